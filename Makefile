@@ -1,0 +1,50 @@
+# Thin wrapper over CMake. `make run` and `make test` are the two commands
+# a fresh Debian 12 machine needs (see README.md).
+BUILD ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+FUZZ_SECONDS ?= 20
+
+.PHONY: all bootstrap build run test test-fast test-asan fuzz bench clean format
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+build:
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+run: bootstrap build
+	./$(BUILD)/atelier demo
+
+# Every test: the suite, the suite's unit tests again under ASan+UBSan,
+# and a short libFuzzer run of each parser.
+test: bootstrap build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 1200
+	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory fuzz
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L unit
+
+test-asan:
+	@CC=gcc cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DATELIER_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j$(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j$(JOBS) -L unit
+
+fuzz:
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATELIER_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j$(JOBS)
+	@scripts/fuzz-run build-fuzz $(FUZZ_SECONDS)
+
+bench: build
+	@for b in bench/*/run; do echo "== $$b"; $$b || exit 1; done
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz

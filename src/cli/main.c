@@ -1,0 +1,72 @@
+/* atelier: git-style dispatch to one function per subcommand. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+/* Weak defaults so a module's command can land on its own. */
+#define WEAK_COMMAND(fn, label)                                                                    \
+    __attribute__((weak)) int fn(int argc, char **argv)                                            \
+    {                                                                                              \
+        (void)argc;                                                                                \
+        (void)argv;                                                                                \
+        fprintf(stderr, "atelier: '%s' is not built into this atelier\n", label);                  \
+        return CLI_FAIL;                                                                           \
+    }
+WEAK_COMMAND(cmd_demo, "demo")
+WEAK_COMMAND(cmd_dicom, "dicom")
+WEAK_COMMAND(cmd_deid, "deid")
+WEAK_COMMAND(cmd_learn, "learn")
+WEAK_COMMAND(cmd_image, "image")
+WEAK_COMMAND(cmd_synth, "synth")
+WEAK_COMMAND(cmd_sct, "sct")
+WEAK_COMMAND(cmd_text, "text")
+
+static const command commands[] = {
+    {"demo", cmd_demo, "run the door on a synthetic study and show what changed"},
+    {"dicom", cmd_dicom, "read DICOM files (dump, JSON)"},
+    {"deid", cmd_deid, "de-identify DICOM files (PS3.15 profiles, keyed pseudonyms)"},
+    {"image", cmd_image, "volumes: DICOM series to NIfTI and back"},
+    {"learn", cmd_learn, "the learning engine (benchmarks, training)"},
+    {"synth", cmd_synth, "synthetic patients for teaching and tests"},
+    {"sct", cmd_sct, "MRI-only radiotherapy: pseudo-CT pipeline"},
+    {"text", cmd_text, "French clinical text: de-identification, extraction, risk"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: atelier [--version] [--help] <command> [<args>]\n\n"
+                 "atelier, the sovereign AI workstation for cancer centres.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'atelier <command> --help' tells more about a command.\n"
+                 "Exit status: 0 ok, 1 failure, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("atelier %s\n", ATELIER_VERSION);
+        return CLI_OK;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "atelier: '%s' is not a command; see 'atelier --help'\n", argv[1]);
+    return CLI_USAGE;
+}

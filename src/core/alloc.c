@@ -1,0 +1,88 @@
+/* One allocation hook for the whole library (Lua's frealloc), with a
+ * fail-after-N switch so tests can walk every out-of-memory path. */
+#include "atelier/core.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *default_alloc(void *ud, void *ptr, size_t size)
+{
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, size);
+}
+
+static at_alloc_fn alloc_fn = default_alloc;
+static void *alloc_ud;
+static atomic_long alloc_counter;
+static atomic_long alloc_fail_at; /* absolute count at which failures start; 0 = never */
+
+void at_set_allocator(at_alloc_fn fn, void *ud)
+{
+    alloc_fn = fn ? fn : default_alloc;
+    alloc_ud = fn ? ud : NULL;
+}
+
+void at_alloc_fail_after(long n)
+{
+    atomic_store(&alloc_fail_at, n > 0 ? atomic_load(&alloc_counter) + n : 0);
+}
+
+long at_alloc_count(void) { return atomic_load(&alloc_counter); }
+
+static int should_fail(void)
+{
+    long count = atomic_fetch_add(&alloc_counter, 1) + 1;
+    long at = atomic_load(&alloc_fail_at);
+    return at > 0 && count >= at;
+}
+
+void *at_realloc(void *ptr, size_t size)
+{
+    if (size == 0)
+        size = 1;
+    if (should_fail()) {
+        at_error_set(AT_ERR_NOMEM, "out of memory (%zu bytes)", size);
+        return NULL;
+    }
+    void *p = alloc_fn(alloc_ud, ptr, size);
+    if (!p)
+        at_error_set(AT_ERR_NOMEM, "out of memory (%zu bytes)", size);
+    return p;
+}
+
+void *at_malloc(size_t size) { return at_realloc(NULL, size); }
+
+void *at_calloc(size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size) {
+        at_error_set(AT_ERR_NOMEM, "allocation size overflow");
+        return NULL;
+    }
+    void *p = at_malloc(count * size);
+    if (p)
+        memset(p, 0, count * size);
+    return p;
+}
+
+void at_free(void *ptr)
+{
+    if (ptr)
+        alloc_fn(alloc_ud, ptr, 0);
+}
+
+char *at_strndup(const char *s, size_t n)
+{
+    char *p = at_malloc(n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *at_strdup(const char *s) { return at_strndup(s, strlen(s)); }

@@ -1,0 +1,199 @@
+/* Files: bounded reads, atomic writes (temp in the same folder, fsync, rename). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "atelier/core.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+at_status at_file_read(const char *path, size_t max, unsigned char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return at_error_set(AT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return at_error_set(AT_ERR_IO, "%s: not a regular file", path);
+    }
+    if ((uint64_t)st.st_size > max) {
+        close(fd);
+        return at_error_set(AT_ERR_LIMIT, "%s: file of %lld bytes exceeds the %zu-byte limit", path,
+                            (long long)st.st_size, max);
+    }
+    size_t size = (size_t)st.st_size;
+    unsigned char *data = at_malloc(size + 1);
+    if (!data) {
+        close(fd);
+        return at_error_prefix(AT_ERR_NOMEM, "%s", path);
+    }
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = read(fd, data + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            at_free(data);
+            close(fd);
+            return at_error_set(AT_ERR_IO, "%s: read failed at offset %zu", path, got);
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    data[size] = '\0';
+    *out = data;
+    *len = size;
+    return AT_OK;
+}
+
+struct at_atomic_file {
+    int fd;
+    char *path;
+    char *tmp;
+};
+
+at_status at_atomic_open(const char *path, at_atomic_file **out)
+{
+    *out = NULL;
+    at_atomic_file *f = at_calloc(1, sizeof *f);
+    if (!f)
+        return AT_ERR_NOMEM;
+    size_t n = strlen(path);
+    f->path = at_strdup(path);
+    f->tmp = at_malloc(n + 16);
+    if (!f->path || !f->tmp) {
+        at_free(f->path);
+        at_free(f->tmp);
+        at_free(f);
+        return AT_ERR_NOMEM;
+    }
+    /* temp beside the target so rename stays within one filesystem */
+    const char *slash = strrchr(path, '/');
+    size_t dir = slash ? (size_t)(slash - path + 1) : 0;
+    memcpy(f->tmp, path, dir);
+    snprintf(f->tmp + dir, n + 16 - dir, ".tmp.XXXXXX");
+    f->fd = mkostemp(f->tmp, O_CLOEXEC);
+    if (f->fd < 0) {
+        at_status st = at_error_set(AT_ERR_IO, "%s: cannot create temporary file: %s", path, strerror(errno));
+        at_free(f->path);
+        at_free(f->tmp);
+        at_free(f);
+        return st;
+    }
+    fchmod(f->fd, 0644);
+    *out = f;
+    return AT_OK;
+}
+
+at_status at_atomic_write(at_atomic_file *f, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    while (len) {
+        ssize_t n = write(f->fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return at_error_set(AT_ERR_IO, "%s: write failed: %s", f->path, strerror(errno));
+        p += n;
+        len -= (size_t)n;
+    }
+    return AT_OK;
+}
+
+static void atomic_free(at_atomic_file *f)
+{
+    at_free(f->path);
+    at_free(f->tmp);
+    at_free(f);
+}
+
+void at_atomic_abort(at_atomic_file *f)
+{
+    if (!f)
+        return;
+    close(f->fd);
+    unlink(f->tmp);
+    atomic_free(f);
+}
+
+at_status at_atomic_commit(at_atomic_file *f)
+{
+    at_status st = AT_OK;
+    if (fsync(f->fd) != 0 && errno != EINVAL)
+        st = at_error_set(AT_ERR_IO, "%s: fsync failed: %s", f->path, strerror(errno));
+    if (close(f->fd) != 0 && !st)
+        st = at_error_set(AT_ERR_IO, "%s: close failed: %s", f->path, strerror(errno));
+    if (!st && rename(f->tmp, f->path) != 0)
+        st = at_error_set(AT_ERR_IO, "%s: rename failed: %s", f->path, strerror(errno));
+    if (st)
+        unlink(f->tmp);
+    atomic_free(f);
+    return st;
+}
+
+at_status at_file_write_atomic(const char *path, const void *data, size_t len)
+{
+    at_atomic_file *f;
+    at_status st = at_atomic_open(path, &f);
+    if (st)
+        return st;
+    st = at_atomic_write(f, data, len);
+    if (st) {
+        at_atomic_abort(f);
+        return st;
+    }
+    return at_atomic_commit(f);
+}
+
+int at_path_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+at_status at_mkdir_p(const char *path, int mode)
+{
+    char *p = at_strdup(path);
+    if (!p)
+        return AT_ERR_NOMEM;
+    for (char *s = p + 1;; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST) {
+                at_status st = at_error_set(AT_ERR_IO, "%s: cannot create folder: %s", p, strerror(errno));
+                at_free(p);
+                return st;
+            }
+            *s = c;
+            if (!c)
+                break;
+        }
+    }
+    at_free(p);
+    if (!at_path_is_dir(path))
+        return at_error_set(AT_ERR_IO, "%s: exists and is not a folder", path);
+    return AT_OK;
+}
+
+char *at_path_join(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    while (na > 1 && a[na - 1] == '/')
+        na--;
+    char *p = at_malloc(na + nb + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, a, na);
+    p[na] = '/';
+    memcpy(p + na + 1, b, nb + 1);
+    return p;
+}

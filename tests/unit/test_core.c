@@ -1,0 +1,136 @@
+/* Unit tests for src/core: errors, allocation hook, buffers, files, keys. */
+#include "support.h"
+
+#include "atelier/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void test_error_message_and_prefix(void **state)
+{
+    (void)state;
+    at_status st = at_error_set(AT_ERR_FORMAT, "offset %d: bad", 12);
+    assert_int_equal(st, AT_ERR_FORMAT);
+    assert_string_equal(at_error_message(), "offset 12: bad");
+    at_error_prefix(st, "%s", "f.dcm");
+    assert_string_equal(at_error_message(), "f.dcm: offset 12: bad");
+    at_error_clear();
+    assert_string_equal(at_error_message(), "");
+}
+
+static void test_buf_limit(void **state)
+{
+    (void)state;
+    at_buf b;
+    at_buf_init(&b, 10);
+    assert_int_equal(at_buf_puts(&b, "0123456789"), AT_OK);
+    assert_int_equal(at_buf_putc(&b, 'x'), AT_ERR_LIMIT);
+    assert_int_equal(b.len, 10);
+    assert_string_equal((char *)b.data, "0123456789");
+    at_buf_reset(&b);
+    assert_int_equal(at_buf_json_string(&b, "a\"\n", 3), AT_OK);
+    assert_string_equal((char *)b.data, "\"a\\\"\\n\"");
+    at_buf_free(&b);
+}
+
+static void test_alloc_fail_after(void **state)
+{
+    (void)state;
+    at_alloc_fail_after(2);
+    void *a = at_malloc(8);
+    void *b = at_malloc(8);
+    assert_non_null(a);
+    assert_null(b);
+    at_alloc_fail_after(0);
+    b = at_malloc(8);
+    assert_non_null(b);
+    at_free(a);
+    at_free(b);
+    assert_null(at_calloc(SIZE_MAX / 2, 4));
+}
+
+static void test_atomic_write_and_read(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    char *path = at_path_join(dir, "sub/dir/out.bin");
+    char *sub = at_path_join(dir, "sub/dir");
+    assert_int_equal(at_mkdir_p(sub, 0755), AT_OK);
+    assert_int_equal(at_file_write_atomic(path, "hello", 5), AT_OK);
+    unsigned char *data;
+    size_t len;
+    assert_int_equal(at_file_read(path, 100, &data, &len), AT_OK);
+    assert_int_equal(len, 5);
+    assert_memory_equal(data, "hello", 5);
+    at_free(data);
+    assert_int_equal(at_file_read(path, 4, &data, &len), AT_ERR_LIMIT);
+    assert_non_null(strstr(at_error_message(), "out.bin"));
+    /* an aborted writer leaves nothing behind */
+    at_atomic_file *f;
+    char *p2 = at_path_join(dir, "aborted.bin");
+    assert_int_equal(at_atomic_open(p2, &f), AT_OK);
+    at_atomic_write(f, "x", 1);
+    at_atomic_abort(f);
+    char *out = NULL;
+    test_run(&out, 0, "ls -A '%s/'", dir);
+    assert_string_equal(out, "sub\n");
+    free(out);
+    at_free(p2);
+    at_free(path);
+    at_free(sub);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void test_key_create_load_and_hash(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    char *path = at_path_join(dir, "keys/site.key");
+    at_key k1, k2;
+    int created = 0;
+    assert_int_equal(at_key_load_or_create(path, &k1, &created), AT_OK);
+    assert_int_equal(created, 1);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(at_key_load_or_create(path, &k2, &created), AT_OK);
+    assert_int_equal(created, 0);
+    assert_memory_equal(k1.bytes, k2.bytes, AT_KEY_BYTES);
+    unsigned char h1[16], h2[16], h3[16];
+    at_keyed_hash(&k1, "uid", "1.2.3", 5, h1, 16);
+    at_keyed_hash(&k2, "uid", "1.2.3", 5, h2, 16);
+    at_keyed_hash(&k2, "pid", "1.2.3", 5, h3, 16);
+    assert_memory_equal(h1, h2, 16);
+    assert_memory_not_equal(h1, h3, 16);
+    test_write_file(path, "zz", 2);
+    assert_int_equal(at_key_load_or_create(path, &k2, NULL), AT_ERR_CRYPTO);
+    at_free(path);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void test_rng_deterministic(void **state)
+{
+    (void)state;
+    at_rng a, b;
+    at_rng_seed(&a, 42);
+    at_rng_seed(&b, 42);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(at_rng_next(&a), at_rng_next(&b));
+    double sum = 0;
+    for (int i = 0; i < 10000; i++)
+        sum += at_rng_normal(&a);
+    assert_true(sum / 10000 < 0.05 && sum / 10000 > -0.05);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_error_message_and_prefix), cmocka_unit_test(test_buf_limit),
+        cmocka_unit_test(test_alloc_fail_after),         cmocka_unit_test(test_atomic_write_and_read),
+        cmocka_unit_test(test_key_create_load_and_hash), cmocka_unit_test(test_rng_deterministic),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
