@@ -36,7 +36,7 @@ test-asan:
 		ctest --output-on-failure -j$(JOBS) -L unit
 
 fuzz:
-	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATELIER_FUZZ=ON >/dev/null
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATELIER_FUZZ=ON -DATELIER_WERROR=OFF >/dev/null
 	@cmake --build build-fuzz -j$(JOBS)
 	@scripts/fuzz-run build-fuzz $(FUZZ_SECONDS)
 
