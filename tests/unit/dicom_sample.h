@@ -125,7 +125,7 @@ fail:
 }
 
 /* A Part 10 file around sample_dataset in transfer syntax ts. NULL on OOM. */
-static at_dcm_file *sample_file(const char *ts, int encapsulated)
+__attribute__((unused)) static at_dcm_file *sample_file(const char *ts, int encapsulated)
 {
     at_dcm_file *f = at_calloc(1, sizeof *f);
     if (!f)
@@ -141,7 +141,7 @@ static at_dcm_file *sample_file(const char *ts, int encapsulated)
 
 /* 1 if two trees hold the same elements, values, items and fragments
  * (recursive: test trees are shallow). VRs compared when check_vr. */
-static int trees_equal(const at_dcm_dataset *a, const at_dcm_dataset *b, int check_vr)
+__attribute__((unused)) static int trees_equal(const at_dcm_dataset *a, const at_dcm_dataset *b, int check_vr)
 {
     size_t i = 0, j = 0;
     for (;;) {
