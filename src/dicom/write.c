@@ -139,7 +139,8 @@ static void patch32(at_buf *b, size_t pos, uint32_t v, int syntax)
 }
 
 /* Encode ds in syntax onto b. Group length elements (gggg,0000) are left
- * out (they are retired outside group 0002 and would go stale). */
+ * out (they are retired outside group 0002 and would go stale), and so are
+ * group 0002 elements at the top level (they belong to the File Meta). */
 static at_status encode_dataset(at_buf *b, const at_dcm_dataset *ds, int syntax, int native_only)
 {
     struct {
@@ -176,7 +177,8 @@ static at_status encode_dataset(at_buf *b, const at_dcm_dataset *ds, int syntax,
         }
         const at_dcm_element *el = &f->ds->elements[f->ei];
         if (!f->started) {
-            if (AT_TAG_ELEMENT(el->tag) == 0 || AT_TAG_GROUP(el->tag) == 0xFFFE) {
+            if (AT_TAG_ELEMENT(el->tag) == 0 || AT_TAG_GROUP(el->tag) == 0xFFFE ||
+                (sp == 0 && AT_TAG_GROUP(el->tag) == 0x0002)) {
                 f->ei++;
                 continue;
             }
