@@ -449,6 +449,26 @@ static const char *syntax_uid(int syntax)
                                        : AT_TS_EXPLICIT_LE;
 }
 
+/* Implicit VR: tags the dictionary gives as "US or SS" are SS when Pixel
+ * Representation (0028,0103) is 1 (signed), as DCMTK and pydicom decide. */
+static void resolve_us_or_ss(at_dcm_dataset *ds)
+{
+    static const at_tag xs[] = {
+        AT_TAG(0x0018, 0x9810), AT_TAG(0x0022, 0x1452), AT_TAG(0x0028, 0x0071), AT_TAG(0x0028, 0x0104),
+        AT_TAG(0x0028, 0x0105), AT_TAG(0x0028, 0x0106), AT_TAG(0x0028, 0x0107), AT_TAG(0x0028, 0x0108),
+        AT_TAG(0x0028, 0x0109), AT_TAG(0x0028, 0x0110), AT_TAG(0x0028, 0x0111), AT_TAG(0x0028, 0x0120),
+        AT_TAG(0x0028, 0x0121), AT_TAG(0x0040, 0x9211), AT_TAG(0x0040, 0x9216), AT_TAG(0x0060, 0x3004),
+        AT_TAG(0x0060, 0x3006)};
+    uint16_t rep;
+    if (at_dcm_get_u16(ds, AT_TAG(0x0028, 0x0103), &rep) != AT_OK || rep != 1)
+        return;
+    for (size_t i = 0; i < sizeof xs / sizeof *xs; i++) {
+        at_dcm_element *el = at_dcm_find(ds, xs[i]);
+        if (el && el->vr == AT_VR('U', 'S'))
+            el->vr = AT_VR('S', 'S');
+    }
+}
+
 void at_dcm_file_free(at_dcm_file *f)
 {
     if (!f)
@@ -540,6 +560,8 @@ at_status at_dcm_read_memory(const unsigned char *data, size_t len, const at_dcm
     } else if ((st = parse(&r, p, syntax, f->dataset, NULL))) {
         goto fail;
     }
+    if (syntax == DCM_IMPLICIT_LE)
+        resolve_us_or_ss(f->dataset);
     *out = f;
     return AT_OK;
 fail:
