@@ -16,7 +16,8 @@ typedef struct {
     const char *where; /* "offset" or "inflated offset" */
     size_t elements;
     int stop_before_pixels;
-    int meta; /* stop at the first tag outside group 0002 */
+    int meta;        /* stop at the first tag outside group 0002 ... */
+    size_t meta_end; /* ... or where (0002,0000) says the meta ends */
 } reader;
 
 enum { FRAME_DATASET, FRAME_SEQUENCE };
@@ -24,7 +25,8 @@ enum { FRAME_DATASET, FRAME_SEQUENCE };
 typedef struct {
     int kind;
     int syntax;
-    size_t end; /* SIZE_MAX: undefined length */
+    size_t end;   /* SIZE_MAX: undefined length */
+    size_t limit; /* end, or the enclosing frame's limit when undefined */
     size_t start;
     at_dcm_dataset *ds;
     at_dcm_element *el; /* sequence being filled (FRAME_SEQUENCE) */
@@ -115,11 +117,11 @@ static void *grow_pow2(void *arr, size_t count, size_t size)
 }
 
 /* Fragments of encapsulated pixel data starting at *pos (after the header). */
-static at_status read_fragments(reader *r, at_dcm_element *el, size_t *pos, int be)
+static at_status read_fragments(reader *r, at_dcm_element *el, size_t *pos, size_t limit, int be)
 {
     size_t p = *pos;
     for (;;) {
-        if (r->len - p < 8)
+        if (limit - p < 8)
             return fail(r, AT_ERR_FORMAT, p,
                         "encapsulated pixel data " TAGF ": truncated (no sequence delimiter)",
                         TAGA(el->tag));
@@ -133,10 +135,10 @@ static at_status read_fragments(reader *r, at_dcm_element *el, size_t *pos, int 
             return fail(r, AT_ERR_FORMAT, p,
                         "encapsulated pixel data " TAGF ": expected an item tag, found " TAGF,
                         TAGA(el->tag), TAGA(tag));
-        if (len == DCM_UNDEFINED || len > r->len - p - 8)
+        if (len == DCM_UNDEFINED || len > limit - p - 8)
             return fail(r, AT_ERR_FORMAT, p,
                         "encapsulated pixel data " TAGF ": fragment length %u exceeds remaining %zu bytes",
-                        TAGA(el->tag), len, r->len - p - 8);
+                        TAGA(el->tag), len, limit - p - 8);
         at_status st = count_element(r, p);
         if (st)
             return st;
@@ -164,13 +166,13 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
 {
     frame frames[2 * AT_DCM_MAX_DEPTH + 2];
     int sp = 0, depth = 0;
-    frames[0] = (frame){FRAME_DATASET, syntax, r->len, start, root, NULL};
+    frames[0] = (frame){FRAME_DATASET, syntax, r->len, r->len, start, root, NULL};
     size_t p = start;
     at_status st;
     for (;;) {
         frame *f = &frames[sp];
         int be = f->syntax == DCM_EXPLICIT_BE;
-        size_t limit = f->end == UNDEF_END ? r->len : f->end;
+        size_t limit = f->limit;
         if (f->kind == FRAME_SEQUENCE) {
             if (f->end != UNDEF_END && p == f->end) {
                 sp--, depth--;
@@ -206,8 +208,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
                 return at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
             items[f->el->item_count++] = item;
             item->undefined_length = len == DCM_UNDEFINED;
-            frames[sp + 1] = (frame){FRAME_DATASET, f->syntax,
-                                     len == DCM_UNDEFINED ? UNDEF_END : p + 8 + len, p, item, NULL};
+            frames[sp + 1] = (frame){FRAME_DATASET, f->syntax, len == DCM_UNDEFINED ? UNDEF_END : p + 8 + len,
+                                     len == DCM_UNDEFINED ? limit : p + 8 + len, p, item, NULL};
             sp++;
             p += 8;
             continue;
@@ -227,7 +229,7 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         }
         size_t off = p;
         at_tag tag = rdtag(r->data + p, be);
-        if (sp == 0 && r->meta && AT_TAG_GROUP(tag) != 0x0002)
+        if (sp == 0 && r->meta && (AT_TAG_GROUP(tag) != 0x0002 || p >= r->meta_end))
             break;
         if (tag == DCM_TAG_ITEM_DELIM && f->end == UNDEF_END && sp > 0) {
             if (limit - p < 8)
@@ -275,10 +277,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
                     return st;
                 el->encapsulated = 1;
                 el->undefined_length = 1;
-                if ((st = read_fragments(r, el, &p, be)))
+                if ((st = read_fragments(r, el, &p, limit, be)))
                     return st;
-                if (f->end != UNDEF_END && p > f->end)
-                    return fail(r, AT_ERR_FORMAT, off, "element " TAGF " overruns its item", TAGA(tag));
                 continue;
             }
             int item_syntax = f->syntax;
@@ -294,7 +294,7 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
             if ((st = add_element(r, f->ds, tag, vr, off, &el)))
                 return st;
             el->undefined_length = 1;
-            frames[++sp] = (frame){FRAME_SEQUENCE, item_syntax, UNDEF_END, off, f->ds, el};
+            frames[++sp] = (frame){FRAME_SEQUENCE, item_syntax, UNDEF_END, limit, off, f->ds, el};
             depth++;
             continue;
         }
@@ -308,7 +308,7 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
                             TAGA(tag), AT_DCM_MAX_DEPTH);
             if ((st = add_element(r, f->ds, tag, vr, off, &el)))
                 return st;
-            frames[++sp] = (frame){FRAME_SEQUENCE, f->syntax, p + len, off, f->ds, el};
+            frames[++sp] = (frame){FRAME_SEQUENCE, f->syntax, p + len, p + len, off, f->ds, el};
             depth++;
             continue;
         }
@@ -334,6 +334,10 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         el->value = value;
         el->length = len;
         p += len;
+        if (r->meta && sp == 0 && tag == AT_TAG(0x0002, 0x0000) && len == 4) {
+            uint32_t gl = rd32(value, 0);
+            r->meta_end = gl <= r->len - p ? p + gl : r->len;
+        }
     }
     if (stop)
         *stop = p;
@@ -485,7 +489,7 @@ at_status at_dcm_read_memory(const unsigned char *data, size_t len, const at_dcm
 {
     *out = NULL;
     reader r = {data, len, (opt && opt->name) ? opt->name : "<memory>", "offset", 0,
-                opt ? opt->stop_before_pixels : 0, 0};
+                opt ? opt->stop_before_pixels : 0, 0, SIZE_MAX};
     if (len > AT_DCM_MAX_FILE_BYTES)
         return at_error_set(AT_ERR_LIMIT, "%s: %zu bytes exceeds the %zu-byte limit", r.name, len,
                             AT_DCM_MAX_FILE_BYTES);

@@ -175,6 +175,25 @@ static void test_malformed_table(void **state)
     part10(&b, AT_TS_EXPLICIT_LE);
     item(&b, 0xE000, 0);
     expect_error(&b, AT_ERR_FORMAT, "unexpected item tag (FFFE,E000)");
+    /* 16. an undefined-length sequence running past the end of its
+     * defined-length parent item */
+    b.n = 0;
+    part10(&b, AT_TS_EXPLICIT_LE);
+    hdr(&b, 0x0008, 0x1115, "SQ", 0xFFFFFFFF);
+    item(&b, 0xE000, 20);
+    hdr(&b, 0x0008, 0x1140, "SQ", 0xFFFFFFFF);
+    item(&b, 0xE000, 0xFFFFFFFF);
+    hdr(&b, 0x0008, 0x1150, "UI", 4), add(&b, "1.2\0", 4);
+    item(&b, 0xE00D, 0), item(&b, 0xE0DD, 0), item(&b, 0xE0DD, 0);
+    expect_error(&b, AT_ERR_FORMAT, "truncated item");
+    /* 17. the same with encapsulated pixel data inside the item */
+    b.n = 0;
+    part10(&b, AT_TS_EXPLICIT_LE);
+    hdr(&b, 0x0008, 0x1115, "SQ", 0xFFFFFFFF);
+    item(&b, 0xE000, 20);
+    hdr(&b, 0x7FE0, 0x0010, "OB", 0xFFFFFFFF);
+    item(&b, 0xE000, 0), item(&b, 0xE0DD, 0), item(&b, 0xE0DD, 0);
+    expect_error(&b, AT_ERR_FORMAT, "encapsulated pixel data (7FE0,0010): truncated");
     free(b.p);
 }
 
