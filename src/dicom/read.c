@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -30,6 +31,7 @@ typedef struct {
     size_t start;
     at_dcm_dataset *ds;
     at_dcm_element *el; /* sequence being filled (FRAME_SEQUENCE) */
+    int unsorted;       /* elements arrived out of tag order (FRAME_DATASET) */
 } frame;
 
 #define UNDEF_END SIZE_MAX
@@ -92,16 +94,53 @@ static at_status count_element(reader *r, size_t off)
     return AT_OK;
 }
 
-/* Add tag to ds while reading: appended when in order, inserted otherwise;
- * a repeated tag is a format error. */
-static at_status add_element(reader *r, at_dcm_dataset *ds, at_tag tag, at_vr vr, size_t off,
-                             at_dcm_element **out)
+/* Append tag to the frame's dataset while reading (amortised O(1)); a
+ * dataset whose tags arrive out of order is sorted once when it ends
+ * (finish_dataset), so a hostile order cannot make reading quadratic. */
+static at_status add_element(reader *r, frame *f, at_tag tag, at_vr vr, size_t off, at_dcm_element **out)
 {
-    if (ds->count && ds->elements[ds->count - 1].tag >= tag && at_dcm_find(ds, tag))
-        return fail(r, AT_ERR_FORMAT, off, "element " TAGF " appears twice", TAGA(tag));
-    at_status st = at_dcm_put(ds, tag, vr, out);
-    if (st)
-        return at_error_prefix(st, "%s", r->name);
+    at_dcm_dataset *ds = f->ds;
+    if (ds->count) {
+        at_tag last = ds->elements[ds->count - 1].tag;
+        if (last == tag)
+            return fail(r, AT_ERR_FORMAT, off, "element " TAGF " appears twice", TAGA(tag));
+        if (last > tag)
+            f->unsorted = 1;
+    }
+    if (ds->count == ds->cap) {
+        size_t cap = ds->cap ? ds->cap * 2 : 16;
+        at_dcm_element *e = at_realloc(ds->elements, cap * sizeof *e);
+        if (!e)
+            return at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
+        ds->elements = e;
+        ds->cap = cap;
+    }
+    at_dcm_element *el = &ds->elements[ds->count++];
+    memset(el, 0, sizeof *el);
+    el->tag = tag;
+    el->vr = vr;
+    *out = el;
+    return AT_OK;
+}
+
+static int element_cmp(const void *a, const void *b)
+{
+    at_tag x = ((const at_dcm_element *)a)->tag, y = ((const at_dcm_element *)b)->tag;
+    return x < y ? -1 : x > y;
+}
+
+/* Sort a dataset read out of order; a tag found twice is a format error. */
+static at_status finish_dataset(reader *r, frame *f)
+{
+    if (!f->unsorted)
+        return AT_OK;
+    at_dcm_dataset *ds = f->ds;
+    qsort(ds->elements, ds->count, sizeof *ds->elements, element_cmp);
+    for (size_t i = 1; i < ds->count; i++)
+        if (ds->elements[i].tag == ds->elements[i - 1].tag)
+            return fail(r, AT_ERR_FORMAT, f->start, "element " TAGF " appears twice in the dataset or item starting here",
+                        TAGA(ds->elements[i].tag));
+    f->unsorted = 0;
     return AT_OK;
 }
 
@@ -166,7 +205,7 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
 {
     frame frames[2 * AT_DCM_MAX_DEPTH + 2];
     int sp = 0, depth = 0;
-    frames[0] = (frame){FRAME_DATASET, syntax, r->len, r->len, start, root, NULL};
+    frames[0] = (frame){FRAME_DATASET, syntax, r->len, r->len, start, root, NULL, 0};
     size_t p = start;
     at_status st;
     for (;;) {
@@ -209,7 +248,7 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
             items[f->el->item_count++] = item;
             item->undefined_length = len == DCM_UNDEFINED;
             frames[sp + 1] = (frame){FRAME_DATASET, f->syntax, len == DCM_UNDEFINED ? UNDEF_END : p + 8 + len,
-                                     len == DCM_UNDEFINED ? limit : p + 8 + len, p, item, NULL};
+                                     len == DCM_UNDEFINED ? limit : p + 8 + len, p, item, NULL, 0};
             sp++;
             p += 8;
             continue;
@@ -218,6 +257,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         if (p == limit && f->end != UNDEF_END) {
             if (sp == 0)
                 break;
+            if ((st = finish_dataset(r, f)))
+                return st;
             sp--;
             continue;
         }
@@ -235,6 +276,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
             if (limit - p < 8)
                 return fail(r, AT_ERR_FORMAT, p, "truncated item delimiter");
             p += 8;
+            if ((st = finish_dataset(r, f)))
+                return st;
             sp--;
             continue;
         }
@@ -272,7 +315,7 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         if (len == DCM_UNDEFINED) {
             at_dcm_element *el;
             if (tag == DCM_TAG_PIXEL_DATA && vr != AT_VR('S', 'Q')) {
-                if ((st = add_element(r, f->ds, tag, f->syntax == DCM_IMPLICIT_LE ? AT_VR('O', 'B') : vr,
+                if ((st = add_element(r, f, tag, f->syntax == DCM_IMPLICIT_LE ? AT_VR('O', 'B') : vr,
                                       off, &el)))
                     return st;
                 el->encapsulated = 1;
@@ -291,10 +334,10 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
             if (depth >= AT_DCM_MAX_DEPTH)
                 return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels",
                             TAGA(tag), AT_DCM_MAX_DEPTH);
-            if ((st = add_element(r, f->ds, tag, vr, off, &el)))
+            if ((st = add_element(r, f, tag, vr, off, &el)))
                 return st;
             el->undefined_length = 1;
-            frames[++sp] = (frame){FRAME_SEQUENCE, item_syntax, UNDEF_END, limit, off, f->ds, el};
+            frames[++sp] = (frame){FRAME_SEQUENCE, item_syntax, UNDEF_END, limit, off, f->ds, el, 0};
             depth++;
             continue;
         }
@@ -306,9 +349,9 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
             if (depth >= AT_DCM_MAX_DEPTH)
                 return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels",
                             TAGA(tag), AT_DCM_MAX_DEPTH);
-            if ((st = add_element(r, f->ds, tag, vr, off, &el)))
+            if ((st = add_element(r, f, tag, vr, off, &el)))
                 return st;
-            frames[++sp] = (frame){FRAME_SEQUENCE, f->syntax, p + len, p + len, off, f->ds, el};
+            frames[++sp] = (frame){FRAME_SEQUENCE, f->syntax, p + len, p + len, off, f->ds, el, 0};
             depth++;
             continue;
         }
@@ -327,7 +370,7 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
             memcpy(value, r->data + p, len);
             dcm_swap(value, len, unit);
         }
-        if ((st = add_element(r, f->ds, tag, vr, off, &el))) {
+        if ((st = add_element(r, f, tag, vr, off, &el))) {
             at_free(value);
             return st;
         }
@@ -339,6 +382,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
             r->meta_end = gl <= r->len - p ? p + gl : r->len;
         }
     }
+    if ((st = finish_dataset(r, &frames[0])))
+        return st;
     if (stop)
         *stop = p;
     return AT_OK;
