@@ -484,9 +484,7 @@ const at_deid_profile_row at_deid_profile_rows[] = {
     {0x00741234u, 0xFFFFFFFFu, "Receiving AE", "X", 'X', "--C-------"},
     {0x00741236u, 0xFFFFFFFFu, "Requesting AE", "X", 'X', "--C-------"},
     {0x00880140u, 0xFFFFFFFFu, "Storage Media File-set UID", "U", 'U', "-K--------"},
-    {0x00880200u, 0xFFFFFFFFu, "Icon Image Sequence
-
-(see Note 11)", "X", 'X', "----------"},
+    {0x00880200u, 0xFFFFFFFFu, "Icon Image Sequence (see Note 11)", "X", 'X', "----------"},
     {0x00880904u, 0xFFFFFFFFu, "Topic Title", "X", 'X', "----------"},
     {0x00880906u, 0xFFFFFFFFu, "Topic Subject", "X", 'X', "----------"},
     {0x00880910u, 0xFFFFFFFFu, "Topic Author", "X", 'X', "----------"},
