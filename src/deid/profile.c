@@ -117,11 +117,18 @@ static int in_repeating_group(at_tag tag, uint16_t base)
     return g >= base && g <= base + 0x1e && !(g & 1);
 }
 
-/* The clean action of one option column for an element of this VR. */
+/* The clean action of one option column for an element of this VR. What
+ * cannot be cleaned for its VR is removed: a modified-dates row that is not
+ * a date, and values of unknown VR (UN: an attribute the dictionary lacks,
+ * read from implicit VR). */
 static at_deid_action clean_action(int column, at_vr vr)
 {
+    if (vr == AT_VR('S', 'Q'))
+        return AT_DEID_KEEP; /* cleaned item by item */
+    if (vr == AT_VR('U', 'N'))
+        return AT_DEID_REMOVE;
     if (column == 6) /* modified dates */
-        return is_date_vr(vr) ? AT_DEID_SHIFT : AT_DEID_KEEP;
+        return is_date_vr(vr) ? AT_DEID_SHIFT : AT_DEID_REMOVE;
     if (column == 2 && vr == AT_VR('A', 'E')) /* device identity: AE titles */
         return AT_DEID_CLEAN_AE;
     return is_text_vr(vr) ? AT_DEID_CLEAN_TEXT : AT_DEID_KEEP;
