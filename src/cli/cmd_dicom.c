@@ -10,13 +10,18 @@
 static void dicom_usage(FILE *out)
 {
     fprintf(out,
-            "usage: atelier dicom dump [--json] [--stop-before-pixels] FILE...\n\n"
-            "Read DICOM Part 10 files (or bare datasets) and print them.\n\n"
+            "usage: atelier dicom dump [--json] [--stop-before-pixels] FILE...\n"
+            "       atelier dicom convert [--ts SYNTAX] IN OUT\n\n"
+            "Read DICOM Part 10 files (or bare datasets) and print or re-encode them.\n\n"
             "  dump                  one line per element (tag, VR, value, length, VM,\n"
             "                        keyword), sequence items indented, like dcmdump\n"
             "  --json                the DICOM JSON model (PS3.18 Annex F) of each dataset;\n"
             "                        several files give a JSON array\n"
-            "  --stop-before-pixels  do not read Pixel Data (7FE0,0010) and what follows\n\n"
+            "  --stop-before-pixels  do not read Pixel Data (7FE0,0010) and what follows\n"
+            "  convert               write IN again as a Part 10 file OUT (atomically),\n"
+            "                        File Meta group length recomputed\n"
+            "  --ts SYNTAX           implicit, explicit, big, deflated, or a transfer\n"
+            "                        syntax UID (default: IN's own)\n\n"
             "Transfer syntaxes: implicit VR little endian, explicit VR little and big\n"
             "endian, deflated explicit VR little endian, and the dataset of any\n"
             "compressed syntax (pixel data kept encapsulated).\n"
@@ -38,12 +43,57 @@ static at_status dump_one(const char *path, int json, int stop, at_buf *out)
     return AT_OK;
 }
 
+static int dicom_convert(int argc, char **argv)
+{
+    const char *ts = NULL, *in = NULL, *out = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--ts")) {
+            if (++i >= argc)
+                return cli_usage_error("dicom", "--ts needs a value");
+            ts = argv[i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_usage_error("dicom", "unknown option '%s'", argv[i]);
+        } else if (!in) {
+            in = argv[i];
+        } else if (!out) {
+            out = argv[i];
+        } else {
+            return cli_usage_error("dicom", "convert takes one IN and one OUT");
+        }
+    }
+    if (!in || !out)
+        return cli_usage_error("dicom", "convert needs IN and OUT");
+    static const struct {
+        const char *name, *uid;
+    } names[] = {{"implicit", AT_TS_IMPLICIT_LE}, {"explicit", AT_TS_EXPLICIT_LE},
+                 {"big", AT_TS_EXPLICIT_BE}, {"deflated", AT_TS_DEFLATED_LE}};
+    if (ts) {
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+            if (!strcmp(ts, names[i].name))
+                ts = names[i].uid;
+        size_t n = strlen(ts);
+        if (n == 0 || n > 64 || strspn(ts, "0123456789.") != n)
+            return cli_usage_error("dicom", "--ts: '%s' is not a transfer syntax", ts);
+    }
+    at_dcm_file *f;
+    at_status st = at_dcm_read_file(in, NULL, &f);
+    if (st)
+        return cli_fail(st);
+    if (ts)
+        snprintf(f->transfer_syntax, sizeof f->transfer_syntax, "%s", ts);
+    st = at_dcm_write_file(f, out);
+    at_dcm_file_free(f);
+    return st ? cli_fail(st) : CLI_OK;
+}
+
 int cmd_dicom(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv) || argc < 2) {
         dicom_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
+    if (!strcmp(argv[1], "convert"))
+        return dicom_convert(argc, argv);
     if (strcmp(argv[1], "dump") != 0)
         return cli_usage_error("dicom", "unknown action '%s'", argv[1]);
     int json = 0, stop = 0, nfiles = 0, opts_done = 0;

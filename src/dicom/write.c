@@ -118,8 +118,7 @@ static at_status put_value(at_buf *b, const at_dcm_element *el, int syntax)
 
 static at_status put_encapsulated(at_buf *b, const at_dcm_element *el, int syntax)
 {
-    at_vr vr = el->vr == AT_VR('O', 'W') ? AT_VR('O', 'W') : AT_VR('O', 'B');
-    at_status st = put_header(b, el->tag, vr, DCM_UNDEFINED, syntax, NULL);
+    at_status st = put_header(b, el->tag, AT_VR('O', 'B'), DCM_UNDEFINED, syntax, NULL);
     for (size_t i = 0; i < el->fragment_count && !st; i++) {
         const at_dcm_fragment *fr = &el->fragments[i];
         uint32_t padded = fr->len + (fr->len & 1);
@@ -146,7 +145,7 @@ static at_status encode_dataset(at_buf *b, const at_dcm_dataset *ds, int syntax,
     struct {
         const at_dcm_dataset *ds;
         size_t ei, ii;
-        int syntax, item_syntax, started;
+        int syntax, item_syntax, started, seq_undefined;
         size_t seq_len_pos, seq_start, item_len_pos, item_start;
     } stack[AT_DCM_MAX_DEPTH + 1];
     int sp = 0;
@@ -196,12 +195,16 @@ static at_status encode_dataset(at_buf *b, const at_dcm_dataset *ds, int syntax,
                 f->ei++;
                 continue;
             }
-            at_vr vr = el->vr == AT_VR('U', 'N') ? AT_VR('U', 'N') : AT_VR('S', 'Q');
-            if ((st = put_header(b, el->tag, vr, el->undefined_length ? DCM_UNDEFINED : 0, f->syntax,
-                                 &f->seq_len_pos)))
+            /* a sequence read as UN (PS3.5 6.2.2) is written as the SQ it is */
+            /* implicit VR: a sequence the dictionary does not know (private) gets a
+             * defined length, so that readers can skip it as UN */
+            f->seq_undefined = el->undefined_length &&
+                               !(f->syntax == DCM_IMPLICIT_LE && at_dcm_implicit_vr(el->tag) != AT_VR('S', 'Q'));
+            if ((st = put_header(b, el->tag, AT_VR('S', 'Q'), f->seq_undefined ? DCM_UNDEFINED : 0,
+                                 f->syntax, &f->seq_len_pos)))
                 return st;
             f->seq_start = b->len;
-            f->item_syntax = vr == AT_VR('U', 'N') ? DCM_IMPLICIT_LE : f->syntax;
+            f->item_syntax = f->syntax;
             f->started = 1;
             f->ii = 0;
         }
@@ -222,7 +225,7 @@ static at_status encode_dataset(at_buf *b, const at_dcm_dataset *ds, int syntax,
             stack[sp].syntax = child_syntax;
             continue;
         }
-        if (el->undefined_length) {
+        if (f->seq_undefined) {
             if ((st = put_item(b, DCM_TAG_SEQ_DELIM, 0, f->item_syntax)))
                 return st;
         } else {
