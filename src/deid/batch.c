@@ -217,6 +217,10 @@ static at_status write_temp(const char *dir, const unsigned char *data, size_t l
         done += (size_t)n;
     }
     int ok = done == len;
+    /* start writeback now, without waiting: the final syncfs then finds
+     * most data already on disk (I/O overlaps the work on later files) */
+    if (ok)
+        sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     ok = close(fd) == 0 && ok;
     if (!ok) {
         unlink(tmp);
