@@ -20,15 +20,18 @@ typedef struct {
 
 typedef struct {
     at_dcm_dataset *ds;
-    int strict; /* inside a sequence replaced by D: unlisted free text gets dummies */
+    int mode; /* 0; MODE_DUMMY inside a sequence under D: unlisted free text gets
+               * dummies; MODE_SCRUB inside a sequence cleaned (C): it is scrubbed */
 } frame;
+
+enum { MODE_PLAIN = 0, MODE_DUMMY = 1, MODE_SCRUB = 2 };
 
 typedef struct {
     frame *v;
     size_t n, cap;
 } frame_stack;
 
-static at_status push(frame_stack *s, at_dcm_dataset *ds, int strict)
+static at_status push(frame_stack *s, at_dcm_dataset *ds, int mode)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
@@ -39,7 +42,7 @@ static at_status push(frame_stack *s, at_dcm_dataset *ds, int strict)
         s->cap = cap;
     }
     s->v[s->n].ds = ds;
-    s->v[s->n].strict = strict;
+    s->v[s->n].mode = mode;
     s->n++;
     return AT_OK;
 }
@@ -190,8 +193,12 @@ static at_status shift_dates(deid_ctx *c, at_dcm_element *el)
 
 static at_status clean_text(deid_ctx *c, at_dcm_element *el)
 {
-    if (!is_text(el->vr) || !el->value || !c->have_ids)
+    if (!is_text(el->vr) || !el->value)
         return AT_OK;
+    if (!c->have_ids) { /* no identifiers collected: nothing can vouch for the text */
+        at_dcm_element_clear(el);
+        return AT_OK;
+    }
     char *v = at_deid_element_string(el);
     if (!v)
         return AT_ERR_NOMEM;
@@ -269,8 +276,8 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
             const char *cr = (g & 1) ? private_creator(ds, el->tag, creator, sizeof creator) : NULL;
             a = at_deid_action_for(el->tag, el->vr, options, cr, &code);
         }
-        if (fr.strict && a == AT_DEID_KEEP && !*code && is_free_text(el->vr))
-            a = AT_DEID_DUMMY;
+        if (fr.mode && a == AT_DEID_KEEP && !*code && is_free_text(el->vr))
+            a = fr.mode == MODE_DUMMY ? AT_DEID_DUMMY : AT_DEID_CLEAN_TEXT;
         int seq = is_sequence(el);
         switch (a) {
         case AT_DEID_REMOVE:
@@ -284,22 +291,23 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
         case AT_DEID_KEEP:
         case AT_DEID_CLEAN_TEXT:
             if (seq) {
+                int mode = a == AT_DEID_CLEAN_TEXT && fr.mode != MODE_DUMMY ? MODE_SCRUB : fr.mode;
                 for (size_t k = 0; k < el->item_count && !st; k++)
-                    st = push(stack, el->items[k], fr.strict);
+                    st = push(stack, el->items[k], mode);
             } else if (a == AT_DEID_CLEAN_TEXT)
                 st = clean_text(c, el);
             break;
         case AT_DEID_DUMMY:
             if (seq) {
                 for (size_t k = 0; k < el->item_count && !st; k++)
-                    st = push(stack, el->items[k], 1);
+                    st = push(stack, el->items[k], MODE_DUMMY);
             } else
                 st = set_dummy(c, el);
             break;
         case AT_DEID_UID:
             if (seq) {
                 for (size_t k = 0; k < el->item_count && !st; k++)
-                    st = push(stack, el->items[k], fr.strict);
+                    st = push(stack, el->items[k], fr.mode);
             } else if (el->vr == VR_UI)
                 st = el->value ? map_uids(c, el) : AT_OK;
             else
@@ -400,7 +408,7 @@ at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg)
     c.day_shift = at_deid_day_shift(cfg->key, identity);
     at_free(identity);
     if (cfg->options & (AT_DEID_OPT_CLEAN_DESCRIPTORS | AT_DEID_OPT_PATIENT_CHARACTERISTICS |
-                        AT_DEID_OPT_CLEAN_GRAPHICS)) {
+                        AT_DEID_OPT_CLEAN_GRAPHICS | AT_DEID_OPT_DEVICE_IDENTITY)) {
         st = at_deid_identifiers_collect(f->dataset, &c.ids);
         if (st)
             return st;

@@ -124,7 +124,7 @@ static int in_repeating_group(at_tag tag, uint16_t base)
 static at_deid_action clean_action(int column, at_vr vr)
 {
     if (vr == AT_VR('S', 'Q'))
-        return AT_DEID_KEEP; /* cleaned item by item */
+        return column == 6 ? AT_DEID_KEEP : AT_DEID_CLEAN_TEXT; /* items cleaned, their free text scrubbed */
     if (vr == AT_VR('U', 'N'))
         return AT_DEID_REMOVE;
     if (column == 6) /* modified dates */
@@ -196,8 +196,11 @@ at_deid_action at_deid_action_for(at_tag tag, at_vr vr, unsigned options, const 
         return resolve_row(r, tag, vr, options);
     }
     /* overlays and curves: the whole repeating group goes, unless cleaned graphics are kept */
-    if (in_repeating_group(tag, 0x6000) || in_repeating_group(tag, 0x5000))
-        return (options & AT_DEID_OPT_CLEAN_GRAPHICS) ? AT_DEID_KEEP : AT_DEID_REMOVE;
+    if (in_repeating_group(tag, 0x6000) || in_repeating_group(tag, 0x5000)) {
+        if (!(options & AT_DEID_OPT_CLEAN_GRAPHICS))
+            return AT_DEID_REMOVE;
+        return is_text_vr(vr) ? AT_DEID_CLEAN_TEXT : vr == AT_VR('U', 'N') ? AT_DEID_REMOVE : AT_DEID_KEEP;
+    }
     if (is_date_vr(vr)) {
         if (options & AT_DEID_OPT_FULL_DATES)
             return AT_DEID_KEEP;

@@ -294,6 +294,38 @@ static void test_burned_in(void **state)
     at_dcm_file_free(f);
 }
 
+/* Free text inside a sequence replaced by D gets dummies; inside a cleaned
+ * sequence (clean-graphics) it is scrubbed of the header's identifiers. */
+static void test_sequence_text(void **state)
+{
+    (void)state;
+    for (int pass = 0; pass < 2; pass++) {
+        at_dcm_file *f = slice(0, 0);
+        char name[128];
+        strcpy(name, get(f->dataset, AT_TAG(0x0010, 0x0010)));
+        at_dcm_dataset *ann, *text;
+        assert_int_equal(at_dcm_sequence_append(f->dataset, AT_TAG(0x0070, 0x0001), &ann), AT_OK);
+        assert_int_equal(at_dcm_sequence_append(ann, AT_TAG(0x0070, 0x0008), &text), AT_OK);
+        char value[200];
+        snprintf(value, sizeof value, "arrow: %s", name);
+        assert_int_equal(at_dcm_set_string(text, AT_TAG(0x0070, 0x0006), AT_VR('S', 'T'), value), AT_OK);
+        at_deid_config cfg = {.options = pass ? AT_DEID_OPT_CLEAN_GRAPHICS : 0, .key = &key_a};
+        assert_int_equal(at_deid_apply(f, &cfg), AT_OK);
+        ann = at_dcm_find(f->dataset, AT_TAG(0x0070, 0x0001))->items[0];
+        text = at_dcm_find(ann, AT_TAG(0x0070, 0x0008))->items[0];
+        char *after = get(text, AT_TAG(0x0070, 0x0006));
+        assert_non_null(after);
+        if (pass == 0)
+            assert_string_equal(after, "ANONYMIZED");
+        else {
+            assert_memory_equal(after, "arrow: ", 7);
+            assert_null(strstr(after, name));
+            assert_non_null(strchr(after, '*'));
+        }
+        at_dcm_file_free(f);
+    }
+}
+
 /* Every allocation of the engine may fail: no crash, no leak, an error. */
 static void test_apply_out_of_memory(void **state)
 {
@@ -321,7 +353,8 @@ int main(void)
         cmocka_unit_test(test_uid_pseudonyms),     cmocka_unit_test(test_date_shift),
         cmocka_unit_test(test_actions),            cmocka_unit_test(test_apply_basic),
         cmocka_unit_test(test_apply_options),      cmocka_unit_test(test_deterministic_and_keyed),
-        cmocka_unit_test(test_burned_in),          cmocka_unit_test(test_apply_out_of_memory),
+        cmocka_unit_test(test_burned_in),          cmocka_unit_test(test_sequence_text),
+        cmocka_unit_test(test_apply_out_of_memory),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
