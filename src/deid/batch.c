@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define MAX_INPUT_FILES 10000000 /* files per run */
@@ -194,7 +195,7 @@ static int cmp_out_path(const void *a, const void *b)
  * fsync'd here: the batch makes every temporary durable with one syncfs
  * before any rename (see sync_outdir), which costs one journal commit
  * instead of one per file. */
-static at_status write_temp(const char *dir, const unsigned char *data, size_t len, char **tmp_out)
+static at_status write_temp(const char *dir, struct iovec *iov, int iovcnt, char **tmp_out)
 {
     *tmp_out = NULL;
     char *tmp = at_path_join(dir, ".deid.tmp.XXXXXX");
@@ -207,14 +208,27 @@ static at_status write_temp(const char *dir, const unsigned char *data, size_t l
         return st;
     }
     fchmod(fd, 0644);
-    size_t done = 0;
+    size_t len = 0, done = 0;
+    for (int i = 0; i < iovcnt; i++)
+        len += iov[i].iov_len;
     while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
+        ssize_t n = writev(fd, iov, iovcnt);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
         done += (size_t)n;
+        /* advance past what was written */
+        size_t adv = (size_t)n;
+        while (iovcnt && adv >= iov->iov_len) {
+            adv -= iov->iov_len;
+            iov++;
+            iovcnt--;
+        }
+        if (iovcnt) {
+            iov->iov_base = (char *)iov->iov_base + adv;
+            iov->iov_len -= adv;
+        }
     }
     int ok = done == len;
     /* start writeback now, without waiting: the final syncfs then finds
@@ -268,7 +282,7 @@ static at_status read_mapped(const char *path, const char *rel, at_dcm_file **ou
         close(fd);
         return at_error_set(AT_ERR_LIMIT, "%s: file exceeds the %zu-byte limit", rel, AT_DCM_MAX_FILE_BYTES);
     }
-    void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     close(fd);
     if (map == MAP_FAILED)
         return at_error_set(AT_ERR_IO, "%s: cannot map: %s", rel, strerror(errno));
@@ -330,15 +344,44 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
         at_dcm_file_free(f);
         return at_error_set(AT_ERR_FORMAT, "%s: SOP Instance UID lost", j->rel);
     }
+    /* Native pixel data last in a little-endian dataset is written straight
+     * from the tree (writev) instead of being copied into the encoded
+     * buffer: the largest value is copied once fewer. */
+    at_dcm_dataset *ds = f->dataset;
+    at_dcm_element pixel;
+    unsigned char pixel_header[12];
+    size_t pixel_header_len = 0;
+    int explicit_le = !strcmp(f->transfer_syntax, AT_TS_EXPLICIT_LE);
+    if ((explicit_le || !strcmp(f->transfer_syntax, AT_TS_IMPLICIT_LE)) && ds->count) {
+        at_dcm_element *last = &ds->elements[ds->count - 1];
+        if (last->tag == AT_TAG(0x7fe0, 0x0010) && !last->encapsulated && !last->items && !last->undefined_length &&
+            last->value && last->length && !(last->length & 1) &&
+            (last->vr == AT_VR('O', 'W') || last->vr == AT_VR('O', 'B'))) {
+            pixel = *last;
+            ds->count--;
+            unsigned char *h = pixel_header;
+            h[0] = 0xe0, h[1] = 0x7f, h[2] = 0x10, h[3] = 0x00;
+            size_t p = 4;
+            if (explicit_le) {
+                h[4] = (unsigned char)(pixel.vr >> 8), h[5] = (unsigned char)(pixel.vr & 0xff), h[6] = h[7] = 0;
+                p = 8;
+            }
+            for (int k = 0; k < 4; k++)
+                h[p + k] = (unsigned char)(pixel.length >> (8 * k));
+            pixel_header_len = p + 4;
+        }
+    }
     unsigned char *bytes = NULL;
     size_t len = 0;
     st = at_dcm_write_memory(f, &bytes, &len);
-    at_dcm_file_free(f);
+    if (pixel_header_len)
+        ds->elements[ds->count++] = pixel; /* back in the tree, freed with it */
     if (st) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s: cannot encode: %s", j->rel, at_error_message());
         set_reason(j, 2, msg);
         at_error_clear();
+        at_dcm_file_free(f);
         return AT_OK;
     }
     char rel_dir[96];
@@ -356,8 +399,14 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
             *last_dir = at_strdup(dir);
         }
     }
-    if (!st)
-        st = write_temp(dir, bytes, len, &j->tmp_path);
+    if (!st) {
+        struct iovec iov[3] = {{bytes, len}, {pixel_header, pixel_header_len}, {NULL, 0}};
+        if (pixel_header_len) {
+            iov[2].iov_base = pixel.value;
+            iov[2].iov_len = pixel.length;
+        }
+        st = write_temp(dir, iov, pixel_header_len ? 3 : 1, &j->tmp_path);
+    }
     if (!st) {
         j->out_path = at_path_join(dir, fname);
         if (!j->out_path)
@@ -365,6 +414,7 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
     }
     at_free(bytes);
     at_free(dir);
+    at_dcm_file_free(f);
     if (st)
         return st;
     if (risky)

@@ -44,6 +44,43 @@ grep -rqa -- "$family" "$T/o1" && fail "patient name left in the output"
 grep -rqa -- "$pid" "$T/o1" && fail "patient ID left in the output"
 grep -rqa -- "$sop" "$T/o1" && fail "original SOP Instance UID left in the output"
 
+# pixel data passes through unchanged
+/usr/bin/python3 - "$T/in" "$T/o1" <<'EOF' || fail "pixel data changed"
+import os, sys, pydicom
+def pixels(root):
+    out = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            if f.endswith(".dcm"):
+                ds = pydicom.dcmread(os.path.join(d, f))
+                out[(ds.Modality, int(ds.InstanceNumber))] = bytes(ds.PixelData)
+    return out
+a, b = pixels(sys.argv[1]), pixels(sys.argv[2])
+assert len(a) == 6 and a == b, (len(a), len(b))
+EOF
+
+# the same through implicit VR and big endian inputs
+for ts in 1.2.840.10008.1.2 1.2.840.10008.1.2.2; do
+    rm -rf "$T/ts_in" "$T/ts_out"
+    "$BIN" synth study --out "$T/ts_in" --series 2 --slices 3 --size 16 --seed 5 --transfer-syntax $ts 2>/dev/null ||
+        fail "synth $ts"
+    "$BIN" deid "$T/ts_in" -o "$T/ts_out" --key "$T/k1" -q || fail "deid $ts"
+    for f in $(find "$T/ts_out" -name '*.dcm'); do dcmdump -q "$f" >/dev/null || fail "dcmdump $ts $f"; done
+    /usr/bin/python3 - "$T/ts_in" "$T/ts_out" <<'EOF' || fail "pixel data changed ($ts)"
+import os, sys, pydicom
+def pixels(root):
+    out = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            if f.endswith(".dcm"):
+                ds = pydicom.dcmread(os.path.join(d, f))
+                out[(ds.Modality, int(ds.InstanceNumber))] = (ds.file_meta.TransferSyntaxUID, ds.pixel_array.tobytes())
+    return out
+a, b = pixels(sys.argv[1]), pixels(sys.argv[2])
+assert len(a) == 6 and a == b, (len(a), len(b))
+EOF
+done
+
 # referential integrity: each reference names a SOP Instance UID of the output
 refs=$(for f in $(find "$T/o1" -name '*.dcm'); do dcmdump +P ReferencedSOPInstanceUID "$f"; done |
     sed -n 's/.*\[\(2\.25\.[0-9]*\)\].*/\1/p' | sort -u)
