@@ -116,6 +116,7 @@ typedef struct {
     const at_key *key;
     int threads;            /* >= 1 */
     int allow_burned_in;    /* write risky files to the tree instead of quarantine/ */
+    int sync;               /* make outputs durable (syncfs) before renaming them */
     at_progress_fn progress;
     void *progress_ud;
 } at_deid_batch_config;

@@ -10,7 +10,7 @@ static void usage(FILE *o)
 {
     fprintf(o,
             "usage: atelier deid INPUT... -o OUTDIR [--profile basic] [--option NAME]...\n"
-            "                    [--key KEYFILE] [--threads N] [--json] [--allow-burned-in] [--quiet]\n\n"
+            "                    [--key KEYFILE] [--threads N] [--json] [--allow-burned-in] [--sync] [--quiet]\n\n"
             "De-identify DICOM files with the PS3.15 Basic Application Level\n"
             "Confidentiality Profile (Table E.1-1, 2024b) and keyed pseudonyms.\n"
             "INPUT: files or folders (recursive); inputs are never modified.\n"
@@ -31,7 +31,9 @@ static void usage(FILE *o)
             "                   $ATELIER_KEY or ~/.config/atelier/site.key). Same key, same pseudonyms.\n"
             "  --threads N      files processed in parallel (output identical whatever N)\n"
             "  --json           print the report (one JSON object) on stdout\n"
-            "  --allow-burned-in  write risky files to the tree instead of quarantine/\n\n"
+            "  --allow-burned-in  write risky files to the tree instead of quarantine/\n"
+            "  --sync           make every output durable on disk before it gets its name\n"
+            "                   (one filesystem sync per run; slower: the disk write is waited for)\n\n"
             "Exit status: 0 all files done or quarantined, 1 some input rejected or failure,\n"
             "2 usage error. See docs/deid.md.\n");
 }
@@ -49,7 +51,7 @@ int cmd_deid(int argc, char **argv)
     size_t ninputs = 0;
     const char *outdir = NULL, *keyfile = NULL;
     unsigned options = 0;
-    int threads = 1, json = 0, allow = 0, quiet = 0, rc = CLI_OK, dashdash = 0;
+    int threads = 1, json = 0, allow = 0, quiet = 0, sync = 0, rc = CLI_OK, dashdash = 0;
     for (int i = 1; i < argc && rc == CLI_OK; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (dashdash || a[0] != '-' || !a[1]) {
@@ -83,6 +85,8 @@ int cmd_deid(int argc, char **argv)
             json = 1;
         } else if (!strcmp(a, "--allow-burned-in")) {
             allow = 1;
+        } else if (!strcmp(a, "--sync")) {
+            sync = 1;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = 1;
         } else {
@@ -119,6 +123,7 @@ int cmd_deid(int argc, char **argv)
                                 .key = &key,
                                 .threads = threads,
                                 .allow_burned_in = allow,
+                                .sync = sync,
                                 .progress = cli_progress_cb,
                                 .progress_ud = &prog};
     at_deid_batch_result res;

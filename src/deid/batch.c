@@ -2,7 +2,8 @@
  * them on a pool of threads pulling from a shared counter, write each
  * output to a temporary file beside its target, then rename in input order
  * on the main thread (so duplicates resolve the same way whatever the
- * thread count), and write the report. */
+ * thread count), and write the report. Renames make every output appear
+ * whole or not at all; cfg->sync adds durability (one syncfs first). */
 #include "deid/internal.h"
 
 #include <dirent.h>
@@ -192,10 +193,10 @@ static int cmp_out_path(const void *a, const void *b)
 }
 
 /* Write data to a fresh temporary file in dir; returns its path. Not
- * fsync'd here: the batch makes every temporary durable with one syncfs
- * before any rename (see sync_outdir), which costs one journal commit
- * instead of one per file. */
-static at_status write_temp(const char *dir, struct iovec *iov, int iovcnt, char **tmp_out)
+ * fsync'd here: with cfg->sync the batch makes every temporary durable with
+ * one syncfs before any rename (see sync_outdir), one journal commit instead
+ * of one per file; writeback is started at once so it overlaps the work. */
+static at_status write_temp(const char *dir, struct iovec *iov, int iovcnt, int sync, char **tmp_out)
 {
     *tmp_out = NULL;
     char *tmp = at_path_join(dir, ".deid.tmp.XXXXXX");
@@ -233,7 +234,7 @@ static at_status write_temp(const char *dir, struct iovec *iov, int iovcnt, char
     int ok = done == len;
     /* start writeback now, without waiting: the final syncfs then finds
      * most data already on disk (I/O overlaps the work on later files) */
-    if (ok)
+    if (ok && sync)
         sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     ok = close(fd) == 0 && ok;
     if (!ok) {
@@ -405,7 +406,7 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
             iov[2].iov_base = pixel.value;
             iov[2].iov_len = pixel.length;
         }
-        st = write_temp(dir, iov, pixel_header_len ? 3 : 1, &j->tmp_path);
+        st = write_temp(dir, iov, pixel_header_len ? 3 : 1, rs->cfg->sync, &j->tmp_path);
     }
     if (!st) {
         j->out_path = at_path_join(dir, fname);
@@ -532,8 +533,9 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
         st = rs.fatal;
     }
     pthread_mutex_destroy(&rs.lock);
-    /* temporaries durable before any rename: a crash leaves whole files or none */
-    if (!st)
+    /* with sync, temporaries are durable before any rename: after a crash an
+     * output name holds a whole file or nothing */
+    if (!st && cfg->sync)
         st = sync_outdir(outdir);
     /* rename in input order: the first input claiming an output name wins */
     size_t *order = jobs.n ? at_malloc(jobs.n * sizeof *order) : NULL;
@@ -567,7 +569,7 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
             jobs.v[i].tmp_path = NULL;
         }
     at_free(order);
-    if (!st)
+    if (!st && cfg->sync)
         st = sync_outdir(outdir);
     result->files_seen = jobs.n;
     for (size_t i = 0; i < jobs.n; i++) {

@@ -23,7 +23,7 @@ sop=$(dcmdump +P SOPInstanceUID "$T/in/S1_CT/IM0001.dcm" | sed 's/.*\[\(.*\)\].*
 family=${name%%^*}
 
 "$BIN" deid "$T/in" -o "$T/o1" --key "$T/k1" --threads 1 -q || fail "deid run 1"
-"$BIN" deid "$T/in" -o "$T/o2" --key "$T/k1" --threads 2 -q || fail "deid run 2"
+"$BIN" deid "$T/in" -o "$T/o2" --key "$T/k1" --threads 2 --sync -q || fail "deid run 2"
 "$BIN" deid "$T/in" -o "$T/o3" --key "$T/k2" --threads 2 -q || fail "deid run 3"
 [ "$(stat -c %a "$T/k1")" = 600 ] || fail "key file mode is not 0600"
 diff -r "$T/o1" "$T/o2" >/dev/null || fail "outputs differ between --threads 1 and 2 with the same key"
