@@ -4,6 +4,7 @@
  * on the main thread (so duplicates resolve the same way whatever the
  * thread count), and write the report. Renames make every output appear
  * whole or not at all; cfg->sync adds durability (one syncfs first). */
+#include "deid/fileio.h"
 #include "deid/internal.h"
 
 #include <dirent.h>
@@ -192,112 +193,11 @@ static int cmp_out_path(const void *a, const void *b)
     return c ? c : (x > y) - (x < y);
 }
 
-/* Write data to a fresh temporary file in dir; returns its path. Not
- * fsync'd here: with cfg->sync the batch makes every temporary durable with
- * one syncfs before any rename (see sync_outdir), one journal commit instead
- * of one per file; writeback is started at once so it overlaps the work. */
-static at_status write_temp(const char *dir, struct iovec *iov, int iovcnt, int sync, char **tmp_out)
-{
-    *tmp_out = NULL;
-    char *tmp = at_path_join(dir, ".deid.tmp.XXXXXX");
-    if (!tmp)
-        return AT_ERR_NOMEM;
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        at_status st = at_error_set(AT_ERR_IO, "%s: cannot create a file: %s", dir, strerror(errno));
-        at_free(tmp);
-        return st;
-    }
-    fchmod(fd, 0644);
-    size_t len = 0, done = 0;
-    for (int i = 0; i < iovcnt; i++)
-        len += iov[i].iov_len;
-    while (done < len) {
-        ssize_t n = writev(fd, iov, iovcnt);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-        /* advance past what was written */
-        size_t adv = (size_t)n;
-        while (iovcnt && adv >= iov->iov_len) {
-            adv -= iov->iov_len;
-            iov++;
-            iovcnt--;
-        }
-        if (iovcnt) {
-            iov->iov_base = (char *)iov->iov_base + adv;
-            iov->iov_len -= adv;
-        }
-    }
-    int ok = done == len;
-    /* start writeback now, without waiting: the final syncfs then finds
-     * most data already on disk (I/O overlaps the work on later files) */
-    if (ok && sync)
-        sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-    ok = close(fd) == 0 && ok;
-    if (!ok) {
-        unlink(tmp);
-        at_free(tmp);
-        return at_error_set(AT_ERR_IO, "%s: write failed: %s", dir, strerror(errno));
-    }
-    *tmp_out = tmp;
-    return AT_OK;
-}
-
-/* Flush everything written under outdir to stable storage (syncfs on its
- * filesystem; fsync of the folder where syncfs is unavailable). */
-static at_status sync_outdir(const char *outdir)
-{
-    int fd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return at_error_set(AT_ERR_IO, "%s: cannot open: %s", outdir, strerror(errno));
-    int rc = syncfs(fd);
-    if (rc != 0)
-        rc = fsync(fd);
-    close(fd);
-    if (rc != 0)
-        return at_error_set(AT_ERR_IO, "%s: sync failed: %s", outdir, strerror(errno));
-    return AT_OK;
-}
-
-/* Read a DICOM file through a read-only mapping (one copy fewer than
- * read(2) into a buffer). Errors name rel, never a value. */
-static at_status read_mapped(const char *path, const char *rel, at_dcm_file **out)
-{
-    *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return at_error_set(AT_ERR_IO, "%s: cannot open: %s", rel, strerror(errno));
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return at_error_set(AT_ERR_IO, "%s: not a regular file", rel);
-    }
-    if (sb.st_size == 0) {
-        close(fd);
-        return at_error_set(AT_ERR_FORMAT, "%s: empty file, not DICOM", rel);
-    }
-    if ((uint64_t)sb.st_size > AT_DCM_MAX_FILE_BYTES) {
-        close(fd);
-        return at_error_set(AT_ERR_LIMIT, "%s: file exceeds the %zu-byte limit", rel, AT_DCM_MAX_FILE_BYTES);
-    }
-    void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
-        return at_error_set(AT_ERR_IO, "%s: cannot map: %s", rel, strerror(errno));
-    madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL | MADV_WILLNEED);
-    at_dcm_read_options ropt = {.name = rel, .stop_before_pixels = 0};
-    at_status st = at_dcm_read_memory(map, (size_t)sb.st_size, &ropt, out);
-    munmap(map, (size_t)sb.st_size);
-    return st;
-}
-
 static at_status process_job(run_state *rs, job *j, char **last_dir)
 {
     at_dcm_file *f = NULL;
-    at_status st = read_mapped(j->path, j->rel, &f);
+    at_deid_input in;
+    at_status st = at_deid_input_open(j->path, j->rel, &in, &f);
     if (st) {
         set_reason(j, 2, at_error_message());
         at_error_clear();
@@ -308,6 +208,7 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
         set_reason(j, 2, "not a DICOM instance: no SOP Instance UID (0008,0018)");
         at_error_clear();
         at_dcm_file_free(f);
+        at_deid_input_close(&in);
         return AT_OK;
     }
     const char *risk = NULL;
@@ -322,6 +223,7 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
     at_error_clear();
     if (!identity) {
         at_dcm_file_free(f);
+        at_deid_input_close(&in);
         return AT_ERR_NOMEM;
     }
     char patient_dir[20], study_dir[16], series_dir[16];
@@ -338,11 +240,13 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
         set_reason(j, 2, msg);
         at_error_clear();
         at_dcm_file_free(f);
+        at_deid_input_close(&in);
         return st == AT_ERR_NOMEM ? st : AT_OK;
     }
     char newsop[72];
     if (at_dcm_get_string(f->dataset, AT_TAG(0x0008, 0x0018), newsop, sizeof newsop) != AT_OK) {
         at_dcm_file_free(f);
+        at_deid_input_close(&in);
         return at_error_set(AT_ERR_FORMAT, "%s: SOP Instance UID lost", j->rel);
     }
     /* Native pixel data last in a little-endian dataset is written straight
@@ -353,7 +257,7 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
     unsigned char pixel_header[12];
     size_t pixel_header_len = 0;
     int explicit_le = !strcmp(f->transfer_syntax, AT_TS_EXPLICIT_LE);
-    if ((explicit_le || !strcmp(f->transfer_syntax, AT_TS_IMPLICIT_LE)) && ds->count) {
+    if (!in.pixel_len && (explicit_le || !strcmp(f->transfer_syntax, AT_TS_IMPLICIT_LE)) && ds->count) {
         at_dcm_element *last = &ds->elements[ds->count - 1];
         if (last->tag == AT_TAG(0x7fe0, 0x0010) && !last->encapsulated && !last->items && !last->undefined_length &&
             last->value && last->length && !(last->length & 1) &&
@@ -383,6 +287,7 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
         set_reason(j, 2, msg);
         at_error_clear();
         at_dcm_file_free(f);
+        at_deid_input_close(&in);
         return AT_OK;
     }
     char rel_dir[96];
@@ -402,11 +307,17 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
     }
     if (!st) {
         struct iovec iov[3] = {{bytes, len}, {pixel_header, pixel_header_len}, {NULL, 0}};
-        if (pixel_header_len) {
+        int n = 1;
+        if (in.pixel_len) { /* fast path: the pixel value comes from the input file */
+            iov[1].iov_base = in.pixel_header;
+            iov[1].iov_len = in.pixel_header_len;
+            n = 2;
+        } else if (pixel_header_len) {
             iov[2].iov_base = pixel.value;
             iov[2].iov_len = pixel.length;
+            n = 3;
         }
-        st = write_temp(dir, iov, pixel_header_len ? 3 : 1, rs->cfg->sync, &j->tmp_path);
+        st = at_deid_write_temp(dir, iov, n, in.pixel_len ? &in : NULL, rs->cfg->sync, &j->tmp_path);
     }
     if (!st) {
         j->out_path = at_path_join(dir, fname);
@@ -416,6 +327,7 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
     at_free(bytes);
     at_free(dir);
     at_dcm_file_free(f);
+        at_deid_input_close(&in);
     if (st)
         return st;
     if (risky)
@@ -536,7 +448,7 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
     /* with sync, temporaries are durable before any rename: after a crash an
      * output name holds a whole file or nothing */
     if (!st && cfg->sync)
-        st = sync_outdir(outdir);
+        st = at_deid_sync_dir(outdir);
     /* rename in input order: the first input claiming an output name wins */
     size_t *order = jobs.n ? at_malloc(jobs.n * sizeof *order) : NULL;
     size_t nout = 0;
@@ -570,7 +482,7 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
         }
     at_free(order);
     if (!st && cfg->sync)
-        st = sync_outdir(outdir);
+        st = at_deid_sync_dir(outdir);
     result->files_seen = jobs.n;
     for (size_t i = 0; i < jobs.n; i++) {
         if (jobs.v[i].state == 0 && jobs.v[i].out_path)
