@@ -5,6 +5,7 @@
 
 #include "atelier/deid.h"
 #include "atelier/synth.h"
+#include "deid/fileio.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,6 +327,45 @@ static void test_sequence_text(void **state)
     }
 }
 
+/* The fast path takes the pixel data out of the parse only at a proven
+ * element boundary: a fake pixel-data header planted inside a header value
+ * (with a length that reaches the end of the file) is not taken. */
+static void test_fast_path_boundary(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    char path[600];
+    snprintf(path, sizeof path, "%s/f.dcm", dir);
+    at_dcm_file *f = slice(0, 0);
+    static const char fake[] = "xx\xe0\x7f\x10\x00OW\x00\x00LLLLyy";
+    assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x0008, 0x1030), AT_VR('L', 'O'), fake, 16), AT_OK);
+    assert_int_equal(at_dcm_write_file(f, path), AT_OK);
+    at_dcm_file_free(f);
+    size_t len;
+    unsigned char *data = test_read_file(path, &len);
+    unsigned char *hit = memmem(data, len, "\xe0\x7f\x10\x00OW\x00\x00LLLL", 12);
+    assert_non_null(hit);
+    uint32_t fake_len = (uint32_t)(len - (size_t)(hit - data) - 12);
+    for (int k = 0; k < 4; k++)
+        hit[8 + k] = (unsigned char)(fake_len >> (8 * k));
+    assert_int_equal(test_write_file(path, data, len), 0);
+    at_deid_input in;
+    at_dcm_file *g = NULL;
+    assert_int_equal(at_deid_input_open(path, "f.dcm", &in, &g), AT_OK);
+    assert_true(in.pixel_len > 0);
+    assert_true(in.pixel_offset > (uint64_t)(hit - data) + 12);
+    assert_int_equal(in.pixel_offset + in.pixel_len, len);
+    at_dcm_element *desc = at_dcm_find(g->dataset, AT_TAG(0x0008, 0x1030));
+    assert_non_null(desc);
+    assert_int_equal(desc->length, 16);
+    assert_null(at_dcm_find(g->dataset, AT_TAG(0x7fe0, 0x0010)));
+    at_dcm_file_free(g);
+    at_deid_input_close(&in);
+    free(data);
+    test_rmtree(dir);
+    free(dir);
+}
+
 /* Every allocation of the engine may fail: no crash, no leak, an error. */
 static void test_apply_out_of_memory(void **state)
 {
@@ -354,7 +394,7 @@ int main(void)
         cmocka_unit_test(test_actions),            cmocka_unit_test(test_apply_basic),
         cmocka_unit_test(test_apply_options),      cmocka_unit_test(test_deterministic_and_keyed),
         cmocka_unit_test(test_burned_in),          cmocka_unit_test(test_sequence_text),
-        cmocka_unit_test(test_apply_out_of_memory),
+        cmocka_unit_test(test_fast_path_boundary), cmocka_unit_test(test_apply_out_of_memory),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
