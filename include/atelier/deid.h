@@ -83,9 +83,9 @@ void at_deid_uid(const at_key *key, const char *uid, char out[65]);
 void at_deid_patient_pseudonym(const at_key *key, const char *identity, char out[20]);
 /* Keyed per-patient day shift in [-1095, -1]. */
 int at_deid_day_shift(const at_key *key, const char *identity);
-/* Shift a DA (YYYYMMDD) or DT (YYYYMMDD...) value by days into out (size n);
- * the time and offset part of a DT is kept. Returns AT_ERR_FORMAT if the
- * value does not start with a valid date. */
+/* Shift a DA (YYYYMMDD) or DT (YYYYMMDD[HH[MM[SS[.F]]]][&ZZXX]) value by days
+ * into out (size n); the time and offset part of a DT is kept. Returns
+ * AT_ERR_FORMAT for anything else (invalid date, ranges, text). */
 at_status at_deid_shift_date(const char *value, int days, char *out, size_t n);
 
 /* ---- one dataset ---- */

@@ -126,11 +126,41 @@ static int days_in_month(long y, unsigned m)
     return dm[m - 1];
 }
 
+/* After YYYYMMDD a DT may hold [HH[MM[SS[.F{1,6}]]]] and an offset &ZZXX;
+ * anything else (a DA range, text) is refused so that nothing unshifted
+ * is carried over. */
+static int valid_tail(const char *t)
+{
+    size_t i = 0;
+    while (t[i] >= '0' && t[i] <= '9' && i < 6)
+        i++;
+    if (i & 1)
+        return 0;
+    if (t[i] == '.') {
+        if (i != 6)
+            return 0;
+        size_t f = ++i;
+        while (t[i] >= '0' && t[i] <= '9')
+            i++;
+        if (i == f || i - f > 6)
+            return 0;
+    }
+    if (t[i] == '+' || t[i] == '-') {
+        for (int k = 1; k <= 4; k++)
+            if (t[i + k] < '0' || t[i + k] > '9')
+                return 0;
+        i += 5;
+    }
+    return t[i] == '\0';
+}
+
 at_status at_deid_shift_date(const char *value, int days, char *out, size_t n)
 {
     for (int i = 0; i < 8; i++)
         if (value[i] < '0' || value[i] > '9')
             return at_error_set(AT_ERR_FORMAT, "not a date");
+    if (!valid_tail(value + 8))
+        return at_error_set(AT_ERR_FORMAT, "not a date or date-time");
     long y = (value[0] - '0') * 1000 + (value[1] - '0') * 100 + (value[2] - '0') * 10 + (value[3] - '0');
     unsigned m = (unsigned)((value[4] - '0') * 10 + (value[5] - '0'));
     unsigned d = (unsigned)((value[6] - '0') * 10 + (value[7] - '0'));

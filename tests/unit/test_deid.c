@@ -57,6 +57,11 @@ static void test_date_shift(void **state)
     assert_string_equal(out, "19990101101530.25+0100");
     assert_int_equal(at_deid_shift_date("20241331", -1, out, sizeof out), AT_ERR_FORMAT);
     assert_int_equal(at_deid_shift_date("2024", -1, out, sizeof out), AT_ERR_FORMAT);
+    assert_int_equal(at_deid_shift_date("20240101-20240301", -1, out, sizeof out), AT_ERR_FORMAT);
+    assert_int_equal(at_deid_shift_date("20240101 DUPONT", -1, out, sizeof out), AT_ERR_FORMAT);
+    assert_int_equal(at_deid_shift_date("20240101120000.1234567", -1, out, sizeof out), AT_ERR_FORMAT);
+    assert_int_equal(at_deid_shift_date("2024010112", -1, out, sizeof out), AT_OK);
+    assert_string_equal(out, "2023123112");
     at_error_clear();
     int s1 = at_deid_day_shift(&key_a, "0:P1"), s2 = at_deid_day_shift(&key_a, "0:P1");
     assert_int_equal(s1, s2);
