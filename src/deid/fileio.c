@@ -1,28 +1,28 @@
-/* Batch file I/O: inputs read through a read-only mapping, with a fast path
- * that leaves native pixel data in the input file (copied to the output by
- * the kernel), temporary outputs, and the optional filesystem sync. */
+/* Batch file I/O: inputs read with pread (no mappings: unmapping in a
+ * threaded process costs TLB shootdowns), with a fast path that reads only
+ * the head of the file and leaves native pixel data in the input (copied to
+ * the output by the kernel), temporary outputs, and the optional sync. */
 #include "deid/fileio.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FAST_PATH_CANDIDATES 8   /* pixel-data headers tried before the full parse */
-#define FAST_PATH_SCAN (1u << 20) /* bytes of header scanned for it */
+#define FAST_PATH_CANDIDATES 8    /* pixel-data headers tried before the full parse */
+#define FAST_PATH_HEAD (256u << 10) /* bytes read first and scanned for it */
 
 static uint32_t rd32(const unsigned char *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 
 /* A pixel data element at x that is native, even, and ends exactly at the
  * end of the file: header length (8 implicit, 12 explicit) or 0. */
-static size_t pixel_header_at(const unsigned char *m, size_t size, size_t x, int *explicit_vr)
+static size_t pixel_header_at(const unsigned char *m, size_t have, size_t size, size_t x, int *explicit_vr)
 {
-    if (x + 8 > size || memcmp(m + x, "\xe0\x7f\x10\x00", 4))
+    if (x + 8 > have || memcmp(m + x, "\xe0\x7f\x10\x00", 4))
         return 0;
-    if (x + 12 <= size && m[x + 4] == 'O' && (m[x + 5] == 'W' || m[x + 5] == 'B') && !m[x + 6] && !m[x + 7]) {
+    if (x + 12 <= have && m[x + 4] == 'O' && (m[x + 5] == 'W' || m[x + 5] == 'B') && !m[x + 6] && !m[x + 7]) {
         uint32_t len = rd32(m + x + 8);
         if (len != 0xffffffffu && !(len & 1) && len && (uint64_t)x + 12 + len == size) {
             *explicit_vr = 1;
@@ -43,14 +43,14 @@ static size_t pixel_header_at(const unsigned char *m, size_t size, size_t x, int
 static int try_fast_path(at_deid_input *in, const char *rel, at_dcm_file **out)
 {
     const unsigned char *m = in->map;
-    size_t size = in->map_len, limit = size < FAST_PATH_SCAN ? size : FAST_PATH_SCAN, tried = 0;
+    size_t size = in->file_len, limit = in->map_len, tried = 0;
     for (size_t x = 0; x + 8 <= limit && tried < FAST_PATH_CANDIDATES; x++) {
         const unsigned char *hit = memchr(m + x, 0xe0, limit - x);
         if (!hit)
             break;
         x = (size_t)(hit - m);
         int explicit_vr = 0;
-        size_t hl = pixel_header_at(m, size, x, &explicit_vr);
+        size_t hl = pixel_header_at(m, limit, size, x, &explicit_vr);
         if (!hl)
             continue;
         tried++;
@@ -75,6 +75,25 @@ static int try_fast_path(at_deid_input *in, const char *rel, at_dcm_file **out)
     return 0;
 }
 
+/* Read the first n bytes of the input into in->map (replacing what was there). */
+static at_status read_range(at_deid_input *in, size_t n, const char *rel)
+{
+    at_free(in->map);
+    in->map = at_malloc(n ? n : 1);
+    in->map_len = 0;
+    if (!in->map)
+        return AT_ERR_NOMEM;
+    while (in->map_len < n) {
+        ssize_t got = pread(in->fd, in->map + in->map_len, n - in->map_len, (off_t)in->map_len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return at_error_set(AT_ERR_IO, "%s: read failed at offset %zu", rel, in->map_len);
+        in->map_len += (size_t)got;
+    }
+    return AT_OK;
+}
+
 at_status at_deid_input_open(const char *path, const char *rel, at_deid_input *in, at_dcm_file **out)
 {
     memset(in, 0, sizeof *in);
@@ -96,19 +115,18 @@ at_status at_deid_input_open(const char *path, const char *rel, at_deid_input *i
         close(fd);
         return at_error_set(AT_ERR_LIMIT, "%s: file exceeds the %zu-byte limit", rel, AT_DCM_MAX_FILE_BYTES);
     }
-    void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (map == MAP_FAILED) {
-        close(fd);
-        return at_error_set(AT_ERR_IO, "%s: cannot map: %s", rel, strerror(errno));
-    }
     in->fd = fd;
-    in->map = map;
-    in->map_len = (size_t)sb.st_size;
-    if (try_fast_path(in, rel, out))
+    in->file_len = (size_t)sb.st_size;
+    size_t head = in->file_len < FAST_PATH_HEAD ? in->file_len : FAST_PATH_HEAD;
+    at_status st = read_range(in, head, rel);
+    if (!st && try_fast_path(in, rel, out))
         return AT_OK;
-    madvise(map, in->map_len, MADV_WILLNEED);
-    at_dcm_read_options ropt = {.name = rel, .stop_before_pixels = 0};
-    at_status st = at_dcm_read_memory(map, in->map_len, &ropt, out);
+    if (!st && head < in->file_len)
+        st = read_range(in, in->file_len, rel);
+    if (!st) {
+        at_dcm_read_options ropt = {.name = rel, .stop_before_pixels = 0};
+        st = at_dcm_read_memory(in->map, in->map_len, &ropt, out);
+    }
     if (st)
         at_deid_input_close(in);
     return st;
@@ -116,8 +134,7 @@ at_status at_deid_input_open(const char *path, const char *rel, at_deid_input *i
 
 void at_deid_input_close(at_deid_input *in)
 {
-    if (in->map)
-        munmap(in->map, in->map_len);
+    at_free(in->map);
     if (in->fd >= 0)
         close(in->fd);
     memset(in, 0, sizeof *in);
@@ -161,8 +178,22 @@ static int copy_pixels(const at_deid_input *in, int fd)
     }
     if (!left)
         return 0;
-    struct iovec v = {in->map + (size_t)off, left};
-    return write_all(fd, &v, 1);
+    /* no in-kernel copy here: read and write through a bounded buffer */
+    unsigned char buf[1 << 16];
+    while (left) {
+        size_t want = left < sizeof buf ? left : sizeof buf;
+        ssize_t got = pread(in->fd, buf, want, (off_t)off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return -1;
+        struct iovec v = {buf, (size_t)got};
+        if (write_all(fd, &v, 1))
+            return -1;
+        off += got;
+        left -= (size_t)got;
+    }
+    return 0;
 }
 
 at_status at_deid_write_temp(const char *dir, struct iovec *iov, int iovcnt, const at_deid_input *pixels,

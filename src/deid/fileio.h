@@ -8,8 +8,9 @@
 
 typedef struct {
     int fd;                         /* the input, open while the input is */
-    unsigned char *map;             /* read-only mapping of the whole input */
-    size_t map_len;
+    unsigned char *map;             /* bytes read: the head, or the whole file (owned) */
+    size_t map_len;                 /* bytes in map */
+    size_t file_len;                /* size of the input */
     /* fast path: native pixel data left in the input (pixel_len > 0) */
     uint64_t pixel_offset;          /* of the value in the input */
     uint32_t pixel_len;
