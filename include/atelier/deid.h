@@ -1,0 +1,142 @@
+/* atelier deid: the door. DICOM PS3.15 Basic Application Level
+ * Confidentiality Profile (Table E.1-1) with its options, keyed pseudonyms
+ * (UIDs, patient identity, date shift), burned-in annotation quarantine and
+ * a batch runner (folders in, pseudonymised tree out, report).
+ * See docs/deid.md for the rules this code implements. */
+#ifndef ATELIER_DEID_H
+#define ATELIER_DEID_H
+
+#include "atelier/core.h"
+#include "atelier/dicom.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Options (bit flags), named as on the command line. */
+enum {
+    AT_DEID_OPT_SAFE_PRIVATE = 1u << 0,            /* safe-private */
+    AT_DEID_OPT_UIDS = 1u << 1,                    /* uids */
+    AT_DEID_OPT_DEVICE_IDENTITY = 1u << 2,         /* device-identity */
+    AT_DEID_OPT_INSTITUTION_IDENTITY = 1u << 3,    /* institution-identity */
+    AT_DEID_OPT_PATIENT_CHARACTERISTICS = 1u << 4, /* patient-characteristics */
+    AT_DEID_OPT_FULL_DATES = 1u << 5,              /* full-dates */
+    AT_DEID_OPT_MODIFIED_DATES = 1u << 6,          /* modified-dates */
+    AT_DEID_OPT_CLEAN_DESCRIPTORS = 1u << 7,       /* clean-descriptors */
+    AT_DEID_OPT_CLEAN_STRUCTURED = 1u << 8,        /* (column kept; not offered) */
+    AT_DEID_OPT_CLEAN_GRAPHICS = 1u << 9           /* clean-graphics */
+};
+#define AT_DEID_OPTION_COLUMNS 10
+
+/* Option flag for a command-line name ("full-dates"), or 0 if unknown. */
+unsigned at_deid_option_by_name(const char *name);
+/* Command-line name of one option flag, or NULL. Static string. */
+const char *at_deid_option_name(unsigned flag);
+/* Check a set of options: full-dates and modified-dates exclude each other.
+ * Returns AT_ERR_ARG with a message when invalid. */
+at_status at_deid_options_check(unsigned options);
+
+/* What happens to one element. */
+typedef enum {
+    AT_DEID_KEEP = 0,        /* unchanged (sequences: items cleaned recursively) */
+    AT_DEID_REMOVE,          /* X */
+    AT_DEID_EMPTY,           /* Z: zero length (sequences: no items) */
+    AT_DEID_DUMMY,           /* D: dummy consistent with the VR */
+    AT_DEID_UID,             /* U: keyed 2.25 UID (standard UIDs kept) */
+    AT_DEID_PSEUDONYM,       /* Patient ID / Patient's Name: keyed pseudonym */
+    AT_DEID_SHIFT,           /* C under modified-dates: dates shifted (TM kept) */
+    AT_DEID_CLEAN_TEXT,      /* C: identifying values of the header scrubbed */
+    AT_DEID_CLEAN_AE         /* C on AE titles (device-identity): keyed pseudonym */
+} at_deid_action;
+
+/* Short name of an action ("remove", "empty", ...). Static string. */
+const char *at_deid_action_name(at_deid_action a);
+
+/* The action for an element with this tag and VR under options, from the
+ * profile table and the by-VR rules (DA/DT/TM and UI handled whether listed
+ * or not; private attributes, curves and overlays). For private elements the
+ * safe-private decision needs the creator: pass it (NULL when unknown).
+ * If row_code is not NULL it receives the standard's code ("X/Z/D", "" if
+ * the tag is not in Table E.1-1). */
+at_deid_action at_deid_action_for(at_tag tag, at_vr vr, unsigned options, const char *private_creator,
+                                  const char **row_code);
+
+/* Profile-table row count and edition ("PS3.15 2024b Table E.1-1"). */
+size_t at_deid_table_size(void);
+const char *at_deid_table_edition_name(void);
+/* Row i (i < at_deid_table_size()): tag, mask (0xffffffff exact), name,
+ * standard code, option column actions as a string of '-', 'K', 'C' in the
+ * order of the AT_DEID_OPT_ bits. Returns AT_ERR_ARG when out of range. */
+at_status at_deid_table_row(size_t i, at_tag *tag, at_tag *mask, const char **name, const char **code,
+                            const char **options);
+
+/* 1 if (group, element, creator) is in the safe private table
+ * (docs/deid.md, drawn from PS3.15 Table E.3.10-1). */
+int at_deid_private_is_safe(at_tag tag, const char *creator);
+
+/* ---- pseudonyms ---- */
+/* "2.25." + decimal of a 128-bit keyed hash of uid; standard UIDs
+ * ("1.2.840.10008.") are copied unchanged. out must hold 65 bytes. */
+void at_deid_uid(const at_key *key, const char *uid, char out[65]);
+/* Patient pseudonym "ATL" + 16 base32 characters from a keyed hash of the
+ * patient identity. out must hold 20 bytes. */
+void at_deid_patient_pseudonym(const at_key *key, const char *identity, char out[20]);
+/* Keyed per-patient day shift in [-1095, -1]. */
+int at_deid_day_shift(const at_key *key, const char *identity);
+/* Shift a DA (YYYYMMDD) or DT (YYYYMMDD[HH[MM[SS[.F]]]][&ZZXX]) value by days
+ * into out (size n); the time and offset part of a DT is kept. Returns
+ * AT_ERR_FORMAT for anything else (invalid date, ranges, text). */
+at_status at_deid_shift_date(const char *value, int days, char *out, size_t n);
+
+/* ---- one dataset ---- */
+typedef struct {
+    at_tag tag;                 /* top-level tag that changed */
+    at_deid_action action;
+} at_deid_change;
+
+typedef struct {
+    unsigned options;
+    const at_key *key;
+} at_deid_config;
+
+/* De-identify f in place: the profile on the main dataset and every item of
+ * every sequence, pseudonyms, added attributes (0012,0062/0063/0064,
+ * 0028,0303), File Meta rebuilt. On failure f may be partly changed and must
+ * be discarded. Owned memory stays with f. */
+at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg);
+
+/* Burned-in decision: 1 and a short static reason ("burned in annotation",
+ * "modality US", "SOP class secondary capture") when the file is likely to
+ * carry identifiers in its pixels, else 0. Call before at_deid_apply. */
+int at_deid_burned_in_risk(const at_dcm_dataset *ds, const char **reason);
+
+/* ---- batch ---- */
+typedef struct {
+    unsigned options;
+    const at_key *key;
+    int threads;            /* >= 1 */
+    int allow_burned_in;    /* write risky files to the tree instead of quarantine/ */
+    int sync;               /* make outputs durable (syncfs) before renaming them */
+    at_progress_fn progress;
+    void *progress_ud;
+} at_deid_batch_config;
+
+typedef struct {
+    size_t files_seen, files_done, files_quarantined, files_rejected;
+    double seconds;
+    char *report_json; /* the report (owned; at_deid_batch_result_free) */
+} at_deid_batch_result;
+
+/* De-identify inputs (files or folders, recursive) into outdir:
+ * outdir/<patient>/<study>/<series>/<sop uid>.dcm, risky files under
+ * outdir/quarantine/, report outdir/deid-report.json written atomically.
+ * Rejected inputs are counted with a reason; the call still returns AT_OK
+ * unless the run itself failed (outdir not writable, out of memory). */
+at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const char *outdir,
+                            const at_deid_batch_config *cfg, at_deid_batch_result *result);
+void at_deid_batch_result_free(at_deid_batch_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,38 @@
+/* atelier synth: synthetic patients for teaching and tests. Every identity,
+ * UID and value here is invented at run time from a seed. */
+#ifndef ATELIER_SYNTH_H
+#define ATELIER_SYNTH_H
+
+#include "atelier/core.h"
+#include "atelier/dicom.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- synthetic DICOM study (src/synth/study.c) ---- */
+typedef struct {
+    int series;                  /* series count; series alternate CT, MR (default 2) */
+    int slices;                  /* slices per series (default 4) */
+    int size;                    /* rows = columns (default 64) */
+    uint64_t seed;               /* picks the fake identity, UIDs and dates */
+    const char *transfer_syntax; /* NULL: explicit VR little endian */
+} at_synth_study_options;
+
+/* Defaults above. */
+void at_synth_study_options_default(at_synth_study_options *opt);
+/* One slice of the study in memory: realistic CT or MR header with a fake
+ * identity (name, French NIR-like Patient ID, birth date, address),
+ * physicians, institution, dates, sequences (Referenced Study Sequence,
+ * Referenced Image Sequence to the previous slice, Procedure Code
+ * Sequence), a private block that repeats identifying values, and 16-bit
+ * pixels of a simple phantom. *out owned by the caller (at_dcm_file_free). */
+at_status at_synth_dicom_slice(const at_synth_study_options *opt, int series, int slice, at_dcm_file **out);
+/* Write the whole study under outdir (created): outdir/S<k>_<modality>/IM<nnnn>.dcm,
+ * each file atomically. *files (may be NULL) receives the count written. */
+at_status at_synth_dicom_study(const char *outdir, const at_synth_study_options *opt, size_t *files);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,527 @@
+/* The batch runner: collect input files (recursive, sorted), de-identify
+ * them on a pool of threads pulling from a shared counter, write each
+ * output to a temporary file beside its target, then rename in input order
+ * on the main thread (so duplicates resolve the same way whatever the
+ * thread count), and write the report. Renames make every output appear
+ * whole or not at all; cfg->sync adds durability (one syncfs first). */
+#include "deid/fileio.h"
+#include "deid/internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define MAX_INPUT_FILES 10000000 /* files per run */
+#define REPORT_MAX ((size_t)1 << 30)
+
+typedef struct {
+    char *path;     /* as found */
+    char *rel;      /* relative to its input root, for the report */
+    /* results */
+    int state;      /* 0 done, 1 quarantined, 2 rejected */
+    char *reason;   /* owned */
+    char *out_path; /* final path */
+    char *tmp_path; /* written, not yet renamed */
+} job;
+
+typedef struct {
+    job *v;
+    size_t n, cap;
+} job_list;
+
+static at_status add_job(job_list *l, const char *path, const char *rel)
+{
+    if (l->n >= MAX_INPUT_FILES)
+        return at_error_set(AT_ERR_LIMIT, "more than %d input files", MAX_INPUT_FILES);
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        job *v = at_realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return AT_ERR_NOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    job *j = &l->v[l->n];
+    memset(j, 0, sizeof *j);
+    j->path = at_strdup(path);
+    j->rel = at_strdup(rel);
+    if (!j->path || !j->rel) {
+        at_free(j->path);
+        at_free(j->rel);
+        return AT_ERR_NOMEM;
+    }
+    l->n++;
+    return AT_OK;
+}
+
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Folder walk with an explicit stack of pending folders, entries sorted. */
+static at_status collect_dir(job_list *l, const char *root)
+{
+    size_t cap = 16, top = 0;
+    char **stack = at_malloc(cap * sizeof *stack);
+    if (!stack)
+        return AT_ERR_NOMEM;
+    stack[top++] = at_strdup("");
+    at_status st = stack[0] ? AT_OK : AT_ERR_NOMEM;
+    size_t rootlen = strlen(root);
+    while (!st && top) {
+        char *rel = stack[--top];
+        char *dir = *rel ? at_path_join(root, rel) : at_strdup(root);
+        DIR *d = dir ? opendir(dir) : NULL;
+        if (!d) {
+            st = dir ? at_error_set(AT_ERR_IO, "%s: cannot open folder: %s", dir, strerror(errno)) : AT_ERR_NOMEM;
+            at_free(dir);
+            at_free(rel);
+            break;
+        }
+        char **names = NULL;
+        size_t nn = 0, nc = 0;
+        struct dirent *de;
+        while (!st && (de = readdir(d))) {
+            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                continue;
+            if (nn == nc) {
+                nc = nc ? nc * 2 : 64;
+                char **v = at_realloc(names, nc * sizeof *v);
+                if (!v) {
+                    st = AT_ERR_NOMEM;
+                    break;
+                }
+                names = v;
+            }
+            names[nn] = at_strdup(de->d_name);
+            if (!names[nn])
+                st = AT_ERR_NOMEM;
+            else
+                nn++;
+        }
+        closedir(d);
+        qsort(names, nn, sizeof *names, cmp_names);
+        /* files in order now; subfolders pushed in reverse so they pop in order */
+        size_t first_dir_push = top;
+        for (size_t i = 0; i < nn && !st; i++) {
+            char *childrel = *rel ? at_path_join(rel, names[i]) : at_strdup(names[i]);
+            char *full = childrel ? at_path_join(root, childrel) : NULL;
+            struct stat sb;
+            if (!childrel || !full)
+                st = AT_ERR_NOMEM;
+            else if (stat(full, &sb) != 0)
+                ; /* vanished or dangling link: skipped */
+            else if (S_ISDIR(sb.st_mode)) {
+                if (top == cap) {
+                    char **s2 = at_realloc(stack, 2 * cap * sizeof *stack);
+                    if (!s2)
+                        st = AT_ERR_NOMEM;
+                    else {
+                        stack = s2;
+                        cap *= 2;
+                    }
+                }
+                if (!st) {
+                    stack[top++] = childrel;
+                    childrel = NULL;
+                }
+            } else if (S_ISREG(sb.st_mode))
+                st = add_job(l, full, childrel);
+            at_free(childrel);
+            at_free(full);
+        }
+        for (size_t a = first_dir_push, b = top ? top - 1 : 0; a < b; a++, b--) {
+            char *t = stack[a];
+            stack[a] = stack[b];
+            stack[b] = t;
+        }
+        for (size_t i = 0; i < nn; i++)
+            at_free(names[i]);
+        at_free(names);
+        at_free(dir);
+        at_free(rel);
+    }
+    while (top)
+        at_free(stack[--top]);
+    at_free(stack);
+    (void)rootlen;
+    return st;
+}
+
+static at_status collect(job_list *l, const char *input)
+{
+    struct stat sb;
+    if (stat(input, &sb) != 0)
+        return at_error_set(AT_ERR_IO, "%s: cannot access: %s", input, strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return collect_dir(l, input);
+    const char *base = strrchr(input, '/');
+    return add_job(l, input, base ? base + 1 : input);
+}
+
+typedef struct {
+    job_list *jobs;
+    const char *outdir;
+    const at_deid_batch_config *cfg;
+    atomic_size_t next;
+    atomic_size_t finished;
+    pthread_mutex_t lock; /* folder creation and progress */
+    at_status fatal;
+} run_state;
+
+static void set_reason(job *j, int state, const char *reason)
+{
+    j->state = state;
+    at_free(j->reason);
+    j->reason = at_strdup(reason);
+}
+
+/* Sorting outputs by (path, input index); qsort has no context argument and
+ * the batch runs one at a time per process for this step. */
+static _Thread_local const job_list *sort_jobs;
+static int cmp_out_path(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(sort_jobs->v[x].out_path, sort_jobs->v[y].out_path);
+    return c ? c : (x > y) - (x < y);
+}
+
+static at_status process_job(run_state *rs, job *j, char **last_dir)
+{
+    at_dcm_file *f = NULL;
+    at_deid_input in;
+    at_status st = at_deid_input_open(j->path, j->rel, &in, &f);
+    if (st) {
+        set_reason(j, 2, at_error_message());
+        at_error_clear();
+        return AT_OK;
+    }
+    char sop[72];
+    if (at_dcm_get_string(f->dataset, AT_TAG(0x0008, 0x0018), sop, sizeof sop) != AT_OK || !*sop) {
+        set_reason(j, 2, "not a DICOM instance: no SOP Instance UID (0008,0018)");
+        at_error_clear();
+        at_dcm_file_free(f);
+        at_deid_input_close(&in);
+        return AT_OK;
+    }
+    const char *risk = NULL;
+    int risky = at_deid_burned_in_risk(f->dataset, &risk) && !rs->cfg->allow_burned_in;
+    /* folder names from the original identity, before the profile runs */
+    char *identity = at_deid_patient_identity(f->dataset);
+    char study[72] = "", series[72] = "";
+    if (at_dcm_get_string(f->dataset, AT_TAG(0x0020, 0x000D), study, sizeof study) != AT_OK)
+        study[0] = '\0';
+    if (at_dcm_get_string(f->dataset, AT_TAG(0x0020, 0x000E), series, sizeof series) != AT_OK)
+        series[0] = '\0';
+    at_error_clear();
+    if (!identity) {
+        at_dcm_file_free(f);
+        at_deid_input_close(&in);
+        return AT_ERR_NOMEM;
+    }
+    char patient_dir[20], study_dir[16], series_dir[16];
+    at_deid_patient_pseudonym(rs->cfg->key, identity, patient_dir);
+    at_free(identity);
+    at_deid_folder_name(rs->cfg->key, "atelier/deid/study-folder", "ST", study, study_dir);
+    at_deid_folder_name(rs->cfg->key, "atelier/deid/series-folder", "SE", series, series_dir);
+
+    at_deid_config dc = {.options = rs->cfg->options, .key = rs->cfg->key};
+    st = at_deid_apply(f, &dc);
+    if (st) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s: de-identification failed: %s", j->rel, at_error_message());
+        set_reason(j, 2, msg);
+        at_error_clear();
+        at_dcm_file_free(f);
+        at_deid_input_close(&in);
+        return st == AT_ERR_NOMEM ? st : AT_OK;
+    }
+    char newsop[72];
+    if (at_dcm_get_string(f->dataset, AT_TAG(0x0008, 0x0018), newsop, sizeof newsop) != AT_OK) {
+        at_dcm_file_free(f);
+        at_deid_input_close(&in);
+        return at_error_set(AT_ERR_FORMAT, "%s: SOP Instance UID lost", j->rel);
+    }
+    /* Native pixel data last in a little-endian dataset is written straight
+     * from the tree (writev) instead of being copied into the encoded
+     * buffer: the largest value is copied once fewer. */
+    at_dcm_dataset *ds = f->dataset;
+    at_dcm_element pixel;
+    unsigned char pixel_header[12];
+    size_t pixel_header_len = 0;
+    int explicit_le = !strcmp(f->transfer_syntax, AT_TS_EXPLICIT_LE);
+    if (!in.pixel_len && (explicit_le || !strcmp(f->transfer_syntax, AT_TS_IMPLICIT_LE)) && ds->count) {
+        at_dcm_element *last = &ds->elements[ds->count - 1];
+        if (last->tag == AT_TAG(0x7fe0, 0x0010) && !last->encapsulated && !last->items && !last->undefined_length &&
+            last->value && last->length && !(last->length & 1) &&
+            (last->vr == AT_VR('O', 'W') || last->vr == AT_VR('O', 'B'))) {
+            pixel = *last;
+            ds->count--;
+            unsigned char *h = pixel_header;
+            h[0] = 0xe0, h[1] = 0x7f, h[2] = 0x10, h[3] = 0x00;
+            size_t p = 4;
+            if (explicit_le) {
+                h[4] = (unsigned char)(pixel.vr >> 8), h[5] = (unsigned char)(pixel.vr & 0xff), h[6] = h[7] = 0;
+                p = 8;
+            }
+            for (int k = 0; k < 4; k++)
+                h[p + k] = (unsigned char)(pixel.length >> (8 * k));
+            pixel_header_len = p + 4;
+        }
+    }
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    st = at_dcm_write_memory(f, &bytes, &len);
+    if (pixel_header_len)
+        ds->elements[ds->count++] = pixel; /* back in the tree, freed with it */
+    if (st) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s: cannot encode: %s", j->rel, at_error_message());
+        set_reason(j, 2, msg);
+        at_error_clear();
+        at_dcm_file_free(f);
+        at_deid_input_close(&in);
+        return AT_OK;
+    }
+    char rel_dir[96];
+    snprintf(rel_dir, sizeof rel_dir, "%s%s/%s/%s", risky ? "quarantine/" : "", patient_dir, study_dir, series_dir);
+    char *dir = at_path_join(rs->outdir, rel_dir);
+    char fname[80];
+    snprintf(fname, sizeof fname, "%s.dcm", newsop);
+    st = dir ? AT_OK : AT_ERR_NOMEM;
+    if (!st && (!*last_dir || strcmp(*last_dir, dir))) {
+        pthread_mutex_lock(&rs->lock);
+        st = at_mkdir_p(dir, 0755);
+        pthread_mutex_unlock(&rs->lock);
+        if (!st) {
+            at_free(*last_dir);
+            *last_dir = at_strdup(dir);
+        }
+    }
+    if (!st) {
+        struct iovec iov[3] = {{bytes, len}, {pixel_header, pixel_header_len}, {NULL, 0}};
+        int n = 1;
+        if (in.pixel_len) { /* fast path: the pixel value comes from the input file */
+            iov[1].iov_base = in.pixel_header;
+            iov[1].iov_len = in.pixel_header_len;
+            n = 2;
+        } else if (pixel_header_len) {
+            iov[2].iov_base = pixel.value;
+            iov[2].iov_len = pixel.length;
+            n = 3;
+        }
+        st = at_deid_write_temp(dir, iov, n, in.pixel_len ? &in : NULL, rs->cfg->sync, &j->tmp_path);
+    }
+    if (!st) {
+        j->out_path = at_path_join(dir, fname);
+        if (!j->out_path)
+            st = AT_ERR_NOMEM;
+    }
+    at_free(bytes);
+    at_free(dir);
+    at_dcm_file_free(f);
+        at_deid_input_close(&in);
+    if (st)
+        return st;
+    if (risky)
+        set_reason(j, 1, risk);
+    return AT_OK;
+}
+
+static void *worker(void *arg)
+{
+    run_state *rs = arg;
+    char *last_dir = NULL; /* folder this thread created last */
+    for (;;) {
+        size_t i = atomic_fetch_add(&rs->next, 1);
+        if (i >= rs->jobs->n)
+            break;
+        at_status st = process_job(rs, &rs->jobs->v[i], &last_dir);
+        size_t done = atomic_fetch_add(&rs->finished, 1) + 1;
+        pthread_mutex_lock(&rs->lock);
+        if (st && !rs->fatal) {
+            rs->fatal = st;
+            /* keep the message for the caller */
+            set_reason(&rs->jobs->v[i], 2, at_error_message());
+        }
+        if (rs->cfg->progress)
+            rs->cfg->progress(rs->cfg->progress_ud, done, rs->jobs->n, NULL);
+        pthread_mutex_unlock(&rs->lock);
+        if (st)
+            atomic_store(&rs->next, rs->jobs->n); /* stop the others */
+    }
+    at_free(last_dir);
+    return NULL;
+}
+
+static at_status build_report(const job_list *l, const at_deid_batch_config *cfg, at_deid_batch_result *r, at_buf *b)
+{
+    at_status st = at_buf_printf(b, "{\"tool\":\"atelier deid\",\"version\":\"%s\",\"profile\":\"basic\",\"table\":",
+                                 ATELIER_VERSION);
+    if (!st)
+        st = at_buf_json_string(b, at_deid_table_edition_name(), strlen(at_deid_table_edition_name()));
+    if (!st)
+        st = at_buf_puts(b, ",\"options\":[");
+    int first = 1;
+    for (unsigned bit = 1; bit && !st; bit <<= 1)
+        if ((cfg->options & bit) && at_deid_option_name(bit)) {
+            st = at_buf_printf(b, "%s\"%s\"", first ? "" : ",", at_deid_option_name(bit));
+            first = 0;
+        }
+    if (!st)
+        st = at_buf_printf(b,
+                           "],\"allow_burned_in\":%s,\"files_seen\":%zu,\"files_done\":%zu,"
+                           "\"files_quarantined\":%zu,\"files_rejected\":%zu",
+                           cfg->allow_burned_in ? "true" : "false", r->files_seen, r->files_done,
+                           r->files_quarantined, r->files_rejected);
+    static const char *const lists[] = {"quarantined", "rejected"};
+    for (int s = 1; s <= 2 && !st; s++) {
+        st = at_buf_printf(b, ",\"%s\":[", lists[s - 1]);
+        first = 1;
+        for (size_t i = 0; i < l->n && !st; i++) {
+            const job *j = &l->v[i];
+            if (j->state != s)
+                continue;
+            st = at_buf_puts(b, first ? "{\"file\":" : ",{\"file\":");
+            if (!st)
+                st = at_buf_json_string(b, j->rel, strlen(j->rel));
+            if (!st)
+                st = at_buf_puts(b, ",\"reason\":");
+            const char *reason = j->reason ? j->reason : "";
+            if (!st)
+                st = at_buf_json_string(b, reason, strlen(reason));
+            if (!st)
+                st = at_buf_putc(b, '}');
+            first = 0;
+        }
+        if (!st)
+            st = at_buf_putc(b, ']');
+    }
+    if (!st)
+        st = at_buf_puts(b, "}\n");
+    return st;
+}
+
+at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const char *outdir,
+                            const at_deid_batch_config *cfg, at_deid_batch_result *result)
+{
+    memset(result, 0, sizeof *result);
+    if (!cfg || !cfg->key || !outdir || (!inputs && input_count))
+        return at_error_set(AT_ERR_ARG, "at_deid_batch_run: missing argument");
+    at_status st = at_deid_options_check(cfg->options);
+    if (st)
+        return st;
+    double t0 = at_now_seconds();
+    job_list jobs = {0};
+    for (size_t i = 0; i < input_count && !st; i++)
+        st = collect(&jobs, inputs[i]);
+    if (!st)
+        st = at_mkdir_p(outdir, 0755);
+    run_state rs = {.jobs = &jobs, .outdir = outdir, .cfg = cfg};
+    atomic_init(&rs.next, 0);
+    atomic_init(&rs.finished, 0);
+    pthread_mutex_init(&rs.lock, NULL);
+    if (!st) {
+        int n = cfg->threads < 1 ? 1 : cfg->threads > 256 ? 256 : cfg->threads;
+        if ((size_t)n > jobs.n)
+            n = jobs.n ? (int)jobs.n : 1;
+        pthread_t tid[256];
+        int started = 0;
+        for (int t = 1; t < n; t++) {
+            if (pthread_create(&tid[started], NULL, worker, &rs) != 0)
+                break;
+            started++;
+        }
+        worker(&rs);
+        for (int t = 0; t < started; t++)
+            pthread_join(tid[t], NULL);
+        st = rs.fatal;
+    }
+    pthread_mutex_destroy(&rs.lock);
+    /* with sync, temporaries are durable before any rename: after a crash an
+     * output name holds a whole file or nothing */
+    if (!st && cfg->sync)
+        st = at_deid_sync_dir(outdir);
+    /* rename in input order: the first input claiming an output name wins */
+    size_t *order = jobs.n ? at_malloc(jobs.n * sizeof *order) : NULL;
+    size_t nout = 0;
+    if (jobs.n && !order && !st)
+        st = AT_ERR_NOMEM;
+    for (size_t i = 0; order && i < jobs.n; i++)
+        if (jobs.v[i].tmp_path)
+            order[nout++] = i;
+    sort_jobs = &jobs;
+    if (order)
+        qsort(order, nout, sizeof *order, cmp_out_path);
+    for (size_t k = 0; k < nout; k++) {
+        job *j = &jobs.v[order[k]];
+        int dup = k > 0 && !strcmp(jobs.v[order[k - 1]].out_path, j->out_path);
+        if (st || dup) {
+            unlink(j->tmp_path);
+            if (dup && !st)
+                set_reason(j, 2, "duplicate SOP Instance UID: same output as an earlier input");
+        } else if (rename(j->tmp_path, j->out_path) != 0) {
+            st = at_error_set(AT_ERR_IO, "%s: rename failed: %s", j->out_path, strerror(errno));
+            unlink(j->tmp_path);
+        }
+        at_free(j->tmp_path);
+        j->tmp_path = NULL;
+    }
+    for (size_t i = 0; i < jobs.n; i++)
+        if (jobs.v[i].tmp_path) { /* not renamed (allocation failure above) */
+            unlink(jobs.v[i].tmp_path);
+            at_free(jobs.v[i].tmp_path);
+            jobs.v[i].tmp_path = NULL;
+        }
+    at_free(order);
+    if (!st && cfg->sync)
+        st = at_deid_sync_dir(outdir);
+    result->files_seen = jobs.n;
+    for (size_t i = 0; i < jobs.n; i++) {
+        if (jobs.v[i].state == 0 && jobs.v[i].out_path)
+            result->files_done++;
+        else if (jobs.v[i].state == 1)
+            result->files_quarantined++;
+        else if (jobs.v[i].state == 2)
+            result->files_rejected++;
+    }
+    result->seconds = at_now_seconds() - t0;
+    if (!st) {
+        at_buf b;
+        at_buf_init(&b, REPORT_MAX);
+        st = build_report(&jobs, cfg, result, &b);
+        char *rp = st ? NULL : at_path_join(outdir, "deid-report.json");
+        if (!st && !rp)
+            st = AT_ERR_NOMEM;
+        if (!st)
+            st = at_file_write_atomic(rp, b.data, b.len);
+        at_free(rp);
+        if (!st)
+            result->report_json = (char *)at_buf_steal(&b, NULL);
+        at_buf_free(&b);
+    }
+    for (size_t i = 0; i < jobs.n; i++) {
+        at_free(jobs.v[i].path);
+        at_free(jobs.v[i].rel);
+        at_free(jobs.v[i].reason);
+        at_free(jobs.v[i].out_path);
+        at_free(jobs.v[i].tmp_path);
+    }
+    at_free(jobs.v);
+    return st;
+}
+
+void at_deid_batch_result_free(at_deid_batch_result *r)
+{
+    if (!r)
+        return;
+    at_free(r->report_json);
+    r->report_json = NULL;
+}

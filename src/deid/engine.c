@@ -1,0 +1,463 @@
+/* The profile engine: walks the main dataset and every item of every
+ * sequence (explicit stack, no C recursion), applies the action of each
+ * element, then adds the de-identification attributes and rebuilds the
+ * File Meta. */
+#include "deid/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define VR_SQ AT_VR('S', 'Q')
+#define VR_UI AT_VR('U', 'I')
+
+typedef struct {
+    const at_deid_config *cfg;
+    char pseudonym[20];
+    int day_shift;
+    at_deid_identifiers ids;
+    int have_ids;
+} deid_ctx;
+
+typedef struct {
+    at_dcm_dataset *ds;
+    int mode; /* 0; MODE_DUMMY inside a sequence under D: unlisted free text gets
+               * dummies; MODE_SCRUB inside a sequence cleaned (C): it is scrubbed */
+} frame;
+
+enum { MODE_PLAIN = 0, MODE_DUMMY = 1, MODE_SCRUB = 2 };
+
+typedef struct {
+    frame *v;
+    size_t n, cap;
+} frame_stack;
+
+static at_status push(frame_stack *s, at_dcm_dataset *ds, int mode)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        frame *v = at_realloc(s->v, cap * sizeof *v);
+        if (!v)
+            return AT_ERR_NOMEM;
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n].ds = ds;
+    s->v[s->n].mode = mode;
+    s->n++;
+    return AT_OK;
+}
+
+static int is_free_text(at_vr vr)
+{
+    return vr == AT_VR('L', 'T') || vr == AT_VR('S', 'T') || vr == AT_VR('U', 'T') || vr == AT_VR('U', 'C') ||
+           vr == AT_VR('P', 'N');
+}
+
+static int is_sequence(const at_dcm_element *el) { return el->vr == VR_SQ || el->items != NULL; }
+
+static int is_text(at_vr vr)
+{
+    return is_free_text(vr) || vr == AT_VR('L', 'O') || vr == AT_VR('S', 'H');
+}
+
+/* A dummy consistent with the VR; for binary VRs the value is zeroed in place. */
+static at_status set_dummy(deid_ctx *c, at_dcm_element *el)
+{
+    at_vr vr = el->vr;
+    const char *s = NULL;
+    char buf[80];
+    if (vr == AT_VR('P', 'N'))
+        s = "ANONYMOUS";
+    else if (vr == AT_VR('D', 'A') || vr == AT_VR('D', 'T')) {
+        s = vr == AT_VR('D', 'A') ? "19000101" : "19000101000000";
+        if (c->cfg->options & AT_DEID_OPT_MODIFIED_DATES) {
+            char *v = at_deid_element_string(el);
+            if (!v)
+                return AT_ERR_NOMEM;
+            if (strlen(v) >= 8 && !strchr(v, '\\') && at_deid_shift_date(v, c->day_shift, buf, sizeof buf) == AT_OK)
+                s = buf;
+            at_free(v);
+            at_error_clear();
+        }
+    } else if (vr == AT_VR('T', 'M'))
+        s = "000000";
+    else if (vr == AT_VR('A', 'S'))
+        s = "000Y";
+    else if (vr == AT_VR('I', 'S') || vr == AT_VR('D', 'S'))
+        s = "0";
+    else if (vr == AT_VR('A', 'E') || vr == AT_VR('C', 'S'))
+        s = "ANONYMOUS";
+    else if (vr == AT_VR('U', 'R'))
+        s = "urn:atelier:anonymized";
+    else if (vr == VR_UI) {
+        char *v = at_deid_element_string(el);
+        if (!v)
+            return AT_ERR_NOMEM;
+        at_deid_uid(c->cfg->key, v, buf);
+        at_free(v);
+        s = buf;
+    } else if (is_text(vr))
+        s = "ANONYMIZED";
+    if (s)
+        return at_deid_element_set(el, s);
+    /* binary (US, SS, UL, FL, FD, AT, OB, OW, UN, ...): zeros of the same
+     * non-zero length */
+    if (!el->value || !el->length) {
+        unsigned char *z = at_calloc(1, 8);
+        if (!z)
+            return AT_ERR_NOMEM;
+        at_free(el->value);
+        el->value = z;
+        el->length = vr == AT_VR('U', 'S') || vr == AT_VR('S', 'S') ? 2 : vr == AT_VR('F', 'D') ? 8 : 4;
+    } else
+        memset(el->value, 0, el->length);
+    return AT_OK;
+}
+
+/* Every value of a (possibly multi-valued) UI element mapped. */
+static at_status map_uids(deid_ctx *c, at_dcm_element *el)
+{
+    char *v = at_deid_element_string(el);
+    if (!v)
+        return AT_ERR_NOMEM;
+    at_buf out;
+    at_buf_init(&out, (size_t)1 << 24);
+    at_status st = AT_OK;
+    char *p = v;
+    for (;;) {
+        char *sep = strchr(p, '\\');
+        if (sep)
+            *sep = '\0';
+        /* trim spaces a careless writer left inside */
+        while (*p == ' ')
+            p++;
+        size_t n = strlen(p);
+        while (n && p[n - 1] == ' ')
+            p[--n] = '\0';
+        char mapped[65];
+        if (n) {
+            at_deid_uid(c->cfg->key, p, mapped);
+            st = at_buf_puts(&out, mapped);
+        }
+        if (!st && sep)
+            st = at_buf_putc(&out, '\\');
+        if (st || !sep)
+            break;
+        p = sep + 1;
+    }
+    if (!st)
+        st = at_deid_element_set(el, out.data ? (const char *)out.data : "");
+    at_buf_free(&out);
+    at_free(v);
+    return st;
+}
+
+static at_status shift_dates(deid_ctx *c, at_dcm_element *el)
+{
+    if (el->vr == AT_VR('T', 'M') || !el->value || !el->length)
+        return AT_OK; /* a day shift leaves times of day unchanged */
+    char *v = at_deid_element_string(el);
+    if (!v)
+        return AT_ERR_NOMEM;
+    at_buf out;
+    at_buf_init(&out, (size_t)1 << 24);
+    at_status st = AT_OK;
+    char *p = v;
+    int bad = 0;
+    for (;;) {
+        char *sep = strchr(p, '\\');
+        if (sep)
+            *sep = '\0';
+        char shifted[80];
+        if (*p) {
+            if (strlen(p) < 8 || at_deid_shift_date(p, c->day_shift, shifted, sizeof shifted) != AT_OK)
+                bad = 1;
+            else
+                st = at_buf_puts(&out, shifted);
+        }
+        if (bad || st)
+            break;
+        if (sep)
+            st = at_buf_putc(&out, '\\');
+        if (st || !sep)
+            break;
+        p = sep + 1;
+    }
+    at_error_clear();
+    if (!st)
+        st = bad ? set_dummy(c, el) : at_deid_element_set(el, out.data ? (const char *)out.data : "");
+    at_buf_free(&out);
+    at_free(v);
+    return st;
+}
+
+static at_status clean_text(deid_ctx *c, at_dcm_element *el)
+{
+    if (!is_text(el->vr) || !el->value)
+        return AT_OK;
+    if (!c->have_ids) { /* no identifiers collected: nothing can vouch for the text */
+        at_dcm_element_clear(el);
+        return AT_OK;
+    }
+    char *v = at_deid_element_string(el);
+    if (!v)
+        return AT_ERR_NOMEM;
+    at_status st = AT_OK;
+    if (at_deid_scrub(v, &c->ids))
+        st = at_deid_element_set(el, v);
+    at_free(v);
+    return st;
+}
+
+static at_status clean_ae(deid_ctx *c, at_dcm_element *el)
+{
+    if (!el->value || !el->length)
+        return AT_OK;
+    char *v = at_deid_element_string(el);
+    if (!v)
+        return AT_ERR_NOMEM;
+    char out[16];
+    at_deid_ae_pseudonym(c->cfg->key, v, out);
+    at_free(v);
+    return at_deid_element_set(el, out);
+}
+
+/* Creator string of a private element's block, or NULL (borrowed into buf). */
+static const char *private_creator(const at_dcm_dataset *ds, at_tag tag, char *buf, size_t n)
+{
+    uint16_t e = AT_TAG_ELEMENT(tag);
+    if (e < 0x1000)
+        return NULL;
+    if (at_dcm_get_string(ds, AT_TAG(AT_TAG_GROUP(tag), e >> 8), buf, n) != AT_OK) {
+        at_error_clear();
+        return NULL;
+    }
+    return buf;
+}
+
+/* One dataset: decide and apply each element's action, compacting the
+ * element array in place; sequence items to clean are pushed. */
+static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
+{
+    at_dcm_dataset *ds = fr.ds;
+    unsigned options = c->cfg->options;
+    /* private blocks holding a kept safe element keep their creator */
+    uint32_t kept_blocks[64];
+    size_t kept_count = 0;
+    if (options & AT_DEID_OPT_SAFE_PRIVATE) {
+        for (size_t i = 0; i < ds->count; i++) {
+            at_tag t = ds->elements[i].tag;
+            if (!(AT_TAG_GROUP(t) & 1) || AT_TAG_ELEMENT(t) < 0x1000)
+                continue;
+            char creator[80];
+            const char *cr = private_creator(ds, t, creator, sizeof creator);
+            if (cr && at_deid_private_is_safe(t, cr) && kept_count < 64)
+                kept_blocks[kept_count++] = AT_TAG(AT_TAG_GROUP(t), AT_TAG_ELEMENT(t) >> 8);
+        }
+    }
+    size_t w = 0;
+    at_status st = AT_OK;
+    for (size_t i = 0; i < ds->count; i++) {
+        at_dcm_element *el = &ds->elements[i];
+        if (st) { /* after a failure, keep the array consistent for freeing */
+            ds->elements[w++] = *el;
+            continue;
+        }
+        at_deid_action a;
+        const char *code = "";
+        uint16_t g = AT_TAG_GROUP(el->tag), e = AT_TAG_ELEMENT(el->tag);
+        if ((g & 1) && e >= 0x0010 && e <= 0x00ff) {
+            a = AT_DEID_REMOVE;
+            for (size_t k = 0; k < kept_count; k++)
+                if (kept_blocks[k] == el->tag)
+                    a = AT_DEID_KEEP;
+        } else {
+            char creator[80];
+            const char *cr = (g & 1) ? private_creator(ds, el->tag, creator, sizeof creator) : NULL;
+            a = at_deid_action_for(el->tag, el->vr, options, cr, &code);
+        }
+        if (fr.mode && a == AT_DEID_KEEP && !*code && is_free_text(el->vr))
+            a = fr.mode == MODE_DUMMY ? AT_DEID_DUMMY : AT_DEID_CLEAN_TEXT;
+        int seq = is_sequence(el);
+        switch (a) {
+        case AT_DEID_REMOVE:
+            at_dcm_element_clear(el);
+            continue; /* dropped */
+        case AT_DEID_EMPTY:
+            at_dcm_element_clear(el);
+            if (seq)
+                el->vr = VR_SQ;
+            break;
+        case AT_DEID_KEEP:
+        case AT_DEID_CLEAN_TEXT:
+            if (seq) {
+                int mode = a == AT_DEID_CLEAN_TEXT && fr.mode != MODE_DUMMY ? MODE_SCRUB : fr.mode;
+                for (size_t k = 0; k < el->item_count && !st; k++)
+                    st = push(stack, el->items[k], mode);
+            } else if (a == AT_DEID_CLEAN_TEXT)
+                st = clean_text(c, el);
+            break;
+        case AT_DEID_DUMMY:
+            if (seq) {
+                for (size_t k = 0; k < el->item_count && !st; k++)
+                    st = push(stack, el->items[k], MODE_DUMMY);
+            } else
+                st = set_dummy(c, el);
+            break;
+        case AT_DEID_UID:
+            if (seq) {
+                for (size_t k = 0; k < el->item_count && !st; k++)
+                    st = push(stack, el->items[k], fr.mode);
+            } else if (el->vr == VR_UI)
+                st = el->value ? map_uids(c, el) : AT_OK;
+            else
+                st = set_dummy(c, el);
+            break;
+        case AT_DEID_PSEUDONYM:
+            if (seq) {
+                at_dcm_element_clear(el);
+            } else if (el->tag == AT_TAG(0x0010, 0x0010)) {
+                char name[32];
+                snprintf(name, sizeof name, "PAT^%s", c->pseudonym);
+                st = at_deid_element_set(el, name);
+            } else
+                st = at_deid_element_set(el, c->pseudonym);
+            break;
+        case AT_DEID_SHIFT:
+            if (!seq)
+                st = shift_dates(c, el);
+            break;
+        case AT_DEID_CLEAN_AE:
+            if (!seq)
+                st = clean_ae(c, el);
+            break;
+        }
+        ds->elements[w++] = *el;
+    }
+    ds->count = w;
+    return st;
+}
+
+static at_status add_code(at_dcm_dataset *seq_owner, const char *value, const char *meaning)
+{
+    at_dcm_dataset *item;
+    at_status st = at_dcm_sequence_append(seq_owner, AT_TAG(0x0012, 0x0064), &item);
+    if (!st)
+        st = at_dcm_set_string(item, AT_TAG(0x0008, 0x0100), AT_VR('S', 'H'), value);
+    if (!st)
+        st = at_dcm_set_string(item, AT_TAG(0x0008, 0x0102), AT_VR('S', 'H'), "DCM");
+    if (!st)
+        st = at_dcm_set_string(item, AT_TAG(0x0008, 0x0104), AT_VR('L', 'O'), meaning);
+    return st;
+}
+
+/* CID 7050 codes for the options that have one, in code order. */
+static const struct {
+    unsigned flag;
+    const char *code, *meaning;
+} method_codes[] = {
+    {AT_DEID_OPT_CLEAN_GRAPHICS, "113103", "Clean Graphics Option"},
+    {AT_DEID_OPT_CLEAN_DESCRIPTORS, "113105", "Clean Descriptors Option"},
+    {AT_DEID_OPT_FULL_DATES, "113106", "Retain Longitudinal Temporal Information Full Dates Option"},
+    {AT_DEID_OPT_MODIFIED_DATES, "113107", "Retain Longitudinal Temporal Information Modified Dates Option"},
+    {AT_DEID_OPT_PATIENT_CHARACTERISTICS, "113108", "Retain Patient Characteristics Option"},
+    {AT_DEID_OPT_DEVICE_IDENTITY, "113109", "Retain Device Identity Option"},
+    {AT_DEID_OPT_UIDS, "113110", "Retain UIDs Option"},
+    {AT_DEID_OPT_SAFE_PRIVATE, "113111", "Retain Safe Private Option"},
+    {AT_DEID_OPT_INSTITUTION_IDENTITY, "113112", "Retain Institution Identity Option"},
+};
+
+static at_status add_attributes(at_dcm_dataset *ds, unsigned options)
+{
+    at_status st = at_dcm_set_string(ds, AT_TAG(0x0012, 0x0062), AT_VR('C', 'S'), "YES");
+    char method[256];
+    int n = snprintf(method, sizeof method, "ATELIER %s PS3.15 BASIC PROFILE", ATELIER_VERSION);
+    for (size_t i = 0; i < sizeof method_codes / sizeof *method_codes; i++)
+        if (options & method_codes[i].flag)
+            n += snprintf(method + n, sizeof method - (size_t)n, "\\%s", at_deid_option_name(method_codes[i].flag));
+    if (!st)
+        st = at_dcm_set_string(ds, AT_TAG(0x0012, 0x0063), AT_VR('L', 'O'), method);
+    at_dcm_remove(ds, AT_TAG(0x0012, 0x0064));
+    if (!st)
+        st = add_code(ds, "113100", "Basic Application Confidentiality Profile");
+    for (size_t i = 0; i < sizeof method_codes / sizeof *method_codes && !st; i++)
+        if (options & method_codes[i].flag)
+            st = add_code(ds, method_codes[i].code, method_codes[i].meaning);
+    const char *temporal = (options & AT_DEID_OPT_FULL_DATES)       ? "UNMODIFIED"
+                           : (options & AT_DEID_OPT_MODIFIED_DATES) ? "MODIFIED"
+                                                                    : "REMOVED";
+    if (!st)
+        st = at_dcm_set_string(ds, AT_TAG(0x0028, 0x0303), AT_VR('C', 'S'), temporal);
+    return st;
+}
+
+at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg)
+{
+    if (!f || !f->dataset || !cfg || !cfg->key)
+        return at_error_set(AT_ERR_ARG, "at_deid_apply: missing file, dataset or key");
+    at_status st = at_deid_options_check(cfg->options);
+    if (st)
+        return st;
+    deid_ctx c;
+    memset(&c, 0, sizeof c);
+    c.cfg = cfg;
+    char *identity = at_deid_patient_identity(f->dataset);
+    if (!identity)
+        return AT_ERR_NOMEM;
+    at_deid_patient_pseudonym(cfg->key, identity, c.pseudonym);
+    c.day_shift = at_deid_day_shift(cfg->key, identity);
+    at_free(identity);
+    if (cfg->options & (AT_DEID_OPT_CLEAN_DESCRIPTORS | AT_DEID_OPT_PATIENT_CHARACTERISTICS |
+                        AT_DEID_OPT_CLEAN_GRAPHICS | AT_DEID_OPT_DEVICE_IDENTITY)) {
+        st = at_deid_identifiers_collect(f->dataset, &c.ids);
+        if (st)
+            return st;
+        c.have_ids = 1;
+    }
+    frame_stack stack = {0};
+    st = push(&stack, f->dataset, 0);
+    while (!st && stack.n) {
+        frame fr = stack.v[--stack.n];
+        st = process_dataset(&c, fr, &stack);
+    }
+    at_free(stack.v);
+    if (c.have_ids)
+        at_deid_identifiers_free(&c.ids);
+    if (!st)
+        st = add_attributes(f->dataset, cfg->options);
+    if (!st)
+        st = at_dcm_meta_rebuild(f);
+    return st;
+}
+
+int at_deid_burned_in_risk(const at_dcm_dataset *ds, const char **reason)
+{
+    char buf[72];
+    if (at_dcm_get_string(ds, AT_TAG(0x0028, 0x0301), buf, sizeof buf) == AT_OK && !strcmp(buf, "YES")) {
+        *reason = "burned in annotation";
+        return 1;
+    }
+    static const char *const modalities[] = {"US", "XC", "ES", "OT", "DOC", "GM", "SC", "IVUS"};
+    if (at_dcm_get_string(ds, AT_TAG(0x0008, 0x0060), buf, sizeof buf) == AT_OK)
+        for (size_t i = 0; i < sizeof modalities / sizeof *modalities; i++)
+            if (!strcmp(buf, modalities[i])) {
+                *reason = "modality commonly carries burned-in text";
+                return 1;
+            }
+    static const char *const classes[] = {
+        "1.2.840.10008.5.1.4.1.1.7",      /* secondary capture family (prefix) */
+        "1.2.840.10008.5.1.4.1.1.6.",     /* ultrasound */
+        "1.2.840.10008.5.1.4.1.1.3.1",    /* ultrasound multi-frame */
+        "1.2.840.10008.5.1.4.1.1.77.1.",  /* visible light */
+        "1.2.840.10008.5.1.4.1.1.104.",   /* encapsulated documents */
+    };
+    if (at_dcm_get_string(ds, AT_TAG(0x0008, 0x0016), buf, sizeof buf) == AT_OK)
+        for (size_t i = 0; i < sizeof classes / sizeof *classes; i++)
+            if (!strncmp(buf, classes[i], strlen(classes[i]))) {
+                *reason = "SOP class commonly carries burned-in text";
+                return 1;
+            }
+    at_error_clear();
+    *reason = NULL;
+    return 0;
+}

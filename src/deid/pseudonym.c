@@ -1,0 +1,209 @@
+/* Keyed pseudonyms: UIDs (2.25 from a 128-bit keyed hash), patient
+ * pseudonyms (base32), the per-patient day shift and date arithmetic, and
+ * the safe private table. Every hash uses its own domain string. */
+#include "deid/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define STANDARD_UID_ROOT "1.2.840.10008."
+
+void at_deid_uid(const at_key *key, const char *uid, char out[65])
+{
+    size_t n = strlen(uid);
+    if (n < 64 && !strncmp(uid, STANDARD_UID_ROOT, sizeof STANDARD_UID_ROOT - 1)) {
+        memcpy(out, uid, n + 1);
+        return;
+    }
+    unsigned char h[16];
+    at_keyed_hash(key, "atelier/deid/uid", uid, n, h, sizeof h);
+    /* decimal of the 128-bit big-endian number: repeated division by 10 */
+    uint32_t w[4];
+    for (int i = 0; i < 4; i++)
+        w[i] = (uint32_t)h[4 * i] << 24 | (uint32_t)h[4 * i + 1] << 16 | (uint32_t)h[4 * i + 2] << 8 | h[4 * i + 3];
+    char digits[48];
+    int nd = 0;
+    for (;;) {
+        uint64_t rem = 0;
+        int nonzero = 0;
+        for (int i = 0; i < 4; i++) {
+            uint64_t cur = rem << 32 | w[i];
+            w[i] = (uint32_t)(cur / 10);
+            rem = cur % 10;
+            nonzero |= w[i] != 0;
+        }
+        digits[nd++] = (char)('0' + rem);
+        if (!nonzero)
+            break;
+    }
+    memcpy(out, "2.25.", 5);
+    for (int i = 0; i < nd; i++)
+        out[5 + i] = digits[nd - 1 - i];
+    out[5 + nd] = '\0';
+}
+
+static void base32(const unsigned char *in, size_t bits, char *out)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    size_t n = bits / 5;
+    for (size_t i = 0; i < n; i++) {
+        size_t bit = i * 5;
+        unsigned v = (unsigned)in[bit / 8] << 8 | in[bit / 8 + 1];
+        out[i] = alphabet[(v >> (11 - bit % 8)) & 31];
+    }
+    out[n] = '\0';
+}
+
+void at_deid_patient_pseudonym(const at_key *key, const char *identity, char out[20])
+{
+    unsigned char h[16];
+    at_keyed_hash(key, "atelier/deid/patient", identity, strlen(identity), h, sizeof h);
+    memcpy(out, "ATL", 3);
+    base32(h, 80, out + 3);
+}
+
+void at_deid_folder_name(const at_key *key, const char *domain, const char *prefix, const char *value,
+                         char out[16])
+{
+    unsigned char h[16];
+    at_keyed_hash(key, domain, value, strlen(value), h, sizeof h);
+    size_t p = strlen(prefix);
+    if (p > 3)
+        p = 3;
+    memcpy(out, prefix, p);
+    base32(h, 60, out + p);
+}
+
+void at_deid_ae_pseudonym(const at_key *key, const char *value, char out[16])
+{
+    unsigned char h[16];
+    at_keyed_hash(key, "atelier/deid/ae", value, strlen(value), h, sizeof h);
+    memcpy(out, "AE", 2);
+    base32(h, 50, out + 2);
+}
+
+int at_deid_day_shift(const at_key *key, const char *identity)
+{
+    unsigned char h[16];
+    at_keyed_hash(key, "atelier/deid/date-shift", identity, strlen(identity), h, sizeof h);
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | h[i];
+    return -(int)(v % 1095) - 1;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static long days_from_civil(long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long)doe - 719468;
+}
+
+static void civil_from_days(long z, long *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long yy = (long)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (*m <= 2);
+}
+
+static int days_in_month(long y, unsigned m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+/* After YYYYMMDD a DT may hold [HH[MM[SS[.F{1,6}]]]] and an offset &ZZXX;
+ * anything else (a DA range, text) is refused so that nothing unshifted
+ * is carried over. */
+static int valid_tail(const char *t)
+{
+    size_t i = 0;
+    while (t[i] >= '0' && t[i] <= '9' && i < 6)
+        i++;
+    if (i & 1)
+        return 0;
+    if (t[i] == '.') {
+        if (i != 6)
+            return 0;
+        size_t f = ++i;
+        while (t[i] >= '0' && t[i] <= '9')
+            i++;
+        if (i == f || i - f > 6)
+            return 0;
+    }
+    if (t[i] == '+' || t[i] == '-') {
+        for (int k = 1; k <= 4; k++)
+            if (t[i + k] < '0' || t[i + k] > '9')
+                return 0;
+        i += 5;
+    }
+    return t[i] == '\0';
+}
+
+at_status at_deid_shift_date(const char *value, int days, char *out, size_t n)
+{
+    for (int i = 0; i < 8; i++)
+        if (value[i] < '0' || value[i] > '9')
+            return at_error_set(AT_ERR_FORMAT, "not a date");
+    if (!valid_tail(value + 8))
+        return at_error_set(AT_ERR_FORMAT, "not a date or date-time");
+    long y = (value[0] - '0') * 1000 + (value[1] - '0') * 100 + (value[2] - '0') * 10 + (value[3] - '0');
+    unsigned m = (unsigned)((value[4] - '0') * 10 + (value[5] - '0'));
+    unsigned d = (unsigned)((value[6] - '0') * 10 + (value[7] - '0'));
+    if (m < 1 || m > 12 || d < 1 || (int)d > days_in_month(y, m))
+        return at_error_set(AT_ERR_FORMAT, "not a date");
+    civil_from_days(days_from_civil(y, m, d) + days, &y, &m, &d);
+    if (y < 0 || y > 9999)
+        return at_error_set(AT_ERR_FORMAT, "date out of range after shift");
+    int w = snprintf(out, n, "%04ld%02u%02u%s", y, m, d, value + 8);
+    if (w < 0 || (size_t)w >= n)
+        return at_error_set(AT_ERR_LIMIT, "date value too long");
+    return AT_OK;
+}
+
+/* ---- safe private attributes ----
+ * A small table drawn from PS3.15 Table E.3.10-1 "Safe Private Attributes":
+ * acquisition parameters (diffusion b-values and directions, scaling) that
+ * research needs and that carry no identity. Element is the low byte
+ * (gggg,xxEE) within the creator's block. See docs/deid.md. */
+static const struct {
+    uint16_t group;
+    uint8_t element;
+    const char *creator;
+} safe_private[] = {
+    {0x0019, 0x0C, "SIEMENS MR HEADER"},       /* B_value (IS) */
+    {0x0019, 0x0D, "SIEMENS MR HEADER"},       /* DiffusionDirectionality (CS) */
+    {0x0019, 0x0E, "SIEMENS MR HEADER"},       /* DiffusionGradientDirection (FD) */
+    {0x0019, 0x27, "SIEMENS MR HEADER"},       /* B_matrix (FD) */
+    {0x0043, 0x39, "GEMS_PARM_01"},            /* Slop_int_6..9: b-value (IS) */
+    {0x2001, 0x03, "Philips Imaging DD 001"},  /* Diffusion B-Factor (FL) */
+    {0x2001, 0x04, "Philips Imaging DD 001"},  /* Diffusion Direction (CS) */
+    {0x2005, 0x0D, "Philips MR Imaging DD 001"}, /* Scale Intercept (FL) */
+    {0x2005, 0x0E, "Philips MR Imaging DD 001"}, /* Scale Slope (FL) */
+};
+
+int at_deid_private_is_safe(at_tag tag, const char *creator)
+{
+    uint16_t g = AT_TAG_GROUP(tag), e = AT_TAG_ELEMENT(tag);
+    if (!creator || e < 0x1000)
+        return 0;
+    for (size_t i = 0; i < sizeof safe_private / sizeof *safe_private; i++)
+        if (safe_private[i].group == g && safe_private[i].element == (e & 0xff) &&
+            !strcasecmp(safe_private[i].creator, creator))
+            return 1;
+    return 0;
+}

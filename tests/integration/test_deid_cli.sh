@@ -1,0 +1,133 @@
+#!/bin/bash
+# atelier deid end to end: synthetic study in, pseudonymised tree out.
+# Checks: same key -> byte-identical outputs whatever --threads; another key
+# -> different outputs; dcmdump reads every output without error; no
+# identifying value of the input remains; referential integrity across
+# files; inputs untouched; rejected and quarantined inputs reported; key
+# file created 0600; --json; usage errors.
+set -u
+BIN=${ATELIER_BIN:?}
+T=$(mktemp -d "${TMPDIR:-/tmp}/atelier-deid-cli-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$BIN" synth study --out "$T/in" --series 2 --slices 3 --size 32 --seed 5 2>/dev/null || fail "synth study"
+[ "$(find "$T/in" -name '*.dcm' | wc -l)" = 6 ] || fail "synth study wrote 6 files"
+(cd "$T/in" && find . -type f -print0 | sort -z | xargs -0 sha256sum) > "$T/in.sha"
+
+# identifying values of the input, read back with dcmdump
+name=$(dcmdump +P PatientName "$T/in/S1_CT/IM0001.dcm" | sed 's/.*\[\(.*\)\].*/\1/')
+pid=$(dcmdump +P PatientID "$T/in/S1_CT/IM0001.dcm" | sed 's/.*\[\(.*\)\].*/\1/')
+sop=$(dcmdump +P SOPInstanceUID "$T/in/S1_CT/IM0001.dcm" | sed 's/.*\[\(.*\)\].*/\1/')
+[ -n "$name" ] && [ -n "$pid" ] && [ -n "$sop" ] || fail "could not read input identity"
+family=${name%%^*}
+
+"$BIN" deid "$T/in" -o "$T/o1" --key "$T/k1" --threads 1 -q || fail "deid run 1"
+"$BIN" deid "$T/in" -o "$T/o2" --key "$T/k1" --threads 2 --sync -q || fail "deid run 2"
+"$BIN" deid "$T/in" -o "$T/o3" --key "$T/k2" --threads 2 -q || fail "deid run 3"
+[ "$(stat -c %a "$T/k1")" = 600 ] || fail "key file mode is not 0600"
+diff -r "$T/o1" "$T/o2" >/dev/null || fail "outputs differ between --threads 1 and 2 with the same key"
+[ "$(cd "$T/o1" && find . -name '*.dcm' | sort)" != "$(cd "$T/o3" && find . -name '*.dcm' | sort)" ] ||
+    fail "a different key gave the same pseudonyms"
+(cd "$T/in" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | cmp -s - "$T/in.sha" || fail "input modified"
+
+n=0
+for f in $(find "$T/o1" -name '*.dcm'); do
+    n=$((n + 1))
+    dcmdump -q "$f" >/dev/null 2>"$T/err" || fail "dcmdump cannot read $f"
+    [ -s "$T/err" ] && fail "dcmdump complains about $f: $(head -1 "$T/err")"
+    rel=${f#"$T/o1/"}
+    [ "$(echo "$rel" | tr -cd / | wc -c)" = 3 ] || fail "layout is not patient/study/series/file: $rel"
+done
+[ "$n" = 6 ] || fail "expected 6 outputs, got $n"
+grep -rqa -- "$family" "$T/o1" && fail "patient name left in the output"
+grep -rqa -- "$pid" "$T/o1" && fail "patient ID left in the output"
+grep -rqa -- "$sop" "$T/o1" && fail "original SOP Instance UID left in the output"
+
+# pixel data passes through unchanged
+/usr/bin/python3 - "$T/in" "$T/o1" <<'EOF' || fail "pixel data changed"
+import os, sys, pydicom
+def pixels(root):
+    out = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            if f.endswith(".dcm"):
+                ds = pydicom.dcmread(os.path.join(d, f))
+                out[(ds.Modality, int(ds.InstanceNumber))] = bytes(ds.PixelData)
+    return out
+a, b = pixels(sys.argv[1]), pixels(sys.argv[2])
+assert len(a) == 6 and a == b, (len(a), len(b))
+EOF
+
+# the same through implicit VR and big endian inputs
+for ts in 1.2.840.10008.1.2 1.2.840.10008.1.2.2; do
+    rm -rf "$T/ts_in" "$T/ts_out"
+    "$BIN" synth study --out "$T/ts_in" --series 2 --slices 3 --size 16 --seed 5 --transfer-syntax $ts 2>/dev/null ||
+        fail "synth $ts"
+    "$BIN" deid "$T/ts_in" -o "$T/ts_out" --key "$T/k1" -q || fail "deid $ts"
+    for f in $(find "$T/ts_out" -name '*.dcm'); do dcmdump -q "$f" >/dev/null || fail "dcmdump $ts $f"; done
+    /usr/bin/python3 - "$T/ts_in" "$T/ts_out" <<'EOF' || fail "pixel data changed ($ts)"
+import os, sys, pydicom
+def pixels(root):
+    out = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            if f.endswith(".dcm"):
+                ds = pydicom.dcmread(os.path.join(d, f))
+                out[(ds.Modality, int(ds.InstanceNumber))] = (ds.file_meta.TransferSyntaxUID, ds.pixel_array.tobytes())
+    return out
+a, b = pixels(sys.argv[1]), pixels(sys.argv[2])
+assert len(a) == 6 and a == b, (len(a), len(b))
+EOF
+done
+
+# referential integrity: each reference names a SOP Instance UID of the output
+refs=$(for f in $(find "$T/o1" -name '*.dcm'); do dcmdump +P ReferencedSOPInstanceUID "$f"; done |
+    sed -n 's/.*\[\(2\.25\.[0-9]*\)\].*/\1/p' | sort -u)
+sops=$(for f in $(find "$T/o1" -name '*.dcm'); do dcmdump +P SOPInstanceUID "$f"; done |
+    sed -n 's/.*\[\(.*\)\].*/\1/p' | sort -u)
+[ "$(echo "$refs" | wc -l)" = 4 ] || fail "expected 4 image references, got: $refs"
+for r in $refs; do echo "$sops" | grep -qx "$r" || fail "reference $r points to no output instance"; done
+dcmdump +P PatientIdentityRemoved "$(find "$T/o1" -name '*.dcm' | head -1)" | grep -q YES || fail "0012,0062 not YES"
+
+# rejected and quarantined inputs
+mkdir -p "$T/mixed/sub"
+cp "$T/in/S1_CT/IM0001.dcm" "$T/mixed/ok.dcm"
+echo "not dicom at all" >"$T/mixed/sub/notes.txt"
+head -c 700 "$T/in/S1_CT/IM0002.dcm" >"$T/mixed/sub/truncated.dcm"
+cp "$T/in/S2_MR/IM0001.dcm" "$T/mixed/us.dcm"
+dcmodify -nb -m "(0008,0060)=US" "$T/mixed/us.dcm" || fail "dcmodify"
+"$BIN" deid "$T/mixed" -o "$T/o4" --key "$T/k1" --json >"$T/report.json" 2>/dev/null
+rc=$?
+[ "$rc" = 1 ] || fail "rejected inputs should exit 1, got $rc"
+/usr/bin/python3 - "$T/report.json" "$T/o4/deid-report.json" <<'EOF' || fail "report content"
+import json, sys
+a = json.load(open(sys.argv[1]))
+b = json.load(open(sys.argv[2]))
+assert a == b, "stdout and report file differ"
+assert a["files_seen"] == 4 and a["files_done"] == 1, a
+assert a["files_quarantined"] == 1 and a["files_rejected"] == 2, a
+files = sorted(r["file"] for r in a["rejected"])
+assert files == ["sub/notes.txt", "sub/truncated.dcm"], files
+assert a["quarantined"][0]["file"] == "us.dcm"
+for r in a["rejected"]:
+    assert r["reason"], r
+EOF
+[ "$(find "$T/o4/quarantine" -name '*.dcm' | wc -l)" = 1 ] || fail "quarantine holds the US file"
+[ "$(find "$T/o4" -name '*.dcm' | wc -l)" = 2 ] || fail "no output for rejected inputs"
+"$BIN" deid "$T/mixed/us.dcm" -o "$T/o5" --key "$T/k1" --allow-burned-in -q || fail "--allow-burned-in"
+[ -d "$T/o5/quarantine" ] && fail "--allow-burned-in still quarantined"
+
+# default key path from ATELIER_KEY, created 0600
+ATELIER_KEY="$T/keys/site.key" "$BIN" deid "$T/mixed/ok.dcm" -o "$T/o6" -q || fail "default key run"
+[ "$(stat -c %a "$T/keys/site.key")" = 600 ] || fail "default key not created 0600"
+
+# usage
+"$BIN" deid --help | grep -q "OUTDIR" || fail "--help"
+"$BIN" deid "$T/in" 2>/dev/null; [ $? = 2 ] || fail "missing -o should be a usage error"
+"$BIN" deid "$T/in" -o "$T/o7" --option nope 2>/dev/null; [ $? = 2 ] || fail "unknown option should be a usage error"
+"$BIN" deid "$T/in" -o "$T/o7" --option full-dates --option modified-dates 2>/dev/null
+[ $? = 2 ] || fail "full-dates with modified-dates should be a usage error"
+"$BIN" demo >"$T/demo.txt" || fail "demo"
+grep -q "PatientName" "$T/demo.txt" && grep -q "pseudonym" "$T/demo.txt" || fail "demo output"
+echo "ok"
