@@ -20,6 +20,12 @@
 extern "C" {
 #endif
 
+/* Threads used by the kernels (OpenMP); n <= 0 leaves the default.
+ * Returns the count now in effect. */
+int at_learn_set_threads(int n);
+/* 1 when the CPU runs bf16 kernels natively (AVX512_BF16 or AMX). */
+int at_learn_have_bf16(void);
+
 /* ---- model configuration ---------------------------------------------- */
 typedef enum { AT_NORM_BATCH = 0, AT_NORM_NONE = 1 } at_norm_kind;
 typedef enum { AT_MODE_2D = 2, AT_MODE_3D = 3, AT_MODE_25D = 25 } at_unet_mode;

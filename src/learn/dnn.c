@@ -4,6 +4,7 @@
 #include "dnn.h"
 
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 
 at_status lt_check(dnnl_status_t s, const char *what)
@@ -79,6 +80,43 @@ at_status lt_tensor_init(lt_engine *e, lt_tensor *t, int ndims, const int64_t *d
     if (st == AT_OK)
         st = mem_new(e, &t->grad, &t->md, NULL);
     return st;
+}
+
+at_status lt_tensor_init_md(lt_engine *e, lt_tensor *t, const dnnl_memory_desc_t *md)
+{
+    memset(t, 0, sizeof *t);
+    t->ndims = md->ndims;
+    for (int i = 0; i < md->ndims; i++)
+        t->dims[i] = md->dims[i];
+    t->md = *md;
+    at_status st = mem_new(e, &t->mem, &t->md, NULL);
+    if (st == AT_OK)
+        st = mem_new(e, &t->grad, &t->md, NULL);
+    return st;
+}
+
+at_status lt_conv_pick_dst(lt_engine *e, const lt_tensor *src, const int64_t *dims, int k,
+                           int has_bias, dnnl_memory_desc_t *out)
+{
+    int nd = src->ndims;
+    dnnl_dims_t wd = {dims[1], src->dims[1], k, k, k}, dd, strides = {1, 1, 1},
+                pad = {(k - 1) / 2, (k - 1) / 2, (k - 1) / 2}, bd = {dims[1]};
+    for (int i = 0; i < nd; i++)
+        dd[i] = dims[i];
+    dnnl_memory_desc_t w_any, d_any, b_md;
+    CK(dnnl_memory_desc_init_by_tag(&w_any, nd, wd, e->act_dt, dnnl_format_tag_any), "weights");
+    CK(dnnl_memory_desc_init_by_tag(&d_any, nd, dd, e->act_dt, dnnl_format_tag_any), "output");
+    CK(dnnl_memory_desc_init_by_tag(&b_md, 1, bd, dnnl_f32, dnnl_a), "bias");
+    dnnl_convolution_desc_t d;
+    CK(dnnl_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct,
+                                          &src->md, &w_any, has_bias ? &b_md : NULL, &d_any,
+                                          strides, pad, pad),
+       "convolution");
+    dnnl_primitive_desc_t pd;
+    CK(dnnl_primitive_desc_create(&pd, &d, NULL, e->eng, NULL), "convolution");
+    *out = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+    dnnl_primitive_desc_destroy(pd);
+    return AT_OK;
 }
 
 void lt_tensor_fini(lt_tensor *t)
@@ -341,4 +379,17 @@ int lt_all_finite(dnnl_memory_t m, const dnnl_memory_desc_t *md)
     for (size_t i = 0; i < bytes / 4; i++)
         ok &= isfinite(f[i]) != 0;
     return ok;
+}
+
+int at_learn_set_threads(int n)
+{
+    if (n > 0)
+        omp_set_num_threads(n);
+    return omp_get_max_threads();
+}
+
+int at_learn_have_bf16(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512bf16") != 0;
 }

@@ -32,6 +32,8 @@ typedef struct {
 
 at_status lt_tensor_init(lt_engine *e, lt_tensor *t, int ndims, const int64_t *dims, int plain,
                          dnnl_data_type_t dt);
+/* A tensor with an explicit descriptor (e.g. the one a primitive chose). */
+at_status lt_tensor_init_md(lt_engine *e, lt_tensor *t, const dnnl_memory_desc_t *md);
 void lt_tensor_fini(lt_tensor *t);
 void *lt_data(dnnl_memory_t m);
 size_t lt_tensor_elems(const lt_tensor *t);
@@ -70,6 +72,10 @@ typedef struct {
 at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst,
                        lt_param *w, lt_param *b, int k, int s, int p, int transposed,
                        int need_bwd_data);
+/* The destination layout a (non-transposed) convolution prefers for its
+ * output of dims (e.g. a 1-channel head, where plain layouts are slow). */
+at_status lt_conv_pick_dst(lt_engine *e, const lt_tensor *src, const int64_t *dims, int k,
+                           int has_bias, dnnl_memory_desc_t *out);
 void lt_conv_fini(lt_conv *c);
 /* Refresh engine-layout weights from the plain parameter (after an update). */
 at_status lt_conv_prepare(lt_engine *e, lt_conv *c);

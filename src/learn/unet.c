@@ -295,8 +295,15 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
             st = build_block(m, &m->dec[i], &m->catt[i], l, 1);
         x = &m->dec[i].out;
     }
-    if (st == AT_OK)
-        st = tensor(m, &m->output, n, cfg->out_channels, 0, 1);
+    if (st == AT_OK) {
+        int64_t od[5] = {n, cfg->out_channels, 0, 0, 0};
+        for (int i = 0; i < m->sp; i++)
+            od[2 + i] = m->spatial[i];
+        dnnl_memory_desc_t omd;
+        st = lt_conv_pick_dst(e, x, od, 1, 1, &omd);
+        if (st == AT_OK)
+            st = lt_tensor_init_md(e, &m->output, &omd);
+    }
     if (st == AT_OK)
         st = lt_conv_init(e, &m->head, x, &m->output, m->headw, m->headb, 1, 1, 0, 0, 1);
     /* the model's edges: user f32 plain <-> engine tensors */
