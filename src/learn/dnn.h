@@ -83,9 +83,26 @@ at_status lt_conv_forward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *d
 /* Backward: src->grad = dX (when has bwd data), param grads += dW, db. */
 at_status lt_conv_backward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst);
 
+/* Inference: a 3x3 convolution with the following batch norm folded into
+ * its weights and bias, and ReLU as a post-op (one pass over memory). */
+typedef struct {
+    dnnl_primitive_t prim;
+    dnnl_memory_t w_plain, w_eng, b_mem;
+    float *w, *b;
+    size_t wcount;
+    int64_t oc;
+    lt_reorder r_w;
+} lt_fused;
+at_status lt_fused_init(lt_engine *e, lt_fused *f, const lt_tensor *src, const lt_tensor *dst, int k);
+void lt_fused_fini(lt_fused *f);
+/* Fold conv (and bn when not NULL: its running statistics) into f. */
+struct lt_bn;
+at_status lt_fused_prepare(lt_engine *e, lt_fused *f, const lt_conv *c, const struct lt_bn *bn);
+at_status lt_fused_forward(lt_engine *e, lt_fused *f, lt_tensor *src, lt_tensor *dst);
+
 /* Batch norm (train mode: batch statistics; eval: running statistics)
  * fused with ReLU; in place is not used: src -> dst. */
-typedef struct {
+typedef struct lt_bn {
     lt_param *gamma, *beta, *rmean, *rvar;
     float eps, momentum;
     int64_t count_per_channel;

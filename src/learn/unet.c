@@ -87,6 +87,10 @@ static at_status build_block(at_model *m, lt_block *bl, lt_tensor *src, int leve
         else
             st = lt_relu_init(&m->eng, &bl->relu[j], t, 0.0f);
     }
+    if (st == AT_OK)
+        st = lt_fused_init(&m->eng, &bl->fused[0], src, &bl->h1, 3);
+    if (st == AT_OK)
+        st = lt_fused_init(&m->eng, &bl->fused[1], &bl->h1, &bl->out, 3);
     bl->built = st == AT_OK;
     return st;
 }
@@ -97,6 +101,7 @@ static void free_block(lt_block *bl)
         lt_conv_fini(&bl->conv[j]);
         lt_bn_fini(&bl->bn[j]);
         lt_relu_fini(&bl->relu[j]);
+        lt_fused_fini(&bl->fused[j]);
     }
     lt_tensor_fini(&bl->a1);
     lt_tensor_fini(&bl->h1);
@@ -107,6 +112,10 @@ static void free_block(lt_block *bl)
 static at_status block_forward(at_model *m, lt_block *bl, lt_tensor *src, int training)
 {
     lt_engine *e = &m->eng;
+    if (!training) {
+        at_status st = lt_fused_forward(e, &bl->fused[0], src, &bl->h1);
+        return st == AT_OK ? lt_fused_forward(e, &bl->fused[1], &bl->h1, &bl->out) : st;
+    }
     at_status st = lt_conv_forward(e, &bl->conv[0], src, &bl->a1);
     if (st == AT_OK)
         st = m->cfg.norm == AT_NORM_BATCH ? lt_bn_forward(e, &bl->bn[0], &bl->a1, &bl->h1, training)
@@ -335,7 +344,7 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
         at_model_free(m);
         return st;
     }
-    m->weights_dirty = 1;
+    m->weights_dirty = m->infer_dirty = 1;
     *out = m;
     return AT_OK;
 }
@@ -409,7 +418,21 @@ static at_status refresh_weights(at_model *m)
     return AT_OK;
 }
 
-void lt_model_mark_dirty(at_model *m) { m->weights_dirty = 1; }
+static at_status refresh_fused(at_model *m)
+{
+    int bn = m->cfg.norm == AT_NORM_BATCH;
+    at_status st = AT_OK;
+    for (int i = 0; i < 2 * m->depth + 1 && st == AT_OK; i++) {
+        lt_block *bl = i < m->depth ? &m->enc[i] : i == m->depth ? &m->mid : &m->dec[i - m->depth - 1];
+        for (int j = 0; j < 2 && st == AT_OK; j++)
+            st = lt_fused_prepare(&m->eng, &bl->fused[j], &bl->conv[j], bn ? &bl->bn[j] : NULL);
+    }
+    if (st == AT_OK)
+        m->infer_dirty = 0;
+    return st;
+}
+
+void lt_model_mark_dirty(at_model *m) { m->weights_dirty = m->infer_dirty = 1; }
 
 at_status at_model_forward(at_model *m, const float *input, float *output, int training)
 {
@@ -417,8 +440,12 @@ at_status at_model_forward(at_model *m, const float *input, float *output, int t
     at_status st = AT_OK;
     if (m->weights_dirty)
         st = refresh_weights(m);
+    if (st == AT_OK && !training && m->infer_dirty)
+        st = refresh_fused(m);
     if (st != AT_OK)
         return st;
+    if (training)
+        m->infer_dirty = 1; /* running statistics change */
     dnnl_memory_set_data_handle(m->in_user, (void *)input);
     st = lt_reorder_run(e, &m->r_in, m->in_user, m->input.mem);
     lt_tensor *x = &m->input;

@@ -12,6 +12,7 @@ typedef struct {
     lt_conv conv[2];
     lt_bn bn[2];
     lt_relu relu[2];
+    lt_fused fused[2]; /* inference: conv + folded BN + ReLU */
     lt_tensor a1, h1, a2, out;
     int built;
 } lt_block;
@@ -34,7 +35,7 @@ struct at_model {
     dnnl_memory_t in_user, out_user, dout_user;
     float *out_f32, *dout_f32;
     lt_reorder r_in, r_out, r_dout;
-    int weights_dirty, have_forward;
+    int weights_dirty, infer_dirty, have_forward;
     int64_t batches_tracked;
     char bad_layer[96];
 };

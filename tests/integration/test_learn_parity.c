@@ -118,6 +118,15 @@ static void run_parity(const char *mode)
     printf("%s worst gradient relative error %.3g (%s)\n", mode, worst, worst_name);
     assert_true(worst < 1e-3);
 
+    /* inference with running statistics (BN folded into the convolutions) */
+    float *want_eval = tensor_f32(f, "eval_output", n_out);
+    assert_non_null(want_eval);
+    assert_int_equal(at_model_forward(m, x, pred, 0), AT_OK);
+    e = rel_err(pred, want_eval, n_out);
+    printf("%s inference relative error %.3g\n", mode, e);
+    assert_true(e < 1e-4);
+    free(want_eval);
+
     /* 10 AdamW steps from the same weights on the same batch */
     if (at_checkpoint_load(path, m, NULL, NULL) != AT_OK)
         fail_msg("reload: %s", at_error_message());

@@ -37,6 +37,11 @@ def main():
     tensors["loss"] = np.array([loss.item()], dtype=np.float32)
     for name, p in model.named_parameters():
         tensors["grad." + name] = p.grad.detach().numpy().copy()
+    # inference with the running statistics of that one training pass
+    model.eval()
+    with torch.no_grad():
+        tensors["eval_output"] = model(x).numpy()
+    model.train()
     # 10 AdamW steps from the initial weights on the same batch
     model.load_state_dict({k: torch.from_numpy(v) for k, v in init.items()})
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
@@ -48,6 +53,7 @@ def main():
         opt.step()
         losses.append(l.item())
     tensors["losses"] = np.array(losses, dtype=np.float32)
+
     meta = {"dims": dims, "batch": batch, "size": size, "base": base, "depth": depth}
     write_safetensors(out, tensors, meta)
 
