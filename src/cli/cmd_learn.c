@@ -152,11 +152,11 @@ static int learn_bench(int argc, char **argv)
     const char *unit = cfg.mode == AT_MODE_3D ? "patches" : "slices";
     if (json)
         printf("{\"model\":\"%s\",\"base\":%ld,\"depth\":%ld,\"batch\":%ld,\"size\":%ld,"
-               "\"threads\":%d,\"bf16\":%s,\"steps\":%ld,\"train_%s_per_s\":%.4f,"
+               "\"threads\":%d,\"bf16\":%s,\"bf16_native\":%s,\"steps\":%ld,\"train_%s_per_s\":%.4f,"
                "\"infer_%s_per_s\":%.4f,\"train_gflops\":%.2f,\"infer_gflops\":%.2f,"
                "\"train_gflop_per_step\":%.3f,\"loss\":%.6f}\n",
                cfg.mode == AT_MODE_3D ? "unet3d" : "unet2d", base, depth, batch, size, nthreads,
-               bf16 ? "true" : "false", steps, unit, train_sps, unit, infer_sps, train_gf, infer_gf,
+               bf16 ? "true" : "false", at_learn_have_bf16() ? "true" : "false", steps, unit, train_sps, unit, infer_sps, train_gf, infer_gf,
                at_model_train_flops(m) * 1e-9, loss);
     else
         printf("U-Net %s base %ld depth %ld, batch %ld of %ld^%d, %d threads, %s\n"
