@@ -26,6 +26,10 @@ int at_learn_set_threads(int n);
 /* 1 when the CPU runs bf16 kernels natively (AVX512_BF16 or AMX). */
 int at_learn_have_bf16(void);
 
+/* Measure the machine's f32 matrix-multiply rate: best of 3 oneDNN sgemm
+ * runs of n x n x n with the current threads. */
+at_status at_learn_sgemm_gflops(int n, double *gflops);
+
 /* ---- model configuration ---------------------------------------------- */
 typedef enum { AT_NORM_BATCH = 0, AT_NORM_NONE = 1 } at_norm_kind;
 typedef enum { AT_MODE_2D = 2, AT_MODE_3D = 3, AT_MODE_25D = 25 } at_unet_mode;

@@ -21,6 +21,7 @@ static const char *LEARN_HELP =
     "  --threads N             kernel threads (default: all cores)\n"
     "  --steps N               timed training steps and inference passes (default 3)\n"
     "  --bf16                  bf16 activations and weights, f32 accumulation\n"
+    "  --peak                  also measure the oneDNN sgemm rate (2048^3)\n"
     "  --json                  one JSON line instead of text\n"
     "\n"
     "train: train a U-Net described by a key = value config (docs/learn.md) on a\n"
@@ -48,7 +49,7 @@ static int learn_bench(int argc, char **argv)
     at_unet_config cfg;
     at_unet_config_default(&cfg);
     long base = 16, depth = 4, batch = 8, size = 256, threads = 0, steps = 3;
-    int json = 0, bf16 = 0;
+    int json = 0, bf16 = 0, peak = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--model")) {
@@ -82,6 +83,8 @@ static int learn_bench(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--bf16")) {
             bf16 = 1;
+        } else if (!strcmp(a, "--peak")) {
+            peak = 1;
         } else if (!strcmp(a, "--json")) {
             json = 1;
         } else {
@@ -149,15 +152,22 @@ static int learn_bench(int argc, char **argv)
     double train_sps = slices / t_train, infer_sps = slices / t_infer;
     double train_gf = at_model_train_flops(m) * (double)steps / t_train * 1e-9;
     double infer_gf = at_model_infer_flops(m) * (double)steps / t_infer * 1e-9;
+    double peak_gf = 0;
+    if (peak && (st = at_learn_sgemm_gflops(2048, &peak_gf)) != AT_OK) {
+        free(x), free(y), free(pred);
+        at_adamw_free(opt);
+        at_model_free(m);
+        return cli_fail(st);
+    }
     const char *unit = cfg.mode == AT_MODE_3D ? "patches" : "slices";
     if (json)
         printf("{\"model\":\"%s\",\"base\":%ld,\"depth\":%ld,\"batch\":%ld,\"size\":%ld,"
                "\"threads\":%d,\"bf16\":%s,\"bf16_native\":%s,\"steps\":%ld,\"train_%s_per_s\":%.4f,"
                "\"infer_%s_per_s\":%.4f,\"train_gflops\":%.2f,\"infer_gflops\":%.2f,"
-               "\"train_gflop_per_step\":%.3f,\"loss\":%.6f}\n",
+               "\"train_gflop_per_step\":%.3f,\"sgemm_peak_gflops\":%.2f,\"loss\":%.6f}\n",
                cfg.mode == AT_MODE_3D ? "unet3d" : "unet2d", base, depth, batch, size, nthreads,
                bf16 ? "true" : "false", at_learn_have_bf16() ? "true" : "false", steps, unit, train_sps, unit, infer_sps, train_gf, infer_gf,
-               at_model_train_flops(m) * 1e-9, loss);
+               at_model_train_flops(m) * 1e-9, peak_gf, loss);
     else
         printf("U-Net %s base %ld depth %ld, batch %ld of %ld^%d, %d threads, %s\n"
                "training:  %.2f %s/s (%.1f GFLOP/s)\n"
@@ -165,6 +175,8 @@ static int learn_bench(int argc, char **argv)
                cfg.mode == AT_MODE_3D ? "3D" : "2D", base, depth, batch, size,
                cfg.mode == AT_MODE_3D ? 3 : 2, nthreads, bf16 ? "bf16" : "f32", train_sps, unit,
                train_gf, infer_sps, unit, infer_gf);
+    if (!json && peak)
+        printf("sgemm peak: %.1f GFLOP/s\n", peak_gf);
     free(x), free(y), free(pred);
     at_adamw_free(opt);
     at_model_free(m);
@@ -172,6 +184,8 @@ static int learn_bench(int argc, char **argv)
 }
 
 
+
+int learn_train_cli(int argc, char **argv);
 
 int cmd_learn(int argc, char **argv)
 {
@@ -181,5 +195,7 @@ int cmd_learn(int argc, char **argv)
     }
     if (!strcmp(argv[1], "bench"))
         return learn_bench(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "train"))
+        return learn_train_cli(argc - 1, argv + 1);
     return cli_usage_error("learn", "unknown subcommand '%s' (bench, train)", argv[1]);
 }

@@ -393,3 +393,29 @@ int at_learn_have_bf16(void)
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512bf16") != 0;
 }
+
+at_status at_learn_sgemm_gflops(int n, double *gflops)
+{
+    *gflops = 0;
+    if (n < 16 || n > 8192)
+        return at_error_set(AT_ERR_ARG, "sgemm size %d out of range 16..8192", n);
+    size_t nn = (size_t)n * (size_t)n;
+    float *a = at_malloc(nn * sizeof(float)), *b = at_malloc(nn * sizeof(float)),
+          *c = at_calloc(nn, sizeof(float));
+    at_status st = a && b && c ? AT_OK : AT_ERR_NOMEM;
+    for (size_t i = 0; st == AT_OK && i < nn; i++) {
+        a[i] = (float)(i % 7) * 0.1f;
+        b[i] = (float)(i % 5) * 0.1f;
+    }
+    for (int r = 0; st == AT_OK && r < 4; r++) {
+        double t0 = at_now_seconds();
+        st = lt_check(dnnl_sgemm('N', 'N', n, n, n, 1.0f, a, n, b, n, 0.0f, c, n), "sgemm");
+        double dt = at_now_seconds() - t0, g = 2.0 * n * (double)n * n / dt * 1e-9;
+        if (r > 0 && g > *gflops)
+            *gflops = g;
+    }
+    at_free(a);
+    at_free(b);
+    at_free(c);
+    return st;
+}
