@@ -31,7 +31,7 @@ int at_learn_have_bf16(void);
 at_status at_learn_sgemm_gflops(int n, double *gflops);
 
 /* ---- model configuration ---------------------------------------------- */
-typedef enum { AT_NORM_BATCH = 0, AT_NORM_NONE = 1 } at_norm_kind;
+typedef enum { AT_NORM_BATCH = 0, AT_NORM_NONE = 1, AT_NORM_INSTANCE = 2, AT_NORM_GROUP = 3 } at_norm_kind;
 typedef enum { AT_MODE_2D = 2, AT_MODE_3D = 3, AT_MODE_25D = 25 } at_unet_mode;
 typedef enum { AT_LOSS_L1 = 0, AT_LOSS_MSE = 1 } at_loss_kind;
 typedef enum { AT_SCHED_CONSTANT = 0, AT_SCHED_COSINE = 1, AT_SCHED_STEP = 2 } at_sched_kind;
@@ -43,7 +43,8 @@ typedef struct {
     int out_channels;   /* head output channels (1 for pseudo-CT) */
     int base;           /* channels at level 0 */
     int depth;          /* pooling levels */
-    at_norm_kind norm;  /* batch norm or none */
+    at_norm_kind norm;  /* batch, instance, group norm or none */
+    int groups;         /* group norm: groups (must divide every level's channels) */
     float bn_momentum;  /* PyTorch's momentum (0.1) */
     float bn_eps;       /* 1e-5 */
     int bf16;           /* bf16 activations and weights, f32 accumulation */

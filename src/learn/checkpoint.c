@@ -102,7 +102,10 @@ at_status at_checkpoint_save(const char *path, at_model *m, const at_adamw *o,
                  ",\"mode\":\"%d\",\"base\":\"%d\",\"depth\":\"%d\",\"in_channels\":\"%d\","
                  "\"out_channels\":\"%d\",\"norm\":\"%s\"",
                  (int)m->cfg.mode, m->cfg.base, m->cfg.depth, m->in_ch, m->cfg.out_channels,
-                 m->cfg.norm == AT_NORM_BATCH ? "batch" : "none");
+                 m->cfg.norm == AT_NORM_BATCH      ? "batch"
+                 : m->cfg.norm == AT_NORM_INSTANCE ? "instance"
+                 : m->cfg.norm == AT_NORM_GROUP    ? "group"
+                                                   : "none");
         st = at_buf_puts(&h, tmp);
     }
     if (st == AT_OK && o) {

@@ -21,6 +21,7 @@ void at_unet_config_default(at_unet_config *c)
     c->base = 16;
     c->depth = 4;
     c->norm = AT_NORM_BATCH;
+    c->groups = 4;
     c->bn_momentum = 0.1f;
     c->bn_eps = 1e-5f;
     c->loss = AT_LOSS_L1;
@@ -83,6 +84,7 @@ static const num_key NUM_KEYS[] = {
     {"out_channels", 'i', OFF(out_channels), 1, 1024},
     {"base", 'i', OFF(base), 1, 1024},
     {"depth", 'i', OFF(depth), 1, 7},
+    {"groups", 'i', OFF(groups), 1, 1024},
     {"bn_momentum", 'f', OFF(bn_momentum), 0, 1},
     {"bn_eps", 'f', OFF(bn_eps), 1e-12, 1},
     {"lr", 'f', OFF(lr), 0, 10},
@@ -132,8 +134,12 @@ static at_status set_key(at_unet_config *c, const char *k, const char *v)
             c->norm = AT_NORM_BATCH;
         else if (!strcasecmp(v, "none"))
             c->norm = AT_NORM_NONE;
+        else if (!strcasecmp(v, "instance"))
+            c->norm = AT_NORM_INSTANCE;
+        else if (!strcasecmp(v, "group"))
+            c->norm = AT_NORM_GROUP;
         else
-            return at_error_set(AT_ERR_FORMAT, "norm must be batch or none");
+            return at_error_set(AT_ERR_FORMAT, "norm must be batch, instance, group or none");
     } else if (!strcmp(k, "loss")) {
         if (!strcasecmp(v, "l1"))
             c->loss = AT_LOSS_L1;

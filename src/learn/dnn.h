@@ -115,6 +115,20 @@ void lt_bn_fini(lt_bn *b);
 at_status lt_bn_forward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst, int training);
 at_status lt_bn_backward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst);
 
+/* Group norm (instance norm: groups = channels) fused with ReLU, f32. */
+typedef struct {
+    lt_param *gamma, *beta;
+    int64_t N, C, S;
+    int G, block;
+    float eps;
+    double *mean, *rstd, *dg, *db;
+} lt_gn;
+at_status lt_gn_init(lt_engine *e, lt_gn *g, const lt_tensor *t, lt_param *gamma, lt_param *beta,
+                     int groups, float eps);
+void lt_gn_fini(lt_gn *g);
+at_status lt_gn_forward(lt_engine *e, lt_gn *g, lt_tensor *src, lt_tensor *dst);
+at_status lt_gn_backward(lt_engine *e, lt_gn *g, lt_tensor *src, lt_tensor *dst);
+
 /* ReLU (used when there is no norm layer). */
 typedef struct {
     dnnl_primitive_t fwd, bwd;

@@ -11,6 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
+static int is_gn(const at_model *m)
+{
+    return m->cfg.norm == AT_NORM_GROUP || m->cfg.norm == AT_NORM_INSTANCE;
+}
+
 static lt_param *reg(at_model *m, const char *name, int ndim, const int64_t *shape, int trainable)
 {
     lt_param *p = &m->params[m->nparams++];
@@ -43,12 +48,18 @@ static void reg_conv(at_model *m, const char *prefix, int64_t oc, int64_t ic, in
 static void reg_block(at_model *m, lt_block *bl, const char *prefix, int64_t ic, int64_t oc)
 {
     char name[96];
-    int bn = m->cfg.norm == AT_NORM_BATCH;
+    int bn = m->cfg.norm == AT_NORM_BATCH, gn = is_gn(m), norm = bn || gn;
     bl->ic = ic;
     bl->oc = oc;
     for (int j = 0; j < 2; j++) {
         snprintf(name, sizeof name, "%s.conv%d", prefix, j + 1);
-        reg_conv(m, name, oc, j ? oc : ic, 3, 0, !bn, &bl->w[j], &bl->b[j]);
+        reg_conv(m, name, oc, j ? oc : ic, 3, 0, !norm, &bl->w[j], &bl->b[j]);
+        if (gn) {
+            snprintf(name, sizeof name, "%s.gn%d.weight", prefix, j + 1);
+            bl->bnp[j][0] = reg(m, name, 1, &oc, 1);
+            snprintf(name, sizeof name, "%s.gn%d.bias", prefix, j + 1);
+            bl->bnp[j][1] = reg(m, name, 1, &oc, 1);
+        }
         if (bn) {
             const char *suffix[4] = {"weight", "bias", "running_mean", "running_var"};
             for (int q = 0; q < 4; q++) {
@@ -84,12 +95,15 @@ static at_status build_block(at_model *m, lt_block *bl, lt_tensor *src, int leve
         if (m->cfg.norm == AT_NORM_BATCH)
             st = lt_bn_init(&m->eng, &bl->bn[j], t, bl->bnp[j][0], bl->bnp[j][1], bl->bnp[j][2],
                             bl->bnp[j][3], m->cfg.bn_eps, m->cfg.bn_momentum);
+        else if (is_gn(m))
+            st = lt_gn_init(&m->eng, &bl->gn[j], t, bl->bnp[j][0], bl->bnp[j][1],
+                            m->cfg.norm == AT_NORM_GROUP ? m->cfg.groups : 0, m->cfg.bn_eps);
         else
             st = lt_relu_init(&m->eng, &bl->relu[j], t, 0.0f);
     }
-    if (st == AT_OK)
+    if (st == AT_OK && !is_gn(m))
         st = lt_fused_init(&m->eng, &bl->fused[0], src, &bl->h1, 3);
-    if (st == AT_OK)
+    if (st == AT_OK && !is_gn(m))
         st = lt_fused_init(&m->eng, &bl->fused[1], &bl->h1, &bl->out, 3);
     bl->built = st == AT_OK;
     return st;
@@ -102,6 +116,7 @@ static void free_block(lt_block *bl)
         lt_bn_fini(&bl->bn[j]);
         lt_relu_fini(&bl->relu[j]);
         lt_fused_fini(&bl->fused[j]);
+        lt_gn_fini(&bl->gn[j]);
     }
     lt_tensor_fini(&bl->a1);
     lt_tensor_fini(&bl->h1);
@@ -112,18 +127,20 @@ static void free_block(lt_block *bl)
 static at_status block_forward(at_model *m, lt_block *bl, lt_tensor *src, int training)
 {
     lt_engine *e = &m->eng;
-    if (!training) {
+    if (!training && !is_gn(m)) {
         at_status st = lt_fused_forward(e, &bl->fused[0], src, &bl->h1);
         return st == AT_OK ? lt_fused_forward(e, &bl->fused[1], &bl->h1, &bl->out) : st;
     }
     at_status st = lt_conv_forward(e, &bl->conv[0], src, &bl->a1);
     if (st == AT_OK)
         st = m->cfg.norm == AT_NORM_BATCH ? lt_bn_forward(e, &bl->bn[0], &bl->a1, &bl->h1, training)
+             : is_gn(m)                   ? lt_gn_forward(e, &bl->gn[0], &bl->a1, &bl->h1)
                                           : lt_relu_forward(e, &bl->relu[0], &bl->a1, &bl->h1);
     if (st == AT_OK)
         st = lt_conv_forward(e, &bl->conv[1], &bl->h1, &bl->a2);
     if (st == AT_OK)
         st = m->cfg.norm == AT_NORM_BATCH ? lt_bn_forward(e, &bl->bn[1], &bl->a2, &bl->out, training)
+             : is_gn(m)                   ? lt_gn_forward(e, &bl->gn[1], &bl->a2, &bl->out)
                                           : lt_relu_forward(e, &bl->relu[1], &bl->a2, &bl->out);
     return st;
 }
@@ -132,13 +149,16 @@ static at_status block_backward(at_model *m, lt_block *bl, lt_tensor *src)
 {
     lt_engine *e = &m->eng;
     int bn = m->cfg.norm == AT_NORM_BATCH;
-    at_status st = bn ? lt_bn_backward(e, &bl->bn[1], &bl->a2, &bl->out)
-                      : lt_relu_backward(e, &bl->relu[1], &bl->a2, &bl->out);
+    int gn = is_gn(m);
+    at_status st = bn   ? lt_bn_backward(e, &bl->bn[1], &bl->a2, &bl->out)
+                   : gn ? lt_gn_backward(e, &bl->gn[1], &bl->a2, &bl->out)
+                        : lt_relu_backward(e, &bl->relu[1], &bl->a2, &bl->out);
     if (st == AT_OK)
         st = lt_conv_backward(e, &bl->conv[1], &bl->h1, &bl->a2);
     if (st == AT_OK)
-        st = bn ? lt_bn_backward(e, &bl->bn[0], &bl->a1, &bl->h1)
-                : lt_relu_backward(e, &bl->relu[0], &bl->a1, &bl->h1);
+        st = bn   ? lt_bn_backward(e, &bl->bn[0], &bl->a1, &bl->h1)
+             : gn ? lt_gn_backward(e, &bl->gn[0], &bl->a1, &bl->h1)
+                  : lt_relu_backward(e, &bl->relu[0], &bl->a1, &bl->h1);
     if (st == AT_OK)
         st = lt_conv_backward(e, &bl->conv[0], src, &bl->a1);
     return st;
@@ -422,6 +442,10 @@ static at_status refresh_fused(at_model *m)
 {
     int bn = m->cfg.norm == AT_NORM_BATCH;
     at_status st = AT_OK;
+    if (is_gn(m)) {
+        m->infer_dirty = 0;
+        return AT_OK;
+    }
     for (int i = 0; i < 2 * m->depth + 1 && st == AT_OK; i++) {
         lt_block *bl = i < m->depth ? &m->enc[i] : i == m->depth ? &m->mid : &m->dec[i - m->depth - 1];
         for (int j = 0; j < 2 && st == AT_OK; j++)

@@ -12,6 +12,7 @@ typedef struct {
     lt_conv conv[2];
     lt_bn bn[2];
     lt_relu relu[2];
+    lt_gn gn[2];
     lt_fused fused[2]; /* inference: conv + folded BN + ReLU */
     lt_tensor a1, h1, a2, out;
     int built;

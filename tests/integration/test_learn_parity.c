@@ -51,14 +51,14 @@ static int meta_int(const at_st_file *f, const char *key)
     return atoi(p + 1);
 }
 
-static void run_parity(const char *mode)
+static void run_parity(const char *mode, const char *norm)
 {
     char *dir = test_mkdtemp();
     char path[4096];
     snprintf(path, sizeof path, "%s/parity_%s.safetensors", dir, mode);
     char *out = NULL;
-    int rc = test_run(&out, 1, "/usr/bin/python3 '%s/tests/learn/make_parity.py' '%s' %s",
-                      getenv("ATELIER_SOURCE_DIR"), path, mode);
+    int rc = test_run(&out, 1, "/usr/bin/python3 '%s/tests/learn/make_parity.py' '%s' %s %s",
+                      getenv("ATELIER_SOURCE_DIR"), path, mode, norm);
     if (rc != 0)
         fprintf(stderr, "%s\n", out ? out : "");
     free(out);
@@ -73,6 +73,11 @@ static void run_parity(const char *mode)
     cfg.mode = dims == 3 ? AT_MODE_3D : AT_MODE_2D;
     cfg.base = meta_int(f, "\"base\"");
     cfg.depth = meta_int(f, "\"depth\"");
+    cfg.norm = !strcmp(norm, "group")      ? AT_NORM_GROUP
+               : !strcmp(norm, "instance") ? AT_NORM_INSTANCE
+               : !strcmp(norm, "none")     ? AT_NORM_NONE
+                                           : AT_NORM_BATCH;
+    cfg.groups = 2;
     int64_t spatial[3] = {size, size, size};
     at_model *m = NULL;
     assert_int_equal(at_model_create(&cfg, batch, spatial, 1, &m), AT_OK);
@@ -157,13 +162,31 @@ static void run_parity(const char *mode)
 static void test_parity_2d(void **state)
 {
     (void)state;
-    run_parity("2d");
+    run_parity("2d", "batch");
 }
 
 static void test_parity_3d(void **state)
 {
     (void)state;
-    run_parity("3d");
+    run_parity("3d", "batch");
+}
+
+static void test_parity_2d_group(void **state)
+{
+    (void)state;
+    run_parity("2d", "group");
+}
+
+static void test_parity_3d_instance(void **state)
+{
+    (void)state;
+    run_parity("3d", "instance");
+}
+
+static void test_parity_2d_nonorm(void **state)
+{
+    (void)state;
+    run_parity("2d", "none");
 }
 
 int main(void)
@@ -171,6 +194,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parity_2d),
         cmocka_unit_test(test_parity_3d),
+        cmocka_unit_test(test_parity_2d_group),
+        cmocka_unit_test(test_parity_3d_instance),
+        cmocka_unit_test(test_parity_2d_nonorm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

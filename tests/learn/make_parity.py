@@ -3,7 +3,7 @@
 PyTorch (train-mode batch norm), and writes to OUT (safetensors) its
 initial weights (state_dict names), an input batch, a target, the output,
 the L1 loss, every parameter gradient (grad.<name>) and the losses of 10
-AdamW steps (losses). Usage: make_parity.py OUT {2d|3d}"""
+AdamW steps (losses). Usage: make_parity.py OUT {2d|3d} [batch|group|instance|none]"""
 import os
 import sys
 
@@ -16,13 +16,16 @@ from unet_torch import UNet, write_safetensors  # noqa: E402
 
 def main():
     out, mode = sys.argv[1], sys.argv[2]
+    norm = sys.argv[3] if len(sys.argv) > 3 else "batch"
     torch.manual_seed(7)
     torch.set_num_threads(1)
     if mode == "2d":
         dims, batch, size, base, depth = 2, 2, 32, 4, 3
     else:
         dims, batch, size, base, depth = 3, 2, 16, 4, 2
-    model = UNet(dims, 1, 1, base, depth).train()
+    if norm != "batch":  # the other norms on smaller shapes (test time)
+        size, depth = (16, 2) if dims == 2 else (8, 2)
+    model = UNet(dims, 1, 1, base, depth, norm=norm, groups=2).train()
     init = {k: v.detach().clone().numpy() for k, v in model.state_dict().items()}
     shape = (batch, 1) + (size,) * dims
     x = torch.randn(shape)
@@ -54,7 +57,7 @@ def main():
         losses.append(l.item())
     tensors["losses"] = np.array(losses, dtype=np.float32)
 
-    meta = {"dims": dims, "batch": batch, "size": size, "base": base, "depth": depth}
+    meta = {"dims": dims, "batch": batch, "size": size, "base": base, "depth": depth, "norm": norm}
     write_safetensors(out, tensors, meta)
 
 

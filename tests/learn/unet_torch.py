@@ -11,37 +11,47 @@ import torch.nn as nn
 
 
 class Block(nn.Module):
-    def __init__(self, ic, oc, dims, norm=True):
+    """norm: "batch" (bn1, bn2), "group" / "instance" (gn1, gn2) or "none"."""
+
+    def __init__(self, ic, oc, dims, norm="batch", groups=4):
         super().__init__()
         Conv = nn.Conv2d if dims == 2 else nn.Conv3d
         BN = nn.BatchNorm2d if dims == 2 else nn.BatchNorm3d
+        IN = nn.InstanceNorm2d if dims == 2 else nn.InstanceNorm3d
         self.norm = norm
-        self.conv1 = Conv(ic, oc, 3, padding=1, bias=not norm)
-        if norm:
-            self.bn1 = BN(oc)
-        self.conv2 = Conv(oc, oc, 3, padding=1, bias=not norm)
-        if norm:
-            self.bn2 = BN(oc)
+        self.conv1 = Conv(ic, oc, 3, padding=1, bias=norm == "none")
+        self.conv2 = Conv(oc, oc, 3, padding=1, bias=norm == "none")
+        if norm == "batch":
+            self.bn1, self.bn2 = BN(oc), BN(oc)
+        elif norm == "group":
+            self.gn1, self.gn2 = nn.GroupNorm(groups, oc), nn.GroupNorm(groups, oc)
+        elif norm == "instance":
+            self.gn1, self.gn2 = IN(oc, affine=True), IN(oc, affine=True)
+
+    def _n(self, i, x):
+        if self.norm == "batch":
+            return getattr(self, "bn%d" % i)(x)
+        if self.norm in ("group", "instance"):
+            return getattr(self, "gn%d" % i)(x)
+        return x
 
     def forward(self, x):
-        x = self.conv1(x)
-        x = torch.relu(self.bn1(x) if self.norm else x)
-        x = self.conv2(x)
-        return torch.relu(self.bn2(x) if self.norm else x)
+        x = torch.relu(self._n(1, self.conv1(x)))
+        return torch.relu(self._n(2, self.conv2(x)))
 
 
 class UNet(nn.Module):
-    def __init__(self, dims=2, in_ch=1, out_ch=1, base=16, depth=4, norm=True):
+    def __init__(self, dims=2, in_ch=1, out_ch=1, base=16, depth=4, norm="batch", groups=4):
         super().__init__()
         ConvT = nn.ConvTranspose2d if dims == 2 else nn.ConvTranspose3d
         Conv = nn.Conv2d if dims == 2 else nn.Conv3d
         self.depth = depth
         self.enc = nn.ModuleList(
-            [Block(in_ch if l == 0 else base << (l - 1), base << l, dims, norm) for l in range(depth)])
-        self.bottleneck = Block(base << (depth - 1), base << depth, dims, norm)
+            [Block(in_ch if l == 0 else base << (l - 1), base << l, dims, norm, groups) for l in range(depth)])
+        self.bottleneck = Block(base << (depth - 1), base << depth, dims, norm, groups)
         levels = list(reversed(range(depth)))
         self.up = nn.ModuleList([ConvT(base << (l + 1), base << l, 2, stride=2) for l in levels])
-        self.dec = nn.ModuleList([Block(2 * (base << l), base << l, dims, norm) for l in levels])
+        self.dec = nn.ModuleList([Block(2 * (base << l), base << l, dims, norm, groups) for l in levels])
         self.head = Conv(base, out_ch, 1)
         self.pool = nn.MaxPool2d(2) if dims == 2 else nn.MaxPool3d(2)
 
