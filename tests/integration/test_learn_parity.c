@@ -146,6 +146,32 @@ static void run_parity(const char *mode, const char *norm)
         printf("%s step %d loss %.7f torch %.7f rel %.3g\n", mode, s, loss, losses[s], le);
         assert_true(le < 1e-3);
     }
+
+    /* the trained model loads in PyTorch (strict state_dict) and gives the
+     * same inference output (batch norm cases: the others share the code) */
+    if (strcmp(norm, "batch"))
+        goto done;
+    char ck[4200], tout[4200];
+    snprintf(ck, sizeof ck, "%s/trained.safetensors", dir);
+    snprintf(tout, sizeof tout, "%s/torch_out.safetensors", dir);
+    assert_int_equal(at_checkpoint_save(ck, m, opt, NULL), AT_OK);
+    assert_int_equal(at_model_forward(m, x, pred, 0), AT_OK);
+    rc = test_run(&out, 1, "/usr/bin/python3 '%s/tests/learn/torch_load.py' '%s' '%s' '%s'",
+                  getenv("ATELIER_SOURCE_DIR"), ck, path, tout);
+    if (rc != 0)
+        fprintf(stderr, "%s\n", out ? out : "");
+    free(out);
+    assert_int_equal(rc, 0);
+    at_st_file *tf = NULL;
+    assert_int_equal(at_st_read_file(tout, 1u << 30, &tf), AT_OK);
+    float *tpred = tensor_f32(tf, "output", n_out);
+    assert_non_null(tpred);
+    e = rel_err(pred, tpred, n_out);
+    printf("%s trained model in PyTorch: relative error %.3g\n", mode, e);
+    assert_true(e < 1e-4);
+    free(tpred);
+    at_st_free(tf);
+done:
     at_adamw_free(opt);
     free(x);
     free(y);
