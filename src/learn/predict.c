@@ -46,6 +46,8 @@ at_status at_predict_volume(at_model *m, const float *vol, int channels, const i
                             (long long)D, (long long)H, (long long)W, (long long)wd, (long long)wh,
                             (long long)ww);
     enum { CAP = 4096 };
+    if ((!is3d && D > CAP) || m->batch > CAP)
+        return at_error_set(AT_ERR_LIMIT, "predict: more than %d slices or batch", CAP);
     int64_t *zs = at_malloc(3 * CAP * sizeof(int64_t));
     size_t vox = (size_t)(D * H * W);
     float *wsum = at_calloc(vox, sizeof(float));

@@ -316,6 +316,104 @@ static void test_nan_detection_and_mask(void **state)
     at_model_free(m);
 }
 
+static void test_predict_volume(void **state)
+{
+    (void)state;
+    at_model *m = tiny_model(4); /* 2D, batch 2, 8x8 */
+    /* a volume of exactly one window per slice gives the plain forward */
+    int64_t dhw[3] = {2, 8, 8};
+    float vol[128], out[128], direct[128];
+    fill(vol, 128, 9);
+    assert_int_equal(at_predict_volume(m, vol, 1, dhw, 0.5f, out), AT_OK);
+    assert_int_equal(at_model_forward(m, vol, direct, 0), AT_OK);
+    for (int i = 0; i < 128; i++)
+        assert_true(fabsf(out[i] - direct[i]) < 1e-5f);
+    /* larger slices: overlapping windows, every voxel covered and finite */
+    int64_t big[3] = {3, 12, 20};
+    float *v2 = malloc(3 * 12 * 20 * sizeof(float)), *o2 = malloc(3 * 12 * 20 * sizeof(float));
+    fill(v2, 3 * 12 * 20, 10);
+    assert_int_equal(at_predict_volume(m, v2, 1, big, 0.25f, o2), AT_OK);
+    for (int i = 0; i < 3 * 12 * 20; i++)
+        assert_true(isfinite(o2[i]));
+    /* wrong channel count, too small, bad overlap */
+    assert_int_equal(at_predict_volume(m, v2, 2, big, 0.25f, o2), AT_ERR_ARG);
+    int64_t tiny[3] = {1, 4, 20};
+    assert_int_equal(at_predict_volume(m, v2, 1, tiny, 0.25f, o2), AT_ERR_ARG);
+    assert_non_null(strstr(at_error_message(), "smaller than the model window"));
+    assert_int_equal(at_predict_volume(m, v2, 1, big, 0.95f, o2), AT_ERR_ARG);
+    free(v2);
+    free(o2);
+    at_model_free(m);
+}
+
+typedef struct {
+    volatile int *flag;
+    int calls, stop_after, nan_from;
+} toy_ds;
+
+static at_status toy_get(void *ud, size_t index, float *input, float *target, float *mask)
+{
+    toy_ds *d = ud;
+    d->calls++;
+    if (d->stop_after && d->calls == d->stop_after)
+        *d->flag = 1;
+    for (int i = 0; i < 64; i++) {
+        input[i] = (float)((index * 7 + (size_t)i) % 11) / 11.0f;
+        target[i] = input[i] * 2 - 1;
+        mask[i] = 1;
+    }
+    if (d->nan_from && d->calls >= d->nan_from)
+        input[3] = NAN;
+    return AT_OK;
+}
+
+static void test_train_interrupt_resume_nan(void **state)
+{
+    (void)state;
+    at_unet_config c;
+    tiny_config(&c);
+    c.size = 8;
+    c.batch = 2;
+    c.epochs = 2;
+    c.threads = 1;
+    char *dir = test_mkdtemp();
+    char ck[4096], mt[4096];
+    snprintf(ck, sizeof ck, "%s/ck.safetensors", dir);
+    snprintf(mt, sizeof mt, "%s/m.jsonl", dir);
+    volatile int flag = 0;
+    toy_ds d = {.flag = &flag, .stop_after = 5};
+    at_dataset ds = {.train_count = 8, .val_count = 2, .get = toy_get, .ud = &d};
+    at_train_options o = {.checkpoint_path = ck, .metrics_path = mt, .stop_flag = &flag, .augment = 1};
+    float val = 0;
+    assert_int_equal(at_train(&c, &ds, &o, &val), AT_ERR_INTERRUPTED);
+    assert_non_null(strstr(at_error_message(), "checkpoint written"));
+    at_model *m = tiny_model(1);
+    at_train_state ts;
+    assert_int_equal(at_checkpoint_load(ck, m, NULL, &ts), AT_OK);
+    assert_true(ts.step >= 1 && ts.step < 8);
+    at_model_free(m);
+    /* resume to the end */
+    flag = 0;
+    d.stop_after = 0;
+    o.resume_path = ck;
+    assert_int_equal(at_train(&c, &ds, &o, &val), AT_OK);
+    assert_true(isfinite(val));
+    m = tiny_model(1);
+    assert_int_equal(at_checkpoint_load(ck, m, NULL, &ts), AT_OK);
+    assert_true(ts.step == 8 && ts.epoch == 2);
+    at_model_free(m);
+    /* a NaN stops training, naming the step and the layer */
+    d.calls = 0;
+    d.nan_from = 3;
+    o.resume_path = NULL;
+    o.checkpoint_path = NULL;
+    assert_int_equal(at_train(&c, &ds, &o, &val), AT_ERR_NUMERIC);
+    assert_non_null(strstr(at_error_message(), "train: step"));
+    assert_non_null(strstr(at_error_message(), "layer"));
+    test_rmtree(dir);
+    free(dir);
+}
+
 static void test_schedule(void **state)
 {
     (void)state;
@@ -345,6 +443,8 @@ int main(void)
         cmocka_unit_test(test_safetensors_alloc_failures),
         cmocka_unit_test(test_reproducible_and_checkpoint),
         cmocka_unit_test(test_nan_detection_and_mask),
+        cmocka_unit_test(test_predict_volume),
+        cmocka_unit_test(test_train_interrupt_resume_nan),
         cmocka_unit_test(test_schedule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
