@@ -29,6 +29,7 @@ typedef struct {
     ellipsoid organ;     /* pelvis: prostate / uterus */
     double hu[AT_TISSUE_COUNT], t1[AT_TISSUE_COUNT];
     double bias[10];     /* quadratic bias field coefficients */
+    double pose_r[9];    /* rotation matrix of pose */
 } anatomy;
 
 void at_phantom_options_default(at_phantom_options *o, at_phantom_region region)
@@ -243,11 +244,10 @@ static int tissue_at(const anatomy *a, const double p[3])
 /* World point -> anatomy point through the patient's pose. */
 static void world_to_anatomy(const anatomy *a, const double p[3], double q[3])
 {
-    at_rigid pose;
-    at_rigid_identity(&pose);
-    memcpy(pose.angle, a->pose, sizeof pose.angle);
     double s[3] = {p[0] - a->shift[0], p[1] - a->shift[1], p[2] - a->shift[2]};
-    at_rigid_apply(&pose, s, q);
+    const double *r = a->pose_r;
+    for (int i = 0; i < 3; i++)
+        q[i] = r[i * 3] * s[0] + r[i * 3 + 1] * s[1] + r[i * 3 + 2] * s[2];
 }
 
 static double bias_field(const anatomy *a, const double p[3])
@@ -292,12 +292,20 @@ at_status at_phantom_render(const at_phantom_options *o, int patient, at_phantom
     at_rng_seed(&rng, o->seed * 0x9E3779B97F4A7C15ull + (uint64_t)patient * 1000003ull + 17);
     anatomy a;
     anatomy_draw(&a, o->region, &rng);
+    {
+        at_rigid pose;
+        at_rigid_identity(&pose);
+        memcpy(pose.angle, a.pose, sizeof pose.angle);
+        at_rigid_matrix(&pose, a.pose_r);
+    }
     at_rigid *mis = &out->mr_to_ct;
     at_rigid_identity(mis);
     for (int i = 0; i < 3; i++) {
         mis->angle[i] = uni(&rng, -1.5, 1.5) * M_PI / 180.0;
         mis->translation[i] = uni(&rng, -2.0, 2.0);
     }
+    double mr_r[9];
+    at_rigid_matrix(mis, mr_r);
     const int ss = o->supersample;
     const double inv = 1.0 / (ss * ss * ss);
     const double ct_noise = 8.0, mr_noise = 12.0;
@@ -318,7 +326,11 @@ at_status at_phantom_render(const at_phantom_options *o, int patient, at_phantom
                             counts[t]++;
                             hu += a.hu[t];
                             /* the MRI shows the anatomy at the misaligned point */
-                            at_rigid_apply(mis, p, pm);
+                            /* MR(p) = anatomy(T^-1 p), so MR(T q) = CT(q); centre 0 */
+                            double dp[3] = {p[0] - mis->translation[0], p[1] - mis->translation[1],
+                                            p[2] - mis->translation[2]};
+                            for (int r = 0; r < 3; r++)
+                                pm[r] = mr_r[r] * dp[0] + mr_r[3 + r] * dp[1] + mr_r[6 + r] * dp[2];
                             world_to_anatomy(&a, pm, q);
                             t1 += a.t1[tissue_at(&a, q)];
                         }
