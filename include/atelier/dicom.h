@@ -60,6 +60,8 @@ typedef struct {
 struct at_dcm_dataset {
     at_dcm_element *elements; /* owned, sorted by tag, unique tags */
     size_t count, cap;
+    int undefined_length;     /* as an item: read with undefined length (written back so) */
+    struct at_dcm_dataset *internal_next; /* library-internal (iterative free); leave alone */
 };
 
 typedef struct {
@@ -87,6 +89,13 @@ size_t at_dcm_dict_size(void);
 const char *at_vr_name(at_vr vr, char buf[3]);
 /* 1 if s (2 chars) names a VR of the current standard. */
 int at_vr_is_known(at_vr vr);
+/* 1 if the VR uses the 4-byte length form in explicit VR (OB OD OF OL OV OW SQ SV UC UN UR UT UV). */
+int at_vr_has_long_length(at_vr vr);
+/* Bytes per value unit swapped between byte orders (2, 4, 8), or 1 for none. */
+unsigned at_vr_swap_unit(at_vr vr);
+/* VR used for tag when no explicit VR is known: dictionary VR, UL for group
+ * lengths, LO for private creators, UN otherwise. */
+at_vr at_dcm_implicit_vr(at_tag tag);
 
 /* ---- tree ---- */
 at_dcm_dataset *at_dcm_dataset_new(void);       /* NULL on OOM */
@@ -134,6 +143,9 @@ at_status at_dcm_write_file(const at_dcm_file *f, const char *path);
 at_status at_dcm_meta_rebuild(at_dcm_file *f);
 #define AT_IMPLEMENTATION_UID "1.2.826.0.1.3680043.10.1459.1" /* atelier root, see docs */
 #define AT_IMPLEMENTATION_VERSION "ATELIER_010"
+
+/* Parse "PN" (two uppercase letters) into a VR; AT_VR_NONE if not a known VR. */
+at_vr at_vr_parse(const char *s);
 
 /* ---- display ---- */
 /* dcmdump-like text dump of f into out. */

@@ -1,0 +1,567 @@
+/* DICOM reader: Part 10 files and bare datasets, all four uncompressed
+ * transfer syntaxes (and the dataset of compressed ones), with an explicit
+ * frame stack instead of recursion. Every length is checked against what
+ * remains before use; errors name the file, the offset and the tag. */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+
+typedef struct {
+    const unsigned char *data;
+    size_t len;
+    const char *name;
+    const char *where; /* "offset" or "inflated offset" */
+    size_t elements;
+    int stop_before_pixels;
+    int meta; /* stop at the first tag outside group 0002 */
+} reader;
+
+enum { FRAME_DATASET, FRAME_SEQUENCE };
+
+typedef struct {
+    int kind;
+    int syntax;
+    size_t end; /* SIZE_MAX: undefined length */
+    size_t start;
+    at_dcm_dataset *ds;
+    at_dcm_element *el; /* sequence being filled (FRAME_SEQUENCE) */
+} frame;
+
+#define UNDEF_END SIZE_MAX
+
+int dcm_syntax_of(const char *ts, int *deflated)
+{
+    if (deflated)
+        *deflated = !strcmp(ts, AT_TS_DEFLATED_LE);
+    if (!strcmp(ts, AT_TS_IMPLICIT_LE))
+        return DCM_IMPLICIT_LE;
+    if (!strcmp(ts, AT_TS_EXPLICIT_BE))
+        return DCM_EXPLICIT_BE;
+    return DCM_EXPLICIT_LE;
+}
+
+void dcm_swap(unsigned char *data, size_t len, unsigned unit)
+{
+    if (unit < 2)
+        return;
+    for (size_t i = 0; i + unit <= len; i += unit)
+        for (unsigned a = 0, b = unit - 1; a < b; a++, b--) {
+            unsigned char t = data[i + a];
+            data[i + a] = data[i + b];
+            data[i + b] = t;
+        }
+}
+
+static uint16_t rd16(const unsigned char *p, int be)
+{
+    return be ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t rd32(const unsigned char *p, int be)
+{
+    return be ? ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3])
+              : ((uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0]);
+}
+
+static at_tag rdtag(const unsigned char *p, int be) { return AT_TAG(rd16(p, be), rd16(p + 2, be)); }
+
+#define TAGF "(%04X,%04X)"
+#define TAGA(t) AT_TAG_GROUP(t), AT_TAG_ELEMENT(t)
+
+static at_status fail(const reader *r, at_status code, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static at_status fail(const reader *r, at_status code, size_t off, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return at_error_set(code, "%s: %s %zu: %s", r->name, r->where, off, msg);
+}
+
+static at_status count_element(reader *r, size_t off)
+{
+    if (++r->elements > AT_DCM_MAX_ELEMENTS)
+        return fail(r, AT_ERR_LIMIT, off, "more than %d elements", AT_DCM_MAX_ELEMENTS);
+    return AT_OK;
+}
+
+/* Add tag to ds while reading: appended when in order, inserted otherwise;
+ * a repeated tag is a format error. */
+static at_status add_element(reader *r, at_dcm_dataset *ds, at_tag tag, at_vr vr, size_t off,
+                             at_dcm_element **out)
+{
+    if (ds->count && ds->elements[ds->count - 1].tag >= tag && at_dcm_find(ds, tag))
+        return fail(r, AT_ERR_FORMAT, off, "element " TAGF " appears twice", TAGA(tag));
+    at_status st = at_dcm_put(ds, tag, vr, out);
+    if (st)
+        return at_error_prefix(st, "%s", r->name);
+    return AT_OK;
+}
+
+/* Grow an array whose capacity is implicit (next power of two >= count). */
+static void *grow_pow2(void *arr, size_t count, size_t size)
+{
+    if (count && (count & (count - 1)))
+        return arr; /* not a power of two: room left */
+    size_t cap = count ? count * 2 : 1;
+    if (cap > SIZE_MAX / size)
+        return NULL;
+    return at_realloc(arr, cap * size);
+}
+
+/* Fragments of encapsulated pixel data starting at *pos (after the header). */
+static at_status read_fragments(reader *r, at_dcm_element *el, size_t *pos, int be)
+{
+    size_t p = *pos;
+    for (;;) {
+        if (r->len - p < 8)
+            return fail(r, AT_ERR_FORMAT, p,
+                        "encapsulated pixel data " TAGF ": truncated (no sequence delimiter)",
+                        TAGA(el->tag));
+        at_tag tag = rdtag(r->data + p, be);
+        uint32_t len = rd32(r->data + p + 4, be);
+        if (tag == DCM_TAG_SEQ_DELIM) {
+            *pos = p + 8;
+            return AT_OK;
+        }
+        if (tag != DCM_TAG_ITEM)
+            return fail(r, AT_ERR_FORMAT, p,
+                        "encapsulated pixel data " TAGF ": expected an item tag, found " TAGF,
+                        TAGA(el->tag), TAGA(tag));
+        if (len == DCM_UNDEFINED || len > r->len - p - 8)
+            return fail(r, AT_ERR_FORMAT, p,
+                        "encapsulated pixel data " TAGF ": fragment length %u exceeds remaining %zu bytes",
+                        TAGA(el->tag), len, r->len - p - 8);
+        at_status st = count_element(r, p);
+        if (st)
+            return st;
+        at_dcm_fragment *fr = grow_pow2(el->fragments, el->fragment_count, sizeof *fr);
+        if (!fr)
+            return at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
+        el->fragments = fr;
+        at_dcm_fragment *f = &fr[el->fragment_count];
+        f->data = NULL;
+        f->len = len;
+        if (len) {
+            f->data = at_malloc(len);
+            if (!f->data)
+                return at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
+            memcpy(f->data, r->data + p + 8, len);
+        }
+        el->fragment_count++;
+        p += 8 + (size_t)len;
+    }
+}
+
+/* Parse a dataset from r->data[start..] in syntax into root. *stop receives
+ * where parsing stopped (end of data, meta end, or pixel data when skipped). */
+static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root, size_t *stop)
+{
+    frame frames[2 * AT_DCM_MAX_DEPTH + 2];
+    int sp = 0, depth = 0;
+    frames[0] = (frame){FRAME_DATASET, syntax, r->len, start, root, NULL};
+    size_t p = start;
+    at_status st;
+    for (;;) {
+        frame *f = &frames[sp];
+        int be = f->syntax == DCM_EXPLICIT_BE;
+        size_t limit = f->end == UNDEF_END ? r->len : f->end;
+        if (f->kind == FRAME_SEQUENCE) {
+            if (f->end != UNDEF_END && p == f->end) {
+                sp--, depth--;
+                continue;
+            }
+            if (limit - p < 8)
+                return fail(r, AT_ERR_FORMAT, p, "sequence " TAGF " starting at offset %zu: %s",
+                            TAGA(f->el->tag), f->start,
+                            f->end == UNDEF_END ? "data ends before its sequence delimiter"
+                                                : "truncated item header");
+            at_tag tag = rdtag(r->data + p, be);
+            uint32_t len = rd32(r->data + p + 4, be);
+            if (tag == DCM_TAG_SEQ_DELIM && f->end == UNDEF_END) {
+                p += 8;
+                sp--, depth--;
+                continue;
+            }
+            if (tag != DCM_TAG_ITEM)
+                return fail(r, AT_ERR_FORMAT, p, "sequence " TAGF ": expected an item tag, found " TAGF,
+                            TAGA(f->el->tag), TAGA(tag));
+            if (len != DCM_UNDEFINED && len > limit - p - 8)
+                return fail(r, AT_ERR_FORMAT, p,
+                            "sequence " TAGF ": item length %u exceeds remaining %zu bytes",
+                            TAGA(f->el->tag), len, limit - p - 8);
+            if ((st = count_element(r, p)))
+                return st;
+            at_dcm_dataset **items = grow_pow2(f->el->items, f->el->item_count, sizeof *items);
+            if (!items)
+                return at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
+            f->el->items = items;
+            at_dcm_dataset *item = at_dcm_dataset_new();
+            if (!item)
+                return at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
+            items[f->el->item_count++] = item;
+            item->undefined_length = len == DCM_UNDEFINED;
+            frames[sp + 1] = (frame){FRAME_DATASET, f->syntax,
+                                     len == DCM_UNDEFINED ? UNDEF_END : p + 8 + len, p, item, NULL};
+            sp++;
+            p += 8;
+            continue;
+        }
+        /* FRAME_DATASET */
+        if (p == limit && f->end != UNDEF_END) {
+            if (sp == 0)
+                break;
+            sp--;
+            continue;
+        }
+        if (limit - p < 4) {
+            if (sp == 0 && r->meta)
+                break;
+            return fail(r, AT_ERR_FORMAT, p, "%s", sp ? "truncated item (data ends inside it)"
+                                                       : "truncated element header");
+        }
+        size_t off = p;
+        at_tag tag = rdtag(r->data + p, be);
+        if (sp == 0 && r->meta && AT_TAG_GROUP(tag) != 0x0002)
+            break;
+        if (tag == DCM_TAG_ITEM_DELIM && f->end == UNDEF_END && sp > 0) {
+            if (limit - p < 8)
+                return fail(r, AT_ERR_FORMAT, p, "truncated item delimiter");
+            p += 8;
+            sp--;
+            continue;
+        }
+        if (AT_TAG_GROUP(tag) == 0xFFFE)
+            return fail(r, AT_ERR_FORMAT, p, "unexpected item tag " TAGF " in a dataset", TAGA(tag));
+        if (sp == 0 && r->stop_before_pixels && tag >= DCM_TAG_PIXEL_DATA)
+            break;
+        at_vr vr;
+        uint32_t len;
+        size_t hdr;
+        if (limit - p < 8)
+            return fail(r, AT_ERR_FORMAT, p, "element " TAGF ": truncated header", TAGA(tag));
+        if (f->syntax == DCM_IMPLICIT_LE) {
+            vr = at_dcm_implicit_vr(tag);
+            len = rd32(r->data + p + 4, 0);
+            hdr = 8;
+        } else {
+            vr = AT_VR(r->data[p + 4], r->data[p + 5]);
+            if (!at_vr_is_known(vr))
+                return fail(r, AT_ERR_FORMAT, p, "element " TAGF ": unknown VR 0x%02X%02X",
+                            TAGA(tag), r->data[p + 4], r->data[p + 5]);
+            if (at_vr_has_long_length(vr)) {
+                if (limit - p < 12)
+                    return fail(r, AT_ERR_FORMAT, p, "element " TAGF ": truncated header", TAGA(tag));
+                len = rd32(r->data + p + 8, be);
+                hdr = 12;
+            } else {
+                len = rd16(r->data + p + 6, be);
+                hdr = 8;
+            }
+        }
+        p += hdr;
+        if ((st = count_element(r, off)))
+            return st;
+        if (len == DCM_UNDEFINED) {
+            at_dcm_element *el;
+            if (tag == DCM_TAG_PIXEL_DATA && vr != AT_VR('S', 'Q')) {
+                if ((st = add_element(r, f->ds, tag, f->syntax == DCM_IMPLICIT_LE ? AT_VR('O', 'B') : vr,
+                                      off, &el)))
+                    return st;
+                el->encapsulated = 1;
+                el->undefined_length = 1;
+                if ((st = read_fragments(r, el, &p, be)))
+                    return st;
+                if (f->end != UNDEF_END && p > f->end)
+                    return fail(r, AT_ERR_FORMAT, off, "element " TAGF " overruns its item", TAGA(tag));
+                continue;
+            }
+            int item_syntax = f->syntax;
+            if (f->syntax == DCM_IMPLICIT_LE)
+                vr = AT_VR('S', 'Q'); /* undefined length in implicit VR: a sequence */
+            else if (vr == AT_VR('U', 'N'))
+                item_syntax = DCM_IMPLICIT_LE; /* PS3.5 6.2.2: UN sequence, implicit LE */
+            else if (vr != AT_VR('S', 'Q'))
+                return fail(r, AT_ERR_FORMAT, off, "element " TAGF " has undefined length", TAGA(tag));
+            if (depth >= AT_DCM_MAX_DEPTH)
+                return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels",
+                            TAGA(tag), AT_DCM_MAX_DEPTH);
+            if ((st = add_element(r, f->ds, tag, vr, off, &el)))
+                return st;
+            el->undefined_length = 1;
+            frames[++sp] = (frame){FRAME_SEQUENCE, item_syntax, UNDEF_END, off, f->ds, el};
+            depth++;
+            continue;
+        }
+        if (len > limit - p)
+            return fail(r, AT_ERR_FORMAT, off, "element " TAGF " length %u exceeds remaining %zu bytes",
+                        TAGA(tag), len, limit - p);
+        if (vr == AT_VR('S', 'Q')) {
+            at_dcm_element *el;
+            if (depth >= AT_DCM_MAX_DEPTH)
+                return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels",
+                            TAGA(tag), AT_DCM_MAX_DEPTH);
+            if ((st = add_element(r, f->ds, tag, vr, off, &el)))
+                return st;
+            frames[++sp] = (frame){FRAME_SEQUENCE, f->syntax, p + len, off, f->ds, el};
+            depth++;
+            continue;
+        }
+        if (len & 1)
+            return fail(r, AT_ERR_FORMAT, off, "element " TAGF " has odd length %u", TAGA(tag), len);
+        unsigned unit = be ? at_vr_swap_unit(vr) : 1;
+        if (unit > 1 && len % unit)
+            return fail(r, AT_ERR_FORMAT, off, "element " TAGF " length %u is not a multiple of %u",
+                        TAGA(tag), len, unit);
+        at_dcm_element *el;
+        unsigned char *value = NULL;
+        if (len) {
+            value = at_malloc(len);
+            if (!value)
+                return at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
+            memcpy(value, r->data + p, len);
+            dcm_swap(value, len, unit);
+        }
+        if ((st = add_element(r, f->ds, tag, vr, off, &el))) {
+            at_free(value);
+            return st;
+        }
+        el->value = value;
+        el->length = len;
+        p += len;
+    }
+    if (stop)
+        *stop = p;
+    return AT_OK;
+}
+
+static void *z_alloc(void *ud, unsigned items, unsigned size)
+{
+    (void)ud;
+    return at_calloc(items, size);
+}
+
+static void z_free(void *ud, void *p)
+{
+    (void)ud;
+    at_free(p);
+}
+
+/* Inflate raw deflate data (the deflated transfer syntax) into *out,
+ * bounded by AT_DCM_MAX_INFLATED_BYTES. */
+static at_status inflate_dataset(const reader *r, size_t start, unsigned char **out, size_t *outlen)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    zs.zalloc = z_alloc;
+    zs.zfree = z_free;
+    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
+        return at_error_set(AT_ERR_NOMEM, "%s: cannot start inflating", r->name);
+    size_t in_len = r->len - start, cap = in_len < 16384 ? 65536 : in_len * 4, used = 0;
+    if (cap > AT_DCM_MAX_INFLATED_BYTES)
+        cap = AT_DCM_MAX_INFLATED_BYTES;
+    unsigned char *buf = at_malloc(cap + 1);
+    at_status st = AT_OK;
+    if (!buf) {
+        st = at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
+        goto done;
+    }
+    const unsigned char *in = r->data + start;
+    size_t in_left = in_len;
+    for (;;) {
+        if (zs.avail_in == 0 && in_left) {
+            size_t chunk = in_left > (1u << 30) ? (1u << 30) : in_left;
+            zs.next_in = (unsigned char *)in;
+            zs.avail_in = (uInt)chunk;
+            in += chunk;
+            in_left -= chunk;
+        }
+        if (used == cap) {
+            if (cap >= AT_DCM_MAX_INFLATED_BYTES) {
+                st = at_error_set(AT_ERR_LIMIT, "%s: deflated dataset inflates past %zu bytes", r->name,
+                                  AT_DCM_MAX_INFLATED_BYTES);
+                goto done;
+            }
+            size_t ncap = cap * 2 > AT_DCM_MAX_INFLATED_BYTES ? AT_DCM_MAX_INFLATED_BYTES : cap * 2;
+            unsigned char *nb = at_realloc(buf, ncap + 1);
+            if (!nb) {
+                st = at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
+                goto done;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t room = cap - used > (1u << 30) ? (1u << 30) : cap - used;
+        zs.next_out = buf + used;
+        zs.avail_out = (uInt)room;
+        int zr = inflate(&zs, Z_NO_FLUSH);
+        used += room - zs.avail_out;
+        if (zr == Z_STREAM_END)
+            break;
+        if (zr == Z_MEM_ERROR) {
+            st = at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
+            goto done;
+        }
+        if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: deflated dataset is corrupt (%s)", r->name,
+                              start + (size_t)zs.total_in, zs.msg ? zs.msg : "inflate error");
+            goto done;
+        }
+        if (zr == Z_BUF_ERROR && zs.avail_in == 0 && in_left == 0) {
+            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: deflated dataset is truncated", r->name,
+                              r->len);
+            goto done;
+        }
+    }
+done:
+    inflateEnd(&zs);
+    if (st) {
+        at_free(buf);
+        return st;
+    }
+    *out = buf;
+    *outlen = used;
+    return AT_OK;
+}
+
+/* Guess the encoding of a dataset without meta by peeking at its first element. */
+static int peek_syntax(const unsigned char *p, size_t n)
+{
+    if (n < 8)
+        return DCM_IMPLICIT_LE;
+    at_vr vr = AT_VR(p[4], p[5]);
+    if (!at_vr_is_known(vr))
+        return DCM_IMPLICIT_LE;
+    if (p[0] == 0 && p[1] != 0)
+        return DCM_EXPLICIT_BE;
+    return DCM_EXPLICIT_LE;
+}
+
+static const char *syntax_uid(int syntax)
+{
+    return syntax == DCM_IMPLICIT_LE ? AT_TS_IMPLICIT_LE
+           : syntax == DCM_EXPLICIT_BE ? AT_TS_EXPLICIT_BE
+                                       : AT_TS_EXPLICIT_LE;
+}
+
+void at_dcm_file_free(at_dcm_file *f)
+{
+    if (!f)
+        return;
+    at_dcm_dataset_free(f->meta);
+    at_dcm_dataset_free(f->dataset);
+    at_free(f);
+}
+
+/* Read a Part 10 file or bare dataset from memory (data not kept). *out
+ * owned by the caller (at_dcm_file_free); NULL and a message on error. */
+at_status at_dcm_read_memory(const unsigned char *data, size_t len, const at_dcm_read_options *opt,
+                             at_dcm_file **out)
+{
+    *out = NULL;
+    reader r = {data, len, (opt && opt->name) ? opt->name : "<memory>", "offset", 0,
+                opt ? opt->stop_before_pixels : 0, 0};
+    if (len > AT_DCM_MAX_FILE_BYTES)
+        return at_error_set(AT_ERR_LIMIT, "%s: %zu bytes exceeds the %zu-byte limit", r.name, len,
+                            AT_DCM_MAX_FILE_BYTES);
+    if (len == 0)
+        return at_error_set(AT_ERR_FORMAT, "%s: empty file", r.name);
+    at_dcm_file *f = at_calloc(1, sizeof *f);
+    if (!f)
+        return at_error_prefix(AT_ERR_NOMEM, "%s", r.name);
+    f->meta = at_dcm_dataset_new();
+    f->dataset = at_dcm_dataset_new();
+    at_status st = AT_OK;
+    if (!f->meta || !f->dataset) {
+        st = at_error_prefix(AT_ERR_NOMEM, "%s", r.name);
+        goto fail;
+    }
+    size_t p = 0;
+    if (len >= 132 && !memcmp(data + 128, "DICM", 4)) {
+        f->has_preamble = 1;
+        p = 132;
+    } else if (len >= 4 && !memcmp(data, "DICM", 4)) {
+        p = 4;
+    } else if (len >= 128 && len < 132) {
+        int zero = 1;
+        for (size_t i = 0; i < 128 && zero; i++)
+            zero = data[i] == 0;
+        if (zero) {
+            st = at_error_set(AT_ERR_FORMAT, "%s: offset 128: truncated after the preamble", r.name);
+            goto fail;
+        }
+    }
+    int have_meta = len - p >= 4 && data[p] == 0x02 && data[p + 1] == 0x00;
+    if (p && !have_meta) {
+        st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: no File Meta Information after \"DICM\"", r.name, p);
+        goto fail;
+    }
+    char ts[65] = "";
+    int syntax, deflated = 0;
+    if (have_meta) {
+        r.meta = 1;
+        int meta_syntax = peek_syntax(data + p, len - p) == DCM_IMPLICIT_LE ? DCM_IMPLICIT_LE
+                                                                           : DCM_EXPLICIT_LE;
+        if ((st = parse(&r, p, meta_syntax, f->meta, &p)))
+            goto fail;
+        r.meta = 0;
+        r.elements = 0;
+        at_status ts_st = at_dcm_get_string(f->meta, DCM_TAG_TRANSFER_SYNTAX, ts, sizeof ts);
+        if (ts_st == AT_ERR_LIMIT) {
+            st = at_error_set(AT_ERR_FORMAT, "%s: transfer syntax UID longer than 64 characters", r.name);
+            goto fail;
+        }
+    }
+    if (ts[0]) {
+        syntax = dcm_syntax_of(ts, &deflated);
+    } else {
+        syntax = peek_syntax(data + p, len - p);
+        snprintf(ts, sizeof ts, "%s", syntax_uid(syntax));
+    }
+    memcpy(f->transfer_syntax, ts, sizeof ts);
+    if (deflated) {
+        unsigned char *inflated = NULL;
+        size_t n = 0;
+        if ((st = inflate_dataset(&r, p, &inflated, &n)))
+            goto fail;
+        reader r2 = r;
+        r2.data = inflated;
+        r2.len = n;
+        r2.where = "inflated offset";
+        st = parse(&r2, 0, DCM_EXPLICIT_LE, f->dataset, NULL);
+        at_free(inflated);
+        if (st)
+            goto fail;
+    } else if ((st = parse(&r, p, syntax, f->dataset, NULL))) {
+        goto fail;
+    }
+    *out = f;
+    return AT_OK;
+fail:
+    at_dcm_file_free(f);
+    return st;
+}
+
+at_status at_dcm_read_file(const char *path, const at_dcm_read_options *opt, at_dcm_file **out)
+{
+    *out = NULL;
+    unsigned char *data;
+    size_t len;
+    at_status st = at_file_read(path, AT_DCM_MAX_FILE_BYTES, &data, &len);
+    if (st)
+        return st;
+    at_dcm_read_options o = {path, 0};
+    if (opt) {
+        o = *opt;
+        if (!o.name)
+            o.name = path;
+    }
+    st = at_dcm_read_memory(data, len, &o, out);
+    at_free(data);
+    return st;
+}
