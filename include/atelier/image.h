@@ -137,6 +137,59 @@ at_status at_register_rigid(const at_volume *fixed, const at_volume *moving,
 at_status at_mattes_mi(const at_volume *fixed, const at_volume *moving, const at_rigid *t,
                        const at_register_options *opt, double *mi);
 
+
+/* ---- DICOM series ---- */
+#define AT_SERIES_MAX_FILES 65536 /* files scanned in one folder tree */
+#define AT_SERIES_MAX_DEPTH 8     /* sub-folder depth scanned */
+
+/* What a series says about itself (kept for consistency checks between
+ * series; never printed or logged). */
+typedef struct {
+    char modality[17];
+    char patient_id[65];
+    char study_uid[65];
+    char series_uid[65];
+    char frame_of_reference_uid[65];
+    char series_description[65];
+    int slices;     /* frames stacked into the volume */
+    int multiframe; /* 1 for an enhanced multi-frame object */
+} at_series_info;
+
+/* Read the DICOM series under dir (files searched recursively, non-DICOM
+ * files skipped) into a volume in LPS: files grouped by Series Instance
+ * UID (series_uid NULL: there must be exactly one), frames sorted along
+ * the slice normal from Image Position / Orientation (Patient), spacing
+ * checked (missing slice, duplicates, mixed orientations and sizes are
+ * errors), Rescale Slope / Intercept applied (CT in HU). Enhanced
+ * multi-frame objects use the Per-frame / Shared Functional Groups.
+ * *out owned by the caller; info may be NULL. */
+at_status at_series_read(const char *dir, const char *series_uid, at_volume **out,
+                         at_series_info *info);
+
+/* Options for writing a volume as a single-frame DICOM series. */
+typedef struct {
+    const char *modality;              /* "CT" (CT Image Storage) or "MR" (MR Image Storage) */
+    const char *patient_name, *patient_id, *patient_birth_date, *patient_sex; /* may be NULL: empty */
+    const char *study_uid, *series_uid, *frame_of_reference_uid; /* NULL: made from uid_seed */
+    const char *study_date, *study_time;                  /* NULL: 20000101 / 120000 */
+    const char *study_id, *accession_number;              /* may be NULL */
+    const char *series_description;
+    const char *manufacturer;          /* NULL: "atelier" */
+    int series_number;
+    int derived;                       /* Image Type DERIVED\SECONDARY (else ORIGINAL\PRIMARY) */
+    const char *uid_seed;              /* for UIDs not given: deterministic from this text */
+} at_series_write_options;
+/* Write v as one file per axial slice (CT: signed 16-bit HU, slope 1,
+ * intercept 0; MR: unsigned 16-bit, rounded) into folder dir, which must
+ * not exist: files are written to a temporary sibling folder that is
+ * renamed into place when complete. */
+at_status at_series_write(const at_volume *v, const at_series_write_options *o, const char *dir);
+/* A DICOM UID "2.25.<decimal>" derived from domain and text (BLAKE2b);
+ * out has room for 65 bytes. */
+void at_uid_from_text(const char *domain, const char *text, char out[65]);
+/* Load a volume from a NIfTI file or a DICOM series folder. */
+at_status at_volume_load(const char *path, at_volume **out, at_series_info *info);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,14 +10,9 @@
 
 int cmd_synth_cohort(int argc, char **argv);
 
-/* Load a volume from a NIfTI file or (when the DICOM reader is built in) a
- * series folder. */
-at_status cli_load_volume(const char *path, at_volume **out);
-at_status cli_load_volume(const char *path, at_volume **out)
+static at_status cli_load_volume(const char *path, at_volume **out)
 {
-    if (at_path_is_dir(path))
-        return at_error_set(AT_ERR_UNSUPPORTED, "%s: DICOM series input is not built in", path);
-    return at_nifti_read(path, out);
+    return at_volume_load(path, out, NULL);
 }
 
 static int sct_eval(int argc, char **argv)
