@@ -1,0 +1,216 @@
+/* atelier learn: a small CPU learning engine (oneDNN kernels) for
+ * image-to-image U-Nets in 2D, 2.5D and 3D. It knows nothing of DICOM:
+ * callers hand it float arrays in plain row-major layout
+ * (N, C, [D,] H, W) and get float arrays back.
+ *
+ * Layering: a model (the U-Net) is built from layers (forward/backward
+ * pairs) that run on an engine (src/learn/dnn.h; the CPU engine uses
+ * oneDNN). Parameters live in plain PyTorch layouts in f32 and carry the
+ * names PyTorch's state_dict of the same model uses, so checkpoints
+ * (safetensors) move both ways. */
+#ifndef ATELIER_LEARN_H
+#define ATELIER_LEARN_H
+
+#include "atelier/core.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Threads used by the kernels (OpenMP); n <= 0 leaves the default.
+ * Returns the count now in effect. */
+int at_learn_set_threads(int n);
+/* 1 when the CPU runs bf16 kernels natively (AVX512_BF16 or AMX). */
+int at_learn_have_bf16(void);
+
+/* ---- model configuration ---------------------------------------------- */
+typedef enum { AT_NORM_BATCH = 0, AT_NORM_NONE = 1 } at_norm_kind;
+typedef enum { AT_MODE_2D = 2, AT_MODE_3D = 3, AT_MODE_25D = 25 } at_unet_mode;
+typedef enum { AT_LOSS_L1 = 0, AT_LOSS_MSE = 1 } at_loss_kind;
+typedef enum { AT_SCHED_CONSTANT = 0, AT_SCHED_COSINE = 1, AT_SCHED_STEP = 2 } at_sched_kind;
+
+typedef struct {
+    at_unet_mode mode;  /* 2D, 2.5D (2D with neighbouring slices as channels) or 3D */
+    int neighbours;     /* 2.5D: k slices each side; input channels = 2k+1 */
+    int in_channels;    /* 2D/3D input channels (2.5D: derived) */
+    int out_channels;   /* head output channels (1 for pseudo-CT) */
+    int base;           /* channels at level 0 */
+    int depth;          /* pooling levels */
+    at_norm_kind norm;  /* batch norm or none */
+    float bn_momentum;  /* PyTorch's momentum (0.1) */
+    float bn_eps;       /* 1e-5 */
+    int bf16;           /* bf16 activations and weights, f32 accumulation */
+    /* training (used by at_train and the CLI; the model ignores them) */
+    at_loss_kind loss;
+    float lr, weight_decay, beta1, beta2, adam_eps;
+    at_sched_kind schedule;
+    int warmup_steps, step_size;
+    float step_gamma, min_lr;
+    int epochs, batch, micro_batches, size, threads;
+    uint64_t seed;
+} at_unet_config;
+
+/* Fill c with the defaults (2D, base 16, depth 4, batch norm, L1, AdamW
+ * lr 1e-3, weight decay 1e-2, cosine schedule, seed 1). */
+void at_unet_config_default(at_unet_config *c);
+/* Read a key = value config file over c (defaults stay for keys not given).
+ * '#' starts a comment. An unknown key, a bad value or a line over 1024
+ * bytes fails with "FILE:LINE: ..." and leaves c partly updated. */
+at_status at_unet_config_load(const char *path, at_unet_config *c);
+/* Same, from a text buffer; name is used in error messages. */
+at_status at_unet_config_parse(const char *name, const char *text, size_t len, at_unet_config *c);
+/* Input channels the model expects (2.5D: 2k+1). */
+int at_unet_input_channels(const at_unet_config *c);
+
+/* ---- the model -------------------------------------------------------- */
+typedef struct at_model at_model;
+
+/* Build a U-Net for batches of `batch` samples of spatial size
+ * spatial[0..dims-1] ({H, W} or {D, H, W}); every spatial size must be
+ * divisible by 2^depth. Weights are He-initialised from seed. *out is
+ * owned by the caller (at_model_free). Fails with AT_ERR_ARG naming the
+ * problem for shapes that do not fit. */
+at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *spatial,
+                          uint64_t seed, at_model **out);
+void at_model_free(at_model *m);
+/* Elements in one input batch and one output batch (N*C*spatial). */
+size_t at_model_input_size(const at_model *m);
+size_t at_model_output_size(const at_model *m);
+/* Forward pass. input: plain (N, C, [D,] H, W) f32; output likewise (may
+ * be NULL to keep it inside for at_model_backward). training: 1 uses batch
+ * statistics and updates running statistics, 0 uses running statistics. */
+at_status at_model_forward(at_model *m, const float *input, float *output, int training);
+/* Loss of the last training forward against target (same shape as the
+ * output) and optional mask (same shape, voxels with mask 0 ignored; NULL:
+ * all), then backward: parameter gradients are ADDED to the gradient
+ * buffers (gradient accumulation over micro-batches); scale multiplies
+ * the loss gradient (1/micro_batches). Fails with AT_ERR_NUMERIC naming
+ * the layer when a NaN or Inf appears. */
+at_status at_model_backward(at_model *m, const float *target, const float *mask,
+                            at_loss_kind loss, float scale, float *loss_out);
+void at_model_zero_grad(at_model *m);
+
+/* Parameters and buffers in state_dict order. Pointers are borrowed and
+ * stay valid until at_model_free; data is plain f32 in PyTorch layout. */
+typedef struct {
+    const char *name;   /* e.g. "enc.0.conv1.weight" */
+    int ndim;
+    int64_t shape[5];
+    size_t count;
+    float *data;
+    float *grad;        /* NULL for buffers (running statistics) */
+    int trainable;
+} at_param;
+size_t at_model_param_count(const at_model *m);
+at_status at_model_param(const at_model *m, size_t i, at_param *out);
+/* Name of the layer where the last forward/backward found a non-finite
+ * value, or "" when none. */
+const char *at_model_bad_layer(const at_model *m);
+/* FLOPs of one training step (forward + backward) and of one inference
+ * pass for the whole batch (multiply-add = 2). */
+double at_model_train_flops(const at_model *m);
+double at_model_infer_flops(const at_model *m);
+/* BN batches tracked (PyTorch's num_batches_tracked). */
+int64_t at_model_batches_tracked(const at_model *m);
+void at_model_set_batches_tracked(at_model *m, int64_t n);
+
+/* ---- optimiser and schedule -------------------------------------------- */
+typedef struct at_adamw at_adamw;
+/* AdamW over the model's trainable parameters, PyTorch's update rule. */
+at_status at_adamw_create(at_model *m, float beta1, float beta2, float eps, float weight_decay,
+                          at_adamw **out);
+void at_adamw_free(at_adamw *o);
+/* One update with learning rate lr from the accumulated gradients. */
+void at_adamw_step(at_adamw *o, float lr);
+int64_t at_adamw_steps(const at_adamw *o);
+/* Learning rate at step (0-based): linear warm-up then constant, cosine
+ * to min_lr over total_steps, or step decay (gamma every step_size). */
+float at_lr_at(const at_unet_config *c, int64_t step, int64_t total_steps);
+
+/* ---- safetensors ------------------------------------------------------- */
+#define AT_ST_MAX_HEADER (16u << 20) /* largest JSON header accepted */
+#define AT_ST_MAX_TENSORS 100000
+typedef enum { AT_ST_F32 = 0, AT_ST_F64, AT_ST_I64, AT_ST_I32, AT_ST_BF16, AT_ST_F16, AT_ST_U8 } at_st_dtype;
+typedef struct {
+    char *name;
+    at_st_dtype dtype;
+    int ndim;
+    int64_t shape[8];
+    size_t offset, nbytes; /* into the data section */
+    const unsigned char *data;
+} at_st_tensor;
+typedef struct {
+    at_st_tensor *tensors;
+    size_t count;
+    char *metadata_json; /* the "__metadata__" object as JSON text, or NULL */
+    unsigned char *owned; /* file bytes when loaded from a file */
+} at_st_file;
+/* Parse a safetensors image held in memory (not copied: tensors point
+ * into buf). Validates header length against the size, the JSON, dtypes,
+ * shapes against byte ranges, offsets in range and non-overlapping.
+ * *out owned by caller (at_st_free). */
+at_status at_st_parse(const unsigned char *buf, size_t len, at_st_file **out);
+/* Read and parse a file of at most max_bytes; errors name the path. */
+at_status at_st_read_file(const char *path, size_t max_bytes, at_st_file **out);
+void at_st_free(at_st_file *f);
+const at_st_tensor *at_st_find(const at_st_file *f, const char *name);
+/* Copy a tensor into float dst of n elements (F32, BF16, F64 or I64
+ * converted); fails when the element count differs. */
+at_status at_st_to_f32(const at_st_tensor *t, float *dst, size_t n);
+
+/* ---- checkpoints ------------------------------------------------------- */
+/* Training state kept beside the weights in __metadata__. */
+typedef struct {
+    int64_t step, epoch;
+    at_rng rng;
+    float best_val;
+} at_train_state;
+/* Write the model (and the optimiser moments as "optim.m.<name>",
+ * "optim.v.<name>" when o is given, and state when given) atomically to
+ * path in safetensors. */
+at_status at_checkpoint_save(const char *path, at_model *m, const at_adamw *o,
+                             const at_train_state *state);
+/* Load weights (and optimiser moments and state when o/state are given
+ * and present) from path; every tensor of the model must be present with
+ * the right dtype and shape. */
+at_status at_checkpoint_load(const char *path, at_model *m, at_adamw *o, at_train_state *state);
+
+/* ---- training loop ----------------------------------------------------- */
+/* A dataset supplied by the caller: get(i) fills input (C x spatial),
+ * target (out_channels x spatial) and mask (same as target; may be left
+ * at 1) for sample i. Must be safe to call from the loader thread. */
+typedef struct {
+    size_t train_count, val_count; /* samples 0..train_count-1 train, then val */
+    at_status (*get)(void *ud, size_t index, float *input, float *target, float *mask);
+    void *ud;
+} at_dataset;
+typedef struct {
+    const char *checkpoint_path; /* written each epoch and on interrupt; NULL: none */
+    const char *resume_path;     /* NULL: fresh start */
+    const char *metrics_path;    /* JSONL; NULL: none */
+    volatile int *stop_flag;     /* set by a SIGINT handler; checked each step */
+    at_progress_fn progress;
+    void *progress_ud;
+    int augment;                 /* flips, small rotations, intensity jitter */
+} at_train_options;
+/* Train a U-Net described by cfg on ds. On interruption a checkpoint is
+ * written and AT_ERR_INTERRUPTED returned. *final_val gets the last
+ * validation loss. */
+at_status at_train(const at_unet_config *cfg, const at_dataset *ds, const at_train_options *opt,
+                   float *final_val);
+
+/* ---- inference --------------------------------------------------------- */
+/* Predict a whole volume (C, D, H, W plain f32; 2D/2.5D run slice by slice
+ * over D) with a trained model, using windows of the model's spatial size
+ * with the given overlap fraction (0..0.9) and linear weighted blending.
+ * out: out_channels x D x H x W, caller-allocated. */
+at_status at_predict_volume(at_model *m, const float *vol, int channels, const int64_t dhw[3],
+                            float overlap, float *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,139 @@
+/* The CPU engine of the learning module: oneDNN (v2 C API) wrapped in
+ * small helpers, and the layers the models are built from. A GPU engine
+ * would provide the same layer functions (lt_conv_*, lt_bn_*, ...) over its
+ * own tensors; models (unet.c) only call these functions. Internal. */
+#ifndef ATELIER_LEARN_DNN_H
+#define ATELIER_LEARN_DNN_H
+
+#include "atelier/learn.h"
+
+#include <oneapi/dnnl/dnnl.h>
+
+/* One engine per model: the oneDNN CPU engine and an in-order stream. */
+typedef struct {
+    dnnl_engine_t eng;
+    dnnl_stream_t stream;
+    dnnl_data_type_t act_dt; /* activations: f32 or bf16 */
+} lt_engine;
+
+at_status lt_engine_init(lt_engine *e, int bf16);
+void lt_engine_fini(lt_engine *e);
+/* Map a oneDNN status to an at_status with a message naming what failed. */
+at_status lt_check(dnnl_status_t s, const char *what);
+
+/* An activation tensor in the layout the engine chose (blocked by 16
+ * channels when the channel count allows), with its gradient. */
+typedef struct {
+    int ndims;               /* 4 (2D) or 5 (3D) */
+    int64_t dims[5];         /* N, C, [D,] H, W */
+    dnnl_memory_desc_t md;
+    dnnl_memory_t mem, grad;
+} lt_tensor;
+
+at_status lt_tensor_init(lt_engine *e, lt_tensor *t, int ndims, const int64_t *dims, int plain,
+                         dnnl_data_type_t dt);
+/* A tensor with an explicit descriptor (e.g. the one a primitive chose). */
+at_status lt_tensor_init_md(lt_engine *e, lt_tensor *t, const dnnl_memory_desc_t *md);
+void lt_tensor_fini(lt_tensor *t);
+void *lt_data(dnnl_memory_t m);
+size_t lt_tensor_elems(const lt_tensor *t);
+
+/* A parameter in plain PyTorch layout, f32, with gradient and name. */
+typedef struct {
+    char name[96];
+    int ndim;
+    int64_t shape[5];
+    size_t count;
+    float *data, *grad; /* grad NULL for buffers */
+} lt_param;
+
+/* A reorder between two memory descriptors, created once and reused. */
+typedef struct {
+    dnnl_primitive_t prim;
+} lt_reorder;
+at_status lt_reorder_init(lt_engine *e, lt_reorder *r, const dnnl_memory_desc_t *src,
+                          const dnnl_memory_desc_t *dst);
+at_status lt_reorder_run(lt_engine *e, lt_reorder *r, dnnl_memory_t src, dnnl_memory_t dst);
+void lt_reorder_fini(lt_reorder *r);
+
+/* Convolution or transposed convolution (kernel k, stride s, padding p),
+ * bias optional, weights from/into plain lt_params. */
+typedef struct {
+    int transposed, k, s, p, has_bias;
+    lt_param *w, *b;
+    dnnl_primitive_t fwd, bwd_d, bwd_w;
+    dnnl_memory_t w_plain, dw_plain, b_mem, db_mem; /* user-side views of the params */
+    dnnl_memory_t w_fwd, w_bwd, dw;                 /* engine layouts */
+    float *dw_tmp;
+    lt_reorder r_w_fwd, r_w_bwd, r_dw;
+    int need_w_fwd, need_w_bwd, need_dw;
+    double flops; /* forward multiply-adds x2 */
+} lt_conv;
+at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst,
+                       lt_param *w, lt_param *b, int k, int s, int p, int transposed,
+                       int need_bwd_data);
+/* The destination layout a (non-transposed) convolution prefers for its
+ * output of dims (e.g. a 1-channel head, where plain layouts are slow). */
+at_status lt_conv_pick_dst(lt_engine *e, const lt_tensor *src, const int64_t *dims, int k,
+                           int has_bias, dnnl_memory_desc_t *out);
+void lt_conv_fini(lt_conv *c);
+/* Refresh engine-layout weights from the plain parameter (after an update). */
+at_status lt_conv_prepare(lt_engine *e, lt_conv *c);
+at_status lt_conv_forward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst);
+/* Backward: src->grad = dX (when has bwd data), param grads += dW, db. */
+at_status lt_conv_backward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst);
+
+/* Batch norm (train mode: batch statistics; eval: running statistics)
+ * fused with ReLU; in place is not used: src -> dst. */
+typedef struct {
+    lt_param *gamma, *beta, *rmean, *rvar;
+    float eps, momentum;
+    int64_t count_per_channel;
+    dnnl_primitive_t fwd_train, fwd_infer, bwd;
+    dnnl_memory_t scale, shift, dscale, dshift, mean, var, ws, rmean_mem, rvar_mem;
+} lt_bn;
+at_status lt_bn_init(lt_engine *e, lt_bn *b, const lt_tensor *t, lt_param *gamma, lt_param *beta,
+                     lt_param *rmean, lt_param *rvar, float eps, float momentum);
+void lt_bn_fini(lt_bn *b);
+at_status lt_bn_forward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst, int training);
+at_status lt_bn_backward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst);
+
+/* ReLU (used when there is no norm layer). */
+typedef struct {
+    dnnl_primitive_t fwd, bwd;
+} lt_relu;
+at_status lt_relu_init(lt_engine *e, lt_relu *r, const lt_tensor *t, float slope);
+void lt_relu_fini(lt_relu *r);
+at_status lt_relu_forward(lt_engine *e, lt_relu *r, lt_tensor *src, lt_tensor *dst);
+at_status lt_relu_backward(lt_engine *e, lt_relu *r, lt_tensor *src, lt_tensor *dst);
+
+/* 2x2 (2x2x2) max pooling, stride 2. */
+typedef struct {
+    dnnl_primitive_t fwd, bwd, fwd_infer, sum;
+    dnnl_memory_t ws, tmp;
+} lt_pool;
+at_status lt_pool_init(lt_engine *e, lt_pool *p, const lt_tensor *src, const lt_tensor *dst);
+void lt_pool_fini(lt_pool *p);
+at_status lt_pool_forward(lt_engine *e, lt_pool *p, lt_tensor *src, lt_tensor *dst, int training);
+/* src->grad += dX (the skip connection already wrote its part). */
+at_status lt_pool_backward(lt_engine *e, lt_pool *p, lt_tensor *src, lt_tensor *dst);
+
+/* Channel concatenation [a, b] -> dst and its backward (a->grad and
+ * b->grad receive their parts, overwriting). dst must be plain unless a's
+ * channel count is a multiple of 16. */
+typedef struct {
+    dnnl_primitive_t fwd;
+    lt_reorder split_a, split_b;
+    dnnl_memory_t sub_a, sub_b;
+} lt_concat;
+at_status lt_concat_init(lt_engine *e, lt_concat *c, const lt_tensor *a, const lt_tensor *b,
+                         const lt_tensor *dst);
+void lt_concat_fini(lt_concat *c);
+at_status lt_concat_forward(lt_engine *e, lt_concat *c, lt_tensor *a, lt_tensor *b, lt_tensor *dst);
+at_status lt_concat_backward(lt_engine *e, lt_concat *c, lt_tensor *a, lt_tensor *b,
+                             lt_tensor *dst);
+
+/* 1 when every element of the tensor's (f32 or bf16) value is finite. */
+int lt_all_finite(dnnl_memory_t m, const dnnl_memory_desc_t *md);
+
+#endif

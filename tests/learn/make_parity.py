@@ -1,0 +1,56 @@
+#!/usr/bin/python3
+"""Parity fixture for atelier's learning engine: builds a small U-Net in
+PyTorch (train-mode batch norm), and writes to OUT (safetensors) its
+initial weights (state_dict names), an input batch, a target, the output,
+the L1 loss, every parameter gradient (grad.<name>) and the losses of 10
+AdamW steps (losses). Usage: make_parity.py OUT {2d|3d}"""
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from unet_torch import UNet, write_safetensors  # noqa: E402
+
+
+def main():
+    out, mode = sys.argv[1], sys.argv[2]
+    torch.manual_seed(7)
+    torch.set_num_threads(1)
+    if mode == "2d":
+        dims, batch, size, base, depth = 2, 2, 32, 4, 3
+    else:
+        dims, batch, size, base, depth = 3, 2, 16, 4, 2
+    model = UNet(dims, 1, 1, base, depth).train()
+    init = {k: v.detach().clone().numpy() for k, v in model.state_dict().items()}
+    shape = (batch, 1) + (size,) * dims
+    x = torch.randn(shape)
+    y = torch.randn(shape) * 0.5 + x * 0.3
+    pred = model(x)
+    loss = torch.nn.functional.l1_loss(pred, y)
+    loss.backward()
+    tensors = dict(init)
+    tensors["input"] = x.numpy()
+    tensors["target"] = y.numpy()
+    tensors["output"] = pred.detach().numpy()
+    tensors["loss"] = np.array([loss.item()], dtype=np.float32)
+    for name, p in model.named_parameters():
+        tensors["grad." + name] = p.grad.detach().numpy().copy()
+    # 10 AdamW steps from the initial weights on the same batch
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in init.items()})
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
+    losses = []
+    for _ in range(10):
+        opt.zero_grad()
+        l = torch.nn.functional.l1_loss(model(x), y)
+        l.backward()
+        opt.step()
+        losses.append(l.item())
+    tensors["losses"] = np.array(losses, dtype=np.float32)
+    meta = {"dims": dims, "batch": batch, "size": size, "base": base, "depth": depth}
+    write_safetensors(out, tensors, meta)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The atelier benchmark U-Net in PyTorch, with the same module names as
+atelier's checkpoints (enc.N.conv1.weight, enc.N.bn1.running_mean, up.N,
+dec.N, bottleneck, head), and a small safetensors writer (no package
+needed: struct + json + numpy)."""
+import json
+import struct
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, ic, oc, dims, norm=True):
+        super().__init__()
+        Conv = nn.Conv2d if dims == 2 else nn.Conv3d
+        BN = nn.BatchNorm2d if dims == 2 else nn.BatchNorm3d
+        self.norm = norm
+        self.conv1 = Conv(ic, oc, 3, padding=1, bias=not norm)
+        if norm:
+            self.bn1 = BN(oc)
+        self.conv2 = Conv(oc, oc, 3, padding=1, bias=not norm)
+        if norm:
+            self.bn2 = BN(oc)
+
+    def forward(self, x):
+        x = self.conv1(x)
+        x = torch.relu(self.bn1(x) if self.norm else x)
+        x = self.conv2(x)
+        return torch.relu(self.bn2(x) if self.norm else x)
+
+
+class UNet(nn.Module):
+    def __init__(self, dims=2, in_ch=1, out_ch=1, base=16, depth=4, norm=True):
+        super().__init__()
+        ConvT = nn.ConvTranspose2d if dims == 2 else nn.ConvTranspose3d
+        Conv = nn.Conv2d if dims == 2 else nn.Conv3d
+        self.depth = depth
+        self.enc = nn.ModuleList(
+            [Block(in_ch if l == 0 else base << (l - 1), base << l, dims, norm) for l in range(depth)])
+        self.bottleneck = Block(base << (depth - 1), base << depth, dims, norm)
+        levels = list(reversed(range(depth)))
+        self.up = nn.ModuleList([ConvT(base << (l + 1), base << l, 2, stride=2) for l in levels])
+        self.dec = nn.ModuleList([Block(2 * (base << l), base << l, dims, norm) for l in levels])
+        self.head = Conv(base, out_ch, 1)
+        self.pool = nn.MaxPool2d(2) if dims == 2 else nn.MaxPool3d(2)
+
+    def forward(self, x):
+        skips = []
+        for e in self.enc:
+            x = e(x)
+            skips.append(x)
+            x = self.pool(x)
+        x = self.bottleneck(x)
+        for i in range(self.depth):
+            x = self.up[i](x)
+            x = torch.cat([x, skips[self.depth - 1 - i]], 1)
+            x = self.dec[i](x)
+        return self.head(x)
+
+
+def write_safetensors(path, tensors, metadata=None):
+    """tensors: dict name -> numpy array (float32 or int64)."""
+    header = {}
+    if metadata:
+        header["__metadata__"] = {k: str(v) for k, v in metadata.items()}
+    blobs, off = [], 0
+    for name, arr in tensors.items():
+        arr = np.ascontiguousarray(arr)
+        if arr.dtype == np.float32:
+            dt, raw = "F32", arr.astype("<f4").tobytes()
+        elif arr.dtype == np.int64:
+            dt, raw = "I64", arr.astype("<i8").tobytes()
+        else:
+            raise ValueError(name + ": unsupported dtype")
+        header[name] = {"dtype": dt, "shape": list(arr.shape), "data_offsets": [off, off + len(raw)]}
+        blobs.append(raw)
+        off += len(raw)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    base = 8 + n
+    out = {}
+    for name, e in header.items():
+        if name == "__metadata__":
+            continue
+        dt = {"F32": "<f4", "I64": "<i8", "BF16": None}[e["dtype"]]
+        b, en = e["data_offsets"]
+        out[name] = np.frombuffer(data[base + b:base + en], dtype=dt).reshape(e["shape"])
+    return out, header.get("__metadata__", {})
