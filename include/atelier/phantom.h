@@ -33,6 +33,7 @@ typedef struct {
     int dim[3];         /* voxels (default head 96x96x72, pelvis 112x80x56) */
     double spacing[3];  /* mm (default 2.5 x 2.5 x 3) */
     int supersample;    /* per axis for partial volume (default 2) */
+    int dicom;          /* also write ct_dicom/ and mr_dicom/ series (default 1) */
 } at_phantom_options;
 
 /* Defaults for a region (grid sized to hold the largest patient). */
@@ -50,8 +51,10 @@ typedef struct {
 at_status at_phantom_render(const at_phantom_options *o, int patient, at_phantom_pair *out);
 void at_phantom_pair_free(at_phantom_pair *p);
 
-/* Write a cohort: DIR/patient_NNN/{ct,mr,labels}.nii.gz and truth.json
- * (the misalignment), plus DIR/cohort.json. progress may be NULL. */
+/* Write a cohort: DIR/patient_NNN/{ct,mr,labels}.nii.gz, truth.json (the
+ * misalignment), ct_dicom/ and mr_dicom/ (CT and MR Image Storage series
+ * with fake identities; separate studies and frames of reference), plus
+ * DIR/cohort.json. progress may be NULL. */
 at_status at_phantom_write_cohort(const at_phantom_options *o, int patients, const char *dir,
                                   at_progress_fn progress, void *progress_ud);
 

@@ -56,6 +56,53 @@ static at_status write_truth(const char *path, const at_phantom_pair *p, const a
     return st;
 }
 
+/* The pair as two DICOM series with made-up identities. */
+static at_status write_dicom(const at_phantom_pair *p, const at_phantom_options *o, int patient,
+                             const char *pd)
+{
+    char name[64], id[64], birth[16], seed[128], study_id[16];
+    at_rng r;
+    at_rng_seed(&r, o->seed * 31 + (uint64_t)patient);
+    snprintf(name, sizeof name, "PHANTOM^%s%03d", o->region == AT_PHANTOM_HEAD ? "HEAD" : "PELVIS",
+             patient);
+    snprintf(id, sizeof id, "SYN%llu-%03d", (unsigned long long)o->seed, patient);
+    snprintf(birth, sizeof birth, "19%02d%02d%02d", 40 + (int)(at_rng_next(&r) % 50),
+             1 + (int)(at_rng_next(&r) % 12), 1 + (int)(at_rng_next(&r) % 28));
+    snprintf(study_id, sizeof study_id, "%d", patient + 1);
+    const char *sex = at_rng_next(&r) % 2 ? "F" : "M";
+    if (o->region == AT_PHANTOM_PELVIS)
+        sex = "M";
+    at_series_write_options w;
+    memset(&w, 0, sizeof w);
+    w.patient_name = name;
+    w.patient_id = id;
+    w.patient_birth_date = birth;
+    w.patient_sex = sex;
+    w.study_id = study_id;
+    w.manufacturer = "atelier phantom";
+    const char *kinds[2] = {"ct", "mr"};
+    const at_volume *vols[2] = {p->ct, p->mr};
+    at_status st = AT_OK;
+    for (int i = 0; !st && i < 2; i++) {
+        snprintf(seed, sizeof seed, "cohort/%s/%llu/%d/%s", o->region == AT_PHANTOM_HEAD ? "head" : "pelvis",
+                 (unsigned long long)o->seed, patient, kinds[i]);
+        w.uid_seed = seed;
+        w.modality = i ? "MR" : "CT";
+        w.series_description = i ? "T1 3D phantom" : "CT planning phantom";
+        w.series_number = i + 1;
+        w.study_date = i ? "20240312" : "20240305";
+        w.study_time = i ? "101500" : "093000";
+        char sub[16];
+        snprintf(sub, sizeof sub, "%s_dicom", kinds[i]);
+        char *dir = at_path_join(pd, sub);
+        if (!dir)
+            return AT_ERR_NOMEM;
+        st = at_series_write(vols[i], &w, dir);
+        at_free(dir);
+    }
+    return st;
+}
+
 static at_status write_patient(const at_phantom_options *o, int patient, const char *dir)
 {
     at_phantom_pair p;
@@ -81,6 +128,8 @@ static at_status write_patient(const at_phantom_options *o, int patient, const c
         st = at_nifti_write(p.labels, lb);
     if (!st)
         st = write_truth(tr, &p, o, patient);
+    if (!st && o->dicom)
+        st = write_dicom(&p, o, patient, pd);
     at_free(pd);
     at_free(ct);
     at_free(mr);

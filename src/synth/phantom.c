@@ -38,6 +38,7 @@ void at_phantom_options_default(at_phantom_options *o, at_phantom_region region)
     o->region = region;
     o->seed = 1;
     o->supersample = 2;
+    o->dicom = 1;
     if (region == AT_PHANTOM_HEAD) {
         o->dim[0] = 96;
         o->dim[1] = 96;
