@@ -20,12 +20,24 @@ static void bspline_prefilter_line(double *c, size_t n, size_t stride)
     size_t h = (size_t)ceil(log(tol) / log(fabs(z)));
     if (h < horizon)
         horizon = h;
-    double zn = z, sum = c[0];
-    for (size_t i = 1; i < horizon; i++) {
-        sum += zn * c[i * stride];
-        zn *= z;
+    if (horizon < n) {
+        double zn = z, sum = c[0];
+        for (size_t i = 1; i < horizon; i++) {
+            sum += zn * c[i * stride];
+            zn *= z;
+        }
+        c[0] = sum;
+    } else { /* exact mirror-symmetric initialisation for short lines */
+        double zn = z, iz = 1.0 / z, z2n = pow(z, (double)(n - 1));
+        double sum = c[0] + z2n * c[(n - 1) * stride];
+        z2n *= z2n * iz;
+        for (size_t i = 1; i + 1 < n; i++) {
+            sum += (zn + z2n) * c[i * stride];
+            zn *= z;
+            z2n *= iz;
+        }
+        c[0] = sum / (1.0 - zn * zn);
     }
-    c[0] = sum;
     for (size_t i = 1; i < n; i++)
         c[i * stride] += z * c[(i - 1) * stride];
     c[(n - 1) * stride] = (z / (z * z - 1)) * (z * c[(n - 2) * stride] + c[(n - 1) * stride]);
