@@ -237,7 +237,9 @@ static void put_doctor(notes_writer *w, const notes_doctor *d, int title_full)
     nw_put(w, title_full ? "Docteur " : (nw_u(w) < 0.85 ? "Dr " : "Pr "));
     if (nw_u(w) < 0.15) {
         char ini[8];
-        snprintf(ini, sizeof ini, "%.1s", d->first);
+        unsigned char c0 = (unsigned char)d->first[0];
+        int n0 = c0 >= 0xF0 ? 4 : c0 >= 0xE0 ? 3 : c0 >= 0xC0 ? 2 : 1;
+        snprintf(ini, sizeof ini, "%.*s", n0, d->first);
         nw_ent(w, AT_PHI_PRENOM, ini);
         nw_put(w, ". ");
         nw_last(w, d->last, 0.7);

@@ -13,6 +13,14 @@ static int tok_has_digit(const text_scan *s, size_t i)
 
 static size_t tok_len(const text_scan *s, size_t i) { return s->tok[i].e - s->tok[i].s; }
 
+/* One letter (an initial), whatever its UTF-8 length. */
+static int tok_single(const text_scan *s, size_t i)
+{
+    size_t n = tok_len(s, i);
+    unsigned c = (unsigned char)s->t[s->tok[i].s];
+    return n == 1 || (n == 2 && c >= 0xC0 && c < 0xE0);
+}
+
 static int is_connector(const text_scan *s, size_t i)
 {
     return i < s->n && s->tok[i].kind == TOK_WORD && !s->tok[i].cap && (s->tok[i].dflags & DICT_CONNECT);
@@ -74,7 +82,7 @@ void deid_pass_numbers(text_scan *s)
         } else if (k->kind == TOK_NUM && (e = text_scan_date_numeric(s->t, s->len, k->s, &ymd))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_DATE);
         } else if (k->kind == TOK_NUM && zip_ok(s, i) && is_name_word(s, i + 1) && !s->tok[i + 1].nl &&
-                   !(s->tok[i + 1].dflags & (DICT_MONTH | DICT_COMMON)) ) {
+                   !(s->tok[i + 1].dflags & DICT_MONTH)) {
             size_t r = place_run(s, i + 1, 6);
             if (r > i + 1 && mark(s, i, i + 1, AT_PHI_ZIP))
                 mark(s, i + 1, r, AT_PHI_VILLE);
@@ -165,10 +173,13 @@ void deid_pass_hospitals(text_scan *s)
                 !(is_punct(s, j + 1, ':'))) {
                 j++;
                 names++;
-            } else if (j + 1 < s->n && !s->tok[j].nl && (is_connector(s, j) || is_punct(s, j, '\'')) &&
-                       !s->tok[j + 1].nl && (is_name_word(s, j + 1) || is_punct(s, j + 1, '\'')) &&
-                       !(s->tok[j + 1].dflags & DICT_TITLE)) {
-                j++;
+            } else if (j + 1 < s->n && !s->tok[j].nl && (is_connector(s, j) || is_punct(s, j, '\''))) {
+                size_t q = j;
+                while (q < s->n && q - j < 4 && !s->tok[q].nl && (is_connector(s, q) || is_punct(s, q, '\'')))
+                    q++;
+                if (q >= s->n || s->tok[q].nl || !is_name_word(s, q) || (s->tok[q].dflags & DICT_TITLE))
+                    break;
+                j = q;
             } else {
                 break;
             }
@@ -181,51 +192,61 @@ void deid_pass_hospitals(text_scan *s)
 }
 
 /* Label a run of name tokens [a, b): override 2 = all surnames, 3 = all
- * first names, else by case and the first-name dictionary. */
+ * first names, else by case, particles and the first-name dictionary. */
 static void label_name_run(text_scan *s, size_t a, size_t b, int override)
 {
-    size_t idx[8];
+    size_t ua[8], ub[8];
+    int part[8];
     size_t n = 0;
+    int any_part = 0;
     for (size_t i = a; i < b && n < 8; i++) {
         if (s->tok[i].kind != TOK_WORD)
             continue;
-        if ((s->tok[i].dflags & DICT_PARTICLE) && i + 1 < b && s->tok[i + 1].kind == TOK_WORD) {
-            mark(s, i, i + 2, AT_PHI_NOM);
+        ua[n] = i;
+        part[n] = 0;
+        if ((s->tok[i].dflags & DICT_PARTICLE) && !tok_single(s, i) && i + 1 < b && s->tok[i + 1].kind == TOK_WORD) {
+            part[n] = any_part = 1;
             i++;
-            continue;
         }
-        idx[n++] = i;
+        ub[n++] = i + 1;
     }
     if (!n)
         return;
-    int lab[8];
     int any_caps = 0;
     for (size_t k = 0; k < n; k++)
-        any_caps |= s->tok[idx[k]].allcaps;
+        any_caps |= s->tok[ua[k]].allcaps && !tok_single(s, ua[k]);
+    int last_only0 = (s->tok[ua[0]].dflags & (DICT_LAST | DICT_FIRST)) == DICT_LAST && !tok_single(s, ua[0]);
     for (size_t k = 0; k < n; k++) {
-        const text_tok *t = &s->tok[idx[k]];
-        int first = (t->dflags & DICT_FIRST) != 0 || tok_len(s, idx[k]) == 1;
+        const text_tok *t = &s->tok[ua[k]];
+        int single = tok_single(s, ua[k]);
+        int first = (t->dflags & DICT_FIRST) != 0 || single;
+        int lab;
         if (override == 2)
-            lab[k] = AT_PHI_NOM;
+            lab = AT_PHI_NOM;
         else if (override == 3)
-            lab[k] = AT_PHI_PRENOM;
+            lab = AT_PHI_PRENOM;
+        else if (part[k])
+            lab = AT_PHI_NOM;
+        else if (single)
+            lab = AT_PHI_PRENOM;
+        else if (any_part)
+            lab = AT_PHI_PRENOM;
         else if (n == 1)
-            lab[k] = tok_len(s, idx[k]) == 1 ? AT_PHI_PRENOM : AT_PHI_NOM;
-        else if (any_caps && !(t->allcaps && !(first && k + 1 < n && s->tok[idx[k + 1]].allcaps)))
-            lab[k] = t->allcaps ? AT_PHI_NOM : AT_PHI_PRENOM;
+            lab = AT_PHI_NOM;
+        else if (any_caps && t->allcaps)
+            lab = (first && k + 1 < n && s->tok[ua[k + 1]].allcaps) ? AT_PHI_PRENOM : AT_PHI_NOM;
         else if (any_caps)
-            lab[k] = AT_PHI_PRENOM;
+            lab = AT_PHI_PRENOM;
         else if (k == n - 1)
-            lab[k] = (first && !(s->tok[idx[0]].dflags & DICT_FIRST)) ? AT_PHI_PRENOM : AT_PHI_NOM;
+            lab = (first && last_only0) ? AT_PHI_PRENOM : AT_PHI_NOM;
         else
-            lab[k] = (k == 0 && !first && (s->tok[idx[1]].dflags & DICT_FIRST)) ? AT_PHI_NOM : AT_PHI_PRENOM;
+            lab = (k == 0 && last_only0 && (s->tok[ua[n - 1]].dflags & DICT_FIRST)) ? AT_PHI_NOM : AT_PHI_PRENOM;
+        mark(s, ua[k], ub[k], lab);
     }
-    for (size_t k = 0; k < n; k++)
-        mark(s, idx[k], idx[k] + 1, lab[k]);
 }
 
 /* Name tokens after position j: returns the end of the run. */
-static size_t name_run(const text_scan *s, size_t j)
+static size_t name_run(const text_scan *s, size_t j, int initial_first)
 {
     size_t r = j;
     int count = 0;
@@ -233,6 +254,13 @@ static size_t name_run(const text_scan *s, size_t j)
         const text_tok *t = &s->tok[r];
         if (t->kind != TOK_WORD || !(t->cap || t->allcaps))
             break;
+        if (tok_single(s, r)) { /* an initial "J." only, never "N°" nor "M." */
+            if (!is_punct(s, r + 1, '.') || (count == 0 && !initial_first && (t->dflags & DICT_TITLE)))
+                break;
+            r += 2;
+            count++;
+            continue;
+        }
         if (is_punct(s, r + 1, ':') || (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL)))
             break;
         if ((t->dflags & DICT_COMMON) && !(t->dflags & (DICT_FIRST | DICT_LAST)) && !t->allcaps &&
@@ -240,10 +268,22 @@ static size_t name_run(const text_scan *s, size_t j)
             break;
         r++;
         count++;
-        if (is_punct(s, r, '.') && tok_len(s, r - 1) == 1)
-            r++; /* an initial: "J." */
     }
     return r;
+}
+
+/* "Prénom NOM, IDE": a name run of two or three words before a role. */
+static void role_names(text_scan *s, size_t i)
+{
+    if (i < 3 || !is_punct(s, i - 1, ','))
+        return;
+    size_t a = i - 1;
+    while (a > 0 && i - 1 - a < 3 && is_name_word(s, a - 1) && !s->lab[a - 1] && !s->tok[a].nl &&
+           !(s->tok[a - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_ROLE)) &&
+           !((s->tok[a - 1].dflags & DICT_COMMON) && !(s->tok[a - 1].dflags & (DICT_FIRST | DICT_LAST | DICT_PARTICLE))))
+        a--;
+    if (i - 1 - a >= 2)
+        label_name_run(s, a, i - 1, 0);
 }
 
 void deid_pass_titles(text_scan *s)
@@ -252,6 +292,11 @@ void deid_pass_titles(text_scan *s)
         const text_tok *k = &s->tok[i];
         if (k->kind != TOK_WORD || s->lab[i])
             continue;
+        if ((k->dflags & DICT_ROLE) && !k->nl) {
+            role_names(s, i);
+            if (!(k->dflags & DICT_FIELD) || !k->cap)
+                continue;
+        }
         if (k->dflags & DICT_TITLE) {
             size_t len = tok_len(s, i);
             if (len <= 3 && !k->cap)
@@ -261,12 +306,13 @@ void deid_pass_titles(text_scan *s)
                 j++;
             if (j >= s->n || s->tok[j].nl)
                 continue;
-            size_t r = name_run(s, j);
+            size_t r = name_run(s, j, 1);
             if (r > j)
                 label_name_run(s, j, r, 0);
         } else if ((k->dflags & DICT_BIRTH) && (tok_fold_is(s, i, "nee") || tok_fold_is(s, i, "ne")) &&
-                   is_name_word(s, i + 1) && !(s->tok[i + 1].dflags & DICT_COMMON)) {
-            size_t r = name_run(s, i + 1);
+                   is_name_word(s, i + 1) &&
+                   !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST) && !s->tok[i + 1].allcaps)) {
+            size_t r = name_run(s, i + 1, 0);
             if (r > i + 1)
                 label_name_run(s, i + 1, r, 2);
         } else if ((k->dflags & DICT_FIELD) && (k->cap || k->allcaps)) {
@@ -279,7 +325,7 @@ void deid_pass_titles(text_scan *s)
             j++;
             if (j >= s->n || s->tok[j].nl)
                 continue;
-            size_t r = name_run(s, j);
+            size_t r = name_run(s, j, 0);
             if (r > j)
                 label_name_run(s, j, r, k->dval);
         }
@@ -334,6 +380,25 @@ void deid_pass_cities(text_scan *s)
             }
             continue;
         }
+        if (is_name_word(s, i) && is_name_word(s, i + 1) && !s->tok[i + 1].nl && !s->lab[i + 1] &&
+            (k->dflags & DICT_PARTICLE) && s->tok[i + 1].e - k->s < 60) {
+            char f[256];
+            int fl = at_text_fold(s->t + k->s, s->tok[i + 1].e - k->s, f, sizeof f);
+            if (fl > 0 && (text_dict_get(&s->d->dict, f, (size_t)fl, NULL) & DICT_CITY)) {
+                mark(s, i, i + 2, AT_PHI_VILLE);
+                continue;
+            }
+        }
+        if (is_name_word(s, i) && i >= 2 && is_punct(s, i - 1, ',') &&
+            (s->lab[i - 2] == AT_PHI_NOM || s->lab[i - 2] == AT_PHI_PRENOM)) {
+            size_t r = place_run(s, i, 5);
+            int eol = r >= s->n || s->tok[r].nl;
+            if ((k->dflags & DICT_CITY) ||
+                (eol && !(k->dflags & (DICT_ROLE | DICT_FIELD | DICT_COMMON | DICT_HOSP | DICT_TITLE)))) {
+                mark(s, i, r, AT_PHI_VILLE);
+                continue;
+            }
+        }
         if (is_name_word(s, i) && (k->dflags & DICT_CITY) && !(k->dflags & (DICT_COMMON | DICT_FIRST | DICT_LAST)))
             mark(s, i, i + 1, AT_PHI_VILLE);
     }
@@ -360,13 +425,29 @@ void deid_pass_dictionary(text_scan *s)
         if (s->lab[i] || k->kind != TOK_WORD || !(k->cap || k->allcaps))
             continue;
         unsigned f = k->dflags;
+        if ((f & DICT_FIRST) && !k->allcaps && i + 1 < s->n && s->tok[i + 1].allcaps && !tok_single(s, i + 1) &&
+            !s->tok[i + 1].nl && !s->lab[i + 1] && !eponym_context(s, i) &&
+            !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST)) &&
+            !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL))) {
+            mark(s, i, i + 1, AT_PHI_PRENOM);
+            mark(s, i + 1, i + 2, AT_PHI_NOM);
+            i++;
+            continue;
+        }
         if (!(f & (DICT_FIRST | DICT_LAST)) || (f & DICT_COMMON) || eponym_context(s, i))
             continue;
+        /* first name + "LE GALL", "Da Silva" */
+        if ((f & DICT_FIRST) && i + 2 < s->n && is_name_word(s, i + 1) && (s->tok[i + 1].dflags & DICT_PARTICLE) &&
+            !s->tok[i + 1].nl && is_name_word(s, i + 2) && !s->lab[i + 1] && !s->lab[i + 2]) {
+            mark(s, i, i + 1, AT_PHI_PRENOM);
+            mark(s, i + 1, i + 3, AT_PHI_NOM);
+            i += 2;
+            continue;
+        }
         /* first name followed by a capitalised word: first name + surname */
         if ((f & DICT_FIRST) && i + 1 < s->n && is_name_word(s, i + 1) && !s->tok[i + 1].nl && !s->lab[i + 1]) {
             unsigned g = s->tok[i + 1].dflags;
-            if (!((g & DICT_COMMON) && !(g & DICT_LAST)) && !(g & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_CITY)) &&
-                !eponym_context(s, i + 1)) {
+            if (!((g & DICT_COMMON) && !(g & DICT_LAST)) && !(g & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_CITY))) {
                 mark(s, i, i + 1, AT_PHI_PRENOM);
                 mark(s, i + 1, i + 2, AT_PHI_NOM);
                 i++;

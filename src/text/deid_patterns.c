@@ -174,13 +174,13 @@ size_t text_scan_email_start(const char *t, size_t at)
 size_t text_scan_email_end(const char *t, size_t len, size_t at)
 {
     size_t i = at + 1, lastdot = 0;
-    while (i < len && mail_char(t[i]) && (unsigned char)t[i] < 0x80) {
-        if (t[i] == '.')
-            lastdot = i;
+    while (i < len && mail_char(t[i]) && (unsigned char)t[i] < 0x80)
         i++;
-    }
     while (i > at + 1 && (t[i - 1] == '.' || t[i - 1] == '-'))
         i--;
+    for (size_t k = at + 1; k < i; k++)
+        if (t[k] == '.')
+            lastdot = k;
     if (!lastdot || lastdot + 2 > i || lastdot <= at + 1)
         return 0;
     return i;

@@ -24,7 +24,8 @@ enum {
     DICT_RESID = 32768,  /* demeurant, domicilié ... */
     DICT_PARTICLE = 65536, /* Le, Da, De, Van in surnames */
     DICT_CONNECT = 131072, /* de, du, sur ... inside place names */
-    DICT_HOSPQUAL = 262144 /* hospitalier, universitaire ... */
+    DICT_HOSPQUAL = 262144, /* hospitalier, universitaire ... */
+    DICT_ROLE = 524288      /* IDE, interne ... written after a name */
 };
 
 typedef struct {
