@@ -59,10 +59,20 @@ static size_t punct_len(const unsigned char *p, size_t left)
     return n <= left ? n : left;
 }
 
+/* ASCII classes: 0 separator, 1 lower-case, 2 upper-case, 3 digit. */
+static const uint8_t ascii_class[128] = {
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['A'] = 2,
+    ['B'] = 2, ['C'] = 2, ['D'] = 2, ['E'] = 2, ['F'] = 2, ['G'] = 2, ['H'] = 2, ['I'] = 2, ['J'] = 2,
+    ['K'] = 2, ['L'] = 2, ['M'] = 2, ['N'] = 2, ['O'] = 2, ['P'] = 2, ['Q'] = 2, ['R'] = 2, ['S'] = 2,
+    ['T'] = 2, ['U'] = 2, ['V'] = 2, ['W'] = 2, ['X'] = 2, ['Y'] = 2, ['Z'] = 2, ['0'] = 3, ['1'] = 3,
+    ['2'] = 3, ['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3, ['9'] = 3};
+
 static at_status tokenise(text_scan *s)
 {
     const unsigned char *t = (const unsigned char *)s->t;
-    size_t len = s->len, i = 0, cap = len / 3 + 16;
+    size_t len = s->len, i = 0, cap = len / 5 + 16;
     s->tok = at_malloc(cap * sizeof *s->tok);
     if (!s->tok)
         return AT_ERR_NOMEM;
@@ -96,19 +106,35 @@ static at_status tokenise(text_scan *s)
             k->e = (uint32_t)i;
             continue;
         }
-        int digits_only = 1, letters = 0, upper = 0;
+        int digits_only = 1, letters = 0, upper = 0, ascii = 1;
         k->cap = (uint8_t)byte_is_upper_start(t + i, len - i);
         size_t start = i;
+        char f[128];
+        size_t fo = 0;
         for (;;) {
-            while (i < len && (w = word_char_len(t + i, len - i))) {
-                if (!(t[i] >= '0' && t[i] <= '9')) {
-                    digits_only = 0;
-                    letters++;
-                    if (byte_is_upper_start(t + i, len - i))
-                        upper++;
-                    else if (!byte_is_lower_start(t + i, len - i))
-                        upper++; /* caseless letters do not break all-caps */
+            while (i < len) {
+                unsigned b = t[i];
+                if (b < 0x80) {
+                    unsigned cl = ascii_class[b];
+                    if (!cl)
+                        break;
+                    if (cl != 3) {
+                        digits_only = 0;
+                        letters++;
+                        upper += cl == 2;
+                    }
+                    if (fo < sizeof f - 1)
+                        f[fo++] = (char)(cl == 2 ? b + 32 : b);
+                    i++;
+                    continue;
                 }
+                if (!(w = word_char_len(t + i, len - i)))
+                    break;
+                ascii = 0;
+                digits_only = 0;
+                letters++;
+                if (byte_is_upper_start(t + i, len - i) || !byte_is_lower_start(t + i, len - i))
+                    upper++; /* caseless letters do not break all-caps */
                 i += w;
             }
             /* keep hyphenated words and "d'Ascq"-like inner apostrophes together,
@@ -119,6 +145,8 @@ static at_status tokenise(text_scan *s)
                     i++;
                     break;
                 }
+                if (fo < sizeof f - 1)
+                    f[fo++] = (char)t[i];
                 i++;
                 continue;
             }
@@ -127,12 +155,12 @@ static at_status tokenise(text_scan *s)
         k->e = (uint32_t)i;
         k->kind = digits_only ? TOK_NUM : TOK_WORD;
         k->allcaps = (uint8_t)(letters >= 2 && upper == letters);
-        if (k->kind == TOK_WORD && k->e - k->s <= 40) {
-            char f[128];
+        /* look-up: capitalised words, and short lower-case words (triggers) */
+        if (k->kind == TOK_WORD && k->e - k->s <= 40 && (k->cap || k->e - k->s <= 24)) {
             size_t wl = k->e - k->s;
             if (t[k->e - 1] == '\'')
                 wl--;
-            int fl = at_text_fold(s->t + k->s, wl, f, sizeof f);
+            int fl = ascii && wl == fo ? (int)fo : at_text_fold(s->t + k->s, wl, f, sizeof f);
             if (fl > 0)
                 k->dflags = text_dict_get(&s->d->dict, f, (size_t)fl, &k->dval);
         }

@@ -22,8 +22,9 @@ at_status text_dict_init(text_dict *d, size_t cap_pow2)
     d->cap = cap_pow2;
     d->keys = at_calloc(cap_pow2, sizeof *d->keys);
     d->flags = at_calloc(cap_pow2, sizeof *d->flags);
+    d->klen = at_calloc(cap_pow2, sizeof *d->klen);
     d->value = at_calloc(cap_pow2, sizeof *d->value);
-    if (!d->keys || !d->flags || !d->value) {
+    if (!d->keys || !d->flags || !d->value || !d->klen) {
         text_dict_free(d);
         return AT_ERR_NOMEM;
     }
@@ -37,6 +38,7 @@ void text_dict_free(text_dict *d)
             at_free(d->keys[i]);
     at_free(d->keys);
     at_free(d->flags);
+    at_free(d->klen);
     at_free(d->value);
     memset(d, 0, sizeof *d);
 }
@@ -44,7 +46,7 @@ void text_dict_free(text_dict *d)
 static size_t find_slot(const text_dict *d, const char *s, size_t n)
 {
     size_t mask = d->cap - 1, i = (size_t)hash_bytes(s, n) & mask;
-    while (d->keys[i] && (strlen(d->keys[i]) != n || memcmp(d->keys[i], s, n)))
+    while (d->keys[i] && (d->klen[i] != n || memcmp(d->keys[i], s, n)))
         i = (i + 1) & mask;
     return i;
 }
@@ -60,6 +62,7 @@ at_status text_dict_add(text_dict *d, const char *folded, size_t n, unsigned fla
         d->keys[i] = at_strndup(folded, n);
         if (!d->keys[i])
             return AT_ERR_NOMEM;
+        d->klen[i] = (uint32_t)n;
         d->n++;
     }
     d->flags[i] |= flags;

@@ -30,6 +30,7 @@ enum {
 
 typedef struct {
     char **keys;
+    uint32_t *klen;
     unsigned *flags;
     int *value; /* month number, ... */
     size_t cap, n;

@@ -105,15 +105,15 @@ int at_text_fold(const char *s, size_t n, char *out, size_t cap)
     while (i < n) {
         unsigned c = p[i];
         const char *rep = NULL;
-        char one[2] = {0, 0};
         size_t adv = 1;
         if (c < 0x80) {
-            one[0] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-            rep = one;
+            if (o + 2 > cap)
+                return -1;
+            out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            i++;
+            continue;
         } else if (c == 0xC3 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0xBF) {
-            rep = latin1_fold[p[i + 1] - 0x80 < 64 ? (p[i + 1] - 0x80) : 0];
-            if (p[i + 1] < 0x80 + 64 && p[i + 1] >= 0x80)
-                rep = latin1_fold[p[i + 1] - 0x80];
+            rep = latin1_fold[p[i + 1] - 0x80];
             adv = 2;
         } else if (c == 0xC5 && i + 1 < n && (p[i + 1] == 0x92 || p[i + 1] == 0x93)) {
             rep = "oe"; /* Œ œ */
