@@ -168,6 +168,8 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
 at_status at_risk_save(const at_risk_model *m, const char *path);
 at_status at_risk_load(const char *path, at_risk_model **out);
 void at_risk_free(at_risk_model *m);
+/* The regularisation strength the model was trained with. */
+double at_risk_model_C(const at_risk_model *m);
 /* Probability for one document; reasons (may be NULL) receives up to
  * nreasons "term" strings that raised the risk most, comma-joined. */
 at_status at_risk_predict(const at_risk_model *m, const char *text, size_t len, double *prob,
