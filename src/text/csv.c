@@ -87,9 +87,12 @@ at_status at_csv_parse(const char *data, size_t len, size_t max_cell, at_csv *ou
                     i++;
                     break;
                 }
-                if (data[i] == '\n')
-                    line++;
-                st = at_buf_putc(&cell, data[i++]);
+                const char *q = memchr(data + i, '"', len - i);
+                size_t run = q ? (size_t)(q - (data + i)) : len - i;
+                for (size_t k = 0; k < run; k++)
+                    line += data[i + k] == '\n';
+                st = at_buf_append(&cell, data + i, run);
+                i += run;
                 if (st)
                     break;
             }

@@ -39,10 +39,38 @@ static uint64_t fnv(const char *s, size_t n, uint64_t h)
     return h;
 }
 
-static int cmp_feat(const void *a, const void *b)
+/* LSD radix sort of features by index (RISK_HASH_BITS bits, two passes). */
+static at_status sort_feats(risk_vec *v)
 {
-    uint32_t x = ((const risk_feat *)a)->idx, y = ((const risk_feat *)b)->idx;
-    return x < y ? -1 : x > y;
+    if (v->n < 2)
+        return AT_OK;
+    risk_feat *tmp = at_malloc(v->n * sizeof *tmp);
+    if (!tmp)
+        return AT_ERR_NOMEM;
+    const int half = (RISK_HASH_BITS + 1) / 2;
+    const uint32_t mask = (1u << half) - 1;
+    uint32_t cnt[1u << ((RISK_HASH_BITS + 1) / 2)];
+    risk_feat *src = v->v, *dst = tmp;
+    for (int pass = 0; pass < 2; pass++) {
+        int shift = pass * half;
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = 0; i < v->n; i++)
+            cnt[(src[i].idx >> shift) & mask]++;
+        uint32_t sum = 0;
+        for (uint32_t b = 0; b <= mask; b++) {
+            uint32_t c = cnt[b];
+            cnt[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < v->n; i++)
+            dst[cnt[(src[i].idx >> shift) & mask]++] = src[i];
+        risk_feat *t = src;
+        src = dst;
+        dst = t;
+    }
+    /* after two passes the sorted data is back in v->v */
+    at_free(tmp);
+    return AT_OK;
 }
 
 /* Fold text into a lower-case accent-free copy (owned by caller). */
@@ -110,9 +138,10 @@ at_status risk_hash_text(const char *text, size_t len, risk_vec *out, char **ter
         have_prev = 1;
     }
     at_free(f);
+    if (!st)
+        st = sort_feats(out);
     if (st)
         return st;
-    qsort(out->v, out->n, sizeof *out->v, cmp_feat);
     size_t o = 0;
     for (size_t i = 0; i < out->n; i++) {
         if (o && out->v[o - 1].idx == out->v[i].idx)
@@ -189,18 +218,18 @@ void risk_structured(const char *text, size_t len, double s[RISK_S])
         if (!b)
             b = end;
         size_t sl = (size_t)(b - a);
-        int neg = memmem(a, sl, "pas de", 6) || memmem(a, sl, "absence de", 10) || memmem(a, sl, "sans ", 5) ||
-                  memmem(a, sl, "aucun", 5) || memmem(a, sl, "a eliminer", 10) || memmem(a, sl, "suspicion", 9);
+        int g = 0;
+        int has_g = num_after(a, b, "grade", &g) || num_after(a, b, " g", &g);
+        int has_fn = memmem(a, sl, "neutropenie febrile", 19) != NULL;
+        int neg = (has_g || has_fn) &&
+                  (memmem(a, sl, "pas de", 6) || memmem(a, sl, "absence de", 10) || memmem(a, sl, "sans ", 5) ||
+                   memmem(a, sl, "aucun", 5) || memmem(a, sl, "a eliminer", 10) || memmem(a, sl, "suspicion", 9));
         if (!neg) {
-            int g = 0;
-            if (num_after(a, b, "grade", &g) || num_after(a, b, " g", &g)) {
-                if (g > 0 && g <= 5) {
-                    maxg = g > maxg ? g : maxg;
-                    n3 += g >= 3;
-                }
+            if (has_g && g > 0 && g <= 5) {
+                maxg = g > maxg ? g : maxg;
+                n3 += g >= 3;
             }
-            if (memmem(a, sl, "neutropenie febrile", 19))
-                fn = 1;
+            fn |= has_fn;
         }
         a = b + 1;
     }
