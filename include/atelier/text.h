@@ -1,0 +1,203 @@
+/* atelier text: French clinical text. De-identification (detection of the
+ * EDS-Pseudo labels plus RPPS/ADELI and FINESS, redaction or keyed
+ * pseudonymisation), a generator of synthetic annotated documents with its
+ * evaluation, a bounded CSV reader, and the re-hospitalisation risk model
+ * (hashed TF-IDF + structured features, liblinear logistic regression). */
+#ifndef ATELIER_TEXT_H
+#define ATELIER_TEXT_H
+
+#include "atelier/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- labels ------------------------------------------------------------ */
+typedef enum {
+    AT_PHI_NONE = 0,
+    AT_PHI_NOM,
+    AT_PHI_PRENOM,
+    AT_PHI_ADRESSE,
+    AT_PHI_VILLE,
+    AT_PHI_ZIP,
+    AT_PHI_DATE,
+    AT_PHI_DATE_NAISSANCE,
+    AT_PHI_TEL,
+    AT_PHI_MAIL,
+    AT_PHI_SECU, /* NIR */
+    AT_PHI_IPP,
+    AT_PHI_NDA,
+    AT_PHI_HOPITAL,
+    AT_PHI_RPPS, /* RPPS and ADELI */
+    AT_PHI_FINESS,
+    AT_PHI_COUNT
+} at_phi_label;
+
+/* Upper-case label name ("NOM", "DATE_NAISSANCE", ...). Static string. */
+const char *at_phi_label_name(int label);
+/* Label from its name, or AT_PHI_NONE. */
+int at_phi_label_from_name(const char *name);
+
+typedef struct {
+    size_t start, len; /* byte offsets into the UTF-8 text */
+    int label;         /* at_phi_label */
+} at_text_span;
+
+/* A growable list of spans (owned; free with at_text_spans_free). */
+typedef struct {
+    at_text_span *v;
+    size_t n, cap;
+} at_text_spans;
+at_status at_text_spans_push(at_text_spans *s, size_t start, size_t len, int label);
+void at_text_spans_free(at_text_spans *s);
+
+/* ---- UTF-8 --------------------------------------------------------------- */
+/* 0 when text is valid UTF-8 with no NUL byte; else -1 and *bad_offset. */
+int at_text_utf8_check(const char *text, size_t len, size_t *bad_offset);
+/* Fold s (n bytes) for dictionary look-up: lower case, accents removed,
+ * through libutf8proc. Writes at most cap-1 bytes + NUL into out; returns
+ * the length written or -1 when it does not fit or s is not UTF-8. */
+int at_text_fold(const char *s, size_t n, char *out, size_t cap);
+
+/* ---- de-identification ------------------------------------------------------ */
+typedef struct at_text_deid at_text_deid;
+
+/* The patient's own structured identity (--patient-info), all optional. */
+typedef struct {
+    char *last_name, *first_name, *birth_date, *ipp, *nir, *address, *city, *zip, *phone,
+        *email, *patient_id;
+} at_text_patient;
+
+/* Load "key: value" lines (nom, prenom, date_naissance, ipp, nir, adresse,
+ * ville, cp, tel, mail, id) from path into p (owned; at_text_patient_free). */
+at_status at_text_patient_load(const char *path, at_text_patient *p);
+void at_text_patient_free(at_text_patient *p);
+
+/* Create a detector with the dictionaries under dict_dir (NULL: the compiled-in
+ * ATELIER_SOURCE_DIR/data/text). Owned by caller (at_text_deid_free). */
+at_status at_text_deid_new(const char *dict_dir, at_text_deid **out);
+void at_text_deid_free(at_text_deid *d);
+/* Use this patient's identity for matching (copied; NULL clears). */
+at_status at_text_deid_set_patient(at_text_deid *d, const at_text_patient *p);
+
+/* Detect identifiers in text (valid UTF-8, len bytes). Appends sorted,
+ * non-overlapping spans to out. Thread-safe for a shared detector. */
+at_status at_text_deid_detect(const at_text_deid *d, const char *text, size_t len,
+                              at_text_spans *out);
+
+typedef enum { AT_TEXT_REDACT = 0, AT_TEXT_PSEUDONYMISE = 1 } at_text_mode;
+
+/* Rewrite text replacing each span: typed placeholders ([NOM]) or keyed
+ * surrogates of the same kind (consistent names, dates shifted by the
+ * patient's keyed offset, formats kept). patient_id seeds the date shift
+ * (NULL: one shift for the run). Output appended to out. */
+at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *spans,
+                             at_text_mode mode, const at_key *key, const char *patient_id,
+                             at_buf *out);
+
+/* Date shift in days (in [-365, 365], never 0) for a patient under key. */
+int at_text_date_shift_days(const at_key *key, const char *patient_id);
+
+/* ---- checks used by detection and by the generator -------------------------- */
+int at_text_nir_valid(const char *digits15); /* 15 chars, 2A/2B allowed */
+int at_text_nir_key(const char *first13);    /* the key (1..97) or -1 */
+int at_text_luhn_valid(const char *digits, size_t n);
+int at_text_luhn_digit(const char *digits, size_t n); /* check digit to append */
+
+/* ---- synthetic documents and evaluation --------------------------------------- */
+typedef struct {
+    char *text;
+    size_t len;
+    at_text_spans gold;
+    at_text_spans eponyms; /* eponym words (label 0) that must stay */
+    int kind;      /* document kind index */
+    int patient;   /* patient index within the run */
+    char *patient_id;
+} at_text_doc;
+
+/* Generate n annotated documents with seed. heldout selects the held-out
+ * halves of the generator's name and commune pools and the held-out
+ * templates. Owned by caller (at_text_docs_free). */
+at_status at_text_synth_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
+void at_text_docs_free(at_text_doc *docs, size_t n);
+const char *at_text_doc_kind_name(int kind);
+
+typedef struct {
+    double tp[AT_PHI_COUNT], fp[AT_PHI_COUNT], fn[AT_PHI_COUNT]; /* token level, per label */
+    double red_tp, red_fp, red_fn; /* label-agnostic (redaction) token counts */
+    size_t docs, docs_fully_redacted;
+    size_t eponym_total, eponym_fp;       /* eponyms wrongly redacted */
+    size_t ambiguous_total, ambiguous_hit; /* names that are also common words */
+    size_t bytes;
+    double seconds; /* detection time only */
+} at_text_deid_eval;
+
+/* Run the detector over docs and accumulate token-level counts. */
+at_status at_text_deid_evaluate(const at_text_deid *d, const at_text_doc *docs, size_t n,
+                                at_text_deid_eval *ev);
+/* Write the evaluation as JSON (json=1) or a table into out. */
+at_status at_text_deid_eval_report(const at_text_deid_eval *ev, int json, at_buf *out);
+
+/* ---- CSV (RFC 4180, bounded) ---------------------------------------------------- */
+typedef struct {
+    size_t nrows, ncols;
+    char **cells; /* nrows*ncols, row-major; row 0 is the header */
+    size_t *line; /* line number where each row starts */
+} at_csv;
+/* Parse data; errors name the line (never the content). max_cell bounds one
+ * cell. Owned by caller (at_csv_free). */
+at_status at_csv_parse(const char *data, size_t len, size_t max_cell, at_csv *out);
+void at_csv_free(at_csv *c);
+int at_csv_column(const at_csv *c, const char *name); /* index or -1 */
+/* Append one CSV field, quoted when needed. */
+at_status at_csv_put_field(at_buf *b, const char *s, size_t n);
+
+/* ---- re-hospitalisation risk ------------------------------------------------------- */
+typedef struct at_risk_model at_risk_model;
+
+typedef struct {
+    double C;          /* <= 0: chosen by patient-level cross-validation */
+    int l1;            /* 1: L1-regularised, else L2 */
+    int use_xgboost;   /* gradient boosting instead of logistic regression */
+    int folds;         /* cross-validation folds (default 5) */
+    int threads;
+} at_risk_options;
+
+/* Train on CSV rows (columns patient_id, text, label). Owned by caller. */
+at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_model **out);
+at_status at_risk_save(const at_risk_model *m, const char *path);
+at_status at_risk_load(const char *path, at_risk_model **out);
+void at_risk_free(at_risk_model *m);
+/* The regularisation strength the model was trained with. */
+double at_risk_model_C(const at_risk_model *m);
+/* Probability for one document; reasons (may be NULL) receives up to
+ * nreasons "term" strings that raised the risk most, comma-joined. */
+at_status at_risk_predict(const at_risk_model *m, const char *text, size_t len, double *prob,
+                          at_buf *reasons, int nreasons);
+
+typedef struct {
+    double auroc, auroc_lo, auroc_hi, auprc, auprc_lo, auprc_hi, brier;
+    size_t n, positives;
+    double bin_pred[10], bin_obs[10];
+    size_t bin_n[10];
+} at_risk_metrics;
+
+/* Metrics of probabilities p against labels y (n items), with a seeded
+ * bootstrap (nboot resamples) for the 95% intervals. */
+at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int nboot,
+                                  uint64_t seed, at_risk_metrics *out);
+at_status at_risk_metrics_json(const at_risk_metrics *m, at_buf *out);
+/* Reliability plot as SVG. */
+at_status at_risk_calibration_svg(const at_risk_metrics *m, at_buf *out);
+
+/* Synthetic chemotherapy cohort as CSV (patient_id,age,text,label), one row
+ * per cycle, outcomes following the literature's risk factors. */
+at_status at_text_synth_cohort(size_t patients, uint64_t seed, at_buf *csv);
+
+/* The demo pipeline: cohort, patient-level split, train, evaluate. */
+at_status at_text_demo_risk(size_t patients, uint64_t seed, at_risk_metrics *test_metrics);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,239 @@
+/* The de-identifier's life cycle: dictionaries (data/text plus the built-in
+ * trigger words), the patient's identity, and the date shift. */
+#include "deid_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PATIENT_MAX_FILE (64u << 10)
+
+typedef struct {
+    const char *word;
+    unsigned flags;
+    int value;
+} builtin_word;
+
+static const builtin_word builtins[] = {
+    {"m", DICT_TITLE, 0}, {"mr", DICT_TITLE, 0}, {"mme", DICT_TITLE, 0}, {"mlle", DICT_TITLE, 0},
+    {"monsieur", DICT_TITLE, 0}, {"madame", DICT_TITLE, 0}, {"mademoiselle", DICT_TITLE, 0},
+    {"dr", DICT_TITLE, 0}, {"docteur", DICT_TITLE, 0}, {"pr", DICT_TITLE, 0}, {"professeur", DICT_TITLE, 0},
+    {"epouse", DICT_TITLE, 0}, {"ep", DICT_TITLE, 0}, {"veuve", DICT_TITLE, 0}, {"vve", DICT_TITLE, 0},
+    {"ne", DICT_BIRTH, 0}, {"nee", DICT_BIRTH, 0}, {"naissance", DICT_BIRTH, 0}, {"ddn", DICT_BIRTH, 0},
+    {"demeurant", DICT_RESID, 0}, {"domicilie", DICT_RESID, 0}, {"domiciliee", DICT_RESID, 0},
+    {"habite", DICT_RESID, 0}, {"residant", DICT_RESID, 0}, {"residante", DICT_RESID, 0},
+    {"originaire", DICT_RESID, 0}, {"vit", DICT_RESID, 0}, {"exercant", DICT_RESID, 0},
+    {"hopital", DICT_HOSP, 0}, {"chu", DICT_HOSP, 0}, {"chr", DICT_HOSP, 0}, {"chru", DICT_HOSP, 0},
+    {"ch", DICT_HOSP, 0}, {"clinique", DICT_HOSP, 0}, {"polyclinique", DICT_HOSP, 0},
+    {"institut", DICT_HOSP, 0}, {"centre", DICT_HOSP, 0}, {"groupe", DICT_HOSP, 0}, {"gh", DICT_HOSP, 0},
+    {"hospitalier", DICT_HOSPQUAL, 0}, {"hospitaliere", DICT_HOSPQUAL, 0},
+    {"hospitalo-universitaire", DICT_HOSPQUAL, 0}, {"universitaire", DICT_HOSPQUAL, 0},
+    {"regional", DICT_HOSPQUAL, 0}, {"prive", DICT_HOSPQUAL, 0}, {"privee", DICT_HOSPQUAL, 0},
+    {"intercommunal", DICT_HOSPQUAL, 0}, {"general", DICT_HOSPQUAL, 0}, {"mutualiste", DICT_HOSPQUAL, 0},
+    {"rue", DICT_STREET, 0}, {"avenue", DICT_STREET, 0}, {"av", DICT_STREET, 0}, {"bd", DICT_STREET, 0},
+    {"boulevard", DICT_STREET, 0}, {"allee", DICT_STREET, 0}, {"chemin", DICT_STREET, 0},
+    {"place", DICT_STREET, 0}, {"impasse", DICT_STREET, 0}, {"route", DICT_STREET, 0}, {"quai", DICT_STREET, 0},
+    {"cours", DICT_STREET, 0}, {"square", DICT_STREET, 0}, {"residence", DICT_STREET, 0},
+    {"lotissement", DICT_STREET, 0}, {"lieu-dit", DICT_STREET, 0}, {"chaussee", DICT_STREET, 0},
+    {"passage", DICT_STREET, 0}, {"rond-point", DICT_STREET, 0}, {"hameau", DICT_STREET, 0},
+    {"maladie", DICT_EPOTRIG, 0}, {"syndrome", DICT_EPOTRIG, 0}, {"score", DICT_EPOTRIG, 0},
+    {"signe", DICT_EPOTRIG, 0}, {"classification", DICT_EPOTRIG, 0}, {"stade", DICT_EPOTRIG, 0},
+    {"indice", DICT_EPOTRIG, 0}, {"index", DICT_EPOTRIG, 0}, {"test", DICT_EPOTRIG, 0},
+    {"echelle", DICT_EPOTRIG, 0}, {"criteres", DICT_EPOTRIG, 0}, {"intervention", DICT_EPOTRIG, 0},
+    {"operation", DICT_EPOTRIG, 0}, {"procedure", DICT_EPOTRIG, 0}, {"sarcome", DICT_EPOTRIG, 0},
+    {"lymphome", DICT_EPOTRIG, 0}, {"tumeur", DICT_EPOTRIG, 0}, {"formule", DICT_EPOTRIG, 0},
+    {"gangrene", DICT_EPOTRIG, 0}, {"manoeuvre", DICT_EPOTRIG, 0}, {"triade", DICT_EPOTRIG, 0},
+    {"ipp", DICT_IDLABEL, AT_PHI_IPP}, {"nip", DICT_IDLABEL, AT_PHI_IPP},
+    {"nda", DICT_IDLABEL, AT_PHI_NDA}, {"sejour", DICT_IDLABEL, AT_PHI_NDA}, {"venue", DICT_IDLABEL, AT_PHI_NDA},
+    {"rpps", DICT_IDLABEL, AT_PHI_RPPS}, {"adeli", DICT_IDLABEL, AT_PHI_RPPS},
+    {"finess", DICT_IDLABEL, AT_PHI_FINESS}, {"nir", DICT_IDLABEL, AT_PHI_SECU},
+    {"ss", DICT_IDLABEL, AT_PHI_SECU}, {"secu", DICT_IDLABEL, AT_PHI_SECU}, {"sociale", DICT_IDLABEL, AT_PHI_SECU},
+    {"insee", DICT_IDLABEL, AT_PHI_SECU},
+    {"nom", DICT_FIELD, 2}, {"prenom", DICT_FIELD, 3}, {"prenoms", DICT_FIELD, 3}, {"patient", DICT_FIELD, 1},
+    {"patiente", DICT_FIELD, 1}, {"medecin", DICT_FIELD, 1}, {"interne", DICT_FIELD, 1}, {"ide", DICT_FIELD, 1},
+    {"infirmier", DICT_FIELD, 1}, {"infirmiere", DICT_FIELD, 1}, {"redige", DICT_FIELD, 1},
+    {"signe", DICT_FIELD, 1}, {"valide", DICT_FIELD, 1}, {"destinataire", DICT_FIELD, 1},
+    {"copie", DICT_FIELD, 1}, {"correspondant", DICT_FIELD, 1}, {"oncologue", DICT_FIELD, 1},
+    {"chirurgien", DICT_FIELD, 1}, {"radiotherapeute", DICT_FIELD, 1}, {"pharmacien", DICT_FIELD, 1},
+    {"prescripteur", DICT_FIELD, 1}, {"contact", DICT_FIELD, 1}, {"personne", DICT_FIELD, 1},
+    {"ide", DICT_ROLE, 0}, {"interne", DICT_ROLE, 0}, {"externe", DICT_ROLE, 0}, {"infirmier", DICT_ROLE, 0},
+    {"infirmiere", DICT_ROLE, 0}, {"cadre", DICT_ROLE, 0}, {"secretaire", DICT_ROLE, 0},
+    {"aide-soignant", DICT_ROLE, 0}, {"aide-soignante", DICT_ROLE, 0}, {"psychologue", DICT_ROLE, 0},
+    {"dieteticien", DICT_ROLE, 0}, {"dieteticienne", DICT_ROLE, 0}, {"kinesitherapeute", DICT_ROLE, 0},
+    {"pharmacien", DICT_ROLE, 0}, {"pharmacienne", DICT_ROLE, 0}, {"assistante", DICT_ROLE, 0},
+    {"ipa", DICT_ROLE, 0}, {"manipulateur", DICT_ROLE, 0}, {"manipulatrice", DICT_ROLE, 0},
+    {"le", DICT_PARTICLE | DICT_CONNECT, 0}, {"la", DICT_PARTICLE | DICT_CONNECT, 0}, {"da", DICT_PARTICLE, 0},
+    {"de", DICT_PARTICLE | DICT_CONNECT, 0}, {"dos", DICT_PARTICLE, 0}, {"van", DICT_PARTICLE, 0},
+    {"von", DICT_PARTICLE, 0}, {"du", DICT_PARTICLE | DICT_CONNECT, 0}, {"des", DICT_CONNECT, 0},
+    {"les", DICT_CONNECT, 0}, {"l", DICT_CONNECT, 0}, {"d", DICT_CONNECT, 0}, {"sur", DICT_CONNECT, 0},
+    {"sous", DICT_CONNECT, 0}, {"en", DICT_CONNECT, 0}, {"lez", DICT_CONNECT, 0}, {"et", DICT_CONNECT, 0},
+};
+
+static const char *const month_words[] = {"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
+                                          "septembre", "octobre", "novembre", "decembre", "janv", "fevr", "fev",
+                                          "avr", "juil", "sept", "oct", "nov", "dec"};
+
+static at_status add_word(text_dict *d, const char *w, unsigned flags, int value)
+{
+    char f[128];
+    int n = at_text_fold(w, strlen(w), f, sizeof f);
+    return n < 0 ? at_error_set(AT_ERR_ARG, "dictionary word too long") : text_dict_add(d, f, (size_t)n, flags, value);
+}
+
+at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
+{
+    *out = NULL;
+    at_text_deid *d = at_calloc(1, sizeof *d);
+    if (!d)
+        return AT_ERR_NOMEM;
+    at_status st = text_dict_init(&d->dict, 1u << 14);
+    if (!st)
+        st = text_dict_init(&d->patdict, 64);
+    static const struct {
+        const char *file;
+        unsigned flags;
+    } files[] = {{"prenoms.txt", DICT_FIRST}, {"noms.txt", DICT_LAST}, {"communes.txt", DICT_CITY},
+                 {"mots_communs.txt", DICT_COMMON}, {"eponymes.txt", DICT_EPONYM}};
+    const char *dir = dict_dir ? dict_dir : ATELIER_SOURCE_DIR "/data/text";
+    for (size_t i = 0; i < sizeof files / sizeof *files && !st; i++) {
+        char *path = at_path_join(dir, files[i].file);
+        if (!path)
+            st = AT_ERR_NOMEM;
+        else
+            st = text_dict_load_file(&d->dict, path, files[i].flags);
+        at_free(path);
+    }
+    for (size_t i = 0; i < sizeof builtins / sizeof *builtins && !st; i++)
+        st = add_word(&d->dict, builtins[i].word, builtins[i].flags, builtins[i].value);
+    for (size_t i = 0; i < sizeof month_words / sizeof *month_words && !st; i++)
+        st = add_word(&d->dict, month_words[i], DICT_MONTH, text_month_of(month_words[i], strlen(month_words[i])));
+    if (st) {
+        at_text_deid_free(d);
+        return st;
+    }
+    *out = d;
+    return AT_OK;
+}
+
+void at_text_deid_free(at_text_deid *d)
+{
+    if (!d)
+        return;
+    text_dict_free(&d->dict);
+    text_dict_free(&d->patdict);
+    at_free(d);
+}
+
+/* Add each word of a name (split at spaces and hyphens, and whole) to patdict. */
+static at_status add_name_words(text_dict *pd, const char *name, unsigned flag)
+{
+    if (!name || !*name)
+        return AT_OK;
+    char f[256];
+    int n = at_text_fold(name, strlen(name), f, sizeof f);
+    if (n < 0)
+        return at_error_set(AT_ERR_FORMAT, "patient info: a name is too long or not UTF-8");
+    at_status st = text_dict_add(pd, f, (size_t)n, flag, 0);
+    size_t a = 0;
+    for (size_t i = 0; i <= (size_t)n && !st; i++) {
+        if (i == (size_t)n || f[i] == ' ') {
+            if (i > a + 1)
+                st = text_dict_add(pd, f + a, i - a, flag, 0);
+            a = i + 1;
+        }
+    }
+    return st;
+}
+
+at_status at_text_deid_set_patient(at_text_deid *d, const at_text_patient *p)
+{
+    text_dict_free(&d->patdict);
+    d->have_patient = 0;
+    d->pat_ipp[0] = 0;
+    at_status st = text_dict_init(&d->patdict, 64);
+    if (st || !p)
+        return st;
+    st = add_name_words(&d->patdict, p->last_name, DICT_PATLAST);
+    if (!st)
+        st = add_name_words(&d->patdict, p->first_name, DICT_PATFIRST);
+    if (!st && p->ipp)
+        snprintf(d->pat_ipp, sizeof d->pat_ipp, "%s", p->ipp);
+    d->have_patient = !st;
+    return st;
+}
+
+void at_text_patient_free(at_text_patient *p)
+{
+    char **f[] = {&p->last_name, &p->first_name, &p->birth_date, &p->ipp, &p->nir, &p->address,
+                  &p->city, &p->zip, &p->phone, &p->email, &p->patient_id};
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+        at_free(*f[i]);
+        *f[i] = NULL;
+    }
+}
+
+at_status at_text_patient_load(const char *path, at_text_patient *p)
+{
+    memset(p, 0, sizeof *p);
+    unsigned char *data;
+    size_t len, bad;
+    at_status st = at_file_read(path, PATIENT_MAX_FILE, &data, &len);
+    if (st)
+        return st;
+    if (at_text_utf8_check((const char *)data, len, &bad)) {
+        at_free(data);
+        return at_error_set(AT_ERR_FORMAT, "%s: byte %zu: not UTF-8", path, bad);
+    }
+    static const char *const keys[] = {"nom", "prenom", "date_naissance", "ipp", "nir", "adresse",
+                                       "ville", "cp", "tel", "mail", "id"};
+    char **slots[] = {&p->last_name, &p->first_name, &p->birth_date, &p->ipp, &p->nir, &p->address,
+                      &p->city, &p->zip, &p->phone, &p->email, &p->patient_id};
+    char *s = (char *)data, *end = s + len;
+    size_t line = 1;
+    while (s < end && !st) {
+        char *nl = memchr(s, '\n', (size_t)(end - s));
+        char *le = nl ? nl : end;
+        char *colon = memchr(s, ':', (size_t)(le - s));
+        if (colon && *s != '#') {
+            char *ks = s, *ke = colon, *vs = colon + 1, *ve = le;
+            while (ks < ke && (*ks == ' ' || *ks == '\t'))
+                ks++;
+            while (ke > ks && (ke[-1] == ' ' || ke[-1] == '\t'))
+                ke--;
+            while (vs < ve && (*vs == ' ' || *vs == '\t'))
+                vs++;
+            while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
+                ve--;
+            int found = 0;
+            for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+                if ((size_t)(ke - ks) == strlen(keys[k]) && !memcmp(ks, keys[k], (size_t)(ke - ks))) {
+                    at_free(*slots[k]);
+                    *slots[k] = at_strndup(vs, (size_t)(ve - vs));
+                    if (!*slots[k])
+                        st = AT_ERR_NOMEM;
+                    found = 1;
+                }
+            }
+            if (!found)
+                st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: unknown key", path, line);
+        } else if (le > s && *s != '#' && !(le - s == 1 && *s == '\r')) {
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: expected 'key: value'", path, line);
+        }
+        s = le + 1;
+        line++;
+    }
+    at_free(data);
+    if (st)
+        at_text_patient_free(p);
+    return st;
+}
+
+int at_text_date_shift_days(const at_key *key, const char *patient_id)
+{
+    unsigned char h[16];
+    const char *id = patient_id ? patient_id : "";
+    at_keyed_hash(key, "atelier-text-date-shift", id, strlen(id), h, sizeof h);
+    uint32_t v = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+    int days = (int)(v % 730) - 365; /* [-365, 364] */
+    return days >= 0 ? days + 1 : days;
+}

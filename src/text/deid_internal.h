@@ -1,0 +1,53 @@
+/* Internal to the de-identifier: tokens, the detector and the raw-text
+ * pattern scanners (phones, NIR, dates, e-mails). */
+#ifndef ATELIER_TEXT_DEID_INTERNAL_H
+#define ATELIER_TEXT_DEID_INTERNAL_H
+
+#include "dict.h"
+
+enum { TOK_WORD = 1, TOK_NUM = 2, TOK_PUNCT = 3 };
+
+typedef struct {
+    uint32_t s, e;     /* byte range */
+    uint8_t kind;      /* TOK_* */
+    uint8_t cap;       /* first letter upper case */
+    uint8_t allcaps;   /* every letter upper case, at least 2 letters */
+    uint8_t nl;        /* a line break between the previous token and this one */
+    uint8_t sp;        /* white space between the previous token and this one */
+    unsigned dflags;   /* dictionary flags of the folded word */
+    int dval;          /* dictionary value (month number) */
+} text_tok;
+
+struct at_text_deid {
+    text_dict dict;
+    /* the patient's identity, folded */
+    int have_patient;
+    text_dict patdict; /* the patient's names, folded */
+    char pat_ipp[64];
+};
+
+/* Raw scanners: return the end offset of a match starting at s, or 0. */
+size_t text_scan_phone(const char *t, size_t len, size_t s);
+size_t text_scan_nir(const char *t, size_t len, size_t s);
+/* Numeric date at s; *ymd receives YYYYMMDD (year 0 when absent). */
+size_t text_scan_date_numeric(const char *t, size_t len, size_t s, int *ymd);
+size_t text_scan_email_end(const char *t, size_t len, size_t at);
+size_t text_scan_email_start(const char *t, size_t at);
+
+/* Decimal value of n digits at p. */
+static inline int atoi_n(const char *p, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n && i < 9; i++)
+        v = v * 10 + (p[i] - '0');
+    return v;
+}
+
+/* Month number for a folded month word (0 when not a month). */
+int text_month_of(const char *folded, size_t n);
+
+/* Days since 1970-01-01 of a civil date and back. */
+long text_days_from_civil(int y, int m, int d);
+void text_civil_from_days(long z, int *y, int *m, int *d);
+
+#endif

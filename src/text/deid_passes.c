@@ -1,0 +1,480 @@
+/* The detection passes of the de-identifier, from the most to the least
+ * certain. Each labels whole tokens through mark(), which refuses tokens
+ * an earlier pass already took. */
+#include "deid_scan.h"
+
+static int tok_has_digit(const text_scan *s, size_t i)
+{
+    for (uint32_t k = s->tok[i].s; k < s->tok[i].e; k++)
+        if (s->t[k] >= '0' && s->t[k] <= '9')
+            return 1;
+    return 0;
+}
+
+static size_t tok_len(const text_scan *s, size_t i) { return s->tok[i].e - s->tok[i].s; }
+
+/* One letter (an initial), whatever its UTF-8 length. */
+static int tok_single(const text_scan *s, size_t i)
+{
+    size_t n = tok_len(s, i);
+    unsigned c = (unsigned char)s->t[s->tok[i].s];
+    return n == 1 || (n == 2 && c >= 0xC0 && c < 0xE0);
+}
+
+static int is_connector(const text_scan *s, size_t i)
+{
+    return i < s->n && s->tok[i].kind == TOK_WORD && !s->tok[i].cap && (s->tok[i].dflags & DICT_CONNECT);
+}
+
+void deid_pass_email(text_scan *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->tok[i].kind != TOK_PUNCT || s->t[s->tok[i].s] != '@')
+            continue;
+        size_t a = text_scan_email_start(s->t, s->tok[i].s);
+        size_t e = text_scan_email_end(s->t, s->len, s->tok[i].s);
+        if (a >= s->tok[i].s || !e)
+            continue;
+        size_t j = i;
+        while (j > 0 && s->tok[j - 1].s >= a)
+            j--;
+        mark(s, j, tok_end_index(s, i, e), AT_PHI_MAIL);
+    }
+}
+
+static int zip_ok(const text_scan *s, size_t i)
+{
+    if (s->tok[i].kind != TOK_NUM || tok_len(s, i) != 5)
+        return 0;
+    int dep = (s->t[s->tok[i].s] - '0') * 10 + (s->t[s->tok[i].s + 1] - '0');
+    return dep >= 1 && dep <= 98 && dep != 96;
+}
+
+/* A place name run from i: capitalised words and inner connectors. */
+static size_t place_run(const text_scan *s, size_t i, size_t max)
+{
+    size_t j = i, last = i;
+    while (j < s->n && j - i < max && !s->lab[j] && (j == i || !s->tok[j].nl)) {
+        if (is_name_word(s, j) && !tok_fold_is(s, j, "cedex")) {
+            j++;
+            last = j;
+        } else if ((is_connector(s, j) || is_punct(s, j, '\'')) && j > i) {
+            j++;
+        } else {
+            break;
+        }
+    }
+    return last;
+}
+
+void deid_pass_numbers(text_scan *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const text_tok *k = &s->tok[i];
+        if (s->lab[i] || !(k->kind == TOK_NUM || (k->kind == TOK_PUNCT && s->t[k->s] == '+')))
+            continue;
+        size_t e;
+        int ymd;
+        if ((e = text_scan_nir(s->t, s->len, k->s))) {
+            mark(s, i, tok_end_index(s, i, e), AT_PHI_SECU);
+        } else if ((e = text_scan_phone(s->t, s->len, k->s))) {
+            mark(s, i, tok_end_index(s, i, e), AT_PHI_TEL);
+        } else if (k->kind == TOK_NUM && (e = text_scan_date_numeric(s->t, s->len, k->s, &ymd))) {
+            mark(s, i, tok_end_index(s, i, e), AT_PHI_DATE);
+        } else if (k->kind == TOK_NUM && zip_ok(s, i) && is_name_word(s, i + 1) && !s->tok[i + 1].nl &&
+                   !(s->tok[i + 1].dflags & DICT_MONTH)) {
+            size_t r = place_run(s, i + 1, 6);
+            if (r > i + 1 && mark(s, i, i + 1, AT_PHI_ZIP))
+                mark(s, i + 1, r, AT_PHI_VILLE);
+        } else if (k->kind == TOK_NUM && tok_len(s, i) <= 4) {
+            size_t j = i + 1;
+            if (j < s->n && (tok_is(s, j, "bis") || tok_is(s, j, "ter")))
+                j++;
+            if (is_punct(s, j, ','))
+                j++;
+            if (j < s->n && (s->tok[j].dflags & DICT_STREET) && !s->tok[j].nl) {
+                size_t r = j + 1;
+                while (r < s->n && r - j < 9 && !s->tok[r].nl && s->tok[r].kind != TOK_NUM &&
+                       !(s->tok[r].kind == TOK_PUNCT && s->t[s->tok[r].s] != '\'' && s->t[s->tok[r].s] != '-'))
+                    r++;
+                mark(s, i, r, AT_PHI_ADRESSE);
+            }
+        }
+    }
+}
+
+void deid_pass_labelled_ids(text_scan *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (!(s->tok[i].dflags & DICT_IDLABEL) || s->tok[i].kind != TOK_WORD)
+            continue;
+        int label = s->tok[i].dval;
+        size_t j = i + 1;
+        while (j < s->n && j - i <= 7 && !s->tok[j].nl &&
+               (s->tok[j].kind == TOK_PUNCT || (s->tok[j].kind == TOK_WORD && !tok_has_digit(s, j) && tok_len(s, j) <= 9 &&
+                                                !s->tok[j].allcaps)))
+            j++;
+        if (j >= s->n || s->tok[j].nl || !tok_has_digit(s, j) || s->lab[j])
+            continue;
+        size_t r = j + 1;
+        int groups = label == AT_PHI_SECU || label == AT_PHI_RPPS || label == AT_PHI_FINESS;
+        while (groups && r < s->n && !s->tok[r].nl && s->tok[r].kind == TOK_NUM && s->tok[r].s == s->tok[r - 1].e + 1 &&
+               s->t[s->tok[r].s - 1] == ' ' && r - j < 8)
+            r++;
+        mark(s, j, r, label);
+    }
+}
+
+void deid_pass_text_dates(text_scan *s)
+{
+    for (size_t i = 0; i + 1 < s->n; i++) {
+        if (s->lab[i])
+            continue;
+        const text_tok *k = &s->tok[i];
+        int day = 0;
+        if (k->kind == TOK_NUM && tok_len(s, i) <= 2) {
+            day = atoi_n(s->t + k->s, tok_len(s, i));
+        } else if (tok_is(s, i, "1er")) {
+            day = 1;
+        }
+        if (day >= 1 && day <= 31 && (s->tok[i + 1].dflags & DICT_MONTH)) {
+            size_t j = i + 2;
+            if (is_punct(s, j, '.'))
+                j++;
+            if (j < s->n && s->tok[j].kind == TOK_NUM && tok_len(s, j) == 4)
+                j++;
+            mark(s, i, j, AT_PHI_DATE);
+        } else if ((k->dflags & DICT_MONTH) && k->kind == TOK_WORD && s->tok[i + 1].kind == TOK_NUM &&
+                   tok_len(s, i + 1) == 4 && !s->tok[i + 1].nl) {
+            mark(s, i, i + 2, AT_PHI_DATE);
+        }
+    }
+}
+
+void deid_pass_hospitals(text_scan *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (!(s->tok[i].dflags & DICT_HOSP) || !s->tok[i].cap || s->lab[i])
+            continue;
+        size_t j = i + 1;
+        int qual = 0;
+        while (j < s->n && !s->tok[j].nl && (s->tok[j].dflags & DICT_HOSPQUAL)) {
+            j++;
+            qual = 1;
+        }
+        if (tok_is(s, j, "de") && tok_is(s, j + 1, "lutte") && tok_is(s, j + 2, "contre") && tok_is(s, j + 3, "le") &&
+            tok_is(s, j + 4, "cancer")) {
+            j += 5;
+            qual = 1;
+        }
+        int names = 0;
+        for (;;) {
+            if (j < s->n && !s->tok[j].nl && is_name_word(s, j) && !s->lab[j] && !(s->tok[j].dflags & DICT_TITLE) &&
+                !(is_punct(s, j + 1, ':'))) {
+                j++;
+                names++;
+            } else if (j + 1 < s->n && !s->tok[j].nl && (is_connector(s, j) || is_punct(s, j, '\''))) {
+                size_t q = j;
+                while (q < s->n && q - j < 4 && !s->tok[q].nl && (is_connector(s, q) || is_punct(s, q, '\'')))
+                    q++;
+                if (q >= s->n || s->tok[q].nl || !is_name_word(s, q) || (s->tok[q].dflags & DICT_TITLE))
+                    break;
+                j = q;
+            } else {
+                break;
+            }
+        }
+        while (j > i + 1 && (is_connector(s, j - 1) || is_punct(s, j - 1, '\'')))
+            j--;
+        if (names || (qual && !tok_is(s, i, "centre")))
+            mark(s, i, j, AT_PHI_HOPITAL);
+    }
+}
+
+/* Label a run of name tokens [a, b): override 2 = all surnames, 3 = all
+ * first names, else by case, particles and the first-name dictionary. */
+static void label_name_run(text_scan *s, size_t a, size_t b, int override)
+{
+    size_t ua[8], ub[8];
+    int part[8];
+    size_t n = 0;
+    int any_part = 0;
+    for (size_t i = a; i < b && n < 8; i++) {
+        if (s->tok[i].kind != TOK_WORD)
+            continue;
+        ua[n] = i;
+        part[n] = 0;
+        if ((s->tok[i].dflags & DICT_PARTICLE) && !tok_single(s, i) && i + 1 < b && s->tok[i + 1].kind == TOK_WORD) {
+            part[n] = any_part = 1;
+            i++;
+        }
+        ub[n++] = i + 1;
+    }
+    if (!n)
+        return;
+    int any_caps = 0;
+    for (size_t k = 0; k < n; k++)
+        any_caps |= s->tok[ua[k]].allcaps && !tok_single(s, ua[k]);
+    int last_only0 = (s->tok[ua[0]].dflags & (DICT_LAST | DICT_FIRST)) == DICT_LAST && !tok_single(s, ua[0]);
+    for (size_t k = 0; k < n; k++) {
+        const text_tok *t = &s->tok[ua[k]];
+        int single = tok_single(s, ua[k]);
+        int first = (t->dflags & DICT_FIRST) != 0 || single;
+        int lab;
+        if (override == 2)
+            lab = AT_PHI_NOM;
+        else if (override == 3)
+            lab = AT_PHI_PRENOM;
+        else if (part[k])
+            lab = AT_PHI_NOM;
+        else if (single)
+            lab = AT_PHI_PRENOM;
+        else if (any_part)
+            lab = AT_PHI_PRENOM;
+        else if (n == 1)
+            lab = AT_PHI_NOM;
+        else if (any_caps && t->allcaps)
+            lab = (first && k + 1 < n && s->tok[ua[k + 1]].allcaps) ? AT_PHI_PRENOM : AT_PHI_NOM;
+        else if (any_caps)
+            lab = AT_PHI_PRENOM;
+        else if (k == n - 1)
+            lab = (first && last_only0) ? AT_PHI_PRENOM : AT_PHI_NOM;
+        else
+            lab = (k == 0 && last_only0 && (s->tok[ua[n - 1]].dflags & DICT_FIRST)) ? AT_PHI_NOM : AT_PHI_PRENOM;
+        mark(s, ua[k], ub[k], lab);
+    }
+}
+
+/* Name tokens after position j: returns the end of the run. */
+static size_t name_run(const text_scan *s, size_t j, int initial_first)
+{
+    size_t r = j;
+    int count = 0;
+    while (r < s->n && count < 4 && !s->tok[r].nl && !s->lab[r]) {
+        const text_tok *t = &s->tok[r];
+        if (t->kind != TOK_WORD || !(t->cap || t->allcaps))
+            break;
+        if (tok_single(s, r)) { /* an initial "J." only, never "N°" nor "M." */
+            if (!is_punct(s, r + 1, '.') || (count == 0 && !initial_first && (t->dflags & DICT_TITLE)))
+                break;
+            r += 2;
+            count++;
+            continue;
+        }
+        if (is_punct(s, r + 1, ':') || (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL)))
+            break;
+        if ((t->dflags & DICT_COMMON) && !(t->dflags & (DICT_FIRST | DICT_LAST)) && !t->allcaps &&
+            !(t->dflags & DICT_PARTICLE))
+            break;
+        r++;
+        count++;
+    }
+    return r;
+}
+
+/* "Prénom NOM, IDE": a name run of two or three words before a role. */
+static void role_names(text_scan *s, size_t i)
+{
+    if (i < 3 || !is_punct(s, i - 1, ','))
+        return;
+    size_t a = i - 1;
+    while (a > 0 && i - 1 - a < 3 && is_name_word(s, a - 1) && !s->lab[a - 1] && !s->tok[a].nl &&
+           !(s->tok[a - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_ROLE)) &&
+           !((s->tok[a - 1].dflags & DICT_COMMON) && !(s->tok[a - 1].dflags & (DICT_FIRST | DICT_LAST | DICT_PARTICLE))))
+        a--;
+    if (i - 1 - a >= 2)
+        label_name_run(s, a, i - 1, 0);
+}
+
+void deid_pass_titles(text_scan *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const text_tok *k = &s->tok[i];
+        if (k->kind != TOK_WORD || s->lab[i])
+            continue;
+        if ((k->dflags & DICT_ROLE) && !k->nl) {
+            role_names(s, i);
+            if (!(k->dflags & DICT_FIELD) || !k->cap)
+                continue;
+        }
+        if (k->dflags & DICT_TITLE) {
+            size_t len = tok_len(s, i);
+            if (len <= 3 && !k->cap)
+                continue; /* "m" the unit, "dr" lower case */
+            size_t j = i + 1;
+            if (is_punct(s, j, '.'))
+                j++;
+            if (j >= s->n || s->tok[j].nl)
+                continue;
+            size_t r = name_run(s, j, 1);
+            if (r > j)
+                label_name_run(s, j, r, 0);
+        } else if ((k->dflags & DICT_BIRTH) && (tok_fold_is(s, i, "nee") || tok_fold_is(s, i, "ne")) &&
+                   is_name_word(s, i + 1) &&
+                   !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST) && !s->tok[i + 1].allcaps)) {
+            size_t r = name_run(s, i + 1, 0);
+            if (r > i + 1)
+                label_name_run(s, i + 1, r, 2);
+        } else if ((k->dflags & DICT_FIELD) && (k->cap || k->allcaps)) {
+            size_t j = i + 1;
+            while (j < s->n && j - i <= 4 && !s->tok[j].nl && !is_punct(s, j, ':') &&
+                   (s->tok[j].kind == TOK_PUNCT || !s->tok[j].cap))
+                j++;
+            if (!is_punct(s, j, ':'))
+                continue;
+            j++;
+            if (j >= s->n || s->tok[j].nl)
+                continue;
+            size_t r = name_run(s, j, 0);
+            if (r > j)
+                label_name_run(s, j, r, k->dval);
+        }
+    }
+}
+
+void deid_pass_patient(text_scan *s)
+{
+    const at_text_deid *d = s->d;
+    if (!d->have_patient)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->lab[i])
+            continue;
+        const text_tok *k = &s->tok[i];
+        if (k->kind == TOK_WORD && tok_len(s, i) <= 40) {
+            char f[128];
+            int fl = at_text_fold(s->t + k->s, tok_len(s, i), f, sizeof f);
+            unsigned pf = fl > 0 ? text_dict_get(&d->patdict, f, (size_t)fl, NULL) : 0;
+            if (pf & DICT_PATLAST)
+                mark(s, i, i + 1, AT_PHI_NOM);
+            else if (pf & DICT_PATFIRST)
+                mark(s, i, i + 1, AT_PHI_PRENOM);
+        }
+        if (d->pat_ipp[0] && tok_len(s, i) == strlen(d->pat_ipp) && !memcmp(s->t + k->s, d->pat_ipp, tok_len(s, i)))
+            mark(s, i, i + 1, AT_PHI_IPP);
+    }
+}
+
+void deid_pass_cities(text_scan *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->lab[i])
+            continue;
+        const text_tok *k = &s->tok[i];
+        /* letterhead "Rennes, le 12 mars 2024" */
+        if (is_name_word(s, i) && k->nl && !(k->dflags & DICT_TITLE)) {
+            size_t r = place_run(s, i, 4);
+            if (r > i && is_punct(s, r, ',') && tok_is(s, r + 1, "le") && r + 2 < s->n && s->lab[r + 2] == AT_PHI_DATE)
+                mark(s, i, r, AT_PHI_VILLE);
+            continue;
+        }
+        /* "à Brest" after a birth or residence word, or a known commune */
+        if (k->kind == TOK_WORD && tok_len(s, i) == 2 && (unsigned char)s->t[k->s] == 0xC3 &&
+            (unsigned char)s->t[k->s + 1] == 0xA0 && is_name_word(s, i + 1) && !s->lab[i + 1]) {
+            int ctx = (s->tok[i + 1].dflags & DICT_CITY) != 0;
+            for (size_t b = i; b > 0 && i - b < 12 && !ctx; b--)
+                ctx = (s->tok[b - 1].dflags & (DICT_BIRTH | DICT_RESID)) != 0;
+            if (ctx && !(s->tok[i + 1].dflags & (DICT_HOSP | DICT_TITLE))) {
+                size_t r = place_run(s, i + 1, 5);
+                mark(s, i + 1, r, AT_PHI_VILLE);
+            }
+            continue;
+        }
+        if (is_name_word(s, i) && is_name_word(s, i + 1) && !s->tok[i + 1].nl && !s->lab[i + 1] &&
+            (k->dflags & DICT_PARTICLE) && s->tok[i + 1].e - k->s < 60) {
+            char f[256];
+            int fl = at_text_fold(s->t + k->s, s->tok[i + 1].e - k->s, f, sizeof f);
+            if (fl > 0 && (text_dict_get(&s->d->dict, f, (size_t)fl, NULL) & DICT_CITY)) {
+                mark(s, i, i + 2, AT_PHI_VILLE);
+                continue;
+            }
+        }
+        if (is_name_word(s, i) && i >= 2 && is_punct(s, i - 1, ',') &&
+            (s->lab[i - 2] == AT_PHI_NOM || s->lab[i - 2] == AT_PHI_PRENOM)) {
+            size_t r = place_run(s, i, 5);
+            int eol = r >= s->n || s->tok[r].nl;
+            if ((k->dflags & DICT_CITY) ||
+                (eol && !(k->dflags & (DICT_ROLE | DICT_FIELD | DICT_COMMON | DICT_HOSP | DICT_TITLE)))) {
+                mark(s, i, r, AT_PHI_VILLE);
+                continue;
+            }
+        }
+        if (is_name_word(s, i) && (k->dflags & DICT_CITY) && !(k->dflags & (DICT_COMMON | DICT_FIRST | DICT_LAST)))
+            mark(s, i, i + 1, AT_PHI_VILLE);
+    }
+}
+
+static int eponym_context(const text_scan *s, size_t i)
+{
+    if (s->tok[i].dflags & DICT_EPONYM)
+        return 1;
+    size_t j = i;
+    if (j >= 1 && (tok_is(s, j - 1, "de") || tok_is(s, j - 1, "d'") || tok_is(s, j - 1, "du")))
+        j--;
+    else if (j >= 2 && is_punct(s, j - 1, '\'') && tok_is(s, j - 2, "d"))
+        j -= 2;
+    else
+        return 0;
+    return j >= 1 && (s->tok[j - 1].dflags & DICT_EPOTRIG);
+}
+
+void deid_pass_dictionary(text_scan *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const text_tok *k = &s->tok[i];
+        if (s->lab[i] || k->kind != TOK_WORD || !(k->cap || k->allcaps))
+            continue;
+        unsigned f = k->dflags;
+        if ((f & DICT_FIRST) && !k->allcaps && i + 1 < s->n && s->tok[i + 1].allcaps && !tok_single(s, i + 1) &&
+            !s->tok[i + 1].nl && !s->lab[i + 1] && !eponym_context(s, i) &&
+            !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST)) &&
+            !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL))) {
+            mark(s, i, i + 1, AT_PHI_PRENOM);
+            mark(s, i + 1, i + 2, AT_PHI_NOM);
+            i++;
+            continue;
+        }
+        if (!(f & (DICT_FIRST | DICT_LAST)) || (f & DICT_COMMON) || eponym_context(s, i))
+            continue;
+        /* first name + "LE GALL", "Da Silva" */
+        if ((f & DICT_FIRST) && i + 2 < s->n && is_name_word(s, i + 1) && (s->tok[i + 1].dflags & DICT_PARTICLE) &&
+            !s->tok[i + 1].nl && is_name_word(s, i + 2) && !s->lab[i + 1] && !s->lab[i + 2]) {
+            mark(s, i, i + 1, AT_PHI_PRENOM);
+            mark(s, i + 1, i + 3, AT_PHI_NOM);
+            i += 2;
+            continue;
+        }
+        /* first name followed by a capitalised word: first name + surname */
+        if ((f & DICT_FIRST) && i + 1 < s->n && is_name_word(s, i + 1) && !s->tok[i + 1].nl && !s->lab[i + 1]) {
+            unsigned g = s->tok[i + 1].dflags;
+            if (!((g & DICT_COMMON) && !(g & DICT_LAST)) && !(g & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_CITY))) {
+                mark(s, i, i + 1, AT_PHI_PRENOM);
+                mark(s, i + 1, i + 2, AT_PHI_NOM);
+                i++;
+                continue;
+            }
+        }
+        if (f & DICT_LAST)
+            mark(s, i, i + 1, AT_PHI_NOM);
+        else if (k->allcaps)
+            mark(s, i, i + 1, AT_PHI_PRENOM);
+    }
+}
+
+void deid_pass_birth_dates(text_scan *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->lab[i] != AT_PHI_DATE || (i > 0 && s->ent[i - 1] == s->ent[i]))
+            continue;
+        int birth = 0;
+        for (size_t b = i; b > 0 && i - b < 8 && !birth; b--) {
+            birth = (s->tok[b - 1].dflags & DICT_BIRTH) != 0;
+            if (s->tok[b - 1].nl)
+                break;
+        }
+        if (!birth)
+            continue;
+        for (size_t j = i; j < s->n && s->ent[j] == s->ent[i]; j++)
+            s->lab[j] = AT_PHI_DATE_NAISSANCE;
+    }
+}

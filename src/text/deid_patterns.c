@@ -1,0 +1,226 @@
+/* Raw-text scanners of the de-identifier: French phone numbers (all
+ * writings and +33), NIR with its mod-97 key (2A/2B), numeric dates,
+ * e-mail addresses; civil-date arithmetic for date shifting. */
+#include "deid_internal.h"
+
+#include <string.h>
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_alnum(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (unsigned char)c >= 0x80;
+}
+
+/* Two digits at i, optionally preceded by one separator of the set. */
+static size_t pair_at(const char *t, size_t len, size_t i, char *sep)
+{
+    if (i < len && (t[i] == ' ' || t[i] == '.' || t[i] == '-')) {
+        if (*sep == 0)
+            *sep = t[i];
+        else if (*sep != t[i])
+            return 0;
+        i++;
+    } else if (*sep && *sep != 'x') {
+        return 0;
+    } else {
+        *sep = 'x';
+    }
+    if (i + 1 < len && is_digit(t[i]) && is_digit(t[i + 1]))
+        return i + 2;
+    return 0;
+}
+
+size_t text_scan_phone(const char *t, size_t len, size_t s)
+{
+    size_t i = s;
+    if (i > 0 && is_alnum(t[i - 1]))
+        return 0;
+    if (t[i] == '+' || (t[i] == '0' && i + 1 < len && t[i + 1] == '0')) {
+        /* +33 or 0033, optional (0), then a 9-digit national number */
+        if (t[i] == '+')
+            i++;
+        else
+            i += 2;
+        if (i + 1 >= len || t[i] != '3' || t[i + 1] != '3')
+            return 0;
+        i += 2;
+        if (i < len && t[i] == ' ')
+            i++;
+        if (i + 2 < len && t[i] == '(' && t[i + 1] == '0' && t[i + 2] == ')') {
+            i += 3;
+            if (i < len && t[i] == ' ')
+                i++;
+        }
+        if (i >= len || t[i] < '1' || t[i] > '9')
+            return 0;
+        i++;
+    } else {
+        if (i + 1 >= len || t[i] != '0' || t[i + 1] < '1' || t[i + 1] > '9')
+            return 0;
+        i += 2;
+    }
+    char sep = 0;
+    for (int k = 0; k < 4; k++) {
+        size_t j = pair_at(t, len, i, &sep);
+        if (!j)
+            return 0;
+        i = j;
+    }
+    if (i < len && is_alnum(t[i]))
+        return 0;
+    return i;
+}
+
+size_t text_scan_nir(const char *t, size_t len, size_t s)
+{
+    if (s > 0 && is_alnum(t[s - 1]))
+        return 0;
+    char d[16];
+    size_t n = 0, i = s;
+    int seps = 0;
+    while (i < len && n < 15) {
+        char c = t[i];
+        if (is_digit(c) || (n == 6 && d[5] == '2' && (c == 'A' || c == 'B' || c == 'a' || c == 'b'))) {
+            d[n++] = c;
+            i++;
+        } else if ((c == ' ' || c == '.' || c == '-') && n > 0 && i + 1 < len && is_alnum(t[i + 1]) && seps < 8) {
+            seps++;
+            i++;
+        } else {
+            break;
+        }
+    }
+    if (n != 15 || (i < len && is_alnum(t[i])))
+        return 0;
+    d[15] = 0;
+    return at_text_nir_valid(d) ? i : 0;
+}
+
+static int read_int(const char *t, size_t len, size_t *i, int maxdig, int *v)
+{
+    int n = 0, x = 0;
+    while (*i < len && is_digit(t[*i]) && n < maxdig + 1) {
+        x = x * 10 + (t[*i] - '0');
+        (*i)++;
+        n++;
+    }
+    *v = x;
+    return n;
+}
+
+size_t text_scan_date_numeric(const char *t, size_t len, size_t s, int *ymd)
+{
+    if (s > 0 && (is_alnum(t[s - 1]) || t[s - 1] == '/' || t[s - 1] == '.'))
+        return 0;
+    size_t i = s;
+    int a, b, c;
+    int na = read_int(t, len, &i, 4, &a);
+    if (na == 4) { /* ISO YYYY-MM-DD */
+        if (i >= len || t[i] != '-')
+            return 0;
+        i++;
+        if (read_int(t, len, &i, 2, &b) != 2 || i >= len || t[i] != '-')
+            return 0;
+        i++;
+        if (read_int(t, len, &i, 2, &c) != 2)
+            return 0;
+        if (b < 1 || b > 12 || c < 1 || c > 31 || a < 1900 || a > 2100)
+            return 0;
+        if (i < len && is_alnum(t[i]))
+            return 0;
+        *ymd = a * 10000 + b * 100 + c;
+        return i;
+    }
+    if (na < 1 || na > 2 || i >= len)
+        return 0;
+    char sep = t[i];
+    if (sep != '/' && sep != '.' && sep != '-')
+        return 0;
+    i++;
+    int nb = read_int(t, len, &i, 2, &b);
+    if (nb < 1 || nb > 2 || a < 1 || a > 31 || b < 1 || b > 12)
+        return 0;
+    if (i < len && t[i] == sep && i + 1 < len && is_digit(t[i + 1])) {
+        i++;
+        int nc = read_int(t, len, &i, 4, &c);
+        if (nc != 2 && nc != 4)
+            return 0;
+        if (nc == 2)
+            c += c > 30 ? 1900 : 2000;
+        if (c < 1880 || c > 2100 || (i < len && is_alnum(t[i])))
+            return 0;
+        *ymd = c * 10000 + b * 100 + a;
+        return i;
+    }
+    /* day/month without a year: only dd/mm with a slash */
+    if (sep != '/' || na != 2 || nb != 2 || (i < len && (is_alnum(t[i]) || t[i] == '/')))
+        return 0;
+    *ymd = b * 100 + a;
+    return i;
+}
+
+static int mail_char(char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-' || c == '+'; }
+
+size_t text_scan_email_start(const char *t, size_t at)
+{
+    size_t i = at;
+    while (i > 0 && mail_char(t[i - 1]) && (unsigned char)t[i - 1] < 0x80)
+        i--;
+    while (i < at && t[i] == '.')
+        i++;
+    return i;
+}
+
+size_t text_scan_email_end(const char *t, size_t len, size_t at)
+{
+    size_t i = at + 1, lastdot = 0;
+    while (i < len && mail_char(t[i]) && (unsigned char)t[i] < 0x80)
+        i++;
+    while (i > at + 1 && (t[i - 1] == '.' || t[i - 1] == '-'))
+        i--;
+    for (size_t k = at + 1; k < i; k++)
+        if (t[k] == '.')
+            lastdot = k;
+    if (!lastdot || lastdot + 2 > i || lastdot <= at + 1)
+        return 0;
+    return i;
+}
+
+int text_month_of(const char *f, size_t n)
+{
+    static const char *const names[] = {"janvier", "fevrier", "mars",      "avril",   "mai",      "juin",
+                                        "juillet", "aout",    "septembre", "octobre", "novembre", "decembre"};
+    static const char *const abbr[] = {"janv", "fevr", "mar", "avr", "mai", "jun",
+                                       "juil", "aou",  "sept", "oct", "nov", "dec"};
+    for (int m = 0; m < 12; m++)
+        if ((strlen(names[m]) == n && !memcmp(names[m], f, n)) || (strlen(abbr[m]) == n && !memcmp(abbr[m], f, n)))
+            return m + 1;
+    if (n == 3 && !memcmp(f, "fev", 3))
+        return 2;
+    return 0;
+}
+
+/* Howard Hinnant's days_from_civil. */
+long text_days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long)doe - 719468;
+}
+
+void text_civil_from_days(long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long yy = (long)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yy + (*m <= 2));
+}

@@ -1,0 +1,103 @@
+/* Internal to the de-identifier: the state of one detection run and the
+ * small token helpers its passes share. */
+#ifndef ATELIER_TEXT_DEID_SCAN_H
+#define ATELIER_TEXT_DEID_SCAN_H
+
+#include "deid_internal.h"
+
+#include <string.h>
+
+typedef struct {
+    const at_text_deid *d;
+    const char *t;
+    size_t len;
+    text_tok *tok;
+    size_t n;
+    uint8_t *lab;
+    uint32_t *ent;
+    uint32_t next_ent;
+} text_scan;
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static inline int tok_is(const text_scan *s, size_t i, const char *lit)
+{
+    if (i >= s->n)
+        return 0;
+    size_t n = strlen(lit);
+    const text_tok *k = &s->tok[i];
+    if (k->e - k->s != n)
+        return 0;
+    for (size_t j = 0; j < n; j++) {
+        char c = s->t[k->s + j];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        if (c != lit[j])
+            return 0;
+    }
+    return 1;
+}
+
+/* Folded comparison for words with accents ("né", "née"). */
+static inline int tok_fold_is(const text_scan *s, size_t i, const char *lit)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD || s->tok[i].e - s->tok[i].s > 40)
+        return 0;
+    char f[128];
+    size_t wl = s->tok[i].e - s->tok[i].s;
+    if (s->t[s->tok[i].e - 1] == '\'')
+        wl--;
+    int fl = at_text_fold(s->t + s->tok[i].s, wl, f, sizeof f);
+    return fl >= 0 && (size_t)fl == strlen(lit) && !memcmp(f, lit, (size_t)fl);
+}
+
+/* Label tokens [a, b) as one entity when none of them is labelled yet. */
+static inline int mark(text_scan *s, size_t a, size_t b, int label)
+{
+    if (a >= b || b > s->n)
+        return 0;
+    for (size_t i = a; i < b; i++)
+        if (s->lab[i])
+            return 0;
+    uint32_t e = ++s->next_ent;
+    for (size_t i = a; i < b; i++) {
+        s->lab[i] = (uint8_t)label;
+        s->ent[i] = e;
+    }
+    return 1;
+}
+
+/* First token index starting at or after byte offset off, from i. */
+static inline size_t tok_end_index(const text_scan *s, size_t i, size_t end)
+{
+    while (i < s->n && s->tok[i].s < end)
+        i++;
+    return i;
+}
+
+static inline int is_name_word(const text_scan *s, size_t i)
+{
+    if (i >= s->n)
+        return 0;
+    const text_tok *k = &s->tok[i];
+    return k->kind == TOK_WORD && (k->cap || k->allcaps);
+}
+
+static inline int is_punct(const text_scan *s, size_t i, char c)
+{
+    return i < s->n && s->tok[i].kind == TOK_PUNCT && s->tok[i].e - s->tok[i].s == 1 && s->t[s->tok[i].s] == c;
+}
+
+
+void deid_pass_email(text_scan *s);
+void deid_pass_numbers(text_scan *s);
+void deid_pass_labelled_ids(text_scan *s);
+void deid_pass_text_dates(text_scan *s);
+void deid_pass_hospitals(text_scan *s);
+void deid_pass_titles(text_scan *s);
+void deid_pass_patient(text_scan *s);
+void deid_pass_cities(text_scan *s);
+void deid_pass_dictionary(text_scan *s);
+void deid_pass_birth_dates(text_scan *s);
+
+#endif

@@ -1,0 +1,249 @@
+/* Metrics of a probabilistic classifier: AUROC (Mann-Whitney, ties
+ * averaged), AUPRC (average precision), bootstrap 95% intervals, Brier
+ * score, a 10-bin reliability table and its SVG plot; the demo pipeline. */
+#include "atelier/text.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    double p;
+    int y;
+} py;
+
+static int cmp_py(const void *a, const void *b)
+{
+    double x = ((const py *)a)->p, y = ((const py *)b)->p;
+    return x < y ? -1 : x > y;
+}
+
+/* AUROC and AUPRC of n pairs (sorted in place). */
+static void auc_pair(py *v, size_t n, double *auroc, double *auprc)
+{
+    qsort(v, n, sizeof *v, cmp_py);
+    double rank_sum = 0, npos = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && v[j].p == v[i].p)
+            j++;
+        double r = (double)(i + j + 1) / 2.0; /* average 1-based rank */
+        for (size_t k = i; k < j; k++)
+            if (v[k].y) {
+                rank_sum += r;
+                npos++;
+            }
+        i = j;
+    }
+    double nneg = (double)n - npos;
+    *auroc = npos > 0 && nneg > 0 ? (rank_sum - npos * (npos + 1) / 2) / (npos * nneg) : 0.5;
+    /* average precision: descending thresholds, ties grouped */
+    double tp = 0, fp = 0, ap = 0, prev_recall = 0;
+    for (size_t i = n; i > 0;) {
+        size_t j = i;
+        while (j > 0 && v[j - 1].p == v[i - 1].p)
+            j--;
+        for (size_t k = j; k < i; k++)
+            v[k].y ? tp++ : fp++;
+        double recall = npos > 0 ? tp / npos : 0, prec = tp + fp > 0 ? tp / (tp + fp) : 0;
+        ap += (recall - prev_recall) * prec;
+        prev_recall = recall;
+        i = j;
+    }
+    *auprc = ap;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int nboot, uint64_t seed,
+                                  at_risk_metrics *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n == 0)
+        return at_error_set(AT_ERR_ARG, "metrics: no predictions");
+    py *v = at_malloc(n * sizeof *v);
+    if (!v)
+        return AT_ERR_NOMEM;
+    out->n = n;
+    for (size_t i = 0; i < n; i++) {
+        v[i].p = p[i];
+        v[i].y = y[i] != 0;
+        out->positives += v[i].y;
+        out->brier += (p[i] - v[i].y) * (p[i] - v[i].y);
+        int b = (int)(p[i] * 10);
+        b = b < 0 ? 0 : b > 9 ? 9 : b;
+        out->bin_n[b]++;
+        out->bin_pred[b] += p[i];
+        out->bin_obs[b] += v[i].y;
+    }
+    out->brier /= (double)n;
+    for (int b = 0; b < 10; b++)
+        if (out->bin_n[b]) {
+            out->bin_pred[b] /= (double)out->bin_n[b];
+            out->bin_obs[b] /= (double)out->bin_n[b];
+        }
+    auc_pair(v, n, &out->auroc, &out->auprc);
+    out->auroc_lo = out->auroc_hi = out->auroc;
+    out->auprc_lo = out->auprc_hi = out->auprc;
+    if (nboot > 0) {
+        double *ra = at_malloc((size_t)nboot * sizeof *ra), *rp = at_malloc((size_t)nboot * sizeof *rp);
+        py *bv = at_malloc(n * sizeof *bv);
+        if (!ra || !rp || !bv) {
+            at_free(ra);
+            at_free(rp);
+            at_free(bv);
+            at_free(v);
+            return AT_ERR_NOMEM;
+        }
+        at_rng r;
+        at_rng_seed(&r, seed);
+        for (int b = 0; b < nboot; b++) {
+            for (size_t i = 0; i < n; i++)
+                bv[i] = v[at_rng_next(&r) % n];
+            auc_pair(bv, n, &ra[b], &rp[b]);
+        }
+        qsort(ra, (size_t)nboot, sizeof *ra, cmp_double);
+        qsort(rp, (size_t)nboot, sizeof *rp, cmp_double);
+        size_t lo = (size_t)(0.025 * nboot), hi = (size_t)(0.975 * nboot);
+        if (hi >= (size_t)nboot)
+            hi = (size_t)nboot - 1;
+        out->auroc_lo = ra[lo];
+        out->auroc_hi = ra[hi];
+        out->auprc_lo = rp[lo];
+        out->auprc_hi = rp[hi];
+        at_free(ra);
+        at_free(rp);
+        at_free(bv);
+    }
+    at_free(v);
+    return AT_OK;
+}
+
+at_status at_risk_metrics_json(const at_risk_metrics *m, at_buf *out)
+{
+    at_status st = at_buf_printf(out,
+                                 "{\"n\":%zu,\"positives\":%zu,\"auroc\":%.4f,\"auroc_ci95\":[%.4f,%.4f],"
+                                 "\"auprc\":%.4f,\"auprc_ci95\":[%.4f,%.4f],\"brier\":%.4f,\"reliability\":[",
+                                 m->n, m->positives, m->auroc, m->auroc_lo, m->auroc_hi, m->auprc, m->auprc_lo,
+                                 m->auprc_hi, m->brier);
+    int first = 1;
+    for (int b = 0; b < 10 && !st; b++) {
+        if (!m->bin_n[b])
+            continue;
+        st = at_buf_printf(out, "%s{\"bin\":[%.1f,%.1f],\"n\":%zu,\"mean_predicted\":%.4f,\"observed\":%.4f}",
+                           first ? "" : ",", b / 10.0, (b + 1) / 10.0, m->bin_n[b], m->bin_pred[b], m->bin_obs[b]);
+        first = 0;
+    }
+    if (!st)
+        st = at_buf_puts(out, "]}");
+    return st;
+}
+
+at_status at_risk_calibration_svg(const at_risk_metrics *m, at_buf *out)
+{
+    const int W = 420, H = 420, M = 50, P = W - 2 * M;
+    at_status st = at_buf_printf(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+        "font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"black\"/>\n"
+        "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"gray\" stroke-dasharray=\"4\"/>\n"
+        "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">mean predicted probability</text>\n"
+        "<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\" text-anchor=\"middle\">observed frequency</text>\n"
+        "<text x=\"%d\" y=\"30\" text-anchor=\"middle\">Reliability (n=%zu, Brier %.3f, AUROC %.3f)</text>\n",
+        W, H, M, M, P, P, M, M + P, M + P, M, W / 2, H - 12, H / 2, H / 2, W / 2, m->n, m->brier, m->auroc);
+    for (int t = 0; t <= 10 && !st; t += 5)
+        st = at_buf_printf(out,
+                           "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%.1f</text>"
+                           "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.1f</text>\n",
+                           M + P * t / 10, M + P + 16, t / 10.0, M - 4, M + P - P * t / 10 + 4, t / 10.0);
+    if (!st)
+        st = at_buf_puts(out, "<polyline fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2\" points=\"");
+    for (int b = 0; b < 10 && !st; b++)
+        if (m->bin_n[b])
+            st = at_buf_printf(out, "%.1f,%.1f ", M + P * m->bin_pred[b], M + P - P * m->bin_obs[b]);
+    if (!st)
+        st = at_buf_puts(out, "\"/>\n");
+    for (int b = 0; b < 10 && !st; b++)
+        if (m->bin_n[b])
+            st = at_buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"#c0392b\"/>\n",
+                               M + P * m->bin_pred[b], M + P - P * m->bin_obs[b],
+                               2.0 + 6.0 * sqrt((double)m->bin_n[b] / (double)m->n));
+    if (!st)
+        st = at_buf_puts(out, "</svg>\n");
+    return st;
+}
+
+static uint32_t split_hash(const char *pid)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = pid; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return h * 2654435761u;
+}
+
+at_status at_text_demo_risk(size_t patients, uint64_t seed, at_risk_metrics *test_metrics)
+{
+    at_buf csvb;
+    at_buf_init(&csvb, (size_t)1 << 30);
+    at_status st = at_text_synth_cohort(patients, seed, &csvb);
+    at_csv csv;
+    memset(&csv, 0, sizeof csv);
+    if (!st)
+        st = at_csv_parse((const char *)csvb.data, csvb.len, (size_t)1 << 20, &csv);
+    at_buf_free(&csvb);
+    if (st)
+        return st;
+    /* patient-level split: one patient in five is held out */
+    at_csv train = csv, test = csv;
+    train.cells = at_malloc(csv.nrows * csv.ncols * sizeof *train.cells);
+    test.cells = at_malloc(csv.nrows * csv.ncols * sizeof *test.cells);
+    train.line = at_malloc(csv.nrows * sizeof *train.line);
+    test.line = at_malloc(csv.nrows * sizeof *test.line);
+    if (!train.cells || !test.cells || !train.line || !test.line)
+        st = AT_ERR_NOMEM;
+    int cp = at_csv_column(&csv, "patient_id"), ct = at_csv_column(&csv, "text"), cl = at_csv_column(&csv, "label");
+    train.nrows = test.nrows = 0;
+    for (size_t i = 0; i < csv.nrows && !st; i++) {
+        int to_test = i > 0 && split_hash(csv.cells[i * csv.ncols + (size_t)cp]) % 5 == 0;
+        at_csv *dst = i == 0 ? NULL : to_test ? &test : &train;
+        if (i == 0) {
+            memcpy(train.cells, csv.cells, csv.ncols * sizeof *csv.cells);
+            memcpy(test.cells, csv.cells, csv.ncols * sizeof *csv.cells);
+            train.line[0] = test.line[0] = 1;
+            train.nrows = test.nrows = 1;
+            continue;
+        }
+        memcpy(dst->cells + dst->nrows * csv.ncols, csv.cells + i * csv.ncols, csv.ncols * sizeof *csv.cells);
+        dst->line[dst->nrows++] = csv.line[i];
+    }
+    at_risk_model *m = NULL;
+    at_risk_options opt = {0};
+    if (!st)
+        st = at_risk_train(&train, &opt, &m);
+    size_t n = test.nrows > 0 ? test.nrows - 1 : 0;
+    double *p = at_malloc((n + 1) * sizeof *p);
+    int *y = at_malloc((n + 1) * sizeof *y);
+    if (!st && (!p || !y))
+        st = AT_ERR_NOMEM;
+    for (size_t i = 0; i < n && !st; i++) {
+        const char *text = test.cells[(i + 1) * csv.ncols + (size_t)ct];
+        st = at_risk_predict(m, text, strlen(text), &p[i], NULL, 0);
+        y[i] = test.cells[(i + 1) * csv.ncols + (size_t)cl][0] == '1';
+    }
+    if (!st)
+        st = at_risk_metrics_compute(p, y, n, 1000, seed, test_metrics);
+    at_free(p);
+    at_free(y);
+    at_risk_free(m);
+    at_free(train.cells);
+    at_free(test.cells);
+    at_free(train.line);
+    at_free(test.line);
+    at_csv_free(&csv);
+    return st;
+}

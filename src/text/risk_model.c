@@ -1,0 +1,329 @@
+/* The re-hospitalisation risk model: TF-IDF of hashed word n-grams plus
+ * structured features, L2 or L1 logistic regression through liblinear, the
+ * regularisation strength chosen by patient-level cross-validation (AUROC);
+ * saving, loading and scoring with the reasons that raised the risk. */
+#include "risk_internal.h"
+
+#include <linear.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RISK_MAX_MODEL ((size_t)64 << 20)
+#define RISK_TERMS_KEPT 4000
+
+static void quiet_print(const char *s) { (void)s; }
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+void at_risk_free(at_risk_model *m)
+{
+    if (!m)
+        return;
+    if (m->terms)
+        for (size_t i = 0; i < RISK_H; i++)
+            at_free(m->terms[i]);
+    at_free(m->terms);
+    at_free(m->idf);
+    at_free(m->w);
+    at_free(m);
+}
+
+static at_risk_model *model_alloc(void)
+{
+    at_risk_model *m = at_calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->idf = at_calloc(RISK_H, sizeof *m->idf);
+    m->w = at_calloc(RISK_H + RISK_S, sizeof *m->w);
+    m->terms = at_calloc(RISK_H, sizeof *m->terms);
+    if (!m->idf || !m->w || !m->terms) {
+        at_risk_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+typedef struct {
+    size_t n;
+    struct feature_node **x; /* liblinear rows, -1 terminated */
+    double *y;
+    uint32_t *fold_key;
+    int nfeat; /* compact feature count (used hashed indices + structured) */
+} risk_data;
+
+static void data_free(risk_data *d)
+{
+    if (d->x)
+        for (size_t i = 0; i < d->n; i++)
+            at_free(d->x[i]);
+    at_free(d->x);
+    at_free(d->y);
+    at_free(d->fold_key);
+    memset(d, 0, sizeof *d);
+}
+
+/* Train one liblinear model on the rows where use[i]; weights for P(y=1). */
+static at_status fit(const risk_data *d, const unsigned char *use, double C, int l1, double *w, double *bias)
+{
+    struct problem prob;
+    size_t l = 0;
+    for (size_t i = 0; i < d->n; i++)
+        l += !use || use[i];
+    prob.l = (int)l;
+    prob.n = d->nfeat + 1;
+    prob.bias = 1.0;
+    prob.y = at_malloc(l * sizeof *prob.y);
+    prob.x = at_malloc(l * sizeof *prob.x);
+    if (!prob.y || !prob.x) {
+        at_free(prob.y);
+        at_free(prob.x);
+        return AT_ERR_NOMEM;
+    }
+    int pos = 0, neg = 0;
+    for (size_t i = 0, k = 0; i < d->n; i++)
+        if (!use || use[i]) {
+            prob.y[k] = d->y[i];
+            prob.x[k++] = d->x[i];
+            pos += d->y[i] > 0.5;
+            neg += d->y[i] <= 0.5;
+        }
+    if (!pos || !neg) {
+        at_free(prob.y);
+        at_free(prob.x);
+        return at_error_set(AT_ERR_ARG, "risk: training needs both labels (0 and 1)");
+    }
+    struct parameter par;
+    memset(&par, 0, sizeof par);
+    par.solver_type = l1 ? L1R_LR : L2R_LR;
+    par.C = C;
+    par.eps = 0.01;
+    set_print_string_function(quiet_print);
+    const char *err = check_parameter(&prob, &par);
+    at_status st = AT_OK;
+    if (err) {
+        st = at_error_set(AT_ERR_ARG, "risk: liblinear: %s", err);
+    } else {
+        struct model *mo = train(&prob, &par);
+        if (!mo) {
+            st = at_error_set(AT_ERR_NOMEM, "risk: liblinear training failed");
+        } else {
+            double sign = mo->label[0] == 1 ? 1.0 : -1.0;
+            int nf = mo->nr_feature;
+            memset(w, 0, (size_t)d->nfeat * sizeof *w);
+            for (int j = 0; j < nf && j < d->nfeat; j++)
+                w[j] = sign * mo->w[j];
+            *bias = sign * mo->w[nf] * prob.bias;
+            free_and_destroy_model(&mo);
+        }
+    }
+    at_free(prob.y);
+    at_free(prob.x);
+    return st;
+}
+
+static double score_row(const struct feature_node *x, const double *w, int nfeat, double bias)
+{
+    double z = bias;
+    for (; x->index > 0; x++)
+        if (x->index <= nfeat)
+            z += w[x->index - 1] * x->value;
+    return 1.0 / (1.0 + exp(-z));
+}
+
+static uint32_t fold_of(const char *pid)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = pid; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return h;
+}
+
+/* One liblinear row: TF-IDF (l2-normalised) under compact indices, then the
+ * structured features, then the bias term. */
+static at_status row_to_liblinear(const risk_vec *v, const float *idf, const uint32_t *map, const double *sf,
+                                  int nfeat, struct feature_node **out)
+{
+    struct feature_node *x = at_malloc((v->n + RISK_S + 2) * sizeof *x);
+    if (!x)
+        return AT_ERR_NOMEM;
+    double norm = 0;
+    size_t k = 0;
+    for (size_t j = 0; j < v->n; j++) {
+        double val = (1.0 + log(v->v[j].val)) * idf[v->v[j].idx];
+        norm += val * val;
+        x[k].index = (int)map[v->v[j].idx];
+        x[k++].value = val;
+    }
+    norm = norm > 0 ? 1.0 / sqrt(norm) : 0;
+    for (size_t j = 0; j < k; j++)
+        x[j].value *= norm;
+    for (int q = 0; q < RISK_S; q++)
+        if (sf[q] != 0) {
+            x[k].index = nfeat - RISK_S + q + 1;
+            x[k++].value = sf[q];
+        }
+    x[k].index = nfeat + 1; /* bias term */
+    x[k].value = 1.0;
+    x[k + 1].index = -1;
+    *out = x;
+    return AT_OK;
+}
+
+static at_status csv_columns(const at_csv *csv, int need_label, int *cp, int *ct, int *cl)
+{
+    *cp = at_csv_column(csv, "patient_id");
+    *ct = at_csv_column(csv, "text");
+    *cl = at_csv_column(csv, "label");
+    if (*cp < 0 || *ct < 0 || (need_label && *cl < 0))
+        return at_error_set(AT_ERR_FORMAT, "CSV needs the columns patient_id, text%s", need_label ? ", label" : "");
+    return AT_OK;
+}
+
+at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_model **out)
+{
+    *out = NULL;
+    int cp, ct, cl;
+    at_status st = csv_columns(csv, 1, &cp, &ct, &cl);
+    if (st)
+        return st;
+    if (csv->nrows < 3)
+        return at_error_set(AT_ERR_ARG, "risk: no rows to train on");
+    at_risk_model *m = model_alloc();
+    risk_data d;
+    memset(&d, 0, sizeof d);
+    d.n = csv->nrows - 1;
+    d.x = at_calloc(d.n, sizeof *d.x);
+    d.y = at_calloc(d.n, sizeof *d.y);
+    d.fold_key = at_calloc(d.n, sizeof *d.fold_key);
+    risk_vec *vecs = at_calloc(d.n, sizeof *vecs);
+    uint32_t *df = at_calloc(RISK_H, sizeof *df);
+    if (!m || !d.x || !d.y || !d.fold_key || !vecs || !df)
+        st = AT_ERR_NOMEM;
+    /* counts, structured features and document frequencies, in one pass */
+    double *sf = at_calloc(d.n ? d.n * RISK_S : 1, sizeof *sf);
+    uint32_t *map = at_calloc(RISK_H, sizeof *map);
+    if (!st && (!sf || !map))
+        st = AT_ERR_NOMEM;
+    for (size_t i = 0; i < d.n && !st; i++) {
+        const char *lab = csv->cells[(i + 1) * csv->ncols + (size_t)cl];
+        if (strcmp(lab, "0") && strcmp(lab, "1")) {
+            st = at_error_set(AT_ERR_FORMAT, "line %zu: label is not 0 or 1", csv->line[i + 1]);
+            break;
+        }
+        d.y[i] = lab[0] == '1';
+        d.fold_key[i] = fold_of(csv->cells[(i + 1) * csv->ncols + (size_t)cp]);
+        const char *text = csv->cells[(i + 1) * csv->ncols + (size_t)ct];
+        st = risk_hash_text(text, strlen(text), &vecs[i], m->terms);
+        if (st)
+            at_error_prefix(st, "line %zu", csv->line[i + 1]);
+        else
+            risk_structured(text, strlen(text), sf + i * RISK_S);
+        for (size_t j = 0; j < vecs[i].n && !st; j++)
+            df[vecs[i].v[j].idx]++;
+    }
+    if (!st) {
+        int used = 0;
+        for (size_t j = 0; j < RISK_H; j++) {
+            m->idf[j] = (float)(log((1.0 + (double)d.n) / (1.0 + df[j])) + 1.0);
+            if (df[j])
+                map[j] = (uint32_t)++used;
+        }
+        d.nfeat = used + RISK_S;
+        for (size_t i = 0; i < d.n && !st; i++) {
+            st = row_to_liblinear(&vecs[i], m->idf, map, sf + i * RISK_S, d.nfeat, &d.x[i]);
+            risk_vec_free(&vecs[i]);
+        }
+    }
+    double C = opt && opt->C > 0 ? opt->C : 0;
+    int l1 = opt ? opt->l1 : 0;
+    if (!st && C <= 0) {
+        /* patient-level cross-validation over a grid of C, by AUROC */
+        static const double grid[] = {0.3, 1, 3, 10, 30};
+        int folds = opt && opt->folds >= 2 ? opt->folds : 5;
+        double *p = at_malloc(d.n * sizeof *p), *w = at_malloc((size_t)d.nfeat * sizeof *w);
+        int *y = at_malloc(d.n * sizeof *y);
+        unsigned char *use = at_malloc(d.n);
+        double best = -1;
+        if (!p || !w || !y || !use)
+            st = AT_ERR_NOMEM;
+        for (size_t g = 0; g < sizeof grid / sizeof *grid && !st; g++) {
+            for (int f = 0; f < folds && !st; f++) {
+                double b;
+                for (size_t i = 0; i < d.n; i++)
+                    use[i] = d.fold_key[i] % (uint32_t)folds != (uint32_t)f;
+                st = fit(&d, use, grid[g], l1, w, &b);
+                for (size_t i = 0; i < d.n && !st; i++)
+                    if (!use[i])
+                        p[i] = score_row(d.x[i], w, d.nfeat, b);
+            }
+            for (size_t i = 0; i < d.n; i++)
+                y[i] = d.y[i] > 0.5;
+            at_risk_metrics mt;
+            if (!st)
+                st = at_risk_metrics_compute(p, y, d.n, 0, 1, &mt);
+            if (!st && mt.auroc > best + 1e-9) {
+                best = mt.auroc;
+                C = grid[g];
+            }
+        }
+        at_free(p);
+        at_free(w);
+        at_free(y);
+        at_free(use);
+    }
+    if (!st) {
+        m->C = C;
+        m->l1 = l1;
+        double *w = at_malloc((size_t)d.nfeat * sizeof *w);
+        st = w ? fit(&d, NULL, C, l1, w, &m->bias) : AT_ERR_NOMEM;
+        for (size_t j = 0; j < RISK_H && !st; j++)
+            m->w[j] = map[j] ? w[map[j] - 1] : 0;
+        for (int q = 0; q < RISK_S && !st; q++)
+            m->w[RISK_H + (size_t)q] = w[d.nfeat - RISK_S + q];
+        at_free(w);
+    }
+    /* keep only the terms of the strongest positive weights, for reasons */
+    if (!st) {
+        double *aw = at_malloc(RISK_H * sizeof *aw);
+        if (!aw) {
+            st = AT_ERR_NOMEM;
+        } else {
+            size_t k = 0;
+            for (size_t j = 0; j < RISK_H; j++)
+                if (m->terms[j] && m->w[j] > 0)
+                    aw[k++] = m->w[j];
+            double cut = 0;
+            if (k > RISK_TERMS_KEPT) {
+                qsort(aw, k, sizeof *aw, cmp_desc);
+                cut = aw[RISK_TERMS_KEPT];
+            }
+            for (size_t j = 0; j < RISK_H; j++)
+                if (m->terms[j] && !(m->w[j] > cut)) {
+                    at_free(m->terms[j]);
+                    m->terms[j] = NULL;
+                }
+            at_free(aw);
+        }
+    }
+    if (vecs)
+        for (size_t i = 0; i < d.n; i++)
+            risk_vec_free(&vecs[i]);
+    at_free(vecs);
+    at_free(df);
+    at_free(sf);
+    at_free(map);
+    data_free(&d);
+    if (st) {
+        at_risk_free(m);
+        return st;
+    }
+    *out = m;
+    return AT_OK;
+}
+

@@ -1,0 +1,289 @@
+/* Rewriting detected spans: typed placeholders, or keyed surrogates of the
+ * same kind (same fake name for the same real name, dates shifted by the
+ * patient's offset with their writing kept, identifiers with valid keys). */
+#include "deid_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const sur_last[] = {
+    "Arnoux",  "Balland",  "Cazenave", "Delorme", "Escoffier", "Ferrandi", "Gasnier",  "Hautbois",
+    "Imbert",  "Jolivet",  "Kessler",  "Lafargue", "Maupin",   "Nadaud",   "Orsini",   "Pradier",
+    "Quillet", "Rabier",   "Sauvage",  "Thuillier", "Urvoy",    "Valette",  "Wattier",  "Yvon",
+    "Zeller",  "Aubrac",   "Bessiere", "Castagne", "Dorval",   "Espinasse", "Fauvel",  "Gendron"};
+static const char *const sur_first[] = {
+    "Alice", "Bastien", "Coline", "Damien", "Elsa",  "Fabien", "Gaelle", "Hugo",   "Ines",  "Jules", "Katia",
+    "Lucas", "Maelle",  "Nathan", "Oriane", "Paul",  "Quitterie", "Remi", "Solene", "Theo", "Ursule", "Victor",
+    "Wendy", "Yanis",   "Zelie",  "Adam",   "Berenice", "Cyril", "Diane", "Emile", "Flora", "Gaspard"};
+static const char *const sur_city[] = {"Valmont", "Beaulieu", "Montclar", "Rochefontaine", "Saint-Aubin-des-Bois",
+                                       "Villeneuve-la-Riviere", "Bellegarde", "Champfleury", "Fontenelle", "Mirabel",
+                                       "Roquebrune", "Sainte-Colombe", "Chateauneuf", "Montagnac", "Puymirol",
+                                       "Vauclair"};
+static const char *const sur_street[] = {"rue des Tilleuls", "avenue des Acacias", "allee des Cerisiers",
+                                         "chemin des Vignes", "place du Marche", "impasse des Lilas",
+                                         "boulevard de la Liberte", "rue du Moulin", "route de la Foret",
+                                         "quai des Mariniers"};
+static const char *const sur_hosp[] = {"Centre Hospitalier de Valmont", "Hopital Beaulieu", "Clinique des Tilleuls",
+                                       "CHU de Montclar", "Institut Fontenelle", "Hopital Sainte-Colombe"};
+
+static const char *const placeholders[AT_PHI_COUNT] = {
+    "[X]",    "[NOM]", "[PRENOM]", "[ADRESSE]", "[VILLE]",  "[ZIP]",   "[DATE]",   "[DATE_NAISSANCE]",
+    "[TEL]",  "[MAIL]", "[SECU]",  "[IPP]",     "[NDA]",    "[HOPITAL]", "[RPPS]", "[FINESS]"};
+
+static uint64_t keyed_u64(const at_key *key, const char *domain, const char *s, size_t n)
+{
+    char f[256];
+    int fl = n < 120 ? at_text_fold(s, n, f, sizeof f) : -1;
+    unsigned char h[16];
+    if (fl >= 0)
+        at_keyed_hash(key, domain, f, (size_t)fl, h, sizeof h);
+    else
+        at_keyed_hash(key, domain, s, n, h, sizeof h);
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | h[i];
+    return v;
+}
+
+static int all_caps(const char *s, size_t n)
+{
+    int letters = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'a' && c <= 'z')
+            return 0;
+        if (c == 0xC3 && i + 1 < n && (unsigned char)s[i + 1] >= 0x9F)
+            return 0;
+        if ((c >= 'A' && c <= 'Z') || c >= 0x80)
+            letters++;
+    }
+    return letters >= 2;
+}
+
+static at_status put_cased(at_buf *out, const char *w, int upper)
+{
+    if (!upper)
+        return at_buf_puts(out, w);
+    at_status st = AT_OK;
+    for (const char *p = w; *p && !st; p++)
+        st = at_buf_putc(out, (*p >= 'a' && *p <= 'z') ? *p - 32 : *p);
+    return st;
+}
+
+/* Replace every digit of s by keyed digits; letters of IPP-like codes kept.
+ * luhn: make the last digit a Luhn check digit. */
+static at_status put_digits(at_buf *out, const at_key *key, const char *domain, const char *s, size_t n, size_t keep,
+                            int luhn)
+{
+    char digits[64];
+    size_t nd = 0;
+    uint64_t v = keyed_u64(key, domain, s, n), w = v ^ 0x9E3779B97F4A7C15ull;
+    char tmp[256];
+    if (n >= sizeof tmp)
+        return at_buf_puts(out, "[ID]");
+    memcpy(tmp, s, n);
+    for (size_t i = 0; i < n; i++) {
+        if (tmp[i] < '0' || tmp[i] > '9')
+            continue;
+        if (nd >= keep) {
+            tmp[i] = (char)('0' + (v % 10));
+            v = v / 10 ? v / 10 : (w = w * 6364136223846793005ull + 1442695040888963407ull) >> 8;
+        }
+        if (nd < sizeof digits)
+            digits[nd] = tmp[i];
+        nd++;
+    }
+    if (luhn && nd >= 2 && nd < sizeof digits) {
+        int c = at_text_luhn_digit(digits, nd - 1);
+        for (size_t i = n; i-- > 0;)
+            if (tmp[i] >= '0' && tmp[i] <= '9') {
+                tmp[i] = (char)('0' + c);
+                break;
+            }
+    }
+    return at_buf_append(out, tmp, n);
+}
+
+static at_status put_nir(at_buf *out, const at_key *key, const char *s, size_t n)
+{
+    char d[16];
+    size_t nd = 0;
+    for (size_t i = 0; i < n && nd < 15; i++)
+        if ((s[i] >= '0' && s[i] <= '9') || s[i] == 'A' || s[i] == 'B')
+            d[nd++] = s[i];
+    if (nd != 15)
+        return put_digits(out, key, "atelier-text-nir", s, n, 1, 0);
+    uint64_t v = keyed_u64(key, "atelier-text-nir", s, n);
+    char f[16];
+    f[0] = d[0];
+    int yy = (int)(v % 100), mm = 1 + (int)(v / 100 % 12), dep = 1 + (int)(v / 1200 % 95);
+    if (dep == 20)
+        dep = 21;
+    snprintf(f + 1, 13, "%02d%02d%02d%03d%03d", yy, mm, dep, (int)(v / 120000 % 990) + 1,
+             (int)(v / 120000000 % 999) + 1);
+    int k = at_text_nir_key(f);
+    snprintf(f + 13, 3, "%02d", k);
+    size_t o = 0;
+    at_status st = AT_OK;
+    for (size_t i = 0; i < n && !st; i++) {
+        int sig = (s[i] >= '0' && s[i] <= '9') || s[i] == 'A' || s[i] == 'B';
+        st = at_buf_putc(out, sig && o < 15 ? f[o++] : s[i]);
+    }
+    return st;
+}
+
+static const char *const month_out[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
+                                        "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+
+/* Shift a date span by days; 0 when its writing is not understood. */
+static int put_date(at_buf *out, const char *s, size_t n, int days)
+{
+    char tmp[64];
+    if (n >= sizeof tmp)
+        return 0;
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    int ymd, y, m, d;
+    size_t e = text_scan_date_numeric(tmp, n, 0, &ymd);
+    if (e == n) {
+        y = ymd / 10000;
+        m = ymd / 100 % 100;
+        d = ymd % 100;
+        int noyear = y == 0;
+        long z = text_days_from_civil(noyear ? 2001 : y, m, d) + days;
+        text_civil_from_days(z, &y, &m, &d);
+        if (tmp[4] == '-') {
+            at_buf_printf(out, "%04d-%02d-%02d", y, m, d);
+            return 1;
+        }
+        size_t i = 0;
+        while (tmp[i] >= '0' && tmp[i] <= '9')
+            i++;
+        char sep = tmp[i];
+        int dw = (int)i;
+        size_t j = i + 1;
+        while (tmp[j] >= '0' && tmp[j] <= '9')
+            j++;
+        int mw = (int)(j - i - 1);
+        if (noyear) {
+            at_buf_printf(out, "%0*d%c%0*d", dw, d, sep, mw, m);
+        } else {
+            int yw = (int)(n - j - 1);
+            at_buf_printf(out, "%0*d%c%0*d%c%0*d", dw, d, sep, mw, m, sep, yw, yw == 2 ? y % 100 : y);
+        }
+        return 1;
+    }
+    /* "12 mars 2024", "1er mars 2024", "mars 2024" */
+    d = 15;
+    y = 0;
+    m = 0;
+    int have_day = 0;
+    char *p = tmp;
+    if (p[0] >= '0' && p[0] <= '9') {
+        d = 0;
+        while (*p >= '0' && *p <= '9')
+            d = d * 10 + (*p++ - '0');
+        if (!strncmp(p, "er", 2))
+            p += 2;
+        have_day = 1;
+        while (*p == ' ')
+            p++;
+    }
+    char *w = p;
+    while (*p && *p != ' ' && *p != '.')
+        p++;
+    char f[32];
+    int fl = at_text_fold(w, (size_t)(p - w), f, sizeof f);
+    m = fl > 0 ? text_month_of(f, (size_t)fl) : 0;
+    while (*p == ' ' || *p == '.')
+        p++;
+    if (*p >= '0' && *p <= '9')
+        y = atoi_n(p, 4);
+    if (!m || d < 1 || d > 31)
+        return 0;
+    long z = text_days_from_civil(y ? y : 2001, m, d) + days;
+    text_civil_from_days(z, &y, &m, &d);
+    if (have_day && d == 1)
+        at_buf_printf(out, "1er %s", month_out[m - 1]);
+    else if (have_day)
+        at_buf_printf(out, "%d %s", d, month_out[m - 1]);
+    else
+        at_buf_printf(out, "%s", month_out[m - 1]);
+    if (*p >= '0' && *p <= '9')
+        at_buf_printf(out, " %d", y);
+    return 1;
+}
+
+static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, const at_key *key, int days)
+{
+    uint64_t v;
+    int upper = all_caps(s, n);
+    switch (label) {
+    case AT_PHI_NOM:
+        v = keyed_u64(key, "atelier-text-nom", s, n);
+        return put_cased(out, sur_last[v % (sizeof sur_last / sizeof *sur_last)], upper);
+    case AT_PHI_PRENOM:
+        if (n == 1 || (n == 2 && s[1] == '.')) { /* an initial */
+            v = keyed_u64(key, "atelier-text-prenom", s, n);
+            return at_buf_putc(out, 'A' + (int)(v % 26));
+        }
+        v = keyed_u64(key, "atelier-text-prenom", s, n);
+        return put_cased(out, sur_first[v % (sizeof sur_first / sizeof *sur_first)], upper);
+    case AT_PHI_VILLE:
+        v = keyed_u64(key, "atelier-text-ville", s, n);
+        return put_cased(out, sur_city[v % (sizeof sur_city / sizeof *sur_city)], upper);
+    case AT_PHI_ADRESSE:
+        v = keyed_u64(key, "atelier-text-adresse", s, n);
+        return at_buf_printf(out, "%d %s", (int)(v % 120) + 1, sur_street[(v >> 8) % (sizeof sur_street / sizeof *sur_street)]);
+    case AT_PHI_HOPITAL:
+        v = keyed_u64(key, "atelier-text-hopital", s, n);
+        return at_buf_puts(out, sur_hosp[v % (sizeof sur_hosp / sizeof *sur_hosp)]);
+    case AT_PHI_MAIL:
+        v = keyed_u64(key, "atelier-text-mail", s, n);
+        return at_buf_printf(out, "%s.%s@exemple.fr", sur_first[v % 32], sur_last[(v >> 8) % 32]);
+    case AT_PHI_DATE:
+    case AT_PHI_DATE_NAISSANCE: {
+        size_t before = out->len;
+        if (put_date(out, s, n, days))
+            return AT_OK;
+        out->len = before;
+        if (out->data)
+            out->data[before] = 0;
+        return at_buf_puts(out, placeholders[label]);
+    }
+    case AT_PHI_SECU:
+        return put_nir(out, key, s, n);
+    case AT_PHI_TEL:
+        return put_digits(out, key, "atelier-text-tel", s, n, (s[0] == '+' || s[0] == '0') ? 3 : 2, 0);
+    case AT_PHI_ZIP:
+        return put_digits(out, key, "atelier-text-zip", s, n, 2, 0);
+    case AT_PHI_RPPS:
+    case AT_PHI_FINESS:
+        return put_digits(out, key, label == AT_PHI_RPPS ? "atelier-text-rpps" : "atelier-text-finess", s, n, 0, 1);
+    default:
+        return put_digits(out, key, label == AT_PHI_IPP ? "atelier-text-ipp" : "atelier-text-nda", s, n, 0, 0);
+    }
+}
+
+at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *spans, at_text_mode mode,
+                             const at_key *key, const char *patient_id, at_buf *out)
+{
+    if (mode == AT_TEXT_PSEUDONYMISE && !key)
+        return at_error_set(AT_ERR_ARG, "text deid: pseudonymisation needs a key");
+    int days = mode == AT_TEXT_PSEUDONYMISE ? at_text_date_shift_days(key, patient_id) : 0;
+    size_t pos = 0;
+    at_status st = AT_OK;
+    for (size_t i = 0; i < spans->n && !st; i++) {
+        const at_text_span *sp = &spans->v[i];
+        if (sp->start < pos || sp->start + sp->len > len || sp->label <= 0 || sp->label >= AT_PHI_COUNT)
+            return at_error_set(AT_ERR_ARG, "text deid: span %zu is out of order or out of range", i);
+        st = at_buf_append(out, text + pos, sp->start - pos);
+        if (!st)
+            st = mode == AT_TEXT_REDACT ? at_buf_puts(out, placeholders[sp->label])
+                                        : put_surrogate(out, text + sp->start, sp->len, sp->label, key, days);
+        pos = sp->start + sp->len;
+    }
+    if (!st)
+        st = at_buf_append(out, text + pos, len - pos);
+    return st;
+}
