@@ -112,6 +112,9 @@ assert files == ["sub/notes.txt", "sub/truncated.dcm"], files
 assert a["quarantined"][0]["file"] == "us.dcm"
 for r in a["rejected"]:
     assert r["reason"], r
+notes = [r for r in a["rejected"] if r["file"] == "sub/notes.txt"][0]
+assert "not a DICOM file" in notes["reason"], notes
+assert "dicom" not in notes["reason"].replace("DICOM", ""), notes  # no bytes of the file quoted
 EOF
 [ "$(find "$T/o4/quarantine" -name '*.dcm' | wc -l)" = 1 ] || fail "quarantine holds the US file"
 [ "$(find "$T/o4" -name '*.dcm' | wc -l)" = 2 ] || fail "no output for rejected inputs"
