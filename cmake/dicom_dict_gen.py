@@ -40,7 +40,7 @@ def parse_range(text):
 
 def words(keyword):
     s = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", keyword)
-    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
+    s = re.sub(r"([A-Z]+)([A-Z](?!s(?:[A-Z ]|$))[a-z])", r"\1 \2", s)  # keep "IDs", "UIDs"
     return s
 
 

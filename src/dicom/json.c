@@ -81,6 +81,63 @@ static at_status put_decimal(at_buf *b, const char *s, size_t n)
     return at_buf_json_string(b, s, n);
 }
 
+/* A JSON string of text bytes as UTF-8: Latin-1 (ISO_IR 100) is converted,
+ * other bytes are kept when they form valid UTF-8 and replaced by U+FFFD
+ * when not. The tree itself is never transcoded. */
+static at_status put_text(at_buf *b, const unsigned char *s, size_t n, int latin1)
+{
+    at_status st = at_buf_putc(b, '"');
+    size_t i = 0;
+    while (i < n && !st) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            size_t j = i;
+            while (j < n && s[j] < 0x80)
+                j++;
+            at_buf tmp;
+            at_buf_init(&tmp, b->max);
+            st = at_buf_json_string(&tmp, (const char *)s + i, j - i);
+            if (!st)
+                st = at_buf_append(b, tmp.data + 1, tmp.len - 2);
+            at_buf_free(&tmp);
+            i = j;
+            continue;
+        }
+        if (latin1) {
+            unsigned char u[2] = {(unsigned char)(0xC0 | (c >> 6)), (unsigned char)(0x80 | (c & 0x3F))};
+            st = at_buf_append(b, u, 2);
+            i++;
+            continue;
+        }
+        size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+        int ok = len && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = (s[i + k] & 0xC0) == 0x80;
+        if (ok && len == 3)
+            ok = !(c == 0xE0 && s[i + 1] < 0xA0) && !(c == 0xED && s[i + 1] >= 0xA0);
+        if (ok && len == 4)
+            ok = !(c == 0xF0 && s[i + 1] < 0x90) && !(c == 0xF4 && s[i + 1] >= 0x90);
+        if (ok) {
+            st = at_buf_append(b, s + i, len);
+            i += len;
+        } else {
+            st = at_buf_append(b, "\xEF\xBF\xBD", 3);
+            i++;
+        }
+    }
+    return st ? st : at_buf_putc(b, '"');
+}
+
+/* 1 when a dataset's Specific Character Set is Latin-1; -1 when absent. */
+static int charset_latin1(const at_dcm_dataset *ds)
+{
+    const at_dcm_element *el = at_dcm_find(ds, AT_TAG(0x0008, 0x0005));
+    if (!el)
+        return -1;
+    return el->length >= 10 && (!memcmp(el->value, "ISO_IR 100", 10) ||
+                                (el->length >= 15 && !memcmp(el->value, "ISO 2022 IR 100", 15)));
+}
+
 static int vr_is_bulk(at_vr vr)
 {
     switch (vr) {
@@ -106,7 +163,7 @@ static void trim(const unsigned char **s, size_t *n, int leading)
         (*s)++, (*n)--;
 }
 
-static at_status put_person_name(at_buf *b, const unsigned char *s, size_t n)
+static at_status put_person_name(at_buf *b, const unsigned char *s, size_t n, int latin1)
 {
     static const char *groups[] = {"Alphabetic", "Ideographic", "Phonetic"};
     at_status st = at_buf_putc(b, '{');
@@ -123,7 +180,7 @@ static at_status put_person_name(at_buf *b, const unsigned char *s, size_t n)
                 if (!st)
                     st = at_buf_printf(b, "\"%s\":", groups[g]);
                 if (!st)
-                    st = at_buf_json_string(b, (const char *)p, len);
+                    st = put_text(b, p, len, latin1);
                 wrote = 1;
             }
             g++;
@@ -142,7 +199,7 @@ static uint64_t le(const unsigned char *p, unsigned n)
 }
 
 /* The "Value" array of a text or numeric element (non-empty). */
-static at_status put_values(at_buf *b, const at_dcm_element *el)
+static at_status put_values(at_buf *b, const at_dcm_element *el, int latin1)
 {
     at_status st = at_buf_puts(b, ",\"Value\":[");
     at_vr vr = el->vr;
@@ -208,27 +265,26 @@ static at_status put_values(at_buf *b, const at_dcm_element *el)
         if (!len)
             st = at_buf_puts(b, "null");
         else if (vr == AT_VR('P', 'N'))
-            st = put_person_name(b, p, len);
+            st = put_person_name(b, p, len, latin1);
         else if (vr == AT_VR('I', 'S') || vr == AT_VR('D', 'S'))
             st = put_decimal(b, (const char *)p, len);
         else
-            st = at_buf_json_string(b, (const char *)p, len);
+            st = put_text(b, p, len, latin1);
         start = i + 1;
     }
     return st ? st : at_buf_putc(b, ']');
 }
 
-/* Encapsulated pixel data as InlineBinary of its encoded item stream. */
+/* Encapsulated pixel data as InlineBinary of its items (offset table and
+ * fragments with their item headers, as pydicom gives it). */
 static at_status put_encapsulated(at_buf *b, const at_dcm_element *el)
 {
     at_buf raw;
     at_buf_init(&raw, b->max);
     at_status st = AT_OK;
-    for (size_t i = 0; i <= el->fragment_count && !st; i++) {
+    for (size_t i = 0; i < el->fragment_count && !st; i++) {
         unsigned char h[8] = {0xFE, 0xFF, 0x00, 0xE0, 0, 0, 0, 0};
-        uint32_t len = i < el->fragment_count ? el->fragments[i].len : 0;
-        if (i == el->fragment_count)
-            h[2] = 0xDD;
+        uint32_t len = el->fragments[i].len;
         h[4] = (unsigned char)len;
         h[5] = (unsigned char)(len >> 8);
         h[6] = (unsigned char)(len >> 16);
@@ -253,12 +309,13 @@ at_status at_dcm_to_json(const at_dcm_dataset *ds, at_buf *out)
     struct {
         const at_dcm_dataset *ds;
         size_t ei, ii;
-        int started, first;
+        int started, first, latin1;
     } stack[AT_DCM_MAX_DEPTH + 1];
     int sp = 0;
     memset(&stack[0], 0, sizeof stack[0]);
     stack[0].ds = ds;
     stack[0].first = 1;
+    stack[0].latin1 = charset_latin1(ds) == 1;
     at_status st = at_buf_putc(out, '{');
     char vb[3];
     while (!st) {
@@ -291,7 +348,7 @@ at_status at_dcm_to_json(const at_dcm_dataset *ds, at_buf *out)
                         !(st = put_base64(out, el->value, el->length)))
                         st = at_buf_putc(out, '"');
                 } else if (el->length)
-                    st = put_values(out, el);
+                    st = put_values(out, el, f->latin1);
                 if (!st)
                     st = at_buf_putc(out, '}');
                 f->ei++;
@@ -313,6 +370,8 @@ at_status at_dcm_to_json(const at_dcm_dataset *ds, at_buf *out)
             memset(&stack[sp], 0, sizeof stack[sp]);
             stack[sp].ds = el->items[f->ii];
             stack[sp].first = 1;
+            int own = charset_latin1(stack[sp].ds);
+            stack[sp].latin1 = own < 0 ? f->latin1 : own;
             continue;
         }
         st = at_buf_puts(out, el->item_count ? "]}" : "}");

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -16,7 +17,8 @@ typedef struct {
     const char *where; /* "offset" or "inflated offset" */
     size_t elements;
     int stop_before_pixels;
-    int meta; /* stop at the first tag outside group 0002 */
+    int meta;        /* stop at the first tag outside group 0002 ... */
+    size_t meta_end; /* ... or where (0002,0000) says the meta ends */
 } reader;
 
 enum { FRAME_DATASET, FRAME_SEQUENCE };
@@ -24,10 +26,12 @@ enum { FRAME_DATASET, FRAME_SEQUENCE };
 typedef struct {
     int kind;
     int syntax;
-    size_t end; /* SIZE_MAX: undefined length */
+    size_t end;   /* SIZE_MAX: undefined length */
+    size_t limit; /* end, or the enclosing frame's limit when undefined */
     size_t start;
     at_dcm_dataset *ds;
     at_dcm_element *el; /* sequence being filled (FRAME_SEQUENCE) */
+    int unsorted;       /* elements arrived out of tag order (FRAME_DATASET) */
 } frame;
 
 #define UNDEF_END SIZE_MAX
@@ -90,16 +94,53 @@ static at_status count_element(reader *r, size_t off)
     return AT_OK;
 }
 
-/* Add tag to ds while reading: appended when in order, inserted otherwise;
- * a repeated tag is a format error. */
-static at_status add_element(reader *r, at_dcm_dataset *ds, at_tag tag, at_vr vr, size_t off,
-                             at_dcm_element **out)
+/* Append tag to the frame's dataset while reading (amortised O(1)); a
+ * dataset whose tags arrive out of order is sorted once when it ends
+ * (finish_dataset), so a hostile order cannot make reading quadratic. */
+static at_status add_element(reader *r, frame *f, at_tag tag, at_vr vr, size_t off, at_dcm_element **out)
 {
-    if (ds->count && ds->elements[ds->count - 1].tag >= tag && at_dcm_find(ds, tag))
-        return fail(r, AT_ERR_FORMAT, off, "element " TAGF " appears twice", TAGA(tag));
-    at_status st = at_dcm_put(ds, tag, vr, out);
-    if (st)
-        return at_error_prefix(st, "%s", r->name);
+    at_dcm_dataset *ds = f->ds;
+    if (ds->count) {
+        at_tag last = ds->elements[ds->count - 1].tag;
+        if (last == tag)
+            return fail(r, AT_ERR_FORMAT, off, "element " TAGF " appears twice", TAGA(tag));
+        if (last > tag)
+            f->unsorted = 1;
+    }
+    if (ds->count == ds->cap) {
+        size_t cap = ds->cap ? ds->cap * 2 : 16;
+        at_dcm_element *e = at_realloc(ds->elements, cap * sizeof *e);
+        if (!e)
+            return at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
+        ds->elements = e;
+        ds->cap = cap;
+    }
+    at_dcm_element *el = &ds->elements[ds->count++];
+    memset(el, 0, sizeof *el);
+    el->tag = tag;
+    el->vr = vr;
+    *out = el;
+    return AT_OK;
+}
+
+static int element_cmp(const void *a, const void *b)
+{
+    at_tag x = ((const at_dcm_element *)a)->tag, y = ((const at_dcm_element *)b)->tag;
+    return x < y ? -1 : x > y;
+}
+
+/* Sort a dataset read out of order; a tag found twice is a format error. */
+static at_status finish_dataset(reader *r, frame *f)
+{
+    if (!f->unsorted)
+        return AT_OK;
+    at_dcm_dataset *ds = f->ds;
+    qsort(ds->elements, ds->count, sizeof *ds->elements, element_cmp);
+    for (size_t i = 1; i < ds->count; i++)
+        if (ds->elements[i].tag == ds->elements[i - 1].tag)
+            return fail(r, AT_ERR_FORMAT, f->start, "element " TAGF " appears twice in the dataset or item starting here",
+                        TAGA(ds->elements[i].tag));
+    f->unsorted = 0;
     return AT_OK;
 }
 
@@ -115,11 +156,11 @@ static void *grow_pow2(void *arr, size_t count, size_t size)
 }
 
 /* Fragments of encapsulated pixel data starting at *pos (after the header). */
-static at_status read_fragments(reader *r, at_dcm_element *el, size_t *pos, int be)
+static at_status read_fragments(reader *r, at_dcm_element *el, size_t *pos, size_t limit, int be)
 {
     size_t p = *pos;
     for (;;) {
-        if (r->len - p < 8)
+        if (limit - p < 8)
             return fail(r, AT_ERR_FORMAT, p,
                         "encapsulated pixel data " TAGF ": truncated (no sequence delimiter)",
                         TAGA(el->tag));
@@ -133,10 +174,10 @@ static at_status read_fragments(reader *r, at_dcm_element *el, size_t *pos, int 
             return fail(r, AT_ERR_FORMAT, p,
                         "encapsulated pixel data " TAGF ": expected an item tag, found " TAGF,
                         TAGA(el->tag), TAGA(tag));
-        if (len == DCM_UNDEFINED || len > r->len - p - 8)
+        if (len == DCM_UNDEFINED || len > limit - p - 8)
             return fail(r, AT_ERR_FORMAT, p,
                         "encapsulated pixel data " TAGF ": fragment length %u exceeds remaining %zu bytes",
-                        TAGA(el->tag), len, r->len - p - 8);
+                        TAGA(el->tag), len, limit - p - 8);
         at_status st = count_element(r, p);
         if (st)
             return st;
@@ -164,13 +205,13 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
 {
     frame frames[2 * AT_DCM_MAX_DEPTH + 2];
     int sp = 0, depth = 0;
-    frames[0] = (frame){FRAME_DATASET, syntax, r->len, start, root, NULL};
+    frames[0] = (frame){FRAME_DATASET, syntax, r->len, r->len, start, root, NULL, 0};
     size_t p = start;
     at_status st;
     for (;;) {
         frame *f = &frames[sp];
         int be = f->syntax == DCM_EXPLICIT_BE;
-        size_t limit = f->end == UNDEF_END ? r->len : f->end;
+        size_t limit = f->limit;
         if (f->kind == FRAME_SEQUENCE) {
             if (f->end != UNDEF_END && p == f->end) {
                 sp--, depth--;
@@ -206,8 +247,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
                 return at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
             items[f->el->item_count++] = item;
             item->undefined_length = len == DCM_UNDEFINED;
-            frames[sp + 1] = (frame){FRAME_DATASET, f->syntax,
-                                     len == DCM_UNDEFINED ? UNDEF_END : p + 8 + len, p, item, NULL};
+            frames[sp + 1] = (frame){FRAME_DATASET, f->syntax, len == DCM_UNDEFINED ? UNDEF_END : p + 8 + len,
+                                     len == DCM_UNDEFINED ? limit : p + 8 + len, p, item, NULL, 0};
             sp++;
             p += 8;
             continue;
@@ -216,6 +257,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         if (p == limit && f->end != UNDEF_END) {
             if (sp == 0)
                 break;
+            if ((st = finish_dataset(r, f)))
+                return st;
             sp--;
             continue;
         }
@@ -227,12 +270,14 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         }
         size_t off = p;
         at_tag tag = rdtag(r->data + p, be);
-        if (sp == 0 && r->meta && AT_TAG_GROUP(tag) != 0x0002)
+        if (sp == 0 && r->meta && (AT_TAG_GROUP(tag) != 0x0002 || p >= r->meta_end))
             break;
         if (tag == DCM_TAG_ITEM_DELIM && f->end == UNDEF_END && sp > 0) {
             if (limit - p < 8)
                 return fail(r, AT_ERR_FORMAT, p, "truncated item delimiter");
             p += 8;
+            if ((st = finish_dataset(r, f)))
+                return st;
             sp--;
             continue;
         }
@@ -270,15 +315,13 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         if (len == DCM_UNDEFINED) {
             at_dcm_element *el;
             if (tag == DCM_TAG_PIXEL_DATA && vr != AT_VR('S', 'Q')) {
-                if ((st = add_element(r, f->ds, tag, f->syntax == DCM_IMPLICIT_LE ? AT_VR('O', 'B') : vr,
+                if ((st = add_element(r, f, tag, f->syntax == DCM_IMPLICIT_LE ? AT_VR('O', 'B') : vr,
                                       off, &el)))
                     return st;
                 el->encapsulated = 1;
                 el->undefined_length = 1;
-                if ((st = read_fragments(r, el, &p, be)))
+                if ((st = read_fragments(r, el, &p, limit, be)))
                     return st;
-                if (f->end != UNDEF_END && p > f->end)
-                    return fail(r, AT_ERR_FORMAT, off, "element " TAGF " overruns its item", TAGA(tag));
                 continue;
             }
             int item_syntax = f->syntax;
@@ -291,10 +334,10 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
             if (depth >= AT_DCM_MAX_DEPTH)
                 return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels",
                             TAGA(tag), AT_DCM_MAX_DEPTH);
-            if ((st = add_element(r, f->ds, tag, vr, off, &el)))
+            if ((st = add_element(r, f, tag, vr, off, &el)))
                 return st;
             el->undefined_length = 1;
-            frames[++sp] = (frame){FRAME_SEQUENCE, item_syntax, UNDEF_END, off, f->ds, el};
+            frames[++sp] = (frame){FRAME_SEQUENCE, item_syntax, UNDEF_END, limit, off, f->ds, el, 0};
             depth++;
             continue;
         }
@@ -306,9 +349,9 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
             if (depth >= AT_DCM_MAX_DEPTH)
                 return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels",
                             TAGA(tag), AT_DCM_MAX_DEPTH);
-            if ((st = add_element(r, f->ds, tag, vr, off, &el)))
+            if ((st = add_element(r, f, tag, vr, off, &el)))
                 return st;
-            frames[++sp] = (frame){FRAME_SEQUENCE, f->syntax, p + len, off, f->ds, el};
+            frames[++sp] = (frame){FRAME_SEQUENCE, f->syntax, p + len, p + len, off, f->ds, el, 0};
             depth++;
             continue;
         }
@@ -327,14 +370,20 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
             memcpy(value, r->data + p, len);
             dcm_swap(value, len, unit);
         }
-        if ((st = add_element(r, f->ds, tag, vr, off, &el))) {
+        if ((st = add_element(r, f, tag, vr, off, &el))) {
             at_free(value);
             return st;
         }
         el->value = value;
         el->length = len;
         p += len;
+        if (r->meta && sp == 0 && tag == AT_TAG(0x0002, 0x0000) && len == 4) {
+            uint32_t gl = rd32(value, 0);
+            r->meta_end = gl <= r->len - p ? p + gl : r->len;
+        }
     }
+    if ((st = finish_dataset(r, &frames[0])))
+        return st;
     if (stop)
         *stop = p;
     return AT_OK;
@@ -449,6 +498,26 @@ static const char *syntax_uid(int syntax)
                                        : AT_TS_EXPLICIT_LE;
 }
 
+/* Implicit VR: tags the dictionary gives as "US or SS" are SS when Pixel
+ * Representation (0028,0103) is 1 (signed), as DCMTK and pydicom decide. */
+static void resolve_us_or_ss(at_dcm_dataset *ds)
+{
+    static const at_tag xs[] = {
+        AT_TAG(0x0018, 0x9810), AT_TAG(0x0022, 0x1452), AT_TAG(0x0028, 0x0071), AT_TAG(0x0028, 0x0104),
+        AT_TAG(0x0028, 0x0105), AT_TAG(0x0028, 0x0106), AT_TAG(0x0028, 0x0107), AT_TAG(0x0028, 0x0108),
+        AT_TAG(0x0028, 0x0109), AT_TAG(0x0028, 0x0110), AT_TAG(0x0028, 0x0111), AT_TAG(0x0028, 0x0120),
+        AT_TAG(0x0028, 0x0121), AT_TAG(0x0040, 0x9211), AT_TAG(0x0040, 0x9216), AT_TAG(0x0060, 0x3004),
+        AT_TAG(0x0060, 0x3006)};
+    uint16_t rep;
+    if (at_dcm_get_u16(ds, AT_TAG(0x0028, 0x0103), &rep) != AT_OK || rep != 1)
+        return;
+    for (size_t i = 0; i < sizeof xs / sizeof *xs; i++) {
+        at_dcm_element *el = at_dcm_find(ds, xs[i]);
+        if (el && el->vr == AT_VR('U', 'S'))
+            el->vr = AT_VR('S', 'S');
+    }
+}
+
 void at_dcm_file_free(at_dcm_file *f)
 {
     if (!f)
@@ -465,7 +534,7 @@ at_status at_dcm_read_memory(const unsigned char *data, size_t len, const at_dcm
 {
     *out = NULL;
     reader r = {data, len, (opt && opt->name) ? opt->name : "<memory>", "offset", 0,
-                opt ? opt->stop_before_pixels : 0, 0};
+                opt ? opt->stop_before_pixels : 0, 0, SIZE_MAX};
     if (len > AT_DCM_MAX_FILE_BYTES)
         return at_error_set(AT_ERR_LIMIT, "%s: %zu bytes exceeds the %zu-byte limit", r.name, len,
                             AT_DCM_MAX_FILE_BYTES);
@@ -540,6 +609,8 @@ at_status at_dcm_read_memory(const unsigned char *data, size_t len, const at_dcm
     } else if ((st = parse(&r, p, syntax, f->dataset, NULL))) {
         goto fail;
     }
+    if (syntax == DCM_IMPLICIT_LE)
+        resolve_us_or_ss(f->dataset);
     *out = f;
     return AT_OK;
 fail:

@@ -139,7 +139,8 @@ static void patch32(at_buf *b, size_t pos, uint32_t v, int syntax)
 }
 
 /* Encode ds in syntax onto b. Group length elements (gggg,0000) are left
- * out (they are retired outside group 0002 and would go stale). */
+ * out (they are retired outside group 0002 and would go stale), and so are
+ * group 0002 elements at the top level (they belong to the File Meta). */
 static at_status encode_dataset(at_buf *b, const at_dcm_dataset *ds, int syntax, int native_only)
 {
     struct {
@@ -176,7 +177,8 @@ static at_status encode_dataset(at_buf *b, const at_dcm_dataset *ds, int syntax,
         }
         const at_dcm_element *el = &f->ds->elements[f->ei];
         if (!f->started) {
-            if (AT_TAG_ELEMENT(el->tag) == 0 || AT_TAG_GROUP(el->tag) == 0xFFFE) {
+            if (AT_TAG_ELEMENT(el->tag) == 0 || AT_TAG_GROUP(el->tag) == 0xFFFE ||
+                (sp == 0 && AT_TAG_GROUP(el->tag) == 0x0002)) {
                 f->ei++;
                 continue;
             }
@@ -339,6 +341,35 @@ static int ts_is_native(const char *ts)
            !strcmp(ts, AT_TS_EXPLICIT_BE) || !strcmp(ts, AT_TS_DEFLATED_LE);
 }
 
+/* A lower bound of the encoded size of ds's top level, to size the output
+ * buffer once (pixel data dominates; nested items grow the buffer). */
+static size_t estimate_size(const at_dcm_dataset *ds)
+{
+    size_t n = 4096;
+    for (size_t i = 0; i < ds->count; i++) {
+        const at_dcm_element *el = &ds->elements[i];
+        n += 16 + el->length;
+        for (size_t k = 0; k < el->fragment_count; k++)
+            n += 9 + el->fragments[k].len;
+    }
+    return n;
+}
+
+/* Pre-allocate room for cap bytes in an empty buffer (a failure here is
+ * harmless: the buffer grows as it goes). */
+static void buf_presize(at_buf *b, size_t cap)
+{
+    if (b->data || cap > b->max)
+        return;
+    b->data = at_malloc(cap + 1);
+    if (b->data) {
+        b->cap = cap + 1;
+        b->data[0] = '\0';
+    } else {
+        at_error_clear();
+    }
+}
+
 /* Encode f as Part 10 into *out (caller frees with at_free). */
 at_status at_dcm_write_memory(const at_dcm_file *f, unsigned char **out, size_t *len)
 {
@@ -358,6 +389,9 @@ at_status at_dcm_write_memory(const at_dcm_file *f, unsigned char **out, size_t 
     at_status st = meta_fill(meta, ds, ts, 0);
     if (st)
         goto done;
+    int deflated;
+    int syntax = dcm_syntax_of(ts, &deflated);
+    buf_presize(deflated ? &tmp : &b, estimate_size(ds));
     static const unsigned char zero[128];
     if ((st = at_buf_append(&b, zero, sizeof zero)) || (st = at_buf_append(&b, "DICM", 4)))
         goto done;
@@ -386,8 +420,6 @@ at_status at_dcm_write_memory(const at_dcm_file *f, unsigned char **out, size_t 
         goto done;
     }
     wr32(b.data + gl_value, (uint32_t)gl, 0);
-    int deflated;
-    int syntax = dcm_syntax_of(ts, &deflated);
     int native = ts_is_native(ts);
     if (deflated) {
         if ((st = encode_dataset(&tmp, ds, DCM_EXPLICIT_LE, 1)))

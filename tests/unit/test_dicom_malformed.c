@@ -175,6 +175,25 @@ static void test_malformed_table(void **state)
     part10(&b, AT_TS_EXPLICIT_LE);
     item(&b, 0xE000, 0);
     expect_error(&b, AT_ERR_FORMAT, "unexpected item tag (FFFE,E000)");
+    /* 16. an undefined-length sequence running past the end of its
+     * defined-length parent item */
+    b.n = 0;
+    part10(&b, AT_TS_EXPLICIT_LE);
+    hdr(&b, 0x0008, 0x1115, "SQ", 0xFFFFFFFF);
+    item(&b, 0xE000, 20);
+    hdr(&b, 0x0008, 0x1140, "SQ", 0xFFFFFFFF);
+    item(&b, 0xE000, 0xFFFFFFFF);
+    hdr(&b, 0x0008, 0x1150, "UI", 4), add(&b, "1.2\0", 4);
+    item(&b, 0xE00D, 0), item(&b, 0xE0DD, 0), item(&b, 0xE0DD, 0);
+    expect_error(&b, AT_ERR_FORMAT, "truncated item");
+    /* 17. the same with encapsulated pixel data inside the item */
+    b.n = 0;
+    part10(&b, AT_TS_EXPLICIT_LE);
+    hdr(&b, 0x0008, 0x1115, "SQ", 0xFFFFFFFF);
+    item(&b, 0xE000, 20);
+    hdr(&b, 0x7FE0, 0x0010, "OB", 0xFFFFFFFF);
+    item(&b, 0xE000, 0), item(&b, 0xE0DD, 0), item(&b, 0xE0DD, 0);
+    expect_error(&b, AT_ERR_FORMAT, "encapsulated pixel data (7FE0,0010): truncated");
     free(b.p);
 }
 
@@ -220,6 +239,49 @@ static void test_deep_nesting_rejected(void **state)
     assert_true(len > ds_bytes);
     assert_memory_equal(out + len - ds_bytes, b.p + b.n - ds_bytes, ds_bytes);
     at_free(out);
+    at_dcm_file_free(f);
+    free(b.p);
+}
+
+/* Tags out of order are sorted once (not inserted one by one: a hostile
+ * order must not make reading quadratic); a repeat found then is an error. */
+static void test_out_of_order_elements(void **state)
+{
+    (void)state;
+    bytes b = {0};
+    enum { N = 100000 };
+    for (int i = 0; i < N; i++) {
+        int k = N - 1 - i;
+        add16(&b, (uint16_t)(0x0011 + 2 * (k / 0xF000)));
+        add16(&b, (uint16_t)(0x1000 + k % 0xF000));
+        add32(&b, 0);
+    }
+    at_dcm_file *f;
+    double t0 = at_now_seconds();
+    assert_int_equal(at_dcm_read_memory(b.p, b.n, NULL, &f), AT_OK);
+    assert_true(at_now_seconds() - t0 < 20.0);
+    assert_int_equal(f->dataset->count, N);
+    for (size_t i = 1; i < f->dataset->count; i++)
+        assert_true(f->dataset->elements[i - 1].tag < f->dataset->elements[i].tag);
+    at_dcm_file_free(f);
+    /* out of order inside an item, with a repeat */
+    b.n = 0;
+    part10(&b, AT_TS_EXPLICIT_LE);
+    hdr(&b, 0x0008, 0x1115, "SQ", 0xFFFFFFFF);
+    item(&b, 0xE000, 0xFFFFFFFF);
+    hdr(&b, 0x0010, 0x0020, "LO", 2), add(&b, "AB", 2);
+    hdr(&b, 0x0008, 0x0060, "CS", 2), add(&b, "CT", 2);
+    hdr(&b, 0x0010, 0x0020, "LO", 2), add(&b, "CD", 2);
+    item(&b, 0xE00D, 0), item(&b, 0xE0DD, 0);
+    expect_error(&b, AT_ERR_FORMAT, "element (0010,0020) appears twice in the dataset or item starting here");
+    /* without the repeat it reads, sorted */
+    b.n -= 16 + 10;
+    item(&b, 0xE00D, 0), item(&b, 0xE0DD, 0);
+    assert_int_equal(at_dcm_read_memory(b.p, b.n, NULL, &f), AT_OK);
+    const at_dcm_dataset *it = at_dcm_find(f->dataset, AT_TAG(0x0008, 0x1115))->items[0];
+    assert_int_equal(it->count, 2);
+    assert_int_equal(it->elements[0].tag, AT_TAG(0x0008, 0x0060));
+    assert_non_null(at_dcm_find(it, AT_TAG(0x0010, 0x0020)));
     at_dcm_file_free(f);
     free(b.p);
 }
@@ -362,6 +424,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_malformed_table),
         cmocka_unit_test(test_deep_nesting_rejected),
+        cmocka_unit_test(test_out_of_order_elements),
         cmocka_unit_test(test_truncated_everywhere),
         cmocka_unit_test(test_corrupted_bytes),
         cmocka_unit_test(test_out_of_memory_walk),
