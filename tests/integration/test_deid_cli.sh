@@ -118,6 +118,7 @@ assert "dicom" not in notes["reason"].replace("DICOM", ""), notes  # no bytes of
 EOF
 [ "$(find "$T/o4/quarantine" -name '*.dcm' | wc -l)" = 1 ] || fail "quarantine holds the US file"
 [ "$(find "$T/o4" -name '*.dcm' | wc -l)" = 2 ] || fail "no output for rejected inputs"
+grep -rqa -- "$family" "$T/o4" && fail "identity left in the quarantine, outputs or report"
 "$BIN" deid "$T/mixed/us.dcm" -o "$T/o5" --key "$T/k1" --allow-burned-in -q || fail "--allow-burned-in"
 [ -d "$T/o5/quarantine" ] && fail "--allow-burned-in still quarantined"
 
