@@ -96,6 +96,7 @@ cp "$T/in/S1_CT/IM0001.dcm" "$T/mixed/ok.dcm"
 echo "not dicom at all" >"$T/mixed/sub/notes.txt"
 head -c 700 "$T/in/S1_CT/IM0002.dcm" >"$T/mixed/sub/truncated.dcm"
 cp "$T/in/S2_MR/IM0001.dcm" "$T/mixed/us.dcm"
+ln -s .. "$T/mixed/sub/loop" # a cycle: must not be followed
 dcmodify -nb -m "(0008,0060)=US" "$T/mixed/us.dcm" || fail "dcmodify"
 "$BIN" deid "$T/mixed" -o "$T/o4" --key "$T/k1" --json >"$T/report.json" 2>/dev/null
 rc=$?
