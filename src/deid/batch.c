@@ -74,7 +74,6 @@ static at_status collect_dir(job_list *l, const char *root)
         return AT_ERR_NOMEM;
     stack[top++] = at_strdup("");
     at_status st = stack[0] ? AT_OK : AT_ERR_NOMEM;
-    size_t rootlen = strlen(root);
     while (!st && top) {
         char *rel = stack[--top];
         char *dir = *rel ? at_path_join(root, rel) : at_strdup(root);
@@ -153,7 +152,6 @@ static at_status collect_dir(job_list *l, const char *root)
     while (top)
         at_free(stack[--top]);
     at_free(stack);
-    (void)rootlen;
     return st;
 }
 
