@@ -89,6 +89,8 @@ size_t at_dcm_dict_size(void);
 const char *at_vr_name(at_vr vr, char buf[3]);
 /* 1 if s (2 chars) names a VR of the current standard. */
 int at_vr_is_known(at_vr vr);
+/* Parse "PN" (two uppercase letters) into a VR; AT_VR_NONE if not a known VR. */
+at_vr at_vr_parse(const char *s);
 /* 1 if the VR uses the 4-byte length form in explicit VR (OB OD OF OL OV OW SQ SV UC UN UR UT UV). */
 int at_vr_has_long_length(at_vr vr);
 /* Bytes per value unit swapped between byte orders (2, 4, 8), or 1 for none. */
@@ -104,6 +106,7 @@ at_dcm_dataset *at_dcm_dataset_clone(const at_dcm_dataset *ds);
 at_dcm_element *at_dcm_find(const at_dcm_dataset *ds, at_tag tag); /* NULL if absent */
 /* Insert or replace; the element returned has no value yet. */
 at_status at_dcm_put(at_dcm_dataset *ds, at_tag tag, at_vr vr, at_dcm_element **out);
+/* (Element pointers stay valid until the next put/remove on the same dataset.) */
 void at_dcm_remove(at_dcm_dataset *ds, at_tag tag);
 /* Free an element's value, items and fragments (leaves tag/vr). */
 void at_dcm_element_clear(at_dcm_element *el);
@@ -136,16 +139,14 @@ void at_dcm_file_free(at_dcm_file *f);
 /* Encode f as Part 10 (preamble, "DICM", meta in explicit LE with group
  * length recomputed, dataset in f->transfer_syntax). Caller frees *out. */
 at_status at_dcm_write_memory(const at_dcm_file *f, unsigned char **out, size_t *len);
-/* The same, written atomically to path. */
+/* The same, written atomically to path (large top-level values such as
+ * Pixel Data are streamed to the file, not buffered). */
 at_status at_dcm_write_file(const at_dcm_file *f, const char *path);
 /* Rebuild the File Meta for f->dataset: SOP class/instance from the dataset,
  * transfer syntax f->transfer_syntax, our implementation UID and version. */
 at_status at_dcm_meta_rebuild(at_dcm_file *f);
 #define AT_IMPLEMENTATION_UID "1.2.826.0.1.3680043.10.1459.1" /* atelier root, see docs */
 #define AT_IMPLEMENTATION_VERSION "ATELIER_010"
-
-/* Parse "PN" (two uppercase letters) into a VR; AT_VR_NONE if not a known VR. */
-at_vr at_vr_parse(const char *s);
 
 /* ---- display ---- */
 /* dcmdump-like text dump of f into out. */

@@ -19,7 +19,12 @@ typedef struct {
     int stop_before_pixels;
     int meta;        /* stop at the first tag outside group 0002 ... */
     size_t meta_end; /* ... or where (0002,0000) says the meta ends */
+    int may_steal;   /* top-level Pixel Data may be left in place (read_file) */
+    size_t steal_off, steal_len;
+    unsigned steal_unit;
 } reader;
+
+#define STEAL_MIN_BYTES 65536
 
 enum { FRAME_DATASET, FRAME_SEQUENCE };
 
@@ -363,7 +368,12 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
                         TAGA(tag), len, unit);
         at_dcm_element *el;
         unsigned char *value = NULL;
-        if (len) {
+        if (r->may_steal && sp == 0 && tag == DCM_TAG_PIXEL_DATA && len >= STEAL_MIN_BYTES) {
+            /* left in the file buffer; at_dcm_read_file moves it into place */
+            r->steal_off = p;
+            r->steal_len = len;
+            r->steal_unit = unit;
+        } else if (len) {
             value = at_malloc(len);
             if (!value)
                 return at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
@@ -529,12 +539,12 @@ void at_dcm_file_free(at_dcm_file *f)
 
 /* Read a Part 10 file or bare dataset from memory (data not kept). *out
  * owned by the caller (at_dcm_file_free); NULL and a message on error. */
-at_status at_dcm_read_memory(const unsigned char *data, size_t len, const at_dcm_read_options *opt,
-                             at_dcm_file **out)
+static at_status read_impl(const unsigned char *data, size_t len, const at_dcm_read_options *opt,
+                           at_dcm_file **out, reader *steal)
 {
     *out = NULL;
     reader r = {data, len, (opt && opt->name) ? opt->name : "<memory>", "offset", 0,
-                opt ? opt->stop_before_pixels : 0, 0, SIZE_MAX};
+                opt ? opt->stop_before_pixels : 0, 0, SIZE_MAX, steal != NULL, 0, 0, 1};
     if (len > AT_DCM_MAX_FILE_BYTES)
         return at_error_set(AT_ERR_LIMIT, "%s: %zu bytes exceeds the %zu-byte limit", r.name, len,
                             AT_DCM_MAX_FILE_BYTES);
@@ -599,6 +609,7 @@ at_status at_dcm_read_memory(const unsigned char *data, size_t len, const at_dcm
         if ((st = inflate_dataset(&r, p, &inflated, &n)))
             goto fail;
         reader r2 = r;
+        r2.may_steal = 0;
         r2.data = inflated;
         r2.len = n;
         r2.where = "inflated offset";
@@ -611,6 +622,8 @@ at_status at_dcm_read_memory(const unsigned char *data, size_t len, const at_dcm
     }
     if (syntax == DCM_IMPLICIT_LE)
         resolve_us_or_ss(f->dataset);
+    if (steal)
+        *steal = r;
     *out = f;
     return AT_OK;
 fail:
@@ -632,7 +645,26 @@ at_status at_dcm_read_file(const char *path, const at_dcm_read_options *opt, at_
         if (!o.name)
             o.name = path;
     }
-    st = at_dcm_read_memory(data, len, &o, out);
+    reader steal;
+    memset(&steal, 0, sizeof steal);
+    st = read_impl(data, len, &o, out, &steal);
+    at_dcm_element *px = st ? NULL : at_dcm_find((*out)->dataset, DCM_TAG_PIXEL_DATA);
+    if (px && steal.steal_len && !px->value && px->length == steal.steal_len) {
+        /* hand the file buffer over as the pixel value: one move, no new buffer */
+        memmove(data, data + steal.steal_off, steal.steal_len);
+        dcm_swap(data, steal.steal_len, steal.steal_unit);
+        unsigned char *shrunk = at_realloc(data, steal.steal_len);
+        px->value = shrunk ? shrunk : data;
+        at_error_clear();
+        return AT_OK;
+    }
     at_free(data);
     return st;
+}
+
+/* Read from memory (data is only read, never kept). */
+at_status at_dcm_read_memory(const unsigned char *data, size_t len, const at_dcm_read_options *opt,
+                             at_dcm_file **out)
+{
+    return read_impl(data, len, opt, out, NULL);
 }

@@ -89,7 +89,20 @@ static int is_sequence(const at_dcm_element *el)
 }
 
 /* Element with a plain value, swapped for big endian, padded to even length. */
-static at_status put_value(at_buf *b, const at_dcm_element *el, int syntax)
+#define STREAM_MIN_BYTES 65536
+
+/* Move what b holds to af (streaming writes); b is emptied. */
+static at_status flush_to(at_buf *b, at_atomic_file *af)
+{
+    at_status st = b->len ? at_atomic_write(af, b->data, b->len) : AT_OK;
+    b->len = 0;
+    return st;
+}
+
+/* Element with a plain value, swapped for big endian, padded to even
+ * length. With af, a large value goes straight to the file (b is flushed
+ * first; only done where no length is waiting to be patched). */
+static at_status put_value(at_buf *b, const at_dcm_element *el, int syntax, at_atomic_file *af)
 {
     at_vr vr = el->vr;
     if (!at_vr_is_known(vr))
@@ -97,23 +110,36 @@ static at_status put_value(at_buf *b, const at_dcm_element *el, int syntax)
     uint32_t len = el->length;
     if (len >= 0xFFFFFFFEu)
         return at_error_set(AT_ERR_LIMIT, "element " TAGF ": value too long", TAGA(el->tag));
+    unsigned unit = syntax == DCM_EXPLICIT_BE ? at_vr_swap_unit(vr) : 1;
+    if (unit > 1 && len % unit)
+        return at_error_set(AT_ERR_FORMAT, "element " TAGF ": length %u is not a multiple of %u",
+                            TAGA(el->tag), len, unit);
     uint32_t padded = len + (len & 1);
     at_status st = put_header(b, el->tag, vr, padded, syntax, NULL);
     if (st)
         return st;
-    size_t at = b->len;
-    if (len && (st = at_buf_append(b, el->value, len)))
-        return st;
-    if (padded != len && (st = at_buf_putc(b, dcm_vr_pad(vr))))
-        return st;
-    if (syntax == DCM_EXPLICIT_BE) {
-        unsigned unit = at_vr_swap_unit(vr);
-        if (unit > 1 && len % unit)
-            return at_error_set(AT_ERR_FORMAT, "element " TAGF ": length %u is not a multiple of %u",
-                                TAGA(el->tag), len, unit);
+    if (af && len >= STREAM_MIN_BYTES) {
+        if ((st = flush_to(b, af)))
+            return st;
+        if (unit == 1)
+            st = at_atomic_write(af, el->value, len);
+        for (uint32_t done = 0; unit > 1 && done < len && !st;) {
+            unsigned char chunk[16384];
+            uint32_t n = len - done < sizeof chunk ? len - done : (uint32_t)sizeof chunk;
+            memcpy(chunk, el->value + done, n);
+            dcm_swap(chunk, n, unit);
+            st = at_atomic_write(af, chunk, n);
+            done += n;
+        }
+    } else {
+        size_t at = b->len;
+        if (len && (st = at_buf_append(b, el->value, len)))
+            return st;
         dcm_swap(b->data + at, len, unit);
     }
-    return AT_OK;
+    if (!st && padded != len)
+        st = at_buf_putc(b, dcm_vr_pad(vr));
+    return st;
 }
 
 static at_status put_encapsulated(at_buf *b, const at_dcm_element *el, int syntax)
@@ -141,7 +167,8 @@ static void patch32(at_buf *b, size_t pos, uint32_t v, int syntax)
 /* Encode ds in syntax onto b. Group length elements (gggg,0000) are left
  * out (they are retired outside group 0002 and would go stale), and so are
  * group 0002 elements at the top level (they belong to the File Meta). */
-static at_status encode_dataset(at_buf *b, const at_dcm_dataset *ds, int syntax, int native_only)
+static at_status encode_dataset(at_buf *b, const at_dcm_dataset *ds, int syntax, int native_only,
+                                at_atomic_file *af)
 {
     struct {
         const at_dcm_dataset *ds;
@@ -192,7 +219,7 @@ static at_status encode_dataset(at_buf *b, const at_dcm_dataset *ds, int syntax,
                 continue;
             }
             if (!is_sequence(el)) {
-                if ((st = put_value(b, el, f->syntax)))
+                if ((st = put_value(b, el, f->syntax, sp == 0 ? af : NULL)))
                     return st;
                 f->ei++;
                 continue;
@@ -370,8 +397,9 @@ static void buf_presize(at_buf *b, size_t cap)
     }
 }
 
-/* Encode f as Part 10 into *out (caller frees with at_free). */
-at_status at_dcm_write_memory(const at_dcm_file *f, unsigned char **out, size_t *len)
+/* Encode f as Part 10 into *out (caller frees with at_free); with af,
+ * stream to af instead (*out gets nothing). */
+static at_status write_impl(const at_dcm_file *f, unsigned char **out, size_t *len, at_atomic_file *af)
 {
     *out = NULL;
     *len = 0;
@@ -391,7 +419,9 @@ at_status at_dcm_write_memory(const at_dcm_file *f, unsigned char **out, size_t 
         goto done;
     int deflated;
     int syntax = dcm_syntax_of(ts, &deflated);
-    buf_presize(deflated ? &tmp : &b, estimate_size(ds));
+    if (deflated || !af)
+        af = NULL; /* deflate needs the whole dataset; streaming is for plain syntaxes */
+    buf_presize(deflated ? &tmp : &b, af ? 65536 : estimate_size(ds));
     static const unsigned char zero[128];
     if ((st = at_buf_append(&b, zero, sizeof zero)) || (st = at_buf_append(&b, "DICM", 4)))
         goto done;
@@ -411,7 +441,7 @@ at_status at_dcm_write_memory(const at_dcm_file *f, unsigned char **out, size_t 
                               TAGA(el->tag));
             goto done;
         }
-        if ((st = put_value(&b, el, DCM_EXPLICIT_LE)))
+        if ((st = put_value(&b, el, DCM_EXPLICIT_LE, NULL)))
             goto done;
     }
     size_t gl = b.len - gl_value - 4;
@@ -422,12 +452,14 @@ at_status at_dcm_write_memory(const at_dcm_file *f, unsigned char **out, size_t 
     wr32(b.data + gl_value, (uint32_t)gl, 0);
     int native = ts_is_native(ts);
     if (deflated) {
-        if ((st = encode_dataset(&tmp, ds, DCM_EXPLICIT_LE, 1)))
+        if ((st = encode_dataset(&tmp, ds, DCM_EXPLICIT_LE, 1, NULL)))
             goto done;
         st = deflate_onto(&b, tmp.data ? tmp.data : zero, tmp.len);
     } else {
-        st = encode_dataset(&b, ds, syntax, native);
+        st = encode_dataset(&b, ds, syntax, native, af);
     }
+    if (!st && af)
+        st = flush_to(&b, af);
 done:
     at_dcm_dataset_free(meta);
     at_buf_free(&tmp);
@@ -439,15 +471,30 @@ done:
     return AT_OK;
 }
 
-/* Encode f and write it to path atomically (nothing left at path on error). */
+/* Encode f as Part 10 into *out (caller frees with at_free). */
+at_status at_dcm_write_memory(const at_dcm_file *f, unsigned char **out, size_t *len)
+{
+    return write_impl(f, out, len, NULL);
+}
+
+/* Encode f and write it to path atomically (nothing left at path on error).
+ * Plain syntaxes stream large top-level values straight to the file;
+ * deflated output is built in memory first. */
 at_status at_dcm_write_file(const at_dcm_file *f, const char *path)
 {
-    unsigned char *data;
-    size_t len;
-    at_status st = at_dcm_write_memory(f, &data, &len);
+    at_atomic_file *af;
+    at_status st = at_atomic_open(path, &af);
     if (st)
-        return at_error_prefix(st, "%s", path);
-    st = at_file_write_atomic(path, data, len);
+        return st;
+    unsigned char *data = NULL;
+    size_t len = 0;
+    st = write_impl(f, &data, &len, af);
+    if (!st && data)
+        st = at_atomic_write(af, data, len);
     at_free(data);
-    return st;
+    if (st) {
+        at_atomic_abort(af);
+        return at_error_prefix(st, "%s", path);
+    }
+    return at_atomic_commit(af);
 }

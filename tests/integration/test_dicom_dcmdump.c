@@ -23,6 +23,15 @@ static void test_dcmdump_reads_what_atelier_writes(void **state)
         int encapsulated = s >= 4;
         at_dcm_file *f = sample_file(syntaxes[s], encapsulated);
         assert_non_null(f);
+        if (!encapsulated) {
+            /* large enough for at_dcm_write_file to stream it (and swap it in chunks) */
+            uint32_t n = 200000;
+            unsigned char *px = at_malloc(n);
+            for (uint32_t i = 0; i < n; i++)
+                px[i] = (unsigned char)(i * 13);
+            assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x7FE0, 0x0010), AT_VR('O', 'W'), px, n), AT_OK);
+            at_free(px);
+        }
         char name[64];
         snprintf(name, sizeof name, "sample%zu.dcm", s);
         char *path = at_path_join(dir, name);
@@ -43,6 +52,13 @@ static void test_dcmdump_reads_what_atelier_writes(void **state)
         assert_true(test_contains(out, strlen(out), "(0008,1150) UI [1.2.840.10008.5.1.4.1.1.2]"));
         if (encapsulated)
             assert_true(test_contains(out, strlen(out), "(7fe0,0010) OB (PixelSequence #=3)"));
+        else
+            assert_true(test_contains(out, strlen(out), "# 200000, 1 PixelData"));
+        /* and atelier reads back exactly what it wrote */
+        at_dcm_file *back;
+        assert_int_equal(at_dcm_read_file(path, NULL, &back), AT_OK);
+        assert_true(trees_equal(f->dataset, back->dataset, 1));
+        at_dcm_file_free(back);
         free(out);
         free(err);
         at_free(path);

@@ -27,6 +27,9 @@ agree=$(grep -c '^agree' "$TMP/compare.txt")
 [ "$agree" -ge 140 ] || { echo "FAIL: only $agree files agree"; fail=1; }
 
 echo "== 2. re-encode to every transfer syntax, dcmdump must read cleanly"
+# pydicom's own test files and the DICOMDIRs (the many similar MR slices under
+# dicomdirtests/ are only compared in step 1, to keep the test short)
+{ find "$DATA" -maxdepth 1 -type f; find "$DATA" -type f -name 'DICOMDIR*'; } | sort > "$TMP/reencode"
 written=0
 encap=0
 while read -r f; do
@@ -51,10 +54,11 @@ while read -r f; do
             cmp -s "$TMP/a.txt" "$TMP/b.txt" || { echo "FAIL: $b explicit and $ts dumps differ"; fail=1; }
         done
     fi
-done < "$TMP/files"
+done < "$TMP/reencode"
 echo "wrote $written files ($encap conversions refused: encapsulated pixel data)"
-[ "$written" -ge 300 ] || { echo "FAIL: too few files written"; fail=1; }
-/usr/bin/python3 "$SRC/tests/integration/dicom_compare.py" --dcmdump-clean "$TMP"/*.dcm | tail -20 || fail=1
+[ "$written" -ge 200 ] || { echo "FAIL: too few files written"; fail=1; }
+/usr/bin/python3 "$SRC/tests/integration/dicom_compare.py" --dcmdump-clean "$TMP"/*.dcm > "$TMP/clean.txt" || fail=1
+tail -20 "$TMP/clean.txt"
 
 [ $fail -eq 0 ] && echo "PASS" || echo "FAILED"
 exit $fail

@@ -358,6 +358,46 @@ static void test_write_file_atomic(void **state)
     at_free(bad);
 }
 
+/* at_dcm_read_file hands its buffer over as a large Pixel Data value
+ * (no second copy): the result must equal reading from memory, in every
+ * syntax (big endian swaps in place). */
+static void test_read_file_large_pixels(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    char *path = at_path_join(dir, "big.dcm");
+    for (size_t s = 0; s < 4; s++) {
+        at_dcm_file *f = sample_file(syntaxes[s], 0);
+        uint32_t n = 300000;
+        unsigned char *px = at_malloc(n);
+        for (uint32_t i = 0; i < n; i++)
+            px[i] = (unsigned char)(i * 7 + (i >> 8));
+        assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x7FE0, 0x0010), AT_VR('O', 'W'), px, n), AT_OK);
+        /* an element after the pixel data, as some files have */
+        assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0xFFFA, 0xFFFA), AT_VR('S', 'Q'), NULL, 0), AT_OK);
+        assert_int_equal(at_dcm_write_file(f, path), AT_OK);
+        unsigned char *data;
+        size_t len;
+        assert_int_equal(at_file_read(path, (size_t)1 << 30, &data, &len), AT_OK);
+        at_dcm_file *a, *b;
+        assert_int_equal(at_dcm_read_memory(data, len, NULL, &a), AT_OK);
+        assert_int_equal(at_dcm_read_file(path, NULL, &b), AT_OK);
+        assert_true(trees_equal(a->dataset, b->dataset, 1));
+        assert_true(trees_equal(f->dataset, b->dataset, 1));
+        const at_dcm_element *el = at_dcm_find(b->dataset, AT_TAG(0x7FE0, 0x0010));
+        assert_int_equal(el->length, n);
+        assert_memory_equal(el->value, px, n);
+        at_free(data);
+        at_free(px);
+        at_dcm_file_free(a);
+        at_dcm_file_free(b);
+        at_dcm_file_free(f);
+    }
+    test_rmtree(dir);
+    free(dir);
+    at_free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_bare_implicit_dataset),
         cmocka_unit_test(test_dump_and_json),
         cmocka_unit_test(test_write_file_atomic),
+        cmocka_unit_test(test_read_file_large_pixels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
