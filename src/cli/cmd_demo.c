@@ -83,14 +83,18 @@ static int show_changes(const at_dcm_file *before, const at_dcm_file *after, uns
             action = at_deid_action_name(at_deid_action_for(t, a->elements[i].vr, options, cr, NULL));
         } else
             action = "added";
-        if (tb == t)
+        int seq = tb == t && (b->elements[j].items || b->elements[j].vr == AT_VR('S', 'Q'));
+        if (seq)
+            snprintf(va, sizeof va, "(%zu item%s, cleaned)", b->elements[j].item_count,
+                     b->elements[j].item_count == 1 ? "" : "s");
+        else if (tb == t)
             render(&b->elements[j], va, sizeof va);
         else
             snprintf(va, sizeof va, "(removed)");
         if (t == AT_TAG(0x7fe0, 0x0010))
             action = "keep";
         int same = ta == t && tb == t && !strcmp(va, vb);
-        if (same && !strcmp(action, "new uid"))
+        if (same && !strcmp(action, "new uid") && a->elements[i].vr == AT_VR('U', 'I'))
             action = "keep (std)"; /* standard UIDs (SOP classes) are not replaced */
         if (same)
             kept++;

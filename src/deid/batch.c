@@ -74,7 +74,6 @@ static at_status collect_dir(job_list *l, const char *root)
         return AT_ERR_NOMEM;
     stack[top++] = at_strdup("");
     at_status st = stack[0] ? AT_OK : AT_ERR_NOMEM;
-    size_t rootlen = strlen(root);
     while (!st && top) {
         char *rel = stack[--top];
         char *dir = *rel ? at_path_join(root, rel) : at_strdup(root);
@@ -116,8 +115,10 @@ static at_status collect_dir(job_list *l, const char *root)
             struct stat sb;
             if (!childrel || !full)
                 st = AT_ERR_NOMEM;
-            else if (stat(full, &sb) != 0)
-                ; /* vanished or dangling link: skipped */
+            else if (lstat(full, &sb) != 0)
+                ; /* vanished: skipped */
+            else if (S_ISLNK(sb.st_mode) && (stat(full, &sb) != 0 || S_ISDIR(sb.st_mode)))
+                ; /* dangling link, or a link to a folder (never followed: no cycles) */
             else if (S_ISDIR(sb.st_mode)) {
                 if (top == cap) {
                     char **s2 = at_realloc(stack, 2 * cap * sizeof *stack);
@@ -151,7 +152,6 @@ static at_status collect_dir(job_list *l, const char *root)
     while (top)
         at_free(stack[--top]);
     at_free(stack);
-    (void)rootlen;
     return st;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #define VR_SQ AT_VR('S', 'Q')
+#define AT_DEID_MAX_SCRUB_BYTES ((uint32_t)1 << 20) /* longer text under a clean action is emptied */
 #define VR_UI AT_VR('U', 'I')
 
 typedef struct {
@@ -195,7 +196,8 @@ static at_status clean_text(deid_ctx *c, at_dcm_element *el)
 {
     if (!is_text(el->vr) || !el->value)
         return AT_OK;
-    if (!c->have_ids) { /* no identifiers collected: nothing can vouch for the text */
+    if (!c->have_ids || el->length > AT_DEID_MAX_SCRUB_BYTES) {
+        /* nothing to vouch for the text, or too long to scrub in bounded time: emptied */
         at_dcm_element_clear(el);
         return AT_OK;
     }

@@ -126,6 +126,10 @@ at_status at_deid_input_open(const char *path, const char *rel, at_deid_input *i
     if (!st) {
         at_dcm_read_options ropt = {.name = rel, .stop_before_pixels = 0};
         st = at_dcm_read_memory(in->map, in->map_len, &ropt, out);
+        /* a file without the Part 10 prefix that is not a bare dataset either:
+         * say so, rather than describe its bytes as if they were tags */
+        if (st && st != AT_ERR_NOMEM && (in->map_len < 132 || memcmp(in->map + 128, "DICM", 4)))
+            st = at_error_set(AT_ERR_FORMAT, "%s: not a DICOM file (no DICM prefix, not a readable dataset)", rel);
     }
     if (st)
         at_deid_input_close(in);

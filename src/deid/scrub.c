@@ -8,7 +8,7 @@
 #include <string.h>
 
 #define MIN_IDENTIFIER_LEN 3  /* shorter tokens ("DE", initials) are not scrubbed */
-#define MAX_IDENTIFIERS 4096 /* per file */
+#define MAX_IDENTIFIERS 512 /* per file: bounds the scrub work (values past it are not collected) */
 
 char *at_deid_element_string(const at_dcm_element *el)
 {

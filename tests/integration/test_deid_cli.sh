@@ -96,6 +96,7 @@ cp "$T/in/S1_CT/IM0001.dcm" "$T/mixed/ok.dcm"
 echo "not dicom at all" >"$T/mixed/sub/notes.txt"
 head -c 700 "$T/in/S1_CT/IM0002.dcm" >"$T/mixed/sub/truncated.dcm"
 cp "$T/in/S2_MR/IM0001.dcm" "$T/mixed/us.dcm"
+ln -s .. "$T/mixed/sub/loop" # a cycle: must not be followed
 dcmodify -nb -m "(0008,0060)=US" "$T/mixed/us.dcm" || fail "dcmodify"
 "$BIN" deid "$T/mixed" -o "$T/o4" --key "$T/k1" --json >"$T/report.json" 2>/dev/null
 rc=$?
@@ -112,9 +113,13 @@ assert files == ["sub/notes.txt", "sub/truncated.dcm"], files
 assert a["quarantined"][0]["file"] == "us.dcm"
 for r in a["rejected"]:
     assert r["reason"], r
+notes = [r for r in a["rejected"] if r["file"] == "sub/notes.txt"][0]
+assert "not a DICOM file" in notes["reason"], notes
+assert "dicom" not in notes["reason"].replace("DICOM", ""), notes  # no bytes of the file quoted
 EOF
 [ "$(find "$T/o4/quarantine" -name '*.dcm' | wc -l)" = 1 ] || fail "quarantine holds the US file"
 [ "$(find "$T/o4" -name '*.dcm' | wc -l)" = 2 ] || fail "no output for rejected inputs"
+grep -rqa -- "$family" "$T/o4" && fail "identity left in the quarantine, outputs or report"
 "$BIN" deid "$T/mixed/us.dcm" -o "$T/o5" --key "$T/k1" --allow-burned-in -q || fail "--allow-burned-in"
 [ -d "$T/o5/quarantine" ] && fail "--allow-burned-in still quarantined"
 

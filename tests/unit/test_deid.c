@@ -126,6 +126,15 @@ static void test_actions(void **state)
     assert_int_equal(at_deid_action_for(AT_TAG(0x0010, 0x1010), AT_VR('A', 'S'), AT_DEID_OPT_PATIENT_CHARACTERISTICS,
                                         NULL, NULL),
                      AT_DEID_KEEP);
+    assert_int_equal(at_deid_action_for(AT_TAG(0x0008, 0x0080), LO, AT_DEID_OPT_INSTITUTION_IDENTITY, NULL, NULL),
+                     AT_DEID_KEEP);
+    assert_int_equal(at_deid_action_for(AT_TAG(0x0020, 0x000d), UI, AT_DEID_OPT_UIDS, NULL, NULL), AT_DEID_KEEP);
+    assert_int_equal(at_deid_action_for(AT_TAG(0x0020, 0x000d), UI, AT_DEID_OPT_FULL_DATES, NULL, NULL), AT_DEID_UID);
+    assert_int_equal(at_deid_action_for(AT_TAG(0x0018, 0x1000), LO, AT_DEID_OPT_DEVICE_IDENTITY, NULL, NULL),
+                     AT_DEID_KEEP);
+    assert_int_equal(at_deid_action_for(AT_TAG(0x0008, 0x0020), AT_VR('U', 'N'), AT_DEID_OPT_MODIFIED_DATES, NULL,
+                                        NULL),
+                     AT_DEID_REMOVE);
     assert_int_equal(at_deid_options_check(AT_DEID_OPT_FULL_DATES | AT_DEID_OPT_MODIFIED_DATES), AT_ERR_ARG);
     at_error_clear();
     assert_int_equal(at_deid_option_by_name("clean-descriptors"), AT_DEID_OPT_CLEAN_DESCRIPTORS);

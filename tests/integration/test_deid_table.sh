@@ -1,0 +1,35 @@
+#!/bin/bash
+# The committed src/deid/profile_table.c is what scripts/gen-deid-table makes
+# of the PS3.15 Table E.1-1 JSON (skipped where the JSON is not present).
+set -u
+SRC=${ATELIER_SOURCE_DIR:?}
+JSON=${ATELIER_DEID_TABLE_JSON:-/work/shared/data/confidentiality_profile_attributes.json}
+if [ ! -f "$JSON" ]; then
+    echo "skipped: $JSON not present"
+    exit 0
+fi
+T=$(mktemp -d "${TMPDIR:-/tmp}/atelier-deid-table-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+/usr/bin/python3 "$SRC/scripts/gen-deid-table" "$JSON" "$T/profile_table.c" >/dev/null || { echo "FAIL: generator"; exit 1; }
+cmp -s "$T/profile_table.c" "$SRC/src/deid/profile_table.c" || { echo "FAIL: src/deid/profile_table.c is stale; run scripts/gen-deid-table"; exit 1; }
+# spot checks against the JSON itself, independent of the generator
+/usr/bin/python3 - "$JSON" "$SRC/src/deid/profile_table.c" <<'PY' || exit 1
+import json, re, sys
+rows = json.load(open(sys.argv[1]))
+table = open(sys.argv[2]).read()
+cols = ["rtnSafePrivOpt", "rtnUIDsOpt", "rtnDevIdOpt", "rtnInstIdOpt", "rtnPatCharsOpt",
+        "rtnLongFullDatesOpt", "rtnLongModifDatesOpt", "cleanDescOpt", "cleanStructContOpt", "cleanGraphOpt"]
+n = 0
+for r in rows:
+    t = r["tag"]
+    if not re.fullmatch(r"\([0-9A-F]{4},[0-9A-F]{4}\)", t):
+        continue
+    m = re.search(r"\{0x%s%su, 0xFFFFFFFFu, \"[^\"]*\", \"([^\"]+)\", '(.)', \"([-KC]{10})\"\}" % (t[1:5], t[6:10]), table)
+    assert m, t
+    assert m.group(1) == r["basicProfile"], t
+    assert m.group(2) in r["basicProfile"].replace("*", ""), t
+    assert m.group(3) == "".join(r.get(c, "-") for c in cols), t
+    n += 1
+assert n == 617, n
+print("ok: %d rows match" % n)
+PY
