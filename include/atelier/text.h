@@ -129,7 +129,7 @@ typedef struct {
     size_t eponym_total, eponym_fp;       /* eponyms wrongly redacted */
     size_t ambiguous_total, ambiguous_hit; /* names that are also common words */
     size_t bytes;
-    double seconds; /* detection time only */
+    double seconds; /* detection only, CPU time of the calling thread */
 } at_text_deid_eval;
 
 /* Run the detector over docs and accumulate token-level counts. */

@@ -156,7 +156,9 @@ static at_status tokenise(text_scan *s)
         k->kind = digits_only ? TOK_NUM : TOK_WORD;
         k->allcaps = (uint8_t)(letters >= 2 && upper == letters);
         /* look-up: capitalised words, and short lower-case words (triggers) */
-        if (k->kind == TOK_WORD && k->e - k->s <= 40 && (k->cap || k->e - k->s <= 24)) {
+        int skip = !k->cap && ascii && fo > 0 &&
+                   !(s->d->lower_mask[(unsigned char)f[0]] & (fo < 31 ? 1u << fo : 1u << 31));
+        if (k->kind == TOK_WORD && !skip && k->e - k->s <= 40 && (k->cap || k->e - k->s <= 24)) {
             size_t wl = k->e - k->s;
             if (t[k->e - 1] == '\'')
                 wl--;
