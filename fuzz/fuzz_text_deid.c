@@ -1,17 +1,27 @@
 /* libFuzzer target: the French de-identifier (detection, redaction and
- * pseudonymisation) on arbitrary bytes that pass the UTF-8 check. */
+ * pseudonymisation) and the extractor on arbitrary bytes that pass the
+ * UTF-8 check. */
 #include "atelier/text.h"
 
 #include <string.h>
 
 static at_text_deid *det;
+static at_text_extractor *ex;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!det && at_text_deid_new(NULL, &det))
         return 0;
+    if (!ex && at_text_extractor_new(NULL, &ex))
+        return 0;
     if (size > (1u << 20) || at_text_utf8_check((const char *)data, size, NULL))
         return 0;
+    at_text_mentions mm = {0};
+    if (at_text_extract(ex, (const char *)data, size, NULL, &mm) == AT_OK)
+        for (size_t i = 0; i < mm.n; i++)
+            if (mm.v[i].start + mm.v[i].len > size)
+                __builtin_trap();
+    at_text_mentions_free(&mm);
     at_text_spans sp = {0};
     if (at_text_deid_detect(det, (const char *)data, size, &sp) == AT_OK) {
         size_t prev = 0;
