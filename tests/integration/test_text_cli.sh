@@ -72,4 +72,6 @@ PY
 "$bin" text risk score --model "$tmp/model" --csv "$tmp/test.csv" -o "$tmp/scores.csv"
 head -1 "$tmp/scores.csv" | grep -q '^patient_id,probability,reasons$' || fail "scores header"
 [ "$(wc -l < "$tmp/scores.csv")" = "$(/usr/bin/python3 -c "import csv;print(sum(1 for _ in csv.reader(open('$tmp/test.csv'))))")" ] || fail "one score per row"
+demo=$("$bin" text risk demo --patients 300 --seed 2)
+echo "$demo" | grep -q '"auroc":0\.[6-9]' || fail "demo pipeline AUROC ($demo)"
 echo "text CLI: ok"
