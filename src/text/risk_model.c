@@ -31,6 +31,8 @@ void at_risk_free(at_risk_model *m)
     at_free(m->terms);
     at_free(m->idf);
     at_free(m->w);
+    at_free(m->xgb);
+    at_free(m->colmap);
     at_free(m);
 }
 
@@ -242,7 +244,14 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
     set_print_string_function(quiet_print);
     double C = opt && opt->C > 0 ? opt->C : 0;
     int l1 = opt ? opt->l1 : 0;
-    if (!st && C <= 0) {
+    int xgb = opt && opt->use_xgboost;
+    if (!st && xgb) {
+        m->ncol = d.nfeat;
+        m->colmap = map;
+        map = NULL;
+        st = risk_xgb_train(d.x, d.y, d.n, d.nfeat, opt->threads, &m->xgb, &m->xgb_len);
+    }
+    if (!st && !xgb && C <= 0) {
         /* patient-level cross-validation over a grid of C, by AUROC; the
          * grid x fold fits are independent and run in parallel (OpenMP) */
         static const double grid[] = {0.3, 1, 3, 10, 30};
@@ -292,7 +301,7 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         at_free(p);
         at_free(y);
     }
-    if (!st) {
+    if (!st && !xgb) {
         m->C = C;
         m->l1 = l1;
         double *w = at_malloc((size_t)d.nfeat * sizeof *w);
@@ -303,8 +312,9 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             m->w[RISK_H + (size_t)q] = w[d.nfeat - RISK_S + q];
         at_free(w);
     }
-    /* keep only the terms of the strongest positive weights, for reasons */
-    if (!st) {
+    /* keep only the terms of the strongest positive weights, for reasons
+     * (boosting keeps every term: its contributions are per prediction) */
+    if (!st && !xgb) {
         double *aw = at_malloc(RISK_H * sizeof *aw);
         if (!aw) {
             st = AT_ERR_NOMEM;

@@ -72,6 +72,11 @@ PY
 "$bin" text risk score --model "$tmp/model" --csv "$tmp/test.csv" -o "$tmp/scores.csv"
 head -1 "$tmp/scores.csv" | grep -q '^patient_id,probability,reasons$' || fail "scores header"
 [ "$(wc -l < "$tmp/scores.csv")" = "$(/usr/bin/python3 -c "import csv;print(sum(1 for _ in csv.reader(open('$tmp/test.csv'))))")" ] || fail "one score per row"
+"$bin" text risk train --csv "$tmp/train.csv" -o "$tmp/xgb" --xgboost --threads 2 2>/dev/null
+xg=$("$bin" text risk eval --model "$tmp/xgb" --csv "$tmp/test.csv" --json --bootstrap 50)
+echo "$xg" | grep -q '"auroc":0\.[7-9]' || fail "xgboost AUROC ($xg)"
+"$bin" text risk score --model "$tmp/xgb" --csv "$tmp/test.csv" -o "$tmp/xscores.csv"
+[ "$(wc -l < "$tmp/xscores.csv")" = "$(wc -l < "$tmp/scores.csv")" ] || fail "xgboost scores"
 demo=$("$bin" text risk demo --patients 300 --seed 2)
 echo "$demo" | grep -q '"auroc":0\.[6-9]' || fail "demo pipeline AUROC ($demo)"
 echo "text CLI: ok"
