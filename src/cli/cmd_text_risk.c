@@ -266,7 +266,7 @@ static int risk_demo(int argc, char **argv)
 
 int cmd_text_risk(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+    if (argc < 2 || cli_wants_help(argc, argv)) {
         FILE *o = argc < 2 ? stderr : stdout;
         fprintf(o, "usage: atelier text risk train --csv FILE -o MODEL [--C C] [--l1] [--folds K] [--xgboost]\n"
                    "       atelier text risk eval --model MODEL --csv FILE [--json] [--bootstrap N]\n"
