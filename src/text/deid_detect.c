@@ -12,7 +12,7 @@
 
 /* ---- tokenising ---------------------------------------------------------- */
 
-static int byte_is_upper_start(const unsigned char *p, size_t left)
+static inline __attribute__((always_inline)) int byte_is_upper_start(const unsigned char *p, size_t left)
 {
     if (p[0] >= 'A' && p[0] <= 'Z')
         return 1;
@@ -23,7 +23,7 @@ static int byte_is_upper_start(const unsigned char *p, size_t left)
     return 0;
 }
 
-static int byte_is_lower_start(const unsigned char *p, size_t left)
+static inline __attribute__((always_inline)) int byte_is_lower_start(const unsigned char *p, size_t left)
 {
     if (p[0] >= 'a' && p[0] <= 'z')
         return 1;
@@ -35,7 +35,7 @@ static int byte_is_lower_start(const unsigned char *p, size_t left)
 }
 
 /* Length of the word character at p (0 when p is not a word character). */
-static size_t word_char_len(const unsigned char *p, size_t left)
+static inline __attribute__((always_inline)) size_t word_char_len(const unsigned char *p, size_t left)
 {
     unsigned c = p[0];
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
