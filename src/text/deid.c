@@ -161,6 +161,15 @@ at_status at_text_deid_set_patient(at_text_deid *d, const at_text_patient *p)
         st = add_name_words(&d->patdict, p->first_name, DICT_PATFIRST);
     if (!st && p->ipp)
         snprintf(d->pat_ipp, sizeof d->pat_ipp, "%s", p->ipp);
+    d->pat_birth = 0;
+    if (!st && p->birth_date) {
+        int ymd = 0;
+        size_t n = strlen(p->birth_date);
+        if (text_scan_date_numeric(p->birth_date, n, 0, &ymd) == n && ymd >= 10000000)
+            d->pat_birth = ymd;
+        else
+            st = at_error_set(AT_ERR_FORMAT, "patient info: date_naissance is not a date (dd/mm/yyyy or yyyy-mm-dd)");
+    }
     d->have_patient = !st;
     return st;
 }

@@ -27,6 +27,7 @@ struct at_text_deid {
      * lower-case token outside this set needs no dictionary look-up */
     uint32_t lower_mask[256];
     char pat_ipp[64];
+    int pat_birth; /* YYYYMMDD, 0 when unknown */
 };
 
 /* Raw scanners: return the end offset of a match starting at s, or 0. */
