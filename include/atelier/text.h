@@ -129,7 +129,7 @@ typedef struct {
     size_t eponym_total, eponym_fp;       /* eponyms wrongly redacted */
     size_t ambiguous_total, ambiguous_hit; /* names that are also common words */
     size_t bytes;
-    double seconds; /* detection time only */
+    double seconds; /* detection only, CPU time of the calling thread */
 } at_text_deid_eval;
 
 /* Run the detector over docs and accumulate token-level counts. */
@@ -151,6 +151,56 @@ void at_csv_free(at_csv *c);
 int at_csv_column(const at_csv *c, const char *name); /* index or -1 */
 /* Append one CSV field, quoted when needed. */
 at_status at_csv_put_field(at_buf *b, const char *s, size_t n);
+
+/* ---- structuring: extraction of clinical mentions ---------------------------------- */
+typedef enum {
+    AT_MENTION_DRUG = 1,
+    AT_MENTION_DOSE,
+    AT_MENTION_ROUTE,
+    AT_MENTION_DATE,
+    AT_MENTION_REGIMEN,
+    AT_MENTION_TNM,
+    AT_MENTION_PS,
+    AT_MENTION_AE,
+    AT_MENTION_COUNT
+} at_mention_type;
+enum { AT_QUAL_NEGATED = 1, AT_QUAL_HYPOTHESIS = 2, AT_QUAL_FAMILY = 4, AT_QUAL_HISTORY = 8 };
+
+typedef struct {
+    size_t start, len; /* byte offsets */
+    int type;          /* at_mention_type */
+    unsigned qual;     /* AT_QUAL_* */
+    int grade, cycle;  /* CTCAE grade, cycle number (0 when none) */
+    char value[64];    /* normalised: INN, "85 mg/m2", "IV", ISO date, "FOLFOX", "ECOG 1", AE term */
+    char code[16];     /* ATC code of a drug */
+} at_text_mention;
+
+typedef struct {
+    at_text_mention *v;
+    size_t n, cap;
+} at_text_mentions;
+
+const char *at_mention_type_name(int type);
+typedef struct at_text_extractor at_text_extractor;
+/* Load the drug dictionary (dict_dir NULL: ATELIER_SOURCE_DIR/data/text). */
+at_status at_text_extractor_new(const char *dict_dir, at_text_extractor **out);
+void at_text_extractor_free(at_text_extractor *x);
+/* Extract mentions of text (valid UTF-8). doc_date (YYYY-MM-DD or NULL: the
+ * first full date of the text) resolves relative dates. Appends to out. */
+at_status at_text_extract(const at_text_extractor *x, const char *text, size_t len, const char *doc_date,
+                          at_text_mentions *out);
+void at_text_mentions_free(at_text_mentions *m);
+/* One JSON object per line per mention (type, offsets, text, value, qualifiers). */
+at_status at_text_mentions_jsonl(const char *text, const at_text_mentions *m, at_buf *out);
+
+/* Synthetic notes with gold mentions (label = type | qualifiers << 8) for
+ * measuring extraction; heldout selects the held-out drug and term halves. */
+at_status at_text_synth_extract_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
+
+/* Exact span-and-type P/R/F1 per mention type and qualifier agreement,
+ * as JSON (json=1) or a table, appended to report. */
+at_status at_text_extract_evaluate(const at_text_extractor *x, const at_text_doc *docs, size_t n, int json,
+                                   at_buf *report);
 
 /* ---- re-hospitalisation risk ------------------------------------------------------- */
 typedef struct at_risk_model at_risk_model;

@@ -21,6 +21,8 @@ static void text_usage(FILE *out)
                  "  eval-deid     measure the de-identifier on synthetic annotated documents\n"
                  "  synth-docs    write synthetic annotated clinical documents\n"
                  "  synth-cohort  write a synthetic chemotherapy cohort (CSV)\n"
+                 "  extract       drugs, doses, routes, dates, regimens, TNM, PS, adverse events\n"
+                 "  eval-extract  measure extraction on synthetic annotated notes\n"
                  "  risk          re-hospitalisation risk: train, eval, score\n");
 }
 
@@ -43,6 +45,10 @@ int cmd_text(int argc, char **argv)
         return cmd_text_synth_docs(argc - 1, argv + 1);
     if (!strcmp(sub, "synth-cohort"))
         return cmd_text_synth_cohort(argc - 1, argv + 1);
+    if (!strcmp(sub, "extract"))
+        return cmd_text_extract(argc - 1, argv + 1);
+    if (!strcmp(sub, "eval-extract"))
+        return cmd_text_eval_extract(argc - 1, argv + 1);
     if (!strcmp(sub, "risk"))
         return cmd_text_risk(argc - 1, argv + 1);
     return cli_usage_error("text", "'%s' is not a text command", sub);

@@ -159,6 +159,8 @@ at_status at_csv_parse(const char *data, size_t len, size_t max_cell, at_csv *ou
             break;
     }
     at_buf_free(&cell);
+    if (!st && s.nrows == 0)
+        st = at_error_set(AT_ERR_FORMAT, "CSV has no header row");
     if (st) {
         for (size_t k = 0; k < s.n; k++)
             at_free(s.cells[k]);

@@ -73,11 +73,14 @@ static const char *const month_words[] = {"janvier", "fevrier", "mars", "avril",
                                           "septembre", "octobre", "novembre", "decembre", "janv", "fevr", "fev",
                                           "avr", "juil", "sept", "oct", "nov", "dec"};
 
-static at_status add_word(text_dict *d, const char *w, unsigned flags, int value)
+static at_status add_word(at_text_deid *dd, const char *w, unsigned flags, int value)
 {
     char f[128];
     int n = at_text_fold(w, strlen(w), f, sizeof f);
-    return n < 0 ? at_error_set(AT_ERR_ARG, "dictionary word too long") : text_dict_add(d, f, (size_t)n, flags, value);
+    if (n <= 0)
+        return at_error_set(AT_ERR_ARG, "dictionary word too long");
+    dd->lower_mask[(unsigned char)f[0]] |= n < 31 ? 1u << n : 1u << 31;
+    return text_dict_add(&dd->dict, f, (size_t)n, flags, value);
 }
 
 at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
@@ -104,9 +107,9 @@ at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
         at_free(path);
     }
     for (size_t i = 0; i < sizeof builtins / sizeof *builtins && !st; i++)
-        st = add_word(&d->dict, builtins[i].word, builtins[i].flags, builtins[i].value);
+        st = add_word(d, builtins[i].word, builtins[i].flags, builtins[i].value);
     for (size_t i = 0; i < sizeof month_words / sizeof *month_words && !st; i++)
-        st = add_word(&d->dict, month_words[i], DICT_MONTH, text_month_of(month_words[i], strlen(month_words[i])));
+        st = add_word(d, month_words[i], DICT_MONTH, text_month_of(month_words[i], strlen(month_words[i])));
     if (st) {
         at_text_deid_free(d);
         return st;
@@ -158,6 +161,15 @@ at_status at_text_deid_set_patient(at_text_deid *d, const at_text_patient *p)
         st = add_name_words(&d->patdict, p->first_name, DICT_PATFIRST);
     if (!st && p->ipp)
         snprintf(d->pat_ipp, sizeof d->pat_ipp, "%s", p->ipp);
+    d->pat_birth = 0;
+    if (!st && p->birth_date) {
+        int ymd = 0;
+        size_t n = strlen(p->birth_date);
+        if (text_scan_date_numeric(p->birth_date, n, 0, &ymd) == n && ymd >= 10000000)
+            d->pat_birth = ymd;
+        else
+            st = at_error_set(AT_ERR_FORMAT, "patient info: date_naissance is not a date (dd/mm/yyyy or yyyy-mm-dd)");
+    }
     d->have_patient = !st;
     return st;
 }

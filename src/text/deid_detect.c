@@ -12,7 +12,7 @@
 
 /* ---- tokenising ---------------------------------------------------------- */
 
-static int byte_is_upper_start(const unsigned char *p, size_t left)
+static inline __attribute__((always_inline)) int byte_is_upper_start(const unsigned char *p, size_t left)
 {
     if (p[0] >= 'A' && p[0] <= 'Z')
         return 1;
@@ -23,7 +23,7 @@ static int byte_is_upper_start(const unsigned char *p, size_t left)
     return 0;
 }
 
-static int byte_is_lower_start(const unsigned char *p, size_t left)
+static inline __attribute__((always_inline)) int byte_is_lower_start(const unsigned char *p, size_t left)
 {
     if (p[0] >= 'a' && p[0] <= 'z')
         return 1;
@@ -35,7 +35,7 @@ static int byte_is_lower_start(const unsigned char *p, size_t left)
 }
 
 /* Length of the word character at p (0 when p is not a word character). */
-static size_t word_char_len(const unsigned char *p, size_t left)
+static inline __attribute__((always_inline)) size_t word_char_len(const unsigned char *p, size_t left)
 {
     unsigned c = p[0];
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
@@ -106,11 +106,10 @@ static at_status tokenise(text_scan *s)
             k->e = (uint32_t)i;
             continue;
         }
-        int digits_only = 1, letters = 0, upper = 0, ascii = 1;
+        int ascii = 1;
+        unsigned mask = 0; /* bit 1: lower, 2: upper, 3: digit, 4: non-ASCII letter */
         k->cap = (uint8_t)byte_is_upper_start(t + i, len - i);
         size_t start = i;
-        char f[128];
-        size_t fo = 0;
         for (;;) {
             while (i < len) {
                 unsigned b = t[i];
@@ -118,67 +117,96 @@ static at_status tokenise(text_scan *s)
                     unsigned cl = ascii_class[b];
                     if (!cl)
                         break;
-                    if (cl != 3) {
-                        digits_only = 0;
-                        letters++;
-                        upper += cl == 2;
-                    }
-                    if (fo < sizeof f - 1)
-                        f[fo++] = (char)(cl == 2 ? b + 32 : b);
+                    mask |= 1u << cl;
                     i++;
                     continue;
                 }
                 if (!(w = word_char_len(t + i, len - i)))
                     break;
                 ascii = 0;
-                digits_only = 0;
-                letters++;
-                if (byte_is_upper_start(t + i, len - i) || !byte_is_lower_start(t + i, len - i))
-                    upper++; /* caseless letters do not break all-caps */
+                mask |= 1u << 4;
                 i += w;
             }
             /* keep hyphenated words and "d'Ascq"-like inner apostrophes together,
              * but split elisions (l', d', qu') from the word they precede */
-            if (i + 1 < len && (t[i] == '-' || t[i] == '\'') && !digits_only && word_char_len(t + i + 1, len - i - 1) &&
-                !(t[i + 1] >= '0' && t[i + 1] <= '9')) {
+            if (i + 1 < len && (t[i] == '-' || t[i] == '\'') && (mask & ~(1u << 3)) &&
+                word_char_len(t + i + 1, len - i - 1) && !(t[i + 1] >= '0' && t[i + 1] <= '9')) {
                 if (t[i] == '\'' && (i - start <= 2)) {
                     i++;
                     break;
                 }
-                if (fo < sizeof f - 1)
-                    f[fo++] = (char)t[i];
                 i++;
                 continue;
             }
             break;
         }
         k->e = (uint32_t)i;
-        k->kind = digits_only ? TOK_NUM : TOK_WORD;
-        k->allcaps = (uint8_t)(letters >= 2 && upper == letters);
+        k->kind = (mask & ~(1u << 3)) ? TOK_WORD : TOK_NUM;
+        size_t wl = k->e - k->s;
+        if (t[k->e - 1] == '\'')
+            wl--;
+        if (k->cap) { /* all capitals: at least two letters, none lower-case */
+            int letters = 0, lower = 0;
+            for (size_t j = k->s; j < k->s + wl;) {
+                unsigned b = t[j];
+                if (b < 0x80) {
+                    letters += ascii_class[b] == 1 || ascii_class[b] == 2;
+                    lower += ascii_class[b] == 1;
+                    j++;
+                } else {
+                    size_t cw = word_char_len(t + j, len - j);
+                    if (!cw)
+                        cw = 1;
+                    letters++;
+                    lower += byte_is_lower_start(t + j, len - j);
+                    j += cw;
+                }
+            }
+            k->allcaps = (uint8_t)(letters >= 2 && lower == 0);
+        }
         /* look-up: capitalised words, and short lower-case words (triggers) */
-        if (k->kind == TOK_WORD && k->e - k->s <= 40 && (k->cap || k->e - k->s <= 24)) {
-            size_t wl = k->e - k->s;
-            if (t[k->e - 1] == '\'')
-                wl--;
-            int fl = ascii && wl == fo ? (int)fo : at_text_fold(s->t + k->s, wl, f, sizeof f);
+        unsigned first = t[k->s] | 0x20u;
+        int skip = !k->cap && ascii && wl > 0 && k->kind == TOK_WORD &&
+                   !(s->d->lower_mask[first & 0xff] & (wl < 31 ? 1u << wl : 1u << 31));
+        if (k->kind == TOK_WORD && !skip && k->e - k->s <= 40 && (k->cap || k->e - k->s <= 24)) {
+            char f[128];
+            int fl;
+            if (ascii) {
+                for (size_t j = 0; j < wl; j++) {
+                    unsigned b = t[k->s + j];
+                    f[j] = (char)(ascii_class[b] == 2 ? b + 32 : b);
+                }
+                f[wl] = 0;
+                fl = (int)wl;
+            } else {
+                fl = at_text_fold(s->t + k->s, wl, f, sizeof f);
+            }
             if (fl > 0)
                 k->dflags = text_dict_get(&s->d->dict, f, (size_t)fl, &k->dval);
         }
     }
     s->lab = at_calloc(s->n + 1, 1);
     s->ent = at_calloc(s->n + 1, sizeof *s->ent);
-    if (!s->lab || !s->ent)
+    s->idx = at_malloc((s->n + 1) * sizeof *s->idx);
+    if (!s->lab || !s->ent || !s->idx)
         return AT_ERR_NOMEM;
+    for (size_t i = 0; i < s->n; i++) {
+        const text_tok *k = &s->tok[i];
+        const unsigned char *c = t + k->s;
+        size_t n = k->e - k->s;
+        int keep = k->kind == TOK_NUM || k->cap || k->allcaps || k->dflags ||
+                   (k->kind == TOK_PUNCT && (c[0] == '@' || c[0] == '+')) ||
+                   (n == 3 && c[0] == '1' && c[1] == 'e' && c[2] == 'r') || (n == 2 && c[0] == 0xC3 && c[1] == 0xA0);
+        if (keep)
+            s->idx[s->ni++] = (uint32_t)i;
+    }
     return AT_OK;
 }
 
 
-at_status at_text_deid_detect(const at_text_deid *d, const char *text, size_t len, at_text_spans *out)
+/* Detect in one chunk; spans get base added to their offsets. */
+static at_status detect_chunk(const at_text_deid *d, const char *text, size_t len, size_t base, at_text_spans *out)
 {
-    if (!d || (!text && len))
-        return at_error_set(AT_ERR_ARG, "text deid: no detector or text");
-    if (len >= DEID_MAX_TEXT)
-        return at_error_set(AT_ERR_LIMIT, "text deid: document of %zu bytes exceeds the 2 GiB limit", len);
     text_scan s;
     memset(&s, 0, sizeof s);
     s.d = d;
@@ -204,14 +232,46 @@ at_status at_text_deid_detect(const at_text_deid *d, const char *text, size_t le
             size_t j = i + 1;
             while (j < s.n && s.ent[j] == s.ent[i])
                 j++;
-            st = at_text_spans_push(out, s.tok[i].s, s.tok[j - 1].e - s.tok[i].s, s.lab[i]);
+            st = at_text_spans_push(out, base + s.tok[i].s, s.tok[j - 1].e - s.tok[i].s, s.lab[i]);
             i = j;
         }
     }
     at_free(s.tok);
     at_free(s.lab);
     at_free(s.ent);
+    at_free(s.idx);
     if (st == AT_ERR_NOMEM)
         return at_error_set(st, "text deid: out of memory");
+    return st;
+}
+
+/* Large texts are cut at blank lines (else at line breaks) into chunks of
+ * about DEID_CHUNK bytes so the token arrays stay in cache; no rule looks
+ * across a blank line, so the result is the same as one pass. */
+#define DEID_CHUNK ((size_t)64 << 10)
+
+at_status at_text_deid_detect(const at_text_deid *d, const char *text, size_t len, at_text_spans *out)
+{
+    if (!d || (!text && len))
+        return at_error_set(AT_ERR_ARG, "text deid: no detector or text");
+    if (len >= DEID_MAX_TEXT)
+        return at_error_set(AT_ERR_LIMIT, "text deid: document of %zu bytes exceeds the 2 GiB limit", len);
+    size_t pos = 0;
+    at_status st = AT_OK;
+    while (pos < len && !st) {
+        size_t end = len;
+        if (len - pos > 2 * DEID_CHUNK) {
+            const char *from = text + pos + DEID_CHUNK, *lim = text + pos + 2 * DEID_CHUNK;
+            const char *cut = NULL;
+            for (const char *p = from; p + 1 < lim && !cut; p++)
+                if (p[0] == '\n' && p[1] == '\n')
+                    cut = p + 2;
+            if (!cut)
+                cut = memchr(from, '\n', (size_t)(lim - from));
+            end = cut ? (size_t)(cut + (cut[-1] == '\n' ? 0 : 1) - text) : len;
+        }
+        st = detect_chunk(d, text + pos, end - pos, pos, out);
+        pos = end;
+    }
     return st;
 }

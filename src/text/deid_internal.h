@@ -23,7 +23,11 @@ struct at_text_deid {
     /* the patient's identity, folded */
     int have_patient;
     text_dict patdict; /* the patient's names, folded */
+    /* (folded length < 32, first byte) pairs of the trigger words: a
+     * lower-case token outside this set needs no dictionary look-up */
+    uint32_t lower_mask[256];
     char pat_ipp[64];
+    int pat_birth; /* YYYYMMDD, 0 when unknown */
 };
 
 /* Raw scanners: return the end offset of a match starting at s, or 0. */

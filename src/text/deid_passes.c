@@ -28,7 +28,8 @@ static int is_connector(const text_scan *s, size_t i)
 
 void deid_pass_email(text_scan *s)
 {
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t q = 0; q < s->ni; q++) {
+        size_t i = s->idx[q];
         if (s->tok[i].kind != TOK_PUNCT || s->t[s->tok[i].s] != '@')
             continue;
         size_t a = text_scan_email_start(s->t, s->tok[i].s);
@@ -69,7 +70,8 @@ static size_t place_run(const text_scan *s, size_t i, size_t max)
 
 void deid_pass_numbers(text_scan *s)
 {
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t q = 0; q < s->ni; q++) {
+        size_t i = s->idx[q];
         const text_tok *k = &s->tok[i];
         if (s->lab[i] || !(k->kind == TOK_NUM || (k->kind == TOK_PUNCT && s->t[k->s] == '+')))
             continue;
@@ -105,7 +107,8 @@ void deid_pass_numbers(text_scan *s)
 
 void deid_pass_labelled_ids(text_scan *s)
 {
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t q = 0; q < s->ni; q++) {
+        size_t i = s->idx[q];
         if (!(s->tok[i].dflags & DICT_IDLABEL) || s->tok[i].kind != TOK_WORD)
             continue;
         int label = s->tok[i].dval;
@@ -127,7 +130,10 @@ void deid_pass_labelled_ids(text_scan *s)
 
 void deid_pass_text_dates(text_scan *s)
 {
-    for (size_t i = 0; i + 1 < s->n; i++) {
+    for (size_t q = 0; q < s->ni; q++) {
+        size_t i = s->idx[q];
+        if (i + 1 >= s->n)
+            continue;
         if (s->lab[i])
             continue;
         const text_tok *k = &s->tok[i];
@@ -153,7 +159,8 @@ void deid_pass_text_dates(text_scan *s)
 
 void deid_pass_hospitals(text_scan *s)
 {
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t q = 0; q < s->ni; q++) {
+        size_t i = s->idx[q];
         if (!(s->tok[i].dflags & DICT_HOSP) || !s->tok[i].cap || s->lab[i])
             continue;
         size_t j = i + 1;
@@ -288,7 +295,8 @@ static void role_names(text_scan *s, size_t i)
 
 void deid_pass_titles(text_scan *s)
 {
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t q = 0; q < s->ni; q++) {
+        size_t i = s->idx[q];
         const text_tok *k = &s->tok[i];
         if (k->kind != TOK_WORD || s->lab[i])
             continue;
@@ -357,7 +365,8 @@ void deid_pass_patient(text_scan *s)
 
 void deid_pass_cities(text_scan *s)
 {
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t q = 0; q < s->ni; q++) {
+        size_t i = s->idx[q];
         if (s->lab[i])
             continue;
         const text_tok *k = &s->tok[i];
@@ -420,7 +429,8 @@ static int eponym_context(const text_scan *s, size_t i)
 
 void deid_pass_dictionary(text_scan *s)
 {
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t q = 0; q < s->ni; q++) {
+        size_t i = s->idx[q];
         const text_tok *k = &s->tok[i];
         if (s->lab[i] || k->kind != TOK_WORD || !(k->cap || k->allcaps))
             continue;
@@ -463,10 +473,14 @@ void deid_pass_dictionary(text_scan *s)
 
 void deid_pass_birth_dates(text_scan *s)
 {
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t q = 0; q < s->ni; q++) {
+        size_t i = s->idx[q];
         if (s->lab[i] != AT_PHI_DATE || (i > 0 && s->ent[i - 1] == s->ent[i]))
             continue;
-        int birth = 0;
+        int birth = 0, ymd = 0;
+        if (s->d->pat_birth && s->tok[i].kind == TOK_NUM &&
+            text_scan_date_numeric(s->t, s->len, s->tok[i].s, &ymd) && ymd == s->d->pat_birth)
+            birth = 1; /* the patient's own birth date, wherever it is */
         for (size_t b = i; b > 0 && i - b < 8 && !birth; b--) {
             birth = (s->tok[b - 1].dflags & DICT_BIRTH) != 0;
             if (s->tok[b - 1].nl)

@@ -15,6 +15,9 @@ typedef struct {
     size_t n;
     uint8_t *lab;
     uint32_t *ent;
+    uint32_t *idx; /* tokens any pass may start at (numbers, capitalised or
+                    * dictionary words, '@', '+', "1er", "à"); others are skipped */
+    size_t ni;
     uint32_t next_ent;
 } text_scan;
 

@@ -34,7 +34,22 @@ struct at_risk_model {
     double bias, C;
     int l1;
     char **terms;     /* RISK_H, NULL where unknown (only for reasons) */
+    /* gradient boosting instead of the linear weights (NULL when linear) */
+    unsigned char *xgb;
+    size_t xgb_len;
+    uint32_t *colmap; /* RISK_H: column + 1 of a hashed index, 0 when unused */
+    int ncol;         /* columns: used hashed indices, then RISK_S structured */
 };
+
+struct feature_node;
+/* Train XGBoost on liblinear-style rows (columns 1..nfeat); the raw model
+ * is returned in *buf (owned by caller). */
+at_status risk_xgb_train(struct feature_node *const *x, const double *y, size_t n, int nfeat, int threads,
+                         unsigned char **buf, size_t *len);
+/* Probability of one row (sorted columns), and contributions per column
+ * (ncol + 1 values, the last the bias) when contrib is not NULL. */
+at_status risk_xgb_predict(const unsigned char *model, size_t model_len, const uint32_t *cols, const float *vals,
+                           size_t nv, int ncol, double *prob, double *contrib);
 
 /* Full feature vector of a text under the model's idf (TF-IDF l2-normalised,
  * then the structured features). */

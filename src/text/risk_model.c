@@ -31,6 +31,8 @@ void at_risk_free(at_risk_model *m)
     at_free(m->terms);
     at_free(m->idf);
     at_free(m->w);
+    at_free(m->xgb);
+    at_free(m->colmap);
     at_free(m);
 }
 
@@ -103,7 +105,6 @@ static at_status fit(const risk_data *d, const unsigned char *use, double C, int
     par.solver_type = l1 ? L1R_LR : L2R_LR;
     par.C = C;
     par.eps = 0.01;
-    set_print_string_function(quiet_print);
     const char *err = check_parameter(&prob, &par);
     at_status st = AT_OK;
     if (err) {
@@ -240,44 +241,67 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             risk_vec_free(&vecs[i]);
         }
     }
+    set_print_string_function(quiet_print);
     double C = opt && opt->C > 0 ? opt->C : 0;
     int l1 = opt ? opt->l1 : 0;
-    if (!st && C <= 0) {
-        /* patient-level cross-validation over a grid of C, by AUROC */
+    int xgb = opt && opt->use_xgboost;
+    if (!st && xgb) {
+        m->ncol = d.nfeat;
+        m->colmap = map;
+        map = NULL;
+        st = risk_xgb_train(d.x, d.y, d.n, d.nfeat, opt->threads, &m->xgb, &m->xgb_len);
+    }
+    if (!st && !xgb && C <= 0) {
+        /* patient-level cross-validation over a grid of C, by AUROC; the
+         * grid x fold fits are independent and run in parallel (OpenMP) */
         static const double grid[] = {0.3, 1, 3, 10, 30};
+        enum { NG = sizeof grid / sizeof *grid };
         int folds = opt && opt->folds >= 2 ? opt->folds : 5;
-        double *p = at_malloc(d.n * sizeof *p), *w = at_malloc((size_t)d.nfeat * sizeof *w);
+        if (folds > 20)
+            folds = 20;
+        double *p = at_malloc(NG * d.n * sizeof *p);
         int *y = at_malloc(d.n * sizeof *y);
-        unsigned char *use = at_malloc(d.n);
-        double best = -1;
-        if (!p || !w || !y || !use)
+        at_status tst[NG * 20];
+        if (!p || !y)
             st = AT_ERR_NOMEM;
-        for (size_t g = 0; g < sizeof grid / sizeof *grid && !st; g++) {
-            for (int f = 0; f < folds && !st; f++) {
-                double b;
-                for (size_t i = 0; i < d.n; i++)
+        if (!st) {
+            set_print_string_function(quiet_print);
+            int ntask = NG * folds;
+#pragma omp parallel for schedule(dynamic, 1) if (opt == NULL || opt->threads != 1)
+            for (int task = 0; task < ntask; task++) {
+                int g = task / folds, f = task % folds;
+                double *w = at_malloc((size_t)d.nfeat * sizeof *w);
+                unsigned char *use = at_malloc(d.n);
+                double b = 0;
+                tst[task] = w && use ? AT_OK : AT_ERR_NOMEM;
+                for (size_t i = 0; i < d.n && use; i++)
                     use[i] = d.fold_key[i] % (uint32_t)folds != (uint32_t)f;
-                st = fit(&d, use, grid[g], l1, w, &b);
-                for (size_t i = 0; i < d.n && !st; i++)
+                if (!tst[task])
+                    tst[task] = fit(&d, use, grid[g], l1, w, &b);
+                for (size_t i = 0; i < d.n && !tst[task]; i++)
                     if (!use[i])
-                        p[i] = score_row(d.x[i], w, d.nfeat, b);
+                        p[(size_t)g * d.n + i] = score_row(d.x[i], w, d.nfeat, b);
+                at_free(w);
+                at_free(use);
             }
-            for (size_t i = 0; i < d.n; i++)
-                y[i] = d.y[i] > 0.5;
+            for (int task = 0; task < ntask && !st; task++)
+                st = tst[task];
+        }
+        double best = -1;
+        for (size_t i = 0; i < d.n && !st; i++)
+            y[i] = d.y[i] > 0.5;
+        for (int g = 0; g < NG && !st; g++) {
             at_risk_metrics mt;
-            if (!st)
-                st = at_risk_metrics_compute(p, y, d.n, 0, 1, &mt);
+            st = at_risk_metrics_compute(p + (size_t)g * d.n, y, d.n, 0, 1, &mt);
             if (!st && mt.auroc > best + 1e-9) {
                 best = mt.auroc;
                 C = grid[g];
             }
         }
         at_free(p);
-        at_free(w);
         at_free(y);
-        at_free(use);
     }
-    if (!st) {
+    if (!st && !xgb) {
         m->C = C;
         m->l1 = l1;
         double *w = at_malloc((size_t)d.nfeat * sizeof *w);
@@ -288,8 +312,9 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             m->w[RISK_H + (size_t)q] = w[d.nfeat - RISK_S + q];
         at_free(w);
     }
-    /* keep only the terms of the strongest positive weights, for reasons */
-    if (!st) {
+    /* keep only the terms of the strongest positive weights, for reasons
+     * (boosting keeps every term: its contributions are per prediction) */
+    if (!st && !xgb) {
         double *aw = at_malloc(RISK_H * sizeof *aw);
         if (!aw) {
             st = AT_ERR_NOMEM;

@@ -1,0 +1,44 @@
+/* libFuzzer target: the French de-identifier (detection, redaction and
+ * pseudonymisation) and the extractor on arbitrary bytes that pass the
+ * UTF-8 check. */
+#include "atelier/text.h"
+
+#include <string.h>
+
+static at_text_deid *det;
+static at_text_extractor *ex;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!det && at_text_deid_new(NULL, &det))
+        return 0;
+    if (!ex && at_text_extractor_new(NULL, &ex))
+        return 0;
+    if (size > (1u << 20) || at_text_utf8_check((const char *)data, size, NULL))
+        return 0;
+    at_text_mentions mm = {0};
+    if (at_text_extract(ex, (const char *)data, size, NULL, &mm) == AT_OK)
+        for (size_t i = 0; i < mm.n; i++)
+            if (mm.v[i].start + mm.v[i].len > size)
+                __builtin_trap();
+    at_text_mentions_free(&mm);
+    at_text_spans sp = {0};
+    if (at_text_deid_detect(det, (const char *)data, size, &sp) == AT_OK) {
+        size_t prev = 0;
+        for (size_t i = 0; i < sp.n; i++) {
+            if (sp.v[i].start < prev || sp.v[i].start + sp.v[i].len > size || sp.v[i].len == 0)
+                __builtin_trap(); /* spans must be sorted, disjoint, inside the text */
+            prev = sp.v[i].start + sp.v[i].len;
+        }
+        at_key key;
+        memset(key.bytes, 1, sizeof key.bytes);
+        at_buf out;
+        at_buf_init(&out, (size_t)1 << 24);
+        at_text_deid_apply((const char *)data, size, &sp, AT_TEXT_REDACT, &key, "p", &out);
+        at_buf_reset(&out);
+        at_text_deid_apply((const char *)data, size, &sp, AT_TEXT_PSEUDONYMISE, &key, "p", &out);
+        at_buf_free(&out);
+    }
+    at_text_spans_free(&sp);
+    return 0;
+}
