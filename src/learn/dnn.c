@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 
 at_status lt_check(dnnl_status_t s, const char *what)
@@ -197,6 +198,12 @@ at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_
     CK(dnnl_memory_desc_init_by_tag(&w_user, nd, wd, dnnl_f32, wtag), "weights");
     CK(dnnl_memory_desc_init_by_tag(&b_md, 1, bd, dnnl_f32, dnnl_a), "bias");
     const dnnl_memory_desc_t *bptr = c->has_bias ? &b_md : NULL;
+    if (transposed && k == 2 && s == 2 && p == 0 && getenv("ATELIER_LEARN_DECONV") == NULL) {
+        int used = 0;
+        at_status ust = lt_upconv_init(e, c, src, dst, &used);
+        if (ust != AT_OK || used)
+            return ust;
+    }
 
     /* forward */
     dnnl_primitive_desc_t fpd = NULL, dpd = NULL, wpd = NULL;
@@ -304,6 +311,7 @@ at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_
 
 void lt_conv_fini(lt_conv *c)
 {
+    lt_upconv_fini(c);
     dnnl_primitive_t ps[3] = {c->fwd, c->bwd_d, c->bwd_w};
     for (int i = 0; i < 3; i++)
         if (ps[i])
@@ -321,6 +329,8 @@ void lt_conv_fini(lt_conv *c)
 
 at_status lt_conv_prepare(lt_engine *e, lt_conv *c)
 {
+    if (c->inner)
+        return lt_upconv_prepare(e, c);
     at_status st = lt_reorder_run(e, &c->r_w_fwd, c->w_plain, c->w_fwd);
     if (st == AT_OK && c->need_w_bwd)
         st = lt_reorder_run(e, &c->r_w_bwd, c->w_plain, c->w_bwd);
@@ -329,6 +339,8 @@ at_status lt_conv_prepare(lt_engine *e, lt_conv *c)
 
 at_status lt_conv_forward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst)
 {
+    if (c->inner)
+        return lt_upconv_forward(e, c, src, dst);
     dnnl_exec_arg_t a[4] = {{DNNL_ARG_SRC, src->mem}, {DNNL_ARG_WEIGHTS, c->w_fwd},
                             {DNNL_ARG_DST, dst->mem}, {DNNL_ARG_BIAS, c->b_mem}};
     CK(dnnl_primitive_execute(c->fwd, e->stream, c->has_bias ? 4 : 3, a),
@@ -338,6 +350,8 @@ at_status lt_conv_forward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *d
 
 at_status lt_conv_backward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst)
 {
+    if (c->inner)
+        return lt_upconv_backward(e, c, src, dst);
     if (c->bwd_d) {
         dnnl_exec_arg_t a[3] = {{DNNL_ARG_DIFF_DST, dst->grad},
                                 {DNNL_ARG_WEIGHTS, c->need_w_bwd ? c->w_bwd : c->w_fwd},

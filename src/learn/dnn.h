@@ -58,7 +58,7 @@ void lt_reorder_fini(lt_reorder *r);
 
 /* Convolution or transposed convolution (kernel k, stride s, padding p),
  * bias optional, weights from/into plain lt_params. */
-typedef struct {
+typedef struct lt_conv {
     int transposed, k, s, p, has_bias;
     lt_param *w, *b;
     dnnl_primitive_t fwd, bwd_d, bwd_w;
@@ -68,6 +68,15 @@ typedef struct {
     lt_reorder r_w_fwd, r_w_bwd, r_dw;
     int need_w_fwd, need_w_bwd, need_dw;
     double flops; /* forward multiply-adds x2 */
+    /* 2x2 (2x2x2) stride-2 transposed convolution done as a 1x1
+     * convolution to 2^sp x OC channels and a pixel shuffle (a strided
+     * reorder): much faster than oneDNN's deconvolution for k = stride */
+    struct lt_conv *inner;
+    lt_param w4, b4;
+    lt_tensor tmp;
+    dnnl_memory_t v_tmp, v_dst, v_tmp_g, v_dst_g;
+    lt_reorder r_shuf, r_unshuf;
+    int sp;
 } lt_conv;
 at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst,
                        lt_param *w, lt_param *b, int k, int s, int p, int transposed,
@@ -77,6 +86,14 @@ at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_
 at_status lt_conv_pick_dst(lt_engine *e, const lt_tensor *src, const int64_t *dims, int k,
                            int has_bias, dnnl_memory_desc_t *out);
 void lt_conv_fini(lt_conv *c);
+/* The shuffle form of a k = s = 2 transposed convolution (upconv.c):
+ * *used = 0 when the shapes do not allow it (then nothing is created). */
+at_status lt_upconv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst,
+                         int *used);
+void lt_upconv_fini(lt_conv *c);
+at_status lt_upconv_prepare(lt_engine *e, lt_conv *c);
+at_status lt_upconv_forward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst);
+at_status lt_upconv_backward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst);
 /* Refresh engine-layout weights from the plain parameter (after an update). */
 at_status lt_conv_prepare(lt_engine *e, lt_conv *c);
 at_status lt_conv_forward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst);

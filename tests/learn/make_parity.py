@@ -22,7 +22,7 @@ def main():
     if mode == "2d":
         dims, batch, size, base, depth = 2, 2, 32, 4, 3
     else:
-        dims, batch, size, base, depth = 3, 2, 16, 4, 2
+        dims, batch, size, base, depth = 3, 2, 16, 8, 2
     if norm != "batch":  # the other norms on smaller shapes (test time)
         size, depth = (16, 2) if dims == 2 else (8, 2)
     model = UNet(dims, 1, 1, base, depth, norm=norm, groups=2).train()
