@@ -148,7 +148,7 @@ static int learn_bench(int argc, char **argv)
         at_model_free(m);
         return cli_fail(st);
     }
-    double slices = (double)batch * (double)steps * (cfg.mode == AT_MODE_3D ? 1 : 1);
+    double slices = (double)batch * (double)steps;
     double train_sps = slices / t_train, infer_sps = slices / t_infer;
     double train_gf = at_model_train_flops(m) * (double)steps / t_train * 1e-9;
     double infer_gf = at_model_infer_flops(m) * (double)steps / t_infer * 1e-9;
