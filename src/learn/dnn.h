@@ -110,7 +110,8 @@ typedef struct {
     int64_t oc;
     lt_reorder r_w;
 } lt_fused;
-at_status lt_fused_init(lt_engine *e, lt_fused *f, const lt_tensor *src, const lt_tensor *dst, int k);
+at_status lt_fused_init(lt_engine *e, lt_fused *f, const lt_tensor *src, const lt_tensor *dst, int k,
+                        float slope);
 void lt_fused_fini(lt_fused *f);
 /* Fold conv (and bn when not NULL: its running statistics) into f. */
 struct lt_bn;
@@ -121,13 +122,14 @@ at_status lt_fused_forward(lt_engine *e, lt_fused *f, lt_tensor *src, lt_tensor 
  * fused with ReLU; in place is not used: src -> dst. */
 typedef struct lt_bn {
     lt_param *gamma, *beta, *rmean, *rvar;
-    float eps, momentum;
+    float eps, momentum, slope;
     int64_t count_per_channel;
     dnnl_primitive_t fwd_train, fwd_infer, bwd;
+    dnnl_primitive_t act_fwd, act_bwd; /* LeakyReLU (slope > 0): in place on dst */
     dnnl_memory_t scale, shift, dscale, dshift, mean, var, ws, rmean_mem, rvar_mem;
 } lt_bn;
 at_status lt_bn_init(lt_engine *e, lt_bn *b, const lt_tensor *t, lt_param *gamma, lt_param *beta,
-                     lt_param *rmean, lt_param *rvar, float eps, float momentum);
+                     lt_param *rmean, lt_param *rvar, float eps, float momentum, float slope);
 void lt_bn_fini(lt_bn *b);
 at_status lt_bn_forward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst, int training);
 at_status lt_bn_backward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst);
@@ -137,11 +139,11 @@ typedef struct {
     lt_param *gamma, *beta;
     int64_t N, C, S;
     int G, block;
-    float eps;
+    float eps, slope;
     double *mean, *rstd, *dg, *db;
 } lt_gn;
 at_status lt_gn_init(lt_engine *e, lt_gn *g, const lt_tensor *t, lt_param *gamma, lt_param *beta,
-                     int groups, float eps);
+                     int groups, float eps, float slope);
 void lt_gn_fini(lt_gn *g);
 at_status lt_gn_forward(lt_engine *e, lt_gn *g, lt_tensor *src, lt_tensor *dst);
 at_status lt_gn_backward(lt_engine *e, lt_gn *g, lt_tensor *src, lt_tensor *dst);

@@ -94,17 +94,18 @@ static at_status build_block(at_model *m, lt_block *bl, lt_tensor *src, int leve
         lt_tensor *t = j ? &bl->a2 : &bl->a1;
         if (m->cfg.norm == AT_NORM_BATCH)
             st = lt_bn_init(&m->eng, &bl->bn[j], t, bl->bnp[j][0], bl->bnp[j][1], bl->bnp[j][2],
-                            bl->bnp[j][3], m->cfg.bn_eps, m->cfg.bn_momentum);
+                            bl->bnp[j][3], m->cfg.bn_eps, m->cfg.bn_momentum, m->cfg.relu_slope);
         else if (is_gn(m))
             st = lt_gn_init(&m->eng, &bl->gn[j], t, bl->bnp[j][0], bl->bnp[j][1],
-                            m->cfg.norm == AT_NORM_GROUP ? m->cfg.groups : 0, m->cfg.bn_eps);
+                            m->cfg.norm == AT_NORM_GROUP ? m->cfg.groups : 0, m->cfg.bn_eps,
+                            m->cfg.relu_slope);
         else
-            st = lt_relu_init(&m->eng, &bl->relu[j], t, 0.0f);
+            st = lt_relu_init(&m->eng, &bl->relu[j], t, m->cfg.relu_slope);
     }
     if (st == AT_OK && !is_gn(m))
-        st = lt_fused_init(&m->eng, &bl->fused[0], src, &bl->h1, 3);
+        st = lt_fused_init(&m->eng, &bl->fused[0], src, &bl->h1, 3, m->cfg.relu_slope);
     if (st == AT_OK && !is_gn(m))
-        st = lt_fused_init(&m->eng, &bl->fused[1], &bl->h1, &bl->out, 3);
+        st = lt_fused_init(&m->eng, &bl->fused[1], &bl->h1, &bl->out, 3, m->cfg.relu_slope);
     bl->built = st == AT_OK;
     return st;
 }
