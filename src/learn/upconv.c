@@ -1,4 +1,4 @@
-/* The U-Net's 2x2 (2x2x2) stride-2 transposed convolution as a 1x1
+/* The U-Net's 2x2 stride-2 transposed convolution (2D) as a 1x1
  * convolution to q = 2^sp times the output channels, followed by a pixel
  * shuffle:  out[n, o, 2y+i, 2x+j] = tmp[n, (i*2+j)*OC + o, y, x].  The
  * shuffle is one oneDNN reorder between two strided views of the blocked
@@ -72,7 +72,9 @@ at_status lt_upconv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const l
     *used = 0;
     int sp = src->ndims - 2, q = 1 << sp;
     int64_t ic = src->dims[1], oc = dst->dims[1];
-    if (oc % 16 || !blocked16(dst))
+    /* 2D only: in 3D oneDNN 2.6 runs the 9-D unshuffle with its slow
+     * generic reorder, and its 3D deconvolution is fast enough */
+    if (sp != 2 || oc % 16 || !blocked16(dst))
         return AT_OK;
     *used = 1;
     c->sp = sp;
