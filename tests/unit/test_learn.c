@@ -86,6 +86,18 @@ static void test_bad_shapes(void **state)
     assert_int_equal(at_model_create(&c, 0, sp, 1, &m), AT_ERR_ARG);
     c.depth = 0;
     assert_int_equal(at_model_create(&c, 2, sp, 1, &m), AT_ERR_ARG);
+    /* group norm with groups that do not divide the channels */
+    c.depth = 1;
+    c.norm = AT_NORM_GROUP;
+    c.groups = 3;
+    assert_int_equal(at_model_create(&c, 2, sp, 1, &m), AT_ERR_ARG);
+    assert_non_null(strstr(at_error_message(), "not divisible by 3 groups"));
+    assert_null(m);
+    /* group norm has no bf16 path */
+    c.groups = 2;
+    c.bf16 = 1;
+    assert_int_equal(at_model_create(&c, 2, sp, 1, &m), AT_ERR_UNSUPPORTED);
+    assert_null(m);
 }
 
 /* A tiny valid safetensors image with two F32 tensors. */
