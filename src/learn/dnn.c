@@ -72,8 +72,11 @@ at_status lt_tensor_init(lt_engine *e, lt_tensor *t, int ndims, const int64_t *d
     for (int i = 0; i < ndims; i++)
         d[i] = t->dims[i] = dims[i];
     dnnl_format_tag_t tag;
-    if (!plain && dims[1] % 16 == 0)
+    /* blocked by 16 channels (AVX-512 kernels) or 8 (AVX2 kernels) */
+    if (plain == 16 || (plain == 0 && dims[1] % 16 == 0))
         tag = ndims == 4 ? dnnl_nChw16c : dnnl_nCdhw16c;
+    else if (plain == 8 || (plain == 0 && dims[1] % 8 == 0))
+        tag = ndims == 4 ? dnnl_nChw8c : dnnl_nCdhw8c;
     else
         tag = ndims == 4 ? dnnl_nchw : dnnl_ncdhw;
     CK(dnnl_memory_desc_init_by_tag(&t->md, ndims, d, dt, tag), "tensor descriptor");

@@ -30,6 +30,8 @@ typedef struct {
     dnnl_memory_t mem, grad;
 } lt_tensor;
 
+/* plain: 0 picks the layout (16- or 8-channel blocks when C allows),
+ * 1 forces plain, 8 or 16 force that channel blocking (C must allow it). */
 at_status lt_tensor_init(lt_engine *e, lt_tensor *t, int ndims, const int64_t *dims, int plain,
                          dnnl_data_type_t dt);
 /* A tensor with an explicit descriptor (e.g. the one a primitive chose). */

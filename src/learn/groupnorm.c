@@ -9,12 +9,14 @@
 #include <math.h>
 #include <string.h>
 
-/* Offset of (n, c, s) in a plain (block 1) or 16-blocked tensor. */
+/* Offset of (n, c, s) in a plain (block 1) or 8/16-blocked tensor. */
 static inline size_t gn_off(const lt_gn *g, int64_t n, int64_t c, int64_t s)
 {
     if (g->block == 1)
         return ((size_t)(n * g->C + c)) * (size_t)g->S + (size_t)s;
-    return (((size_t)(n * (g->C / 16) + c / 16)) * (size_t)g->S + (size_t)s) * 16 + (size_t)(c % 16);
+    size_t b = (size_t)g->block;
+    return (((size_t)(n * (g->C / g->block) + c / g->block)) * (size_t)g->S + (size_t)s) * b +
+           (size_t)c % b;
 }
 
 at_status lt_gn_init(lt_engine *e, lt_gn *g, const lt_tensor *t, lt_param *gamma, lt_param *beta,
@@ -32,7 +34,7 @@ at_status lt_gn_init(lt_engine *e, lt_gn *g, const lt_tensor *t, lt_param *gamma
     if (g->C % g->G)
         return at_error_set(AT_ERR_ARG, "group norm: %lld channels are not divisible by %d groups",
                             (long long)g->C, g->G);
-    g->block = t->md.format_desc.blocking.inner_nblks ? 16 : 1;
+    g->block = t->md.format_desc.blocking.inner_nblks ? (int)t->md.format_desc.blocking.inner_blks[0] : 1;
     g->gamma = gamma;
     g->beta = beta;
     g->eps = eps;

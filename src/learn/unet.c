@@ -85,7 +85,7 @@ static at_status build_block(at_model *m, lt_block *bl, lt_tensor *src, int leve
     int64_t n = m->batch;
     lt_tensor *outs[4] = {&bl->a1, &bl->h1, &bl->a2, &bl->out};
     for (int i = 0; i < 4 && st == AT_OK; i++)
-        st = tensor(m, outs[i], n, bl->oc, level, 0);
+        st = tensor(m, outs[i], n, bl->oc, level, m->block);
     if (st == AT_OK)
         st = lt_conv_init(&m->eng, &bl->conv[0], src, &bl->a1, bl->w[0], bl->b[0], 3, 1, 1, 0, need_bwd);
     if (st == AT_OK)
@@ -212,6 +212,9 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
     m->sp = cfg->mode == AT_MODE_3D ? 3 : 2;
     m->depth = cfg->depth;
     m->in_ch = at_unet_input_channels(cfg);
+    /* one channel blocking for every inner tensor: kernels need src and dst
+     * alike (a plain/blocked mix falls back to oneDNN's reference code) */
+    m->block = cfg->base % 16 == 0 ? 16 : cfg->base % 8 == 0 ? 8 : 1;
     for (int i = 0; i < m->sp; i++)
         m->spatial[i] = spatial[i];
     int d = m->depth;
@@ -303,7 +306,7 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
     for (int l = 0; l < d && st == AT_OK; l++) {
         st = build_block(m, &m->enc[l], x, l, l > 0);
         if (st == AT_OK)
-            st = tensor(m, &m->poolt[l], n, base << l, l + 1, 0);
+            st = tensor(m, &m->poolt[l], n, base << l, l + 1, m->block);
         if (st == AT_OK)
             st = lt_pool_init(e, &m->pool[l], &m->enc[l].out, &m->poolt[l]);
         x = &m->poolt[l];
@@ -314,11 +317,11 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
     for (int i = 0; i < d && st == AT_OK; i++) {
         int l = d - 1 - i;
         int64_t c = base << l;
-        st = tensor(m, &m->upt[i], n, c, l, 0);
+        st = tensor(m, &m->upt[i], n, c, l, m->block);
         if (st == AT_OK)
             st = lt_conv_init(e, &m->up[i], x, &m->upt[i], m->upw[i], m->upb[i], 2, 2, 0, 1, 1);
         if (st == AT_OK)
-            st = tensor(m, &m->catt[i], n, 2 * c, l, c % 16 != 0);
+            st = tensor(m, &m->catt[i], n, 2 * c, l, m->block);
         if (st == AT_OK)
             st = lt_concat_init(e, &m->cat[i], &m->upt[i], &m->enc[l].out, &m->catt[i]);
         if (st == AT_OK)
