@@ -73,7 +73,7 @@ at_status lt_tensor_init(lt_engine *e, lt_tensor *t, int ndims, const int64_t *d
         d[i] = t->dims[i] = dims[i];
     dnnl_format_tag_t tag;
     /* blocked by 16 channels (AVX-512 kernels) or 8 (AVX2 kernels) */
-    if (plain == 16 || (plain == 0 && dims[1] % 16 == 0))
+    if (plain == 16 || ((plain == 0 || plain == 2) && dims[1] % 16 == 0))
         tag = ndims == 4 ? dnnl_nChw16c : dnnl_nCdhw16c;
     else if (plain == 8 || (plain == 0 && dims[1] % 8 == 0))
         tag = ndims == 4 ? dnnl_nChw8c : dnnl_nCdhw8c;

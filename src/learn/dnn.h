@@ -31,7 +31,8 @@ typedef struct {
 } lt_tensor;
 
 /* plain: 0 picks the layout (16- or 8-channel blocks when C allows),
- * 1 forces plain, 8 or 16 force that channel blocking (C must allow it). */
+ * 2 picks 16-channel blocks when C allows and plain otherwise, 1 forces
+ * plain, 8 or 16 force that channel blocking (C must allow it). */
 at_status lt_tensor_init(lt_engine *e, lt_tensor *t, int ndims, const int64_t *dims, int plain,
                          dnnl_data_type_t dt);
 /* A tensor with an explicit descriptor (e.g. the one a primitive chose). */

@@ -213,8 +213,12 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
     m->depth = cfg->depth;
     m->in_ch = at_unet_input_channels(cfg);
     /* one channel blocking for every inner tensor: kernels need src and dst
-     * alike (a plain/blocked mix falls back to oneDNN's reference code) */
-    m->block = cfg->base % 16 == 0 ? 16 : cfg->base % 8 == 0 ? 8 : 1;
+     * alike (a plain/blocked mix falls back to oneDNN's reference code);
+     * 8-channel blocks only in 2D (oneDNN 2.6 has no fast 3D backward-weights
+     * kernel for them); otherwise 16-blocked where C allows, plain elsewhere */
+    m->block = cfg->base % 16 == 0                              ? 16
+               : cfg->mode != AT_MODE_3D && cfg->base % 8 == 0 ? 8
+                                                               : 2;
     for (int i = 0; i < m->sp; i++)
         m->spatial[i] = spatial[i];
     int d = m->depth;
@@ -321,7 +325,7 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
         if (st == AT_OK)
             st = lt_conv_init(e, &m->up[i], x, &m->upt[i], m->upw[i], m->upb[i], 2, 2, 0, 1, 1);
         if (st == AT_OK)
-            st = tensor(m, &m->catt[i], n, 2 * c, l, m->block);
+            st = tensor(m, &m->catt[i], n, 2 * c, l, m->block == 2 && c % 16 ? 1 : m->block);
         if (st == AT_OK)
             st = lt_concat_init(e, &m->cat[i], &m->upt[i], &m->enc[l].out, &m->catt[i]);
         if (st == AT_OK)

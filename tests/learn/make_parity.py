@@ -37,6 +37,8 @@ def make(out, mode, norm, act):
         dims, batch, size, base, depth = 3, 2, 16, 8, 2
     if norm != "batch" or slope:  # the other cases on smaller shapes (test time)
         size, depth = (16, 2) if dims == 2 else (8, 2)
+    if norm == "none":  # base 8: the 8-channel-blocked (AVX2) layout in 2D
+        base = 8
     model = UNet(dims, 1, 1, base, depth, norm=norm, groups=2, slope=slope).train()
     init = {k: v.detach().clone().numpy() for k, v in model.state_dict().items()}
     shape = (batch, 1) + (size,) * dims

@@ -498,6 +498,7 @@ static void test_schedule(void **state)
 
 int main(void)
 {
+    at_learn_set_threads(1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_parse),
         cmocka_unit_test(test_bad_shapes),
