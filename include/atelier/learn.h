@@ -45,6 +45,7 @@ typedef struct {
     int depth;          /* pooling levels */
     at_norm_kind norm;  /* batch, instance, group norm or none */
     int groups;         /* group norm: groups (must divide every level's channels) */
+    float relu_slope;   /* 0: ReLU; > 0: LeakyReLU with this negative slope */
     float bn_momentum;  /* PyTorch's momentum (0.1) */
     float bn_eps;       /* 1e-5 */
     int bf16;           /* bf16 activations and weights, f32 accumulation */

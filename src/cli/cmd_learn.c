@@ -148,7 +148,7 @@ static int learn_bench(int argc, char **argv)
         at_model_free(m);
         return cli_fail(st);
     }
-    double slices = (double)batch * (double)steps * (cfg.mode == AT_MODE_3D ? 1 : 1);
+    double slices = (double)batch * (double)steps;
     double train_sps = slices / t_train, infer_sps = slices / t_infer;
     double train_gf = at_model_train_flops(m) * (double)steps / t_train * 1e-9;
     double infer_gf = at_model_infer_flops(m) * (double)steps / t_infer * 1e-9;
@@ -173,7 +173,10 @@ static int learn_bench(int argc, char **argv)
                "training:  %.2f %s/s (%.1f GFLOP/s)\n"
                "inference: %.2f %s/s (%.1f GFLOP/s)\n",
                cfg.mode == AT_MODE_3D ? "3D" : "2D", base, depth, batch, size,
-               cfg.mode == AT_MODE_3D ? 3 : 2, nthreads, bf16 ? "bf16" : "f32", train_sps, unit,
+               cfg.mode == AT_MODE_3D ? 3 : 2, nthreads,
+               bf16 ? (at_learn_have_bf16() ? "bf16" : "bf16 (emulated: this CPU has no AVX512_BF16)")
+                    : "f32",
+               train_sps, unit,
                train_gf, infer_sps, unit, infer_gf);
     if (!json && peak)
         printf("sgemm peak: %.1f GFLOP/s\n", peak_gf);

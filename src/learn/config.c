@@ -86,6 +86,7 @@ static const num_key NUM_KEYS[] = {
     {"depth", 'i', OFF(depth), 1, 7},
     {"groups", 'i', OFF(groups), 1, 1024},
     {"bn_momentum", 'f', OFF(bn_momentum), 0, 1},
+    {"leaky_slope", 'f', OFF(relu_slope), 0, 1},
     {"bn_eps", 'f', OFF(bn_eps), 1e-12, 1},
     {"lr", 'f', OFF(lr), 0, 10},
     {"weight_decay", 'f', OFF(weight_decay), 0, 10},
@@ -140,6 +141,13 @@ static at_status set_key(at_unet_config *c, const char *k, const char *v)
             c->norm = AT_NORM_GROUP;
         else
             return at_error_set(AT_ERR_FORMAT, "norm must be batch, instance, group or none");
+    } else if (!strcmp(k, "activation")) {
+        if (!strcasecmp(v, "relu"))
+            c->relu_slope = 0;
+        else if (!strcasecmp(v, "leaky_relu"))
+            c->relu_slope = c->relu_slope > 0 ? c->relu_slope : 0.01f;
+        else
+            return at_error_set(AT_ERR_FORMAT, "activation must be relu or leaky_relu");
     } else if (!strcmp(k, "loss")) {
         if (!strcasecmp(v, "l1"))
             c->loss = AT_LOSS_L1;

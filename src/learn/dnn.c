@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 
 at_status lt_check(dnnl_status_t s, const char *what)
@@ -71,8 +72,11 @@ at_status lt_tensor_init(lt_engine *e, lt_tensor *t, int ndims, const int64_t *d
     for (int i = 0; i < ndims; i++)
         d[i] = t->dims[i] = dims[i];
     dnnl_format_tag_t tag;
-    if (!plain && dims[1] % 16 == 0)
+    /* blocked by 16 channels (AVX-512 kernels) or 8 (AVX2 kernels) */
+    if (plain == 16 || ((plain == 0 || plain == 2) && dims[1] % 16 == 0))
         tag = ndims == 4 ? dnnl_nChw16c : dnnl_nCdhw16c;
+    else if (plain == 8 || (plain == 0 && dims[1] % 8 == 0))
+        tag = ndims == 4 ? dnnl_nChw8c : dnnl_nCdhw8c;
     else
         tag = ndims == 4 ? dnnl_nchw : dnnl_ncdhw;
     CK(dnnl_memory_desc_init_by_tag(&t->md, ndims, d, dt, tag), "tensor descriptor");
@@ -197,6 +201,12 @@ at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_
     CK(dnnl_memory_desc_init_by_tag(&w_user, nd, wd, dnnl_f32, wtag), "weights");
     CK(dnnl_memory_desc_init_by_tag(&b_md, 1, bd, dnnl_f32, dnnl_a), "bias");
     const dnnl_memory_desc_t *bptr = c->has_bias ? &b_md : NULL;
+    if (transposed && k == 2 && s == 2 && p == 0 && getenv("ATELIER_LEARN_DECONV") == NULL) {
+        int used = 0;
+        at_status ust = lt_upconv_init(e, c, src, dst, &used);
+        if (ust != AT_OK || used)
+            return ust;
+    }
 
     /* forward */
     dnnl_primitive_desc_t fpd = NULL, dpd = NULL, wpd = NULL;
@@ -304,6 +314,7 @@ at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_
 
 void lt_conv_fini(lt_conv *c)
 {
+    lt_upconv_fini(c);
     dnnl_primitive_t ps[3] = {c->fwd, c->bwd_d, c->bwd_w};
     for (int i = 0; i < 3; i++)
         if (ps[i])
@@ -321,6 +332,8 @@ void lt_conv_fini(lt_conv *c)
 
 at_status lt_conv_prepare(lt_engine *e, lt_conv *c)
 {
+    if (c->inner)
+        return lt_upconv_prepare(e, c);
     at_status st = lt_reorder_run(e, &c->r_w_fwd, c->w_plain, c->w_fwd);
     if (st == AT_OK && c->need_w_bwd)
         st = lt_reorder_run(e, &c->r_w_bwd, c->w_plain, c->w_bwd);
@@ -329,6 +342,8 @@ at_status lt_conv_prepare(lt_engine *e, lt_conv *c)
 
 at_status lt_conv_forward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst)
 {
+    if (c->inner)
+        return lt_upconv_forward(e, c, src, dst);
     dnnl_exec_arg_t a[4] = {{DNNL_ARG_SRC, src->mem}, {DNNL_ARG_WEIGHTS, c->w_fwd},
                             {DNNL_ARG_DST, dst->mem}, {DNNL_ARG_BIAS, c->b_mem}};
     CK(dnnl_primitive_execute(c->fwd, e->stream, c->has_bias ? 4 : 3, a),
@@ -338,6 +353,8 @@ at_status lt_conv_forward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *d
 
 at_status lt_conv_backward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst)
 {
+    if (c->inner)
+        return lt_upconv_backward(e, c, src, dst);
     if (c->bwd_d) {
         dnnl_exec_arg_t a[3] = {{DNNL_ARG_DIFF_DST, dst->grad},
                                 {DNNL_ARG_WEIGHTS, c->need_w_bwd ? c->w_bwd : c->w_fwd},

@@ -30,6 +30,9 @@ typedef struct {
     dnnl_memory_t mem, grad;
 } lt_tensor;
 
+/* plain: 0 picks the layout (16- or 8-channel blocks when C allows),
+ * 2 picks 16-channel blocks when C allows and plain otherwise, 1 forces
+ * plain, 8 or 16 force that channel blocking (C must allow it). */
 at_status lt_tensor_init(lt_engine *e, lt_tensor *t, int ndims, const int64_t *dims, int plain,
                          dnnl_data_type_t dt);
 /* A tensor with an explicit descriptor (e.g. the one a primitive chose). */
@@ -58,7 +61,7 @@ void lt_reorder_fini(lt_reorder *r);
 
 /* Convolution or transposed convolution (kernel k, stride s, padding p),
  * bias optional, weights from/into plain lt_params. */
-typedef struct {
+typedef struct lt_conv {
     int transposed, k, s, p, has_bias;
     lt_param *w, *b;
     dnnl_primitive_t fwd, bwd_d, bwd_w;
@@ -68,6 +71,15 @@ typedef struct {
     lt_reorder r_w_fwd, r_w_bwd, r_dw;
     int need_w_fwd, need_w_bwd, need_dw;
     double flops; /* forward multiply-adds x2 */
+    /* 2x2 (2x2x2) stride-2 transposed convolution done as a 1x1
+     * convolution to 2^sp x OC channels and a pixel shuffle (a strided
+     * reorder): much faster than oneDNN's deconvolution for k = stride */
+    struct lt_conv *inner;
+    lt_param w4, b4;
+    lt_tensor tmp;
+    dnnl_memory_t v_tmp, v_dst, v_tmp_g, v_dst_g;
+    lt_reorder r_shuf, r_unshuf;
+    int sp;
 } lt_conv;
 at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst,
                        lt_param *w, lt_param *b, int k, int s, int p, int transposed,
@@ -77,6 +89,14 @@ at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_
 at_status lt_conv_pick_dst(lt_engine *e, const lt_tensor *src, const int64_t *dims, int k,
                            int has_bias, dnnl_memory_desc_t *out);
 void lt_conv_fini(lt_conv *c);
+/* The shuffle form of a k = s = 2 transposed convolution (upconv.c):
+ * *used = 0 when the shapes do not allow it (then nothing is created). */
+at_status lt_upconv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst,
+                         int *used);
+void lt_upconv_fini(lt_conv *c);
+at_status lt_upconv_prepare(lt_engine *e, lt_conv *c);
+at_status lt_upconv_forward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst);
+at_status lt_upconv_backward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst);
 /* Refresh engine-layout weights from the plain parameter (after an update). */
 at_status lt_conv_prepare(lt_engine *e, lt_conv *c);
 at_status lt_conv_forward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst);
@@ -93,7 +113,8 @@ typedef struct {
     int64_t oc;
     lt_reorder r_w;
 } lt_fused;
-at_status lt_fused_init(lt_engine *e, lt_fused *f, const lt_tensor *src, const lt_tensor *dst, int k);
+at_status lt_fused_init(lt_engine *e, lt_fused *f, const lt_tensor *src, const lt_tensor *dst, int k,
+                        float slope);
 void lt_fused_fini(lt_fused *f);
 /* Fold conv (and bn when not NULL: its running statistics) into f. */
 struct lt_bn;
@@ -104,13 +125,14 @@ at_status lt_fused_forward(lt_engine *e, lt_fused *f, lt_tensor *src, lt_tensor 
  * fused with ReLU; in place is not used: src -> dst. */
 typedef struct lt_bn {
     lt_param *gamma, *beta, *rmean, *rvar;
-    float eps, momentum;
+    float eps, momentum, slope;
     int64_t count_per_channel;
     dnnl_primitive_t fwd_train, fwd_infer, bwd;
+    dnnl_primitive_t act_fwd, act_bwd; /* LeakyReLU (slope > 0): in place on dst */
     dnnl_memory_t scale, shift, dscale, dshift, mean, var, ws, rmean_mem, rvar_mem;
 } lt_bn;
 at_status lt_bn_init(lt_engine *e, lt_bn *b, const lt_tensor *t, lt_param *gamma, lt_param *beta,
-                     lt_param *rmean, lt_param *rvar, float eps, float momentum);
+                     lt_param *rmean, lt_param *rvar, float eps, float momentum, float slope);
 void lt_bn_fini(lt_bn *b);
 at_status lt_bn_forward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst, int training);
 at_status lt_bn_backward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst);
@@ -120,11 +142,11 @@ typedef struct {
     lt_param *gamma, *beta;
     int64_t N, C, S;
     int G, block;
-    float eps;
+    float eps, slope;
     double *mean, *rstd, *dg, *db;
 } lt_gn;
 at_status lt_gn_init(lt_engine *e, lt_gn *g, const lt_tensor *t, lt_param *gamma, lt_param *beta,
-                     int groups, float eps);
+                     int groups, float eps, float slope);
 void lt_gn_fini(lt_gn *g);
 at_status lt_gn_forward(lt_engine *e, lt_gn *g, lt_tensor *src, lt_tensor *dst);
 at_status lt_gn_backward(lt_engine *e, lt_gn *g, lt_tensor *src, lt_tensor *dst);

@@ -13,7 +13,8 @@
             return st_;                                                                           \
     } while (0)
 
-at_status lt_fused_init(lt_engine *e, lt_fused *f, const lt_tensor *src, const lt_tensor *dst, int k)
+at_status lt_fused_init(lt_engine *e, lt_fused *f, const lt_tensor *src, const lt_tensor *dst, int k,
+                        float slope)
 {
     memset(f, 0, sizeof *f);
     int nd = src->ndims;
@@ -36,7 +37,7 @@ at_status lt_fused_init(lt_engine *e, lt_fused *f, const lt_tensor *src, const l
     dnnl_post_ops_t po;
     dnnl_primitive_attr_t attr;
     CK(dnnl_post_ops_create(&po), "post-ops");
-    dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
+    dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, slope, 0.0f);
     dnnl_primitive_attr_create(&attr);
     dnnl_primitive_attr_set_post_ops(attr, po);
     dnnl_primitive_desc_t pd = NULL;

@@ -9,16 +9,18 @@
 #include <math.h>
 #include <string.h>
 
-/* Offset of (n, c, s) in a plain (block 1) or 16-blocked tensor. */
+/* Offset of (n, c, s) in a plain (block 1) or 8/16-blocked tensor. */
 static inline size_t gn_off(const lt_gn *g, int64_t n, int64_t c, int64_t s)
 {
     if (g->block == 1)
         return ((size_t)(n * g->C + c)) * (size_t)g->S + (size_t)s;
-    return (((size_t)(n * (g->C / 16) + c / 16)) * (size_t)g->S + (size_t)s) * 16 + (size_t)(c % 16);
+    size_t b = (size_t)g->block;
+    return (((size_t)(n * (g->C / g->block) + c / g->block)) * (size_t)g->S + (size_t)s) * b +
+           (size_t)c % b;
 }
 
 at_status lt_gn_init(lt_engine *e, lt_gn *g, const lt_tensor *t, lt_param *gamma, lt_param *beta,
-                     int groups, float eps)
+                     int groups, float eps, float slope)
 {
     memset(g, 0, sizeof *g);
     if (e->act_dt != dnnl_f32)
@@ -32,10 +34,11 @@ at_status lt_gn_init(lt_engine *e, lt_gn *g, const lt_tensor *t, lt_param *gamma
     if (g->C % g->G)
         return at_error_set(AT_ERR_ARG, "group norm: %lld channels are not divisible by %d groups",
                             (long long)g->C, g->G);
-    g->block = t->md.format_desc.blocking.inner_nblks ? 16 : 1;
+    g->block = t->md.format_desc.blocking.inner_nblks ? (int)t->md.format_desc.blocking.inner_blks[0] : 1;
     g->gamma = gamma;
     g->beta = beta;
     g->eps = eps;
+    g->slope = slope;
     size_t ng = (size_t)(g->N * g->G), nc = (size_t)(g->N * g->C);
     g->mean = at_calloc(ng, sizeof(double));
     g->rstd = at_calloc(ng, sizeof(double));
@@ -85,7 +88,7 @@ at_status lt_gn_forward(lt_engine *e, lt_gn *g, lt_tensor *src, lt_tensor *dst)
             for (int64_t s = 0; s < g->S; s++) {
                 size_t o = gn_off(g, n, c, s);
                 float v = x[o] * a + b;
-                y[o] = v > 0 ? v : 0;
+                y[o] = v > 0 ? v : v * g->slope;
             }
         }
     }
@@ -106,7 +109,7 @@ at_status lt_gn_backward(lt_engine *e, lt_gn *g, lt_tensor *src, lt_tensor *dst)
             double sg = 0, sb = 0;
             for (int64_t s = 0; s < g->S; s++) {
                 size_t o = gn_off(g, n, c, s);
-                double d = y[o] > 0 ? dy[o] : 0;
+                double d = y[o] > 0 ? dy[o] : dy[o] * (double)g->slope;
                 sg += d * (x[o] - mean) * rstd;
                 sb += d;
             }
@@ -122,7 +125,7 @@ at_status lt_gn_backward(lt_engine *e, lt_gn *g, lt_tensor *src, lt_tensor *dst)
             double gm = g->gamma->data[c];
             for (int64_t s = 0; s < g->S; s++) {
                 size_t o = gn_off(g, n, c, s);
-                double d = y[o] > 0 ? dy[o] : 0, xhat = (x[o] - mean) * rstd;
+                double d = y[o] > 0 ? dy[o] : dy[o] * (double)g->slope, xhat = (x[o] - mean) * rstd;
                 dx[o] = (float)(rstd * (d * gm - m1 - xhat * m2));
             }
         }

@@ -45,7 +45,7 @@ static void destroy_mems(dnnl_memory_t *m, int n)
 /* ---- batch norm + ReLU ------------------------------------------------ */
 
 at_status lt_bn_init(lt_engine *e, lt_bn *b, const lt_tensor *t, lt_param *gamma, lt_param *beta,
-                     lt_param *rmean, lt_param *rvar, float eps, float momentum)
+                     lt_param *rmean, lt_param *rvar, float eps, float momentum, float slope)
 {
     memset(b, 0, sizeof *b);
     b->gamma = gamma;
@@ -54,8 +54,10 @@ at_status lt_bn_init(lt_engine *e, lt_bn *b, const lt_tensor *t, lt_param *gamma
     b->rvar = rvar;
     b->eps = eps;
     b->momentum = momentum;
+    b->slope = slope;
     b->count_per_channel = (int64_t)(lt_tensor_elems(t) / (size_t)t->dims[1]);
-    unsigned flags = dnnl_use_scale | dnnl_use_shift | dnnl_fuse_norm_relu;
+    /* ReLU fused into the norm; LeakyReLU as a separate in-place eltwise */
+    unsigned flags = dnnl_use_scale | dnnl_use_shift | (slope > 0 ? 0u : (unsigned)dnnl_fuse_norm_relu);
     dnnl_batch_normalization_desc_t d;
     dnnl_primitive_desc_t fpd = NULL, ipd = NULL, bpd = NULL;
     CK(dnnl_batch_normalization_forward_desc_init(&d, dnnl_forward_training, &t->md, eps, flags),
@@ -74,6 +76,25 @@ at_status lt_bn_init(lt_engine *e, lt_bn *b, const lt_tensor *t, lt_param *gamma
                       "batch norm backward");
         if (st == AT_OK)
             st = make(e, &bd, fpd, &bpd, &b->bwd, "batch norm backward");
+    }
+    if (st == AT_OK && slope > 0) {
+        dnnl_eltwise_desc_t ed, ebd;
+        dnnl_primitive_desc_t epd = NULL, ebpd = NULL;
+        st = lt_check(dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_training,
+                                                     dnnl_eltwise_relu_use_dst_for_bwd, &t->md, slope, 0),
+                      "leaky relu");
+        if (st == AT_OK)
+            st = make(e, &ed, NULL, &epd, &b->act_fwd, "leaky relu");
+        if (st == AT_OK)
+            st = lt_check(dnnl_eltwise_backward_desc_init(&ebd, dnnl_eltwise_relu_use_dst_for_bwd,
+                                                          &t->md, &t->md, slope, 0),
+                          "leaky relu backward");
+        if (st == AT_OK)
+            st = make(e, &ebd, epd, &ebpd, &b->act_bwd, "leaky relu backward");
+        if (epd)
+            dnnl_primitive_desc_destroy(epd);
+        if (ebpd)
+            dnnl_primitive_desc_destroy(ebpd);
     }
     if (st == AT_OK) {
         dnnl_memory_desc_t cmd;
@@ -96,7 +117,7 @@ at_status lt_bn_init(lt_engine *e, lt_bn *b, const lt_tensor *t, lt_param *gamma
         if (st == AT_OK)
             st = mem_on(e, &b->var, &cmd, NULL);
         if (st == AT_OK)
-            st = mem_on(e, &b->ws, ws, NULL);
+            st = ws->ndims ? mem_on(e, &b->ws, ws, NULL) : AT_OK;
     }
     if (fpd)
         dnnl_primitive_desc_destroy(fpd);
@@ -109,12 +130,22 @@ at_status lt_bn_init(lt_engine *e, lt_bn *b, const lt_tensor *t, lt_param *gamma
 
 void lt_bn_fini(lt_bn *b)
 {
-    dnnl_primitive_t p[3] = {b->fwd_train, b->fwd_infer, b->bwd};
-    destroy_prims(p, 3);
+    dnnl_primitive_t p[5] = {b->fwd_train, b->fwd_infer, b->bwd, b->act_fwd, b->act_bwd};
+    destroy_prims(p, 5);
     dnnl_memory_t m[9] = {b->scale, b->shift, b->dscale, b->dshift, b->mean,
                           b->var,   b->ws,    b->rmean_mem, b->rvar_mem};
     destroy_mems(m, 9);
     memset(b, 0, sizeof *b);
+}
+
+/* LeakyReLU in place on the norm's output (nothing for fused ReLU). */
+static at_status lt_bn_activate(lt_engine *e, lt_bn *b, lt_tensor *dst)
+{
+    if (!b->act_fwd)
+        return AT_OK;
+    dnnl_exec_arg_t a[2] = {{DNNL_ARG_SRC, dst->mem}, {DNNL_ARG_DST, dst->mem}};
+    CK(dnnl_primitive_execute(b->act_fwd, e->stream, 2, a), "leaky relu");
+    return AT_OK;
 }
 
 at_status lt_bn_forward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst, int training)
@@ -124,13 +155,16 @@ at_status lt_bn_forward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst, 
                                 {DNNL_ARG_SCALE, b->scale},     {DNNL_ARG_SHIFT, b->shift},
                                 {DNNL_ARG_MEAN, b->rmean_mem}, {DNNL_ARG_VARIANCE, b->rvar_mem}};
         CK(dnnl_primitive_execute(b->fwd_infer, e->stream, 6, a), "batch norm inference");
-        return AT_OK;
+        return lt_bn_activate(e, b, dst);
     }
     dnnl_exec_arg_t a[7] = {{DNNL_ARG_SRC, src->mem},  {DNNL_ARG_DST, dst->mem},
                             {DNNL_ARG_SCALE, b->scale}, {DNNL_ARG_SHIFT, b->shift},
                             {DNNL_ARG_MEAN, b->mean},   {DNNL_ARG_VARIANCE, b->var},
                             {DNNL_ARG_WORKSPACE, b->ws}};
-    CK(dnnl_primitive_execute(b->fwd_train, e->stream, 7, a), "batch norm forward");
+    CK(dnnl_primitive_execute(b->fwd_train, e->stream, b->ws ? 7 : 6, a), "batch norm forward");
+    at_status ast = lt_bn_activate(e, b, dst);
+    if (ast != AT_OK)
+        return ast;
     /* running statistics as PyTorch keeps them (unbiased variance) */
     const float *mean = lt_data(b->mean), *var = lt_data(b->var);
     float m = b->momentum;
@@ -145,12 +179,19 @@ at_status lt_bn_forward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst, 
 
 at_status lt_bn_backward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst)
 {
+    if (b->act_bwd) {
+        dnnl_exec_arg_t x[3] = {{DNNL_ARG_DST, dst->mem}, {DNNL_ARG_DIFF_DST, dst->grad},
+                                {DNNL_ARG_DIFF_SRC, dst->grad}};
+        CK(dnnl_primitive_execute(b->act_bwd, e->stream, 3, x), "leaky relu backward");
+    }
     dnnl_exec_arg_t a[10] = {{DNNL_ARG_SRC, src->mem},         {DNNL_ARG_DIFF_DST, dst->grad},
                              {DNNL_ARG_SCALE, b->scale},        {DNNL_ARG_SHIFT, b->shift},
                              {DNNL_ARG_MEAN, b->mean},          {DNNL_ARG_VARIANCE, b->var},
                              {DNNL_ARG_WORKSPACE, b->ws},       {DNNL_ARG_DIFF_SRC, src->grad},
                              {DNNL_ARG_DIFF_SCALE, b->dscale}, {DNNL_ARG_DIFF_SHIFT, b->dshift}};
-    CK(dnnl_primitive_execute(b->bwd, e->stream, 10, a), "batch norm backward");
+    if (!b->ws) /* no workspace without fused ReLU: drop that argument */
+        a[6] = a[9];
+    CK(dnnl_primitive_execute(b->bwd, e->stream, b->ws ? 10 : 9, a), "batch norm backward");
     const float *ds = lt_data(b->dscale), *dh = lt_data(b->dshift);
     for (size_t c = 0; c < b->gamma->count; c++) {
         b->gamma->grad[c] += ds[c];

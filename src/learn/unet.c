@@ -85,7 +85,7 @@ static at_status build_block(at_model *m, lt_block *bl, lt_tensor *src, int leve
     int64_t n = m->batch;
     lt_tensor *outs[4] = {&bl->a1, &bl->h1, &bl->a2, &bl->out};
     for (int i = 0; i < 4 && st == AT_OK; i++)
-        st = tensor(m, outs[i], n, bl->oc, level, 0);
+        st = tensor(m, outs[i], n, bl->oc, level, m->block);
     if (st == AT_OK)
         st = lt_conv_init(&m->eng, &bl->conv[0], src, &bl->a1, bl->w[0], bl->b[0], 3, 1, 1, 0, need_bwd);
     if (st == AT_OK)
@@ -94,17 +94,18 @@ static at_status build_block(at_model *m, lt_block *bl, lt_tensor *src, int leve
         lt_tensor *t = j ? &bl->a2 : &bl->a1;
         if (m->cfg.norm == AT_NORM_BATCH)
             st = lt_bn_init(&m->eng, &bl->bn[j], t, bl->bnp[j][0], bl->bnp[j][1], bl->bnp[j][2],
-                            bl->bnp[j][3], m->cfg.bn_eps, m->cfg.bn_momentum);
+                            bl->bnp[j][3], m->cfg.bn_eps, m->cfg.bn_momentum, m->cfg.relu_slope);
         else if (is_gn(m))
             st = lt_gn_init(&m->eng, &bl->gn[j], t, bl->bnp[j][0], bl->bnp[j][1],
-                            m->cfg.norm == AT_NORM_GROUP ? m->cfg.groups : 0, m->cfg.bn_eps);
+                            m->cfg.norm == AT_NORM_GROUP ? m->cfg.groups : 0, m->cfg.bn_eps,
+                            m->cfg.relu_slope);
         else
-            st = lt_relu_init(&m->eng, &bl->relu[j], t, 0.0f);
+            st = lt_relu_init(&m->eng, &bl->relu[j], t, m->cfg.relu_slope);
     }
     if (st == AT_OK && !is_gn(m))
-        st = lt_fused_init(&m->eng, &bl->fused[0], src, &bl->h1, 3);
+        st = lt_fused_init(&m->eng, &bl->fused[0], src, &bl->h1, 3, m->cfg.relu_slope);
     if (st == AT_OK && !is_gn(m))
-        st = lt_fused_init(&m->eng, &bl->fused[1], &bl->h1, &bl->out, 3);
+        st = lt_fused_init(&m->eng, &bl->fused[1], &bl->h1, &bl->out, 3, m->cfg.relu_slope);
     bl->built = st == AT_OK;
     return st;
 }
@@ -211,6 +212,13 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
     m->sp = cfg->mode == AT_MODE_3D ? 3 : 2;
     m->depth = cfg->depth;
     m->in_ch = at_unet_input_channels(cfg);
+    /* one channel blocking for every inner tensor: kernels need src and dst
+     * alike (a plain/blocked mix falls back to oneDNN's reference code);
+     * 8-channel blocks only in 2D (oneDNN 2.6 has no fast 3D backward-weights
+     * kernel for them); otherwise 16-blocked where C allows, plain elsewhere */
+    m->block = cfg->base % 16 == 0                              ? 16
+               : cfg->mode != AT_MODE_3D && cfg->base % 8 == 0 ? 8
+                                                               : 2;
     for (int i = 0; i < m->sp; i++)
         m->spatial[i] = spatial[i];
     int d = m->depth;
@@ -302,7 +310,7 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
     for (int l = 0; l < d && st == AT_OK; l++) {
         st = build_block(m, &m->enc[l], x, l, l > 0);
         if (st == AT_OK)
-            st = tensor(m, &m->poolt[l], n, base << l, l + 1, 0);
+            st = tensor(m, &m->poolt[l], n, base << l, l + 1, m->block);
         if (st == AT_OK)
             st = lt_pool_init(e, &m->pool[l], &m->enc[l].out, &m->poolt[l]);
         x = &m->poolt[l];
@@ -313,11 +321,11 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
     for (int i = 0; i < d && st == AT_OK; i++) {
         int l = d - 1 - i;
         int64_t c = base << l;
-        st = tensor(m, &m->upt[i], n, c, l, 0);
+        st = tensor(m, &m->upt[i], n, c, l, m->block);
         if (st == AT_OK)
             st = lt_conv_init(e, &m->up[i], x, &m->upt[i], m->upw[i], m->upb[i], 2, 2, 0, 1, 1);
         if (st == AT_OK)
-            st = tensor(m, &m->catt[i], n, 2 * c, l, c % 16 != 0);
+            st = tensor(m, &m->catt[i], n, 2 * c, l, m->block == 2 && c % 16 ? 1 : m->block);
         if (st == AT_OK)
             st = lt_concat_init(e, &m->cat[i], &m->upt[i], &m->enc[l].out, &m->catt[i]);
         if (st == AT_OK)

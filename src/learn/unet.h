@@ -21,7 +21,7 @@ typedef struct {
 struct at_model {
     at_unet_config cfg;
     lt_engine eng;
-    int batch, sp, depth, in_ch;
+    int batch, sp, depth, in_ch, block;
     int64_t spatial[3];
     lt_param *params;
     size_t nparams;

@@ -3,7 +3,10 @@
 PyTorch (train-mode batch norm), and writes to OUT (safetensors) its
 initial weights (state_dict names), an input batch, a target, the output,
 the L1 loss, every parameter gradient (grad.<name>) and the losses of 10
-AdamW steps (losses). Usage: make_parity.py OUT {2d|3d} [batch|group|instance|none]"""
+AdamW steps (losses).
+Usage: make_parity.py OUT {2d|3d} [batch|group|instance|none] [relu|leaky]
+   or: make_parity.py --dir DIR MODE:NORM:ACT...  (one file per case,
+       DIR/parity_MODE_NORM_ACT.safetensors, in one interpreter)"""
 import os
 import sys
 
@@ -15,17 +18,28 @@ from unet_torch import UNet, write_safetensors  # noqa: E402
 
 
 def main():
-    out, mode = sys.argv[1], sys.argv[2]
-    norm = sys.argv[3] if len(sys.argv) > 3 else "batch"
+    if sys.argv[1] == "--dir":
+        for spec in sys.argv[3:]:
+            mode, norm, act = spec.split(":")
+            make(os.path.join(sys.argv[2], "parity_%s_%s_%s.safetensors" % (mode, norm, act)), mode, norm, act)
+    else:
+        make(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "batch",
+             sys.argv[4] if len(sys.argv) > 4 else "relu")
+
+
+def make(out, mode, norm, act):
+    slope = 0.01 if act == "leaky" else 0.0
     torch.manual_seed(7)
     torch.set_num_threads(1)
     if mode == "2d":
         dims, batch, size, base, depth = 2, 2, 32, 4, 3
     else:
-        dims, batch, size, base, depth = 3, 2, 16, 4, 2
-    if norm != "batch":  # the other norms on smaller shapes (test time)
+        dims, batch, size, base, depth = 3, 2, 16, 8, 2
+    if norm != "batch" or slope:  # the other cases on smaller shapes (test time)
         size, depth = (16, 2) if dims == 2 else (8, 2)
-    model = UNet(dims, 1, 1, base, depth, norm=norm, groups=2).train()
+    if norm == "none":  # base 8: the 8-channel-blocked (AVX2) layout in 2D
+        base = 8
+    model = UNet(dims, 1, 1, base, depth, norm=norm, groups=2, slope=slope).train()
     init = {k: v.detach().clone().numpy() for k, v in model.state_dict().items()}
     shape = (batch, 1) + (size,) * dims
     x = torch.randn(shape)

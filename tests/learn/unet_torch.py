@@ -13,8 +13,9 @@ import torch.nn as nn
 class Block(nn.Module):
     """norm: "batch" (bn1, bn2), "group" / "instance" (gn1, gn2) or "none"."""
 
-    def __init__(self, ic, oc, dims, norm="batch", groups=4):
+    def __init__(self, ic, oc, dims, norm="batch", groups=4, slope=0.0):
         super().__init__()
+        self.slope = slope
         Conv = nn.Conv2d if dims == 2 else nn.Conv3d
         BN = nn.BatchNorm2d if dims == 2 else nn.BatchNorm3d
         IN = nn.InstanceNorm2d if dims == 2 else nn.InstanceNorm3d
@@ -35,23 +36,26 @@ class Block(nn.Module):
             return getattr(self, "gn%d" % i)(x)
         return x
 
+    def _act(self, x):
+        return torch.nn.functional.leaky_relu(x, self.slope) if self.slope > 0 else torch.relu(x)
+
     def forward(self, x):
-        x = torch.relu(self._n(1, self.conv1(x)))
-        return torch.relu(self._n(2, self.conv2(x)))
+        x = self._act(self._n(1, self.conv1(x)))
+        return self._act(self._n(2, self.conv2(x)))
 
 
 class UNet(nn.Module):
-    def __init__(self, dims=2, in_ch=1, out_ch=1, base=16, depth=4, norm="batch", groups=4):
+    def __init__(self, dims=2, in_ch=1, out_ch=1, base=16, depth=4, norm="batch", groups=4, slope=0.0):
         super().__init__()
         ConvT = nn.ConvTranspose2d if dims == 2 else nn.ConvTranspose3d
         Conv = nn.Conv2d if dims == 2 else nn.Conv3d
         self.depth = depth
         self.enc = nn.ModuleList(
-            [Block(in_ch if l == 0 else base << (l - 1), base << l, dims, norm, groups) for l in range(depth)])
-        self.bottleneck = Block(base << (depth - 1), base << depth, dims, norm, groups)
+            [Block(in_ch if l == 0 else base << (l - 1), base << l, dims, norm, groups, slope) for l in range(depth)])
+        self.bottleneck = Block(base << (depth - 1), base << depth, dims, norm, groups, slope)
         levels = list(reversed(range(depth)))
         self.up = nn.ModuleList([ConvT(base << (l + 1), base << l, 2, stride=2) for l in levels])
-        self.dec = nn.ModuleList([Block(2 * (base << l), base << l, dims, norm, groups) for l in levels])
+        self.dec = nn.ModuleList([Block(2 * (base << l), base << l, dims, norm, groups, slope) for l in levels])
         self.head = Conv(base, out_ch, 1)
         self.pool = nn.MaxPool2d(2) if dims == 2 else nn.MaxPool3d(2)
 

@@ -86,6 +86,18 @@ static void test_bad_shapes(void **state)
     assert_int_equal(at_model_create(&c, 0, sp, 1, &m), AT_ERR_ARG);
     c.depth = 0;
     assert_int_equal(at_model_create(&c, 2, sp, 1, &m), AT_ERR_ARG);
+    /* group norm with groups that do not divide the channels */
+    c.depth = 1;
+    c.norm = AT_NORM_GROUP;
+    c.groups = 3;
+    assert_int_equal(at_model_create(&c, 2, sp, 1, &m), AT_ERR_ARG);
+    assert_non_null(strstr(at_error_message(), "not divisible by 3 groups"));
+    assert_null(m);
+    /* group norm has no bf16 path */
+    c.groups = 2;
+    c.bf16 = 1;
+    assert_int_equal(at_model_create(&c, 2, sp, 1, &m), AT_ERR_UNSUPPORTED);
+    assert_null(m);
 }
 
 /* A tiny valid safetensors image with two F32 tensors. */
@@ -281,6 +293,56 @@ static void test_reproducible_and_checkpoint(void **state)
     free(y);
 }
 
+static void test_gradient_accumulation(void **state)
+{
+    (void)state;
+    at_model *m = tiny_model(6);
+    size_t ni = at_model_input_size(m), no = at_model_output_size(m), np = 0;
+    float *x = malloc(ni * sizeof(float)), *y = malloc(no * sizeof(float));
+    fill(x, ni, 3);
+    fill(y, no, 4);
+    for (size_t i = 0; i < at_model_param_count(m); i++) {
+        at_param p;
+        at_model_param(m, i, &p);
+        np += p.trainable ? p.count : 0;
+    }
+    float *once = malloc(np * sizeof(float)), loss;
+    /* one backward with scale 1 ... */
+    at_model_zero_grad(m);
+    assert_int_equal(at_model_forward(m, x, NULL, 1), AT_OK);
+    assert_int_equal(at_model_backward(m, y, NULL, AT_LOSS_L1, 1.0f, &loss), AT_OK);
+    size_t k = 0;
+    for (size_t i = 0; i < at_model_param_count(m); i++) {
+        at_param p;
+        at_model_param(m, i, &p);
+        if (p.trainable)
+            for (size_t j = 0; j < p.count; j++)
+                once[k++] = p.grad[j];
+    }
+    /* ... equals two micro-batches (the same batch) with scale 1/2 each */
+    at_model_zero_grad(m);
+    for (int r = 0; r < 2; r++) {
+        assert_int_equal(at_model_forward(m, x, NULL, 1), AT_OK);
+        assert_int_equal(at_model_backward(m, y, NULL, AT_LOSS_L1, 0.5f, &loss), AT_OK);
+    }
+    k = 0;
+    double worst = 0, big = 1e-12;
+    for (size_t i = 0; i < at_model_param_count(m); i++) {
+        at_param p;
+        at_model_param(m, i, &p);
+        if (p.trainable)
+            for (size_t j = 0; j < p.count; j++, k++) {
+                worst = fmax(worst, fabs(p.grad[j] - once[k]));
+                big = fmax(big, fabs(once[k]));
+            }
+    }
+    assert_true(worst / big < 1e-5);
+    free(once);
+    free(x);
+    free(y);
+    at_model_free(m);
+}
+
 static void test_nan_detection_and_mask(void **state)
 {
     (void)state;
@@ -436,12 +498,14 @@ static void test_schedule(void **state)
 
 int main(void)
 {
+    at_learn_set_threads(1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_parse),
         cmocka_unit_test(test_bad_shapes),
         cmocka_unit_test(test_safetensors_validation),
         cmocka_unit_test(test_safetensors_alloc_failures),
         cmocka_unit_test(test_reproducible_and_checkpoint),
+        cmocka_unit_test(test_gradient_accumulation),
         cmocka_unit_test(test_nan_detection_and_mask),
         cmocka_unit_test(test_predict_volume),
         cmocka_unit_test(test_train_interrupt_resume_nan),
