@@ -187,7 +187,7 @@ static void sct_usage(FILE *out)
                  "           [--threads N] [--json]      (per patient, then mean ± sd)\n"
                  "  sct prepare COHORT --out PREP [--test N] [--val N] [--seed S] [--no-register]\n"
                  "  sct train PREP --out MODEL [--minutes M] [--epochs N] [--threads N] [--base C]\n"
-                 "            [--depth D] [--neighbours K] [--batch B] [--lr LR] [--seed S]\n"
+                 "            [--depth D] [--neighbours K] [--batch B] [--patch P] [--lr LR] [--seed S]\n"
                  "  sct predict MRI_SERIES_DIR --model MODEL -o OUT_SERIES_DIR [--threads N]\n"
                  "  sct register --fixed CT --moving MRI [-o MRI_ON_CT.nii.gz] [--levels N]\n"
                  "               [--samples N] [--seed S] [--json]\n"

@@ -94,6 +94,8 @@ int sct_train_cmd(int argc, char **argv)
             o.neighbours = (int)x, i++;
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc && num(argv[i + 1], 1, 256, &x))
             o.batch = (int)x, i++;
+        else if (!strcmp(argv[i], "--patch") && i + 1 < argc && num(argv[i + 1], 0, 4096, &x))
+            o.patch = (int)x, i++;
         else if (!strcmp(argv[i], "--lr") && i + 1 < argc && num(argv[i + 1], 1e-7, 1, &x))
             o.lr = (float)x, i++;
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc && num(argv[i + 1], 0, 4e9, &x))
