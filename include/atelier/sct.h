@@ -51,7 +51,10 @@ typedef struct {
     double minutes;       /* wall-clock budget (default 25) */
     int threads;          /* kernel threads (default 2) */
     int base, depth, neighbours, batch;
-    int patch;            /* training crops of patch x patch voxels (0: whole slices) */
+    int patch;            /* training crops of patch x patch voxels (default 0: whole slices) */
+    int no_norm;          /* 1 (default): no batch normalisation in the U-Net */
+    int recalibrate;      /* batches of whole training slices that refresh the batch-norm
+                           * running statistics before each validation (default 30) */
     float lr;
     uint64_t seed;
     at_progress_fn progress;

@@ -94,6 +94,12 @@ int sct_train_cmd(int argc, char **argv)
             o.neighbours = (int)x, i++;
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc && num(argv[i + 1], 1, 256, &x))
             o.batch = (int)x, i++;
+        else if (!strcmp(argv[i], "--no-norm"))
+            o.no_norm = 1;
+        else if (!strcmp(argv[i], "--batch-norm"))
+            o.no_norm = 0;
+        else if (!strcmp(argv[i], "--recalibrate") && i + 1 < argc && num(argv[i + 1], 0, 10000, &x))
+            o.recalibrate = (int)x, i++;
         else if (!strcmp(argv[i], "--patch") && i + 1 < argc && num(argv[i + 1], 0, 4096, &x))
             o.patch = (int)x, i++;
         else if (!strcmp(argv[i], "--lr") && i + 1 < argc && num(argv[i + 1], 1e-7, 1, &x))

@@ -71,6 +71,9 @@ at_status at_sct_model_load(const char *model_dir, int threads, at_sct_model **o
         if (ok)
             m->spacing[a] = x->valuedouble;
     }
+    cJSON *nm = j ? cJSON_GetObjectItemCaseSensitive(j, "norm") : NULL;
+    if (ok && cJSON_IsString(nm))
+        m->cfg.norm = !strcmp(nm->valuestring, "none") ? AT_NORM_NONE : AT_NORM_BATCH;
     cJSON_Delete(j);
     if (!ok) {
         st = at_error_set(AT_ERR_FORMAT, "%s: not an atelier sct model description", jp);

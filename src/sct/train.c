@@ -77,7 +77,9 @@ void at_sct_train_options_default(at_sct_train_options *o)
     o->depth = 3;
     o->neighbours = 1;
     o->batch = 8;
-    o->patch = 64;
+    o->patch = 0;
+    o->no_norm = 1;
+    o->recalibrate = 30;
     o->lr = 2e-3f;
     o->seed = 1;
 }
@@ -253,10 +255,10 @@ static at_status write_model_json(const char *dir, const at_sct_train_options *o
     at_status st = at_buf_printf(
         &b,
         "{\"format\": \"atelier-sct-model-1\", \"network\": \"unet-2.5d\", \"base\": %d, "
-        "\"depth\": %d, \"neighbours\": %d, \"norm\": \"batch\",\n \"spacing_mm\": [%.6g, %.6g, "
+        "\"depth\": %d, \"neighbours\": %d, \"norm\": \"%s\",\n \"spacing_mm\": [%.6g, %.6g, "
         "%.6g], \"mr_percentiles\": [%g, %g], \"ct_scale\": %g,\n \"epochs\": %d, "
         "\"best_val_mae_hu\": %.3f, \"train_seconds\": %.1f, \"threads\": %d, \"seed\": %llu}\n",
-        o->base, o->depth, o->neighbours, sp[0], sp[1], sp[2], AT_SCT_MR_PLOW, AT_SCT_MR_PHIGH,
+        o->base, o->depth, o->neighbours, o->no_norm ? "none" : "batch", sp[0], sp[1], sp[2], AT_SCT_MR_PLOW, AT_SCT_MR_PHIGH,
         AT_SCT_CT_SCALE, epochs, best, seconds, o->threads, (unsigned long long)o->seed);
     char *p = at_path_join(dir, "model.json");
     if (!st)
@@ -349,6 +351,7 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
     cfg.base = o->base;
     cfg.depth = o->depth;
     cfg.loss = AT_LOSS_L1;
+    cfg.norm = o->no_norm ? AT_NORM_NONE : AT_NORM_BATCH;
     cfg.lr = o->lr;
     cfg.min_lr = o->lr * 0.02f;
     cfg.schedule = AT_SCHED_COSINE;
@@ -435,11 +438,21 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
             break;
         double val = loss_sum / (nsteps ? (double)nsteps : 1.0) * AT_SCT_CT_SCALE;
         double train_l1 = val;
-        if (nva) {
-            st = copy_params(vm, m);
-            if (!st)
-                st = validate(vm, &d, va, nva, o->batch, in, tgt, msk, out, &val);
+        /* the weights into the whole-slice model; its batch-norm running
+         * statistics refreshed on whole training slices (crops see less air) */
+        st = copy_params(vm, m);
+        int crops = ph != d.H || pw != d.W;
+        for (int r = 0; !st && crops && !o->no_norm && r < o->recalibrate; r++) {
+            for (int b = 0; b < o->batch; b++) {
+                size_t idx = (size_t)(at_rng_uniform(&rng) * (double)ntr);
+                idx = idx >= ntr ? ntr - 1 : idx;
+                fill_sample(&d, tr[idx], 0, in + (size_t)b * d.C * hw, tgt + (size_t)b * hw,
+                            msk + (size_t)b * hw);
+            }
+            st = at_model_forward(vm, in, NULL, 1);
         }
+        if (!st && nva)
+            st = validate(vm, &d, va, nva, o->batch, in, tgt, msk, out, &val);
         if (st)
             break;
         epochs_done = ep + 1;
@@ -456,9 +469,7 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
                            ep + 1, train_l1, val, (double)at_lr_at(&cfg, step, total_steps), now - start);
         if (!st && val < best) {
             best = val;
-            st = copy_params(vm, m);
-            if (!st)
-                st = at_checkpoint_save(wpath, vm, NULL, NULL);
+            st = at_checkpoint_save(wpath, vm, NULL, NULL);
         }
         if (!st)
             st = at_file_write_atomic(cpath, curves.data, curves.len);
