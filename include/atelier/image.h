@@ -151,6 +151,8 @@ typedef struct {
     char series_uid[65];
     char frame_of_reference_uid[65];
     char series_description[65];
+    char patient_name[65], patient_birth_date[17], patient_sex[17];
+    char study_date[17], study_time[17], study_id[17], accession_number[17];
     int slices;     /* frames stacked into the volume */
     int multiframe; /* 1 for an enhanced multi-frame object */
 } at_series_info;

@@ -7,8 +7,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int cmd_synth_cohort(int argc, char **argv);
+int sct_prepare_cmd(int argc, char **argv);
+int sct_train_cmd(int argc, char **argv);
+int sct_predict_cmd(int argc, char **argv);
+int sct_eval_prepared(const char *prep, const char *model, const char *split, const char *png,
+                      int json, int threads);
 
 static at_status cli_load_volume(const char *path, at_volume **out)
 {
@@ -17,10 +23,21 @@ static at_status cli_load_volume(const char *path, at_volume **out)
 
 static int sct_eval(int argc, char **argv)
 {
-    const char *ref = NULL, *pred = NULL, *maskp = NULL;
-    int json = 0;
+    const char *ref = NULL, *pred = NULL, *maskp = NULL, *prep = NULL, *model = NULL;
+    const char *split = "test", *png = NULL;
+    int json = 0, threads = 2;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--reference") && i + 1 < argc)
+        if (!strcmp(argv[i], "--prepared") && i + 1 < argc)
+            prep = argv[++i];
+        else if (!strcmp(argv[i], "--model") && i + 1 < argc)
+            model = argv[++i];
+        else if (!strcmp(argv[i], "--split") && i + 1 < argc)
+            split = argv[++i];
+        else if (!strcmp(argv[i], "--png") && i + 1 < argc)
+            png = argv[++i];
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--reference") && i + 1 < argc)
             ref = argv[++i];
         else if (!strcmp(argv[i], "--prediction") && i + 1 < argc)
             pred = argv[++i];
@@ -30,6 +47,15 @@ static int sct_eval(int argc, char **argv)
             json = 1;
         else
             return cli_usage_error("sct eval", "unexpected argument '%s'", argv[i]);
+    }
+    if (prep || model) {
+        if (!prep || !model)
+            return cli_usage_error("sct eval", "--prepared and --model go together");
+        if (strcmp(split, "test") && strcmp(split, "val") && strcmp(split, "train"))
+            return cli_usage_error("sct eval", "--split must be test, val or train");
+        if (threads < 1 || threads > 256)
+            return cli_usage_error("sct eval", "--threads must be 1..256");
+        return sct_eval_prepared(prep, model, split, png, json, threads);
     }
     if (!ref || !pred || !maskp)
         return cli_usage_error("sct eval", "--reference, --prediction and --mask are required");
@@ -145,6 +171,9 @@ static const sct_command sct_commands[] = {
     {"eval", sct_eval, "SynthRAD2023 metrics (MAE, PSNR, SSIM) of a pseudo-CT against a CT"},
     {"register", sct_register, "rigid MRI->CT registration (Euler 3D, Mattes MI)"},
     {"synth", sct_synth, "synthetic paired CT/MRI phantoms (same as 'synth cohort')"},
+    {"prepare", sct_prepare_cmd, "CT/MRI pairs -> registered, masked volumes and a split"},
+    {"train", sct_train_cmd, "train the 2.5D U-Net (masked L1) on a prepared folder"},
+    {"predict", sct_predict_cmd, "MRI series -> pseudo-CT DICOM CT series"},
 };
 
 static void sct_usage(FILE *out)
@@ -154,14 +183,44 @@ static void sct_usage(FILE *out)
         fprintf(out, "  %-9s %s\n", sct_commands[i].name, sct_commands[i].summary);
     fprintf(out, "\n"
                  "  sct eval --reference CT --prediction SCT --mask MASK [--json]\n"
+                 "  sct eval --prepared PREP --model MODEL [--split test|val|train] [--png OUT.png]\n"
+                 "           [--threads N] [--json]      (per patient, then mean ± sd)\n"
+                 "  sct prepare COHORT --out PREP [--test N] [--val N] [--seed S] [--no-register]\n"
+                 "  sct train PREP --out MODEL [--minutes M] [--epochs N] [--threads N] [--base C]\n"
+                 "            [--depth D] [--neighbours K] [--batch B] [--patch P] [--batch-norm]\n"
+                 "            [--recalibrate N] [--lr LR] [--seed S]\n"
+                 "  sct predict MRI_SERIES_DIR --model MODEL -o OUT_SERIES_DIR [--threads N]\n"
                  "  sct register --fixed CT --moving MRI [-o MRI_ON_CT.nii.gz] [--levels N]\n"
                  "               [--samples N] [--seed S] [--json]\n"
                  "  sct synth --patients N --out DIR [--region head|pelvis] [--seed S]\n"
                  "Volumes are NIfTI files (.nii, .nii.gz) or DICOM series folders.\n");
 }
 
+/* The engine's OpenMP threads spin while they wait by default, which on a
+ * shared machine (more runnable threads than cores) costs a factor of 2 to
+ * 4. The wait policy is read once when libgomp loads, so the commands that
+ * run the network re-execute themselves with OMP_WAIT_POLICY=PASSIVE
+ * unless the caller chose a policy. */
+static void prefer_passive_wait(int argc, char **argv)
+{
+    if (getenv("OMP_WAIT_POLICY") || argc > 60)
+        return;
+    char *args[64];
+    int n = 0;
+    args[n++] = (char *)"atelier";
+    args[n++] = (char *)"sct";
+    for (int i = 1; i < argc; i++)
+        args[n++] = argv[i];
+    args[n] = NULL;
+    if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0)
+        execv("/proc/self/exe", args); /* on failure: carry on as we are */
+}
+
 int cmd_sct(int argc, char **argv)
 {
+    if (argc >= 2 && (!strcmp(argv[1], "train") || !strcmp(argv[1], "predict") ||
+                      (!strcmp(argv[1], "eval") && argc > 2)))
+        prefer_passive_wait(argc, argv);
     if (argc < 2 || (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         sct_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;

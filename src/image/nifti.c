@@ -20,7 +20,9 @@ static at_status gunzip_prefix(const unsigned char *in, size_t len, size_t want,
 {
     *out = NULL;
     *outlen = 0;
-    unsigned char *buf = at_malloc(want ? want : 1);
+    /* grow as data arrives: a header may announce more than the stream holds */
+    size_t cap = want < ((size_t)1 << 20) ? (want ? want : 1) : ((size_t)1 << 20);
+    unsigned char *buf = at_malloc(cap);
     if (!buf)
         return AT_ERR_NOMEM;
     z_stream zs;
@@ -32,8 +34,19 @@ static at_status gunzip_prefix(const unsigned char *in, size_t len, size_t want,
     size_t done = 0, consumed = 0;
     int rc = Z_OK;
     while (done < want) {
+        if (done == cap) {
+            size_t ncap = cap * 2 < want ? cap * 2 : want;
+            unsigned char *nb = at_realloc(buf, ncap);
+            if (!nb) {
+                inflateEnd(&zs);
+                at_free(buf);
+                return AT_ERR_NOMEM;
+            }
+            buf = nb;
+            cap = ncap;
+        }
         size_t in_chunk = len - consumed > (1u << 30) ? (1u << 30) : len - consumed;
-        size_t out_chunk = want - done > (1u << 30) ? (1u << 30) : want - done;
+        size_t out_chunk = cap - done > (1u << 30) ? (1u << 30) : cap - done;
         zs.next_in = (unsigned char *)in + consumed;
         zs.avail_in = (uInt)in_chunk;
         zs.next_out = buf + done;

@@ -552,6 +552,15 @@ at_status at_series_read(const char *dir, const char *series_uid, at_volume **ou
                     sizeof info->frame_of_reference_uid);
         info_string(ds, TAG_SERIES_DESCRIPTION, info->series_description,
                     sizeof info->series_description);
+        info_string(ds, AT_TAG(0x0010, 0x0010), info->patient_name, sizeof info->patient_name);
+        info_string(ds, AT_TAG(0x0010, 0x0030), info->patient_birth_date,
+                    sizeof info->patient_birth_date);
+        info_string(ds, AT_TAG(0x0010, 0x0040), info->patient_sex, sizeof info->patient_sex);
+        info_string(ds, AT_TAG(0x0008, 0x0020), info->study_date, sizeof info->study_date);
+        info_string(ds, AT_TAG(0x0008, 0x0030), info->study_time, sizeof info->study_time);
+        info_string(ds, AT_TAG(0x0020, 0x0010), info->study_id, sizeof info->study_id);
+        info_string(ds, AT_TAG(0x0008, 0x0050), info->accession_number,
+                    sizeof info->accession_number);
         info->slices = (int)nframes;
         info->multiframe = multiframe;
     }

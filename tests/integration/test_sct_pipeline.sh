@@ -1,0 +1,65 @@
+#!/bin/bash
+# The pseudo-CT pipeline end to end on a tiny synthetic cohort: prepare,
+# a short training, eval per patient (+ PNG), predict a DICOM CT series
+# that dcmdump reads without warning and dcm2niix converts; bad inputs
+# give clear errors and leave no partial output.
+set -euo pipefail
+BIN=${ATELIER_BIN:?}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+$BIN sct synth --patients 4 --out "$T/c" --seed 3 --size 48 48 32 --spacing 5 5 6 --quiet
+$BIN sct prepare "$T/c" --out "$T/prep" --test 1 --val 1 --quiet
+/usr/bin/python3 - "$T/prep/manifest.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+s = sorted(p['split'] for p in m['patients'])
+assert s == ['test', 'train', 'train', 'val'], s
+PY
+$BIN sct train "$T/prep" --out "$T/model" --minutes 0.2 --epochs 2 --base 8 --depth 2 --batch 4 --patch 32 --quiet
+test -s "$T/model/model.safetensors" && test -s "$T/model/model.json" && test -s "$T/model/curves.jsonl"
+$BIN sct eval --prepared "$T/prep" --model "$T/model" --split test --png "$T/eval.png" --json > "$T/eval.json"
+/usr/bin/python3 - "$T/eval.json" "$T/eval.png" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))
+assert len(e['patients']) == 1 and e['mean']['mae'] > 0 and 0 < e['mean']['ssim'] <= 1, e
+png = open(sys.argv[2], 'rb').read()
+assert png[:8] == b'\x89PNG\r\n\x1a\n'
+import skimage.io
+im = skimage.io.imread(sys.argv[2])
+assert im.shape == (3 * 48, 4 * 48), im.shape
+PY
+$BIN sct predict "$T/c/patient_000/mr_dicom" --model "$T/model" -o "$T/pct"
+n=$(ls "$T/pct" | wc -l); test "$n" -eq 32
+if command -v dcmdump >/dev/null; then
+  out=$(dcmdump -q "$T"/pct/*.dcm 2>&1 >/dev/null || true); test -z "$out" || { echo "$out"; exit 1; }
+  dcmdump "$T/pct/CT0001.dcm" | grep -q 'DERIVED\\SECONDARY'
+  dcmdump "$T/pct/CT0001.dcm" | grep -q 'SYNTHETIC CT'
+  # the MRI's frame of reference, a new series
+  f1=$(dcmdump +P 0020,0052 "$T/pct/CT0001.dcm"); f2=$(dcmdump +P 0020,0052 "$T/c/patient_000/mr_dicom/MR0001.dcm")
+  test "$f1" = "$f2"
+  s1=$(dcmdump +P 0020,000e "$T/pct/CT0001.dcm"); s2=$(dcmdump +P 0020,000e "$T/c/patient_000/mr_dicom/MR0001.dcm")
+  test "$s1" != "$s2"
+fi
+if command -v dcm2niix >/dev/null; then
+  mkdir "$T/d2n"; dcm2niix -z n -f %s -o "$T/d2n" "$T/pct" >/dev/null; ls "$T"/d2n/*.nii >/dev/null
+fi
+# same inputs, same bytes
+$BIN sct predict "$T/c/patient_000/mr_dicom" --model "$T/model" -o "$T/pct2"
+diff -r "$T/pct" "$T/pct2" >/dev/null
+# bad input 1: CT and MRI of different patients
+mkdir -p "$T/bad/p"; cp -r "$T/c/patient_000/ct_dicom" "$T/bad/p/"; cp -r "$T/c/patient_001/mr_dicom" "$T/bad/p/"
+mkdir -p "$T/bad/q"; cp -r "$T/c/patient_002/ct_dicom" "$T/c/patient_002/mr_dicom" "$T/bad/q/"
+if $BIN sct prepare "$T/bad" --out "$T/bad-prep" --test 0 --val 0 --quiet 2>"$T/err"; then echo "mixed patients accepted"; exit 1; fi
+grep -q "different patients" "$T/err"; test ! -e "$T/bad-prep"
+# bad input 2: different frames of reference with no registration asked for
+if $BIN sct prepare "$T/c" --out "$T/nr" --test 1 --val 1 --no-register --quiet 2>"$T/err"; then echo "no-register accepted"; exit 1; fi
+grep -q "different frames of reference" "$T/err"; test ! -e "$T/nr"
+# bad input 3: an MRI series with a missing slice
+cp -r "$T/c/patient_000/mr_dicom" "$T/gap"; rm "$T/gap/MR0010.dcm"
+if $BIN sct predict "$T/gap" --model "$T/model" -o "$T/gap-out" 2>"$T/err"; then echo "gap accepted"; exit 1; fi
+grep -q "missing slice" "$T/err"; test ! -e "$T/gap-out"
+# bad input 4: a CT series given as the MRI
+if $BIN sct predict "$T/c/patient_000/ct_dicom" --model "$T/model" -o "$T/ct-out" 2>"$T/err"; then echo "CT accepted"; exit 1; fi
+grep -q "not MR" "$T/err"; test ! -e "$T/ct-out"
+if compgen -G "$T/*partial*" >/dev/null; then echo "partial output left"; exit 1; fi
+echo ok
