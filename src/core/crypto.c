@@ -68,20 +68,39 @@ at_status at_key_load_or_create(const char *path, at_key *key, int *created)
         char hex[2 * AT_KEY_BYTES + 2];
         sodium_bin2hex(hex, sizeof hex, key->bytes, AT_KEY_BYTES);
         hex[2 * AT_KEY_BYTES] = '\n';
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0)
+        /* Write a complete key to a private temp file, then link it into
+         * place: link() fails if another process created the key first, in
+         * which case we load theirs. A reader never sees a half-written key. */
+        size_t plen = strlen(path);
+        char *tmp = at_malloc(plen + 16);
+        if (!tmp) {
+            sodium_memzero(hex, sizeof hex);
+            return AT_ERR_NOMEM;
+        }
+        snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
+        int fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0) {
+            sodium_memzero(hex, sizeof hex);
+            at_free(tmp);
             return at_error_set(AT_ERR_IO, "%s: cannot create key file: %s", path, strerror(errno));
+        }
+        fchmod(fd, 0600);
         ssize_t n = write(fd, hex, 2 * AT_KEY_BYTES + 1);
         int ok = n == 2 * AT_KEY_BYTES + 1 && fsync(fd) == 0;
         close(fd);
         sodium_memzero(hex, sizeof hex);
-        if (!ok) {
-            unlink(path);
+        int linked = ok && link(tmp, path) == 0;
+        int raced = ok && !linked && errno == EEXIST;
+        unlink(tmp);
+        at_free(tmp);
+        if (!linked && !raced)
             return at_error_set(AT_ERR_IO, "%s: cannot write key file", path);
+        if (linked) {
+            if (created)
+                *created = 1;
+            return AT_OK;
         }
-        if (created)
-            *created = 1;
-        return AT_OK;
+        /* another process won the race: fall through and load its key */
     }
     unsigned char *data;
     size_t len;

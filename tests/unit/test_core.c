@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void test_error_message_and_prefix(void **state)
 {
@@ -111,6 +113,45 @@ static void test_key_create_load_and_hash(void **state)
     free(dir);
 }
 
+/* Several processes creating the same key at once all end with one key. */
+static void test_key_create_race(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    char *path = at_path_join(dir, "race/site.key");
+    enum { N = 6 };
+    int pipes[N][2];
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(pipe(pipes[i]), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            at_key k;
+            int rc = at_key_load_or_create(path, &k, NULL) == AT_OK;
+            ssize_t w = write(pipes[i][1], rc ? k.bytes : (unsigned char *)"", rc ? AT_KEY_BYTES : 0);
+            _exit(w == (rc ? AT_KEY_BYTES : 0) && rc ? 0 : 1);
+        }
+        close(pipes[i][1]);
+    }
+    unsigned char keys[N][AT_KEY_BYTES];
+    for (int i = 0; i < N; i++) {
+        int status;
+        assert_int_equal(read(pipes[i][0], keys[i], AT_KEY_BYTES), AT_KEY_BYTES);
+        close(pipes[i][0]);
+        wait(&status);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    for (int i = 1; i < N; i++)
+        assert_memory_equal(keys[0], keys[i], AT_KEY_BYTES);
+    char *out = NULL;
+    test_run(&out, 0, "ls -A '%s/race'", dir);
+    assert_string_equal(out, "site.key\n");
+    free(out);
+    at_free(path);
+    test_rmtree(dir);
+    free(dir);
+}
+
 static void test_rng_deterministic(void **state)
 {
     (void)state;
@@ -130,7 +171,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_message_and_prefix), cmocka_unit_test(test_buf_limit),
         cmocka_unit_test(test_alloc_fail_after),         cmocka_unit_test(test_atomic_write_and_read),
-        cmocka_unit_test(test_key_create_load_and_hash), cmocka_unit_test(test_rng_deterministic),
+        cmocka_unit_test(test_key_create_load_and_hash), cmocka_unit_test(test_rng_deterministic), cmocka_unit_test(test_key_create_race),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
