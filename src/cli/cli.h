@@ -40,5 +40,6 @@ int cmd_image(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_sct(int argc, char **argv);
 int cmd_text(int argc, char **argv);
+int cmd_synth_cohort(int argc, char **argv); /* synth cohort, sct synth */
 
 #endif

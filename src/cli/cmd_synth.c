@@ -1,6 +1,7 @@
 /* atelier synth: synthetic data for teaching, tests and benchmarks.
  * Subcommands live in a table; each is a small function. */
 #include "cli.h"
+#include "cmd_text.h"
 
 #include "atelier/synth.h"
 
@@ -82,6 +83,9 @@ static int synth_study(int argc, char **argv)
 
 static const synth_command commands[] = {
     {"study", synth_study, "a synthetic DICOM study with a fake identity"},
+    {"cohort", cmd_synth_cohort, "paired CT/MRI phantoms for pseudo-CT teaching (DICOM + NIfTI)"},
+    {"docs", cmd_text_synth_docs, "annotated French clinical documents (fake identities)"},
+    {"chemo", cmd_text_synth_cohort, "a chemotherapy cohort with re-hospitalisation outcomes (CSV)"},
 };
 
 int cmd_synth(int argc, char **argv)
