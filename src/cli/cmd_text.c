@@ -216,9 +216,13 @@ static void deid_tree(deid_run *r, const char *in, const char *out, int depth)
         return;
     }
     for (int i = 0; i < n; i++) {
-        if (names[i]->d_name[0] != '.') {
-            char *a = at_path_join(in, names[i]->d_name), *b = at_path_join(out, names[i]->d_name);
-            if (a && b)
+        const char *nm = names[i]->d_name;
+        size_t nl = strlen(nm);
+        if (nm[0] != '.') {
+            char *a = at_path_join(in, nm), *b = at_path_join(out, nm);
+            /* in a folder walk, .json files are standoff or annotation files, not documents */
+            int standoff = nl > 5 && !strcmp(nm + nl - 5, ".json") && a && !at_path_is_dir(a);
+            if (a && b && !standoff)
                 deid_tree(r, a, b, depth + 1);
             at_free(a);
             at_free(b);
@@ -236,7 +240,8 @@ int cmd_text_deid(int argc, char **argv)
                "De-identify French clinical text: UTF-8 files, folders (recursively) and the\n"
                "column NAME of CSV files. Outputs keep the file names under OUTDIR and are\n"
                "written atomically; --json adds OUT.json with the spans (offset, length, label)\n"
-               "of each document (offsets into the input). redact writes [NOM]-like\n"
+               "of each document (offsets into the input); in folders, .json files are skipped\n"
+               "(standoff and annotation files). redact writes [NOM]-like\n"
                "placeholders; pseudonymise writes keyed surrogates (key: --key, $ATELIER_KEY\n"
                "or ~/.config/atelier/site.key) and shifts dates by the patient's keyed offset\n"
                "(patient: the id or ipp of --patient-info). A bad file is reported by name and\n"
