@@ -77,6 +77,10 @@ at_status sct_evaluate_patient(at_sct_model *m, const char *prep_dir, const char
                 st = at_error_set(AT_ERR_ARG, "%s: voxel spacing differs from the model's", pd);
     if (!st)
         st = at_sct_model_run(m, v[0], &pct);
+    if (!st) /* as predict does: air outside the body (metrics use the mask only) */
+        for (size_t i = 0; i < at_grid_voxels(&pct->grid); i++)
+            if (!(v[2]->data[i] > 0.5f))
+                pct->data[i] = -1024.0f;
     if (!st)
         st = at_sct_metrics_compute(v[1], pct, v[2], out);
     if (!st && png_path)
