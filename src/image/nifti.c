@@ -215,18 +215,18 @@ at_status at_nifti_read_memory(const unsigned char *data, size_t len, const char
                             "%s: offset 344: magic is not \"n+1\" (only single-file NIfTI-1 is read)",
                             name);
     }
+    int bpv = bytes_per_voxel(h.datatype);
+    if (!bpv) {
+        at_free(plain);
+        return at_error_set(AT_ERR_UNSUPPORTED, "%s: offset 70: datatype %d is not supported", name,
+                            h.datatype);
+    }
     int dim[3];
     double lps[16];
     st = header_geometry(&h, name, dim, lps);
     if (st) {
         at_free(plain);
         return st;
-    }
-    int bpv = bytes_per_voxel(h.datatype);
-    if (!bpv) {
-        at_free(plain);
-        return at_error_set(AT_ERR_UNSUPPORTED, "%s: offset 70: datatype %d is not supported", name,
-                            h.datatype);
     }
     if (!(h.vox_offset >= NIFTI_HEADER_BYTES) || h.vox_offset > (float)NIFTI_MAX_OFFSET) {
         at_free(plain);

@@ -120,7 +120,7 @@ print(z[len(z) // 2])")"
 if $BIN image convert "$T/missing" -o "$T/missing.nii.gz" 2>"$T/err"; then echo "missing slice accepted"; exit 1; fi
 cat "$T/err"; grep -q "missing slice" "$T/err"; test ! -e "$T/missing.nii.gz"
 cp -r "$T/series" "$T/mixed"
-f=$(ls "$T"/mixed/* | head -1)
+files=("$T"/mixed/*); f=${files[0]}
 dcmodify -nb -m "(0020,0037)=0\\1\\0\\0\\0\\-1" "$f" >/dev/null
 if $BIN image convert "$T/mixed" -o "$T/mixed.nii.gz" 2>"$T/err"; then echo "mixed orientations accepted"; exit 1; fi
 cat "$T/err"; grep -q "mixed orientations" "$T/err"; test ! -e "$T/mixed.nii.gz"

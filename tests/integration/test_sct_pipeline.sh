@@ -32,8 +32,9 @@ $BIN sct predict "$T/c/patient_000/mr_dicom" --model "$T/model" -o "$T/pct"
 n=$(ls "$T/pct" | wc -l); test "$n" -eq 32
 if command -v dcmdump >/dev/null; then
   out=$(dcmdump -q "$T"/pct/*.dcm 2>&1 >/dev/null || true); test -z "$out" || { echo "$out"; exit 1; }
-  dcmdump "$T/pct/CT0001.dcm" | grep -q 'DERIVED\\SECONDARY'
-  dcmdump "$T/pct/CT0001.dcm" | grep -q 'SYNTHETIC CT'
+  dump=$(dcmdump "$T/pct/CT0001.dcm")   # no pipe into grep -q: SIGPIPE under pipefail
+  grep -q 'DERIVED\\SECONDARY' <<<"$dump"
+  grep -q 'SYNTHETIC CT' <<<"$dump"
   # the MRI's frame of reference, a new series
   f1=$(dcmdump +P 0020,0052 "$T/pct/CT0001.dcm"); f2=$(dcmdump +P 0020,0052 "$T/c/patient_000/mr_dicom/MR0001.dcm")
   test "$f1" = "$f2"
