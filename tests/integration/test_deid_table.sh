@@ -3,7 +3,8 @@
 # of the PS3.15 Table E.1-1 JSON (skipped where the JSON is not present).
 set -u
 SRC=${ATELIER_SOURCE_DIR:?}
-JSON=${ATELIER_DEID_TABLE_JSON:-/work/shared/data/confidentiality_profile_attributes.json}
+# shared/ lies beside the checkout (as in CI); an explicit path may be given
+JSON=${ATELIER_DEID_TABLE_JSON:-$SRC/../shared/data/confidentiality_profile_attributes.json}
 if [ ! -f "$JSON" ]; then
     echo "skipped: $JSON not present"
     exit 0
