@@ -92,6 +92,9 @@ void at_atomic_abort(at_atomic_file *f);       /* removes temp; frees f */
 /* mkdir -p with mode for created folders. */
 at_status at_mkdir_p(const char *path, int mode);
 int at_path_is_dir(const char *path);
+/* Remove a folder and everything under it (symbolic links are removed,
+ * never followed). Best effort: returns AT_ERR_IO if something remained. */
+at_status at_remove_tree(const char *path);
 /* Join a and b with one '/'. Owned by caller. */
 char *at_path_join(const char *a, const char *b);
 
@@ -123,6 +126,10 @@ void at_log(at_log_level level, const char *fmt, ...) __attribute__((format(prin
 /* Long work reports progress through a callback the front end supplies;
  * the library never draws. done/total in units; note is a short label. */
 typedef void (*at_progress_fn)(void *ud, uint64_t done, uint64_t total, const char *note);
+
+/* ---- calendar (proleptic Gregorian, days since 1970-01-01) ------------- */
+long at_days_from_civil(long year, int month, int day);
+void at_civil_from_days(long days, long *year, int *month, int *day);
 
 /* ---- misc -------------------------------------------------------------- */
 double at_now_seconds(void); /* monotonic */

@@ -7,18 +7,10 @@
 #include "atelier/deid.h"
 #include "atelier/synth.h"
 
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 static int is_texty(at_vr vr)
 {
@@ -239,6 +231,6 @@ pipelines:
     if (keep)
         printf("kept: %s\n", tmp);
     else
-        nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        at_remove_tree(tmp);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <ftw.h>
 #include <unistd.h>
 
 at_status at_file_read(const char *path, size_t max, unsigned char **out, size_t *len)
@@ -196,4 +197,22 @@ char *at_path_join(const char *a, const char *b)
     p[na] = '/';
     memcpy(p + na + 1, b, nb + 1);
     return p;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+at_status at_remove_tree(const char *path)
+{
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    struct stat sb;
+    if (lstat(path, &sb) == 0)
+        return at_error_set(AT_ERR_IO, "%s: could not be removed entirely", path);
+    return AT_OK;
 }

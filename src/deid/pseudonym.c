@@ -93,31 +93,6 @@ int at_deid_day_shift(const at_key *key, const char *identity)
     return -(int)(v % 1095) - 1;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static long days_from_civil(long y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long)doe - 719468;
-}
-
-static void civil_from_days(long z, long *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long yy = (long)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yy + (*m <= 2);
-}
-
 static int days_in_month(long y, unsigned m)
 {
     static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -166,10 +141,11 @@ at_status at_deid_shift_date(const char *value, int days, char *out, size_t n)
     unsigned d = (unsigned)((value[6] - '0') * 10 + (value[7] - '0'));
     if (m < 1 || m > 12 || d < 1 || (int)d > days_in_month(y, m))
         return at_error_set(AT_ERR_FORMAT, "not a date");
-    civil_from_days(days_from_civil(y, m, d) + days, &y, &m, &d);
+    int sm, sd;
+    at_civil_from_days(at_days_from_civil(y, (int)m, (int)d) + days, &y, &sm, &sd);
     if (y < 0 || y > 9999)
         return at_error_set(AT_ERR_FORMAT, "date out of range after shift");
-    int w = snprintf(out, n, "%04ld%02u%02u%s", y, m, d, value + 8);
+    int w = snprintf(out, n, "%04ld%02d%02d%s", y, sm, sd, value + 8);
     if (w < 0 || (size_t)w >= n)
         return at_error_set(AT_ERR_LIMIT, "date value too long");
     return AT_OK;

@@ -79,23 +79,6 @@ static at_status put_ds(at_dcm_dataset *ds, uint16_t g, uint16_t e, const double
     return put_str(ds, g, e, "DS", buf);
 }
 
-static void remove_folder(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            char *p = at_path_join(path, e->d_name);
-            if (p)
-                unlink(p);
-            at_free(p);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
 
 static at_status slice_dataset(const at_volume *v, const at_series_write_options *o, int k,
                                const char *study, const char *series, const char *frame,
@@ -247,7 +230,7 @@ at_status at_series_write(const at_volume *v, const at_series_write_options *o, 
     if (!tmp)
         return AT_ERR_NOMEM;
     snprintf(tmp, n + 32, "%.*s.partial-%ld", (int)n, dir, (long)getpid());
-    remove_folder(tmp);
+    at_remove_tree(tmp);
     at_status st = at_mkdir_p(tmp, 0755);
     for (int k = 0; !st && k < v->grid.dim[2]; k++) {
         at_dcm_file *f = at_calloc(1, sizeof *f);
@@ -278,7 +261,7 @@ at_status at_series_write(const at_volume *v, const at_series_write_options *o, 
         st = at_error_set(AT_ERR_IO, "%s: cannot move the finished series into place: %s", dir,
                           strerror(errno));
     if (st)
-        remove_folder(tmp);
+        at_remove_tree(tmp);
     at_free(tmp);
     return st;
 }

@@ -3,6 +3,7 @@
 
 #include "atelier/core.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -152,6 +153,41 @@ static void test_key_create_race(void **state)
     free(dir);
 }
 
+static void test_calendar(void **state)
+{
+    (void)state;
+    assert_int_equal(at_days_from_civil(1970, 1, 1), 0);
+    assert_int_equal(at_days_from_civil(2000, 3, 1), 11017);
+    assert_int_equal(at_days_from_civil(1969, 12, 31), -1);
+    long y;
+    int m, d;
+    at_civil_from_days(at_days_from_civil(2024, 2, 28) + 1, &y, &m, &d);
+    assert_true(y == 2024 && m == 2 && d == 29);
+    at_civil_from_days(at_days_from_civil(2023, 2, 28) + 1, &y, &m, &d);
+    assert_true(y == 2023 && m == 3 && d == 1);
+    for (long z = -800000; z < 800000; z += 997) {
+        at_civil_from_days(z, &y, &m, &d);
+        assert_int_equal(at_days_from_civil(y, m, d), z);
+    }
+}
+
+static void test_remove_tree(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    char *out = NULL;
+    char target[600];
+    snprintf(target, sizeof target, "%s-keep", dir);
+    assert_int_equal(test_run(NULL, 0, "mkdir -p '%s/a/b/c' '%s' && touch '%s/a/b/c/f' '%s/keep' && ln -s '%s' '%s/a/link'",
+                              dir, target, dir, target, target, dir), 0);
+    assert_int_equal(at_remove_tree(dir), AT_OK);
+    assert_int_equal(test_run(&out, 0, "test -e '%s' && echo exists; test -e '%s/keep' && echo kept", dir, target), 0);
+    assert_string_equal(out, "kept\n"); /* the link was removed, its target untouched */
+    free(out);
+    test_rmtree(target);
+    free(dir);
+}
+
 static void test_rng_deterministic(void **state)
 {
     (void)state;
@@ -171,7 +207,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_message_and_prefix), cmocka_unit_test(test_buf_limit),
         cmocka_unit_test(test_alloc_fail_after),         cmocka_unit_test(test_atomic_write_and_read),
-        cmocka_unit_test(test_key_create_load_and_hash), cmocka_unit_test(test_rng_deterministic), cmocka_unit_test(test_key_create_race),
+        cmocka_unit_test(test_key_create_load_and_hash), cmocka_unit_test(test_rng_deterministic), cmocka_unit_test(test_key_create_race), cmocka_unit_test(test_calendar), cmocka_unit_test(test_remove_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
