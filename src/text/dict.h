@@ -31,11 +31,20 @@ enum {
 };
 
 typedef struct {
-    char **keys;       /* zero-padded to a multiple of 8 bytes */
+    uint32_t flags;
+    int32_t value; /* month number, ... */
+    uint32_t klen;
+    uint32_t koff; /* key offset in the pool */
+} text_dict_entry;
+
+/* The probe touches only the dense hash array (0: empty slot); an entry and
+ * its key (in one pool, each zero-padded to a multiple of 8 bytes) are read
+ * on a hash match only. */
+typedef struct {
     uint64_t *hash;
-    uint32_t *klen;
-    unsigned *flags;
-    int *value; /* month number, ... */
+    text_dict_entry *ent;
+    char *pool;
+    size_t pool_len, pool_cap;
     size_t cap, n;
 } text_dict;
 
@@ -51,7 +60,7 @@ static inline uint64_t text_dict_hash_step(uint64_t h, uint64_t w)
     h = (h ^ w) * 0xFF51AFD7ED558CCDull;
     return h ^ (h >> 32);
 }
-static inline uint64_t text_dict_hash_final(uint64_t h) { return h ^ (h >> 29); }
+static inline uint64_t text_dict_hash_final(uint64_t h) { return (h ^ (h >> 29)) | (uint64_t)1 << 63; }
 
 /* The hash of a key stored in a buffer that is readable and zero from n up
  * to the next multiple of 8. */
@@ -78,28 +87,31 @@ static inline unsigned text_dict_get_hashed(const text_dict *d, const char *fold
     if (n == 0 || !d->cap)
         return 0;
     size_t mask = d->cap - 1, i = (size_t)h & mask;
-    for (;;) {
-        const char *k = d->keys[i];
-        if (!k)
+    for (;; i = (i + 1) & mask) {
+        uint64_t sh = d->hash[i];
+        if (!sh)
             return 0;
-        if (d->hash[i] == h && d->klen[i] == n) {
-            size_t j = 0;
-            for (; j < n; j += 8) {
-                uint64_t a, b;
-                memcpy(&a, k + j, 8);
-                memcpy(&b, folded + j, 8);
-                if (a != b)
-                    break;
-            }
-            if (j >= n)
+        if (sh != h || d->ent[i].klen != n)
+            continue;
+        const char *k = d->pool + d->ent[i].koff;
+        size_t j = 0;
+        for (; j < n; j += 8) {
+            uint64_t a, b;
+            memcpy(&a, k + j, 8);
+            memcpy(&b, folded + j, 8);
+            if (a != b)
                 break;
         }
-        i = (i + 1) & mask;
+        if (j >= n)
+            break;
     }
     if (value)
-        *value = d->value[i];
-    return d->flags[i];
+        *value = d->ent[i].value;
+    return d->ent[i].flags;
 }
+/* Rebuild the table at the smallest size that keeps it at most a third
+ * full (for look-ups after the last add; the contents are unchanged). */
+at_status text_dict_compact(text_dict *d);
 /* Load a one-entry-per-line file (# comments; "name;zip" keeps the name). */
 at_status text_dict_load_file(text_dict *d, const char *path, unsigned flags);
 
