@@ -110,6 +110,8 @@ at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
         st = add_word(d, builtins[i].word, builtins[i].flags, builtins[i].value);
     for (size_t i = 0; i < sizeof month_words / sizeof *month_words && !st; i++)
         st = add_word(d, month_words[i], DICT_MONTH, text_month_of(month_words[i], strlen(month_words[i])));
+    if (!st)
+        st = text_dict_compact(&d->dict); /* small enough to stay in cache */
     if (st) {
         at_text_deid_free(d);
         return st;

@@ -69,31 +69,145 @@ static const uint8_t ascii_class[128] = {
     ['T'] = 2, ['U'] = 2, ['V'] = 2, ['W'] = 2, ['X'] = 2, ['Y'] = 2, ['Z'] = 2, ['0'] = 3, ['1'] = 3,
     ['2'] = 3, ['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3, ['9'] = 3};
 
+/* The word scan's byte table: the ASCII class as the bit 1 << class (2
+ * lower-case, 4 upper-case, 8 digit), 0x80 for a byte >= 0x80, 0 for an
+ * ASCII separator. */
+static const uint8_t byte_bits[256] = {
+    ['a' ... 'z'] = 2, ['A' ... 'Z'] = 4, ['0' ... '9'] = 8, [0x80 ... 0xFF] = 0x80};
+
+/* White space: 1 blank, 2 line break, 3 first byte of a no-break space. */
+static const uint8_t space_class[256] = {[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 2, [0xC2] = 3};
+
+/* ASCII lower-case of a byte (other bytes unchanged). */
+static inline unsigned char ascii_lower(unsigned b) { return (unsigned char)(b - 'A' < 26u ? b + 32 : b); }
+
+/* Fold the word [w, w + wl) into f as at_text_fold does (cap 128): ASCII
+ * and Latin-1 letters inline, anything else through at_text_fold. f must
+ * hold 136 bytes; the bytes after the key are zeroed for the hash. */
+static inline int fold_word(const unsigned char *w, size_t wl, size_t avail, int ascii, char *f, uint64_t *hash)
+{
+    size_t o = 0, j = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (ascii && ((wl + 7) & ~(size_t)7) <= avail) {
+        /* eight bytes at a time: A-Z get bit 5, bytes past the word are
+         * cleared, and the hash is fed on the way */
+        const uint64_t ones = 0x0101010101010101ull, high = 0x80 * ones;
+        uint64_t h = text_dict_hash_init(wl);
+        for (; j < wl; j += 8) {
+            uint64_t x;
+            memcpy(&x, w + j, 8);
+            uint64_t h7 = x & (0x7F * ones);
+            uint64_t up = (h7 + (0x80 - 'A') * ones) & ~(h7 + (0x80 - 'Z' - 1) * ones) & ~x & high;
+            x |= up >> 2;
+            if (wl - j < 8)
+                x &= ((uint64_t)1 << (8 * (wl - j))) - 1;
+            memcpy(f + j, &x, 8);
+            h = text_dict_hash_step(h, x);
+        }
+        *hash = text_dict_hash_final(h);
+        return (int)wl;
+    }
+#else
+    (void)avail;
+#endif
+    if (ascii) {
+        for (; j < wl; j++)
+            f[j] = (char)ascii_lower(w[j]);
+        o = wl;
+    } else {
+        while (j < wl) {
+            unsigned b = w[j];
+            if (b < 0x80) {
+                f[o++] = (char)ascii_lower(b);
+                j++;
+            } else if (b == 0xC3 && j + 1 < wl && w[j + 1] >= 0x80 && w[j + 1] <= 0xBF) {
+                const char *r = text_latin1_fold[w[j + 1] - 0x80];
+                f[o] = r[0];
+                f[o + 1] = r[1];
+                o += r[0] ? (r[1] ? 2 : 1) : 0;
+                j += 2;
+            } else if (b == 0xC5 && j + 1 < wl && (w[j + 1] == 0x92 || w[j + 1] == 0x93)) {
+                f[o++] = 'o';
+                f[o++] = 'e';
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        if (j < wl) {
+            int fl = at_text_fold((const char *)w, wl, f, 128);
+            if (fl < 0)
+                return fl;
+            o = (size_t)fl;
+        }
+    }
+    memset(f + o, 0, 8);
+    *hash = text_dict_hash_padded(f, o);
+    return (int)o;
+}
+
+/* (Re)allocate the scan's one block for cap tokens: the tokens, the pass
+ * lists, the entities and the labels; the s->n tokens and the fill[l]
+ * list entries made so far are copied over. AT_ERR_NOMEM on failure (the
+ * old block is then kept, freed by the caller). */
+static at_status scan_reserve(text_scan *s, size_t cap, const size_t *fill)
+{
+    size_t tb = cap * sizeof(text_tok), lb = cap * sizeof(uint32_t);
+    char *b = at_malloc(tb + TEXT_LIST_COUNT * lb + (cap + 1) * sizeof(uint32_t) + (cap + 1));
+    if (!b)
+        return AT_ERR_NOMEM;
+    if (s->n)
+        memcpy(b, s->tok, s->n * sizeof(text_tok));
+    s->tok = (text_tok *)b;
+    uint32_t *p = (uint32_t *)(b + tb);
+    for (int l = 0; l < TEXT_LIST_COUNT; l++, p += cap) {
+        if (fill[l])
+            memcpy(p, s->list[l], fill[l] * sizeof *p);
+        s->list[l] = p;
+    }
+    s->ent = p;
+    s->lab = (uint8_t *)(p + cap + 1);
+    at_free(s->block);
+    s->block = b;
+    return AT_OK;
+}
+
 static at_status tokenise(text_scan *s)
 {
     const unsigned char *t = (const unsigned char *)s->t;
-    size_t len = s->len, i = 0, cap = len / 5 + 16;
-    s->tok = at_malloc(cap * sizeof *s->tok);
-    if (!s->tok)
+    size_t len = s->len, i = 0, cap = len / 3 + 16; /* about 4 bytes a token */
+    size_t fill[TEXT_LIST_COUNT] = {0};
+    if (scan_reserve(s, cap, fill))
         return AT_ERR_NOMEM;
+    uint32_t *l_at = s->list[TEXT_LIST_AT], *l_num = s->list[TEXT_LIST_NUM], *l_flag = s->list[TEXT_LIST_FLAG],
+             *l_name = s->list[TEXT_LIST_NAME];
+    size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0;
+    const uint32_t *lower_mask = s->d->lower_mask;
+    const text_dict *dict = &s->d->dict;
     int nl = 1, sp = 1;
     while (i < len) {
-        unsigned c = t[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || (c == 0xC2 && i + 1 < len && t[i + 1] == 0xA0)) {
-            if (c == '\n')
-                nl = 1;
+        unsigned c = t[i], sc = space_class[c];
+        if (sc && (sc != 3 || (i + 1 < len && t[i + 1] == 0xA0))) {
+            nl |= sc == 2;
             sp = 1;
-            i += c == 0xC2 ? 2 : 1;
+            i += sc == 3 ? 2 : 1;
             continue;
         }
         if (s->n == cap) {
             cap *= 2;
-            text_tok *nt = at_realloc(s->tok, cap * sizeof *nt);
-            if (!nt)
+            fill[TEXT_LIST_AT] = n_at;
+            fill[TEXT_LIST_NUM] = n_num;
+            fill[TEXT_LIST_FLAG] = n_flag;
+            fill[TEXT_LIST_NAME] = n_name;
+            if (scan_reserve(s, cap, fill))
                 return AT_ERR_NOMEM;
-            s->tok = nt;
+            l_at = s->list[TEXT_LIST_AT];
+            l_num = s->list[TEXT_LIST_NUM];
+            l_flag = s->list[TEXT_LIST_FLAG];
+            l_name = s->list[TEXT_LIST_NAME];
         }
-        text_tok *k = &s->tok[s->n++];
+        size_t ti = s->n++;
+        text_tok *k = &s->tok[ti];
         memset(k, 0, sizeof *k);
         k->s = (uint32_t)i;
         k->nl = (uint8_t)nl;
@@ -104,6 +218,10 @@ static at_status tokenise(text_scan *s)
             k->kind = TOK_PUNCT;
             i += punct_len(t + i, len - i);
             k->e = (uint32_t)i;
+            if (c == '@')
+                l_at[n_at++] = (uint32_t)ti;
+            else if (c == '+')
+                l_num[n_num++] = (uint32_t)ti;
             continue;
         }
         int ascii = 1;
@@ -112,15 +230,14 @@ static at_status tokenise(text_scan *s)
         size_t start = i;
         for (;;) {
             while (i < len) {
-                unsigned b = t[i];
-                if (b < 0x80) {
-                    unsigned cl = ascii_class[b];
-                    if (!cl)
-                        break;
-                    mask |= 1u << cl;
+                unsigned m = byte_bits[t[i]];
+                if (m & 0x0E) {
+                    mask |= m;
                     i++;
                     continue;
                 }
+                if (!m)
+                    break;
                 if (!(w = word_char_len(t + i, len - i)))
                     break;
                 ascii = 0;
@@ -141,13 +258,21 @@ static at_status tokenise(text_scan *s)
             break;
         }
         k->e = (uint32_t)i;
-        k->kind = (mask & ~(1u << 3)) ? TOK_WORD : TOK_NUM;
-        size_t wl = k->e - k->s;
-        if (t[k->e - 1] == '\'')
+        size_t n = i - start;
+        if (!(mask & ~(1u << 3))) {
+            k->kind = TOK_NUM;
+            l_num[n_num++] = (uint32_t)ti;
+            continue;
+        }
+        k->kind = TOK_WORD;
+        size_t wl = n;
+        if (t[i - 1] == '\'')
             wl--;
-        if (k->cap) { /* all capitals: at least two letters, none lower-case */
+        /* all capitals: at least two letters, none lower-case (an ASCII
+         * lower-case letter anywhere settles it) */
+        if (k->cap && !(mask & (1u << 1))) {
             int letters = 0, lower = 0;
-            for (size_t j = k->s; j < k->s + wl;) {
+            for (size_t j = start; j < start + wl;) {
                 unsigned b = t[j];
                 if (b < 0x80) {
                     letters += ascii_class[b] == 1 || ascii_class[b] == 2;
@@ -165,44 +290,43 @@ static at_status tokenise(text_scan *s)
             k->allcaps = (uint8_t)(letters >= 2 && lower == 0);
         }
         /* look-up: capitalised words, and short lower-case words (triggers) */
-        unsigned first = t[k->s] | 0x20u;
-        int skip = !k->cap && ascii && wl > 0 && k->kind == TOK_WORD &&
-                   !(s->d->lower_mask[first & 0xff] & (wl < 31 ? 1u << wl : 1u << 31));
-        if (k->kind == TOK_WORD && !skip && k->e - k->s <= 40 && (k->cap || k->e - k->s <= 24)) {
-            char f[128];
-            int fl;
-            if (ascii) {
-                for (size_t j = 0; j < wl; j++) {
-                    unsigned b = t[k->s + j];
-                    f[j] = (char)(ascii_class[b] == 2 ? b + 32 : b);
-                }
-                f[wl] = 0;
-                fl = (int)wl;
-            } else {
-                fl = at_text_fold(s->t + k->s, wl, f, sizeof f);
+        unsigned first = t[start] | 0x20u;
+        int skip = !k->cap && ascii && wl > 0 &&
+                   !(lower_mask[first & 0xff] & (wl < 31 ? 1u << wl : 1u << 31));
+        if (!skip && n <= 40 && (k->cap || n <= 24)) {
+            char f[136];
+            uint64_t h = 0;
+            int fl = fold_word(t + start, wl, len - start, ascii, f, &h);
+            if (fl > 0) {
+                k->dflags = text_dict_get_hashed(dict, f, (size_t)fl, h, &k->dval);
+                if ((fl == 5 && !memcmp(f, "cedex", 5)))
+                    k->special = TOK_SPECIAL_CEDEX;
+                else if ((fl == 2 && f[0] == 'n' && f[1] == 'e') || (fl == 3 && !memcmp(f, "nee", 3)))
+                    k->special = TOK_SPECIAL_NE;
             }
-            if (fl > 0)
-                k->dflags = text_dict_get(&s->d->dict, f, (size_t)fl, &k->dval);
+        }
+        /* the passes start only at numbers, '@', '+', capitalised or
+         * dictionary words, "1er" and "à" */
+        unsigned df = k->dflags;
+        int a_grave = n == 2 && t[start] == 0xC3 && t[start + 1] == 0xA0;
+        int first_ci = n == 3 && t[start] == '1' && ascii_lower(t[start + 1]) == 'e' && ascii_lower(t[start + 2]) == 'r';
+        if (k->cap || df || (first_ci && t[start + 1] == 'e' && t[start + 2] == 'r') || a_grave) {
+            if (first_ci || (df & DICT_MONTH))
+                l_num[n_num++] = (uint32_t)ti;
+            if (df & (DICT_IDLABEL | DICT_HOSP | DICT_ROLE | DICT_TITLE | DICT_BIRTH | DICT_FIELD))
+                l_flag[n_flag++] = (uint32_t)ti;
+            if (k->cap || a_grave)
+                l_name[n_name++] = (uint32_t)ti;
         }
     }
-    s->lab = at_calloc(s->n + 1, 1);
-    s->ent = at_calloc(s->n + 1, sizeof *s->ent);
-    s->idx = at_malloc((s->n + 1) * sizeof *s->idx);
-    if (!s->lab || !s->ent || !s->idx)
-        return AT_ERR_NOMEM;
-    for (size_t i = 0; i < s->n; i++) {
-        const text_tok *k = &s->tok[i];
-        const unsigned char *c = t + k->s;
-        size_t n = k->e - k->s;
-        int keep = k->kind == TOK_NUM || k->cap || k->allcaps || k->dflags ||
-                   (k->kind == TOK_PUNCT && (c[0] == '@' || c[0] == '+')) ||
-                   (n == 3 && c[0] == '1' && c[1] == 'e' && c[2] == 'r') || (n == 2 && c[0] == 0xC3 && c[1] == 0xA0);
-        if (keep)
-            s->idx[s->ni++] = (uint32_t)i;
-    }
+    s->nlist[TEXT_LIST_AT] = n_at;
+    s->nlist[TEXT_LIST_NUM] = n_num;
+    s->nlist[TEXT_LIST_FLAG] = n_flag;
+    s->nlist[TEXT_LIST_NAME] = n_name;
+    memset(s->lab, 0, s->n + 1);
+    memset(s->ent, 0, (s->n + 1) * sizeof *s->ent);
     return AT_OK;
 }
-
 
 /* Detect in one chunk; spans get base added to their offsets. */
 static at_status detect_chunk(const at_text_deid *d, const char *text, size_t len, size_t base, at_text_spans *out)
@@ -224,6 +348,18 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         deid_pass_cities(&s);
         deid_pass_dictionary(&s);
         deid_pass_birth_dates(&s);
+        /* one span per entity: make room for them at once */
+        size_t need = out->n + s.next_ent;
+        if (need > out->cap) {
+            size_t ncap = out->cap * 2 > need ? out->cap * 2 : need;
+            at_text_span *v = at_realloc(out->v, ncap * sizeof *v);
+            if (!v)
+                st = AT_ERR_NOMEM;
+            else {
+                out->v = v;
+                out->cap = ncap;
+            }
+        }
         for (size_t i = 0; i < s.n && !st;) {
             if (!s.lab[i]) {
                 i++;
@@ -236,10 +372,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             i = j;
         }
     }
-    at_free(s.tok);
-    at_free(s.lab);
-    at_free(s.ent);
-    at_free(s.idx);
+    at_free(s.block);
     if (st == AT_ERR_NOMEM)
         return at_error_set(st, "text deid: out of memory");
     return st;

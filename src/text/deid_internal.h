@@ -6,6 +6,8 @@
 #include "dict.h"
 
 enum { TOK_WORD = 1, TOK_NUM = 2, TOK_PUNCT = 3 };
+/* Words the passes test by their folded form (set with the look-up). */
+enum { TOK_SPECIAL_CEDEX = 1, TOK_SPECIAL_NE = 2 /* "né" or "née" */ };
 
 typedef struct {
     uint32_t s, e;     /* byte range */
@@ -14,6 +16,7 @@ typedef struct {
     uint8_t allcaps;   /* every letter upper case, at least 2 letters */
     uint8_t nl;        /* a line break between the previous token and this one */
     uint8_t sp;        /* white space between the previous token and this one */
+    uint8_t special;   /* TOK_SPECIAL_* of a looked-up word, else 0 */
     unsigned dflags;   /* dictionary flags of the folded word */
     int dval;          /* dictionary value (month number) */
 } text_tok;

@@ -28,8 +28,8 @@ static int is_connector(const text_scan *s, size_t i)
 
 void deid_pass_email(text_scan *s)
 {
-    for (size_t q = 0; q < s->ni; q++) {
-        size_t i = s->idx[q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_AT]; q++) {
+        size_t i = s->list[TEXT_LIST_AT][q];
         if (s->tok[i].kind != TOK_PUNCT || s->t[s->tok[i].s] != '@')
             continue;
         size_t a = text_scan_email_start(s->t, s->tok[i].s);
@@ -56,7 +56,7 @@ static size_t place_run(const text_scan *s, size_t i, size_t max)
 {
     size_t j = i, last = i;
     while (j < s->n && j - i < max && !s->lab[j] && (j == i || !s->tok[j].nl)) {
-        if (is_name_word(s, j) && !tok_fold_is(s, j, "cedex")) {
+        if (is_name_word(s, j) && s->tok[j].special != TOK_SPECIAL_CEDEX) {
             j++;
             last = j;
         } else if ((is_connector(s, j) || is_punct(s, j, '\'')) && j > i) {
@@ -70,8 +70,8 @@ static size_t place_run(const text_scan *s, size_t i, size_t max)
 
 void deid_pass_numbers(text_scan *s)
 {
-    for (size_t q = 0; q < s->ni; q++) {
-        size_t i = s->idx[q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
         const text_tok *k = &s->tok[i];
         if (s->lab[i] || !(k->kind == TOK_NUM || (k->kind == TOK_PUNCT && s->t[k->s] == '+')))
             continue;
@@ -107,8 +107,8 @@ void deid_pass_numbers(text_scan *s)
 
 void deid_pass_labelled_ids(text_scan *s)
 {
-    for (size_t q = 0; q < s->ni; q++) {
-        size_t i = s->idx[q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
+        size_t i = s->list[TEXT_LIST_FLAG][q];
         if (!(s->tok[i].dflags & DICT_IDLABEL) || s->tok[i].kind != TOK_WORD)
             continue;
         int label = s->tok[i].dval;
@@ -130,8 +130,8 @@ void deid_pass_labelled_ids(text_scan *s)
 
 void deid_pass_text_dates(text_scan *s)
 {
-    for (size_t q = 0; q < s->ni; q++) {
-        size_t i = s->idx[q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
         if (i + 1 >= s->n)
             continue;
         if (s->lab[i])
@@ -159,8 +159,8 @@ void deid_pass_text_dates(text_scan *s)
 
 void deid_pass_hospitals(text_scan *s)
 {
-    for (size_t q = 0; q < s->ni; q++) {
-        size_t i = s->idx[q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
+        size_t i = s->list[TEXT_LIST_FLAG][q];
         if (!(s->tok[i].dflags & DICT_HOSP) || !s->tok[i].cap || s->lab[i])
             continue;
         size_t j = i + 1;
@@ -295,8 +295,8 @@ static void role_names(text_scan *s, size_t i)
 
 void deid_pass_titles(text_scan *s)
 {
-    for (size_t q = 0; q < s->ni; q++) {
-        size_t i = s->idx[q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
+        size_t i = s->list[TEXT_LIST_FLAG][q];
         const text_tok *k = &s->tok[i];
         if (k->kind != TOK_WORD || s->lab[i])
             continue;
@@ -317,7 +317,7 @@ void deid_pass_titles(text_scan *s)
             size_t r = name_run(s, j, 1);
             if (r > j)
                 label_name_run(s, j, r, 0);
-        } else if ((k->dflags & DICT_BIRTH) && (tok_fold_is(s, i, "nee") || tok_fold_is(s, i, "ne")) &&
+        } else if ((k->dflags & DICT_BIRTH) && k->special == TOK_SPECIAL_NE &&
                    is_name_word(s, i + 1) &&
                    !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST) && !s->tok[i + 1].allcaps)) {
             size_t r = name_run(s, i + 1, 0);
@@ -365,8 +365,8 @@ void deid_pass_patient(text_scan *s)
 
 void deid_pass_cities(text_scan *s)
 {
-    for (size_t q = 0; q < s->ni; q++) {
-        size_t i = s->idx[q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
         if (s->lab[i])
             continue;
         const text_tok *k = &s->tok[i];
@@ -429,8 +429,8 @@ static int eponym_context(const text_scan *s, size_t i)
 
 void deid_pass_dictionary(text_scan *s)
 {
-    for (size_t q = 0; q < s->ni; q++) {
-        size_t i = s->idx[q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
         if (s->lab[i] || k->kind != TOK_WORD || !(k->cap || k->allcaps))
             continue;
@@ -473,8 +473,8 @@ void deid_pass_dictionary(text_scan *s)
 
 void deid_pass_birth_dates(text_scan *s)
 {
-    for (size_t q = 0; q < s->ni; q++) {
-        size_t i = s->idx[q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
         if (s->lab[i] != AT_PHI_DATE || (i > 0 && s->ent[i - 1] == s->ent[i]))
             continue;
         int birth = 0, ymd = 0;

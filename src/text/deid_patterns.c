@@ -73,6 +73,11 @@ size_t text_scan_phone(const char *t, size_t len, size_t s)
 
 size_t text_scan_nir(const char *t, size_t len, size_t s)
 {
+    /* the first character is the first digit, and at_text_nir_valid
+     * accepts only these */
+    char c0 = t[s];
+    if (c0 != '1' && c0 != '2' && c0 != '3' && c0 != '4' && c0 != '7' && c0 != '8')
+        return 0;
     if (s > 0 && is_alnum(t[s - 1]))
         return 0;
     char d[16];

@@ -7,6 +7,14 @@
 
 #include <string.h>
 
+enum {
+    TEXT_LIST_AT,   /* '@' */
+    TEXT_LIST_NUM,  /* numbers, '+', "1er", month words */
+    TEXT_LIST_FLAG, /* words with an id-label, hospital, role, title, birth or field flag */
+    TEXT_LIST_NAME, /* capitalised words and "à" */
+    TEXT_LIST_COUNT
+};
+
 typedef struct {
     const at_text_deid *d;
     const char *t;
@@ -15,10 +23,12 @@ typedef struct {
     size_t n;
     uint8_t *lab;
     uint32_t *ent;
-    uint32_t *idx; /* tokens any pass may start at (numbers, capitalised or
-                    * dictionary words, '@', '+', "1er", "à"); others are skipped */
-    size_t ni;
+    /* Tokens each pass may start at, in text order, built by the tokeniser;
+     * a token outside a pass's list is one that pass would skip at once. */
+    uint32_t *list[TEXT_LIST_COUNT];
+    size_t nlist[TEXT_LIST_COUNT];
     uint32_t next_ent;
+    void *block; /* the one allocation behind tok, lab, ent and list */
 } text_scan;
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -39,19 +49,6 @@ static inline int tok_is(const text_scan *s, size_t i, const char *lit)
             return 0;
     }
     return 1;
-}
-
-/* Folded comparison for words with accents ("né", "née"). */
-static inline int tok_fold_is(const text_scan *s, size_t i, const char *lit)
-{
-    if (i >= s->n || s->tok[i].kind != TOK_WORD || s->tok[i].e - s->tok[i].s > 40)
-        return 0;
-    char f[128];
-    size_t wl = s->tok[i].e - s->tok[i].s;
-    if (s->t[s->tok[i].e - 1] == '\'')
-        wl--;
-    int fl = at_text_fold(s->t + s->tok[i].s, wl, f, sizeof f);
-    return fl >= 0 && (size_t)fl == strlen(lit) && !memcmp(f, lit, (size_t)fl);
 }
 
 /* Label tokens [a, b) as one entity when none of them is labelled yet. */

@@ -91,8 +91,10 @@ bad:
     return -1;
 }
 
-/* Latin-1 supplement letters U+00C0..U+00FF folded to ASCII ("" for none). */
-static const char *const latin1_fold[64] = {
+/* Latin-1 supplement letters U+00C0..U+00FF folded to ASCII ("" for none);
+ * shared with the de-identifier's tokeniser (src/text/dict.h). */
+extern const char text_latin1_fold[64][3];
+const char text_latin1_fold[64][3] = {
     "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
     "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
     "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
@@ -113,7 +115,7 @@ int at_text_fold(const char *s, size_t n, char *out, size_t cap)
             i++;
             continue;
         } else if (c == 0xC3 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0xBF) {
-            rep = latin1_fold[p[i + 1] - 0x80];
+            rep = text_latin1_fold[p[i + 1] - 0x80];
             adv = 2;
         } else if (c == 0xC5 && i + 1 < n && (p[i + 1] == 0x92 || p[i + 1] == 0x93)) {
             rep = "oe"; /* Œ œ */

@@ -211,6 +211,63 @@ static void test_alloc_failures(void **state)
     }
 }
 
+/* Spans pinned on a text that walks the tokeniser's paths (accents folded
+ * inline and through utf8proc, capitals, CEDEX, née, elisions, '+', '@',
+ * a word over 40 bytes), alone and after 30000 ". " tokens that make the
+ * token arrays grow: the detector's optimisations must not move a span. */
+static const char pinned_text[] =
+    "CHU de Rennes, service d'oncologie\n"
+    "Rennes, le 1ER mars 2024\n"
+    "\n"
+    "Mme Hélène LE GALL, née DUPONT le 03/04/1956, demeurant à Brest.\n"
+    "Dr ĞÜLSEN Ayşe, IDE : Élodie MARTIN.\n"
+    "Adresse : 12 bis rue des Lilas, 35000 RENNES CEDEX\n"
+    "Tél. : +33 6 12 34 56 78 ; mail : helene.le-gall@orange.fr\n"
+    "NIR : 152033523804587\n"
+    "Jean-Pierre Da Silva, interne, Lyon\n"
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx Marie Curie, l'ŒUVRE d'Anne Œdipe\n"
+    "Œdème de Quincke. Signé : Pr Zoé ÉTIENNE\n";
+static const struct {
+    size_t start, len;
+    int label;
+} pinned_spans[] = {
+    {0, 13, AT_PHI_HOPITAL}, {50, 9, AT_PHI_DATE}, {65, 8, AT_PHI_PRENOM}, {74, 7, AT_PHI_NOM},
+    {88, 6, AT_PHI_NOM}, {98, 10, AT_PHI_DATE_NAISSANCE}, {123, 5, AT_PHI_VILLE}, {155, 7, AT_PHI_PRENOM},
+    {163, 6, AT_PHI_NOM}, {181, 20, AT_PHI_ADRESSE}, {203, 5, AT_PHI_ZIP}, {209, 6, AT_PHI_VILLE},
+    {230, 17, AT_PHI_TEL}, {257, 24, AT_PHI_MAIL}, {288, 15, AT_PHI_SECU}, {304, 11, AT_PHI_PRENOM},
+    {316, 8, AT_PHI_NOM}, {335, 4, AT_PHI_VILLE}, {391, 5, AT_PHI_PRENOM}, {397, 5, AT_PHI_NOM},
+    {415, 4, AT_PHI_PRENOM}, {420, 6, AT_PHI_NOM}, {459, 4, AT_PHI_PRENOM}, {464, 8, AT_PHI_NOM},
+};
+
+static void check_pinned(const char *text, size_t len, size_t shift)
+{
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(det, text, len, &sp), AT_OK);
+    size_t n = sizeof pinned_spans / sizeof *pinned_spans;
+    assert_int_equal(sp.n, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(sp.v[i].start, pinned_spans[i].start + shift);
+        assert_int_equal(sp.v[i].len, pinned_spans[i].len);
+        assert_int_equal(sp.v[i].label, pinned_spans[i].label);
+    }
+    at_text_spans_free(&sp);
+}
+
+static void test_pinned_spans(void **state)
+{
+    (void)state;
+    size_t n = strlen(pinned_text), pad = 60000;
+    check_pinned(pinned_text, n, 0);
+    char *grow = malloc(pad + 1 + n);
+    assert_non_null(grow);
+    for (size_t i = 0; i < pad; i += 2)
+        memcpy(grow + i, ". ", 2);
+    grow[pad] = '\n';
+    memcpy(grow + pad + 1, pinned_text, n);
+    check_pinned(grow, pad + 1 + n, pad + 1);
+    free(grow);
+}
+
 /* The targets of issue #5 on a held-out set: pools and seeds never used to
  * tune the rules (recall >= 0.99, precision >= 0.97, token level). */
 static void test_heldout_targets(void **state)
@@ -237,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_rules),           cmocka_unit_test(test_redact_and_pseudonymise),
         cmocka_unit_test(test_patient_info),    cmocka_unit_test(test_csv),
         cmocka_unit_test(test_alloc_failures),  cmocka_unit_test(test_heldout_targets),
+        cmocka_unit_test(test_pinned_spans),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
