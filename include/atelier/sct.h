@@ -56,6 +56,10 @@ typedef struct {
     int recalibrate;      /* batches of whole training slices that refresh the batch-norm
                            * running statistics before each validation (default 30) */
     float lr;
+    float weight_decay;   /* AdamW decoupled weight decay (default 0.01) */
+    double rotate_deg;    /* augmentation: in-plane rotation within +/- this (default 10) */
+    double zoom;          /* augmentation: zoom within 1 +/- this (default 0.1) */
+    double intensity;     /* augmentation: MRI gain 1 + N(0, s) and shift N(0, s) (default 0.1) */
     uint64_t seed;
     at_progress_fn progress;
     void *progress_ud;

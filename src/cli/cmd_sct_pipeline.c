@@ -104,6 +104,14 @@ int sct_train_cmd(int argc, char **argv)
             o.patch = (int)x, i++;
         else if (!strcmp(argv[i], "--lr") && i + 1 < argc && num(argv[i + 1], 1e-7, 1, &x))
             o.lr = (float)x, i++;
+        else if (!strcmp(argv[i], "--weight-decay") && i + 1 < argc && num(argv[i + 1], 0, 1, &x))
+            o.weight_decay = (float)x, i++;
+        else if (!strcmp(argv[i], "--rotate") && i + 1 < argc && num(argv[i + 1], 0, 45, &x))
+            o.rotate_deg = x, i++;
+        else if (!strcmp(argv[i], "--zoom") && i + 1 < argc && num(argv[i + 1], 0, 0.5, &x))
+            o.zoom = x, i++;
+        else if (!strcmp(argv[i], "--intensity") && i + 1 < argc && num(argv[i + 1], 0, 0.5, &x))
+            o.intensity = x, i++;
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc && num(argv[i + 1], 0, 4e9, &x))
             o.seed = (uint64_t)x, i++;
         else if (!strcmp(argv[i], "--quiet"))

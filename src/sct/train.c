@@ -2,6 +2,7 @@
  * L1 on HU/1000, AdamW with a cosine schedule, the best validation MAE
  * kept, curves logged as JSON lines. */
 #include "atelier/learn.h"
+#include "../learn/unet.h" /* lt_model_mark_dirty: the engine's weight caches */
 #include "sct_internal.h"
 
 #include <cjson/cJSON.h>
@@ -81,6 +82,10 @@ void at_sct_train_options_default(at_sct_train_options *o)
     o->no_norm = 1;
     o->recalibrate = 30;
     o->lr = 2e-3f;
+    o->weight_decay = 1e-2f;
+    o->rotate_deg = 10;
+    o->zoom = 0.1;
+    o->intensity = 0.1;
     o->seed = 1;
 }
 
@@ -98,42 +103,65 @@ typedef struct {
     int H, W, nb, C;
 } data_ctx;
 
-/* Fill one sample (C x H x W input, H x W target and mask), padded. */
+/* Bilinear value of plane k of v at (x, y) in voxels; neighbours outside
+ * the plane count as bg. */
+static float bilinear(const at_volume *v, int k, double x, double y, float bg)
+{
+    const int nx = v->grid.dim[0], ny = v->grid.dim[1];
+    double fx = floor(x), fy = floor(y);
+    int i0 = (int)fx, j0 = (int)fy;
+    double ax = x - fx, ay = y - fy, acc = 0;
+    for (int dj = 0; dj < 2; dj++)
+        for (int di = 0; di < 2; di++) {
+            double w = (di ? ax : 1 - ax) * (dj ? ay : 1 - ay);
+            if (w == 0)
+                continue;
+            int i = i0 + di, j = j0 + dj;
+            float val = (i >= 0 && j >= 0 && i < nx && j < ny) ? v->data[at_volume_index(v, i, j, k)] : bg;
+            acc += w * val;
+        }
+    return (float)acc;
+}
+
+/* In-plane augmentation of one training sample: a left-right flip, then a
+ * rotation by angle (rad) and a zoom by scale about the slice centre. */
+typedef struct {
+    int flip;
+    double angle, scale;
+} warp;
+
 /* Fill one sample (C x h x w input, h x w target and mask) from the padded
- * H x W slice, window at (oy, ox) of size h x w. */
-static void fill_crop(const data_ctx *d, slice_ref s, int flip, int oy, int ox, int h, int w,
+ * H x W slice, window at (oy, ox) of size h x w, through the warp (MRI and
+ * CT bilinear, mask bilinear >= 0.5; outside the volume: the MRI's
+ * background, -1024 HU, mask 0). The identity warp copies voxels. */
+static void fill_crop(const data_ctx *d, slice_ref s, warp wp, int oy, int ox, int h, int w,
                       float *in, float *tgt, float *msk)
 {
     const pvol *v = &d->vols[s.p];
     const int nx = v->mr->grid.dim[0], ny = v->mr->grid.dim[1], nz = v->mr->grid.dim[2];
+    const double cx = 0.5 * (nx - 1), cy = 0.5 * (ny - 1);
+    const double c = cos(wp.angle) / wp.scale, sn = sin(wp.angle) / wp.scale;
+    const int ident = wp.angle == 0 && wp.scale == 1;
     size_t hw = (size_t)h * w;
-    for (int c = 0; c < d->C; c++) {
-        int k = s.k + c - d->nb;
-        k = k < 0 ? 0 : k >= nz ? nz - 1 : k;
-        float *o = in + (size_t)c * hw;
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                int j = y + oy, i = x + ox;
-                if (flip)
-                    i = d->W - 1 - i;
-                o[(size_t)y * w + x] = (j < ny && i < nx) ? v->mr->data[at_volume_index(v->mr, i, j, k)]
-                                                          : v->mr_low;
-            }
-    }
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
-            int j = y + oy, i = x + ox;
-            if (flip)
-                i = d->W - 1 - i;
-            size_t q = (size_t)y * w + x;
-            if (j < ny && i < nx) {
-                size_t p = at_volume_index(v->ct, i, j, s.k);
-                tgt[q] = (float)(v->ct->data[p] / AT_SCT_CT_SCALE);
-                msk[q] = v->mask->data[p] > 0.5f ? 1.0f : 0.0f;
-            } else {
-                tgt[q] = (float)(-1024.0 / AT_SCT_CT_SCALE);
-                msk[q] = 0;
+            double X = x + ox, Y = y + oy;
+            if (wp.flip)
+                X = nx - 1 - X;
+            double sx = X, sy = Y;
+            if (!ident) {
+                double u = X - cx, t = Y - cy;
+                sx = cx + c * u - sn * t;
+                sy = cy + sn * u + c * t;
             }
+            size_t q = (size_t)y * w + x;
+            for (int ch = 0; ch < d->C; ch++) {
+                int k = s.k + ch - d->nb;
+                k = k < 0 ? 0 : k >= nz ? nz - 1 : k;
+                in[(size_t)ch * hw + q] = bilinear(v->mr, k, sx, sy, v->mr_low);
+            }
+            tgt[q] = (float)(bilinear(v->ct, s.k, sx, sy, -1024.0f) / AT_SCT_CT_SCALE);
+            msk[q] = bilinear(v->mask, s.k, sx, sy, 0.0f) >= 0.5f ? 1.0f : 0.0f;
         }
 }
 
@@ -226,7 +254,9 @@ static at_status validate(at_model *m, const data_ctx *d, const slice_ref *s, si
     return AT_OK;
 }
 
-/* Copy every parameter and buffer of src into dst (same architecture). */
+/* Copy every parameter and buffer of src into dst (same architecture) and
+ * mark dst's reordered and fused weight caches stale, so that its next
+ * forward pass uses the copied weights. */
 static at_status copy_params(at_model *dst, const at_model *src)
 {
     size_t n = at_model_param_count(src);
@@ -244,6 +274,7 @@ static at_status copy_params(at_model *dst, const at_model *src)
         memcpy(b.data, a.data, a.count * sizeof *a.data);
     }
     at_model_set_batches_tracked(dst, at_model_batches_tracked(src));
+    lt_model_mark_dirty(dst);
     return AT_OK;
 }
 
@@ -274,7 +305,9 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
     if (!stat(model_dir, &sb))
         return at_error_set(AT_ERR_ARG, "%s: already exists; train writes a new folder", model_dir);
     if (o->base < 4 || o->base > 128 || o->depth < 1 || o->depth > 6 || o->neighbours < 0 ||
-        o->neighbours > 4 || o->batch < 1 || o->batch > 256 || !(o->lr > 0) || o->epochs < 1)
+        o->neighbours > 4 || o->batch < 1 || o->batch > 256 || !(o->lr > 0) || o->epochs < 1 ||
+        !(o->weight_decay >= 0 && o->weight_decay <= 1) || !(o->rotate_deg >= 0 && o->rotate_deg <= 45) ||
+        !(o->zoom >= 0 && o->zoom <= 0.5) || !(o->intensity >= 0 && o->intensity <= 0.5))
         return at_error_set(AT_ERR_ARG, "training options out of range");
     sct_patient *pts;
     size_t np;
@@ -353,6 +386,7 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
     cfg.loss = AT_LOSS_L1;
     cfg.norm = o->no_norm ? AT_NORM_NONE : AT_NORM_BATCH;
     cfg.lr = o->lr;
+    cfg.weight_decay = o->weight_decay;
     cfg.min_lr = o->lr * 0.02f;
     cfg.schedule = AT_SCHED_COSINE;
     cfg.warmup_steps = 30;
@@ -412,16 +446,24 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
         for (size_t b0 = 0; !st && b0 + (size_t)o->batch <= ntr; b0 += (size_t)o->batch) {
             size_t phw = (size_t)ph * pw;
             for (int b = 0; b < o->batch; b++) {
-                int flip = at_rng_uniform(&rng) < 0.5;
+                warp wp = {at_rng_uniform(&rng) < 0.5, 0.0, 1.0};
+                double ang = (2 * at_rng_uniform(&rng) - 1) * o->rotate_deg * M_PI / 180.0;
+                double zoom = 1.0 + (2 * at_rng_uniform(&rng) - 1) * o->zoom;
+                if (o->rotate_deg > 0)
+                    wp.angle = ang;
+                if (o->zoom > 0)
+                    wp.scale = zoom;
                 int oy = (int)(at_rng_uniform(&rng) * (d.H - ph + 1));
                 int ox = (int)(at_rng_uniform(&rng) * (d.W - pw + 1));
                 oy = oy > d.H - ph ? d.H - ph : oy;
                 ox = ox > d.W - pw ? d.W - pw : ox;
-                fill_crop(&d, tr[b0 + (size_t)b], flip, oy, ox, ph, pw, in + (size_t)b * d.C * phw,
+                fill_crop(&d, tr[b0 + (size_t)b], wp, oy, ox, ph, pw, in + (size_t)b * d.C * phw,
                           tgt + (size_t)b * phw, msk + (size_t)b * phw);
-                float gain = (float)(1.0 + 0.05 * at_rng_normal(&rng));
+                float gain = (float)(1.0 + o->intensity * at_rng_normal(&rng));
+                float shift = (float)(o->intensity * at_rng_normal(&rng));
+                gain = gain < 0.5f ? 0.5f : gain > 1.5f ? 1.5f : gain;
                 for (size_t q = 0; q < (size_t)d.C * phw; q++)
-                    in[(size_t)b * d.C * phw + q] *= gain;
+                    in[(size_t)b * d.C * phw + q] = in[(size_t)b * d.C * phw + q] * gain + shift;
             }
             float loss = 0;
             at_model_zero_grad(m);

@@ -15,8 +15,21 @@ m = json.load(open(sys.argv[1]))
 s = sorted(p['split'] for p in m['patients'])
 assert s == ['test', 'train', 'train', 'val'], s
 PY
-$BIN sct train "$T/prep" --out "$T/model" --minutes 0.2 --epochs 2 --base 8 --depth 2 --batch 4 --patch 32 --quiet
+$BIN sct train "$T/prep" --out "$T/model" --minutes 0.5 --epochs 4 --base 8 --depth 2 --batch 4 --patch 32 --quiet
 test -s "$T/model/model.safetensors" && test -s "$T/model/model.json" && test -s "$T/model/curves.jsonl"
+# the validation MAE logged during training is the MAE of the weights kept
+# (regression: the validation copy of the network once kept stale weights)
+$BIN sct eval --prepared "$T/prep" --model "$T/model" --split val --json > "$T/val.json"
+/usr/bin/python3 - "$T/model/model.json" "$T/model/curves.jsonl" "$T/val.json" <<'PY'
+import json, sys
+best = json.load(open(sys.argv[1]))['best_val_mae_hu']
+curve = [json.loads(l) for l in open(sys.argv[2])]
+assert min(c['val_mae_hu'] for c in curve) == best or abs(min(c['val_mae_hu'] for c in curve) - best) < 1e-3
+mae = json.load(open(sys.argv[3]))['mean']['mae']
+assert abs(mae - best) <= 0.03 * best, (mae, best, curve)
+PY
+$BIN sct train "$T/prep" --out "$T/bad" --rotate 90 --quiet 2>/dev/null && exit 1 || test $? -eq 2
+test ! -e "$T/bad"
 $BIN sct eval --prepared "$T/prep" --model "$T/model" --split test --png "$T/eval.png" --json > "$T/eval.json"
 /usr/bin/python3 - "$T/eval.json" "$T/eval.png" <<'PY'
 import json, sys
