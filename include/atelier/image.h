@@ -81,9 +81,10 @@ at_status at_volume_percentile(const at_volume *v, const at_volume *mask, double
 at_status at_volume_normalise_mri(at_volume *v, const at_volume *mask, double plo, double phi);
 /* Otsu threshold over a 256-bin histogram of v. */
 double at_volume_otsu(const at_volume *v);
-/* Body mask: Otsu threshold, largest 6-connected component, closing with
- * a cube of the given radius (voxels), hole filling in 3D and per axial
- * slice. Output 0/1 on v's grid. */
+/* Body mask: Otsu threshold, hole filling, largest 6-connected component
+ * (so a shell such as the scalp around a dark skull keeps what it
+ * encloses), closing with a cube of the given radius (voxels), hole
+ * filling in 3D and per axial slice. Output 0/1 on v's grid. */
 at_status at_volume_body_mask(const at_volume *v, int closing_radius, at_volume **out);
 
 /* ---- rigid transforms ---- */

@@ -177,6 +177,48 @@ static void morph_axis(unsigned char *m, unsigned char *tmp, const int *d, int a
     }
 }
 
+/* Fill the holes of the binary mask lab (0/1): background not reachable
+ * from the volume's border in 3D becomes 1, then the same per axial slice
+ * (a slab through the body is open at the volume's top and bottom, which
+ * 3D filling cannot close). queue holds n indices. */
+static void fill_holes(unsigned char *lab, const int *d, size_t *queue)
+{
+    size_t n = (size_t)d[0] * d[1] * d[2], qn = 0;
+    for (int k = 0; k < d[2]; k++)
+        for (int j = 0; j < d[1]; j++)
+            for (int i = 0; i < d[0]; i++) {
+                if (i && j && k && i < d[0] - 1 && j < d[1] - 1 && k < d[2] - 1)
+                    continue;
+                size_t p = ((size_t)k * d[1] + j) * d[0] + i;
+                if (lab[p] == 0) {
+                    lab[p] = 2;
+                    queue[qn++] = p;
+                }
+            }
+    flood(d, lab, 0, 2, queue, qn);
+    for (size_t i = 0; i < n; i++)
+        lab[i] = lab[i] != 2;
+    int sd[3] = {d[0], d[1], 1};
+    size_t plane = (size_t)d[0] * d[1];
+    for (int k = 0; k < d[2]; k++) {
+        unsigned char *s = lab + (size_t)k * plane;
+        qn = 0;
+        for (int j = 0; j < d[1]; j++)
+            for (int i = 0; i < d[0]; i++) {
+                if (i && j && i < d[0] - 1 && j < d[1] - 1)
+                    continue;
+                size_t p = (size_t)j * d[0] + i;
+                if (s[p] == 0) {
+                    s[p] = 2;
+                    queue[qn++] = p;
+                }
+            }
+        flood(sd, s, 0, 2, queue, qn);
+        for (size_t i = 0; i < plane; i++)
+            s[i] = s[i] != 2;
+    }
+}
+
 at_status at_volume_body_mask(const at_volume *v, int closing_radius, at_volume **out)
 {
     *out = NULL;
@@ -193,6 +235,11 @@ at_status at_volume_body_mask(const at_volume *v, int closing_radius, at_volume 
     double t = at_volume_otsu(v);
     for (size_t i = 0; i < n; i++)
         lab[i] = v->data[i] > t ? 1 : 0;
+    /* Holes are filled before the largest component is chosen: on a T1
+     * MRI the skull is dark, so the scalp is a shell cut off from the
+     * brain, and the brain alone may be the largest piece; filled, the
+     * shell holds the brain and wins. */
+    fill_holes(lab, d, queue);
     /* largest component: label components 2,3 alternately by flooding;
      * remember the seed of the largest, then keep only it. */
     size_t best = 0, best_seed = (size_t)-1;
@@ -223,43 +270,7 @@ at_status at_volume_body_mask(const at_volume *v, int closing_radius, at_volume 
         for (int a = 0; a < 3; a++)
             morph_axis(lab, tmp, d, a, closing_radius, 0);
     }
-    /* 3D hole filling: background reachable from the border stays. */
-    size_t qn = 0;
-    for (int k = 0; k < d[2]; k++)
-        for (int j = 0; j < d[1]; j++)
-            for (int i = 0; i < d[0]; i++) {
-                if (i && j && k && i < d[0] - 1 && j < d[1] - 1 && k < d[2] - 1)
-                    continue;
-                size_t p = ((size_t)k * d[1] + j) * d[0] + i;
-                if (lab[p] == 0) {
-                    lab[p] = 2;
-                    queue[qn++] = p;
-                }
-            }
-    flood(d, lab, 0, 2, queue, qn);
-    for (size_t i = 0; i < n; i++)
-        lab[i] = lab[i] != 2;
-    /* per axial slice (2D) hole filling: a slab through the body is open
-     * at the volume's top and bottom, which 3D filling cannot close. */
-    int sd[3] = {d[0], d[1], 1};
-    size_t plane = (size_t)d[0] * d[1];
-    for (int k = 0; k < d[2]; k++) {
-        unsigned char *s = lab + (size_t)k * plane;
-        qn = 0;
-        for (int j = 0; j < d[1]; j++)
-            for (int i = 0; i < d[0]; i++) {
-                if (i && j && i < d[0] - 1 && j < d[1] - 1)
-                    continue;
-                size_t p = (size_t)j * d[0] + i;
-                if (s[p] == 0) {
-                    s[p] = 2;
-                    queue[qn++] = p;
-                }
-            }
-        flood(sd, s, 0, 2, queue, qn);
-        for (size_t i = 0; i < plane; i++)
-            s[i] = s[i] != 2;
-    }
+    fill_holes(lab, d, queue);
     at_volume *m;
     at_status st = at_volume_new(&v->grid, 0.0f, &m);
     if (!st)

@@ -196,6 +196,39 @@ static void test_body_mask(void **state)
     at_volume_free(v);
 }
 
+/* A T1 head: a bright scalp shell, a dark skull, a bright brain that has
+ * more voxels than the shell. The mask must be the whole head, not the
+ * brain alone (the brain used to win as the largest component). */
+static void test_body_mask_shell_and_core(void **state)
+{
+    (void)state;
+    at_grid g;
+    at_grid_init(&g, 40, 40, 40, 1, 1, 1);
+    at_volume *v;
+    assert_int_equal(at_volume_new(&g, 0, &v), AT_OK);
+    size_t shell = 0, core = 0;
+    for (int k = 0; k < 40; k++)
+        for (int j = 0; j < 40; j++)
+            for (int i = 0; i < 40; i++) {
+                double r = sqrt((i - 19.5) * (i - 19.5) + (j - 19.5) * (j - 19.5) + (k - 19.5) * (k - 19.5));
+                float x = 0;
+                if (r < 14.5) /* brain */
+                    x = 100, core++;
+                else if (r >= 16.5 && r < 18.5) /* scalp; 14.5..16.5 is dark bone */
+                    x = 120, shell++;
+                v->data[at_volume_index(v, i, j, k)] = x;
+            }
+    assert_true(core > shell); /* the trap: the brain is the largest piece */
+    at_volume *m;
+    assert_int_equal(at_volume_body_mask(v, 1, &m), AT_OK);
+    assert_true(m->data[at_volume_index(m, 19, 19, 19)] == 1.0f);     /* brain */
+    assert_true(m->data[at_volume_index(m, 19, 19, 19 + 15)] == 1.0f); /* bone */
+    assert_true(m->data[at_volume_index(m, 19, 19, 19 + 17)] == 1.0f); /* scalp */
+    assert_true(m->data[at_volume_index(m, 1, 1, 1)] == 0.0f);         /* air */
+    at_volume_free(m);
+    at_volume_free(v);
+}
+
 static void test_percentile_normalise_clip(void **state)
 {
     (void)state;
@@ -275,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_nifti_bad_input),
         cmocka_unit_test(test_resample_identity_and_shift),
         cmocka_unit_test(test_body_mask),
+        cmocka_unit_test(test_body_mask_shell_and_core),
         cmocka_unit_test(test_percentile_normalise_clip),
         cmocka_unit_test(test_series_roundtrip),
     };
