@@ -78,11 +78,15 @@ at_status at_sct_model_load(const char *model_dir, int threads, at_sct_model **o
 void at_sct_model_free(at_sct_model *m);
 /* Training grid spacing of the model (mm). */
 void at_sct_model_spacing(const at_sct_model *m, double spacing[3]);
+/* Average each slice's prediction with that of its left-right mirror
+ * (test-time flip, on by default; costs a second pass). */
+void at_sct_model_set_flip_average(at_sct_model *m, int on);
 /* Pseudo-CT (HU) of a normalised MRI that already lies on a grid with the
- * model's spacing; out on the same grid. */
+ * model's spacing and axes; out on the same grid. */
 at_status at_sct_model_run(at_sct_model *m, const at_volume *mr_normalised, at_volume **out);
 /* Pseudo-CT of a raw MRI on any grid: body mask, normalisation,
- * resampling to the model spacing, inference, back to the MRI grid,
+ * resampling to the model's spacing and axes (axial slices for a sagittal
+ * or oblique MRI too), inference, back to the MRI grid,
  * -1024 outside the body, clipped to [-1024, 3071]. */
 at_status at_sct_predict(at_sct_model *m, const at_volume *mr, at_volume **out);
 /* MRI series folder -> pseudo-CT DICOM CT series in out_dir (new Series

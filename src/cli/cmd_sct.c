@@ -14,7 +14,7 @@ int sct_prepare_cmd(int argc, char **argv);
 int sct_train_cmd(int argc, char **argv);
 int sct_predict_cmd(int argc, char **argv);
 int sct_eval_prepared(const char *prep, const char *model, const char *split, const char *png,
-                      int json, int threads);
+                      int json, int threads, int flip);
 
 static at_status cli_load_volume(const char *path, at_volume **out)
 {
@@ -25,9 +25,11 @@ static int sct_eval(int argc, char **argv)
 {
     const char *ref = NULL, *pred = NULL, *maskp = NULL, *prep = NULL, *model = NULL;
     const char *split = "test", *png = NULL;
-    int json = 0, threads = 2;
+    int json = 0, threads = 2, flip = 1;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--prepared") && i + 1 < argc)
+        if (!strcmp(argv[i], "--no-flip"))
+            flip = 0;
+        else if (!strcmp(argv[i], "--prepared") && i + 1 < argc)
             prep = argv[++i];
         else if (!strcmp(argv[i], "--model") && i + 1 < argc)
             model = argv[++i];
@@ -55,7 +57,7 @@ static int sct_eval(int argc, char **argv)
             return cli_usage_error("sct eval", "--split must be test, val or train");
         if (threads < 1 || threads > 256)
             return cli_usage_error("sct eval", "--threads must be 1..256");
-        return sct_eval_prepared(prep, model, split, png, json, threads);
+        return sct_eval_prepared(prep, model, split, png, json, threads, flip);
     }
     if (!ref || !pred || !maskp)
         return cli_usage_error("sct eval", "--reference, --prediction and --mask are required");
@@ -70,16 +72,22 @@ static int sct_eval(int argc, char **argv)
         if (!at_grid_same(&r->grid, &p->grid, 1e-3) || !at_grid_same(&r->grid, &m->grid, 1e-3))
             st = at_error_set(AT_ERR_ARG,
                               "reference, prediction and mask must share one grid (resample first)");
-        else
-            st = at_sct_metrics_compute(r, p, m, &mt);
+        else if ((st = at_sct_metrics_compute(r, p, m, &mt)) && strstr(at_error_message(), "mask is empty"))
+            at_error_prefix(st, "%s", maskp);
     }
     at_volume_free(r);
     at_volume_free(p);
     at_volume_free(m);
     if (st)
         return cli_fail(st);
-    if (json)
-        printf("{\"mae\": %.6f, \"psnr\": %.6f, \"ssim\": %.8f}\n", mt.mae, mt.psnr, mt.ssim);
+    if (json) { /* identical volumes: PSNR is infinite, which JSON cannot say */
+        char psnr[32];
+        if (isfinite(mt.psnr))
+            snprintf(psnr, sizeof psnr, "%.6f", mt.psnr);
+        else
+            snprintf(psnr, sizeof psnr, "null");
+        printf("{\"mae\": %.6f, \"psnr\": %s, \"ssim\": %.8f}\n", mt.mae, psnr, mt.ssim);
+    }
     else
         printf("MAE  %.2f HU\nPSNR %.3f dB\nSSIM %.5f\nmask %zu voxels\n", mt.mae, mt.psnr, mt.ssim,
                mt.mask_voxels);
@@ -184,13 +192,13 @@ static void sct_usage(FILE *out)
     fprintf(out, "\n"
                  "  sct eval --reference CT --prediction SCT --mask MASK [--json]\n"
                  "  sct eval --prepared PREP --model MODEL [--split test|val|train] [--png OUT.png]\n"
-                 "           [--threads N] [--json]      (per patient, then mean ± sd)\n"
+                 "           [--threads N] [--no-flip] [--json]      (per patient, then mean ± sd)\n"
                  "  sct prepare COHORT --out PREP [--test N] [--val N] [--seed S] [--no-register]\n"
                  "  sct train PREP --out MODEL [--minutes M] [--epochs N] [--threads N] [--base C]\n"
                  "            [--depth D] [--neighbours K] [--batch B] [--patch P] [--batch-norm]\n"
                  "            [--recalibrate N] [--lr LR] [--weight-decay W] [--rotate DEG]\n"
                  "            [--zoom F] [--intensity S] [--seed S]\n"
-                 "  sct predict MRI_SERIES_DIR --model MODEL -o OUT_SERIES_DIR [--threads N]\n"
+                 "  sct predict MRI_SERIES_DIR --model MODEL -o OUT_SERIES_DIR [--threads N] [--no-flip]\n"
                  "  sct register --fixed CT --moving MRI [-o MRI_ON_CT.nii.gz] [--levels N]\n"
                  "               [--samples N] [--seed S] [--json]\n"
                  "  sct synth --patients N --out DIR [--region head|pelvis] [--seed S]\n"

@@ -11,7 +11,7 @@ int sct_prepare_cmd(int argc, char **argv);
 int sct_train_cmd(int argc, char **argv);
 int sct_predict_cmd(int argc, char **argv);
 int sct_eval_prepared(const char *prep, const char *model, const char *split, const char *png,
-                      int json, int threads);
+                      int json, int threads, int flip);
 
 static int num(const char *s, double lo, double hi, double *out)
 {
@@ -132,10 +132,12 @@ int sct_train_cmd(int argc, char **argv)
 int sct_predict_cmd(int argc, char **argv)
 {
     const char *mr = NULL, *model = NULL, *out = NULL;
-    int threads = 2;
+    int threads = 2, flip = 1;
     for (int i = 1; i < argc; i++) {
         double x;
-        if (!strcmp(argv[i], "--model") && i + 1 < argc)
+        if (!strcmp(argv[i], "--no-flip"))
+            flip = 0;
+        else if (!strcmp(argv[i], "--model") && i + 1 < argc)
             model = argv[++i];
         else if (!strcmp(argv[i], "-o") && i + 1 < argc)
             out = argv[++i];
@@ -150,21 +152,36 @@ int sct_predict_cmd(int argc, char **argv)
         return cli_usage_error("sct predict", "an MRI series folder, --model and -o are required");
     at_sct_model *m = NULL;
     at_status st = at_sct_model_load(model, threads, &m);
-    if (!st)
+    if (!st) {
+        at_sct_model_set_flip_average(m, flip);
         st = at_sct_predict_series(m, mr, out);
+    }
     at_sct_model_free(m);
     return st ? cli_fail(st) : CLI_OK;
 }
 
+/* A JSON number, or null where the value is not finite (the PSNR of a
+ * perfect prediction is infinite). buf holds 32 bytes. */
+static const char *json_number(char *buf, double x, int decimals)
+{
+    if (isfinite(x))
+        snprintf(buf, 32, "%.*f", decimals, x);
+    else
+        snprintf(buf, 32, "null");
+    return buf;
+}
+
 int sct_eval_prepared(const char *prep, const char *model, const char *split, const char *png,
-                      int json, int threads)
+                      int json, int threads, int flip)
 {
     at_sct_model *m = NULL;
     at_sct_result *r = NULL;
     size_t n = 0;
     at_status st = at_sct_model_load(model, threads, &m);
-    if (!st)
+    if (!st) {
+        at_sct_model_set_flip_average(m, flip);
         st = at_sct_evaluate(m, prep, split, png, &r, &n);
+    }
     at_sct_model_free(m);
     if (st)
         return cli_fail(st);
@@ -178,9 +195,10 @@ int sct_eval_prepared(const char *prep, const char *model, const char *split, co
             s[q] += v[q];
             s2[q] += v[q] * v[q];
         }
+        char b[32];
         if (json)
-            printf("%s{\"name\": \"%s\", \"mae\": %.4f, \"psnr\": %.4f, \"ssim\": %.6f}", i ? ", " : "",
-                   r[i].name, mt->mae, mt->psnr, mt->ssim);
+            printf("%s{\"name\": \"%s\", \"mae\": %.4f, \"psnr\": %s, \"ssim\": %.6f}", i ? ", " : "",
+                   r[i].name, mt->mae, json_number(b, mt->psnr, 4), mt->ssim);
         else
             printf("%-16s MAE %7.2f HU  PSNR %6.2f dB  SSIM %.4f\n", r[i].name, mt->mae, mt->psnr,
                    mt->ssim);
@@ -191,10 +209,11 @@ int sct_eval_prepared(const char *prep, const char *model, const char *split, co
         double var = n > 1 ? (s2[q] - (double)n * mean[q] * mean[q]) / (double)(n - 1) : 0;
         sd[q] = var > 0 ? sqrt(var) : 0;
     }
+    char b1[32], b2[32];
     if (json)
-        printf("], \"mean\": {\"mae\": %.4f, \"psnr\": %.4f, \"ssim\": %.6f}, \"sd\": {\"mae\": %.4f, "
-               "\"psnr\": %.4f, \"ssim\": %.6f}}\n",
-               mean[0], mean[1], mean[2], sd[0], sd[1], sd[2]);
+        printf("], \"mean\": {\"mae\": %.4f, \"psnr\": %s, \"ssim\": %.6f}, \"sd\": {\"mae\": %.4f, "
+               "\"psnr\": %s, \"ssim\": %.6f}}\n",
+               mean[0], json_number(b1, mean[1], 4), mean[2], sd[0], json_number(b2, sd[1], 4), sd[2]);
     else
         printf("%-16s MAE %7.2f ± %.2f HU  PSNR %6.2f ± %.2f dB  SSIM %.4f ± %.4f  (%zu patients)\n",
                "mean ± sd", mean[0], sd[0], mean[1], sd[1], mean[2], sd[2], n);

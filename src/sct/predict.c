@@ -12,6 +12,8 @@
 struct at_sct_model {
     at_unet_config cfg;
     double spacing[3];
+    double direction[9]; /* of the training grid (identity: axial LPS) */
+    int flip_average;    /* average with the left-right mirrored pass */
     char *weights;
     char digest[65]; /* UID-style digest of the weights file */
     at_model *net;   /* built for the last slice size */
@@ -71,6 +73,25 @@ at_status at_sct_model_load(const char *model_dir, int threads, at_sct_model **o
         if (ok)
             m->spacing[a] = x->valuedouble;
     }
+    /* the training grid's axes (absent from models before 2026-12: axial) */
+    static const double ident[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+    memcpy(m->direction, ident, sizeof ident);
+    cJSON *dir = j ? cJSON_GetObjectItemCaseSensitive(j, "direction") : NULL;
+    if (ok && dir) {
+        ok = cJSON_IsArray(dir) && cJSON_GetArraySize(dir) == 9;
+        for (int a = 0; ok && a < 9; a++) {
+            cJSON *x = cJSON_GetArrayItem(dir, a);
+            ok = cJSON_IsNumber(x) && fabs(x->valuedouble) <= 1.0 + 1e-6;
+            if (ok)
+                m->direction[a] = x->valuedouble;
+        }
+        if (ok) {
+            at_grid g;
+            at_grid_init(&g, 1, 1, 1, 1, 1, 1);
+            memcpy(g.direction, m->direction, sizeof g.direction);
+            ok = at_grid_validate(&g) == AT_OK;
+        }
+    }
     cJSON *nm = j ? cJSON_GetObjectItemCaseSensitive(j, "norm") : NULL;
     if (ok && cJSON_IsString(nm))
         m->cfg.norm = !strcmp(nm->valuestring, "none") ? AT_NORM_NONE : AT_NORM_BATCH;
@@ -103,6 +124,7 @@ at_status at_sct_model_load(const char *model_dir, int threads, at_sct_model **o
         snprintf(hex + 2 * i, 3, "%02x", h[i]);
     snprintf(m->digest, sizeof m->digest, "%s", hex);
     m->batch = 4;
+    m->flip_average = 1;
     if (threads > 0)
         at_learn_set_threads(threads);
     *out = m;
@@ -112,6 +134,11 @@ at_status at_sct_model_load(const char *model_dir, int threads, at_sct_model **o
 void at_sct_model_spacing(const at_sct_model *m, double spacing[3])
 {
     memcpy(spacing, m->spacing, 3 * sizeof *spacing);
+}
+
+void at_sct_model_set_flip_average(at_sct_model *m, int on)
+{
+    m->flip_average = on != 0;
 }
 
 static at_status ensure_net(at_sct_model *m, int64_t H, int64_t W)
@@ -155,27 +182,46 @@ at_status at_sct_model_run(at_sct_model *m, const at_volume *mr, at_volume **out
     float *o = at_malloc((size_t)m->batch * hw * sizeof *o);
     if (!in || !o)
         st = AT_ERR_NOMEM;
+    /* pass 0: the slices as they are; pass 1 (flip_average): mirrored left
+     * to right, as in training's flip augmentation, and mirrored back; the
+     * pseudo-CT is the mean of the two */
+    const int passes = m->flip_average ? 2 : 1;
     for (int k0 = 0; !st && k0 < nz; k0 += m->batch) {
-        for (int b = 0; b < m->batch; b++) {
-            int ks = k0 + b < nz ? k0 + b : nz - 1;
-            for (int c = 0; c < C; c++) {
-                int k = ks + c - nb;
-                k = k < 0 ? 0 : k >= nz ? nz - 1 : k;
-                float *dst = in + ((size_t)b * C + c) * hw;
-                for (size_t q = 0; q < hw; q++)
-                    dst[q] = lo;
-                for (int j = 0; j < ny; j++)
-                    memcpy(dst + (size_t)j * W, mr->data + at_volume_index(mr, 0, j, k),
-                           (size_t)nx * sizeof *dst);
+        for (int pass = 0; !st && pass < passes; pass++) {
+            for (int b = 0; b < m->batch; b++) {
+                int ks = k0 + b < nz ? k0 + b : nz - 1;
+                for (int c = 0; c < C; c++) {
+                    int k = ks + c - nb;
+                    k = k < 0 ? 0 : k >= nz ? nz - 1 : k;
+                    float *dst = in + ((size_t)b * C + c) * hw;
+                    for (size_t q = 0; q < hw; q++)
+                        dst[q] = lo;
+                    for (int j = 0; j < ny; j++) {
+                        const float *src = mr->data + at_volume_index(mr, 0, j, k);
+                        float *row = dst + (size_t)j * W;
+                        if (pass == 0)
+                            memcpy(row, src, (size_t)nx * sizeof *row);
+                        else
+                            for (int i = 0; i < nx; i++)
+                                row[nx - 1 - i] = src[i];
+                    }
+                }
             }
+            st = at_model_forward(m->net, in, o, 0);
+            for (int b = 0; !st && b < m->batch && k0 + b < nz; b++)
+                for (int j = 0; j < ny; j++)
+                    for (int i = 0; i < nx; i++) {
+                        int x = pass == 0 ? i : nx - 1 - i;
+                        double hu = o[(size_t)b * hw + (size_t)j * W + x] * AT_SCT_CT_SCALE / passes;
+                        float *t = &ct->data[at_volume_index(ct, i, j, k0 + b)];
+                        *t = pass == 0 ? (float)hu : (float)(*t + hu);
+                    }
         }
-        st = at_model_forward(m->net, in, o, 0);
         for (int b = 0; !st && b < m->batch && k0 + b < nz; b++)
             for (int j = 0; j < ny; j++)
                 for (int i = 0; i < nx; i++) {
-                    double hu = o[(size_t)b * hw + (size_t)j * W + i] * AT_SCT_CT_SCALE;
-                    hu = hu < -1024 ? -1024 : hu > 3071 ? 3071 : hu;
-                    ct->data[at_volume_index(ct, i, j, k0 + b)] = (float)hu;
+                    float *t = &ct->data[at_volume_index(ct, i, j, k0 + b)];
+                    *t = *t < -1024 ? -1024 : *t > 3071 ? 3071 : *t;
                 }
     }
     at_free(in);
@@ -186,6 +232,50 @@ at_status at_sct_model_run(at_sct_model *m, const at_volume *mr, at_volume **out
     }
     *out = ct;
     return AT_OK;
+}
+
+/* The grid the network runs on for an MRI on grid mr: axes of the model's
+ * training grid, the model's spacing, covering the MRI's voxel box. When
+ * the MRI's axes are those of the model (the usual axial case) its first
+ * voxel corner is kept, so nothing moves by a fraction of a voxel. */
+static at_status model_grid(const at_sct_model *m, const at_grid *mr, at_grid *g)
+{
+    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+    for (int c = 0; c < 8; c++) {
+        double ijk[3], p[3];
+        for (int a = 0; a < 3; a++)
+            ijk[a] = (c >> a & 1) ? mr->dim[a] - 0.5 : -0.5;
+        at_grid_index_to_point(mr, ijk, p);
+        for (int a = 0; a < 3; a++) { /* coordinate along model axis a */
+            double t = 0;
+            for (int r = 0; r < 3; r++)
+                t += m->direction[r * 3 + a] * p[r];
+            lo[a] = t < lo[a] ? t : lo[a];
+            hi[a] = t > hi[a] ? t : hi[a];
+        }
+    }
+    *g = *mr;
+    memcpy(g->direction, m->direction, sizeof g->direction);
+    double first[3];
+    for (int a = 0; a < 3; a++) {
+        g->spacing[a] = m->spacing[a];
+        double n = ceil((hi[a] - lo[a]) / m->spacing[a] - 1e-6);
+        if (n < 1)
+            n = 1;
+        if (n > AT_IMAGE_MAX_DIM)
+            return at_error_set(AT_ERR_LIMIT, "the MRI's extent needs more than %d voxels per axis "
+                                "at the model's spacing", AT_IMAGE_MAX_DIM);
+        g->dim[a] = (int)n;
+        first[a] = lo[a] + 0.5 * m->spacing[a];
+    }
+    for (int r = 0; r < 3; r++) {
+        g->origin[r] = 0;
+        for (int a = 0; a < 3; a++)
+            g->origin[r] += m->direction[r * 3 + a] * first[a];
+    }
+    return at_grid_voxels(g) > AT_IMAGE_MAX_VOXELS
+               ? at_error_set(AT_ERR_LIMIT, "the MRI is too large at the model's spacing")
+               : AT_OK;
 }
 
 at_status at_sct_predict(at_sct_model *m, const at_volume *mr, at_volume **out)
@@ -203,22 +293,13 @@ at_status at_sct_predict(at_sct_model *m, const at_volume *mr, at_volume **out)
         for (size_t i = 0; i < at_grid_voxels(&norm->grid); i++)
             low = norm->data[i] < low ? norm->data[i] : low;
     }
-    /* the model's grid: same directions and field of view, model spacing */
-    at_grid g = mr->grid;
-    if (!st) {
-        double shift[3];
-        for (int a = 0; a < 3; a++) {
-            double extent = mr->grid.dim[a] * mr->grid.spacing[a];
-            g.spacing[a] = m->spacing[a];
-            g.dim[a] = (int)ceil(extent / m->spacing[a] - 1e-6);
-            if (g.dim[a] < 1)
-                g.dim[a] = 1;
-            /* voxel 0 of g starts where voxel 0 of the MRI starts */
-            shift[a] = (-0.5 * mr->grid.spacing[a] + 0.5 * m->spacing[a]) / mr->grid.spacing[a];
-        }
-        at_grid_index_to_point(&mr->grid, shift, g.origin);
+    /* the model's grid: the training grid's axes (axial slices whatever
+     * the MRI's orientation), the model's spacing, covering the MRI */
+    at_grid g;
+    if (!st)
+        st = model_grid(m, &mr->grid, &g);
+    if (!st)
         st = at_volume_resample(norm, &g, NULL, AT_INTERP_LINEAR, low, &onmodel);
-    }
     if (!st)
         st = at_sct_model_run(m, onmodel, &pct);
     if (!st)
@@ -252,8 +333,11 @@ at_status at_sct_predict_series(at_sct_model *m, const char *mr_dir, const char 
                           info.modality[0] ? info.modality : "of no modality");
     if (!st && !info.frame_of_reference_uid[0])
         st = at_error_set(AT_ERR_FORMAT, "%s: the MRI has no Frame of Reference UID", mr_dir);
-    if (!st)
+    if (!st) {
         st = at_sct_predict(m, mr, &ct);
+        if (st)
+            at_error_prefix(st, "%s", mr_dir);
+    }
     if (!st) {
         char seed[200], series[65];
         snprintf(seed, sizeof seed, "%s/%s", info.series_uid, m->digest);

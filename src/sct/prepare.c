@@ -179,10 +179,19 @@ static at_status prepare_patient(const char *cohort, const char *name, const cha
             if (mr_on_ct->data[i] < 0)
                 mr_on_ct->data[i] = 0; /* B-spline undershoot in the air */
         st = sct_normalise_mr(mr_on_ct);
+        if (st)
+            at_error_prefix(st, "%s: the MRI", pd);
     }
     if (!st) {
         at_volume_clip(ct, -1024.0f, 3071.0f);
         st = at_volume_body_mask(ct, 2, &mask);
+    }
+    if (!st) {
+        size_t body = 0, n = at_grid_voxels(&mask->grid);
+        for (size_t i = 0; i < n; i++)
+            body += mask->data[i] > 0.5f;
+        if (body == 0)
+            st = at_error_set(AT_ERR_ARG, "%s: the CT's body mask is empty (a uniform image?)", pd);
     }
     char *od = st ? NULL : at_path_join(outdir, name);
     if (!st && !od)

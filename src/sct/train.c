@@ -279,7 +279,7 @@ static at_status copy_params(at_model *dst, const at_model *src)
 }
 
 static at_status write_model_json(const char *dir, const at_sct_train_options *o, const double sp[3],
-                                  int epochs, double best, double seconds)
+                                  const double dir9[9], int epochs, double best, double seconds)
 {
     at_buf b;
     at_buf_init(&b, 8192);
@@ -287,10 +287,13 @@ static at_status write_model_json(const char *dir, const at_sct_train_options *o
         &b,
         "{\"format\": \"atelier-sct-model-1\", \"network\": \"unet-2.5d\", \"base\": %d, "
         "\"depth\": %d, \"neighbours\": %d, \"norm\": \"%s\",\n \"spacing_mm\": [%.6g, %.6g, "
-        "%.6g], \"mr_percentiles\": [%g, %g], \"ct_scale\": %g,\n \"epochs\": %d, "
+        "%.6g], \"direction\": [%.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g],\n "
+        "\"mr_percentiles\": [%g, %g], \"ct_scale\": %g,\n \"epochs\": %d, "
         "\"best_val_mae_hu\": %.3f, \"train_seconds\": %.1f, \"threads\": %d, \"seed\": %llu}\n",
-        o->base, o->depth, o->neighbours, o->no_norm ? "none" : "batch", sp[0], sp[1], sp[2], AT_SCT_MR_PLOW, AT_SCT_MR_PHIGH,
-        AT_SCT_CT_SCALE, epochs, best, seconds, o->threads, (unsigned long long)o->seed);
+        o->base, o->depth, o->neighbours, o->no_norm ? "none" : "batch", sp[0], sp[1], sp[2],
+        dir9[0], dir9[1], dir9[2], dir9[3], dir9[4], dir9[5], dir9[6], dir9[7], dir9[8],
+        AT_SCT_MR_PLOW, AT_SCT_MR_PHIGH, AT_SCT_CT_SCALE, epochs, best, seconds, o->threads,
+        (unsigned long long)o->seed);
     char *p = at_path_join(dir, "model.json");
     if (!st)
         st = p ? at_file_write_atomic(p, b.data, b.len) : AT_ERR_NOMEM;
@@ -324,7 +327,7 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
     char *tmp = sct_partial_name(model_dir), *wpath = NULL, *cpath = NULL;
     at_buf curves;
     at_buf_init(&curves, 16u << 20);
-    double spacing[3] = {0, 0, 0};
+    double spacing[3] = {0, 0, 0}, direction[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
     if (!vols || !tmp)
         st = AT_ERR_NOMEM;
     /* load train and validation patients; pad to one slice size */
@@ -339,13 +342,21 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
         int H = (g->dim[1] + mult - 1) / mult * mult, W = (g->dim[0] + mult - 1) / mult * mult;
         d.H = H > d.H ? H : d.H;
         d.W = W > d.W ? W : d.W;
-        if (!spacing[0])
+        if (!spacing[0]) {
             memcpy(spacing, g->spacing, sizeof spacing);
-        else
+            memcpy(direction, g->direction, sizeof direction);
+        } else {
             for (int a = 0; a < 3; a++)
                 if (fabs(spacing[a] - g->spacing[a]) > 1e-3)
                     st = at_error_set(AT_ERR_FORMAT, "%s: patients have different voxel spacings",
                                       prep_dir);
+            /* slices are taken along the third axis: one set of axes */
+            for (int a = 0; !st && a < 9; a++)
+                if (fabs(direction[a] - g->direction[a]) > 1e-2)
+                    st = at_error_set(AT_ERR_FORMAT, "%s: %s: its grid axes differ from the first "
+                                      "patient's (prepare resamples onto each CT's grid; the CTs "
+                                      "must share one orientation)", prep_dir, pts[i].name);
+        }
     }
     if (!st) {
         size_t cap = 0;
@@ -523,7 +534,7 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
             break;
     }
     if (!st)
-        st = write_model_json(tmp, o, spacing, epochs_done, best, at_now_seconds() - start);
+        st = write_model_json(tmp, o, spacing, direction, epochs_done, best, at_now_seconds() - start);
     if (!st && rename(tmp, model_dir) != 0)
         st = at_error_set(AT_ERR_IO, "%s: cannot move the model into place: %s", model_dir,
                           strerror(errno));

@@ -60,6 +60,51 @@ fi
 # same inputs, same bytes
 $BIN sct predict "$T/c/patient_000/mr_dicom" --model "$T/model" -o "$T/pct2"
 diff -r "$T/pct" "$T/pct2" >/dev/null
+# a sagittal MRI gives the same pseudo-CT as the same MRI stored axially:
+# the network runs on the model's (axial) axes whatever the series' own
+/usr/bin/python3 - "$T/c/patient_000/mr.nii.gz" "$T/sag.nii.gz" <<'PY'
+import sys, nibabel as nib
+from nibabel.orientations import io_orientation, axcodes2ornt, ornt_transform
+img = nib.load(sys.argv[1])
+sag = img.as_reoriented(ornt_transform(io_orientation(img.affine), axcodes2ornt(('P', 'S', 'L'))))
+nib.save(sag, sys.argv[2])
+PY
+$BIN image convert "$T/sag.nii.gz" -o "$T/sagdcm" --modality MR
+$BIN sct predict "$T/sagdcm" --model "$T/model" -o "$T/pct-sag"
+$BIN image convert "$T/pct" -o "$T/pct-ax.nii.gz"
+$BIN image convert "$T/pct-sag" -o "$T/pct-sag.nii.gz"
+/usr/bin/python3 - "$T/pct-ax.nii.gz" "$T/pct-sag.nii.gz" <<'PY'
+import sys, numpy as np, nibabel as nib
+from nibabel.orientations import io_orientation, ornt_transform
+a, s = nib.load(sys.argv[1]), nib.load(sys.argv[2])
+s = s.as_reoriented(ornt_transform(io_orientation(s.affine), io_orientation(a.affine)))
+assert a.shape == s.shape and np.abs(a.affine - s.affine).max() < 1e-3, (a.shape, s.shape)
+A, S = a.get_fdata(), s.get_fdata()
+d = np.abs(A - S)[A > -1000].mean()
+assert d < 2.0, d   # the same voxels through the same network (was 160 HU)
+PY
+# a perfect prediction: PSNR is infinite, printed as JSON null
+$BIN sct eval --reference "$T/prep/patient_000/ct.nii.gz" --prediction "$T/prep/patient_000/ct.nii.gz" \
+  --mask "$T/prep/patient_000/mask.nii.gz" --json > "$T/perfect.json"
+/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['mae'] == 0 and d['psnr'] is None, d" "$T/perfect.json"
+# an empty mask names its file
+/usr/bin/python3 - "$T/prep/patient_000/mask.nii.gz" "$T/empty.nii.gz" <<'PY'
+import sys, numpy as np, nibabel as nib
+m = nib.load(sys.argv[1]); nib.save(nib.Nifti1Image(np.zeros(m.shape, np.float32), m.affine), sys.argv[2])
+PY
+if $BIN sct eval --reference "$T/prep/patient_000/ct.nii.gz" --prediction "$T/prep/patient_000/ct.nii.gz" \
+  --mask "$T/empty.nii.gz" 2>"$T/err"; then echo "empty mask accepted"; exit 1; fi
+grep -q "empty.nii.gz: the mask is empty" "$T/err"
+# a CT with no body (uniform): prepare names the patient and writes nothing
+mkdir -p "$T/flat/p9"
+cp "$T/c/patient_000/mr.nii.gz" "$T/flat/p9/"; cp "$T/c/patient_001/mr.nii.gz" "$T/c/patient_001/ct.nii.gz" "$T/flat/" 2>/dev/null || true
+mkdir -p "$T/flat/p8"; mv "$T/flat/mr.nii.gz" "$T/flat/ct.nii.gz" "$T/flat/p8/"
+/usr/bin/python3 - "$T/c/patient_000/ct.nii.gz" "$T/flat/p9/ct.nii.gz" <<'PY'
+import sys, numpy as np, nibabel as nib
+c = nib.load(sys.argv[1]); nib.save(nib.Nifti1Image(np.full(c.shape, -1000, np.float32), c.affine), sys.argv[2])
+PY
+if $BIN sct prepare "$T/flat" --out "$T/flat-prep" --test 0 --val 0 --no-register --quiet 2>"$T/err"; then echo "empty CT accepted"; exit 1; fi
+grep -q "p9: the CT's body mask is empty" "$T/err"; test ! -e "$T/flat-prep"
 # bad input 1: CT and MRI of different patients
 mkdir -p "$T/bad/p"; cp -r "$T/c/patient_000/ct_dicom" "$T/bad/p/"; cp -r "$T/c/patient_001/mr_dicom" "$T/bad/p/"
 mkdir -p "$T/bad/q"; cp -r "$T/c/patient_002/ct_dicom" "$T/c/patient_002/mr_dicom" "$T/bad/q/"
