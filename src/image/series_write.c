@@ -80,9 +80,41 @@ static at_status put_ds(at_dcm_dataset *ds, uint16_t g, uint16_t e, const double
 }
 
 
+/* How MR voxel values become stored 16-bit values: as they are when they
+ * are integers in 0..65535, else through a linear map stored as Rescale
+ * Intercept/Slope (a normalised or float MRI keeps its values to
+ * 1/65535 of its range instead of being rounded and clipped). */
+typedef struct {
+    int rescale;
+    double slope, intercept;
+} mr_storage;
+
+static mr_storage mr_storage_for(const at_volume *v)
+{
+    mr_storage m = {0, 1.0, 0.0};
+    size_t n = at_grid_voxels(&v->grid);
+    double lo = INFINITY, hi = -INFINITY;
+    int integral = 1;
+    for (size_t i = 0; i < n; i++) {
+        double x = v->data[i];
+        if (!isfinite(x))
+            continue;
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+        if (integral && x != floor(x))
+            integral = 0;
+    }
+    if (!(lo <= hi) || (integral && lo >= 0 && hi <= 65535))
+        return m;
+    m.rescale = 1;
+    m.intercept = lo;
+    m.slope = hi > lo ? (hi - lo) / 65535.0 : 1.0;
+    return m;
+}
+
 static at_status slice_dataset(const at_volume *v, const at_series_write_options *o, int k,
                                const char *study, const char *series, const char *frame,
-                               at_dcm_dataset *ds)
+                               const mr_storage *ms, at_dcm_dataset *ds)
 {
     int ct = !strcmp(o->modality, "CT");
     char sop[65], num[32];
@@ -172,6 +204,10 @@ static at_status slice_dataset(const at_volume *v, const at_series_write_options
         CHK(put_str(ds, 0x0028, 0x1052, "DS", "0"));
         CHK(put_str(ds, 0x0028, 0x1053, "DS", "1"));
         CHK(put_str(ds, 0x0028, 0x1054, "LO", "HU"));
+    } else if (ms->rescale) {
+        CHK(put_ds(ds, 0x0028, 0x1052, &ms->intercept, 1));
+        CHK(put_ds(ds, 0x0028, 0x1053, &ms->slope, 1));
+        CHK(put_str(ds, 0x0028, 0x1054, "LO", "US"));
     }
     if (st)
         return st;
@@ -183,7 +219,9 @@ static at_status slice_dataset(const at_volume *v, const at_series_write_options
     for (size_t i = 0; i < plane; i++) {
         double x = src[i];
         if (!isfinite(x))
-            x = 0;
+            x = ct ? -1024 : ms->intercept;
+        if (!ct)
+            x = (x - ms->intercept) / ms->slope;
         long r = lround(x);
         if (ct)
             r = r < -32768 ? -32768 : r > 32767 ? 32767 : r;
@@ -230,6 +268,7 @@ at_status at_series_write(const at_volume *v, const at_series_write_options *o, 
     if (!tmp)
         return AT_ERR_NOMEM;
     snprintf(tmp, n + 32, "%.*s.partial-%ld", (int)n, dir, (long)getpid());
+    const mr_storage ms = strcmp(o->modality, "CT") ? mr_storage_for(v) : (mr_storage){0, 1.0, 0.0};
     at_remove_tree(tmp);
     at_status st = at_mkdir_p(tmp, 0755);
     for (int k = 0; !st && k < v->grid.dim[2]; k++) {
@@ -244,7 +283,7 @@ at_status at_series_write(const at_volume *v, const at_series_write_options *o, 
         if (!f->dataset)
             st = AT_ERR_NOMEM;
         if (!st)
-            st = slice_dataset(v, o, k, study, series, frame, f->dataset);
+            st = slice_dataset(v, o, k, study, series, frame, &ms, f->dataset);
         if (!st)
             st = at_dcm_meta_rebuild(f);
         char name[32];

@@ -83,6 +83,15 @@ A, S = a.get_fdata(), s.get_fdata()
 d = np.abs(A - S)[A > -1000].mean()
 assert d < 2.0, d   # the same voxels through the same network (was 160 HU)
 PY
+# a float MRI (normalised, negative values) survives a DICOM MR series
+# through Rescale Slope/Intercept instead of being rounded and clipped
+$BIN image convert "$T/prep/patient_000/mr.nii.gz" -o "$T/mrf" --modality MR
+$BIN image convert "$T/mrf" -o "$T/mrf.nii.gz"
+/usr/bin/python3 - "$T/prep/patient_000/mr.nii.gz" "$T/mrf.nii.gz" <<'PY'
+import sys, numpy as np, nibabel as nib
+a, b = (nib.load(p).get_fdata() for p in sys.argv[1:3])
+assert a.min() < 0 and np.abs(a - b).max() < 1e-4 * (a.max() - a.min()), np.abs(a - b).max()
+PY
 # a perfect prediction: PSNR is infinite, printed as JSON null
 $BIN sct eval --reference "$T/prep/patient_000/ct.nii.gz" --prediction "$T/prep/patient_000/ct.nii.gz" \
   --mask "$T/prep/patient_000/mask.nii.gz" --json > "$T/perfect.json"
