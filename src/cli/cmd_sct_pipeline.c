@@ -66,8 +66,12 @@ static void epoch_note(void *ud, int epoch, double train, double val, double sec
 {
     if (*(int *)ud)
         return;
-    fprintf(stderr, "epoch %3d  train L1 %7.2f HU  validation MAE %7.2f HU  %6.0f s\n", epoch, train,
-            val, seconds);
+    if (isnan(val))
+        fprintf(stderr, "epoch %3d  train L1 %7.2f HU  (no validation patients)  %6.0f s\n", epoch, train,
+                seconds);
+    else
+        fprintf(stderr, "epoch %3d  train L1 %7.2f HU  validation MAE %7.2f HU  %6.0f s\n", epoch,
+                train, val, seconds);
 }
 
 int sct_train_cmd(int argc, char **argv)

@@ -281,6 +281,9 @@ static at_status copy_params(at_model *dst, const at_model *src)
 static at_status write_model_json(const char *dir, const at_sct_train_options *o, const double sp[3],
                                   const double dir9[9], int epochs, double best, double seconds)
 {
+    char bestbuf[32] = "null"; /* no validation patients: no validation MAE */
+    if (isfinite(best))
+        snprintf(bestbuf, sizeof bestbuf, "%.3f", best);
     at_buf b;
     at_buf_init(&b, 8192);
     at_status st = at_buf_printf(
@@ -289,10 +292,10 @@ static at_status write_model_json(const char *dir, const at_sct_train_options *o
         "\"depth\": %d, \"neighbours\": %d, \"norm\": \"%s\",\n \"spacing_mm\": [%.6g, %.6g, "
         "%.6g], \"direction\": [%.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g],\n "
         "\"mr_percentiles\": [%g, %g], \"ct_scale\": %g,\n \"epochs\": %d, "
-        "\"best_val_mae_hu\": %.3f, \"train_seconds\": %.1f, \"threads\": %d, \"seed\": %llu}\n",
+        "\"best_val_mae_hu\": %s, \"train_seconds\": %.1f, \"threads\": %d, \"seed\": %llu}\n",
         o->base, o->depth, o->neighbours, o->no_norm ? "none" : "batch", sp[0], sp[1], sp[2],
         dir9[0], dir9[1], dir9[2], dir9[3], dir9[4], dir9[5], dir9[6], dir9[7], dir9[8],
-        AT_SCT_MR_PLOW, AT_SCT_MR_PHIGH, AT_SCT_CT_SCALE, epochs, best, seconds, o->threads,
+        AT_SCT_MR_PLOW, AT_SCT_MR_PHIGH, AT_SCT_CT_SCALE, epochs, bestbuf, seconds, o->threads,
         (unsigned long long)o->seed);
     char *p = at_path_join(dir, "model.json");
     if (!st)
@@ -516,18 +519,23 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
                 planned = fit < 1 ? 1 : fit;
             total_steps = (int64_t)planned * (int64_t)(ntr / (size_t)o->batch);
         }
+        /* without validation patients the last epoch is kept and no
+         * validation MAE is claimed */
+        char vbuf[32] = "null";
+        if (nva)
+            snprintf(vbuf, sizeof vbuf, "%.3f", val);
         st = at_buf_printf(&curves,
-                           "{\"epoch\": %d, \"train_l1_hu\": %.3f, \"val_mae_hu\": %.3f, "
+                           "{\"epoch\": %d, \"train_l1_hu\": %.3f, \"val_mae_hu\": %s, "
                            "\"lr\": %.6g, \"seconds\": %.1f}\n",
-                           ep + 1, train_l1, val, (double)at_lr_at(&cfg, step, total_steps), now - start);
-        if (!st && val < best) {
-            best = val;
+                           ep + 1, train_l1, vbuf, (double)at_lr_at(&cfg, step, total_steps), now - start);
+        if (!st && (val < best || !nva)) {
+            best = nva ? val : INFINITY;
             st = at_checkpoint_save(wpath, vm, NULL, NULL);
         }
         if (!st)
             st = at_file_write_atomic(cpath, curves.data, curves.len);
         if (o->epoch_note)
-            o->epoch_note(o->epoch_ud, ep + 1, train_l1, val, now - start);
+            o->epoch_note(o->epoch_ud, ep + 1, train_l1, nva ? val : NAN, now - start);
         if (o->progress)
             o->progress(o->progress_ud, (uint64_t)ep + 1, (uint64_t)planned, "epochs");
         if (now - start > o->minutes * 60.0)

@@ -28,6 +28,15 @@ assert min(c['val_mae_hu'] for c in curve) == best or abs(min(c['val_mae_hu'] fo
 mae = json.load(open(sys.argv[3]))['mean']['mae']
 assert abs(mae - best) <= 0.03 * best, (mae, best, curve)
 PY
+# no validation patients: the last epoch is kept, no validation MAE claimed
+$BIN sct prepare "$T/c" --out "$T/prep0" --test 1 --val 0 --quiet
+$BIN sct train "$T/prep0" --out "$T/model0" --epochs 2 --base 8 --depth 2 --batch 4 --quiet
+/usr/bin/python3 - "$T/model0/model.json" "$T/model0/curves.jsonl" <<'PY'
+import json, sys
+assert json.load(open(sys.argv[1]))['best_val_mae_hu'] is None
+curve = [json.loads(l) for l in open(sys.argv[2])]
+assert len(curve) == 2 and all(c['val_mae_hu'] is None for c in curve), curve
+PY
 $BIN sct train "$T/prep" --out "$T/bad" --rotate 90 --quiet 2>/dev/null && exit 1 || test $? -eq 2
 test ! -e "$T/bad"
 $BIN sct eval --prepared "$T/prep" --model "$T/model" --split test --png "$T/eval.png" --json > "$T/eval.json"
