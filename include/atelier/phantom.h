@@ -30,7 +30,7 @@ enum {
 typedef struct {
     at_phantom_region region;
     uint64_t seed;
-    int dim[3];         /* voxels (default head 96x96x72, pelvis 112x80x56) */
+    int dim[3];         /* voxels (default head 96x96x72, pelvis 144x96x56) */
     double spacing[3];  /* mm (default 2.5 x 2.5 x 3) */
     int supersample;    /* per axis for partial volume (default 2) */
     int dicom;          /* also write ct_dicom/ and mr_dicom/ series (default 1) */

@@ -227,7 +227,7 @@ pipelines:
     if (rc == CLI_OK && text)
         rc = demo_text(tmp);
     if (rc == CLI_OK && sct)
-        rc = demo_sct(tmp, patients, minutes, threads);
+        rc = demo_sct(tmp, patients, minutes, threads, keep);
     if (keep)
         printf("kept: %s\n", tmp);
     else

@@ -129,7 +129,7 @@ static void epoch_note(void *ud, int epoch, double train_l1_hu, double val_mae_h
     fflush(stdout);
 }
 
-int demo_sct(const char *tmp, int patients, double minutes, int threads)
+int demo_sct(const char *tmp, int patients, double minutes, int threads, int keep)
 {
     printf("\n== MRI-only radiotherapy: pseudo-CT (TheraSPACE) ==\n\n");
     char cohort[600], deid[600], pairs[600], prep[600], model[600], png[600], keypath[600];
@@ -240,7 +240,8 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads)
         ssim += r[i].metrics.ssim / (double)n;
     }
     printf("   mean                                     MAE %6.1f HU  PSNR %5.2f dB  SSIM %.3f\n", mae, psnr, ssim);
-    printf("   slices MRI | CT | pseudo-CT | error: %s\n", png);
+    printf("   slices MRI | CT | pseudo-CT | error: %s%s\n", png,
+           keep ? "" : " (removed at exit; --keep keeps it)");
     at_free(r);
     return CLI_OK;
 }

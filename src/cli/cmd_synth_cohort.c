@@ -14,8 +14,9 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: atelier synth cohort --patients N --out DIR [--region head|pelvis] [--seed S]\n"
             "                            [--size NX NY NZ] [--spacing SX SY SZ] [--quiet]\n\n"
-            "Writes DIR/patient_NNN/{ct,mr,labels}.nii.gz and truth.json (the known CT->MR\n"
-            "misalignment) for N synthetic patients, reproducible from the seed. DIR must not\n"
+            "Writes DIR/patient_NNN/{ct,mr,labels}.nii.gz, ct_dicom/ and mr_dicom/ (DICOM\n"
+            "series with fake identities) and truth.json (the known CT->MR misalignment)\n"
+            "for N synthetic patients, reproducible from the seed. DIR must not\n"
             "exist (or be empty); it appears only when the whole cohort is written.\n");
 }
 

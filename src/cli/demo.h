@@ -8,6 +8,6 @@
 int demo_text(const char *tmp);
 /* Pseudo-CT: synthesise a cohort, de-identify it through the door, prepare,
  * train for `minutes`, print held-out metrics and write a PNG. */
-int demo_sct(const char *tmp, int patients, double minutes, int threads);
+int demo_sct(const char *tmp, int patients, double minutes, int threads, int keep);
 
 #endif
