@@ -192,6 +192,14 @@ static at_status check_config(const at_unet_config *c, int batch, const int64_t 
                                 axis[i], (long long)s, 1 << c->depth, c->depth);
         voxels *= (double)s;
     }
+    if (c->bf16 && (c->norm == AT_NORM_GROUP || c->norm == AT_NORM_INSTANCE))
+        return at_error_set(AT_ERR_UNSUPPORTED,
+                            "model: group/instance norm runs in f32 only; set bf16 = false or "
+                            "norm = batch");
+    if (c->bf16 && !lt_cpu_has_avx512())
+        return at_error_set(AT_ERR_UNSUPPORTED,
+                            "model: bf16 needs a CPU with AVX-512 (oneDNN has no bf16 kernels "
+                            "for this one); set bf16 = false");
     if (voxels * batch * c->base * 2 > 4e10)
         return at_error_set(AT_ERR_LIMIT, "model: batch x size x channels too large for memory");
     return AT_OK;
@@ -215,10 +223,12 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
     /* one channel blocking for every inner tensor: kernels need src and dst
      * alike (a plain/blocked mix falls back to oneDNN's reference code);
      * 8-channel blocks only in 2D (oneDNN 2.6 has no fast 3D backward-weights
-     * kernel for them); otherwise 16-blocked where C allows, plain elsewhere */
-    m->block = cfg->base % 16 == 0                              ? 16
-               : cfg->mode != AT_MODE_3D && cfg->base % 8 == 0 ? 8
-                                                               : 2;
+     * kernel for them) and in f32 only (oneDNN 2.6 has no bf16 backward-weights
+     * for 8-blocked transposed convolutions); otherwise 16-blocked where C
+     * allows, plain elsewhere */
+    m->block = cfg->base % 16 == 0                                             ? 16
+               : !cfg->bf16 && cfg->mode != AT_MODE_3D && cfg->base % 8 == 0 ? 8
+                                                                              : 2;
     for (int i = 0; i < m->sp; i++)
         m->spatial[i] = spatial[i];
     int d = m->depth;
