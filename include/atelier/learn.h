@@ -190,8 +190,9 @@ typedef struct {
  * "optim.v.<name>" when o is given, and state when given) atomically to
  * path in safetensors. __metadata__ records the whole architecture (mode,
  * neighbours, in/out channels, base, depth, norm, groups, activation,
- * leaky_slope, norm_eps, bn_momentum, size), enough to rebuild the model
- * in PyTorch from the file alone. */
+ * leaky_slope, norm_eps, bn_momentum), enough to rebuild the model in
+ * PyTorch from the file alone, and size, the side of the model's window
+ * (when it is square or cubic). */
 at_status at_checkpoint_save(const char *path, at_model *m, const at_adamw *o,
                              const at_train_state *state);
 /* Load weights (and optimiser moments and state when o/state are given

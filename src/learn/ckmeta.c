@@ -34,11 +34,17 @@ at_status lt_meta_write(at_buf *h, const at_model *m, const at_adamw *o,
         "{\"format\":\"pt\",\"atelier\":\"unet\",\"mode\":\"%s\",\"dims\":\"%d\","
         "\"neighbours\":\"%d\",\"in_channels\":\"%d\",\"out_channels\":\"%d\",\"base\":\"%d\","
         "\"depth\":\"%d\",\"norm\":\"%s\",\"activation\":\"%s\",\"leaky_slope\":\"%.9g\","
-        "\"norm_eps\":\"%.9g\",\"bn_momentum\":\"%.9g\",\"size\":\"%d\"",
+        "\"norm_eps\":\"%.9g\",\"bn_momentum\":\"%.9g\"",
         mode_name(c->mode), m->sp, c->mode == AT_MODE_25D ? c->neighbours : 0, m->in_ch,
         c->out_channels, c->base, c->depth, norm_name(c->norm),
         c->relu_slope > 0 ? "leaky_relu" : "relu", (double)c->relu_slope, (double)c->bn_eps,
-        (double)c->bn_momentum, c->size);
+        (double)c->bn_momentum);
+    /* the window the model was built for (inference reuses it) */
+    int square = 1;
+    for (int i = 1; i < m->sp; i++)
+        square &= m->spatial[i] == m->spatial[0];
+    if (st == AT_OK && square)
+        st = at_buf_printf(h, ",\"size\":\"%lld\"", (long long)m->spatial[0]);
     if (st == AT_OK && c->norm == AT_NORM_GROUP)
         st = at_buf_printf(h, ",\"groups\":\"%d\"", c->groups);
     if (st == AT_OK && o)

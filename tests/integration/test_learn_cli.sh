@@ -64,8 +64,10 @@ CFG
 grep -q '"val_loss"' "$tmp/run/metrics.jsonl" || fail "no validation line"
 [ "$(grep -c '"epoch":2,"step"' "$tmp/run/metrics.jsonl")" = 1 ] || fail "epoch 2 missing"
 sed -i 's/epochs = 2/epochs = 3/' "$tmp/t.cfg"
-"$bin" learn train --config "$tmp/t.cfg" --out "$tmp/run" --samples 24 --quiet \
+"$bin" learn train --config "$tmp/t.cfg" --out "$tmp/run" --samples 24 \
   --resume "$tmp/run/checkpoint.safetensors" >"$tmp/log" 2>&1 || { cat "$tmp/log"; fail "resume"; }
+# progress: rate and ETA over this process's 5 steps; the note gives the run's step
+grep -q "^train: 5/5 (.*) step 15/15, epoch 3 loss" "$tmp/log" || fail "resumed progress: $(cat "$tmp/log")"
 grep -q '"epoch":3,"step":15' "$tmp/run/metrics.jsonl" || { cat "$tmp/run/metrics.jsonl"; fail "resume did not continue at step 10"; }
 strict_json step epoch seconds <"$tmp/run/metrics.jsonl" || fail "metrics not strict JSON"
 

@@ -69,6 +69,11 @@ static void test_config_parse(void **state)
     assert_int_equal(at_unet_config_parse("e.cfg", longline, 2999, &c), AT_ERR_LIMIT);
     free(longline);
     assert_int_equal(at_unet_config_load("/nonexistent/x.cfg", &c), AT_ERR_IO);
+    /* data folders (read by the command line) */
+    const char *data = "data = my cases/train  \nval_data=/abs/val\n";
+    assert_int_equal(at_unet_config_parse("f.cfg", data, strlen(data), &c), AT_OK);
+    assert_string_equal(c.data, "my cases/train");
+    assert_string_equal(c.val_data, "/abs/val");
 }
 
 static void test_bad_shapes(void **state)
