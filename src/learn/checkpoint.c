@@ -213,8 +213,8 @@ at_status at_checkpoint_load(const char *path, at_model *m, at_adamw *o, at_trai
         }
     }
     cJSON *meta = NULL;
-    if (st == AT_OK && f->metadata_json)
-        meta = cJSON_Parse(f->metadata_json);
+    if (st == AT_OK && f->metadata_json && !(meta = cJSON_Parse(f->metadata_json)))
+        st = AT_ERR_NOMEM; /* the parser validated it: only memory can fail */
     int64_t adam_step = 0;
     if (st == AT_OK && with_optim) {
         const char *s = lt_meta_get(meta, "adam_step");

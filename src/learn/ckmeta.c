@@ -86,6 +86,7 @@ static at_status get_int(const cJSON *meta, const char *key, int64_t lo, int64_t
     return AT_OK;
 }
 
+/* Number key in lo..hi (NaN refused); missing: as get_int. */
 static at_status get_num(const cJSON *meta, const char *key, double lo, double hi, int optional,
                          double *out)
 {
@@ -236,6 +237,8 @@ at_status lt_meta_read_state(const cJSON *meta, at_train_state *out)
 at_status at_st_read_config(const at_st_file *f, const char *name, at_unet_config *cfg)
 {
     cJSON *meta = f->metadata_json ? cJSON_Parse(f->metadata_json) : NULL;
+    if (f->metadata_json && !meta)
+        return AT_ERR_NOMEM; /* at_st_parse validated it: only memory can fail */
     at_status st = lt_meta_read_config(meta, cfg);
     cJSON_Delete(meta);
     if (st != AT_OK)

@@ -622,6 +622,23 @@ static void test_checkpoint_architecture(void **state)
     at_model *r = NULL;
     assert_int_equal(at_model_create(&back, 1, sp, 9, &r), AT_OK);
     assert_int_equal(at_checkpoint_load(path, r, NULL, NULL), AT_OK);
+    /* every allocation of the loader and the metadata reader may fail:
+     * a clean error, nothing leaked (ASan), the model still usable */
+    at_adamw *o = NULL;
+    assert_int_equal(at_adamw_create(r, 0.9f, 0.999f, 1e-8f, 0.0f, &o), AT_OK);
+    assert_int_equal(at_checkpoint_save(path, r, o, &(at_train_state){.steps_per_epoch = 1, .seed = 4}),
+                     AT_OK);
+    for (long k = 1; k < 40; k++) {
+        at_train_state ts;
+        at_unet_config cc = c;
+        at_alloc_fail_after(k);
+        at_status st1 = at_checkpoint_load(path, r, o, &ts);
+        at_status st2 = at_checkpoint_read_config(path, &cc);
+        at_alloc_fail_after(0);
+        assert_true(st1 == AT_OK || st1 == AT_ERR_NOMEM);
+        assert_true(st2 == AT_OK || st2 == AT_ERR_NOMEM || st2 == AT_ERR_NOT_FOUND);
+    }
+    at_adamw_free(o);
     at_model_free(r);
     at_model_free(m);
     test_rmtree(dir);
