@@ -168,6 +168,9 @@ at_status at_train(const at_unet_config *cfg, const at_dataset *ds, const at_tra
         *final_val = NAN;
     if (!ds || !ds->get || ds->train_count == 0)
         return at_error_set(AT_ERR_ARG, "train: the dataset has no training samples");
+    if (cfg->batch < 1 || cfg->batch > 4096 || cfg->epochs < 0 || cfg->epochs > AT_TRAIN_MAX_EPOCHS)
+        return at_error_set(AT_ERR_ARG, "train: batch %d or epochs %d out of range", cfg->batch,
+                            cfg->epochs);
     at_learn_set_threads(cfg->threads);
     int sp = cfg->mode == AT_MODE_3D ? 3 : 2;
     int64_t spatial[3] = {cfg->size, cfg->size, cfg->size};
