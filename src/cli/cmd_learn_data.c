@@ -27,19 +27,19 @@
 #define DATA_MAX_VOXELS ((size_t)1 << 31) /* all volumes of a folder together */
 
 typedef struct {
-    char *name;                     /* NAME (for messages) */
-    at_volume *in, *tgt, *mask;     /* mask may be NULL */
-    int64_t D, H, W;                /* k, j, i sizes */
-    int64_t nz, ny, nx;             /* windows along each axis (nz: slices in 2D) */
-    int64_t *zs, *ys, *xs;          /* window starts */
-    size_t first;                   /* index of this case's first sample */
+    char *name;                 /* NAME (for messages) */
+    at_volume *in, *tgt, *mask; /* mask may be NULL */
+    int64_t D, H, W;            /* k, j, i sizes */
+    int64_t nz, ny, nx;         /* windows along each axis (nz: slices in 2D) */
+    int64_t *zs, *ys, *xs;      /* window starts */
+    size_t first;               /* index of this case's first sample */
 } data_case;
 
 typedef struct {
     data_case *cases;
     size_t ncases, nsamples;
-    int sp, k;       /* spatial axes of the model; 2.5D neighbours (0 otherwise) */
-    int64_t size;    /* window side */
+    int sp, k;    /* spatial axes of the model; 2.5D neighbours (0 otherwise) */
+    int64_t size; /* window side */
 } learn_data;
 
 void learn_data_free(learn_data *d);
@@ -88,19 +88,18 @@ static at_status read_part(const char *dir, const char *name, const char *suffix
     }
     if (optional)
         return AT_OK;
-    return at_error_set(AT_ERR_NOT_FOUND, "%s: %s_input has no %s_%s.nii.gz beside it", dir, name,
-                        name, suffix);
+    return at_error_set(AT_ERR_NOT_FOUND, "%s: %s_input has no %s_%s.nii.gz beside it", dir, name, name,
+                        suffix);
 }
 
 /* Check that v holds finite values only (the engine stops on NaN). */
-static at_status check_finite(const char *dir, const char *name, const char *suffix,
-                              const at_volume *v)
+static at_status check_finite(const char *dir, const char *name, const char *suffix, const at_volume *v)
 {
     size_t n = at_grid_voxels(&v->grid);
     for (size_t i = 0; i < n; i++)
         if (!isfinite(v->data[i]))
-            return at_error_set(AT_ERR_FORMAT, "%s/%s_%s: voxel %zu is %s; fix or mask the data",
-                                dir, name, suffix, i, isnan(v->data[i]) ? "NaN" : "infinite");
+            return at_error_set(AT_ERR_FORMAT, "%s/%s_%s: voxel %zu is %s; fix or mask the data", dir, name,
+                                suffix, i, isnan(v->data[i]) ? "NaN" : "infinite");
     return AT_OK;
 }
 
@@ -118,8 +117,8 @@ static at_status load_case(const char *dir, const learn_data *d, data_case *c)
     for (int i = 0; i < 2; i++)
         if (others[i] && !at_grid_same(&c->in->grid, &others[i]->grid, 1e-3))
             return at_error_set(AT_ERR_FORMAT,
-                                "%s/%s_%s: its grid (dimensions or geometry) differs from %s_input's",
-                                dir, c->name, parts[i], c->name);
+                                "%s/%s_%s: its grid (dimensions or geometry) differs from %s_input's", dir,
+                                c->name, parts[i], c->name);
     if ((st = check_finite(dir, c->name, "input", c->in)) != AT_OK ||
         (st = check_finite(dir, c->name, "target", c->tgt)) != AT_OK)
         return st;
@@ -157,7 +156,7 @@ at_status learn_data_load(const char *dir, const at_unet_config *cfg, learn_data
     struct dirent *e;
     while (st == AT_OK && (e = readdir(dp))) {
         const char *suffix = ends_with(e->d_name, "_input.nii.gz") ? "_input.nii.gz"
-                             : ends_with(e->d_name, "_input.nii") ? "_input.nii"
+                             : ends_with(e->d_name, "_input.nii")  ? "_input.nii"
                                                                    : NULL;
         if (!suffix)
             continue;
@@ -190,8 +189,8 @@ at_status learn_data_load(const char *dir, const at_unet_config *cfg, learn_data
         qsort(names, n, sizeof *names, cmp_str);
         for (size_t i = 1; i < n && st == AT_OK; i++)
             if (!strcmp(names[i], names[i - 1]))
-                st = at_error_set(AT_ERR_FORMAT, "%s: both %s_input.nii and %s_input.nii.gz", dir,
-                                  names[i], names[i]);
+                st = at_error_set(AT_ERR_FORMAT, "%s: both %s_input.nii and %s_input.nii.gz", dir, names[i],
+                                  names[i]);
     }
     if (st == AT_OK && !(d->cases = at_calloc(n, sizeof *d->cases)))
         st = AT_ERR_NOMEM;
@@ -214,8 +213,7 @@ at_status learn_data_load(const char *dir, const at_unet_config *cfg, learn_data
             c->first = d->nsamples;
             d->nsamples += (size_t)(c->nz * c->ny * c->nx);
             if (voxels > DATA_MAX_VOXELS)
-                st = at_error_set(AT_ERR_LIMIT, "%s: more than %zu voxels in all", dir,
-                                  DATA_MAX_VOXELS);
+                st = at_error_set(AT_ERR_LIMIT, "%s: more than %zu voxels in all", dir, DATA_MAX_VOXELS);
         }
     }
     at_free(names);
@@ -245,13 +243,18 @@ void learn_data_free(learn_data *d)
     at_free(d);
 }
 
-size_t learn_data_count(const learn_data *d) { return d ? d->nsamples : 0; }
-size_t learn_data_cases(const learn_data *d) { return d ? d->ncases : 0; }
+size_t learn_data_count(const learn_data *d)
+{
+    return d ? d->nsamples : 0;
+}
+size_t learn_data_cases(const learn_data *d)
+{
+    return d ? d->ncases : 0;
+}
 
 /* Fill sample index: input (C x [size x] size x size), target and mask
  * (1 x ...). Reads only: safe from the loader thread. */
-at_status learn_data_get(const learn_data *d, size_t index, float *input, float *target,
-                         float *mask)
+at_status learn_data_get(const learn_data *d, size_t index, float *input, float *target, float *mask)
 {
     if (index >= d->nsamples)
         return at_error_set(AT_ERR_ARG, "data: sample %zu of %zu", index, d->nsamples);

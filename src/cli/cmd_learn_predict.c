@@ -94,8 +94,9 @@ int learn_predict_cli(int argc, char **argv)
     if (st != AT_OK)
         return cli_fail(st);
     if (cfg.out_channels != 1 || (cfg.mode != AT_MODE_25D && cfg.in_channels != 1)) {
-        fprintf(stderr, "atelier: learn predict reads and writes one channel; the model has %d "
-                        "input and %d output channels\n",
+        fprintf(stderr,
+                "atelier: learn predict reads and writes one channel; the model has %d "
+                "input and %d output channels\n",
                 at_unet_input_channels(&cfg), cfg.out_channels);
         return CLI_FAIL;
     }
@@ -112,8 +113,9 @@ int learn_predict_cli(int argc, char **argv)
         spatial[a] = window_for(dhw[axis], want, cfg.depth);
         if (spatial[a] == 0) {
             at_volume_free(vol);
-            fprintf(stderr, "atelier: %s: axis %s has %lld voxels, the model needs at least %d "
-                            "(2^depth)\n",
+            fprintf(stderr,
+                    "atelier: %s: axis %s has %lld voxels, the model needs at least %d "
+                    "(2^depth)\n",
                     input, axis_name[axis], (long long)dhw[axis], 1 << cfg.depth);
             return CLI_FAIL;
         }
@@ -129,8 +131,8 @@ int learn_predict_cli(int argc, char **argv)
     if (st == AT_OK)
         st = at_nifti_write(out, output);
     if (st == AT_OK)
-        printf("predicted %s: %lldx%lldx%lld voxels, windows of %lld", output,
-               (long long)dhw[2], (long long)dhw[1], (long long)dhw[0], (long long)spatial[0]);
+        printf("predicted %s: %lldx%lldx%lld voxels, windows of %lld", output, (long long)dhw[2],
+               (long long)dhw[1], (long long)dhw[0], (long long)spatial[0]);
     for (int a = 1; st == AT_OK && a < sp; a++)
         printf("x%lld", (long long)spatial[a]);
     if (st == AT_OK)

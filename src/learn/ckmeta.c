@@ -25,8 +25,7 @@ static const char *norm_name(at_norm_kind n)
                                    : "none";
 }
 
-at_status lt_meta_write(at_buf *h, const at_model *m, const at_adamw *o,
-                        const at_train_state *state)
+at_status lt_meta_write(at_buf *h, const at_model *m, const at_adamw *o, const at_train_state *state)
 {
     const at_unet_config *c = &m->cfg;
     at_status st = at_buf_printf(
@@ -35,10 +34,9 @@ at_status lt_meta_write(at_buf *h, const at_model *m, const at_adamw *o,
         "\"neighbours\":\"%d\",\"in_channels\":\"%d\",\"out_channels\":\"%d\",\"base\":\"%d\","
         "\"depth\":\"%d\",\"norm\":\"%s\",\"activation\":\"%s\",\"leaky_slope\":\"%.9g\","
         "\"norm_eps\":\"%.9g\",\"bn_momentum\":\"%.9g\"",
-        mode_name(c->mode), m->sp, c->mode == AT_MODE_25D ? c->neighbours : 0, m->in_ch,
-        c->out_channels, c->base, c->depth, norm_name(c->norm),
-        c->relu_slope > 0 ? "leaky_relu" : "relu", (double)c->relu_slope, (double)c->bn_eps,
-        (double)c->bn_momentum);
+        mode_name(c->mode), m->sp, c->mode == AT_MODE_25D ? c->neighbours : 0, m->in_ch, c->out_channels,
+        c->base, c->depth, norm_name(c->norm), c->relu_slope > 0 ? "leaky_relu" : "relu",
+        (double)c->relu_slope, (double)c->bn_eps, (double)c->bn_momentum);
     /* the window the model was built for (inference reuses it) */
     int square = 1;
     for (int i = 1; i < m->sp; i++)
@@ -54,8 +52,8 @@ at_status lt_meta_write(at_buf *h, const at_model *m, const at_adamw *o,
                            ",\"step\":\"%" PRId64 "\",\"epoch\":\"%" PRId64 "\",\"seed\":\"%" PRIu64
                            "\",\"best_val\":\"%.9g\",\"seconds\":\"%.3f\","
                            "\"epoch_loss_sum\":\"%.17g\",\"steps_per_epoch\":\"%" PRId64 "\"",
-                           state->step, state->epoch, state->seed, (double)state->best_val,
-                           state->seconds, state->epoch_loss_sum, state->steps_per_epoch);
+                           state->step, state->epoch, state->seed, (double)state->best_val, state->seconds,
+                           state->epoch_loss_sum, state->steps_per_epoch);
     if (st == AT_OK)
         st = at_buf_putc(h, '}');
     return st;
@@ -79,16 +77,14 @@ static at_status get_int(const cJSON *meta, const char *key, int64_t lo, int64_t
     errno = 0;
     long long v = strtoll(s, &end, 10);
     if (errno || end == s || *end || v < lo || v > hi)
-        return at_error_set(AT_ERR_FORMAT,
-                            "__metadata__: '%s' must be an integer in %" PRId64 "..%" PRId64, key,
-                            lo, hi);
+        return at_error_set(AT_ERR_FORMAT, "__metadata__: '%s' must be an integer in %" PRId64 "..%" PRId64,
+                            key, lo, hi);
     *out = v;
     return AT_OK;
 }
 
 /* Number key in lo..hi (NaN refused); missing: as get_int. */
-static at_status get_num(const cJSON *meta, const char *key, double lo, double hi, int optional,
-                         double *out)
+static at_status get_num(const cJSON *meta, const char *key, double lo, double hi, int optional, double *out)
 {
     const char *s = lt_meta_get(meta, key);
     if (!s)
@@ -98,8 +94,7 @@ static at_status get_num(const cJSON *meta, const char *key, double lo, double h
     errno = 0;
     double v = strtod(s, &end);
     if (end == s || *end || !(v >= lo && v <= hi))
-        return at_error_set(AT_ERR_FORMAT, "__metadata__: '%s' must be a number in %g..%g", key,
-                            lo, hi);
+        return at_error_set(AT_ERR_FORMAT, "__metadata__: '%s' must be a number in %g..%g", key, lo, hi);
     *out = v;
     return AT_OK;
 }
@@ -206,8 +201,7 @@ at_status lt_meta_read_state(const cJSON *meta, at_train_state *out)
         return st;
     if ((st = get_int(meta, "epoch", 0, AT_TRAIN_MAX_EPOCHS, 0, &ts.epoch)) != AT_OK)
         return st;
-    if ((st = get_int(meta, "steps_per_epoch", 1, AT_TRAIN_MAX_STEPS, 0, &ts.steps_per_epoch)) !=
-        AT_OK)
+    if ((st = get_int(meta, "steps_per_epoch", 1, AT_TRAIN_MAX_STEPS, 0, &ts.steps_per_epoch)) != AT_OK)
         return st;
     const char *seed = lt_meta_get(meta, "seed");
     char *end;
@@ -225,8 +219,8 @@ at_status lt_meta_read_state(const cJSON *meta, at_train_state *out)
     v = ts.step / ts.steps_per_epoch;
     if (v != ts.epoch)
         return at_error_set(AT_ERR_FORMAT,
-                            "__metadata__: step %" PRId64 " does not fall in epoch %" PRId64
-                            " of %" PRId64 " steps",
+                            "__metadata__: step %" PRId64 " does not fall in epoch %" PRId64 " of %" PRId64
+                            " steps",
                             ts.step, ts.epoch + 1, ts.steps_per_epoch);
     if (ts.step % ts.steps_per_epoch == 0 && ts.epoch_loss_sum != 0)
         return at_error_set(AT_ERR_FORMAT, "__metadata__: epoch_loss_sum must be 0 at an epoch start");
@@ -257,16 +251,16 @@ at_status at_checkpoint_read_config(const char *path, at_unet_config *cfg)
     return st;
 }
 
-at_status at_unet_config_same_model(const at_unet_config *a, const char *a_name,
-                                    const at_unet_config *b, const char *b_name)
+at_status at_unet_config_same_model(const at_unet_config *a, const char *a_name, const at_unet_config *b,
+                                    const char *b_name)
 {
     char va[64], vb[64];
     const char *key = NULL;
-#define DIFF(k, fmt, x, y)                                                                        \
-    if (!key && (x) != (y)) {                                                                     \
-        key = k;                                                                                  \
-        snprintf(va, sizeof va, fmt, x);                                                          \
-        snprintf(vb, sizeof vb, fmt, y);                                                          \
+#define DIFF(k, fmt, x, y)                                                                                   \
+    if (!key && (x) != (y)) {                                                                                \
+        key = k;                                                                                             \
+        snprintf(va, sizeof va, fmt, x);                                                                     \
+        snprintf(vb, sizeof vb, fmt, y);                                                                     \
     }
     if (!key && a->mode != b->mode) {
         key = "mode";
@@ -297,6 +291,5 @@ at_status at_unet_config_same_model(const at_unet_config *a, const char *a_name,
 #undef DIFF
     if (!key)
         return AT_OK;
-    return at_error_set(AT_ERR_ARG, "%s has %s = %s, %s has %s = %s", a_name, key, va, b_name, key,
-                        vb);
+    return at_error_set(AT_ERR_ARG, "%s has %s = %s, %s has %s = %s", a_name, key, va, b_name, key, vb);
 }

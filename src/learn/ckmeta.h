@@ -11,8 +11,7 @@
 
 /* Append the "__metadata__" object (architecture of m, adam_step when o,
  * training state when state) to h. */
-at_status lt_meta_write(at_buf *h, const at_model *m, const at_adamw *o,
-                        const at_train_state *state);
+at_status lt_meta_write(at_buf *h, const at_model *m, const at_adamw *o, const at_train_state *state);
 /* The string value of key, or NULL. */
 const char *lt_meta_get(const cJSON *meta, const char *key);
 /* Architecture over cfg (left unchanged on failure); AT_ERR_NOT_FOUND when

@@ -124,10 +124,8 @@ static void shuffle(size_t *v, size_t n, uint64_t seed, int64_t epoch)
     }
 }
 
-
-at_status lt_loader_init(lt_loader *L, const at_unet_config *cfg, const at_dataset *ds,
-                         int augment, int in_channels, int sp, const int64_t *spatial,
-                         int per_step)
+at_status lt_loader_init(lt_loader *L, const at_unet_config *cfg, const at_dataset *ds, int augment,
+                         int in_channels, int sp, const int64_t *spatial, int per_step)
 {
     memset(L, 0, sizeof *L);
     L->cfg = cfg;

@@ -24,9 +24,9 @@ typedef struct {
     size_t *order;        /* this epoch's shuffled training indices */
     int64_t epoch, count; /* batches [next, count) of this epoch to produce */
     lt_batch buf[2];
-    int ready[2];         /* slot filled */
+    int ready[2]; /* slot filled */
     at_status st[2];
-    int64_t next;         /* next batch the loader makes */
+    int64_t next; /* next batch the loader makes */
     int quit, running;
     pthread_t thread;
     pthread_mutex_t mu;
@@ -36,9 +36,8 @@ typedef struct {
 
 /* Allocate buffers for batches of per_step samples of the given spatial
  * size (sp axes). Free with lt_loader_free (also after a failure). */
-at_status lt_loader_init(lt_loader *L, const at_unet_config *cfg, const at_dataset *ds,
-                         int augment, int in_channels, int sp, const int64_t *spatial,
-                         int per_step);
+at_status lt_loader_init(lt_loader *L, const at_unet_config *cfg, const at_dataset *ds, int augment,
+                         int in_channels, int sp, const int64_t *spatial, int per_step);
 void lt_loader_free(lt_loader *L);
 /* Shuffle for epoch and start the thread on batches first..count-1. */
 at_status lt_loader_start(lt_loader *L, int64_t epoch, int64_t first, int64_t count);

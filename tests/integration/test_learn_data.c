@@ -24,8 +24,8 @@ static void path(char *out, size_t cap, const char *rel)
 
 /* Smooth blobs (input) and a non-linear map of them (target), on a grid
  * with spacing and origin that the prediction must keep. */
-static void write_case(const char *folder, const char *name, int nx, int ny, int nz,
-                       uint64_t seed, int with_mask)
+static void write_case(const char *folder, const char *name, int nx, int ny, int nz, uint64_t seed,
+                       int with_mask)
 {
     at_grid g;
     at_grid_init(&g, nx, ny, nz, 1.5, 1.25, 3.0);
@@ -39,9 +39,8 @@ static void write_case(const char *folder, const char *name, int nx, int ny, int
     at_rng r;
     at_rng_seed(&r, seed);
     for (int b = 0; b < 3; b++) {
-        double cx = at_rng_uniform(&r) * nx, cy = at_rng_uniform(&r) * ny,
-               cz = at_rng_uniform(&r) * nz, s = 3 + 4 * at_rng_uniform(&r),
-               a = at_rng_uniform(&r) * 2 - 0.5;
+        double cx = at_rng_uniform(&r) * nx, cy = at_rng_uniform(&r) * ny, cz = at_rng_uniform(&r) * nz,
+               s = 3 + 4 * at_rng_uniform(&r), a = at_rng_uniform(&r) * 2 - 0.5;
         for (int k = 0; k < nz; k++)
             for (int j = 0; j < ny; j++)
                 for (int i = 0; i < nx; i++) {
@@ -144,8 +143,8 @@ static int read_metrics(const char *run, double *first_loss, double *train_loss,
     return epochs;
 }
 
-static void check_prediction(const char *pred_rel, const char *input_rel, const char *target_rel,
-                             double *mae, double *mae_zero)
+static void check_prediction(const char *pred_rel, const char *input_rel, const char *target_rel, double *mae,
+                             double *mae_zero)
 {
     char p[4200];
     at_volume *pred = NULL, *in = NULL, *tgt = NULL;
@@ -192,7 +191,9 @@ static void test_train_2d_on_folders(void **state)
 
     /* resume with more epochs continues from the checkpoint */
     write_config("t2d.cfg", "epochs = 5\ndata = data/train\nval_data = data/val\n");
-    rc = test_run(&out, 1, "'%s' learn train --config '%s/t2d.cfg' --out '%s/r2d' --quiet --resume '%s/r2d/checkpoint.safetensors'",
+    rc = test_run(&out, 1,
+                  "'%s' learn train --config '%s/t2d.cfg' --out '%s/r2d' --quiet --resume "
+                  "'%s/r2d/checkpoint.safetensors'",
                   test_atelier_bin(), dir, dir, dir);
     if (rc != 0)
         fail_msg("resume: %s", out);
@@ -209,8 +210,8 @@ static void test_train_2d_on_folders(void **state)
     assert_non_null(strstr(out, "windows of 16x16"));
     free(out);
     double mae, mae0;
-    check_prediction("p2d.nii.gz", "data/val/case09_input.nii.gz", "data/val/case09_target.nii.gz",
-                     &mae, &mae0);
+    check_prediction("p2d.nii.gz", "data/val/case09_input.nii.gz", "data/val/case09_target.nii.gz", &mae,
+                     &mae0);
     printf("2d predict: MAE %.4f (zero prediction %.4f)\n", mae, mae0);
     assert_true(mae < mae0);
 
@@ -246,8 +247,7 @@ static void test_train_25d_and_3d(void **state)
     (void)state;
     static const char *modes[2][3] = {
         {"t25.cfg", "mode = 2.5d\nneighbours = 1\nepochs = 2\ndata = data/train\n", "r25"},
-        {"t3d.cfg", "mode = 3d\ndepth = 1\nsize = 4\nbatch = 2\nepochs = 2\ndata = data/train\n",
-         "r3d"}};
+        {"t3d.cfg", "mode = 3d\ndepth = 1\nsize = 4\nbatch = 2\nepochs = 2\ndata = data/train\n", "r3d"}};
     for (int i = 0; i < 2; i++) {
         write_config(modes[i][0], modes[i][1]);
         char *out = NULL;
@@ -269,8 +269,7 @@ static void test_train_25d_and_3d(void **state)
         char rel[64];
         snprintf(rel, sizeof rel, "p%d.nii", i);
         double mae, mae0;
-        check_prediction(rel, "data/val/case09_input.nii.gz", "data/val/case09_target.nii.gz", &mae,
-                         &mae0);
+        check_prediction(rel, "data/val/case09_input.nii.gz", "data/val/case09_target.nii.gz", &mae, &mae0);
     }
 }
 

@@ -19,11 +19,11 @@
  * pre-activations that bf16 rounding moves across zero flip, which changes
  * whole gradient paths (about 1% of the gates, hence ~10% of the gradient
  * norm) and batch norm amplifies it; the tolerance says so. */
-#define FWD_TOL 4e-2          /* max |out_bf16 - out_f32| / max |out_f32| [0.020] */
-#define SMOOTH_GRAD_TOL 6e-2  /* ||g_bf16 - g_f32|| / ||g_f32||, all parameters [0.029] */
+#define FWD_TOL 4e-2           /* max |out_bf16 - out_f32| / max |out_f32| [0.020] */
+#define SMOOTH_GRAD_TOL 6e-2   /* ||g_bf16 - g_f32|| / ||g_f32||, all parameters [0.029] */
 #define SMOOTH_TENSOR_TOL 2e-1 /* the same for each parameter tensor [0.114] */
-#define RELU_GRAD_TOL 3e-1    /* all parameters, ReLU [0.181] */
-#define TRAIN_TOL 0.15        /* |loss_bf16 - loss_f32| / loss_f32 after 60 steps [0.027] */
+#define RELU_GRAD_TOL 3e-1     /* all parameters, ReLU [0.181] */
+#define TRAIN_TOL 0.15         /* |loss_bf16 - loss_f32| / loss_f32 after 60 steps [0.027] */
 
 static int have_avx512(void)
 {
@@ -39,8 +39,8 @@ static void fill(float *v, size_t n, uint64_t seed)
         v[i] = (float)at_rng_normal(&r);
 }
 
-static at_model *make(at_unet_mode mode, int base, at_norm_kind norm, float slope, int bf16,
-                      int batch, int64_t size, uint64_t seed)
+static at_model *make(at_unet_mode mode, int base, at_norm_kind norm, float slope, int bf16, int batch,
+                      int64_t size, uint64_t seed)
 {
     at_unet_config c;
     at_unet_config_default(&c);
@@ -54,8 +54,7 @@ static at_model *make(at_unet_mode mode, int base, at_norm_kind norm, float slop
     at_model *m = NULL;
     at_status st = at_model_create(&c, batch, sp, seed, &m);
     if (st != AT_OK)
-        fail_msg("mode %d base %d norm %d bf16 %d: %s", (int)mode, base, (int)norm, bf16,
-                 at_error_message());
+        fail_msg("mode %d base %d norm %d bf16 %d: %s", (int)mode, base, (int)norm, bf16, at_error_message());
     return m;
 }
 
@@ -63,8 +62,7 @@ static at_model *make(at_unet_mode mode, int base, at_norm_kind norm, float slop
 static void one_step(at_model *m)
 {
     size_t ni = at_model_input_size(m), no = at_model_output_size(m);
-    float *x = malloc(ni * sizeof(float)), *y = malloc(no * sizeof(float)),
-          *p = malloc(no * sizeof(float));
+    float *x = malloc(ni * sizeof(float)), *y = malloc(no * sizeof(float)), *p = malloc(no * sizeof(float));
     fill(x, ni, 1);
     fill(y, no, 2);
     at_adamw *o = NULL;
@@ -144,8 +142,7 @@ static double norm_rel(const float *a, const float *b, size_t n)
 
 /* bf16 against f32 from the same weights: output and every gradient (MSE:
  * L1's sign gradient would add flips of its own). */
-static void compare_once(at_unet_mode mode, int base, at_norm_kind norm, float slope, int batch,
-                         int64_t size)
+static void compare_once(at_unet_mode mode, int base, at_norm_kind norm, float slope, int batch, int64_t size)
 {
     at_model *f = make(mode, base, norm, slope, 0, batch, size, 11);
     at_model *h = make(mode, base, norm, slope, 1, batch, size, 11);
@@ -160,8 +157,8 @@ static void compare_once(at_unet_mode mode, int base, at_norm_kind norm, float s
     assert_int_equal(at_model_forward(f, x, pf, 1), AT_OK);
     assert_int_equal(at_model_forward(h, x, ph, 1), AT_OK);
     double e = max_rel(ph, pf, no);
-    printf("mode %d base %d norm %d slope %g: bf16 forward relative error %.3g (tolerance %g)\n",
-           (int)mode, base, (int)norm, (double)slope, e, FWD_TOL);
+    printf("mode %d base %d norm %d slope %g: bf16 forward relative error %.3g (tolerance %g)\n", (int)mode,
+           base, (int)norm, (double)slope, e, FWD_TOL);
     assert_true(e < FWD_TOL);
     assert_int_equal(at_model_backward(f, y, NULL, AT_LOSS_MSE, 1.0f, &lf), AT_OK);
     assert_int_equal(at_model_backward(h, y, NULL, AT_LOSS_MSE, 1.0f, &lh), AT_OK);
@@ -184,8 +181,7 @@ static void compare_once(at_unet_mode mode, int base, at_norm_kind norm, float s
     double global = sqrt(gnum / gden);
     int smooth = slope == 1.0f;
     printf("  gradients: all %.3g (tolerance %g), worst tensor %.3g in %s (tolerance %g)\n", global,
-           smooth ? SMOOTH_GRAD_TOL : RELU_GRAD_TOL, worst, worst_name,
-           smooth ? SMOOTH_TENSOR_TOL : 1.0);
+           smooth ? SMOOTH_GRAD_TOL : RELU_GRAD_TOL, worst, worst_name, smooth ? SMOOTH_TENSOR_TOL : 1.0);
     assert_true(global < (smooth ? SMOOTH_GRAD_TOL : RELU_GRAD_TOL));
     assert_true(worst < (smooth ? SMOOTH_TENSOR_TOL : 1.0));
     free(x);
@@ -256,8 +252,8 @@ static void test_bf16_trains_like_f32(void **state)
     float f0, h0;
     float lf = train_loss(0, &f0), lh = train_loss(1, &h0);
     double rel = fabs(lh - lf) / lf;
-    printf("training: f32 loss %.4f -> %.4f, bf16 %.4f -> %.4f (relative gap %.3g, tolerance %g)\n",
-           f0, lf, h0, lh, rel, TRAIN_TOL);
+    printf("training: f32 loss %.4f -> %.4f, bf16 %.4f -> %.4f (relative gap %.3g, tolerance %g)\n", f0, lf,
+           h0, lh, rel, TRAIN_TOL);
     assert_true(lf < 0.5f * f0); /* it learnt something */
     assert_true(rel < TRAIN_TOL);
 }

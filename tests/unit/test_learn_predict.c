@@ -26,7 +26,10 @@ static at_model *model(at_unet_mode mode, int batch, int64_t size, uint64_t seed
     return m;
 }
 
-static at_model *tiny_model(uint64_t seed) { return model(AT_MODE_2D, 2, 8, seed); }
+static at_model *tiny_model(uint64_t seed)
+{
+    return model(AT_MODE_2D, 2, 8, seed);
+}
 
 static void fill(float *v, size_t n, uint64_t seed)
 {
@@ -95,7 +98,6 @@ static void test_predict_2d(void **state)
     at_model_free(m);
 }
 
-
 /* 2.5D: slice z sees slices z-1, z, z+1 (repeated at the ends) as channels;
  * 3 slices with batch 2: two passes, the second one partial. */
 static void test_predict_25d_one_window(void **state)
@@ -156,8 +158,10 @@ static void test_predict_constant_blend(void **state)
         at_unet_mode mode;
         int64_t dhw[3];
         float overlap;
-    } cases[] = {{AT_MODE_2D, {3, 13, 21}, 0.5f},  {AT_MODE_25D, {5, 13, 21}, 0.25f},
-                 {AT_MODE_25D, {2, 9, 8}, 0.0f},    {AT_MODE_3D, {11, 13, 9}, 0.5f},
+    } cases[] = {{AT_MODE_2D, {3, 13, 21}, 0.5f},
+                 {AT_MODE_25D, {5, 13, 21}, 0.25f},
+                 {AT_MODE_25D, {2, 9, 8}, 0.0f},
+                 {AT_MODE_3D, {11, 13, 9}, 0.5f},
                  {AT_MODE_3D, {9, 16, 10}, 0.75f}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         at_model *m = model(cases[i].mode, 3, 8, 7);

@@ -190,8 +190,7 @@ static void test_resume_byte_equal(void **state)
     at_train_options oa = {.checkpoint_path = cka, .metrics_path = mta, .augment = 1};
     assert_int_equal(at_train(&c, &ds, &oa, NULL), AT_OK);
 
-    at_train_options ob = {.checkpoint_path = ckb, .metrics_path = mtb, .stop_flag = &flag,
-                           .augment = 1};
+    at_train_options ob = {.checkpoint_path = ckb, .metrics_path = mtb, .stop_flag = &flag, .augment = 1};
     /* stop on the 7th and 31st sample fetched (the loader runs ahead, so
      * the step varies with timing; typically after step 1, mid-epoch, and
      * after step 8, at an epoch's start): the result must not */
@@ -282,8 +281,7 @@ static void patch_header(const char *src, const char *dst, const char *from, con
     free(o);
 }
 
-static void expect_refusal(const at_unet_config *c, at_dataset *ds, const char *ck,
-                           const char *want)
+static void expect_refusal(const at_unet_config *c, at_dataset *ds, const char *ck, const char *want)
 {
     char mt[4096];
     in_dir(mt, sizeof mt, "refused.jsonl");
@@ -319,8 +317,9 @@ static void test_resume_refusals(void **state)
     expect_refusal(&other, &ds, ck, "the checkpoint has base = 2, the config has base = 4");
     other = c;
     other.relu_slope = 0.1f;
-    expect_refusal(&other, &ds, ck, "the checkpoint has activation = relu, the config has "
-                                    "activation = leaky_relu");
+    expect_refusal(&other, &ds, ck,
+                   "the checkpoint has activation = relu, the config has "
+                   "activation = leaky_relu");
     /* nonsense training state in the file */
     patch_header(ck, bad, "\"step\":\"8\"", "\"step\":\"-5\"");
     expect_refusal(&c, &ds, bad, "'step' must be an integer in 0..");
@@ -390,8 +389,8 @@ static void test_train_25d_3d_and_progress(void **state)
         toy_ds d = {.ic = mode ? 1 : 5, .sp = mode ? 3 : 2, .size = 8};
         at_dataset ds = {.train_count = 4, .val_count = 2, .get = toy_get, .ud = &d};
         progress_log p = {0};
-        at_train_options o = {.checkpoint_path = ck, .progress = log_progress, .progress_ud = &p,
-                              .augment = 1};
+        at_train_options o = {
+            .checkpoint_path = ck, .progress = log_progress, .progress_ud = &p, .augment = 1};
         float val = NAN;
         if (at_train(&c, &ds, &o, &val) != AT_OK)
             fail_msg("mode %d: %s", mode, at_error_message());
