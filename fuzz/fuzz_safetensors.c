@@ -1,5 +1,6 @@
 /* libFuzzer target: the safetensors checkpoint parser (header length,
- * JSON header, offsets, dtypes, shapes) and the tensor conversion. */
+ * JSON header, offsets, dtypes, shapes), the tensor conversion and the
+ * checkpoint metadata reader (architecture keys, ranges). */
 #include "atelier/learn.h"
 
 #include <stddef.h>
@@ -20,6 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     if (at_st_to_f32(t, tmp, n) == AT_OK)
                         break;
         }
+        at_unet_config cfg;
+        at_unet_config_default(&cfg);
+        at_st_read_config(f, "fuzz", &cfg);
         at_st_free(f);
     }
     return 0;

@@ -36,6 +36,8 @@ typedef enum { AT_MODE_2D = 2, AT_MODE_3D = 3, AT_MODE_25D = 25 } at_unet_mode;
 typedef enum { AT_LOSS_L1 = 0, AT_LOSS_MSE = 1 } at_loss_kind;
 typedef enum { AT_SCHED_CONSTANT = 0, AT_SCHED_COSINE = 1, AT_SCHED_STEP = 2 } at_sched_kind;
 
+#define AT_LEARN_MAX_PATH 1024 /* a data folder path in the config, NUL included */
+
 typedef struct {
     at_unet_mode mode;  /* 2D, 2.5D (2D with neighbouring slices as channels) or 3D */
     int neighbours;     /* 2.5D: k slices each side; input channels = 2k+1 */
@@ -57,6 +59,10 @@ typedef struct {
     float step_gamma, min_lr;
     int epochs, batch, micro_batches, size, threads;
     uint64_t seed;
+    /* data folders (read by the command line, never by the engine; "" when
+     * not given): pairs NAME_input.nii.gz / NAME_target.nii.gz, see
+     * docs/learn.md */
+    char data[AT_LEARN_MAX_PATH], val_data[AT_LEARN_MAX_PATH];
 } at_unet_config;
 
 /* Fill c with the defaults (2D, base 16, depth 4, batch norm, L1, AdamW
@@ -168,21 +174,46 @@ const at_st_tensor *at_st_find(const at_st_file *f, const char *name);
 at_status at_st_to_f32(const at_st_tensor *t, float *dst, size_t n);
 
 /* ---- checkpoints ------------------------------------------------------- */
-/* Training state kept beside the weights in __metadata__. */
+/* Training state kept beside the weights in __metadata__ (all strings). */
 typedef struct {
-    int64_t step, epoch;
-    at_rng rng;
-    float best_val;
+    int64_t step;            /* optimiser updates done (metrics count steps from 1) */
+    int64_t epoch;           /* epochs completed */
+    uint64_t seed;           /* the run's seed: the shuffle and augmentation derive from it */
+    float best_val;          /* best validation loss so far (INFINITY: none yet) */
+    double seconds;          /* training time so far, summed over resumed runs */
+    double epoch_loss_sum;   /* sum of the step losses of the unfinished epoch */
+    int64_t steps_per_epoch; /* of the run (resume refuses another) */
 } at_train_state;
+#define AT_TRAIN_MAX_EPOCHS 1000000          /* the config's ceiling */
+#define AT_TRAIN_MAX_STEPS ((int64_t)1 << 40) /* ceiling on a checkpoint's step */
 /* Write the model (and the optimiser moments as "optim.m.<name>",
  * "optim.v.<name>" when o is given, and state when given) atomically to
- * path in safetensors. */
+ * path in safetensors. __metadata__ records the whole architecture (mode,
+ * neighbours, in/out channels, base, depth, norm, groups, activation,
+ * leaky_slope, norm_eps, bn_momentum), enough to rebuild the model in
+ * PyTorch from the file alone, and size, the side of the model's window
+ * (when it is square or cubic). */
 at_status at_checkpoint_save(const char *path, at_model *m, const at_adamw *o,
                              const at_train_state *state);
 /* Load weights (and optimiser moments and state when o/state are given
  * and present) from path; every tensor of the model must be present with
- * the right dtype and shape. */
+ * the right dtype and shape and hold finite values (running variances
+ * >= 0), and the training state must be in range. On failure the model,
+ * optimiser and state are unchanged and the message names the file and
+ * the tensor or key. */
 at_status at_checkpoint_load(const char *path, at_model *m, at_adamw *o, at_train_state *state);
+/* Read the architecture a checkpoint records over the matching fields of
+ * cfg (mode, neighbours, in/out channels, base, depth, norm, groups,
+ * activation, eps, momentum, size); other fields are left as they are.
+ * AT_ERR_NOT_FOUND when the file records none (e.g. written by PyTorch). */
+at_status at_checkpoint_read_config(const char *path, at_unet_config *cfg);
+/* The same from a parsed safetensors file (name is used in messages). */
+at_status at_st_read_config(const at_st_file *f, const char *name, at_unet_config *cfg);
+/* 0 when a and b describe the same architecture; else AT_ERR_ARG with a
+ * message naming the first differing key and both values, a_name and
+ * b_name saying where each came from ("the checkpoint", "the config"). */
+at_status at_unet_config_same_model(const at_unet_config *a, const char *a_name,
+                                    const at_unet_config *b, const char *b_name);
 
 /* ---- training loop ----------------------------------------------------- */
 /* A dataset supplied by the caller: get(i) fills input (C x spatial),
@@ -204,7 +235,16 @@ typedef struct {
 } at_train_options;
 /* Train a U-Net described by cfg on ds. On interruption a checkpoint is
  * written and AT_ERR_INTERRUPTED returned. *final_val gets the last
- * validation loss. */
+ * validation loss (NaN without validation samples).
+ * Resume (opt->resume_path) continues the run where the checkpoint left it
+ * and refuses, with AT_ERR_ARG and a message saying what to change: a
+ * checkpoint whose run already has cfg->epochs epochs ("already trained N
+ * epochs; raise epochs to continue"), another seed, another architecture,
+ * or another number of steps per epoch (batch, micro_batches or sample
+ * count changed).
+ * Progress: opt->progress is called once before the first step with done =
+ * the step training starts from (0, or the resumed step), then after every
+ * step with done = steps completed, total = steps of the whole run. */
 at_status at_train(const at_unet_config *cfg, const at_dataset *ds, const at_train_options *opt,
                    float *final_val);
 

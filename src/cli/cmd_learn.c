@@ -3,13 +3,15 @@
 
 #include "atelier/learn.h"
 
-#include <signal.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *LEARN_HELP =
     "usage: atelier learn bench [options]\n"
     "       atelier learn train --config FILE [options]\n"
+    "       atelier learn predict --checkpoint CKPT --input VOL.nii.gz -o OUT.nii.gz [options]\n"
     "\n"
     "bench: build the benchmark U-Net on random data and measure training and\n"
     "inference throughput.\n"
@@ -24,13 +26,29 @@ static const char *LEARN_HELP =
     "  --peak                  also measure the oneDNN sgemm rate (2048^3)\n"
     "  --json                  one JSON line instead of text\n"
     "\n"
-    "train: train a U-Net described by a key = value config (docs/learn.md) on a\n"
-    "small synthetic task (a smooth intensity mapping of random blobs).\n"
+    "train: train a U-Net described by a key = value config (docs/learn.md) on\n"
+    "the NIfTI pairs of its 'data' folder (NAME_input.nii.gz, NAME_target.nii.gz,\n"
+    "optional NAME_mask.nii.gz; 'val_data' for validation) or, without 'data', on\n"
+    "a small synthetic task (a smooth intensity mapping of random blobs).\n"
+    "Ctrl-C writes a checkpoint and stops (exit 1). Resuming a run that already\n"
+    "has its epochs fails (exit 1): raise epochs in the config to continue.\n"
     "  --config FILE           the config (required)\n"
     "  --out DIR               checkpoints and metrics.jsonl (default: learn-out)\n"
     "  --resume FILE           resume from a checkpoint\n"
     "  --samples N             synthetic training samples (default 64)\n"
-    "  --quiet                 no progress display\n";
+    "  --quiet                 no progress display\n"
+    "\n"
+    "predict: run a trained model over a whole NIfTI volume with overlapping\n"
+    "sliding windows (slices in 2D/2.5D, patches in 3D), weighted blending, and\n"
+    "write the prediction on the input's grid.\n"
+    "  --checkpoint FILE       the trained model (its metadata gives the architecture)\n"
+    "  --config FILE           the config, for a checkpoint without architecture\n"
+    "  --input FILE            the volume (.nii or .nii.gz)\n"
+    "  -o FILE                 the prediction (.nii or .nii.gz)\n"
+    "  --overlap F             window overlap fraction 0..0.9 (default 0.5)\n"
+    "  --window N              window side (default: the training size)\n"
+    "  --batch N               windows per pass (default: the config's batch)\n"
+    "  --threads N             kernel threads (default: all cores)\n";
 
 static int parse_pos(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out)
 {
@@ -42,6 +60,16 @@ static int parse_pos(const char *cmd, const char *opt, const char *v, long lo, l
     }
     *out = x;
     return 1;
+}
+
+/* A JSON number printed with fmt into buf (32 bytes), or "null" for NaN
+ * and the infinities, which JSON cannot hold. */
+static const char *json_num(char *buf, const char *fmt, double x)
+{
+    if (!isfinite(x))
+        return "null";
+    snprintf(buf, 32, fmt, x);
+    return buf;
 }
 
 static int learn_bench(int argc, char **argv)
@@ -160,15 +188,24 @@ static int learn_bench(int argc, char **argv)
         return cli_fail(st);
     }
     const char *unit = cfg.mode == AT_MODE_3D ? "patches" : "slices";
-    if (json)
+    if (json) {
+        /* the issue's keys count samples: slices in 2D, patches in 3D (which
+         * also get explicit patch keys); NaN or infinite values are null */
+        char v[8][32];
         printf("{\"model\":\"%s\",\"base\":%ld,\"depth\":%ld,\"batch\":%ld,\"size\":%ld,"
-               "\"threads\":%d,\"bf16\":%s,\"bf16_native\":%s,\"steps\":%ld,\"train_%s_per_s\":%.4f,"
-               "\"infer_%s_per_s\":%.4f,\"train_gflops\":%.2f,\"infer_gflops\":%.2f,"
-               "\"train_gflop_per_step\":%.3f,\"sgemm_peak_gflops\":%.2f,\"loss\":%.6f}\n",
+               "\"threads\":%d,\"bf16\":%s,\"bf16_native\":%s,\"steps\":%ld,"
+               "\"train_slices_per_s\":%s,\"infer_slices_per_s\":%s,",
                cfg.mode == AT_MODE_3D ? "unet3d" : "unet2d", base, depth, batch, size, nthreads,
-               bf16 ? "true" : "false", at_learn_have_bf16() ? "true" : "false", steps, unit, train_sps, unit, infer_sps, train_gf, infer_gf,
-               at_model_train_flops(m) * 1e-9, peak_gf, loss);
-    else
+               bf16 ? "true" : "false", at_learn_have_bf16() ? "true" : "false", steps,
+               json_num(v[0], "%.4f", train_sps), json_num(v[1], "%.4f", infer_sps));
+        if (cfg.mode == AT_MODE_3D)
+            printf("\"train_patches_per_s\":%s,\"infer_patches_per_s\":%s,", v[0], v[1]);
+        printf("\"train_gflops\":%s,\"infer_gflops\":%s,\"train_gflop_per_step\":%s,"
+               "\"sgemm_peak_gflops\":%s,\"loss\":%s}\n",
+               json_num(v[2], "%.2f", train_gf), json_num(v[3], "%.2f", infer_gf),
+               json_num(v[4], "%.3f", at_model_train_flops(m) * 1e-9),
+               json_num(v[5], "%.2f", peak_gf), json_num(v[6], "%.6f", loss));
+    } else {
         printf("U-Net %s base %ld depth %ld, batch %ld of %ld^%d, %d threads, %s\n"
                "training:  %.2f %s/s (%.1f GFLOP/s)\n"
                "inference: %.2f %s/s (%.1f GFLOP/s)\n",
@@ -176,8 +213,8 @@ static int learn_bench(int argc, char **argv)
                cfg.mode == AT_MODE_3D ? 3 : 2, nthreads,
                bf16 ? (at_learn_have_bf16() ? "bf16" : "bf16 (emulated: this CPU has no AVX512_BF16)")
                     : "f32",
-               train_sps, unit,
-               train_gf, infer_sps, unit, infer_gf);
+               train_sps, unit, train_gf, infer_sps, unit, infer_gf);
+    }
     if (!json && peak)
         printf("sgemm peak: %.1f GFLOP/s\n", peak_gf);
     free(x), free(y), free(pred);
@@ -185,10 +222,8 @@ static int learn_bench(int argc, char **argv)
     at_model_free(m);
     return CLI_OK;
 }
-
-
-
 int learn_train_cli(int argc, char **argv);
+int learn_predict_cli(int argc, char **argv);
 
 int cmd_learn(int argc, char **argv)
 {
@@ -200,5 +235,7 @@ int cmd_learn(int argc, char **argv)
         return learn_bench(argc - 1, argv + 1);
     if (!strcmp(argv[1], "train"))
         return learn_train_cli(argc - 1, argv + 1);
-    return cli_usage_error("learn", "unknown subcommand '%s' (bench, train)", argv[1]);
+    if (!strcmp(argv[1], "predict"))
+        return learn_predict_cli(argc - 1, argv + 1);
+    return cli_usage_error("learn", "unknown subcommand '%s' (bench, train, predict)", argv[1]);
 }

@@ -1,8 +1,9 @@
-/* atelier learn train: train a U-Net from a key = value config on a small
- * synthetic image-to-image task (random smooth blobs mapped through a
- * fixed non-linear intensity curve), with checkpoints, resume, Ctrl-C and
- * a JSONL metrics log. The dataset goes through the same callback API a
- * real pipeline uses. */
+/* atelier learn train: train a U-Net from a key = value config on the
+ * student's own NIfTI pairs (config keys data and val_data; see
+ * cmd_learn_data.c) or, without them, on a small synthetic image-to-image
+ * task (random smooth blobs mapped through a fixed non-linear intensity
+ * curve), with checkpoints, resume, Ctrl-C and a JSONL metrics log. Both
+ * go through the same at_dataset callback API a pipeline uses. */
 #include "cli.h"
 
 #include "atelier/learn.h"
@@ -59,11 +60,79 @@ static at_status synth_get(void *ud, size_t index, float *input, float *target, 
     return AT_OK;
 }
 
+/* The NIfTI data of cmd_learn_data.c. */
+typedef struct learn_data learn_data;
+at_status learn_data_load(const char *dir, const at_unet_config *cfg, learn_data **out);
+void learn_data_free(learn_data *d);
+size_t learn_data_count(const learn_data *d);
+size_t learn_data_cases(const learn_data *d);
+at_status learn_data_get(const learn_data *d, size_t index, float *input, float *target,
+                         float *mask);
+
+/* Training samples 0..n-1 from train, validation samples after them. */
+typedef struct {
+    learn_data *train, *val;
+} folder_ds;
+
+static at_status folder_get(void *ud, size_t index, float *input, float *target, float *mask)
+{
+    folder_ds *f = ud;
+    size_t n = learn_data_count(f->train);
+    return index < n ? learn_data_get(f->train, index, input, target, mask)
+                     : learn_data_get(f->val, index - n, input, target, mask);
+}
+
+/* A data path from the config: relative paths are relative to the
+ * config file's folder. Owned by the caller (at_free). */
+static char *config_relative(const char *config, const char *path)
+{
+    const char *slash = strrchr(config, '/');
+    if (path[0] == '/' || !slash)
+        return at_strdup(path);
+    size_t n = (size_t)(slash - config);
+    char *dir = at_malloc(n + 1);
+    if (!dir)
+        return NULL;
+    memcpy(dir, config, n);
+    dir[n] = '\0';
+    char *joined = at_path_join(dir, path);
+    at_free(dir);
+    return joined;
+}
+
+/* Progress of a possibly resumed run: at_train first reports the step it
+ * starts from; rate and ETA then count this process's steps only (the bar
+ * shows them), and the note the run's absolute step. */
+typedef struct {
+    cli_progress bar;
+    int started;
+    uint64_t base;
+} train_progress;
+
+static void train_progress_cb(void *ud, uint64_t done, uint64_t total, const char *note)
+{
+    train_progress *t = ud;
+    if (!t->started) {
+        t->started = 1;
+        t->base = done;
+        t->bar.start = t->bar.last = at_now_seconds();
+        return;
+    }
+    if (!t->base) {
+        cli_progress_cb(&t->bar, done, total, note);
+        return;
+    }
+    char full[160];
+    snprintf(full, sizeof full, "step %llu/%llu, %s", (unsigned long long)done,
+             (unsigned long long)total, note ? note : "");
+    cli_progress_cb(&t->bar, done - t->base, total - t->base, full);
+}
+
 int learn_train_cli(int argc, char **argv)
 {
     const char *config = NULL, *outdir = "learn-out", *resume = NULL;
     long samples = 64;
-    int quiet = 0;
+    int quiet = 0, samples_given = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--config") && v) {
@@ -80,6 +149,7 @@ int learn_train_cli(int argc, char **argv)
             samples = strtol(v, &end, 10);
             if (*end || samples < 2 || samples > 100000)
                 return cli_usage_error("learn train", "--samples needs an integer in 2..100000");
+            samples_given = 1;
             i++;
         } else if (!strcmp(a, "--quiet")) {
             quiet = 1;
@@ -94,35 +164,73 @@ int learn_train_cli(int argc, char **argv)
     at_status st = at_unet_config_load(config, &cfg);
     if (st != AT_OK)
         return cli_fail(st);
-    if ((st = at_mkdir_p(outdir, 0755)) != AT_OK)
-        return cli_fail(st);
+    if (!cfg.data[0] && cfg.val_data[0]) {
+        fprintf(stderr, "atelier: %s: val_data needs data (the training folder)\n", config);
+        return CLI_FAIL;
+    }
+    if (cfg.data[0] && samples_given)
+        return cli_usage_error("learn train", "--samples is for the synthetic task; the config "
+                                              "gives data");
     synth_ds d = {.ic = at_unet_input_channels(&cfg), .oc = cfg.out_channels,
                   .sp = cfg.mode == AT_MODE_3D ? 3 : 2, .size = cfg.size, .seed = cfg.seed};
     size_t val = (size_t)samples / 8 ? (size_t)samples / 8 : 1;
     at_dataset ds = {.train_count = (size_t)samples - val, .val_count = val, .get = synth_get, .ud = &d};
+    folder_ds fd = {NULL, NULL};
+    if (cfg.data[0]) {
+        char *tdir = config_relative(config, cfg.data);
+        char *vdir = cfg.val_data[0] ? config_relative(config, cfg.val_data) : NULL;
+        st = tdir && (vdir || !cfg.val_data[0]) ? AT_OK : AT_ERR_NOMEM;
+        if (st == AT_OK)
+            st = learn_data_load(tdir, &cfg, &fd.train);
+        if (st == AT_OK && vdir)
+            st = learn_data_load(vdir, &cfg, &fd.val);
+        if (st == AT_OK && !quiet)
+            fprintf(stderr, "data: %zu cases, %zu training windows; validation: %zu cases, %zu "
+                            "windows\n",
+                    learn_data_cases(fd.train), learn_data_count(fd.train),
+                    learn_data_cases(fd.val), learn_data_count(fd.val));
+        at_free(tdir);
+        at_free(vdir);
+        ds = (at_dataset){.train_count = learn_data_count(fd.train),
+                          .val_count = learn_data_count(fd.val), .get = folder_get, .ud = &fd};
+    }
+    if (st == AT_OK)
+        st = at_mkdir_p(outdir, 0755);
     char *ckpt = at_path_join(outdir, "checkpoint.safetensors");
     char *metrics = at_path_join(outdir, "metrics.jsonl");
-    if (!ckpt || !metrics) {
+    if (st == AT_OK && (!ckpt || !metrics))
+        st = AT_ERR_NOMEM;
+    if (st != AT_OK) {
         at_free(ckpt);
         at_free(metrics);
-        return cli_fail(AT_ERR_NOMEM);
+        learn_data_free(fd.train);
+        learn_data_free(fd.val);
+        return cli_fail(st);
     }
-    cli_progress prog;
-    cli_progress_init(&prog, "train", quiet);
+    train_progress prog = {.started = 0};
+    cli_progress_init(&prog.bar, "train", quiet);
     at_train_options opt = {.checkpoint_path = ckpt, .resume_path = resume, .metrics_path = metrics,
-                            .stop_flag = &stop_requested, .progress = cli_progress_cb,
+                            .stop_flag = &stop_requested, .progress = train_progress_cb,
                             .progress_ud = &prog, .augment = 1};
+    /* the first Ctrl-C asks for a checkpoint and a clean stop; a second one
+     * (SA_RESETHAND) kills as usual */
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
+    sa.sa_flags = SA_RESETHAND;
     sigaction(SIGINT, &sa, &old);
     float final_val = NAN;
     st = at_train(&cfg, &ds, &opt, &final_val);
     sigaction(SIGINT, &old, NULL);
-    cli_progress_end(&prog);
-    if (st == AT_OK)
-        printf("trained: validation loss %.6f; checkpoint %s; metrics %s\n", (double)final_val, ckpt,
-               metrics);
+    cli_progress_end(&prog.bar);
+    learn_data_free(fd.train);
+    learn_data_free(fd.val);
+    if (st == AT_OK && isfinite(final_val))
+        printf("trained %d epochs: validation loss %.6f; checkpoint %s; metrics %s\n", cfg.epochs,
+               (double)final_val, ckpt, metrics);
+    else if (st == AT_OK)
+        printf("trained %d epochs (no validation data); checkpoint %s; metrics %s\n", cfg.epochs,
+               ckpt, metrics);
     at_free(ckpt);
     at_free(metrics);
     return st == AT_OK ? CLI_OK : cli_fail(st);

@@ -2,15 +2,13 @@
  * num_batches_tracked as I64 scalars), optionally AdamW moments as
  * optim.m.<name> / optim.v.<name>, and the training state in
  * __metadata__, written atomically as safetensors. */
-#include "unet.h"
+#include "ckmeta.h"
 
-#include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CKPT_MAX_BYTES ((size_t)8 << 30)
 
 size_t lt_st_dtype_size(at_st_dtype dt);
 const char *lt_st_dtype_name(at_st_dtype dt);
@@ -95,33 +93,9 @@ at_status at_checkpoint_save(const char *path, at_model *m, const at_adamw *o,
         return st;
     at_buf h;
     at_buf_init(&h, AT_ST_MAX_HEADER);
-    st = at_buf_puts(&h, "{\"__metadata__\":{\"format\":\"pt\",\"atelier\":\"unet\"");
-    char tmp[512];
-    if (st == AT_OK) {
-        snprintf(tmp, sizeof tmp,
-                 ",\"mode\":\"%d\",\"base\":\"%d\",\"depth\":\"%d\",\"in_channels\":\"%d\","
-                 "\"out_channels\":\"%d\",\"norm\":\"%s\"",
-                 (int)m->cfg.mode, m->cfg.base, m->cfg.depth, m->in_ch, m->cfg.out_channels,
-                 m->cfg.norm == AT_NORM_BATCH      ? "batch"
-                 : m->cfg.norm == AT_NORM_INSTANCE ? "instance"
-                 : m->cfg.norm == AT_NORM_GROUP    ? "group"
-                                                   : "none");
-        st = at_buf_puts(&h, tmp);
-    }
-    if (st == AT_OK && o) {
-        snprintf(tmp, sizeof tmp, ",\"adam_step\":\"%" PRId64 "\"", at_adamw_steps(o));
-        st = at_buf_puts(&h, tmp);
-    }
-    if (st == AT_OK && state) {
-        snprintf(tmp, sizeof tmp,
-                 ",\"step\":\"%" PRId64 "\",\"epoch\":\"%" PRId64 "\",\"best_val\":\"%.9g\","
-                 "\"rng\":\"%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "\"",
-                 state->step, state->epoch, (double)state->best_val, state->rng.s[0],
-                 state->rng.s[1], state->rng.s[2], state->rng.s[3]);
-        st = at_buf_puts(&h, tmp);
-    }
+    st = at_buf_puts(&h, "{\"__metadata__\":");
     if (st == AT_OK)
-        st = at_buf_putc(&h, '}');
+        st = lt_meta_write(&h, m, o, state);
     size_t off = 0;
     for (size_t i = 0; i < n && st == AT_OK; i++) {
         st = at_buf_puts(&h, ",");
@@ -163,14 +137,10 @@ at_status at_checkpoint_save(const char *path, at_model *m, const at_adamw *o,
     return st;
 }
 
-static const char *meta_get(const cJSON *meta, const char *key)
-{
-    const cJSON *j = meta ? cJSON_GetObjectItemCaseSensitive(meta, key) : NULL;
-    return cJSON_IsString(j) ? j->valuestring : NULL;
-}
-
+/* Load tensor name into dst with the shape of shape_of; every value must be
+ * finite (and >= 0 when nonneg: running variances, second moments). */
 static at_status load_tensor(const at_st_file *f, const char *name, const lt_param *shape_of,
-                             float *dst)
+                             int nonneg, float *dst)
 {
     const at_st_tensor *t = at_st_find(f, name);
     if (!t)
@@ -192,13 +162,19 @@ static at_status load_tensor(const at_st_file *f, const char *name, const lt_par
         return at_error_set(AT_ERR_FORMAT, "tensor '%s': shape [%s], the model needs [%s]", name,
                             got, want);
     }
-    return at_st_to_f32(t, dst, shape_of->count);
+    at_status st = at_st_to_f32(t, dst, shape_of->count);
+    for (size_t i = 0; st == AT_OK && i < shape_of->count; i++)
+        if (!isfinite(dst[i]) || (nonneg && dst[i] < 0))
+            st = at_error_set(AT_ERR_FORMAT, "tensor '%s': element %zu is %s%s", name, i,
+                              isnan(dst[i]) ? "NaN" : isinf(dst[i]) ? "infinite" : "negative",
+                              isfinite(dst[i]) ? " (it must be >= 0)" : " (weights must be finite)");
+    return st;
 }
 
 at_status at_checkpoint_load(const char *path, at_model *m, at_adamw *o, at_train_state *state)
 {
     at_st_file *f;
-    at_status st = at_st_read_file(path, CKPT_MAX_BYTES, &f);
+    at_status st = at_st_read_file(path, LT_CKPT_MAX_BYTES, &f);
     if (st != AT_OK)
         return st;
     /* load into scratch first: the model is untouched on failure */
@@ -209,7 +185,9 @@ at_status at_checkpoint_load(const char *path, at_model *m, at_adamw *o, at_trai
     }
     size_t off = 0;
     for (size_t i = 0; i < m->nparams && st == AT_OK; i++) {
-        st = load_tensor(f, m->params[i].name, &m->params[i], vals + off);
+        size_t len = strlen(m->params[i].name);
+        int var = len > 12 && !strcmp(m->params[i].name + len - 12, ".running_var");
+        st = load_tensor(f, m->params[i].name, &m->params[i], var, vals + off);
         off += m->params[i].count;
     }
     float *mom[2] = {NULL, NULL};
@@ -229,40 +207,27 @@ at_status at_checkpoint_load(const char *path, at_model *m, at_adamw *o, at_trai
                     continue;
                 char name[128];
                 snprintf(name, sizeof name, "optim.%s.%s", which ? "v" : "m", p->name);
-                st = load_tensor(f, name, p, mom[which] + slot);
+                st = load_tensor(f, name, p, which, mom[which] + slot);
                 slot += p->count;
             }
         }
     }
     cJSON *meta = NULL;
-    if (st == AT_OK && f->metadata_json)
-        meta = cJSON_Parse(f->metadata_json);
+    if (st == AT_OK && f->metadata_json && !(meta = cJSON_Parse(f->metadata_json)))
+        st = AT_ERR_NOMEM; /* the parser validated it: only memory can fail */
     int64_t adam_step = 0;
     if (st == AT_OK && with_optim) {
-        const char *s = meta_get(meta, "adam_step");
-        if (!s || sscanf(s, "%" SCNd64, &adam_step) != 1 || adam_step < 0)
+        const char *s = lt_meta_get(meta, "adam_step");
+        if (!s || sscanf(s, "%" SCNd64, &adam_step) != 1 || adam_step < 0 ||
+            adam_step > AT_TRAIN_MAX_STEPS)
             st = at_error_set(AT_ERR_FORMAT, "__metadata__: adam_step missing or invalid");
     }
     at_train_state ts;
     memset(&ts, 0, sizeof ts);
     int have_state = 0;
-    if (st == AT_OK && state && meta_get(meta, "step")) {
-        const char *s1 = meta_get(meta, "step"), *s2 = meta_get(meta, "epoch"),
-                   *s3 = meta_get(meta, "rng"), *s4 = meta_get(meta, "best_val");
+    if (st == AT_OK && state && lt_meta_get(meta, "step")) {
         have_state = 1;
-        if (!s2 || !s3 || !s4 || sscanf(s1, "%" SCNd64, &ts.step) != 1 ||
-            sscanf(s2, "%" SCNd64, &ts.epoch) != 1 || strlen(s3) != 64 ||
-            sscanf(s4, "%f", &ts.best_val) != 1)
-            st = at_error_set(AT_ERR_FORMAT, "__metadata__: training state invalid");
-        for (int k = 0; st == AT_OK && k < 4; k++) {
-            char part[17];
-            memcpy(part, s3 + 16 * k, 16);
-            part[16] = '\0';
-            char *end;
-            ts.rng.s[k] = strtoull(part, &end, 16);
-            if (*end)
-                st = at_error_set(AT_ERR_FORMAT, "__metadata__: rng state invalid");
-        }
+        st = lt_meta_read_state(meta, &ts);
     }
     const at_st_tensor *nbt = at_st_find(f, "enc.0.bn1.num_batches_tracked");
     if (st == AT_OK) {
@@ -275,9 +240,11 @@ at_status at_checkpoint_load(const char *path, at_model *m, at_adamw *o, at_trai
         if (have_state)
             *state = ts;
         if (nbt && nbt->dtype == AT_ST_I64 && nbt->nbytes == 8) {
-            float x;
-            at_st_to_f32(nbt, &x, 1);
-            m->batches_tracked = (int64_t)x;
+            uint64_t x = 0; /* little-endian, exact (a float would round past 2^24) */
+            for (int k = 7; k >= 0; k--)
+                x = x << 8 | nbt->data[k];
+            if ((int64_t)x >= 0)
+                m->batches_tracked = (int64_t)x;
         }
         lt_model_mark_dirty(m);
     } else {

@@ -4,6 +4,7 @@
 #include "atelier/learn.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -171,6 +172,11 @@ static at_status set_key(at_unet_config *c, const char *k, const char *v)
             c->bf16 = 0;
         else
             return at_error_set(AT_ERR_FORMAT, "bf16 must be true or false");
+    } else if (!strcmp(k, "data") || !strcmp(k, "val_data")) {
+        if (strlen(v) >= AT_LEARN_MAX_PATH)
+            return at_error_set(AT_ERR_LIMIT, "%s: path longer than %d bytes", k,
+                                AT_LEARN_MAX_PATH - 1);
+        snprintf(!strcmp(k, "data") ? c->data : c->val_data, AT_LEARN_MAX_PATH, "%s", v);
     } else if (!strcmp(k, "seed")) {
         char *end;
         errno = 0;

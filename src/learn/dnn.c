@@ -411,6 +411,12 @@ int at_learn_have_bf16(void)
     return __builtin_cpu_supports("avx512bf16") != 0;
 }
 
+int lt_cpu_has_avx512(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+}
+
 at_status at_learn_sgemm_gflops(int n, double *gflops)
 {
     *gflops = 0;

@@ -186,6 +186,10 @@ at_status lt_concat_forward(lt_engine *e, lt_concat *c, lt_tensor *a, lt_tensor 
 at_status lt_concat_backward(lt_engine *e, lt_concat *c, lt_tensor *a, lt_tensor *b,
                              lt_tensor *dst);
 
+/* 1 when the CPU has AVX-512 (BW, VL): oneDNN 2.6 runs bf16 there,
+ * natively with AVX512_BF16 and emulated without. */
+int lt_cpu_has_avx512(void);
+
 /* 1 when every element of the tensor's (f32 or bf16) value is finite. */
 int lt_all_finite(dnnl_memory_t m, const dnnl_memory_desc_t *md);
 

@@ -192,6 +192,14 @@ static at_status check_config(const at_unet_config *c, int batch, const int64_t 
                                 axis[i], (long long)s, 1 << c->depth, c->depth);
         voxels *= (double)s;
     }
+    if (c->bf16 && (c->norm == AT_NORM_GROUP || c->norm == AT_NORM_INSTANCE))
+        return at_error_set(AT_ERR_UNSUPPORTED,
+                            "model: group/instance norm runs in f32 only; set bf16 = false or "
+                            "norm = batch");
+    if (c->bf16 && !lt_cpu_has_avx512())
+        return at_error_set(AT_ERR_UNSUPPORTED,
+                            "model: bf16 needs a CPU with AVX-512 (oneDNN has no bf16 kernels "
+                            "for this one); set bf16 = false");
     if (voxels * batch * c->base * 2 > 4e10)
         return at_error_set(AT_ERR_LIMIT, "model: batch x size x channels too large for memory");
     return AT_OK;
@@ -215,10 +223,12 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
     /* one channel blocking for every inner tensor: kernels need src and dst
      * alike (a plain/blocked mix falls back to oneDNN's reference code);
      * 8-channel blocks only in 2D (oneDNN 2.6 has no fast 3D backward-weights
-     * kernel for them); otherwise 16-blocked where C allows, plain elsewhere */
-    m->block = cfg->base % 16 == 0                              ? 16
-               : cfg->mode != AT_MODE_3D && cfg->base % 8 == 0 ? 8
-                                                               : 2;
+     * kernel for them) and in f32 only (oneDNN 2.6 has no bf16 backward-weights
+     * for 8-blocked transposed convolutions); otherwise 16-blocked where C
+     * allows, plain elsewhere */
+    m->block = cfg->base % 16 == 0                                             ? 16
+               : !cfg->bf16 && cfg->mode != AT_MODE_3D && cfg->base % 8 == 0 ? 8
+                                                                              : 2;
     for (int i = 0; i < m->sp; i++)
         m->spatial[i] = spatial[i];
     int d = m->depth;
@@ -512,39 +522,76 @@ at_status at_model_forward(at_model *m, const float *input, float *output, int t
     return st;
 }
 
-/* Find the first layer whose output holds a NaN or Inf (diagnosis only). */
+/* The state_dict name of the layer that wrote output k of a block (0: the
+ * first convolution, 1: its norm and activation, 2, 3: the second pair). */
+static void block_layer_name(const at_model *m, const char *prefix, int k, char *out, size_t cap)
+{
+    int j = k / 2 + 1;
+    if (k % 2 == 0)
+        snprintf(out, cap, "%s.conv%d", prefix, j);
+    else if (m->cfg.norm == AT_NORM_BATCH)
+        snprintf(out, cap, "%s.bn%d", prefix, j);
+    else if (is_gn(m))
+        snprintf(out, cap, "%s.gn%d", prefix, j);
+    else
+        snprintf(out, cap, "%s.conv%d (%s)", prefix, j, m->cfg.relu_slope > 0 ? "LeakyReLU" : "ReLU");
+}
+
+/* 1 when one of a block's four outputs is non-finite; names the layer. */
+static int block_nonfinite(at_model *m, lt_block *bl, const char *prefix)
+{
+    lt_tensor *ts[4] = {&bl->a1, &bl->h1, &bl->a2, &bl->out};
+    for (int k = 0; k < 4; k++)
+        if (!lt_all_finite(ts[k]->mem, &ts[k]->md)) {
+            block_layer_name(m, prefix, k, m->bad_layer, sizeof m->bad_layer);
+            return 1;
+        }
+    return 0;
+}
+
+/* Find where the last training forward first produced a NaN or Inf, in
+ * forward order, named as the state_dict names the layer ("input" when the
+ * batch itself held one; "" when every output is finite). Diagnosis only. */
 static const char *locate_nonfinite(at_model *m)
 {
-    static const char *names[] = {"a1", "h1", "a2", "out"};
+    char prefix[32];
+    snprintf(m->bad_layer, sizeof m->bad_layer, "input");
+    if (!lt_all_finite(m->input.mem, &m->input.md))
+        return m->bad_layer;
     for (int l = 0; l < m->depth; l++) {
-        lt_tensor *ts[4] = {&m->enc[l].a1, &m->enc[l].h1, &m->enc[l].a2, &m->enc[l].out};
-        for (int k = 0; k < 4; k++)
-            if (!lt_all_finite(ts[k]->mem, &ts[k]->md)) {
-                snprintf(m->bad_layer, sizeof m->bad_layer, "enc.%d (%s)", l,
-                         k < 2 ? (k ? "bn1" : "conv1") : (k == 3 ? "bn2" : "conv2"));
-                return m->bad_layer;
-            }
-    }
-    lt_tensor *mt[4] = {&m->mid.a1, &m->mid.h1, &m->mid.a2, &m->mid.out};
-    for (int k = 0; k < 4; k++)
-        if (!lt_all_finite(mt[k]->mem, &mt[k]->md)) {
-            snprintf(m->bad_layer, sizeof m->bad_layer, "bottleneck (%s)", names[k]);
+        snprintf(prefix, sizeof prefix, "enc.%d", l);
+        if (block_nonfinite(m, &m->enc[l], prefix))
             return m->bad_layer;
-        }
+    }
+    if (block_nonfinite(m, &m->mid, "bottleneck"))
+        return m->bad_layer;
     for (int i = 0; i < m->depth; i++) {
         if (!lt_all_finite(m->upt[i].mem, &m->upt[i].md)) {
             snprintf(m->bad_layer, sizeof m->bad_layer, "up.%d", i);
             return m->bad_layer;
         }
-        lt_tensor *ts[4] = {&m->dec[i].a1, &m->dec[i].h1, &m->dec[i].a2, &m->dec[i].out};
-        for (int k = 0; k < 4; k++)
-            if (!lt_all_finite(ts[k]->mem, &ts[k]->md)) {
-                snprintf(m->bad_layer, sizeof m->bad_layer, "dec.%d (%s)", i, names[k]);
-                return m->bad_layer;
-            }
+        snprintf(prefix, sizeof prefix, "dec.%d", i);
+        if (block_nonfinite(m, &m->dec[i], prefix))
+            return m->bad_layer;
     }
-    snprintf(m->bad_layer, sizeof m->bad_layer, "head");
+    snprintf(m->bad_layer, sizeof m->bad_layer, "%s",
+             lt_all_finite(m->output.mem, &m->output.md) ? "" : "head");
     return m->bad_layer;
+}
+
+/* AT_ERR_NUMERIC naming the first non-finite element of v (n values), or
+ * AT_OK. what: "target" or "mask". */
+static at_status check_finite_array(at_model *m, const float *v, size_t n, const char *what)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i])) {
+            snprintf(m->bad_layer, sizeof m->bad_layer, "%s", what);
+            return at_error_set(AT_ERR_NUMERIC,
+                                "model: the %s holds a non-finite value (%s at element %zu of the "
+                                "batch); the model is not at fault",
+                                what, isnan(v[i]) ? "NaN" : "Inf", i);
+        }
+    return AT_OK;
 }
 
 at_status at_model_backward(at_model *m, const float *target, const float *mask,
@@ -555,6 +602,11 @@ at_status at_model_backward(at_model *m, const float *target, const float *mask,
     m->have_forward = 0;
     m->bad_layer[0] = '\0';
     size_t n = lt_tensor_elems(&m->output);
+    at_status fst = check_finite_array(m, target, n, "target");
+    if (fst == AT_OK && mask)
+        fst = check_finite_array(m, mask, n, "mask");
+    if (fst != AT_OK)
+        return fst;
     double sum = 0, count = 0;
     for (size_t i = 0; i < n; i++) {
         double w = mask ? mask[i] : 1.0;
@@ -569,9 +621,21 @@ at_status at_model_backward(at_model *m, const float *target, const float *mask,
     double value = sum / count;
     if (loss_out)
         *loss_out = (float)value;
-    if (!isfinite(value))
+    if (!isfinite(value)) {
+        const char *where = locate_nonfinite(m);
+        const char *kind = isnan(value) ? "NaN" : "Inf";
+        if (!strcmp(where, "input"))
+            return at_error_set(AT_ERR_NUMERIC, "model: loss is %s; the input batch holds a "
+                                                "non-finite value", kind);
+        if (!*where) {
+            snprintf(m->bad_layer, sizeof m->bad_layer, "loss");
+            return at_error_set(AT_ERR_NUMERIC, "model: loss is %s although every output is "
+                                                "finite (overflow: outputs or targets too large)",
+                                kind);
+        }
         return at_error_set(AT_ERR_NUMERIC, "model: loss is %s; first non-finite output in layer %s",
-                            isnan(value) ? "NaN" : "Inf", locate_nonfinite(m));
+                            kind, where);
+    }
     float g = (float)(scale / count);
     for (size_t i = 0; i < n; i++) {
         float w = mask ? mask[i] : 1.0f, diff = m->out_f32[i] - target[i];

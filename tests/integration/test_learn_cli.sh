@@ -8,12 +8,34 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-# bench on a tiny model: one JSON line with the documented keys
+# strict JSON (no NaN/Infinity literals) with the given keys, one object per line
+strict_json() {
+  /usr/bin/python3 -c '
+import json, sys
+def bad(c): raise ValueError("non-JSON constant " + c)
+keys = sys.argv[1:]
+for n, line in enumerate(sys.stdin, 1):
+    o = json.loads(line, parse_constant=bad)
+    for k in keys:
+        if k not in o: sys.exit("line %d lacks %s: %s" % (n, k, line))
+' "$@"
+}
+
+# bench on a tiny model: one JSON line with the issue's keys, in 2D and 3D
 out=$("$bin" learn bench --base 4 --depth 2 --batch 2 --size 32 --threads 1 --steps 1 --json) || fail "bench"
-for k in train_slices_per_s infer_slices_per_s train_gflops infer_gflops; do
-  echo "$out" | grep -q "\"$k\":" || fail "bench json lacks $k: $out"
-done
+echo "$out" | strict_json train_slices_per_s infer_slices_per_s train_gflops infer_gflops ||
+  fail "bench json: $out"
+out=$("$bin" learn bench --model unet3d --base 4 --depth 1 --batch 1 --size 8 --threads 1 --steps 1 --json) ||
+  fail "bench 3d"
+echo "$out" | strict_json train_slices_per_s infer_slices_per_s train_patches_per_s infer_patches_per_s ||
+  fail "bench 3d json: $out"
 "$bin" learn bench --help | grep -q -- "--bf16" || fail "bench help"
+"$bin" learn --help | grep -q -- "learn predict" || fail "predict help"
+# bf16 with a base that is a multiple of 8 but not 16 (where the CPU runs bf16)
+if grep -q avx512bw /proc/cpuinfo; then
+  "$bin" learn bench --base 8 --depth 2 --batch 2 --size 32 --threads 1 --steps 1 --bf16 --json >"$tmp/bf16" 2>&1 ||
+    fail "bf16 base 8: $(cat "$tmp/bf16")"
+fi
 
 # size not divisible by 2^depth: clear error, exit 1
 err=$("$bin" learn bench --depth 4 --size 40 --batch 1 2>&1); rc=$?
@@ -42,9 +64,42 @@ CFG
 grep -q '"val_loss"' "$tmp/run/metrics.jsonl" || fail "no validation line"
 [ "$(grep -c '"epoch":2,"step"' "$tmp/run/metrics.jsonl")" = 1 ] || fail "epoch 2 missing"
 sed -i 's/epochs = 2/epochs = 3/' "$tmp/t.cfg"
-"$bin" learn train --config "$tmp/t.cfg" --out "$tmp/run" --samples 24 --quiet \
+"$bin" learn train --config "$tmp/t.cfg" --out "$tmp/run" --samples 24 \
   --resume "$tmp/run/checkpoint.safetensors" >"$tmp/log" 2>&1 || { cat "$tmp/log"; fail "resume"; }
+# progress: rate and ETA over this process's 5 steps; the note gives the run's step
+grep -q "^train: 5/5 (.*) step 15/15, epoch 3 loss" "$tmp/log" || fail "resumed progress: $(cat "$tmp/log")"
 grep -q '"epoch":3,"step":15' "$tmp/run/metrics.jsonl" || { cat "$tmp/run/metrics.jsonl"; fail "resume did not continue at step 10"; }
+strict_json step epoch seconds <"$tmp/run/metrics.jsonl" || fail "metrics not strict JSON"
+
+# resuming a finished run says so and changes nothing (exit 1)
+before=$(md5sum <"$tmp/run/checkpoint.safetensors")
+err=$("$bin" learn train --config "$tmp/t.cfg" --out "$tmp/run" --samples 24 --quiet \
+  --resume "$tmp/run/checkpoint.safetensors" 2>&1); rc=$?
+[ $rc = 1 ] || fail "finished resume exit $rc: $err"
+echo "$err" | grep -q "has already trained 3 epochs (epochs = 3); raise epochs to continue" ||
+  fail "finished resume message: $err"
+[ "$(md5sum <"$tmp/run/checkpoint.safetensors")" = "$before" ] || fail "finished resume changed the checkpoint"
+
+# a real Ctrl-C (SIGINT) writes a checkpoint and exits 1; the run resumes from it
+sed -i 's/epochs = 3/epochs = 100000/' "$tmp/t.cfg"
+"$bin" learn train --config "$tmp/t.cfg" --out "$tmp/sig" --samples 24 --quiet >"$tmp/sig.log" 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+  [ -f "$tmp/sig/metrics.jsonl" ] && [ "$(wc -l <"$tmp/sig/metrics.jsonl")" -ge 3 ] && break
+  sleep 0.1
+done
+kill -INT "$pid"
+wait "$pid"; rc=$?
+[ $rc = 1 ] || fail "SIGINT exit $rc: $(cat "$tmp/sig.log")"
+grep -q "interrupted after step .*; checkpoint written to $tmp/sig/checkpoint.safetensors" "$tmp/sig.log" ||
+  fail "SIGINT message: $(cat "$tmp/sig.log")"
+e=$(sed -n 's/.*interrupted after step [0-9]* (epoch \([0-9]*\)).*/\1/p' "$tmp/sig.log")
+sed -i "s/epochs = 100000/epochs = $e/" "$tmp/t.cfg"
+"$bin" learn train --config "$tmp/t.cfg" --out "$tmp/sig" --samples 24 --quiet \
+  --resume "$tmp/sig/checkpoint.safetensors" >"$tmp/log" 2>&1 || fail "resume after SIGINT: $(cat "$tmp/log")"
+grep -q "\"epoch\":$e,\"step\":$((5 * e))," "$tmp/sig/metrics.jsonl" ||
+  fail "resume after SIGINT (epoch $e): $(cat "$tmp/sig/metrics.jsonl")"
+strict_json step epoch seconds <"$tmp/sig/metrics.jsonl" || fail "metrics after SIGINT not strict JSON"
 
 # a truncated checkpoint is refused with a clear message
 head -c 1000 "$tmp/run/checkpoint.safetensors" >"$tmp/trunc.safetensors"
