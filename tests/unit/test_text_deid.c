@@ -104,7 +104,78 @@ static void test_rules(void **state)
     assert_int_equal(label_of(nirtext, nir), AT_PHI_SECU);
     nir[14] = (char)(nir[14] == '9' ? '0' : nir[14] + 1);
     snprintf(nirtext, sizeof nirtext, "valeur %s brute", nir);
-    assert_int_equal(label_of(nirtext, nir), 0); /* bad key, no label: not a NIR */
+    assert_int_equal(label_of(nirtext, nir), AT_PHI_SECU); /* a typo'd key is still a NIR */
+    assert_int_equal(label_of("valeur 152153523804587 brute", "1521"), 0); /* month 15: not a NIR */
+}
+
+/* Redact text with the shared detector; returns a malloc'd string. */
+static char *redact(const char *text)
+{
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(det, text, strlen(text), &sp), AT_OK);
+    at_buf out;
+    at_buf_init(&out, 1 << 16);
+    assert_int_equal(at_text_deid_apply(text, strlen(text), &sp, AT_TEXT_REDACT, NULL, NULL, &out), AT_OK);
+    char *r = strdup(out.data ? (char *)out.data : "");
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
+    return r;
+}
+
+/* The leaks the audit found, without --patient-info: a first name that is
+ * also a common word before a surname, a NIR with a wrong key written in
+ * groups with 2A, a surname in lower case after a title, a first name
+ * alone after "la patiente"; eponyms and common words must stay. */
+static void test_leaks(void **state)
+{
+    (void)state;
+    assert_int_equal(label_of("Pierre Martin a appelé", "Pierre"), AT_PHI_PRENOM);
+    assert_int_equal(label_of("Pierre Martin a appelé", "Martin"), AT_PHI_NOM);
+    assert_int_equal(label_of("Appel de Pierre Petit ce matin", "Pierre"), AT_PHI_PRENOM);
+    char *r = redact("Pierre Martin a appelé");
+    assert_string_equal(r, "[PRENOM] [NOM] a appelé");
+    free(r);
+    /* "284052A123456" has key 32 (2A counts as 19): 78 is wrong */
+    assert_int_equal(at_text_nir_key("284052A123456"), 32);
+    r = redact("NIR : 2 84 05 2A 123 456 78");
+    assert_string_equal(r, "NIR : [SECU]");
+    free(r);
+    r = redact("assuré 2 84 05 2A 123 456 78 ce jour");
+    assert_string_equal(r, "assuré [SECU] ce jour");
+    free(r);
+    r = redact("n° SS : 1 84 05 35 123 456"); /* no key at all, after a label */
+    assert_string_equal(r, "n° SS : [SECU]");
+    free(r);
+    r = redact("Vu Mme dupont ce jour. Madame kerbrat, 65 ans. Appel de M. jean dupont.");
+    assert_string_equal(r, "Vu Mme [NOM] ce jour. Madame [NOM], 65 ans. Appel de M. [PRENOM] [NOM].");
+    free(r);
+    r = redact("Madame refuse. Monsieur présente une toux. Vu Madame ce jour.");
+    assert_string_equal(r, "Madame refuse. Monsieur présente une toux. Vu Madame ce jour.");
+    free(r);
+    r = redact("La patiente Hélène va bien. Le patient Yannick LE DREF est sorti.");
+    assert_string_equal(r, "La patiente [PRENOM] va bien. Le patient [PRENOM] [NOM] est sorti.");
+    free(r);
+    r = redact("Hélène a appelé.");
+    assert_string_equal(r, "[PRENOM] a appelé.");
+    free(r);
+    const char *keep = "Maladie de Hodgkin, score de Karnofsky à 80, syndrome de Lynch. Rose et bien hydratée. "
+                       "Pierre angulaire du traitement. Petit épanchement. Blanc de l'œil normal.";
+    r = redact(keep);
+    assert_string_equal(r, keep);
+    free(r);
+    /* pseudonymised: the first name is replaced too */
+    at_text_spans sp = {0};
+    const char *t = "Pierre Martin a appelé";
+    assert_int_equal(at_text_deid_detect(det, t, strlen(t), &sp), AT_OK);
+    at_key key;
+    memset(key.bytes, 3, sizeof key.bytes);
+    at_buf out;
+    at_buf_init(&out, 1 << 16);
+    assert_int_equal(at_text_deid_apply(t, strlen(t), &sp, AT_TEXT_PSEUDONYMISE, &key, "P1", &out), AT_OK);
+    assert_null(strstr((char *)out.data, "Pierre"));
+    assert_null(strstr((char *)out.data, "Martin"));
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
 }
 
 static void test_redact_and_pseudonymise(void **state)
@@ -294,7 +365,7 @@ int main(void)
         cmocka_unit_test(test_rules),           cmocka_unit_test(test_redact_and_pseudonymise),
         cmocka_unit_test(test_patient_info),    cmocka_unit_test(test_csv),
         cmocka_unit_test(test_alloc_failures),  cmocka_unit_test(test_heldout_targets),
-        cmocka_unit_test(test_pinned_spans),
+        cmocka_unit_test(test_pinned_spans),    cmocka_unit_test(test_leaks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
