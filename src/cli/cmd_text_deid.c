@@ -491,8 +491,8 @@ int cmd_text_deid(int argc, char **argv)
     memset(&pat, 0, sizeof pat);
     if (!st && pinfo) {
         st = at_text_patient_load(pinfo, &pat);
-        if (!st)
-            st = at_text_deid_set_patient(r.det, &pat);
+        if (!st && (st = at_text_deid_set_patient(r.det, &pat)) && !strstr(at_error_message(), pinfo))
+            at_error_prefix(st, "%s", pinfo);
         r.patient_id = pat.patient_id ? pat.patient_id : pat.ipp;
     }
     if (!st && r.mode == AT_TEXT_PSEUDONYMISE) {

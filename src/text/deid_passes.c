@@ -408,29 +408,6 @@ void deid_pass_titles(text_scan *s)
     }
 }
 
-void deid_pass_patient(text_scan *s)
-{
-    const at_text_deid *d = s->d;
-    if (!d->have_patient)
-        return;
-    for (size_t i = 0; i < s->n; i++) {
-        if (s->lab[i])
-            continue;
-        const text_tok *k = &s->tok[i];
-        if (k->kind == TOK_WORD && tok_len(s, i) <= 40) {
-            char f[128];
-            int fl = at_text_fold(s->t + k->s, tok_len(s, i), f, sizeof f);
-            unsigned pf = fl > 0 ? text_dict_get(&d->patdict, f, (size_t)fl, NULL) : 0;
-            if (pf & DICT_PATLAST)
-                mark(s, i, i + 1, AT_PHI_NOM);
-            else if (pf & DICT_PATFIRST)
-                mark(s, i, i + 1, AT_PHI_PRENOM);
-        }
-        if (d->pat_ipp[0] && tok_len(s, i) == strlen(d->pat_ipp) && !memcmp(s->t + k->s, d->pat_ipp, tok_len(s, i)))
-            mark(s, i, i + 1, AT_PHI_IPP);
-    }
-}
-
 void deid_pass_cities(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {

@@ -247,6 +247,69 @@ static void test_patient_info(void **state)
     at_text_patient_free(&p);
 }
 
+/* Every field of --patient-info is looked for, in any writing: NIR with
+ * dots or without its key, phone in another grouping or with +33, e-mail
+ * in capitals, the street without its number, the commune and postcode
+ * from the address, a commune that is also a common word only with a
+ * capital. */
+static void test_patient_fields(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    char path[512];
+    snprintf(path, sizeof path, "%s/patient.txt", dir);
+    const char *info = "Nom: Kerhervé\nPrénom: Soizic\nipp: 80012345\nnir: 2 61 02 35 238 045 12\n"
+                       "adresse: 12 bis rue de l'Église, 35000 Rennes\nville: Tours\ncp: 35400\n"
+                       "tel: 06 12 34 56 78\nmail: soizic.k@exemple.fr\nid: P77\n";
+    assert_int_equal(test_write_file(path, info, strlen(info)), 0);
+    at_text_patient p;
+    assert_int_equal(at_text_patient_load(path, &p), AT_OK);
+    assert_string_equal(p.first_name, "Soizic");
+    assert_string_equal(p.city, "Tours");
+    at_text_deid *d2;
+    assert_int_equal(at_text_deid_new(NULL, &d2), AT_OK);
+    assert_int_equal(at_text_deid_set_patient(d2, &p), AT_OK);
+    const char *t = "habite 12 bis, Rue de l'eglise ; NIR 2.61.02.35.238.045.12 ou 2610235238045 ; "
+                    "joignable au 0612 345 678 ou au +33 6 12 34 56 78 ; SOIZIC.K@EXEMPLE.FR ; "
+                    "code 35400 ; vit à rennes (35000) ; parle de la rue de l'église ; RDV Tours demain ; "
+                    "trois tours de piste";
+    const struct {
+        const char *needle;
+        int label;
+    } want[] = {{"12 bis, Rue", AT_PHI_ADRESSE}, {"2.61.02", AT_PHI_SECU}, {"2610235238045", AT_PHI_SECU},
+                {"0612 345", AT_PHI_TEL},        {"+33 6", AT_PHI_TEL},     {"SOIZIC.K", AT_PHI_MAIL},
+                {"35400", AT_PHI_ZIP},           {"rennes", AT_PHI_VILLE},  {"35000", AT_PHI_ZIP},
+                {"rue de l'église", AT_PHI_ADRESSE}, {"Tours", AT_PHI_VILLE}, {"tours de", 0}};
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(d2, t, strlen(t), &sp), AT_OK);
+    for (size_t w = 0; w < sizeof want / sizeof *want; w++) {
+        const char *hit = strstr(t, want[w].needle);
+        assert_non_null(hit);
+        size_t a = (size_t)(hit - t), b = a + strlen(want[w].needle);
+        int lab = 0, whole = 0;
+        for (size_t i = 0; i < sp.n; i++)
+            if (sp.v[i].start < b && sp.v[i].start + sp.v[i].len > a) {
+                lab = sp.v[i].label;
+                whole = sp.v[i].start <= a;
+            }
+        if (lab != want[w].label)
+            fail_msg("%s: label %d, want %d", want[w].needle, lab, want[w].label);
+        assert_true(!lab || whole);
+    }
+    at_text_spans_free(&sp);
+    at_text_deid_free(d2);
+    at_text_patient_free(&p);
+    /* a bad birth date is reported with the file and line */
+    const char *bad = "nom: X\ndate_naissance: 1961-13-01\n";
+    assert_int_equal(test_write_file(path, bad, strlen(bad)), 0);
+    assert_int_equal(at_text_patient_load(path, &p), AT_ERR_FORMAT);
+    assert_non_null(strstr(at_error_message(), path));
+    assert_non_null(strstr(at_error_message(), "line 2"));
+    assert_null(strstr(at_error_message(), "1961"));
+    test_rmtree(dir);
+    free(dir);
+}
+
 static void test_csv(void **state)
 {
     (void)state;
@@ -366,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_patient_info),    cmocka_unit_test(test_csv),
         cmocka_unit_test(test_alloc_failures),  cmocka_unit_test(test_heldout_targets),
         cmocka_unit_test(test_pinned_spans),    cmocka_unit_test(test_leaks),
+        cmocka_unit_test(test_patient_fields),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
