@@ -89,8 +89,10 @@ typedef enum { AT_TEXT_REDACT = 0, AT_TEXT_PSEUDONYMISE = 1 } at_text_mode;
 
 /* Rewrite text replacing each span: typed placeholders ([NOM]) or keyed
  * surrogates of the same kind (consistent names, dates shifted by the
- * patient's keyed offset, formats kept). patient_id seeds the date shift
- * (NULL: one shift for the run). Output appended to out. */
+ * patient's keyed offset, formats kept). patient_id keys the date shift and
+ * the surrogates: the same real value gives the same surrogate within one
+ * patient's documents, unrelated ones across patients (NULL: one shift for
+ * the run, surrogates keyed by the value alone). Output appended to out. */
 at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *spans,
                              at_text_mode mode, const at_key *key, const char *patient_id,
                              at_buf *out);

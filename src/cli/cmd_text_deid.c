@@ -23,16 +23,18 @@ typedef struct {
     at_text_deid *det;
     at_text_mode mode;
     at_key key;
-    const char *patient_id;
+    const char *patient_id; /* the run's patient (--patient-info), may be NULL */
     const char *column;
-    int json;
+    const char *id_column; /* --id-column, NULL: patient_id when the header has it */
+    int json, patient_dirs;
     size_t ok, failed, bytes;
 } deid_run;
 
 /* One document to de-identify: the input path, the output path under -o,
- * and their canonical forms for the overlap checks (all owned). */
+ * their canonical forms for the overlap checks, and its patient (a
+ * --patient-dirs subfolder's name, else NULL: the run's patient). Owned. */
 typedef struct {
-    char *in, *out, *in_canon, *out_canon;
+    char *in, *out, *in_canon, *out_canon, *patient;
 } deid_job;
 
 typedef struct {
@@ -47,6 +49,7 @@ static void jobs_free(deid_jobs *j)
         at_free(j->v[i].out);
         at_free(j->v[i].in_canon);
         at_free(j->v[i].out_canon);
+        at_free(j->v[i].patient);
     }
     at_free(j->v);
     memset(j, 0, sizeof *j);
@@ -99,7 +102,7 @@ static int path_within(const char *path, const char *dir)
     return path[n] == 0 || path[n] == '/' || (n == 1 && dir[0] == '/');
 }
 
-static at_status jobs_push(deid_jobs *j, const char *in, const char *out, const char *out_canon)
+static at_status jobs_push(deid_jobs *j, const char *in, const char *out, const char *out_canon, const char *patient)
 {
     if (j->n >= DEID_MAX_JOBS)
         return at_error_set(AT_ERR_LIMIT, "text deid: more than %zu documents in one run", DEID_MAX_JOBS);
@@ -117,20 +120,22 @@ static at_status jobs_push(deid_jobs *j, const char *in, const char *out, const 
     x->out = at_strdup(out);
     x->out_canon = at_strdup(out_canon);
     x->in_canon = canon_path(in);
+    x->patient = patient ? at_strdup(patient) : NULL;
     j->n++;
-    if (!x->in || !x->out || !x->out_canon || !x->in_canon)
+    if (!x->in || !x->out || !x->out_canon || !x->in_canon || (patient && !x->patient))
         return AT_ERR_NOMEM;
     return AT_OK;
 }
 
 /* List the documents under in (a file or a folder) with their outputs
- * under out (out_canon: its canonical form). Folders that cannot be read
- * are reported and counted as failed. */
+ * under out (out_canon: its canonical form) and their patient (with
+ * --patient-dirs, each subfolder of an input folder is one patient).
+ * Folders that cannot be read are reported and counted as failed. */
 static at_status plan_tree(deid_run *r, deid_jobs *jobs, const char *in, const char *out, const char *out_canon,
-                           int depth)
+                           int depth, const char *patient)
 {
     if (!at_path_is_dir(in))
-        return jobs_push(jobs, in, out, out_canon);
+        return jobs_push(jobs, in, out, out_canon, patient);
     if (depth > DEID_MAX_DEPTH) {
         fprintf(stderr, "atelier: %s: folders nested too deep\n", in);
         r->failed++;
@@ -153,7 +158,8 @@ static at_status plan_tree(deid_run *r, deid_jobs *jobs, const char *in, const c
             if (!a || !b || !c)
                 st = AT_ERR_NOMEM;
             else if (!standoff)
-                st = plan_tree(r, jobs, a, b, c, depth + 1);
+                st = plan_tree(r, jobs, a, b, c, depth + 1,
+                               depth == 0 && r->patient_dirs && at_path_is_dir(a) ? nm : patient);
             at_free(a);
             at_free(b);
             at_free(c);
@@ -249,8 +255,10 @@ static at_status spans_json(at_buf *js, const at_text_spans *sp, long row)
     return st;
 }
 
-/* De-identify one text; appends output and standoff. Errors name no content. */
-static at_status deid_text(deid_run *r, const char *text, size_t len, at_buf *out, at_buf *js, long row)
+/* De-identify one text of patient (NULL: none known); appends output and
+ * standoff. Errors name no content. */
+static at_status deid_text(deid_run *r, const char *text, size_t len, const char *patient, at_buf *out, at_buf *js,
+                           long row)
 {
     size_t bad;
     if (at_text_utf8_check(text, len, &bad))
@@ -258,27 +266,38 @@ static at_status deid_text(deid_run *r, const char *text, size_t len, at_buf *ou
     at_text_spans sp = {0};
     at_status st = at_text_deid_detect(r->det, text, len, &sp);
     if (!st)
-        st = at_text_deid_apply(text, len, &sp, r->mode, &r->key, r->patient_id, out);
+        st = at_text_deid_apply(text, len, &sp, r->mode, &r->key, patient, out);
     if (!st && js)
         st = spans_json(js, &sp, row);
     at_text_spans_free(&sp);
     return st;
 }
 
-static at_status deid_csv(deid_run *r, const char *data, size_t len, at_buf *out, at_buf *js)
+/* A CSV file: the column --column de-identified row by row, the other
+ * columns copied. With a patient id column (--id-column, else patient_id
+ * when the header has one) each row's dates and surrogates follow its own
+ * patient; else those of the file's patient. */
+static at_status deid_csv(deid_run *r, const char *data, size_t len, const char *patient, at_buf *out, at_buf *js)
 {
     at_csv csv;
     at_status st = at_csv_parse(data, len, TEXT_MAX_CELL, &csv);
     if (st)
         return st;
     int col = at_csv_column(&csv, r->column);
-    if (col < 0) {
-        at_csv_free(&csv);
-        return at_error_set(AT_ERR_NOT_FOUND, "no column named by --column in the header");
-    }
-    if (js)
+    int idc = at_csv_column(&csv, r->id_column ? r->id_column : "patient_id");
+    if (col < 0)
+        st = at_error_set(AT_ERR_NOT_FOUND, "no column named by --column in the header");
+    else if (idc < 0 && r->id_column)
+        st = at_error_set(AT_ERR_NOT_FOUND, "no column named by --id-column in the header");
+    if (!st && js)
         st = at_buf_puts(js, "[");
     for (size_t i = 0; i < csv.nrows && !st; i++) {
+        const char *pid = idc >= 0 && i > 0 ? csv.cells[i * csv.ncols + (size_t)idc] : patient;
+        if (idc >= 0 && i > 0 && !*pid) {
+            st = at_error_set(AT_ERR_FORMAT, "line %zu: empty patient id (column %s)", csv.line[i],
+                              csv.cells[idc]);
+            break;
+        }
         for (size_t j = 0; j < csv.ncols && !st; j++) {
             if (j)
                 st = at_buf_putc(out, ',');
@@ -291,7 +310,7 @@ static at_status deid_csv(deid_run *r, const char *data, size_t len, at_buf *out
                 if (js && i > 1)
                     st = at_buf_putc(js, ',');
                 if (!st)
-                    st = deid_text(r, c, strlen(c), &cell, js, (long)i);
+                    st = deid_text(r, c, strlen(c), pid, &cell, js, (long)i);
                 if (st)
                     at_error_prefix(st, "line %zu", csv.line[i]);
                 if (!st)
@@ -310,8 +329,9 @@ static at_status deid_csv(deid_run *r, const char *data, size_t len, at_buf *out
     return st;
 }
 
-static void deid_file(deid_run *r, const char *in, const char *outpath)
+static void deid_file(deid_run *r, const deid_job *job)
 {
+    const char *in = job->in, *outpath = job->out, *patient = job->patient ? job->patient : r->patient_id;
     unsigned char *data = NULL;
     size_t len = 0;
     at_buf out, js;
@@ -322,8 +342,8 @@ static void deid_file(deid_run *r, const char *in, const char *outpath)
         st = at_error_set(AT_ERR_FORMAT, "empty document");
     int csv = r->column && has_suffix(in, ".csv");
     if (!st)
-        st = csv ? deid_csv(r, (const char *)data, len, &out, r->json ? &js : NULL)
-                 : deid_text(r, (const char *)data, len, &out, r->json ? &js : NULL, -1);
+        st = csv ? deid_csv(r, (const char *)data, len, patient, &out, r->json ? &js : NULL)
+                 : deid_text(r, (const char *)data, len, patient, &out, r->json ? &js : NULL, -1);
     if (!st) {
         char *slash = strrchr(outpath, '/');
         if (slash) {
@@ -401,9 +421,9 @@ static int plan_run(deid_run *r, const char *const *inputs, int nin, const char 
             if (!out || !oc)
                 *st = AT_ERR_NOMEM;
             else if (dir)
-                *st = plan_tree(r, jobs, trimmed, outdir, out_canon, 0);
+                *st = plan_tree(r, jobs, trimmed, outdir, out_canon, 0, NULL);
             else
-                *st = plan_tree(r, jobs, trimmed, out, oc, 0);
+                *st = plan_tree(r, jobs, trimmed, out, oc, 0, NULL);
             if (*st)
                 rc = CLI_FAIL;
             at_free(out);
@@ -422,7 +442,8 @@ int cmd_text_deid(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
         printf("usage: atelier text deid INPUT... -o OUTDIR [--mode redact|pseudonymise]\n"
-               "       [--patient-info FILE] [--key KEYFILE] [--column NAME] [--json] [--dict DIR]\n\n"
+               "       [--patient-info FILE] [--patient-dirs] [--key KEYFILE] [--column NAME]\n"
+               "       [--id-column NAME] [--json] [--dict DIR]\n\n"
                "De-identify French clinical text: UTF-8 files, folders (recursively) and the\n"
                "column NAME of CSV files. A file keeps its name under OUTDIR, a folder's\n"
                "documents keep their paths relative to it; outputs are written atomically;\n"
@@ -432,9 +453,12 @@ int cmd_text_deid(int argc, char **argv)
                "output would overwrite an input or two inputs would share an output is refused\n"
                "before anything is written (exit status 2). redact writes [NOM]-like\n"
                "placeholders; pseudonymise writes keyed surrogates (key: --key, $ATELIER_KEY\n"
-               "or ~/.config/atelier/site.key) and shifts dates by the patient's keyed offset\n"
-               "(patient: the id or ipp of --patient-info). A bad file is reported by name and\n"
-               "place and skipped; the exit status is then 1.\n");
+               "or ~/.config/atelier/site.key, created if absent) and shifts dates by the\n"
+               "patient's keyed offset. The patient of a document: in a CSV, its row's\n"
+               "--id-column (default patient_id when the header has it); with --patient-dirs,\n"
+               "the name of the first-level subfolder of an input folder that holds it; else\n"
+               "the id (or ipp) of --patient-info, else one patient for the whole run. A bad\n"
+               "file is reported by name and place and skipped; the exit status is then 1.\n");
         return CLI_OK;
     }
     const char *outdir = NULL, *mode = "redact", *pinfo = NULL, *keyfile = NULL, *dict = NULL;
@@ -452,6 +476,7 @@ int cmd_text_deid(int argc, char **argv)
                             : !strcmp(a, "--key")          ? &keyfile
                             : !strcmp(a, "--column")       ? &r.column
                             : !strcmp(a, "--dict")         ? &dict
+                            : !strcmp(a, "--id-column")    ? &r.id_column
                                                            : NULL;
         if (slot) {
             if (i + 1 >= argc) {
@@ -461,6 +486,8 @@ int cmd_text_deid(int argc, char **argv)
             *slot = argv[++i];
         } else if (!strcmp(a, "--json")) {
             r.json = 1;
+        } else if (!strcmp(a, "--patient-dirs")) {
+            r.patient_dirs = 1;
         } else if (a[0] == '-' && a[1]) {
             free(inputs);
             return cli_usage_error("text deid", "unknown option %s", a);
@@ -506,7 +533,7 @@ int cmd_text_deid(int argc, char **argv)
     if (!st)
         st = at_mkdir_p(outdir, 0700);
     for (size_t i = 0; i < jobs.n && !st; i++)
-        deid_file(&r, jobs.v[i].in, jobs.v[i].out);
+        deid_file(&r, &jobs.v[i]);
     if (st) {
         at_text_deid_free(r.det);
         at_text_patient_free(&pat);

@@ -30,15 +30,36 @@ static const char *const placeholders[AT_PHI_COUNT] = {
     "[X]",    "[NOM]", "[PRENOM]", "[ADRESSE]", "[VILLE]",  "[ZIP]",   "[DATE]",   "[DATE_NAISSANCE]",
     "[TEL]",  "[MAIL]", "[SECU]",  "[IPP]",     "[NDA]",    "[HOPITAL]", "[RPPS]", "[FINESS]"};
 
-static uint64_t keyed_u64(const at_key *key, const char *domain, const char *s, size_t n)
+/* What the surrogates of one document are keyed with: the site key and,
+ * when the patient is known, a keyed digest of the patient's id (so the
+ * same real value gives the same surrogate within a patient's documents
+ * and unlinkable ones across patients), and the date shift. */
+typedef struct {
+    const at_key *key;
+    unsigned char pid[16];
+    int have_pid;
+    int days;
+} sur_ctx;
+
+static uint64_t keyed_u64(const sur_ctx *c, const char *domain, const char *s, size_t n)
 {
-    char f[256];
-    int fl = n < 120 ? at_text_fold(s, n, f, sizeof f) : -1;
+    char f[256 + 16];
+    size_t o = 0;
+    if (c->have_pid) {
+        memcpy(f, c->pid, 16);
+        o = 16;
+    }
+    int fl = n < 120 ? at_text_fold(s, n, f + o, sizeof f - o) : -1;
     unsigned char h[16];
-    if (fl >= 0)
-        at_keyed_hash(key, domain, f, (size_t)fl, h, sizeof h);
-    else
-        at_keyed_hash(key, domain, s, n, h, sizeof h);
+    if (fl >= 0) {
+        at_keyed_hash(c->key, domain, f, o + (size_t)fl, h, sizeof h);
+    } else {
+        /* too long to fold here: the raw bytes, after the patient digest */
+        unsigned char inner[16];
+        at_keyed_hash(c->key, domain, s, n, inner, sizeof inner);
+        memcpy(f + o, inner, 16);
+        at_keyed_hash(c->key, domain, f, o + 16, h, sizeof h);
+    }
     uint64_t v = 0;
     for (int i = 0; i < 8; i++)
         v = v << 8 | h[i];
@@ -72,7 +93,7 @@ static at_status put_cased(at_buf *out, const char *w, int upper)
 
 /* Replace every digit of s by keyed digits; letters of IPP-like codes kept.
  * luhn: make the last digit a Luhn check digit. */
-static at_status put_digits(at_buf *out, const at_key *key, const char *domain, const char *s, size_t n, size_t keep,
+static at_status put_digits(at_buf *out, const sur_ctx *key, const char *domain, const char *s, size_t n, size_t keep,
                             int luhn)
 {
     char digits[64];
@@ -104,7 +125,7 @@ static at_status put_digits(at_buf *out, const at_key *key, const char *domain, 
     return at_buf_append(out, tmp, n);
 }
 
-static at_status put_nir(at_buf *out, const at_key *key, const char *s, size_t n)
+static at_status put_nir(at_buf *out, const sur_ctx *key, const char *s, size_t n)
 {
     char d[16];
     size_t nd = 0;
@@ -214,7 +235,7 @@ static int put_date(at_buf *out, const char *s, size_t n, int days)
     return 1;
 }
 
-static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, const at_key *key, int days)
+static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, const sur_ctx *key)
 {
     uint64_t v;
     int upper = all_caps(s, n);
@@ -244,7 +265,7 @@ static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, 
     case AT_PHI_DATE:
     case AT_PHI_DATE_NAISSANCE: {
         size_t before = out->len;
-        if (put_date(out, s, n, days))
+        if (put_date(out, s, n, key->days))
             return AT_OK;
         out->len = before;
         if (out->data)
@@ -270,7 +291,16 @@ at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *
 {
     if (mode == AT_TEXT_PSEUDONYMISE && !key)
         return at_error_set(AT_ERR_ARG, "text deid: pseudonymisation needs a key");
-    int days = mode == AT_TEXT_PSEUDONYMISE ? at_text_date_shift_days(key, patient_id) : 0;
+    sur_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.key = key;
+    if (mode == AT_TEXT_PSEUDONYMISE) {
+        ctx.days = at_text_date_shift_days(key, patient_id);
+        if (patient_id) {
+            at_keyed_hash(key, "atelier-text-patient", patient_id, strlen(patient_id), ctx.pid, sizeof ctx.pid);
+            ctx.have_pid = 1;
+        }
+    }
     size_t pos = 0;
     at_status st = AT_OK;
     for (size_t i = 0; i < spans->n && !st; i++) {
@@ -280,7 +310,7 @@ at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *
         st = at_buf_append(out, text + pos, sp->start - pos);
         if (!st)
             st = mode == AT_TEXT_REDACT ? at_buf_puts(out, placeholders[sp->label])
-                                        : put_surrogate(out, text + sp->start, sp->len, sp->label, key, days);
+                                        : put_surrogate(out, text + sp->start, sp->len, sp->label, &ctx);
         pos = sp->start + sp->len;
     }
     if (!st)

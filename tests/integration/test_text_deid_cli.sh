@@ -37,4 +37,46 @@ run "$bin" text deid "$tmp/dl/a" -o "$tmp/dl/out"
 [ "$rc" = 0 ] && [ -s "$tmp/dl/out/x.txt" ] || fail "a plain folder run failed ($rc)"
 grep -q DUPONT "$tmp/dl/out/x.txt" && fail "not de-identified"
 
+# --- per-patient date shifts and surrogates: CSV rows by their patient id
+/usr/bin/python3 -c "print('ab' * 32)" > "$tmp/k.key"
+mkdir -p "$tmp/pp"
+printf 'patient_id,text\nA,"Vu le 01/03/2024, revu le 11/03/2024, M. Jean DUPONT"\nB,"Vu le 01/03/2024, M. Jean DUPONT"\nA,"Le 2024-03-21, M. Jean DUPONT"\n' > "$tmp/pp/n.csv"
+run "$bin" text deid "$tmp/pp/n.csv" -o "$tmp/ppo" --column text --mode pseudonymise --key "$tmp/k.key"
+[ "$rc" = 0 ] || fail "CSV with patient ids ($rc): $(cat "$tmp/err")"
+/usr/bin/python3 - "$tmp/ppo/n.csv" <<'PY' || fail "CSV rows not shifted by their own patient"
+import csv, datetime, re, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+def dates(t):
+    out = []
+    for m in re.finditer(r"(\d{2})/(\d{2})/(\d{4})|(\d{4})-(\d{2})-(\d{2})", t):
+        g = m.groups()
+        out.append(datetime.date(int(g[2]), int(g[1]), int(g[0])) if g[0] else datetime.date(int(g[3]), int(g[4]), int(g[5])))
+    return out
+a1, b1, a2 = (dates(r["text"]) for r in rows)
+base = datetime.date(2024, 3, 1)
+sa, sb = (a1[0] - base).days, (b1[0] - base).days
+assert (a1[1] - a1[0]).days == 10, "interval in a row"
+assert (a2[0] - datetime.date(2024, 3, 21)).days == sa, "same patient, same shift across rows"
+assert sa != sb and sa != 0 and sb != 0, "two patients, two shifts"
+name = lambda t: t.split("M. ")[1]
+assert name(rows[0]["text"]) == name(rows[2]["text"]) != name(rows[1]["text"]), "surrogates per patient"
+assert "DUPONT" not in open(sys.argv[1], encoding="utf-8").read()
+PY
+run "$bin" text deid "$tmp/pp/n.csv" -o "$tmp/ppo2" --column text --id-column nope
+[ "$rc" = 1 ] && grep -q "n.csv: no column named by --id-column" "$tmp/err" || fail "a missing --id-column not reported"
+printf 'patient_id,text\nA,"Vu le 01/03/2024"\n,"M. Jean DUPONT"\n' > "$tmp/pp/empty-id.csv"
+run "$bin" text deid "$tmp/pp/empty-id.csv" -o "$tmp/ppo3" --column text --mode pseudonymise --key "$tmp/k.key"
+[ "$rc" = 1 ] && grep -q "empty-id.csv: line 3: empty patient id" "$tmp/err" || fail "an empty patient id not reported"
+[ ! -e "$tmp/ppo3/empty-id.csv" ] || fail "a CSV with an empty patient id was written"
+
+# --- folders: one subfolder per patient with --patient-dirs
+mkdir -p "$tmp/pd/P1" "$tmp/pd/P2"
+echo "Vu le 01/03/2024 avec M. Jean DUPONT" > "$tmp/pd/P1/a.txt"
+cp "$tmp/pd/P1/a.txt" "$tmp/pd/P2/a.txt"
+cp "$tmp/pd/P1/a.txt" "$tmp/pd/P1/b.txt"
+run "$bin" text deid "$tmp/pd" -o "$tmp/pdo" --patient-dirs --mode pseudonymise --key "$tmp/k.key"
+[ "$rc" = 0 ] || fail "--patient-dirs ($rc)"
+cmp -s "$tmp/pdo/P1/a.txt" "$tmp/pdo/P1/b.txt" || fail "one patient's documents differ"
+cmp -s "$tmp/pdo/P1/a.txt" "$tmp/pdo/P2/a.txt" && fail "two patients got the same shift and surrogates"
+
 echo "text deid CLI: ok"

@@ -223,6 +223,55 @@ static void test_redact_and_pseudonymise(void **state)
     at_text_spans_free(&sb);
 }
 
+/* Days since 1970 of the first date written d/m/y (or y-m-d) after "tag". */
+static long date_after(const char *text, const char *tag)
+{
+    const char *p = strstr(text, tag);
+    assert_non_null(p);
+    p += strlen(tag);
+    int a, b, c;
+    if (sscanf(p, "%d-%d-%d", &a, &b, &c) == 3 && a > 1000)
+        return at_days_from_civil(a, b, c);
+    assert_int_equal(sscanf(p, "%d/%d/%d", &a, &b, &c), 3);
+    return at_days_from_civil(c, b, a);
+}
+
+/* Pseudonymised dates move by exactly the patient's keyed shift, so
+ * intervals survive to the day (10 days stay 10 days, across a month and a
+ * year end, in every writing); each patient has its own shift and its own
+ * surrogates. */
+static void test_date_shift_exact(void **state)
+{
+    (void)state;
+    const char *t = "Vu le 01/03/2024, revu le 11/03/2024, puis le 2024-12-28 et le 2025-01-07 (M. Jean DUPONT).";
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(det, t, strlen(t), &sp), AT_OK);
+    at_key key;
+    memset(key.bytes, 11, sizeof key.bytes);
+    char names[2][64];
+    for (int k = 0; k < 2; k++) {
+        const char *pid = k ? "PAT-B" : "PAT-A";
+        at_buf out;
+        at_buf_init(&out, 1 << 16);
+        assert_int_equal(at_text_deid_apply(t, strlen(t), &sp, AT_TEXT_PSEUDONYMISE, &key, pid, &out), AT_OK);
+        const char *o = (const char *)out.data;
+        int shift = at_text_date_shift_days(&key, pid);
+        assert_true(shift != 0 && shift >= -365 && shift <= 365);
+        assert_int_equal(date_after(o, "Vu le "), at_days_from_civil(2024, 3, 1) + shift);
+        assert_int_equal(date_after(o, "revu le ") - date_after(o, "Vu le "), 10);
+        assert_int_equal(date_after(o, "puis le "), at_days_from_civil(2024, 12, 28) + shift);
+        assert_int_equal(date_after(o, "et le ") - date_after(o, "puis le "), 10);
+        const char *m = strstr(o, "(M. ");
+        assert_non_null(m);
+        snprintf(names[k], sizeof names[k], "%s", m);
+        assert_null(strstr(o, "DUPONT"));
+        at_buf_free(&out);
+    }
+    assert_int_not_equal(at_text_date_shift_days(&key, "PAT-A"), at_text_date_shift_days(&key, "PAT-B"));
+    assert_string_not_equal(names[0], names[1]); /* surrogates keyed by patient */
+    at_text_spans_free(&sp);
+}
+
 static void test_patient_info(void **state)
 {
     (void)state;
@@ -429,7 +478,7 @@ int main(void)
         cmocka_unit_test(test_patient_info),    cmocka_unit_test(test_csv),
         cmocka_unit_test(test_alloc_failures),  cmocka_unit_test(test_heldout_targets),
         cmocka_unit_test(test_pinned_spans),    cmocka_unit_test(test_leaks),
-        cmocka_unit_test(test_patient_fields),
+        cmocka_unit_test(test_patient_fields),  cmocka_unit_test(test_date_shift_exact),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
