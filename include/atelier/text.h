@@ -230,14 +230,21 @@ at_status at_risk_predict(const at_risk_model *m, const char *text, size_t len, 
 typedef struct {
     double auroc, auroc_lo, auroc_hi, auprc, auprc_lo, auprc_hi, brier;
     size_t n, positives;
+    size_t patients;  /* distinct patient ids (0 when not given) */
+    int by_patient;   /* 1: the bootstrap resampled patients, 0: rows */
     double bin_pred[10], bin_obs[10];
     size_t bin_n[10];
 } at_risk_metrics;
 
 /* Metrics of probabilities p against labels y (n items), with a seeded
- * bootstrap (nboot resamples) for the 95% intervals. */
+ * bootstrap (nboot resamples) for the 95% intervals over rows. */
 at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int nboot,
                                   uint64_t seed, at_risk_metrics *out);
+/* The same with each row's patient id (ids[i], NUL-terminated; NULL: rows):
+ * a cluster bootstrap that resamples patients with all their rows, since
+ * the rows of one patient are not independent. */
+at_status at_risk_metrics_compute_by_patient(const double *p, const int *y, const char *const *ids, size_t n,
+                                             int nboot, uint64_t seed, at_risk_metrics *out);
 at_status at_risk_metrics_json(const at_risk_metrics *m, at_buf *out);
 /* Reliability plot as SVG. */
 at_status at_risk_calibration_svg(const at_risk_metrics *m, at_buf *out);

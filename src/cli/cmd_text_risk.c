@@ -131,12 +131,15 @@ static int risk_eval(int argc, char **argv)
     at_status st = at_risk_load(modelp, &m);
     if (!st)
         st = read_csv(csvp, &csv);
-    int ct = at_csv_column(&csv, "text"), cl = at_csv_column(&csv, "label");
+    int ct = at_csv_column(&csv, "text"), cl = at_csv_column(&csv, "label"), cp = at_csv_column(&csv, "patient_id");
     if (!st && (ct < 0 || cl < 0))
         st = at_error_set(AT_ERR_FORMAT, "%s: needs the columns text and label", csvp);
     size_t n = csv.nrows ? csv.nrows - 1 : 0;
     double *p = malloc((n + 1) * sizeof *p);
     int *y = malloc((n + 1) * sizeof *y);
+    const char **ids = malloc((n + 1) * sizeof *ids);
+    if (!st && (!p || !y || !ids))
+        st = at_error_set(AT_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n && !st; i++) {
         const char *t = csv.cells[(i + 1) * csv.ncols + (size_t)ct], *l = csv.cells[(i + 1) * csv.ncols + (size_t)cl];
         if (strcmp(l, "0") && strcmp(l, "1"))
@@ -144,10 +147,13 @@ static int risk_eval(int argc, char **argv)
         else
             st = at_risk_predict(m, t, strlen(t), &p[i], NULL, 0);
         y[i] = l[0] == '1';
+        ids[i] = cp >= 0 ? csv.cells[(i + 1) * csv.ncols + (size_t)cp] : NULL;
     }
     at_risk_metrics mt;
+    /* rows of one patient are not independent: the bootstrap resamples
+     * patients when the CSV names them */
     if (!st)
-        st = at_risk_metrics_compute(p, y, n, nboot, 1, &mt);
+        st = at_risk_metrics_compute_by_patient(p, y, cp >= 0 ? ids : NULL, n, nboot, 1, &mt);
     at_buf out, svg;
     at_buf_init(&out, 1 << 20);
     at_buf_init(&svg, 1 << 20);
@@ -167,9 +173,9 @@ static int risk_eval(int argc, char **argv)
     if (!st && json) {
         printf("%s\n", (char *)out.data);
     } else if (!st) {
-        printf("rows %zu, positives %zu\nAUROC %.4f (95%% CI %.4f-%.4f)\nAUPRC %.4f (95%% CI %.4f-%.4f)\n"
+        printf("rows %zu, positives %zu, patients %zu (bootstrap over %s)\nAUROC %.4f (95%% CI %.4f-%.4f)\nAUPRC %.4f (95%% CI %.4f-%.4f)\n"
                "Brier %.4f\nreliability (bin: n, mean predicted, observed):\n",
-               mt.n, mt.positives, mt.auroc, mt.auroc_lo, mt.auroc_hi, mt.auprc, mt.auprc_lo, mt.auprc_hi, mt.brier);
+               mt.n, mt.positives, mt.patients, mt.by_patient ? "patients" : "rows", mt.auroc, mt.auroc_lo, mt.auroc_hi, mt.auprc, mt.auprc_lo, mt.auprc_hi, mt.brier);
         for (int b = 0; b < 10; b++)
             if (mt.bin_n[b])
                 printf("  %.1f-%.1f: %6zu  %.3f  %.3f\n", b / 10.0, (b + 1) / 10.0, mt.bin_n[b], mt.bin_pred[b],
@@ -177,6 +183,7 @@ static int risk_eval(int argc, char **argv)
     }
     free(p);
     free(y);
+    free(ids);
     at_buf_free(&out);
     at_buf_free(&svg);
     at_csv_free(&csv);

@@ -33,6 +33,48 @@ static void test_metrics(void **state)
     at_buf_free(&svg);
 }
 
+/* Rows of one patient are not independent: with 20 patients of 25
+ * identical rows each, resampling rows pretends there are 500 independent
+ * items and gives an interval far too narrow; resampling patients does not. */
+static void test_cluster_bootstrap(void **state)
+{
+    (void)state;
+    enum { NP = 20, R = 25, N = NP * R };
+    double p[N];
+    int y[N];
+    const char *ids[N];
+    static char names[NP][8];
+    at_rng r;
+    at_rng_seed(&r, 3);
+    for (int k = 0; k < NP; k++) {
+        snprintf(names[k], sizeof names[k], "P%02d", k);
+        double pk = at_rng_uniform(&r);
+        int yk = at_rng_uniform(&r) < 0.3 + 0.4 * pk;
+        for (int j = 0; j < R; j++) {
+            p[k * R + j] = pk;
+            y[k * R + j] = yk;
+        }
+    }
+    for (int i = 0; i < N; i++)
+        ids[i] = names[i / R];
+    at_risk_metrics rows, pats;
+    assert_int_equal(at_risk_metrics_compute(p, y, N, 400, 9, &rows), AT_OK);
+    assert_int_equal(at_risk_metrics_compute_by_patient(p, y, ids, N, 400, 9, &pats), AT_OK);
+    assert_int_equal(pats.patients, NP);
+    assert_int_equal(pats.by_patient, 1);
+    assert_int_equal(rows.by_patient, 0);
+    assert_true(fabs(rows.auroc - pats.auroc) < 1e-12); /* the point estimate is the same */
+    double wr = rows.auroc_hi - rows.auroc_lo, wp = pats.auroc_hi - pats.auroc_lo;
+    if (!(wp > 2.5 * wr))
+        fail_msg("patient interval %.3f is not much wider than the row interval %.3f", wp, wr);
+    /* the JSON says which */
+    at_buf js;
+    at_buf_init(&js, 1 << 16);
+    assert_int_equal(at_risk_metrics_json(&pats, &js), AT_OK);
+    assert_true(test_contains(js.data, js.len, "\"patients\":20,\"bootstrap\":\"patients\""));
+    at_buf_free(&js);
+}
+
 static void test_train_save_load(void **state)
 {
     (void)state;
@@ -103,6 +145,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_cluster_bootstrap),
         cmocka_unit_test(test_train_save_load),
         cmocka_unit_test(test_bad_labels),
     };
