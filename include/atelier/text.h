@@ -245,9 +245,19 @@ at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int n
  * the rows of one patient are not independent. */
 at_status at_risk_metrics_compute_by_patient(const double *p, const int *y, const char *const *ids, size_t n,
                                              int nboot, uint64_t seed, at_risk_metrics *out);
+/* 1 when the labels hold one class only: AUROC and AUPRC are then
+ * undefined (written as null in the JSON). */
+int at_risk_metrics_one_class(const at_risk_metrics *m);
 at_status at_risk_metrics_json(const at_risk_metrics *m, at_buf *out);
 /* Reliability plot as SVG. */
 at_status at_risk_calibration_svg(const at_risk_metrics *m, at_buf *out);
+
+/* Patient-level split of the data rows of csv (row i + 1 -> is_test[i]):
+ * round(test_fraction x patients) whole patients (at least one on each
+ * side), chosen by a shuffle seeded with seed of the sorted distinct ids of
+ * column id_column (NULL: patient_id). Deterministic. */
+at_status at_risk_split(const at_csv *csv, const char *id_column, double test_fraction, uint64_t seed,
+                        unsigned char *is_test, size_t *test_patients, size_t *patients);
 
 /* Synthetic chemotherapy cohort as CSV (patient_id,age,text,label), one row
  * per cycle, outcomes following the literature's risk factors. */

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define RISK_MAX_CSV ((size_t)1 << 31)
 #define RISK_MAX_CELL ((size_t)16 << 20)
@@ -170,12 +171,23 @@ static int risk_eval(int argc, char **argv)
             fprintf(stderr, "atelier text risk eval: reliability plot written to %s\n", sp);
         free(sp);
     }
+    int one = !st && at_risk_metrics_one_class(&mt);
+    if (one)
+        fprintf(stderr,
+                "atelier text risk eval: warning: %s: every row has label %d, so AUROC and AUPRC are undefined; "
+                "evaluate on held-out patients with both labels (atelier text risk split)\n",
+                csvp, mt.positives ? 1 : 0);
     if (!st && json) {
         printf("%s\n", (char *)out.data);
     } else if (!st) {
-        printf("rows %zu, positives %zu, patients %zu (bootstrap over %s)\nAUROC %.4f (95%% CI %.4f-%.4f)\nAUPRC %.4f (95%% CI %.4f-%.4f)\n"
-               "Brier %.4f\nreliability (bin: n, mean predicted, observed):\n",
-               mt.n, mt.positives, mt.patients, mt.by_patient ? "patients" : "rows", mt.auroc, mt.auroc_lo, mt.auroc_hi, mt.auprc, mt.auprc_lo, mt.auprc_hi, mt.brier);
+        printf("rows %zu, positives %zu, patients %zu (bootstrap over %s)\n", mt.n, mt.positives, mt.patients,
+               mt.by_patient ? "patients" : "rows");
+        if (one)
+            printf("AUROC undefined (one class)\nAUPRC undefined (one class)\n");
+        else
+            printf("AUROC %.4f (95%% CI %.4f-%.4f)\nAUPRC %.4f (95%% CI %.4f-%.4f)\n", mt.auroc, mt.auroc_lo,
+                   mt.auroc_hi, mt.auprc, mt.auprc_lo, mt.auprc_hi);
+        printf("Brier %.4f\nreliability (bin: n, mean predicted, observed):\n", mt.brier);
         for (int b = 0; b < 10; b++)
             if (mt.bin_n[b])
                 printf("  %.1f-%.1f: %6zu  %.3f  %.3f\n", b / 10.0, (b + 1) / 10.0, mt.bin_n[b], mt.bin_pred[b],
@@ -248,6 +260,116 @@ static int risk_score(int argc, char **argv)
     return st ? cli_fail(st) : CLI_OK;
 }
 
+/* 1 when a and b name one existing file. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat x, y;
+    return !stat(a, &x) && !stat(b, &y) && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* Write the header and the rows of csv whose is_test equals side. */
+static at_status write_side(const at_csv *csv, const unsigned char *is_test, int side, const char *path)
+{
+    at_buf b;
+    at_buf_init(&b, RISK_MAX_CSV);
+    at_status st = AT_OK;
+    for (size_t i = 0; i < csv->nrows && !st; i++) {
+        if (i > 0 && is_test[i - 1] != side)
+            continue;
+        for (size_t j = 0; j < csv->ncols && !st; j++) {
+            const char *c = csv->cells[i * csv->ncols + j];
+            if (j)
+                st = at_buf_putc(&b, ',');
+            if (!st)
+                st = at_csv_put_field(&b, c, strlen(c));
+        }
+        if (!st)
+            st = at_buf_putc(&b, '\n');
+    }
+    if (!st)
+        st = at_file_write_atomic(path, b.data, b.len);
+    at_buf_free(&b);
+    return st;
+}
+
+static int risk_split(int argc, char **argv)
+{
+    const char *csvp = NULL, *both = NULL, *trainp = NULL, *testp = NULL, *idc = NULL;
+    double frac = 0.2;
+    unsigned long long seed = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--csv") && i + 1 < argc)
+            csvp = argv[++i];
+        else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+            both = argv[++i];
+        else if (!strcmp(argv[i], "--train-out") && i + 1 < argc)
+            trainp = argv[++i];
+        else if (!strcmp(argv[i], "--test-out") && i + 1 < argc)
+            testp = argv[++i];
+        else if (!strcmp(argv[i], "--id-column") && i + 1 < argc)
+            idc = argv[++i];
+        else if (!strcmp(argv[i], "--test") && i + 1 < argc) {
+            char *end;
+            frac = strtod(argv[++i], &end);
+            if (*end || !(frac > 0 && frac < 1))
+                return cli_usage_error("text risk split", "--test takes a fraction between 0 and 1");
+        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+            char *end;
+            seed = strtoull(argv[++i], &end, 10);
+            if (*end)
+                return cli_usage_error("text risk split", "--seed takes a number");
+        } else
+            return cli_usage_error("text risk split", "unknown argument %s", argv[i]);
+    }
+    char *pair = NULL;
+    if (both) {
+        const char *comma = strchr(both, ',');
+        if (!comma || trainp || testp || comma == both || !comma[1] || strchr(comma + 1, ','))
+            return cli_usage_error("text risk split", "-o takes TRAIN.csv,TEST.csv (or use --train-out and --test-out)");
+        pair = at_strndup(both, (size_t)(comma - both));
+        if (!pair)
+            return CLI_FAIL;
+        trainp = pair;
+        testp = comma + 1;
+    }
+    if (!csvp || !trainp || !testp) {
+        at_free(pair);
+        return cli_usage_error("text risk split", "needs --csv FILE and -o TRAIN.csv,TEST.csv");
+    }
+    if (!strcmp(trainp, testp) || same_file(trainp, testp) || same_file(csvp, trainp) || same_file(csvp, testp)) {
+        fprintf(stderr, "atelier text risk split: the train file, the test file and --csv must be three different "
+                        "files; nothing was written\n");
+        at_free(pair);
+        return CLI_USAGE;
+    }
+    at_csv csv;
+    at_status st = read_csv(csvp, &csv);
+    if (st) {
+        at_free(pair);
+        return cli_fail(st);
+    }
+    unsigned char *is_test = malloc(csv.nrows + 1);
+    size_t kt = 0, np = 0;
+    st = is_test ? at_risk_split(&csv, idc, frac, seed, is_test, &kt, &np) : at_error_set(AT_ERR_NOMEM, "out of memory");
+    if (st && !strstr(at_error_message(), csvp))
+        at_error_prefix(st, "%s", csvp);
+    if (!st)
+        st = write_side(&csv, is_test, 0, trainp);
+    if (!st)
+        st = write_side(&csv, is_test, 1, testp);
+    if (!st) {
+        size_t rows_test = 0;
+        for (size_t i = 0; i + 1 < csv.nrows; i++)
+            rows_test += is_test[i];
+        fprintf(stderr, "atelier text risk split: %zu patients: %zu (%zu rows) to %s, %zu (%zu rows) to %s\n", np,
+                np - kt, csv.nrows - 1 - rows_test, trainp, kt, rows_test, testp);
+    }
+    free(is_test);
+    at_csv_free(&csv);
+    at_free(pair);
+    return st ? cli_fail(st) : CLI_OK;
+}
+
 static int risk_demo(int argc, char **argv)
 {
     unsigned long long n = 600, seed = 1;
@@ -275,7 +397,9 @@ int cmd_text_risk(int argc, char **argv)
 {
     if (argc < 2 || cli_wants_help(argc, argv)) {
         FILE *o = argc < 2 ? stderr : stdout;
-        fprintf(o, "usage: atelier text risk train --csv FILE -o MODEL [--C C] [--l1] [--folds K] [--xgboost]\n"
+        fprintf(o, "usage: atelier text risk split --csv FILE -o TRAIN.csv,TEST.csv [--test 0.2] [--seed S]\n"
+                   "                  [--id-column NAME]   (or --train-out FILE --test-out FILE)\n"
+                   "       atelier text risk train --csv FILE -o MODEL [--C C] [--l1] [--folds K] [--xgboost]\n"
                    "       atelier text risk eval --model MODEL --csv FILE [--json] [--bootstrap N]\n"
                    "       atelier text risk score --model MODEL --csv FILE -o SCORES.csv [--reasons K]\n"
                    "       atelier text risk demo [--patients N] [--seed S]\n\n"
@@ -289,7 +413,11 @@ int cmd_text_risk(int argc, char **argv)
                    "eval prints AUROC and AUPRC with bootstrap 95%% intervals, the Brier score and\n"
                    "a reliability table, and writes MODEL.calibration.svg. score writes\n"
                    "patient_id,probability,reasons (the terms and features that raised it most).\n"
-                   "demo runs the whole pipeline on a synthetic cohort (patient-level split, one\n"
+                   "split writes a patient-level train/test split (whole patients on one side:\n"
+                   "--test of them, by a seeded shuffle): train on one, eval on the other, since\n"
+                   "eval on the training file measures nothing. eval warns when the file holds one\n"
+                   "class only (AUROC undefined). demo runs the whole pipeline on a synthetic\n"
+                   "cohort (patient-level split, one\n"
                    "patient in five held out) and prints the held-out metrics as JSON.\n");
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
@@ -301,5 +429,7 @@ int cmd_text_risk(int argc, char **argv)
         return risk_score(argc - 1, argv + 1);
     if (!strcmp(argv[1], "demo"))
         return risk_demo(argc - 1, argv + 1);
-    return cli_usage_error("text risk", "'%s' is not train, eval or score", argv[1]);
+    if (!strcmp(argv[1], "split"))
+        return risk_split(argc - 1, argv + 1);
+    return cli_usage_error("text risk", "'%s' is not split, train, eval, score or demo", argv[1]);
 }

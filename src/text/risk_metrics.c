@@ -142,7 +142,7 @@ at_status at_risk_metrics_compute_by_patient(const double *p, const int *y, cons
     at_status st = AT_OK;
     if (nboot > 0) {
         double *ra = at_malloc((size_t)nboot * sizeof *ra), *rp = at_malloc((size_t)nboot * sizeof *rp);
-        size_t cap = n;
+        size_t cap = n, valid = 0;
         py *bv = at_malloc(cap * sizeof *bv);
         at_rng r;
         at_rng_seed(&r, seed);
@@ -173,15 +173,21 @@ at_status at_risk_metrics_compute_by_patient(const double *p, const int *y, cons
                         bv[m++] = orig[order[q]];
                 }
             }
-            if (!st)
-                auc_pair(bv, m, &ra[b], &rp[b]);
+            /* a resample holding one class has no AUROC: it is left out */
+            size_t pos = 0;
+            for (size_t i = 0; i < m && !st; i++)
+                pos += bv[i].y != 0;
+            if (!st && pos > 0 && pos < m) {
+                auc_pair(bv, m, &ra[valid], &rp[valid]);
+                valid++;
+            }
         }
-        if (!st) {
-            qsort(ra, (size_t)nboot, sizeof *ra, cmp_double);
-            qsort(rp, (size_t)nboot, sizeof *rp, cmp_double);
-            size_t lo = (size_t)(0.025 * nboot), hi = (size_t)(0.975 * nboot);
-            if (hi >= (size_t)nboot)
-                hi = (size_t)nboot - 1;
+        if (!st && valid > 0) {
+            qsort(ra, valid, sizeof *ra, cmp_double);
+            qsort(rp, valid, sizeof *rp, cmp_double);
+            size_t lo = (size_t)(0.025 * (double)valid), hi = (size_t)(0.975 * (double)valid);
+            if (hi >= valid)
+                hi = valid - 1;
             out->auroc_lo = ra[lo];
             out->auroc_hi = ra[hi];
             out->auprc_lo = rp[lo];
@@ -204,8 +210,23 @@ at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int n
     return at_risk_metrics_compute_by_patient(p, y, NULL, n, nboot, seed, out);
 }
 
+int at_risk_metrics_one_class(const at_risk_metrics *m) { return m->positives == 0 || m->positives == m->n; }
+
 at_status at_risk_metrics_json(const at_risk_metrics *m, at_buf *out)
 {
+    if (at_risk_metrics_one_class(m)) {
+        at_status st = at_buf_printf(out,
+                                     "{\"n\":%zu,\"positives\":%zu,\"patients\":%zu,\"one_class\":true,\"auroc\":null,"
+                                     "\"auroc_ci95\":null,\"auprc\":null,\"auprc_ci95\":null,\"brier\":%.4f,\"reliability\":[",
+                                     m->n, m->positives, m->patients, m->brier);
+        for (int b = 0, first = 1; b < 10 && !st; b++)
+            if (m->bin_n[b]) {
+                st = at_buf_printf(out, "%s{\"bin\":[%.1f,%.1f],\"n\":%zu,\"mean_predicted\":%.4f,\"observed\":%.4f}",
+                                   first ? "" : ",", b / 10.0, (b + 1) / 10.0, m->bin_n[b], m->bin_pred[b], m->bin_obs[b]);
+                first = 0;
+            }
+        return st ? st : at_buf_puts(out, "]}");
+    }
     at_status st = at_buf_printf(out,
                                  "{\"n\":%zu,\"positives\":%zu,\"patients\":%zu,\"bootstrap\":\"%s\",\"auroc\":%.4f,"
                                  "\"auroc_ci95\":[%.4f,%.4f],\"auprc\":%.4f,\"auprc_ci95\":[%.4f,%.4f],\"brier\":%.4f,"

@@ -75,6 +75,68 @@ static void test_cluster_bootstrap(void **state)
     at_buf_free(&js);
 }
 
+/* The patient-level split: whole patients on one side, the fraction of
+ * patients asked for, the same split for the same seed. */
+static void test_split(void **state)
+{
+    (void)state;
+    at_buf b;
+    at_buf_init(&b, 1 << 24);
+    assert_int_equal(at_text_synth_cohort(100, 8, &b), AT_OK);
+    at_csv csv;
+    assert_int_equal(at_csv_parse((const char *)b.data, b.len, 1 << 20, &csv), AT_OK);
+    at_buf_free(&b);
+    size_t n = csv.nrows - 1, kt = 0, np = 0;
+    unsigned char *a = malloc(n), *a2 = malloc(n), *c = malloc(n);
+    assert_int_equal(at_risk_split(&csv, NULL, 0.2, 5, a, &kt, &np), AT_OK);
+    assert_int_equal(np, 100);
+    assert_int_equal(kt, 20);
+    assert_int_equal(at_risk_split(&csv, "patient_id", 0.2, 5, a2, NULL, NULL), AT_OK);
+    assert_memory_equal(a, a2, n);
+    assert_int_equal(at_risk_split(&csv, NULL, 0.2, 6, c, NULL, NULL), AT_OK);
+    assert_true(memcmp(a, c, n) != 0);
+    int pc = at_csv_column(&csv, "patient_id");
+    size_t test_rows = 0;
+    for (size_t i = 0; i < n; i++) {
+        test_rows += a[i];
+        for (size_t j = 0; j < n; j++)
+            if (!strcmp(csv.cells[(i + 1) * csv.ncols + (size_t)pc], csv.cells[(j + 1) * csv.ncols + (size_t)pc]))
+                assert_int_equal(a[i], a[j]); /* a patient is never on both sides */
+    }
+    assert_true(test_rows > 0 && test_rows < n);
+    assert_int_equal(at_risk_split(&csv, "nope", 0.2, 5, a, NULL, NULL), AT_ERR_FORMAT);
+    assert_int_equal(at_risk_split(&csv, NULL, 1.5, 5, a, NULL, NULL), AT_ERR_ARG);
+    at_csv_free(&csv);
+    const char *one = "patient_id,text,label\nA,x,1\nA,y,0\n";
+    assert_int_equal(at_csv_parse(one, strlen(one), 1024, &csv), AT_OK);
+    assert_int_equal(at_risk_split(&csv, NULL, 0.2, 5, a, NULL, NULL), AT_ERR_FORMAT);
+    assert_non_null(strstr(at_error_message(), "one patient"));
+    at_csv_free(&csv);
+    free(a);
+    free(a2);
+    free(c);
+}
+
+/* One class only: AUROC is undefined, not 0.5. */
+static void test_one_class(void **state)
+{
+    (void)state;
+    double p[] = {0.1, 0.7, 0.3};
+    int y[] = {0, 0, 0};
+    at_risk_metrics m;
+    assert_int_equal(at_risk_metrics_compute(p, y, 3, 20, 1, &m), AT_OK);
+    assert_true(at_risk_metrics_one_class(&m));
+    at_buf js;
+    at_buf_init(&js, 1 << 16);
+    assert_int_equal(at_risk_metrics_json(&m, &js), AT_OK);
+    assert_true(test_contains(js.data, js.len, "\"auroc\":null"));
+    assert_false(test_contains(js.data, js.len, "0.5000"));
+    at_buf_free(&js);
+    int y2[] = {0, 1, 0};
+    assert_int_equal(at_risk_metrics_compute(p, y2, 3, 20, 1, &m), AT_OK);
+    assert_false(at_risk_metrics_one_class(&m));
+}
+
 static void test_train_save_load(void **state)
 {
     (void)state;
@@ -146,6 +208,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_cluster_bootstrap),
+        cmocka_unit_test(test_split),
+        cmocka_unit_test(test_one_class),
         cmocka_unit_test(test_train_save_load),
         cmocka_unit_test(test_bad_labels),
     };

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# atelier text risk end to end, quickly (no peer): the patient-level split,
+# held-out evaluation, the one-class warning, bad input named by file and
+# reason, L1, and CSV files with ';' or tab delimiters.
+set -euo pipefail
+bin="${ATELIER_BIN:?}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+run() { set +e; "$@" 2> "$tmp/err" > "$tmp/out.txt"; rc=$?; set -e; }
+
+"$bin" text synth-cohort --patients 300 --seed 4 -o "$tmp/c.csv"
+
+# --- patient-level split: no patient on both sides, deterministic
+run "$bin" text risk split --csv "$tmp/c.csv" -o "$tmp/tr.csv,$tmp/te.csv" --test 0.25 --seed 3
+[ "$rc" = 0 ] || fail "split ($rc): $(cat "$tmp/err")"
+grep -q "300 patients: 225 " "$tmp/err" || fail "split counts: $(cat "$tmp/err")"
+/usr/bin/python3 - "$tmp/c.csv" "$tmp/tr.csv" "$tmp/te.csv" <<'PY' || fail "split is not by patient"
+import csv, sys
+rows = lambda p: list(csv.DictReader(open(p, encoding="utf-8")))
+c, a, b = (rows(p) for p in sys.argv[1:])
+pa, pb = {r["patient_id"] for r in a}, {r["patient_id"] for r in b}
+assert not pa & pb and len(pa) == 225 and len(pb) == 75 and len(a) + len(b) == len(c)
+PY
+run "$bin" text risk split --csv "$tmp/c.csv" --train-out "$tmp/tr2.csv" --test-out "$tmp/te2.csv" --test 0.25 --seed 3
+cmp -s "$tmp/te.csv" "$tmp/te2.csv" || fail "split not deterministic"
+run "$bin" text risk split --csv "$tmp/c.csv" -o "$tmp/c.csv,$tmp/x.csv"
+[ "$rc" = 2 ] || fail "split over its own input not refused ($rc)"
+
+# --- train on one side, evaluate on the other; one class warns
+"$bin" text risk train --csv "$tmp/tr.csv" -o "$tmp/m" --C 1 2>/dev/null
+run "$bin" text risk eval --model "$tmp/m" --csv "$tmp/te.csv"
+grep -q "bootstrap over patients" "$tmp/out.txt" || fail "eval does not resample patients"
+grep -q "^AUROC 0\.[5-9]" "$tmp/out.txt" || fail "held-out AUROC: $(cat "$tmp/out.txt")"
+/usr/bin/python3 -c "
+import csv, sys
+r = list(csv.DictReader(open('$tmp/te.csv', encoding='utf-8')))
+w = csv.DictWriter(open('$tmp/neg.csv', 'w', encoding='utf-8', newline=''), r[0].keys()); w.writeheader()
+[w.writerow(x) for x in r if x['label'] == '0']"
+run "$bin" text risk eval --model "$tmp/m" --csv "$tmp/neg.csv"
+grep -q "warning: .*neg.csv: every row has label 0" "$tmp/err" || fail "no one-class warning"
+grep -q "AUROC undefined" "$tmp/out.txt" || fail "one class printed as a number"
+grep -q "0\.5000 (95% CI 0\.5000" "$tmp/out.txt" && fail "one class printed as 0.5"
+
+# --- --l1: a sparser model that still ranks
+"$bin" text risk train --csv "$tmp/tr.csv" -o "$tmp/m1" --C 1 --l1 2> "$tmp/err"
+run "$bin" text risk eval --model "$tmp/m1" --csv "$tmp/te.csv" --json
+grep -q '"auroc":0\.[6-9]' "$tmp/out.txt" || fail "L1 model AUROC: $(cat "$tmp/out.txt")"
+
+echo "text risk CLI: ok"
