@@ -164,6 +164,8 @@ typedef enum {
     AT_MENTION_TNM,
     AT_MENTION_PS,
     AT_MENTION_AE,
+    AT_MENTION_AGE,       /* "78 ans" after "patient de", "homme de", "âgée de": value the years */
+    AT_MENTION_ADMISSION, /* prior hospitalisations: "3 hospitalisations", "hospitalisé 3 fois"; value the count */
     AT_MENTION_COUNT
 } at_mention_type;
 enum { AT_QUAL_NEGATED = 1, AT_QUAL_HYPOTHESIS = 2, AT_QUAL_FAMILY = 4, AT_QUAL_HISTORY = 8 };
@@ -173,7 +175,7 @@ typedef struct {
     int type;          /* at_mention_type */
     unsigned qual;     /* AT_QUAL_* */
     int grade, cycle;  /* CTCAE grade, cycle number (0 when none) */
-    char value[64];    /* normalised: INN, "85 mg/m2", "IV", ISO date, "FOLFOX", "ECOG 1", AE term */
+    char value[64];    /* normalised: INN, "85 mg/m2", "IV", ISO date, "FOLFOX", "ECOG 1", AE term, "78", "3" */
     char code[16];     /* ATC code of a drug */
 } at_text_mention;
 
@@ -195,7 +197,8 @@ void at_text_mentions_free(at_text_mentions *m);
 /* One JSON object per line per mention (type, offsets, text, value, qualifiers). */
 at_status at_text_mentions_jsonl(const char *text, const at_text_mentions *m, at_buf *out);
 
-/* Synthetic notes with gold mentions (label = type | qualifiers << 8) for
+/* Synthetic notes with gold mentions (label = type | qualifiers << 8 |
+ * CTCAE grade << 12) for
  * measuring extraction; heldout selects the held-out drug and term halves. */
 at_status at_text_synth_extract_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
 
