@@ -125,14 +125,18 @@ static at_text_mention *push(at_text_mentions *m, const ex_tok *t, size_t a, siz
     return x;
 }
 
-static int is_wordc(const unsigned char *p, size_t left)
+/* Byte classes: 1 ASCII letter or digit, 2 a byte >= 0x80 (a word
+ * character unless NBSP-like or a typographic quote or dash), 0 else. */
+static const uint8_t ex_class[256] = {['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['0' ... '9'] = 1, [0x80 ... 0xFF] = 2};
+
+static inline int is_wordc(const unsigned char *p, size_t left)
 {
-    unsigned c = p[0];
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return 1;
-    if (c < 0x80 || c == 0xC2)
+    unsigned c = ex_class[p[0]];
+    if (c != 2)
+        return (int)c;
+    if (p[0] == 0xC2)
         return 0;
-    if (c == 0xE2 && left > 1 && (unsigned char)p[1] == 0x80)
+    if (p[0] == 0xE2 && left > 1 && p[1] == 0x80)
         return 0;
     return 1;
 }
@@ -169,10 +173,11 @@ static at_status tokenise(const at_text_extractor *x, const char *text, size_t l
             continue;
         }
         size_t a = i;
-        int num = 1;
+        int num = 1, ascii = 1;
         while (i < len) {
             if (is_wordc(t + i, len - i)) {
                 num &= t[i] >= '0' && t[i] <= '9';
+                ascii &= t[i] < 0x80;
                 i++;
             } else if (t[i] == '-' && i + 1 < len && is_wordc(t + i + 1, len - i - 1)) {
                 num = 0;
@@ -199,11 +204,24 @@ static at_status tokenise(const at_text_extractor *x, const char *text, size_t l
         e->kw = 0;
         e->kval = 0;
         brk = 0;
-        int fl = at_text_fold(text + a, i - a < 40 ? i - a : 40, e->f, sizeof e->f);
-        if (fl < 0)
+        int fl;
+        if (ascii && i - a <= 40) { /* ASCII: lower case inline */
+            for (size_t j = a; j < i; j++)
+                e->f[j - a] = (char)((unsigned)t[j] - 'A' < 26u ? t[j] + 32 : t[j]);
+            e->f[i - a] = 0;
+            fl = (int)(i - a);
+        } else {
+            fl = at_text_fold(text + a, i - a < 40 ? i - a : 40, e->f, sizeof e->f);
+        }
+        if (fl < 0) {
             e->f[0] = 0;
-        else if (fl > 0 && !num)
-            e->kw = text_dict_get(&x->dict, e->f, (size_t)fl, &e->kval);
+        } else if (fl > 0 && !num) {
+            /* the key zero-padded to a multiple of 8 bytes for the hash */
+            char key[56];
+            memcpy(key, e->f, (size_t)fl);
+            memset(key + fl, 0, 8);
+            e->kw = text_dict_get_hashed(&x->dict, key, (size_t)fl, text_dict_hash_padded(key, (size_t)fl), &e->kval);
+        }
         k++;
     }
     *out = v;
@@ -258,6 +276,16 @@ static size_t lead_digits_end(const char *text, const ex_tok *k)
     while (e < k->e && text[e] >= '0' && text[e] <= '9')
         e++;
     return e > k->s ? e : 0;
+}
+
+/* Copy a NUL-terminated string into a value field of cap bytes. */
+static void set_value(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = 0;
 }
 
 static size_t tok_until(const ex_tok *t, size_t n, size_t i, size_t end)
@@ -592,8 +620,8 @@ static at_status ex_drug_route(ex_state *s, size_t i, size_t *next, at_text_ment
             return AT_OK;
         PUSH(i, *next, AT_MENTION_DRUG);
         const drug_entry *de = &s->x->drugs[idx - 1];
-        snprintf(mm->value, sizeof mm->value, "%s", de->inn);
-        snprintf(mm->code, sizeof mm->code, "%s", de->atc);
+        set_value(mm->value, sizeof mm->value, de->inn);
+        set_value(mm->code, sizeof mm->code, de->atc);
     } else {
         const char *v = NULL;
         if (ex_is(t, n, i, "per") && ex_is(t, n, i + 1, "os"))
@@ -617,7 +645,7 @@ static at_status ex_drug_route(ex_state *s, size_t i, size_t *next, at_text_ment
         }
         if (v) {
             PUSH(i, *next, AT_MENTION_ROUTE);
-            snprintf(mm->value, sizeof mm->value, "%s", v);
+            set_value(mm->value, sizeof mm->value, v);
         }
     }
     *got = mm;
@@ -631,6 +659,8 @@ static at_status ex_ae(ex_state *s, size_t i, size_t *next, at_text_mention **go
     at_text_mention *mm = NULL;
     *got = NULL;
     for (size_t a = 0; a < sizeof ae_terms / sizeof *ae_terms; a++) {
+        if (ae_terms[a].term[0] != t[i].f[0] || ae_terms[a].term[1] != t[i].f[1])
+            continue;
         size_t used = match_words(t, s->n, i, ae_terms[a].term);
         if (!used)
             continue;
@@ -638,7 +668,7 @@ static at_status ex_ae(ex_state *s, size_t i, size_t *next, at_text_mention **go
         int g = ex_read_grade(t, s->n, i + used, &ge);
         *next = i + used;
         PUSH(i, *next, AT_MENTION_AE);
-        snprintf(mm->value, sizeof mm->value, "%s", ae_terms[a].canon);
+        set_value(mm->value, sizeof mm->value, ae_terms[a].canon);
         mm->grade = g;
         if (g)
             *next = ge; /* the grade is read: "grade IV" is not a route */
@@ -670,18 +700,31 @@ at_status at_text_extract(const at_text_extractor *x, const char *text, size_t l
             ymd >= 10000000)
             s.doc = at_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
     }
+    /* the rules in order, each tried only at the tokens that can start it */
     static at_status (*const rules[])(ex_state *, size_t, size_t *, at_text_mention **) = {
         ex_date, ex_age_admission, ex_dose, ex_regimen, ex_drug_route, ex_ps, ex_ae};
     for (size_t i = 0; i < n && !st;) {
         at_text_mention *mm = NULL;
         size_t next = i + 1, e;
+        unsigned kw = t[i].kw;
+        const char *f = t[i].f;
+        int digit = f[0] >= '0' && f[0] <= '9';
+        const int can[] = {digit || (kw & KW_REL),
+                           digit || (kw & (KW_NUMWORD | KW_ADMIT)),
+                           digit || ((kw & KW_OTHER) && f[0] == 'a'),
+                           (kw & (KW_REGIMEN | KW_CYCLE)) || (f[0] == 'c' && f[1] >= '1' && f[1] <= '9') ||
+                               (!digit && strchr(f, '-')),
+                           (kw & (KW_DRUG | KW_ROUTE)) || ((kw & KW_OTHER) && f[0] == 'a'),
+                           (kw & KW_PS) || ((kw & KW_OTHER) && f[0] == 'k'),
+                           (kw & KW_AE) != 0};
         for (size_t r = 0; r < sizeof rules / sizeof *rules && !mm && !st; r++) {
-            if (r == 6 && !(t[i].kw & KW_AE))
-                continue; /* the event terms start only at their first words */
-            st = rules[r](&s, i, &next, &mm);
+            if (can[r])
+                st = rules[r](&s, i, &next, &mm);
             if (!mm)
                 next = i + 1;
-            if (r == 4 && !mm && !st && (e = ex_scan_tnm(text, len, t[i].s))) {
+            unsigned char c0 = (unsigned char)text[t[i].s];
+            if (r == 4 && !mm && !st && (c0 == 'T' || c0 == 'c' || c0 == 'p' || c0 == 'y' || c0 == 'r') &&
+                (e = ex_scan_tnm(text, len, t[i].s))) {
                 next = tok_until(t, n, i, e);
                 if (!(mm = push(out, t, i, next, AT_MENTION_TNM)))
                     st = AT_ERR_NOMEM;

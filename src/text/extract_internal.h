@@ -25,7 +25,10 @@ enum {
     KW_ADMIT = 4096,      /* hospitalisation(s), hospitalisé(e)(s) */
     KW_CYCLE = 8192,      /* cycle, cure */
     KW_NUMWORD = 16384,   /* un, deux ... dix: value the number */
-    KW_STOP_GRADE = 32768 /* avec, sans, pas, et, ni, ou: a grade after them is not the term's */
+    KW_STOP_GRADE = 32768, /* avec, sans, pas, et, ni, ou: a grade after them is not the term's */
+    KW_REL = 65536,        /* hier, demain, aujourd, ce, il, dans: may start a relative date */
+    KW_ROUTE = 131072,     /* iv, sc, im, per, voie ... */
+    KW_OTHER = 262144      /* auc, acide, karnofsky: start a rule of their own */
 };
 
 typedef struct {

@@ -39,7 +39,11 @@ static const ex_keyword keywords[] = {
     {"cycle", KW_CYCLE, 0}, {"cure", KW_CYCLE, 0}, {"un", KW_NUMWORD, 1}, {"une", KW_NUMWORD, 1},
     {"deux", KW_NUMWORD, 2}, {"trois", KW_NUMWORD, 3}, {"quatre", KW_NUMWORD, 4}, {"cinq", KW_NUMWORD, 5},
     {"six", KW_NUMWORD, 6}, {"sept", KW_NUMWORD, 7}, {"huit", KW_NUMWORD, 8}, {"neuf", KW_NUMWORD, 9},
-    {"dix", KW_NUMWORD, 10},
+    {"dix", KW_NUMWORD, 10}, {"hier", KW_REL, 0}, {"avant-hier", KW_REL, 0}, {"demain", KW_REL, 0},
+    {"aujourd", KW_REL, 0}, {"ce", KW_REL, 0}, {"il", KW_REL, 0}, {"dans", KW_REL, 0}, {"iv", KW_ROUTE, 0},
+    {"ivl", KW_ROUTE, 0}, {"intraveineuse", KW_ROUTE, 0}, {"sc", KW_ROUTE, 0}, {"sous-cutanee", KW_ROUTE, 0},
+    {"im", KW_ROUTE, 0}, {"per", KW_ROUTE, 0}, {"voie", KW_ROUTE, 0}, {"auc", KW_OTHER, 0},
+    {"acide", KW_OTHER, 0}, {"karnofsky", KW_OTHER, 0},
 };
 
 static const struct {

@@ -33,9 +33,12 @@ void at_risk_free(at_risk_model *m)
     at_free(m->w);
     at_free(m->xgb);
     at_free(m->colmap);
+    at_text_extractor_free(m->x);
     at_free(m);
 }
 
+/* A model with its arrays and the extractor of the structured features;
+ * NULL and the error set on failure. */
 static at_risk_model *model_alloc(void)
 {
     at_risk_model *m = at_calloc(1, sizeof *m);
@@ -44,7 +47,7 @@ static at_risk_model *model_alloc(void)
     m->idf = at_calloc(RISK_H, sizeof *m->idf);
     m->w = at_calloc(RISK_H + RISK_S, sizeof *m->w);
     m->terms = at_calloc(RISK_H, sizeof *m->terms);
-    if (!m->idf || !m->w || !m->terms) {
+    if (!m->idf || !m->w || !m->terms || at_text_extractor_new(NULL, &m->x)) {
         at_risk_free(m);
         return NULL;
     }
@@ -156,7 +159,7 @@ static at_status row_to_liblinear(const risk_vec *v, const float *idf, const uin
     double norm = 0;
     size_t k = 0;
     for (size_t j = 0; j < v->n; j++) {
-        double val = (1.0 + log(v->v[j].val)) * idf[v->v[j].idx];
+        double val = risk_sublinear_tf(v->v[j].val) * idf[v->v[j].idx];
         norm += val * val;
         x[k].index = (int)map[v->v[j].idx];
         x[k++].value = val;
@@ -221,17 +224,18 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         d.fold_key[i] = fold_of(csv->cells[(i + 1) * csv->ncols + (size_t)cp]);
         const char *text = csv->cells[(i + 1) * csv->ncols + (size_t)ct];
         st = risk_hash_text(text, strlen(text), &vecs[i], m->terms);
+        if (!st)
+            st = risk_structured(m->x, text, strlen(text), sf + i * RISK_S);
         if (st)
             at_error_prefix(st, "line %zu", csv->line[i + 1]);
-        else
-            risk_structured(text, strlen(text), sf + i * RISK_S);
         for (size_t j = 0; j < vecs[i].n && !st; j++)
             df[vecs[i].v[j].idx]++;
     }
     if (!st) {
         int used = 0;
+        const float idf0 = (float)(log(1.0 + (double)d.n) + 1.0); /* a bucket no document has */
         for (size_t j = 0; j < RISK_H; j++) {
-            m->idf[j] = (float)(log((1.0 + (double)d.n) / (1.0 + df[j])) + 1.0);
+            m->idf[j] = df[j] ? (float)(log((1.0 + (double)d.n) / (1.0 + df[j])) + 1.0) : idf0;
             if (df[j])
                 map[j] = (uint32_t)++used;
         }

@@ -3,6 +3,7 @@
 #include "support.h"
 
 #include "atelier/text.h"
+#include "text/risk_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -137,6 +138,48 @@ static void test_one_class(void **state)
     assert_false(at_risk_metrics_one_class(&m));
 }
 
+/* The structured features come from the extractor: rewordings give the
+ * same features, and negated, hypothetical and family mentions carry no
+ * risk while a positive event after a negated one does. Indices: 0 age,
+ * 1 PS, 2 max grade, 3 grade >= 3, 4 febrile neutropenia, 5 drugs,
+ * 6 prior admissions, 7 count of grade >= 3, 8 cycle. */
+static void test_structured_features(void **state)
+{
+    (void)state;
+    at_text_extractor *x;
+    assert_int_equal(at_text_extractor_new(NULL, &x), AT_OK);
+    double s[RISK_S];
+    const char *a = "Homme de 78 ans, OMS à 3, XELOX C2. Hospitalisé 3 fois dans l'année.";
+    assert_int_equal(risk_structured(x, a, strlen(a), s), AT_OK);
+    assert_true(fabs(s[0] - 0.78) < 1e-9);
+    assert_true(fabs(s[1] - 0.75) < 1e-9);
+    assert_true(fabs(s[5] - 2 / 5.0) < 1e-9);
+    assert_true(fabs(s[6] - 3 / 4.0) < 1e-9);
+    assert_true(fabs(s[8] - 0.2) < 1e-9);
+    const char *b = "Patient de 78 ans, ECOG 3, traité par capox cycle 2. Antécédent de 3 hospitalisations.";
+    double s2[RISK_S];
+    assert_int_equal(risk_structured(x, b, strlen(b), s2), AT_OK);
+    assert_memory_equal(s, s2, sizeof s); /* the same facts, other words */
+    const char *c = "Diarrhée grade 3 sans fièvre. Pas de mucite, neutropénie fébrile grade 4.";
+    assert_int_equal(risk_structured(x, c, strlen(c), s), AT_OK);
+    assert_true(fabs(s[2] - 1.0) < 1e-9);
+    assert_true(s[3] == 1 && s[4] == 1);
+    assert_true(fabs(s[7] - 2 / 3.0) < 1e-9);
+    /* negated, hypothetical, family: nothing */
+    const char *d = "Pas de neutropénie fébrile. Neutropénie fébrile à éliminer. Suspicion de mucite grade 3. "
+                    "Sa mère a eu une diarrhée grade 4. Absence de thrombopénie, ni de vomissements. "
+                    "Aucune hospitalisation antérieure.";
+    assert_int_equal(risk_structured(x, d, strlen(d), s), AT_OK);
+    for (int k = 0; k < RISK_S; k++)
+        if (s[k] != 0)
+            fail_msg("feature %d (%s) is %g for negated or hypothetical mentions", k, risk_structured_name(k), s[k]);
+    /* a drug named without a regimen counts its antineoplastic drugs */
+    const char *e = "Traitement par carboplatine et paclitaxel hebdomadaire, ondansétron si besoin.";
+    assert_int_equal(risk_structured(x, e, strlen(e), s), AT_OK);
+    assert_true(fabs(s[5] - 2 / 5.0) < 1e-9);
+    at_text_extractor_free(x);
+}
+
 static void test_train_save_load(void **state)
 {
     (void)state;
@@ -210,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_cluster_bootstrap),
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_one_class),
+        cmocka_unit_test(test_structured_features),
         cmocka_unit_test(test_train_save_load),
         cmocka_unit_test(test_bad_labels),
     };
