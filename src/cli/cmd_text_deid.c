@@ -528,6 +528,12 @@ int cmd_text_deid(int argc, char **argv)
         st = at_crypto_init();
         if (!st)
             st = kp ? at_key_load_or_create(kp, &r.key, &created) : AT_ERR_NOMEM;
+        /* a mistyped --key path must not pass unnoticed: say a key was made */
+        if (!st && created)
+            fprintf(stderr,
+                    "atelier text deid: no key at %s: created a new one there (keep it: pseudonyms and date "
+                    "shifts follow the key)\n",
+                    kp);
         at_free(kp);
     }
     if (!st)

@@ -92,6 +92,8 @@ static int risk_train(int argc, char **argv)
     double t0 = at_now_seconds();
     st = at_risk_train(&csv, &opt, &m);
     double t1 = at_now_seconds();
+    if (st && !strstr(at_error_message(), csvp))
+        at_error_prefix(st, "%s", csvp);
     if (!st)
         st = at_risk_save(m, out);
     if (!st)
@@ -136,6 +138,8 @@ static int risk_eval(int argc, char **argv)
     if (!st && (ct < 0 || cl < 0))
         st = at_error_set(AT_ERR_FORMAT, "%s: needs the columns text and label", csvp);
     size_t n = csv.nrows ? csv.nrows - 1 : 0;
+    if (!st && n == 0)
+        st = at_error_set(AT_ERR_FORMAT, "%s: no data rows to evaluate (the header only)", csvp);
     double *p = malloc((n + 1) * sizeof *p);
     int *y = malloc((n + 1) * sizeof *y);
     const char **ids = malloc((n + 1) * sizeof *ids);
@@ -145,8 +149,10 @@ static int risk_eval(int argc, char **argv)
         const char *t = csv.cells[(i + 1) * csv.ncols + (size_t)ct], *l = csv.cells[(i + 1) * csv.ncols + (size_t)cl];
         if (strcmp(l, "0") && strcmp(l, "1"))
             st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: label is not 0 or 1", csvp, csv.line[i + 1]);
-        else
-            st = at_risk_predict(m, t, strlen(t), &p[i], NULL, 0);
+        else if (!t[0])
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: empty text", csvp, csv.line[i + 1]);
+        else if ((st = at_risk_predict(m, t, strlen(t), &p[i], NULL, 0)))
+            at_error_prefix(st, "%s: line %zu", csvp, csv.line[i + 1]);
         y[i] = l[0] == '1';
         ids[i] = cp >= 0 ? csv.cells[(i + 1) * csv.ncols + (size_t)cp] : NULL;
     }
@@ -239,8 +245,12 @@ static int risk_score(int argc, char **argv)
         double prob;
         at_buf reasons;
         at_buf_init(&reasons, 1 << 16);
-        st = at_risk_predict(m, t, strlen(t), &prob, &reasons, nreasons);
-        if (st)
+        /* an empty row scores nothing: report it rather than write a score */
+        if (!pid[0])
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: empty patient_id", csvp, csv.line[i]);
+        else if (!t[0])
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: empty text", csvp, csv.line[i]);
+        else if ((st = at_risk_predict(m, t, strlen(t), &prob, &reasons, nreasons)))
             at_error_prefix(st, "%s: line %zu", csvp, csv.line[i]);
         if (!st)
             st = at_csv_put_field(&out, pid, strlen(pid));

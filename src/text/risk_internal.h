@@ -56,6 +56,12 @@ at_status risk_xgb_train(struct feature_node *const *x, const double *y, size_t 
 at_status risk_xgb_predict(const unsigned char *model, size_t model_len, const uint32_t *cols, const float *vals,
                            size_t nv, int ncol, double *prob, double *contrib);
 
+/* Cross-validation folds by patient: the distinct ids (n rows' ids[i])
+ * ordered by a hash and dealt round robin, so a patient's rows share one
+ * fold and fold sizes differ by at most one patient; fold[i] in [0, folds).
+ * *patients receives the number of distinct ids. */
+at_status risk_cv_folds(const char *const *ids, size_t n, int folds, uint32_t *fold, size_t *patients);
+
 /* Full feature vector of a text under the model's idf (TF-IDF l2-normalised,
  * then the structured features). */
 at_status risk_featurize(const at_text_extractor *x, const float *idf, const char *text, size_t len, risk_vec *out,

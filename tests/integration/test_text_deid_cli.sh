@@ -79,4 +79,12 @@ run "$bin" text deid "$tmp/pd" -o "$tmp/pdo" --patient-dirs --mode pseudonymise 
 cmp -s "$tmp/pdo/P1/a.txt" "$tmp/pdo/P1/b.txt" || fail "one patient's documents differ"
 cmp -s "$tmp/pdo/P1/a.txt" "$tmp/pdo/P2/a.txt" && fail "two patients got the same shift and surrogates"
 
+# --- a key made for a mistyped --key path is announced (never the key)
+run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/kout" --mode pseudonymise --key "$tmp/no-such.key"
+[ "$rc" = 0 ] && grep -q "no key at .*no-such.key: created a new one" "$tmp/err" || fail "key creation not said"
+[ "$(grep -c . "$tmp/err")" = 2 ] || fail "more than one line about the key"
+grep -q -i -e "$(head -c 16 "$tmp/no-such.key")" "$tmp/err" && fail "the key was printed"
+run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/kout2" --mode pseudonymise --key "$tmp/no-such.key"
+grep -q "created" "$tmp/err" && fail "an existing key announced as created"
+
 echo "text deid CLI: ok"

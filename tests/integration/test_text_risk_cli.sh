@@ -47,4 +47,23 @@ grep -q "0\.5000 (95% CI 0\.5000" "$tmp/out.txt" && fail "one class printed as 0
 run "$bin" text risk eval --model "$tmp/m1" --csv "$tmp/te.csv" --json
 grep -q '"auroc":0\.[6-9]' "$tmp/out.txt" || fail "L1 model AUROC: $(cat "$tmp/out.txt")"
 
+# --- bad input: said by file and reason
+printf 'patient_id,text,label\nA,x,0\nB,y,0\nC,z,0\n' > "$tmp/one.csv"
+run "$bin" text risk train --csv "$tmp/one.csv" -o "$tmp/m2"
+[ "$rc" = 1 ] && grep -q "one.csv: all 3 rows have label 0" "$tmp/err" || fail "single-class training: $(cat "$tmp/err")"
+printf 'patient_id,text,label\nA,x,0\nB,y,1\n' > "$tmp/two.csv"
+run "$bin" text risk train --csv "$tmp/two.csv" -o "$tmp/m2"
+[ "$rc" = 1 ] && grep -q "two.csv: 2 patients: 5-fold cross-validation" "$tmp/err" || fail "tiny training set: $(cat "$tmp/err")"
+grep -q "invalid argument" "$tmp/err" && fail "a bare 'invalid argument'"
+printf 'patient_id,text,label\nA,x,0\nB,y,1\nC,z,2\n' > "$tmp/lab.csv"
+run "$bin" text risk train --csv "$tmp/lab.csv" -o "$tmp/m2" --C 1
+grep -q "lab.csv: line 4: label is not 0 or 1" "$tmp/err" || fail "bad label without its file: $(cat "$tmp/err")"
+printf 'patient_id,text\nA,Patient de 70 ans\n,Patient de 60 ans\n' > "$tmp/s1.csv"
+run "$bin" text risk score --model "$tmp/m" --csv "$tmp/s1.csv" -o "$tmp/sc.csv"
+[ "$rc" = 1 ] && grep -q "s1.csv: line 3: empty patient_id" "$tmp/err" || fail "empty patient_id accepted"
+printf 'patient_id,text\nA,\n' > "$tmp/s2.csv"
+run "$bin" text risk score --model "$tmp/m" --csv "$tmp/s2.csv" -o "$tmp/sc.csv"
+[ "$rc" = 1 ] && grep -q "s2.csv: line 2: empty text" "$tmp/err" || fail "empty text accepted"
+[ ! -e "$tmp/sc.csv" ] || fail "scores written despite a bad row"
+
 echo "text risk CLI: ok"

@@ -229,6 +229,43 @@ static void test_train_save_load(void **state)
     free(dir);
 }
 
+/* Cross-validation folds hold whole patients and are balanced. */
+static void test_cv_folds(void **state)
+{
+    (void)state;
+    enum { N = 400 };
+    const char *ids[N];
+    static char names[N][8];
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "P%03d", (i * 37) % 103); /* 103 patients, rows interleaved */
+        ids[i] = names[i];
+    }
+    uint32_t fold[N], fold2[N];
+    size_t np = 0;
+    assert_int_equal(risk_cv_folds(ids, N, 5, fold, &np), AT_OK);
+    assert_int_equal(np, 103);
+    size_t per_fold[5] = {0};
+    for (int i = 0; i < N; i++) {
+        assert_true(fold[i] < 5);
+        for (int j = 0; j < i; j++)
+            if (!strcmp(ids[i], ids[j]))
+                assert_int_equal(fold[i], fold[j]); /* a patient in one fold */
+    }
+    for (int p = 0; p < 103; p++) { /* patients per fold: 20 or 21 */
+        char id[8];
+        snprintf(id, sizeof id, "P%03d", p);
+        for (int i = 0; i < N; i++)
+            if (!strcmp(ids[i], id)) {
+                per_fold[fold[i]]++;
+                break;
+            }
+    }
+    for (int f = 0; f < 5; f++)
+        assert_true(per_fold[f] == 20 || per_fold[f] == 21);
+    assert_int_equal(risk_cv_folds(ids, N, 5, fold2, NULL), AT_OK);
+    assert_memory_equal(fold, fold2, sizeof fold);
+}
+
 static void test_bad_labels(void **state)
 {
     (void)state;
@@ -238,7 +275,27 @@ static void test_bad_labels(void **state)
     at_risk_model *m = NULL;
     at_risk_options opt = {.C = 1.0};
     assert_int_equal(at_risk_train(&csv, &opt, &m), AT_ERR_FORMAT);
-    assert_non_null(strstr(at_error_message(), "line 4"));
+    assert_non_null(strstr(at_error_message(), "line 4: label is not 0 or 1"));
+    at_csv_free(&csv);
+    /* one class, or too few patients for the folds: said why, not "invalid argument" */
+    const char *one = "patient_id,text,label\nA,x,0\nB,y,0\nC,z,0\n";
+    assert_int_equal(at_csv_parse(one, strlen(one), 1024, &csv), AT_OK);
+    assert_int_equal(at_risk_train(&csv, &opt, &m), AT_ERR_FORMAT);
+    assert_non_null(strstr(at_error_message(), "all 3 rows have label 0"));
+    at_csv_free(&csv);
+    const char *few = "patient_id,text,label\nA,x,0\nB,y,1\nC,z,1\n";
+    assert_int_equal(at_csv_parse(few, strlen(few), 1024, &csv), AT_OK);
+    at_risk_options cv = {0};
+    assert_int_equal(at_risk_train(&csv, &cv, &m), AT_ERR_FORMAT);
+    assert_non_null(strstr(at_error_message(), "3 patients: 5-fold cross-validation needs at least 5"));
+    assert_int_equal(at_risk_train(&csv, &opt, &m), AT_OK); /* with a given C it trains */
+    at_risk_free(m);
+    m = NULL;
+    at_csv_free(&csv);
+    const char *hdr = "patient_id,text,label\n";
+    assert_int_equal(at_csv_parse(hdr, strlen(hdr), 1024, &csv), AT_OK);
+    assert_int_equal(at_risk_train(&csv, &opt, &m), AT_ERR_FORMAT);
+    assert_non_null(strstr(at_error_message(), "no data rows"));
     at_csv_free(&csv);
     const char *nolab = "patient_id,text\nA,x\n";
     assert_int_equal(at_csv_parse(nolab, strlen(nolab), 1024, &csv), AT_OK);
@@ -254,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_one_class),
         cmocka_unit_test(test_structured_features),
+        cmocka_unit_test(test_cv_folds),
         cmocka_unit_test(test_train_save_load),
         cmocka_unit_test(test_bad_labels),
     };
