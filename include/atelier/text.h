@@ -145,14 +145,22 @@ typedef struct {
     size_t nrows, ncols;
     char **cells; /* nrows*ncols, row-major; row 0 is the header */
     size_t *line; /* line number where each row starts */
+    char delim;   /* the delimiter read: ',', ';' or '\t' */
 } at_csv;
 /* Parse data; errors name the line (never the content). max_cell bounds one
- * cell. Owned by caller (at_csv_free). */
+ * cell. The delimiter (',', ';' as French spreadsheets write, or a tab) is
+ * the one the header line uses most, outside quotes (',' when none). Owned
+ * by caller (at_csv_free). */
 at_status at_csv_parse(const char *data, size_t len, size_t max_cell, at_csv *out);
+/* The same with the delimiter given (',', ';' or '\t'; 0: detected). */
+at_status at_csv_parse_delim(const char *data, size_t len, size_t max_cell, int delim, at_csv *out);
+/* The delimiter of the header line: ',', ';' or '\t'. */
+int at_csv_detect_delimiter(const char *data, size_t len);
 void at_csv_free(at_csv *c);
 int at_csv_column(const at_csv *c, const char *name); /* index or -1 */
-/* Append one CSV field, quoted when needed. */
+/* Append one CSV field, quoted when needed (with ',' or delim as delimiter). */
 at_status at_csv_put_field(at_buf *b, const char *s, size_t n);
+at_status at_csv_put_field_delim(at_buf *b, const char *s, size_t n, int delim);
 
 /* ---- structuring: extraction of clinical mentions ---------------------------------- */
 typedef enum {

@@ -51,6 +51,19 @@ int cmd_text(int argc, char **argv)
     return cli_usage_error("text", "'%s' is not a text command", sub);
 }
 
+int cli_delimiter(const char *s, int *delim)
+{
+    if (!strcmp(s, ",") || !strcmp(s, ";") || !strcmp(s, "\t")) {
+        *delim = s[0];
+        return 0;
+    }
+    if (!strcmp(s, "tab")) {
+        *delim = '\t';
+        return 0;
+    }
+    return -1;
+}
+
 /* ---- eval-deid and synth-docs ------------------------------------------------ */
 
 static int parse_size(const char *s, size_t *v)

@@ -27,6 +27,7 @@ typedef struct {
     const char *column;
     const char *id_column; /* --id-column, NULL: patient_id when the header has it */
     int json, patient_dirs;
+    int delim; /* --delimiter, 0: detected from the header line */
     size_t ok, failed, bytes;
 } deid_run;
 
@@ -280,9 +281,10 @@ static at_status deid_text(deid_run *r, const char *text, size_t len, const char
 static at_status deid_csv(deid_run *r, const char *data, size_t len, const char *patient, at_buf *out, at_buf *js)
 {
     at_csv csv;
-    at_status st = at_csv_parse(data, len, TEXT_MAX_CELL, &csv);
+    at_status st = at_csv_parse_delim(data, len, TEXT_MAX_CELL, r->delim, &csv);
     if (st)
         return st;
+    const char sep = csv.delim; /* written back with the delimiter read */
     int col = at_csv_column(&csv, r->column);
     int idc = at_csv_column(&csv, r->id_column ? r->id_column : "patient_id");
     if (col < 0)
@@ -300,7 +302,7 @@ static at_status deid_csv(deid_run *r, const char *data, size_t len, const char 
         }
         for (size_t j = 0; j < csv.ncols && !st; j++) {
             if (j)
-                st = at_buf_putc(out, ',');
+                st = at_buf_putc(out, sep);
             const char *c = csv.cells[i * csv.ncols + j];
             if (st)
                 break;
@@ -314,10 +316,10 @@ static at_status deid_csv(deid_run *r, const char *data, size_t len, const char 
                 if (st)
                     at_error_prefix(st, "line %zu", csv.line[i]);
                 if (!st)
-                    st = at_csv_put_field(out, cell.data ? (char *)cell.data : "", cell.len);
+                    st = at_csv_put_field_delim(out, cell.data ? (char *)cell.data : "", cell.len, sep);
                 at_buf_free(&cell);
             } else {
-                st = at_csv_put_field(out, c, strlen(c));
+                st = at_csv_put_field_delim(out, c, strlen(c), sep);
             }
         }
         if (!st)
@@ -443,9 +445,10 @@ int cmd_text_deid(int argc, char **argv)
     if (cli_wants_help(argc, argv)) {
         printf("usage: atelier text deid INPUT... -o OUTDIR [--mode redact|pseudonymise]\n"
                "       [--patient-info FILE] [--patient-dirs] [--key KEYFILE] [--column NAME]\n"
-               "       [--id-column NAME] [--json] [--dict DIR]\n\n"
+               "       [--id-column NAME] [--delimiter ,|;|tab] [--json] [--dict DIR]\n\n"
                "De-identify French clinical text: UTF-8 files, folders (recursively) and the\n"
-               "column NAME of CSV files. A file keeps its name under OUTDIR, a folder's\n"
+               "column NAME of CSV files (delimiter ',', ';' or tab, read from the header line\n"
+               "unless --delimiter, and written back the same). A file keeps its name under OUTDIR, a folder's\n"
                "documents keep their paths relative to it; outputs are written atomically;\n"
                "--json adds OUT.json with the spans (offset, length, label) of each document\n"
                "(offsets into the input); in folders, .json files are skipped (standoff and\n"
@@ -488,6 +491,11 @@ int cmd_text_deid(int argc, char **argv)
             r.json = 1;
         } else if (!strcmp(a, "--patient-dirs")) {
             r.patient_dirs = 1;
+        } else if (!strcmp(a, "--delimiter")) {
+            if (i + 1 >= argc || cli_delimiter(argv[++i], &r.delim)) {
+                free(inputs);
+                return cli_usage_error("text deid", "--delimiter is ',', ';' or tab");
+            }
         } else if (a[0] == '-' && a[1]) {
             free(inputs);
             return cli_usage_error("text deid", "unknown option %s", a);

@@ -12,13 +12,16 @@
 #define RISK_MAX_CSV ((size_t)1 << 31)
 #define RISK_MAX_CELL ((size_t)16 << 20)
 
+/* --delimiter of the risk commands (0: detected from the header line). */
+static int risk_delim;
+
 static int read_csv(const char *path, at_csv *csv)
 {
     unsigned char *data;
     size_t len;
     at_status st = at_file_read(path, RISK_MAX_CSV, &data, &len);
     if (!st) {
-        st = at_csv_parse((const char *)data, len, RISK_MAX_CELL, csv);
+        st = at_csv_parse_delim((const char *)data, len, RISK_MAX_CELL, risk_delim, csv);
         if (st)
             at_error_prefix(st, "%s", path);
         at_free(data);
@@ -289,9 +292,9 @@ static at_status write_side(const at_csv *csv, const unsigned char *is_test, int
         for (size_t j = 0; j < csv->ncols && !st; j++) {
             const char *c = csv->cells[i * csv->ncols + j];
             if (j)
-                st = at_buf_putc(&b, ',');
+                st = at_buf_putc(&b, csv->delim);
             if (!st)
-                st = at_csv_put_field(&b, c, strlen(c));
+                st = at_csv_put_field_delim(&b, c, strlen(c), csv->delim);
         }
         if (!st)
             st = at_buf_putc(&b, '\n');
@@ -415,7 +418,8 @@ int cmd_text_risk(int argc, char **argv)
                    "       atelier text risk demo [--patients N] [--seed S]\n\n"
                    "Risk of unplanned hospitalisation within 30 days of a chemotherapy cycle from\n"
                    "its note. The CSV has the columns patient_id,text,label (label absent when\n"
-                   "scoring). Features: TF-IDF of hashed word unigrams and bigrams plus structured\n"
+                   "scoring), delimited by ',', ';' or tab as its header line is (or --delimiter\n"
+                   "for every command). Features: TF-IDF of hashed word unigrams and bigrams plus structured\n"
                    "extractions (age, performance status, toxicity grades with negation, febrile\n"
                    "neutropenia, drugs, prior admissions, cycle); L2 (or L1) logistic regression\n"
                    "through liblinear, C chosen by patient-level cross-validation unless given;\n"
@@ -431,6 +435,18 @@ int cmd_text_risk(int argc, char **argv)
                    "patient in five held out) and prints the held-out metrics as JSON.\n");
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
+    /* --delimiter applies to every risk command's input: take it out here */
+    int k = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--delimiter")) {
+            if (i + 1 >= argc || cli_delimiter(argv[i + 1], &risk_delim))
+                return cli_usage_error("text risk", "--delimiter is ',', ';' or tab");
+            i++;
+            continue;
+        }
+        argv[k++] = argv[i];
+    }
+    argc = k;
     if (!strcmp(argv[1], "train"))
         return risk_train(argc - 1, argv + 1);
     if (!strcmp(argv[1], "eval"))

@@ -79,6 +79,35 @@ run "$bin" text deid "$tmp/pd" -o "$tmp/pdo" --patient-dirs --mode pseudonymise 
 cmp -s "$tmp/pdo/P1/a.txt" "$tmp/pdo/P1/b.txt" || fail "one patient's documents differ"
 cmp -s "$tmp/pdo/P1/a.txt" "$tmp/pdo/P2/a.txt" && fail "two patients got the same shift and surrogates"
 
+# --- CSV delimiters: ';' (French spreadsheets) and tab, read from the header, written back the same
+printf 'patient_id;texte;note\nA;"Vu par le Dr Jean DUPONT; tél 06 11 22 33 44";x\nB;RAS, rien;y\n' > "$tmp/pp/fr.csv"
+run "$bin" text deid "$tmp/pp/fr.csv" -o "$tmp/fro" --column texte --json
+[ "$rc" = 0 ] || fail "';' CSV ($rc): $(cat "$tmp/err")"
+grep -q DUPONT "$tmp/fro/fr.csv" && fail "';' CSV column not de-identified"
+grep -q '^patient_id;texte;note$' "$tmp/fro/fr.csv" && grep -q '^B;RAS, rien;y$' "$tmp/fro/fr.csv" || fail "';' CSV not written back with ';'"
+grep -q '^A;"Vu par le Dr \[PRENOM\] \[NOM\]; tél \[TEL\]";x$' "$tmp/fro/fr.csv" || fail "';' CSV quoting: $(cat "$tmp/fro/fr.csv")"
+grep -q '"row":1' "$tmp/fro/fr.csv.json" || fail "';' CSV standoff"
+printf 'patient_id\ttext\nA\tM. Jean DUPONT\n' > "$tmp/pp/t.csv"
+run "$bin" text deid "$tmp/pp/t.csv" -o "$tmp/fro" --column text
+printf 'patient_id\ttext\nA\tM. [PRENOM] [NOM]\n' | cmp -s - "$tmp/fro/t.csv" || fail "tab CSV"
+run "$bin" text deid "$tmp/pp/fr.csv" -o "$tmp/fro2" --column texte --delimiter ,
+[ "$rc" = 1 ] && grep -q "fr.csv: line 2: " "$tmp/err" || fail "--delimiter not applied: $(cat "$tmp/err")"
+run "$bin" text deid "$tmp/pp/fr.csv" -o "$tmp/fro2" --column texte --delimiter '|'
+[ "$rc" = 2 ] || fail "a bad --delimiter is a usage error ($rc)"
+
+# --- --column with --json: one standoff object per row, offsets into the cell
+printf 'id,text\n1,"M. Jean DUPONT, vu le 12/03/2024"\n2,RAS\n' > "$tmp/pp/j.csv"
+run "$bin" text deid "$tmp/pp/j.csv" -o "$tmp/jo" --column text --json
+/usr/bin/python3 - "$tmp/jo/j.csv.json" <<'PY' || fail "CSV standoff with --json"
+import json, sys
+rows = json.load(open(sys.argv[1], encoding="utf-8"))
+assert [r["row"] for r in rows] == [1, 2], rows
+cell = "M. Jean DUPONT, vu le 12/03/2024"
+got = [(cell[s["offset"]:s["offset"] + s["length"]], s["label"]) for s in rows[0]["spans"]]
+assert got == [("Jean", "PRENOM"), ("DUPONT", "NOM"), ("12/03/2024", "DATE")], got
+assert rows[1]["spans"] == []
+PY
+
 # --- a key made for a mistyped --key path is announced (never the key)
 run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/kout" --mode pseudonymise --key "$tmp/no-such.key"
 [ "$rc" = 0 ] && grep -q "no key at .*no-such.key: created a new one" "$tmp/err" || fail "key creation not said"

@@ -47,6 +47,27 @@ grep -q "0\.5000 (95% CI 0\.5000" "$tmp/out.txt" && fail "one class printed as 0
 run "$bin" text risk eval --model "$tmp/m1" --csv "$tmp/te.csv" --json
 grep -q '"auroc":0\.[6-9]' "$tmp/out.txt" || fail "L1 model AUROC: $(cat "$tmp/out.txt")"
 
+# --- ';' and tab CSV files (French spreadsheets), detected or given
+/usr/bin/python3 - "$tmp/tr.csv" "$tmp/te.csv" "$tmp" <<'PY'
+import csv, sys
+for src, name in ((sys.argv[1], "tr"), (sys.argv[2], "te")):
+    rows = list(csv.reader(open(src, encoding="utf-8")))
+    for d, ext in ((";", "semi"), ("\t", "tab")):
+        with open(f"{sys.argv[3]}/{name}.{ext}.csv", "w", encoding="utf-8", newline="") as f:
+            csv.writer(f, delimiter=d).writerows(rows)
+PY
+"$bin" text risk train --csv "$tmp/tr.semi.csv" -o "$tmp/ms" --C 1 2>/dev/null || fail "train on a ';' CSV"
+cmp -s "$tmp/m" "$tmp/ms" || fail "a ';' CSV gives another model than the ',' one"
+"$bin" text risk train --csv "$tmp/tr.tab.csv" -o "$tmp/mt" --C 1 --delimiter tab 2>/dev/null || fail "train on a tab CSV"
+cmp -s "$tmp/m" "$tmp/mt" || fail "a tab CSV gives another model"
+a=$("$bin" text risk eval --model "$tmp/m" --csv "$tmp/te.csv" --json 2>/dev/null)
+b=$("$bin" text risk eval --model "$tmp/m" --csv "$tmp/te.semi.csv" --json 2>/dev/null)
+[ "$a" = "$b" ] || fail "eval differs on a ';' CSV"
+run "$bin" text risk split --csv "$tmp/tr.semi.csv" -o "$tmp/a.csv,$tmp/b.csv"
+head -1 "$tmp/a.csv" | grep -q '^patient_id;' || fail "split does not keep the ';' delimiter"
+run "$bin" text risk train --csv "$tmp/tr.semi.csv" -o "$tmp/mx" --C 1 --delimiter ,
+[ "$rc" = 1 ] && grep -q "tr.semi.csv: line 2: " "$tmp/err" || fail "--delimiter , not applied: $(cat "$tmp/err")"
+
 # --- bad input: said by file and reason
 printf 'patient_id,text,label\nA,x,0\nB,y,0\nC,z,0\n' > "$tmp/one.csv"
 run "$bin" text risk train --csv "$tmp/one.csv" -o "$tmp/m2"

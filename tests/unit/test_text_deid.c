@@ -378,6 +378,33 @@ static void test_csv(void **state)
     assert_non_null(strstr(at_error_message(), "line 2"));
     const char *big = "a\nxxxxxxxxxxxxxxxxxxxx\n";
     assert_int_equal(at_csv_parse(big, strlen(big), 8, &c), AT_ERR_LIMIT);
+    /* French spreadsheets write ';', some exports tabs: read from the header */
+    const char *fr = "\xEF\xBB\xBFpatient_id;texte;label\n1;\"a; b, c\";0\n2;d,e;1\n";
+    assert_int_equal(at_csv_detect_delimiter(fr, strlen(fr)), ';');
+    assert_int_equal(at_csv_parse(fr, strlen(fr), 1024, &c), AT_OK);
+    assert_int_equal(c.delim, ';');
+    assert_int_equal(c.ncols, 3);
+    assert_string_equal(c.cells[4], "a; b, c");
+    assert_string_equal(c.cells[7], "d,e");
+    at_csv_free(&c);
+    const char *tab = "id\ttext\n1\tx, y; z\n";
+    assert_int_equal(at_csv_parse(tab, strlen(tab), 1024, &c), AT_OK);
+    assert_int_equal(c.delim, '\t');
+    assert_string_equal(c.cells[3], "x, y; z");
+    at_csv_free(&c);
+    const char *quoted = "\"a;b\",c\n1,2\n"; /* a ';' inside quotes does not count */
+    assert_int_equal(at_csv_detect_delimiter(quoted, strlen(quoted)), ',');
+    const char *frs = "a;b\n1;2\n";
+    assert_int_equal(at_csv_parse_delim(frs, strlen(frs), 1024, ',', &c), AT_OK); /* forced: one column */
+    assert_int_equal(c.ncols, 1);
+    at_csv_free(&c);
+    assert_int_equal(at_csv_parse_delim(fr, strlen(fr), 1024, '|', &c), AT_ERR_ARG);
+    at_buf b;
+    at_buf_init(&b, 1024);
+    assert_int_equal(at_csv_put_field_delim(&b, "a;b", 3, ';'), AT_OK);
+    assert_int_equal(at_csv_put_field_delim(&b, "a,b", 3, ';'), AT_OK);
+    assert_string_equal((char *)b.data, "\"a;b\"a,b");
+    at_buf_free(&b);
 }
 
 static void test_alloc_failures(void **state)
