@@ -272,6 +272,101 @@ static void test_date_shift_exact(void **state)
     at_text_spans_free(&sp);
 }
 
+/* Pseudonymise t with the shared detector and a fixed key (malloc'd). */
+static char *pseudo(const char *t, const char *pid)
+{
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(det, t, strlen(t), &sp), AT_OK);
+    at_key key;
+    memset(key.bytes, 5, sizeof key.bytes);
+    at_buf out;
+    at_buf_init(&out, 1 << 16);
+    assert_int_equal(at_text_deid_apply(t, strlen(t), &sp, AT_TEXT_PSEUDONYMISE, &key, pid, &out), AT_OK);
+    char *r = strdup((char *)out.data);
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
+    return r;
+}
+
+static int in_list(const char *w, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcmp(w, *list))
+            return 1;
+    return 0;
+}
+
+/* Surrogates read naturally: the first name follows the gender the text
+ * gives (Mme, M., née, né), phone numbers stay French, articles and
+ * elisions agree with the surrogate. */
+static void test_surrogates_natural(void **state)
+{
+    (void)state;
+    static const char *const female[] = {"Alice", "Coline", "Elsa", "Gaelle", "Ines", "Katia", "Maelle", "Oriane",
+                                         "Quitterie", "Solene", "Ursule", "Wendy", "Zelie", "Berenice", "Diane", "Flora",
+                                         NULL};
+    static const char *const male[] = {"Bastien", "Damien", "Fabien", "Hugo", "Jules", "Lucas", "Nathan", "Paul",
+                                       "Remi", "Theo", "Victor", "Yanis", "Adam", "Cyril", "Emile", "Gaspard", NULL};
+    static const char *const firsts[] = {"Jean", "Anne", "Claude", "Dominique", "Camille", "Pierre", "Marie", "Yannick"};
+    char t[256], w[64];
+    for (size_t k = 0; k < sizeof firsts / sizeof *firsts; k++) {
+        for (int g = 0; g < 4; g++) {
+            static const char *const fmt[] = {"Vu Mme %s DURAND ce jour.", "Vu M. %s DURAND ce jour.",
+                                              "Vu %s DURAND, née le 01/02/1960.", "Vu %s DURAND, né le 01/02/1960."};
+            snprintf(t, sizeof t, fmt[g], firsts[k]);
+            char *o = pseudo(t, "P1");
+            const char *p = strncmp(o, "Vu Mme ", 7) == 0 ? o + 7 : strncmp(o, "Vu M. ", 6) == 0 ? o + 6 : o + 3;
+            assert_int_equal(sscanf(p, "%63s", w), 1);
+            int want_female = g == 0 || g == 2;
+            if (!in_list(w, want_female ? female : male))
+                fail_msg("%s: first name %s in '%s'", t, w, o);
+            free(o);
+        }
+    }
+    /* French numbers stay French, whatever their writing */
+    char *o = pseudo("Tél 0033612345678, +33 6 12 34 56 78, +33 (0)6 12 34 56 78, 06 12 34 56 78, 01.45.67.89.10 fin",
+                     "P1");
+    int a, b;
+    char c1[32], c2[32], c3[32], c4[32], c5[32];
+    assert_int_equal(sscanf(o, "Tél %31[0-9], +33 %d %*d %*d %*d %*d, +33 (0)%d %*d %*d %*d %*d, %31[0-9] %31[0-9] %*d %*d "
+                               "%*d, %31[0-9.] %31s",
+                            c1, &a, &b, c2, c3, c4, c5),
+                     7);
+    assert_int_equal(strlen(c1), 13);
+    assert_memory_equal(c1, "00336", 5); /* 0033 and the mobile digit kept */
+    assert_int_equal(a, 6);
+    assert_int_equal(b, 6);
+    assert_string_equal(c2, "06");
+    assert_memory_equal(c4, "01.", 3);
+    assert_null(strstr(o, "0612345678"));
+    free(o);
+    /* articles and elisions agree with the hospital or commune put in */
+    static const char *const hosp[] = {
+        "Adressé par l'Hôpital Saint-Louis hier.", "Sorti de l'Institut Curie hier.", "Vu à la Clinique Saint-Jean hier.",
+        "Sorti du CHU de Rennes hier.", "Hospitalisé au CHU de Rennes hier.", "Adressé par le CH de Morlaix hier.",
+        "Sorti de la Clinique Pasteur hier.", "Hospitalisé à l'Hôpital Tenon hier.", "Vu au Centre Hospitalier de Brest hier.",
+        "Sorti de la Polyclinique du Parc hier.", "L'Hôpital Nord a appelé.", "Le CHU de Brest a appelé.",
+        "Adressé par l\xE2\x80\x99Hôpital Bichat hier.", "Vu à l'Institut Gustave Roussy hier."};
+    for (size_t k = 0; k < sizeof hosp / sizeof *hosp; k++) {
+        for (int pid = 0; pid < 4; pid++) { /* other patients, other surrogates */
+            char id[8];
+            snprintf(id, sizeof id, "P%d", pid);
+            char *x = pseudo(hosp[k], id);
+            static const char *const bad[] = {"l'C", "l'G", "le H", "le I", "Le H", "Le I", "de le", "à le", "de la ",
+                                              "à la ", "la C", "la H", "la G", "la I", "L'C", "L'G", "\xE2\x80\x99" "C",
+                                              "\xE2\x80\x99" "G", "du H", "du I", "au H", "au I", NULL};
+            for (const char *const *bb = bad; *bb; bb++)
+                if (strstr(x, *bb))
+                    fail_msg("'%s' -> '%s' (has '%s')", hosp[k], x, *bb);
+            free(x);
+        }
+    }
+    o = pseudo("Originaire d'Angers, né à Angers.", "P3");
+    assert_null(strstr(o, "d'V"));
+    assert_null(strstr(o, "Angers"));
+    free(o);
+}
+
 static void test_patient_info(void **state)
 {
     (void)state;
@@ -506,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failures),  cmocka_unit_test(test_heldout_targets),
         cmocka_unit_test(test_pinned_spans),    cmocka_unit_test(test_leaks),
         cmocka_unit_test(test_patient_fields),  cmocka_unit_test(test_date_shift_exact),
+        cmocka_unit_test(test_surrogates_natural),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
