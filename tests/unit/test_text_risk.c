@@ -266,6 +266,55 @@ static void test_cv_folds(void **state)
     assert_memory_equal(fold, fold2, sizeof fold);
 }
 
+/* --l1: an L1-regularised model is sparse, still ranks, and keeps its
+ * flag through save and load. */
+static void test_l1(void **state)
+{
+    (void)state;
+    at_buf b;
+    at_buf_init(&b, 1 << 26);
+    assert_int_equal(at_text_synth_cohort(250, 6, &b), AT_OK);
+    at_csv csv;
+    assert_int_equal(at_csv_parse((const char *)b.data, b.len, 1 << 20, &csv), AT_OK);
+    at_buf_free(&b);
+    at_risk_options o2 = {.C = 1.0}, o1 = {.C = 1.0, .l1 = 1};
+    at_risk_model *m2, *m1;
+    assert_int_equal(at_risk_train(&csv, &o2, &m2), AT_OK);
+    assert_int_equal(at_risk_train(&csv, &o1, &m1), AT_OK);
+    size_t nz1 = 0, nz2 = 0;
+    for (size_t j = 0; j < RISK_H + RISK_S; j++) {
+        nz1 += m1->w[j] != 0;
+        nz2 += m2->w[j] != 0;
+    }
+    if (!(nz1 > 0 && nz1 * 5 < nz2))
+        fail_msg("L1 keeps %zu weights, L2 %zu: not sparse", nz1, nz2);
+    assert_int_equal(m1->l1, 1);
+    assert_int_equal(m2->l1, 0);
+    const char *hi = "Patient de 82 ans, OMS 3, traité par FOLFIRINOX C2. Antécédent de 3 hospitalisations. "
+                     "Épisode de neutropénie fébrile après le dernier cycle. Diarrhée grade 4.";
+    const char *lo = "Patient de 45 ans, OMS 0, traité par capécitabine C2. Aucune hospitalisation antérieure.";
+    double ph, pl;
+    assert_int_equal(at_risk_predict(m1, hi, strlen(hi), &ph, NULL, 0), AT_OK);
+    assert_int_equal(at_risk_predict(m1, lo, strlen(lo), &pl, NULL, 0), AT_OK);
+    assert_true(ph > pl);
+    char *dir = test_mkdtemp();
+    char path[512];
+    snprintf(path, sizeof path, "%s/l1", dir);
+    assert_int_equal(at_risk_save(m1, path), AT_OK);
+    at_risk_model *m3;
+    assert_int_equal(at_risk_load(path, &m3), AT_OK);
+    assert_int_equal(m3->l1, 1);
+    double ph3;
+    assert_int_equal(at_risk_predict(m3, hi, strlen(hi), &ph3, NULL, 0), AT_OK);
+    assert_true(fabs(ph - ph3) < 1e-9);
+    at_risk_free(m1);
+    at_risk_free(m2);
+    at_risk_free(m3);
+    at_csv_free(&csv);
+    test_rmtree(dir);
+    free(dir);
+}
+
 static void test_bad_labels(void **state)
 {
     (void)state;
@@ -312,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_one_class),
         cmocka_unit_test(test_structured_features),
         cmocka_unit_test(test_cv_folds),
+        cmocka_unit_test(test_l1),
         cmocka_unit_test(test_train_save_load),
         cmocka_unit_test(test_bad_labels),
     };
