@@ -505,6 +505,25 @@ static void test_csv(void **state)
 static void test_alloc_failures(void **state)
 {
     (void)state;
+    /* with a patient's identity: loading it into a detector, and detection */
+    at_text_patient p = {.last_name = "Le Gall", .first_name = "Anne", .nir = "2 61 02 2A 238 045 12",
+                         .address = "12 rue des Lilas, 35000 Rennes", .city = "Tours", .phone = "0612345678",
+                         .email = "a.m@exemple.fr"};
+    const char *tp = "Mme Anne LE GALL, 12 rue des Lilas, 35000 Rennes, 06 12 34 56 78, NIR 2610222238045.";
+    for (long n = 1; n < 12; n++) {
+        at_text_deid *d2 = NULL;
+        at_status st = at_text_deid_new(NULL, &d2);
+        assert_int_equal(st, AT_OK);
+        at_alloc_fail_after(n);
+        st = at_text_deid_set_patient(d2, &p);
+        at_text_spans sp = {0};
+        if (!st)
+            st = at_text_deid_detect(d2, tp, strlen(tp), &sp);
+        at_alloc_fail_after(0);
+        assert_true(st == AT_OK || st == AT_ERR_NOMEM);
+        at_text_spans_free(&sp);
+        at_text_deid_free(d2);
+    }
     const char *t = "Mme Rose PETIT, née le 03/04/1956, tél 06 12 34 56 78, CHU de Rennes.";
     for (long n = 1; n < 12; n++) {
         at_text_spans sp = {0};

@@ -196,6 +196,31 @@ static void test_writings(void **state)
     at_text_mentions_free(&m);
 }
 
+/* Every allocation of extraction may fail: no crash, no leak (ASan). */
+static void test_alloc_failures(void **state)
+{
+    (void)state;
+    const char *t = "Consultation du 2024-03-12. Homme de 78 ans, OMS à 3, C4 FOLFIRINOX. Pas de mucite, "
+                    "neutropénie fébrile grade 4. Oxaliplatine 85mg/m2 IV. Hospitalisé 3 fois. Scanner il y a 2 mois.";
+    for (long n = 1; n < 8; n++) {
+        at_text_mentions m = {0};
+        at_alloc_fail_after(n);
+        at_status st = at_text_extract(ex, t, strlen(t), NULL, &m);
+        at_alloc_fail_after(0);
+        assert_true(st == AT_OK || st == AT_ERR_NOMEM);
+        at_text_mentions_free(&m);
+    }
+    for (long n = 1; n < 40; n++) {
+        at_text_extractor *x = NULL;
+        at_alloc_fail_after(n);
+        at_status st = at_text_extractor_new(NULL, &x);
+        at_alloc_fail_after(0);
+        assert_true(st == AT_OK || st == AT_ERR_NOMEM);
+        assert_true(st == AT_OK || x == NULL);
+        at_text_extractor_free(x);
+    }
+}
+
 static void test_heldout(void **state)
 {
     (void)state;
@@ -212,6 +237,6 @@ static void test_heldout(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_mentions), cmocka_unit_test(test_writings),
-                                       cmocka_unit_test(test_heldout)};
+                                       cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_heldout)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }
