@@ -211,7 +211,25 @@ static at_status tokenise(const at_text_extractor *x, const char *text, size_t l
             e->f[i - a] = 0;
             fl = (int)(i - a);
         } else {
-            fl = at_text_fold(text + a, i - a < 40 ? i - a : 40, e->f, sizeof e->f);
+            /* ASCII and Latin-1 letters inline, anything else through at_text_fold */
+            size_t lim = i - a < 40 ? i - a : 40, j = a, o = 0;
+            while (j < a + lim && o + 3 < sizeof e->f) {
+                unsigned b = t[j];
+                if (b < 0x80) {
+                    e->f[o++] = (char)(b - 'A' < 26u ? b + 32 : b);
+                    j++;
+                } else if (b == 0xC3 && j + 1 < a + lim && t[j + 1] >= 0x80 && t[j + 1] <= 0xBF) {
+                    const char *r = text_latin1_fold[t[j + 1] - 0x80];
+                    e->f[o] = r[0];
+                    e->f[o + 1] = r[1];
+                    o += r[0] ? (r[1] ? 2 : 1) : 0;
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            e->f[o] = 0;
+            fl = j == a + lim ? (int)o : at_text_fold(text + a, lim, e->f, sizeof e->f);
         }
         if (fl < 0) {
             e->f[0] = 0;
@@ -252,12 +270,43 @@ static size_t match_words(const ex_tok *t, size_t n, size_t i, const char *term)
     return k;
 }
 
+/* Value writers without printf (extraction runs on every note the risk
+ * model reads): the parts are copied and truncated to the field. */
+static void put_parts(char *dst, size_t cap, const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t o = an < cap - 1 ? an : cap - 1;
+    memcpy(dst, a, o);
+    size_t k = bn < cap - 1 - o ? bn : cap - 1 - o;
+    memcpy(dst + o, b, k);
+    dst[o + k] = 0;
+}
+
+static void put_int(char *dst, size_t cap, long v)
+{
+    char tmp[24];
+    size_t n = 0;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u && n < 20);
+    if (v < 0)
+        tmp[sizeof tmp - 1 - n++] = '-';
+    put_parts(dst, cap, tmp + sizeof tmp - n, n, "", 0);
+}
+
 static void iso(char *out, size_t cap, long days)
 {
     long y;
     int m, d;
     at_civil_from_days(days, &y, &m, &d);
-    snprintf(out, cap, "%04ld-%02d-%02d", y, m, d);
+    if (y < 0 || y > 9999 || cap < 11) {
+        snprintf(out, cap, "%04ld-%02d-%02d", y, m, d);
+        return;
+    }
+    char b[11] = {(char)('0' + y / 1000), (char)('0' + y / 100 % 10), (char)('0' + y / 10 % 10), (char)('0' + y % 10), '-',
+                  (char)('0' + m / 10), (char)('0' + m % 10), '-', (char)('0' + d / 10), (char)('0' + d % 10), 0};
+    memcpy(out, b, 11);
 }
 
 /* End of the number at token i, with a decimal part ("2,5", "1.5"). */
@@ -420,7 +469,7 @@ static int regimen_at(const ex_state *s, size_t r)
 static void regimen_value(const ex_state *s, size_t r, at_text_mention *mm)
 {
     const ex_tok *k = &s->t[r];
-    snprintf(mm->value, sizeof mm->value, "%.*s", (int)(k->e - k->s) < 60 ? (int)(k->e - k->s) : 60, s->text + k->s);
+    put_parts(mm->value, sizeof mm->value, s->text + k->s, k->e - k->s, "", 0);
     if (k->kw & KW_REGIMEN)
         for (char *c = mm->value; *c; c++)
             if (*c >= 'a' && *c <= 'z')
@@ -499,17 +548,17 @@ static at_status ex_age_admission(ex_state *s, size_t i, size_t *next, at_text_m
         if (ctx) {
             *next = i + 2;
             PUSH(i, *next, AT_MENTION_AGE);
-            snprintf(mm->value, sizeof mm->value, "%d", v);
+            put_int(mm->value, sizeof mm->value, v);
         }
     } else if (v >= 0 && i + 1 < n && (t[i + 1].kw & KW_ADMIT) && t[i + 1].f[strlen(t[i + 1].f) - 1] == 's' &&
                !(t[i + 1].brk & EX_BRK_SENT) && strncmp(t[i + 1].f, "hospitalise", 11)) {
         *next = i + 2;
         PUSH(i, *next, AT_MENTION_ADMISSION);
-        snprintf(mm->value, sizeof mm->value, "%d", v);
+        put_int(mm->value, sizeof mm->value, v);
     } else if (v == 1 && i + 1 < n && ex_is(t, n, i + 1, "hospitalisation") && !(t[i + 1].brk & EX_BRK_SENT)) {
         *next = i + 2;
         PUSH(i, *next, AT_MENTION_ADMISSION);
-        snprintf(mm->value, sizeof mm->value, "1");
+        put_int(mm->value, sizeof mm->value, 1);
     } else if ((k->kw & KW_ADMIT) && strncmp(k->f, "hospitalisation", 15)) {
         /* "hospitalisé 3 fois", "hospitalisée à 2 reprises" */
         size_t q = i + 1;
@@ -520,18 +569,18 @@ static at_status ex_age_admission(ex_state *s, size_t i, size_t *next, at_text_m
             t[q + 1].sent == k->sent) {
             *next = q + 2;
             PUSH(i, *next, AT_MENTION_ADMISSION);
-            snprintf(mm->value, sizeof mm->value, "%d", c);
+            put_int(mm->value, sizeof mm->value, c);
         }
     } else if ((k->kw & KW_ADMIT) && !strncmp(k->f, "hospitalisation", 15) && i > 0 &&
                (t[i - 1].kw & KW_NEG_PRE) && !(k->brk & EX_BRK_SENT)) {
         *next = i + 1; /* "aucune hospitalisation", "pas d'hospitalisation": none */
         PUSH(i, *next, AT_MENTION_ADMISSION);
-        snprintf(mm->value, sizeof mm->value, "0");
+        put_int(mm->value, sizeof mm->value, 0);
     } else if ((k->kw & KW_ADMIT) && !strncmp(k->f, "hospitalisation", 15) && i > 1 && ex_is(t, n, i - 1, "d") &&
                (t[i - 2].kw & KW_NEG_PRE)) {
         *next = i + 1;
         PUSH(i, *next, AT_MENTION_ADMISSION);
-        snprintf(mm->value, sizeof mm->value, "0");
+        put_int(mm->value, sizeof mm->value, 0);
     }
     *got = mm;
     return AT_OK;
@@ -557,7 +606,7 @@ static at_status ex_ps(ex_state *s, size_t i, size_t *next, at_text_mention **go
         if (q < n && t[q].num && strlen(t[q].f) == 1 && t[q].f[0] <= '4' && t[q].sent == k->sent && q - i <= 3) {
             *next = q + 1;
             PUSH(i, *next, AT_MENTION_PS);
-            snprintf(mm->value, sizeof mm->value, "ECOG %s", t[q].f);
+            put_parts(mm->value, sizeof mm->value, "ECOG ", 5, t[q].f, strlen(t[q].f));
         }
     } else if (!strcmp(k->f, "karnofsky")) {
         size_t q = i + 1;
@@ -566,7 +615,7 @@ static at_status ex_ps(ex_state *s, size_t i, size_t *next, at_text_mention **go
         if (q < n && t[q].num && t[q].sent == k->sent) {
             *next = q + 1;
             PUSH(i, *next, AT_MENTION_PS);
-            snprintf(mm->value, sizeof mm->value, "KPS %s", t[q].f);
+            put_parts(mm->value, sizeof mm->value, "KPS ", 4, t[q].f, strlen(t[q].f));
         }
     }
     *got = mm;
@@ -588,15 +637,18 @@ static at_status ex_dose(ex_state *s, size_t i, size_t *next, at_text_mention **
     if (ne && ex_unit_at(s->text, s->len, ne, unit, sizeof unit, &e) && (k->num || e >= k->e)) {
         *next = tok_until(t, n, i, e);
         PUSH(i, *next, AT_MENTION_DOSE);
-        snprintf(mm->value, sizeof mm->value, "%.*s %s", (int)(ne - k->s) < 24 ? (int)(ne - k->s) : 24,
-                 s->text + k->s, unit);
+        char num[32];
+        size_t nl = ne - k->s < 24 ? ne - k->s : 24; /* at most 24 bytes of the number, then a space */
+        memcpy(num, s->text + k->s, nl);
+        num[nl] = ' ';
+        put_parts(mm->value, sizeof mm->value, num, nl + 1, unit, strlen(unit));
         for (char *c = mm->value; *c && *c != ' '; c++)
             if (*c == ',')
                 *c = '.';
     } else if (!strcmp(k->f, "auc") && i + 1 < n && t[i + 1].num) {
         *next = i + 2;
         PUSH(i, *next, AT_MENTION_DOSE);
-        snprintf(mm->value, sizeof mm->value, "AUC %s", t[i + 1].f);
+        put_parts(mm->value, sizeof mm->value, "AUC ", 4, t[i + 1].f, strlen(t[i + 1].f));
     }
     *got = mm;
     return AT_OK;
@@ -729,8 +781,7 @@ at_status at_text_extract(const at_text_extractor *x, const char *text, size_t l
                 if (!(mm = push(out, t, i, next, AT_MENTION_TNM)))
                     st = AT_ERR_NOMEM;
                 else
-                    snprintf(mm->value, sizeof mm->value, "%.*s", (int)(e - t[i].s) < 60 ? (int)(e - t[i].s) : 60,
-                             text + t[i].s);
+                    put_parts(mm->value, sizeof mm->value, text + t[i].s, e - t[i].s, "", 0);
             }
         }
         if (mm)
