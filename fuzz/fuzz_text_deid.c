@@ -1,18 +1,42 @@
-/* libFuzzer target: the French de-identifier (detection, redaction and
- * pseudonymisation) and the extractor on arbitrary bytes that pass the
- * UTF-8 check. */
+/* libFuzzer target: the French de-identifier (detection with and without a
+ * patient's identity, redaction and pseudonymisation) and the extractor on
+ * arbitrary bytes that pass the UTF-8 check. */
 #include "atelier/text.h"
 
 #include <string.h>
 
-static at_text_deid *det;
+static at_text_deid *det, *det_patient;
 static at_text_extractor *ex;
+
+/* A detector that also looks for one patient's identity (every field). */
+static int patient_detector(void)
+{
+    if (at_text_deid_new(NULL, &det_patient))
+        return -1;
+    at_text_patient p = {.last_name = "Le Gall", .first_name = "Anne-Marie", .birth_date = "03/02/1961",
+                         .ipp = "80012345", .nir = "2 61 02 2A 238 045 12", .address = "12 bis rue de l'Église, 35000 Rennes",
+                         .city = "Tours", .zip = "35400", .phone = "+33 6 12 34 56 78", .email = "a.m@exemple.fr",
+                         .patient_id = "P1"};
+    return at_text_deid_set_patient(det_patient, &p) ? -1 : 0;
+}
+
+static void check_spans(const at_text_spans *sp, size_t size)
+{
+    size_t prev = 0;
+    for (size_t i = 0; i < sp->n; i++) {
+        if (sp->v[i].start < prev || sp->v[i].start + sp->v[i].len > size || sp->v[i].len == 0)
+            __builtin_trap(); /* spans must be sorted, disjoint, inside the text */
+        prev = sp->v[i].start + sp->v[i].len;
+    }
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!det && at_text_deid_new(NULL, &det))
         return 0;
     if (!ex && at_text_extractor_new(NULL, &ex))
+        return 0;
+    if (!det_patient && patient_detector())
         return 0;
     if (size > (1u << 20) || at_text_utf8_check((const char *)data, size, NULL))
         return 0;
@@ -23,13 +47,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 __builtin_trap();
     at_text_mentions_free(&mm);
     at_text_spans sp = {0};
+    if (at_text_deid_detect(det_patient, (const char *)data, size, &sp) == AT_OK)
+        check_spans(&sp, size);
+    at_text_spans_free(&sp);
     if (at_text_deid_detect(det, (const char *)data, size, &sp) == AT_OK) {
-        size_t prev = 0;
-        for (size_t i = 0; i < sp.n; i++) {
-            if (sp.v[i].start < prev || sp.v[i].start + sp.v[i].len > size || sp.v[i].len == 0)
-                __builtin_trap(); /* spans must be sorted, disjoint, inside the text */
-            prev = sp.v[i].start + sp.v[i].len;
-        }
+        check_spans(&sp, size);
         at_key key;
         memset(key.bytes, 1, sizeof key.bytes);
         at_buf out;

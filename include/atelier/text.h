@@ -89,8 +89,10 @@ typedef enum { AT_TEXT_REDACT = 0, AT_TEXT_PSEUDONYMISE = 1 } at_text_mode;
 
 /* Rewrite text replacing each span: typed placeholders ([NOM]) or keyed
  * surrogates of the same kind (consistent names, dates shifted by the
- * patient's keyed offset, formats kept). patient_id seeds the date shift
- * (NULL: one shift for the run). Output appended to out. */
+ * patient's keyed offset, formats kept). patient_id keys the date shift and
+ * the surrogates: the same real value gives the same surrogate within one
+ * patient's documents, unrelated ones across patients (NULL: one shift for
+ * the run, surrogates keyed by the value alone). Output appended to out. */
 at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *spans,
                              at_text_mode mode, const at_key *key, const char *patient_id,
                              at_buf *out);
@@ -143,14 +145,22 @@ typedef struct {
     size_t nrows, ncols;
     char **cells; /* nrows*ncols, row-major; row 0 is the header */
     size_t *line; /* line number where each row starts */
+    char delim;   /* the delimiter read: ',', ';' or '\t' */
 } at_csv;
 /* Parse data; errors name the line (never the content). max_cell bounds one
- * cell. Owned by caller (at_csv_free). */
+ * cell. The delimiter (',', ';' as French spreadsheets write, or a tab) is
+ * the one the header line uses most, outside quotes (',' when none). Owned
+ * by caller (at_csv_free). */
 at_status at_csv_parse(const char *data, size_t len, size_t max_cell, at_csv *out);
+/* The same with the delimiter given (',', ';' or '\t'; 0: detected). */
+at_status at_csv_parse_delim(const char *data, size_t len, size_t max_cell, int delim, at_csv *out);
+/* The delimiter of the header line: ',', ';' or '\t'. */
+int at_csv_detect_delimiter(const char *data, size_t len);
 void at_csv_free(at_csv *c);
 int at_csv_column(const at_csv *c, const char *name); /* index or -1 */
-/* Append one CSV field, quoted when needed. */
+/* Append one CSV field, quoted when needed (with ',' or delim as delimiter). */
 at_status at_csv_put_field(at_buf *b, const char *s, size_t n);
+at_status at_csv_put_field_delim(at_buf *b, const char *s, size_t n, int delim);
 
 /* ---- structuring: extraction of clinical mentions ---------------------------------- */
 typedef enum {
@@ -162,6 +172,8 @@ typedef enum {
     AT_MENTION_TNM,
     AT_MENTION_PS,
     AT_MENTION_AE,
+    AT_MENTION_AGE,       /* "78 ans" after "patient de", "homme de", "âgée de": value the years */
+    AT_MENTION_ADMISSION, /* prior hospitalisations: "3 hospitalisations", "hospitalisé 3 fois"; value the count */
     AT_MENTION_COUNT
 } at_mention_type;
 enum { AT_QUAL_NEGATED = 1, AT_QUAL_HYPOTHESIS = 2, AT_QUAL_FAMILY = 4, AT_QUAL_HISTORY = 8 };
@@ -171,7 +183,7 @@ typedef struct {
     int type;          /* at_mention_type */
     unsigned qual;     /* AT_QUAL_* */
     int grade, cycle;  /* CTCAE grade, cycle number (0 when none) */
-    char value[64];    /* normalised: INN, "85 mg/m2", "IV", ISO date, "FOLFOX", "ECOG 1", AE term */
+    char value[64];    /* normalised: INN, "85 mg/m2", "IV", ISO date, "FOLFOX", "ECOG 1", AE term, "78", "3" */
     char code[16];     /* ATC code of a drug */
 } at_text_mention;
 
@@ -193,7 +205,8 @@ void at_text_mentions_free(at_text_mentions *m);
 /* One JSON object per line per mention (type, offsets, text, value, qualifiers). */
 at_status at_text_mentions_jsonl(const char *text, const at_text_mentions *m, at_buf *out);
 
-/* Synthetic notes with gold mentions (label = type | qualifiers << 8) for
+/* Synthetic notes with gold mentions (label = type | qualifiers << 8 |
+ * CTCAE grade << 12) for
  * measuring extraction; heldout selects the held-out drug and term halves. */
 at_status at_text_synth_extract_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
 
@@ -228,17 +241,34 @@ at_status at_risk_predict(const at_risk_model *m, const char *text, size_t len, 
 typedef struct {
     double auroc, auroc_lo, auroc_hi, auprc, auprc_lo, auprc_hi, brier;
     size_t n, positives;
+    size_t patients;  /* distinct patient ids (0 when not given) */
+    int by_patient;   /* 1: the bootstrap resampled patients, 0: rows */
     double bin_pred[10], bin_obs[10];
     size_t bin_n[10];
 } at_risk_metrics;
 
 /* Metrics of probabilities p against labels y (n items), with a seeded
- * bootstrap (nboot resamples) for the 95% intervals. */
+ * bootstrap (nboot resamples) for the 95% intervals over rows. */
 at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int nboot,
                                   uint64_t seed, at_risk_metrics *out);
+/* The same with each row's patient id (ids[i], NUL-terminated; NULL: rows):
+ * a cluster bootstrap that resamples patients with all their rows, since
+ * the rows of one patient are not independent. */
+at_status at_risk_metrics_compute_by_patient(const double *p, const int *y, const char *const *ids, size_t n,
+                                             int nboot, uint64_t seed, at_risk_metrics *out);
+/* 1 when the labels hold one class only: AUROC and AUPRC are then
+ * undefined (written as null in the JSON). */
+int at_risk_metrics_one_class(const at_risk_metrics *m);
 at_status at_risk_metrics_json(const at_risk_metrics *m, at_buf *out);
 /* Reliability plot as SVG. */
 at_status at_risk_calibration_svg(const at_risk_metrics *m, at_buf *out);
+
+/* Patient-level split of the data rows of csv (row i + 1 -> is_test[i]):
+ * round(test_fraction x patients) whole patients (at least one on each
+ * side), chosen by a shuffle seeded with seed of the sorted distinct ids of
+ * column id_column (NULL: patient_id). Deterministic. */
+at_status at_risk_split(const at_csv *csv, const char *id_column, double test_fraction, uint64_t seed,
+                        unsigned char *is_test, size_t *test_patients, size_t *patients);
 
 /* Synthetic chemotherapy cohort as CSV (patient_id,age,text,label), one row
  * per cycle, outcomes following the literature's risk factors. */

@@ -9,5 +9,8 @@ int cmd_text_risk(int argc, char **argv);
 int cmd_text_synth_cohort(int argc, char **argv);
 int cmd_text_extract(int argc, char **argv);
 int cmd_text_eval_extract(int argc, char **argv);
+/* A --delimiter value: ",", ";", "tab" or a tab character into *delim;
+ * -1 when it is none of these. */
+int cli_delimiter(const char *s, int *delim);
 
 #endif

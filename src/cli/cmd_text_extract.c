@@ -51,6 +51,8 @@ int cmd_text_extract(int argc, char **argv)
         unsigned char *data = NULL;
         size_t len = 0, bad;
         st = at_file_read(in[f], (size_t)64 << 20, &data, &len);
+        if (!st && len == 0)
+            st = at_error_set(AT_ERR_FORMAT, "%s: empty document", in[f]);
         if (!st && at_text_utf8_check((const char *)data, len, &bad))
             st = at_error_set(AT_ERR_FORMAT, "%s: byte %zu: not UTF-8 text (binary?)", in[f], bad);
         at_text_mentions m = {0};

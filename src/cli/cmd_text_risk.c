@@ -7,9 +7,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define RISK_MAX_CSV ((size_t)1 << 31)
 #define RISK_MAX_CELL ((size_t)16 << 20)
+
+/* --delimiter of the risk commands (0: detected from the header line). */
+static int risk_delim;
 
 static int read_csv(const char *path, at_csv *csv)
 {
@@ -17,7 +21,7 @@ static int read_csv(const char *path, at_csv *csv)
     size_t len;
     at_status st = at_file_read(path, RISK_MAX_CSV, &data, &len);
     if (!st) {
-        st = at_csv_parse((const char *)data, len, RISK_MAX_CELL, csv);
+        st = at_csv_parse_delim((const char *)data, len, RISK_MAX_CELL, risk_delim, csv);
         if (st)
             at_error_prefix(st, "%s", path);
         at_free(data);
@@ -91,6 +95,8 @@ static int risk_train(int argc, char **argv)
     double t0 = at_now_seconds();
     st = at_risk_train(&csv, &opt, &m);
     double t1 = at_now_seconds();
+    if (st && !strstr(at_error_message(), csvp))
+        at_error_prefix(st, "%s", csvp);
     if (!st)
         st = at_risk_save(m, out);
     if (!st)
@@ -131,23 +137,33 @@ static int risk_eval(int argc, char **argv)
     at_status st = at_risk_load(modelp, &m);
     if (!st)
         st = read_csv(csvp, &csv);
-    int ct = at_csv_column(&csv, "text"), cl = at_csv_column(&csv, "label");
+    int ct = at_csv_column(&csv, "text"), cl = at_csv_column(&csv, "label"), cp = at_csv_column(&csv, "patient_id");
     if (!st && (ct < 0 || cl < 0))
         st = at_error_set(AT_ERR_FORMAT, "%s: needs the columns text and label", csvp);
     size_t n = csv.nrows ? csv.nrows - 1 : 0;
+    if (!st && n == 0)
+        st = at_error_set(AT_ERR_FORMAT, "%s: no data rows to evaluate (the header only)", csvp);
     double *p = malloc((n + 1) * sizeof *p);
     int *y = malloc((n + 1) * sizeof *y);
+    const char **ids = malloc((n + 1) * sizeof *ids);
+    if (!st && (!p || !y || !ids))
+        st = at_error_set(AT_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n && !st; i++) {
         const char *t = csv.cells[(i + 1) * csv.ncols + (size_t)ct], *l = csv.cells[(i + 1) * csv.ncols + (size_t)cl];
         if (strcmp(l, "0") && strcmp(l, "1"))
             st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: label is not 0 or 1", csvp, csv.line[i + 1]);
-        else
-            st = at_risk_predict(m, t, strlen(t), &p[i], NULL, 0);
+        else if (!t[0])
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: empty text", csvp, csv.line[i + 1]);
+        else if ((st = at_risk_predict(m, t, strlen(t), &p[i], NULL, 0)))
+            at_error_prefix(st, "%s: line %zu", csvp, csv.line[i + 1]);
         y[i] = l[0] == '1';
+        ids[i] = cp >= 0 ? csv.cells[(i + 1) * csv.ncols + (size_t)cp] : NULL;
     }
     at_risk_metrics mt;
+    /* rows of one patient are not independent: the bootstrap resamples
+     * patients when the CSV names them */
     if (!st)
-        st = at_risk_metrics_compute(p, y, n, nboot, 1, &mt);
+        st = at_risk_metrics_compute_by_patient(p, y, cp >= 0 ? ids : NULL, n, nboot, 1, &mt);
     at_buf out, svg;
     at_buf_init(&out, 1 << 20);
     at_buf_init(&svg, 1 << 20);
@@ -164,12 +180,23 @@ static int risk_eval(int argc, char **argv)
             fprintf(stderr, "atelier text risk eval: reliability plot written to %s\n", sp);
         free(sp);
     }
+    int one = !st && at_risk_metrics_one_class(&mt);
+    if (one)
+        fprintf(stderr,
+                "atelier text risk eval: warning: %s: every row has label %d, so AUROC and AUPRC are undefined; "
+                "evaluate on held-out patients with both labels (atelier text risk split)\n",
+                csvp, mt.positives ? 1 : 0);
     if (!st && json) {
         printf("%s\n", (char *)out.data);
     } else if (!st) {
-        printf("rows %zu, positives %zu\nAUROC %.4f (95%% CI %.4f-%.4f)\nAUPRC %.4f (95%% CI %.4f-%.4f)\n"
-               "Brier %.4f\nreliability (bin: n, mean predicted, observed):\n",
-               mt.n, mt.positives, mt.auroc, mt.auroc_lo, mt.auroc_hi, mt.auprc, mt.auprc_lo, mt.auprc_hi, mt.brier);
+        printf("rows %zu, positives %zu, patients %zu (bootstrap over %s)\n", mt.n, mt.positives, mt.patients,
+               mt.by_patient ? "patients" : "rows");
+        if (one)
+            printf("AUROC undefined (one class)\nAUPRC undefined (one class)\n");
+        else
+            printf("AUROC %.4f (95%% CI %.4f-%.4f)\nAUPRC %.4f (95%% CI %.4f-%.4f)\n", mt.auroc, mt.auroc_lo,
+                   mt.auroc_hi, mt.auprc, mt.auprc_lo, mt.auprc_hi);
+        printf("Brier %.4f\nreliability (bin: n, mean predicted, observed):\n", mt.brier);
         for (int b = 0; b < 10; b++)
             if (mt.bin_n[b])
                 printf("  %.1f-%.1f: %6zu  %.3f  %.3f\n", b / 10.0, (b + 1) / 10.0, mt.bin_n[b], mt.bin_pred[b],
@@ -177,6 +204,7 @@ static int risk_eval(int argc, char **argv)
     }
     free(p);
     free(y);
+    free(ids);
     at_buf_free(&out);
     at_buf_free(&svg);
     at_csv_free(&csv);
@@ -220,8 +248,12 @@ static int risk_score(int argc, char **argv)
         double prob;
         at_buf reasons;
         at_buf_init(&reasons, 1 << 16);
-        st = at_risk_predict(m, t, strlen(t), &prob, &reasons, nreasons);
-        if (st)
+        /* an empty row scores nothing: report it rather than write a score */
+        if (!pid[0])
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: empty patient_id", csvp, csv.line[i]);
+        else if (!t[0])
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: empty text", csvp, csv.line[i]);
+        else if ((st = at_risk_predict(m, t, strlen(t), &prob, &reasons, nreasons)))
             at_error_prefix(st, "%s: line %zu", csvp, csv.line[i]);
         if (!st)
             st = at_csv_put_field(&out, pid, strlen(pid));
@@ -238,6 +270,116 @@ static int risk_score(int argc, char **argv)
     at_buf_free(&out);
     at_csv_free(&csv);
     at_risk_free(m);
+    return st ? cli_fail(st) : CLI_OK;
+}
+
+/* 1 when a and b name one existing file. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat x, y;
+    return !stat(a, &x) && !stat(b, &y) && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* Write the header and the rows of csv whose is_test equals side. */
+static at_status write_side(const at_csv *csv, const unsigned char *is_test, int side, const char *path)
+{
+    at_buf b;
+    at_buf_init(&b, RISK_MAX_CSV);
+    at_status st = AT_OK;
+    for (size_t i = 0; i < csv->nrows && !st; i++) {
+        if (i > 0 && is_test[i - 1] != side)
+            continue;
+        for (size_t j = 0; j < csv->ncols && !st; j++) {
+            const char *c = csv->cells[i * csv->ncols + j];
+            if (j)
+                st = at_buf_putc(&b, csv->delim);
+            if (!st)
+                st = at_csv_put_field_delim(&b, c, strlen(c), csv->delim);
+        }
+        if (!st)
+            st = at_buf_putc(&b, '\n');
+    }
+    if (!st)
+        st = at_file_write_atomic(path, b.data, b.len);
+    at_buf_free(&b);
+    return st;
+}
+
+static int risk_split(int argc, char **argv)
+{
+    const char *csvp = NULL, *both = NULL, *trainp = NULL, *testp = NULL, *idc = NULL;
+    double frac = 0.2;
+    unsigned long long seed = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--csv") && i + 1 < argc)
+            csvp = argv[++i];
+        else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+            both = argv[++i];
+        else if (!strcmp(argv[i], "--train-out") && i + 1 < argc)
+            trainp = argv[++i];
+        else if (!strcmp(argv[i], "--test-out") && i + 1 < argc)
+            testp = argv[++i];
+        else if (!strcmp(argv[i], "--id-column") && i + 1 < argc)
+            idc = argv[++i];
+        else if (!strcmp(argv[i], "--test") && i + 1 < argc) {
+            char *end;
+            frac = strtod(argv[++i], &end);
+            if (*end || !(frac > 0 && frac < 1))
+                return cli_usage_error("text risk split", "--test takes a fraction between 0 and 1");
+        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+            char *end;
+            seed = strtoull(argv[++i], &end, 10);
+            if (*end)
+                return cli_usage_error("text risk split", "--seed takes a number");
+        } else
+            return cli_usage_error("text risk split", "unknown argument %s", argv[i]);
+    }
+    char *pair = NULL;
+    if (both) {
+        const char *comma = strchr(both, ',');
+        if (!comma || trainp || testp || comma == both || !comma[1] || strchr(comma + 1, ','))
+            return cli_usage_error("text risk split", "-o takes TRAIN.csv,TEST.csv (or use --train-out and --test-out)");
+        pair = at_strndup(both, (size_t)(comma - both));
+        if (!pair)
+            return CLI_FAIL;
+        trainp = pair;
+        testp = comma + 1;
+    }
+    if (!csvp || !trainp || !testp) {
+        at_free(pair);
+        return cli_usage_error("text risk split", "needs --csv FILE and -o TRAIN.csv,TEST.csv");
+    }
+    if (!strcmp(trainp, testp) || same_file(trainp, testp) || same_file(csvp, trainp) || same_file(csvp, testp)) {
+        fprintf(stderr, "atelier text risk split: the train file, the test file and --csv must be three different "
+                        "files; nothing was written\n");
+        at_free(pair);
+        return CLI_USAGE;
+    }
+    at_csv csv;
+    at_status st = read_csv(csvp, &csv);
+    if (st) {
+        at_free(pair);
+        return cli_fail(st);
+    }
+    unsigned char *is_test = malloc(csv.nrows + 1);
+    size_t kt = 0, np = 0;
+    st = is_test ? at_risk_split(&csv, idc, frac, seed, is_test, &kt, &np) : at_error_set(AT_ERR_NOMEM, "out of memory");
+    if (st && !strstr(at_error_message(), csvp))
+        at_error_prefix(st, "%s", csvp);
+    if (!st)
+        st = write_side(&csv, is_test, 0, trainp);
+    if (!st)
+        st = write_side(&csv, is_test, 1, testp);
+    if (!st) {
+        size_t rows_test = 0;
+        for (size_t i = 0; i + 1 < csv.nrows; i++)
+            rows_test += is_test[i];
+        fprintf(stderr, "atelier text risk split: %zu patients: %zu (%zu rows) to %s, %zu (%zu rows) to %s\n", np,
+                np - kt, csv.nrows - 1 - rows_test, trainp, kt, rows_test, testp);
+    }
+    free(is_test);
+    at_csv_free(&csv);
+    at_free(pair);
     return st ? cli_fail(st) : CLI_OK;
 }
 
@@ -268,13 +410,16 @@ int cmd_text_risk(int argc, char **argv)
 {
     if (argc < 2 || cli_wants_help(argc, argv)) {
         FILE *o = argc < 2 ? stderr : stdout;
-        fprintf(o, "usage: atelier text risk train --csv FILE -o MODEL [--C C] [--l1] [--folds K] [--xgboost]\n"
+        fprintf(o, "usage: atelier text risk split --csv FILE -o TRAIN.csv,TEST.csv [--test 0.2] [--seed S]\n"
+                   "                  [--id-column NAME]   (or --train-out FILE --test-out FILE)\n"
+                   "       atelier text risk train --csv FILE -o MODEL [--C C] [--l1] [--folds K] [--xgboost]\n"
                    "       atelier text risk eval --model MODEL --csv FILE [--json] [--bootstrap N]\n"
                    "       atelier text risk score --model MODEL --csv FILE -o SCORES.csv [--reasons K]\n"
                    "       atelier text risk demo [--patients N] [--seed S]\n\n"
                    "Risk of unplanned hospitalisation within 30 days of a chemotherapy cycle from\n"
                    "its note. The CSV has the columns patient_id,text,label (label absent when\n"
-                   "scoring). Features: TF-IDF of hashed word unigrams and bigrams plus structured\n"
+                   "scoring), delimited by ',', ';' or tab as its header line is (or --delimiter\n"
+                   "for every command). Features: TF-IDF of hashed word unigrams and bigrams plus structured\n"
                    "extractions (age, performance status, toxicity grades with negation, febrile\n"
                    "neutropenia, drugs, prior admissions, cycle); L2 (or L1) logistic regression\n"
                    "through liblinear, C chosen by patient-level cross-validation unless given;\n"
@@ -282,10 +427,26 @@ int cmd_text_risk(int argc, char **argv)
                    "eval prints AUROC and AUPRC with bootstrap 95%% intervals, the Brier score and\n"
                    "a reliability table, and writes MODEL.calibration.svg. score writes\n"
                    "patient_id,probability,reasons (the terms and features that raised it most).\n"
-                   "demo runs the whole pipeline on a synthetic cohort (patient-level split, one\n"
+                   "split writes a patient-level train/test split (whole patients on one side:\n"
+                   "--test of them, by a seeded shuffle): train on one, eval on the other, since\n"
+                   "eval on the training file measures nothing. eval warns when the file holds one\n"
+                   "class only (AUROC undefined). demo runs the whole pipeline on a synthetic\n"
+                   "cohort (patient-level split, one\n"
                    "patient in five held out) and prints the held-out metrics as JSON.\n");
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
+    /* --delimiter applies to every risk command's input: take it out here */
+    int k = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--delimiter")) {
+            if (i + 1 >= argc || cli_delimiter(argv[i + 1], &risk_delim))
+                return cli_usage_error("text risk", "--delimiter is ',', ';' or tab");
+            i++;
+            continue;
+        }
+        argv[k++] = argv[i];
+    }
+    argc = k;
     if (!strcmp(argv[1], "train"))
         return risk_train(argc - 1, argv + 1);
     if (!strcmp(argv[1], "eval"))
@@ -294,5 +455,7 @@ int cmd_text_risk(int argc, char **argv)
         return risk_score(argc - 1, argv + 1);
     if (!strcmp(argv[1], "demo"))
         return risk_demo(argc - 1, argv + 1);
-    return cli_usage_error("text risk", "'%s' is not train, eval or score", argv[1]);
+    if (!strcmp(argv[1], "split"))
+        return risk_split(argc - 1, argv + 1);
+    return cli_usage_error("text risk", "'%s' is not split, train, eval, score or demo", argv[1]);
 }

@@ -1,5 +1,6 @@
-/* A bounded RFC 4180 CSV reader and field writer. Errors name the line and
- * never the content. */
+/* A bounded RFC 4180 CSV reader and field writer, with ',', ';' (French
+ * spreadsheets) or tab delimiters, detected from the header line. Errors
+ * name the line and never the content. */
 #include "atelier/text.h"
 
 #include <string.h>
@@ -41,9 +42,39 @@ void at_csv_free(at_csv *c)
     memset(c, 0, sizeof *c);
 }
 
+int at_csv_detect_delimiter(const char *data, size_t len)
+{
+    size_t i = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    size_t comma = 0, semi = 0, tab = 0;
+    int quoted = 0;
+    /* the header line, outside quotes */
+    for (; i < len && (quoted || (data[i] != '\n' && data[i] != '\r')); i++) {
+        char c = data[i];
+        if (c == '"')
+            quoted = !quoted;
+        else if (!quoted) {
+            comma += c == ',';
+            semi += c == ';';
+            tab += c == '\t';
+        }
+    }
+    if (semi > comma && semi >= tab)
+        return ';';
+    if (tab > comma && tab > semi)
+        return '\t';
+    return ',';
+}
+
 at_status at_csv_parse(const char *data, size_t len, size_t max_cell, at_csv *out)
 {
+    return at_csv_parse_delim(data, len, max_cell, 0, out);
+}
+
+at_status at_csv_parse_delim(const char *data, size_t len, size_t max_cell, int delim, at_csv *out)
+{
     memset(out, 0, sizeof *out);
+    if (delim != 0 && delim != ',' && delim != ';' && delim != '\t')
+        return at_error_set(AT_ERR_ARG, "CSV delimiter must be ',', ';' or a tab");
     csv_state s;
     memset(&s, 0, sizeof s);
     at_buf cell;
@@ -57,6 +88,7 @@ at_status at_csv_parse(const char *data, size_t len, size_t max_cell, at_csv *ou
         i = 3;
     if (i >= len)
         return at_error_set(AT_ERR_FORMAT, "empty CSV");
+    const char sep = (char)(delim ? delim : at_csv_detect_delimiter(data, len));
     while (i <= len && !st) {
         /* one field; blank lines between rows are skipped */
         at_buf_free(&cell);
@@ -96,11 +128,11 @@ at_status at_csv_parse(const char *data, size_t len, size_t max_cell, at_csv *ou
                 if (st)
                     break;
             }
-            if (!st && i < len && data[i] != ',' && data[i] != '\n' && data[i] != '\r')
+            if (!st && i < len && data[i] != sep && data[i] != '\n' && data[i] != '\r')
                 st = at_error_set(AT_ERR_FORMAT, "line %zu: characters after a closing quote", line);
         } else {
             size_t a = i;
-            while (i < len && data[i] != ',' && data[i] != '\n' && data[i] != '\r') {
+            while (i < len && data[i] != sep && data[i] != '\n' && data[i] != '\r') {
                 if (data[i] == '"') {
                     st = at_error_set(AT_ERR_FORMAT, "line %zu: quote inside an unquoted field", line);
                     break;
@@ -124,7 +156,7 @@ at_status at_csv_parse(const char *data, size_t len, size_t max_cell, at_csv *ou
         }
         int end_row = i >= len || data[i] == '\n' || data[i] == '\r';
         if (!end_row) {
-            i++; /* comma */
+            i++; /* the delimiter */
             continue;
         }
         if (i < len && data[i] == '\r')
@@ -172,6 +204,7 @@ at_status at_csv_parse(const char *data, size_t len, size_t max_cell, at_csv *ou
     out->line = s.line;
     out->nrows = s.nrows;
     out->ncols = s.ncols;
+    out->delim = sep;
     return AT_OK;
 }
 
@@ -185,11 +218,13 @@ int at_csv_column(const at_csv *c, const char *name)
     return -1;
 }
 
-at_status at_csv_put_field(at_buf *b, const char *s, size_t n)
+at_status at_csv_put_field(at_buf *b, const char *s, size_t n) { return at_csv_put_field_delim(b, s, n, ','); }
+
+at_status at_csv_put_field_delim(at_buf *b, const char *s, size_t n, int delim)
 {
     int quote = 0;
     for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+        quote = s[i] == delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
     if (!quote)
         return at_buf_append(b, s, n);
     at_status st = at_buf_putc(b, '"');

@@ -1,12 +1,11 @@
 /* The de-identifier's life cycle: dictionaries (data/text plus the built-in
- * trigger words), the patient's identity, and the date shift. */
+ * trigger words) and the date shift (the patient's identity is in
+ * deid_patient.c). */
 #include "deid_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PATIENT_MAX_FILE (64u << 10)
 
 typedef struct {
     const char *word;
@@ -127,119 +126,6 @@ void at_text_deid_free(at_text_deid *d)
     text_dict_free(&d->dict);
     text_dict_free(&d->patdict);
     at_free(d);
-}
-
-/* Add each word of a name (split at spaces and hyphens, and whole) to patdict. */
-static at_status add_name_words(text_dict *pd, const char *name, unsigned flag)
-{
-    if (!name || !*name)
-        return AT_OK;
-    char f[256];
-    int n = at_text_fold(name, strlen(name), f, sizeof f);
-    if (n < 0)
-        return at_error_set(AT_ERR_FORMAT, "patient info: a name is too long or not UTF-8");
-    at_status st = text_dict_add(pd, f, (size_t)n, flag, 0);
-    size_t a = 0;
-    for (size_t i = 0; i <= (size_t)n && !st; i++) {
-        if (i == (size_t)n || f[i] == ' ') {
-            if (i > a + 1)
-                st = text_dict_add(pd, f + a, i - a, flag, 0);
-            a = i + 1;
-        }
-    }
-    return st;
-}
-
-at_status at_text_deid_set_patient(at_text_deid *d, const at_text_patient *p)
-{
-    text_dict_free(&d->patdict);
-    d->have_patient = 0;
-    d->pat_ipp[0] = 0;
-    at_status st = text_dict_init(&d->patdict, 64);
-    if (st || !p)
-        return st;
-    st = add_name_words(&d->patdict, p->last_name, DICT_PATLAST);
-    if (!st)
-        st = add_name_words(&d->patdict, p->first_name, DICT_PATFIRST);
-    if (!st && p->ipp)
-        snprintf(d->pat_ipp, sizeof d->pat_ipp, "%s", p->ipp);
-    d->pat_birth = 0;
-    if (!st && p->birth_date) {
-        int ymd = 0;
-        size_t n = strlen(p->birth_date);
-        if (text_scan_date_numeric(p->birth_date, n, 0, &ymd) == n && ymd >= 10000000)
-            d->pat_birth = ymd;
-        else
-            st = at_error_set(AT_ERR_FORMAT, "patient info: date_naissance is not a date (dd/mm/yyyy or yyyy-mm-dd)");
-    }
-    d->have_patient = !st;
-    return st;
-}
-
-void at_text_patient_free(at_text_patient *p)
-{
-    char **f[] = {&p->last_name, &p->first_name, &p->birth_date, &p->ipp, &p->nir, &p->address,
-                  &p->city, &p->zip, &p->phone, &p->email, &p->patient_id};
-    for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
-        at_free(*f[i]);
-        *f[i] = NULL;
-    }
-}
-
-at_status at_text_patient_load(const char *path, at_text_patient *p)
-{
-    memset(p, 0, sizeof *p);
-    unsigned char *data;
-    size_t len, bad;
-    at_status st = at_file_read(path, PATIENT_MAX_FILE, &data, &len);
-    if (st)
-        return st;
-    if (at_text_utf8_check((const char *)data, len, &bad)) {
-        at_free(data);
-        return at_error_set(AT_ERR_FORMAT, "%s: byte %zu: not UTF-8", path, bad);
-    }
-    static const char *const keys[] = {"nom", "prenom", "date_naissance", "ipp", "nir", "adresse",
-                                       "ville", "cp", "tel", "mail", "id"};
-    char **slots[] = {&p->last_name, &p->first_name, &p->birth_date, &p->ipp, &p->nir, &p->address,
-                      &p->city, &p->zip, &p->phone, &p->email, &p->patient_id};
-    char *s = (char *)data, *end = s + len;
-    size_t line = 1;
-    while (s < end && !st) {
-        char *nl = memchr(s, '\n', (size_t)(end - s));
-        char *le = nl ? nl : end;
-        char *colon = memchr(s, ':', (size_t)(le - s));
-        if (colon && *s != '#') {
-            char *ks = s, *ke = colon, *vs = colon + 1, *ve = le;
-            while (ks < ke && (*ks == ' ' || *ks == '\t'))
-                ks++;
-            while (ke > ks && (ke[-1] == ' ' || ke[-1] == '\t'))
-                ke--;
-            while (vs < ve && (*vs == ' ' || *vs == '\t'))
-                vs++;
-            while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
-                ve--;
-            int found = 0;
-            for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
-                if ((size_t)(ke - ks) == strlen(keys[k]) && !memcmp(ks, keys[k], (size_t)(ke - ks))) {
-                    at_free(*slots[k]);
-                    *slots[k] = at_strndup(vs, (size_t)(ve - vs));
-                    if (!*slots[k])
-                        st = AT_ERR_NOMEM;
-                    found = 1;
-                }
-            }
-            if (!found)
-                st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: unknown key", path, line);
-        } else if (le > s && *s != '#' && !(le - s == 1 && *s == '\r')) {
-            st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: expected 'key: value'", path, line);
-        }
-        s = le + 1;
-        line++;
-    }
-    at_free(data);
-    if (st)
-        at_text_patient_free(p);
-    return st;
 }
 
 int at_text_date_shift_days(const at_key *key, const char *patient_id)

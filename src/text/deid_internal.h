@@ -21,6 +21,16 @@ typedef struct {
     int dval;          /* dictionary value (month number) */
 } text_tok;
 
+/* A field of the patient's identity as its skeleton: folded letters and
+ * digits only, found in the text whatever the spaces, dots, dashes, case
+ * and accents between them (deid_patient.c). */
+#define PAT_MAX_SKEL 24
+#define PAT_SKEL_LEN 96
+typedef struct {
+    char s[PAT_SKEL_LEN];
+    uint8_t n, label, need_cap; /* need_cap: the first token must be capitalised */
+} pat_skel;
+
 struct at_text_deid {
     text_dict dict;
     /* the patient's identity, folded */
@@ -31,6 +41,8 @@ struct at_text_deid {
     uint32_t lower_mask[256];
     char pat_ipp[64];
     int pat_birth; /* YYYYMMDD, 0 when unknown */
+    pat_skel pat_skel[PAT_MAX_SKEL]; /* NIR, phone, e-mail, address, postcode, commune */
+    int pat_nskel;
 };
 
 /* Raw scanners: return the end offset of a match starting at s, or 0. */

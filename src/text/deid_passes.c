@@ -13,6 +13,13 @@ static int tok_has_digit(const text_scan *s, size_t i)
 
 static size_t tok_len(const text_scan *s, size_t i) { return s->tok[i].e - s->tok[i].s; }
 
+/* "2A" or "2B": the Corsican department inside a NIR written in groups. */
+static int tok_corsica(const text_scan *s, size_t i)
+{
+    const char *p = s->t + s->tok[i].s;
+    return tok_len(s, i) == 2 && p[0] == '2' && (p[1] == 'A' || p[1] == 'B' || p[1] == 'a' || p[1] == 'b');
+}
+
 /* One letter (an initial), whatever its UTF-8 length. */
 static int tok_single(const text_scan *s, size_t i)
 {
@@ -121,8 +128,8 @@ void deid_pass_labelled_ids(text_scan *s)
             continue;
         size_t r = j + 1;
         int groups = label == AT_PHI_SECU || label == AT_PHI_RPPS || label == AT_PHI_FINESS;
-        while (groups && r < s->n && !s->tok[r].nl && s->tok[r].kind == TOK_NUM && s->tok[r].s == s->tok[r - 1].e + 1 &&
-               s->t[s->tok[r].s - 1] == ' ' && r - j < 8)
+        while (groups && r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 && s->t[s->tok[r].s - 1] == ' ' &&
+               r - j < 8 && (s->tok[r].kind == TOK_NUM || (label == AT_PHI_SECU && tok_corsica(s, r))))
             r++;
         mark(s, j, r, label);
     }
@@ -279,6 +286,58 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
     return r;
 }
 
+/* Dictionary flags of the word at i, looked up even when the tokeniser
+ * skipped it (lower-case words outside the trigger set). */
+static unsigned word_flags(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->dflags || tok_len(s, i) > 40)
+        return k->dflags;
+    char f[136];
+    int fl = at_text_fold(s->t + k->s, tok_len(s, i), f, sizeof f);
+    return fl > 0 ? text_dict_get(&s->d->dict, f, (size_t)fl, NULL) : 0;
+}
+
+/* Lower-case words that follow a title without being a name ("Madame
+ * refuse.", "Monsieur lui-même,"). Folded. */
+static const char *const not_names_after_title[] = {
+    "a", "ai", "as", "au", "aussi", "avait", "bien", "ca", "ce", "cela", "ceci", "cette", "dit", "donc", "dort",
+    "elle-meme", "en", "encore", "ensuite", "est", "et", "etait", "fait", "ici", "il", "lui", "lui-meme", "mal",
+    "mange", "meme", "ne", "non", "nous", "ou", "oui", "part", "qui", "refuse", "accepte", "sort", "seul", "seule",
+    "signale", "souhaite", "va", "vient", "y", "egalement", "present", "presente", "absent", "absente", NULL};
+
+/* After a title, names written in lower case ("Mme dupont", "M. jean
+ * dupont"): a run of up to three known first names or surnames (not common
+ * words), else one unknown word that ends the phrase. Returns the end of
+ * the run, j when there is none. */
+static size_t lower_name_run(const text_scan *s, size_t j)
+{
+    size_t r = j;
+    while (r < s->n && r - j < 3 && !s->lab[r] && s->tok[r].kind == TOK_WORD && !s->tok[r].cap && !s->tok[r].nl &&
+           !tok_has_digit(s, r)) {
+        unsigned f = word_flags(s, r);
+        if (!(f & (DICT_FIRST | DICT_LAST)) || (f & DICT_COMMON))
+            break;
+        r++;
+    }
+    if (r > j || j >= s->n || s->lab[j] || s->tok[j].kind != TOK_WORD || s->tok[j].cap || s->tok[j].nl ||
+        tok_len(s, j) < 3 || tok_has_digit(s, j) || word_flags(s, j))
+        return r;
+    size_t e = j + 1;
+    int ends = e >= s->n || s->tok[e].nl || is_punct(s, e, ',') || is_punct(s, e, '.') || is_punct(s, e, ';') ||
+               is_punct(s, e, ')') || is_punct(s, e, ':');
+    if (!ends)
+        return j;
+    char f[136];
+    int fl = tok_len(s, j) <= 40 ? at_text_fold(s->t + s->tok[j].s, tok_len(s, j), f, sizeof f) : -1;
+    if (fl <= 0)
+        return j;
+    for (const char *const *w = not_names_after_title; *w; w++)
+        if (!strcmp(f, *w))
+            return j;
+    return j + 1;
+}
+
 /* "Prénom NOM, IDE": a name run of two or three words before a role. */
 static void role_names(text_scan *s, size_t i)
 {
@@ -315,8 +374,17 @@ void deid_pass_titles(text_scan *s)
             if (j >= s->n || s->tok[j].nl)
                 continue;
             size_t r = name_run(s, j, 1);
+            if (r == j)
+                r = lower_name_run(s, j);
             if (r > j)
                 label_name_run(s, j, r, 0);
+        } else if ((k->dflags & DICT_FIELD) && k->dval == 1 && !k->nl && (tok_is(s, i, "patient") || tok_is(s, i, "patiente")) &&
+                   !is_punct(s, i + 1, ':') && is_name_word(s, i + 1) && !s->tok[i + 1].nl) {
+            /* "la patiente Hélène", "le patient Jean DUPONT" */
+            size_t r = name_run(s, i + 1, 0);
+            int one_first = r == i + 2 && (s->tok[i + 1].dflags & (DICT_FIRST | DICT_LAST)) == DICT_FIRST;
+            if (r > i + 1)
+                label_name_run(s, i + 1, r, one_first ? 3 : 0);
         } else if ((k->dflags & DICT_BIRTH) && k->special == TOK_SPECIAL_NE &&
                    is_name_word(s, i + 1) &&
                    !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST) && !s->tok[i + 1].allcaps)) {
@@ -337,29 +405,6 @@ void deid_pass_titles(text_scan *s)
             if (r > j)
                 label_name_run(s, j, r, k->dval);
         }
-    }
-}
-
-void deid_pass_patient(text_scan *s)
-{
-    const at_text_deid *d = s->d;
-    if (!d->have_patient)
-        return;
-    for (size_t i = 0; i < s->n; i++) {
-        if (s->lab[i])
-            continue;
-        const text_tok *k = &s->tok[i];
-        if (k->kind == TOK_WORD && tok_len(s, i) <= 40) {
-            char f[128];
-            int fl = at_text_fold(s->t + k->s, tok_len(s, i), f, sizeof f);
-            unsigned pf = fl > 0 ? text_dict_get(&d->patdict, f, (size_t)fl, NULL) : 0;
-            if (pf & DICT_PATLAST)
-                mark(s, i, i + 1, AT_PHI_NOM);
-            else if (pf & DICT_PATFIRST)
-                mark(s, i, i + 1, AT_PHI_PRENOM);
-        }
-        if (d->pat_ipp[0] && tok_len(s, i) == strlen(d->pat_ipp) && !memcmp(s->t + k->s, d->pat_ipp, tok_len(s, i)))
-            mark(s, i, i + 1, AT_PHI_IPP);
     }
 }
 
@@ -444,6 +489,15 @@ void deid_pass_dictionary(text_scan *s)
             i++;
             continue;
         }
+        /* "Pierre Petit": a first name and a surname, both also common words */
+        if ((f & DICT_FIRST) && (f & DICT_COMMON) && is_name_word(s, i + 1) && !s->tok[i + 1].nl && !s->lab[i + 1] &&
+            (s->tok[i + 1].dflags & DICT_LAST) && !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH)) &&
+            !eponym_context(s, i)) {
+            mark(s, i, i + 1, AT_PHI_PRENOM);
+            mark(s, i + 1, i + 2, AT_PHI_NOM);
+            i++;
+            continue;
+        }
         if (!(f & (DICT_FIRST | DICT_LAST)) || (f & DICT_COMMON) || eponym_context(s, i))
             continue;
         /* first name + "LE GALL", "Da Silva" */
@@ -464,10 +518,16 @@ void deid_pass_dictionary(text_scan *s)
                 continue;
             }
         }
-        if (f & DICT_LAST)
+        if (f & DICT_LAST) {
+            /* "Pierre Martin": the first name before it may be a common word */
+            if (i > 0 && !s->tok[i].nl && !s->lab[i - 1] && is_name_word(s, i - 1) &&
+                (s->tok[i - 1].dflags & DICT_FIRST) &&
+                !(s->tok[i - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH)) && !eponym_context(s, i - 1))
+                mark(s, i - 1, i, AT_PHI_PRENOM);
             mark(s, i, i + 1, AT_PHI_NOM);
-        else if (k->allcaps)
-            mark(s, i, i + 1, AT_PHI_PRENOM);
+        } else {
+            mark(s, i, i + 1, AT_PHI_PRENOM); /* a known first name alone ("la patiente Hélène") */
+        }
     }
 }
 

@@ -71,6 +71,21 @@ size_t text_scan_phone(const char *t, size_t len, size_t s)
     return i;
 }
 
+/* The layout of a NIR without its key: sex digit, month (01-12, or 20-42
+ * and 50-99 for an incomplete civil status), department (not 00), commune
+ * and order digits, two key digits. A NIR whose key is wrong (a typo) is still
+ * identifying, so it is found by this shape. */
+static int nir_shaped(const char *d)
+{
+    for (int i = 1; i < 15; i++)
+        if (!is_digit(d[i]) && !(i == 6 && d[5] == '2' && (d[6] == 'A' || d[6] == 'B' || d[6] == 'a' || d[6] == 'b')))
+            return 0;
+    int month = (d[3] - '0') * 10 + (d[4] - '0');
+    if (!((month >= 1 && month <= 12) || (month >= 20 && month <= 42) || month >= 50))
+        return 0;
+    return !(d[5] == '0' && d[6] == '0');
+}
+
 size_t text_scan_nir(const char *t, size_t len, size_t s)
 {
     /* the first character is the first digit, and at_text_nir_valid
@@ -83,6 +98,7 @@ size_t text_scan_nir(const char *t, size_t len, size_t s)
     char d[16];
     size_t n = 0, i = s;
     int seps = 0;
+    unsigned sep_at = 0; /* bit k: a separator before significant character k */
     while (i < len && n < 15) {
         char c = t[i];
         if (is_digit(c) || (n == 6 && d[5] == '2' && (c == 'A' || c == 'B' || c == 'a' || c == 'b'))) {
@@ -90,6 +106,7 @@ size_t text_scan_nir(const char *t, size_t len, size_t s)
             i++;
         } else if ((c == ' ' || c == '.' || c == '-') && n > 0 && i + 1 < len && is_alnum(t[i + 1]) && seps < 8) {
             seps++;
+            sep_at |= 1u << n;
             i++;
         } else {
             break;
@@ -98,7 +115,12 @@ size_t text_scan_nir(const char *t, size_t len, size_t s)
     if (n != 15 || (i < len && is_alnum(t[i])))
         return 0;
     d[15] = 0;
-    return at_text_nir_valid(d) ? i : 0;
+    if (at_text_nir_valid(d))
+        return i;
+    /* a wrong key: the NIR's shape, written whole or in its own groups
+     * (1 2 2 2 3 3 2), so that lists of small numbers are not taken */
+    const unsigned canonical = 1u << 1 | 1u << 3 | 1u << 5 | 1u << 7 | 1u << 10 | 1u << 13;
+    return nir_shaped(d) && (sep_at == 0 || sep_at == canonical) ? i : 0;
 }
 
 static int read_int(const char *t, size_t len, size_t *i, int maxdig, int *v)

@@ -1,37 +1,45 @@
 /* Structuring of French oncology notes: drugs (dictionary with ATC codes),
- * doses, routes, dates (ISO, relative dates resolved), regimens with cycle
- * numbers, TNM, performance status, adverse events with CTCAE grades; each
- * qualified for negation, hypothesis, family and history by cues in its
- * sentence. */
-#include "deid_internal.h"
+ * doses, routes, dates (ISO, relative dates resolved on the calendar),
+ * regimens with cycle numbers, TNM, performance status, adverse events
+ * with CTCAE grades, ages and prior admissions; each qualified for
+ * negation, hypothesis, family and history by cues in its clause
+ * (extract_rules.c). One tokenising pass looks every word up once in a
+ * dictionary of drugs and keywords. */
+#include "extract_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define EX_MAX_TEXT ((size_t)64 << 20)
 
-typedef struct {
-    char atc[16], inn[48];
-} drug_entry;
-
-struct at_text_extractor {
-    text_dict dict; /* folded drug names, value = index + 1 */
-    drug_entry *drugs;
-    size_t ndrugs;
-};
-
-typedef struct {
-    uint32_t s, e;
-    char f[48]; /* folded */
-    int num;    /* all digits */
-    int sent;   /* sentence index */
-} ex_tok;
-
-static const char *const type_names[AT_MENTION_COUNT] = {"NONE", "DRUG", "DOSE", "ROUTE", "DATE",
-                                                         "REGIMEN", "TNM", "PS", "AE"};
+static const char *const type_names[AT_MENTION_COUNT] = {"NONE",    "DRUG", "DOSE", "ROUTE", "DATE",     "REGIMEN",
+                                                         "TNM",     "PS",   "AE",   "AGE",   "ADMISSION"};
 
 const char *at_mention_type_name(int t) { return t > 0 && t < AT_MENTION_COUNT ? type_names[t] : "NONE"; }
+
+static const struct {
+    const char *term, *canon;
+} ae_terms[] = {{"neutropenie febrile", "neutropénie fébrile"}, {"aplasie febrile", "neutropénie fébrile"},
+                {"syndrome main-pied", "syndrome main-pied"}, {"neuropathie peripherique", "neuropathie périphérique"},
+                {"eruption cutanee", "éruption cutanée"}, {"insuffisance renale", "insuffisance rénale"},
+                {"cytolyse hepatique", "cytolyse hépatique"}, {"neutropenie", "neutropénie"}, {"anemie", "anémie"},
+                {"thrombopenie", "thrombopénie"}, {"mucite", "mucite"}, {"stomatite", "stomatite"},
+                {"diarrhee", "diarrhée"}, {"nausees", "nausées"}, {"vomissements", "vomissements"},
+                {"neuropathie", "neuropathie"}, {"asthenie", "asthénie"}, {"alopecie", "alopécie"},
+                {"hypertension", "hypertension"}, {"proteinurie", "protéinurie"}, {"colite", "colite"},
+                {"pneumopathie", "pneumopathie"}, {"thrombose", "thrombose"}, {"constipation", "constipation"},
+                {"anorexie", "anorexie"}, {"dysgueusie", "dysgueusie"}, {"hypothyroidie", "hypothyroïdie"},
+                {"rash", "rash"}, {"sepsis", "sepsis"}};
+
+/* The first words of the terms, singular and plural, for the dictionary. */
+const char *const ex_ae_first_words[] = {
+    "neutropenie", "neutropenies", "aplasie", "syndrome", "neuropathie", "neuropathies", "eruption", "insuffisance",
+    "cytolyse", "anemie", "thrombopenie", "mucite", "mucites", "stomatite", "diarrhee", "diarrhees", "nausees",
+    "nausee", "vomissements", "vomissement", "asthenie", "alopecie", "hypertension", "proteinurie", "colite",
+    "pneumopathie", "thrombose", "constipation", "anorexie", "dysgueusie", "hypothyroidie", "rash", "sepsis", NULL};
+
+static const char *const routes[][2] = {{"iv", "IV"}, {"ivl", "IV"}, {"intraveineuse", "IV"}, {"sc", "SC"},
+                                        {"sous-cutanee", "SC"}, {"im", "IM"}};
 
 void at_text_extractor_free(at_text_extractor *x)
 {
@@ -48,7 +56,7 @@ at_status at_text_extractor_new(const char *dict_dir, at_text_extractor **out)
     at_text_extractor *x = at_calloc(1, sizeof *x);
     if (!x)
         return AT_ERR_NOMEM;
-    at_status st = text_dict_init(&x->dict, 1024);
+    at_status st = text_dict_init(&x->dict, 2048);
     char *path = at_path_join(dict_dir ? dict_dir : ATELIER_SOURCE_DIR "/data/text", "medicaments.txt");
     unsigned char *data = NULL;
     size_t len = 0;
@@ -77,10 +85,12 @@ at_status at_text_extractor_new(const char *dict_dir, at_text_extractor **out)
             snprintf(nd[x->ndrugs].inn, sizeof nd->inn, "%.*s", (int)(le - b - 1), b + 1);
             char f[96];
             int fl = at_text_fold(p, (size_t)(a - p), f, sizeof f);
-            st = fl > 0 ? text_dict_add(&x->dict, f, (size_t)fl, 1, (int)++x->ndrugs) : AT_ERR_FORMAT;
+            st = fl > 0 ? text_dict_add(&x->dict, f, (size_t)fl, KW_DRUG, (int)++x->ndrugs) : AT_ERR_FORMAT;
         }
         p = le + 1;
     }
+    if (!st)
+        st = ex_add_keywords(&x->dict);
     at_free(data);
     at_free(path);
     if (st) {
@@ -115,19 +125,25 @@ static at_text_mention *push(at_text_mentions *m, const ex_tok *t, size_t a, siz
     return x;
 }
 
-static int is_wordc(const unsigned char *p, size_t left)
+/* Byte classes: 1 ASCII letter or digit, 2 a byte >= 0x80 (a word
+ * character unless NBSP-like or a typographic quote or dash), 0 else. */
+static const uint8_t ex_class[256] = {['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['0' ... '9'] = 1, [0x80 ... 0xFF] = 2};
+
+static inline int is_wordc(const unsigned char *p, size_t left)
 {
-    unsigned c = p[0];
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return 1;
-    if (c < 0x80 || c == 0xC2)
+    unsigned c = ex_class[p[0]];
+    if (c != 2)
+        return (int)c;
+    if (p[0] == 0xC2)
         return 0;
-    if (c == 0xE2 && left > 1 && (unsigned char)p[1] == 0x80)
+    if (p[0] == 0xE2 && left > 1 && p[1] == 0x80)
         return 0;
     return 1;
 }
 
-static at_status tokenise(const char *text, size_t len, ex_tok **out, size_t *n)
+/* Tokens of text: words (hyphens inside kept), folded and looked up once;
+ * the punctuation between tokens is kept as EX_BRK_* flags. */
+static at_status tokenise(const at_text_extractor *x, const char *text, size_t len, ex_tok **out, size_t *n)
 {
     const unsigned char *t = (const unsigned char *)text;
     size_t cap = len / 4 + 16, k = 0;
@@ -135,22 +151,33 @@ static at_status tokenise(const char *text, size_t len, ex_tok **out, size_t *n)
     if (!v)
         return AT_ERR_NOMEM;
     int sent = 0;
+    unsigned brk = EX_BRK_SENT;
     for (size_t i = 0; i < len;) {
         if (!is_wordc(t + i, len - i)) {
-            if (t[i] == '.' || t[i] == ';' || t[i] == '\n' || t[i] == '!' || t[i] == '?') {
+            unsigned char c = t[i];
+            if (c == '.' || c == ';' || c == '\n' || c == '!' || c == '?') {
                 /* a decimal point is not a sentence end */
-                if (!(t[i] == '.' && i > 0 && i + 1 < len && t[i - 1] >= '0' && t[i - 1] <= '9' && t[i + 1] >= '0' &&
-                      t[i + 1] <= '9'))
+                if (!(c == '.' && i > 0 && i + 1 < len && t[i - 1] >= '0' && t[i - 1] <= '9' && t[i + 1] >= '0' &&
+                      t[i + 1] <= '9')) {
                     sent++;
+                    brk |= EX_BRK_SENT;
+                }
+            } else if (c == ',') {
+                brk |= EX_BRK_COMMA;
+            } else if (c == ':') {
+                brk |= EX_BRK_COLON;
+            } else if (c == '(' || c == ')') {
+                brk |= EX_BRK_PAREN;
             }
             i++;
             continue;
         }
         size_t a = i;
-        int num = 1;
+        int num = 1, ascii = 1;
         while (i < len) {
             if (is_wordc(t + i, len - i)) {
                 num &= t[i] >= '0' && t[i] <= '9';
+                ascii &= t[i] < 0x80;
                 i++;
             } else if (t[i] == '-' && i + 1 < len && is_wordc(t + i + 1, len - i - 1)) {
                 num = 0;
@@ -168,12 +195,51 @@ static at_status tokenise(const char *text, size_t len, ex_tok **out, size_t *n)
             }
             v = nv;
         }
-        v[k].s = (uint32_t)a;
-        v[k].e = (uint32_t)i;
-        v[k].num = num;
-        v[k].sent = sent;
-        if (at_text_fold(text + a, i - a < 40 ? i - a : 40, v[k].f, sizeof v[k].f) < 0)
-            v[k].f[0] = 0;
+        ex_tok *e = &v[k];
+        e->s = (uint32_t)a;
+        e->e = (uint32_t)i;
+        e->num = (uint8_t)num;
+        e->brk = (uint8_t)brk;
+        e->sent = sent;
+        e->kw = 0;
+        e->kval = 0;
+        brk = 0;
+        int fl;
+        if (ascii && i - a <= 40) { /* ASCII: lower case inline */
+            for (size_t j = a; j < i; j++)
+                e->f[j - a] = (char)((unsigned)t[j] - 'A' < 26u ? t[j] + 32 : t[j]);
+            e->f[i - a] = 0;
+            fl = (int)(i - a);
+        } else {
+            /* ASCII and Latin-1 letters inline, anything else through at_text_fold */
+            size_t lim = i - a < 40 ? i - a : 40, j = a, o = 0;
+            while (j < a + lim && o + 3 < sizeof e->f) {
+                unsigned b = t[j];
+                if (b < 0x80) {
+                    e->f[o++] = (char)(b - 'A' < 26u ? b + 32 : b);
+                    j++;
+                } else if (b == 0xC3 && j + 1 < a + lim && t[j + 1] >= 0x80 && t[j + 1] <= 0xBF) {
+                    const char *r = text_latin1_fold[t[j + 1] - 0x80];
+                    e->f[o] = r[0];
+                    e->f[o + 1] = r[1];
+                    o += r[0] ? (r[1] ? 2 : 1) : 0;
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            e->f[o] = 0;
+            fl = j == a + lim ? (int)o : at_text_fold(text + a, lim, e->f, sizeof e->f);
+        }
+        if (fl < 0) {
+            e->f[0] = 0;
+        } else if (fl > 0 && !num) {
+            /* the key zero-padded to a multiple of 8 bytes for the hash */
+            char key[56];
+            memcpy(key, e->f, (size_t)fl);
+            memset(key + fl, 0, 8);
+            e->kw = text_dict_get_hashed(&x->dict, key, (size_t)fl, text_dict_hash_padded(key, (size_t)fl), &e->kval);
+        }
         k++;
     }
     *out = v;
@@ -181,33 +247,8 @@ static at_status tokenise(const char *text, size_t len, ex_tok **out, size_t *n)
     return AT_OK;
 }
 
-static int is(const ex_tok *t, size_t n, size_t i, const char *w) { return i < n && !strcmp(t[i].f, w); }
-
-static int in_list(const char *f, const char *const *list)
-{
-    for (; *list; list++)
-        if (!strcmp(f, *list))
-            return 1;
-    return 0;
-}
-
-static const char *const regimens[] = {"folfox", "folfiri", "folfirinox", "folfoxiri", "xelox", "capox", "r-chop",
-                                       "chop", "ec", "ac", "tc", "fec", "abvd", "beacopp", "bep", "mvac", "gemox",
-                                       "lv5fu2", "tcf", "dcf", "flot", "eox", "r-cvp", "r-benda", NULL};
-static const struct {
-    const char *term, *canon;
-} ae_terms[] = {{"neutropenie febrile", "neutropénie fébrile"}, {"syndrome main-pied", "syndrome main-pied"},
-                {"neuropathie peripherique", "neuropathie périphérique"}, {"eruption cutanee", "éruption cutanée"},
-                {"insuffisance renale", "insuffisance rénale"}, {"cytolyse hepatique", "cytolyse hépatique"},
-                {"neutropenie", "neutropénie"}, {"anemie", "anémie"}, {"thrombopenie", "thrombopénie"},
-                {"mucite", "mucite"}, {"stomatite", "stomatite"}, {"diarrhee", "diarrhée"}, {"nausees", "nausées"},
-                {"vomissements", "vomissements"}, {"neuropathie", "neuropathie"}, {"asthenie", "asthénie"},
-                {"alopecie", "alopécie"}, {"hypertension", "hypertension"}, {"proteinurie", "protéinurie"},
-                {"colite", "colite"}, {"pneumopathie", "pneumopathie"}, {"thrombose", "thrombose"},
-                {"constipation", "constipation"}, {"anorexie", "anorexie"}, {"dysgueusie", "dysgueusie"},
-                {"hypothyroidie", "hypothyroïdie"}, {"rash", "rash"}, {"sepsis", "sepsis"}};
-
-/* Match a folded multi-word term at token i; returns tokens used or 0. */
+/* Match a folded multi-word term at token i (a plural 's' on either side
+ * accepted); returns tokens used or 0. */
 static size_t match_words(const ex_tok *t, size_t n, size_t i, const char *term)
 {
     size_t k = 0;
@@ -215,7 +256,13 @@ static size_t match_words(const ex_tok *t, size_t n, size_t i, const char *term)
     while (*p) {
         const char *sp = strchr(p, ' ');
         size_t wl = sp ? (size_t)(sp - p) : strlen(p);
-        if (i + k >= n || strlen(t[i + k].f) != wl || memcmp(t[i + k].f, p, wl))
+        if (i + k >= n || (k > 0 && (t[i + k].brk & (EX_BRK_SENT | EX_BRK_COMMA))))
+            return 0;
+        const char *f = t[i + k].f;
+        size_t fl = strlen(f);
+        int ok = (fl == wl && !memcmp(f, p, wl)) || (fl == wl + 1 && f[wl] == 's' && !memcmp(f, p, wl)) ||
+                 (fl + 1 == wl && p[fl] == 's' && !memcmp(f, p, fl));
+        if (!ok)
             return 0;
         k++;
         p += wl + (sp ? 1 : 0);
@@ -223,123 +270,43 @@ static size_t match_words(const ex_tok *t, size_t n, size_t i, const char *term)
     return k;
 }
 
-static int read_grade(const ex_tok *t, size_t n, size_t i, size_t *end)
+/* Value writers without printf (extraction runs on every note the risk
+ * model reads): the parts are copied and truncated to the field. */
+static void put_parts(char *dst, size_t cap, const char *a, size_t an, const char *b, size_t bn)
 {
-    /* "grade 3", "de grade 3", "G3", "(G2)" within the next 4 tokens of the sentence */
-    for (size_t j = i; j < n && j < i + 4 && t[j].sent == t[i > 0 ? i - 1 : 0].sent; j++) {
-        if (!strcmp(t[j].f, "grade") && j + 1 < n && t[j + 1].num) {
-            *end = j + 2;
-            return atoi(t[j + 1].f);
-        }
-        if (t[j].f[0] == 'g' && t[j].f[1] >= '0' && t[j].f[1] <= '5' && !t[j].f[2]) {
-            *end = j + 1;
-            return t[j].f[1] - '0';
-        }
-    }
-    return 0;
+    size_t o = an < cap - 1 ? an : cap - 1;
+    memcpy(dst, a, o);
+    size_t k = bn < cap - 1 - o ? bn : cap - 1 - o;
+    memcpy(dst + o, b, k);
+    dst[o + k] = 0;
+}
+
+static void put_int(char *dst, size_t cap, long v)
+{
+    char tmp[24];
+    size_t n = 0;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u && n < 20);
+    if (v < 0)
+        tmp[sizeof tmp - 1 - n++] = '-';
+    put_parts(dst, cap, tmp + sizeof tmp - n, n, "", 0);
 }
 
 static void iso(char *out, size_t cap, long days)
 {
-    int y, m, d;
-    text_civil_from_days(days, &y, &m, &d);
-    snprintf(out, cap, "%04d-%02d-%02d", y, m, d);
-}
-
-static const char *const neg_pre[] = {"pas", "absence", "sans", "aucun", "aucune", "ni", "non", NULL};
-static const char *const neg_post[] = {"negatif", "negative", "exclu", "exclue", "elimine", "eliminee", NULL};
-static const char *const hyp_pre[] = {"suspicion", "probable", "possible", "eventuel", "eventuelle", "evoque",
-                                      "evoquant", "hypothese", "suspecte", "suspectee", NULL};
-static const char *const fam_pre[] = {"mere", "pere", "frere", "soeur", "tante", "oncle", "grand-mere", "grand-pere",
-                                      "familial", "familiale", "famille", "cousin", "cousine", NULL};
-static const char *const hist_pre[] = {"antecedent", "antecedents", "atcd", "ancien", "ancienne", NULL};
-
-static unsigned qualify(const ex_tok *t, size_t n, size_t a, size_t b)
-{
-    unsigned q = 0;
-    int s = t[a].sent;
-    size_t from = a;
-    while (from > 0 && t[from - 1].sent == s && !is(t, n, from - 1, "mais"))
-        from--;
-    for (size_t j = from; j < a; j++) {
-        if (in_list(t[j].f, neg_pre))
-            q |= AT_QUAL_NEGATED;
-        if (in_list(t[j].f, hyp_pre))
-            q |= AT_QUAL_HYPOTHESIS;
-        if (in_list(t[j].f, fam_pre))
-            q |= AT_QUAL_FAMILY;
-        if (in_list(t[j].f, hist_pre))
-            q |= AT_QUAL_HISTORY;
+    long y;
+    int m, d;
+    at_civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999 || cap < 11) {
+        snprintf(out, cap, "%04ld-%02d-%02d", y, m, d);
+        return;
     }
-    for (size_t j = b; j < n && j < b + 5 && t[j].sent == s; j++) {
-        if (in_list(t[j].f, neg_post))
-            q |= AT_QUAL_NEGATED;
-        if (!strcmp(t[j].f, "a") && j + 1 < n &&
-            (is(t, n, j + 1, "eliminer") || is(t, n, j + 1, "confirmer") || is(t, n, j + 1, "rechercher")))
-            q |= AT_QUAL_HYPOTHESIS;
-    }
-    return q;
-}
-
-
-static int unit_at(const char *text, size_t len, size_t i, char *unit, size_t cap, size_t *end)
-{
-    static const char *const units[] = {"mg/m²", "mg/m2", "mg/kg", "µg/kg", "g/m²", "g/m2", "mg", "µg", "mcg",
-                                        "UI",    "ui",    "mL",    "ml",    "g",    "mmol", NULL};
-    while (i < len && text[i] == ' ')
-        i++;
-    for (const char *const *u = units; *u; u++) {
-        size_t ul = strlen(*u);
-        if (i + ul <= len && !memcmp(text + i, *u, ul) &&
-            (i + ul == len || !is_wordc((const unsigned char *)text + i + ul, len - i - ul))) {
-            snprintf(unit, cap, "%s", !strcmp(*u, "mg/m²") ? "mg/m2" : !strcmp(*u, "g/m²") ? "g/m2" : *u);
-            *end = i + ul;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* TNM at raw offset s: [cpyr]{0,2}T(0-4|is|x)[a-d]? N(0-3|x)[a-c]? (M(0|1|x)[a-c]?)?, parts
- * possibly separated by one space, "(sn)" or "(i+)" after N allowed. */
-static size_t scan_tnm(const char *t, size_t len, size_t s)
-{
-    size_t i = s;
-    while (i < len && i - s < 2 && (t[i] == 'c' || t[i] == 'p' || t[i] == 'y' || t[i] == 'r'))
-        i++;
-    if (i >= len || t[i] != 'T')
-        return 0;
-    i++;
-    if (i + 1 < len && t[i] == 'i' && t[i + 1] == 's')
-        i += 2;
-    else if (i < len && ((t[i] >= '0' && t[i] <= '4') || t[i] == 'x' || t[i] == 'X'))
-        i++;
-    else
-        return 0;
-    while (i < len && t[i] >= 'a' && t[i] <= 'd')
-        i++;
-    if (i < len && t[i] == ' ')
-        i++;
-    if (i >= len || t[i] != 'N')
-        return 0;
-    i++;
-    if (i < len && ((t[i] >= '0' && t[i] <= '3') || t[i] == 'x' || t[i] == 'X'))
-        i++;
-    else
-        return 0;
-    while (i < len && t[i] >= 'a' && t[i] <= 'c')
-        i++;
-    if (i + 3 < len && t[i] == '(' && (!memcmp(t + i, "(sn)", 4) || !memcmp(t + i, "(i+)", 4) || !memcmp(t + i, "(i-)", 4)))
-        i += 4;
-    size_t j = i < len && t[i] == ' ' ? i + 1 : i;
-    if (j + 1 < len && t[j] == 'M' && (t[j + 1] == '0' || t[j + 1] == '1' || t[j + 1] == 'x' || t[j + 1] == 'X')) {
-        i = j + 2;
-        while (i < len && t[i] >= 'a' && t[i] <= 'c')
-            i++;
-    }
-    if (i < len && is_wordc((const unsigned char *)t + i, len - i))
-        return 0;
-    return i;
+    char b[11] = {(char)('0' + y / 1000), (char)('0' + y / 100 % 10), (char)('0' + y / 10 % 10), (char)('0' + y % 10), '-',
+                  (char)('0' + m / 10), (char)('0' + m % 10), '-', (char)('0' + d / 10), (char)('0' + d % 10), 0};
+    memcpy(out, b, 11);
 }
 
 /* End of the number at token i, with a decimal part ("2,5", "1.5"). */
@@ -351,6 +318,25 @@ static size_t num_end(const ex_tok *t, size_t n, size_t i, const char *text, siz
     return e;
 }
 
+/* The digits that start token i ("75" of "75mg"): their end, or 0. */
+static size_t lead_digits_end(const char *text, const ex_tok *k)
+{
+    size_t e = k->s;
+    while (e < k->e && text[e] >= '0' && text[e] <= '9')
+        e++;
+    return e > k->s ? e : 0;
+}
+
+/* Copy a NUL-terminated string into a value field of cap bytes. */
+static void set_value(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
 static size_t tok_until(const ex_tok *t, size_t n, size_t i, size_t end)
 {
     while (i < n && t[i].s < end)
@@ -358,220 +344,453 @@ static size_t tok_until(const ex_tok *t, size_t n, size_t i, size_t end)
     return i;
 }
 
+/* A count at token i: digits or a number word ("trois"); -1 when none. */
+static int count_at(const ex_tok *t, size_t n, size_t i)
+{
+    if (i >= n)
+        return -1;
+    if (t[i].num && strlen(t[i].f) <= 3)
+        return atoi(t[i].f);
+    return (t[i].kw & KW_NUMWORD) ? t[i].kval : -1;
+}
+
+typedef struct {
+    const at_text_extractor *x;
+    const char *text;
+    size_t len;
+    const ex_tok *t;
+    size_t n;
+    long doc; /* the document date (days), -1 when unknown */
+    at_text_mentions *out;
+} ex_state;
+
+#define PUSH(a, b, type)                                                                                               \
+    do {                                                                                                               \
+        if (!(mm = push(s->out, s->t, (a), (b), (type))))                                                              \
+            return AT_ERR_NOMEM;                                                                                       \
+    } while (0)
+
+/* Dates: numeric (dd/mm/yyyy, yyyy-mm-dd, dd/mm), written (12 mars 2024),
+ * relative (hier, il y a 2 mois, dans 3 semaines). *next past the mention;
+ * 0 when none at i. */
+static at_status ex_date(ex_state *s, size_t i, size_t *next, at_text_mention **got)
+{
+    const ex_tok *t = s->t, *k = &t[i];
+    size_t n = s->n;
+    at_text_mention *mm = NULL;
+    int ymd, mon;
+    size_t e;
+    long y;
+    int m, d;
+    *got = NULL;
+    if (k->f[0] >= '0' && k->f[0] <= '9' && (e = text_scan_date_numeric(s->text, s->len, k->s, &ymd))) {
+        *next = tok_until(t, n, i, e);
+        PUSH(i, *next, AT_MENTION_DATE);
+        if (ymd >= 10000000) {
+            iso(mm->value, sizeof mm->value, at_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100));
+        } else if (s->doc >= 0) {
+            at_civil_from_days(s->doc, &y, &m, &d);
+            iso(mm->value, sizeof mm->value, at_days_from_civil(y, ymd / 100, ymd % 100));
+        }
+    } else if ((k->num || !strcmp(k->f, "1er")) && strlen(k->f) <= 3 && i + 1 < n &&
+               (mon = text_month_of(t[i + 1].f, strlen(t[i + 1].f))) && atoi(k->f) >= 1 && atoi(k->f) <= 31) {
+        int day = atoi(k->f);
+        long year = -1;
+        *next = i + 2;
+        if (*next < n && t[*next].num && strlen(t[*next].f) == 4)
+            year = atoi(t[(*next)++].f);
+        PUSH(i, *next, AT_MENTION_DATE);
+        if (year < 0 && s->doc >= 0) {
+            at_civil_from_days(s->doc, &y, &m, &d);
+            year = y;
+        }
+        if (year > 0)
+            iso(mm->value, sizeof mm->value, at_days_from_civil(year, mon, day));
+    } else {
+        /* relative: days, weeks, or calendar months and years */
+        long days = 0;
+        int months = 0, ok = 0;
+        if (!strcmp(k->f, "hier") || !strcmp(k->f, "avant-hier") || !strcmp(k->f, "demain")) {
+            days = k->f[0] == 'd' ? 1 : k->f[0] == 'h' ? -1 : -2;
+            *next = i + 1;
+            ok = 1;
+        } else if (!strcmp(k->f, "aujourd")) {
+            *next = ex_is(t, n, i + 1, "hui") ? i + 2 : i + 1;
+            ok = 1;
+        } else if (ex_is(t, n, i, "ce") && ex_is(t, n, i + 1, "jour")) {
+            *next = i + 2;
+            ok = 1;
+        } else if ((ex_is(t, n, i, "il") && ex_is(t, n, i + 1, "y") && ex_is(t, n, i + 2, "a")) ||
+                   ex_is(t, n, i, "dans")) {
+            size_t q = k->f[0] == 'i' ? i + 3 : i + 1;
+            int v = count_at(t, n, q), sign = k->f[0] == 'i' ? -1 : 1;
+            const char *u = q + 1 < n ? t[q + 1].f : "";
+            if (v >= 0 && q + 1 < n && !(t[q + 1].brk & EX_BRK_SENT)) {
+                ok = 1;
+                if (!strncmp(u, "jour", 4))
+                    days = sign * v;
+                else if (!strncmp(u, "semaine", 7))
+                    days = sign * 7L * v;
+                else if (!strcmp(u, "mois"))
+                    months = sign * v;
+                else if (!strcmp(u, "an") || !strcmp(u, "ans") || !strncmp(u, "annee", 5))
+                    months = sign * 12 * v;
+                else
+                    ok = 0;
+                *next = q + 2;
+            }
+        }
+        if (ok) {
+            PUSH(i, *next, AT_MENTION_DATE);
+            if (s->doc >= 0)
+                iso(mm->value, sizeof mm->value, months ? ex_add_months(s->doc, months) : s->doc + days);
+            else if (months)
+                snprintf(mm->value, sizeof mm->value, "relative:%+dm", months);
+            else
+                snprintf(mm->value, sizeof mm->value, "relative:%+ldd", days);
+        }
+    }
+    *got = mm;
+    return AT_OK;
+}
+
+/* A regimen at token r (FOLFOX, carboplatine-paclitaxel): 1 when it is. */
+static int regimen_at(const ex_state *s, size_t r)
+{
+    if (r >= s->n)
+        return 0;
+    const ex_tok *k = &s->t[r];
+    if (k->kw & KW_REGIMEN)
+        return 1;
+    const char *h = strchr(k->f, '-');
+    return h && h > k->f && !k->num && (text_dict_get(&s->x->dict, k->f, (size_t)(h - k->f), NULL) & KW_DRUG);
+}
+
+static void regimen_value(const ex_state *s, size_t r, at_text_mention *mm)
+{
+    const ex_tok *k = &s->t[r];
+    put_parts(mm->value, sizeof mm->value, s->text + k->s, k->e - k->s, "", 0);
+    if (k->kw & KW_REGIMEN)
+        for (char *c = mm->value; *c; c++)
+            if (*c >= 'a' && *c <= 'z')
+                *c = (char)(*c - 32);
+}
+
+/* A cycle number token "c4" (folded): the number, else 0. */
+static int cycle_token(const ex_tok *k)
+{
+    if (k->f[0] != 'c' || k->f[1] < '1' || k->f[1] > '9')
+        return 0;
+    for (const char *p = k->f + 1; *p; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return atoi(k->f + 1);
+}
+
+/* Regimens with their cycle, before or after: "FOLFOX C3", "FOLFOX cycle
+ * 3", "C4 FOLFIRINOX", "Cycle 4 de R-CHOP". */
+static at_status ex_regimen(ex_state *s, size_t i, size_t *next, at_text_mention **got)
+{
+    const ex_tok *t = s->t, *k = &t[i];
+    size_t n = s->n;
+    at_text_mention *mm = NULL;
+    *got = NULL;
+    int c = cycle_token(k);
+    if (c && regimen_at(s, i + 1) && !(t[i + 1].brk & (EX_BRK_SENT | EX_BRK_COMMA))) {
+        *next = i + 2;
+        PUSH(i, *next, AT_MENTION_REGIMEN);
+        regimen_value(s, i + 1, mm);
+        mm->cycle = c;
+    } else if ((k->kw & KW_CYCLE) && i + 1 < n && t[i + 1].num && strlen(t[i + 1].f) <= 2) {
+        size_t r = i + 2;
+        if (r < n && (ex_is(t, n, r, "de") || ex_is(t, n, r, "du") || ex_is(t, n, r, "d")))
+            r++;
+        if (!regimen_at(s, r) || t[r].sent != k->sent)
+            return AT_OK;
+        *next = r + 1;
+        PUSH(i, *next, AT_MENTION_REGIMEN);
+        regimen_value(s, r, mm);
+        mm->cycle = atoi(t[i + 1].f);
+    } else if (regimen_at(s, i)) {
+        *next = i + 1;
+        int cycle = 0;
+        if (*next < n && (c = cycle_token(&t[*next])) && t[*next].s == k->e + 1) {
+            cycle = c;
+            (*next)++;
+        } else if (*next + 1 < n && (t[*next].kw & KW_CYCLE) && t[*next + 1].num && !(t[*next].brk & EX_BRK_SENT)) {
+            cycle = atoi(t[*next + 1].f);
+            *next += 2;
+        }
+        PUSH(i, *next, AT_MENTION_REGIMEN);
+        regimen_value(s, i, mm);
+        mm->cycle = cycle;
+    }
+    *got = mm;
+    return AT_OK;
+}
+
+/* Age "78 ans" after "patient(e)/homme/femme/âgé(e) de" or "âge :";
+ * prior admissions: "3 hospitalisations", "hospitalisé 3 fois", "à 2
+ * reprises", "aucune hospitalisation" (0). */
+static at_status ex_age_admission(ex_state *s, size_t i, size_t *next, at_text_mention **got)
+{
+    const ex_tok *t = s->t, *k = &t[i];
+    size_t n = s->n;
+    at_text_mention *mm = NULL;
+    *got = NULL;
+    int v = count_at(t, n, i);
+    if (k->num && (ex_is(t, n, i + 1, "ans") || ex_is(t, n, i + 1, "an")) && !(t[i + 1].brk & EX_BRK_SENT) && i > 0 &&
+        v >= 0 && v <= 120) {
+        int ctx = (t[i - 1].kw & KW_AGE_CTX) && !(k->brk & EX_BRK_SENT);
+        if (!ctx && i > 1 && (ex_is(t, n, i - 1, "de") || ex_is(t, n, i - 1, "d")) && (t[i - 2].kw & KW_AGE_CTX) &&
+            !(t[i - 1].brk & EX_BRK_SENT) && !(k->brk & EX_BRK_SENT))
+            ctx = 1;
+        if (ctx) {
+            *next = i + 2;
+            PUSH(i, *next, AT_MENTION_AGE);
+            put_int(mm->value, sizeof mm->value, v);
+        }
+    } else if (v >= 0 && i + 1 < n && (t[i + 1].kw & KW_ADMIT) && t[i + 1].f[strlen(t[i + 1].f) - 1] == 's' &&
+               !(t[i + 1].brk & EX_BRK_SENT) && strncmp(t[i + 1].f, "hospitalise", 11)) {
+        *next = i + 2;
+        PUSH(i, *next, AT_MENTION_ADMISSION);
+        put_int(mm->value, sizeof mm->value, v);
+    } else if (v == 1 && i + 1 < n && ex_is(t, n, i + 1, "hospitalisation") && !(t[i + 1].brk & EX_BRK_SENT)) {
+        *next = i + 2;
+        PUSH(i, *next, AT_MENTION_ADMISSION);
+        put_int(mm->value, sizeof mm->value, 1);
+    } else if ((k->kw & KW_ADMIT) && strncmp(k->f, "hospitalisation", 15)) {
+        /* "hospitalisé 3 fois", "hospitalisée à 2 reprises" */
+        size_t q = i + 1;
+        if (ex_is(t, n, q, "a"))
+            q++;
+        int c = count_at(t, n, q);
+        if (c >= 0 && q + 1 < n && (ex_is(t, n, q + 1, "fois") || ex_is(t, n, q + 1, "reprises")) &&
+            t[q + 1].sent == k->sent) {
+            *next = q + 2;
+            PUSH(i, *next, AT_MENTION_ADMISSION);
+            put_int(mm->value, sizeof mm->value, c);
+        }
+    } else if ((k->kw & KW_ADMIT) && !strncmp(k->f, "hospitalisation", 15) && i > 0 &&
+               (t[i - 1].kw & KW_NEG_PRE) && !(k->brk & EX_BRK_SENT)) {
+        *next = i + 1; /* "aucune hospitalisation", "pas d'hospitalisation": none */
+        PUSH(i, *next, AT_MENTION_ADMISSION);
+        put_int(mm->value, sizeof mm->value, 0);
+    } else if ((k->kw & KW_ADMIT) && !strncmp(k->f, "hospitalisation", 15) && i > 1 && ex_is(t, n, i - 1, "d") &&
+               (t[i - 2].kw & KW_NEG_PRE)) {
+        *next = i + 1;
+        PUSH(i, *next, AT_MENTION_ADMISSION);
+        put_int(mm->value, sizeof mm->value, 0);
+    }
+    *got = mm;
+    return AT_OK;
+}
+
+/* Performance status: "OMS 1", "ECOG 2", "PS 0", "OMS à 3", "OMS = 2",
+ * "Performance status 2"; "Karnofsky 70 %". */
+static at_status ex_ps(ex_state *s, size_t i, size_t *next, at_text_mention **got)
+{
+    const ex_tok *t = s->t, *k = &t[i];
+    size_t n = s->n;
+    at_text_mention *mm = NULL;
+    *got = NULL;
+    if (k->kw & KW_PS) {
+        size_t q = i + 1;
+        if (!strcmp(k->f, "performance")) {
+            if (!ex_is(t, n, q, "status"))
+                return AT_OK;
+            q++;
+        }
+        if (ex_is(t, n, q, "a") || ex_is(t, n, q, "de") || ex_is(t, n, q, "est"))
+            q++;
+        if (q < n && t[q].num && strlen(t[q].f) == 1 && t[q].f[0] <= '4' && t[q].sent == k->sent && q - i <= 3) {
+            *next = q + 1;
+            PUSH(i, *next, AT_MENTION_PS);
+            put_parts(mm->value, sizeof mm->value, "ECOG ", 5, t[q].f, strlen(t[q].f));
+        }
+    } else if (!strcmp(k->f, "karnofsky")) {
+        size_t q = i + 1;
+        while (q < n && q < i + 3 && !t[q].num)
+            q++;
+        if (q < n && t[q].num && t[q].sent == k->sent) {
+            *next = q + 1;
+            PUSH(i, *next, AT_MENTION_PS);
+            put_parts(mm->value, sizeof mm->value, "KPS ", 4, t[q].f, strlen(t[q].f));
+        }
+    }
+    *got = mm;
+    return AT_OK;
+}
+
+/* Doses: "85 mg/m²", "2,5 mg", "75mg/m2" (glued), "AUC 5". */
+static at_status ex_dose(ex_state *s, size_t i, size_t *next, at_text_mention **got)
+{
+    const ex_tok *t = s->t, *k = &t[i];
+    size_t n = s->n, e, ne = 0;
+    at_text_mention *mm = NULL;
+    char unit[16];
+    *got = NULL;
+    if (k->num && !ex_is(t, n, i + 1, "ans"))
+        ne = num_end(t, n, i, s->text, s->len);
+    else if (!k->num && k->f[0] >= '0' && k->f[0] <= '9')
+        ne = lead_digits_end(s->text, k); /* "75mg" */
+    if (ne && ex_unit_at(s->text, s->len, ne, unit, sizeof unit, &e) && (k->num || e >= k->e)) {
+        *next = tok_until(t, n, i, e);
+        PUSH(i, *next, AT_MENTION_DOSE);
+        char num[32];
+        size_t nl = ne - k->s < 24 ? ne - k->s : 24; /* at most 24 bytes of the number, then a space */
+        memcpy(num, s->text + k->s, nl);
+        num[nl] = ' ';
+        put_parts(mm->value, sizeof mm->value, num, nl + 1, unit, strlen(unit));
+        for (char *c = mm->value; *c && *c != ' '; c++)
+            if (*c == ',')
+                *c = '.';
+    } else if (!strcmp(k->f, "auc") && i + 1 < n && t[i + 1].num) {
+        *next = i + 2;
+        PUSH(i, *next, AT_MENTION_DOSE);
+        put_parts(mm->value, sizeof mm->value, "AUC ", 4, t[i + 1].f, strlen(t[i + 1].f));
+    }
+    *got = mm;
+    return AT_OK;
+}
+
+/* Drugs (dictionary; "acide folinique") and routes. */
+static at_status ex_drug_route(ex_state *s, size_t i, size_t *next, at_text_mention **got)
+{
+    const ex_tok *t = s->t, *k = &t[i];
+    size_t n = s->n;
+    at_text_mention *mm = NULL;
+    int idx = 0;
+    *got = NULL;
+    if ((k->kw & KW_DRUG) ||
+        (!strcmp(k->f, "acide") && ex_is(t, n, i + 1, "folinique") &&
+         (text_dict_get(&s->x->dict, "acide folinique", 15, &idx) & KW_DRUG))) {
+        if (k->kw & KW_DRUG)
+            idx = k->kval;
+        *next = k->kw & KW_DRUG ? i + 1 : i + 2;
+        if (idx < 1 || (size_t)idx > s->x->ndrugs)
+            return AT_OK;
+        PUSH(i, *next, AT_MENTION_DRUG);
+        const drug_entry *de = &s->x->drugs[idx - 1];
+        set_value(mm->value, sizeof mm->value, de->inn);
+        set_value(mm->code, sizeof mm->code, de->atc);
+    } else {
+        const char *v = NULL;
+        if (ex_is(t, n, i, "per") && ex_is(t, n, i + 1, "os"))
+            v = "PO";
+        else if (ex_is(t, n, i, "voie") && ex_is(t, n, i + 1, "orale"))
+            v = "PO";
+        else if (ex_is(t, n, i, "voie") && ex_is(t, n, i + 1, "intraveineuse"))
+            v = "IV";
+        else if (ex_is(t, n, i, "voie") && ex_is(t, n, i + 1, "sous-cutanee"))
+            v = "SC";
+        if (v) {
+            *next = i + 2;
+        } else {
+            for (size_t r = 0; r < sizeof routes / sizeof *routes && !v; r++)
+                if (!strcmp(k->f, routes[r][0]))
+                    v = routes[r][1];
+            /* "IV", "SC", "IM" only in capitals: "sc" and "im" are words too */
+            if (v && k->e - k->s == 2 && memcmp(s->text + k->s, v, 2))
+                v = NULL;
+            *next = i + 1;
+        }
+        if (v) {
+            PUSH(i, *next, AT_MENTION_ROUTE);
+            set_value(mm->value, sizeof mm->value, v);
+        }
+    }
+    *got = mm;
+    return AT_OK;
+}
+
+/* Adverse events with the grade that follows them. */
+static at_status ex_ae(ex_state *s, size_t i, size_t *next, at_text_mention **got)
+{
+    const ex_tok *t = s->t;
+    at_text_mention *mm = NULL;
+    *got = NULL;
+    for (size_t a = 0; a < sizeof ae_terms / sizeof *ae_terms; a++) {
+        if (ae_terms[a].term[0] != t[i].f[0] || ae_terms[a].term[1] != t[i].f[1])
+            continue;
+        size_t used = match_words(t, s->n, i, ae_terms[a].term);
+        if (!used)
+            continue;
+        size_t ge = i + used;
+        int g = ex_read_grade(t, s->n, i + used, &ge);
+        *next = i + used;
+        PUSH(i, *next, AT_MENTION_AE);
+        set_value(mm->value, sizeof mm->value, ae_terms[a].canon);
+        mm->grade = g;
+        if (g)
+            *next = ge; /* the grade is read: "grade IV" is not a route */
+        break;
+    }
+    *got = mm;
+    return AT_OK;
+}
+
 at_status at_text_extract(const at_text_extractor *x, const char *text, size_t len, const char *doc_date,
                           at_text_mentions *out)
 {
+    if (!x || (!text && len))
+        return at_error_set(AT_ERR_ARG, "extract: no extractor or text");
     if (len > EX_MAX_TEXT)
         return at_error_set(AT_ERR_LIMIT, "extract: text of %zu bytes exceeds the limit", len);
     ex_tok *t = NULL;
     size_t n = 0;
-    at_status st = tokenise(text, len, &t, &n);
+    at_status st = tokenise(x, text, len, &t, &n);
     if (st)
         return st;
-    long doc = -1;
+    ex_state s = {x, text, len, t, n, -1, out};
     int y, m, d;
     if (doc_date && sscanf(doc_date, "%d-%d-%d", &y, &m, &d) == 3)
-        doc = text_days_from_civil(y, m, d);
-    for (size_t i = 0; i < n && doc < 0; i++) {
+        s.doc = at_days_from_civil(y, m, d);
+    for (size_t i = 0; i < n && s.doc < 0; i++) {
         int ymd;
-        if (t[i].num && text_scan_date_numeric(text, len, t[i].s, &ymd) && ymd >= 10000000)
-            doc = text_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
+        if (t[i].f[0] >= '0' && t[i].f[0] <= '9' && text_scan_date_numeric(text, len, t[i].s, &ymd) &&
+            ymd >= 10000000)
+            s.doc = at_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
     }
+    /* the rules in order, each tried only at the tokens that can start it */
+    static at_status (*const rules[])(ex_state *, size_t, size_t *, at_text_mention **) = {
+        ex_date, ex_age_admission, ex_dose, ex_regimen, ex_drug_route, ex_ps, ex_ae};
     for (size_t i = 0; i < n && !st;) {
-        const ex_tok *k = &t[i];
         at_text_mention *mm = NULL;
-        size_t next = i + 1;
-        int ymd, mon;
-        size_t e;
-        char unit[16];
-        if (k->num && (e = text_scan_date_numeric(text, len, k->s, &ymd))) {
-            next = tok_until(t, n, i, e);
-            if (!(mm = push(out, t, i, next, AT_MENTION_DATE))) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            if (ymd >= 10000000)
-                iso(mm->value, sizeof mm->value, text_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100));
-            else if (doc >= 0) {
-                text_civil_from_days(doc, &y, &m, &d);
-                iso(mm->value, sizeof mm->value, text_days_from_civil(y, ymd / 100, ymd % 100));
-            }
-        } else if ((k->num || !strcmp(k->f, "1er")) && strlen(k->f) <= 3 && i + 1 < n &&
-                   (mon = text_month_of(t[i + 1].f, strlen(t[i + 1].f))) && atoi(k->f) >= 1 && atoi(k->f) <= 31) {
-            int day = atoi(k->f), year = -1;
-            next = i + 2;
-            if (next < n && t[next].num && strlen(t[next].f) == 4)
-                year = atoi(t[next++].f);
-            if (!(mm = push(out, t, i, next, AT_MENTION_DATE))) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            if (year < 0 && doc >= 0) {
-                text_civil_from_days(doc, &y, &m, &d);
-                year = y;
-            }
-            if (year > 0)
-                iso(mm->value, sizeof mm->value, text_days_from_civil(year, mon, day));
-        } else if (k->num && (i + 1 >= n || strcmp(t[i + 1].f, "ans")) && unit_at(text, len, num_end(t, n, i, text, len),
-                                                                                  unit, sizeof unit, &e)) {
-            size_t ne = num_end(t, n, i, text, len);
-            next = tok_until(t, n, i, e);
-            if (!(mm = push(out, t, i, next, AT_MENTION_DOSE))) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            snprintf(mm->value, sizeof mm->value, "%.*s %s", (int)(ne - k->s) < 24 ? (int)(ne - k->s) : 24,
-                     text + k->s, unit);
-            for (char *c = mm->value; *c && *c != ' '; c++)
-                if (*c == ',')
-                    *c = '.';
-        } else if (!strcmp(k->f, "auc") && i + 1 < n && t[i + 1].num) {
-            next = i + 2;
-            if (!(mm = push(out, t, i, next, AT_MENTION_DOSE))) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            snprintf(mm->value, sizeof mm->value, "AUC %s", t[i + 1].f);
-        } else if (!strcmp(k->f, "hier") || !strcmp(k->f, "avant-hier") || !strcmp(k->f, "demain") ||
-                   !strcmp(k->f, "aujourd") || (is(t, n, i, "ce") && is(t, n, i + 1, "jour")) ||
-                   (is(t, n, i, "il") && is(t, n, i + 1, "y") && is(t, n, i + 2, "a") && i + 4 < n && t[i + 3].num) ||
-                   (is(t, n, i, "dans") && i + 2 < n && t[i + 1].num &&
-                    (is(t, n, i + 2, "jours") || is(t, n, i + 2, "semaines") || is(t, n, i + 2, "mois")))) {
-            long off = 0;
-            int ok = 1;
-            if (!strcmp(k->f, "hier"))
-                off = -1;
-            else if (!strcmp(k->f, "avant-hier"))
-                off = -2;
-            else if (!strcmp(k->f, "demain"))
-                off = 1;
-            else if (!strcmp(k->f, "aujourd")) {
-                next = is(t, n, i + 1, "hui") ? i + 2 : i + 1;
-            } else if (!strcmp(k->f, "ce"))
-                next = i + 2;
-            else {
-                size_t q = !strcmp(k->f, "il") ? i + 3 : i + 1;
-                long v = atol(t[q].f);
-                const char *u = q + 1 < n ? t[q + 1].f : "";
-                long mul = !strncmp(u, "jour", 4) ? 1 : !strncmp(u, "semaine", 7) ? 7 : !strcmp(u, "mois") ? 30
-                           : !strncmp(u, "an", 2)                                   ? 365
-                                                                                    : 0;
-                ok = mul > 0;
-                off = (!strcmp(k->f, "il") ? -1 : 1) * v * mul;
-                next = q + 2;
-            }
-            if (ok) {
-                if (!(mm = push(out, t, i, next, AT_MENTION_DATE))) {
+        size_t next = i + 1, e;
+        unsigned kw = t[i].kw;
+        const char *f = t[i].f;
+        int digit = f[0] >= '0' && f[0] <= '9';
+        const int can[] = {digit || (kw & KW_REL),
+                           digit || (kw & (KW_NUMWORD | KW_ADMIT)),
+                           digit || ((kw & KW_OTHER) && f[0] == 'a'),
+                           (kw & (KW_REGIMEN | KW_CYCLE)) || (f[0] == 'c' && f[1] >= '1' && f[1] <= '9') ||
+                               (!digit && strchr(f, '-')),
+                           (kw & (KW_DRUG | KW_ROUTE)) || ((kw & KW_OTHER) && f[0] == 'a'),
+                           (kw & KW_PS) || ((kw & KW_OTHER) && f[0] == 'k'),
+                           (kw & KW_AE) != 0};
+        for (size_t r = 0; r < sizeof rules / sizeof *rules && !mm && !st; r++) {
+            if (can[r])
+                st = rules[r](&s, i, &next, &mm);
+            if (!mm)
+                next = i + 1;
+            unsigned char c0 = (unsigned char)text[t[i].s];
+            if (r == 4 && !mm && !st && (c0 == 'T' || c0 == 'c' || c0 == 'p' || c0 == 'y' || c0 == 'r') &&
+                (e = ex_scan_tnm(text, len, t[i].s))) {
+                next = tok_until(t, n, i, e);
+                if (!(mm = push(out, t, i, next, AT_MENTION_TNM)))
                     st = AT_ERR_NOMEM;
-                    break;
-                }
-                if (doc >= 0)
-                    iso(mm->value, sizeof mm->value, doc + off);
                 else
-                    snprintf(mm->value, sizeof mm->value, "relative:%+ldd", off);
-            }
-        } else if (k->f[0] && (in_list(k->f, regimens) ||
-                               (strchr(k->f, '-') && text_dict_get(&x->dict, k->f, (size_t)(strchr(k->f, '-') - k->f), NULL)))) {
-            next = i + 1;
-            int cycle = 0;
-            if (next < n && (t[next].f[0] == 'c') && t[next].f[1] >= '1' && t[next].f[1] <= '9' && t[next].s == k->e + 1) {
-                cycle = atoi(t[next].f + 1);
-                next++;
-            } else if (next + 1 < n && (is(t, n, next, "cycle") || is(t, n, next, "cure")) && t[next + 1].num) {
-                cycle = atoi(t[next + 1].f);
-                next += 2;
-            }
-            if (!(mm = push(out, t, i, next, AT_MENTION_REGIMEN))) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            snprintf(mm->value, sizeof mm->value, "%.*s", (int)(k->e - k->s), text + k->s);
-            for (char *c = mm->value; *c; c++)
-                if (*c >= 'a' && *c <= 'z' && in_list(k->f, regimens))
-                    *c = (char)(*c - 32);
-            mm->cycle = cycle;
-        } else if (k->f[0] && (text_dict_get(&x->dict, k->f, strlen(k->f), &mon) ||
-                               (i + 1 < n && !strcmp(k->f, "acide") && is(t, n, i + 1, "folinique") &&
-                                text_dict_get(&x->dict, "acide folinique", 15, &mon)))) {
-            next = !strcmp(k->f, "acide") ? i + 2 : i + 1;
-            if (!(mm = push(out, t, i, next, AT_MENTION_DRUG))) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            const drug_entry *de = &x->drugs[mon - 1];
-            snprintf(mm->value, sizeof mm->value, "%s", de->inn);
-            snprintf(mm->code, sizeof mm->code, "%s", de->atc);
-        } else if (!strcmp(k->f, "iv") || !strcmp(k->f, "ivl") || !strcmp(k->f, "sc") || !strcmp(k->f, "im") ||
-                   !strcmp(k->f, "intraveineuse") || !strcmp(k->f, "sous-cutanee") ||
-                   (is(t, n, i, "per") && is(t, n, i + 1, "os")) ||
-                   (is(t, n, i, "voie") && (is(t, n, i + 1, "orale") || is(t, n, i + 1, "intraveineuse") ||
-                                             is(t, n, i + 1, "sous-cutanee")))) {
-            int two = !strcmp(k->f, "per") || !strcmp(k->f, "voie");
-            next = i + 1 + two;
-            const char *w = two ? t[i + 1].f : k->f;
-            if ((!strcmp(k->f, "iv") || !strcmp(k->f, "sc") || !strcmp(k->f, "im")) &&
-                memcmp(text + k->s, k->f[0] == 'i' ? (k->f[1] == 'v' ? "IV" : "IM") : "SC", 2)) {
-                i = next;
-                continue; /* lower-case "sc", "im": not a route */
-            }
-            if (!(mm = push(out, t, i, next, AT_MENTION_ROUTE))) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            snprintf(mm->value, sizeof mm->value, "%s",
-                     !strcmp(w, "os") || !strcmp(w, "orale")                ? "PO"
-                     : !strcmp(w, "sc") || !strcmp(w, "sous-cutanee")       ? "SC"
-                     : !strcmp(w, "im")                                     ? "IM"
-                                                                            : "IV");
-        } else if ((e = scan_tnm(text, len, k->s))) {
-            next = tok_until(t, n, i, e);
-            if (!(mm = push(out, t, i, next, AT_MENTION_TNM))) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            snprintf(mm->value, sizeof mm->value, "%.*s", (int)(e - k->s) < 60 ? (int)(e - k->s) : 60, text + k->s);
-        } else if ((!strcmp(k->f, "oms") || !strcmp(k->f, "ecog") || !strcmp(k->f, "ps")) && i + 1 < n &&
-                   t[i + 1].num && strlen(t[i + 1].f) == 1 && t[i + 1].f[0] <= '4') {
-            next = i + 2;
-            if (!(mm = push(out, t, i, next, AT_MENTION_PS))) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            snprintf(mm->value, sizeof mm->value, "ECOG %s", t[i + 1].f);
-        } else if (!strcmp(k->f, "karnofsky")) {
-            size_t q = i + 1;
-            while (q < n && q < i + 3 && !t[q].num)
-                q++;
-            if (q < n && t[q].num && t[q].sent == k->sent) {
-                next = q + 1;
-                if (!(mm = push(out, t, i, next, AT_MENTION_PS))) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                snprintf(mm->value, sizeof mm->value, "KPS %s", t[q].f);
-            }
-        } else {
-            for (size_t a = 0; a < sizeof ae_terms / sizeof *ae_terms; a++) {
-                size_t used = match_words(t, n, i, ae_terms[a].term);
-                if (!used)
-                    continue;
-                size_t ge = i + used;
-                int g = read_grade(t, n, i + used, &ge);
-                next = i + used;
-                if (!(mm = push(out, t, i, next, AT_MENTION_AE))) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                snprintf(mm->value, sizeof mm->value, "%s", ae_terms[a].canon);
-                mm->grade = g;
-                break;
+                    put_parts(mm->value, sizeof mm->value, text + t[i].s, e - t[i].s, "", 0);
             }
         }
         if (mm)
-            mm->qual = qualify(t, n, i, next);
+            mm->qual = ex_qualify(t, n, i, next, mm->grade > 0);
         i = next > i ? next : i + 1;
     }
     at_free(t);
+    if (st == AT_ERR_NOMEM)
+        return at_error_set(st, "extract: out of memory");
     return st;
 }
 

@@ -1,6 +1,7 @@
 /* Evaluation of extraction against gold mentions: exact span and type
  * match, per type precision, recall and F1, and the agreement of the
- * qualifiers (negated, hypothesis, family, history) on matched mentions. */
+ * qualifiers (negated, hypothesis, family, history) and of the CTCAE grades
+ * on matched mentions. */
 #include "atelier/text.h"
 
 #include <string.h>
@@ -11,7 +12,7 @@ at_status at_text_extract_evaluate(const at_text_extractor *x, const at_text_doc
                                    at_buf *report)
 {
     double tp[AT_MENTION_COUNT] = {0}, fp[AT_MENTION_COUNT] = {0}, fn[AT_MENTION_COUNT] = {0};
-    double qual_ok = 0, qual_n = 0;
+    double qual_ok = 0, qual_n = 0, grade_ok = 0, grade_n = 0;
     at_status st = AT_OK;
     for (size_t k = 0; k < n && !st; k++) {
         at_text_mentions m = {0};
@@ -22,7 +23,8 @@ at_status at_text_extract_evaluate(const at_text_extractor *x, const at_text_doc
         for (size_t g = 0; g < docs[k].gold.n && !st; g++) {
             const at_text_span *gs = &docs[k].gold.v[g];
             int type = gs->label & 0xff;
-            unsigned q = (unsigned)gs->label >> 8;
+            unsigned q = ((unsigned)gs->label >> 8) & 0xf;
+            int grade = (gs->label >> 12) & 7;
             int hit = 0;
             for (size_t i = 0; i < m.n; i++)
                 if (!used[i] && m.v[i].start == gs->start && m.v[i].len == gs->len && m.v[i].type == type) {
@@ -30,6 +32,10 @@ at_status at_text_extract_evaluate(const at_text_extractor *x, const at_text_doc
                     hit = 1;
                     qual_n++;
                     qual_ok += m.v[i].qual == q;
+                    if (type == AT_MENTION_AE) {
+                        grade_n++;
+                        grade_ok += m.v[i].grade == grade;
+                    }
                     break;
                 }
             if (type > 0 && type < AT_MENTION_COUNT)
@@ -52,8 +58,8 @@ at_status at_text_extract_evaluate(const at_text_extractor *x, const at_text_doc
     double P = ratio(T, T + F), R = ratio(T, T + N);
     if (json)
         st = at_buf_printf(report, "{\"docs\":%zu,\"overall\":{\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f},"
-                                   "\"qualifier_agreement\":%.4f,\"types\":{",
-                           n, P, R, ratio(2 * P * R, P + R), ratio(qual_ok, qual_n));
+                                   "\"qualifier_agreement\":%.4f,\"grade_agreement\":%.4f,\"types\":{",
+                           n, P, R, ratio(2 * P * R, P + R), ratio(qual_ok, qual_n), ratio(grade_ok, grade_n));
     else
         st = at_buf_printf(report, "%-10s %9s %9s %9s %9s\n", "type", "precision", "recall", "f1", "gold");
     int first = 1;
@@ -70,7 +76,9 @@ at_status at_text_extract_evaluate(const at_text_extractor *x, const at_text_doc
     if (!st)
         st = json ? at_buf_puts(report, "}}\n")
                   : at_buf_printf(report, "%-10s %9.4f %9.4f %9.4f %9.0f\nqualifiers (negated, hypothesis, family, "
-                                          "history) agree on %.4f of matched mentions\n",
-                                  "OVERALL", P, R, ratio(2 * P * R, P + R), T + N, ratio(qual_ok, qual_n));
+                                          "history) agree on %.4f of matched mentions\n"
+                                          "CTCAE grades agree on %.4f of matched adverse events\n",
+                                  "OVERALL", P, R, ratio(2 * P * R, P + R), T + N, ratio(qual_ok, qual_n),
+                                  ratio(grade_ok, grade_n));
     return st;
 }

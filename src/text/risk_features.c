@@ -1,8 +1,13 @@
 /* Features of the risk model: hashed word unigrams and bigrams of the folded
- * text, and structured extractions with negation and hypothesis handled. */
+ * text, and structured features from the extractor's mentions (ages,
+ * performance status, adverse events with their grades and the scope of
+ * their negation, regimens and cycles, drugs, prior admissions). */
+#include "extract_internal.h"
 #include "risk_internal.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,7 +99,29 @@ static char *fold_text(const char *text, size_t len, size_t *outlen)
     return f;
 }
 
-static int is_w(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (unsigned char)c >= 0x80; }
+/* Word bytes of the folded text: a-z, 0-9 and any byte >= 0x80. */
+static const uint8_t word_byte[256] = {['a' ... 'z'] = 1, ['0' ... '9'] = 1, [0x80 ... 0xFF] = 1};
+
+static inline int is_w(char c) { return word_byte[(unsigned char)c]; }
+
+static double tf_table[64];
+static pthread_once_t tf_once = PTHREAD_ONCE_INIT;
+
+static void tf_init(void)
+{
+    for (int k = 1; k < 64; k++)
+        tf_table[k] = 1.0 + log((double)k);
+}
+
+double risk_sublinear_tf(float count)
+{
+    /* 1 + log(count) for the small integer counts of a note, from a table */
+    if (count >= 1 && count < 64 && count == (float)(int)count) {
+        pthread_once(&tf_once, tf_init);
+        return tf_table[(int)count];
+    }
+    return 1.0 + log(count);
+}
 
 at_status risk_hash_text(const char *text, size_t len, risk_vec *out, char **terms)
 {
@@ -159,95 +186,120 @@ static const char *const snames[RISK_S] = {"age",           "performance status"
 
 const char *risk_structured_name(int k) { return k >= 0 && k < RISK_S ? snames[k] : "?"; }
 
-static int num_after(const char *s, const char *end, const char *key, int *v)
+/* The folded skeleton of a regimen's name ("R-CHOP" -> "r-chop"). */
+static int regimen_drug_count(const char *value)
 {
-    const char *p = s;
-    size_t kl = strlen(key);
-    while ((p = memmem(p, (size_t)(end - p), key, kl))) {
-        const char *q = p + kl;
-        while (q < end && *q == ' ')
-            q++;
-        if (q < end && *q >= '0' && *q <= '9') {
-            *v = atoi(q);
-            return 1;
-        }
-        p = q;
-    }
-    return 0;
+    char f[96];
+    int fl = at_text_fold(value, strlen(value), f, sizeof f);
+    if (fl <= 0)
+        return 0;
+    int k = ex_regimen_drugs(f);
+    if (k)
+        return k;
+    int parts = 1; /* "carboplatine-paclitaxel": one drug per part */
+    for (const char *p = f; *p; p++)
+        parts += *p == '-';
+    return parts;
 }
 
-static const struct {
-    const char *name;
-    int drugs;
-} regimen_drugs[] = {{"folfirinox", 4}, {"folfox", 3}, {"folfiri", 3}, {"r-chop", 5}, {"ec ", 2},
-                     {"carboplatine-", 2}, {"cisplatine-", 2}, {"capecitabine", 1}, {"paclitaxel", 1},
-                     {"docetaxel", 1}, {"gemcitabine", 1}};
+/* ECOG of a performance status mention ("ECOG 2", "KPS 70"), -1 if none. */
+static int ecog_of(const char *value)
+{
+    if (!strncmp(value, "ECOG ", 5))
+        return atoi(value + 5);
+    if (!strncmp(value, "KPS ", 4)) {
+        int k = atoi(value + 4);
+        return k >= 90 ? 0 : k >= 70 ? 1 : k >= 50 ? 2 : k >= 30 ? 3 : 4;
+    }
+    return -1;
+}
 
-void risk_structured(const char *text, size_t len, double s[RISK_S])
+at_status risk_structured(const at_text_extractor *x, const char *text, size_t len, double s[RISK_S])
 {
     memset(s, 0, RISK_S * sizeof *s);
-    size_t n;
-    char *f = fold_text(text, len < RISK_MAX_TEXT ? len : RISK_MAX_TEXT, &n);
-    if (!f)
-        return;
-    const char *end = f + n;
-    int v;
-    if (num_after(f, end, "patient de", &v) || num_after(f, end, "patiente de", &v))
-        s[0] = v / 100.0;
-    if (num_after(f, end, "oms", &v) || num_after(f, end, "ecog", &v) || num_after(f, end, "performance status", &v))
-        s[1] = v / 4.0;
-    if (num_after(f, end, "antecedent de", &v))
-        s[6] = v / 4.0;
-    const char *c = f;
-    while ((c = memmem(c, (size_t)(end - c), " c", 2))) {
-        if (c + 2 < end && c[2] >= '1' && c[2] <= '9') {
-            s[8] = atoi(c + 2) / 10.0;
-            break;
-        }
-        c += 2;
+    at_text_mentions m = {0};
+    at_status st = at_text_extract(x, text, len < RISK_MAX_TEXT ? len : RISK_MAX_TEXT, NULL, &m);
+    if (st) {
+        at_text_mentions_free(&m);
+        return st;
     }
-    for (size_t k = 0; k < sizeof regimen_drugs / sizeof *regimen_drugs; k++)
-        if (memmem(f, n, regimen_drugs[k].name, strlen(regimen_drugs[k].name))) {
-            s[5] = regimen_drugs[k].drugs / 5.0;
-            break;
-        }
-    /* sentences: toxicity grades and febrile neutropenia, negation and hypothesis */
-    int maxg = 0, n3 = 0, fn = 0;
-    for (const char *a = f; a < end;) {
-        const char *b = memchr(a, '.', (size_t)(end - a));
-        if (!b)
-            b = end;
-        size_t sl = (size_t)(b - a);
-        int g = 0;
-        int has_g = num_after(a, b, "grade", &g) || num_after(a, b, " g", &g);
-        int has_fn = memmem(a, sl, "neutropenie febrile", 19) != NULL;
-        int neg = (has_g || has_fn) &&
-                  (memmem(a, sl, "pas de", 6) || memmem(a, sl, "absence de", 10) || memmem(a, sl, "sans ", 5) ||
-                   memmem(a, sl, "aucun", 5) || memmem(a, sl, "a eliminer", 10) || memmem(a, sl, "suspicion", 9));
-        if (!neg) {
-            if (has_g && g > 0 && g <= 5) {
-                maxg = g > maxg ? g : maxg;
-                n3 += g >= 3;
+    int have_age = 0, have_ps = 0, have_reg = 0, maxg = 0, n3 = 0, fn = 0, prior = 0, ndrugs = 0;
+    char seen[8][48]; /* distinct antineoplastic drugs when no regimen is named */
+    int nseen = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        const at_text_mention *v = &m.v[i];
+        /* the patient's own, asserted facts: not negated, hypothetical or
+         * about a relative (history counts: a past toxicity is the patient's) */
+        if (v->qual & (AT_QUAL_FAMILY | AT_QUAL_HYPOTHESIS))
+            continue;
+        int neg = (v->qual & AT_QUAL_NEGATED) != 0;
+        switch (v->type) {
+        case AT_MENTION_AGE:
+            if (!have_age) {
+                s[0] = atoi(v->value) / 100.0;
+                have_age = 1;
             }
-            fn |= has_fn;
+            break;
+        case AT_MENTION_PS:
+            if (!have_ps && !neg && ecog_of(v->value) >= 0) {
+                s[1] = ecog_of(v->value) / 4.0;
+                have_ps = 1;
+            }
+            break;
+        case AT_MENTION_AE:
+            if (neg)
+                break;
+            if (v->grade > 0 && v->grade <= 5) {
+                maxg = v->grade > maxg ? v->grade : maxg;
+                n3 += v->grade >= 3;
+            }
+            fn |= !strcmp(v->value, "neutropénie fébrile");
+            break;
+        case AT_MENTION_REGIMEN:
+            if (!have_reg && !neg) {
+                ndrugs = regimen_drug_count(v->value);
+                s[8] = v->cycle / 10.0;
+                have_reg = 1;
+            }
+            break;
+        case AT_MENTION_DRUG:
+            if (!neg && !strncmp(v->code, "L01", 3) && nseen < 8) {
+                int dup = 0;
+                for (int k = 0; k < nseen && !dup; k++)
+                    dup = !strcmp(seen[k], v->value);
+                if (!dup)
+                    snprintf(seen[nseen++], sizeof seen[0], "%s", v->value);
+            }
+            break;
+        case AT_MENTION_ADMISSION:
+            if (!neg && atoi(v->value) > prior)
+                prior = atoi(v->value);
+            break;
+        default:
+            break;
         }
-        a = b + 1;
     }
+    if (!have_reg)
+        ndrugs = nseen;
     s[2] = maxg / 4.0;
     s[3] = n3 > 0;
     s[4] = fn;
+    s[5] = (ndrugs > 5 ? 5 : ndrugs) / 5.0;
+    s[6] = (prior > 8 ? 8 : prior) / 4.0;
     s[7] = n3 / 3.0;
-    at_free(f);
+    at_text_mentions_free(&m);
+    return AT_OK;
 }
 
-at_status risk_featurize(const float *idf, const char *text, size_t len, risk_vec *out, char **terms)
+at_status risk_featurize(const at_text_extractor *x, const float *idf, const char *text, size_t len, risk_vec *out,
+                         char **terms)
 {
     at_status st = risk_hash_text(text, len, out, terms);
     if (st)
         return st;
     double norm = 0;
     for (size_t i = 0; i < out->n; i++) {
-        double v = (1.0 + log(out->v[i].val)) * (idf ? idf[out->v[i].idx] : 1.0f);
+        double v = risk_sublinear_tf(out->v[i].val) * (idf ? idf[out->v[i].idx] : 1.0f);
         out->v[i].val = (float)v;
         norm += v * v;
     }
@@ -255,7 +307,7 @@ at_status risk_featurize(const float *idf, const char *text, size_t len, risk_ve
     for (size_t i = 0; i < out->n; i++)
         out->v[i].val = (float)(out->v[i].val * norm);
     double s[RISK_S];
-    risk_structured(text, len, s);
+    st = risk_structured(x, text, len, s);
     for (int k = 0; k < RISK_S && !st; k++)
         if (s[k] != 0)
             st = vec_push(out, RISK_H + (uint32_t)k, (float)s[k]);

@@ -22,11 +22,15 @@ typedef struct {
 /* Hashed unigram and bigram counts of text (indices < RISK_H, sorted, merged).
  * terms (may be NULL): receives a term string per newly seen index. */
 at_status risk_hash_text(const char *text, size_t len, risk_vec *out, char **terms);
-/* The structured features of a note (age, performance status, toxicity
- * grades with negation, febrile neutropenia, drugs, prior admissions, cycle). */
-void risk_structured(const char *text, size_t len, double s[RISK_S]);
+/* The structured features of a note from the extractor's mentions (age,
+ * performance status, toxicity grades with their negation, febrile
+ * neutropenia, drugs in the regimen, prior admissions, cycle). */
+at_status risk_structured(const at_text_extractor *x, const char *text, size_t len, double s[RISK_S]);
 const char *risk_structured_name(int k);
 void risk_vec_free(risk_vec *v);
+/* 1 + log(count), the sublinear term frequency (a table for small counts;
+ * the same value as the formula). Thread-safe. */
+double risk_sublinear_tf(float count);
 
 struct at_risk_model {
     float *idf;       /* RISK_H */
@@ -39,6 +43,7 @@ struct at_risk_model {
     size_t xgb_len;
     uint32_t *colmap; /* RISK_H: column + 1 of a hashed index, 0 when unused */
     int ncol;         /* columns: used hashed indices, then RISK_S structured */
+    at_text_extractor *x; /* for the structured features (not saved: built from data/text) */
 };
 
 struct feature_node;
@@ -51,8 +56,15 @@ at_status risk_xgb_train(struct feature_node *const *x, const double *y, size_t 
 at_status risk_xgb_predict(const unsigned char *model, size_t model_len, const uint32_t *cols, const float *vals,
                            size_t nv, int ncol, double *prob, double *contrib);
 
+/* Cross-validation folds by patient: the distinct ids (n rows' ids[i])
+ * ordered by a hash and dealt round robin, so a patient's rows share one
+ * fold and fold sizes differ by at most one patient; fold[i] in [0, folds).
+ * *patients receives the number of distinct ids. */
+at_status risk_cv_folds(const char *const *ids, size_t n, int folds, uint32_t *fold, size_t *patients);
+
 /* Full feature vector of a text under the model's idf (TF-IDF l2-normalised,
  * then the structured features). */
-at_status risk_featurize(const float *idf, const char *text, size_t len, risk_vec *out, char **terms);
+at_status risk_featurize(const at_text_extractor *x, const float *idf, const char *text, size_t len, risk_vec *out,
+                         char **terms);
 
 #endif

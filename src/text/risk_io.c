@@ -61,7 +61,7 @@ at_status at_risk_predict(const at_risk_model *m, const char *text, size_t len, 
                           int nreasons)
 {
     risk_vec v = {0};
-    at_status st = risk_featurize(m->idf, text, len, &v, NULL);
+    at_status st = risk_featurize(m->x, m->idf, text, len, &v, NULL);
     if (st) {
         risk_vec_free(&v);
         return st;
@@ -174,6 +174,11 @@ at_status at_risk_load(const char *path, at_risk_model **out)
     if (st)
         return st;
     at_risk_model *m = at_calloc(1, sizeof *m);
+    if (m && (st = at_text_extractor_new(NULL, &m->x))) {
+        at_free(data);
+        at_risk_free(m);
+        return st;
+    }
     if (m) {
         m->idf = at_calloc(RISK_H, sizeof *m->idf);
         m->w = at_calloc(RISK_H + RISK_S, sizeof *m->w);

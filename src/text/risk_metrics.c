@@ -1,5 +1,6 @@
 /* Metrics of a probabilistic classifier: AUROC (Mann-Whitney, ties
- * averaged), AUPRC (average precision), bootstrap 95% intervals, Brier
+ * averaged), AUPRC (average precision), bootstrap 95% intervals (over
+ * patients when their ids are given: a cluster bootstrap), Brier
  * score, a 10-bin reliability table and its SVG plot; the demo pipeline. */
 #include "atelier/text.h"
 
@@ -59,8 +60,34 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int nboot, uint64_t seed,
-                                  at_risk_metrics *out)
+static int cmp_idx_str(const void *a, const void *b, void *ud)
+{
+    const char *const *ids = ud;
+    return strcmp(ids[*(const size_t *)a], ids[*(const size_t *)b]);
+}
+
+/* Rows grouped by patient: order[] lists the rows patient by patient,
+ * start[c]..start[c + 1] those of patient c. Returns the number of
+ * patients, or 0 when out of memory. All owned by the caller. */
+static size_t group_rows(const char *const *ids, size_t n, size_t **order, size_t **start)
+{
+    *order = at_malloc((n + 1) * sizeof **order);
+    *start = at_malloc((n + 2) * sizeof **start);
+    if (!*order || !*start)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        (*order)[i] = i;
+    qsort_r(*order, n, sizeof **order, cmp_idx_str, (void *)ids);
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(ids[(*order)[i]], ids[(*order)[i - 1]]))
+            (*start)[c++] = i;
+    (*start)[c] = n;
+    return c;
+}
+
+at_status at_risk_metrics_compute_by_patient(const double *p, const int *y, const char *const *ids, size_t n,
+                                             int nboot, uint64_t seed, at_risk_metrics *out)
 {
     memset(out, 0, sizeof *out);
     if (n == 0)
@@ -86,50 +113,126 @@ at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int n
             out->bin_pred[b] /= (double)out->bin_n[b];
             out->bin_obs[b] /= (double)out->bin_n[b];
         }
-    auc_pair(v, n, &out->auroc, &out->auprc);
-    out->auroc_lo = out->auroc_hi = out->auroc;
-    out->auprc_lo = out->auprc_hi = out->auprc;
-    if (nboot > 0) {
-        double *ra = at_malloc((size_t)nboot * sizeof *ra), *rp = at_malloc((size_t)nboot * sizeof *rp);
-        py *bv = at_malloc(n * sizeof *bv);
-        if (!ra || !rp || !bv) {
-            at_free(ra);
-            at_free(rp);
-            at_free(bv);
+    size_t *order = NULL, *start = NULL, ncl = 0;
+    if (ids) {
+        ncl = group_rows(ids, n, &order, &start);
+        if (!ncl) {
+            at_free(order);
+            at_free(start);
             at_free(v);
             return AT_ERR_NOMEM;
         }
+        out->patients = ncl;
+        out->by_patient = 1;
+    }
+    /* the bootstrap draws from the rows in their original order (auc_pair
+     * sorts its copy) */
+    py *orig = nboot > 0 ? at_malloc(n * sizeof *orig) : NULL;
+    if (nboot > 0 && !orig) {
+        at_free(order);
+        at_free(start);
+        at_free(v);
+        return AT_ERR_NOMEM;
+    }
+    if (orig)
+        memcpy(orig, v, n * sizeof *v);
+    auc_pair(v, n, &out->auroc, &out->auprc);
+    out->auroc_lo = out->auroc_hi = out->auroc;
+    out->auprc_lo = out->auprc_hi = out->auprc;
+    at_status st = AT_OK;
+    if (nboot > 0) {
+        double *ra = at_malloc((size_t)nboot * sizeof *ra), *rp = at_malloc((size_t)nboot * sizeof *rp);
+        size_t cap = n, valid = 0;
+        py *bv = at_malloc(cap * sizeof *bv);
         at_rng r;
         at_rng_seed(&r, seed);
-        for (int b = 0; b < nboot; b++) {
-            for (size_t i = 0; i < n; i++)
-                bv[i] = v[at_rng_next(&r) % n];
-            auc_pair(bv, n, &ra[b], &rp[b]);
+        if (!ra || !rp || !bv)
+            st = AT_ERR_NOMEM;
+        for (int b = 0; b < nboot && !st; b++) {
+            size_t m = 0;
+            if (!ids) {
+                for (size_t i = 0; i < n; i++)
+                    bv[i] = orig[at_rng_next(&r) % n];
+                m = n;
+            } else {
+                /* as many patients as there are, drawn with replacement,
+                 * each with all its rows */
+                for (size_t k = 0; k < ncl && !st; k++) {
+                    size_t c = (size_t)(at_rng_next(&r) % ncl), len = start[c + 1] - start[c];
+                    if (m + len > cap) {
+                        size_t ncap = cap * 2 > m + len ? cap * 2 : m + len;
+                        py *nb = at_realloc(bv, ncap * sizeof *nb);
+                        if (!nb) {
+                            st = AT_ERR_NOMEM;
+                            break;
+                        }
+                        bv = nb;
+                        cap = ncap;
+                    }
+                    for (size_t q = start[c]; q < start[c + 1]; q++)
+                        bv[m++] = orig[order[q]];
+                }
+            }
+            /* a resample holding one class has no AUROC: it is left out */
+            size_t pos = 0;
+            for (size_t i = 0; i < m && !st; i++)
+                pos += bv[i].y != 0;
+            if (!st && pos > 0 && pos < m) {
+                auc_pair(bv, m, &ra[valid], &rp[valid]);
+                valid++;
+            }
         }
-        qsort(ra, (size_t)nboot, sizeof *ra, cmp_double);
-        qsort(rp, (size_t)nboot, sizeof *rp, cmp_double);
-        size_t lo = (size_t)(0.025 * nboot), hi = (size_t)(0.975 * nboot);
-        if (hi >= (size_t)nboot)
-            hi = (size_t)nboot - 1;
-        out->auroc_lo = ra[lo];
-        out->auroc_hi = ra[hi];
-        out->auprc_lo = rp[lo];
-        out->auprc_hi = rp[hi];
+        if (!st && valid > 0) {
+            qsort(ra, valid, sizeof *ra, cmp_double);
+            qsort(rp, valid, sizeof *rp, cmp_double);
+            size_t lo = (size_t)(0.025 * (double)valid), hi = (size_t)(0.975 * (double)valid);
+            if (hi >= valid)
+                hi = valid - 1;
+            out->auroc_lo = ra[lo];
+            out->auroc_hi = ra[hi];
+            out->auprc_lo = rp[lo];
+            out->auprc_hi = rp[hi];
+        }
         at_free(ra);
         at_free(rp);
         at_free(bv);
     }
+    at_free(orig);
+    at_free(order);
+    at_free(start);
     at_free(v);
-    return AT_OK;
+    return st;
 }
+
+at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int nboot, uint64_t seed,
+                                  at_risk_metrics *out)
+{
+    return at_risk_metrics_compute_by_patient(p, y, NULL, n, nboot, seed, out);
+}
+
+int at_risk_metrics_one_class(const at_risk_metrics *m) { return m->positives == 0 || m->positives == m->n; }
 
 at_status at_risk_metrics_json(const at_risk_metrics *m, at_buf *out)
 {
+    if (at_risk_metrics_one_class(m)) {
+        at_status st = at_buf_printf(out,
+                                     "{\"n\":%zu,\"positives\":%zu,\"patients\":%zu,\"one_class\":true,\"auroc\":null,"
+                                     "\"auroc_ci95\":null,\"auprc\":null,\"auprc_ci95\":null,\"brier\":%.4f,\"reliability\":[",
+                                     m->n, m->positives, m->patients, m->brier);
+        for (int b = 0, first = 1; b < 10 && !st; b++)
+            if (m->bin_n[b]) {
+                st = at_buf_printf(out, "%s{\"bin\":[%.1f,%.1f],\"n\":%zu,\"mean_predicted\":%.4f,\"observed\":%.4f}",
+                                   first ? "" : ",", b / 10.0, (b + 1) / 10.0, m->bin_n[b], m->bin_pred[b], m->bin_obs[b]);
+                first = 0;
+            }
+        return st ? st : at_buf_puts(out, "]}");
+    }
     at_status st = at_buf_printf(out,
-                                 "{\"n\":%zu,\"positives\":%zu,\"auroc\":%.4f,\"auroc_ci95\":[%.4f,%.4f],"
-                                 "\"auprc\":%.4f,\"auprc_ci95\":[%.4f,%.4f],\"brier\":%.4f,\"reliability\":[",
-                                 m->n, m->positives, m->auroc, m->auroc_lo, m->auroc_hi, m->auprc, m->auprc_lo,
-                                 m->auprc_hi, m->brier);
+                                 "{\"n\":%zu,\"positives\":%zu,\"patients\":%zu,\"bootstrap\":\"%s\",\"auroc\":%.4f,"
+                                 "\"auroc_ci95\":[%.4f,%.4f],\"auprc\":%.4f,\"auprc_ci95\":[%.4f,%.4f],\"brier\":%.4f,"
+                                 "\"reliability\":[",
+                                 m->n, m->positives, m->patients, m->by_patient ? "patients" : "rows", m->auroc,
+                                 m->auroc_lo, m->auroc_hi, m->auprc, m->auprc_lo, m->auprc_hi, m->brier);
     int first = 1;
     for (int b = 0; b < 10 && !st; b++) {
         if (!m->bin_n[b])
@@ -228,17 +331,20 @@ at_status at_text_demo_risk(size_t patients, uint64_t seed, at_risk_metrics *tes
     size_t n = test.nrows > 0 ? test.nrows - 1 : 0;
     double *p = at_malloc((n + 1) * sizeof *p);
     int *y = at_malloc((n + 1) * sizeof *y);
-    if (!st && (!p || !y))
+    const char **ids = at_malloc((n + 1) * sizeof *ids);
+    if (!st && (!p || !y || !ids))
         st = AT_ERR_NOMEM;
     for (size_t i = 0; i < n && !st; i++) {
         const char *text = test.cells[(i + 1) * csv.ncols + (size_t)ct];
         st = at_risk_predict(m, text, strlen(text), &p[i], NULL, 0);
         y[i] = test.cells[(i + 1) * csv.ncols + (size_t)cl][0] == '1';
+        ids[i] = test.cells[(i + 1) * csv.ncols + (size_t)cp];
     }
     if (!st)
-        st = at_risk_metrics_compute(p, y, n, 1000, seed, test_metrics);
+        st = at_risk_metrics_compute_by_patient(p, y, ids, n, 1000, seed, test_metrics);
     at_free(p);
     at_free(y);
+    at_free(ids);
     at_risk_free(m);
     at_free(train.cells);
     at_free(test.cells);

@@ -33,22 +33,28 @@ void at_risk_free(at_risk_model *m)
     at_free(m->w);
     at_free(m->xgb);
     at_free(m->colmap);
+    at_text_extractor_free(m->x);
     at_free(m);
 }
 
-static at_risk_model *model_alloc(void)
+/* A model with its arrays and the extractor of the structured features
+ * (owned by caller); on failure NULL in *out and the status returned. */
+static at_status model_alloc(at_risk_model **out)
 {
+    *out = NULL;
     at_risk_model *m = at_calloc(1, sizeof *m);
     if (!m)
-        return NULL;
+        return AT_ERR_NOMEM;
     m->idf = at_calloc(RISK_H, sizeof *m->idf);
     m->w = at_calloc(RISK_H + RISK_S, sizeof *m->w);
     m->terms = at_calloc(RISK_H, sizeof *m->terms);
-    if (!m->idf || !m->w || !m->terms) {
+    at_status st = !m->idf || !m->w || !m->terms ? AT_ERR_NOMEM : at_text_extractor_new(NULL, &m->x);
+    if (st) {
         at_risk_free(m);
-        return NULL;
+        return st;
     }
-    return m;
+    *out = m;
+    return AT_OK;
 }
 
 typedef struct {
@@ -137,12 +143,51 @@ static double score_row(const struct feature_node *x, const double *w, int nfeat
     return 1.0 / (1.0 + exp(-z));
 }
 
-static uint32_t fold_of(const char *pid)
+static uint32_t fnv32(const char *s)
 {
     uint32_t h = 2166136261u;
-    for (const char *p = pid; *p; p++)
+    for (const char *p = s; *p; p++)
         h = (h ^ (unsigned char)*p) * 16777619u;
     return h;
+}
+
+typedef struct {
+    const char *id;
+    uint32_t h;
+} fold_key;
+
+static int cmp_fold_key(const void *a, const void *b)
+{
+    const fold_key *x = a, *y = b;
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+at_status risk_cv_folds(const char *const *ids, size_t n, int folds, uint32_t *fold, size_t *patients)
+{
+    if (folds < 1)
+        return at_error_set(AT_ERR_ARG, "risk: %d folds", folds);
+    fold_key *k = at_malloc((n + 1) * sizeof *k);
+    if (!k)
+        return AT_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        k[i] = (fold_key){ids[i], fnv32(ids[i])};
+    qsort(k, n, sizeof *k, cmp_fold_key);
+    /* distinct patients in hash order, dealt round robin */
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(k[i].id, k[i - 1].id))
+            k[np++] = k[i];
+    for (size_t i = 0; i < n; i++) {
+        fold_key q = {ids[i], fnv32(ids[i])};
+        const fold_key *hit = bsearch(&q, k, np, sizeof *k, cmp_fold_key);
+        fold[i] = (uint32_t)((size_t)(hit - k) % (size_t)folds);
+    }
+    at_free(k);
+    if (patients)
+        *patients = np;
+    return AT_OK;
 }
 
 /* One liblinear row: TF-IDF (l2-normalised) under compact indices, then the
@@ -156,7 +201,7 @@ static at_status row_to_liblinear(const risk_vec *v, const float *idf, const uin
     double norm = 0;
     size_t k = 0;
     for (size_t j = 0; j < v->n; j++) {
-        double val = (1.0 + log(v->v[j].val)) * idf[v->v[j].idx];
+        double val = risk_sublinear_tf(v->v[j].val) * idf[v->v[j].idx];
         norm += val * val;
         x[k].index = (int)map[v->v[j].idx];
         x[k++].value = val;
@@ -193,9 +238,25 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
     at_status st = csv_columns(csv, 1, &cp, &ct, &cl);
     if (st)
         return st;
-    if (csv->nrows < 3)
-        return at_error_set(AT_ERR_ARG, "risk: no rows to train on");
-    at_risk_model *m = model_alloc();
+    if (csv->nrows < 2)
+        return at_error_set(AT_ERR_FORMAT, "no data rows to train on (the header only)");
+    /* the labels, and what cross-validation needs, before any work */
+    size_t pos = 0, n = csv->nrows - 1;
+    for (size_t i = 0; i < n; i++) {
+        const char *lab = csv->cells[(i + 1) * csv->ncols + (size_t)cl];
+        if (strcmp(lab, "0") && strcmp(lab, "1"))
+            return at_error_set(AT_ERR_FORMAT, "line %zu: label is not 0 or 1", csv->line[i + 1]);
+        if (!csv->cells[(i + 1) * csv->ncols + (size_t)cp][0])
+            return at_error_set(AT_ERR_FORMAT, "line %zu: empty patient_id", csv->line[i + 1]);
+        pos += lab[0] == '1';
+    }
+    if (pos == 0 || pos == n)
+        return at_error_set(AT_ERR_FORMAT, "all %zu rows have label %d: training needs rows with both labels (0 and 1)",
+                            n, pos ? 1 : 0);
+    at_risk_model *m = NULL;
+    st = model_alloc(&m);
+    if (st)
+        return st;
     risk_data d;
     memset(&d, 0, sizeof d);
     d.n = csv->nrows - 1;
@@ -204,7 +265,7 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
     d.fold_key = at_calloc(d.n, sizeof *d.fold_key);
     risk_vec *vecs = at_calloc(d.n, sizeof *vecs);
     uint32_t *df = at_calloc(RISK_H, sizeof *df);
-    if (!m || !d.x || !d.y || !d.fold_key || !vecs || !df)
+    if (!d.x || !d.y || !d.fold_key || !vecs || !df)
         st = AT_ERR_NOMEM;
     /* counts, structured features and document frequencies, in one pass */
     double *sf = at_calloc(d.n ? d.n * RISK_S : 1, sizeof *sf);
@@ -218,20 +279,20 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             break;
         }
         d.y[i] = lab[0] == '1';
-        d.fold_key[i] = fold_of(csv->cells[(i + 1) * csv->ncols + (size_t)cp]);
         const char *text = csv->cells[(i + 1) * csv->ncols + (size_t)ct];
         st = risk_hash_text(text, strlen(text), &vecs[i], m->terms);
+        if (!st)
+            st = risk_structured(m->x, text, strlen(text), sf + i * RISK_S);
         if (st)
             at_error_prefix(st, "line %zu", csv->line[i + 1]);
-        else
-            risk_structured(text, strlen(text), sf + i * RISK_S);
         for (size_t j = 0; j < vecs[i].n && !st; j++)
             df[vecs[i].v[j].idx]++;
     }
     if (!st) {
         int used = 0;
+        const float idf0 = (float)(log(1.0 + (double)d.n) + 1.0); /* a bucket no document has */
         for (size_t j = 0; j < RISK_H; j++) {
-            m->idf[j] = (float)(log((1.0 + (double)d.n) / (1.0 + df[j])) + 1.0);
+            m->idf[j] = df[j] ? (float)(log((1.0 + (double)d.n) / (1.0 + df[j])) + 1.0) : idf0;
             if (df[j])
                 map[j] = (uint32_t)++used;
         }
@@ -261,9 +322,37 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             folds = 20;
         double *p = at_malloc(NG * d.n * sizeof *p);
         int *y = at_malloc(d.n * sizeof *y);
+        const char **ids = at_malloc(d.n * sizeof *ids);
         at_status tst[NG * 20];
-        if (!p || !y)
+        char tmsg[NG * 20][160];
+        if (!p || !y || !ids)
             st = AT_ERR_NOMEM;
+        /* whole patients in each fold, the folds balanced; every fold's
+         * training part must hold both labels */
+        size_t np = 0;
+        for (size_t i = 0; i < d.n && !st; i++)
+            ids[i] = csv->cells[(i + 1) * csv->ncols + (size_t)cp];
+        if (!st)
+            st = risk_cv_folds(ids, d.n, folds, d.fold_key, &np);
+        if (!st && np < (size_t)folds)
+            st = at_error_set(AT_ERR_FORMAT,
+                              "%zu patients: %d-fold cross-validation needs at least %d (give --C to skip it, or fewer "
+                              "--folds)",
+                              np, folds, folds);
+        for (int f = 0; f < folds && !st; f++) {
+            size_t fp = 0, fnn = 0;
+            for (size_t i = 0; i < d.n; i++)
+                if (d.fold_key[i] != (uint32_t)f) {
+                    fp += d.y[i] > 0.5;
+                    fnn += d.y[i] <= 0.5;
+                }
+            if (!fp || !fnn)
+                st = at_error_set(AT_ERR_FORMAT,
+                                  "cross-validation fold %d: its training patients all have label %d: too few "
+                                  "patients with label %d for %d folds (give --C to skip it, or fewer --folds)",
+                                  f + 1, fp ? 1 : 0, fp ? 0 : 1, folds);
+        }
+        at_free(ids);
         if (!st) {
             set_print_string_function(quiet_print);
             int ntask = NG * folds;
@@ -278,6 +367,10 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
                     use[i] = d.fold_key[i] % (uint32_t)folds != (uint32_t)f;
                 if (!tst[task])
                     tst[task] = fit(&d, use, grid[g], l1, w, &b);
+                /* the message lives in this thread: keep it for the caller */
+                tmsg[task][0] = 0;
+                if (tst[task])
+                    snprintf(tmsg[task], sizeof tmsg[task], "%s", at_error_message());
                 for (size_t i = 0; i < d.n && !tst[task]; i++)
                     if (!use[i])
                         p[(size_t)g * d.n + i] = score_row(d.x[i], w, d.nfeat, b);
@@ -285,7 +378,9 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
                 at_free(use);
             }
             for (int task = 0; task < ntask && !st; task++)
-                st = tst[task];
+                if ((st = tst[task]))
+                    at_error_set(st, "cross-validation fold %d, C=%g: %s", task % folds + 1, grid[task / folds],
+                                 tmsg[task][0] ? tmsg[task] : at_status_name(st));
         }
         double best = -1;
         for (size_t i = 0; i < d.n && !st; i++)

@@ -11,6 +11,7 @@ static const char *const sur_last[] = {
     "Imbert",  "Jolivet",  "Kessler",  "Lafargue", "Maupin",   "Nadaud",   "Orsini",   "Pradier",
     "Quillet", "Rabier",   "Sauvage",  "Thuillier", "Urvoy",    "Valette",  "Wattier",  "Yvon",
     "Zeller",  "Aubrac",   "Bessiere", "Castagne", "Dorval",   "Espinasse", "Fauvel",  "Gendron"};
+/* First names in female/male pairs: even indices female, odd male. */
 static const char *const sur_first[] = {
     "Alice", "Bastien", "Coline", "Damien", "Elsa",  "Fabien", "Gaelle", "Hugo",   "Ines",  "Jules", "Katia",
     "Lucas", "Maelle",  "Nathan", "Oriane", "Paul",  "Quitterie", "Remi", "Solene", "Theo", "Ursule", "Victor",
@@ -23,22 +24,46 @@ static const char *const sur_street[] = {"rue des Tilleuls", "avenue des Acacias
                                          "chemin des Vignes", "place du Marche", "impasse des Lilas",
                                          "boulevard de la Liberte", "rue du Moulin", "route de la Foret",
                                          "quai des Mariniers"};
-static const char *const sur_hosp[] = {"Centre Hospitalier de Valmont", "Hopital Beaulieu", "Clinique des Tilleuls",
-                                       "CHU de Montclar", "Institut Fontenelle", "Hopital Sainte-Colombe"};
+/* Hospitals, all masculine so that the article before them can be fixed
+ * up (le, l', du, de l', au, à l'). */
+static const char *const sur_hosp[] = {"Centre Hospitalier de Valmont", "Hôpital Beaulieu", "Groupe Hospitalier des Tilleuls",
+                                       "CHU de Montclar", "Institut Fontenelle", "Hôpital Sainte-Colombe"};
 
 static const char *const placeholders[AT_PHI_COUNT] = {
     "[X]",    "[NOM]", "[PRENOM]", "[ADRESSE]", "[VILLE]",  "[ZIP]",   "[DATE]",   "[DATE_NAISSANCE]",
     "[TEL]",  "[MAIL]", "[SECU]",  "[IPP]",     "[NDA]",    "[HOPITAL]", "[RPPS]", "[FINESS]"};
 
-static uint64_t keyed_u64(const at_key *key, const char *domain, const char *s, size_t n)
+/* What the surrogates of one document are keyed with: the site key and,
+ * when the patient is known, a keyed digest of the patient's id (so the
+ * same real value gives the same surrogate within a patient's documents
+ * and unlinkable ones across patients), and the date shift. */
+typedef struct {
+    const at_key *key;
+    unsigned char pid[16];
+    int have_pid;
+    int days;
+    int gender; /* of the first name being replaced: 1 female, 2 male, 0 unknown */
+} sur_ctx;
+
+static uint64_t keyed_u64(const sur_ctx *c, const char *domain, const char *s, size_t n)
 {
-    char f[256];
-    int fl = n < 120 ? at_text_fold(s, n, f, sizeof f) : -1;
+    char f[256 + 16];
+    size_t o = 0;
+    if (c->have_pid) {
+        memcpy(f, c->pid, 16);
+        o = 16;
+    }
+    int fl = n < 120 ? at_text_fold(s, n, f + o, sizeof f - o) : -1;
     unsigned char h[16];
-    if (fl >= 0)
-        at_keyed_hash(key, domain, f, (size_t)fl, h, sizeof h);
-    else
-        at_keyed_hash(key, domain, s, n, h, sizeof h);
+    if (fl >= 0) {
+        at_keyed_hash(c->key, domain, f, o + (size_t)fl, h, sizeof h);
+    } else {
+        /* too long to fold here: the raw bytes, after the patient digest */
+        unsigned char inner[16];
+        at_keyed_hash(c->key, domain, s, n, inner, sizeof inner);
+        memcpy(f + o, inner, 16);
+        at_keyed_hash(c->key, domain, f, o + 16, h, sizeof h);
+    }
     uint64_t v = 0;
     for (int i = 0; i < 8; i++)
         v = v << 8 | h[i];
@@ -72,7 +97,7 @@ static at_status put_cased(at_buf *out, const char *w, int upper)
 
 /* Replace every digit of s by keyed digits; letters of IPP-like codes kept.
  * luhn: make the last digit a Luhn check digit. */
-static at_status put_digits(at_buf *out, const at_key *key, const char *domain, const char *s, size_t n, size_t keep,
+static at_status put_digits(at_buf *out, const sur_ctx *key, const char *domain, const char *s, size_t n, size_t keep,
                             int luhn)
 {
     char digits[64];
@@ -104,7 +129,7 @@ static at_status put_digits(at_buf *out, const at_key *key, const char *domain, 
     return at_buf_append(out, tmp, n);
 }
 
-static at_status put_nir(at_buf *out, const at_key *key, const char *s, size_t n)
+static at_status put_nir(at_buf *out, const sur_ctx *key, const char *s, size_t n)
 {
     char d[16];
     size_t nd = 0;
@@ -214,37 +239,159 @@ static int put_date(at_buf *out, const char *s, size_t n, int days)
     return 1;
 }
 
-static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, const at_key *key, int days)
+/* Digits of a French phone number that its surrogate keeps: the prefix
+ * (+33, 0033, +33 (0), or the national 0) and the first digit after it
+ * (mobile or landline zone), so the surrogate is still a French number. */
+static size_t phone_kept_digits(const char *s, size_t n)
+{
+    char d[24];
+    size_t nd = 0;
+    int paren0 = 0;
+    for (size_t i = 0; i < n && nd < sizeof d; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            d[nd++] = s[i];
+        if (s[i] == '(' && i + 2 < n && s[i + 1] == '0' && s[i + 2] == ')')
+            paren0 = 1;
+    }
+    size_t prefix = 1; /* national: "0" */
+    if (s[0] == '+' && nd >= 2 && d[0] == '3' && d[1] == '3')
+        prefix = 2 + (size_t)paren0; /* "33", "33" + "(0)" */
+    else if (nd >= 4 && !memcmp(d, "0033", 4))
+        prefix = 4 + (size_t)(nd >= 5 && d[4] == '0');
+    return prefix + 1 < nd ? prefix + 1 : nd;
+}
+
+/* A French first name's gender from its ending when the text gives no cue:
+ * 1 for a name that ends in -e or -a (Anne, Hélène, Léa), except the common
+ * male names that do. Folded comparison. */
+static int looks_female(const char *s, size_t n)
+{
+    static const char *const male_e[] = {"pierre", "philippe", "jerome", "guillaume", "maxime", "alexandre",
+                                         "antoine", "stephane", "herve", "rene", "andre", "etienne", "christophe",
+                                         "baptiste", "jean-baptiste", "georges", "jacques", "jules", "gilles",
+                                         "yves", "serge", "eugene", "theophile", "aurele", "luca", "nicola",
+                                         "joshua", "jonathane", "gaspard", "noe", "come", "bertrand", NULL};
+    char f[128];
+    int fl = n < 60 ? at_text_fold(s, n, f, sizeof f) : -1;
+    if (fl <= 0)
+        return 0;
+    for (const char *const *m = male_e; *m; m++)
+        if (!strcmp(f, *m))
+            return 0;
+    char last = f[fl - 1];
+    return last == 'e' || last == 'a';
+}
+
+/* "d'Angers" -> "de Valmont": an elided "d'" before a surrogate that
+ * starts with a consonant is written whole. */
+static at_status fix_elision(at_buf *out, const char *sur)
+{
+    if (!out->data || out->len < 2)
+        return AT_OK;
+    const char *b = (const char *)out->data;
+    size_t n = out->len, tl = 0;
+    if (b[n - 1] == '\'' && (b[n - 2] == 'd' || b[n - 2] == 'D'))
+        tl = 2;
+    else if (n >= 4 && !memcmp(b + n - 3, "\xE2\x80\x99", 3) && (b[n - 4] == 'd' || b[n - 4] == 'D'))
+        tl = 4;
+    if (!tl || (n > tl && ((b[n - tl - 1] >= 'a' && b[n - tl - 1] <= 'z') || (b[n - tl - 1] >= 'A' && b[n - tl - 1] <= 'Z'))))
+        return AT_OK;
+    unsigned char s0 = (unsigned char)sur[0] | 0x20;
+    if (s0 == 'a' || s0 == 'e' || s0 == 'i' || s0 == 'o' || s0 == 'u' || s0 == 'y' || s0 == 'h' || sur[0] & 0x80)
+        return AT_OK;
+    int upper = b[n - tl] == 'D';
+    out->len = n - tl;
+    out->data[out->len] = 0;
+    return at_buf_puts(out, upper ? "De " : "de ");
+}
+
+/* Before a hospital's surrogate (masculine), put the article the text had
+ * in the right form: "l'Hôpital X" -> "le Centre ...", "à l'" -> "au", "de
+ * la Clinique" -> "du ...", "au CHU" -> "à l'Hôpital ..."; the first
+ * letter's case is kept. */
+static at_status fix_article(at_buf *out, const char *sur)
+{
+    if (!out->data || !out->len)
+        return AT_OK;
+    const char *b = (const char *)out->data;
+    size_t n = out->len;
+    static const struct {
+        const char *tail;
+        int prep; /* 0 none, 1 "de", 2 "à" */
+    } forms[] = {{"de l\xE2\x80\x99", 1}, {"de l'", 1}, {"de la ", 1}, {"du ", 1},   {"\xC3\xA0 l\xE2\x80\x99", 2},
+                 {"\xC3\xA0 l'", 2},     {"\xC3\xA0 la ", 2}, {"au ", 2},  {"l\xE2\x80\x99", 0}, {"l'", 0},
+                 {"la ", 0},              {"le ", 0}};
+    for (size_t k = 0; k < sizeof forms / sizeof *forms; k++) {
+        size_t tl = strlen(forms[k].tail);
+        if (n < tl)
+            continue;
+        const char *t = b + n - tl;
+        /* compare ignoring the case of the first letter */
+        char c0 = t[0] >= 'A' && t[0] <= 'Z' ? (char)(t[0] + 32) : t[0];
+        int same = c0 == forms[k].tail[0] || ((unsigned char)t[0] == 0xC3 && (unsigned char)t[1] == 0x80 &&
+                                                (unsigned char)forms[k].tail[0] == 0xC3);
+        if (!same || memcmp(t + 1, forms[k].tail + 1, tl - 1))
+            continue;
+        if (n > tl && ((b[n - tl - 1] >= 'a' && b[n - tl - 1] <= 'z') || (b[n - tl - 1] >= 'A' && b[n - tl - 1] <= 'Z')))
+            continue; /* part of a longer word */
+        int upper = t[0] >= 'A' && t[0] <= 'Z' ? 1 : (unsigned char)t[0] == 0xC3 && (unsigned char)t[1] == 0x80;
+        unsigned char s0 = (unsigned char)sur[0];
+        int vowel = s0 == 'A' || s0 == 'E' || s0 == 'I' || s0 == 'O' || s0 == 'U' || s0 == 'H' || s0 == 0xC3;
+        static const char *const out_forms[3][2][2] = {{{"le ", "Le "}, {"l'", "L'"}},
+                                                       {{"du ", "Du "}, {"de l'", "De l'"}},
+                                                       {{"au ", "Au "}, {"\xC3\xA0 l'", "\xC3\x80 l'"}}};
+        out->len = n - tl;
+        out->data[out->len] = 0;
+        return at_buf_puts(out, out_forms[forms[k].prep][vowel][upper]);
+    }
+    return AT_OK;
+}
+
+static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, const sur_ctx *key)
 {
     uint64_t v;
     int upper = all_caps(s, n);
     switch (label) {
-    case AT_PHI_NOM:
+    case AT_PHI_NOM: {
         v = keyed_u64(key, "atelier-text-nom", s, n);
-        return put_cased(out, sur_last[v % (sizeof sur_last / sizeof *sur_last)], upper);
-    case AT_PHI_PRENOM:
+        const char *l = sur_last[v % (sizeof sur_last / sizeof *sur_last)];
+        at_status st = fix_elision(out, l);
+        return st ? st : put_cased(out, l, upper);
+    }
+    case AT_PHI_PRENOM: {
         if (n == 1 || (n == 2 && s[1] == '.')) { /* an initial */
             v = keyed_u64(key, "atelier-text-prenom", s, n);
             return at_buf_putc(out, 'A' + (int)(v % 26));
         }
         v = keyed_u64(key, "atelier-text-prenom", s, n);
-        return put_cased(out, sur_first[v % (sizeof sur_first / sizeof *sur_first)], upper);
-    case AT_PHI_VILLE:
+        /* the pair from the name, its female or male half from the text's
+         * cue (Mme, M., née, né), else from the name itself */
+        int female = key->gender ? key->gender == 1 : looks_female(s, n);
+        size_t pairs = sizeof sur_first / sizeof *sur_first / 2;
+        return put_cased(out, sur_first[2 * (v % pairs) + (female ? 0 : 1)], upper);
+    }
+    case AT_PHI_VILLE: {
         v = keyed_u64(key, "atelier-text-ville", s, n);
-        return put_cased(out, sur_city[v % (sizeof sur_city / sizeof *sur_city)], upper);
+        const char *c = sur_city[v % (sizeof sur_city / sizeof *sur_city)];
+        at_status st = fix_elision(out, c);
+        return st ? st : put_cased(out, c, upper);
+    }
     case AT_PHI_ADRESSE:
         v = keyed_u64(key, "atelier-text-adresse", s, n);
         return at_buf_printf(out, "%d %s", (int)(v % 120) + 1, sur_street[(v >> 8) % (sizeof sur_street / sizeof *sur_street)]);
-    case AT_PHI_HOPITAL:
+    case AT_PHI_HOPITAL: {
         v = keyed_u64(key, "atelier-text-hopital", s, n);
-        return at_buf_puts(out, sur_hosp[v % (sizeof sur_hosp / sizeof *sur_hosp)]);
+        const char *h = sur_hosp[v % (sizeof sur_hosp / sizeof *sur_hosp)];
+        at_status st = fix_article(out, h);
+        return st ? st : at_buf_puts(out, h);
+    }
     case AT_PHI_MAIL:
         v = keyed_u64(key, "atelier-text-mail", s, n);
         return at_buf_printf(out, "%s.%s@exemple.fr", sur_first[v % 32], sur_last[(v >> 8) % 32]);
     case AT_PHI_DATE:
     case AT_PHI_DATE_NAISSANCE: {
         size_t before = out->len;
-        if (put_date(out, s, n, days))
+        if (put_date(out, s, n, key->days))
             return AT_OK;
         out->len = before;
         if (out->data)
@@ -254,7 +401,7 @@ static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, 
     case AT_PHI_SECU:
         return put_nir(out, key, s, n);
     case AT_PHI_TEL:
-        return put_digits(out, key, "atelier-text-tel", s, n, (s[0] == '+' || s[0] == '0') ? 3 : 2, 0);
+        return put_digits(out, key, "atelier-text-tel", s, n, phone_kept_digits(s, n), 0);
     case AT_PHI_ZIP:
         return put_digits(out, key, "atelier-text-zip", s, n, 2, 0);
     case AT_PHI_RPPS:
@@ -265,12 +412,83 @@ static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, 
     }
 }
 
+/* The folded word that ends at byte e of text (letters and an inner '.'),
+ * into f; its start, or e when there is none. */
+static size_t word_before(const char *text, size_t e, char *f, size_t cap)
+{
+    size_t a = e;
+    while (a > 0 && e - a < 24 &&
+           ((text[a - 1] >= 'a' && text[a - 1] <= 'z') || (text[a - 1] >= 'A' && text[a - 1] <= 'Z') ||
+            (unsigned char)text[a - 1] >= 0x80))
+        a--;
+    if (a == e || at_text_fold(text + a, e - a, f, cap) < 0)
+        f[0] = 0;
+    return a;
+}
+
+/* The gender the text gives the person of first-name span i: a title
+ * before the name (Monsieur, M., Mr / Madame, Mme, Mlle), or "né"/"née"
+ * after it; other spans of the same name (DURAND Anne, Anne DURAND) are
+ * stepped over. 1 female, 2 male, 0 none. */
+static int gender_cue(const char *text, size_t len, const at_text_spans *spans, size_t i)
+{
+    char f[96];
+    /* before: over spaces and the name's other parts */
+    size_t p = spans->v[i].start, k = i;
+    for (int hop = 0; hop < 3; hop++) {
+        while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '.'))
+            p--;
+        if (k > 0 && spans->v[k - 1].start + spans->v[k - 1].len == p &&
+            (spans->v[k - 1].label == AT_PHI_NOM || spans->v[k - 1].label == AT_PHI_PRENOM)) {
+            k--;
+            p = spans->v[k].start;
+            continue;
+        }
+        break;
+    }
+    word_before(text, p, f, sizeof f);
+    if (!strcmp(f, "mme") || !strcmp(f, "madame") || !strcmp(f, "mlle") || !strcmp(f, "mademoiselle"))
+        return 1;
+    if (!strcmp(f, "m") || !strcmp(f, "mr") || !strcmp(f, "monsieur"))
+        return 2;
+    /* after: over the name's other parts, spaces and a comma */
+    size_t e = spans->v[i].start + spans->v[i].len;
+    k = i;
+    for (int hop = 0; hop < 3; hop++) {
+        size_t q = e;
+        while (q < len && (text[q] == ' ' || text[q] == ','))
+            q++;
+        if (k + 1 < spans->n && spans->v[k + 1].start == q &&
+            (spans->v[k + 1].label == AT_PHI_NOM || spans->v[k + 1].label == AT_PHI_PRENOM)) {
+            k++;
+            e = spans->v[k].start + spans->v[k].len;
+            continue;
+        }
+        e = q;
+        break;
+    }
+    if (e + 4 <= len && !memcmp(text + e, "n\xC3\xA9" "e", 4) && (e + 4 == len || text[e + 4] == ' '))
+        return 1;
+    if (e + 3 <= len && !memcmp(text + e, "n\xC3\xA9", 3) && (e + 3 == len || text[e + 3] == ' '))
+        return 2;
+    return 0;
+}
+
 at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *spans, at_text_mode mode,
                              const at_key *key, const char *patient_id, at_buf *out)
 {
     if (mode == AT_TEXT_PSEUDONYMISE && !key)
         return at_error_set(AT_ERR_ARG, "text deid: pseudonymisation needs a key");
-    int days = mode == AT_TEXT_PSEUDONYMISE ? at_text_date_shift_days(key, patient_id) : 0;
+    sur_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.key = key;
+    if (mode == AT_TEXT_PSEUDONYMISE) {
+        ctx.days = at_text_date_shift_days(key, patient_id);
+        if (patient_id) {
+            at_keyed_hash(key, "atelier-text-patient", patient_id, strlen(patient_id), ctx.pid, sizeof ctx.pid);
+            ctx.have_pid = 1;
+        }
+    }
     size_t pos = 0;
     at_status st = AT_OK;
     for (size_t i = 0; i < spans->n && !st; i++) {
@@ -278,9 +496,11 @@ at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *
         if (sp->start < pos || sp->start + sp->len > len || sp->label <= 0 || sp->label >= AT_PHI_COUNT)
             return at_error_set(AT_ERR_ARG, "text deid: span %zu is out of order or out of range", i);
         st = at_buf_append(out, text + pos, sp->start - pos);
+        if (!st && mode == AT_TEXT_PSEUDONYMISE && sp->label == AT_PHI_PRENOM)
+            ctx.gender = gender_cue(text, len, spans, i);
         if (!st)
             st = mode == AT_TEXT_REDACT ? at_buf_puts(out, placeholders[sp->label])
-                                        : put_surrogate(out, text + sp->start, sp->len, sp->label, key, days);
+                                        : put_surrogate(out, text + sp->start, sp->len, sp->label, &ctx);
         pos = sp->start + sp->len;
     }
     if (!st)

@@ -109,14 +109,25 @@ int at_text_fold(const char *s, size_t n, char *out, size_t cap)
         const char *rep = NULL;
         size_t adv = 1;
         if (c < 0x80) {
-            if (o + 2 > cap)
+            /* a run of ASCII bytes, one bound check for the run */
+            size_t j = i + 1;
+            while (j < n && p[j] < 0x80)
+                j++;
+            if (o + (j - i) + 1 > cap)
                 return -1;
-            out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-            i++;
+            for (; i < j; i++)
+                out[o++] = (char)((unsigned)p[i] - 'A' < 26u ? p[i] + 32 : p[i]);
             continue;
         } else if (c == 0xC3 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0xBF) {
-            rep = text_latin1_fold[p[i + 1] - 0x80];
-            adv = 2;
+            /* Latin-1 letters: at most two ASCII bytes, written inline */
+            const char *r = text_latin1_fold[p[i + 1] - 0x80];
+            if (o + 3 > cap)
+                return -1;
+            out[o] = r[0];
+            out[o + 1] = r[1];
+            o += r[0] ? (r[1] ? 2 : 1) : 0;
+            i += 2;
+            continue;
         } else if (c == 0xC5 && i + 1 < n && (p[i + 1] == 0x92 || p[i + 1] == 0x93)) {
             rep = "oe"; /* Œ œ */
             adv = 2;

@@ -104,7 +104,78 @@ static void test_rules(void **state)
     assert_int_equal(label_of(nirtext, nir), AT_PHI_SECU);
     nir[14] = (char)(nir[14] == '9' ? '0' : nir[14] + 1);
     snprintf(nirtext, sizeof nirtext, "valeur %s brute", nir);
-    assert_int_equal(label_of(nirtext, nir), 0); /* bad key, no label: not a NIR */
+    assert_int_equal(label_of(nirtext, nir), AT_PHI_SECU); /* a typo'd key is still a NIR */
+    assert_int_equal(label_of("valeur 152153523804587 brute", "1521"), 0); /* month 15: not a NIR */
+}
+
+/* Redact text with the shared detector; returns a malloc'd string. */
+static char *redact(const char *text)
+{
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(det, text, strlen(text), &sp), AT_OK);
+    at_buf out;
+    at_buf_init(&out, 1 << 16);
+    assert_int_equal(at_text_deid_apply(text, strlen(text), &sp, AT_TEXT_REDACT, NULL, NULL, &out), AT_OK);
+    char *r = strdup(out.data ? (char *)out.data : "");
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
+    return r;
+}
+
+/* The leaks the audit found, without --patient-info: a first name that is
+ * also a common word before a surname, a NIR with a wrong key written in
+ * groups with 2A, a surname in lower case after a title, a first name
+ * alone after "la patiente"; eponyms and common words must stay. */
+static void test_leaks(void **state)
+{
+    (void)state;
+    assert_int_equal(label_of("Pierre Martin a appelé", "Pierre"), AT_PHI_PRENOM);
+    assert_int_equal(label_of("Pierre Martin a appelé", "Martin"), AT_PHI_NOM);
+    assert_int_equal(label_of("Appel de Pierre Petit ce matin", "Pierre"), AT_PHI_PRENOM);
+    char *r = redact("Pierre Martin a appelé");
+    assert_string_equal(r, "[PRENOM] [NOM] a appelé");
+    free(r);
+    /* "284052A123456" has key 32 (2A counts as 19): 78 is wrong */
+    assert_int_equal(at_text_nir_key("284052A123456"), 32);
+    r = redact("NIR : 2 84 05 2A 123 456 78");
+    assert_string_equal(r, "NIR : [SECU]");
+    free(r);
+    r = redact("assuré 2 84 05 2A 123 456 78 ce jour");
+    assert_string_equal(r, "assuré [SECU] ce jour");
+    free(r);
+    r = redact("n° SS : 1 84 05 35 123 456"); /* no key at all, after a label */
+    assert_string_equal(r, "n° SS : [SECU]");
+    free(r);
+    r = redact("Vu Mme dupont ce jour. Madame kerbrat, 65 ans. Appel de M. jean dupont.");
+    assert_string_equal(r, "Vu Mme [NOM] ce jour. Madame [NOM], 65 ans. Appel de M. [PRENOM] [NOM].");
+    free(r);
+    r = redact("Madame refuse. Monsieur présente une toux. Vu Madame ce jour.");
+    assert_string_equal(r, "Madame refuse. Monsieur présente une toux. Vu Madame ce jour.");
+    free(r);
+    r = redact("La patiente Hélène va bien. Le patient Yannick LE DREF est sorti.");
+    assert_string_equal(r, "La patiente [PRENOM] va bien. Le patient [PRENOM] [NOM] est sorti.");
+    free(r);
+    r = redact("Hélène a appelé.");
+    assert_string_equal(r, "[PRENOM] a appelé.");
+    free(r);
+    const char *keep = "Maladie de Hodgkin, score de Karnofsky à 80, syndrome de Lynch. Rose et bien hydratée. "
+                       "Pierre angulaire du traitement. Petit épanchement. Blanc de l'œil normal.";
+    r = redact(keep);
+    assert_string_equal(r, keep);
+    free(r);
+    /* pseudonymised: the first name is replaced too */
+    at_text_spans sp = {0};
+    const char *t = "Pierre Martin a appelé";
+    assert_int_equal(at_text_deid_detect(det, t, strlen(t), &sp), AT_OK);
+    at_key key;
+    memset(key.bytes, 3, sizeof key.bytes);
+    at_buf out;
+    at_buf_init(&out, 1 << 16);
+    assert_int_equal(at_text_deid_apply(t, strlen(t), &sp, AT_TEXT_PSEUDONYMISE, &key, "P1", &out), AT_OK);
+    assert_null(strstr((char *)out.data, "Pierre"));
+    assert_null(strstr((char *)out.data, "Martin"));
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
 }
 
 static void test_redact_and_pseudonymise(void **state)
@@ -152,6 +223,150 @@ static void test_redact_and_pseudonymise(void **state)
     at_text_spans_free(&sb);
 }
 
+/* Days since 1970 of the first date written d/m/y (or y-m-d) after "tag". */
+static long date_after(const char *text, const char *tag)
+{
+    const char *p = strstr(text, tag);
+    assert_non_null(p);
+    p += strlen(tag);
+    int a, b, c;
+    if (sscanf(p, "%d-%d-%d", &a, &b, &c) == 3 && a > 1000)
+        return at_days_from_civil(a, b, c);
+    assert_int_equal(sscanf(p, "%d/%d/%d", &a, &b, &c), 3);
+    return at_days_from_civil(c, b, a);
+}
+
+/* Pseudonymised dates move by exactly the patient's keyed shift, so
+ * intervals survive to the day (10 days stay 10 days, across a month and a
+ * year end, in every writing); each patient has its own shift and its own
+ * surrogates. */
+static void test_date_shift_exact(void **state)
+{
+    (void)state;
+    const char *t = "Vu le 01/03/2024, revu le 11/03/2024, puis le 2024-12-28 et le 2025-01-07 (M. Jean DUPONT).";
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(det, t, strlen(t), &sp), AT_OK);
+    at_key key;
+    memset(key.bytes, 11, sizeof key.bytes);
+    char names[2][64];
+    for (int k = 0; k < 2; k++) {
+        const char *pid = k ? "PAT-B" : "PAT-A";
+        at_buf out;
+        at_buf_init(&out, 1 << 16);
+        assert_int_equal(at_text_deid_apply(t, strlen(t), &sp, AT_TEXT_PSEUDONYMISE, &key, pid, &out), AT_OK);
+        const char *o = (const char *)out.data;
+        int shift = at_text_date_shift_days(&key, pid);
+        assert_true(shift != 0 && shift >= -365 && shift <= 365);
+        assert_int_equal(date_after(o, "Vu le "), at_days_from_civil(2024, 3, 1) + shift);
+        assert_int_equal(date_after(o, "revu le ") - date_after(o, "Vu le "), 10);
+        assert_int_equal(date_after(o, "puis le "), at_days_from_civil(2024, 12, 28) + shift);
+        assert_int_equal(date_after(o, "et le ") - date_after(o, "puis le "), 10);
+        const char *m = strstr(o, "(M. ");
+        assert_non_null(m);
+        snprintf(names[k], sizeof names[k], "%s", m);
+        assert_null(strstr(o, "DUPONT"));
+        at_buf_free(&out);
+    }
+    assert_int_not_equal(at_text_date_shift_days(&key, "PAT-A"), at_text_date_shift_days(&key, "PAT-B"));
+    assert_string_not_equal(names[0], names[1]); /* surrogates keyed by patient */
+    at_text_spans_free(&sp);
+}
+
+/* Pseudonymise t with the shared detector and a fixed key (malloc'd). */
+static char *pseudo(const char *t, const char *pid)
+{
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(det, t, strlen(t), &sp), AT_OK);
+    at_key key;
+    memset(key.bytes, 5, sizeof key.bytes);
+    at_buf out;
+    at_buf_init(&out, 1 << 16);
+    assert_int_equal(at_text_deid_apply(t, strlen(t), &sp, AT_TEXT_PSEUDONYMISE, &key, pid, &out), AT_OK);
+    char *r = strdup((char *)out.data);
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
+    return r;
+}
+
+static int in_list(const char *w, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcmp(w, *list))
+            return 1;
+    return 0;
+}
+
+/* Surrogates read naturally: the first name follows the gender the text
+ * gives (Mme, M., née, né), phone numbers stay French, articles and
+ * elisions agree with the surrogate. */
+static void test_surrogates_natural(void **state)
+{
+    (void)state;
+    static const char *const female[] = {"Alice", "Coline", "Elsa", "Gaelle", "Ines", "Katia", "Maelle", "Oriane",
+                                         "Quitterie", "Solene", "Ursule", "Wendy", "Zelie", "Berenice", "Diane", "Flora",
+                                         NULL};
+    static const char *const male[] = {"Bastien", "Damien", "Fabien", "Hugo", "Jules", "Lucas", "Nathan", "Paul",
+                                       "Remi", "Theo", "Victor", "Yanis", "Adam", "Cyril", "Emile", "Gaspard", NULL};
+    static const char *const firsts[] = {"Jean", "Anne", "Claude", "Dominique", "Camille", "Pierre", "Marie", "Yannick"};
+    char t[256], w[64];
+    for (size_t k = 0; k < sizeof firsts / sizeof *firsts; k++) {
+        for (int g = 0; g < 4; g++) {
+            static const char *const fmt[] = {"Vu Mme %s DURAND ce jour.", "Vu M. %s DURAND ce jour.",
+                                              "Vu %s DURAND, née le 01/02/1960.", "Vu %s DURAND, né le 01/02/1960."};
+            snprintf(t, sizeof t, fmt[g], firsts[k]);
+            char *o = pseudo(t, "P1");
+            const char *p = strncmp(o, "Vu Mme ", 7) == 0 ? o + 7 : strncmp(o, "Vu M. ", 6) == 0 ? o + 6 : o + 3;
+            assert_int_equal(sscanf(p, "%63s", w), 1);
+            int want_female = g == 0 || g == 2;
+            if (!in_list(w, want_female ? female : male))
+                fail_msg("%s: first name %s in '%s'", t, w, o);
+            free(o);
+        }
+    }
+    /* French numbers stay French, whatever their writing */
+    char *o = pseudo("Tél 0033612345678, +33 6 12 34 56 78, +33 (0)6 12 34 56 78, 06 12 34 56 78, 01.45.67.89.10 fin",
+                     "P1");
+    int a, b;
+    char c1[32], c2[32], c3[32], c4[32], c5[32];
+    assert_int_equal(sscanf(o, "Tél %31[0-9], +33 %d %*d %*d %*d %*d, +33 (0)%d %*d %*d %*d %*d, %31[0-9] %31[0-9] %*d %*d "
+                               "%*d, %31[0-9.] %31s",
+                            c1, &a, &b, c2, c3, c4, c5),
+                     7);
+    assert_int_equal(strlen(c1), 13);
+    assert_memory_equal(c1, "00336", 5); /* 0033 and the mobile digit kept */
+    assert_int_equal(a, 6);
+    assert_int_equal(b, 6);
+    assert_string_equal(c2, "06");
+    assert_memory_equal(c4, "01.", 3);
+    assert_null(strstr(o, "0612345678"));
+    free(o);
+    /* articles and elisions agree with the hospital or commune put in */
+    static const char *const hosp[] = {
+        "Adressé par l'Hôpital Saint-Louis hier.", "Sorti de l'Institut Curie hier.", "Vu à la Clinique Saint-Jean hier.",
+        "Sorti du CHU de Rennes hier.", "Hospitalisé au CHU de Rennes hier.", "Adressé par le CH de Morlaix hier.",
+        "Sorti de la Clinique Pasteur hier.", "Hospitalisé à l'Hôpital Tenon hier.", "Vu au Centre Hospitalier de Brest hier.",
+        "Sorti de la Polyclinique du Parc hier.", "L'Hôpital Nord a appelé.", "Le CHU de Brest a appelé.",
+        "Adressé par l\xE2\x80\x99Hôpital Bichat hier.", "Vu à l'Institut Gustave Roussy hier."};
+    for (size_t k = 0; k < sizeof hosp / sizeof *hosp; k++) {
+        for (int pid = 0; pid < 4; pid++) { /* other patients, other surrogates */
+            char id[8];
+            snprintf(id, sizeof id, "P%d", pid);
+            char *x = pseudo(hosp[k], id);
+            static const char *const bad[] = {"l'C", "l'G", "le H", "le I", "Le H", "Le I", "de le", "à le", "de la ",
+                                              "à la ", "la C", "la H", "la G", "la I", "L'C", "L'G", "\xE2\x80\x99" "C",
+                                              "\xE2\x80\x99" "G", "du H", "du I", "au H", "au I", NULL};
+            for (const char *const *bb = bad; *bb; bb++)
+                if (strstr(x, *bb))
+                    fail_msg("'%s' -> '%s' (has '%s')", hosp[k], x, *bb);
+            free(x);
+        }
+    }
+    o = pseudo("Originaire d'Angers, né à Angers.", "P3");
+    assert_null(strstr(o, "d'V"));
+    assert_null(strstr(o, "Angers"));
+    free(o);
+}
+
 static void test_patient_info(void **state)
 {
     (void)state;
@@ -176,6 +391,69 @@ static void test_patient_info(void **state)
     at_text_patient_free(&p);
 }
 
+/* Every field of --patient-info is looked for, in any writing: NIR with
+ * dots or without its key, phone in another grouping or with +33, e-mail
+ * in capitals, the street without its number, the commune and postcode
+ * from the address, a commune that is also a common word only with a
+ * capital. */
+static void test_patient_fields(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    char path[512];
+    snprintf(path, sizeof path, "%s/patient.txt", dir);
+    const char *info = "Nom: Kerhervé\nPrénom: Soizic\nipp: 80012345\nnir: 2 61 02 35 238 045 12\n"
+                       "adresse: 12 bis rue de l'Église, 35000 Rennes\nville: Tours\ncp: 35400\n"
+                       "tel: 06 12 34 56 78\nmail: soizic.k@exemple.fr\nid: P77\n";
+    assert_int_equal(test_write_file(path, info, strlen(info)), 0);
+    at_text_patient p;
+    assert_int_equal(at_text_patient_load(path, &p), AT_OK);
+    assert_string_equal(p.first_name, "Soizic");
+    assert_string_equal(p.city, "Tours");
+    at_text_deid *d2;
+    assert_int_equal(at_text_deid_new(NULL, &d2), AT_OK);
+    assert_int_equal(at_text_deid_set_patient(d2, &p), AT_OK);
+    const char *t = "habite 12 bis, Rue de l'eglise ; NIR 2.61.02.35.238.045.12 ou 2610235238045 ; "
+                    "joignable au 0612 345 678 ou au +33 6 12 34 56 78 ; SOIZIC.K@EXEMPLE.FR ; "
+                    "code 35400 ; vit à rennes (35000) ; parle de la rue de l'église ; RDV Tours demain ; "
+                    "trois tours de piste";
+    const struct {
+        const char *needle;
+        int label;
+    } want[] = {{"12 bis, Rue", AT_PHI_ADRESSE}, {"2.61.02", AT_PHI_SECU}, {"2610235238045", AT_PHI_SECU},
+                {"0612 345", AT_PHI_TEL},        {"+33 6", AT_PHI_TEL},     {"SOIZIC.K", AT_PHI_MAIL},
+                {"35400", AT_PHI_ZIP},           {"rennes", AT_PHI_VILLE},  {"35000", AT_PHI_ZIP},
+                {"rue de l'église", AT_PHI_ADRESSE}, {"Tours", AT_PHI_VILLE}, {"tours de", 0}};
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(d2, t, strlen(t), &sp), AT_OK);
+    for (size_t w = 0; w < sizeof want / sizeof *want; w++) {
+        const char *hit = strstr(t, want[w].needle);
+        assert_non_null(hit);
+        size_t a = (size_t)(hit - t), b = a + strlen(want[w].needle);
+        int lab = 0, whole = 0;
+        for (size_t i = 0; i < sp.n; i++)
+            if (sp.v[i].start < b && sp.v[i].start + sp.v[i].len > a) {
+                lab = sp.v[i].label;
+                whole = sp.v[i].start <= a;
+            }
+        if (lab != want[w].label)
+            fail_msg("%s: label %d, want %d", want[w].needle, lab, want[w].label);
+        assert_true(!lab || whole);
+    }
+    at_text_spans_free(&sp);
+    at_text_deid_free(d2);
+    at_text_patient_free(&p);
+    /* a bad birth date is reported with the file and line */
+    const char *bad = "nom: X\ndate_naissance: 1961-13-01\n";
+    assert_int_equal(test_write_file(path, bad, strlen(bad)), 0);
+    assert_int_equal(at_text_patient_load(path, &p), AT_ERR_FORMAT);
+    assert_non_null(strstr(at_error_message(), path));
+    assert_non_null(strstr(at_error_message(), "line 2"));
+    assert_null(strstr(at_error_message(), "1961"));
+    test_rmtree(dir);
+    free(dir);
+}
+
 static void test_csv(void **state)
 {
     (void)state;
@@ -195,11 +473,57 @@ static void test_csv(void **state)
     assert_non_null(strstr(at_error_message(), "line 2"));
     const char *big = "a\nxxxxxxxxxxxxxxxxxxxx\n";
     assert_int_equal(at_csv_parse(big, strlen(big), 8, &c), AT_ERR_LIMIT);
+    /* French spreadsheets write ';', some exports tabs: read from the header */
+    const char *fr = "\xEF\xBB\xBFpatient_id;texte;label\n1;\"a; b, c\";0\n2;d,e;1\n";
+    assert_int_equal(at_csv_detect_delimiter(fr, strlen(fr)), ';');
+    assert_int_equal(at_csv_parse(fr, strlen(fr), 1024, &c), AT_OK);
+    assert_int_equal(c.delim, ';');
+    assert_int_equal(c.ncols, 3);
+    assert_string_equal(c.cells[4], "a; b, c");
+    assert_string_equal(c.cells[7], "d,e");
+    at_csv_free(&c);
+    const char *tab = "id\ttext\n1\tx, y; z\n";
+    assert_int_equal(at_csv_parse(tab, strlen(tab), 1024, &c), AT_OK);
+    assert_int_equal(c.delim, '\t');
+    assert_string_equal(c.cells[3], "x, y; z");
+    at_csv_free(&c);
+    const char *quoted = "\"a;b\",c\n1,2\n"; /* a ';' inside quotes does not count */
+    assert_int_equal(at_csv_detect_delimiter(quoted, strlen(quoted)), ',');
+    const char *frs = "a;b\n1;2\n";
+    assert_int_equal(at_csv_parse_delim(frs, strlen(frs), 1024, ',', &c), AT_OK); /* forced: one column */
+    assert_int_equal(c.ncols, 1);
+    at_csv_free(&c);
+    assert_int_equal(at_csv_parse_delim(fr, strlen(fr), 1024, '|', &c), AT_ERR_ARG);
+    at_buf b;
+    at_buf_init(&b, 1024);
+    assert_int_equal(at_csv_put_field_delim(&b, "a;b", 3, ';'), AT_OK);
+    assert_int_equal(at_csv_put_field_delim(&b, "a,b", 3, ';'), AT_OK);
+    assert_string_equal((char *)b.data, "\"a;b\"a,b");
+    at_buf_free(&b);
 }
 
 static void test_alloc_failures(void **state)
 {
     (void)state;
+    /* with a patient's identity: loading it into a detector, and detection */
+    at_text_patient p = {.last_name = "Le Gall", .first_name = "Anne", .nir = "2 61 02 2A 238 045 12",
+                         .address = "12 rue des Lilas, 35000 Rennes", .city = "Tours", .phone = "0612345678",
+                         .email = "a.m@exemple.fr"};
+    const char *tp = "Mme Anne LE GALL, 12 rue des Lilas, 35000 Rennes, 06 12 34 56 78, NIR 2610222238045.";
+    for (long n = 1; n < 12; n++) {
+        at_text_deid *d2 = NULL;
+        at_status st = at_text_deid_new(NULL, &d2);
+        assert_int_equal(st, AT_OK);
+        at_alloc_fail_after(n);
+        st = at_text_deid_set_patient(d2, &p);
+        at_text_spans sp = {0};
+        if (!st)
+            st = at_text_deid_detect(d2, tp, strlen(tp), &sp);
+        at_alloc_fail_after(0);
+        assert_true(st == AT_OK || st == AT_ERR_NOMEM);
+        at_text_spans_free(&sp);
+        at_text_deid_free(d2);
+    }
     const char *t = "Mme Rose PETIT, née le 03/04/1956, tél 06 12 34 56 78, CHU de Rennes.";
     for (long n = 1; n < 12; n++) {
         at_text_spans sp = {0};
@@ -294,7 +618,9 @@ int main(void)
         cmocka_unit_test(test_rules),           cmocka_unit_test(test_redact_and_pseudonymise),
         cmocka_unit_test(test_patient_info),    cmocka_unit_test(test_csv),
         cmocka_unit_test(test_alloc_failures),  cmocka_unit_test(test_heldout_targets),
-        cmocka_unit_test(test_pinned_spans),
+        cmocka_unit_test(test_pinned_spans),    cmocka_unit_test(test_leaks),
+        cmocka_unit_test(test_patient_fields),  cmocka_unit_test(test_date_shift_exact),
+        cmocka_unit_test(test_surrogates_natural),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

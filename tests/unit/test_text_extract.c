@@ -74,8 +74,151 @@ static void test_mentions(void **state)
     assert_string_equal(x->value, "2024-03-11");
     assert_non_null(x = find(&m, t, "dans 2 semaines"));
     assert_string_equal(x->value, "2024-03-26");
-    assert_null(find(&m, t, "63 ans"));
+    assert_non_null(x = find(&m, t, "63 ans")); /* an age, not a dose */
+    assert_int_equal(x->type, AT_MENTION_AGE);
+    assert_string_equal(x->value, "63");
     at_text_mentions_free(&m);
+}
+
+/* Extract t and return the mention starting at needle (NULL if none). */
+static const at_text_mention *one(at_text_mentions *m, const char *t, const char *doc_date, const char *needle)
+{
+    at_text_mentions_free(m);
+    assert_int_equal(at_text_extract(ex, t, strlen(t), doc_date, m), AT_OK);
+    return find(m, t, needle);
+}
+
+/* The writings and scopes the audit found wrong. */
+static void test_writings(void **state)
+{
+    (void)state;
+    at_text_mentions m = {0};
+    const at_text_mention *x;
+    /* ISO dates are dates, and the document date for relative ones */
+    const char *t = "Consultation du 2024-03-12. Fièvre depuis hier.";
+    assert_non_null(x = one(&m, t, NULL, "2024-03-12"));
+    assert_int_equal(x->type, AT_MENTION_DATE);
+    assert_string_equal(x->value, "2024-03-12");
+    assert_int_equal(x->len, 10);
+    assert_non_null(x = find(&m, t, "hier"));
+    assert_string_equal(x->value, "2024-03-11");
+    /* calendar months, not 30 days; years; the day clamped */
+    t = "Scanner il y a 2 mois, biopsie il y a 1 an, contrôle dans 3 mois.";
+    assert_non_null(x = one(&m, t, "2024-05-15", "il y a 2 mois"));
+    assert_string_equal(x->value, "2024-03-15");
+    assert_non_null(x = find(&m, t, "il y a 1 an"));
+    assert_string_equal(x->value, "2023-05-15");
+    assert_non_null(x = find(&m, t, "dans 3 mois"));
+    assert_string_equal(x->value, "2024-08-15");
+    assert_non_null(x = one(&m, "Bilan il y a un mois.", "2024-03-31", "il y a un mois"));
+    assert_string_equal(x->value, "2024-02-29");
+    /* the grade belongs to its event; "mais" ends the negation */
+    t = "Pas de nausées ni de vomissements, mais mucite grade 2.";
+    assert_non_null(x = one(&m, t, NULL, "nausées"));
+    assert_int_equal(x->qual, AT_QUAL_NEGATED);
+    assert_non_null(x = find(&m, t, "vomissements"));
+    assert_int_equal(x->qual, AT_QUAL_NEGATED);
+    assert_int_equal(x->grade, 0);
+    assert_non_null(x = find(&m, t, "mucite"));
+    assert_int_equal(x->qual, 0);
+    assert_int_equal(x->grade, 2);
+    /* a comma that starts a new, graded event ends it too; "sans" after an
+     * event does not negate it */
+    t = "Diarrhée grade 3 sans fièvre. Pas de mucite, neutropénie fébrile grade 4.";
+    assert_non_null(x = one(&m, t, NULL, "Diarrhée"));
+    assert_int_equal(x->grade, 3);
+    assert_int_equal(x->qual, 0);
+    assert_non_null(x = find(&m, t, "mucite"));
+    assert_int_equal(x->qual, AT_QUAL_NEGATED);
+    assert_non_null(x = find(&m, t, "neutropénie fébrile"));
+    assert_int_equal(x->qual, 0);
+    assert_int_equal(x->grade, 4);
+    /* a list after a comma stays negated */
+    t = "Pas de nausées, de vomissements ni de diarrhée.";
+    assert_non_null(x = one(&m, t, NULL, "vomissements"));
+    assert_int_equal(x->qual, AT_QUAL_NEGATED);
+    assert_non_null(x = find(&m, t, "diarrhée"));
+    assert_int_equal(x->qual, AT_QUAL_NEGATED);
+    /* grades in roman numerals and ranges (the higher), G3 */
+    t = "Neutropénie grade III. Mucite grade 2-3. Diarrhée G4. Asthénie de grade 1.";
+    assert_non_null(x = one(&m, t, NULL, "Neutropénie"));
+    assert_int_equal(x->grade, 3);
+    assert_non_null(x = find(&m, t, "Mucite"));
+    assert_int_equal(x->grade, 3);
+    assert_non_null(x = find(&m, t, "Diarrhée"));
+    assert_int_equal(x->grade, 4);
+    assert_non_null(x = find(&m, t, "Asthénie"));
+    assert_int_equal(x->grade, 1);
+    for (size_t i = 0; i < m.n; i++)
+        assert_int_not_equal(m.v[i].type, AT_MENTION_ROUTE); /* "IV" of a grade is no route */
+    /* doses glued to their unit */
+    assert_non_null(x = one(&m, "Oxaliplatine 75mg/m2 IV.", NULL, "75mg"));
+    assert_int_equal(x->type, AT_MENTION_DOSE);
+    assert_string_equal(x->value, "75 mg/m2");
+    /* performance status writings */
+    t = "OMS à 3. Performance status 2. ECOG 1. PS 0.";
+    const char *ps[][2] = {{"OMS à 3", "ECOG 3"}, {"Performance status 2", "ECOG 2"}, {"ECOG 1", "ECOG 1"}, {"PS 0", "ECOG 0"}};
+    for (int k = 0; k < 4; k++) {
+        assert_non_null(x = one(&m, t, NULL, ps[k][0]));
+        assert_int_equal(x->type, AT_MENTION_PS);
+        assert_int_equal(x->len, strlen(ps[k][0]));
+        assert_string_equal(x->value, ps[k][1]);
+    }
+    /* the cycle before the regimen */
+    t = "C4 FOLFIRINOX bien toléré. Cycle 4 de R-CHOP le 12/03/2024. XELOX cycle 2.";
+    assert_non_null(x = one(&m, t, NULL, "C4 FOLFIRINOX"));
+    assert_int_equal(x->type, AT_MENTION_REGIMEN);
+    assert_string_equal(x->value, "FOLFIRINOX");
+    assert_int_equal(x->cycle, 4);
+    assert_int_equal(x->len, strlen("C4 FOLFIRINOX"));
+    assert_non_null(x = find(&m, t, "Cycle 4 de R-CHOP"));
+    assert_string_equal(x->value, "R-CHOP");
+    assert_int_equal(x->cycle, 4);
+    assert_non_null(x = find(&m, t, "XELOX"));
+    assert_int_equal(x->cycle, 2);
+    /* ages and prior admissions */
+    t = "Homme de 78 ans, OMS à 3, XELOX. Hospitalisé 3 fois dans l'année. Patiente âgée de 64 ans. "
+        "Antécédent de deux hospitalisations. Aucune hospitalisation antérieure.";
+    assert_non_null(x = one(&m, t, NULL, "78 ans"));
+    assert_int_equal(x->type, AT_MENTION_AGE);
+    assert_string_equal(x->value, "78");
+    assert_non_null(x = find(&m, t, "Hospitalisé 3 fois"));
+    assert_int_equal(x->type, AT_MENTION_ADMISSION);
+    assert_string_equal(x->value, "3");
+    assert_non_null(x = find(&m, t, "64 ans"));
+    assert_string_equal(x->value, "64");
+    assert_non_null(x = find(&m, t, "deux hospitalisations"));
+    assert_string_equal(x->value, "2");
+    assert_int_equal(x->qual, AT_QUAL_HISTORY);
+    assert_non_null(x = find(&m, t, "hospitalisation antérieure"));
+    assert_string_equal(x->value, "0");
+    assert_int_equal(x->qual, AT_QUAL_NEGATED);
+    at_text_mentions_free(&m);
+}
+
+/* Every allocation of extraction may fail: no crash, no leak (ASan). */
+static void test_alloc_failures(void **state)
+{
+    (void)state;
+    const char *t = "Consultation du 2024-03-12. Homme de 78 ans, OMS à 3, C4 FOLFIRINOX. Pas de mucite, "
+                    "neutropénie fébrile grade 4. Oxaliplatine 85mg/m2 IV. Hospitalisé 3 fois. Scanner il y a 2 mois.";
+    for (long n = 1; n < 8; n++) {
+        at_text_mentions m = {0};
+        at_alloc_fail_after(n);
+        at_status st = at_text_extract(ex, t, strlen(t), NULL, &m);
+        at_alloc_fail_after(0);
+        assert_true(st == AT_OK || st == AT_ERR_NOMEM);
+        at_text_mentions_free(&m);
+    }
+    for (long n = 1; n < 40; n++) {
+        at_text_extractor *x = NULL;
+        at_alloc_fail_after(n);
+        at_status st = at_text_extractor_new(NULL, &x);
+        at_alloc_fail_after(0);
+        assert_true(st == AT_OK || st == AT_ERR_NOMEM);
+        assert_true(st == AT_OK || x == NULL);
+        at_text_extractor_free(x);
+    }
 }
 
 static void test_heldout(void **state)
@@ -93,6 +236,7 @@ static void test_heldout(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_mentions), cmocka_unit_test(test_heldout)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_mentions), cmocka_unit_test(test_writings),
+                                       cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_heldout)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# atelier text deid end to end: no output ever overwrites an input or
+# another output; per-patient date shifts and surrogates in CSV files and
+# patient folders; every --patient-info field used; CSV delimiters.
+set -euo pipefail
+bin="${ATELIER_BIN:?}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# run CMD...: sets rc, stderr in $tmp/err
+run() { set +e; "$@" 2> "$tmp/err" > "$tmp/out.txt"; rc=$?; set -e; }
+
+# --- data loss: collisions, -o equal to or inside an input, an input under -o
+mkdir -p "$tmp/dl/a" "$tmp/dl/b"
+echo "M. Jean DUPONT vu ce jour." > "$tmp/dl/a/x.txt"
+echo "Mme Anne DURAND vue ce jour." > "$tmp/dl/b/x.txt"
+cp "$tmp/dl/a/x.txt" "$tmp/a.orig"
+run "$bin" text deid "$tmp/dl/a/x.txt" "$tmp/dl/b/x.txt" -o "$tmp/dl/out"
+[ "$rc" = 2 ] || fail "two inputs with one output name: exit $rc, not 2"
+grep -q "would both be written to" "$tmp/err" || fail "collision not explained"
+[ ! -e "$tmp/dl/out/x.txt" ] || fail "a colliding output was written"
+run "$bin" text deid "$tmp/dl/a" "$tmp/dl/b" -o "$tmp/dl/out"
+[ "$rc" = 2 ] || fail "two folders with one relative path: exit $rc"
+run "$bin" text deid "$tmp/dl/a" -o "$tmp/dl/a"
+[ "$rc" = 2 ] && grep -q "is the input" "$tmp/err" || fail "-o equal to the input folder not refused ($rc)"
+cmp -s "$tmp/dl/a/x.txt" "$tmp/a.orig" || fail "an original was overwritten"
+run "$bin" text deid "$tmp/dl/a" -o "$tmp/dl/a/out"
+[ "$rc" = 2 ] && grep -q "is inside the input" "$tmp/err" || fail "-o inside the input folder not refused ($rc)"
+[ ! -e "$tmp/dl/a/out" ] || fail "an output folder was made inside the input"
+run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/dl/a"
+[ "$rc" = 2 ] && grep -q "is an input" "$tmp/err" || fail "an output over its own input not refused ($rc)"
+cmp -s "$tmp/dl/a/x.txt" "$tmp/a.orig" || fail "an original was overwritten in place"
+echo '{}' > "$tmp/dl/a/x.txt.json"
+run "$bin" text deid "$tmp/dl/a/x.txt" "$tmp/dl/a/x.txt.json" -o "$tmp/dl/out" --json
+[ "$rc" = 2 ] || fail "an output colliding with a standoff file not refused ($rc)"
+run "$bin" text deid "$tmp/dl/a" -o "$tmp/dl/out"
+[ "$rc" = 0 ] && [ -s "$tmp/dl/out/x.txt" ] || fail "a plain folder run failed ($rc)"
+grep -q DUPONT "$tmp/dl/out/x.txt" && fail "not de-identified"
+
+# --- per-patient date shifts and surrogates: CSV rows by their patient id
+/usr/bin/python3 -c "print('ab' * 32)" > "$tmp/k.key"
+mkdir -p "$tmp/pp"
+printf 'patient_id,text\nA,"Vu le 01/03/2024, revu le 11/03/2024, M. Jean DUPONT"\nB,"Vu le 01/03/2024, M. Jean DUPONT"\nA,"Le 2024-03-21, M. Jean DUPONT"\n' > "$tmp/pp/n.csv"
+run "$bin" text deid "$tmp/pp/n.csv" -o "$tmp/ppo" --column text --mode pseudonymise --key "$tmp/k.key"
+[ "$rc" = 0 ] || fail "CSV with patient ids ($rc): $(cat "$tmp/err")"
+/usr/bin/python3 - "$tmp/ppo/n.csv" <<'PY' || fail "CSV rows not shifted by their own patient"
+import csv, datetime, re, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+def dates(t):
+    out = []
+    for m in re.finditer(r"(\d{2})/(\d{2})/(\d{4})|(\d{4})-(\d{2})-(\d{2})", t):
+        g = m.groups()
+        out.append(datetime.date(int(g[2]), int(g[1]), int(g[0])) if g[0] else datetime.date(int(g[3]), int(g[4]), int(g[5])))
+    return out
+a1, b1, a2 = (dates(r["text"]) for r in rows)
+base = datetime.date(2024, 3, 1)
+sa, sb = (a1[0] - base).days, (b1[0] - base).days
+assert (a1[1] - a1[0]).days == 10, "interval in a row"
+assert (a2[0] - datetime.date(2024, 3, 21)).days == sa, "same patient, same shift across rows"
+assert sa != sb and sa != 0 and sb != 0, "two patients, two shifts"
+name = lambda t: t.split("M. ")[1]
+assert name(rows[0]["text"]) == name(rows[2]["text"]) != name(rows[1]["text"]), "surrogates per patient"
+assert "DUPONT" not in open(sys.argv[1], encoding="utf-8").read()
+PY
+run "$bin" text deid "$tmp/pp/n.csv" -o "$tmp/ppo2" --column text --id-column nope
+[ "$rc" = 1 ] && grep -q "n.csv: no column named by --id-column" "$tmp/err" || fail "a missing --id-column not reported"
+printf 'patient_id,text\nA,"Vu le 01/03/2024"\n,"M. Jean DUPONT"\n' > "$tmp/pp/empty-id.csv"
+run "$bin" text deid "$tmp/pp/empty-id.csv" -o "$tmp/ppo3" --column text --mode pseudonymise --key "$tmp/k.key"
+[ "$rc" = 1 ] && grep -q "empty-id.csv: line 3: empty patient id" "$tmp/err" || fail "an empty patient id not reported"
+[ ! -e "$tmp/ppo3/empty-id.csv" ] || fail "a CSV with an empty patient id was written"
+
+# --- folders: one subfolder per patient with --patient-dirs
+mkdir -p "$tmp/pd/P1" "$tmp/pd/P2"
+echo "Vu le 01/03/2024 avec M. Jean DUPONT" > "$tmp/pd/P1/a.txt"
+cp "$tmp/pd/P1/a.txt" "$tmp/pd/P2/a.txt"
+cp "$tmp/pd/P1/a.txt" "$tmp/pd/P1/b.txt"
+run "$bin" text deid "$tmp/pd" -o "$tmp/pdo" --patient-dirs --mode pseudonymise --key "$tmp/k.key"
+[ "$rc" = 0 ] || fail "--patient-dirs ($rc)"
+cmp -s "$tmp/pdo/P1/a.txt" "$tmp/pdo/P1/b.txt" || fail "one patient's documents differ"
+cmp -s "$tmp/pdo/P1/a.txt" "$tmp/pdo/P2/a.txt" && fail "two patients got the same shift and surrogates"
+
+# --- CSV delimiters: ';' (French spreadsheets) and tab, read from the header, written back the same
+printf 'patient_id;texte;note\nA;"Vu par le Dr Jean DUPONT; tél 06 11 22 33 44";x\nB;RAS, rien;y\n' > "$tmp/pp/fr.csv"
+run "$bin" text deid "$tmp/pp/fr.csv" -o "$tmp/fro" --column texte --json
+[ "$rc" = 0 ] || fail "';' CSV ($rc): $(cat "$tmp/err")"
+grep -q DUPONT "$tmp/fro/fr.csv" && fail "';' CSV column not de-identified"
+grep -q '^patient_id;texte;note$' "$tmp/fro/fr.csv" && grep -q '^B;RAS, rien;y$' "$tmp/fro/fr.csv" || fail "';' CSV not written back with ';'"
+grep -q '^A;"Vu par le Dr \[PRENOM\] \[NOM\]; tél \[TEL\]";x$' "$tmp/fro/fr.csv" || fail "';' CSV quoting: $(cat "$tmp/fro/fr.csv")"
+grep -q '"row":1' "$tmp/fro/fr.csv.json" || fail "';' CSV standoff"
+printf 'patient_id\ttext\nA\tM. Jean DUPONT\n' > "$tmp/pp/t.csv"
+run "$bin" text deid "$tmp/pp/t.csv" -o "$tmp/fro" --column text
+printf 'patient_id\ttext\nA\tM. [PRENOM] [NOM]\n' | cmp -s - "$tmp/fro/t.csv" || fail "tab CSV"
+run "$bin" text deid "$tmp/pp/fr.csv" -o "$tmp/fro2" --column texte --delimiter ,
+[ "$rc" = 1 ] && grep -q "fr.csv: line 2: " "$tmp/err" || fail "--delimiter not applied: $(cat "$tmp/err")"
+run "$bin" text deid "$tmp/pp/fr.csv" -o "$tmp/fro2" --column texte --delimiter '|'
+[ "$rc" = 2 ] || fail "a bad --delimiter is a usage error ($rc)"
+
+# --- --column with --json: one standoff object per row, offsets into the cell
+printf 'id,text\n1,"M. Jean DUPONT, vu le 12/03/2024"\n2,RAS\n' > "$tmp/pp/j.csv"
+run "$bin" text deid "$tmp/pp/j.csv" -o "$tmp/jo" --column text --json
+/usr/bin/python3 - "$tmp/jo/j.csv.json" <<'PY' || fail "CSV standoff with --json"
+import json, sys
+rows = json.load(open(sys.argv[1], encoding="utf-8"))
+assert [r["row"] for r in rows] == [1, 2], rows
+cell = "M. Jean DUPONT, vu le 12/03/2024"
+got = [(cell[s["offset"]:s["offset"] + s["length"]], s["label"]) for s in rows[0]["spans"]]
+assert got == [("Jean", "PRENOM"), ("DUPONT", "NOM"), ("12/03/2024", "DATE")], got
+assert rows[1]["spans"] == []
+PY
+
+# --- a key made for a mistyped --key path is announced (never the key)
+run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/kout" --mode pseudonymise --key "$tmp/no-such.key"
+[ "$rc" = 0 ] && grep -q "no key at .*no-such.key: created a new one" "$tmp/err" || fail "key creation not said"
+[ "$(grep -c . "$tmp/err")" = 2 ] || fail "more than one line about the key"
+grep -q -i -e "$(head -c 16 "$tmp/no-such.key")" "$tmp/err" && fail "the key was printed"
+run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/kout2" --mode pseudonymise --key "$tmp/no-such.key"
+grep -q "created" "$tmp/err" && fail "an existing key announced as created"
+
+echo "text deid CLI: ok"

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# atelier text extract end to end: tab-separated and JSON-lines output,
+# --date for relative dates, and bad input (empty, binary, missing files)
+# reported by file while the good files are still processed.
+set -euo pipefail
+bin="${ATELIER_BIN:?}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+run() { set +e; "$@" 2> "$tmp/err" > "$tmp/out.txt"; rc=$?; set -e; }
+
+printf 'Consultation du 2024-03-12. Homme de 78 ans, OMS à 3, C4 FOLFIRINOX.\nPas de mucite, neutropénie fébrile grade 4. Oxaliplatine 85mg/m2 IV. Scanner il y a 2 mois.\n' > "$tmp/a.txt"
+printf 'Fièvre depuis hier.\n' > "$tmp/b.txt"
+
+# --- tab-separated: file, offset, length, type, value, then grade/cycle/qualifiers
+run "$bin" text extract "$tmp/a.txt"
+[ "$rc" = 0 ] || fail "extract ($rc): $(cat "$tmp/err")"
+grep -q "a.txt	16	10	DATE	2024-03-12" "$tmp/out.txt" || fail "ISO date: $(cat "$tmp/out.txt")"
+grep -q "	AGE	78" "$tmp/out.txt" || fail "age"
+grep -q "	PS	ECOG 3" "$tmp/out.txt" || fail "OMS à 3"
+grep -q "	REGIMEN	FOLFIRINOX	cycle 4" "$tmp/out.txt" || fail "C4 FOLFIRINOX"
+grep -q "	AE	mucite	\[negated\]" "$tmp/out.txt" || fail "negated mucite"
+grep -q "	AE	neutropénie fébrile	grade 4$" "$tmp/out.txt" || fail "febrile neutropenia not graded or wrongly negated"
+grep -q "	DOSE	85 mg/m2" "$tmp/out.txt" || fail "glued dose"
+grep -q "	DATE	2024-01-12" "$tmp/out.txt" || fail "il y a 2 mois on the calendar"
+
+# --- JSON lines with the file; --date resolves relative dates
+run "$bin" text extract "$tmp/b.txt" --json --date 2024-03-01
+[ "$rc" = 0 ] || fail "extract --json ($rc)"
+/usr/bin/python3 - "$tmp/out.txt" "$tmp/b.txt" <<'PY' || fail "JSON lines"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(rows) == 1, rows
+r = rows[0]
+assert r["file"] == sys.argv[2] and r["type"] == "DATE" and r["value"] == "2024-02-29" and r["text"] == "hier", r
+assert r["negated"] is False and r["offset"] == 15 and r["length"] == 4
+PY
+
+# --- bad input: each reported by file, the good file still processed, exit 1
+: > "$tmp/empty.txt"
+printf 'Mme Durand\000binaire' > "$tmp/bin.txt"
+run "$bin" text extract "$tmp/empty.txt" "$tmp/bin.txt" "$tmp/missing.txt" "$tmp/b.txt"
+[ "$rc" = 1 ] || fail "bad files must give exit status 1 (got $rc)"
+grep -q "empty.txt: empty document" "$tmp/err" || fail "empty file not reported: $(cat "$tmp/err")"
+grep -q "bin.txt: byte 10: not UTF-8" "$tmp/err" || fail "binary file not reported"
+grep -q "missing.txt" "$tmp/err" || fail "missing file not reported"
+grep -q Durand "$tmp/err" && fail "an error message holds document content"
+grep -q "b.txt	.*DATE" "$tmp/out.txt" || fail "the good file was not processed"
+run "$bin" text extract --bogus "$tmp/b.txt"
+[ "$rc" = 2 ] || fail "unknown option: exit $rc, not 2"
+run "$bin" text extract
+[ "$rc" = 2 ] || fail "no input: exit $rc, not 2"
+
+echo "text extract CLI: ok"

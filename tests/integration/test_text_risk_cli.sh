@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# atelier text risk end to end, quickly (no peer): the patient-level split,
+# held-out evaluation, the one-class warning, bad input named by file and
+# reason, L1, and CSV files with ';' or tab delimiters.
+set -euo pipefail
+bin="${ATELIER_BIN:?}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+run() { set +e; "$@" 2> "$tmp/err" > "$tmp/out.txt"; rc=$?; set -e; }
+
+"$bin" text synth-cohort --patients 300 --seed 4 -o "$tmp/c.csv"
+
+# --- patient-level split: no patient on both sides, deterministic
+run "$bin" text risk split --csv "$tmp/c.csv" -o "$tmp/tr.csv,$tmp/te.csv" --test 0.25 --seed 3
+[ "$rc" = 0 ] || fail "split ($rc): $(cat "$tmp/err")"
+grep -q "300 patients: 225 " "$tmp/err" || fail "split counts: $(cat "$tmp/err")"
+/usr/bin/python3 - "$tmp/c.csv" "$tmp/tr.csv" "$tmp/te.csv" <<'PY' || fail "split is not by patient"
+import csv, sys
+rows = lambda p: list(csv.DictReader(open(p, encoding="utf-8")))
+c, a, b = (rows(p) for p in sys.argv[1:])
+pa, pb = {r["patient_id"] for r in a}, {r["patient_id"] for r in b}
+assert not pa & pb and len(pa) == 225 and len(pb) == 75 and len(a) + len(b) == len(c)
+PY
+run "$bin" text risk split --csv "$tmp/c.csv" --train-out "$tmp/tr2.csv" --test-out "$tmp/te2.csv" --test 0.25 --seed 3
+cmp -s "$tmp/te.csv" "$tmp/te2.csv" || fail "split not deterministic"
+run "$bin" text risk split --csv "$tmp/c.csv" -o "$tmp/c.csv,$tmp/x.csv"
+[ "$rc" = 2 ] || fail "split over its own input not refused ($rc)"
+
+# --- train on one side, evaluate on the other; one class warns
+"$bin" text risk train --csv "$tmp/tr.csv" -o "$tmp/m" --C 1 2>/dev/null
+run "$bin" text risk eval --model "$tmp/m" --csv "$tmp/te.csv"
+grep -q "bootstrap over patients" "$tmp/out.txt" || fail "eval does not resample patients"
+grep -q "^AUROC 0\.[5-9]" "$tmp/out.txt" || fail "held-out AUROC: $(cat "$tmp/out.txt")"
+/usr/bin/python3 -c "
+import csv, sys
+r = list(csv.DictReader(open('$tmp/te.csv', encoding='utf-8')))
+w = csv.DictWriter(open('$tmp/neg.csv', 'w', encoding='utf-8', newline=''), r[0].keys()); w.writeheader()
+[w.writerow(x) for x in r if x['label'] == '0']"
+run "$bin" text risk eval --model "$tmp/m" --csv "$tmp/neg.csv"
+grep -q "warning: .*neg.csv: every row has label 0" "$tmp/err" || fail "no one-class warning"
+grep -q "AUROC undefined" "$tmp/out.txt" || fail "one class printed as a number"
+grep -q "0\.5000 (95% CI 0\.5000" "$tmp/out.txt" && fail "one class printed as 0.5"
+
+# --- --l1: a sparser model that still ranks
+"$bin" text risk train --csv "$tmp/tr.csv" -o "$tmp/m1" --C 1 --l1 2> "$tmp/err"
+run "$bin" text risk eval --model "$tmp/m1" --csv "$tmp/te.csv" --json
+grep -q '"auroc":0\.[6-9]' "$tmp/out.txt" || fail "L1 model AUROC: $(cat "$tmp/out.txt")"
+
+# --- ';' and tab CSV files (French spreadsheets), detected or given
+/usr/bin/python3 - "$tmp/tr.csv" "$tmp/te.csv" "$tmp" <<'PY'
+import csv, sys
+for src, name in ((sys.argv[1], "tr"), (sys.argv[2], "te")):
+    rows = list(csv.reader(open(src, encoding="utf-8")))
+    for d, ext in ((";", "semi"), ("\t", "tab")):
+        with open(f"{sys.argv[3]}/{name}.{ext}.csv", "w", encoding="utf-8", newline="") as f:
+            csv.writer(f, delimiter=d).writerows(rows)
+PY
+"$bin" text risk train --csv "$tmp/tr.semi.csv" -o "$tmp/ms" --C 1 2>/dev/null || fail "train on a ';' CSV"
+cmp -s "$tmp/m" "$tmp/ms" || fail "a ';' CSV gives another model than the ',' one"
+"$bin" text risk train --csv "$tmp/tr.tab.csv" -o "$tmp/mt" --C 1 --delimiter tab 2>/dev/null || fail "train on a tab CSV"
+cmp -s "$tmp/m" "$tmp/mt" || fail "a tab CSV gives another model"
+a=$("$bin" text risk eval --model "$tmp/m" --csv "$tmp/te.csv" --json 2>/dev/null)
+b=$("$bin" text risk eval --model "$tmp/m" --csv "$tmp/te.semi.csv" --json 2>/dev/null)
+[ "$a" = "$b" ] || fail "eval differs on a ';' CSV"
+run "$bin" text risk split --csv "$tmp/tr.semi.csv" -o "$tmp/a.csv,$tmp/b.csv"
+head -1 "$tmp/a.csv" | grep -q '^patient_id;' || fail "split does not keep the ';' delimiter"
+run "$bin" text risk train --csv "$tmp/tr.semi.csv" -o "$tmp/mx" --C 1 --delimiter ,
+[ "$rc" = 1 ] && grep -q "tr.semi.csv: line 2: " "$tmp/err" || fail "--delimiter , not applied: $(cat "$tmp/err")"
+
+# --- bad input: said by file and reason
+printf 'patient_id,text,label\nA,x,0\nB,y,0\nC,z,0\n' > "$tmp/one.csv"
+run "$bin" text risk train --csv "$tmp/one.csv" -o "$tmp/m2"
+[ "$rc" = 1 ] && grep -q "one.csv: all 3 rows have label 0" "$tmp/err" || fail "single-class training: $(cat "$tmp/err")"
+printf 'patient_id,text,label\nA,x,0\nB,y,1\n' > "$tmp/two.csv"
+run "$bin" text risk train --csv "$tmp/two.csv" -o "$tmp/m2"
+[ "$rc" = 1 ] && grep -q "two.csv: 2 patients: 5-fold cross-validation" "$tmp/err" || fail "tiny training set: $(cat "$tmp/err")"
+grep -q "invalid argument" "$tmp/err" && fail "a bare 'invalid argument'"
+printf 'patient_id,text,label\nA,x,0\nB,y,1\nC,z,2\n' > "$tmp/lab.csv"
+run "$bin" text risk train --csv "$tmp/lab.csv" -o "$tmp/m2" --C 1
+grep -q "lab.csv: line 4: label is not 0 or 1" "$tmp/err" || fail "bad label without its file: $(cat "$tmp/err")"
+printf 'patient_id,text\nA,Patient de 70 ans\n,Patient de 60 ans\n' > "$tmp/s1.csv"
+run "$bin" text risk score --model "$tmp/m" --csv "$tmp/s1.csv" -o "$tmp/sc.csv"
+[ "$rc" = 1 ] && grep -q "s1.csv: line 3: empty patient_id" "$tmp/err" || fail "empty patient_id accepted"
+printf 'patient_id,text\nA,\n' > "$tmp/s2.csv"
+run "$bin" text risk score --model "$tmp/m" --csv "$tmp/s2.csv" -o "$tmp/sc.csv"
+[ "$rc" = 1 ] && grep -q "s2.csv: line 2: empty text" "$tmp/err" || fail "empty text accepted"
+[ ! -e "$tmp/sc.csv" ] || fail "scores written despite a bad row"
+
+echo "text risk CLI: ok"
