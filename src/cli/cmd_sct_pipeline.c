@@ -102,6 +102,10 @@ int sct_train_cmd(int argc, char **argv)
             o.no_norm = 1;
         else if (!strcmp(argv[i], "--batch-norm"))
             o.no_norm = 0;
+        else if (!strcmp(argv[i], "--bf16"))
+            o.bf16 = 1;
+        else if (!strcmp(argv[i], "--f32"))
+            o.bf16 = 0;
         else if (!strcmp(argv[i], "--recalibrate") && i + 1 < argc && num(argv[i + 1], 0, 10000, &x))
             o.recalibrate = (int)x, i++;
         else if (!strcmp(argv[i], "--patch") && i + 1 < argc && num(argv[i + 1], 0, 4096, &x))

@@ -292,10 +292,12 @@ static at_status write_model_json(const char *dir, const at_sct_train_options *o
         "\"depth\": %d, \"neighbours\": %d, \"norm\": \"%s\",\n \"spacing_mm\": [%.6g, %.6g, "
         "%.6g], \"direction\": [%.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g, %.9g],\n "
         "\"mr_percentiles\": [%g, %g], \"ct_scale\": %g,\n \"epochs\": %d, "
-        "\"best_val_mae_hu\": %s, \"train_seconds\": %.1f, \"threads\": %d, \"seed\": %llu}\n",
+        "\"best_val_mae_hu\": %s, \"train_seconds\": %.1f, \"threads\": %d, \"train_bf16\": %s, "
+        "\"seed\": %llu}\n",
         o->base, o->depth, o->neighbours, o->no_norm ? "none" : "batch", sp[0], sp[1], sp[2],
         dir9[0], dir9[1], dir9[2], dir9[3], dir9[4], dir9[5], dir9[6], dir9[7], dir9[8],
         AT_SCT_MR_PLOW, AT_SCT_MR_PHIGH, AT_SCT_CT_SCALE, epochs, bestbuf, seconds, o->threads,
+        o->bf16 ? "true" : "false",
         (unsigned long long)o->seed);
     char *p = at_path_join(dir, "model.json");
     if (!st)
@@ -418,9 +420,11 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
     if (!st) {
         at_learn_set_threads(o->threads);
         int64_t sp2[2] = {ph, pw}, full[2] = {d.H, d.W};
+        at_unet_config vcfg = cfg; /* validation in f32, as predict runs */
+        cfg.bf16 = o->bf16 != 0;
         st = at_model_create(&cfg, o->batch, sp2, o->seed, &m);
         if (!st)
-            st = at_model_create(&cfg, o->batch, full, o->seed, &vm);
+            st = at_model_create(&vcfg, o->batch, full, o->seed, &vm);
     }
     if (!st)
         st = at_adamw_create(m, cfg.beta1, cfg.beta2, cfg.adam_eps, cfg.weight_decay, &opt);
