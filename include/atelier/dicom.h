@@ -134,6 +134,13 @@ at_status at_dcm_read_file(const char *path, const at_dcm_read_options *opt, at_
 at_status at_dcm_read_memory(const unsigned char *data, size_t len, const at_dcm_read_options *opt,
                              at_dcm_file **out);
 void at_dcm_file_free(at_dcm_file *f);
+/* Parse the value of el, a UN element of defined length, as the items of a
+ * sequence in implicit VR little endian (PS3.5 6.2.2: UN may hold a
+ * sequence), nested at most max_depth (1..AT_DCM_MAX_DEPTH) sequences deep
+ * counting el itself. On success el becomes a sequence (vr SQ, items, value
+ * freed); on error el is unchanged and the message names name, the offset
+ * inside the value and the tag. Iterative, every length bounded. */
+at_status at_dcm_un_to_sequence(at_dcm_element *el, int max_depth, const char *name);
 
 /* ---- writing ---- */
 /* Encode f as Part 10 (preamble, "DICM", meta in explicit LE with group

@@ -31,6 +31,7 @@ typedef struct {
     char *reason;   /* owned */
     char *out_path; /* final path */
     char *tmp_path; /* written, not yet renamed */
+    at_deid_stats stats;
 } job;
 
 typedef struct {
@@ -232,7 +233,7 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
     at_deid_folder_name(rs->cfg->key, "atelier/deid/study-folder", "ST", study, study_dir);
     at_deid_folder_name(rs->cfg->key, "atelier/deid/series-folder", "SE", series, series_dir);
 
-    at_deid_config dc = {.options = rs->cfg->options, .key = rs->cfg->key};
+    at_deid_config dc = {.options = rs->cfg->options, .key = rs->cfg->key, .stats = &j->stats};
     st = at_deid_apply(f, &dc);
     if (st) {
         char msg[512];
@@ -381,6 +382,11 @@ static at_status build_report(const job_list *l, const at_deid_batch_config *cfg
                            "\"files_quarantined\":%zu,\"files_rejected\":%zu",
                            cfg->allow_burned_in ? "true" : "false", r->files_seen, r->files_done,
                            r->files_quarantined, r->files_rejected);
+    if (!st)
+        st = at_buf_printf(b,
+                           ",\"elements_unknown_removed\":%zu,\"un_sequences_cleaned\":%zu,"
+                           "\"un_unparsable_removed\":%zu",
+                           r->elements.unknown_removed, r->elements.un_sequences, r->elements.un_unparsable);
     static const char *const lists[] = {"quarantined", "rejected"};
     for (int s = 1; s <= 2 && !st; s++) {
         st = at_buf_printf(b, ",\"%s\":[", lists[s - 1]);
@@ -485,6 +491,11 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
         st = at_deid_sync_dir(outdir);
     result->files_seen = jobs.n;
     for (size_t i = 0; i < jobs.n; i++) {
+        if (jobs.v[i].state != 2 && jobs.v[i].out_path) {
+            result->elements.unknown_removed += jobs.v[i].stats.unknown_removed;
+            result->elements.un_sequences += jobs.v[i].stats.un_sequences;
+            result->elements.un_unparsable += jobs.v[i].stats.un_unparsable;
+        }
         if (jobs.v[i].state == 0 && jobs.v[i].out_path)
             result->files_done++;
         else if (jobs.v[i].state == 1)

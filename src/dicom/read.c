@@ -22,6 +22,7 @@ typedef struct {
     int may_steal;   /* top-level Pixel Data may be left in place (read_file) */
     size_t steal_off, steal_len;
     unsigned steal_unit;
+    int max_depth;   /* sequences nested below the root (AT_DCM_MAX_DEPTH for files) */
 } reader;
 
 #define STEAL_MIN_BYTES 65536
@@ -204,13 +205,21 @@ static at_status read_fragments(reader *r, at_dcm_element *el, size_t *pos, size
     }
 }
 
-/* Parse a dataset from r->data[start..] in syntax into root. *stop receives
- * where parsing stopped (end of data, meta end, or pixel data when skipped). */
-static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root, size_t *stop)
+/* Parse a dataset from r->data[start..] in syntax into root; or, when
+ * root_seq is set, the items of a sequence value of defined length (the
+ * whole of r->data[start..]) into root_seq. *stop receives where parsing
+ * stopped (end of data, meta end, or pixel data when skipped). */
+static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root, at_dcm_element *root_seq,
+                       size_t *stop)
 {
     frame frames[2 * AT_DCM_MAX_DEPTH + 2];
     int sp = 0, depth = 0;
-    frames[0] = (frame){FRAME_DATASET, syntax, r->len, r->len, start, root, NULL, 0};
+    if (root_seq) {
+        frames[0] = (frame){FRAME_SEQUENCE, syntax, r->len, r->len, start, root, root_seq, 0};
+        depth = 1;
+    } else {
+        frames[0] = (frame){FRAME_DATASET, syntax, r->len, r->len, start, root, NULL, 0};
+    }
     size_t p = start;
     at_status st;
     for (;;) {
@@ -219,6 +228,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         size_t limit = f->limit;
         if (f->kind == FRAME_SEQUENCE) {
             if (f->end != UNDEF_END && p == f->end) {
+                if (sp == 0)
+                    break; /* root_seq: all items read */
                 sp--, depth--;
                 continue;
             }
@@ -336,9 +347,9 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
                 item_syntax = DCM_IMPLICIT_LE; /* PS3.5 6.2.2: UN sequence, implicit LE */
             else if (vr != AT_VR('S', 'Q'))
                 return fail(r, AT_ERR_FORMAT, off, "element " TAGF " has undefined length", TAGA(tag));
-            if (depth >= AT_DCM_MAX_DEPTH)
+            if (depth >= r->max_depth)
                 return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels",
-                            TAGA(tag), AT_DCM_MAX_DEPTH);
+                            TAGA(tag), r->max_depth);
             if ((st = add_element(r, f, tag, vr, off, &el)))
                 return st;
             el->undefined_length = 1;
@@ -351,9 +362,9 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
                         TAGA(tag), len, limit - p);
         if (vr == AT_VR('S', 'Q')) {
             at_dcm_element *el;
-            if (depth >= AT_DCM_MAX_DEPTH)
+            if (depth >= r->max_depth)
                 return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels",
-                            TAGA(tag), AT_DCM_MAX_DEPTH);
+                            TAGA(tag), r->max_depth);
             if ((st = add_element(r, f, tag, vr, off, &el)))
                 return st;
             frames[++sp] = (frame){FRAME_SEQUENCE, f->syntax, p + len, p + len, off, f->ds, el, 0};
@@ -392,7 +403,7 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
             r->meta_end = gl <= r->len - p ? p + gl : r->len;
         }
     }
-    if ((st = finish_dataset(r, &frames[0])))
+    if (!root_seq && (st = finish_dataset(r, &frames[0])))
         return st;
     if (stop)
         *stop = p;
@@ -544,7 +555,7 @@ static at_status read_impl(const unsigned char *data, size_t len, const at_dcm_r
 {
     *out = NULL;
     reader r = {data, len, (opt && opt->name) ? opt->name : "<memory>", "offset", 0,
-                opt ? opt->stop_before_pixels : 0, 0, SIZE_MAX, steal != NULL, 0, 0, 1};
+                opt ? opt->stop_before_pixels : 0, 0, SIZE_MAX, steal != NULL, 0, 0, 1, AT_DCM_MAX_DEPTH};
     if (len > AT_DCM_MAX_FILE_BYTES)
         return at_error_set(AT_ERR_LIMIT, "%s: %zu bytes exceeds the %zu-byte limit", r.name, len,
                             AT_DCM_MAX_FILE_BYTES);
@@ -586,7 +597,7 @@ static at_status read_impl(const unsigned char *data, size_t len, const at_dcm_r
         r.meta = 1;
         int meta_syntax = peek_syntax(data + p, len - p) == DCM_IMPLICIT_LE ? DCM_IMPLICIT_LE
                                                                            : DCM_EXPLICIT_LE;
-        if ((st = parse(&r, p, meta_syntax, f->meta, &p)))
+        if ((st = parse(&r, p, meta_syntax, f->meta, NULL, &p)))
             goto fail;
         r.meta = 0;
         r.elements = 0;
@@ -613,11 +624,11 @@ static at_status read_impl(const unsigned char *data, size_t len, const at_dcm_r
         r2.data = inflated;
         r2.len = n;
         r2.where = "inflated offset";
-        st = parse(&r2, 0, DCM_EXPLICIT_LE, f->dataset, NULL);
+        st = parse(&r2, 0, DCM_EXPLICIT_LE, f->dataset, NULL, NULL);
         at_free(inflated);
         if (st)
             goto fail;
-    } else if ((st = parse(&r, p, syntax, f->dataset, NULL))) {
+    } else if ((st = parse(&r, p, syntax, f->dataset, NULL, NULL))) {
         goto fail;
     }
     if (syntax == DCM_IMPLICIT_LE)
@@ -667,4 +678,38 @@ at_status at_dcm_read_memory(const unsigned char *data, size_t len, const at_dcm
                              at_dcm_file **out)
 {
     return read_impl(data, len, opt, out, NULL);
+}
+
+/* Parse el's value (a UN of defined length, PS3.5 6.2.2) as the items of an
+ * implicit VR little endian sequence, at most max_depth sequences deep
+ * counting this one. On success el holds the items (vr SQ, defined length,
+ * value freed); on failure el is unchanged and the message names name, the
+ * offset inside the value and the tag. Every length is bounded by the value. */
+at_status at_dcm_un_to_sequence(at_dcm_element *el, int max_depth, const char *name)
+{
+    if (!el || el->items || el->encapsulated || el->undefined_length)
+        return at_error_set(AT_ERR_ARG, "at_dcm_un_to_sequence: not a plain value");
+    if (max_depth < 1 || max_depth > AT_DCM_MAX_DEPTH)
+        return at_error_set(AT_ERR_LIMIT, "%s: UN element (%04X,%04X) would nest deeper than %d sequences",
+                            name ? name : "<memory>", AT_TAG_GROUP(el->tag), AT_TAG_ELEMENT(el->tag),
+                            AT_DCM_MAX_DEPTH);
+    char where[48];
+    snprintf(where, sizeof where, "(%04X,%04X) UN value offset", AT_TAG_GROUP(el->tag), AT_TAG_ELEMENT(el->tag));
+    reader r = {el->value, el->length, name ? name : "<memory>", where, 0, 0, 0, SIZE_MAX, 0, 0, 0, 1, max_depth};
+    at_dcm_element tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.tag = el->tag;
+    tmp.vr = AT_VR('S', 'Q');
+    at_status st = el->length ? parse(&r, 0, DCM_IMPLICIT_LE, NULL, &tmp, NULL) : AT_OK;
+    if (st) {
+        at_dcm_element_clear(&tmp);
+        return st;
+    }
+    at_free(el->value);
+    el->value = NULL;
+    el->length = 0;
+    el->vr = AT_VR('S', 'Q');
+    el->items = tmp.items;
+    el->item_count = tmp.item_count;
+    return AT_OK;
 }
