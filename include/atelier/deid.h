@@ -127,12 +127,22 @@ typedef struct {
     int threads;            /* >= 1 */
     int allow_burned_in;    /* write risky files to the tree instead of quarantine/ */
     int sync;               /* make outputs durable (syncfs) before renaming them */
+    int report_input_paths; /* name inputs by path in the report (may identify: off by default) */
     at_progress_fn progress;
     void *progress_ud;
 } at_deid_batch_config;
 
+/* Entries of folder walks that are not input files (counted, never opened). */
+typedef struct {
+    size_t not_regular;    /* FIFOs, sockets, devices */
+    size_t dangling_links; /* links to nothing */
+    size_t folder_links;   /* links to folders (never followed: no cycles) */
+    size_t vanished;       /* gone between listing and looking */
+} at_deid_skipped;
+
 typedef struct {
     size_t files_seen, files_done, files_quarantined, files_rejected;
+    at_deid_skipped skipped; /* entries of the folder walks that were not files */
     at_deid_stats elements; /* summed over the files written */
     double seconds;
     char *report_json; /* the report (owned; at_deid_batch_result_free) */

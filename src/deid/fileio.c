@@ -99,7 +99,9 @@ at_status at_deid_input_open(const char *path, const char *rel, at_deid_input *i
     memset(in, 0, sizeof *in);
     in->fd = -1;
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO put in place of a file after the walk must not
+     * block the open; it is refused below, and regular files read as usual */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return at_error_set(AT_ERR_IO, "%s: cannot open: %s", rel, strerror(errno));
     struct stat sb;
@@ -107,6 +109,9 @@ at_status at_deid_input_open(const char *path, const char *rel, at_deid_input *i
         close(fd);
         return at_error_set(AT_ERR_IO, "%s: not a regular file", rel);
     }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     if (sb.st_size == 0) {
         close(fd);
         return at_error_set(AT_ERR_FORMAT, "%s: empty file, not DICOM", rel);

@@ -24,4 +24,15 @@ void dcm_swap(unsigned char *data, size_t len, unsigned unit);
 /* Padding byte for odd-length values: space for text VRs, NUL otherwise. */
 unsigned char dcm_vr_pad(at_vr vr);
 
+/* Read a whole regular file of at most max bytes into *out (at_free; one
+ * byte more allocated, NUL). A FIFO, folder or device is refused without
+ * blocking. Messages name path. */
+at_status dcm_read_regular_file(const char *path, size_t max, unsigned char **out, size_t *len);
+
+/* Inflate the raw deflate stream data[start..len) (deflated transfer
+ * syntax) into *out (at_free), under the documented ceilings. Messages
+ * name name and the offset. */
+at_status dcm_inflate(const char *name, const unsigned char *data, size_t len, size_t start, unsigned char **out,
+                      size_t *outlen);
+
 #endif

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 typedef struct {
     const unsigned char *data;
@@ -410,95 +409,6 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
     return AT_OK;
 }
 
-static void *z_alloc(void *ud, unsigned items, unsigned size)
-{
-    (void)ud;
-    return at_calloc(items, size);
-}
-
-static void z_free(void *ud, void *p)
-{
-    (void)ud;
-    at_free(p);
-}
-
-/* Inflate raw deflate data (the deflated transfer syntax) into *out,
- * bounded by AT_DCM_MAX_INFLATED_BYTES. */
-static at_status inflate_dataset(const reader *r, size_t start, unsigned char **out, size_t *outlen)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    zs.zalloc = z_alloc;
-    zs.zfree = z_free;
-    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
-        return at_error_set(AT_ERR_NOMEM, "%s: cannot start inflating", r->name);
-    size_t in_len = r->len - start, cap = in_len < 16384 ? 65536 : in_len * 4, used = 0;
-    if (cap > AT_DCM_MAX_INFLATED_BYTES)
-        cap = AT_DCM_MAX_INFLATED_BYTES;
-    unsigned char *buf = at_malloc(cap + 1);
-    at_status st = AT_OK;
-    if (!buf) {
-        st = at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
-        goto done;
-    }
-    const unsigned char *in = r->data + start;
-    size_t in_left = in_len;
-    for (;;) {
-        if (zs.avail_in == 0 && in_left) {
-            size_t chunk = in_left > (1u << 30) ? (1u << 30) : in_left;
-            zs.next_in = (unsigned char *)in;
-            zs.avail_in = (uInt)chunk;
-            in += chunk;
-            in_left -= chunk;
-        }
-        if (used == cap) {
-            if (cap >= AT_DCM_MAX_INFLATED_BYTES) {
-                st = at_error_set(AT_ERR_LIMIT, "%s: deflated dataset inflates past %zu bytes", r->name,
-                                  AT_DCM_MAX_INFLATED_BYTES);
-                goto done;
-            }
-            size_t ncap = cap * 2 > AT_DCM_MAX_INFLATED_BYTES ? AT_DCM_MAX_INFLATED_BYTES : cap * 2;
-            unsigned char *nb = at_realloc(buf, ncap + 1);
-            if (!nb) {
-                st = at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
-                goto done;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t room = cap - used > (1u << 30) ? (1u << 30) : cap - used;
-        zs.next_out = buf + used;
-        zs.avail_out = (uInt)room;
-        int zr = inflate(&zs, Z_NO_FLUSH);
-        used += room - zs.avail_out;
-        if (zr == Z_STREAM_END)
-            break;
-        if (zr == Z_MEM_ERROR) {
-            st = at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
-            goto done;
-        }
-        if (zr != Z_OK && zr != Z_BUF_ERROR) {
-            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: deflated dataset is corrupt (%s)", r->name,
-                              start + (size_t)zs.total_in, zs.msg ? zs.msg : "inflate error");
-            goto done;
-        }
-        if (zr == Z_BUF_ERROR && zs.avail_in == 0 && in_left == 0) {
-            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: deflated dataset is truncated", r->name,
-                              r->len);
-            goto done;
-        }
-    }
-done:
-    inflateEnd(&zs);
-    if (st) {
-        at_free(buf);
-        return st;
-    }
-    *out = buf;
-    *outlen = used;
-    return AT_OK;
-}
-
 /* Guess the encoding of a dataset without meta by peeking at its first element. */
 static int peek_syntax(const unsigned char *p, size_t n)
 {
@@ -617,7 +527,7 @@ static at_status read_impl(const unsigned char *data, size_t len, const at_dcm_r
     if (deflated) {
         unsigned char *inflated = NULL;
         size_t n = 0;
-        if ((st = inflate_dataset(&r, p, &inflated, &n)))
+        if ((st = dcm_inflate(r.name, data, len, p, &inflated, &n)))
             goto fail;
         reader r2 = r;
         r2.may_steal = 0;
@@ -647,7 +557,7 @@ at_status at_dcm_read_file(const char *path, const at_dcm_read_options *opt, at_
     *out = NULL;
     unsigned char *data;
     size_t len;
-    at_status st = at_file_read(path, AT_DCM_MAX_FILE_BYTES, &data, &len);
+    at_status st = dcm_read_regular_file(path, AT_DCM_MAX_FILE_BYTES, &data, &len);
     if (st)
         return st;
     at_dcm_read_options o = {path, 0};
