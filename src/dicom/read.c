@@ -399,7 +399,10 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         p += len;
         if (r->meta && sp == 0 && tag == AT_TAG(0x0002, 0x0000) && len == 4) {
             uint32_t gl = rd32(value, 0);
-            r->meta_end = gl <= r->len - p ? p + gl : r->len;
+            if (gl > r->len - p)
+                return fail(r, AT_ERR_FORMAT, off, "File Meta group length (0002,0000) %u exceeds remaining %zu bytes",
+                            gl, r->len - p);
+            r->meta_end = p + gl;
         }
     }
     if (!root_seq && (st = finish_dataset(r, &frames[0])))

@@ -79,8 +79,20 @@ static void z_free(void *ud, void *p)
     at_free(p);
 }
 
+/* The most a deflated dataset of in_len compressed bytes may inflate to:
+ * AT_DCM_MAX_INFLATED_BYTES, and at most AT_DCM_MAX_INFLATE_RATIO times
+ * in_len once past AT_DCM_INFLATE_RATIO_FLOOR (a deflate bomb reaches
+ * about 1000:1; DICOM images with much background rarely pass 50:1). */
+static size_t inflate_limit(size_t in_len)
+{
+    size_t by_ratio = in_len > SIZE_MAX / AT_DCM_MAX_INFLATE_RATIO ? SIZE_MAX : in_len * AT_DCM_MAX_INFLATE_RATIO;
+    size_t limit = by_ratio > AT_DCM_INFLATE_RATIO_FLOOR ? by_ratio : AT_DCM_INFLATE_RATIO_FLOOR;
+    return limit < AT_DCM_MAX_INFLATED_BYTES ? limit : AT_DCM_MAX_INFLATED_BYTES;
+}
+
 /* Inflate raw deflate data (the deflated transfer syntax) from data[start..len)
- * into *out (at_free), bounded by AT_DCM_MAX_INFLATED_BYTES. Messages name name. */
+ * into *out (at_free), bounded by inflate_limit (one byte more is room to
+ * see a stream go past it). Messages name name. */
 at_status dcm_inflate(const char *name, const unsigned char *data, size_t len, size_t start, unsigned char **out,
                       size_t *outlen)
 {
@@ -90,9 +102,10 @@ at_status dcm_inflate(const char *name, const unsigned char *data, size_t len, s
     zs.zfree = z_free;
     if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
         return at_error_set(AT_ERR_NOMEM, "%s: cannot start inflating", name);
-    size_t in_len = len - start, cap = in_len < 16384 ? 65536 : in_len * 4, used = 0;
-    if (cap > AT_DCM_MAX_INFLATED_BYTES)
-        cap = AT_DCM_MAX_INFLATED_BYTES;
+    size_t in_len = len - start, limit = inflate_limit(in_len), used = 0;
+    size_t cap = in_len < 16384 ? 65536 : in_len * 4;
+    if (cap > limit + 1)
+        cap = limit + 1;
     unsigned char *buf = at_malloc(cap + 1);
     at_status st = AT_OK;
     if (!buf) {
@@ -110,12 +123,7 @@ at_status dcm_inflate(const char *name, const unsigned char *data, size_t len, s
             in_left -= chunk;
         }
         if (used == cap) {
-            if (cap >= AT_DCM_MAX_INFLATED_BYTES) {
-                st = at_error_set(AT_ERR_LIMIT, "%s: deflated dataset inflates past %zu bytes", name,
-                                  AT_DCM_MAX_INFLATED_BYTES);
-                goto done;
-            }
-            size_t ncap = cap * 2 > AT_DCM_MAX_INFLATED_BYTES ? AT_DCM_MAX_INFLATED_BYTES : cap * 2;
+            size_t ncap = cap > (limit + 1) / 2 ? limit + 1 : cap * 2;
             unsigned char *nb = at_realloc(buf, ncap + 1);
             if (!nb) {
                 st = at_error_prefix(AT_ERR_NOMEM, "%s", name);
@@ -129,6 +137,16 @@ at_status dcm_inflate(const char *name, const unsigned char *data, size_t len, s
         zs.avail_out = (uInt)room;
         int zr = inflate(&zs, Z_NO_FLUSH);
         used += room - zs.avail_out;
+        if (used > limit) {
+            if (limit == AT_DCM_MAX_INFLATED_BYTES)
+                st = at_error_set(AT_ERR_LIMIT, "%s: deflated dataset inflates past %zu bytes", name, limit);
+            else
+                st = at_error_set(AT_ERR_LIMIT,
+                                  "%s: deflated dataset inflates past %zu bytes, more than %d times its %zu "
+                                  "compressed bytes (a deflate bomb?)",
+                                  name, limit, AT_DCM_MAX_INFLATE_RATIO, in_len);
+            goto done;
+        }
         if (zr == Z_STREAM_END)
             break;
         if (zr == Z_MEM_ERROR) {

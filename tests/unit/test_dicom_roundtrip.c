@@ -152,6 +152,59 @@ static void test_roundtrip_each_syntax(void **state)
     }
 }
 
+/* Bare datasets (no preamble, no "DICM", no File Meta) written in the three
+ * syntaxes a reader can tell apart, read back the same; deflated refused. */
+static void test_bare_roundtrip(void **state)
+{
+    (void)state;
+    for (size_t s = 0; s < 4; s++) {
+        at_dcm_file *f = sample_file(syntaxes[s], 0);
+        assert_non_null(f);
+        unsigned char *data = NULL;
+        size_t len = 0;
+        at_status st = at_dcm_write_bare_memory(f, &data, &len);
+        if (!strcmp(syntaxes[s], AT_TS_DEFLATED_LE)) {
+            assert_int_equal(st, AT_ERR_UNSUPPORTED);
+            assert_null(data);
+            at_error_clear();
+            at_dcm_file_free(f);
+            continue;
+        }
+        assert_int_equal(st, AT_OK);
+        assert_true(len > 8);
+        assert_false(len >= 132 && !memcmp(data + 128, "DICM", 4));
+        assert_false(data[0] == 0x02 && data[1] == 0x00); /* no group 0002 */
+        at_dcm_file *back;
+        assert_int_equal(at_dcm_read_memory(data, len, NULL, &back), AT_OK);
+        assert_string_equal(back->transfer_syntax, syntaxes[s]);
+        assert_false(back->has_preamble);
+        assert_int_equal(back->meta->count, 0);
+        assert_true(trees_equal(f->dataset, back->dataset, 1));
+        /* written again, the same bytes */
+        unsigned char *again;
+        size_t again_len;
+        assert_int_equal(at_dcm_write_bare_memory(back, &again, &again_len), AT_OK);
+        assert_int_equal(again_len, len);
+        assert_memory_equal(again, data, len);
+        /* and through a file, atomically */
+        char *dir = test_mkdtemp();
+        char path[512];
+        snprintf(path, sizeof path, "%s/bare.dcm", dir);
+        assert_int_equal(at_dcm_write_bare_file(back, path), AT_OK);
+        size_t flen;
+        unsigned char *fdata = test_read_file(path, &flen);
+        assert_int_equal(flen, len);
+        assert_memory_equal(fdata, data, len);
+        free(fdata);
+        test_rmtree(dir);
+        free(dir);
+        at_free(again);
+        at_free(data);
+        at_dcm_file_free(back);
+        at_dcm_file_free(f);
+    }
+}
+
 static void test_big_endian_bytes(void **state)
 {
     (void)state;
@@ -405,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_tree_basics),
         cmocka_unit_test(test_deep_tree_free),
         cmocka_unit_test(test_roundtrip_each_syntax),
+        cmocka_unit_test(test_bare_roundtrip),
         cmocka_unit_test(test_big_endian_bytes),
         cmocka_unit_test(test_encapsulated_byte_exact),
         cmocka_unit_test(test_un_sequence),
