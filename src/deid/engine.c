@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define VR_SQ AT_VR('S', 'Q')
 #define AT_DEID_MAX_SCRUB_BYTES ((uint32_t)1 << 20) /* longer text under a clean action is emptied */
@@ -532,17 +533,35 @@ at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg)
     return st;
 }
 
+/* A code string value of ds, spaces and NULs trimmed at both ends, into buf
+ * (size n); "" when absent or too long. Careless writers send "yes ", " US". */
+static const char *code_string(const at_dcm_dataset *ds, at_tag tag, char *buf, size_t n)
+{
+    if (at_dcm_get_string(ds, tag, buf, n) != AT_OK) {
+        at_error_clear();
+        buf[0] = '\0';
+        return buf;
+    }
+    size_t len = strlen(buf);
+    while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\0'))
+        buf[--len] = '\0';
+    size_t lead = strspn(buf, " ");
+    return buf + lead;
+}
+
 int at_deid_burned_in_risk(const at_dcm_dataset *ds, const char **reason)
 {
-    char buf[72];
-    if (at_dcm_get_string(ds, AT_TAG(0x0028, 0x0301), buf, sizeof buf) == AT_OK && !strcmp(buf, "YES")) {
+    char raw[72];
+    /* compared without regard to case: a "yes" must not slip through */
+    if (!strcasecmp(code_string(ds, AT_TAG(0x0028, 0x0301), raw, sizeof raw), "YES")) {
         *reason = "burned in annotation";
         return 1;
     }
     static const char *const modalities[] = {"US", "XC", "ES", "OT", "DOC", "GM", "SC", "IVUS"};
-    if (at_dcm_get_string(ds, AT_TAG(0x0008, 0x0060), buf, sizeof buf) == AT_OK)
+    const char *buf = code_string(ds, AT_TAG(0x0008, 0x0060), raw, sizeof raw);
+    if (*buf)
         for (size_t i = 0; i < sizeof modalities / sizeof *modalities; i++)
-            if (!strcmp(buf, modalities[i])) {
+            if (!strcasecmp(buf, modalities[i])) {
                 *reason = "modality commonly carries burned-in text";
                 return 1;
             }
@@ -553,13 +572,13 @@ int at_deid_burned_in_risk(const at_dcm_dataset *ds, const char **reason)
         "1.2.840.10008.5.1.4.1.1.77.1.",  /* visible light */
         "1.2.840.10008.5.1.4.1.1.104.",   /* encapsulated documents */
     };
-    if (at_dcm_get_string(ds, AT_TAG(0x0008, 0x0016), buf, sizeof buf) == AT_OK)
+    buf = code_string(ds, AT_TAG(0x0008, 0x0016), raw, sizeof raw);
+    if (*buf)
         for (size_t i = 0; i < sizeof classes / sizeof *classes; i++)
             if (!strncmp(buf, classes[i], strlen(classes[i]))) {
                 *reason = "SOP class commonly carries burned-in text";
                 return 1;
             }
-    at_error_clear();
     *reason = NULL;
     return 0;
 }
