@@ -412,7 +412,39 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
     return AT_OK;
 }
 
-/* Guess the encoding of a dataset without meta by peeking at its first element. */
+/* 1 if the first explicit VR element of p[0..n) read in this byte order
+ * ends inside the data and is followed by the end or by an element with a
+ * known VR and a greater tag (datasets are sorted), or has undefined length
+ * and is followed by an item tag in this order; -1 when the order cannot
+ * tell (a UN of undefined length). */
+static int explicit_order_fits(const unsigned char *p, size_t n, int be)
+{
+    at_vr vr = AT_VR(p[4], p[5]);
+    size_t hdr = at_vr_has_long_length(vr) ? 12 : 8;
+    if (n < hdr)
+        return 0;
+    uint32_t len = hdr == 12 ? rd32(p + 8, be) : rd16(p + 6, be);
+    if (len == DCM_UNDEFINED) { /* a sequence: its first item tag (or delimiter) is in this order */
+        if (vr == AT_VR('U', 'N') || n - hdr < 4)
+            return -1; /* a UN's items are little endian whatever the syntax */
+        at_tag t = rdtag(p + hdr, be);
+        return t == DCM_TAG_ITEM || t == DCM_TAG_SEQ_DELIM;
+    }
+    if (len > n - hdr)
+        return 0;
+    size_t end = hdr + len;
+    if (end == n)
+        return 1;
+    if (n - end < 8 || !at_vr_is_known(AT_VR(p[end + 4], p[end + 5])))
+        return 0;
+    return rdtag(p + end, be) > rdtag(p, be);
+}
+
+/* Guess the encoding of a dataset without meta by peeking at its first
+ * element: a valid VR at bytes 4-5 means explicit VR; the byte order is the
+ * one in which the first element's length leads to a plausible second
+ * element (else: a group whose first byte is 0 and second is not, read
+ * swapped, means big endian). Otherwise implicit VR LE. */
 static int peek_syntax(const unsigned char *p, size_t n)
 {
     if (n < 8)
@@ -420,6 +452,11 @@ static int peek_syntax(const unsigned char *p, size_t n)
     at_vr vr = AT_VR(p[4], p[5]);
     if (!at_vr_is_known(vr))
         return DCM_IMPLICIT_LE;
+    int le = explicit_order_fits(p, n, 0), be = explicit_order_fits(p, n, 1);
+    if (be == 1 && le != 1)
+        return DCM_EXPLICIT_BE;
+    if (le == 1 && be != 1)
+        return DCM_EXPLICIT_LE;
     if (p[0] == 0 && p[1] != 0)
         return DCM_EXPLICIT_BE;
     return DCM_EXPLICIT_LE;
