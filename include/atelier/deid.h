@@ -94,15 +94,25 @@ typedef struct {
     at_deid_action action;
 } at_deid_change;
 
+/* What the engine did beyond the table's actions (for the report). */
+typedef struct {
+    size_t unknown_removed; /* public elements of VR UN whose tag the dictionary does not know: removed */
+    size_t un_sequences;    /* UN values of defined length parsed as sequences (PS3.5 6.2.2), then cleaned */
+    size_t un_unparsable;   /* UN values of sequence attributes that could not be parsed: removed */
+} at_deid_stats;
+
 typedef struct {
     unsigned options;
     const at_key *key;
+    at_deid_stats *stats;   /* optional: receives the counts of this file */
 } at_deid_config;
 
 /* De-identify f in place: the profile on the main dataset and every item of
  * every sequence, pseudonyms, added attributes (0012,0062/0063/0064,
- * 0028,0303), File Meta rebuilt. On failure f may be partly changed and must
- * be discarded. Owned memory stays with f. */
+ * 0028,0303), File Meta rebuilt. Elements of VR UN: see at_deid_stats and
+ * docs/deid.md (unknown tags removed, UN sequences parsed and cleaned). On
+ * failure f may be partly changed and must be discarded. Owned memory stays
+ * with f. */
 at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg);
 
 /* Burned-in decision: 1 and a short static reason ("burned in annotation",
@@ -117,12 +127,23 @@ typedef struct {
     int threads;            /* >= 1 */
     int allow_burned_in;    /* write risky files to the tree instead of quarantine/ */
     int sync;               /* make outputs durable (syncfs) before renaming them */
+    int report_input_paths; /* name inputs by path in the report (may identify: off by default) */
     at_progress_fn progress;
     void *progress_ud;
 } at_deid_batch_config;
 
+/* Entries of folder walks that are not input files (counted, never opened). */
+typedef struct {
+    size_t not_regular;    /* FIFOs, sockets, devices */
+    size_t dangling_links; /* links to nothing */
+    size_t folder_links;   /* links to folders (never followed: no cycles) */
+    size_t vanished;       /* gone between listing and looking */
+} at_deid_skipped;
+
 typedef struct {
     size_t files_seen, files_done, files_quarantined, files_rejected;
+    at_deid_skipped skipped; /* entries of the folder walks that were not files */
+    at_deid_stats elements; /* summed over the files written */
     double seconds;
     char *report_json; /* the report (owned; at_deid_batch_result_free) */
 } at_deid_batch_result;

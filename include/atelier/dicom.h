@@ -17,7 +17,9 @@ extern "C" {
 
 /* Documented ceilings for untrusted input. */
 #define AT_DCM_MAX_FILE_BYTES ((size_t)4 << 30)     /* 4 GiB */
-#define AT_DCM_MAX_INFLATED_BYTES ((size_t)4 << 30) /* deflated dataset after inflation */
+#define AT_DCM_MAX_INFLATED_BYTES ((size_t)1 << 30) /* deflated dataset after inflation: 1 GiB */
+#define AT_DCM_MAX_INFLATE_RATIO 256                 /* inflated / compressed bytes, ... */
+#define AT_DCM_INFLATE_RATIO_FLOOR ((size_t)16 << 20) /* ... checked past 16 MiB inflated */
 #define AT_DCM_MAX_DEPTH 64                         /* nested sequences */
 #define AT_DCM_MAX_ELEMENTS 1000000                 /* per file, all depths */
 
@@ -134,6 +136,13 @@ at_status at_dcm_read_file(const char *path, const at_dcm_read_options *opt, at_
 at_status at_dcm_read_memory(const unsigned char *data, size_t len, const at_dcm_read_options *opt,
                              at_dcm_file **out);
 void at_dcm_file_free(at_dcm_file *f);
+/* Parse the value of el, a UN element of defined length, as the items of a
+ * sequence in implicit VR little endian (PS3.5 6.2.2: UN may hold a
+ * sequence), nested at most max_depth (1..AT_DCM_MAX_DEPTH) sequences deep
+ * counting el itself. On success el becomes a sequence (vr SQ, items, value
+ * freed); on error el is unchanged and the message names name, the offset
+ * inside the value and the tag. Iterative, every length bounded. */
+at_status at_dcm_un_to_sequence(at_dcm_element *el, int max_depth, const char *name);
 
 /* ---- writing ---- */
 /* Encode f as Part 10 (preamble, "DICM", meta in explicit LE with group
@@ -142,6 +151,13 @@ at_status at_dcm_write_memory(const at_dcm_file *f, unsigned char **out, size_t 
 /* The same, written atomically to path (large top-level values such as
  * Pixel Data are streamed to the file, not buffered). */
 at_status at_dcm_write_file(const at_dcm_file *f, const char *path);
+/* The same for a bare dataset: f->dataset alone in f->transfer_syntax (no
+ * preamble, "DICM" or File Meta; f->meta is ignored), which must be
+ * implicit VR LE, explicit VR LE or explicit VR BE (AT_ERR_UNSUPPORTED
+ * otherwise: without File Meta nothing says a dataset is deflated). Read
+ * back by at_dcm_read_file, and by `dcmdump -f` (+ti, +te or +tb). */
+at_status at_dcm_write_bare_memory(const at_dcm_file *f, unsigned char **out, size_t *len);
+at_status at_dcm_write_bare_file(const at_dcm_file *f, const char *path);
 /* Rebuild the File Meta for f->dataset: SOP class/instance from the dataset,
  * transfer syntax f->transfer_syntax, our implementation UID and version. */
 at_status at_dcm_meta_rebuild(at_dcm_file *f);

@@ -10,7 +10,8 @@ static void usage(FILE *o)
 {
     fprintf(o,
             "usage: atelier deid INPUT... -o OUTDIR [--profile basic] [--option NAME]...\n"
-            "                    [--key KEYFILE] [--threads N] [--json] [--allow-burned-in] [--sync] [--quiet]\n\n"
+            "                    [--key KEYFILE] [--threads N] [--json] [--allow-burned-in] [--sync] [--quiet]\n"
+            "                    [--report-input-paths]\n\n"
             "De-identify DICOM files with the PS3.15 Basic Application Level\n"
             "Confidentiality Profile (Table E.1-1, 2024b) and keyed pseudonyms.\n"
             "INPUT: files or folders (recursive); inputs are never modified.\n"
@@ -33,9 +34,13 @@ static void usage(FILE *o)
             "  --json           print the report (one JSON object) on stdout\n"
             "  --allow-burned-in  write risky files to the tree instead of quarantine/\n"
             "  --sync           make every output durable on disk before it gets its name\n"
-            "                   (one filesystem sync per run; slower: the disk write is waited for)\n\n"
-            "Exit status: 0 all files done or quarantined, 1 some input rejected or failure,\n"
-            "2 usage error. See docs/deid.md.\n");
+            "                   (one filesystem sync per run; slower: the disk write is waited for)\n"
+            "  --report-input-paths  name rejected and quarantined inputs by their path in the\n"
+            "                   report. Off by default: input paths often hold patient names or\n"
+            "                   IDs, and the report would then identify. Without it an input is\n"
+            "                   'input N', N its rank in the input order (docs/deid.md).\n\n"
+            "Exit status: 0 all files done or quarantined, 1 some input rejected, no input file\n"
+            "found, or failure, 2 usage error. See docs/deid.md.\n");
 }
 
 int cmd_deid(int argc, char **argv)
@@ -51,7 +56,7 @@ int cmd_deid(int argc, char **argv)
     size_t ninputs = 0;
     const char *outdir = NULL, *keyfile = NULL;
     unsigned options = 0;
-    int threads = 1, json = 0, allow = 0, quiet = 0, sync = 0, rc = CLI_OK, dashdash = 0;
+    int threads = 1, json = 0, allow = 0, quiet = 0, sync = 0, rc = CLI_OK, dashdash = 0, input_paths = 0;
     for (int i = 1; i < argc && rc == CLI_OK; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (dashdash || a[0] != '-' || !a[1]) {
@@ -87,6 +92,8 @@ int cmd_deid(int argc, char **argv)
             allow = 1;
         } else if (!strcmp(a, "--sync")) {
             sync = 1;
+        } else if (!strcmp(a, "--report-input-paths")) {
+            input_paths = 1;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = 1;
         } else {
@@ -124,6 +131,7 @@ int cmd_deid(int argc, char **argv)
                                 .threads = threads,
                                 .allow_burned_in = allow,
                                 .sync = sync,
+                                .report_input_paths = input_paths,
                                 .progress = cli_progress_cb,
                                 .progress_ud = &prog};
     at_deid_batch_result res;
@@ -137,13 +145,25 @@ int cmd_deid(int argc, char **argv)
     }
     if (json)
         fputs(res.report_json, stdout);
+    size_t skipped = res.skipped.not_regular + res.skipped.dangling_links + res.skipped.folder_links +
+                     res.skipped.vanished;
     if (!quiet)
         fprintf(stderr,
                 "atelier deid: %zu files: %zu de-identified, %zu quarantined, %zu rejected in %.2f s "
                 "(%.1f files/s); report %s/deid-report.json\n",
                 res.files_seen, res.files_done, res.files_quarantined, res.files_rejected, res.seconds,
                 res.seconds > 0 ? (double)res.files_seen / res.seconds : 0.0, outdir);
+    if (!quiet && skipped)
+        fprintf(stderr,
+                "atelier deid: skipped in the folders: %zu not regular files (FIFOs, sockets, devices), "
+                "%zu dangling links, %zu links to folders, %zu vanished\n",
+                res.skipped.not_regular, res.skipped.dangling_links, res.skipped.folder_links, res.skipped.vanished);
     rc = res.files_rejected ? CLI_FAIL : CLI_OK;
+    if (!res.files_seen) {
+        /* an empty folder (or one of links and FIFOs only): nothing was de-identified */
+        fprintf(stderr, "atelier deid: no input file found in the INPUT given (%zu entries skipped)\n", skipped);
+        rc = CLI_FAIL;
+    }
     at_deid_batch_result_free(&res);
     return rc;
 }

@@ -11,7 +11,7 @@ static void dicom_usage(FILE *out)
 {
     fprintf(out,
             "usage: atelier dicom dump [--json] [--stop-before-pixels] FILE...\n"
-            "       atelier dicom convert [--ts SYNTAX] IN OUT\n\n"
+            "       atelier dicom convert [--ts SYNTAX] [--bare] IN OUT\n\n"
             "Read DICOM Part 10 files (or bare datasets) and print or re-encode them.\n\n"
             "  dump                  one line per element (tag, VR, value, length, VM,\n"
             "                        keyword), sequence items indented, like dcmdump\n"
@@ -21,7 +21,10 @@ static void dicom_usage(FILE *out)
             "  convert               write IN again as a Part 10 file OUT (atomically),\n"
             "                        File Meta group length recomputed\n"
             "  --ts SYNTAX           implicit, explicit, big, deflated, or a transfer\n"
-            "                        syntax UID (default: IN's own)\n\n"
+            "                        syntax UID (default: IN's own)\n"
+            "  --bare                write the dataset alone: no preamble, no DICM, no File\n"
+            "                        Meta (implicit, explicit or big only; default implicit).\n"
+            "                        Read it with `dcmdump -f +ti` (+te, +tb)\n\n"
             "Transfer syntaxes: implicit VR little endian, explicit VR little and big\n"
             "endian, deflated explicit VR little endian, and the dataset of any\n"
             "compressed syntax (pixel data kept encapsulated).\n"
@@ -46,8 +49,11 @@ static at_status dump_one(const char *path, int json, int stop, at_buf *out)
 static int dicom_convert(int argc, char **argv)
 {
     const char *ts = NULL, *in = NULL, *out = NULL;
+    int bare = 0;
     for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--ts")) {
+        if (!strcmp(argv[i], "--bare")) {
+            bare = 1;
+        } else if (!strcmp(argv[i], "--ts")) {
             if (++i >= argc)
                 return cli_usage_error("dicom", "--ts needs a value");
             ts = argv[i];
@@ -74,6 +80,8 @@ static int dicom_convert(int argc, char **argv)
         size_t n = strlen(ts);
         if (n == 0 || n > 64 || strspn(ts, "0123456789.") != n)
             return cli_usage_error("dicom", "--ts: '%s' is not a transfer syntax", ts);
+        if (bare && strcmp(ts, AT_TS_IMPLICIT_LE) && strcmp(ts, AT_TS_EXPLICIT_LE) && strcmp(ts, AT_TS_EXPLICIT_BE))
+            return cli_usage_error("dicom", "--bare writes implicit, explicit or big only");
     }
     at_dcm_file *f;
     at_status st = at_dcm_read_file(in, NULL, &f);
@@ -81,7 +89,9 @@ static int dicom_convert(int argc, char **argv)
         return cli_fail(st);
     if (ts)
         snprintf(f->transfer_syntax, sizeof f->transfer_syntax, "%s", ts);
-    st = at_dcm_write_file(f, out);
+    else if (bare && strcmp(f->transfer_syntax, AT_TS_EXPLICIT_LE) && strcmp(f->transfer_syntax, AT_TS_EXPLICIT_BE))
+        snprintf(f->transfer_syntax, sizeof f->transfer_syntax, "%s", AT_TS_IMPLICIT_LE);
+    st = bare ? at_dcm_write_bare_file(f, out) : at_dcm_write_file(f, out);
     at_dcm_file_free(f);
     return st ? cli_fail(st) : CLI_OK;
 }

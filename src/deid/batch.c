@@ -6,8 +6,8 @@
  * whole or not at all; cfg->sync adds durability (one syncfs first). */
 #include "deid/fileio.h"
 #include "deid/internal.h"
+#include "deid/walk.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -20,151 +20,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define MAX_INPUT_FILES 10000000 /* files per run */
 #define REPORT_MAX ((size_t)1 << 30)
 
-typedef struct {
-    char *path;     /* as found */
-    char *rel;      /* relative to its input root, for the report */
-    /* results */
-    int state;      /* 0 done, 1 quarantined, 2 rejected */
-    char *reason;   /* owned */
-    char *out_path; /* final path */
-    char *tmp_path; /* written, not yet renamed */
-} job;
-
-typedef struct {
-    job *v;
-    size_t n, cap;
-} job_list;
-
-static at_status add_job(job_list *l, const char *path, const char *rel)
-{
-    if (l->n >= MAX_INPUT_FILES)
-        return at_error_set(AT_ERR_LIMIT, "more than %d input files", MAX_INPUT_FILES);
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        job *v = at_realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return AT_ERR_NOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    job *j = &l->v[l->n];
-    memset(j, 0, sizeof *j);
-    j->path = at_strdup(path);
-    j->rel = at_strdup(rel);
-    if (!j->path || !j->rel) {
-        at_free(j->path);
-        at_free(j->rel);
-        return AT_ERR_NOMEM;
-    }
-    l->n++;
-    return AT_OK;
-}
-
-static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Folder walk with an explicit stack of pending folders, entries sorted. */
-static at_status collect_dir(job_list *l, const char *root)
-{
-    size_t cap = 16, top = 0;
-    char **stack = at_malloc(cap * sizeof *stack);
-    if (!stack)
-        return AT_ERR_NOMEM;
-    stack[top++] = at_strdup("");
-    at_status st = stack[0] ? AT_OK : AT_ERR_NOMEM;
-    while (!st && top) {
-        char *rel = stack[--top];
-        char *dir = *rel ? at_path_join(root, rel) : at_strdup(root);
-        DIR *d = dir ? opendir(dir) : NULL;
-        if (!d) {
-            st = dir ? at_error_set(AT_ERR_IO, "%s: cannot open folder: %s", dir, strerror(errno)) : AT_ERR_NOMEM;
-            at_free(dir);
-            at_free(rel);
-            break;
-        }
-        char **names = NULL;
-        size_t nn = 0, nc = 0;
-        struct dirent *de;
-        while (!st && (de = readdir(d))) {
-            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                continue;
-            if (nn == nc) {
-                nc = nc ? nc * 2 : 64;
-                char **v = at_realloc(names, nc * sizeof *v);
-                if (!v) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                names = v;
-            }
-            names[nn] = at_strdup(de->d_name);
-            if (!names[nn])
-                st = AT_ERR_NOMEM;
-            else
-                nn++;
-        }
-        closedir(d);
-        qsort(names, nn, sizeof *names, cmp_names);
-        /* files in order now; subfolders pushed in reverse so they pop in order */
-        size_t first_dir_push = top;
-        for (size_t i = 0; i < nn && !st; i++) {
-            char *childrel = *rel ? at_path_join(rel, names[i]) : at_strdup(names[i]);
-            char *full = childrel ? at_path_join(root, childrel) : NULL;
-            struct stat sb;
-            if (!childrel || !full)
-                st = AT_ERR_NOMEM;
-            else if (lstat(full, &sb) != 0)
-                ; /* vanished: skipped */
-            else if (S_ISLNK(sb.st_mode) && (stat(full, &sb) != 0 || S_ISDIR(sb.st_mode)))
-                ; /* dangling link, or a link to a folder (never followed: no cycles) */
-            else if (S_ISDIR(sb.st_mode)) {
-                if (top == cap) {
-                    char **s2 = at_realloc(stack, 2 * cap * sizeof *stack);
-                    if (!s2)
-                        st = AT_ERR_NOMEM;
-                    else {
-                        stack = s2;
-                        cap *= 2;
-                    }
-                }
-                if (!st) {
-                    stack[top++] = childrel;
-                    childrel = NULL;
-                }
-            } else if (S_ISREG(sb.st_mode))
-                st = add_job(l, full, childrel);
-            at_free(childrel);
-            at_free(full);
-        }
-        for (size_t a = first_dir_push, b = top ? top - 1 : 0; a < b; a++, b--) {
-            char *t = stack[a];
-            stack[a] = stack[b];
-            stack[b] = t;
-        }
-        for (size_t i = 0; i < nn; i++)
-            at_free(names[i]);
-        at_free(names);
-        at_free(dir);
-        at_free(rel);
-    }
-    while (top)
-        at_free(stack[--top]);
-    at_free(stack);
-    return st;
-}
-
-static at_status collect(job_list *l, const char *input)
-{
-    struct stat sb;
-    if (stat(input, &sb) != 0)
-        return at_error_set(AT_ERR_IO, "%s: cannot access: %s", input, strerror(errno));
-    if (S_ISDIR(sb.st_mode))
-        return collect_dir(l, input);
-    const char *base = strrchr(input, '/');
-    return add_job(l, input, base ? base + 1 : input);
-}
+typedef at_deid_job job;
+typedef at_deid_job_list job_list;
 
 typedef struct {
     job_list *jobs;
@@ -193,11 +52,17 @@ static int cmp_out_path(const void *a, const void *b)
     return c ? c : (x > y) - (x < y);
 }
 
-static at_status process_job(run_state *rs, job *j, char **last_dir)
+/* De-identify input number idx (0-based) into a temporary output. Messages
+ * and the report name it "input N" (1-based), never by its path: input
+ * paths often hold patient names. Returns an error only when the run
+ * cannot go on (out of memory, output not writable). */
+static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
 {
     at_dcm_file *f = NULL;
     at_deid_input in;
-    at_status st = at_deid_input_open(j->path, j->rel, &in, &f);
+    char name[32];
+    snprintf(name, sizeof name, "input %zu", idx + 1);
+    at_status st = at_deid_input_open(j->path, name, &in, &f);
     if (st) {
         set_reason(j, 2, at_error_message());
         at_error_clear();
@@ -232,11 +97,11 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
     at_deid_folder_name(rs->cfg->key, "atelier/deid/study-folder", "ST", study, study_dir);
     at_deid_folder_name(rs->cfg->key, "atelier/deid/series-folder", "SE", series, series_dir);
 
-    at_deid_config dc = {.options = rs->cfg->options, .key = rs->cfg->key};
+    at_deid_config dc = {.options = rs->cfg->options, .key = rs->cfg->key, .stats = &j->stats};
     st = at_deid_apply(f, &dc);
     if (st) {
         char msg[512];
-        snprintf(msg, sizeof msg, "%s: de-identification failed: %s", j->rel, at_error_message());
+        snprintf(msg, sizeof msg, "%s: de-identification failed: %s", name, at_error_message());
         set_reason(j, 2, msg);
         at_error_clear();
         at_dcm_file_free(f);
@@ -247,7 +112,7 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
     if (at_dcm_get_string(f->dataset, AT_TAG(0x0008, 0x0018), newsop, sizeof newsop) != AT_OK) {
         at_dcm_file_free(f);
         at_deid_input_close(&in);
-        return at_error_set(AT_ERR_FORMAT, "%s: SOP Instance UID lost", j->rel);
+        return at_error_set(AT_ERR_FORMAT, "%s: SOP Instance UID lost", name);
     }
     /* Native pixel data last in a little-endian dataset is written straight
      * from the tree (writev) instead of being copied into the encoded
@@ -283,7 +148,7 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
         ds->elements[ds->count++] = pixel; /* back in the tree, freed with it */
     if (st) {
         char msg[512];
-        snprintf(msg, sizeof msg, "%s: cannot encode: %s", j->rel, at_error_message());
+        snprintf(msg, sizeof msg, "%s: cannot encode: %s", name, at_error_message());
         set_reason(j, 2, msg);
         at_error_clear();
         at_dcm_file_free(f);
@@ -321,7 +186,8 @@ static at_status process_job(run_state *rs, job *j, char **last_dir)
     }
     if (!st) {
         j->out_path = at_path_join(dir, fname);
-        if (!j->out_path)
+        j->out_rel = at_path_join(rel_dir, fname);
+        if (!j->out_path || !j->out_rel)
             st = AT_ERR_NOMEM;
     }
     at_free(bytes);
@@ -343,7 +209,7 @@ static void *worker(void *arg)
         size_t i = atomic_fetch_add(&rs->next, 1);
         if (i >= rs->jobs->n)
             break;
-        at_status st = process_job(rs, &rs->jobs->v[i], &last_dir);
+        at_status st = process_job(rs, &rs->jobs->v[i], i, &last_dir);
         size_t done = atomic_fetch_add(&rs->finished, 1) + 1;
         pthread_mutex_lock(&rs->lock);
         if (st && !rs->fatal) {
@@ -381,6 +247,20 @@ static at_status build_report(const job_list *l, const at_deid_batch_config *cfg
                            "\"files_quarantined\":%zu,\"files_rejected\":%zu",
                            cfg->allow_burned_in ? "true" : "false", r->files_seen, r->files_done,
                            r->files_quarantined, r->files_rejected);
+    if (!st)
+        st = at_buf_printf(b,
+                           ",\"elements_unknown_removed\":%zu,\"un_sequences_cleaned\":%zu,"
+                           "\"un_unparsable_removed\":%zu",
+                           r->elements.unknown_removed, r->elements.un_sequences, r->elements.un_unparsable);
+    if (!st)
+        st = at_buf_printf(b,
+                           ",\"skipped_not_regular\":%zu,\"skipped_dangling_links\":%zu,"
+                           "\"skipped_folder_links\":%zu,\"skipped_vanished\":%zu",
+                           r->skipped.not_regular, r->skipped.dangling_links, r->skipped.folder_links,
+                           r->skipped.vanished);
+    /* quarantined files by their output path (pseudonymised folders), rejected
+     * ones by their number in the input order; input paths (which often hold
+     * patient names) only when asked for */
     static const char *const lists[] = {"quarantined", "rejected"};
     for (int s = 1; s <= 2 && !st; s++) {
         st = at_buf_printf(b, ",\"%s\":[", lists[s - 1]);
@@ -389,9 +269,21 @@ static at_status build_report(const job_list *l, const at_deid_batch_config *cfg
             const job *j = &l->v[i];
             if (j->state != s)
                 continue;
-            st = at_buf_puts(b, first ? "{\"file\":" : ",{\"file\":");
-            if (!st)
-                st = at_buf_json_string(b, j->rel, strlen(j->rel));
+            if (s == 1) {
+                st = at_buf_puts(b, first ? "{\"output\":" : ",{\"output\":");
+                const char *o = j->out_rel ? j->out_rel : "";
+                if (!st)
+                    st = at_buf_json_string(b, o, strlen(o));
+                if (!st)
+                    st = at_buf_printf(b, ",\"input\":%zu", i + 1);
+            } else {
+                st = at_buf_printf(b, "%s{\"input\":%zu", first ? "" : ",", i + 1);
+            }
+            if (!st && cfg->report_input_paths) {
+                st = at_buf_puts(b, ",\"file\":");
+                if (!st)
+                    st = at_buf_json_string(b, j->rel, strlen(j->rel));
+            }
             if (!st)
                 st = at_buf_puts(b, ",\"reason\":");
             const char *reason = j->reason ? j->reason : "";
@@ -421,7 +313,7 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
     double t0 = at_now_seconds();
     job_list jobs = {0};
     for (size_t i = 0; i < input_count && !st; i++)
-        st = collect(&jobs, inputs[i]);
+        st = at_deid_collect(&jobs, inputs[i]);
     if (!st)
         st = at_mkdir_p(outdir, 0755);
     run_state rs = {.jobs = &jobs, .outdir = outdir, .cfg = cfg};
@@ -484,7 +376,13 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
     if (!st && cfg->sync)
         st = at_deid_sync_dir(outdir);
     result->files_seen = jobs.n;
+    result->skipped = jobs.skipped;
     for (size_t i = 0; i < jobs.n; i++) {
+        if (jobs.v[i].state != 2 && jobs.v[i].out_path) {
+            result->elements.unknown_removed += jobs.v[i].stats.unknown_removed;
+            result->elements.un_sequences += jobs.v[i].stats.un_sequences;
+            result->elements.un_unparsable += jobs.v[i].stats.un_unparsable;
+        }
         if (jobs.v[i].state == 0 && jobs.v[i].out_path)
             result->files_done++;
         else if (jobs.v[i].state == 1)
@@ -507,14 +405,7 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
             result->report_json = (char *)at_buf_steal(&b, NULL);
         at_buf_free(&b);
     }
-    for (size_t i = 0; i < jobs.n; i++) {
-        at_free(jobs.v[i].path);
-        at_free(jobs.v[i].rel);
-        at_free(jobs.v[i].reason);
-        at_free(jobs.v[i].out_path);
-        at_free(jobs.v[i].tmp_path);
-    }
-    at_free(jobs.v);
+    at_deid_job_list_free(&jobs);
     return st;
 }
 

@@ -6,10 +6,12 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define VR_SQ AT_VR('S', 'Q')
 #define AT_DEID_MAX_SCRUB_BYTES ((uint32_t)1 << 20) /* longer text under a clean action is emptied */
 #define VR_UI AT_VR('U', 'I')
+#define VR_UN AT_VR('U', 'N')
 
 typedef struct {
     const at_deid_config *cfg;
@@ -17,12 +19,14 @@ typedef struct {
     int day_shift;
     at_deid_identifiers ids;
     int have_ids;
+    at_deid_stats stats;
 } deid_ctx;
 
 typedef struct {
     at_dcm_dataset *ds;
     int mode; /* 0; MODE_DUMMY inside a sequence under D: unlisted free text gets
                * dummies; MODE_SCRUB inside a sequence cleaned (C): it is scrubbed */
+    int depth; /* sequences above ds (0: the main dataset) */
 } frame;
 
 enum { MODE_PLAIN = 0, MODE_DUMMY = 1, MODE_SCRUB = 2 };
@@ -32,7 +36,7 @@ typedef struct {
     size_t n, cap;
 } frame_stack;
 
-static at_status push(frame_stack *s, at_dcm_dataset *ds, int mode)
+static at_status push(frame_stack *s, at_dcm_dataset *ds, int mode, int depth)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
@@ -44,6 +48,7 @@ static at_status push(frame_stack *s, at_dcm_dataset *ds, int mode)
     }
     s->v[s->n].ds = ds;
     s->v[s->n].mode = mode;
+    s->v[s->n].depth = depth;
     s->n++;
     return AT_OK;
 }
@@ -237,6 +242,87 @@ static const char *private_creator(const at_dcm_dataset *ds, at_tag tag, char *b
     return buf;
 }
 
+/* Public tags that the dictionary does not know but that may be kept when
+ * read as UN (docs/deid.md, "Unknown attributes"). Empty in this release:
+ * no attribute unknown to the dictionary is known to be safe. Add a tag only
+ * after checking PS3.6 (it holds nothing identifying) and PS3.15. */
+static const at_tag unknown_kept[] = {0 /* end */};
+
+static int unknown_is_kept(at_tag tag)
+{
+    for (const at_tag *t = unknown_kept; *t; t++)
+        if (*t == tag)
+            return 1;
+    return 0;
+}
+
+/* VRs whose value has no byte order (strings): a UN of such a tag can be
+ * relabelled with its dictionary VR. */
+static int is_string_vr(at_vr vr)
+{
+    switch (vr) {
+    case AT_VR('A', 'E'): case AT_VR('A', 'S'): case AT_VR('C', 'S'): case AT_VR('D', 'A'):
+    case AT_VR('D', 'S'): case AT_VR('D', 'T'): case AT_VR('I', 'S'): case AT_VR('L', 'O'):
+    case AT_VR('L', 'T'): case AT_VR('P', 'N'): case AT_VR('S', 'H'): case AT_VR('S', 'T'):
+    case AT_VR('T', 'M'): case AT_VR('U', 'C'): case AT_VR('U', 'I'): case AT_VR('U', 'R'):
+    case AT_VR('U', 'T'):
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+enum { UN_KEEP = 0, UN_REMOVE = 1 };
+
+/* A public element of VR UN (an implicit VR file without a dictionary entry,
+ * or declared UN by an explicit VR file): decide what the profile sees.
+ * - tag unknown to the dictionary: removed (counted) unless unknown_kept;
+ * - tag known as SQ: a value starting with an item tag is parsed as an
+ *   implicit VR LE sequence (PS3.5 6.2.2), so the profile applies inside;
+ *   a value that cannot be parsed is removed (counted);
+ * - other known tags: *vr gets the dictionary VR for the decision; string
+ *   VRs are relabelled (their bytes have no byte order).
+ * Returns UN_KEEP or UN_REMOVE, or AT_ERR_NOMEM. */
+static int resolve_un(deid_ctx *c, at_dcm_element *el, int depth, at_vr *vr)
+{
+    if (AT_TAG_ELEMENT(el->tag) == 0x0000 || el->encapsulated)
+        return UN_KEEP; /* group lengths are dropped anyway; pixel data keeps its form */
+    const at_dcm_dict_entry *e = at_dcm_dict_lookup(el->tag);
+    if (!e) {
+        if (unknown_is_kept(el->tag))
+            return UN_KEEP;
+        c->stats.unknown_removed++;
+        return UN_REMOVE;
+    }
+    if (e->vr == VR_SQ) {
+        if (!el->items && el->length) {
+            static const unsigned char item[4] = {0xFE, 0xFF, 0x00, 0xE0};
+            at_status st = el->length >= 8 && !memcmp(el->value, item, 4)
+                               ? at_dcm_un_to_sequence(el, AT_DCM_MAX_DEPTH - depth, "UN value")
+                               : AT_ERR_FORMAT;
+            if (st == AT_ERR_NOMEM)
+                return AT_ERR_NOMEM;
+            at_error_clear();
+            if (st) {
+                c->stats.un_unparsable++;
+                return UN_REMOVE;
+            }
+            c->stats.un_sequences++;
+        }
+        el->vr = VR_SQ;
+        *vr = VR_SQ;
+        return UN_KEEP;
+    }
+    if (el->items) { /* read as a sequence (undefined length) for a tag that is not one */
+        c->stats.un_unparsable++;
+        return UN_REMOVE;
+    }
+    *vr = e->vr; /* UN for the few attributes the standard defines as UN */
+    if (is_string_vr(e->vr) && (el->length <= 0xFFFF || at_vr_has_long_length(e->vr)))
+        el->vr = e->vr;
+    return UN_KEEP;
+}
+
 /* One dataset: decide and apply each element's action, compacting the
  * element array in place; sequence items to clean are pushed. */
 static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
@@ -268,6 +354,19 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
         at_deid_action a;
         const char *code = "";
         uint16_t g = AT_TAG_GROUP(el->tag), e = AT_TAG_ELEMENT(el->tag);
+        at_vr vr = el->vr;
+        if (vr == VR_UN && !(g & 1)) {
+            int r = resolve_un(c, el, fr.depth, &vr);
+            if (r == AT_ERR_NOMEM) {
+                st = AT_ERR_NOMEM;
+                ds->elements[w++] = *el;
+                continue;
+            }
+            if (r == UN_REMOVE) {
+                at_dcm_element_clear(el);
+                continue;
+            }
+        }
         if ((g & 1) && e >= 0x0010 && e <= 0x00ff) {
             a = AT_DEID_REMOVE;
             for (size_t k = 0; k < kept_count; k++)
@@ -276,9 +375,9 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
         } else {
             char creator[80];
             const char *cr = (g & 1) ? private_creator(ds, el->tag, creator, sizeof creator) : NULL;
-            a = at_deid_action_for(el->tag, el->vr, options, cr, &code);
+            a = at_deid_action_for(el->tag, vr, options, cr, &code);
         }
-        if (fr.mode && a == AT_DEID_KEEP && !*code && is_free_text(el->vr))
+        if (fr.mode && a == AT_DEID_KEEP && !*code && is_free_text(vr))
             a = fr.mode == MODE_DUMMY ? AT_DEID_DUMMY : AT_DEID_CLEAN_TEXT;
         int seq = is_sequence(el);
         switch (a) {
@@ -295,21 +394,21 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
             if (seq) {
                 int mode = a == AT_DEID_CLEAN_TEXT && fr.mode != MODE_DUMMY ? MODE_SCRUB : fr.mode;
                 for (size_t k = 0; k < el->item_count && !st; k++)
-                    st = push(stack, el->items[k], mode);
+                    st = push(stack, el->items[k], mode, fr.depth + 1);
             } else if (a == AT_DEID_CLEAN_TEXT)
                 st = clean_text(c, el);
             break;
         case AT_DEID_DUMMY:
             if (seq) {
                 for (size_t k = 0; k < el->item_count && !st; k++)
-                    st = push(stack, el->items[k], MODE_DUMMY);
+                    st = push(stack, el->items[k], MODE_DUMMY, fr.depth + 1);
             } else
                 st = set_dummy(c, el);
             break;
         case AT_DEID_UID:
             if (seq) {
                 for (size_t k = 0; k < el->item_count && !st; k++)
-                    st = push(stack, el->items[k], fr.mode);
+                    st = push(stack, el->items[k], fr.mode, fr.depth + 1);
             } else if (el->vr == VR_UI)
                 st = el->value ? map_uids(c, el) : AT_OK;
             else
@@ -417,12 +516,14 @@ at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg)
         c.have_ids = 1;
     }
     frame_stack stack = {0};
-    st = push(&stack, f->dataset, 0);
+    st = push(&stack, f->dataset, 0, 0);
     while (!st && stack.n) {
         frame fr = stack.v[--stack.n];
         st = process_dataset(&c, fr, &stack);
     }
     at_free(stack.v);
+    if (cfg->stats)
+        *cfg->stats = c.stats;
     if (c.have_ids)
         at_deid_identifiers_free(&c.ids);
     if (!st)
@@ -432,17 +533,35 @@ at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg)
     return st;
 }
 
+/* A code string value of ds, spaces and NULs trimmed at both ends, into buf
+ * (size n); "" when absent or too long. Careless writers send "yes ", " US". */
+static const char *code_string(const at_dcm_dataset *ds, at_tag tag, char *buf, size_t n)
+{
+    if (at_dcm_get_string(ds, tag, buf, n) != AT_OK) {
+        at_error_clear();
+        buf[0] = '\0';
+        return buf;
+    }
+    size_t len = strlen(buf);
+    while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\0'))
+        buf[--len] = '\0';
+    size_t lead = strspn(buf, " ");
+    return buf + lead;
+}
+
 int at_deid_burned_in_risk(const at_dcm_dataset *ds, const char **reason)
 {
-    char buf[72];
-    if (at_dcm_get_string(ds, AT_TAG(0x0028, 0x0301), buf, sizeof buf) == AT_OK && !strcmp(buf, "YES")) {
+    char raw[72];
+    /* compared without regard to case: a "yes" must not slip through */
+    if (!strcasecmp(code_string(ds, AT_TAG(0x0028, 0x0301), raw, sizeof raw), "YES")) {
         *reason = "burned in annotation";
         return 1;
     }
     static const char *const modalities[] = {"US", "XC", "ES", "OT", "DOC", "GM", "SC", "IVUS"};
-    if (at_dcm_get_string(ds, AT_TAG(0x0008, 0x0060), buf, sizeof buf) == AT_OK)
+    const char *buf = code_string(ds, AT_TAG(0x0008, 0x0060), raw, sizeof raw);
+    if (*buf)
         for (size_t i = 0; i < sizeof modalities / sizeof *modalities; i++)
-            if (!strcmp(buf, modalities[i])) {
+            if (!strcasecmp(buf, modalities[i])) {
                 *reason = "modality commonly carries burned-in text";
                 return 1;
             }
@@ -453,13 +572,13 @@ int at_deid_burned_in_risk(const at_dcm_dataset *ds, const char **reason)
         "1.2.840.10008.5.1.4.1.1.77.1.",  /* visible light */
         "1.2.840.10008.5.1.4.1.1.104.",   /* encapsulated documents */
     };
-    if (at_dcm_get_string(ds, AT_TAG(0x0008, 0x0016), buf, sizeof buf) == AT_OK)
+    buf = code_string(ds, AT_TAG(0x0008, 0x0016), raw, sizeof raw);
+    if (*buf)
         for (size_t i = 0; i < sizeof classes / sizeof *classes; i++)
             if (!strncmp(buf, classes[i], strlen(classes[i]))) {
                 *reason = "SOP class commonly carries burned-in text";
                 return 1;
             }
-    at_error_clear();
     *reason = NULL;
     return 0;
 }

@@ -5,6 +5,8 @@
 #include "deid/fileio.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
@@ -12,7 +14,8 @@
 #include <unistd.h>
 
 #define FAST_PATH_CANDIDATES 8    /* pixel-data headers tried before the full parse */
-#define FAST_PATH_HEAD (256u << 10) /* bytes read first and scanned for it */
+#define FAST_PATH_FIRST (32u << 10) /* bytes read first and scanned for it (most headers fit) ... */
+#define FAST_PATH_HEAD (256u << 10) /* ... then up to this many */
 
 static uint32_t rd32(const unsigned char *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 
@@ -75,14 +78,14 @@ static int try_fast_path(at_deid_input *in, const char *rel, at_dcm_file **out)
     return 0;
 }
 
-/* Read the first n bytes of the input into in->map (replacing what was there). */
-static at_status read_range(at_deid_input *in, size_t n, const char *rel)
+/* Extend in->map to the first n bytes of the input (n >= in->map_len):
+ * only the bytes not read yet are read. */
+static at_status read_to(at_deid_input *in, size_t n, const char *rel)
 {
-    at_free(in->map);
-    in->map = at_malloc(n ? n : 1);
-    in->map_len = 0;
-    if (!in->map)
+    unsigned char *m = at_realloc(in->map, n ? n : 1);
+    if (!m)
         return AT_ERR_NOMEM;
+    in->map = m;
     while (in->map_len < n) {
         ssize_t got = pread(in->fd, in->map + in->map_len, n - in->map_len, (off_t)in->map_len);
         if (got < 0 && errno == EINTR)
@@ -99,7 +102,9 @@ at_status at_deid_input_open(const char *path, const char *rel, at_deid_input *i
     memset(in, 0, sizeof *in);
     in->fd = -1;
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO put in place of a file after the walk must not
+     * block the open; it is refused below, and regular files read as usual */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return at_error_set(AT_ERR_IO, "%s: cannot open: %s", rel, strerror(errno));
     struct stat sb;
@@ -107,6 +112,8 @@ at_status at_deid_input_open(const char *path, const char *rel, at_deid_input *i
         close(fd);
         return at_error_set(AT_ERR_IO, "%s: not a regular file", rel);
     }
+    /* O_NONBLOCK stays: it has no effect on regular files (saves two
+     * fcntl calls per input) */
     if (sb.st_size == 0) {
         close(fd);
         return at_error_set(AT_ERR_FORMAT, "%s: empty file, not DICOM", rel);
@@ -117,12 +124,20 @@ at_status at_deid_input_open(const char *path, const char *rel, at_deid_input *i
     }
     in->fd = fd;
     in->file_len = (size_t)sb.st_size;
+    /* a small head first, then a larger one, then the whole file: most
+     * headers are a few KiB, and every byte read is a copy out of the cache */
+    size_t first = in->file_len < FAST_PATH_FIRST ? in->file_len : FAST_PATH_FIRST;
     size_t head = in->file_len < FAST_PATH_HEAD ? in->file_len : FAST_PATH_HEAD;
-    at_status st = read_range(in, head, rel);
+    at_status st = read_to(in, first, rel);
     if (!st && try_fast_path(in, rel, out))
         return AT_OK;
+    if (!st && head > first) {
+        st = read_to(in, head, rel);
+        if (!st && try_fast_path(in, rel, out))
+            return AT_OK;
+    }
     if (!st && head < in->file_len)
-        st = read_range(in, in->file_len, rel);
+        st = read_to(in, in->file_len, rel);
     if (!st) {
         at_dcm_read_options ropt = {.name = rel, .stop_before_pixels = 0};
         st = at_dcm_read_memory(in->map, in->map_len, &ropt, out);
@@ -204,16 +219,34 @@ at_status at_deid_write_temp(const char *dir, struct iovec *iov, int iovcnt, con
                              int sync, char **tmp_out)
 {
     *tmp_out = NULL;
-    char *tmp = at_path_join(dir, ".deid.tmp.XXXXXX");
-    if (!tmp)
-        return AT_ERR_NOMEM;
-    int fd = mkostemp(tmp, O_CLOEXEC);
+    /* a name unique in this process (pid, counter), created exclusively with
+     * its final mode (0644 less the umask): no random name, no fchmod; a
+     * stray file of an earlier crash with the same name is stepped over */
+    static atomic_uint counter;
+    static atomic_long pid; /* getpid is a system call: once */
+    long me = atomic_load(&pid);
+    if (!me) {
+        me = (long)getpid();
+        atomic_store(&pid, me);
+    }
+    char name[64];
+    char *tmp = NULL;
+    int fd = -1;
+    for (int tries = 0; fd < 0 && tries < 100; tries++) {
+        snprintf(name, sizeof name, ".deid.tmp.%ld.%u", me, atomic_fetch_add(&counter, 1));
+        at_free(tmp);
+        tmp = at_path_join(dir, name);
+        if (!tmp)
+            return AT_ERR_NOMEM;
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
     if (fd < 0) {
         at_status st = at_error_set(AT_ERR_IO, "%s: cannot create a file: %s", dir, strerror(errno));
         at_free(tmp);
         return st;
     }
-    fchmod(fd, 0644);
     int ok = write_all(fd, iov, iovcnt) == 0;
     if (ok && pixels && pixels->pixel_len)
         ok = copy_pixels(pixels, fd) == 0;

@@ -8,12 +8,49 @@
 
 static const at_dcm_dict_entry private_creator = {0x00090010, 0x0001FF00, AT_VR('L', 'O'), "1",
                                                   "PrivateCreator", "Private Creator"};
+/* Attributes of PS3.15 2024b Table E.1-1 that the DCMTK 2022b dictionary
+ * lacks (VR, VM and keyword from PS3.6 2024b), sorted by tag: so that every
+ * attribute the de-identification profile names is read with its VR, also
+ * from implicit VR files. Extend it when the table is regenerated and
+ * tests/unit/test_deid.c (every row has a VR) fails. */
+static const at_dcm_dict_entry supplement[] = {
+    {0x00120022, 0xFFFFFFFF, AT_VR('L', 'O'), "1", "IssuerOfClinicalTrialProtocolID",
+     "Issuer of Clinical Trial Protocol ID"},
+    {0x00120023, 0xFFFFFFFF, AT_VR('S', 'Q'), "1", "OtherClinicalTrialProtocolIDsSequence",
+     "Other Clinical Trial Protocol IDs Sequence"},
+    {0x00120032, 0xFFFFFFFF, AT_VR('L', 'O'), "1", "IssuerOfClinicalTrialSiteID",
+     "Issuer of Clinical Trial Site ID"},
+    {0x00120041, 0xFFFFFFFF, AT_VR('L', 'O'), "1", "IssuerOfClinicalTrialSubjectID",
+     "Issuer of Clinical Trial Subject ID"},
+    {0x00120043, 0xFFFFFFFF, AT_VR('L', 'O'), "1", "IssuerOfClinicalTrialSubjectReadingID",
+     "Issuer of Clinical Trial Subject Reading ID"},
+    {0x00120055, 0xFFFFFFFF, AT_VR('L', 'O'), "1", "IssuerOfClinicalTrialTimePointID",
+     "Issuer of Clinical Trial Time Point ID"},
+    {0x00120073, 0xFFFFFFFF, AT_VR('L', 'O'), "1", "IssuerOfClinicalTrialSeriesID",
+     "Issuer of Clinical Trial Series ID"},
+    {0x00181204, 0xFFFFFFFF, AT_VR('D', 'A'), "1", "DateOfManufacture", "Date of Manufacture"},
+    {0x00181205, 0xFFFFFFFF, AT_VR('D', 'A'), "1", "DateOfInstallation", "Date of Installation"},
+    {0x003A0329, 0xFFFFFFFF, AT_VR('S', 'T'), "1", "WaveformFilterDescription",
+     "Waveform Filter Description"},
+    {0x003A032B, 0xFFFFFFFF, AT_VR('S', 'T'), "1", "FilterLookupTableDescription",
+     "Filter Lookup Table Description"},
+    {0x30020121, 0xFFFFFFFF, AT_VR('L', 'O'), "1", "PositionAcquisitionTemplateName",
+     "Position Acquisition Template Name"},
+    {0x30020123, 0xFFFFFFFF, AT_VR('L', 'T'), "1", "PositionAcquisitionTemplateDescription",
+     "Position Acquisition Template Description"},
+    {0x3006002D, 0xFFFFFFFF, AT_VR('D', 'T'), "1", "ROIDateTime", "ROI DateTime"},
+    {0x3006002E, 0xFFFFFFFF, AT_VR('D', 'T'), "1", "ROIObservationDateTime", "ROI Observation DateTime"},
+    {0x3006004D, 0xFFFFFFFF, AT_VR('S', 'Q'), "1", "ROICreatorSequence", "ROI Creator Sequence"},
+    {0x3006004E, 0xFFFFFFFF, AT_VR('S', 'Q'), "1", "ROIInterpreterSequence", "ROI Interpreter Sequence"},
+};
+#define SUPPLEMENT_COUNT (sizeof supplement / sizeof *supplement)
+
 static const at_dcm_dict_entry group_length = {0x00000000, 0x0000FFFF, AT_VR('U', 'L'), "1",
                                                "GenericGroupLength", "Group Length"};
 
-/* Dictionary entry for tag, or NULL. Exact entries by binary search, then
- * the masked (repeating group) entries; private creators and group lengths
- * come from two built-in entries. Static storage. */
+/* Dictionary entry for tag, or NULL. Exact entries by binary search, the
+ * supplement, then the masked (repeating group) entries; private creators
+ * and group lengths come from two built-in entries. Static storage. */
 const at_dcm_dict_entry *at_dcm_dict_lookup(at_tag tag)
 {
     uint16_t group = AT_TAG_GROUP(tag), elem = AT_TAG_ELEMENT(tag);
@@ -35,6 +72,9 @@ const at_dcm_dict_entry *at_dcm_dict_lookup(at_tag tag)
         else
             hi = mid;
     }
+    for (size_t i = 0; i < SUPPLEMENT_COUNT && supplement[i].tag <= tag; i++)
+        if (supplement[i].tag == tag)
+            return &supplement[i];
     for (size_t i = AT_DCM_DICT_EXACT; i < AT_DCM_DICT_EXACT + AT_DCM_DICT_MASKED; i++)
         if ((tag & dcm_dict_entries[i].mask) == dcm_dict_entries[i].tag)
             return &dcm_dict_entries[i];
@@ -58,10 +98,13 @@ const at_dcm_dict_entry *at_dcm_dict_by_keyword(const char *keyword)
         else
             hi = mid;
     }
+    for (size_t i = 0; i < SUPPLEMENT_COUNT; i++)
+        if (!strcmp(supplement[i].keyword, keyword))
+            return &supplement[i];
     return NULL;
 }
 
-size_t at_dcm_dict_size(void) { return AT_DCM_DICT_EXACT + AT_DCM_DICT_MASKED; }
+size_t at_dcm_dict_size(void) { return AT_DCM_DICT_EXACT + AT_DCM_DICT_MASKED + SUPPLEMENT_COUNT; }
 
 /* Two-letter name of vr in buf ("??" for characters outside A-Z). */
 const char *at_vr_name(at_vr vr, char buf[3])

@@ -118,6 +118,7 @@ static at_status put_element_value(at_buf *b, const at_dcm_element *el)
             break;
         switch (el->vr) {
         case AT_VR('U', 'S'): case AT_VR('U', 'L'): case AT_VR('U', 'V'):
+        case AT_VR('O', 'L'): case AT_VR('O', 'V'): /* decimal, as dcmdump prints them */
             st = at_buf_printf(b, "%llu", (unsigned long long)v); break;
         case AT_VR('S', 'S'): st = at_buf_printf(b, "%d", (int16_t)(uint16_t)v); break;
         case AT_VR('S', 'L'): st = at_buf_printf(b, "%d", (int32_t)(uint32_t)v); break;

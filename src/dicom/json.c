@@ -81,12 +81,11 @@ static at_status put_decimal(at_buf *b, const char *s, size_t n)
     return at_buf_json_string(b, s, n);
 }
 
-/* A JSON string of text bytes as UTF-8: Latin-1 (ISO_IR 100) is converted,
- * other bytes are kept when they form valid UTF-8 and replaced by U+FFFD
- * when not. The tree itself is never transcoded. */
-static at_status put_text(at_buf *b, const unsigned char *s, size_t n, int latin1)
+/* A JSON string body of UTF-8 bytes: kept where valid, invalid bytes
+ * replaced by U+FFFD, control characters escaped. */
+static at_status put_utf8(at_buf *b, const unsigned char *s, size_t n)
 {
-    at_status st = at_buf_putc(b, '"');
+    at_status st = AT_OK;
     size_t i = 0;
     while (i < n && !st) {
         unsigned c = s[i];
@@ -101,12 +100,6 @@ static at_status put_text(at_buf *b, const unsigned char *s, size_t n, int latin
                 st = at_buf_append(b, tmp.data + 1, tmp.len - 2);
             at_buf_free(&tmp);
             i = j;
-            continue;
-        }
-        if (latin1) {
-            unsigned char u[2] = {(unsigned char)(0xC0 | (c >> 6)), (unsigned char)(0x80 | (c & 0x3F))};
-            st = at_buf_append(b, u, 2);
-            i++;
             continue;
         }
         size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
@@ -125,17 +118,28 @@ static at_status put_text(at_buf *b, const unsigned char *s, size_t n, int latin
             i++;
         }
     }
-    return st ? st : at_buf_putc(b, '"');
+    return st;
 }
 
-/* 1 when a dataset's Specific Character Set is Latin-1; -1 when absent. */
-static int charset_latin1(const at_dcm_dataset *ds)
+/* A JSON string of text bytes in the character set cs, as UTF-8 (values
+ * of plain ASCII are not converted at all). */
+static at_status put_text(at_buf *b, const unsigned char *s, size_t n, const dcm_charset *cs)
 {
-    const at_dcm_element *el = at_dcm_find(ds, AT_TAG(0x0008, 0x0005));
-    if (!el)
-        return -1;
-    return el->length >= 10 && (!memcmp(el->value, "ISO_IR 100", 10) ||
-                                (el->length >= 15 && !memcmp(el->value, "ISO 2022 IR 100", 15)));
+    at_status st = at_buf_putc(b, '"');
+    int ascii = 1;
+    for (size_t i = 0; i < n && ascii; i++)
+        ascii = s[i] < 0x80 && s[i] != 0x1B;
+    if (!st && (ascii || cs->mode == DCM_CHARSET_DEFAULT || cs->mode == DCM_CHARSET_UNKNOWN)) {
+        st = put_utf8(b, s, n);
+    } else if (!st) {
+        at_buf tmp;
+        at_buf_init(&tmp, b->max);
+        st = dcm_charset_to_utf8(cs, s, n, &tmp);
+        if (!st)
+            st = put_utf8(b, tmp.data, tmp.len);
+        at_buf_free(&tmp);
+    }
+    return st ? st : at_buf_putc(b, '"');
 }
 
 static int vr_is_bulk(at_vr vr)
@@ -163,7 +167,7 @@ static void trim(const unsigned char **s, size_t *n, int leading)
         (*s)++, (*n)--;
 }
 
-static at_status put_person_name(at_buf *b, const unsigned char *s, size_t n, int latin1)
+static at_status put_person_name(at_buf *b, const unsigned char *s, size_t n, const dcm_charset *cs)
 {
     static const char *groups[] = {"Alphabetic", "Ideographic", "Phonetic"};
     at_status st = at_buf_putc(b, '{');
@@ -180,7 +184,7 @@ static at_status put_person_name(at_buf *b, const unsigned char *s, size_t n, in
                 if (!st)
                     st = at_buf_printf(b, "\"%s\":", groups[g]);
                 if (!st)
-                    st = put_text(b, p, len, latin1);
+                    st = put_text(b, p, len, cs);
                 wrote = 1;
             }
             g++;
@@ -199,7 +203,7 @@ static uint64_t le(const unsigned char *p, unsigned n)
 }
 
 /* The "Value" array of a text or numeric element (non-empty). */
-static at_status put_values(at_buf *b, const at_dcm_element *el, int latin1)
+static at_status put_values(at_buf *b, const at_dcm_element *el, const dcm_charset *cs)
 {
     at_status st = at_buf_puts(b, ",\"Value\":[");
     at_vr vr = el->vr;
@@ -265,11 +269,11 @@ static at_status put_values(at_buf *b, const at_dcm_element *el, int latin1)
         if (!len)
             st = at_buf_puts(b, "null");
         else if (vr == AT_VR('P', 'N'))
-            st = put_person_name(b, p, len, latin1);
+            st = put_person_name(b, p, len, cs);
         else if (vr == AT_VR('I', 'S') || vr == AT_VR('D', 'S'))
             st = put_decimal(b, (const char *)p, len);
         else
-            st = put_text(b, p, len, latin1);
+            st = put_text(b, p, len, cs);
         start = i + 1;
     }
     return st ? st : at_buf_putc(b, ']');
@@ -309,13 +313,14 @@ at_status at_dcm_to_json(const at_dcm_dataset *ds, at_buf *out)
     struct {
         const at_dcm_dataset *ds;
         size_t ei, ii;
-        int started, first, latin1;
+        int started, first;
+        dcm_charset cs; /* the dataset's Specific Character Set, else its parent's */
     } stack[AT_DCM_MAX_DEPTH + 1];
     int sp = 0;
     memset(&stack[0], 0, sizeof stack[0]);
     stack[0].ds = ds;
     stack[0].first = 1;
-    stack[0].latin1 = charset_latin1(ds) == 1;
+    dcm_charset_parse(at_dcm_find(ds, AT_TAG(0x0008, 0x0005)), &stack[0].cs);
     at_status st = at_buf_putc(out, '{');
     char vb[3];
     while (!st) {
@@ -348,7 +353,7 @@ at_status at_dcm_to_json(const at_dcm_dataset *ds, at_buf *out)
                         !(st = put_base64(out, el->value, el->length)))
                         st = at_buf_putc(out, '"');
                 } else if (el->length)
-                    st = put_values(out, el, f->latin1);
+                    st = put_values(out, el, &f->cs);
                 if (!st)
                     st = at_buf_putc(out, '}');
                 f->ei++;
@@ -370,8 +375,11 @@ at_status at_dcm_to_json(const at_dcm_dataset *ds, at_buf *out)
             memset(&stack[sp], 0, sizeof stack[sp]);
             stack[sp].ds = el->items[f->ii];
             stack[sp].first = 1;
-            int own = charset_latin1(stack[sp].ds);
-            stack[sp].latin1 = own < 0 ? f->latin1 : own;
+            const at_dcm_element *own = at_dcm_find(stack[sp].ds, AT_TAG(0x0008, 0x0005));
+            if (own)
+                dcm_charset_parse(own, &stack[sp].cs);
+            else
+                stack[sp].cs = f->cs;
             continue;
         }
         st = at_buf_puts(out, el->item_count ? "]}" : "}");

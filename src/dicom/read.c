@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 typedef struct {
     const unsigned char *data;
@@ -22,6 +21,7 @@ typedef struct {
     int may_steal;   /* top-level Pixel Data may be left in place (read_file) */
     size_t steal_off, steal_len;
     unsigned steal_unit;
+    int max_depth;   /* sequences nested below the root (AT_DCM_MAX_DEPTH for files) */
 } reader;
 
 #define STEAL_MIN_BYTES 65536
@@ -204,13 +204,21 @@ static at_status read_fragments(reader *r, at_dcm_element *el, size_t *pos, size
     }
 }
 
-/* Parse a dataset from r->data[start..] in syntax into root. *stop receives
- * where parsing stopped (end of data, meta end, or pixel data when skipped). */
-static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root, size_t *stop)
+/* Parse a dataset from r->data[start..] in syntax into root; or, when
+ * root_seq is set, the items of a sequence value of defined length (the
+ * whole of r->data[start..]) into root_seq. *stop receives where parsing
+ * stopped (end of data, meta end, or pixel data when skipped). */
+static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root, at_dcm_element *root_seq,
+                       size_t *stop)
 {
     frame frames[2 * AT_DCM_MAX_DEPTH + 2];
     int sp = 0, depth = 0;
-    frames[0] = (frame){FRAME_DATASET, syntax, r->len, r->len, start, root, NULL, 0};
+    if (root_seq) {
+        frames[0] = (frame){FRAME_SEQUENCE, syntax, r->len, r->len, start, root, root_seq, 0};
+        depth = 1;
+    } else {
+        frames[0] = (frame){FRAME_DATASET, syntax, r->len, r->len, start, root, NULL, 0};
+    }
     size_t p = start;
     at_status st;
     for (;;) {
@@ -219,6 +227,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         size_t limit = f->limit;
         if (f->kind == FRAME_SEQUENCE) {
             if (f->end != UNDEF_END && p == f->end) {
+                if (sp == 0)
+                    break; /* root_seq: all items read */
                 sp--, depth--;
                 continue;
             }
@@ -336,9 +346,9 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
                 item_syntax = DCM_IMPLICIT_LE; /* PS3.5 6.2.2: UN sequence, implicit LE */
             else if (vr != AT_VR('S', 'Q'))
                 return fail(r, AT_ERR_FORMAT, off, "element " TAGF " has undefined length", TAGA(tag));
-            if (depth >= AT_DCM_MAX_DEPTH)
+            if (depth >= r->max_depth)
                 return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels",
-                            TAGA(tag), AT_DCM_MAX_DEPTH);
+                            TAGA(tag), r->max_depth);
             if ((st = add_element(r, f, tag, vr, off, &el)))
                 return st;
             el->undefined_length = 1;
@@ -351,9 +361,9 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
                         TAGA(tag), len, limit - p);
         if (vr == AT_VR('S', 'Q')) {
             at_dcm_element *el;
-            if (depth >= AT_DCM_MAX_DEPTH)
+            if (depth >= r->max_depth)
                 return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels",
-                            TAGA(tag), AT_DCM_MAX_DEPTH);
+                            TAGA(tag), r->max_depth);
             if ((st = add_element(r, f, tag, vr, off, &el)))
                 return st;
             frames[++sp] = (frame){FRAME_SEQUENCE, f->syntax, p + len, p + len, off, f->ds, el, 0};
@@ -389,106 +399,52 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         p += len;
         if (r->meta && sp == 0 && tag == AT_TAG(0x0002, 0x0000) && len == 4) {
             uint32_t gl = rd32(value, 0);
-            r->meta_end = gl <= r->len - p ? p + gl : r->len;
+            if (gl > r->len - p)
+                return fail(r, AT_ERR_FORMAT, off, "File Meta group length (0002,0000) %u exceeds remaining %zu bytes",
+                            gl, r->len - p);
+            r->meta_end = p + gl;
         }
     }
-    if ((st = finish_dataset(r, &frames[0])))
+    if (!root_seq && (st = finish_dataset(r, &frames[0])))
         return st;
     if (stop)
         *stop = p;
     return AT_OK;
 }
 
-static void *z_alloc(void *ud, unsigned items, unsigned size)
+/* 1 if the first explicit VR element of p[0..n) read in this byte order
+ * ends inside the data and is followed by the end or by an element with a
+ * known VR and a greater tag (datasets are sorted), or has undefined length
+ * and is followed by an item tag in this order; -1 when the order cannot
+ * tell (a UN of undefined length). */
+static int explicit_order_fits(const unsigned char *p, size_t n, int be)
 {
-    (void)ud;
-    return at_calloc(items, size);
+    at_vr vr = AT_VR(p[4], p[5]);
+    size_t hdr = at_vr_has_long_length(vr) ? 12 : 8;
+    if (n < hdr)
+        return 0;
+    uint32_t len = hdr == 12 ? rd32(p + 8, be) : rd16(p + 6, be);
+    if (len == DCM_UNDEFINED) { /* a sequence: its first item tag (or delimiter) is in this order */
+        if (vr == AT_VR('U', 'N') || n - hdr < 4)
+            return -1; /* a UN's items are little endian whatever the syntax */
+        at_tag t = rdtag(p + hdr, be);
+        return t == DCM_TAG_ITEM || t == DCM_TAG_SEQ_DELIM;
+    }
+    if (len > n - hdr)
+        return 0;
+    size_t end = hdr + len;
+    if (end == n)
+        return 1;
+    if (n - end < 8 || !at_vr_is_known(AT_VR(p[end + 4], p[end + 5])))
+        return 0;
+    return rdtag(p + end, be) > rdtag(p, be);
 }
 
-static void z_free(void *ud, void *p)
-{
-    (void)ud;
-    at_free(p);
-}
-
-/* Inflate raw deflate data (the deflated transfer syntax) into *out,
- * bounded by AT_DCM_MAX_INFLATED_BYTES. */
-static at_status inflate_dataset(const reader *r, size_t start, unsigned char **out, size_t *outlen)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    zs.zalloc = z_alloc;
-    zs.zfree = z_free;
-    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
-        return at_error_set(AT_ERR_NOMEM, "%s: cannot start inflating", r->name);
-    size_t in_len = r->len - start, cap = in_len < 16384 ? 65536 : in_len * 4, used = 0;
-    if (cap > AT_DCM_MAX_INFLATED_BYTES)
-        cap = AT_DCM_MAX_INFLATED_BYTES;
-    unsigned char *buf = at_malloc(cap + 1);
-    at_status st = AT_OK;
-    if (!buf) {
-        st = at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
-        goto done;
-    }
-    const unsigned char *in = r->data + start;
-    size_t in_left = in_len;
-    for (;;) {
-        if (zs.avail_in == 0 && in_left) {
-            size_t chunk = in_left > (1u << 30) ? (1u << 30) : in_left;
-            zs.next_in = (unsigned char *)in;
-            zs.avail_in = (uInt)chunk;
-            in += chunk;
-            in_left -= chunk;
-        }
-        if (used == cap) {
-            if (cap >= AT_DCM_MAX_INFLATED_BYTES) {
-                st = at_error_set(AT_ERR_LIMIT, "%s: deflated dataset inflates past %zu bytes", r->name,
-                                  AT_DCM_MAX_INFLATED_BYTES);
-                goto done;
-            }
-            size_t ncap = cap * 2 > AT_DCM_MAX_INFLATED_BYTES ? AT_DCM_MAX_INFLATED_BYTES : cap * 2;
-            unsigned char *nb = at_realloc(buf, ncap + 1);
-            if (!nb) {
-                st = at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
-                goto done;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t room = cap - used > (1u << 30) ? (1u << 30) : cap - used;
-        zs.next_out = buf + used;
-        zs.avail_out = (uInt)room;
-        int zr = inflate(&zs, Z_NO_FLUSH);
-        used += room - zs.avail_out;
-        if (zr == Z_STREAM_END)
-            break;
-        if (zr == Z_MEM_ERROR) {
-            st = at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
-            goto done;
-        }
-        if (zr != Z_OK && zr != Z_BUF_ERROR) {
-            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: deflated dataset is corrupt (%s)", r->name,
-                              start + (size_t)zs.total_in, zs.msg ? zs.msg : "inflate error");
-            goto done;
-        }
-        if (zr == Z_BUF_ERROR && zs.avail_in == 0 && in_left == 0) {
-            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: deflated dataset is truncated", r->name,
-                              r->len);
-            goto done;
-        }
-    }
-done:
-    inflateEnd(&zs);
-    if (st) {
-        at_free(buf);
-        return st;
-    }
-    *out = buf;
-    *outlen = used;
-    return AT_OK;
-}
-
-/* Guess the encoding of a dataset without meta by peeking at its first element. */
+/* Guess the encoding of a dataset without meta by peeking at its first
+ * element: a valid VR at bytes 4-5 means explicit VR; the byte order is the
+ * one in which the first element's length leads to a plausible second
+ * element (else: a group whose first byte is 0 and second is not, read
+ * swapped, means big endian). Otherwise implicit VR LE. */
 static int peek_syntax(const unsigned char *p, size_t n)
 {
     if (n < 8)
@@ -496,6 +452,11 @@ static int peek_syntax(const unsigned char *p, size_t n)
     at_vr vr = AT_VR(p[4], p[5]);
     if (!at_vr_is_known(vr))
         return DCM_IMPLICIT_LE;
+    int le = explicit_order_fits(p, n, 0), be = explicit_order_fits(p, n, 1);
+    if (be == 1 && le != 1)
+        return DCM_EXPLICIT_BE;
+    if (le == 1 && be != 1)
+        return DCM_EXPLICIT_LE;
     if (p[0] == 0 && p[1] != 0)
         return DCM_EXPLICIT_BE;
     return DCM_EXPLICIT_LE;
@@ -544,7 +505,7 @@ static at_status read_impl(const unsigned char *data, size_t len, const at_dcm_r
 {
     *out = NULL;
     reader r = {data, len, (opt && opt->name) ? opt->name : "<memory>", "offset", 0,
-                opt ? opt->stop_before_pixels : 0, 0, SIZE_MAX, steal != NULL, 0, 0, 1};
+                opt ? opt->stop_before_pixels : 0, 0, SIZE_MAX, steal != NULL, 0, 0, 1, AT_DCM_MAX_DEPTH};
     if (len > AT_DCM_MAX_FILE_BYTES)
         return at_error_set(AT_ERR_LIMIT, "%s: %zu bytes exceeds the %zu-byte limit", r.name, len,
                             AT_DCM_MAX_FILE_BYTES);
@@ -586,7 +547,7 @@ static at_status read_impl(const unsigned char *data, size_t len, const at_dcm_r
         r.meta = 1;
         int meta_syntax = peek_syntax(data + p, len - p) == DCM_IMPLICIT_LE ? DCM_IMPLICIT_LE
                                                                            : DCM_EXPLICIT_LE;
-        if ((st = parse(&r, p, meta_syntax, f->meta, &p)))
+        if ((st = parse(&r, p, meta_syntax, f->meta, NULL, &p)))
             goto fail;
         r.meta = 0;
         r.elements = 0;
@@ -606,18 +567,18 @@ static at_status read_impl(const unsigned char *data, size_t len, const at_dcm_r
     if (deflated) {
         unsigned char *inflated = NULL;
         size_t n = 0;
-        if ((st = inflate_dataset(&r, p, &inflated, &n)))
+        if ((st = dcm_inflate(r.name, data, len, p, &inflated, &n)))
             goto fail;
         reader r2 = r;
         r2.may_steal = 0;
         r2.data = inflated;
         r2.len = n;
         r2.where = "inflated offset";
-        st = parse(&r2, 0, DCM_EXPLICIT_LE, f->dataset, NULL);
+        st = parse(&r2, 0, DCM_EXPLICIT_LE, f->dataset, NULL, NULL);
         at_free(inflated);
         if (st)
             goto fail;
-    } else if ((st = parse(&r, p, syntax, f->dataset, NULL))) {
+    } else if ((st = parse(&r, p, syntax, f->dataset, NULL, NULL))) {
         goto fail;
     }
     if (syntax == DCM_IMPLICIT_LE)
@@ -636,7 +597,7 @@ at_status at_dcm_read_file(const char *path, const at_dcm_read_options *opt, at_
     *out = NULL;
     unsigned char *data;
     size_t len;
-    at_status st = at_file_read(path, AT_DCM_MAX_FILE_BYTES, &data, &len);
+    at_status st = dcm_read_regular_file(path, AT_DCM_MAX_FILE_BYTES, &data, &len);
     if (st)
         return st;
     at_dcm_read_options o = {path, 0};
@@ -667,4 +628,38 @@ at_status at_dcm_read_memory(const unsigned char *data, size_t len, const at_dcm
                              at_dcm_file **out)
 {
     return read_impl(data, len, opt, out, NULL);
+}
+
+/* Parse el's value (a UN of defined length, PS3.5 6.2.2) as the items of an
+ * implicit VR little endian sequence, at most max_depth sequences deep
+ * counting this one. On success el holds the items (vr SQ, defined length,
+ * value freed); on failure el is unchanged and the message names name, the
+ * offset inside the value and the tag. Every length is bounded by the value. */
+at_status at_dcm_un_to_sequence(at_dcm_element *el, int max_depth, const char *name)
+{
+    if (!el || el->items || el->encapsulated || el->undefined_length)
+        return at_error_set(AT_ERR_ARG, "at_dcm_un_to_sequence: not a plain value");
+    if (max_depth < 1 || max_depth > AT_DCM_MAX_DEPTH)
+        return at_error_set(AT_ERR_LIMIT, "%s: UN element (%04X,%04X) would nest deeper than %d sequences",
+                            name ? name : "<memory>", AT_TAG_GROUP(el->tag), AT_TAG_ELEMENT(el->tag),
+                            AT_DCM_MAX_DEPTH);
+    char where[48];
+    snprintf(where, sizeof where, "(%04X,%04X) UN value offset", AT_TAG_GROUP(el->tag), AT_TAG_ELEMENT(el->tag));
+    reader r = {el->value, el->length, name ? name : "<memory>", where, 0, 0, 0, SIZE_MAX, 0, 0, 0, 1, max_depth};
+    at_dcm_element tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.tag = el->tag;
+    tmp.vr = AT_VR('S', 'Q');
+    at_status st = el->length ? parse(&r, 0, DCM_IMPLICIT_LE, NULL, &tmp, NULL) : AT_OK;
+    if (st) {
+        at_dcm_element_clear(&tmp);
+        return st;
+    }
+    at_free(el->value);
+    el->value = NULL;
+    el->length = 0;
+    el->vr = AT_VR('S', 'Q');
+    el->items = tmp.items;
+    el->item_count = tmp.item_count;
+    return AT_OK;
 }

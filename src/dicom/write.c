@@ -398,14 +398,20 @@ static void buf_presize(at_buf *b, size_t cap)
 }
 
 /* Encode f as Part 10 into *out (caller frees with at_free); with af,
- * stream to af instead (*out gets nothing). */
-static at_status write_impl(const at_dcm_file *f, unsigned char **out, size_t *len, at_atomic_file *af)
+ * stream to af instead (*out gets nothing). With bare, the dataset alone:
+ * no preamble, no "DICM", no File Meta (only the three syntaxes a reader
+ * can tell from the bytes). */
+static at_status write_impl(const at_dcm_file *f, int bare, unsigned char **out, size_t *len, at_atomic_file *af)
 {
     *out = NULL;
     *len = 0;
     const char *ts = f->transfer_syntax[0] ? f->transfer_syntax : AT_TS_EXPLICIT_LE;
     if (strlen(ts) > 64)
         return at_error_set(AT_ERR_ARG, "transfer syntax UID longer than 64 characters");
+    if (bare && strcmp(ts, AT_TS_IMPLICIT_LE) && strcmp(ts, AT_TS_EXPLICIT_LE) && strcmp(ts, AT_TS_EXPLICIT_BE))
+        return at_error_set(AT_ERR_UNSUPPORTED,
+                            "a bare dataset is written in implicit VR LE, explicit VR LE or explicit VR BE "
+                            "only (without File Meta nothing says it is deflated or compressed)");
     at_dcm_dataset *meta = f->meta ? at_dcm_dataset_clone(f->meta) : at_dcm_dataset_new();
     if (!meta)
         return AT_ERR_NOMEM;
@@ -423,6 +429,12 @@ static at_status write_impl(const at_dcm_file *f, unsigned char **out, size_t *l
         af = NULL; /* deflate needs the whole dataset; streaming is for plain syntaxes */
     buf_presize(deflated ? &tmp : &b, af ? 65536 : estimate_size(ds));
     static const unsigned char zero[128];
+    if (bare) {
+        st = encode_dataset(&b, ds, syntax, 1, af);
+        if (!st && af)
+            st = flush_to(&b, af);
+        goto done;
+    }
     if ((st = at_buf_append(&b, zero, sizeof zero)) || (st = at_buf_append(&b, "DICM", 4)))
         goto done;
     /* meta: group length first, then every other group 0002 element */
@@ -474,13 +486,19 @@ done:
 /* Encode f as Part 10 into *out (caller frees with at_free). */
 at_status at_dcm_write_memory(const at_dcm_file *f, unsigned char **out, size_t *len)
 {
-    return write_impl(f, out, len, NULL);
+    return write_impl(f, 0, out, len, NULL);
 }
 
-/* Encode f and write it to path atomically (nothing left at path on error).
- * Plain syntaxes stream large top-level values straight to the file;
- * deflated output is built in memory first. */
-at_status at_dcm_write_file(const at_dcm_file *f, const char *path)
+/* Encode f->dataset alone (a bare dataset) into *out (caller frees). */
+at_status at_dcm_write_bare_memory(const at_dcm_file *f, unsigned char **out, size_t *len)
+{
+    return write_impl(f, 1, out, len, NULL);
+}
+
+/* Encode f (bare: the dataset alone) and write it to path atomically
+ * (nothing left at path on error). Plain syntaxes stream large top-level
+ * values straight to the file; deflated output is built in memory first. */
+static at_status write_file(const at_dcm_file *f, int bare, const char *path)
 {
     at_atomic_file *af;
     at_status st = at_atomic_open(path, &af);
@@ -488,7 +506,7 @@ at_status at_dcm_write_file(const at_dcm_file *f, const char *path)
         return st;
     unsigned char *data = NULL;
     size_t len = 0;
-    st = write_impl(f, &data, &len, af);
+    st = write_impl(f, bare, &data, &len, af);
     if (!st && data)
         st = at_atomic_write(af, data, len);
     at_free(data);
@@ -498,3 +516,7 @@ at_status at_dcm_write_file(const at_dcm_file *f, const char *path)
     }
     return at_atomic_commit(af);
 }
+
+at_status at_dcm_write_file(const at_dcm_file *f, const char *path) { return write_file(f, 0, path); }
+
+at_status at_dcm_write_bare_file(const at_dcm_file *f, const char *path) { return write_file(f, 1, path); }

@@ -302,6 +302,19 @@ static void test_burned_in(void **state)
     assert_int_equal(at_dcm_set_string(f->dataset, AT_TAG(0x0008, 0x0060), AT_VR('C', 'S'), "CT"), AT_OK);
     assert_int_equal(at_dcm_set_string(f->dataset, AT_TAG(0x0028, 0x0301), AT_VR('C', 'S'), "YES"), AT_OK);
     assert_int_equal(at_deid_burned_in_risk(f->dataset, &why), 1);
+    /* careless spellings still count: case, spaces around */
+    static const char *const yes[] = {"yes ", " Yes", "yEs", "YES\0"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+        assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x0028, 0x0301), AT_VR('C', 'S'), yes[i], 4), AT_OK);
+        why = NULL;
+        assert_int_equal(at_deid_burned_in_risk(f->dataset, &why), 1);
+        assert_string_equal(why, "burned in annotation");
+    }
+    assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x0028, 0x0301), AT_VR('C', 'S'), "NO  ", 4), AT_OK);
+    assert_int_equal(at_deid_burned_in_risk(f->dataset, &why), 0);
+    assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x0008, 0x0060), AT_VR('C', 'S'), "us", 2), AT_OK);
+    assert_int_equal(at_deid_burned_in_risk(f->dataset, &why), 1);
+    assert_int_equal(at_dcm_set_string(f->dataset, AT_TAG(0x0008, 0x0060), AT_VR('C', 'S'), "CT"), AT_OK);
     assert_int_equal(at_dcm_set_string(f->dataset, AT_TAG(0x0028, 0x0301), AT_VR('C', 'S'), "NO"), AT_OK);
     assert_int_equal(at_dcm_set_string(f->dataset, AT_TAG(0x0008, 0x0016), AT_VR('U', 'I'), "1.2.840.10008.5.1.4.1.1.7"),
                      AT_OK);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 typedef struct {
     unsigned char *p;
@@ -142,6 +143,16 @@ static void test_malformed_table(void **state)
     part10(&b, AT_TS_DEFLATED_LE);
     add(&b, "\xff\xff\xff\xff\xff\xff\xff\xff", 8);
     expect_error(&b, AT_ERR_FORMAT, "deflated dataset is corrupt");
+    /* 9b. a File Meta group length past the end of the file */
+    b.n = 0;
+    add(&b, (unsigned char[128]){0}, 128);
+    add(&b, "DICM", 4);
+    hdr(&b, 0x0002, 0x0000, "UL", 4);
+    add32(&b, 0xFFFFFFF0u);
+    hdr(&b, 0x0002, 0x0010, "UI", 20);
+    add(&b, AT_TS_EXPLICIT_LE, 19), add(&b, "", 1);
+    hdr(&b, 0x0008, 0x0060, "CS", 2), add(&b, "CT", 2);
+    expect_error(&b, AT_ERR_FORMAT, "offset 132: File Meta group length (0002,0000) 4294967280 exceeds remaining 38 bytes");
     /* 10. repeated tag */
     b.n = 0;
     part10(&b, AT_TS_EXPLICIT_LE);
@@ -362,6 +373,54 @@ static void test_corrupted_bytes(void **state)
 /* Out-of-memory walk: the n-th allocation fails, for every n until the
  * operation succeeds. Each failure must be AT_ERR_NOMEM with nothing
  * returned and nothing leaked (ASan). */
+/* Deflated dataset of n bytes: one OB element (0042,0011) of zeros. */
+static void deflated_zeros(bytes *b, size_t n)
+{
+    b->n = 0;
+    part10(b, AT_TS_DEFLATED_LE);
+    unsigned char *plain = calloc(1, n + 12);
+    assert_non_null(plain);
+    memcpy(plain, "\x42\x00\x11\x00OB\x00\x00", 8);
+    for (int k = 0; k < 4; k++)
+        plain[8 + k] = (unsigned char)(n >> (8 * k));
+    uLong cap = compressBound((uLong)(n + 12)) + 64;
+    unsigned char *z = malloc(cap);
+    assert_non_null(z);
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    assert_int_equal(deflateInit2(&zs, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY), Z_OK);
+    zs.next_in = plain;
+    zs.avail_in = (uInt)(n + 12);
+    zs.next_out = z;
+    zs.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    add(b, z, zs.total_out);
+    if (zs.total_out & 1)
+        add(b, "", 1);
+    deflateEnd(&zs);
+    free(z);
+    free(plain);
+}
+
+/* A deflate bomb (64 MiB of zeros in about 64 KB) is refused by the ratio
+ * bound; a small highly compressible dataset (under the floor) is read. */
+static void test_deflate_bomb(void **state)
+{
+    (void)state;
+    bytes b = {0};
+    deflated_zeros(&b, (size_t)64 << 20);
+    assert_true(b.n < (256u << 10));
+    expect_error(&b, AT_ERR_LIMIT, "deflated dataset inflates past");
+    assert_non_null(strstr(at_error_message(), "more than 256 times its"));
+    at_error_clear();
+    deflated_zeros(&b, (size_t)8 << 20);
+    at_dcm_file *f;
+    assert_int_equal(at_dcm_read_memory(b.p, b.n, NULL, &f), AT_OK);
+    assert_int_equal(at_dcm_find(f->dataset, AT_TAG(0x0042, 0x0011))->length, 8u << 20);
+    at_dcm_file_free(f);
+    free(b.p);
+}
+
 static void test_out_of_memory_walk(void **state)
 {
     (void)state;
@@ -427,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_out_of_order_elements),
         cmocka_unit_test(test_truncated_everywhere),
         cmocka_unit_test(test_corrupted_bytes),
+        cmocka_unit_test(test_deflate_bomb),
         cmocka_unit_test(test_out_of_memory_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

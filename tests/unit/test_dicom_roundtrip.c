@@ -152,6 +152,96 @@ static void test_roundtrip_each_syntax(void **state)
     }
 }
 
+/* Bare datasets (no preamble, no "DICM", no File Meta) written in the three
+ * syntaxes a reader can tell apart, read back the same; deflated refused. */
+static void test_bare_roundtrip(void **state)
+{
+    (void)state;
+    for (size_t s = 0; s < 4; s++) {
+        at_dcm_file *f = sample_file(syntaxes[s], 0);
+        assert_non_null(f);
+        unsigned char *data = NULL;
+        size_t len = 0;
+        at_status st = at_dcm_write_bare_memory(f, &data, &len);
+        if (!strcmp(syntaxes[s], AT_TS_DEFLATED_LE)) {
+            assert_int_equal(st, AT_ERR_UNSUPPORTED);
+            assert_null(data);
+            at_error_clear();
+            at_dcm_file_free(f);
+            continue;
+        }
+        assert_int_equal(st, AT_OK);
+        assert_true(len > 8);
+        assert_false(len >= 132 && !memcmp(data + 128, "DICM", 4));
+        assert_false(data[0] == 0x02 && data[1] == 0x00); /* no group 0002 */
+        at_dcm_file *back;
+        assert_int_equal(at_dcm_read_memory(data, len, NULL, &back), AT_OK);
+        assert_string_equal(back->transfer_syntax, syntaxes[s]);
+        assert_false(back->has_preamble);
+        assert_int_equal(back->meta->count, 0);
+        assert_true(trees_equal(f->dataset, back->dataset, 1));
+        /* written again, the same bytes */
+        unsigned char *again;
+        size_t again_len;
+        assert_int_equal(at_dcm_write_bare_memory(back, &again, &again_len), AT_OK);
+        assert_int_equal(again_len, len);
+        assert_memory_equal(again, data, len);
+        /* and through a file, atomically */
+        char *dir = test_mkdtemp();
+        char path[512];
+        snprintf(path, sizeof path, "%s/bare.dcm", dir);
+        assert_int_equal(at_dcm_write_bare_file(back, path), AT_OK);
+        size_t flen;
+        unsigned char *fdata = test_read_file(path, &flen);
+        assert_int_equal(flen, len);
+        assert_memory_equal(fdata, data, len);
+        free(fdata);
+        test_rmtree(dir);
+        free(dir);
+        at_free(again);
+        at_free(data);
+        at_dcm_file_free(back);
+        at_dcm_file_free(f);
+    }
+}
+
+/* A bare dataset's byte order is guessed from its first element even when
+ * the group does not start with a zero byte, or the element is a sequence. */
+static void test_bare_byte_order_guess(void **state)
+{
+    (void)state;
+    for (int seq_first = 0; seq_first < 2; seq_first++)
+        for (size_t s = 0; s < 3; s++) {
+            static const char *const ts[] = {AT_TS_IMPLICIT_LE, AT_TS_EXPLICIT_LE, AT_TS_EXPLICIT_BE};
+            at_dcm_file f;
+            memset(&f, 0, sizeof f);
+            f.dataset = at_dcm_dataset_new();
+            snprintf(f.transfer_syntax, sizeof f.transfer_syntax, "%s", ts[s]);
+            if (seq_first) {
+                at_dcm_dataset *item;
+                assert_int_equal(at_dcm_sequence_append(f.dataset, AT_TAG(0x0008, 0x1115), &item), AT_OK);
+                f.dataset->elements[0].undefined_length = 1;
+                item->undefined_length = 1;
+                assert_int_equal(at_dcm_set_string(item, AT_TAG(0x0020, 0x000e), AT_VR('U', 'I'), "1.2.3"), AT_OK);
+            } else {
+                assert_int_equal(at_dcm_set_string(f.dataset, AT_TAG(0x3f03, 0x0010), AT_VR('L', 'O'), "ACME"), AT_OK);
+                assert_int_equal(at_dcm_set_string(f.dataset, AT_TAG(0x3f03, 0x1001), AT_VR('L', 'O'), "X"), AT_OK);
+            }
+            assert_int_equal(at_dcm_set_string(f.dataset, AT_TAG(0x4000, 0x0010), AT_VR('L', 'O'), "Y"), AT_OK);
+            unsigned char *data;
+            size_t len;
+            assert_int_equal(at_dcm_write_bare_memory(&f, &data, &len), AT_OK);
+            at_dcm_file *back;
+            if (at_dcm_read_memory(data, len, NULL, &back) != AT_OK)
+                fail_msg("%s, %s first: %s", ts[s], seq_first ? "sequence" : "private", at_error_message());
+            assert_string_equal(back->transfer_syntax, ts[s]);
+            assert_int_equal(back->dataset->count, seq_first ? 2 : 3);
+            at_dcm_file_free(back);
+            at_free(data);
+            at_dcm_dataset_free(f.dataset);
+        }
+}
+
 static void test_big_endian_bytes(void **state)
 {
     (void)state;
@@ -405,6 +495,8 @@ int main(void)
         cmocka_unit_test(test_tree_basics),
         cmocka_unit_test(test_deep_tree_free),
         cmocka_unit_test(test_roundtrip_each_syntax),
+        cmocka_unit_test(test_bare_roundtrip),
+        cmocka_unit_test(test_bare_byte_order_guess),
         cmocka_unit_test(test_big_endian_bytes),
         cmocka_unit_test(test_encapsulated_byte_exact),
         cmocka_unit_test(test_un_sequence),
