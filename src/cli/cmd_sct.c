@@ -205,31 +205,8 @@ static void sct_usage(FILE *out)
                  "Volumes are NIfTI files (.nii, .nii.gz) or DICOM series folders.\n");
 }
 
-/* The engine's OpenMP threads spin while they wait by default, which on a
- * shared machine (more runnable threads than cores) costs a factor of 2 to
- * 4. The wait policy is read once when libgomp loads, so the commands that
- * run the network re-execute themselves with OMP_WAIT_POLICY=PASSIVE
- * unless the caller chose a policy. */
-static void prefer_passive_wait(int argc, char **argv)
-{
-    if (getenv("OMP_WAIT_POLICY") || argc > 60)
-        return;
-    char *args[64];
-    int n = 0;
-    args[n++] = (char *)"atelier";
-    args[n++] = (char *)"sct";
-    for (int i = 1; i < argc; i++)
-        args[n++] = argv[i];
-    args[n] = NULL;
-    if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0)
-        execv("/proc/self/exe", args); /* on failure: carry on as we are */
-}
-
 int cmd_sct(int argc, char **argv)
 {
-    if (argc >= 2 && (!strcmp(argv[1], "train") || !strcmp(argv[1], "predict") ||
-                      (!strcmp(argv[1], "eval") && argc > 2)))
-        prefer_passive_wait(argc, argv);
     if (argc < 2 || (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         sct_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;

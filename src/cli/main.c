@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -50,8 +51,35 @@ static void usage(FILE *out)
                  "Exit status: 0 ok, 1 failure, 2 usage error.\n");
 }
 
+/* Environment the libraries read once, when they load, so it must be set
+ * before the process starts; atelier re-executes itself once with it.
+ * - OPENBLAS_NUM_THREADS=1: liblinear pulls in OpenBLAS (through
+ *   libblas.so.3), whose pthread build starts a pool of threads at load
+ *   that spin on sched_yield for a while; nothing here uses threaded BLAS,
+ *   and on a 2-core station those spinning threads took a third of a short
+ *   run's CPU (atelier deid on 300 files).
+ * - OMP_WAIT_POLICY=PASSIVE for the commands that run a network
+ *   (sct train, predict, eval --prepared): OpenMP's default spinning costs
+ *   a factor 2 to 4 when there are more runnable threads than cores.
+ * A caller's own settings are kept. If the re-execution fails, atelier
+ * carries on as it is. */
+static void settle_environment(int argc, char **argv)
+{
+    int network = argc >= 3 && !strcmp(argv[1], "sct") &&
+                  (!strcmp(argv[2], "train") || !strcmp(argv[2], "predict") ||
+                   (!strcmp(argv[2], "eval") && argc > 3));
+    int changed = 0;
+    if (!getenv("OPENBLAS_NUM_THREADS"))
+        changed |= setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0;
+    if (network && !getenv("OMP_WAIT_POLICY"))
+        changed |= setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0;
+    if (changed) /* the second execution finds both set and goes on */
+        execv("/proc/self/exe", argv);
+}
+
 int main(int argc, char **argv)
 {
+    settle_environment(argc, argv);
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;
