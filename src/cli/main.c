@@ -52,29 +52,27 @@ static void usage(FILE *out)
 }
 
 /* Environment the libraries read once, when they load, so it must be set
- * before the process starts; atelier re-executes itself once with it.
- * - OPENBLAS_NUM_THREADS=1: liblinear pulls in OpenBLAS (through
- *   libblas.so.3), whose pthread build starts a pool of threads at load
- *   that spin on sched_yield for a while; nothing here uses threaded BLAS,
- *   and on a 2-core station those spinning threads took a third of a short
- *   run's CPU (atelier deid on 300 files).
- * - OMP_WAIT_POLICY=PASSIVE for the commands that run a network
- *   (sct train, predict, eval --prepared): OpenMP's default spinning costs
- *   a factor 2 to 4 when there are more runnable threads than cores.
- * A caller's own settings are kept. If the re-execution fails, atelier
- * carries on as it is. */
+ * before the process starts: the commands that run a network (sct train,
+ * predict, eval --prepared) re-execute themselves once with
+ * OMP_WAIT_POLICY=PASSIVE (OpenMP's default spinning costs a factor 2 to 4
+ * when there are more runnable threads than cores) and
+ * OPENBLAS_NUM_THREADS=1 (liblinear pulls in OpenBLAS, whose pool of
+ * spinning threads nothing here uses). A caller's own settings are kept.
+ * Other commands do not re-execute: a second start of the process (about
+ * 10 ms: the dynamic loader and the C++ libraries' constructors) is a
+ * tenth of a short de-identification run. If the re-execution fails,
+ * atelier carries on as it is. */
 static void settle_environment(int argc, char **argv)
 {
     int network = argc >= 3 && !strcmp(argv[1], "sct") &&
                   (!strcmp(argv[2], "train") || !strcmp(argv[2], "predict") ||
                    (!strcmp(argv[2], "eval") && argc > 3));
-    int changed = 0;
+    if (!network || getenv("OMP_WAIT_POLICY"))
+        return;
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
     if (!getenv("OPENBLAS_NUM_THREADS"))
-        changed |= setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0;
-    if (network && !getenv("OMP_WAIT_POLICY"))
-        changed |= setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0;
-    if (changed) /* the second execution finds both set and goes on */
-        execv("/proc/self/exe", argv);
+        setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    execv("/proc/self/exe", argv);
 }
 
 int main(int argc, char **argv)
