@@ -53,8 +53,9 @@ typedef struct {
     int base, depth, neighbours, batch;
     int patch;            /* training crops of patch x patch voxels (default 0: whole slices) */
     int no_norm;          /* 1 (default): no batch normalisation in the U-Net */
-    int bf16;             /* train with bf16 activations (f32 master weights; validation,
-                             the saved model and inference stay f32) */
+    int bf16;             /* bf16 activations in training (f32 master weights; validation,
+                             the saved model and inference stay f32): 1 on, 0 off,
+                             -1 (default) on where the CPU computes bf16 natively */
     int recalibrate;      /* batches of whole training slices that refresh the batch-norm
                            * running statistics before each validation (default 30) */
     float lr;

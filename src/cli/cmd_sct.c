@@ -197,7 +197,7 @@ static void sct_usage(FILE *out)
                  "  sct train PREP --out MODEL [--minutes M] [--epochs N] [--threads N] [--base C]\n"
                  "            [--depth D] [--neighbours K] [--batch B] [--patch P] [--batch-norm]\n"
                  "            [--recalibrate N] [--lr LR] [--weight-decay W] [--rotate DEG]\n"
-                 "            [--zoom F] [--intensity S] [--seed S] [--bf16]\n"
+                 "            [--zoom F] [--intensity S] [--seed S] [--bf16|--f32]\n"
                  "  sct predict MRI_SERIES_DIR --model MODEL -o OUT_SERIES_DIR [--threads N] [--no-flip]\n"
                  "  sct register --fixed CT --moving MRI [-o MRI_ON_CT.nii.gz] [--levels N]\n"
                  "               [--samples N] [--seed S] [--json]\n"

@@ -80,6 +80,7 @@ void at_sct_train_options_default(at_sct_train_options *o)
     o->batch = 8;
     o->patch = 0;
     o->no_norm = 1;
+    o->bf16 = -1;
     o->recalibrate = 30;
     o->lr = 2e-3f;
     o->weight_decay = 1e-2f;
@@ -279,7 +280,8 @@ static at_status copy_params(at_model *dst, const at_model *src)
 }
 
 static at_status write_model_json(const char *dir, const at_sct_train_options *o, const double sp[3],
-                                  const double dir9[9], int epochs, double best, double seconds)
+                                  const double dir9[9], int bf16, int epochs, double best,
+                                  double seconds)
 {
     char bestbuf[32] = "null"; /* no validation patients: no validation MAE */
     if (isfinite(best))
@@ -297,7 +299,7 @@ static at_status write_model_json(const char *dir, const at_sct_train_options *o
         o->base, o->depth, o->neighbours, o->no_norm ? "none" : "batch", sp[0], sp[1], sp[2],
         dir9[0], dir9[1], dir9[2], dir9[3], dir9[4], dir9[5], dir9[6], dir9[7], dir9[8],
         AT_SCT_MR_PLOW, AT_SCT_MR_PHIGH, AT_SCT_CT_SCALE, epochs, bestbuf, seconds, o->threads,
-        o->bf16 ? "true" : "false",
+        bf16 ? "true" : "false",
         (unsigned long long)o->seed);
     char *p = at_path_join(dir, "model.json");
     if (!st)
@@ -421,7 +423,7 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
         at_learn_set_threads(o->threads);
         int64_t sp2[2] = {ph, pw}, full[2] = {d.H, d.W};
         at_unet_config vcfg = cfg; /* validation in f32, as predict runs */
-        cfg.bf16 = o->bf16 != 0;
+        cfg.bf16 = o->bf16 < 0 ? at_learn_have_bf16() : o->bf16 != 0;
         st = at_model_create(&cfg, o->batch, sp2, o->seed, &m);
         if (!st)
             st = at_model_create(&vcfg, o->batch, full, o->seed, &vm);
@@ -546,7 +548,7 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
             break;
     }
     if (!st)
-        st = write_model_json(tmp, o, spacing, direction, epochs_done, best, at_now_seconds() - start);
+        st = write_model_json(tmp, o, spacing, direction, cfg.bf16, epochs_done, best, at_now_seconds() - start);
     if (!st && rename(tmp, model_dir) != 0)
         st = at_error_set(AT_ERR_IO, "%s: cannot move the model into place: %s", model_dir,
                           strerror(errno));

@@ -19,7 +19,7 @@ $BIN sct train "$T/prep" --out "$T/model" --minutes 0.5 --epochs 4 --base 8 --de
 test -s "$T/model/model.safetensors" && test -s "$T/model/model.json" && test -s "$T/model/curves.jsonl"
 # the validation MAE logged during training is the MAE of the weights kept
 # (regression: the validation copy of the network once kept stale weights)
-$BIN sct eval --prepared "$T/prep" --model "$T/model" --split val --json > "$T/val.json"
+$BIN sct eval --prepared "$T/prep" --model "$T/model" --split val --no-flip --json > "$T/val.json"
 /usr/bin/python3 - "$T/model/model.json" "$T/model/curves.jsonl" "$T/val.json" <<'PY'
 import json, sys
 best = json.load(open(sys.argv[1]))['best_val_mae_hu']
