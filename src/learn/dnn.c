@@ -99,8 +99,10 @@ at_status lt_tensor_init_md(lt_engine *e, lt_tensor *t, const dnnl_memory_desc_t
     return st;
 }
 
-at_status lt_conv_pick_dst(lt_engine *e, const lt_tensor *src, const int64_t *dims, int k,
-                           int has_bias, dnnl_memory_desc_t *out)
+/* The destination layout a (non-transposed) convolution prefers for its
+ * output of dims. */
+static at_status conv_pick_dst(lt_engine *e, const lt_tensor *src, const int64_t *dims, int k,
+                               int has_bias, dnnl_memory_desc_t *out)
 {
     int nd = src->ndims;
     dnnl_dims_t wd = {dims[1], src->dims[1], k, k, k}, dd, strides = {1, 1, 1},
@@ -121,6 +123,49 @@ at_status lt_conv_pick_dst(lt_engine *e, const lt_tensor *src, const int64_t *di
     *out = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
     dnnl_primitive_desc_destroy(pd);
     return AT_OK;
+}
+
+at_status lt_tensor_init_conv_dst(lt_engine *e, lt_tensor *t, const lt_tensor *src,
+                                  const int64_t *dims, int k, int has_bias)
+{
+    dnnl_memory_desc_t md;
+    at_status st = conv_pick_dst(e, src, dims, k, has_bias, &md);
+    return st == AT_OK ? lt_tensor_init_md(e, t, &md) : st;
+}
+
+at_status lt_edge_init(lt_engine *e, lt_edge *g, const lt_tensor *t, float *buffer, int to_engine)
+{
+    memset(g, 0, sizeof *g);
+    g->to_engine = to_engine;
+    dnnl_memory_desc_t md;
+    CK(dnnl_memory_desc_init_by_tag(&md, t->ndims, t->md.dims, dnnl_f32,
+                                    t->ndims == 4 ? dnnl_nchw : dnnl_ncdhw),
+       "memory");
+    CK(dnnl_memory_create(&g->user, &md, e->eng, buffer ? (void *)buffer : DNNL_MEMORY_NONE),
+       "memory");
+    return to_engine ? lt_reorder_init(e, &g->r, &md, &t->md) : lt_reorder_init(e, &g->r, &t->md, &md);
+}
+
+at_status lt_edge_run(lt_engine *e, lt_edge *g, const float *user, dnnl_memory_t engine)
+{
+    if (user)
+        dnnl_memory_set_data_handle(g->user, (void *)user);
+    return g->to_engine ? lt_reorder_run(e, &g->r, g->user, engine)
+                        : lt_reorder_run(e, &g->r, engine, g->user);
+}
+
+void lt_edge_fini(lt_edge *g)
+{
+    if (g->user)
+        dnnl_memory_destroy(g->user);
+    lt_reorder_fini(&g->r);
+    memset(g, 0, sizeof *g);
+}
+
+void lt_engine_wait(lt_engine *e)
+{
+    if (e->stream)
+        dnnl_stream_wait(e->stream);
 }
 
 void lt_tensor_fini(lt_tensor *t)

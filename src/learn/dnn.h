@@ -84,10 +84,6 @@ typedef struct lt_conv {
 at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst,
                        lt_param *w, lt_param *b, int k, int s, int p, int transposed,
                        int need_bwd_data);
-/* The destination layout a (non-transposed) convolution prefers for its
- * output of dims (e.g. a 1-channel head, where plain layouts are slow). */
-at_status lt_conv_pick_dst(lt_engine *e, const lt_tensor *src, const int64_t *dims, int k,
-                           int has_bias, dnnl_memory_desc_t *out);
 void lt_conv_fini(lt_conv *c);
 /* The shuffle form of a k = s = 2 transposed convolution (upconv.c):
  * *used = 0 when the shapes do not allow it (then nothing is created). */
@@ -189,6 +185,28 @@ at_status lt_concat_backward(lt_engine *e, lt_concat *c, lt_tensor *a, lt_tensor
 /* 1 when the CPU has AVX-512 (BW, VL): oneDNN 2.6 runs bf16 there,
  * natively with AVX512_BF16 and emulated without. */
 int lt_cpu_has_avx512(void);
+
+/* A model's edge: the caller's plain f32 buffer (NCHW or NCDHW, the dims
+ * of tensor t) and the reorder between it and an engine tensor, one way. */
+typedef struct {
+    dnnl_memory_t user;
+    lt_reorder r;
+    int to_engine;
+} lt_edge;
+/* to_engine 1: user -> engine, 0: engine -> user. buffer: the user memory,
+ * or NULL to give it at each lt_edge_run (to_engine only). */
+at_status lt_edge_init(lt_engine *e, lt_edge *g, const lt_tensor *t, float *buffer, int to_engine);
+/* Copy between the user buffer (user when not NULL) and the engine memory
+ * engine (t->mem or t->grad of the tensor the edge was made for). */
+at_status lt_edge_run(lt_engine *e, lt_edge *g, const float *user, dnnl_memory_t engine);
+void lt_edge_fini(lt_edge *g);
+/* Wait until every layer submitted to the engine has run. */
+void lt_engine_wait(lt_engine *e);
+/* Initialise t as the output of a k x k convolution of src with dims,
+ * in the layout the convolution prefers (e.g. a 1-channel head, where a
+ * plain layout falls back to a slow kernel). */
+at_status lt_tensor_init_conv_dst(lt_engine *e, lt_tensor *t, const lt_tensor *src,
+                                  const int64_t *dims, int k, int has_bias);
 
 /* 1 when every element of the tensor's (f32 or bf16) value is finite. */
 int lt_all_finite(dnnl_memory_t m, const dnnl_memory_desc_t *md);

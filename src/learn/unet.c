@@ -346,36 +346,22 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
         int64_t od[5] = {n, cfg->out_channels, 0, 0, 0};
         for (int i = 0; i < m->sp; i++)
             od[2 + i] = m->spatial[i];
-        dnnl_memory_desc_t omd;
-        st = lt_conv_pick_dst(e, x, od, 1, 1, &omd);
-        if (st == AT_OK)
-            st = lt_tensor_init_md(e, &m->output, &omd);
+        st = lt_tensor_init_conv_dst(e, &m->output, x, od, 1, 1);
     }
     if (st == AT_OK)
         st = lt_conv_init(e, &m->head, x, &m->output, m->headw, m->headb, 1, 1, 0, 0, 1);
     /* the model's edges: user f32 plain <-> engine tensors */
     if (st == AT_OK) {
-        dnnl_memory_desc_t in_md, out_md;
-        dnnl_memory_desc_init_by_tag(&in_md, m->input.ndims, m->input.md.dims, dnnl_f32,
-                                     m->sp == 2 ? dnnl_nchw : dnnl_ncdhw);
-        dnnl_memory_desc_init_by_tag(&out_md, m->output.ndims, m->output.md.dims, dnnl_f32,
-                                     m->sp == 2 ? dnnl_nchw : dnnl_ncdhw);
         m->out_f32 = at_calloc(lt_tensor_elems(&m->output), sizeof(float));
         m->dout_f32 = at_calloc(lt_tensor_elems(&m->output), sizeof(float));
         if (!m->out_f32 || !m->dout_f32)
             st = AT_ERR_NOMEM;
         if (st == AT_OK)
-            st = lt_check(dnnl_memory_create(&m->in_user, &in_md, e->eng, DNNL_MEMORY_NONE), "memory");
+            st = lt_edge_init(e, &m->in_edge, &m->input, NULL, 1);
         if (st == AT_OK)
-            st = lt_check(dnnl_memory_create(&m->out_user, &out_md, e->eng, m->out_f32), "memory");
+            st = lt_edge_init(e, &m->out_edge, &m->output, m->out_f32, 0);
         if (st == AT_OK)
-            st = lt_check(dnnl_memory_create(&m->dout_user, &out_md, e->eng, m->dout_f32), "memory");
-        if (st == AT_OK)
-            st = lt_reorder_init(e, &m->r_in, &in_md, &m->input.md);
-        if (st == AT_OK)
-            st = lt_reorder_init(e, &m->r_out, &m->output.md, &out_md);
-        if (st == AT_OK)
-            st = lt_reorder_init(e, &m->r_dout, &out_md, &m->output.md);
+            st = lt_edge_init(e, &m->dout_edge, &m->output, m->dout_f32, 1);
     }
     if (st != AT_OK) {
         at_error_prefix(st, "model");
@@ -407,15 +393,9 @@ void at_model_free(at_model *m)
     lt_conv_fini(&m->head);
     lt_tensor_fini(&m->input);
     lt_tensor_fini(&m->output);
-    if (m->in_user)
-        dnnl_memory_destroy(m->in_user);
-    if (m->out_user)
-        dnnl_memory_destroy(m->out_user);
-    if (m->dout_user)
-        dnnl_memory_destroy(m->dout_user);
-    lt_reorder_fini(&m->r_in);
-    lt_reorder_fini(&m->r_out);
-    lt_reorder_fini(&m->r_dout);
+    lt_edge_fini(&m->in_edge);
+    lt_edge_fini(&m->out_edge);
+    lt_edge_fini(&m->dout_edge);
     lt_engine_fini(&m->eng);
     void *ptrs[] = {m->enc, m->dec, m->up, m->upw, m->upb, m->upt, m->cat, m->catt, m->pool,
                     m->poolt, m->params, m->param_data, m->grad_data, m->out_f32, m->dout_f32};
@@ -488,8 +468,7 @@ at_status at_model_forward(at_model *m, const float *input, float *output, int t
         return st;
     if (training)
         m->infer_dirty = 1; /* running statistics change */
-    dnnl_memory_set_data_handle(m->in_user, (void *)input);
-    st = lt_reorder_run(e, &m->r_in, m->in_user, m->input.mem);
+    st = lt_edge_run(e, &m->in_edge, input, m->input.mem);
     lt_tensor *x = &m->input;
     for (int l = 0; l < m->depth && st == AT_OK; l++) {
         st = block_forward(m, &m->enc[l], x, training);
@@ -512,8 +491,8 @@ at_status at_model_forward(at_model *m, const float *input, float *output, int t
     if (st == AT_OK)
         st = lt_conv_forward(e, &m->head, x, &m->output);
     if (st == AT_OK)
-        st = lt_reorder_run(e, &m->r_out, m->output.mem, m->out_user);
-    dnnl_stream_wait(e->stream);
+        st = lt_edge_run(e, &m->out_edge, NULL, m->output.mem);
+    lt_engine_wait(e);
     if (st == AT_OK && training)
         m->batches_tracked++;
     if (st == AT_OK && output)
@@ -645,7 +624,7 @@ at_status at_model_backward(at_model *m, const float *target, const float *mask,
             m->dout_f32[i] = w * g * 2.0f * diff;
     }
     lt_engine *e = &m->eng;
-    at_status st = lt_reorder_run(e, &m->r_dout, m->dout_user, m->output.grad);
+    at_status st = lt_edge_run(e, &m->dout_edge, NULL, m->output.grad);
     if (st == AT_OK)
         st = lt_conv_backward(e, &m->head, &m->dec[m->depth - 1].out, &m->output);
     for (int i = m->depth - 1; i >= 0 && st == AT_OK; i--) {
@@ -664,7 +643,7 @@ at_status at_model_backward(at_model *m, const float *target, const float *mask,
         if (st == AT_OK)
             st = block_backward(m, &m->enc[l], l ? &m->poolt[l - 1] : &m->input);
     }
-    dnnl_stream_wait(e->stream);
+    lt_engine_wait(e);
     if (st != AT_OK)
         return st;
     for (size_t i = 0; i < m->nparams; i++) {

@@ -33,9 +33,8 @@ struct at_model {
     lt_tensor *upt, *catt, *poolt, input, output;
     lt_concat *cat;
     lt_pool *pool;
-    dnnl_memory_t in_user, out_user, dout_user;
     float *out_f32, *dout_f32;
-    lt_reorder r_in, r_out, r_dout;
+    lt_edge in_edge, out_edge, dout_edge; /* caller f32 <-> engine tensors */
     int weights_dirty, infer_dirty, have_forward;
     int64_t batches_tracked;
     char bad_layer[96];
