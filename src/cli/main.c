@@ -72,12 +72,49 @@ static void settle_environment(int argc, char **argv)
     setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
     if (!getenv("OPENBLAS_NUM_THREADS"))
         setenv("OPENBLAS_NUM_THREADS", "1", 1);
+#ifndef ATELIER_FRONT /* the front execs the engine next anyway */
     execv("/proc/self/exe", argv);
+#endif
 }
+
+#ifdef ATELIER_FRONT
+#include <errno.h>
+#include <limits.h>
+/* The front program links the door alone; every other command runs in
+ * atelier-engine, beside this program, through exec (same argv, so the
+ * messages and exit codes are the engine's). */
+static int is_front_command(const char *name)
+{
+    return !strcmp(name, "dicom") || !strcmp(name, "deid");
+}
+
+static int run_engine(char **argv)
+{
+    char self[PATH_MAX], engine[PATH_MAX + 32];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        fprintf(stderr, "atelier: cannot find where atelier is installed: %s\n", strerror(errno));
+        return CLI_FAIL;
+    }
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    *slash = '\0';
+    snprintf(engine, sizeof engine, "%s/atelier-engine", self);
+    execv(engine, argv);
+    fprintf(stderr, "atelier: cannot run %s (it is built and installed beside atelier): %s\n", engine,
+            strerror(errno));
+    return CLI_FAIL;
+}
+#endif
 
 int main(int argc, char **argv)
 {
     settle_environment(argc, argv);
+#ifdef ATELIER_FRONT
+    if (argc >= 2 && argv[1][0] != '-' && strcmp(argv[1], "help") && strcmp(argv[1], "version") &&
+        !is_front_command(argv[1]))
+        return run_engine(argv);
+#endif
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;
