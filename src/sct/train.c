@@ -453,7 +453,6 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
     int64_t step = 0, total_steps = (int64_t)o->epochs * (int64_t)((ntr + o->batch - 1) / o->batch);
     int epochs_done = 0, planned = o->epochs;
     for (int ep = 0; !st && ep < planned; ep++) {
-        double t0 = at_now_seconds();
         for (size_t i = ntr - 1; i > 0; i--) { /* shuffle */
             size_t j = (size_t)(at_rng_uniform(&rng) * (double)(i + 1));
             j = j > i ? i : j;
@@ -518,11 +517,17 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
         if (st)
             break;
         epochs_done = ep + 1;
-        double now = at_now_seconds(), ep_s = now - t0;
-        if (ep == 0) { /* fit the schedule to the time budget */
-            int fit = (int)((o->minutes * 60.0 - (now - start)) / (ep_s * 1.05)) + 1;
-            if (fit < planned)
-                planned = fit < 1 ? 1 : fit;
+        double now = at_now_seconds();
+        /* fit the schedule to the time budget, from the mean epoch so far
+         * (a neighbour's load during one epoch must not set the whole
+         * run): shrink whenever the budget needs it, grow only in the
+         * first half, so the learning rate never climbs back late */
+        {
+            double mean = (now - start) / (ep + 1);
+            int fit = ep + 1 + (int)((o->minutes * 60.0 - (now - start)) / (mean * 1.03));
+            fit = fit < ep + 1 ? ep + 1 : fit > o->epochs ? o->epochs : fit;
+            if (fit < planned || (ep == 0 || 2 * (ep + 1) < planned))
+                planned = fit;
             total_steps = (int64_t)planned * (int64_t)(ntr / (size_t)o->batch);
         }
         /* without validation patients the last epoch is kept and no
