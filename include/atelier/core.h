@@ -54,7 +54,8 @@ void at_free(void *ptr);
 char *at_strdup(const char *s);
 char *at_strndup(const char *s, size_t n);
 /* Test hook: the n-th allocation from now (1-based) and all after it fail;
- * n <= 0 disables. at_alloc_count() counts allocations since process start. */
+ * n <= 0 disables. at_alloc_count() counts the allocations made since the
+ * last at_alloc_fail_after(n > 0) (none are counted while disarmed). */
 void at_alloc_fail_after(long n);
 long at_alloc_count(void);
 

@@ -18,8 +18,11 @@ static void *default_alloc(void *ud, void *ptr, size_t size)
 
 static at_alloc_fn alloc_fn = default_alloc;
 static void *alloc_ud;
-static atomic_long alloc_counter;
-static atomic_long alloc_fail_at; /* absolute count at which failures start; 0 = never */
+/* Allocations are counted only while a failure is armed: a counter
+ * updated by every allocation of every thread is one cache line bounced
+ * between the cores (it made 2-thread feature extraction slower than 1). */
+static atomic_long alloc_counter; /* allocations since the failure was armed */
+static atomic_long alloc_fail_at; /* count at which failures start; 0 = never */
 
 void at_set_allocator(at_alloc_fn fn, void *ud)
 {
@@ -29,16 +32,19 @@ void at_set_allocator(at_alloc_fn fn, void *ud)
 
 void at_alloc_fail_after(long n)
 {
-    atomic_store(&alloc_fail_at, n > 0 ? atomic_load(&alloc_counter) + n : 0);
+    atomic_store(&alloc_fail_at, 0);
+    atomic_store(&alloc_counter, 0);
+    atomic_store(&alloc_fail_at, n > 0 ? n : 0);
 }
 
 long at_alloc_count(void) { return atomic_load(&alloc_counter); }
 
 static int should_fail(void)
 {
-    long count = atomic_fetch_add(&alloc_counter, 1) + 1;
-    long at = atomic_load(&alloc_fail_at);
-    return at > 0 && count >= at;
+    long at = atomic_load_explicit(&alloc_fail_at, memory_order_relaxed);
+    if (at <= 0)
+        return 0;
+    return atomic_fetch_add(&alloc_counter, 1) + 1 >= at;
 }
 
 void *at_realloc(void *ptr, size_t size)
