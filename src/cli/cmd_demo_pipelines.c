@@ -121,9 +121,14 @@ static at_status link_pairs(const char *deid_dir, const char *pairs_dir, int *pa
     return st;
 }
 
+/* One line for each of the first epochs, then at most one every 15 s: a
+ * short demo can run a couple of hundred small epochs. */
 static void epoch_note(void *ud, int epoch, double train_l1_hu, double val_mae_hu, double seconds)
 {
-    (void)ud;
+    double *last = ud;
+    if (epoch > 2 && seconds - *last < 15)
+        return;
+    *last = seconds;
     printf("  epoch %3d  train L1 %6.1f HU  validation MAE %6.1f HU  (%.0f s)\n", epoch, train_l1_hu, val_mae_hu,
            seconds);
     fflush(stdout);
@@ -213,7 +218,9 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
     at_sct_train_options_default(&to);
     to.minutes = minutes;
     to.threads = threads;
+    double last_note = 0;
     to.epoch_note = epoch_note;
+    to.epoch_ud = &last_note;
     printf("4. training the 2.5D U-Net (masked L1) for at most %.1f minutes on %d threads:\n", minutes, threads);
     fflush(stdout);
     st = at_sct_train(prep, model, &to);
