@@ -100,6 +100,13 @@ static int run_engine(char **argv)
     char *slash = strrchr(self, '/');
     *slash = '\0';
     snprintf(engine, sizeof engine, "%s/atelier-engine", self);
+    /* liblinear pulls in OpenBLAS (libblas.so.3), whose pthread build starts
+     * a thread per core at load that spins on sched_yield for a while:
+     * nothing here uses threaded BLAS (liblinear calls level-1 routines),
+     * and the spinning thread took the second core from the risk model's
+     * parallel feature extraction. A caller's own setting is kept. */
+    if (!getenv("OPENBLAS_NUM_THREADS"))
+        setenv("OPENBLAS_NUM_THREADS", "1", 1);
     execv(engine, argv);
     fprintf(stderr, "atelier: cannot run %s (it is built and installed beside atelier): %s\n", engine,
             strerror(errno));

@@ -5,6 +5,9 @@
 #include "risk_internal.h"
 
 #include <linear.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,20 +289,82 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             break;
         }
         d.y[i] = lab[0] == '1';
-        const char *text = csv->cells[(i + 1) * csv->ncols + (size_t)ct];
-        st = risk_hash_text(text, strlen(text), &vecs[i], m->terms);
-        if (!st)
-            st = risk_structured(m->x, text, strlen(text), sf + i * RISK_S);
-        if (st)
-            at_error_prefix(st, "line %zu", csv->line[i + 1]);
-        for (size_t j = 0; j < vecs[i].n && !st; j++)
-            df[vecs[i].v[j].idx]++;
+    }
+    /* Each row's hashed terms and structured features are independent: in
+     * parallel, each thread over a contiguous block of rows (static
+     * schedule) with its own table of the first text seen for each bucket;
+     * merged in block order, the table is the one a single thread would
+     * fill (the first row in file order wins), whatever the thread count.
+     * The first failing row in file order is reported. */
+    int nthreads = 1;
+#ifdef _OPENMP
+    if (!opt || opt->threads != 1)
+        nthreads = omp_get_max_threads();
+    nthreads = nthreads < 1 ? 1 : nthreads > 64 ? 64 : nthreads;
+#endif
+    char **local_terms = NULL;
+    if (!st && nthreads > 1) {
+        local_terms = at_calloc((size_t)nthreads * RISK_H, sizeof *local_terms);
+        if (!local_terms)
+            nthreads = 1; /* serial then, straight into the model's table */
     }
     if (!st) {
+        size_t bad = d.n;
+        at_status bad_st = AT_OK;
+        char bad_msg[256] = "";
+#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1)
+        for (size_t i = 0; i < d.n; i++) {
+            int tid = 0;
+#ifdef _OPENMP
+            tid = omp_get_thread_num();
+#endif
+            char **terms = local_terms ? local_terms + (size_t)tid * RISK_H : m->terms;
+            const char *text = csv->cells[(i + 1) * csv->ncols + (size_t)ct];
+            size_t len = strlen(text);
+            at_status rst = risk_hash_text(text, len, &vecs[i], terms);
+            if (!rst)
+                rst = risk_structured(m->x, text, len, sf + i * RISK_S);
+            if (rst) {
+#pragma omp critical(risk_row_error)
+                if (i < bad) {
+                    bad = i;
+                    bad_st = rst;
+                    snprintf(bad_msg, sizeof bad_msg, "%s", at_error_message());
+                }
+            }
+        }
+        if (bad < d.n)
+            st = at_error_set(bad_st, "line %zu: %s", csv->line[bad + 1], bad_msg);
+    }
+    if (local_terms) {
+        for (size_t j = 0; j < RISK_H; j++)
+            for (int t = 0; t < nthreads; t++) {
+                char **slot = &local_terms[(size_t)t * RISK_H + j];
+                if (*slot && !m->terms[j])
+                    m->terms[j] = *slot;
+                else
+                    at_free(*slot);
+                *slot = NULL;
+            }
+        at_free(local_terms);
+    }
+    for (size_t i = 0; i < d.n && !st; i++)
+        for (size_t j = 0; j < vecs[i].n; j++)
+            df[vecs[i].v[j].idx]++;
+    if (!st) {
         int used = 0;
-        const float idf0 = (float)(log(1.0 + (double)d.n) + 1.0); /* a bucket no document has */
+        const double log_n1 = log(1.0 + (double)d.n);
+        const float idf0 = (float)(log_n1 + 1.0); /* a bucket no document has */
+        /* most buckets have small document frequencies: their logs once each */
+        enum { SMALL_DF = 1024 };
+        float small_idf[SMALL_DF];
+        for (int k = 0; k < SMALL_DF; k++)
+            small_idf[k] = -1.0f;
         for (size_t j = 0; j < RISK_H; j++) {
-            m->idf[j] = df[j] ? (float)(log((1.0 + (double)d.n) / (1.0 + df[j])) + 1.0) : idf0;
+            uint32_t f = df[j];
+            if (f && f < SMALL_DF && small_idf[f] < 0)
+                small_idf[f] = (float)(log_n1 - log(1.0 + f) + 1.0);
+            m->idf[j] = !f ? idf0 : f < SMALL_DF ? small_idf[f] : (float)(log_n1 - log(1.0 + f) + 1.0);
             if (df[j] >= 2) /* a term seen in one document cannot generalise */
                 map[j] = (uint32_t)++used;
         }
