@@ -78,8 +78,9 @@ void at_buf_free(at_buf *b);
 unsigned char *at_buf_steal(at_buf *b, size_t *len);
 
 /* ---- files ------------------------------------------------------------ */
-/* Read a whole file of at most max bytes. *out is owned by the caller
- * (at_free), NUL-terminated. Errors name the path. */
+/* Read a whole regular file of at most max bytes. *out is owned by the
+ * caller (at_free), NUL-terminated. A FIFO, folder or device is refused at
+ * once (never blocking on the open). Errors name the path. */
 at_status at_file_read(const char *path, size_t max, unsigned char **out, size_t *len);
 /* Write data to path atomically: temp file in the same folder, fsync,
  * rename. On failure nothing is left at path or beside it. */

@@ -95,6 +95,9 @@ int at_vr_is_known(at_vr vr);
 at_vr at_vr_parse(const char *s);
 /* 1 if the VR uses the 4-byte length form in explicit VR (OB OD OF OL OV OW SQ SV UC UN UR UT UV). */
 int at_vr_has_long_length(at_vr vr);
+/* 1 for the VRs whose value is text (AE AS CS DA DS DT IS LO LT PN SH ST
+ * TM UC UI UR UT): no byte order, printed as characters. */
+int at_vr_is_string(at_vr vr);
 /* Bytes per value unit swapped between byte orders (2, 4, 8), or 1 for none. */
 unsigned at_vr_swap_unit(at_vr vr);
 /* VR used for tag when no explicit VR is known: dictionary VR, UL for group

@@ -17,14 +17,28 @@ at_status at_file_read(const char *path, size_t max, unsigned char **out, size_t
 {
     *out = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO (or a device) named by mistake is refused at once
+     * instead of blocking the open; the flag is cleared before reading */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return at_error_set(AT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
+        at_status e = at_error_set(AT_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
         close(fd);
-        return at_error_set(AT_ERR_IO, "%s: not a regular file", path);
+        return e;
     }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return at_error_set(AT_ERR_IO, "%s: not a regular file (%s)", path,
+                            S_ISFIFO(st.st_mode)   ? "a FIFO"
+                            : S_ISDIR(st.st_mode)  ? "a folder"
+                            : S_ISSOCK(st.st_mode) ? "a socket"
+                                                   : "a device or special file");
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     if ((uint64_t)st.st_size > max) {
         close(fd);
         return at_error_set(AT_ERR_LIMIT, "%s: file of %lld bytes exceeds the %zu-byte limit", path,

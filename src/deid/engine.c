@@ -256,22 +256,6 @@ static int unknown_is_kept(at_tag tag)
     return 0;
 }
 
-/* VRs whose value has no byte order (strings): a UN of such a tag can be
- * relabelled with its dictionary VR. */
-static int is_string_vr(at_vr vr)
-{
-    switch (vr) {
-    case AT_VR('A', 'E'): case AT_VR('A', 'S'): case AT_VR('C', 'S'): case AT_VR('D', 'A'):
-    case AT_VR('D', 'S'): case AT_VR('D', 'T'): case AT_VR('I', 'S'): case AT_VR('L', 'O'):
-    case AT_VR('L', 'T'): case AT_VR('P', 'N'): case AT_VR('S', 'H'): case AT_VR('S', 'T'):
-    case AT_VR('T', 'M'): case AT_VR('U', 'C'): case AT_VR('U', 'I'): case AT_VR('U', 'R'):
-    case AT_VR('U', 'T'):
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 enum { UN_KEEP = 0, UN_REMOVE = 1 };
 
 /* A public element of VR UN (an implicit VR file without a dictionary entry,
@@ -318,7 +302,7 @@ static int resolve_un(deid_ctx *c, at_dcm_element *el, int depth, at_vr *vr)
         return UN_REMOVE;
     }
     *vr = e->vr; /* UN for the few attributes the standard defines as UN */
-    if (is_string_vr(e->vr) && (el->length <= 0xFFFF || at_vr_has_long_length(e->vr)))
+    if (at_vr_is_string(e->vr) && (el->length <= 0xFFFF || at_vr_has_long_length(e->vr)))
         el->vr = e->vr;
     return UN_KEEP;
 }

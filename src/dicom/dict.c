@@ -147,6 +147,20 @@ int at_vr_has_long_length(at_vr vr)
     }
 }
 
+int at_vr_is_string(at_vr vr)
+{
+    switch (vr) {
+    case AT_VR('A', 'E'): case AT_VR('A', 'S'): case AT_VR('C', 'S'): case AT_VR('D', 'A'):
+    case AT_VR('D', 'S'): case AT_VR('D', 'T'): case AT_VR('I', 'S'): case AT_VR('L', 'O'):
+    case AT_VR('L', 'T'): case AT_VR('P', 'N'): case AT_VR('S', 'H'): case AT_VR('S', 'T'):
+    case AT_VR('T', 'M'): case AT_VR('U', 'C'): case AT_VR('U', 'I'): case AT_VR('U', 'R'):
+    case AT_VR('U', 'T'):
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 unsigned at_vr_swap_unit(at_vr vr)
 {
     switch (vr) {

@@ -9,20 +9,6 @@
 
 #define DUMP_MAX_BINARY_VALUES 16
 
-static int vr_is_text(at_vr vr)
-{
-    switch (vr) {
-    case AT_VR('A', 'E'): case AT_VR('A', 'S'): case AT_VR('C', 'S'): case AT_VR('D', 'A'):
-    case AT_VR('D', 'S'): case AT_VR('D', 'T'): case AT_VR('I', 'S'): case AT_VR('L', 'O'):
-    case AT_VR('L', 'T'): case AT_VR('P', 'N'): case AT_VR('S', 'H'): case AT_VR('S', 'T'):
-    case AT_VR('T', 'M'): case AT_VR('U', 'C'): case AT_VR('U', 'I'): case AT_VR('U', 'R'):
-    case AT_VR('U', 'T'):
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 static int vr_single_valued_text(at_vr vr)
 {
     return vr == AT_VR('L', 'T') || vr == AT_VR('S', 'T') || vr == AT_VR('U', 'T') || vr == AT_VR('U', 'R');
@@ -50,7 +36,7 @@ static unsigned long element_vm(const at_dcm_element *el)
 {
     if (!el->length)
         return 0;
-    if (vr_is_text(el->vr)) {
+    if (at_vr_is_string(el->vr)) {
         if (vr_single_valued_text(el->vr))
             return 1;
         unsigned long vm = 1;
@@ -86,7 +72,7 @@ static at_status put_element_value(at_buf *b, const at_dcm_element *el)
 {
     if (!el->length)
         return at_buf_puts(b, "(no value available)");
-    if (vr_is_text(el->vr)) {
+    if (at_vr_is_string(el->vr)) {
         at_status st = at_buf_putc(b, '[');
         if (!st)
             st = put_text(b, el->value, text_len(el));

@@ -46,11 +46,6 @@ void dcm_charset_parse(const at_dcm_element *el, dcm_charset *cs);
  * from the initial designations at every call (PS3.5 6.1.2.5.3). */
 at_status dcm_charset_to_utf8(const dcm_charset *cs, const unsigned char *s, size_t n, at_buf *out);
 
-/* Read a whole regular file of at most max bytes into *out (at_free; one
- * byte more allocated, NUL). A FIFO, folder or device is refused without
- * blocking. Messages name path. */
-at_status dcm_read_regular_file(const char *path, size_t max, unsigned char **out, size_t *len);
-
 /* Inflate the raw deflate stream data[start..len) (deflated transfer
  * syntax) into *out (at_free), under the documented ceilings. Messages
  * name name and the offset. */

@@ -597,7 +597,7 @@ at_status at_dcm_read_file(const char *path, const at_dcm_read_options *opt, at_
     *out = NULL;
     unsigned char *data;
     size_t len;
-    at_status st = dcm_read_regular_file(path, AT_DCM_MAX_FILE_BYTES, &data, &len);
+    at_status st = at_file_read(path, AT_DCM_MAX_FILE_BYTES, &data, &len);
     if (st)
         return st;
     at_dcm_read_options o = {path, 0};

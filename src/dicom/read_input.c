@@ -10,63 +10,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-/* Read a whole regular file (at most max bytes) into *out (at_free).
- * Opened with O_NONBLOCK so that a FIFO (or a device) named by mistake is
- * refused at once instead of blocking the open; the flag is cleared before
- * reading. Messages name path. */
-at_status dcm_read_regular_file(const char *path, size_t max, unsigned char **out, size_t *len)
-{
-    *out = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0)
-        return at_error_set(AT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        at_status st = at_error_set(AT_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
-        close(fd);
-        return st;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        close(fd);
-        return at_error_set(AT_ERR_IO, "%s: not a regular file (%s)", path,
-                            S_ISFIFO(sb.st_mode)   ? "a FIFO"
-                            : S_ISDIR(sb.st_mode)  ? "a folder"
-                            : S_ISSOCK(sb.st_mode) ? "a socket"
-                                                   : "a device or special file");
-    }
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0)
-        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    if ((uint64_t)sb.st_size > max) {
-        close(fd);
-        return at_error_set(AT_ERR_LIMIT, "%s: file of %lld bytes exceeds the %zu-byte limit", path,
-                            (long long)sb.st_size, max);
-    }
-    size_t size = (size_t)sb.st_size, got = 0;
-    unsigned char *data = at_malloc(size + 1);
-    if (!data) {
-        close(fd);
-        return at_error_prefix(AT_ERR_NOMEM, "%s", path);
-    }
-    while (got < size) {
-        ssize_t n = read(fd, data + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            at_free(data);
-            close(fd);
-            return at_error_set(AT_ERR_IO, "%s: read failed at offset %zu", path, got);
-        }
-        got += (size_t)n;
-    }
-    close(fd);
-    data[size] = '\0';
-    *out = data;
-    *len = size;
-    return AT_OK;
-}
-
 static void *z_alloc(void *ud, unsigned items, unsigned size)
 {
     (void)ud;
