@@ -793,32 +793,3 @@ at_status at_text_extract(const at_text_extractor *x, const char *text, size_t l
         return at_error_set(st, "extract: out of memory");
     return st;
 }
-
-at_status at_text_mentions_jsonl(const char *text, const at_text_mentions *m, at_buf *out)
-{
-    at_status st = AT_OK;
-    for (size_t i = 0; i < m->n && !st; i++) {
-        const at_text_mention *x = &m->v[i];
-        st = at_buf_printf(out, "{\"type\":\"%s\",\"offset\":%zu,\"length\":%zu,\"text\":", at_mention_type_name(x->type),
-                           x->start, x->len);
-        if (!st)
-            st = at_buf_json_string(out, text + x->start, x->len);
-        if (!st)
-            st = at_buf_puts(out, ",\"value\":");
-        if (!st)
-            st = at_buf_json_string(out, x->value, strlen(x->value));
-        if (!st && x->code[0])
-            st = at_buf_printf(out, ",\"atc\":\"%s\"", x->code);
-        if (!st && x->grade)
-            st = at_buf_printf(out, ",\"grade\":%d", x->grade);
-        if (!st && x->cycle)
-            st = at_buf_printf(out, ",\"cycle\":%d", x->cycle);
-        if (!st)
-            st = at_buf_printf(out, ",\"negated\":%s,\"hypothesis\":%s,\"family\":%s,\"history\":%s}\n",
-                               x->qual & AT_QUAL_NEGATED ? "true" : "false",
-                               x->qual & AT_QUAL_HYPOTHESIS ? "true" : "false",
-                               x->qual & AT_QUAL_FAMILY ? "true" : "false",
-                               x->qual & AT_QUAL_HISTORY ? "true" : "false");
-    }
-    return st;
-}
