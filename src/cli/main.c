@@ -51,30 +51,28 @@ static void usage(FILE *out)
                  "Exit status: 0 ok, 1 failure, 2 usage error.\n");
 }
 
-/* Environment the libraries read once, when they load, so it must be set
- * before the process starts: the commands that run a network (sct train,
- * predict, eval --prepared) re-execute themselves once with
- * OMP_WAIT_POLICY=PASSIVE (OpenMP's default spinning costs a factor 2 to 4
- * when there are more runnable threads than cores) and
- * OPENBLAS_NUM_THREADS=1 (liblinear pulls in OpenBLAS, whose pool of
- * spinning threads nothing here uses). A caller's own settings are kept.
- * Other commands do not re-execute: a second start of the process (about
- * 10 ms: the dynamic loader and the C++ libraries' constructors) is a
- * tenth of a short de-identification run. If the re-execution fails,
- * atelier carries on as it is. */
-static void settle_environment(int argc, char **argv)
+/* The engine's libraries read some settings once, when they load, so
+ * they must be in the environment before the engine starts:
+ * - OPENBLAS_NUM_THREADS=1: liblinear pulls in OpenBLAS (libblas.so.3),
+ *   whose pthread build starts a thread per core that spins on
+ *   sched_yield for a while; nothing here uses threaded BLAS (liblinear
+ *   calls level-1 routines), and the spinning thread took the second core
+ *   from the risk model's parallel feature extraction;
+ * - OMP_WAIT_POLICY=PASSIVE for the commands that run a network (sct
+ *   train, predict, eval --prepared): OpenMP's default spinning costs a
+ *   factor 2 to 4 when there are more runnable threads than cores.
+ * A caller's own settings are kept. Returns 1 when something was set. */
+static int set_engine_environment(int argc, char **argv)
 {
     int network = argc >= 3 && !strcmp(argv[1], "sct") &&
                   (!strcmp(argv[2], "train") || !strcmp(argv[2], "predict") ||
                    (!strcmp(argv[2], "eval") && argc > 3));
-    if (!network || getenv("OMP_WAIT_POLICY"))
-        return;
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    int changed = 0;
     if (!getenv("OPENBLAS_NUM_THREADS"))
-        setenv("OPENBLAS_NUM_THREADS", "1", 1);
-#ifndef ATELIER_FRONT /* the front execs the engine next anyway */
-    execv("/proc/self/exe", argv);
-#endif
+        changed |= setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0;
+    if (network && !getenv("OMP_WAIT_POLICY"))
+        changed |= setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0;
+    return changed && network;
 }
 
 #ifdef ATELIER_FRONT
@@ -82,31 +80,24 @@ static void settle_environment(int argc, char **argv)
 #include <limits.h>
 /* The front program links the door alone; every other command runs in
  * atelier-engine, beside this program, through exec (same argv, so the
- * messages and exit codes are the engine's). */
+ * messages and exit codes are the engine's), with its environment set. */
 static int is_front_command(const char *name)
 {
     return !strcmp(name, "dicom") || !strcmp(name, "deid");
 }
 
-static int run_engine(char **argv)
+static int run_engine(int argc, char **argv)
 {
     char self[PATH_MAX], engine[PATH_MAX + 32];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) {
+    char *slash = n > 0 ? (self[n] = '\0', strrchr(self, '/')) : NULL;
+    if (!slash) {
         fprintf(stderr, "atelier: cannot find where atelier is installed: %s\n", strerror(errno));
         return CLI_FAIL;
     }
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
     *slash = '\0';
     snprintf(engine, sizeof engine, "%s/atelier-engine", self);
-    /* liblinear pulls in OpenBLAS (libblas.so.3), whose pthread build starts
-     * a thread per core at load that spins on sched_yield for a while:
-     * nothing here uses threaded BLAS (liblinear calls level-1 routines),
-     * and the spinning thread took the second core from the risk model's
-     * parallel feature extraction. A caller's own setting is kept. */
-    if (!getenv("OPENBLAS_NUM_THREADS"))
-        setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    set_engine_environment(argc, argv);
     execv(engine, argv);
     fprintf(stderr, "atelier: cannot run %s (it is built and installed beside atelier): %s\n", engine,
             strerror(errno));
@@ -116,11 +107,15 @@ static int run_engine(char **argv)
 
 int main(int argc, char **argv)
 {
-    settle_environment(argc, argv);
 #ifdef ATELIER_FRONT
     if (argc >= 2 && argv[1][0] != '-' && strcmp(argv[1], "help") && strcmp(argv[1], "version") &&
         !is_front_command(argv[1]))
-        return run_engine(argv);
+        return run_engine(argc, argv);
+#else
+    /* the engine started directly: a network command re-executes itself
+     * once with its environment (if that fails it carries on as it is) */
+    if (set_engine_environment(argc, argv))
+        execv("/proc/self/exe", argv);
 #endif
     if (argc < 2) {
         usage(stderr);
