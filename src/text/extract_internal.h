@@ -71,6 +71,12 @@ size_t ex_scan_tnm(const char *t, size_t len, size_t s);
 long ex_add_months(long days, int months);
 /* Number of drugs of a regimen's folded name (0 when unknown). */
 int ex_regimen_drugs(const char *folded);
+/* Tokens of text (owned by caller, *n of them). */
+at_status ex_tokenise(const at_text_extractor *x, const char *text, size_t len, ex_tok **out, size_t *n);
+/* The mentions of text from its tokens (at_text_extract after
+ * ex_tokenise; text at most the extractor's limit). */
+at_status ex_extract_tokens(const at_text_extractor *x, const char *text, size_t len, const ex_tok *t, size_t n,
+                            const char *doc_date, at_text_mentions *out);
 /* The extractor's keywords into its dictionary. */
 at_status ex_add_keywords(text_dict *d);
 

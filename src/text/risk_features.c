@@ -35,14 +35,33 @@ static at_status vec_push(risk_vec *v, uint32_t idx, float val)
     return AT_OK;
 }
 
-static uint64_t fnv(const char *s, size_t n, uint64_t h)
+/* Hash of a word: 8 bytes at a time, then a final mix (MurmurHash3's). */
+static inline uint64_t mix64(uint64_t h)
 {
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
 }
+
+static uint64_t word_hash(const char *s, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t c;
+        memcpy(&c, s, 8);
+        h = (h ^ c) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+    }
+    uint64_t c = 0;
+    for (size_t k = 0; k < n; k++)
+        c |= (uint64_t)(unsigned char)s[k] << (8 * k);
+    return mix64(h ^ c);
+}
+
+/* Hash of the bigram "a b" from its words' hashes (order matters). */
+static inline uint64_t pair_hash(uint64_t a, uint64_t b) { return mix64(a * 0xC2B2AE3D27D4EB4Full + b + 0x165667B1u); }
 
 /* LSD radix sort of features by index (RISK_HASH_BITS bits, two passes). */
 static at_status sort_feats(risk_vec *v)
@@ -78,27 +97,6 @@ static at_status sort_feats(risk_vec *v)
     return AT_OK;
 }
 
-/* Fold text into a lower-case accent-free copy (owned by caller). */
-static char *fold_text(const char *text, size_t len, size_t *outlen)
-{
-    if (len > RISK_MAX_TEXT) {
-        at_error_set(AT_ERR_LIMIT, "risk: text of %zu bytes exceeds %zu", len, RISK_MAX_TEXT);
-        return NULL;
-    }
-    size_t cap = len * 3 + 16;
-    char *f = at_malloc(cap);
-    if (!f)
-        return NULL;
-    int n = at_text_fold(text, len, f, cap);
-    if (n < 0) {
-        at_free(f);
-        at_error_set(AT_ERR_FORMAT, "risk: text is not UTF-8");
-        return NULL;
-    }
-    *outlen = (size_t)n;
-    return f;
-}
-
 /* Word bytes of the folded text: a-z, 0-9 and any byte >= 0x80. */
 static const uint8_t word_byte[256] = {['a' ... 'z'] = 1, ['0' ... '9'] = 1, [0x80 ... 0xFF] = 1};
 
@@ -123,61 +121,95 @@ double risk_sublinear_tf(float count)
     return 1.0 + log(count);
 }
 
-at_status risk_hash_text(const char *text, size_t len, risk_vec *out, char **terms)
+/* Merge repeated indices of v into one entry with the summed count, in
+ * the order of first occurrence (an open-addressing table of positions). */
+static at_status merge_counts(risk_vec *v)
 {
-    size_t n;
-    char *f = fold_text(text, len, &n);
-    if (!f)
-        return at_error_message()[0] ? AT_ERR_FORMAT : AT_ERR_NOMEM;
+    if (v->n < 2)
+        return AT_OK;
+    int bits = 6;
+    while (((size_t)1 << bits) < 2 * v->n)
+        bits++;
+    size_t cap = (size_t)1 << bits;
+    uint32_t stack[1024];
+    uint32_t *slot = cap <= 1024 ? stack : at_malloc(cap * sizeof *slot);
+    if (!slot)
+        return AT_ERR_NOMEM;
+    memset(slot, 0, cap * sizeof *slot);
+    size_t o = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        uint32_t idx = v->v[i].idx;
+        size_t h = (size_t)((idx * 0x9E3779B1u) >> (32 - bits));
+        while (slot[h] && v->v[slot[h] - 1].idx != idx)
+            h = (h + 1) & (cap - 1);
+        if (slot[h]) {
+            v->v[slot[h] - 1].val += v->v[i].val;
+        } else {
+            v->v[o] = v->v[i];
+            slot[h] = (uint32_t)++o;
+        }
+    }
+    v->n = o;
+    if (slot != stack)
+        at_free(slot);
+    return AT_OK;
+}
+
+/* Whether index idx was seen before (marked seen now): a bit per index,
+ * so that a known index costs no look-up in the table of strings. */
+static inline int seen(risk_terms *t, uint32_t idx)
+{
+    uint64_t bit = 1ull << (idx & 63);
+    if (t->seen[idx >> 6] & bit)
+        return 1;
+    t->seen[idx >> 6] |= bit;
+    return 0;
+}
+
+/* Hashed unigram and bigram counts of the extractor's tokens: each token's
+ * folded form split into words at anything but a-z, 0-9 and bytes >= 0x80
+ * ("r-chop" is "r" and "chop"); bigrams link consecutive words. */
+static at_status hash_tokens(const ex_tok *t, size_t n, risk_vec *out, risk_terms *terms)
+{
     out->n = 0;
     at_status st = AT_OK;
-    size_t pa = 0, pl = 0; /* previous word */
-    int have_prev = 0;
-    for (size_t i = 0; i < n && !st;) {
-        if (!is_w(f[i])) {
-            i++;
-            continue;
-        }
-        size_t a = i;
-        while (i < n && is_w(f[i]))
-            i++;
-        uint64_t h = fnv(f + a, i - a, 1469598103934665603ull);
-        uint32_t idx = (uint32_t)(h & (RISK_H - 1));
-        st = vec_push(out, idx, 1.0f);
-        if (!st && terms && !terms[idx])
-            terms[idx] = at_strndup(f + a, i - a);
-        if (have_prev && !st) {
-            uint64_t hb = fnv(f + a, i - a, fnv(" ", 1, fnv(f + pa, pl, 0xcbf29ce484222325ull ^ 0x5bd1e995)));
-            uint32_t ib = (uint32_t)(hb & (RISK_H - 1));
-            st = vec_push(out, ib, 1.0f);
-            if (!st && terms && !terms[ib]) {
-                terms[ib] = at_malloc(pl + (i - a) + 2);
-                if (terms[ib]) {
-                    memcpy(terms[ib], f + pa, pl);
-                    terms[ib][pl] = ' ';
-                    memcpy(terms[ib] + pl + 1, f + a, i - a);
-                    terms[ib][pl + 1 + (i - a)] = 0;
+    const char *pw = NULL; /* previous word, its length and hash */
+    size_t pl = 0;
+    uint64_t ph = 0;
+    for (size_t k = 0; k < n && !st; k++) {
+        const char *f = t[k].f;
+        for (size_t i = 0; f[i] && !st;) {
+            if (!is_w(f[i])) {
+                i++;
+                continue;
+            }
+            size_t a = i;
+            while (f[i] && is_w(f[i]))
+                i++;
+            uint64_t h = word_hash(f + a, i - a);
+            uint32_t idx = (uint32_t)(h & (RISK_H - 1));
+            st = vec_push(out, idx, 1.0f);
+            if (!st && terms && !seen(terms, idx))
+                terms->s[idx] = at_strndup(f + a, i - a);
+            if (pw && !st) {
+                uint32_t ib = (uint32_t)(pair_hash(ph, h) & (RISK_H - 1));
+                st = vec_push(out, ib, 1.0f);
+                if (!st && terms && !seen(terms, ib)) {
+                    char *b = terms->s[ib] = at_malloc(pl + (i - a) + 2);
+                    if (b) {
+                        memcpy(b, pw, pl);
+                        b[pl] = ' ';
+                        memcpy(b + pl + 1, f + a, i - a);
+                        b[pl + 1 + (i - a)] = 0;
+                    }
                 }
             }
+            pw = f + a;
+            pl = i - a;
+            ph = h;
         }
-        pa = a;
-        pl = i - a;
-        have_prev = 1;
     }
-    at_free(f);
-    if (!st)
-        st = sort_feats(out);
-    if (st)
-        return st;
-    size_t o = 0;
-    for (size_t i = 0; i < out->n; i++) {
-        if (o && out->v[o - 1].idx == out->v[i].idx)
-            out->v[o - 1].val += 1.0f;
-        else
-            out->v[o++] = out->v[i];
-    }
-    out->n = o;
-    return AT_OK;
+    return st ? st : merge_counts(out);
 }
 
 static const char *const snames[RISK_S] = {"age",           "performance status", "max toxicity grade",
@@ -214,15 +246,11 @@ static int ecog_of(const char *value)
     return -1;
 }
 
-at_status risk_structured(const at_text_extractor *x, const char *text, size_t len, double s[RISK_S])
+/* The structured features of a note's mentions. */
+static void structured(const at_text_mentions *mt, double s[RISK_S])
 {
+    const at_text_mentions m = *mt;
     memset(s, 0, RISK_S * sizeof *s);
-    at_text_mentions m = {0};
-    at_status st = at_text_extract(x, text, len < RISK_MAX_TEXT ? len : RISK_MAX_TEXT, NULL, &m);
-    if (st) {
-        at_text_mentions_free(&m);
-        return st;
-    }
     int have_age = 0, have_ps = 0, have_reg = 0, maxg = 0, n3 = 0, fn = 0, prior = 0, ndrugs = 0;
     char seen[8][48]; /* distinct antineoplastic drugs when no regimen is named */
     int nseen = 0;
@@ -287,14 +315,37 @@ at_status risk_structured(const at_text_extractor *x, const char *text, size_t l
     s[5] = (ndrugs > 5 ? 5 : ndrugs) / 5.0;
     s[6] = (prior > 8 ? 8 : prior) / 4.0;
     s[7] = n3 / 3.0;
-    at_text_mentions_free(&m);
-    return AT_OK;
 }
 
-at_status risk_featurize(const at_text_extractor *x, const float *idf, const char *text, size_t len, risk_vec *out,
-                         char **terms)
+at_status risk_note(const at_text_extractor *x, const char *text, size_t len, risk_vec *out, risk_terms *terms,
+                    int sorted, double s[RISK_S])
 {
-    at_status st = risk_hash_text(text, len, out, terms);
+    if (len > RISK_MAX_TEXT)
+        return at_error_set(AT_ERR_LIMIT, "risk: text of %zu bytes exceeds %zu", len, RISK_MAX_TEXT);
+    ex_tok *t = NULL;
+    size_t n = 0;
+    at_text_mentions m = {0};
+    at_status st = ex_tokenise(x, text, len, &t, &n);
+    if (!st)
+        st = hash_tokens(t, n, out, terms);
+    if (!st && sorted)
+        st = sort_feats(out);
+    if (!st)
+        st = ex_extract_tokens(x, text, len, t, n, NULL, &m);
+    if (!st)
+        structured(&m, s);
+    at_free(t);
+    at_text_mentions_free(&m);
+    return st;
+}
+
+at_status risk_featurize(const at_text_extractor *x, const float *idf, const char *text, size_t len, risk_vec *out)
+{
+    size_t bad;
+    if (at_text_utf8_check(text, len, &bad))
+        return at_error_set(AT_ERR_FORMAT, "risk: text is not UTF-8 (byte %zu)", bad);
+    double s[RISK_S];
+    at_status st = risk_note(x, text, len, out, NULL, 1, s);
     if (st)
         return st;
     double norm = 0;
@@ -306,8 +357,6 @@ at_status risk_featurize(const at_text_extractor *x, const float *idf, const cha
     norm = norm > 0 ? 1.0 / sqrt(norm) : 0;
     for (size_t i = 0; i < out->n; i++)
         out->v[i].val = (float)(out->v[i].val * norm);
-    double s[RISK_S];
-    st = risk_structured(x, text, len, s);
     for (int k = 0; k < RISK_S && !st; k++)
         if (s[k] != 0)
             st = vec_push(out, RISK_H + (uint32_t)k, (float)s[k]);

@@ -19,13 +19,23 @@ typedef struct {
     size_t n, cap;
 } risk_vec;
 
-/* Hashed unigram and bigram counts of text (indices < RISK_H, sorted, merged).
- * terms (may be NULL): receives a term string per newly seen index. */
-at_status risk_hash_text(const char *text, size_t len, risk_vec *out, char **terms);
-/* The structured features of a note from the extractor's mentions (age,
- * performance status, toxicity grades with their negation, febrile
- * neutropenia, drugs in the regimen, prior admissions, cycle). */
-at_status risk_structured(const at_text_extractor *x, const char *text, size_t len, double s[RISK_S]);
+/* The first text seen for each hashed index (for reasons): s[RISK_H]
+ * strings, NULL where none, and seen[RISK_H / 64] bits of the indices seen
+ * (where s may still be NULL when memory ran out). */
+typedef struct {
+    char **s;
+    uint64_t *seen;
+} risk_terms;
+
+/* One note's features: hashed unigram and bigram counts (indices < RISK_H,
+ * merged; sorted by index when sorted, else in order of first occurrence)
+ * into out, and the structured features from the extractor's mentions
+ * (age, performance status, toxicity grades with their negation, febrile
+ * neutropenia, drugs in the regimen, prior admissions, cycle) into s; one
+ * tokenisation serves both. terms (may be NULL): receives a term string
+ * per newly seen index. text is UTF-8 (the caller checks). */
+at_status risk_note(const at_text_extractor *x, const char *text, size_t len, risk_vec *out, risk_terms *terms,
+                    int sorted, double s[RISK_S]);
 const char *risk_structured_name(int k);
 void risk_vec_free(risk_vec *v);
 /* 1 + log(count), the sublinear term frequency (a table for small counts;
@@ -64,7 +74,6 @@ at_status risk_cv_folds(const char *const *ids, size_t n, int folds, uint32_t *f
 
 /* Full feature vector of a text under the model's idf (TF-IDF l2-normalised,
  * then the structured features). */
-at_status risk_featurize(const at_text_extractor *x, const float *idf, const char *text, size_t len, risk_vec *out,
-                         char **terms);
+at_status risk_featurize(const at_text_extractor *x, const float *idf, const char *text, size_t len, risk_vec *out);
 
 #endif

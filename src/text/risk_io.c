@@ -61,7 +61,7 @@ at_status at_risk_predict(const at_risk_model *m, const char *text, size_t len, 
                           int nreasons)
 {
     risk_vec v = {0};
-    at_status st = risk_featurize(m->x, m->idf, text, len, &v, NULL);
+    at_status st = risk_featurize(m->x, m->idf, text, len, &v);
     if (st) {
         risk_vec_free(&v);
         return st;

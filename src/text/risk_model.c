@@ -292,38 +292,44 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
     }
     /* Each row's hashed terms and structured features are independent: in
      * parallel, each thread over a contiguous block of rows (static
-     * schedule) with its own table of the first text seen for each bucket;
-     * merged in block order, the table is the one a single thread would
-     * fill (the first row in file order wins), whatever the thread count.
-     * The first failing row in file order is reported. */
+     * schedule) with its own document frequencies and its own table of the
+     * first text seen for each bucket (thread 0, whose block comes first,
+     * writes straight into the model's); merged in block order, the table
+     * is the one a single thread would fill (the first row in file order
+     * wins), whatever the thread count. The first failing row in file
+     * order is reported. */
     int nthreads = 1;
 #ifdef _OPENMP
     if (!opt || opt->threads != 1)
         nthreads = omp_get_max_threads();
     nthreads = nthreads < 1 ? 1 : nthreads > 64 ? 64 : nthreads;
 #endif
-    char **local_terms = NULL;
-    if (!st && nthreads > 1) {
-        local_terms = at_calloc((size_t)nthreads * RISK_H, sizeof *local_terms);
-        if (!local_terms)
-            nthreads = 1; /* serial then, straight into the model's table */
+    risk_terms tt[64];
+    uint32_t *tdf[64];
+    memset(tt, 0, sizeof tt);
+    memset(tdf, 0, sizeof tdf);
+    for (int t = 0; t < nthreads && !st; t++) {
+        tt[t].s = t ? at_calloc(RISK_H, sizeof *tt[t].s) : m->terms;
+        tt[t].seen = at_calloc(RISK_H / 64, sizeof *tt[t].seen);
+        tdf[t] = t ? at_calloc(RISK_H, sizeof *tdf[t]) : df;
+        if (!tt[t].s || !tt[t].seen || !tdf[t])
+            st = AT_ERR_NOMEM;
     }
     if (!st) {
         size_t bad = d.n;
         at_status bad_st = AT_OK;
         char bad_msg[256] = "";
+        const int sorted = opt && opt->use_xgboost; /* boosting's rows by column; liblinear takes any order */
 #pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1)
         for (size_t i = 0; i < d.n; i++) {
             int tid = 0;
 #ifdef _OPENMP
             tid = omp_get_thread_num();
 #endif
-            char **terms = local_terms ? local_terms + (size_t)tid * RISK_H : m->terms;
             const char *text = csv->cells[(i + 1) * csv->ncols + (size_t)ct];
-            size_t len = strlen(text);
-            at_status rst = risk_hash_text(text, len, &vecs[i], terms);
-            if (!rst)
-                rst = risk_structured(m->x, text, len, sf + i * RISK_S);
+            at_status rst = risk_note(m->x, text, strlen(text), &vecs[i], &tt[tid], sorted, sf + i * RISK_S);
+            for (size_t j = 0; j < vecs[i].n && !rst; j++)
+                tdf[tid][vecs[i].v[j].idx]++; /* the indices of a note are distinct */
             if (rst) {
 #pragma omp critical(risk_row_error)
                 if (i < bad) {
@@ -336,21 +342,22 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         if (bad < d.n)
             st = at_error_set(bad_st, "line %zu: %s", csv->line[bad + 1], bad_msg);
     }
-    if (local_terms) {
-        for (size_t j = 0; j < RISK_H; j++)
-            for (int t = 0; t < nthreads; t++) {
-                char **slot = &local_terms[(size_t)t * RISK_H + j];
-                if (*slot && !m->terms[j])
-                    m->terms[j] = *slot;
+    for (int t = 1; t < nthreads; t++) {
+        for (size_t w = 0; tt[t].s && tt[t].seen && w < RISK_H / 64; w++)
+            for (uint64_t bits = tt[t].seen[w]; bits; bits &= bits - 1) {
+                size_t j = w * 64 + (size_t)__builtin_ctzll(bits);
+                if (!m->terms[j])
+                    m->terms[j] = tt[t].s[j];
                 else
-                    at_free(*slot);
-                *slot = NULL;
+                    at_free(tt[t].s[j]);
             }
-        at_free(local_terms);
+        for (size_t j = 0; tdf[t] && j < RISK_H; j++)
+            df[j] += tdf[t][j];
+        at_free(tt[t].s);
+        at_free(tdf[t]);
     }
-    for (size_t i = 0; i < d.n && !st; i++)
-        for (size_t j = 0; j < vecs[i].n; j++)
-            df[vecs[i].v[j].idx]++;
+    for (int t = 0; t < nthreads; t++)
+        at_free(tt[t].seen);
     if (!st) {
         int used = 0;
         const double log_n1 = log(1.0 + (double)d.n);
@@ -369,10 +376,14 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
                 map[j] = (uint32_t)++used;
         }
         d.nfeat = used + RISK_S;
-        for (size_t i = 0; i < d.n && !st; i++) {
-            st = row_to_liblinear(&vecs[i], m->idf, map, sf + i * RISK_S, d.nfeat, &d.x[i]);
+        int nomem = 0;
+#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1) reduction(| : nomem)
+        for (size_t i = 0; i < d.n; i++) {
+            nomem |= row_to_liblinear(&vecs[i], m->idf, map, sf + i * RISK_S, d.nfeat, &d.x[i]) != AT_OK;
             risk_vec_free(&vecs[i]);
         }
+        if (nomem)
+            st = AT_ERR_NOMEM;
     }
     set_print_string_function(quiet_print);
     double C = opt && opt->C > 0 ? opt->C : 0;

@@ -143,6 +143,14 @@ static void test_one_class(void **state)
  * risk while a positive event after a negated one does. Indices: 0 age,
  * 1 PS, 2 max grade, 3 grade >= 3, 4 febrile neutropenia, 5 drugs,
  * 6 prior admissions, 7 count of grade >= 3, 8 cycle. */
+static at_status risk_structured(const at_text_extractor *x, const char *text, size_t len, double s[RISK_S])
+{
+    risk_vec v = {0};
+    at_status st = risk_note(x, text, len, &v, NULL, 0, s);
+    risk_vec_free(&v);
+    return st;
+}
+
 static void test_structured_features(void **state)
 {
     (void)state;
@@ -177,6 +185,52 @@ static void test_structured_features(void **state)
     const char *e = "Traitement par carboplatine et paclitaxel hebdomadaire, ondansétron si besoin.";
     assert_int_equal(risk_structured(x, e, strlen(e), s), AT_OK);
     assert_true(fabs(s[5] - 2 / 5.0) < 1e-9);
+    at_text_extractor_free(x);
+}
+
+/* The n-grams of a note: words split at hyphens, counts merged, the same
+ * entries sorted or in order of first occurrence. */
+static void test_ngram_counts(void **state)
+{
+    (void)state;
+    at_text_extractor *x;
+    assert_int_equal(at_text_extractor_new(NULL, &x), AT_OK);
+    const char *t = "Mucite grade 2. MUCITE grade 2, R-CHOP.";
+    double s[RISK_S];
+    risk_vec a = {0}, b = {0};
+    assert_int_equal(risk_note(x, t, strlen(t), &a, NULL, 0, s), AT_OK);
+    assert_int_equal(risk_note(x, t, strlen(t), &b, NULL, 1, s), AT_OK);
+    /* 8 words: mucite grade 2 mucite grade 2 r chop; 5 distinct unigrams and
+     * 5 distinct bigrams, 15 n-grams in all */
+    assert_int_equal(a.n, 10);
+    assert_int_equal(b.n, 10);
+    float total = 0;
+    for (size_t i = 0; i < a.n; i++)
+        total += a.v[i].val;
+    assert_true(total == 15.0f);
+    assert_true(a.v[0].val == 2.0f); /* "mucite", first seen, twice */
+    for (size_t i = 1; i < b.n; i++)
+        assert_true(b.v[i - 1].idx < b.v[i].idx);
+    for (size_t i = 0; i < a.n; i++) {
+        size_t j = 0;
+        while (j < b.n && b.v[j].idx != a.v[i].idx)
+            j++;
+        assert_true(j < b.n && b.v[j].val == a.v[i].val);
+    }
+    risk_terms terms = {at_calloc(RISK_H, sizeof(char *)), at_calloc(RISK_H / 64, sizeof(uint64_t))};
+    assert_true(terms.s && terms.seen);
+    risk_vec c = {0};
+    assert_int_equal(risk_note(x, t, strlen(t), &c, &terms, 0, s), AT_OK);
+    assert_string_equal(terms.s[c.v[0].idx], "mucite");
+    assert_string_equal(terms.s[c.v[c.n - 1].idx], "r chop");
+    assert_true(terms.seen[c.v[1].idx / 64] & (1ull << (c.v[1].idx % 64)));
+    for (size_t i = 0; i < RISK_H; i++)
+        at_free(terms.s[i]);
+    at_free(terms.s);
+    at_free(terms.seen);
+    risk_vec_free(&a);
+    risk_vec_free(&b);
+    risk_vec_free(&c);
     at_text_extractor_free(x);
 }
 
@@ -360,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_one_class),
         cmocka_unit_test(test_structured_features),
+        cmocka_unit_test(test_ngram_counts),
         cmocka_unit_test(test_cv_folds),
         cmocka_unit_test(test_l1),
         cmocka_unit_test(test_train_save_load),
