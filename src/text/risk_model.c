@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define RISK_MAX_MODEL ((size_t)64 << 20)
 #define RISK_TERMS_KEPT 4000
@@ -60,9 +61,56 @@ static at_status model_alloc(at_risk_model **out)
     return AT_OK;
 }
 
+/* Storage of liblinear rows: large blocks, each row in one, so that a
+ * cohort's rows cost a few allocations (and, where the kernel offers them,
+ * huge pages) instead of one allocation and its page faults per row. */
+typedef struct risk_chunk {
+    struct risk_chunk *next;
+    size_t used, cap;
+    struct feature_node v[];
+} risk_chunk;
+
+#define RISK_CHUNK_NODES ((size_t)1 << 19) /* 8 MiB */
+
+/* Room for need nodes at the head of *list (a new block when the head is
+ * full); NULL when out of memory. */
+static struct feature_node *chunk_take(risk_chunk **list, size_t need)
+{
+    risk_chunk *c = *list;
+    if (!c || c->cap - c->used < need) {
+        size_t cap = need > RISK_CHUNK_NODES ? need : RISK_CHUNK_NODES;
+        c = at_malloc(sizeof *c + cap * sizeof c->v[0]);
+        if (!c)
+            return NULL;
+#ifdef MADV_HUGEPAGE
+        uintptr_t a = ((uintptr_t)c->v + ((uintptr_t)2 << 20) - 1) & ~(((uintptr_t)2 << 20) - 1);
+        uintptr_t e = ((uintptr_t)(c->v + cap)) & ~(((uintptr_t)2 << 20) - 1);
+        if (e > a)
+            (void)madvise((void *)a, e - a, MADV_HUGEPAGE); /* advice only */
+#endif
+        c->next = *list;
+        c->used = 0;
+        c->cap = cap;
+        *list = c;
+    }
+    struct feature_node *r = c->v + c->used;
+    c->used += need;
+    return r;
+}
+
+static void chunks_free(risk_chunk *c)
+{
+    while (c) {
+        risk_chunk *next = c->next;
+        at_free(c);
+        c = next;
+    }
+}
+
 typedef struct {
     size_t n;
-    struct feature_node **x; /* liblinear rows, -1 terminated */
+    struct feature_node **x; /* liblinear rows, -1 terminated (in chunks) */
+    risk_chunk *chunks;
     double *y;
     uint32_t *fold_key;
     int nfeat; /* compact feature count (used hashed indices + structured) */
@@ -70,9 +118,7 @@ typedef struct {
 
 static void data_free(risk_data *d)
 {
-    if (d->x)
-        for (size_t i = 0; i < d->n; i++)
-            at_free(d->x[i]);
+    chunks_free(d->chunks);
     at_free(d->x);
     at_free(d->y);
     at_free(d->fold_key);
@@ -198,22 +244,24 @@ at_status risk_cv_folds(const char *const *ids, size_t n, int folds, uint32_t *f
     return AT_OK;
 }
 
-/* One liblinear row: TF-IDF (l2-normalised) under compact indices, then the
- * structured features, then the bias term. */
-static at_status row_to_liblinear(const risk_vec *v, const float *idf, const uint32_t *map, const double *sf,
-                                  int nfeat, struct feature_node **out)
+/* A note's row, first written as its hashed indices + 1 and counts, made
+ * the liblinear row in place: TF-IDF (l2-normalised over every term, as in
+ * scoring) under compact indices, the terms of one training document
+ * dropped, then the structured features, the bias term and the end. The
+ * row has room for n + RISK_S + 2 nodes. */
+static void finish_row(struct feature_node *x, size_t n, const float *idf, const uint32_t *map, const double *tf,
+                       const double *sf, int nfeat)
 {
-    struct feature_node *x = at_malloc((v->n + RISK_S + 2) * sizeof *x);
-    if (!x)
-        return AT_ERR_NOMEM;
     double norm = 0;
     size_t k = 0;
-    for (size_t j = 0; j < v->n; j++) {
-        double val = risk_sublinear_tf(v->v[j].val) * idf[v->v[j].idx];
-        norm += val * val; /* every term counts in the norm, as in scoring */
-        if (!map[v->v[j].idx])
+    for (size_t j = 0; j < n; j++) {
+        uint32_t idx = (uint32_t)x[j].index - 1;
+        double c = x[j].value;
+        double val = (c < 64 && c == (int)c ? tf[(int)c] : risk_sublinear_tf((float)c)) * idf[idx];
+        norm += val * val;
+        if (!map[idx])
             continue; /* a term of one training document: no weight */
-        x[k].index = (int)map[v->v[j].idx];
+        x[k].index = (int)map[idx];
         x[k++].value = val;
     }
     norm = norm > 0 ? 1.0 / sqrt(norm) : 0;
@@ -227,8 +275,6 @@ static at_status row_to_liblinear(const risk_vec *v, const float *idf, const uin
     x[k].index = nfeat + 1; /* bias term */
     x[k].value = 1.0;
     x[k + 1].index = -1;
-    *out = x;
-    return AT_OK;
 }
 
 static at_status csv_columns(const at_csv *csv, int need_label, int *cp, int *ct, int *cl)
@@ -273,9 +319,9 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
     d.x = at_calloc(d.n, sizeof *d.x);
     d.y = at_calloc(d.n, sizeof *d.y);
     d.fold_key = at_calloc(d.n, sizeof *d.fold_key);
-    risk_vec *vecs = at_calloc(d.n, sizeof *vecs);
+    size_t *rn = at_calloc(d.n, sizeof *rn); /* distinct terms of each row */
     uint32_t *df = at_calloc(RISK_H, sizeof *df);
-    if (!d.x || !d.y || !d.fold_key || !vecs || !df)
+    if (!d.x || !d.y || !d.fold_key || !rn || !df)
         st = AT_ERR_NOMEM;
     /* counts, structured features and document frequencies, in one pass */
     double *sf = at_calloc(d.n ? d.n * RISK_S : 1, sizeof *sf);
@@ -315,33 +361,56 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         if (!tt[t].s || !tt[t].seen || !tdf[t])
             st = AT_ERR_NOMEM;
     }
+    risk_chunk *tch[64];
+    memset(tch, 0, sizeof tch);
     if (!st) {
         size_t bad = d.n;
         at_status bad_st = AT_OK;
         char bad_msg[256] = "";
         const int sorted = opt && opt->use_xgboost; /* boosting's rows by column; liblinear takes any order */
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1)
-        for (size_t i = 0; i < d.n; i++) {
-            int tid = 0;
+#pragma omp parallel num_threads(nthreads) if (nthreads > 1)
+        {
+            int tid = 0, nt = 1;
 #ifdef _OPENMP
             tid = omp_get_thread_num();
+            nt = omp_get_num_threads();
 #endif
-            const char *text = csv->cells[(i + 1) * csv->ncols + (size_t)ct];
-            at_status rst = risk_note(m->x, text, strlen(text), &vecs[i], &tt[tid], sorted, sf + i * RISK_S);
-            for (size_t j = 0; j < vecs[i].n && !rst; j++)
-                tdf[tid][vecs[i].v[j].idx]++; /* the indices of a note are distinct */
-            if (rst) {
+            risk_vec v = {0};
+            for (size_t i = d.n * (size_t)tid / (size_t)nt; i < d.n * (size_t)(tid + 1) / (size_t)nt; i++) {
+                const char *text = csv->cells[(i + 1) * csv->ncols + (size_t)ct];
+                at_status rst = risk_note(m->x, text, strlen(text), &v, &tt[tid], sorted, sf + i * RISK_S);
+                struct feature_node *x = NULL;
+                if (!rst && !(x = chunk_take(&tch[tid], v.n + RISK_S + 2)))
+                    rst = AT_ERR_NOMEM;
+                if (rst) { /* this block's first failure; the blocks are in file order */
 #pragma omp critical(risk_row_error)
-                if (i < bad) {
-                    bad = i;
-                    bad_st = rst;
-                    snprintf(bad_msg, sizeof bad_msg, "%s", at_error_message());
+                    if (i < bad) {
+                        bad = i;
+                        bad_st = rst;
+                        snprintf(bad_msg, sizeof bad_msg, "%s", at_error_message());
+                    }
+                    break;
                 }
+                for (size_t j = 0; j < v.n; j++) {
+                    x[j].index = (int)v.v[j].idx + 1;
+                    x[j].value = v.v[j].val;
+                    tdf[tid][v.v[j].idx]++; /* the indices of a note are distinct */
+                }
+                d.x[i] = x;
+                rn[i] = v.n;
             }
+            risk_vec_free(&v);
         }
         if (bad < d.n)
             st = at_error_set(bad_st, "line %zu: %s", csv->line[bad + 1], bad_msg);
     }
+    for (int t = 0; t < nthreads; t++)
+        while (tch[t]) {
+            risk_chunk *c = tch[t];
+            tch[t] = c->next;
+            c->next = d.chunks;
+            d.chunks = c;
+        }
     for (int t = 1; t < nthreads; t++) {
         for (size_t w = 0; tt[t].s && tt[t].seen && w < RISK_H / 64; w++)
             for (uint64_t bits = tt[t].seen[w]; bits; bits &= bits - 1) {
@@ -376,14 +445,13 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
                 map[j] = (uint32_t)++used;
         }
         d.nfeat = used + RISK_S;
-        int nomem = 0;
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1) reduction(| : nomem)
-        for (size_t i = 0; i < d.n; i++) {
-            nomem |= row_to_liblinear(&vecs[i], m->idf, map, sf + i * RISK_S, d.nfeat, &d.x[i]) != AT_OK;
-            risk_vec_free(&vecs[i]);
-        }
-        if (nomem)
-            st = AT_ERR_NOMEM;
+        double tf[64];
+        for (int k = 1; k < 64; k++)
+            tf[k] = risk_sublinear_tf((float)k);
+        tf[0] = 0;
+#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1)
+        for (size_t i = 0; i < d.n; i++)
+            finish_row(d.x[i], rn[i], m->idf, map, tf, sf + i * RISK_S, d.nfeat);
     }
     set_print_string_function(quiet_print);
     double C = opt && opt->C > 0 ? opt->C : 0;
@@ -514,10 +582,7 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             at_free(aw);
         }
     }
-    if (vecs)
-        for (size_t i = 0; i < d.n; i++)
-            risk_vec_free(&vecs[i]);
-    at_free(vecs);
+    at_free(rn);
     at_free(df);
     at_free(sf);
     at_free(map);
