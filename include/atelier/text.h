@@ -73,6 +73,22 @@ typedef struct {
 at_status at_text_patient_load(const char *path, at_text_patient *p);
 void at_text_patient_free(at_text_patient *p);
 
+/* The identities of several patients, each keyed by its id, else its ipp. */
+typedef struct {
+    at_text_patient *v;
+    size_t n;
+} at_text_patients;
+
+/* Load --patient-info: a "key: value" file (one patient), a CSV whose
+ * header names the same keys (one patient per row; delimiter ',', ';' or
+ * tab) or a folder of "key: value" files (one patient each). With more
+ * than one patient, each needs an id or ipp, and no two the same. Errors
+ * name the file and line, never a value. */
+at_status at_text_patients_load(const char *path, at_text_patients *out);
+/* The patient whose key (id, else ipp) is key; NULL when none. */
+const at_text_patient *at_text_patients_find(const at_text_patients *t, const char *key);
+void at_text_patients_free(at_text_patients *t);
+
 /* Create a detector with the dictionaries under dict_dir (NULL: the compiled-in
  * ATELIER_SOURCE_DIR/data/text). Owned by caller (at_text_deid_free). */
 at_status at_text_deid_new(const char *dict_dir, at_text_deid **out);

@@ -23,7 +23,12 @@ typedef struct {
     at_text_deid *det;
     at_text_mode mode;
     at_key key;
-    const char *patient_id; /* the run's patient (--patient-info), may be NULL */
+    const char *patient_id; /* the run's patient (--patient-info of one patient), may be NULL */
+    /* --patient-info of several patients: each document matched against
+     * its own patient's identity (the one the detector holds: cur) */
+    const at_text_patients *pats;
+    const at_text_patient *cur;
+    size_t unmatched; /* documents whose patient is not in the table */
     const char *column;
     const char *id_column; /* --id-column, NULL: patient_id when the header has it */
     int json, patient_dirs;
@@ -264,8 +269,23 @@ static at_status deid_text(deid_run *r, const char *text, size_t len, const char
     size_t bad;
     if (at_text_utf8_check(text, len, &bad))
         return at_error_set(AT_ERR_FORMAT, "byte %zu: not UTF-8 text (binary?)", bad);
+    at_status st = AT_OK;
+    if (r->pats) {
+        if (!patient)
+            return at_error_set(AT_ERR_ARG, "no patient for this document, and --patient-info holds %zu patients "
+                                            "(give each document's patient: a CSV id column or --patient-dirs)",
+                                r->pats->n);
+        const at_text_patient *p = at_text_patients_find(r->pats, patient);
+        if (p != r->cur) {
+            st = at_text_deid_set_patient(r->det, p); /* NULL: rules and dictionaries only */
+            r->cur = p;
+        }
+        r->unmatched += !p;
+        if (st)
+            return st;
+    }
     at_text_spans sp = {0};
-    at_status st = at_text_deid_detect(r->det, text, len, &sp);
+    st = at_text_deid_detect(r->det, text, len, &sp);
     if (!st)
         st = at_text_deid_apply(text, len, &sp, r->mode, &r->key, patient, out);
     if (!st && js)
@@ -460,7 +480,11 @@ int cmd_text_deid(int argc, char **argv)
                "patient's keyed offset. The patient of a document: in a CSV, its row's\n"
                "--id-column (default patient_id when the header has it); with --patient-dirs,\n"
                "the name of the first-level subfolder of an input folder that holds it; else\n"
-               "the id (or ipp) of --patient-info, else one patient for the whole run. A bad\n"
+               "the id (or ipp) of --patient-info, else one patient for the whole run.\n"
+               "--patient-info holds one patient (key: value lines), or several: a CSV whose\n"
+               "header names the keys, one patient per row, or a folder of key: value files;\n"
+               "each document is then matched against its own patient's identity (by id, else\n"
+               "ipp). A bad\n"
                "file is reported by name and place and skipped; the exit status is then 1.\n");
         return CLI_OK;
     }
@@ -522,13 +546,18 @@ int cmd_text_deid(int argc, char **argv)
         return rc == CLI_FAIL ? cli_fail(st) : rc;
     }
     st = at_text_deid_new(dict, &r.det);
-    at_text_patient pat;
-    memset(&pat, 0, sizeof pat);
+    at_text_patients pats;
+    memset(&pats, 0, sizeof pats);
     if (!st && pinfo) {
-        st = at_text_patient_load(pinfo, &pat);
-        if (!st && (st = at_text_deid_set_patient(r.det, &pat)) && !strstr(at_error_message(), pinfo))
+        st = at_text_patients_load(pinfo, &pats);
+        if (!st && pats.n == 1) { /* one patient: every document, as the run's patient */
+            st = at_text_deid_set_patient(r.det, &pats.v[0]);
+            r.patient_id = pats.v[0].patient_id ? pats.v[0].patient_id : pats.v[0].ipp;
+        } else if (!st) {
+            r.pats = &pats;
+        }
+        if (st && !strstr(at_error_message(), pinfo))
             at_error_prefix(st, "%s", pinfo);
-        r.patient_id = pat.patient_id ? pat.patient_id : pat.ipp;
     }
     if (!st && r.mode == AT_TEXT_PSEUDONYMISE) {
         char *kp = keyfile ? at_strdup(keyfile) : at_key_default_path();
@@ -550,14 +579,19 @@ int cmd_text_deid(int argc, char **argv)
         deid_file(&r, &jobs.v[i]);
     if (st) {
         at_text_deid_free(r.det);
-        at_text_patient_free(&pat);
+        at_text_patients_free(&pats);
         jobs_free(&jobs);
         free(inputs);
         return cli_fail(st);
     }
     fprintf(stderr, "atelier text deid: %zu document(s) written, %zu failed\n", r.ok, r.failed);
+    if (r.unmatched)
+        fprintf(stderr,
+                "atelier text deid: %zu document(s) or row(s) of patients absent from --patient-info: rules and "
+                "dictionaries only\n",
+                r.unmatched);
     at_text_deid_free(r.det);
-    at_text_patient_free(&pat);
+    at_text_patients_free(&pats);
     jobs_free(&jobs);
     free(inputs);
     return r.failed ? CLI_FAIL : CLI_OK;

@@ -69,4 +69,10 @@ int text_month_of(const char *folded, size_t n);
 long text_days_from_civil(int y, int m, int d);
 void text_civil_from_days(long z, int *y, int *m, int *d);
 
+/* The field of p named by a --patient-info key of kl bytes (folded:
+ * "Prénom" = "prenom"), NULL when the key is unknown. */
+char **text_patient_field(at_text_patient *p, const char *key, size_t kl);
+/* Set that field to a copy of v (n bytes); a birth date must be a date. */
+at_status text_patient_set(at_text_patient *p, char **slot, const char *v, size_t n);
+
 #endif

@@ -8,8 +8,10 @@
 
 #define PATIENT_MAX_FILE (64u << 10)
 
-/* Add a name (whole, and each word split at spaces and hyphens) to patdict. */
-static at_status add_name_words(text_dict *pd, const char *name, unsigned flag)
+/* Add a name (whole, and each word split at spaces and hyphens) to patdict;
+ * a particle ("Le" of "Le Goff", "de", "van") counts only in the whole
+ * name, or every "le" of the text would be the patient's name. */
+static at_status add_name_words(const text_dict *dict, text_dict *pd, const char *name, unsigned flag)
 {
     if (!name || !*name)
         return AT_OK;
@@ -21,7 +23,7 @@ static at_status add_name_words(text_dict *pd, const char *name, unsigned flag)
     size_t a = 0;
     for (size_t i = 0; i <= (size_t)n && !st; i++) {
         if (i == (size_t)n || f[i] == ' ' || f[i] == '-') {
-            if (i > a + 1)
+            if (i > a + 1 && !(text_dict_get(dict, f + a, i - a, NULL) & DICT_PARTICLE))
                 st = text_dict_add(pd, f + a, i - a, flag, 0);
             a = i + 1;
         }
@@ -179,9 +181,9 @@ at_status at_text_deid_set_patient(at_text_deid *d, const at_text_patient *p)
     at_status st = text_dict_init(&d->patdict, 64);
     if (st || !p)
         return st;
-    st = add_name_words(&d->patdict, p->last_name, DICT_PATLAST);
+    st = add_name_words(&d->dict, &d->patdict, p->last_name, DICT_PATLAST);
     if (!st)
-        st = add_name_words(&d->patdict, p->first_name, DICT_PATFIRST);
+        st = add_name_words(&d->dict, &d->patdict, p->first_name, DICT_PATFIRST);
     if (!st && p->ipp) {
         if (strlen(p->ipp) >= sizeof d->pat_ipp)
             st = at_error_set(AT_ERR_LIMIT, "patient info: ipp is too long");
@@ -239,6 +241,32 @@ static int birth_date_ok(const char *s)
     return text_scan_date_numeric(s, n, 0, &ymd) == n && ymd >= 10000000;
 }
 
+char **text_patient_field(at_text_patient *p, const char *key, size_t kl)
+{
+    /* folded keys: "Prénom", "PRENOM" and "prenom" are one key */
+    static const char *const keys[] = {"nom", "prenom", "date_naissance", "ipp", "nir", "adresse",
+                                       "ville", "cp", "tel", "mail", "id"};
+    char **slots[] = {&p->last_name, &p->first_name, &p->birth_date, &p->ipp, &p->nir, &p->address,
+                      &p->city, &p->zip, &p->phone, &p->email, &p->patient_id};
+    char fk[64];
+    int fkl = kl < 32 ? at_text_fold(key, kl, fk, sizeof fk) : -1;
+    for (size_t k = 0; k < sizeof keys / sizeof *keys && fkl > 0; k++)
+        if ((size_t)fkl == strlen(keys[k]) && !memcmp(fk, keys[k], (size_t)fkl))
+            return slots[k];
+    return NULL;
+}
+
+at_status text_patient_set(at_text_patient *p, char **slot, const char *v, size_t n)
+{
+    at_free(*slot);
+    *slot = at_strndup(v, n);
+    if (!*slot)
+        return AT_ERR_NOMEM;
+    if (slot == &p->birth_date && !birth_date_ok(p->birth_date))
+        return at_error_set(AT_ERR_FORMAT, "date_naissance is not a date (dd/mm/yyyy or yyyy-mm-dd)");
+    return AT_OK;
+}
+
 at_status at_text_patient_load(const char *path, at_text_patient *p)
 {
     memset(p, 0, sizeof *p);
@@ -251,11 +279,6 @@ at_status at_text_patient_load(const char *path, at_text_patient *p)
         at_free(data);
         return at_error_set(AT_ERR_FORMAT, "%s: byte %zu: not UTF-8", path, bad);
     }
-    /* folded keys: "Prénom", "PRENOM" and "prenom" are one key */
-    static const char *const keys[] = {"nom", "prenom", "date_naissance", "ipp", "nir", "adresse",
-                                       "ville", "cp", "tel", "mail", "id"};
-    char **slots[] = {&p->last_name, &p->first_name, &p->birth_date, &p->ipp, &p->nir, &p->address,
-                      &p->city, &p->zip, &p->phone, &p->email, &p->patient_id};
     char *s = (char *)data, *end = s + len;
     size_t line = 1;
     while (s < end && !st) {
@@ -272,23 +295,11 @@ at_status at_text_patient_load(const char *path, at_text_patient *p)
                 vs++;
             while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
                 ve--;
-            int found = 0;
-            char fk[64];
-            int fkl = ke - ks < 32 ? at_text_fold(ks, (size_t)(ke - ks), fk, sizeof fk) : -1;
-            for (size_t k = 0; k < sizeof keys / sizeof *keys && fkl > 0; k++) {
-                if ((size_t)fkl == strlen(keys[k]) && !memcmp(fk, keys[k], (size_t)fkl)) {
-                    at_free(*slots[k]);
-                    *slots[k] = at_strndup(vs, (size_t)(ve - vs));
-                    if (!*slots[k])
-                        st = AT_ERR_NOMEM;
-                    else if (slots[k] == &p->birth_date && !birth_date_ok(p->birth_date))
-                        st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: date_naissance is not a date (dd/mm/yyyy or yyyy-mm-dd)",
-                                          path, line);
-                    found = 1;
-                }
-            }
-            if (!found)
+            char **slot = text_patient_field(p, ks, (size_t)(ke - ks));
+            if (!slot)
                 st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: unknown key", path, line);
+            else if ((st = text_patient_set(p, slot, vs, (size_t)(ve - vs))) && st != AT_ERR_NOMEM)
+                at_error_prefix(st, "%s: line %zu", path, line);
         } else if (le > s && *s != '#' && !(le - s == 1 && *s == '\r')) {
             st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: expected 'key: value'", path, line);
         }
@@ -384,6 +395,20 @@ void deid_pass_patient(text_scan *s)
             char f[128];
             int fl = at_text_fold(s->t + k->s, k->e - k->s, f, sizeof f);
             unsigned pf = fl > 0 ? text_dict_get(&d->patdict, f, (size_t)fl, NULL) : 0;
+            /* a particle with the word after it, when the two are the
+             * patient's name ("Le Goff"; "le" alone is not) */
+            const text_tok *k2 = i + 1 < s->n ? &s->tok[i + 1] : NULL;
+            if (!pf && fl > 0 && fl < 8 && k2 && k2->kind == TOK_WORD && !s->lab[i + 1] && k2->e - k2->s <= 40 &&
+                (text_dict_get(&d->dict, f, (size_t)fl, NULL) & DICT_PARTICLE)) {
+                f[fl] = ' ';
+                int f2 = at_text_fold(s->t + k2->s, k2->e - k2->s, f + fl + 1, sizeof f - (size_t)fl - 1);
+                unsigned pf2 = f2 > 0 ? text_dict_get(&d->patdict, f, (size_t)(fl + 1 + f2), NULL) : 0;
+                if ((pf2 & (DICT_PATLAST | DICT_PATFIRST)) &&
+                    mark(s, i, i + 2, pf2 & DICT_PATLAST ? AT_PHI_NOM : AT_PHI_PRENOM)) {
+                    i++;
+                    continue;
+                }
+            }
             if (pf & DICT_PATLAST)
                 mark(s, i, i + 1, AT_PHI_NOM);
             else if (pf & DICT_PATFIRST)

@@ -108,6 +108,35 @@ assert got == [("Jean", "PRENOM"), ("DUPONT", "NOM"), ("12/03/2024", "DATE")], g
 assert rows[1]["spans"] == []
 PY
 
+# --- --patient-info of several patients: each row or patient folder matched
+# against its own patient's identity; a row of a patient absent from the
+# table gets the rules only (and is counted); a document without a patient
+# is refused when the table holds several
+mkdir -p "$tmp/mp/notes/P1" "$tmp/mp/notes/P2" "$tmp/mp/ids"
+printf 'patient_id,text\nP1,"Vu Soizic Kerhervé, IPP 80012345."\nP2,"Vu Yannick Le Goff, né le 14/07/1955."\nP3,"Vu ce jour."\n' > "$tmp/mp/notes.csv"
+printf '# admissions\nid;nom;prenom;date_naissance;ipp\nP1;Kerhervé;Soizic;;80012345\nP2;Le Goff;Yannick;14/07/1955;\n' > "$tmp/mp/patients.csv"
+run "$bin" text deid "$tmp/mp/notes.csv" --column text -o "$tmp/mpo" --patient-info "$tmp/mp/patients.csv"
+[ "$rc" = 0 ] || fail "patients table ($rc): $(cat "$tmp/err")"
+printf 'patient_id,text\nP1,"Vu [PRENOM] [NOM], IPP [IPP]."\nP2,"Vu [PRENOM] [NOM], né le [DATE_NAISSANCE]."\nP3,Vu ce jour.\n' |
+  cmp -s - "$tmp/mpo/notes.csv" || fail "patients table: $(cat "$tmp/mpo/notes.csv")"
+grep -q "1 document(s) or row(s) of patients absent from --patient-info" "$tmp/err" || fail "absent patient not counted"
+grep -q -e P3 -e Kerhervé "$tmp/err" && fail "an id or a name in the messages"
+echo "Vu Soizic Kerhervé ce jour." > "$tmp/mp/notes/P1/a.txt"
+echo "Vu Yannick Le Goff ce jour." > "$tmp/mp/notes/P2/a.txt"
+printf 'nom: Kerhervé\nprenom: Soizic\nid: P1\n' > "$tmp/mp/ids/1.txt"
+printf 'nom: Le Goff\nprenom: Yannick\nid: P2\n' > "$tmp/mp/ids/2.txt"
+run "$bin" text deid "$tmp/mp/notes" -o "$tmp/mpd" --patient-dirs --patient-info "$tmp/mp/ids"
+[ "$rc" = 0 ] || fail "patient folders with identities ($rc): $(cat "$tmp/err")"
+grep -q "^Vu \[PRENOM\] \[NOM\] ce jour.$" "$tmp/mpd/P1/a.txt" && grep -q "^Vu \[PRENOM\] \[NOM\] ce jour.$" "$tmp/mpd/P2/a.txt" ||
+  fail "identity folder: $(cat "$tmp/mpd/P1/a.txt" "$tmp/mpd/P2/a.txt")"
+run "$bin" text deid "$tmp/mp/notes" -o "$tmp/mpn" --patient-info "$tmp/mp/ids"
+[ "$rc" = 1 ] && grep -q "no patient for this document, and --patient-info holds 2 patients" "$tmp/err" ||
+  fail "documents without a patient against several identities ($rc)"
+[ -z "$(find "$tmp/mpn" -type f 2>/dev/null)" ] || fail "output written for a document without its patient"
+printf 'id,nom\nP1,Kerhervé\nP1,Le Goff\n' > "$tmp/mp/dup.csv"
+run "$bin" text deid "$tmp/mp/notes.csv" --column text -o "$tmp/mpx" --patient-info "$tmp/mp/dup.csv"
+[ "$rc" = 1 ] && grep -q "dup.csv: line 3: the same id as line 2" "$tmp/err" || fail "duplicate id ($rc)"
+
 # --- a key made for a mistyped --key path is announced (never the key)
 run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/kout" --mode pseudonymise --key "$tmp/no-such.key"
 [ "$rc" = 0 ] && grep -q "no key at .*no-such.key: created a new one" "$tmp/err" || fail "key creation not said"

@@ -454,6 +454,88 @@ static void test_patient_fields(void **state)
     free(dir);
 }
 
+/* --patient-info of several patients: a CSV (';', keys in any writing,
+ * cells trimmed) or a folder of key: value files; looked up by id, else
+ * ipp; a particle of a surname ("Le" of "Le Goff") is no name alone. */
+static void test_patient_table(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    char path[512];
+    snprintf(path, sizeof path, "%s/patients.csv", dir);
+    const char *csv = "# export of the admission system\nID;Nom;Prénom;date_naissance;IPP\n"
+                      "P2; Le Goff ;Yannick;14/07/1955;\n;Kerhervé;Soizic;;80012345\n";
+    assert_int_equal(test_write_file(path, csv, strlen(csv)), AT_OK);
+    at_text_patients t;
+    assert_int_equal(at_text_patients_load(path, &t), AT_OK);
+    assert_int_equal(t.n, 2);
+    const at_text_patient *a = at_text_patients_find(&t, "P2"), *b = at_text_patients_find(&t, "80012345");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_string_equal(a->last_name, "Le Goff");
+    assert_string_equal(b->first_name, "Soizic");
+    assert_null(at_text_patients_find(&t, "P3"));
+    assert_null(at_text_patients_find(&t, "Kerhervé"));
+    at_text_deid *d;
+    assert_int_equal(at_text_deid_new(NULL, &d), AT_OK);
+    assert_int_equal(at_text_deid_set_patient(d, a), AT_OK);
+    const char *txt = "Vu M. Yannick Le Goff, né le 14/07/1955 ; le fils de Le Goff.";
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(d, txt, strlen(txt), &sp), AT_OK);
+    size_t covered = 0;
+    for (size_t i = 0; i < sp.n; i++) {
+        const char *s0 = txt + sp.v[i].start;
+        if (!strncmp(s0, "le ", 3) || (sp.v[i].len == 2 && !strncmp(s0, "le", 2)))
+            fail_msg("\"le\" redacted alone at %zu", sp.v[i].start);
+        if (!strncmp(s0, "Le Goff", 7) && sp.v[i].len == 7)
+            covered++;
+    }
+    assert_int_equal(covered, 2); /* both writings of the surname, whole */
+    at_text_spans_free(&sp);
+    at_text_deid_free(d);
+    at_text_patients_free(&t);
+    /* a folder: one key: value file per patient */
+    char sub[600], f1[700], f2[700];
+    snprintf(sub, sizeof sub, "%s/pdir", dir);
+    assert_int_equal(at_mkdir_p(sub, 0700), AT_OK);
+    snprintf(f1, sizeof f1, "%s/a.txt", sub);
+    snprintf(f2, sizeof f2, "%s/b.txt", sub);
+    assert_int_equal(test_write_file(f1, "nom: A\nid: X1\n", 14), AT_OK);
+    assert_int_equal(test_write_file(f2, "nom: B\nid: X2\n", 14), AT_OK);
+    assert_int_equal(at_text_patients_load(sub, &t), AT_OK);
+    assert_int_equal(t.n, 2);
+    assert_string_equal(at_text_patients_find(&t, "X2")->last_name, "B");
+    at_text_patients_free(&t);
+    /* one key: value file stays one patient, with or without an id */
+    assert_int_equal(test_write_file(f2, "nom: B\n", 7), AT_OK);
+    assert_int_equal(at_text_patients_load(f2, &t), AT_OK);
+    assert_int_equal(t.n, 1);
+    at_text_patients_free(&t);
+    /* errors name the file and line, never a value */
+    const struct {
+        const char *csv, *want;
+    } bad[] = {{"id,nom\nP1,Secretname\nP1,Other\n", "line 3: the same id as line 2"},
+               {"id,nom,couleur\nP1,Secretname,x\n", "line 1: column 3: unknown key"},
+               {"nom\nSecretname\nOther\n", "line 2: no id or ipp"},
+               {"id,date_naissance\nP1,Secretname\n", "line 2: date_naissance is not a date"},
+               {"id,nom\n", "a header and no patient"},
+               {"id,nom\nP1,\"Secretname\n", "line 2"}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(test_write_file(path, bad[i].csv, strlen(bad[i].csv)), AT_OK);
+        assert_int_not_equal(at_text_patients_load(path, &t), AT_OK);
+        assert_null(t.v);
+        if (!strstr(at_error_message(), bad[i].want) || !strstr(at_error_message(), path) ||
+            strstr(at_error_message(), "Secretname"))
+            fail_msg("case %zu: %s", i, at_error_message());
+    }
+    assert_int_equal(test_write_file(f1, "nom: A\nid: X2\n", 14), AT_OK);
+    assert_int_equal(test_write_file(f2, "nom: B\nid: X2\n", 14), AT_OK);
+    assert_int_equal(at_text_patients_load(sub, &t), AT_ERR_FORMAT);
+    assert_non_null(strstr(at_error_message(), "patient files 1 and 2 have the same id"));
+    test_rmtree(dir);
+    free(dir);
+}
+
 static void test_csv(void **state)
 {
     (void)state;
@@ -620,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failures),  cmocka_unit_test(test_heldout_targets),
         cmocka_unit_test(test_pinned_spans),    cmocka_unit_test(test_leaks),
         cmocka_unit_test(test_patient_fields),  cmocka_unit_test(test_date_shift_exact),
+        cmocka_unit_test(test_patient_table),
         cmocka_unit_test(test_surrogates_natural),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
