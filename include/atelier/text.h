@@ -85,6 +85,8 @@ typedef struct {
  * than one patient, each needs an id or ipp, and no two the same. Errors
  * name the file and line, never a value. */
 at_status at_text_patients_load(const char *path, at_text_patients *out);
+/* The same from a file's bytes (a table or one patient; name in errors). */
+at_status at_text_patients_parse(const char *name, const char *data, size_t len, at_text_patients *out);
 /* The patient whose key (id, else ipp) is key; NULL when none. */
 const at_text_patient *at_text_patients_find(const at_text_patients *t, const char *key);
 void at_text_patients_free(at_text_patients *t);

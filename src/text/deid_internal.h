@@ -72,6 +72,9 @@ void text_civil_from_days(long z, int *y, int *m, int *d);
 /* The field of p named by a --patient-info key of kl bytes (folded:
  * "Prénom" = "prenom"), NULL when the key is unknown. */
 char **text_patient_field(at_text_patient *p, const char *key, size_t kl);
+/* One patient's "key: value" lines (len bytes of data; path names them in
+ * errors) into p (on error p is freed). */
+at_status text_patient_parse(const char *path, const char *data, size_t len, at_text_patient *p);
 /* Set that field to a copy of v (n bytes); a birth date must be a date. */
 at_status text_patient_set(at_text_patient *p, char **slot, const char *v, size_t n);
 

@@ -271,22 +271,30 @@ at_status at_text_patient_load(const char *path, at_text_patient *p)
 {
     memset(p, 0, sizeof *p);
     unsigned char *data;
-    size_t len, bad;
+    size_t len;
     at_status st = at_file_read(path, PATIENT_MAX_FILE, &data, &len);
     if (st)
         return st;
-    if (at_text_utf8_check((const char *)data, len, &bad)) {
-        at_free(data);
+    st = text_patient_parse(path, (const char *)data, len, p);
+    at_free(data);
+    return st;
+}
+
+at_status text_patient_parse(const char *path, const char *data, size_t len, at_text_patient *p)
+{
+    memset(p, 0, sizeof *p);
+    size_t bad;
+    if (at_text_utf8_check(data, len, &bad))
         return at_error_set(AT_ERR_FORMAT, "%s: byte %zu: not UTF-8", path, bad);
-    }
-    char *s = (char *)data, *end = s + len;
+    at_status st = AT_OK;
+    const char *s = data, *end = s + len;
     size_t line = 1;
     while (s < end && !st) {
-        char *nl = memchr(s, '\n', (size_t)(end - s));
-        char *le = nl ? nl : end;
-        char *colon = memchr(s, ':', (size_t)(le - s));
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *le = nl ? nl : end;
+        const char *colon = memchr(s, ':', (size_t)(le - s));
         if (colon && *s != '#') {
-            char *ks = s, *ke = colon, *vs = colon + 1, *ve = le;
+            const char *ks = s, *ke = colon, *vs = colon + 1, *ve = le;
             while (ks < ke && (*ks == ' ' || *ks == '\t'))
                 ks++;
             while (ke > ks && (ke[-1] == ' ' || ke[-1] == '\t'))
@@ -306,13 +314,10 @@ at_status at_text_patient_load(const char *path, at_text_patient *p)
         s = le + 1;
         line++;
     }
-    at_free(data);
     if (st)
         at_text_patient_free(p);
     return st;
 }
-
-
 
 /* The skeleton of token i appended to buf at *o (cap bytes); 0 when it
  * does not fit. Punctuation adds nothing. */

@@ -10,6 +10,7 @@
 #define PATIENTS_MAX_FILE ((size_t)256 << 20)
 #define PATIENTS_MAX ((size_t)1 << 22)
 #define PATIENTS_MAX_CELL ((size_t)4 << 10)
+#define PATIENT_MAX_FILE ((size_t)64 << 10) /* one patient's key: value file */
 
 void at_text_patients_free(at_text_patients *t)
 {
@@ -197,31 +198,51 @@ static int looks_csv(const char *s, size_t len)
     return 0;
 }
 
-at_status at_text_patients_load(const char *path, at_text_patients *out)
+at_status at_text_patients_parse(const char *name, const char *data, size_t len, at_text_patients *out)
 {
     memset(out, 0, sizeof *out);
-    at_status st;
-    if (at_path_is_dir(path)) {
-        st = load_dir(path, out);
+    size_t bad;
+    at_status st = AT_OK;
+    if (len > PATIENTS_MAX_FILE) {
+        st = at_error_set(AT_ERR_LIMIT, "%s: larger than %zu bytes", name, PATIENTS_MAX_FILE);
+    } else if (at_text_utf8_check(data, len, &bad)) {
+        st = at_error_set(AT_ERR_FORMAT, "%s: byte %zu: not UTF-8", name, bad);
+    } else if (looks_csv(data, len)) {
+        char *copy = at_malloc(len + 1); /* the parse rewrites the lines before the header */
+        if (!copy)
+            return AT_ERR_NOMEM;
+        memcpy(copy, data, len);
+        copy[len] = 0;
+        st = load_csv(name, copy, len, out);
+        at_free(copy);
+    } else if (len > PATIENT_MAX_FILE) {
+        st = at_error_set(AT_ERR_LIMIT, "%s: a patient file of more than %zu bytes", name, PATIENT_MAX_FILE);
     } else {
-        unsigned char *data;
-        size_t len, bad;
-        st = at_file_read(path, PATIENTS_MAX_FILE, &data, &len);
-        if (st)
-            return st;
-        if (at_text_utf8_check((const char *)data, len, &bad)) {
-            st = at_error_set(AT_ERR_FORMAT, "%s: byte %zu: not UTF-8", path, bad);
-        } else if (looks_csv((const char *)data, len)) {
-            st = load_csv(path, (char *)data, len, out);
-        } else {
-            out->v = at_calloc(1, sizeof *out->v);
-            st = out->v ? at_text_patient_load(path, out->v) : AT_ERR_NOMEM;
-            out->n = !st;
-        }
-        at_free(data);
+        out->v = at_calloc(1, sizeof *out->v);
+        st = out->v ? text_patient_parse(name, data, len, out->v) : AT_ERR_NOMEM;
+        out->n = !st;
     }
     if (st)
         at_text_patients_free(out);
+    return st;
+}
+
+at_status at_text_patients_load(const char *path, at_text_patients *out)
+{
+    memset(out, 0, sizeof *out);
+    if (at_path_is_dir(path)) {
+        at_status st = load_dir(path, out);
+        if (st)
+            at_text_patients_free(out);
+        return st;
+    }
+    unsigned char *data;
+    size_t len;
+    at_status st = at_file_read(path, PATIENTS_MAX_FILE, &data, &len);
+    if (st)
+        return st;
+    st = at_text_patients_parse(path, (const char *)data, len, out);
+    at_free(data);
     return st;
 }
 
