@@ -166,6 +166,26 @@ static inline int seen(risk_terms *t, uint32_t idx)
     return 0;
 }
 
+/* Keep str (owned; NULL when its allocation failed) as the text of idx. */
+static void put_term(risk_terms *t, uint32_t idx, char *str)
+{
+    if (t->s) {
+        t->s[idx] = str;
+        return;
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        risk_term *nl = str ? at_realloc(t->list, cap * sizeof *nl) : NULL;
+        if (!nl) {
+            at_free(str); /* only a reason's text is lost */
+            return;
+        }
+        t->list = nl;
+        t->cap = cap;
+    }
+    t->list[t->n++] = (risk_term){idx, str};
+}
+
 /* Hashed unigram and bigram counts of the extractor's tokens: each token's
  * folded form split into words at anything but a-z, 0-9 and bytes >= 0x80
  * ("r-chop" is "r" and "chop"); bigrams link consecutive words. */
@@ -190,18 +210,19 @@ static at_status hash_tokens(const ex_tok *t, size_t n, risk_vec *out, risk_term
             uint32_t idx = (uint32_t)(h & (RISK_H - 1));
             st = vec_push(out, idx, 1.0f);
             if (!st && terms && !seen(terms, idx))
-                terms->s[idx] = at_strndup(f + a, i - a);
+                put_term(terms, idx, at_strndup(f + a, i - a));
             if (pw && !st) {
                 uint32_t ib = (uint32_t)(pair_hash(ph, h) & (RISK_H - 1));
                 st = vec_push(out, ib, 1.0f);
                 if (!st && terms && !seen(terms, ib)) {
-                    char *b = terms->s[ib] = at_malloc(pl + (i - a) + 2);
+                    char *b = at_malloc(pl + (i - a) + 2);
                     if (b) {
                         memcpy(b, pw, pl);
                         b[pl] = ' ';
                         memcpy(b + pl + 1, f + a, i - a);
                         b[pl + 1 + (i - a)] = 0;
                     }
+                    put_term(terms, ib, b);
                 }
             }
             pw = f + a;

@@ -19,12 +19,20 @@ typedef struct {
     size_t n, cap;
 } risk_vec;
 
-/* The first text seen for each hashed index (for reasons): s[RISK_H]
- * strings, NULL where none, and seen[RISK_H / 64] bits of the indices seen
- * (where s may still be NULL when memory ran out). */
+/* The first text seen for each hashed index (for reasons): seen[RISK_H /
+ * 64] bits of the indices seen, and their strings either in s[RISK_H]
+ * (NULL where none) or, when s is NULL, appended to list in the order
+ * first seen (a string may be missing when memory ran out). */
+typedef struct {
+    uint32_t idx;
+    char *s;
+} risk_term;
+
 typedef struct {
     char **s;
     uint64_t *seen;
+    risk_term *list;
+    size_t n, cap;
 } risk_terms;
 
 /* One note's features: hashed unigram and bigram counts (indices < RISK_H,

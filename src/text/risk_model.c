@@ -325,8 +325,8 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         st = AT_ERR_NOMEM;
     /* counts, structured features and document frequencies, in one pass */
     double *sf = at_calloc(d.n ? d.n * RISK_S : 1, sizeof *sf);
-    uint32_t *map = at_calloc(RISK_H, sizeof *map);
-    if (!st && (!sf || !map))
+    uint32_t *map = NULL; /* the compact columns, in df's storage once the idf is known */
+    if (!st && !sf)
         st = AT_ERR_NOMEM;
     for (size_t i = 0; i < d.n && !st; i++) {
         const char *lab = csv->cells[(i + 1) * csv->ncols + (size_t)cl];
@@ -355,10 +355,10 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
     memset(tt, 0, sizeof tt);
     memset(tdf, 0, sizeof tdf);
     for (int t = 0; t < nthreads && !st; t++) {
-        tt[t].s = t ? at_calloc(RISK_H, sizeof *tt[t].s) : m->terms;
+        tt[t].s = t ? NULL : m->terms; /* the other threads list theirs */
         tt[t].seen = at_calloc(RISK_H / 64, sizeof *tt[t].seen);
         tdf[t] = t ? at_calloc(RISK_H, sizeof *tdf[t]) : df;
-        if (!tt[t].s || !tt[t].seen || !tdf[t])
+        if (!tt[t].seen || !tdf[t])
             st = AT_ERR_NOMEM;
     }
     risk_chunk *tch[64];
@@ -412,17 +412,16 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             d.chunks = c;
         }
     for (int t = 1; t < nthreads; t++) {
-        for (size_t w = 0; tt[t].s && tt[t].seen && w < RISK_H / 64; w++)
-            for (uint64_t bits = tt[t].seen[w]; bits; bits &= bits - 1) {
-                size_t j = w * 64 + (size_t)__builtin_ctzll(bits);
-                if (!m->terms[j])
-                    m->terms[j] = tt[t].s[j];
-                else
-                    at_free(tt[t].s[j]);
-            }
+        for (size_t k = 0; k < tt[t].n; k++) {
+            char **slot = &m->terms[tt[t].list[k].idx];
+            if (!*slot)
+                *slot = tt[t].list[k].s;
+            else
+                at_free(tt[t].list[k].s);
+        }
         for (size_t j = 0; tdf[t] && j < RISK_H; j++)
             df[j] += tdf[t][j];
-        at_free(tt[t].s);
+        at_free(tt[t].list);
         at_free(tdf[t]);
     }
     for (int t = 0; t < nthreads; t++)
@@ -441,9 +440,10 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             if (f && f < SMALL_DF && small_idf[f] < 0)
                 small_idf[f] = (float)(log_n1 - log(1.0 + f) + 1.0);
             m->idf[j] = !f ? idf0 : f < SMALL_DF ? small_idf[f] : (float)(log_n1 - log(1.0 + f) + 1.0);
-            if (df[j] >= 2) /* a term seen in one document cannot generalise */
-                map[j] = (uint32_t)++used;
+            df[j] = f >= 2 ? (uint32_t)++used : 0; /* a term seen in one document cannot generalise */
         }
+        map = df;
+        df = NULL;
         d.nfeat = used + RISK_S;
         double tf[64];
         for (int k = 1; k < 64; k++)

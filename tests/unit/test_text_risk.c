@@ -217,7 +217,7 @@ static void test_ngram_counts(void **state)
             j++;
         assert_true(j < b.n && b.v[j].val == a.v[i].val);
     }
-    risk_terms terms = {at_calloc(RISK_H, sizeof(char *)), at_calloc(RISK_H / 64, sizeof(uint64_t))};
+    risk_terms terms = {at_calloc(RISK_H, sizeof(char *)), at_calloc(RISK_H / 64, sizeof(uint64_t)), NULL, 0, 0};
     assert_true(terms.s && terms.seen);
     risk_vec c = {0};
     assert_int_equal(risk_note(x, t, strlen(t), &c, &terms, 0, s), AT_OK);
@@ -228,6 +228,21 @@ static void test_ngram_counts(void **state)
         at_free(terms.s[i]);
     at_free(terms.s);
     at_free(terms.seen);
+    /* without a table, the texts are listed in the order first seen, once */
+    risk_terms lt = {NULL, at_calloc(RISK_H / 64, sizeof(uint64_t)), NULL, 0, 0};
+    assert_non_null(lt.seen);
+    assert_int_equal(risk_note(x, t, strlen(t), &c, &lt, 0, s), AT_OK);
+    assert_int_equal(lt.n, c.n);
+    for (size_t i = 0; i < lt.n; i++)
+        assert_int_equal(lt.list[i].idx, c.v[i].idx);
+    assert_string_equal(lt.list[0].s, "mucite");
+    assert_string_equal(lt.list[lt.n - 1].s, "r chop");
+    assert_int_equal(risk_note(x, t, strlen(t), &c, &lt, 0, s), AT_OK);
+    assert_int_equal(lt.n, c.n); /* seen before: nothing more */
+    for (size_t i = 0; i < lt.n; i++)
+        at_free(lt.list[i].s);
+    at_free(lt.list);
+    at_free(lt.seen);
     risk_vec_free(&a);
     risk_vec_free(&b);
     risk_vec_free(&c);
