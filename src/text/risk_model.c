@@ -16,6 +16,11 @@
 
 #define RISK_MAX_MODEL ((size_t)64 << 20)
 #define RISK_TERMS_KEPT 4000
+/* A term in more than this share of the training notes is a stop word of
+ * the corpus ("patient", "de"): nearly constant, so nearly collinear with
+ * the bias, it slows the solver and carries nothing (AUROC unchanged to 4
+ * decimals on three cohorts of bench/risk); it gets no weight. */
+#define RISK_MAX_DF 0.8
 
 static void quiet_print(const char *s) { (void)s; }
 
@@ -430,6 +435,7 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         int used = 0;
         const double log_n1 = log(1.0 + (double)d.n);
         const float idf0 = (float)(log_n1 + 1.0); /* a bucket no document has */
+        const uint32_t max_df = (uint32_t)(RISK_MAX_DF * (double)d.n);
         /* most buckets have small document frequencies: their logs once each */
         enum { SMALL_DF = 1024 };
         float small_idf[SMALL_DF];
@@ -440,7 +446,10 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             if (f && f < SMALL_DF && small_idf[f] < 0)
                 small_idf[f] = (float)(log_n1 - log(1.0 + f) + 1.0);
             m->idf[j] = !f ? idf0 : f < SMALL_DF ? small_idf[f] : (float)(log_n1 - log(1.0 + f) + 1.0);
-            df[j] = f >= 2 ? (uint32_t)++used : 0; /* a term seen in one document cannot generalise */
+            /* a term of one document cannot generalise, a term of nearly
+             * all is a stop word: neither gets a column (both still count
+             * in each row's norm, as at scoring) */
+            df[j] = f >= 2 && f <= max_df ? (uint32_t)++used : 0;
         }
         map = df;
         df = NULL;

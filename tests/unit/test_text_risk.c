@@ -261,6 +261,15 @@ static void test_train_save_load(void **state)
     at_risk_options opt = {.C = 1.0};
     at_risk_model *m;
     assert_int_equal(at_risk_train(&csv, &opt, &m), AT_OK);
+    /* "patient" opens every note: a stop word of the corpus, no weight;
+     * "neutropénie", in some notes, has one */
+    risk_vec v = {0};
+    double sv[RISK_S];
+    assert_int_equal(risk_note(m->x, "patient", 7, &v, NULL, 0, sv), AT_OK);
+    assert_true(v.n == 1 && m->w[v.v[0].idx] == 0);
+    assert_int_equal(risk_note(m->x, "neutropénie", strlen("neutropénie"), &v, NULL, 0, sv), AT_OK);
+    assert_true(v.n == 1 && m->w[v.v[0].idx] != 0);
+    risk_vec_free(&v);
     char *dir = test_mkdtemp();
     char path[512];
     snprintf(path, sizeof path, "%s/model", dir);
