@@ -147,12 +147,14 @@ int cmd_deid(int argc, char **argv)
         fputs(res.report_json, stdout);
     size_t skipped = res.skipped.not_regular + res.skipped.dangling_links + res.skipped.folder_links +
                      res.skipped.vanished;
-    if (!quiet)
+    char *report = quiet ? NULL : at_path_join(outdir, "deid-report.json"); /* "clean/" gives clean/deid-... */
+    if (report)
         fprintf(stderr,
                 "atelier deid: %zu files: %zu de-identified, %zu quarantined, %zu rejected in %.2f s "
-                "(%.1f files/s); report %s/deid-report.json\n",
+                "(%.1f files/s); report %s\n",
                 res.files_seen, res.files_done, res.files_quarantined, res.files_rejected, res.seconds,
-                res.seconds > 0 ? (double)res.files_seen / res.seconds : 0.0, outdir);
+                res.seconds > 0 ? (double)res.files_seen / res.seconds : 0.0, report);
+    at_free(report);
     if (!quiet && skipped)
         fprintf(stderr,
                 "atelier deid: skipped in the folders: %zu not regular files (FIFOs, sockets, devices), "
