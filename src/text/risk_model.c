@@ -282,6 +282,21 @@ static void finish_row(struct feature_node *x, size_t n, const float *idf, const
     x[k + 1].index = -1;
 }
 
+/* The first row i (of n) whose text starts at or after byte b of the
+ * rows' texts laid end to end (pre: n + 1 prefix sums). */
+static size_t row_at(const size_t *pre, size_t n, size_t b)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pre[mid] < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static at_status csv_columns(const at_csv *csv, int need_label, int *cp, int *ct, int *cl)
 {
     *cp = at_csv_column(csv, "patient_id");
@@ -341,26 +356,30 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         }
         d.y[i] = lab[0] == '1';
     }
-    /* Each row's hashed terms and structured features are independent: in
-     * parallel, each thread over a contiguous block of rows (static
-     * schedule) with its own document frequencies and its own table of the
-     * first text seen for each bucket (thread 0, whose block comes first,
-     * writes straight into the model's); merged in block order, the table
-     * is the one a single thread would fill (the first row in file order
-     * wins), whatever the thread count. The first failing row in file
-     * order is reported. */
+    /* Each row's hashed terms and structured features are independent.
+     * The rows are cut into parts of about equal text, handed to the
+     * threads as each becomes free (the cores of a virtual machine do not
+     * run at one speed). Each thread keeps its own document frequencies, a
+     * block of row storage and a bit per bucket it has seen; each part
+     * lists the buckets its thread saw first there, with their text. A
+     * thread takes parts in file order, so the first occurrence of a bucket
+     * in the file is listed by its own part: merged in part order, the
+     * terms are those one thread would keep, whatever the thread count or
+     * the timing. The first failing row in file order is reported. */
     int nthreads = 1;
 #ifdef _OPENMP
     if (!opt || opt->threads != 1)
         nthreads = omp_get_max_threads();
     nthreads = nthreads < 1 ? 1 : nthreads > 64 ? 64 : nthreads;
 #endif
-    risk_terms tt[64];
+    const size_t nparts = nthreads == 1 ? 1 : d.n < (size_t)nthreads * 8 ? d.n : (size_t)nthreads * 8;
+    risk_terms tt[64], *parts = st ? NULL : at_calloc(nparts, sizeof *parts);
     uint32_t *tdf[64];
     memset(tt, 0, sizeof tt);
     memset(tdf, 0, sizeof tdf);
+    if (!st && !parts)
+        st = AT_ERR_NOMEM;
     for (int t = 0; t < nthreads && !st; t++) {
-        tt[t].s = t ? NULL : m->terms; /* the other threads list theirs */
         tt[t].seen = at_calloc(RISK_H / 64, sizeof *tt[t].seen);
         tdf[t] = t ? at_calloc(RISK_H, sizeof *tdf[t]) : df;
         if (!tt[t].seen || !tdf[t])
@@ -368,6 +387,11 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
     }
     risk_chunk *tch[64];
     memset(tch, 0, sizeof tch);
+    size_t *pre = st ? NULL : at_malloc((d.n + 1) * sizeof *pre); /* bytes of text before each row */
+    if (!st && !pre)
+        st = AT_ERR_NOMEM;
+    for (size_t i = 0; i < d.n && pre; i++)
+        pre[i + 1] = (i ? pre[i] : (pre[0] = 0)) + strlen(csv->cells[(i + 1) * csv->ncols + (size_t)ct]) + 1;
     if (!st) {
         size_t bad = d.n;
         at_status bad_st = AT_OK;
@@ -375,40 +399,60 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         const int sorted = opt && opt->use_xgboost; /* boosting's rows by column; liblinear takes any order */
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1)
         {
-            int tid = 0, nt = 1;
+            int tid = 0;
 #ifdef _OPENMP
             tid = omp_get_thread_num();
-            nt = omp_get_num_threads();
 #endif
             risk_vec v = {0};
-            for (size_t i = d.n * (size_t)tid / (size_t)nt; i < d.n * (size_t)(tid + 1) / (size_t)nt; i++) {
-                const char *text = csv->cells[(i + 1) * csv->ncols + (size_t)ct];
-                at_status rst = risk_note(m->x, text, strlen(text), &v, &tt[tid], sorted, sf + i * RISK_S);
-                struct feature_node *x = NULL;
-                if (!rst && !(x = chunk_take(&tch[tid], v.n + RISK_S + 2)))
-                    rst = AT_ERR_NOMEM;
-                if (rst) { /* this block's first failure; the blocks are in file order */
+            risk_terms *T = &tt[tid];
+#pragma omp for schedule(dynamic, 1)
+            for (size_t p = 0; p < nparts; p++) {
+                size_t lo = row_at(pre, d.n, pre[d.n] / nparts * p),
+                       hi = p + 1 == nparts ? d.n : row_at(pre, d.n, pre[d.n] / nparts * (p + 1));
+                for (size_t i = lo; i < hi; i++) {
+                    const char *text = csv->cells[(i + 1) * csv->ncols + (size_t)ct];
+                    at_status rst = risk_note(m->x, text, pre[i + 1] - pre[i] - 1, &v, T, sorted, sf + i * RISK_S);
+                    struct feature_node *x = NULL;
+                    if (!rst && !(x = chunk_take(&tch[tid], v.n + RISK_S + 2)))
+                        rst = AT_ERR_NOMEM;
+                    if (rst) { /* this part's first failure */
 #pragma omp critical(risk_row_error)
-                    if (i < bad) {
-                        bad = i;
-                        bad_st = rst;
-                        snprintf(bad_msg, sizeof bad_msg, "%s", at_error_message());
+                        if (i < bad) {
+                            bad = i;
+                            bad_st = rst;
+                            snprintf(bad_msg, sizeof bad_msg, "%s", at_error_message());
+                        }
+                        break;
                     }
-                    break;
+                    for (size_t j = 0; j < v.n; j++) {
+                        x[j].index = (int)v.v[j].idx + 1;
+                        x[j].value = v.v[j].val;
+                        tdf[tid][v.v[j].idx]++; /* the indices of a note are distinct */
+                    }
+                    d.x[i] = x;
+                    rn[i] = v.n;
                 }
-                for (size_t j = 0; j < v.n; j++) {
-                    x[j].index = (int)v.v[j].idx + 1;
-                    x[j].value = v.v[j].val;
-                    tdf[tid][v.v[j].idx]++; /* the indices of a note are distinct */
-                }
-                d.x[i] = x;
-                rn[i] = v.n;
+                parts[p] = *T; /* this part's list; the thread's bits go on */
+                parts[p].seen = NULL;
+                T->list = NULL;
+                T->n = T->cap = 0;
             }
             risk_vec_free(&v);
         }
         if (bad < d.n)
             st = at_error_set(bad_st, "line %zu: %s", csv->line[bad + 1], bad_msg);
     }
+    for (size_t p = 0; parts && p < nparts; p++) {
+        for (size_t k = 0; k < parts[p].n; k++) {
+            char **slot = &m->terms[parts[p].list[k].idx];
+            if (!*slot)
+                *slot = parts[p].list[k].s;
+            else
+                at_free(parts[p].list[k].s);
+        }
+        at_free(parts[p].list);
+    }
+    at_free(parts);
     for (int t = 0; t < nthreads; t++)
         while (tch[t]) {
             risk_chunk *c = tch[t];
@@ -417,16 +461,8 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             d.chunks = c;
         }
     for (int t = 1; t < nthreads; t++) {
-        for (size_t k = 0; k < tt[t].n; k++) {
-            char **slot = &m->terms[tt[t].list[k].idx];
-            if (!*slot)
-                *slot = tt[t].list[k].s;
-            else
-                at_free(tt[t].list[k].s);
-        }
         for (size_t j = 0; tdf[t] && j < RISK_H; j++)
             df[j] += tdf[t][j];
-        at_free(tt[t].list);
         at_free(tdf[t]);
     }
     for (int t = 0; t < nthreads; t++)
@@ -560,6 +596,12 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         m->C = C;
         m->l1 = l1;
         double *w = at_malloc((size_t)d.nfeat * sizeof *w);
+        /* liblinear's coordinate descent visits the rows in an order drawn
+         * from rand(): the same draws for the same data give the same model
+         * (the cross-validation fits above share the generator and may
+         * interleave their draws: their choice of C can differ between runs
+         * only where two values of C score nearly the same AUROC) */
+        srand(1);
         st = w ? fit(&d, NULL, C, l1, w, &m->bias) : AT_ERR_NOMEM;
         for (size_t j = 0; j < RISK_H && !st; j++)
             m->w[j] = map[j] ? w[map[j] - 1] : 0;
@@ -592,6 +634,7 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         }
     }
     at_free(rn);
+    at_free(pre);
     at_free(df);
     at_free(sf);
     at_free(map);

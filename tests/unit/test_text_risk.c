@@ -249,6 +249,51 @@ static void test_ngram_counts(void **state)
     at_text_extractor_free(x);
 }
 
+void omp_set_num_threads(int n); /* libgomp, linked through the library */
+
+/* The model's bytes do not depend on the thread count or the timing: the
+ * rows are shared out dynamically, and the term texts kept are the first
+ * in file order (a bucket can hold two n-grams). */
+static void test_threads_same_model(void **state)
+{
+    (void)state;
+    at_buf b;
+    at_buf_init(&b, 1 << 26);
+    assert_int_equal(at_text_synth_cohort(400, 9, &b), AT_OK);
+    at_csv csv;
+    assert_int_equal(at_csv_parse((const char *)b.data, b.len, 1 << 20, &csv), AT_OK);
+    at_buf_free(&b);
+    char *dir = test_mkdtemp();
+    unsigned char *first = NULL;
+    size_t first_len = 0;
+    const int threads[] = {1, 3, 5, 2};
+    for (int k = 0; k < 4; k++) {
+        at_risk_options opt = {.C = 1.0, .threads = threads[k] == 1};
+        omp_set_num_threads(threads[k]);
+        at_risk_model *m;
+        assert_int_equal(at_risk_train(&csv, &opt, &m), AT_OK);
+        char path[512];
+        snprintf(path, sizeof path, "%s/m%d", dir, k);
+        assert_int_equal(at_risk_save(m, path), AT_OK);
+        at_risk_free(m);
+        size_t len;
+        unsigned char *data = test_read_file(path, &len);
+        assert_non_null(data);
+        if (!first) {
+            first = data;
+            first_len = len;
+        } else {
+            if (len != first_len || memcmp(data, first, len))
+                fail_msg("%d threads: another model than with one thread", threads[k]);
+            free(data);
+        }
+    }
+    free(first);
+    at_csv_free(&csv);
+    test_rmtree(dir);
+    free(dir);
+}
+
 static void test_train_save_load(void **state)
 {
     (void)state;
@@ -442,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_cv_folds),
         cmocka_unit_test(test_l1),
         cmocka_unit_test(test_train_save_load),
+        cmocka_unit_test(test_threads_same_model),
         cmocka_unit_test(test_bad_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
