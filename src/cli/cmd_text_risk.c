@@ -63,6 +63,24 @@ int cmd_text_synth_cohort(int argc, char **argv)
     return st ? cli_fail(st) : CLI_OK;
 }
 
+/* 1 when a and b name one existing file. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat x, y;
+    return !stat(a, &x) && !stat(b, &y) && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* 1 (said on stderr) when the output path names an input: the input would
+ * be overwritten. */
+static int overwrites(const char *cmd, const char *out, const char *in, const char *what)
+{
+    if (strcmp(out, in) && !same_file(out, in))
+        return 0;
+    fprintf(stderr, "atelier text risk %s: -o %s is %s: it would be overwritten; nothing was written\n", cmd, out,
+            what);
+    return 1;
+}
+
 static int risk_train(int argc, char **argv)
 {
     const char *csvp = NULL, *out = NULL;
@@ -87,6 +105,8 @@ static int risk_train(int argc, char **argv)
     }
     if (!csvp || !out)
         return cli_usage_error("text risk train", "needs --csv FILE and -o MODEL");
+    if (overwrites("train", out, csvp, "the --csv file"))
+        return CLI_USAGE;
     at_csv csv;
     at_status st = read_csv(csvp, &csv);
     if (st)
@@ -154,6 +174,8 @@ static int risk_eval(int argc, char **argv)
             st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: label is not 0 or 1", csvp, csv.line[i + 1]);
         else if (!t[0])
             st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: empty text", csvp, csv.line[i + 1]);
+        else if (cp >= 0 && !csv.cells[(i + 1) * csv.ncols + (size_t)cp][0])
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: empty patient_id", csvp, csv.line[i + 1]);
         else if ((st = at_risk_predict(m, t, strlen(t), &p[i], NULL, 0)))
             at_error_prefix(st, "%s: line %zu", csvp, csv.line[i + 1]);
         y[i] = l[0] == '1';
@@ -230,6 +252,8 @@ static int risk_score(int argc, char **argv)
     }
     if (!csvp || !modelp || !outp)
         return cli_usage_error("text risk score", "needs --model MODEL, --csv FILE and -o SCORES.csv");
+    if (overwrites("score", outp, csvp, "the --csv file") || overwrites("score", outp, modelp, "the model"))
+        return CLI_USAGE;
     at_risk_model *m = NULL;
     at_csv csv;
     memset(&csv, 0, sizeof csv);
@@ -271,13 +295,6 @@ static int risk_score(int argc, char **argv)
     at_csv_free(&csv);
     at_risk_free(m);
     return st ? cli_fail(st) : CLI_OK;
-}
-
-/* 1 when a and b name one existing file. */
-static int same_file(const char *a, const char *b)
-{
-    struct stat x, y;
-    return !stat(a, &x) && !stat(b, &y) && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
 /* Write the header and the rows of csv whose is_test equals side. */

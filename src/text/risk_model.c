@@ -324,6 +324,8 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             return at_error_set(AT_ERR_FORMAT, "line %zu: label is not 0 or 1", csv->line[i + 1]);
         if (!csv->cells[(i + 1) * csv->ncols + (size_t)cp][0])
             return at_error_set(AT_ERR_FORMAT, "line %zu: empty patient_id", csv->line[i + 1]);
+        if (!csv->cells[(i + 1) * csv->ncols + (size_t)ct][0])
+            return at_error_set(AT_ERR_FORMAT, "line %zu: empty text", csv->line[i + 1]);
         pos += lab[0] == '1';
     }
     if (pos == 0 || pos == n)

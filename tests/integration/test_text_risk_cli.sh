@@ -86,5 +86,23 @@ printf 'patient_id,text\nA,\n' > "$tmp/s2.csv"
 run "$bin" text risk score --model "$tmp/m" --csv "$tmp/s2.csv" -o "$tmp/sc.csv"
 [ "$rc" = 1 ] && grep -q "s2.csv: line 2: empty text" "$tmp/err" || fail "empty text accepted"
 [ ! -e "$tmp/sc.csv" ] || fail "scores written despite a bad row"
+printf 'patient_id,text,label\nA,Patient de 70 ans,0\nB,,1\n' > "$tmp/e1.csv"
+run "$bin" text risk train --csv "$tmp/e1.csv" -o "$tmp/m3" --C 1
+[ "$rc" = 1 ] && grep -q "e1.csv: line 3: empty text" "$tmp/err" && [ ! -e "$tmp/m3" ] || fail "empty text trained on ($rc)"
+printf 'patient_id,text,label\nA,Patient de 70 ans,0\n,Patient de 60 ans,1\n' > "$tmp/e2.csv"
+run "$bin" text risk eval --model "$tmp/m" --csv "$tmp/e2.csv"
+[ "$rc" = 1 ] && grep -q "e2.csv: line 3: empty patient_id" "$tmp/err" || fail "eval with an empty patient_id ($rc)"
+
+# --- an output never overwrites an input
+cp "$tmp/tr.csv" "$tmp/keep.csv"
+run "$bin" text risk train --csv "$tmp/keep.csv" -o "$tmp/keep.csv" --C 1
+[ "$rc" = 2 ] && grep -q "is the --csv file: it would be overwritten" "$tmp/err" || fail "train -o = --csv ($rc)"
+cmp -s "$tmp/tr.csv" "$tmp/keep.csv" || fail "train overwrote its input"
+cp "$tmp/te.csv" "$tmp/keep2.csv"
+run "$bin" text risk score --model "$tmp/m" --csv "$tmp/keep2.csv" -o "$tmp/./keep2.csv"
+[ "$rc" = 2 ] && cmp -s "$tmp/te.csv" "$tmp/keep2.csv" || fail "score overwrote its input ($rc)"
+cp "$tmp/m" "$tmp/mcopy"
+run "$bin" text risk score --model "$tmp/mcopy" --csv "$tmp/te.csv" -o "$tmp/mcopy"
+[ "$rc" = 2 ] && cmp -s "$tmp/m" "$tmp/mcopy" || fail "score overwrote the model ($rc)"
 
 echo "text risk CLI: ok"
