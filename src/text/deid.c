@@ -64,6 +64,8 @@ static const builtin_word builtins[] = {
     {"le", DICT_PARTICLE | DICT_CONNECT, 0}, {"la", DICT_PARTICLE | DICT_CONNECT, 0}, {"da", DICT_PARTICLE, 0},
     {"de", DICT_PARTICLE | DICT_CONNECT, 0}, {"dos", DICT_PARTICLE, 0}, {"van", DICT_PARTICLE, 0},
     {"von", DICT_PARTICLE, 0}, {"du", DICT_PARTICLE | DICT_CONNECT, 0}, {"des", DICT_CONNECT, 0},
+    {"der", DICT_PARTICLE, 0}, {"den", DICT_PARTICLE, 0}, {"ter", DICT_PARTICLE, 0}, {"di", DICT_PARTICLE, 0},
+    {"del", DICT_PARTICLE, 0}, {"della", DICT_PARTICLE, 0}, {"das", DICT_PARTICLE, 0}, {"do", DICT_PARTICLE, 0},
     {"les", DICT_CONNECT, 0}, {"l", DICT_CONNECT, 0}, {"d", DICT_CONNECT, 0}, {"sur", DICT_CONNECT, 0},
     {"sous", DICT_CONNECT, 0}, {"en", DICT_CONNECT, 0}, {"lez", DICT_CONNECT, 0}, {"et", DICT_CONNECT, 0},
 };

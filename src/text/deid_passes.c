@@ -207,6 +207,18 @@ void deid_pass_hospitals(text_scan *s)
 
 /* Label a run of name tokens [a, b): override 2 = all surnames, 3 = all
  * first names, else by case, particles and the first-name dictionary. */
+/* Dictionary flags of the word at i, looked up even when the tokeniser
+ * skipped it (lower-case words outside the trigger set). */
+static unsigned word_flags(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->dflags || tok_len(s, i) > 40)
+        return k->dflags;
+    char f[136];
+    int fl = at_text_fold(s->t + k->s, tok_len(s, i), f, sizeof f);
+    return fl > 0 ? text_dict_get(&s->d->dict, f, (size_t)fl, NULL) : 0;
+}
+
 static void label_name_run(text_scan *s, size_t a, size_t b, int override)
 {
     size_t ua[8], ub[8];
@@ -218,7 +230,8 @@ static void label_name_run(text_scan *s, size_t a, size_t b, int override)
             continue;
         ua[n] = i;
         part[n] = 0;
-        if ((s->tok[i].dflags & DICT_PARTICLE) && !tok_single(s, i) && i + 1 < b && s->tok[i + 1].kind == TOK_WORD) {
+        /* particles with the word after them: "Le Goff", "Van der Berg" */
+        while ((word_flags(s, i) & DICT_PARTICLE) && !tok_single(s, i) && i + 1 < b && s->tok[i + 1].kind == TOK_WORD) {
             part[n] = any_part = 1;
             i++;
         }
@@ -266,6 +279,16 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
     int count = 0;
     while (r < s->n && count < 4 && !s->tok[r].nl && !s->lab[r]) {
         const text_tok *t = &s->tok[r];
+        /* lower-case particles inside a name, before a capital: "Van der
+         * Berg", "Anne de la Fontaine" */
+        size_t q = r;
+        while (count > 0 && q < s->n && q < r + 3 && s->tok[q].kind == TOK_WORD && !s->tok[q].nl &&
+               !(s->tok[q].cap || s->tok[q].allcaps) && (word_flags(s, q) & DICT_PARTICLE))
+            q++;
+        if (q > r && q < s->n && s->tok[q].kind == TOK_WORD && !s->tok[q].nl && (s->tok[q].cap || s->tok[q].allcaps)) {
+            r = q;
+            continue;
+        }
         if (t->kind != TOK_WORD || !(t->cap || t->allcaps))
             break;
         if (tok_single(s, r)) { /* an initial "J." only, never "N°" nor "M." */
@@ -284,18 +307,6 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
         count++;
     }
     return r;
-}
-
-/* Dictionary flags of the word at i, looked up even when the tokeniser
- * skipped it (lower-case words outside the trigger set). */
-static unsigned word_flags(const text_scan *s, size_t i)
-{
-    const text_tok *k = &s->tok[i];
-    if (k->dflags || tok_len(s, i) > 40)
-        return k->dflags;
-    char f[136];
-    int fl = at_text_fold(s->t + k->s, tok_len(s, i), f, sizeof f);
-    return fl > 0 ? text_dict_get(&s->d->dict, f, (size_t)fl, NULL) : 0;
 }
 
 /* Lower-case words that follow a title without being a name ("Madame

@@ -314,6 +314,15 @@ at_status text_patient_parse(const char *path, const char *data, size_t len, at_
         s = le + 1;
         line++;
     }
+    char **any[] = {&p->last_name, &p->first_name, &p->birth_date, &p->ipp, &p->nir, &p->address,
+                    &p->city, &p->zip, &p->phone, &p->email, &p->patient_id};
+    int fields = 0;
+    for (size_t k = 0; k < sizeof any / sizeof *any; k++)
+        fields += *any[k] != NULL;
+    if (!st && !fields) /* an empty export must not pass for an identity */
+        st = at_error_set(AT_ERR_FORMAT, "%s: no field (one 'key: value' line each: nom, prenom, date_naissance, ipp, "
+                                         "nir, adresse, ville, cp, tel, mail, id)",
+                          path);
     if (st)
         at_text_patient_free(p);
     return st;
@@ -373,6 +382,68 @@ static size_t match_patient(const text_scan *s, size_t i, int *label)
     return best;
 }
 
+static unsigned patient_name_flags(const at_text_deid *d, const char *f, size_t n)
+{
+    return text_dict_get(&d->patdict, f, n, NULL) & (DICT_PATLAST | DICT_PATFIRST);
+}
+
+/* The patient's name at word token i: the word; a hyphenated word one of
+ * whose parts is the patient's ("Kerhervé-Durand", "Soizic-Marie": with a
+ * capital, so that "petit-fils" is not Petit's) or which is the name with
+ * a hyphen ("Le-Goff"); particles with the word after them, on one line
+ * ("Le Goff", "Van der Berg", "de la Fontaine"; a particle alone is not
+ * the name). A name that is also a common word ("Petit", "Rose") counts
+ * only with a capital. Returns the end token and *label, 0 when none. */
+static size_t patient_name_at(const text_scan *s, size_t i, int *label)
+{
+    const at_text_deid *d = s->d;
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || k->e - k->s > 40)
+        return 0;
+    char f[256];
+    int fl = at_text_fold(s->t + k->s, k->e - k->s, f, sizeof f);
+    if (fl <= 0)
+        return 0;
+    size_t n = (size_t)fl, end = i + 1;
+    int caps = k->cap || k->allcaps;
+    unsigned pf = patient_name_flags(d, f, n);
+    if (!pf && memchr(f, '-', n)) {
+        char g[256];
+        memcpy(g, f, n);
+        for (size_t j = 0; j < n; j++)
+            g[j] = g[j] == '-' ? ' ' : g[j];
+        pf = patient_name_flags(d, g, n);
+        for (size_t a = 0, j = 0; j <= n && !pf && caps; j++)
+            if (j == n || f[j] == '-') {
+                pf = j > a + 1 ? patient_name_flags(d, f + a, j - a) : 0;
+                a = j + 1;
+            }
+    }
+    if (!pf && (text_dict_get(&d->dict, f, n, NULL) & DICT_PARTICLE)) {
+        size_t o = n; /* "le" + " goff", "van" + " der" + " berg" */
+        for (size_t j = i + 1; j < s->n && j < i + 4; j++) {
+            const text_tok *w = &s->tok[j];
+            if (w->kind != TOK_WORD || w->nl || s->lab[j] || w->e - w->s > 40 || o + 2 >= sizeof f)
+                break;
+            f[o] = ' ';
+            int wl = at_text_fold(s->t + w->s, w->e - w->s, f + o + 1, sizeof f - o - 1);
+            if (wl <= 0)
+                break;
+            o += 1 + (size_t)wl;
+            if ((pf = patient_name_flags(d, f, o))) {
+                end = j + 1;
+                break;
+            }
+            if (!(text_dict_get(&d->dict, f + o - (size_t)wl, (size_t)wl, NULL) & DICT_PARTICLE))
+                break;
+        }
+    }
+    if (!pf || (end == i + 1 && !caps && (text_dict_get(&d->dict, f, n, NULL) & DICT_COMMON)))
+        return 0;
+    *label = pf & DICT_PATLAST ? AT_PHI_NOM : AT_PHI_PRENOM;
+    return end;
+}
+
 void deid_pass_patient(text_scan *s)
 {
     const at_text_deid *d = s->d;
@@ -396,28 +467,11 @@ void deid_pass_patient(text_scan *s)
                 }
             }
         }
-        if (k->kind == TOK_WORD && k->e - k->s <= 40) {
-            char f[128];
-            int fl = at_text_fold(s->t + k->s, k->e - k->s, f, sizeof f);
-            unsigned pf = fl > 0 ? text_dict_get(&d->patdict, f, (size_t)fl, NULL) : 0;
-            /* a particle with the word after it, when the two are the
-             * patient's name ("Le Goff"; "le" alone is not) */
-            const text_tok *k2 = i + 1 < s->n ? &s->tok[i + 1] : NULL;
-            if (!pf && fl > 0 && fl < 8 && k2 && k2->kind == TOK_WORD && !s->lab[i + 1] && k2->e - k2->s <= 40 &&
-                (text_dict_get(&d->dict, f, (size_t)fl, NULL) & DICT_PARTICLE)) {
-                f[fl] = ' ';
-                int f2 = at_text_fold(s->t + k2->s, k2->e - k2->s, f + fl + 1, sizeof f - (size_t)fl - 1);
-                unsigned pf2 = f2 > 0 ? text_dict_get(&d->patdict, f, (size_t)(fl + 1 + f2), NULL) : 0;
-                if ((pf2 & (DICT_PATLAST | DICT_PATFIRST)) &&
-                    mark(s, i, i + 2, pf2 & DICT_PATLAST ? AT_PHI_NOM : AT_PHI_PRENOM)) {
-                    i++;
-                    continue;
-                }
-            }
-            if (pf & DICT_PATLAST)
-                mark(s, i, i + 1, AT_PHI_NOM);
-            else if (pf & DICT_PATFIRST)
-                mark(s, i, i + 1, AT_PHI_PRENOM);
+        int nl;
+        size_t ne = patient_name_at(s, i, &nl);
+        if (ne && mark(s, i, ne, nl)) {
+            i = ne - 1;
+            continue;
         }
         if (d->pat_ipp[0] && k->e - k->s == strlen(d->pat_ipp) && !memcmp(s->t + k->s, d->pat_ipp, k->e - k->s))
             mark(s, i, i + 1, AT_PHI_IPP);

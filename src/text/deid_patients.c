@@ -34,9 +34,10 @@ static int cmp_key(const void *a, const void *b)
     return c ? c : x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* Each patient keyed, no key twice (what names row i: where(i)), and the
- * table sorted by key for the look-ups. */
-static at_status check_keys(at_text_patients *t, const char *path, const size_t *line)
+/* Each patient keyed, no key twice (row i named by line[i] in the table
+ * path, or by the file name[i] of the folder path), and the table sorted by
+ * key for the look-ups. */
+static at_status check_keys(at_text_patients *t, const char *path, const size_t *line, char *const *name)
 {
     if (t->n < 2)
         return AT_OK;
@@ -49,8 +50,8 @@ static at_status check_keys(at_text_patients *t, const char *path, const size_t 
         if (!k[i].key || !k[i].key[0])
             st = line ? at_error_set(AT_ERR_FORMAT, "%s: line %zu: no id or ipp (needed with several patients)", path,
                                      line[i])
-                      : at_error_set(AT_ERR_FORMAT, "%s: patient file %zu: no id or ipp (needed with several patients)",
-                                     path, i + 1);
+                      : at_error_set(AT_ERR_FORMAT, "%s/%s: no id or ipp (needed with several patients)", path,
+                                     name[i]);
     }
     if (!st) {
         qsort(k, t->n, sizeof *k, cmp_key);
@@ -58,8 +59,8 @@ static at_status check_keys(at_text_patients *t, const char *path, const size_t 
             if (!strcmp(k[i].key, k[i - 1].key))
                 st = line ? at_error_set(AT_ERR_FORMAT, "%s: line %zu: the same id as line %zu", path, line[k[i].i],
                                          line[k[i - 1].i])
-                          : at_error_set(AT_ERR_FORMAT, "%s: patient files %zu and %zu have the same id", path,
-                                         k[i - 1].i + 1, k[i].i + 1);
+                          : at_error_set(AT_ERR_FORMAT, "%s: %s and %s have the same id", path, name[k[i - 1].i],
+                                         name[k[i].i]);
     }
     if (!st) {
         at_text_patient *v = at_malloc(t->n * sizeof *v);
@@ -135,13 +136,14 @@ static at_status load_csv(const char *path, char *data, size_t len, at_text_pati
         }
     }
     if (!st)
-        st = check_keys(t, path, line);
+        st = check_keys(t, path, line, NULL);
     at_free(line);
     at_csv_free(&csv);
     return st;
 }
 
-/* A folder: each visible regular file a "key: value" file, in name order. */
+/* A folder: each visible file a "key: value" file, in name order (a
+ * subfolder is refused: its patients would be missed). */
 static at_status load_dir(const char *path, at_text_patients *t)
 {
     struct dirent **names;
@@ -149,26 +151,26 @@ static at_status load_dir(const char *path, at_text_patients *t)
     if (n < 0)
         return at_error_set(AT_ERR_IO, "%s: cannot list folder", path);
     at_status st = AT_OK;
-    size_t cap = 0;
+    char **fname = at_calloc((size_t)n + 1, sizeof *fname); /* of each patient loaded */
+    if (!fname)
+        st = AT_ERR_NOMEM;
+    if (!st && (size_t)n > PATIENTS_MAX)
+        st = at_error_set(AT_ERR_LIMIT, "%s: more than %zu files", path, PATIENTS_MAX);
+    if (!st && !(t->v = at_calloc((size_t)n + 1, sizeof *t->v)))
+        st = AT_ERR_NOMEM;
     for (int i = 0; i < n; i++) {
         const char *nm = names[i]->d_name;
         char *f = nm[0] != '.' && !st ? at_path_join(path, nm) : NULL;
         if (nm[0] != '.' && !st && !f)
             st = AT_ERR_NOMEM;
-        if (f && !at_path_is_dir(f)) {
-            if (t->n == cap) {
-                size_t nc = cap ? cap * 2 : 16;
-                at_text_patient *v = t->n < PATIENTS_MAX ? at_realloc(t->v, nc * sizeof *v) : NULL;
-                if (!v)
-                    st = t->n < PATIENTS_MAX ? AT_ERR_NOMEM
-                                             : at_error_set(AT_ERR_LIMIT, "%s: more than %zu patients", path,
-                                                            PATIENTS_MAX);
-                else
-                    t->v = v, cap = nc;
-            }
-            if (!st && !(st = at_text_patient_load(f, &t->v[t->n])))
-                t->n++;
-        }
+        if (f && at_path_is_dir(f))
+            st = at_error_set(AT_ERR_FORMAT, "%s: a folder in --patient-info (one key: value file per patient, no "
+                                             "subfolders)",
+                              f);
+        else if (f && !(st = at_text_patient_load(f, &t->v[t->n])) && !(fname[t->n] = at_strdup(nm)))
+            st = AT_ERR_NOMEM;
+        else if (f && !st)
+            t->n++;
         at_free(f);
         free(names[i]);
     }
@@ -176,7 +178,10 @@ static at_status load_dir(const char *path, at_text_patients *t)
     if (!st && t->n == 0)
         st = at_error_set(AT_ERR_FORMAT, "%s: no patient file in the folder", path);
     if (!st)
-        st = check_keys(t, path, NULL);
+        st = check_keys(t, path, NULL, fname);
+    for (int i = 0; fname && i < n; i++)
+        at_free(fname[i]);
+    at_free(fname);
     return st;
 }
 
@@ -250,11 +255,19 @@ const at_text_patient *at_text_patients_find(const at_text_patients *t, const ch
 {
     if (!key)
         return NULL;
+    /* the key without the spaces around it, as the table's cells */
+    size_t kl = strlen(key);
+    while (kl && (*key == ' ' || *key == '\t'))
+        key++, kl--;
+    while (kl && (key[kl - 1] == ' ' || key[kl - 1] == '\t' || key[kl - 1] == '\r'))
+        kl--;
     size_t lo = 0, hi = t->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const char *k = patient_key(&t->v[mid]);
-        int c = k ? strcmp(k, key) : -1;
+        int c = k ? strncmp(k, key, kl) : -1;
+        if (!c && k[kl])
+            c = 1; /* k is longer */
         if (!c)
             return &t->v[mid];
         if (c < 0)

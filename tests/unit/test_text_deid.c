@@ -475,6 +475,9 @@ static void test_patient_table(void **state)
     assert_string_equal(a->last_name, "Le Goff");
     assert_string_equal(b->first_name, "Soizic");
     assert_null(at_text_patients_find(&t, "P3"));
+    assert_ptr_equal(at_text_patients_find(&t, " P2 "), a); /* ids trimmed as the cells are */
+    assert_null(at_text_patients_find(&t, "P"));
+    assert_null(at_text_patients_find(&t, "P22"));
     assert_null(at_text_patients_find(&t, "Kerhervé"));
     at_text_deid *d;
     assert_int_equal(at_text_deid_new(NULL, &d), AT_OK);
@@ -531,9 +534,72 @@ static void test_patient_table(void **state)
     assert_int_equal(test_write_file(f1, "nom: A\nid: X2\n", 14), AT_OK);
     assert_int_equal(test_write_file(f2, "nom: B\nid: X2\n", 14), AT_OK);
     assert_int_equal(at_text_patients_load(sub, &t), AT_ERR_FORMAT);
-    assert_non_null(strstr(at_error_message(), "patient files 1 and 2 have the same id"));
+    assert_non_null(strstr(at_error_message(), "a.txt and b.txt have the same id"));
+    /* a subfolder is refused (its patients would be missed), an empty file too */
+    char deep[800];
+    snprintf(deep, sizeof deep, "%s/more", sub);
+    assert_int_equal(at_mkdir_p(deep, 0700), AT_OK);
+    assert_int_equal(test_write_file(f2, "nom: B\nid: X3\n", 14), AT_OK);
+    assert_int_equal(at_text_patients_load(sub, &t), AT_ERR_FORMAT);
+    assert_non_null(strstr(at_error_message(), "a folder in --patient-info"));
+    assert_int_equal(test_write_file(f1, "# nothing\n\n", 11), AT_OK);
+    assert_int_equal(at_text_patients_load(f1, &t), AT_ERR_FORMAT);
+    assert_non_null(strstr(at_error_message(), "no field"));
     test_rmtree(dir);
     free(dir);
+}
+
+/* The patient's names in their other writings: hyphenated with another
+ * name, with a hyphen for a space, after several particles; never across a
+ * line break, never a particle alone, and a name that is a common word
+ * only with a capital. */
+static void test_patient_name_writings(void **state)
+{
+    (void)state;
+    const struct {
+        at_text_patient p;
+        const char *in, *out;
+    } cases[] = {
+        {{.last_name = "Kerhervé", .first_name = "Soizic"},
+         "Kerhervé-Durand Soizic. Durand-Kerhervé. Soizic-Marie vue. Le petit-fils Kerhervé.",
+         "[NOM] [PRENOM]. [NOM]. [PRENOM] vue. Le petit-fils [NOM]."},
+        {{.last_name = "Le Goff"}, "Le-Goff. Le\nGoff. Le Goff le lendemain.", "[NOM]. Le\n[NOM]. [NOM] le lendemain."},
+        {{.last_name = "Van der Berg"}, "Van der Berg. De plus, der Test.", "[NOM]. De plus, der Test."},
+        {{.last_name = "De La Fontaine"}, "Mme De La Fontaine.", "Mme [NOM]."},
+        {{.last_name = "Petit", .first_name = "Rose"}, "Un petit nodule. Peau rose. Rose Petit vue. ROSE PETIT.",
+         "Un petit nodule. Peau rose. [PRENOM] [NOM] vue. [PRENOM] [NOM]."},
+    };
+    at_text_deid *d;
+    assert_int_equal(at_text_deid_new(NULL, &d), AT_OK);
+    at_key key;
+    memset(&key, 0, sizeof key);
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        assert_int_equal(at_text_deid_set_patient(d, &cases[c].p), AT_OK);
+        at_text_spans sp = {0};
+        assert_int_equal(at_text_deid_detect(d, cases[c].in, strlen(cases[c].in), &sp), AT_OK);
+        at_buf out;
+        at_buf_init(&out, 1 << 16);
+        assert_int_equal(at_text_deid_apply(cases[c].in, strlen(cases[c].in), &sp, AT_TEXT_REDACT, &key, "P", &out),
+                         AT_OK);
+        assert_int_equal(at_buf_putc(&out, 0), AT_OK);
+        if (strcmp((const char *)out.data, cases[c].out))
+            fail_msg("case %zu: %s", c, (const char *)out.data);
+        at_buf_free(&out);
+        at_text_spans_free(&sp);
+    }
+    /* no titles or patient: a surname of several particles after a title */
+    assert_int_equal(at_text_deid_set_patient(d, NULL), AT_OK);
+    const char *t = "Vu par M. Ghislain Van der Berg, puis Mme Anne de la Fontaine.";
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(d, t, strlen(t), &sp), AT_OK);
+    at_buf out;
+    at_buf_init(&out, 1 << 16);
+    assert_int_equal(at_text_deid_apply(t, strlen(t), &sp, AT_TEXT_REDACT, &key, "P", &out), AT_OK);
+    assert_int_equal(at_buf_putc(&out, 0), AT_OK);
+    assert_string_equal((const char *)out.data, "Vu par M. [PRENOM] [NOM], puis Mme [PRENOM] [NOM].");
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
+    at_text_deid_free(d);
 }
 
 static void test_csv(void **state)
@@ -702,7 +768,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failures),  cmocka_unit_test(test_heldout_targets),
         cmocka_unit_test(test_pinned_spans),    cmocka_unit_test(test_leaks),
         cmocka_unit_test(test_patient_fields),  cmocka_unit_test(test_date_shift_exact),
-        cmocka_unit_test(test_patient_table),
+        cmocka_unit_test(test_patient_table),    cmocka_unit_test(test_patient_name_writings),
         cmocka_unit_test(test_surrogates_natural),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
