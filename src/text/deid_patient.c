@@ -238,7 +238,13 @@ static int birth_date_ok(const char *s)
 {
     int ymd = 0;
     size_t n = strlen(s);
-    return text_scan_date_numeric(s, n, 0, &ymd) == n && ymd >= 10000000;
+    if (text_scan_date_numeric(s, n, 0, &ymd) != n || ymd < 10000000)
+        return 0;
+    /* a day of its month (31/02 is a typing error, not a birth date) */
+    int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] + (m == 2 && leap);
 }
 
 char **text_patient_field(at_text_patient *p, const char *key, size_t kl)

@@ -443,6 +443,14 @@ static void test_patient_fields(void **state)
     at_text_spans_free(&sp);
     at_text_deid_free(d2);
     at_text_patient_free(&p);
+    /* an impossible day is no birth date; 29/02 of a leap year is one */
+    const char *feb = "nom: X\ndate_naissance: 31/02/1961\n";
+    assert_int_equal(test_write_file(path, feb, strlen(feb)), 0);
+    assert_int_equal(at_text_patient_load(path, &p), AT_ERR_FORMAT);
+    const char *leap = "nom: X\ndate_naissance: 29/02/1960\n";
+    assert_int_equal(test_write_file(path, leap, strlen(leap)), 0);
+    assert_int_equal(at_text_patient_load(path, &p), AT_OK);
+    at_text_patient_free(&p);
     /* a bad birth date is reported with the file and line */
     const char *bad = "nom: X\ndate_naissance: 1961-13-01\n";
     assert_int_equal(test_write_file(path, bad, strlen(bad)), 0);
