@@ -69,6 +69,15 @@ int text_month_of(const char *folded, size_t n);
 long text_days_from_civil(int y, int m, int d);
 void text_civil_from_days(long z, int *y, int *m, int *d);
 
+/* Date surrogates (surrogate_date.c). Days since 1970 of a date span that
+ * has a year ("mars 2024" as its 15th) into *z: 1, else 0. */
+int text_date_full_days(const char *s, size_t n, long *z);
+/* Write date span s shifted by days, in its own writing; a date without a
+ * year is taken in the year that puts it nearest *ref (NULL: as in 2001).
+ * 0 when the writing is not understood (nothing written), else 1 with
+ * *st the status of the write. */
+int text_date_put(at_buf *out, const char *s, size_t n, int days, const long *ref, at_status *st);
+
 /* The field of p named by a --patient-info key of kl bytes (folded:
  * "Prénom" = "prenom"), NULL when the key is unknown. */
 char **text_patient_field(at_text_patient *p, const char *key, size_t kl);

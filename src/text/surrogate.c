@@ -1,6 +1,8 @@
 /* Rewriting detected spans: typed placeholders, or keyed surrogates of the
- * same kind (same fake name for the same real name, dates shifted by the
- * patient's offset with their writing kept, identifiers with valid keys). */
+ * same kind (same fake name for the same real name, word by word; dates
+ * shifted by the patient's offset with their writing kept, in
+ * surrogate_date.c; one phone number's digits whatever its writing;
+ * identifiers with valid keys). */
 #include "deid_internal.h"
 
 #include <stdio.h>
@@ -43,6 +45,8 @@ typedef struct {
     int have_pid;
     int days;
     int gender; /* of the first name being replaced: 1 female, 2 male, 0 unknown */
+    int have_ref;
+    long ref; /* the full date a year-less date takes its year from (days) */
 } sur_ctx;
 
 static uint64_t keyed_u64(const sur_ctx *c, const char *domain, const char *s, size_t n)
@@ -95,14 +99,15 @@ static at_status put_cased(at_buf *out, const char *w, int upper)
     return st;
 }
 
-/* Replace every digit of s by keyed digits; letters of IPP-like codes kept.
- * luhn: make the last digit a Luhn check digit. */
-static at_status put_digits(at_buf *out, const sur_ctx *key, const char *domain, const char *s, size_t n, size_t keep,
-                            int luhn)
+/* Replace every digit of s but the first keep by keyed digits, keyed by
+ * ks (kn bytes); letters of IPP-like codes kept. luhn: make the last digit
+ * a Luhn check digit. */
+static at_status put_digits_keyed(at_buf *out, const sur_ctx *key, const char *domain, const char *ks, size_t kn,
+                                  const char *s, size_t n, size_t keep, int luhn)
 {
     char digits[64];
     size_t nd = 0;
-    uint64_t v = keyed_u64(key, domain, s, n), w = v ^ 0x9E3779B97F4A7C15ull;
+    uint64_t v = keyed_u64(key, domain, ks, kn), w = v ^ 0x9E3779B97F4A7C15ull;
     char tmp[256];
     if (n >= sizeof tmp)
         return at_buf_puts(out, "[ID]");
@@ -127,6 +132,13 @@ static at_status put_digits(at_buf *out, const sur_ctx *key, const char *domain,
             }
     }
     return at_buf_append(out, tmp, n);
+}
+
+/* The same, keyed by s itself. */
+static at_status put_digits(at_buf *out, const sur_ctx *key, const char *domain, const char *s, size_t n, size_t keep,
+                            int luhn)
+{
+    return put_digits_keyed(out, key, domain, s, n, s, n, keep, luhn);
 }
 
 static at_status put_nir(at_buf *out, const sur_ctx *key, const char *s, size_t n)
@@ -157,108 +169,45 @@ static at_status put_nir(at_buf *out, const sur_ctx *key, const char *s, size_t 
     return st;
 }
 
-static const char *const month_out[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
-                                        "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
-
-/* Shift a date span by days; 0 when its writing is not understood. */
-static int put_date(at_buf *out, const char *s, size_t n, int days)
+/* The digits of a French phone number into d (cap bytes; their count in
+ * *nd) and the length of its prefix among them: +33, 0033, +33 (0),
+ * 0033 (0), or the national 0. */
+static size_t phone_prefix(const char *s, size_t n, char *d, size_t cap, size_t *nd)
 {
-    char tmp[64];
-    if (n >= sizeof tmp)
-        return 0;
-    memcpy(tmp, s, n);
-    tmp[n] = 0;
-    int ymd, y, m, d;
-    size_t e = text_scan_date_numeric(tmp, n, 0, &ymd);
-    if (e == n) {
-        y = ymd / 10000;
-        m = ymd / 100 % 100;
-        d = ymd % 100;
-        int noyear = y == 0;
-        long z = text_days_from_civil(noyear ? 2001 : y, m, d) + days;
-        text_civil_from_days(z, &y, &m, &d);
-        if (tmp[4] == '-') {
-            at_buf_printf(out, "%04d-%02d-%02d", y, m, d);
-            return 1;
-        }
-        size_t i = 0;
-        while (tmp[i] >= '0' && tmp[i] <= '9')
-            i++;
-        char sep = tmp[i];
-        int dw = (int)i;
-        size_t j = i + 1;
-        while (tmp[j] >= '0' && tmp[j] <= '9')
-            j++;
-        int mw = (int)(j - i - 1);
-        if (noyear) {
-            at_buf_printf(out, "%0*d%c%0*d", dw, d, sep, mw, m);
-        } else {
-            int yw = (int)(n - j - 1);
-            at_buf_printf(out, "%0*d%c%0*d%c%0*d", dw, d, sep, mw, m, sep, yw, yw == 2 ? y % 100 : y);
-        }
-        return 1;
-    }
-    /* "12 mars 2024", "1er mars 2024", "mars 2024" */
-    d = 15;
-    y = 0;
-    m = 0;
-    int have_day = 0;
-    char *p = tmp;
-    if (p[0] >= '0' && p[0] <= '9') {
-        d = 0;
-        while (*p >= '0' && *p <= '9')
-            d = d * 10 + (*p++ - '0');
-        if (!strncmp(p, "er", 2))
-            p += 2;
-        have_day = 1;
-        while (*p == ' ')
-            p++;
-    }
-    char *w = p;
-    while (*p && *p != ' ' && *p != '.')
-        p++;
-    char f[32];
-    int fl = at_text_fold(w, (size_t)(p - w), f, sizeof f);
-    m = fl > 0 ? text_month_of(f, (size_t)fl) : 0;
-    while (*p == ' ' || *p == '.')
-        p++;
-    if (*p >= '0' && *p <= '9')
-        y = atoi_n(p, 4);
-    if (!m || d < 1 || d > 31)
-        return 0;
-    long z = text_days_from_civil(y ? y : 2001, m, d) + days;
-    text_civil_from_days(z, &y, &m, &d);
-    if (have_day && d == 1)
-        at_buf_printf(out, "1er %s", month_out[m - 1]);
-    else if (have_day)
-        at_buf_printf(out, "%d %s", d, month_out[m - 1]);
-    else
-        at_buf_printf(out, "%s", month_out[m - 1]);
-    if (*p >= '0' && *p <= '9')
-        at_buf_printf(out, " %d", y);
-    return 1;
-}
-
-/* Digits of a French phone number that its surrogate keeps: the prefix
- * (+33, 0033, +33 (0), or the national 0) and the first digit after it
- * (mobile or landline zone), so the surrogate is still a French number. */
-static size_t phone_kept_digits(const char *s, size_t n)
-{
-    char d[24];
-    size_t nd = 0;
     int paren0 = 0;
-    for (size_t i = 0; i < n && nd < sizeof d; i++) {
+    *nd = 0;
+    for (size_t i = 0; i < n && *nd < cap; i++) {
         if (s[i] >= '0' && s[i] <= '9')
-            d[nd++] = s[i];
+            d[(*nd)++] = s[i];
         if (s[i] == '(' && i + 2 < n && s[i + 1] == '0' && s[i + 2] == ')')
             paren0 = 1;
     }
-    size_t prefix = 1; /* national: "0" */
-    if (s[0] == '+' && nd >= 2 && d[0] == '3' && d[1] == '3')
-        prefix = 2 + (size_t)paren0; /* "33", "33" + "(0)" */
-    else if (nd >= 4 && !memcmp(d, "0033", 4))
-        prefix = 4 + (size_t)(nd >= 5 && d[4] == '0');
-    return prefix + 1 < nd ? prefix + 1 : nd;
+    if (s[0] == '+' && *nd >= 2 && d[0] == '3' && d[1] == '3')
+        return 2 + (size_t)paren0; /* "33", "33" + "(0)" */
+    if (*nd >= 4 && !memcmp(d, "0033", 4))
+        return 4 + (size_t)(*nd >= 5 && d[4] == '0');
+    return 1; /* national: "0" */
+}
+
+/* A phone number's surrogate: the prefix and the digit after it (mobile or
+ * landline zone) kept, so the surrogate is still a French number; the
+ * other digits keyed by the national number (0 and the digits after the
+ * prefix), so every writing of one number (0298112233, 02 98 11 22 33,
+ * +33 2 98 11 22 33) gets the same surrogate digits in its own layout. */
+static at_status put_phone(at_buf *out, const sur_ctx *key, const char *s, size_t n)
+{
+    char d[24], nat[24];
+    size_t nd, prefix = phone_prefix(s, n, d, sizeof d, &nd);
+    size_t keep = prefix + 1 < nd ? prefix + 1 : nd, kn = 0;
+    if (prefix > 1 && prefix < nd) {
+        nat[kn++] = '0';
+        memcpy(nat + kn, d + prefix, nd - prefix);
+        kn += nd - prefix;
+    } else {
+        memcpy(nat, d, nd);
+        kn = nd;
+    }
+    return put_digits_keyed(out, key, "atelier-text-tel", nat, kn, s, n, keep, 0);
 }
 
 /* A French first name's gender from its ending when the text gives no cue:
@@ -347,29 +296,91 @@ static at_status fix_article(at_buf *out, const char *sur)
     return AT_OK;
 }
 
+/* Bytes of the name word at the start of s: ASCII letters and UTF-8
+ * letters, up to a space, hyphen, dot or apostrophe (' or ’). */
+static size_t name_word(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0x99)
+            break;
+        if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+            break;
+        i++;
+    }
+    return i;
+}
+
+/* A surname particle kept as written before the next word of the name
+ * (the "Le" of "Le Goff", the "de" of "de La Tour"). Folded comparison. */
+static int is_particle(const char *s, size_t n)
+{
+    static const char *const parts[] = {"le", "la", "les", "de", "du", "des", "d", "l", "van", "von", "der",
+                                        "den", "di", "da", "del", "della", "dos", "das", "ben", "el", "al", NULL};
+    char f[16];
+    int fl = n < 8 ? at_text_fold(s, n, f, sizeof f) : -1;
+    for (const char *const *p = parts; fl > 0 && *p; p++)
+        if (!strcmp(f, *p))
+            return 1;
+    return 0;
+}
+
+/* One word of a name, keyed by the word alone (folded), so that a part of
+ * a name has the same surrogate alone as within the whole. */
+static at_status put_name_word(at_buf *out, const char *w, size_t n, const sur_ctx *key, int first, int female,
+                               int lead)
+{
+    int upper = all_caps(w, n);
+    if (!first) {
+        const char *l = sur_last[keyed_u64(key, "atelier-text-nom", w, n) % (sizeof sur_last / sizeof *sur_last)];
+        at_status st = lead ? fix_elision(out, l) : AT_OK;
+        return st ? st : put_cased(out, l, upper);
+    }
+    uint64_t v = keyed_u64(key, "atelier-text-prenom", w, n);
+    if (n == 1) /* an initial */
+        return at_buf_putc(out, 'A' + (int)(v % 26));
+    size_t pairs = sizeof sur_first / sizeof *sur_first / 2;
+    return put_cased(out, sur_first[2 * (v % pairs) + (female ? 0 : 1)], upper);
+}
+
+/* A first name (first) or surname, word by word, its separators kept: a
+ * surname's particles as written when a word follows; a first name's
+ * words all in the gender the text gives (Mme, M., née, né), else the one
+ * its first word suggests (Jean-Marie: male). */
+static at_status put_name(at_buf *out, const char *s, size_t n, const sur_ctx *key, int first)
+{
+    size_t w0 = name_word(s, n);
+    int female = key->gender ? key->gender == 1 : looks_female(s, w0 ? w0 : n);
+    at_status st = AT_OK;
+    int lead = 1;
+    for (size_t i = 0; i < n && !st;) {
+        size_t w = name_word(s + i, n - i);
+        if (!w) {
+            st = at_buf_putc(out, s[i++]);
+            continue;
+        }
+        size_t j = i + w;
+        while (j < n && !name_word(s + j, n - j))
+            j++;
+        if (!first && j < n && is_particle(s + i, w))
+            st = at_buf_append(out, s + i, w);
+        else
+            st = put_name_word(out, s + i, w, key, first, female, lead);
+        lead = 0;
+        i += w;
+    }
+    return st;
+}
+
 static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, const sur_ctx *key)
 {
     uint64_t v;
     int upper = all_caps(s, n);
     switch (label) {
-    case AT_PHI_NOM: {
-        v = keyed_u64(key, "atelier-text-nom", s, n);
-        const char *l = sur_last[v % (sizeof sur_last / sizeof *sur_last)];
-        at_status st = fix_elision(out, l);
-        return st ? st : put_cased(out, l, upper);
-    }
-    case AT_PHI_PRENOM: {
-        if (n == 1 || (n == 2 && s[1] == '.')) { /* an initial */
-            v = keyed_u64(key, "atelier-text-prenom", s, n);
-            return at_buf_putc(out, 'A' + (int)(v % 26));
-        }
-        v = keyed_u64(key, "atelier-text-prenom", s, n);
-        /* the pair from the name, its female or male half from the text's
-         * cue (Mme, M., née, né), else from the name itself */
-        int female = key->gender ? key->gender == 1 : looks_female(s, n);
-        size_t pairs = sizeof sur_first / sizeof *sur_first / 2;
-        return put_cased(out, sur_first[2 * (v % pairs) + (female ? 0 : 1)], upper);
-    }
+    case AT_PHI_NOM:
+    case AT_PHI_PRENOM:
+        return put_name(out, s, n, key, label == AT_PHI_PRENOM);
     case AT_PHI_VILLE: {
         v = keyed_u64(key, "atelier-text-ville", s, n);
         const char *c = sur_city[v % (sizeof sur_city / sizeof *sur_city)];
@@ -391,8 +402,9 @@ static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, 
     case AT_PHI_DATE:
     case AT_PHI_DATE_NAISSANCE: {
         size_t before = out->len;
-        if (put_date(out, s, n, key->days))
-            return AT_OK;
+        at_status st = AT_OK;
+        if (text_date_put(out, s, n, key->days, key->have_ref ? &key->ref : NULL, &st))
+            return st;
         out->len = before;
         if (out->data)
             out->data[before] = 0;
@@ -401,7 +413,7 @@ static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, 
     case AT_PHI_SECU:
         return put_nir(out, key, s, n);
     case AT_PHI_TEL:
-        return put_digits(out, key, "atelier-text-tel", s, n, phone_kept_digits(s, n), 0);
+        return put_phone(out, key, s, n);
     case AT_PHI_ZIP:
         return put_digits(out, key, "atelier-text-zip", s, n, 2, 0);
     case AT_PHI_RPPS:
@@ -474,6 +486,15 @@ static int gender_cue(const char *text, size_t len, const at_text_spans *spans, 
     return 0;
 }
 
+/* The reference of the year-less dates before the document's first full
+ * date (birth dates aside): that date, the nearest after them. */
+static void first_full_date(const char *text, size_t len, const at_text_spans *spans, sur_ctx *c)
+{
+    for (size_t i = 0; i < spans->n && !c->have_ref; i++)
+        if (spans->v[i].label == AT_PHI_DATE && spans->v[i].start <= len && spans->v[i].len <= len - spans->v[i].start)
+            c->have_ref = text_date_full_days(text + spans->v[i].start, spans->v[i].len, &c->ref);
+}
+
 at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *spans, at_text_mode mode,
                              const at_key *key, const char *patient_id, at_buf *out)
 {
@@ -488,6 +509,7 @@ at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *
             at_keyed_hash(key, "atelier-text-patient", patient_id, strlen(patient_id), ctx.pid, sizeof ctx.pid);
             ctx.have_pid = 1;
         }
+        first_full_date(text, len, spans, &ctx);
     }
     size_t pos = 0;
     at_status st = AT_OK;
@@ -498,6 +520,9 @@ at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *
         st = at_buf_append(out, text + pos, sp->start - pos);
         if (!st && mode == AT_TEXT_PSEUDONYMISE && sp->label == AT_PHI_PRENOM)
             ctx.gender = gender_cue(text, len, spans, i);
+        if (!st && mode == AT_TEXT_PSEUDONYMISE && sp->label == AT_PHI_DATE &&
+            text_date_full_days(text + sp->start, sp->len, &ctx.ref))
+            ctx.have_ref = 1; /* the nearest full date before the next ones */
         if (!st)
             st = mode == AT_TEXT_REDACT ? at_buf_puts(out, placeholders[sp->label])
                                         : put_surrogate(out, text + sp->start, sp->len, sp->label, &ctx);

@@ -1,0 +1,156 @@
+/* Date surrogates: a date span shifted by the patient's offset and written
+ * as it was (12/03/2024, 2024-03-12, 12/03, 12 mars 2024, mars 2024). A
+ * date without a year is shifted in the year that puts it nearest the
+ * document's reference date (the caller's choice: the nearest full date
+ * before it, else after it), so that the same day shifts to the same day
+ * whether the year is written or not. */
+#include "deid_internal.h"
+
+#include <string.h>
+
+static const char *const month_out[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
+                                        "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+
+/* A date span read: y 0 when the writing has no year. */
+typedef struct {
+    int y, m, d;
+    int numeric;  /* dd/mm[/yy[yy]], d.m.y, d-m-y or yyyy-mm-dd */
+    int have_day; /* textual: "12 mars" or "1er mars"; "mars 2024" has none (d = 15) */
+} sdate;
+
+/* "12 mars 2024", "1er mars 2024", "12 mars", "mars 2024" (NUL-terminated). */
+static int parse_textual(const char *p, sdate *dt)
+{
+    dt->d = 15;
+    if (*p >= '0' && *p <= '9') {
+        int d = 0;
+        for (int k = 0; k < 3 && *p >= '0' && *p <= '9'; k++)
+            d = d * 10 + (*p++ - '0');
+        if (!strncmp(p, "er", 2))
+            p += 2;
+        dt->d = d;
+        dt->have_day = 1;
+        while (*p == ' ')
+            p++;
+    }
+    const char *w = p;
+    while (*p && *p != ' ' && *p != '.')
+        p++;
+    char f[32];
+    int fl = at_text_fold(w, (size_t)(p - w), f, sizeof f);
+    dt->m = fl > 0 ? text_month_of(f, (size_t)fl) : 0;
+    while (*p == ' ' || *p == '.')
+        p++;
+    int y = 0, nd = 0;
+    for (; nd < 4 && p[nd] >= '0' && p[nd] <= '9'; nd++)
+        y = y * 10 + (p[nd] - '0');
+    dt->y = nd == 4 && y >= 1000 ? y : 0;
+    return dt->m && dt->d >= 1 && dt->d <= 31;
+}
+
+/* The date of span s (n bytes); 0 when its writing is not understood. */
+static int parse_date(const char *s, size_t n, sdate *dt)
+{
+    char tmp[64];
+    if (n >= sizeof tmp)
+        return 0;
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    memset(dt, 0, sizeof *dt);
+    int ymd;
+    if (text_scan_date_numeric(tmp, n, 0, &ymd) == n) {
+        dt->y = ymd / 10000;
+        dt->m = ymd / 100 % 100;
+        dt->d = ymd % 100;
+        dt->numeric = dt->have_day = 1;
+        return 1;
+    }
+    return parse_textual(tmp, dt);
+}
+
+int text_date_full_days(const char *s, size_t n, long *z)
+{
+    sdate dt;
+    if (!parse_date(s, n, &dt) || !dt.y)
+        return 0;
+    *z = text_days_from_civil(dt.y, dt.m, dt.d);
+    return 1;
+}
+
+static int is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days of day d of month m in the year that puts it nearest ref (29/02
+ * only in a leap year); without ref, as in 2001 (29/02 as in 2000). */
+static long yearless_days(int m, int d, const long *ref)
+{
+    if (!ref)
+        return text_days_from_civil(m == 2 && d == 29 ? 2000 : 2001, m, d);
+    int ry, rm, rd;
+    text_civil_from_days(*ref, &ry, &rm, &rd);
+    long best = 0, dist = -1;
+    for (int y = ry - 4; y <= ry + 4; y++) {
+        if (m == 2 && d == 29 && !is_leap(y))
+            continue;
+        long z = text_days_from_civil(y, m, d), e = z > *ref ? z - *ref : *ref - z;
+        if (dist < 0 || e < dist) {
+            best = z;
+            dist = e;
+        }
+    }
+    return best;
+}
+
+/* Digits at the start of s. */
+static int digit_run(const char *s, size_t n)
+{
+    int i = 0;
+    while ((size_t)i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    return i;
+}
+
+/* y-m-d written as s was: its separator, field widths and year width. */
+static at_status put_numeric(at_buf *out, const char *s, size_t n, int y, int m, int d, int noyear)
+{
+    int dw = digit_run(s, n);
+    if (dw == 4) /* ISO */
+        return at_buf_printf(out, "%04d-%02d-%02d", y, m, d);
+    char sep = s[dw];
+    int mw = digit_run(s + dw + 1, n - (size_t)dw - 1);
+    if (noyear)
+        return at_buf_printf(out, "%0*d%c%0*d", dw, d, sep, mw, m);
+    int yw = (int)n - dw - mw - 2;
+    return at_buf_printf(out, "%0*d%c%0*d%c%0*d", dw, d, sep, mw, m, sep, yw, yw == 2 ? y % 100 : y);
+}
+
+/* "12 mars 2024" in full; a dot that ended the span ("12 mars.") kept. */
+static at_status put_textual(at_buf *out, const char *s, size_t n, const sdate *dt, int y, int m, int d)
+{
+    at_status st;
+    if (dt->have_day && d == 1)
+        st = at_buf_printf(out, "1er %s", month_out[m - 1]);
+    else if (dt->have_day)
+        st = at_buf_printf(out, "%d %s", d, month_out[m - 1]);
+    else
+        st = at_buf_puts(out, month_out[m - 1]);
+    if (!st && dt->y)
+        st = at_buf_printf(out, " %d", y);
+    if (!st && s[n - 1] == '.')
+        st = at_buf_putc(out, '.');
+    return st;
+}
+
+int text_date_put(at_buf *out, const char *s, size_t n, int days, const long *ref, at_status *st)
+{
+    sdate dt;
+    if (!parse_date(s, n, &dt))
+        return 0;
+    long z = (dt.y ? text_days_from_civil(dt.y, dt.m, dt.d) : yearless_days(dt.m, dt.d, ref)) + days;
+    int y, m, d;
+    text_civil_from_days(z, &y, &m, &d);
+    *st = dt.numeric ? put_numeric(out, s, n, y, m, d, !dt.y) : put_textual(out, s, n, &dt, y, m, d);
+    return 1;
+}

@@ -1,0 +1,206 @@
+/* Unit tests for the consistency of pseudonymisation surrogates: one phone
+ * number in every writing, one day with or without its year, a part of a
+ * name and the whole name. */
+#include "support.h"
+
+#include "atelier/text.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static at_key test_key(void)
+{
+    at_key key;
+    memset(key.bytes, 5, sizeof key.bytes);
+    return key;
+}
+
+/* Pseudonymise t with detector d, patient pid (malloc'd). */
+static char *pseudo_with(at_text_deid *d, const char *t, const char *pid)
+{
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(d, t, strlen(t), &sp), AT_OK);
+    at_key key = test_key();
+    at_buf out;
+    at_buf_init(&out, 1 << 16);
+    assert_int_equal(at_text_deid_apply(t, strlen(t), &sp, AT_TEXT_PSEUDONYMISE, &key, pid, &out), AT_OK);
+    char *r = strdup((char *)out.data);
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
+    return r;
+}
+
+static char *pseudo(const char *t, const char *pid)
+{
+    at_text_deid *d;
+    assert_int_equal(at_text_deid_new(NULL, &d), AT_OK);
+    char *r = pseudo_with(d, t, pid);
+    at_text_deid_free(d);
+    return r;
+}
+
+/* The national digits of a French number as written in s (n bytes): the
+ * digits after +33, 0033 and (0), behind a 0. */
+static void national(const char *s, size_t n, char *nat, size_t cap)
+{
+    size_t k = 0, i = 0;
+    if (s[0] == '+')
+        i = 3; /* "+33" */
+    else if (n >= 4 && !memcmp(s, "0033", 4))
+        i = 4;
+    nat[k++] = '0';
+    for (; i < n && k + 1 < cap; i++) {
+        if (s[i] == '(' && i + 2 < n && s[i + 1] == '0' && s[i + 2] == ')')
+            i += 2;
+        else if (isdigit((unsigned char)s[i]) && !(k == 1 && s[i] == '0'))
+            nat[k++] = s[i];
+    }
+    nat[k] = 0;
+}
+
+/* One number written five ways gets the same surrogate digits in each,
+ * each writing keeping its own layout and prefix. */
+static void test_phone_one_number(void **state)
+{
+    (void)state;
+    static const char *const forms[] = {"0298112233", "02 98 11 22 33", "+33 2 98 11 22 33",
+                                        "+33 (0)2 98 11 22 33", "02.98.11.22.33"};
+    const size_t nf = sizeof forms / sizeof *forms;
+    char t[256] = "Tél ";
+    for (size_t k = 0; k < nf; k++) {
+        strcat(t, forms[k]);
+        strcat(t, k + 1 < nf ? ", " : " fin.");
+    }
+    for (int pid = 0; pid < 3; pid++) {
+        char id[8];
+        snprintf(id, sizeof id, "P%d", pid);
+        char *o = pseudo(t, id);
+        const char *p = o + strlen("Tél ");
+        char first[24] = "";
+        for (size_t k = 0; k < nf; k++) {
+            size_t n = strlen(forms[k]);
+            for (size_t i = 0; i < n; i++) /* layout and prefix kept */
+                if (!isdigit((unsigned char)forms[k][i]) || i < 2)
+                    if (p[i] != forms[k][i])
+                        fail_msg("'%s' -> '%.*s': layout changed", forms[k], (int)n, p);
+            char nat[24];
+            national(p, n, nat, sizeof nat);
+            assert_int_equal(strlen(nat), 10);
+            assert_int_equal(nat[1], '2'); /* the zone kept */
+            assert_string_not_equal(nat, "0298112233");
+            if (!k)
+                snprintf(first, sizeof first, "%s", nat);
+            else if (strcmp(nat, first))
+                fail_msg("'%s' -> '%.*s', national %s, not %s", forms[k], (int)n, p, nat, first);
+            p += n + 2;
+        }
+        free(o);
+    }
+}
+
+/* The output of the date written after tag, up to stop. */
+static void segment(const char *o, const char *tag, const char *stop, char *seg, size_t cap)
+{
+    const char *p = strstr(o, tag);
+    assert_non_null(p);
+    p += strlen(tag);
+    const char *e = strstr(p, stop);
+    assert_non_null(e);
+    snprintf(seg, cap, "%.*s", (int)(e - p), p);
+}
+
+/* "dd/mm" of y-m-d shifted by days. */
+static void shifted_dm(int y, int m, int d, int days, char *buf, size_t cap)
+{
+    long yy;
+    int mm, dd;
+    at_civil_from_days(at_days_from_civil(y, m, d) + days, &yy, &mm, &dd);
+    snprintf(buf, cap, "%02d/%02d", dd, mm);
+}
+
+/* A day without its year shifts to the same day as with it (the year taken
+ * from the nearest full date before it, else after it, so that a shift
+ * over 29 February agrees), and intervals to the full dates survive. */
+static void test_date_yearless_same_day(void **state)
+{
+    (void)state;
+    const char *a = "Vu le 12/03/2024, revu le 12/03 et le 20/03 ; écrit 12 mars 2024 ou 12 mars.";
+    const char *b = "Revu le 05/01 et le 29/02 ; bilan le 28/12/2023.";
+    at_key key = test_key();
+    int crossed = 0;
+    for (int k = 0; k < 16; k++) {
+        char pid[8], seg[2][48], want[16];
+        snprintf(pid, sizeof pid, "P%d", k);
+        int days = at_text_date_shift_days(&key, pid);
+        crossed += days < -12 || days > 54; /* over 29/02/2024 from 12/03/2024 or 05/01/2024 */
+        char *o = pseudo(a, pid);
+        segment(o, "Vu le ", ",", seg[0], sizeof seg[0]);
+        segment(o, "revu le ", " et", seg[1], sizeof seg[1]);
+        shifted_dm(2024, 3, 12, days, want, sizeof want);
+        assert_memory_equal(seg[0], want, 5);
+        assert_string_equal(seg[1], want);
+        segment(o, "et le ", " ;", seg[1], sizeof seg[1]);
+        shifted_dm(2024, 3, 20, days, want, sizeof want); /* 8 days after */
+        assert_string_equal(seg[1], want);
+        segment(o, "écrit ", " ou", seg[0], sizeof seg[0]);
+        segment(o, " ou ", ".", seg[1], sizeof seg[1]);
+        if (strncmp(seg[0], seg[1], strlen(seg[1])) || seg[0][strlen(seg[1])] != ' ')
+            fail_msg("%s: '%s' and '%s' differ in day", pid, seg[0], seg[1]);
+        free(o);
+        o = pseudo(b, pid); /* no full date before: the one after, 2023-12-28 */
+        segment(o, "Revu le ", " et", seg[0], sizeof seg[0]);
+        shifted_dm(2024, 1, 5, days, want, sizeof want);
+        assert_string_equal(seg[0], want);
+        segment(o, "et le ", " ;", seg[0], sizeof seg[0]);
+        shifted_dm(2024, 2, 29, days, want, sizeof want);
+        assert_string_equal(seg[0], want);
+        free(o);
+    }
+    assert_true(crossed > 0); /* the case that needs the right year */
+}
+
+/* A part of the patient's name has the surrogate of that part within the
+ * whole: "Goff" alone as in "Le Goff", "Pierre" alone as in "Jean-Pierre",
+ * whatever the case; the particle is kept. */
+static void test_name_parts(void **state)
+{
+    (void)state;
+    at_text_patient p;
+    memset(&p, 0, sizeof p);
+    p.last_name = at_strdup("Le Goff");
+    p.first_name = at_strdup("Jean-Pierre");
+    at_text_deid *d;
+    assert_int_equal(at_text_deid_new(NULL, &d), AT_OK);
+    assert_int_equal(at_text_deid_set_patient(d, &p), AT_OK);
+    const char *t = "M. Le Goff. Goff. Vu M. Jean-Pierre LE GOFF ; Pierre a appelé.";
+    for (int k = 0; k < 3; k++) {
+        char pid[8], w1[64], w2[64], f1[64], f2[64], wu[64], f3[64];
+        snprintf(pid, sizeof pid, "P%d", k);
+        char *o = pseudo_with(d, t, pid);
+        if (sscanf(o, "M. Le %63[^.]. %63[^.]. Vu M. %63[^-]-%63s LE %63s ; %63s a appel", w1, w2, f1, f2, wu,
+                   f3) != 6)
+            fail_msg("unexpected output '%s'", o);
+        assert_string_equal(w1, w2);
+        for (char *c = w1; *c; c++)
+            *c = (char)toupper((unsigned char)*c);
+        assert_string_equal(w1, wu);
+        assert_string_equal(f2, f3);
+        assert_string_not_equal(w2, "Goff");
+        assert_string_not_equal(f2, "Pierre");
+        free(o);
+    }
+    at_text_deid_free(d);
+    at_text_patient_free(&p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_phone_one_number),
+        cmocka_unit_test(test_date_yearless_same_day),
+        cmocka_unit_test(test_name_parts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
