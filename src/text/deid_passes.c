@@ -151,11 +151,11 @@ void deid_pass_text_dates(text_scan *s)
             day = 1;
         }
         if (day >= 1 && day <= 31 && (s->tok[i + 1].dflags & DICT_MONTH)) {
-            size_t j = i + 2;
-            if (is_punct(s, j, '.'))
-                j++;
-            if (j < s->n && s->tok[j].kind == TOK_NUM && tok_len(s, j) == 4)
-                j++;
+            /* "12 janv. 2024": the dot of an abbreviation with the year after
+             * it; "Le 1er mars." keeps its full stop */
+            size_t j = i + 2, y = is_punct(s, j, '.') ? j + 1 : j;
+            if (y < s->n && s->tok[y].kind == TOK_NUM && tok_len(s, y) == 4)
+                j = y + 1;
             mark(s, i, j, AT_PHI_DATE);
         } else if ((k->dflags & DICT_MONTH) && k->kind == TOK_WORD && s->tok[i + 1].kind == TOK_NUM &&
                    tok_len(s, i + 1) == 4 && !s->tok[i + 1].nl) {
@@ -219,6 +219,16 @@ static unsigned word_flags(const text_scan *s, size_t i)
     return fl > 0 ? text_dict_get(&s->d->dict, f, (size_t)fl, NULL) : 0;
 }
 
+/* A particle of a surname at token i: "de", "Van", "der" ... or the
+ * elided "d'" of "d'Ormesson". */
+static int name_particle(const text_scan *s, size_t i)
+{
+    const char *t = s->t + s->tok[i].s;
+    if (tok_len(s, i) == 2 && (t[0] == 'd' || t[0] == 'D') && t[1] == '\'')
+        return 1;
+    return (word_flags(s, i) & DICT_PARTICLE) != 0;
+}
+
 static void label_name_run(text_scan *s, size_t a, size_t b, int override)
 {
     size_t ua[8], ub[8];
@@ -231,7 +241,7 @@ static void label_name_run(text_scan *s, size_t a, size_t b, int override)
         ua[n] = i;
         part[n] = 0;
         /* particles with the word after them: "Le Goff", "Van der Berg" */
-        while ((word_flags(s, i) & DICT_PARTICLE) && !tok_single(s, i) && i + 1 < b && s->tok[i + 1].kind == TOK_WORD) {
+        while (name_particle(s, i) && !tok_single(s, i) && i + 1 < b && s->tok[i + 1].kind == TOK_WORD) {
             part[n] = any_part = 1;
             i++;
         }
@@ -279,11 +289,12 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
     int count = 0;
     while (r < s->n && count < 4 && !s->tok[r].nl && !s->lab[r]) {
         const text_tok *t = &s->tok[r];
-        /* lower-case particles inside a name, before a capital: "Van der
-         * Berg", "Anne de la Fontaine" */
+        /* lower-case particles inside a name (or first after a title),
+         * before a capital: "Van der Berg", "Anne de la Fontaine", "M. de
+         * Gaulle", "M. d'Ormesson" */
         size_t q = r;
-        while (count > 0 && q < s->n && q < r + 3 && s->tok[q].kind == TOK_WORD && !s->tok[q].nl &&
-               !(s->tok[q].cap || s->tok[q].allcaps) && (word_flags(s, q) & DICT_PARTICLE))
+        while ((count > 0 || initial_first) && q < s->n && q < r + 3 && s->tok[q].kind == TOK_WORD &&
+               !s->tok[q].nl && !(s->tok[q].cap || s->tok[q].allcaps) && name_particle(s, q))
             q++;
         if (q > r && q < s->n && s->tok[q].kind == TOK_WORD && !s->tok[q].nl && (s->tok[q].cap || s->tok[q].allcaps)) {
             r = q;

@@ -607,6 +607,15 @@ static void test_patient_name_writings(void **state)
     assert_string_equal((const char *)out.data, "Vu par M. [PRENOM] [NOM], puis Mme [PRENOM] [NOM].");
     at_buf_free(&out);
     at_text_spans_free(&sp);
+    /* the elided particle after a title; a date's full stop stays */
+    t = "Vu M. d'Ormesson le 1er mars. Revu le 12 janv. 2024.";
+    assert_int_equal(at_text_deid_detect(d, t, strlen(t), &sp), AT_OK);
+    at_buf_init(&out, 1 << 16);
+    assert_int_equal(at_text_deid_apply(t, strlen(t), &sp, AT_TEXT_REDACT, &key, "P", &out), AT_OK);
+    assert_int_equal(at_buf_putc(&out, 0), AT_OK);
+    assert_string_equal((const char *)out.data, "Vu M. [NOM] le [DATE]. Revu le [DATE].");
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
     at_text_deid_free(d);
 }
 
