@@ -12,7 +12,19 @@ static const char *const sur_last[] = {
     "Arnoux",  "Balland",  "Cazenave", "Delorme", "Escoffier", "Ferrandi", "Gasnier",  "Hautbois",
     "Imbert",  "Jolivet",  "Kessler",  "Lafargue", "Maupin",   "Nadaud",   "Orsini",   "Pradier",
     "Quillet", "Rabier",   "Sauvage",  "Thuillier", "Urvoy",    "Valette",  "Wattier",  "Yvon",
-    "Zeller",  "Aubrac",   "Bessiere", "Castagne", "Dorval",   "Espinasse", "Fauvel",  "Gendron"};
+    "Zeller",  "Aubrac",   "Bessiere", "Castagne", "Dorval",   "Espinasse", "Fauvel",  "Gendron",
+    "Allard", "Barbier", "Berthier", "Blondel", "Boissier", "Bonnafous", "Bourdin", "Brunet",
+    "Carpentier", "Chabert", "Charpentier", "Chauvet", "Clavel", "Cordier", "Coste", "Courtois",
+    "Dalmasso", "Delattre", "Delmas", "Deschamps", "Devaux", "Dufour", "Dumas", "Duval",
+    "Esnault", "Fabre", "Faure", "Fleury", "Ferrand", "Fournier", "Gaillard", "Garnier",
+    "Gauthier", "Gervais", "Girard", "Godard", "Grondin", "Guerin", "Guillot", "Hamon",
+    "Hebert", "Hoarau", "Huet", "Jacquet", "Joly", "Jourdan", "Labbe", "Lacroix",
+    "Lambert", "Langlois", "Laurent", "Leclerc", "Lefort", "Legrand", "Lemaire", "Leroux",
+    "Lebrun", "Maillard", "Marchand", "Maury", "Masson", "Marty", "Menard", "Mercier",
+    "Meunier", "Michaud", "Millet", "Moreau", "Morel", "Navarro", "Neveu", "Oudin",
+    "Pelletier", "Pasquier", "Payet", "Perrin", "Picard", "Poirier", "Poulain", "Prevost",
+    "Raynaud", "Regnier", "Rey", "Riviere", "Rigal", "Rolland", "Roussel", "Royer",
+    "Sanchez", "Schmitt", "Tessier", "Texier", "Tournier", "Vasseur", "Vidal", "Weber"};
 /* First names in female/male pairs: even indices female, odd male. */
 static const char *const sur_first[] = {
     "Alice", "Bastien", "Coline", "Damien", "Elsa",  "Fabien", "Gaelle", "Hugo",   "Ines",  "Jules", "Katia",
