@@ -629,6 +629,7 @@ at_status ex_extract_tokens(const at_text_extractor *x, const char *text, size_t
 {
     at_status st = AT_OK;
     ex_state s = {x, text, len, t, n, -1, out};
+    ex_scope scope = {0};
     int y, m, d;
     if (doc_date && sscanf(doc_date, "%d-%d-%d", &y, &m, &d) == 3)
         s.doc = at_days_from_civil(y, m, d);
@@ -671,7 +672,7 @@ at_status ex_extract_tokens(const at_text_extractor *x, const char *text, size_t
             }
         }
         if (mm)
-            mm->qual = ex_qualify(t, n, i, next, mm->grade > 0);
+            mm->qual = ex_qualify(&scope, t, n, i, next, mm->grade > 0);
         i = next > i ? next : i + 1;
     }
     if (st == AT_ERR_NOMEM)

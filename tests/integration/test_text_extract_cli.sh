@@ -36,6 +36,16 @@ assert r["file"] == sys.argv[2] and r["type"] == "DATE" and r["value"] == "2024-
 assert r["negated"] is False and r["offset"] == 15 and r["length"] == 4
 PY
 
+# --- one line of 3.3 MB, 300,000 dates in one clause: linear work (once
+# quadratic, minutes; now under a second, so the limit is generous)
+/usr/bin/python3 -c "print('12/03/2024 ' * 300000)" > "$tmp/long.txt"
+set +e
+timeout 120 "$bin" text extract "$tmp/long.txt" > "$tmp/out.txt" 2> "$tmp/err"
+rc=$?
+set -e
+[ "$rc" = 0 ] || fail "one long line: exit $rc (124: over 120 s) $(head -c 300 "$tmp/err")"
+[ "$(grep -c "	DATE	2024-03-12$" "$tmp/out.txt")" = 300000 ] || fail "one long line: not 300000 dates"
+
 # --- bad input: each reported by file, the good file still processed, exit 1
 : > "$tmp/empty.txt"
 printf 'Mme Durand\000binaire' > "$tmp/bin.txt"
