@@ -259,7 +259,6 @@ long ex_add_months(long days, int months)
     long total = y * 12 + (m - 1) + months;
     y = total >= 0 ? total / 12 : -((-total + 11) / 12);
     m = (int)(total - y * 12) + 1;
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int last = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    int last = at_days_in_month(y, m);
     return at_days_from_civil(y, m, d < last ? d : last);
 }

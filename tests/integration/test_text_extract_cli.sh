@@ -56,6 +56,21 @@ grep -q "bin.txt: byte 10: not UTF-8" "$tmp/err" || fail "binary file not report
 grep -q "missing.txt" "$tmp/err" || fail "missing file not reported"
 grep -q Durand "$tmp/err" && fail "an error message holds document content"
 grep -q "b.txt	.*DATE" "$tmp/out.txt" || fail "the good file was not processed"
+# --- --date must be a day of the calendar: usage error naming the option
+for d in hello 2024-02-30 2023-02-29 2024-3-1 ""; do
+    run "$bin" text extract "$tmp/b.txt" --date "$d"
+    [ "$rc" = 2 ] || fail "--date '$d': exit $rc, not 2"
+    grep -q -- "--date" "$tmp/err" || fail "--date '$d': the message does not name the option"
+    [ -s "$tmp/out.txt" ] && fail "--date '$d': mentions written"
+done
+run "$bin" text extract "$tmp/b.txt" --date
+[ "$rc" = 2 ] || fail "--date without a value: exit $rc, not 2"
+# --- a day not on the calendar is no date (it was rolled over into March)
+printf 'Vu le 31/02/2024, le 29/02/2023 et le 29/02/2024.\n' > "$tmp/c.txt"
+run "$bin" text extract "$tmp/c.txt"
+[ "$rc" = 0 ] || fail "impossible dates: exit $rc"
+[ "$(cut -f4,5 "$tmp/out.txt")" = "DATE	2024-02-29" ] || fail "impossible dates: $(cat "$tmp/out.txt")"
+
 run "$bin" text extract --bogus "$tmp/b.txt"
 [ "$rc" = 2 ] || fail "unknown option: exit $rc, not 2"
 run "$bin" text extract

@@ -224,6 +224,61 @@ static void test_alloc_failures(void **state)
     }
 }
 
+/* 1 when m holds a DATE mention of value v. */
+static int has_date(const at_text_mentions *m, const char *v)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->v[i].type == AT_MENTION_DATE && !strcmp(m->v[i].value, v))
+            return 1;
+    return 0;
+}
+
+/* A day not on the calendar is no date (it was rolled over: 31/02/2024
+ * gave 2024-03-02), whatever its writing, and not the document date. */
+static void test_impossible_dates(void **state)
+{
+    (void)state;
+    at_text_mentions m = {0};
+    const at_text_mention *x;
+    static const char *const bad[] = {"31/02/2024", "29/02/2023",    "30/02/24",        "2024-02-30",
+                                      "31/04/2024", "31 avril 2024", "29 février 2023", "30 février"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        char t[96];
+        snprintf(t, sizeof t, "Vu le %s. Bilan.", bad[k]);
+        assert_null(one(&m, t, NULL, bad[k]));
+        assert_int_equal(m.n, 0);
+    }
+    /* the leap day of a leap year is a date */
+    assert_non_null(x = one(&m, "Vu le 29/02/2024.", NULL, "29/02/2024"));
+    assert_string_equal(x->value, "2024-02-29");
+    assert_non_null(x = one(&m, "Vu le 29 février 2024.", NULL, "29 février"));
+    assert_string_equal(x->value, "2024-02-29");
+    /* without a year: against the document's; unresolved, any year */
+    assert_null(one(&m, "Vu le 29/02.", "2023-06-01", "29/02"));
+    assert_non_null(x = one(&m, "Vu le 29/02.", "2024-06-01", "29/02"));
+    assert_string_equal(x->value, "2024-02-29");
+    assert_non_null(x = one(&m, "Vu le 29/02.", NULL, "29/02"));
+    assert_string_equal(x->value, "");
+    assert_null(one(&m, "Vu le 31/04.", NULL, "31/04"));
+    /* the document date is the first date of the calendar */
+    const char *t = "Consultation du 31/02/2024, revu le 12/03/2024. Fièvre depuis hier.";
+    assert_non_null(x = one(&m, t, NULL, "hier"));
+    assert_string_equal(x->value, "2024-03-11");
+    assert_false(has_date(&m, "2024-03-02"));
+    assert_non_null(x = one(&m, "Consultation du 31/02/2024. Fièvre depuis hier.", NULL, "hier"));
+    assert_string_equal(x->value, "relative:-1d");
+    /* a document date given must be one */
+    at_text_mentions_free(&m);
+    static const char *const docs[] = {"2024-02-30", "2023-02-29", "hello", "2024-3-1"};
+    for (size_t k = 0; k < sizeof docs / sizeof *docs; k++) {
+        assert_int_equal(at_text_extract(ex, "Fièvre depuis hier.", 20, docs[k], &m), AT_ERR_ARG);
+        assert_null(strstr(at_error_message(), docs[k]));
+    }
+    assert_non_null(x = one(&m, "Fièvre depuis hier.", "2024-03-01", "hier"));
+    assert_string_equal(x->value, "2024-02-29");
+    at_text_mentions_free(&m);
+}
+
 /* text repeated reps times after head, into a buffer (free). */
 static char *repeat(const char *head, const char *text, size_t reps, size_t *len)
 {
@@ -334,6 +389,7 @@ int main(void)
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_mentions),
                                        cmocka_unit_test(test_writings),
                                        cmocka_unit_test(test_alloc_failures),
+                                       cmocka_unit_test(test_impossible_dates),
                                        cmocka_unit_test(test_one_clause_linear),
                                        cmocka_unit_test(test_scope_same_as_walking_back),
                                        cmocka_unit_test(test_heldout)};
