@@ -132,6 +132,11 @@ typedef void (*at_progress_fn)(void *ud, uint64_t done, uint64_t total, const ch
 /* ---- calendar (proleptic Gregorian, days since 1970-01-01) ------------- */
 long at_days_from_civil(long year, int month, int day);
 void at_civil_from_days(long days, long *year, int *month, int *day);
+/* Days in month (1-12) of year, leap years counted; 0 for another month. */
+int at_days_in_month(long year, int month);
+/* 1 when s is exactly YYYY-MM-DD and a day of the calendar (no 2024-02-30),
+ * its day number into *days (may be NULL); else 0. */
+int at_date_parse_iso(const char *s, long *days);
 
 /* ---- misc -------------------------------------------------------------- */
 double at_now_seconds(void); /* monotonic */

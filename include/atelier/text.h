@@ -216,7 +216,8 @@ typedef struct at_text_extractor at_text_extractor;
 at_status at_text_extractor_new(const char *dict_dir, at_text_extractor **out);
 void at_text_extractor_free(at_text_extractor *x);
 /* Extract mentions of text (valid UTF-8). doc_date (YYYY-MM-DD or NULL: the
- * first full date of the text) resolves relative dates. Appends to out. */
+ * first full date of the text) resolves relative dates; AT_ERR_ARG when it
+ * is not a day of the calendar. Appends to out. */
 at_status at_text_extract(const at_text_extractor *x, const char *text, size_t len, const char *doc_date,
                           at_text_mentions *out);
 void at_text_mentions_free(at_text_mentions *m);

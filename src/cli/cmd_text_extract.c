@@ -26,7 +26,10 @@ int cmd_text_extract(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = 1;
-        else if (!strcmp(argv[i], "--date") && i + 1 < argc)
+        else if (!strcmp(argv[i], "--date") && (i + 1 == argc || !at_date_parse_iso(argv[i + 1], NULL))) {
+            free(in);
+            return cli_usage_error("text extract", "--date needs a calendar date YYYY-MM-DD");
+        } else if (!strcmp(argv[i], "--date"))
             date = argv[++i];
         else if (!strcmp(argv[i], "--dict") && i + 1 < argc)
             dict = argv[++i];

@@ -2,6 +2,8 @@
  * Hinnant's public-domain chrono algorithms (era of 400 years). */
 #include "atelier/core.h"
 
+#include <string.h>
+
 long at_days_from_civil(long year, int month, int day)
 {
     year -= month <= 2;
@@ -24,4 +26,36 @@ void at_civil_from_days(long days, long *year, int *month, int *day)
     *day = (int)(doy - (153 * mp + 2) / 5 + 1);
     *month = m;
     *year = (long)yoe + era * 400 + (m <= 2);
+}
+
+int at_days_in_month(long year, int month)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12)
+        return 0;
+    return dm[month - 1] + (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0));
+}
+
+/* The n digits at s as a number, or -1 when one is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+int at_date_parse_iso(const char *s, long *days)
+{
+    if (!s || strnlen(s, 11) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+    if (y < 0 || d < 1 || d > at_days_in_month(y, m))
+        return 0;
+    if (days)
+        *days = at_days_from_civil(y, m, d);
+    return 1;
 }

@@ -240,6 +240,7 @@ typedef struct {
     size_t n;
     long doc; /* the document date (days), -1 when unknown */
     at_text_mentions *out;
+    size_t past; /* no rule reads the tokens before it (a date not on the calendar) */
 } ex_state;
 
 #define PUSH(a, b, type)                                                                                               \
@@ -248,8 +249,29 @@ typedef struct {
             return AT_ERR_NOMEM;                                                                                       \
     } while (0)
 
+/* Whether day d of month m of year y (-1: the document's year when known;
+ * 0 or still unknown: any year, so 29/02 passes) is a day of the calendar:
+ * 0 when not, 1 with its day number in *days, 2 when the year stays
+ * unknown. The shared scanner takes 31/02/2024 as a date, which the
+ * de-identifier redacts; the extractor gives no date for it rather than
+ * 2024-03-02. */
+static int calendar_day(const ex_state *s, long y, int m, int d, long *days)
+{
+    if (y < 0 && s->doc >= 0) {
+        int dm, dd;
+        at_civil_from_days(s->doc, &y, &dm, &dd);
+    }
+    if (d < 1 || d > at_days_in_month(y > 0 ? y : 2000, m))
+        return 0;
+    if (y <= 0)
+        return 2;
+    *days = at_days_from_civil(y, m, d);
+    return 1;
+}
+
 /* Dates: numeric (dd/mm/yyyy, yyyy-mm-dd, dd/mm), written (12 mars 2024),
- * relative (hier, il y a 2 mois, dans 3 semaines). *next past the mention;
+ * relative (hier, il y a 2 mois, dans 3 semaines); none for a day not on
+ * the calendar (31/02/2024, 29 février 2023). *next past the mention;
  * 0 when none at i. */
 static at_status ex_date(ex_state *s, size_t i, size_t *next, at_text_mention **got)
 {
@@ -258,32 +280,34 @@ static at_status ex_date(ex_state *s, size_t i, size_t *next, at_text_mention **
     at_text_mention *mm = NULL;
     int ymd, mon;
     size_t e;
-    long y;
-    int m, d;
+    long day_no;
+    int cal;
     *got = NULL;
     if (k->f[0] >= '0' && k->f[0] <= '9' && (e = text_scan_date_numeric(s->text, s->len, k->s, &ymd))) {
-        *next = tok_until(t, n, i, e);
-        PUSH(i, *next, AT_MENTION_DATE);
-        if (ymd >= 10000000) {
-            iso(mm->value, sizeof mm->value, at_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100));
-        } else if (s->doc >= 0) {
-            at_civil_from_days(s->doc, &y, &m, &d);
-            iso(mm->value, sizeof mm->value, at_days_from_civil(y, ymd / 100, ymd % 100));
+        size_t end = tok_until(t, n, i, e);
+        if (!(cal =
+                  calendar_day(s, ymd >= 10000000 ? ymd / 10000 : -1, ymd / 100 % 100, ymd % 100, &day_no))) {
+            s->past = end; /* not "2024 mg" of "31/02/2024 mg" either */
+            return AT_OK;
         }
+        *next = end;
+        PUSH(i, *next, AT_MENTION_DATE);
+        if (cal == 1)
+            iso(mm->value, sizeof mm->value, day_no);
     } else if ((k->num || !strcmp(k->f, "1er")) && strlen(k->f) <= 3 && i + 1 < n &&
                (mon = text_month_of(t[i + 1].f, strlen(t[i + 1].f))) && atoi(k->f) >= 1 && atoi(k->f) <= 31) {
-        int day = atoi(k->f);
         long year = -1;
-        *next = i + 2;
-        if (*next < n && t[*next].num && strlen(t[*next].f) == 4)
-            year = atoi(t[(*next)++].f);
-        PUSH(i, *next, AT_MENTION_DATE);
-        if (year < 0 && s->doc >= 0) {
-            at_civil_from_days(s->doc, &y, &m, &d);
-            year = y;
+        size_t end = i + 2;
+        if (end < n && t[end].num && strlen(t[end].f) == 4)
+            year = atoi(t[end++].f);
+        if (!(cal = calendar_day(s, year, mon, atoi(k->f), &day_no))) {
+            s->past = end;
+            return AT_OK;
         }
-        if (year > 0)
-            iso(mm->value, sizeof mm->value, at_days_from_civil(year, mon, day));
+        *next = end;
+        PUSH(i, *next, AT_MENTION_DATE);
+        if (cal == 1)
+            iso(mm->value, sizeof mm->value, day_no);
     } else {
         /* relative: days, weeks, or calendar months and years */
         long days = 0;
@@ -628,14 +652,14 @@ at_status ex_extract_tokens(const at_text_extractor *x, const char *text, size_t
                             const char *doc_date, at_text_mentions *out)
 {
     at_status st = AT_OK;
-    ex_state s = {x, text, len, t, n, -1, out};
-    int y, m, d;
-    if (doc_date && sscanf(doc_date, "%d-%d-%d", &y, &m, &d) == 3)
-        s.doc = at_days_from_civil(y, m, d);
-    for (size_t i = 0; i < n && s.doc < 0; i++) {
+    ex_state s = {x, text, len, t, n, -1, out, 0};
+    ex_scope scope = {0};
+    if (doc_date && doc_date[0] && !at_date_parse_iso(doc_date, &s.doc))
+        return at_error_set(AT_ERR_ARG, "extract: the document date is not a calendar date YYYY-MM-DD");
+    for (size_t i = 0; i < n && s.doc < 0; i++) { /* else the first full date of the note */
         int ymd;
         if (t[i].f[0] >= '0' && t[i].f[0] <= '9' && text_scan_date_numeric(text, len, t[i].s, &ymd) &&
-            ymd >= 10000000)
+            ymd >= 10000000 && ymd % 100 <= at_days_in_month(ymd / 10000, ymd / 100 % 100))
             s.doc = at_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
     }
     /* the rules in order, each tried only at the tokens that can start it */
@@ -655,7 +679,7 @@ at_status ex_extract_tokens(const at_text_extractor *x, const char *text, size_t
                            (kw & (KW_DRUG | KW_ROUTE)) || ((kw & KW_OTHER) && f[0] == 'a'),
                            (kw & KW_PS) || ((kw & KW_OTHER) && f[0] == 'k'),
                            (kw & KW_AE) != 0};
-        for (size_t r = 0; r < sizeof rules / sizeof *rules && !mm && !st; r++) {
+        for (size_t r = 0; r < sizeof rules / sizeof *rules && !mm && !st && s.past <= i; r++) {
             if (can[r])
                 st = rules[r](&s, i, &next, &mm);
             if (!mm)
@@ -671,8 +695,9 @@ at_status ex_extract_tokens(const at_text_extractor *x, const char *text, size_t
             }
         }
         if (mm)
-            mm->qual = ex_qualify(t, n, i, next, mm->grade > 0);
+            mm->qual = ex_qualify(&scope, t, n, i, next, mm->grade > 0);
         i = next > i ? next : i + 1;
+        i = s.past > i ? s.past : i;
     }
     if (st == AT_ERR_NOMEM)
         return at_error_set(st, "extract: out of memory");

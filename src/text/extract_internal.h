@@ -57,11 +57,23 @@ static inline int ex_is(const ex_tok *t, size_t n, size_t i, const char *w) { re
  * "G2", "(G2)", "grade III", "grade 2-3": the higher), within the event's
  * clause; 0 when none. *end receives the token after the grade. */
 int ex_read_grade(const ex_tok *t, size_t n, size_t i, size_t *end);
+/* The cues met since the start of the clause, carried forward over the
+ * note so that each token is walked once however many mentions a clause
+ * holds. Zeroed, it stands at the note's first token. */
+typedef struct {
+    size_t at;       /* the token it stands at */
+    unsigned cue[2]; /* AT_QUAL_* of the clause's tokens before at: [0] the
+                      * scope of an ungraded mention, [1] of a graded one */
+    size_t steps;    /* tokens walked (the tests check it stays linear) */
+} ex_scope;
+
 /* Qualifiers of the mention [a, b): cues before it in its clause (the
  * scope stops at a sentence end, "mais" and its kin, and at a comma that
- * starts a new event rather than a list), and cues after it. graded: the
- * mention carries a grade (an absent event is not graded). */
-unsigned ex_qualify(const ex_tok *t, size_t n, size_t a, size_t b, int graded);
+ * starts a new event rather than a list), and cues after it (at most 5
+ * tokens). graded: the mention carries a grade (an absent event is not
+ * graded). sc moves forward to a; a mention before sc restarts it from
+ * the note's start (the same result, more work). */
+unsigned ex_qualify(ex_scope *sc, const ex_tok *t, size_t n, size_t a, size_t b, int graded);
 /* Unit of a dose at byte i ("mg/m²", "mg", "UI" ...), normalised into
  * unit; *end after it. 0 when none. */
 int ex_unit_at(const char *text, size_t len, size_t i, char *unit, size_t cap, size_t *end);

@@ -130,34 +130,41 @@ int ex_read_grade(const ex_tok *t, size_t n, size_t i, size_t *end)
     return 0;
 }
 
-unsigned ex_qualify(const ex_tok *t, size_t n, size_t a, size_t b, int graded)
+/* The qualifiers a keyword class cues before a mention. */
+static unsigned cue_of(unsigned kw)
 {
-    unsigned q = 0;
-    /* back to the start of the mention's clause */
-    size_t from = a;
-    while (from > 0) {
-        if (t[from].brk & EX_BRK_SENT)
-            break;
-        /* a comma: the list goes on ("pas de nausées, de vomissements")
-         * unless what follows is a new, graded event ("pas de mucite,
-         * neutropénie fébrile grade 4") */
-        if ((t[from].brk & EX_BRK_COMMA) && !(t[from].kw & KW_LIST) && graded)
-            break;
-        if (t[from - 1].kw & KW_SCOPE_END)
-            break;
-        from--;
+    return (kw & KW_NEG_PRE ? AT_QUAL_NEGATED : 0) | (kw & KW_HYP_PRE ? AT_QUAL_HYPOTHESIS : 0) |
+           (kw & KW_FAM ? AT_QUAL_FAMILY : 0) | (kw & KW_HIST ? AT_QUAL_HISTORY : 0);
+}
+
+/* Move sc forward to token a (< n): a clause starts at a token after a
+ * sentence end or after "mais" and its kin; for a graded mention also at
+ * a comma that does not go on with a list ("pas de mucite, neutropénie
+ * fébrile grade 4"), while a list goes on ("pas de nausées, de
+ * vomissements"). */
+static void scope_walk(ex_scope *sc, const ex_tok *t, size_t a)
+{
+    if (a < sc->at) {
+        size_t steps = sc->steps;
+        memset(sc, 0, sizeof *sc);
+        sc->steps = steps;
     }
-    for (size_t j = from; j < a; j++) {
-        unsigned kw = t[j].kw;
-        if (kw & KW_NEG_PRE)
-            q |= AT_QUAL_NEGATED;
-        if (kw & KW_HYP_PRE)
-            q |= AT_QUAL_HYPOTHESIS;
-        if (kw & KW_FAM)
-            q |= AT_QUAL_FAMILY;
-        if (kw & KW_HIST)
-            q |= AT_QUAL_HISTORY;
+    for (; sc->at < a; sc->at++, sc->steps++) {
+        const ex_tok *k = &t[sc->at + 1];
+        unsigned c = cue_of(t[sc->at].kw);
+        sc->cue[0] |= c;
+        sc->cue[1] |= c;
+        if ((k->brk & EX_BRK_SENT) || (t[sc->at].kw & KW_SCOPE_END))
+            sc->cue[0] = sc->cue[1] = 0;
+        else if ((k->brk & EX_BRK_COMMA) && !(k->kw & KW_LIST))
+            sc->cue[1] = 0;
     }
+}
+
+unsigned ex_qualify(ex_scope *sc, const ex_tok *t, size_t n, size_t a, size_t b, int graded)
+{
+    scope_walk(sc, t, a);
+    unsigned q = sc->cue[graded ? 1 : 0];
     /* after it: "négatif", "à éliminer", within its clause */
     for (size_t j = b; j < n && j < b + 5; j++) {
         if ((t[j].brk & (EX_BRK_SENT | EX_BRK_COMMA)) || (t[j].kw & (KW_SCOPE_END | KW_AE)))
@@ -252,7 +259,6 @@ long ex_add_months(long days, int months)
     long total = y * 12 + (m - 1) + months;
     y = total >= 0 ? total / 12 : -((-total + 11) / 12);
     m = (int)(total - y * 12) + 1;
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int last = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    int last = at_days_in_month(y, m);
     return at_days_from_civil(y, m, d < last ? d : last);
 }

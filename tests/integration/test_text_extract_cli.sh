@@ -36,6 +36,16 @@ assert r["file"] == sys.argv[2] and r["type"] == "DATE" and r["value"] == "2024-
 assert r["negated"] is False and r["offset"] == 15 and r["length"] == 4
 PY
 
+# --- one line of 3.3 MB, 300,000 dates in one clause: linear work (once
+# quadratic, minutes; now under a second, so the limit is generous)
+/usr/bin/python3 -c "print('12/03/2024 ' * 300000)" > "$tmp/long.txt"
+set +e
+timeout 120 "$bin" text extract "$tmp/long.txt" > "$tmp/out.txt" 2> "$tmp/err"
+rc=$?
+set -e
+[ "$rc" = 0 ] || fail "one long line: exit $rc (124: over 120 s) $(head -c 300 "$tmp/err")"
+[ "$(grep -c "	DATE	2024-03-12$" "$tmp/out.txt")" = 300000 ] || fail "one long line: not 300000 dates"
+
 # --- bad input: each reported by file, the good file still processed, exit 1
 : > "$tmp/empty.txt"
 printf 'Mme Durand\000binaire' > "$tmp/bin.txt"
@@ -46,6 +56,21 @@ grep -q "bin.txt: byte 10: not UTF-8" "$tmp/err" || fail "binary file not report
 grep -q "missing.txt" "$tmp/err" || fail "missing file not reported"
 grep -q Durand "$tmp/err" && fail "an error message holds document content"
 grep -q "b.txt	.*DATE" "$tmp/out.txt" || fail "the good file was not processed"
+# --- --date must be a day of the calendar: usage error naming the option
+for d in hello 2024-02-30 2023-02-29 2024-3-1 ""; do
+    run "$bin" text extract "$tmp/b.txt" --date "$d"
+    [ "$rc" = 2 ] || fail "--date '$d': exit $rc, not 2"
+    grep -q -- "--date" "$tmp/err" || fail "--date '$d': the message does not name the option"
+    [ -s "$tmp/out.txt" ] && fail "--date '$d': mentions written"
+done
+run "$bin" text extract "$tmp/b.txt" --date
+[ "$rc" = 2 ] || fail "--date without a value: exit $rc, not 2"
+# --- a day not on the calendar is no date (it was rolled over into March)
+printf 'Vu le 31/02/2024, le 29/02/2023 et le 29/02/2024.\n' > "$tmp/c.txt"
+run "$bin" text extract "$tmp/c.txt"
+[ "$rc" = 0 ] || fail "impossible dates: exit $rc"
+[ "$(cut -f4,5 "$tmp/out.txt")" = "DATE	2024-02-29" ] || fail "impossible dates: $(cat "$tmp/out.txt")"
+
 run "$bin" text extract --bogus "$tmp/b.txt"
 [ "$rc" = 2 ] || fail "unknown option: exit $rc, not 2"
 run "$bin" text extract

@@ -169,6 +169,22 @@ static void test_calendar(void **state)
         at_civil_from_days(z, &y, &m, &d);
         assert_int_equal(at_days_from_civil(y, m, d), z);
     }
+    /* month lengths with leap years; ISO dates of the calendar only */
+    assert_int_equal(at_days_in_month(2024, 2), 29);
+    assert_int_equal(at_days_in_month(2023, 2), 28);
+    assert_int_equal(at_days_in_month(1900, 2), 28);
+    assert_int_equal(at_days_in_month(2000, 2), 29);
+    assert_int_equal(at_days_in_month(2024, 4), 30);
+    assert_int_equal(at_days_in_month(2024, 13), 0);
+    long days = 0;
+    assert_true(at_date_parse_iso("2024-02-29", &days));
+    assert_int_equal(days, at_days_from_civil(2024, 2, 29));
+    assert_true(at_date_parse_iso("2023-12-31", NULL));
+    static const char *const bad[] = {"2024-02-30", "2023-02-29", "2024-04-31", "2024-13-01",
+                                      "2024-00-10", "2024-01-00", "2024-2-3",   "2024-02-290",
+                                      "hello",      "",           "2024/02/03", "2024-02-03 "};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_false(at_date_parse_iso(bad[i], NULL));
 }
 
 static void test_remove_tree(void **state)

@@ -3,7 +3,10 @@
 #include "support.h"
 
 #include "atelier/text.h"
+#include "text/extract_internal.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static at_text_extractor *ex;
@@ -221,6 +224,153 @@ static void test_alloc_failures(void **state)
     }
 }
 
+/* 1 when m holds a DATE mention of value v. */
+static int has_date(const at_text_mentions *m, const char *v)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->v[i].type == AT_MENTION_DATE && !strcmp(m->v[i].value, v))
+            return 1;
+    return 0;
+}
+
+/* A day not on the calendar is no date (it was rolled over: 31/02/2024
+ * gave 2024-03-02), whatever its writing, and not the document date. */
+static void test_impossible_dates(void **state)
+{
+    (void)state;
+    at_text_mentions m = {0};
+    const at_text_mention *x;
+    static const char *const bad[] = {"31/02/2024", "29/02/2023",    "30/02/24",        "2024-02-30",
+                                      "31/04/2024", "31 avril 2024", "29 février 2023", "30 février"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        char t[96];
+        snprintf(t, sizeof t, "Vu le %s. Bilan.", bad[k]);
+        assert_null(one(&m, t, NULL, bad[k]));
+        assert_int_equal(m.n, 0);
+    }
+    /* the leap day of a leap year is a date */
+    assert_non_null(x = one(&m, "Vu le 29/02/2024.", NULL, "29/02/2024"));
+    assert_string_equal(x->value, "2024-02-29");
+    assert_non_null(x = one(&m, "Vu le 29 février 2024.", NULL, "29 février"));
+    assert_string_equal(x->value, "2024-02-29");
+    /* without a year: against the document's; unresolved, any year */
+    assert_null(one(&m, "Vu le 29/02.", "2023-06-01", "29/02"));
+    assert_non_null(x = one(&m, "Vu le 29/02.", "2024-06-01", "29/02"));
+    assert_string_equal(x->value, "2024-02-29");
+    assert_non_null(x = one(&m, "Vu le 29/02.", NULL, "29/02"));
+    assert_string_equal(x->value, "");
+    assert_null(one(&m, "Vu le 31/04.", NULL, "31/04"));
+    /* the document date is the first date of the calendar */
+    const char *t = "Consultation du 31/02/2024, revu le 12/03/2024. Fièvre depuis hier.";
+    assert_non_null(x = one(&m, t, NULL, "hier"));
+    assert_string_equal(x->value, "2024-03-11");
+    assert_false(has_date(&m, "2024-03-02"));
+    assert_non_null(x = one(&m, "Consultation du 31/02/2024. Fièvre depuis hier.", NULL, "hier"));
+    assert_string_equal(x->value, "relative:-1d");
+    /* a document date given must be one */
+    at_text_mentions_free(&m);
+    static const char *const docs[] = {"2024-02-30", "2023-02-29", "hello", "2024-3-1"};
+    for (size_t k = 0; k < sizeof docs / sizeof *docs; k++) {
+        assert_int_equal(at_text_extract(ex, "Fièvre depuis hier.", 20, docs[k], &m), AT_ERR_ARG);
+        assert_null(strstr(at_error_message(), docs[k]));
+    }
+    assert_non_null(x = one(&m, "Fièvre depuis hier.", "2024-03-01", "hier"));
+    assert_string_equal(x->value, "2024-02-29");
+    at_text_mentions_free(&m);
+}
+
+/* text repeated reps times after head, into a buffer (free). */
+static char *repeat(const char *head, const char *text, size_t reps, size_t *len)
+{
+    size_t h = strlen(head), k = strlen(text);
+    char *b = malloc(h + k * reps + 1);
+    assert_non_null(b);
+    memcpy(b, head, h);
+    for (size_t i = 0; i < reps; i++)
+        memcpy(b + h + i * k, text, k);
+    b[h + k * reps] = 0;
+    *len = h + k * reps;
+    return b;
+}
+
+/* Many mentions in one clause (a note without punctuation): the scope of
+ * the qualifiers is walked once, not back to the clause's start for each
+ * mention (once quadratic: 7 s for 40,000 dates on one line). */
+static void test_one_clause_linear(void **state)
+{
+    (void)state;
+    static const char *const units[] = {"12/03/2024 ", "il y a 2 jours ", "mucite ", "mucite grade 2 , "};
+    for (int u = 0; u < 4; u++) {
+        size_t len, n = 0, reps = 20000;
+        char *text = repeat("Pas de ", units[u], reps, &len);
+        ex_tok *t = NULL;
+        assert_int_equal(ex_tokenise(ex, text, len, &t, &n), AT_OK);
+        ex_scope sc = {0};
+        for (size_t i = 0; i < n; i++) /* every token a mention, graded or not */
+            assert_int_equal(ex_qualify(&sc, t, n, i, i + 1, (int)(i & 1)) & ~AT_QUAL_NEGATED, 0);
+        assert_true(sc.steps < n); /* each token walked once */
+        at_free(t);
+        at_text_mentions m = {0};
+        assert_int_equal(at_text_extract(ex, text, len, "2024-03-12", &m), AT_OK);
+        assert_int_equal(m.n, reps);
+        for (size_t i = 0; i < m.n; i++) {
+            /* all in the clause of "Pas de", but for the graded events after a comma */
+            unsigned want = u == 3 && i > 0 ? 0 : AT_QUAL_NEGATED;
+            assert_int_equal(m.v[i].qual, want);
+        }
+        at_text_mentions_free(&m);
+        free(text);
+    }
+}
+
+/* The scope as it was computed before it was carried forward: back from
+ * each mention to its clause's start. The reference for the test below. */
+static unsigned qualify_walking_back(const ex_tok *t, size_t a, int graded)
+{
+    size_t from = a;
+    while (from > 0 && !(t[from].brk & EX_BRK_SENT) &&
+           !((t[from].brk & EX_BRK_COMMA) && !(t[from].kw & KW_LIST) && graded) &&
+           !(t[from - 1].kw & KW_SCOPE_END))
+        from--;
+    unsigned q = 0;
+    for (size_t j = from; j < a; j++)
+        q |= (t[j].kw & KW_NEG_PRE ? AT_QUAL_NEGATED : 0) | (t[j].kw & KW_HYP_PRE ? AT_QUAL_HYPOTHESIS : 0) |
+             (t[j].kw & KW_FAM ? AT_QUAL_FAMILY : 0) | (t[j].kw & KW_HIST ? AT_QUAL_HISTORY : 0);
+    return q;
+}
+
+/* The scope carried forward gives the qualifiers the walk back gave, on
+ * random notes of cues, scope ends, list words, events and punctuation. */
+static void test_scope_same_as_walking_back(void **state)
+{
+    (void)state;
+    static const char *const words[] = {"pas",       "de",          "sans",      "ni",           "aucune",
+                                        "suspicion", "probable",    "mère",      "familial",     "antécédent",
+                                        "ATCD",      "mais",        "cependant", "sauf",         "et",
+                                        "ou",        "d",           "mucite",    "diarrhée",     "grade",
+                                        "3",         "neutropénie", "fébrile",   "négatif",      "à",
+                                        "éliminer",  "12/03/2024",  "hier",      "oxaliplatine", "bilan"};
+    static const char *const seps[] = {" ", " ", " ", " ", ", ", ". ", "; ", " : ", " (", ") ", "\n"};
+    at_rng rng;
+    at_rng_seed(&rng, 5);
+    char text[4096];
+    for (int note = 0; note < 300; note++) {
+        size_t len = 0;
+        for (int w = 0; w < 150; w++)
+            len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", words[at_rng_next(&rng) % 30],
+                                    seps[at_rng_next(&rng) % 11]);
+        ex_tok *t = NULL;
+        size_t n = 0;
+        assert_int_equal(ex_tokenise(ex, text, len, &t, &n), AT_OK);
+        ex_scope sc = {0};
+        for (size_t a = 0; a < n; a++) /* b = n: the cues before the mention alone */
+            for (int g = 0; g < 2; g++)
+                assert_int_equal(ex_qualify(&sc, t, n, a, n, g), qualify_walking_back(t, a, g));
+        assert_true(sc.steps < n);
+        at_free(t);
+    }
+}
+
 static void test_heldout(void **state)
 {
     (void)state;
@@ -236,7 +386,12 @@ static void test_heldout(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_mentions), cmocka_unit_test(test_writings),
-                                       cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_heldout)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_mentions),
+                                       cmocka_unit_test(test_writings),
+                                       cmocka_unit_test(test_alloc_failures),
+                                       cmocka_unit_test(test_impossible_dates),
+                                       cmocka_unit_test(test_one_clause_linear),
+                                       cmocka_unit_test(test_scope_same_as_walking_back),
+                                       cmocka_unit_test(test_heldout)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }
