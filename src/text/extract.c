@@ -7,10 +7,12 @@
  * dictionary of drugs and keywords. */
 #include "extract_internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define EX_MAX_TEXT ((size_t)64 << 20)
+#define EX_NO_DOC LONG_MIN
 
 static const char *const type_names[AT_MENTION_COUNT] = {"NONE",    "DRUG", "DOSE", "ROUTE", "DATE",     "REGIMEN",
                                                          "TNM",     "PS",   "AE",   "AGE",   "ADMISSION"};
@@ -238,7 +240,7 @@ typedef struct {
     size_t len;
     const ex_tok *t;
     size_t n;
-    long doc; /* the document date (days), -1 when unknown */
+    long doc; /* the document date (days since 1970, negative before), EX_NO_DOC when unknown */
     at_text_mentions *out;
     size_t past; /* no rule reads the tokens before it (a date not on the calendar) */
 } ex_state;
@@ -257,7 +259,7 @@ typedef struct {
  * 2024-03-02. */
 static int calendar_day(const ex_state *s, long y, int m, int d, long *days)
 {
-    if (y < 0 && s->doc >= 0) {
+    if (y < 0 && s->doc != EX_NO_DOC) {
         int dm, dd;
         at_civil_from_days(s->doc, &y, &dm, &dd);
     }
@@ -344,7 +346,7 @@ static at_status ex_date(ex_state *s, size_t i, size_t *next, at_text_mention **
         }
         if (ok) {
             PUSH(i, *next, AT_MENTION_DATE);
-            if (s->doc >= 0)
+            if (s->doc != EX_NO_DOC)
                 iso(mm->value, sizeof mm->value, months ? ex_add_months(s->doc, months) : s->doc + days);
             else if (months)
                 snprintf(mm->value, sizeof mm->value, "relative:%+dm", months);
@@ -652,14 +654,16 @@ at_status ex_extract_tokens(const at_text_extractor *x, const char *text, size_t
                             const char *doc_date, at_text_mentions *out)
 {
     at_status st = AT_OK;
-    ex_state s = {x, text, len, t, n, -1, out, 0};
+    ex_state s = {x, text, len, t, n, EX_NO_DOC, out, 0};
     ex_scope scope = {0};
     if (doc_date && doc_date[0] && !at_date_parse_iso(doc_date, &s.doc))
         return at_error_set(AT_ERR_ARG, "extract: the document date is not a calendar date YYYY-MM-DD");
-    for (size_t i = 0; i < n && s.doc < 0; i++) { /* else the first full date of the note */
+    /* else the first full date of the note from 1970 on (an earlier one is
+     * a birth date, not the note's) */
+    for (size_t i = 0; i < n && s.doc == EX_NO_DOC; i++) {
         int ymd;
         if (t[i].f[0] >= '0' && t[i].f[0] <= '9' && text_scan_date_numeric(text, len, t[i].s, &ymd) &&
-            ymd >= 10000000 && ymd % 100 <= at_days_in_month(ymd / 10000, ymd / 100 % 100))
+            ymd >= 19700101 && ymd % 100 <= at_days_in_month(ymd / 10000, ymd / 100 % 100))
             s.doc = at_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
     }
     /* the rules in order, each tried only at the tokens that can start it */

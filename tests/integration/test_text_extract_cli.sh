@@ -76,4 +76,9 @@ run "$bin" text extract --bogus "$tmp/b.txt"
 run "$bin" text extract
 [ "$rc" = 2 ] || fail "no input: exit $rc, not 2"
 
+# --- a document date before 1970 is a date like any other
+printf 'Revu hier.\n' > "$tmp/old.txt"
+run "$bin" text extract "$tmp/old.txt" --date 1965-03-10
+[ "$rc" = 0 ] && grep -q "DATE	1965-03-09" "$tmp/out.txt" || fail "--date before 1970: $(cat "$tmp/out.txt")"
+
 echo "text extract CLI: ok"
