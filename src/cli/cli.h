@@ -18,6 +18,13 @@ int cli_fail(at_status st);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* 1 when argv holds -h or --help before a "--". */
 int cli_wants_help(int argc, char **argv);
+/* Canonical absolute form of path, which need not exist: the longest
+ * existing prefix through realpath, the rest appended (owned by caller;
+ * NULL when out of memory). */
+char *cli_canon_path(const char *path);
+/* 1 when a and b name one file: the same inode when both exist, else the
+ * same canonical path ("x", "./x", "d/../x", through symbolic links). */
+int cli_same_path(const char *a, const char *b);
 /* Progress callback for long work: a bar with ETA on a terminal, plain
  * lines (at most one every few seconds) otherwise. ud is a cli_progress. */
 typedef struct {

@@ -67,38 +67,6 @@ static int has_suffix(const char *s, const char *suf)
     return a >= b && !strcmp(s + a - b, suf);
 }
 
-/* Canonical absolute form of path, which need not exist: the longest
- * existing prefix through realpath, the rest appended. Owned by caller;
- * NULL when out of memory. */
-static char *canon_path(const char *path)
-{
-    char buf[PATH_MAX];
-    if (realpath(path, buf))
-        return at_strdup(buf);
-    size_t n = strlen(path);
-    while (n > 1 && path[n - 1] == '/')
-        n--;
-    const char *slash = NULL;
-    for (size_t i = n; i-- > 0;)
-        if (path[i] == '/') {
-            slash = path + i;
-            break;
-        }
-    char *parent = slash ? at_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : at_strdup(".");
-    if (!parent)
-        return NULL;
-    char *pc = canon_path(parent);
-    at_free(parent);
-    if (!pc)
-        return NULL;
-    const char *base = slash ? slash + 1 : path;
-    char *bn = at_strndup(base, n - (size_t)(base - path));
-    char *r = bn ? at_path_join(pc, bn) : NULL;
-    at_free(bn);
-    at_free(pc);
-    return r;
-}
-
 /* 1 when path equals dir or lies inside it (both canonical). */
 static int path_within(const char *path, const char *dir)
 {
@@ -125,7 +93,7 @@ static at_status jobs_push(deid_jobs *j, const char *in, const char *out, const 
     x->in = at_strdup(in);
     x->out = at_strdup(out);
     x->out_canon = at_strdup(out_canon);
-    x->in_canon = canon_path(in);
+    x->in_canon = cli_canon_path(in);
     x->patient = patient ? at_strdup(patient) : NULL;
     j->n++;
     if (!x->in || !x->out || !x->out_canon || !x->in_canon || (patient && !x->patient))
@@ -410,7 +378,7 @@ static void deid_file(deid_run *r, const deid_job *job)
 static int plan_run(deid_run *r, const char *const *inputs, int nin, const char *outdir, deid_jobs *jobs,
                     at_status *st)
 {
-    char *out_canon = canon_path(outdir);
+    char *out_canon = cli_canon_path(outdir);
     if (!out_canon) {
         *st = AT_ERR_NOMEM;
         return CLI_FAIL;
@@ -421,7 +389,7 @@ static int plan_run(deid_run *r, const char *const *inputs, int nin, const char 
         while (bl > 1 && inputs[i][bl - 1] == '/')
             bl--;
         char *trimmed = at_strndup(inputs[i], bl);
-        char *in_canon = trimmed ? canon_path(trimmed) : NULL;
+        char *in_canon = trimmed ? cli_canon_path(trimmed) : NULL;
         if (!in_canon) {
             at_free(trimmed);
             *st = AT_ERR_NOMEM;

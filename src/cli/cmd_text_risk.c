@@ -15,7 +15,27 @@
 /* --delimiter of the risk commands (0: detected from the header line). */
 static int risk_delim;
 
-static int read_csv(const char *path, at_csv *csv)
+/* The white space around the cells of column name (every data row)
+ * removed in place: " P1 " and "P1" are one patient, and a text of spaces
+ * is an empty text. */
+static void trim_column(at_csv *csv, const char *name)
+{
+    int col = name ? at_csv_column(csv, name) : -1;
+    for (size_t i = 1; col >= 0 && i < csv->nrows; i++) {
+        char *c = csv->cells[i * csv->ncols + (size_t)col];
+        size_t a = 0, n = strlen(c);
+        while (a < n && (c[a] == ' ' || c[a] == '\t' || c[a] == '\r' || c[a] == '\n'))
+            a++;
+        while (n > a && (c[n - 1] == ' ' || c[n - 1] == '\t' || c[n - 1] == '\r' || c[n - 1] == '\n'))
+            n--;
+        memmove(c, c + a, n - a);
+        c[n - a] = 0;
+    }
+}
+
+/* Read a risk CSV; its patient id column (id_column, NULL: patient_id) is
+ * trimmed, and its text column too when trim_text. */
+static int read_csv(const char *path, at_csv *csv, const char *id_column, int trim_text)
 {
     unsigned char *data;
     size_t len;
@@ -25,6 +45,11 @@ static int read_csv(const char *path, at_csv *csv)
         if (st)
             at_error_prefix(st, "%s", path);
         at_free(data);
+    }
+    if (!st) {
+        trim_column(csv, id_column ? id_column : "patient_id");
+        if (trim_text)
+            trim_column(csv, "text");
     }
     return st;
 }
@@ -63,21 +88,14 @@ int cmd_text_synth_cohort(int argc, char **argv)
     return st ? cli_fail(st) : CLI_OK;
 }
 
-/* 1 when a and b name one existing file. */
-static int same_file(const char *a, const char *b)
-{
-    struct stat x, y;
-    return !stat(a, &x) && !stat(b, &y) && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
-}
-
 /* 1 (said on stderr) when the output path names an input: the input would
  * be overwritten. */
 static int overwrites(const char *cmd, const char *out, const char *in, const char *what)
 {
-    if (strcmp(out, in) && !same_file(out, in))
+    if (!cli_same_path(out, in))
         return 0;
-    fprintf(stderr, "atelier text risk %s: -o %s is %s: it would be overwritten; nothing was written\n", cmd, out,
-            what);
+    fprintf(stderr, "atelier text risk %s: %s%s is %s: it would be overwritten; nothing was written\n", cmd,
+            strcmp(cmd, "eval") ? "-o " : "the reliability plot ", out, what);
     return 1;
 }
 
@@ -108,7 +126,7 @@ static int risk_train(int argc, char **argv)
     if (overwrites("train", out, csvp, "the --csv file"))
         return CLI_USAGE;
     at_csv csv;
-    at_status st = read_csv(csvp, &csv);
+    at_status st = read_csv(csvp, &csv, NULL, 1);
     if (st)
         return cli_fail(st);
     at_risk_model *m = NULL;
@@ -151,12 +169,21 @@ static int risk_eval(int argc, char **argv)
     }
     if (!csvp || !modelp)
         return cli_usage_error("text risk eval", "needs --model MODEL and --csv FILE");
+    size_t pl = strlen(modelp) + 32;
+    char *svgp = malloc(pl); /* the reliability plot, beside the model */
+    if (!svgp)
+        return cli_fail(at_error_set(AT_ERR_NOMEM, "out of memory"));
+    snprintf(svgp, pl, "%s.calibration.svg", modelp);
+    if (overwrites("eval", svgp, csvp, "the --csv file") || overwrites("eval", svgp, modelp, "the model")) {
+        free(svgp);
+        return CLI_USAGE;
+    }
     at_risk_model *m = NULL;
     at_csv csv;
     memset(&csv, 0, sizeof csv);
     at_status st = at_risk_load(modelp, &m);
     if (!st)
-        st = read_csv(csvp, &csv);
+        st = read_csv(csvp, &csv, NULL, 1);
     int ct = at_csv_column(&csv, "text"), cl = at_csv_column(&csv, "label"), cp = at_csv_column(&csv, "patient_id");
     if (!st && (ct < 0 || cl < 0))
         st = at_error_set(AT_ERR_FORMAT, "%s: needs the columns text and label", csvp);
@@ -194,14 +221,11 @@ static int risk_eval(int argc, char **argv)
     if (!st)
         st = at_risk_calibration_svg(&mt, &svg);
     if (!st) {
-        size_t pl = strlen(modelp) + 32;
-        char *sp = malloc(pl);
-        snprintf(sp, pl, "%s.calibration.svg", modelp);
-        st = at_file_write_atomic(sp, svg.data, svg.len);
+        st = at_file_write_atomic(svgp, svg.data, svg.len);
         if (!st && !json)
-            fprintf(stderr, "atelier text risk eval: reliability plot written to %s\n", sp);
-        free(sp);
+            fprintf(stderr, "atelier text risk eval: reliability plot written to %s\n", svgp);
     }
+    free(svgp);
     int one = !st && at_risk_metrics_one_class(&mt);
     if (one)
         fprintf(stderr,
@@ -259,10 +283,12 @@ static int risk_score(int argc, char **argv)
     memset(&csv, 0, sizeof csv);
     at_status st = at_risk_load(modelp, &m);
     if (!st)
-        st = read_csv(csvp, &csv);
+        st = read_csv(csvp, &csv, NULL, 1);
     int cp = at_csv_column(&csv, "patient_id"), ct = at_csv_column(&csv, "text");
     if (!st && (cp < 0 || ct < 0))
         st = at_error_set(AT_ERR_FORMAT, "%s: needs the columns patient_id and text", csvp);
+    if (!st && csv.nrows < 2)
+        st = at_error_set(AT_ERR_FORMAT, "%s: no data rows to score (the header only)", csvp);
     at_buf out;
     at_buf_init(&out, RISK_MAX_CSV);
     if (!st)
@@ -366,14 +392,14 @@ static int risk_split(int argc, char **argv)
         at_free(pair);
         return cli_usage_error("text risk split", "needs --csv FILE and -o TRAIN.csv,TEST.csv");
     }
-    if (!strcmp(trainp, testp) || same_file(trainp, testp) || same_file(csvp, trainp) || same_file(csvp, testp)) {
+    if (!strcmp(trainp, testp) || cli_same_path(trainp, testp) || cli_same_path(csvp, trainp) || cli_same_path(csvp, testp)) {
         fprintf(stderr, "atelier text risk split: the train file, the test file and --csv must be three different "
                         "files; nothing was written\n");
         at_free(pair);
         return CLI_USAGE;
     }
     at_csv csv;
-    at_status st = read_csv(csvp, &csv);
+    at_status st = read_csv(csvp, &csv, idc, 0);
     if (st) {
         at_free(pair);
         return cli_fail(st);

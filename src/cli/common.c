@@ -1,7 +1,10 @@
 /* Shared front-end helpers: error printing, progress display, log handler. */
 #include "cli.h"
 
+#include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -83,3 +86,47 @@ static void log_to_stderr(void *ud, at_log_level level, const char *msg)
 }
 
 void cli_log_init(int verbose) { at_log_set_handler(log_to_stderr, NULL, verbose ? AT_LOG_DEBUG : AT_LOG_INFO); }
+
+/* Canonical absolute form of path, which need not exist: the longest
+ * existing prefix through realpath, the rest appended. Owned by caller;
+ * NULL when out of memory. */
+char *cli_canon_path(const char *path)
+{
+    char buf[PATH_MAX];
+    if (realpath(path, buf))
+        return at_strdup(buf);
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    const char *slash = NULL;
+    for (size_t i = n; i-- > 0;)
+        if (path[i] == '/') {
+            slash = path + i;
+            break;
+        }
+    char *parent = slash ? at_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : at_strdup(".");
+    if (!parent)
+        return NULL;
+    char *pc = cli_canon_path(parent);
+    at_free(parent);
+    if (!pc)
+        return NULL;
+    const char *base = slash ? slash + 1 : path;
+    char *bn = at_strndup(base, n - (size_t)(base - path));
+    char *r = bn ? at_path_join(pc, bn) : NULL;
+    at_free(bn);
+    at_free(pc);
+    return r;
+}
+
+int cli_same_path(const char *a, const char *b)
+{
+    struct stat x, y;
+    if (!stat(a, &x) && !stat(b, &y))
+        return x.st_dev == y.st_dev && x.st_ino == y.st_ino; /* hard links too */
+    char *ca = cli_canon_path(a), *cb = cli_canon_path(b);
+    int same = ca && cb && !strcmp(ca, cb);
+    at_free(ca);
+    at_free(cb);
+    return same;
+}

@@ -101,6 +101,36 @@ cmp -s "$tmp/tr.csv" "$tmp/keep.csv" || fail "train overwrote its input"
 cp "$tmp/te.csv" "$tmp/keep2.csv"
 run "$bin" text risk score --model "$tmp/m" --csv "$tmp/keep2.csv" -o "$tmp/./keep2.csv"
 [ "$rc" = 2 ] && cmp -s "$tmp/te.csv" "$tmp/keep2.csv" || fail "score overwrote its input ($rc)"
+mkdir -p "$tmp/d"
+run "$bin" text risk split --csv "$tmp/tr.csv" -o "$tmp/y.csv,$tmp/d/../y.csv"
+[ "$rc" = 2 ] && [ ! -e "$tmp/y.csv" ] || fail "split to one new file under two spellings ($rc)"
+cp "$tmp/te.csv" "$tmp/m.calibration.svg"
+run "$bin" text risk eval --model "$tmp/m" --csv "$tmp/m.calibration.svg"
+[ "$rc" = 2 ] && cmp -s "$tmp/te.csv" "$tmp/m.calibration.svg" || fail "eval's plot overwrote the CSV ($rc)"
+rm -f "$tmp/m.calibration.svg"
+printf 'patient_id,text\n' > "$tmp/h.csv"
+run "$bin" text risk score --model "$tmp/m" --csv "$tmp/h.csv" -o "$tmp/hs.csv"
+[ "$rc" = 1 ] && grep -q "h.csv: no data rows to score" "$tmp/err" && [ ! -e "$tmp/hs.csv" ] || fail "score on a header ($rc)"
+printf 'patient_id,text,label\nA,Patient de 70 ans,0\nB,"  ",1\n' > "$tmp/w.csv"
+run "$bin" text risk train --csv "$tmp/w.csv" -o "$tmp/wm" --C 1
+[ "$rc" = 1 ] && grep -q "w.csv: line 3: empty text" "$tmp/err" || fail "a text of spaces trained on ($rc)"
+# " P1" and "P1" are one patient: never on both sides of a split
+/usr/bin/python3 - "$tmp/tr.csv" "$tmp/pad.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))
+with open(sys.argv[2], 'w', newline='', encoding='utf-8') as f:
+    w = csv.writer(f)
+    w.writerow(rows[0])
+    for k, r in enumerate(rows[1:]):
+        w.writerow([(' ' + r[0] + ' ') if k % 2 else r[0]] + r[1:])
+PY
+run "$bin" text risk split --csv "$tmp/pad.csv" -o "$tmp/pa.csv,$tmp/pb.csv" --seed 3
+/usr/bin/python3 - "$tmp/pa.csv" "$tmp/pb.csv" <<'PY' || fail "a padded patient id split across both sides"
+import csv, sys
+a = {r["patient_id"].strip() for r in csv.DictReader(open(sys.argv[1], encoding='utf-8'))}
+b = {r["patient_id"].strip() for r in csv.DictReader(open(sys.argv[2], encoding='utf-8'))}
+assert a and b and not (a & b), len(a & b)
+PY
 cp "$tmp/m" "$tmp/mcopy"
 run "$bin" text risk score --model "$tmp/mcopy" --csv "$tmp/te.csv" -o "$tmp/mcopy"
 [ "$rc" = 2 ] && cmp -s "$tmp/m" "$tmp/mcopy" || fail "score overwrote the model ($rc)"
