@@ -25,6 +25,10 @@ char *cli_canon_path(const char *path);
 /* 1 when a and b name one file: the same inode when both exist, else the
  * same canonical path ("x", "./x", "d/../x", through symbolic links). */
 int cli_same_path(const char *a, const char *b);
+/* 1 when the canonical path lies in the canonical folder dir (or is it). */
+int cli_path_within(const char *path, const char *dir);
+/* 0 (said on stderr) when the key file would lie inside the output folder. */
+int cli_key_outside(const char *cmd, const char *key, const char *outdir);
 /* Progress callback for long work: a bar with ETA on a terminal, plain
  * lines (at most one every few seconds) otherwise. ud is a cli_progress. */
 typedef struct {

@@ -112,6 +112,11 @@ int cmd_deid(int argc, char **argv)
     }
     at_key key;
     char *defpath = keyfile ? NULL : at_key_default_path();
+    if ((keyfile || defpath) && !cli_key_outside("deid", keyfile ? keyfile : defpath, outdir)) {
+        at_free(defpath);
+        at_free(inputs);
+        return CLI_USAGE;
+    }
     int created = 0;
     at_status st = (keyfile || defpath) ? at_key_load_or_create(keyfile ? keyfile : defpath, &key, &created)
                                         : AT_ERR_NOMEM;

@@ -67,15 +67,6 @@ static int has_suffix(const char *s, const char *suf)
     return a >= b && !strcmp(s + a - b, suf);
 }
 
-/* 1 when path equals dir or lies inside it (both canonical). */
-static int path_within(const char *path, const char *dir)
-{
-    size_t n = strlen(dir);
-    if (strncmp(path, dir, n))
-        return 0;
-    return path[n] == 0 || path[n] == '/' || (n == 1 && dir[0] == '/');
-}
-
 static at_status jobs_push(deid_jobs *j, const char *in, const char *out, const char *out_canon, const char *patient)
 {
     if (j->n >= DEID_MAX_JOBS)
@@ -373,6 +364,31 @@ static void deid_file(deid_run *r, const deid_job *job)
     at_buf_free(&js);
 }
 
+/* The site key never travels with the documents: a key path inside the
+ * output folder is refused (CLI_USAGE), and the key file found among the
+ * inputs is taken out of the plan (said once). */
+static int guard_key(const char *keyfile, const char *outdir, deid_jobs *jobs)
+{
+    char *kp = keyfile ? at_strdup(keyfile) : at_key_default_path();
+    int rc = kp && !cli_key_outside("text deid", kp, outdir) ? CLI_USAGE : CLI_OK;
+    size_t o = 0;
+    for (size_t i = 0; i < jobs->n; i++) {
+        if (kp && rc == CLI_OK && cli_same_path(jobs->v[i].in, kp)) {
+            fprintf(stderr, "atelier text deid: %s is the site key: not a document, skipped\n", jobs->v[i].in);
+            at_free(jobs->v[i].in);
+            at_free(jobs->v[i].out);
+            at_free(jobs->v[i].in_canon);
+            at_free(jobs->v[i].out_canon);
+            at_free(jobs->v[i].patient);
+            continue;
+        }
+        jobs->v[o++] = jobs->v[i];
+    }
+    jobs->n = o;
+    at_free(kp);
+    return rc;
+}
+
 /* Plan the run: the documents of every input, then the overlap checks.
  * Returns CLI_OK, CLI_USAGE (a refused plan, printed) or CLI_FAIL (st set). */
 static int plan_run(deid_run *r, const char *const *inputs, int nin, const char *outdir, deid_jobs *jobs,
@@ -397,7 +413,7 @@ static int plan_run(deid_run *r, const char *const *inputs, int nin, const char 
             break;
         }
         int dir = at_path_is_dir(trimmed);
-        if (path_within(out_canon, in_canon)) {
+        if (cli_path_within(out_canon, in_canon)) {
             fprintf(stderr,
                     "atelier text deid: -o %s %s %s; nothing was written (outputs would %s; choose an -o folder "
                     "outside the inputs)\n",
@@ -508,6 +524,8 @@ int cmd_text_deid(int argc, char **argv)
     memset(&jobs, 0, sizeof jobs);
     at_status st = AT_OK;
     int rc = plan_run(&r, inputs, nin, outdir, &jobs, &st);
+    if (rc == CLI_OK)
+        rc = guard_key(keyfile, outdir, &jobs);
     if (rc != CLI_OK) {
         jobs_free(&jobs);
         free(inputs);

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -129,4 +130,25 @@ int cli_same_path(const char *a, const char *b)
     at_free(ca);
     at_free(cb);
     return same;
+}
+
+int cli_path_within(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (strncmp(path, dir, n))
+        return 0;
+    return path[n] == 0 || path[n] == '/' || (n == 1 && dir[0] == '/');
+}
+
+int cli_key_outside(const char *cmd, const char *key, const char *outdir)
+{
+    char *kc = key ? cli_canon_path(key) : NULL, *oc = cli_canon_path(outdir);
+    int inside = kc && oc && cli_path_within(kc, oc);
+    if (inside)
+        fprintf(stderr, "atelier %s: the key %s is inside -o %s, which is meant to be shared; nothing was written "
+                        "(keep the key outside the outputs)\n",
+                cmd, key, outdir);
+    at_free(kc);
+    at_free(oc);
+    return !inside;
 }

@@ -137,6 +137,17 @@ printf 'id,nom\nP1,Kerhervé\nP1,Le Goff\n' > "$tmp/mp/dup.csv"
 run "$bin" text deid "$tmp/mp/notes.csv" --column text -o "$tmp/mpx" --patient-info "$tmp/mp/dup.csv"
 [ "$rc" = 1 ] && grep -q "dup.csv: line 3: the same id as line 2" "$tmp/err" || fail "duplicate id ($rc)"
 
+# --- the site key never travels with the outputs: refused inside -o, skipped among the inputs
+mkdir -p "$tmp/kd"
+echo "Vu M. Jean DUPONT." > "$tmp/kd/a.txt"
+run "$bin" text deid "$tmp/kd" -o "$tmp/kdo" --mode pseudonymise --key "$tmp/kdo/site.key"
+[ "$rc" = 2 ] && [ ! -e "$tmp/kdo" ] || fail "a key inside -o accepted ($rc)"
+run "$bin" text deid "$tmp/kd" -o "$tmp/kdo" --mode pseudonymise --key "$tmp/kd/site.key"
+[ "$rc" = 0 ] || fail "key beside the documents ($rc)"
+run "$bin" text deid "$tmp/kd" -o "$tmp/kdo2" --key "$tmp/kd/site.key"
+[ "$rc" = 0 ] && grep -q "is the site key: not a document, skipped" "$tmp/err" || fail "the key among the inputs not skipped"
+[ ! -e "$tmp/kdo2/site.key" ] && [ -e "$tmp/kdo2/a.txt" ] || fail "the key was copied into the outputs"
+
 # --- a key made for a mistyped --key path is announced (never the key)
 run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/kout" --mode pseudonymise --key "$tmp/no-such.key"
 [ "$rc" = 0 ] && grep -q "no key at .*no-such.key: created a new one" "$tmp/err" || fail "key creation not said"
