@@ -21,6 +21,13 @@
  * the bias, it slows the solver and carries nothing (AUROC unchanged to 4
  * decimals on three cohorts of bench/risk); it gets no weight. */
 #define RISK_MAX_DF 0.8
+/* The text of a term is kept in the model (for the reasons of a score)
+ * only when the notes of this many distinct patients hold it, and when it
+ * holds no run of RISK_TERM_MAX_DIGITS digits: a model leaves the room,
+ * and a name or an IPP written in one patient's notes must not leave with
+ * it (its weight, keyed by a hash, stays). */
+#define RISK_TERM_MIN_PATIENTS 5
+#define RISK_TERM_MAX_DIGITS 5
 
 static void quiet_print(const char *s) { (void)s; }
 
@@ -297,6 +304,72 @@ static size_t row_at(const size_t *pre, size_t n, size_t b)
     return lo;
 }
 
+typedef struct {
+    const char *id;
+    size_t row;
+} row_id;
+
+static int cmp_row_id(const void *a, const void *b)
+{
+    const row_id *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* For each text column, the number of distinct patients (column cp of the
+ * CSV) whose rows hold it: the rows visited patient by patient. */
+static at_status patient_counts(const at_csv *csv, int cp, const risk_data *d, uint32_t *count)
+{
+    int ncol = d->nfeat - RISK_S;
+    row_id *r = at_malloc((d->n + 1) * sizeof *r);
+    uint32_t *last = at_calloc((size_t)ncol + 1, sizeof *last); /* patient + 1 that last counted the column */
+    if (!r || !last) {
+        at_free(r);
+        at_free(last);
+        return AT_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < d->n; i++)
+        r[i] = (row_id){csv->cells[(i + 1) * csv->ncols + (size_t)cp], i};
+    qsort(r, d->n, sizeof *r, cmp_row_id);
+    memset(count, 0, (size_t)ncol * sizeof *count);
+    uint32_t g = 0;
+    for (size_t k = 0; k < d->n; k++) {
+        g += !k || strcmp(r[k].id, r[k - 1].id);
+        for (const struct feature_node *x = d->x[r[k].row]; x && x->index > 0; x++)
+            if (x->index <= ncol && last[x->index - 1] != g) {
+                last[x->index - 1] = g;
+                count[x->index - 1]++;
+            }
+    }
+    at_free(r);
+    at_free(last);
+    return AT_OK;
+}
+
+/* 0 when a term's text holds a run of RISK_TERM_MAX_DIGITS digits (an IPP,
+ * a NIR, a phone: never kept as text). */
+static int term_text_ok(const char *s)
+{
+    int run = 0;
+    for (; *s; s++) {
+        run = *s >= '0' && *s <= '9' ? run + 1 : 0;
+        if (run >= RISK_TERM_MAX_DIGITS)
+            return 0;
+    }
+    return 1;
+}
+
+/* Drop the texts of the terms that too few patients share, or that carry
+ * digits like an identifier (col: the column + 1 of each bucket). */
+static void drop_private_terms(at_risk_model *m, const uint32_t *col, const uint32_t *pcount)
+{
+    for (size_t j = 0; j < RISK_H; j++)
+        if (m->terms[j] && (!col[j] || pcount[col[j] - 1] < RISK_TERM_MIN_PATIENTS || !term_text_ok(m->terms[j]))) {
+            at_free(m->terms[j]);
+            m->terms[j] = NULL;
+        }
+}
+
 static at_status csv_columns(const at_csv *csv, int need_label, int *cp, int *ct, int *cl)
 {
     *cp = at_csv_column(csv, "patient_id");
@@ -504,11 +577,18 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
     double C = opt && opt->C > 0 ? opt->C : 0;
     int l1 = opt ? opt->l1 : 0;
     int xgb = opt && opt->use_xgboost;
+    uint32_t *pcount = st ? NULL : at_calloc((size_t)d.nfeat + 1, sizeof *pcount);
+    if (!st && !pcount)
+        st = AT_ERR_NOMEM;
     if (!st && xgb) {
         m->ncol = d.nfeat;
         m->colmap = map;
         map = NULL;
         st = risk_xgb_train(d.x, d.y, d.n, d.nfeat, opt->threads, &m->xgb, &m->xgb_len);
+        if (!st)
+            st = patient_counts(csv, cp, &d, pcount);
+        if (!st)
+            drop_private_terms(m, m->colmap, pcount);
     }
     if (!st && !xgb && C <= 0) {
         /* patient-level cross-validation over a grid of C, by AUROC; the
@@ -603,8 +683,23 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
          * (the cross-validation fits above share the generator and may
          * interleave their draws: their choice of C can differ between runs
          * only where two values of C score nearly the same AUROC) */
-        srand(1);
-        st = w ? fit(&d, NULL, C, l1, w, &m->bias) : AT_ERR_NOMEM;
+        at_status fst = w ? AT_OK : AT_ERR_NOMEM, pst = AT_OK;
+        char fmsg[256] = ""; /* the message lives in the thread that failed */
+        /* the patients of each term counted on the other core meanwhile */
+#pragma omp parallel sections num_threads(2) if (nthreads > 1)
+        {
+#pragma omp section
+            {
+                srand(1);
+                if (!fst && (fst = fit(&d, NULL, C, l1, w, &m->bias)))
+                    snprintf(fmsg, sizeof fmsg, "%s", at_error_message());
+            }
+#pragma omp section
+            pst = patient_counts(csv, cp, &d, pcount);
+        }
+        st = fst ? at_error_set(fst, "%s", fmsg[0] ? fmsg : at_status_name(fst)) : pst;
+        if (!st)
+            drop_private_terms(m, map, pcount);
         for (size_t j = 0; j < RISK_H && !st; j++)
             m->w[j] = map[j] ? w[map[j] - 1] : 0;
         for (int q = 0; q < RISK_S && !st; q++)
@@ -636,6 +731,7 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         }
     }
     at_free(rn);
+    at_free(pcount);
     at_free(pre);
     at_free(df);
     at_free(sf);

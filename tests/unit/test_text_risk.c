@@ -249,6 +249,54 @@ static void test_ngram_counts(void **state)
     at_text_extractor_free(x);
 }
 
+/* A name or an IPP written in one patient's notes (several cycles, so
+ * several documents) never leaves in the model's texts of terms; terms
+ * that many patients share do. */
+static void test_private_terms_dropped(void **state)
+{
+    (void)state;
+    at_buf b;
+    at_buf_init(&b, 1 << 26);
+    assert_int_equal(at_text_synth_cohort(300, 5, &b), AT_OK);
+    at_csv csv;
+    assert_int_equal(at_csv_parse((const char *)b.data, b.len, 1 << 20, &csv), AT_OK);
+    at_buf_free(&b);
+    int cp = at_csv_column(&csv, "patient_id"), ct = at_csv_column(&csv, "text"), cl = at_csv_column(&csv, "label");
+    const char *first = csv.cells[csv.ncols + (size_t)cp];
+    size_t marked = 0;
+    for (size_t i = 1; i < csv.nrows; i++) {
+        if (strcmp(csv.cells[i * csv.ncols + (size_t)cp], first))
+            continue;
+        char **cell = &csv.cells[i * csv.ncols + (size_t)ct];
+        size_t n = strlen(*cell) + 64;
+        char *t = at_malloc(n);
+        assert_non_null(t);
+        snprintf(t, n, "Kerhervé Soizic IPP 80012345. %s", *cell);
+        at_free(*cell);
+        *cell = t;
+        char **lab = &csv.cells[i * csv.ncols + (size_t)cl];
+        at_free(*lab);
+        *lab = at_strdup("1"); /* re-admitted: the name would weigh for the risk */
+        assert_non_null(*lab);
+        marked++;
+    }
+    assert_true(marked >= 2); /* one patient, several notes */
+    at_risk_options opt = {.C = 1.0};
+    at_risk_model *m;
+    assert_int_equal(at_risk_train(&csv, &opt, &m), AT_OK);
+    size_t kept = 0;
+    for (size_t j = 0; j < RISK_H; j++) {
+        if (!m->terms[j])
+            continue;
+        kept++;
+        if (strstr(m->terms[j], "kerherve") || strstr(m->terms[j], "soizic") || strstr(m->terms[j], "80012345"))
+            fail_msg("the model keeps \"%s\"", m->terms[j]);
+    }
+    assert_true(kept > 50);
+    at_risk_free(m);
+    at_csv_free(&csv);
+}
+
 void omp_set_num_threads(int n); /* libgomp, linked through the library */
 
 /* The model's bytes do not depend on the thread count or the timing: the
@@ -488,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_l1),
         cmocka_unit_test(test_train_save_load),
         cmocka_unit_test(test_threads_same_model),
+        cmocka_unit_test(test_private_terms_dropped),
         cmocka_unit_test(test_bad_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
