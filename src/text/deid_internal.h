@@ -87,4 +87,9 @@ at_status text_patient_parse(const char *path, const char *data, size_t len, at_
 /* Set that field to a copy of v (n bytes); a birth date must be a date. */
 at_status text_patient_set(at_text_patient *p, char **slot, const char *v, size_t n);
 
+/* The list a label's surrogates are drawn from (NOM, PRENOM: female/male
+ * pairs, VILLE, ADRESSE: streets, HOPITAL) and its length in *n; NULL for
+ * the other labels (surrogate.c; for tests). */
+const char *const *text_surrogate_list(int label, size_t *n);
+
 #endif

@@ -189,6 +189,16 @@ static void iso(char *out, size_t cap, long days)
     memcpy(out, b, 11);
 }
 
+/* The value of a date of month m, day d: ISO when its year is known (cal
+ * 1, day number days), else the ISO 8601 month-day "--MM-DD". */
+static void date_value(char *out, size_t cap, int cal, long days, int m, int d)
+{
+    if (cal == 1)
+        iso(out, cap, days);
+    else
+        snprintf(out, cap, "--%02d-%02d", m, d);
+}
+
 /* End of the number at token i, with a decimal part ("2,5", "1.5"). */
 static size_t num_end(const ex_tok *t, size_t n, size_t i, const char *text, size_t len)
 {
@@ -294,8 +304,7 @@ static at_status ex_date(ex_state *s, size_t i, size_t *next, at_text_mention **
         }
         *next = end;
         PUSH(i, *next, AT_MENTION_DATE);
-        if (cal == 1)
-            iso(mm->value, sizeof mm->value, day_no);
+        date_value(mm->value, sizeof mm->value, cal, day_no, ymd / 100 % 100, ymd % 100);
     } else if ((k->num || !strcmp(k->f, "1er")) && strlen(k->f) <= 3 && i + 1 < n &&
                (mon = text_month_of(t[i + 1].f, strlen(t[i + 1].f))) && atoi(k->f) >= 1 && atoi(k->f) <= 31) {
         long year = -1;
@@ -308,8 +317,7 @@ static at_status ex_date(ex_state *s, size_t i, size_t *next, at_text_mention **
         }
         *next = end;
         PUSH(i, *next, AT_MENTION_DATE);
-        if (cal == 1)
-            iso(mm->value, sizeof mm->value, day_no);
+        date_value(mm->value, sizeof mm->value, cal, day_no, mon, atoi(k->f));
     } else {
         /* relative: days, weeks, or calendar months and years */
         long days = 0;

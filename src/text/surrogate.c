@@ -43,6 +43,26 @@ static const char *const sur_street[] = {"rue des Tilleuls", "avenue des Acacias
 static const char *const sur_hosp[] = {"Centre Hospitalier de Valmont", "Hôpital Beaulieu", "Groupe Hospitalier des Tilleuls",
                                        "CHU de Montclar", "Institut Fontenelle", "Hôpital Sainte-Colombe"};
 
+#define COUNT_OF(a) (sizeof(a) / sizeof *(a))
+
+const char *const *text_surrogate_list(int label, size_t *n)
+{
+    static const struct {
+        int label;
+        const char *const *v;
+        size_t n;
+    } lists[] = {{AT_PHI_NOM, sur_last, COUNT_OF(sur_last)},      {AT_PHI_PRENOM, sur_first, COUNT_OF(sur_first)},
+                 {AT_PHI_VILLE, sur_city, COUNT_OF(sur_city)},     {AT_PHI_ADRESSE, sur_street, COUNT_OF(sur_street)},
+                 {AT_PHI_HOPITAL, sur_hosp, COUNT_OF(sur_hosp)}};
+    for (size_t k = 0; k < COUNT_OF(lists); k++)
+        if (lists[k].label == label) {
+            *n = lists[k].n;
+            return lists[k].v;
+        }
+    *n = 0;
+    return NULL;
+}
+
 static const char *const placeholders[AT_PHI_COUNT] = {
     "[X]",    "[NOM]", "[PRENOM]", "[ADRESSE]", "[VILLE]",  "[ZIP]",   "[DATE]",   "[DATE_NAISSANCE]",
     "[TEL]",  "[MAIL]", "[SECU]",  "[IPP]",     "[NDA]",    "[HOPITAL]", "[RPPS]", "[FINESS]"};
@@ -109,6 +129,37 @@ static at_status put_cased(at_buf *out, const char *w, int upper)
     for (const char *p = w; *p && !st; p++)
         st = at_buf_putc(out, (*p >= 'a' && *p <= 'z') ? *p - 32 : *p);
     return st;
+}
+
+/* The folded letters and digits of s (n bytes) into f (cap bytes): their
+ * count, or -1 when s is too long to fold here. */
+static int skeleton(const char *s, size_t n, char *f, size_t cap)
+{
+    int fl = n < 120 ? at_text_fold(s, n, f, cap) : -1;
+    int k = 0;
+    for (int i = 0; i < fl; i++)
+        if ((f[i] >= 'a' && f[i] <= 'z') || (f[i] >= '0' && f[i] <= '9'))
+            f[k++] = f[i];
+    return fl < 0 ? -1 : k;
+}
+
+/* Whether surrogate sur is the real value s (n bytes) whatever the case,
+ * accents, spaces and hyphens. */
+static int is_input(const char *sur, const char *s, size_t n)
+{
+    char a[256], b[256];
+    int la = skeleton(sur, strlen(sur), a, sizeof a), lb = skeleton(s, n, b, sizeof b);
+    return la >= 0 && la == lb && !memcmp(a, b, (size_t)la);
+}
+
+/* Entry i of list (count entries), or when that is the real value s the
+ * next one step further on (first names: the next of the same gender), so
+ * that a surrogate is never its input. */
+static const char *draw_other(const char *const *list, size_t count, size_t i, size_t step, const char *s, size_t n)
+{
+    for (size_t k = 0; k < count / step && is_input(list[i], s, n); k++)
+        i = (i + step) % count;
+    return list[i];
 }
 
 /* Replace every digit of s but the first keep by keyed digits, keyed by
@@ -345,15 +396,18 @@ static at_status put_name_word(at_buf *out, const char *w, size_t n, const sur_c
 {
     int upper = all_caps(w, n);
     if (!first) {
-        const char *l = sur_last[keyed_u64(key, "atelier-text-nom", w, n) % (sizeof sur_last / sizeof *sur_last)];
+        size_t i = keyed_u64(key, "atelier-text-nom", w, n) % COUNT_OF(sur_last);
+        const char *l = draw_other(sur_last, COUNT_OF(sur_last), i, 1, w, n);
         at_status st = lead ? fix_elision(out, l) : AT_OK;
         return st ? st : put_cased(out, l, upper);
     }
     uint64_t v = keyed_u64(key, "atelier-text-prenom", w, n);
-    if (n == 1) /* an initial */
-        return at_buf_putc(out, 'A' + (int)(v % 26));
-    size_t pairs = sizeof sur_first / sizeof *sur_first / 2;
-    return put_cased(out, sur_first[2 * (v % pairs) + (female ? 0 : 1)], upper);
+    if (n == 1) { /* an initial, another letter */
+        int c = 'A' + (int)(v % 26);
+        return at_buf_putc(out, c == (w[0] & ~0x20) ? 'A' + (c - 'A' + 1) % 26 : c);
+    }
+    size_t i = 2 * (v % (COUNT_OF(sur_first) / 2)) + (female ? 0 : 1);
+    return put_cased(out, draw_other(sur_first, COUNT_OF(sur_first), i, 2, w, n), upper);
 }
 
 /* A first name (first) or surname, word by word, its separators kept: a
@@ -385,6 +439,22 @@ static at_status put_name(at_buf *out, const char *s, size_t n, const sur_ctx *k
     return st;
 }
 
+/* An address: a keyed number and street, the next street when that is the
+ * address itself. */
+static at_status put_address(at_buf *out, const char *s, size_t n, const sur_ctx *key)
+{
+    uint64_t v = keyed_u64(key, "atelier-text-adresse", s, n);
+    int num = (int)(v % 120) + 1;
+    size_t i = (size_t)((v >> 8) % COUNT_OF(sur_street));
+    char a[96];
+    for (size_t k = 0; k < COUNT_OF(sur_street); k++, i = (i + 1) % COUNT_OF(sur_street)) {
+        snprintf(a, sizeof a, "%d %s", num, sur_street[i]);
+        if (!is_input(a, s, n))
+            break;
+    }
+    return at_buf_puts(out, a);
+}
+
 static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, const sur_ctx *key)
 {
     uint64_t v;
@@ -395,16 +465,15 @@ static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, 
         return put_name(out, s, n, key, label == AT_PHI_PRENOM);
     case AT_PHI_VILLE: {
         v = keyed_u64(key, "atelier-text-ville", s, n);
-        const char *c = sur_city[v % (sizeof sur_city / sizeof *sur_city)];
+        const char *c = draw_other(sur_city, COUNT_OF(sur_city), v % COUNT_OF(sur_city), 1, s, n);
         at_status st = fix_elision(out, c);
         return st ? st : put_cased(out, c, upper);
     }
     case AT_PHI_ADRESSE:
-        v = keyed_u64(key, "atelier-text-adresse", s, n);
-        return at_buf_printf(out, "%d %s", (int)(v % 120) + 1, sur_street[(v >> 8) % (sizeof sur_street / sizeof *sur_street)]);
+        return put_address(out, s, n, key);
     case AT_PHI_HOPITAL: {
         v = keyed_u64(key, "atelier-text-hopital", s, n);
-        const char *h = sur_hosp[v % (sizeof sur_hosp / sizeof *sur_hosp)];
+        const char *h = draw_other(sur_hosp, COUNT_OF(sur_hosp), v % COUNT_OF(sur_hosp), 1, s, n);
         at_status st = fix_article(out, h);
         return st ? st : at_buf_puts(out, h);
     }

@@ -156,4 +156,17 @@ grep -q -i -e "$(head -c 16 "$tmp/no-such.key")" "$tmp/err" && fail "the key was
 run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/kout2" --mode pseudonymise --key "$tmp/no-such.key"
 grep -q "created" "$tmp/err" && fail "an existing key announced as created"
 
+# --- the documented --patient-info example (docs/text.md, the block after
+# "--patient-info FILE") is accepted as written, so docs and parser agree
+src="${ATELIER_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+awk '/^\* `--patient-info FILE`/ { f = 1 }
+     f && /^ *```/ { if (b) exit; b = 1; next }
+     b { sub(/^  /, ""); print }' "$src/docs/text.md" > "$tmp/doc-patient.txt"
+grep -q "^nom: " "$tmp/doc-patient.txt" && grep -q "^id: " "$tmp/doc-patient.txt" ||
+    fail "the --patient-info example was not found in docs/text.md"
+echo "Mme Soizic Kerhervé, née le 03/02/1961, vue ce jour." > "$tmp/doc-note.txt"
+run "$bin" text deid "$tmp/doc-note.txt" -o "$tmp/doc-out" --patient-info "$tmp/doc-patient.txt"
+[ "$rc" = 0 ] || fail "the documented --patient-info example is refused ($rc): $(cat "$tmp/err")"
+grep -q -e Kerherv -e 1961 "$tmp/doc-out/doc-note.txt" && fail "the documented example's fields were not used"
+
 echo "text deid CLI: ok"

@@ -71,6 +71,24 @@ run "$bin" text extract "$tmp/c.txt"
 [ "$rc" = 0 ] || fail "impossible dates: exit $rc"
 [ "$(cut -f4,5 "$tmp/out.txt")" = "DATE	2024-02-29" ] || fail "impossible dates: $(cat "$tmp/out.txt")"
 
+# --- a date without a year and no year to take (no --date, no full date in
+# the note): the ISO 8601 month-day, never an empty value
+printf 'Revu le 12/03, puis le 12 mars.\n' > "$tmp/noyear.txt"
+run "$bin" text extract "$tmp/noyear.txt"
+[ "$rc" = 0 ] || fail "dates without a year: exit $rc"
+[ "$(cut -f4,5 "$tmp/out.txt")" = "$(printf 'DATE\t--03-12\nDATE\t--03-12')" ] ||
+    fail "dates without a year (TSV): $(cat "$tmp/out.txt")"
+run "$bin" text extract "$tmp/noyear.txt" --json
+[ "$rc" = 0 ] || fail "dates without a year --json: exit $rc"
+/usr/bin/python3 - "$tmp/out.txt" <<'PY' || fail "dates without a year (JSON): $(cat "$tmp/out.txt")"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert [(r["type"], r["text"], r["value"]) for r in rows] == [
+    ("DATE", "12/03", "--03-12"), ("DATE", "12 mars", "--03-12")], rows
+PY
+run "$bin" text extract "$tmp/noyear.txt" --date 2023-06-01
+[ "$(cut -f5 "$tmp/out.txt" | sort -u)" = 2023-03-12 ] || fail "--date gives the year: $(cat "$tmp/out.txt")"
+
 run "$bin" text extract --bogus "$tmp/b.txt"
 [ "$rc" = 2 ] || fail "unknown option: exit $rc, not 2"
 run "$bin" text extract

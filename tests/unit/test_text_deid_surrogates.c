@@ -1,14 +1,16 @@
 /* Unit tests for the consistency of pseudonymisation surrogates: one phone
  * number in every writing, one day with or without its year, a part of a
- * name and the whole name. */
+ * name and the whole name; and no surrogate equal to its input. */
 #include "support.h"
 
 #include "atelier/text.h"
+#include "text/deid_internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static at_key test_key(void)
 {
@@ -195,12 +197,85 @@ static void test_name_parts(void **state)
     at_text_patient_free(&p);
 }
 
+/* before + value + " vu." with value as one span of label, pseudonymised
+ * for patient pid: the surrogate of value (malloc'd). */
+static char *surrogate_of(const char *before, const char *value, int label, const char *pid)
+{
+    char t[256];
+    snprintf(t, sizeof t, "%s%s vu.", before, value);
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_spans_push(&sp, strlen(before), strlen(value), label), AT_OK);
+    at_key key = test_key();
+    at_buf out;
+    at_buf_init(&out, 1 << 16);
+    assert_int_equal(at_text_deid_apply(t, strlen(t), &sp, AT_TEXT_PSEUDONYMISE, &key, pid, &out), AT_OK);
+    char *o = (char *)out.data;
+    size_t bl = strlen(before), ol = strlen(o);
+    assert_true(ol >= bl + 4 && !memcmp(o, before, bl) && !strcmp(o + ol - 4, " vu."));
+    char *r = strndup(o + bl, ol - bl - 4);
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
+    return r;
+}
+
+/* value pseudonymised as label, as written and in capitals, differs from
+ * value whatever the case. */
+static void assert_replaced(const char *before, const char *value, int label, const char *pid)
+{
+    char up[128];
+    size_t i = 0;
+    for (; value[i] && i + 1 < sizeof up; i++)
+        up[i] = (char)toupper((unsigned char)value[i]);
+    up[i] = 0;
+    for (int k = 0; k < 2; k++) {
+        char *o = surrogate_of(before, k ? up : value, label, pid);
+        if (!strcasecmp(o, value))
+            fail_msg("a surrogate of label %d is its own input (entry %s)", label, value);
+        free(o);
+    }
+}
+
+/* No surrogate is its input: every entry of a surrogate list pseudonymised
+ * as its kind comes out as another ("M. Balland vu." stayed as it was for
+ * some keys); first names after Mme and M., initials, and addresses with
+ * every number a surrogate can have. */
+static void test_surrogate_never_input(void **state)
+{
+    (void)state;
+    static const struct {
+        int label;
+        const char *before;
+    } kinds[] = {{AT_PHI_NOM, "M. "},   {AT_PHI_PRENOM, "Mme "}, {AT_PHI_PRENOM, "M. "},
+                 {AT_PHI_VILLE, "à "}, {AT_PHI_HOPITAL, ""}};
+    static const char *const pids[] = {NULL, "P0", "P1", "P2", "P3"};
+    for (size_t p = 0; p < sizeof pids / sizeof *pids; p++) {
+        for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+            size_t n;
+            const char *const *list = text_surrogate_list(kinds[k].label, &n);
+            assert_non_null(list);
+            for (size_t i = 0; i < n; i++)
+                assert_replaced(kinds[k].before, list[i], kinds[k].label, pids[p]);
+        }
+        for (char c = 'A'; c <= 'Z'; c++)
+            assert_replaced("M. ", (char[]){c, 0}, AT_PHI_PRENOM, pids[p]);
+        size_t n;
+        const char *const *streets = text_surrogate_list(AT_PHI_ADRESSE, &n);
+        for (size_t i = 0; i < n; i++)
+            for (int num = 1; num <= 120; num++) {
+                char a[96];
+                snprintf(a, sizeof a, "%d %s", num, streets[i]);
+                assert_replaced("au ", a, AT_PHI_ADRESSE, pids[p]);
+            }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_phone_one_number),
         cmocka_unit_test(test_date_yearless_same_day),
         cmocka_unit_test(test_name_parts),
+        cmocka_unit_test(test_surrogate_never_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -258,7 +258,7 @@ static void test_impossible_dates(void **state)
     assert_non_null(x = one(&m, "Vu le 29/02.", "2024-06-01", "29/02"));
     assert_string_equal(x->value, "2024-02-29");
     assert_non_null(x = one(&m, "Vu le 29/02.", NULL, "29/02"));
-    assert_string_equal(x->value, "");
+    assert_string_equal(x->value, "--02-29");
     assert_null(one(&m, "Vu le 31/04.", NULL, "31/04"));
     /* the document date is the first date of the calendar */
     const char *t = "Consultation du 31/02/2024, revu le 12/03/2024. Fièvre depuis hier.";
@@ -276,6 +276,33 @@ static void test_impossible_dates(void **state)
     }
     assert_non_null(x = one(&m, "Fièvre depuis hier.", "2024-03-01", "hier"));
     assert_string_equal(x->value, "2024-02-29");
+    at_text_mentions_free(&m);
+}
+
+/* A date without a year and no year to take it in (no --date, no full
+ * date in the note) is the ISO 8601 month-day "--MM-DD", not an empty
+ * value; with a year to take, a full date as before. */
+static void test_yearless_month_day(void **state)
+{
+    (void)state;
+    at_text_mentions m = {0};
+    const at_text_mention *x;
+    static const struct {
+        const char *text, *needle, *value;
+    } cases[] = {{"Revu le 12/03.", "12/03", "--03-12"},
+                 {"Revu le 12 mars.", "12 mars", "--03-12"},
+                 {"Revu le 1er mars.", "1er mars", "--03-01"},
+                 {"Revu le 5 décembre.", "5 décembre", "--12-05"}};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        assert_non_null(x = one(&m, cases[k].text, NULL, cases[k].needle));
+        assert_int_equal(x->type, AT_MENTION_DATE);
+        assert_string_equal(x->value, cases[k].value);
+        assert_non_null(x = one(&m, cases[k].text, "2023-06-01", cases[k].needle));
+        assert_string_equal(x->value + 4, cases[k].value + 1);
+        assert_memory_equal(x->value, "2023", 4);
+    }
+    assert_non_null(x = one(&m, "Consultation du 01/06/2024. Revu le 12 mars.", NULL, "12 mars"));
+    assert_string_equal(x->value, "2024-03-12");
     at_text_mentions_free(&m);
 }
 
@@ -390,6 +417,7 @@ int main(void)
                                        cmocka_unit_test(test_writings),
                                        cmocka_unit_test(test_alloc_failures),
                                        cmocka_unit_test(test_impossible_dates),
+                                       cmocka_unit_test(test_yearless_month_day),
                                        cmocka_unit_test(test_one_clause_linear),
                                        cmocka_unit_test(test_scope_same_as_walking_back),
                                        cmocka_unit_test(test_heldout)};
