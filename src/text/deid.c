@@ -63,7 +63,7 @@ static const builtin_word builtins[] = {
     {"ipa", DICT_ROLE, 0}, {"manipulateur", DICT_ROLE, 0}, {"manipulatrice", DICT_ROLE, 0},
     {"le", DICT_PARTICLE | DICT_CONNECT, 0}, {"la", DICT_PARTICLE | DICT_CONNECT, 0}, {"da", DICT_PARTICLE, 0},
     {"de", DICT_PARTICLE | DICT_CONNECT, 0}, {"dos", DICT_PARTICLE, 0}, {"van", DICT_PARTICLE, 0},
-    {"von", DICT_PARTICLE, 0}, {"du", DICT_PARTICLE | DICT_CONNECT, 0}, {"des", DICT_CONNECT, 0},
+    {"von", DICT_PARTICLE, 0}, {"du", DICT_PARTICLE | DICT_CONNECT, 0}, {"des", DICT_PARTICLE | DICT_CONNECT, 0},
     {"der", DICT_PARTICLE, 0}, {"den", DICT_PARTICLE, 0}, {"ter", DICT_PARTICLE, 0}, {"di", DICT_PARTICLE, 0},
     {"del", DICT_PARTICLE, 0}, {"della", DICT_PARTICLE, 0}, {"das", DICT_PARTICLE, 0}, {"do", DICT_PARTICLE, 0},
     {"les", DICT_CONNECT, 0}, {"l", DICT_CONNECT, 0}, {"d", DICT_CONNECT, 0}, {"sur", DICT_CONNECT, 0},
@@ -73,6 +73,24 @@ static const builtin_word builtins[] = {
 static const char *const month_words[] = {"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
                                           "septembre", "octobre", "novembre", "decembre", "janv", "fevr", "fev",
                                           "avr", "juil", "sept", "oct", "nov", "dec"};
+
+int text_fold_word(const char *s, size_t n, char *out, size_t cap)
+{
+    int fl = at_text_fold(s, n, out, cap);
+    if (fl < 0 || !memchr(out, 0xE2, (size_t)fl))
+        return fl;
+    size_t o = 0;
+    for (size_t i = 0; i < (size_t)fl; i++) {
+        if (i + 2 < (size_t)fl && !memcmp(out + i, "\xE2\x80\x99", 3)) {
+            out[o++] = '\'';
+            i += 2;
+        } else {
+            out[o++] = out[i];
+        }
+    }
+    out[o] = 0;
+    return (int)o;
+}
 
 static at_status add_word(at_text_deid *dd, const char *w, unsigned flags, int value)
 {

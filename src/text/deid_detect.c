@@ -75,8 +75,27 @@ static const uint8_t ascii_class[128] = {
 static const uint8_t byte_bits[256] = {
     ['a' ... 'z'] = 2, ['A' ... 'Z'] = 4, ['0' ... '9'] = 8, [0x80 ... 0xFF] = 0x80};
 
-/* White space: 1 blank, 2 line break, 3 first byte of a no-break space. */
-static const uint8_t space_class[256] = {[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 2, [0xC2] = 3};
+/* White space: 1 blank, 2 line break (LF, or a lone CR as old Mac files
+ * write), 3 first byte of a no-break space (U+00A0, U+202F). */
+static const uint8_t space_class[256] = {[' '] = 1, ['\t'] = 1, ['\r'] = 2, ['\n'] = 2, [0xC2] = 3, [0xE2] = 3};
+
+/* Bytes of the no-break space at p (U+00A0 or the narrow U+202F of French
+ * typography), 0 when p holds another character. */
+static inline size_t nbsp_len(const unsigned char *p, size_t left)
+{
+    if (p[0] == 0xC2)
+        return left > 1 && p[1] == 0xA0 ? 2 : 0;
+    return left > 2 && p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xAF ? 3 : 0;
+}
+
+/* Bytes of the apostrophe at p: 1 for ', 3 for the typographic U+2019,
+ * 0 for anything else. */
+static inline size_t apos_len(const unsigned char *p, size_t left)
+{
+    if (p[0] == '\'')
+        return 1;
+    return left > 2 && p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0x99 ? 3 : 0;
+}
 
 /* ASCII lower-case of a byte (other bytes unchanged). */
 static inline unsigned char ascii_lower(unsigned b) { return (unsigned char)(b - 'A' < 26u ? b + 32 : b); }
@@ -130,12 +149,15 @@ static inline int fold_word(const unsigned char *w, size_t wl, size_t avail, int
                 f[o++] = 'o';
                 f[o++] = 'e';
                 j += 2;
+            } else if (b == 0xE2 && apos_len(w + j, wl - j) == 3) {
+                f[o++] = '\'';
+                j += 3;
             } else {
                 break;
             }
         }
         if (j < wl) {
-            int fl = at_text_fold((const char *)w, wl, f, 128);
+            int fl = text_fold_word((const char *)w, wl, f, 128);
             if (fl < 0)
                 return fl;
             o = (size_t)fl;
@@ -187,10 +209,11 @@ static at_status tokenise(text_scan *s)
     int nl = 1, sp = 1;
     while (i < len) {
         unsigned c = t[i], sc = space_class[c];
-        if (sc && (sc != 3 || (i + 1 < len && t[i + 1] == 0xA0))) {
+        size_t blank = sc ? (sc == 3 ? nbsp_len(t + i, len - i) : 1) : 0;
+        if (blank) {
             nl |= sc == 2;
             sp = 1;
-            i += sc == 3 ? 2 : 1;
+            i += blank;
             continue;
         }
         if (s->n == cap) {
@@ -245,14 +268,18 @@ static at_status tokenise(text_scan *s)
                 i += w;
             }
             /* keep hyphenated words and "d'Ascq"-like inner apostrophes together,
-             * but split elisions (l', d', qu') from the word they precede */
-            if (i + 1 < len && (t[i] == '-' || t[i] == '\'') && (mask & ~(1u << 3)) &&
-                word_char_len(t + i + 1, len - i - 1) && !(t[i + 1] >= '0' && t[i + 1] <= '9')) {
-                if (t[i] == '\'' && (i - start <= 2)) {
-                    i++;
+             * but split elisions (l', d', qu') from the word they precede;
+             * the typographic apostrophe (U+2019) as the ASCII one */
+            unsigned q = i < len ? t[i] : 0;
+            size_t al = q == '-' || q == '\'' ? 1 : q == 0xE2 ? apos_len(t + i, len - i) : 0;
+            if (al && i + al < len && (mask & ~(1u << 3)) && word_char_len(t + i + al, len - i - al) &&
+                !(t[i + al] >= '0' && t[i + al] <= '9')) {
+                if (t[i] != '-' && (i - start <= 2)) {
+                    i += al;
                     break;
                 }
-                i++;
+                ascii &= al == 1;
+                i += al;
                 continue;
             }
             break;
@@ -265,16 +292,22 @@ static at_status tokenise(text_scan *s)
             continue;
         }
         k->kind = TOK_WORD;
-        size_t wl = n;
+        unsigned b0 = t[start], b1 = n > 1 ? t[start + 1] : 0;
+        k->key = (uint16_t)((b0 | b1) & 0x80 ? TOK_KEY_ANY : text_pair_key(b0, b1));
+        size_t wl = n; /* an elision is looked up without its apostrophe */
         if (t[i - 1] == '\'')
             wl--;
+        else if (n > 3 && t[i - 1] == 0x99 && apos_len(t + i - 3, 3))
+            wl -= 3;
         /* all capitals: at least two letters, none lower-case (an ASCII
          * lower-case letter anywhere settles it) */
         if (k->cap && !(mask & (1u << 1))) {
             int letters = 0, lower = 0;
             for (size_t j = start; j < start + wl;) {
                 unsigned b = t[j];
-                if (b < 0x80) {
+                if (apos_len(t + j, len - j) == 3) {
+                    j += 3; /* an inner ’ is no letter, as ' is not */
+                } else if (b < 0x80) {
                     letters += ascii_class[b] == 1 || ascii_class[b] == 2;
                     lower += ascii_class[b] == 1;
                     j++;
@@ -332,7 +365,10 @@ static at_status tokenise(text_scan *s)
 static at_status detect_chunk(const at_text_deid *d, const char *text, size_t len, size_t base, at_text_spans *out)
 {
     text_scan s;
+    text_names names;
     memset(&s, 0, sizeof s);
+    deid_names_init(&names);
+    s.names = &names;
     s.d = d;
     s.t = text;
     s.len = len;
@@ -348,6 +384,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         deid_pass_cities(&s);
         deid_pass_dictionary(&s);
         deid_pass_birth_dates(&s);
+        deid_pass_mentions(&s);
         /* one span per entity: make room for them at once */
         size_t need = out->n + s.next_ent;
         if (need > out->cap) {

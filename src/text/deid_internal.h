@@ -17,9 +17,17 @@ typedef struct {
     uint8_t nl;        /* a line break between the previous token and this one */
     uint8_t sp;        /* white space between the previous token and this one */
     uint8_t special;   /* TOK_SPECIAL_* of a looked-up word, else 0 */
+    uint16_t key;      /* a word's text_pair_key, TOK_KEY_ANY when one of its
+                          first two bytes is not ASCII; 0 for other tokens */
     unsigned dflags;   /* dictionary flags of the folded word */
     int dval;          /* dictionary value (month number) */
 } text_tok;
+
+/* The key of a word from its first two bytes a and b (b 0 for a word of
+ * one byte): their low five bits, so that "Tr", "TR" and "tr" share one
+ * key, and two ASCII letters never give 0. */
+static inline unsigned text_pair_key(unsigned a, unsigned b) { return (a & 0x1Fu) << 5 | (b & 0x1Fu); }
+#define TOK_KEY_ANY 0xFFFFu
 
 /* A field of the patient's identity as its skeleton: folded letters and
  * digits only, found in the text whatever the spaces, dots, dashes, case
@@ -61,6 +69,11 @@ static inline int atoi_n(const char *p, size_t n)
         v = v * 10 + (p[i] - '0');
     return v;
 }
+
+/* A word folded as at_text_fold does, with the typographic apostrophe
+ * (U+2019) written ' so that "d’Ormesson" and "d'Ormesson" are one word
+ * (deid.c). Returns the length, -1 when it does not fit in cap. */
+int text_fold_word(const char *s, size_t n, char *out, size_t cap);
 
 /* Month number for a folded month word (0 when not a month). */
 int text_month_of(const char *folded, size_t n);

@@ -215,18 +215,15 @@ static unsigned word_flags(const text_scan *s, size_t i)
     if (k->dflags || tok_len(s, i) > 40)
         return k->dflags;
     char f[136];
-    int fl = at_text_fold(s->t + k->s, tok_len(s, i), f, sizeof f);
+    int fl = text_fold_word(s->t + k->s, tok_len(s, i), f, sizeof f);
     return fl > 0 ? text_dict_get(&s->d->dict, f, (size_t)fl, NULL) : 0;
 }
 
 /* A particle of a surname at token i: "de", "Van", "der" ... or the
- * elided "d'" of "d'Ormesson". */
+ * elided "d'" of "d'Ormesson" (' or ’). */
 static int name_particle(const text_scan *s, size_t i)
 {
-    const char *t = s->t + s->tok[i].s;
-    if (tok_len(s, i) == 2 && (t[0] == 'd' || t[0] == 'D') && t[1] == '\'')
-        return 1;
-    return (word_flags(s, i) & DICT_PARTICLE) != 0;
+    return tok_elided_d(s, i) || (word_flags(s, i) & DICT_PARTICLE) != 0;
 }
 
 static void label_name_run(text_scan *s, size_t a, size_t b, int override)
@@ -278,14 +275,17 @@ static void label_name_run(text_scan *s, size_t a, size_t b, int override)
             lab = (first && last_only0) ? AT_PHI_PRENOM : AT_PHI_NOM;
         else
             lab = (k == 0 && last_only0 && (s->tok[ua[n - 1]].dflags & DICT_FIRST)) ? AT_PHI_NOM : AT_PHI_PRENOM;
-        mark(s, ua[k], ub[k], lab);
+        if (mark(s, ua[k], ub[k], lab))
+            deid_names_add(s, ua[k], ub[k]);
     }
 }
 
-/* Name tokens after position j: returns the end of the run. */
+/* Name tokens after position j: returns the end of the run, never after
+ * particles that no name word follows ("Dr Martin des Urgences": the run
+ * is "Martin"). */
 static size_t name_run(const text_scan *s, size_t j, int initial_first)
 {
-    size_t r = j;
+    size_t r = j, end = j;
     int count = 0;
     while (r < s->n && count < 4 && !s->tok[r].nl && !s->lab[r]) {
         const text_tok *t = &s->tok[r];
@@ -307,6 +307,7 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
                 break;
             r += 2;
             count++;
+            end = r;
             continue;
         }
         if (is_punct(s, r + 1, ':') || (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL)))
@@ -316,8 +317,9 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
             break;
         r++;
         count++;
+        end = r;
     }
-    return r;
+    return end;
 }
 
 /* Lower-case words that follow a title without being a name ("Madame
@@ -480,12 +482,12 @@ void deid_pass_cities(text_scan *s)
     }
 }
 
-static int eponym_context(const text_scan *s, size_t i)
+int deid_eponym_context(const text_scan *s, size_t i)
 {
     if (s->tok[i].dflags & DICT_EPONYM)
         return 1;
     size_t j = i;
-    if (j >= 1 && (tok_is(s, j - 1, "de") || tok_is(s, j - 1, "d'") || tok_is(s, j - 1, "du")))
+    if (j >= 1 && (tok_is(s, j - 1, "de") || tok_elided_d(s, j - 1) || tok_is(s, j - 1, "du")))
         j--;
     else if (j >= 2 && is_punct(s, j - 1, '\'') && tok_is(s, j - 2, "d"))
         j -= 2;
@@ -503,7 +505,7 @@ void deid_pass_dictionary(text_scan *s)
             continue;
         unsigned f = k->dflags;
         if ((f & DICT_FIRST) && !k->allcaps && i + 1 < s->n && s->tok[i + 1].allcaps && !tok_single(s, i + 1) &&
-            !s->tok[i + 1].nl && !s->lab[i + 1] && !eponym_context(s, i) &&
+            !s->tok[i + 1].nl && !s->lab[i + 1] && !deid_eponym_context(s, i) &&
             !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST)) &&
             !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL))) {
             mark(s, i, i + 1, AT_PHI_PRENOM);
@@ -514,13 +516,13 @@ void deid_pass_dictionary(text_scan *s)
         /* "Pierre Petit": a first name and a surname, both also common words */
         if ((f & DICT_FIRST) && (f & DICT_COMMON) && is_name_word(s, i + 1) && !s->tok[i + 1].nl && !s->lab[i + 1] &&
             (s->tok[i + 1].dflags & DICT_LAST) && !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH)) &&
-            !eponym_context(s, i)) {
+            !deid_eponym_context(s, i)) {
             mark(s, i, i + 1, AT_PHI_PRENOM);
             mark(s, i + 1, i + 2, AT_PHI_NOM);
             i++;
             continue;
         }
-        if (!(f & (DICT_FIRST | DICT_LAST)) || (f & DICT_COMMON) || eponym_context(s, i))
+        if (!(f & (DICT_FIRST | DICT_LAST)) || (f & DICT_COMMON) || deid_eponym_context(s, i))
             continue;
         /* first name + "LE GALL", "Da Silva" */
         if ((f & DICT_FIRST) && i + 2 < s->n && is_name_word(s, i + 1) && (s->tok[i + 1].dflags & DICT_PARTICLE) &&
@@ -544,7 +546,7 @@ void deid_pass_dictionary(text_scan *s)
             /* "Pierre Martin": the first name before it may be a common word */
             if (i > 0 && !s->tok[i].nl && !s->lab[i - 1] && is_name_word(s, i - 1) &&
                 (s->tok[i - 1].dflags & DICT_FIRST) &&
-                !(s->tok[i - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH)) && !eponym_context(s, i - 1))
+                !(s->tok[i - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH)) && !deid_eponym_context(s, i - 1))
                 mark(s, i - 1, i, AT_PHI_PRENOM);
             mark(s, i, i + 1, AT_PHI_NOM);
         } else {

@@ -8,22 +8,24 @@
 
 #define PATIENT_MAX_FILE (64u << 10)
 
-/* Add a name (whole, and each word split at spaces and hyphens) to patdict;
- * a particle ("Le" of "Le Goff", "de", "van") counts only in the whole
+/* Add a name (whole, and each word split at spaces, hyphens and
+ * apostrophes, ' or ’) to patdict; a particle ("Le" of "Le Goff", "de",
+ * "van") or an elision ("d'" of "d'Ormesson") counts only in the whole
  * name, or every "le" of the text would be the patient's name. */
 static at_status add_name_words(const text_dict *dict, text_dict *pd, const char *name, unsigned flag)
 {
     if (!name || !*name)
         return AT_OK;
     char f[256];
-    int n = at_text_fold(name, strlen(name), f, sizeof f);
+    int n = text_fold_word(name, strlen(name), f, sizeof f);
     if (n < 0)
         return at_error_set(AT_ERR_FORMAT, "patient info: a name is too long or not UTF-8");
     at_status st = text_dict_add(pd, f, (size_t)n, flag, 0);
     size_t a = 0;
     for (size_t i = 0; i <= (size_t)n && !st; i++) {
-        if (i == (size_t)n || f[i] == ' ' || f[i] == '-') {
-            if (i > a + 1 && !(text_dict_get(dict, f + a, i - a, NULL) & DICT_PARTICLE))
+        if (i == (size_t)n || f[i] == ' ' || f[i] == '-' || f[i] == '\'') {
+            int elision = i < (size_t)n && f[i] == '\'' && i - a <= 2;
+            if (i > a + 1 && !elision && !(text_dict_get(dict, f + a, i - a, NULL) & DICT_PARTICLE))
                 st = text_dict_add(pd, f + a, i - a, flag, 0);
             a = i + 1;
         }
@@ -294,6 +296,8 @@ at_status text_patient_parse(const char *path, const char *data, size_t len, at_
         return at_error_set(AT_ERR_FORMAT, "%s: byte %zu: not UTF-8", path, bad);
     at_status st = AT_OK;
     const char *s = data, *end = s + len;
+    if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+        s += 3; /* the byte order mark of a file saved by Windows Notepad */
     size_t line = 1;
     while (s < end && !st) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -393,13 +397,67 @@ static unsigned patient_name_flags(const at_text_deid *d, const char *f, size_t 
     return text_dict_get(&d->patdict, f, n, NULL) & (DICT_PATLAST | DICT_PATFIRST);
 }
 
+/* The patient's name in a hyphenated word f (n bytes, folded): the word
+ * with spaces for its hyphens ("le-goff" for "Le Goff"), else one of its
+ * parts ("kerherve-durand"); a part that is a common word counts only
+ * when caps (a capital), so that "petit-fils" is not Petit's. */
+static unsigned hyphen_name_flags(const at_text_deid *d, const char *f, size_t n, int caps)
+{
+    char g[256];
+    memcpy(g, f, n);
+    for (size_t j = 0; j < n; j++)
+        g[j] = g[j] == '-' ? ' ' : g[j];
+    unsigned pf = patient_name_flags(d, g, n);
+    for (size_t a = 0, j = 0; j <= n && !pf; j++)
+        if (j == n || f[j] == '-') {
+            unsigned p = j > a + 1 ? patient_name_flags(d, f + a, j - a) : 0;
+            if (p && (caps || !(text_dict_get(&d->dict, f + a, j - a, NULL) & DICT_COMMON)))
+                pf = p;
+            a = j + 1;
+        }
+    return pf;
+}
+
+/* A particle or an elision ("d'", "O'") that may start a name. */
+static int name_lead(const at_text_deid *d, const char *f, size_t n)
+{
+    return (n >= 2 && f[n - 1] == '\'') || (text_dict_get(&d->dict, f, n, NULL) & DICT_PARTICLE);
+}
+
+/* The patient's name as particles or elisions and the word after them,
+ * on one line, from token i whose folded form is f (n bytes, f holds
+ * 256): "le" + " goff", "van" + " der" + " berg", "d'" + "ormesson" (no
+ * space after an elision). Returns the end token, 0 when none. */
+static size_t particle_name_end(const text_scan *s, size_t i, char *f, size_t n, unsigned *pf)
+{
+    size_t o = n;
+    for (size_t j = i + 1; j < s->n && j < i + 4; j++) {
+        const text_tok *w = &s->tok[j];
+        if (w->kind != TOK_WORD || w->nl || s->lab[j] || w->e - w->s > 40 || o + 2 >= 256)
+            return 0;
+        int glued = f[o - 1] == '\'' && w->s == s->tok[j - 1].e;
+        if (!glued)
+            f[o++] = ' ';
+        int wl = text_fold_word(s->t + w->s, w->e - w->s, f + o, 256 - o);
+        if (wl <= 0)
+            return 0;
+        o += (size_t)wl;
+        if ((*pf = patient_name_flags(s->d, f, o)))
+            return j + 1;
+        if (!name_lead(s->d, f + o - (size_t)wl, (size_t)wl))
+            return 0;
+    }
+    return 0;
+}
+
 /* The patient's name at word token i: the word; a hyphenated word one of
- * whose parts is the patient's ("Kerhervé-Durand", "Soizic-Marie": with a
- * capital, so that "petit-fils" is not Petit's) or which is the name with
- * a hyphen ("Le-Goff"); particles with the word after them, on one line
- * ("Le Goff", "Van der Berg", "de la Fontaine"; a particle alone is not
- * the name). A name that is also a common word ("Petit", "Rose") counts
- * only with a capital. Returns the end token and *label, 0 when none. */
+ * whose parts is the patient's ("Kerhervé-Durand", "soizic-marie"; a part
+ * that is a common word with a capital only) or which is the name with a
+ * hyphen ("Le-Goff"); particles and elisions with the word after them, on
+ * one line ("Le Goff", "Van der Berg", "de la Fontaine", "d'Ormesson"; a
+ * particle alone is not the name). A name that is also a common word
+ * ("Petit", "Rose") counts only with a capital. Returns the end token and
+ * *label, 0 when none. */
 static size_t patient_name_at(const text_scan *s, size_t i, int *label)
 {
     const at_text_deid *d = s->d;
@@ -407,47 +465,41 @@ static size_t patient_name_at(const text_scan *s, size_t i, int *label)
     if (k->kind != TOK_WORD || k->e - k->s > 40)
         return 0;
     char f[256];
-    int fl = at_text_fold(s->t + k->s, k->e - k->s, f, sizeof f);
+    int fl = text_fold_word(s->t + k->s, k->e - k->s, f, sizeof f);
     if (fl <= 0)
         return 0;
     size_t n = (size_t)fl, end = i + 1;
     int caps = k->cap || k->allcaps;
     unsigned pf = patient_name_flags(d, f, n);
-    if (!pf && memchr(f, '-', n)) {
+    if (!pf && memchr(f, '-', n))
+        pf = hyphen_name_flags(d, f, n, caps);
+    if (!pf && name_lead(d, f, n)) {
         char g[256];
         memcpy(g, f, n);
-        for (size_t j = 0; j < n; j++)
-            g[j] = g[j] == '-' ? ' ' : g[j];
-        pf = patient_name_flags(d, g, n);
-        for (size_t a = 0, j = 0; j <= n && !pf && caps; j++)
-            if (j == n || f[j] == '-') {
-                pf = j > a + 1 ? patient_name_flags(d, f + a, j - a) : 0;
-                a = j + 1;
-            }
-    }
-    if (!pf && (text_dict_get(&d->dict, f, n, NULL) & DICT_PARTICLE)) {
-        size_t o = n; /* "le" + " goff", "van" + " der" + " berg" */
-        for (size_t j = i + 1; j < s->n && j < i + 4; j++) {
-            const text_tok *w = &s->tok[j];
-            if (w->kind != TOK_WORD || w->nl || s->lab[j] || w->e - w->s > 40 || o + 2 >= sizeof f)
-                break;
-            f[o] = ' ';
-            int wl = at_text_fold(s->t + w->s, w->e - w->s, f + o + 1, sizeof f - o - 1);
-            if (wl <= 0)
-                break;
-            o += 1 + (size_t)wl;
-            if ((pf = patient_name_flags(d, f, o))) {
-                end = j + 1;
-                break;
-            }
-            if (!(text_dict_get(&d->dict, f + o - (size_t)wl, (size_t)wl, NULL) & DICT_PARTICLE))
-                break;
-        }
+        size_t e = particle_name_end(s, i, g, n, &pf);
+        if (e)
+            end = e;
+        else
+            pf = 0;
     }
     if (!pf || (end == i + 1 && !caps && (text_dict_get(&d->dict, f, n, NULL) & DICT_COMMON)))
         return 0;
     *label = pf & DICT_PATLAST ? AT_PHI_NOM : AT_PHI_PRENOM;
     return end;
+}
+
+/* The patient's IPP as token i: the number alone, or glued to the letters
+ * of its label ("ipp80012345"). */
+static int patient_ipp_at(const text_scan *s, size_t i)
+{
+    const char *ipp = s->d->pat_ipp, *t = s->t + s->tok[i].s;
+    size_t m = strlen(ipp), n = s->tok[i].e - s->tok[i].s;
+    if (!m || n < m || memcmp(t + n - m, ipp, m))
+        return 0;
+    for (size_t j = 0; j < n - m; j++)
+        if (!((t[j] >= 'a' && t[j] <= 'z') || (t[j] >= 'A' && t[j] <= 'Z')))
+            return 0;
+    return 1;
 }
 
 void deid_pass_patient(text_scan *s)
@@ -479,7 +531,7 @@ void deid_pass_patient(text_scan *s)
             i = ne - 1;
             continue;
         }
-        if (d->pat_ipp[0] && k->e - k->s == strlen(d->pat_ipp) && !memcmp(s->t + k->s, d->pat_ipp, k->e - k->s))
+        if (k->kind != TOK_PUNCT && patient_ipp_at(s, i))
             mark(s, i, i + 1, AT_PHI_IPP);
     }
 }

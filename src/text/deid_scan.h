@@ -15,6 +15,19 @@ enum {
     TEXT_LIST_COUNT
 };
 
+/* The words of the names the context rules found (deid_mentions.c). */
+#define DEID_MAX_NAMES 32
+#define DEID_NAME_LEN 32
+#define DEID_NAME_SLOTS 64
+typedef struct {
+    char w[DEID_MAX_NAMES][DEID_NAME_LEN]; /* folded, zero-padded */
+    uint8_t slot[DEID_NAME_SLOTS];         /* hash table of 1 + their index, 0 empty */
+    uint8_t len[DEID_MAX_NAMES], label[DEID_MAX_NAMES];
+    size_t count, min_len;
+    uint64_t pairs[16]; /* bits of the text_pair_key of their first two letters */
+    uint32_t last;      /* bits of their last letters (the low five bits) */
+} text_names;
+
 typedef struct {
     const at_text_deid *d;
     const char *t;
@@ -28,6 +41,7 @@ typedef struct {
     uint32_t *list[TEXT_LIST_COUNT];
     size_t nlist[TEXT_LIST_COUNT];
     uint32_t next_ent;
+    text_names *names; /* the words of the names found in context, or NULL */
     void *block; /* the one allocation behind tok, lab, ent and list */
 } text_scan;
 
@@ -88,6 +102,19 @@ static inline int is_punct(const text_scan *s, size_t i, char c)
     return i < s->n && s->tok[i].kind == TOK_PUNCT && s->tok[i].e - s->tok[i].s == 1 && s->t[s->tok[i].s] == c;
 }
 
+/* The elided "d'" of "d'Ormesson", "maladie d'Addison" (' or ’). */
+static inline int tok_elided_d(const text_scan *s, size_t i)
+{
+    if (i >= s->n)
+        return 0;
+    const char *t = s->t + s->tok[i].s;
+    size_t n = s->tok[i].e - s->tok[i].s;
+    return (t[0] == 'd' || t[0] == 'D') && ((n == 2 && t[1] == '\'') || (n == 4 && !memcmp(t + 1, "\xE2\x80\x99", 3)));
+}
+
+/* A word that names a disease, a score, a sign here: an eponym, or after
+ * "maladie de", "score de", ... (deid_passes.c). */
+int deid_eponym_context(const text_scan *s, size_t i);
 
 void deid_pass_email(text_scan *s);
 void deid_pass_numbers(text_scan *s);
@@ -99,5 +126,12 @@ void deid_pass_patient(text_scan *s);
 void deid_pass_cities(text_scan *s);
 void deid_pass_dictionary(text_scan *s);
 void deid_pass_birth_dates(text_scan *s);
+/* The words of the names of tokens [a, b) that a context rule labelled
+ * (label_name_run), kept in s->names; deid_pass_mentions, last: those
+ * words elsewhere in the document, capitalised, or in lower case when not
+ * a word of the language. */
+void deid_names_init(text_names *nm);
+void deid_names_add(text_scan *s, size_t a, size_t b);
+void deid_pass_mentions(text_scan *s);
 
 #endif

@@ -359,18 +359,27 @@ static at_status fix_article(at_buf *out, const char *sur)
     return AT_OK;
 }
 
+/* Bytes of the UTF-8 character at the start of s (n > 0 bytes left). */
+static size_t char_len(const char *s, size_t n)
+{
+    unsigned char c = (unsigned char)s[0];
+    size_t k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return k < n ? k : n;
+}
+
 /* Bytes of the name word at the start of s: ASCII letters and UTF-8
- * letters, up to a space, hyphen, dot or apostrophe (' or ’). */
+ * letters, up to a space (no-break ones too), hyphen, dot or apostrophe
+ * (' or ’): U+0080..U+00BF and U+2000..U+203F are no letters. */
 static size_t name_word(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
-        if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0x99)
-            break;
         if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
             break;
-        i++;
+        if (c == 0xC2 || (c == 0xE2 && i + 1 < n && (unsigned char)s[i + 1] == 0x80))
+            break;
+        i += char_len(s + i, n - i);
     }
     return i;
 }
@@ -422,13 +431,15 @@ static at_status put_name(at_buf *out, const char *s, size_t n, const sur_ctx *k
     int lead = 1;
     for (size_t i = 0; i < n && !st;) {
         size_t w = name_word(s + i, n - i);
-        if (!w) {
-            st = at_buf_putc(out, s[i++]);
+        if (!w) { /* a separator, whole: "’" is three bytes */
+            size_t c = char_len(s + i, n - i);
+            st = at_buf_append(out, s + i, c);
+            i += c;
             continue;
         }
         size_t j = i + w;
         while (j < n && !name_word(s + j, n - j))
-            j++;
+            j += char_len(s + j, n - j);
         if (!first && j < n && is_particle(s + i, w))
             st = at_buf_append(out, s + i, w);
         else

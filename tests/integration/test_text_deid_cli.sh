@@ -148,6 +148,15 @@ run "$bin" text deid "$tmp/kd" -o "$tmp/kdo2" --key "$tmp/kd/site.key"
 [ "$rc" = 0 ] && grep -q "is the site key: not a document, skipped" "$tmp/err" || fail "the key among the inputs not skipped"
 [ ! -e "$tmp/kdo2/site.key" ] && [ -e "$tmp/kdo2/a.txt" ] || fail "the key was copied into the outputs"
 
+# --- a --patient-info file saved by Windows Notepad (byte order mark, CRLF)
+# with a surname written with an elided particle
+mkdir -p "$tmp/bom"
+printf '\xef\xbb\xbfnom: d\xe2\x80\x99Ormesson\r\nipp: 80012345\r\n' > "$tmp/bom/p.txt"
+printf "Vu le dossier d'Ormesson (ipp80012345), ORMESSON.\n" > "$tmp/bom/n.txt"
+run "$bin" text deid "$tmp/bom/n.txt" -o "$tmp/bomo" --patient-info "$tmp/bom/p.txt"
+[ "$rc" = 0 ] || fail "a patient-info file with a BOM ($rc): $(cat "$tmp/err")"
+printf 'Vu le dossier [NOM] ([IPP]), [NOM].\n' | cmp -s - "$tmp/bomo/n.txt" || fail "BOM patient info: $(cat "$tmp/bomo/n.txt")"
+
 # --- a key made for a mistyped --key path is announced (never the key)
 run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/kout" --mode pseudonymise --key "$tmp/no-such.key"
 [ "$rc" = 0 ] && grep -q "no key at .*no-such.key: created a new one" "$tmp/err" || fail "key creation not said"

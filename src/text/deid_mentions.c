@@ -1,0 +1,166 @@
+/* The other mentions of a name found in context: the words that the
+ * context rules (titles, field labels, "la patiente", "née", roles)
+ * labelled NOM or PRENOM are looked for in the rest of the document
+ * ("Mme Aurélienne Trebouta. ... Trebouta aussi."). */
+#include "deid_scan.h"
+
+static inline int pair_set(const text_names *nm, unsigned k) { return (nm->pairs[k >> 6] >> (k & 63)) & 1; }
+
+/* Token i folded into f (DEID_NAME_LEN bytes, zero-padded): its length, 0
+ * when it is no word, too short (an initial, "Le") or too long to be kept.
+ * ASCII and Latin-1 letters are folded inline, anything else by
+ * text_fold_word. */
+static size_t fold_name_tok(const text_scan *s, size_t i, char *f)
+{
+    const text_tok *k = &s->tok[i];
+    const unsigned char *w = (const unsigned char *)s->t + k->s;
+    size_t n = k->e - k->s, o = 0, j = 0;
+    if (k->kind != TOK_WORD || n < 3 || n >= DEID_NAME_LEN)
+        return 0;
+    memset(f, 0, DEID_NAME_LEN);
+    while (j < n) {
+        if (w[j] < 0x80) {
+            f[o++] = (char)((unsigned)w[j] - 'A' < 26u ? w[j] + 32 : w[j]);
+            j++;
+        } else if (w[j] == 0xC3 && j + 1 < n && w[j + 1] >= 0x80 && w[j + 1] <= 0xBF) {
+            const char *r = text_latin1_fold[w[j + 1] - 0x80];
+            for (size_t c = 0; c < 2 && r[c]; c++)
+                f[o++] = r[c];
+            j += 2;
+        } else {
+            int fl = text_fold_word((const char *)w, n, f, DEID_NAME_LEN);
+            if (fl < 3)
+                return 0;
+            memset(f + fl, 0, DEID_NAME_LEN - (size_t)fl);
+            return (size_t)fl;
+        }
+    }
+    return o >= 3 ? o : 0;
+}
+
+/* The slot of a folded word (its first eight bytes and its length) in
+ * text_names.slot: a multiplicative hash. */
+static inline size_t name_slot(uint64_t head, size_t n)
+{
+    return (size_t)(((head ^ n) * 0x9E3779B97F4A7C15ull) >> 58) & (DEID_NAME_SLOTS - 1);
+}
+
+/* The index of the kept word f (n bytes, zero-padded to DEID_NAME_LEN,
+ * as the kept words are), -1 when none. */
+static int known_name(const text_names *nm, const char *f, size_t n)
+{
+    uint64_t a[DEID_NAME_LEN / 8];
+    memcpy(a, f, sizeof a);
+    size_t h = name_slot(a[0], n);
+    for (size_t probe = 0; probe < DEID_NAME_SLOTS; probe++, h = (h + 1) & (DEID_NAME_SLOTS - 1)) {
+        if (!nm->slot[h])
+            return -1;
+        size_t k = nm->slot[h] - 1u;
+        if (nm->len[k] != n)
+            continue;
+        uint64_t b[DEID_NAME_LEN / 8], d = 0;
+        memcpy(b, nm->w[k], sizeof b);
+        for (size_t j = 0; j < DEID_NAME_LEN / 8; j++)
+            d |= a[j] ^ b[j];
+        if (!d)
+            return (int)k;
+    }
+    return -1;
+}
+
+void deid_names_init(text_names *nm)
+{
+    memset(nm->pairs, 0, sizeof nm->pairs);
+    nm->count = 0;
+    nm->min_len = DEID_NAME_LEN;
+    nm->last = 0;
+    memset(nm->slot, 0, sizeof nm->slot);
+}
+
+/* Keep the word of token i, labelled NOM or PRENOM, unless it is a
+ * particle (the tokeniser looked every particle up: they are trigger
+ * words), too short, or kept already. */
+static void add_name(text_names *nm, const text_scan *s, size_t i)
+{
+    char f[DEID_NAME_LEN];
+    size_t n = fold_name_tok(s, i, f);
+    if (!n || (s->tok[i].dflags & DICT_PARTICLE) || known_name(nm, f, n) >= 0)
+        return;
+    uint64_t head;
+    memcpy(&head, f, 8);
+    size_t h = name_slot(head, n);
+    while (nm->slot[h]) /* never full: DEID_NAME_SLOTS > DEID_MAX_NAMES */
+        h = (h + 1) & (DEID_NAME_SLOTS - 1);
+    memcpy(nm->w[nm->count], f, DEID_NAME_LEN);
+    nm->len[nm->count] = (uint8_t)n;
+    nm->label[nm->count++] = s->lab[i];
+    nm->slot[h] = (uint8_t)nm->count;
+    /* a word that begins with two ASCII letters folded has the key of any
+     * writing of it that begins with two ASCII bytes; the others are not
+     * filtered */
+    unsigned a = (unsigned char)f[0], b = (unsigned char)f[1];
+    unsigned key = text_pair_key(a, b);
+    if (a - 'a' < 26u && b - 'a' < 26u)
+        nm->pairs[key >> 6] |= (uint64_t)1 << (key & 63);
+    else
+        memset(nm->pairs, 0xFF, sizeof nm->pairs);
+    unsigned z = (unsigned char)f[n - 1]; /* a last byte outside a-z: not filtered */
+    nm->last |= z - 'a' < 26u ? 1u << (z & 0x1F) : ~0u;
+    nm->min_len = n < nm->min_len ? n : nm->min_len; /* a token has at least its folded bytes */
+}
+
+void deid_names_add(text_scan *s, size_t a, size_t b)
+{
+    text_names *nm = s->names;
+    for (size_t i = a; nm && i < b && i < s->n && nm->count < DEID_MAX_NAMES; i++)
+        if (s->lab[i] == AT_PHI_NOM || s->lab[i] == AT_PHI_PRENOM)
+            add_name(nm, s, i);
+}
+
+/* Flags that make a lower-case word a word of the language rather than a
+ * name: "blanc", "mai", "des", "rue". */
+#define NOT_NAME_LOWER (~(unsigned)(DICT_FIRST | DICT_LAST | DICT_CITY | DICT_PATFIRST | DICT_PATLAST))
+
+/* Token i inside a sentence: after a word, a number or a comma on its
+ * line, where a capital is a name's and not the sentence's. */
+static int mid_sentence(const text_scan *s, size_t i)
+{
+    return i > 0 && !s->tok[i].nl && (s->tok[i - 1].kind != TOK_PUNCT || is_punct(s, i - 1, ','));
+}
+
+/* Another mention of a name word f (n bytes) at token i: capitalised or
+ * in capitals; in lower case only when it is no word of the language. A
+ * common word ("Blanc", "Rose") in capitals, or capitalised inside a
+ * sentence, as "Petit épanchement" opens one. */
+static int other_mention(const text_scan *s, size_t i, const char *f, size_t n)
+{
+    const text_tok *k = &s->tok[i];
+    if (deid_eponym_context(s, i))
+        return 0;
+    unsigned fl = text_dict_get(&s->d->dict, f, n, NULL);
+    if (!(k->cap || k->allcaps))
+        return !(fl & NOT_NAME_LOWER);
+    return !(fl & DICT_COMMON) || k->allcaps || mid_sentence(s, i);
+}
+
+void deid_pass_mentions(text_scan *s)
+{
+    const text_names *nm = s->names;
+    if (!nm || !nm->count)
+        return;
+    const text_tok *tok = s->tok;
+    for (size_t i = 0; i < s->n; i++) {
+        const text_tok *k = &tok[i];
+        /* most tokens end here: no word, or a key no name has */
+        if ((k->key != TOK_KEY_ANY && !pair_set(nm, k->key)) || s->lab[i] || k->e - k->s < nm->min_len)
+            continue;
+        unsigned z = (unsigned char)s->t[k->e - 1]; /* and its last letter */
+        if (!(z & 0x80) && !(nm->last & 1u << (z & 0x1F)))
+            continue;
+        char f[DEID_NAME_LEN];
+        size_t n = fold_name_tok(s, i, f);
+        int w = n ? known_name(nm, f, n) : -1;
+        if (w >= 0 && other_mention(s, i, f, n))
+            mark(s, i, i + 1, nm->label[w]);
+    }
+}
