@@ -125,10 +125,10 @@ static void plain(char *s)
 {
     char *w = s;
     for (const char *r = s; *r;) {
-        if (!memcmp(r, "\xE2\x80\x99", 3) || !memcmp(r, "\xE2\x80\xAF", 3)) {
+        if (!strncmp(r, "\xE2\x80\x99", 3) || !strncmp(r, "\xE2\x80\xAF", 3)) {
             *w++ = r[2] == '\x99' ? '\'' : ' ';
             r += 3;
-        } else if (!memcmp(r, "\xC2\xA0", 2)) {
+        } else if (!strncmp(r, "\xC2\xA0", 2)) {
             *w++ = ' ';
             r += 2;
         } else {
