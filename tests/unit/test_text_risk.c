@@ -10,6 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A synthetic cohort of patients, parsed. */
+static void synth_csv(size_t patients, uint64_t seed, at_csv *csv)
+{
+    at_buf b;
+    at_buf_init(&b, 1 << 26);
+    assert_int_equal(at_text_synth_cohort(patients, seed, &b), AT_OK);
+    assert_int_equal(at_csv_parse((const char *)b.data, b.len, 1 << 20, csv), AT_OK);
+    at_buf_free(&b);
+}
+
 static void test_metrics(void **state)
 {
     (void)state;
@@ -255,12 +265,8 @@ static void test_ngram_counts(void **state)
 static void test_private_terms_dropped(void **state)
 {
     (void)state;
-    at_buf b;
-    at_buf_init(&b, 1 << 26);
-    assert_int_equal(at_text_synth_cohort(300, 5, &b), AT_OK);
     at_csv csv;
-    assert_int_equal(at_csv_parse((const char *)b.data, b.len, 1 << 20, &csv), AT_OK);
-    at_buf_free(&b);
+    synth_csv(300, 5, &csv);
     int cp = at_csv_column(&csv, "patient_id"), ct = at_csv_column(&csv, "text"), cl = at_csv_column(&csv, "label");
     const char *first = csv.cells[csv.ncols + (size_t)cp];
     size_t marked = 0;
@@ -305,12 +311,8 @@ void omp_set_num_threads(int n); /* libgomp, linked through the library */
 static void test_threads_same_model(void **state)
 {
     (void)state;
-    at_buf b;
-    at_buf_init(&b, 1 << 26);
-    assert_int_equal(at_text_synth_cohort(400, 9, &b), AT_OK);
     at_csv csv;
-    assert_int_equal(at_csv_parse((const char *)b.data, b.len, 1 << 20, &csv), AT_OK);
-    at_buf_free(&b);
+    synth_csv(400, 9, &csv);
     char *dir = test_mkdtemp();
     unsigned char *first = NULL;
     size_t first_len = 0;
@@ -345,12 +347,8 @@ static void test_threads_same_model(void **state)
 static void test_train_save_load(void **state)
 {
     (void)state;
-    at_buf b;
-    at_buf_init(&b, 1 << 26);
-    assert_int_equal(at_text_synth_cohort(300, 5, &b), AT_OK);
     at_csv csv;
-    assert_int_equal(at_csv_parse((const char *)b.data, b.len, 1 << 20, &csv), AT_OK);
-    at_buf_free(&b);
+    synth_csv(300, 5, &csv);
     at_risk_options opt = {.C = 1.0};
     at_risk_model *m;
     assert_int_equal(at_risk_train(&csv, &opt, &m), AT_OK);
@@ -442,12 +440,8 @@ static void test_cv_folds(void **state)
 static void test_l1(void **state)
 {
     (void)state;
-    at_buf b;
-    at_buf_init(&b, 1 << 26);
-    assert_int_equal(at_text_synth_cohort(250, 6, &b), AT_OK);
     at_csv csv;
-    assert_int_equal(at_csv_parse((const char *)b.data, b.len, 1 << 20, &csv), AT_OK);
-    at_buf_free(&b);
+    synth_csv(250, 6, &csv);
     at_risk_options o2 = {.C = 1.0}, o1 = {.C = 1.0, .l1 = 1};
     at_risk_model *m2, *m1;
     assert_int_equal(at_risk_train(&csv, &o2, &m2), AT_OK);
