@@ -169,10 +169,6 @@ static inline int seen(risk_terms *t, uint32_t idx)
 /* Keep str (owned; NULL when its allocation failed) as the text of idx. */
 static void put_term(risk_terms *t, uint32_t idx, char *str)
 {
-    if (t->s) {
-        t->s[idx] = str;
-        return;
-    }
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 256;
         risk_term *nl = str ? at_realloc(t->list, cap * sizeof *nl) : NULL;

@@ -20,16 +20,14 @@ typedef struct {
 } risk_vec;
 
 /* The first text seen for each hashed index (for reasons): seen[RISK_H /
- * 64] bits of the indices seen, and their strings either in s[RISK_H]
- * (NULL where none) or, when s is NULL, appended to list in the order
- * first seen (a string may be missing when memory ran out). */
+ * 64] bits of the indices seen, and their strings appended to list in the
+ * order first seen (a string may be NULL when memory ran out). */
 typedef struct {
     uint32_t idx;
     char *s;
 } risk_term;
 
 typedef struct {
-    char **s;
     uint64_t *seen;
     risk_term *list;
     size_t n, cap;
