@@ -51,6 +51,10 @@ typedef struct {
 at_status at_text_spans_push(at_text_spans *s, size_t start, size_t len, int label);
 void at_text_spans_free(at_text_spans *s);
 
+/* The n bytes at *s without the white space around them (spaces, tabs,
+ * CR, LF): *s and *n moved in. */
+void at_text_trim(const char **s, size_t *n);
+
 /* ---- UTF-8 --------------------------------------------------------------- */
 /* 0 when text is valid UTF-8 with no NUL byte; else -1 and *bad_offset. */
 int at_text_utf8_check(const char *text, size_t len, size_t *bad_offset);

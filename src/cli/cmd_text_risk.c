@@ -23,13 +23,11 @@ static void trim_column(at_csv *csv, const char *name)
     int col = name ? at_csv_column(csv, name) : -1;
     for (size_t i = 1; col >= 0 && i < csv->nrows; i++) {
         char *c = csv->cells[i * csv->ncols + (size_t)col];
-        size_t a = 0, n = strlen(c);
-        while (a < n && (c[a] == ' ' || c[a] == '\t' || c[a] == '\r' || c[a] == '\n'))
-            a++;
-        while (n > a && (c[n - 1] == ' ' || c[n - 1] == '\t' || c[n - 1] == '\r' || c[n - 1] == '\n'))
-            n--;
-        memmove(c, c + a, n - a);
-        c[n - a] = 0;
+        const char *t = c;
+        size_t n = strlen(c);
+        at_text_trim(&t, &n);
+        memmove(c, t, n);
+        c[n] = 0;
     }
 }
 

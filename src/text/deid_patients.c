@@ -20,15 +20,6 @@ void at_text_patients_free(at_text_patients *t)
     memset(t, 0, sizeof *t);
 }
 
-/* The value without the white space around it. */
-static void trim(const char **s, size_t *n)
-{
-    while (*n && (**s == ' ' || **s == '\t' || **s == '\r'))
-        (*s)++, (*n)--;
-    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t' || (*s)[*n - 1] == '\r'))
-        (*n)--;
-}
-
 static const char *patient_key(const at_text_patient *p) { return p->patient_id ? p->patient_id : p->ipp; }
 
 typedef struct {
@@ -135,7 +126,7 @@ static at_status load_csv(const char *path, char *data, size_t len, at_text_pati
         for (size_t j = 0; j < csv.ncols && !st; j++) {
             const char *c = csv.cells[(i + 1) * csv.ncols + j];
             size_t cl = strlen(c);
-            trim(&c, &cl);
+            at_text_trim(&c, &cl);
             if (cl && (st = text_patient_set(p, text_patient_field(p, csv.cells[j], strlen(csv.cells[j])), c, cl)) &&
                 st != AT_ERR_NOMEM)
                 at_error_prefix(st, "%s: line %zu", path, line[i]);
@@ -262,7 +253,7 @@ const at_text_patient *at_text_patients_find(const at_text_patients *t, const ch
     if (!key)
         return NULL;
     size_t kl = strlen(key);
-    trim(&key, &kl); /* as the table's cells */
+    at_text_trim(&key, &kl); /* as the table's cells */
     size_t lo = 0, hi = t->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;

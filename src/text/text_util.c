@@ -228,3 +228,13 @@ int at_text_luhn_digit(const char *digits, size_t n)
     int s = luhn_sum(digits, n, 1);
     return s < 0 ? -1 : (10 - s % 10) % 10;
 }
+
+static int trim_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+void at_text_trim(const char **s, size_t *n)
+{
+    while (*n && trim_space(**s))
+        (*s)++, (*n)--;
+    while (*n && trim_space((*s)[*n - 1]))
+        (*n)--;
+}
