@@ -47,7 +47,7 @@ const char *at_status_name(at_status code)
     case AT_ERR_UNSUPPORTED: return "unsupported";
     case AT_ERR_CRYPTO: return "cryptographic error";
     case AT_ERR_NUMERIC: return "numeric error";
-    case AT_ERR_INTERRUPTED: return "interrupted";
+    case AT_ERR_INTERRUPTED: return "cancelled";
     case AT_ERR_NOT_FOUND: return "not found";
     default: return "error";
     }
