@@ -208,9 +208,10 @@ at_status at_room_login_totp(at_room *room, const at_actor *pending, const char 
 at_status at_room_password_change(at_room *room, at_actor *actor, const char *current,
                                   const char *new_password);
 /* Start TOTP enrolment (stage SETUP with AT_MUST_MFA): a new secret (base32)
- * and its otpauth:// URI, pending until confirmed. */
-at_status at_room_mfa_enrol(at_room *room, const at_actor *actor, char secret[AT_ROOM_TOTP_SECRET_MAX],
-                            char uri[AT_ROOM_URI_MAX]);
+ * and its otpauth:// URI, pending until confirmed. reuse: return the
+ * pending secret when there is one (a page shown again). */
+at_status at_room_mfa_enrol(at_room *room, const at_actor *actor, int reuse,
+                            char secret[AT_ROOM_TOTP_SECRET_MAX], char uri[AT_ROOM_URI_MAX]);
 /* Confirm enrolment with a code of the pending secret (the code's step is
  * then used). Clears AT_MUST_MFA on the actor and the session. */
 at_status at_room_mfa_confirm(at_room *room, at_actor *actor, const char *code);

@@ -491,22 +491,49 @@ static void url_encode(const char *in, char *out, size_t cap)
     out[k] = '\0';
 }
 
-at_status at_room_mfa_enrol(at_room *room, const at_actor *actor, char secret[AT_ROOM_TOTP_SECRET_MAX],
-                            char uri[AT_ROOM_URI_MAX])
+/* The pending secret of the actor (0 bytes when none). */
+static size_t pending_secret(at_room *room, const at_actor *actor, unsigned char *key, size_t cap)
+{
+    room_conn *c = room_conn_get(room);
+    unsigned char sealed[128];
+    size_t sealed_len = 0, n = 0;
+    sqlite3_stmt *s = room_stmt(c, "SELECT totp_pending FROM users WHERE id = ?");
+    if (s) {
+        sqlite3_bind_int64(s, 1, actor->user_id);
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            int b = sqlite3_column_bytes(s, 0);
+            if (b > 0 && (size_t)b <= sizeof sealed) {
+                memcpy(sealed, sqlite3_column_blob(s, 0), (size_t)b);
+                sealed_len = (size_t)b;
+            }
+        }
+        sqlite3_reset(s);
+    }
+    room_conn_put(room, c);
+    if (!sealed_len || room_secret_open(room, actor->user_id, sealed, sealed_len, key, cap, &n) != AT_OK)
+        n = 0;
+    return n;
+}
+
+at_status at_room_mfa_enrol(at_room *room, const at_actor *actor, int reuse,
+                            char secret[AT_ROOM_TOTP_SECRET_MAX], char uri[AT_ROOM_URI_MAX])
 {
     secret[0] = uri[0] = '\0';
     if (!actor || actor->stage != AT_STAGE_SETUP || !(actor->must & AT_MUST_MFA))
         return at_error_set(AT_ERR_DENIED, "TOTP enrolment is for an account that must enrol");
-    unsigned char key[20], sealed[128];
-    size_t sealed_len = 0;
-    randombytes_buf(key, sizeof key);
-    at_status st =
-        room_secret_seal(room, actor->user_id, key, sizeof key, sealed, sizeof sealed, &sealed_len);
+    unsigned char key[64], sealed[128];
+    size_t sealed_len = 0, keylen = reuse ? pending_secret(room, actor, key, sizeof key) : 0;
+    int fresh = keylen == 0;
+    if (fresh) {
+        keylen = 20;
+        randombytes_buf(key, keylen);
+    }
+    at_status st = room_secret_seal(room, actor->user_id, key, keylen, sealed, sizeof sealed, &sealed_len);
     char b32[AT_ROOM_TOTP_SECRET_MAX];
     if (!st)
-        st = room_base32_encode(key, sizeof key, b32, sizeof b32);
+        st = room_base32_encode(key, keylen, b32, sizeof b32);
     sodium_memzero(key, sizeof key);
-    if (!st) {
+    if (!st && fresh) {
         room_conn *c = room_conn_get(room);
         st = update_own(room, c, actor,
                         "UPDATE users SET totp_pending = ?1 WHERE id = ?4 AND ?2 = 0 AND ?3 >= 0", NULL,

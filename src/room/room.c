@@ -102,6 +102,10 @@ at_status at_room_init(const char *dir, const char *admin, at_room_init_result *
         st = at_room_audit(room, "room", "room.init", "room", NULL);
     if (!st)
         st = at_room_user_create(room, "room", admin, AT_ROLE_ADMIN, "", out->password, NULL);
+    char *db = st ? NULL : at_path_join(dir, "catalog.db");
+    if (db && chmod(db, 0600) != 0)
+        st = at_error_set(AT_ERR_IO, "%s: cannot set its mode: %s", db, strerror(errno));
+    at_free(db);
     if (room) {
         at_status cst = at_room_close(room);
         if (!st)

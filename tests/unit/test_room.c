@@ -79,7 +79,7 @@ static void enrol(fixture *f, const char *name, const char *otp, const char *pas
     assert_int_equal(at_room_session_lookup(f->room, lr.token, AT_SESSION_BEARER, &a), AT_OK);
     assert_int_equal(at_room_password_change(f->room, &a, NULL, password), AT_OK);
     char uri[AT_ROOM_URI_MAX];
-    assert_int_equal(at_room_mfa_enrol(f->room, &a, secret, uri), AT_OK);
+    assert_int_equal(at_room_mfa_enrol(f->room, &a, 0, secret, uri), AT_OK);
     assert_non_null(strstr(uri, "otpauth://totp/atelier:"));
     assert_non_null(strstr(uri, secret));
     char code[7];
