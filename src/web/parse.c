@@ -34,7 +34,7 @@ static at_status fields_add(web_fields *f, char *name, char *value)
 {
     at_status st = AT_OK;
     if (f->n >= WEB_FIELDS_MAX)
-        st = at_error_set(AT_ERR_LIMIT, "more than %d fields", WEB_FIELDS_MAX);
+        st = at_error_set(AT_ERR_FORMAT, "more than %d fields", WEB_FIELDS_MAX);
     else if (web_fields_get(f, name))
         st = at_error_set(AT_ERR_FORMAT, "field '%.64s' given twice", name);
     if (st) {
