@@ -237,7 +237,7 @@ static void show_audit(const cJSON *j)
 /* "/api/v1/users/NAME/what" with NAME checked (no '/', '?', '%'). */
 static int path_with(char *out, size_t cap, const char *fmt, const char *a, const char *b)
 {
-    if ((a && !at_room_name_valid(a)) || (b && !at_room_name_valid(b))) {
+    if ((a && !at_room_name_valid(a)) || (b && *b && !at_room_name_valid(b))) {
         fprintf(stderr, "atelier room: '%s' is not a valid name\n", a && !at_room_name_valid(a) ? a : b);
         return CLI_USAGE;
     }
