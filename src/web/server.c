@@ -176,7 +176,14 @@ static void dispatch(at_web_server *s, web_req *r, conn_ctx *ctx)
             page_error(r, 400, at_error_message());
             return;
         }
-        if (!same_origin(r) || !r->cookie[0] || !given || !at_room_csrf_check(r->room, r->cookie, given)) {
+        int origin_ok = same_origin(r),
+            token_ok = r->cookie[0] && given && at_room_csrf_check(r->room, r->cookie, given);
+        if (!origin_ok || !token_ok) {
+            at_log(AT_LOG_INFO, "http %s %s: form refused (%s)", r->method, r->path,
+                   !origin_ok      ? "origin"
+                   : !r->cookie[0] ? "no cookie"
+                   : !given        ? "no token"
+                                   : "token");
             page_error(r, 403,
                        "The form was refused: its security token or its origin did not match. Reload the "
                        "page and try again.");
@@ -237,7 +244,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, web_req *r, int https)
     MHD_add_response_header(resp, "Cache-Control", is_static ? "public, max-age=86400" : "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
     MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
     MHD_add_response_header(resp, "Content-Security-Policy",

@@ -14,7 +14,7 @@ server_pid=""
 cleanup() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi; rm -rf "$tmp"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(d$1)"; }
+json() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print(d$1)"; }
 export ATELIER_CONFIG_DIR="$tmp/config"
 unset ATELIER_SERVER ATELIER_TOKEN ATELIER_CACERT ATELIER_PIN
 
@@ -39,7 +39,7 @@ port=$(awk '/listening/{print $3}' "$tmp/serve.out")
 url="https://127.0.0.1:$port"
 
 # --- first login of the administrator, checking the certificate with --cacert
-python3 "$src/tests/room/login_driver.py" "$bin" "$otp" "chief's long password" -- "$url" --user chief \
+/usr/bin/python3 "$src/tests/room/login_driver.py" "$bin" "$otp" "chief's long password" -- "$url" --user chief \
     --cacert "$tmp/room/tls.crt" > "$tmp/driver.out" || fail "first login of the administrator"
 [ "$(stat -c %a "$ATELIER_CONFIG_DIR/login.json")" = 600 ] || fail "login.json mode"
 "$bin" whoami --json > "$tmp/me.json"
@@ -60,7 +60,7 @@ alice_otp=$(json "['password']" < "$tmp/alice.json")
 "$bin" room projects remove-member onco-1 bob
 "$bin" room projects show onco-1 | grep -q bob && fail "remove-member"
 "$bin" room users disable bob
-"$bin" room users list --json | python3 -c "import json,sys; u=[x for x in json.load(sys.stdin)['users'] if x['user']=='bob'][0]; sys.exit(0 if u['disabled'] else 1)" || fail "disable"
+"$bin" room users list --json | /usr/bin/python3 -c "import json,sys; u=[x for x in json.load(sys.stdin)['users'] if x['user']=='bob'][0]; sys.exit(0 if u['disabled'] else 1)" || fail "disable"
 "$bin" room users enable bob
 "$bin" room users grant bob teacher
 "$bin" room users reset-password bob | grep -q "one-time password of bob" || fail "reset-password"
@@ -76,10 +76,10 @@ ATELIER_CONFIG_DIR="$tmp/empty" ATELIER_SERVER="$url" ATELIER_TOKEN="$token" "$b
     && fail "no way to check the certificate must refuse"
 
 # --- the DPO's first login, trusting the key printed at init (--pin)
-ATELIER_CONFIG_DIR="$tmp/alice" python3 "$src/tests/room/login_driver.py" "$bin" "$alice_otp" \
+ATELIER_CONFIG_DIR="$tmp/alice" /usr/bin/python3 "$src/tests/room/login_driver.py" "$bin" "$alice_otp" \
     "alice's long password" -- "$url" --user alice --pin "$pin" > /dev/null || fail "login with --pin"
 ATELIER_CONFIG_DIR="$tmp/alice" "$bin" room audit list --what user. --json > "$tmp/audit.json"
-python3 -c "import json,sys; e=json.load(open('$tmp/audit.json'))['entries']; sys.exit(0 if any(x['action']=='user.create' and x['object']=='user:bob' for x in e) else 1)" \
+/usr/bin/python3 -c "import json,sys; e=json.load(open('$tmp/audit.json'))['entries']; sys.exit(0 if any(x['action']=='user.create' and x['object']=='user:bob' for x in e) else 1)" \
     || fail "the DPO lists the audit"
 ATELIER_CONFIG_DIR="$tmp/alice" "$bin" whoami | grep -q "onco-1 (lead)" || fail "whoami lists projects"
 # a wrong pin is refused
@@ -102,14 +102,14 @@ server_pid=""
 grep -q "http POST /api/v1/login 200 chief\|http POST /api/v1/login 200 -" "$tmp/serve.log" || fail "request log"
 grep -q -e "$otp" -e "long password" -e "atl_" "$tmp/serve.log" && fail "a secret in the server's log"
 "$bin" room audit verify "$tmp/room" > "$tmp/verify.out" || fail "audit verify after a clean stop: $(cat "$tmp/verify.out")"
-python3 "$src/tests/room/audit_tamper.py" "$tmp/room" check 0 || fail "the chain follows the documented rule"
+/usr/bin/python3 "$src/tests/room/audit_tamper.py" "$tmp/room" check 0 || fail "the chain follows the documented rule"
 n=$("$bin" room audit verify "$tmp/room" --json | json "['entries']")
 [ "$n" -gt 20 ] || fail "few audit entries ($n)"
 
 # --- tampering: each case is named, with its entry
 tamper() { # MODE SEQ EXPECTED-WORDS
     rm -rf "$tmp/t"; cp -a "$tmp/room" "$tmp/t"
-    python3 "$src/tests/room/audit_tamper.py" "$tmp/t" "$1" "$2"
+    /usr/bin/python3 "$src/tests/room/audit_tamper.py" "$tmp/t" "$1" "$2"
     if "$bin" room audit verify "$tmp/t" > "$tmp/t.out"; then fail "audit verify missed: $1"; fi
     grep -q "BROKEN at entry $2: .*$3" "$tmp/t.out" || fail "audit verify on $1: $(cat "$tmp/t.out")"
 }

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Tamper with a room's audit as someone with write access to the catalog
 but not the signing key would: edit an entry, delete the newest entries or
 some in the middle, or edit one and rebuild the whole chain after it with

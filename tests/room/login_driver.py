@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Drive `atelier login` through a new account's first login: the one-time
 password, a new password twice, the TOTP key it prints (the code is
 computed here), and the login again with the next code.
