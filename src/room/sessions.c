@@ -96,10 +96,11 @@ at_status at_room_session_lookup(at_room *room, const char *token, at_session_ki
     time_t now = at_room_now();
     room_conn *c = room_conn_get(room);
     at_status st = AT_OK;
-    sqlite3_stmt *s =
-        room_stmt(c, "SELECT s.id, s.user_id, s.stage, s.must, s.last_seen, s.expires, s.revoked, "
-                     "u.name, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id "
-                     "WHERE s.token_hash = ? AND s.kind = ?");
+    sqlite3_stmt *s = room_stmt(
+        c, "SELECT s.id, s.user_id, s.stage, s.must, s.last_seen, s.expires, s.revoked, "
+           "u.name, u.disabled, (SELECT group_concat(role) FROM user_roles r WHERE r.user_id = u.id) "
+           "FROM sessions s JOIN users u ON u.id = s.user_id "
+           "WHERE s.token_hash = ? AND s.kind = ?");
     if (!s) {
         room_conn_put(room, c);
         return AT_ERR_IO;
@@ -118,6 +119,15 @@ at_status at_room_session_lookup(at_room *room, const char *token, at_session_ki
         int revoked = sqlite3_column_int(s, 6);
         room_column_copy(s, 7, out->name, sizeof out->name);
         int disabled = sqlite3_column_int(s, 8);
+        /* the roles in the same statement: "admin,dpo" */
+        const char *roles = (const char *)sqlite3_column_text(s, 9);
+        char role[16];
+        for (const char *p = roles; p && *p;) {
+            size_t n = strcspn(p, ",");
+            snprintf(role, sizeof role, "%.*s", (int)n, p);
+            out->roles |= at_room_role_parse(role);
+            p += n + (p[n] == ',');
+        }
         out->kind = kind;
         if (revoked || disabled || now >= out->expires ||
             (kind == AT_SESSION_BROWSER && now - last_seen >= room->conf.session_idle_s) ||
@@ -129,8 +139,6 @@ at_status at_room_session_lookup(at_room *room, const char *token, at_session_ki
         st = room_db_error(c->db, "session");
     }
     sqlite3_reset(s);
-    if (!st)
-        st = room_user_roles(c, out->user_id, &out->roles);
     if (!st && now - last_seen >= IDLE_REFRESH_S) {
         s = room_stmt(c, "UPDATE sessions SET last_seen = ? WHERE id = ?");
         if (s) {
