@@ -187,7 +187,10 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
 
 static void tls_options(CURL *h, const client_conf *c)
 {
-    if (c->cacert[0]) {
+    if (!strcmp(c->cacert, CLIENT_SYSTEM_CA)) {
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L); /* the system's authorities */
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    } else if (c->cacert[0]) {
         curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -279,6 +282,28 @@ int client_check(const char *cmd, const client_resp *r)
     const char *err = client_str(r->json, "error");
     fprintf(stderr, "atelier %s: %s (HTTP %ld)\n", cmd, err ? err : "the server refused", r->status);
     return CLI_FAIL;
+}
+
+int client_system_trusted(const char *server)
+{
+    CURL *h = curl_easy_init();
+    if (!h)
+        return 0;
+    char url[1200];
+    snprintf(url, sizeof url, "%s/api/v1/health", server);
+    sink s = {0};
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    int ok = curl_easy_perform(h) == CURLE_OK;
+    free(s.data);
+    curl_easy_cleanup(h);
+    return ok;
 }
 
 int client_fetch_pin(const char *server, char *pin, size_t cap)

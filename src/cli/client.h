@@ -42,6 +42,10 @@ int client_request(const client_conf *c, const char *method, const char *path, c
 /* On an error answer print "atelier CMD: <error> (HTTP N)" and return
  * CLI_FAIL; CLI_OK on 2xx. */
 int client_check(const char *cmd, const client_resp *r);
+/* cacert's value when the system's authorities vouch for the server. */
+#define CLIENT_SYSTEM_CA "@system"
+/* 1 when the server's certificate verifies with the system's authorities. */
+int client_system_trusted(const char *server);
 /* The server's certificate key pin, fetched without verification (to be
  * trusted on first use). 0 on success. */
 int client_fetch_pin(const char *server, char *pin, size_t cap);

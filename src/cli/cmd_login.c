@@ -15,8 +15,9 @@ static void login_usage(FILE *o)
                "A new account (one-time password) chooses its password and sets up TOTP here.\n"
                "The token is stored (mode 0600) in ~/.config/atelier/login.json (or\n"
                "$ATELIER_CONFIG_DIR, $XDG_CONFIG_HOME/atelier). The server's certificate is\n"
-               "checked with --cacert FILE, or its public key is pinned: --pin (as printed by\n"
-               "'atelier room init'), or the key seen at the first login (you are asked).\n"
+               "checked with --cacert FILE, or by the system's authorities, or its public key\n"
+               "is pinned: --pin (as printed by 'atelier room init'), or the key seen at the\n"
+               "first login (you are asked).\n"
                "Prompts read stdin when it is not a terminal. See docs/room.md.\n");
 }
 
@@ -162,6 +163,8 @@ int cmd_login(int argc, char **argv)
         return rc;
     if (pin)
         snprintf(c.pin, sizeof c.pin, "%s", pin);
+    if (!strncmp(c.server, "https://", 8) && !c.cacert[0] && !c.pin[0] && client_system_trusted(c.server))
+        snprintf(c.cacert, sizeof c.cacert, "%s", CLIENT_SYSTEM_CA); /* a certificate of a known authority */
     if (!strncmp(c.server, "https://", 8) && !c.cacert[0] && !c.pin[0]) {
         char seen[128];
         if (client_fetch_pin(c.server, seen, sizeof seen))

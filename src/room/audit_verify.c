@@ -145,7 +145,8 @@ static at_status anchors_read(const char *dir, const unsigned char *pk, anchor_s
     }
     free(line); /* getline's own allocation */
     fclose(f);
-    qsort(set->v, set->n, sizeof *set->v, cmp_anchored);
+    if (set->n)
+        qsort(set->v, set->n, sizeof *set->v, cmp_anchored);
     return AT_OK;
 }
 
