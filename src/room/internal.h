@@ -132,6 +132,10 @@ char *room_details(const char *k1, ...);
 void room_token_hash(const at_room *room, const char *token, unsigned char out[ROOM_HASH_BYTES]);
 void room_b64url(const unsigned char *in, size_t n, char *out, size_t cap);
 
+/* ---- room.c ---- */
+/* Delete ended sessions and old lock counters (best effort). */
+void room_purge(room_conn *c, time_t now);
+
 /* ---- sessions.c ---- */
 /* Insert a session inside the connection's open transaction. */
 at_status room_session_insert(at_room *room, room_conn *c, int64_t user_id, at_session_kind kind,

@@ -122,11 +122,10 @@ at_status at_room_init(const char *dir, const char *admin, at_room_init_result *
     return AT_OK;
 }
 
-/* Sessions past their end and lockouts long over are removed at open. */
-static void purge(at_room *room)
+/* Sessions past their end and lockouts long over are removed at open
+ * (and now and then by logins, see sessions.c). */
+void room_purge(room_conn *c, time_t now)
 {
-    room_conn *c = room_conn_get(room);
-    time_t now = at_room_now();
     sqlite3_stmt *s = room_stmt(c, "DELETE FROM sessions WHERE expires < ? OR revoked = 1");
     if (s) {
         sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
@@ -140,7 +139,6 @@ static void purge(at_room *room)
         sqlite3_step(s);
         sqlite3_reset(s);
     }
-    room_conn_put(room, c);
 }
 
 at_status at_room_open(const char *dir, at_room **out)
@@ -191,8 +189,8 @@ at_status at_room_open(const char *dir, at_room **out)
         room->anchored_seq = sqlite3_column_int64(s, 0);
     if (s)
         sqlite3_reset(s);
+    room_purge(c, at_room_now());
     room_conn_put(room, c);
-    purge(room);
     *out = room;
     return AT_OK;
 }

@@ -30,6 +30,9 @@ at_status room_session_insert(at_room *room, room_conn *c, int64_t user_id, at_s
     unsigned char h[ROOM_HASH_BYTES];
     room_token_hash(room, t, h);
     time_t now = at_room_now();
+    static _Atomic unsigned inserts;
+    if (++inserts % 256 == 0) /* ended sessions do not pile up in a long-running room */
+        room_purge(c, now);
     sqlite3_stmt *s =
         room_stmt(c, "INSERT INTO sessions(token_hash, user_id, kind, stage, must, created, last_seen, "
                      "expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
