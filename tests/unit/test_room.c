@@ -577,6 +577,34 @@ static void test_audit_rebuild(void **state)
     assert_int_equal(at_room_open(f->dir, &f->room), AT_OK);
 }
 
+static void test_schema_and_key_modes(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(at_room_close(f->room), AT_OK);
+    f->room = NULL;
+    /* a catalog from a newer atelier is refused, not changed */
+    sqlite3 *db = open_db(f);
+    sql(db, "PRAGMA user_version = 99");
+    sqlite3_close(db);
+    at_room *r = NULL;
+    assert_int_equal(at_room_open(f->dir, &r), AT_ERR_UNSUPPORTED);
+    assert_non_null(strstr(at_error_message(), "newer"));
+    db = open_db(f);
+    sql(db, "PRAGMA user_version = 1");
+    sqlite3_close(db);
+    /* keys that others can read stop the room */
+    char *keys = room_path(f, "keys");
+    assert_int_equal(chmod(keys, 0755), 0);
+    assert_int_equal(at_room_open(f->dir, &r), AT_ERR_CRYPTO);
+    assert_non_null(strstr(at_error_message(), "chmod 700"));
+    assert_int_equal(chmod(keys, 0700), 0);
+    assert_int_equal(chmod(room_path(f, "keys/audit.key"), 0640), 0);
+    assert_int_equal(at_room_open(f->dir, &r), AT_ERR_CRYPTO);
+    assert_int_equal(chmod(room_path(f, "keys/audit.key"), 0600), 0);
+    assert_int_equal(at_room_open(f->dir, &f->room), AT_OK);
+    assert_int_equal(at_room_schema_version(f->room), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -592,6 +620,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_delete_newest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_delete_middle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_rebuild, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_and_key_modes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
