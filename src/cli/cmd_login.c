@@ -4,6 +4,7 @@
 #include "atelier/room.h"
 
 #include <qrencode.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -220,9 +221,16 @@ int cmd_login(int argc, char **argv)
     snprintf(c.token, sizeof c.token, "%s", token);
     rc = client_conf_save(&c);
     if (!rc) {
-        if (o.json)
-            printf("{\"server\":\"%s\",\"user\":\"%s\",\"logged_in\":true}\n", c.server, c.user);
-        else
+        if (o.json) {
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddStringToObject(j, "server", c.server);
+            cJSON_AddStringToObject(j, "user", c.user);
+            cJSON_AddBoolToObject(j, "logged_in", 1);
+            char *t = cJSON_PrintUnformatted(j);
+            printf("%s\n", t ? t : "{}");
+            free(t);
+            cJSON_Delete(j);
+        } else
             fprintf(stderr, "Logged in to %s as %s.\n", c.server, c.user);
     }
     client_resp_free(&r);
