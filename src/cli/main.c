@@ -29,6 +29,7 @@ WEAK_COMMAND(cmd_image, "image")
 WEAK_COMMAND(cmd_synth, "synth")
 WEAK_COMMAND(cmd_sct, "sct")
 WEAK_COMMAND(cmd_text, "text")
+WEAK_COMMAND(cmd_vault, "vault")
 
 static const command commands[] = {
     {"demo", cmd_demo, "run the door on a synthetic study and show what changed"},
@@ -39,6 +40,7 @@ static const command commands[] = {
     {"synth", cmd_synth, "synthetic patients for teaching and tests"},
     {"sct", cmd_sct, "MRI-only radiotherapy: pseudo-CT pipeline"},
     {"text", cmd_text, "French clinical text: de-identification, extraction, risk"},
+    {"vault", cmd_vault, "the room's encrypted store: verify, gc (and a low-level put/get/ls)"},
 };
 
 static void usage(FILE *out)
