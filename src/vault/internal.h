@@ -27,6 +27,11 @@
 #define VAULT_MASTER_ID 8
 /* a buffer for any chunk object: header, compressed or plain body, tag */
 #define VAULT_CHUNK_OBJECT_MAX (VAULT_OBJ_HEADER + AT_VAULT_CHUNK_MAX + VAULT_TAG)
+/* chunk objects are read and written with O_DIRECT (no page cache) from
+ * buffers aligned on and sized in multiples of VAULT_ALIGN */
+#define VAULT_ALIGN 4096u
+#define VAULT_ROUND(n) (((n) + VAULT_ALIGN - 1) / VAULT_ALIGN * VAULT_ALIGN)
+#define VAULT_CHUNK_BUFFER VAULT_ROUND(VAULT_CHUNK_OBJECT_MAX)
 
 typedef struct {
     unsigned type, flags;
@@ -92,12 +97,18 @@ char *vault_dataset_path(const at_vault *v, const at_vault_dataset_id *ds, const
 char *vault_chunk_path(const char *dsdir, const unsigned char id[32]);
 char *vault_snapshot_path(const char *dsdir, const unsigned char id[32]);
 /* Write data as a new object: a temporary file in dsdir/tmp, written,
- * fsynced, renamed to final (its folder is not fsynced: the caller does). */
-at_status vault_write_object(const char *dsdir, const char *final, const void *data, size_t len);
+ * fsynced, renamed to final (its folder is not fsynced: the caller does).
+ * When data is aligned on VAULT_ALIGN and cap >= VAULT_ROUND(len) the write
+ * bypasses the page cache (O_DIRECT; the bytes past len are written, then
+ * cut off), falling back to a plain write where O_DIRECT is refused. */
+at_status vault_write_object(const char *dsdir, const char *final, const void *data, size_t len, size_t cap);
+/* An allocation of size bytes aligned on VAULT_ALIGN: *base is what to free. */
+unsigned char *vault_alloc_aligned(size_t size, void **base);
 /* fsync a folder. */
 at_status vault_fsync_dir(const char *dir);
 /* Read a whole object file of at most max bytes into buf (cap bytes) or,
- * buf NULL, into a new allocation (*out). */
+ * buf NULL, into a new allocation (*out). An aligned buf with an aligned
+ * cap is read with O_DIRECT (where the file system allows it). */
 at_status vault_read_file(const char *path, size_t max, unsigned char *buf, size_t cap, unsigned char **out,
                           size_t *len);
 /* The dataset lock (dsdir/lock, flock): shared for writers and readers

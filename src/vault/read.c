@@ -47,7 +47,8 @@ typedef struct {
 
 typedef struct {
     read_state *s;
-    unsigned char *buf, *plain;
+    unsigned char *buf, *plain; /* buf: aligned, VAULT_CHUNK_BUFFER bytes */
+    void *buf_base;
 } read_worker;
 
 static at_status pwrite_all(int fd, const unsigned char *p, size_t n, uint64_t off, const char *path)
@@ -75,7 +76,7 @@ static at_status load_chunk(read_worker *w, const at_vault_chunk_ref *ref, unsig
     if (!path)
         return AT_ERR_NOMEM;
     size_t len;
-    at_status st = vault_read_file(path, VAULT_CHUNK_OBJECT_MAX, w->buf, VAULT_CHUNK_OBJECT_MAX, NULL, &len);
+    at_status st = vault_read_file(path, VAULT_CHUNK_OBJECT_MAX, w->buf, VAULT_CHUNK_BUFFER, NULL, &len);
     at_free(path);
     vault_header h;
     unsigned char *body = NULL;
@@ -217,7 +218,7 @@ static at_status run_workers(read_state *s)
     for (; ready < threads; ready++) {
         w[ready].s = s;
         w[ready].plain = NULL;
-        if (!(w[ready].buf = at_malloc(VAULT_CHUNK_OBJECT_MAX))) {
+        if (!(w[ready].buf = vault_alloc_aligned(VAULT_CHUNK_BUFFER, &w[ready].buf_base))) {
             st = AT_ERR_NOMEM;
             break;
         }
@@ -238,7 +239,7 @@ static at_status run_workers(read_state *s)
             report(s);
     }
     for (int t = 0; t < ready; t++) {
-        at_free(w[t].buf);
+        at_free(w[t].buf_base);
         at_free(w[t].plain);
     }
     return st;

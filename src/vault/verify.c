@@ -172,7 +172,7 @@ static void verify_one(verify_state *s, size_t i, unsigned char *buf, unsigned c
 {
     char *path = vault_chunk_path(s->dsdir, s->ids[i]);
     size_t len;
-    if (!path || vault_read_file(path, VAULT_CHUNK_OBJECT_MAX, buf, VAULT_CHUNK_OBJECT_MAX, NULL, &len)) {
+    if (!path || vault_read_file(path, VAULT_CHUNK_OBJECT_MAX, buf, VAULT_CHUNK_BUFFER, NULL, &len)) {
         at_free(path);
         s->status[i] = CHUNK_UNREADABLE;
         return;
@@ -212,7 +212,8 @@ static void verify_one(verify_state *s, size_t i, unsigned char *buf, unsigned c
 
 static void verify_work(verify_state *s, int reporter)
 {
-    unsigned char *buf = at_malloc(VAULT_CHUNK_OBJECT_MAX), *plain = at_malloc(AT_VAULT_CHUNK_MAX);
+    void *base;
+    unsigned char *buf = vault_alloc_aligned(VAULT_CHUNK_BUFFER, &base), *plain = at_malloc(AT_VAULT_CHUNK_MAX);
     double last = 0;
     while (buf && plain && !atomic_load(&s->cancelled)) {
         size_t i = atomic_fetch_add(&s->next, 1);
@@ -228,7 +229,7 @@ static void verify_work(verify_state *s, int reporter)
             at_run_progress(s->run, "verify", i, s->n);
         }
     }
-    at_free(buf);
+    at_free(buf ? base : NULL);
     at_free(plain);
 }
 

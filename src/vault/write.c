@@ -288,7 +288,8 @@ typedef struct {
 
 typedef struct {
     import_state *s;
-    unsigned char *in, *out;
+    unsigned char *in, *out; /* out: aligned, VAULT_CHUNK_BUFFER bytes */
+    void *out_base;
 } import_worker;
 
 static at_status store_chunk(import_worker *w, const unsigned char *data, size_t n, stage_entry *e)
@@ -339,7 +340,7 @@ static at_status store_chunk(import_worker *w, const unsigned char *data, size_t
     }
     vault_seal(&tx->keys, VAULT_OBJ_CHUNK, flags, ref->id, (uint32_t)n, body, stored, w->out);
     size_t total = VAULT_OBJ_HEADER + (size_t)stored + VAULT_TAG;
-    at_status st = vault_write_object(tx->dsdir, path, w->out, total);
+    at_status st = vault_write_object(tx->dsdir, path, w->out, total, VAULT_CHUNK_BUFFER);
     at_free(path);
     if (st)
         return st;
@@ -539,10 +540,10 @@ static at_status run_import(at_vault_tx *tx, at_run *run, stage_entry **items, s
     for (int t = 0; t < threads; t++) {
         workers[t].s = &s;
         workers[t].in = at_malloc(2 * (size_t)AT_VAULT_CHUNK_MAX);
-        workers[t].out = at_malloc(VAULT_CHUNK_OBJECT_MAX);
+        workers[t].out = vault_alloc_aligned(VAULT_CHUNK_BUFFER, &workers[t].out_base);
         if (!workers[t].in || !workers[t].out) {
             at_free(workers[t].in);
-            at_free(workers[t].out);
+            at_free(workers[t].out_base);
             threads = t;
             st = AT_ERR_NOMEM;
             break;
@@ -561,7 +562,7 @@ static at_status run_import(at_vault_tx *tx, at_run *run, stage_entry **items, s
     }
     for (int t = 0; t < threads; t++) {
         at_free(workers[t].in);
-        at_free(workers[t].out);
+        at_free(workers[t].out_base);
     }
     if (!st)
         report(&s);
@@ -713,7 +714,7 @@ at_status at_vault_commit(at_vault_tx *tx, at_run *run, at_vault_publish_fn publ
     }
     /* the one step: the manifest's rename, made durable */
     if (!st)
-        st = vault_write_object(tx->dsdir, final, obj, VAULT_OBJ_HEADER + plen + VAULT_TAG);
+        st = vault_write_object(tx->dsdir, final, obj, VAULT_OBJ_HEADER + plen + VAULT_TAG, 0);
     if (!st)
         st = vault_fsync_dir(snapdir);
     stats->seconds = at_now_seconds() - t0;
