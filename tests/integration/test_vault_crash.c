@@ -224,9 +224,11 @@ static void test_kill_at_random_moments(void **state)
         /* after the crash: nothing damaged, every snapshot whole */
         at_vault_report rep;
         assert_int_equal(at_vault_verify(v, NULL, NULL, &rep), AT_OK);
-        if (!at_vault_report_ok(&rep))
-            fail_msg("kill %d (%s): %s", k, phase_names[sh->phase],
-                     rep.line_count ? rep.lines[0] : "damaged");
+        if (!at_vault_report_ok(&rep)) {
+            for (size_t i = 0; i < rep.line_count; i++)
+                printf("verify: %s\n", rep.lines[i]);
+            fail_msg("kill %d (%s): the vault is damaged", k, phase_names[sh->phase]);
+        }
         at_vault_report_free(&rep);
         at_vault_snapshot_info *info;
         size_t n;
