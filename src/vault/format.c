@@ -196,6 +196,8 @@ at_status at_vault_manifest_parse(const void *data, size_t len, at_vault_manifes
     unsigned flags = get16(p + 6);
     if (flags & ~1u)
         return at_error_set(AT_ERR_FORMAT, "manifest: unknown flags 0x%x", flags);
+    if (!(flags & 1) && !sodium_is_zero(p + 16, 32))
+        return at_error_set(AT_ERR_FORMAT, "manifest: a parent id without the parent flag");
     if (len > AT_VAULT_MANIFEST_MAX)
         return at_error_set(AT_ERR_LIMIT, "manifest: %zu bytes exceed the 1 GiB limit", len);
     uint32_t nfiles = vault_get32(p + 48);
