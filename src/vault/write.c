@@ -651,7 +651,8 @@ static at_status build_manifest(at_vault_tx *tx, stage_entry **adds, size_t nadd
             memcpy(f->hash, e->hash, 32);
             f->first_chunk = c;
             f->chunk_count = e->nchunks;
-            memcpy(m->chunks + c, e->chunks, e->nchunks * sizeof *m->chunks);
+            if (e->nchunks)
+                memcpy(m->chunks + c, e->chunks, e->nchunks * sizeof *m->chunks);
         }
         c += f->chunk_count;
         m->bytes += f->size;
