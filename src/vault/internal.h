@@ -102,6 +102,17 @@ char *vault_snapshot_path(const char *dsdir, const unsigned char id[32]);
  * bypasses the page cache (O_DIRECT; the bytes past len are written, then
  * cut off), falling back to a plain write where O_DIRECT is refused. */
 at_status vault_write_object(const char *dsdir, const char *final, const void *data, size_t len, size_t cap);
+/* The same in two steps, so that a writer can make many objects durable
+ * together (their fsyncs then share one journal commit): start writes the
+ * temporary file and keeps it open; finish fsyncs, closes and renames it;
+ * discard removes it. */
+typedef struct {
+    int fd;
+    char *tmp;
+} vault_pending;
+at_status vault_object_start(const char *dsdir, const void *data, size_t len, size_t cap, vault_pending *out);
+at_status vault_object_finish(vault_pending *p, const char *final);
+void vault_object_discard(vault_pending *p);
 /* An allocation of size bytes aligned on VAULT_ALIGN: *base is what to free. */
 unsigned char *vault_alloc_aligned(size_t size, void **base);
 /* fsync a folder. */

@@ -107,7 +107,9 @@ static at_status run_task(read_worker *w, const read_task *t)
     if (fd < 0)
         return at_error_set(AT_ERR_IO, "%s: cannot create: %s", f->path, strerror(errno));
     at_status st = AT_OK;
-    if (t->first == f->first_chunk && f->size > 0 && fallocate(fd, 0, 0, (off_t)f->size) != 0 &&
+    /* a file written by several tasks at once is allocated whole first */
+    int several = t->count < f->chunk_count;
+    if (several && t->first == f->first_chunk && fallocate(fd, 0, 0, (off_t)f->size) != 0 &&
         errno != EOPNOTSUPP && errno != ENOSYS)
         st = at_error_set(AT_ERR_IO, "%s: cannot allocate %llu bytes: %s", f->path,
                           (unsigned long long)f->size, strerror(errno));

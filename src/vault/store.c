@@ -103,8 +103,10 @@ unsigned char *vault_alloc_aligned(size_t size, void **base)
 
 static int aligned(const void *p) { return (uintptr_t)p % VAULT_ALIGN == 0; }
 
-at_status vault_write_object(const char *dsdir, const char *final, const void *data, size_t len, size_t cap)
+at_status vault_object_start(const char *dsdir, const void *data, size_t len, size_t cap, vault_pending *out)
 {
+    out->fd = -1;
+    out->tmp = NULL;
     unsigned char r[12];
     char name[25];
     randombytes_buf(r, sizeof r);
@@ -128,16 +130,50 @@ at_status vault_write_object(const char *dsdir, const char *final, const void *d
     at_status st = write_all(fd, data, direct ? VAULT_ROUND(len) : len, tmp);
     if (!st && direct && VAULT_ROUND(len) != len && ftruncate(fd, (off_t)len) != 0)
         st = at_error_set(AT_ERR_IO, "%s: truncate failed: %s", tmp, strerror(errno));
-    if (!st && fsync(fd) != 0)
-        st = at_error_set(AT_ERR_IO, "%s: fsync failed: %s", tmp, strerror(errno));
-    if (close(fd) != 0 && !st)
-        st = at_error_set(AT_ERR_IO, "%s: close failed: %s", tmp, strerror(errno));
-    if (!st && rename(tmp, final) != 0)
+    if (st) {
+        close(fd);
+        unlink(tmp);
+        at_free(tmp);
+        return st;
+    }
+    out->fd = fd;
+    out->tmp = tmp;
+    return AT_OK;
+}
+
+at_status vault_object_finish(vault_pending *p, const char *final)
+{
+    at_status st = AT_OK;
+    if (fsync(p->fd) != 0)
+        st = at_error_set(AT_ERR_IO, "%s: fsync failed: %s", p->tmp, strerror(errno));
+    if (close(p->fd) != 0 && !st)
+        st = at_error_set(AT_ERR_IO, "%s: close failed: %s", p->tmp, strerror(errno));
+    if (!st && rename(p->tmp, final) != 0)
         st = at_error_set(AT_ERR_IO, "%s: rename failed: %s", final, strerror(errno));
     if (st)
-        unlink(tmp);
-    at_free(tmp);
+        unlink(p->tmp);
+    at_free(p->tmp);
+    p->fd = -1;
+    p->tmp = NULL;
     return st;
+}
+
+void vault_object_discard(vault_pending *p)
+{
+    if (p->fd >= 0) {
+        close(p->fd);
+        unlink(p->tmp);
+    }
+    at_free(p->tmp);
+    p->fd = -1;
+    p->tmp = NULL;
+}
+
+at_status vault_write_object(const char *dsdir, const char *final, const void *data, size_t len, size_t cap)
+{
+    vault_pending p;
+    at_status st = vault_object_start(dsdir, data, len, cap, &p);
+    return st ? st : vault_object_finish(&p, final);
 }
 
 #if defined(__linux__) && !defined(__NR_cachestat)

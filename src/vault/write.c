@@ -286,11 +286,51 @@ typedef struct {
     vault_first_error err;
 } import_state;
 
+/* A worker makes its new objects durable by batches: up to PENDING_MAX
+ * written (kept open under temporary names), then all fsynced and renamed;
+ * the fsyncs of one batch share the file system's journal commit. */
+#define PENDING_MAX 16
+#define PENDING_BYTES (32u << 20)
+
 typedef struct {
     import_state *s;
     unsigned char *in, *out; /* out: aligned, VAULT_CHUNK_BUFFER bytes */
     void *out_base;
+    vault_pending pend[PENDING_MAX];
+    char *pend_final[PENDING_MAX];
+    unsigned char pend_dir[PENDING_MAX];
+    size_t npend, pend_bytes;
 } import_worker;
+
+static at_status flush_pending(import_worker *w)
+{
+    at_status st = AT_OK;
+    for (size_t i = 0; i < w->npend; i++) {
+        if (!st)
+            st = vault_object_finish(&w->pend[i], w->pend_final[i]);
+        else
+            vault_object_discard(&w->pend[i]);
+        if (!st) {
+            pthread_mutex_lock(&w->s->lock);
+            w->s->dirty[w->pend_dir[i]] = 1;
+            pthread_mutex_unlock(&w->s->lock);
+        }
+        at_free(w->pend_final[i]);
+    }
+    w->npend = 0;
+    w->pend_bytes = 0;
+    return st;
+}
+
+static void discard_pending(import_worker *w)
+{
+    for (size_t i = 0; i < w->npend; i++) {
+        vault_object_discard(&w->pend[i]);
+        at_free(w->pend_final[i]);
+    }
+    w->npend = 0;
+    w->pend_bytes = 0;
+}
 
 static at_status store_chunk(import_worker *w, const unsigned char *data, size_t n, stage_entry *e)
 {
@@ -340,16 +380,22 @@ static at_status store_chunk(import_worker *w, const unsigned char *data, size_t
     }
     vault_seal(&tx->keys, VAULT_OBJ_CHUNK, flags, ref->id, (uint32_t)n, body, stored, w->out);
     size_t total = VAULT_OBJ_HEADER + (size_t)stored + VAULT_TAG;
-    at_status st = vault_write_object(tx->dsdir, path, w->out, total, VAULT_CHUNK_BUFFER);
-    at_free(path);
-    if (st)
+    at_status st = vault_object_start(tx->dsdir, w->out, total, VAULT_CHUNK_BUFFER, &w->pend[w->npend]);
+    if (st) {
+        at_free(path);
         return st;
+    }
+    w->pend_final[w->npend] = path;
+    w->pend_dir[w->npend] = ref->id[0];
+    w->npend++;
+    w->pend_bytes += total;
     pthread_mutex_lock(&s->lock);
-    s->dirty[ref->id[0]] = 1;
     s->stats.chunks_new++;
     s->stats.bytes_new += n;
     s->stats.bytes_stored += total;
     pthread_mutex_unlock(&s->lock);
+    if (w->npend == PENDING_MAX || w->pend_bytes >= PENDING_BYTES)
+        return flush_pending(w);
     return AT_OK;
 }
 
@@ -429,24 +475,39 @@ static at_status import_file(import_worker *w, stage_entry *e, int reporter, dou
     return st;
 }
 
+/* The end of a worker's loop: its last batch made durable. */
+static void worker_end(import_worker *w, at_status st)
+{
+    import_state *s = w->s;
+    /* a cancelled import keeps what it wrote: a re-run resumes from it */
+    if (!st || st == AT_ERR_CANCELLED || atomic_load(&s->stop)) {
+        at_status f = flush_pending(w);
+        if (!st)
+            st = f;
+    }
+    discard_pending(w);
+    if (st) {
+        vault_error_record(&s->err, st);
+        atomic_store(&s->stop, 1);
+    }
+}
+
 static void *import_worker_main(void *arg)
 {
     import_worker *w = arg;
     import_state *s = w->s;
     double last = 0;
+    at_status st = AT_OK;
     for (;;) {
         if (atomic_load(&s->stop))
             break;
         size_t i = atomic_fetch_add(&s->next, 1);
         if (i >= s->nitems)
             break;
-        at_status st = import_file(w, s->items[i], 0, &last);
-        if (st) {
-            vault_error_record(&s->err, st);
-            atomic_store(&s->stop, 1);
+        if ((st = import_file(w, s->items[i], 0, &last)))
             break;
-        }
     }
+    worker_end(w, st);
     return NULL;
 }
 
@@ -455,23 +516,21 @@ static void import_worker_caller(import_worker *w)
 {
     import_state *s = w->s;
     double last = 0;
+    at_status st = AT_OK;
     for (;;) {
         if (atomic_load(&s->stop))
             break;
         size_t i = atomic_fetch_add(&s->next, 1);
         if (i >= s->nitems)
             break;
-        at_status st = import_file(w, s->items[i], 1, &last);
-        if (st) {
-            vault_error_record(&s->err, st);
-            atomic_store(&s->stop, 1);
+        if ((st = import_file(w, s->items[i], 1, &last)))
             break;
-        }
         if (at_now_seconds() - last > 0.2) {
             last = at_now_seconds();
             report(s);
         }
     }
+    worker_end(w, st);
 }
 
 static int cmp_stage(const void *a, const void *b)
@@ -537,6 +596,7 @@ static at_status run_import(at_vault_tx *tx, at_run *run, stage_entry **items, s
     pthread_t tid[64];
     int started = 0;
     at_status st = AT_OK;
+    memset(workers, 0, sizeof workers);
     for (int t = 0; t < threads; t++) {
         workers[t].s = &s;
         workers[t].in = at_malloc(2 * (size_t)AT_VAULT_CHUNK_MAX);
