@@ -69,7 +69,8 @@ at_status at_vault_init(const char *dir, const at_key *master);
 /* Open an existing vault. A master key that is not the vault's is refused
  * (AT_ERR_CRYPTO, the message gives both key ids); an unknown format
  * version is AT_ERR_UNSUPPORTED. *out is owned by the caller
- * (at_vault_close). The master key is copied (and wiped at close). */
+ * (at_vault_close). It keeps the key-wrapping key derived from the master
+ * key (wiped at close), not the master key itself. */
 at_status at_vault_open(const char *dir, const at_key *master, at_vault **out);
 void at_vault_close(at_vault *v);
 /* The master key's public id: 16 hex digits of a keyed hash of a constant,

@@ -68,8 +68,11 @@ at_status vault_key_wrap(const at_vault *v, const at_vault_dataset_id *ds, const
 /* A new random dataset secret, wrapped. */
 at_status vault_key_new(const at_vault *v, const at_vault_dataset_id *ds,
                         unsigned char out[VAULT_KEYFILE_SIZE]);
-/* The master key's id (8 bytes). */
+/* The master key's id (8 bytes), and the key that wraps dataset keys:
+ * at_keyed_hash(master, "atelier vault key wrapping"), so the master key,
+ * which the room uses for other ends too, never keys a cipher itself. */
 void vault_master_id(const at_key *master, unsigned char id[VAULT_MASTER_ID]);
+void vault_wrap_key(const at_key *master, unsigned char key[32]);
 
 /* Object ids: keyed BLAKE2b-256 with a personalisation per kind. */
 void vault_chunk_id(const vault_keys *k, const void *data, size_t len, unsigned char id[32]);
@@ -87,7 +90,7 @@ at_status vault_open_object(const vault_keys *k, unsigned type, const unsigned c
 /* ---- the vault folder (store.c) ---- */
 struct at_vault {
     char *dir;
-    at_key master;
+    unsigned char wrap[32]; /* the key-wrapping key, derived from the master key */
     unsigned char master_id[VAULT_MASTER_ID];
 };
 

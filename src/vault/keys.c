@@ -1,7 +1,8 @@
 /* Dataset keys and object encryption.
  *
  * A dataset's secret is 32 random bytes, stored only wrapped by the room
- * master key (XChaCha20-Poly1305, a random nonce, the key file's header as
+ * master key (XChaCha20-Poly1305 under a key derived from the master key
+ * for this use alone, a random nonce, the key file's header as
  * associated data: format version, algorithm, key version, the master
  * key's id and the dataset id, so a key file moved to another dataset or
  * edited fails). From the secret, BLAKE2b (crypto_kdf) derives three
@@ -32,6 +33,11 @@ void vault_master_id(const at_key *master, unsigned char id[VAULT_MASTER_ID])
     crypto_generichash(h, sizeof h, (const unsigned char *)what, sizeof what - 1, master->bytes,
                        AT_KEY_BYTES);
     memcpy(id, h, VAULT_MASTER_ID);
+}
+
+void vault_wrap_key(const at_key *master, unsigned char key[32])
+{
+    at_keyed_hash(master, "atelier vault key wrapping", "", 0, key, 32);
 }
 
 void at_vault_master_id(const at_key *master, char out[17])
@@ -74,7 +80,7 @@ at_status vault_key_wrap(const at_vault *v, const at_vault_dataset_id *ds, const
     randombytes_buf(out + 32, VAULT_NONCE);
     unsigned long long clen;
     crypto_aead_xchacha20poly1305_ietf_encrypt(out + 56, &clen, secret, 32, out, VAULT_KEYFILE_AAD, NULL,
-                                               out + 32, v->master.bytes);
+                                               out + 32, v->wrap);
     return clen == 48 ? AT_OK : at_error_set(AT_ERR_CRYPTO, "key wrapping failed");
 }
 
@@ -121,7 +127,7 @@ at_status vault_keys_load(const at_vault *v, const at_vault_dataset_id *ds, vaul
         unsigned char secret[32];
         unsigned long long mlen = 0;
         if (crypto_aead_xchacha20poly1305_ietf_decrypt(secret, &mlen, NULL, data + 56, 48, data,
-                                                       VAULT_KEYFILE_AAD, data + 32, v->master.bytes) != 0 ||
+                                                       VAULT_KEYFILE_AAD, data + 32, v->wrap) != 0 ||
             mlen != 32) {
             st =
                 at_error_set(AT_ERR_CRYPTO,

@@ -101,7 +101,10 @@ unsigned char *vault_alloc_aligned(size_t size, void **base)
     return (unsigned char *)((p + VAULT_ALIGN - 1) / VAULT_ALIGN * VAULT_ALIGN);
 }
 
-static int aligned(const void *p) { return (uintptr_t)p % VAULT_ALIGN == 0; }
+static int aligned(const void *p)
+{
+    return (uintptr_t)p % VAULT_ALIGN == 0;
+}
 
 at_status vault_object_start(const char *dsdir, const void *data, size_t len, size_t cap, vault_pending *out)
 {
@@ -413,7 +416,7 @@ at_status at_vault_open(const char *dir, const at_key *master, at_vault **out)
         at_free(v);
         return AT_ERR_NOMEM;
     }
-    v->master = *master;
+    vault_wrap_key(master, v->wrap);
     vault_master_id(master, v->master_id);
     st = check_master(dir, v->master_id, have);
     if (st) {
@@ -428,7 +431,7 @@ void at_vault_close(at_vault *v)
 {
     if (!v)
         return;
-    sodium_memzero(&v->master, sizeof v->master);
+    sodium_memzero(v->wrap, sizeof v->wrap);
     at_free(v->dir);
     at_free(v);
 }

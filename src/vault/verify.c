@@ -213,7 +213,8 @@ static void verify_one(verify_state *s, size_t i, unsigned char *buf, unsigned c
 static void verify_work(verify_state *s, int reporter)
 {
     void *base;
-    unsigned char *buf = vault_alloc_aligned(VAULT_CHUNK_BUFFER, &base), *plain = at_malloc(AT_VAULT_CHUNK_MAX);
+    unsigned char *buf = vault_alloc_aligned(VAULT_CHUNK_BUFFER, &base),
+                  *plain = at_malloc(AT_VAULT_CHUNK_MAX);
     double last = 0;
     while (buf && plain && !atomic_load(&s->cancelled)) {
         size_t i = atomic_fetch_add(&s->next, 1);
