@@ -153,9 +153,11 @@ typedef struct {
     at_vault_snapshot_id parent;
     int64_t created;
     uint64_t files, bytes;
+    uint32_t depth; /* how many of its ancestors are present */
 } at_vault_snapshot_info;
 /* The snapshots of a dataset (every manifest present), oldest first (by
- * creation time, then id). *out owned by caller (at_free). */
+ * creation time, then ancestry, then id: "latest" is the last). *out owned
+ * by caller (at_free). */
 at_status at_vault_snapshot_list(at_vault *v, const at_vault_dataset_id *ds, at_vault_snapshot_info **out,
                                  size_t *count);
 /* Load and decrypt a snapshot's manifest (authenticated, id checked). */

@@ -769,7 +769,26 @@ static int cmp_info(const void *a, const void *b)
     const at_vault_snapshot_info *x = a, *y = b;
     if (x->created != y->created)
         return x->created < y->created ? -1 : 1;
+    if (x->depth != y->depth) /* a child made in its parent's second comes after it */
+        return x->depth < y->depth ? -1 : 1;
     return memcmp(x->id.bytes, y->id.bytes, 32);
+}
+
+/* info[i].depth: how many of its ancestors are present (info sorted by id). */
+static void set_depths(at_vault_snapshot_info *info, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t d = 0;
+        const at_vault_snapshot_info *cur = &info[i];
+        while (cur->has_parent && d < n) {
+            const at_vault_snapshot_info *p = bsearch(&cur->parent, info, n, sizeof *info, cmp_snap);
+            if (!p)
+                break;
+            cur = p;
+            d++;
+        }
+        info[i].depth = d;
+    }
 }
 
 at_status at_vault_snapshot_list(at_vault *v, const at_vault_dataset_id *ds, at_vault_snapshot_info **out,
@@ -811,6 +830,7 @@ at_status at_vault_snapshot_list(at_vault *v, const at_vault_dataset_id *ds, at_
         at_free(info);
         return st;
     }
+    set_depths(info, n); /* ids came sorted: info is sorted by id here */
     qsort(info, n, sizeof *info, cmp_info);
     *out = info;
     *count = n;
