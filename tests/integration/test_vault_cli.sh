@@ -51,7 +51,7 @@ set -e
 "$bin" vault verify "$room" > "$tmp/v" || fail "verify of a clean vault: $(cat "$tmp/v")"
 grep -q "^vault verified" "$tmp/v" || fail "verify summary"
 chunk=$(find "$room/vault/datasets/$ds/chunks" -type f | head -1)
-printf '\x01' | dd of="$chunk" bs=1 seek=100 conv=notrunc 2>/dev/null
+printf '\x01' | dd of="$chunk" bs=1 seek=45 conv=notrunc 2>/dev/null
 set +e
 "$bin" vault verify "$room" --json > "$tmp/v"; rc=$?
 set -e
