@@ -337,11 +337,13 @@ at_status at_vault_materialise(at_vault *v, const at_vault_dataset_id *ds, const
     if (!st)
         st = select_files(m, subpath && *subpath ? subpath : NULL, &sel, &nsel);
     if (!st) {
-        size_t n = strlen(dest) + 16;
+        size_t len = strlen(dest), n = len + 16;
+        while (len > 1 && dest[len - 1] == '/') /* "out/" is the folder out */
+            len--;
         if (!(tmp = at_malloc(n)))
             st = AT_ERR_NOMEM;
         else {
-            snprintf(tmp, n, "%s.part-XXXXXX", dest);
+            snprintf(tmp, n, "%.*s.part-XXXXXX", (int)len, dest);
             if (!mkdtemp(tmp)) {
                 st = at_error_set(AT_ERR_IO, "%s: cannot create: %s", dest, strerror(errno));
                 at_free(tmp);
