@@ -240,31 +240,46 @@ static void *verify_main(void *arg)
     return NULL;
 }
 
-/* "a, b, c and 2 more" of the snapshots that reference chunk id. */
-static void needed_by(at_vault_manifest **ms, const at_vault_snapshot_id *snaps, size_t n,
-                      const unsigned char id[32], char *out, size_t cap)
+/* A chunk found corrupted or missing, and the snapshots that need it. */
+typedef struct {
+    unsigned char id[32];
+    int status; /* a CHUNK_ problem, or -1: missing */
+    size_t users, shown[3];
+    size_t last; /* the last snapshot counted, + 1 */
+} problem;
+
+/* Fill each problem's snapshots in one pass over the manifests. */
+static void find_users(problem *pr, const vault_idset *index, at_vault_manifest **ms, size_t nsnaps)
 {
-    size_t shown = 0, more = 0, len = 0;
-    out[0] = '\0';
-    for (size_t s = 0; s < n; s++) {
+    for (size_t s = 0; s < nsnaps; s++) {
         if (!ms[s])
             continue;
-        int uses = 0;
-        for (size_t c = 0; c < ms[s]->chunk_count && !uses; c++)
-            uses = !memcmp(ms[s]->chunks[c].id, id, 32);
-        if (!uses)
-            continue;
-        if (shown == 3) {
-            more++;
-            continue;
+        for (size_t c = 0; c < ms[s]->chunk_count; c++) {
+            long slot = vault_idset_find(index, ms[s]->chunks[c].id);
+            if (slot < 0)
+                continue;
+            problem *p = &pr[index->vals[slot] - 1];
+            if (p->last == s + 1)
+                continue; /* this snapshot is counted already */
+            p->last = s + 1;
+            if (p->users < 3)
+                p->shown[p->users] = s;
+            p->users++;
         }
-        char hex[AT_VAULT_SNAPSHOT_HEX];
-        at_vault_snapshot_hex(&snaps[s], hex);
-        len += (size_t)snprintf(out + len, cap - len, "%s%s", shown ? ", " : "", hex);
-        shown++;
     }
-    if (more)
-        snprintf(out + len, cap - len, " and %zu more", more);
+}
+
+/* "snapshots a, b, c and 2 more" */
+static void users_text(const problem *p, const at_vault_snapshot_id *snaps, char *out, size_t cap)
+{
+    size_t len = (size_t)snprintf(out, cap, "snapshot%s", p->users > 1 ? "s" : "");
+    for (size_t i = 0; i < p->users && i < 3 && len < cap; i++) {
+        char hex[AT_VAULT_SNAPSHOT_HEX];
+        at_vault_snapshot_hex(&snaps[p->shown[i]], hex);
+        len += (size_t)snprintf(out + len, cap - len, "%s %s", i ? "," : "", hex);
+    }
+    if (p->users > 3 && len < cap)
+        snprintf(out + len, cap - len, " and %zu more", p->users - 3);
 }
 
 static at_status verify_dataset(at_vault *v, const at_vault_dataset_id *ds, at_run *run, at_vault_report *rep)
@@ -277,9 +292,11 @@ static at_status verify_dataset(at_vault *v, const at_vault_dataset_id *ds, at_r
     size_t nsnaps = 0, nids = 0;
     at_vault_manifest **ms = NULL;
     unsigned char *status = NULL;
-    vault_idset refs, disk;
+    vault_idset refs, disk, pindex;
+    problem *problems = NULL;
     vault_idset_init(&refs);
     vault_idset_init(&disk);
+    vault_idset_init(&pindex);
     vault_keys k;
     memset(&k, 0, sizeof k);
     int lock = -1;
@@ -365,36 +382,55 @@ static at_status verify_dataset(at_vault *v, const at_vault_dataset_id *ds, at_r
             st = AT_ERR_NOMEM;
             goto done;
         }
-        int referenced = vault_idset_find(&refs, ids[i]) >= 0;
-        if (status[i] == CHUNK_OK) {
-            rep->chunks_ok++;
-            dangling += !referenced;
-            continue;
-        }
         if (status[i] == CHUNK_UNCHECKED) {
             st = AT_ERR_NOMEM; /* a worker could not get its buffers */
             goto done;
         }
-        char hex[65], who[512];
-        sodium_bin2hex(hex, sizeof hex, ids[i], 32);
-        rep->corrupt_chunks++;
-        if (referenced) {
-            needed_by(ms, snaps, nsnaps, ids[i], who, sizeof who);
-            line(rep, "dataset %s: chunk %s %s, needed by snapshot%s %s", dshex, hex,
-                 chunk_problem(status[i]), strchr(who, ',') || strstr(who, "more") ? "s" : "", who);
-        } else {
-            line(rep, "dataset %s: chunk %s %s, needed by no snapshot", dshex, hex, chunk_problem(status[i]));
+        if (status[i] == CHUNK_OK) {
+            rep->chunks_ok++;
+            dangling += vault_idset_find(&refs, ids[i]) < 0;
         }
     }
-    for (size_t slot = 0; slot < refs.cap; slot++) {
-        if (!refs.vals[slot] || vault_idset_find(&disk, refs.keys[slot]) >= 0)
-            continue;
+    /* the problems: chunks on disk that failed, chunks named but absent */
+    size_t np = 0;
+    for (size_t i = 0; i < nids; i++)
+        np += status[i] != CHUNK_OK;
+    for (size_t slot = 0; slot < refs.cap; slot++)
+        np += refs.vals[slot] && vault_idset_find(&disk, refs.keys[slot]) < 0;
+    if (np && !(problems = at_calloc(np, sizeof *problems))) {
+        st = AT_ERR_NOMEM;
+        goto done;
+    }
+    np = 0;
+    for (size_t i = 0; i < nids; i++)
+        if (status[i] != CHUNK_OK) {
+            memcpy(problems[np].id, ids[i], 32);
+            problems[np++].status = status[i];
+        }
+    for (size_t slot = 0; slot < refs.cap; slot++)
+        if (refs.vals[slot] && vault_idset_find(&disk, refs.keys[slot]) < 0) {
+            memcpy(problems[np].id, refs.keys[slot], 32);
+            problems[np++].status = -1;
+        }
+    for (size_t i = 0; i < np; i++)
+        if (vault_idset_add(&pindex, problems[i].id, (uint32_t)i) < 0) {
+            st = AT_ERR_NOMEM;
+            goto done;
+        }
+    find_users(problems, &pindex, ms, nsnaps);
+    for (size_t i = 0; i < np; i++) {
         char hex[65], who[512];
-        sodium_bin2hex(hex, sizeof hex, refs.keys[slot], 32);
-        needed_by(ms, snaps, nsnaps, refs.keys[slot], who, sizeof who);
-        rep->missing_chunks++;
-        line(rep, "dataset %s: chunk %s missing, needed by snapshot%s %s", dshex, hex,
-             strchr(who, ',') || strstr(who, "more") ? "s" : "", who);
+        sodium_bin2hex(hex, sizeof hex, problems[i].id, 32);
+        if (problems[i].users)
+            users_text(&problems[i], snaps, who, sizeof who);
+        else
+            snprintf(who, sizeof who, "no snapshot");
+        if (problems[i].status < 0)
+            rep->missing_chunks++;
+        else
+            rep->corrupt_chunks++;
+        line(rep, "dataset %s: chunk %s %s, needed by %s", dshex, hex,
+             problems[i].status < 0 ? "missing" : chunk_problem(problems[i].status), who);
     }
     if (dangling) {
         rep->dangling_chunks += dangling;
@@ -412,6 +448,8 @@ done:
     at_free(ids);
     vault_idset_free(&refs);
     vault_idset_free(&disk);
+    vault_idset_free(&pindex);
+    at_free(problems);
     at_free(dsdir);
     at_free(tmpdir);
     return st;

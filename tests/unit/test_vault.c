@@ -845,11 +845,17 @@ static void test_gc_and_a_concurrent_import(void **state)
     assert_int_equal(gs.temporaries_removed, 1);
     assert_int_equal(gs.chunks_removed, 0);
     assert_int_equal(gs.snapshots_live, 2);
+    /* (a file of 300 to 500 kB is one chunk or, now and then, two) */
+    at_vault_manifest *m2, *m3;
+    assert_int_equal(at_vault_manifest_load(f.v, &f.ds, &s2, &m2), AT_OK);
+    assert_int_equal(at_vault_manifest_load(f.v, &f.ds, &s3, &m3), AT_OK);
     assert_int_equal(at_vault_snapshot_forget(f.v, &f.ds, &s3), AT_OK);
     assert_int_equal(at_vault_snapshot_forget(f.v, &f.ds, &s3), AT_ERR_NOT_FOUND);
     assert_int_equal(at_vault_gc(f.v, &f.ds, NULL, NULL, NULL, &gs), AT_OK);
-    assert_int_equal(gs.chunks_removed, 1);
-    assert_int_equal(gs.chunks_kept, 2);
+    assert_int_equal(gs.chunks_removed, m3->chunk_count);
+    assert_int_equal(gs.chunks_kept, m2->chunk_count);
+    at_vault_manifest_free(m2);
+    at_vault_manifest_free(m3);
     assert_int_equal(at_vault_verify(f.v, NULL, NULL, &rep), AT_OK);
     assert_true(at_vault_report_ok(&rep));
     assert_int_equal(rep.dangling_chunks, 0);
