@@ -34,6 +34,7 @@ WEAK_COMMAND(cmd_serve, "serve")
 WEAK_COMMAND(cmd_login, "login")
 WEAK_COMMAND(cmd_logout, "logout")
 WEAK_COMMAND(cmd_whoami, "whoami")
+WEAK_COMMAND(cmd_vault, "vault")
 
 static const command commands[] = {
     {"demo", cmd_demo, "run the door on a synthetic study and show what changed"},
@@ -49,6 +50,7 @@ static const command commands[] = {
     {"login", cmd_login, "log in to a room"},
     {"logout", cmd_logout, "end the room session"},
     {"whoami", cmd_whoami, "who the room session is"},
+    {"vault", cmd_vault, "the room's encrypted store: verify, gc (and a low-level put/get/ls)"},
 };
 
 static void usage(FILE *out)
