@@ -17,6 +17,11 @@ static const char *const action_names[AT_ACT_COUNT] = {
     [AT_ACT_PROJECT_READ] = "project-read",
     [AT_ACT_MEMBER_MANAGE] = "member-manage",
     [AT_ACT_AUDIT_READ] = "audit-read",
+    [AT_ACT_JOB_SUBMIT] = "job-submit",
+    [AT_ACT_JOB_READ] = "job-read",
+    [AT_ACT_JOB_DATA] = "job-data",
+    [AT_ACT_JOB_CANCEL] = "job-cancel",
+    [AT_ACT_QUEUE_ROOM] = "queue-room",
 };
 
 const char *at_room_action_name(at_action action)
@@ -67,6 +72,20 @@ at_decision at_room_authorize(at_room *room, const at_actor *actor, at_action ac
         return (roles & AT_ROLE_ADMIN) ? AT_ALLOW : AT_DENY_FORBIDDEN;
     case AT_ACT_AUDIT_READ:
         return (roles & AT_ROLE_DPO) ? AT_ALLOW : AT_DENY_FORBIDDEN;
+    case AT_ACT_QUEUE_ROOM:
+        return (roles & AT_ROLE_ADMIN) ? AT_ALLOW : AT_DENY_FORBIDDEN;
+    case AT_ACT_JOB_SUBMIT: /* project data: members only, whatever their room role */
+    case AT_ACT_JOB_DATA:
+        return project && at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
+                   ? AT_ALLOW
+                   : AT_DENY_FORBIDDEN;
+    case AT_ACT_JOB_READ:
+    case AT_ACT_JOB_CANCEL:
+        if (roles & AT_ROLE_ADMIN) /* the queue's metadata, logs; results stay the members' */
+            return AT_ALLOW;
+        return project && at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
+                   ? AT_ALLOW
+                   : AT_DENY_FORBIDDEN;
     case AT_ACT_PROJECT_READ:
         if (roles & (AT_ROLE_ADMIN | AT_ROLE_DPO)) /* metadata: names, titles, members */
             return AT_ALLOW;
