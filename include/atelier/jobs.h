@@ -276,6 +276,10 @@ at_status at_jobs_code_push(at_jobs *j, const char *by, const char *project, con
  * At most max bytes in all. *out owned by caller. */
 at_status at_jobs_code_pack(const char *dir, size_t max, unsigned char **out, size_t *len);
 #define AT_JOBS_CODE_MAX (256u << 20)
+/* Unpack an archive of that format into the new folder dest (0700): every
+ * header and length checked against what remains, paths checked as the
+ * vault's, no file twice; AT_ERR_FORMAT naming the offset otherwise. */
+at_status at_jobs_code_unpack(const void *archive, size_t len, const char *dest);
 
 /* ---- the runner: `atelier-engine job run ID` ---- */
 /* Run attempt of job id of the room in dir: take the job's lock (another
@@ -285,6 +289,13 @@ at_status at_jobs_code_pack(const char *dir, size_t max, unsigned char **out, si
  * status, wipe the scratch. cancel: raised by SIGTERM. Returns AT_OK when
  * the job ran to an end (whatever the job's own outcome). */
 at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_atomic_t *cancel);
+
+/* Inside the sandbox (`atelier-engine job sandbox-exec -- CMD`): install
+ * the seccomp filter that refuses every socket but AF_UNIX and io_uring,
+ * hand its notification listener to the runner over notify_fd (so that
+ * each refused socket is logged and audited), then exec argv. Returns only
+ * on failure. */
+at_status at_jobs_sandbox_exec(int notify_fd, char **argv);
 
 /* ---- the scheduler's core (sched.c): no I/O, used by the service and by
  * the fairness simulation over a fake clock ---- */

@@ -56,6 +56,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
 int cmd_whoami(int argc, char **argv);
+int cmd_job(int argc, char **argv);
+int cmd_code(int argc, char **argv);
 int cmd_synth_cohort(int argc, char **argv); /* synth cohort, sct synth */
 
 #endif

@@ -35,7 +35,7 @@ void jobs_local_signal(const at_jobs *j, const at_job *job, int sig)
     (void)j;
     pid_t pid = (pid_t)atol(job->external_id);
     if (pid > 1)
-        kill(-pid, sig); /* the runner leads its own session and group */
+        kill(pid, sig); /* the runner stops its sandbox; bwrap dies with it */
 }
 
 at_status jobs_local_start(at_jobs *j, const at_job *job, pid_t *pid_out)

@@ -129,6 +129,11 @@ typedef struct {
 /* bubblewrap's argv for the sandbox (owned by the caller: jobs_argv_free). */
 at_status jobs_sandbox_argv(const jobs_sandbox *sb, char ***argv);
 void jobs_argv_free(char **argv);
+/* The runner's side of the filter's notifications: the listener handed
+ * over sock (-1 on failure); one notification answered with EACCES, its
+ * socket family and process (-1 when none could be read). */
+int jobs_notify_receive(int sock);
+int jobs_notify_answer(int listener, int *family, int *pid);
 /* A memfd holding the seccomp program that refuses network sockets
  * (every family but AF_UNIX) and io_uring; -1 on failure. */
 int jobs_seccomp_fd(void);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -191,9 +192,10 @@ static void kill_group(pid_t pg, int sig)
 }
 
 /* Run the sandboxed child to its end; *how: 0 ended, 1 cancelled, 2 timed out. */
-static int supervise(pid_t child, int out_fd, int prog_fd, int events_fd, job_log *log, double deadline,
-                     volatile sig_atomic_t *cancel, int *how, double t0)
+static int supervise(pid_t child, int out_fd, int prog_fd, int notify_sock, int events_fd, job_log *log,
+                     double deadline, volatile sig_atomic_t *cancel, int *how, double t0, int *refused)
 {
+    int listener = -1;
     char pbuf[JOBS_EVENT_MAX];
     size_t plen = 0;
     int discard = 0;
@@ -201,17 +203,43 @@ static int supervise(pid_t child, int out_fd, int prog_fd, int events_fd, job_lo
     int status = 0, reaped = 0;
     *how = 0;
     while (!reaped || out_fd >= 0 || prog_fd >= 0) {
-        struct pollfd p[2];
+        struct pollfd p[4];
         int np = 0;
         if (out_fd >= 0)
             p[np++] = (struct pollfd){.fd = out_fd, .events = POLLIN};
         if (prog_fd >= 0)
             p[np++] = (struct pollfd){.fd = prog_fd, .events = POLLIN};
+        int nio = np;
+        if (notify_sock >= 0)
+            p[np++] = (struct pollfd){.fd = notify_sock, .events = POLLIN};
+        if (listener >= 0)
+            p[np++] = (struct pollfd){.fd = listener, .events = POLLIN};
         if (np)
             poll(p, (nfds_t)np, 100);
         else
             usleep(50000);
-        for (int i = 0; i < np; i++) {
+        for (int i = nio; i < np; i++) {
+            if (!p[i].revents)
+                continue;
+            if (p[i].fd == notify_sock) {
+                /* the filter's listener, handed over by sandbox-exec */
+                if (listener < 0 && (p[i].revents & POLLIN))
+                    listener = jobs_notify_receive(notify_sock);
+                close(notify_sock);
+                notify_sock = -1;
+            } else if (p[i].revents & POLLIN) {
+                int family = -1, pid = -1;
+                if (jobs_notify_answer(listener, &family, &pid) == 0) {
+                    if (++*refused <= 20)
+                        log_line(log, "sandbox: refused a network socket (address family %d) to process %d%s", family,
+                                 pid, *refused == 20 ? " (further refusals are counted, not logged)" : "");
+                }
+            } else if (p[i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+                close(listener);
+                listener = -1;
+            }
+        }
+        for (int i = 0; i < nio; i++) {
             if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             char buf[16384];
@@ -276,6 +304,10 @@ static int supervise(pid_t child, int out_fd, int prog_fd, int events_fd, job_lo
             out_fd = prog_fd = -1;
         }
     }
+    if (notify_sock >= 0)
+        close(notify_sock);
+    if (listener >= 0)
+        close(listener);
     return status;
 }
 
@@ -378,6 +410,7 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
     int exit_code = -1;
     char result[AT_VAULT_SNAPSHOT_HEX] = "";
     at_vault_commit_stats cstats = {0};
+    int refused = 0;
     if (!data || !code || !out || !tmp) {
         st = AT_ERR_NOMEM;
         goto finish;
@@ -423,6 +456,18 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
             argvv[ac++] = spec.args[i];
     }
     argvv[ac] = NULL;
+    /* inside the sandbox, sandbox-exec installs the network filter first */
+    const char *wrapped[AT_JOB_ARGS_MAX + 16];
+    size_t wc = 0;
+    if (conf.sandbox) {
+        wrapped[wc++] = "/atelier/atelier-engine";
+        wrapped[wc++] = "job";
+        wrapped[wc++] = "sandbox-exec";
+        wrapped[wc++] = "--";
+    }
+    for (size_t i = 0; i < ac; i++)
+        wrapped[wc++] = argvv[i];
+    wrapped[wc] = NULL;
     char env_job[64], env_threads[64], env_omp[64], env_cuda[128], env_data[600], env_out[600], env_code[600];
     snprintf(env_job, sizeof env_job, "ATELIER_JOB=%lld", (long long)id);
     snprintf(env_threads, sizeof env_threads, "ATELIER_THREADS=%d", spec.cores);
@@ -433,24 +478,21 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
     snprintf(env_out, sizeof env_out, "ATELIER_OUT=%s", conf.sandbox ? "/out" : out);
     snprintf(env_code, sizeof env_code, "ATELIER_CODE=%s", conf.sandbox ? "/code" : code);
     const char *env[] = {"ATELIER_PROGRESS_FD=3", env_job, env_threads, env_omp, env_cuda, env_data, env_out, env_code, NULL};
-    int seccomp = conf.sandbox ? jobs_seccomp_fd() : -1;
+    int seccomp = -1; /* the filter is sandbox-exec's (bwrap's --seccomp would hide its notifications) */
     jobs_sandbox sb = {.bwrap = conf.bwrap,
                        .data_dir = data,
                        .code_dir = spec.code[0] ? code : NULL,
                        .out_dir = out,
                        .tmp_dir = tmp,
-                       .engine = strcmp(spec.kind, "script") ? conf.engine : NULL,
+                       .engine = conf.engine,
                        .gpus = spec.gpus,
                        .progress_fd = 3,
                        .seccomp_fd = seccomp >= 0 ? 4 : -1,
-                       .command = argvv,
+                       .command = wrapped,
                        .env = env};
     char **bw = NULL;
     if (conf.sandbox) {
-        if (conf.sandbox && seccomp < 0)
-            st = at_error_set(AT_ERR_IO, "the sandbox's seccomp program could not be made");
-        if (!st)
-            st = jobs_sandbox_argv(&sb, &bw);
+        st = jobs_sandbox_argv(&sb, &bw);
         if (st) {
             snprintf(reason, sizeof reason, "sandbox: %s", at_error_message());
             log_line(&log, "%s", reason);
@@ -460,8 +502,9 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
             goto finish;
         }
     }
-    int opipe[2], ppipe[2];
-    if (pipe2(opipe, O_CLOEXEC) != 0 || pipe2(ppipe, O_CLOEXEC) != 0) {
+    int opipe[2], ppipe[2], nsock[2] = {-1, -1};
+    if (pipe2(opipe, O_CLOEXEC) != 0 || pipe2(ppipe, O_CLOEXEC) != 0 ||
+        (conf.sandbox && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, nsock) != 0)) {
         st = at_error_set(AT_ERR_IO, "pipe: %s", strerror(errno));
         jobs_argv_free(bw);
         goto finish;
@@ -485,8 +528,8 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
         dup2(opipe[1], 1);
         dup2(opipe[1], 2);
         dup2(ppipe[1], 3);
-        if (seccomp >= 0)
-            dup2(seccomp, 4);
+        if (nsock[1] >= 0)
+            dup2(nsock[1], 4);
         for (int fd = 5; fd < 1024; fd++)
             close(fd);
         sigset_t none;
@@ -509,8 +552,8 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
     }
     close(opipe[1]);
     close(ppipe[1]);
-    if (seccomp >= 0)
-        close(seccomp);
+    if (nsock[1] >= 0)
+        close(nsock[1]);
     jobs_argv_free(bw);
     if (child < 0) {
         close(opipe[0]);
@@ -519,7 +562,8 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
         goto finish;
     }
     int how = 0;
-    int wst = supervise(child, opipe[0], ppipe[0], events_fd, &log, t0 + (double)spec.time_limit, cancel, &how, t0);
+    int wst = supervise(child, opipe[0], ppipe[0], nsock[0], events_fd, &log, t0 + (double)spec.time_limit, cancel,
+                        &how, t0, &refused);
     double took = at_now_seconds() - t0;
     if (how == 1) {
         state = "cancelled";
@@ -585,6 +629,7 @@ finish:
         cJSON_AddStringToObject(s, "host", host);
         cJSON_AddNumberToObject(s, "files", (double)cstats.files);
         cJSON_AddNumberToObject(s, "bytes", (double)cstats.bytes);
+        cJSON_AddNumberToObject(s, "refused_network", refused);
         st = write_json_file(status_path, s);
         cJSON_Delete(s);
     }

@@ -16,7 +16,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -141,22 +143,24 @@ at_status jobs_sandbox_argv(const jobs_sandbox *sb, char ***out)
 #define NATIVE_ARCH AUDIT_ARCH_AARCH64
 #endif
 
-int jobs_seccomp_fd(void)
+/* The filter: another architecture's calls and io_uring refused; a
+ * socket of any family but AF_UNIX handed to the runner (notify) or
+ * refused (EACCES). */
+static size_t filter(struct sock_filter *f, int notify)
 {
 #ifdef NATIVE_ARCH
 #ifndef __NR_io_uring_setup
 #define __NR_io_uring_setup 425
 #endif
-    struct sock_filter f[] = {
-        /* another architecture's calls (32-bit socketcall...): refused */
+    unsigned deny = SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA);
+    struct sock_filter prog[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, deny),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 #if defined(__x86_64__)
-        /* x32 calls */
-        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1), /* x32 */
+        BPF_STMT(BPF_RET | BPF_K, deny),
 #else
         BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0),
         BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0),
@@ -165,21 +169,109 @@ int jobs_seccomp_fd(void)
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 1, 0),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        /* socket(domain, ...): AF_UNIX only */
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, notify ? SECCOMP_RET_USER_NOTIF : deny),
     };
+    memcpy(f, prog, sizeof prog);
+    return sizeof prog / sizeof *prog;
+#else
+    (void)f;
+    (void)notify;
+    return 0;
+#endif
+}
+
+int jobs_seccomp_fd(void)
+{
+    struct sock_filter f[32];
+    size_t n = filter(f, 0);
+    if (!n)
+        return -1;
     int fd = memfd_create("atelier-seccomp", MFD_CLOEXEC);
     if (fd < 0)
         return -1;
-    if (write(fd, f, sizeof f) != (ssize_t)sizeof f || lseek(fd, 0, SEEK_SET) != 0) {
+    if (write(fd, f, n * sizeof *f) != (ssize_t)(n * sizeof *f) || lseek(fd, 0, SEEK_SET) != 0) {
         close(fd);
         return -1;
     }
     return fd;
-#else
-    return -1;
-#endif
+}
+
+at_status at_jobs_sandbox_exec(int notify_fd, char **argv)
+{
+    struct sock_filter f[32];
+    size_t n = filter(f, 1);
+    if (!n || !argv || !argv[0])
+        return at_error_set(AT_ERR_UNSUPPORTED, "sandbox: no seccomp filter for this architecture");
+    struct sock_fprog prog = {.len = (unsigned short)n, .filter = f};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return at_error_set(AT_ERR_IO, "sandbox: no_new_privs: %s", strerror(errno));
+    int listener = (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    if (listener < 0) {
+        /* a kernel without notification: the refusals are not counted */
+        struct sock_filter g[32];
+        size_t m = filter(g, 0);
+        struct sock_fprog p2 = {.len = (unsigned short)m, .filter = g};
+        if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p2) != 0)
+            return at_error_set(AT_ERR_IO, "sandbox: seccomp: %s", strerror(errno));
+    } else {
+        /* the listener goes to the runner, outside */
+        char dummy = 'L';
+        struct iovec iov = {.iov_base = &dummy, .iov_len = 1};
+        union {
+            char buf[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } u;
+        memset(&u, 0, sizeof u);
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &listener, sizeof(int));
+        if (sendmsg(notify_fd, &msg, 0) != 1)
+            return at_error_set(AT_ERR_IO, "sandbox: cannot hand the filter to the runner: %s", strerror(errno));
+        close(listener);
+    }
+    close(notify_fd);
+    execvp(argv[0], argv);
+    return at_error_set(AT_ERR_IO, "sandbox: cannot run %s: %s", argv[0], strerror(errno));
+}
+
+int jobs_notify_receive(int sock)
+{
+    char dummy;
+    struct iovec iov = {.iov_base = &dummy, .iov_len = 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+        return -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+        return -1;
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
+int jobs_notify_answer(int listener, int *family, int *pid)
+{
+    struct seccomp_notif req;
+    struct seccomp_notif_resp resp;
+    memset(&req, 0, sizeof req);
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0)
+        return -1;
+    *family = (int)req.data.args[0];
+    *pid = (int)req.pid;
+    memset(&resp, 0, sizeof resp);
+    resp.id = req.id;
+    resp.error = -EACCES;
+    resp.val = 0;
+    resp.flags = 0;
+    return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0 || errno == ENOENT ? 0 : -1;
 }

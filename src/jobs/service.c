@@ -210,6 +210,14 @@ at_status jobs_finalize(at_jobs *j, const at_job *job, const char *status_text)
             st = d ? at_room_db_audit(db, job->user, "job.end", object, d) : AT_ERR_NOMEM;
             at_free(d);
         }
+        const cJSON *refused = cJSON_GetObjectItemCaseSensitive(o, "refused_network");
+        if (!st && cJSON_IsNumber(refused) && refused->valuedouble > 0) {
+            char object[48];
+            snprintf(object, sizeof object, "job:%lld", (long long)job->id);
+            char *d = jobs_details("{\"network\":%.0f,\"attempt\":%d}", refused->valuedouble, job->attempt);
+            st = d ? at_room_db_audit(db, job->user, "job.sandbox.refused", object, d) : AT_ERR_NOMEM;
+            at_free(d);
+        }
     }
     if (!st)
         st = at_room_db_commit(j->room, db);

@@ -377,9 +377,9 @@ at_status at_jobs_code_pack(const char *dir, size_t max, unsigned char **out, si
     return *out || !*len ? AT_OK : AT_ERR_NOMEM;
 }
 
-/* Unpack an archive into the folder dest (made 0700). */
-static at_status unpack(const unsigned char *a, size_t len, const char *dest)
+at_status at_jobs_code_unpack(const void *archive, size_t len, const char *dest)
 {
+    const unsigned char *a = archive;
     size_t ml = sizeof CODE_MAGIC - 1;
     if (len < ml || memcmp(a, CODE_MAGIC, ml))
         return at_error_set(AT_ERR_FORMAT, "code archive: not an atelier code archive");
@@ -458,7 +458,7 @@ at_status at_jobs_code_push(at_jobs *j, const char *by, const char *project, con
     if (!st && access(tmp, F_OK) == 0)
         at_remove_tree(tmp);
     if (!st)
-        st = unpack(archive, len, tmp);
+        st = at_jobs_code_unpack(archive, len, tmp);
     if (!st)
         st = at_jobs_dataset_put(j, by, project, "code", "code", 0, tmp, snap);
     at_remove_tree(tmp);

@@ -3,6 +3,8 @@
  * before its handler runs; nothing else decides access. */
 #include "internal.h"
 
+#include <string.h>
+
 static const char *const action_names[AT_ACT_COUNT] = {
     [AT_ACT_PUBLIC] = "public",
     [AT_ACT_LOGIN_MFA] = "login-mfa",
@@ -79,9 +81,18 @@ at_decision at_room_authorize(at_room *room, const at_actor *actor, at_action ac
         return project && at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
                    ? AT_ALLOW
                    : AT_DENY_FORBIDDEN;
+    case AT_ACT_JOB_CANCEL: {
+        if (roles & AT_ROLE_ADMIN) /* an administrator stops any job */
+            return AT_ALLOW;
+        at_project_role pr = project ? at_room_member_role(room, actor->user_id, project) : AT_PROJECT_NONE;
+        if (pr == AT_PROJECT_LEAD) /* the project's lead stops its jobs */
+            return AT_ALLOW;
+        /* a member stops their own (object->user is the job's owner) */
+        return pr != AT_PROJECT_NONE && object->user && !strcmp(object->user, actor->name) ? AT_ALLOW
+                                                                                           : AT_DENY_FORBIDDEN;
+    }
     case AT_ACT_JOB_READ:
-    case AT_ACT_JOB_CANCEL:
-        if (roles & AT_ROLE_ADMIN) /* the queue's metadata, logs; results stay the members' */
+        if (roles & AT_ROLE_ADMIN) /* the queue's metadata and progress; logs and results stay the members' */
             return AT_ALLOW;
         return project && at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
                    ? AT_ALLOW
