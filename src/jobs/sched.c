@@ -46,19 +46,50 @@ static int by_owner_then_age(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static double job_priority(const at_sched_job *jb, const at_sched_entity *users, size_t nusers,
-                           const at_sched_entity *projects, size_t nprojects, const at_sched_state *st,
-                           const double *fs_user, const double *fs_project)
+/* The fair-share factor of a (user, project) association: the project's
+ * share among projects (S_p), the user's among the project's waiting
+ * users, so the association's share of the room is S = S_p * S_u; usage
+ * normalised by the room's (U_u, U_p); factor 2^-((U_u/S + U_p/S_p) / 2).
+ * At equilibrium every association's usage is in proportion to S (a
+ * project's users split its part) and a new user of a project that used
+ * more than its share still waits behind the other projects' users. */
+static double assoc_factor(const at_sched_entity *u, const at_sched_entity *p, double total_usage,
+                           double total_pshare, double siblings_share)
 {
-    (void)users;
-    (void)nusers;
-    (void)projects;
-    (void)nprojects;
+    if (total_usage <= 0 || total_pshare <= 0 || siblings_share <= 0 || u->share <= 0 || p->share <= 0)
+        return 1.0;
+    double su = u->share / siblings_share, sp = p->share / total_pshare;
+    double uu = fmax(u->usage, 0) / total_usage, up = fmax(p->usage, 0) / total_usage;
+    return exp2(-(uu / (sp * su) + up / sp) / 2);
+}
+
+static double job_priority(const at_sched_job *jb, const at_sched_state *st, double factor)
+{
     double age = st->now - jb->submitted;
     if (age < 0)
         age = 0;
     double age_factor = st->max_age_s > 0 ? fmin(1.0, age / st->max_age_s) : 0;
-    return st->weight_fairshare * fs_user[jb->user] * fs_project[jb->project] + st->weight_age * age_factor;
+    return st->weight_fairshare * factor + st->weight_age * age_factor;
+}
+
+/* Factors of every group from the entities' usage now. */
+static void group_factors(const group *groups, size_t ngroups, const at_sched_entity *users, size_t nusers,
+                          const at_sched_entity *projects, size_t nprojects, double *factor, double *siblings)
+{
+    double total_usage = 0, total_pshare = 0;
+    for (size_t p = 0; p < nprojects; p++) {
+        total_usage += fmax(projects[p].usage, 0);
+        total_pshare += projects[p].share > 0 ? projects[p].share : 0;
+    }
+    (void)nusers;
+    for (size_t p = 0; p < nprojects; p++)
+        siblings[p] = 0;
+    /* the users waiting in each project (one group per association) */
+    for (size_t g = 0; g < ngroups; g++)
+        siblings[groups[g].project] += users[groups[g].user].share > 0 ? users[groups[g].user].share : 0;
+    for (size_t g = 0; g < ngroups; g++)
+        factor[g] = assoc_factor(&users[groups[g].user], &projects[groups[g].project], total_usage, total_pshare,
+                                 siblings[groups[g].project]);
 }
 
 static int by_priority(const void *a, const void *b)
@@ -74,13 +105,13 @@ size_t at_sched_pick(at_sched_job *jobs, size_t n, at_sched_entity *users, size_
 {
     if (!n)
         return 0;
-    double *fs_user = at_malloc((nusers + 1) * sizeof *fs_user), *fs_project = at_malloc((nprojects + 1) * sizeof *fs_project);
     group *groups = at_malloc(n * sizeof *groups);
+    double *factor = at_malloc(n * sizeof *factor), *siblings = at_malloc((nprojects + 1) * sizeof *siblings);
     int64_t *picked_ids = at_malloc(n * sizeof *picked_ids);
-    if (!fs_user || !fs_project || !groups || !picked_ids) {
-        at_free(fs_user);
-        at_free(fs_project);
+    if (!groups || !factor || !siblings || !picked_ids) {
         at_free(groups);
+        at_free(factor);
+        at_free(siblings);
         at_free(picked_ids);
         return 0;
     }
@@ -96,13 +127,8 @@ size_t at_sched_pick(at_sched_job *jobs, size_t n, at_sched_entity *users, size_
     /* one start at a time: the best group's oldest job that fits; the
      * started job is charged to its owners for the rest of the pass, so
      * that free cores are shared rather than taken by one user */
-    for (;;) {
-        if (st->cores_free <= 0)
-            break;
-        for (size_t u = 0; u < nusers; u++)
-            fs_user[u] = at_sched_fairshare(&users[u], users, nusers);
-        for (size_t p = 0; p < nprojects; p++)
-            fs_project[p] = at_sched_fairshare(&projects[p], projects, nprojects);
+    while (st->cores_free > 0) {
+        group_factors(groups, ngroups, users, nusers, projects, nprojects, factor, siblings);
         double best = -1;
         size_t best_job = 0;
         for (size_t g = 0; g < ngroups; g++) {
@@ -117,7 +143,7 @@ size_t at_sched_pick(at_sched_job *jobs, size_t n, at_sched_entity *users, size_
                     continue;
                 if (jb->cores > st->cores_free || jb->gpus > st->gpus_free || jb->memory_mb > st->memory_free_mb)
                     continue;
-                double pr = job_priority(jb, users, nusers, projects, nprojects, st, fs_user, fs_project);
+                double pr = job_priority(jb, st, factor[g]);
                 if (pr > best) {
                     best = pr;
                     best_job = k;
@@ -138,24 +164,18 @@ size_t at_sched_pick(at_sched_job *jobs, size_t n, at_sched_entity *users, size_
         projects[jb->project].running++;
         picked_ids[npicked++] = jb->id;
         jb->cores = -jb->cores - 1; /* marked */
-        for (size_t g = 0; g < ngroups; g++)
-            if (best_job >= groups[g].first && best_job < groups[g].first + groups[g].count && best_job == groups[g].next)
-                while (groups[g].next < groups[g].first + groups[g].count && jobs[groups[g].next].cores < 0)
-                    groups[g].next++;
     }
-    /* undo the pass's charges, then the priorities every queued job shows */
+    /* undo the pass's charges, then the priority every queued job shows */
     for (size_t i = 0; i < n; i++)
         if (jobs[i].cores < 0) {
             jobs[i].cores = -jobs[i].cores - 1;
             users[jobs[i].user].usage -= jobs[i].cores * 600.0;
             projects[jobs[i].project].usage -= jobs[i].cores * 600.0;
         }
-    for (size_t u = 0; u < nusers; u++)
-        fs_user[u] = at_sched_fairshare(&users[u], users, nusers);
-    for (size_t p = 0; p < nprojects; p++)
-        fs_project[p] = at_sched_fairshare(&projects[p], projects, nprojects);
-    for (size_t i = 0; i < n; i++)
-        jobs[i].priority = job_priority(&jobs[i], users, nusers, projects, nprojects, st, fs_user, fs_project);
+    group_factors(groups, ngroups, users, nusers, projects, nprojects, factor, siblings);
+    for (size_t g = 0; g < ngroups; g++)
+        for (size_t k = groups[g].first; k < groups[g].first + groups[g].count; k++)
+            jobs[k].priority = job_priority(&jobs[k], st, factor[g]);
     qsort(jobs, n, sizeof *jobs, by_priority);
     size_t out = 0;
     for (size_t i = 0; i < n && out < npicked; i++)
@@ -164,9 +184,9 @@ size_t at_sched_pick(at_sched_job *jobs, size_t n, at_sched_entity *users, size_
                 picked[out++] = i;
                 break;
             }
-    at_free(fs_user);
-    at_free(fs_project);
     at_free(groups);
+    at_free(factor);
+    at_free(siblings);
     at_free(picked_ids);
     return out;
 }
