@@ -565,6 +565,8 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
     int wst = supervise(child, opipe[0], ppipe[0], nsock[0], events_fd, &log, t0 + (double)spec.time_limit, cancel,
                         &how, t0, &refused);
     double took = at_now_seconds() - t0;
+    if (!how && cancel && *cancel)
+        how = 1; /* the signal reached the job too (scancel signals every process of the job) */
     if (how == 1) {
         state = "cancelled";
         snprintf(reason, sizeof reason, "cancelled after %.1f s", took);
