@@ -11,7 +11,7 @@
 #define JOBS_NAMED_MAX 256
 #define JOBS_STATUS_MAX 65536 /* bytes of an attempt's status file */
 #define JOBS_EVENT_MAX 4096   /* bytes of one progress event */
-#define JOBS_STARTING_GRACE 60 /* seconds a started runner has to take its lock */
+#define JOBS_STARTING_GRACE 10 /* seconds a started runner has to take its lock */
 
 /* Per-name settings of room.conf: jobs.share.user.NAME = 2,
  * jobs.quota.project.NAME.core_hours = 100, ... */
