@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <math.h>
 #include <unistd.h>
 
 #define JS_UNUSED __attribute__((unused))
