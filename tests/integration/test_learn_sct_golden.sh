@@ -45,7 +45,7 @@ printf 'data = nd\nval_data = nv\n' >> d.cfg
 "$BIN" learn train --config d.cfg --out ld --quiet >/dev/null
 
 # one line per artefact: NAME SHA256 (checkpoints: their tensors; logs:
-# the values logged before the merge, not the clock)
+# the values they logged then, to 5 significant digits, not the clock)
 /usr/bin/python3 - > got.txt <<'PY'
 import glob, hashlib, json, struct
 def sha(b): return hashlib.sha256(b).hexdigest()
@@ -56,15 +56,18 @@ for p in ['model/model.safetensors', 'model-bn/model.safetensors']:
 for p in ['lt/checkpoint.safetensors', 'ld/checkpoint.safetensors']:
     b = open(p, 'rb').read(); n = struct.unpack('<Q', b[:8])[0]
     print(p + ':tensors', sha(b[8 + n:]))
-keys = ['step', 'epoch', 'loss', 'lr', 'train_loss', 'val_loss', 'train_l1_hu', 'val_mae_hu']
+def r5(v): return float('%.5g' % v) if isinstance(v, float) else v
 for p in ['model/curves.jsonl', 'model-bn/curves.jsonl', 'lt/metrics.jsonl', 'ld/metrics.jsonl']:
-    lines = [json.loads(l) for l in open(p)]
-    if p.endswith('curves.jsonl'):  # the sct curves had no step before the merge
-        keys_here = [k for k in keys if k != 'step']
-    else:
-        keys_here = keys
-    vals = [{k: l[k] for k in keys_here if k in l} for l in lines]
-    print(p + ':values', sha(json.dumps(vals, sort_keys=True).encode()))
+    vals = []
+    for l in map(json.loads, open(p)):
+        if 'loss' in l:          # learn: a step
+            keys = ['step', 'epoch', 'loss', 'lr']
+        elif 'train_loss' in l:  # learn: an epoch
+            keys = ['epoch', 'step', 'train_loss', 'val_loss']
+        else:                    # sct: an epoch
+            keys = ['epoch', 'train_l1_hu', 'val_mae_hu', 'lr']
+        vals.append([r5(l[k]) for k in keys])
+    print(p + ':values', sha(json.dumps(vals).encode()))
 PY
 want=""
 case "$isa" in
@@ -83,10 +86,10 @@ model/model.safetensors e6d64bbe0c9c4527df7b034d95002261cc4ae4826e16ebbf4b857a0c
 model-bn/model.safetensors fcd88a0f3f4c9250fb0bbd78d28e780ca71531f7e7ffcfb786bb1054d07c1241
 lt/checkpoint.safetensors:tensors c7e18d98cf1102bac50b391d2d04d479d9ddc6ce32401b48fd7809d4d815c849
 ld/checkpoint.safetensors:tensors c3900a8f1bd209f210638f90f21c378b9ba2f3fa99d852dcb62534ce166e74c6
-model/curves.jsonl:values 1d1197bd5c148d996e72cbcc453915c4fd7eabe168530cef387360482c9cb97e
-model-bn/curves.jsonl:values 74a997097bddbfee843799866018ce17801c2cfd6c2e611a90ad1f809f003f05
-lt/metrics.jsonl:values 0afcc15a9604b47c1148e274f56c5f7c195791cdc911e35a980d24ef90284ec2
-ld/metrics.jsonl:values 37fa20331f301bd9f1ba7ebbac8bea4fef325032e5d1b36f4199dc0aec3f08ee
+model/curves.jsonl:values 678477447a65bc0cf474a2e78428f8a31a0b7acfbcc5fe2956567a6e9c67c44f
+model-bn/curves.jsonl:values 517612647cca54ebad63c51c9ccc496928d8425f0fb03bce2754f298a1f1cb82
+lt/metrics.jsonl:values 3742b5ed315b16857e2ebbdc9ad7e7f7d2840672b42b02d725eb961205aeee07
+ld/metrics.jsonl:values 8aedf685b06d8cf2a2ade0909e2fafeb5596931c0da1d0820b6c755e8c875f9c
 W
 )
   ;;
