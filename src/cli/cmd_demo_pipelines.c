@@ -223,6 +223,7 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
     to.epoch_ud = &last_note;
     printf("4. training the 2.5D U-Net (masked L1) for at most %.1f minutes on %d threads:\n", minutes, threads);
     fflush(stdout);
+    at_learn_set_threads(threads); /* OpenMP's count is process-wide: the front end sets it */
     st = at_sct_train(prep, model, &to);
     if (st)
         return cli_fail(st);

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static volatile int stop_requested;
+static volatile sig_atomic_t stop_requested;
 
 static void on_sigint(int sig)
 {
@@ -128,6 +128,16 @@ static void train_progress_cb(void *ud, uint64_t done, uint64_t total, const cha
     cli_progress_cb(&t->bar, done - t->base, total - t->base, full);
 }
 
+static void train_event_cb(void *ud, const at_run_event *ev)
+{
+    if (strcmp(ev->phase, "train"))
+        return;
+    char note[96] = "";
+    if (ev->metric_count == 2)
+        snprintf(note, sizeof note, "epoch %.0f loss %.4f", ev->metrics[1].value, ev->metrics[0].value);
+    train_progress_cb(ud, ev->step, ev->total, note);
+}
+
 int learn_train_cli(int argc, char **argv)
 {
     const char *config = NULL, *outdir = "learn-out", *resume = NULL;
@@ -209,9 +219,15 @@ int learn_train_cli(int argc, char **argv)
     }
     train_progress prog = {.started = 0};
     cli_progress_init(&prog.bar, "train", quiet);
-    at_train_options opt = {.checkpoint_path = ckpt, .resume_path = resume, .metrics_path = metrics,
-                            .stop_flag = &stop_requested, .progress = train_progress_cb,
-                            .progress_ud = &prog, .augment = 1};
+    at_train_options opt = {.checkpoint_path = ckpt, .resume_path = resume, .log_path = metrics,
+                            .log_steps = 1, .augment = 1};
+    at_run run;
+    at_run_init(&run);
+    run.cancel = &stop_requested;
+    run.progress = train_event_cb;
+    run.progress_ud = &prog;
+    run.threads = cfg.threads;
+    at_learn_set_threads(cfg.threads);
     /* the first Ctrl-C asks for a checkpoint and a clean stop; a second one
      * (SA_RESETHAND) kills as usual */
     struct sigaction sa, old;
@@ -219,8 +235,9 @@ int learn_train_cli(int argc, char **argv)
     sa.sa_handler = on_sigint;
     sa.sa_flags = SA_RESETHAND;
     sigaction(SIGINT, &sa, &old);
-    float final_val = NAN;
-    st = at_train(&cfg, &ds, &opt, &final_val);
+    at_train_result res;
+    st = at_train(&cfg, &ds, &opt, &run, &res);
+    float final_val = (float)res.last_val;
     sigaction(SIGINT, &old, NULL);
     cli_progress_end(&prog.bar);
     learn_data_free(fd.train);

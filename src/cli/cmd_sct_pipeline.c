@@ -1,6 +1,7 @@
 /* atelier sct prepare | train | predict, and eval over a prepared folder. */
 #include "cli.h"
 
+#include "atelier/learn.h"
 #include "atelier/sct.h"
 
 #include <math.h>
@@ -133,6 +134,7 @@ int sct_train_cmd(int argc, char **argv)
         return cli_usage_error("sct train", "a prepared folder and --out are required");
     o.epoch_note = epoch_note;
     o.epoch_ud = &quiet;
+    at_learn_set_threads(o.threads);
     at_status st = at_sct_train(prep, out, &o);
     return st ? cli_fail(st) : CLI_OK;
 }

@@ -700,3 +700,20 @@ double at_model_train_flops(const at_model *m)
     /* forward + backward data (all but the first conv) + backward weights */
     return 3 * at_model_infer_flops(m) - m->enc[0].conv[0].flops;
 }
+
+at_status at_model_copy_params(at_model *dst, const at_model *src)
+{
+    if (dst->nparams != src->nparams)
+        return at_error_set(AT_ERR_ARG, "copy: the models have %zu and %zu parameters", src->nparams,
+                            dst->nparams);
+    for (size_t i = 0; i < src->nparams; i++) {
+        const lt_param *a = &src->params[i];
+        lt_param *b = &dst->params[i];
+        if (a->count != b->count || strcmp(a->name, b->name))
+            return at_error_set(AT_ERR_ARG, "copy: parameter %s differs between the models", a->name);
+        memcpy(b->data, a->data, a->count * sizeof *a->data);
+    }
+    dst->batches_tracked = src->batches_tracked;
+    lt_model_mark_dirty(dst);
+    return AT_OK;
+}

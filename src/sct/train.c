@@ -1,8 +1,11 @@
 /* sct train: the learning engine's 2.5D U-Net on prepared pairs, masked
- * L1 on HU/1000, AdamW with a cosine schedule, the best validation MAE
- * kept, curves logged as JSON lines. */
+ * L1 on HU/1000, trained by learn's one training loop (at_train_loop)
+ * with the batch source of this file: shuffled axial slices with
+ * in-plane augmentation drawn from one random stream (carried from epoch
+ * to epoch, saved in checkpoints), scored on whole validation slices by
+ * a full-slice f32 copy of the network (its batch-norm statistics
+ * refreshed on whole slices first when training on crops). */
 #include "atelier/learn.h"
-#include "../learn/unet.h" /* lt_model_mark_dirty: the engine's weight caches */
 #include "sct_internal.h"
 
 #include <cjson/cJSON.h>
@@ -230,11 +233,14 @@ static void free_pvol(pvol *v)
 
 /* Masked MAE in HU of the model (eval mode) over the given slices. */
 static at_status validate(at_model *m, const data_ctx *d, const slice_ref *s, size_t n, int batch,
-                          float *in, float *tgt, float *msk, float *out, double *mae)
+                          float *in, float *tgt, float *msk, float *out, at_run *run, double *mae)
 {
     size_t hw = (size_t)d->H * d->W;
     double sum = 0, cnt = 0;
     for (size_t b0 = 0; b0 < n; b0 += (size_t)batch) {
+        at_status cs = at_run_check(run, "sct train: validation");
+        if (cs)
+            return cs;
         for (int b = 0; b < batch; b++) {
             size_t idx = b0 + (size_t)b < n ? b0 + (size_t)b : b0;
             fill_sample(d, s[idx], 0, in + (size_t)b * d->C * hw, tgt + (size_t)b * hw, msk + (size_t)b * hw);
@@ -252,30 +258,6 @@ static at_status validate(at_model *m, const data_ctx *d, const slice_ref *s, si
             }
     }
     *mae = cnt > 0 ? sum / cnt * AT_SCT_CT_SCALE : 0;
-    return AT_OK;
-}
-
-/* Copy every parameter and buffer of src into dst (same architecture) and
- * mark dst's reordered and fused weight caches stale, so that its next
- * forward pass uses the copied weights. */
-static at_status copy_params(at_model *dst, const at_model *src)
-{
-    size_t n = at_model_param_count(src);
-    if (n != at_model_param_count(dst))
-        return at_error_set(AT_ERR_ARG, "models differ");
-    for (size_t i = 0; i < n; i++) {
-        at_param a, b;
-        at_status st = at_model_param(src, i, &a);
-        if (!st)
-            st = at_model_param(dst, i, &b);
-        if (st)
-            return st;
-        if (a.count != b.count)
-            return at_error_set(AT_ERR_ARG, "parameter %s differs in size", a.name);
-        memcpy(b.data, a.data, a.count * sizeof *a.data);
-    }
-    at_model_set_batches_tracked(dst, at_model_batches_tracked(src));
-    lt_model_mark_dirty(dst);
     return AT_OK;
 }
 
@@ -309,35 +291,117 @@ static at_status write_model_json(const char *dir, const at_sct_train_options *o
     return st;
 }
 
-at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct_train_options *o)
+
+/* The batch source of sct training (at_train_source). */
+typedef struct {
+    const at_sct_train_options *o;
+    data_ctx d;
+    slice_ref *tr, *va; /* training and validation slices */
+    size_t ntr, nva;
+    int ph, pw;         /* training window (whole padded slices or crops) */
+    at_rng rng;         /* shuffles, augmentation and recalibration draws, in order */
+    at_model *vm;       /* whole-slice f32 copy of the network: validation, the kept weights */
+    float *in, *tgt, *msk, *out; /* whole-slice batch buffers (training thread) */
+} sct_source;
+
+static at_status source_epoch_begin(void *ud, int64_t epoch)
 {
-    struct stat sb;
-    if (!stat(model_dir, &sb))
-        return at_error_set(AT_ERR_ARG, "%s: already exists; train writes a new folder", model_dir);
-    if (o->base < 4 || o->base > 128 || o->depth < 1 || o->depth > 6 || o->neighbours < 0 ||
-        o->neighbours > 4 || o->batch < 1 || o->batch > 256 || !(o->lr > 0) || o->epochs < 1 ||
-        !(o->weight_decay >= 0 && o->weight_decay <= 1) || !(o->rotate_deg >= 0 && o->rotate_deg <= 45) ||
-        !(o->zoom >= 0 && o->zoom <= 0.5) || !(o->intensity >= 0 && o->intensity <= 0.5))
-        return at_error_set(AT_ERR_ARG, "training options out of range");
-    sct_patient *pts;
-    size_t np;
-    at_status st = sct_manifest_load(prep_dir, &pts, &np);
-    if (st)
-        return st;
-    pvol *vols = at_calloc(np ? np : 1, sizeof *vols);
-    slice_ref *tr = NULL, *va = NULL;
-    size_t ntr = 0, nva = 0;
-    data_ctx d = {vols, 0, 0, o->neighbours, 2 * o->neighbours + 1};
-    at_model *m = NULL, *vm = NULL;
-    at_adamw *opt = NULL;
-    float *in = NULL, *tgt = NULL, *msk = NULL, *out = NULL;
-    char *tmp = sct_partial_name(model_dir), *wpath = NULL, *cpath = NULL;
-    at_buf curves;
-    at_buf_init(&curves, 16u << 20);
-    double spacing[3] = {0, 0, 0}, direction[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
-    if (!vols || !tmp)
-        st = AT_ERR_NOMEM;
-    /* load train and validation patients; pad to one slice size */
+    (void)epoch;
+    sct_source *s = ud;
+    for (size_t i = s->ntr - 1; i > 0; i--) { /* shuffle */
+        size_t j = (size_t)(at_rng_uniform(&s->rng) * (double)(i + 1));
+        j = j > i ? i : j;
+        slice_ref t = s->tr[i];
+        s->tr[i] = s->tr[j];
+        s->tr[j] = t;
+    }
+    return AT_OK;
+}
+
+/* Batch b of the epoch: slices b*batch.. of the shuffled order, each
+ * warped (flip, rotation, zoom), cropped at random when training on
+ * patches, and its MRI given a random gain and shift. */
+static at_status source_fill(void *ud, int64_t epoch, int64_t b, float *in, float *tgt, float *msk)
+{
+    (void)epoch;
+    sct_source *s = ud;
+    const at_sct_train_options *o = s->o;
+    const data_ctx *d = &s->d;
+    int ph = s->ph, pw = s->pw;
+    size_t phw = (size_t)ph * pw, b0 = (size_t)b * (size_t)o->batch;
+    for (int k = 0; k < o->batch; k++) {
+        at_rng *rng = &s->rng;
+        warp wp = {at_rng_uniform(rng) < 0.5, 0.0, 1.0};
+        double ang = (2 * at_rng_uniform(rng) - 1) * o->rotate_deg * M_PI / 180.0;
+        double zoom = 1.0 + (2 * at_rng_uniform(rng) - 1) * o->zoom;
+        if (o->rotate_deg > 0)
+            wp.angle = ang;
+        if (o->zoom > 0)
+            wp.scale = zoom;
+        int oy = (int)(at_rng_uniform(rng) * (d->H - ph + 1));
+        int ox = (int)(at_rng_uniform(rng) * (d->W - pw + 1));
+        oy = oy > d->H - ph ? d->H - ph : oy;
+        ox = ox > d->W - pw ? d->W - pw : ox;
+        /* fewer slices than a batch: the order wraps */
+        fill_crop(d, s->tr[(b0 + (size_t)k) % s->ntr], wp, oy, ox, ph, pw,
+                  in + (size_t)k * d->C * phw, tgt + (size_t)k * phw, msk + (size_t)k * phw);
+        float gain = (float)(1.0 + o->intensity * at_rng_normal(rng));
+        float shift = (float)(o->intensity * at_rng_normal(rng));
+        gain = gain < 0.5f ? 0.5f : gain > 1.5f ? 1.5f : gain;
+        for (size_t q = 0; q < (size_t)d->C * phw; q++)
+            in[(size_t)k * d->C * phw + q] = in[(size_t)k * d->C * phw + q] * gain + shift;
+    }
+    return AT_OK;
+}
+
+/* The weights into the whole-slice model; its batch-norm running
+ * statistics refreshed on whole training slices (crops see less air);
+ * then the masked MAE in HU on the validation slices (NaN without). */
+static at_status source_validate(void *ud, at_model *m, at_run *run, double *score, at_model **kept)
+{
+    sct_source *s = ud;
+    const at_sct_train_options *o = s->o;
+    const data_ctx *d = &s->d;
+    size_t hw = (size_t)d->H * d->W;
+    at_status st = at_model_copy_params(s->vm, m);
+    int crops = s->ph != d->H || s->pw != d->W;
+    for (int r = 0; !st && crops && !o->no_norm && r < o->recalibrate; r++) {
+        if ((st = at_run_check(run, "sct train: recalibration")) != AT_OK)
+            break;
+        for (int b = 0; b < o->batch; b++) {
+            size_t idx = (size_t)(at_rng_uniform(&s->rng) * (double)s->ntr);
+            idx = idx >= s->ntr ? s->ntr - 1 : idx;
+            fill_sample(d, s->tr[idx], 0, s->in + (size_t)b * d->C * hw, s->tgt + (size_t)b * hw,
+                        s->msk + (size_t)b * hw);
+        }
+        st = at_model_forward(s->vm, s->in, NULL, 1);
+    }
+    *score = NAN;
+    if (!st && s->nva)
+        st = validate(s->vm, d, s->va, s->nva, o->batch, s->in, s->tgt, s->msk, s->out, run, score);
+    *kept = s->vm;
+    return st;
+}
+
+static void source_state_get(void *ud, uint64_t *w)
+{
+    memcpy(w, ((sct_source *)ud)->rng.s, sizeof ((sct_source *)ud)->rng.s);
+}
+
+static void source_state_set(void *ud, const uint64_t *w)
+{
+    memcpy(((sct_source *)ud)->rng.s, w, sizeof ((sct_source *)ud)->rng.s);
+}
+
+/* Load the training and validation patients of prep_dir into s (slices
+ * padded to one size, a multiple of 2^depth), with the grid of the
+ * first for the model description. */
+static at_status load_slices(const char *prep_dir, const sct_patient *pts, size_t np, sct_source *s,
+                             pvol *vols, double spacing[3], double direction[9])
+{
+    const at_sct_train_options *o = s->o;
+    data_ctx *d = &s->d;
+    at_status st = AT_OK;
     int mult = 1 << o->depth;
     for (size_t i = 0; !st && i < np; i++) {
         if (!strcmp(pts[i].split, "test"))
@@ -347,11 +411,11 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
             break;
         const at_grid *g = &vols[i].mr->grid;
         int H = (g->dim[1] + mult - 1) / mult * mult, W = (g->dim[0] + mult - 1) / mult * mult;
-        d.H = H > d.H ? H : d.H;
-        d.W = W > d.W ? W : d.W;
+        d->H = H > d->H ? H : d->H;
+        d->W = W > d->W ? W : d->W;
         if (!spacing[0]) {
-            memcpy(spacing, g->spacing, sizeof spacing);
-            memcpy(direction, g->direction, sizeof direction);
+            memcpy(spacing, g->spacing, 3 * sizeof *spacing);
+            memcpy(direction, g->direction, 9 * sizeof *direction);
         } else {
             for (int a = 0; a < 3; a++)
                 if (fabs(spacing[a] - g->spacing[a]) > 1e-3)
@@ -365,78 +429,129 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
                                       "must share one orientation)", prep_dir, pts[i].name);
         }
     }
-    if (!st) {
-        size_t cap = 0;
-        for (size_t i = 0; i < np; i++)
-            if (vols[i].mr)
-                cap += (size_t)vols[i].mr->grid.dim[2];
-        tr = at_malloc((cap ? cap : 1) * sizeof *tr);
-        va = at_malloc((cap ? cap : 1) * sizeof *va);
-        if (!tr || !va)
-            st = AT_ERR_NOMEM;
-        for (size_t i = 0; !st && i < np; i++) {
-            if (!vols[i].mr)
+    if (st)
+        return st;
+    size_t cap = 0;
+    for (size_t i = 0; i < np; i++)
+        if (vols[i].mr)
+            cap += (size_t)vols[i].mr->grid.dim[2];
+    s->tr = at_malloc((cap ? cap : 1) * sizeof *s->tr);
+    s->va = at_malloc((cap ? cap : 1) * sizeof *s->va);
+    if (!s->tr || !s->va)
+        return AT_ERR_NOMEM;
+    for (size_t i = 0; i < np; i++) {
+        if (!vols[i].mr)
+            continue;
+        const at_volume *mk = vols[i].mask;
+        size_t plane = (size_t)mk->grid.dim[0] * mk->grid.dim[1];
+        for (int k = 0; k < mk->grid.dim[2]; k++) {
+            size_t c = 0;
+            for (size_t q = 0; q < plane; q++)
+                c += mk->data[(size_t)k * plane + q] > 0.5f;
+            if (c < 16)
                 continue;
-            const at_volume *mk = vols[i].mask;
-            size_t plane = (size_t)mk->grid.dim[0] * mk->grid.dim[1];
-            for (int k = 0; k < mk->grid.dim[2]; k++) {
-                size_t c = 0;
-                for (size_t q = 0; q < plane; q++)
-                    c += mk->data[(size_t)k * plane + q] > 0.5f;
-                if (c < 16)
-                    continue;
-                if (!strcmp(pts[i].split, "train"))
-                    tr[ntr++] = (slice_ref){(int)i, k};
-                else
-                    va[nva++] = (slice_ref){(int)i, k};
-            }
+            if (!strcmp(pts[i].split, "train"))
+                s->tr[s->ntr++] = (slice_ref){(int)i, k};
+            else
+                s->va[s->nva++] = (slice_ref){(int)i, k};
         }
-        if (!st && ntr == 0)
-            st = at_error_set(AT_ERR_ARG, "%s: no training slice with body voxels", prep_dir);
     }
+    if (s->ntr == 0)
+        return at_error_set(AT_ERR_ARG, "%s: no training slice with body voxels", prep_dir);
+    return AT_OK;
+}
+
+/* The U-Net configuration of a training run. */
+static void train_config(const at_sct_train_options *o, at_unet_config *cfg)
+{
+    at_unet_config_default(cfg);
+    cfg->mode = AT_MODE_25D;
+    cfg->neighbours = o->neighbours;
+    cfg->out_channels = 1;
+    cfg->base = o->base;
+    cfg->depth = o->depth;
+    cfg->loss = AT_LOSS_L1;
+    cfg->norm = o->no_norm ? AT_NORM_NONE : AT_NORM_BATCH;
+    cfg->lr = o->lr;
+    cfg->weight_decay = o->weight_decay;
+    cfg->min_lr = o->lr * 0.02f;
+    cfg->schedule = AT_SCHED_COSINE;
+    cfg->warmup_steps = 30;
+    cfg->batch = o->batch;
+    cfg->epochs = o->epochs;
+    cfg->threads = o->threads;
+    cfg->seed = o->seed;
+}
+
+/* Old-style callbacks of at_sct_train_options fed from the run's events. */
+static void forward_progress(void *ud, const at_run_event *ev)
+{
+    const at_sct_train_options *o = ud;
+    if (strcmp(ev->phase, "epoch"))
+        return;
+    double train = ev->metrics[0].value, val = ev->metrics[1].value, secs = ev->metrics[2].value;
+    if (o->epoch_note)
+        o->epoch_note(o->epoch_ud, (int)ev->step, train, val, secs);
+    if (o->progress)
+        o->progress(o->progress_ud, ev->step, ev->total, "epochs");
+}
+
+at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct_train_options *o)
+{
+    struct stat sb;
+    if (!stat(model_dir, &sb))
+        return at_error_set(AT_ERR_ARG, "%s: already exists; train writes a new folder", model_dir);
+    if (o->base < 4 || o->base > 128 || o->depth < 1 || o->depth > 6 || o->neighbours < 0 ||
+        o->neighbours > 4 || o->batch < 1 || o->batch > 256 || !(o->lr > 0) || o->epochs < 1 ||
+        !(o->weight_decay >= 0 && o->weight_decay <= 1) || !(o->rotate_deg >= 0 && o->rotate_deg <= 45) ||
+        !(o->zoom >= 0 && o->zoom <= 0.5) || !(o->intensity >= 0 && o->intensity <= 0.5))
+        return at_error_set(AT_ERR_ARG, "training options out of range");
+    at_run run;
+    at_run_init(&run);
+    run.threads = o->threads;
+    run.progress = forward_progress;
+    run.progress_ud = (void *)o;
+    sct_patient *pts;
+    size_t np;
+    at_status st = sct_manifest_load(prep_dir, &pts, &np);
+    if (st)
+        return st;
+    pvol *vols = at_calloc(np ? np : 1, sizeof *vols);
+    sct_source s;
+    memset(&s, 0, sizeof s);
+    s.o = o;
+    s.d = (data_ctx){vols, 0, 0, o->neighbours, 2 * o->neighbours + 1};
+    char *tmp = sct_partial_name(model_dir), *wpath = NULL, *cpath = NULL;
+    double spacing[3] = {0, 0, 0}, direction[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+    if (!vols || !tmp)
+        st = AT_ERR_NOMEM;
+    if (!st)
+        st = load_slices(prep_dir, pts, np, &s, vols, spacing, direction);
     at_unet_config cfg;
-    at_unet_config_default(&cfg);
-    cfg.mode = AT_MODE_25D;
-    cfg.neighbours = o->neighbours;
-    cfg.out_channels = 1;
-    cfg.base = o->base;
-    cfg.depth = o->depth;
-    cfg.loss = AT_LOSS_L1;
-    cfg.norm = o->no_norm ? AT_NORM_NONE : AT_NORM_BATCH;
-    cfg.lr = o->lr;
-    cfg.weight_decay = o->weight_decay;
-    cfg.min_lr = o->lr * 0.02f;
-    cfg.schedule = AT_SCHED_COSINE;
-    cfg.warmup_steps = 30;
-    cfg.batch = o->batch;
-    cfg.threads = o->threads;
-    cfg.seed = o->seed;
-    int ph = d.H, pw = d.W;
+    train_config(o, &cfg);
+    int mult = 1 << o->depth;
+    s.ph = s.d.H;
+    s.pw = s.d.W;
     if (!st && o->patch > 0) {
         int p = o->patch / mult * mult;
         if (p < mult)
             p = mult;
-        ph = p < d.H ? p : d.H;
-        pw = p < d.W ? p : d.W;
+        s.ph = p < s.d.H ? p : s.d.H;
+        s.pw = p < s.d.W ? p : s.d.W;
     }
     if (!st) {
-        at_learn_set_threads(o->threads);
-        int64_t sp2[2] = {ph, pw}, full[2] = {d.H, d.W};
+        int64_t full[2] = {s.d.H, s.d.W};
         at_unet_config vcfg = cfg; /* validation in f32, as predict runs */
         cfg.bf16 = o->bf16 < 0 ? at_learn_have_bf16() : o->bf16 != 0;
-        st = at_model_create(&cfg, o->batch, sp2, o->seed, &m);
-        if (!st)
-            st = at_model_create(&vcfg, o->batch, full, o->seed, &vm);
+        st = at_model_create(&vcfg, o->batch, full, o->seed, &s.vm);
     }
-    if (!st)
-        st = at_adamw_create(m, cfg.beta1, cfg.beta2, cfg.adam_eps, cfg.weight_decay, &opt);
-    size_t hw = (size_t)d.H * d.W;
+    size_t hw = (size_t)s.d.H * s.d.W;
     if (!st) {
-        in = at_malloc((size_t)o->batch * d.C * hw * sizeof *in);
-        tgt = at_malloc((size_t)o->batch * hw * sizeof *tgt);
-        msk = at_malloc((size_t)o->batch * hw * sizeof *msk);
-        out = at_malloc((size_t)o->batch * hw * sizeof *out);
-        if (!in || !tgt || !msk || !out)
+        s.in = at_malloc((size_t)o->batch * s.d.C * hw * sizeof *s.in);
+        s.tgt = at_malloc((size_t)o->batch * hw * sizeof *s.tgt);
+        s.msk = at_malloc((size_t)o->batch * hw * sizeof *s.msk);
+        s.out = at_malloc((size_t)o->batch * hw * sizeof *s.out);
+        if (!s.in || !s.tgt || !s.msk || !s.out)
             st = AT_ERR_NOMEM;
     }
     if (!st) {
@@ -447,134 +562,47 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
         if (!st && (!wpath || !cpath))
             st = AT_ERR_NOMEM;
     }
-    at_rng rng;
-    at_rng_seed(&rng, o->seed ^ 0x5c7ull);
-    double start = at_now_seconds(), best = INFINITY;
-    int64_t step = 0, total_steps = (int64_t)o->epochs * (int64_t)((ntr + o->batch - 1) / o->batch);
-    int epochs_done = 0, planned = o->epochs;
-    for (int ep = 0; !st && ep < planned; ep++) {
-        for (size_t i = ntr - 1; i > 0; i--) { /* shuffle */
-            size_t j = (size_t)(at_rng_uniform(&rng) * (double)(i + 1));
-            j = j > i ? i : j;
-            slice_ref t = tr[i];
-            tr[i] = tr[j];
-            tr[j] = t;
-        }
-        double loss_sum = 0;
-        size_t nsteps = 0;
-        for (size_t b0 = 0; !st && b0 + (size_t)o->batch <= ntr; b0 += (size_t)o->batch) {
-            size_t phw = (size_t)ph * pw;
-            for (int b = 0; b < o->batch; b++) {
-                warp wp = {at_rng_uniform(&rng) < 0.5, 0.0, 1.0};
-                double ang = (2 * at_rng_uniform(&rng) - 1) * o->rotate_deg * M_PI / 180.0;
-                double zoom = 1.0 + (2 * at_rng_uniform(&rng) - 1) * o->zoom;
-                if (o->rotate_deg > 0)
-                    wp.angle = ang;
-                if (o->zoom > 0)
-                    wp.scale = zoom;
-                int oy = (int)(at_rng_uniform(&rng) * (d.H - ph + 1));
-                int ox = (int)(at_rng_uniform(&rng) * (d.W - pw + 1));
-                oy = oy > d.H - ph ? d.H - ph : oy;
-                ox = ox > d.W - pw ? d.W - pw : ox;
-                fill_crop(&d, tr[b0 + (size_t)b], wp, oy, ox, ph, pw, in + (size_t)b * d.C * phw,
-                          tgt + (size_t)b * phw, msk + (size_t)b * phw);
-                float gain = (float)(1.0 + o->intensity * at_rng_normal(&rng));
-                float shift = (float)(o->intensity * at_rng_normal(&rng));
-                gain = gain < 0.5f ? 0.5f : gain > 1.5f ? 1.5f : gain;
-                for (size_t q = 0; q < (size_t)d.C * phw; q++)
-                    in[(size_t)b * d.C * phw + q] = in[(size_t)b * d.C * phw + q] * gain + shift;
-            }
-            float loss = 0;
-            at_model_zero_grad(m);
-            st = at_model_forward(m, in, NULL, 1);
-            if (!st)
-                st = at_model_backward(m, tgt, msk, AT_LOSS_L1, 1.0f, &loss);
-            if (!st)
-                at_adamw_step(opt, at_lr_at(&cfg, step, total_steps));
-            step++;
-            loss_sum += loss;
-            nsteps++;
-        }
-        if (st)
-            break;
-        double val = loss_sum / (nsteps ? (double)nsteps : 1.0) * AT_SCT_CT_SCALE;
-        double train_l1 = val;
-        /* the weights into the whole-slice model; its batch-norm running
-         * statistics refreshed on whole training slices (crops see less air) */
-        st = copy_params(vm, m);
-        int crops = ph != d.H || pw != d.W;
-        for (int r = 0; !st && crops && !o->no_norm && r < o->recalibrate; r++) {
-            for (int b = 0; b < o->batch; b++) {
-                size_t idx = (size_t)(at_rng_uniform(&rng) * (double)ntr);
-                idx = idx >= ntr ? ntr - 1 : idx;
-                fill_sample(&d, tr[idx], 0, in + (size_t)b * d.C * hw, tgt + (size_t)b * hw,
-                            msk + (size_t)b * hw);
-            }
-            st = at_model_forward(vm, in, NULL, 1);
-        }
-        if (!st && nva)
-            st = validate(vm, &d, va, nva, o->batch, in, tgt, msk, out, &val);
-        if (st)
-            break;
-        epochs_done = ep + 1;
-        double now = at_now_seconds();
-        /* fit the schedule to the time budget, from the mean epoch so far
-         * (a neighbour's load during one epoch must not set the whole
-         * run): shrink whenever the budget needs it, grow only in the
-         * first half, so the learning rate never climbs back late */
-        {
-            double mean = (now - start) / (ep + 1);
-            int fit = ep + 1 + (int)((o->minutes * 60.0 - (now - start)) / (mean * 1.03));
-            fit = fit < ep + 1 ? ep + 1 : fit > o->epochs ? o->epochs : fit;
-            if (fit < planned || (ep == 0 || 2 * (ep + 1) < planned))
-                planned = fit;
-            total_steps = (int64_t)planned * (int64_t)(ntr / (size_t)o->batch);
-        }
-        /* without validation patients the last epoch is kept and no
-         * validation MAE is claimed */
-        char vbuf[32] = "null";
-        if (nva)
-            snprintf(vbuf, sizeof vbuf, "%.3f", val);
-        st = at_buf_printf(&curves,
-                           "{\"epoch\": %d, \"train_l1_hu\": %.3f, \"val_mae_hu\": %s, "
-                           "\"lr\": %.6g, \"seconds\": %.1f}\n",
-                           ep + 1, train_l1, vbuf, (double)at_lr_at(&cfg, step, total_steps), now - start);
-        if (!st && (val < best || !nva)) {
-            best = nva ? val : INFINITY;
-            st = at_checkpoint_save(wpath, vm, NULL, NULL);
-        }
-        if (!st)
-            st = at_file_write_atomic(cpath, curves.data, curves.len);
-        if (o->epoch_note)
-            o->epoch_note(o->epoch_ud, ep + 1, train_l1, nva ? val : NAN, now - start);
-        if (o->progress)
-            o->progress(o->progress_ud, (uint64_t)ep + 1, (uint64_t)planned, "epochs");
-        if (now - start > o->minutes * 60.0)
-            break;
+    at_rng_seed(&s.rng, o->seed ^ 0x5c7ull);
+    at_train_result res;
+    if (!st) {
+        at_train_source src = {.batches = (int64_t)(s.ntr / (size_t)o->batch),
+                               .epoch_begin = source_epoch_begin,
+                               .fill = source_fill,
+                               .validate = source_validate,
+                               .state_words = 4,
+                               .state_get = source_state_get,
+                               .state_set = source_state_set,
+                               .ud = &s};
+        at_train_options to = {.best_path = wpath,
+                               .log_path = cpath,
+                               .train_key = "train_l1_hu",
+                               .val_key = "val_mae_hu",
+                               .loss_scale = AT_SCT_CT_SCALE,
+                               .minutes = o->minutes,
+                               .window = {s.ph, s.pw}};
+        st = at_train_loop(&cfg, &src, &to, &run, &res);
     }
     if (!st)
-        st = write_model_json(tmp, o, spacing, direction, cfg.bf16, epochs_done, best, at_now_seconds() - start);
+        st = write_model_json(tmp, o, spacing, direction, cfg.bf16, (int)res.epochs,
+                              isnan(res.best_val) ? INFINITY : res.best_val, res.seconds);
     if (!st && rename(tmp, model_dir) != 0)
         st = at_error_set(AT_ERR_IO, "%s: cannot move the model into place: %s", model_dir,
                           strerror(errno));
     if (st && tmp)
         sct_remove_tree(tmp);
-    at_buf_free(&curves);
     at_free(wpath);
     at_free(cpath);
     at_free(tmp);
-    at_free(in);
-    at_free(tgt);
-    at_free(msk);
-    at_free(out);
-    at_adamw_free(opt);
-    at_model_free(m);
-    at_model_free(vm);
+    at_free(s.in);
+    at_free(s.tgt);
+    at_free(s.msk);
+    at_free(s.out);
+    at_model_free(s.vm);
     for (size_t i = 0; i < np; i++)
         free_pvol(&vols[i]);
     at_free(vols);
-    at_free(tr);
-    at_free(va);
+    at_free(s.tr);
+    at_free(s.va);
     at_free(pts);
     return st;
 }

@@ -91,9 +91,9 @@ done
 kill -INT "$pid"
 wait "$pid"; rc=$?
 [ $rc = 1 ] || fail "SIGINT exit $rc: $(cat "$tmp/sig.log")"
-grep -q "interrupted after step .*; checkpoint written to $tmp/sig/checkpoint.safetensors" "$tmp/sig.log" ||
+grep -q "cancelled after step .*; checkpoint written to $tmp/sig/checkpoint.safetensors" "$tmp/sig.log" ||
   fail "SIGINT message: $(cat "$tmp/sig.log")"
-e=$(sed -n 's/.*interrupted after step [0-9]* (epoch \([0-9]*\)).*/\1/p' "$tmp/sig.log")
+e=$(sed -n 's/.*cancelled after step [0-9]* (epoch \([0-9]*\)).*/\1/p' "$tmp/sig.log")
 sed -i "s/epochs = 100000/epochs = $e/" "$tmp/t.cfg"
 "$bin" learn train --config "$tmp/t.cfg" --out "$tmp/sig" --samples 24 --quiet \
   --resume "$tmp/sig/checkpoint.safetensors" >"$tmp/log" 2>&1 || fail "resume after SIGINT: $(cat "$tmp/log")"
