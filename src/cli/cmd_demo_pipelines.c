@@ -4,6 +4,7 @@
 #include "demo.h"
 
 #include "atelier/deid.h"
+#include "atelier/learn.h"
 #include "atelier/phantom.h"
 #include "atelier/sct.h"
 #include "atelier/text.h"
