@@ -6,6 +6,7 @@
 #include "atelier/deid.h"
 #include "atelier/phantom.h"
 #include "atelier/sct.h"
+#include "atelier/risk.h"
 #include "atelier/text.h"
 #include "atelier/walk.h"
 

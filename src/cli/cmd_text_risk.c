@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "cmd_text.h"
 
+#include "atelier/risk.h"
 #include "atelier/text.h"
 
 #include <stdlib.h>

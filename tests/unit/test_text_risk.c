@@ -2,8 +2,9 @@
  * training on a small synthetic cohort, save/load round trip, bad input. */
 #include "support.h"
 
+#include "atelier/risk.h"
 #include "atelier/text.h"
-#include "text/risk_internal.h"
+#include "risk/internal.h"
 
 #include <math.h>
 #include <stdio.h>

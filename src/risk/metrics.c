@@ -2,7 +2,7 @@
  * averaged), AUPRC (average precision), bootstrap 95% intervals (over
  * patients when their ids are given: a cluster bootstrap), Brier
  * score, a 10-bin reliability table and its SVG plot; the demo pipeline. */
-#include "atelier/text.h"
+#include "atelier/risk.h"
 
 #include <math.h>
 #include <stdlib.h>
