@@ -66,7 +66,7 @@ at_status at_risk_split(const at_csv *csv, const char *id_column, double test_fr
                         unsigned char *is_test, size_t *test_patients, size_t *patients);
 
 /* The demo pipeline: cohort, patient-level split, train, evaluate. */
-at_status at_text_demo_risk(size_t patients, uint64_t seed, at_risk_metrics *test_metrics);
+at_status at_risk_demo(size_t patients, uint64_t seed, at_risk_metrics *test_metrics);
 
 #ifdef __cplusplus
 }

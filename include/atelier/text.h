@@ -128,7 +128,7 @@ int at_text_nir_key(const char *first13);    /* the key (1..97) or -1 */
 int at_text_luhn_valid(const char *digits, size_t n);
 int at_text_luhn_digit(const char *digits, size_t n); /* check digit to append */
 
-/* ---- synthetic documents and evaluation --------------------------------------- */
+/* ---- annotated documents (src/synth writes them) and evaluation --------------------------------------- */
 typedef struct {
     char *text;
     size_t len;
@@ -139,12 +139,7 @@ typedef struct {
     char *patient_id;
 } at_text_doc;
 
-/* Generate n annotated documents with seed. heldout selects the held-out
- * halves of the generator's name and commune pools and the held-out
- * templates. Owned by caller (at_text_docs_free). */
-at_status at_text_synth_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
 void at_text_docs_free(at_text_doc *docs, size_t n);
-const char *at_text_doc_kind_name(int kind);
 
 typedef struct {
     double tp[AT_PHI_COUNT], fp[AT_PHI_COUNT], fn[AT_PHI_COUNT]; /* token level, per label */
@@ -228,19 +223,10 @@ void at_text_mentions_free(at_text_mentions *m);
 /* One JSON object per line per mention (type, offsets, text, value, qualifiers). */
 at_status at_text_mentions_jsonl(const char *text, const at_text_mentions *m, at_buf *out);
 
-/* Synthetic notes with gold mentions (label = type | qualifiers << 8 |
- * CTCAE grade << 12) for
- * measuring extraction; heldout selects the held-out drug and term halves. */
-at_status at_text_synth_extract_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
-
 /* Exact span-and-type P/R/F1 per mention type and qualifier agreement,
  * as JSON (json=1) or a table, appended to report. */
 at_status at_text_extract_evaluate(const at_text_extractor *x, const at_text_doc *docs, size_t n, int json,
                                    at_buf *report);
-
-/* Synthetic chemotherapy cohort as CSV (patient_id,age,text,label), one row
- * per cycle, outcomes following the literature's risk factors. */
-at_status at_text_synth_cohort(size_t patients, uint64_t seed, at_buf *csv);
 
 #ifdef __cplusplus
 }

@@ -27,7 +27,7 @@ int demo_text(const char *tmp)
            "prior admissions); L2 logistic regression (liblinear), C by cross-validation.\n\n");
     at_risk_metrics m;
     double t0 = at_now_seconds();
-    at_status st = at_text_demo_risk(1500, 2024, &m);
+    at_status st = at_risk_demo(1500, 2024, &m);
     if (st)
         return cli_fail(st);
     printf("held-out cycles: %zu (%zu re-hospitalised)\n", m.n, m.positives);
