@@ -8,6 +8,7 @@
 
 #include "atelier/core.h"
 #include "atelier/dicom.h"
+#include "atelier/walk.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -132,13 +133,9 @@ typedef struct {
     void *progress_ud;
 } at_deid_batch_config;
 
-/* Entries of folder walks that are not input files (counted, never opened). */
-typedef struct {
-    size_t not_regular;    /* FIFOs, sockets, devices */
-    size_t dangling_links; /* links to nothing */
-    size_t folder_links;   /* links to folders (never followed: no cycles) */
-    size_t vanished;       /* gone between listing and looking */
-} at_deid_skipped;
+/* Entries of folder walks that are not input files (counted, never
+ * opened): the core walker's counts (include/atelier/walk.h). */
+typedef at_walk_skipped at_deid_skipped;
 
 typedef struct {
     size_t files_seen, files_done, files_quarantined, files_rejected;

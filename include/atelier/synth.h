@@ -5,6 +5,7 @@
 
 #include "atelier/core.h"
 #include "atelier/dicom.h"
+#include "atelier/text.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,6 +32,23 @@ at_status at_synth_dicom_slice(const at_synth_study_options *opt, int series, in
 /* Write the whole study under outdir (created): outdir/S<k>_<modality>/IM<nnnn>.dcm,
  * each file atomically. *files (may be NULL) receives the count written. */
 at_status at_synth_dicom_study(const char *outdir, const at_synth_study_options *opt, size_t *files);
+
+/* ---- synthetic clinical text (src/synth/notes*.c, chemo_*.c) ---- */
+/* Generate n annotated documents with seed. heldout selects the held-out
+ * halves of the generator's name and commune pools and the held-out
+ * templates. Owned by caller (at_text_docs_free). */
+at_status at_synth_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
+/* Name of a document kind of at_synth_docs ("consultation", "rcp", ...). Static string. */
+const char *at_synth_doc_kind_name(int kind);
+
+/* Synthetic notes with gold mentions (label = type | qualifiers << 8 |
+ * CTCAE grade << 12) for
+ * measuring extraction; heldout selects the held-out drug and term halves. */
+at_status at_synth_extract_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
+
+/* Synthetic chemotherapy cohort as CSV (patient_id,age,text,label), one row
+ * per cycle, outcomes following the literature's risk factors. */
+at_status at_synth_chemo_cohort(size_t patients, uint64_t seed, at_buf *csv);
 
 #ifdef __cplusplus
 }

@@ -1,8 +1,8 @@
 /* atelier text: French clinical text. De-identification (detection of the
  * EDS-Pseudo labels plus RPPS/ADELI and FINESS, redaction or keyed
  * pseudonymisation), a generator of synthetic annotated documents with its
- * evaluation, a bounded CSV reader, and the re-hospitalisation risk model
- * (hashed TF-IDF + structured features, liblinear logistic regression). */
+ * evaluation, a bounded CSV reader, and extraction of clinical mentions.
+ * The re-hospitalisation risk model built on it is include/atelier/risk.h. */
 #ifndef ATELIER_TEXT_H
 #define ATELIER_TEXT_H
 
@@ -128,7 +128,7 @@ int at_text_nir_key(const char *first13);    /* the key (1..97) or -1 */
 int at_text_luhn_valid(const char *digits, size_t n);
 int at_text_luhn_digit(const char *digits, size_t n); /* check digit to append */
 
-/* ---- synthetic documents and evaluation --------------------------------------- */
+/* ---- annotated documents (src/synth writes them) and evaluation --------------------------------------- */
 typedef struct {
     char *text;
     size_t len;
@@ -139,12 +139,7 @@ typedef struct {
     char *patient_id;
 } at_text_doc;
 
-/* Generate n annotated documents with seed. heldout selects the held-out
- * halves of the generator's name and commune pools and the held-out
- * templates. Owned by caller (at_text_docs_free). */
-at_status at_text_synth_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
 void at_text_docs_free(at_text_doc *docs, size_t n);
-const char *at_text_doc_kind_name(int kind);
 
 typedef struct {
     double tp[AT_PHI_COUNT], fp[AT_PHI_COUNT], fn[AT_PHI_COUNT]; /* token level, per label */
@@ -228,77 +223,10 @@ void at_text_mentions_free(at_text_mentions *m);
 /* One JSON object per line per mention (type, offsets, text, value, qualifiers). */
 at_status at_text_mentions_jsonl(const char *text, const at_text_mentions *m, at_buf *out);
 
-/* Synthetic notes with gold mentions (label = type | qualifiers << 8 |
- * CTCAE grade << 12) for
- * measuring extraction; heldout selects the held-out drug and term halves. */
-at_status at_text_synth_extract_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
-
 /* Exact span-and-type P/R/F1 per mention type and qualifier agreement,
  * as JSON (json=1) or a table, appended to report. */
 at_status at_text_extract_evaluate(const at_text_extractor *x, const at_text_doc *docs, size_t n, int json,
                                    at_buf *report);
-
-/* ---- re-hospitalisation risk ------------------------------------------------------- */
-typedef struct at_risk_model at_risk_model;
-
-typedef struct {
-    double C;          /* <= 0: chosen by patient-level cross-validation */
-    int l1;            /* 1: L1-regularised, else L2 */
-    int use_xgboost;   /* gradient boosting instead of logistic regression */
-    int folds;         /* cross-validation folds (default 5) */
-    int threads;
-} at_risk_options;
-
-/* Train on CSV rows (columns patient_id, text, label). Owned by caller. */
-at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_model **out);
-at_status at_risk_save(const at_risk_model *m, const char *path);
-at_status at_risk_load(const char *path, at_risk_model **out);
-void at_risk_free(at_risk_model *m);
-/* The regularisation strength the model was trained with. */
-double at_risk_model_C(const at_risk_model *m);
-/* Probability for one document; reasons (may be NULL) receives up to
- * nreasons "term" strings that raised the risk most, comma-joined. */
-at_status at_risk_predict(const at_risk_model *m, const char *text, size_t len, double *prob,
-                          at_buf *reasons, int nreasons);
-
-typedef struct {
-    double auroc, auroc_lo, auroc_hi, auprc, auprc_lo, auprc_hi, brier;
-    size_t n, positives;
-    size_t patients;  /* distinct patient ids (0 when not given) */
-    int by_patient;   /* 1: the bootstrap resampled patients, 0: rows */
-    double bin_pred[10], bin_obs[10];
-    size_t bin_n[10];
-} at_risk_metrics;
-
-/* Metrics of probabilities p against labels y (n items), with a seeded
- * bootstrap (nboot resamples) for the 95% intervals over rows. */
-at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int nboot,
-                                  uint64_t seed, at_risk_metrics *out);
-/* The same with each row's patient id (ids[i], NUL-terminated; NULL: rows):
- * a cluster bootstrap that resamples patients with all their rows, since
- * the rows of one patient are not independent. */
-at_status at_risk_metrics_compute_by_patient(const double *p, const int *y, const char *const *ids, size_t n,
-                                             int nboot, uint64_t seed, at_risk_metrics *out);
-/* 1 when the labels hold one class only: AUROC and AUPRC are then
- * undefined (written as null in the JSON). */
-int at_risk_metrics_one_class(const at_risk_metrics *m);
-at_status at_risk_metrics_json(const at_risk_metrics *m, at_buf *out);
-/* Reliability plot as SVG. */
-at_status at_risk_calibration_svg(const at_risk_metrics *m, at_buf *out);
-
-/* Patient-level split of the data rows of csv (row i + 1 -> is_test[i]):
- * round(test_fraction x patients) whole patients (at least one on each
- * side), chosen by a shuffle seeded with seed of the sorted distinct ids of
- * column id_column (NULL: patient_id). Deterministic. */
-at_status at_risk_split(const at_csv *csv, const char *id_column, double test_fraction, uint64_t seed,
-                        unsigned char *is_test, size_t *test_patients, size_t *patients);
-
-/* Synthetic chemotherapy cohort as CSV (patient_id,age,text,label), one row
- * per cycle, outcomes following the literature's risk factors. */
-at_status at_text_synth_cohort(size_t patients, uint64_t seed, at_buf *csv);
-
-/* The demo pipeline: cohort, patient-level split, train, evaluate. */
-at_status at_text_demo_risk(size_t patients, uint64_t seed, at_risk_metrics *test_metrics);
 
 #ifdef __cplusplus
 }

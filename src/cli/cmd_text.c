@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "cmd_text.h"
 
+#include "atelier/synth.h"
 #include "atelier/text.h"
 
 #include <stdlib.h>
@@ -111,7 +112,7 @@ int cmd_text_eval_deid(int argc, char **argv)
     at_text_doc *docs = NULL;
     at_status st = at_text_deid_new(dict, &det);
     if (!st)
-        st = at_text_synth_docs(n, seed, !dev, &docs);
+        st = at_synth_docs(n, seed, !dev, &docs);
     at_text_deid_eval ev;
     memset(&ev, 0, sizeof ev);
     if (!st)
@@ -159,7 +160,7 @@ int cmd_text_synth_docs(int argc, char **argv)
     at_text_doc *docs = NULL;
     at_status st = at_mkdir_p(outdir, 0700);
     if (!st)
-        st = at_text_synth_docs(n, seed, held, &docs);
+        st = at_synth_docs(n, seed, held, &docs);
     for (size_t i = 0; i < n && !st; i++) {
         char name[64];
         snprintf(name, sizeof name, "doc-%06zu.txt", i);
@@ -169,7 +170,7 @@ int cmd_text_synth_docs(int argc, char **argv)
         at_buf js;
         at_buf_init(&js, 1 << 24);
         if (!st)
-            st = at_buf_printf(&js, "{\"kind\":\"%s\",\"patient\":\"%s\",", at_text_doc_kind_name(docs[i].kind),
+            st = at_buf_printf(&js, "{\"kind\":\"%s\",\"patient\":\"%s\",", at_synth_doc_kind_name(docs[i].kind),
                                docs[i].patient_id);
         if (!st)
             st = at_buf_puts(&js, "\"spans\":[");

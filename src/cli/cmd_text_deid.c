@@ -7,8 +7,8 @@
 #include "cmd_text.h"
 
 #include "atelier/text.h"
+#include "atelier/walk.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -16,7 +16,6 @@
 
 #define TEXT_MAX_FILE ((size_t)512 << 20)
 #define TEXT_MAX_CELL ((size_t)64 << 20)
-#define DEID_MAX_DEPTH 64
 #define DEID_MAX_JOBS ((size_t)10000000)
 
 typedef struct {
@@ -92,46 +91,36 @@ static at_status jobs_push(deid_jobs *j, const char *in, const char *out, const 
     return AT_OK;
 }
 
-/* List the documents under in (a file or a folder) with their outputs
- * under out (out_canon: its canonical form) and their patient (with
- * --patient-dirs, each subfolder of an input folder is one patient).
- * Folders that cannot be read are reported and counted as failed. */
-static at_status plan_tree(deid_run *r, deid_jobs *jobs, const char *in, const char *out, const char *out_canon,
-                           int depth, const char *patient)
+/* In a folder walk, hidden names are left out, and .json files are
+ * standoff or annotation files, not documents. */
+static int keep_document(void *ud, const char *rel, int is_folder)
 {
-    if (!at_path_is_dir(in))
-        return jobs_push(jobs, in, out, out_canon, patient);
-    if (depth > DEID_MAX_DEPTH) {
-        fprintf(stderr, "atelier: %s: folders nested too deep\n", in);
-        r->failed++;
-        return AT_OK;
+    (void)ud;
+    return is_folder || !has_suffix(rel, ".json");
+}
+
+/* List the documents of the folder in (the core walker's files) with
+ * their outputs under out (out_canon: its canonical form) and their
+ * patient (with --patient-dirs, each first-level subfolder is one
+ * patient). */
+static at_status plan_folder(deid_run *r, deid_jobs *jobs, const char *in, const char *out, const char *out_canon)
+{
+    at_walk_list w = {0};
+    at_walk_options o = {.skip_hidden = 1, .keep = keep_document, .max_files = DEID_MAX_JOBS};
+    at_status st = at_walk_collect(&w, in, &o);
+    for (size_t i = 0; i < w.n && !st; i++) {
+        const char *rel = w.v[i].rel, *slash = strchr(rel, '/');
+        char *b = at_path_join(out, rel), *c = at_path_join(out_canon, rel);
+        char *patient = r->patient_dirs && slash ? at_strndup(rel, (size_t)(slash - rel)) : NULL;
+        if (!b || !c || (r->patient_dirs && slash && !patient))
+            st = AT_ERR_NOMEM;
+        else
+            st = jobs_push(jobs, w.v[i].path, b, c, patient);
+        at_free(b);
+        at_free(c);
+        at_free(patient);
     }
-    struct dirent **names;
-    int n = scandir(in, &names, NULL, alphasort);
-    if (n < 0) {
-        fprintf(stderr, "atelier: %s: cannot list folder\n", in);
-        r->failed++;
-        return AT_OK;
-    }
-    at_status st = AT_OK;
-    for (int i = 0; i < n; i++) {
-        const char *nm = names[i]->d_name;
-        if (nm[0] != '.' && !st) {
-            char *a = at_path_join(in, nm), *b = at_path_join(out, nm), *c = at_path_join(out_canon, nm);
-            /* in a folder walk, .json files are standoff or annotation files, not documents */
-            int standoff = has_suffix(nm, ".json") && a && !at_path_is_dir(a);
-            if (!a || !b || !c)
-                st = AT_ERR_NOMEM;
-            else if (!standoff)
-                st = plan_tree(r, jobs, a, b, c, depth + 1,
-                               depth == 0 && r->patient_dirs && at_path_is_dir(a) ? nm : patient);
-            at_free(a);
-            at_free(b);
-            at_free(c);
-        }
-        free(names[i]);
-    }
-    free(names);
+    at_walk_list_free(&w);
     return st;
 }
 
@@ -427,9 +416,9 @@ static int plan_run(deid_run *r, const char *const *inputs, int nin, const char 
             if (!out || !oc)
                 *st = AT_ERR_NOMEM;
             else if (dir)
-                *st = plan_tree(r, jobs, trimmed, outdir, out_canon, 0, NULL);
+                *st = plan_folder(r, jobs, trimmed, outdir, out_canon);
             else
-                *st = plan_tree(r, jobs, trimmed, out, oc, 0, NULL);
+                *st = jobs_push(jobs, trimmed, out, oc, NULL);
             if (*st)
                 rc = CLI_FAIL;
             at_free(out);

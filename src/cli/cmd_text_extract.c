@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "cmd_text.h"
 
+#include "atelier/synth.h"
 #include "atelier/text.h"
 
 #include <stdlib.h>
@@ -142,7 +143,7 @@ int cmd_text_eval_extract(int argc, char **argv)
     at_text_doc *docs = NULL;
     at_status st = at_text_extractor_new(NULL, &x);
     if (!st)
-        st = at_text_synth_extract_docs((size_t)n, seed, !dev, &docs);
+        st = at_synth_extract_docs((size_t)n, seed, !dev, &docs);
     at_buf out;
     at_buf_init(&out, 1 << 20);
     if (!st)

@@ -3,6 +3,8 @@
 #include "cli.h"
 #include "cmd_text.h"
 
+#include "atelier/risk.h"
+#include "atelier/synth.h"
 #include "atelier/text.h"
 
 #include <stdlib.h>
@@ -79,7 +81,7 @@ int cmd_text_synth_cohort(int argc, char **argv)
         return cli_usage_error("text synth-cohort", "needs --patients N (> 0) and -o FILE.csv");
     at_buf b;
     at_buf_init(&b, RISK_MAX_CSV);
-    at_status st = at_text_synth_cohort((size_t)n, seed, &b);
+    at_status st = at_synth_chemo_cohort((size_t)n, seed, &b);
     if (!st)
         st = at_file_write_atomic(out, b.data, b.len);
     at_buf_free(&b);
@@ -436,7 +438,7 @@ static int risk_demo(int argc, char **argv)
             return cli_usage_error("text risk demo", "unknown argument %s", argv[i]);
     }
     at_risk_metrics mt;
-    at_status st = at_text_demo_risk((size_t)n, seed, &mt);
+    at_status st = at_risk_demo((size_t)n, seed, &mt);
     at_buf out;
     at_buf_init(&out, 1 << 20);
     if (!st)

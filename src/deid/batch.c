@@ -313,7 +313,7 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
     double t0 = at_now_seconds();
     job_list jobs = {0};
     for (size_t i = 0; i < input_count && !st; i++)
-        st = at_deid_collect(&jobs, inputs[i]);
+        st = at_deid_collect(&jobs, inputs[i], NULL);
     if (!st)
         st = at_mkdir_p(outdir, 0755);
     run_state rs = {.jobs = &jobs, .outdir = outdir, .cfg = cfg};

@@ -3,36 +3,12 @@
  * so an interrupted run leaves no partial cohort behind. */
 #include "atelier/phantom.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            char *p = at_path_join(path, e->d_name);
-            if (!p)
-                break;
-            struct stat sb;
-            if (!lstat(p, &sb) && S_ISDIR(sb.st_mode))
-                remove_tree(p); /* depth is two folders here */
-            else
-                unlink(p);
-            at_free(p);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
 
 static at_status write_truth(const char *path, const at_phantom_pair *p, const at_phantom_options *o,
                              int patient)
@@ -156,7 +132,7 @@ at_status at_phantom_write_cohort(const at_phantom_options *o, int patients, con
     if (!tmp)
         return AT_ERR_NOMEM;
     snprintf(tmp, n + 32, "%.*s.partial-%ld", (int)n, dir, (long)getpid());
-    remove_tree(tmp);
+    at_remove_tree(tmp);
     at_status st = at_mkdir_p(tmp, 0755);
     for (int i = 0; !st && i < patients; i++) {
         st = write_patient(o, i, tmp);
@@ -184,7 +160,7 @@ at_status at_phantom_write_cohort(const at_phantom_options *o, int patients, con
         st = at_error_set(AT_ERR_IO, "%s: cannot rename the finished cohort into place: %s", dir,
                           strerror(errno));
     if (st)
-        remove_tree(tmp);
+        at_remove_tree(tmp);
     at_free(tmp);
     return st;
 }

@@ -3,7 +3,7 @@
 #ifndef ATELIER_SYNTH_NOTES_GEN_H
 #define ATELIER_SYNTH_NOTES_GEN_H
 
-#include "atelier/text.h"
+#include "atelier/synth.h"
 #include "notes_pools.h"
 
 typedef struct {

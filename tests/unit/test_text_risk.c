@@ -2,8 +2,10 @@
  * training on a small synthetic cohort, save/load round trip, bad input. */
 #include "support.h"
 
+#include "atelier/risk.h"
+#include "atelier/synth.h"
 #include "atelier/text.h"
-#include "text/risk_internal.h"
+#include "risk/internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -15,7 +17,7 @@ static void synth_csv(size_t patients, uint64_t seed, at_csv *csv)
 {
     at_buf b;
     at_buf_init(&b, 1 << 26);
-    assert_int_equal(at_text_synth_cohort(patients, seed, &b), AT_OK);
+    assert_int_equal(at_synth_chemo_cohort(patients, seed, &b), AT_OK);
     assert_int_equal(at_csv_parse((const char *)b.data, b.len, 1 << 20, csv), AT_OK);
     at_buf_free(&b);
 }
@@ -93,7 +95,7 @@ static void test_split(void **state)
     (void)state;
     at_buf b;
     at_buf_init(&b, 1 << 24);
-    assert_int_equal(at_text_synth_cohort(100, 8, &b), AT_OK);
+    assert_int_equal(at_synth_chemo_cohort(100, 8, &b), AT_OK);
     at_csv csv;
     assert_int_equal(at_csv_parse((const char *)b.data, b.len, 1 << 20, &csv), AT_OK);
     at_buf_free(&b);

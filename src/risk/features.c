@@ -2,8 +2,8 @@
  * text, and structured features from the extractor's mentions (ages,
  * performance status, adverse events with their grades and the scope of
  * their negation, regimens and cycles, drugs, prior admissions). */
-#include "extract_internal.h"
-#include "risk_internal.h"
+#include "text/extract_internal.h" /* (until text offers its tokens publicly) */
+#include "risk/internal.h"
 
 #include <math.h>
 #include <pthread.h>

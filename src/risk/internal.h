@@ -1,9 +1,9 @@
-/* Internal to the risk model: features (hashed word n-grams with TF-IDF,
+/* Internal to src/risk: the risk model: features (hashed word n-grams with TF-IDF,
  * structured extractions) and the model's layout. */
-#ifndef ATELIER_TEXT_RISK_INTERNAL_H
-#define ATELIER_TEXT_RISK_INTERNAL_H
+#ifndef ATELIER_RISK_INTERNAL_H
+#define ATELIER_RISK_INTERNAL_H
 
-#include "atelier/text.h"
+#include "atelier/risk.h"
 
 #define RISK_HASH_BITS 18
 #define RISK_H (1u << RISK_HASH_BITS)

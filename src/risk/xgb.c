@@ -1,7 +1,7 @@
 /* Gradient boosting for the risk model through XGBoost's C API (an option
  * beside logistic regression): training on the compact feature columns,
  * prediction with per-feature contributions (SHAP values) for the reasons. */
-#include "risk_internal.h"
+#include "risk/internal.h"
 
 #include <linear.h>
 #include <stdio.h>

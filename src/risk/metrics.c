@@ -2,7 +2,8 @@
  * averaged), AUPRC (average precision), bootstrap 95% intervals (over
  * patients when their ids are given: a cluster bootstrap), Brier
  * score, a 10-bin reliability table and its SVG plot; the demo pipeline. */
-#include "atelier/text.h"
+#include "atelier/risk.h"
+#include "atelier/synth.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -289,11 +290,11 @@ static uint32_t split_hash(const char *pid)
     return h * 2654435761u;
 }
 
-at_status at_text_demo_risk(size_t patients, uint64_t seed, at_risk_metrics *test_metrics)
+at_status at_risk_demo(size_t patients, uint64_t seed, at_risk_metrics *test_metrics)
 {
     at_buf csvb;
     at_buf_init(&csvb, (size_t)1 << 30);
-    at_status st = at_text_synth_cohort(patients, seed, &csvb);
+    at_status st = at_synth_chemo_cohort(patients, seed, &csvb);
     at_csv csv;
     memset(&csv, 0, sizeof csv);
     if (!st)

@@ -2,7 +2,7 @@
  * structured features, L2 or L1 logistic regression through liblinear, the
  * regularisation strength chosen by patient-level cross-validation (AUROC);
  * saving, loading and scoring with the reasons that raised the risk. */
-#include "risk_internal.h"
+#include "risk/internal.h"
 
 #include <linear.h>
 #ifdef _OPENMP
