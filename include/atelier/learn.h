@@ -339,6 +339,10 @@ at_status at_train(const at_unet_config *cfg, const at_dataset *ds, const at_tra
  * out: out_channels x D x H x W, caller-allocated. */
 at_status at_predict_volume(at_model *m, const float *vol, int channels, const int64_t dhw[3],
                             float overlap, float *out);
+/* The same under a run (may be NULL): progress (phase "predict", windows
+ * done of all) after every batch, cancel checked before each. */
+at_status at_predict_volume_run(at_model *m, const float *vol, int channels, const int64_t dhw[3],
+                                float overlap, at_run *run, float *out);
 
 #ifdef __cplusplus
 }

@@ -202,7 +202,7 @@ at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src,
                                "{\"step\":%lld,\"epoch\":%lld,\"loss\":%s,\"lr\":%.7g,\"seconds\":%.3f}\n",
                                (long long)ts.step, (long long)epoch + 1,
                                train_log_num(n1, step_loss * scale), (double)lr, at_now_seconds() - t0);
-            at_run_metric mt[2] = {{"loss", step_loss * scale}, {"epoch", (double)epoch + 1}};
+            at_run_metric mt[2] = {{"epoch", (double)epoch + 1}, {"loss", step_loss * scale}};
             at_run_progress_metrics(run, "train", (uint64_t)ts.step, (uint64_t)total_steps, mt, 2);
         }
         loader_stop(&L);
