@@ -23,6 +23,8 @@ static void on_signal(int sig)
 static void on_event(void *ud, const at_run_event *ev)
 {
     cli_run *r = ud;
+    if (r->hook)
+        r->hook(r, ev);
     if (r->phase && strcmp(ev->phase, r->phase))
         return;
     if (r->started && ev->step == r->last_step && ev->total == r->last_total)
@@ -90,6 +92,19 @@ int cli_run_was_cancelled(const cli_run *r)
 {
     (void)r;
     return cancel_flag != 0;
+}
+
+void cli_run_line(cli_run *r, const char *fmt, ...)
+{
+    if (r->quiet)
+        return;
+    if (r->bar.tty)
+        fputs("\r\033[K", stderr);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
 }
 
 int cli_run_cancelled(const char *cmd, const char *fmt, ...)

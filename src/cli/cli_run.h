@@ -12,13 +12,16 @@
 
 #define CLI_CANCELLED 130 /* exit status of a cancelled command (128 + SIGINT) */
 
-typedef struct {
+typedef struct cli_run {
     at_run run;
     cli_progress bar;
     const char *phase;      /* the phase drawn (NULL: every phase) */
     uint64_t base;          /* a resumed run: the step it started from */
     uint64_t last_step, last_total; /* the last event drawn */
     int started, quiet;
+    /* called with every event before it is drawn (may be NULL) */
+    void (*hook)(struct cli_run *r, const at_run_event *ev);
+    void *hook_ud;
 } cli_run;
 
 /* Start: the cancel flag armed on SIGINT and SIGTERM (a second Ctrl-C
@@ -29,6 +32,9 @@ void cli_run_begin(cli_run *r, const char *label, const char *phase, int quiet, 
 void cli_run_end(cli_run *r);
 /* 1 when the command was cancelled by a signal. */
 int cli_run_was_cancelled(const cli_run *r);
+/* Print a line on stderr between progress updates (clearing the bar on
+ * a terminal); nothing with quiet. */
+void cli_run_line(cli_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print "atelier CMD: <what>" as the one line of a cancelled command and
  * return CLI_CANCELLED. */
 int cli_run_cancelled(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -71,12 +71,11 @@ at_status sct_manifest_load(const char *prep_dir, sct_patient **out, size_t *cou
     return AT_OK;
 }
 
-void at_sct_train_options_default(at_sct_train_options *o)
+void at_sct_train_spec_default(at_sct_train_spec *o)
 {
     memset(o, 0, sizeof *o);
     o->epochs = 200;
     o->minutes = 25;
-    o->threads = 2;
     o->base = 16;
     o->depth = 3;
     o->neighbours = 1;
@@ -261,8 +260,8 @@ static at_status validate(at_model *m, const data_ctx *d, const slice_ref *s, si
     return AT_OK;
 }
 
-static at_status write_model_json(const char *dir, const at_sct_train_options *o, const double sp[3],
-                                  const double dir9[9], int bf16, int epochs, double best,
+static at_status write_model_json(const char *dir, const at_sct_train_spec *o, const double sp[3],
+                                  const double dir9[9], int bf16, int threads, int epochs, double best,
                                   double seconds)
 {
     char bestbuf[32] = "null"; /* no validation patients: no validation MAE */
@@ -280,7 +279,7 @@ static at_status write_model_json(const char *dir, const at_sct_train_options *o
         "\"seed\": %llu}\n",
         o->base, o->depth, o->neighbours, o->no_norm ? "none" : "batch", sp[0], sp[1], sp[2],
         dir9[0], dir9[1], dir9[2], dir9[3], dir9[4], dir9[5], dir9[6], dir9[7], dir9[8],
-        AT_SCT_MR_PLOW, AT_SCT_MR_PHIGH, AT_SCT_CT_SCALE, epochs, bestbuf, seconds, o->threads,
+        AT_SCT_MR_PLOW, AT_SCT_MR_PHIGH, AT_SCT_CT_SCALE, epochs, bestbuf, seconds, threads,
         bf16 ? "true" : "false",
         (unsigned long long)o->seed);
     char *p = at_path_join(dir, "model.json");
@@ -294,7 +293,7 @@ static at_status write_model_json(const char *dir, const at_sct_train_options *o
 
 /* The batch source of sct training (at_train_source). */
 typedef struct {
-    const at_sct_train_options *o;
+    const at_sct_train_spec *o;
     data_ctx d;
     slice_ref *tr, *va; /* training and validation slices */
     size_t ntr, nva;
@@ -325,7 +324,7 @@ static at_status source_fill(void *ud, int64_t epoch, int64_t b, float *in, floa
 {
     (void)epoch;
     sct_source *s = ud;
-    const at_sct_train_options *o = s->o;
+    const at_sct_train_spec *o = s->o;
     const data_ctx *d = &s->d;
     int ph = s->ph, pw = s->pw;
     size_t phw = (size_t)ph * pw, b0 = (size_t)b * (size_t)o->batch;
@@ -360,7 +359,7 @@ static at_status source_fill(void *ud, int64_t epoch, int64_t b, float *in, floa
 static at_status source_validate(void *ud, at_model *m, at_run *run, double *score, at_model **kept)
 {
     sct_source *s = ud;
-    const at_sct_train_options *o = s->o;
+    const at_sct_train_spec *o = s->o;
     const data_ctx *d = &s->d;
     size_t hw = (size_t)d->H * d->W;
     at_status st = at_model_copy_params(s->vm, m);
@@ -399,7 +398,7 @@ static void source_state_set(void *ud, const uint64_t *w)
 static at_status load_slices(const char *prep_dir, const sct_patient *pts, size_t np, sct_source *s,
                              pvol *vols, double spacing[3], double direction[9])
 {
-    const at_sct_train_options *o = s->o;
+    const at_sct_train_spec *o = s->o;
     data_ctx *d = &s->d;
     at_status st = AT_OK;
     int mult = 1 << o->depth;
@@ -462,7 +461,7 @@ static at_status load_slices(const char *prep_dir, const sct_patient *pts, size_
 }
 
 /* The U-Net configuration of a training run. */
-static void train_config(const at_sct_train_options *o, at_unet_config *cfg)
+static void train_config(const at_sct_train_spec *o, at_unet_config *cfg)
 {
     at_unet_config_default(cfg);
     cfg->mode = AT_MODE_25D;
@@ -479,52 +478,103 @@ static void train_config(const at_sct_train_options *o, at_unet_config *cfg)
     cfg->warmup_steps = 30;
     cfg->batch = o->batch;
     cfg->epochs = o->epochs;
-    cfg->threads = o->threads;
     cfg->seed = o->seed;
 }
 
-/* Old-style callbacks of at_sct_train_options fed from the run's events. */
-static void forward_progress(void *ud, const at_run_event *ev)
+/* Copy src's file name into dst's folder (resuming a finished model). */
+static at_status copy_file(const char *src_dir, const char *dst_dir, const char *name)
 {
-    const at_sct_train_options *o = ud;
-    if (strcmp(ev->phase, "epoch"))
-        return;
-    double train = ev->metrics[0].value, val = ev->metrics[1].value, secs = ev->metrics[2].value;
-    if (o->epoch_note)
-        o->epoch_note(o->epoch_ud, (int)ev->step, train, val, secs);
-    if (o->progress)
-        o->progress(o->progress_ud, ev->step, ev->total, "epochs");
+    char *a = at_path_join(src_dir, name), *b = at_path_join(dst_dir, name);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    at_status st = a && b ? at_file_read(a, (size_t)1 << 33, &data, &len) : AT_ERR_NOMEM;
+    if (!st)
+        st = at_file_write_atomic(b, data, len);
+    at_free(data);
+    at_free(a);
+    at_free(b);
+    return st;
 }
 
-at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct_train_options *o)
+/* The working folder of a run: a fresh OUT.partial-PID, or, resuming,
+ * OUT.resume (a cancelled run) claimed by renaming it (*resumed 1), or a
+ * copy of OUT's training files (a finished run given more epochs;
+ * *resumed 2). */
+static at_status open_work(const at_sct_train_spec *spec, const char *outp, sct_out *work,
+                           char **resume_dir, int *resumed)
 {
-    struct stat sb;
-    if (!stat(model_dir, &sb))
-        return at_error_set(AT_ERR_ARG, "%s: already exists; train writes a new folder", model_dir);
+    *resumed = 0;
+    size_t n = strlen(outp);
+    while (n > 1 && outp[n - 1] == '/')
+        n--;
+    *resume_dir = at_malloc(n + 8);
+    if (!*resume_dir)
+        return AT_ERR_NOMEM;
+    snprintf(*resume_dir, n + 8, "%.*s.resume", (int)n, outp);
+    int have_out = sct_exists(outp), have_resume = sct_exists(*resume_dir);
+    if (!spec->resume && !spec->force && have_resume)
+        return at_error_set(AT_ERR_ARG, "%s holds a cancelled run of %s: resume it, or force a fresh run",
+                            *resume_dir, spec->out);
+    at_status st = sct_out_begin(work, outp, spec->force || spec->resume, !spec->resume);
+    if (st || !spec->resume) {
+        if (!st && have_resume)
+            st = at_remove_tree(*resume_dir); /* force: a fresh run */
+        return st;
+    }
+    if (have_resume) {
+        if (rename(*resume_dir, work->partial) != 0)
+            return at_error_set(AT_ERR_IO, "%s: cannot take it over: %s", *resume_dir, strerror(errno));
+    } else if (have_out) {
+        st = at_mkdir_p(work->partial, 0755);
+        static const char *const files[3] = {"checkpoint.safetensors", "model.safetensors", "curves.jsonl"};
+        for (int i = 0; !st && i < 3; i++)
+            st = copy_file(outp, work->partial, files[i]);
+        if (st)
+            return at_error_prefix(st, "%s: cannot resume it", spec->out);
+        *resumed = 2;
+        return AT_OK;
+    } else {
+        return at_error_set(AT_ERR_ARG, "%s: nothing to resume (neither %s.resume nor a trained %s)",
+                            spec->out, spec->out, spec->out);
+    }
+    *resumed = 1;
+    return AT_OK;
+}
+
+at_status at_sct_train_run(const at_sct_train_spec *o, at_run *run, at_sct_train_result *res)
+{
+    at_sct_train_result rr;
+    memset(&rr, 0, sizeof rr);
+    rr.train.checkpoint_step = -1;
+    rr.train.train_loss = rr.train.last_val = rr.train.best_val = NAN;
+    if (res)
+        *res = rr;
+    if (!run)
+        run = at_run_default();
+    if (!o->prepared || !o->out)
+        return at_error_set(AT_ERR_ARG, "sct train: a prepared folder and an output folder are needed");
     if (o->base < 4 || o->base > 128 || o->depth < 1 || o->depth > 6 || o->neighbours < 0 ||
         o->neighbours > 4 || o->batch < 1 || o->batch > 256 || !(o->lr > 0) || o->epochs < 1 ||
-        !(o->weight_decay >= 0 && o->weight_decay <= 1) || !(o->rotate_deg >= 0 && o->rotate_deg <= 45) ||
-        !(o->zoom >= 0 && o->zoom <= 0.5) || !(o->intensity >= 0 && o->intensity <= 0.5))
+        !(o->minutes > 0) || !(o->weight_decay >= 0 && o->weight_decay <= 1) ||
+        !(o->rotate_deg >= 0 && o->rotate_deg <= 45) || !(o->zoom >= 0 && o->zoom <= 0.5) ||
+        !(o->intensity >= 0 && o->intensity <= 0.5))
         return at_error_set(AT_ERR_ARG, "training options out of range");
-    at_run run;
-    at_run_init(&run);
-    run.threads = o->threads;
-    run.progress = forward_progress;
-    run.progress_ud = (void *)o;
-    sct_patient *pts;
-    size_t np;
-    at_status st = sct_manifest_load(prep_dir, &pts, &np);
-    if (st)
-        return st;
-    pvol *vols = at_calloc(np ? np : 1, sizeof *vols);
+    char *prep_dir = NULL, *outp = NULL, *resume_dir = NULL;
+    at_status st = at_run_path(run, o->prepared, 0, &prep_dir);
+    if (!st)
+        st = at_run_path(run, o->out, 1, &outp);
+    sct_patient *pts = NULL;
+    size_t np = 0;
+    if (!st)
+        st = sct_manifest_load(prep_dir, &pts, &np);
+    pvol *vols = st ? NULL : at_calloc(np ? np : 1, sizeof *vols);
+    if (!st && !vols)
+        st = AT_ERR_NOMEM;
     sct_source s;
     memset(&s, 0, sizeof s);
     s.o = o;
     s.d = (data_ctx){vols, 0, 0, o->neighbours, 2 * o->neighbours + 1};
-    char *tmp = sct_partial_name(model_dir), *wpath = NULL, *cpath = NULL;
     double spacing[3] = {0, 0, 0}, direction[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
-    if (!vols || !tmp)
-        st = AT_ERR_NOMEM;
     if (!st)
         st = load_slices(prep_dir, pts, np, &s, vols, spacing, direction);
     at_unet_config cfg;
@@ -554,16 +604,20 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
         if (!s.in || !s.tgt || !s.msk || !s.out)
             st = AT_ERR_NOMEM;
     }
+    sct_out work = {0};
+    int resumed = 0;
+    if (!st)
+        st = open_work(o, outp, &work, &resume_dir, &resumed);
+    int claimed = !st; /* the working folder is ours: keep or remove it at the end */
+    char *wpath = NULL, *cpath = NULL, *kpath = NULL;
     if (!st) {
-        sct_remove_tree(tmp);
-        st = at_mkdir_p(tmp, 0755);
-        wpath = at_path_join(tmp, "model.safetensors");
-        cpath = at_path_join(tmp, "curves.jsonl");
-        if (!st && (!wpath || !cpath))
+        wpath = at_path_join(work.partial, "model.safetensors");
+        cpath = at_path_join(work.partial, "curves.jsonl");
+        kpath = at_path_join(work.partial, "checkpoint.safetensors");
+        if (!wpath || !cpath || !kpath)
             st = AT_ERR_NOMEM;
     }
     at_rng_seed(&s.rng, o->seed ^ 0x5c7ull);
-    at_train_result res;
     if (!st) {
         at_train_source src = {.batches = (int64_t)(s.ntr / (size_t)o->batch),
                                .epoch_begin = source_epoch_begin,
@@ -573,32 +627,47 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
                                .state_get = source_state_get,
                                .state_set = source_state_set,
                                .ud = &s};
-        at_train_options to = {.best_path = wpath,
+        at_train_options to = {.checkpoint_path = kpath,
+                               .resume_path = resumed ? kpath : NULL,
+                               .best_path = wpath,
                                .log_path = cpath,
                                .train_key = "train_l1_hu",
                                .val_key = "val_mae_hu",
                                .loss_scale = AT_SCT_CT_SCALE,
                                .minutes = o->minutes,
                                .window = {s.ph, s.pw}};
-        st = at_train_loop(&cfg, &src, &to, &run, &res);
+        st = at_train_loop(&cfg, &src, &to, run, &rr.train);
     }
     if (!st)
-        st = write_model_json(tmp, o, spacing, direction, cfg.bf16, (int)res.epochs,
-                              isnan(res.best_val) ? INFINITY : res.best_val, res.seconds);
-    if (!st && rename(tmp, model_dir) != 0)
-        st = at_error_set(AT_ERR_IO, "%s: cannot move the model into place: %s", model_dir,
-                          strerror(errno));
-    if (st && tmp)
-        sct_remove_tree(tmp);
+        st = write_model_json(work.partial, o, spacing, direction, cfg.bf16, at_run_threads(run),
+                              (int)rr.train.epochs,
+                              isnan(rr.train.best_val) ? INFINITY : rr.train.best_val,
+                              rr.train.seconds);
+    if (!st)
+        st = sct_out_commit(&work);
+    if (st && claimed) {
+        /* a run with an epoch's checkpoint is kept to resume; otherwise nothing is left */
+        if (rr.train.checkpoint_step > 0 && (st == AT_ERR_CANCELLED || resumed == 1) &&
+            rename(work.partial, resume_dir) == 0)
+            rr.kept = 1;
+        else
+            sct_out_abort(&work);
+    }
+    if (res)
+        *res = rr;
+    sct_out_free(&work);
     at_free(wpath);
     at_free(cpath);
-    at_free(tmp);
+    at_free(kpath);
+    at_free(resume_dir);
+    at_free(prep_dir);
+    at_free(outp);
     at_free(s.in);
     at_free(s.tgt);
     at_free(s.msk);
     at_free(s.out);
     at_model_free(s.vm);
-    for (size_t i = 0; i < np; i++)
+    for (size_t i = 0; vols && i < np; i++)
         free_pvol(&vols[i]);
     at_free(vols);
     at_free(s.tr);
