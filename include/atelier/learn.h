@@ -182,7 +182,7 @@ typedef struct {
     int64_t step;            /* optimiser updates done (metrics count steps from 1) */
     int64_t epoch;           /* epochs completed */
     uint64_t seed;           /* the run's seed: the shuffle and augmentation derive from it */
-    float best_val;          /* best validation score so far (INFINITY: none yet) */
+    double best_val;         /* best validation score so far (INFINITY: none yet) */
     double seconds;          /* training time so far, summed over resumed runs */
     double epoch_loss_sum;   /* sum of the step losses of the unfinished epoch */
     int64_t steps_per_epoch; /* of the run (resume refuses another) */
@@ -253,12 +253,16 @@ typedef struct {
      * May be NULL: no validation. Checks at_run_cancelled itself between
      * batches when it is long. */
     at_status (*validate)(void *ud, at_model *m, at_run *run, double *score, at_model **kept);
-    /* Random state the source carries between epochs (<= 8 words; 0:
-     * none), saved in checkpoints at the end of an epoch. A source with
+    /* State the source carries between epochs (<= 8 words; 0: none),
+     * saved in checkpoints at the end of an epoch: state_get gives it,
+     * state_set restores the source as it was after `epochs` epochs, given
+     * the words state_get gave then (a source whose state is more than
+     * its words, e.g. an order shuffled in place, rebuilds it and checks
+     * it lands on the words; AT_ERR_ARG when it cannot). A source with
      * state resumes from the end of an epoch only. */
     size_t state_words;
     void (*state_get)(void *ud, uint64_t *words);
-    void (*state_set)(void *ud, const uint64_t *words);
+    at_status (*state_set)(void *ud, int64_t epochs, const uint64_t *words);
     void *ud;
 } at_train_source;
 

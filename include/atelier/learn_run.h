@@ -69,7 +69,8 @@ typedef struct {
  * that holds a checkpoint, best weights or a log already. Cancelled:
  * AT_ERR_CANCELLED, the checkpoint written at the step reached (resume
  * continues with the same bytes), nothing else half-written. Progress:
- * phase "read" (cases loaded), then at_train_loop's. res may be NULL. */
+ * phase "read" (data folders loaded), then at_train_loop's. res may be
+ * NULL. */
 at_status at_learn_train_run(const at_learn_train_spec *spec, at_run *run, at_learn_train_result *res);
 
 /* ---- predict --------------------------------------------------------- */

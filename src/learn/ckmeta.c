@@ -50,9 +50,9 @@ at_status lt_meta_write(at_buf *h, const at_model *m, const at_adamw *o, const a
     if (st == AT_OK && state)
         st = at_buf_printf(h,
                            ",\"step\":\"%" PRId64 "\",\"epoch\":\"%" PRId64 "\",\"seed\":\"%" PRIu64
-                           "\",\"best_val\":\"%.9g\",\"seconds\":\"%.3f\","
+                           "\",\"best_val\":\"%.17g\",\"seconds\":\"%.3f\","
                            "\"epoch_loss_sum\":\"%.17g\",\"steps_per_epoch\":\"%" PRId64 "\"",
-                           state->step, state->epoch, state->seed, (double)state->best_val, state->seconds,
+                           state->step, state->epoch, state->seed, state->best_val, state->seconds,
                            state->epoch_loss_sum, state->steps_per_epoch);
     if (st == AT_OK && state && state->planned_epochs > 0)
         st = at_buf_printf(h, ",\"planned_epochs\":\"%" PRId64 "\"", state->planned_epochs);
@@ -220,7 +220,7 @@ at_status lt_meta_read_state(const cJSON *meta, at_train_state *out)
         return at_error_set(AT_ERR_FORMAT, "__metadata__: 'seed' missing or not an unsigned integer");
     if ((st = get_num(meta, "best_val", 0, INFINITY, 0, &x)) != AT_OK)
         return st;
-    ts.best_val = (float)x;
+    ts.best_val = x;
     if ((st = get_num(meta, "seconds", 0, 1e12, 0, &ts.seconds)) != AT_OK)
         return st;
     if ((st = get_num(meta, "epoch_loss_sum", 0, 1e300, 0, &ts.epoch_loss_sum)) != AT_OK)

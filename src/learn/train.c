@@ -142,8 +142,9 @@ at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src,
         st = at_adamw_create(m, cfg->beta1, cfg->beta2, cfg->adam_eps, cfg->weight_decay, &o);
     if (st == AT_OK && opt->resume_path) {
         st = resume_from(opt->resume_path, cfg, src, m, o, &ts);
-        if (st == AT_OK && src->state_words)
-            src->state_set(src->ud, ts.source_state);
+        if (st == AT_OK && src->state_words &&
+            (st = src->state_set(src->ud, ts.epoch, ts.source_state)) != AT_OK)
+            at_error_prefix(st, "resume: %s", opt->resume_path);
         if (st == AT_OK && opt->minutes > 0 && ts.planned_epochs > ts.epoch)
             planned = ts.planned_epochs < cfg->epochs ? ts.planned_epochs : cfg->epochs;
         total_steps = steps_per_epoch * planned;
@@ -236,7 +237,7 @@ at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src,
                        (long long)ts.epoch, (long long)ts.step, train_key,
                        train_log_num(n1, train_loss), val_key, train_log_num(n2, score),
                        (double)at_lr_at(cfg, ts.step, total_steps), elapsed);
-        ts.best_val = (float)best;
+        ts.best_val = best;
         ts.seconds = elapsed;
         ts.planned_epochs = opt->minutes > 0 ? planned : 0;
         ts.source_words = src->state_words;

@@ -197,7 +197,6 @@ at_status at_learn_data_load(const char *dir, const at_unet_config *cfg, at_run 
                 st = at_error_set(AT_ERR_LIMIT, "%s: more than %zu voxels in all", dir,
                                   AT_LEARN_DATA_MAX_VOXELS);
         }
-        at_run_progress(run, "read", (uint64_t)i + 1, (uint64_t)n);
     }
     at_free(names);
     if (st != AT_OK) {

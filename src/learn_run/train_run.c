@@ -127,9 +127,13 @@ at_status at_learn_train_run(const at_learn_train_spec *spec, at_run *run, at_le
     at_dataset ds = {.train_count = samples > val ? samples - val : 1, .val_count = val,
                      .get = synth_get, .ud = &syn};
     if (!st && tdir) {
+        uint64_t folders = vdir ? 2 : 1;
+        at_run_progress(run, "read", 0, folders);
         st = at_learn_data_load(tdir, cfg, run, &fp.train);
-        if (!st && vdir)
-            st = at_learn_data_load(vdir, cfg, run, &fp.val);
+        if (!st)
+            at_run_progress(run, "read", 1, folders);
+        if (!st && vdir && !(st = at_learn_data_load(vdir, cfg, run, &fp.val)))
+            at_run_progress(run, "read", 2, folders);
         r.train_cases = at_learn_data_cases(fp.train);
         r.val_cases = at_learn_data_cases(fp.val);
         ds = (at_dataset){.train_count = at_learn_data_count(fp.train),

@@ -317,6 +317,46 @@ static at_status source_epoch_begin(void *ud, int64_t epoch)
     return AT_OK;
 }
 
+/* The random draws of one training sample, in the order they are made. */
+typedef struct {
+    warp wp;
+    int oy, ox;
+    float gain, shift;
+} sample_draw;
+
+static sample_draw draw_sample(at_rng *rng, const at_sct_train_spec *o, const data_ctx *d, int ph, int pw)
+{
+    sample_draw s;
+    s.wp = (warp){at_rng_uniform(rng) < 0.5, 0.0, 1.0};
+    double ang = (2 * at_rng_uniform(rng) - 1) * o->rotate_deg * M_PI / 180.0;
+    double zoom = 1.0 + (2 * at_rng_uniform(rng) - 1) * o->zoom;
+    if (o->rotate_deg > 0)
+        s.wp.angle = ang;
+    if (o->zoom > 0)
+        s.wp.scale = zoom;
+    s.oy = (int)(at_rng_uniform(rng) * (d->H - ph + 1));
+    s.ox = (int)(at_rng_uniform(rng) * (d->W - pw + 1));
+    s.oy = s.oy > d->H - ph ? d->H - ph : s.oy;
+    s.ox = s.ox > d->W - pw ? d->W - pw : s.ox;
+    s.gain = (float)(1.0 + o->intensity * at_rng_normal(rng));
+    s.shift = (float)(o->intensity * at_rng_normal(rng));
+    s.gain = s.gain < 0.5f ? 0.5f : s.gain > 1.5f ? 1.5f : s.gain;
+    return s;
+}
+
+/* The training slice a recalibration draw picks. */
+static size_t draw_recalibration(at_rng *rng, size_t ntr)
+{
+    size_t idx = (size_t)(at_rng_uniform(rng) * (double)ntr);
+    return idx >= ntr ? ntr - 1 : idx;
+}
+
+/* 1 when validation refreshes batch-norm statistics (and draws slices). */
+static int recalibrates(const sct_source *s)
+{
+    return (s->ph != s->d.H || s->pw != s->d.W) && !s->o->no_norm;
+}
+
 /* Batch b of the epoch: slices b*batch.. of the shuffled order, each
  * warped (flip, rotation, zoom), cropped at random when training on
  * patches, and its MRI given a random gain and shift. */
@@ -329,26 +369,12 @@ static at_status source_fill(void *ud, int64_t epoch, int64_t b, float *in, floa
     int ph = s->ph, pw = s->pw;
     size_t phw = (size_t)ph * pw, b0 = (size_t)b * (size_t)o->batch;
     for (int k = 0; k < o->batch; k++) {
-        at_rng *rng = &s->rng;
-        warp wp = {at_rng_uniform(rng) < 0.5, 0.0, 1.0};
-        double ang = (2 * at_rng_uniform(rng) - 1) * o->rotate_deg * M_PI / 180.0;
-        double zoom = 1.0 + (2 * at_rng_uniform(rng) - 1) * o->zoom;
-        if (o->rotate_deg > 0)
-            wp.angle = ang;
-        if (o->zoom > 0)
-            wp.scale = zoom;
-        int oy = (int)(at_rng_uniform(rng) * (d->H - ph + 1));
-        int ox = (int)(at_rng_uniform(rng) * (d->W - pw + 1));
-        oy = oy > d->H - ph ? d->H - ph : oy;
-        ox = ox > d->W - pw ? d->W - pw : ox;
+        sample_draw dr = draw_sample(&s->rng, o, d, ph, pw);
         /* fewer slices than a batch: the order wraps */
-        fill_crop(d, s->tr[(b0 + (size_t)k) % s->ntr], wp, oy, ox, ph, pw,
+        fill_crop(d, s->tr[(b0 + (size_t)k) % s->ntr], dr.wp, dr.oy, dr.ox, ph, pw,
                   in + (size_t)k * d->C * phw, tgt + (size_t)k * phw, msk + (size_t)k * phw);
-        float gain = (float)(1.0 + o->intensity * at_rng_normal(rng));
-        float shift = (float)(o->intensity * at_rng_normal(rng));
-        gain = gain < 0.5f ? 0.5f : gain > 1.5f ? 1.5f : gain;
         for (size_t q = 0; q < (size_t)d->C * phw; q++)
-            in[(size_t)k * d->C * phw + q] = in[(size_t)k * d->C * phw + q] * gain + shift;
+            in[(size_t)k * d->C * phw + q] = in[(size_t)k * d->C * phw + q] * dr.gain + dr.shift;
     }
     return AT_OK;
 }
@@ -363,13 +389,11 @@ static at_status source_validate(void *ud, at_model *m, at_run *run, double *sco
     const data_ctx *d = &s->d;
     size_t hw = (size_t)d->H * d->W;
     at_status st = at_model_copy_params(s->vm, m);
-    int crops = s->ph != d->H || s->pw != d->W;
-    for (int r = 0; !st && crops && !o->no_norm && r < o->recalibrate; r++) {
+    for (int r = 0; !st && recalibrates(s) && r < o->recalibrate; r++) {
         if ((st = at_run_check(run, "sct train: recalibration")) != AT_OK)
             break;
         for (int b = 0; b < o->batch; b++) {
-            size_t idx = (size_t)(at_rng_uniform(&s->rng) * (double)s->ntr);
-            idx = idx >= s->ntr ? s->ntr - 1 : idx;
+            size_t idx = draw_recalibration(&s->rng, s->ntr);
             fill_sample(d, s->tr[idx], 0, s->in + (size_t)b * d->C * hw, s->tgt + (size_t)b * hw,
                         s->msk + (size_t)b * hw);
         }
@@ -387,9 +411,29 @@ static void source_state_get(void *ud, uint64_t *w)
     memcpy(w, ((sct_source *)ud)->rng.s, sizeof ((sct_source *)ud)->rng.s);
 }
 
-static void source_state_set(void *ud, const uint64_t *w)
+/* The source after `epochs` epochs: the slice order is shuffled in place
+ * every epoch, so the random stream is replayed from the seed (each
+ * epoch's shuffle, its samples' draws, its recalibration draws), which
+ * must land on the saved words. */
+static at_status source_state_set(void *ud, int64_t epochs, const uint64_t *w)
 {
-    memcpy(((sct_source *)ud)->rng.s, w, sizeof ((sct_source *)ud)->rng.s);
+    sct_source *s = ud;
+    const at_sct_train_spec *o = s->o;
+    at_rng_seed(&s->rng, o->seed ^ 0x5c7ull);
+    int64_t batches = (int64_t)(s->ntr / (size_t)o->batch);
+    batches = batches < 1 ? 1 : batches;
+    for (int64_t e = 0; e < epochs; e++) {
+        source_epoch_begin(s, e);
+        for (int64_t k = 0; k < batches * o->batch; k++)
+            (void)draw_sample(&s->rng, o, &s->d, s->ph, s->pw);
+        for (int64_t k = 0; recalibrates(s) && k < (int64_t)o->recalibrate * o->batch; k++)
+            (void)draw_recalibration(&s->rng, s->ntr);
+    }
+    if (memcmp(s->rng.s, w, sizeof s->rng.s))
+        return at_error_set(AT_ERR_ARG, "the checkpoint's random state does not follow from this "
+                                        "prepared folder and these options (seed, batch, patch, "
+                                        "augmentation); resume with the options of the run");
+    return AT_OK;
 }
 
 /* Load the training and validation patients of prep_dir into s (slices
