@@ -141,17 +141,17 @@ typedef struct {
     const char *dict_dir;     /* NULL: the dictionaries found by at_text_deid_new */
 } at_text_deid_spec;
 
-/* A document that could not be de-identified (the run went on). */
+/* A document a run could not handle (the run went on). */
 typedef struct {
     char *input;   /* its path */
     char *message; /* names the file and the place (line, byte), never a value */
-} at_text_deid_failure;
+} at_text_failure;
 
 typedef struct {
     size_t documents; /* planned */
     size_t written;
     size_t failed; /* failures[0..failed) */
-    at_text_deid_failure *failures;
+    at_text_failure *failures;
     size_t unmatched;  /* documents or rows whose patient is not in patient_info */
     size_t bytes;      /* read from the documents written */
     char *key_skipped; /* the key file met among the inputs and skipped (NULL: none) */
@@ -271,6 +271,35 @@ at_status at_text_extract(const at_text_extractor *x, const char *text, size_t l
 void at_text_mentions_free(at_text_mentions *m);
 /* One JSON object per line per mention (type, offsets, text, value, qualifiers). */
 at_status at_text_mentions_jsonl(const char *text, const at_text_mentions *m, at_buf *out);
+
+/* ---- an extraction run over files and folders (src/text/extract_run.c) ---- */
+typedef struct {
+    const char *const *inputs; /* files and folders (walked as text deid walks them) */
+    size_t input_count;
+    int json;             /* JSON lines (one object per mention, with "file") instead of a table */
+    const char *date;     /* YYYY-MM-DD resolving relative dates (NULL: each note's first full date) */
+    const char *dict_dir; /* NULL: the dictionaries found by at_text_extractor_new */
+    const char *out;      /* the table or lines into this file, written whole at the end (NULL: emit) */
+    /* out NULL: each document's lines, in input order, as soon as they are made */
+    at_status (*emit)(void *ud, const char *data, size_t len);
+    void *emit_ud;
+} at_text_extract_spec;
+
+typedef struct {
+    size_t documents, done, mentions;
+    size_t failed; /* failures[0..failed) */
+    at_text_failure *failures;
+} at_text_extract_result;
+
+/* Extract the mentions of every document of spec: a table (file, start,
+ * length, type, value, code, grade, cycle, qualifiers; tab-separated) or
+ * JSON lines. A bad document (not UTF-8, empty) is noted in
+ * result->failures and the run goes on. Progress: phase "extract", a step
+ * per document; the cancel flag is looked at before each document; a
+ * cancelled run writes no out file (what emit received stays with the
+ * caller). Paths go through the run's store. run may be NULL. */
+at_status at_text_extract_run(const at_text_extract_spec *spec, at_run *run, at_text_extract_result *result);
+void at_text_extract_result_free(at_text_extract_result *r);
 
 /* Exact span-and-type P/R/F1 per mention type and qualifier agreement,
  * as JSON (json=1) or a table, appended to report. */

@@ -37,7 +37,7 @@ typedef struct {
 /* A document that could not be de-identified: its input and the message. */
 static at_status note_failure(at_text_deid_result *res, const char *in)
 {
-    at_text_deid_failure *v = at_realloc(res->failures, (res->failed + 1) * sizeof *v);
+    at_text_failure *v = at_realloc(res->failures, (res->failed + 1) * sizeof *v);
     if (!v)
         return AT_ERR_NOMEM;
     res->failures = v;
