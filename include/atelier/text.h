@@ -7,6 +7,7 @@
 #define ATELIER_TEXT_H
 
 #include "atelier/core.h"
+#include "atelier/run.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -122,6 +123,54 @@ at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *
 /* Date shift in days (in [-365, 365], never 0) for a patient under key. */
 int at_text_date_shift_days(const at_key *key, const char *patient_id);
 
+/* ---- a de-identification run over files and folders (src/text/deid_batch.c) ---- */
+typedef struct {
+    const char *const *inputs; /* files and folders (walked by at_walk_collect: hidden names and, in
+                                * folders, .json standoff files left out) */
+    size_t input_count;
+    const char *outdir; /* a file keeps its name under it, a folder's documents their paths */
+    at_text_mode mode;
+    const at_key *key;        /* pseudonymise: required; redact: unused (may be NULL) */
+    const char *key_path;     /* the site key's file (may be NULL): refused inside outdir, skipped among inputs */
+    const char *patient_info; /* one patient (key: value), a CSV of patients or a folder of them (may be NULL) */
+    int patient_dirs;         /* each first-level subfolder of an input folder is one patient */
+    const char *column;       /* CSV files: the column to de-identify (NULL: CSV files are plain text) */
+    const char *id_column;    /* CSV: the patient id column (NULL: patient_id when the header has it) */
+    int delimiter;            /* CSV: ',', ';' or '\t'; 0: read from the header line */
+    int json;                 /* also OUT.json with the spans of each document */
+    const char *dict_dir;     /* NULL: the dictionaries found by at_text_deid_new */
+} at_text_deid_spec;
+
+/* A document a run could not handle (the run went on). */
+typedef struct {
+    char *input;   /* its path */
+    char *message; /* names the file and the place (line, byte), never a value */
+} at_text_failure;
+
+typedef struct {
+    size_t documents; /* planned */
+    size_t written;
+    size_t failed; /* failures[0..failed) */
+    at_text_failure *failures;
+    size_t unmatched;  /* documents or rows whose patient is not in patient_info */
+    size_t bytes;      /* read from the documents written */
+    char *key_skipped; /* the key file met among the inputs and skipped (NULL: none) */
+} at_text_deid_result;
+
+/* De-identify the documents of spec into spec->outdir. The run is planned
+ * first and refused (AT_ERR_REFUSED, nothing written) when outdir is an
+ * input or inside one, when an output would overwrite an input, when two
+ * inputs would share an output, or when the key lies inside outdir. A bad
+ * document (not UTF-8, empty, a CSV without the column) is noted in
+ * result->failures and the run goes on. Progress: phase "deidentify", a
+ * step per document; the cancel flag is looked at before each document;
+ * a cancelled or failed run returns its status and takes back every output
+ * it wrote (outdir removed when it made it). Paths go through the run's
+ * store. run may be NULL. result owned by the caller
+ * (at_text_deid_result_free). */
+at_status at_text_deid_run(const at_text_deid_spec *spec, at_run *run, at_text_deid_result *result);
+void at_text_deid_result_free(at_text_deid_result *r);
+
 /* ---- checks used by detection and by the generator -------------------------- */
 int at_text_nir_valid(const char *digits15); /* 15 chars, 2A/2B allowed */
 int at_text_nir_key(const char *first13);    /* the key (1..97) or -1 */
@@ -222,6 +271,35 @@ at_status at_text_extract(const at_text_extractor *x, const char *text, size_t l
 void at_text_mentions_free(at_text_mentions *m);
 /* One JSON object per line per mention (type, offsets, text, value, qualifiers). */
 at_status at_text_mentions_jsonl(const char *text, const at_text_mentions *m, at_buf *out);
+
+/* ---- an extraction run over files and folders (src/text/extract_run.c) ---- */
+typedef struct {
+    const char *const *inputs; /* files and folders (walked as text deid walks them) */
+    size_t input_count;
+    int json;             /* JSON lines (one object per mention, with "file") instead of a table */
+    const char *date;     /* YYYY-MM-DD resolving relative dates (NULL: each note's first full date) */
+    const char *dict_dir; /* NULL: the dictionaries found by at_text_extractor_new */
+    const char *out;      /* the table or lines into this file, written whole at the end (NULL: emit) */
+    /* out NULL: each document's lines, in input order, as soon as they are made */
+    at_status (*emit)(void *ud, const char *data, size_t len);
+    void *emit_ud;
+} at_text_extract_spec;
+
+typedef struct {
+    size_t documents, done, mentions;
+    size_t failed; /* failures[0..failed) */
+    at_text_failure *failures;
+} at_text_extract_result;
+
+/* Extract the mentions of every document of spec: a table (file, start,
+ * length, type, value, code, grade, cycle, qualifiers; tab-separated) or
+ * JSON lines. A bad document (not UTF-8, empty) is noted in
+ * result->failures and the run goes on. Progress: phase "extract", a step
+ * per document; the cancel flag is looked at before each document; a
+ * cancelled run writes no out file (what emit received stays with the
+ * caller). Paths go through the run's store. run may be NULL. */
+at_status at_text_extract_run(const at_text_extract_spec *spec, at_run *run, at_text_extract_result *result);
+void at_text_extract_result_free(at_text_extract_result *r);
 
 /* Exact span-and-type P/R/F1 per mention type and qualifier agreement,
  * as JSON (json=1) or a table, appended to report. */

@@ -92,7 +92,7 @@ int cmd_text_synth_cohort(int argc, char **argv)
  * be overwritten. */
 static int overwrites(const char *cmd, const char *out, const char *in, const char *what)
 {
-    if (!cli_same_path(out, in))
+    if (!at_path_same(out, in))
         return 0;
     fprintf(stderr, "atelier text risk %s: %s%s is %s: it would be overwritten; nothing was written\n", cmd,
             strcmp(cmd, "eval") ? "-o " : "the reliability plot ", out, what);
@@ -392,7 +392,7 @@ static int risk_split(int argc, char **argv)
         at_free(pair);
         return cli_usage_error("text risk split", "needs --csv FILE and -o TRAIN.csv,TEST.csv");
     }
-    if (!strcmp(trainp, testp) || cli_same_path(trainp, testp) || cli_same_path(csvp, trainp) || cli_same_path(csvp, testp)) {
+    if (!strcmp(trainp, testp) || at_path_same(trainp, testp) || at_path_same(csvp, trainp) || at_path_same(csvp, testp)) {
         fprintf(stderr, "atelier text risk split: the train file, the test file and --csv must be three different "
                         "files; nothing was written\n");
         at_free(pair);

@@ -29,11 +29,13 @@ WEAK_COMMAND(cmd_image, "image")
 WEAK_COMMAND(cmd_synth, "synth")
 WEAK_COMMAND(cmd_sct, "sct")
 WEAK_COMMAND(cmd_text, "text")
+WEAK_COMMAND(cmd_key, "key")
 
 static const command commands[] = {
     {"demo", cmd_demo, "run the door on a synthetic study and show what changed"},
     {"dicom", cmd_dicom, "read DICOM files (dump, JSON)"},
     {"deid", cmd_deid, "de-identify DICOM files (PS3.15 profiles, keyed pseudonyms)"},
+    {"key", cmd_key, "the site key: make one (key new PATH), say where the default is"},
     {"image", cmd_image, "volumes: DICOM series to NIfTI and back"},
     {"learn", cmd_learn, "the learning engine (benchmarks, training)"},
     {"synth", cmd_synth, "synthetic patients for teaching and tests"},
@@ -83,7 +85,7 @@ static int set_engine_environment(int argc, char **argv)
  * messages and exit codes are the engine's), with its environment set. */
 static int is_front_command(const char *name)
 {
-    return !strcmp(name, "dicom") || !strcmp(name, "deid");
+    return !strcmp(name, "dicom") || !strcmp(name, "deid") || !strcmp(name, "key");
 }
 
 static int run_engine(int argc, char **argv)

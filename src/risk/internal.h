@@ -78,6 +78,12 @@ at_status risk_xgb_predict(const unsigned char *model, size_t model_len, const u
  * *patients receives the number of distinct ids. */
 at_status risk_cv_folds(const char *const *ids, size_t n, int folds, uint32_t *fold, size_t *patients);
 
+/* The random numbers of liblinear's fits, per thread (src/risk/rand.c):
+ * seed the calling thread's generator before a fit; liblinear's rand()
+ * calls reach __wrap_rand through -Wl,--wrap=rand. */
+void risk_rand_seed(unsigned seed);
+int __wrap_rand(void);
+
 /* Full feature vector of a text under the model's idf (TF-IDF l2-normalised,
  * then the structured features). */
 at_status risk_featurize(const at_text_extractor *x, const float *idf, const char *text, size_t len, risk_vec *out);

@@ -174,6 +174,9 @@ static at_status fit(const risk_data *d, const unsigned char *use, double C, int
      * grows (5x slower at C = 30), where the primal trust-region Newton
      * method stays flat; each at liblinear's default tolerance */
     int dual = !l1 && C <= 1.0;
+    /* the coordinate descent's row order, drawn from this thread's
+     * generator (src/risk/rand.c): the same data give the same model */
+    risk_rand_seed(1);
     par.solver_type = l1 ? L1R_LR : dual ? L2R_LR_DUAL : L2R_LR;
     par.C = C;
     par.eps = dual ? 0.1 : 0.01;
@@ -679,10 +682,9 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         m->l1 = l1;
         double *w = at_malloc((size_t)d.nfeat * sizeof *w);
         /* liblinear's coordinate descent visits the rows in an order drawn
-         * from rand(): the same draws for the same data give the same model
-         * (the cross-validation fits above share the generator and may
-         * interleave their draws: their choice of C can differ between runs
-         * only where two values of C score nearly the same AUROC) */
+         * from rand(), here the fitting thread's own generator seeded by
+         * fit(): each fit, cross-validation's included, is the same for
+         * the same data whatever the thread count */
         at_status fst = w ? AT_OK : AT_ERR_NOMEM, pst = AT_OK;
         char fmsg[256] = ""; /* the message lives in the thread that failed */
         /* the patients of each term counted on the other core meanwhile */
@@ -690,7 +692,6 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         {
 #pragma omp section
             {
-                srand(1);
                 if (!fst && (fst = fit(&d, NULL, C, l1, w, &m->bias)))
                     snprintf(fmsg, sizeof fmsg, "%s", at_error_message());
             }

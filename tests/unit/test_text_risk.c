@@ -298,6 +298,29 @@ static void test_private_terms_dropped(void **state)
 
 void omp_set_num_threads(int n); /* libgomp, linked through the library */
 
+/* liblinear's draws come from the fitting thread's generator
+ * (src/risk/rand.c): the numbers glibc's rand() gives after srand(seed),
+ * without touching the process's own generator (reached here as
+ * __real_rand, since this program is linked with --wrap=rand). */
+int __real_rand(void);
+static void test_rand_as_glibc(void **state)
+{
+    (void)state;
+    const unsigned seeds[] = {1, 0, 7, 2024, 4000000000u};
+    for (size_t k = 0; k < sizeof seeds / sizeof *seeds; k++) {
+        srand(seeds[k]);
+        risk_rand_seed(seeds[k]);
+        for (int i = 0; i < 5000; i++)
+            assert_int_equal(__real_rand(), __wrap_rand());
+    }
+    srand(3);
+    int a = __real_rand();
+    srand(3);
+    risk_rand_seed(99); /* the thread's generator: the process's untouched */
+    (void)__wrap_rand();
+    assert_int_equal(__real_rand(), a);
+}
+
 /* The model's bytes do not depend on the thread count or the timing: the
  * rows are shared out dynamically, and the term texts kept are the first
  * in file order (a bucket can hold two n-grams). */
@@ -523,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_l1),
         cmocka_unit_test(test_train_save_load),
         cmocka_unit_test(test_threads_same_model),
+        cmocka_unit_test(test_rand_as_glibc),
         cmocka_unit_test(test_private_terms_dropped),
         cmocka_unit_test(test_bad_labels),
     };
