@@ -302,8 +302,9 @@ typedef struct {
  * run's total (the first event reports where training starts: 0, or the
  * resumed step), with the loss and the epoch as metrics; phase "epoch"
  * after every epoch with the epoch's mean loss, the validation score and
- * the seconds so far. Totals follow the time budget's refits; the last
- * event of each phase has step == total.
+ * the seconds so far, and the same as a line to the run's log. Totals
+ * follow the time budget's refits; the last event of each phase has step
+ * == total.
  *
  * Cancellation (run->cancel, checked before every step and between
  * validation batches): AT_ERR_CANCELLED with "train: cancelled after step

@@ -65,8 +65,8 @@ typedef struct {
 } at_learn_train_result;
 
 /* Train (at_train, augmented) on the data of spec into spec->out. A fresh
- * run refuses (AT_ERR_ARG, saying to use force or resume) an out folder
- * that holds a checkpoint, best weights or a log already. Cancelled:
+ * run refuses (AT_ERR_REFUSED, before anything is written) an out folder
+ * that holds a checkpoint, best weights or a log already, unless force. Cancelled:
  * AT_ERR_CANCELLED, the checkpoint written at the step reached (resume
  * continues with the same bytes), nothing else half-written. Progress:
  * phase "read" (data folders loaded), then at_train_loop's. res may be
@@ -80,7 +80,7 @@ typedef struct {
                                   the same model when both do (may be NULL) */
     const char *input;  /* a NIfTI volume (.nii, .nii.gz) */
     const char *output; /* the prediction, on the input's grid; written atomically */
-    int force;          /* replace an existing output */
+    int force;          /* replace an existing output (else AT_ERR_REFUSED) */
     float overlap;      /* window overlap fraction 0..0.9 (default 0.5) */
     int window;         /* window side (0: the training size), shrunk on a short axis
                            to the largest multiple of 2^depth that fits */

@@ -36,8 +36,8 @@ at_status at_sct_metrics_compute(const at_volume *reference, const at_volume *pr
  * path of a spec goes through (at_run_path). An output folder is written
  * as OUT.partial-PID and renamed into place when complete; a later run
  * removes the partial folders a killed run left beside OUT. An existing
- * output is refused (AT_ERR_ARG, "already exists") unless force (or, for
- * train, resume). */
+ * output (other than an empty folder) is refused with AT_ERR_REFUSED
+ * before anything is written, unless force (or, for train, resume). */
 #define AT_SCT_MR_PLOW 0.005  /* MRI normalisation percentiles inside the MRI body mask */
 #define AT_SCT_MR_PHIGH 0.995
 #define AT_SCT_CT_SCALE 1000.0 /* network target = HU / 1000 */

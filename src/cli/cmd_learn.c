@@ -32,16 +32,10 @@ static const char *LEARN_BENCH_HELP =
     "  --peak                  also measure the oneDNN sgemm rate (2048^3)\n"
     "  --json                  one JSON line instead of text\n";
 
+/* 1 when v is a whole number of opt in lo..hi (into *out); else said. */
 static int parse_pos(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out)
 {
-    char *end;
-    long x = v ? strtol(v, &end, 10) : 0;
-    if (!v || *end || end == v || x < lo || x > hi) {
-        cli_usage_error(cmd, "%s needs an integer in %ld..%ld", opt, lo, hi);
-        return 0;
-    }
-    *out = x;
-    return 1;
+    return cli_long(cmd, opt, v, lo, hi, out) == CLI_OK;
 }
 
 /* A JSON number printed with fmt into buf (32 bytes), or "null" for NaN
@@ -63,7 +57,9 @@ static int learn_bench(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--model")) {
-            if (!v || (strcmp(v, "unet2d") && strcmp(v, "unet3d")))
+            if (!v)
+                return cli_needs_value("learn bench", a);
+            if (strcmp(v, "unet2d") && strcmp(v, "unet3d"))
                 return cli_usage_error("learn bench", "--model must be unet2d or unet3d");
             cfg.mode = !strcmp(v, "unet3d") ? AT_MODE_3D : AT_MODE_2D;
             i++;
@@ -98,7 +94,7 @@ static int learn_bench(int argc, char **argv)
         } else if (!strcmp(a, "--json")) {
             json = 1;
         } else {
-            return cli_usage_error("learn bench", "unknown option '%s'", a);
+            return cli_unknown_option("learn bench", a);
         }
     }
     cfg.base = (int)base;

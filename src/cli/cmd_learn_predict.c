@@ -1,10 +1,9 @@
 /* atelier learn predict: options -> at_learn_predict_spec ->
  * at_learn_predict_run (include/atelier/learn_run.h) -> one line. */
-#include "cli_run.h"
+#include "cli.h"
 
 #include "atelier/learn_run.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 const char *LEARN_PREDICT_HELP =
@@ -24,19 +23,9 @@ const char *LEARN_PREDICT_HELP =
     "  --window N         window side (default: the training size)\n"
     "  --batch N          windows per pass (default: the config's batch)\n"
     "  --threads N        kernel threads (default: the config's threads, else all cores)\n"
-    "  --quiet            no progress display\n";
+    "  -q, --quiet        no progress display\n";
 
-static int parse_long(const char *opt, const char *v, long lo, long hi, long *out)
-{
-    char *end;
-    long x = v ? strtol(v, &end, 10) : 0;
-    if (!v || end == v || *end || x < lo || x > hi) {
-        cli_usage_error("learn predict", "%s needs an integer in %ld..%ld", opt, lo, hi);
-        return 0;
-    }
-    *out = x;
-    return 1;
-}
+#define CMD "learn predict"
 
 int learn_predict_cli(int argc, char **argv)
 {
@@ -44,48 +33,42 @@ int learn_predict_cli(int argc, char **argv)
     at_learn_predict_spec spec;
     at_learn_predict_spec_default(&spec);
     long threads = 0, window = 0, batch = 0;
-    int quiet = 0;
+    int quiet = 0, rc = CLI_OK;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--checkpoint") && v) {
-            spec.checkpoint = argv[++i];
-        } else if (!strcmp(a, "--config") && v) {
-            config = argv[++i];
-        } else if (!strcmp(a, "--input") && v) {
-            spec.input = argv[++i];
-        } else if ((!strcmp(a, "-o") || !strcmp(a, "--out") || !strcmp(a, "--output")) && v) {
-            spec.output = argv[++i];
-        } else if (!strcmp(a, "--overlap")) {
-            char *end;
-            double x = v ? strtod(v, &end) : -1;
-            if (!v || end == v || *end || !(x >= 0 && x <= 0.9))
-                return cli_usage_error("learn predict", "--overlap needs a number in 0..0.9");
+        const char *a = argv[i], *v = NULL;
+        double x;
+        if (cli_take(CMD, argc, argv, &i, "--checkpoint", NULL, &spec.checkpoint, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--config", NULL, &config, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--input", NULL, &spec.input, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--out", "-o", &spec.output, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--output", NULL, &spec.output, &rc)) {
+            if (rc)
+                return rc;
+        } else if (cli_take(CMD, argc, argv, &i, "--overlap", NULL, &v, &rc)) {
+            if (rc || cli_double(CMD, "--overlap", v, 0, 0.9, &x))
+                return CLI_USAGE;
             spec.overlap = (float)x;
-            i++;
-        } else if (!strcmp(a, "--threads")) {
-            if (!parse_long(a, v, 1, 1024, &threads))
+        } else if (cli_take(CMD, argc, argv, &i, "--threads", NULL, &v, &rc)) {
+            if (rc || cli_long(CMD, "--threads", v, 1, 1024, &threads))
                 return CLI_USAGE;
-            i++;
-        } else if (!strcmp(a, "--window")) {
-            if (!parse_long(a, v, 1, 65536, &window))
+        } else if (cli_take(CMD, argc, argv, &i, "--window", NULL, &v, &rc)) {
+            if (rc || cli_long(CMD, "--window", v, 1, 65536, &window))
                 return CLI_USAGE;
-            i++;
-        } else if (!strcmp(a, "--batch")) {
-            if (!parse_long(a, v, 1, 4096, &batch))
+        } else if (cli_take(CMD, argc, argv, &i, "--batch", NULL, &v, &rc)) {
+            if (rc || cli_long(CMD, "--batch", v, 1, 4096, &batch))
                 return CLI_USAGE;
-            i++;
-        } else if (!strcmp(a, "--force")) {
+        } else if (cli_flag(a, "--force", NULL)) {
             spec.force = 1;
-        } else if (!strcmp(a, "--quiet")) {
+        } else if (cli_flag(a, "--quiet", "-q")) {
             quiet = 1;
         } else {
-            return cli_usage_error("learn predict", "unknown or incomplete option '%s'", a);
+            return cli_unknown_option(CMD, a);
         }
     }
     if (!spec.checkpoint || !spec.input || !spec.output)
-        return cli_usage_error("learn predict", "--checkpoint, --input and -o are required");
-    if (!spec.force && cli_refuse_existing("learn predict", spec.output, "--force replaces it"))
-        return CLI_USAGE;
+        return cli_usage_error(CMD, "--checkpoint, --input and -o are required");
+    if ((rc = cli_output_free(CMD, spec.output, spec.force)) != CLI_OK)
+        return rc;
     spec.window = (int)window;
     spec.batch = (int)batch;
     at_unet_config cfg;
@@ -99,14 +82,11 @@ int learn_predict_cli(int argc, char **argv)
     /* OpenMP's thread count is process-wide: set once, here */
     int nthreads = at_learn_set_threads(threads ? (int)threads : config ? cfg.threads : 0);
     cli_run r;
-    cli_run_begin(&r, "predict", "predict", quiet, nthreads);
+    cli_run_start(&r, CMD, nthreads, quiet, 0);
     at_learn_predict_result res;
     at_status st = at_learn_predict_run(&spec, &r.run, &res);
-    cli_run_end(&r);
-    if (st == AT_ERR_CANCELLED)
-        return cli_run_cancelled("learn predict", "cancelled; nothing was written");
-    if (st)
-        return cli_fail(st);
+    if ((rc = cli_run_end(&r, st, "nothing was written")) != CLI_OK)
+        return rc;
     printf("predicted %s: %lldx%lldx%lld voxels, windows of ", spec.output, (long long)res.dhw[2],
            (long long)res.dhw[1], (long long)res.dhw[0]);
     for (int a = 3 - res.dims; a < 3; a++)

@@ -2,7 +2,7 @@
  * the dispatch, eval (options -> at_sct_eval_spec -> at_sct_eval_run ->
  * the metrics) and register; prepare, train and predict are in
  * cmd_sct_pipeline.c. */
-#include "cli_run.h"
+#include "cli.h"
 #include "cmd_sct.h"
 
 #include "atelier/image.h"
@@ -10,7 +10,6 @@
 #include "atelier/sct.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char *SCT_EVAL_HELP =
@@ -29,7 +28,7 @@ static const char *SCT_EVAL_HELP =
     "  --threads N        kernel threads (default 2)\n"
     "  --no-flip          one pass (default: averaged with the left-right mirror)\n"
     "  --json             one JSON object on stdout\n"
-    "  --quiet            no progress display\n";
+    "  -q, --quiet        no progress display\n";
 
 static const char *SCT_REGISTER_HELP =
     "usage: atelier sct register --fixed CT --moving MRI [-o MRI_ON_CT.nii.gz] [--levels 3]\n"
@@ -91,102 +90,100 @@ static void print_eval(const at_sct_eval_spec *spec, const at_sct_eval_result *r
                "mean ± sd", mu->mae, sd->mae, mu->psnr, sd->psnr, mu->ssim, sd->ssim, r->count);
 }
 
+#define NUM(name, lo, hi) sct_number(CMD, argc, argv, &i, name, lo, hi, &x, &rc)
+
+#define CMD "sct eval"
 static int sct_eval(int argc, char **argv)
 {
     at_sct_eval_spec spec = {0};
-    int json = 0, threads = 2, quiet = 0, force = 0;
+    int json = 0, threads = 2, quiet = 0, force = 0, rc = CLI_OK;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        double x;
-        if (!strcmp(a, "--no-flip"))
+        const char *a = argv[i];
+        double x = 0;
+        if (cli_take(CMD, argc, argv, &i, "--prepared", NULL, &spec.prepared, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--model", NULL, &spec.model, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--split", NULL, &spec.split, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--png", NULL, &spec.png, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--reference", NULL, &spec.reference, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--prediction", NULL, &spec.prediction, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--mask", NULL, &spec.mask, &rc)) {
+        } else if (NUM("--threads", 1, 256)) {
+            threads = (int)x;
+        } else if (cli_flag(a, "--no-flip", NULL)) {
             spec.no_flip = 1;
-        else if (!strcmp(a, "--prepared") && v)
-            spec.prepared = argv[++i];
-        else if (!strcmp(a, "--model") && v)
-            spec.model = argv[++i];
-        else if (!strcmp(a, "--split") && v)
-            spec.split = argv[++i];
-        else if (!strcmp(a, "--png") && v)
-            spec.png = argv[++i];
-        else if (!strcmp(a, "--threads") && sct_num(v, 1, 256, &x))
-            threads = (int)x, i++;
-        else if (!strcmp(a, "--reference") && v)
-            spec.reference = argv[++i];
-        else if (!strcmp(a, "--prediction") && v)
-            spec.prediction = argv[++i];
-        else if (!strcmp(a, "--mask") && v)
-            spec.mask = argv[++i];
-        else if (!strcmp(a, "--other-frames"))
+        } else if (cli_flag(a, "--other-frames", NULL)) {
             spec.other_frames = 1;
-        else if (!strcmp(a, "--json"))
+        } else if (cli_flag(a, "--json", NULL)) {
             json = 1;
-        else if (!strcmp(a, "--force"))
+        } else if (cli_flag(a, "--force", NULL)) {
             force = 1;
-        else if (!strcmp(a, "--quiet"))
+        } else if (cli_flag(a, "--quiet", "-q")) {
             quiet = 1;
-        else
-            return cli_usage_error("sct eval", "unknown or incomplete option '%s'", a);
+        } else {
+            return cli_unknown_option(CMD, a);
+        }
+        if (rc)
+            return rc;
     }
     if (spec.prepared || spec.model) {
         if (!spec.prepared || !spec.model)
-            return cli_usage_error("sct eval", "--prepared and --model go together");
+            return cli_usage_error(CMD, "--prepared and --model go together");
         if (spec.split && strcmp(spec.split, "test") && strcmp(spec.split, "val") && strcmp(spec.split, "train"))
-            return cli_usage_error("sct eval", "--split must be test, val or train");
-        if (spec.png && !force && cli_refuse_existing("sct eval", spec.png, "--force replaces it"))
-            return CLI_USAGE;
+            return cli_usage_error(CMD, "--split must be test, val or train");
+        if (spec.png && (rc = cli_output_free(CMD, spec.png, force)) != CLI_OK)
+            return rc;
     } else if (!spec.reference || !spec.prediction || !spec.mask) {
-        return cli_usage_error("sct eval", "--reference, --prediction and --mask are required");
+        return cli_usage_error(CMD, "--reference, --prediction and --mask are required");
     }
     if (spec.prepared)
         at_learn_set_threads(threads); /* process-wide: set once, here */
     cli_run r;
-    cli_run_begin(&r, "sct eval", "eval", quiet, threads);
+    cli_run_start(&r, CMD, threads, quiet, 1);
     at_sct_eval_result res;
     at_status st = at_sct_eval_run(&spec, &r.run, &res);
-    cli_run_end(&r);
-    if (st == AT_ERR_CANCELLED)
-        return cli_run_cancelled("sct eval", "cancelled; nothing was written");
-    if (st)
-        return cli_fail(st);
+    if ((rc = cli_run_end(&r, st, "nothing was written")) != CLI_OK)
+        return rc;
     print_eval(&spec, &res, json);
     at_sct_eval_result_free(&res);
     return CLI_OK;
 }
 
+#undef CMD
+#define CMD "sct register"
 static int sct_register(int argc, char **argv)
 {
     const char *fixed = NULL, *moving = NULL, *outp = NULL;
-    int json = 0, force = 0;
+    int json = 0, force = 0, rc = CLI_OK;
     at_register_options o;
     at_register_options_default(&o);
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        double x;
-        if (!strcmp(a, "--fixed") && v)
-            fixed = argv[++i];
-        else if (!strcmp(a, "--moving") && v)
-            moving = argv[++i];
-        else if ((!strcmp(a, "-o") || !strcmp(a, "--out")) && v)
-            outp = argv[++i];
-        else if (!strcmp(a, "--levels") && sct_num(v, 1, 6, &x))
-            o.levels = (int)x, i++;
-        else if (!strcmp(a, "--samples") && sct_num(v, 500, 1e7, &x))
-            o.samples = (int)x, i++;
-        else if (!strcmp(a, "--seed") && sct_num(v, 0, 1.8e19, &x))
-            o.seed = (uint64_t)x, i++;
-        else if (!strcmp(a, "--json"))
+        const char *a = argv[i];
+        double x = 0;
+        if (cli_take(CMD, argc, argv, &i, "--fixed", NULL, &fixed, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--moving", NULL, &moving, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--out", "-o", &outp, &rc)) {
+        } else if (NUM("--levels", 1, 6)) {
+            o.levels = (int)x;
+        } else if (NUM("--samples", 500, 1e7)) {
+            o.samples = (int)x;
+        } else if (NUM("--seed", 0, 1.8e19)) {
+            o.seed = (uint64_t)x;
+        } else if (cli_flag(a, "--json", NULL)) {
             json = 1;
-        else if (!strcmp(a, "--force"))
+        } else if (cli_flag(a, "--force", NULL)) {
             force = 1;
-        else
-            return cli_usage_error("sct register", "unknown or incomplete option '%s'", a);
+        } else {
+            return cli_unknown_option(CMD, a);
+        }
+        if (rc)
+            return rc;
     }
     if (!fixed || !moving)
-        return cli_usage_error("sct register", "--fixed and --moving are required");
-    if (outp && !force && cli_refuse_existing("sct register", outp, "--force replaces it"))
-        return CLI_USAGE;
+        return cli_usage_error(CMD, "--fixed and --moving are required");
+    if (outp && (rc = cli_output_free(CMD, outp, force)) != CLI_OK)
+        return rc;
     cli_run r;
-    cli_run_begin(&r, "sct register", "register", 1, 1);
+    cli_run_start(&r, CMD, 1, 1, 1);
     o.run = &r.run;
     at_volume *f = NULL, *m = NULL, *res = NULL;
     at_rigid t;
@@ -201,14 +198,11 @@ static int sct_register(int argc, char **argv)
         st = at_volume_resample(m, &f->grid, &t, AT_INTERP_BSPLINE3, 0.0f, &res);
     if (!st && outp)
         st = at_nifti_write(res, outp);
-    cli_run_end(&r);
     at_volume_free(f);
     at_volume_free(m);
     at_volume_free(res);
-    if (st == AT_ERR_CANCELLED)
-        return cli_run_cancelled("sct register", "cancelled; nothing was written");
-    if (st)
-        return cli_fail(st);
+    if ((rc = cli_run_end(&r, st, "nothing was written")) != CLI_OK)
+        return rc;
     const double deg = 180.0 / M_PI;
     if (json)
         printf("{\"angles_deg\": [%.6f, %.6f, %.6f], \"translation_mm\": [%.6f, %.6f, %.6f], "
@@ -224,6 +218,7 @@ static int sct_register(int argc, char **argv)
                rep.iterations);
     return CLI_OK;
 }
+#undef CMD
 
 typedef struct {
     const char *name;

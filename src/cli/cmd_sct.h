@@ -6,7 +6,9 @@ int sct_prepare_cmd(int argc, char **argv);
 int sct_train_cmd(int argc, char **argv);
 int sct_predict_cmd(int argc, char **argv);
 extern const char *SCT_PREPARE_HELP, *SCT_TRAIN_HELP, *SCT_PREDICT_HELP;
-/* A number in lo..hi (the whole of s); 0 when s is NULL or not one. */
-int sct_num(const char *s, double lo, double hi, double *out);
+/* An option with a number in lo..hi: 1 when argv[*i] is name (its value
+ * parsed into *x, or *rc set to CLI_USAGE, said); 0 for another option. */
+int sct_number(const char *cmd, int argc, char **argv, int *i, const char *name, double lo, double hi,
+               double *x, int *rc);
 
 #endif

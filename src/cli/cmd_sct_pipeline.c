@@ -1,6 +1,6 @@
 /* atelier sct prepare | train | predict: options -> spec ->
  * at_sct_<step>_run (include/atelier/sct.h) -> what was written. */
-#include "cli_run.h"
+#include "cli.h"
 #include "cmd_sct.h"
 
 #include "atelier/learn.h"
@@ -27,7 +27,7 @@ const char *SCT_PREPARE_HELP =
     "  --seed S         the split's shuffle (default 1)\n"
     "  --no-register    trust the frames of reference (they must be one)\n"
     "  --force          replace an existing PREP\n"
-    "  --quiet          no progress display\n";
+    "  -q, --quiet      no progress display\n";
 
 const char *SCT_TRAIN_HELP =
     "usage: atelier sct train PREP -o MODEL [--resume] [--force] [options]\n"
@@ -58,7 +58,7 @@ const char *SCT_TRAIN_HELP =
     "  --seed S           shuffle and augmentation (default 1)\n"
     "  --bf16 | --f32     bf16 training activations on or off (default: where the CPU\n"
     "                     computes bf16 natively)\n"
-    "  --quiet            no progress display\n";
+    "  -q, --quiet        no progress display, no epoch lines\n";
 
 const char *SCT_PREDICT_HELP =
     "usage: atelier sct predict MRI_SERIES_DIR --model MODEL -o OUT_SERIES_DIR [--threads 2]\n"
@@ -71,60 +71,66 @@ const char *SCT_PREDICT_HELP =
     "  --threads N        kernel threads (default 2)\n"
     "  --no-flip          one pass (default: averaged with the left-right mirror)\n"
     "  --force            replace an existing DIR\n"
-    "  --quiet            no progress display\n";
+    "  -q, --quiet        no progress display\n";
 
-int sct_num(const char *s, double lo, double hi, double *out)
+/* An option with a number in lo..hi: 1 when argv[*i] is name (its value
+ * parsed into *x, or *rc set to CLI_USAGE, said). */
+int sct_number(const char *cmd, int argc, char **argv, int *i, const char *name, double lo, double hi,
+               double *x, int *rc)
 {
-    char *end;
-    double v = s ? strtod(s, &end) : 0;
-    if (!s || !*s || *end || !(v >= lo && v <= hi))
+    const char *v = NULL;
+    if (!cli_take(cmd, argc, argv, i, name, NULL, &v, rc))
         return 0;
-    *out = v;
+    if (!*rc)
+        *rc = cli_double(cmd, name, v, lo, hi, x);
     return 1;
 }
 
+#define NUM(name, lo, hi) sct_number(CMD, argc, argv, &i, name, lo, hi, &x, &rc)
+
+#undef CMD
+#define CMD "sct prepare"
 int sct_prepare_cmd(int argc, char **argv)
 {
     at_sct_prepare_spec spec;
     at_sct_prepare_spec_default(&spec);
-    int quiet = 0;
+    int quiet = 0, rc = CLI_OK;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        double x;
-        if ((!strcmp(a, "-o") || !strcmp(a, "--out")) && v)
-            spec.out = argv[++i];
-        else if (!strcmp(a, "--test") && sct_num(v, 0, 10000, &x))
-            spec.test = x, i++;
-        else if (!strcmp(a, "--val") && sct_num(v, 0, 10000, &x))
-            spec.val = x, i++;
-        else if (!strcmp(a, "--seed") && sct_num(v, 0, 4e9, &x))
-            spec.seed = (uint64_t)x, i++;
-        else if (!strcmp(a, "--no-register"))
+        const char *a = argv[i];
+        double x = 0;
+        if (cli_take(CMD, argc, argv, &i, "--out", "-o", &spec.out, &rc)) {
+        } else if (NUM("--test", 0, 10000)) {
+            spec.test = x;
+        } else if (NUM("--val", 0, 10000)) {
+            spec.val = x;
+        } else if (NUM("--seed", 0, 4e9)) {
+            spec.seed = (uint64_t)x;
+        } else if (cli_flag(a, "--no-register", NULL)) {
             spec.no_register = 1;
-        else if (!strcmp(a, "--force"))
+        } else if (cli_flag(a, "--force", NULL)) {
             spec.force = 1;
-        else if (!strcmp(a, "--quiet"))
+        } else if (cli_flag(a, "--quiet", "-q")) {
             quiet = 1;
-        else if (a[0] != '-' && !spec.cohort)
+        } else if (a[0] != '-' && !spec.cohort) {
             spec.cohort = a;
-        else
-            return cli_usage_error("sct prepare", "unknown or incomplete option '%s'", a);
+        } else {
+            return cli_unknown_option(CMD, a);
+        }
+        if (rc)
+            return rc;
     }
     if (!spec.cohort || !spec.out)
-        return cli_usage_error("sct prepare", "a cohort folder and -o are required");
+        return cli_usage_error(CMD, "a cohort folder and -o are required");
     if ((spec.test >= 1 && spec.test != floor(spec.test)) || (spec.val >= 1 && spec.val != floor(spec.val)))
-        return cli_usage_error("sct prepare", "--test and --val take a count or a fraction below 1");
-    if (!spec.force && cli_refuse_existing("sct prepare", spec.out, "--force replaces it"))
-        return CLI_USAGE;
+        return cli_usage_error(CMD, "--test and --val take a count or a fraction below 1");
+    if ((rc = cli_output_free(CMD, spec.out, spec.force)) != CLI_OK)
+        return rc;
     cli_run r;
-    cli_run_begin(&r, "sct prepare", "prepare", quiet, 1);
+    cli_run_start(&r, CMD, 1, quiet, 0);
     at_sct_prepare_result res;
     at_status st = at_sct_prepare_run(&spec, &r.run, &res);
-    cli_run_end(&r);
-    if (st == AT_ERR_CANCELLED)
-        return cli_run_cancelled("sct prepare", "cancelled; nothing was written (run it again to start over)");
-    if (st)
-        return cli_fail(st);
+    if ((rc = cli_run_end(&r, st, "nothing was written (run it again to start over)")) != CLI_OK)
+        return rc;
     if (!quiet) {
         fprintf(stderr, "prepared %zu patients into %s: %zu train, %zu validation, %zu test", res.patients,
                 spec.out, res.train, res.val, res.test);
@@ -135,147 +141,132 @@ int sct_prepare_cmd(int argc, char **argv)
     return CLI_OK;
 }
 
-static void epoch_lines(cli_run *r, const at_run_event *ev)
-{
-    if (strcmp(ev->phase, "epoch") || ev->metric_count < 3)
-        return;
-    double train = ev->metrics[0].value, val = ev->metrics[1].value, secs = ev->metrics[2].value;
-    if (isnan(val))
-        cli_run_line(r, "epoch %3llu  train L1 %7.2f HU  (no validation patients)  %6.0f s",
-                     (unsigned long long)ev->step, train, secs);
-    else
-        cli_run_line(r, "epoch %3llu  train L1 %7.2f HU  validation MAE %7.2f HU  %6.0f s",
-                     (unsigned long long)ev->step, train, val, secs);
-}
-
+#undef CMD
+#define CMD "sct train"
 int sct_train_cmd(int argc, char **argv)
 {
     at_sct_train_spec spec;
     at_sct_train_spec_default(&spec);
-    int quiet = 0, threads = 2;
+    int quiet = 0, threads = 2, rc = CLI_OK;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        double x;
-        if ((!strcmp(a, "-o") || !strcmp(a, "--out")) && v)
-            spec.out = argv[++i];
-        else if (!strcmp(a, "--epochs") && sct_num(v, 1, 100000, &x))
-            spec.epochs = (int)x, i++;
-        else if (!strcmp(a, "--minutes") && sct_num(v, 0.01, 1e5, &x))
-            spec.minutes = x, i++;
-        else if (!strcmp(a, "--threads") && sct_num(v, 1, 256, &x))
-            threads = (int)x, i++;
-        else if (!strcmp(a, "--base") && sct_num(v, 4, 128, &x))
-            spec.base = (int)x, i++;
-        else if (!strcmp(a, "--depth") && sct_num(v, 1, 6, &x))
-            spec.depth = (int)x, i++;
-        else if (!strcmp(a, "--neighbours") && sct_num(v, 0, 4, &x))
-            spec.neighbours = (int)x, i++;
-        else if (!strcmp(a, "--batch") && sct_num(v, 1, 256, &x))
-            spec.batch = (int)x, i++;
-        else if (!strcmp(a, "--no-norm"))
+        const char *a = argv[i];
+        double x = 0;
+        if (cli_take(CMD, argc, argv, &i, "--out", "-o", &spec.out, &rc)) {
+        } else if (NUM("--epochs", 1, 100000)) {
+            spec.epochs = (int)x;
+        } else if (NUM("--minutes", 0.01, 1e5)) {
+            spec.minutes = x;
+        } else if (NUM("--threads", 1, 256)) {
+            threads = (int)x;
+        } else if (NUM("--base", 4, 128)) {
+            spec.base = (int)x;
+        } else if (NUM("--depth", 1, 6)) {
+            spec.depth = (int)x;
+        } else if (NUM("--neighbours", 0, 4)) {
+            spec.neighbours = (int)x;
+        } else if (NUM("--batch", 1, 256)) {
+            spec.batch = (int)x;
+        } else if (NUM("--recalibrate", 0, 10000)) {
+            spec.recalibrate = (int)x;
+        } else if (NUM("--patch", 0, 4096)) {
+            spec.patch = (int)x;
+        } else if (NUM("--lr", 1e-7, 1)) {
+            spec.lr = (float)x;
+        } else if (NUM("--weight-decay", 0, 1)) {
+            spec.weight_decay = (float)x;
+        } else if (NUM("--rotate", 0, 45)) {
+            spec.rotate_deg = x;
+        } else if (NUM("--zoom", 0, 0.5)) {
+            spec.zoom = x;
+        } else if (NUM("--intensity", 0, 0.5)) {
+            spec.intensity = x;
+        } else if (NUM("--seed", 0, 4e9)) {
+            spec.seed = (uint64_t)x;
+        } else if (cli_flag(a, "--no-norm", NULL)) {
             spec.no_norm = 1;
-        else if (!strcmp(a, "--batch-norm"))
+        } else if (cli_flag(a, "--batch-norm", NULL)) {
             spec.no_norm = 0;
-        else if (!strcmp(a, "--bf16"))
+        } else if (cli_flag(a, "--bf16", NULL)) {
             spec.bf16 = 1;
-        else if (!strcmp(a, "--f32"))
+        } else if (cli_flag(a, "--f32", NULL)) {
             spec.bf16 = 0;
-        else if (!strcmp(a, "--recalibrate") && sct_num(v, 0, 10000, &x))
-            spec.recalibrate = (int)x, i++;
-        else if (!strcmp(a, "--patch") && sct_num(v, 0, 4096, &x))
-            spec.patch = (int)x, i++;
-        else if (!strcmp(a, "--lr") && sct_num(v, 1e-7, 1, &x))
-            spec.lr = (float)x, i++;
-        else if (!strcmp(a, "--weight-decay") && sct_num(v, 0, 1, &x))
-            spec.weight_decay = (float)x, i++;
-        else if (!strcmp(a, "--rotate") && sct_num(v, 0, 45, &x))
-            spec.rotate_deg = x, i++;
-        else if (!strcmp(a, "--zoom") && sct_num(v, 0, 0.5, &x))
-            spec.zoom = x, i++;
-        else if (!strcmp(a, "--intensity") && sct_num(v, 0, 0.5, &x))
-            spec.intensity = x, i++;
-        else if (!strcmp(a, "--seed") && sct_num(v, 0, 4e9, &x))
-            spec.seed = (uint64_t)x, i++;
-        else if (!strcmp(a, "--resume"))
+        } else if (cli_flag(a, "--resume", NULL)) {
             spec.resume = 1;
-        else if (!strcmp(a, "--force"))
+        } else if (cli_flag(a, "--force", NULL)) {
             spec.force = 1;
-        else if (!strcmp(a, "--quiet"))
+        } else if (cli_flag(a, "--quiet", "-q")) {
             quiet = 1;
-        else if (a[0] != '-' && !spec.prepared)
+        } else if (a[0] != '-' && !spec.prepared) {
             spec.prepared = a;
-        else
-            return cli_usage_error("sct train", "unknown or incomplete option '%s'", a);
+        } else {
+            return cli_unknown_option(CMD, a);
+        }
+        if (rc)
+            return rc;
     }
     if (!spec.prepared || !spec.out)
-        return cli_usage_error("sct train", "a prepared folder and -o are required");
+        return cli_usage_error(CMD, "a prepared folder and -o are required");
     if (spec.resume && spec.force)
-        return cli_usage_error("sct train", "--resume continues a run, --force starts afresh: not both");
+        return cli_usage_error(CMD, "--resume continues a run, --force starts afresh: not both");
     char resume_dir[4096];
     snprintf(resume_dir, sizeof resume_dir, "%s.resume", spec.out);
-    if (!spec.resume && !spec.force &&
-        (cli_refuse_existing("sct train", spec.out, "--force replaces it, --resume trains it further") ||
-         cli_refuse_existing("sct train", resume_dir, "a cancelled run: --resume continues it, --force starts afresh")))
+    if (!spec.resume && (rc = cli_output_free(CMD, spec.out, spec.force)) != CLI_OK)
+        return rc;
+    if (!spec.resume && !spec.force && cli_output_free(CMD, resume_dir, 0) != CLI_OK) {
+        fprintf(stderr, "atelier %s: %s is a cancelled run: --resume continues it, --force starts afresh\n",
+                CMD, resume_dir);
         return CLI_USAGE;
+    }
     /* OpenMP's thread count is process-wide: set once, here */
     at_learn_set_threads(threads);
     cli_run r;
-    cli_run_begin(&r, "sct train", "train", quiet, threads);
-    r.hook = epoch_lines;
+    cli_run_start(&r, CMD, threads, quiet, 0);
     at_sct_train_result res;
     at_status st = at_sct_train_run(&spec, &r.run, &res);
-    cli_run_end(&r);
-    if (st == AT_ERR_CANCELLED && res.kept)
-        return cli_run_cancelled("sct train",
-                                 "cancelled in epoch %lld; kept %s (%lld epochs done); continue with: "
-                                 "atelier sct train %s -o %s --resume",
-                                 (long long)res.train.epochs + 1, resume_dir,
-                                 (long long)res.train.checkpoint_epoch, spec.prepared, spec.out);
-    if (st == AT_ERR_CANCELLED)
-        return cli_run_cancelled("sct train", "cancelled before the first epoch ended; nothing was kept");
-    if (st && res.kept)
-        fprintf(stderr, "atelier sct train: the run is kept as %s (%lld epochs done)\n", resume_dir,
-                (long long)res.train.checkpoint_epoch);
-    if (st)
-        return cli_fail(st);
-    return CLI_OK;
+    char kept[8192] = "nothing was kept (the first epoch had not ended)";
+    if (res.kept)
+        snprintf(kept, sizeof kept, "kept %s (%lld epochs done); continue with: atelier sct train %s -o %s --resume",
+                 resume_dir, (long long)res.train.checkpoint_epoch, spec.prepared, spec.out);
+    if (st && st != AT_ERR_CANCELLED && res.kept)
+        fprintf(stderr, "atelier %s: %s\n", CMD, kept);
+    return cli_run_end(&r, st, kept);
 }
 
+#undef CMD
+#define CMD "sct predict"
 int sct_predict_cmd(int argc, char **argv)
 {
     at_sct_predict_spec spec = {0};
-    int threads = 2, quiet = 0;
+    int threads = 2, quiet = 0, rc = CLI_OK;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        double x;
-        if (!strcmp(a, "--no-flip"))
+        const char *a = argv[i];
+        double x = 0;
+        if (cli_take(CMD, argc, argv, &i, "--model", NULL, &spec.model, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--out", "-o", &spec.out, &rc)) {
+        } else if (NUM("--threads", 1, 256)) {
+            threads = (int)x;
+        } else if (cli_flag(a, "--no-flip", NULL)) {
             spec.no_flip = 1;
-        else if (!strcmp(a, "--model") && v)
-            spec.model = argv[++i];
-        else if ((!strcmp(a, "-o") || !strcmp(a, "--out")) && v)
-            spec.out = argv[++i];
-        else if (!strcmp(a, "--threads") && sct_num(v, 1, 256, &x))
-            threads = (int)x, i++;
-        else if (!strcmp(a, "--force"))
+        } else if (cli_flag(a, "--force", NULL)) {
             spec.force = 1;
-        else if (!strcmp(a, "--quiet"))
+        } else if (cli_flag(a, "--quiet", "-q")) {
             quiet = 1;
-        else if (a[0] != '-' && !spec.mr)
+        } else if (a[0] != '-' && !spec.mr) {
             spec.mr = a;
-        else
-            return cli_usage_error("sct predict", "unknown or incomplete option '%s'", a);
+        } else {
+            return cli_unknown_option(CMD, a);
+        }
+        if (rc)
+            return rc;
     }
     if (!spec.mr || !spec.model || !spec.out)
-        return cli_usage_error("sct predict", "an MRI series folder, --model and -o are required");
-    if (!spec.force && cli_refuse_existing("sct predict", spec.out, "--force replaces it"))
-        return CLI_USAGE;
+        return cli_usage_error(CMD, "an MRI series folder, --model and -o are required");
+    if ((rc = cli_output_free(CMD, spec.out, spec.force)) != CLI_OK)
+        return rc;
     at_learn_set_threads(threads); /* process-wide: set once, here */
     cli_run r;
-    cli_run_begin(&r, "sct predict", "slices", quiet, threads);
+    cli_run_start(&r, CMD, threads, quiet, 0);
     at_sct_predict_result res;
     at_status st = at_sct_predict_run(&spec, &r.run, &res);
-    cli_run_end(&r);
-    if (st == AT_ERR_CANCELLED)
-        return cli_run_cancelled("sct predict", "cancelled; nothing was written");
-    return st ? cli_fail(st) : CLI_OK;
+    return cli_run_end(&r, st, "nothing was written");
 }

@@ -216,6 +216,7 @@ at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src,
             if (st != AT_ERR_CANCELLED)
                 at_error_prefix(st, "train: validation after epoch %lld", (long long)ts.epoch);
             ts.epoch_loss_sum = 0; /* cancelled: the epoch's steps are done, it goes unscored */
+            r.epochs = ts.epoch;
             break;
         }
         double train_loss = ts.epoch_loss_sum / (double)steps_per_epoch * scale;
@@ -255,6 +256,12 @@ at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src,
         r.seconds = elapsed;
         if (st != AT_OK)
             break;
+        if (isnan(score))
+            at_run_log(run, AT_LOG_INFO, "epoch %lld: %s %.4g (no validation), %.0f s", (long long)ts.epoch,
+                       train_key, train_loss, elapsed);
+        else
+            at_run_log(run, AT_LOG_INFO, "epoch %lld: %s %.4g, %s %.4g, %.0f s", (long long)ts.epoch, train_key,
+                       train_loss, val_key, score, elapsed);
         at_run_metric mt[3] = {{train_key, train_loss}, {val_key, score}, {"seconds", elapsed}};
         at_run_progress_metrics(run, "epoch", (uint64_t)ts.epoch, (uint64_t)planned, mt, 3);
         if (opt->minutes > 0 && elapsed > opt->minutes * 60.0) {

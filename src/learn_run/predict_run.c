@@ -70,7 +70,8 @@ at_status at_learn_predict_run(const at_learn_predict_spec *spec, at_run *run,
         st = at_run_path(run, spec->output, 1, &output);
     struct stat sb;
     if (!st && !spec->force && lstat(output, &sb) == 0)
-        st = at_error_set(AT_ERR_ARG, "%s: already exists (force replaces it)", spec->output);
+        st = at_error_set(AT_ERR_REFUSED, "%s exists; nothing was written (force writes over it)",
+                          spec->output);
     at_unet_config cfg;
     if (!st)
         st = architecture(ckpt, spec->cfg, &cfg);

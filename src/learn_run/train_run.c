@@ -114,8 +114,9 @@ at_status at_learn_train_run(const at_learn_train_spec *spec, at_run *run, at_le
         if (lstat(files[i], &sb) != 0)
             continue;
         if (!spec->force)
-            st = at_error_set(AT_ERR_ARG, "%s: holds a training run already (%s); resume it or force "
-                                          "a fresh run", spec->out, RUN_FILES[i]);
+            st = at_error_set(AT_ERR_REFUSED, "%s holds a training run already (%s); nothing was "
+                                              "written (resume continues it, force starts afresh)",
+                              spec->out, RUN_FILES[i]);
         else if (unlink(files[i]) != 0)
             st = at_error_set(AT_ERR_IO, "%s: cannot remove the old %s", spec->out, RUN_FILES[i]);
     }

@@ -20,6 +20,24 @@ int sct_exists(const char *path)
     return lstat(path, &sb) == 0;
 }
 
+/* 1 when path exists and is not an empty folder. */
+static int occupied(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0)
+        return 0;
+    if (!S_ISDIR(sb.st_mode))
+        return 1;
+    DIR *d = opendir(path);
+    struct dirent *e;
+    int empty = 1;
+    while (d && empty && (e = readdir(d)))
+        empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+    if (d)
+        closedir(d);
+    return !empty;
+}
+
 /* 1 when name is base + ".partial-" + the id of a process that is no
  * longer running (then the end or a '.': the series writer's own partial
  * folder inside ours). */
@@ -70,8 +88,8 @@ static void remove_stale(const char *out)
 at_status sct_out_begin(sct_out *o, const char *out, int force, int make_dir)
 {
     memset(o, 0, sizeof *o);
-    if (!force && sct_exists(out))
-        return at_error_set(AT_ERR_ARG, "%s: already exists (force replaces it)", out);
+    if (!force && occupied(out))
+        return at_error_set(AT_ERR_REFUSED, "%s exists; nothing was written (force writes over it)", out);
     size_t n = strlen(out);
     while (n > 1 && out[n - 1] == '/')
         n--;

@@ -11,7 +11,8 @@ typedef struct {
     char *out;     /* the folder asked for (owned) */
     char *partial; /* OUT.partial-PID (owned) */
 } sct_out;
-/* Refuse an existing out unless force (AT_ERR_ARG "already exists"),
+/* Refuse an existing out (not an empty folder) unless force
+ * (AT_ERR_REFUSED),
  * remove the partial folders of runs that are no longer running beside
  * it, and create o->partial (make_dir) or leave it for the caller to
  * create. sct_out_free in every case. */

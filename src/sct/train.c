@@ -557,7 +557,8 @@ static at_status open_work(const at_sct_train_spec *spec, const char *outp, sct_
     snprintf(*resume_dir, n + 8, "%.*s.resume", (int)n, outp);
     int have_out = sct_exists(outp), have_resume = sct_exists(*resume_dir);
     if (!spec->resume && !spec->force && have_resume)
-        return at_error_set(AT_ERR_ARG, "%s holds a cancelled run of %s: resume it, or force a fresh run",
+        return at_error_set(AT_ERR_REFUSED, "%s holds a cancelled run of %s; nothing was written "
+                                            "(resume continues it, force starts afresh)",
                             *resume_dir, spec->out);
     at_status st = sct_out_begin(work, outp, spec->force || spec->resume, !spec->resume);
     if (st || !spec->resume) {

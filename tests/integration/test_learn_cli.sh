@@ -66,8 +66,9 @@ grep -q '"val_loss"' "$tmp/run/metrics.jsonl" || fail "no validation line"
 sed -i 's/epochs = 2/epochs = 3/' "$tmp/t.cfg"
 "$bin" learn train --config "$tmp/t.cfg" --out "$tmp/run" --samples 24 \
   --resume "$tmp/run/checkpoint.safetensors" >"$tmp/log" 2>&1 || { cat "$tmp/log"; fail "resume"; }
-# progress: rate and ETA over this process's 5 steps; the note gives the run's step
-grep -q "^train: 5/5 (.*) step 15/15, epoch 3, loss" "$tmp/log" || fail "resumed progress: $(cat "$tmp/log")"
+# not a terminal: no progress drawn; the epoch trained is said in a line
+grep -q "^atelier learn train: epoch 3: train_loss " "$tmp/log" || fail "resumed epoch line: $(cat "$tmp/log")"
+grep -q "step 1" "$tmp/log" && fail "progress drawn on a file: $(cat "$tmp/log")"
 grep -q '"epoch":3,"step":15' "$tmp/run/metrics.jsonl" || { cat "$tmp/run/metrics.jsonl"; fail "resume did not continue at step 10"; }
 strict_json step epoch seconds <"$tmp/run/metrics.jsonl" || fail "metrics not strict JSON"
 
@@ -84,7 +85,7 @@ echo "$err" | grep -q "has already trained 3 epochs (epochs = 3); raise epochs t
 before=$(md5sum <"$tmp/run/checkpoint.safetensors")
 err=$("$bin" learn train --config "$tmp/t.cfg" -o "$tmp/run" --samples 24 --quiet 2>&1); rc=$?
 [ $rc = 2 ] || fail "existing run exit $rc: $err"
-echo "$err" | grep -q "checkpoint.safetensors already exists; nothing was written (--resume continues" ||
+echo "$err" | grep -q "^atelier learn train: $tmp/run exists and is not empty; nothing was written (--force writes over it)" ||
   fail "existing run message: $err"
 [ "$(md5sum <"$tmp/run/checkpoint.safetensors")" = "$before" ] || fail "refused run changed the checkpoint"
 cp -r "$tmp/run" "$tmp/forced"
@@ -109,10 +110,10 @@ done
 kill -INT "$pid"
 wait "$pid"; rc=$?
 [ $rc = 130 ] || fail "SIGINT exit $rc: $(cat "$tmp/sig.log")"
-grep -q "^atelier learn train: cancelled at step .*; kept $tmp/sig/checkpoint.safetensors; continue with: atelier learn train --config $tmp/t.cfg -o $tmp/sig --resume$" "$tmp/sig.log" ||
+grep -q "^atelier learn train: interrupted; kept $tmp/sig/checkpoint.safetensors (step [0-9]*, [0-9]* epochs done); continue with: atelier learn train --config $tmp/t.cfg -o $tmp/sig --resume$" "$tmp/sig.log" ||
   fail "SIGINT message: $(cat "$tmp/sig.log")"
 [ "$(wc -l <"$tmp/sig.log")" = 1 ] || fail "SIGINT: more than one line: $(cat "$tmp/sig.log")"
-e=$(sed -n 's/.*cancelled at step [0-9]* (epoch \([0-9]*\)).*/\1/p' "$tmp/sig.log")
+e=$(( $(sed -n 's/.*(step [0-9]*, \([0-9]*\) epochs done).*/\1/p' "$tmp/sig.log") + 1 ))
 sed -i "s/epochs = 100000/epochs = $e/" "$tmp/t.cfg"
 "$bin" learn train --config "$tmp/t.cfg" --out "$tmp/sig" --samples 24 --quiet \
   --resume >"$tmp/log" 2>&1 || fail "resume after SIGINT: $(cat "$tmp/log")"

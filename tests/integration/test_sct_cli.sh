@@ -32,7 +32,7 @@ PY
 before=$(md5sum < "$T/prep/manifest.json")
 rc=0; $BIN sct prepare "$T/deid" -o "$T/prep" --quiet 2>"$T/err" || rc=$?
 [ $rc = 2 ] || fail "existing prepare exit $rc"
-grep -q "prep already exists; nothing was written (--force replaces it)" "$T/err" || fail "$(cat "$T/err")"
+grep -q "prep exists and is not empty; nothing was written (--force writes over it)" "$T/err" || fail "$(cat "$T/err")"
 [ "$(md5sum < "$T/prep/manifest.json")" = "$before" ] || fail "refused prepare changed the output"
 $BIN sct prepare "$T/deid" -o "$T/prep" --test 0.25 --val 1 --force --quiet
 [ "$(md5sum < "$T/prep/manifest.json")" = "$before" ] || fail "--test 0.25 of 4 is not 1 patient"
@@ -50,7 +50,7 @@ kill -INT $pid
 rc=0; wait $pid || rc=$?
 [ $rc = 130 ] || fail "SIGINT exit $rc: $(cat "$T/sig.log")"
 [ "$(wc -l < "$T/sig.log")" = 1 ] || fail "more than one line: $(cat "$T/sig.log")"
-grep -q "^atelier sct train: cancelled in epoch [0-9]*; kept $T/model.resume ([0-9]* epochs done); continue with: atelier sct train $T/prep -o $T/model --resume$" "$T/sig.log" ||
+grep -q "^atelier sct train: interrupted; kept $T/model.resume ([0-9]* epochs done); continue with: atelier sct train $T/prep -o $T/model --resume$" "$T/sig.log" ||
   fail "SIGINT message: $(cat "$T/sig.log")"
 test -d "$T/model.resume" && test ! -e "$T/model"
 no_partial "after SIGINT"
@@ -77,7 +77,7 @@ for _ in $(seq 300); do compgen -G "$T/prep6.partial-*" >/dev/null && break; sle
 kill -TERM $pid
 rc=0; wait $pid || rc=$?
 [ $rc = 130 ] || fail "SIGTERM exit $rc: $(cat "$T/term.log")"
-grep -q "atelier sct prepare: cancelled; nothing was written" "$T/term.log" || fail "$(cat "$T/term.log")"
+grep -q "^atelier sct prepare: interrupted; nothing was written (run it again to start over)$" "$T/term.log" || fail "$(cat "$T/term.log")"
 test ! -e "$T/prep6"; no_partial "after SIGTERM"
 # a killed run's debris is cleaned by the next run
 $BIN sct prepare "$T/c6" -o "$T/prep6" --test 1 --val 1 --quiet &

@@ -120,7 +120,7 @@ static void test_train_synthetic(void **state)
     assert_true(exists("run-a/checkpoint.safetensors") && exists("run-a/best.safetensors") &&
                 exists("run-a/metrics.jsonl"));
     /* a run folder is not mixed with a fresh run */
-    assert_int_equal(at_learn_train_run(&s, rc_init(&c, NULL, 0, &store), &r), AT_ERR_ARG);
+    assert_int_equal(at_learn_train_run(&s, rc_init(&c, NULL, 0, &store), &r), AT_ERR_REFUSED);
     assert_non_null(strstr(at_error_message(), "holds a training run already"));
     /* cancelled mid-epoch: the checkpoint at that step is kept */
     tiny(&s, "run-b");
@@ -181,7 +181,7 @@ static void test_train_nifti_predict(void **state)
         fail_msg("predict: %s", at_error_message());
     rc_assert_phase(&c, "predict");
     assert_true(exists("pred.nii.gz") && pr.dhw[0] == 3 && pr.window[1] == 8);
-    assert_int_equal(at_learn_predict_run(&p, rc_init(&c, NULL, 0, &store), &pr), AT_ERR_ARG);
+    assert_int_equal(at_learn_predict_run(&p, rc_init(&c, NULL, 0, &store), &pr), AT_ERR_REFUSED);
     p.force = 1;
     assert_int_equal(at_learn_predict_run(&p, rc_init(&c, NULL, 0, &store), &pr), AT_OK);
     p.output = "pred2.nii.gz";

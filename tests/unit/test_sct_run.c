@@ -113,8 +113,8 @@ static void test_prepare(void **state)
     s.val = 1;
     run_check c;
     at_sct_prepare_result r;
-    assert_int_equal(at_sct_prepare_run(&s, rc_init(&c, NULL, 0, &store), &r), AT_ERR_ARG);
-    assert_non_null(strstr(at_error_message(), "already exists"));
+    assert_int_equal(at_sct_prepare_run(&s, rc_init(&c, NULL, 0, &store), &r), AT_ERR_REFUSED);
+    assert_non_null(strstr(at_error_message(), "exists; nothing was written"));
     /* the debris of a killed run is removed by the next one */
     char debris[4096];
     snprintf(debris, sizeof debris, "%s/prep2.partial-%ld", dir, dead_pid());
@@ -180,7 +180,7 @@ static void test_train_cancel_resume(void **state)
     assert_true(exists("model-a/model.safetensors") && exists("model-a/model.json") &&
                 exists("model-a/curves.jsonl") && exists("model-a/checkpoint.safetensors"));
     /* an existing model is refused */
-    assert_int_equal(at_sct_train_run(&s, rc_init(&c, NULL, 0, &store), &r), AT_ERR_ARG);
+    assert_int_equal(at_sct_train_run(&s, rc_init(&c, NULL, 0, &store), &r), AT_ERR_REFUSED);
     /* cancelled before the first epoch ends: nothing kept */
     s.out = "model-b";
     assert_int_equal(at_sct_train_run(&s, rc_init(&c, "train", 1, &store), &r), AT_ERR_CANCELLED);
@@ -193,7 +193,7 @@ static void test_train_cancel_resume(void **state)
     assert_true(r.kept && r.train.checkpoint_epoch == 1 && !exists("model-b") && exists("model-b.resume"));
     rc_assert_no_partial(dir);
     /* a fresh run over a kept one is refused */
-    assert_int_equal(at_sct_train_run(&s, rc_init(&c, NULL, 0, &store), &r), AT_ERR_ARG);
+    assert_int_equal(at_sct_train_run(&s, rc_init(&c, NULL, 0, &store), &r), AT_ERR_REFUSED);
     assert_non_null(strstr(at_error_message(), "holds a cancelled run"));
     /* resumed: the bytes of the uninterrupted run */
     s.resume = 1;
@@ -248,7 +248,7 @@ static void test_eval_predict(void **state)
         fail_msg("predict: %s", at_error_message());
     rc_assert_phase(&c, "slices");
     assert_true(pr.slices == 12 && exists("pct/CT0001.dcm"));
-    assert_int_equal(at_sct_predict_run(&ps, rc_init(&c, NULL, 0, &store), &pr), AT_ERR_ARG);
+    assert_int_equal(at_sct_predict_run(&ps, rc_init(&c, NULL, 0, &store), &pr), AT_ERR_REFUSED);
     ps.force = 1;
     assert_int_equal(at_sct_predict_run(&ps, rc_init(&c, NULL, 0, &store), &pr), AT_OK);
     ps.out = "pct2";
