@@ -7,7 +7,10 @@
  * pairs) that run on an engine (src/learn/dnn.h; the CPU engine uses
  * oneDNN). Parameters live in plain PyTorch layouts in f32 and carry the
  * names PyTorch's state_dict of the same model uses, so checkpoints
- * (safetensors) move both ways. */
+ * (safetensors) move both ways.
+ *
+ * Names: at_ the public API; at_st_ the safetensors file format; inside
+ * src/learn, lt_ marks the engine's private internals. */
 #ifndef ATELIER_LEARN_H
 #define ATELIER_LEARN_H
 
@@ -145,6 +148,8 @@ int64_t at_adamw_steps(const at_adamw *o);
 float at_lr_at(const at_unet_config *c, int64_t step, int64_t total_steps);
 
 /* ---- safetensors ------------------------------------------------------- */
+/* at_st_ / AT_ST_: the safetensors file format (Hugging Face's): a JSON
+ * header of named tensors, then their raw data. */
 #define AT_ST_MAX_HEADER (16u << 20) /* largest JSON header accepted */
 #define AT_ST_MAX_TENSORS 100000
 typedef enum { AT_ST_F32 = 0, AT_ST_F64, AT_ST_I64, AT_ST_I32, AT_ST_BF16, AT_ST_F16, AT_ST_U8 } at_st_dtype;

@@ -2,7 +2,10 @@
  * state, as the string values safetensors' "__metadata__" allows, written
  * and read back with every value range-checked. The architecture is what a
  * PyTorch user needs to rebuild the model from the file alone
- * (tests/learn/torch_load.py does). */
+ * (tests/learn/torch_load.py does).
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #include "ckmeta.h"
 
 #include <errno.h>

@@ -4,7 +4,10 @@
  * names and layouts follow the PyTorch module in tests/learn/make_parity.py
  * (enc.N.conv1.weight, enc.N.bn1.running_mean, up.N.weight, dec.N...,
  * bottleneck..., head.weight). Activations stay in engine layouts; only
- * the input and the output are reordered. */
+ * the input and the output are reordered.
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #include "unet.h"
 
 #include <math.h>
