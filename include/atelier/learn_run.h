@@ -34,15 +34,13 @@ typedef struct at_learn_data at_learn_data;
 /* Load the pairs of dir (a path of the file system) for a model described
  * by cfg. *out owned by the caller (at_learn_data_free). Errors name the
  * folder or the file. Cancelled (run): AT_ERR_CANCELLED. */
-at_status at_learn_data_load(const char *dir, const at_unet_config *cfg, at_run *run,
-                             at_learn_data **out);
+at_status at_learn_data_load(const char *dir, const at_unet_config *cfg, at_run *run, at_learn_data **out);
 void at_learn_data_free(at_learn_data *d);
 size_t at_learn_data_count(const at_learn_data *d); /* samples */
 size_t at_learn_data_cases(const at_learn_data *d); /* pairs */
 /* Fill sample index: input (C x [size x] size x size), target and mask
  * (1 x ...). Reads only: safe from the loader thread. */
-at_status at_learn_data_get(const at_learn_data *d, size_t index, float *input, float *target,
-                            float *mask);
+at_status at_learn_data_get(const at_learn_data *d, size_t index, float *input, float *target, float *mask);
 
 /* ---- train ----------------------------------------------------------- */
 typedef struct {
@@ -75,16 +73,16 @@ at_status at_learn_train_run(const at_learn_train_spec *spec, at_run *run, at_le
 
 /* ---- predict --------------------------------------------------------- */
 typedef struct {
-    const char *checkpoint; /* the trained model (its metadata gives the architecture) */
+    const char *checkpoint;    /* the trained model (its metadata gives the architecture) */
     const at_unet_config *cfg; /* for a checkpoint that records none; must describe
                                   the same model when both do (may be NULL) */
-    const char *input;  /* a NIfTI volume (.nii, .nii.gz) */
-    const char *output; /* the prediction, on the input's grid; written atomically */
-    int force;          /* replace an existing output (else AT_ERR_REFUSED) */
-    float overlap;      /* window overlap fraction 0..0.9 (default 0.5) */
-    int window;         /* window side (0: the training size), shrunk on a short axis
-                           to the largest multiple of 2^depth that fits */
-    int batch;          /* windows per pass (0: the config's batch) */
+    const char *input;         /* a NIfTI volume (.nii, .nii.gz) */
+    const char *output;        /* the prediction, on the input's grid; written atomically */
+    int force;                 /* replace an existing output (else AT_ERR_REFUSED) */
+    float overlap;             /* window overlap fraction 0..0.9 (default 0.5) */
+    int window;                /* window side (0: the training size), shrunk on a short axis
+                                  to the largest multiple of 2^depth that fits */
+    int batch;                 /* windows per pass (0: the config's batch) */
 } at_learn_predict_spec;
 void at_learn_predict_spec_default(at_learn_predict_spec *s);
 typedef struct {
@@ -94,8 +92,7 @@ typedef struct {
 } at_learn_predict_result;
 /* One channel in, one channel out. Progress: phase "predict", windows
  * done of all; cancel checked between batches of windows. */
-at_status at_learn_predict_run(const at_learn_predict_spec *spec, at_run *run,
-                               at_learn_predict_result *res);
+at_status at_learn_predict_run(const at_learn_predict_spec *spec, at_run *run, at_learn_predict_result *res);
 
 #ifdef __cplusplus
 }

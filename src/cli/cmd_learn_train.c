@@ -124,8 +124,8 @@ int learn_train_cli(int argc, char **argv)
         snprintf(kept, sizeof kept,
                  "kept %s/checkpoint.safetensors (step %lld, %lld epochs done); continue with: atelier learn "
                  "train --config %s -o %s --resume",
-                 spec.out, (long long)res.train.checkpoint_step, (long long)res.train.checkpoint_epoch, config,
-                 spec.out);
+                 spec.out, (long long)res.train.checkpoint_step, (long long)res.train.checkpoint_epoch,
+                 config, spec.out);
     if ((rc = cli_run_end(&r, st, kept)) != CLI_OK)
         return rc;
     if (!quiet && res.train_cases)

@@ -128,7 +128,8 @@ static int sct_eval(int argc, char **argv)
     if (spec.prepared || spec.model) {
         if (!spec.prepared || !spec.model)
             return cli_usage_error(CMD, "--prepared and --model go together");
-        if (spec.split && strcmp(spec.split, "test") && strcmp(spec.split, "val") && strcmp(spec.split, "train"))
+        if (spec.split && strcmp(spec.split, "test") && strcmp(spec.split, "val") &&
+            strcmp(spec.split, "train"))
             return cli_usage_error(CMD, "--split must be test, val or train");
         if (spec.png && (rc = cli_output_free(CMD, spec.png, force)) != CLI_OK)
             return rc;
@@ -207,15 +208,13 @@ static int sct_register(int argc, char **argv)
     if (json)
         printf("{\"angles_deg\": [%.6f, %.6f, %.6f], \"translation_mm\": [%.6f, %.6f, %.6f], "
                "\"centre_mm\": [%.6f, %.6f, %.6f], \"mattes_mi\": %.6f, \"iterations\": %d}\n",
-               t.angle[0] * deg, t.angle[1] * deg, t.angle[2] * deg, t.translation[0],
-               t.translation[1], t.translation[2], t.centre[0], t.centre[1], t.centre[2], rep.metric,
-               rep.iterations);
+               t.angle[0] * deg, t.angle[1] * deg, t.angle[2] * deg, t.translation[0], t.translation[1],
+               t.translation[2], t.centre[0], t.centre[1], t.centre[2], rep.metric, rep.iterations);
     else
         printf("rotation (deg, x y z)  %.4f %.4f %.4f\ntranslation (mm, LPS)  %.4f %.4f %.4f\n"
                "centre (mm, LPS)       %.3f %.3f %.3f\nMattes MI %.5f after %d iterations\n",
-               t.angle[0] * deg, t.angle[1] * deg, t.angle[2] * deg, t.translation[0],
-               t.translation[1], t.translation[2], t.centre[0], t.centre[1], t.centre[2], rep.metric,
-               rep.iterations);
+               t.angle[0] * deg, t.angle[1] * deg, t.angle[2] * deg, t.translation[0], t.translation[1],
+               t.translation[2], t.centre[0], t.centre[1], t.centre[2], rep.metric, rep.iterations);
     return CLI_OK;
 }
 #undef CMD

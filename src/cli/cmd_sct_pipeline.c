@@ -225,8 +225,9 @@ int sct_train_cmd(int argc, char **argv)
     at_status st = at_sct_train_run(&spec, &r.run, &res);
     char kept[8192] = "nothing was kept (the first epoch had not ended)";
     if (res.kept)
-        snprintf(kept, sizeof kept, "kept %s (%lld epochs done); continue with: atelier sct train %s -o %s --resume",
-                 resume_dir, (long long)res.train.checkpoint_epoch, spec.prepared, spec.out);
+        snprintf(kept, sizeof kept,
+                 "kept %s (%lld epochs done); continue with: atelier sct train %s -o %s --resume", resume_dir,
+                 (long long)res.train.checkpoint_epoch, spec.prepared, spec.out);
     if (st && st != AT_ERR_CANCELLED && res.kept)
         fprintf(stderr, "atelier %s: %s\n", CMD, kept);
     return cli_run_end(&r, st, kept);

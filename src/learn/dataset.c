@@ -15,9 +15,9 @@ typedef struct {
     const at_dataset *ds;
     int augment, ic, oc, sp;
     int64_t window[3];
-    size_t in_sz, out_sz; /* one sample */
-    size_t *order;        /* this epoch's shuffled training indices */
-    float *scratch;       /* one plane, for the augmentation (loader thread) */
+    size_t in_sz, out_sz;              /* one sample */
+    size_t *order;                     /* this epoch's shuffled training indices */
+    float *scratch;                    /* one plane, for the augmentation (loader thread) */
     float *vin, *vtgt, *vmask, *vpred; /* validation batch (training thread) */
 } dataset_source;
 
@@ -115,8 +115,8 @@ static at_status dataset_validate(void *ud, at_model *m, at_run *run, double *sc
             float *mk = d->vmask + s * d->out_sz;
             for (size_t i = 0; i < d->out_sz; i++)
                 mk[i] = 1.0f;
-            st = ds->get(ds->ud, ds->train_count + first + s, d->vin + s * d->in_sz,
-                         d->vtgt + s * d->out_sz, mk);
+            st = ds->get(ds->ud, ds->train_count + first + s, d->vin + s * d->in_sz, d->vtgt + s * d->out_sz,
+                         mk);
             if (st != AT_OK)
                 return at_error_prefix(st, "dataset sample %zu", ds->train_count + first + s);
         }
@@ -133,8 +133,8 @@ static at_status dataset_validate(void *ud, at_model *m, at_run *run, double *sc
     return AT_OK;
 }
 
-at_status at_train(const at_unet_config *cfg, const at_dataset *ds, const at_train_options *opt,
-                   at_run *run, at_train_result *res)
+at_status at_train(const at_unet_config *cfg, const at_dataset *ds, const at_train_options *opt, at_run *run,
+                   at_train_result *res)
 {
     if (!ds || !ds->get || ds->train_count == 0)
         return at_error_set(AT_ERR_ARG, "train: the dataset has no training samples");

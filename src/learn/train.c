@@ -38,8 +38,7 @@ static at_status resume_from(const char *path, const at_unet_config *cfg, const 
     if ((st = at_checkpoint_load(path, m, o, &got)) != AT_OK)
         return at_error_prefix(st, "resume");
     if (got.steps_per_epoch == 0)
-        return at_error_set(AT_ERR_ARG, "resume: %s holds no training state (step, epoch, seed)",
-                            path);
+        return at_error_set(AT_ERR_ARG, "resume: %s holds no training state (step, epoch, seed)", path);
     if (got.seed != cfg->seed)
         return at_error_set(AT_ERR_ARG,
                             "resume: %s was trained with seed %llu, the config has seed %llu; set "
@@ -58,8 +57,9 @@ static at_status resume_from(const char *path, const at_unet_config *cfg, const 
                             "%zu words of state, this one %zu)",
                             path, got.source_words, src->state_words);
     if (src->state_words && got.step % got.steps_per_epoch)
-        return at_error_set(AT_ERR_ARG, "resume: %s stopped inside an epoch; this trainer resumes "
-                                        "from the end of an epoch",
+        return at_error_set(AT_ERR_ARG,
+                            "resume: %s stopped inside an epoch; this trainer resumes "
+                            "from the end of an epoch",
                             path);
     if (got.epoch >= cfg->epochs)
         return at_error_set(AT_ERR_ARG,
@@ -95,8 +95,8 @@ static void result_init(at_train_result *r)
     r->train_loss = r->last_val = r->best_val = NAN;
 }
 
-at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src,
-                        const at_train_options *opt, at_run *run, at_train_result *res)
+at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src, const at_train_options *opt,
+                        at_run *run, at_train_result *res)
 {
     at_train_result r;
     result_init(&r);
@@ -107,8 +107,7 @@ at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src,
     if (!src || !src->fill || src->batches < 1)
         return at_error_set(AT_ERR_ARG, "train: the batch source gives no batches");
     if (cfg->batch < 1 || cfg->batch > 4096 || cfg->epochs < 0 || cfg->epochs > AT_TRAIN_MAX_EPOCHS)
-        return at_error_set(AT_ERR_ARG, "train: batch %d or epochs %d out of range", cfg->batch,
-                            cfg->epochs);
+        return at_error_set(AT_ERR_ARG, "train: batch %d or epochs %d out of range", cfg->batch, cfg->epochs);
     if (src->state_words > AT_TRAIN_MAX_STATE_WORDS ||
         (src->state_words && (!src->state_get || !src->state_set)))
         return at_error_set(AT_ERR_ARG, "train: the batch source's state is not usable");
@@ -201,8 +200,8 @@ at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src,
             if (opt->log_steps)
                 train_log_line(log,
                                "{\"step\":%lld,\"epoch\":%lld,\"loss\":%s,\"lr\":%.7g,\"seconds\":%.3f}\n",
-                               (long long)ts.step, (long long)epoch + 1,
-                               train_log_num(n1, step_loss * scale), (double)lr, at_now_seconds() - t0);
+                               (long long)ts.step, (long long)epoch + 1, train_log_num(n1, step_loss * scale),
+                               (double)lr, at_now_seconds() - t0);
             at_run_metric mt[2] = {{"epoch", (double)epoch + 1}, {"loss", step_loss * scale}};
             at_run_progress_metrics(run, "train", (uint64_t)ts.step, (uint64_t)total_steps, mt, 2);
         }
@@ -233,11 +232,10 @@ at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src,
             if (opt->best_path)
                 st = at_checkpoint_save(opt->best_path, kept, NULL, NULL);
         }
-        train_log_line(log,
-                       "{\"epoch\":%lld,\"step\":%lld,\"%s\":%s,\"%s\":%s,\"lr\":%.7g,\"seconds\":%.3f}\n",
-                       (long long)ts.epoch, (long long)ts.step, train_key,
-                       train_log_num(n1, train_loss), val_key, train_log_num(n2, score),
-                       (double)at_lr_at(cfg, ts.step, total_steps), elapsed);
+        train_log_line(
+            log, "{\"epoch\":%lld,\"step\":%lld,\"%s\":%s,\"%s\":%s,\"lr\":%.7g,\"seconds\":%.3f}\n",
+            (long long)ts.epoch, (long long)ts.step, train_key, train_log_num(n1, train_loss), val_key,
+            train_log_num(n2, score), (double)at_lr_at(cfg, ts.step, total_steps), elapsed);
         ts.best_val = best;
         ts.seconds = elapsed;
         ts.planned_epochs = opt->minutes > 0 ? planned : 0;
@@ -260,8 +258,8 @@ at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src,
             at_run_log(run, AT_LOG_INFO, "epoch %lld: %s %.4g (no validation), %.0f s", (long long)ts.epoch,
                        train_key, train_loss, elapsed);
         else
-            at_run_log(run, AT_LOG_INFO, "epoch %lld: %s %.4g, %s %.4g, %.0f s", (long long)ts.epoch, train_key,
-                       train_loss, val_key, score, elapsed);
+            at_run_log(run, AT_LOG_INFO, "epoch %lld: %s %.4g, %s %.4g, %.0f s", (long long)ts.epoch,
+                       train_key, train_loss, val_key, score, elapsed);
         at_run_metric mt[3] = {{train_key, train_loss}, {val_key, score}, {"seconds", elapsed}};
         at_run_progress_metrics(run, "epoch", (uint64_t)ts.epoch, (uint64_t)planned, mt, 3);
         if (opt->minutes > 0 && elapsed > opt->minutes * 60.0) {
@@ -285,8 +283,7 @@ at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src,
                 at_error_set(st, "%s; checkpoint written to %s", msg, opt->checkpoint_path);
             }
         } else if (r.checkpoint_step >= 0) {
-            at_error_set(st, "%s; the checkpoint of epoch %lld is kept", msg,
-                         (long long)r.checkpoint_epoch);
+            at_error_set(st, "%s; the checkpoint of epoch %lld is kept", msg, (long long)r.checkpoint_epoch);
         }
     }
     if (st == AT_OK) {

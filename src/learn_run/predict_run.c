@@ -48,8 +48,7 @@ static at_status architecture(const char *ckpt, const at_unet_config *given, at_
     return AT_OK;
 }
 
-at_status at_learn_predict_run(const at_learn_predict_spec *spec, at_run *run,
-                               at_learn_predict_result *res)
+at_status at_learn_predict_run(const at_learn_predict_spec *spec, at_run *run, at_learn_predict_result *res)
 {
     at_learn_predict_result r;
     memset(&r, 0, sizeof r);
@@ -98,8 +97,9 @@ at_status at_learn_predict_run(const at_learn_predict_spec *spec, at_run *run,
             spatial[a] = window_for(r.dhw[axis], want, cfg.depth);
             r.window[axis] = spatial[a];
             if (spatial[a] == 0)
-                st = at_error_set(AT_ERR_ARG, "%s: axis %s has %lld voxels, the model needs at least %d "
-                                              "(2^depth)",
+                st = at_error_set(AT_ERR_ARG,
+                                  "%s: axis %s has %lld voxels, the model needs at least %d "
+                                  "(2^depth)",
                                   spec->input, axis_name[axis], (long long)r.dhw[axis], 1 << cfg.depth);
         }
         if (sp == 2)

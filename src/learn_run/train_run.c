@@ -42,7 +42,8 @@ static at_status synth_get(void *ud, size_t index, float *input, float *target, 
             for (int64_t y = 0; y < n; y++)
                 for (int64_t x = 0; x < n; x++) {
                     double dz = d->sp == 3 ? z - cz : 0, dy = y - cy, dx = x - cx;
-                    base[(z * n + y) * n + x] += (float)(a * exp(-(dz * dz + dy * dy + dx * dx) / (2 * s * s)));
+                    base[(z * n + y) * n + x] +=
+                        (float)(a * exp(-(dz * dz + dy * dy + dx * dx) / (2 * s * s)));
                 }
     }
     for (int c = 0; c < d->ic; c++)
@@ -114,19 +115,23 @@ at_status at_learn_train_run(const at_learn_train_spec *spec, at_run *run, at_le
         if (lstat(files[i], &sb) != 0)
             continue;
         if (!spec->force)
-            st = at_error_set(AT_ERR_REFUSED, "%s holds a training run already (%s); nothing was "
-                                              "written (resume continues it, force starts afresh)",
+            st = at_error_set(AT_ERR_REFUSED,
+                              "%s holds a training run already (%s); nothing was "
+                              "written (resume continues it, force starts afresh)",
                               spec->out, RUN_FILES[i]);
         else if (unlink(files[i]) != 0)
             st = at_error_set(AT_ERR_IO, "%s: cannot remove the old %s", spec->out, RUN_FILES[i]);
     }
     folder_pair fp = {NULL, NULL};
-    synth_task syn = {.ic = at_unet_input_channels(cfg), .oc = cfg->out_channels,
-                      .sp = cfg->mode == AT_MODE_3D ? 3 : 2, .size = cfg->size, .seed = cfg->seed};
+    synth_task syn = {.ic = at_unet_input_channels(cfg),
+                      .oc = cfg->out_channels,
+                      .sp = cfg->mode == AT_MODE_3D ? 3 : 2,
+                      .size = cfg->size,
+                      .seed = cfg->seed};
     size_t samples = spec->samples ? spec->samples : 64;
     size_t val = samples / 8 ? samples / 8 : 1;
-    at_dataset ds = {.train_count = samples > val ? samples - val : 1, .val_count = val,
-                     .get = synth_get, .ud = &syn};
+    at_dataset ds = {
+        .train_count = samples > val ? samples - val : 1, .val_count = val, .get = synth_get, .ud = &syn};
     if (!st && tdir) {
         uint64_t folders = vdir ? 2 : 1;
         at_run_progress(run, "read", 0, folders);
@@ -138,16 +143,22 @@ at_status at_learn_train_run(const at_learn_train_spec *spec, at_run *run, at_le
         r.train_cases = at_learn_data_cases(fp.train);
         r.val_cases = at_learn_data_cases(fp.val);
         ds = (at_dataset){.train_count = at_learn_data_count(fp.train),
-                          .val_count = at_learn_data_count(fp.val), .get = folder_get, .ud = &fp};
+                          .val_count = at_learn_data_count(fp.val),
+                          .get = folder_get,
+                          .ud = &fp};
     }
     r.train_samples = ds.train_count;
     r.val_samples = ds.val_count;
     if (!st)
         st = at_mkdir_p(out, 0755);
     if (!st) {
-        at_train_options o = {.checkpoint_path = files[0], .resume_path = resume,
-                              .best_path = files[1], .log_path = files[2], .log_steps = 1,
-                              .minutes = cfg->minutes, .augment = 1};
+        at_train_options o = {.checkpoint_path = files[0],
+                              .resume_path = resume,
+                              .best_path = files[1],
+                              .log_path = files[2],
+                              .log_steps = 1,
+                              .minutes = cfg->minutes,
+                              .augment = 1};
         st = at_train(cfg, &ds, &o, run, &r.train);
     }
     if (res)

@@ -99,14 +99,14 @@ static at_status list_folders(const char *dir, char ***out, size_t *count)
 }
 
 typedef struct {
-    char *dir;       /* the series folder (owned) */
-    char frame[65];  /* Frame of Reference UID ("" when absent) */
+    char *dir;      /* the series folder (owned) */
+    char frame[65]; /* Frame of Reference UID ("" when absent) */
 } series_ref;
 
 /* The CT and MR series of a de-identified patient folder: one per series
  * folder, described by the first of its files that reads as DICOM. */
-static at_status find_series(const char *pdir, at_run *run, series_ref **ct, size_t *nct,
-                             series_ref **mr, size_t *nmr)
+static at_status find_series(const char *pdir, at_run *run, series_ref **ct, size_t *nct, series_ref **mr,
+                             size_t *nmr)
 {
     *ct = *mr = NULL;
     *nct = *nmr = 0;
@@ -163,8 +163,8 @@ static void free_series(series_ref *s, size_t n)
 /* One CT and one MR of a de-identified patient: the only pair sharing a
  * Frame of Reference, else the only CT and the only MR. *found 0 when
  * the patient has no CT or no MR. */
-static at_status choose_pair(const char *pdir, const series_ref *c, size_t nc, const series_ref *m,
-                             size_t nm, sct_pair *p, int *found)
+static at_status choose_pair(const char *pdir, const series_ref *c, size_t nc, const series_ref *m, size_t nm,
+                             sct_pair *p, int *found)
 {
     *found = 0;
     if (!nc || !nm)

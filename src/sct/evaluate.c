@@ -16,8 +16,8 @@ static unsigned char window(double x, double lo, double hi)
     return (unsigned char)lrint(t * 255.0);
 }
 
-static at_status picture(const char *path, const at_volume *mr, const at_volume *ct,
-                         const at_volume *pct, const at_volume *mask)
+static at_status picture(const char *path, const at_volume *mr, const at_volume *ct, const at_volume *pct,
+                         const at_volume *mask)
 {
     const int nx = ct->grid.dim[0], ny = ct->grid.dim[1], nz = ct->grid.dim[2];
     int kmin = nz, kmax = -1;
@@ -59,8 +59,8 @@ static at_status picture(const char *path, const at_volume *mr, const at_volume 
     return st;
 }
 
-at_status sct_evaluate_patient(at_sct_model *m, const char *prep_dir, const char *name,
-                               const char *png_path, at_run *run, at_sct_metrics *out)
+at_status sct_evaluate_patient(at_sct_model *m, const char *prep_dir, const char *name, const char *png_path,
+                               at_run *run, at_sct_metrics *out)
 {
     char *pd = at_path_join(prep_dir, name);
     const char *fn[3] = {"mr.nii.gz", "ct.nii.gz", "mask.nii.gz"};
@@ -166,8 +166,8 @@ static at_status eval_prepared(const at_sct_eval_spec *spec, at_run *run, at_sct
     if (!st && !n)
         st = at_error_set(AT_ERR_NOT_FOUND, "%s: no patient in the %s split", spec->prepared, split);
     if (!st && png && rename(png_tmp, png) != 0)
-        st = at_error_set(AT_ERR_IO, "%s: cannot move the picture into place: %s", spec->png,
-                          strerror(errno));
+        st =
+            at_error_set(AT_ERR_IO, "%s: cannot move the picture into place: %s", spec->png, strerror(errno));
     if (!st) {
         res->patients = r;
         res->count = n;
@@ -208,7 +208,8 @@ static at_status eval_volumes(const at_sct_eval_spec *spec, at_run *run, at_sct_
                           "other. Register and resample the prediction onto the reference first; "
                           "compare anyway only if you know they are aligned",
                           spec->reference, spec->prediction);
-    if (!st && (!at_grid_same(&v[0]->grid, &v[1]->grid, 1e-3) || !at_grid_same(&v[0]->grid, &v[2]->grid, 1e-3)))
+    if (!st &&
+        (!at_grid_same(&v[0]->grid, &v[1]->grid, 1e-3) || !at_grid_same(&v[0]->grid, &v[2]->grid, 1e-3)))
         st = at_error_set(AT_ERR_ARG, "reference, prediction and mask must share one grid (resample first)");
     if (!st && (st = at_sct_metrics_compute(v[0], v[1], v[2], &res->metrics)) &&
         strstr(at_error_message(), "mask is empty"))

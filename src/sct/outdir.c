@@ -66,8 +66,8 @@ static void remove_stale(const char *out)
         return;
     char *slash = strrchr(copy, '/');
     const char *base = slash ? slash + 1 : copy;
-    char *parent = slash ? (slash == copy ? at_strdup("/") : at_strndup(copy, (size_t)(slash - copy)))
-                         : at_strdup(".");
+    char *parent =
+        slash ? (slash == copy ? at_strdup("/") : at_strndup(copy, (size_t)(slash - copy))) : at_strdup(".");
     DIR *d = parent ? opendir(parent) : NULL;
     struct dirent *e;
     while (d && (e = readdir(d))) {
@@ -112,8 +112,7 @@ at_status sct_out_commit(sct_out *o)
         return at_remove_tree(o->partial);
     }
     if (rename(o->partial, o->out) != 0)
-        return at_error_set(AT_ERR_IO, "%s: cannot move the output into place: %s", o->out,
-                            strerror(errno));
+        return at_error_set(AT_ERR_IO, "%s: cannot move the output into place: %s", o->out, strerror(errno));
     return AT_OK;
 }
 

@@ -265,8 +265,10 @@ static at_status model_grid(const at_sct_model *m, const at_grid *mr, at_grid *g
         if (n < 1)
             n = 1;
         if (n > AT_IMAGE_MAX_DIM)
-            return at_error_set(AT_ERR_LIMIT, "the MRI's extent needs more than %d voxels per axis "
-                                "at the model's spacing", AT_IMAGE_MAX_DIM);
+            return at_error_set(AT_ERR_LIMIT,
+                                "the MRI's extent needs more than %d voxels per axis "
+                                "at the model's spacing",
+                                AT_IMAGE_MAX_DIM);
         g->dim[a] = (int)n;
         first[a] = lo[a] + 0.5 * m->spacing[a];
     }

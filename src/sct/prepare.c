@@ -43,8 +43,9 @@ static at_status prepare_patient(const char *cohort, const sct_pair *pair, const
         st = at_volume_load(pair->mr, &mr, &mi);
     if (!st && dicom) {
         if (strcmp(ci.patient_id, mi.patient_id))
-            st = at_error_set(AT_ERR_ARG, "%s: the CT and the MRI belong to different patients "
-                                          "(Patient ID differs)",
+            st = at_error_set(AT_ERR_ARG,
+                              "%s: the CT and the MRI belong to different patients "
+                              "(Patient ID differs)",
                               pd);
         else if (!strcmp(ci.modality, "MR") || strcmp(mi.modality, "MR"))
             st = at_error_set(AT_ERR_ARG, "%s: expected a CT series and an MR series", pd);
@@ -101,14 +102,14 @@ static at_status prepare_patient(const char *cohort, const sct_pair *pair, const
     }
     if (!st) {
         const double deg = 180.0 / M_PI;
-        st = at_buf_printf(manifest,
-                           "%s\n  {\"name\": \"%s\", \"split\": \"%s\", \"registered\": %s, "
-                           "\"angles_deg\": [%.4f, %.4f, %.4f], \"translation_mm\": [%.4f, %.4f, "
-                           "%.4f], \"mattes_mi\": %.5f}",
-                           manifest->data[manifest->len - 1] == '[' ? "" : ",", name, split,
-                           o->no_register ? "false" : "true", t.angle[0] * deg, t.angle[1] * deg,
-                           t.angle[2] * deg, t.translation[0], t.translation[1], t.translation[2],
-                           rep.metric);
+        st =
+            at_buf_printf(manifest,
+                          "%s\n  {\"name\": \"%s\", \"split\": \"%s\", \"registered\": %s, "
+                          "\"angles_deg\": [%.4f, %.4f, %.4f], \"translation_mm\": [%.4f, %.4f, "
+                          "%.4f], \"mattes_mi\": %.5f}",
+                          manifest->data[manifest->len - 1] == '[' ? "" : ",", name, split,
+                          o->no_register ? "false" : "true", t.angle[0] * deg, t.angle[1] * deg,
+                          t.angle[2] * deg, t.translation[0], t.translation[1], t.translation[2], rep.metric);
     }
     at_free(od);
     at_free(pd);

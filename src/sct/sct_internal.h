@@ -46,14 +46,13 @@ typedef struct {
 /* The pairs of a cohort folder (see at_sct_prepare_run), in byte order of
  * the patients' folder names. *skipped counts the de-identified patients
  * with no CT or no MR series. *out owned (sct_pairs_free). */
-at_status sct_pairs_find(const char *cohort, at_run *run, sct_pair **out, size_t *count,
-                         size_t *skipped);
+at_status sct_pairs_find(const char *cohort, at_run *run, sct_pair **out, size_t *count, size_t *skipped);
 void sct_pairs_free(sct_pair *p, size_t n);
 
 /* ---- evaluation ---- */
 /* Run the model on a prepared patient and score it; png_path (may be
  * NULL) receives slices MRI | CT | pseudo-CT | error. */
-at_status sct_evaluate_patient(at_sct_model *m, const char *prep_dir, const char *name,
-                               const char *png_path, at_run *run, at_sct_metrics *out);
+at_status sct_evaluate_patient(at_sct_model *m, const char *prep_dir, const char *name, const char *png_path,
+                               at_run *run, at_sct_metrics *out);
 
 #endif

@@ -137,8 +137,8 @@ typedef struct {
  * H x W slice, window at (oy, ox) of size h x w, through the warp (MRI and
  * CT bilinear, mask bilinear >= 0.5; outside the volume: the MRI's
  * background, -1024 HU, mask 0). The identity warp copies voxels. */
-static void fill_crop(const data_ctx *d, slice_ref s, warp wp, int oy, int ox, int h, int w,
-                      float *in, float *tgt, float *msk)
+static void fill_crop(const data_ctx *d, slice_ref s, warp wp, int oy, int ox, int h, int w, float *in,
+                      float *tgt, float *msk)
 {
     const pvol *v = &d->vols[s.p];
     const int nx = v->mr->grid.dim[0], ny = v->mr->grid.dim[1], nz = v->mr->grid.dim[2];
@@ -231,8 +231,8 @@ static void free_pvol(pvol *v)
 }
 
 /* Masked MAE in HU of the model (eval mode) over the given slices. */
-static at_status validate(at_model *m, const data_ctx *d, const slice_ref *s, size_t n, int batch,
-                          float *in, float *tgt, float *msk, float *out, at_run *run, double *mae)
+static at_status validate(at_model *m, const data_ctx *d, const slice_ref *s, size_t n, int batch, float *in,
+                          float *tgt, float *msk, float *out, at_run *run, double *mae)
 {
     size_t hw = (size_t)d->H * d->W;
     double sum = 0, cnt = 0;
@@ -277,10 +277,9 @@ static at_status write_model_json(const char *dir, const at_sct_train_spec *o, c
         "\"mr_percentiles\": [%g, %g], \"ct_scale\": %g,\n \"epochs\": %d, "
         "\"best_val_mae_hu\": %s, \"train_seconds\": %.1f, \"threads\": %d, \"train_bf16\": %s, "
         "\"seed\": %llu}\n",
-        o->base, o->depth, o->neighbours, o->no_norm ? "none" : "batch", sp[0], sp[1], sp[2],
-        dir9[0], dir9[1], dir9[2], dir9[3], dir9[4], dir9[5], dir9[6], dir9[7], dir9[8],
-        AT_SCT_MR_PLOW, AT_SCT_MR_PHIGH, AT_SCT_CT_SCALE, epochs, bestbuf, seconds, threads,
-        bf16 ? "true" : "false",
+        o->base, o->depth, o->neighbours, o->no_norm ? "none" : "batch", sp[0], sp[1], sp[2], dir9[0],
+        dir9[1], dir9[2], dir9[3], dir9[4], dir9[5], dir9[6], dir9[7], dir9[8], AT_SCT_MR_PLOW,
+        AT_SCT_MR_PHIGH, AT_SCT_CT_SCALE, epochs, bestbuf, seconds, threads, bf16 ? "true" : "false",
         (unsigned long long)o->seed);
     char *p = at_path_join(dir, "model.json");
     if (!st)
@@ -290,16 +289,15 @@ static at_status write_model_json(const char *dir, const at_sct_train_spec *o, c
     return st;
 }
 
-
 /* The batch source of sct training (at_train_source). */
 typedef struct {
     const at_sct_train_spec *o;
     data_ctx d;
     slice_ref *tr, *va; /* training and validation slices */
     size_t ntr, nva;
-    int ph, pw;         /* training window (whole padded slices or crops) */
-    at_rng rng;         /* shuffles, augmentation and recalibration draws, in order */
-    at_model *vm;       /* whole-slice f32 copy of the network: validation, the kept weights */
+    int ph, pw;                  /* training window (whole padded slices or crops) */
+    at_rng rng;                  /* shuffles, augmentation and recalibration draws, in order */
+    at_model *vm;                /* whole-slice f32 copy of the network: validation, the kept weights */
     float *in, *tgt, *msk, *out; /* whole-slice batch buffers (training thread) */
 } sct_source;
 
@@ -408,7 +406,7 @@ static at_status source_validate(void *ud, at_model *m, at_run *run, double *sco
 
 static void source_state_get(void *ud, uint64_t *w)
 {
-    memcpy(w, ((sct_source *)ud)->rng.s, sizeof ((sct_source *)ud)->rng.s);
+    memcpy(w, ((sct_source *)ud)->rng.s, sizeof((sct_source *)ud)->rng.s);
 }
 
 /* The source after `epochs` epochs: the slice order is shuffled in place
@@ -462,14 +460,15 @@ static at_status load_slices(const char *prep_dir, const sct_patient *pts, size_
         } else {
             for (int a = 0; a < 3; a++)
                 if (fabs(spacing[a] - g->spacing[a]) > 1e-3)
-                    st = at_error_set(AT_ERR_FORMAT, "%s: patients have different voxel spacings",
-                                      prep_dir);
+                    st = at_error_set(AT_ERR_FORMAT, "%s: patients have different voxel spacings", prep_dir);
             /* slices are taken along the third axis: one set of axes */
             for (int a = 0; !st && a < 9; a++)
                 if (fabs(direction[a] - g->direction[a]) > 1e-2)
-                    st = at_error_set(AT_ERR_FORMAT, "%s: %s: its grid axes differ from the first "
+                    st = at_error_set(AT_ERR_FORMAT,
+                                      "%s: %s: its grid axes differ from the first "
                                       "patient's (prepare resamples onto each CT's grid; the CTs "
-                                      "must share one orientation)", prep_dir, pts[i].name);
+                                      "must share one orientation)",
+                                      prep_dir, pts[i].name);
         }
     }
     if (st)
@@ -544,8 +543,8 @@ static at_status copy_file(const char *src_dir, const char *dst_dir, const char 
  * OUT.resume (a cancelled run) claimed by renaming it (*resumed 1), or a
  * copy of OUT's training files (a finished run given more epochs;
  * *resumed 2). */
-static at_status open_work(const at_sct_train_spec *spec, const char *outp, sct_out *work,
-                           char **resume_dir, int *resumed)
+static at_status open_work(const at_sct_train_spec *spec, const char *outp, sct_out *work, char **resume_dir,
+                           int *resumed)
 {
     *resumed = 0;
     size_t n = strlen(outp);
@@ -557,8 +556,9 @@ static at_status open_work(const at_sct_train_spec *spec, const char *outp, sct_
     snprintf(*resume_dir, n + 8, "%.*s.resume", (int)n, outp);
     int have_out = sct_exists(outp), have_resume = sct_exists(*resume_dir);
     if (!spec->resume && !spec->force && have_resume)
-        return at_error_set(AT_ERR_REFUSED, "%s holds a cancelled run of %s; nothing was written "
-                                            "(resume continues it, force starts afresh)",
+        return at_error_set(AT_ERR_REFUSED,
+                            "%s holds a cancelled run of %s; nothing was written "
+                            "(resume continues it, force starts afresh)",
                             *resume_dir, spec->out);
     at_status st = sct_out_begin(work, outp, spec->force || spec->resume, !spec->resume);
     if (st || !spec->resume) {
@@ -685,8 +685,7 @@ at_status at_sct_train_run(const at_sct_train_spec *o, at_run *run, at_sct_train
     }
     if (!st)
         st = write_model_json(work.partial, o, spacing, direction, cfg.bf16, at_run_threads(run),
-                              (int)rr.train.epochs,
-                              isnan(rr.train.best_val) ? INFINITY : rr.train.best_val,
+                              (int)rr.train.epochs, isnan(rr.train.best_val) ? INFINITY : rr.train.best_val,
                               rr.train.seconds);
     if (!st)
         st = sct_out_commit(&work);
