@@ -7,6 +7,7 @@
 #include <linear.h>
 #ifdef _OPENMP
 #include <omp.h>
+#include <pthread.h>
 #endif
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +31,13 @@
 #define RISK_TERM_MAX_DIGITS 5
 
 static void quiet_print(const char *s) { (void)s; }
+
+/* liblinear prints through one function for the whole process (its only
+ * setting of the kind): set to silence once per process, the same value
+ * every time, so no call changes what another sees. */
+static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+static void set_quiet(void) { set_print_string_function(quiet_print); }
+static void liblinear_quiet(void) { pthread_once(&quiet_once, set_quiet); }
 
 static int cmp_desc(const void *a, const void *b)
 {
@@ -589,7 +597,7 @@ at_status risk_train(const at_csv *csv, const at_risk_options *opt, at_run *run,
         for (size_t i = 0; i < d.n; i++)
             finish_row(d.x[i], rn[i], m->idf, map, tf, sf + i * RISK_S, d.nfeat);
     }
-    set_print_string_function(quiet_print);
+    liblinear_quiet();
     double C = opt && opt->C > 0 ? opt->C : 0;
     int l1 = opt ? opt->l1 : 0;
     int xgb = opt && opt->use_xgboost;
@@ -648,7 +656,7 @@ at_status risk_train(const at_csv *csv, const at_risk_options *opt, at_run *run,
         }
         at_free(ids);
         if (!st) {
-            set_print_string_function(quiet_print);
+            liblinear_quiet();
             int ntask = NG * folds;
             int tasks_done = 0;
             at_run_progress(run, "cross-validation", 0, (uint64_t)ntask);
