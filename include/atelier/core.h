@@ -59,6 +59,12 @@ char *at_strndup(const char *s, size_t n);
  * last at_alloc_fail_after(n > 0) (none are counted while disarmed). */
 void at_alloc_fail_after(long n);
 long at_alloc_count(void);
+/* Route cJSON's allocations through at_malloc/at_free (so the hook and its
+ * failure switch see them). cJSON's hooks are one setting for the whole
+ * process: call this once, in main, before any thread starts and before
+ * any JSON is parsed (the atelier programs do); no library call sets it.
+ * Memory cJSON returns (cJSON_Print) is then freed with cJSON_free. */
+void at_cjson_use_allocator(void);
 
 /* ---- bounded growable buffer (curl's dynbuf) -------------------------- */
 typedef struct {

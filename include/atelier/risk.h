@@ -5,6 +5,7 @@
 #ifndef ATELIER_RISK_H
 #define ATELIER_RISK_H
 
+#include "atelier/run.h"
 #include "atelier/text.h"
 
 #ifdef __cplusplus
@@ -18,7 +19,7 @@ typedef struct {
     int l1;            /* 1: L1-regularised, else L2 */
     int use_xgboost;   /* gradient boosting instead of logistic regression */
     int folds;         /* cross-validation folds (default 5) */
-    int threads;
+    int threads;       /* <= 0: OpenMP's default; the runs below take the run's budget */
 } at_risk_options;
 
 /* Train on CSV rows (columns patient_id, text, label). Owned by caller. */
@@ -65,8 +66,78 @@ at_status at_risk_calibration_svg(const at_risk_metrics *m, at_buf *out);
 at_status at_risk_split(const at_csv *csv, const char *id_column, double test_fraction, uint64_t seed,
                         unsigned char *is_test, size_t *test_patients, size_t *patients);
 
-/* The demo pipeline: cohort, patient-level split, train, evaluate. */
-at_status at_risk_demo(size_t patients, uint64_t seed, at_risk_metrics *test_metrics);
+
+/* ---- the pipelines as runs (src/risk/run.c) ------------------------------ */
+/* Each reads its CSV (columns patient_id, text, label; delimiter ',', ';'
+ * or tab, 0: read from the header line; ids and texts trimmed) and writes
+ * its outputs atomically through the run's store. An output that would
+ * overwrite an input is refused (AT_ERR_REFUSED) before anything is
+ * written. Progress and cancel through the run (AT_ERR_CANCELLED, nothing
+ * written); run may be NULL. */
+
+typedef struct {
+    const char *csv;
+    const char *id_column; /* NULL: patient_id */
+    double test_fraction;  /* of the patients, in (0, 1) */
+    uint64_t seed;
+    const char *train_out, *test_out;
+    int delimiter;
+} at_risk_split_spec;
+typedef struct {
+    size_t patients, test_patients, rows_train, rows_test;
+} at_risk_split_result;
+/* A patient-level split (at_risk_split) into two CSV files with the
+ * input's header and delimiter; both files or neither. */
+at_status at_risk_split_run(const at_risk_split_spec *spec, at_run *run, at_risk_split_result *result);
+
+typedef struct {
+    const char *csv;
+    const char *out;          /* the model */
+    at_risk_options options;  /* threads: ignored, the run's budget */
+    int delimiter;
+} at_risk_train_spec;
+typedef struct {
+    size_t rows;
+    double C; /* the regularisation used (given or chosen) */
+    int xgboost;
+    double seconds;
+} at_risk_train_result;
+/* Train (phases "features", "cross-validation", "fit" or "boost") and save.
+ * The same bytes for the same CSV and options whatever the thread count. */
+at_status at_risk_train_run(const at_risk_train_spec *spec, at_run *run, at_risk_train_result *result);
+
+typedef struct {
+    const char *csv;   /* with labels */
+    const char *model;
+    const char *plot;  /* the reliability plot (SVG) to write, NULL: none */
+    int bootstrap;     /* resamples for the 95% intervals */
+    int delimiter;
+} at_risk_eval_spec;
+/* Predict every row (phase "predict"), then the metrics with a bootstrap
+ * over patients (seed 1) into *result; the plot when asked. */
+at_status at_risk_eval_run(const at_risk_eval_spec *spec, at_run *run, at_risk_metrics *result);
+
+typedef struct {
+    const char *csv;
+    const char *model;
+    const char *out; /* patient_id,probability,reasons */
+    int reasons;     /* terms per row */
+    int delimiter;
+} at_risk_score_spec;
+typedef struct {
+    size_t rows;
+} at_risk_score_result;
+/* Score every row (phase "score") into out. */
+at_status at_risk_score_run(const at_risk_score_spec *spec, at_run *run, at_risk_score_result *result);
+
+typedef struct {
+    size_t patients;
+    uint64_t seed;
+} at_risk_demo_spec;
+/* The demo pipeline on a synthetic cohort (at_synth_chemo_cohort): one
+ * patient in five held out, train, the same evaluation as eval (a
+ * bootstrap of 1000 over patients, seeded with seed). */
+at_status at_risk_demo_run(const at_risk_demo_spec *spec, at_run *run, at_risk_metrics *test_metrics);
 
 #ifdef __cplusplus
 }

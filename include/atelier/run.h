@@ -113,7 +113,10 @@ typedef struct {
     char **files;     /* files written under a root that was there before */
     size_t n, cap;
 } at_run_outputs;
-/* Note whether root is there, then make it (mkdir -p with mode). */
+/* Note whether root is there, then make it (mkdir -p with mode). In a
+ * root that was there, the temporary files an interrupted run left
+ * (".tmp.<pid>.*" of at_file_write_atomic, their process gone) are
+ * removed first. */
 at_status at_run_outputs_begin(at_run_outputs *o, const char *root, int mode);
 /* A file this run has just written (its path is copied). */
 at_status at_run_outputs_add(at_run_outputs *o, const char *path);

@@ -273,6 +273,28 @@ void at_text_mentions_free(at_text_mentions *m);
 /* One JSON object per line per mention (type, offsets, text, value, qualifiers). */
 at_status at_text_mentions_jsonl(const char *text, const at_text_mentions *m, at_buf *out);
 
+/* ---- the tokens extraction reads (for features built on it: src/risk) ---- */
+/* A token of a note: a word, a number or a sign, folded for look-up. */
+typedef struct {
+    uint32_t s, e; /* byte offsets [s, e) in the text */
+    char f[48];    /* folded: lower case, no accents (at most 40 bytes of the word) */
+    uint8_t num;   /* all digits */
+    uint8_t brk;   /* what lies between the previous token and this one (sentence end 1, comma 2, colon 4,
+                    * parenthesis 8) */
+    int sent;      /* sentence index */
+    unsigned kw;   /* keyword classes of the extractor's dictionary (internal to extraction) */
+    int kval;      /* the dictionary's value for the word */
+} at_text_token;
+/* The tokens of text (valid UTF-8) in order; *out owned by the caller
+ * (at_free), *n of them. */
+at_status at_text_tokenise(const at_text_extractor *x, const char *text, size_t len, at_text_token **out, size_t *n);
+/* The mentions of text from its tokens (at_text_extract after
+ * at_text_tokenise, without tokenising twice). */
+at_status at_text_extract_tokens(const at_text_extractor *x, const char *text, size_t len, const at_text_token *t,
+                                 size_t n, const char *doc_date, at_text_mentions *out);
+/* Drugs in a regimen given by its folded name ("r-chop": 5), 0 when unknown. */
+int at_text_regimen_drugs(const char *folded);
+
 /* ---- an extraction run over files and folders (src/text/extract_run.c) ---- */
 typedef struct {
     const char *const *inputs; /* files and folders (walked as text deid walks them) */

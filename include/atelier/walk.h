@@ -73,6 +73,11 @@ void at_walk_list_free(at_walk_list *l);
  * to folders are never followed. *removed (may be NULL) receives the
  * count. AT_ERR_IO names the first entry that could not be removed. */
 at_status at_walk_remove_debris(const char *root, const char *prefix, size_t *removed);
+/* Remove the folders "<path>.partial-<pid>" beside path (a run builds its
+ * output folder there and renames it into place) that a process no longer
+ * running left; the folder holding path is read, never walked. *removed
+ * (may be NULL) receives the count. */
+at_status at_walk_remove_partials(const char *path, size_t *removed);
 
 #ifdef __cplusplus
 }

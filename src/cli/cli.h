@@ -101,6 +101,8 @@ int cmd_synth(int argc, char **argv);
 int cmd_sct(int argc, char **argv);
 int cmd_text(int argc, char **argv);
 int cmd_synth_cohort(int argc, char **argv); /* synth cohort, sct synth */
+int cmd_synth_docs(int argc, char **argv);   /* synth docs, text synth-docs */
+int cmd_synth_chemo(int argc, char **argv);  /* synth chemo, text synth-cohort */
 int cmd_key(int argc, char **argv);
 
 #endif

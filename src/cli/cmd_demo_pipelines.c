@@ -8,6 +8,7 @@
 #include "atelier/phantom.h"
 #include "atelier/sct.h"
 #include "atelier/risk.h"
+#include "atelier/synth.h"
 #include "atelier/text.h"
 
 #include <limits.h>
@@ -17,7 +18,7 @@
 
 /* ---- text ------------------------------------------------------------- */
 
-int demo_text(const char *tmp)
+int demo_text(const char *tmp, at_run *run)
 {
     (void)tmp;
     printf("\n== Clinical text: re-hospitalisation risk after chemotherapy (SoftChemo) ==\n\n");
@@ -27,9 +28,10 @@ int demo_text(const char *tmp)
            "prior admissions); L2 logistic regression (liblinear), C by cross-validation.\n\n");
     at_risk_metrics m;
     double t0 = at_now_seconds();
-    at_status st = at_risk_demo(1500, 2024, &m);
+    at_risk_demo_spec spec = {.patients = 1500, .seed = 2024};
+    at_status st = at_risk_demo_run(&spec, run, &m);
     if (st)
-        return cli_fail(st);
+        return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
     printf("held-out cycles: %zu (%zu re-hospitalised)\n", m.n, m.positives);
     printf("AUROC %.3f [95%% CI %.3f-%.3f]   AUPRC %.3f [%.3f-%.3f]   Brier %.3f   (%.1f s)\n", m.auroc,
            m.auroc_lo, m.auroc_hi, m.auprc, m.auprc_lo, m.auprc_hi, m.brier, at_now_seconds() - t0);
@@ -57,7 +59,7 @@ static void epoch_note(void *ud, const at_run_event *ev)
     fflush(stdout);
 }
 
-int demo_sct(const char *tmp, int patients, double minutes, int threads, int keep)
+int demo_sct(const char *tmp, int patients, double minutes, int threads, int keep, at_run *run)
 {
     printf("\n== MRI-only radiotherapy: pseudo-CT (TheraSPACE) ==\n\n");
     char cohort[600], deid[600], prep[600], model[600], png[600], keypath[600];
@@ -68,26 +70,25 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
     snprintf(png, sizeof png, "%s/pseudo-ct.png", tmp);
     snprintf(keypath, sizeof keypath, "%s/sct-demo.key", tmp);
 
-    at_phantom_options po;
-    at_phantom_options_default(&po, AT_PHANTOM_HEAD);
-    po.seed = 2026;
-    po.dim[0] = po.dim[1] = 64;
-    po.dim[2] = 48;
-    po.spacing[0] = po.spacing[1] = 3.75;
-    po.spacing[2] = 4.5;
-    cli_progress pr;
-    cli_progress_init(&pr, "synthesise", 0);
-    at_status st = at_phantom_write_cohort(&po, patients, cohort, cli_progress_cb, &pr);
-    cli_progress_end(&pr);
+    at_synth_cohort_spec cs = {.outdir = cohort, .patients = patients};
+    at_phantom_options *po = &cs.options;
+    at_phantom_options_default(po, AT_PHANTOM_HEAD);
+    po->seed = 2026;
+    po->dim[0] = po->dim[1] = 64;
+    po->dim[2] = 48;
+    po->spacing[0] = po->spacing[1] = 3.75;
+    po->spacing[2] = 4.5;
+    at_synth_cohort_result cr;
+    at_status st = at_synth_cohort_run(&cs, run, &cr);
     if (st)
-        return cli_fail(st);
+        return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
     printf("1. %d synthetic head patients (CT and T1 MRI series, fake identities, misaligned) in %s\n", patients,
            cohort);
 
     /* 2. through the door: only the DICOM series go in */
     char **inputs = at_calloc((size_t)patients * 2, sizeof *inputs);
     at_key key;
-    st = inputs ? at_key_load_or_create(keypath, &key, NULL) : AT_ERR_NOMEM;
+    st = inputs ? at_key_create(keypath, &key) : AT_ERR_NOMEM; /* a throwaway demo key */
     for (int i = 0; !st && i < patients; i++) {
         char buf[700];
         snprintf(buf, sizeof buf, "%s/patient_%03d/ct_dicom", cohort, i);
@@ -99,8 +100,9 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
     }
     at_deid_batch_result res = {0};
     if (!st) {
-        at_deid_batch_config cfg = {.key = &key, .threads = threads};
-        st = at_deid_batch_run((const char *const *)inputs, (size_t)patients * 2, deid, &cfg, &res);
+        at_deid_spec ds = {.inputs = (const char *const *)inputs, .input_count = (size_t)patients * 2, .outdir = deid,
+                           .key = &key};
+        st = at_deid_run(&ds, run, &res);
     }
     for (int i = 0; inputs && i < 2 * patients; i++)
         at_free(inputs[i]);
@@ -114,7 +116,7 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
                res.files_done, deid);
     at_deid_batch_result_free(&res);
     if (st)
-        return cli_fail(st);
+        return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
 
     /* 3. prepare, straight from the door's output: CT and MR series found
      * by modality and frame of reference; register MRI to CT, resample,
@@ -126,16 +128,13 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
     ps.test = patients >= 8 ? 2 : 1;
     ps.val = 1;
     ps.seed = 7;
-    at_run run;
-    at_run_init(&run);
-    run.threads = threads;
     at_sct_prepare_result pres;
-    st = at_sct_prepare_run(&ps, &run, &pres);
+    st = at_sct_prepare_run(&ps, run, &pres);
     if (!st && pres.patients != (size_t)patients)
         st = at_error_set(AT_ERR_FORMAT, "%s: %zu CT/MRI pairs after de-identification, %d expected", deid,
                           pres.patients, patients);
     if (st)
-        return cli_fail(st);
+        return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
     printf("3. prepared from the de-identified folder (rigid Mattes-MI registration, B-spline resampling, "
            "body masks): %zu train, %zu validation, %zu test patients\n",
            pres.train, pres.val, pres.test);
@@ -147,23 +146,23 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
     ts.out = model;
     ts.minutes = minutes;
     double last_note = 0;
-    run.progress = epoch_note;
-    run.progress_ud = &last_note;
+    at_run trun = *run; /* the demo's cancel and threads; epoch lines for progress */
+    trun.progress = epoch_note;
+    trun.progress_ud = &last_note;
     printf("4. training the 2.5D U-Net (masked L1) for at most %.1f minutes on %d threads:\n", minutes, threads);
     fflush(stdout);
     at_learn_set_threads(threads); /* OpenMP's count is process-wide: the front end sets it */
     at_sct_train_result tres;
-    st = at_sct_train_run(&ts, &run, &tres);
+    st = at_sct_train_run(&ts, &trun, &tres);
     if (st)
-        return cli_fail(st);
+        return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
 
     /* 5. held-out metrics */
-    run.progress = NULL;
     at_sct_eval_spec es = {.prepared = prep, .model = model, .split = "test", .png = png};
     at_sct_eval_result er;
-    st = at_sct_eval_run(&es, &run, &er);
+    st = at_sct_eval_run(&es, run, &er);
     if (st)
-        return cli_fail(st);
+        return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
     at_sct_result *r = er.patients;
     size_t n = er.count;
     printf("5. held-out patients (SynthRAD2023 metrics inside the body mask):\n");

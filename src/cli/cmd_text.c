@@ -1,6 +1,7 @@
-/* atelier text: French clinical text. Dispatch, the evaluation of the
- * de-identifier on synthetic documents and their writer (the deid command
- * itself is in cmd_text_deid.c). */
+/* atelier text: French clinical text. Dispatch and the evaluation of the
+ * de-identifier on synthetic documents (deid: cmd_text_deid.c; extract:
+ * cmd_text_extract.c; risk: cmd_text_risk.c; synth-docs and synth-cohort
+ * are 'synth docs' and 'synth chemo', cmd_synth.c). */
 #include "cli.h"
 #include "cmd_text.h"
 
@@ -17,8 +18,8 @@ static void text_usage(FILE *out)
                  "commands:\n"
                  "  deid          de-identify UTF-8 text files, folders and CSV columns\n"
                  "  eval-deid     measure the de-identifier on synthetic annotated documents\n"
-                 "  synth-docs    write synthetic annotated clinical documents\n"
-                 "  synth-cohort  write a synthetic chemotherapy cohort (CSV)\n"
+                 "  synth-docs    write synthetic annotated clinical documents (= synth docs)\n"
+                 "  synth-cohort  write a synthetic chemotherapy cohort, CSV (= synth chemo)\n"
                  "  extract       drugs, doses, routes, dates, regimens, TNM, PS, adverse events\n"
                  "  eval-extract  measure extraction on synthetic annotated notes\n"
                  "  risk          re-hospitalisation risk: train, eval, score\n");
@@ -40,9 +41,9 @@ int cmd_text(int argc, char **argv)
     if (!strcmp(sub, "eval-deid"))
         return cmd_text_eval_deid(argc - 1, argv + 1);
     if (!strcmp(sub, "synth-docs"))
-        return cmd_text_synth_docs(argc - 1, argv + 1);
+        return cmd_synth_docs(argc - 1, argv + 1);
     if (!strcmp(sub, "synth-cohort"))
-        return cmd_text_synth_cohort(argc - 1, argv + 1);
+        return cmd_synth_chemo(argc - 1, argv + 1);
     if (!strcmp(sub, "extract"))
         return cmd_text_extract(argc - 1, argv + 1);
     if (!strcmp(sub, "eval-extract"))
@@ -65,7 +66,7 @@ int cli_delimiter(const char *s, int *delim)
     return -1;
 }
 
-/* ---- eval-deid and synth-docs ------------------------------------------------ */
+/* ---- eval-deid ------------------------------------------------------------------ */
 
 static int parse_size(const char *s, size_t *v)
 {
@@ -126,68 +127,5 @@ int cmd_text_eval_deid(int argc, char **argv)
     at_buf_free(&out);
     at_text_docs_free(docs, n);
     at_text_deid_free(det);
-    return st ? cli_fail(st) : CLI_OK;
-}
-
-int cmd_text_synth_docs(int argc, char **argv)
-{
-    if (cli_wants_help(argc, argv)) {
-        printf("usage: atelier text synth-docs -o OUTDIR [--docs N] [--seed S] [--heldout]\n\n"
-               "Write N synthetic French clinical documents as doc-NNNNNN.txt, each with\n"
-               "doc-NNNNNN.gold.json (offset, length, label of every identifier).\n");
-        return CLI_OK;
-    }
-    size_t n = 100, seed = 1;
-    int held = 0;
-    const char *outdir = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--docs") && i + 1 < argc) {
-            if (parse_size(argv[++i], &n))
-                return cli_usage_error("text synth-docs", "--docs takes a count");
-        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-            if (parse_size(argv[++i], &seed))
-                return cli_usage_error("text synth-docs", "--seed takes a number");
-        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-            outdir = argv[++i];
-        } else if (!strcmp(argv[i], "--heldout")) {
-            held = 1;
-        } else {
-            return cli_usage_error("text synth-docs", "unknown argument %s", argv[i]);
-        }
-    }
-    if (!outdir)
-        return cli_usage_error("text synth-docs", "needs -o OUTDIR");
-    at_text_doc *docs = NULL;
-    at_status st = at_mkdir_p(outdir, 0700);
-    if (!st)
-        st = at_synth_docs(n, seed, held, &docs);
-    for (size_t i = 0; i < n && !st; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "doc-%06zu.txt", i);
-        char *p = at_path_join(outdir, name);
-        st = p ? at_file_write_atomic(p, docs[i].text, docs[i].len) : AT_ERR_NOMEM;
-        at_free(p);
-        at_buf js;
-        at_buf_init(&js, 1 << 24);
-        if (!st)
-            st = at_buf_printf(&js, "{\"kind\":\"%s\",\"patient\":\"%s\",", at_synth_doc_kind_name(docs[i].kind),
-                               docs[i].patient_id);
-        if (!st)
-            st = at_buf_puts(&js, "\"spans\":[");
-        for (size_t k = 0; k < docs[i].gold.n && !st; k++)
-            st = at_buf_printf(&js, "%s{\"offset\":%zu,\"length\":%zu,\"label\":\"%s\"}", k ? "," : "",
-                               docs[i].gold.v[k].start, docs[i].gold.v[k].len,
-                               at_phi_label_name(docs[i].gold.v[k].label));
-        if (!st)
-            st = at_buf_puts(&js, "]}\n");
-        if (!st) {
-            snprintf(name, sizeof name, "doc-%06zu.gold.json", i);
-            p = at_path_join(outdir, name);
-            st = p ? at_file_write_atomic(p, js.data, js.len) : AT_ERR_NOMEM;
-            at_free(p);
-        }
-        at_buf_free(&js);
-    }
-    at_text_docs_free(docs, n);
     return st ? cli_fail(st) : CLI_OK;
 }

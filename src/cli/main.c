@@ -109,6 +109,9 @@ static int run_engine(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* process settings, once, before anything else: cJSON through the
+     * allocation hook (the library never changes process-wide state) */
+    at_cjson_use_allocator();
 #ifdef ATELIER_FRONT
     if (argc >= 2 && argv[1][0] != '-' && strcmp(argv[1], "help") && strcmp(argv[1], "version") &&
         !is_front_command(argv[1]))

@@ -84,7 +84,7 @@ at_status at_atomic_open(const char *path, at_atomic_file **out)
         return AT_ERR_NOMEM;
     size_t n = strlen(path);
     f->path = at_strdup(path);
-    f->tmp = at_malloc(n + 16);
+    f->tmp = at_malloc(n + 40);
     if (!f->path || !f->tmp) {
         at_free(f->path);
         at_free(f->tmp);
@@ -95,7 +95,9 @@ at_status at_atomic_open(const char *path, at_atomic_file **out)
     const char *slash = strrchr(path, '/');
     size_t dir = slash ? (size_t)(slash - path + 1) : 0;
     memcpy(f->tmp, path, dir);
-    snprintf(f->tmp + dir, n + 16 - dir, ".tmp.XXXXXX");
+    /* ".tmp.<pid>.XXXXXX": what a killed process left is known as such
+     * (at_walk_remove_debris with the prefix ".tmp.") */
+    snprintf(f->tmp + dir, n + 40 - dir, ".tmp.%ld.XXXXXX", (long)getpid());
     f->fd = mkostemp(f->tmp, O_CLOEXEC);
     if (f->fd < 0) {
         at_status st = at_error_set(AT_ERR_IO, "%s: cannot create temporary file: %s", path, strerror(errno));

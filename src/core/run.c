@@ -1,6 +1,7 @@
 /* The run context (include/atelier/run.h): progress events, cancellation,
  * thread budget, log sink and the store a pipeline call works through. */
 #include "atelier/run.h"
+#include "atelier/walk.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -173,6 +174,12 @@ at_status at_run_outputs_begin(at_run_outputs *o, const char *root, int mode)
         return AT_ERR_NOMEM;
     struct stat st;
     o->root_created = lstat(root, &st) != 0;
+    /* in a folder that was there: what an interrupted run left goes first */
+    if (!o->root_created) {
+        at_status s = at_walk_remove_debris(root, ".tmp.", NULL);
+        if (s)
+            return s;
+    }
     return at_mkdir_p(root, mode);
 }
 

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -284,6 +285,49 @@ at_status at_walk_remove_debris(const char *root, const char *prefix, size_t *re
             count++;
     }
     at_walk_list_free(&l);
+    if (removed)
+        *removed = count;
+    return st;
+}
+
+at_status at_walk_remove_partials(const char *path, size_t *removed)
+{
+    if (removed)
+        *removed = 0;
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    char *p = at_strndup(path, n);
+    if (!p)
+        return AT_ERR_NOMEM;
+    char *slash = strrchr(p, '/');
+    const char *base = slash ? slash + 1 : p;
+    char *parent = slash ? at_strndup(p, slash == p ? 1 : (size_t)(slash - p)) : at_strdup(".");
+    size_t pl = strlen(base) + 16;
+    char *prefix = at_malloc(pl);
+    at_status st = parent && prefix ? AT_OK : AT_ERR_NOMEM;
+    if (!st)
+        snprintf(prefix, pl, "%s.partial-", base);
+    char **names = NULL;
+    size_t nn = 0, count = 0;
+    if (!st && at_path_is_dir(parent))
+        st = read_folder(parent, 0, &names, &nn);
+    for (size_t i = 0; i < nn; i++) {
+        if (!st && stale_name(names[i] + 1, prefix)) {
+            char *q = at_path_join(parent, names[i] + 1);
+            struct stat sb;
+            if (!q)
+                st = AT_ERR_NOMEM;
+            else if (!lstat(q, &sb) && S_ISDIR(sb.st_mode) && !(st = at_remove_tree(q)))
+                count++;
+            at_free(q);
+        }
+        at_free(names[i]);
+    }
+    at_free(names);
+    at_free(prefix);
+    at_free(parent);
+    at_free(p);
     if (removed)
         *removed = count;
     return st;

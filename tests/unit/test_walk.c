@@ -170,6 +170,20 @@ static void test_debris(void **state)
     assert_int_equal(at_walk_collect(&l, d, NULL), AT_OK);
     assert_int_equal(l.n, 5);
     at_walk_list_free(&l);
+    /* partial folders beside an output: a dead run's go, a live one's stay */
+    snprintf(name, sizeof name, "out.partial-%ld", (long)child);
+    mkd(d, name);
+    snprintf(name, sizeof name, "out.partial-%ld/f", (long)child);
+    touch(d, name);
+    snprintf(name, sizeof name, "out.partial-%ld", (long)getppid());
+    mkd(d, name);
+    mkd(d, "other.partial-1");
+    char out[4096];
+    snprintf(out, sizeof out, "%s/out", d);
+    assert_int_equal(at_walk_remove_partials(out, &removed), AT_OK);
+    assert_int_equal(removed, 1);
+    snprintf(out, sizeof out, "%s/out.partial-%ld", d, (long)child);
+    assert_int_equal(access(out, F_OK), -1);
     test_rmtree(d);
     free(d);
 }
