@@ -4,6 +4,7 @@
  * fixed non-linear intensity curve, like an MR -> CT mapping), into a run
  * folder with a checkpoint, the best weights and a log of curves. */
 #include "atelier/learn_run.h"
+#include "atelier/walk.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -109,6 +110,8 @@ at_status at_learn_train_run(const at_learn_train_spec *spec, at_run *run, at_le
         st = at_run_path(run, spec->resume, 0, &resume);
     if (!st)
         st = run_files(out, files);
+    if (!st && at_path_is_dir(out))
+        st = at_walk_remove_debris(out, ".tmp.", NULL); /* what a killed run left half-written */
     /* one rule for existing outputs: a fresh run never mixes with an old one */
     for (int i = 0; !st && !resume && i < 3; i++) {
         struct stat sb;

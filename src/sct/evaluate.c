@@ -134,8 +134,10 @@ static at_status eval_prepared(const at_sct_eval_spec *spec, at_run *run, at_sct
     char *png_tmp = png ? at_malloc(strlen(png) + 32) : NULL;
     if (!st && png && !png_tmp)
         st = AT_ERR_NOMEM;
-    if (png_tmp)
+    if (png_tmp) {
         snprintf(png_tmp, strlen(png) + 32, "%s.partial-%ld", png, (long)getpid());
+        sct_remove_stale(png); /* a picture a killed run left half-way */
+    }
     sct_patient *pts = NULL;
     size_t np = 0, n = 0, todo = 0;
     at_sct_model *m = NULL;

@@ -54,9 +54,7 @@ static int stale_partial(const char *name, const char *base)
     return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
-/* Remove the stale partial folders of out from its parent folder (only
- * the entries directly in it are looked at). */
-static void remove_stale(const char *out)
+void sct_remove_stale(const char *out)
 {
     size_t n = strlen(out);
     while (n > 1 && out[n - 1] == '/')
@@ -75,8 +73,12 @@ static void remove_stale(const char *out)
             continue;
         char *p = at_path_join(parent, e->d_name);
         struct stat sb;
-        if (p && !lstat(p, &sb) && S_ISDIR(sb.st_mode))
-            at_remove_tree(p);
+        if (p && !lstat(p, &sb)) {
+            if (S_ISDIR(sb.st_mode))
+                at_remove_tree(p);
+            else
+                unlink(p);
+        }
         at_free(p);
     }
     if (d)
@@ -98,7 +100,7 @@ at_status sct_out_begin(sct_out *o, const char *out, int force, int make_dir)
     if (!o->partial)
         return AT_ERR_NOMEM;
     snprintf(o->partial, n + 32, "%s.partial-%ld", o->out, (long)getpid());
-    remove_stale(o->out);
+    sct_remove_stale(o->out);
     at_remove_tree(o->partial); /* an earlier call of this process that could not clean up */
     return make_dir ? at_mkdir_p(o->partial, 0755) : AT_OK;
 }

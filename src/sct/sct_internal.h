@@ -17,6 +17,9 @@ typedef struct {
  * it, and create o->partial (make_dir) or leave it for the caller to
  * create. sct_out_free in every case. */
 at_status sct_out_begin(sct_out *o, const char *out, int force, int make_dir);
+/* Remove OUT.partial-PID entries (folders or files) beside out whose
+ * process is no longer running: what a killed run left. */
+void sct_remove_stale(const char *out);
 /* Move the partial folder into place (replacing an existing out). */
 at_status sct_out_commit(sct_out *o);
 /* Remove the partial folder (what a failed or cancelled run wrote). */

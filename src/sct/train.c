@@ -6,6 +6,7 @@
  * a full-slice f32 copy of the network (its batch-norm statistics
  * refreshed on whole slices first when training on crops). */
 #include "atelier/learn.h"
+#include "atelier/walk.h"
 #include "sct_internal.h"
 
 #include <cjson/cJSON.h>
@@ -569,6 +570,7 @@ static at_status open_work(const at_sct_train_spec *spec, const char *outp, sct_
     if (have_resume) {
         if (rename(*resume_dir, work->partial) != 0)
             return at_error_set(AT_ERR_IO, "%s: cannot take it over: %s", *resume_dir, strerror(errno));
+        at_walk_remove_debris(work->partial, ".tmp.", NULL); /* a killed run's half-written files */
     } else if (have_out) {
         st = at_mkdir_p(work->partial, 0755);
         static const char *const files[3] = {"checkpoint.safetensors", "model.safetensors", "curves.jsonl"};

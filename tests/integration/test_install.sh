@@ -14,8 +14,11 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 # `make install` is cmake --install with PREFIX and DESTDIR (its build step
 # is not run here: other tests are running the programs it would relink)
-make -n -C "$SRC" install BUILD="$BUILD" PREFIX=/opt/atelier DESTDIR="$T/stage" | grep -q \
-  "DESTDIR=\"$T/stage\" cmake --install $BUILD --prefix \"/opt/atelier\"" || fail "make install's command"
+# (the make running the tests, if any, is not inherited: its flags and jobserver)
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -n -C "$SRC" install BUILD="$BUILD" PREFIX=/opt/atelier \
+  DESTDIR="$T/stage" >"$T/make-n.log" 2>&1 || true
+grep -q "DESTDIR=\"$T/stage\" cmake --install $BUILD --prefix \"/opt/atelier\"" "$T/make-n.log" ||
+  fail "make install's command: $(cat "$T/make-n.log")"
 DESTDIR="$T/stage" cmake --install "$BUILD" --prefix /opt/atelier >"$T/install.log" 2>&1 ||
   { cat "$T/install.log"; fail "install"; }
 R=$T/stage/opt/atelier

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static char *dir;
 static at_store store;
@@ -131,13 +133,22 @@ static void test_train_synthetic(void **state)
     char sub[4096];
     snprintf(sub, sizeof sub, "%s/run-b", dir);
     rc_assert_no_partial(sub);
-    /* resumed: the bytes of the uninterrupted run */
+    /* resumed (a killed run's half-written file removed first): the bytes
+     * of the uninterrupted run */
+    char junk[4096];
+    pid_t p = fork();
+    if (p == 0)
+        _exit(0);
+    waitpid(p, NULL, 0);
+    snprintf(junk, sizeof junk, "%s/run-b/.tmp.%ld.abcdef", dir, (long)p);
+    assert_int_equal(test_write_file(junk, "x", 1), 0);
     s.resume = "run-b/checkpoint.safetensors";
     if (at_learn_train_run(&s, rc_init(&c, NULL, 0, &store), &r) != AT_OK)
         fail_msg("resume: %s", at_error_message());
     assert_true(r.train.epochs == 3 && r.train.steps == 24);
     assert_same_tensors("run-a/checkpoint.safetensors", "run-b/checkpoint.safetensors");
     assert_same_tensors("run-a/best.safetensors", "run-b/best.safetensors");
+    assert_false(exists("run-b/.tmp.") || access(junk, F_OK) == 0);
     /* force: a fresh run over an old one */
     tiny(&s, "run-a");
     s.force = 1;

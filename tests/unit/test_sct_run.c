@@ -227,6 +227,13 @@ static void test_eval_predict(void **state)
     rc_assert_phase(&c, "eval");
     assert_true(er.count == 1 && er.mean.mae > 0 && exists("e.png"));
     at_sct_eval_result_free(&er);
+    /* a picture a killed run left half-way is removed by the next run */
+    char junk[4096];
+    snprintf(junk, sizeof junk, "%s/e.png.partial-%ld", dir, dead_pid());
+    assert_int_equal(test_write_file(junk, "x", 1), 0);
+    assert_int_equal(at_sct_eval_run(&es, rc_init(&c, NULL, 0, &store), &er), AT_OK);
+    at_sct_eval_result_free(&er);
+    assert_false(exists(junk + strlen(dir) + 1));
     /* cancelled in the first patient's slices: no picture */
     es.png = "e2.png";
     assert_int_equal(at_sct_eval_run(&es, rc_init(&c, "slices", 1, &store), &er), AT_ERR_CANCELLED);
