@@ -12,12 +12,12 @@ extern "C" {
 #endif
 
 #define AT_SCT_HU_MIN (-1024.0)
-#define AT_SCT_HU_MAX 3000.0  /* SynthRAD2023 dynamic range for PSNR and SSIM */
+#define AT_SCT_HU_MAX 3000.0 /* SynthRAD2023 dynamic range for PSNR and SSIM */
 
 typedef struct {
-    double mae;    /* HU, inside the mask, no clipping */
-    double psnr;   /* dB, clipped to [-1024, 3000], data range 4024, mask voxels */
-    double ssim;   /* clipped, outside mask -1024, 7^3 window, mean over mask after 3-voxel crop */
+    double mae;  /* HU, inside the mask, no clipping */
+    double psnr; /* dB, clipped to [-1024, 3000], data range 4024, mask voxels */
+    double ssim; /* clipped, outside mask -1024, 7^3 window, mean over mask after 3-voxel crop */
     size_t mask_voxels;
 } at_sct_metrics;
 
@@ -38,27 +38,27 @@ at_status at_sct_metrics_compute(const at_volume *reference, const at_volume *pr
  * removes the partial folders a killed run left beside OUT. An existing
  * output (other than an empty folder) is refused with AT_ERR_REFUSED
  * before anything is written, unless force (or, for train, resume). */
-#define AT_SCT_MR_PLOW 0.005  /* MRI normalisation percentiles inside the MRI body mask */
+#define AT_SCT_MR_PLOW 0.005 /* MRI normalisation percentiles inside the MRI body mask */
 #define AT_SCT_MR_PHIGH 0.995
 #define AT_SCT_CT_SCALE 1000.0 /* network target = HU / 1000 */
 
 /* ---- prepare ---- */
 typedef struct {
-    const char *cohort;   /* see at_sct_prepare_run */
-    const char *out;      /* the prepared folder */
-    int force;            /* replace an existing out */
-    double test, val;     /* patients held out for test and validation: a count (a whole
-                             number >= 1), or a fraction of the patients when below 1, as
-                             `text risk split --test` (rounded, at least 1 when above 0);
-                             default 5 and 2 */
-    uint64_t seed;        /* split shuffle (default 1) */
-    int no_register;      /* 1: trust the frames of reference, no registration */
+    const char *cohort;                 /* see at_sct_prepare_run */
+    const char *out;                    /* the prepared folder */
+    int force;                          /* replace an existing out */
+    int test, val;                      /* patients held out for test and validation (default 5, 2) */
+    double test_fraction, val_fraction; /* when above 0: that fraction of the patients
+                                           instead (rounded, at least 1), as
+                                           `text risk split --test-fraction` */
+    uint64_t seed;                      /* split shuffle (default 1) */
+    int no_register;                    /* 1: trust the frames of reference, no registration */
 } at_sct_prepare_spec;
 void at_sct_prepare_spec_default(at_sct_prepare_spec *s);
 typedef struct {
-    size_t patients;          /* prepared */
-    size_t train, val, test;  /* by split */
-    size_t skipped;           /* de-identified patients without one CT and one MR series */
+    size_t patients;         /* prepared */
+    size_t train, val, test; /* by split */
+    size_t skipped;          /* de-identified patients without one CT and one MR series */
 } at_sct_prepare_result;
 /* CT/MRI pairs under spec->cohort -> out/<patient>/{ct,mr,mask}.nii.gz on
  * the CT grid (MRI registered rigidly to the CT with Mattes MI, resampled
@@ -89,18 +89,18 @@ typedef struct {
     int epochs;           /* upper bound (default 200) */
     double minutes;       /* wall-clock budget (default 25) */
     int base, depth, neighbours, batch;
-    int patch;            /* training crops of patch x patch voxels (default 0: whole slices) */
-    int no_norm;          /* 1 (default): no batch normalisation in the U-Net */
-    int bf16;             /* bf16 activations in training (f32 master weights; validation,
-                             the saved model and inference stay f32): 1 on, 0 off,
-                             -1 (default) on where the CPU computes bf16 natively */
-    int recalibrate;      /* batches of whole training slices that refresh the batch-norm
-                           * running statistics before each validation (default 30) */
+    int patch;       /* training crops of patch x patch voxels (default 0: whole slices) */
+    int no_norm;     /* 1 (default): no batch normalisation in the U-Net */
+    int bf16;        /* bf16 activations in training (f32 master weights; validation,
+                        the saved model and inference stay f32): 1 on, 0 off,
+                        -1 (default) on where the CPU computes bf16 natively */
+    int recalibrate; /* batches of whole training slices that refresh the batch-norm
+                      * running statistics before each validation (default 30) */
     float lr;
-    float weight_decay;   /* AdamW decoupled weight decay (default 0.01) */
-    double rotate_deg;    /* augmentation: in-plane rotation within +/- this (default 10) */
-    double zoom;          /* augmentation: zoom within 1 +/- this (default 0.1) */
-    double intensity;     /* augmentation: MRI gain 1 + N(0, s) and shift N(0, s) (default 0.1) */
+    float weight_decay; /* AdamW decoupled weight decay (default 0.01) */
+    double rotate_deg;  /* augmentation: in-plane rotation within +/- this (default 10) */
+    double zoom;        /* augmentation: zoom within 1 +/- this (default 0.1) */
+    double intensity;   /* augmentation: MRI gain 1 + N(0, s) and shift N(0, s) (default 0.1) */
     uint64_t seed;
 } at_sct_train_spec;
 void at_sct_train_spec_default(at_sct_train_spec *s);
@@ -131,8 +131,7 @@ void at_sct_model_set_flip_average(at_sct_model *m, int on);
 /* Pseudo-CT (HU) of a normalised MRI that already lies on a grid with the
  * model's spacing and axes; out on the same grid. run (may be NULL):
  * cancel checked between slice batches, progress phase "slices". */
-at_status at_sct_model_run(at_sct_model *m, const at_volume *mr_normalised, at_run *run,
-                           at_volume **out);
+at_status at_sct_model_run(at_sct_model *m, const at_volume *mr_normalised, at_run *run, at_volume **out);
 /* Pseudo-CT of a raw MRI on any grid: body mask, normalisation,
  * resampling to the model's spacing and axes (axial slices for a sagittal
  * or oblique MRI too), inference, back to the MRI grid,

@@ -6,13 +6,12 @@
 #include "atelier/learn.h"
 #include "atelier/sct.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 const char *SCT_PREPARE_HELP =
-    "usage: atelier sct prepare COHORT -o PREP [--test 5] [--val 2] [--seed 1] [--no-register]\n"
-    "                           [--force] [--quiet]\n"
+    "usage: atelier sct prepare COHORT -o PREP [--test 5 | --test-fraction F] [--val 2 | --val-fraction F]\n"
+    "                           [--seed 1] [--no-register] [--force] [--quiet]\n"
     "\n"
     "CT/MRI pairs -> PREP/<patient>/{ct,mr,mask}.nii.gz on the CT grid (MRI registered\n"
     "rigidly to the CT, resampled, normalised) and PREP/manifest.json with a split by\n"
@@ -21,9 +20,11 @@ const char *SCT_PREPARE_HELP =
     "(<patient>/<study>/<series>/: CT and MR told apart by Modality, paired by Frame\n"
     "of Reference).\n"
     "  -o, --out PREP   the prepared folder (an existing one is refused)\n"
-    "  --test N         test patients: a count, or a fraction below 1 as in\n"
-    "                   'text risk split --test' (default 5)\n"
-    "  --val N          validation patients, the same way (default 2)\n"
+    "  --test N         test patients (default 5)\n"
+    "  --test-fraction F  that fraction of the patients for test instead (rounded,\n"
+    "                   at least 1), as 'text risk split --test-fraction'\n"
+    "  --val N          validation patients (default 2)\n"
+    "  --val-fraction F   that fraction for validation instead\n"
     "  --seed S         the split's shuffle (default 1)\n"
     "  --no-register    trust the frames of reference (they must be one)\n"
     "  --force          replace an existing PREP\n"
@@ -96,13 +97,20 @@ int sct_prepare_cmd(int argc, char **argv)
     at_sct_prepare_spec_default(&spec);
     int quiet = 0, rc = CLI_OK;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+        const char *a = argv[i], *v = NULL;
         double x = 0;
+        long count = 0;
         if (cli_take(CMD, argc, argv, &i, "--out", "-o", &spec.out, &rc)) {
-        } else if (NUM("--test", 0, 10000)) {
-            spec.test = x;
-        } else if (NUM("--val", 0, 10000)) {
-            spec.val = x;
+        } else if (cli_take(CMD, argc, argv, &i, "--test", NULL, &v, &rc)) {
+            if (!rc && !(rc = cli_long(CMD, "--test", v, 0, 10000, &count)))
+                spec.test = (int)count;
+        } else if (cli_take(CMD, argc, argv, &i, "--val", NULL, &v, &rc)) {
+            if (!rc && !(rc = cli_long(CMD, "--val", v, 0, 10000, &count)))
+                spec.val = (int)count;
+        } else if (NUM("--test-fraction", 1e-9, 0.999)) {
+            spec.test_fraction = x;
+        } else if (NUM("--val-fraction", 1e-9, 0.999)) {
+            spec.val_fraction = x;
         } else if (NUM("--seed", 0, 4e9)) {
             spec.seed = (uint64_t)x;
         } else if (cli_flag(a, "--no-register", NULL)) {
@@ -121,8 +129,6 @@ int sct_prepare_cmd(int argc, char **argv)
     }
     if (!spec.cohort || !spec.out)
         return cli_usage_error(CMD, "a cohort folder and -o are required");
-    if ((spec.test >= 1 && spec.test != floor(spec.test)) || (spec.val >= 1 && spec.val != floor(spec.val)))
-        return cli_usage_error(CMD, "--test and --val take a count or a fraction below 1");
     if ((rc = cli_output_free(CMD, spec.out, spec.force)) != CLI_OK)
         return rc;
     cli_run r;

@@ -120,16 +120,17 @@ static at_status prepare_patient(const char *cohort, const sct_pair *pair, const
     return st;
 }
 
-/* Patients held out of n: a count, or a fraction when below 1 (rounded,
- * at least 1 when above 0); -1 for a value that is neither. */
-static long held_out(double x, size_t n)
+/* Patients held out of n: count, or the fraction of n when it is above 0
+ * (rounded, at least 1); -1 for a value out of range. */
+static long held_out(int count, double fraction, size_t n)
 {
-    if (!(x >= 0) || x > 1e6)
-        return -1;
-    if (x >= 1)
-        return x == floor(x) ? (long)x : -1;
-    long k = lround(x * (double)n);
-    return x > 0 && k < 1 ? 1 : k;
+    if (fraction > 0) {
+        if (!(fraction < 1))
+            return -1;
+        long k = lround(fraction * (double)n);
+        return k < 1 ? 1 : k;
+    }
+    return count < 0 || fraction < 0 ? -1 : count;
 }
 
 at_status at_sct_prepare_run(const at_sct_prepare_spec *spec, at_run *run, at_sct_prepare_result *res)
@@ -153,7 +154,8 @@ at_status at_sct_prepare_run(const at_sct_prepare_spec *spec, at_run *run, at_sc
     size_t n = 0;
     if (!st)
         st = sct_pairs_find(cohort, run, &pairs, &n, &r.skipped);
-    long ntest = held_out(spec->test, n), nval = held_out(spec->val, n);
+    long ntest = held_out(spec->test, spec->test_fraction, n),
+         nval = held_out(spec->val, spec->val_fraction, n);
     if (!st && (ntest < 0 || nval < 0 || (size_t)ntest + (size_t)nval >= n))
         st = at_error_set(AT_ERR_ARG,
                           "%s: %zu patients with a CT and an MRI; %ld test + %ld validation leave "

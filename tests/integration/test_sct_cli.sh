@@ -34,8 +34,10 @@ rc=0; $BIN sct prepare "$T/deid" -o "$T/prep" --quiet 2>"$T/err" || rc=$?
 [ $rc = 2 ] || fail "existing prepare exit $rc"
 grep -q "prep exists and is not empty; nothing was written (--force writes over it)" "$T/err" || fail "$(cat "$T/err")"
 [ "$(md5sum < "$T/prep/manifest.json")" = "$before" ] || fail "refused prepare changed the output"
-$BIN sct prepare "$T/deid" -o "$T/prep" --test 0.25 --val 1 --force --quiet
-[ "$(md5sum < "$T/prep/manifest.json")" = "$before" ] || fail "--test 0.25 of 4 is not 1 patient"
+$BIN sct prepare "$T/deid" -o "$T/prep" --test-fraction 0.25 --val 1 --force --quiet
+[ "$(md5sum < "$T/prep/manifest.json")" = "$before" ] || fail "--test-fraction 0.25 of 4 is not 1 patient"
+rc=0; $BIN sct prepare "$T/deid" -o "$T/prep-x" --test 0.25 2>/dev/null || rc=$?
+[ $rc = 2 ] || fail "--test 0.25 (a count) accepted"
 
 # train: Ctrl-C after an epoch keeps MODEL.resume, exit 130, one line
 $BIN sct train "$T/prep" -o "$T/model" --epochs 100000 --minutes 30 --base 4 --depth 2 --batch 4 \

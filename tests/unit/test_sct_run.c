@@ -109,7 +109,7 @@ static void test_prepare(void **state)
     at_sct_prepare_spec_default(&s);
     s.cohort = "cohort";
     s.out = "prep";
-    s.test = 0.25; /* a fraction: 1 of 4 */
+    s.test_fraction = 0.25; /* 1 of 4 */
     s.val = 1;
     run_check c;
     at_sct_prepare_result r;
