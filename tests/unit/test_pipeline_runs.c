@@ -79,8 +79,8 @@ static void check_progress(const recorder *r, const char *what)
         fail_msg("%s: %d events went back, %d past their total", what, r->backwards, r->past_total);
     for (size_t k = 0; k < r->nphases; k++)
         if (r->last_step[k] != r->last_total[k])
-            fail_msg("%s: phase %s ended at %llu of %llu", what, r->phase[k], (unsigned long long)r->last_step[k],
-                     (unsigned long long)r->last_total[k]);
+            fail_msg("%s: phase %s ended at %llu of %llu", what, r->phase[k],
+                     (unsigned long long)r->last_step[k], (unsigned long long)r->last_total[k]);
 }
 
 /* A cancelled call: AT_ERR_CANCELLED, within 2 s of the flag. */
@@ -99,7 +99,8 @@ static void check_cancelled(const recorder *r, at_status st, const char *what)
 static void check_no_debris(const char *root, const char *what)
 {
     char *out = NULL;
-    int rc = test_run(&out, 1, "find '%s' -name '.tmp.*' -o -name '.deid.tmp.*' -o -name '*.partial-*'", root);
+    int rc =
+        test_run(&out, 1, "find '%s' -name '.tmp.*' -o -name '.deid.tmp.*' -o -name '*.partial-*'", root);
     if (rc != 0 || (out && *out))
         fail_msg("%s: debris left: %s", what, out ? out : "(find failed)");
     free(out);
@@ -257,8 +258,12 @@ static void test_text_deid_run(void **state)
     make_docs(f, "docs", 30);
     at_key key = test_key();
     const char *in[] = {"docs"};
-    at_text_deid_spec spec = {.inputs = in, .input_count = 1, .outdir = "red", .mode = AT_TEXT_PSEUDONYMISE,
-                              .key = &key, .json = 1};
+    at_text_deid_spec spec = {.inputs = in,
+                              .input_count = 1,
+                              .outdir = "red",
+                              .mode = AT_TEXT_PSEUDONYMISE,
+                              .key = &key,
+                              .json = 1};
     at_run run;
     recorder r;
     at_text_deid_result res;
@@ -338,7 +343,10 @@ static void test_risk_runs(void **state)
     at_run run;
     recorder r;
     /* split */
-    at_risk_split_spec sp = {.csv = "chemo.csv", .test_fraction = 0.25, .seed = 3, .train_out = "train.csv",
+    at_risk_split_spec sp = {.csv = "chemo.csv",
+                             .test_fraction = 0.25,
+                             .seed = 3,
+                             .train_out = "train.csv",
                              .test_out = "test.csv"};
     at_risk_split_result sr;
     run_with(&run, &r, &f->store, 0);
