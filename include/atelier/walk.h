@@ -51,8 +51,8 @@ typedef struct {
      * folder with all under it; NULL keeps everything */
     int (*keep)(void *ud, const char *rel, int is_folder);
     void *keep_ud;
-    size_t max_files; /* 0: AT_WALK_MAX_FILES; counts the whole list */
-    int max_depth;    /* 0: AT_WALK_MAX_DEPTH */
+    size_t max_files;  /* 0: AT_WALK_MAX_FILES; counts the whole list */
+    int max_depth;     /* 0: AT_WALK_MAX_DEPTH */
     const at_run *run; /* may be NULL: its cancel flag is checked every 1024 entries */
 } at_walk_options;
 

@@ -206,7 +206,8 @@ int cmd_synth_cohort(int argc, char **argv)
                 break;
             }
             for (int k = 0; k < 3 && rc == CLI_OK; k++) {
-                if (a[2] == 's' && a[3] == 'i' && (rc = cli_long(cmd, "--size", argv[++i], 8, 1024, &v)) == CLI_OK)
+                if (a[2] == 's' && a[3] == 'i' &&
+                    (rc = cli_long(cmd, "--size", argv[++i], 8, 1024, &v)) == CLI_OK)
                     size[k] = (int)v;
                 else if (a[3] == 'p')
                     rc = cli_double(cmd, "--spacing", argv[++i], 0.2, 20, &spacing[k]);

@@ -68,16 +68,6 @@ int cli_delimiter(const char *s, int *delim)
 
 /* ---- eval-deid ------------------------------------------------------------------ */
 
-static int parse_size(const char *s, size_t *v)
-{
-    char *end;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (!*s || *end || s[0] == '-')
-        return -1;
-    *v = (size_t)x;
-    return 0;
-}
-
 int cmd_text_eval_deid(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
@@ -89,35 +79,38 @@ int cmd_text_eval_deid(int argc, char **argv)
                "eponyms wrongly redacted, names that are also common words, and MB/s.\n");
         return CLI_OK;
     }
-    size_t n = 1000, seed = 1;
-    int json = 0, dev = 0;
-    const char *dict = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--docs") && i + 1 < argc) {
-            if (parse_size(argv[++i], &n))
-                return cli_usage_error("text eval-deid", "--docs takes a count");
-        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-            if (parse_size(argv[++i], &seed))
-                return cli_usage_error("text eval-deid", "--seed takes a number");
-        } else if (!strcmp(argv[i], "--dict") && i + 1 < argc) {
-            dict = argv[++i];
-        } else if (!strcmp(argv[i], "--json")) {
+    static const char *cmd = "text eval-deid";
+    long n = 1000, seed = 1;
+    int json = 0, dev = 0, rc = CLI_OK;
+    const char *dict = NULL, *v = NULL;
+    for (int i = 1; i < argc && rc == CLI_OK; i++) {
+        const char *a = argv[i];
+        if (cli_take(cmd, argc, argv, &i, "--dict", NULL, &dict, &rc)) {
+        } else if (cli_take(cmd, argc, argv, &i, "--docs", NULL, &v, &rc)) {
+            if (rc == CLI_OK)
+                rc = cli_long(cmd, a, v, 1, 100000000L, &n);
+        } else if (cli_take(cmd, argc, argv, &i, "--seed", NULL, &v, &rc)) {
+            if (rc == CLI_OK)
+                rc = cli_long(cmd, a, v, 0, 2147483647L, &seed);
+        } else if (cli_flag(a, "--json", NULL)) {
             json = 1;
-        } else if (!strcmp(argv[i], "--dev")) {
+        } else if (cli_flag(a, "--dev", NULL)) {
             dev = 1;
         } else {
-            return cli_usage_error("text eval-deid", "unknown argument %s", argv[i]);
+            rc = cli_unknown_option(cmd, a);
         }
     }
+    if (rc != CLI_OK)
+        return rc;
     at_text_deid *det = NULL;
     at_text_doc *docs = NULL;
     at_status st = at_text_deid_new(dict, &det);
     if (!st)
-        st = at_synth_docs(n, seed, !dev, &docs);
+        st = at_synth_docs((size_t)n, (uint64_t)seed, !dev, &docs);
     at_text_deid_eval ev;
     memset(&ev, 0, sizeof ev);
     if (!st)
-        st = at_text_deid_evaluate(det, docs, n, &ev);
+        st = at_text_deid_evaluate(det, docs, (size_t)n, &ev);
     at_buf out;
     at_buf_init(&out, 1 << 20);
     if (!st)
@@ -125,7 +118,7 @@ int cmd_text_eval_deid(int argc, char **argv)
     if (!st)
         fwrite(out.data, 1, out.len, stdout);
     at_buf_free(&out);
-    at_text_docs_free(docs, n);
+    at_text_docs_free(docs, (size_t)n);
     at_text_deid_free(det);
     return st ? cli_fail(st) : CLI_OK;
 }

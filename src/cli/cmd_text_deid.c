@@ -12,33 +12,34 @@ int cmd_text_deid(int argc, char **argv)
 {
     static const char *cmd = "text deid";
     if (cli_wants_help(argc, argv)) {
-        printf("usage: atelier text deid INPUT... -o OUTDIR [--mode redact|pseudonymise]\n"
-               "       [--patient-info FILE] [--patient-dirs] [--key KEYFILE] [--column NAME]\n"
-               "       [--id-column NAME] [--delimiter ,|;|tab] [--json] [--dict DIR] [--force] [--quiet]\n\n"
-               "De-identify French clinical text: UTF-8 files, folders (recursively) and the\n"
-               "column NAME of CSV files (delimiter ',', ';' or tab, read from the header line\n"
-               "unless --delimiter, and written back the same). A file keeps its name under OUTDIR, a folder's\n"
-               "documents keep their paths relative to it; outputs are written atomically;\n"
-               "--json adds OUT.json with the spans (offset, length, label) of each document\n"
-               "(offsets into the input); in folders, .json files are skipped (standoff and\n"
-               "annotation files). OUTDIR may not be an input or inside one, and a run where an\n"
-               "output would overwrite an input or two inputs would share an output is refused\n"
-               "before anything is written (exit status 2). redact writes [NOM]-like\n"
-               "placeholders; pseudonymise writes keyed surrogates (key: --key, which must\n"
-               "exist ('atelier key new KEYFILE'), else $ATELIER_KEY or ~/.config/atelier/site.key,\n"
-               "created there on the first run) and shifts dates by the\n"
-               "patient's keyed offset. The patient of a document: in a CSV, its row's\n"
-               "--id-column (default patient_id when the header has it); with --patient-dirs,\n"
-               "the name of the first-level subfolder of an input folder that holds it; else\n"
-               "the id (or ipp) of --patient-info, else one patient for the whole run.\n"
-               "--patient-info holds one patient (key: value lines), or several: a CSV whose\n"
-               "header names the keys, one patient per row, or a folder of key: value files;\n"
-               "each document is then matched against its own patient's identity (by id, else\n"
-               "ipp). A bad\n"
-               "file is reported by name and place and skipped; the exit status is then 1.\n"
-               "Defaults: --mode redact, CSV delimiter from the header. An OUTDIR that exists\n"
-               "and is not empty is refused unless --force. Interrupted (Ctrl-C, SIGTERM):\n"
-               "nothing is kept, exit 130. --quiet: no summary line, no progress.\n");
+        printf(
+            "usage: atelier text deid INPUT... -o OUTDIR [--mode redact|pseudonymise]\n"
+            "       [--patient-info FILE] [--patient-dirs] [--key KEYFILE] [--column NAME]\n"
+            "       [--id-column NAME] [--delimiter ,|;|tab] [--json] [--dict DIR] [--force] [--quiet]\n\n"
+            "De-identify French clinical text: UTF-8 files, folders (recursively) and the\n"
+            "column NAME of CSV files (delimiter ',', ';' or tab, read from the header line\n"
+            "unless --delimiter, and written back the same). A file keeps its name under OUTDIR, a folder's\n"
+            "documents keep their paths relative to it; outputs are written atomically;\n"
+            "--json adds OUT.json with the spans (offset, length, label) of each document\n"
+            "(offsets into the input); in folders, .json files are skipped (standoff and\n"
+            "annotation files). OUTDIR may not be an input or inside one, and a run where an\n"
+            "output would overwrite an input or two inputs would share an output is refused\n"
+            "before anything is written (exit status 2). redact writes [NOM]-like\n"
+            "placeholders; pseudonymise writes keyed surrogates (key: --key, which must\n"
+            "exist ('atelier key new KEYFILE'), else $ATELIER_KEY or ~/.config/atelier/site.key,\n"
+            "created there on the first run) and shifts dates by the\n"
+            "patient's keyed offset. The patient of a document: in a CSV, its row's\n"
+            "--id-column (default patient_id when the header has it); with --patient-dirs,\n"
+            "the name of the first-level subfolder of an input folder that holds it; else\n"
+            "the id (or ipp) of --patient-info, else one patient for the whole run.\n"
+            "--patient-info holds one patient (key: value lines), or several: a CSV whose\n"
+            "header names the keys, one patient per row, or a folder of key: value files;\n"
+            "each document is then matched against its own patient's identity (by id, else\n"
+            "ipp). A bad\n"
+            "file is reported by name and place and skipped; the exit status is then 1.\n"
+            "Defaults: --mode redact, CSV delimiter from the header. An OUTDIR that exists\n"
+            "and is not empty is refused unless --force. Interrupted (Ctrl-C, SIGTERM):\n"
+            "nothing is kept, exit 130. --quiet: no summary line, no progress.\n");
         return CLI_OK;
     }
     const char *outdir = NULL, *mode = "redact", *keyfile = NULL, *delim = NULL;
@@ -76,7 +77,8 @@ int cmd_text_deid(int argc, char **argv)
     }
     if (rc == CLI_OK && (!nin || !outdir))
         rc = cli_usage_error(cmd, "needs at least one INPUT and -o OUTDIR");
-    if (rc == CLI_OK && strcmp(mode, "redact") && strcmp(mode, "pseudonymise") && strcmp(mode, "pseudonymize"))
+    if (rc == CLI_OK && strcmp(mode, "redact") && strcmp(mode, "pseudonymise") &&
+        strcmp(mode, "pseudonymize"))
         rc = cli_usage_error(cmd, "--mode is redact or pseudonymise");
     spec.mode = mode[0] == 'r' ? AT_TEXT_REDACT : AT_TEXT_PSEUDONYMISE;
     /* refused before anything is written: -o over an input, -o not empty */

@@ -95,25 +95,33 @@ int cmd_text_eval_extract(int argc, char **argv)
                "per mention type and the agreement of the qualifiers.\n");
         return CLI_OK;
     }
-    unsigned long long n = 500, seed = 1;
-    int json = 0, dev = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--docs") && i + 1 < argc)
-            n = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-            seed = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--json"))
+    static const char *cmd = "text eval-extract";
+    long n = 500, seed = 1;
+    int json = 0, dev = 0, rc = CLI_OK;
+    const char *v = NULL;
+    for (int i = 1; i < argc && rc == CLI_OK; i++) {
+        const char *a = argv[i];
+        if (cli_take(cmd, argc, argv, &i, "--docs", NULL, &v, &rc)) {
+            if (rc == CLI_OK)
+                rc = cli_long(cmd, a, v, 1, 100000000L, &n);
+        } else if (cli_take(cmd, argc, argv, &i, "--seed", NULL, &v, &rc)) {
+            if (rc == CLI_OK)
+                rc = cli_long(cmd, a, v, 0, 2147483647L, &seed);
+        } else if (cli_flag(a, "--json", NULL)) {
             json = 1;
-        else if (!strcmp(argv[i], "--dev"))
+        } else if (cli_flag(a, "--dev", NULL)) {
             dev = 1;
-        else
-            return cli_usage_error("text eval-extract", "unknown argument %s", argv[i]);
+        } else {
+            rc = cli_unknown_option(cmd, a);
+        }
     }
+    if (rc != CLI_OK)
+        return rc;
     at_text_extractor *x = NULL;
     at_text_doc *docs = NULL;
     at_status st = at_text_extractor_new(NULL, &x);
     if (!st)
-        st = at_synth_extract_docs((size_t)n, seed, !dev, &docs);
+        st = at_synth_extract_docs((size_t)n, (uint64_t)seed, !dev, &docs);
     at_buf out;
     at_buf_init(&out, 1 << 20);
     if (!st)

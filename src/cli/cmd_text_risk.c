@@ -258,7 +258,8 @@ static int risk_split(int argc, char **argv)
             cli_take(cmd, argc, argv, &i, "--test-out", NULL, &spec.test_out, &rc) ||
             cli_take(cmd, argc, argv, &i, "--id-column", NULL, &spec.id_column, &rc)) {
         } else if (cli_take(cmd, argc, argv, &i, "--test-fraction", "--test", &v, &rc)) {
-            if (rc == CLI_OK && (rc = cli_double(cmd, "--test-fraction", v, 0, 1, &spec.test_fraction)) == CLI_OK &&
+            if (rc == CLI_OK &&
+                (rc = cli_double(cmd, "--test-fraction", v, 0, 1, &spec.test_fraction)) == CLI_OK &&
                 !(spec.test_fraction > 0 && spec.test_fraction < 1))
                 rc = cli_usage_error(cmd, "--test-fraction takes a fraction between 0 and 1");
         } else if (cli_take(cmd, argc, argv, &i, "--seed", NULL, &v, &rc)) {
@@ -297,9 +298,9 @@ static int risk_split(int argc, char **argv)
     at_status st = at_risk_split_run(&spec, &run.run, &res);
     rc = cli_run_end(&run, st, "nothing was written");
     if (rc == CLI_OK && !quiet)
-        fprintf(stderr, "atelier %s: %zu patients: %zu (%zu rows) to %s, %zu (%zu rows) to %s\n", cmd, res.patients,
-                res.patients - res.test_patients, res.rows_train, spec.train_out, res.test_patients, res.rows_test,
-                spec.test_out);
+        fprintf(stderr, "atelier %s: %zu patients: %zu (%zu rows) to %s, %zu (%zu rows) to %s\n", cmd,
+                res.patients, res.patients - res.test_patients, res.rows_train, spec.train_out,
+                res.test_patients, res.rows_test, spec.test_out);
     at_free(pair);
     return rc;
 }

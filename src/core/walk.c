@@ -38,7 +38,10 @@ static at_status add_entry(at_walk_list *l, const char *path, const char *rel, s
 }
 
 /* Entries are stored as d_type byte + name: compare the names. */
-static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a + 1, *(char *const *)b + 1); }
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
+}
 
 /* What a walk does with one entry: 0 a file to list, 1 a folder to enter,
  * -1 left out (counted in *sk). A regular file or a folder is known from

@@ -314,6 +314,8 @@ static void take_back(const job_list *jobs, const char *outdir, int outdir_creat
     for (size_t i = 0; i < jobs->n; i++)
         if (jobs->v[i].tmp_path)
             unlink(jobs->v[i].tmp_path);
+    if (!outdir) /* refused before the output was resolved: nothing written */
+        return;
     if (outdir_created) {
         at_remove_tree(outdir);
         return;

@@ -33,8 +33,8 @@ static void trim_column(at_csv *csv, const char *name)
 /* Read a risk CSV through the run's store; its patient id column
  * (id_column, NULL: patient_id) is trimmed, and its text column too when
  * trim_text. Errors name the path as the caller gave it. */
-static at_status read_csv(const at_run *run, const char *path, int delim, const char *id_column, int trim_text,
-                          at_csv *csv)
+static at_status read_csv(const at_run *run, const char *path, int delim, const char *id_column,
+                          int trim_text, at_csv *csv)
 {
     memset(csv, 0, sizeof *csv);
     char *p = NULL;
@@ -77,7 +77,8 @@ static at_status refuse_same(const at_run *run, const char *out, const char *in,
     if (!st)
         st = at_run_path(run, in, 0, &pi);
     if (!st && at_path_same(po, pi))
-        st = at_error_set(AT_ERR_REFUSED, "%s is %s: it would be overwritten; nothing was written", out, what);
+        st =
+            at_error_set(AT_ERR_REFUSED, "%s is %s: it would be overwritten; nothing was written", out, what);
     at_free(po);
     at_free(pi);
     return st;
@@ -118,9 +119,11 @@ at_status at_risk_split_run(const at_risk_split_spec *spec, at_run *run, at_risk
         st = at_run_path(run, spec->train_out, 1, &ptr);
     if (!st)
         st = at_run_path(run, spec->test_out, 1, &pte);
-    if (!st && (!strcmp(ptr, pte) || at_path_same(ptr, pte) || at_path_same(pc, ptr) || at_path_same(pc, pte)))
-        st = at_error_set(AT_ERR_REFUSED, "the train file, the test file and --csv must be three different files; "
-                                          "nothing was written");
+    if (!st &&
+        (!strcmp(ptr, pte) || at_path_same(ptr, pte) || at_path_same(pc, ptr) || at_path_same(pc, pte)))
+        st = at_error_set(AT_ERR_REFUSED,
+                          "the train file, the test file and --csv must be three different files; "
+                          "nothing was written");
     at_free(pc);
     at_free(ptr);
     at_free(pte);
@@ -133,8 +136,8 @@ at_status at_risk_split_run(const at_risk_split_spec *spec, at_run *run, at_risk
     unsigned char *is_test = at_malloc(csv.nrows + 1);
     st = is_test ? at_run_check(run, "risk split") : AT_ERR_NOMEM;
     if (!st)
-        st = at_risk_split(&csv, spec->id_column, spec->test_fraction, spec->seed, is_test, &result->test_patients,
-                           &result->patients);
+        st = at_risk_split(&csv, spec->id_column, spec->test_fraction, spec->seed, is_test,
+                           &result->test_patients, &result->patients);
     if (st && st != AT_ERR_CANCELLED && !strstr(at_error_message(), spec->csv))
         at_error_prefix(st, "%s", spec->csv);
     at_buf train, test;
@@ -219,7 +222,8 @@ at_status risk_evaluate(const at_risk_model *m, const at_csv *csv, const char *n
                         at_run *run, at_risk_metrics *out)
 {
     memset(out, 0, sizeof *out);
-    int ct = at_csv_column(csv, "text"), cl = at_csv_column(csv, "label"), cp = at_csv_column(csv, "patient_id");
+    int ct = at_csv_column(csv, "text"), cl = at_csv_column(csv, "label"),
+        cp = at_csv_column(csv, "patient_id");
     if (ct < 0 || cl < 0)
         return at_error_set(AT_ERR_FORMAT, "%s: needs the columns text and label", name);
     size_t n = csv->nrows ? csv->nrows - 1 : 0;

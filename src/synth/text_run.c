@@ -37,8 +37,8 @@ at_status at_synth_docs_run(const at_synth_docs_spec *spec, at_run *run, at_synt
         at_buf js;
         at_buf_init(&js, 1 << 24);
         if (!st)
-            st = at_buf_printf(&js, "{\"kind\":\"%s\",\"patient\":\"%s\",", at_synth_doc_kind_name(docs[i].kind),
-                               docs[i].patient_id);
+            st = at_buf_printf(&js, "{\"kind\":\"%s\",\"patient\":\"%s\",",
+                               at_synth_doc_kind_name(docs[i].kind), docs[i].patient_id);
         if (!st)
             st = at_buf_puts(&js, "\"spans\":[");
         for (size_t k = 0; k < docs[i].gold.n && !st; k++)

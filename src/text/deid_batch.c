@@ -84,7 +84,8 @@ static int has_suffix(const char *s, const char *suf)
     return a >= b && !strcmp(s + a - b, suf);
 }
 
-static at_status jobs_push(deid_jobs *j, const char *in, const char *out, const char *out_canon, const char *patient)
+static at_status jobs_push(deid_jobs *j, const char *in, const char *out, const char *out_canon,
+                           const char *patient)
 {
     if (j->n >= DEID_MAX_JOBS)
         return at_error_set(AT_ERR_LIMIT, "text deid: more than %zu documents in one run", DEID_MAX_JOBS);
@@ -121,7 +122,8 @@ static int keep_document(void *ud, const char *rel, int is_folder)
  * their outputs under out (out_canon: its canonical form) and their
  * patient (with --patient-dirs, each first-level subfolder is one
  * patient). */
-static at_status plan_folder(deid_run *r, deid_jobs *jobs, const char *in, const char *out, const char *out_canon)
+static at_status plan_folder(deid_run *r, deid_jobs *jobs, const char *in, const char *out,
+                             const char *out_canon)
 {
     at_walk_list w = {0};
     at_walk_options o = {.skip_hidden = 1, .keep = keep_document, .max_files = DEID_MAX_JOBS};
@@ -155,7 +157,10 @@ static int cmp_out_ref(const void *a, const void *b)
     return c ? c : (x->job > y->job) - (x->job < y->job);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 /* Refuse a plan that would overwrite an input or write two inputs to one
  * output (standoff files included with --json): AT_ERR_REFUSED naming the
@@ -190,15 +195,17 @@ static at_status check_plan(const deid_run *r, const deid_jobs *jobs)
             const deid_job *a = &jobs->v[refs[k].job];
             if (k + 1 < m && !strcmp(refs[k].path, refs[k + 1].path)) {
                 const deid_job *b = &jobs->v[refs[k + 1].job];
-                st = at_error_set(AT_ERR_REFUSED,
-                                  "%s and %s would both be written to %s%s; nothing was written (rename one, or "
-                                  "de-identify them in separate runs or into separate folders)",
-                                  a->in, b->in, a->out, refs[k].standoff ? ".json" : "");
+                st = at_error_set(
+                    AT_ERR_REFUSED,
+                    "%s and %s would both be written to %s%s; nothing was written (rename one, or "
+                    "de-identify them in separate runs or into separate folders)",
+                    a->in, b->in, a->out, refs[k].standoff ? ".json" : "");
             } else if (bsearch(&refs[k].path, ins, n, sizeof *ins, cmp_str)) {
-                st = at_error_set(AT_ERR_REFUSED,
-                                  "the output %s%s for %s is an input; nothing was written (choose an -o folder "
-                                  "outside the inputs)",
-                                  a->out, refs[k].standoff ? ".json" : "", a->in);
+                st = at_error_set(
+                    AT_ERR_REFUSED,
+                    "the output %s%s for %s is an input; nothing was written (choose an -o folder "
+                    "outside the inputs)",
+                    a->out, refs[k].standoff ? ".json" : "", a->in);
             }
         }
     }
@@ -213,10 +220,11 @@ static at_status check_plan(const deid_run *r, const deid_jobs *jobs)
 
 static at_status spans_json(at_buf *js, const at_text_spans *sp, long row)
 {
-    at_status st = row >= 0 ? at_buf_printf(js, "{\"row\":%ld,\"spans\":[", row) : at_buf_puts(js, "{\"spans\":[");
+    at_status st =
+        row >= 0 ? at_buf_printf(js, "{\"row\":%ld,\"spans\":[", row) : at_buf_puts(js, "{\"spans\":[");
     for (size_t i = 0; i < sp->n && !st; i++)
-        st = at_buf_printf(js, "%s{\"offset\":%zu,\"length\":%zu,\"label\":\"%s\"}", i ? "," : "", sp->v[i].start,
-                           sp->v[i].len, at_phi_label_name(sp->v[i].label));
+        st = at_buf_printf(js, "%s{\"offset\":%zu,\"length\":%zu,\"label\":\"%s\"}", i ? "," : "",
+                           sp->v[i].start, sp->v[i].len, at_phi_label_name(sp->v[i].label));
     if (!st)
         st = at_buf_puts(js, "]}");
     return st;
@@ -224,8 +232,8 @@ static at_status spans_json(at_buf *js, const at_text_spans *sp, long row)
 
 /* De-identify one text of patient (NULL: none known); appends output and
  * standoff. Errors name no content. */
-static at_status deid_text(deid_run *r, const char *text, size_t len, const char *patient, at_buf *out, at_buf *js,
-                           long row)
+static at_status deid_text(deid_run *r, const char *text, size_t len, const char *patient, at_buf *out,
+                           at_buf *js, long row)
 {
     size_t bad;
     if (at_text_utf8_check(text, len, &bad))
@@ -233,8 +241,9 @@ static at_status deid_text(deid_run *r, const char *text, size_t len, const char
     at_status st = AT_OK;
     if (r->pats) {
         if (!patient)
-            return at_error_set(AT_ERR_ARG, "no patient for this document, and --patient-info holds %zu patients "
-                                            "(give each document's patient: a CSV id column or --patient-dirs)",
+            return at_error_set(AT_ERR_ARG,
+                                "no patient for this document, and --patient-info holds %zu patients "
+                                "(give each document's patient: a CSV id column or --patient-dirs)",
                                 r->pats->n);
         const at_text_patient *p = at_text_patients_find(r->pats, patient);
         if (p != r->cur) {
@@ -259,7 +268,8 @@ static at_status deid_text(deid_run *r, const char *text, size_t len, const char
  * columns copied. With a patient id column (--id-column, else patient_id
  * when the header has one) each row's dates and surrogates follow its own
  * patient; else those of the file's patient. */
-static at_status deid_csv(deid_run *r, const char *data, size_t len, const char *patient, at_buf *out, at_buf *js)
+static at_status deid_csv(deid_run *r, const char *data, size_t len, const char *patient, at_buf *out,
+                          at_buf *js)
 {
     at_csv csv;
     at_status st = at_csv_parse_delim(data, len, TEXT_MAX_CELL, r->delim, &csv);
@@ -385,10 +395,11 @@ static at_status guard_key(const char *kp, const char *outdir, deid_jobs *jobs, 
     char *kc = at_path_canonical(kp), *oc = at_path_canonical(outdir);
     at_status st = kc && oc ? AT_OK : AT_ERR_NOMEM;
     if (!st && at_path_within(kc, oc))
-        st = at_error_set(AT_ERR_REFUSED,
-                          "the key %s is inside -o %s, which is meant to be shared; nothing was written (keep the "
-                          "key outside the outputs)",
-                          kp, outdir);
+        st = at_error_set(
+            AT_ERR_REFUSED,
+            "the key %s is inside -o %s, which is meant to be shared; nothing was written (keep the "
+            "key outside the outputs)",
+            kp, outdir);
     at_free(kc);
     at_free(oc);
     size_t o = 0;

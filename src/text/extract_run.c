@@ -58,8 +58,8 @@ static at_status extract_one(const at_text_extractor *x, const at_text_extract_s
     } else if (!st) {
         for (size_t i = 0; i < m.n && !st; i++) {
             const at_text_mention *v = &m.v[i];
-            st = at_buf_printf(out, "%s\t%zu\t%zu\t%s\t%s%s%s", name, v->start, v->len, at_mention_type_name(v->type),
-                               v->value, v->code[0] ? "\t" : "", v->code);
+            st = at_buf_printf(out, "%s\t%zu\t%zu\t%s\t%s%s%s", name, v->start, v->len,
+                               at_mention_type_name(v->type), v->value, v->code[0] ? "\t" : "", v->code);
             if (!st && v->grade)
                 st = at_buf_printf(out, "\tgrade %d", v->grade);
             if (!st && v->cycle)
@@ -141,7 +141,7 @@ at_status at_text_extract_run(const at_text_extract_spec *spec, at_run *run, at_
         size_t before = docs.n;
         st = at_run_path(run, spec->inputs[i], 0, &p);
         if (!st && !at_path_is_dir(p)) { /* a file: named as given, read even if it is .json; a
-                                           * missing or special file is a failure of its own, at reading */
+                                          * missing or special file is a failure of its own, at reading */
             st = add_doc(&docs, p, spec->inputs[i]);
         } else if (!st) { /* a folder: its notes named by the folder as given and their paths in it */
             st = at_walk_collect(&docs, p, &wo);
@@ -182,7 +182,8 @@ at_status at_text_extract_run(const at_text_extract_spec *spec, at_run *run, at_
         else if (dst)
             st = note_failure(result, docs.v[i].rel);
         else if (out.len)
-            st = f ? at_atomic_write(f, out.data, out.len) : spec->emit(spec->emit_ud, (const char *)out.data, out.len);
+            st = f ? at_atomic_write(f, out.data, out.len)
+                   : spec->emit(spec->emit_ud, (const char *)out.data, out.len);
         result->done += !dst;
         at_buf_free(&out);
         if (!st)
