@@ -100,6 +100,11 @@ int cmd_image(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_sct(int argc, char **argv);
 int cmd_text(int argc, char **argv);
+int cmd_room(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_login(int argc, char **argv);
+int cmd_logout(int argc, char **argv);
+int cmd_whoami(int argc, char **argv);
 int cmd_synth_cohort(int argc, char **argv); /* synth cohort, sct synth */
 int cmd_synth_docs(int argc, char **argv);   /* synth docs, text synth-docs */
 int cmd_synth_chemo(int argc, char **argv);  /* synth chemo, text synth-cohort */

@@ -30,6 +30,11 @@ WEAK_COMMAND(cmd_synth, "synth")
 WEAK_COMMAND(cmd_sct, "sct")
 WEAK_COMMAND(cmd_text, "text")
 WEAK_COMMAND(cmd_key, "key")
+WEAK_COMMAND(cmd_room, "room")
+WEAK_COMMAND(cmd_serve, "serve")
+WEAK_COMMAND(cmd_login, "login")
+WEAK_COMMAND(cmd_logout, "logout")
+WEAK_COMMAND(cmd_whoami, "whoami")
 
 static const command commands[] = {
     {"demo", cmd_demo, "three parts on synthetic data: the door, clinical-text risk, pseudo-CT training"},
@@ -41,6 +46,11 @@ static const command commands[] = {
     {"synth", cmd_synth, "synthetic data: a DICOM study, CT/MRI cohorts, clinical documents, a chemo cohort"},
     {"sct", cmd_sct, "MRI-only radiotherapy: pseudo-CT pipeline"},
     {"text", cmd_text, "French clinical text: de-identification, extraction, re-hospitalisation risk"},
+    {"room", cmd_room, "the shared room: init, audit verify, users, projects"},
+    {"serve", cmd_serve, "serve a room (HTTPS: JSON API and web pages)"},
+    {"login", cmd_login, "log in to a room"},
+    {"logout", cmd_logout, "end the room session"},
+    {"whoami", cmd_whoami, "who the room session is"},
 };
 
 static void usage(FILE *out)
