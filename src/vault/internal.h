@@ -140,6 +140,26 @@ at_status vault_manifest_load_keys(const vault_keys *k, const char *dsdir, const
 /* Inflate src into dst (exactly dst_len bytes expected). */
 at_status vault_inflate(const unsigned char *src, size_t src_len, unsigned char *dst, size_t dst_len);
 
+/* ---- the import (import.c) ---- */
+/* A file staged for a snapshot (write.c), filled by the import. */
+typedef struct {
+    char *source, *path;
+    uint64_t size; /* at staging, for progress */
+    uint32_t mode;
+    size_t seq;
+    int removed;
+    /* filled by the import */
+    uint64_t got;
+    unsigned char hash[32];
+    at_vault_chunk_ref *chunks;
+    size_t nchunks, cap;
+} vault_stage;
+/* Read, cut, hash and store items on the run's threads (and two writer
+ * threads); every new chunk durable when it returns AT_OK. Fills each
+ * item's chunks, hash and size, and the chunk counts of stats. */
+at_status vault_import(const vault_keys *keys, const char *dsdir, int compress, vault_stage **items, size_t n,
+                       at_run *run, at_vault_commit_stats *stats);
+
 /* ---- the chunker (chunker.c) ---- */
 /* Length of the next chunk of p[0..n): FastCDC (gear hash, normalised
  * chunking). The caller passes n >= AT_VAULT_CHUNK_MAX unless the data
