@@ -121,10 +121,10 @@ unsigned char *vault_alloc_aligned(size_t size, void **base);
 /* fsync a folder. */
 at_status vault_fsync_dir(const char *dir);
 /* Read a whole object file of at most max bytes into buf (cap bytes) or,
- * buf NULL, into a new allocation (*out). An aligned buf with an aligned
- * cap is read with O_DIRECT (where the file system allows it). */
-at_status vault_read_file(const char *path, size_t max, unsigned char *buf, size_t cap, unsigned char **out,
-                          size_t *len);
+ * buf NULL, into a new allocation (*out). bypass, with an aligned buf and
+ * cap: an object not in the page cache is read with O_DIRECT. */
+at_status vault_read_file(const char *path, size_t max, unsigned char *buf, size_t cap, int bypass,
+                          unsigned char **out, size_t *len);
 /* The dataset lock (dsdir/lock, flock): shared for writers and readers
  * of many objects, exclusive for gc and shred. Waits, checking run's
  * cancel flag. *fd to pass to vault_unlock. */
