@@ -121,10 +121,10 @@ unsigned char *vault_alloc_aligned(size_t size, void **base);
 /* fsync a folder. */
 at_status vault_fsync_dir(const char *dir);
 /* Read a whole object file of at most max bytes into buf (cap bytes) or,
- * buf NULL, into a new allocation (*out). An aligned buf with an aligned
- * cap is read with O_DIRECT (where the file system allows it). */
-at_status vault_read_file(const char *path, size_t max, unsigned char *buf, size_t cap, unsigned char **out,
-                          size_t *len);
+ * buf NULL, into a new allocation (*out). bypass, with an aligned buf and
+ * cap: an object not in the page cache is read with O_DIRECT. */
+at_status vault_read_file(const char *path, size_t max, unsigned char *buf, size_t cap, int bypass,
+                          unsigned char **out, size_t *len);
 /* The dataset lock (dsdir/lock, flock): shared for writers and readers
  * of many objects, exclusive for gc and shred. Waits, checking run's
  * cancel flag. *fd to pass to vault_unlock. */
@@ -139,6 +139,26 @@ at_status vault_manifest_load_keys(const vault_keys *k, const char *dsdir, const
                                    at_vault_manifest **out);
 /* Inflate src into dst (exactly dst_len bytes expected). */
 at_status vault_inflate(const unsigned char *src, size_t src_len, unsigned char *dst, size_t dst_len);
+
+/* ---- the import (import.c) ---- */
+/* A file staged for a snapshot (write.c), filled by the import. */
+typedef struct {
+    char *source, *path;
+    uint64_t size; /* at staging, for progress */
+    uint32_t mode;
+    size_t seq;
+    int removed;
+    /* filled by the import */
+    uint64_t got;
+    unsigned char hash[32];
+    at_vault_chunk_ref *chunks;
+    size_t nchunks, cap;
+} vault_stage;
+/* Read, cut, hash and store items on the run's threads (and two writer
+ * threads); every new chunk durable when it returns AT_OK. Fills each
+ * item's chunks, hash and size, and the chunk counts of stats. */
+at_status vault_import(const vault_keys *keys, const char *dsdir, int compress, vault_stage **items, size_t n,
+                       at_run *run, at_vault_commit_stats *stats);
 
 /* ---- the chunker (chunker.c) ---- */
 /* Length of the next chunk of p[0..n): FastCDC (gear hash, normalised

@@ -107,7 +107,7 @@ at_status vault_keys_load(const at_vault *v, const at_vault_dataset_id *ds, vaul
                           "dataset %s: its key was destroyed (crypto-shredded): its snapshots "
                           "are unreadable",
                           hex);
-    } else if (vault_read_file(path, 4096, NULL, 0, &data, &len) != AT_OK) {
+    } else if (vault_read_file(path, 4096, NULL, 0, 0, &data, &len) != AT_OK) {
         st = at_error_set(AT_ERR_CRYPTO,
                           "dataset %s: its key file is missing or unreadable: its snapshots "
                           "cannot be read",

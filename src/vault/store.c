@@ -210,8 +210,8 @@ static int cached(int fd, size_t size)
 #endif
 }
 
-at_status vault_read_file(const char *path, size_t max, unsigned char *buf, size_t cap, unsigned char **out,
-                          size_t *len)
+at_status vault_read_file(const char *path, size_t max, unsigned char *buf, size_t cap, int bypass,
+                          unsigned char **out, size_t *len)
 {
     if (out)
         *out = NULL;
@@ -242,7 +242,7 @@ at_status vault_read_file(const char *path, size_t max, unsigned char *buf, size
      * cached (a recent import, a second materialisation) is copied from
      * there. Whether it is cached, cachestat(2) says (Linux 6.5); without
      * it every read goes through the cache. */
-    int direct = buf && aligned(buf) && cap % VAULT_ALIGN == 0 && size && !cached(fd, size);
+    int direct = bypass && buf && aligned(buf) && cap % VAULT_ALIGN == 0 && size && !cached(fd, size);
     if (direct && fcntl(fd, F_SETFL, O_DIRECT) != 0)
         direct = 0;
     if (!direct)
@@ -320,7 +320,7 @@ static at_status read_config(const char *dir, unsigned char master_id[VAULT_MAST
         return AT_ERR_NOMEM;
     unsigned char *data;
     size_t len;
-    at_status st = vault_read_file(path, CONFIG_MAX, NULL, 0, &data, &len);
+    at_status st = vault_read_file(path, CONFIG_MAX, NULL, 0, 0, &data, &len);
     at_free(path);
     if (st == AT_ERR_NOT_FOUND)
         return at_error_set(AT_ERR_NOT_FOUND, "%s: not a vault (no config)", dir);
@@ -725,7 +725,7 @@ at_status vault_manifest_load_keys(const vault_keys *k, const char *dsdir, const
         return AT_ERR_NOMEM;
     unsigned char *data;
     size_t len;
-    at_status st = vault_read_file(path, (size_t)AT_VAULT_MANIFEST_MAX + VAULT_OBJ_HEADER + VAULT_TAG, NULL,
+    at_status st = vault_read_file(path, (size_t)AT_VAULT_MANIFEST_MAX + VAULT_OBJ_HEADER + VAULT_TAG, NULL, 0,
                                    0, &data, &len);
     at_free(path);
     if (st == AT_ERR_NOT_FOUND)

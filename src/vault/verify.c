@@ -172,7 +172,7 @@ static void verify_one(verify_state *s, size_t i, unsigned char *buf, unsigned c
 {
     char *path = vault_chunk_path(s->dsdir, s->ids[i]);
     size_t len;
-    if (!path || vault_read_file(path, VAULT_CHUNK_OBJECT_MAX, buf, VAULT_CHUNK_BUFFER, NULL, &len)) {
+    if (!path || vault_read_file(path, VAULT_CHUNK_OBJECT_MAX, buf, VAULT_CHUNK_BUFFER, 1, NULL, &len)) {
         at_free(path);
         s->status[i] = CHUNK_UNREADABLE;
         return;
