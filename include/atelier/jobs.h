@@ -164,6 +164,10 @@ void at_jobs_stop(at_jobs *j);
 /* One tick of the service, in the caller's thread (tests, benchmarks):
  * how many jobs it started. */
 int at_jobs_tick(at_jobs *j);
+/* A scheduling pass that starts nothing (benchmarks, the queue page):
+ * the queued jobs read from the catalog with their owners' usage, their
+ * priorities computed, and the jobs that would start now picked. */
+at_status at_jobs_plan(at_jobs *j, size_t *queued, size_t *startable);
 /* Wake the service now (after a submission or a cancellation). */
 void at_jobs_wake(at_jobs *j);
 

@@ -405,6 +405,8 @@ int cmd_job(int argc, char **argv)
     const char *sub = argv[1];
     if (!strcmp(sub, "run"))
         return job_run(argc, argv);
+    if (!strcmp(sub, "bench"))
+        return cmd_job_bench(argc, argv);
     if (!strcmp(sub, "sandbox-exec")) {
         /* inside the sandbox: atelier-engine job sandbox-exec -- CMD... */
         int i = 2;

@@ -58,6 +58,8 @@ double jobs_named_value(const jobs_names *n, const char *kind, const char *name,
 /* queue.c */
 extern const char *const jobs_migrations[];
 extern const int jobs_migration_count;
+/* This program's atelier-engine (itself, or the one beside the front end). */
+void jobs_default_engine(char *out, size_t cap);
 /* Fill a job from a row of JOBS_COLUMNS (joined with users and projects). */
 #define JOBS_COLUMNS                                                                                         \
     "j.id, u.name, p.name, j.kind, j.name, j.state, j.cores, j.gpus, j.memory_mb, j.time_limit, "           \

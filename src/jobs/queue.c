@@ -133,6 +133,20 @@ void jobs_row(sqlite3_stmt *s, at_job *o)
 
 /* ---- open and close ---- */
 
+void jobs_default_engine(char *out, size_t cap)
+{
+    ssize_t n = readlink("/proc/self/exe", out, cap - 1);
+    if (n <= 0) {
+        out[0] = '\0';
+        return;
+    }
+    out[n] = '\0';
+    /* the front end hands its commands to atelier-engine beside it */
+    char *slash = strrchr(out, '/');
+    if (slash && strcmp(slash + 1, "atelier-engine") && (size_t)(slash - out) + 16 < cap)
+        snprintf(slash + 1, cap - (size_t)(slash + 1 - out), "atelier-engine");
+}
+
 at_status at_jobs_open(at_room *room, at_jobs **out)
 {
     *out = NULL;
@@ -153,17 +167,8 @@ at_status at_jobs_open(at_room *room, at_jobs **out)
     if (conf && access(conf, F_OK) == 0)
         st = jobs_conf_read_all(conf, &j->conf, &j->named);
     at_free(conf);
-    if (!st && !j->conf.engine[0]) {
-        ssize_t n = readlink("/proc/self/exe", j->conf.engine, sizeof j->conf.engine - 1);
-        if (n > 0) {
-            j->conf.engine[n] = '\0';
-            /* the front end hands its commands to atelier-engine beside it */
-            char *slash = strrchr(j->conf.engine, '/');
-            if (slash && strcmp(slash + 1, "atelier-engine") &&
-                (size_t)(slash - j->conf.engine) + 16 < sizeof j->conf.engine)
-                snprintf(slash + 1, sizeof j->conf.engine - (size_t)(slash + 1 - j->conf.engine), "atelier-engine");
-        }
-    }
+    if (!st && !j->conf.engine[0])
+        jobs_default_engine(j->conf.engine, sizeof j->conf.engine);
     if (!st && !j->conf.scratch[0])
         snprintf(j->conf.scratch, sizeof j->conf.scratch, "%s/scratch", j->jobs_dir);
     if (!st)

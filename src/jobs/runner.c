@@ -368,6 +368,8 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
     at_free(text);
     if (!st && access(conf_path, F_OK) == 0)
         st = at_jobs_conf_read(conf_path, &conf);
+    if (!st && !conf.engine[0])
+        jobs_default_engine(conf.engine, sizeof conf.engine);
     if (st)
         goto done;
     log.fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);

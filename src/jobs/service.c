@@ -486,7 +486,8 @@ static int idx_of(idmap *m, int64_t id)
     return (int)m->n++;
 }
 
-static int schedule(at_jobs *j, const at_job *active, size_t nactive, time_t now)
+static int schedule(at_jobs *j, const at_job *active, size_t nactive, time_t now, int dry, size_t *queued_out,
+                    size_t *pickable_out)
 {
     int slurm = !strcmp(j->conf.executor, "slurm");
     at_sched_state ss = {.now = (double)now,
@@ -625,7 +626,11 @@ static int schedule(at_jobs *j, const at_job *active, size_t nactive, time_t now
     size_t np = 0;
     if (!failed && n)
         np = at_sched_pick(jobs, n, users, um.n, projects, pm.n, &ss, picked);
-    for (size_t k = 0; k < np; k++) {
+    if (queued_out)
+        *queued_out = n;
+    if (pickable_out)
+        *pickable_out = np;
+    for (size_t k = 0; k < np && !dry; k++) {
         if (slurm && pending + (int)k >= j->conf.slurm_max_pending)
             break;
         at_sched_job *jb = &jobs[picked[k]];
@@ -644,7 +649,7 @@ static int schedule(at_jobs *j, const at_job *active, size_t nactive, time_t now
             started++;
     }
     /* the priorities shown by the queue pages, at most every few seconds */
-    if (!failed && n && at_now_seconds() - j->last_recover > 5) {
+    if (!failed && n && !dry && at_now_seconds() - j->last_recover > 5) {
         j->last_recover = at_now_seconds();
         db = at_room_db_get(j->room);
         if (at_room_db_begin(db) == AT_OK) {
@@ -683,12 +688,26 @@ int at_jobs_tick(at_jobs *j)
         at_free(active);
         active = NULL;
         if (strcmp(j->conf.executor, "none") && list_active(j, &active, &n) == AT_OK)
-            started = schedule(j, active, n, now);
+            started = schedule(j, active, n, now, 0, NULL, NULL);
     }
     at_free(active);
     at_error_clear();
     pthread_mutex_unlock(&j->tick_mu);
     return started;
+}
+
+at_status at_jobs_plan(at_jobs *j, size_t *queued, size_t *startable)
+{
+    *queued = *startable = 0;
+    pthread_mutex_lock(&j->tick_mu);
+    at_job *active = NULL;
+    size_t n = 0;
+    at_status st = list_active(j, &active, &n);
+    if (!st)
+        schedule(j, active, n, at_room_now(), 1, queued, startable);
+    at_free(active);
+    pthread_mutex_unlock(&j->tick_mu);
+    return st;
 }
 
 static void *service_main(void *ud)
