@@ -29,9 +29,9 @@
 #define JS_UNUSED __attribute__((unused))
 
 typedef struct {
-    char *base;     /* temporary folder */
-    char dir[600];  /* the room */
-    char url[128];  /* https://127.0.0.1:PORT */
+    char *base;    /* temporary folder */
+    char dir[600]; /* the room */
+    char url[128]; /* https://127.0.0.1:PORT */
     char cacert[700];
     pid_t server;
     int port;
@@ -88,7 +88,8 @@ static JS_UNUSED void js_people(js_room *r, const char *project, const char *con
             id = u.id;
         else if (at_room_user_create(room, "admin", users[i], 0, "", otp, &id) != AT_OK)
             fail_msg("user %s: %s", users[i], at_error_message());
-        if (roles[i] != AT_PROJECT_NONE && at_room_member_set(room, "admin", project, users[i], roles[i]) != AT_OK)
+        if (roles[i] != AT_PROJECT_NONE &&
+            at_room_member_set(room, "admin", project, users[i], roles[i]) != AT_OK)
             fail_msg("member %s: %s", users[i], at_error_message());
         if (tokens && at_room_session_open(room, id, AT_SESSION_BEARER, AT_STAGE_FULL, 0, tokens[i]) != AT_OK)
             fail_msg("session %s: %s", users[i], at_error_message());
@@ -118,7 +119,8 @@ static JS_UNUSED void js_serve(js_room *r)
     unlink(out);
     pid_t pid = fork();
     if (pid == 0) {
-        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600), fl = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600),
+            fl = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
         dup2(fo, 1);
         dup2(fl, 2);
         char listen[64];
@@ -175,9 +177,10 @@ static JS_UNUSED void js_cleanup(js_room *r)
 static JS_UNUSED int js_cli(js_room *r, const char *token, char **out, int merge, const char *args)
 {
     char *o = NULL;
-    int rc = test_run(&o, merge,
-                      "ATELIER_CONFIG_DIR='%s/cfg' ATELIER_SERVER='%s' ATELIER_TOKEN='%s' ATELIER_CACERT='%s' '%s' %s",
-                      r->base, r->url, token, r->cacert, test_atelier_bin(), args);
+    int rc = test_run(
+        &o, merge,
+        "ATELIER_CONFIG_DIR='%s/cfg' ATELIER_SERVER='%s' ATELIER_TOKEN='%s' ATELIER_CACERT='%s' '%s' %s",
+        r->base, r->url, token, r->cacert, test_atelier_bin(), args);
     if (out)
         *out = o;
     else

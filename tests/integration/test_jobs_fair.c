@@ -60,12 +60,13 @@ static void test_fair_run(void **state)
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *q;
     /* the last start of each user: after the earliest of them, someone ran out of work */
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT u.name, j.started FROM jobs j JOIN users u ON u.id = j.user_id WHERE "
-                                        "j.state = 3 AND j.started <= (SELECT min(m) FROM (SELECT max(started) m FROM "
-                                        "jobs GROUP BY user_id)) ORDER BY j.started, j.id",
-                                        -1, &q, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT u.name, j.started FROM jobs j JOIN users u ON u.id = j.user_id WHERE "
+                           "j.state = 3 AND j.started <= (SELECT min(m) FROM (SELECT max(started) m FROM "
+                           "jobs GROUP BY user_id)) ORDER BY j.started, j.id",
+                           -1, &q, NULL),
+        SQLITE_OK);
     int count[3] = {0}, n = 0;
     while (sqlite3_step(q) == SQLITE_ROW && n < 20) {
         const char *who = (const char *)sqlite3_column_text(q, 0);
@@ -76,8 +77,8 @@ static void test_fair_run(void **state)
     }
     sqlite3_finalize(q);
     sqlite3_close(db);
-    print_message("of the first %d starts: alice %d (share 2), bob %d (1), carol %d (1)\n", n, count[0], count[1],
-                  count[2]);
+    print_message("of the first %d starts: alice %d (share 2), bob %d (1), carol %d (1)\n", n, count[0],
+                  count[1], count[2]);
     assert_true(n >= 16);
     double want[3] = {n / 2.0, n / 4.0, n / 4.0};
     for (int i = 0; i < 3; i++)

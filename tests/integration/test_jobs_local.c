@@ -52,7 +52,8 @@ static int setup(void **state)
     js_file(code_dir, "run.sh",
             "set -e\n"
             "for i in 1 2 3 4 5; do\n"
-            "  printf '{\"phase\":\"train\",\"step\":%d,\"total\":5,\"metrics\":{\"loss\":%d.5}}\\n' $i $((6 - i)) >&3\n"
+            "  printf '{\"phase\":\"train\",\"step\":%d,\"total\":5,\"metrics\":{\"loss\":%d.5}}\\n' $i $((6 "
+            "- i)) >&3\n"
             "done\n"
             "cat /data/in/x.txt > /out/copy.txt\necho hello > /out/hello.txt\necho done on stdout\n");
     char cmd[1600];
@@ -122,7 +123,8 @@ static void test_script_job(void **state)
     js_cli(&R, tok[0], &out, 0, args);
     cJSON *j = cJSON_Parse(out);
     free(out);
-    const cJSON *job = cJSON_GetObjectItemCaseSensitive(j, "job"), *ev = cJSON_GetObjectItemCaseSensitive(j, "last_event");
+    const cJSON *job = cJSON_GetObjectItemCaseSensitive(j, "job"),
+                *ev = cJSON_GetObjectItemCaseSensitive(j, "last_event");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(job, "state")->valuestring, "succeeded");
     assert_int_equal((int)cJSON_GetObjectItemCaseSensitive(ev, "step")->valuedouble, 5);
     assert_int_equal(strlen(cJSON_GetObjectItemCaseSensitive(job, "result")->valuestring), 64);
@@ -144,7 +146,10 @@ static void test_script_job(void **state)
     free(d);
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(lin, "user")->valuestring, "alice");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(lin, "atelier")->valuestring, ATELIER_VERSION);
-    assert_int_equal(strlen(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lin, "code"), "snapshot")->valuestring), 64);
+    assert_int_equal(
+        strlen(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lin, "code"), "snapshot")
+                   ->valuestring),
+        64);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(lin, "inputs")), 1);
     cJSON_Delete(lin);
     /* the log, the audit, the catalog's lineage */
@@ -165,6 +170,40 @@ static void test_script_job(void **state)
     assert_int_equal(js_cli(&R, tok[1], NULL, 0, args), 0);
 }
 
+static void test_pipeline_kind(void **state)
+{
+    (void)state;
+    NEED_BWRAP();
+    /* a pipeline entry point run by the engine inside the sandbox, its
+     * progress events through ATELIER_PROGRESS_FD */
+    char *out = NULL;
+    int rc = js_cli(
+        &R, tok[0], &out, 1,
+        "job submit --project P --kind synth-chemo --time 120 --wait -- -o /out/cohort.csv --patients 40");
+    if (rc)
+        fail_msg("pipeline job: %s", out);
+    long long id = atoll(out);
+    free(out);
+    char args[128];
+    snprintf(args, sizeof args, "job show %lld --json", id);
+    js_cli(&R, tok[0], &out, 0, args);
+    cJSON *j = cJSON_Parse(out);
+    free(out);
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(j, "last_event");
+    assert_true(cJSON_IsObject(ev));
+    assert_true(cJSON_GetObjectItemCaseSensitive(ev, "total")->valuedouble > 0);
+    cJSON_Delete(j);
+    snprintf(args, sizeof args, "job result %lld -o '%s/chemo'", id, R.base);
+    assert_int_equal(js_cli(&R, tok[0], NULL, 0, args), 0);
+    char p[800];
+    snprintf(p, sizeof p, "%s/chemo/cohort.csv", R.base);
+    size_t len;
+    unsigned char *d = test_read_file(p, &len);
+    assert_non_null(d);
+    assert_true(test_contains(d, len, "patient_id"));
+    free(d);
+}
+
 static void test_sandbox(void **state)
 {
     (void)state;
@@ -177,8 +216,8 @@ static void test_sandbox(void **state)
     socklen_t al = sizeof a;
     getsockname(ls, (struct sockaddr *)&a, &al);
     char args[2400];
-    snprintf(args, sizeof args, "--command 'python3 escape.py %d %s %s/vault' --input in --time 60", ntohs(a.sin_port),
-             R.dir, R.dir);
+    snprintf(args, sizeof args, "--command 'python3 escape.py %d %s %s/vault' --input in --time 60",
+             ntohs(a.sin_port), R.dir, R.dir);
     long long id = submit(0, args, 1);
     wait_state(0, id, "succeeded", 60);
     struct pollfd p = {.fd = ls, .events = POLLIN};
@@ -187,9 +226,9 @@ static void test_sandbox(void **state)
     char *out = NULL;
     snprintf(args, sizeof args, "job logs %lld", id);
     js_cli(&R, tok[0], &out, 0, args);
-    static const char *const tries[] = {"tcp-loopback", "tcp6-loopback", "udp-loopback", "catalog", "keys", "vault",
-                                        "other-project", "write-etc", "write-root", "write-usr", "write-data",
-                                        "write-code"};
+    static const char *const tries[] = {"tcp-loopback", "tcp6-loopback", "udp-loopback",  "catalog",
+                                        "keys",         "vault",         "other-project", "write-etc",
+                                        "write-root",   "write-usr",     "write-data",    "write-code"};
     for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
         char want[64];
         snprintf(want, sizeof want, "BLOCKED %s:", tries[i]);
@@ -286,11 +325,9 @@ int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_script_job),
-        cmocka_unit_test(test_sandbox),
-        cmocka_unit_test(test_time_limit_and_cancel),
-        cmocka_unit_test(test_quotas),
-        cmocka_unit_test(test_restart),
+        cmocka_unit_test(test_script_job), cmocka_unit_test(test_pipeline_kind),
+        cmocka_unit_test(test_sandbox),    cmocka_unit_test(test_time_limit_and_cancel),
+        cmocka_unit_test(test_quotas),     cmocka_unit_test(test_restart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
