@@ -10,6 +10,11 @@
 
 static char dir[64];
 
+static void cleanup(void)
+{
+    at_remove_tree(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > (1u << 16))
@@ -31,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!dir[0]) {
         snprintf(dir, sizeof dir, "/tmp/atelier-fuzz-jobs-%d", (int)getpid());
         at_mkdir_p(dir, 0700);
+        atexit(cleanup);
     }
     char one[128], two[128];
     snprintf(one, sizeof one, "%s/one", dir);
