@@ -88,7 +88,8 @@ size_t at_deid_allowlist_size(void);
 at_status at_deid_allowlist_row(size_t i, at_tag *tag, char *action, unsigned *option, const char **keyword,
                                 const char **module);
 /* The allow-list's action for tag under options: 'K', 'D', 'Z', or 0 when
- * the attribute does not pass (absent, or its option is off). */
+ * the attribute does not pass (absent, or the option of a K row is off). A
+ * D or Z row whose option is on gives 'K' (kept, cleaned). */
 char at_deid_allowlist_action(at_tag tag, unsigned options);
 
 /* ---- a text detector handed in by the caller (clean-descriptors) ---- */

@@ -48,9 +48,11 @@ at_status at_deid_allowlist_row(size_t i, at_tag *tag, char *action, unsigned *o
 char at_deid_allowlist_action(at_tag tag, unsigned options)
 {
     const at_deid_allow_row *r = at_deid_allow_find(tag);
-    if (!r || (r->option && !(options & r->option)))
+    if (!r)
         return 0;
-    return r->action;
+    if (r->option && !(options & r->option))
+        return r->action == 'K' ? 0 : r->action; /* K needs the option; D and Z hold without it */
+    return r->option ? 'K' : r->action;         /* D and Z become kept (cleaned) under their option */
 }
 
 static const at_deid_private_row *private_row(at_tag tag, const char *creator)

@@ -284,7 +284,15 @@ static at_status collect_element(at_deid_identifiers *ids, const at_dcm_element 
         kind = AT_DEID_ID_DATE;
     } else if (vr == AT_VR('P', 'N'))
         kind = AT_DEID_ID_NAME;
-    else {
+    if (!date) {
+        /* what an option keeps (K) or keeps cleaned (C) is not an identifier:
+         * the option asked for it (a value is never masked by itself) */
+        const char *code = "";
+        at_deid_action a = at_deid_action_for(el->tag, vr, options, NULL, &code);
+        if (*code && (a == AT_DEID_KEEP || a == AT_DEID_CLEAN_TEXT || a == AT_DEID_CLEAN_AE))
+            return AT_OK;
+    }
+    if (vr != AT_VR('P', 'N') && !date) {
         for (size_t t = 0; t < sizeof identifying_tags / sizeof *identifying_tags; t++)
             if (identifying_tags[t].tag == el->tag) {
                 if (options & identifying_tags[t].kept_by)
