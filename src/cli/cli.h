@@ -43,6 +43,14 @@ void cli_progress_end(cli_progress *p);
 /* Install the stderr log handler (verbose: debug level). */
 void cli_log_init(int verbose);
 
+/* The French text detector for `deid --option clean-descriptors`, handed to
+ * the door as a callback (src/cli/deid_text.c, built into atelier-engine
+ * only; the `atelier` front program hands such runs to the engine). Sets
+ * cfg->detect and cfg->detect_ud; *state is freed by cli_deid_detector_free.
+ * Returns AT_OK, or an error when the detector cannot be loaded. */
+at_status cli_deid_detector(void *batch_config, void **state);
+void cli_deid_detector_free(void *state);
+
 int cmd_demo(int argc, char **argv);
 int cmd_dicom(int argc, char **argv);
 int cmd_deid(int argc, char **argv);

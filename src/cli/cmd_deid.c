@@ -11,7 +11,7 @@ static void usage(FILE *o)
     fprintf(o,
             "usage: atelier deid INPUT... -o OUTDIR [--profile basic] [--option NAME]...\n"
             "                    [--key KEYFILE] [--threads N] [--json] [--allow-burned-in] [--sync] [--quiet]\n"
-            "                    [--report-input-paths]\n\n"
+            "                    [--report-input-paths] [--allow-documents]\n\n"
             "De-identify DICOM files with the PS3.15 Basic Application Level\n"
             "Confidentiality Profile (Table E.1-1, 2024b) and keyed pseudonyms.\n"
             "INPUT: files or folders (recursive); inputs are never modified.\n"
@@ -26,13 +26,16 @@ static void usage(FILE *o)
             "  institution-identity     keep institution names and addresses\n"
             "  uids                     keep UIDs\n"
             "  safe-private             keep the private elements of the safe table\n"
-            "  clean-descriptors        keep descriptions, scrubbed of the header's identifiers\n"
+            "  clean-descriptors        keep descriptions, cleaned by the French text detector and\n"
+            "                           of the header's identifiers (runs in atelier-engine)\n"
             "  clean-graphics           keep overlays, curves and graphic annotations (cleaned)\n\n"
             "  --key KEYFILE    the site key (created with mode 0600 if absent; default\n"
             "                   $ATELIER_KEY or ~/.config/atelier/site.key). Same key, same pseudonyms.\n"
             "  --threads N      files processed in parallel (output identical whatever N)\n"
             "  --json           print the report (one JSON object) on stdout\n"
             "  --allow-burned-in  write risky files to the tree instead of quarantine/\n"
+            "  --allow-documents  write encapsulated documents (PDF, CDA; content replaced) to the\n"
+            "                   tree instead of quarantine/\n"
             "  --sync           make every output durable on disk before it gets its name\n"
             "                   (one filesystem sync per run; slower: the disk write is waited for)\n"
             "  --report-input-paths  name rejected and quarantined inputs by their path in the\n"
@@ -42,6 +45,16 @@ static void usage(FILE *o)
             "Exit status: 0 all files done or quarantined, 1 some input rejected, no input file\n"
             "found, or failure, 2 usage error. See docs/deid.md.\n");
 }
+
+/* Without the text module (the `atelier` front program): no detector; the
+ * front hands clean-descriptors runs to atelier-engine (main.c). */
+__attribute__((weak)) at_status cli_deid_detector(void *batch_config, void **state)
+{
+    (void)batch_config;
+    *state = NULL;
+    return at_error_set(AT_ERR_UNSUPPORTED, "clean-descriptors needs atelier-engine (the French text detector)");
+}
+__attribute__((weak)) void cli_deid_detector_free(void *state) { (void)state; }
 
 int cmd_deid(int argc, char **argv)
 {
@@ -56,7 +69,8 @@ int cmd_deid(int argc, char **argv)
     size_t ninputs = 0;
     const char *outdir = NULL, *keyfile = NULL;
     unsigned options = 0;
-    int threads = 1, json = 0, allow = 0, quiet = 0, sync = 0, rc = CLI_OK, dashdash = 0, input_paths = 0;
+    int threads = 1, json = 0, allow = 0, quiet = 0, sync = 0, rc = CLI_OK, dashdash = 0, input_paths = 0,
+        allow_documents = 0;
     for (int i = 1; i < argc && rc == CLI_OK; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (dashdash || a[0] != '-' || !a[1]) {
@@ -92,6 +106,8 @@ int cmd_deid(int argc, char **argv)
             allow = 1;
         } else if (!strcmp(a, "--sync")) {
             sync = 1;
+        } else if (!strcmp(a, "--allow-documents")) {
+            allow_documents = 1;
         } else if (!strcmp(a, "--report-input-paths")) {
             input_paths = 1;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
@@ -137,10 +153,17 @@ int cmd_deid(int argc, char **argv)
                                 .allow_burned_in = allow,
                                 .sync = sync,
                                 .report_input_paths = input_paths,
+                                .allow_documents = allow_documents,
                                 .progress = cli_progress_cb,
                                 .progress_ud = &prog};
+    void *detector = NULL;
+    if (options & AT_DEID_OPT_CLEAN_DESCRIPTORS)
+        st = cli_deid_detector(&cfg, &detector);
     at_deid_batch_result res;
-    st = at_deid_batch_run(inputs, ninputs, outdir, &cfg, &res);
+    memset(&res, 0, sizeof res);
+    if (!st)
+        st = at_deid_batch_run(inputs, ninputs, outdir, &cfg, &res);
+    cli_deid_detector_free(detector);
     cli_progress_end(&prog);
     at_free(inputs);
     memset(&key, 0, sizeof key);
