@@ -350,6 +350,8 @@ at_status at_dcm_text_decode(const at_dcm_element *charset, at_vr vr, const unsi
     }
     int single_value = vr == AT_VR('L', 'T') || vr == AT_VR('S', 'T') || vr == AT_VR('U', 'T') || vr == AT_VR('U', 'R');
     int pn = vr == AT_VR('P', 'N');
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\0')) /* padding: not text */
+        n--;
     at_status st = AT_OK;
     size_t a = 0;
     for (size_t i = 0; i <= n && !st; i++) {
