@@ -113,7 +113,7 @@ static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
         at_deid_input_close(&in);
         return st == AT_ERR_NOMEM ? st : AT_OK;
     }
-    if (!risky && j->stats.quarantine) { /* pixel containers, documents: whatever --allow-burned-in says */
+    if (j->stats.quarantine) { /* pixel containers, documents: whatever --allow-burned-in says */
         risky = 1;
         risk = j->stats.quarantine;
     }
