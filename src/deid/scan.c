@@ -48,9 +48,30 @@ static int class_of_byte(unsigned char c)
     return AT_FOLD_OTHER;
 }
 
+/* Scripts written without spaces between words (Thai, CJK, ...) and the
+ * others past Cyrillic: no word boundary is required around them. */
+static int unspaced_script(const unsigned char *p, size_t n)
+{
+    if (n < 2 || p[0] < 0xD6 || (p[0] == 0xD6 && p[1] < 0x90))
+        return 0;
+    if (p[0] == 0xE1 && n >= 2 && p[1] >= 0xB8 && p[1] <= 0xBF) /* U+1E00..U+1FFF: Latin, Greek extended */
+        return 0;
+    return 1;
+}
+
+/* Start of the last UTF-8 character of p[0..n). */
+static size_t last_char(const char *p, size_t n)
+{
+    size_t i = n - 1;
+    while (i > 0 && ((unsigned char)p[i] & 0xC0) == 0x80 && n - i < 4)
+        i--;
+    return i;
+}
+
 /* (1) identifiers: every occurrence in the compact form whose first and
  * last characters are at a class boundary of the source (a letter not
- * glued to a letter, a digit not glued to a digit). */
+ * glued to a letter, a digit not glued to a digit; none needed for scripts
+ * written without spaces). */
 static at_status scan_identifiers(const char *s, size_t n, const at_deid_folded *f, const at_deid_identifiers *ids,
                                   at_deid_ranges *out)
 {
@@ -65,6 +86,11 @@ static at_status scan_identifiers(const char *s, size_t n, const at_deid_folded 
             size_t from = f->cfrom[a], to = f->cto[b];
             int first = class_of_byte((unsigned char)id->text[0]);
             int last = class_of_byte((unsigned char)id->text[id->len - 1]);
+            size_t lc = last_char(id->text, id->len);
+            if (unspaced_script((const unsigned char *)id->text, id->len))
+                first = AT_FOLD_OTHER;
+            if (unspaced_script((const unsigned char *)id->text + lc, id->len - lc))
+                last = AT_FOLD_OTHER;
             size_t prev = at_deid_fold_prev(s, from);
             if (prev != (size_t)-1 && at_deid_fold_class(s, n, prev) == first && first != AT_FOLD_OTHER)
                 continue;

@@ -421,6 +421,13 @@ static void test_text_charsets(void **state)
     assert_string_equal(value_of(f->dataset, 0x0008, 0x0070, v, sizeof v), "x ****** y");
     free(b);
     file_free(f);
+    /* UTF-8 CJK: no spaces between words, no case */
+    f = new_file("1.2.840.10008.5.1.4.1.1.2", "ISO_IR 192", "\xe5\xb1\xb1\xe7\x94\xb0^\xe5\xa4\xaa\xe9\x83\x8e");
+    put(f->dataset, 0x0008, 0x0070, LO, "CT\xe5\xb1\xb1\xe7\x94\xb0\xe5\xa4\xaa\xe9\x83\x8e\xe6\xa7\x98");
+    b = deid(f, 0, NULL, &n);
+    assert_string_equal(value_of(f->dataset, 0x0008, 0x0070, v, sizeof v), "CT************\xe6\xa7\x98");
+    free(b);
+    file_free(f);
     /* ISO 2022 (IR 6 then IR 144 by escape): the whole value masked */
     f = new_file("1.2.840.10008.5.1.4.1.1.2", "ISO 2022 IR 6\\ISO 2022 IR 144", "\x1b-L\xb8\xb2\xb0\xbd\xbe\xb2^A");
     put(f->dataset, 0x0008, 0x0070, LO, "\x1b-L\xd8\xd2\xd0\xdd\xde\xd2");
