@@ -54,7 +54,9 @@ const char *at_deid_action_name(at_deid_action a);
 
 /* The action for an element with this tag and VR under options, from the
  * profile table and the by-VR rules (DA/DT/TM and UI handled whether listed
- * or not; private attributes, curves and overlays). For private elements the
+ * or not; private attributes, curves and overlays), then the allow-list: a
+ * public attribute none of these cover is AT_DEID_REMOVE unless the
+ * allow-list names it (docs/deid-allowlist.md). For private elements the
  * safe-private decision needs the creator: pass it (NULL when unknown).
  * If row_code is not NULL it receives the standard's code ("X/Z/D", "" if
  * the tag is not in Table E.1-1). */
