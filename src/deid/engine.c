@@ -230,6 +230,18 @@ static at_status scan_value(deid_ctx *c, at_dcm_element *el, at_vr vr, const at_
         c->stats.text_masked++;
         return AT_OK;
     }
+    if (vr == AT_VR('I', 'S') || vr == AT_VR('D', 'S')) {
+        /* numbers: only a run of 6 digits or more can be an ID or a phone
+         * (instance numbers, positions and doses stay as they are) */
+        size_t run = 0, longest = 0;
+        for (uint32_t i = 0; i < el->length; i++) {
+            run = el->value[i] >= '0' && el->value[i] <= '9' ? run + 1 : 0;
+            if (run > longest)
+                longest = run;
+        }
+        if (longest < 6)
+            return AT_OK;
+    }
     at_buf text;
     at_buf_init(&text, (size_t)8 * AT_DEID_MAX_SCRUB_BYTES);
     size_t *from = NULL, *to = NULL;
