@@ -265,18 +265,6 @@ static size_t match_number_run(const at_deid_folded *f, const token *t, size_t k
     return i;
 }
 
-static int is_title(const at_deid_folded *f, const token *t, size_t k, size_t i)
-{
-    static const char *const titles[] = {"dr", "docteur", "doctor", "pr", "prof", "professeur", "mme", "madame",
-                                         "mlle", "mademoiselle", "monsieur", "mr", "mrs", "ms", "miss", "me",
-                                         "maitre"};
-    for (size_t n = 0; n < sizeof titles / sizeof *titles; n++)
-        if (tok_is(f, &t[i], titles[n]))
-            return 1;
-    /* "M." before a name */
-    return tok_is(f, &t[i], "m") && i + 1 < k && tok_sep(f, &t[i + 1], ".");
-}
-
 /* 1 when the source character at byte offset i is an upper-case letter. */
 static int upper_at(const char *s, size_t n, size_t i)
 {
@@ -287,6 +275,35 @@ static int upper_at(const char *s, size_t n, size_t i)
         return (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9E &&
                (unsigned char)s[i + 1] != 0x97;
     return 0;
+}
+
+/* A title before a name: the words (docteur, madame, ...) always; the
+ * abbreviations (Dr, Pr, Mr, Mrs, Ms, M.) only written with a capital and
+ * small letters, or followed by a dot, and before a capitalised word, so
+ * that "DR chest", "MR head" and "20 ms delay" are not titles. */
+static int is_title(const char *s, size_t n, const at_deid_folded *f, const token *t, size_t k, size_t i)
+{
+    static const char *const words[] = {"docteur", "doctor", "professeur", "professor", "mme", "madame", "mlle",
+                                        "mademoiselle", "monsieur", "maitre"};
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++)
+        if (tok_is(f, &t[i], words[w]))
+            return 1;
+    static const char *const abbrev[] = {"dr", "pr", "prof", "mr", "mrs", "ms", "m"};
+    int is_abbrev = 0;
+    for (size_t w = 0; w < sizeof abbrev / sizeof *abbrev; w++)
+        is_abbrev |= tok_is(f, &t[i], abbrev[w]);
+    if (!is_abbrev)
+        return 0;
+    int dot = i + 1 < k && tok_sep(f, &t[i + 1], ".");
+    size_t a = f->sfrom[t[i].a];
+    int capital = upper_at(s, n, a) && (t[i].b - t[i].a == 1 || !upper_at(s, n, f->sfrom[t[i].a + 1]));
+    if (!dot && (!capital || tok_is(f, &t[i], "m")))
+        return 0;
+    /* the next word must start with a capital */
+    size_t j = i + 1;
+    while (j < k && t[j].cls == AT_FOLD_OTHER && j - i <= 2)
+        j++;
+    return j < k && t[j].cls == AT_FOLD_LETTER && upper_at(s, n, f->sfrom[t[j].a]);
 }
 
 static at_status scan_shapes(const char *s, size_t n, const at_deid_folded *f, unsigned flags, at_deid_ranges *out)
@@ -334,7 +351,7 @@ static at_status scan_shapes(const char *s, size_t n, const at_deid_folded *f, u
             i = b - 1;
             continue;
         }
-        if (is_title(f, t, k, i)) {
+        if (is_title(s, n, f, t, k, i)) {
             size_t j2 = i + 1;
             while (j2 < k && t[j2].cls == AT_FOLD_OTHER && j2 - i <= 2)
                 j2++;

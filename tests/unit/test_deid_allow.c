@@ -460,6 +460,19 @@ static void test_shapes_and_age(void **state)
         free(b);
         file_free(f);
     }
+    /* what looks like a shape but is not one stays */
+    static const char *const plain[] = {"MR Head", "DR Chest PA", "TE 20 ms Delay", "CT 64 slices", "Series 2 of 3",
+                                        "1.25 mm 120 kV", "T2 3D FLAIR", "Dose 2.5 Gy x 28"};
+    for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
+        at_dcm_file *f = new_file("1.2.840.10008.5.1.4.1.1.2", NULL, "X^Y");
+        put(f->dataset, 0x0008, 0x1090, LO, plain[i]);
+        size_t n;
+        unsigned char *b = deid(f, 0, NULL, &n);
+        char v[128];
+        assert_string_equal(value_of(f->dataset, 0x0008, 0x1090, v, sizeof v), plain[i]);
+        free(b);
+        file_free(f);
+    }
     /* full-dates: dates are not masked */
     at_dcm_file *f = new_file("1.2.840.10008.5.1.4.1.1.2", NULL, "X^Y");
     put(f->dataset, 0x0008, 0x1090, LO, "CT 12 mars 2024");
