@@ -379,8 +379,8 @@ at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, const at_dcm_ele
                 }
                 continue;
             }
-            if (AT_TAG_GROUP(el->tag) & 1) /* private values are removed or checked by pattern */
-                continue;
+            if ((AT_TAG_GROUP(el->tag) & 1) && el->vr != AT_VR('P', 'N'))
+                continue; /* private values are removed or checked by pattern; their names still count */
             st = collect_element(ids, el, charset, options);
         }
     }
