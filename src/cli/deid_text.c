@@ -41,8 +41,8 @@ static at_status detect(void *ud, const char *text, size_t len, at_deid_span **s
                 v[*count].start = s.v[i].start;
                 v[*count].len = s.v[i].len;
                 v[*count].kind = l == AT_PHI_DATE || l == AT_PHI_DATE_NAISSANCE ? AT_DEID_SPAN_DATE
-                                 : l == AT_PHI_HOPITAL || l == AT_PHI_FINESS ? AT_DEID_SPAN_INSTITUTION
-                                                                              : AT_DEID_SPAN_OTHER;
+                                 : l == AT_PHI_HOPITAL || l == AT_PHI_FINESS    ? AT_DEID_SPAN_INSTITUTION
+                                                                                : AT_DEID_SPAN_OTHER;
                 (*count)++;
             }
         }
@@ -65,4 +65,7 @@ at_status cli_deid_detector(void *batch_config, void **state)
     return AT_OK;
 }
 
-void cli_deid_detector_free(void *state) { at_text_deid_free(state); }
+void cli_deid_detector_free(void *state)
+{
+    at_text_deid_free(state);
+}

@@ -24,7 +24,10 @@ const at_deid_allow_row *at_deid_allow_find(at_tag tag)
     return NULL;
 }
 
-size_t at_deid_allowlist_size(void) { return at_deid_allow_row_count; }
+size_t at_deid_allowlist_size(void)
+{
+    return at_deid_allow_row_count;
+}
 
 at_status at_deid_allowlist_row(size_t i, at_tag *tag, char *action, unsigned *option, const char **keyword,
                                 const char **module)
@@ -52,7 +55,7 @@ char at_deid_allowlist_action(at_tag tag, unsigned options)
         return 0;
     if (r->option && !(options & r->option))
         return r->action == 'K' ? 0 : r->action; /* K needs the option; D and Z hold without it */
-    return r->option ? 'K' : r->action;         /* D and Z become kept (cleaned) under their option */
+    return r->option ? 'K' : r->action;          /* D and Z become kept (cleaned) under their option */
 }
 
 static const at_deid_private_row *private_row(at_tag tag, const char *creator)
@@ -68,7 +71,10 @@ static const at_deid_private_row *private_row(at_tag tag, const char *creator)
     return NULL;
 }
 
-int at_deid_private_is_safe(at_tag tag, const char *creator) { return private_row(tag, creator) != NULL; }
+int at_deid_private_is_safe(at_tag tag, const char *creator)
+{
+    return private_row(tag, creator) != NULL;
+}
 
 /* The text values of v[0..n) (trailing pad removed), each checked by ok. */
 static int each_value(const unsigned char *v, uint32_t n, int max_values, const at_deid_private_row *r,

@@ -6,21 +6,21 @@
 #include "atelier/deid.h"
 
 typedef struct {
-    at_tag tag;          /* public attribute, not a row of Table E.1-1 */
-    char action;         /* 'K' kept, 'D' dummy (Type 1), 'Z' empty (Type 2) */
-    unsigned option;     /* AT_DEID_OPT_ flag the entry needs, 0 for none */
+    at_tag tag;            /* public attribute, not a row of Table E.1-1 */
+    char action;           /* 'K' kept, 'D' dummy (Type 1), 'Z' empty (Type 2) */
+    unsigned option;       /* AT_DEID_OPT_ flag the entry needs, 0 for none */
     unsigned short module; /* index into at_deid_allow_modules */
-    const char *keyword; /* PS3.6 keyword */
+    const char *keyword;   /* PS3.6 keyword */
 } at_deid_allow_row;
 
 typedef struct {
     uint16_t group;
-    uint8_t element;     /* low byte within the creator's block */
+    uint8_t element; /* low byte within the creator's block */
     const char *creator;
-    const char *kind;    /* "is", "ds", "cs", "fd", "fl" */
-    int count;           /* values: at most (is, ds) or exactly (fd, fl) */
-    double min, max;     /* numeric range */
-    const char *codes;   /* cs: "A|B|C" */
+    const char *kind;  /* "is", "ds", "cs", "fd", "fl" */
+    int count;         /* values: at most (is, ds) or exactly (fd, fl) */
+    double min, max;   /* numeric range */
+    const char *codes; /* cs: "A|B|C" */
 } at_deid_private_row;
 
 extern const char *const at_deid_allow_modules[];

@@ -32,10 +32,10 @@ static int put(obuf *b, const unsigned char *p, size_t n)
     return 0;
 }
 
-#define FAIL(why)                                                                                                  \
-    do {                                                                                                           \
-        *reason = why;                                                                                             \
-        goto fail;                                                                                                 \
+#define FAIL(why)                                                                                            \
+    do {                                                                                                     \
+        *reason = why;                                                                                       \
+        goto fail;                                                                                           \
     } while (0)
 
 /* APPn segments decoding needs: JFIF APP0, Adobe APP14, JPEG-LS mrfx APP8. */
@@ -165,10 +165,13 @@ fail:
     return -1;
 }
 
-static uint32_t rd32(const unsigned char *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
+static uint32_t rd32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
 
-int at_deid_j2k_clean(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len, size_t *removed,
-                      const char **reason)
+int at_deid_j2k_clean(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len,
+                      size_t *removed, const char **reason)
 {
     obuf b = {0};
     size_t dropped = 0;

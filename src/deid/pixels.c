@@ -44,7 +44,10 @@ static int starts_frame(int codec, const at_dcm_fragment *fr)
     return fr->data[0] == 0xFF && fr->data[1] == 0xD8 && fr->data[2] == 0xFF;
 }
 
-static uint32_t rd32le(const unsigned char *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint32_t rd32le(const unsigned char *p)
+{
+    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 /* first[k]: index of the first fragment (1-based among el->fragments) of
  * frame k, first[nframes] = fragment_count. Returns 0 or -1 with a reason. */
@@ -116,7 +119,8 @@ at_status at_deid_pixels_clean(at_dcm_file *f, at_deid_stats *stats)
     if (codec == CODEC_RLE)
         return AT_OK; /* RLE segments hold pixel values only */
     if (codec == CODEC_OPAQUE) {
-        stats->quarantine = "pixel data in a transfer syntax whose containers atelier cannot check for metadata";
+        stats->quarantine =
+            "pixel data in a transfer syntax whose containers atelier cannot check for metadata";
         return AT_OK;
     }
     double nf = 1;
@@ -159,8 +163,8 @@ at_status at_deid_pixels_clean(at_dcm_file *f, at_deid_stats *stats)
         }
         size_t removed = 0;
         int r = codec == CODEC_J2K ? at_deid_j2k_clean(frame, total, &cleaned[k], &clen[k], &removed, &reason)
-                                   : at_deid_jpeg_clean(frame, total, codec == CODEC_JPEG_LS, &cleaned[k], &clen[k],
-                                                        &removed, &reason);
+                                   : at_deid_jpeg_clean(frame, total, codec == CODEC_JPEG_LS, &cleaned[k],
+                                                        &clen[k], &removed, &reason);
         at_free(frame);
         if (r) {
             if (reason && !strcmp(reason, "out of memory"))
@@ -178,7 +182,8 @@ at_status at_deid_pixels_clean(at_dcm_file *f, at_deid_stats *stats)
         for (size_t k = 0; k < nframes; k++)
             nfrag += cleaned[k] ? 1 : first[k + 1] - first[k];
         at_dcm_fragment *nf2 = at_calloc(nfrag, sizeof *nf2);
-        uint64_t *offsets = at_calloc(nframes, sizeof *offsets), *lengths = at_calloc(nframes, sizeof *lengths);
+        uint64_t *offsets = at_calloc(nframes, sizeof *offsets),
+                 *lengths = at_calloc(nframes, sizeof *lengths);
         if (!nf2 || !offsets || !lengths)
             st = AT_ERR_NOMEM;
         size_t w = 1;
@@ -235,7 +240,8 @@ at_status at_deid_pixels_clean(at_dcm_file *f, at_deid_stats *stats)
                 put64le(el2 + 8 * k, lengths[k]);
             }
             if (!st)
-                st = at_dcm_set_bytes(f->dataset, AT_TAG(0x7FE0, 0x0001), AT_VR('O', 'V'), eo, (uint32_t)(8 * nframes));
+                st = at_dcm_set_bytes(f->dataset, AT_TAG(0x7FE0, 0x0001), AT_VR('O', 'V'), eo,
+                                      (uint32_t)(8 * nframes));
             if (!st)
                 st = at_dcm_set_bytes(f->dataset, AT_TAG(0x7FE0, 0x0002), AT_VR('O', 'V'), el2,
                                       (uint32_t)(8 * nframes));

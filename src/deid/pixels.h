@@ -21,7 +21,7 @@ at_status at_deid_pixels_clean(at_dcm_file *f, at_deid_stats *stats);
  * static reason when the frame cannot be rewritten safely. */
 int at_deid_jpeg_clean(const unsigned char *in, size_t n, int jpeg_ls, unsigned char **out, size_t *out_len,
                        size_t *removed, const char **reason);
-int at_deid_j2k_clean(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len, size_t *removed,
-                      const char **reason);
+int at_deid_j2k_clean(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len,
+                      size_t *removed, const char **reason);
 
 #endif

@@ -72,8 +72,8 @@ static size_t last_char(const char *p, size_t n)
  * last characters are at a class boundary of the source (a letter not
  * glued to a letter, a digit not glued to a digit; none needed for scripts
  * written without spaces). */
-static at_status scan_identifiers(const char *s, size_t n, const at_deid_folded *f, const at_deid_identifiers *ids,
-                                  at_deid_ranges *out)
+static at_status scan_identifiers(const char *s, size_t n, const at_deid_folded *f,
+                                  const at_deid_identifiers *ids, at_deid_ranges *out)
 {
     at_status st = AT_OK;
     for (size_t i = 0; i < ids->count && !st; i++) {
@@ -81,7 +81,8 @@ static at_status scan_identifiers(const char *s, size_t n, const at_deid_folded 
         if (id->len > f->ncompact)
             continue;
         const char *hay = f->compact;
-        for (const char *p = hay; !st && (p = memmem(p, f->ncompact - (size_t)(p - hay), id->text, id->len)); p++) {
+        for (const char *p = hay; !st && (p = memmem(p, f->ncompact - (size_t)(p - hay), id->text, id->len));
+             p++) {
             size_t a = (size_t)(p - hay), b = a + id->len - 1;
             size_t from = f->cfrom[a], to = f->cto[b];
             int first = class_of_byte((unsigned char)id->text[0]);
@@ -152,13 +153,15 @@ static int tok_sep(const at_deid_folded *f, const token *t, const char *allowed)
 static int month_of(const at_deid_folded *f, const token *t)
 {
     static const char *const names[] = {
-        "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
-        "novembre", "decembre", "janv", "fevr", "fev", "mars", "avr", "mai", "juin", "juil", "aout", "sept",
-        "oct", "nov", "dec", "january", "february", "march", "april", "may", "june", "july", "august",
-        "september", "october", "november", "december", "jan", "feb", "mar", "apr", "may", "jun", "jul",
-        "aug", "sep", "oct", "nov", "dec"};
-    static const int month[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-                                11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+        "janvier",  "fevrier",  "mars",     "avril", "mai",  "juin",   "juillet",   "aout",    "septembre",
+        "octobre",  "novembre", "decembre", "janv",  "fevr", "fev",    "mars",      "avr",     "mai",
+        "juin",     "juil",     "aout",     "sept",  "oct",  "nov",    "dec",       "january", "february",
+        "march",    "april",    "may",      "june",  "july", "august", "september", "october", "november",
+        "december", "jan",      "feb",      "mar",   "apr",  "may",    "jun",       "jul",     "aug",
+        "sep",      "oct",      "nov",      "dec"};
+    static const int month[] = {1,  2,  3,  4, 5, 6,  7,  8,  9, 10, 11, 12, 1,  2,  2, 3, 4,
+                                5,  6,  7,  8, 9, 10, 11, 12, 1, 2,  3,  4,  5,  6,  7, 8, 9,
+                                10, 11, 12, 1, 2, 3,  4,  5,  6, 7,  8,  9,  10, 11, 12};
     if (t->cls != AT_FOLD_LETTER)
         return 0;
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
@@ -167,8 +170,14 @@ static int month_of(const at_deid_folded *f, const token *t)
     return 0;
 }
 
-static int is_day(long d) { return d >= 1 && d <= 31; }
-static int is_month(long m) { return m >= 1 && m <= 12; }
+static int is_day(long d)
+{
+    return d >= 1 && d <= 31;
+}
+static int is_month(long m)
+{
+    return m >= 1 && m <= 12;
+}
 static int is_year(const at_deid_folded *f, const token *t)
 {
     long y = tok_number(f, t);
@@ -196,8 +205,8 @@ static size_t match_date(const at_deid_folded *f, const token *t, size_t k, size
             long b = tok_number(f, &t[i + 2]), c = tok_number(f, &t[i + 4]);
             char s1 = f->spaced[t[i + 1].a], s2 = f->spaced[t[i + 3].a];
             size_t clen = t[i + 4].b - t[i + 4].a;
-            if (len <= 2 && is_day(a) && is_month(b) && t[i + 2].b - t[i + 2].a <= 2 && is_year(f, &t[i + 4]) &&
-                (clen == 4 || (s1 == s2 && s1 != ' ')))
+            if (len <= 2 && is_day(a) && is_month(b) && t[i + 2].b - t[i + 2].a <= 2 &&
+                is_year(f, &t[i + 4]) && (clen == 4 || (s1 == s2 && s1 != ' ')))
                 return i + 5;
             if (len == 4 && a >= 1800 && a <= 2199 && is_month(b) && is_day(c) && clen <= 2)
                 return i + 5;
@@ -283,8 +292,8 @@ static int upper_at(const char *s, size_t n, size_t i)
  * that "DR chest", "MR head" and "20 ms delay" are not titles. */
 static int is_title(const char *s, size_t n, const at_deid_folded *f, const token *t, size_t k, size_t i)
 {
-    static const char *const words[] = {"docteur", "doctor", "professeur", "professor", "mme", "madame", "mlle",
-                                        "mademoiselle", "monsieur", "maitre"};
+    static const char *const words[] = {"docteur", "doctor", "professeur",   "professor", "mme",
+                                        "madame",  "mlle",   "mademoiselle", "monsieur",  "maitre"};
     for (size_t w = 0; w < sizeof words / sizeof *words; w++)
         if (tok_is(f, &t[i], words[w]))
             return 1;
@@ -306,7 +315,8 @@ static int is_title(const char *s, size_t n, const at_deid_folded *f, const toke
     return j < k && t[j].cls == AT_FOLD_LETTER && upper_at(s, n, f->sfrom[t[j].a]);
 }
 
-static at_status scan_shapes(const char *s, size_t n, const at_deid_folded *f, unsigned flags, at_deid_ranges *out)
+static at_status scan_shapes(const char *s, size_t n, const at_deid_folded *f, unsigned flags,
+                             at_deid_ranges *out)
 {
     size_t max = f->nspaced + 1;
     token *t = at_malloc(max * sizeof *t);

@@ -380,9 +380,11 @@ static void test_private_values(void **state)
         file_free(f);
     }
     assert_int_equal(at_deid_private_value_is_safe(AT_TAG(0x0019, 0x100D), "SIEMENS MR HEADER",
-                                                   (const unsigned char *)"ISOTROPIC ", 10), 1);
+                                                   (const unsigned char *)"ISOTROPIC ", 10),
+                     1);
     assert_int_equal(at_deid_private_value_is_safe(AT_TAG(0x0019, 0x100C), "SIEMENS MR HEADER",
-                                                   (const unsigned char *)"-9", 2), 0);
+                                                   (const unsigned char *)"-9", 2),
+                     0);
 }
 
 /* Text scanning after folding, in several character sets. */
@@ -395,7 +397,8 @@ static void test_text_charsets(void **state)
     size_t n;
     unsigned char *b = deid(f, 0, NULL, &n);
     char v[128];
-    assert_string_equal(value_of(f->dataset, 0x0008, 0x0070, v, sizeof v), "ACME ************"); /* the whole name */
+    assert_string_equal(value_of(f->dataset, 0x0008, 0x0070, v, sizeof v),
+                        "ACME ************"); /* the whole name */
     free(b);
     file_free(f);
     /* UTF-8: NFD in the text, NFC in the name; hyphenated name unaccented */
@@ -408,7 +411,8 @@ static void test_text_charsets(void **state)
     free(b);
     file_free(f);
     /* Greek (ISO_IR 126): capitals in the name, small letters (final sigma) in the text */
-    f = new_file("1.2.840.10008.5.1.4.1.1.2", "ISO_IR 126", "\xd0\xc1\xd0\xc1\xc4\xcf\xd0\xcf\xd5\xcb\xcf\xd3^\xc1");
+    f = new_file("1.2.840.10008.5.1.4.1.1.2", "ISO_IR 126",
+                 "\xd0\xc1\xd0\xc1\xc4\xcf\xd0\xcf\xd5\xcb\xcf\xd3^\xc1");
     put(f->dataset, 0x0008, 0x0070, LO, "\xf0\xe1\xf0\xe1\xe4\xef\xf0\xef\xf5\xeb\xef\xf2 ok");
     b = deid(f, 0, NULL, &n);
     assert_string_equal(value_of(f->dataset, 0x0008, 0x0070, v, sizeof v), "************ ok");
@@ -422,14 +426,16 @@ static void test_text_charsets(void **state)
     free(b);
     file_free(f);
     /* UTF-8 CJK: no spaces between words, no case */
-    f = new_file("1.2.840.10008.5.1.4.1.1.2", "ISO_IR 192", "\xe5\xb1\xb1\xe7\x94\xb0^\xe5\xa4\xaa\xe9\x83\x8e");
+    f = new_file("1.2.840.10008.5.1.4.1.1.2", "ISO_IR 192",
+                 "\xe5\xb1\xb1\xe7\x94\xb0^\xe5\xa4\xaa\xe9\x83\x8e");
     put(f->dataset, 0x0008, 0x0070, LO, "CT\xe5\xb1\xb1\xe7\x94\xb0\xe5\xa4\xaa\xe9\x83\x8e\xe6\xa7\x98");
     b = deid(f, 0, NULL, &n);
     assert_string_equal(value_of(f->dataset, 0x0008, 0x0070, v, sizeof v), "CT************\xe6\xa7\x98");
     free(b);
     file_free(f);
     /* ISO 2022 (IR 6 then IR 144 by escape): the whole value masked */
-    f = new_file("1.2.840.10008.5.1.4.1.1.2", "ISO 2022 IR 6\\ISO 2022 IR 144", "\x1b-L\xb8\xb2\xb0\xbd\xbe\xb2^A");
+    f = new_file("1.2.840.10008.5.1.4.1.1.2", "ISO 2022 IR 6\\ISO 2022 IR 144",
+                 "\x1b-L\xb8\xb2\xb0\xbd\xbe\xb2^A");
     put(f->dataset, 0x0008, 0x0070, LO, "\x1b-L\xd8\xd2\xd0\xdd\xde\xd2");
     b = deid(f, 0, NULL, &n);
     assert_string_equal(value_of(f->dataset, 0x0008, 0x0070, v, sizeof v), "*********");
@@ -442,10 +448,12 @@ static void test_text_charsets(void **state)
 static void test_shapes_and_age(void **state)
 {
     (void)state;
-    static const char *const texts[] = {"rdv 12 mars 2024 ok", "le 1er avril 2023 ok", "vu 12/03/2024 ok",
-                                        "tel 01 23 45 67 89 ok", "tel +33 6 12 34 56 78 ok", "Dr Martin ok",
+    static const char *const texts[] = {"rdv 12 mars 2024 ok",      "le 1er avril 2023 ok",
+                                        "vu 12/03/2024 ok",         "tel 01 23 45 67 89 ok",
+                                        "tel +33 6 12 34 56 78 ok", "Dr Martin ok",
                                         "par Mme Dupont-Moreau ok", "mail jean.dupont@example.fr ok",
-                                        "on March 12, 2024 ok", "20240312 ok", "ne le 12.03.1957 ok"};
+                                        "on March 12, 2024 ok",     "20240312 ok",
+                                        "ne le 12.03.1957 ok"};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
         at_dcm_file *f = new_file("1.2.840.10008.5.1.4.1.1.2", NULL, "X^Y");
         put(f->dataset, 0x0008, 0x1090, LO, texts[i]);
@@ -461,8 +469,9 @@ static void test_shapes_and_age(void **state)
         file_free(f);
     }
     /* what looks like a shape but is not one stays */
-    static const char *const plain[] = {"MR Head", "DR Chest PA", "TE 20 ms Delay", "CT 64 slices", "Series 2 of 3",
-                                        "1.25 mm 120 kV", "T2 3D FLAIR", "Dose 2.5 Gy x 28"};
+    static const char *const plain[] = {"MR Head",      "DR Chest PA",     "TE 20 ms Delay",
+                                        "CT 64 slices", "Series 2 of 3",   "1.25 mm 120 kV",
+                                        "T2 3D FLAIR",  "Dose 2.5 Gy x 28"};
     for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
         at_dcm_file *f = new_file("1.2.840.10008.5.1.4.1.1.2", NULL, "X^Y");
         put(f->dataset, 0x0008, 0x1090, LO, plain[i]);
@@ -482,8 +491,8 @@ static void test_shapes_and_age(void **state)
     free(b);
     file_free(f);
     /* ages */
-    static const char *const ages[][2] = {{"093Y", "090Y"}, {"090Y", "090Y"}, {"089Y", "089Y"}, {"120Y", "090Y"},
-                                          {"011M", "011M"}};
+    static const char *const ages[][2] = {
+        {"093Y", "090Y"}, {"090Y", "090Y"}, {"089Y", "089Y"}, {"120Y", "090Y"}, {"011M", "011M"}};
     for (size_t i = 0; i < sizeof ages / sizeof *ages; i++) {
         f = new_file("1.2.840.10008.5.1.4.1.1.2", NULL, "X^Y");
         put(f->dataset, 0x0010, 0x1010, AT_VR('A', 'S'), ages[i][0]);
@@ -536,8 +545,9 @@ static void test_documents(void **state)
     (void)state;
     for (int allow = 0; allow < 2; allow++) {
         at_dcm_file *f = new_file("1.2.840.10008.5.1.4.1.1.104.1", NULL, "X^Y");
-        assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x0042, 0x0011), AT_VR('O', 'B'), "%PDF-1.4 ZQXPDF", 16),
-                         AT_OK);
+        assert_int_equal(
+            at_dcm_set_bytes(f->dataset, AT_TAG(0x0042, 0x0011), AT_VR('O', 'B'), "%PDF-1.4 ZQXPDF", 16),
+            AT_OK);
         put(f->dataset, 0x0042, 0x0010, ST, "ZQXTITLE");
         at_deid_stats st;
         at_deid_config cfg = {.key = &key, .stats = &st, .allow_documents = allow};
@@ -596,8 +606,8 @@ static void test_jpeg_frames(void **state)
     assert_int_equal(at_deid_jpeg_clean(bad, sizeof bad, 0, &out, &out_len, &removed, &why), -1);
     assert_non_null(why);
     /* JPEG 2000: main-header COM dropped */
-    unsigned char j2k[] = {0xFF, 0x4F, 0xFF, 0x51, 0, 4, 1, 2, 0xFF, 0x64, 0, 6, 0, 1, 'Z', 'Q',
-                           0xFF, 0x90, 0, 10, 0, 0, 0, 0, 0, 0, 0, 1, 0xFF, 0x93, 7, 7, 0xFF, 0xD9};
+    unsigned char j2k[] = {0xFF, 0x4F, 0xFF, 0x51, 0, 4, 1, 2, 0xFF, 0x64, 0, 6,    0,    1, 'Z', 'Q',  0xFF,
+                           0x90, 0,    10,   0,    0, 0, 0, 0, 0,    0,    1, 0xFF, 0x93, 7, 7,   0xFF, 0xD9};
     assert_int_equal(at_deid_j2k_clean(j2k, sizeof j2k, &out, &out_len, &removed, &why), 0);
     assert_non_null(out);
     assert_int_equal(out_len, sizeof j2k - 8);
@@ -608,12 +618,12 @@ static void test_jpeg_frames(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table_is_floor),   cmocka_unit_test(test_unlisted),
-        cmocka_unit_test(test_sr_depth5),        cmocka_unit_test(test_rt),
+        cmocka_unit_test(test_table_is_floor),    cmocka_unit_test(test_unlisted),
+        cmocka_unit_test(test_sr_depth5),         cmocka_unit_test(test_rt),
         cmocka_unit_test(test_functional_groups), cmocka_unit_test(test_gsps_seg),
-        cmocka_unit_test(test_private_values),   cmocka_unit_test(test_text_charsets),
-        cmocka_unit_test(test_shapes_and_age),   cmocka_unit_test(test_detector_callback),
-        cmocka_unit_test(test_documents),        cmocka_unit_test(test_jpeg_frames),
+        cmocka_unit_test(test_private_values),    cmocka_unit_test(test_text_charsets),
+        cmocka_unit_test(test_shapes_and_age),    cmocka_unit_test(test_detector_callback),
+        cmocka_unit_test(test_documents),         cmocka_unit_test(test_jpeg_frames),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
