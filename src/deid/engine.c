@@ -255,6 +255,22 @@ static at_status scan_value(deid_ctx *c, at_dcm_element *el, at_vr vr, const at_
         st = at_deid_scan_text(text.data ? (const char *)text.data : "", text.len, &c->ids, flags,
                                free_text ? c->cfg->detect : NULL, c->cfg->detect_ud, c->cfg->options, &r);
     }
+    if (!st && r.n && (vr == AT_VR('I', 'S') || vr == AT_VR('D', 'S'))) {
+        /* a number is an identifier only as a whole value, not digits inside 0.000000123 */
+        const char *t = (const char *)text.data;
+        size_t keep = 0;
+        for (size_t i = 0; i < r.n; i++) {
+            size_t a = r.start[i], b = r.end[i];
+            while (a > 0 && (t[a - 1] == ' ' || t[a - 1] == '+' || t[a - 1] == '-'))
+                a--;
+            while (b < text.len && t[b] == ' ')
+                b++;
+            if ((a == 0 || t[a - 1] == '\\') && (b == text.len || t[b] == '\\'))
+                keep++;
+        }
+        if (!keep)
+            r.n = 0;
+    }
     if (!st && r.n) {
         c->stats.text_masked++;
         if (is_maskable(vr)) {

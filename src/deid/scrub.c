@@ -86,6 +86,11 @@ static at_status add_folded(at_deid_identifiers *ids, const char *s, size_t n, i
             if (!strcmp(f, particles[i]))
                 return AT_OK;
     }
+    size_t same = 1;
+    while (same < len && f[same] == f[0])
+        same++;
+    if (same == len)
+        return AT_OK; /* "000000000", "xxx": a placeholder, not an identifier */
     for (size_t i = 0; i < ids->count; i++)
         if (ids->v[i].len == len && !memcmp(ids->v[i].text, f, len))
             return AT_OK;

@@ -181,6 +181,19 @@ static void test_unlisted(void **state)
     assert_int_equal(rows, 512);
     free(b);
     file_free(f);
+    /* numbers: an ID as a whole value goes, digits inside a decimal stay */
+    f = new_file("1.2.840.10008.5.1.4.1.1.2", NULL, "DUPONT^Jean");
+    put(f->dataset, 0x0010, 0x0020, LO, "884211");
+    put(f->dataset, 0x0008, 0x1010, SH, "000000000");
+    put(f->dataset, 0x0020, 0x0012, IS, "884211");
+    put(f->dataset, 0x0018, 0x0050, DS, "0.884211");
+    put(f->dataset, 0x0020, 0x0037, DS, "1\\0.000000000\\0\\0\\1\\0");
+    b = deid(f, 0, NULL, &n);
+    assert_string_equal(value_of(f->dataset, 0x0020, 0x0012, v, sizeof v), "0");
+    assert_string_equal(value_of(f->dataset, 0x0018, 0x0050, v, sizeof v), "0.884211");
+    assert_string_equal(value_of(f->dataset, 0x0020, 0x0037, v, sizeof v), "1\\0.000000000\\0\\0\\1\\0");
+    free(b);
+    file_free(f);
     /* device-identity keeps Software Versions */
     f = new_file("1.2.840.10008.5.1.4.1.1.2", NULL, "DUPONT^Jean");
     put(f->dataset, 0x0018, 0x1020, LO, "VA48A");
