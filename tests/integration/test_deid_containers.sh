@@ -116,6 +116,51 @@ for p in sorted(glob.glob(src + "/*.dcm")):
     assert pa.shape == (3, 32, 32) and np.array_equal(pa, pb), p
 print("ok: JPEG frames cleaned, pixels decode identically")
 PYEOF
+# JPEG-LS (DCMTK) and JPEG 2000 (GDCM): a COM segment with the name in each
+# frame, removed; decoded pixels equal to the source
+if command -v dcmcjpls >/dev/null && command -v dcmdjpls >/dev/null && command -v gdcmconv >/dev/null; then
+    mkdir -p "$T/in2"
+    dcmcjpls "$T/raw/ct16.dcm" "$T/raw/ct16_jls.dcm"
+    gdcmconv --j2k "$T/raw/ct16.dcm" "$T/raw/ct16_j2k.dcm"
+    $PY - "$T/raw" "$T/in2" <<'PYEOF'
+import sys, pydicom
+from pydicom.encaps import generate_pixel_data_frame, encapsulate
+src, out = sys.argv[1], sys.argv[2]
+text = b"DUPONT^JEAN IPP884211"
+for name in ("ct16_jls", "ct16_j2k"):
+    ds = pydicom.dcmread(f"{src}/{name}.dcm")
+    new = []
+    for f in generate_pixel_data_frame(ds.PixelData, int(ds.NumberOfFrames)):
+        if name.endswith("jls"):
+            new.append(f[:2] + b"\xff\xfe" + (len(text) + 2).to_bytes(2, "big") + text + f[2:])
+        else:  # after SIZ, in the main header: COM with Rcom 1 (Latin-1 text)
+            siz = 4 + int.from_bytes(f[4:6], "big")
+            com = b"\xff\x64" + (len(text) + 4).to_bytes(2, "big") + b"\x00\x01" + text
+            new.append(f[:siz] + com + f[siz:])
+    ds.PixelData = encapsulate(new, has_bot=False)
+    ds.SOPInstanceUID = pydicom.uid.generate_uid()
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.save_as(f"{out}/{name}.dcm")
+PYEOF
+    "$BIN" deid "$T/in2" -o "$T/out2" --key "$T/key" -q
+    if grep -rqaE "DUPONT|IPP884211" "$T/out2"; then echo "FAIL: a COM survived (JPEG-LS, JPEG 2000)"; exit 1; fi
+    [ "$(find "$T/out2" -name '*.dcm' | wc -l)" = 2 ] || { echo "FAIL: JPEG-LS/JPEG 2000 outputs"; exit 1; }
+    [ ! -d "$T/out2/quarantine" ] || { echo "FAIL: a JPEG-LS/JPEG 2000 frame could not be rewritten"; exit 1; }
+    for f in $(find "$T/out2" -name '*.dcm'); do
+        ts=$(dcmdump +P TransferSyntaxUID "$f" | sed 's/.*\[\(.*\)\].*/\1/; s/.*=//')
+        case "$ts" in
+        *LS*|1.2.840.10008.1.2.4.80) dcmdjpls "$f" "$T/dec_ls.dcm" ;;
+        *) gdcmconv --raw "$f" "$T/dec_j2k.dcm" ;;
+        esac
+    done
+    $PY - "$T/raw/ct16.dcm" "$T/dec_ls.dcm" "$T/dec_j2k.dcm" <<'PYEOF'
+import sys, numpy as np, pydicom
+ref = pydicom.dcmread(sys.argv[1]).pixel_array
+for p in sys.argv[2:]:
+    assert np.array_equal(pydicom.dcmread(p).pixel_array, ref), p
+print("ok: JPEG-LS and JPEG 2000 frames cleaned, pixels decode identically")
+PYEOF
+fi
 # encapsulated PDF: quarantined (content replaced) unless --allow-documents
 printf '%%PDF-1.1\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 99 99]>>endobj\n%% DUPONT JEAN IPP884211\ntrailer<</Root 1 0 R>>\n%%%%EOF\n' > "$T/doc.pdf"
 mkdir -p "$T/pdf"
