@@ -31,7 +31,6 @@ typedef struct {
 
 typedef struct {
     at_dcm_dataset *ds;
-    int mode;    /* unused (0) */
     int depth;   /* sequences above ds (0: the main dataset) */
     int charset; /* index in deid_ctx.charsets, -1 for the default repertoire */
 } frame;
@@ -41,7 +40,7 @@ typedef struct {
     size_t n, cap;
 } frame_stack;
 
-static at_status push(frame_stack *s, at_dcm_dataset *ds, int mode, int depth, int charset)
+static at_status push(frame_stack *s, at_dcm_dataset *ds, int depth, int charset)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
@@ -52,7 +51,6 @@ static at_status push(frame_stack *s, at_dcm_dataset *ds, int mode, int depth, i
         s->cap = cap;
     }
     s->v[s->n].ds = ds;
-    s->v[s->n].mode = mode;
     s->v[s->n].depth = depth;
     s->v[s->n].charset = charset;
     s->n++;
@@ -502,7 +500,7 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
             if (seq) {
                 /* items are cleaned by the same rules, the allow-list included */
                 for (size_t k = 0; k < el->item_count && !st; k++)
-                    st = push(stack, el->items[k], 0, fr.depth + 1, charset);
+                    st = push(stack, el->items[k], fr.depth + 1, charset);
             } else if (a == AT_DEID_DUMMY)
                 st = set_dummy(c, el);
             else if (a == AT_DEID_UID)
@@ -634,7 +632,7 @@ at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg)
         c.stats.quarantine = "encapsulated document (PDF, CDA, ...): content replaced, the file needs review";
     frame_stack stack = {0};
     if (!st)
-        st = push(&stack, f->dataset, 0, 0, charset);
+        st = push(&stack, f->dataset, 0, charset);
     while (!st && stack.n) {
         frame fr = stack.v[--stack.n];
         st = process_dataset(&c, fr, &stack);
