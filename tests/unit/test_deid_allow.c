@@ -628,6 +628,75 @@ static void test_jpeg_frames(void **state)
     at_free(out);
 }
 
+/* Encapsulated pixel data with two frames (one split over two fragments),
+ * a Basic Offset Table and an Extended Offset Table: the frame holding a
+ * COM segment becomes one fragment, both tables are recomputed, the clean
+ * frame keeps its fragments byte for byte. */
+static void test_pixel_tables(void **state)
+{
+    (void)state;
+    static const unsigned char f1a[] = {0xFF, 0xD8, 0xFF, 0xFE, 0, 5, 'Z', 'Q', 'X', 0xFF, 0xDA, 0, 2};
+    static const unsigned char f1b[] = {1, 2, 3, 0xFF, 0xD9};
+    static const unsigned char f2[] = {0xFF, 0xD8, 0xFF, 0xDA, 0, 2, 7, 7, 0xFF, 0xD9};
+    at_dcm_file *f = new_file("1.2.840.10008.5.1.4.1.1.2", NULL, "X^Y");
+    snprintf(f->transfer_syntax, sizeof f->transfer_syntax, "%s", "1.2.840.10008.1.2.4.50");
+    put(f->dataset, 0x0028, 0x0008, IS, "2");
+    unsigned char eot[16] = {0}, eotl[16] = {0};
+    assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x7FE0, 0x0001), AT_VR('O', 'V'), eot, 16), AT_OK);
+    assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x7FE0, 0x0002), AT_VR('O', 'V'), eotl, 16), AT_OK);
+    at_dcm_element *el;
+    assert_int_equal(at_dcm_put(f->dataset, AT_TAG(0x7FE0, 0x0010), AT_VR('O', 'B'), &el), AT_OK);
+    el->encapsulated = 1;
+    el->undefined_length = 1;
+    el->fragment_count = 4;
+    el->fragments = at_calloc(4, sizeof *el->fragments);
+    const unsigned char *src[4] = {NULL, f1a, f1b, f2};
+    size_t lens[4] = {8, sizeof f1a + 1, sizeof f1b + 1, sizeof f2};
+    for (int i = 0; i < 4; i++) {
+        el->fragments[i].data = at_calloc(1, lens[i]);
+        el->fragments[i].len = (uint32_t)lens[i];
+        if (src[i])
+            memcpy(el->fragments[i].data, src[i], i == 3 ? sizeof f2 : lens[i] - 1);
+    }
+    /* BOT: frame 1 at 0, frame 2 after two items */
+    uint32_t off2 = (uint32_t)(8 + lens[1] + 8 + lens[2]);
+    memcpy(el->fragments[0].data + 4, &off2, 4);
+    at_deid_stats st;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(at_deid_pixels_clean(f, &st), AT_OK);
+    assert_null(st.quarantine);
+    assert_int_equal(st.jpeg_segments, 1);
+    el = at_dcm_find(f->dataset, AT_TAG(0x7FE0, 0x0010));
+    assert_int_equal(el->fragment_count, 3);
+    assert_null(memmem(el->fragments[1].data, el->fragments[1].len, "ZQX", 3));
+    assert_memory_equal(el->fragments[2].data, f2, sizeof f2);
+    uint32_t bot[2];
+    assert_int_equal(el->fragments[0].len, 8);
+    memcpy(bot, el->fragments[0].data, 8);
+    assert_int_equal(bot[0], 0);
+    assert_int_equal(bot[1], 8 + el->fragments[1].len);
+    at_dcm_element *e1 = at_dcm_find(f->dataset, AT_TAG(0x7FE0, 0x0001));
+    at_dcm_element *e2 = at_dcm_find(f->dataset, AT_TAG(0x7FE0, 0x0002));
+    uint64_t o[2], l[2];
+    memcpy(o, e1->value, 16);
+    memcpy(l, e2->value, 16);
+    assert_int_equal(o[1], bot[1]);
+    assert_int_equal(l[0], el->fragments[1].len);
+    assert_int_equal(l[1], sizeof f2);
+    file_free(f);
+    /* an opaque codec (MPEG-4): quarantine */
+    f = new_file("1.2.840.10008.5.1.4.1.1.2", NULL, "X^Y");
+    snprintf(f->transfer_syntax, sizeof f->transfer_syntax, "%s", "1.2.840.10008.1.2.4.102");
+    assert_int_equal(at_dcm_put(f->dataset, AT_TAG(0x7FE0, 0x0010), AT_VR('O', 'B'), &el), AT_OK);
+    el->encapsulated = 1;
+    el->fragment_count = 1;
+    el->fragments = at_calloc(1, sizeof *el->fragments);
+    memset(&st, 0, sizeof st);
+    assert_int_equal(at_deid_pixels_clean(f, &st), AT_OK);
+    assert_non_null(st.quarantine);
+    file_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -637,6 +706,7 @@ int main(void)
         cmocka_unit_test(test_private_values),    cmocka_unit_test(test_text_charsets),
         cmocka_unit_test(test_shapes_and_age),    cmocka_unit_test(test_detector_callback),
         cmocka_unit_test(test_documents),         cmocka_unit_test(test_jpeg_frames),
+        cmocka_unit_test(test_pixel_tables),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
