@@ -83,13 +83,13 @@ int at_deid_private_value_is_safe(at_tag tag, const char *creator, const unsigne
 
 /* ---- the allow-list (docs/deid.md, docs/deid-allowlist.md) ---- */
 /* Public attributes that Table E.1-1 does not list pass only when the
- * allow-list names them. Row count, and row i: tag, action ('K' kept, 'D'
- * dummy, 'Z' empty), the option it needs (0: none), PS3.6 keyword and the
+ * allow-list names them. Row count, and row i: tag, action ('K' kept, 'N'
+ * kept when a number else dummy, 'D' dummy, 'Z' empty), the option it needs (0: none), PS3.6 keyword and the
  * IOD module group. AT_ERR_ARG when out of range. */
 size_t at_deid_allowlist_size(void);
 at_status at_deid_allowlist_row(size_t i, at_tag *tag, char *action, unsigned *option, const char **keyword,
                                 const char **module);
-/* The allow-list's action for tag under options: 'K', 'D', 'Z', or 0 when
+/* The allow-list's action for tag under options: 'K', 'N', 'D', 'Z', or 0 when
  * the attribute does not pass (absent, or the option of a K row is off). A
  * D or Z row whose option is on gives 'K' (kept, cleaned). */
 char at_deid_allowlist_action(at_tag tag, unsigned options);

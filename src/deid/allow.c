@@ -54,7 +54,7 @@ char at_deid_allowlist_action(at_tag tag, unsigned options)
     if (!r)
         return 0;
     if (r->option && !(options & r->option))
-        return r->action == 'K' ? 0 : r->action; /* K needs the option; D and Z hold without it */
+        return r->action == 'K' || r->action == 'N' ? 0 : r->action; /* K needs the option; D, Z hold without */
     return r->option ? 'K' : r->action;          /* D and Z become kept (cleaned) under their option */
 }
 

@@ -286,6 +286,17 @@ static at_status scan_value(deid_ctx *c, at_dcm_element *el, at_vr vr, const at_
     return st;
 }
 
+/* 1 when every value of el is a number (digits, sign, dot, spaces). */
+static int is_number_list(const at_dcm_element *el)
+{
+    for (uint32_t i = 0; i < el->length; i++) {
+        unsigned char ch = el->value[i];
+        if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == '+' || ch == '-' || ch == ' ' || ch == '\\' || !ch))
+            return 0;
+    }
+    return 1;
+}
+
 /* Patient's Age kept (patient-characteristics): 90 years and more become
  * 090Y (HIPAA Safe Harbor: ages over 89 are aggregated). */
 static at_status cap_age(at_dcm_element *el)
@@ -508,6 +519,8 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
             else if (!(g & 1)) {
                 if (el->tag == AT_TAG(0x0010, 0x1010))
                     st = cap_age(el);
+                else if (!*code && at_deid_allowlist_action(el->tag, options) == 'N' && !is_number_list(el))
+                    st = set_dummy(c, el);
                 else
                     st = scan_value(c, el, vr, cs);
             }

@@ -214,7 +214,8 @@ at_deid_action at_deid_action_for(at_tag tag, at_vr vr, unsigned options, const 
         return (options & AT_DEID_OPT_UIDS) ? AT_DEID_KEEP : AT_DEID_UID;
     /* what is not known to be safe does not pass */
     switch (at_deid_allowlist_action(tag, options)) {
-    case 'K': return AT_DEID_KEEP;
+    case 'K':
+    case 'N': return AT_DEID_KEEP; /* N: the engine checks the value is a number */
     case 'D': return AT_DEID_DUMMY;
     case 'Z': return AT_DEID_EMPTY;
     default: return AT_DEID_REMOVE;
