@@ -52,9 +52,9 @@ static at_status detect(void *ud, const char *text, size_t len, at_deid_span **s
     return st;
 }
 
-at_status cli_deid_detector(void *batch_config, void **state)
+at_status cli_deid_detector(void *deid_spec, void **state)
 {
-    at_deid_batch_config *cfg = batch_config;
+    at_deid_spec *cfg = deid_spec;
     at_text_deid *d = NULL;
     at_status st = at_text_deid_new(NULL, &d);
     if (st)

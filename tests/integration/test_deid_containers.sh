@@ -15,6 +15,7 @@ for p in dcmcjpeg dcmdjpeg dcmdump pdf2dcm; do
 done
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+"$BIN" key new "$T/key" >/dev/null 2>&1
 mkdir -p "$T/raw" "$T/in"
 # native sources: 16-bit CT (lossless) and 8-bit (baseline), 3 frames each
 $PY - "$T/raw" <<'PYEOF'

@@ -9,6 +9,7 @@ PY=/usr/bin/python3
 command -v dcm2niix >/dev/null || { echo "skip: dcm2niix missing"; exit 0; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+"$BIN" key new "$T/key" >/dev/null 2>&1
 "$BIN" synth study --out "$T/in" --series 2 --slices 12 --size 48 --seed 11 2>/dev/null
 "$BIN" deid "$T/in" -o "$T/out" --key "$T/key" -q
 mkdir -p "$T/nii_in" "$T/nii_out"

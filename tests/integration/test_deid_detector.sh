@@ -7,6 +7,7 @@ set -euo pipefail
 BIN=${ATELIER_BIN:?}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+"$BIN" key new "$T/key" >/dev/null 2>&1
 mkdir -p "$T/in"
 /usr/bin/python3 - "$T/in" <<'PYEOF'
 import sys, warnings
