@@ -250,6 +250,8 @@ static at_status scan_value(deid_ctx *c, at_dcm_element *el, at_vr vr, const at_
         int free_text = is_maskable(vr) && !is_code_value(el->tag);
         if (free_text)
             flags = AT_DEID_SCAN_SHAPES | ((c->cfg->options & AT_DEID_OPT_FULL_DATES) ? 0 : AT_DEID_SCAN_DATES);
+        else if (!is_maskable(vr))
+            flags = AT_DEID_SCAN_CODED;
         st = at_deid_scan_text(text.data ? (const char *)text.data : "", text.len, &c->ids, flags,
                                free_text ? c->cfg->detect : NULL, c->cfg->detect_ud, c->cfg->options, &r);
     }

@@ -50,7 +50,9 @@ void at_deid_ranges_free(at_deid_ranges *r);
 
 enum {
     AT_DEID_SCAN_SHAPES = 1, /* free text: dates, phones, long numbers, e-mails, URLs, titled names */
-    AT_DEID_SCAN_DATES = 2   /* dates in shapes are identifying (not full-dates) */
+    AT_DEID_SCAN_DATES = 2,  /* dates in shapes are identifying (not full-dates) */
+    AT_DEID_SCAN_CODED = 4   /* a coded value (CS, AE, numbers): identifiers of 4 characters or more
+                              * only ("CT" as a part of a name is not the modality's) */
 };
 /* Find what identifies in utf8[0..n): the identifiers of the file (folded,
  * at word boundaries), the shapes (flags), and the detector's spans when

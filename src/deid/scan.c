@@ -73,12 +73,12 @@ static size_t last_char(const char *p, size_t n)
  * glued to a letter, a digit not glued to a digit; none needed for scripts
  * written without spaces). */
 static at_status scan_identifiers(const char *s, size_t n, const at_deid_folded *f,
-                                  const at_deid_identifiers *ids, at_deid_ranges *out)
+                                  const at_deid_identifiers *ids, unsigned flags, at_deid_ranges *out)
 {
     at_status st = AT_OK;
     for (size_t i = 0; i < ids->count && !st; i++) {
         const at_deid_identifier *id = &ids->v[i];
-        if (id->len > f->ncompact)
+        if (id->len > f->ncompact || ((flags & AT_DEID_SCAN_CODED) && id->len < 4))
             continue;
         const char *hay = f->compact;
         for (const char *p = hay; !st && (p = memmem(p, f->ncompact - (size_t)(p - hay), id->text, id->len));
@@ -391,7 +391,7 @@ at_status at_deid_scan_text(const char *utf8, size_t n, const at_deid_identifier
     if (st)
         return st;
     if (ids)
-        st = scan_identifiers(utf8, n, &f, ids, out);
+        st = scan_identifiers(utf8, n, &f, ids, flags, out);
     if (!st && (flags & AT_DEID_SCAN_SHAPES))
         st = scan_shapes(utf8, n, &f, flags, out);
     at_deid_folded_free(&f);
