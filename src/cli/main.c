@@ -35,6 +35,7 @@ WEAK_COMMAND(cmd_serve, "serve")
 WEAK_COMMAND(cmd_login, "login")
 WEAK_COMMAND(cmd_logout, "logout")
 WEAK_COMMAND(cmd_whoami, "whoami")
+WEAK_COMMAND(cmd_vault, "vault")
 
 static const command commands[] = {
     {"demo", cmd_demo, "three parts on synthetic data: the door, clinical-text risk, pseudo-CT training"},
@@ -51,6 +52,7 @@ static const command commands[] = {
     {"login", cmd_login, "log in to a room"},
     {"logout", cmd_logout, "end the room session"},
     {"whoami", cmd_whoami, "who the room session is"},
+    {"vault", cmd_vault, "the room's encrypted store: verify, gc (and a low-level put/get/ls)"},
 };
 
 static void usage(FILE *out)
