@@ -30,6 +30,12 @@ typedef enum {
     AT_PHI_HOPITAL,
     AT_PHI_RPPS, /* RPPS and ADELI */
     AT_PHI_FINESS,
+    AT_PHI_AGE,       /* an age over 89 ("92 ans"): written "90 ans ou plus" */
+    AT_PHI_EMPLOYEUR, /* an employer */
+    AT_PHI_COMPTE,    /* bank account (IBAN), mutual-insurance or insurance number */
+    AT_PHI_IMMAT,     /* a vehicle plate */
+    AT_PHI_URL,       /* a web address or a social-media handle */
+    AT_PHI_ID,        /* another record, specimen or document number */
     AT_PHI_COUNT
 } at_phi_label;
 

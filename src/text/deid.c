@@ -2,10 +2,14 @@
  * trigger words) and the date shift (the patient's identity is in
  * deid_patient.c). */
 #include "deid_internal.h"
+#include "tagger.h"
+
+#include "atelier/text_model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     const char *word;
@@ -131,6 +135,19 @@ at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
         st = add_word(d, month_words[i], DICT_MONTH, text_month_of(month_words[i], strlen(month_words[i])));
     if (!st)
         st = text_dict_compact(&d->dict); /* small enough to stay in cache */
+    if (!st)
+        st = text_lexicon_load(dir, &d->lex);
+    d->allow_list = 1;
+    if (!st) {
+        /* the default tagger model ships in data/text; without it the rules
+         * and the allow-list run alone */
+        char *path = at_path_join(dir, AT_TEXT_TAGGER_DEFAULT);
+        if (!path)
+            st = AT_ERR_NOMEM;
+        else if (access(path, F_OK) == 0)
+            st = text_tagger_load(path, &d->tagger);
+        at_free(path);
+    }
     if (st) {
         at_text_deid_free(d);
         return st;
@@ -145,7 +162,27 @@ void at_text_deid_free(at_text_deid *d)
         return;
     text_dict_free(&d->dict);
     text_dict_free(&d->patdict);
+    text_lexicon_free(&d->lex);
+    text_tagger_free(d->tagger);
     at_free(d);
+}
+
+at_status at_text_deid_set_model(at_text_deid *d, const char *path)
+{
+    text_tagger *t = NULL;
+    if (path) {
+        at_status st = text_tagger_load(path, &t);
+        if (st)
+            return st;
+    }
+    text_tagger_free(d->tagger);
+    d->tagger = t;
+    return AT_OK;
+}
+
+void at_text_deid_set_allow_list(at_text_deid *d, int on) { d->allow_list = on != 0; }
+
+int at_text_deid_has_model(const at_text_deid *d) { return d->tagger != NULL;
 }
 
 int at_text_date_shift_days(const at_key *key, const char *patient_id)

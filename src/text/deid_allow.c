@@ -1,0 +1,286 @@
+/* The allow-list pass, the de-identifier's recall floor (Philter's
+ * principle, as the DICOM door's allow-list): a word the rules and the
+ * tagger left is kept only when it is known to be safe (a word of Debian's
+ * French dictionaries or of the medical vocabulary, or one of their
+ * inflections, or a drug or surgical word by its ending) or when its
+ * context explains it (an eponym's place, a brand name beside a drug, an
+ * abbreviation). Words that are known and also names (Martin, Rose,
+ * Nancy) were the tagger's to decide. */
+#include "tagger.h"
+
+#include <string.h>
+
+#define KNOWN (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN)
+#define DICT_SAFE                                                                                                      \
+    (DICT_COMMON | DICT_EPONYM | DICT_MONTH | DICT_TITLE | DICT_HOSP | DICT_HOSPQUAL | DICT_STREET | DICT_EPOTRIG |     \
+     DICT_IDLABEL | DICT_FIELD | DICT_RESID | DICT_PARTICLE | DICT_CONNECT | DICT_ROLE | DICT_BIRTH)
+
+/* Endings of drug names (INN stems) and of medical words, folded. */
+static const struct {
+    const char *s;
+    unsigned char n;
+} safe_endings[] = {
+    {"mab", 3},
+    {"nib", 3},
+    {"ciclib", 6},
+    {"parib", 5},
+    {"lisib", 5},
+    {"platine", 7},
+    {"taxel", 5},
+    {"rubicine", 8},
+    {"mycine", 6},
+    {"cilline", 7},
+    {"cycline", 7},
+    {"floxacine", 9},
+    {"conazole", 8},
+    {"prazole", 7},
+    {"tidine", 6},
+    {"sartan", 6},
+    {"pril", 4},
+    {"olol", 4},
+    {"dipine", 6},
+    {"statine", 7},
+    {"parine", 6},
+    {"xaban", 5},
+    {"gatran", 6},
+    {"setron", 6},
+    {"pitant", 6},
+    {"lukast", 6},
+    {"relix", 5},
+    {"reline", 6},
+    {"lutamide", 8},
+    {"trozole", 7},
+    {"mustine", 7},
+    {"tecan", 5},
+    {"citabine", 8},
+    {"trexed", 6},
+    {"poside", 6},
+    {"limus", 5},
+    {"profene", 7},
+    {"oxacine", 7},
+    {"zepam", 5},
+    {"azepam", 6},
+    {"clone", 5},
+    {"barbital", 8},
+    {"tinib", 5},
+    {"rafenib", 7},
+    {"ectomie", 7},
+    {"ectomies", 8},
+    {"otomie", 6},
+    {"ostomie", 7},
+    {"stomie", 6},
+    {"scopie", 6},
+    {"graphie", 7},
+    {"plastie", 7},
+    {"penie", 5},
+    {"penies", 6},
+    {"emie", 4},
+    {"emies", 5},
+    {"urie", 4},
+    {"algie", 5},
+    {"algies", 6},
+    {"pathie", 6},
+    {"pathies", 7},
+    {"logie", 5},
+    {"logique", 7},
+    {"therapie", 8},
+    {"cytose", 6},
+    {"plasie", 6},
+    {"trophie", 7},
+    {"rragie", 6},
+    {"rrhee", 5},
+    {"cytaire", 7},
+    {"cytaires", 8},
+    {"blastique", 9},
+    {"genique", 7},
+    {"geniques", 8},
+    {"metrie", 6},
+    {"tomie", 5},
+    {"ectasie", 7},
+    {"lyse", 4},
+    {"nectomie", 8},
+    {"oscopique", 9},
+    {"ographique", 10},
+    {"mammaire", 8},
+    {"cellulaire", 10},
+    {"ganglionnaire", 13},
+    {NULL, 0}};
+
+static const char *const safe_prefixes[] = {
+    "endo", "hepato", "gastro", "oeso", "neuro", "cardio", "pneumo", "nephro", "hemato", "immuno", "radio", "chimio",
+    "onco", "cyto", "histo", "lympho", "myelo", "osteo", "thrombo", "angio", "dermato", "gyneco", "colo", "recto",
+    "laparo", "thoraco", "abdomino", "mammo", "echo", "scinti", "hyper", "hypo", "anti", "post", "pre", "peri",
+    "intra", "extra", "retro", "trans", "micro", "macro", "neo", "pseudo", "oligo", "poly", "hemi", "leuco", "erythro",
+    "broncho", "pleuro", "spleno", "pancreat", "cholang", "chole", "cysto", "uretero", "prostat", "hystero", "salping",
+    "ovari", "mastec", "adeno", "carcino", "sarco", "melano", "glio", "medullo", "cortico", "hormono", "mucos",
+    "dys", "tachy", "brady", "photo", "electro", "physio", "psycho", "ortho", "cephal", "crani", "vertebr", NULL};
+
+static int ends_with(const char *f, size_t n, const char *e, size_t m)
+{
+    return n > m + 2 && f[n - 1] == e[m - 1] && !memcmp(f + n - m, e, m);
+}
+
+/* The folded word f (n bytes) is a word of the language or medical by
+ * one of its inflections: plural, feminine, past participle. */
+static int known_inflection(const text_lexicon *x, const char *f, size_t n)
+{
+    static const struct {
+        const char *end, *base;
+    } rules[] = {{"s", ""}, {"x", ""}, {"e", ""}, {"es", ""}, {"ee", "e"}, {"ees", "e"}, {"aux", "al"},
+                 {"ale", "al"}, {"ales", "al"}, {"ives", "if"}, {"ive", "if"}, {"euse", "eux"}, {"euses", "eux"},
+                 {"iques", "ique"}, {"ienne", "ien"}, {"iennes", "ien"}, {"ees", "er"}, {"ee", "er"}, {"e", "er"}};
+    char b[LEX_MAX_WORD + 16];
+    for (size_t r = 0; r < sizeof rules / sizeof *rules; r++) {
+        size_t el = strlen(rules[r].end), bl = strlen(rules[r].base);
+        if (n <= el + 2 || n - el + bl > LEX_MAX_WORD || memcmp(f + n - el, rules[r].end, el))
+            continue;
+        memcpy(b, f, n - el);
+        memcpy(b + n - el, rules[r].base, bl);
+        if (text_lexicon_get(x, b, n - el + bl) & (LEX_WORD | LEX_MED))
+            return 1;
+    }
+    return 0;
+}
+
+/* Gene, TNM, cycle and dose writings among words with digits ("BRCA1",
+ * "pT2N0", "C3J1", "75mg", "HER2", "L4-L5"): the letters and digits of a
+ * code of at most three digits, or a TNM. */
+static int safe_code(const char *w, size_t n)
+{
+    size_t digits = 0;
+    for (size_t i = 0; i < n; i++)
+        digits += (unsigned)(w[i] - '0') < 10u;
+    if (digits <= 3)
+        return 1;
+    /* TNM: [cpy]*T..N..M.. */
+    size_t i = 0;
+    while (i < n && (w[i] == 'c' || w[i] == 'p' || w[i] == 'y' || w[i] == 'r' || w[i] == 'u'))
+        i++;
+    return i < n && w[i] == 'T' && memchr(w + i, 'N', n - i) != NULL;
+}
+
+int deid_known_safe(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if ((k->lex & KNOWN) || (k->dflags & DICT_SAFE))
+        return 1;
+    const char *w = s->t + k->s;
+    size_t n = k->e - k->s;
+    int digit = 0;
+    for (size_t j = 0; j < n; j++)
+        digit |= (unsigned)(w[j] - '0') < 10u;
+    if (digit)
+        return safe_code(w, n);
+    char f[96];
+    int fl = text_lexicon_fold(w, n, f, sizeof f);
+    if (fl <= 0)
+        return 0;
+    /* an elided word ("l'", "qu'") or one letter */
+    if (fl <= 1 || (fl == 2 && f[1] == '\''))
+        return 1;
+    const text_lexicon *x = &s->d->lex;
+    if (known_inflection(x, f, (size_t)fl))
+        return 1;
+    for (size_t e = 0; safe_endings[e].s; e++)
+        if (ends_with(f, (size_t)fl, safe_endings[e].s, safe_endings[e].n))
+            return 1;
+    /* a medical prefix on a long word ("endobrachyoesophage"), or a very
+     * long word: names are rarely either */
+    if (!(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) && !memchr(f, '-', (size_t)fl)) {
+        if (fl >= 14)
+            return 1;
+        for (const char *const *p = safe_prefixes; *p && fl >= 9; p++)
+            if (!memcmp(f, *p, strlen(*p)))
+                return 1;
+    }
+    /* a hyphenated word: known when every part is, or when its last part
+     * is and it is written in lower case ("thoraco-abdomino-pelvien") */
+    if (memchr(f, '-', (size_t)fl)) {
+        int all = 1, last = 0;
+        for (size_t a = 0; a < (size_t)fl;) {
+            size_t b = a;
+            while (b < (size_t)fl && f[b] != '-')
+                b++;
+            unsigned kinds = b > a ? text_lexicon_get(x, f + a, b - a) : LEX_WORD;
+            int ok = (kinds & (LEX_WORD | LEX_MED | LEX_EPONYM)) != 0 || (b > a && known_inflection(x, f + a, b - a));
+            all &= ok;
+            last = ok;
+            a = b + 1;
+        }
+        if (all || (last && !k->cap && !k->allcaps))
+            return 1;
+    }
+    return 0;
+}
+
+/* Context that explains an unknown word as safe: an eponym's place
+ * ("maladie de X"), a brand name in parentheses after a drug or a dose
+ * after it ("X 50 mg"), an abbreviation of at most three capitals. */
+static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (deid_eponym_context(s, i))
+        return 1;
+    if (i >= 2 && is_punct(s, i - 1, '(') && (s->tok[i - 2].lex & LEX_MED))
+        return 1;
+    if (i + 2 < s->n && s->tok[i + 1].kind == TOK_NUM && !s->tok[i + 1].nl && s->tok[i + 2].kind == TOK_WORD) {
+        const text_tok *u = &s->tok[i + 2];
+        if ((u->lex & LEX_MED) && u->e - u->s <= 6 && !(u->lex & LEX_WORD))
+            return 1; /* "X 50 mg", "X 400 UI" */
+    }
+    if (k->allcaps && k->e - k->s <= 3 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE)))
+        return !(c->cand[i] && c->margin[i] > 0);
+    return 0;
+}
+
+static void allow_token(text_scan *s, const tag_doc *c, size_t i);
+
+void deid_pass_allow(text_scan *s, const tag_doc *c)
+{
+    static const int lists[] = {TEXT_LIST_NAME, TEXT_LIST_ODD, TEXT_LIST_CUE};
+    for (size_t l = 0; l < 3; l++)
+        for (size_t q = 0; q < s->nlist[lists[l]]; q++)
+            allow_token(s, c, s->list[lists[l]][q]);
+}
+
+/* (the pass over each token the tokeniser listed) */
+static void allow_token(text_scan *s, const tag_doc *c, size_t i)
+{
+    {
+        const text_tok *k = &s->tok[i];
+        if (k->kind != TOK_WORD || s->lab[i] || (k->aux & TOK_AUX_SAFE) || k->e - k->s > 60)
+            return;
+        if ((k->lex & KNOWN) || (k->dflags & DICT_SAFE) || deid_known_safe(s, i) || context_safe(s, c, i))
+            return;
+        int named = (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) != 0;
+        if (!k->cap && !k->allcaps && !named) {
+            /* an unknown word in lower case: a name only when the tagger
+             * leans that way or a title, relative or label stands before */
+            int cue = s->d->tagger && c->cand[i] && c->margin[i] > -2.0f;
+            for (size_t q = i, hop = 0; !cue && q > 0 && hop < 2; q--, hop++) {
+                const text_tok *p = &s->tok[q - 1];
+                cue = (p->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (p->lex & LEX_KIN) ||
+                      s->lab[q - 1] == AT_PHI_NOM || s->lab[q - 1] == AT_PHI_PRENOM;
+                if (s->tok[q - 1].nl)
+                    break;
+            }
+            if (!cue)
+                return;
+        }
+        int label, digit = 0;
+        for (uint32_t b = k->s; b < k->e; b++)
+            digit |= (unsigned)(s->t[b] - '0') < 10u;
+        if (digit)
+            label = AT_PHI_ID;
+        else if (c->cand[i] && s->d->tagger)
+            label = tag_to_label(c->best[i]);
+        else if ((k->lex & (LEX_PLACE | LEX_CITY)) && !(k->lex & (LEX_FIRST | LEX_LAST)))
+            label = AT_PHI_VILLE;
+        else if ((k->lex & LEX_FIRST) && !(k->lex & LEX_LAST))
+            label = AT_PHI_PRENOM;
+        else
+            label = AT_PHI_NOM;
+        if (mark(s, i, i + 1, label) && (label == AT_PHI_NOM || label == AT_PHI_PRENOM))
+            deid_names_add(s, i, i + 1);
+    }
+}

@@ -1,0 +1,685 @@
+/* Rule passes for the labels and writings the first rules did not cover:
+ * web addresses and handles (URL), IBAN and labelled insurance numbers
+ * (COMPTE), vehicle plates (IMMAT), dates in words, OCR'd and with one
+ * digit, ages over 89 (AGE), labelled record numbers in free formats and
+ * unlabelled specimen codes (ID), employers (EMPLOYEUR), rural and
+ * residence addresses, phones written "(+33)7...". */
+#include "deid_scan.h"
+
+#include <string.h>
+
+static size_t tlen(const text_scan *s, size_t i) { return s->tok[i].e - s->tok[i].s; }
+static int is_up(char c) { return c >= 'A' && c <= 'Z'; }
+static int is_dig(char c) { return c >= '0' && c <= '9'; }
+static int is_alnum_c(char c) { return is_dig(c) || (c >= 'a' && c <= 'z') || is_up(c) || (unsigned char)c >= 0x80; }
+
+/* Token i folded into f (cap 64): its length, 0 when none. */
+static size_t fold_tok(const text_scan *s, size_t i, char *f)
+{
+    if (i >= s->n || tlen(s, i) > 48)
+        return 0;
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, tlen(s, i), f, 64);
+    return fl > 0 ? (size_t)fl : 0;
+}
+
+static int tok_word_is(const text_scan *s, size_t i, const char *const *set)
+{
+    char f[64];
+    size_t n = fold_tok(s, i, f);
+    if (!n)
+        return 0;
+    for (; *set; set++)
+        if (strlen(*set) == n && !memcmp(*set, f, n))
+            return 1;
+    return 0;
+}
+
+/* Mark the tokens covering bytes [a, e) from token i on. */
+static int mark_bytes(text_scan *s, size_t i, size_t e, int label)
+{
+    size_t j = tok_end_index(s, i, e);
+    return mark(s, i, j, label);
+}
+
+/* ---- web addresses and handles ---------------------------------------------- */
+
+static const char *const tlds[] = {"fr", "com", "org", "net", "eu", "io", "info", "be", "ch", "de", "uk", "gouv", NULL};
+
+static int url_char(char c)
+{
+    return is_alnum_c(c) || c == '-' || c == '.' || c == '_' || c == '/' || c == '~' || c == '?' || c == '=' ||
+           c == '&' || c == '%' || c == '#' || c == ':' || c == '+';
+}
+
+static size_t url_end(const text_scan *s, size_t a)
+{
+    size_t e = a;
+    while (e < s->len && url_char(s->t[e]))
+        e++;
+    while (e > a && (s->t[e - 1] == '.' || s->t[e - 1] == ':' || s->t[e - 1] == '-'))
+        e--;
+    return e;
+}
+
+static void pass_urls(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    const char *p = s->t + k->s;
+    size_t n = tlen(s, i);
+    if (k->kind == TOK_WORD && ((n == 4 && !memcmp(p, "http", 4)) || (n == 5 && !memcmp(p, "https", 5)))) {
+        if (k->s + n + 3 <= s->len && !memcmp(p + n, "://", 3))
+            mark_bytes(s, i, url_end(s, k->s), AT_PHI_URL);
+        return;
+    }
+    if (k->kind == TOK_WORD && n == 3 && (p[0] == 'w' || p[0] == 'W') && (p[1] | 32) == 'w' && (p[2] | 32) == 'w' &&
+        k->s + 4 < s->len && p[3] == '.') {
+        mark_bytes(s, i, url_end(s, k->s), AT_PHI_URL);
+        return;
+    }
+    if (k->kind == TOK_PUNCT && p[0] == '@' && (k->s == 0 || !is_alnum_c(s->t[k->s - 1])) && i + 1 < s->n &&
+        s->tok[i + 1].s == k->e && s->tok[i + 1].kind == TOK_WORD && tlen(s, i + 1) >= 2) {
+        size_t e = k->e;
+        while (e < s->len && (is_alnum_c(s->t[e]) || s->t[e] == '_' || (s->t[e] == '.' && e + 1 < s->len &&
+                                                                          is_alnum_c(s->t[e + 1]))))
+            e++;
+        mark_bytes(s, i, e, AT_PHI_URL);
+        return;
+    }
+    /* "exemple.fr/page", "chu-brest.fr" */
+    if (k->kind == TOK_WORD && i + 2 < s->n && is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e &&
+        s->tok[i + 2].s == s->tok[i + 1].e && tok_word_is(s, i + 2, tlds) && (k->s == 0 || s->t[k->s - 1] != '@')) {
+        size_t a = k->s;
+        while (a > 0 && (is_alnum_c(s->t[a - 1]) || s->t[a - 1] == '-' || s->t[a - 1] == '.'))
+            a--;
+        if (a != k->s)
+            return;
+        mark_bytes(s, i, url_end(s, k->s), AT_PHI_URL);
+    }
+}
+
+/* ---- IBAN, plates, OCR'd dates, "(+33)" phones ------------------------------------- */
+
+/* IBAN at byte a: two capitals, two digits, then 10 to 30 letters or
+ * digits in groups separated by one space. End offset or 0. */
+static size_t scan_iban(const text_scan *s, size_t a)
+{
+    const char *t = s->t;
+    if (a + 4 > s->len || !is_up(t[a]) || !is_up(t[a + 1]) || !is_dig(t[a + 2]) || !is_dig(t[a + 3]))
+        return 0;
+    size_t i = a + 4, chars = 0, end = i;
+    while (i < s->len) {
+        if (is_dig(t[i]) || is_up(t[i])) {
+            chars++;
+            i++;
+            end = i;
+        } else if (t[i] == ' ' && i + 1 < s->len && (is_dig(t[i + 1]) || is_up(t[i + 1]))) {
+            i++;
+        } else {
+            break;
+        }
+    }
+    return chars >= 10 && chars <= 30 ? end : 0;
+}
+
+/* A plate: AB-123-CD (or with spaces, or glued). End offset or 0. */
+static size_t scan_plate(const text_scan *s, size_t a)
+{
+    const char *t = s->t;
+    size_t i = a;
+    if (a > 0 && is_alnum_c(t[a - 1]))
+        return 0;
+    if (i + 7 > s->len || !is_up(t[i]) || !is_up(t[i + 1]))
+        return 0;
+    i += 2;
+    char sep = t[i] == '-' || t[i] == ' ' ? t[i] : 0;
+    i += sep != 0;
+    if (i + 3 > s->len || !is_dig(t[i]) || !is_dig(t[i + 1]) || !is_dig(t[i + 2]))
+        return 0;
+    i += 3;
+    if (sep) {
+        if (i >= s->len || t[i] != sep)
+            return 0;
+        i++;
+    }
+    if (i + 2 > s->len || !is_up(t[i]) || !is_up(t[i + 1]))
+        return 0;
+    i += 2;
+    return i < s->len && is_alnum_c(t[i]) ? 0 : i;
+}
+
+static int ocr_digit(char c) { return is_dig(c) || c == 'O' || c == 'o' || c == 'l' || c == 'I'; }
+
+/* A numeric date with the OCR's letters for digits (1O/O3/2O23): end or 0. */
+static size_t scan_ocr_date(const text_scan *s, size_t a)
+{
+    const char *t = s->t;
+    if (a > 0 && is_alnum_c(t[a - 1]))
+        return 0;
+    size_t i = a;
+    int w[3] = {0, 0, 0}, k = 0, letters = 0, digits = 0;
+    char sep = 0;
+    while (i < s->len) {
+        char c = t[i];
+        if (ocr_digit(c) && w[k] < 4) {
+            w[k]++;
+            letters += !is_dig(c);
+            digits += is_dig(c);
+            i++;
+        } else if ((c == '/' || c == '.') && k < 2 && w[k] && (!sep || sep == c) && i + 1 < s->len &&
+                   ocr_digit(t[i + 1])) {
+            sep = c;
+            k++;
+            i++;
+        } else {
+            break;
+        }
+    }
+    if (k != 2 || !letters || digits < 3 || w[0] > 2 || w[1] > 2 || (w[2] != 2 && w[2] != 4))
+        return 0;
+    if (i < s->len && is_alnum_c(t[i]))
+        return 0;
+    text_alt_date d;
+    return text_date_alt_parse(t + a, i - a, &d) && d.style == TEXT_DATE_OCR ? i : 0;
+}
+
+/* "(+33)7.11.22.33.44", "(+33) 6 12 34 56 78": end or 0. */
+static size_t scan_paren_phone(const text_scan *s, size_t a)
+{
+    const char *t = s->t;
+    size_t i = a;
+    if (i + 5 > s->len || t[i] != '(')
+        return 0;
+    if (!memcmp(t + i, "(+33)", 5))
+        i += 5;
+    else if (i + 6 <= s->len && !memcmp(t + i, "(0033)", 6))
+        i += 6;
+    else
+        return 0;
+    if (i < s->len && t[i] == ' ')
+        i++;
+    if (i >= s->len || t[i] < '1' || t[i] > '9')
+        return 0;
+    i++;
+    char sep = 0;
+    for (int p = 0; p < 4; p++) {
+        if (i < s->len && (t[i] == ' ' || t[i] == '.' || t[i] == '-')) {
+            if (p == 0)
+                sep = t[i];
+            if (t[i] != sep)
+                return 0;
+            i++;
+        } else if (sep) {
+            return 0;
+        }
+        if (i + 2 > s->len || !is_dig(t[i]) || !is_dig(t[i + 1]))
+            return 0;
+        i += 2;
+    }
+    return i < s->len && is_alnum_c(t[i]) ? 0 : i;
+}
+
+/* ---- dates in words, ages -------------------------------------------------------------- */
+
+/* Token i is a number word (each hyphen part): its value, else -1. */
+static int number_tok(const text_scan *s, size_t i, char *f, size_t *fl)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD)
+        return -1;
+    *fl = fold_tok(s, i, f);
+    if (!*fl)
+        return -1;
+    const char *w[1] = {f};
+    int v;
+    return text_number_words_value(w, fl, 1, &v) ? v : -1;
+}
+
+static void pass_word_date(text_scan *s, size_t i)
+{
+    /* i: a month word in lower case or capitalised */
+    char f[64];
+    size_t fl;
+    size_t a = i;
+    int day = 0;
+    /* back: "premier", "vingt-deux", "trente et un", "1er" handled by the rules */
+    if (i >= 1 && number_tok(s, i - 1, f, &fl) >= 1 && !s->lab[i - 1] && !s->tok[i].nl) {
+        a = i - 1;
+        if (i >= 3 && tok_is(s, i - 2, "et") && number_tok(s, i - 3, f, &fl) >= 20 && !s->lab[i - 3])
+            a = i - 3;
+        const char *w[3];
+        size_t l[3];
+        char b[3][64];
+        size_t c = 0;
+        for (size_t q = a; q < i; q++) {
+            l[c] = fold_tok(s, q, b[c]);
+            w[c] = b[c];
+            c++;
+        }
+        int v;
+        if (text_number_words_value(w, l, c, &v) && v >= 1 && v <= 31)
+            day = v;
+        else
+            a = i;
+    }
+    /* forward: year words */
+    size_t e = i + 1;
+    {
+        const char *w[8];
+        size_t l[8];
+        char b[8][64];
+        size_t c = 0, q = i + 1;
+        while (q < s->n && c < 8 && !s->tok[q].nl && !s->lab[q] && s->tok[q].kind == TOK_WORD) {
+            l[c] = fold_tok(s, q, b[c]);
+            w[c] = b[c];
+            int v;
+            if (!l[c] || !text_number_words_value(w + c, l + c, 1, &v)) {
+                if (l[c] == 2 && !memcmp(b[c], "et", 2) && c > 0) {
+                    c++;
+                    q++;
+                    continue;
+                }
+                break;
+            }
+            c++;
+            q++;
+        }
+        while (c > 0 && l[c - 1] == 2 && !memcmp(w[c - 1], "et", 2)) {
+            c--;
+            q--;
+        }
+        int v;
+        if (c && text_number_words_value(w, l, c, &v) && v >= 1800 && v <= 2200)
+            e = q;
+    }
+    if (!day && e == i + 1)
+        return;
+    if (a > 0 && !s->lab[a - 1] && s->tok[a - 1].kind == TOK_WORD && !s->tok[a].nl) {
+        size_t wl = fold_tok(s, a - 1, f);
+        if (wl && text_weekday_of(f, wl))
+            a--;
+    }
+    mark(s, a, e, AT_PHI_DATE);
+}
+
+static const char *const age_words[] = {"age", "agee", "ages", "agees", NULL};
+
+static void pass_age(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    int v = -1;
+    size_t e = i + 1;
+    char f[64];
+    size_t fl;
+    if (k->kind == TOK_NUM && tlen(s, i) <= 3) {
+        v = atoi_n(s->t + k->s, tlen(s, i));
+    } else if (k->kind == TOK_WORD) {
+        v = number_tok(s, i, f, &fl);
+        if (v < 80)
+            return;
+    }
+    if (v < 90 || v > 130)
+        return;
+    if (e < s->n && (tok_is(s, e, "ans") || tok_is(s, e, "an") || tok_is(s, e, "a")) && !s->tok[e].nl) {
+        if (tok_is(s, e, "a") && !(i > 0 && tok_word_is(s, i - 1, age_words)))
+            return;
+        mark(s, i, e + 1, AT_PHI_AGE);
+        return;
+    }
+    /* "âge : 92", "âgée de 93" */
+    size_t p = i;
+    if (p > 0 && (is_punct(s, p - 1, ':') || tok_is(s, p - 1, "de")))
+        p--;
+    if (p > 0 && tok_word_is(s, p - 1, age_words))
+        mark(s, i, i + 1, AT_PHI_AGE);
+}
+
+/* Web addresses, handles, "(+33)" phones, IBAN, plates, OCR'd dates that
+ * start with a word: before the numbers and the names take their parts. */
+static void early_at(text_scan *s, size_t i)
+{
+    if (s->lab[i])
+        return;
+    const text_tok *k = &s->tok[i];
+    char c0 = s->t[k->s];
+    size_t e;
+    if (k->kind == TOK_PUNCT) {
+        if (c0 == '@')
+            pass_urls(s, i);
+        else if (c0 == '(' && (e = scan_paren_phone(s, k->s)))
+            mark_bytes(s, i, e, AT_PHI_TEL);
+        return;
+    }
+    if (k->kind != TOK_WORD)
+        return;
+    if (is_up(c0)) {
+        if ((e = scan_iban(s, k->s))) {
+            mark_bytes(s, i, e, AT_PHI_COMPTE);
+            return;
+        }
+        if ((e = scan_plate(s, k->s))) {
+            mark_bytes(s, i, e, AT_PHI_IMMAT);
+            return;
+        }
+    }
+    if (i + 2 < s->n && s->tok[i + 1].s == k->e && (is_punct(s, i + 1, '/') || is_punct(s, i + 1, '.')) &&
+        ocr_digit(c0) && (e = scan_ocr_date(s, k->s))) {
+        mark_bytes(s, i, e, AT_PHI_DATE);
+        return;
+    }
+    if (c0 == 'h' || c0 == 'w' || c0 == 'W' || s->t[k->e] == '.')
+        pass_urls(s, i);
+}
+
+void deid_pass_extra_early(text_scan *s)
+{
+    static const int lists[] = {TEXT_LIST_AT, TEXT_LIST_EXTRA, TEXT_LIST_CUE};
+    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
+        for (size_t q = 0; q < s->nlist[lists[l]]; q++)
+            early_at(s, s->list[lists[l]][q]);
+    /* plates start with two capitals */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        if (s->tok[i].allcaps && tlen(s, i) == 2 && !s->lab[i])
+            early_at(s, i);
+    }
+}
+
+/* Dates in words, OCR'd dates that start with digits, ages: after the
+ * numeric and written dates, which leave few numbers to look at. */
+void deid_pass_extra_dates(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        if (s->lab[i])
+            continue;
+        const text_tok *k = &s->tok[i];
+        size_t e;
+        if (k->kind == TOK_WORD && (k->dflags & DICT_MONTH)) {
+            pass_word_date(s, i);
+            continue;
+        }
+        if (k->kind != TOK_NUM)
+            continue;
+        if (i + 2 < s->n && s->tok[i + 1].s == k->e && (is_punct(s, i + 1, '/') || is_punct(s, i + 1, '.')) &&
+            s->tok[i + 2].kind == TOK_WORD && (e = scan_ocr_date(s, k->s))) {
+            mark_bytes(s, i, e, AT_PHI_DATE);
+            continue;
+        }
+        pass_age(s, i);
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_EXTRA]; q++) {
+        size_t i = s->list[TEXT_LIST_EXTRA][q];
+        const text_tok *k = &s->tok[i];
+        if (!s->lab[i] && k->kind == TOK_WORD && k->e - k->s >= 12 && (s->t[k->s] | 0x20) == 'q' &&
+            !memcmp(s->t + k->s + 1, "uatre-vingt", 11))
+            pass_age(s, i);
+    }
+}
+
+/* ---- late: record numbers, employers, rural addresses, short dates ---------------------- */
+
+static int glued_digit(const text_scan *s, size_t j);
+
+const char *const text_cue_id_words[] = {
+    "ref", "reference", "references", "dossier", "prelevement", "prelevements", "echantillon", "bloc", "lame",
+    "lames", "examen", "demande", "ordonnance", "identifiant", "id", "numero", "num", "no", "n", "episode",
+    "requete", "patient", "anapath", "cr", "compte-rendu", "document", "scan", "archive", "etiquette", "tube",
+    "specimen", "biopsie", "prescription", NULL};
+const char *const text_cue_account_words[] = {"iban", "rib", "adherent", "adhesion", "mutuelle", "contrat", "police",
+                                            "societaire", "amc", "complementaire", "assure", "assurance", "bic",
+                                            "compte", "carte", "cpam", NULL};
+
+/* The glued code from token j (letters, digits, '-', '/', '.' without
+ * spaces between): its end token; *digits the digit count. */
+static size_t glued_code(const text_scan *s, size_t j, size_t *digits, int *letters)
+{
+    size_t r = j;
+    *digits = 0;
+    *letters = 0;
+    while (r < s->n && (r == j || (s->tok[r].s == s->tok[r - 1].e && !s->tok[r].nl))) {
+        const text_tok *k = &s->tok[r];
+        if (k->kind == TOK_PUNCT) {
+            char c = s->t[k->s];
+            if (tlen(s, r) != 1 || (c != '-' && c != '/' && c != '.' && c != '_') || r + 1 >= s->n ||
+                s->tok[r + 1].s != k->e || s->tok[r + 1].kind == TOK_PUNCT)
+                break;
+        } else {
+            for (uint32_t b = k->s; b < k->e; b++) {
+                *digits += is_dig(s->t[b]);
+                *letters |= !is_dig(s->t[b]);
+            }
+        }
+        r++;
+    }
+    return r;
+}
+
+/* After an id or account label: skip "n°", "no", ":", "#", "de", "du",
+ * "patient" ... then a glued code with enough digits. */
+static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
+{
+    size_t j = i + 1;
+    while (j < s->n && j - i <= 5 && !s->tok[j].nl && !s->lab[j]) {
+        const text_tok *k = &s->tok[j];
+        if (k->kind == TOK_PUNCT && (s->t[k->s] == ':' || s->t[k->s] == '#' || s->t[k->s] == '.' ||
+                                     (unsigned char)s->t[k->s] == 0xC2 /* ° */))
+            j++;
+        else if (k->kind == TOK_WORD && !(k->cap && tlen(s, j) > 3) && tlen(s, j) <= 10 &&
+                 ((k->lex & LEX_WORD) || tok_is(s, j, "n") || tok_is(s, j, "no")) && !glued_digit(s, j))
+            j++;
+        else
+            break;
+    }
+    if (j >= s->n || s->tok[j].nl || s->lab[j] || s->tok[j].kind == TOK_PUNCT)
+        return;
+    size_t digits;
+    int letters;
+    size_t r = glued_code(s, j, &digits, &letters);
+    /* groups of digits separated by one space (account numbers) */
+    if (label == AT_PHI_COMPTE)
+        while (r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 && s->t[s->tok[r].s - 1] == ' ' &&
+               (s->tok[r].kind == TOK_NUM || (s->tok[r].kind == TOK_WORD && s->tok[r].allcaps && tlen(s, r) <= 4))) {
+            size_t d2;
+            int l2;
+            size_t r2 = glued_code(s, r, &d2, &l2);
+            digits += d2;
+            r = r2;
+        }
+    if (digits >= min_digits)
+        mark(s, j, r, label);
+}
+
+static int glued_digit(const text_scan *s, size_t j)
+{
+    for (uint32_t b = s->tok[j].s; b < s->tok[j].e; b++)
+        if (is_dig(s->t[b]))
+            return 1;
+    return 0;
+}
+
+const char *const text_cue_employer_words[] = {"chez", "employeur", "entreprise", "societe", "ste", "usine", NULL};
+const char *const text_cue_job_words[] = {
+    "travaille", "travaillait", "travaillé", "employe", "employee", "salarie", "salariee", "embauche", "embauchee",
+    "retraite", "retraitee", "ancien", "ancienne", "ouvrier", "ouvriere", "agent", "technicien", "technicienne",
+    "comptable", "chauffeur", "vendeur", "vendeuse", "caissiere", "ingenieur", "ingenieure", "magasinier",
+    "manutentionnaire", "cadre", "commercial", "commerciale", "employee", "travaillant", "mecanicien", "soudeur",
+    "boulanger", "cuisinier", "serveur", "serveuse", "maçon", "macon", "electricien", "infirmiere", "aide-soignante",
+    "agricultrice", "agriculteur", "enseignant", "enseignante", "professeur", "facteur", "postier", NULL};
+
+/* A capitalised run from j (with inner connectors and '&'): its end. */
+static size_t org_run(const text_scan *s, size_t j)
+{
+    size_t r = j, last = j;
+    while (r < s->n && r - j < 8 && !s->tok[r].nl && !s->lab[r]) {
+        const text_tok *k = &s->tok[r];
+        if (k->kind == TOK_WORD && (k->cap || k->allcaps) && !(k->dflags & (DICT_TITLE | DICT_MONTH))) {
+            r++;
+            last = r;
+        } else if (r > j && ((k->kind == TOK_WORD && (k->dflags & DICT_CONNECT) && !k->cap) || is_punct(s, r, '&') ||
+                             is_punct(s, r, '\'') || is_punct(s, r, '-'))) {
+            r++;
+        } else {
+            break;
+        }
+    }
+    return last;
+}
+
+static void pass_employer(text_scan *s, size_t i)
+{
+    size_t j = i + 1;
+    if (!tok_word_is(s, i, text_cue_employer_words)) {
+        while (j < s->n && j - i <= 4 && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
+               !s->tok[j].allcaps)
+            j++;
+        if (j - i > 4 || j == i + 1)
+            return; /* "chez", "de", "à la", "pour" must come between */
+    } else {
+        if (is_punct(s, j, ':'))
+            j++;
+        while (j < s->n && j - i <= 3 && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
+               !s->tok[j].allcaps && (s->tok[j].dflags & DICT_CONNECT))
+            j++;
+    }
+    if (j >= s->n || s->tok[j].nl || s->lab[j] || s->tok[j].kind != TOK_WORD || !(s->tok[j].cap || s->tok[j].allcaps) ||
+        (s->tok[j].dflags & (DICT_TITLE | DICT_HOSP)))
+        return;
+    size_t r = org_run(s, j);
+    if (r > j)
+        mark(s, j, r, AT_PHI_EMPLOYEUR);
+}
+
+static const char *const rural_lower[] = {"lieu-dit", "lieudit", NULL};
+
+static void pass_rural(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (!(k->lex & LEX_STREET) || (!k->cap && !tok_word_is(s, i, rural_lower)))
+        return;
+    size_t j = i + 1;
+    if (is_punct(s, j, '.'))
+        j++;
+    /* "bât. B", "Résidence Le Parc" */
+    size_t r = j;
+    while (r < s->n && r - j < 6 && !s->tok[r].nl && !s->lab[r]) {
+        const text_tok *u = &s->tok[r];
+        if (u->kind == TOK_WORD && (u->cap || u->allcaps))
+            r++;
+        else if (r > j && u->kind == TOK_WORD && (u->dflags & (DICT_CONNECT | DICT_PARTICLE)) && r + 1 < s->n &&
+                 (s->tok[r + 1].cap || s->tok[r + 1].allcaps || is_punct(s, r + 1, '\'')))
+            r++;
+        else if (r > j && is_punct(s, r, '\''))
+            r++;
+        else
+            break;
+    }
+    if (r > j && !(k->cap && i > 0 && !k->nl && s->tok[i - 1].kind == TOK_WORD && !s->tok[i - 1].cap &&
+                   !(s->tok[i - 1].dflags & DICT_CONNECT)))
+        mark(s, i, r, AT_PHI_ADRESSE);
+}
+
+static const char *const short_date_cues[] = {"le", "du", "au", "depuis", "des", "jusqu'au", "vu", "vue", "revu",
+                                              "revue", "rdv", "prevu", "prevue", "controle", "avant", "apres",
+                                              "entre", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+                                              "dimanche", "semaine", "et", "depuis", "fait", "faite", "realise",
+                                              "realisee", "j", "hospitalise", "hospitalisee", NULL};
+
+/* "le 12/9", "revu le 4/11": day/month with one digit after a cue. */
+static void pass_short_date(text_scan *s, size_t i)
+{
+    if (i + 2 >= s->n || tlen(s, i) > 2 || !is_punct(s, i + 1, '/') || s->tok[i + 2].kind != TOK_NUM ||
+        tlen(s, i + 2) > 2 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e || s->lab[i + 2])
+        return;
+    if (i + 3 < s->n && (is_punct(s, i + 3, '/') && s->tok[i + 3].s == s->tok[i + 2].e))
+        return;
+    int d = atoi_n(s->t + s->tok[i].s, tlen(s, i)), m = atoi_n(s->t + s->tok[i + 2].s, tlen(s, i + 2));
+    if (d < 1 || d > 31 || m < 1 || m > 12 || i == 0)
+        return;
+    if (!tok_word_is(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE))
+        return;
+    mark(s, i, i + 3, AT_PHI_DATE);
+}
+
+/* Unlabelled specimen and record codes: letters and at least four digits
+ * glued with '-' ("B23-11902", "S23-0048812"), or year-number
+ * ("2023-44871"). */
+static void pass_code(text_scan *s, size_t i)
+{
+    if (i > 0 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind != TOK_PUNCT)
+        return;
+    size_t digits;
+    int letters;
+    size_t r = glued_code(s, i, &digits, &letters);
+    if (r <= i + 1 && !letters)
+        return;
+    int dash = 0;
+    for (size_t q = i; q < r; q++)
+        dash |= is_punct(s, q, '-') || is_punct(s, q, '/') || is_punct(s, q, '_');
+    for (size_t q = i; q < r; q++)
+        if (s->lab[q])
+            return;
+    if (letters && digits >= 5 && dash)
+        mark(s, i, r, AT_PHI_ID);
+    else if (!letters && dash && digits >= 9 && r == i + 3 && tlen(s, i) == 4)
+        mark(s, i, r, AT_PHI_ID);
+    else if (letters && digits >= 6 && r == i + 1)
+        mark(s, i, r, AT_PHI_ID); /* "CAE0033210" */
+}
+
+/* A weekday before a date joins it ("lundi 12 mars"). */
+static void weekday_join(text_scan *s, size_t i)
+{
+    char w0 = (char)(s->t[s->tok[i].s] | 0x20);
+    if (w0 != 'l' && w0 != 'm' && w0 != 'j' && w0 != 'v' && w0 != 's' && w0 != 'd')
+        return;
+    if (i + 1 >= s->n || s->lab[i] || s->lab[i + 1] != AT_PHI_DATE || s->tok[i + 1].nl ||
+        (i + 1 > 0 && i > 0 && s->ent[i] && s->ent[i] == s->ent[i + 1]))
+        return;
+    char f[64];
+    size_t n = fold_tok(s, i, f);
+    if (n && text_weekday_of(f, n)) {
+        s->lab[i] = AT_PHI_DATE;
+        s->ent[i] = s->ent[i + 1];
+    }
+}
+
+void deid_pass_extra_late(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        const text_tok *k = &s->tok[i];
+        if (s->lab[i] || k->kind != TOK_WORD)
+            continue;
+        unsigned lx = k->lex;
+        if ((lx & LEX_CUE_ID) && tok_word_is(s, i, text_cue_account_words))
+            labelled_code(s, i, AT_PHI_COMPTE, 5);
+        else if ((k->dflags & DICT_IDLABEL) && k->dval)
+            labelled_code(s, i, k->dval, 4);
+        else if (lx & LEX_CUE_ID)
+            labelled_code(s, i, AT_PHI_ID, 4);
+        if (s->lab[i])
+            continue;
+        if (lx & LEX_STREET)
+            pass_rural(s, i);
+        else if (lx & LEX_CUE_EMP)
+            pass_employer(s, i);
+        else if (!(lx & LEX_WORD) && glued_digit(s, i))
+            pass_code(s, i);
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
+        size_t i = s->list[TEXT_LIST_FLAG][q];
+        if (!s->lab[i] && (s->tok[i].dflags & DICT_IDLABEL) && s->tok[i].dval)
+            labelled_code(s, i, s->tok[i].dval, 4);
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        if (!s->lab[i] && s->tok[i].kind == TOK_NUM) {
+            pass_short_date(s, i);
+            if (!s->lab[i])
+                pass_code(s, i);
+        }
+        /* a weekday before a date joins it */
+        if (s->lab[i] == AT_PHI_DATE && i > 0 && !s->lab[i - 1] && s->tok[i - 1].kind == TOK_WORD &&
+            (i < 2 || s->ent[i - 1] != s->ent[i]))
+            weekday_join(s, i - 1);
+    }
+}
