@@ -7,6 +7,7 @@
 #include "cmd_text.h"
 
 #include "atelier/text.h"
+#include "atelier/text_model.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -449,7 +450,8 @@ int cmd_text_deid(int argc, char **argv)
     if (cli_wants_help(argc, argv)) {
         printf("usage: atelier text deid INPUT... -o OUTDIR [--mode redact|pseudonymise]\n"
                "       [--patient-info FILE] [--patient-dirs] [--key KEYFILE] [--column NAME]\n"
-               "       [--id-column NAME] [--delimiter ,|;|tab] [--json] [--dict DIR]\n\n"
+               "       [--id-column NAME] [--delimiter ,|;|tab] [--json] [--dict DIR]\n"
+               "       [--model FILE] [--no-allow-list]\n\n"
                "De-identify French clinical text: UTF-8 files, folders (recursively) and the\n"
                "column NAME of CSV files (delimiter ',', ';' or tab, read from the header line\n"
                "unless --delimiter, and written back the same). A file keeps its name under OUTDIR, a folder's\n"
@@ -469,10 +471,14 @@ int cmd_text_deid(int argc, char **argv)
                "header names the keys, one patient per row, or a folder of key: value files;\n"
                "each document is then matched against its own patient's identity (by id, else\n"
                "ipp). A bad\n"
-               "file is reported by name and place and skipped; the exit status is then 1.\n");
+               "file is reported by name and place and skipped; the exit status is then 1.\n"
+               "--model uses a tagger model trained by `text deid-model train` instead of the\n"
+               "default one (DICT/deid-tagger.bin); --no-allow-list turns the allow-list pass\n"
+               "(every word not known to be safe is removed) off.\n");
         return CLI_OK;
     }
-    const char *outdir = NULL, *mode = "redact", *pinfo = NULL, *keyfile = NULL, *dict = NULL;
+    const char *outdir = NULL, *mode = "redact", *pinfo = NULL, *keyfile = NULL, *dict = NULL, *model = NULL;
+    int no_allow = 0;
     deid_run r;
     memset(&r, 0, sizeof r);
     const char **inputs = calloc((size_t)argc, sizeof *inputs);
@@ -487,6 +493,7 @@ int cmd_text_deid(int argc, char **argv)
                             : !strcmp(a, "--key")          ? &keyfile
                             : !strcmp(a, "--column")       ? &r.column
                             : !strcmp(a, "--dict")         ? &dict
+                            : !strcmp(a, "--model")        ? &model
                             : !strcmp(a, "--id-column")    ? &r.id_column
                                                            : NULL;
         if (slot) {
@@ -497,6 +504,8 @@ int cmd_text_deid(int argc, char **argv)
             *slot = argv[++i];
         } else if (!strcmp(a, "--json")) {
             r.json = 1;
+        } else if (!strcmp(a, "--no-allow-list")) {
+            no_allow = 1;
         } else if (!strcmp(a, "--patient-dirs")) {
             r.patient_dirs = 1;
         } else if (!strcmp(a, "--delimiter")) {
@@ -532,6 +541,10 @@ int cmd_text_deid(int argc, char **argv)
         return rc == CLI_FAIL ? cli_fail(st) : rc;
     }
     st = at_text_deid_new(dict, &r.det);
+    if (!st && model)
+        st = at_text_deid_set_model(r.det, model);
+    if (!st && no_allow)
+        at_text_deid_set_allow_list(r.det, 0);
     at_text_patients pats;
     memset(&pats, 0, sizeof pats);
     if (!st && pinfo) {

@@ -150,8 +150,8 @@ static int safe_code(const char *w, size_t n)
     size_t digits = 0;
     for (size_t i = 0; i < n; i++)
         digits += (unsigned)(w[i] - '0') < 10u;
-    if (digits <= 3)
-        return 1;
+    if (digits <= 4)
+        return 1; /* genes, cycles, doses, times ("10h41") */
     /* TNM: [cpy]*T..N..M.. */
     size_t i = 0;
     while (i < n && (w[i] == 'c' || w[i] == 'p' || w[i] == 'y' || w[i] == 'r' || w[i] == 'u'))
@@ -178,9 +178,43 @@ int deid_known_safe(const text_scan *s, size_t i)
     /* an elided word ("l'", "qu'") or one letter */
     if (fl <= 1 || (fl == 2 && f[1] == '\''))
         return 1;
+    /* a roman numeral, with a letter after it ("IIIa", "IVb") */
+    {
+        int r = 0;
+        while (r < fl && (f[r] == 'i' || f[r] == 'v' || f[r] == 'x'))
+            r++;
+        if (r >= 2 && r >= fl - 1 && (r == fl || (f[r] >= 'a' && f[r] <= 'c')) && !(k->lex & (LEX_FIRST | LEX_LAST)))
+            return 1;
+    }
     const text_lexicon *x = &s->d->lex;
     if (known_inflection(x, f, (size_t)fl))
         return 1;
+    /* a word cut at a line end ("capécita-" / "bine"): the whole */
+    if (i + 2 < s->n && is_punct(s, i + 1, '-') && s->tok[i + 1].s == k->e && s->tok[i + 2].nl &&
+        s->tok[i + 2].kind == TOK_WORD && fl + (s->tok[i + 2].e - s->tok[i + 2].s) < 80) {
+        char g[96];
+        int gl = text_lexicon_fold(s->t + s->tok[i + 2].s, s->tok[i + 2].e - s->tok[i + 2].s, g, sizeof g);
+        if (gl > 0 && fl + gl < 90) {
+            char both[112];
+            memcpy(both, f, (size_t)fl);
+            memcpy(both + fl, g, (size_t)gl);
+            if ((text_lexicon_get(x, both, (size_t)(fl + gl)) & (LEX_WORD | LEX_MED)) ||
+                known_inflection(x, both, (size_t)(fl + gl)))
+                return 1;
+        }
+    }
+    if (i >= 2 && k->nl && is_punct(s, i - 1, '-') && s->tok[i - 2].e == s->tok[i - 1].s && s->tok[i - 2].kind == TOK_WORD) {
+        char g[96];
+        int gl = text_lexicon_fold(s->t + s->tok[i - 2].s, s->tok[i - 2].e - s->tok[i - 2].s, g, sizeof g);
+        if (gl > 0 && fl + gl < 90) {
+            char both[112];
+            memcpy(both, g, (size_t)gl);
+            memcpy(both + gl, f, (size_t)fl);
+            if ((text_lexicon_get(x, both, (size_t)(fl + gl)) & (LEX_WORD | LEX_MED)) ||
+                known_inflection(x, both, (size_t)(fl + gl)))
+                return 1;
+        }
+    }
     for (size_t e = 0; safe_endings[e].s; e++)
         if (ends_with(f, (size_t)fl, safe_endings[e].s, safe_endings[e].n))
             return 1;
@@ -202,7 +236,9 @@ int deid_known_safe(const text_scan *s, size_t i)
             while (b < (size_t)fl && f[b] != '-')
                 b++;
             unsigned kinds = b > a ? text_lexicon_get(x, f + a, b - a) : LEX_WORD;
-            int ok = (kinds & (LEX_WORD | LEX_MED | LEX_EPONYM)) != 0 || (b > a && known_inflection(x, f + a, b - a));
+            int ok = (kinds & (LEX_WORD | LEX_MED | LEX_EPONYM)) != 0 || (b > a && known_inflection(x, f + a, b - a)) ||
+                     (b - a >= 5 && f[b - 1] == 'o' && !(kinds & (LEX_FIRST | LEX_LAST | LEX_PLACE))) || /* "thoraco-" */
+                     (k->allcaps && b - a <= 4 && !(kinds & (LEX_FIRST | LEX_LAST | LEX_PLACE)));   /* "G-CSF" */
             all &= ok;
             last = ok;
             a = b + 1;

@@ -210,10 +210,12 @@ static at_status tokenise(text_scan *s)
     const text_dict *dict = &s->d->dict;
     const text_lexicon *lexicon = &s->d->lex;
     int nl = 1, sp = 1;
+    unsigned line = 0;
     while (i < len) {
         unsigned c = t[i], sc = space_class[c];
         size_t blank = sc ? (sc == 3 ? nbsp_len(t + i, len - i) : 1) : 0;
         if (blank) {
+            line += sc == 2 && line < 65535;
             nl |= sc == 2;
             sp = 1;
             i += blank;
@@ -244,6 +246,7 @@ static at_status tokenise(text_scan *s)
         k->s = (uint32_t)i;
         k->nl = (uint8_t)nl;
         k->sp = (uint8_t)sp;
+        k->line = (uint16_t)line;
         nl = sp = 0;
         size_t w = word_char_len(t + i, len - i);
         if (!w) {
@@ -349,7 +352,9 @@ static at_status tokenise(text_scan *s)
                 k->lex = (uint16_t)lex_get(lexicon, h);
             }
             if (fl > 0 && !skip && (k->cap || n <= 24)) {
-                k->dflags = text_dict_get_hashed(dict, f, (size_t)fl, h, &k->dval);
+                int dv = 0;
+                k->dflags = text_dict_get_hashed(dict, f, (size_t)fl, h, &dv);
+                k->dval = (int16_t)dv;
                 if ((fl == 5 && !memcmp(f, "cedex", 5)))
                     k->special = TOK_SPECIAL_CEDEX;
                 else if ((fl == 2 && f[0] == 'n' && f[1] == 'e') || (fl == 3 && !memcmp(f, "nee", 3)))
@@ -435,7 +440,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
     memset(&c, 0, sizeof c);
     at_status st = deid_scan_rules(d, text, len, &s, &names);
     if (!st && (d->tagger || d->allow_list))
-        st = tag_doc_init(&s, &c);
+        st = tag_doc_init(&s, &c, d->tagger != NULL);
     if (!st)
         st = deid_pass_tagger(&s, &c);
     if (!st && d->allow_list)

@@ -564,8 +564,8 @@ static void pass_rural(text_scan *s, size_t i)
         const text_tok *u = &s->tok[r];
         if (u->kind == TOK_WORD && (u->cap || u->allcaps))
             r++;
-        else if (r > j && u->kind == TOK_WORD && (u->dflags & (DICT_CONNECT | DICT_PARTICLE)) && r + 1 < s->n &&
-                 (s->tok[r + 1].cap || s->tok[r + 1].allcaps || is_punct(s, r + 1, '\'')))
+        else if (u->kind == TOK_WORD && (u->dflags & (DICT_CONNECT | DICT_PARTICLE)) && r + 1 < s->n &&
+                 !s->tok[r + 1].nl && (s->tok[r + 1].cap || s->tok[r + 1].allcaps || is_punct(s, r + 1, '\'')))
             r++;
         else if (r > j && is_punct(s, r, '\''))
             r++;
@@ -581,7 +581,10 @@ static const char *const short_date_cues[] = {"le", "du", "au", "depuis", "des",
                                               "revue", "rdv", "prevu", "prevue", "controle", "avant", "apres",
                                               "entre", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
                                               "dimanche", "semaine", "et", "depuis", "fait", "faite", "realise",
-                                              "realisee", "j", "hospitalise", "hospitalisee", NULL};
+                                              "realisee", "j", "hospitalise", "hospitalisee", "telephonique",
+                                              "appel", "consultation", "note", "visite", "passage", "nuit",
+                                              "matin", "soir", "hdj", "cure", "seance", "bilan", "depuis", "ce",
+                                              "prochain", "prochaine", NULL};
 
 /* "le 12/9", "revu le 4/11": day/month with one digit after a cue. */
 static void pass_short_date(text_scan *s, size_t i)
@@ -609,16 +612,25 @@ static void pass_code(text_scan *s, size_t i)
     size_t digits;
     int letters;
     size_t r = glued_code(s, i, &digits, &letters);
-    if (r <= i + 1 && !letters)
-        return;
     int dash = 0;
     for (size_t q = i; q < r; q++)
         dash |= is_punct(s, q, '-') || is_punct(s, q, '/') || is_punct(s, q, '_');
     for (size_t q = i; q < r; q++)
         if (s->lab[q])
             return;
+    /* "CAE-0033210": the capitals glued before the number */
+    size_t a = i;
+    if (!letters && i >= 2 && is_punct(s, i - 1, '-') && s->tok[i - 1].e == s->tok[i].s &&
+        s->tok[i - 2].e == s->tok[i - 1].s && s->tok[i - 2].kind == TOK_WORD && s->tok[i - 2].allcaps &&
+        tlen(s, i - 2) <= 5 && !s->lab[i - 2] && !s->lab[i - 1] && digits >= 5) {
+        mark(s, i - 2, r, AT_PHI_ID);
+        return;
+    }
+    (void)a;
     if (letters && digits >= 5 && dash)
         mark(s, i, r, AT_PHI_ID);
+    else if (!letters && digits >= 7 && r == i + 1)
+        mark(s, i, r, AT_PHI_ID); /* a bare number of seven digits or more */
     else if (!letters && dash && digits >= 9 && r == i + 3 && tlen(s, i) == 4)
         mark(s, i, r, AT_PHI_ID);
     else if (letters && digits >= 6 && r == i + 1)

@@ -23,7 +23,8 @@ typedef struct {
     uint16_t lex;      /* LEX_* kinds of the folded word (lexicon.h), 0 unknown */
     uint16_t aux;      /* TOK_AUX_* bits set by the passes after tokenising */
     unsigned dflags;   /* dictionary flags of the folded word */
-    int dval;          /* dictionary value (month number) */
+    int16_t dval;      /* dictionary value (month number, label) */
+    uint16_t line;     /* line number in the chunk (saturates at 65535) */
 } text_tok;
 
 /* text_tok.aux */

@@ -180,6 +180,19 @@ void deid_pass_hospitals(text_scan *s)
             tok_is(s, j + 4, "cancer")) {
             j += 5;
             qual = 1;
+        } else if (j + 3 < s->n && (tok_is(s, j, "de") || tok_elided_d(s, j)) && !s->tok[j + 1].nl &&
+                   s->tok[j + 1].kind == TOK_WORD && !s->tok[j + 1].cap && !(s->tok[j + 1].dflags & DICT_CONNECT)) {
+            /* a specialty in lower case, then the place: "Institut de
+             * cancérologie du Finistère", "Centre d'imagerie de Quimper" */
+            size_t q = j + 1;
+            while (q < s->n && q - j <= 3 && !s->tok[q].nl && s->tok[q].kind == TOK_WORD && !s->tok[q].cap &&
+                   !(s->tok[q].dflags & DICT_CONNECT))
+                q++;
+            size_t c = q;
+            while (c < s->n && c - q < 3 && !s->tok[c].nl && (is_connector(s, c) || is_punct(s, c, '\'')))
+                c++;
+            if (c > q && c < s->n && !s->tok[c].nl && is_name_word(s, c) && !(s->tok[c].dflags & DICT_TITLE))
+                j = c;
         }
         int names = 0;
         for (;;) {
@@ -310,7 +323,9 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
             end = r;
             continue;
         }
-        if (is_punct(s, r + 1, ':') || (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL)))
+        if (is_punct(s, r + 1, ':') ||
+            (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE)) ||
+            ((t->lex & LEX_MED) && !(t->lex & (LEX_FIRST | LEX_LAST))))
             break;
         if ((t->dflags & DICT_COMMON) && !(t->dflags & (DICT_FIRST | DICT_LAST)) && !t->allcaps &&
             !(t->dflags & DICT_PARTICLE))
@@ -504,10 +519,14 @@ void deid_pass_dictionary(text_scan *s)
         if (s->lab[i] || k->kind != TOK_WORD || !(k->cap || k->allcaps))
             continue;
         unsigned f = k->dflags;
+        if (k->lex & LEX_MED)
+            continue; /* "EVA", "Eliquis": words of the medical vocabulary, the tagger's to decide */
         if ((f & DICT_FIRST) && !k->allcaps && i + 1 < s->n && s->tok[i + 1].allcaps && !tok_single(s, i + 1) &&
             !s->tok[i + 1].nl && !s->lab[i + 1] && !deid_eponym_context(s, i) &&
             !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST)) &&
-            !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL))) {
+            !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD |
+                                      DICT_BIRTH)) &&
+            !(s->tok[i + 1].lex & LEX_MED)) {
             mark(s, i, i + 1, AT_PHI_PRENOM);
             mark(s, i + 1, i + 2, AT_PHI_NOM);
             i++;
@@ -535,7 +554,9 @@ void deid_pass_dictionary(text_scan *s)
         /* first name followed by a capitalised word: first name + surname */
         if ((f & DICT_FIRST) && i + 1 < s->n && is_name_word(s, i + 1) && !s->tok[i + 1].nl && !s->lab[i + 1]) {
             unsigned g = s->tok[i + 1].dflags;
-            if (!((g & DICT_COMMON) && !(g & DICT_LAST)) && !(g & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_CITY))) {
+            if (!((g & DICT_COMMON) && !(g & DICT_LAST)) &&
+                !(g & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_CITY | DICT_ROLE | DICT_FIELD | DICT_BIRTH)) &&
+                !(s->tok[i + 1].lex & LEX_MED)) {
                 mark(s, i, i + 1, AT_PHI_PRENOM);
                 mark(s, i + 1, i + 2, AT_PHI_NOM);
                 i++;

@@ -51,7 +51,15 @@ static int candidate(const text_scan *s, size_t i)
     if (k->kind != TOK_WORD || s->lab[i] || k->e - k->s > 40)
         return 0;
     unsigned lx = k->lex;
-    if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL))
+    size_t n = k->e - k->s;
+    /* eponyms (the rules keep them in their place), the medical
+     * vocabulary, headers in capitals, single letters but initials */
+    if ((lx & LEX_EPONYM) || (k->dflags & DICT_EPONYM) || ((lx & (LEX_MED | LEX_WORD)) && !(lx & NAMEY) && (k->allcaps || (lx & LEX_MED))))
+        return 0;
+    if ((n == 1 || (n == 2 && (unsigned char)s->t[k->s] >= 0xC0)) && !is_punct(s, i + 1, '.'))
+        return 0;
+    if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH | DICT_HOSP |
+                     DICT_HOSPQUAL | DICT_STREET | DICT_EPOTRIG | DICT_RESID))
         return 0;
     if (lx & NAMEY || k->dflags & (DICT_FIRST | DICT_LAST | DICT_CITY))
         return 1;
@@ -66,73 +74,63 @@ static int candidate(const text_scan *s, size_t i)
 
 /* ---- per-document context ------------------------------------------------------ */
 
-at_status tag_doc_init(const text_scan *s, tag_doc *c)
+at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
 {
     memset(c, 0, sizeof *c);
     size_t n = s->n ? s->n : 1;
-    /* one block: candidates, best tags, margins, line numbers */
-    char *b = at_calloc(n, 2 + sizeof(float) + sizeof(uint32_t));
+    /* one block: margins, candidates, best tags */
+    char *b = at_calloc(n, 2 + sizeof(float));
     if (!b)
         return AT_ERR_NOMEM;
     c->margin = (float *)b;
-    c->line = (uint32_t *)(b + n * sizeof(float));
-    c->cand = (uint8_t *)(b + n * (sizeof(float) + sizeof(uint32_t)));
+    c->cand = (uint8_t *)(b + n * sizeof(float));
     c->best = c->cand + n;
     /* the candidates are capitalised words, or lower-case words unknown
      * or in a name list: the tokeniser's lists of them */
-    size_t any = 0;
     for (int l = 0; l < 2; l++) {
         const uint32_t *v = s->list[l ? TEXT_LIST_ODD : TEXT_LIST_NAME];
         for (size_t q = 0; q < s->nlist[l ? TEXT_LIST_ODD : TEXT_LIST_NAME]; q++)
-            any += c->cand[v[q]] = (uint8_t)candidate(s, v[q]);
+            c->cand[v[q]] = (uint8_t)candidate(s, v[q]);
     }
-    if (!any || !s->d->tagger)
-        return AT_OK;
-    uint32_t line = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        line += i > 0 && s->tok[i].nl;
-        c->line[i] = line;
-    }
-    c->lines = line + 1;
-    c->line_flags = at_calloc(c->lines, 1);
-    if (!c->line_flags) {
-        tag_doc_free(c);
-        return AT_ERR_NOMEM;
-    }
-    /* the flags of the lines that hold a candidate */
-    for (size_t i = 0; i < s->n; i++) {
-        if (!c->cand[i] || (c->line_flags[c->line[i]] & 4))
-            continue;
-        uint32_t ln = c->line[i];
-        size_t a = i, e = i;
-        while (a > 0 && c->line[a - 1] == ln)
-            a--;
-        while (e < s->n && c->line[e] == ln)
-            e++;
-        uint8_t fl = 4;
-        if (e - a <= 4)
-            fl |= 2;
-        for (size_t q = a; q < e; q++) {
-            const text_tok *k = &s->tok[q];
-            if (k->kind == TOK_PUNCT && (s->t[k->s] == ';' || s->t[k->s] == '|'))
-                fl |= 1;
-            if (q > a && k->sp && k->s > s->tok[q - 1].e) {
-                const char *g = s->t + s->tok[q - 1].e;
-                size_t gl = k->s - s->tok[q - 1].e;
-                if (gl >= 3 || memchr(g, '\t', gl))
-                    fl |= 1;
-            }
-        }
-        c->line_flags[ln] = fl;
-    }
+    (void)features;
+    c->lines = s->n ? (uint32_t)s->tok[s->n - 1].line + 1 : 1;
     return AT_OK;
 }
 
 void tag_doc_free(tag_doc *c)
 {
     at_free(c->margin); /* the block */
-    at_free(c->line_flags);
     memset(c, 0, sizeof *c);
+}
+
+/* Flags of the line of token i: 1 a table line (';', '|', a tab or a
+ * wide gap between cells), 2 a short line (at most four tokens); the last
+ * line's flags are kept in c (candidates come in text order). */
+static unsigned line_flags(const text_scan *s, tag_doc *c, size_t i)
+{
+    if (c->lf_end && i >= c->lf_start && i < c->lf_end)
+        return c->lf;
+    size_t a = i, e = i + 1;
+    while (a > 0 && !s->tok[a].nl && i - a < 48)
+        a--;
+    while (e < s->n && !s->tok[e].nl && e - i < 48)
+        e++;
+    unsigned fl = e - a <= 4 ? 2 : 0;
+    for (size_t q = a; q < e && !(fl & 1); q++) {
+        const text_tok *k = &s->tok[q];
+        if (k->kind == TOK_PUNCT && (s->t[k->s] == ';' || s->t[k->s] == '|'))
+            fl |= 1;
+        if (q > a && k->sp) {
+            size_t gl = k->s - s->tok[q - 1].e;
+            const char *g = s->t + s->tok[q - 1].e;
+            if (gl >= 3 || g[0] == '\t' || (gl == 2 && g[1] == '\t'))
+                fl |= 1;
+        }
+    }
+    c->lf_start = a;
+    c->lf_end = e;
+    c->lf = fl;
+    return fl;
 }
 
 /* ---- features ---------------------------------------------------------------------- */
@@ -188,7 +186,7 @@ static uint64_t ident(const text_scan *s, size_t i)
     return (uint64_t)shape(s, i) << 1;
 }
 
-size_t tag_features(const text_scan *s, const tag_doc *c, size_t i, uint32_t *f)
+size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
 {
     size_t n = 0;
     const text_tok *k = &s->tok[i];
@@ -257,12 +255,13 @@ size_t tag_features(const text_scan *s, const tag_doc *c, size_t i, uint32_t *f)
     (void)p3;
     f[n++] = feat(30, kin);
     /* position in the line and the document */
-    uint32_t ln = c->line[i];
+    uint32_t ln = k->line;
+    unsigned lf = line_flags(s, c, i);
     int first = k->nl || i == 0, last = n1 >= s->n || s->tok[n1].nl;
-    f[n++] = feat(31, (unsigned)first | (unsigned)last << 1 | (unsigned)(c->line_flags[ln] & 3) << 2);
+    f[n++] = feat(31, (unsigned)first | (unsigned)last << 1 | lf << 2);
     unsigned dpos = ln < 4 ? 0 : ln + 4 >= c->lines ? 1 : 2;
     f[n++] = feat(32, dpos << 4 | (unsigned)(k->cap | k->allcaps << 1));
-    f[n++] = feat(33, (uint64_t)(c->line_flags[ln] & 3) << 12 | lx);
+    f[n++] = feat(33, (uint64_t)lf << 12 | lx);
     /* names and places in a run: the candidates around */
     f[n++] = feat(34, (unsigned)(p1 < s->n && c->cand[p1]) | (unsigned)(n1 < s->n && c->cand[n1]) << 1 |
                           (unsigned)(k->cap | k->allcaps << 1) << 2);
@@ -344,8 +343,9 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
         size_t j = i;
         while (j < s->n && c->cand[j] && j - i < 16)
             j++;
-        for (size_t t = i; t < j; t++)
+        for (size_t t = i; t < j; t++) {
             nf[t - i] = tag_features(s, c, t, feats + (t - i) * TAG_MAX_FEATS);
+        }
         tag_viterbi(tg->w, tg->bits, tg->trans, tg->o_bias, feats, nf, j - i, out, c->margin + i, c->best + i);
         for (size_t t = i; t < j;) {
             if (out[t - i] == TAG_O) {

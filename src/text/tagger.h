@@ -30,19 +30,20 @@ int tag_of_label(int label);
 
 /* Per-document context the features read (line numbers, table lines). */
 typedef struct {
-    uint32_t *line;      /* line index of each token */
-    uint8_t *line_flags; /* per line: 1 a table line (';', '|' or a tab between cells), 2 short line */
-    uint32_t lines;
+    uint32_t lines;      /* lines of the chunk (the last token's line + 1) */
+    size_t lf_start, lf_end; /* the tokens of the line whose flags are cached */
+    unsigned lf;         /* its flags (tagger.c) */
     uint8_t *cand;       /* 1 for the tokens the tagger decides */
     uint8_t *best;       /* the tagger's best non-O tag of each candidate (for the allow-list) */
     float *margin;       /* best non-O score minus O's score of each candidate */
 } tag_doc;
 
-/* Fill c for scan s (allocations owned by c; tag_doc_free). */
-at_status tag_doc_init(const text_scan *s, tag_doc *c);
+/* Fill c for scan s (allocations owned by c; tag_doc_free): the
+ * candidates, and the line context of the features when features. */
+at_status tag_doc_init(const text_scan *s, tag_doc *c, int features);
 void tag_doc_free(tag_doc *c);
 /* The features of token i (hashed; at most TAG_MAX_FEATS) into f: count. */
-size_t tag_features(const text_scan *s, const tag_doc *c, size_t i, uint32_t *f);
+size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f);
 /* Viterbi over tokens a..b-1 (all candidates) with weights w and
  * transitions tr, O biased by o_bias: tags into out. feats holds each
  * token's features (TAG_MAX_FEATS apart), nf their counts. */

@@ -94,7 +94,7 @@ static at_status add_doc(train_set *t, const at_text_deid *d, const at_text_doc 
     memset(&c, 0, sizeof c);
     at_status st = deid_scan_rules(d, doc->text, doc->len, &s, &names);
     if (!st)
-        st = tag_doc_init(&s, &c);
+        st = tag_doc_init(&s, &c, 1);
     uint8_t *tags = st ? NULL : at_malloc(s.n ? s.n : 1);
     if (!st && !tags)
         st = AT_ERR_NOMEM;
@@ -247,8 +247,9 @@ at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, s
         probe.tagger = m;
         double best = -1, beta2 = o.recall_weight * o.recall_weight;
         float best_bias = 0;
-        for (int b = 0; b <= 12 && !st; b++) {
-            m->o_bias = -(float)b * 0.5f;
+        static const float grid[] = {0, -0.5f, -1, -2, -4, -8, -16, -32, -64};
+        for (size_t b = 0; b < sizeof grid / sizeof *grid && !st; b++) {
+            m->o_bias = grid[b];
             double tp, fp, fn;
             st = dev_counts(&probe, dev, ndev, &tp, &fp, &fn);
             double P = tp + fp > 0 ? tp / (tp + fp) : 0, R = tp + fn > 0 ? tp / (tp + fn) : 0;
