@@ -131,7 +131,7 @@ int cmd_text_eval_deid(int argc, char **argv)
     size_t unknown = 0;
     at_status st = at_text_deid_new(dict, &det);
     if (!st && model)
-        st = at_text_deid_set_model(det, model);
+        st = at_text_deid_set_model(det, strcmp(model, "none") ? model : NULL);
     if (!st && no_allow)
         at_text_deid_set_allow_list(det, 0);
     if (!st && brat)

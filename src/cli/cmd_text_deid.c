@@ -542,7 +542,7 @@ int cmd_text_deid(int argc, char **argv)
     }
     st = at_text_deid_new(dict, &r.det);
     if (!st && model)
-        st = at_text_deid_set_model(r.det, model);
+        st = at_text_deid_set_model(r.det, strcmp(model, "none") ? model : NULL);
     if (!st && no_allow)
         at_text_deid_set_allow_list(r.det, 0);
     at_text_patients pats;

@@ -55,6 +55,18 @@ static const char *const clinical[] = {
     "Scanner {TAP} de réévaluation prévu dans 3 mois. ",
     "Discussion en {RCP} pour une radiothérapie stéréotaxique. ",
     "{IRM} pelvienne : {ymrT2N0}, bonne réponse. ",
+    "Un petit nodule pulmonaire de 4 mm, peau rose et bien colorée. ",
+    "Urines claires, liquide pleural clair citrin. ",
+    "Teint blanc, sclérotiques blanches, pas de petit ganglion palpable. ",
+    "Lésion à bords nets, fond rose, marge saine. ",
+    "Trois tours de piste en kinésithérapie, marche possible avec une canne. ",
+    "Douleur en barre, aggravée par la marche, améliorée au repos. ",
+    "Le moulin à paroles de la famille ne l'aide pas ; il reste franc et constant dans ses plaintes. ",
+    "Aspect en verre dépoli, petit épanchement, poumon droit clair. ",
+    "Alimentation légère, petit-déjeuner pris, appétit juste. ",
+    "La pierre angulaire reste la nutrition ; régime riche en protéines. ",
+    "Amélioration franche, reprise d'un sommeil constant, moral clément. ",
+    "Eau de rose pour les soins de bouche, bain de bouche au bicarbonate. ",
 };
 
 void hw_clinical(notes_writer *w) { hw_trap(w, PICK(w, clinical)); }
@@ -221,7 +233,8 @@ static void people_sentence(notes_writer *w, hosp_world *hw)
     case 4:
         nw_put(w, "Vu avec le ");
         hw_doctor(w, hw, &hw->doc[HW_SURG]);
-        nw_put(w, nw_u(w) < 0.5 ? ", chirurgien. " : " qui propose une reprise. ");
+        nw_put(w, PICK(w, ((const char *const[]){", chirurgien. ", " qui propose une reprise. ", " de Chirurgie viscérale. ",
+                                                 " des Urgences. ", " du service de Radiothérapie. ", " de Médecine Nucléaire. "})));
         break;
     case 5:
         nw_put(w, hw->spouse.female ? "Son épouse, " : "Son mari, ");

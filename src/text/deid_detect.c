@@ -441,12 +441,20 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
     at_status st = deid_scan_rules(d, text, len, &s, &names);
     if (!st && (d->tagger || d->allow_list))
         st = tag_doc_init(&s, &c, d->tagger != NULL);
+    /* the other mentions of the names the rules found, then the tagger
+     * and the allow-list, then the mentions of the names they added */
+    size_t names_before = 0;
+    if (!st) {
+        deid_pass_mentions(&s);
+        names_before = names.count;
+    }
     if (!st)
         st = deid_pass_tagger(&s, &c);
     if (!st && d->allow_list)
         deid_pass_allow(&s, &c);
     if (!st) {
-        deid_pass_mentions(&s);
+        if (names.count > names_before)
+            deid_pass_mentions(&s);
         /* one span per entity: make room for them at once */
         size_t need = out->n + s.next_ent;
         if (need > out->cap) {

@@ -66,10 +66,25 @@ static int candidate(const text_scan *s, size_t i)
     if (tok_digit(s, i))
         return 0; /* codes and numbers: the rules */
     if (!(lx & KNOWN) && !(k->dflags & (DICT_COMMON | DICT_EPONYM | DICT_CONNECT | DICT_PARTICLE)))
-        return 1; /* an unknown word */
-    if (!(k->cap || k->allcaps))
-        return 0;
-    return !sentence_start(s, i); /* a capitalised word of the language inside a sentence */
+        return k->cap || k->allcaps || !deid_known_safe(s, i); /* an unknown word (in lower case: by every reading) */
+    return 0; /* a word of the language that no name list holds */
+}
+
+/* A cue that a word in lower case is a name: a title, a field label, a
+ * role or a relative within two tokens before it, or a name beside it. */
+static int lower_cue(const text_scan *s, size_t i)
+{
+    for (size_t q = i, hop = 0; q > 0 && hop < 2; q--, hop++) {
+        const text_tok *p = &s->tok[q - 1];
+        if (p->kind == TOK_PUNCT && (s->t[p->s] == '.' || s->t[p->s] == ';' || s->t[p->s] == '!' || s->t[p->s] == '?'))
+            break;
+        if ((p->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (p->lex & LEX_KIN) || s->lab[q - 1] == AT_PHI_NOM ||
+            s->lab[q - 1] == AT_PHI_PRENOM)
+            return 1;
+        if (s->tok[q - 1].nl)
+            break;
+    }
+    return i + 1 < s->n && !s->tok[i + 1].nl && (s->lab[i + 1] == AT_PHI_NOM || s->lab[i + 1] == AT_PHI_PRENOM);
 }
 
 /* ---- per-document context ------------------------------------------------------ */
@@ -355,7 +370,13 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
             size_t u = t + 1;
             while (u < j && out[u - i] == out[t - i] && !s->tok[u].nl)
                 u++;
-            if (mark(s, t, u, tag_to_label(out[t - i])))
+            /* words of the language in lower case ("le blanc", "peau
+             * rose") are names only with a cue */
+            int ok = lower_cue(s, t);
+            for (size_t q = t; q < u && !ok; q++)
+                ok = !(s->tok[q].lex & LEX_WORD) ||
+                     ((s->tok[q].cap || s->tok[q].allcaps) && !(sentence_start(s, q) && !s->tok[q].allcaps));
+            if (ok && mark(s, t, u, tag_to_label(out[t - i])))
                 deid_names_add(s, t, u);
             t = u;
         }
