@@ -450,6 +450,8 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
     }
     if (!st)
         st = deid_pass_tagger(&s, &c);
+    if (!st)
+        deid_pass_joins(&s);
     if (!st && d->allow_list)
         deid_pass_allow(&s, &c);
     if (!st) {

@@ -528,11 +528,16 @@ static void pass_employer(text_scan *s, size_t i)
 {
     size_t j = i + 1;
     if (!tok_word_is(s, i, text_cue_employer_words)) {
-        while (j < s->n && j - i <= 4 && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
+        /* "salarié(e)", "ancien(ne)" */
+        if (is_punct(s, j, '(') && j + 2 < s->n && is_punct(s, j + 2, ')') && s->tok[j + 1].e - s->tok[j + 1].s <= 2)
+            j += 3;
+        size_t j0 = j;
+        while (j < s->n && j - j0 <= 3 && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
                !s->tok[j].allcaps)
             j++;
-        if (j - i > 4 || j == i + 1)
-            return; /* "chez", "de", "à la", "pour" must come between */
+        if (j == j0)
+            return;
+
     } else {
         if (is_punct(s, j, ':'))
             j++;
@@ -564,9 +569,18 @@ static void pass_rural(text_scan *s, size_t i)
         const text_tok *u = &s->tok[r];
         if (u->kind == TOK_WORD && (u->cap || u->allcaps))
             r++;
-        else if (u->kind == TOK_WORD && (u->dflags & (DICT_CONNECT | DICT_PARTICLE)) && r + 1 < s->n &&
-                 !s->tok[r + 1].nl && (s->tok[r + 1].cap || s->tok[r + 1].allcaps || is_punct(s, r + 1, '\'')))
-            r++;
+        else if (u->kind == TOK_WORD && (u->dflags & (DICT_CONNECT | DICT_PARTICLE))) {
+            /* connectors, then a capital: "de la Roche", "des Trois Chênes" */
+            size_t q = r;
+            while (q < s->n && q - r < 3 && !s->tok[q].nl && s->tok[q].kind == TOK_WORD &&
+                   (s->tok[q].dflags & (DICT_CONNECT | DICT_PARTICLE)) && !s->tok[q].cap)
+                q++;
+            while (q < s->n && is_punct(s, q, '\''))
+                q++;
+            if (q >= s->n || s->tok[q].nl || !(s->tok[q].cap || s->tok[q].allcaps))
+                break;
+            r = q;
+        }
         else if (r > j && is_punct(s, r, '\''))
             r++;
         else
@@ -597,7 +611,8 @@ static void pass_short_date(text_scan *s, size_t i)
     int d = atoi_n(s->t + s->tok[i].s, tlen(s, i)), m = atoi_n(s->t + s->tok[i + 2].s, tlen(s, i + 2));
     if (d < 1 || d > 31 || m < 1 || m > 12 || i == 0)
         return;
-    if (!tok_word_is(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE))
+    int eol = i + 3 >= s->n || s->tok[i + 3].nl;
+    if (!tok_word_is(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE) && !(eol && d > m))
         return;
     mark(s, i, i + 3, AT_PHI_DATE);
 }
@@ -693,5 +708,62 @@ void deid_pass_extra_late(text_scan *s)
         if (s->lab[i] == AT_PHI_DATE && i > 0 && !s->lab[i - 1] && s->tok[i - 1].kind == TOK_WORD &&
             (i < 2 || s->ent[i - 1] != s->ent[i]))
             weekday_join(s, i - 1);
+    }
+}
+
+/* ---- after the tagger: the parts of an entity the tagger leaves -------------------- */
+
+static const char *const foreign_particles[] = {"van", "von", "der", "den", "da", "dos", "di", "del", "ter", "ten", NULL};
+
+static void join_into(text_scan *s, size_t i, size_t with, int label)
+{
+    s->lab[i] = (uint8_t)label;
+    s->ent[i] = s->ent[with];
+}
+
+void deid_pass_joins(text_scan *s)
+{
+    for (size_t i = 1; i < s->n; i++) {
+        int l = s->lab[i];
+        if (!l || s->tok[i].nl || (s->lab[i - 1] && s->ent[i - 1] == s->ent[i]))
+            continue;
+        size_t p = i - 1;
+        const text_tok *k = &s->tok[p];
+        if (l == AT_PHI_NOM) {
+            /* particles before a surname: "Van Dijk", "LE BERRE", "le van" */
+            while (!s->lab[p] && k->kind == TOK_WORD && (k->dflags & DICT_PARTICLE) &&
+                   (k->cap || k->allcaps || tok_word_is(s, p, foreign_particles))) {
+                join_into(s, p, i, AT_PHI_NOM);
+                if (p == 0 || s->tok[p].nl)
+                    break;
+                p--;
+                k = &s->tok[p];
+            }
+            /* an initial before it: "L. Lacroix", "S. Kerjean" */
+            if (p >= 1 && is_punct(s, p, '.') && !s->lab[p - 1] && s->tok[p - 1].kind == TOK_WORD &&
+                s->tok[p - 1].cap && s->tok[p - 1].e - s->tok[p - 1].s <= 2 && !(s->tok[p - 1].dflags & DICT_TITLE) &&
+                !s->tok[p].nl) {
+                mark(s, p - 1, p, AT_PHI_PRENOM);
+            }
+        } else if (l == AT_PHI_EMPLOYEUR || l == AT_PHI_HOPITAL) {
+            /* the capitalised words of its name before it: "Garage X", "SARL X" */
+            for (int hop = 0; hop < 2 && !s->lab[p] && s->tok[p].kind == TOK_WORD && (s->tok[p].cap || s->tok[p].allcaps) &&
+                              !(s->tok[p].dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE));
+                 hop++) {
+                join_into(s, p, i, l);
+                if (p == 0 || s->tok[p].nl)
+                    break;
+                p--;
+            }
+        }
+    }
+    /* "NOM Prénom": a known first name after a surname in capitals */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        const text_tok *k = &s->tok[i];
+        if (s->lab[i] || i == 0 || k->nl || k->allcaps || !(k->lex & LEX_FIRST) || s->lab[i - 1] != AT_PHI_NOM ||
+            !s->tok[i - 1].allcaps || (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD)))
+            continue;
+        mark(s, i, i + 1, AT_PHI_PRENOM);
     }
 }

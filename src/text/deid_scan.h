@@ -142,6 +142,10 @@ void deid_names_init(text_names *nm);
 void deid_pass_extra_early(text_scan *s);
 void deid_pass_extra_dates(text_scan *s);
 void deid_pass_extra_late(text_scan *s);
+/* After the tagger: particles and initials joined to the surname after
+ * them, the capitalised words before an employer or hospital, a known
+ * first name after a surname in capitals. */
+void deid_pass_joins(text_scan *s);
 /* Tokenise and run every rule pass (deid_detect.c): what the tagger
  * starts from, at detection and in training. s owns its block
  * (deid_scan_free), names must outlive s. */

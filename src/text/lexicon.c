@@ -200,7 +200,7 @@ static const char *const street_words[] = {
     "mas", "cite", "village", "batiment", "bat", "escalier", "esc", "appartement", "appt", "apt", "etage", "porte",
     "voie", "sentier", "passage", "rond-point", "chaussee", "faubourg", "fbg", "parvis", "esplanade", "promenade",
     "venelle", "ruelle", "traverse", "montee", "bp", "cedex", "manoir", "chateau", "moulin", "clos", "zone", "za",
-    "zi", "zac", "parc", "quartier", "villa", "tour", "immeuble", "bloc", NULL};
+    "zi", "zac", "parc", "quartier", "villa", "tour", "immeuble", "bloc", "bourg", "metairie", "lieu", NULL};
 static const char *const org_words[] = {
     "institut", "laboratoire", "labo", "centre", "clinique", "polyclinique", "hopital", "chu", "chru", "chr", "ch",
     "had", "ssr", "ehpad", "usld", "cabinet", "maison", "pharmacie", "societe", "entreprise", "sarl", "sas", "sa",
