@@ -483,6 +483,26 @@ static at_status ocr_noise(notes_writer *w, int width)
     return st;
 }
 
+/* Typing errors: two letters swapped in a few long words (offsets
+ * unchanged), so that unknown words in lower case are mostly not names. */
+static void typo_noise(notes_writer *w)
+{
+    char *t = (char *)w->b.data;
+    size_t n = w->b.len;
+    for (size_t i = 0; i < n;) {
+        size_t a = i;
+        while (i < n && ((t[i] >= 'a' && t[i] <= 'z')))
+            i++;
+        if (i - a >= 6 && (a == 0 || !((unsigned char)t[a - 1] & 0x80)) && nw_u(w) < 0.04) {
+            size_t k = a + 1 + nw_pick(w, i - a - 3);
+            char c = t[k];
+            t[k] = t[k + 1];
+            t[k + 1] = c;
+        }
+        i += i == a;
+    }
+}
+
 /* The whole document in lower case (a fast typist). */
 static void lower_all(notes_writer *w)
 {
@@ -534,6 +554,8 @@ at_status at_text_synth_hospital_docs(size_t n, uint64_t seed, int heldout, at_t
             w.st = ocr_noise(&w, 55 + (int)nw_pick(&w, 30));
         else if (!w.st && nw_u(&w) < 0.04)
             lower_all(&w);
+        if (!w.st && nw_u(&w) < 0.3)
+            typo_noise(&w);
         hw->d += 2 + (int)nw_pick(&w, 20);
         if (hw->d > 28) {
             hw->d -= 28;

@@ -69,7 +69,20 @@ static const char *const clinical[] = {
     "Eau de rose pour les soins de bouche, bain de bouche au bicarbonate. ",
 };
 
-void hw_clinical(notes_writer *w) { hw_trap(w, PICK(w, clinical)); }
+void hw_clinical(notes_writer *w)
+{
+    if (nw_u(w) < 0.12) { /* an abbreviation of the service, unknown to any list */
+        static const char L[] = "ABCDEFGHIJKLMNOPRSTUV";
+        char ab[8];
+        size_t n = 2 + nw_pick(w, 3);
+        for (size_t i = 0; i < n; i++)
+            ab[i] = L[nw_pick(w, sizeof L - 1)];
+        ab[n] = 0;
+        nw_put(w, ab);
+        nw_put(w, nw_u(w) < 0.5 ? " : " : " ");
+    }
+    hw_trap(w, PICK(w, clinical));
+}
 
 static void clinical_block(notes_writer *w, int nmin, int nmax)
 {

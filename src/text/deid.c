@@ -20,7 +20,8 @@ typedef struct {
 static const builtin_word builtins[] = {
     {"m", DICT_TITLE, 0}, {"mr", DICT_TITLE, 0}, {"mme", DICT_TITLE, 0}, {"mlle", DICT_TITLE, 0},
     {"monsieur", DICT_TITLE, 0}, {"madame", DICT_TITLE, 0}, {"mademoiselle", DICT_TITLE, 0},
-    {"dr", DICT_TITLE, 0}, {"docteur", DICT_TITLE, 0}, {"pr", DICT_TITLE, 0}, {"professeur", DICT_TITLE, 0},
+    {"dr", DICT_TITLE, 0}, {"drs", DICT_TITLE, 0}, {"prs", DICT_TITLE, 0}, {"mmes", DICT_TITLE, 0},
+    {"docteurs", DICT_TITLE, 0}, {"docteur", DICT_TITLE, 0}, {"pr", DICT_TITLE, 0}, {"professeur", DICT_TITLE, 0},
     {"epouse", DICT_TITLE, 0}, {"ep", DICT_TITLE, 0}, {"veuve", DICT_TITLE, 0}, {"vve", DICT_TITLE, 0},
     {"ne", DICT_BIRTH, 0}, {"nee", DICT_BIRTH, 0}, {"naissance", DICT_BIRTH, 0}, {"ddn", DICT_BIRTH, 0},
     {"demeurant", DICT_RESID, 0}, {"domicilie", DICT_RESID, 0}, {"domiciliee", DICT_RESID, 0},
@@ -70,7 +71,7 @@ static const builtin_word builtins[] = {
     {"ibode", DICT_FIELD, 1}, {"aide", DICT_FIELD, 1}, {"anesthesiste", DICT_FIELD, 1}, {"operateur", DICT_FIELD, 1},
     {"internes", DICT_FIELD, 3}, {"presents", DICT_FIELD, 1}, {"referent", DICT_FIELD, 1},
     {"cabinet", DICT_HOSP, 0}, {"laboratoire", DICT_HOSP, 0}, {"ehpad", DICT_HOSP, 0}, {"had", DICT_HOSP, 0},
-    {"ssr", DICT_HOSP, 0}, {"usld", DICT_HOSP, 0}, {"polyclinique", DICT_HOSP, 0},
+    {"ssr", DICT_HOSP, 0}, {"usld", DICT_HOSP, 0}, {"polyclinique", DICT_HOSP, 0}, {"imagerie", DICT_HOSP, 0},
     {"le", DICT_PARTICLE | DICT_CONNECT, 0}, {"la", DICT_PARTICLE | DICT_CONNECT, 0}, {"da", DICT_PARTICLE, 0},
     {"de", DICT_PARTICLE | DICT_CONNECT, 0}, {"dos", DICT_PARTICLE, 0}, {"van", DICT_PARTICLE, 0},
     {"von", DICT_PARTICLE, 0}, {"du", DICT_PARTICLE | DICT_CONNECT, 0}, {"des", DICT_PARTICLE | DICT_CONNECT, 0},

@@ -249,6 +249,24 @@ int deid_known_safe(const text_scan *s, size_t i)
     return 0;
 }
 
+/* Token i names a pharmaceutical form or a dose unit. */
+static int tok_drug_form(const text_scan *s, size_t i)
+{
+    static const char *const forms[] = {"creme", "gel", "cp", "cps", "comprime", "comprimes", "gelule", "gelules",
+                                        "sachet", "sachets", "ampoule", "ampoules", "solution", "collyre", "pommade",
+                                        "sirop", "injectable", "lp", "lm", "mg", "g", "ug", "mcg", "ui", "ml",
+                                        "patch", "spray", "suppositoire", "poudre", "flacon", "inj", "sol", NULL};
+    char f[32];
+    size_t n = s->tok[i].e - s->tok[i].s;
+    int fl = n < 24 ? text_lexicon_fold(s->t + s->tok[i].s, n, f, sizeof f) : -1;
+    if (fl <= 0)
+        return 0;
+    for (const char *const *w = forms; *w; w++)
+        if (strlen(*w) == (size_t)fl && !memcmp(*w, f, (size_t)fl))
+            return 1;
+    return 0;
+}
+
 /* Context that explains an unknown word as safe: an eponym's place
  * ("maladie de X"), a brand name in parentheses after a drug or a dose
  * after it ("X 50 mg"), an abbreviation of at most three capitals. */
@@ -259,13 +277,18 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
         return 1;
     if (i >= 2 && is_punct(s, i - 1, '(') && (s->tok[i - 2].lex & LEX_MED))
         return 1;
+    /* a drug by the form or dose after it: "X crème", "X 500 mg", "X LP" */
+    if (i + 1 < s->n && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD && tok_drug_form(s, i + 1))
+        return 1;
     if (i + 2 < s->n && s->tok[i + 1].kind == TOK_NUM && !s->tok[i + 1].nl && s->tok[i + 2].kind == TOK_WORD) {
         const text_tok *u = &s->tok[i + 2];
         if ((u->lex & LEX_MED) && u->e - u->s <= 6 && !(u->lex & LEX_WORD))
             return 1; /* "X 50 mg", "X 400 UI" */
     }
-    if (k->allcaps && k->e - k->s <= 3 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE)))
-        return !(c->cand[i] && c->margin[i] > 0);
+    /* an abbreviation: up to four capitals no name list holds, unless the
+     * tagger leans to a name */
+    if (k->allcaps && k->e - k->s <= 4 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE)))
+        return !(s->d->tagger && c->cand[i] && c->margin[i] > 0);
     return 0;
 }
 
@@ -292,7 +315,7 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
         if (!k->cap && !k->allcaps && !named) {
             /* an unknown word in lower case: a name only when the tagger
              * leans that way or a title, relative or label stands before */
-            int cue = s->d->tagger && c->cand[i] && c->margin[i] > -2.0f;
+            int cue = 0;
             for (size_t q = i, hop = 0; !cue && q > 0 && hop < 2; q--, hop++) {
                 const text_tok *p = &s->tok[q - 1];
                 cue = (p->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (p->lex & LEX_KIN) ||

@@ -730,9 +730,11 @@ void deid_pass_joins(text_scan *s)
         size_t p = i - 1;
         const text_tok *k = &s->tok[p];
         if (l == AT_PHI_NOM) {
-            /* particles before a surname: "Van Dijk", "LE BERRE", "le van" */
+            /* particles before a surname: "Van Dijk", "LE BERRE", "le van",
+             * "mme le floch" (after a title) */
             while (!s->lab[p] && k->kind == TOK_WORD && (k->dflags & DICT_PARTICLE) &&
-                   (k->cap || k->allcaps || tok_word_is(s, p, foreign_particles))) {
+                   (k->cap || k->allcaps || tok_word_is(s, p, foreign_particles) ||
+                    (p > 0 && (s->tok[p - 1].dflags & DICT_TITLE) && !s->tok[p].nl))) {
                 join_into(s, p, i, AT_PHI_NOM);
                 if (p == 0 || s->tok[p].nl)
                     break;
@@ -756,6 +758,23 @@ void deid_pass_joins(text_scan *s)
                 p--;
             }
         }
+    }
+    /* initials that sign a letter: two or three capitals alone on the
+     * line after a closing formula ("Bien à vous,\nMC") */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        const text_tok *k = &s->tok[i];
+        size_t n = k->e - k->s;
+        if (s->lab[i] || !k->nl || !k->allcaps || n < 2 || n > 3 || i < 2 || (i + 1 < s->n && !s->tok[i + 1].nl))
+            continue;
+        static const char *const closings[] = {"amicalement", "cordialement", "vous", "confraternellement",
+                                               "sentiments", "salutations", "devoue", "devouee", "signe", "merci",
+                                               "remerciements", NULL};
+        size_t p = i - 1;
+        if (is_punct(s, p, ',') || is_punct(s, p, '.'))
+            p--;
+        if (tok_word_is(s, p, closings))
+            mark(s, i, i + 1, AT_PHI_NOM);
     }
     /* "NOM Prénom": a known first name after a surname in capitals */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {

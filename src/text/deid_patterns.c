@@ -201,8 +201,11 @@ size_t text_scan_email_start(const char *t, size_t at)
 size_t text_scan_email_end(const char *t, size_t len, size_t at)
 {
     size_t i = at + 1, lastdot = 0;
-    while (i < len && mail_char(t[i]) && (unsigned char)t[i] < 0x80)
-        i++;
+    /* the domain: ASCII, or the Latin-1 letters of an internationalised
+     * name ("ch-brocéliande.fr") */
+    while (i < len && ((mail_char(t[i]) && (unsigned char)t[i] < 0x80) ||
+                       ((unsigned char)t[i] == 0xC3 && i + 1 < len && ((unsigned char)t[i + 1] & 0xC0) == 0x80)))
+        i += (unsigned char)t[i] == 0xC3 ? 2 : 1;
     while (i > at + 1 && (t[i - 1] == '.' || t[i - 1] == '-'))
         i--;
     for (size_t k = at + 1; k < i; k++)

@@ -58,6 +58,12 @@ static int candidate(const text_scan *s, size_t i)
         return 0;
     if ((n == 1 || (n == 2 && (unsigned char)s->t[k->s] >= 0xC0)) && !is_punct(s, i + 1, '.'))
         return 0;
+    /* abbreviations of two or three capitals no name list holds, and
+     * words in an eponym's place ("score d'Oncotype") */
+    if (k->allcaps && n <= 3 && !(lx & NAMEY))
+        return 0;
+    if (deid_eponym_context(s, i))
+        return 0;
     if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH | DICT_HOSP |
                      DICT_HOSPQUAL | DICT_STREET | DICT_EPOTRIG | DICT_RESID))
         return 0;
@@ -372,10 +378,10 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
                 u++;
             /* words of the language in lower case ("le blanc", "peau
              * rose") are names only with a cue */
-            int ok = lower_cue(s, t);
+            int ok = lower_cue(s, t) || (line_flags(s, c, t) & 1); /* or a cell of a table */
             for (size_t q = t; q < u && !ok; q++)
-                ok = !(s->tok[q].lex & LEX_WORD) ||
-                     ((s->tok[q].cap || s->tok[q].allcaps) && !(sentence_start(s, q) && !s->tok[q].allcaps));
+                ok = ((s->tok[q].cap || s->tok[q].allcaps) &&
+                      (!(s->tok[q].lex & LEX_WORD) || !sentence_start(s, q) || s->tok[q].allcaps));
             if (ok && mark(s, t, u, tag_to_label(out[t - i])))
                 deid_names_add(s, t, u);
             t = u;
