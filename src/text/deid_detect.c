@@ -418,9 +418,9 @@ at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, t
     deid_pass_hospitals(s);
     deid_pass_titles(s);
     deid_pass_patient(s);
+    deid_pass_extra_late(s);
     deid_pass_cities(s);
     deid_pass_dictionary(s);
-    deid_pass_extra_late(s);
     deid_pass_birth_dates(s);
     return AT_OK;
 }

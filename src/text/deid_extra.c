@@ -297,7 +297,14 @@ static void pass_word_date(text_scan *s, size_t i)
         if (wl && text_weekday_of(f, wl))
             a--;
     }
-    mark(s, a, e, AT_PHI_DATE);
+    /* after "né le", "DDN": a birth date */
+    int birth = 0;
+    for (size_t b = a; b > 0 && a - b < 6 && !birth; b--) {
+        birth = (s->tok[b - 1].dflags & DICT_BIRTH) != 0;
+        if (s->tok[b - 1].nl)
+            break;
+    }
+    mark(s, a, e, birth ? AT_PHI_DATE_NAISSANCE : AT_PHI_DATE);
 }
 
 static const char *const age_words[] = {"age", "agee", "ages", "agees", NULL};
