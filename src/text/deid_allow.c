@@ -267,6 +267,25 @@ static int tok_drug_form(const text_scan *s, size_t i)
     return 0;
 }
 
+int deid_drug_line(const text_scan *s, size_t i)
+{
+    size_t a = i, e = i + 1;
+    while (a > 0 && !s->tok[a].nl && i - a < 40)
+        a--;
+    while (e < s->n && !s->tok[e].nl && e - i < 40)
+        e++;
+    int med = 0;
+    for (size_t q = a; q < e; q++) {
+        const text_tok *k = &s->tok[q];
+        if ((k->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (k->lex & LEX_KIN) || s->lab[q] == AT_PHI_NOM ||
+            s->lab[q] == AT_PHI_PRENOM)
+            return 0;
+        med += q != i && (k->lex & LEX_MED) && !(k->lex & (LEX_FIRST | LEX_LAST)) && k->kind == TOK_WORD &&
+               k->e - k->s >= 4;
+    }
+    return med >= 2;
+}
+
 /* Context that explains an unknown word as safe: an eponym's place
  * ("maladie de X"), a brand name in parentheses after a drug or a dose
  * after it ("X 50 mg"), an abbreviation of at most three capitals. */
@@ -276,6 +295,9 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
     if (deid_eponym_context(s, i))
         return 1;
     if (i >= 2 && is_punct(s, i - 1, '(') && (s->tok[i - 2].lex & LEX_MED))
+        return 1;
+    /* a line of drugs, with no title nor name ("Traitements : Kardégic 75 mg, Spiriva ...") */
+    if ((k->cap || k->allcaps) && deid_drug_line(s, i))
         return 1;
     /* a drug by the form or dose after it: "X crème", "X 500 mg", "X LP" */
     if (i + 1 < s->n && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD && tok_drug_form(s, i + 1))

@@ -560,7 +560,8 @@ static void pass_employer(text_scan *s, size_t i)
         mark(s, j, r, AT_PHI_EMPLOYEUR);
 }
 
-static const char *const rural_lower[] = {"lieu-dit", "lieudit", NULL};
+static const char *const rural_lower[] = {"lieu-dit", "lieudit", "bat", "batiment", "appt", "apt", "appartement",
+                                          "esc", "escalier", NULL};
 
 static void pass_rural(text_scan *s, size_t i)
 {
@@ -777,12 +778,21 @@ void deid_pass_joins(text_scan *s)
         static const char *const closings[] = {"amicalement", "cordialement", "vous", "confraternellement",
                                                "sentiments", "salutations", "devoue", "devouee", "signe", "merci",
                                                "remerciements", NULL};
-        size_t p = i - 1;
-        if (is_punct(s, p, ',') || is_punct(s, p, '.'))
-            p--;
-        if (tok_word_is(s, p, closings))
+        /* a closing formula within the three lines before */
+        int lines = 0, found = 0;
+        for (size_t p = i; p > 0 && lines < 4 && i - p < 24 && !found; p--) {
+            lines += s->tok[p].nl;
+            found = s->tok[p - 1].kind == TOK_WORD && tok_word_is(s, p - 1, closings);
+        }
+        if (found)
             mark(s, i, i + 1, AT_PHI_NOM);
     }
+    /* the end of a name cut at a line end ("Dupo-" / "nt") */
+    for (size_t i = 2; i < s->n; i++)
+        if (!s->lab[i] && s->tok[i].nl && s->tok[i].kind == TOK_WORD && is_punct(s, i - 1, '-') &&
+            s->tok[i - 1].s == s->tok[i - 2].e && (s->lab[i - 2] == AT_PHI_NOM || s->lab[i - 2] == AT_PHI_PRENOM ||
+                                                   s->lab[i - 2] == AT_PHI_VILLE || s->lab[i - 2] == AT_PHI_HOPITAL))
+            mark(s, i, i + 1, s->lab[i - 2]);
     /* "NOM Prénom": a known first name after a surname in capitals */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];

@@ -191,8 +191,8 @@ void deid_pass_hospitals(text_scan *s)
             size_t c = q;
             while (c < s->n && c - q < 3 && !s->tok[c].nl && (is_connector(s, c) || is_punct(s, c, '\'')))
                 c++;
-            if (c > q && c < s->n && !s->tok[c].nl && is_name_word(s, c) && !(s->tok[c].dflags & DICT_TITLE))
-                j = c;
+            if (c < s->n && !s->tok[c].nl && is_name_word(s, c) && !(s->tok[c].dflags & DICT_TITLE))
+                j = c; /* "Centre de radiothérapie de Quimper", "... Saint-Yves" */
         }
         int names = 0;
         for (;;) {

@@ -379,6 +379,10 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
             /* words of the language in lower case ("le blanc", "peau
              * rose") are names only with a cue */
             int ok = lower_cue(s, t) || (line_flags(s, c, t) & 1); /* or a cell of a table */
+            if (deid_drug_line(s, t) && (out[t - i] == TAG_NOM || out[t - i] == TAG_PRENOM)) {
+                t = u; /* brand names in a list of drugs */
+                continue;
+            }
             for (size_t q = t; q < u && !ok; q++)
                 ok = ((s->tok[q].cap || s->tok[q].allcaps) &&
                       (!(s->tok[q].lex & LEX_WORD) || !sentence_start(s, q) || s->tok[q].allcaps));

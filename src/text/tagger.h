@@ -59,6 +59,9 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c);
  * word endings) nor explained as safe by its context is marked, with the
  * tagger's best label for it (else by its lexicon kinds). */
 void deid_pass_allow(text_scan *s, const tag_doc *c);
+/* 1 when the line of token i lists drugs (two words of the medical
+ * vocabulary or more) and holds no title, label, role nor name. */
+int deid_drug_line(const text_scan *s, size_t i);
 /* 1 when word token i is a known-safe word by itself (deid_allow.c). */
 int deid_known_safe(const text_scan *s, size_t i);
 
