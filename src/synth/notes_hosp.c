@@ -133,8 +133,10 @@ static void words_below_100(char *o, size_t cap, int v)
         snprintf(o, cap, "%s", units[v]);
     else if (v < 20)
         snprintf(o, cap, "dix-%s", units[v - 10]);
-    else if (t == 7 || t == 9)
-        snprintf(o, cap, "%s-%s", t == 7 ? "soixante" : "quatre-vingt", units[v - (t == 7 ? 60 : 80)]);
+    else if (t == 7 || t == 9) {
+        int r = v - (t == 7 ? 60 : 80);
+        snprintf(o, cap, "%s-%s%s", t == 7 ? "soixante" : "quatre-vingt", r > 16 ? "dix-" : "", units[r > 16 ? r - 10 : r]);
+    }
     else if (t == 8)
         snprintf(o, cap, "quatre-vingt%s%s", u ? "-" : "s", u ? units[u] : "");
     else if (!u)

@@ -307,10 +307,10 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
         if ((u->lex & LEX_MED) && u->e - u->s <= 6 && !(u->lex & LEX_WORD))
             return 1; /* "X 50 mg", "X 400 UI" */
     }
-    /* an abbreviation: up to four capitals no name list holds, unless the
-     * tagger leans to a name */
+    /* an abbreviation: up to four capitals no name list holds (a surname
+     * that short comes with a title or a first name, which the rules see) */
     if (k->allcaps && k->e - k->s <= 4 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE)))
-        return !(s->d->tagger && c->cand[i] && c->margin[i] > 0);
+        return 1;
     return 0;
 }
 

@@ -340,7 +340,10 @@ static at_status tokenise(text_scan *s)
         unsigned first = t[start] | 0x20u;
         int skip = !k->cap && ascii && wl > 0 &&
                    !(lower_mask[first & 0xff] & (wl < 31 ? 1u << wl : 1u << 31));
-        int short_word = !k->cap && ascii && n <= 2 && !(mask & (1u << 3));
+        /* short words of the language need no look-up, but "n" (of
+         * "n°"), "no" and "id", which label numbers */
+        int short_word = !k->cap && ascii && n <= 2 && !(mask & (1u << 3)) && t[start] != 'n' &&
+                         !(n == 2 && t[start] == 'i' && t[start + 1] == 'd');
         if (short_word)
             k->lex = LEX_WORD; /* "de", "la", "un": the short words of the language */
         if (n <= 40 && (!short_word || !skip)) {

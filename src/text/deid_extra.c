@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#define NAME_KINDS (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)
+
 static size_t tlen(const text_scan *s, size_t i) { return s->tok[i].e - s->tok[i].s; }
 static int is_up(char c) { return c >= 'A' && c <= 'Z'; }
 static int is_dig(char c) { return c >= '0' && c <= '9'; }
@@ -471,8 +473,11 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
                                      (unsigned char)s->t[k->s] == 0xC2 /* ° */))
             j++;
         else if (k->kind == TOK_WORD && !(k->cap && tlen(s, j) > 3) && tlen(s, j) <= 10 &&
-                 ((k->lex & LEX_WORD) || tok_is(s, j, "n") || tok_is(s, j, "no")) && !glued_digit(s, j))
+                 ((k->lex & LEX_WORD) || tok_is(s, j, "n") || tok_is(s, j, "no")) && !glued_digit(s, j)) {
+            if (label == AT_PHI_ID && (k->lex & LEX_CUE_ID) && tok_word_is(s, j, text_cue_account_words))
+                label = AT_PHI_COMPTE; /* "n° adhérent" */
             j++;
+        }
         else
             break;
     }
@@ -481,8 +486,8 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
     size_t digits;
     int letters;
     size_t r = glued_code(s, j, &digits, &letters);
-    /* groups of digits separated by one space (account numbers) */
-    if (label == AT_PHI_COMPTE)
+    /* groups of digits separated by one space (account numbers, "GRP-449 0173") */
+    if (label == AT_PHI_COMPTE || letters || digits < min_digits)
         while (r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 && s->t[s->tok[r].s - 1] == ' ' &&
                (s->tok[r].kind == TOK_NUM || (s->tok[r].kind == TOK_WORD && s->tok[r].allcaps && tlen(s, r) <= 4))) {
             size_t d2;
@@ -561,7 +566,9 @@ static void pass_employer(text_scan *s, size_t i)
 }
 
 static const char *const rural_lower[] = {"lieu-dit", "lieudit", "bat", "batiment", "appt", "apt", "appartement",
-                                          "esc", "escalier", NULL};
+                                          "esc", "escalier", "rue", "avenue", "boulevard", "bd", "impasse", "allee",
+                                          "chemin", "route", "quai", "place", "square", "residence", "hameau",
+                                          "lotissement", NULL};
 
 static void pass_rural(text_scan *s, size_t i)
 {
@@ -594,6 +601,14 @@ static void pass_rural(text_scan *s, size_t i)
         else
             break;
     }
+    /* after a street word in lower case, a name and not an abbreviation
+     * or a drug ("mise en place du PAC") */
+    size_t f0 = j;
+    while (f0 < r && !(s->tok[f0].cap || s->tok[f0].allcaps))
+        f0++;
+    if (!k->cap && f0 < r &&
+        ((s->tok[f0].allcaps && tlen(s, f0) <= 4) || ((s->tok[f0].lex & LEX_MED) && !(s->tok[f0].lex & NAME_KINDS))))
+        return;
     if (r > j && !(k->cap && i > 0 && !k->nl && s->tok[i - 1].kind == TOK_WORD && !s->tok[i - 1].cap &&
                    !(s->tok[i - 1].dflags & DICT_CONNECT)))
         mark(s, i, r, AT_PHI_ADRESSE);
@@ -608,9 +623,26 @@ static const char *const short_date_cues[] = {"le", "du", "au", "depuis", "des",
                                               "matin", "soir", "hdj", "cure", "seance", "bilan", "depuis", "ce",
                                               "prochain", "prochaine", NULL};
 
+/* "03/2023", "3/2021": a month and a year. */
+static int month_year(text_scan *s, size_t i)
+{
+    if (i + 2 >= s->n || tlen(s, i) > 2 || !is_punct(s, i + 1, '/') || s->tok[i + 2].kind != TOK_NUM ||
+        tlen(s, i + 2) != 4 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e || s->lab[i + 2])
+        return 0;
+    if ((i + 3 < s->n && s->tok[i + 3].s == s->tok[i + 2].e && s->tok[i + 3].kind != TOK_PUNCT) ||
+        (i > 0 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind != TOK_WORD))
+        return 0;
+    int m = atoi_n(s->t + s->tok[i].s, tlen(s, i)), y = atoi_n(s->t + s->tok[i + 2].s, 4);
+    if (m < 1 || m > 12 || y < 1900 || y > 2100)
+        return 0;
+    return mark(s, i, i + 3, AT_PHI_DATE);
+}
+
 /* "le 12/9", "revu le 4/11": day/month with one digit after a cue. */
 static void pass_short_date(text_scan *s, size_t i)
 {
+    if (month_year(s, i))
+        return;
     if (i + 2 >= s->n || tlen(s, i) > 2 || !is_punct(s, i + 1, '/') || s->tok[i + 2].kind != TOK_NUM ||
         tlen(s, i + 2) > 2 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e || s->lab[i + 2])
         return;

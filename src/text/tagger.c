@@ -58,9 +58,9 @@ static int candidate(const text_scan *s, size_t i)
         return 0;
     if ((n == 1 || (n == 2 && (unsigned char)s->t[k->s] >= 0xC0)) && !is_punct(s, i + 1, '.'))
         return 0;
-    /* abbreviations of two or three capitals no name list holds, and
+    /* abbreviations of two to four capitals no name list holds, and
      * words in an eponym's place ("score d'Oncotype") */
-    if (k->allcaps && n <= 3 && !(lx & NAMEY))
+    if (k->allcaps && n <= 4 && !(lx & NAMEY))
         return 0;
     if (deid_eponym_context(s, i))
         return 0;
@@ -90,7 +90,9 @@ static int lower_cue(const text_scan *s, size_t i)
         if (s->tok[q - 1].nl)
             break;
     }
-    return i + 1 < s->n && !s->tok[i + 1].nl && (s->lab[i + 1] == AT_PHI_NOM || s->lab[i + 1] == AT_PHI_PRENOM);
+    /* a name or a role after it ("solène IDE") */
+    return i + 1 < s->n && !s->tok[i + 1].nl &&
+           (s->lab[i + 1] == AT_PHI_NOM || s->lab[i + 1] == AT_PHI_PRENOM || (s->tok[i + 1].dflags & DICT_ROLE));
 }
 
 /* ---- per-document context ------------------------------------------------------ */
