@@ -126,13 +126,20 @@ static int known_inflection(const text_lexicon *x, const char *f, size_t n)
 {
     static const struct {
         const char *end, *base;
-    } rules[] = {{"s", ""}, {"x", ""}, {"e", ""}, {"es", ""}, {"ee", "e"}, {"ees", "e"}, {"aux", "al"},
-                 {"ale", "al"}, {"ales", "al"}, {"ives", "if"}, {"ive", "if"}, {"euse", "eux"}, {"euses", "eux"},
-                 {"iques", "ique"}, {"ienne", "ien"}, {"iennes", "ien"}, {"ees", "er"}, {"ee", "er"}, {"e", "er"}};
+        unsigned char el, bl;
+    } rules[] = {{"s", "", 1, 0},      {"x", "", 1, 0},       {"e", "", 1, 0},        {"es", "", 2, 0},
+                 {"ee", "e", 2, 1},    {"ees", "e", 3, 1},    {"aux", "al", 3, 2},    {"ale", "al", 3, 2},
+                 {"ales", "al", 4, 2}, {"ives", "if", 4, 2},  {"ive", "if", 3, 2},    {"euse", "eux", 4, 3},
+                 {"euses", "eux", 5, 3}, {"iques", "ique", 5, 4}, {"ienne", "ien", 5, 3}, {"iennes", "ien", 6, 3},
+                 {"ees", "er", 3, 2},  {"ee", "er", 2, 2},    {"e", "er", 1, 2}};
     char b[LEX_MAX_WORD + 16];
+    char last = n ? f[n - 1] : 0;
+    if (last != 's' && last != 'x' && last != 'e')
+        return 0;
     for (size_t r = 0; r < sizeof rules / sizeof *rules; r++) {
-        size_t el = strlen(rules[r].end), bl = strlen(rules[r].base);
-        if (n <= el + 2 || n - el + bl > LEX_MAX_WORD || memcmp(f + n - el, rules[r].end, el))
+        size_t el = rules[r].el, bl = rules[r].bl;
+        if (n <= el + 2 || n - el + bl > LEX_MAX_WORD || rules[r].end[el - 1] != last ||
+            memcmp(f + n - el, rules[r].end, el))
             continue;
         memcpy(b, f, n - el);
         memcpy(b + n - el, rules[r].base, bl);

@@ -765,7 +765,8 @@ void deid_pass_joins(text_scan *s)
 {
     for (size_t i = 1; i < s->n; i++) {
         int l = s->lab[i];
-        if (!l || s->tok[i].nl || (s->lab[i - 1] && s->ent[i - 1] == s->ent[i]))
+        if (!l || (l != AT_PHI_NOM && l != AT_PHI_EMPLOYEUR && l != AT_PHI_HOPITAL) || s->tok[i].nl ||
+            (s->lab[i - 1] && s->ent[i - 1] == s->ent[i]))
             continue;
         size_t p = i - 1;
         const text_tok *k = &s->tok[p];
@@ -821,7 +822,7 @@ void deid_pass_joins(text_scan *s)
     }
     /* the end of a name cut at a line end ("Dupo-" / "nt") */
     for (size_t i = 2; i < s->n; i++)
-        if (!s->lab[i] && s->tok[i].nl && s->tok[i].kind == TOK_WORD && is_punct(s, i - 1, '-') &&
+        if (s->tok[i].nl && !s->lab[i] && s->tok[i].kind == TOK_WORD && is_punct(s, i - 1, '-') &&
             s->tok[i - 1].s == s->tok[i - 2].e && (s->lab[i - 2] == AT_PHI_NOM || s->lab[i - 2] == AT_PHI_PRENOM ||
                                                    s->lab[i - 2] == AT_PHI_VILLE || s->lab[i - 2] == AT_PHI_HOPITAL))
             mark(s, i, i + 1, s->lab[i - 2]);
