@@ -374,7 +374,7 @@ static void early_at(text_scan *s, size_t i)
         mark_bytes(s, i, e, AT_PHI_DATE);
         return;
     }
-    if (c0 == 'h' || c0 == 'w' || c0 == 'W' || s->t[k->e] == '.')
+    if (c0 == 'h' || c0 == 'w' || c0 == 'W' || (k->e < s->len && s->t[k->e] == '.'))
         pass_urls(s, i);
 }
 
