@@ -24,11 +24,11 @@ int at_text_deid_has_model(const at_text_deid *d);
 void at_text_deid_set_allow_list(at_text_deid *d, int on);
 
 typedef struct {
-    uint64_t seed;     /* shuffling of the documents (default 1) */
-    unsigned epochs;   /* passes over the documents (default 8) */
-    unsigned bits;     /* 2^bits hashed feature rows (default 16) */
+    uint64_t seed;        /* shuffling of the documents (default 1) */
+    unsigned epochs;      /* passes over the documents (default 8) */
+    unsigned bits;        /* 2^bits hashed feature rows (default 16) */
     double recall_weight; /* beta of the F-beta the operating point maximises on dev (default 3) */
-    const char *init;  /* a model to fine-tune (its weights as the start), or NULL */
+    const char *init;     /* a model to fine-tune (its weights as the start), or NULL */
 } at_text_tagger_options;
 
 /* Train the tagger on docs (gold spans) with detector d's rules and
@@ -36,8 +36,9 @@ typedef struct {
  * bias of the O tag) on dev (ndev docs; none: the bias is 0), write the
  * model to out_path atomically, and a summary (no document text) to
  * report. The same docs, options and lexicons give the same bytes. */
-at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n, const at_text_doc *dev,
-                               size_t ndev, const at_text_tagger_options *opt, const char *out_path, at_buf *report);
+at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n,
+                               const at_text_doc *dev, size_t ndev, const at_text_tagger_options *opt,
+                               const char *out_path, at_buf *report);
 
 /* Annotated notes in BRAT standoff: every NAME.txt of dir (recursively,
  * sorted by path) with NAME.ann beside it, whose text-bound lines

@@ -13,8 +13,8 @@
 #include <utf8proc.h>
 
 static const char *const kind_names[HOSP_KIND_COUNT] = {
-    "courrier", "crh", "cro", "anapath", "rcp", "ordonnance", "transmissions",
-    "mail", "tableau", "social", "radio", "telephone", "psycho", "ocr"};
+    "courrier", "crh",     "cro",    "anapath", "rcp",       "ordonnance", "transmissions",
+    "mail",     "tableau", "social", "radio",   "telephone", "psycho",     "ocr"};
 
 const char *at_text_hospital_kind_name(int kind)
 {
@@ -122,8 +122,9 @@ void hw_doctor(notes_writer *w, const hosp_world *hw, const hosp_person *p)
 static const char *const months[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
                                      "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
 static const char *const wdays[] = {"jeudi", "vendredi", "samedi", "dimanche", "lundi", "mardi", "mercredi"};
-static const char *const units[] = {"zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf",
-                                    "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize"};
+static const char *const units[] = {"zéro",  "un",     "deux",     "trois",  "quatre", "cinq",
+                                    "six",   "sept",   "huit",     "neuf",   "dix",    "onze",
+                                    "douze", "treize", "quatorze", "quinze", "seize"};
 static const char *const tens[] = {"", "dix", "vingt", "trente", "quarante", "cinquante", "soixante"};
 
 static void words_below_100(char *o, size_t cap, int v)
@@ -135,9 +136,9 @@ static void words_below_100(char *o, size_t cap, int v)
         snprintf(o, cap, "dix-%s", units[v - 10]);
     else if (t == 7 || t == 9) {
         int r = v - (t == 7 ? 60 : 80);
-        snprintf(o, cap, "%s-%s%s", t == 7 ? "soixante" : "quatre-vingt", r > 16 ? "dix-" : "", units[r > 16 ? r - 10 : r]);
-    }
-    else if (t == 8)
+        snprintf(o, cap, "%s-%s%s", t == 7 ? "soixante" : "quatre-vingt", r > 16 ? "dix-" : "",
+                 units[r > 16 ? r - 10 : r]);
+    } else if (t == 8)
         snprintf(o, cap, "quatre-vingt%s%s", u ? "-" : "s", u ? units[u] : "");
     else if (!u)
         snprintf(o, cap, "%s", tens[t]);
@@ -256,21 +257,22 @@ static void make_phone(notes_writer *w, char *out, size_t cap, int mobile)
     d[0] = mobile ? 6 + (int)nw_pick(w, 2) : 1 + (int)nw_pick(w, 5);
     for (int i = 1; i < 9; i++)
         d[i] = (int)nw_pick(w, 10);
-    static const char *const fmt[] = {"0%d %d%d %d%d %d%d %d%d", "0%d.%d%d.%d%d.%d%d.%d%d", "0%d%d%d%d%d%d%d%d%d",
-                                      "+33 %d %d%d %d%d %d%d %d%d", "+33 (0)%d %d%d %d%d %d%d %d%d",
-                                      "0%d-%d%d-%d%d-%d%d-%d%d", "(+33)%d.%d%d.%d%d.%d%d.%d%d",
-                                      "0%d %d%d %d%d %d%d %d%d", "0%d.%d%d.%d%d.%d%d.%d%d"};
+    static const char *const fmt[] = {
+        "0%d %d%d %d%d %d%d %d%d",     "0%d.%d%d.%d%d.%d%d.%d%d",       "0%d%d%d%d%d%d%d%d%d",
+        "+33 %d %d%d %d%d %d%d %d%d",  "+33 (0)%d %d%d %d%d %d%d %d%d", "0%d-%d%d-%d%d-%d%d-%d%d",
+        "(+33)%d.%d%d.%d%d.%d%d.%d%d", "0%d %d%d %d%d %d%d %d%d",       "0%d.%d%d.%d%d.%d%d.%d%d"};
     snprintf(out, cap, fmt[nw_pick(w, 9)], d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]);
 }
 
 static void make_nir(notes_writer *w, const hosp_world *hw, char *out, size_t cap)
 {
     char d[16];
-    snprintf(d, 14, "%d%02d%02d%02d%03d%03d", hw->p.female ? 2 : 1, hw->by % 100, hw->bm, 1 + (int)nw_pick(w, 95),
-             1 + (int)nw_pick(w, 990), 1 + (int)nw_pick(w, 999));
+    snprintf(d, 14, "%d%02d%02d%02d%03d%03d", hw->p.female ? 2 : 1, hw->by % 100, hw->bm,
+             1 + (int)nw_pick(w, 95), 1 + (int)nw_pick(w, 990), 1 + (int)nw_pick(w, 999));
     snprintf(d + 13, 3, "%02d", at_text_nir_key(d));
     if (nw_u(w) < 0.5)
-        snprintf(out, cap, "%.1s %.2s %.2s %.2s %.3s %.3s %.2s", d, d + 1, d + 3, d + 5, d + 7, d + 10, d + 13);
+        snprintf(out, cap, "%.1s %.2s %.2s %.2s %.3s %.3s %.2s", d, d + 1, d + 3, d + 5, d + 7, d + 10,
+                 d + 13);
     else
         snprintf(out, cap, "%s", d);
 }
@@ -371,7 +373,8 @@ static void make_world(notes_writer *w, const hosp_pools *pl, hosp_world *hw)
     static const char *const mf[] = {"%s.%s@%s", "%s%s@%s", "%.1s%s%d@%s"};
     int mfi = (int)nw_pick(w, 3);
     if (mfi == 2)
-        snprintf(hw->email, sizeof hw->email, mf[2], a, b, 1 + (int)nw_pick(w, 99), pl->domains[nw_pick(w, pl->n_domains)]);
+        snprintf(hw->email, sizeof hw->email, mf[2], a, b, 1 + (int)nw_pick(w, 99),
+                 pl->domains[nw_pick(w, pl->n_domains)]);
     else
         snprintf(hw->email, sizeof hw->email, mf[mfi], a, b, pl->domains[nw_pick(w, pl->n_domains)]);
     make_nir(w, hw, hw->nir, sizeof hw->nir);
@@ -396,12 +399,13 @@ static void make_world(notes_writer *w, const hosp_pools *pl, hosp_world *hw)
     snprintf(hw->insurer_no, sizeof hw->insurer_no, "%s", dg);
     char ib[32];
     digits(w, ib, 23);
-    snprintf(hw->iban, sizeof hw->iban, "FR76 %.4s %.4s %.4s %.4s %.4s %.3s", ib, ib + 4, ib + 8, ib + 12, ib + 16,
-             ib + 20);
+    snprintf(hw->iban, sizeof hw->iban, "FR76 %.4s %.4s %.4s %.4s %.4s %.3s", ib, ib + 4, ib + 8, ib + 12,
+             ib + 16, ib + 20);
     static const char L[] = "ABCDEFGHJKLMNPQRSTVWXYZ";
-    snprintf(hw->plate, sizeof hw->plate, "%c%c-%03d-%c%c", L[nw_pick(w, 23)], L[nw_pick(w, 23)], (int)nw_pick(w, 1000),
-             L[nw_pick(w, 23)], L[nw_pick(w, 23)]);
-    snprintf(hw->url, sizeof hw->url, nw_u(w) < 0.5 ? "www.%s-%s.fr" : "https://www.facebook.com/%s.%s", a, b);
+    snprintf(hw->plate, sizeof hw->plate, "%c%c-%03d-%c%c", L[nw_pick(w, 23)], L[nw_pick(w, 23)],
+             (int)nw_pick(w, 1000), L[nw_pick(w, 23)], L[nw_pick(w, 23)]);
+    snprintf(hw->url, sizeof hw->url, nw_u(w) < 0.5 ? "www.%s-%s.fr" : "https://www.facebook.com/%s.%s", a,
+             b);
     snprintf(hw->handle, sizeof hw->handle, "@%.1s%s%d", a, b, (int)nw_pick(w, 100));
     /* establishments */
     char place[64], z[8];
@@ -411,7 +415,8 @@ static void make_world(notes_writer *w, const hosp_pools *pl, hosp_world *hw)
     snprintf(hw->hzip, sizeof hw->hzip, "%s", z);
     make_commune(w, pl, place, sizeof place, z);
     snprintf(hw->hosp2, sizeof hw->hosp2, pl->hosp_forms[nw_pick(w, pl->n_hosp_forms)], place);
-    snprintf(hw->haddr, sizeof hw->haddr, "%d %s", 1 + (int)nw_pick(w, 80), pl->streets[nw_pick(w, pl->n_streets)]);
+    snprintf(hw->haddr, sizeof hw->haddr, "%d %s", 1 + (int)nw_pick(w, 80),
+             pl->streets[nw_pick(w, pl->n_streets)]);
     make_phone(w, hw->hphone, sizeof hw->hphone, 0);
     memcpy(hw->finess, hw->hzip, 2);
     digits(w, hw->finess + 2, 6);

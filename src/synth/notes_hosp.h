@@ -8,8 +8,12 @@
 #include "notes_gen.h"
 
 typedef struct {
-    const char *const *first_f, *const *first_m, *const *last, *const *streets, *const *rural, *const *hosp_forms,
-        *const *employers, *const *employer_forms, *const *insurers, *const *domains;
+    const char *const *first_f,
+        *const *first_m, *const *last, *const *streets, *const *rural, *const *hosp_forms,
+                                                                           *const *employers,
+                                                                               *const *employer_forms,
+                                                                                   *const *insurers,
+                                                                                       *const *domains;
     const notes_commune *communes;
     size_t n_first_f, n_first_m, n_last, n_streets, n_rural, n_hosp_forms, n_employers, n_employer_forms,
         n_insurers, n_domains, n_communes;
@@ -39,7 +43,7 @@ typedef struct {
     hosp_person doc[HW_DOCS], nurse[3], intern[2], secretary;
     char rpps[HW_DOCS][16];
     char hosp[96], hosp2[96], hcity[64], hzip[8], haddr[96], hphone[32], finess[16];
-    int y, m, d; /* the date of the current document */
+    int y, m, d;     /* the date of the current document */
     int lower_names; /* this document writes names in lower case */
 } hosp_world;
 

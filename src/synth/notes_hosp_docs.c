@@ -13,7 +13,8 @@
 static const char *const clinical[] = {
     "Traitement par {oxaliplatine} {85 mg/m2} et {5-FU} en perfusion continue. ",
     "Poursuite du protocole {FOLFIRINOX}, cycle 4, dose réduite de 20 %. ",
-    "Carcinome canalaire infiltrant {pT2N1aM0}, grade {SBR} II, {RE} 90 %, {RP} 60 %, {HER2} négatif, {Ki67} 25 %. ",
+    "Carcinome canalaire infiltrant {pT2N1aM0}, grade {SBR} II, {RE} 90 %, {RP} 60 %, {HER2} négatif, {Ki67} "
+    "25 %. ",
     "Adénocarcinome pulmonaire {cT3N2M1b}, mutation {EGFR} exon 19, pas de réarrangement {ALK} ni {ROS1}. ",
     "Mutation {KRAS} {G12C} retrouvée, statut {MSS}. ",
     "Recherche de mutation {BRCA1}/{BRCA2} négative. Score {PD-L1} à 60 %. ",
@@ -96,8 +97,9 @@ static void clinical_block(notes_writer *w, int nmin, int nmax)
 static void letterhead(notes_writer *w, hosp_world *hw)
 {
     nw_ent(w, AT_PHI_HOPITAL, hw->hosp);
-    nw_put(w, PICK(w, ((const char *const[]){"\nService d'oncologie médicale\n", "\nDépartement d'oncologie\n",
-                                             "\n", "\nPôle cancérologie - Hôpital de jour\n"})));
+    nw_put(w,
+           PICK(w, ((const char *const[]){"\nService d'oncologie médicale\n", "\nDépartement d'oncologie\n",
+                                          "\n", "\nPôle cancérologie - Hôpital de jour\n"})));
     if (nw_u(w) < 0.7) {
         nw_ent(w, AT_PHI_ADRESSE, hw->haddr);
         nw_put(w, nw_u(w) < 0.5 ? "\n" : " - ");
@@ -120,8 +122,9 @@ static void letterhead(notes_writer *w, hosp_world *hw)
 
 static void patient_title(notes_writer *w, const hosp_world *hw)
 {
-    static const char *const f[] = {"Mme ", "Madame ", "Mme ", "MME ", "mme "}, *const m[] = {"M. ", "Monsieur ",
-                                                                                              "M. ", "Mr ", "M "};
+    static const char *const f[] = {"Mme ", "Madame ", "Mme ", "MME ", "mme "}, *const m[] = {
+                                                                                    "M. ", "Monsieur ", "M. ",
+                                                                                    "Mr ", "M "};
     nw_put(w, hw->p.female ? PICK(w, f) : PICK(w, m));
 }
 
@@ -139,8 +142,8 @@ static void age_phrase(notes_writer *w, const hosp_world *hw)
 
 static void birth(notes_writer *w, const hosp_world *hw)
 {
-    nw_put(w, PICK(w, ((const char *const[]){"né(e) le ", hw->p.female ? "née le " : "né le ", "DDN ", "DDN : ",
-                                             "date de naissance : "})));
+    nw_put(w, PICK(w, ((const char *const[]){"né(e) le ", hw->p.female ? "née le " : "né le ", "DDN ",
+                                             "DDN : ", "date de naissance : "})));
     hw_date(w, AT_PHI_DATE_NAISSANCE, hw->by, hw->bm, hw->bd, 1);
 }
 
@@ -246,8 +249,10 @@ static void people_sentence(notes_writer *w, hosp_world *hw)
     case 4:
         nw_put(w, "Vu avec le ");
         hw_doctor(w, hw, &hw->doc[HW_SURG]);
-        nw_put(w, PICK(w, ((const char *const[]){", chirurgien. ", " qui propose une reprise. ", " de Chirurgie viscérale. ",
-                                                 " des Urgences. ", " du service de Radiothérapie. ", " de Médecine Nucléaire. "})));
+        nw_put(w, PICK(w, ((const char *const[]){", chirurgien. ", " qui propose une reprise. ",
+                                                 " de Chirurgie viscérale. ", " des Urgences. ",
+                                                 " du service de Radiothérapie. ",
+                                                 " de Médecine Nucléaire. "})));
         break;
     case 5:
         nw_put(w, hw->spouse.female ? "Son épouse, " : "Son mari, ");
@@ -298,7 +303,8 @@ static void people_sentence(notes_writer *w, hosp_world *hw)
         nw_put(w, "Travaille chez ");
         nw_ent(w, AT_PHI_EMPLOYEUR, hw->employer);
         nw_put(w, " comme ");
-        nw_put(w, PICK(w, ((const char *const[]){"magasinier", "comptable", "ouvrier", "cadre", "chauffeur"})));
+        nw_put(w,
+               PICK(w, ((const char *const[]){"magasinier", "comptable", "ouvrier", "cadre", "chauffeur"})));
         nw_put(w, ". ");
         break;
     default:
@@ -312,8 +318,8 @@ static void people_sentence(notes_writer *w, hosp_world *hw)
 
 static void signature(notes_writer *w, hosp_world *hw, const hosp_person *p)
 {
-    nw_put(w, PICK(w, ((const char *const[]){"\n\nBien confraternellement,\n\n", "\n\nBien à vous,\n", "\n\nCordialement,\n",
-                                             "\n\n", "\n\nVotre bien dévoué,\n"})));
+    nw_put(w, PICK(w, ((const char *const[]){"\n\nBien confraternellement,\n\n", "\n\nBien à vous,\n",
+                                             "\n\nCordialement,\n", "\n\n", "\n\nVotre bien dévoué,\n"})));
     int f = (int)nw_pick(w, 5);
     if (f == 0) { /* "Dr P.-Y. LE GALL" */
         nw_put(w, "Dr ");
@@ -332,7 +338,8 @@ static void signature(notes_writer *w, hosp_world *hw, const hosp_person *p)
         char ini[8], a[48], b[64];
         hosp_case(p->first, 1, a, sizeof a);
         hosp_case(p->last, 1, b, sizeof b);
-        snprintf(ini, sizeof ini, "%c%c", (unsigned char)a[0] < 0x80 ? a[0] : 'E', (unsigned char)b[0] < 0x80 ? b[0] : 'E');
+        snprintf(ini, sizeof ini, "%c%c", (unsigned char)a[0] < 0x80 ? a[0] : 'E',
+                 (unsigned char)b[0] < 0x80 ? b[0] : 'E');
         nw_ent(w, AT_PHI_NOM, ini);
     } else {
         hw_doctor(w, hw, p);
@@ -450,7 +457,7 @@ static void doc_cro(notes_writer *w, hosp_world *hw)
 static void doc_anapath(notes_writer *w, hosp_world *hw)
 {
     char code[32];
-    snprintf(code, sizeof code, "%c%02d-%05d", "BHPS"[nw_pick(w, 4)], hw->y % 100, (int)nw_pick(w, 99999));
+    snprintf(code, sizeof code, "%c%02d-%05d", "BHPS"[nw_pick(w, 4)], hw -> y % 100, (int)nw_pick(w, 99999));
     nw_ent(w, AT_PHI_HOPITAL, hw->hosp2);
     nw_put(w, "\nLaboratoire d'anatomie et cytologie pathologiques\n\n");
     nw_put(w, PICK(w, ((const char *const[]){"Prélèvement n° ", "N° d'examen : ", "Réf. ", "Dossier "})));
@@ -537,7 +544,8 @@ static void doc_nursing(notes_writer *w, hosp_world *hw)
     nw_put(w, " ch. 214\n\n");
     for (int k = 0; k < 3; k++) {
         nw_putf(w, "%02dh%02d ", 6 + 4 * k, (int)nw_pick(w, 60));
-        nw_put(w, PICK(w, ((const char *const[]){"D : douleur EVA 4. A : ", "Cible nausées : ", "Cible surveillance : "})));
+        nw_put(w, PICK(w, ((const char *const[]){
+                              "D : douleur EVA 4. A : ", "Cible nausées : ", "Cible surveillance : "})));
         hw_clinical(w);
         people_sentence(w, hw);
         nw_put(w, "\n");
@@ -621,7 +629,8 @@ static void doc_social(notes_writer *w, hosp_world *hw)
     nw_put(w, ", ");
     age_phrase(w, hw);
     nw_put(w, ".\nSituation professionnelle : ");
-    nw_put(w, PICK(w, ((const char *const[]){"salarié(e) de ", "employé(e) chez ", "ouvrier chez ", "Employeur : "})));
+    nw_put(w, PICK(w, ((const char *const[]){"salarié(e) de ", "employé(e) chez ", "ouvrier chez ",
+                                             "Employeur : "})));
     nw_ent(w, AT_PHI_EMPLOYEUR, hw->employer);
     nw_put(w, ", en arrêt maladie.\nMutuelle : ");
     nw_put(w, hw->insurer);

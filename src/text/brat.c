@@ -72,8 +72,9 @@ static at_status walk(const char *dir, int depth, path_list *out)
             st = walk(p, depth + 1, out);
             at_free(p);
         } else if (S_ISREG(sb.st_mode) && n > 4 && !strcmp(e->d_name + n - 4, ".txt")) {
-            st = out->n >= BRAT_MAX_DOCS ? at_error_set(AT_ERR_LIMIT, "%s: more than %d documents", dir, BRAT_MAX_DOCS)
-                                        : list_push(out, p);
+            st = out->n >= BRAT_MAX_DOCS
+                     ? at_error_set(AT_ERR_LIMIT, "%s: more than %d documents", dir, BRAT_MAX_DOCS)
+                     : list_push(out, p);
             if (st == AT_ERR_LIMIT)
                 at_free(p);
         } else {
@@ -84,7 +85,10 @@ static at_status walk(const char *dir, int depth, path_list *out)
     return st;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static int cmp_span(const void *a, const void *b)
 {
@@ -152,8 +156,9 @@ static at_status parse_ann(const char *path, const char *data, size_t len, const
                 const char *y = x + 1;
                 unsigned long long b = strtoull(y, &x, 10);
                 if (x == y || a > b || b > chars)
-                    return at_error_set(AT_ERR_FORMAT, "%s: line %zu: offsets out of the text (%zu characters)", path,
-                                        line, chars);
+                    return at_error_set(AT_ERR_FORMAT,
+                                        "%s: line %zu: offsets out of the text (%zu characters)", path, line,
+                                        chars);
                 if (lab)
                     st = at_text_spans_push(&doc->gold, off[a], off[b] - off[a], lab);
                 else if (keep)
@@ -259,7 +264,8 @@ at_status at_text_brat_write(const char *text, size_t len, const at_text_spans *
         size_t a = chars, b = chars;
         for (size_t j = s->start; j < s->start + s->len; j++)
             b += ((unsigned char)text[j] & 0xC0) != 0x80;
-        st = at_buf_printf(out, "T%zu\t%s %zu %zu\t", i + 1, s->label ? at_phi_label_name(s->label) : "KEEP", a, b);
+        st = at_buf_printf(out, "T%zu\t%s %zu %zu\t", i + 1, s->label ? at_phi_label_name(s->label) : "KEEP",
+                           a, b);
         for (size_t j = s->start; j < s->start + s->len && !st; j++)
             st = at_buf_putc(out, text[j] == '\n' || text[j] == '\r' || text[j] == '\t' ? ' ' : text[j]);
         if (!st)

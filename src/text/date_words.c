@@ -12,12 +12,12 @@
 static const struct {
     const char *w;
     int v;
-} number_words[] = {{"zero", 0},       {"un", 1},        {"une", 1},      {"premier", 1},   {"deux", 2},
-                    {"trois", 3},      {"quatre", 4},    {"cinq", 5},     {"six", 6},       {"sept", 7},
-                    {"huit", 8},       {"neuf", 9},      {"dix", 10},     {"onze", 11},     {"douze", 12},
-                    {"treize", 13},    {"quatorze", 14}, {"quinze", 15},  {"seize", 16},    {"vingt", 20},
-                    {"vingts", 20},    {"trente", 30},   {"quarante", 40}, {"cinquante", 50}, {"soixante", 60},
-                    {"cent", 100},     {"cents", 100},   {"mille", 1000}, {"mil", 1000}};
+} number_words[] = {{"zero", 0},    {"un", 1},        {"une", 1},       {"premier", 1},    {"deux", 2},
+                    {"trois", 3},   {"quatre", 4},    {"cinq", 5},      {"six", 6},        {"sept", 7},
+                    {"huit", 8},    {"neuf", 9},      {"dix", 10},      {"onze", 11},      {"douze", 12},
+                    {"treize", 13}, {"quatorze", 14}, {"quinze", 15},   {"seize", 16},     {"vingt", 20},
+                    {"vingts", 20}, {"trente", 30},   {"quarante", 40}, {"cinquante", 50}, {"soixante", 60},
+                    {"cent", 100},  {"cents", 100},   {"mille", 1000},  {"mil", 1000}};
 
 int text_number_word(const char *f, size_t n)
 {
@@ -84,7 +84,8 @@ int text_number_words_value(const char *const *words, const size_t *lens, size_t
     return 1;
 }
 
-static const char *const weekdays[] = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"};
+static const char *const weekdays[] = {"lundi",    "mardi",  "mercredi", "jeudi",
+                                       "vendredi", "samedi", "dimanche"};
 
 int text_weekday_of(const char *f, size_t n)
 {
@@ -150,7 +151,8 @@ static int parse_words(const words_t *ws, size_t from, int *y, int *m, int *d, i
     *y = 0;
     if (mi + 1 < ws->count) {
         int v;
-        if (!text_number_words_value(ws->w + mi + 1, ws->l + mi + 1, ws->count - mi - 1, &v) || v < 1000 || v > 2200)
+        if (!text_number_words_value(ws->w + mi + 1, ws->l + mi + 1, ws->count - mi - 1, &v) || v < 1000 ||
+            v > 2200)
             return 0;
         *y = v;
     }
@@ -226,8 +228,9 @@ int text_date_alt_parse(const char *s, size_t n, text_alt_date *out)
 
 /* ---- writing --------------------------------------------------------------------- */
 
-static const char *const units[] = {"zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf",
-                                    "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize"};
+static const char *const units[] = {"zéro",  "un",     "deux",     "trois",  "quatre", "cinq",
+                                    "six",   "sept",   "huit",     "neuf",   "dix",    "onze",
+                                    "douze", "treize", "quatorze", "quinze", "seize"};
 static const char *const tens[] = {"", "dix", "vingt", "trente", "quarante", "cinquante", "soixante"};
 static const char *const month_out[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
                                         "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
@@ -245,7 +248,8 @@ static at_status put_below_100(at_buf *b, int v)
         int r = v - (t == 7 ? 60 : 80);
         if (t == 7 && r == 11)
             return at_buf_printf(b, "%s-et-onze", base);
-        return r <= 16 ? at_buf_printf(b, "%s-%s", base, units[r]) : at_buf_printf(b, "%s-dix-%s", base, units[r - 10]);
+        return r <= 16 ? at_buf_printf(b, "%s-%s", base, units[r])
+                       : at_buf_printf(b, "%s-dix-%s", base, units[r - 10]);
     }
     if (t == 8)
         return u ? at_buf_printf(b, "quatre-vingt-%s", units[u]) : at_buf_puts(b, "quatre-vingts");
@@ -282,7 +286,8 @@ at_status text_date_alt_write(at_buf *b, const text_alt_date *a, const char *s, 
     at_status st = AT_OK;
     if (a->weekday) {
         long z = text_days_from_civil(y, m, d);
-        static const char *const wd[] = {"jeudi", "vendredi", "samedi", "dimanche", "lundi", "mardi", "mercredi"};
+        static const char *const wd[] = {"jeudi", "vendredi", "samedi",  "dimanche",
+                                         "lundi", "mardi",    "mercredi"};
         const char *w = wd[((z % 7) + 7) % 7];
         unsigned char c0 = (unsigned char)s[0];
         st = at_buf_printf(b, "%c%s ", c0 >= 'A' && c0 <= 'Z' ? w[0] - 32 : w[0], w + 1);
@@ -306,7 +311,8 @@ at_status text_date_alt_write(at_buf *b, const text_alt_date *a, const char *s, 
     }
     if (a->style == TEXT_DATE_OCR) {
         char sep = a->sep ? a->sep : '/';
-        return a->y ? at_buf_printf(b, "%02d%c%02d%c%04d", d, sep, m, sep, y) : at_buf_printf(b, "%d%c%d", d, sep, m);
+        return a->y ? at_buf_printf(b, "%02d%c%02d%c%04d", d, sep, m, sep, y)
+                    : at_buf_printf(b, "%d%c%d", d, sep, m);
     }
     (void)n;
     return st;
@@ -352,4 +358,3 @@ int text_date_alt_put(at_buf *out, const char *s, size_t n, int days, const long
     *st = text_date_alt_write(out, &a, s, n, y, m, d);
     return 1;
 }
-

@@ -11,109 +11,45 @@
 #include <string.h>
 
 #define KNOWN (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN)
-#define DICT_SAFE                                                                                                      \
-    (DICT_COMMON | DICT_EPONYM | DICT_MONTH | DICT_TITLE | DICT_HOSP | DICT_HOSPQUAL | DICT_STREET | DICT_EPOTRIG |     \
-     DICT_IDLABEL | DICT_FIELD | DICT_RESID | DICT_PARTICLE | DICT_CONNECT | DICT_ROLE | DICT_BIRTH)
+#define DICT_SAFE                                                                                            \
+    (DICT_COMMON | DICT_EPONYM | DICT_MONTH | DICT_TITLE | DICT_HOSP | DICT_HOSPQUAL | DICT_STREET |         \
+     DICT_EPOTRIG | DICT_IDLABEL | DICT_FIELD | DICT_RESID | DICT_PARTICLE | DICT_CONNECT | DICT_ROLE |      \
+     DICT_BIRTH)
 
 /* Endings of drug names (INN stems) and of medical words, folded. */
 static const struct {
     const char *s;
     unsigned char n;
 } safe_endings[] = {
-    {"mab", 3},
-    {"nib", 3},
-    {"ciclib", 6},
-    {"parib", 5},
-    {"lisib", 5},
-    {"platine", 7},
-    {"taxel", 5},
-    {"rubicine", 8},
-    {"mycine", 6},
-    {"cilline", 7},
-    {"cycline", 7},
-    {"floxacine", 9},
-    {"conazole", 8},
-    {"prazole", 7},
-    {"tidine", 6},
-    {"sartan", 6},
-    {"pril", 4},
-    {"olol", 4},
-    {"dipine", 6},
-    {"statine", 7},
-    {"parine", 6},
-    {"xaban", 5},
-    {"gatran", 6},
-    {"setron", 6},
-    {"pitant", 6},
-    {"lukast", 6},
-    {"relix", 5},
-    {"reline", 6},
-    {"lutamide", 8},
-    {"trozole", 7},
-    {"mustine", 7},
-    {"tecan", 5},
-    {"citabine", 8},
-    {"trexed", 6},
-    {"poside", 6},
-    {"limus", 5},
-    {"profene", 7},
-    {"oxacine", 7},
-    {"zepam", 5},
-    {"azepam", 6},
-    {"clone", 5},
-    {"barbital", 8},
-    {"tinib", 5},
-    {"rafenib", 7},
-    {"ectomie", 7},
-    {"ectomies", 8},
-    {"otomie", 6},
-    {"ostomie", 7},
-    {"stomie", 6},
-    {"scopie", 6},
-    {"graphie", 7},
-    {"plastie", 7},
-    {"penie", 5},
-    {"penies", 6},
-    {"emie", 4},
-    {"emies", 5},
-    {"urie", 4},
-    {"algie", 5},
-    {"algies", 6},
-    {"pathie", 6},
-    {"pathies", 7},
-    {"logie", 5},
-    {"logique", 7},
-    {"therapie", 8},
-    {"cytose", 6},
-    {"plasie", 6},
-    {"trophie", 7},
-    {"rragie", 6},
-    {"rrhee", 5},
-    {"cytaire", 7},
-    {"cytaires", 8},
-    {"blastique", 9},
-    {"genique", 7},
-    {"geniques", 8},
-    {"metrie", 6},
-    {"tomie", 5},
-    {"ectasie", 7},
-    {"lyse", 4},
-    {"nectomie", 8},
-    {"oscopique", 9},
-    {"ographique", 10},
-    {"mammaire", 8},
-    {"cellulaire", 10},
-    {"ganglionnaire", 13},
-    {NULL, 0}};
+    {"mab", 3},         {"nib", 3},       {"ciclib", 6},      {"parib", 5},          {"lisib", 5},
+    {"platine", 7},     {"taxel", 5},     {"rubicine", 8},    {"mycine", 6},         {"cilline", 7},
+    {"cycline", 7},     {"floxacine", 9}, {"conazole", 8},    {"prazole", 7},        {"tidine", 6},
+    {"sartan", 6},      {"pril", 4},      {"olol", 4},        {"dipine", 6},         {"statine", 7},
+    {"parine", 6},      {"xaban", 5},     {"gatran", 6},      {"setron", 6},         {"pitant", 6},
+    {"lukast", 6},      {"relix", 5},     {"reline", 6},      {"lutamide", 8},       {"trozole", 7},
+    {"mustine", 7},     {"tecan", 5},     {"citabine", 8},    {"trexed", 6},         {"poside", 6},
+    {"limus", 5},       {"profene", 7},   {"oxacine", 7},     {"zepam", 5},          {"azepam", 6},
+    {"clone", 5},       {"barbital", 8},  {"tinib", 5},       {"rafenib", 7},        {"ectomie", 7},
+    {"ectomies", 8},    {"otomie", 6},    {"ostomie", 7},     {"stomie", 6},         {"scopie", 6},
+    {"graphie", 7},     {"plastie", 7},   {"penie", 5},       {"penies", 6},         {"emie", 4},
+    {"emies", 5},       {"urie", 4},      {"algie", 5},       {"algies", 6},         {"pathie", 6},
+    {"pathies", 7},     {"logie", 5},     {"logique", 7},     {"therapie", 8},       {"cytose", 6},
+    {"plasie", 6},      {"trophie", 7},   {"rragie", 6},      {"rrhee", 5},          {"cytaire", 7},
+    {"cytaires", 8},    {"blastique", 9}, {"genique", 7},     {"geniques", 8},       {"metrie", 6},
+    {"tomie", 5},       {"ectasie", 7},   {"lyse", 4},        {"nectomie", 8},       {"oscopique", 9},
+    {"ographique", 10}, {"mammaire", 8},  {"cellulaire", 10}, {"ganglionnaire", 13}, {NULL, 0}};
 
 static const char *const safe_prefixes[] = {
-    "endo", "hepato", "gastro", "oeso", "neuro", "cardio", "pneumo", "nephro", "hemato", "immuno", "radio", "chimio",
-    "onco", "cyto", "histo", "lympho", "myelo", "osteo", "thrombo", "angio", "dermato", "gyneco", "colo", "recto",
-    "laparo", "thoraco", "abdomino", "mammo", "echo", "scinti", "hyper", "hypo", "anti", "post", "pre", "peri",
-    "intra", "extra", "retro", "trans", "micro", "macro", "neo", "pseudo", "oligo", "poly", "hemi", "leuco", "erythro",
-    "broncho", "pleuro", "spleno", "pancreat", "cholang", "chole", "cysto", "uretero", "prostat", "hystero", "salping",
-    "ovari", "mastec", "adeno", "carcino", "sarco", "melano", "glio", "medullo", "cortico", "hormono", "mucos",
-    "dys", "tachy", "brady", "photo", "electro", "physio", "psycho", "ortho", "cephal", "crani", "vertebr", NULL};
+    "endo",    "hepato", "gastro",  "oeso",    "neuro",   "cardio",  "pneumo",  "nephro",   "hemato",
+    "immuno",  "radio",  "chimio",  "onco",    "cyto",    "histo",   "lympho",  "myelo",    "osteo",
+    "thrombo", "angio",  "dermato", "gyneco",  "colo",    "recto",   "laparo",  "thoraco",  "abdomino",
+    "mammo",   "echo",   "scinti",  "hyper",   "hypo",    "anti",    "post",    "pre",      "peri",
+    "intra",   "extra",  "retro",   "trans",   "micro",   "macro",   "neo",     "pseudo",   "oligo",
+    "poly",    "hemi",   "leuco",   "erythro", "broncho", "pleuro",  "spleno",  "pancreat", "cholang",
+    "chole",   "cysto",  "uretero", "prostat", "hystero", "salping", "ovari",   "mastec",   "adeno",
+    "carcino", "sarco",  "melano",  "glio",    "medullo", "cortico", "hormono", "mucos",    "dys",
+    "tachy",   "brady",  "photo",   "electro", "physio",  "psycho",  "ortho",   "cephal",   "crani",
+    "vertebr", NULL};
 
 static int ends_with(const char *f, size_t n, const char *e, size_t m)
 {
@@ -127,11 +63,12 @@ static int known_inflection(const text_lexicon *x, const char *f, size_t n)
     static const struct {
         const char *end, *base;
         unsigned char el, bl;
-    } rules[] = {{"s", "", 1, 0},      {"x", "", 1, 0},       {"e", "", 1, 0},        {"es", "", 2, 0},
-                 {"ee", "e", 2, 1},    {"ees", "e", 3, 1},    {"aux", "al", 3, 2},    {"ale", "al", 3, 2},
-                 {"ales", "al", 4, 2}, {"ives", "if", 4, 2},  {"ive", "if", 3, 2},    {"euse", "eux", 4, 3},
-                 {"euses", "eux", 5, 3}, {"iques", "ique", 5, 4}, {"ienne", "ien", 5, 3}, {"iennes", "ien", 6, 3},
-                 {"ees", "er", 3, 2},  {"ee", "er", 2, 2},    {"e", "er", 1, 2}};
+    } rules[] = {
+        {"s", "", 1, 0},        {"x", "", 1, 0},         {"e", "", 1, 0},        {"es", "", 2, 0},
+        {"ee", "e", 2, 1},      {"ees", "e", 3, 1},      {"aux", "al", 3, 2},    {"ale", "al", 3, 2},
+        {"ales", "al", 4, 2},   {"ives", "if", 4, 2},    {"ive", "if", 3, 2},    {"euse", "eux", 4, 3},
+        {"euses", "eux", 5, 3}, {"iques", "ique", 5, 4}, {"ienne", "ien", 5, 3}, {"iennes", "ien", 6, 3},
+        {"ees", "er", 3, 2},    {"ee", "er", 2, 2},      {"e", "er", 1, 2}};
     char b[LEX_MAX_WORD + 16];
     char last = n ? f[n - 1] : 0;
     if (last != 's' && last != 'x' && last != 'e')
@@ -190,7 +127,8 @@ int deid_known_safe(const text_scan *s, size_t i)
         int r = 0;
         while (r < fl && (f[r] == 'i' || f[r] == 'v' || f[r] == 'x'))
             r++;
-        if (r >= 2 && r >= fl - 1 && (r == fl || (f[r] >= 'a' && f[r] <= 'c')) && !(k->lex & (LEX_FIRST | LEX_LAST)))
+        if (r >= 2 && r >= fl - 1 && (r == fl || (f[r] >= 'a' && f[r] <= 'c')) &&
+            !(k->lex & (LEX_FIRST | LEX_LAST)))
             return 1;
     }
     const text_lexicon *x = &s->d->lex;
@@ -210,7 +148,8 @@ int deid_known_safe(const text_scan *s, size_t i)
                 return 1;
         }
     }
-    if (i >= 2 && k->nl && is_punct(s, i - 1, '-') && s->tok[i - 2].e == s->tok[i - 1].s && s->tok[i - 2].kind == TOK_WORD) {
+    if (i >= 2 && k->nl && is_punct(s, i - 1, '-') && s->tok[i - 2].e == s->tok[i - 1].s &&
+        s->tok[i - 2].kind == TOK_WORD) {
         char g[96];
         int gl = text_lexicon_fold(s->t + s->tok[i - 2].s, s->tok[i - 2].e - s->tok[i - 2].s, g, sizeof g);
         if (gl > 0 && fl + gl < 90) {
@@ -243,9 +182,12 @@ int deid_known_safe(const text_scan *s, size_t i)
             while (b < (size_t)fl && f[b] != '-')
                 b++;
             unsigned kinds = b > a ? text_lexicon_get(x, f + a, b - a) : LEX_WORD;
-            int ok = (kinds & (LEX_WORD | LEX_MED | LEX_EPONYM)) != 0 || (b > a && known_inflection(x, f + a, b - a)) ||
-                     (b - a >= 5 && f[b - 1] == 'o' && !(kinds & (LEX_FIRST | LEX_LAST | LEX_PLACE))) || /* "thoraco-" */
-                     (k->allcaps && b - a <= 4 && !(kinds & (LEX_FIRST | LEX_LAST | LEX_PLACE)));   /* "G-CSF" */
+            int ok =
+                (kinds & (LEX_WORD | LEX_MED | LEX_EPONYM)) != 0 ||
+                (b > a && known_inflection(x, f + a, b - a)) ||
+                (b - a >= 5 && f[b - 1] == 'o' &&
+                 !(kinds & (LEX_FIRST | LEX_LAST | LEX_PLACE))) ||                           /* "thoraco-" */
+                (k->allcaps && b - a <= 4 && !(kinds & (LEX_FIRST | LEX_LAST | LEX_PLACE))); /* "G-CSF" */
             all &= ok;
             last = ok;
             a = b + 1;
@@ -259,10 +201,12 @@ int deid_known_safe(const text_scan *s, size_t i)
 /* Token i names a pharmaceutical form or a dose unit. */
 static int tok_drug_form(const text_scan *s, size_t i)
 {
-    static const char *const forms[] = {"creme", "gel", "cp", "cps", "comprime", "comprimes", "gelule", "gelules",
-                                        "sachet", "sachets", "ampoule", "ampoules", "solution", "collyre", "pommade",
-                                        "sirop", "injectable", "lp", "lm", "mg", "g", "ug", "mcg", "ui", "ml",
-                                        "patch", "spray", "suppositoire", "poudre", "flacon", "inj", "sol", NULL};
+    static const char *const forms[] = {
+        "creme",   "gel",    "cp",         "cps",     "comprime", "comprimes", "gelule",
+        "gelules", "sachet", "sachets",    "ampoule", "ampoules", "solution",  "collyre",
+        "pommade", "sirop",  "injectable", "lp",      "lm",       "mg",        "g",
+        "ug",      "mcg",    "ui",         "ml",      "patch",    "spray",     "suppositoire",
+        "poudre",  "flacon", "inj",        "sol",     NULL};
     char f[32];
     size_t n = s->tok[i].e - s->tok[i].s;
     int fl = n < 24 ? text_lexicon_fold(s->t + s->tok[i].s, n, f, sizeof f) : -1;
@@ -284,8 +228,8 @@ int deid_drug_line(const text_scan *s, size_t i)
     int med = 0;
     for (size_t q = a; q < e; q++) {
         const text_tok *k = &s->tok[q];
-        if ((k->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (k->lex & LEX_KIN) || s->lab[q] == AT_PHI_NOM ||
-            s->lab[q] == AT_PHI_PRENOM)
+        if ((k->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (k->lex & LEX_KIN) ||
+            s->lab[q] == AT_PHI_NOM || s->lab[q] == AT_PHI_PRENOM)
             return 0;
         med += q != i && (k->lex & LEX_MED) && !(k->lex & (LEX_FIRST | LEX_LAST)) && k->kind == TOK_WORD &&
                k->e - k->s >= 4;
@@ -309,7 +253,8 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
     /* a drug by the form or dose after it: "X crème", "X 500 mg", "X LP" */
     if (i + 1 < s->n && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD && tok_drug_form(s, i + 1))
         return 1;
-    if (i + 2 < s->n && s->tok[i + 1].kind == TOK_NUM && !s->tok[i + 1].nl && s->tok[i + 2].kind == TOK_WORD) {
+    if (i + 2 < s->n && s->tok[i + 1].kind == TOK_NUM && !s->tok[i + 1].nl &&
+        s->tok[i + 2].kind == TOK_WORD) {
         const text_tok *u = &s->tok[i + 2];
         if ((u->lex & LEX_MED) && u->e - u->s <= 6 && !(u->lex & LEX_WORD))
             return 1; /* "X 50 mg", "X 400 UI" */

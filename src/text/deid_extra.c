@@ -10,10 +10,22 @@
 
 #define NAME_KINDS (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)
 
-static size_t tlen(const text_scan *s, size_t i) { return s->tok[i].e - s->tok[i].s; }
-static int is_up(char c) { return c >= 'A' && c <= 'Z'; }
-static int is_dig(char c) { return c >= '0' && c <= '9'; }
-static int is_alnum_c(char c) { return is_dig(c) || (c >= 'a' && c <= 'z') || is_up(c) || (unsigned char)c >= 0x80; }
+static size_t tlen(const text_scan *s, size_t i)
+{
+    return s->tok[i].e - s->tok[i].s;
+}
+static int is_up(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+static int is_dig(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static int is_alnum_c(char c)
+{
+    return is_dig(c) || (c >= 'a' && c <= 'z') || is_up(c) || (unsigned char)c >= 0x80;
+}
 
 /* Token i folded into f (cap 64): its length, 0 when none. */
 static size_t fold_tok(const text_scan *s, size_t i, char *f)
@@ -45,12 +57,13 @@ static int mark_bytes(text_scan *s, size_t i, size_t e, int label)
 
 /* ---- web addresses and handles ---------------------------------------------- */
 
-static const char *const tlds[] = {"fr", "com", "org", "net", "eu", "io", "info", "be", "ch", "de", "uk", "gouv", NULL};
+static const char *const tlds[] = {"fr", "com", "org", "net", "eu",   "io", "info",
+                                   "be", "ch",  "de",  "uk",  "gouv", NULL};
 
 static int url_char(char c)
 {
-    return is_alnum_c(c) || c == '-' || c == '.' || c == '_' || c == '/' || c == '~' || c == '?' || c == '=' ||
-           c == '&' || c == '%' || c == '#' || c == ':' || c == '+';
+    return is_alnum_c(c) || c == '-' || c == '.' || c == '_' || c == '/' || c == '~' || c == '?' ||
+           c == '=' || c == '&' || c == '%' || c == '#' || c == ':' || c == '+';
 }
 
 static size_t url_end(const text_scan *s, size_t a)
@@ -73,23 +86,24 @@ static void pass_urls(text_scan *s, size_t i)
             mark_bytes(s, i, url_end(s, k->s), AT_PHI_URL);
         return;
     }
-    if (k->kind == TOK_WORD && n == 3 && (p[0] == 'w' || p[0] == 'W') && (p[1] | 32) == 'w' && (p[2] | 32) == 'w' &&
-        k->s + 4 < s->len && p[3] == '.') {
+    if (k->kind == TOK_WORD && n == 3 && (p[0] == 'w' || p[0] == 'W') && (p[1] | 32) == 'w' &&
+        (p[2] | 32) == 'w' && k->s + 4 < s->len && p[3] == '.') {
         mark_bytes(s, i, url_end(s, k->s), AT_PHI_URL);
         return;
     }
     if (k->kind == TOK_PUNCT && p[0] == '@' && (k->s == 0 || !is_alnum_c(s->t[k->s - 1])) && i + 1 < s->n &&
         s->tok[i + 1].s == k->e && s->tok[i + 1].kind == TOK_WORD && tlen(s, i + 1) >= 2) {
         size_t e = k->e;
-        while (e < s->len && (is_alnum_c(s->t[e]) || s->t[e] == '_' || (s->t[e] == '.' && e + 1 < s->len &&
-                                                                          is_alnum_c(s->t[e + 1]))))
+        while (e < s->len && (is_alnum_c(s->t[e]) || s->t[e] == '_' ||
+                              (s->t[e] == '.' && e + 1 < s->len && is_alnum_c(s->t[e + 1]))))
             e++;
         mark_bytes(s, i, e, AT_PHI_URL);
         return;
     }
     /* "exemple.fr/page", "chu-brest.fr" */
     if (k->kind == TOK_WORD && i + 2 < s->n && is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e &&
-        s->tok[i + 2].s == s->tok[i + 1].e && tok_word_is(s, i + 2, tlds) && (k->s == 0 || s->t[k->s - 1] != '@')) {
+        s->tok[i + 2].s == s->tok[i + 1].e && tok_word_is(s, i + 2, tlds) &&
+        (k->s == 0 || s->t[k->s - 1] != '@')) {
         size_t a = k->s;
         while (a > 0 && (is_alnum_c(s->t[a - 1]) || s->t[a - 1] == '-' || s->t[a - 1] == '.'))
             a--;
@@ -149,7 +163,10 @@ static size_t scan_plate(const text_scan *s, size_t a)
     return i < s->len && is_alnum_c(t[i]) ? 0 : i;
 }
 
-static int ocr_digit(char c) { return is_dig(c) || c == 'O' || c == 'o' || c == 'l' || c == 'I'; }
+static int ocr_digit(char c)
+{
+    return is_dig(c) || c == 'O' || c == 'o' || c == 'l' || c == 'I';
+}
 
 /* A numeric date with the OCR's letters for digits (1O/O3/2O23): end or 0. */
 static size_t scan_ocr_date(const text_scan *s, size_t a)
@@ -429,13 +446,16 @@ void deid_pass_extra_dates(text_scan *s)
 static int glued_digit(const text_scan *s, size_t j);
 
 const char *const text_cue_id_words[] = {
-    "ref", "reference", "references", "dossier", "prelevement", "prelevements", "echantillon", "bloc", "lame",
-    "lames", "examen", "demande", "ordonnance", "identifiant", "id", "numero", "num", "no", "n", "episode",
-    "requete", "patient", "anapath", "cr", "compte-rendu", "document", "scan", "archive", "etiquette", "tube",
-    "specimen", "biopsie", "prescription", NULL};
-const char *const text_cue_account_words[] = {"iban", "rib", "adherent", "adhesion", "mutuelle", "contrat", "police",
-                                            "societaire", "amc", "complementaire", "assure", "assurance", "bic",
-                                            "compte", "carte", "cpam", NULL};
+    "ref",          "reference",   "references",   "dossier",     "prelevement",
+    "prelevements", "echantillon", "bloc",         "lame",        "lames",
+    "examen",       "demande",     "ordonnance",   "identifiant", "id",
+    "numero",       "num",         "no",           "n",           "episode",
+    "requete",      "patient",     "anapath",      "cr",          "compte-rendu",
+    "document",     "scan",        "archive",      "etiquette",   "tube",
+    "specimen",     "biopsie",     "prescription", NULL};
+const char *const text_cue_account_words[] = {
+    "iban",           "rib",    "adherent",  "adhesion", "mutuelle", "contrat", "police", "societaire", "amc",
+    "complementaire", "assure", "assurance", "bic",      "compte",   "carte",   "cpam",   NULL};
 
 /* The glued code from token j (letters, digits, '-', '/', '.' without
  * spaces between): its end token; *digits the digit count. */
@@ -477,8 +497,7 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
             if (label == AT_PHI_ID && (k->lex & LEX_CUE_ID) && tok_word_is(s, j, text_cue_account_words))
                 label = AT_PHI_COMPTE; /* "n° adhérent" */
             j++;
-        }
-        else
+        } else
             break;
     }
     if (j >= s->n || s->tok[j].nl || s->lab[j] || s->tok[j].kind == TOK_PUNCT)
@@ -488,8 +507,10 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
     size_t r = glued_code(s, j, &digits, &letters);
     /* groups of digits separated by one space (account numbers, "GRP-449 0173") */
     if (label == AT_PHI_COMPTE || letters || digits < min_digits)
-        while (r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 && s->t[s->tok[r].s - 1] == ' ' &&
-               (s->tok[r].kind == TOK_NUM || (s->tok[r].kind == TOK_WORD && s->tok[r].allcaps && tlen(s, r) <= 4))) {
+        while (r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 &&
+               s->t[s->tok[r].s - 1] == ' ' &&
+               (s->tok[r].kind == TOK_NUM ||
+                (s->tok[r].kind == TOK_WORD && s->tok[r].allcaps && tlen(s, r) <= 4))) {
             size_t d2;
             int l2;
             size_t r2 = glued_code(s, r, &d2, &l2);
@@ -508,14 +529,20 @@ static int glued_digit(const text_scan *s, size_t j)
     return 0;
 }
 
-const char *const text_cue_employer_words[] = {"chez", "employeur", "entreprise", "societe", "ste", "usine", NULL};
+const char *const text_cue_employer_words[] = {"chez", "employeur", "entreprise", "societe",
+                                               "ste",  "usine",     NULL};
 const char *const text_cue_job_words[] = {
-    "travaille", "travaillait", "travaillé", "employe", "employee", "salarie", "salariee", "embauche", "embauchee",
-    "retraite", "retraitee", "ancien", "ancienne", "ouvrier", "ouvriere", "agent", "technicien", "technicienne",
-    "comptable", "chauffeur", "vendeur", "vendeuse", "caissiere", "ingenieur", "ingenieure", "magasinier",
-    "manutentionnaire", "cadre", "commercial", "commerciale", "employee", "travaillant", "mecanicien", "soudeur",
-    "boulanger", "cuisinier", "serveur", "serveuse", "maçon", "macon", "electricien", "infirmiere", "aide-soignante",
-    "agricultrice", "agriculteur", "enseignant", "enseignante", "professeur", "facteur", "postier", NULL};
+    "travaille",   "travaillait",      "travaillé",      "employe",      "employee",
+    "salarie",     "salariee",         "embauche",       "embauchee",    "retraite",
+    "retraitee",   "ancien",           "ancienne",       "ouvrier",      "ouvriere",
+    "agent",       "technicien",       "technicienne",   "comptable",    "chauffeur",
+    "vendeur",     "vendeuse",         "caissiere",      "ingenieur",    "ingenieure",
+    "magasinier",  "manutentionnaire", "cadre",          "commercial",   "commerciale",
+    "employee",    "travaillant",      "mecanicien",     "soudeur",      "boulanger",
+    "cuisinier",   "serveur",          "serveuse",       "maçon",        "macon",
+    "electricien", "infirmiere",       "aide-soignante", "agricultrice", "agriculteur",
+    "enseignant",  "enseignante",      "professeur",     "facteur",      "postier",
+    NULL};
 
 /* A capitalised run from j (with inner connectors and '&'): its end. */
 static size_t org_run(const text_scan *s, size_t j)
@@ -526,8 +553,8 @@ static size_t org_run(const text_scan *s, size_t j)
         if (k->kind == TOK_WORD && (k->cap || k->allcaps) && !(k->dflags & (DICT_TITLE | DICT_MONTH))) {
             r++;
             last = r;
-        } else if (r > j && ((k->kind == TOK_WORD && (k->dflags & DICT_CONNECT) && !k->cap) || is_punct(s, r, '&') ||
-                             is_punct(s, r, '\'') || is_punct(s, r, '-'))) {
+        } else if (r > j && ((k->kind == TOK_WORD && (k->dflags & DICT_CONNECT) && !k->cap) ||
+                             is_punct(s, r, '&') || is_punct(s, r, '\'') || is_punct(s, r, '-'))) {
             r++;
         } else {
             break;
@@ -541,7 +568,8 @@ static void pass_employer(text_scan *s, size_t i)
     size_t j = i + 1;
     if (!tok_word_is(s, i, text_cue_employer_words)) {
         /* "salarié(e)", "ancien(ne)" */
-        if (is_punct(s, j, '(') && j + 2 < s->n && is_punct(s, j + 2, ')') && s->tok[j + 1].e - s->tok[j + 1].s <= 2)
+        if (is_punct(s, j, '(') && j + 2 < s->n && is_punct(s, j + 2, ')') &&
+            s->tok[j + 1].e - s->tok[j + 1].s <= 2)
             j += 3;
         size_t j0 = j;
         while (j < s->n && j - j0 <= 3 && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
@@ -557,18 +585,18 @@ static void pass_employer(text_scan *s, size_t i)
                !s->tok[j].allcaps && (s->tok[j].dflags & DICT_CONNECT))
             j++;
     }
-    if (j >= s->n || s->tok[j].nl || s->lab[j] || s->tok[j].kind != TOK_WORD || !(s->tok[j].cap || s->tok[j].allcaps) ||
-        (s->tok[j].dflags & (DICT_TITLE | DICT_HOSP)))
+    if (j >= s->n || s->tok[j].nl || s->lab[j] || s->tok[j].kind != TOK_WORD ||
+        !(s->tok[j].cap || s->tok[j].allcaps) || (s->tok[j].dflags & (DICT_TITLE | DICT_HOSP)))
         return;
     size_t r = org_run(s, j);
     if (r > j)
         mark(s, j, r, AT_PHI_EMPLOYEUR);
 }
 
-static const char *const rural_lower[] = {"lieu-dit", "lieudit", "bat", "batiment", "appt", "apt", "appartement",
-                                          "esc", "escalier", "rue", "avenue", "boulevard", "bd", "impasse", "allee",
-                                          "chemin", "route", "quai", "place", "square", "residence", "hameau",
-                                          "lotissement", NULL};
+static const char *const rural_lower[] = {
+    "lieu-dit", "lieudit", "bat",    "batiment",  "appt",      "apt",     "appartement", "esc",
+    "escalier", "rue",     "avenue", "boulevard", "bd",        "impasse", "allee",       "chemin",
+    "route",    "quai",    "place",  "square",    "residence", "hameau",  "lotissement", NULL};
 
 static void pass_rural(text_scan *s, size_t i)
 {
@@ -595,8 +623,7 @@ static void pass_rural(text_scan *s, size_t i)
             if (q >= s->n || s->tok[q].nl || !(s->tok[q].cap || s->tok[q].allcaps))
                 break;
             r = q;
-        }
-        else if (r > j && is_punct(s, r, '\''))
+        } else if (r > j && is_punct(s, r, '\''))
             r++;
         else
             break;
@@ -607,27 +634,30 @@ static void pass_rural(text_scan *s, size_t i)
     while (f0 < r && !(s->tok[f0].cap || s->tok[f0].allcaps))
         f0++;
     if (!k->cap && f0 < r &&
-        ((s->tok[f0].allcaps && tlen(s, f0) <= 4) || ((s->tok[f0].lex & LEX_MED) && !(s->tok[f0].lex & NAME_KINDS))))
+        ((s->tok[f0].allcaps && tlen(s, f0) <= 4) ||
+         ((s->tok[f0].lex & LEX_MED) && !(s->tok[f0].lex & NAME_KINDS))))
         return;
     if (r > j && !(k->cap && i > 0 && !k->nl && s->tok[i - 1].kind == TOK_WORD && !s->tok[i - 1].cap &&
                    !(s->tok[i - 1].dflags & DICT_CONNECT)))
         mark(s, i, r, AT_PHI_ADRESSE);
 }
 
-static const char *const short_date_cues[] = {"le", "du", "au", "depuis", "des", "jusqu'au", "vu", "vue", "revu",
-                                              "revue", "rdv", "prevu", "prevue", "controle", "avant", "apres",
-                                              "entre", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
-                                              "dimanche", "semaine", "et", "depuis", "fait", "faite", "realise",
-                                              "realisee", "j", "hospitalise", "hospitalisee", "telephonique",
-                                              "appel", "consultation", "note", "visite", "passage", "nuit",
-                                              "matin", "soir", "hdj", "cure", "seance", "bilan", "depuis", "ce",
-                                              "prochain", "prochaine", NULL};
+static const char *const short_date_cues[] = {
+    "le",       "du",           "au",       "depuis",  "des",         "jusqu'au",     "vu",
+    "vue",      "revu",         "revue",    "rdv",     "prevu",       "prevue",       "controle",
+    "avant",    "apres",        "entre",    "lundi",   "mardi",       "mercredi",     "jeudi",
+    "vendredi", "samedi",       "dimanche", "semaine", "et",          "depuis",       "fait",
+    "faite",    "realise",      "realisee", "j",       "hospitalise", "hospitalisee", "telephonique",
+    "appel",    "consultation", "note",     "visite",  "passage",     "nuit",         "matin",
+    "soir",     "hdj",          "cure",     "seance",  "bilan",       "depuis",       "ce",
+    "prochain", "prochaine",    NULL};
 
 /* "03/2023", "3/2021": a month and a year. */
 static int month_year(text_scan *s, size_t i)
 {
     if (i + 2 >= s->n || tlen(s, i) > 2 || !is_punct(s, i + 1, '/') || s->tok[i + 2].kind != TOK_NUM ||
-        tlen(s, i + 2) != 4 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e || s->lab[i + 2])
+        tlen(s, i + 2) != 4 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e ||
+        s->lab[i + 2])
         return 0;
     if ((i + 3 < s->n && s->tok[i + 3].s == s->tok[i + 2].e && s->tok[i + 3].kind != TOK_PUNCT) ||
         (i > 0 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind != TOK_WORD))
@@ -644,7 +674,8 @@ static void pass_short_date(text_scan *s, size_t i)
     if (month_year(s, i))
         return;
     if (i + 2 >= s->n || tlen(s, i) > 2 || !is_punct(s, i + 1, '/') || s->tok[i + 2].kind != TOK_NUM ||
-        tlen(s, i + 2) > 2 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e || s->lab[i + 2])
+        tlen(s, i + 2) > 2 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e ||
+        s->lab[i + 2])
         return;
     if (i + 3 < s->n && (is_punct(s, i + 3, '/') && s->tok[i + 3].s == s->tok[i + 2].e))
         return;
@@ -652,7 +683,8 @@ static void pass_short_date(text_scan *s, size_t i)
     if (d < 1 || d > 31 || m < 1 || m > 12 || i == 0)
         return;
     int eol = i + 3 >= s->n || s->tok[i + 3].nl;
-    if (!tok_word_is(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE) && !(eol && d > m))
+    if (!tok_word_is(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE) &&
+        !(eol && d > m))
         return;
     mark(s, i, i + 3, AT_PHI_DATE);
 }
@@ -753,7 +785,8 @@ void deid_pass_extra_late(text_scan *s)
 
 /* ---- after the tagger: the parts of an entity the tagger leaves -------------------- */
 
-static const char *const foreign_particles[] = {"van", "von", "der", "den", "da", "dos", "di", "del", "ter", "ten", NULL};
+static const char *const foreign_particles[] = {"van", "von", "der", "den", "da", "dos",
+                                                "di",  "del", "ter", "ten", NULL};
 
 static void join_into(text_scan *s, size_t i, size_t with, int label)
 {
@@ -784,13 +817,14 @@ void deid_pass_joins(text_scan *s)
             }
             /* an initial before it: "L. Lacroix", "S. Kerjean" */
             if (p >= 1 && is_punct(s, p, '.') && !s->lab[p - 1] && s->tok[p - 1].kind == TOK_WORD &&
-                s->tok[p - 1].cap && s->tok[p - 1].e - s->tok[p - 1].s <= 2 && !(s->tok[p - 1].dflags & DICT_TITLE) &&
-                !s->tok[p].nl) {
+                s->tok[p - 1].cap && s->tok[p - 1].e - s->tok[p - 1].s <= 2 &&
+                !(s->tok[p - 1].dflags & DICT_TITLE) && !s->tok[p].nl) {
                 mark(s, p - 1, p, AT_PHI_PRENOM);
             }
         } else if (l == AT_PHI_EMPLOYEUR || l == AT_PHI_HOPITAL) {
             /* the capitalised words of its name before it: "Garage X", "SARL X" */
-            for (int hop = 0; hop < 2 && !s->lab[p] && s->tok[p].kind == TOK_WORD && (s->tok[p].cap || s->tok[p].allcaps) &&
+            for (int hop = 0; hop < 2 && !s->lab[p] && s->tok[p].kind == TOK_WORD &&
+                              (s->tok[p].cap || s->tok[p].allcaps) &&
                               !(s->tok[p].dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE));
                  hop++) {
                 join_into(s, p, i, l);
@@ -806,11 +840,13 @@ void deid_pass_joins(text_scan *s)
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
         size_t n = k->e - k->s;
-        if (s->lab[i] || !k->nl || !k->allcaps || n < 2 || n > 3 || i < 2 || (i + 1 < s->n && !s->tok[i + 1].nl))
+        if (s->lab[i] || !k->nl || !k->allcaps || n < 2 || n > 3 || i < 2 ||
+            (i + 1 < s->n && !s->tok[i + 1].nl))
             continue;
-        static const char *const closings[] = {"amicalement", "cordialement", "vous", "confraternellement",
-                                               "sentiments", "salutations", "devoue", "devouee", "signe", "merci",
-                                               "remerciements", NULL};
+        static const char *const closings[] = {
+            "amicalement", "cordialement", "vous",          "confraternellement",
+            "sentiments",  "salutations",  "devoue",        "devouee",
+            "signe",       "merci",        "remerciements", NULL};
         /* a closing formula within the three lines before */
         int lines = 0, found = 0;
         for (size_t p = i; p > 0 && lines < 4 && i - p < 24 && !found; p--) {
@@ -823,15 +859,17 @@ void deid_pass_joins(text_scan *s)
     /* the end of a name cut at a line end ("Dupo-" / "nt") */
     for (size_t i = 2; i < s->n; i++)
         if (s->tok[i].nl && !s->lab[i] && s->tok[i].kind == TOK_WORD && is_punct(s, i - 1, '-') &&
-            s->tok[i - 1].s == s->tok[i - 2].e && (s->lab[i - 2] == AT_PHI_NOM || s->lab[i - 2] == AT_PHI_PRENOM ||
-                                                   s->lab[i - 2] == AT_PHI_VILLE || s->lab[i - 2] == AT_PHI_HOPITAL))
+            s->tok[i - 1].s == s->tok[i - 2].e &&
+            (s->lab[i - 2] == AT_PHI_NOM || s->lab[i - 2] == AT_PHI_PRENOM || s->lab[i - 2] == AT_PHI_VILLE ||
+             s->lab[i - 2] == AT_PHI_HOPITAL))
             mark(s, i, i + 1, s->lab[i - 2]);
     /* "NOM Prénom": a known first name after a surname in capitals */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
-        if (s->lab[i] || i == 0 || k->nl || k->allcaps || !(k->lex & LEX_FIRST) || s->lab[i - 1] != AT_PHI_NOM ||
-            !s->tok[i - 1].allcaps || (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD)))
+        if (s->lab[i] || i == 0 || k->nl || k->allcaps || !(k->lex & LEX_FIRST) ||
+            s->lab[i - 1] != AT_PHI_NOM || !s->tok[i - 1].allcaps ||
+            (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD)))
             continue;
         mark(s, i, i + 1, AT_PHI_PRENOM);
     }

@@ -110,8 +110,9 @@ static at_status load_wordlist(text_lexicon *x, const char *path)
     size_t len;
     at_status st = at_file_read(path, LEX_MAX_FILE, &data, &len);
     if (st)
-        return at_error_set(AT_ERR_IO, "text deid: cannot read %s (Debian package wfrench; scripts/bootstrap installs it)",
-                            path);
+        return at_error_set(
+            AT_ERR_IO, "text deid: cannot read %s (Debian package wfrench; scripts/bootstrap installs it)",
+            path);
     const char *p = (const char *)data, *end = p + len;
     while (p < end && !st) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -132,10 +133,11 @@ static at_status load_hunspell(text_lexicon *x, const char *path)
     size_t len;
     at_status st = at_file_read(path, LEX_MAX_FILE, &data, &len);
     if (st)
-        return at_error_set(AT_ERR_IO,
-                            "text deid: cannot read %s (Debian package hunspell-fr-comprehensive; scripts/bootstrap "
-                            "installs it)",
-                            path);
+        return at_error_set(
+            AT_ERR_IO,
+            "text deid: cannot read %s (Debian package hunspell-fr-comprehensive; scripts/bootstrap "
+            "installs it)",
+            path);
     const char *p = (const char *)data, *end = p + len;
     int first = 1;
     while (p < end && !st) {
@@ -195,26 +197,111 @@ static at_status load_list(text_lexicon *x, const char *dir, const char *file, u
 }
 
 static const char *const street_words[] = {
-    "rue", "avenue", "av", "bd", "boulevard", "allee", "chemin", "place", "impasse", "route", "quai", "cours",
-    "square", "residence", "res", "lotissement", "lot", "lieu-dit", "lieudit", "ld", "hameau", "ferme", "domaine",
-    "mas", "cite", "village", "batiment", "bat", "escalier", "esc", "appartement", "appt", "apt", "etage", "porte",
-    "voie", "sentier", "passage", "rond-point", "chaussee", "faubourg", "fbg", "parvis", "esplanade", "promenade",
-    "venelle", "ruelle", "traverse", "montee", "bp", "cedex", "manoir", "chateau", "moulin", "clos", "zone", "za",
-    "zi", "zac", "parc", "quartier", "villa", "tour", "immeuble", "bloc", "bourg", "metairie", "lieu", NULL};
-static const char *const org_words[] = {
-    "institut", "laboratoire", "labo", "centre", "clinique", "polyclinique", "hopital", "chu", "chru", "chr", "ch",
-    "had", "ssr", "ehpad", "usld", "cabinet", "maison", "pharmacie", "societe", "entreprise", "sarl", "sas", "sa",
-    "eurl", "groupe", "etablissements", "ets", "mutuelle", "association", "fondation", "ecole", "lycee", "college",
-    "universite", "mairie", "usine", "agence", "banque", "assurance", "assurances", "cooperative", "imagerie",
-    "radiologie", "scanner", "irm", "hospitalisation", "service", "unite", "pole", "departement", NULL};
-static const char *const kin_words[] = {
-    "fils", "fille", "epouse", "epoux", "mari", "femme", "conjoint", "conjointe", "compagnon", "compagne", "pere",
-    "mere", "frere", "soeur", "oncle", "tante", "neveu", "niece", "cousin", "cousine", "petit-fils", "petite-fille",
-    "gendre", "belle-fille", "beau-fils", "belle-mere", "beau-pere", "ami", "amie", "voisin", "voisine", "aidant",
-    "aidante", "tuteur", "tutrice", "curateur", "curatrice", "interne", "internes", "externe", "ide", "ipa", "cadre",
-    "secretaire", "assistante", "kine", "psychologue", "dieteticienne", "pharmacien", "pharmacienne", "infirmier",
-    "infirmiere", "referente", "referent", "aide-soignante", "aide-soignant", "as", "confrere", "consoeur", "collegue",
-    "dr", "pr", "docteur", "professeur", "mme", "mlle", "m", "monsieur", "madame", NULL};
+    "rue",      "avenue",   "av",       "bd",        "boulevard", "allee",     "chemin",      "place",
+    "impasse",  "route",    "quai",     "cours",     "square",    "residence", "res",         "lotissement",
+    "lot",      "lieu-dit", "lieudit",  "ld",        "hameau",    "ferme",     "domaine",     "mas",
+    "cite",     "village",  "batiment", "bat",       "escalier",  "esc",       "appartement", "appt",
+    "apt",      "etage",    "porte",    "voie",      "sentier",   "passage",   "rond-point",  "chaussee",
+    "faubourg", "fbg",      "parvis",   "esplanade", "promenade", "venelle",   "ruelle",      "traverse",
+    "montee",   "bp",       "cedex",    "manoir",    "chateau",   "moulin",    "clos",        "zone",
+    "za",       "zi",       "zac",      "parc",      "quartier",  "villa",     "tour",        "immeuble",
+    "bloc",     "bourg",    "metairie", "lieu",      NULL};
+static const char *const org_words[] = {"institut",    "laboratoire",
+                                        "labo",        "centre",
+                                        "clinique",    "polyclinique",
+                                        "hopital",     "chu",
+                                        "chru",        "chr",
+                                        "ch",          "had",
+                                        "ssr",         "ehpad",
+                                        "usld",        "cabinet",
+                                        "maison",      "pharmacie",
+                                        "societe",     "entreprise",
+                                        "sarl",        "sas",
+                                        "sa",          "eurl",
+                                        "groupe",      "etablissements",
+                                        "ets",         "mutuelle",
+                                        "association", "fondation",
+                                        "ecole",       "lycee",
+                                        "college",     "universite",
+                                        "mairie",      "usine",
+                                        "agence",      "banque",
+                                        "assurance",   "assurances",
+                                        "cooperative", "imagerie",
+                                        "radiologie",  "scanner",
+                                        "irm",         "hospitalisation",
+                                        "service",     "unite",
+                                        "pole",        "departement",
+                                        NULL};
+static const char *const kin_words[] = {"fils",
+                                        "fille",
+                                        "epouse",
+                                        "epoux",
+                                        "mari",
+                                        "femme",
+                                        "conjoint",
+                                        "conjointe",
+                                        "compagnon",
+                                        "compagne",
+                                        "pere",
+                                        "mere",
+                                        "frere",
+                                        "soeur",
+                                        "oncle",
+                                        "tante",
+                                        "neveu",
+                                        "niece",
+                                        "cousin",
+                                        "cousine",
+                                        "petit-fils",
+                                        "petite-fille",
+                                        "gendre",
+                                        "belle-fille",
+                                        "beau-fils",
+                                        "belle-mere",
+                                        "beau-pere",
+                                        "ami",
+                                        "amie",
+                                        "voisin",
+                                        "voisine",
+                                        "aidant",
+                                        "aidante",
+                                        "tuteur",
+                                        "tutrice",
+                                        "curateur",
+                                        "curatrice",
+                                        "interne",
+                                        "internes",
+                                        "externe",
+                                        "ide",
+                                        "ipa",
+                                        "cadre",
+                                        "secretaire",
+                                        "assistante",
+                                        "kine",
+                                        "psychologue",
+                                        "dieteticienne",
+                                        "pharmacien",
+                                        "pharmacienne",
+                                        "infirmier",
+                                        "infirmiere",
+                                        "referente",
+                                        "referent",
+                                        "aide-soignante",
+                                        "aide-soignant",
+                                        "as",
+                                        "confrere",
+                                        "consoeur",
+                                        "collegue",
+                                        "dr",
+                                        "pr",
+                                        "docteur",
+                                        "professeur",
+                                        "mme",
+                                        "mlle",
+                                        "m",
+                                        "monsieur",
+                                        "madame",
+                                        NULL};
 
 static text_lexicon base_lex;
 static at_status base_status;
@@ -239,10 +326,12 @@ static void base_build(void)
         base_status = lex_add(&base_lex, org_words[i], strlen(org_words[i]), LEX_ORG);
     for (size_t i = 0; kin_words[i] && !base_status; i++)
         base_status = lex_add(&base_lex, kin_words[i], strlen(kin_words[i]), LEX_KIN);
-    const char *const *cues[] = {text_cue_id_words, text_cue_account_words, text_cue_employer_words, text_cue_job_words};
+    const char *const *cues[] = {text_cue_id_words, text_cue_account_words, text_cue_employer_words,
+                                 text_cue_job_words};
     for (size_t c = 0; c < 4 && !base_status; c++)
         for (size_t i = 0; cues[c][i] && !base_status; i++)
-            base_status = lex_add(&base_lex, cues[c][i], strlen(cues[c][i]), c < 2 ? LEX_CUE_ID : LEX_CUE_EMP);
+            base_status =
+                lex_add(&base_lex, cues[c][i], strlen(cues[c][i]), c < 2 ? LEX_CUE_ID : LEX_CUE_EMP);
     if (base_status) {
         snprintf(base_error, sizeof base_error, "%s", at_error_message());
         at_free(base_lex.slot);
@@ -266,9 +355,12 @@ at_status text_lexicon_load(const char *dict_dir, text_lexicon *x)
         const char *file;
         unsigned kinds;
         int optional;
-    } lists[] = {{"prenoms.txt", LEX_FIRST, 0},        {"noms.txt", LEX_LAST, 0},
-                 {"communes.txt", LEX_PLACE | LEX_CITY, 0}, {"mots_communs.txt", LEX_WORD, 0},
-                 {"eponymes.txt", LEX_EPONYM | LEX_MED, 0}, {"medicaments.txt", LEX_MED, 1},
+    } lists[] = {{"prenoms.txt", LEX_FIRST, 0},
+                 {"noms.txt", LEX_LAST, 0},
+                 {"communes.txt", LEX_PLACE | LEX_CITY, 0},
+                 {"mots_communs.txt", LEX_WORD, 0},
+                 {"eponymes.txt", LEX_EPONYM | LEX_MED, 0},
+                 {"medicaments.txt", LEX_MED, 1},
                  {"medical.txt", LEX_MED, 1}};
     at_status st = AT_OK;
     for (size_t i = 0; i < sizeof lists / sizeof *lists && !st; i++) {

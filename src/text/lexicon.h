@@ -11,16 +11,17 @@
 #include "dict.h"
 
 enum {
-    LEX_WORD = 1,     /* a word of the language (wfrench, hunspell common words, mots_communs) */
-    LEX_FIRST = 2,    /* a first name (hunspell po:prn, prenoms.txt) */
-    LEX_LAST = 4,     /* a surname (hunspell po:patr, noms.txt) */
-    LEX_PLACE = 8,    /* a proper noun of place or other (hunspell po:npr, communes.txt) */
-    LEX_MED = 16,     /* medical vocabulary: drugs, genes, protocols, scores, units (medical.txt, medicaments.txt) */
-    LEX_EPONYM = 32,  /* eponym (eponymes.txt) */
-    LEX_CITY = 64,    /* a commune of communes.txt */
-    LEX_STREET = 128, /* a street or place word (rue, lieu-dit, résidence, ferme ...) */
-    LEX_ORG = 256,    /* an establishment word (institut, laboratoire, société ...) */
-    LEX_KIN = 512,    /* a relative or staff word (fils, épouse, interne, IDE ...) */
+    LEX_WORD = 1,  /* a word of the language (wfrench, hunspell common words, mots_communs) */
+    LEX_FIRST = 2, /* a first name (hunspell po:prn, prenoms.txt) */
+    LEX_LAST = 4,  /* a surname (hunspell po:patr, noms.txt) */
+    LEX_PLACE = 8, /* a proper noun of place or other (hunspell po:npr, communes.txt) */
+    LEX_MED =
+        16, /* medical vocabulary: drugs, genes, protocols, scores, units (medical.txt, medicaments.txt) */
+    LEX_EPONYM = 32,    /* eponym (eponymes.txt) */
+    LEX_CITY = 64,      /* a commune of communes.txt */
+    LEX_STREET = 128,   /* a street or place word (rue, lieu-dit, résidence, ferme ...) */
+    LEX_ORG = 256,      /* an establishment word (institut, laboratoire, société ...) */
+    LEX_KIN = 512,      /* a relative or staff word (fils, épouse, interne, IDE ...) */
     LEX_CUE_ID = 1024,  /* a record-number or account label (réf, dossier, IBAN, adhérent ...) */
     LEX_CUE_EMP = 2048, /* an employer cue (chez, employeur, salarié, ouvrier ...) */
     LEX_MASK = 0xFFF

@@ -7,10 +7,13 @@
 #include <math.h>
 #include <string.h>
 
-static const int tag_labels[TAG_COUNT] = {AT_PHI_NONE,  AT_PHI_PRENOM, AT_PHI_NOM,      AT_PHI_VILLE,
+static const int tag_labels[TAG_COUNT] = {AT_PHI_NONE,    AT_PHI_PRENOM,  AT_PHI_NOM,      AT_PHI_VILLE,
                                           AT_PHI_ADRESSE, AT_PHI_HOPITAL, AT_PHI_EMPLOYEUR};
 
-int tag_to_label(int tag) { return tag > 0 && tag < TAG_COUNT ? tag_labels[tag] : AT_PHI_NONE; }
+int tag_to_label(int tag)
+{
+    return tag > 0 && tag < TAG_COUNT ? tag_labels[tag] : AT_PHI_NONE;
+}
 
 int tag_of_label(int label)
 {
@@ -54,7 +57,8 @@ static int candidate(const text_scan *s, size_t i)
     size_t n = k->e - k->s;
     /* eponyms (the rules keep them in their place), the medical
      * vocabulary, headers in capitals, single letters but initials */
-    if ((lx & LEX_EPONYM) || (k->dflags & DICT_EPONYM) || ((lx & (LEX_MED | LEX_WORD)) && !(lx & NAMEY) && (k->allcaps || (lx & LEX_MED))))
+    if ((lx & LEX_EPONYM) || (k->dflags & DICT_EPONYM) ||
+        ((lx & (LEX_MED | LEX_WORD)) && !(lx & NAMEY) && (k->allcaps || (lx & LEX_MED))))
         return 0;
     if ((n == 1 || (n == 2 && (unsigned char)s->t[k->s] >= 0xC0)) && !is_punct(s, i + 1, '.'))
         return 0;
@@ -64,16 +68,17 @@ static int candidate(const text_scan *s, size_t i)
         return 0;
     if (deid_eponym_context(s, i))
         return 0;
-    if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH | DICT_HOSP |
-                     DICT_HOSPQUAL | DICT_STREET | DICT_EPOTRIG | DICT_RESID))
+    if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH |
+                     DICT_HOSP | DICT_HOSPQUAL | DICT_STREET | DICT_EPOTRIG | DICT_RESID))
         return 0;
     if (lx & NAMEY || k->dflags & (DICT_FIRST | DICT_LAST | DICT_CITY))
         return 1;
     if (tok_digit(s, i))
         return 0; /* codes and numbers: the rules */
     if (!(lx & KNOWN) && !(k->dflags & (DICT_COMMON | DICT_EPONYM | DICT_CONNECT | DICT_PARTICLE)))
-        return k->cap || k->allcaps || !deid_known_safe(s, i); /* an unknown word (in lower case: by every reading) */
-    return 0; /* a word of the language that no name list holds */
+        return k->cap || k->allcaps ||
+               !deid_known_safe(s, i); /* an unknown word (in lower case: by every reading) */
+    return 0;                          /* a word of the language that no name list holds */
 }
 
 /* A cue that a word in lower case is a name: a title, a field label, a
@@ -82,17 +87,19 @@ static int lower_cue(const text_scan *s, size_t i)
 {
     for (size_t q = i, hop = 0; q > 0 && hop < 2; q--, hop++) {
         const text_tok *p = &s->tok[q - 1];
-        if (p->kind == TOK_PUNCT && (s->t[p->s] == '.' || s->t[p->s] == ';' || s->t[p->s] == '!' || s->t[p->s] == '?'))
+        if (p->kind == TOK_PUNCT &&
+            (s->t[p->s] == '.' || s->t[p->s] == ';' || s->t[p->s] == '!' || s->t[p->s] == '?'))
             break;
-        if ((p->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (p->lex & LEX_KIN) || s->lab[q - 1] == AT_PHI_NOM ||
-            s->lab[q - 1] == AT_PHI_PRENOM)
+        if ((p->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (p->lex & LEX_KIN) ||
+            s->lab[q - 1] == AT_PHI_NOM || s->lab[q - 1] == AT_PHI_PRENOM)
             return 1;
         if (s->tok[q - 1].nl)
             break;
     }
     /* a name or a role after it ("solène IDE") */
     return i + 1 < s->n && !s->tok[i + 1].nl &&
-           (s->lab[i + 1] == AT_PHI_NOM || s->lab[i + 1] == AT_PHI_PRENOM || (s->tok[i + 1].dflags & DICT_ROLE));
+           (s->lab[i + 1] == AT_PHI_NOM || s->lab[i + 1] == AT_PHI_PRENOM ||
+            (s->tok[i + 1].dflags & DICT_ROLE));
 }
 
 /* ---- per-document context ------------------------------------------------------ */
@@ -168,7 +175,10 @@ static inline uint32_t mix(uint64_t x)
     return (uint32_t)x;
 }
 
-static inline uint32_t feat(unsigned tmpl, uint64_t v) { return mix((uint64_t)tmpl << 56 ^ v * 0x9E3779B97F4A7C15ull ^ tmpl); }
+static inline uint32_t feat(unsigned tmpl, uint64_t v)
+{
+    return mix((uint64_t)tmpl << 56 ^ v * 0x9E3779B97F4A7C15ull ^ tmpl);
+}
 
 static uint64_t bytes_hash(const char *p, size_t n)
 {
@@ -215,8 +225,8 @@ size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
     const text_tok *k = &s->tok[i];
     unsigned sh = shape(s, i);
     unsigned lx = k->lex;
-    unsigned df = k->dflags & (DICT_FIRST | DICT_LAST | DICT_COMMON | DICT_EPONYM | DICT_CITY | DICT_HOSP | DICT_STREET |
-                               DICT_PARTICLE | DICT_CONNECT | DICT_ROLE | DICT_FIELD);
+    unsigned df = k->dflags & (DICT_FIRST | DICT_LAST | DICT_COMMON | DICT_EPONYM | DICT_CITY | DICT_HOSP |
+                               DICT_STREET | DICT_PARTICLE | DICT_CONNECT | DICT_ROLE | DICT_FIELD);
     int sent = sentence_start(s, i);
     f[n++] = feat(1, 0);
     f[n++] = feat(2, sh);
@@ -255,13 +265,15 @@ size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
         f[n++] = feat(21, (uint64_t)s->tok[p1].lex << 8 | shape(s, p1) << 0);
         f[n++] = feat(22, s->lab[p1]);
         f[n++] = feat(23, (uint64_t)s->lab[p1] << 8 | (unsigned)(k->cap | k->allcaps << 1));
-        f[n++] = feat(24, (uint64_t)(s->tok[p1].dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE | DICT_PARTICLE)) << 2 |
-                              (unsigned)(k->cap | k->allcaps << 1));
+        f[n++] = feat(
+            24, (uint64_t)(s->tok[p1].dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE | DICT_PARTICLE)) << 2 |
+                    (unsigned)(k->cap | k->allcaps << 1));
     }
     if (n1 < s->n) {
         f[n++] = feat(25, (uint64_t)s->tok[n1].lex << 8 | shape(s, n1));
         f[n++] = feat(26, s->lab[n1]);
-        f[n++] = feat(27, (uint64_t)(s->tok[n1].dflags & (DICT_ROLE | DICT_FIRST | DICT_LAST)) << 2 | s->tok[n1].nl);
+        f[n++] = feat(27, (uint64_t)(s->tok[n1].dflags & (DICT_ROLE | DICT_FIRST | DICT_LAST)) << 2 |
+                              s->tok[n1].nl);
     }
     if (p2 < s->n)
         f[n++] = feat(28, s->lab[p2]);
@@ -295,7 +307,8 @@ size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
 /* ---- decoding ------------------------------------------------------------------------- */
 
 void tag_viterbi(const float *w, unsigned bits, const float tr[TAG_COUNT + 1][TAG_COUNT], float o_bias,
-                 const uint32_t *feats, const size_t *nf, size_t len, uint8_t *out, float *margin, uint8_t *best)
+                 const uint32_t *feats, const size_t *nf, size_t len, uint8_t *out, float *margin,
+                 uint8_t *best)
 {
     enum { SEG_MAX = 64 };
     float delta[SEG_MAX][TAG_COUNT];
@@ -369,7 +382,8 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
         for (size_t t = i; t < j; t++) {
             nf[t - i] = tag_features(s, c, t, feats + (t - i) * TAG_MAX_FEATS);
         }
-        tag_viterbi(tg->w, tg->bits, tg->trans, tg->o_bias, feats, nf, j - i, out, c->margin + i, c->best + i);
+        tag_viterbi(tg->w, tg->bits, tg->trans, tg->o_bias, feats, nf, j - i, out, c->margin + i,
+                    c->best + i);
         for (size_t t = i; t < j;) {
             if (out[t - i] == TAG_O) {
                 t++;

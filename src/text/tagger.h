@@ -10,18 +10,18 @@
 #include "deid_scan.h"
 
 enum { TAG_O, TAG_PRENOM, TAG_NOM, TAG_VILLE, TAG_ADRESSE, TAG_HOPITAL, TAG_EMPLOYEUR, TAG_COUNT };
-#define TAG_W 8              /* weights per feature row (TAG_COUNT padded) */
-#define TAG_MAX_FEATS 48     /* features of one token */
-#define TAG_DEFAULT_BITS 16  /* 2^16 feature rows */
+#define TAG_W 8             /* weights per feature row (TAG_COUNT padded) */
+#define TAG_MAX_FEATS 48    /* features of one token */
+#define TAG_DEFAULT_BITS 16 /* 2^16 feature rows */
 #define TAG_MAX_BITS 22
 
 typedef struct text_tagger {
     unsigned bits;
-    float *w;                          /* (1 << bits) * TAG_W */
+    float *w;                              /* (1 << bits) * TAG_W */
     float trans[TAG_COUNT + 1][TAG_COUNT]; /* [previous (TAG_COUNT: start)][current] */
-    float o_bias;                      /* added to O's score when decoding: the operating point */
-    uint64_t seed;                     /* of the training run (recorded in the file) */
-    uint32_t docs, epochs;             /* training documents and passes */
+    float o_bias;                          /* added to O's score when decoding: the operating point */
+    uint64_t seed;                         /* of the training run (recorded in the file) */
+    uint32_t docs, epochs;                 /* training documents and passes */
 } text_tagger;
 
 /* The at_phi_label of a tag and back (AT_PHI_NONE / TAG_O for the others). */
@@ -30,12 +30,12 @@ int tag_of_label(int label);
 
 /* Per-document context the features read (line numbers, table lines). */
 typedef struct {
-    uint32_t lines;      /* lines of the chunk (the last token's line + 1) */
+    uint32_t lines;          /* lines of the chunk (the last token's line + 1) */
     size_t lf_start, lf_end; /* the tokens of the line whose flags are cached */
-    unsigned lf;         /* its flags (tagger.c) */
-    uint8_t *cand;       /* 1 for the tokens the tagger decides */
-    uint8_t *best;       /* the tagger's best non-O tag of each candidate (for the allow-list) */
-    float *margin;       /* best non-O score minus O's score of each candidate */
+    unsigned lf;             /* its flags (tagger.c) */
+    uint8_t *cand;           /* 1 for the tokens the tagger decides */
+    uint8_t *best;           /* the tagger's best non-O tag of each candidate (for the allow-list) */
+    float *margin;           /* best non-O score minus O's score of each candidate */
 } tag_doc;
 
 /* Fill c for scan s (allocations owned by c; tag_doc_free): the
@@ -48,7 +48,8 @@ size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f);
  * transitions tr, O biased by o_bias: tags into out. feats holds each
  * token's features (TAG_MAX_FEATS apart), nf their counts. */
 void tag_viterbi(const float *w, unsigned bits, const float tr[TAG_COUNT + 1][TAG_COUNT], float o_bias,
-                 const uint32_t *feats, const size_t *nf, size_t len, uint8_t *out, float *margin, uint8_t *best);
+                 const uint32_t *feats, const size_t *nf, size_t len, uint8_t *out, float *margin,
+                 uint8_t *best);
 
 /* The tagger's pass over a scanned chunk: candidates decided and marked
  * (after the rules; before the allow-list and the other mentions). */

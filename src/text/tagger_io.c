@@ -39,7 +39,8 @@ void text_tagger_free(text_tagger *t)
 
 static void put32(at_buf *b, at_status *st, uint32_t v)
 {
-    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
     if (!*st)
         *st = at_buf_append(b, x, 4);
 }
@@ -126,7 +127,8 @@ static at_status getf(reader *r, float *f)
         return st;
     memcpy(f, &v, 4);
     if (!isfinite(*f))
-        return at_error_set(AT_ERR_FORMAT, "%s: offset %zu: non-finite value in tagger model", r->path, r->off - 4);
+        return at_error_set(AT_ERR_FORMAT, "%s: offset %zu: non-finite value in tagger model", r->path,
+                            r->off - 4);
     return AT_OK;
 }
 
@@ -149,15 +151,15 @@ at_status text_tagger_load(const char *path, text_tagger **out)
     if ((st = get32(&r, &bits)) || (st = get32(&r, &tags)))
         goto done;
     if (bits < 8 || bits > TAG_MAX_BITS || tags != TAG_COUNT) {
-        st = at_error_set(AT_ERR_FORMAT, "%s: offset 8: %u bits and %u tags (this build reads %d tags)", path, bits,
-                          tags, TAG_COUNT);
+        st = at_error_set(AT_ERR_FORMAT, "%s: offset 8: %u bits and %u tags (this build reads %d tags)", path,
+                          bits, tags, TAG_COUNT);
         goto done;
     }
     if ((st = text_tagger_new(bits, &t)))
         goto done;
     uint32_t docs = 0, epochs = 0;
-    if ((st = getf(&r, &t->o_bias)) || (st = get32(&r, &lo)) || (st = get32(&r, &hi)) || (st = get32(&r, &docs)) ||
-        (st = get32(&r, &epochs)))
+    if ((st = getf(&r, &t->o_bias)) || (st = get32(&r, &lo)) || (st = get32(&r, &hi)) ||
+        (st = get32(&r, &docs)) || (st = get32(&r, &epochs)))
         goto done;
     t->seed = (uint64_t)hi << 32 | lo;
     t->docs = docs;
@@ -178,8 +180,8 @@ at_status text_tagger_load(const char *path, text_tagger **out)
         if ((st = get32(&r, &idx)))
             break;
         if (idx >= (1u << bits) || (k > 0 && idx <= prev)) {
-            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: weight row %u out of order or range", path, r.off - 4,
-                              idx);
+            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: weight row %u out of order or range", path,
+                              r.off - 4, idx);
             break;
         }
         prev = idx;
@@ -191,7 +193,8 @@ at_status text_tagger_load(const char *path, text_tagger **out)
         }
     }
     if (!st && r.off != len)
-        st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: trailing bytes after the tagger model", path, r.off);
+        st =
+            at_error_set(AT_ERR_FORMAT, "%s: offset %zu: trailing bytes after the tagger model", path, r.off);
 done:
     at_free(data);
     if (st) {

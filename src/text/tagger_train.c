@@ -15,10 +15,10 @@
 #define SEG_MAX 16
 
 typedef struct {
-    uint32_t *feat;   /* all features, TAG_MAX_FEATS per candidate token */
-    uint8_t *nf;      /* feature count per candidate token */
-    uint8_t *gold;    /* gold tag per candidate token */
-    uint32_t *seg;    /* start of each run (index into the candidate tokens) */
+    uint32_t *feat; /* all features, TAG_MAX_FEATS per candidate token */
+    uint8_t *nf;    /* feature count per candidate token */
+    uint8_t *gold;  /* gold tag per candidate token */
+    uint32_t *seg;  /* start of each run (index into the candidate tokens) */
     uint8_t *seglen;
     size_t ntok, cap, nseg, segcap;
 } train_set;
@@ -138,8 +138,9 @@ static at_status dev_counts(const at_text_deid *d, const at_text_doc *docs, size
     return st;
 }
 
-at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n, const at_text_doc *dev,
-                               size_t ndev, const at_text_tagger_options *opt, const char *out_path, at_buf *report)
+at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n,
+                               const at_text_doc *dev, size_t ndev, const at_text_tagger_options *opt,
+                               const char *out_path, at_buf *report)
 {
     at_text_tagger_options o = {1, 8, TAG_DEFAULT_BITS, 3.0, NULL};
     if (opt) {
@@ -227,7 +228,8 @@ at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, s
         }
         errors_last = errors;
         if (report)
-            st = at_buf_printf(report, "epoch %u: %zu of %zu candidate tokens mistagged\n", ep + 1, errors, t.ntok);
+            st = at_buf_printf(report, "epoch %u: %zu of %zu candidate tokens mistagged\n", ep + 1, errors,
+                               t.ntok);
     }
     if (!st) {
         for (size_t r = 0; r < rows * TAG_W; r++)
@@ -255,8 +257,8 @@ at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, s
             double P = tp + fp > 0 ? tp / (tp + fp) : 0, R = tp + fn > 0 ? tp / (tp + fn) : 0;
             double F = P + R > 0 ? (1 + beta2) * P * R / (beta2 * P + R) : 0;
             if (!st && report)
-                st = at_buf_printf(report, "dev: O bias %.1f: precision %.4f recall %.4f F%.0f %.4f\n", m->o_bias, P,
-                                   R, o.recall_weight, F);
+                st = at_buf_printf(report, "dev: O bias %.1f: precision %.4f recall %.4f F%.0f %.4f\n",
+                                   m->o_bias, P, R, o.recall_weight, F);
             if (F > best + 1e-9) {
                 best = F;
                 best_bias = m->o_bias;
@@ -267,9 +269,11 @@ at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, s
             st = at_buf_printf(report, "operating point: O bias %.1f\n", best_bias);
     }
     if (!st && report)
-        st = at_buf_printf(report, "trained on %zu documents, %zu candidate tokens in %zu runs, %u epochs (%zu errors "
-                                   "in the last), 2^%u feature rows\n",
-                           n, t.ntok, t.nseg, o.epochs, errors_last, o.bits);
+        st =
+            at_buf_printf(report,
+                          "trained on %zu documents, %zu candidate tokens in %zu runs, %u epochs (%zu errors "
+                          "in the last), 2^%u feature rows\n",
+                          n, t.ntok, t.nseg, o.epochs, errors_last, o.bits);
     if (!st)
         st = text_tagger_save(m, out_path);
     at_free(u);

@@ -45,17 +45,22 @@ static int label_in(const at_text_deid *d, const char *text, const char *needle)
     return lab;
 }
 
-static int label_of(const char *text, const char *needle) { return label_in(det, text, needle); }
+static int label_of(const char *text, const char *needle)
+{
+    return label_in(det, text, needle);
+}
 
 static void test_new_labels(void **state)
 {
     (void)state;
     assert_int_equal(at_phi_label_from_name("EMPLOYEUR"), AT_PHI_EMPLOYEUR);
     assert_string_equal(at_phi_label_name(AT_PHI_ID), "ID");
-    assert_int_equal(label_of("RIB : IBAN FR76 3000 6000 0112 3456 7890 189 transmis.", "0112"), AT_PHI_COMPTE);
+    assert_int_equal(label_of("RIB : IBAN FR76 3000 6000 0112 3456 7890 189 transmis.", "0112"),
+                     AT_PHI_COMPTE);
     assert_int_equal(label_of("Mutuelle MGEN, n° adhérent 2047883612.", "2047"), AT_PHI_COMPTE);
     assert_int_equal(label_of("Véhicule immatriculé GH-482-KT garé.", "482"), AT_PHI_IMMAT);
-    assert_int_equal(label_of("Voir https://www.exemple-cagnotte.fr/soutien ce soir.", "cagnotte"), AT_PHI_URL);
+    assert_int_equal(label_of("Voir https://www.exemple-cagnotte.fr/soutien ce soir.", "cagnotte"),
+                     AT_PHI_URL);
     assert_int_equal(label_of("Suivez la page @soutienJL29 sur Instagram.", "soutien"), AT_PHI_URL);
     assert_int_equal(label_of("Site www.famille-durand.fr ouvert.", "durand"), AT_PHI_URL);
     assert_int_equal(label_of("Prélèvement n° B23-11902 reçu.", "11902"), AT_PHI_ID);
@@ -64,7 +69,8 @@ static void test_new_labels(void **state)
     assert_int_equal(label_of("Patiente de 92 ans, autonome.", "92"), AT_PHI_AGE);
     assert_int_equal(label_of("Patiente de 72 ans, autonome.", "72"), 0);
     assert_int_equal(label_of("Il travaille chez Renault depuis vingt ans.", "Renault"), AT_PHI_EMPLOYEUR);
-    assert_int_equal(label_of("Domicile : lieu-dit Le Moulin Neuf, à la campagne.", "Moulin"), AT_PHI_ADRESSE);
+    assert_int_equal(label_of("Domicile : lieu-dit Le Moulin Neuf, à la campagne.", "Moulin"),
+                     AT_PHI_ADRESSE);
     assert_int_equal(label_of("Domicile : Ferme des Trois Chênes.", "Chênes"), AT_PHI_ADRESSE);
     assert_int_equal(label_of("Joignable au (+33)7.11.22.33.44 le soir.", "22.33"), AT_PHI_TEL);
     assert_int_equal(label_of("Mail : s.marchetti@ch-brocéliande.fr merci", "brocéliande"), AT_PHI_MAIL);
@@ -73,9 +79,12 @@ static void test_new_labels(void **state)
 static void test_dates(void **state)
 {
     (void)state;
-    assert_int_equal(label_of("Vue le vingt-deux avril deux mille vingt-trois en HDJ.", "vingt-trois"), AT_PHI_DATE);
-    assert_int_equal(label_of("Vue le vingt-deux avril deux mille vingt-trois en HDJ.", "vingt-deux"), AT_PHI_DATE);
-    assert_int_equal(label_of("Né le trois juin mil neuf cent quarante à domicile.", "quarante"), AT_PHI_DATE_NAISSANCE);
+    assert_int_equal(label_of("Vue le vingt-deux avril deux mille vingt-trois en HDJ.", "vingt-trois"),
+                     AT_PHI_DATE);
+    assert_int_equal(label_of("Vue le vingt-deux avril deux mille vingt-trois en HDJ.", "vingt-deux"),
+                     AT_PHI_DATE);
+    assert_int_equal(label_of("Né le trois juin mil neuf cent quarante à domicile.", "quarante"),
+                     AT_PHI_DATE_NAISSANCE);
     assert_int_equal(label_of("Scanner du 1O/O3/2O23 stable.", "O3"), AT_PHI_DATE);
     assert_int_equal(label_of("Revu le 4/11 en consultation.", "4/11"), AT_PHI_DATE);
     assert_int_equal(label_of("Note du lundi 12 mars 2024.", "lundi"), AT_PHI_DATE);
@@ -89,13 +98,15 @@ static void test_traps_kept(void **state)
 {
     (void)state;
     static const char text[] =
-        "Carcinome canalaire infiltrant pT2N1aM0, RE 90 %, HER2 négatif, Ki67 25 %. Mutation BRCA1 et KRAS G12C.\n"
+        "Carcinome canalaire infiltrant pT2N1aM0, RE 90 %, HER2 négatif, Ki67 25 %. Mutation BRCA1 et KRAS "
+        "G12C.\n"
         "Traitement par oxaliplatine 85 mg/m2 et Xeloda 1000 mg/m2, puis pembrolizumab 200 mg.\n"
         "Maladie de Hodgkin, score de Gleason 7, indice de Karnofsky à 70 %, Dexeryl crème.\n"
         "Hémoglobine 10,2 g/dL, PNN 1,2 G/L, CA 15-3 à 42 U/mL. Neutropénie grade 3 à J10, G-CSF.\n";
-    static const char *const keep[] = {"pT2N1aM0", "HER2", "Ki67", "BRCA1", "KRAS", "G12C", "oxaliplatine", "85 mg",
-                                       "Xeloda", "pembrolizumab", "Hodgkin", "Gleason", "Karnofsky", "Dexeryl",
-                                       "10,2", "PNN", "CA 15-3", "J10", "G-CSF", "Carcinome", "Neutropénie"};
+    static const char *const keep[] = {
+        "pT2N1aM0", "HER2",   "Ki67",          "BRCA1",   "KRAS",    "G12C",      "oxaliplatine",
+        "85 mg",    "Xeloda", "pembrolizumab", "Hodgkin", "Gleason", "Karnofsky", "Dexeryl",
+        "10,2",     "PNN",    "CA 15-3",       "J10",     "G-CSF",   "Carcinome", "Neutropénie"};
     for (size_t k = 0; k < sizeof keep / sizeof *keep; k++)
         if (label_of(text, keep[k]))
             fail_msg("%s was redacted", keep[k]);
@@ -130,7 +141,8 @@ static char *pseudonymise(const char *text, const char *pid)
     memset(&key, 7, sizeof key);
     at_buf out;
     at_buf_init(&out, 1 << 16);
-    assert_int_equal(at_text_deid_apply(text, strlen(text), &sp, AT_TEXT_PSEUDONYMISE, &key, pid, &out), AT_OK);
+    assert_int_equal(at_text_deid_apply(text, strlen(text), &sp, AT_TEXT_PSEUDONYMISE, &key, pid, &out),
+                     AT_OK);
     assert_int_equal(at_buf_putc(&out, 0), AT_OK);
     at_text_spans_free(&sp);
     return (char *)out.data;
@@ -168,14 +180,16 @@ static void test_surrogates(void **state)
     if (!strncmp(p, "er", 2))
         p += 2; /* "1er" */
     assert_int_equal(sscanf(p, "%15s %d", mon, &yy), 2);
-    static const char *const months[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
-                                         "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+    static const char *const months[] = {"janvier",   "février", "mars",     "avril",
+                                         "mai",       "juin",    "juillet",  "août",
+                                         "septembre", "octobre", "novembre", "décembre"};
     int mm = 0;
     for (int k = 0; k < 12; k++)
         if (!strcmp(mon, months[k]))
             mm = k + 1;
     assert_true(mm > 0);
-    static const char *const wdays[] = {"jeudi", "vendredi", "samedi", "dimanche", "lundi", "mardi", "mercredi"};
+    static const char *const wdays[] = {"jeudi", "vendredi", "samedi",  "dimanche",
+                                        "lundi", "mardi",    "mercredi"};
     long z = at_days_from_civil(yy, mm, dd);
     assert_string_equal(wd, wdays[((z % 7) + 7) % 7]);
     at_free(o);
@@ -248,8 +262,9 @@ static void test_brat(void **state)
     assert_non_null(dir);
     char p[512];
     static const char txt[] = "Élodie Kerhervé, née le 3 mai.\nSous oxaliplatine.";
-    static const char ann[] = "T1\tPRENOM 0 6\tÉlodie\nT2\tNOM 7 15\tKerhervé\n#1\tAnnotatorNotes T1\tx\n"
-                              "T3\tDATE_NAISSANCE 24 29;29 29\t3 mai\nT4\tKEEP 36 48\toxaliplatine\nT5\tPERSONNE 0 6\tÉlodie\n";
+    static const char ann[] =
+        "T1\tPRENOM 0 6\tÉlodie\nT2\tNOM 7 15\tKerhervé\n#1\tAnnotatorNotes T1\tx\n"
+        "T3\tDATE_NAISSANCE 24 29;29 29\t3 mai\nT4\tKEEP 36 48\toxaliplatine\nT5\tPERSONNE 0 6\tÉlodie\n";
     snprintf(p, sizeof p, "%s/a.txt", dir);
     assert_int_equal(test_write_file(p, txt, strlen(txt)), 0);
     snprintf(p, sizeof p, "%s/a.ann", dir);
@@ -316,9 +331,10 @@ static void test_hospital_generator(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_new_labels),  cmocka_unit_test(test_dates),       cmocka_unit_test(test_traps_kept),
-        cmocka_unit_test(test_allow_list),  cmocka_unit_test(test_surrogates),  cmocka_unit_test(test_model_file),
-        cmocka_unit_test(test_brat),        cmocka_unit_test(test_hospital_generator),
+        cmocka_unit_test(test_new_labels), cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_traps_kept), cmocka_unit_test(test_allow_list),
+        cmocka_unit_test(test_surrogates), cmocka_unit_test(test_model_file),
+        cmocka_unit_test(test_brat),       cmocka_unit_test(test_hospital_generator),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
