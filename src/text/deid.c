@@ -40,6 +40,7 @@ static const builtin_word builtins[] = {
     {"cours", DICT_STREET, 0}, {"square", DICT_STREET, 0}, {"residence", DICT_STREET, 0},
     {"lotissement", DICT_STREET, 0}, {"lieu-dit", DICT_STREET, 0}, {"chaussee", DICT_STREET, 0},
     {"passage", DICT_STREET, 0}, {"rond-point", DICT_STREET, 0}, {"hameau", DICT_STREET, 0},
+    {"hent", DICT_STREET, 0}, {"straed", DICT_STREET, 0},
     {"maladie", DICT_EPOTRIG, 0}, {"syndrome", DICT_EPOTRIG, 0}, {"score", DICT_EPOTRIG, 0},
     {"signe", DICT_EPOTRIG, 0}, {"classification", DICT_EPOTRIG, 0}, {"stade", DICT_EPOTRIG, 0},
     {"indice", DICT_EPOTRIG, 0}, {"index", DICT_EPOTRIG, 0}, {"test", DICT_EPOTRIG, 0},

@@ -358,6 +358,29 @@ static void pass_age(text_scan *s, size_t i)
         mark(s, i, i + 1, AT_PHI_AGE);
 }
 
+/* A phone number with the OCR's letters for digits ("O6 71 44 2O 18"):
+ * the scanner on a copy with O, o as 0 and l, I as 1. End offset or 0. */
+static size_t scan_ocr_phone(const text_scan *s, size_t a)
+{
+    char buf[40];
+    size_t n = s->len - a < sizeof buf - 1 ? s->len - a : sizeof buf - 1;
+    int letters = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s->t[a + i];
+        if (c == 'O' || c == 'o')
+            c = '0', letters++;
+        else if (c == 'l' || c == 'I')
+            c = '1', letters++;
+        buf[i] = c;
+    }
+    buf[n] = 0;
+    if (!letters || (a > 0 && is_alnum_c(s->t[a - 1])))
+        return 0;
+    size_t e = text_scan_phone(buf, n, 0);
+    /* the letters must be inside the number, a word after it ends it */
+    return e && e < n && is_alnum_c(s->t[a + e]) ? 0 : (e ? a + e : 0);
+}
+
 /* Web addresses, handles, "(+33)" phones, IBAN, plates, OCR'd dates that
  * start with a word: before the numbers and the names take their parts. */
 static void early_at(text_scan *s, size_t i)
@@ -389,6 +412,10 @@ static void early_at(text_scan *s, size_t i)
     if (i + 2 < s->n && s->tok[i + 1].s == k->e && (is_punct(s, i + 1, '/') || is_punct(s, i + 1, '.')) &&
         ocr_digit(c0) && (e = scan_ocr_date(s, k->s))) {
         mark_bytes(s, i, e, AT_PHI_DATE);
+        return;
+    }
+    if ((c0 == 'O' || c0 == 'o') && k->e - k->s == 2 && is_dig(s->t[k->s + 1]) && (e = scan_ocr_phone(s, k->s))) {
+        mark_bytes(s, i, e, AT_PHI_TEL);
         return;
     }
     if (c0 == 'h' || c0 == 'w' || c0 == 'W' || (k->e < s->len && s->t[k->e] == '.'))
@@ -429,6 +456,22 @@ void deid_pass_extra_dates(text_scan *s)
             s->tok[i + 2].kind == TOK_WORD && (e = scan_ocr_date(s, k->s))) {
             mark_bytes(s, i, e, AT_PHI_DATE);
             continue;
+        }
+        if (s->t[k->s] == '0' && k->e - k->s == 2 && i + 1 < s->n && s->tok[i + 1].kind == TOK_WORD &&
+            (e = scan_ocr_phone(s, k->s))) {
+            mark_bytes(s, i, e, AT_PHI_TEL);
+            continue;
+        }
+        /* a weekday and a day: "lundi 18" */
+        if (i > 0 && !s->lab[i - 1] && s->tok[i - 1].kind == TOK_WORD && k->e - k->s <= 2 && !s->tok[i].nl &&
+            !(i + 1 < s->n && ((s->tok[i + 1].dflags & DICT_MONTH) || s->tok[i + 1].s == k->e))) {
+            int day = atoi_n(s->t + k->s, k->e - k->s);
+            char f[64];
+            size_t fl = fold_tok(s, i - 1, f);
+            if (day >= 1 && day <= 31 && fl && text_weekday_of(f, fl)) {
+                mark(s, i - 1, i + 1, AT_PHI_DATE);
+                continue;
+            }
         }
         pass_age(s, i);
     }

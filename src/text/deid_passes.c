@@ -104,6 +104,7 @@ void deid_pass_numbers(text_scan *s)
             if (j < s->n && (s->tok[j].dflags & DICT_STREET) && !s->tok[j].nl) {
                 size_t r = j + 1;
                 while (r < s->n && r - j < 9 && !s->tok[r].nl && s->tok[r].kind != TOK_NUM &&
+                       !tok_is(s, r, "\xC3\xA0") && /* "12 hent Koz à Plouvien": the street stops at "à" */
                        !(s->tok[r].kind == TOK_PUNCT && s->t[s->tok[r].s] != '\'' && s->t[s->tok[r].s] != '-'))
                     r++;
                 mark(s, i, r, AT_PHI_ADRESSE);
