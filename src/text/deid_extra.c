@@ -464,7 +464,9 @@ void deid_pass_extra_dates(text_scan *s)
         }
         /* a weekday and a day: "lundi 18" */
         if (i > 0 && !s->lab[i - 1] && s->tok[i - 1].kind == TOK_WORD && k->e - k->s <= 2 && !s->tok[i].nl &&
-            !(i + 1 < s->n && ((s->tok[i + 1].dflags & DICT_MONTH) || s->tok[i + 1].s == k->e))) {
+            !(i + 1 < s->n && ((s->tok[i + 1].dflags & DICT_MONTH) ||
+                               (s->tok[i + 1].s == k->e && (is_punct(s, i + 1, '/') || is_punct(s, i + 1, '.')) &&
+                                i + 2 < s->n && s->tok[i + 2].kind == TOK_NUM)))) {
             int day = atoi_n(s->t + k->s, k->e - k->s);
             char f[64];
             size_t fl = fold_tok(s, i - 1, f);
