@@ -51,6 +51,11 @@ int cmd_image(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_sct(int argc, char **argv);
 int cmd_text(int argc, char **argv);
+int cmd_room(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_login(int argc, char **argv);
+int cmd_logout(int argc, char **argv);
+int cmd_whoami(int argc, char **argv);
 int cmd_synth_cohort(int argc, char **argv); /* synth cohort, sct synth */
 
 #endif

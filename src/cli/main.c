@@ -29,6 +29,11 @@ WEAK_COMMAND(cmd_image, "image")
 WEAK_COMMAND(cmd_synth, "synth")
 WEAK_COMMAND(cmd_sct, "sct")
 WEAK_COMMAND(cmd_text, "text")
+WEAK_COMMAND(cmd_room, "room")
+WEAK_COMMAND(cmd_serve, "serve")
+WEAK_COMMAND(cmd_login, "login")
+WEAK_COMMAND(cmd_logout, "logout")
+WEAK_COMMAND(cmd_whoami, "whoami")
 
 static const command commands[] = {
     {"demo", cmd_demo, "run the door on a synthetic study and show what changed"},
@@ -39,6 +44,11 @@ static const command commands[] = {
     {"synth", cmd_synth, "synthetic patients for teaching and tests"},
     {"sct", cmd_sct, "MRI-only radiotherapy: pseudo-CT pipeline"},
     {"text", cmd_text, "French clinical text: de-identification, extraction, risk"},
+    {"room", cmd_room, "the shared room: init, audit verify, users, projects"},
+    {"serve", cmd_serve, "serve a room (HTTPS: JSON API and web pages)"},
+    {"login", cmd_login, "log in to a room"},
+    {"logout", cmd_logout, "end the room session"},
+    {"whoami", cmd_whoami, "who the room session is"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,85 @@
+/* The one authorisation function: (actor, action, object) -> allow or
+ * deny. Every route of the web module names its action and calls this
+ * before its handler runs; nothing else decides access. */
+#include "internal.h"
+
+static const char *const action_names[AT_ACT_COUNT] = {
+    [AT_ACT_PUBLIC] = "public",
+    [AT_ACT_LOGIN_MFA] = "login-mfa",
+    [AT_ACT_LOGOUT] = "logout",
+    [AT_ACT_PASSWORD_CHANGE] = "password-change",
+    [AT_ACT_MFA_ENROL] = "mfa-enrol",
+    [AT_ACT_SELF_READ] = "self-read",
+    [AT_ACT_USER_LIST] = "user-list",
+    [AT_ACT_USER_MANAGE] = "user-manage",
+    [AT_ACT_PROJECT_LIST] = "project-list",
+    [AT_ACT_PROJECT_CREATE] = "project-create",
+    [AT_ACT_PROJECT_READ] = "project-read",
+    [AT_ACT_MEMBER_MANAGE] = "member-manage",
+    [AT_ACT_AUDIT_READ] = "audit-read",
+};
+
+const char *at_room_action_name(at_action action)
+{
+    return action >= 0 && action < AT_ACT_COUNT ? action_names[action] : "unknown";
+}
+
+at_decision at_room_authorize(at_room *room, const at_actor *actor, at_action action, const at_object *object)
+{
+    if (action == AT_ACT_PUBLIC)
+        return AT_ALLOW;
+    if (action < 0 || action >= AT_ACT_COUNT)
+        return AT_DENY_FORBIDDEN;
+    if (!actor || !actor->user_id || actor->stage == AT_STAGE_NONE)
+        return AT_DENY_UNAUTHENTICATED;
+
+    switch (actor->stage) {
+    case AT_STAGE_MFA: /* password given, code awaited: not logged in yet */
+        return action == AT_ACT_LOGIN_MFA || action == AT_ACT_LOGOUT ? AT_ALLOW : AT_DENY_UNAUTHENTICATED;
+    case AT_STAGE_SETUP: /* only what the account must do first */
+        if (action == AT_ACT_LOGOUT)
+            return AT_ALLOW;
+        if (action == AT_ACT_PASSWORD_CHANGE && (actor->must & AT_MUST_PASSWORD))
+            return AT_ALLOW;
+        if (action == AT_ACT_MFA_ENROL && (actor->must & AT_MUST_MFA))
+            return AT_ALLOW;
+        return AT_DENY_SETUP;
+    case AT_STAGE_FULL:
+        break;
+    default:
+        return AT_DENY_UNAUTHENTICATED;
+    }
+
+    unsigned roles = actor->roles;
+    const char *project = object ? object->project : NULL;
+    switch (action) {
+    case AT_ACT_LOGOUT:
+    case AT_ACT_PASSWORD_CHANGE:
+    case AT_ACT_SELF_READ:
+    case AT_ACT_PROJECT_LIST:
+        return AT_ALLOW;
+    case AT_ACT_LOGIN_MFA:
+    case AT_ACT_MFA_ENROL:
+        return AT_DENY_FORBIDDEN; /* done already */
+    case AT_ACT_USER_LIST:
+    case AT_ACT_USER_MANAGE:
+    case AT_ACT_PROJECT_CREATE:
+        return (roles & AT_ROLE_ADMIN) ? AT_ALLOW : AT_DENY_FORBIDDEN;
+    case AT_ACT_AUDIT_READ:
+        return (roles & AT_ROLE_DPO) ? AT_ALLOW : AT_DENY_FORBIDDEN;
+    case AT_ACT_PROJECT_READ:
+        if (roles & (AT_ROLE_ADMIN | AT_ROLE_DPO)) /* metadata: names, titles, members */
+            return AT_ALLOW;
+        return project && at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
+                   ? AT_ALLOW
+                   : AT_DENY_FORBIDDEN;
+    case AT_ACT_MEMBER_MANAGE:
+        if (roles & AT_ROLE_ADMIN)
+            return AT_ALLOW;
+        return project && at_room_member_role(room, actor->user_id, project) == AT_PROJECT_LEAD
+                   ? AT_ALLOW
+                   : AT_DENY_FORBIDDEN;
+    default:
+        return AT_DENY_FORBIDDEN;
+    }
+}

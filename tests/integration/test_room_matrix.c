@@ -1,0 +1,335 @@
+/* The authorisation matrix: every route of the service (the library's own
+ * route table) x every kind of caller (no session, an expired one, a
+ * disabled user, an account still in setup, a login awaiting its code, an
+ * administrator, the DPO, a teacher, a project's lead, member and student,
+ * and a user of another project), each request over HTTPS against the
+ * table below. A route without its row here fails the test, and so does a
+ * row without its route. Allowed: any answer but 401, 403 or a redirect
+ * to the login page; denied: one of those. */
+#include "room_support.h"
+
+enum {
+    A_NONE,
+    A_EXPIRED,
+    A_DISABLED,
+    A_SETUP,
+    A_MFA,
+    A_ADMIN,
+    A_DPO,
+    A_TEACHER,
+    A_LEAD,
+    A_MEMBER,
+    A_STUDENT,
+    A_OTHER,
+    A_COUNT
+};
+static const char *const actor_names[A_COUNT] = {"none", "expired", "disabled", "setup",  "mfa",     "admin",
+                                                 "dpo",  "teacher", "lead",     "member", "student", "other"};
+
+/* Who may: "*" everyone, else actor names; "full" = every logged-in user. */
+static const struct {
+    const char *method, *pattern, *allowed;
+} expected[] = {
+    {"GET", "/api/v1/health", "*"},
+    {"POST", "/api/v1/login", "*"},
+    {"POST", "/api/v1/logout", "setup full"},
+    {"GET", "/api/v1/me", "full"},
+    {"POST", "/api/v1/password", "setup full"},
+    {"POST", "/api/v1/mfa/enrol", "setup"},
+    {"POST", "/api/v1/mfa/confirm", "setup"},
+    {"GET", "/api/v1/users", "admin"},
+    {"POST", "/api/v1/users", "admin"},
+    {"GET", "/api/v1/users/{user}", "admin"},
+    {"POST", "/api/v1/users/{user}/disable", "admin"},
+    {"POST", "/api/v1/users/{user}/enable", "admin"},
+    {"POST", "/api/v1/users/{user}/reset-mfa", "admin"},
+    {"POST", "/api/v1/users/{user}/reset-password", "admin"},
+    {"POST", "/api/v1/users/{user}/roles", "admin"},
+    {"GET", "/api/v1/projects", "full"},
+    {"POST", "/api/v1/projects", "admin"},
+    {"GET", "/api/v1/projects/{project}", "admin dpo lead member student"},
+    {"POST", "/api/v1/projects/{project}/members", "admin lead"},
+    {"DELETE", "/api/v1/projects/{project}/members/{user}", "admin lead"},
+    {"GET", "/api/v1/audit", "dpo"},
+    {"GET", "/api/v1/audit/verify", "dpo"},
+    {"GET", "/login", "*"},
+    {"POST", "/login", "*"},
+    {"GET", "/login/mfa", "mfa"},
+    {"POST", "/login/mfa", "mfa"},
+    {"POST", "/logout", "setup mfa full"},
+    {"GET", "/", "full"},
+    {"GET", "/password", "setup full"},
+    {"POST", "/password", "setup full"},
+    {"GET", "/mfa/enrol", "setup"},
+    {"POST", "/mfa/enrol", "setup"},
+    {"GET", "/admin/users", "admin"},
+    {"POST", "/admin/users", "admin"},
+    {"POST", "/admin/users/{user}/disable", "admin"},
+    {"POST", "/admin/users/{user}/enable", "admin"},
+    {"POST", "/admin/users/{user}/reset-mfa", "admin"},
+    {"POST", "/admin/users/{user}/reset-password", "admin"},
+    {"POST", "/admin/users/{user}/roles", "admin"},
+    {"GET", "/admin/projects", "admin"},
+    {"POST", "/admin/projects", "admin"},
+    {"GET", "/projects/{project}", "admin dpo lead member student"},
+    {"POST", "/projects/{project}/members", "admin lead"},
+    {"POST", "/projects/{project}/members/{user}/remove", "admin lead"},
+    {"GET", "/audit", "dpo"},
+    {"GET", "/audit.csv", "dpo"},
+    {"GET", "/static/bootstrap.min.css", "*"},
+};
+#define EXPECTED_COUNT (sizeof expected / sizeof *expected)
+
+static int allowed_by_table(const char *allowed, int actor)
+{
+    if (!strcmp(allowed, "*"))
+        return 1;
+    if (actor >= A_ADMIN && strstr(allowed, "full"))
+        return 1;
+    char word[32];
+    for (const char *p = allowed; *p;) {
+        size_t n = strcspn(p, " ");
+        snprintf(word, sizeof word, "%.*s", (int)n, p);
+        if (!strcmp(word, actor_names[actor]))
+            return 1;
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    return 0;
+}
+
+static void test_table_covers_routes(void **state)
+{
+    (void)state;
+    size_t n = at_web_route_count();
+    for (size_t i = 0; i < n; i++) {
+        const at_web_route_info *r = at_web_route_at(i);
+        int found = 0;
+        for (size_t k = 0; k < EXPECTED_COUNT; k++)
+            found |= !strcmp(expected[k].method, r->method) && !strcmp(expected[k].pattern, r->pattern);
+        if (!found)
+            fail_msg("route %s %s has no row in the authorisation matrix", r->method, r->pattern);
+    }
+    for (size_t k = 0; k < EXPECTED_COUNT; k++) {
+        int found = 0;
+        for (size_t i = 0; i < n; i++)
+            found |= !strcmp(expected[k].method, at_web_route_at(i)->method) &&
+                     !strcmp(expected[k].pattern, at_web_route_at(i)->pattern);
+        if (!found)
+            fail_msg("the matrix names %s %s, which is not a route", expected[k].method, expected[k].pattern);
+    }
+}
+
+/* ---- the walk ---- */
+
+typedef struct {
+    rs_room room;
+    int64_t uid[A_COUNT];
+    char login_secret[AT_ROOM_TOTP_SECRET_MAX];
+    int counter;
+} world;
+
+static world W;
+
+static void make_world(void)
+{
+    at_room_set_clock(rs_clock);
+    rs_offset = 0;
+    at_log_set_handler(rs_log_fn, NULL, AT_LOG_INFO);
+    rs_start(&W.room, "lockout_failures = 100\n");
+    at_room *rm = W.room.room;
+    char otp[AT_ROOM_OTP_MAX];
+    static const unsigned roles[A_COUNT] = {
+        [A_ADMIN] = AT_ROLE_ADMIN, [A_DPO] = AT_ROLE_DPO, [A_TEACHER] = AT_ROLE_TEACHER};
+    for (int a = A_EXPIRED; a < A_COUNT; a++) {
+        if (a == A_MFA)
+            continue; /* the login user below */
+        char name[32];
+        snprintf(name, sizeof name, "u-%s", actor_names[a]);
+        assert_int_equal(at_room_user_create(rm, "admin", name, roles[a], "", otp, &W.uid[a]), AT_OK);
+    }
+    /* the user who logs in (TOTP enrolled): the "mfa" actor's sessions */
+    W.uid[A_MFA] = rs_full_user(&W.room, "u-login", 0, "the login password", W.login_secret);
+    assert_int_equal(at_room_project_create(rm, "admin", "P", "the project"), AT_OK);
+    assert_int_equal(at_room_project_create(rm, "admin", "Q", "another project"), AT_OK);
+    assert_int_equal(at_room_member_set(rm, "admin", "P", "u-lead", AT_PROJECT_LEAD), AT_OK);
+    assert_int_equal(at_room_member_set(rm, "admin", "P", "u-member", AT_PROJECT_MEMBER), AT_OK);
+    assert_int_equal(at_room_member_set(rm, "admin", "P", "u-student", AT_PROJECT_STUDENT), AT_OK);
+    assert_int_equal(at_room_member_set(rm, "admin", "P", "u-disabled", AT_PROJECT_MEMBER), AT_OK);
+    assert_int_equal(at_room_member_set(rm, "admin", "P", "u-expired", AT_PROJECT_MEMBER), AT_OK);
+    assert_int_equal(at_room_member_set(rm, "admin", "Q", "u-other", AT_PROJECT_LEAD), AT_OK);
+    assert_int_equal(at_room_user_create(rm, "admin", "victim", 0, "", otp, NULL), AT_OK);
+    assert_int_equal(at_room_user_set_disabled(rm, "admin", "u-disabled", 1), AT_OK);
+}
+
+/* A fresh credential for actor of the given kind: a token, a cookie
+ * value, or "" for nobody. */
+static void credential(int actor, at_session_kind kind, char out[AT_ROOM_TOKEN_MAX])
+{
+    at_room *rm = W.room.room;
+    out[0] = '\0';
+    if (actor == A_NONE) {
+        if (kind == AT_SESSION_BROWSER)
+            snprintf(out, AT_ROOM_TOKEN_MAX, "pre_%d", ++W.counter); /* a browser before login */
+        return;
+    }
+    at_stage stage = AT_STAGE_FULL;
+    unsigned must = 0;
+    if (actor == A_SETUP) {
+        stage = AT_STAGE_SETUP;
+        must = AT_MUST_PASSWORD | AT_MUST_MFA;
+    } else if (actor == A_MFA) {
+        if (kind == AT_SESSION_BEARER)
+            return; /* a login awaiting its code is a browser's */
+        stage = AT_STAGE_MFA;
+    }
+    if (actor == A_EXPIRED)
+        rs_offset -= kind == AT_SESSION_BROWSER ? 13 * 3600 : 8 * 86400;
+    at_status st = at_room_session_open(rm, W.uid[actor], kind, stage, must, out);
+    if (actor == A_EXPIRED)
+        rs_offset += kind == AT_SESSION_BROWSER ? 13 * 3600 : 8 * 86400;
+    assert_int_equal(st, AT_OK);
+}
+
+/* The path with its captures filled and a body that the route accepts. */
+static void request_for(const char *method, const char *pattern, int page, char *path, size_t pcap,
+                        char *body, size_t bcap)
+{
+    at_room *rm = W.room.room;
+    char out[512] = "";
+    for (const char *p = pattern; *p;) {
+        if (!strncmp(p, "{user}", 6)) {
+            strcat(out, "victim");
+            p += 6;
+        } else if (!strncmp(p, "{project}", 9)) {
+            strcat(out, "P");
+            p += 9;
+        } else {
+            strncat(out, p, 1);
+            p++;
+        }
+    }
+    snprintf(path, pcap, "%s", out);
+    body[0] = '\0';
+    char code[7];
+    int n = ++W.counter;
+    if (strstr(pattern, "/members/{user}")) /* so that there is a member to remove */
+        at_room_member_set(rm, "admin", "P", "victim", AT_PROJECT_MEMBER);
+    if (!strcmp(pattern, "/api/v1/login") || !strcmp(pattern, "/login")) {
+        rs_offset += 30;
+        at_room_totp_code(W.login_secret, rs_clock(), code);
+        snprintf(body, bcap,
+                 page ? "user=u-login&password=the+login+password"
+                      : "{\"user\":\"u-login\",\"password\":\"the login password\",\"totp\":\"%s\"}",
+                 code);
+    } else if (!strcmp(pattern, "/login/mfa")) {
+        rs_offset += 30;
+        at_room_totp_code(W.login_secret, rs_clock(), code);
+        snprintf(body, bcap, "code=%s", code);
+    } else if (!strcmp(pattern, "/api/v1/users")) {
+        snprintf(body, bcap, "{\"user\":\"made-%d\"}", n);
+    } else if (!strcmp(pattern, "/admin/users")) {
+        snprintf(body, bcap, "user=made-%d", n);
+    } else if (!strcmp(pattern, "/api/v1/projects")) {
+        snprintf(body, bcap, "{\"name\":\"proj-%d\"}", n);
+    } else if (!strcmp(pattern, "/admin/projects")) {
+        snprintf(body, bcap, "name=proj-%d", n);
+    } else if (strstr(pattern, "/members") && !strstr(pattern, "{user}")) {
+        snprintf(body, bcap, page ? "user=victim&role=member" : "{\"user\":\"victim\",\"role\":\"member\"}");
+    } else if (strstr(pattern, "/roles")) {
+        snprintf(body, bcap, page ? "role=teacher&grant=1" : "{\"grant\":\"teacher\"}");
+    } else if (strstr(pattern, "/password")) {
+        snprintf(body, bcap,
+                 page ? "current=wrong&password=short&again=short"
+                      : "{\"current\":\"wrong\",\"password\":\"short\"}");
+    } else if (strstr(pattern, "/mfa/confirm") || !strcmp(pattern, "/mfa/enrol")) {
+        snprintf(body, bcap, page ? "code=000000" : "{\"totp\":\"000000\"}");
+    } else if (!strcmp(method, "POST") && !page) {
+        snprintf(body, bcap, "{}");
+    }
+    (void)method;
+}
+
+static void test_matrix(void **state)
+{
+    (void)state;
+    make_world();
+    char origin[160], cookie[200], auth[200], csrf_field[AT_ROOM_TOKEN_MAX + 8];
+    snprintf(origin, sizeof origin, "Origin: %s", W.room.url);
+    int failures = 0, cells = 0;
+    size_t n = at_web_route_count();
+    for (size_t i = 0; i < n; i++) {
+        const at_web_route_info *rt = at_web_route_at(i);
+        const char *allowed = NULL;
+        for (size_t k = 0; k < EXPECTED_COUNT; k++)
+            if (!strcmp(expected[k].method, rt->method) && !strcmp(expected[k].pattern, rt->pattern))
+                allowed = expected[k].allowed;
+        assert_non_null(allowed);
+        int page = rt->kind != AT_WEB_API;
+        for (int a = 0; a < A_COUNT; a++) {
+            char cred[AT_ROOM_TOKEN_MAX], path[600], body[600], full_body[900];
+            credential(a, page ? AT_SESSION_BROWSER : AT_SESSION_BEARER, cred);
+            request_for(rt->method, rt->pattern, page, path, sizeof path, body, sizeof body);
+            const char *headers[6] = {0};
+            int h = 0;
+            const char *send = body[0] ? body : NULL;
+            if (page) {
+                if (cred[0]) {
+                    snprintf(cookie, sizeof cookie, "Cookie: __Host-atelier=%s", cred);
+                    headers[h++] = cookie;
+                }
+                if (strcmp(rt->method, "GET")) {
+                    char csrf[AT_ROOM_TOKEN_MAX] = "";
+                    if (cred[0])
+                        at_room_csrf_token(W.room.room, cred, csrf);
+                    snprintf(csrf_field, sizeof csrf_field, "csrf=%s", csrf);
+                    snprintf(full_body, sizeof full_body, "%s%s%s", csrf_field, body[0] ? "&" : "", body);
+                    send = full_body;
+                    headers[h++] = origin;
+                    headers[h++] = "Content-Type: application/x-www-form-urlencoded";
+                }
+            } else {
+                if (cred[0]) {
+                    snprintf(auth, sizeof auth, "Authorization: Bearer %s", cred);
+                    headers[h++] = auth;
+                }
+                if (send)
+                    headers[h++] = "Content-Type: application/json";
+            }
+            rs_resp r;
+            rs_http(&W.room, rt->method, path, headers, send, &r);
+            int denied =
+                r.status == 401 || r.status == 403 || (r.status == 303 && !strcmp(r.location, "/login"));
+            int want = allowed_by_table(allowed, a);
+            cells++;
+            if (getenv("ATELIER_TEST_VERBOSE"))
+                print_message("%s %s as %s: %ld %s\n", rt->method, rt->pattern, actor_names[a], r.status,
+                              r.location);
+            if (denied == want || r.status >= 500) {
+                failures++;
+                print_message("MATRIX %s %s as %s: HTTP %ld%s%s, expected %s\n", rt->method, rt->pattern,
+                              actor_names[a], r.status, r.location[0] ? " to " : "", r.location,
+                              want ? "allowed" : "denied");
+            }
+            rs_free(&r);
+        }
+        /* the victim stays usable */
+        at_room_user_set_disabled(W.room.room, "admin", "victim", 0);
+    }
+    print_message("authorisation matrix: %d cells, %d wrong\n", cells, failures);
+    assert_int_equal(failures, 0);
+    assert_int_equal(at_room_check(W.room.room), AT_OK);
+    rs_stop(&W.room);
+    at_room_set_clock(NULL);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table_covers_routes),
+        cmocka_unit_test(test_matrix),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
