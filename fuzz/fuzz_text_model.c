@@ -13,6 +13,8 @@
 static at_text_deid *det;
 static char dir[64];
 
+static void remove_dir(void) { rmdir(dir); }
+
 static const char note[] = "Élodie Kerhervé, née le 3 mai 1961, vue par le Dr Benali à Quimper.";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -23,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(dir, sizeof dir, "/tmp/fuzz_text_model.XXXXXX");
         if (!mkdtemp(dir))
             return 0;
+        atexit(remove_dir);
     }
     if (size > (1u << 20))
         return 0;
