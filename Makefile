@@ -16,8 +16,9 @@ build:
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
+# The demo's pictures are kept in $(BUILD)/demo (the run says where).
 run: bootstrap build
-	./$(BUILD)/atelier demo
+	./$(BUILD)/atelier demo -o $(BUILD)/demo --force
 
 # Every test: the suite, the suite's unit tests again under ASan+UBSan,
 # and a short libFuzzer run of each parser.

@@ -14,5 +14,5 @@ add_custom_command(
   COMMENT "Generating the DICOM data dictionary from ${ATELIER_DICOM_DIC}"
   VERBATIM)
 add_custom_target(atelier_dicom_dict DEPENDS ${ATELIER_DICOM_DICT_H})
-target_sources(atelier_door PRIVATE ${ATELIER_DICOM_DICT_H})
-add_dependencies(atelier_door atelier_dicom_dict)
+target_sources(atelier_dicom PRIVATE ${ATELIER_DICOM_DICT_H})
+add_dependencies(atelier_dicom atelier_dicom_dict)

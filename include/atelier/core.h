@@ -28,7 +28,8 @@ enum {
     AT_ERR_CRYPTO = -7,      /* key or crypto failure */
     AT_ERR_NUMERIC = -8,     /* NaN/Inf or divergence */
     AT_ERR_INTERRUPTED = -9, /* stopped by a signal */
-    AT_ERR_NOT_FOUND = -10   /* a named thing does not exist */
+    AT_ERR_NOT_FOUND = -10,  /* a named thing does not exist */
+    AT_ERR_REFUSED = -11     /* a request refused before anything was written (an output over an input) */
 };
 
 /* Set the calling thread's error message (printf-style) and return code.
@@ -58,6 +59,12 @@ char *at_strndup(const char *s, size_t n);
  * last at_alloc_fail_after(n > 0) (none are counted while disarmed). */
 void at_alloc_fail_after(long n);
 long at_alloc_count(void);
+/* Route cJSON's allocations through at_malloc/at_free (so the hook and its
+ * failure switch see them). cJSON's hooks are one setting for the whole
+ * process: call this once, in main, before any thread starts and before
+ * any JSON is parsed (the atelier programs do); no library call sets it.
+ * Memory cJSON returns (cJSON_Print) is then freed with cJSON_free. */
+void at_cjson_use_allocator(void);
 
 /* ---- bounded growable buffer (curl's dynbuf) -------------------------- */
 typedef struct {
@@ -99,6 +106,20 @@ int at_path_is_dir(const char *path);
 at_status at_remove_tree(const char *path);
 /* Join a and b with one '/'. Owned by caller. */
 char *at_path_join(const char *a, const char *b);
+/* Canonical absolute form of path, which need not exist: the longest
+ * existing prefix through realpath, the rest appended ("x", "./x",
+ * "d/../x" and links give one form). Owned by caller; NULL when out of
+ * memory. */
+char *at_path_canonical(const char *path);
+/* 1 when a and b name one file: the same inode when both exist, else the
+ * same canonical path. */
+int at_path_same(const char *a, const char *b);
+/* 1 when the canonical path lies in the canonical folder dir (or is it). */
+int at_path_within(const char *path, const char *dir);
+/* AT_ERR_REFUSED (a message naming both, in the words of the command line:
+ * "-o OUT is inside the input IN; nothing was written ...") when the
+ * output folder out is one of the n inputs or lies inside one; else AT_OK. */
+at_status at_path_refuse_inside(const char *out, const char *const *inputs, size_t n);
 
 /* ---- keys and keyed hashing (libsodium BLAKE2b) ----------------------- */
 #define AT_KEY_BYTES 32
@@ -109,8 +130,13 @@ typedef struct {
  * one with mode 0600 if the file does not exist (*created = 1). The key is
  * never printed or logged. */
 at_status at_key_load_or_create(const char *path, at_key *key, int *created);
-/* Default key path: $ATELIER_KEY, else $HOME/.config/atelier/site.key. Owned by caller. */
-char *at_key_default_path(void);
+/* Load a key that must exist (AT_ERR_NOT_FOUND when there is no file:
+ * a mistyped path never becomes a new key). */
+at_status at_key_load(const char *path, at_key *key);
+/* Create a new random key at path (mode 0600, its folder made 0700);
+ * refused (AT_ERR_IO) when a file is already there. Where the default key
+ * lives is the front end's choice: the library takes paths. */
+at_status at_key_create(const char *path, at_key *key);
 /* out = BLAKE2b(key, domain || 0x00 || data), outlen in [16, 64]. Domain
  * separates uses (uid, patient-id, date-shift, ...). */
 void at_keyed_hash(const at_key *key, const char *domain, const void *data, size_t len,

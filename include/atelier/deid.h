@@ -8,6 +8,8 @@
 
 #include "atelier/core.h"
 #include "atelier/dicom.h"
+#include "atelier/run.h"
+#include "atelier/walk.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -121,6 +123,20 @@ at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg);
 int at_deid_burned_in_risk(const at_dcm_dataset *ds, const char **reason);
 
 /* ---- batch ---- */
+/* What to de-identify, where, and how (the paths go through the run's
+ * store; the thread count, progress and cancel come from the run). */
+typedef struct {
+    const char *const *inputs; /* files or folders (walked by at_walk_collect) */
+    size_t input_count;
+    const char *outdir;     /* may exist; may not be an input or inside one */
+    unsigned options;       /* AT_DEID_OPT_* */
+    const at_key *key;
+    int allow_burned_in;    /* write risky files to the tree instead of quarantine/ */
+    int sync;               /* make outputs durable (syncfs) before renaming them */
+    int report_input_paths; /* name inputs by path in the report (may identify: off by default) */
+} at_deid_spec;
+
+/* The configuration of at_deid_batch_run, the call before the run context. */
 typedef struct {
     unsigned options;
     const at_key *key;
@@ -132,27 +148,35 @@ typedef struct {
     void *progress_ud;
 } at_deid_batch_config;
 
-/* Entries of folder walks that are not input files (counted, never opened). */
-typedef struct {
-    size_t not_regular;    /* FIFOs, sockets, devices */
-    size_t dangling_links; /* links to nothing */
-    size_t folder_links;   /* links to folders (never followed: no cycles) */
-    size_t vanished;       /* gone between listing and looking */
-} at_deid_skipped;
+/* Entries of folder walks that are not input files (counted, never
+ * opened): the core walker's counts (include/atelier/walk.h). */
+typedef at_walk_skipped at_deid_skipped;
 
 typedef struct {
     size_t files_seen, files_done, files_quarantined, files_rejected;
     at_deid_skipped skipped; /* entries of the folder walks that were not files */
     at_deid_stats elements; /* summed over the files written */
     double seconds;
-    char *report_json; /* the report (owned; at_deid_batch_result_free) */
+    char *report_json;     /* the report (owned; at_deid_batch_result_free) */
+    size_t debris_removed; /* temporary files an interrupted run had left in outdir, removed first */
 } at_deid_batch_result;
 
-/* De-identify inputs (files or folders, recursive) into outdir:
+/* De-identify spec->inputs (files or folders, recursive) into outdir:
  * outdir/<patient>/<study>/<series>/<sop uid>.dcm, risky files under
  * outdir/quarantine/, report outdir/deid-report.json written atomically.
  * Rejected inputs are counted with a reason; the call still returns AT_OK
- * unless the run itself failed (outdir not writable, out of memory). */
+ * unless the run itself failed (outdir not writable, out of memory).
+ * An outdir equal to an input folder or inside one is refused (AT_ERR_REFUSED)
+ * before anything is written. Temporary files that an interrupted run left
+ * in outdir (".deid.tmp.<pid>.*" of a process no longer running) are
+ * removed first. Progress: phase "deidentify", one step per file. The
+ * cancel flag is looked at before each file: a cancelled run returns
+ * AT_ERR_CANCELLED and leaves no output (no temporary file, no report,
+ * outdir removed when this run created it, else the folders it made).
+ * The same failure handling for any other error. run may be NULL. */
+at_status at_deid_run(const at_deid_spec *spec, at_run *run, at_deid_batch_result *result);
+/* The same through a configuration (threads, progress) instead of a run:
+ * kept for callers written before the run context. */
 at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const char *outdir,
                             const at_deid_batch_config *cfg, at_deid_batch_result *result);
 void at_deid_batch_result_free(at_deid_batch_result *r);

@@ -54,7 +54,8 @@ void at_phantom_pair_free(at_phantom_pair *p);
 /* Write a cohort: DIR/patient_NNN/{ct,mr,labels}.nii.gz, truth.json (the
  * misalignment), ct_dicom/ and mr_dicom/ (CT and MR Image Storage series
  * with fake identities; separate studies and frames of reference), plus
- * DIR/cohort.json. progress may be NULL. */
+ * DIR/cohort.json. progress may be NULL. (at_synth_cohort_run, synth.h,
+ * with progress through a function instead of a run.) */
 at_status at_phantom_write_cohort(const at_phantom_options *o, int patients, const char *dir,
                                   at_progress_fn progress, void *progress_ud);
 

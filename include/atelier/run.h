@@ -103,6 +103,28 @@ void at_run_log(const at_run *run, at_log_level level, const char *fmt, ...)
 /* Resolve a path through the run's store (see at_store_resolve_fn). */
 at_status at_run_path(const at_run *run, const char *path, int for_write, char **out);
 
+/* ---- what a run wrote, taken back when it fails or is cancelled ---- */
+/* A pipeline writing file by file into an output folder notes each file
+ * here; a failed or cancelled call takes them back, so it leaves no
+ * partial output. */
+typedef struct {
+    char *root;       /* the output folder (owned) */
+    int root_created; /* this run made root: taking back removes it whole */
+    char **files;     /* files written under a root that was there before */
+    size_t n, cap;
+} at_run_outputs;
+/* Note whether root is there, then make it (mkdir -p with mode). In a
+ * root that was there, the temporary files an interrupted run left
+ * (".tmp.<pid>.*" of at_file_write_atomic, their process gone) are
+ * removed first. */
+at_status at_run_outputs_begin(at_run_outputs *o, const char *root, int mode);
+/* A file this run has just written (its path is copied). */
+at_status at_run_outputs_add(at_run_outputs *o, const char *path);
+/* Take back: root removed whole when this run made it, else each file noted. */
+void at_run_outputs_take_back(at_run_outputs *o);
+/* Keep what was written; free the notes. */
+void at_run_outputs_free(at_run_outputs *o);
+
 #ifdef __cplusplus
 }
 #endif

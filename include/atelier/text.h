@@ -1,12 +1,13 @@
 /* atelier text: French clinical text. De-identification (detection of the
  * EDS-Pseudo labels plus RPPS/ADELI and FINESS, redaction or keyed
  * pseudonymisation), a generator of synthetic annotated documents with its
- * evaluation, a bounded CSV reader, and the re-hospitalisation risk model
- * (hashed TF-IDF + structured features, liblinear logistic regression). */
+ * evaluation, a bounded CSV reader, and extraction of clinical mentions.
+ * The re-hospitalisation risk model built on it is include/atelier/risk.h. */
 #ifndef ATELIER_TEXT_H
 #define ATELIER_TEXT_H
 
 #include "atelier/core.h"
+#include "atelier/run.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -128,13 +129,64 @@ at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *
 /* Date shift in days (in [-365, 365], never 0) for a patient under key. */
 int at_text_date_shift_days(const at_key *key, const char *patient_id);
 
+/* ---- a de-identification run over files and folders (src/text/deid_batch.c) ---- */
+typedef struct {
+    const char *const *inputs; /* files and folders (walked by at_walk_collect: hidden names and, in
+                                * folders, .json standoff files left out) */
+    size_t input_count;
+    const char *outdir; /* a file keeps its name under it, a folder's documents their paths */
+    at_text_mode mode;
+    const at_key *key;        /* pseudonymise: required; redact: unused (may be NULL) */
+    const char *key_path;     /* the site key's file (may be NULL): refused inside outdir, skipped among inputs */
+    const char *patient_info; /* one patient (key: value), a CSV of patients or a folder of them (may be NULL) */
+    int patient_dirs;         /* each first-level subfolder of an input folder is one patient */
+    const char *column;       /* CSV files: the column to de-identify (NULL: CSV files are plain text) */
+    const char *id_column;    /* CSV: the patient id column (NULL: patient_id when the header has it) */
+    int delimiter;            /* CSV: ',', ';' or '\t'; 0: read from the header line */
+    int json;                 /* also OUT.json with the spans of each document */
+    const char *dict_dir;     /* NULL: the dictionaries found by at_text_deid_new */
+    const char *model;        /* a tagger model file (text deid-model train); NULL: the default one */
+    int no_model;             /* no tagger: the rules and the allow-list alone */
+    int no_allow_list;        /* the allow-list pass (every word not known to be safe removed) off */
+} at_text_deid_spec;
+
+/* A document a run could not handle (the run went on). */
+typedef struct {
+    char *input;   /* its path */
+    char *message; /* names the file and the place (line, byte), never a value */
+} at_text_failure;
+
+typedef struct {
+    size_t documents; /* planned */
+    size_t written;
+    size_t failed; /* failures[0..failed) */
+    at_text_failure *failures;
+    size_t unmatched;  /* documents or rows whose patient is not in patient_info */
+    size_t bytes;      /* read from the documents written */
+    char *key_skipped; /* the key file met among the inputs and skipped (NULL: none) */
+} at_text_deid_result;
+
+/* De-identify the documents of spec into spec->outdir. The run is planned
+ * first and refused (AT_ERR_REFUSED, nothing written) when outdir is an
+ * input or inside one, when an output would overwrite an input, when two
+ * inputs would share an output, or when the key lies inside outdir. A bad
+ * document (not UTF-8, empty, a CSV without the column) is noted in
+ * result->failures and the run goes on. Progress: phase "deidentify", a
+ * step per document; the cancel flag is looked at before each document;
+ * a cancelled or failed run returns its status and takes back every output
+ * it wrote (outdir removed when it made it). Paths go through the run's
+ * store. run may be NULL. result owned by the caller
+ * (at_text_deid_result_free). */
+at_status at_text_deid_run(const at_text_deid_spec *spec, at_run *run, at_text_deid_result *result);
+void at_text_deid_result_free(at_text_deid_result *r);
+
 /* ---- checks used by detection and by the generator -------------------------- */
 int at_text_nir_valid(const char *digits15); /* 15 chars, 2A/2B allowed */
 int at_text_nir_key(const char *first13);    /* the key (1..97) or -1 */
 int at_text_luhn_valid(const char *digits, size_t n);
 int at_text_luhn_digit(const char *digits, size_t n); /* check digit to append */
 
-/* ---- synthetic documents and evaluation --------------------------------------- */
+/* ---- annotated documents (src/synth writes them) and evaluation --------------------------------------- */
 typedef struct {
     char *text;
     size_t len;
@@ -145,12 +197,7 @@ typedef struct {
     char *patient_id;
 } at_text_doc;
 
-/* Generate n annotated documents with seed. heldout selects the held-out
- * halves of the generator's name and commune pools and the held-out
- * templates. Owned by caller (at_text_docs_free). */
-at_status at_text_synth_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
 void at_text_docs_free(at_text_doc *docs, size_t n);
-const char *at_text_doc_kind_name(int kind);
 
 typedef struct {
     double tp[AT_PHI_COUNT], fp[AT_PHI_COUNT], fn[AT_PHI_COUNT]; /* token level, per label */
@@ -234,77 +281,61 @@ void at_text_mentions_free(at_text_mentions *m);
 /* One JSON object per line per mention (type, offsets, text, value, qualifiers). */
 at_status at_text_mentions_jsonl(const char *text, const at_text_mentions *m, at_buf *out);
 
-/* Synthetic notes with gold mentions (label = type | qualifiers << 8 |
- * CTCAE grade << 12) for
- * measuring extraction; heldout selects the held-out drug and term halves. */
-at_status at_text_synth_extract_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
+/* ---- the tokens extraction reads (for features built on it: src/risk) ---- */
+/* A token of a note: a word, a number or a sign, folded for look-up. */
+typedef struct {
+    uint32_t s, e; /* byte offsets [s, e) in the text */
+    char f[48];    /* folded: lower case, no accents (at most 40 bytes of the word) */
+    uint8_t num;   /* all digits */
+    uint8_t brk;   /* what lies between the previous token and this one (sentence end 1, comma 2, colon 4,
+                    * parenthesis 8) */
+    int sent;      /* sentence index */
+    unsigned kw;   /* keyword classes of the extractor's dictionary (internal to extraction) */
+    int kval;      /* the dictionary's value for the word */
+} at_text_token;
+/* The tokens of text (valid UTF-8) in order; *out owned by the caller
+ * (at_free), *n of them. */
+at_status at_text_tokenise(const at_text_extractor *x, const char *text, size_t len, at_text_token **out, size_t *n);
+/* The mentions of text from its tokens (at_text_extract after
+ * at_text_tokenise, without tokenising twice). */
+at_status at_text_extract_tokens(const at_text_extractor *x, const char *text, size_t len, const at_text_token *t,
+                                 size_t n, const char *doc_date, at_text_mentions *out);
+/* Drugs in a regimen given by its folded name ("r-chop": 5), 0 when unknown. */
+int at_text_regimen_drugs(const char *folded);
+
+/* ---- an extraction run over files and folders (src/text/extract_run.c) ---- */
+typedef struct {
+    const char *const *inputs; /* files and folders (walked as text deid walks them) */
+    size_t input_count;
+    int json;             /* JSON lines (one object per mention, with "file") instead of a table */
+    const char *date;     /* YYYY-MM-DD resolving relative dates (NULL: each note's first full date) */
+    const char *dict_dir; /* NULL: the dictionaries found by at_text_extractor_new */
+    const char *out;      /* the table or lines into this file, written whole at the end (NULL: emit) */
+    /* out NULL: each document's lines, in input order, as soon as they are made */
+    at_status (*emit)(void *ud, const char *data, size_t len);
+    void *emit_ud;
+} at_text_extract_spec;
+
+typedef struct {
+    size_t documents, done, mentions;
+    size_t failed; /* failures[0..failed) */
+    at_text_failure *failures;
+} at_text_extract_result;
+
+/* Extract the mentions of every document of spec: a table (file, start,
+ * length, type, value, code, grade, cycle, qualifiers; tab-separated) or
+ * JSON lines. A bad document (not UTF-8, empty) is noted in
+ * result->failures and the run goes on. Progress: phase "extract", a step
+ * per document; the cancel flag is looked at before each document; a
+ * cancelled run writes no out file (what emit received stays with the
+ * caller). Paths go through the run's store. run may be NULL. */
+at_status at_text_extract_run(const at_text_extract_spec *spec, at_run *run, at_text_extract_result *result);
+void at_text_extract_result_free(at_text_extract_result *r);
 
 /* Exact span-and-type P/R/F1 per mention type and qualifier agreement,
  * as JSON (json=1) or a table, appended to report. */
 at_status at_text_extract_evaluate(const at_text_extractor *x, const at_text_doc *docs, size_t n, int json,
                                    at_buf *report);
-
-/* ---- re-hospitalisation risk ------------------------------------------------------- */
-typedef struct at_risk_model at_risk_model;
-
-typedef struct {
-    double C;          /* <= 0: chosen by patient-level cross-validation */
-    int l1;            /* 1: L1-regularised, else L2 */
-    int use_xgboost;   /* gradient boosting instead of logistic regression */
-    int folds;         /* cross-validation folds (default 5) */
-    int threads;
-} at_risk_options;
-
-/* Train on CSV rows (columns patient_id, text, label). Owned by caller. */
-at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_model **out);
-at_status at_risk_save(const at_risk_model *m, const char *path);
-at_status at_risk_load(const char *path, at_risk_model **out);
-void at_risk_free(at_risk_model *m);
-/* The regularisation strength the model was trained with. */
-double at_risk_model_C(const at_risk_model *m);
-/* Probability for one document; reasons (may be NULL) receives up to
- * nreasons "term" strings that raised the risk most, comma-joined. */
-at_status at_risk_predict(const at_risk_model *m, const char *text, size_t len, double *prob,
-                          at_buf *reasons, int nreasons);
-
-typedef struct {
-    double auroc, auroc_lo, auroc_hi, auprc, auprc_lo, auprc_hi, brier;
-    size_t n, positives;
-    size_t patients;  /* distinct patient ids (0 when not given) */
-    int by_patient;   /* 1: the bootstrap resampled patients, 0: rows */
-    double bin_pred[10], bin_obs[10];
-    size_t bin_n[10];
-} at_risk_metrics;
-
-/* Metrics of probabilities p against labels y (n items), with a seeded
- * bootstrap (nboot resamples) for the 95% intervals over rows. */
-at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int nboot,
-                                  uint64_t seed, at_risk_metrics *out);
-/* The same with each row's patient id (ids[i], NUL-terminated; NULL: rows):
- * a cluster bootstrap that resamples patients with all their rows, since
- * the rows of one patient are not independent. */
-at_status at_risk_metrics_compute_by_patient(const double *p, const int *y, const char *const *ids, size_t n,
-                                             int nboot, uint64_t seed, at_risk_metrics *out);
-/* 1 when the labels hold one class only: AUROC and AUPRC are then
- * undefined (written as null in the JSON). */
-int at_risk_metrics_one_class(const at_risk_metrics *m);
-at_status at_risk_metrics_json(const at_risk_metrics *m, at_buf *out);
-/* Reliability plot as SVG. */
-at_status at_risk_calibration_svg(const at_risk_metrics *m, at_buf *out);
-
-/* Patient-level split of the data rows of csv (row i + 1 -> is_test[i]):
- * round(test_fraction x patients) whole patients (at least one on each
- * side), chosen by a shuffle seeded with seed of the sorted distinct ids of
- * column id_column (NULL: patient_id). Deterministic. */
-at_status at_risk_split(const at_csv *csv, const char *id_column, double test_fraction, uint64_t seed,
-                        unsigned char *is_test, size_t *test_patients, size_t *patients);
-
-/* Synthetic chemotherapy cohort as CSV (patient_id,age,text,label), one row
- * per cycle, outcomes following the literature's risk factors. */
-at_status at_text_synth_cohort(size_t patients, uint64_t seed, at_buf *csv);
-
-/* The demo pipeline: cohort, patient-level split, train, evaluate. */
-at_status at_text_demo_risk(size_t patients, uint64_t seed, at_risk_metrics *test_metrics);
 
 #ifdef __cplusplus
 }

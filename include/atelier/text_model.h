@@ -2,10 +2,12 @@
  * model that works beside the rules (its default ships as
  * data/text/deid-tagger.bin), its training on synthetic notes or on a
  * centre's annotated notes (BRAT standoff), the evaluation on any annotated
- * folder, and the hospital-style synthetic notes it is trained on. */
+ * folder (the synthetic notes it is trained on are synth's:
+ * at_synth_hospital_docs, at_synth_tagger_docs). */
 #ifndef ATELIER_TEXT_MODEL_H
 #define ATELIER_TEXT_MODEL_H
 
+#include "atelier/run.h"
 #include "atelier/text.h"
 
 #ifdef __cplusplus
@@ -40,6 +42,33 @@ at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, s
                                const at_text_doc *dev, size_t ndev, const at_text_tagger_options *opt,
                                const char *out_path, at_buf *report);
 
+/* ---- training as a run (src/text/tagger_run.c) ---- */
+typedef struct {
+    const char *out;         /* the model file, written atomically */
+    const char *annotations; /* a folder of BRAT annotated notes (may be NULL): every fifth note, when
+                              * there are five or more, chooses the operating point, the others train */
+    const char *dict_dir;    /* NULL: the dictionaries found by at_text_deid_new */
+    /* training notes made by the caller (at_synth_tagger_docs), may be NULL */
+    const at_text_doc *synthetic;
+    size_t synthetic_count;
+    /* notes that choose the operating point besides the annotated ones, may be NULL */
+    const at_text_doc *synthetic_dev;
+    size_t synthetic_dev_count;
+    at_text_tagger_options options;
+} at_text_deid_model_spec;
+typedef struct {
+    size_t train_docs, dev_docs;
+    size_t unknown_labels; /* annotations with a label atelier does not know, skipped */
+    char *report;          /* the training summary (never document text); owned (at_free) */
+} at_text_deid_model_result;
+/* Train the tagger (at_text_tagger_train) on spec's synthetic notes and
+ * annotated folder, with the rules and lexicons of dict_dir. Progress:
+ * phase "train", a step per epoch and one for the operating point;
+ * cancel looked at between epochs; a failed or cancelled run writes
+ * nothing. run may be NULL. result->report owned by the caller. */
+at_status at_text_deid_model_run(const at_text_deid_model_spec *spec, at_run *run,
+                                 at_text_deid_model_result *result);
+
 /* Annotated notes in BRAT standoff: every NAME.txt of dir (recursively,
  * sorted by path) with NAME.ann beside it, whose text-bound lines
  * "T1<TAB>LABEL START END<TAB>text" give character offsets (code points)
@@ -51,16 +80,6 @@ at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, s
 at_status at_text_brat_load(const char *dir, at_text_doc **docs, size_t *n, size_t *unknown_labels);
 /* Write spans of text as BRAT .ann lines (character offsets) into out. */
 at_status at_text_brat_write(const char *text, size_t len, const at_text_spans *spans, at_buf *out);
-
-/* Hospital-style synthetic annotated notes: letters, operative and
- * pathology reports, RCP summaries, prescriptions, nursing notes,
- * discharge summaries, e-mails pasted into the record, tables and OCR'd
- * scans, each in several styles, with noise (case, OCR errors,
- * hyphenation, abbreviations, missing labels), relatives, staff and
- * colleagues, and every label. heldout: the held-out name pools and
- * seed stream. Owned by caller (at_text_docs_free). */
-at_status at_text_synth_hospital_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
-const char *at_text_hospital_kind_name(int kind);
 
 #ifdef __cplusplus
 }

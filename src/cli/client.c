@@ -421,7 +421,7 @@ int client_setup(const char *cmd, const client_opts *o, client_conf *c, int need
             copy(c->token, sizeof c->token, token);
     }
     if (o->cacert) {
-        char *abs = cli_canon_path(o->cacert);
+        char *abs = at_path_canonical(o->cacert);
         copy(c->cacert, sizeof c->cacert, abs ? abs : o->cacert);
         at_free(abs);
     }

@@ -11,7 +11,7 @@ static void usage(FILE *o)
     fprintf(o,
             "usage: atelier deid INPUT... -o OUTDIR [--profile basic] [--option NAME]...\n"
             "                    [--key KEYFILE] [--threads N] [--json] [--allow-burned-in] [--sync] [--quiet]\n"
-            "                    [--report-input-paths]\n\n"
+            "                    [--report-input-paths] [--force]\n\n"
             "De-identify DICOM files with the PS3.15 Basic Application Level\n"
             "Confidentiality Profile (Table E.1-1, 2024b) and keyed pseudonyms.\n"
             "INPUT: files or folders (recursive); inputs are never modified.\n"
@@ -28,9 +28,12 @@ static void usage(FILE *o)
             "  safe-private             keep the private elements of the safe table\n"
             "  clean-descriptors        keep descriptions, scrubbed of the header's identifiers\n"
             "  clean-graphics           keep overlays, curves and graphic annotations (cleaned)\n\n"
-            "  --key KEYFILE    the site key (created with mode 0600 if absent; default\n"
-            "                   $ATELIER_KEY or ~/.config/atelier/site.key). Same key, same pseudonyms.\n"
-            "  --threads N      files processed in parallel (output identical whatever N)\n"
+            "  -o, --out OUTDIR the output tree; may not be an input or inside one; refused\n"
+            "                   when it exists and is not empty, unless --force\n"
+            "  --key KEYFILE    the site key; it must exist ('atelier key new KEYFILE' makes one).\n"
+            "                   Default: $ATELIER_KEY, else ~/.config/atelier/site.key, created\n"
+            "                   there on the first run (said on stderr). Same key, same pseudonyms.\n"
+            "  --threads N      files processed in parallel (default 1; output identical whatever N)\n"
             "  --json           print the report (one JSON object) on stdout\n"
             "  --allow-burned-in  write risky files to the tree instead of quarantine/\n"
             "  --sync           make every output durable on disk before it gets its name\n"
@@ -38,9 +41,13 @@ static void usage(FILE *o)
             "  --report-input-paths  name rejected and quarantined inputs by their path in the\n"
             "                   report. Off by default: input paths often hold patient names or\n"
             "                   IDs, and the report would then identify. Without it an input is\n"
-            "                   'input N', N its rank in the input order (docs/deid.md).\n\n"
+            "                   'input N', N its rank in the input order (docs/deid.md).\n"
+            "  --force          write into an OUTDIR that is not empty (same names replaced)\n"
+            "  -q, --quiet      no summary line, no progress\n\n"
+            "Interrupted (Ctrl-C, SIGTERM): nothing is kept (exit 130); temporary files an\n"
+            "earlier interrupted run left in OUTDIR are removed by the next run.\n"
             "Exit status: 0 all files done or quarantined, 1 some input rejected, no input file\n"
-            "found, or failure, 2 usage error. See docs/deid.md.\n");
+            "found, or failure, 2 usage error, 130 interrupted. See docs/deid.md.\n");
 }
 
 int cmd_deid(int argc, char **argv)
@@ -54,50 +61,43 @@ int cmd_deid(int argc, char **argv)
     if (!inputs)
         return cli_fail(AT_ERR_NOMEM);
     size_t ninputs = 0;
-    const char *outdir = NULL, *keyfile = NULL;
+    const char *outdir = NULL, *keyfile = NULL, *profile = NULL, *option = NULL, *threads_s = NULL;
     unsigned options = 0;
-    int threads = 1, json = 0, allow = 0, quiet = 0, sync = 0, rc = CLI_OK, dashdash = 0, input_paths = 0;
+    long threads = 1;
+    int json = 0, allow = 0, quiet = 0, sync = 0, rc = CLI_OK, dashdash = 0, input_paths = 0, force = 0;
     for (int i = 1; i < argc && rc == CLI_OK; i++) {
-        const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+        const char *a = argv[i];
         if (dashdash || a[0] != '-' || !a[1]) {
             inputs[ninputs++] = a;
         } else if (!strcmp(a, "--")) {
             dashdash = 1;
-        } else if ((!strcmp(a, "-o") || !strcmp(a, "--out")) && next) {
-            outdir = next;
-            i++;
-        } else if (!strcmp(a, "--profile") && next) {
-            if (strcmp(next, "basic"))
-                rc = cli_usage_error(cmd, "unknown profile '%s' (only 'basic')", next);
-            i++;
-        } else if (!strcmp(a, "--option") && next) {
-            unsigned f = at_deid_option_by_name(next);
-            if (!f)
-                rc = cli_usage_error(cmd, "unknown option '%s'", next);
+        } else if (cli_take(cmd, argc, argv, &i, "-o", "--out", &outdir, &rc) ||
+                   cli_take(cmd, argc, argv, &i, "--key", NULL, &keyfile, &rc)) {
+        } else if (cli_take(cmd, argc, argv, &i, "--profile", NULL, &profile, &rc)) {
+            if (rc == CLI_OK && strcmp(profile, "basic"))
+                rc = cli_usage_error(cmd, "unknown profile '%s' (only 'basic')", profile);
+        } else if (cli_take(cmd, argc, argv, &i, "--option", NULL, &option, &rc)) {
+            unsigned f = rc == CLI_OK ? at_deid_option_by_name(option) : 0;
+            if (rc == CLI_OK && !f)
+                rc = cli_usage_error(cmd, "unknown --option '%s'", option);
             options |= f;
-            i++;
-        } else if (!strcmp(a, "--key") && next) {
-            keyfile = next;
-            i++;
-        } else if (!strcmp(a, "--threads") && next) {
-            char *end;
-            long t = strtol(next, &end, 10);
-            if (*end || t < 1 || t > 256)
-                rc = cli_usage_error(cmd, "--threads needs a number in 1..256");
-            threads = (int)t;
-            i++;
-        } else if (!strcmp(a, "--json")) {
+        } else if (cli_take(cmd, argc, argv, &i, "--threads", NULL, &threads_s, &rc)) {
+            if (rc == CLI_OK)
+                rc = cli_long(cmd, "--threads", threads_s, 1, 256, &threads);
+        } else if (cli_flag(a, "--json", NULL)) {
             json = 1;
-        } else if (!strcmp(a, "--allow-burned-in")) {
+        } else if (cli_flag(a, "--allow-burned-in", NULL)) {
             allow = 1;
-        } else if (!strcmp(a, "--sync")) {
+        } else if (cli_flag(a, "--sync", NULL)) {
             sync = 1;
-        } else if (!strcmp(a, "--report-input-paths")) {
+        } else if (cli_flag(a, "--report-input-paths", NULL)) {
             input_paths = 1;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+        } else if (cli_flag(a, "--quiet", "-q")) {
             quiet = 1;
+        } else if (cli_flag(a, "--force", NULL)) {
+            force = 1;
         } else {
-            rc = cli_usage_error(cmd, "unknown or incomplete argument '%s'", a);
+            rc = cli_unknown_option(cmd, a);
         }
     }
     if (rc == CLI_OK && !outdir)
@@ -106,52 +106,43 @@ int cmd_deid(int argc, char **argv)
         rc = cli_usage_error(cmd, "no INPUT given");
     if (rc == CLI_OK && at_deid_options_check(options) != AT_OK)
         rc = cli_usage_error(cmd, "%s", at_error_message());
+    /* refused before anything is written: -o over an input, -o not empty */
+    if (rc == CLI_OK && at_path_refuse_inside(outdir, inputs, ninputs) != AT_OK) {
+        fprintf(stderr, "atelier %s: %s\n", cmd, at_error_message());
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK)
+        rc = cli_output_free(cmd, outdir, force);
+    at_key key;
+    if (rc == CLI_OK)
+        rc = cli_key_load(cmd, keyfile, outdir, &key, NULL);
     if (rc != CLI_OK) {
         at_free(inputs);
         return rc;
     }
-    at_key key;
-    char *defpath = keyfile ? NULL : at_key_default_path();
-    if ((keyfile || defpath) && !cli_key_outside("deid", keyfile ? keyfile : defpath, outdir)) {
-        at_free(defpath);
-        at_free(inputs);
-        return CLI_USAGE;
-    }
-    int created = 0;
-    at_status st = (keyfile || defpath) ? at_key_load_or_create(keyfile ? keyfile : defpath, &key, &created)
-                                        : AT_ERR_NOMEM;
-    if (!st && created && !quiet)
-        fprintf(stderr, "atelier deid: created a new site key at %s (mode 0600); keep it to get the same "
-                        "pseudonyms next time\n",
-                keyfile ? keyfile : defpath);
-    at_free(defpath);
-    if (st) {
-        at_free(inputs);
-        return cli_fail(st);
-    }
-    cli_progress prog;
-    cli_progress_init(&prog, "deid", quiet || json);
-    at_deid_batch_config cfg = {.options = options,
-                                .key = &key,
-                                .threads = threads,
-                                .allow_burned_in = allow,
-                                .sync = sync,
-                                .report_input_paths = input_paths,
-                                .progress = cli_progress_cb,
-                                .progress_ud = &prog};
+    cli_run run;
+    cli_run_start(&run, cmd, (int)threads, quiet || json, 0);
+    at_deid_spec spec = {.inputs = inputs,
+                         .input_count = ninputs,
+                         .outdir = outdir,
+                         .options = options,
+                         .key = &key,
+                         .allow_burned_in = allow,
+                         .sync = sync,
+                         .report_input_paths = input_paths};
     at_deid_batch_result res;
-    st = at_deid_batch_run(inputs, ninputs, outdir, &cfg, &res);
-    cli_progress_end(&prog);
+    at_status st = at_deid_run(&spec, &run.run, &res);
     at_free(inputs);
     memset(&key, 0, sizeof key);
     if (st) {
         at_deid_batch_result_free(&res);
-        return cli_fail(st);
+        return cli_run_end(&run, st, "nothing was kept (no output, no temporary file)");
     }
+    cli_run_end(&run, st, NULL);
     if (json)
         fputs(res.report_json, stdout);
     size_t skipped = res.skipped.not_regular + res.skipped.dangling_links + res.skipped.folder_links +
-                     res.skipped.vanished;
+                     res.skipped.vanished + res.skipped.too_deep;
     char *report = quiet ? NULL : at_path_join(outdir, "deid-report.json"); /* "clean/" gives clean/deid-... */
     if (report)
         fprintf(stderr,
@@ -163,8 +154,9 @@ int cmd_deid(int argc, char **argv)
     if (!quiet && skipped)
         fprintf(stderr,
                 "atelier deid: skipped in the folders: %zu not regular files (FIFOs, sockets, devices), "
-                "%zu dangling links, %zu links to folders, %zu vanished\n",
-                res.skipped.not_regular, res.skipped.dangling_links, res.skipped.folder_links, res.skipped.vanished);
+                "%zu dangling links, %zu links to folders, %zu vanished, %zu folders too deep\n",
+                res.skipped.not_regular, res.skipped.dangling_links, res.skipped.folder_links, res.skipped.vanished,
+                res.skipped.too_deep);
     rc = res.files_rejected ? CLI_FAIL : CLI_OK;
     if (!res.files_seen) {
         /* an empty folder (or one of links and FIFOs only): nothing was de-identified */

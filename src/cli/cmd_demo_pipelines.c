@@ -6,16 +6,19 @@
 #include "atelier/deid.h"
 #include "atelier/phantom.h"
 #include "atelier/sct.h"
+#include "atelier/risk.h"
+#include "atelier/synth.h"
 #include "atelier/text.h"
+#include "atelier/walk.h"
 
-#include <dirent.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 /* ---- text ------------------------------------------------------------- */
 
-int demo_text(const char *tmp)
+int demo_text(const char *tmp, at_run *run)
 {
     (void)tmp;
     printf("\n== Clinical text: re-hospitalisation risk after chemotherapy (SoftChemo) ==\n\n");
@@ -25,9 +28,10 @@ int demo_text(const char *tmp)
            "prior admissions); L2 logistic regression (liblinear), C by cross-validation.\n\n");
     at_risk_metrics m;
     double t0 = at_now_seconds();
-    at_status st = at_text_demo_risk(1500, 2024, &m);
+    at_risk_demo_spec spec = {.patients = 1500, .seed = 2024};
+    at_status st = at_risk_demo_run(&spec, run, &m);
     if (st)
-        return cli_fail(st);
+        return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
     printf("held-out cycles: %zu (%zu re-hospitalised)\n", m.n, m.positives);
     printf("AUROC %.3f [95%% CI %.3f-%.3f]   AUPRC %.3f [%.3f-%.3f]   Brier %.3f   (%.1f s)\n", m.auroc,
            m.auroc_lo, m.auroc_hi, m.auprc, m.auprc_lo, m.auprc_hi, m.brier, at_now_seconds() - t0);
@@ -41,83 +45,61 @@ int demo_text(const char *tmp)
 
 /* ---- pseudo-CT ---------------------------------------------------------- */
 
-/* Modality of the first DICOM file in dir ("" if none). */
-static void series_modality(const char *dir, char *out, size_t n)
+static int not_quarantine(void *ud, const char *rel, int is_folder)
 {
-    out[0] = '\0';
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d)) && !out[0]) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *p = at_path_join(dir, e->d_name);
-        at_dcm_file *f = NULL;
-        at_dcm_read_options o = {.name = e->d_name, .stop_before_pixels = 1};
-        if (p && at_dcm_read_file(p, &o, &f) == AT_OK)
-            at_dcm_get_string(f->dataset, AT_TAG(0x0008, 0x0060), out, n);
-        at_dcm_file_free(f);
-        at_free(p);
-    }
-    closedir(d);
+    (void)ud;
+    return !(is_folder && !strcmp(rel, "quarantine"));
 }
 
-/* The door writes <patient>/<study>/<series>/; the pipeline wants
- * <patient>/ct_dicom and mr_dicom: link each series by its modality. */
+/* The door writes <patient>/<study>/<series>/<file>; the pipeline wants
+ * <patient>/ct_dicom and mr_dicom: link each series by the modality of its
+ * first file. */
 static at_status link_pairs(const char *deid_dir, const char *pairs_dir, int *pairs)
 {
     *pairs = 0;
+    at_walk_list w = {0};
+    at_walk_options o = {.skip_hidden = 1, .keep = not_quarantine};
     at_status st = at_mkdir_p(pairs_dir, 0755);
-    DIR *pd = st ? NULL : opendir(deid_dir);
-    if (!st && !pd)
-        return at_error_set(AT_ERR_IO, "%s: cannot list folder", deid_dir);
-    struct dirent *pe;
-    while (!st && (pe = readdir(pd))) {
-        if (pe->d_name[0] == '.' || !strcmp(pe->d_name, "quarantine"))
-            continue;
-        char *patient = at_path_join(deid_dir, pe->d_name), *dst = at_path_join(pairs_dir, pe->d_name);
-        int have_ct = 0, have_mr = 0;
-        DIR *sd = patient && dst && at_path_is_dir(patient) ? opendir(patient) : NULL;
-        if (sd)
-            st = at_mkdir_p(dst, 0755);
-        struct dirent *se;
-        while (!st && sd && (se = readdir(sd))) {
-            if (se->d_name[0] == '.')
-                continue;
-            char *study = at_path_join(patient, se->d_name);
-            DIR *rd = study ? opendir(study) : NULL;
-            struct dirent *re;
-            while (!st && rd && (re = readdir(rd))) {
-                if (re->d_name[0] == '.')
-                    continue;
-                char *series = at_path_join(study, re->d_name);
-                char modality[17] = "", target[4096];
-                if (series)
-                    series_modality(series, modality, sizeof modality);
-                const char *name = !strcmp(modality, "CT") ? "ct_dicom" : !strcmp(modality, "MR") ? "mr_dicom" : NULL;
-                if (name && realpath(series, target)) {
-                    char *link = at_path_join(dst, name);
-                    if (!link || symlink(target, link) != 0)
-                        st = at_error_set(AT_ERR_IO, "%s: cannot link series", dst);
-                    at_free(link);
-                    have_ct |= name[0] == 'c';
-                    have_mr |= name[0] == 'm';
-                }
-                at_free(series);
-            }
-            if (rd)
-                closedir(rd);
-            at_free(study);
+    if (!st)
+        st = at_walk_collect(&w, deid_dir, &o);
+    char last_series[4096] = "", last_patient[256] = "";
+    int have_ct = 0, have_mr = 0;
+    for (size_t i = 0; i <= w.n && !st; i++) {
+        const char *rel = i < w.n ? w.v[i].rel : "";
+        const char *s1 = strchr(rel, '/'), *s3 = strrchr(rel, '/');
+        size_t pl = s1 ? (size_t)(s1 - rel) : 0, sl = s3 ? (size_t)(s3 - rel) : 0;
+        if (i == w.n || strlen(last_patient) != pl || strncmp(last_patient, rel, pl)) {
+            *pairs += have_ct && have_mr; /* the patient before is done */
+            have_ct = have_mr = 0;
+            snprintf(last_patient, sizeof last_patient, "%.*s", (int)pl, rel);
         }
-        if (sd)
-            closedir(sd);
-        *pairs += have_ct && have_mr;
-        at_free(patient);
+        if (i == w.n || !s1 || s1 == s3 || (strlen(last_series) == sl && !strncmp(last_series, rel, sl)))
+            continue; /* not <patient>/<study>/<series>/<file>, or a series already seen */
+        snprintf(last_series, sizeof last_series, "%.*s", (int)sl, rel);
+        at_dcm_file *f = NULL;
+        at_dcm_read_options ro = {.name = "a de-identified file", .stop_before_pixels = 1};
+        char modality[17] = "", target[4096];
+        if (at_dcm_read_file(w.v[i].path, &ro, &f) == AT_OK)
+            at_dcm_get_string(f->dataset, AT_TAG(0x0008, 0x0060), modality, sizeof modality);
+        at_dcm_file_free(f);
+        at_error_clear();
+        const char *name = !strcmp(modality, "CT") ? "ct_dicom" : !strcmp(modality, "MR") ? "mr_dicom" : NULL;
+        char *series = at_path_join(deid_dir, last_series), *dst = at_path_join(pairs_dir, last_patient);
+        char *link = dst && name ? at_path_join(dst, name) : NULL;
+        if (!series || !dst || (name && !link))
+            st = AT_ERR_NOMEM;
+        else if (name && realpath(series, target)) {
+            st = at_mkdir_p(dst, 0755);
+            if (!st && symlink(target, link) != 0)
+                st = at_error_set(AT_ERR_IO, "%s: cannot link series", dst);
+            have_ct |= name[0] == 'c';
+            have_mr |= name[0] == 'm';
+        }
+        at_free(series);
         at_free(dst);
+        at_free(link);
     }
-    if (pd)
-        closedir(pd);
+    at_walk_list_free(&w);
     return st;
 }
 
@@ -134,7 +116,7 @@ static void epoch_note(void *ud, int epoch, double train_l1_hu, double val_mae_h
     fflush(stdout);
 }
 
-int demo_sct(const char *tmp, int patients, double minutes, int threads, int keep)
+int demo_sct(const char *tmp, int patients, double minutes, int threads, int keep, at_run *run)
 {
     printf("\n== MRI-only radiotherapy: pseudo-CT (TheraSPACE) ==\n\n");
     char cohort[600], deid[600], pairs[600], prep[600], model[600], png[600], keypath[600];
@@ -146,26 +128,25 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
     snprintf(png, sizeof png, "%s/pseudo-ct.png", tmp);
     snprintf(keypath, sizeof keypath, "%s/sct-demo.key", tmp);
 
-    at_phantom_options po;
-    at_phantom_options_default(&po, AT_PHANTOM_HEAD);
-    po.seed = 2026;
-    po.dim[0] = po.dim[1] = 64;
-    po.dim[2] = 48;
-    po.spacing[0] = po.spacing[1] = 3.75;
-    po.spacing[2] = 4.5;
-    cli_progress pr;
-    cli_progress_init(&pr, "synthesise", 0);
-    at_status st = at_phantom_write_cohort(&po, patients, cohort, cli_progress_cb, &pr);
-    cli_progress_end(&pr);
+    at_synth_cohort_spec cs = {.outdir = cohort, .patients = patients};
+    at_phantom_options *po = &cs.options;
+    at_phantom_options_default(po, AT_PHANTOM_HEAD);
+    po->seed = 2026;
+    po->dim[0] = po->dim[1] = 64;
+    po->dim[2] = 48;
+    po->spacing[0] = po->spacing[1] = 3.75;
+    po->spacing[2] = 4.5;
+    at_synth_cohort_result cr;
+    at_status st = at_synth_cohort_run(&cs, run, &cr);
     if (st)
-        return cli_fail(st);
+        return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
     printf("1. %d synthetic head patients (CT and T1 MRI series, fake identities, misaligned) in %s\n", patients,
            cohort);
 
     /* 2. through the door: only the DICOM series go in */
     char **inputs = at_calloc((size_t)patients * 2, sizeof *inputs);
     at_key key;
-    st = inputs ? at_key_load_or_create(keypath, &key, NULL) : AT_ERR_NOMEM;
+    st = inputs ? at_key_create(keypath, &key) : AT_ERR_NOMEM; /* a throwaway demo key */
     for (int i = 0; !st && i < patients; i++) {
         char buf[700];
         snprintf(buf, sizeof buf, "%s/patient_%03d/ct_dicom", cohort, i);
@@ -177,8 +158,9 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
     }
     at_deid_batch_result res = {0};
     if (!st) {
-        at_deid_batch_config cfg = {.key = &key, .threads = threads};
-        st = at_deid_batch_run((const char *const *)inputs, (size_t)patients * 2, deid, &cfg, &res);
+        at_deid_spec ds = {.inputs = (const char *const *)inputs, .input_count = (size_t)patients * 2, .outdir = deid,
+                           .key = &key};
+        st = at_deid_run(&ds, run, &res);
     }
     for (int i = 0; inputs && i < 2 * patients; i++)
         at_free(inputs[i]);
@@ -198,11 +180,12 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
         st = at_error_set(AT_ERR_FORMAT, "%s: %d CT/MRI pairs after de-identification, %d expected", deid,
                           npairs, patients);
     if (st)
-        return cli_fail(st);
+        return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
 
     /* 3. prepare: register MRI to CT, resample, mask, split by patient */
     at_sct_prepare_options prep_o = {.test = patients >= 8 ? 2 : 1, .val = 1, .seed = 7};
-    cli_progress_init(&pr, "prepare", 0);
+    cli_progress pr;
+    cli_progress_init(&pr, "prepare", !run->progress); /* a bar only where the run draws one */
     prep_o.progress = cli_progress_cb;
     prep_o.progress_ud = &pr;
     st = at_sct_prepare(pairs, prep, &prep_o);

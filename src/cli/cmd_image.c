@@ -5,39 +5,60 @@
 
 #include <string.h>
 
+static const char *const help_convert =
+    "usage: atelier image convert SOURCE -o OUT [--series UID] [--modality CT|MR] [--force]\n\n"
+    "SOURCE is a DICOM series folder (files found recursively, links to folders not\n"
+    "followed, sorted by Image Position/Orientation (Patient), Rescale\n"
+    "Slope/Intercept applied; classic or enhanced multi-frame; --series picks one\n"
+    "Series Instance UID when the folder holds several) or a NIfTI file. OUT ending\n"
+    "in .nii or .nii.gz writes NIfTI-1 (qform and sform, RAS); any other OUT is a\n"
+    "new folder receiving a DICOM series of --modality (default CT). Outputs appear\n"
+    "only when complete; an existing OUT is refused unless --force.\n";
+static const char *const help_info =
+    "usage: atelier image info SOURCE [--json]\n\n"
+    "Dimensions, spacing, origin (LPS), direction, value range and modality of a\n"
+    "DICOM series folder or a NIfTI file; --json as one JSON object.\n";
+
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: atelier image convert SOURCE -o OUT [--series UID] [--modality CT|MR]\n"
-            "       atelier image info SOURCE [--json]\n\n"
-            "SOURCE is a DICOM series folder (files found recursively, sorted by Image\n"
-            "Position/Orientation (Patient), Rescale Slope/Intercept applied; classic or\n"
-            "enhanced multi-frame) or a NIfTI file. OUT ending in .nii or .nii.gz writes\n"
-            "NIfTI-1 (qform and sform, RAS); any other OUT is a new folder receiving a\n"
-            "DICOM series of --modality (default CT). Outputs appear only when complete.\n");
+    fprintf(out, "usage: atelier image <convert|info> [<args>]\n\n"
+                 "Volumes between DICOM series and NIfTI.\n"
+                 "  convert  a DICOM series to NIfTI, or a volume to a DICOM series\n"
+                 "  info     what a series or a NIfTI file holds\n"
+                 "'atelier image <command> --help' tells more.\n");
 }
 
 static int image_convert(int argc, char **argv)
 {
+    static const char *cmd = "image convert";
     const char *src = NULL, *out = NULL, *uid = NULL, *modality = "CT";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-o") && i + 1 < argc)
-            out = argv[++i];
-        else if (!strcmp(argv[i], "--series") && i + 1 < argc)
-            uid = argv[++i];
-        else if (!strcmp(argv[i], "--modality") && i + 1 < argc)
-            modality = argv[++i];
-        else if (argv[i][0] == '-')
-            return cli_usage_error("image convert", "unexpected option '%s'", argv[i]);
-        else if (!src)
-            src = argv[i];
-        else
-            return cli_usage_error("image convert", "more than one source");
+    int rc = CLI_OK, force = 0;
+    for (int i = 1; i < argc && rc == CLI_OK; i++) {
+        const char *a = argv[i];
+        if (cli_take(cmd, argc, argv, &i, "-o", "--out", &out, &rc) ||
+            cli_take(cmd, argc, argv, &i, "--series", NULL, &uid, &rc) ||
+            cli_take(cmd, argc, argv, &i, "--modality", NULL, &modality, &rc)) {
+        } else if (cli_flag(a, "--force", NULL)) {
+            force = 1;
+        } else if (cli_flag(a, "--quiet", "-q")) {
+        } else if (a[0] == '-' && a[1]) {
+            rc = cli_unknown_option(cmd, a);
+        } else if (!src) {
+            src = a;
+        } else {
+            rc = cli_usage_error(cmd, "more than one source");
+        }
     }
-    if (!src || !out)
-        return cli_usage_error("image convert", "a source and -o OUT are required");
-    if (strcmp(modality, "CT") && strcmp(modality, "MR"))
-        return cli_usage_error("image convert", "--modality must be CT or MR");
+    if (rc == CLI_OK && (!src || !out))
+        rc = cli_usage_error(cmd, "a source and -o OUT are required");
+    if (rc == CLI_OK && strcmp(modality, "CT") && strcmp(modality, "MR"))
+        rc = cli_usage_error(cmd, "--modality must be CT or MR");
+    if (rc == CLI_OK && !at_path_same(src, out))
+        rc = cli_output_free(cmd, out, force);
+    else if (rc == CLI_OK)
+        rc = cli_usage_error(cmd, "OUT is the source: it would be overwritten");
+    if (rc != CLI_OK)
+        return rc;
     at_volume *v = NULL;
     at_status st = at_path_is_dir(src) ? at_series_read(src, uid, &v, NULL) : at_nifti_read(src, &v);
     size_t n = strlen(out);
@@ -67,8 +88,10 @@ static int image_info(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = 1;
-        else if (argv[i][0] == '-')
-            return cli_usage_error("image info", "unexpected option '%s'", argv[i]);
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_unknown_option("image info", argv[i]);
+        else if (src)
+            return cli_usage_error("image info", "more than one source");
         else
             src = argv[i];
     }
@@ -117,12 +140,15 @@ int cmd_image(int argc, char **argv)
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
     if (cli_wants_help(argc - 1, argv + 1)) {
-        usage(stdout);
+        if (!strcmp(argv[1], "convert") || !strcmp(argv[1], "info"))
+            fputs(argv[1][0] == 'c' ? help_convert : help_info, stdout);
+        else
+            usage(stdout);
         return CLI_OK;
     }
     if (!strcmp(argv[1], "convert"))
         return image_convert(argc - 1, argv + 1);
     if (!strcmp(argv[1], "info"))
         return image_info(argc - 1, argv + 1);
-    return cli_usage_error("image", "unknown subcommand '%s'", argv[1]);
+    return cli_usage_error("image", "'%s' is not an image command (convert, info)", argv[1]);
 }

@@ -5,9 +5,7 @@
 int cmd_text_deid(int argc, char **argv);
 int cmd_text_eval_deid(int argc, char **argv);
 int cmd_text_deid_model(int argc, char **argv);
-int cmd_text_synth_docs(int argc, char **argv);
 int cmd_text_risk(int argc, char **argv);
-int cmd_text_synth_cohort(int argc, char **argv);
 int cmd_text_extract(int argc, char **argv);
 int cmd_text_eval_extract(int argc, char **argv);
 /* A --delimiter value: ",", ";", "tab" or a tab character into *delim;

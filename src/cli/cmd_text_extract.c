@@ -1,118 +1,89 @@
-/* atelier text extract and eval-extract: structuring of oncology notes. */
+/* atelier text extract (options -> at_text_extract_run, src/text/extract_run.c)
+ * and eval-extract: structuring of oncology notes. */
 #include "cli.h"
 #include "cmd_text.h"
 
+#include "atelier/synth.h"
 #include "atelier/text.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+static at_status to_stdout(void *ud, const char *data, size_t len)
+{
+    (void)ud;
+    if (fwrite(data, 1, len, stdout) != len)
+        return at_error_set(AT_ERR_IO, "standard output: write failed");
+    return AT_OK;
+}
+
 int cmd_text_extract(int argc, char **argv)
 {
+    static const char *cmd = "text extract";
     if (cli_wants_help(argc, argv)) {
-        printf("usage: atelier text extract INPUT... [--json] [--date YYYY-MM-DD] [--dict DIR]\n\n"
+        printf("usage: atelier text extract INPUT... [-o FILE] [--json] [--date YYYY-MM-DD] [--dict DIR]\n"
+               "                            [--force] [--quiet]\n\n"
                "Extract drugs (INN and ATC code), doses, routes, dates (ISO; relative dates\n"
                "resolved against --date or the first full date of the note), regimens with\n"
                "cycle numbers, TNM, performance status and adverse events with CTCAE grades,\n"
-               "each with its negation, hypothesis, family and history qualifiers. --json\n"
-               "writes one JSON object per mention per line (with \"file\" and byte offsets).\n");
+               "each with its negation, hypothesis, family and history qualifiers.\n"
+               "INPUT: UTF-8 notes or folders of them (walked recursively like text deid:\n"
+               "hidden names and .json files left out). Output: one line per mention, tab\n"
+               "separated (file, offset, length, type, value, code, grade, cycle,\n"
+               "qualifiers), on stdout or into -o FILE (written whole at the end; refused\n"
+               "when it exists unless --force); --json writes one JSON object per mention\n"
+               "per line (with \"file\" and byte offsets). A bad note is reported and\n"
+               "skipped (exit status 1). Interrupted: -o FILE is not written, exit 130.\n");
         return CLI_OK;
     }
-    int json = 0, nin = 0;
-    const char *date = NULL, *dict = NULL;
-    const char **in = calloc((size_t)argc, sizeof *in);
+    at_text_extract_spec spec;
+    memset(&spec, 0, sizeof spec);
+    int nin = 0, rc = CLI_OK, force = 0, quiet = 0;
+    const char **in = at_calloc((size_t)argc, sizeof *in);
     if (!in)
-        return CLI_FAIL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json"))
-            json = 1;
-        else if (!strcmp(argv[i], "--date") && (i + 1 == argc || !at_date_parse_iso(argv[i + 1], NULL))) {
-            free(in);
-            return cli_usage_error("text extract", "--date needs a calendar date YYYY-MM-DD");
-        } else if (!strcmp(argv[i], "--date"))
-            date = argv[++i];
-        else if (!strcmp(argv[i], "--dict") && i + 1 < argc)
-            dict = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1]) {
-            free(in);
-            return cli_usage_error("text extract", "unknown option %s", argv[i]);
-        } else
-            in[nin++] = argv[i];
-    }
-    if (!nin) {
-        free(in);
-        return cli_usage_error("text extract", "needs at least one INPUT");
-    }
-    at_text_extractor *x = NULL;
-    at_status st = at_text_extractor_new(dict, &x);
-    if (st) {
-        free(in);
-        return cli_fail(st);
-    }
-    int failed = 0;
-    for (int f = 0; f < nin; f++) {
-        unsigned char *data = NULL;
-        size_t len = 0, bad;
-        st = at_file_read(in[f], (size_t)64 << 20, &data, &len);
-        if (!st && len == 0)
-            st = at_error_set(AT_ERR_FORMAT, "%s: empty document", in[f]);
-        if (!st && at_text_utf8_check((const char *)data, len, &bad))
-            st = at_error_set(AT_ERR_FORMAT, "%s: byte %zu: not UTF-8 text (binary?)", in[f], bad);
-        at_text_mentions m = {0};
-        if (!st)
-            st = at_text_extract(x, (const char *)data, len, date, &m);
-        at_buf out;
-        at_buf_init(&out, (size_t)1 << 30);
-        if (!st && json) {
-            at_buf one;
-            at_buf_init(&one, (size_t)1 << 30);
-            st = at_text_mentions_jsonl((const char *)data, &m, &one);
-            /* prefix each line with the file */
-            for (char *p = (char *)one.data; !st && p && *p;) {
-                char *nl = strchr(p, '\n');
-                st = at_buf_puts(&out, "{\"file\":");
-                if (!st)
-                    st = at_buf_json_string(&out, in[f], strlen(in[f]));
-                if (!st)
-                    st = at_buf_putc(&out, ',');
-                if (!st)
-                    st = at_buf_append(&out, p + 1, (size_t)(nl - p));
-                p = nl + 1;
-            }
-            at_buf_free(&one);
-        } else if (!st) {
-            for (size_t i = 0; i < m.n && !st; i++) {
-                const at_text_mention *v = &m.v[i];
-                st = at_buf_printf(&out, "%s\t%zu\t%zu\t%s\t%s%s%s", in[f], v->start, v->len,
-                                   at_mention_type_name(v->type), v->value, v->code[0] ? "\t" : "", v->code);
-                if (!st && v->grade)
-                    st = at_buf_printf(&out, "\tgrade %d", v->grade);
-                if (!st && v->cycle)
-                    st = at_buf_printf(&out, "\tcycle %d", v->cycle);
-                if (!st && v->qual)
-                    st = at_buf_printf(&out, "\t%s%s%s%s", v->qual & AT_QUAL_NEGATED ? "[negated]" : "",
-                                       v->qual & AT_QUAL_HYPOTHESIS ? "[hypothesis]" : "",
-                                       v->qual & AT_QUAL_FAMILY ? "[family]" : "",
-                                       v->qual & AT_QUAL_HISTORY ? "[history]" : "");
-                if (!st)
-                    st = at_buf_putc(&out, '\n');
-            }
+        return cli_fail(AT_ERR_NOMEM);
+    for (int i = 1; i < argc && rc == CLI_OK; i++) {
+        const char *a = argv[i];
+        if (cli_take(cmd, argc, argv, &i, "-o", "--out", &spec.out, &rc) ||
+            cli_take(cmd, argc, argv, &i, "--dict", NULL, &spec.dict_dir, &rc)) {
+        } else if (cli_take(cmd, argc, argv, &i, "--date", NULL, &spec.date, &rc)) {
+            if (rc == CLI_OK && !at_date_parse_iso(spec.date, NULL))
+                rc = cli_usage_error(cmd, "--date needs a calendar date YYYY-MM-DD");
+        } else if (cli_flag(a, "--json", NULL)) {
+            spec.json = 1;
+        } else if (cli_flag(a, "--force", NULL)) {
+            force = 1;
+        } else if (cli_flag(a, "--quiet", "-q")) {
+            quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            rc = cli_unknown_option(cmd, a);
+        } else {
+            in[nin++] = a;
         }
-        if (st) {
-            if (!strstr(at_error_message(), in[f]))
-                at_error_prefix(st, "%s", in[f]);
-            cli_fail(st);
-            failed++;
-        } else if (out.len) {
-            fwrite(out.data, 1, out.len, stdout);
-        }
-        at_buf_free(&out);
-        at_text_mentions_free(&m);
-        at_free(data);
     }
-    at_text_extractor_free(x);
-    free(in);
-    return failed ? CLI_FAIL : CLI_OK;
+    if (rc == CLI_OK && !nin)
+        rc = cli_usage_error(cmd, "needs at least one INPUT");
+    if (rc == CLI_OK && spec.out)
+        rc = cli_output_free(cmd, spec.out, force);
+    if (rc != CLI_OK) {
+        at_free(in);
+        return rc;
+    }
+    spec.inputs = in;
+    spec.input_count = (size_t)nin;
+    spec.emit = to_stdout;
+    cli_run run;
+    cli_run_start(&run, cmd, 1, quiet, !spec.out);
+    at_text_extract_result res;
+    at_status st = at_text_extract_run(&spec, &run.run, &res);
+    at_free(in);
+    for (size_t i = 0; i < res.failed; i++)
+        fprintf(stderr, "atelier: %s\n", res.failures[i].message);
+    rc = cli_run_end(&run, st, spec.out ? "nothing was written" : "the lines above are those of the notes done");
+    if (rc == CLI_OK && res.failed)
+        rc = CLI_FAIL;
+    at_text_extract_result_free(&res);
+    return rc;
 }
 
 int cmd_text_eval_extract(int argc, char **argv)
@@ -124,25 +95,33 @@ int cmd_text_eval_extract(int argc, char **argv)
                "per mention type and the agreement of the qualifiers.\n");
         return CLI_OK;
     }
-    unsigned long long n = 500, seed = 1;
-    int json = 0, dev = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--docs") && i + 1 < argc)
-            n = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-            seed = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--json"))
+    static const char *cmd = "text eval-extract";
+    long n = 500, seed = 1;
+    int json = 0, dev = 0, rc = CLI_OK;
+    const char *v = NULL;
+    for (int i = 1; i < argc && rc == CLI_OK; i++) {
+        const char *a = argv[i];
+        if (cli_take(cmd, argc, argv, &i, "--docs", NULL, &v, &rc)) {
+            if (rc == CLI_OK)
+                rc = cli_long(cmd, a, v, 1, 100000000L, &n);
+        } else if (cli_take(cmd, argc, argv, &i, "--seed", NULL, &v, &rc)) {
+            if (rc == CLI_OK)
+                rc = cli_long(cmd, a, v, 0, 2147483647L, &seed);
+        } else if (cli_flag(a, "--json", NULL)) {
             json = 1;
-        else if (!strcmp(argv[i], "--dev"))
+        } else if (cli_flag(a, "--dev", NULL)) {
             dev = 1;
-        else
-            return cli_usage_error("text eval-extract", "unknown argument %s", argv[i]);
+        } else {
+            rc = cli_unknown_option(cmd, a);
+        }
     }
+    if (rc != CLI_OK)
+        return rc;
     at_text_extractor *x = NULL;
     at_text_doc *docs = NULL;
     at_status st = at_text_extractor_new(NULL, &x);
     if (!st)
-        st = at_text_synth_extract_docs((size_t)n, seed, !dev, &docs);
+        st = at_synth_extract_docs((size_t)n, (uint64_t)seed, !dev, &docs);
     at_buf out;
     at_buf_init(&out, 1 << 20);
     if (!st)

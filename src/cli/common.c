@@ -1,7 +1,12 @@
-/* Shared front-end helpers: error printing, progress display, log handler. */
+/* Shared front-end helpers: error printing, progress display, log handler,
+ * and the habits every command shares (options, the run with its signals,
+ * existing outputs, the site key). */
 #include "cli.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -88,62 +93,10 @@ static void log_to_stderr(void *ud, at_log_level level, const char *msg)
 
 void cli_log_init(int verbose) { at_log_set_handler(log_to_stderr, NULL, verbose ? AT_LOG_DEBUG : AT_LOG_INFO); }
 
-/* Canonical absolute form of path, which need not exist: the longest
- * existing prefix through realpath, the rest appended. Owned by caller;
- * NULL when out of memory. */
-char *cli_canon_path(const char *path)
-{
-    char buf[PATH_MAX];
-    if (realpath(path, buf))
-        return at_strdup(buf);
-    size_t n = strlen(path);
-    while (n > 1 && path[n - 1] == '/')
-        n--;
-    const char *slash = NULL;
-    for (size_t i = n; i-- > 0;)
-        if (path[i] == '/') {
-            slash = path + i;
-            break;
-        }
-    char *parent = slash ? at_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : at_strdup(".");
-    if (!parent)
-        return NULL;
-    char *pc = cli_canon_path(parent);
-    at_free(parent);
-    if (!pc)
-        return NULL;
-    const char *base = slash ? slash + 1 : path;
-    char *bn = at_strndup(base, n - (size_t)(base - path));
-    char *r = bn ? at_path_join(pc, bn) : NULL;
-    at_free(bn);
-    at_free(pc);
-    return r;
-}
-
-int cli_same_path(const char *a, const char *b)
-{
-    struct stat x, y;
-    if (!stat(a, &x) && !stat(b, &y))
-        return x.st_dev == y.st_dev && x.st_ino == y.st_ino; /* hard links too */
-    char *ca = cli_canon_path(a), *cb = cli_canon_path(b);
-    int same = ca && cb && !strcmp(ca, cb);
-    at_free(ca);
-    at_free(cb);
-    return same;
-}
-
-int cli_path_within(const char *path, const char *dir)
-{
-    size_t n = strlen(dir);
-    if (strncmp(path, dir, n))
-        return 0;
-    return path[n] == 0 || path[n] == '/' || (n == 1 && dir[0] == '/');
-}
-
 int cli_key_outside(const char *cmd, const char *key, const char *outdir)
 {
-    char *kc = key ? cli_canon_path(key) : NULL, *oc = cli_canon_path(outdir);
-    int inside = kc && oc && cli_path_within(kc, oc);
+    char *kc = key ? at_path_canonical(key) : NULL, *oc = at_path_canonical(outdir);
+    int inside = kc && oc && at_path_within(kc, oc);
     if (inside)
         fprintf(stderr, "atelier %s: the key %s is inside -o %s, which is meant to be shared; nothing was written "
                         "(keep the key outside the outputs)\n",
@@ -151,4 +104,239 @@ int cli_key_outside(const char *cmd, const char *key, const char *outdir)
     at_free(kc);
     at_free(oc);
     return !inside;
+}
+
+/* ---- one set of habits: options, runs, outputs, keys ------------------- */
+
+int cli_unknown_option(const char *cmd, const char *arg)
+{
+    return cli_usage_error(cmd, "unknown option '%s'", arg);
+}
+
+int cli_needs_value(const char *cmd, const char *opt)
+{
+    return cli_usage_error(cmd, "%s needs a value", opt);
+}
+
+int cli_take(const char *cmd, int argc, char **argv, int *i, const char *name, const char *alias, const char **val,
+             int *rc)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, name) && (!alias || strcmp(a, alias)))
+        return 0;
+    if (*i + 1 >= argc) {
+        *rc = cli_needs_value(cmd, a);
+        return 1;
+    }
+    *val = argv[++*i];
+    return 1;
+}
+
+int cli_flag(const char *arg, const char *name, const char *alias)
+{
+    return !strcmp(arg, name) || (alias && !strcmp(arg, alias));
+}
+
+int cli_long(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = s ? strtol(s, &end, 10) : 0;
+    if (!s || !*s || *end || errno || v < lo || v > hi)
+        return cli_usage_error(cmd, "%s needs a whole number in %ld..%ld", opt, lo, hi);
+    *out = v;
+    return CLI_OK;
+}
+
+int cli_double(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = s ? strtod(s, &end) : 0;
+    if (!s || !*s || *end || !(v >= lo && v <= hi))
+        return cli_usage_error(cmd, "%s needs a number in %g..%g", opt, lo, hi);
+    *out = v;
+    return CLI_OK;
+}
+
+int cli_threads_default(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
+/* The one cancel flag of the process: SIGINT and SIGTERM raise it. A
+ * second signal finds the default action back (SA_RESETHAND) and stops
+ * the process at once. */
+static volatile sig_atomic_t cli_stop;
+static struct sigaction cli_old_int, cli_old_term;
+static int cli_signals_set;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    cli_stop = 1;
+}
+
+static void run_progress(void *ud, const at_run_event *ev)
+{
+    cli_run *r = ud;
+    char note[160] = "";
+    size_t k = 0;
+    for (size_t i = 0; i < ev->metric_count && k + 1 < sizeof note; i++) {
+        int w = snprintf(note + k, sizeof note - k, "%s%s %.4g", k ? ", " : "", ev->metrics[i].name,
+                         ev->metrics[i].value);
+        if (w < 0)
+            break;
+        k += (size_t)w;
+    }
+    if (!r->phase || strcmp(r->phase, ev->phase)) { /* a new phase: its own bar */
+        if (r->phase)
+            cli_progress_end(&r->bar);
+        cli_progress_init(&r->bar, ev->phase, r->bar.quiet);
+        r->phase = ev->phase;
+    }
+    cli_progress_cb(&r->bar, ev->step, ev->total, note);
+}
+
+static void run_log(void *ud, at_log_level level, const char *msg)
+{
+    cli_run *r = ud;
+    fprintf(stderr, "atelier %s: %s%s\n", r->cmd, level >= AT_LOG_WARN ? "warning: " : "", msg);
+}
+
+void cli_run_start(cli_run *r, const char *cmd, int threads, int quiet, int table_on_stdout)
+{
+    memset(r, 0, sizeof *r);
+    r->cmd = cmd;
+    at_run_init(&r->run);
+    r->run.threads = threads < 1 ? 1 : threads;
+    r->run.cancel = &cli_stop;
+    r->run.log = run_log;
+    r->run.log_ud = r;
+    r->run.log_min = quiet ? AT_LOG_WARN : AT_LOG_INFO;
+    /* progress only on a terminal, and never over a table the command is
+     * writing to that same terminal */
+    int show = !quiet && isatty(STDERR_FILENO) && !(table_on_stdout && isatty(STDOUT_FILENO));
+    cli_progress_init(&r->bar, cmd, !show);
+    if (show) {
+        r->run.progress = run_progress;
+        r->run.progress_ud = r;
+    }
+    if (!cli_signals_set) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESETHAND;
+        sigaction(SIGINT, &sa, &cli_old_int);
+        sigaction(SIGTERM, &sa, &cli_old_term);
+        cli_signals_set = 1;
+    }
+}
+
+void cli_run_finish(cli_run *r)
+{
+    if (r->phase)
+        cli_progress_end(&r->bar);
+    r->phase = NULL;
+    if (cli_signals_set) {
+        sigaction(SIGINT, &cli_old_int, NULL);
+        sigaction(SIGTERM, &cli_old_term, NULL);
+        cli_signals_set = 0;
+    }
+}
+
+int cli_interrupted(void) { return cli_stop != 0; }
+
+int cli_run_end(cli_run *r, at_status st, const char *kept)
+{
+    cli_run_finish(r);
+    if (st == AT_ERR_CANCELLED || (st && cli_stop)) {
+        fprintf(stderr, "atelier %s: interrupted; %s\n", r->cmd, kept && *kept ? kept : "nothing was kept");
+        return CLI_INTERRUPTED;
+    }
+    if (st == AT_ERR_REFUSED) { /* refused before anything was written */
+        fprintf(stderr, "atelier %s: %s\n", r->cmd, at_error_message());
+        return CLI_USAGE;
+    }
+    return st ? cli_fail(st) : CLI_OK;
+}
+
+int cli_output_free(const char *cmd, const char *path, int force)
+{
+    struct stat sb;
+    if (force || lstat(path, &sb) != 0)
+        return CLI_OK;
+    if (S_ISDIR(sb.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *e;
+        int empty = 1;
+        while (d && (e = readdir(d)))
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+                empty = 0;
+                break;
+            }
+        if (d)
+            closedir(d);
+        if (empty)
+            return CLI_OK;
+    }
+    fprintf(stderr, "atelier %s: %s exists%s; nothing was written (--force writes over it)\n", cmd, path,
+            S_ISDIR(sb.st_mode) ? " and is not empty" : "");
+    return CLI_USAGE;
+}
+
+char *cli_key_default_path(void)
+{
+    const char *env = getenv("ATELIER_KEY");
+    if (env && *env)
+        return at_strdup(env);
+    const char *home = getenv("HOME");
+    if (!home || !*home)
+        home = ".";
+    char *dir = at_path_join(home, ".config/atelier");
+    char *p = dir ? at_path_join(dir, "site.key") : NULL;
+    at_free(dir);
+    return p;
+}
+
+int cli_key_load(const char *cmd, const char *keyfile, const char *outdir, at_key *key, char **path_out)
+{
+    char *path = keyfile ? at_strdup(keyfile) : cli_key_default_path();
+    if (path_out)
+        *path_out = NULL;
+    if (!path)
+        return cli_fail(AT_ERR_NOMEM);
+    if (outdir && !cli_key_outside(cmd, path, outdir)) {
+        at_free(path);
+        return CLI_USAGE;
+    }
+    at_status st = at_key_load(path, key);
+    if (st == AT_ERR_NOT_FOUND && keyfile) {
+        /* a mistyped --key never becomes a new key */
+        fprintf(stderr,
+                "atelier %s: no key at %s; nothing was written (make one with 'atelier key new %s', or give "
+                "the key you used before)\n",
+                cmd, keyfile, keyfile);
+        at_free(path);
+        return CLI_USAGE;
+    }
+    if (st == AT_ERR_NOT_FOUND) { /* the first run: a key at the default place, said even with --quiet */
+        at_error_clear();
+        st = at_key_create(path, key);
+        if (!st)
+            fprintf(stderr,
+                    "atelier %s: created the site key %s (mode 0600; keep it: the same key gives the same "
+                    "pseudonyms next time)\n",
+                    cmd, path);
+    }
+    if (st) {
+        at_free(path);
+        return cli_fail(st);
+    }
+    if (path_out)
+        *path_out = path;
+    else
+        at_free(path);
+    return CLI_OK;
 }

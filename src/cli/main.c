@@ -29,6 +29,7 @@ WEAK_COMMAND(cmd_image, "image")
 WEAK_COMMAND(cmd_synth, "synth")
 WEAK_COMMAND(cmd_sct, "sct")
 WEAK_COMMAND(cmd_text, "text")
+WEAK_COMMAND(cmd_key, "key")
 WEAK_COMMAND(cmd_room, "room")
 WEAK_COMMAND(cmd_serve, "serve")
 WEAK_COMMAND(cmd_login, "login")
@@ -36,14 +37,15 @@ WEAK_COMMAND(cmd_logout, "logout")
 WEAK_COMMAND(cmd_whoami, "whoami")
 
 static const command commands[] = {
-    {"demo", cmd_demo, "run the door on a synthetic study and show what changed"},
-    {"dicom", cmd_dicom, "read DICOM files (dump, JSON)"},
+    {"demo", cmd_demo, "three parts on synthetic data: the door, clinical-text risk, pseudo-CT training"},
+    {"dicom", cmd_dicom, "read DICOM files: dump (text or JSON), convert"},
     {"deid", cmd_deid, "de-identify DICOM files (PS3.15 profiles, keyed pseudonyms)"},
-    {"image", cmd_image, "volumes: DICOM series to NIfTI and back"},
+    {"key", cmd_key, "the site key: make one (key new PATH), say where the default is"},
+    {"image", cmd_image, "volumes: DICOM series to NIfTI and back, info"},
     {"learn", cmd_learn, "the learning engine (benchmarks, training)"},
-    {"synth", cmd_synth, "synthetic patients for teaching and tests"},
+    {"synth", cmd_synth, "synthetic data: a DICOM study, CT/MRI cohorts, clinical documents, a chemo cohort"},
     {"sct", cmd_sct, "MRI-only radiotherapy: pseudo-CT pipeline"},
-    {"text", cmd_text, "French clinical text: de-identification, extraction, risk"},
+    {"text", cmd_text, "French clinical text: de-identification, extraction, re-hospitalisation risk"},
     {"room", cmd_room, "the shared room: init, audit verify, users, projects"},
     {"serve", cmd_serve, "serve a room (HTTPS: JSON API and web pages)"},
     {"login", cmd_login, "log in to a room"},
@@ -56,9 +58,12 @@ static void usage(FILE *out)
     fprintf(out, "usage: atelier [--version] [--help] <command> [<args>]\n\n"
                  "atelier, the sovereign AI workstation for cancer centres.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n'atelier <command> --help' tells more about a command.\n"
-                 "Exit status: 0 ok, 1 failure, 2 usage error.\n");
+        fprintf(out, "  %-6s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'atelier <command> --help' tells more about a command, and\n"
+                 "'atelier <command> <subcommand> --help' about a subcommand, with its defaults.\n"
+                 "Every command: -o/--out for what it writes (an existing output is refused\n"
+                 "unless --force), --quiet, Ctrl-C cancels cleanly (docs/cli.md).\n"
+                 "Exit status: 0 ok, 1 failure, 2 usage error or refused, 130 interrupted.\n");
 }
 
 /* The engine's libraries read some settings once, when they load, so
@@ -93,7 +98,7 @@ static int set_engine_environment(int argc, char **argv)
  * messages and exit codes are the engine's), with its environment set. */
 static int is_front_command(const char *name)
 {
-    return !strcmp(name, "dicom") || !strcmp(name, "deid");
+    return !strcmp(name, "dicom") || !strcmp(name, "deid") || !strcmp(name, "key");
 }
 
 static int run_engine(int argc, char **argv)
@@ -117,6 +122,9 @@ static int run_engine(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* process settings, once, before anything else: cJSON through the
+     * allocation hook (the library never changes process-wide state) */
+    at_cjson_use_allocator();
 #ifdef ATELIER_FRONT
     if (argc >= 2 && argv[1][0] != '-' && strcmp(argv[1], "help") && strcmp(argv[1], "version") &&
         !is_front_command(argv[1]))

@@ -2,6 +2,7 @@
  * fail-after-N switch so tests can walk every out-of-memory path. */
 #include "atelier/core.h"
 
+#include <cjson/cJSON.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,3 +93,14 @@ char *at_strndup(const char *s, size_t n)
 }
 
 char *at_strdup(const char *s) { return at_strndup(s, strlen(s)); }
+
+/* cJSON's allocations through the hook. cJSON keeps one pair of hooks for
+ * the whole process, so this is a process setting: the program calls it
+ * once, first thing in main (src/cli/main.c), never a library call. */
+static void *cjson_malloc(size_t size) { return at_malloc(size); }
+
+void at_cjson_use_allocator(void)
+{
+    cJSON_Hooks hooks = {cjson_malloc, at_free};
+    cJSON_InitHooks(&hooks);
+}

@@ -49,6 +49,7 @@ const char *at_status_name(at_status code)
     case AT_ERR_NUMERIC: return "numeric error";
     case AT_ERR_INTERRUPTED: return "cancelled";
     case AT_ERR_NOT_FOUND: return "not found";
+    case AT_ERR_REFUSED: return "refused";
     default: return "error";
     }
 }

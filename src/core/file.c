@@ -5,6 +5,7 @@
 #include "atelier/core.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +84,7 @@ at_status at_atomic_open(const char *path, at_atomic_file **out)
         return AT_ERR_NOMEM;
     size_t n = strlen(path);
     f->path = at_strdup(path);
-    f->tmp = at_malloc(n + 16);
+    f->tmp = at_malloc(n + 40);
     if (!f->path || !f->tmp) {
         at_free(f->path);
         at_free(f->tmp);
@@ -94,7 +95,9 @@ at_status at_atomic_open(const char *path, at_atomic_file **out)
     const char *slash = strrchr(path, '/');
     size_t dir = slash ? (size_t)(slash - path + 1) : 0;
     memcpy(f->tmp, path, dir);
-    snprintf(f->tmp + dir, n + 16 - dir, ".tmp.XXXXXX");
+    /* ".tmp.<pid>.XXXXXX": what a killed process left is known as such
+     * (at_walk_remove_debris with the prefix ".tmp.") */
+    snprintf(f->tmp + dir, n + 40 - dir, ".tmp.%ld.XXXXXX", (long)getpid());
     f->fd = mkostemp(f->tmp, O_CLOEXEC);
     if (f->fd < 0) {
         at_status st = at_error_set(AT_ERR_IO, "%s: cannot create temporary file: %s", path, strerror(errno));
@@ -229,4 +232,78 @@ at_status at_remove_tree(const char *path)
     if (lstat(path, &sb) == 0)
         return at_error_set(AT_ERR_IO, "%s: could not be removed entirely", path);
     return AT_OK;
+}
+
+char *at_path_canonical(const char *path)
+{
+    char buf[PATH_MAX];
+    if (realpath(path, buf))
+        return at_strdup(buf);
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    const char *slash = NULL;
+    for (size_t i = n; i-- > 0;)
+        if (path[i] == '/') {
+            slash = path + i;
+            break;
+        }
+    char *parent = slash ? at_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : at_strdup(".");
+    if (!parent)
+        return NULL;
+    char *pc = at_path_canonical(parent);
+    at_free(parent);
+    if (!pc)
+        return NULL;
+    const char *base = slash ? slash + 1 : path;
+    char *bn = at_strndup(base, n - (size_t)(base - path));
+    char *r = bn ? at_path_join(pc, bn) : NULL;
+    at_free(bn);
+    at_free(pc);
+    return r;
+}
+
+int at_path_same(const char *a, const char *b)
+{
+    struct stat x, y;
+    if (!stat(a, &x) && !stat(b, &y))
+        return x.st_dev == y.st_dev && x.st_ino == y.st_ino; /* hard links too */
+    char *ca = at_path_canonical(a), *cb = at_path_canonical(b);
+    int same = ca && cb && !strcmp(ca, cb);
+    at_free(ca);
+    at_free(cb);
+    return same;
+}
+
+int at_path_within(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (strncmp(path, dir, n))
+        return 0;
+    return path[n] == 0 || path[n] == '/' || (n == 1 && dir[0] == '/');
+}
+
+at_status at_path_refuse_inside(const char *out, const char *const *inputs, size_t n)
+{
+    char *oc = at_path_canonical(out);
+    at_status st = oc ? AT_OK : AT_ERR_NOMEM;
+    for (size_t i = 0; i < n && !st; i++) {
+        size_t len = strlen(inputs[i]);
+        while (len > 1 && inputs[i][len - 1] == '/')
+            len--;
+        char *trimmed = at_strndup(inputs[i], len);
+        char *ic = trimmed ? at_path_canonical(trimmed) : NULL;
+        if (!ic)
+            st = AT_ERR_NOMEM;
+        else if (at_path_within(oc, ic))
+            st = at_error_set(AT_ERR_REFUSED,
+                              "-o %s %s %s; nothing was written (outputs would %s; choose an -o folder outside the "
+                              "inputs)",
+                              out, strcmp(oc, ic) ? "is inside the input" : "is the input", inputs[i],
+                              at_path_is_dir(trimmed) ? "overwrite or be read back as inputs" : "overwrite the input");
+        at_free(ic);
+        at_free(trimmed);
+    }
+    at_free(oc);
+    return st;
 }

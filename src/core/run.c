@@ -1,6 +1,7 @@
 /* The run context (include/atelier/run.h): progress events, cancellation,
  * thread budget, log sink and the store a pipeline call works through. */
 #include "atelier/run.h"
+#include "atelier/walk.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void at_run_init(at_run *run)
 {
@@ -160,4 +162,59 @@ void at_store_free(at_store *s)
         return;
     at_free(s->root);
     memset(s, 0, sizeof *s);
+}
+
+/* ---- what a run wrote ---- */
+
+at_status at_run_outputs_begin(at_run_outputs *o, const char *root, int mode)
+{
+    memset(o, 0, sizeof *o);
+    o->root = at_strdup(root);
+    if (!o->root)
+        return AT_ERR_NOMEM;
+    struct stat st;
+    o->root_created = lstat(root, &st) != 0;
+    /* in a folder that was there: what an interrupted run left goes first */
+    if (!o->root_created) {
+        at_status s = at_walk_remove_debris(root, ".tmp.", NULL);
+        if (s)
+            return s;
+    }
+    return at_mkdir_p(root, mode);
+}
+
+at_status at_run_outputs_add(at_run_outputs *o, const char *path)
+{
+    if (o->root_created) /* all of root goes: nothing to note */
+        return AT_OK;
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 64;
+        char **v = at_realloc(o->files, cap * sizeof *v);
+        if (!v)
+            return AT_ERR_NOMEM;
+        o->files = v;
+        o->cap = cap;
+    }
+    o->files[o->n] = at_strdup(path);
+    if (!o->files[o->n])
+        return AT_ERR_NOMEM;
+    o->n++;
+    return AT_OK;
+}
+
+void at_run_outputs_take_back(at_run_outputs *o)
+{
+    if (o->root && o->root_created)
+        at_remove_tree(o->root);
+    for (size_t i = 0; i < o->n; i++)
+        unlink(o->files[i]);
+}
+
+void at_run_outputs_free(at_run_outputs *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        at_free(o->files[i]);
+    at_free(o->files);
+    at_free(o->root);
+    memset(o, 0, sizeof *o);
 }

@@ -28,10 +28,11 @@ typedef at_deid_job_list job_list;
 typedef struct {
     job_list *jobs;
     const char *outdir;
-    const at_deid_batch_config *cfg;
+    const at_deid_spec *cfg;
+    at_run *run;
     atomic_size_t next;
-    atomic_size_t finished;
-    pthread_mutex_t lock; /* folder creation and progress */
+    size_t finished;      /* under lock */
+    pthread_mutex_t lock; /* folder creation, progress, fatal */
     at_status fatal;
 } run_state;
 
@@ -209,16 +210,19 @@ static void *worker(void *arg)
         size_t i = atomic_fetch_add(&rs->next, 1);
         if (i >= rs->jobs->n)
             break;
-        at_status st = process_job(rs, &rs->jobs->v[i], i, &last_dir);
-        size_t done = atomic_fetch_add(&rs->finished, 1) + 1;
+        /* the cancel flag is looked at before every file: a file takes
+         * milliseconds, so a cancelled run stops well within a second */
+        at_status st = at_run_check(rs->run, "deid");
+        if (!st)
+            st = process_job(rs, &rs->jobs->v[i], i, &last_dir);
         pthread_mutex_lock(&rs->lock);
         if (st && !rs->fatal) {
             rs->fatal = st;
             /* keep the message for the caller */
             set_reason(&rs->jobs->v[i], 2, at_error_message());
         }
-        if (rs->cfg->progress)
-            rs->cfg->progress(rs->cfg->progress_ud, done, rs->jobs->n, NULL);
+        if (!st)
+            at_run_progress(rs->run, "deidentify", ++rs->finished, rs->jobs->n);
         pthread_mutex_unlock(&rs->lock);
         if (st)
             atomic_store(&rs->next, rs->jobs->n); /* stop the others */
@@ -227,7 +231,7 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static at_status build_report(const job_list *l, const at_deid_batch_config *cfg, at_deid_batch_result *r, at_buf *b)
+static at_status build_report(const job_list *l, const at_deid_spec *cfg, at_deid_batch_result *r, at_buf *b)
 {
     at_status st = at_buf_printf(b, "{\"tool\":\"atelier deid\",\"version\":\"%s\",\"profile\":\"basic\",\"table\":",
                                  ATELIER_VERSION);
@@ -301,27 +305,92 @@ static at_status build_report(const job_list *l, const at_deid_batch_config *cfg
     return st;
 }
 
-at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const char *outdir,
-                            const at_deid_batch_config *cfg, at_deid_batch_result *result)
+/* After a failed or cancelled run: no temporary file, and no folder this
+ * run made. When this run created outdir, it goes whole (everything in it
+ * is this run's); otherwise the series folders of the outputs are removed
+ * when empty, up to outdir. */
+static void take_back(const job_list *jobs, const char *outdir, int outdir_created)
+{
+    for (size_t i = 0; i < jobs->n; i++)
+        if (jobs->v[i].tmp_path)
+            unlink(jobs->v[i].tmp_path);
+    if (!outdir) /* refused before the output was resolved: nothing written */
+        return;
+    if (outdir_created) {
+        at_remove_tree(outdir);
+        return;
+    }
+    size_t base = strlen(outdir);
+    for (size_t i = 0; i < jobs->n; i++) {
+        char *d = jobs->v[i].out_path ? at_strdup(jobs->v[i].out_path) : NULL;
+        char *slash;
+        while (d && (slash = strrchr(d, '/')) && (size_t)(slash - d) > base) {
+            *slash = '\0';
+            if (rmdir(d) != 0)
+                break;
+        }
+        at_free(d);
+    }
+}
+
+/* Paths of the spec through the run's store (inputs for reading, outdir
+ * for writing). *inputs and *outdir owned by the caller. */
+static at_status resolve_paths(const at_deid_spec *spec, const at_run *run, char ***inputs, char **outdir)
+{
+    *inputs = at_calloc(spec->input_count + 1, sizeof **inputs);
+    *outdir = NULL;
+    if (!*inputs)
+        return AT_ERR_NOMEM;
+    at_status st = at_run_path(run, spec->outdir, 1, outdir);
+    for (size_t i = 0; i < spec->input_count && !st; i++)
+        st = at_run_path(run, spec->inputs[i], 0, &(*inputs)[i]);
+    return st;
+}
+
+static void free_paths(char **inputs, size_t n, char *outdir)
+{
+    for (size_t i = 0; inputs && i < n; i++)
+        at_free(inputs[i]);
+    at_free(inputs);
+    at_free(outdir);
+}
+
+at_status at_deid_run(const at_deid_spec *spec, at_run *run, at_deid_batch_result *result)
 {
     memset(result, 0, sizeof *result);
-    if (!cfg || !cfg->key || !outdir || (!inputs && input_count))
-        return at_error_set(AT_ERR_ARG, "at_deid_batch_run: missing argument");
-    at_status st = at_deid_options_check(cfg->options);
+    if (!spec || !spec->key || !spec->outdir || (!spec->inputs && spec->input_count))
+        return at_error_set(AT_ERR_ARG, "at_deid_run: missing argument");
+    if (!run)
+        run = at_run_default();
+    at_status st = at_deid_options_check(spec->options);
     if (st)
         return st;
     double t0 = at_now_seconds();
+    char **inputs = NULL, *outdir = NULL;
+    st = resolve_paths(spec, run, &inputs, &outdir);
+    /* an outdir equal to an input folder or inside one: outputs would be
+     * read back as inputs */
+    if (!st)
+        st = at_path_refuse_inside(outdir, (const char *const *)inputs, spec->input_count);
     job_list jobs = {0};
-    for (size_t i = 0; i < input_count && !st; i++)
-        st = at_deid_collect(&jobs, inputs[i]);
+    for (size_t i = 0; i < spec->input_count && !st; i++)
+        st = at_deid_collect(&jobs, inputs[i], run);
+    int outdir_created = !st && !at_path_is_dir(outdir);
+    /* what an interrupted run left in this output tree goes first */
+    if (!st && !outdir_created) {
+        st = at_walk_remove_debris(outdir, ".deid.tmp.", &result->debris_removed);
+        if (!st && result->debris_removed)
+            at_run_log(run, AT_LOG_INFO, "removed %zu temporary files an interrupted run had left",
+                       result->debris_removed);
+    }
     if (!st)
         st = at_mkdir_p(outdir, 0755);
-    run_state rs = {.jobs = &jobs, .outdir = outdir, .cfg = cfg};
+    run_state rs = {.jobs = &jobs, .outdir = outdir, .cfg = spec, .run = run};
     atomic_init(&rs.next, 0);
-    atomic_init(&rs.finished, 0);
     pthread_mutex_init(&rs.lock, NULL);
     if (!st) {
-        int n = cfg->threads < 1 ? 1 : cfg->threads > 256 ? 256 : cfg->threads;
+        at_run_progress(run, "deidentify", 0, jobs.n);
+        int n = at_run_threads(run) > 256 ? 256 : at_run_threads(run);
         if ((size_t)n > jobs.n)
             n = jobs.n ? (int)jobs.n : 1;
         pthread_t tid[256];
@@ -335,11 +404,16 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
         for (int t = 0; t < started; t++)
             pthread_join(tid[t], NULL);
         st = rs.fatal;
+        if (st == AT_ERR_CANCELLED)
+            at_error_set(st, "deid: cancelled after %zu of %zu files; nothing was kept", rs.finished, jobs.n);
     }
     pthread_mutex_destroy(&rs.lock);
+    /* no rename once the run is cancelled */
+    if (!st)
+        st = at_run_check(run, "deid");
     /* with sync, temporaries are durable before any rename: after a crash an
      * output name holds a whole file or nothing */
-    if (!st && cfg->sync)
+    if (!st && spec->sync)
         st = at_deid_sync_dir(outdir);
     /* rename in input order: the first input claiming an output name wins */
     size_t *order = jobs.n ? at_malloc(jobs.n * sizeof *order) : NULL;
@@ -373,7 +447,7 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
             jobs.v[i].tmp_path = NULL;
         }
     at_free(order);
-    if (!st && cfg->sync)
+    if (!st && spec->sync)
         st = at_deid_sync_dir(outdir);
     result->files_seen = jobs.n;
     result->skipped = jobs.skipped;
@@ -394,7 +468,7 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
     if (!st) {
         at_buf b;
         at_buf_init(&b, REPORT_MAX);
-        st = build_report(&jobs, cfg, result, &b);
+        st = build_report(&jobs, spec, result, &b);
         char *rp = st ? NULL : at_path_join(outdir, "deid-report.json");
         if (!st && !rp)
             st = AT_ERR_NOMEM;
@@ -405,8 +479,47 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
             result->report_json = (char *)at_buf_steal(&b, NULL);
         at_buf_free(&b);
     }
+    if (st) {
+        at_status keep = st;
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", at_error_message());
+        take_back(&jobs, outdir, outdir_created);
+        at_error_set(keep, "%s", msg);
+    }
     at_deid_job_list_free(&jobs);
+    free_paths(inputs, spec->input_count, outdir);
     return st;
+}
+
+/* The batch as it was called before the run context: the same work. */
+static void progress_adapter(void *ud, const at_run_event *ev)
+{
+    const at_deid_batch_config *cfg = ud;
+    cfg->progress(cfg->progress_ud, ev->step, ev->total, NULL);
+}
+
+at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const char *outdir,
+                            const at_deid_batch_config *cfg, at_deid_batch_result *result)
+{
+    memset(result, 0, sizeof *result);
+    if (!cfg)
+        return at_error_set(AT_ERR_ARG, "at_deid_batch_run: missing argument");
+    at_deid_spec spec = {.inputs = inputs,
+                         .input_count = input_count,
+                         .outdir = outdir,
+                         .options = cfg->options,
+                         .key = cfg->key,
+                         .allow_burned_in = cfg->allow_burned_in,
+                         .sync = cfg->sync,
+                         .report_input_paths = cfg->report_input_paths};
+    at_run run;
+    at_run_init(&run);
+    run.threads = cfg->threads;
+    if (cfg->progress) {
+        run.progress = progress_adapter;
+        run.progress_ud = (void *)cfg;
+    }
+    return at_deid_run(&spec, &run, result);
 }
 
 void at_deid_batch_result_free(at_deid_batch_result *r)

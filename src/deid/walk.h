@@ -3,6 +3,7 @@
 #define ATELIER_DEID_WALK_H
 
 #include "atelier/deid.h"
+#include "atelier/walk.h"
 
 typedef struct {
     char *path;     /* as found */
@@ -22,14 +23,12 @@ typedef struct {
     at_deid_skipped skipped; /* entries of folder walks that are not inputs */
 } at_deid_job_list;
 
-/* Add the files of input to l: a regular file (or a link to one) as itself,
- * a folder walked recursively (entries in byte order of their names: its
- * files first, then its subfolders, depth first; links to files followed,
- * links to folders not). In a walk, entries that are not regular files are
- * skipped and counted in l->skipped. An input that is neither a regular
- * file nor a folder (a FIFO, a device, a socket) is an error (AT_ERR_IO,
- * a message naming it): it is never opened, so it cannot block the run. */
-at_status at_deid_collect(at_deid_job_list *l, const char *input);
+/* Add the files of input to l as the core walker lists them
+ * (at_walk_collect: a regular file as itself, a folder walked in byte
+ * order, links to folders never followed, entries that are not regular
+ * files counted in l->skipped, an input that is a FIFO or a device an
+ * error, never opened). run (may be NULL) can cancel a long walk. */
+at_status at_deid_collect(at_deid_job_list *l, const char *input, const at_run *run);
 /* Free every job's strings and the array. */
 void at_deid_job_list_free(at_deid_job_list *l);
 

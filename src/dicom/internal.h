@@ -1,4 +1,5 @@
-/* Internal helpers shared by the DICOM reader, writer and dump. */
+/* Internal helpers shared by the DICOM reader, writer and dump (dcm_:
+ * internal to src/dicom; the public names are at_dcm_). */
 #ifndef ATELIER_DICOM_INTERNAL_H
 #define ATELIER_DICOM_INTERNAL_H
 

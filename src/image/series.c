@@ -5,8 +5,8 @@
  * Instance Number. */
 #include "atelier/dicom.h"
 #include "atelier/image.h"
+#include "atelier/walk.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,102 +69,35 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* All regular files with the DICM marker under dir (sorted by path so
- * messages are stable). *paths owned (each and the array). */
+/* All regular files with the DICM marker under dir, as the core walker
+ * finds them (hidden names left out, folder links never followed),
+ * sorted by path so messages are stable. *paths owned (each and the
+ * array). */
 static at_status list_files(const char *dir, char ***paths, size_t *count)
 {
     *paths = NULL;
     *count = 0;
-    size_t cap = 64, n = 0, scanned = 0;
-    char **out = at_malloc(cap * sizeof *out);
-    typedef struct {
-        char *path;
-        int depth;
-    } pending;
-    size_t scap = 16, sn = 0;
-    pending *stack = at_malloc(scap * sizeof *stack);
-    if (!out || !stack) {
-        at_free(out);
-        at_free(stack);
-        return AT_ERR_NOMEM;
-    }
-    at_status st = AT_OK;
-    stack[sn++] = (pending){at_strdup(dir), 0};
-    if (!stack[0].path)
+    at_walk_list w = {0};
+    at_walk_options o = {.skip_hidden = 1, .max_files = AT_SERIES_MAX_FILES, .max_depth = AT_SERIES_MAX_DEPTH};
+    at_status st = at_walk_collect(&w, dir, &o);
+    if (st == AT_ERR_LIMIT)
+        st = at_error_set(AT_ERR_LIMIT, "%s: more than %d files", dir, AT_SERIES_MAX_FILES);
+    char **out = !st && w.n ? at_malloc(w.n * sizeof *out) : NULL;
+    if (!st && w.n && !out)
         st = AT_ERR_NOMEM;
-    while (!st && sn) {
-        pending cur = stack[--sn];
-        DIR *d = opendir(cur.path);
-        if (!d) {
-            if (cur.depth == 0)
-                st = at_error_set(AT_ERR_IO, "%s: cannot open the folder", cur.path);
-            at_free(cur.path);
-            continue;
+    size_t n = 0;
+    for (size_t i = 0; i < w.n && !st; i++)
+        if (has_dicm_magic(w.v[i].path)) {
+            out[n++] = w.v[i].path; /* the string moves to the list */
+            w.v[i].path = NULL;
         }
-        struct dirent *e;
-        while (!st && (e = readdir(d))) {
-            if (e->d_name[0] == '.')
-                continue;
-            char *p = at_path_join(cur.path, e->d_name);
-            if (!p) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            struct stat sb;
-            if (stat(p, &sb) != 0) {
-                at_free(p);
-                continue;
-            }
-            if (S_ISDIR(sb.st_mode)) {
-                if (cur.depth + 1 > AT_SERIES_MAX_DEPTH) {
-                    at_free(p);
-                    continue;
-                }
-                if (sn == scap) {
-                    pending *ns = at_realloc(stack, 2 * scap * sizeof *stack);
-                    if (!ns) {
-                        at_free(p);
-                        st = AT_ERR_NOMEM;
-                        break;
-                    }
-                    stack = ns;
-                    scap *= 2;
-                }
-                stack[sn++] = (pending){p, cur.depth + 1};
-                continue;
-            }
-            if (!S_ISREG(sb.st_mode) || ++scanned > AT_SERIES_MAX_FILES || !has_dicm_magic(p)) {
-                at_free(p);
-                if (scanned > AT_SERIES_MAX_FILES)
-                    st = at_error_set(AT_ERR_LIMIT, "%s: more than %d files", dir,
-                                      AT_SERIES_MAX_FILES);
-                continue;
-            }
-            if (n == cap) {
-                char **no = at_realloc(out, 2 * cap * sizeof *out);
-                if (!no) {
-                    at_free(p);
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                out = no;
-                cap *= 2;
-            }
-            out[n++] = p;
-        }
-        closedir(d);
-        at_free(cur.path);
-    }
-    while (sn)
-        at_free(stack[--sn].path);
-    at_free(stack);
+    at_walk_list_free(&w);
     if (st) {
-        for (size_t i = 0; i < n; i++)
-            at_free(out[i]);
         at_free(out);
         return st;
     }
-    qsort(out, n, sizeof *out, cmp_str);
+    if (n)
+        qsort(out, n, sizeof *out, cmp_str);
     *paths = out;
     *count = n;
     return AT_OK;

@@ -172,7 +172,7 @@ at_status at_st_parse(const unsigned char *buf, size_t len, at_st_file **out)
             if (st == AT_OK) {
                 char *txt = cJSON_PrintUnformatted(e);
                 f->metadata_json = txt ? at_strdup(txt) : NULL;
-                free(txt);
+                cJSON_free(txt); /* cJSON's allocator (at_cjson_use_allocator) */
                 if (!f->metadata_json)
                     st = AT_ERR_NOMEM;
             }

@@ -183,6 +183,9 @@ at_status room_pool_open(at_room *room, int count)
         if (!st) {
             room->nconns = i + 1;
             room->free_list[room->nfree++] = i;
+        } else if (room->conns[i].db) {
+            sqlite3_close(room->conns[i].db); /* opened, then refused (a newer schema) */
+            room->conns[i].db = NULL;
         }
     }
     at_free(path);

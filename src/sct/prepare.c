@@ -12,28 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void sct_remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            char *p = at_path_join(path, e->d_name);
-            if (!p)
-                break;
-            struct stat sb;
-            if (!lstat(p, &sb) && S_ISDIR(sb.st_mode))
-                sct_remove_tree(p); /* our own outputs: two levels deep */
-            else
-                unlink(p);
-            at_free(p);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
+void sct_remove_tree(const char *path) { at_remove_tree(path); }
 
 char *sct_partial_name(const char *dir)
 {

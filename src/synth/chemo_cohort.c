@@ -4,7 +4,7 @@
  * from a logistic model of the risk factors reported in the literature:
  * age, performance status, grade >= 3 toxicities, febrile neutropenia,
  * polychemotherapy and prior admissions (plus a patient random effect). */
-#include "atelier/text.h"
+#include "atelier/synth.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -96,7 +96,7 @@ static at_status cohort_row(at_buf *csv, at_rng *r, size_t pid, int cycle, int a
     return st;
 }
 
-at_status at_text_synth_cohort(size_t patients, uint64_t seed, at_buf *csv)
+at_status at_synth_chemo_cohort(size_t patients, uint64_t seed, at_buf *csv)
 {
     if (patients == 0 || patients > 10000000)
         return at_error_set(AT_ERR_ARG, "synthetic cohort: patients must be in [1, 10000000]");

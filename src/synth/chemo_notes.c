@@ -4,7 +4,7 @@
  * history mentions, absolute and relative dates, ages, prior admissions.
  * Gold labels are type | qualifiers << 8 | CTCAE grade << 12. Drugs, events and regimens come in a development
  * half and a held-out half. */
-#include "atelier/text.h"
+#include "atelier/synth.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -221,7 +221,7 @@ static void one_doc(cw *w, int held)
     put(w, ".\n");
 }
 
-at_status at_text_synth_extract_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out)
+at_status at_synth_extract_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out)
 {
     *out = NULL;
     if (n > 1000000)

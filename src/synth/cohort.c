@@ -1,38 +1,18 @@
-/* Writing a synthetic cohort of paired CT/MRI phantoms to a folder. The
- * cohort is built in a sibling temporary folder and renamed into place,
- * so an interrupted run leaves no partial cohort behind. */
+/* Writing a synthetic cohort of paired CT/MRI phantoms to a folder
+ * (at_synth_cohort_run). The cohort is built in a sibling folder
+ * "<dir>.partial-<pid>" and renamed into place, so a cancelled or failed
+ * run leaves no partial cohort; one that a killed run left is removed by
+ * the next. */
 #include "atelier/phantom.h"
+#include "atelier/synth.h"
+#include "atelier/walk.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            char *p = at_path_join(path, e->d_name);
-            if (!p)
-                break;
-            struct stat sb;
-            if (!lstat(p, &sb) && S_ISDIR(sb.st_mode))
-                remove_tree(p); /* depth is two folders here */
-            else
-                unlink(p);
-            at_free(p);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
 
 static at_status write_truth(const char *path, const at_phantom_pair *p, const at_phantom_options *o,
                              int patient)
@@ -139,29 +119,55 @@ static at_status write_patient(const at_phantom_options *o, int patient, const c
     return st;
 }
 
-at_status at_phantom_write_cohort(const at_phantom_options *o, int patients, const char *dir,
-                                  at_progress_fn progress, void *progress_ud)
+at_status at_synth_cohort_run(const at_synth_cohort_spec *spec, at_run *run, at_synth_cohort_result *result)
 {
+    memset(result, 0, sizeof *result);
+    if (!spec || !spec->outdir)
+        return at_error_set(AT_ERR_ARG, "at_synth_cohort_run: missing argument");
+    if (!run)
+        run = at_run_default();
+    const at_phantom_options *o = &spec->options;
+    int patients = spec->patients;
     if (patients < 1 || patients > 10000)
         return at_error_set(AT_ERR_ARG, "patients must be 1..10000");
+    char *dir = NULL;
+    at_status st = at_run_path(run, spec->outdir, 1, &dir);
+    if (st)
+        return st;
     struct stat sb;
+    int replace = 0;
     if (!stat(dir, &sb)) {
-        if (!S_ISDIR(sb.st_mode) || rmdir(dir) != 0)
-            return at_error_set(AT_ERR_ARG, "%s: exists and is not an empty folder", dir);
+        if (S_ISDIR(sb.st_mode) && rmdir(dir) == 0)
+            ; /* an empty folder: taken */
+        else if (S_ISDIR(sb.st_mode) && spec->replace)
+            replace = 1; /* swapped for the new cohort once it is whole */
+        else {
+            st = at_error_set(AT_ERR_REFUSED, "%s: exists and is not an empty folder; nothing was written", dir);
+            at_free(dir);
+            return st;
+        }
     }
+    /* what an interrupted run left beside it goes first */
+    st = at_walk_remove_partials(dir, &result->debris_removed);
     size_t n = strlen(dir);
     while (n > 1 && dir[n - 1] == '/')
         n--;
-    char *tmp = at_malloc(n + 32);
-    if (!tmp)
-        return AT_ERR_NOMEM;
-    snprintf(tmp, n + 32, "%.*s.partial-%ld", (int)n, dir, (long)getpid());
-    remove_tree(tmp);
-    at_status st = at_mkdir_p(tmp, 0755);
+    char *tmp = st ? NULL : at_malloc(n + 32), *old = st ? NULL : at_malloc(n + 32);
+    if (!st && (!tmp || !old))
+        st = AT_ERR_NOMEM;
+    if (!st) {
+        snprintf(tmp, n + 32, "%.*s.partial-%ld", (int)n, dir, (long)getpid());
+        snprintf(old, n + 32, "%.*s.partial-%ld.old", (int)n, dir, (long)getpid());
+        at_remove_tree(tmp);
+        st = at_mkdir_p(tmp, 0755);
+    }
+    if (!st)
+        at_run_progress(run, "patients", 0, (uint64_t)patients);
     for (int i = 0; !st && i < patients; i++) {
-        st = write_patient(o, i, tmp);
-        if (progress)
-            progress(progress_ud, (uint64_t)i + 1, (uint64_t)patients, "patients");
+        if ((st = at_run_check(run, "synth cohort")))
+            at_error_set(st, "synth cohort: cancelled after %d of %d patients; nothing was kept", i, patients);
+        else if (!(st = write_patient(o, i, tmp)))
+            at_run_progress(run, "patients", (uint64_t)i + 1, (uint64_t)patients);
     }
     if (!st) {
         at_buf b;
@@ -180,11 +186,48 @@ at_status at_phantom_write_cohort(const at_phantom_options *o, int patients, con
         at_free(cj);
         at_buf_free(&b);
     }
-    if (!st && rename(tmp, dir) != 0)
-        st = at_error_set(AT_ERR_IO, "%s: cannot rename the finished cohort into place: %s", dir,
-                          strerror(errno));
-    if (st)
-        remove_tree(tmp);
+    if (!st && replace && rename(dir, old) != 0)
+        st = at_error_set(AT_ERR_IO, "%s: cannot move the old cohort aside: %s", dir, strerror(errno));
+    if (!st && rename(tmp, dir) != 0) {
+        st = at_error_set(AT_ERR_IO, "%s: cannot rename the finished cohort into place: %s", dir, strerror(errno));
+        if (replace)
+            rename(old, dir); /* the old one back */
+    }
+    if (!st && replace)
+        at_remove_tree(old);
+    if (st && tmp)
+        at_remove_tree(tmp);
+    if (!st)
+        result->patients = (size_t)patients;
     at_free(tmp);
+    at_free(old);
+    at_free(dir);
     return st;
+}
+
+/* The cohort as it was written before the run context. */
+typedef struct {
+    at_progress_fn fn;
+    void *ud;
+} progress_to_fn;
+
+static void progress_adapter(void *ud, const at_run_event *ev)
+{
+    const progress_to_fn *a = ud;
+    a->fn(a->ud, ev->step, ev->total, "patients");
+}
+
+at_status at_phantom_write_cohort(const at_phantom_options *o, int patients, const char *dir,
+                                  at_progress_fn progress, void *progress_ud)
+{
+    at_synth_cohort_spec spec = {.outdir = dir, .options = *o, .patients = patients};
+    at_run run;
+    at_run_init(&run);
+    progress_to_fn a = {progress, progress_ud};
+    if (progress) {
+        run.progress = progress_adapter;
+        run.progress_ud = &a;
+    }
+    at_synth_cohort_result res;
+    return at_synth_cohort_run(&spec, &run, &res);
 }

@@ -13,7 +13,7 @@ enum { KIND_LETTER, KIND_CRH, KIND_RCP, KIND_CHEMO, KIND_NURSE, KIND_PHONE, KIND
 static const char *const kind_names[KIND_COUNT] = {"consultation", "hospitalisation", "rcp",
                                                    "chemo-prescription", "nursing", "phone"};
 
-const char *at_text_doc_kind_name(int kind)
+const char *at_synth_doc_kind_name(int kind)
 {
     return kind >= 0 && kind < KIND_COUNT ? kind_names[kind] : "unknown";
 }
@@ -438,7 +438,7 @@ static void generate_doc(notes_writer *w, int kind, const notes_person *p, const
     }
 }
 
-at_status at_text_synth_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out)
+at_status at_synth_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out)
 {
     *out = NULL;
     if (n > 1000000)
@@ -505,17 +505,4 @@ at_status at_text_synth_docs(size_t n, uint64_t seed, int heldout, at_text_doc *
     }
     *out = docs;
     return AT_OK;
-}
-
-void at_text_docs_free(at_text_doc *docs, size_t n)
-{
-    if (!docs)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        at_free(docs[i].text);
-        at_free(docs[i].patient_id);
-        at_text_spans_free(&docs[i].gold);
-        at_text_spans_free(&docs[i].eponyms);
-    }
-    at_free(docs);
 }

@@ -1,9 +1,10 @@
 /* Internal to the synthetic clinical documents: the writer that records
- * gold spans as it appends text, and the people of one synthetic world. */
+ * gold spans as it appends text, and the people of one synthetic world.
+ * nw_ names are the notes writer's functions (nw: "notes writer"). */
 #ifndef ATELIER_SYNTH_NOTES_GEN_H
 #define ATELIER_SYNTH_NOTES_GEN_H
 
-#include "atelier/text.h"
+#include "atelier/synth.h"
 #include "notes_pools.h"
 
 typedef struct {

@@ -6,7 +6,7 @@
  * notes_hosp_docs.c. */
 #include "notes_hosp.h"
 
-#include "atelier/text_model.h"
+#include "atelier/synth.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +16,7 @@ static const char *const kind_names[HOSP_KIND_COUNT] = {
     "courrier", "crh",     "cro",    "anapath", "rcp",       "ordonnance", "transmissions",
     "mail",     "tableau", "social", "radio",   "telephone", "psycho",     "ocr"};
 
-const char *at_text_hospital_kind_name(int kind)
+const char *at_synth_hospital_kind_name(int kind)
 {
     return kind >= 0 && kind < HOSP_KIND_COUNT ? kind_names[kind] : "unknown";
 }
@@ -519,7 +519,7 @@ static void lower_all(notes_writer *w)
             t[i] = (char)(t[i] + 32);
 }
 
-at_status at_text_synth_hospital_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out)
+at_status at_synth_hospital_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out)
 {
     *out = NULL;
     if (n > 1000000)
@@ -590,5 +590,37 @@ at_status at_text_synth_hospital_docs(size_t n, uint64_t seed, int heldout, at_t
         return st;
     }
     *out = docs;
+    return AT_OK;
+}
+
+at_status at_synth_tagger_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out)
+{
+    *out = NULL;
+    size_t nh = n - n / 3, nc = n / 3;
+    at_text_doc *h = NULL, *c = NULL;
+    at_status st = at_synth_hospital_docs(nh, seed, heldout, &h);
+    if (!st)
+        st = at_synth_docs(nc, seed * 2 + 1, heldout, &c);
+    at_text_doc *all = st ? NULL : at_calloc(n ? n : 1, sizeof *all);
+    if (!st && !all)
+        st = AT_ERR_NOMEM;
+    if (st) {
+        at_text_docs_free(h, nh);
+        at_text_docs_free(c, nc);
+        return st;
+    }
+    /* interleaved, so that neither generator comes in one block */
+    size_t i = 0, a = 0, b = 0;
+    while (a < nh || b < nc) {
+        if (a < nh)
+            all[i++] = h[a++];
+        if (a < nh)
+            all[i++] = h[a++];
+        if (b < nc)
+            all[i++] = c[b++];
+    }
+    at_free(h);
+    at_free(c);
+    *out = all;
     return AT_OK;
 }

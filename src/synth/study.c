@@ -285,17 +285,32 @@ at_status at_synth_dicom_slice(const at_synth_study_options *opt, int series, in
     return AT_OK;
 }
 
-at_status at_synth_dicom_study(const char *outdir, const at_synth_study_options *opt, size_t *files)
+at_status at_synth_study_run(const at_synth_study_spec *spec, at_run *run, at_synth_study_result *result)
 {
-    if (files)
-        *files = 0;
+    memset(result, 0, sizeof *result);
+    if (!spec || !spec->outdir)
+        return at_error_set(AT_ERR_ARG, "at_synth_study_run: missing argument");
+    if (!run)
+        run = at_run_default();
+    const at_synth_study_options *opt = &spec->options;
     at_status st = check_options(opt);
+    char *outdir = NULL;
+    at_run_outputs outs = {0};
+    if (!st)
+        st = at_run_path(run, spec->outdir, 1, &outdir);
+    if (!st)
+        st = at_run_outputs_begin(&outs, outdir, 0755);
+    uint64_t total = (uint64_t)opt->series * (uint64_t)opt->slices;
+    if (!st)
+        at_run_progress(run, "write", 0, total);
     for (int s = 0; s < opt->series && !st; s++) {
         char sub[64];
         snprintf(sub, sizeof sub, "S%d_%s", s + 1, s % 2 ? "MR" : "CT");
         char *dir = at_path_join(outdir, sub);
         st = dir ? at_mkdir_p(dir, 0755) : AT_ERR_NOMEM;
         for (int i = 0; i < opt->slices && !st; i++) {
+            if ((st = at_run_check(run, "synth study")))
+                break;
             at_dcm_file *f;
             st = at_synth_dicom_slice(opt, s, i, &f);
             if (st)
@@ -304,12 +319,33 @@ at_status at_synth_dicom_study(const char *outdir, const at_synth_study_options 
             snprintf(name, sizeof name, "IM%04d.dcm", i + 1);
             char *path = at_path_join(dir, name);
             st = path ? at_dcm_write_file(f, path) : AT_ERR_NOMEM;
+            if (!st)
+                st = at_run_outputs_add(&outs, path);
             at_free(path);
             at_dcm_file_free(f);
-            if (!st && files)
-                (*files)++;
+            if (!st)
+                at_run_progress(run, "write", ++result->files, total);
         }
         at_free(dir);
     }
+    if (st && outs.root) { /* no partial study */
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", at_error_message());
+        at_run_outputs_take_back(&outs);
+        at_error_set(st, "%s", msg);
+        result->files = 0;
+    }
+    at_run_outputs_free(&outs);
+    at_free(outdir);
+    return st;
+}
+
+at_status at_synth_dicom_study(const char *outdir, const at_synth_study_options *opt, size_t *files)
+{
+    at_synth_study_spec spec = {.outdir = outdir, .options = *opt};
+    at_synth_study_result res;
+    at_status st = at_synth_study_run(&spec, NULL, &res);
+    if (files)
+        *files = res.files;
     return st;
 }

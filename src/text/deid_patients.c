@@ -3,7 +3,8 @@
  * by each document's patient id. */
 #include "deid_internal.h"
 
-#include <dirent.h>
+#include "atelier/walk.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -139,46 +140,50 @@ static at_status load_csv(const char *path, char *data, size_t len, at_text_pati
     return st;
 }
 
-/* A folder: each visible file a "key: value" file, in name order (a
- * subfolder is refused: its patients would be missed). */
+/* The walk of --patient-info: no subfolder (its patients would be missed);
+ * the first one met is kept for the message. */
+static int no_subfolder(void *ud, const char *rel, int is_folder)
+{
+    char **first = ud;
+    if (is_folder && !*first)
+        *first = at_strdup(rel);
+    return !is_folder;
+}
+
+/* A folder: each visible file a "key: value" file, in name order, as the
+ * core walker lists them (a subfolder is refused). */
 static at_status load_dir(const char *path, at_text_patients *t)
 {
-    struct dirent **names;
-    int n = scandir(path, &names, NULL, alphasort);
-    if (n < 0)
-        return at_error_set(AT_ERR_IO, "%s: cannot list folder", path);
-    at_status st = AT_OK;
-    char **fname = at_calloc((size_t)n + 1, sizeof *fname); /* of each patient loaded */
-    if (!fname)
-        st = AT_ERR_NOMEM;
-    if (!st && (size_t)n > PATIENTS_MAX)
+    char *sub = NULL;
+    at_walk_list w = {0};
+    at_walk_options o = {.skip_hidden = 1, .keep = no_subfolder, .keep_ud = &sub, .max_files = PATIENTS_MAX};
+    at_status st = at_walk_collect(&w, path, &o);
+    if (st == AT_ERR_LIMIT)
         st = at_error_set(AT_ERR_LIMIT, "%s: more than %zu files", path, PATIENTS_MAX);
-    if (!st && !(t->v = at_calloc((size_t)n + 1, sizeof *t->v)))
+    if (!st && sub)
+        st = at_error_set(AT_ERR_FORMAT,
+                          "%s/%s: a folder in --patient-info (one key: value file per patient, no subfolders)", path,
+                          sub);
+    at_free(sub);
+    char **fname = at_calloc(w.n + 1, sizeof *fname); /* of each patient loaded */
+    if (!st && !fname)
         st = AT_ERR_NOMEM;
-    for (int i = 0; i < n; i++) {
-        const char *nm = names[i]->d_name;
-        char *f = nm[0] != '.' && !st ? at_path_join(path, nm) : NULL;
-        if (nm[0] != '.' && !st && !f)
+    if (!st && !(t->v = at_calloc(w.n + 1, sizeof *t->v)))
+        st = AT_ERR_NOMEM;
+    for (size_t i = 0; i < w.n && !st; i++) {
+        if (!(st = at_text_patient_load(w.v[i].path, &t->v[t->n])) && !(fname[t->n] = at_strdup(w.v[i].rel)))
             st = AT_ERR_NOMEM;
-        if (f && at_path_is_dir(f))
-            st = at_error_set(AT_ERR_FORMAT, "%s: a folder in --patient-info (one key: value file per patient, no "
-                                             "subfolders)",
-                              f);
-        else if (f && !(st = at_text_patient_load(f, &t->v[t->n])) && !(fname[t->n] = at_strdup(nm)))
-            st = AT_ERR_NOMEM;
-        else if (f && !st)
+        else if (!st)
             t->n++;
-        at_free(f);
-        free(names[i]);
     }
-    free(names);
     if (!st && t->n == 0)
         st = at_error_set(AT_ERR_FORMAT, "%s: no patient file in the folder", path);
     if (!st)
         st = check_keys(t, path, NULL, fname);
-    for (int i = 0; fname && i < n; i++)
+    for (size_t i = 0; fname && i < w.n; i++)
         at_free(fname[i]);
     at_free(fname);
+    at_walk_list_free(&w);
     return st;
 }
 

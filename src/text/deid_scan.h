@@ -1,5 +1,5 @@
 /* Internal to the de-identifier: the state of one detection run and the
- * small token helpers its passes share. */
+ * small token helpers its passes share (tok_: one token of the scan). */
 #ifndef ATELIER_TEXT_DEID_SCAN_H
 #define ATELIER_TEXT_DEID_SCAN_H
 

@@ -715,3 +715,17 @@ at_status ex_extract_tokens(const at_text_extractor *x, const char *text, size_t
         return at_error_set(st, "extract: out of memory");
     return st;
 }
+
+/* The tokens and the rules for modules built on extraction (src/risk). */
+at_status at_text_tokenise(const at_text_extractor *x, const char *text, size_t len, at_text_token **out, size_t *n)
+{
+    return ex_tokenise(x, text, len, out, n);
+}
+
+at_status at_text_extract_tokens(const at_text_extractor *x, const char *text, size_t len, const at_text_token *t,
+                                 size_t n, const char *doc_date, at_text_mentions *out)
+{
+    return ex_extract_tokens(x, text, len, t, n, doc_date, out);
+}
+
+int at_text_regimen_drugs(const char *folded) { return ex_regimen_drugs(folded); }

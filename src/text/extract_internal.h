@@ -1,5 +1,7 @@
 /* Internal to extraction: the tokens of a note (folded, with what
- * separates them and their keyword classes) and the rules over them. */
+ * separates them and their keyword classes) and the rules over them.
+ * ex_ names are extraction's internals ("ex" for extract); KW_ the keyword
+ * classes of its dictionary. */
 #ifndef ATELIER_TEXT_EXTRACT_INTERNAL_H
 #define ATELIER_TEXT_EXTRACT_INTERNAL_H
 
@@ -31,15 +33,8 @@ enum {
     KW_OTHER = 262144      /* auc, acide, karnofsky: start a rule of their own */
 };
 
-typedef struct {
-    uint32_t s, e;
-    char f[48];    /* folded (at most 40 bytes of the word) */
-    uint8_t num;   /* all digits */
-    uint8_t brk;   /* EX_BRK_* between the previous token and this one */
-    int sent;      /* sentence index */
-    unsigned kw;   /* KW_* */
-    int kval;      /* dictionary value */
-} ex_tok;
+/* A token (public as at_text_token, include/atelier/text.h). */
+typedef at_text_token ex_tok;
 
 typedef struct {
     char atc[16], inn[48];

@@ -9,6 +9,9 @@
 
 #include "deid_scan.h"
 
+#include "atelier/run.h"
+#include "atelier/text_model.h"
+
 enum { TAG_O, TAG_PRENOM, TAG_NOM, TAG_VILLE, TAG_ADRESSE, TAG_HOPITAL, TAG_EMPLOYEUR, TAG_COUNT };
 #define TAG_W 8             /* weights per feature row (TAG_COUNT padded) */
 #define TAG_MAX_FEATS 48    /* features of one token */
@@ -69,6 +72,11 @@ int deid_known_safe(const text_scan *s, size_t i);
 /* The model file: "ATDTAG01", bits, o_bias, seed, docs, epochs, the
  * transitions, then the nonzero weight rows (index, TAG_COUNT floats);
  * little-endian. Read with bounds and refused when malformed. */
+/* at_text_tagger_train with progress (phase "train", a step per epoch and
+ * one for the operating point) and cancel through run (may be NULL). */
+at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n, const at_text_doc *dev,
+                            size_t ndev, const at_text_tagger_options *opt, const char *out_path,
+                            at_buf *report, at_run *run);
 at_status text_tagger_load(const char *path, text_tagger **out);
 at_status text_tagger_save(const text_tagger *t, const char *path);
 at_status text_tagger_new(unsigned bits, text_tagger **out);

@@ -142,6 +142,15 @@ at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, s
                                const at_text_doc *dev, size_t ndev, const at_text_tagger_options *opt,
                                const char *out_path, at_buf *report)
 {
+    return text_tagger_train(d, docs, n, dev, ndev, opt, out_path, report, NULL);
+}
+
+at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n, const at_text_doc *dev,
+                            size_t ndev, const at_text_tagger_options *opt, const char *out_path,
+                            at_buf *report, at_run *run)
+{
+    if (!run)
+        run = at_run_default();
     at_text_tagger_options o = {1, 8, TAG_DEFAULT_BITS, 3.0, NULL};
     if (opt) {
         o = *opt;
@@ -187,7 +196,9 @@ at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, s
     at_rng_seed(&rng, o.seed);
     uint32_t mask = (uint32_t)rows - 1;
     size_t errors_last = 0;
-    for (unsigned ep = 0; ep < o.epochs && !st; ep++) {
+    if (!st)
+        at_run_progress(run, "train", 0, o.epochs + 1);
+    for (unsigned ep = 0; ep < o.epochs && !st && !(st = at_run_check(run, "text deid-model train")); ep++) {
         for (size_t k = 0; k < t.nseg; k++)
             order[k] = (uint32_t)k;
         for (size_t k = t.nseg; k > 1; k--) {
@@ -227,6 +238,7 @@ at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, s
             }
         }
         errors_last = errors;
+        at_run_progress(run, "train", ep + 1, o.epochs + 1);
         if (report)
             st = at_buf_printf(report, "epoch %u: %zu of %zu candidate tokens mistagged\n", ep + 1, errors,
                                t.ntok);
@@ -275,7 +287,11 @@ at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, s
                           "in the last), 2^%u feature rows\n",
                           n, t.ntok, t.nseg, o.epochs, errors_last, o.bits);
     if (!st)
+        st = at_run_check(run, "text deid-model train");
+    if (!st)
         st = text_tagger_save(m, out_path);
+    if (!st)
+        at_run_progress(run, "train", o.epochs + 1, o.epochs + 1);
     at_free(u);
     at_free(order);
     set_free(&t);

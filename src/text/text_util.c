@@ -239,3 +239,18 @@ void at_text_trim(const char **s, size_t *n)
     while (*n && trim_space((*s)[*n - 1]))
         (*n)--;
 }
+
+/* The documents of a generator (src/synth) or a corpus: their text, gold
+ * spans, eponyms and patient ids, then the array. */
+void at_text_docs_free(at_text_doc *docs, size_t n)
+{
+    if (!docs)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        at_free(docs[i].text);
+        at_free(docs[i].patient_id);
+        at_text_spans_free(&docs[i].gold);
+        at_text_spans_free(&docs[i].eponyms);
+    }
+    at_free(docs);
+}

@@ -25,6 +25,7 @@ sop=$(dcmdump +P SOPInstanceUID "$T/in/S1_CT/IM0001.dcm" | sed 's/.*\[\(.*\)\].*
 [ -n "$name" ] && [ -n "$pid" ] && [ -n "$sop" ] || fail "could not read input identity"
 family=${name%%^*}
 
+"$BIN" key new "$T/k1" 2>/dev/null && "$BIN" key new "$T/k2" 2>/dev/null || fail "key new"
 "$BIN" deid "$T/in" -o "$T/o1" --key "$T/k1" --threads 1 -q || fail "deid run 1"
 "$BIN" deid "$T/in" -o "$T/o2" --key "$T/k1" --threads 2 --sync -q || fail "deid run 2"
 "$BIN" deid "$T/in" -o "$T/o3" --key "$T/k2" --threads 2 -q || fail "deid run 3"

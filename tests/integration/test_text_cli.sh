@@ -37,6 +37,7 @@ ls -a "$tmp/out" | grep -q '\.tmp' && fail "temporary files left behind"
 # --- pseudonymisation: deterministic under a key, consistent, no real value
 printf 'nom: Kerhervé\nprenom: Soizic\nipp: 80012345\nid: P77\n' > "$tmp/patient.txt"
 printf 'Mme Soizic KERHERVE, IPP 80012345, vue le 12/03/2024. kerhervé va mieux.\n' > "$tmp/p1.txt"
+"$bin" key new "$tmp/k" 2>/dev/null
 "$bin" text deid "$tmp/p1.txt" -o "$tmp/ps1" --mode pseudonymise --key "$tmp/k" --patient-info "$tmp/patient.txt" 2>/dev/null
 "$bin" text deid "$tmp/p1.txt" -o "$tmp/ps2" --mode pseudonymise --key "$tmp/k" --patient-info "$tmp/patient.txt" 2>/dev/null
 cmp -s "$tmp/ps1/p1.txt" "$tmp/ps2/p1.txt" || fail "pseudonymisation is not deterministic"

@@ -28,6 +28,9 @@ run "$bin" text deid "$tmp/dl/a" -o "$tmp/dl/a/out"
 [ "$rc" = 2 ] && grep -q "is inside the input" "$tmp/err" || fail "-o inside the input folder not refused ($rc)"
 [ ! -e "$tmp/dl/a/out" ] || fail "an output folder was made inside the input"
 run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/dl/a"
+[ "$rc" = 2 ] && grep -q "exists and is not empty; nothing was written (--force writes over it)" "$tmp/err" ||
+    fail "an existing -o not refused ($rc)"
+run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/dl/a" --force
 [ "$rc" = 2 ] && grep -q "is an input" "$tmp/err" || fail "an output over its own input not refused ($rc)"
 cmp -s "$tmp/dl/a/x.txt" "$tmp/a.orig" || fail "an original was overwritten in place"
 echo '{}' > "$tmp/dl/a/x.txt.json"
@@ -88,7 +91,7 @@ grep -q '^patient_id;texte;note$' "$tmp/fro/fr.csv" && grep -q '^B;RAS, rien;y$'
 grep -q '^A;"Vu par le Dr \[PRENOM\] \[NOM\]; tél \[TEL\]";x$' "$tmp/fro/fr.csv" || fail "';' CSV quoting: $(cat "$tmp/fro/fr.csv")"
 grep -q '"row":1' "$tmp/fro/fr.csv.json" || fail "';' CSV standoff"
 printf 'patient_id\ttext\nA\tM. Jean DUPONT\n' > "$tmp/pp/t.csv"
-run "$bin" text deid "$tmp/pp/t.csv" -o "$tmp/fro" --column text
+run "$bin" text deid "$tmp/pp/t.csv" -o "$tmp/fro" --column text --force
 printf 'patient_id\ttext\nA\tM. [PRENOM] [NOM]\n' | cmp -s - "$tmp/fro/t.csv" || fail "tab CSV"
 run "$bin" text deid "$tmp/pp/fr.csv" -o "$tmp/fro2" --column texte --delimiter ,
 [ "$rc" = 1 ] && grep -q "fr.csv: line 2: " "$tmp/err" || fail "--delimiter not applied: $(cat "$tmp/err")"
@@ -142,6 +145,7 @@ mkdir -p "$tmp/kd"
 echo "Vu M. Jean DUPONT." > "$tmp/kd/a.txt"
 run "$bin" text deid "$tmp/kd" -o "$tmp/kdo" --mode pseudonymise --key "$tmp/kdo/site.key"
 [ "$rc" = 2 ] && [ ! -e "$tmp/kdo" ] || fail "a key inside -o accepted ($rc)"
+"$bin" key new "$tmp/kd/site.key" 2>/dev/null
 run "$bin" text deid "$tmp/kd" -o "$tmp/kdo" --mode pseudonymise --key "$tmp/kd/site.key"
 [ "$rc" = 0 ] || fail "key beside the documents ($rc)"
 run "$bin" text deid "$tmp/kd" -o "$tmp/kdo2" --key "$tmp/kd/site.key"
@@ -157,13 +161,23 @@ run "$bin" text deid "$tmp/bom/n.txt" -o "$tmp/bomo" --patient-info "$tmp/bom/p.
 [ "$rc" = 0 ] || fail "a patient-info file with a BOM ($rc): $(cat "$tmp/err")"
 printf 'Vu le dossier [NOM] ([IPP]), [NOM].\n' | cmp -s - "$tmp/bomo/n.txt" || fail "BOM patient info: $(cat "$tmp/bomo/n.txt")"
 
-# --- a key made for a mistyped --key path is announced (never the key)
+# --- a mistyped --key path never becomes a new key: refused, with the way to make one
 run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/kout" --mode pseudonymise --key "$tmp/no-such.key"
-[ "$rc" = 0 ] && grep -q "no key at .*no-such.key: created a new one" "$tmp/err" || fail "key creation not said"
-[ "$(grep -c . "$tmp/err")" = 2 ] || fail "more than one line about the key"
+[ "$rc" = 2 ] && grep -q "no key at .*no-such.key; nothing was written (make one with 'atelier key new" "$tmp/err" ||
+    fail "a missing --key not refused ($rc): $(cat "$tmp/err")"
+[ ! -e "$tmp/no-such.key" ] && [ ! -e "$tmp/kout" ] || fail "a key or an output was made for a mistyped --key"
+run "$bin" key new "$tmp/no-such.key"
+[ "$rc" = 0 ] && [ "$(stat -c %a "$tmp/no-such.key")" = 600 ] || fail "key new ($rc)"
 grep -q -i -e "$(head -c 16 "$tmp/no-such.key")" "$tmp/err" && fail "the key was printed"
+run "$bin" key new "$tmp/no-such.key"
+[ "$rc" = 1 ] && grep -q "already there" "$tmp/err" || fail "key new over a key ($rc)"
 run "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/kout2" --mode pseudonymise --key "$tmp/no-such.key"
+[ "$rc" = 0 ] || fail "the new key refused ($rc)"
 grep -q "created" "$tmp/err" && fail "an existing key announced as created"
+# the default key: made on the first run at the default place, said even with --quiet
+run env ATELIER_KEY="$tmp/dk/site.key" "$bin" text deid "$tmp/dl/a/x.txt" -o "$tmp/kout3" --mode pseudonymise --quiet
+[ "$rc" = 0 ] && grep -q "created the site key .*dk/site.key" "$tmp/err" || fail "default key not made or not said ($rc)"
+[ "$(grep -c . "$tmp/err")" = 1 ] || fail "--quiet printed more than the key line: $(cat "$tmp/err")"
 
 # --- the documented --patient-info example (docs/text.md, the block after
 # "--patient-info FILE") is accepted as written, so docs and parser agree

@@ -2,6 +2,7 @@
  * redaction and pseudonymisation, CSV errors, the held-out targets. */
 #include "support.h"
 
+#include "atelier/synth.h"
 #include "atelier/text.h"
 #include "atelier/text_model.h"
 
@@ -773,7 +774,7 @@ static void test_heldout_targets(void **state)
     (void)state;
     at_text_doc *docs;
     size_t n = 300;
-    assert_int_equal(at_text_synth_docs(n, 20261122, 1, &docs), AT_OK);
+    assert_int_equal(at_synth_docs(n, 20261122, 1, &docs), AT_OK);
     at_text_deid_eval ev;
     memset(&ev, 0, sizeof ev);
     assert_int_equal(at_text_deid_evaluate(det, docs, n, &ev), AT_OK);

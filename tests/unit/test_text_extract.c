@@ -2,6 +2,7 @@
  * and the figures on held-out synthetic notes. */
 #include "support.h"
 
+#include "atelier/synth.h"
 #include "atelier/text.h"
 #include "text/extract_internal.h"
 
@@ -402,7 +403,7 @@ static void test_heldout(void **state)
 {
     (void)state;
     at_text_doc *docs;
-    assert_int_equal(at_text_synth_extract_docs(100, 77, 1, &docs), AT_OK);
+    assert_int_equal(at_synth_extract_docs(100, 77, 1, &docs), AT_OK);
     at_buf r;
     at_buf_init(&r, 1 << 16);
     assert_int_equal(at_text_extract_evaluate(ex, docs, 100, 1, &r), AT_OK);

@@ -2,8 +2,10 @@
  * training on a small synthetic cohort, save/load round trip, bad input. */
 #include "support.h"
 
+#include "atelier/risk.h"
+#include "atelier/synth.h"
 #include "atelier/text.h"
-#include "text/risk_internal.h"
+#include "risk/internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -15,7 +17,7 @@ static void synth_csv(size_t patients, uint64_t seed, at_csv *csv)
 {
     at_buf b;
     at_buf_init(&b, 1 << 26);
-    assert_int_equal(at_text_synth_cohort(patients, seed, &b), AT_OK);
+    assert_int_equal(at_synth_chemo_cohort(patients, seed, &b), AT_OK);
     assert_int_equal(at_csv_parse((const char *)b.data, b.len, 1 << 20, csv), AT_OK);
     at_buf_free(&b);
 }
@@ -93,7 +95,7 @@ static void test_split(void **state)
     (void)state;
     at_buf b;
     at_buf_init(&b, 1 << 24);
-    assert_int_equal(at_text_synth_cohort(100, 8, &b), AT_OK);
+    assert_int_equal(at_synth_chemo_cohort(100, 8, &b), AT_OK);
     at_csv csv;
     assert_int_equal(at_csv_parse((const char *)b.data, b.len, 1 << 20, &csv), AT_OK);
     at_buf_free(&b);
@@ -295,6 +297,29 @@ static void test_private_terms_dropped(void **state)
 }
 
 void omp_set_num_threads(int n); /* libgomp, linked through the library */
+
+/* liblinear's draws come from the fitting thread's generator
+ * (src/risk/rand.c): the numbers glibc's rand() gives after srand(seed),
+ * without touching the process's own generator (reached here as
+ * __real_rand, since this program is linked with --wrap=rand). */
+int __real_rand(void);
+static void test_rand_as_glibc(void **state)
+{
+    (void)state;
+    const unsigned seeds[] = {1, 0, 7, 2024, 4000000000u};
+    for (size_t k = 0; k < sizeof seeds / sizeof *seeds; k++) {
+        srand(seeds[k]);
+        risk_rand_seed(seeds[k]);
+        for (int i = 0; i < 5000; i++)
+            assert_int_equal(__real_rand(), __wrap_rand());
+    }
+    srand(3);
+    int a = __real_rand();
+    srand(3);
+    risk_rand_seed(99); /* the thread's generator: the process's untouched */
+    (void)__wrap_rand();
+    assert_int_equal(__real_rand(), a);
+}
 
 /* The model's bytes do not depend on the thread count or the timing: the
  * rows are shared out dynamically, and the term texts kept are the first
@@ -521,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_l1),
         cmocka_unit_test(test_train_save_load),
         cmocka_unit_test(test_threads_same_model),
+        cmocka_unit_test(test_rand_as_glibc),
         cmocka_unit_test(test_private_terms_dropped),
         cmocka_unit_test(test_bad_labels),
     };

@@ -6,6 +6,7 @@
  * the same seed), BRAT standoff, and the hospital-style generator. */
 #include "support.h"
 
+#include "atelier/synth.h"
 #include "atelier/text.h"
 #include "atelier/text_model.h"
 #include "text/deid_internal.h"
@@ -207,7 +208,7 @@ static void test_model_file(void **state)
     assert_non_null(dir);
     at_text_doc *docs;
     size_t n = 150;
-    assert_int_equal(at_text_synth_hospital_docs(n, 11, 0, &docs), AT_OK);
+    assert_int_equal(at_synth_hospital_docs(n, 11, 0, &docs), AT_OK);
     at_text_deid *rules;
     assert_int_equal(at_text_deid_new(NULL, &rules), AT_OK);
     assert_int_equal(at_text_deid_set_model(rules, NULL), AT_OK);
@@ -304,8 +305,8 @@ static void test_hospital_generator(void **state)
     (void)state;
     size_t n = 1500;
     at_text_doc *a, *b;
-    assert_int_equal(at_text_synth_hospital_docs(n, 3, 0, &a), AT_OK);
-    assert_int_equal(at_text_synth_hospital_docs(n, 3, 0, &b), AT_OK);
+    assert_int_equal(at_synth_hospital_docs(n, 3, 0, &a), AT_OK);
+    assert_int_equal(at_synth_hospital_docs(n, 3, 0, &b), AT_OK);
     int seen[AT_PHI_COUNT] = {0};
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(a[i].len, b[i].len);

@@ -2,11 +2,12 @@
  * structured features, L2 or L1 logistic regression through liblinear, the
  * regularisation strength chosen by patient-level cross-validation (AUROC);
  * saving, loading and scoring with the reasons that raised the risk. */
-#include "risk_internal.h"
+#include "risk/internal.h"
 
 #include <linear.h>
 #ifdef _OPENMP
 #include <omp.h>
+#include <pthread.h>
 #endif
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +31,13 @@
 #define RISK_TERM_MAX_DIGITS 5
 
 static void quiet_print(const char *s) { (void)s; }
+
+/* liblinear prints through one function for the whole process (its only
+ * setting of the kind): set to silence once per process, the same value
+ * every time, so no call changes what another sees. */
+static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+static void set_quiet(void) { set_print_string_function(quiet_print); }
+static void liblinear_quiet(void) { pthread_once(&quiet_once, set_quiet); }
 
 static int cmp_desc(const void *a, const void *b)
 {
@@ -174,6 +182,9 @@ static at_status fit(const risk_data *d, const unsigned char *use, double C, int
      * grows (5x slower at C = 30), where the primal trust-region Newton
      * method stays flat; each at liblinear's default tolerance */
     int dual = !l1 && C <= 1.0;
+    /* the coordinate descent's row order, drawn from this thread's
+     * generator (src/risk/rand.c): the same data give the same model */
+    risk_rand_seed(1);
     par.solver_type = l1 ? L1R_LR : dual ? L2R_LR_DUAL : L2R_LR;
     par.C = C;
     par.eps = dual ? 0.1 : 0.01;
@@ -382,6 +393,11 @@ static at_status csv_columns(const at_csv *csv, int need_label, int *cp, int *ct
 
 at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_model **out)
 {
+    return risk_train(csv, opt, NULL, out);
+}
+
+at_status risk_train(const at_csv *csv, const at_risk_options *opt, at_run *run, at_risk_model **out)
+{
     *out = NULL;
     int cp, ct, cl;
     at_status st = csv_columns(csv, 1, &cp, &ct, &cl);
@@ -441,10 +457,10 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
      * in the file is listed by its own part: merged in part order, the
      * terms are those one thread would keep, whatever the thread count or
      * the timing. The first failing row in file order is reported. */
+    /* the thread budget: opt->threads (the run's), <= 0 OpenMP's default */
     int nthreads = 1;
 #ifdef _OPENMP
-    if (!opt || opt->threads != 1)
-        nthreads = omp_get_max_threads();
+    nthreads = opt && opt->threads > 0 ? opt->threads : omp_get_max_threads();
     nthreads = nthreads < 1 ? 1 : nthreads > 64 ? 64 : nthreads;
 #endif
     const size_t nparts = nthreads == 1 ? 1 : d.n < (size_t)nthreads * 8 ? d.n : (size_t)nthreads * 8;
@@ -472,6 +488,8 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         at_status bad_st = AT_OK;
         char bad_msg[256] = "";
         const int sorted = opt && opt->use_xgboost; /* boosting's rows by column; liblinear takes any order */
+        size_t parts_done = 0;
+        at_run_progress(run, "features", 0, nparts);
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1)
         {
             int tid = 0;
@@ -482,6 +500,8 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             risk_terms *T = &tt[tid];
 #pragma omp for schedule(dynamic, 1)
             for (size_t p = 0; p < nparts; p++) {
+                if (at_run_cancelled(run)) /* the parts left are skipped */
+                    continue;
                 size_t lo = row_at(pre, d.n, pre[d.n] / nparts * p),
                        hi = p + 1 == nparts ? d.n : row_at(pre, d.n, pre[d.n] / nparts * (p + 1));
                 for (size_t i = lo; i < hi; i++) {
@@ -511,11 +531,15 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
                 parts[p].seen = NULL;
                 T->list = NULL;
                 T->n = T->cap = 0;
+#pragma omp critical(risk_progress)
+                at_run_progress(run, "features", ++parts_done, nparts);
             }
             risk_vec_free(&v);
         }
         if (bad < d.n)
             st = at_error_set(bad_st, "line %zu: %s", csv->line[bad + 1], bad_msg);
+        if (!st)
+            st = at_run_check(run, "risk train");
     }
     for (size_t p = 0; parts && p < nparts; p++) {
         for (size_t k = 0; k < parts[p].n; k++) {
@@ -573,7 +597,7 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         for (size_t i = 0; i < d.n; i++)
             finish_row(d.x[i], rn[i], m->idf, map, tf, sf + i * RISK_S, d.nfeat);
     }
-    set_print_string_function(quiet_print);
+    liblinear_quiet();
     double C = opt && opt->C > 0 ? opt->C : 0;
     int l1 = opt ? opt->l1 : 0;
     int xgb = opt && opt->use_xgboost;
@@ -584,7 +608,7 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         m->ncol = d.nfeat;
         m->colmap = map;
         map = NULL;
-        st = risk_xgb_train(d.x, d.y, d.n, d.nfeat, opt->threads, &m->xgb, &m->xgb_len);
+        st = risk_xgb_train(d.x, d.y, d.n, d.nfeat, nthreads, run, &m->xgb, &m->xgb_len);
         if (!st)
             st = patient_counts(csv, cp, &d, pcount);
         if (!st)
@@ -632,11 +656,17 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         }
         at_free(ids);
         if (!st) {
-            set_print_string_function(quiet_print);
+            liblinear_quiet();
             int ntask = NG * folds;
-#pragma omp parallel for schedule(dynamic, 1) if (opt == NULL || opt->threads != 1)
+            int tasks_done = 0;
+            at_run_progress(run, "cross-validation", 0, (uint64_t)ntask);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) if (nthreads > 1)
             for (int task = 0; task < ntask; task++) {
                 int g = task / folds, f = task % folds;
+                if (at_run_cancelled(run)) { /* the tasks left are skipped */
+                    tst[task] = AT_OK;
+                    continue;
+                }
                 double *w = at_malloc((size_t)d.nfeat * sizeof *w);
                 unsigned char *use = at_malloc(d.n);
                 double b = 0;
@@ -654,11 +684,15 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
                         p[(size_t)g * d.n + i] = score_row(d.x[i], w, d.nfeat, b);
                 at_free(w);
                 at_free(use);
+#pragma omp critical(risk_progress)
+                at_run_progress(run, "cross-validation", (uint64_t)++tasks_done, (uint64_t)ntask);
             }
             for (int task = 0; task < ntask && !st; task++)
                 if ((st = tst[task]))
                     at_error_set(st, "cross-validation fold %d, C=%g: %s", task % folds + 1, grid[task / folds],
                                  tmsg[task][0] ? tmsg[task] : at_status_name(st));
+            if (!st)
+                st = at_run_check(run, "risk train");
         }
         double best = -1;
         for (size_t i = 0; i < d.n && !st; i++)
@@ -679,18 +713,17 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
         m->l1 = l1;
         double *w = at_malloc((size_t)d.nfeat * sizeof *w);
         /* liblinear's coordinate descent visits the rows in an order drawn
-         * from rand(): the same draws for the same data give the same model
-         * (the cross-validation fits above share the generator and may
-         * interleave their draws: their choice of C can differ between runs
-         * only where two values of C score nearly the same AUROC) */
+         * from rand(), here the fitting thread's own generator seeded by
+         * fit(): each fit, cross-validation's included, is the same for
+         * the same data whatever the thread count */
         at_status fst = w ? AT_OK : AT_ERR_NOMEM, pst = AT_OK;
+        at_run_progress(run, "fit", 0, 1);
         char fmsg[256] = ""; /* the message lives in the thread that failed */
         /* the patients of each term counted on the other core meanwhile */
 #pragma omp parallel sections num_threads(2) if (nthreads > 1)
         {
 #pragma omp section
             {
-                srand(1);
                 if (!fst && (fst = fit(&d, NULL, C, l1, w, &m->bias)))
                     snprintf(fmsg, sizeof fmsg, "%s", at_error_message());
             }
@@ -698,6 +731,8 @@ at_status at_risk_train(const at_csv *csv, const at_risk_options *opt, at_risk_m
             pst = patient_counts(csv, cp, &d, pcount);
         }
         st = fst ? at_error_set(fst, "%s", fmsg[0] ? fmsg : at_status_name(fst)) : pst;
+        if (!st)
+            at_run_progress(run, "fit", 1, 1);
         if (!st)
             drop_private_terms(m, map, pcount);
         for (size_t j = 0; j < RISK_H && !st; j++)

@@ -2,7 +2,7 @@
  * format: "ATRISK02", then little-endian C, l1, bias, idf[H] (float32),
  * w[H+S] (float64), the kept terms (index, length, bytes), and a flag
  * followed, for boosting, by the column map and XGBoost's raw model. */
-#include "risk_internal.h"
+#include "risk/internal.h"
 
 #include <math.h>
 #include <string.h>

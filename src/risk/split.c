@@ -1,7 +1,7 @@
 /* Patient-level train/test split of a CSV: whole patients go to one side,
  * chosen by a seeded shuffle of the sorted distinct patient ids, so the
  * same file, fraction and seed always give the same split. */
-#include "atelier/text.h"
+#include "atelier/risk.h"
 
 #include <math.h>
 #include <stdlib.h>

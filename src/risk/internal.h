@@ -1,9 +1,9 @@
-/* Internal to the risk model: features (hashed word n-grams with TF-IDF,
+/* Internal to src/risk: the risk model: features (hashed word n-grams with TF-IDF,
  * structured extractions) and the model's layout. */
-#ifndef ATELIER_TEXT_RISK_INTERNAL_H
-#define ATELIER_TEXT_RISK_INTERNAL_H
+#ifndef ATELIER_RISK_INTERNAL_H
+#define ATELIER_RISK_INTERNAL_H
 
-#include "atelier/text.h"
+#include "atelier/risk.h"
 
 #define RISK_HASH_BITS 18
 #define RISK_H (1u << RISK_HASH_BITS)
@@ -66,7 +66,7 @@ struct feature_node;
 /* Train XGBoost on liblinear-style rows (columns 1..nfeat); the raw model
  * is returned in *buf (owned by caller). */
 at_status risk_xgb_train(struct feature_node *const *x, const double *y, size_t n, int nfeat, int threads,
-                         unsigned char **buf, size_t *len);
+                         at_run *run, unsigned char **buf, size_t *len);
 /* Probability of one row (sorted columns), and contributions per column
  * (ncol + 1 values, the last the bias) when contrib is not NULL. */
 at_status risk_xgb_predict(const unsigned char *model, size_t model_len, const uint32_t *cols, const float *vals,
@@ -77,6 +77,23 @@ at_status risk_xgb_predict(const unsigned char *model, size_t model_len, const u
  * fold and fold sizes differ by at most one patient; fold[i] in [0, folds).
  * *patients receives the number of distinct ids. */
 at_status risk_cv_folds(const char *const *ids, size_t n, int folds, uint32_t *fold, size_t *patients);
+
+/* at_risk_train with a run: progress (phases "features", "cross-validation",
+ * "fit" or "boost") and the cancel flag, looked at between parts of the
+ * work (AT_ERR_CANCELLED). run may be NULL. */
+at_status risk_train(const at_csv *csv, const at_risk_options *opt, at_run *run, at_risk_model **out);
+
+/* The one evaluation (eval and the demo): each row of csv (columns text,
+ * label, patient_id when present; name in the messages) predicted, then
+ * the metrics with a bootstrap over patients (nboot resamples, seed). */
+at_status risk_evaluate(const at_risk_model *m, const at_csv *csv, const char *name, int nboot, uint64_t seed,
+                        at_run *run, at_risk_metrics *out);
+
+/* The random numbers of liblinear's fits, per thread (src/risk/rand.c):
+ * seed the calling thread's generator before a fit; liblinear's rand()
+ * calls reach __wrap_rand through -Wl,--wrap=rand. */
+void risk_rand_seed(unsigned seed);
+int __wrap_rand(void);
 
 /* Full feature vector of a text under the model's idf (TF-IDF l2-normalised,
  * then the structured features). */

@@ -2,7 +2,7 @@
  * averaged), AUPRC (average precision), bootstrap 95% intervals (over
  * patients when their ids are given: a cluster bootstrap), Brier
  * score, a 10-bin reliability table and its SVG plot; the demo pipeline. */
-#include "atelier/text.h"
+#include "atelier/risk.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -278,78 +278,5 @@ at_status at_risk_calibration_svg(const at_risk_metrics *m, at_buf *out)
                                2.0 + 6.0 * sqrt((double)m->bin_n[b] / (double)m->n));
     if (!st)
         st = at_buf_puts(out, "</svg>\n");
-    return st;
-}
-
-static uint32_t split_hash(const char *pid)
-{
-    uint32_t h = 2166136261u;
-    for (const char *p = pid; *p; p++)
-        h = (h ^ (unsigned char)*p) * 16777619u;
-    return h * 2654435761u;
-}
-
-at_status at_text_demo_risk(size_t patients, uint64_t seed, at_risk_metrics *test_metrics)
-{
-    at_buf csvb;
-    at_buf_init(&csvb, (size_t)1 << 30);
-    at_status st = at_text_synth_cohort(patients, seed, &csvb);
-    at_csv csv;
-    memset(&csv, 0, sizeof csv);
-    if (!st)
-        st = at_csv_parse((const char *)csvb.data, csvb.len, (size_t)1 << 20, &csv);
-    at_buf_free(&csvb);
-    if (st)
-        return st;
-    /* patient-level split: one patient in five is held out */
-    at_csv train = csv, test = csv;
-    train.cells = at_malloc(csv.nrows * csv.ncols * sizeof *train.cells);
-    test.cells = at_malloc(csv.nrows * csv.ncols * sizeof *test.cells);
-    train.line = at_malloc(csv.nrows * sizeof *train.line);
-    test.line = at_malloc(csv.nrows * sizeof *test.line);
-    if (!train.cells || !test.cells || !train.line || !test.line)
-        st = AT_ERR_NOMEM;
-    int cp = at_csv_column(&csv, "patient_id"), ct = at_csv_column(&csv, "text"), cl = at_csv_column(&csv, "label");
-    train.nrows = test.nrows = 0;
-    for (size_t i = 0; i < csv.nrows && !st; i++) {
-        int to_test = i > 0 && split_hash(csv.cells[i * csv.ncols + (size_t)cp]) % 5 == 0;
-        at_csv *dst = i == 0 ? NULL : to_test ? &test : &train;
-        if (i == 0) {
-            memcpy(train.cells, csv.cells, csv.ncols * sizeof *csv.cells);
-            memcpy(test.cells, csv.cells, csv.ncols * sizeof *csv.cells);
-            train.line[0] = test.line[0] = 1;
-            train.nrows = test.nrows = 1;
-            continue;
-        }
-        memcpy(dst->cells + dst->nrows * csv.ncols, csv.cells + i * csv.ncols, csv.ncols * sizeof *csv.cells);
-        dst->line[dst->nrows++] = csv.line[i];
-    }
-    at_risk_model *m = NULL;
-    at_risk_options opt = {0};
-    if (!st)
-        st = at_risk_train(&train, &opt, &m);
-    size_t n = test.nrows > 0 ? test.nrows - 1 : 0;
-    double *p = at_malloc((n + 1) * sizeof *p);
-    int *y = at_malloc((n + 1) * sizeof *y);
-    const char **ids = at_malloc((n + 1) * sizeof *ids);
-    if (!st && (!p || !y || !ids))
-        st = AT_ERR_NOMEM;
-    for (size_t i = 0; i < n && !st; i++) {
-        const char *text = test.cells[(i + 1) * csv.ncols + (size_t)ct];
-        st = at_risk_predict(m, text, strlen(text), &p[i], NULL, 0);
-        y[i] = test.cells[(i + 1) * csv.ncols + (size_t)cl][0] == '1';
-        ids[i] = test.cells[(i + 1) * csv.ncols + (size_t)cp];
-    }
-    if (!st)
-        st = at_risk_metrics_compute_by_patient(p, y, ids, n, 1000, seed, test_metrics);
-    at_free(p);
-    at_free(y);
-    at_free(ids);
-    at_risk_free(m);
-    at_free(train.cells);
-    at_free(test.cells);
-    at_free(train.line);
-    at_free(test.line);
-    at_csv_free(&csv);
     return st;
 }

@@ -1,7 +1,7 @@
 /* Gradient boosting for the risk model through XGBoost's C API (an option
  * beside logistic regression): training on the compact feature columns,
  * prediction with per-feature contributions (SHAP values) for the reasons. */
-#include "risk_internal.h"
+#include "risk/internal.h"
 
 #include <linear.h>
 #include <stdio.h>
@@ -30,7 +30,7 @@ static void xgb_params(BoosterHandle b, int threads)
 }
 
 at_status risk_xgb_train(struct feature_node *const *x, const double *y, size_t n, int nfeat, int threads,
-                         unsigned char **buf, size_t *len)
+                         at_run *run, unsigned char **buf, size_t *len)
 {
     *buf = NULL;
     size_t nnz = 0;
@@ -63,9 +63,12 @@ at_status risk_xgb_train(struct feature_node *const *x, const double *y, size_t 
         st = xgb_fail("booster");
     if (!st)
         xgb_params(b, threads);
-    for (int it = 0; it < XGB_ROUNDS && !st; it++)
-        if (XGBoosterUpdateOneIter(b, it, dm))
+    for (int it = 0; it < XGB_ROUNDS && !st; it++) {
+        if (!(st = at_run_check(run, "risk train")) && XGBoosterUpdateOneIter(b, it, dm))
             st = xgb_fail("training");
+        if (!st)
+            at_run_progress(run, "boost", (uint64_t)it + 1, XGB_ROUNDS);
+    }
     bst_ulong ml = 0;
     const char *raw = NULL;
     if (!st && XGBoosterGetModelRaw(b, &ml, &raw))

@@ -2,8 +2,7 @@
  * text, and structured features from the extractor's mentions (ages,
  * performance status, adverse events with their grades and the scope of
  * their negation, regimens and cycles, drugs, prior admissions). */
-#include "extract_internal.h"
-#include "risk_internal.h"
+#include "risk/internal.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -185,7 +184,7 @@ static void put_term(risk_terms *t, uint32_t idx, char *str)
 /* Hashed unigram and bigram counts of the extractor's tokens: each token's
  * folded form split into words at anything but a-z, 0-9 and bytes >= 0x80
  * ("r-chop" is "r" and "chop"); bigrams link consecutive words. */
-static at_status hash_tokens(const ex_tok *t, size_t n, risk_vec *out, risk_terms *terms)
+static at_status hash_tokens(const at_text_token *t, size_t n, risk_vec *out, risk_terms *terms)
 {
     out->n = 0;
     at_status st = AT_OK;
@@ -242,7 +241,7 @@ static int regimen_drug_count(const char *value)
     int fl = at_text_fold(value, strlen(value), f, sizeof f);
     if (fl <= 0)
         return 0;
-    int k = ex_regimen_drugs(f);
+    int k = at_text_regimen_drugs(f);
     if (k)
         return k;
     int parts = 1; /* "carboplatine-paclitaxel": one drug per part */
@@ -339,16 +338,16 @@ at_status risk_note(const at_text_extractor *x, const char *text, size_t len, ri
 {
     if (len > RISK_MAX_TEXT)
         return at_error_set(AT_ERR_LIMIT, "risk: text of %zu bytes exceeds %zu", len, RISK_MAX_TEXT);
-    ex_tok *t = NULL;
+    at_text_token *t = NULL;
     size_t n = 0;
     at_text_mentions m = {0};
-    at_status st = ex_tokenise(x, text, len, &t, &n);
+    at_status st = at_text_tokenise(x, text, len, &t, &n);
     if (!st)
         st = hash_tokens(t, n, out, terms);
     if (!st && sorted)
         st = sort_feats(out);
     if (!st)
-        st = ex_extract_tokens(x, text, len, t, n, NULL, &m);
+        st = at_text_extract_tokens(x, text, len, t, n, NULL, &m);
     if (!st)
         structured(&m, s);
     at_free(t);
