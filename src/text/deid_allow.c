@@ -53,7 +53,8 @@ static const char *const safe_prefixes[] = {
 
 static int ends_with(const char *f, size_t n, const char *e, size_t m)
 {
-    return n > m + 2 && f[n - 1] == e[m - 1] && !memcmp(f + n - m, e, m);
+    /* a short ending on a short word is a name's as often ("Jérémie", "Laurie") */
+    return n > m + (m <= 4 ? 4 : 2) && f[n - 1] == e[m - 1] && !memcmp(f + n - m, e, m);
 }
 
 /* The folded word f (n bytes) is a word of the language or medical by
@@ -86,6 +87,67 @@ static int known_inflection(const text_lexicon *x, const char *f, size_t n)
     return 0;
 }
 
+/* A writing no name has: capitals after a lower-case letter ("CheckMate",
+ * "HbA1c", "OlympiA"), or two capitals then lower case ("QTc",
+ * "IMpower"): abbreviations, trial and brand names, units. Names written
+ * so ("McBurney", "DeVita", "LeBlanc", "VanDyk") start with a particle. */
+int deid_mixed_case(const char *w, size_t n)
+{
+    static const char *const prefixes[] = {"Mc", "Mac", "De", "Di", "Du", "Da", "Le", "La", "Van", "Von", "O'", NULL};
+    int lower_seen = 0, upper_run = 0, mixed = 0;
+    for (size_t i = 0; i < n && !mixed; i++) {
+        unsigned char c = (unsigned char)w[i];
+        if (c >= 'a' && c <= 'z') {
+            mixed = upper_run >= 2 && i == (size_t)upper_run;
+            lower_seen = 1;
+        } else if (c >= 'A' && c <= 'Z') {
+            mixed = lower_seen;
+            upper_run += !lower_seen;
+        } else if (c >= 0x80 || c == '-' || c == '\'') {
+            return 0;
+        }
+    }
+    if (!mixed)
+        return 0;
+    for (const char *const *p = prefixes; *p; p++) {
+        size_t l = strlen(*p);
+        if (n > l && !memcmp(w, *p, l) && w[l] >= 'A' && w[l] <= 'Z')
+            return 0;
+    }
+    return 1;
+}
+
+/* A word a trial, a study or a cohort is named by: in capitals or mixed
+ * case, with a number glued by a hyphen ("KEYNOTE-522", "PAOLA-1") or
+ * after a study word ("essai PACIFIC", "étude CheckMate 227"). */
+static const char *const study_words[] = {"essai", "essais", "etude", "etudes", "protocole", "trial",
+                                          "cohorte", "bras", "programme", "registre", "schema", NULL};
+
+int deid_study_name(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (!k->allcaps && !deid_mixed_case(s->t + k->s, k->e - k->s))
+        return 0;
+    if (i + 2 < s->n && is_punct(s, i + 1, '-') && s->tok[i + 1].s == k->e && s->tok[i + 2].kind == TOK_NUM &&
+        s->tok[i + 2].s == s->tok[i + 1].e && s->tok[i + 2].e - s->tok[i + 2].s <= 3)
+        return 1;
+    for (size_t q = i, hop = 0; q > 0 && hop < 3; q--, hop++) {
+        const text_tok *p = &s->tok[q - 1];
+        if (p->nl && q - 1 < i)
+            break;
+        if (p->kind == TOK_WORD && p->e - p->s <= 12) {
+            char f[16];
+            int fl = text_lexicon_fold(s->t + p->s, p->e - p->s, f, sizeof f);
+            for (const char *const *w = study_words; fl > 0 && *w; w++)
+                if (strlen(*w) == (size_t)fl && !memcmp(*w, f, (size_t)fl))
+                    return 1;
+        }
+        if (s->tok[q - 1].nl)
+            break;
+    }
+    return 0;
+}
+
 /* Gene, TNM, cycle and dose writings among words with digits ("BRCA1",
  * "pT2N0", "C3J1", "75mg", "HER2", "L4-L5"): the letters and digits of a
  * code of at most three digits, or a TNM. */
@@ -96,6 +158,8 @@ static int safe_code(const char *w, size_t n)
         digits += (unsigned)(w[i] - '0') < 10u;
     if (digits <= 4)
         return 1; /* genes, cycles, doses, times ("10h41") */
+    if (n == 11 && !memcmp(w, "NCT", 3) && digits == 8)
+        return 1; /* a ClinicalTrials.gov registration */
     /* TNM: [cpy]*T..N..M.. */
     size_t i = 0;
     while (i < n && (w[i] == 'c' || w[i] == 'p' || w[i] == 'y' || w[i] == 'r' || w[i] == 'u'))
@@ -115,6 +179,8 @@ int deid_known_safe(const text_scan *s, size_t i)
         digit |= (unsigned)(w[j] - '0') < 10u;
     if (digit)
         return safe_code(w, n);
+    if (deid_mixed_case(w, n) || deid_study_name(s, i))
+        return 1;
     char f[96];
     int fl = text_lexicon_fold(w, n, f, sizeof f);
     if (fl <= 0)
@@ -181,7 +247,7 @@ int deid_known_safe(const text_scan *s, size_t i)
             size_t b = a;
             while (b < (size_t)fl && f[b] != '-')
                 b++;
-            unsigned kinds = b > a ? text_lexicon_get(x, f + a, b - a) : LEX_WORD;
+            unsigned kinds = b > a + 2 ? text_lexicon_get(x, f + a, b - a) : LEX_WORD;
             int ok =
                 (kinds & (LEX_WORD | LEX_MED | LEX_EPONYM)) != 0 ||
                 (b > a && known_inflection(x, f + a, b - a)) ||

@@ -358,27 +358,12 @@ static void pass_age(text_scan *s, size_t i)
         mark(s, i, i + 1, AT_PHI_AGE);
 }
 
-/* A phone number with the OCR's letters for digits ("O6 71 44 2O 18"):
- * the scanner on a copy with O, o as 0 and l, I as 1. End offset or 0. */
+/* A phone number with the OCR's letters for digits ("O6 71 44 2O 18"). End
+ * offset or 0. */
 static size_t scan_ocr_phone(const text_scan *s, size_t a)
 {
-    char buf[40];
-    size_t n = s->len - a < sizeof buf - 1 ? s->len - a : sizeof buf - 1;
-    int letters = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s->t[a + i];
-        if (c == 'O' || c == 'o')
-            c = '0', letters++;
-        else if (c == 'l' || c == 'I')
-            c = '1', letters++;
-        buf[i] = c;
-    }
-    buf[n] = 0;
-    if (!letters || (a > 0 && is_alnum_c(s->t[a - 1])))
-        return 0;
-    size_t e = text_scan_phone(buf, n, 0);
-    /* the letters must be inside the number, a word after it ends it */
-    return e && e < n && is_alnum_c(s->t[a + e]) ? 0 : (e ? a + e : 0);
+    size_t e = text_scan_phone_ocr(s->t, s->len, a);
+    return e ? e : 0;
 }
 
 /* Web addresses, handles, "(+33)" phones, IBAN, plates, OCR'd dates that
@@ -731,6 +716,10 @@ static void pass_short_date(text_scan *s, size_t i)
     if (!tok_word_is(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE) &&
         !(eol && d > m))
         return;
+    /* "cure 3/6", "séance 4/25": a count of a course, not a day */
+    static const char *const course_words[] = {"cure", "seance", "cycle", "fraction", NULL};
+    if (d <= m && tok_word_is(s, i - 1, course_words))
+        return;
     mark(s, i, i + 3, AT_PHI_DATE);
 }
 
@@ -759,6 +748,8 @@ static void pass_code(text_scan *s, size_t i)
         return;
     }
     (void)a;
+    if (r == i + 1 && tlen(s, i) == 11 && !memcmp(s->t + s->tok[i].s, "NCT", 3) && digits == 8)
+        return; /* a ClinicalTrials.gov registration, not a record */
     if (letters && digits >= 5 && dash)
         mark(s, i, r, AT_PHI_ID);
     else if (!letters && digits >= 7 && r == i + 1)
@@ -767,6 +758,22 @@ static void pass_code(text_scan *s, size_t i)
         mark(s, i, r, AT_PHI_ID);
     else if (letters && digits >= 6 && r == i + 1)
         mark(s, i, r, AT_PHI_ID); /* "CAE0033210" */
+}
+
+/* An internal phone extension: three to five digits after "poste", "bip",
+ * "DECT", "ext." ("poste 6214", "bip : 312"). */
+static const char *const extension_words[] = {"poste", "bip", "dect", "ext", "extension", NULL};
+
+static void pass_extension(text_scan *s, size_t i)
+{
+    size_t n = tlen(s, i), p = i;
+    if (n < 3 || n > 5 || i == 0 || s->tok[i].nl)
+        return;
+    while (p > 0 && i - p < 2 && (is_punct(s, p - 1, ':') || is_punct(s, p - 1, '.')) && !s->tok[p].nl)
+        p--;
+    if (p > 0 && !s->tok[p].nl && s->tok[p - 1].kind == TOK_WORD && tok_word_is(s, p - 1, extension_words) &&
+        !(i + 1 < s->n && s->tok[i + 1].s == s->tok[i].e && s->tok[i + 1].kind != TOK_PUNCT))
+        mark(s, i, i + 1, AT_PHI_TEL);
 }
 
 /* A weekday before a date joins it ("lundi 12 mars"). */
@@ -817,7 +824,9 @@ void deid_pass_extra_late(text_scan *s)
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
         size_t i = s->list[TEXT_LIST_NUM][q];
         if (!s->lab[i] && s->tok[i].kind == TOK_NUM) {
-            pass_short_date(s, i);
+            pass_extension(s, i);
+            if (!s->lab[i])
+                pass_short_date(s, i);
             if (!s->lab[i])
                 pass_code(s, i);
         }
@@ -908,6 +917,70 @@ void deid_pass_joins(text_scan *s)
             (s->lab[i - 2] == AT_PHI_NOM || s->lab[i - 2] == AT_PHI_PRENOM || s->lab[i - 2] == AT_PHI_VILLE ||
              s->lab[i - 2] == AT_PHI_HOPITAL))
             mark(s, i, i + 1, s->lab[i - 2]);
+    /* the words of one name the tagger left around the words it took, on
+     * one line with nothing between ("LE GALL Jean-Yves", "Nguyen Van
+     * Thanh", "riou bernard", "J.-M. COADOU") */
+    for (size_t i = 1; i < s->n; i++) {
+        int l = s->lab[i];
+        if ((l != AT_PHI_PRENOM && l != AT_PHI_NOM) || s->tok[i].nl)
+            continue;
+        /* capitals before a first name: its surname, up to three words */
+        if (l == AT_PHI_PRENOM && !s->tok[i].allcaps) {
+            size_t p = i;
+            while (p > 0 && i - p < 3 && !s->tok[p].nl && !s->lab[p - 1] && s->tok[p - 1].kind == TOK_WORD &&
+                   s->tok[p - 1].allcaps && !(s->tok[p - 1].lex & LEX_MED) && s->tok[p - 1].s + 1 >= s->tok[p - 1].e - 40 &&
+                   !(s->tok[p - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_IDLABEL | DICT_MONTH)))
+                p--;
+            if (p < i && mark(s, p, i, AT_PHI_NOM))
+                deid_names_add(s, p, i);
+        }
+        /* a particle between two words of names ("Nguyen Van Thanh") */
+        if (i + 2 < s->n && !s->lab[i + 1] && !s->tok[i + 1].nl && !s->tok[i + 2].nl &&
+            (s->lab[i + 2] == AT_PHI_PRENOM || s->lab[i + 2] == AT_PHI_NOM) && s->tok[i + 1].kind == TOK_WORD &&
+            (s->tok[i + 1].cap || s->tok[i + 1].allcaps) && (s->tok[i + 1].dflags & DICT_PARTICLE))
+            join_into(s, i + 1, i + 2, s->lab[i + 2]);
+        /* a name of a name list right after, in lower case too ("riou bernard") */
+        if (i + 1 < s->n && !s->lab[i + 1] && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD &&
+            s->tok[i + 1].s > s->tok[i].e && (s->tok[i + 1].lex & (LEX_FIRST | LEX_LAST)) &&
+            !(s->tok[i + 1].lex & (LEX_MED | LEX_EPONYM)) &&
+            (s->tok[i + 1].cap || s->tok[i + 1].allcaps || !(s->tok[i + 1].lex & LEX_WORD)) &&
+            !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_CONNECT))) {
+            int lab = (s->tok[i + 1].lex & LEX_FIRST) && !(s->tok[i + 1].lex & LEX_LAST) ? AT_PHI_PRENOM
+                      : (s->tok[i + 1].lex & LEX_LAST) && !(s->tok[i + 1].lex & LEX_FIRST) ? AT_PHI_NOM
+                      : l == AT_PHI_NOM ? AT_PHI_PRENOM : AT_PHI_NOM;
+            if (mark(s, i + 1, i + 2, lab))
+                deid_names_add(s, i + 1, i + 2);
+        }
+        /* compound initials before a surname: "J.-M. Coadou", "P.-Y. Le Roux" */
+        if (l == AT_PHI_NOM && i >= 5 && (s->lab[i - 1] == AT_PHI_PRENOM || is_punct(s, i - 1, '.'))) {
+            size_t e = s->lab[i - 1] == AT_PHI_PRENOM ? i - 1 : i;
+            /* e: the first token of the initial before the surname (or the surname) */
+            while (e > 0 && s->lab[e - 1] == AT_PHI_PRENOM && s->ent[e - 1] == s->ent[i - 1])
+                e--;
+            if (e >= 4 && is_punct(s, e - 1, '-') && is_punct(s, e - 2, '.') && s->tok[e - 3].kind == TOK_WORD &&
+                s->tok[e - 3].cap && s->tok[e - 3].e - s->tok[e - 3].s <= 2 && !s->lab[e - 3] && !s->tok[e - 1].nl &&
+                !s->tok[e].nl) {
+                size_t b = i;
+                while (b > e && (s->lab[b - 1] == AT_PHI_PRENOM || is_punct(s, b - 1, '.')))
+                    b--;
+                for (size_t q = e - 3; q < b; q++)
+                    s->lab[q] = 0;
+                mark(s, e - 3, b, AT_PHI_PRENOM);
+            } else if (is_punct(s, i - 1, '.') && i >= 4 && is_punct(s, i - 3, '-') && s->tok[i - 2].kind == TOK_WORD &&
+                       s->tok[i - 2].cap && s->tok[i - 2].e - s->tok[i - 2].s <= 2 && is_punct(s, i - 4, '.') &&
+                       s->tok[i - 5].kind == TOK_WORD && s->tok[i - 5].cap && s->tok[i - 5].e - s->tok[i - 5].s <= 2 &&
+                       !s->tok[i - 4].nl && !s->tok[i - 3].nl && !s->tok[i - 2].nl && !s->tok[i - 1].nl) {
+                int free_run = 1;
+                for (size_t q = i - 5; q < i - 1; q++)
+                    free_run &= !s->lab[q] || s->lab[q] == AT_PHI_PRENOM;
+                if (free_run) {
+                    for (size_t q = i - 5; q < i - 1; q++)
+                        s->lab[q] = 0;
+                    mark(s, i - 5, i - 1, AT_PHI_PRENOM);
+                }
+            }
+        }
+    }
     /* "NOM Prénom": a known first name after a surname in capitals */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];

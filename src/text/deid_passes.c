@@ -75,6 +75,27 @@ static size_t place_run(const text_scan *s, size_t i, size_t max)
     return last;
 }
 
+/* Token i is a unit of a dose or a measure ("UI", "mg", "Gy"): a number
+ * before it is a quantity, not a zip code. */
+static int tok_unit(const text_scan *s, size_t i)
+{
+    static const char *const units[] = {"ui", "mg", "g", "kg", "ml", "l", "gy", "ug", "mcg", "mmol", "umol", "mui",
+                                        "u", "ua", "cgy", "mbq", "mm", "cm", "unites", "cp", "gel", NULL};
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (n > 6)
+        return 0;
+    char f[16];
+    for (size_t j = 0; j < n; j++) {
+        char c = s->t[k->s + j];
+        f[j] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    for (const char *const *u = units; *u; u++)
+        if (strlen(*u) == n && !memcmp(*u, f, n))
+            return 1;
+    return 0;
+}
+
 void deid_pass_numbers(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
@@ -86,12 +107,12 @@ void deid_pass_numbers(text_scan *s)
         int ymd;
         if ((e = text_scan_nir(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_SECU);
-        } else if ((e = text_scan_phone(s->t, s->len, k->s))) {
+        } else if ((e = text_scan_phone(s->t, s->len, k->s)) || (e = text_scan_phone_ocr(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_TEL);
         } else if (k->kind == TOK_NUM && (e = text_scan_date_numeric(s->t, s->len, k->s, &ymd))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_DATE);
         } else if (k->kind == TOK_NUM && zip_ok(s, i) && is_name_word(s, i + 1) && !s->tok[i + 1].nl &&
-                   !(s->tok[i + 1].dflags & DICT_MONTH)) {
+                   !(s->tok[i + 1].dflags & DICT_MONTH) && !tok_unit(s, i + 1)) {
             size_t r = place_run(s, i + 1, 6);
             if (r > i + 1 && mark(s, i, i + 1, AT_PHI_ZIP))
                 mark(s, i + 1, r, AT_PHI_VILLE);

@@ -10,8 +10,9 @@
 
 #define LEX_WFRENCH "/usr/share/dict/french"
 #define LEX_HUNSPELL "/usr/share/hunspell/fr.dic"
+#define LEX_EN_MED "/usr/share/hunspell/en_med_glut.dic"
 #define LEX_MAX_FILE ((size_t)64 << 20)
-#define LEX_SLOTS ((size_t)1 << 20) /* about 430,000 words: at most 0.45 full */
+#define LEX_SLOTS ((size_t)1 << 20) /* about 470,000 words: at most 0.5 full */
 
 int text_lexicon_fold(const char *s, size_t n, char *f, size_t cap)
 {
@@ -196,6 +197,83 @@ static at_status load_list(text_lexicon *x, const char *dir, const char *file, u
     return st;
 }
 
+/* English medical endings and their French form: the French medical
+ * word an English entry stands for ("hyperplasia" -> "hyperplasie",
+ * "cisplatin" -> "cisplatine", "nasopharyngoscopy" -> "...scopie"). */
+static const struct {
+    const char *en, *fr;
+} en_fr_endings[] = {{"ectomy", "ectomie"}, {"otomy", "otomie"}, {"ostomy", "ostomie"}, {"scopy", "scopie"},
+                     {"plasty", "plastie"}, {"graphy", "graphie"}, {"pathy", "pathie"},   {"logy", "logie"},
+                     {"trophy", "trophie"}, {"therapy", "therapie"}, {"ia", "ie"},      {"oma", "ome"},
+                     {"omas", "omes"},      {"osis", "ose"},       {"itis", "ite"},      {"ic", "ique"},
+                     {"ical", "ique"},      {"ous", "eux"},        {"in", "ine"},        {"ism", "isme"},
+                     {"ist", "iste"},       {"rrhea", "rrhee"},    {"y", "ie"},          {"ae", "es"},
+                     {NULL, NULL}};
+
+/* hunspell-en-med: the English medical dictionary's entries that start in
+ * lower case (its capitalised ones are eponyms and brands, many of them
+ * surnames: Bernard, Durand) and are at least six letters, and not written
+ * capitalised too, as medical words, with their French form by ending. */
+static at_status load_en_med(text_lexicon *x, const char *path)
+{
+    unsigned char *data;
+    size_t len;
+    at_status st = at_file_read(path, LEX_MAX_FILE, &data, &len);
+    if (st)
+        return at_error_set(
+            AT_ERR_IO, "text deid: cannot read %s (Debian package hunspell-en-med; scripts/bootstrap installs it)",
+            path);
+    /* the capitalised entries first, to leave out the words written both ways */
+    text_lexicon caps = {0};
+    caps.slot = at_calloc((size_t)1 << 16, sizeof *caps.slot);
+    caps.mask = ((size_t)1 << 16) - 1;
+    if (!caps.slot) {
+        at_free(data);
+        return AT_ERR_NOMEM;
+    }
+    const char *p = (const char *)data, *end = p + len;
+    for (int pass = 0; pass < 2 && !st; pass++) {
+        p = (const char *)data;
+        int first = 1;
+        while (p < end && !st) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            const char *le = nl ? nl : end;
+            const char *we = p;
+            while (we < le && *we != '/' && *we != ' ' && *we != '\t' && *we != '\r')
+                we++;
+            size_t n = (size_t)(we - p);
+            int upper = n && p[0] >= 'A' && p[0] <= 'Z', lower = n && p[0] >= 'a' && p[0] <= 'z';
+            int plain = 1;
+            for (const char *q = p; q < we; q++)
+                plain &= (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '-';
+            if (!first && plain && pass == 0 && upper && n <= LEX_MAX_WORD && (caps.n + 1) * 2 <= caps.mask + 1) {
+                st = lex_add(&caps, p, n, 1);
+            } else if (!first && plain && pass == 1 && lower && n >= 6 && n + 8 <= LEX_MAX_WORD) {
+                char f[LEX_MAX_WORD + 16];
+                int fl = text_lexicon_fold(p, n, f, sizeof f);
+                if (fl > 0 && !text_lexicon_get(&caps, f, (size_t)fl)) {
+                    st = lex_add(x, f, (size_t)fl, LEX_MED);
+                    for (size_t e = 0; en_fr_endings[e].en && !st; e++) {
+                        size_t el = strlen(en_fr_endings[e].en), frl = strlen(en_fr_endings[e].fr);
+                        if ((size_t)fl > el + 3 && !memcmp(f + fl - el, en_fr_endings[e].en, el)) {
+                            char g[LEX_MAX_WORD + 16];
+                            memcpy(g, f, (size_t)fl - el);
+                            memcpy(g + fl - el, en_fr_endings[e].fr, frl);
+                            st = lex_add(x, g, (size_t)fl - el + frl, LEX_MED);
+                            break;
+                        }
+                    }
+                }
+            }
+            first = 0;
+            p = le + 1;
+        }
+    }
+    at_free(caps.slot);
+    at_free(data);
+    return st;
+}
+
 static const char *const street_words[] = {
     "rue",      "avenue",   "av",       "bd",        "boulevard", "allee",     "chemin",      "place",
     "impasse",  "route",    "quai",     "cours",     "square",    "residence", "res",         "lotissement",
@@ -320,6 +398,8 @@ static void base_build(void)
     base_status = load_wordlist(&base_lex, LEX_WFRENCH);
     if (!base_status)
         base_status = load_hunspell(&base_lex, LEX_HUNSPELL);
+    if (!base_status)
+        base_status = load_en_med(&base_lex, LEX_EN_MED);
     for (size_t i = 0; street_words[i] && !base_status; i++)
         base_status = lex_add(&base_lex, street_words[i], strlen(street_words[i]), LEX_STREET);
     for (size_t i = 0; org_words[i] && !base_status; i++)

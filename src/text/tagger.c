@@ -48,6 +48,8 @@ static int sentence_start(const text_scan *s, size_t i)
     return c == '.' || c == '!' || c == '?' || c == ':' || c == '-' || c == '(' || c == '"';
 }
 
+static int lower_cue(const text_scan *s, size_t i);
+
 static int candidate(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -75,17 +77,19 @@ static int candidate(const text_scan *s, size_t i)
         return 1;
     if (tok_digit(s, i))
         return 0; /* codes and numbers: the rules */
+    /* an unknown word, unless the safe vocabulary explains it by its form
+     * (a drug's or a medical word's ending, an abbreviation's writing, a
+     * trial's name) with no title, label or name beside it */
     if (!(lx & KNOWN) && !(k->dflags & (DICT_COMMON | DICT_EPONYM | DICT_CONNECT | DICT_PARTICLE)))
-        return k->cap || k->allcaps ||
-               !deid_known_safe(s, i); /* an unknown word (in lower case: by every reading) */
-    return 0;                          /* a word of the language that no name list holds */
+        return !deid_known_safe(s, i) || lower_cue(s, i);
+    return 0; /* a word of the language that no name list holds */
 }
 
 /* A cue that a word in lower case is a name: a title, a field label, a
  * role or a relative within two tokens before it, or a name beside it. */
 static int lower_cue(const text_scan *s, size_t i)
 {
-    for (size_t q = i, hop = 0; q > 0 && hop < 2; q--, hop++) {
+    for (size_t q = i, hop = 0; q > 0 && hop < 2 && !s->tok[q].nl; q--, hop++) {
         const text_tok *p = &s->tok[q - 1];
         if (p->kind == TOK_PUNCT &&
             (s->t[p->s] == '.' || s->t[p->s] == ';' || s->t[p->s] == '!' || s->t[p->s] == '?'))
@@ -395,8 +399,9 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
             /* words of the language in lower case ("le blanc", "peau
              * rose") are names only with a cue */
             int ok = lower_cue(s, t) || (line_flags(s, c, t) & 1); /* or a cell of a table */
-            if (deid_drug_line(s, t) && (out[t - i] == TAG_NOM || out[t - i] == TAG_PRENOM)) {
-                t = u; /* brand names in a list of drugs */
+            if (deid_drug_line(s, t) && out[t - i] != TAG_ADRESSE && !(line_flags(s, c, t) & 1) &&
+                !(t > 0 && (tok_is(s, t - 1, "\xC3\xA0") || tok_is(s, t - 1, "chez")))) {
+                t = u; /* brand names in a list of drugs ("Tafinlar, Mekinist") */
                 continue;
             }
             for (size_t q = t; q < u && !ok; q++)

@@ -68,6 +68,12 @@ void deid_pass_allow(text_scan *s, const tag_doc *c);
 int deid_drug_line(const text_scan *s, size_t i);
 /* 1 when word token i is a known-safe word by itself (deid_allow.c). */
 int deid_known_safe(const text_scan *s, size_t i);
+/* The writing of an abbreviation, a trial or brand name: capitals after
+ * lower case ("CheckMate", "HbA1c") or two capitals then lower case
+ * ("QTc"), names with a particle ("McBurney") aside. */
+int deid_mixed_case(const char *w, size_t n);
+/* Token i names a trial or study ("KEYNOTE-522", "essai PACIFIC"). */
+int deid_study_name(const text_scan *s, size_t i);
 
 /* The model file: "ATDTAG01", bits, o_bias, seed, docs, epochs, the
  * transitions, then the nonzero weight rows (index, TAG_COUNT floats);
