@@ -260,8 +260,10 @@ static void make_phone(notes_writer *w, char *out, size_t cap, int mobile)
     static const char *const fmt[] = {
         "0%d %d%d %d%d %d%d %d%d",     "0%d.%d%d.%d%d.%d%d.%d%d",       "0%d%d%d%d%d%d%d%d%d",
         "+33 %d %d%d %d%d %d%d %d%d",  "+33 (0)%d %d%d %d%d %d%d %d%d", "0%d-%d%d-%d%d-%d%d-%d%d",
-        "(+33)%d.%d%d.%d%d.%d%d.%d%d", "0%d %d%d %d%d %d%d %d%d",       "0%d.%d%d.%d%d.%d%d.%d%d"};
-    snprintf(out, cap, fmt[nw_pick(w, 9)], d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]);
+        "(+33)%d.%d%d.%d%d.%d%d.%d%d", "0%d %d%d %d%d %d%d %d%d",       "0%d.%d%d.%d%d.%d%d.%d%d",
+        "0%d%d%d %d%d %d%d %d%d",      "0%d.%d%d %d%d %d%d %d%d",       "0%d/%d%d/%d%d/%d%d/%d%d",
+        "0%d  %d%d  %d%d  %d%d  %d%d"};
+    snprintf(out, cap, fmt[nw_pick(w, 13)], d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]);
 }
 
 static void make_nir(notes_writer *w, const hosp_world *hw, char *out, size_t cap)

@@ -70,8 +70,82 @@ static const char *const clinical[] = {
     "Eau de rose pour les soins de bouche, bain de bouche au bicarbonate. ",
 };
 
+/* ---- made-up medical words: the classes of the safe vocabulary, not a list ---- */
+
+static void made_stem(notes_writer *w, char *o, size_t cap, int capital)
+{
+    static const char *const a[] = {"ta", "ve", "ri", "lo", "bra", "ze", "mo", "ni", "da", "po", "se", "cu", "fi", "gal"};
+    static const char *const b[] = {"li", "ra", "to", "ne", "ci", "vu", "ma", "de", "so", "ru", "ba", "xi"};
+    snprintf(o, cap, "%s%s%s", PICK(w, a), PICK(w, b), nw_u(w) < 0.5 ? PICK(w, b) : "");
+    if (capital && o[0] >= 'a' && o[0] <= 'z')
+        o[0] = (char)(o[0] - 32);
+}
+
+/* A drug of no list, by its INN stem ("velicitinib", "Poramab"), a trial
+ * named in capitals or mixed case with its number ("KARVELO-2",
+ * "VeriSol 311"), an abbreviation in mixed case ("QTc"), a device or a sign
+ * named after someone ("drain de Kerbrac"): strings that must stay. */
+static void made_trap(notes_writer *w)
+{
+    static const char *const inn[] = {"mab", "tinib", "ciclib", "platine", "taxel", "rubicine", "lisib",
+                                      "parib", "rafénib", "zumab", "ximab", "tuzumab", "métinib", "limus"};
+    char stem[40], word[80], t[256];
+    made_stem(w, stem, sizeof stem, 0);
+    switch (nw_pick(w, 6)) {
+    case 0:
+        snprintf(word, sizeof word, "%s%s", stem, PICK(w, inn));
+        if (nw_u(w) < 0.4)
+            word[0] = (char)(word[0] - 32);
+        snprintf(t, sizeof t, "Introduction de {%s} {%d mg} %s. ", word, 50 * (1 + (int)nw_pick(w, 8)),
+                 nw_u(w) < 0.5 ? "par jour" : "toutes les 3 semaines");
+        break;
+    case 1: {
+        char up[40];
+        size_t n = strlen(stem);
+        for (size_t i = 0; i <= n; i++)
+            up[i] = (char)(stem[i] >= 'a' && stem[i] <= 'z' ? stem[i] - 32 : stem[i]);
+        static const char *const lead[] = {"Inclusion dans l'essai ", "Étude ", "Essai de phase III ", "Protocole ",
+                                           "Éligible à l'essai "};
+        snprintf(t, sizeof t, "%s{%s-%d}. ", PICK(w, lead), up, 1 + (int)nw_pick(w, 40));
+        break;
+    }
+    case 2: {
+        char b2[40];
+        made_stem(w, b2, sizeof b2, 1);
+        stem[0] = (char)(stem[0] - 32);
+        snprintf(t, sizeof t, "Traitement selon le schéma de l'essai {%s%s %d}, bras A. ", stem, b2,
+                 100 + (int)nw_pick(w, 300));
+        break;
+    }
+    case 3: {
+        static const char *const ab[] = {"QTc", "SpO2", "HbA1c", "NT-proBNP", "pCO2", "FiO2", "TcPO2", "eGFR", "VEMS/CVF"};
+        snprintf(t, sizeof t, "{%s} à %d,%d. ", PICK(w, ab), 1 + (int)nw_pick(w, 99), (int)nw_pick(w, 10));
+        break;
+    }
+    case 4: {
+        static const char *const dev[] = {"drain de", "sonde de", "lame de", "solution de", "cathéter de",
+                                          "ganglion de", "classification de", "technique de"};
+        char nm[40];
+        made_stem(w, nm, sizeof nm, 1);
+        snprintf(t, sizeof t, "Mise en place d'un %s {%s}. ", PICK(w, dev), nm);
+        break;
+    }
+    default: {
+        char up[40];
+        size_t n = strlen(stem);
+        for (size_t i = 0; i <= n; i++)
+            up[i] = (char)(stem[i] >= 'a' && stem[i] <= 'z' ? stem[i] - 32 : stem[i]);
+        snprintf(t, sizeof t, "Sous {durvalumab} depuis 6 mois ({%s}). ", up);
+        break;
+    }
+    }
+    hw_trap(w, t);
+}
+
 void hw_clinical(notes_writer *w)
 {
+    if (nw_u(w) < 0.15)
+        made_trap(w);
     if (nw_u(w) < 0.12) { /* an abbreviation of the service, unknown to any list */
         static const char L[] = "ABCDEFGHIJKLMNOPRSTUV";
         char ab[8];

@@ -93,7 +93,8 @@ static int known_inflection(const text_lexicon *x, const char *f, size_t n)
  * so ("McBurney", "DeVita", "LeBlanc", "VanDyk") start with a particle. */
 int deid_mixed_case(const char *w, size_t n)
 {
-    static const char *const prefixes[] = {"Mc", "Mac", "De", "Di", "Du", "Da", "Le", "La", "Van", "Von", "O'", NULL};
+    static const char *const prefixes[] = {"Mc", "Mac", "De",  "Di",  "Du", "Da",
+                                           "Le", "La",  "Van", "Von", "O'", NULL};
     int lower_seen = 0, upper_run = 0, mixed = 0;
     for (size_t i = 0; i < n && !mixed; i++) {
         unsigned char c = (unsigned char)w[i];
@@ -120,8 +121,8 @@ int deid_mixed_case(const char *w, size_t n)
 /* A word a trial, a study or a cohort is named by: in capitals or mixed
  * case, with a number glued by a hyphen ("KEYNOTE-522", "PAOLA-1") or
  * after a study word ("essai PACIFIC", "étude CheckMate 227"). */
-static const char *const study_words[] = {"essai", "essais", "etude", "etudes", "protocole", "trial",
-                                          "cohorte", "bras", "programme", "registre", "schema", NULL};
+static const char *const study_words[] = {"essai",   "essais", "etude",     "etudes",   "protocole", "trial",
+                                          "cohorte", "bras",   "programme", "registre", "schema",    NULL};
 
 int deid_study_name(const text_scan *s, size_t i)
 {
@@ -131,6 +132,11 @@ int deid_study_name(const text_scan *s, size_t i)
     if (i + 2 < s->n && is_punct(s, i + 1, '-') && s->tok[i + 1].s == k->e && s->tok[i + 2].kind == TOK_NUM &&
         s->tok[i + 2].s == s->tok[i + 1].e && s->tok[i + 2].e - s->tok[i + 2].s <= 3)
         return 1;
+    /* in parentheses after a treatment: "durvalumab 1 an (PACIFIC)" */
+    if (i >= 2 && is_punct(s, i - 1, '(') && is_punct(s, i + 1, ')') && !k->nl && !s->tok[i - 1].nl)
+        for (size_t q = i - 1; q > 0 && i - q < 5 && !s->tok[q].nl; q--)
+            if ((s->tok[q - 1].lex & LEX_MED) && !(s->tok[q - 1].lex & (LEX_FIRST | LEX_LAST)))
+                return 1;
     for (size_t q = i, hop = 0; q > 0 && hop < 3; q--, hop++) {
         const text_tok *p = &s->tok[q - 1];
         if (p->nl && q - 1 < i)
@@ -165,6 +171,23 @@ static int safe_code(const char *w, size_t n)
     while (i < n && (w[i] == 'c' || w[i] == 'p' || w[i] == 'y' || w[i] == 'r' || w[i] == 'u'))
         i++;
     return i < n && w[i] == 'T' && memchr(w + i, 'N', n - i) != NULL;
+}
+
+int deid_safe_form(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    const char *w = s->t + k->s;
+    size_t n = k->e - k->s;
+    if (deid_mixed_case(w, n) || deid_study_name(s, i))
+        return 1;
+    char f[96];
+    int fl = n < 90 ? text_lexicon_fold(w, n, f, sizeof f) : -1;
+    if (fl <= 0 || memchr(f, '-', (size_t)fl) || (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)))
+        return 0;
+    for (size_t e = 0; safe_endings[e].s; e++)
+        if (ends_with(f, (size_t)fl, safe_endings[e].s, safe_endings[e].n))
+            return 1;
+    return 0;
 }
 
 int deid_known_safe(const text_scan *s, size_t i)

@@ -190,8 +190,20 @@ void deid_pass_hospitals(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
         size_t i = s->list[TEXT_LIST_FLAG][q];
-        if (!(s->tok[i].dflags & DICT_HOSP) || !s->tok[i].cap || s->lab[i])
+        if (!(s->tok[i].dflags & DICT_HOSP) || s->lab[i])
             continue;
+        if (!s->tok[i].cap) {
+            /* in lower case, its name right after it: "laboratoire
+             * Cerballiance Rennes Sud", "clinique Pasteur-Lanroze" */
+            size_t j = i + 1;
+            while (j < s->n && j - i <= 4 && !s->tok[j].nl && is_name_word(s, j) && !s->lab[j] &&
+                   !(s->tok[j].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_ROLE | DICT_FIELD)) &&
+                   !(s->tok[j].lex & (LEX_MED | LEX_EPONYM)))
+                j++;
+            if (j > i + 1)
+                mark(s, i + 1, j, AT_PHI_HOPITAL);
+            continue;
+        }
         size_t j = i + 1;
         int qual = 0;
         while (j < s->n && !s->tok[j].nl && (s->tok[j].dflags & DICT_HOSPQUAL)) {
@@ -382,8 +394,22 @@ static size_t lower_name_run(const text_scan *s, size_t j)
         r++;
     }
     if (r > j || j >= s->n || s->lab[j] || s->tok[j].kind != TOK_WORD || s->tok[j].cap || s->tok[j].nl ||
-        tok_len(s, j) < 3 || tok_has_digit(s, j) || word_flags(s, j))
+        tok_has_digit(s, j))
         return r;
+    /* a particle and the word after it, whatever it is ("mme le bras",
+     * "dr le floch"): after a title, "le" starts a surname */
+    if ((word_flags(s, j) & DICT_PARTICLE) && tok_len(s, j) <= 3 && j + 1 < s->n && !s->tok[j + 1].nl &&
+        !s->lab[j + 1] && s->tok[j + 1].kind == TOK_WORD && !s->tok[j + 1].cap && tok_len(s, j + 1) >= 3 &&
+        !tok_has_digit(s, j + 1) && !(s->tok[j + 1].lex & (LEX_MED | LEX_KIN)) &&
+        !(word_flags(s, j + 1) & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_PARTICLE | DICT_CONNECT)))
+        return j + 2;
+    if (tok_len(s, j) < 3 || word_flags(s, j))
+        return r;
+    /* a word no lexicon knows: a name ("dr corre à ...") */
+    if (!(s->tok[j].lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_STREET | LEX_ORG)) && s->tok[j].lex)
+        return j + 1;
+    if (!s->tok[j].lex && s->tok[j].fh)
+        return j + 1;
     size_t e = j + 1;
     int ends = e >= s->n || s->tok[e].nl || is_punct(s, e, ',') || is_punct(s, e, '.') || is_punct(s, e, ';') ||
                is_punct(s, e, ')') || is_punct(s, e, ':');
@@ -427,13 +453,13 @@ void deid_pass_titles(text_scan *s)
         }
         if (k->dflags & DICT_TITLE) {
             size_t len = tok_len(s, i);
-            if (len <= 3 && !k->cap)
-                continue; /* "m" the unit, "dr" lower case */
             size_t j = i + 1;
             if (is_punct(s, j, '.'))
                 j++;
             if (j >= s->n || s->tok[j].nl)
                 continue;
+            if (len <= 3 && !k->cap && (len == 1 || s->tok[j].kind != TOK_WORD || s->tok[j].cap))
+                continue; /* "m" the unit; "dr", "mme" in lower case before a lower-case name */
             size_t r = name_run(s, j, 1);
             if (r == j)
                 r = lower_name_run(s, j);

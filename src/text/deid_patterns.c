@@ -5,7 +5,10 @@
 
 #include <string.h>
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 static int is_alnum(char c)
 {
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (unsigned char)c >= 0x80;
@@ -86,9 +89,9 @@ static size_t scan_phone(const char *t, size_t len, size_t s, int ocr)
         i += 2;
     }
     char sep_kind = 0, kind = 0;
-    int slash = -1;  /* 1: every separator a slash, 0: none */
-    int mixed = 0;   /* separators of two kinds ("06.62 14 88 03") */
-    int long_g = 0;  /* a group of three or four digits after the first */
+    int slash = -1; /* 1: every separator a slash, 0: none */
+    int mixed = 0;  /* separators of two kinds ("06.62 14 88 03") */
+    int long_g = 0; /* a group of three or four digits after the first */
     while (digits < 10) {
         int d = phone_digit(t, len, i, ocr);
         if (d >= 0) {
@@ -102,7 +105,7 @@ static size_t scan_phone(const char *t, size_t len, size_t s, int ocr)
             continue;
         }
         size_t sl = phone_sep(t, len, i, &kind);
-        if (!sl || phone_digit(t, len, i + sl, ocr) < 0 || (groups > 0 && group < 2))
+        if (!sl || phone_digit(t, len, i + sl, ocr) < 0 || (groups > 0 && group != 2 && group != 4))
             return 0;
         int is_slash = kind == '/';
         if (slash >= 0 && slash != is_slash)
@@ -117,7 +120,10 @@ static size_t scan_phone(const char *t, size_t len, size_t s, int ocr)
     /* mixed separators only with groups of two ("01.03.2024 14" is a date) */
     if (mixed && long_g)
         return 0;
-    if ((groups > 0 && group < 2) || (i < len && is_alnum(t[i])) || (i < len && is_digit(t[i])))
+    if ((groups > 0 && group != 2 && group != 4) || (i < len && is_alnum(t[i])))
+        return 0;
+    /* the tail of a longer number ("1 84 05 35 123 456") */
+    if (s >= 2 && (t[s - 1] == ' ' || t[s - 1] == '.' || t[s - 1] == '-') && is_digit(t[s - 2]))
         return 0;
     /* a digit group right after: a longer number, not a phone */
     char k2;
@@ -129,9 +135,15 @@ static size_t scan_phone(const char *t, size_t len, size_t s, int ocr)
     return i;
 }
 
-size_t text_scan_phone(const char *t, size_t len, size_t s) { return scan_phone(t, len, s, 0); }
+size_t text_scan_phone(const char *t, size_t len, size_t s)
+{
+    return scan_phone(t, len, s, 0);
+}
 
-size_t text_scan_phone_ocr(const char *t, size_t len, size_t s) { return scan_phone(t, len, s, 1); }
+size_t text_scan_phone_ocr(const char *t, size_t len, size_t s)
+{
+    return scan_phone(t, len, s, 1);
+}
 
 /* The layout of a NIR without its key: sex digit, month (01-12, or 20-42
  * and 50-99 for an incomplete civil status), department (not 00), commune
@@ -140,7 +152,8 @@ size_t text_scan_phone_ocr(const char *t, size_t len, size_t s) { return scan_ph
 static int nir_shaped(const char *d)
 {
     for (int i = 1; i < 15; i++)
-        if (!is_digit(d[i]) && !(i == 6 && d[5] == '2' && (d[6] == 'A' || d[6] == 'B' || d[6] == 'a' || d[6] == 'b')))
+        if (!is_digit(d[i]) &&
+            !(i == 6 && d[5] == '2' && (d[6] == 'A' || d[6] == 'B' || d[6] == 'a' || d[6] == 'b')))
             return 0;
     int month = (d[3] - '0') * 10 + (d[4] - '0');
     if (!((month >= 1 && month <= 12) || (month >= 20 && month <= 42) || month >= 50))
@@ -166,7 +179,8 @@ size_t text_scan_nir(const char *t, size_t len, size_t s)
         if (is_digit(c) || (n == 6 && d[5] == '2' && (c == 'A' || c == 'B' || c == 'a' || c == 'b'))) {
             d[n++] = c;
             i++;
-        } else if ((c == ' ' || c == '.' || c == '-') && n > 0 && i + 1 < len && is_alnum(t[i + 1]) && seps < 8) {
+        } else if ((c == ' ' || c == '.' || c == '-') && n > 0 && i + 1 < len && is_alnum(t[i + 1]) &&
+                   seps < 8) {
             seps++;
             sep_at |= 1u << n;
             i++;
@@ -248,7 +262,10 @@ size_t text_scan_date_numeric(const char *t, size_t len, size_t s, int *ymd)
     return i;
 }
 
-static int mail_char(char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-' || c == '+'; }
+static int mail_char(char c)
+{
+    return is_alnum(c) || c == '.' || c == '_' || c == '-' || c == '+';
+}
 
 size_t text_scan_email_start(const char *t, size_t at)
 {
@@ -265,8 +282,9 @@ size_t text_scan_email_end(const char *t, size_t len, size_t at)
     size_t i = at + 1, lastdot = 0;
     /* the domain: ASCII, or the Latin-1 letters of an internationalised
      * name ("ch-brocéliande.fr") */
-    while (i < len && ((mail_char(t[i]) && (unsigned char)t[i] < 0x80) ||
-                       ((unsigned char)t[i] == 0xC3 && i + 1 < len && ((unsigned char)t[i + 1] & 0xC0) == 0x80)))
+    while (i < len &&
+           ((mail_char(t[i]) && (unsigned char)t[i] < 0x80) ||
+            ((unsigned char)t[i] == 0xC3 && i + 1 < len && ((unsigned char)t[i + 1] & 0xC0) == 0x80)))
         i += (unsigned char)t[i] == 0xC3 ? 2 : 1;
     while (i > at + 1 && (t[i - 1] == '.' || t[i - 1] == '-'))
         i--;
@@ -282,10 +300,11 @@ int text_month_of(const char *f, size_t n)
 {
     static const char *const names[] = {"janvier", "fevrier", "mars",      "avril",   "mai",      "juin",
                                         "juillet", "aout",    "septembre", "octobre", "novembre", "decembre"};
-    static const char *const abbr[] = {"janv", "fevr", "mar", "avr", "mai", "jun",
+    static const char *const abbr[] = {"janv", "fevr", "mar",  "avr", "mai", "jun",
                                        "juil", "aou",  "sept", "oct", "nov", "dec"};
     for (int m = 0; m < 12; m++)
-        if ((strlen(names[m]) == n && !memcmp(names[m], f, n)) || (strlen(abbr[m]) == n && !memcmp(abbr[m], f, n)))
+        if ((strlen(names[m]) == n && !memcmp(names[m], f, n)) ||
+            (strlen(abbr[m]) == n && !memcmp(abbr[m], f, n)))
             return m + 1;
     if (n == 3 && !memcmp(f, "fev", 3))
         return 2;
@@ -293,7 +312,10 @@ int text_month_of(const char *f, size_t n)
 }
 
 /* The core calendar, with the int years the text code uses. */
-long text_days_from_civil(int y, int m, int d) { return at_days_from_civil(y, m, d); }
+long text_days_from_civil(int y, int m, int d)
+{
+    return at_days_from_civil(y, m, d);
+}
 
 void text_civil_from_days(long z, int *y, int *m, int *d)
 {

@@ -202,13 +202,14 @@ static at_status load_list(text_lexicon *x, const char *dir, const char *file, u
  * "cisplatin" -> "cisplatine", "nasopharyngoscopy" -> "...scopie"). */
 static const struct {
     const char *en, *fr;
-} en_fr_endings[] = {{"ectomy", "ectomie"}, {"otomy", "otomie"}, {"ostomy", "ostomie"}, {"scopy", "scopie"},
-                     {"plasty", "plastie"}, {"graphy", "graphie"}, {"pathy", "pathie"},   {"logy", "logie"},
-                     {"trophy", "trophie"}, {"therapy", "therapie"}, {"ia", "ie"},      {"oma", "ome"},
-                     {"omas", "omes"},      {"osis", "ose"},       {"itis", "ite"},      {"ic", "ique"},
-                     {"ical", "ique"},      {"ous", "eux"},        {"in", "ine"},        {"ism", "isme"},
-                     {"ist", "iste"},       {"rrhea", "rrhee"},    {"y", "ie"},          {"ae", "es"},
-                     {NULL, NULL}};
+} en_fr_endings[] = {
+    {"ectomy", "ectomie"}, {"otomy", "otomie"},     {"ostomy", "ostomie"}, {"scopy", "scopie"},
+    {"plasty", "plastie"}, {"graphy", "graphie"},   {"pathy", "pathie"},   {"logy", "logie"},
+    {"trophy", "trophie"}, {"therapy", "therapie"}, {"ia", "ie"},          {"oma", "ome"},
+    {"omas", "omes"},      {"osis", "ose"},         {"itis", "ite"},       {"ic", "ique"},
+    {"ical", "ique"},      {"ous", "eux"},          {"in", "ine"},         {"ism", "isme"},
+    {"ist", "iste"},       {"rrhea", "rrhee"},      {"y", "ie"},           {"ae", "es"},
+    {NULL, NULL}};
 
 /* hunspell-en-med: the English medical dictionary's entries that start in
  * lower case (its capitalised ones are eponyms and brands, many of them
@@ -221,7 +222,8 @@ static at_status load_en_med(text_lexicon *x, const char *path)
     at_status st = at_file_read(path, LEX_MAX_FILE, &data, &len);
     if (st)
         return at_error_set(
-            AT_ERR_IO, "text deid: cannot read %s (Debian package hunspell-en-med; scripts/bootstrap installs it)",
+            AT_ERR_IO,
+            "text deid: cannot read %s (Debian package hunspell-en-med; scripts/bootstrap installs it)",
             path);
     /* the capitalised entries first, to leave out the words written both ways */
     text_lexicon caps = {0};
@@ -246,7 +248,8 @@ static at_status load_en_med(text_lexicon *x, const char *path)
             int plain = 1;
             for (const char *q = p; q < we; q++)
                 plain &= (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '-';
-            if (!first && plain && pass == 0 && upper && n <= LEX_MAX_WORD && (caps.n + 1) * 2 <= caps.mask + 1) {
+            if (!first && plain && pass == 0 && upper && n <= LEX_MAX_WORD &&
+                (caps.n + 1) * 2 <= caps.mask + 1) {
                 st = lex_add(&caps, p, n, 1);
             } else if (!first && plain && pass == 1 && lower && n >= 6 && n + 8 <= LEX_MAX_WORD) {
                 char f[LEX_MAX_WORD + 16];

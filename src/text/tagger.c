@@ -81,7 +81,10 @@ static int candidate(const text_scan *s, size_t i)
      * (a drug's or a medical word's ending, an abbreviation's writing, a
      * trial's name) with no title, label or name beside it */
     if (!(lx & KNOWN) && !(k->dflags & (DICT_COMMON | DICT_EPONYM | DICT_CONNECT | DICT_PARTICLE)))
-        return !deid_known_safe(s, i) || lower_cue(s, i);
+        return k->cap || k->allcaps ? !(deid_safe_form(s, i) ||
+                                        (sentence_start(s, i) && !k->allcaps && deid_known_safe(s, i))) ||
+                                          lower_cue(s, i)
+                                    : !deid_known_safe(s, i);
     return 0; /* a word of the language that no name list holds */
 }
 

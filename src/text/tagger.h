@@ -68,6 +68,10 @@ void deid_pass_allow(text_scan *s, const tag_doc *c);
 int deid_drug_line(const text_scan *s, size_t i);
 /* 1 when word token i is a known-safe word by itself (deid_allow.c). */
 int deid_known_safe(const text_scan *s, size_t i);
+/* The part of it that reads the form alone: a drug's or a medical word's
+ * ending, an abbreviation's writing, a trial's name (what the tagger
+ * leaves to the safe vocabulary in a capitalised word). */
+int deid_safe_form(const text_scan *s, size_t i);
 /* The writing of an abbreviation, a trial or brand name: capitals after
  * lower case ("CheckMate", "HbA1c") or two capitals then lower case
  * ("QTc"), names with a particle ("McBurney") aside. */

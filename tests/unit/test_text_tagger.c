@@ -300,6 +300,51 @@ static void test_brat(void **state)
 
 /* The hospital-style generator: the same seed the same notes, spans in
  * order and inside the text, every label present. */
+/* Round 2's classes (issue #12): phones in any grouping and extensions,
+ * the safe vocabulary by form (mixed case, trials, INN stems, English
+ * medical words in their French form, device eponyms), quantities and
+ * course counts, names in lower case after a title, names the tagger
+ * leaves beside the ones it takes. */
+static void test_classes(void **state)
+{
+    (void)state;
+    /* phones: 4-2-2-2, mixed separators, slashes, double spaces, OCR letters, extensions */
+    assert_int_equal(label_of("Rappeler au 0296 44 71 20 demain.", "71"), AT_PHI_TEL);
+    assert_int_equal(label_of("Fils : 06.62 14 88 03.", "88"), AT_PHI_TEL);
+    assert_int_equal(label_of("Tél 02/98/52/60/60", "60"), AT_PHI_TEL);
+    assert_int_equal(label_of("Tel 02  96  37  12  00", "37"), AT_PHI_TEL);
+    assert_int_equal(label_of("Tel 02 96 37 l2 OO", "l2"), AT_PHI_TEL);
+    assert_int_equal(label_of("Secrétariat, poste 6214.", "6214"), AT_PHI_TEL);
+    /* not phones: a date then a number, the tail of a longer number, a dose */
+    assert_int_equal(label_of("Bilan du 01.03.2024 14 patients", "14"), 0);
+    assert_int_equal(label_of("Lovenox 14000 UI par jour", "14000"), 0);
+    assert_int_equal(label_of("Lovenox 14000 UI par jour", "UI"), 0);
+    /* course counts are no dates; a date after "le" still is */
+    assert_int_equal(label_of("Ce jour cure 3/6 de FOLFOX.", "3/6"), 0);
+    assert_int_equal(label_of("Revu le 12/9 en HDJ.", "12/9"), AT_PHI_DATE);
+    /* the safe vocabulary by form */
+    assert_int_equal(label_of("Allongement du QTc à 480 ms, TAPSE 14 mm.", "QTc"), 0);
+    assert_int_equal(label_of("Inclusion dans l'essai VORALIX-3 en mars.", "VORALIX"), 0);
+    assert_int_equal(label_of("Schéma de l'essai CheckMate 227, bras B.", "CheckMate"), 0);
+    assert_int_equal(label_of("Puis durvalumab 1 an (PACIFIC).", "PACIFIC"), 0);
+    assert_int_equal(label_of("Introduction de Tovelitinib 100 mg par jour.", "Tovelitinib"), 0);
+    assert_int_equal(label_of("Registre NCT03036488 consulté.", "NCT03036488"), 0);
+    assert_int_equal(label_of("Aspect de nasopharyngoscopie normal.", "nasopharyngoscopie"), 0);
+    assert_int_equal(label_of("Pose d'un drain de Redon et d'une lame de Delbet.", "Redon"), 0);
+    assert_int_equal(label_of("Pose d'un drain de Redon et d'une lame de Delbet.", "Delbet"), 0);
+    /* names still go: a mixed-case name with a particle, a title before a lower-case name */
+    assert_int_equal(label_of("Vu avec Mme McAllister ce jour.", "McAllister"), AT_PHI_NOM);
+    assert_int_equal(label_of("voisine mme le bras a donné l'alerte", "bras"), AT_PHI_NOM);
+    assert_int_equal(label_of("med traitant dr corre à Guingamp", "corre"), AT_PHI_NOM);
+    /* the words of one name around the ones the tagger or the rules took */
+    assert_int_equal(label_of("Patient : LE GALL Jean-Yves, 67 ans", "GALL"), AT_PHI_NOM);
+    assert_int_equal(label_of("Patient : LE GALL Jean-Yves, 67 ans", "LE"), AT_PHI_NOM);
+    assert_int_equal(label_of("Opéré par le Dr J.-M. Coadou hier.", "M"), AT_PHI_PRENOM);
+    /* establishments named after a word in lower case */
+    assert_int_equal(label_of("Bilan au laboratoire Cerballiance Rennes Sud.", "Cerballiance"),
+                     AT_PHI_HOPITAL);
+}
+
 static void test_hospital_generator(void **state)
 {
     (void)state;
@@ -336,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_traps_kept), cmocka_unit_test(test_allow_list),
         cmocka_unit_test(test_surrogates), cmocka_unit_test(test_model_file),
         cmocka_unit_test(test_brat),       cmocka_unit_test(test_hospital_generator),
+        cmocka_unit_test(test_classes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
