@@ -4,8 +4,9 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 FUZZ_SECONDS ?= 20
+PREFIX ?= /usr/local
 
-.PHONY: all bootstrap build run test test-fast test-asan fuzz bench clean format
+.PHONY: all bootstrap build run test test-fast test-asan fuzz bench clean format install
 
 all: build
 
@@ -40,6 +41,11 @@ fuzz:
 	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATELIER_FUZZ=ON -DATELIER_WERROR=OFF >/dev/null
 	@cmake --build build-fuzz -j$(JOBS)
 	@scripts/fuzz-run build-fuzz $(FUZZ_SECONDS)
+
+# PREFIX/bin/{atelier,atelier-engine} and PREFIX/share/atelier/ (the data
+# the programs find relative to themselves), staged under DESTDIR if set.
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 bench: build
 	@for b in bench/*/run; do echo "== $$b"; $$b || exit 1; done

@@ -164,6 +164,14 @@ int at_days_in_month(long year, int month);
  * its day number into *days (may be NULL); else 0. */
 int at_date_parse_iso(const char *s, long *days);
 
+/* ---- installed data ---------------------------------------------------- */
+/* The path of rel (e.g. "text") in atelier's data, looked up relative to
+ * the running program: PROGRAM_DIR/../share/atelier/rel (an installed
+ * tree, wherever it was put), else PROGRAM_DIR/share/atelier/rel (a build
+ * tree). *out owned by the caller; AT_ERR_NOT_FOUND naming both places
+ * when neither holds it. */
+at_status at_data_path(const char *rel, char **out);
+
 /* ---- misc -------------------------------------------------------------- */
 double at_now_seconds(void); /* monotonic */
 /* Deterministic PRNG (xoshiro256**), seeded by splitmix64. */

@@ -10,6 +10,7 @@
 #define ATELIER_IMAGE_H
 
 #include "atelier/core.h"
+#include "atelier/run.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -120,6 +121,7 @@ typedef struct {
     double relaxation;        /* step factor on direction change (default 0.5) */
     uint64_t seed;            /* sampling seed (default 1) */
     const at_volume *fixed_mask; /* optional: sample only where > 0.5 */
+    const at_run *run;        /* optional: cancel checked every iteration (AT_ERR_CANCELLED) */
 } at_register_options;
 void at_register_options_default(at_register_options *o);
 typedef struct {

@@ -7,11 +7,15 @@
  * pairs) that run on an engine (src/learn/dnn.h; the CPU engine uses
  * oneDNN). Parameters live in plain PyTorch layouts in f32 and carry the
  * names PyTorch's state_dict of the same model uses, so checkpoints
- * (safetensors) move both ways. */
+ * (safetensors) move both ways.
+ *
+ * Names: at_ the public API; at_st_ the safetensors file format; inside
+ * src/learn, lt_ marks the engine's private internals. */
 #ifndef ATELIER_LEARN_H
 #define ATELIER_LEARN_H
 
 #include "atelier/core.h"
+#include "atelier/run.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -51,13 +55,14 @@ typedef struct {
     float bn_momentum;  /* PyTorch's momentum (0.1) */
     float bn_eps;       /* 1e-5 */
     int bf16;           /* bf16 activations and weights, f32 accumulation */
-    /* training (used by at_train and the CLI; the model ignores them) */
+    /* training (used by the training loop and the CLI; the model ignores them) */
     at_loss_kind loss;
     float lr, weight_decay, beta1, beta2, adam_eps;
     at_sched_kind schedule;
     int warmup_steps, step_size;
     float step_gamma, min_lr;
     int epochs, batch, micro_batches, size, threads;
+    float minutes; /* wall-clock budget of training (0: none; see at_train_loop) */
     uint64_t seed;
     /* data folders (read by the command line, never by the engine; "" when
      * not given): pairs NAME_input.nii.gz / NAME_target.nii.gz, see
@@ -143,6 +148,8 @@ int64_t at_adamw_steps(const at_adamw *o);
 float at_lr_at(const at_unet_config *c, int64_t step, int64_t total_steps);
 
 /* ---- safetensors ------------------------------------------------------- */
+/* at_st_ / AT_ST_: the safetensors file format (Hugging Face's): a JSON
+ * header of named tensors, then their raw data. */
 #define AT_ST_MAX_HEADER (16u << 20) /* largest JSON header accepted */
 #define AT_ST_MAX_TENSORS 100000
 typedef enum { AT_ST_F32 = 0, AT_ST_F64, AT_ST_I64, AT_ST_I32, AT_ST_BF16, AT_ST_F16, AT_ST_U8 } at_st_dtype;
@@ -175,14 +182,18 @@ at_status at_st_to_f32(const at_st_tensor *t, float *dst, size_t n);
 
 /* ---- checkpoints ------------------------------------------------------- */
 /* Training state kept beside the weights in __metadata__ (all strings). */
+#define AT_TRAIN_MAX_STATE_WORDS 8 /* a batch source's random state, in 64-bit words */
 typedef struct {
     int64_t step;            /* optimiser updates done (metrics count steps from 1) */
     int64_t epoch;           /* epochs completed */
     uint64_t seed;           /* the run's seed: the shuffle and augmentation derive from it */
-    float best_val;          /* best validation loss so far (INFINITY: none yet) */
+    double best_val;         /* best validation score so far (INFINITY: none yet) */
     double seconds;          /* training time so far, summed over resumed runs */
     double epoch_loss_sum;   /* sum of the step losses of the unfinished epoch */
     int64_t steps_per_epoch; /* of the run (resume refuses another) */
+    int64_t planned_epochs;  /* epochs the schedule is fitted to (time budget; 0: not recorded) */
+    size_t source_words;     /* words of source_state in use (0: none) */
+    uint64_t source_state[AT_TRAIN_MAX_STATE_WORDS]; /* the batch source's state at epoch's end */
 } at_train_state;
 #define AT_TRAIN_MAX_EPOCHS 1000000          /* the config's ceiling */
 #define AT_TRAIN_MAX_STEPS ((int64_t)1 << 40) /* ceiling on a checkpoint's step */
@@ -214,39 +225,122 @@ at_status at_st_read_config(const at_st_file *f, const char *name, at_unet_confi
  * b_name saying where each came from ("the checkpoint", "the config"). */
 at_status at_unet_config_same_model(const at_unet_config *a, const char *a_name,
                                     const at_unet_config *b, const char *b_name);
+/* Copy every parameter and buffer (running statistics, batches tracked)
+ * of src into dst, a model of the same architecture (its window and batch
+ * may differ), so that dst's next forward pass computes with src's
+ * weights. AT_ERR_ARG naming the parameter when the shapes differ. */
+at_status at_model_copy_params(at_model *dst, const at_model *src);
 
-/* ---- training loop ----------------------------------------------------- */
-/* A dataset supplied by the caller: get(i) fills input (C x spatial),
- * target (out_channels x spatial) and mask (same as target; may be left
+/* ---- the training loop -------------------------------------------------- */
+/* One loop for every trainer (learn train, sct train): batches prepared by
+ * a loader thread while the previous one trains, AdamW with warm-up and a
+ * schedule, gradient accumulation over micro-batches, a validation score
+ * after every epoch, the best weights kept, a JSONL log of curves, a full
+ * checkpoint every epoch and when cancelled, resume, a wall-clock budget
+ * that refits the schedule after every epoch, progress, cancellation and
+ * NaN/Inf detection. Counting: steps from 1 (step N is the N-th optimiser
+ * update), epochs from 1.
+ *
+ * Where the batches come from, how a model is scored and what random state
+ * carries from epoch to epoch is the caller's: */
+typedef struct {
+    int64_t batches; /* batches of cfg->batch samples in one epoch (>= 1) */
+    /* Before the epoch's batches, on the calling thread (may be NULL). */
+    at_status (*epoch_begin)(void *ud, int64_t epoch);
+    /* Fill batch b (0-based) of epoch: in (batch x C x window), target and
+     * mask (batch x out_channels x window; mask preset to 1, 0 ignores a
+     * voxel). Called on the loader thread, the batches of an epoch in
+     * order, never two at once. */
+    at_status (*fill)(void *ud, int64_t epoch, int64_t b, float *in, float *target, float *mask);
+    /* Score the model after an epoch, lower is better (NaN: nothing to
+     * score). *kept may be set to another model that now holds the scored
+     * weights (e.g. a whole-slice copy); the best one is saved from it.
+     * May be NULL: no validation. Checks at_run_cancelled itself between
+     * batches when it is long. */
+    at_status (*validate)(void *ud, at_model *m, at_run *run, double *score, at_model **kept);
+    /* State the source carries between epochs (<= 8 words; 0: none),
+     * saved in checkpoints at the end of an epoch: state_get gives it,
+     * state_set restores the source as it was after `epochs` epochs, given
+     * the words state_get gave then (a source whose state is more than
+     * its words, e.g. an order shuffled in place, rebuilds it and checks
+     * it lands on the words; AT_ERR_ARG when it cannot). A source with
+     * state resumes from the end of an epoch only. */
+    size_t state_words;
+    void (*state_get)(void *ud, uint64_t *words);
+    at_status (*state_set)(void *ud, int64_t epochs, const uint64_t *words);
+    void *ud;
+} at_train_source;
+
+typedef struct {
+    const char *checkpoint_path; /* full state after every epoch (and on cancel, see
+                                    at_train_loop); NULL: none */
+    const char *resume_path;     /* NULL: a fresh start */
+    const char *best_path;       /* weights only, of the best score (no validation:
+                                    of the last epoch); NULL: none */
+    const char *log_path;        /* JSONL curves; NULL: none */
+    int log_steps;               /* 1: a line per step too ({"step","epoch","loss","lr","seconds"}) */
+    const char *train_key;       /* epoch lines and progress: "train_loss" when NULL */
+    const char *val_key;         /* "val_loss" when NULL */
+    double loss_scale;           /* the training loss is reported times this (0: 1) */
+    double minutes;              /* wall-clock budget (0: none): after every epoch the
+                                    schedule is refitted to the epochs that fit */
+    int64_t window[3];           /* training window (0: cfg->size on each axis) */
+    int augment;                 /* at_train only: flips, small rotations, intensity jitter */
+} at_train_options;
+
+typedef struct {
+    int64_t epochs, steps;    /* done by the whole run (resumed runs included) */
+    int64_t checkpoint_step;  /* step of the checkpoint on disk (-1: none written) */
+    int64_t checkpoint_epoch; /* epochs it holds */
+    double train_loss;        /* mean loss of the last epoch (scaled), NaN before one */
+    double last_val, best_val; /* NaN when there is no validation */
+    double seconds;           /* training time, resumed runs included */
+    int budget_stopped;       /* 1: ended by the time budget before cfg->epochs */
+} at_train_result;
+
+/* Train a U-Net described by cfg on the batches of src. run may be NULL
+ * (at_run_default). The kernels' thread count is OpenMP's, a process-wide
+ * setting: the front end sets it once (at_learn_set_threads) from the
+ * run's budget; the loop never changes it.
+ *
+ * Progress (run->progress): phase "train", step = steps done out of the
+ * run's total (the first event reports where training starts: 0, or the
+ * resumed step), with the loss and the epoch as metrics; phase "epoch"
+ * after every epoch with the epoch's mean loss, the validation score and
+ * the seconds so far, and the same as a line to the run's log. Totals
+ * follow the time budget's refits; the last event of each phase has step
+ * == total.
+ *
+ * Cancellation (run->cancel, checked before every step and between
+ * validation batches): AT_ERR_CANCELLED with "train: cancelled after step
+ * N (epoch E)". A source without state writes the checkpoint at that step
+ * (resume continues mid-epoch with the same bytes); a source with state
+ * keeps the checkpoint of the last finished epoch.
+ *
+ * Resume (opt->resume_path) continues the run where the checkpoint left
+ * it and refuses, with AT_ERR_ARG and a message saying what to change: a
+ * checkpoint whose run already has cfg->epochs epochs ("already trained N
+ * epochs; raise epochs to continue"), another seed, another architecture,
+ * or another number of steps per epoch (batch, micro_batches or sample
+ * count changed). res may be NULL. */
+at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src,
+                        const at_train_options *opt, at_run *run, at_train_result *res);
+
+/* A dataset supplied by the caller: get(i) fills input (C x window),
+ * target (out_channels x window) and mask (same as target; may be left
  * at 1) for sample i. Must be safe to call from the loader thread. */
 typedef struct {
     size_t train_count, val_count; /* samples 0..train_count-1 train, then val */
     at_status (*get)(void *ud, size_t index, float *input, float *target, float *mask);
     void *ud;
 } at_dataset;
-typedef struct {
-    const char *checkpoint_path; /* written each epoch and on interrupt; NULL: none */
-    const char *resume_path;     /* NULL: fresh start */
-    const char *metrics_path;    /* JSONL; NULL: none */
-    volatile int *stop_flag;     /* set by a SIGINT handler; checked each step */
-    at_progress_fn progress;
-    void *progress_ud;
-    int augment;                 /* flips, small rotations, intensity jitter */
-} at_train_options;
-/* Train a U-Net described by cfg on ds. On interruption a checkpoint is
- * written and AT_ERR_INTERRUPTED returned. *final_val gets the last
- * validation loss (NaN without validation samples).
- * Resume (opt->resume_path) continues the run where the checkpoint left it
- * and refuses, with AT_ERR_ARG and a message saying what to change: a
- * checkpoint whose run already has cfg->epochs epochs ("already trained N
- * epochs; raise epochs to continue"), another seed, another architecture,
- * or another number of steps per epoch (batch, micro_batches or sample
- * count changed).
- * Progress: opt->progress is called once before the first step with done =
- * the step training starts from (0, or the resumed step), then after every
- * step with done = steps completed, total = steps of the whole run. */
+/* at_train_loop over a dataset: each epoch shuffles the training samples
+ * (from seed and epoch), micro-batches of cfg->batch samples, optional
+ * augmentation (from seed, epoch, batch and sample: never from timing),
+ * validation = mean loss (cfg->loss, mask-weighted) over the validation
+ * samples in inference mode. */
 at_status at_train(const at_unet_config *cfg, const at_dataset *ds, const at_train_options *opt,
-                   float *final_val);
+                   at_run *run, at_train_result *res);
 
 /* ---- inference --------------------------------------------------------- */
 /* Predict a whole volume (C, D, H, W plain f32; 2D/2.5D run slice by slice
@@ -255,6 +349,10 @@ at_status at_train(const at_unet_config *cfg, const at_dataset *ds, const at_tra
  * out: out_channels x D x H x W, caller-allocated. */
 at_status at_predict_volume(at_model *m, const float *vol, int channels, const int64_t dhw[3],
                             float overlap, float *out);
+/* The same under a run (may be NULL): progress (phase "predict", windows
+ * done of all) after every batch, cancel checked before each. */
+at_status at_predict_volume_run(at_model *m, const float *vol, int channels, const int64_t dhw[3],
+                                float overlap, at_run *run, float *out);
 
 #ifdef __cplusplus
 }

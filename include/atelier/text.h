@@ -103,7 +103,8 @@ const at_text_patient *at_text_patients_find(const at_text_patients *t, const ch
 void at_text_patients_free(at_text_patients *t);
 
 /* Create a detector with the dictionaries under dict_dir (NULL: the compiled-in
- * ATELIER_SOURCE_DIR/data/text). Owned by caller (at_text_deid_free). */
+ * atelier's installed data, at_data_path("text")). Owned by caller
+ * (at_text_deid_free). */
 at_status at_text_deid_new(const char *dict_dir, at_text_deid **out);
 void at_text_deid_free(at_text_deid *d);
 /* Use this patient's identity for matching (copied; NULL clears). */
@@ -269,7 +270,7 @@ typedef struct {
 
 const char *at_mention_type_name(int type);
 typedef struct at_text_extractor at_text_extractor;
-/* Load the drug dictionary (dict_dir NULL: ATELIER_SOURCE_DIR/data/text). */
+/* Load the drug dictionary (dict_dir NULL: at_data_path("text")). */
 at_status at_text_extractor_new(const char *dict_dir, at_text_extractor **out);
 void at_text_extractor_free(at_text_extractor *x);
 /* Extract mentions of text (valid UTF-8). doc_date (YYYY-MM-DD or NULL: the

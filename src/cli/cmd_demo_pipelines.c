@@ -4,12 +4,12 @@
 #include "demo.h"
 
 #include "atelier/deid.h"
+#include "atelier/learn.h"
 #include "atelier/phantom.h"
 #include "atelier/sct.h"
 #include "atelier/risk.h"
 #include "atelier/synth.h"
 #include "atelier/text.h"
-#include "atelier/walk.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -43,86 +43,28 @@ int demo_text(const char *tmp, at_run *run)
     return CLI_OK;
 }
 
-/* ---- pseudo-CT ---------------------------------------------------------- */
-
-static int not_quarantine(void *ud, const char *rel, int is_folder)
-{
-    (void)ud;
-    return !(is_folder && !strcmp(rel, "quarantine"));
-}
-
-/* The door writes <patient>/<study>/<series>/<file>; the pipeline wants
- * <patient>/ct_dicom and mr_dicom: link each series by the modality of its
- * first file. */
-static at_status link_pairs(const char *deid_dir, const char *pairs_dir, int *pairs)
-{
-    *pairs = 0;
-    at_walk_list w = {0};
-    at_walk_options o = {.skip_hidden = 1, .keep = not_quarantine};
-    at_status st = at_mkdir_p(pairs_dir, 0755);
-    if (!st)
-        st = at_walk_collect(&w, deid_dir, &o);
-    char last_series[4096] = "", last_patient[256] = "";
-    int have_ct = 0, have_mr = 0;
-    for (size_t i = 0; i <= w.n && !st; i++) {
-        const char *rel = i < w.n ? w.v[i].rel : "";
-        const char *s1 = strchr(rel, '/'), *s3 = strrchr(rel, '/');
-        size_t pl = s1 ? (size_t)(s1 - rel) : 0, sl = s3 ? (size_t)(s3 - rel) : 0;
-        if (i == w.n || strlen(last_patient) != pl || strncmp(last_patient, rel, pl)) {
-            *pairs += have_ct && have_mr; /* the patient before is done */
-            have_ct = have_mr = 0;
-            snprintf(last_patient, sizeof last_patient, "%.*s", (int)pl, rel);
-        }
-        if (i == w.n || !s1 || s1 == s3 || (strlen(last_series) == sl && !strncmp(last_series, rel, sl)))
-            continue; /* not <patient>/<study>/<series>/<file>, or a series already seen */
-        snprintf(last_series, sizeof last_series, "%.*s", (int)sl, rel);
-        at_dcm_file *f = NULL;
-        at_dcm_read_options ro = {.name = "a de-identified file", .stop_before_pixels = 1};
-        char modality[17] = "", target[4096];
-        if (at_dcm_read_file(w.v[i].path, &ro, &f) == AT_OK)
-            at_dcm_get_string(f->dataset, AT_TAG(0x0008, 0x0060), modality, sizeof modality);
-        at_dcm_file_free(f);
-        at_error_clear();
-        const char *name = !strcmp(modality, "CT") ? "ct_dicom" : !strcmp(modality, "MR") ? "mr_dicom" : NULL;
-        char *series = at_path_join(deid_dir, last_series), *dst = at_path_join(pairs_dir, last_patient);
-        char *link = dst && name ? at_path_join(dst, name) : NULL;
-        if (!series || !dst || (name && !link))
-            st = AT_ERR_NOMEM;
-        else if (name && realpath(series, target)) {
-            st = at_mkdir_p(dst, 0755);
-            if (!st && symlink(target, link) != 0)
-                st = at_error_set(AT_ERR_IO, "%s: cannot link series", dst);
-            have_ct |= name[0] == 'c';
-            have_mr |= name[0] == 'm';
-        }
-        at_free(series);
-        at_free(dst);
-        at_free(link);
-    }
-    at_walk_list_free(&w);
-    return st;
-}
-
 /* One line for each of the first epochs, then at most one every 15 s: a
  * short demo can run a couple of hundred small epochs. */
-static void epoch_note(void *ud, int epoch, double train_l1_hu, double val_mae_hu, double seconds)
+static void epoch_note(void *ud, const at_run_event *ev)
 {
     double *last = ud;
-    if (epoch > 2 && seconds - *last < 15)
+    if (strcmp(ev->phase, "epoch") || ev->metric_count < 3)
+        return;
+    double seconds = ev->metrics[2].value;
+    if (ev->step > 2 && seconds - *last < 15)
         return;
     *last = seconds;
-    printf("  epoch %3d  train L1 %6.1f HU  validation MAE %6.1f HU  (%.0f s)\n", epoch, train_l1_hu, val_mae_hu,
-           seconds);
+    printf("  epoch %3llu  train L1 %6.1f HU  validation MAE %6.1f HU  (%.0f s)\n", (unsigned long long)ev->step,
+           ev->metrics[0].value, ev->metrics[1].value, seconds);
     fflush(stdout);
 }
 
 int demo_sct(const char *tmp, int patients, double minutes, int threads, int keep, at_run *run)
 {
     printf("\n== MRI-only radiotherapy: pseudo-CT (TheraSPACE) ==\n\n");
-    char cohort[600], deid[600], pairs[600], prep[600], model[600], png[600], keypath[600];
+    char cohort[600], deid[600], prep[600], model[600], png[600], keypath[600];
     snprintf(cohort, sizeof cohort, "%s/cohort", tmp);
     snprintf(deid, sizeof deid, "%s/cohort-deidentified", tmp);
-    snprintf(pairs, sizeof pairs, "%s/pairs", tmp);
     snprintf(prep, sizeof prep, "%s/prepared", tmp);
     snprintf(model, sizeof model, "%s/model", tmp);
     snprintf(png, sizeof png, "%s/pseudo-ct.png", tmp);
@@ -173,53 +115,56 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
         printf("2. the door: %zu files de-identified (PS3.15 basic profile, keyed pseudonyms) into %s\n",
                res.files_done, deid);
     at_deid_batch_result_free(&res);
-    int npairs = 0;
-    if (!st)
-        st = link_pairs(deid, pairs, &npairs);
-    if (!st && npairs != patients)
-        st = at_error_set(AT_ERR_FORMAT, "%s: %d CT/MRI pairs after de-identification, %d expected", deid,
-                          npairs, patients);
     if (st)
         return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
 
-    /* 3. prepare: register MRI to CT, resample, mask, split by patient */
-    at_sct_prepare_options prep_o = {.test = patients >= 8 ? 2 : 1, .val = 1, .seed = 7};
-    cli_progress pr;
-    cli_progress_init(&pr, "prepare", !run->progress); /* a bar only where the run draws one */
-    prep_o.progress = cli_progress_cb;
-    prep_o.progress_ud = &pr;
-    st = at_sct_prepare(pairs, prep, &prep_o);
-    cli_progress_end(&pr);
+    /* 3. prepare, straight from the door's output: CT and MR series found
+     * by modality and frame of reference; register MRI to CT, resample,
+     * mask, split by patient */
+    at_sct_prepare_spec ps;
+    at_sct_prepare_spec_default(&ps);
+    ps.cohort = deid;
+    ps.out = prep;
+    ps.test = patients >= 8 ? 2 : 1;
+    ps.val = 1;
+    ps.seed = 7;
+    at_sct_prepare_result pres;
+    st = at_sct_prepare_run(&ps, run, &pres);
+    if (!st && pres.patients != (size_t)patients)
+        st = at_error_set(AT_ERR_FORMAT, "%s: %zu CT/MRI pairs after de-identification, %d expected", deid,
+                          pres.patients, patients);
     if (st)
-        return cli_fail(st);
-    printf("3. prepared (rigid Mattes-MI registration, B-spline resampling, body masks): %d train, %d "
-           "validation, %d test patients\n",
-           patients - prep_o.test - prep_o.val, prep_o.val, prep_o.test);
+        return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
+    printf("3. prepared from the de-identified folder (rigid Mattes-MI registration, B-spline resampling, "
+           "body masks): %zu train, %zu validation, %zu test patients\n",
+           pres.train, pres.val, pres.test);
 
     /* 4. train */
-    at_sct_train_options to;
-    at_sct_train_options_default(&to);
-    to.minutes = minutes;
-    to.threads = threads;
+    at_sct_train_spec ts;
+    at_sct_train_spec_default(&ts);
+    ts.prepared = prep;
+    ts.out = model;
+    ts.minutes = minutes;
     double last_note = 0;
-    to.epoch_note = epoch_note;
-    to.epoch_ud = &last_note;
+    at_run trun = *run; /* the demo's cancel and threads; epoch lines for progress */
+    trun.progress = epoch_note;
+    trun.progress_ud = &last_note;
     printf("4. training the 2.5D U-Net (masked L1) for at most %.1f minutes on %d threads:\n", minutes, threads);
     fflush(stdout);
-    st = at_sct_train(prep, model, &to);
+    at_learn_set_threads(threads); /* OpenMP's count is process-wide: the front end sets it */
+    at_sct_train_result tres;
+    st = at_sct_train_run(&ts, &trun, &tres);
     if (st)
-        return cli_fail(st);
+        return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
 
     /* 5. held-out metrics */
-    at_sct_model *m = NULL;
-    at_sct_result *r = NULL;
-    size_t n = 0;
-    st = at_sct_model_load(model, threads, &m);
-    if (!st)
-        st = at_sct_evaluate(m, prep, "test", png, &r, &n);
-    at_sct_model_free(m);
+    at_sct_eval_spec es = {.prepared = prep, .model = model, .split = "test", .png = png};
+    at_sct_eval_result er;
+    st = at_sct_eval_run(&es, run, &er);
     if (st)
-        return cli_fail(st);
+        return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
+    at_sct_result *r = er.patients;
+    size_t n = er.count;
     printf("5. held-out patients (SynthRAD2023 metrics inside the body mask):\n");
     double mae = 0, psnr = 0, ssim = 0;
     for (size_t i = 0; i < n; i++) {
@@ -232,6 +177,6 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
     printf("   mean                                     MAE %6.1f HU  PSNR %5.2f dB  SSIM %.3f\n", mae, psnr, ssim);
     printf("   slices MRI | CT | pseudo-CT | error: %s%s\n", png,
            keep ? "" : " (removed at exit; --keep keeps it)");
-    at_free(r);
+    at_sct_eval_result_free(&er);
     return CLI_OK;
 }

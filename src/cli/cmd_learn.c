@@ -10,10 +10,16 @@
 
 static const char *LEARN_HELP =
     "usage: atelier learn bench [options]\n"
-    "       atelier learn train --config FILE [options]\n"
+    "       atelier learn train --config FILE [-o DIR] [options]\n"
     "       atelier learn predict --checkpoint CKPT --input VOL.nii.gz -o OUT.nii.gz [options]\n"
     "\n"
-    "bench: build the benchmark U-Net on random data and measure training and\n"
+    "The learning engine: benchmark it, train a U-Net on NIfTI pairs, predict a\n"
+    "volume. 'atelier learn CMD --help' tells each command's options and defaults.\n";
+
+static const char *LEARN_BENCH_HELP =
+    "usage: atelier learn bench [options]\n"
+    "\n"
+    "Build the benchmark U-Net on random data and measure training and\n"
     "inference throughput.\n"
     "  --model unet2d|unet3d   model (default unet2d)\n"
     "  --base N                channels at level 0 (default 16)\n"
@@ -24,42 +30,12 @@ static const char *LEARN_HELP =
     "  --steps N               timed training steps and inference passes (default 3)\n"
     "  --bf16                  bf16 activations and weights, f32 accumulation\n"
     "  --peak                  also measure the oneDNN sgemm rate (2048^3)\n"
-    "  --json                  one JSON line instead of text\n"
-    "\n"
-    "train: train a U-Net described by a key = value config (docs/learn.md) on\n"
-    "the NIfTI pairs of its 'data' folder (NAME_input.nii.gz, NAME_target.nii.gz,\n"
-    "optional NAME_mask.nii.gz; 'val_data' for validation) or, without 'data', on\n"
-    "a small synthetic task (a smooth intensity mapping of random blobs).\n"
-    "Ctrl-C writes a checkpoint and stops (exit 1). Resuming a run that already\n"
-    "has its epochs fails (exit 1): raise epochs in the config to continue.\n"
-    "  --config FILE           the config (required)\n"
-    "  --out DIR               checkpoints and metrics.jsonl (default: learn-out)\n"
-    "  --resume FILE           resume from a checkpoint\n"
-    "  --samples N             synthetic training samples (default 64)\n"
-    "  --quiet                 no progress display\n"
-    "\n"
-    "predict: run a trained model over a whole NIfTI volume with overlapping\n"
-    "sliding windows (slices in 2D/2.5D, patches in 3D), weighted blending, and\n"
-    "write the prediction on the input's grid.\n"
-    "  --checkpoint FILE       the trained model (its metadata gives the architecture)\n"
-    "  --config FILE           the config, for a checkpoint without architecture\n"
-    "  --input FILE            the volume (.nii or .nii.gz)\n"
-    "  -o FILE                 the prediction (.nii or .nii.gz)\n"
-    "  --overlap F             window overlap fraction 0..0.9 (default 0.5)\n"
-    "  --window N              window side (default: the training size)\n"
-    "  --batch N               windows per pass (default: the config's batch)\n"
-    "  --threads N             kernel threads (default: all cores)\n";
+    "  --json                  one JSON line instead of text\n";
 
+/* 1 when v is a whole number of opt in lo..hi (into *out); else said. */
 static int parse_pos(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out)
 {
-    char *end;
-    long x = v ? strtol(v, &end, 10) : 0;
-    if (!v || *end || end == v || x < lo || x > hi) {
-        cli_usage_error(cmd, "%s needs an integer in %ld..%ld", opt, lo, hi);
-        return 0;
-    }
-    *out = x;
-    return 1;
+    return cli_long(cmd, opt, v, lo, hi, out) == CLI_OK;
 }
 
 /* A JSON number printed with fmt into buf (32 bytes), or "null" for NaN
@@ -81,7 +57,9 @@ static int learn_bench(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--model")) {
-            if (!v || (strcmp(v, "unet2d") && strcmp(v, "unet3d")))
+            if (!v)
+                return cli_needs_value("learn bench", a);
+            if (strcmp(v, "unet2d") && strcmp(v, "unet3d"))
                 return cli_usage_error("learn bench", "--model must be unet2d or unet3d");
             cfg.mode = !strcmp(v, "unet3d") ? AT_MODE_3D : AT_MODE_2D;
             i++;
@@ -116,7 +94,7 @@ static int learn_bench(int argc, char **argv)
         } else if (!strcmp(a, "--json")) {
             json = 1;
         } else {
-            return cli_usage_error("learn bench", "unknown option '%s'", a);
+            return cli_unknown_option("learn bench", a);
         }
     }
     cfg.base = (int)base;
@@ -224,18 +202,29 @@ static int learn_bench(int argc, char **argv)
 }
 int learn_train_cli(int argc, char **argv);
 int learn_predict_cli(int argc, char **argv);
+extern const char *LEARN_TRAIN_HELP, *LEARN_PREDICT_HELP;
 
 int cmd_learn(int argc, char **argv)
 {
-    if (argc < 2 || cli_wants_help(argc, argv)) {
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+        const char **help;
+    } subs[] = {{"bench", learn_bench, &LEARN_BENCH_HELP},
+                {"train", learn_train_cli, &LEARN_TRAIN_HELP},
+                {"predict", learn_predict_cli, &LEARN_PREDICT_HELP}};
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(LEARN_HELP, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
-    if (!strcmp(argv[1], "bench"))
-        return learn_bench(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "train"))
-        return learn_train_cli(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "predict"))
-        return learn_predict_cli(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof subs / sizeof *subs; i++) {
+        if (strcmp(argv[1], subs[i].name))
+            continue;
+        if (cli_wants_help(argc - 1, argv + 1)) {
+            fputs(*subs[i].help, stdout);
+            return CLI_OK;
+        }
+        return subs[i].run(argc - 1, argv + 1);
+    }
     return cli_usage_error("learn", "unknown subcommand '%s' (bench, train, predict)", argv[1]);
 }

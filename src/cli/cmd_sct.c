@@ -1,142 +1,198 @@
-/* atelier sct: the MRI-only radiotherapy (pseudo-CT) pipeline. */
+/* atelier sct: the MRI-only radiotherapy (pseudo-CT) pipeline. This file:
+ * the dispatch, eval (options -> at_sct_eval_spec -> at_sct_eval_run ->
+ * the metrics) and register; prepare, train and predict are in
+ * cmd_sct_pipeline.c. */
 #include "cli.h"
+#include "cmd_sct.h"
 
 #include "atelier/image.h"
+#include "atelier/learn.h"
 #include "atelier/sct.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-int cmd_synth_cohort(int argc, char **argv);
-int sct_prepare_cmd(int argc, char **argv);
-int sct_train_cmd(int argc, char **argv);
-int sct_predict_cmd(int argc, char **argv);
-int sct_eval_prepared(const char *prep, const char *model, const char *split, const char *png,
-                      int json, int threads, int flip);
+static const char *SCT_EVAL_HELP =
+    "usage: atelier sct eval --prepared PREP --model MODEL [--split test] [--png OUT.png]\n"
+    "                        [--threads 2] [--no-flip] [--force] [--json] [--quiet]\n"
+    "       atelier sct eval --reference CT --prediction SCT --mask MASK [--other-frames] [--json]\n"
+    "\n"
+    "SynthRAD2023 metrics (MAE, PSNR, SSIM inside the mask): of a model on every\n"
+    "patient of a split of a prepared folder (per patient, then mean +/- sd), or\n"
+    "of a pseudo-CT against a CT. Volumes are NIfTI files or DICOM series folders;\n"
+    "DICOM series of different Frames of Reference are refused (register first),\n"
+    "unless --other-frames.\n"
+    "  --split S          test (default), val or train\n"
+    "  --png FILE         MRI | CT | pseudo-CT | error of the first patient (an\n"
+    "                     existing FILE is refused; --force replaces it)\n"
+    "  --threads N        kernel threads (default 2)\n"
+    "  --no-flip          one pass (default: averaged with the left-right mirror)\n"
+    "  --json             one JSON object on stdout\n"
+    "  -q, --quiet        no progress display\n";
 
-static at_status cli_load_volume(const char *path, at_volume **out)
+static const char *SCT_REGISTER_HELP =
+    "usage: atelier sct register --fixed CT --moving MRI [-o MRI_ON_CT.nii.gz] [--levels 3]\n"
+    "                            [--samples 20000] [--seed 1] [--force] [--json]\n"
+    "\n"
+    "Rigid MRI -> CT registration (Euler 3D, Mattes mutual information); -o writes\n"
+    "the moving volume resampled onto the fixed grid (cubic B-spline).\n";
+
+static const char *SCT_SYNTH_HELP =
+    "usage: atelier sct synth --patients N --out DIR [--region head|pelvis] [--seed S]\n"
+    "                         [--size NX NY NZ] [--spacing SX SY SZ] [--quiet]\n"
+    "\n"
+    "Synthetic paired CT/MRI phantoms: the same as 'atelier synth cohort'.\n";
+
+/* A JSON number, or null where the value is not finite (the PSNR of a
+ * perfect prediction is infinite). buf holds 32 bytes. */
+static const char *json_number(char *buf, double x, int decimals)
 {
-    return at_volume_load(path, out, NULL);
+    if (isfinite(x))
+        snprintf(buf, 32, "%.*f", decimals, x);
+    else
+        snprintf(buf, 32, "null");
+    return buf;
 }
 
+static void print_eval(const at_sct_eval_spec *spec, const at_sct_eval_result *r, int json)
+{
+    char b[3][32];
+    if (!spec->prepared) {
+        const at_sct_metrics *mt = &r->metrics;
+        if (json)
+            printf("{\"mae\": %.6f, \"psnr\": %s, \"ssim\": %.8f}\n", mt->mae, json_number(b[0], mt->psnr, 6),
+                   mt->ssim);
+        else
+            printf("MAE  %.2f HU\nPSNR %.3f dB\nSSIM %.5f\nmask %zu voxels\n", mt->mae, mt->psnr, mt->ssim,
+                   mt->mask_voxels);
+        return;
+    }
+    const char *split = spec->split ? spec->split : "test";
+    if (json)
+        printf("{\"split\": \"%s\", \"patients\": [", split);
+    for (size_t i = 0; i < r->count; i++) {
+        const at_sct_metrics *mt = &r->patients[i].metrics;
+        if (json)
+            printf("%s{\"name\": \"%s\", \"mae\": %.4f, \"psnr\": %s, \"ssim\": %.6f}", i ? ", " : "",
+                   r->patients[i].name, mt->mae, json_number(b[0], mt->psnr, 4), mt->ssim);
+        else
+            printf("%-16s MAE %7.2f HU  PSNR %6.2f dB  SSIM %.4f\n", r->patients[i].name, mt->mae, mt->psnr,
+                   mt->ssim);
+    }
+    const at_sct_metrics *mu = &r->mean, *sd = &r->sd;
+    if (json)
+        printf("], \"mean\": {\"mae\": %.4f, \"psnr\": %s, \"ssim\": %.6f}, \"sd\": {\"mae\": %.4f, "
+               "\"psnr\": %s, \"ssim\": %.6f}}\n",
+               mu->mae, json_number(b[1], mu->psnr, 4), mu->ssim, sd->mae, json_number(b[2], sd->psnr, 4),
+               sd->ssim);
+    else
+        printf("%-16s MAE %7.2f ± %.2f HU  PSNR %6.2f ± %.2f dB  SSIM %.4f ± %.4f  (%zu patients)\n",
+               "mean ± sd", mu->mae, sd->mae, mu->psnr, sd->psnr, mu->ssim, sd->ssim, r->count);
+}
+
+#define NUM(name, lo, hi) sct_number(CMD, argc, argv, &i, name, lo, hi, &x, &rc)
+
+#define CMD "sct eval"
 static int sct_eval(int argc, char **argv)
 {
-    const char *ref = NULL, *pred = NULL, *maskp = NULL, *prep = NULL, *model = NULL;
-    const char *split = "test", *png = NULL;
-    int json = 0, threads = 2, flip = 1;
+    at_sct_eval_spec spec = {0};
+    int json = 0, threads = 2, quiet = 0, force = 0, rc = CLI_OK;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--no-flip"))
-            flip = 0;
-        else if (!strcmp(argv[i], "--prepared") && i + 1 < argc)
-            prep = argv[++i];
-        else if (!strcmp(argv[i], "--model") && i + 1 < argc)
-            model = argv[++i];
-        else if (!strcmp(argv[i], "--split") && i + 1 < argc)
-            split = argv[++i];
-        else if (!strcmp(argv[i], "--png") && i + 1 < argc)
-            png = argv[++i];
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-            threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--reference") && i + 1 < argc)
-            ref = argv[++i];
-        else if (!strcmp(argv[i], "--prediction") && i + 1 < argc)
-            pred = argv[++i];
-        else if (!strcmp(argv[i], "--mask") && i + 1 < argc)
-            maskp = argv[++i];
-        else if (!strcmp(argv[i], "--json"))
+        const char *a = argv[i];
+        double x = 0;
+        if (cli_take(CMD, argc, argv, &i, "--prepared", NULL, &spec.prepared, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--model", NULL, &spec.model, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--split", NULL, &spec.split, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--png", NULL, &spec.png, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--reference", NULL, &spec.reference, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--prediction", NULL, &spec.prediction, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--mask", NULL, &spec.mask, &rc)) {
+        } else if (NUM("--threads", 1, 256)) {
+            threads = (int)x;
+        } else if (cli_flag(a, "--no-flip", NULL)) {
+            spec.no_flip = 1;
+        } else if (cli_flag(a, "--other-frames", NULL)) {
+            spec.other_frames = 1;
+        } else if (cli_flag(a, "--json", NULL)) {
             json = 1;
-        else
-            return cli_usage_error("sct eval", "unexpected argument '%s'", argv[i]);
+        } else if (cli_flag(a, "--force", NULL)) {
+            force = 1;
+        } else if (cli_flag(a, "--quiet", "-q")) {
+            quiet = 1;
+        } else {
+            return cli_unknown_option(CMD, a);
+        }
+        if (rc)
+            return rc;
     }
-    if (prep || model) {
-        if (!prep || !model)
-            return cli_usage_error("sct eval", "--prepared and --model go together");
-        if (strcmp(split, "test") && strcmp(split, "val") && strcmp(split, "train"))
-            return cli_usage_error("sct eval", "--split must be test, val or train");
-        if (threads < 1 || threads > 256)
-            return cli_usage_error("sct eval", "--threads must be 1..256");
-        return sct_eval_prepared(prep, model, split, png, json, threads, flip);
+    if (spec.prepared || spec.model) {
+        if (!spec.prepared || !spec.model)
+            return cli_usage_error(CMD, "--prepared and --model go together");
+        if (spec.split && strcmp(spec.split, "test") && strcmp(spec.split, "val") &&
+            strcmp(spec.split, "train"))
+            return cli_usage_error(CMD, "--split must be test, val or train");
+        if (spec.png && (rc = cli_output_free(CMD, spec.png, force)) != CLI_OK)
+            return rc;
+    } else if (!spec.reference || !spec.prediction || !spec.mask) {
+        return cli_usage_error(CMD, "--reference, --prediction and --mask are required");
     }
-    if (!ref || !pred || !maskp)
-        return cli_usage_error("sct eval", "--reference, --prediction and --mask are required");
-    at_volume *r = NULL, *p = NULL, *m = NULL;
-    at_status st = cli_load_volume(ref, &r);
-    if (!st)
-        st = cli_load_volume(pred, &p);
-    if (!st)
-        st = cli_load_volume(maskp, &m);
-    at_sct_metrics mt;
-    if (!st) {
-        if (!at_grid_same(&r->grid, &p->grid, 1e-3) || !at_grid_same(&r->grid, &m->grid, 1e-3))
-            st = at_error_set(AT_ERR_ARG,
-                              "reference, prediction and mask must share one grid (resample first)");
-        else if ((st = at_sct_metrics_compute(r, p, m, &mt)) && strstr(at_error_message(), "mask is empty"))
-            at_error_prefix(st, "%s", maskp);
-    }
-    at_volume_free(r);
-    at_volume_free(p);
-    at_volume_free(m);
-    if (st)
-        return cli_fail(st);
-    if (json) { /* identical volumes: PSNR is infinite, which JSON cannot say */
-        char psnr[32];
-        if (isfinite(mt.psnr))
-            snprintf(psnr, sizeof psnr, "%.6f", mt.psnr);
-        else
-            snprintf(psnr, sizeof psnr, "null");
-        printf("{\"mae\": %.6f, \"psnr\": %s, \"ssim\": %.8f}\n", mt.mae, psnr, mt.ssim);
-    }
-    else
-        printf("MAE  %.2f HU\nPSNR %.3f dB\nSSIM %.5f\nmask %zu voxels\n", mt.mae, mt.psnr, mt.ssim,
-               mt.mask_voxels);
+    if (spec.prepared)
+        at_learn_set_threads(threads); /* process-wide: set once, here */
+    cli_run r;
+    cli_run_start(&r, CMD, threads, quiet, 1);
+    at_sct_eval_result res;
+    at_status st = at_sct_eval_run(&spec, &r.run, &res);
+    if ((rc = cli_run_end(&r, st, "nothing was written")) != CLI_OK)
+        return rc;
+    print_eval(&spec, &res, json);
+    at_sct_eval_result_free(&res);
     return CLI_OK;
 }
 
-static int parse_double(const char *s, double *out)
-{
-    char *end;
-    *out = strtod(s, &end);
-    return *s && !*end && isfinite(*out);
-}
-
+#undef CMD
+#define CMD "sct register"
 static int sct_register(int argc, char **argv)
 {
     const char *fixed = NULL, *moving = NULL, *outp = NULL;
-    int json = 0;
+    int json = 0, force = 0, rc = CLI_OK;
     at_register_options o;
     at_register_options_default(&o);
     for (int i = 1; i < argc; i++) {
-        double x;
-        if (!strcmp(argv[i], "--fixed") && i + 1 < argc)
-            fixed = argv[++i];
-        else if (!strcmp(argv[i], "--moving") && i + 1 < argc)
-            moving = argv[++i];
-        else if (!strcmp(argv[i], "-o") && i + 1 < argc)
-            outp = argv[++i];
-        else if (!strcmp(argv[i], "--levels") && i + 1 < argc && parse_double(argv[++i], &x) &&
-                 x >= 1 && x <= 6)
+        const char *a = argv[i];
+        double x = 0;
+        if (cli_take(CMD, argc, argv, &i, "--fixed", NULL, &fixed, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--moving", NULL, &moving, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--out", "-o", &outp, &rc)) {
+        } else if (NUM("--levels", 1, 6)) {
             o.levels = (int)x;
-        else if (!strcmp(argv[i], "--samples") && i + 1 < argc && parse_double(argv[++i], &x) &&
-                 x >= 500 && x <= 1e7)
+        } else if (NUM("--samples", 500, 1e7)) {
             o.samples = (int)x;
-        else if (!strcmp(argv[i], "--seed") && i + 1 < argc && parse_double(argv[++i], &x) && x >= 0)
+        } else if (NUM("--seed", 0, 1.8e19)) {
             o.seed = (uint64_t)x;
-        else if (!strcmp(argv[i], "--json"))
+        } else if (cli_flag(a, "--json", NULL)) {
             json = 1;
-        else
-            return cli_usage_error("sct register", "unexpected or invalid argument '%s'", argv[i]);
+        } else if (cli_flag(a, "--force", NULL)) {
+            force = 1;
+        } else {
+            return cli_unknown_option(CMD, a);
+        }
+        if (rc)
+            return rc;
     }
     if (!fixed || !moving)
-        return cli_usage_error("sct register", "--fixed and --moving are required");
+        return cli_usage_error(CMD, "--fixed and --moving are required");
+    if (outp && (rc = cli_output_free(CMD, outp, force)) != CLI_OK)
+        return rc;
+    cli_run r;
+    cli_run_start(&r, CMD, 1, 1, 1);
+    o.run = &r.run;
     at_volume *f = NULL, *m = NULL, *res = NULL;
     at_rigid t;
     at_rigid_identity(&t);
     at_register_report rep;
-    at_status st = cli_load_volume(fixed, &f);
+    at_status st = at_volume_load(fixed, &f, NULL);
     if (!st)
-        st = cli_load_volume(moving, &m);
+        st = at_volume_load(moving, &m, NULL);
     if (!st)
         st = at_register_rigid(f, m, &o, &t, &rep);
     if (!st && outp)
@@ -146,42 +202,37 @@ static int sct_register(int argc, char **argv)
     at_volume_free(f);
     at_volume_free(m);
     at_volume_free(res);
-    if (st)
-        return cli_fail(st);
+    if ((rc = cli_run_end(&r, st, "nothing was written")) != CLI_OK)
+        return rc;
     const double deg = 180.0 / M_PI;
     if (json)
         printf("{\"angles_deg\": [%.6f, %.6f, %.6f], \"translation_mm\": [%.6f, %.6f, %.6f], "
                "\"centre_mm\": [%.6f, %.6f, %.6f], \"mattes_mi\": %.6f, \"iterations\": %d}\n",
-               t.angle[0] * deg, t.angle[1] * deg, t.angle[2] * deg, t.translation[0],
-               t.translation[1], t.translation[2], t.centre[0], t.centre[1], t.centre[2], rep.metric,
-               rep.iterations);
+               t.angle[0] * deg, t.angle[1] * deg, t.angle[2] * deg, t.translation[0], t.translation[1],
+               t.translation[2], t.centre[0], t.centre[1], t.centre[2], rep.metric, rep.iterations);
     else
         printf("rotation (deg, x y z)  %.4f %.4f %.4f\ntranslation (mm, LPS)  %.4f %.4f %.4f\n"
                "centre (mm, LPS)       %.3f %.3f %.3f\nMattes MI %.5f after %d iterations\n",
-               t.angle[0] * deg, t.angle[1] * deg, t.angle[2] * deg, t.translation[0],
-               t.translation[1], t.translation[2], t.centre[0], t.centre[1], t.centre[2], rep.metric,
-               rep.iterations);
+               t.angle[0] * deg, t.angle[1] * deg, t.angle[2] * deg, t.translation[0], t.translation[1],
+               t.translation[2], t.centre[0], t.centre[1], t.centre[2], rep.metric, rep.iterations);
     return CLI_OK;
 }
-
-static int sct_synth(int argc, char **argv)
-{
-    return cmd_synth_cohort(argc, argv);
-}
+#undef CMD
 
 typedef struct {
     const char *name;
     int (*run)(int argc, char **argv);
+    const char *const *help;
     const char *summary;
 } sct_command;
 
 static const sct_command sct_commands[] = {
-    {"eval", sct_eval, "SynthRAD2023 metrics (MAE, PSNR, SSIM) of a pseudo-CT against a CT"},
-    {"register", sct_register, "rigid MRI->CT registration (Euler 3D, Mattes MI)"},
-    {"synth", sct_synth, "synthetic paired CT/MRI phantoms (same as 'synth cohort')"},
-    {"prepare", sct_prepare_cmd, "CT/MRI pairs -> registered, masked volumes and a split"},
-    {"train", sct_train_cmd, "train the 2.5D U-Net (masked L1) on a prepared folder"},
-    {"predict", sct_predict_cmd, "MRI series -> pseudo-CT DICOM CT series"},
+    {"eval", sct_eval, &SCT_EVAL_HELP, "SynthRAD2023 metrics (MAE, PSNR, SSIM) of a pseudo-CT against a CT"},
+    {"register", sct_register, &SCT_REGISTER_HELP, "rigid MRI->CT registration (Euler 3D, Mattes MI)"},
+    {"synth", cmd_synth_cohort, &SCT_SYNTH_HELP, "synthetic paired CT/MRI phantoms (same as 'synth cohort')"},
+    {"prepare", sct_prepare_cmd, &SCT_PREPARE_HELP, "CT/MRI pairs -> registered, masked volumes and a split"},
+    {"train", sct_train_cmd, &SCT_TRAIN_HELP, "train the 2.5D U-Net (masked L1) on a prepared folder"},
+    {"predict", sct_predict_cmd, &SCT_PREDICT_HELP, "MRI series -> pseudo-CT DICOM CT series"},
 };
 
 static void sct_usage(FILE *out)
@@ -189,20 +240,10 @@ static void sct_usage(FILE *out)
     fprintf(out, "usage: atelier sct <subcommand> [<args>]\n\nMRI-only radiotherapy: pseudo-CT.\n\n");
     for (size_t i = 0; i < sizeof sct_commands / sizeof *sct_commands; i++)
         fprintf(out, "  %-9s %s\n", sct_commands[i].name, sct_commands[i].summary);
-    fprintf(out, "\n"
-                 "  sct eval --reference CT --prediction SCT --mask MASK [--json]\n"
-                 "  sct eval --prepared PREP --model MODEL [--split test|val|train] [--png OUT.png]\n"
-                 "           [--threads N] [--no-flip] [--json]      (per patient, then mean ± sd)\n"
-                 "  sct prepare COHORT --out PREP [--test N] [--val N] [--seed S] [--no-register]\n"
-                 "  sct train PREP --out MODEL [--minutes M] [--epochs N] [--threads N] [--base C]\n"
-                 "            [--depth D] [--neighbours K] [--batch B] [--patch P] [--batch-norm]\n"
-                 "            [--recalibrate N] [--lr LR] [--weight-decay W] [--rotate DEG]\n"
-                 "            [--zoom F] [--intensity S] [--seed S] [--bf16|--f32]\n"
-                 "  sct predict MRI_SERIES_DIR --model MODEL -o OUT_SERIES_DIR [--threads N] [--no-flip]\n"
-                 "  sct register --fixed CT --moving MRI [-o MRI_ON_CT.nii.gz] [--levels N]\n"
-                 "               [--samples N] [--seed S] [--json]\n"
-                 "  sct synth --patients N --out DIR [--region head|pelvis] [--seed S]\n"
-                 "Volumes are NIfTI files (.nii, .nii.gz) or DICOM series folders.\n");
+    fprintf(out, "\n'atelier sct CMD --help' tells each command's options and defaults.\n"
+                 "Volumes are NIfTI files (.nii, .nii.gz) or DICOM series folders. An existing\n"
+                 "output is refused (exit 2) unless --force; Ctrl-C cancels (exit 130) and\n"
+                 "leaves nothing half-written.\n");
 }
 
 int cmd_sct(int argc, char **argv)
@@ -214,7 +255,7 @@ int cmd_sct(int argc, char **argv)
     for (size_t i = 0; i < sizeof sct_commands / sizeof *sct_commands; i++)
         if (!strcmp(argv[1], sct_commands[i].name)) {
             if (cli_wants_help(argc - 1, argv + 1)) {
-                sct_usage(stdout);
+                fputs(*sct_commands[i].help, stdout);
                 return CLI_OK;
             }
             return sct_commands[i].run(argc - 1, argv + 1);

@@ -1,230 +1,279 @@
-/* atelier sct prepare | train | predict, and eval over a prepared folder. */
+/* atelier sct prepare | train | predict: options -> spec ->
+ * at_sct_<step>_run (include/atelier/sct.h) -> what was written. */
 #include "cli.h"
+#include "cmd_sct.h"
 
+#include "atelier/learn.h"
 #include "atelier/sct.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-int sct_prepare_cmd(int argc, char **argv);
-int sct_train_cmd(int argc, char **argv);
-int sct_predict_cmd(int argc, char **argv);
-int sct_eval_prepared(const char *prep, const char *model, const char *split, const char *png,
-                      int json, int threads, int flip);
+const char *SCT_PREPARE_HELP =
+    "usage: atelier sct prepare COHORT -o PREP [--test 5 | --test-fraction F] [--val 2 | --val-fraction F]\n"
+    "                           [--seed 1] [--no-register] [--force] [--quiet]\n"
+    "\n"
+    "CT/MRI pairs -> PREP/<patient>/{ct,mr,mask}.nii.gz on the CT grid (MRI registered\n"
+    "rigidly to the CT, resampled, normalised) and PREP/manifest.json with a split by\n"
+    "patient. COHORT: one folder per patient with ct_dicom/ and mr_dicom/ (or ct.nii.gz\n"
+    "and mr.nii.gz), as 'synth cohort' writes, or a folder written by 'atelier deid'\n"
+    "(<patient>/<study>/<series>/: CT and MR told apart by Modality, paired by Frame\n"
+    "of Reference).\n"
+    "  -o, --out PREP   the prepared folder (an existing one is refused)\n"
+    "  --test N         test patients (default 5)\n"
+    "  --test-fraction F  that fraction of the patients for test instead (rounded,\n"
+    "                   at least 1), as 'text risk split --test-fraction'\n"
+    "  --val N          validation patients (default 2)\n"
+    "  --val-fraction F   that fraction for validation instead\n"
+    "  --seed S         the split's shuffle (default 1)\n"
+    "  --no-register    trust the frames of reference (they must be one)\n"
+    "  --force          replace an existing PREP\n"
+    "  -q, --quiet      no progress display\n";
 
-static int num(const char *s, double lo, double hi, double *out)
+const char *SCT_TRAIN_HELP =
+    "usage: atelier sct train PREP -o MODEL [--resume] [--force] [options]\n"
+    "\n"
+    "Train the 2.5D U-Net (masked L1 on HU/1000) on a prepared folder. MODEL gets\n"
+    "model.safetensors (the weights with the best validation MAE), model.json,\n"
+    "curves.jsonl and checkpoint.safetensors. Ctrl-C (or SIGTERM) after the first\n"
+    "epoch keeps the run as MODEL.resume (exit 130); --resume continues it with the\n"
+    "same bytes as an uninterrupted run, or extends a finished MODEL to more epochs.\n"
+    "  -o, --out MODEL    the model folder (an existing one is refused)\n"
+    "  --resume           continue MODEL.resume, or MODEL with a higher --epochs\n"
+    "  --force            replace an existing MODEL (and start afresh over MODEL.resume)\n"
+    "  --minutes M        wall-clock budget; the schedule is refitted to it (default 25)\n"
+    "  --epochs N         at most N epochs (default 200)\n"
+    "  --threads N        kernel threads (default 2)\n"
+    "  --base C           channels at level 0 (default 16)\n"
+    "  --depth D          pooling levels (default 3)\n"
+    "  --neighbours K     slices each side as input channels (default 1)\n"
+    "  --batch B          slices per batch (default 8)\n"
+    "  --patch P          train on P x P crops (default 0: whole slices)\n"
+    "  --batch-norm       batch normalisation (default: none)\n"
+    "  --recalibrate N    whole-slice batches refreshing batch-norm statistics (default 30)\n"
+    "  --lr LR            AdamW learning rate (default 0.002)\n"
+    "  --weight-decay W   AdamW weight decay (default 0.01)\n"
+    "  --rotate DEG       augmentation rotation within +/- DEG (default 10)\n"
+    "  --zoom F           augmentation zoom within 1 +/- F (default 0.1)\n"
+    "  --intensity S      augmentation MRI gain and shift sigma (default 0.1)\n"
+    "  --seed S           shuffle and augmentation (default 1)\n"
+    "  --bf16 | --f32     bf16 training activations on or off (default: where the CPU\n"
+    "                     computes bf16 natively)\n"
+    "  -q, --quiet        no progress display, no epoch lines\n";
+
+const char *SCT_PREDICT_HELP =
+    "usage: atelier sct predict MRI_SERIES_DIR --model MODEL -o OUT_SERIES_DIR [--threads 2]\n"
+    "                           [--no-flip] [--force] [--quiet]\n"
+    "\n"
+    "MRI series -> pseudo-CT DICOM CT series (the MRI's patient, study and Frame of\n"
+    "Reference, a new series marked SYNTHETIC).\n"
+    "  --model MODEL      a folder written by 'sct train'\n"
+    "  -o, --out DIR      the series folder (an existing one is refused)\n"
+    "  --threads N        kernel threads (default 2)\n"
+    "  --no-flip          one pass (default: averaged with the left-right mirror)\n"
+    "  --force            replace an existing DIR\n"
+    "  -q, --quiet        no progress display\n";
+
+/* An option with a number in lo..hi: 1 when argv[*i] is name (its value
+ * parsed into *x, or *rc set to CLI_USAGE, said). */
+int sct_number(const char *cmd, int argc, char **argv, int *i, const char *name, double lo, double hi,
+               double *x, int *rc)
 {
-    char *end;
-    double v = strtod(s, &end);
-    if (!*s || *end || !(v >= lo && v <= hi))
+    const char *v = NULL;
+    if (!cli_take(cmd, argc, argv, i, name, NULL, &v, rc))
         return 0;
-    *out = v;
+    if (!*rc)
+        *rc = cli_double(cmd, name, v, lo, hi, x);
     return 1;
 }
 
+#define NUM(name, lo, hi) sct_number(CMD, argc, argv, &i, name, lo, hi, &x, &rc)
+
+#undef CMD
+#define CMD "sct prepare"
 int sct_prepare_cmd(int argc, char **argv)
 {
-    const char *cohort = NULL, *out = NULL;
-    at_sct_prepare_options o;
-    memset(&o, 0, sizeof o);
-    o.test = 5;
-    o.val = 2;
-    o.seed = 1;
-    int quiet = 0;
+    at_sct_prepare_spec spec;
+    at_sct_prepare_spec_default(&spec);
+    int quiet = 0, rc = CLI_OK;
     for (int i = 1; i < argc; i++) {
-        double x;
-        if (!strcmp(argv[i], "--out") && i + 1 < argc)
-            out = argv[++i];
-        else if (!strcmp(argv[i], "--test") && i + 1 < argc && num(argv[i + 1], 0, 10000, &x))
-            o.test = (int)x, i++;
-        else if (!strcmp(argv[i], "--val") && i + 1 < argc && num(argv[i + 1], 0, 10000, &x))
-            o.val = (int)x, i++;
-        else if (!strcmp(argv[i], "--seed") && i + 1 < argc && num(argv[i + 1], 0, 4e9, &x))
-            o.seed = (uint64_t)x, i++;
-        else if (!strcmp(argv[i], "--no-register"))
-            o.no_register = 1;
-        else if (!strcmp(argv[i], "--quiet"))
+        const char *a = argv[i], *v = NULL;
+        double x = 0;
+        long count = 0;
+        if (cli_take(CMD, argc, argv, &i, "--out", "-o", &spec.out, &rc)) {
+        } else if (cli_take(CMD, argc, argv, &i, "--test", NULL, &v, &rc)) {
+            if (!rc && !(rc = cli_long(CMD, "--test", v, 0, 10000, &count)))
+                spec.test = (int)count;
+        } else if (cli_take(CMD, argc, argv, &i, "--val", NULL, &v, &rc)) {
+            if (!rc && !(rc = cli_long(CMD, "--val", v, 0, 10000, &count)))
+                spec.val = (int)count;
+        } else if (NUM("--test-fraction", 1e-9, 0.999)) {
+            spec.test_fraction = x;
+        } else if (NUM("--val-fraction", 1e-9, 0.999)) {
+            spec.val_fraction = x;
+        } else if (NUM("--seed", 0, 4e9)) {
+            spec.seed = (uint64_t)x;
+        } else if (cli_flag(a, "--no-register", NULL)) {
+            spec.no_register = 1;
+        } else if (cli_flag(a, "--force", NULL)) {
+            spec.force = 1;
+        } else if (cli_flag(a, "--quiet", "-q")) {
             quiet = 1;
-        else if (argv[i][0] != '-' && !cohort)
-            cohort = argv[i];
-        else
-            return cli_usage_error("sct prepare", "unexpected or invalid argument '%s'", argv[i]);
+        } else if (a[0] != '-' && !spec.cohort) {
+            spec.cohort = a;
+        } else {
+            return cli_unknown_option(CMD, a);
+        }
+        if (rc)
+            return rc;
     }
-    if (!cohort || !out)
-        return cli_usage_error("sct prepare", "a cohort folder and --out are required");
-    cli_progress p;
-    cli_progress_init(&p, "sct prepare", quiet);
-    o.progress = cli_progress_cb;
-    o.progress_ud = &p;
-    at_status st = at_sct_prepare(cohort, out, &o);
-    cli_progress_end(&p);
-    return st ? cli_fail(st) : CLI_OK;
+    if (!spec.cohort || !spec.out)
+        return cli_usage_error(CMD, "a cohort folder and -o are required");
+    if ((rc = cli_output_free(CMD, spec.out, spec.force)) != CLI_OK)
+        return rc;
+    cli_run r;
+    cli_run_start(&r, CMD, 1, quiet, 0);
+    at_sct_prepare_result res;
+    at_status st = at_sct_prepare_run(&spec, &r.run, &res);
+    if ((rc = cli_run_end(&r, st, "nothing was written (run it again to start over)")) != CLI_OK)
+        return rc;
+    if (!quiet) {
+        fprintf(stderr, "prepared %zu patients into %s: %zu train, %zu validation, %zu test", res.patients,
+                spec.out, res.train, res.val, res.test);
+        if (res.skipped)
+            fprintf(stderr, "; %zu patients without both a CT and an MR series skipped", res.skipped);
+        fputc('\n', stderr);
+    }
+    return CLI_OK;
 }
 
-static void epoch_note(void *ud, int epoch, double train, double val, double seconds)
-{
-    if (*(int *)ud)
-        return;
-    if (isnan(val))
-        fprintf(stderr, "epoch %3d  train L1 %7.2f HU  (no validation patients)  %6.0f s\n", epoch, train,
-                seconds);
-    else
-        fprintf(stderr, "epoch %3d  train L1 %7.2f HU  validation MAE %7.2f HU  %6.0f s\n", epoch,
-                train, val, seconds);
-}
-
+#undef CMD
+#define CMD "sct train"
 int sct_train_cmd(int argc, char **argv)
 {
-    const char *prep = NULL, *out = NULL;
-    at_sct_train_options o;
-    at_sct_train_options_default(&o);
-    int quiet = 0;
+    at_sct_train_spec spec;
+    at_sct_train_spec_default(&spec);
+    int quiet = 0, threads = 2, rc = CLI_OK;
     for (int i = 1; i < argc; i++) {
-        double x;
-        if (!strcmp(argv[i], "--out") && i + 1 < argc)
-            out = argv[++i];
-        else if (!strcmp(argv[i], "--epochs") && i + 1 < argc && num(argv[i + 1], 1, 100000, &x))
-            o.epochs = (int)x, i++;
-        else if (!strcmp(argv[i], "--minutes") && i + 1 < argc && num(argv[i + 1], 0.01, 1e5, &x))
-            o.minutes = x, i++;
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc && num(argv[i + 1], 1, 256, &x))
-            o.threads = (int)x, i++;
-        else if (!strcmp(argv[i], "--base") && i + 1 < argc && num(argv[i + 1], 4, 128, &x))
-            o.base = (int)x, i++;
-        else if (!strcmp(argv[i], "--depth") && i + 1 < argc && num(argv[i + 1], 1, 6, &x))
-            o.depth = (int)x, i++;
-        else if (!strcmp(argv[i], "--neighbours") && i + 1 < argc && num(argv[i + 1], 0, 4, &x))
-            o.neighbours = (int)x, i++;
-        else if (!strcmp(argv[i], "--batch") && i + 1 < argc && num(argv[i + 1], 1, 256, &x))
-            o.batch = (int)x, i++;
-        else if (!strcmp(argv[i], "--no-norm"))
-            o.no_norm = 1;
-        else if (!strcmp(argv[i], "--batch-norm"))
-            o.no_norm = 0;
-        else if (!strcmp(argv[i], "--bf16"))
-            o.bf16 = 1;
-        else if (!strcmp(argv[i], "--f32"))
-            o.bf16 = 0;
-        else if (!strcmp(argv[i], "--recalibrate") && i + 1 < argc && num(argv[i + 1], 0, 10000, &x))
-            o.recalibrate = (int)x, i++;
-        else if (!strcmp(argv[i], "--patch") && i + 1 < argc && num(argv[i + 1], 0, 4096, &x))
-            o.patch = (int)x, i++;
-        else if (!strcmp(argv[i], "--lr") && i + 1 < argc && num(argv[i + 1], 1e-7, 1, &x))
-            o.lr = (float)x, i++;
-        else if (!strcmp(argv[i], "--weight-decay") && i + 1 < argc && num(argv[i + 1], 0, 1, &x))
-            o.weight_decay = (float)x, i++;
-        else if (!strcmp(argv[i], "--rotate") && i + 1 < argc && num(argv[i + 1], 0, 45, &x))
-            o.rotate_deg = x, i++;
-        else if (!strcmp(argv[i], "--zoom") && i + 1 < argc && num(argv[i + 1], 0, 0.5, &x))
-            o.zoom = x, i++;
-        else if (!strcmp(argv[i], "--intensity") && i + 1 < argc && num(argv[i + 1], 0, 0.5, &x))
-            o.intensity = x, i++;
-        else if (!strcmp(argv[i], "--seed") && i + 1 < argc && num(argv[i + 1], 0, 4e9, &x))
-            o.seed = (uint64_t)x, i++;
-        else if (!strcmp(argv[i], "--quiet"))
+        const char *a = argv[i];
+        double x = 0;
+        if (cli_take(CMD, argc, argv, &i, "--out", "-o", &spec.out, &rc)) {
+        } else if (NUM("--epochs", 1, 100000)) {
+            spec.epochs = (int)x;
+        } else if (NUM("--minutes", 0.01, 1e5)) {
+            spec.minutes = x;
+        } else if (NUM("--threads", 1, 256)) {
+            threads = (int)x;
+        } else if (NUM("--base", 4, 128)) {
+            spec.base = (int)x;
+        } else if (NUM("--depth", 1, 6)) {
+            spec.depth = (int)x;
+        } else if (NUM("--neighbours", 0, 4)) {
+            spec.neighbours = (int)x;
+        } else if (NUM("--batch", 1, 256)) {
+            spec.batch = (int)x;
+        } else if (NUM("--recalibrate", 0, 10000)) {
+            spec.recalibrate = (int)x;
+        } else if (NUM("--patch", 0, 4096)) {
+            spec.patch = (int)x;
+        } else if (NUM("--lr", 1e-7, 1)) {
+            spec.lr = (float)x;
+        } else if (NUM("--weight-decay", 0, 1)) {
+            spec.weight_decay = (float)x;
+        } else if (NUM("--rotate", 0, 45)) {
+            spec.rotate_deg = x;
+        } else if (NUM("--zoom", 0, 0.5)) {
+            spec.zoom = x;
+        } else if (NUM("--intensity", 0, 0.5)) {
+            spec.intensity = x;
+        } else if (NUM("--seed", 0, 4e9)) {
+            spec.seed = (uint64_t)x;
+        } else if (cli_flag(a, "--no-norm", NULL)) {
+            spec.no_norm = 1;
+        } else if (cli_flag(a, "--batch-norm", NULL)) {
+            spec.no_norm = 0;
+        } else if (cli_flag(a, "--bf16", NULL)) {
+            spec.bf16 = 1;
+        } else if (cli_flag(a, "--f32", NULL)) {
+            spec.bf16 = 0;
+        } else if (cli_flag(a, "--resume", NULL)) {
+            spec.resume = 1;
+        } else if (cli_flag(a, "--force", NULL)) {
+            spec.force = 1;
+        } else if (cli_flag(a, "--quiet", "-q")) {
             quiet = 1;
-        else if (argv[i][0] != '-' && !prep)
-            prep = argv[i];
-        else
-            return cli_usage_error("sct train", "unexpected or invalid argument '%s'", argv[i]);
+        } else if (a[0] != '-' && !spec.prepared) {
+            spec.prepared = a;
+        } else {
+            return cli_unknown_option(CMD, a);
+        }
+        if (rc)
+            return rc;
     }
-    if (!prep || !out)
-        return cli_usage_error("sct train", "a prepared folder and --out are required");
-    o.epoch_note = epoch_note;
-    o.epoch_ud = &quiet;
-    at_status st = at_sct_train(prep, out, &o);
-    return st ? cli_fail(st) : CLI_OK;
+    if (!spec.prepared || !spec.out)
+        return cli_usage_error(CMD, "a prepared folder and -o are required");
+    if (spec.resume && spec.force)
+        return cli_usage_error(CMD, "--resume continues a run, --force starts afresh: not both");
+    char resume_dir[4096];
+    snprintf(resume_dir, sizeof resume_dir, "%s.resume", spec.out);
+    if (!spec.resume && (rc = cli_output_free(CMD, spec.out, spec.force)) != CLI_OK)
+        return rc;
+    if (!spec.resume && !spec.force && cli_output_free(CMD, resume_dir, 0) != CLI_OK) {
+        fprintf(stderr, "atelier %s: %s is a cancelled run: --resume continues it, --force starts afresh\n",
+                CMD, resume_dir);
+        return CLI_USAGE;
+    }
+    /* OpenMP's thread count is process-wide: set once, here */
+    at_learn_set_threads(threads);
+    cli_run r;
+    cli_run_start(&r, CMD, threads, quiet, 0);
+    at_sct_train_result res;
+    at_status st = at_sct_train_run(&spec, &r.run, &res);
+    char kept[8192] = "nothing was kept (the first epoch had not ended)";
+    if (res.kept)
+        snprintf(kept, sizeof kept,
+                 "kept %s (%lld epochs done); continue with: atelier sct train %s -o %s --resume", resume_dir,
+                 (long long)res.train.checkpoint_epoch, spec.prepared, spec.out);
+    if (st && st != AT_ERR_CANCELLED && res.kept)
+        fprintf(stderr, "atelier %s: %s\n", CMD, kept);
+    return cli_run_end(&r, st, kept);
 }
 
+#undef CMD
+#define CMD "sct predict"
 int sct_predict_cmd(int argc, char **argv)
 {
-    const char *mr = NULL, *model = NULL, *out = NULL;
-    int threads = 2, flip = 1;
+    at_sct_predict_spec spec = {0};
+    int threads = 2, quiet = 0, rc = CLI_OK;
     for (int i = 1; i < argc; i++) {
-        double x;
-        if (!strcmp(argv[i], "--no-flip"))
-            flip = 0;
-        else if (!strcmp(argv[i], "--model") && i + 1 < argc)
-            model = argv[++i];
-        else if (!strcmp(argv[i], "-o") && i + 1 < argc)
-            out = argv[++i];
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc && num(argv[i + 1], 1, 256, &x))
-            threads = (int)x, i++;
-        else if (argv[i][0] != '-' && !mr)
-            mr = argv[i];
-        else
-            return cli_usage_error("sct predict", "unexpected or invalid argument '%s'", argv[i]);
-    }
-    if (!mr || !model || !out)
-        return cli_usage_error("sct predict", "an MRI series folder, --model and -o are required");
-    at_sct_model *m = NULL;
-    at_status st = at_sct_model_load(model, threads, &m);
-    if (!st) {
-        at_sct_model_set_flip_average(m, flip);
-        st = at_sct_predict_series(m, mr, out);
-    }
-    at_sct_model_free(m);
-    return st ? cli_fail(st) : CLI_OK;
-}
-
-/* A JSON number, or null where the value is not finite (the PSNR of a
- * perfect prediction is infinite). buf holds 32 bytes. */
-static const char *json_number(char *buf, double x, int decimals)
-{
-    if (isfinite(x))
-        snprintf(buf, 32, "%.*f", decimals, x);
-    else
-        snprintf(buf, 32, "null");
-    return buf;
-}
-
-int sct_eval_prepared(const char *prep, const char *model, const char *split, const char *png,
-                      int json, int threads, int flip)
-{
-    at_sct_model *m = NULL;
-    at_sct_result *r = NULL;
-    size_t n = 0;
-    at_status st = at_sct_model_load(model, threads, &m);
-    if (!st) {
-        at_sct_model_set_flip_average(m, flip);
-        st = at_sct_evaluate(m, prep, split, png, &r, &n);
-    }
-    at_sct_model_free(m);
-    if (st)
-        return cli_fail(st);
-    double s[3] = {0, 0, 0}, s2[3] = {0, 0, 0};
-    if (json)
-        printf("{\"split\": \"%s\", \"patients\": [", split);
-    for (size_t i = 0; i < n; i++) {
-        const at_sct_metrics *mt = &r[i].metrics;
-        double v[3] = {mt->mae, mt->psnr, mt->ssim};
-        for (int q = 0; q < 3; q++) {
-            s[q] += v[q];
-            s2[q] += v[q] * v[q];
+        const char *a = argv[i];
+        double x = 0;
+        if (cli_take(CMD, argc, argv, &i, "--model", NULL, &spec.model, &rc) ||
+            cli_take(CMD, argc, argv, &i, "--out", "-o", &spec.out, &rc)) {
+        } else if (NUM("--threads", 1, 256)) {
+            threads = (int)x;
+        } else if (cli_flag(a, "--no-flip", NULL)) {
+            spec.no_flip = 1;
+        } else if (cli_flag(a, "--force", NULL)) {
+            spec.force = 1;
+        } else if (cli_flag(a, "--quiet", "-q")) {
+            quiet = 1;
+        } else if (a[0] != '-' && !spec.mr) {
+            spec.mr = a;
+        } else {
+            return cli_unknown_option(CMD, a);
         }
-        char b[32];
-        if (json)
-            printf("%s{\"name\": \"%s\", \"mae\": %.4f, \"psnr\": %s, \"ssim\": %.6f}", i ? ", " : "",
-                   r[i].name, mt->mae, json_number(b, mt->psnr, 4), mt->ssim);
-        else
-            printf("%-16s MAE %7.2f HU  PSNR %6.2f dB  SSIM %.4f\n", r[i].name, mt->mae, mt->psnr,
-                   mt->ssim);
+        if (rc)
+            return rc;
     }
-    double mean[3], sd[3];
-    for (int q = 0; q < 3; q++) {
-        mean[q] = s[q] / (double)n;
-        double var = n > 1 ? (s2[q] - (double)n * mean[q] * mean[q]) / (double)(n - 1) : 0;
-        sd[q] = var > 0 ? sqrt(var) : 0;
-    }
-    char b1[32], b2[32];
-    if (json)
-        printf("], \"mean\": {\"mae\": %.4f, \"psnr\": %s, \"ssim\": %.6f}, \"sd\": {\"mae\": %.4f, "
-               "\"psnr\": %s, \"ssim\": %.6f}}\n",
-               mean[0], json_number(b1, mean[1], 4), mean[2], sd[0], json_number(b2, sd[1], 4), sd[2]);
-    else
-        printf("%-16s MAE %7.2f ± %.2f HU  PSNR %6.2f ± %.2f dB  SSIM %.4f ± %.4f  (%zu patients)\n",
-               "mean ± sd", mean[0], sd[0], mean[1], sd[1], mean[2], sd[2], n);
-    at_free(r);
-    return CLI_OK;
+    if (!spec.mr || !spec.model || !spec.out)
+        return cli_usage_error(CMD, "an MRI series folder, --model and -o are required");
+    if ((rc = cli_output_free(CMD, spec.out, spec.force)) != CLI_OK)
+        return rc;
+    at_learn_set_threads(threads); /* process-wide: set once, here */
+    cli_run r;
+    cli_run_start(&r, CMD, threads, quiet, 0);
+    at_sct_predict_result res;
+    at_status st = at_sct_predict_run(&spec, &r.run, &res);
+    return cli_run_end(&r, st, "nothing was written");
 }

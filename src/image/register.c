@@ -437,6 +437,8 @@ at_status at_register_rigid(const at_volume *fixed, const at_volume *moving,
         int have_prev = 0;
         for (int it = 0; !st && it < o.max_iterations; it++) {
             double g[6], mi;
+            if ((st = at_run_check(o.run, "registration")) != AT_OK)
+                break;
             st = mi_evaluate(&c, t, &mi, g);
             if (st)
                 break;

@@ -1,7 +1,10 @@
 /* Checkpoints: the model's state_dict (PyTorch names and layouts, F32,
  * num_batches_tracked as I64 scalars), optionally AdamW moments as
  * optim.m.<name> / optim.v.<name>, and the training state in
- * __metadata__, written atomically as safetensors. */
+ * __metadata__, written atomically as safetensors.
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #include "ckmeta.h"
 
 #include <inttypes.h>

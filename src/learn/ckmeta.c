@@ -2,7 +2,10 @@
  * state, as the string values safetensors' "__metadata__" allows, written
  * and read back with every value range-checked. The architecture is what a
  * PyTorch user needs to rebuild the model from the file alone
- * (tests/learn/torch_load.py does). */
+ * (tests/learn/torch_load.py does).
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #include "ckmeta.h"
 
 #include <errno.h>
@@ -50,10 +53,20 @@ at_status lt_meta_write(at_buf *h, const at_model *m, const at_adamw *o, const a
     if (st == AT_OK && state)
         st = at_buf_printf(h,
                            ",\"step\":\"%" PRId64 "\",\"epoch\":\"%" PRId64 "\",\"seed\":\"%" PRIu64
-                           "\",\"best_val\":\"%.9g\",\"seconds\":\"%.3f\","
+                           "\",\"best_val\":\"%.17g\",\"seconds\":\"%.3f\","
                            "\"epoch_loss_sum\":\"%.17g\",\"steps_per_epoch\":\"%" PRId64 "\"",
-                           state->step, state->epoch, state->seed, (double)state->best_val, state->seconds,
+                           state->step, state->epoch, state->seed, state->best_val, state->seconds,
                            state->epoch_loss_sum, state->steps_per_epoch);
+    if (st == AT_OK && state && state->planned_epochs > 0)
+        st = at_buf_printf(h, ",\"planned_epochs\":\"%" PRId64 "\"", state->planned_epochs);
+    if (st == AT_OK && state && state->source_words > 0) {
+        /* the batch source's random state: 16 hex digits a word */
+        st = at_buf_printf(h, ",\"source_state\":\"");
+        for (size_t i = 0; st == AT_OK && i < state->source_words && i < AT_TRAIN_MAX_STATE_WORDS; i++)
+            st = at_buf_printf(h, "%016" PRIx64, state->source_state[i]);
+        if (st == AT_OK)
+            st = at_buf_putc(h, '"');
+    }
     if (st == AT_OK)
         st = at_buf_putc(h, '}');
     return st;
@@ -210,11 +223,33 @@ at_status lt_meta_read_state(const cJSON *meta, at_train_state *out)
         return at_error_set(AT_ERR_FORMAT, "__metadata__: 'seed' missing or not an unsigned integer");
     if ((st = get_num(meta, "best_val", 0, INFINITY, 0, &x)) != AT_OK)
         return st;
-    ts.best_val = (float)x;
+    ts.best_val = x;
     if ((st = get_num(meta, "seconds", 0, 1e12, 0, &ts.seconds)) != AT_OK)
         return st;
     if ((st = get_num(meta, "epoch_loss_sum", 0, 1e300, 0, &ts.epoch_loss_sum)) != AT_OK)
         return st;
+    st = get_int(meta, "planned_epochs", 1, AT_TRAIN_MAX_EPOCHS, 1, &ts.planned_epochs);
+    if (st != AT_OK && st != AT_ERR_NOT_FOUND)
+        return st;
+    const char *src = lt_meta_get(meta, "source_state");
+    if (src) {
+        size_t n = strlen(src);
+        if (n == 0 || n % 16 || n / 16 > AT_TRAIN_MAX_STATE_WORDS)
+            return at_error_set(AT_ERR_FORMAT, "__metadata__: 'source_state' must be 1 to %d words "
+                                               "of 16 hex digits", AT_TRAIN_MAX_STATE_WORDS);
+        for (size_t i = 0; i < n / 16; i++) {
+            uint64_t w = 0;
+            for (size_t k = 0; k < 16; k++) {
+                char c = src[16 * i + k];
+                int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+                if (d < 0)
+                    return at_error_set(AT_ERR_FORMAT, "__metadata__: 'source_state' is not hex");
+                w = w << 4 | (uint64_t)d;
+            }
+            ts.source_state[i] = w;
+        }
+        ts.source_words = n / 16;
+    }
     /* an epoch's steps: epoch * steps_per_epoch <= step < (epoch + 1) * steps_per_epoch */
     v = ts.step / ts.steps_per_epoch;
     if (v != ts.epoch)

@@ -1,5 +1,8 @@
 /* Checkpoint metadata (ckmeta.c): the architecture and the training state
- * as safetensors "__metadata__" strings. Internal. */
+ * as safetensors "__metadata__" strings. Internal.
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #ifndef ATELIER_LEARN_CKMETA_H
 #define ATELIER_LEARN_CKMETA_H
 

@@ -103,6 +103,7 @@ static const num_key NUM_KEYS[] = {
     {"micro_batches", 'i', OFF(micro_batches), 1, 4096},
     {"size", 'i', OFF(size), 1, 65536},
     {"threads", 'i', OFF(threads), 0, 1024},
+    {"minutes", 'f', OFF(minutes), 0, 1e6},
 };
 
 static at_status set_key(at_unet_config *c, const char *k, const char *v)

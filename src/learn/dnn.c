@@ -1,6 +1,9 @@
 /* CPU engine: oneDNN engine and stream, activation tensors in blocked
  * layouts, cached reorders, and convolution / transposed convolution
- * forward and backward. */
+ * forward and backward.
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #include "dnn.h"
 
 #include <math.h>

@@ -1,7 +1,10 @@
 /* The CPU engine of the learning module: oneDNN (v2 C API) wrapped in
  * small helpers, and the layers the models are built from. A GPU engine
  * would provide the same layer functions (lt_conv_*, lt_bn_*, ...) over its
- * own tensors; models (unet.c) only call these functions. Internal. */
+ * own tensors; models (unet.c) only call these functions. Internal.
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #ifndef ATELIER_LEARN_DNN_H
 #define ATELIER_LEARN_DNN_H
 

@@ -1,6 +1,9 @@
 /* Inference convolution with batch norm folded in and ReLU fused as a
  * post-op: w' = w * gamma / sqrt(var + eps), b' = beta + (b - mean) *
- * gamma / sqrt(var + eps), per output channel. */
+ * gamma / sqrt(var + eps), per output channel.
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #include "dnn.h"
 
 #include <math.h>

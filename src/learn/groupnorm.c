@@ -3,7 +3,10 @@
  * and voxels, then a per-channel affine and ReLU. Instance norm is the case
  * groups = channels. Works on the engine's f32 layouts (plain or blocked
  * by 16 channels); statistics and gradients in double, deterministic for
- * any thread count (each (sample, group) is reduced in a fixed order). */
+ * any thread count (each (sample, group) is reduced in a fixed order).
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #include "dnn.h"
 
 #include <math.h>

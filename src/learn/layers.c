@@ -1,6 +1,9 @@
 /* CPU engine layers beside convolution: batch norm fused with ReLU,
  * ReLU / LeakyReLU, max pooling, channel concatenation. Each is created
- * once per shape and reused. */
+ * once per shape and reused.
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #include "dnn.h"
 
 #include <string.h>

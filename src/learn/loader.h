@@ -1,7 +1,8 @@
-/* The training loader (loader.c): a thread that prepares and augments the
- * next batch while the current one trains, two slots deep. The shuffle and
- * the augmentation of each batch derive from (seed, epoch, batch index),
- * never from thread timing. Internal to the training loop. */
+/* The training loop's loader (loader.c): a thread that fills the next
+ * batch through the batch source while the current one trains, two slots
+ * deep. What a batch holds is the source's business (at_train_source);
+ * the loader only runs its fill callback, in batch order, off the
+ * training thread. Internal to src/learn. */
 #ifndef ATELIER_LEARN_LOADER_H
 #define ATELIER_LEARN_LOADER_H
 
@@ -11,41 +12,34 @@
 
 typedef struct {
     float *in, *tgt, *mask;
-} lt_batch;
+} loader_batch;
 
 typedef struct {
-    const at_unet_config *cfg;
-    const at_dataset *ds;
-    int augment, ic, oc;
-    size_t in_sz, out_sz; /* per sample */
-    int64_t spatial[3];
-    int sp;
-    int per_step;         /* samples per micro-batch */
-    size_t *order;        /* this epoch's shuffled training indices */
+    const at_train_source *src;
+    size_t in_sz, out_sz; /* one batch */
     int64_t epoch, count; /* batches [next, count) of this epoch to produce */
-    lt_batch buf[2];
+    loader_batch buf[2];
     int ready[2]; /* slot filled */
     at_status st[2];
-    int64_t next; /* next batch the loader makes */
+    char msg[2][512]; /* the error message of a failed fill (messages are per thread) */
+    int64_t next;     /* next batch the loader makes */
     int quit, running;
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    float *scratch;
-} lt_loader;
+} batch_loader;
 
-/* Allocate buffers for batches of per_step samples of the given spatial
- * size (sp axes). Free with lt_loader_free (also after a failure). */
-at_status lt_loader_init(lt_loader *L, const at_unet_config *cfg, const at_dataset *ds, int augment,
-                         int in_channels, int sp, const int64_t *spatial, int per_step);
-void lt_loader_free(lt_loader *L);
-/* Shuffle for epoch and start the thread on batches first..count-1. */
-at_status lt_loader_start(lt_loader *L, int64_t epoch, int64_t first, int64_t count);
+/* Allocate two slots of in_sz input and out_sz target/mask floats (a
+ * whole batch). Free with loader_free (also after a failure). */
+at_status loader_init(batch_loader *L, const at_train_source *src, size_t in_sz, size_t out_sz);
+void loader_free(batch_loader *L);
+/* Start the thread on batches first..count-1 of epoch. */
+at_status loader_start(batch_loader *L, int64_t epoch, int64_t first, int64_t count);
 /* Stop and join the thread (no-op when not running). */
-void lt_loader_stop(lt_loader *L);
-/* Wait for batch b; the buffer stays valid until lt_loader_release(b).
- * Returns the status of preparing it (a dataset error). */
-at_status lt_loader_take(lt_loader *L, int64_t b, lt_batch **out);
-void lt_loader_release(lt_loader *L, int64_t b);
+void loader_stop(batch_loader *L);
+/* Wait for batch b; the buffer stays valid until loader_release(b).
+ * Returns the status of filling it, with its message. */
+at_status loader_take(batch_loader *L, int64_t b, loader_batch **out);
+void loader_release(batch_loader *L, int64_t b);
 
 #endif

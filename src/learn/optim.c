@@ -1,5 +1,8 @@
 /* AdamW (PyTorch's update rule, decoupled weight decay) and the learning
- * rate schedules: warm-up then constant, cosine or step decay. */
+ * rate schedules: warm-up then constant, cosine or step decay.
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #include "unet.h"
 
 #include <math.h>

@@ -31,6 +31,12 @@ static float tent(int64_t i, int64_t w) { return 1.0f - fabsf(2.0f * ((float)i +
 at_status at_predict_volume(at_model *m, const float *vol, int channels, const int64_t dhw[3],
                             float overlap, float *out)
 {
+    return at_predict_volume_run(m, vol, channels, dhw, overlap, NULL, out);
+}
+
+at_status at_predict_volume_run(at_model *m, const float *vol, int channels, const int64_t dhw[3],
+                                float overlap, at_run *run, float *out)
+{
     if (!(overlap >= 0 && overlap <= 0.9f))
         return at_error_set(AT_ERR_ARG, "predict: overlap %.2f out of range 0..0.9", (double)overlap);
     int is3d = m->sp == 3, k = m->cfg.mode == AT_MODE_25D ? m->cfg.neighbours : 0;
@@ -70,6 +76,8 @@ at_status at_predict_volume(at_model *m, const float *vol, int channels, const i
     int64_t slots[4096][3];
     at_status st = AT_OK;
     while (done < total && st == AT_OK) {
+        if ((st = at_run_check(run, "predict")) != AT_OK)
+            break;
         int nb = 0;
         memset(in, 0, at_model_input_size(m) * sizeof(float));
         for (; nb < B && done < total; nb++, done++) {
@@ -103,6 +111,7 @@ at_status at_predict_volume(at_model *m, const float *vol, int channels, const i
                                 w * pred[((size_t)b * oc + c) * win + (dz * wh + y) * ww + x];
                     }
         }
+        at_run_progress(run, "predict", (uint64_t)done, (uint64_t)total);
     }
     for (size_t v = 0; st == AT_OK && v < vox; v++)
         for (int c = 0; c < oc; c++)

@@ -3,7 +3,10 @@
  * "__metadata__": {"k": "v"}}, then raw little-endian row-major data.
  * Everything is validated before use: the header length against the file
  * size and AT_ST_MAX_HEADER, dtypes, shapes against byte ranges, offsets
- * in range and non-overlapping, names unique. */
+ * in range and non-overlapping, names unique.
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #include "atelier/learn.h"
 
 #include <cjson/cJSON.h>

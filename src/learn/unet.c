@@ -4,7 +4,10 @@
  * names and layouts follow the PyTorch module in tests/learn/make_parity.py
  * (enc.N.conv1.weight, enc.N.bn1.running_mean, up.N.weight, dec.N...,
  * bottleneck..., head.weight). Activations stay in engine layouts; only
- * the input and the output are reordered. */
+ * the input and the output are reordered.
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #include "unet.h"
 
 #include <math.h>
@@ -699,4 +702,21 @@ double at_model_train_flops(const at_model *m)
 {
     /* forward + backward data (all but the first conv) + backward weights */
     return 3 * at_model_infer_flops(m) - m->enc[0].conv[0].flops;
+}
+
+at_status at_model_copy_params(at_model *dst, const at_model *src)
+{
+    if (dst->nparams != src->nparams)
+        return at_error_set(AT_ERR_ARG, "copy: the models have %zu and %zu parameters", src->nparams,
+                            dst->nparams);
+    for (size_t i = 0; i < src->nparams; i++) {
+        const lt_param *a = &src->params[i];
+        lt_param *b = &dst->params[i];
+        if (a->count != b->count || strcmp(a->name, b->name))
+            return at_error_set(AT_ERR_ARG, "copy: parameter %s differs between the models", a->name);
+        memcpy(b->data, a->data, a->count * sizeof *a->data);
+    }
+    dst->batches_tracked = src->batches_tracked;
+    lt_model_mark_dirty(dst);
+    return AT_OK;
 }

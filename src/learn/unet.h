@@ -1,5 +1,8 @@
 /* The U-Net model's internals, shared by unet.c, the optimiser and the
- * checkpoint code. Internal. */
+ * checkpoint code. Internal.
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #ifndef ATELIER_LEARN_UNET_H
 #define ATELIER_LEARN_UNET_H
 

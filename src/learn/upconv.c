@@ -5,7 +5,10 @@
  * (16-channel) tensors, so activations never leave the engine layout.
  * Weights: W4[(q_ij*OC + o), c] = W[c, o, i, j] (PyTorch's ConvTranspose
  * layout), rebuilt from the plain parameter after each update; gradients
- * are folded back the same way. */
+ * are folded back the same way.
+ * Names: lt_ marks the learning engine's internals (tensors, layers,
+ * parameters; private to src/learn), at_ the public API of learn.h.
+ */
 #include "dnn.h"
 
 #include <stdio.h>

@@ -73,15 +73,13 @@ at_status at_sct_metrics_compute(const at_volume *reference, const at_volume *pr
 {
     memset(out, 0, sizeof *out);
     for (int a = 0; a < 3; a++)
-        if (reference->grid.dim[a] != prediction->grid.dim[a] ||
-            reference->grid.dim[a] != mask->grid.dim[a])
+        if (reference->grid.dim[a] != prediction->grid.dim[a] || reference->grid.dim[a] != mask->grid.dim[a])
             return at_error_set(AT_ERR_ARG,
                                 "reference, prediction and mask differ in size (%dx%dx%d, %dx%dx%d, "
                                 "%dx%dx%d)",
-                                reference->grid.dim[0], reference->grid.dim[1],
-                                reference->grid.dim[2], prediction->grid.dim[0],
-                                prediction->grid.dim[1], prediction->grid.dim[2], mask->grid.dim[0],
-                                mask->grid.dim[1], mask->grid.dim[2]);
+                                reference->grid.dim[0], reference->grid.dim[1], reference->grid.dim[2],
+                                prediction->grid.dim[0], prediction->grid.dim[1], prediction->grid.dim[2],
+                                mask->grid.dim[0], mask->grid.dim[1], mask->grid.dim[2]);
     size_t n = at_grid_voxels(&reference->grid), m = 0;
     double abs_sum = 0, sq_sum = 0;
     for (size_t i = 0; i < n; i++) {
@@ -122,8 +120,8 @@ at_status at_sct_metrics_compute(const at_volume *reference, const at_volume *pr
         plane_box_sums(reference, prediction, mask, k, ring + (size_t)k * 5 * plane, rowtmp);
     for (int k = 3; k < nz - 3; k++) {
         if (k > 3) /* slide: plane k+3 replaces plane k-4 */
-            plane_box_sums(reference, prediction, mask, k + 3,
-                           ring + (size_t)((k + 3) % 7) * 5 * plane, rowtmp);
+            plane_box_sums(reference, prediction, mask, k + 3, ring + (size_t)((k + 3) % 7) * 5 * plane,
+                           rowtmp);
         for (int j = 3; j < ny - 3; j++)
             for (int i = 3; i < nx - 3; i++) {
                 size_t p = (size_t)j * nx + i;

@@ -39,7 +39,7 @@ static int json_int(cJSON *j, const char *key, int lo, int hi, int *out)
     return 1;
 }
 
-at_status at_sct_model_load(const char *model_dir, int threads, at_sct_model **out)
+at_status at_sct_model_load(const char *model_dir, at_sct_model **out)
 {
     *out = NULL;
     char *jp = at_path_join(model_dir, "model.json");
@@ -125,8 +125,6 @@ at_status at_sct_model_load(const char *model_dir, int threads, at_sct_model **o
     snprintf(m->digest, sizeof m->digest, "%s", hex);
     m->batch = 4;
     m->flip_average = 1;
-    if (threads > 0)
-        at_learn_set_threads(threads);
     *out = m;
     return AT_OK;
 }
@@ -161,7 +159,7 @@ static at_status ensure_net(at_sct_model *m, int64_t H, int64_t W)
     return AT_OK;
 }
 
-at_status at_sct_model_run(at_sct_model *m, const at_volume *mr, at_volume **out)
+at_status at_sct_model_run(at_sct_model *m, const at_volume *mr, at_run *run, at_volume **out)
 {
     *out = NULL;
     const int nx = mr->grid.dim[0], ny = mr->grid.dim[1], nz = mr->grid.dim[2];
@@ -187,6 +185,8 @@ at_status at_sct_model_run(at_sct_model *m, const at_volume *mr, at_volume **out
      * pseudo-CT is the mean of the two */
     const int passes = m->flip_average ? 2 : 1;
     for (int k0 = 0; !st && k0 < nz; k0 += m->batch) {
+        if ((st = at_run_check(run, "pseudo-CT")) != AT_OK)
+            break;
         for (int pass = 0; !st && pass < passes; pass++) {
             for (int b = 0; b < m->batch; b++) {
                 int ks = k0 + b < nz ? k0 + b : nz - 1;
@@ -223,6 +223,8 @@ at_status at_sct_model_run(at_sct_model *m, const at_volume *mr, at_volume **out
                     float *t = &ct->data[at_volume_index(ct, i, j, k0 + b)];
                     *t = *t < -1024 ? -1024 : *t > 3071 ? 3071 : *t;
                 }
+        int done = k0 + m->batch < nz ? k0 + m->batch : nz;
+        at_run_progress(run, "slices", (uint64_t)done, (uint64_t)nz);
     }
     at_free(in);
     at_free(o);
@@ -263,8 +265,10 @@ static at_status model_grid(const at_sct_model *m, const at_grid *mr, at_grid *g
         if (n < 1)
             n = 1;
         if (n > AT_IMAGE_MAX_DIM)
-            return at_error_set(AT_ERR_LIMIT, "the MRI's extent needs more than %d voxels per axis "
-                                "at the model's spacing", AT_IMAGE_MAX_DIM);
+            return at_error_set(AT_ERR_LIMIT,
+                                "the MRI's extent needs more than %d voxels per axis "
+                                "at the model's spacing",
+                                AT_IMAGE_MAX_DIM);
         g->dim[a] = (int)n;
         first[a] = lo[a] + 0.5 * m->spacing[a];
     }
@@ -278,7 +282,7 @@ static at_status model_grid(const at_sct_model *m, const at_grid *mr, at_grid *g
                : AT_OK;
 }
 
-at_status at_sct_predict(at_sct_model *m, const at_volume *mr, at_volume **out)
+at_status at_sct_predict(at_sct_model *m, const at_volume *mr, at_run *run, at_volume **out)
 {
     *out = NULL;
     at_volume *norm = NULL, *mask = NULL, *onmodel = NULL, *pct = NULL, *back = NULL;
@@ -301,7 +305,7 @@ at_status at_sct_predict(at_sct_model *m, const at_volume *mr, at_volume **out)
     if (!st)
         st = at_volume_resample(norm, &g, NULL, AT_INTERP_LINEAR, low, &onmodel);
     if (!st)
-        st = at_sct_model_run(m, onmodel, &pct);
+        st = at_sct_model_run(m, onmodel, run, &pct);
     if (!st)
         st = at_volume_resample(pct, &mr->grid, NULL, AT_INTERP_LINEAR, -1024.0f, &back);
     if (!st) {
@@ -323,7 +327,10 @@ at_status at_sct_predict(at_sct_model *m, const at_volume *mr, at_volume **out)
     return AT_OK;
 }
 
-at_status at_sct_predict_series(at_sct_model *m, const char *mr_dir, const char *out_dir)
+/* MRI series folder -> pseudo-CT series written to out_dir (which must
+ * not exist; the series writer renames it into place). */
+static at_status predict_series(at_sct_model *m, const char *mr_dir, const char *out_dir, at_run *run,
+                                int *slices)
 {
     at_volume *mr = NULL, *ct = NULL;
     at_series_info info;
@@ -334,8 +341,8 @@ at_status at_sct_predict_series(at_sct_model *m, const char *mr_dir, const char 
     if (!st && !info.frame_of_reference_uid[0])
         st = at_error_set(AT_ERR_FORMAT, "%s: the MRI has no Frame of Reference UID", mr_dir);
     if (!st) {
-        st = at_sct_predict(m, mr, &ct);
-        if (st)
+        st = at_sct_predict(m, mr, run, &ct);
+        if (st && st != AT_ERR_CANCELLED)
             at_error_prefix(st, "%s", mr_dir);
     }
     if (!st) {
@@ -361,9 +368,52 @@ at_status at_sct_predict_series(at_sct_model *m, const char *mr_dir, const char 
         o.series_number = 901;
         o.derived = 1;
         o.uid_seed = seed;
-        st = at_series_write(ct, &o, out_dir);
+        st = at_run_check(run, "sct predict");
+        if (!st)
+            st = at_series_write(ct, &o, out_dir);
+        if (!st)
+            *slices = ct->grid.dim[2];
     }
     at_volume_free(mr);
     at_volume_free(ct);
+    return st;
+}
+
+at_status at_sct_predict_run(const at_sct_predict_spec *spec, at_run *run, at_sct_predict_result *res)
+{
+    at_sct_predict_result r = {0};
+    if (res)
+        *res = r;
+    if (!run)
+        run = at_run_default();
+    if (!spec->mr || !spec->model || !spec->out)
+        return at_error_set(AT_ERR_ARG, "sct predict: an MRI series, a model and an output are needed");
+    char *mr = NULL, *model = NULL, *outp = NULL;
+    at_status st = at_run_path(run, spec->mr, 0, &mr);
+    if (!st)
+        st = at_run_path(run, spec->model, 0, &model);
+    if (!st)
+        st = at_run_path(run, spec->out, 1, &outp);
+    sct_out out = {0};
+    if (!st)
+        st = sct_out_begin(&out, outp, spec->force, 0);
+    at_sct_model *m = NULL;
+    if (!st)
+        st = at_sct_model_load(model, &m);
+    if (!st) {
+        at_sct_model_set_flip_average(m, !spec->no_flip);
+        st = predict_series(m, mr, out.partial, run, &r.slices);
+    }
+    if (!st)
+        st = sct_out_commit(&out);
+    if (st)
+        sct_out_abort(&out);
+    else if (res)
+        *res = r;
+    at_sct_model_free(m);
+    sct_out_free(&out);
+    at_free(mr);
+    at_free(model);
+    at_free(outp);
     return st;
 }

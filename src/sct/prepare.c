@@ -1,100 +1,18 @@
-/* sct prepare: CT/MRI pairs -> registered, resampled, masked volumes on
- * the CT grid and a manifest with a split by patient. */
-#include "atelier/sct.h"
+/* sct prepare: CT/MRI pairs (cohort.c finds them) -> registered,
+ * resampled, masked volumes on the CT grid and a manifest with a split by
+ * patient, written as OUT.partial-PID and renamed into place. */
 #include "sct_internal.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-void sct_remove_tree(const char *path) { at_remove_tree(path); }
-
-char *sct_partial_name(const char *dir)
+void at_sct_prepare_spec_default(at_sct_prepare_spec *s)
 {
-    size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/')
-        n--;
-    char *tmp = at_malloc(n + 32);
-    if (tmp)
-        snprintf(tmp, n + 32, "%.*s.partial-%ld", (int)n, dir, (long)getpid());
-    return tmp;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int exists(const char *dir, const char *name, int want_dir)
-{
-    char *p = at_path_join(dir, name);
-    struct stat sb;
-    int ok = p && !stat(p, &sb) && (want_dir ? S_ISDIR(sb.st_mode) : S_ISREG(sb.st_mode));
-    at_free(p);
-    return ok;
-}
-
-/* Patient folders (sorted names) holding a CT and an MRI. */
-static at_status list_patients(const char *dir, char ***names, size_t *count)
-{
-    *names = NULL;
-    *count = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return at_error_set(AT_ERR_IO, "%s: cannot open the folder", dir);
-    size_t cap = 16, n = 0;
-    char **out = at_malloc(cap * sizeof *out);
-    struct dirent *e;
-    at_status st = out ? AT_OK : AT_ERR_NOMEM;
-    while (!st && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *p = at_path_join(dir, e->d_name);
-        if (!p) {
-            st = AT_ERR_NOMEM;
-            break;
-        }
-        int ok = at_path_is_dir(p) && ((exists(p, "ct_dicom", 1) && exists(p, "mr_dicom", 1)) ||
-                                       (exists(p, "ct.nii.gz", 0) && exists(p, "mr.nii.gz", 0)));
-        at_free(p);
-        if (!ok)
-            continue;
-        if (n == 10000) {
-            st = at_error_set(AT_ERR_LIMIT, "%s: more than 10000 patients", dir);
-            break;
-        }
-        if (n == cap) {
-            char **no = at_realloc(out, 2 * cap * sizeof *out);
-            if (!no) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            out = no;
-            cap *= 2;
-        }
-        out[n] = at_strdup(e->d_name);
-        if (!out[n]) {
-            st = AT_ERR_NOMEM;
-            break;
-        }
-        n++;
-    }
-    closedir(d);
-    if (st) {
-        for (size_t i = 0; i < n; i++)
-            at_free(out[i]);
-        at_free(out);
-        return st;
-    }
-    qsort(out, n, sizeof *out, cmp_str);
-    *names = out;
-    *count = n;
-    return AT_OK;
+    memset(s, 0, sizeof *s);
+    s->test = 5;
+    s->val = 2;
+    s->seed = 1;
 }
 
 at_status sct_normalise_mr(at_volume *mr)
@@ -109,31 +27,28 @@ at_status sct_normalise_mr(at_volume *mr)
 }
 
 /* One patient: load, check, register, resample, mask; write three files. */
-static at_status prepare_patient(const char *cohort, const char *name, const char *outdir,
-                                 const at_sct_prepare_options *o, at_buf *manifest, const char *split)
+static at_status prepare_patient(const char *cohort, const sct_pair *pair, const char *outdir,
+                                 const at_sct_prepare_spec *o, at_run *run, at_buf *manifest,
+                                 const char *split)
 {
+    const char *name = pair->name;
     char *pd = at_path_join(cohort, name);
     if (!pd)
         return AT_ERR_NOMEM;
-    int dicom = exists(pd, "ct_dicom", 1) && exists(pd, "mr_dicom", 1);
-    char *ctp = at_path_join(pd, dicom ? "ct_dicom" : "ct.nii.gz");
-    char *mrp = at_path_join(pd, dicom ? "mr_dicom" : "mr.nii.gz");
+    int dicom = at_path_is_dir(pair->ct) && at_path_is_dir(pair->mr);
     at_volume *ct = NULL, *mr = NULL, *mr_on_ct = NULL, *mask = NULL;
     at_series_info ci, mi;
-    at_status st = (!ctp || !mrp) ? AT_ERR_NOMEM : AT_OK;
+    at_status st = at_volume_load(pair->ct, &ct, &ci);
     if (!st)
-        st = at_volume_load(ctp, &ct, &ci);
-    if (!st)
-        st = at_volume_load(mrp, &mr, &mi);
+        st = at_volume_load(pair->mr, &mr, &mi);
     if (!st && dicom) {
         if (strcmp(ci.patient_id, mi.patient_id))
-            st = at_error_set(AT_ERR_ARG, "%s: the CT and the MRI belong to different patients "
-                                          "(Patient ID differs)",
+            st = at_error_set(AT_ERR_ARG,
+                              "%s: the CT and the MRI belong to different patients "
+                              "(Patient ID differs)",
                               pd);
         else if (!strcmp(ci.modality, "MR") || strcmp(mi.modality, "MR"))
-            st = at_error_set(AT_ERR_ARG, "%s: expected a CT series in ct_dicom and an MR series "
-                                          "in mr_dicom",
-                              pd);
+            st = at_error_set(AT_ERR_ARG, "%s: expected a CT series and an MR series", pd);
         else if (o->no_register && strcmp(ci.frame_of_reference_uid, mi.frame_of_reference_uid))
             st = at_error_set(AT_ERR_ARG,
                               "%s: the CT and the MRI have different frames of reference and "
@@ -146,8 +61,9 @@ static at_status prepare_patient(const char *cohort, const char *name, const cha
     if (!st && !o->no_register) {
         at_register_options ro;
         at_register_options_default(&ro);
+        ro.run = run;
         st = at_register_rigid(ct, mr, &ro, &t, &rep);
-        if (st)
+        if (st && st != AT_ERR_CANCELLED)
             at_error_prefix(st, "%s", pd);
     }
     if (!st)
@@ -186,19 +102,17 @@ static at_status prepare_patient(const char *cohort, const char *name, const cha
     }
     if (!st) {
         const double deg = 180.0 / M_PI;
-        st = at_buf_printf(manifest,
-                           "%s\n  {\"name\": \"%s\", \"split\": \"%s\", \"registered\": %s, "
-                           "\"angles_deg\": [%.4f, %.4f, %.4f], \"translation_mm\": [%.4f, %.4f, "
-                           "%.4f], \"mattes_mi\": %.5f}",
-                           manifest->data[manifest->len - 1] == '[' ? "" : ",", name, split,
-                           o->no_register ? "false" : "true", t.angle[0] * deg, t.angle[1] * deg,
-                           t.angle[2] * deg, t.translation[0], t.translation[1], t.translation[2],
-                           rep.metric);
+        st =
+            at_buf_printf(manifest,
+                          "%s\n  {\"name\": \"%s\", \"split\": \"%s\", \"registered\": %s, "
+                          "\"angles_deg\": [%.4f, %.4f, %.4f], \"translation_mm\": [%.4f, %.4f, "
+                          "%.4f], \"mattes_mi\": %.5f}",
+                          manifest->data[manifest->len - 1] == '[' ? "" : ",", name, split,
+                          o->no_register ? "false" : "true", t.angle[0] * deg, t.angle[1] * deg,
+                          t.angle[2] * deg, t.translation[0], t.translation[1], t.translation[2], rep.metric);
     }
     at_free(od);
     at_free(pd);
-    at_free(ctp);
-    at_free(mrp);
     at_volume_free(ct);
     at_volume_free(mr);
     at_volume_free(mr_on_ct);
@@ -206,38 +120,59 @@ static at_status prepare_patient(const char *cohort, const char *name, const cha
     return st;
 }
 
-at_status at_sct_prepare(const char *cohort_dir, const char *out_dir, const at_sct_prepare_options *o)
+/* Patients held out of n: count, or the fraction of n when it is above 0
+ * (rounded, at least 1); -1 for a value out of range. */
+static long held_out(int count, double fraction, size_t n)
 {
-    struct stat sb;
-    if (!stat(out_dir, &sb))
-        return at_error_set(AT_ERR_ARG, "%s: already exists; prepare writes a new folder", out_dir);
-    char **names;
-    size_t n;
-    at_status st = list_patients(cohort_dir, &names, &n);
-    if (st)
-        return st;
-    if (o->test < 0 || o->val < 0 || (size_t)(o->test + o->val) >= n) {
-        for (size_t i = 0; i < n; i++)
-            at_free(names[i]);
-        at_free(names);
-        return at_error_set(AT_ERR_ARG,
-                            "%s: %zu patients with a CT and an MRI; %d test + %d validation leave "
-                            "none to train on",
-                            cohort_dir, n, o->test, o->val);
+    if (fraction > 0) {
+        if (!(fraction < 1))
+            return -1;
+        long k = lround(fraction * (double)n);
+        return k < 1 ? 1 : k;
     }
+    return count < 0 || fraction < 0 ? -1 : count;
+}
+
+at_status at_sct_prepare_run(const at_sct_prepare_spec *spec, at_run *run, at_sct_prepare_result *res)
+{
+    at_sct_prepare_result r;
+    memset(&r, 0, sizeof r);
+    if (res)
+        *res = r;
+    if (!run)
+        run = at_run_default();
+    if (!spec->cohort || !spec->out)
+        return at_error_set(AT_ERR_ARG, "sct prepare: a cohort and an output folder are needed");
+    char *cohort = NULL, *outp = NULL;
+    at_status st = at_run_path(run, spec->cohort, 0, &cohort);
+    if (!st)
+        st = at_run_path(run, spec->out, 1, &outp);
+    sct_out out = {0};
+    if (!st)
+        st = sct_out_begin(&out, outp, spec->force, 0);
+    sct_pair *pairs = NULL;
+    size_t n = 0;
+    if (!st)
+        st = sct_pairs_find(cohort, run, &pairs, &n, &r.skipped);
+    long ntest = held_out(spec->test, spec->test_fraction, n),
+         nval = held_out(spec->val, spec->val_fraction, n);
+    if (!st && (ntest < 0 || nval < 0 || (size_t)ntest + (size_t)nval >= n))
+        st = at_error_set(AT_ERR_ARG,
+                          "%s: %zu patients with a CT and an MRI; %ld test + %ld validation leave "
+                          "none to train on",
+                          spec->cohort, n, ntest, nval);
     /* split by patient: a seeded shuffle */
-    int *order = at_malloc(n * sizeof *order);
-    const char **split = at_malloc(n * sizeof *split);
-    char *tmp = sct_partial_name(out_dir);
-    if (!order || !split || !tmp)
+    int *order = st ? NULL : at_malloc((n ? n : 1) * sizeof *order);
+    const char **split = st ? NULL : at_malloc((n ? n : 1) * sizeof *split);
+    if (!st && (!order || !split))
         st = AT_ERR_NOMEM;
     if (!st) {
-        at_rng r;
-        at_rng_seed(&r, o->seed);
+        at_rng rng;
+        at_rng_seed(&rng, spec->seed);
         for (size_t i = 0; i < n; i++)
             order[i] = (int)i;
         for (size_t i = n - 1; i > 0; i--) {
-            size_t j = (size_t)(at_rng_uniform(&r) * (double)(i + 1));
+            size_t j = (size_t)(at_rng_uniform(&rng) * (double)(i + 1));
             if (j > i)
                 j = i;
             int t = order[i];
@@ -245,37 +180,48 @@ at_status at_sct_prepare(const char *cohort_dir, const char *out_dir, const at_s
             order[j] = t;
         }
         for (size_t i = 0; i < n; i++)
-            split[order[i]] = (int)i < o->test ? "test" : (int)i < o->test + o->val ? "val" : "train";
-        sct_remove_tree(tmp);
-        st = at_mkdir_p(tmp, 0755);
+            split[order[i]] = (long)i < ntest ? "test" : (long)i < ntest + nval ? "val" : "train";
+        st = at_mkdir_p(out.partial, 0755);
     }
     at_buf m;
     at_buf_init(&m, 16u << 20);
     if (!st)
         st = at_buf_printf(&m, "{\"format\": \"atelier-sct-prepared-1\", \"patients\": [");
+    if (!st)
+        at_run_progress(run, "prepare", 0, n);
     for (size_t i = 0; !st && i < n; i++) {
-        st = prepare_patient(cohort_dir, names[i], tmp, o, &m, split[i]);
-        if (o->progress)
-            o->progress(o->progress_ud, i + 1, n, "patients");
+        st = at_run_check(run, "sct prepare");
+        if (!st)
+            st = prepare_patient(cohort, &pairs[i], out.partial, spec, run, &m, split[i]);
+        if (!st) {
+            r.patients++;
+            r.train += !strcmp(split[i], "train");
+            r.val += !strcmp(split[i], "val");
+            r.test += !strcmp(split[i], "test");
+            at_run_progress(run, "prepare", i + 1, n);
+        }
     }
     if (!st)
         st = at_buf_printf(&m, "\n]}\n");
     if (!st) {
-        char *mp = at_path_join(tmp, "manifest.json");
+        char *mp = at_path_join(out.partial, "manifest.json");
         st = mp ? at_file_write_atomic(mp, m.data, m.len) : AT_ERR_NOMEM;
         at_free(mp);
     }
-    if (!st && rename(tmp, out_dir) != 0)
-        st = at_error_set(AT_ERR_IO, "%s: cannot move the prepared folder into place: %s", out_dir,
-                          strerror(errno));
-    if (st && tmp)
-        sct_remove_tree(tmp);
+    if (!st)
+        st = at_run_check(run, "sct prepare");
+    if (!st)
+        st = sct_out_commit(&out);
+    if (st)
+        sct_out_abort(&out);
+    else if (res)
+        *res = r;
     at_buf_free(&m);
-    at_free(tmp);
+    sct_out_free(&out);
     at_free(order);
     at_free(split);
-    for (size_t i = 0; i < n; i++)
-        at_free(names[i]);
-    at_free(names);
+    sct_pairs_free(pairs, n);
+    at_free(cohort);
+    at_free(outp);
     return st;
 }

@@ -1,8 +1,12 @@
 /* sct train: the learning engine's 2.5D U-Net on prepared pairs, masked
- * L1 on HU/1000, AdamW with a cosine schedule, the best validation MAE
- * kept, curves logged as JSON lines. */
+ * L1 on HU/1000, trained by learn's one training loop (at_train_loop)
+ * with the batch source of this file: shuffled axial slices with
+ * in-plane augmentation drawn from one random stream (carried from epoch
+ * to epoch, saved in checkpoints), scored on whole validation slices by
+ * a full-slice f32 copy of the network (its batch-norm statistics
+ * refreshed on whole slices first when training on crops). */
 #include "atelier/learn.h"
-#include "../learn/unet.h" /* lt_model_mark_dirty: the engine's weight caches */
+#include "atelier/walk.h"
 #include "sct_internal.h"
 
 #include <cjson/cJSON.h>
@@ -68,12 +72,11 @@ at_status sct_manifest_load(const char *prep_dir, sct_patient **out, size_t *cou
     return AT_OK;
 }
 
-void at_sct_train_options_default(at_sct_train_options *o)
+void at_sct_train_spec_default(at_sct_train_spec *o)
 {
     memset(o, 0, sizeof *o);
     o->epochs = 200;
     o->minutes = 25;
-    o->threads = 2;
     o->base = 16;
     o->depth = 3;
     o->neighbours = 1;
@@ -135,8 +138,8 @@ typedef struct {
  * H x W slice, window at (oy, ox) of size h x w, through the warp (MRI and
  * CT bilinear, mask bilinear >= 0.5; outside the volume: the MRI's
  * background, -1024 HU, mask 0). The identity warp copies voxels. */
-static void fill_crop(const data_ctx *d, slice_ref s, warp wp, int oy, int ox, int h, int w,
-                      float *in, float *tgt, float *msk)
+static void fill_crop(const data_ctx *d, slice_ref s, warp wp, int oy, int ox, int h, int w, float *in,
+                      float *tgt, float *msk)
 {
     const pvol *v = &d->vols[s.p];
     const int nx = v->mr->grid.dim[0], ny = v->mr->grid.dim[1], nz = v->mr->grid.dim[2];
@@ -229,12 +232,15 @@ static void free_pvol(pvol *v)
 }
 
 /* Masked MAE in HU of the model (eval mode) over the given slices. */
-static at_status validate(at_model *m, const data_ctx *d, const slice_ref *s, size_t n, int batch,
-                          float *in, float *tgt, float *msk, float *out, double *mae)
+static at_status validate(at_model *m, const data_ctx *d, const slice_ref *s, size_t n, int batch, float *in,
+                          float *tgt, float *msk, float *out, at_run *run, double *mae)
 {
     size_t hw = (size_t)d->H * d->W;
     double sum = 0, cnt = 0;
     for (size_t b0 = 0; b0 < n; b0 += (size_t)batch) {
+        at_status cs = at_run_check(run, "sct train: validation");
+        if (cs)
+            return cs;
         for (int b = 0; b < batch; b++) {
             size_t idx = b0 + (size_t)b < n ? b0 + (size_t)b : b0;
             fill_sample(d, s[idx], 0, in + (size_t)b * d->C * hw, tgt + (size_t)b * hw, msk + (size_t)b * hw);
@@ -255,32 +261,8 @@ static at_status validate(at_model *m, const data_ctx *d, const slice_ref *s, si
     return AT_OK;
 }
 
-/* Copy every parameter and buffer of src into dst (same architecture) and
- * mark dst's reordered and fused weight caches stale, so that its next
- * forward pass uses the copied weights. */
-static at_status copy_params(at_model *dst, const at_model *src)
-{
-    size_t n = at_model_param_count(src);
-    if (n != at_model_param_count(dst))
-        return at_error_set(AT_ERR_ARG, "models differ");
-    for (size_t i = 0; i < n; i++) {
-        at_param a, b;
-        at_status st = at_model_param(src, i, &a);
-        if (!st)
-            st = at_model_param(dst, i, &b);
-        if (st)
-            return st;
-        if (a.count != b.count)
-            return at_error_set(AT_ERR_ARG, "parameter %s differs in size", a.name);
-        memcpy(b.data, a.data, a.count * sizeof *a.data);
-    }
-    at_model_set_batches_tracked(dst, at_model_batches_tracked(src));
-    lt_model_mark_dirty(dst);
-    return AT_OK;
-}
-
-static at_status write_model_json(const char *dir, const at_sct_train_options *o, const double sp[3],
-                                  const double dir9[9], int bf16, int epochs, double best,
+static at_status write_model_json(const char *dir, const at_sct_train_spec *o, const double sp[3],
+                                  const double dir9[9], int bf16, int threads, int epochs, double best,
                                   double seconds)
 {
     char bestbuf[32] = "null"; /* no validation patients: no validation MAE */
@@ -296,10 +278,9 @@ static at_status write_model_json(const char *dir, const at_sct_train_options *o
         "\"mr_percentiles\": [%g, %g], \"ct_scale\": %g,\n \"epochs\": %d, "
         "\"best_val_mae_hu\": %s, \"train_seconds\": %.1f, \"threads\": %d, \"train_bf16\": %s, "
         "\"seed\": %llu}\n",
-        o->base, o->depth, o->neighbours, o->no_norm ? "none" : "batch", sp[0], sp[1], sp[2],
-        dir9[0], dir9[1], dir9[2], dir9[3], dir9[4], dir9[5], dir9[6], dir9[7], dir9[8],
-        AT_SCT_MR_PLOW, AT_SCT_MR_PHIGH, AT_SCT_CT_SCALE, epochs, bestbuf, seconds, o->threads,
-        bf16 ? "true" : "false",
+        o->base, o->depth, o->neighbours, o->no_norm ? "none" : "batch", sp[0], sp[1], sp[2], dir9[0],
+        dir9[1], dir9[2], dir9[3], dir9[4], dir9[5], dir9[6], dir9[7], dir9[8], AT_SCT_MR_PLOW,
+        AT_SCT_MR_PHIGH, AT_SCT_CT_SCALE, epochs, bestbuf, seconds, threads, bf16 ? "true" : "false",
         (unsigned long long)o->seed);
     char *p = at_path_join(dir, "model.json");
     if (!st)
@@ -309,35 +290,160 @@ static at_status write_model_json(const char *dir, const at_sct_train_options *o
     return st;
 }
 
-at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct_train_options *o)
+/* The batch source of sct training (at_train_source). */
+typedef struct {
+    const at_sct_train_spec *o;
+    data_ctx d;
+    slice_ref *tr, *va; /* training and validation slices */
+    size_t ntr, nva;
+    int ph, pw;                  /* training window (whole padded slices or crops) */
+    at_rng rng;                  /* shuffles, augmentation and recalibration draws, in order */
+    at_model *vm;                /* whole-slice f32 copy of the network: validation, the kept weights */
+    float *in, *tgt, *msk, *out; /* whole-slice batch buffers (training thread) */
+} sct_source;
+
+static at_status source_epoch_begin(void *ud, int64_t epoch)
 {
-    struct stat sb;
-    if (!stat(model_dir, &sb))
-        return at_error_set(AT_ERR_ARG, "%s: already exists; train writes a new folder", model_dir);
-    if (o->base < 4 || o->base > 128 || o->depth < 1 || o->depth > 6 || o->neighbours < 0 ||
-        o->neighbours > 4 || o->batch < 1 || o->batch > 256 || !(o->lr > 0) || o->epochs < 1 ||
-        !(o->weight_decay >= 0 && o->weight_decay <= 1) || !(o->rotate_deg >= 0 && o->rotate_deg <= 45) ||
-        !(o->zoom >= 0 && o->zoom <= 0.5) || !(o->intensity >= 0 && o->intensity <= 0.5))
-        return at_error_set(AT_ERR_ARG, "training options out of range");
-    sct_patient *pts;
-    size_t np;
-    at_status st = sct_manifest_load(prep_dir, &pts, &np);
-    if (st)
-        return st;
-    pvol *vols = at_calloc(np ? np : 1, sizeof *vols);
-    slice_ref *tr = NULL, *va = NULL;
-    size_t ntr = 0, nva = 0;
-    data_ctx d = {vols, 0, 0, o->neighbours, 2 * o->neighbours + 1};
-    at_model *m = NULL, *vm = NULL;
-    at_adamw *opt = NULL;
-    float *in = NULL, *tgt = NULL, *msk = NULL, *out = NULL;
-    char *tmp = sct_partial_name(model_dir), *wpath = NULL, *cpath = NULL;
-    at_buf curves;
-    at_buf_init(&curves, 16u << 20);
-    double spacing[3] = {0, 0, 0}, direction[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
-    if (!vols || !tmp)
-        st = AT_ERR_NOMEM;
-    /* load train and validation patients; pad to one slice size */
+    (void)epoch;
+    sct_source *s = ud;
+    for (size_t i = s->ntr - 1; i > 0; i--) { /* shuffle */
+        size_t j = (size_t)(at_rng_uniform(&s->rng) * (double)(i + 1));
+        j = j > i ? i : j;
+        slice_ref t = s->tr[i];
+        s->tr[i] = s->tr[j];
+        s->tr[j] = t;
+    }
+    return AT_OK;
+}
+
+/* The random draws of one training sample, in the order they are made. */
+typedef struct {
+    warp wp;
+    int oy, ox;
+    float gain, shift;
+} sample_draw;
+
+static sample_draw draw_sample(at_rng *rng, const at_sct_train_spec *o, const data_ctx *d, int ph, int pw)
+{
+    sample_draw s;
+    s.wp = (warp){at_rng_uniform(rng) < 0.5, 0.0, 1.0};
+    double ang = (2 * at_rng_uniform(rng) - 1) * o->rotate_deg * M_PI / 180.0;
+    double zoom = 1.0 + (2 * at_rng_uniform(rng) - 1) * o->zoom;
+    if (o->rotate_deg > 0)
+        s.wp.angle = ang;
+    if (o->zoom > 0)
+        s.wp.scale = zoom;
+    s.oy = (int)(at_rng_uniform(rng) * (d->H - ph + 1));
+    s.ox = (int)(at_rng_uniform(rng) * (d->W - pw + 1));
+    s.oy = s.oy > d->H - ph ? d->H - ph : s.oy;
+    s.ox = s.ox > d->W - pw ? d->W - pw : s.ox;
+    s.gain = (float)(1.0 + o->intensity * at_rng_normal(rng));
+    s.shift = (float)(o->intensity * at_rng_normal(rng));
+    s.gain = s.gain < 0.5f ? 0.5f : s.gain > 1.5f ? 1.5f : s.gain;
+    return s;
+}
+
+/* The training slice a recalibration draw picks. */
+static size_t draw_recalibration(at_rng *rng, size_t ntr)
+{
+    size_t idx = (size_t)(at_rng_uniform(rng) * (double)ntr);
+    return idx >= ntr ? ntr - 1 : idx;
+}
+
+/* 1 when validation refreshes batch-norm statistics (and draws slices). */
+static int recalibrates(const sct_source *s)
+{
+    return (s->ph != s->d.H || s->pw != s->d.W) && !s->o->no_norm;
+}
+
+/* Batch b of the epoch: slices b*batch.. of the shuffled order, each
+ * warped (flip, rotation, zoom), cropped at random when training on
+ * patches, and its MRI given a random gain and shift. */
+static at_status source_fill(void *ud, int64_t epoch, int64_t b, float *in, float *tgt, float *msk)
+{
+    (void)epoch;
+    sct_source *s = ud;
+    const at_sct_train_spec *o = s->o;
+    const data_ctx *d = &s->d;
+    int ph = s->ph, pw = s->pw;
+    size_t phw = (size_t)ph * pw, b0 = (size_t)b * (size_t)o->batch;
+    for (int k = 0; k < o->batch; k++) {
+        sample_draw dr = draw_sample(&s->rng, o, d, ph, pw);
+        /* fewer slices than a batch: the order wraps */
+        fill_crop(d, s->tr[(b0 + (size_t)k) % s->ntr], dr.wp, dr.oy, dr.ox, ph, pw,
+                  in + (size_t)k * d->C * phw, tgt + (size_t)k * phw, msk + (size_t)k * phw);
+        for (size_t q = 0; q < (size_t)d->C * phw; q++)
+            in[(size_t)k * d->C * phw + q] = in[(size_t)k * d->C * phw + q] * dr.gain + dr.shift;
+    }
+    return AT_OK;
+}
+
+/* The weights into the whole-slice model; its batch-norm running
+ * statistics refreshed on whole training slices (crops see less air);
+ * then the masked MAE in HU on the validation slices (NaN without). */
+static at_status source_validate(void *ud, at_model *m, at_run *run, double *score, at_model **kept)
+{
+    sct_source *s = ud;
+    const at_sct_train_spec *o = s->o;
+    const data_ctx *d = &s->d;
+    size_t hw = (size_t)d->H * d->W;
+    at_status st = at_model_copy_params(s->vm, m);
+    for (int r = 0; !st && recalibrates(s) && r < o->recalibrate; r++) {
+        if ((st = at_run_check(run, "sct train: recalibration")) != AT_OK)
+            break;
+        for (int b = 0; b < o->batch; b++) {
+            size_t idx = draw_recalibration(&s->rng, s->ntr);
+            fill_sample(d, s->tr[idx], 0, s->in + (size_t)b * d->C * hw, s->tgt + (size_t)b * hw,
+                        s->msk + (size_t)b * hw);
+        }
+        st = at_model_forward(s->vm, s->in, NULL, 1);
+    }
+    *score = NAN;
+    if (!st && s->nva)
+        st = validate(s->vm, d, s->va, s->nva, o->batch, s->in, s->tgt, s->msk, s->out, run, score);
+    *kept = s->vm;
+    return st;
+}
+
+static void source_state_get(void *ud, uint64_t *w)
+{
+    memcpy(w, ((sct_source *)ud)->rng.s, sizeof((sct_source *)ud)->rng.s);
+}
+
+/* The source after `epochs` epochs: the slice order is shuffled in place
+ * every epoch, so the random stream is replayed from the seed (each
+ * epoch's shuffle, its samples' draws, its recalibration draws), which
+ * must land on the saved words. */
+static at_status source_state_set(void *ud, int64_t epochs, const uint64_t *w)
+{
+    sct_source *s = ud;
+    const at_sct_train_spec *o = s->o;
+    at_rng_seed(&s->rng, o->seed ^ 0x5c7ull);
+    int64_t batches = (int64_t)(s->ntr / (size_t)o->batch);
+    batches = batches < 1 ? 1 : batches;
+    for (int64_t e = 0; e < epochs; e++) {
+        source_epoch_begin(s, e);
+        for (int64_t k = 0; k < batches * o->batch; k++)
+            (void)draw_sample(&s->rng, o, &s->d, s->ph, s->pw);
+        for (int64_t k = 0; recalibrates(s) && k < (int64_t)o->recalibrate * o->batch; k++)
+            (void)draw_recalibration(&s->rng, s->ntr);
+    }
+    if (memcmp(s->rng.s, w, sizeof s->rng.s))
+        return at_error_set(AT_ERR_ARG, "the checkpoint's random state does not follow from this "
+                                        "prepared folder and these options (seed, batch, patch, "
+                                        "augmentation); resume with the options of the run");
+    return AT_OK;
+}
+
+/* Load the training and validation patients of prep_dir into s (slices
+ * padded to one size, a multiple of 2^depth), with the grid of the
+ * first for the model description. */
+static at_status load_slices(const char *prep_dir, const sct_patient *pts, size_t np, sct_source *s,
+                             pvol *vols, double spacing[3], double direction[9])
+{
+    const at_sct_train_spec *o = s->o;
+    data_ctx *d = &s->d;
+    at_status st = AT_OK;
     int mult = 1 << o->depth;
     for (size_t i = 0; !st && i < np; i++) {
         if (!strcmp(pts[i].split, "test"))
@@ -347,234 +453,271 @@ at_status at_sct_train(const char *prep_dir, const char *model_dir, const at_sct
             break;
         const at_grid *g = &vols[i].mr->grid;
         int H = (g->dim[1] + mult - 1) / mult * mult, W = (g->dim[0] + mult - 1) / mult * mult;
-        d.H = H > d.H ? H : d.H;
-        d.W = W > d.W ? W : d.W;
+        d->H = H > d->H ? H : d->H;
+        d->W = W > d->W ? W : d->W;
         if (!spacing[0]) {
-            memcpy(spacing, g->spacing, sizeof spacing);
-            memcpy(direction, g->direction, sizeof direction);
+            memcpy(spacing, g->spacing, 3 * sizeof *spacing);
+            memcpy(direction, g->direction, 9 * sizeof *direction);
         } else {
             for (int a = 0; a < 3; a++)
                 if (fabs(spacing[a] - g->spacing[a]) > 1e-3)
-                    st = at_error_set(AT_ERR_FORMAT, "%s: patients have different voxel spacings",
-                                      prep_dir);
+                    st = at_error_set(AT_ERR_FORMAT, "%s: patients have different voxel spacings", prep_dir);
             /* slices are taken along the third axis: one set of axes */
             for (int a = 0; !st && a < 9; a++)
                 if (fabs(direction[a] - g->direction[a]) > 1e-2)
-                    st = at_error_set(AT_ERR_FORMAT, "%s: %s: its grid axes differ from the first "
+                    st = at_error_set(AT_ERR_FORMAT,
+                                      "%s: %s: its grid axes differ from the first "
                                       "patient's (prepare resamples onto each CT's grid; the CTs "
-                                      "must share one orientation)", prep_dir, pts[i].name);
+                                      "must share one orientation)",
+                                      prep_dir, pts[i].name);
         }
     }
-    if (!st) {
-        size_t cap = 0;
-        for (size_t i = 0; i < np; i++)
-            if (vols[i].mr)
-                cap += (size_t)vols[i].mr->grid.dim[2];
-        tr = at_malloc((cap ? cap : 1) * sizeof *tr);
-        va = at_malloc((cap ? cap : 1) * sizeof *va);
-        if (!tr || !va)
-            st = AT_ERR_NOMEM;
-        for (size_t i = 0; !st && i < np; i++) {
-            if (!vols[i].mr)
+    if (st)
+        return st;
+    size_t cap = 0;
+    for (size_t i = 0; i < np; i++)
+        if (vols[i].mr)
+            cap += (size_t)vols[i].mr->grid.dim[2];
+    s->tr = at_malloc((cap ? cap : 1) * sizeof *s->tr);
+    s->va = at_malloc((cap ? cap : 1) * sizeof *s->va);
+    if (!s->tr || !s->va)
+        return AT_ERR_NOMEM;
+    for (size_t i = 0; i < np; i++) {
+        if (!vols[i].mr)
+            continue;
+        const at_volume *mk = vols[i].mask;
+        size_t plane = (size_t)mk->grid.dim[0] * mk->grid.dim[1];
+        for (int k = 0; k < mk->grid.dim[2]; k++) {
+            size_t c = 0;
+            for (size_t q = 0; q < plane; q++)
+                c += mk->data[(size_t)k * plane + q] > 0.5f;
+            if (c < 16)
                 continue;
-            const at_volume *mk = vols[i].mask;
-            size_t plane = (size_t)mk->grid.dim[0] * mk->grid.dim[1];
-            for (int k = 0; k < mk->grid.dim[2]; k++) {
-                size_t c = 0;
-                for (size_t q = 0; q < plane; q++)
-                    c += mk->data[(size_t)k * plane + q] > 0.5f;
-                if (c < 16)
-                    continue;
-                if (!strcmp(pts[i].split, "train"))
-                    tr[ntr++] = (slice_ref){(int)i, k};
-                else
-                    va[nva++] = (slice_ref){(int)i, k};
-            }
+            if (!strcmp(pts[i].split, "train"))
+                s->tr[s->ntr++] = (slice_ref){(int)i, k};
+            else
+                s->va[s->nva++] = (slice_ref){(int)i, k};
         }
-        if (!st && ntr == 0)
-            st = at_error_set(AT_ERR_ARG, "%s: no training slice with body voxels", prep_dir);
     }
+    if (s->ntr == 0)
+        return at_error_set(AT_ERR_ARG, "%s: no training slice with body voxels", prep_dir);
+    return AT_OK;
+}
+
+/* The U-Net configuration of a training run. */
+static void train_config(const at_sct_train_spec *o, at_unet_config *cfg)
+{
+    at_unet_config_default(cfg);
+    cfg->mode = AT_MODE_25D;
+    cfg->neighbours = o->neighbours;
+    cfg->out_channels = 1;
+    cfg->base = o->base;
+    cfg->depth = o->depth;
+    cfg->loss = AT_LOSS_L1;
+    cfg->norm = o->no_norm ? AT_NORM_NONE : AT_NORM_BATCH;
+    cfg->lr = o->lr;
+    cfg->weight_decay = o->weight_decay;
+    cfg->min_lr = o->lr * 0.02f;
+    cfg->schedule = AT_SCHED_COSINE;
+    cfg->warmup_steps = 30;
+    cfg->batch = o->batch;
+    cfg->epochs = o->epochs;
+    cfg->seed = o->seed;
+}
+
+/* Copy src's file name into dst's folder (resuming a finished model). */
+static at_status copy_file(const char *src_dir, const char *dst_dir, const char *name)
+{
+    char *a = at_path_join(src_dir, name), *b = at_path_join(dst_dir, name);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    at_status st = a && b ? at_file_read(a, (size_t)1 << 33, &data, &len) : AT_ERR_NOMEM;
+    if (!st)
+        st = at_file_write_atomic(b, data, len);
+    at_free(data);
+    at_free(a);
+    at_free(b);
+    return st;
+}
+
+/* The working folder of a run: a fresh OUT.partial-PID, or, resuming,
+ * OUT.resume (a cancelled run) claimed by renaming it (*resumed 1), or a
+ * copy of OUT's training files (a finished run given more epochs;
+ * *resumed 2). */
+static at_status open_work(const at_sct_train_spec *spec, const char *outp, sct_out *work, char **resume_dir,
+                           int *resumed)
+{
+    *resumed = 0;
+    size_t n = strlen(outp);
+    while (n > 1 && outp[n - 1] == '/')
+        n--;
+    *resume_dir = at_malloc(n + 8);
+    if (!*resume_dir)
+        return AT_ERR_NOMEM;
+    snprintf(*resume_dir, n + 8, "%.*s.resume", (int)n, outp);
+    int have_out = sct_exists(outp), have_resume = sct_exists(*resume_dir);
+    if (!spec->resume && !spec->force && have_resume)
+        return at_error_set(AT_ERR_REFUSED,
+                            "%s holds a cancelled run of %s; nothing was written "
+                            "(resume continues it, force starts afresh)",
+                            *resume_dir, spec->out);
+    at_status st = sct_out_begin(work, outp, spec->force || spec->resume, !spec->resume);
+    if (st || !spec->resume) {
+        if (!st && have_resume)
+            st = at_remove_tree(*resume_dir); /* force: a fresh run */
+        return st;
+    }
+    if (have_resume) {
+        if (rename(*resume_dir, work->partial) != 0)
+            return at_error_set(AT_ERR_IO, "%s: cannot take it over: %s", *resume_dir, strerror(errno));
+        at_walk_remove_debris(work->partial, ".tmp.", NULL); /* a killed run's half-written files */
+    } else if (have_out) {
+        st = at_mkdir_p(work->partial, 0755);
+        static const char *const files[3] = {"checkpoint.safetensors", "model.safetensors", "curves.jsonl"};
+        for (int i = 0; !st && i < 3; i++)
+            st = copy_file(outp, work->partial, files[i]);
+        if (st)
+            return at_error_prefix(st, "%s: cannot resume it", spec->out);
+        *resumed = 2;
+        return AT_OK;
+    } else {
+        return at_error_set(AT_ERR_ARG, "%s: nothing to resume (neither %s.resume nor a trained %s)",
+                            spec->out, spec->out, spec->out);
+    }
+    *resumed = 1;
+    return AT_OK;
+}
+
+at_status at_sct_train_run(const at_sct_train_spec *o, at_run *run, at_sct_train_result *res)
+{
+    at_sct_train_result rr;
+    memset(&rr, 0, sizeof rr);
+    rr.train.checkpoint_step = -1;
+    rr.train.train_loss = rr.train.last_val = rr.train.best_val = NAN;
+    if (res)
+        *res = rr;
+    if (!run)
+        run = at_run_default();
+    if (!o->prepared || !o->out)
+        return at_error_set(AT_ERR_ARG, "sct train: a prepared folder and an output folder are needed");
+    if (o->base < 4 || o->base > 128 || o->depth < 1 || o->depth > 6 || o->neighbours < 0 ||
+        o->neighbours > 4 || o->batch < 1 || o->batch > 256 || !(o->lr > 0) || o->epochs < 1 ||
+        !(o->minutes > 0) || !(o->weight_decay >= 0 && o->weight_decay <= 1) ||
+        !(o->rotate_deg >= 0 && o->rotate_deg <= 45) || !(o->zoom >= 0 && o->zoom <= 0.5) ||
+        !(o->intensity >= 0 && o->intensity <= 0.5))
+        return at_error_set(AT_ERR_ARG, "training options out of range");
+    char *prep_dir = NULL, *outp = NULL, *resume_dir = NULL;
+    at_status st = at_run_path(run, o->prepared, 0, &prep_dir);
+    if (!st)
+        st = at_run_path(run, o->out, 1, &outp);
+    sct_patient *pts = NULL;
+    size_t np = 0;
+    if (!st)
+        st = sct_manifest_load(prep_dir, &pts, &np);
+    pvol *vols = st ? NULL : at_calloc(np ? np : 1, sizeof *vols);
+    if (!st && !vols)
+        st = AT_ERR_NOMEM;
+    sct_source s;
+    memset(&s, 0, sizeof s);
+    s.o = o;
+    s.d = (data_ctx){vols, 0, 0, o->neighbours, 2 * o->neighbours + 1};
+    double spacing[3] = {0, 0, 0}, direction[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+    if (!st)
+        st = load_slices(prep_dir, pts, np, &s, vols, spacing, direction);
     at_unet_config cfg;
-    at_unet_config_default(&cfg);
-    cfg.mode = AT_MODE_25D;
-    cfg.neighbours = o->neighbours;
-    cfg.out_channels = 1;
-    cfg.base = o->base;
-    cfg.depth = o->depth;
-    cfg.loss = AT_LOSS_L1;
-    cfg.norm = o->no_norm ? AT_NORM_NONE : AT_NORM_BATCH;
-    cfg.lr = o->lr;
-    cfg.weight_decay = o->weight_decay;
-    cfg.min_lr = o->lr * 0.02f;
-    cfg.schedule = AT_SCHED_COSINE;
-    cfg.warmup_steps = 30;
-    cfg.batch = o->batch;
-    cfg.threads = o->threads;
-    cfg.seed = o->seed;
-    int ph = d.H, pw = d.W;
+    train_config(o, &cfg);
+    int mult = 1 << o->depth;
+    s.ph = s.d.H;
+    s.pw = s.d.W;
     if (!st && o->patch > 0) {
         int p = o->patch / mult * mult;
         if (p < mult)
             p = mult;
-        ph = p < d.H ? p : d.H;
-        pw = p < d.W ? p : d.W;
+        s.ph = p < s.d.H ? p : s.d.H;
+        s.pw = p < s.d.W ? p : s.d.W;
     }
     if (!st) {
-        at_learn_set_threads(o->threads);
-        int64_t sp2[2] = {ph, pw}, full[2] = {d.H, d.W};
+        int64_t full[2] = {s.d.H, s.d.W};
         at_unet_config vcfg = cfg; /* validation in f32, as predict runs */
         cfg.bf16 = o->bf16 < 0 ? at_learn_have_bf16() : o->bf16 != 0;
-        st = at_model_create(&cfg, o->batch, sp2, o->seed, &m);
-        if (!st)
-            st = at_model_create(&vcfg, o->batch, full, o->seed, &vm);
+        st = at_model_create(&vcfg, o->batch, full, o->seed, &s.vm);
     }
-    if (!st)
-        st = at_adamw_create(m, cfg.beta1, cfg.beta2, cfg.adam_eps, cfg.weight_decay, &opt);
-    size_t hw = (size_t)d.H * d.W;
+    size_t hw = (size_t)s.d.H * s.d.W;
     if (!st) {
-        in = at_malloc((size_t)o->batch * d.C * hw * sizeof *in);
-        tgt = at_malloc((size_t)o->batch * hw * sizeof *tgt);
-        msk = at_malloc((size_t)o->batch * hw * sizeof *msk);
-        out = at_malloc((size_t)o->batch * hw * sizeof *out);
-        if (!in || !tgt || !msk || !out)
+        s.in = at_malloc((size_t)o->batch * s.d.C * hw * sizeof *s.in);
+        s.tgt = at_malloc((size_t)o->batch * hw * sizeof *s.tgt);
+        s.msk = at_malloc((size_t)o->batch * hw * sizeof *s.msk);
+        s.out = at_malloc((size_t)o->batch * hw * sizeof *s.out);
+        if (!s.in || !s.tgt || !s.msk || !s.out)
             st = AT_ERR_NOMEM;
     }
+    sct_out work = {0};
+    int resumed = 0;
+    if (!st)
+        st = open_work(o, outp, &work, &resume_dir, &resumed);
+    int claimed = !st; /* the working folder is ours: keep or remove it at the end */
+    char *wpath = NULL, *cpath = NULL, *kpath = NULL;
     if (!st) {
-        sct_remove_tree(tmp);
-        st = at_mkdir_p(tmp, 0755);
-        wpath = at_path_join(tmp, "model.safetensors");
-        cpath = at_path_join(tmp, "curves.jsonl");
-        if (!st && (!wpath || !cpath))
+        wpath = at_path_join(work.partial, "model.safetensors");
+        cpath = at_path_join(work.partial, "curves.jsonl");
+        kpath = at_path_join(work.partial, "checkpoint.safetensors");
+        if (!wpath || !cpath || !kpath)
             st = AT_ERR_NOMEM;
     }
-    at_rng rng;
-    at_rng_seed(&rng, o->seed ^ 0x5c7ull);
-    double start = at_now_seconds(), best = INFINITY;
-    int64_t step = 0, total_steps = (int64_t)o->epochs * (int64_t)((ntr + o->batch - 1) / o->batch);
-    int epochs_done = 0, planned = o->epochs;
-    for (int ep = 0; !st && ep < planned; ep++) {
-        for (size_t i = ntr - 1; i > 0; i--) { /* shuffle */
-            size_t j = (size_t)(at_rng_uniform(&rng) * (double)(i + 1));
-            j = j > i ? i : j;
-            slice_ref t = tr[i];
-            tr[i] = tr[j];
-            tr[j] = t;
-        }
-        double loss_sum = 0;
-        size_t nsteps = 0;
-        for (size_t b0 = 0; !st && b0 + (size_t)o->batch <= ntr; b0 += (size_t)o->batch) {
-            size_t phw = (size_t)ph * pw;
-            for (int b = 0; b < o->batch; b++) {
-                warp wp = {at_rng_uniform(&rng) < 0.5, 0.0, 1.0};
-                double ang = (2 * at_rng_uniform(&rng) - 1) * o->rotate_deg * M_PI / 180.0;
-                double zoom = 1.0 + (2 * at_rng_uniform(&rng) - 1) * o->zoom;
-                if (o->rotate_deg > 0)
-                    wp.angle = ang;
-                if (o->zoom > 0)
-                    wp.scale = zoom;
-                int oy = (int)(at_rng_uniform(&rng) * (d.H - ph + 1));
-                int ox = (int)(at_rng_uniform(&rng) * (d.W - pw + 1));
-                oy = oy > d.H - ph ? d.H - ph : oy;
-                ox = ox > d.W - pw ? d.W - pw : ox;
-                fill_crop(&d, tr[b0 + (size_t)b], wp, oy, ox, ph, pw, in + (size_t)b * d.C * phw,
-                          tgt + (size_t)b * phw, msk + (size_t)b * phw);
-                float gain = (float)(1.0 + o->intensity * at_rng_normal(&rng));
-                float shift = (float)(o->intensity * at_rng_normal(&rng));
-                gain = gain < 0.5f ? 0.5f : gain > 1.5f ? 1.5f : gain;
-                for (size_t q = 0; q < (size_t)d.C * phw; q++)
-                    in[(size_t)b * d.C * phw + q] = in[(size_t)b * d.C * phw + q] * gain + shift;
-            }
-            float loss = 0;
-            at_model_zero_grad(m);
-            st = at_model_forward(m, in, NULL, 1);
-            if (!st)
-                st = at_model_backward(m, tgt, msk, AT_LOSS_L1, 1.0f, &loss);
-            if (!st)
-                at_adamw_step(opt, at_lr_at(&cfg, step, total_steps));
-            step++;
-            loss_sum += loss;
-            nsteps++;
-        }
-        if (st)
-            break;
-        double val = loss_sum / (nsteps ? (double)nsteps : 1.0) * AT_SCT_CT_SCALE;
-        double train_l1 = val;
-        /* the weights into the whole-slice model; its batch-norm running
-         * statistics refreshed on whole training slices (crops see less air) */
-        st = copy_params(vm, m);
-        int crops = ph != d.H || pw != d.W;
-        for (int r = 0; !st && crops && !o->no_norm && r < o->recalibrate; r++) {
-            for (int b = 0; b < o->batch; b++) {
-                size_t idx = (size_t)(at_rng_uniform(&rng) * (double)ntr);
-                idx = idx >= ntr ? ntr - 1 : idx;
-                fill_sample(&d, tr[idx], 0, in + (size_t)b * d.C * hw, tgt + (size_t)b * hw,
-                            msk + (size_t)b * hw);
-            }
-            st = at_model_forward(vm, in, NULL, 1);
-        }
-        if (!st && nva)
-            st = validate(vm, &d, va, nva, o->batch, in, tgt, msk, out, &val);
-        if (st)
-            break;
-        epochs_done = ep + 1;
-        double now = at_now_seconds();
-        /* fit the schedule to the time budget, from the mean epoch so far
-         * (a neighbour's load during one epoch must not set the whole
-         * run): shrink whenever the budget needs it, grow only in the
-         * first half, so the learning rate never climbs back late */
-        {
-            double mean = (now - start) / (ep + 1);
-            int fit = ep + 1 + (int)((o->minutes * 60.0 - (now - start)) / (mean * 1.03));
-            fit = fit < ep + 1 ? ep + 1 : fit > o->epochs ? o->epochs : fit;
-            if (fit < planned || (ep == 0 || 2 * (ep + 1) < planned))
-                planned = fit;
-            total_steps = (int64_t)planned * (int64_t)(ntr / (size_t)o->batch);
-        }
-        /* without validation patients the last epoch is kept and no
-         * validation MAE is claimed */
-        char vbuf[32] = "null";
-        if (nva)
-            snprintf(vbuf, sizeof vbuf, "%.3f", val);
-        st = at_buf_printf(&curves,
-                           "{\"epoch\": %d, \"train_l1_hu\": %.3f, \"val_mae_hu\": %s, "
-                           "\"lr\": %.6g, \"seconds\": %.1f}\n",
-                           ep + 1, train_l1, vbuf, (double)at_lr_at(&cfg, step, total_steps), now - start);
-        if (!st && (val < best || !nva)) {
-            best = nva ? val : INFINITY;
-            st = at_checkpoint_save(wpath, vm, NULL, NULL);
-        }
-        if (!st)
-            st = at_file_write_atomic(cpath, curves.data, curves.len);
-        if (o->epoch_note)
-            o->epoch_note(o->epoch_ud, ep + 1, train_l1, nva ? val : NAN, now - start);
-        if (o->progress)
-            o->progress(o->progress_ud, (uint64_t)ep + 1, (uint64_t)planned, "epochs");
-        if (now - start > o->minutes * 60.0)
-            break;
+    at_rng_seed(&s.rng, o->seed ^ 0x5c7ull);
+    if (!st) {
+        at_train_source src = {.batches = (int64_t)(s.ntr / (size_t)o->batch),
+                               .epoch_begin = source_epoch_begin,
+                               .fill = source_fill,
+                               .validate = source_validate,
+                               .state_words = 4,
+                               .state_get = source_state_get,
+                               .state_set = source_state_set,
+                               .ud = &s};
+        at_train_options to = {.checkpoint_path = kpath,
+                               .resume_path = resumed ? kpath : NULL,
+                               .best_path = wpath,
+                               .log_path = cpath,
+                               .train_key = "train_l1_hu",
+                               .val_key = "val_mae_hu",
+                               .loss_scale = AT_SCT_CT_SCALE,
+                               .minutes = o->minutes,
+                               .window = {s.ph, s.pw}};
+        st = at_train_loop(&cfg, &src, &to, run, &rr.train);
     }
     if (!st)
-        st = write_model_json(tmp, o, spacing, direction, cfg.bf16, epochs_done, best, at_now_seconds() - start);
-    if (!st && rename(tmp, model_dir) != 0)
-        st = at_error_set(AT_ERR_IO, "%s: cannot move the model into place: %s", model_dir,
-                          strerror(errno));
-    if (st && tmp)
-        sct_remove_tree(tmp);
-    at_buf_free(&curves);
+        st = write_model_json(work.partial, o, spacing, direction, cfg.bf16, at_run_threads(run),
+                              (int)rr.train.epochs, isnan(rr.train.best_val) ? INFINITY : rr.train.best_val,
+                              rr.train.seconds);
+    if (!st)
+        st = sct_out_commit(&work);
+    if (st && claimed) {
+        /* a run with an epoch's checkpoint is kept to resume; otherwise nothing is left */
+        if (rr.train.checkpoint_step > 0 && (st == AT_ERR_CANCELLED || resumed == 1) &&
+            rename(work.partial, resume_dir) == 0)
+            rr.kept = 1;
+        else
+            sct_out_abort(&work);
+    }
+    if (res)
+        *res = rr;
+    sct_out_free(&work);
     at_free(wpath);
     at_free(cpath);
-    at_free(tmp);
-    at_free(in);
-    at_free(tgt);
-    at_free(msk);
-    at_free(out);
-    at_adamw_free(opt);
-    at_model_free(m);
-    at_model_free(vm);
-    for (size_t i = 0; i < np; i++)
+    at_free(kpath);
+    at_free(resume_dir);
+    at_free(prep_dir);
+    at_free(outp);
+    at_free(s.in);
+    at_free(s.tgt);
+    at_free(s.msk);
+    at_free(s.out);
+    at_model_free(s.vm);
+    for (size_t i = 0; vols && i < np; i++)
         free_pvol(&vols[i]);
     at_free(vols);
-    at_free(tr);
-    at_free(va);
+    at_free(s.tr);
+    at_free(s.va);
     at_free(pts);
     return st;
 }

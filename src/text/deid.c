@@ -142,7 +142,10 @@ at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
         unsigned flags;
     } files[] = {{"prenoms.txt", DICT_FIRST}, {"noms.txt", DICT_LAST}, {"communes.txt", DICT_CITY},
                  {"mots_communs.txt", DICT_COMMON}, {"eponymes.txt", DICT_EPONYM}};
-    const char *dir = dict_dir ? dict_dir : ATELIER_SOURCE_DIR "/data/text";
+    char *installed = NULL; /* the data installed beside the program */
+    if (!st && !dict_dir)
+        st = at_data_path("text", &installed);
+    const char *dir = dict_dir ? dict_dir : installed;
     for (size_t i = 0; i < sizeof files / sizeof *files && !st; i++) {
         char *path = at_path_join(dir, files[i].file);
         if (!path)
@@ -155,6 +158,7 @@ at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
         st = add_word(d, builtins[i].word, builtins[i].flags, builtins[i].value);
     for (size_t i = 0; i < sizeof month_words / sizeof *month_words && !st; i++)
         st = add_word(d, month_words[i], DICT_MONTH, text_month_of(month_words[i], strlen(month_words[i])));
+    at_free(installed);
     if (!st)
         st = text_dict_compact(&d->dict); /* small enough to stay in cache */
     if (!st)

@@ -59,7 +59,12 @@ at_status at_text_extractor_new(const char *dict_dir, at_text_extractor **out)
     if (!x)
         return AT_ERR_NOMEM;
     at_status st = text_dict_init(&x->dict, 2048);
-    char *path = at_path_join(dict_dir ? dict_dir : ATELIER_SOURCE_DIR "/data/text", "medicaments.txt");
+    char *installed = NULL, *path = NULL; /* the data installed beside the program */
+    if (!st && !dict_dir)
+        st = at_data_path("text", &installed);
+    if (!st && !(path = at_path_join(dict_dir ? dict_dir : installed, "medicaments.txt")))
+        st = AT_ERR_NOMEM;
+    at_free(installed);
     unsigned char *data = NULL;
     size_t len = 0;
     if (!st)

@@ -66,8 +66,9 @@ grep -q '"val_loss"' "$tmp/run/metrics.jsonl" || fail "no validation line"
 sed -i 's/epochs = 2/epochs = 3/' "$tmp/t.cfg"
 "$bin" learn train --config "$tmp/t.cfg" --out "$tmp/run" --samples 24 \
   --resume "$tmp/run/checkpoint.safetensors" >"$tmp/log" 2>&1 || { cat "$tmp/log"; fail "resume"; }
-# progress: rate and ETA over this process's 5 steps; the note gives the run's step
-grep -q "^train: 5/5 (.*) step 15/15, epoch 3 loss" "$tmp/log" || fail "resumed progress: $(cat "$tmp/log")"
+# not a terminal: no progress drawn; the epoch trained is said in a line
+grep -q "^atelier learn train: epoch 3: train_loss " "$tmp/log" || fail "resumed epoch line: $(cat "$tmp/log")"
+grep -q "step 1" "$tmp/log" && fail "progress drawn on a file: $(cat "$tmp/log")"
 grep -q '"epoch":3,"step":15' "$tmp/run/metrics.jsonl" || { cat "$tmp/run/metrics.jsonl"; fail "resume did not continue at step 10"; }
 strict_json step epoch seconds <"$tmp/run/metrics.jsonl" || fail "metrics not strict JSON"
 
@@ -80,7 +81,25 @@ echo "$err" | grep -q "has already trained 3 epochs (epochs = 3); raise epochs t
   fail "finished resume message: $err"
 [ "$(md5sum <"$tmp/run/checkpoint.safetensors")" = "$before" ] || fail "finished resume changed the checkpoint"
 
-# a real Ctrl-C (SIGINT) writes a checkpoint and exits 1; the run resumes from it
+# an existing run is refused (exit 2, nothing touched) unless --resume or --force
+before=$(md5sum <"$tmp/run/checkpoint.safetensors")
+err=$("$bin" learn train --config "$tmp/t.cfg" -o "$tmp/run" --samples 24 --quiet 2>&1); rc=$?
+[ $rc = 2 ] || fail "existing run exit $rc: $err"
+echo "$err" | grep -q "^atelier learn train: $tmp/run exists and is not empty; nothing was written (--force writes over it)" ||
+  fail "existing run message: $err"
+[ "$(md5sum <"$tmp/run/checkpoint.safetensors")" = "$before" ] || fail "refused run changed the checkpoint"
+cp -r "$tmp/run" "$tmp/forced"
+"$bin" learn train --config "$tmp/t.cfg" -o "$tmp/forced" --samples 24 --quiet --force >/dev/null 2>&1 ||
+  fail "--force"
+[ "$(grep -c '"val_loss"' "$tmp/forced/metrics.jsonl")" = 3 ] || fail "--force kept the old log"
+# each command's --help is its own, with its defaults
+"$bin" learn train --help | grep -q -- "--samples N        synthetic training samples (default 64)" ||
+  fail "train --help"
+"$bin" learn predict --help | grep -q -- "--overlap F        window overlap fraction 0..0.9 (default 0.5)" ||
+  fail "predict --help"
+
+# a real Ctrl-C (SIGINT) writes a checkpoint and exits 130 saying how to
+# resume; the run resumes from it
 sed -i 's/epochs = 3/epochs = 100000/' "$tmp/t.cfg"
 "$bin" learn train --config "$tmp/t.cfg" --out "$tmp/sig" --samples 24 --quiet >"$tmp/sig.log" 2>&1 &
 pid=$!
@@ -90,13 +109,14 @@ for _ in $(seq 600); do
 done
 kill -INT "$pid"
 wait "$pid"; rc=$?
-[ $rc = 1 ] || fail "SIGINT exit $rc: $(cat "$tmp/sig.log")"
-grep -q "interrupted after step .*; checkpoint written to $tmp/sig/checkpoint.safetensors" "$tmp/sig.log" ||
+[ $rc = 130 ] || fail "SIGINT exit $rc: $(cat "$tmp/sig.log")"
+grep -q "^atelier learn train: interrupted; kept $tmp/sig/checkpoint.safetensors (step [0-9]*, [0-9]* epochs done); continue with: atelier learn train --config $tmp/t.cfg -o $tmp/sig --resume$" "$tmp/sig.log" ||
   fail "SIGINT message: $(cat "$tmp/sig.log")"
-e=$(sed -n 's/.*interrupted after step [0-9]* (epoch \([0-9]*\)).*/\1/p' "$tmp/sig.log")
+[ "$(wc -l <"$tmp/sig.log")" = 1 ] || fail "SIGINT: more than one line: $(cat "$tmp/sig.log")"
+e=$(( $(sed -n 's/.*(step [0-9]*, \([0-9]*\) epochs done).*/\1/p' "$tmp/sig.log") + 1 ))
 sed -i "s/epochs = 100000/epochs = $e/" "$tmp/t.cfg"
 "$bin" learn train --config "$tmp/t.cfg" --out "$tmp/sig" --samples 24 --quiet \
-  --resume "$tmp/sig/checkpoint.safetensors" >"$tmp/log" 2>&1 || fail "resume after SIGINT: $(cat "$tmp/log")"
+  --resume >"$tmp/log" 2>&1 || fail "resume after SIGINT: $(cat "$tmp/log")"
 grep -q "\"epoch\":$e,\"step\":$((5 * e))," "$tmp/sig/metrics.jsonl" ||
   fail "resume after SIGINT (epoch $e): $(cat "$tmp/sig/metrics.jsonl")"
 strict_json step epoch seconds <"$tmp/sig/metrics.jsonl" || fail "metrics after SIGINT not strict JSON"

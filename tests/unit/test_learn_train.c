@@ -7,6 +7,9 @@
 #include "support.h"
 
 #include "atelier/learn.h"
+#include "atelier/run.h"
+
+#include <signal.h>
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -20,7 +23,7 @@
 typedef struct {
     int ic, sp;
     int64_t size;
-    volatile int *flag;
+    volatile sig_atomic_t *flag;
     int calls, stop_after, nan_from, nan_in_target;
 } toy_ds;
 
@@ -71,6 +74,26 @@ static int teardown(void **state)
     return 0;
 }
 
+/* A run whose cancel flag is flag (may be NULL). */
+static at_run *run_with(at_run *r, volatile sig_atomic_t *flag)
+{
+    at_run_init(r);
+    r->cancel = flag;
+    return r;
+}
+
+/* at_train with the last validation score as a float (NaN: none). */
+static at_status train(const at_unet_config *c, const at_dataset *ds, const at_train_options *o,
+                       volatile sig_atomic_t *flag, float *val)
+{
+    at_run r;
+    at_train_result res;
+    at_status st = at_train(c, ds, o, run_with(&r, flag), &res);
+    if (val)
+        *val = (float)res.last_val;
+    return st;
+}
+
 static void in_dir(char *out, size_t cap, const char *name)
 {
     snprintf(out, cap, "%s/%s", dir, name);
@@ -84,13 +107,13 @@ static void test_train_interrupt_resume_nan(void **state)
     char ck[4096], mt[4096];
     in_dir(ck, sizeof ck, "ck.safetensors");
     in_dir(mt, sizeof mt, "m.jsonl");
-    volatile int flag = 0;
+    volatile sig_atomic_t flag = 0;
     toy_ds d = {.ic = 1, .sp = 2, .size = 8, .flag = &flag, .stop_after = 5};
     at_dataset ds = {.train_count = 8, .val_count = 2, .get = toy_get, .ud = &d};
-    at_train_options o = {.checkpoint_path = ck, .metrics_path = mt, .stop_flag = &flag, .augment = 1};
+    at_train_options o = {.checkpoint_path = ck, .log_path = mt, .log_steps = 1, .augment = 1};
     float val = 0;
-    assert_int_equal(at_train(&c, &ds, &o, &val), AT_ERR_INTERRUPTED);
-    assert_non_null(strstr(at_error_message(), "train: interrupted after step"));
+    assert_int_equal(train(&c, &ds, &o, &flag, &val), AT_ERR_CANCELLED);
+    assert_non_null(strstr(at_error_message(), "train: cancelled after step"));
     assert_non_null(strstr(at_error_message(), "checkpoint written"));
     int64_t sp[2] = {8, 8};
     at_model *m = NULL;
@@ -102,7 +125,7 @@ static void test_train_interrupt_resume_nan(void **state)
     flag = 0;
     d.stop_after = 0;
     o.resume_path = ck;
-    assert_int_equal(at_train(&c, &ds, &o, &val), AT_OK);
+    assert_int_equal(train(&c, &ds, &o, &flag, &val), AT_OK);
     assert_true(isfinite(val));
     assert_int_equal(at_checkpoint_load(ck, m, NULL, &ts), AT_OK);
     assert_true(ts.step == 8 && ts.epoch == 2);
@@ -113,14 +136,14 @@ static void test_train_interrupt_resume_nan(void **state)
     d.nan_from = 3;
     o.resume_path = NULL;
     o.checkpoint_path = NULL;
-    assert_int_equal(at_train(&c, &ds, &o, &val), AT_ERR_NUMERIC);
+    assert_int_equal(train(&c, &ds, &o, &flag, &val), AT_ERR_NUMERIC);
     assert_non_null(strstr(at_error_message(), "train: step 2 (epoch 1): model: loss is NaN; the "
                                                "input batch holds a non-finite value"));
     /* a NaN in the target is blamed on the target, not on a layer */
     d.calls = 0;
     d.nan_from = 5;
     d.nan_in_target = 1;
-    assert_int_equal(at_train(&c, &ds, &o, &val), AT_ERR_NUMERIC);
+    assert_int_equal(train(&c, &ds, &o, &flag, &val), AT_ERR_NUMERIC);
     assert_non_null(strstr(at_error_message(), "train: step 3 (epoch 1): model: the target holds a "
                                                "non-finite value"));
 }
@@ -184,13 +207,13 @@ static void test_resume_byte_equal(void **state)
     in_dir(ckb, sizeof ckb, "b.safetensors");
     in_dir(mta, sizeof mta, "a.jsonl");
     in_dir(mtb, sizeof mtb, "b.jsonl");
-    volatile int flag = 0;
+    volatile sig_atomic_t flag = 0;
     toy_ds d = {.ic = 1, .sp = 2, .size = 8, .flag = &flag};
     at_dataset ds = {.train_count = 16, .val_count = 2, .get = toy_get, .ud = &d};
-    at_train_options oa = {.checkpoint_path = cka, .metrics_path = mta, .augment = 1};
-    assert_int_equal(at_train(&c, &ds, &oa, NULL), AT_OK);
+    at_train_options oa = {.checkpoint_path = cka, .log_path = mta, .log_steps = 1, .augment = 1};
+    assert_int_equal(train(&c, &ds, &oa, NULL, NULL), AT_OK);
 
-    at_train_options ob = {.checkpoint_path = ckb, .metrics_path = mtb, .stop_flag = &flag, .augment = 1};
+    at_train_options ob = {.checkpoint_path = ckb, .log_path = mtb, .log_steps = 1, .augment = 1};
     /* stop on the 7th and 31st sample fetched (the loader runs ahead, so
      * the step varies with timing; typically after step 1, mid-epoch, and
      * after step 8, at an epoch's start): the result must not */
@@ -200,9 +223,9 @@ static void test_resume_byte_equal(void **state)
         d.calls = 0;
         d.stop_after = r < 2 ? stops[r] : 0;
         ob.resume_path = r ? ckb : NULL;
-        at_status st = at_train(&c, &ds, &ob, NULL);
+        at_status st = train(&c, &ds, &ob, &flag, NULL);
         printf("run %d: %s\n", r, r < 2 ? at_error_message() : "finished");
-        if (st != (r < 2 ? AT_ERR_INTERRUPTED : AT_OK))
+        if (st != (r < 2 ? AT_ERR_CANCELLED : AT_OK))
             fail_msg("run %d: %s", r, at_error_message());
     }
     at_st_file *fa = NULL, *fb = NULL;
@@ -285,8 +308,8 @@ static void expect_refusal(const at_unet_config *c, at_dataset *ds, const char *
 {
     char mt[4096];
     in_dir(mt, sizeof mt, "refused.jsonl");
-    at_train_options o = {.resume_path = ck, .metrics_path = mt};
-    at_status st = at_train(c, ds, &o, NULL);
+    at_train_options o = {.resume_path = ck, .log_path = mt, .log_steps = 1};
+    at_status st = train(c, ds, &o, NULL, NULL);
     if (st == AT_OK || !strstr(at_error_message(), want))
         fail_msg("expected a refusal with '%s', got %d: %s", want, (int)st, at_error_message());
 }
@@ -302,7 +325,7 @@ static void test_resume_refusals(void **state)
     toy_ds d = {.ic = 1, .sp = 2, .size = 8};
     at_dataset ds = {.train_count = 8, .val_count = 0, .get = toy_get, .ud = &d};
     at_train_options o = {.checkpoint_path = ck};
-    assert_int_equal(at_train(&c, &ds, &o, NULL), AT_OK);
+    assert_int_equal(train(&c, &ds, &o, NULL, NULL), AT_OK);
     /* a finished run says what to do instead of "succeeding" */
     expect_refusal(&c, &ds, ck, "has already trained 2 epochs (epochs = 2); raise epochs to continue");
     c.epochs = 3;
@@ -335,7 +358,7 @@ static void test_resume_refusals(void **state)
     expect_refusal(&c, &ds, bad, "'best_val' must be a number");
     /* the valid checkpoint still resumes once epochs is raised */
     o.resume_path = ck;
-    assert_int_equal(at_train(&c, &ds, &o, NULL), AT_OK);
+    assert_int_equal(train(&c, &ds, &o, NULL, NULL), AT_OK);
 }
 
 /* Without validation samples the epoch lines say "val_loss":null (JSON
@@ -349,9 +372,9 @@ static void test_metrics_json_without_validation(void **state)
     in_dir(mt, sizeof mt, "noval.jsonl");
     toy_ds d = {.ic = 1, .sp = 2, .size = 8};
     at_dataset ds = {.train_count = 4, .val_count = 0, .get = toy_get, .ud = &d};
-    at_train_options o = {.metrics_path = mt};
+    at_train_options o = {.log_path = mt, .log_steps = 1};
     float val = 0;
-    assert_int_equal(at_train(&c, &ds, &o, &val), AT_OK);
+    assert_int_equal(train(&c, &ds, &o, NULL, &val), AT_OK);
     assert_true(isnan(val));
     metrics m;
     read_metrics(mt, &m);
@@ -360,20 +383,29 @@ static void test_metrics_json_without_validation(void **state)
     free_metrics(&m);
 }
 
-/* The progress callback first reports where training starts. */
+/* Progress events: the "train" phase first reports where training
+ * starts, then every step; its steps never go back and the last event
+ * has step == total; "epoch" events end at the epochs trained. */
 typedef struct {
-    int calls;
-    uint64_t first, last, total;
+    int train_calls, epoch_calls, backwards;
+    uint64_t first, last, total, last_epoch, epoch_total;
 } progress_log;
 
-static void log_progress(void *ud, uint64_t done, uint64_t total, const char *note)
+static void log_progress(void *ud, const at_run_event *ev)
 {
-    (void)note;
     progress_log *p = ud;
-    if (!p->calls++)
-        p->first = done;
-    p->last = done;
-    p->total = total;
+    if (!strcmp(ev->phase, "train")) {
+        if (!p->train_calls++)
+            p->first = ev->step;
+        else if (ev->step < p->last)
+            p->backwards = 1;
+        p->last = ev->step;
+        p->total = ev->total;
+    } else if (!strcmp(ev->phase, "epoch")) {
+        p->epoch_calls++;
+        p->last_epoch = ev->step;
+        p->epoch_total = ev->total;
+    }
 }
 
 static void test_train_25d_3d_and_progress(void **state)
@@ -389,19 +421,28 @@ static void test_train_25d_3d_and_progress(void **state)
         toy_ds d = {.ic = mode ? 1 : 5, .sp = mode ? 3 : 2, .size = 8};
         at_dataset ds = {.train_count = 4, .val_count = 2, .get = toy_get, .ud = &d};
         progress_log p = {0};
-        at_train_options o = {
-            .checkpoint_path = ck, .progress = log_progress, .progress_ud = &p, .augment = 1};
-        float val = NAN;
-        if (at_train(&c, &ds, &o, &val) != AT_OK)
+        at_train_options o = {.checkpoint_path = ck, .augment = 1};
+        at_run run;
+        at_run_init(&run);
+        run.progress = log_progress;
+        run.progress_ud = &p;
+        at_train_result res;
+        if (at_train(&c, &ds, &o, &run, &res) != AT_OK)
             fail_msg("mode %d: %s", mode, at_error_message());
-        assert_true(isfinite(val));
-        assert_true(p.calls == 5 && p.first == 0 && p.last == 4 && p.total == 4);
+        assert_true(isfinite(res.last_val));
+        /* start, 4 steps, the end */
+        assert_true(p.train_calls == 6 && p.first == 0 && p.last == 4 && p.total == 4 && !p.backwards);
+        assert_true(p.epoch_calls == 2 && p.last_epoch == 2 && p.epoch_total == 2);
         /* resumed with more epochs: the first report is the resumed step */
         c.epochs = 3;
         o.resume_path = ck;
-        p.calls = 0;
-        assert_int_equal(at_train(&c, &ds, &o, &val), AT_OK);
-        assert_true(p.calls == 3 && p.first == 4 && p.last == 6 && p.total == 6);
+        memset(&p, 0, sizeof p);
+        at_run_init(&run);
+        run.progress = log_progress;
+        run.progress_ud = &p;
+        assert_int_equal(at_train(&c, &ds, &o, &run, &res), AT_OK);
+        assert_true(p.train_calls == 4 && p.first == 4 && p.last == 6 && p.total == 6);
+        assert_true(res.epochs == 3 && res.steps == 6 && res.checkpoint_step == 6);
         /* the checkpoint says 2.5D with its neighbours, or 3D */
         at_unet_config back;
         at_unet_config_default(&back);

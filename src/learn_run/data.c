@@ -1,30 +1,15 @@
-/* A student's own training data for `atelier learn train`: a folder of
- * NIfTI pairs NAME_input.nii[.gz] / NAME_target.nii[.gz] (and optionally
- * NAME_mask.nii[.gz]), read through the image module and served to the
- * learning engine as an at_dataset (the engine itself reads no files).
- *
- * Samples are windows of the config's `size` that tile every volume with
- * no gap (the last window of an axis is flush with its end): size x size
- * windows of each slice along the third NIfTI axis (k) in 2D and 2.5D
- * (2.5D adds the k neighbours on each side as channels, repeated at the
- * volume's ends, as `learn predict` does), size^3 cubes in 3D. An axis
- * shorter than the window is padded with 0 and a mask of 0, so padding
- * never counts in the loss. Voxels where NAME_mask is <= 0.5 do not count
- * either. Files are listed in name order: the same folder gives the same
- * samples. */
-#include "cli.h"
-
+/* A folder of NIfTI pairs as the training loop's dataset (contract in
+ * include/atelier/learn_run.h): NAME_input / NAME_target / NAME_mask read
+ * through the image module, cut into windows of the config's size. The
+ * engine itself reads no file. */
 #include "atelier/image.h"
-#include "atelier/learn.h"
+#include "atelier/learn_run.h"
+#include "atelier/walk.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define DATA_MAX_CASES 100000
-#define DATA_MAX_VOXELS ((size_t)1 << 31) /* all volumes of a folder together */
 
 typedef struct {
     char *name;                 /* NAME (for messages) */
@@ -35,24 +20,17 @@ typedef struct {
     size_t first;               /* index of this case's first sample */
 } data_case;
 
-typedef struct {
+struct at_learn_data {
     data_case *cases;
     size_t ncases, nsamples;
     int sp, k;    /* spatial axes of the model; 2.5D neighbours (0 otherwise) */
     int64_t size; /* window side */
-} learn_data;
-
-void learn_data_free(learn_data *d);
+};
 
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && !strcmp(s + n - m, suffix);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Window starts along an axis of n voxels for windows of w: 0, w, 2w, ...
@@ -103,7 +81,7 @@ static at_status check_finite(const char *dir, const char *name, const char *suf
     return AT_OK;
 }
 
-static at_status load_case(const char *dir, const learn_data *d, data_case *c)
+static at_status load_case(const char *dir, const at_learn_data *d, data_case *c)
 {
     at_status st = read_part(dir, c->name, "input", 0, &c->in);
     if (st == AT_OK)
@@ -136,9 +114,20 @@ static at_status load_case(const char *dir, const learn_data *d, data_case *c)
     return st;
 }
 
-/* Load the pairs of dir for a model described by cfg. *out owned by the
- * caller (learn_data_free). Errors name the folder or the file. */
-at_status learn_data_load(const char *dir, const at_unet_config *cfg, learn_data **out)
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Folders under the data folder are not entered: pairs lie in it. */
+static int no_subfolders(void *ud, const char *rel, int is_folder)
+{
+    (void)ud;
+    (void)rel;
+    return !is_folder;
+}
+
+at_status at_learn_data_load(const char *dir, const at_unet_config *cfg, at_run *run, at_learn_data **out)
 {
     *out = NULL;
     if (cfg->out_channels != 1 || (cfg->mode != AT_MODE_25D && cfg->in_channels != 1))
@@ -146,53 +135,43 @@ at_status learn_data_load(const char *dir, const at_unet_config *cfg, learn_data
                             "data: NIfTI pairs give one input and one target channel; the config "
                             "has in_channels = %d, out_channels = %d",
                             at_unet_input_channels(cfg), cfg->out_channels);
-    DIR *dp = opendir(dir);
-    if (!dp)
+    if (!at_path_is_dir(dir))
         return at_error_set(AT_ERR_IO, "%s: cannot open the data folder", dir);
-    learn_data *d = at_calloc(1, sizeof *d);
+    at_walk_list w = {0};
+    at_walk_options wo = {.skip_hidden = 1, .keep = no_subfolders, .run = run};
+    at_status st = at_walk_collect(&w, dir, &wo);
+    at_learn_data *d = st == AT_OK ? at_calloc(1, sizeof *d) : NULL;
     char **names = NULL;
-    size_t n = 0, cap = 0;
-    at_status st = d ? AT_OK : AT_ERR_NOMEM;
-    struct dirent *e;
-    while (st == AT_OK && (e = readdir(dp))) {
-        const char *suffix = ends_with(e->d_name, "_input.nii.gz") ? "_input.nii.gz"
-                             : ends_with(e->d_name, "_input.nii")  ? "_input.nii"
-                                                                   : NULL;
+    size_t n = 0;
+    if (st == AT_OK && (!d || !(names = at_calloc(w.n ? w.n : 1, sizeof *names))))
+        st = AT_ERR_NOMEM;
+    for (size_t i = 0; st == AT_OK && i < w.n; i++) { /* byte order of the names */
+        const char *e = w.v[i].rel;
+        const char *suffix = ends_with(e, "_input.nii.gz") ? "_input.nii.gz"
+                             : ends_with(e, "_input.nii")  ? "_input.nii"
+                                                           : NULL;
         if (!suffix)
             continue;
-        if (n == DATA_MAX_CASES) {
-            st = at_error_set(AT_ERR_LIMIT, "%s: more than %d input files", dir, DATA_MAX_CASES);
+        if (n == AT_LEARN_DATA_MAX_CASES) {
+            st = at_error_set(AT_ERR_LIMIT, "%s: more than %d input files", dir, AT_LEARN_DATA_MAX_CASES);
             break;
         }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            char **grown = at_realloc(names, cap * sizeof *names);
-            if (!grown) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            names = grown;
-        }
-        size_t len = strlen(e->d_name) - strlen(suffix);
-        names[n] = at_malloc(len + 1);
-        if (!names[n]) {
+        if (!(names[n] = at_strndup(e, strlen(e) - strlen(suffix))))
             st = AT_ERR_NOMEM;
-            break;
-        }
-        memcpy(names[n], e->d_name, len);
-        names[n++][len] = '\0';
+        else
+            n++;
     }
-    closedir(dp);
+    at_walk_list_free(&w);
     if (st == AT_OK && n == 0)
         st = at_error_set(AT_ERR_NOT_FOUND, "%s: no NAME_input.nii.gz files (see docs/learn.md)", dir);
     if (st == AT_OK) {
-        qsort(names, n, sizeof *names, cmp_str);
+        qsort(names, n, sizeof *names, cmp_str); /* the stems in byte order */
         for (size_t i = 1; i < n && st == AT_OK; i++)
             if (!strcmp(names[i], names[i - 1]))
                 st = at_error_set(AT_ERR_FORMAT, "%s: both %s_input.nii and %s_input.nii.gz", dir, names[i],
                                   names[i]);
     }
-    if (st == AT_OK && !(d->cases = at_calloc(n, sizeof *d->cases)))
+    if (st == AT_OK && !(d->cases = at_calloc(n ? n : 1, sizeof *d->cases)))
         st = AT_ERR_NOMEM;
     if (st == AT_OK) {
         d->sp = cfg->mode == AT_MODE_3D ? 3 : 2;
@@ -201,7 +180,9 @@ at_status learn_data_load(const char *dir, const at_unet_config *cfg, learn_data
     }
     size_t voxels = 0;
     for (size_t i = 0; i < n; i++) {
-        if (st != AT_OK || !d) {
+        if (st == AT_OK)
+            st = at_run_check(run, "data");
+        if (st != AT_OK) {
             at_free(names[i]);
             continue;
         }
@@ -212,20 +193,21 @@ at_status learn_data_load(const char *dir, const at_unet_config *cfg, learn_data
             voxels += at_grid_voxels(&c->in->grid);
             c->first = d->nsamples;
             d->nsamples += (size_t)(c->nz * c->ny * c->nx);
-            if (voxels > DATA_MAX_VOXELS)
-                st = at_error_set(AT_ERR_LIMIT, "%s: more than %zu voxels in all", dir, DATA_MAX_VOXELS);
+            if (voxels > AT_LEARN_DATA_MAX_VOXELS)
+                st = at_error_set(AT_ERR_LIMIT, "%s: more than %zu voxels in all", dir,
+                                  AT_LEARN_DATA_MAX_VOXELS);
         }
     }
     at_free(names);
     if (st != AT_OK) {
-        learn_data_free(d);
+        at_learn_data_free(d);
         return st;
     }
     *out = d;
     return AT_OK;
 }
 
-void learn_data_free(learn_data *d)
+void at_learn_data_free(at_learn_data *d)
 {
     if (!d)
         return;
@@ -243,18 +225,16 @@ void learn_data_free(learn_data *d)
     at_free(d);
 }
 
-size_t learn_data_count(const learn_data *d)
+size_t at_learn_data_count(const at_learn_data *d)
 {
     return d ? d->nsamples : 0;
 }
-size_t learn_data_cases(const learn_data *d)
+size_t at_learn_data_cases(const at_learn_data *d)
 {
     return d ? d->ncases : 0;
 }
 
-/* Fill sample index: input (C x [size x] size x size), target and mask
- * (1 x ...). Reads only: safe from the loader thread. */
-at_status learn_data_get(const learn_data *d, size_t index, float *input, float *target, float *mask)
+at_status at_learn_data_get(const at_learn_data *d, size_t index, float *input, float *target, float *mask)
 {
     if (index >= d->nsamples)
         return at_error_set(AT_ERR_ARG, "data: sample %zu of %zu", index, d->nsamples);
