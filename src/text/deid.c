@@ -158,7 +158,6 @@ at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
         st = add_word(d, builtins[i].word, builtins[i].flags, builtins[i].value);
     for (size_t i = 0; i < sizeof month_words / sizeof *month_words && !st; i++)
         st = add_word(d, month_words[i], DICT_MONTH, text_month_of(month_words[i], strlen(month_words[i])));
-    at_free(installed);
     if (!st)
         st = text_dict_compact(&d->dict); /* small enough to stay in cache */
     if (!st)
@@ -174,6 +173,7 @@ at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
             st = text_tagger_load(path, &d->tagger);
         at_free(path);
     }
+    at_free(installed); /* dir, when it was NULL: used by the lexicon and the model above */
     if (st) {
         at_text_deid_free(d);
         return st;
