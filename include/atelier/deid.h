@@ -56,7 +56,9 @@ const char *at_deid_action_name(at_deid_action a);
 
 /* The action for an element with this tag and VR under options, from the
  * profile table and the by-VR rules (DA/DT/TM and UI handled whether listed
- * or not; private attributes, curves and overlays). For private elements the
+ * or not; private attributes, curves and overlays), then the allow-list: a
+ * public attribute none of these cover is AT_DEID_REMOVE unless the
+ * allow-list names it (docs/deid-allowlist.md). For private elements the
  * safe-private decision needs the creator: pass it (NULL when unknown).
  * If row_code is not NULL it receives the standard's code ("X/Z/D", "" if
  * the tag is not in Table E.1-1). */
@@ -73,8 +75,41 @@ at_status at_deid_table_row(size_t i, at_tag *tag, at_tag *mask, const char **na
                             const char **options);
 
 /* 1 if (group, element, creator) is in the safe private table
- * (docs/deid.md, drawn from PS3.15 Table E.3.10-1). */
+ * (docs/deid.md, drawn from PS3.15 Table E.3.10-1). The value is not
+ * checked: see at_deid_private_value_is_safe. */
 int at_deid_private_is_safe(at_tag tag, const char *creator);
+/* 1 if the private element (tag, creator) is in the safe private table AND
+ * its value (len bytes, little endian, whatever its VR: UN from implicit VR
+ * files too) matches the row's pattern. */
+int at_deid_private_value_is_safe(at_tag tag, const char *creator, const unsigned char *value, uint32_t len);
+
+/* ---- the allow-list (docs/deid.md, docs/deid-allowlist.md) ---- */
+/* Public attributes that Table E.1-1 does not list pass only when the
+ * allow-list names them. Row count, and row i: tag, action ('K' kept, 'N'
+ * kept when a number else dummy, 'D' dummy, 'Z' empty), the option it needs (0: none), PS3.6 keyword and the
+ * IOD module group. AT_ERR_ARG when out of range. */
+size_t at_deid_allowlist_size(void);
+at_status at_deid_allowlist_row(size_t i, at_tag *tag, char *action, unsigned *option, const char **keyword,
+                                const char **module);
+/* The allow-list's action for tag under options: 'K', 'N', 'D', 'Z', or 0 when
+ * the attribute does not pass (absent, or the option of a K row is off). A
+ * D or Z row whose option is on gives 'K' (kept, cleaned). */
+char at_deid_allowlist_action(at_tag tag, unsigned options);
+
+/* ---- a text detector handed in by the caller (clean-descriptors) ---- */
+/* A span of a UTF-8 text found identifying; kind says what it is, so that
+ * options can keep it (dates under full-dates, institutions under
+ * institution-identity). */
+enum { AT_DEID_SPAN_OTHER = 0, AT_DEID_SPAN_DATE = 1, AT_DEID_SPAN_INSTITUTION = 2 };
+typedef struct {
+    size_t start, len;
+    int kind;
+} at_deid_span;
+/* Find identifying spans in text (valid UTF-8 or not: len bytes). Appends
+ * to *spans (at_realloc'd; the door frees it) and *count. Must be
+ * thread-safe for one ud. The door cannot link the French text module
+ * (src/text sits above it): atelier-engine sets this to its detector. */
+typedef at_status (*at_deid_detect_fn)(void *ud, const char *text, size_t len, at_deid_span **spans, size_t *count);
 
 /* ---- pseudonyms ---- */
 /* "2.25." + decimal of a 128-bit keyed hash of uid; standard UIDs
@@ -101,17 +136,28 @@ typedef struct {
     size_t unknown_removed; /* public elements of VR UN whose tag the dictionary does not know: removed */
     size_t un_sequences;    /* UN values of defined length parsed as sequences (PS3.5 6.2.2), then cleaned */
     size_t un_unparsable;   /* UN values of sequence attributes that could not be parsed: removed */
+    size_t not_allowed;     /* public attributes neither in Table E.1-1 nor in the allow-list: removed */
+    size_t text_masked;     /* retained text values in which something identifying was masked */
+    size_t jpeg_segments;   /* JPEG COM/APPn segments (and data after EOI) removed from frames */
+    const char *quarantine; /* static reason when the file must go to quarantine/ (pixel data that
+                             * cannot be rewritten safely, an encapsulated document), else NULL */
 } at_deid_stats;
 
 typedef struct {
     unsigned options;
     const at_key *key;
     at_deid_stats *stats;   /* optional: receives the counts of this file */
+    at_deid_detect_fn detect; /* optional: run on every retained text value (clean-descriptors) */
+    void *detect_ud;
+    int allow_documents;    /* encapsulated documents not sent to quarantine (content still replaced) */
 } at_deid_config;
 
 /* De-identify f in place: the profile on the main dataset and every item of
- * every sequence, pseudonyms, added attributes (0012,0062/0063/0064,
- * 0028,0303), File Meta rebuilt. Elements of VR UN: see at_deid_stats and
+ * every sequence, the allow-list (attributes the table does not list pass
+ * only when it names them), retained text scanned and masked, JPEG COM/APPn
+ * segments removed from encapsulated frames, pseudonyms, added attributes
+ * (0012,0062/0063/0064, 0028,0303), File Meta rebuilt. A file that must go
+ * to quarantine gets stats->quarantine (pass stats to know). Elements of VR UN: see at_deid_stats and
  * docs/deid.md (unknown tags removed, UN sequences parsed and cleaned). On
  * failure f may be partly changed and must be discarded. Owned memory stays
  * with f. */
@@ -134,6 +180,9 @@ typedef struct {
     int allow_burned_in;    /* write risky files to the tree instead of quarantine/ */
     int sync;               /* make outputs durable (syncfs) before renaming them */
     int report_input_paths; /* name inputs by path in the report (may identify: off by default) */
+    at_deid_detect_fn detect; /* optional text detector (see at_deid_config) */
+    void *detect_ud;
+    int allow_documents;    /* encapsulated documents written to the tree (content still replaced) */
 } at_deid_spec;
 
 /* The configuration of at_deid_batch_run, the call before the run context. */
@@ -144,6 +193,9 @@ typedef struct {
     int allow_burned_in;    /* write risky files to the tree instead of quarantine/ */
     int sync;               /* make outputs durable (syncfs) before renaming them */
     int report_input_paths; /* name inputs by path in the report (may identify: off by default) */
+    at_deid_detect_fn detect; /* optional text detector (see at_deid_config) */
+    void *detect_ud;
+    int allow_documents;    /* encapsulated documents written to the tree (content still replaced) */
     at_progress_fn progress;
     void *progress_ud;
 } at_deid_batch_config;

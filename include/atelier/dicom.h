@@ -147,6 +147,19 @@ void at_dcm_file_free(at_dcm_file *f);
  * inside the value and the tag. Iterative, every length bounded. */
 at_status at_dcm_un_to_sequence(at_dcm_element *el, int max_depth, const char *name);
 
+/* ---- text ---- */
+/* Decode a string value s[0..n) of VR vr to UTF-8 for scanning, under the
+ * Specific Character Set element charset (NULL: the default repertoire;
+ * ISO 2022 code extensions followed, state reset at each value, PN
+ * component group and line as PS3.5 6.1.2.5.3 says). Appended to out. When
+ * from and to are not NULL they receive arrays (at_free) giving, for each
+ * byte appended, the source bytes [from, to) it came from: exact for ASCII,
+ * UTF-8 and the single-byte sets; for multi-byte sets (ISO 2022, GB18030,
+ * GBK) each byte maps to its whole value or component (masking then covers
+ * the whole of it). Bytes that are not valid in the set become U+FFFD. */
+at_status at_dcm_text_decode(const at_dcm_element *charset, at_vr vr, const unsigned char *s, size_t n, at_buf *out,
+                             size_t **from, size_t **to);
+
 /* ---- writing ---- */
 /* Encode f as Part 10 (preamble, "DICM", meta in explicit LE with group
  * length recomputed, dataset in f->transfer_syntax). Caller frees *out. */

@@ -236,7 +236,8 @@ typedef struct {
     double seconds;
 } at_vault_read_stats;
 /* Materialise snapshot snap (all of it, or the file or folder subpath)
- * into dest, a new private folder: dest must not exist; it appears whole
+ * into dest, a new private folder: dest must not exist (AT_ERR_REFUSED,
+ * before anything is written); it appears whole
  * (built beside it, renamed at the end) or not at all. Folders 0700, files
  * 0400 (0500 when the manifest says 0755); paths as in the snapshot. Uses
  * the run's threads; progress in bytes under phase "materialise"; a

@@ -36,6 +36,15 @@ void cli_progress_end(cli_progress *p);
 /* Install the stderr log handler (verbose: debug level). */
 void cli_log_init(int verbose);
 
+/* The French text detector for `deid --option clean-descriptors`, handed to
+ * the door as a callback (src/cli/deid_text.c, built into atelier-engine
+ * only; the `atelier` front program hands such runs to the engine). Sets
+ * the at_deid_spec's detect and detect_ud; *state is freed by
+ * cli_deid_detector_free. Returns AT_OK, or an error when the detector
+ * cannot be loaded. */
+at_status cli_deid_detector(void *deid_spec, void **state);
+void cli_deid_detector_free(void *state);
+
 /* ---- one set of habits (docs/cli.md) ---- */
 /* The same wording everywhere: "unknown option 'X'", "X needs a value";
  * both return CLI_USAGE. */

@@ -11,7 +11,7 @@ static void usage(FILE *o)
     fprintf(o,
             "usage: atelier deid INPUT... -o OUTDIR [--profile basic] [--option NAME]...\n"
             "                    [--key KEYFILE] [--threads N] [--json] [--allow-burned-in] [--sync] [--quiet]\n"
-            "                    [--report-input-paths] [--force]\n\n"
+            "                    [--report-input-paths] [--allow-documents] [--force]\n\n"
             "De-identify DICOM files with the PS3.15 Basic Application Level\n"
             "Confidentiality Profile (Table E.1-1, 2024b) and keyed pseudonyms.\n"
             "INPUT: files or folders (recursive); inputs are never modified.\n"
@@ -26,7 +26,8 @@ static void usage(FILE *o)
             "  institution-identity     keep institution names and addresses\n"
             "  uids                     keep UIDs\n"
             "  safe-private             keep the private elements of the safe table\n"
-            "  clean-descriptors        keep descriptions, scrubbed of the header's identifiers\n"
+            "  clean-descriptors        keep descriptions, cleaned by the French text detector and\n"
+            "                           of the header's identifiers (runs in atelier-engine)\n"
             "  clean-graphics           keep overlays, curves and graphic annotations (cleaned)\n\n"
             "  -o, --out OUTDIR the output tree; may not be an input or inside one; refused\n"
             "                   when it exists and is not empty, unless --force\n"
@@ -36,6 +37,8 @@ static void usage(FILE *o)
             "  --threads N      files processed in parallel (default 1; output identical whatever N)\n"
             "  --json           print the report (one JSON object) on stdout\n"
             "  --allow-burned-in  write risky files to the tree instead of quarantine/\n"
+            "  --allow-documents  write encapsulated documents (PDF, CDA; content replaced) to the\n"
+            "                   tree instead of quarantine/\n"
             "  --sync           make every output durable on disk before it gets its name\n"
             "                   (one filesystem sync per run; slower: the disk write is waited for)\n"
             "  --report-input-paths  name rejected and quarantined inputs by their path in the\n"
@@ -49,6 +52,16 @@ static void usage(FILE *o)
             "Exit status: 0 all files done or quarantined, 1 some input rejected, no input file\n"
             "found, or failure, 2 usage error, 130 interrupted. See docs/deid.md.\n");
 }
+
+/* Without the text module (the `atelier` front program): no detector; the
+ * front hands clean-descriptors runs to atelier-engine (main.c). */
+__attribute__((weak)) at_status cli_deid_detector(void *deid_spec, void **state)
+{
+    (void)deid_spec;
+    *state = NULL;
+    return at_error_set(AT_ERR_UNSUPPORTED, "clean-descriptors needs atelier-engine (the French text detector)");
+}
+__attribute__((weak)) void cli_deid_detector_free(void *state) { (void)state; }
 
 int cmd_deid(int argc, char **argv)
 {
@@ -64,7 +77,8 @@ int cmd_deid(int argc, char **argv)
     const char *outdir = NULL, *keyfile = NULL, *profile = NULL, *option = NULL, *threads_s = NULL;
     unsigned options = 0;
     long threads = 1;
-    int json = 0, allow = 0, quiet = 0, sync = 0, rc = CLI_OK, dashdash = 0, input_paths = 0, force = 0;
+    int json = 0, allow = 0, quiet = 0, sync = 0, rc = CLI_OK, dashdash = 0, input_paths = 0, force = 0,
+        allow_documents = 0;
     for (int i = 1; i < argc && rc == CLI_OK; i++) {
         const char *a = argv[i];
         if (dashdash || a[0] != '-' || !a[1]) {
@@ -90,6 +104,8 @@ int cmd_deid(int argc, char **argv)
             allow = 1;
         } else if (cli_flag(a, "--sync", NULL)) {
             sync = 1;
+        } else if (cli_flag(a, "--allow-documents", NULL)) {
+            allow_documents = 1;
         } else if (cli_flag(a, "--report-input-paths", NULL)) {
             input_paths = 1;
         } else if (cli_flag(a, "--quiet", "-q")) {
@@ -129,9 +145,17 @@ int cmd_deid(int argc, char **argv)
                          .key = &key,
                          .allow_burned_in = allow,
                          .sync = sync,
-                         .report_input_paths = input_paths};
+                         .report_input_paths = input_paths,
+                         .allow_documents = allow_documents};
     at_deid_batch_result res;
-    at_status st = at_deid_run(&spec, &run.run, &res);
+    memset(&res, 0, sizeof res);
+    void *detector = NULL;
+    at_status st = AT_OK;
+    if (options & AT_DEID_OPT_CLEAN_DESCRIPTORS)
+        st = cli_deid_detector(&spec, &detector);
+    if (!st)
+        st = at_deid_run(&spec, &run.run, &res);
+    cli_deid_detector_free(detector);
     at_free(inputs);
     memset(&key, 0, sizeof key);
     if (st) {

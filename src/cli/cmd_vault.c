@@ -9,7 +9,6 @@
 #include "atelier/vault.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,35 +51,15 @@ static void usage(FILE *out)
                  "  --master-key FILE  the room master key (default ROOM/keys/master.key)\n"
                  "  --threads N        threads (default: the cores of this machine)\n"
                  "  --json             machine-readable output (put, ls, verify)\n"
-                 "  -q, --quiet        no progress on stderr\n");
-}
-
-static volatile sig_atomic_t cancel_flag;
-static void on_sigint(int sig)
-{
-    (void)sig;
-    cancel_flag = 1;
-}
-
-typedef struct {
-    cli_progress bar;
-    const char *phase;
-} progress_state;
-
-static void on_progress(void *ud, const at_run_event *ev)
-{
-    progress_state *p = ud;
-    if (!p->phase || strcmp(p->phase, ev->phase)) {
-        if (p->phase)
-            cli_progress_end(&p->bar);
-        cli_progress_init(&p->bar, ev->phase, p->bar.quiet);
-        p->phase = ev->phase;
-    }
-    cli_progress_cb(&p->bar, ev->step, ev->total, NULL);
+                 "  -q, --quiet        no progress and no summary line (put prints the snapshot id)\n\n"
+                 "Ctrl-C cancels a put (no snapshot appears; the chunks already stored stay for a\n"
+                 "re-run), a get (nothing is left), a verify or a gc, with exit status 130.\n"
+                 "The vault's design and formats: docs/vault.md.\n");
 }
 
 typedef struct {
     const char *cmd, *room, *master_key, *as, *out;
+    char label[32];     /* "vault put": the command in messages */
     const char *pos[2]; /* DATASET[@SNAP], PATH */
     size_t npos;
     const char **sources;
@@ -90,59 +69,46 @@ typedef struct {
     int threads, json, quiet, compress, check, yes, purge;
 } options;
 
-static int parse_int(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi)
-        return 0;
-    *out = v;
-    return 1;
-}
-
 static int parse_options(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    o->threads = cpus > 0 ? (int)(cpus > 64 ? 64 : cpus) : 1;
+    o->threads = cli_threads_default();
     o->cmd = argv[1];
+    snprintf(o->label, sizeof o->label, "vault %s", argv[1]);
     o->sources = at_calloc((size_t)argc, sizeof *o->sources);
     o->removes = at_calloc((size_t)argc, sizeof *o->removes);
     if (!o->sources || !o->removes)
-        return cli_usage_error("vault", "out of memory");
-    int only_positional = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        long v;
+        return cli_fail(AT_ERR_NOMEM);
+    int only_positional = 0, rc = CLI_OK;
+    for (int i = 2; i < argc && rc == CLI_OK; i++) {
+        const char *a = argv[i], *val = NULL;
         if (!only_positional && a[0] == '-' && a[1]) {
             if (!strcmp(a, "--")) {
                 only_positional = 1;
-            } else if (!strcmp(a, "--master-key") && i + 1 < argc) {
-                o->master_key = argv[++i];
-            } else if (!strcmp(a, "--as") && i + 1 < argc) {
-                o->as = argv[++i];
-            } else if (!strcmp(a, "--remove") && i + 1 < argc) {
-                o->removes[o->nremoves++] = argv[++i];
-            } else if (!strcmp(a, "-o") && i + 1 < argc) {
-                o->out = argv[++i];
-            } else if (!strcmp(a, "--threads") && i + 1 < argc) {
-                if (!parse_int(argv[++i], 1, 64, &v))
-                    return cli_usage_error("vault", "--threads must be 1..64");
-                o->threads = (int)v;
-            } else if (!strcmp(a, "--json")) {
+            } else if (cli_take(o->label, argc, argv, &i, "--master-key", NULL, &o->master_key, &rc) ||
+                       cli_take(o->label, argc, argv, &i, "--as", NULL, &o->as, &rc) ||
+                       cli_take(o->label, argc, argv, &i, "-o", "--out", &o->out, &rc)) {
+            } else if (cli_take(o->label, argc, argv, &i, "--remove", NULL, &val, &rc)) {
+                if (val)
+                    o->removes[o->nremoves++] = val;
+            } else if (cli_take(o->label, argc, argv, &i, "--threads", NULL, &val, &rc)) {
+                long v;
+                if (rc == CLI_OK && (rc = cli_long(o->label, "--threads", val, 1, 64, &v)) == CLI_OK)
+                    o->threads = (int)v;
+            } else if (cli_flag(a, "--json", NULL)) {
                 o->json = 1;
-            } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            } else if (cli_flag(a, "--quiet", "-q")) {
                 o->quiet = 1;
-            } else if (!strcmp(a, "--compress")) {
+            } else if (cli_flag(a, "--compress", NULL)) {
                 o->compress = 1;
-            } else if (!strcmp(a, "--check")) {
+            } else if (cli_flag(a, "--check", NULL)) {
                 o->check = 1;
-            } else if (!strcmp(a, "--yes")) {
+            } else if (cli_flag(a, "--yes", NULL)) {
                 o->yes = 1;
-            } else if (!strcmp(a, "--purge")) {
+            } else if (cli_flag(a, "--purge", NULL)) {
                 o->purge = 1;
             } else {
-                return cli_usage_error("vault", "unexpected option '%s'", a);
+                rc = cli_unknown_option(o->label, a);
             }
         } else if (!o->room) {
             o->room = a;
@@ -151,12 +117,12 @@ static int parse_options(int argc, char **argv, options *o)
         } else if (o->npos < 2) {
             o->pos[o->npos++] = a;
         } else {
-            return cli_usage_error("vault", "unexpected argument '%s'", a);
+            rc = cli_usage_error(o->label, "unexpected argument '%s'", a);
         }
     }
-    if (!o->room)
-        return cli_usage_error("vault", "%s needs the room folder", o->cmd);
-    return CLI_OK;
+    if (rc == CLI_OK && !o->room)
+        rc = cli_usage_error(o->label, "the room folder is missing");
+    return rc;
 }
 
 static char *master_key_path(const options *o)
@@ -166,25 +132,25 @@ static char *master_key_path(const options *o)
     return at_path_join(o->room, "keys/master.key");
 }
 
-/* Load the master key; it must exist except for init. */
+/* The master key: it must exist, except for init, which makes it. */
 static at_status load_master(const options *o, int create, at_key *key)
 {
     char *path = master_key_path(o);
     if (!path)
         return AT_ERR_NOMEM;
-    at_status st = AT_OK;
     struct stat sb;
-    if (!create && stat(path, &sb) != 0)
+    at_status st;
+    if (stat(path, &sb) == 0) {
+        st = at_key_load(path, key);
+    } else if (!create) {
         st =
             at_error_set(AT_ERR_NOT_FOUND, "%s: no master key there (--master-key FILE names another)", path);
-    int created = 0;
-    if (!st)
-        st = at_key_load_or_create(path, key, &created);
-    if (!st && created)
+    } else if (!(st = at_key_create(path, key))) {
         fprintf(stderr,
-                "atelier vault: created the room master key %s (keep it safe: without it the vault "
+                "atelier vault: made the room master key %s (keep it safe: without it the vault "
                 "cannot be read)\n",
                 path);
+    }
     at_free(path);
     return st;
 }
@@ -232,23 +198,6 @@ static at_status resolve_dataset(at_vault *v, const char *arg, at_vault_dataset_
                         found ? "ambiguous" : "no such dataset in this vault");
 }
 
-static void setup_run(at_run *run, const options *o, progress_state *p)
-{
-    at_run_init(run);
-    run->threads = o->threads;
-    run->cancel = &cancel_flag;
-    memset(p, 0, sizeof *p);
-    p->bar.quiet = o->quiet;
-    run->progress = on_progress;
-    run->progress_ud = p;
-}
-
-static void end_run(progress_state *p)
-{
-    if (p->phase)
-        cli_progress_end(&p->bar);
-}
-
 static const char *base_name(const char *path)
 {
     size_t n = strlen(path);
@@ -260,12 +209,12 @@ static const char *base_name(const char *path)
     return s;
 }
 
-static int do_put(const options *o, at_vault *v, at_run *run)
+static int do_put(const options *o, at_vault *v, cli_run *r)
 {
     if (o->npos < 1)
-        return cli_usage_error("vault put", "put needs DATASET[@PARENT]");
+        return cli_usage_error(o->label, "put needs DATASET[@PARENT]");
     if (!o->nsources && !o->nremoves)
-        return cli_usage_error("vault put", "nothing to add or remove");
+        return cli_usage_error(o->label, "nothing to add or remove");
     at_vault_dataset_id ds;
     const char *snap;
     at_status st = resolve_dataset(v, o->pos[0], &ds, &snap);
@@ -291,14 +240,14 @@ static int do_put(const options *o, at_vault *v, at_run *run)
     }
     if (st) {
         at_vault_abort(tx);
-        return cli_fail(st);
+        return cli_run_end(r, st, NULL);
     }
     at_vault_snapshot_id id;
     at_vault_commit_stats cs;
-    st = at_vault_commit(tx, run, NULL, NULL, &id, &cs);
-    end_run(run->progress_ud);
+    st = at_vault_commit(tx, &r->run, NULL, NULL, &id, &cs);
     if (st)
-        return cli_fail(st);
+        return cli_run_end(r, st, "no snapshot was made; the chunks already stored stay for a re-run");
+    cli_run_end(r, st, NULL);
     char hex[AT_VAULT_SNAPSHOT_HEX];
     at_vault_snapshot_hex(&id, hex);
     double mb = (double)cs.bytes_imported / 1e6;
@@ -311,6 +260,8 @@ static int do_put(const options *o, at_vault *v, at_run *run)
                (unsigned long long)cs.files_removed, (unsigned long long)cs.chunks,
                (unsigned long long)cs.chunks_new, (unsigned long long)cs.chunks_dedup,
                (unsigned long long)cs.bytes_new, (unsigned long long)cs.bytes_stored, cs.seconds);
+    else if (o->quiet)
+        printf("%s\n", hex); /* the one thing a script needs */
     else
         printf("snapshot %s: %llu files, %llu bytes; imported %llu files (%.1f MB, %.0f MB/s): %llu chunks, "
                "%llu new, %llu already stored; %llu bytes written\n",
@@ -321,28 +272,38 @@ static int do_put(const options *o, at_vault *v, at_run *run)
     return CLI_OK;
 }
 
-static int do_get(const options *o, at_vault *v, at_run *run)
+static int do_get(const options *o, at_vault *v, cli_run *r)
 {
     if (o->npos < 1 || !o->out)
-        return cli_usage_error("vault get", "get needs DATASET@SNAP and -o DIR");
+        return cli_usage_error(o->label, "get needs DATASET@SNAP and -o DIR");
+    /* an empty folder is taken (docs/cli.md); anything else is refused */
+    struct stat sb;
+    if (lstat(o->out, &sb) == 0 && !(S_ISDIR(sb.st_mode) && rmdir(o->out) == 0)) {
+        fprintf(stderr,
+                "atelier %s: %s exists%s; nothing was written (a snapshot is materialised into a new "
+                "folder)\n",
+                o->label, o->out, S_ISDIR(sb.st_mode) ? " and is not empty" : "");
+        return CLI_USAGE;
+    }
     at_vault_dataset_id ds;
     const char *snap;
     at_status st = resolve_dataset(v, o->pos[0], &ds, &snap);
     if (!st && !snap)
-        return cli_usage_error("vault get", "name the snapshot: DATASET@SNAP (or DATASET@latest)");
+        return cli_usage_error(o->label, "name the snapshot: DATASET@SNAP (or DATASET@latest)");
     at_vault_snapshot_id id;
     if (!st)
         st = at_vault_snapshot_resolve(v, &ds, snap, &id);
     at_vault_read_options ro = {.check_hashes = o->check};
     at_vault_read_stats rs;
     if (!st)
-        st = at_vault_materialise(v, &ds, &id, o->npos > 1 ? o->pos[1] : NULL, o->out, &ro, run, &rs);
-    end_run(run->progress_ud);
+        st = at_vault_materialise(v, &ds, &id, o->npos > 1 ? o->pos[1] : NULL, o->out, &ro, &r->run, &rs);
     if (st)
-        return cli_fail(st);
+        return cli_run_end(r, st, "nothing was kept (no output, no temporary folder)");
+    cli_run_end(r, st, NULL);
     double mb = (double)rs.bytes / 1e6;
-    printf("%s: %llu files, %.1f MB (%.0f MB/s)\n", o->out, (unsigned long long)rs.files, mb,
-           rs.seconds > 0 ? mb / rs.seconds : 0);
+    if (!o->quiet)
+        printf("%s: %llu files, %.1f MB (%.0f MB/s)\n", o->out, (unsigned long long)rs.files, mb,
+               rs.seconds > 0 ? mb / rs.seconds : 0);
     return CLI_OK;
 }
 
@@ -446,19 +407,19 @@ static int do_ls(const options *o, at_vault *v)
     return CLI_OK;
 }
 
-static int do_verify(const options *o, at_vault *v, at_run *run)
+static int do_verify(const options *o, at_vault *v, cli_run *r)
 {
     at_vault_dataset_id ds;
     at_status st = AT_OK;
     if (o->npos > 0 && (st = resolve_dataset(v, o->pos[0], &ds, NULL)))
         return cli_fail(st);
     at_vault_report rep;
-    st = at_vault_verify(v, o->npos > 0 ? &ds : NULL, run, &rep);
-    end_run(run->progress_ud);
+    st = at_vault_verify(v, o->npos > 0 ? &ds : NULL, &r->run, &rep);
     if (st) {
         at_vault_report_free(&rep);
-        return cli_fail(st);
+        return cli_run_end(r, st, NULL);
     }
+    cli_run_end(r, st, NULL);
     int ok = at_vault_report_ok(&rep);
     if (o->json) {
         printf("{\"ok\": %s, \"datasets\": %zu, \"snapshots\": %zu, \"chunks\": %zu, \"chunks_ok\": %zu, "
@@ -482,75 +443,77 @@ static int do_verify(const options *o, at_vault *v, at_run *run)
             printf("%s\n", rep.lines[i]);
         if (rep.lines_dropped)
             printf("(%zu more findings not shown)\n", rep.lines_dropped);
-        printf(
-            "vault %s: %zu datasets, %zu snapshots, %zu chunks (%zu authenticated, %.1f MB); %zu corrupted, "
-            "%zu missing chunks, %zu corrupted manifests, %zu unreadable keys, %zu shredded datasets\n",
-            ok ? "verified" : "DAMAGED", rep.datasets, rep.snapshots, rep.chunks, rep.chunks_ok,
-            (double)rep.bytes_checked / 1e6, rep.corrupt_chunks, rep.missing_chunks, rep.corrupt_manifests,
-            rep.bad_keys, rep.shredded_datasets);
+        if (!o->quiet)
+            printf(
+                "vault %s: %zu datasets, %zu snapshots, %zu chunks (%zu authenticated, %.1f MB); %zu "
+                "corrupted, "
+                "%zu missing chunks, %zu corrupted manifests, %zu unreadable keys, %zu shredded datasets\n",
+                ok ? "verified" : "DAMAGED", rep.datasets, rep.snapshots, rep.chunks, rep.chunks_ok,
+                (double)rep.bytes_checked / 1e6, rep.corrupt_chunks, rep.missing_chunks,
+                rep.corrupt_manifests, rep.bad_keys, rep.shredded_datasets);
     }
     at_vault_report_free(&rep);
     return ok ? CLI_OK : CLI_FAIL;
 }
 
-static int do_gc(const options *o, at_vault *v, at_run *run)
+static int do_gc(const options *o, at_vault *v, cli_run *r)
 {
     at_vault_dataset_id ds;
     at_status st = AT_OK;
     if (o->npos > 0 && (st = resolve_dataset(v, o->pos[0], &ds, NULL)))
         return cli_fail(st);
     at_vault_gc_stats gs;
-    st = at_vault_gc(v, o->npos > 0 ? &ds : NULL, NULL, NULL, run, &gs);
-    end_run(run->progress_ud);
+    st = at_vault_gc(v, o->npos > 0 ? &ds : NULL, NULL, NULL, &r->run, &gs);
     if (st)
-        return cli_fail(st);
-    printf("gc: %zu datasets, %zu snapshots live; removed %zu chunks (%.1f MB) and %zu temporaries; kept %zu "
-           "chunks\n",
-           gs.datasets, gs.snapshots_live, gs.chunks_removed, (double)gs.bytes_freed / 1e6,
-           gs.temporaries_removed, gs.chunks_kept);
+        return cli_run_end(r, st, "what was removed stays removed; nothing else changed");
+    cli_run_end(r, st, NULL);
+    if (!o->quiet)
+        printf("gc: %zu datasets, %zu snapshots live; removed %zu chunks (%.1f MB) and %zu temporaries; kept "
+               "%zu "
+               "chunks\n",
+               gs.datasets, gs.snapshots_live, gs.chunks_removed, (double)gs.bytes_freed / 1e6,
+               gs.temporaries_removed, gs.chunks_kept);
     return CLI_OK;
+}
+
+static int do_init(const options *o)
+{
+    at_key key;
+    char *keys = at_path_join(o->room, "keys"), *dir = at_path_join(o->room, "vault");
+    at_status st = keys && dir ? AT_OK : AT_ERR_NOMEM;
+    if (!st)
+        st = at_mkdir_p(o->room, 0700);
+    if (!st && !o->master_key)
+        st = at_mkdir_p(keys, 0700);
+    if (!st)
+        st = load_master(o, 1, &key);
+    if (!st)
+        st = at_vault_init(dir, &key);
+    char id[17];
+    at_vault_master_id(&key, id);
+    memset(&key, 0, sizeof key);
+    if (!st && !o->quiet)
+        printf("vault %s ready (master key id %s)\n", dir, id);
+    at_free(keys);
+    at_free(dir);
+    return st ? cli_fail(st) : CLI_OK;
 }
 
 static int run_command(const options *o)
 {
-    at_status st;
-    if (!strcmp(o->cmd, "init")) {
-        at_key key;
-        char *keys = at_path_join(o->room, "keys"), *dir = at_path_join(o->room, "vault");
-        st = keys && dir ? AT_OK : AT_ERR_NOMEM;
-        if (!st)
-            st = at_mkdir_p(o->room, 0700);
-        if (!st && !o->master_key)
-            st = at_mkdir_p(keys, 0700);
-        if (!st)
-            st = load_master(o, 1, &key);
-        if (!st)
-            st = at_vault_init(dir, &key);
-        char id[17];
-        at_vault_master_id(&key, id);
-        memset(&key, 0, sizeof key);
-        if (!st)
-            printf("vault %s ready (master key id %s)\n", dir, id);
-        at_free(keys);
-        at_free(dir);
-        return st ? cli_fail(st) : CLI_OK;
-    }
+    if (!strcmp(o->cmd, "init"))
+        return do_init(o);
     at_vault *v;
-    if ((st = open_vault(o, &v)))
+    at_status st = open_vault(o, &v);
+    if (st)
         return cli_fail(st);
-    at_run run;
-    progress_state prog;
-    setup_run(&run, o, &prog);
-    struct sigaction sa, old;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sa.sa_flags = SA_RESETHAND;
-    sigaction(SIGINT, &sa, &old);
+    cli_run r; /* SIGINT and SIGTERM cancel the long commands; progress on a terminal */
+    cli_run_start(&r, o->label, o->threads, o->quiet || o->json, !strcmp(o->cmd, "ls"));
     int rc;
     if (!strcmp(o->cmd, "create")) {
         at_vault_dataset_id ds;
         if ((st = at_vault_dataset_create(v, &ds))) {
-            rc = cli_fail(st);
+            rc = cli_run_end(&r, st, NULL);
         } else {
             char hex[AT_VAULT_DATASET_HEX];
             at_vault_dataset_hex(&ds, hex);
@@ -558,25 +521,25 @@ static int run_command(const options *o)
             rc = CLI_OK;
         }
     } else if (!strcmp(o->cmd, "put")) {
-        rc = do_put(o, v, &run);
+        rc = do_put(o, v, &r);
     } else if (!strcmp(o->cmd, "get")) {
-        rc = do_get(o, v, &run);
+        rc = do_get(o, v, &r);
     } else if (!strcmp(o->cmd, "ls")) {
         rc = do_ls(o, v);
     } else if (!strcmp(o->cmd, "verify")) {
-        rc = do_verify(o, v, &run);
+        rc = do_verify(o, v, &r);
     } else if (!strcmp(o->cmd, "gc")) {
-        rc = do_gc(o, v, &run);
+        rc = do_gc(o, v, &r);
     } else if (!strcmp(o->cmd, "forget")) {
         at_vault_dataset_id ds;
         const char *snap = NULL;
         at_vault_snapshot_id id;
         if (o->npos < 1)
-            rc = cli_usage_error("vault forget", "forget needs DATASET@SNAP");
+            rc = cli_usage_error(o->label, "forget needs DATASET@SNAP");
         else if ((st = resolve_dataset(v, o->pos[0], &ds, &snap)))
             rc = cli_fail(st);
         else if (!snap)
-            rc = cli_usage_error("vault forget", "name the snapshot: DATASET@SNAP");
+            rc = cli_usage_error(o->label, "name the snapshot: DATASET@SNAP");
         else if ((st = at_vault_snapshot_resolve(v, &ds, snap, &id)) ||
                  (st = at_vault_snapshot_forget(v, &ds, &id)))
             rc = cli_fail(st);
@@ -585,23 +548,25 @@ static int run_command(const options *o)
     } else if (!strcmp(o->cmd, "shred")) {
         at_vault_dataset_id ds;
         if (o->npos < 1)
-            rc = cli_usage_error("vault shred", "shred needs DATASET");
+            rc = cli_usage_error(o->label, "shred needs DATASET");
         else if (!o->yes)
-            rc = cli_usage_error("vault shred", "shredding is irreversible: add --yes");
-        else if ((st = resolve_dataset(v, o->pos[0], &ds, NULL)) ||
-                 (st = at_vault_dataset_shred(v, &ds, o->purge, &run)))
+            rc = cli_usage_error(o->label, "shredding is irreversible: add --yes");
+        else if ((st = resolve_dataset(v, o->pos[0], &ds, NULL)))
             rc = cli_fail(st);
+        else if ((st = at_vault_dataset_shred(v, &ds, o->purge, &r.run)))
+            rc = cli_run_end(&r, st, "the dataset's key is as it was");
         else {
             char hex[AT_VAULT_DATASET_HEX];
             at_vault_dataset_hex(&ds, hex);
-            printf("dataset %s: key destroyed; its snapshots are unreadable%s\n", hex,
-                   o->purge ? " and removed" : "");
+            if (!o->quiet)
+                printf("dataset %s: key destroyed; its snapshots are unreadable%s\n", hex,
+                       o->purge ? " and removed" : "");
             rc = CLI_OK;
         }
     } else {
         rc = cli_usage_error("vault", "'%s' is not a vault command", o->cmd);
     }
-    sigaction(SIGINT, &old, NULL);
+    cli_run_finish(&r);
     at_vault_close(v);
     return rc;
 }

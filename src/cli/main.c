@@ -102,9 +102,20 @@ static int set_engine_environment(int argc, char **argv)
 /* The front program links the door alone; every other command runs in
  * atelier-engine, beside this program, through exec (same argv, so the
  * messages and exit codes are the engine's), with its environment set. */
-static int is_front_command(const char *name)
+static int is_front_command(int argc, char **argv)
 {
-    return !strcmp(name, "dicom") || !strcmp(name, "deid") || !strcmp(name, "key");
+    if (!strcmp(argv[1], "deid")) {
+        /* clean-descriptors reuses the French text detector, which lives in
+         * the engine (src/text sits above the door): those runs go there */
+        for (int i = 2; i < argc; i++)
+            if (!strcmp(argv[i], "--"))
+                break;
+            else if ((!strcmp(argv[i], "--option") && i + 1 < argc && !strcmp(argv[i + 1], "clean-descriptors")) ||
+                     !strcmp(argv[i], "--option=clean-descriptors"))
+                return 0;
+        return 1;
+    }
+    return !strcmp(argv[1], "dicom") || !strcmp(argv[1], "key");
 }
 
 static int run_engine(int argc, char **argv)
@@ -133,7 +144,7 @@ int main(int argc, char **argv)
     at_cjson_use_allocator();
 #ifdef ATELIER_FRONT
     if (argc >= 2 && argv[1][0] != '-' && strcmp(argv[1], "help") && strcmp(argv[1], "version") &&
-        !is_front_command(argv[1]))
+        !is_front_command(argc, argv))
         return run_engine(argc, argv);
 #else
     /* the engine started directly: a network command re-executes itself

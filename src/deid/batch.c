@@ -98,7 +98,12 @@ static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
     at_deid_folder_name(rs->cfg->key, "atelier/deid/study-folder", "ST", study, study_dir);
     at_deid_folder_name(rs->cfg->key, "atelier/deid/series-folder", "SE", series, series_dir);
 
-    at_deid_config dc = {.options = rs->cfg->options, .key = rs->cfg->key, .stats = &j->stats};
+    at_deid_config dc = {.options = rs->cfg->options,
+                         .key = rs->cfg->key,
+                         .stats = &j->stats,
+                         .detect = rs->cfg->detect,
+                         .detect_ud = rs->cfg->detect_ud,
+                         .allow_documents = rs->cfg->allow_documents};
     st = at_deid_apply(f, &dc);
     if (st) {
         char msg[512];
@@ -108,6 +113,10 @@ static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
         at_dcm_file_free(f);
         at_deid_input_close(&in);
         return st == AT_ERR_NOMEM ? st : AT_OK;
+    }
+    if (j->stats.quarantine) { /* pixel containers, documents: whatever --allow-burned-in says */
+        risky = 1;
+        risk = j->stats.quarantine;
     }
     char newsop[72];
     if (at_dcm_get_string(f->dataset, AT_TAG(0x0008, 0x0018), newsop, sizeof newsop) != AT_OK) {
@@ -254,8 +263,10 @@ static at_status build_report(const job_list *l, const at_deid_spec *cfg, at_dei
     if (!st)
         st = at_buf_printf(b,
                            ",\"elements_unknown_removed\":%zu,\"un_sequences_cleaned\":%zu,"
-                           "\"un_unparsable_removed\":%zu",
-                           r->elements.unknown_removed, r->elements.un_sequences, r->elements.un_unparsable);
+                           "\"un_unparsable_removed\":%zu,\"elements_not_allowed_removed\":%zu,"
+                           "\"text_values_masked\":%zu,\"jpeg_segments_removed\":%zu",
+                           r->elements.unknown_removed, r->elements.un_sequences, r->elements.un_unparsable,
+                           r->elements.not_allowed, r->elements.text_masked, r->elements.jpeg_segments);
     if (!st)
         st = at_buf_printf(b,
                            ",\"skipped_not_regular\":%zu,\"skipped_dangling_links\":%zu,"
@@ -456,6 +467,9 @@ at_status at_deid_run(const at_deid_spec *spec, at_run *run, at_deid_batch_resul
             result->elements.unknown_removed += jobs.v[i].stats.unknown_removed;
             result->elements.un_sequences += jobs.v[i].stats.un_sequences;
             result->elements.un_unparsable += jobs.v[i].stats.un_unparsable;
+            result->elements.not_allowed += jobs.v[i].stats.not_allowed;
+            result->elements.text_masked += jobs.v[i].stats.text_masked;
+            result->elements.jpeg_segments += jobs.v[i].stats.jpeg_segments;
         }
         if (jobs.v[i].state == 0 && jobs.v[i].out_path)
             result->files_done++;
@@ -511,7 +525,10 @@ at_status at_deid_batch_run(const char *const *inputs, size_t input_count, const
                          .key = cfg->key,
                          .allow_burned_in = cfg->allow_burned_in,
                          .sync = cfg->sync,
-                         .report_input_paths = cfg->report_input_paths};
+                         .report_input_paths = cfg->report_input_paths,
+                         .detect = cfg->detect,
+                         .detect_ud = cfg->detect_ud,
+                         .allow_documents = cfg->allow_documents};
     at_run run;
     at_run_init(&run);
     run.threads = cfg->threads;

@@ -1,8 +1,10 @@
 /* The profile engine: walks the main dataset and every item of every
  * sequence (explicit stack, no C recursion), applies the action of each
- * element, then adds the de-identification attributes and rebuilds the
- * File Meta. */
+ * element (Table E.1-1, the by-VR rules, the allow-list), scans every text
+ * value it keeps for what identifies, cleans the pixel data's containers,
+ * then adds the de-identification attributes and rebuilds the File Meta. */
 #include "deid/internal.h"
+#include "deid/pixels.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +15,8 @@
 #define VR_UI AT_VR('U', 'I')
 #define VR_UN AT_VR('U', 'N')
 
+#define MAX_CHARSETS 16 /* distinct Specific Character Sets kept for nested items */
+
 typedef struct {
     const at_deid_config *cfg;
     char pseudonym[20];
@@ -20,23 +24,23 @@ typedef struct {
     at_deid_identifiers ids;
     int have_ids;
     at_deid_stats stats;
+    /* copies of the (0008,0005) elements met (the tree's move when compacted) */
+    at_dcm_element charsets[MAX_CHARSETS];
+    int ncharsets;
 } deid_ctx;
 
 typedef struct {
     at_dcm_dataset *ds;
-    int mode; /* 0; MODE_DUMMY inside a sequence under D: unlisted free text gets
-               * dummies; MODE_SCRUB inside a sequence cleaned (C): it is scrubbed */
-    int depth; /* sequences above ds (0: the main dataset) */
+    int depth;   /* sequences above ds (0: the main dataset) */
+    int charset; /* index in deid_ctx.charsets, -1 for the default repertoire */
 } frame;
-
-enum { MODE_PLAIN = 0, MODE_DUMMY = 1, MODE_SCRUB = 2 };
 
 typedef struct {
     frame *v;
     size_t n, cap;
 } frame_stack;
 
-static at_status push(frame_stack *s, at_dcm_dataset *ds, int mode, int depth)
+static at_status push(frame_stack *s, at_dcm_dataset *ds, int depth, int charset)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
@@ -47,8 +51,8 @@ static at_status push(frame_stack *s, at_dcm_dataset *ds, int mode, int depth)
         s->cap = cap;
     }
     s->v[s->n].ds = ds;
-    s->v[s->n].mode = mode;
     s->v[s->n].depth = depth;
+    s->v[s->n].charset = charset;
     s->n++;
     return AT_OK;
 }
@@ -197,23 +201,115 @@ static at_status shift_dates(deid_ctx *c, at_dcm_element *el)
     return st;
 }
 
-static at_status clean_text(deid_ctx *c, at_dcm_element *el)
+/* VRs whose values are free text: masked in place where something identifies. */
+static int is_maskable(at_vr vr) { return is_text(vr); }
+
+/* Attributes whose values are codes of a scheme: scanned for the file's
+ * identifiers only (a SNOMED code is a long digit run, not a phone). */
+static int is_code_value(at_tag tag)
 {
-    if (!is_text(el->vr) || !el->value)
+    return tag == AT_TAG(0x0008, 0x0100) || tag == AT_TAG(0x0008, 0x0119) || tag == AT_TAG(0x0008, 0x0120) ||
+           tag == AT_TAG(0x0008, 0x0102) || tag == AT_TAG(0x0008, 0x0103);
+}
+
+/* Scan a retained string value (vr: its VR as decided) for what identifies
+ * (the file's identifiers, the shapes, the detector) and mask it: free text
+ * gets '*' over every source byte found (the value keeps its length and
+ * encoding); a coded value (CS, AE, IS, DS, UR, ...) that holds an
+ * identifier gets the dummy of its VR. Dates, times, UIDs and ages are left
+ * to their own rules. A value past 1 MiB is emptied (bounded work). */
+static at_status scan_value(deid_ctx *c, at_dcm_element *el, at_vr vr, const at_dcm_element *charset)
+{
+    if (!el->value || !el->length || !at_vr_is_string(vr) || vr == AT_VR('D', 'A') || vr == AT_VR('D', 'T') ||
+        vr == AT_VR('T', 'M') || vr == VR_UI || vr == AT_VR('A', 'S'))
         return AT_OK;
-    if (!c->have_ids || el->length > AT_DEID_MAX_SCRUB_BYTES) {
-        /* nothing to vouch for the text, or too long to scrub in bounded time: emptied */
+    if (el->length > AT_DEID_MAX_SCRUB_BYTES) {
         at_dcm_element_clear(el);
+        c->stats.text_masked++;
         return AT_OK;
     }
-    char *v = at_deid_element_string(el);
-    if (!v)
-        return AT_ERR_NOMEM;
-    at_status st = AT_OK;
-    if (at_deid_scrub(v, &c->ids))
-        st = at_deid_element_set(el, v);
-    at_free(v);
+    if (vr == AT_VR('I', 'S') || vr == AT_VR('D', 'S')) {
+        /* numbers: only a run of 6 digits or more can be an ID or a phone
+         * (instance numbers, positions and doses stay as they are) */
+        size_t run = 0, longest = 0;
+        for (uint32_t i = 0; i < el->length; i++) {
+            run = el->value[i] >= '0' && el->value[i] <= '9' ? run + 1 : 0;
+            if (run > longest)
+                longest = run;
+        }
+        if (longest < 6)
+            return AT_OK;
+    }
+    at_buf text;
+    at_buf_init(&text, (size_t)8 * AT_DEID_MAX_SCRUB_BYTES);
+    size_t *from = NULL, *to = NULL;
+    at_status st = at_dcm_text_decode(charset, vr, el->value, el->length, &text, &from, &to);
+    at_deid_ranges r = {0};
+    if (!st) {
+        unsigned flags = 0;
+        int free_text = is_maskable(vr) && !is_code_value(el->tag);
+        if (free_text)
+            flags = AT_DEID_SCAN_SHAPES | ((c->cfg->options & AT_DEID_OPT_FULL_DATES) ? 0 : AT_DEID_SCAN_DATES);
+        else if (!is_maskable(vr))
+            flags = AT_DEID_SCAN_CODED;
+        st = at_deid_scan_text(text.data ? (const char *)text.data : "", text.len, &c->ids, flags,
+                               free_text ? c->cfg->detect : NULL, c->cfg->detect_ud, c->cfg->options, &r);
+    }
+    if (!st && r.n && (vr == AT_VR('I', 'S') || vr == AT_VR('D', 'S'))) {
+        /* a number is an identifier only as a whole value, not digits inside 0.000000123 */
+        const char *t = (const char *)text.data;
+        size_t keep = 0;
+        for (size_t i = 0; i < r.n; i++) {
+            size_t a = r.start[i], b = r.end[i];
+            while (a > 0 && (t[a - 1] == ' ' || t[a - 1] == '+' || t[a - 1] == '-'))
+                a--;
+            while (b < text.len && t[b] == ' ')
+                b++;
+            if ((a == 0 || t[a - 1] == '\\') && (b == text.len || t[b] == '\\'))
+                keep++;
+        }
+        if (!keep)
+            r.n = 0;
+    }
+    if (!st && r.n) {
+        c->stats.text_masked++;
+        if (is_maskable(vr)) {
+            for (size_t i = 0; i < r.n; i++)
+                for (size_t k = r.start[i]; k < r.end[i] && k < text.len; k++)
+                    for (size_t b = from[k]; b < to[k] && b < el->length; b++)
+                        el->value[b] = '*';
+        } else
+            st = set_dummy(c, el);
+    }
+    at_deid_ranges_free(&r);
+    at_free(from);
+    at_free(to);
+    at_buf_free(&text);
     return st;
+}
+
+/* 1 when every value of el is a number (digits, sign, dot, spaces). */
+static int is_number_list(const at_dcm_element *el)
+{
+    for (uint32_t i = 0; i < el->length; i++) {
+        unsigned char ch = el->value[i];
+        if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == '+' || ch == '-' || ch == ' ' || ch == '\\' || !ch))
+            return 0;
+    }
+    return 1;
+}
+
+/* Patient's Age kept (patient-characteristics): 90 years and more become
+ * 090Y (HIPAA Safe Harbor: ages over 89 are aggregated). */
+static at_status cap_age(at_dcm_element *el)
+{
+    if (!el->value || el->length < 4)
+        return AT_OK;
+    const unsigned char *v = el->value;
+    if (v[3] != 'Y' || v[0] < '0' || v[0] > '9' || v[1] < '0' || v[1] > '9' || v[2] < '0' || v[2] > '9')
+        return AT_OK;
+    int years = (v[0] - '0') * 100 + (v[1] - '0') * 10 + (v[2] - '0');
+    return years >= 90 ? at_deid_element_set(el, "090Y") : AT_OK;
 }
 
 static at_status clean_ae(deid_ctx *c, at_dcm_element *el)
@@ -307,23 +403,54 @@ static int resolve_un(deid_ctx *c, at_dcm_element *el, int depth, at_vr *vr)
     return UN_KEEP;
 }
 
+/* The charset index for the items of ds: its own (0008,0005) when it has
+ * one (copied: the element array moves as it is compacted), else inherited. */
+static int frame_charset(deid_ctx *c, const at_dcm_dataset *ds, int inherited)
+{
+    const at_dcm_element *cs = at_dcm_find(ds, AT_TAG(0x0008, 0x0005));
+    if (!cs)
+        return inherited;
+    for (int i = 0; i < c->ncharsets; i++)
+        if (c->charsets[i].length == cs->length &&
+            (!cs->length || !memcmp(c->charsets[i].value, cs->value, cs->length)))
+            return i;
+    if (c->ncharsets == MAX_CHARSETS)
+        return inherited;
+    at_dcm_element *copy = &c->charsets[c->ncharsets];
+    memset(copy, 0, sizeof *copy);
+    copy->tag = cs->tag;
+    copy->vr = AT_VR('C', 'S');
+    if (cs->length && cs->value) {
+        copy->value = at_malloc(cs->length);
+        if (!copy->value)
+            return inherited; /* the default repertoire: scanning still runs, on bytes */
+        memcpy(copy->value, cs->value, cs->length);
+        copy->length = cs->length;
+    }
+    return c->ncharsets++;
+}
+
 /* One dataset: decide and apply each element's action, compacting the
  * element array in place; sequence items to clean are pushed. */
 static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
 {
     at_dcm_dataset *ds = fr.ds;
     unsigned options = c->cfg->options;
-    /* private blocks holding a kept safe element keep their creator */
+    int charset = frame_charset(c, ds, fr.charset);
+    const at_dcm_element *cs = charset >= 0 ? &c->charsets[charset] : NULL;
+    /* private blocks holding a kept safe element (creator, element and value
+     * matching the safe table) keep their creator */
     uint32_t kept_blocks[64];
     size_t kept_count = 0;
     if (options & AT_DEID_OPT_SAFE_PRIVATE) {
         for (size_t i = 0; i < ds->count; i++) {
-            at_tag t = ds->elements[i].tag;
-            if (!(AT_TAG_GROUP(t) & 1) || AT_TAG_ELEMENT(t) < 0x1000)
+            at_dcm_element *el = &ds->elements[i];
+            at_tag t = el->tag;
+            if (!(AT_TAG_GROUP(t) & 1) || AT_TAG_ELEMENT(t) < 0x1000 || el->items)
                 continue;
             char creator[80];
             const char *cr = private_creator(ds, t, creator, sizeof creator);
-            if (cr && at_deid_private_is_safe(t, cr) && kept_count < 64)
+            if (cr && at_deid_private_value_is_safe(t, cr, el->value, el->length) && kept_count < 64)
                 kept_blocks[kept_count++] = AT_TAG(AT_TAG_GROUP(t), AT_TAG_ELEMENT(t) >> 8);
         }
     }
@@ -356,13 +483,19 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
             for (size_t k = 0; k < kept_count; k++)
                 if (kept_blocks[k] == el->tag)
                     a = AT_DEID_KEEP;
-        } else {
+        } else if (g & 1) {
             char creator[80];
-            const char *cr = (g & 1) ? private_creator(ds, el->tag, creator, sizeof creator) : NULL;
+            const char *cr = private_creator(ds, el->tag, creator, sizeof creator);
             a = at_deid_action_for(el->tag, vr, options, cr, &code);
+            if (a == AT_DEID_KEEP && (el->items || !at_deid_private_value_is_safe(el->tag, cr, el->value, el->length)))
+                a = AT_DEID_REMOVE; /* the value does not match the safe table's pattern */
+        } else {
+            a = at_deid_action_for(el->tag, vr, options, NULL, &code);
+            if (a == AT_DEID_REMOVE && !*code && e != 0x0000 && !at_deid_allowlist_action(el->tag, options) &&
+                vr != AT_VR('D', 'A') && vr != AT_VR('D', 'T') && vr != AT_VR('T', 'M') && g != 0x5000 &&
+                (g < 0x5000 || g > 0x501e) && (g < 0x6000 || g > 0x601e))
+                c->stats.not_allowed++;
         }
-        if (fr.mode && a == AT_DEID_KEEP && !*code && is_free_text(vr))
-            a = fr.mode == MODE_DUMMY ? AT_DEID_DUMMY : AT_DEID_CLEAN_TEXT;
         int seq = is_sequence(el);
         switch (a) {
         case AT_DEID_REMOVE:
@@ -375,28 +508,24 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
             break;
         case AT_DEID_KEEP:
         case AT_DEID_CLEAN_TEXT:
-            if (seq) {
-                int mode = a == AT_DEID_CLEAN_TEXT && fr.mode != MODE_DUMMY ? MODE_SCRUB : fr.mode;
-                for (size_t k = 0; k < el->item_count && !st; k++)
-                    st = push(stack, el->items[k], mode, fr.depth + 1);
-            } else if (a == AT_DEID_CLEAN_TEXT)
-                st = clean_text(c, el);
-            break;
         case AT_DEID_DUMMY:
-            if (seq) {
-                for (size_t k = 0; k < el->item_count && !st; k++)
-                    st = push(stack, el->items[k], MODE_DUMMY, fr.depth + 1);
-            } else
-                st = set_dummy(c, el);
-            break;
         case AT_DEID_UID:
             if (seq) {
+                /* items are cleaned by the same rules, the allow-list included */
                 for (size_t k = 0; k < el->item_count && !st; k++)
-                    st = push(stack, el->items[k], fr.mode, fr.depth + 1);
-            } else if (el->vr == VR_UI)
-                st = el->value ? map_uids(c, el) : AT_OK;
-            else
+                    st = push(stack, el->items[k], fr.depth + 1, charset);
+            } else if (a == AT_DEID_DUMMY)
                 st = set_dummy(c, el);
+            else if (a == AT_DEID_UID)
+                st = el->vr == VR_UI ? (el->value ? map_uids(c, el) : AT_OK) : set_dummy(c, el);
+            else if (!(g & 1)) {
+                if (el->tag == AT_TAG(0x0010, 0x1010))
+                    st = cap_age(el);
+                else if (!*code && at_deid_allowlist_action(el->tag, options) == 'N' && !is_number_list(el))
+                    st = set_dummy(c, el);
+                else
+                    st = scan_value(c, el, vr, cs);
+            }
             break;
         case AT_DEID_PSEUDONYM:
             if (seq) {
@@ -476,6 +605,20 @@ static at_status add_attributes(at_dcm_dataset *ds, unsigned options)
     return st;
 }
 
+/* An encapsulated document (PDF, CDA, ...): its content is replaced by the
+ * table (D), but the file still goes to quarantine unless allowed. */
+static int is_document(const at_dcm_dataset *ds)
+{
+    if (at_dcm_find(ds, AT_TAG(0x0042, 0x0011)))
+        return 1;
+    char buf[72];
+    if (at_dcm_get_string(ds, AT_TAG(0x0008, 0x0016), buf, sizeof buf) != AT_OK) {
+        at_error_clear();
+        return 0;
+    }
+    return !strncmp(buf, "1.2.840.10008.5.1.4.1.1.104.", 28);
+}
+
 at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg)
 {
     if (!f || !f->dataset || !cfg || !cfg->key)
@@ -492,15 +635,19 @@ at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg)
     at_deid_patient_pseudonym(cfg->key, identity, c.pseudonym);
     c.day_shift = at_deid_day_shift(cfg->key, identity);
     at_free(identity);
-    if (cfg->options & (AT_DEID_OPT_CLEAN_DESCRIPTORS | AT_DEID_OPT_PATIENT_CHARACTERISTICS |
-                        AT_DEID_OPT_CLEAN_GRAPHICS | AT_DEID_OPT_DEVICE_IDENTITY)) {
-        st = at_deid_identifiers_collect(f->dataset, &c.ids);
-        if (st)
-            return st;
-        c.have_ids = 1;
-    }
+    int charset = frame_charset(&c, f->dataset, -1);
+    /* the identifying values of the whole file, before anything changes:
+     * every retained text is scanned for them */
+    st = at_deid_identifiers_collect(f->dataset, charset >= 0 ? &c.charsets[charset] : NULL, cfg->options, &c.ids);
+    c.have_ids = !st;
+    /* the pixel data's containers: JPEG COM/APPn segments removed */
+    if (!st)
+        st = at_deid_pixels_clean(f, &c.stats);
+    if (!st && !c.stats.quarantine && !cfg->allow_documents && is_document(f->dataset))
+        c.stats.quarantine = "encapsulated document (PDF, CDA, ...): content replaced, the file needs review";
     frame_stack stack = {0};
-    st = push(&stack, f->dataset, 0, 0);
+    if (!st)
+        st = push(&stack, f->dataset, 0, charset);
     while (!st && stack.n) {
         frame fr = stack.v[--stack.n];
         st = process_dataset(&c, fr, &stack);
@@ -510,6 +657,8 @@ at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg)
         *cfg->stats = c.stats;
     if (c.have_ids)
         at_deid_identifiers_free(&c.ids);
+    for (int i = 0; i < c.ncharsets; i++)
+        at_free(c.charsets[i].value);
     if (!st)
         st = add_attributes(f->dataset, cfg->options);
     if (!st)
@@ -554,7 +703,6 @@ int at_deid_burned_in_risk(const at_dcm_dataset *ds, const char **reason)
         "1.2.840.10008.5.1.4.1.1.6.",     /* ultrasound */
         "1.2.840.10008.5.1.4.1.1.3.1",    /* ultrasound multi-frame */
         "1.2.840.10008.5.1.4.1.1.77.1.",  /* visible light */
-        "1.2.840.10008.5.1.4.1.1.104.",   /* encapsulated documents */
     };
     buf = code_string(ds, AT_TAG(0x0008, 0x0016), raw, sizeof raw);
     if (*buf)

@@ -20,17 +20,48 @@ at_status at_deid_element_set(at_dcm_element *el, const char *s);
  * else Patient's Name, else Study Instance UID, else "". Owned by caller. */
 char *at_deid_patient_identity(const at_dcm_dataset *ds);
 
-/* Identifying values collected from a header, for the clean actions. */
+/* Identifying values collected from a header, folded (fold.h: compact
+ * form), for the scan of retained text (scan.c). */
+enum { AT_DEID_ID_NAME = 1, AT_DEID_ID_CODE, AT_DEID_ID_DATE, AT_DEID_ID_PHONE, AT_DEID_ID_PLACE };
 typedef struct {
-    char **values;
+    char *text; /* compact folded form */
+    size_t len;
+    int kind; /* AT_DEID_ID_ */
+} at_deid_identifier;
+typedef struct {
+    at_deid_identifier *v;
     size_t count, cap;
 } at_deid_identifiers;
-/* Collect from the whole tree (patient names parts, IDs, birth date in
- * several spellings, institution, physicians, ...). Free with _free. */
-at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, at_deid_identifiers *ids);
+/* Collect from the whole tree: every PN (whole and parts), IDs, numbers,
+ * addresses, phones, institutions, stations, every date of the file in its
+ * usual spellings (numbers, French and English words); what an option keeps
+ * (institution-identity, device-identity, full-dates) is not collected.
+ * charset: the main dataset's (0008,0005) or NULL. Free with _free. */
+at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, const at_dcm_element *charset, unsigned options,
+                                      at_deid_identifiers *ids);
 void at_deid_identifiers_free(at_deid_identifiers *ids);
-/* Scrub every identifier out of s in place (case-insensitive), replacing
- * each occurrence with '*' of the same length. Returns the count replaced. */
+
+/* Byte ranges [start, end) of a UTF-8 text. */
+typedef struct {
+    size_t *start, *end;
+    size_t n, cap;
+} at_deid_ranges;
+void at_deid_ranges_free(at_deid_ranges *r);
+
+enum {
+    AT_DEID_SCAN_SHAPES = 1, /* free text: dates, phones, long numbers, e-mails, URLs, titled names */
+    AT_DEID_SCAN_DATES = 2,  /* dates in shapes are identifying (not full-dates) */
+    AT_DEID_SCAN_CODED = 4   /* a coded value (CS, AE, numbers): identifiers of 4 characters or more
+                              * only ("CT" as a part of a name is not the modality's) */
+};
+/* Find what identifies in utf8[0..n): the identifiers of the file (folded,
+ * at word boundaries), the shapes (flags), and the detector's spans when
+ * detect is set. Ranges appended to out (unsorted, may overlap). */
+at_status at_deid_scan_text(const char *utf8, size_t n, const at_deid_identifiers *ids, unsigned flags,
+                            at_deid_detect_fn detect, void *detect_ud, unsigned options, at_deid_ranges *out);
+
+/* Scrub identifiers out of an ASCII/UTF-8 string s in place ('*' over every
+ * byte of what is found; identifiers only, no shapes). Returns the count. */
 size_t at_deid_scrub(char *s, const at_deid_identifiers *ids);
 
 #endif

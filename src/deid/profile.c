@@ -1,6 +1,8 @@
 /* Profile lookup: from (tag, VR, options) to the action the engine applies.
  * Table E.1-1 rows first, then the wildcard rows (overlays, curves,
- * private), then the by-VR rules for attributes the table does not list. */
+ * private), then the by-VR rules for attributes the table does not list
+ * (dates, times, UIDs), then the allow-list: any other public attribute
+ * passes only when the allow-list names it. */
 #include "deid/profile_table.h"
 
 #include <string.h>
@@ -210,5 +212,12 @@ at_deid_action at_deid_action_for(at_tag tag, at_vr vr, unsigned options, const 
     }
     if (vr == AT_VR('U', 'I'))
         return (options & AT_DEID_OPT_UIDS) ? AT_DEID_KEEP : AT_DEID_UID;
-    return AT_DEID_KEEP;
+    /* what is not known to be safe does not pass */
+    switch (at_deid_allowlist_action(tag, options)) {
+    case 'K':
+    case 'N': return AT_DEID_KEEP; /* N: the engine checks the value is a number */
+    case 'D': return AT_DEID_DUMMY;
+    case 'Z': return AT_DEID_EMPTY;
+    default: return AT_DEID_REMOVE;
+    }
 }

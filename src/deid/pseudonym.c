@@ -1,6 +1,7 @@
 /* Keyed pseudonyms: UIDs (2.25 from a 128-bit keyed hash), patient
- * pseudonyms (base32), the per-patient day shift and date arithmetic, and
- * the safe private table. Every hash uses its own domain string. */
+ * pseudonyms (base32), the per-patient day shift and date arithmetic. Every
+ * hash uses its own domain string. (The safe private table is in
+ * allow.c.) */
 #include "deid/internal.h"
 
 #include <stdio.h>
@@ -149,37 +150,4 @@ at_status at_deid_shift_date(const char *value, int days, char *out, size_t n)
     if (w < 0 || (size_t)w >= n)
         return at_error_set(AT_ERR_LIMIT, "date value too long");
     return AT_OK;
-}
-
-/* ---- safe private attributes ----
- * A small table drawn from PS3.15 Table E.3.10-1 "Safe Private Attributes":
- * acquisition parameters (diffusion b-values and directions, scaling) that
- * research needs and that carry no identity. Element is the low byte
- * (gggg,xxEE) within the creator's block. See docs/deid.md. */
-static const struct {
-    uint16_t group;
-    uint8_t element;
-    const char *creator;
-} safe_private[] = {
-    {0x0019, 0x0C, "SIEMENS MR HEADER"},       /* B_value (IS) */
-    {0x0019, 0x0D, "SIEMENS MR HEADER"},       /* DiffusionDirectionality (CS) */
-    {0x0019, 0x0E, "SIEMENS MR HEADER"},       /* DiffusionGradientDirection (FD) */
-    {0x0019, 0x27, "SIEMENS MR HEADER"},       /* B_matrix (FD) */
-    {0x0043, 0x39, "GEMS_PARM_01"},            /* Slop_int_6..9: b-value (IS) */
-    {0x2001, 0x03, "Philips Imaging DD 001"},  /* Diffusion B-Factor (FL) */
-    {0x2001, 0x04, "Philips Imaging DD 001"},  /* Diffusion Direction (CS) */
-    {0x2005, 0x0D, "Philips MR Imaging DD 001"}, /* Scale Intercept (FL) */
-    {0x2005, 0x0E, "Philips MR Imaging DD 001"}, /* Scale Slope (FL) */
-};
-
-int at_deid_private_is_safe(at_tag tag, const char *creator)
-{
-    uint16_t g = AT_TAG_GROUP(tag), e = AT_TAG_ELEMENT(tag);
-    if (!creator || e < 0x1000)
-        return 0;
-    for (size_t i = 0; i < sizeof safe_private / sizeof *safe_private; i++)
-        if (safe_private[i].group == g && safe_private[i].element == (e & 0xff) &&
-            !strcasecmp(safe_private[i].creator, creator))
-            return 1;
-    return 0;
 }

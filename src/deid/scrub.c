@@ -1,14 +1,16 @@
-/* The clean actions on free text: collect the identifying values found in
- * the same header (names, IDs, birth date, institution, physicians, ...)
- * and scrub them out of descriptors. Also the element string helpers. */
+/* The identifying values of a header (names, IDs, numbers, addresses,
+ * phones, institutions, every date in its usual spellings), folded for the
+ * scan of retained text (scan.c). Also the element string helpers. */
+#include "deid/fold.h"
 #include "deid/internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
-#define MIN_IDENTIFIER_LEN 3  /* shorter tokens ("DE", initials) are not scrubbed */
-#define MAX_IDENTIFIERS 512 /* per file: bounds the scrub work (values past it are not collected) */
+#define MIN_IDENTIFIER_LEN 3   /* folded; name parts may be 2 letters (not particles) */
+#define MAX_IDENTIFIERS 4096  /* per file: bounds the scan work (values past it are not collected) */
+#define MAX_VALUE_BYTES 4096  /* longer values are not collected (free text, not identifiers) */
 
 char *at_deid_element_string(const at_dcm_element *el)
 {
@@ -68,92 +70,292 @@ char *at_deid_patient_identity(const at_dcm_dataset *ds)
     return at_strdup("");
 }
 
-static at_status add_identifier(at_deid_identifiers *ids, const char *s, size_t n)
+
+/* Add the compact folded form of s[0..n) (UTF-8) as an identifier. */
+static at_status add_folded(at_deid_identifiers *ids, const char *s, size_t n, int kind)
 {
-    while (n && (*s == ' ' || *s == ',' || *s == '.')) {
-        s++;
-        n--;
-    }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == ',' || s[n - 1] == '.'))
-        n--;
-    if (n < MIN_IDENTIFIER_LEN)
+    char f[512];
+    size_t len = at_deid_fold_compact(s, n, f, sizeof f);
+    size_t min = kind == AT_DEID_ID_NAME ? 2 : MIN_IDENTIFIER_LEN;
+    if (len < min)
         return AT_OK;
+    if (kind == AT_DEID_ID_NAME && len == 2) {
+        static const char *const particles[] = {"de", "du", "la", "le", "di", "da", "el", "al", "y", "van",
+                                                "von", "der", "den", "st", "mc", "of", "et", "dr", "pr", "jr", "sr"};
+        for (size_t i = 0; i < sizeof particles / sizeof *particles; i++)
+            if (!strcmp(f, particles[i]))
+                return AT_OK;
+    }
+    size_t same = 1;
+    while (same < len && f[same] == f[0])
+        same++;
+    if (same == len)
+        return AT_OK; /* "000000000", "xxx": a placeholder, not an identifier */
     for (size_t i = 0; i < ids->count; i++)
-        if (strlen(ids->values[i]) == n && !strncasecmp(ids->values[i], s, n))
+        if (ids->v[i].len == len && !memcmp(ids->v[i].text, f, len))
             return AT_OK;
     if (ids->count >= MAX_IDENTIFIERS)
         return AT_OK;
     if (ids->count == ids->cap) {
-        size_t cap = ids->cap ? ids->cap * 2 : 32;
-        char **v = at_realloc(ids->values, cap * sizeof *v);
+        size_t cap = ids->cap ? ids->cap * 2 : 64;
+        at_deid_identifier *v = at_realloc(ids->v, cap * sizeof *v);
         if (!v)
             return AT_ERR_NOMEM;
-        ids->values = v;
+        ids->v = v;
         ids->cap = cap;
     }
-    char *copy = at_strndup(s, n);
+    char *copy = at_strndup(f, len);
     if (!copy)
         return AT_ERR_NOMEM;
-    ids->values[ids->count++] = copy;
+    ids->v[ids->count].text = copy;
+    ids->v[ids->count].len = len;
+    ids->v[ids->count].kind = kind;
+    ids->count++;
     return AT_OK;
 }
 
-/* Whole value, then its parts split on the separators given. */
-static at_status add_value(at_deid_identifiers *ids, const char *v, const char *seps)
+/* Words that are parts of addresses and institution names everywhere: not
+ * identifiers on their own. */
+static int common_word(const char *f)
 {
-    at_status st = add_identifier(ids, v, strlen(v));
-    const char *p = v;
-    while (!st && *p) {
-        size_t n = strcspn(p, seps);
-        if (n && p[n] != '\0')
-            st = add_identifier(ids, p, n);
-        else if (n && p != v)
-            st = add_identifier(ids, p, n);
-        p += n;
-        if (*p)
-            p++;
+    static const char *const words[] = {
+        "rue", "avenue", "boulevard", "chemin", "place", "allee", "impasse", "route", "quai", "cedex", "france",
+        "hopital", "hospital", "hopitaux", "centre", "center", "clinique", "clinic", "universitaire", "university",
+        "institut", "institute", "medical", "regional", "general", "chu", "chru", "service", "department",
+        "departement", "radiologie", "radiology", "radiotherapie", "imagerie", "saint", "sainte", "des", "les",
+        "the", "and", "pour", "sur", "bis", "ter", "lieu", "dit", "batiment", "etage", "cancer", "lutte", "contre"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (!strcmp(f, words[i]))
+            return 1;
+    return 0;
+}
+
+/* Whole value, then its parts split on seps (parts that are common words skipped). */
+static at_status add_value(at_deid_identifiers *ids, const char *v, size_t n, const char *seps, int kind)
+{
+    at_status st = add_folded(ids, v, n, kind);
+    size_t i = 0;
+    while (!st && i < n) {
+        size_t k = i;
+        while (k < n && !strchr(seps, v[k]))
+            k++;
+        if (k > i && (i > 0 || k < n)) {
+            char f[512];
+            at_deid_fold_compact(v + i, k - i, f, sizeof f);
+            if (!common_word(f))
+                st = add_folded(ids, v + i, k - i, kind);
+        }
+        i = k + 1;
     }
     return st;
 }
 
-static at_status add_date(at_deid_identifiers *ids, const char *v)
+/* Digit runs of 4 or more inside an ID ("FR-8842-11" gives 8842). */
+static at_status add_digit_runs(at_deid_identifiers *ids, const char *v, size_t n)
 {
-    if (strlen(v) < 8)
-        return AT_OK;
-    for (int i = 0; i < 8; i++)
-        if (!isdigit((unsigned char)v[i]))
-            return AT_OK;
-    char buf[4][16];
-    snprintf(buf[0], sizeof buf[0], "%.8s", v);
-    snprintf(buf[1], sizeof buf[1], "%.2s/%.2s/%.4s", v + 6, v + 4, v);
-    snprintf(buf[2], sizeof buf[2], "%.4s-%.2s-%.2s", v, v + 4, v + 6);
-    snprintf(buf[3], sizeof buf[3], "%.2s.%.2s.%.4s", v + 6, v + 4, v);
     at_status st = AT_OK;
-    for (int i = 0; i < 4 && !st; i++)
-        st = add_identifier(ids, buf[i], strlen(buf[i]));
+    for (size_t i = 0; i < n && !st;) {
+        size_t k = i;
+        while (k < n && v[k] >= '0' && v[k] <= '9')
+            k++;
+        if (k - i >= 4 && k - i < n)
+            st = add_folded(ids, v + i, k - i, AT_DEID_ID_CODE);
+        i = k > i ? k : i + 1;
+    }
     return st;
 }
 
-/* Tags whose values identify (besides every PN, which is always collected). */
-static const at_tag identifying_tags[] = {
-    AT_TAG(0x0008, 0x0050), /* Accession Number */
-    AT_TAG(0x0008, 0x0080), /* Institution Name */
-    AT_TAG(0x0008, 0x0081), /* Institution Address */
-    AT_TAG(0x0008, 0x1010), /* Station Name */
-    AT_TAG(0x0008, 0x1040), /* Institutional Department Name */
-    AT_TAG(0x0010, 0x0020), /* Patient ID */
-    AT_TAG(0x0010, 0x0021), /* Issuer of Patient ID */
-    AT_TAG(0x0010, 0x1000), /* Other Patient IDs */
-    AT_TAG(0x0010, 0x1040), /* Patient's Address */
-    AT_TAG(0x0010, 0x1090), /* Medical Record Locator */
-    AT_TAG(0x0010, 0x2154), /* Patient's Telephone Numbers */
-    AT_TAG(0x0018, 0x1000), /* Device Serial Number */
-    AT_TAG(0x0020, 0x0010), /* Study ID */
-    AT_TAG(0x0038, 0x0010), /* Admission ID */
-    AT_TAG(0x0040, 0x1001), /* Requested Procedure ID */
+static at_status add_phone(at_deid_identifiers *ids, const char *v, size_t n)
+{
+    char d[64];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < sizeof d; i++)
+        if (v[i] >= '0' && v[i] <= '9')
+            d[k++] = v[i];
+    d[k] = '\0';
+    if (k < 6)
+        return add_value(ids, v, n, "\\", AT_DEID_ID_PHONE);
+    at_status st = add_folded(ids, d, k, AT_DEID_ID_PHONE);
+    char alt[80];
+    if (!st && d[0] == '0' && d[1] != '0') { /* national: the international forms too */
+        snprintf(alt, sizeof alt, "33%s", d + 1);
+        st = add_folded(ids, alt, strlen(alt), AT_DEID_ID_PHONE);
+        snprintf(alt, sizeof alt, "330%s", d + 1);
+        if (!st)
+            st = add_folded(ids, alt, strlen(alt), AT_DEID_ID_PHONE);
+    } else if (!st && !strncmp(d, "33", 2) && k > 9) {
+        snprintf(alt, sizeof alt, "0%s", d + 2);
+        st = add_folded(ids, alt, strlen(alt), AT_DEID_ID_PHONE);
+    } else if (!st && !strncmp(d, "0033", 4)) {
+        snprintf(alt, sizeof alt, "0%s", d + 4);
+        st = add_folded(ids, alt, strlen(alt), AT_DEID_ID_PHONE);
+    }
+    return st;
+}
+
+static const char *const months_fr[] = {"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet",
+                                        "aout", "septembre", "octobre", "novembre", "decembre"};
+static const char *const months_fr_short[] = {"janv", "fevr", "mars", "avr", "mai", "juin", "juil",
+                                              "aout", "sept", "oct", "nov", "dec"};
+static const char *const months_en[] = {"january", "february", "march", "april", "may", "june", "july",
+                                        "august", "september", "october", "november", "december"};
+static const char *const months_en_short[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul",
+                                              "aug", "sep", "oct", "nov", "dec"};
+
+/* A date (YYYYMMDD at the start of v) in the spellings text uses: numbers
+ * in every order (separators are folded away: 12/03/2024, 12.03.2024 and
+ * 12 03 2024 all give 12032024), without leading zeros, two-digit years,
+ * French and English month names. */
+static at_status add_date(at_deid_identifiers *ids, const char *v)
+{
+    for (int i = 0; i < 8; i++)
+        if (v[i] < '0' || v[i] > '9')
+            return AT_OK;
+    int y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
+    int m = (v[4] - '0') * 10 + (v[5] - '0'), d = (v[6] - '0') * 10 + (v[7] - '0');
+    if (m < 1 || m > 12 || d < 1 || d > 31)
+        return AT_OK;
+    char buf[16][40];
+    int k = 0;
+    snprintf(buf[k++], 40, "%04d%02d%02d", y, m, d);
+    snprintf(buf[k++], 40, "%02d%02d%04d", d, m, y);
+    snprintf(buf[k++], 40, "%02d%02d%02d", d, m, y % 100);
+    snprintf(buf[k++], 40, "%d%d%04d", d, m, y);
+    snprintf(buf[k++], 40, "%02d%02d%04d", m, d, y); /* US order */
+    snprintf(buf[k++], 40, "%d%s%04d", d, months_fr[m - 1], y);
+    snprintf(buf[k++], 40, "%d%s%04d", d, months_fr_short[m - 1], y);
+    snprintf(buf[k++], 40, "%d%s%04d", d, months_en[m - 1], y);
+    snprintf(buf[k++], 40, "%d%s%04d", d, months_en_short[m - 1], y);
+    snprintf(buf[k++], 40, "%s%d%04d", months_en[m - 1], d, y);
+    snprintf(buf[k++], 40, "%s%d%04d", months_en_short[m - 1], d, y);
+    if (d == 1)
+        snprintf(buf[k++], 40, "1er%s%04d", months_fr[m - 1], y);
+    snprintf(buf[k++], 40, "%d%s", d, months_fr[m - 1]); /* "12 mars": no year */
+    at_status st = AT_OK;
+    for (int i = 0; i < k && !st; i++)
+        st = add_folded(ids, buf[i], strlen(buf[i]), AT_DEID_ID_DATE);
+    return st;
+}
+
+/* Tags whose values identify (besides every PN and every date). */
+static const struct {
+    at_tag tag;
+    int kind;
+    unsigned kept_by; /* option under which the value is kept, so not an identifier */
+} identifying_tags[] = {
+    {AT_TAG(0x0008, 0x0050), AT_DEID_ID_CODE, 0},  /* Accession Number */
+    {AT_TAG(0x0008, 0x0080), AT_DEID_ID_PLACE, AT_DEID_OPT_INSTITUTION_IDENTITY}, /* Institution Name */
+    {AT_TAG(0x0008, 0x0081), AT_DEID_ID_PLACE, AT_DEID_OPT_INSTITUTION_IDENTITY}, /* Institution Address */
+    {AT_TAG(0x0008, 0x0092), AT_DEID_ID_PLACE, 0}, /* Referring Physician's Address */
+    {AT_TAG(0x0008, 0x0094), AT_DEID_ID_PHONE, 0}, /* Referring Physician's Telephone Numbers */
+    {AT_TAG(0x0008, 0x1010), AT_DEID_ID_CODE, AT_DEID_OPT_DEVICE_IDENTITY}, /* Station Name */
+    {AT_TAG(0x0008, 0x1040), AT_DEID_ID_PLACE, AT_DEID_OPT_INSTITUTION_IDENTITY}, /* Institutional Department Name */
+    {AT_TAG(0x0010, 0x0020), AT_DEID_ID_CODE, 0},  /* Patient ID */
+    {AT_TAG(0x0010, 0x0021), AT_DEID_ID_CODE, 0},  /* Issuer of Patient ID */
+    {AT_TAG(0x0010, 0x1000), AT_DEID_ID_CODE, 0},  /* Other Patient IDs */
+    {AT_TAG(0x0010, 0x1040), AT_DEID_ID_PLACE, 0}, /* Patient's Address */
+    {AT_TAG(0x0010, 0x1090), AT_DEID_ID_CODE, 0},  /* Medical Record Locator */
+    {AT_TAG(0x0010, 0x2150), AT_DEID_ID_PLACE, 0}, /* Country of Residence */
+    {AT_TAG(0x0010, 0x2152), AT_DEID_ID_PLACE, 0}, /* Region of Residence */
+    {AT_TAG(0x0010, 0x2154), AT_DEID_ID_PHONE, 0}, /* Patient's Telephone Numbers */
+    {AT_TAG(0x0010, 0x2155), AT_DEID_ID_PHONE, 0}, /* Patient's Telecom Information */
+    {AT_TAG(0x0010, 0x2180), AT_DEID_ID_CODE, 0},  /* Occupation */
+    {AT_TAG(0x0010, 0x2299), AT_DEID_ID_PLACE, 0}, /* Responsible Organization */
+    {AT_TAG(0x0018, 0x1000), AT_DEID_ID_CODE, AT_DEID_OPT_DEVICE_IDENTITY}, /* Device Serial Number */
+    {AT_TAG(0x0020, 0x0010), AT_DEID_ID_CODE, 0},  /* Study ID */
+    {AT_TAG(0x0038, 0x0010), AT_DEID_ID_CODE, 0},  /* Admission ID */
+    {AT_TAG(0x0038, 0x0060), AT_DEID_ID_CODE, 0},  /* Service Episode ID */
+    {AT_TAG(0x0040, 0x0009), AT_DEID_ID_CODE, 0},  /* Scheduled Procedure Step ID */
+    {AT_TAG(0x0040, 0x0253), AT_DEID_ID_CODE, 0},  /* Performed Procedure Step ID */
+    {AT_TAG(0x0040, 0x1001), AT_DEID_ID_CODE, 0},  /* Requested Procedure ID */
+    {AT_TAG(0x0040, 0x1102), AT_DEID_ID_PLACE, 0}, /* Person's Address */
+    {AT_TAG(0x0040, 0x1103), AT_DEID_ID_PHONE, 0}, /* Person's Telephone Numbers */
+    {AT_TAG(0x0040, 0x1104), AT_DEID_ID_PHONE, 0}, /* Person's Telecom Information */
+    {AT_TAG(0x0040, 0x2016), AT_DEID_ID_CODE, 0},  /* Placer Order Number / Imaging Service Request */
+    {AT_TAG(0x0040, 0x2017), AT_DEID_ID_CODE, 0},  /* Filler Order Number / Imaging Service Request */
+    {AT_TAG(0x0040, 0xA07C), AT_DEID_ID_CODE, 0},  /* Custodial Organization (sequence items hold names) */
 };
 
-at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, at_deid_identifiers *ids)
+/* One element's value into ids. */
+static at_status collect_element(at_deid_identifiers *ids, const at_dcm_element *el, const at_dcm_element *charset,
+                                 unsigned options)
+{
+    at_vr vr = el->vr;
+    int kind = 0;
+    int date = vr == AT_VR('D', 'A') || vr == AT_VR('D', 'T');
+    if (date) {
+        if (options & AT_DEID_OPT_FULL_DATES)
+            return AT_OK;
+        kind = AT_DEID_ID_DATE;
+    } else if (vr == AT_VR('P', 'N'))
+        kind = AT_DEID_ID_NAME;
+    if (!date) {
+        /* what an option keeps (K) or keeps cleaned (C) is not an identifier:
+         * the option asked for it (a value is never masked by itself) */
+        const char *code = "";
+        at_deid_action a = at_deid_action_for(el->tag, vr, options, NULL, &code);
+        if (*code && (a == AT_DEID_KEEP || a == AT_DEID_CLEAN_TEXT || a == AT_DEID_CLEAN_AE))
+            return AT_OK;
+    }
+    if (vr != AT_VR('P', 'N') && !date) {
+        for (size_t t = 0; t < sizeof identifying_tags / sizeof *identifying_tags; t++)
+            if (identifying_tags[t].tag == el->tag) {
+                if (options & identifying_tags[t].kept_by)
+                    return AT_OK;
+                kind = identifying_tags[t].kind;
+                break;
+            }
+        if (!kind)
+            return AT_OK;
+    }
+    if (!el->value || !el->length || el->length > MAX_VALUE_BYTES || !at_vr_is_string(vr == AT_VR('U', 'N') ? AT_VR('L', 'O') : vr))
+        return AT_OK;
+    at_buf b;
+    at_buf_init(&b, (size_t)1 << 20);
+    at_status st = at_dcm_text_decode(charset, vr, el->value, el->length, &b, NULL, NULL);
+    if (!st)
+        st = at_buf_putc(&b, '\0');
+    if (st) {
+        at_buf_free(&b);
+        return st;
+    }
+    const char *v = (const char *)b.data;
+    size_t n = b.len - 1;
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\0'))
+        n--;
+    if (kind == AT_DEID_ID_DATE) {
+        /* every value (a DT keeps its date part) */
+        for (size_t i = 0; i < n && !st;) {
+            size_t k = i;
+            while (k < n && v[k] != '\\')
+                k++;
+            if (k - i >= 8)
+                st = add_date(ids, v + i);
+            i = k + 1;
+        }
+    } else if (kind == AT_DEID_ID_NAME)
+        st = add_value(ids, v, n, "^=\\ -,.'", AT_DEID_ID_NAME);
+    else if (kind == AT_DEID_ID_PHONE) {
+        for (size_t i = 0; i < n && !st;) {
+            size_t k = i;
+            while (k < n && v[k] != '\\' && v[k] != '\n' && v[k] != '\r')
+                k++;
+            st = add_phone(ids, v + i, k - i);
+            i = k + 1;
+        }
+    } else if (kind == AT_DEID_ID_PLACE)
+        st = add_value(ids, v, n, "\\^,;\r\n -'", AT_DEID_ID_PLACE);
+    else {
+        st = add_value(ids, v, n, "\\", AT_DEID_ID_CODE);
+        if (!st)
+            st = add_digit_runs(ids, v, n);
+    }
+    at_buf_free(&b);
+    return st;
+}
+
+at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, const at_dcm_element *charset, unsigned options,
+                                      at_deid_identifiers *ids)
 {
     memset(ids, 0, sizeof *ids);
     at_status st = AT_OK;
@@ -182,23 +384,9 @@ at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, at_deid_identifi
                 }
                 continue;
             }
-            int wanted = el->vr == AT_VR('P', 'N') || el->tag == AT_TAG(0x0010, 0x0030);
-            for (size_t t = 0; !wanted && t < sizeof identifying_tags / sizeof *identifying_tags; t++)
-                wanted = identifying_tags[t] == el->tag;
-            if (!wanted || !el->value)
-                continue;
-            char *v = at_deid_element_string(el);
-            if (!v) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            if (el->tag == AT_TAG(0x0010, 0x0030))
-                st = add_date(ids, v);
-            else if (el->vr == AT_VR('P', 'N'))
-                st = add_value(ids, v, "^=\\ -");
-            else
-                st = add_value(ids, v, "\\");
-            at_free(v);
+            if ((AT_TAG_GROUP(el->tag) & 1) && el->vr != AT_VR('P', 'N'))
+                continue; /* private values are removed or checked by pattern; their names still count */
+            st = collect_element(ids, el, charset, options);
         }
     }
     at_free(stack);
@@ -210,26 +398,7 @@ at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, at_deid_identifi
 void at_deid_identifiers_free(at_deid_identifiers *ids)
 {
     for (size_t i = 0; i < ids->count; i++)
-        at_free(ids->values[i]);
-    at_free(ids->values);
+        at_free(ids->v[i].text);
+    at_free(ids->v);
     memset(ids, 0, sizeof *ids);
-}
-
-size_t at_deid_scrub(char *s, const at_deid_identifiers *ids)
-{
-    size_t replaced = 0, len = strlen(s);
-    for (size_t i = 0; i < ids->count; i++) {
-        const char *id = ids->values[i];
-        size_t n = strlen(id);
-        if (n > len)
-            continue;
-        for (size_t p = 0; p + n <= len; p++) {
-            if (!strncasecmp(s + p, id, n)) {
-                memset(s + p, '*', n);
-                replaced++;
-                p += n - 1;
-            }
-        }
-    }
-    return replaced;
 }

@@ -282,3 +282,109 @@ at_status dcm_charset_to_utf8(const dcm_charset *cs, const unsigned char *s, siz
     }
     return st;
 }
+
+/* 1 when every character of the set of a SINGLE charset is one byte. */
+static int single_byte_set(const dcm_charset *cs)
+{
+    const char *t = terms[cs->terms[0]].term;
+    return strcmp(t, "GB18030") && strcmp(t, "GBK");
+}
+
+/* Count the UTF-8 characters of p[0..n). */
+static size_t utf8_chars(const unsigned char *p, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += (p[i] & 0xC0) != 0x80;
+    return c;
+}
+
+/* One segment s[a..b) converted and mapped. */
+static at_status decode_segment(const dcm_charset *cs, const unsigned char *s, size_t a, size_t b, at_buf *out,
+                                size_t **from, size_t **to, size_t *cap)
+{
+    size_t before = out->len;
+    at_status st = dcm_charset_to_utf8(cs, s + a, b - a, out);
+    if (st || !from)
+        return st;
+    size_t added = out->len - before;
+    if (out->len > *cap) {
+        size_t nc = out->len * 2 + 16;
+        size_t *f = at_realloc(*from, nc * sizeof *f);
+        if (!f)
+            return AT_ERR_NOMEM;
+        *from = f;
+        size_t *t = at_realloc(*to, nc * sizeof *t);
+        if (!t)
+            return AT_ERR_NOMEM;
+        *to = t;
+        *cap = nc;
+    }
+    const unsigned char *u = out->data + before;
+    if (cs->mode == DCM_CHARSET_DEFAULT || cs->mode == DCM_CHARSET_UNKNOWN) {
+        for (size_t k = 0; k < added; k++)
+            (*from)[before + k] = a + k, (*to)[before + k] = a + k + 1;
+    } else if (cs->mode == DCM_CHARSET_SINGLE && single_byte_set(cs) && utf8_chars(u, added) == b - a) {
+        size_t src = a;
+        for (size_t k = 0; k < added; k++) {
+            if (k && (u[k] & 0xC0) != 0x80)
+                src++;
+            (*from)[before + k] = src, (*to)[before + k] = src + 1;
+        }
+    } else {
+        for (size_t k = 0; k < added; k++)
+            (*from)[before + k] = a, (*to)[before + k] = b;
+    }
+    return AT_OK;
+}
+
+at_status at_dcm_text_decode(const at_dcm_element *charset, at_vr vr, const unsigned char *s, size_t n, at_buf *out,
+                             size_t **from, size_t **to)
+{
+    dcm_charset cs;
+    dcm_charset_parse(charset, &cs);
+    size_t cap = 0;
+    if (from) {
+        *from = NULL;
+        *to = NULL;
+    }
+    int single_value = vr == AT_VR('L', 'T') || vr == AT_VR('S', 'T') || vr == AT_VR('U', 'T') || vr == AT_VR('U', 'R');
+    int pn = vr == AT_VR('P', 'N');
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\0')) /* padding: not text */
+        n--;
+    at_status st = AT_OK;
+    size_t a = 0;
+    for (size_t i = 0; i <= n && !st; i++) {
+        int delim = i == n || s[i] == '\r' || s[i] == '\n' || s[i] == '\t' || s[i] == '\f' ||
+                    (!single_value && s[i] == '\\') || (pn && (s[i] == '^' || s[i] == '='));
+        if (!delim)
+            continue;
+        if (i > a)
+            st = decode_segment(&cs, s, a, i, out, from, to, &cap);
+        if (!st && i < n) {
+            size_t at = out->len;
+            st = at_buf_putc(out, (char)s[i]);
+            if (!st && from) {
+                if (out->len > cap) {
+                    size_t nc = out->len * 2 + 16;
+                    size_t *f = at_realloc(*from, nc * sizeof *f), *t = f ? at_realloc(*to, nc * sizeof *t) : NULL;
+                    if (f)
+                        *from = f;
+                    if (!f || !t)
+                        st = AT_ERR_NOMEM;
+                    else
+                        *to = t, cap = nc;
+                }
+                if (!st)
+                    (*from)[at] = i, (*to)[at] = i + 1;
+            }
+        }
+        a = i + 1;
+    }
+    if (st && from) {
+        at_free(*from);
+        at_free(*to);
+        *from = *to = NULL;
+    }
+    return st;
+}

@@ -4,7 +4,8 @@
  * of every sequence row, in private blocks, in sequences encoded as UN
  * (PS3.5 6.2.2: defined length in the tree, undefined length spliced into
  * the encoded bytes) and in a public tag the dictionary does not know (UN),
- * in the four transfer syntaxes. After the basic profile no canary remains anywhere in the
+ * in the four transfer syntaxes, and a safe private element whose value
+ * does not match the safe table's pattern. After the basic profile no canary remains anywhere in the
  * output bytes (deflated outputs inflated first); with each option exactly
  * the canaries that option keeps remain, and nothing else.
  *
@@ -91,7 +92,15 @@ static const canary *new_canary(int row, int kind, at_vr vr)
     else if (!strcmp(vrs, "AE") || !strcmp(vrs, "CS") || !strcmp(vrs, "SH") || !strcmp(vrs, "LO") ||
              !strcmp(vrs, "PN") || !strcmp(vrs, "LT") || !strcmp(vrs, "ST") || !strcmp(vrs, "UT") ||
              !strcmp(vrs, "UC"))
-        snprintf(s, sizeof c->bytes, "CNRY%06uQ", n);
+    {
+        /* the counter in letters: no digit run that a date of the file
+         * (12 mars 2024, 010564) or an ID could be found in */
+        char l[7];
+        for (int k = 5, v = (int)n; k >= 0; k--, v /= 26)
+            l[k] = (char)('A' + v % 26);
+        l[6] = '\0';
+        snprintf(s, sizeof c->bytes, "CNRY%sQ", l);
+    }
     else {
         /* binary: 8 bytes, palindromic within each swap unit so the byte
          * order of the transfer syntax does not change the pattern */
@@ -160,7 +169,14 @@ static void plant_rows(at_dcm_dataset *ds, int with_sequences)
     put_canary(ds, AT_TAG(0x0009, 0x1001), new_canary(-1, 2, AT_VR('L', 'O')));
     put_canary(ds, AT_TAG(0x0009, 0x1002), new_canary(-1, 2, AT_VR('U', 'N')));
     assert_int_equal(at_dcm_set_string(ds, AT_TAG(0x0019, 0x0010), AT_VR('L', 'O'), "SIEMENS MR HEADER"), AT_OK);
-    put_canary(ds, AT_TAG(0x0019, 0x100c), new_canary(-1, 3, AT_VR('I', 'S')));
+    /* safe element, value matching the safe table's pattern (a b-value): kept
+     * with safe-private; a safe element whose value does not match: removed */
+    canary *b = (canary *)new_canary(-1, 3, AT_VR('I', 'S'));
+    static unsigned bvalue = 70002; /* last digit 2-9: never the YYYYM of a date */
+    b->len = (size_t)snprintf((char *)b->bytes, sizeof b->bytes, "%u", bvalue);
+    bvalue += bvalue % 10 == 9 ? 3 : 1;
+    put_canary(ds, AT_TAG(0x0019, 0x100c), b);
+    put_canary(ds, AT_TAG(0x0019, 0x100d), new_canary(-1, 2, AT_VR('C', 'S')));
     put_canary(ds, AT_TAG(0x0019, 0x1001), new_canary(-1, 2, AT_VR('L', 'O')));
     /* a public tag the dictionary does not know, holding a date, as UN: never kept */
     const canary *u = new_canary(-1, 2, AT_VR('D', 'A'));

@@ -1,6 +1,8 @@
 #!/bin/bash
 # The committed src/deid/profile_table.c is what scripts/gen-deid-table makes
-# of the PS3.15 Table E.1-1 JSON (skipped where the JSON is not present).
+# of the PS3.15 Table E.1-1 JSON (skipped where the JSON is not present), and
+# so are the allow-list (src/deid/allow_table.c, docs/deid-allowlist.md, from
+# data/deid/allowlist.txt) and the folding table (src/deid/fold_table.c).
 set -u
 SRC=${ATELIER_SOURCE_DIR:?}
 # shared/ lies beside the checkout (as in CI); an explicit path may be given
@@ -11,8 +13,11 @@ if [ ! -f "$JSON" ]; then
 fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/atelier-deid-table-XXXXXX")
 trap 'rm -rf "$T"' EXIT
-/usr/bin/python3 "$SRC/scripts/gen-deid-table" "$JSON" "$T/profile_table.c" >/dev/null || { echo "FAIL: generator"; exit 1; }
-cmp -s "$T/profile_table.c" "$SRC/src/deid/profile_table.c" || { echo "FAIL: src/deid/profile_table.c is stale; run scripts/gen-deid-table"; exit 1; }
+/usr/bin/python3 "$SRC/scripts/gen-deid-table" "$JSON" "$T/profile_table.c" "$T/allow_table.c" "$T/deid-allowlist.md" \
+    "$T/fold_table.c" >/dev/null || { echo "FAIL: generator"; exit 1; }
+for f in src/deid/profile_table.c src/deid/allow_table.c docs/deid-allowlist.md src/deid/fold_table.c; do
+    cmp -s "$T/$(basename "$f")" "$SRC/$f" || { echo "FAIL: $f is stale; run scripts/gen-deid-table"; exit 1; }
+done
 # spot checks against the JSON itself, independent of the generator
 /usr/bin/python3 - "$JSON" "$SRC/src/deid/profile_table.c" <<'PY' || exit 1
 import json, re, sys

@@ -45,7 +45,14 @@ diff -r "$tmp/src/dicom/S1_CT" "$tmp/sub/dicom/S1_CT" || fail "a folder"
 set +e
 "$bin" vault get "$room" "$ds@latest" -o "$tmp/out" -q 2>"$tmp/err"; rc=$?
 set -e
-[ "$rc" = 1 ] && grep -q "already exists" "$tmp/err" || fail "get into an existing folder"
+[ "$rc" = 2 ] && grep -q "exists and is not empty; nothing was written" "$tmp/err" || fail "get into an existing folder"
+mkdir "$tmp/empty"
+"$bin" vault get "$room" "$ds@latest" table.csv -o "$tmp/empty" -q || fail "an empty folder is taken"
+cmp "$tmp/table.csv" "$tmp/empty/table.csv" || fail "get into an empty folder"
+set +e
+"$bin" vault get "$room" "$ds@latest" --bogus -o "$tmp/x" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "unknown option '--bogus'" "$tmp/err" || fail "unknown option wording"
 
 # verify: clean, then one byte of a chunk
 "$bin" vault verify "$room" > "$tmp/v" || fail "verify of a clean vault: $(cat "$tmp/v")"

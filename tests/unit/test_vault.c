@@ -323,7 +323,7 @@ static void test_one_path_and_a_subtree(void **state)
     assert_int_equal(get(&f, &id, "in/dic", none, 0), AT_ERR_NOT_FOUND);
     assert_false(exists(none));
     /* dest must be new */
-    assert_int_equal(get(&f, &id, NULL, out, 0), AT_ERR_ARG);
+    assert_int_equal(get(&f, &id, NULL, out, 0), AT_ERR_REFUSED);
     free(none);
     free(sub);
     free(out);
