@@ -212,6 +212,54 @@ static JS_UNUSED void js_file(const char *dir, const char *name, const char *tex
         fail_msg("cannot write %s", p);
 }
 
+/* A browser session's cookie value for a user (made in the catalog). */
+static JS_UNUSED void js_browser_cookie(js_room *r, const char *user, char cookie[AT_ROOM_TOKEN_MAX])
+{
+    at_room *room;
+    at_user u;
+    if (at_room_open(r->dir, &room) != AT_OK || at_room_user_get(room, user, &u) != AT_OK ||
+        at_room_session_open(room, u.id, AT_SESSION_BROWSER, AT_STAGE_FULL, 0, cookie) != AT_OK)
+        fail_msg("browser session of %s: %s", user, at_error_message());
+    at_room_close(room);
+}
+
+static size_t js_sink(char *p, size_t s, size_t n, void *ud)
+{
+    char **b = ud;
+    size_t old = *b ? strlen(*b) : 0;
+    char *x = realloc(*b, old + s * n + 1);
+    if (!x)
+        return 0;
+    memcpy(x + old, p, s * n);
+    x[old + s * n] = '\0';
+    *b = x;
+    return s * n;
+}
+
+/* GET a page with a session cookie; its status, *body malloc'd. */
+static JS_UNUSED long js_page(js_room *r, const char *cookie, const char *path, char **body)
+{
+    CURL *h = curl_easy_init();
+    char url[700], hdr[200];
+    snprintf(url, sizeof url, "%s%s", r->url, path);
+    snprintf(hdr, sizeof hdr, "Cookie: __Host-atelier=%s", cookie);
+    struct curl_slist *hl = curl_slist_append(NULL, hdr);
+    *body = NULL;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CAINFO, r->cacert);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, js_sink);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
+    long status = 0;
+    if (curl_easy_perform(h) == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(h);
+    if (!*body)
+        *body = strdup("");
+    return status;
+}
+
 /* One integer from the catalog (read-only): sql with one text parameter. */
 static JS_UNUSED long long js_sql_int(js_room *r, const char *sql, const char *param)
 {

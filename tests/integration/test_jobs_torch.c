@@ -105,6 +105,26 @@ static void test_torch(void **state)
     js_cli(&R, tok[0], &out, 0, cmd);
     assert_non_null(strstr(out, "\"loss\""));
     free(out);
+    /* the job's page: the loss curve drawn by the server, the log for the member */
+    char cookie[AT_ROOM_TOKEN_MAX], path[64];
+    js_browser_cookie(&R, "phd", cookie);
+    snprintf(path, sizeof path, "/jobs/%lld", id);
+    char *page = NULL;
+    assert_int_equal(js_page(&R, cookie, path, &page), 200);
+    assert_non_null(strstr(page, "<svg id=\"curve\""));
+    assert_non_null(strstr(page, "<polyline"));
+    assert_non_null(strstr(page, "loss (20 points)"));
+    assert_non_null(strstr(page, "id=\"log\""));
+    assert_non_null(strstr(page, "trained: loss"));
+    free(page);
+    /* an administrator sees the job, not its log */
+    js_browser_cookie(&R, "admin", cookie);
+    assert_int_equal(js_page(&R, cookie, path, &page), 200);
+    assert_null(strstr(page, "id=\"log\""));
+    free(page);
+    assert_int_equal(js_page(&R, cookie, "/queue", &page), 200);
+    assert_non_null(strstr(page, "id=\"stations\""));
+    free(page);
     js_cleanup(&R);
 }
 
