@@ -1,7 +1,8 @@
 /* The fair share on a real run: three users with shares 2:1:1 submit
  * 1-core jobs of one second at different rates to a station of 2 cores;
  * while all three have jobs waiting, the cores go to them in proportion to
- * their shares (within 3 jobs of 20). The simulation over a fake clock is
+ * their shares (within 3 jobs of 20), and a kill -9 of the server in the
+ * middle loses no job and ends none twice. The simulation over a fake clock is
  * in tests/unit/test_jobs_sched.c. */
 #include "jobs_support.h"
 
@@ -51,6 +52,10 @@ static void test_fair_run(void **state)
         pthread_create(&th[i], NULL, submit_loop, &s[i]);
     for (int i = 0; i < 3; i++)
         pthread_join(th[i], NULL);
+    /* a restart in the middle loses nothing */
+    usleep(1500000);
+    js_kill(&R, SIGKILL);
+    js_serve(&R);
     for (int t = 0; t < 1200 && js_sql_int(&R, "SELECT count(*) FROM jobs WHERE state < 3", NULL) > 0; t++)
         usleep(100000);
     /* the starts while every user still had a job waiting */
@@ -77,6 +82,8 @@ static void test_fair_run(void **state)
     }
     sqlite3_finalize(q);
     sqlite3_close(db);
+    assert_int_equal(js_sql_int(&R, "SELECT count(*) FROM jobs WHERE state = 3", NULL), 48);
+    assert_int_equal(js_sql_int(&R, "SELECT count(*) FROM audit WHERE action = 'job.end'", NULL), 48);
     print_message("of the first %d starts: alice %d (share 2), bob %d (1), carol %d (1)\n", n, count[0],
                   count[1], count[2]);
     assert_true(n >= 16);

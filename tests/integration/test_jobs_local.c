@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 
 static js_room R;
-static char tok[4][AT_ROOM_TOKEN_MAX]; /* alice (member), bob (member), carol, dave */
+static char tok[5][AT_ROOM_TOKEN_MAX]; /* alice (member), bob (member), carol, dave, sam (student) */
 static char code_dir[700], in_dir[700];
 
 static int setup(void **state)
@@ -26,9 +26,10 @@ static int setup(void **state)
     js_init(&R, "jobs.executor = local\njobs.cores = 2\njobs.tick_ms = 100\n"
                 "jobs.quota.user.carol.core_hours = 1\n"
                 "jobs.quota.user.dave.concurrent = 1\njobs.quota.user.dave.queued = 1\n");
-    const char *users[] = {"alice", "bob", "carol", "dave"};
-    at_project_role roles[] = {AT_PROJECT_MEMBER, AT_PROJECT_MEMBER, AT_PROJECT_MEMBER, AT_PROJECT_MEMBER};
-    js_people(&R, "P", users, roles, 4, tok);
+    const char *users[] = {"alice", "bob", "carol", "dave", "sam"};
+    at_project_role roles[] = {AT_PROJECT_MEMBER, AT_PROJECT_MEMBER, AT_PROJECT_MEMBER, AT_PROJECT_MEMBER,
+                               AT_PROJECT_STUDENT};
+    js_people(&R, "P", users, roles, 5, tok);
     const char *other[] = {"olga"};
     at_project_role lead[] = {AT_PROJECT_LEAD};
     js_people(&R, "Q", other, lead, 1, NULL);
@@ -241,6 +242,11 @@ static void test_sandbox(void **state)
     char object[32];
     snprintf(object, sizeof object, "job:%lld", id);
     assert_int_equal(js_audit_count(&R, "job.sandbox.refused", object), 1);
+    /* a student uses synthetic datasets only ("in" is; the results are not) */
+    js_cli(&R, tok[4], &out, 1, "job submit --project P --command true --input results");
+    assert_non_null(strstr(out, "synthetic datasets only"));
+    free(out);
+    assert_true(submit(4, "--command true --input in --time 60", 1) > 0);
     /* another project's dataset cannot even be asked for */
     js_cli(&R, tok[0], &out, 1, "job submit --project P --command true --input secret");
     assert_non_null(strstr(out, "no dataset 'secret'"));
