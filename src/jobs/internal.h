@@ -116,6 +116,20 @@ at_status jobs_slurm_nodes(at_jobs *j, at_jobs_station **out, size_t *count);
  * standard output (at most cap - 1 bytes); the exit status in *code. */
 at_status jobs_capture(const char *const *argv, char *out, size_t cap, int *code);
 
+/* cgroup.c */
+typedef struct {
+    char dir[2][512]; /* v2: one; v1: memory, pids */
+    int count;
+    int memory, pids; /* which limits were set */
+} jobs_cgroup;
+/* Make the job's groups and set their limits (best effort: count 0 when
+ * none could be made). */
+void jobs_cgroup_make(jobs_cgroup *g, int64_t id, int attempt, int64_t memory_mb, int processes);
+/* Move the calling process into them (in the child, before exec): how many. */
+int jobs_cgroup_enter(const jobs_cgroup *g);
+/* Remove them (after the job's end). */
+void jobs_cgroup_remove(jobs_cgroup *g);
+
 /* sandbox.c */
 typedef struct {
     const char *bwrap;

@@ -525,9 +525,17 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
     }
     log_line(&log, "running %s%s", conf.sandbox ? "in the sandbox: " : "WITHOUT the sandbox: ",
              strcmp(spec.kind, "script") ? spec.kind : spec.command);
+    jobs_cgroup cg;
+    jobs_cgroup_make(&cg, id, attempt, spec.memory_mb, conf.processes);
+    if (cg.memory || cg.pids)
+        log_line(&log, "limits: %s%s%s (cgroup), %lld MiB of data (rlimit)", cg.memory ? "memory" : "",
+                 cg.memory && cg.pids ? " and " : "", cg.pids ? "processes" : "", (long long)spec.memory_mb);
+    else
+        log_line(&log, "limits: %lld MiB of data (rlimit); no cgroup could be made here", (long long)spec.memory_mb);
     double t0 = at_now_seconds();
     pid_t child = fork();
     if (child == 0) {
+        jobs_cgroup_enter(&cg);
         setpgid(0, 0);
         struct rlimit rl;
         rl.rlim_cur = rl.rlim_max = (rlim_t)spec.memory_mb << 20;
@@ -571,6 +579,7 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
         close(nsock[1]);
     jobs_argv_free(bw);
     if (child < 0) {
+        jobs_cgroup_remove(&cg);
         close(opipe[0]);
         close(ppipe[0]);
         snprintf(reason, sizeof reason, "cannot start the job: %s", strerror(errno));
@@ -580,6 +589,7 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
     int wst = supervise(child, opipe[0], ppipe[0], nsock[0], events_fd, &log, t0 + (double)spec.time_limit,
                         cancel, &how, t0, &refused);
     double took = at_now_seconds() - t0;
+    jobs_cgroup_remove(&cg);
     if (!how && cancel && *cancel)
         how = 1; /* the signal reached the job too (scancel signals every process of the job) */
     if (how == 1) {

@@ -23,7 +23,7 @@ static int setup(void **state)
         print_message("SKIPPED: bubblewrap is not installed (scripts/bootstrap installs it)\n");
         return 0;
     }
-    js_init(&R, "jobs.executor = local\njobs.cores = 2\njobs.tick_ms = 100\n"
+    js_init(&R, "jobs.executor = local\njobs.cores = 2\njobs.tick_ms = 100\njobs.processes = 64\n"
                 "jobs.quota.user.carol.core_hours = 1\n"
                 "jobs.quota.user.dave.concurrent = 1\njobs.quota.user.dave.queued = 1\n");
     const char *users[] = {"alice", "bob", "carol", "dave", "sam"};
@@ -253,6 +253,46 @@ static void test_sandbox(void **state)
     free(out);
 }
 
+static __attribute__((noinline)) int alive_count(const char *log)
+{
+    const char *alive = strstr(log, "\nalive ");
+    return alive ? atoi(alive + 7) : -1;
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    NEED_BWRAP();
+    /* processes: at most jobs.processes (a cgroup's pids.max, where the
+     * room may make one) */
+    js_file(code_dir, "forks.py",
+            "import os, time\nkids = []\nfor i in range(200):\n    try:\n        pid = os.fork()\n"
+            "    except OSError:\n        break\n    if pid == 0:\n        time.sleep(3)\n        os._exit(0)\n"
+            "    kids.append(pid)\nprint('alive', len(kids) + 1, flush=True)\nfor k in kids:\n    os.waitpid(k, 0)\n");
+    js_file(code_dir, "eat.py", "b = bytearray(600 * 1024 * 1024)\nprint('ate', len(b))\n");
+    char cmd[900], *out = NULL;
+    snprintf(cmd, sizeof cmd, "code push '%s' --project P", code_dir);
+    assert_int_equal(js_cli(&R, tok[0], NULL, 0, cmd), 0);
+    long long forks = submit(0, "--command 'python3 forks.py' --time 60", 1);
+    long long eat = submit(0, "--command 'python3 eat.py' --memory 256M --time 60", 1);
+    wait_state(0, eat, "failed", 60);
+    wait_state(0, forks, "succeeded", 60);
+    snprintf(cmd, sizeof cmd, "job logs %lld", forks);
+    js_cli(&R, tok[0], &out, 0, cmd);
+    int n = alive_count(out), by_cgroup = strstr(out, "processes (cgroup)") != NULL;
+    free(out);
+    print_message("%d processes alive of 200 forks asked (limit 64, %s)\n", n,
+                  by_cgroup ? "a cgroup's pids.max" : "no cgroup here");
+    assert_true(n > 0);
+    if (by_cgroup)
+        assert_true(n <= 64);
+    snprintf(cmd, sizeof cmd, "job logs %lld", eat);
+    js_cli(&R, tok[0], &out, 0, cmd);
+    assert_null(strstr(out, "ate "));
+    assert_true(strstr(out, "MemoryError") || strstr(out, "signal 9"));
+    free(out);
+}
+
 static void test_time_limit_and_cancel(void **state)
 {
     (void)state;
@@ -332,7 +372,7 @@ int main(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_script_job), cmocka_unit_test(test_pipeline_kind),
-        cmocka_unit_test(test_sandbox),    cmocka_unit_test(test_time_limit_and_cancel),
+        cmocka_unit_test(test_sandbox),    cmocka_unit_test(test_limits), cmocka_unit_test(test_time_limit_and_cancel),
         cmocka_unit_test(test_quotas),     cmocka_unit_test(test_restart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
