@@ -203,8 +203,23 @@ static void tls_options(CURL *h, const client_conf *c)
     curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 }
 
+static int request(const client_conf *c, const char *method, const char *path, const cJSON *body,
+                   const void *raw, size_t raw_len, const char *raw_type, client_resp *out);
+
 int client_request(const client_conf *c, const char *method, const char *path, const cJSON *body,
                    client_resp *out)
+{
+    return request(c, method, path, body, NULL, 0, NULL, out);
+}
+
+int client_request_raw(const client_conf *c, const char *method, const char *path, const void *data, size_t len,
+                       const char *content_type, client_resp *out)
+{
+    return request(c, method, path, NULL, data, len, content_type, out);
+}
+
+static int request(const client_conf *c, const char *method, const char *path, const cJSON *body,
+                   const void *raw, size_t raw_len, const char *raw_type, client_resp *out)
 {
     memset(out, 0, sizeof *out);
     if (!strncmp(c->server, "https://", 8) && !c->cacert[0] && !c->pin[0]) {
@@ -239,6 +254,12 @@ int client_request(const client_conf *c, const char *method, const char *path, c
     if (json) {
         hdr = curl_slist_append(hdr, "Content-Type: application/json");
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
+    } else if (raw) {
+        char ct[128];
+        snprintf(ct, sizeof ct, "Content-Type: %s", raw_type ? raw_type : "application/octet-stream");
+        hdr = curl_slist_append(hdr, ct);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, raw);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)raw_len);
     }
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
@@ -246,7 +267,7 @@ int client_request(const client_conf *c, const char *method, const char *path, c
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, raw ? 1800L : 120L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     tls_options(h, c);
     sink s = {0};

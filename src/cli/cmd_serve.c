@@ -3,6 +3,7 @@
  * gets its signed anchor). */
 #include "cli.h"
 
+#include "atelier/jobs.h"
 #include "atelier/room.h"
 #include "atelier/web.h"
 
@@ -60,9 +61,17 @@ int cmd_serve(int argc, char **argv)
     at_room *room = NULL;
     at_status st = at_room_open(dir, &room);
     at_web_server *srv = NULL;
+    at_jobs *jobs = NULL;
+    if (!st)
+        st = at_jobs_open(room, &jobs);
+    opt.jobs = jobs;
     if (!st)
         st = at_web_start(room, &opt, &srv);
+    if (!st)
+        st = at_jobs_start(jobs); /* recovers the jobs an earlier process left, then schedules */
     if (st) {
+        at_web_stop(srv);
+        at_jobs_close(jobs);
         at_room_close(room);
         return cli_fail(st);
     }
@@ -75,6 +84,7 @@ int cmd_serve(int argc, char **argv)
     sigwait(&stop, &sig);
     fprintf(stderr, "atelier serve: stopping (signal %d)\n", sig);
     at_web_stop(srv);
+    at_jobs_close(jobs); /* running jobs go on: the next start re-attaches them */
     st = at_room_close(room);
     return st ? cli_fail(st) : CLI_OK;
 }

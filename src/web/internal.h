@@ -14,6 +14,7 @@
 #define WEB_HEADERS_MAX 8      /* extra response headers */
 #define WEB_OUT_MAX (8u << 20) /* ceiling on one response body */
 #define WEB_COOKIE "__Host-atelier"
+#define WEB_UPLOAD_MAX (256u << 20) /* ceiling on an upload route's body */
 
 /* ---- parse.c: the parsers, no I/O ---- */
 typedef struct {
@@ -70,6 +71,8 @@ struct web_req {
     size_t nparams;
     /* body fields (JSON for the API, a form for pages) */
     web_fields fields;
+    const unsigned char *body; /* the raw body of an upload route */
+    size_t body_len;
     /* who */
     at_actor actor;
     char cookie[AT_ROOM_TOKEN_MAX]; /* the session cookie's value, or a pre-login nonce */
@@ -96,6 +99,10 @@ const char *web_field(web_req *r, const char *name);
 char *web_keep(web_req *r, char *owned);
 /* The stylesheet read at start (NULL when absent). */
 const char *web_static_css(web_req *r, size_t *len);
+/* The jobs service, or NULL. */
+struct at_jobs *web_jobs(web_req *r);
+/* 1 when path is one of an upload route's (its body may be larger). */
+int web_is_upload_path(const char *path);
 
 /* ---- response helpers (response.c) ---- */
 void web_redirect(web_req *r, const char *location);
@@ -208,5 +215,24 @@ void ui_project_member_remove(web_req *r);
 /* ui_audit.c */
 void ui_audit(web_req *r);
 void ui_audit_csv(web_req *r);
+/* api_jobs.c */
+void api_jobs_submit(web_req *r);
+void api_jobs_project(web_req *r);
+void api_jobs_mine(web_req *r);
+void api_queue(web_req *r);
+void api_job_get(web_req *r);
+void api_job_log(web_req *r);
+void api_job_events(web_req *r);
+void api_job_cancel(web_req *r);
+void api_job_result(web_req *r);
+void api_code_push(web_req *r);
+void api_datasets(web_req *r);
+void api_usage(web_req *r);
+/* ui_jobs.c */
+void ui_jobs_mine(web_req *r);
+void ui_jobs_project(web_req *r);
+void ui_queue(web_req *r);
+void ui_job(web_req *r);
+void ui_job_cancel(web_req *r);
 
 #endif

@@ -30,6 +30,19 @@ const web_route web_routes[] = {
      api_members_remove},
     {"GET", "/api/v1/audit", AT_ACT_AUDIT_READ, AT_WEB_API, api_audit_list},
     {"GET", "/api/v1/audit/verify", AT_ACT_AUDIT_READ, AT_WEB_API, api_audit_verify},
+    /* jobs */
+    {"POST", "/api/v1/projects/{project}/jobs", AT_ACT_JOB_SUBMIT, AT_WEB_UPLOAD, api_jobs_submit},
+    {"GET", "/api/v1/projects/{project}/jobs", AT_ACT_JOB_READ, AT_WEB_API, api_jobs_project},
+    {"POST", "/api/v1/projects/{project}/code", AT_ACT_JOB_SUBMIT, AT_WEB_UPLOAD, api_code_push},
+    {"GET", "/api/v1/projects/{project}/datasets", AT_ACT_JOB_DATA, AT_WEB_API, api_datasets},
+    {"GET", "/api/v1/jobs", AT_ACT_SELF_READ, AT_WEB_API, api_jobs_mine},
+    {"GET", "/api/v1/jobs/{job}", AT_ACT_JOB_READ, AT_WEB_API, api_job_get},
+    {"GET", "/api/v1/jobs/{job}/log", AT_ACT_JOB_DATA, AT_WEB_API, api_job_log},
+    {"GET", "/api/v1/jobs/{job}/events", AT_ACT_JOB_READ, AT_WEB_API, api_job_events},
+    {"POST", "/api/v1/jobs/{job}/cancel", AT_ACT_JOB_CANCEL, AT_WEB_API, api_job_cancel},
+    {"GET", "/api/v1/jobs/{job}/result", AT_ACT_JOB_DATA, AT_WEB_API, api_job_result},
+    {"GET", "/api/v1/queue", AT_ACT_QUEUE_ROOM, AT_WEB_API, api_queue},
+    {"GET", "/api/v1/usage", AT_ACT_SELF_READ, AT_WEB_API, api_usage},
     /* pages */
     {"GET", "/login", AT_ACT_PUBLIC, AT_WEB_PAGE, ui_login_form},
     {"POST", "/login", AT_ACT_PUBLIC, AT_WEB_PAGE, ui_login_post},
@@ -56,6 +69,11 @@ const web_route web_routes[] = {
      ui_project_member_remove},
     {"GET", "/audit", AT_ACT_AUDIT_READ, AT_WEB_PAGE, ui_audit},
     {"GET", "/audit.csv", AT_ACT_AUDIT_READ, AT_WEB_PAGE, ui_audit_csv},
+    {"GET", "/jobs", AT_ACT_SELF_READ, AT_WEB_PAGE, ui_jobs_mine},
+    {"GET", "/jobs/{job}", AT_ACT_JOB_READ, AT_WEB_PAGE, ui_job},
+    {"POST", "/jobs/{job}/cancel", AT_ACT_JOB_CANCEL, AT_WEB_PAGE, ui_job_cancel},
+    {"GET", "/projects/{project}/jobs", AT_ACT_JOB_READ, AT_WEB_PAGE, ui_jobs_project},
+    {"GET", "/queue", AT_ACT_QUEUE_ROOM, AT_WEB_PAGE, ui_queue},
     /* static files */
     {"GET", "/static/bootstrap.min.css", AT_ACT_PUBLIC, AT_WEB_STATIC, ui_static_css},
 };

@@ -6,6 +6,8 @@
  * handler run. */
 #include "internal.h"
 
+#include "atelier/jobs.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -20,6 +22,7 @@
 
 struct at_web_server {
     at_room *room;
+    at_jobs *jobs;
     struct MHD_Daemon *daemon;
     int https;
     int port;
@@ -33,6 +36,22 @@ typedef struct {
     int too_big;
     double start;
 } conn_ctx;
+
+at_jobs *web_jobs(web_req *r)
+{
+    return r->srv->jobs;
+}
+
+int web_is_upload_path(const char *path)
+{
+    char params[WEB_PARAMS_MAX][WEB_PARAM_CAP];
+    const char *names[WEB_PARAMS_MAX];
+    size_t n;
+    for (size_t i = 0; i < web_routes_count; i++)
+        if (web_routes[i].kind == AT_WEB_UPLOAD && web_path_match(web_routes[i].pattern, path, params, names, &n))
+            return 1;
+    return 0;
+}
 
 const char *web_static_css(web_req *r, size_t *len)
 {
@@ -114,7 +133,7 @@ static int is_json(web_req *r)
 
 static void find_actor(web_req *r)
 {
-    if (r->route->kind == AT_WEB_API) {
+    if (r->route->kind == AT_WEB_API || r->route->kind == AT_WEB_UPLOAD) {
         const char *auth = web_header(r, "Authorization");
         if (auth && !strncmp(auth, "Bearer ", 7))
             at_room_session_lookup(r->room, auth + 7, AT_SESSION_BEARER, &r->actor);
@@ -135,7 +154,7 @@ static void deny(web_req *r, at_decision d)
                       : d == AT_DENY_SETUP ? "finish setting up the account first (new password, TOTP)"
                                            : "not allowed";
     int status = d == AT_DENY_UNAUTHENTICATED ? 401 : 403;
-    if (r->route->kind == AT_WEB_API)
+    if (r->route->kind == AT_WEB_API || r->route->kind == AT_WEB_UPLOAD)
         web_json_error(r, status, msg);
     else if (d == AT_DENY_UNAUTHENTICATED)
         web_redirect(r, "/login");
@@ -189,6 +208,9 @@ static void dispatch(at_web_server *s, web_req *r, conn_ctx *ctx)
                        "page and try again.");
             return;
         }
+    } else if (r->route->kind == AT_WEB_UPLOAD) {
+        r->body = (const unsigned char *)body;
+        r->body_len = blen;
     } else if (r->route->kind == AT_WEB_API && writes && blen) {
         at_status st = is_json(r) ? web_parse_json(body, blen, &r->fields)
                                   : at_error_set(AT_ERR_FORMAT, "the body must be application/json");
@@ -198,6 +220,23 @@ static void dispatch(at_web_server *s, web_req *r, conn_ctx *ctx)
         }
     }
     at_object obj = {.project = web_param(r, "project"), .user = web_param(r, "user")};
+    /* a job's routes: the object is the job's project and its owner */
+    at_job job;
+    const char *job_id = web_param(r, "job");
+    if (job_id) {
+        char *end;
+        long long id = strtoll(job_id, &end, 10);
+        if (!s->jobs || !*job_id || *end || id <= 0 || at_jobs_get(s->jobs, id, &job) != AT_OK) {
+            at_error_clear();
+            if (r->route->kind == AT_WEB_PAGE)
+                page_error(r, 404, "No such job.");
+            else
+                web_json_error(r, 404, s->jobs ? "no such job" : "jobs are not enabled in this room");
+            return;
+        }
+        obj.project = job.project;
+        obj.user = job.user;
+    }
     at_decision d = at_room_authorize(s->room, &r->actor, r->route->action, &obj);
     if (d != AT_ALLOW) {
         deny(r, d);
@@ -300,7 +339,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ctx = at_calloc(1, sizeof *ctx);
         if (!ctx)
             return MHD_NO;
-        at_buf_init(&ctx->body, s->body_max);
+        size_t limit = web_is_upload_path(url) ? WEB_UPLOAD_MAX : s->body_max;
+        at_buf_init(&ctx->body, limit);
         ctx->start = at_now_seconds();
         *con_cls = ctx;
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
@@ -308,8 +348,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             char *end;
             errno = 0;
             unsigned long long n = strtoull(cl, &end, 10);
-            if (errno || *end || n > s->body_max) {
-                at_log(AT_LOG_INFO, "http %s: a body of more than %zu bytes refused", method, s->body_max);
+            if (errno || *end || n > ctx->body.max) {
+                at_log(AT_LOG_INFO, "http %s: a body of more than %zu bytes refused", method, ctx->body.max);
                 return refuse(c, 413, "{\"error\":\"request body too large\"}\n");
             }
         }
@@ -447,6 +487,7 @@ at_status at_web_start(at_room *room, const at_web_options *opt, at_web_server *
     if (!s)
         return AT_ERR_NOMEM;
     s->room = room;
+    s->jobs = opt ? opt->jobs : NULL;
     s->https = !insecure;
     s->body_max = cf->body_max;
     char *cert = NULL, *key = NULL;

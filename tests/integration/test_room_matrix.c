@@ -77,6 +77,24 @@ static const struct {
     {"GET", "/audit", "dpo"},
     {"GET", "/audit.csv", "dpo"},
     {"GET", "/static/bootstrap.min.css", "*"},
+    /* jobs */
+    {"POST", "/api/v1/projects/{project}/jobs", "lead member student"},
+    {"GET", "/api/v1/projects/{project}/jobs", "admin lead member student"},
+    {"POST", "/api/v1/projects/{project}/code", "lead member student"},
+    {"GET", "/api/v1/projects/{project}/datasets", "lead member student"},
+    {"GET", "/api/v1/jobs", "full"},
+    {"GET", "/api/v1/jobs/{job}", "admin lead member student"},
+    {"GET", "/api/v1/jobs/{job}/log", "lead member student"},
+    {"GET", "/api/v1/jobs/{job}/events", "admin lead member student"},
+    {"POST", "/api/v1/jobs/{job}/cancel", "admin lead member"},
+    {"GET", "/api/v1/jobs/{job}/result", "lead member student"},
+    {"GET", "/api/v1/queue", "admin"},
+    {"GET", "/api/v1/usage", "full"},
+    {"GET", "/jobs", "full"},
+    {"GET", "/jobs/{job}", "admin lead member student"},
+    {"POST", "/jobs/{job}/cancel", "admin lead member"},
+    {"GET", "/projects/{project}/jobs", "admin lead member student"},
+    {"GET", "/queue", "admin"},
 };
 #define EXPECTED_COUNT (sizeof expected / sizeof *expected)
 
@@ -126,6 +144,7 @@ static void test_table_covers_routes(void **state)
 typedef struct {
     rs_room room;
     int64_t uid[A_COUNT];
+    int64_t job; /* a job of u-member in P */
     char login_secret[AT_ROOM_TOTP_SECRET_MAX];
     int counter;
 } world;
@@ -137,7 +156,7 @@ static void make_world(void)
     at_room_set_clock(rs_clock);
     rs_offset = 0;
     at_log_set_handler(rs_log_fn, NULL, AT_LOG_INFO);
-    rs_start(&W.room, "lockout_failures = 100\n");
+    rs_start(&W.room, "lockout_failures = 100\njobs.executor = none\n");
     at_room *rm = W.room.room;
     char otp[AT_ROOM_OTP_MAX];
     static const unsigned roles[A_COUNT] = {
@@ -161,6 +180,18 @@ static void make_world(void)
     assert_int_equal(at_room_member_set(rm, "admin", "Q", "u-other", AT_PROJECT_LEAD), AT_OK);
     assert_int_equal(at_room_user_create(rm, "admin", "victim", 0, "", otp, NULL), AT_OK);
     assert_int_equal(at_room_user_set_disabled(rm, "admin", "u-disabled", 1), AT_OK);
+    /* code and a job of the member's, for the job routes */
+    char *code = test_mkdtemp(), snap[AT_VAULT_SNAPSHOT_HEX], path[700];
+    snprintf(path, sizeof path, "%s/run.sh", code);
+    test_write_file(path, "true\n", 5);
+    assert_int_equal(at_jobs_dataset_put(W.room.jobs, "u-member", "P", "code", "code", 0, code, snap), AT_OK);
+    test_rmtree(code);
+    free(code);
+    at_job_spec spec;
+    const char *js = "{\"kind\":\"script\",\"command\":\"sh run.sh\",\"project\":\"P\"}";
+    assert_int_equal(at_job_spec_parse(js, strlen(js), &spec), AT_OK);
+    assert_int_equal(at_jobs_submit(W.room.jobs, "u-member", &spec, &W.job), AT_OK);
+    at_job_spec_free(&spec);
 }
 
 /* A fresh credential for actor of the given kind: a token, a cookie
@@ -199,7 +230,12 @@ static void request_for(const char *method, const char *pattern, int page, char 
     at_room *rm = W.room.room;
     char out[512] = "";
     for (const char *p = pattern; *p;) {
-        if (!strncmp(p, "{user}", 6)) {
+        if (!strncmp(p, "{job}", 5)) {
+            char id[32];
+            snprintf(id, sizeof id, "%lld", (long long)W.job);
+            strcat(out, id);
+            p += 5;
+        } else if (!strncmp(p, "{user}", 6)) {
             strcat(out, "victim");
             p += 6;
         } else if (!strncmp(p, "{project}", 9)) {
@@ -245,6 +281,10 @@ static void request_for(const char *method, const char *pattern, int page, char 
                       : "{\"current\":\"wrong\",\"password\":\"short\"}");
     } else if (strstr(pattern, "/mfa/confirm") || !strcmp(pattern, "/mfa/enrol")) {
         snprintf(body, bcap, page ? "code=000000" : "{\"totp\":\"000000\"}");
+    } else if (!strcmp(pattern, "/api/v1/projects/{project}/jobs") && !strcmp(method, "POST")) {
+        snprintf(body, bcap, "{\"kind\":\"script\",\"command\":\"true\",\"time\":\"1m\"}");
+    } else if (!strcmp(pattern, "/api/v1/projects/{project}/code")) {
+        snprintf(body, bcap, "ATLCODE1\nF 644 5 6\nrun.shtrue\n");
     } else if (!strcmp(method, "POST") && !page) {
         snprintf(body, bcap, "{}");
     }
@@ -266,7 +306,7 @@ static void test_matrix(void **state)
             if (!strcmp(expected[k].method, rt->method) && !strcmp(expected[k].pattern, rt->pattern))
                 allowed = expected[k].allowed;
         assert_non_null(allowed);
-        int page = rt->kind != AT_WEB_API;
+        int page = rt->kind != AT_WEB_API && rt->kind != AT_WEB_UPLOAD;
         for (int a = 0; a < A_COUNT; a++) {
             char cred[AT_ROOM_TOKEN_MAX], path[600], body[600], full_body[900];
             credential(a, page ? AT_SESSION_BROWSER : AT_SESSION_BEARER, cred);
