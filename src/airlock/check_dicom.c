@@ -60,18 +60,24 @@ static at_status detect(void *ud, const char *text, size_t len, at_deid_span **s
     return st;
 }
 
-/* "ATL" and 16 base32 characters (trailing spaces of the PN padding allowed). */
+/* The door's pseudonym: "ATL" and 16 base32 characters (Patient ID),
+ * "PAT^" before it (Patient's Name); the PN padding allowed. */
 static int is_door_pseudonym(const at_dcm_element *el)
 {
     uint32_t n = el->length;
-    while (n && (el->value[n - 1] == ' ' || el->value[n - 1] == 0))
+    const unsigned char *v = el->value;
+    while (n && (v[n - 1] == ' ' || v[n - 1] == 0))
         n--;
     if (n == 0)
         return 1;
-    if (n != 19 || memcmp(el->value, "ATL", 3))
+    if (n == 23 && !memcmp(v, "PAT^", 4)) {
+        v += 4;
+        n -= 4;
+    }
+    if (n != 19 || memcmp(v, "ATL", 3))
         return 0;
     for (uint32_t i = 3; i < n; i++) {
-        unsigned char c = el->value[i];
+        unsigned char c = v[i];
         if (!((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7')))
             return 0;
     }

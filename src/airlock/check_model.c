@@ -109,16 +109,27 @@ void airlock_check_risk_model(airlock_report *r, const at_airlock_check_ctx *ctx
         if (flag && (int)airlock_digit_run(t, n) >= run) {
             flag[k] = 1;
             digits++;
-        } else if (flag && ctx->detector && at_text_utf8_check(t, n, &(size_t){0}) == 0) {
-            at_text_spans sp = {0};
-            if (at_text_deid_detect(ctx->detector, t, n, &sp) == AT_OK)
-                for (size_t i = 0; i < sp.n && !flag[k]; i++)
-                    if (airlock_label_strong(sp.v[i].label)) {
-                        flag[k] = 2;
-                        label[k] = sp.v[i].label;
-                        names++;
-                    }
-            at_text_spans_free(&sp);
+        } else if (flag && ctx->detector && n < 1024 && at_text_utf8_check(t, n, &(size_t){0}) == 0) {
+            /* the trainer folds its terms to lower case, and the detector
+             * knows a name by its capital: each term is looked at as it is
+             * and with its words capitalised ("dupont" -> "Dupont") */
+            char title[1024];
+            memcpy(title, t, n);
+            title[n] = '\0';
+            for (size_t i = 0; i < n; i++)
+                if ((i == 0 || title[i - 1] == ' ') && title[i] >= 'a' && title[i] <= 'z')
+                    title[i] = (char)(title[i] - 'a' + 'A');
+            for (int pass = 0; pass < 2 && !flag[k]; pass++) {
+                at_text_spans sp = {0};
+                if (at_text_deid_detect(ctx->detector, pass ? title : t, n, &sp) == AT_OK)
+                    for (size_t i = 0; i < sp.n && !flag[k]; i++)
+                        if (airlock_label_strong(sp.v[i].label)) {
+                            flag[k] = 2;
+                            label[k] = sp.v[i].label;
+                            names++;
+                        }
+                at_text_spans_free(&sp);
+            }
         }
         t += n + 1;
     }

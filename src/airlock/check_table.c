@@ -77,7 +77,8 @@ static const char *const not_counts[] = {"year", "annee", "age", "age_min", "age
                                          "stage", "rank", "rang", "order", "ordre", "index", "id", "code", "line",
                                          "ligne", "fold", "epoch", "step", "seed", NULL};
 static const char *const id_words[] = {"patient_id", "patientid", "id_patient", "patient", "ipp", "nip", "nda",
-                                       "nir", "subject", "subject_id", "id_sujet", "sujet", "numero_patient", NULL};
+                                       "nir", "subject", "subject_id", "id_sujet", "sujet", "numero_patient", "num_patient",
+                                       "patient_number", "mrn", NULL};
 
 /* -1 empty, -2 a suppression mark, -3 not a count; else the count. */
 static long long parse_cell(const char *s)
@@ -155,9 +156,9 @@ static at_status table_read(const char *text, size_t len, table *t)
     for (size_t c = 0; c < t->cols; c++) {
         char h[64];
         fold(t->csv.cells[c], h, sizeof h);
-        if (word_in(h, id_words) || strstr(h, "patient"))
+        if (word_in(h, id_words))
             t->idcol = t->idcol < 0 ? (long)c : t->idcol;
-        if (word_in(h, not_counts) || word_in(h, id_words) || strstr(h, "patient"))
+        if (word_in(h, not_counts) || word_in(h, id_words))
             continue;
         size_t counts = 0, other = 0;
         for (size_t r = 0; r < t->rows; r++) {
