@@ -38,6 +38,18 @@ static long long number(const char *s)
     return s && *s && !*end && v > 0 ? v : 0;
 }
 
+static double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const char *s = client_str(o, key);
+    return s ? s : "";
+}
+
 static int post(client_conf *c, client_opts *o, const char *cmd, const char *path, cJSON *body, client_resp *r)
 {
     int rc = client_request(c, "POST", path, body, r);
@@ -62,9 +74,9 @@ static int status_one(client_conf *c, client_opts *o, long long id)
     } else if (!rc) {
         const cJSON *q = cJSON_GetObjectItemCaseSensitive(r.json, "request"), *e;
         printf("request   %lld: %s\nproject   %s\nauthor    %s\nstate     %s (round %d)\nchecks    %s\n", id,
-               client_str(q, "title") ? client_str(q, "title") : "", client_str(q, "project"), client_str(q, "author"),
-               client_str(q, "state"), (int)cJSON_GetObjectItemCaseSensitive(q, "round")->valuedouble,
-               client_str(q, "checks"));
+               str(q, "title"), str(q, "project"), str(q, "author"),
+               str(q, "state"), (int)num(q, "round"),
+               str(q, "checks"));
         const char *sha = client_str(q, "manifest_sha256");
         if (sha && *sha)
             printf("manifest  sha256 %s\n", sha);
@@ -72,25 +84,25 @@ static int status_one(client_conf *c, client_opts *o, long long id)
         cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r.json, "files"))
         {
             printf("%-5lld %-28s %-10s %-11s %-8s %-9lld %.16s%s%s\n",
-                   (long long)cJSON_GetObjectItemCaseSensitive(e, "id")->valuedouble, client_str(e, "name"),
-                   client_str(e, "role"), client_str(e, "type"), client_str(e, "outcome"),
-                   (long long)cJSON_GetObjectItemCaseSensitive(e, "size")->valuedouble, client_str(e, "sha256"),
+                   (long long)num(e, "id"), str(e, "name"),
+                   str(e, "role"), str(e, "type"), str(e, "outcome"),
+                   (long long)num(e, "size"), str(e, "sha256"),
                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "needs_dpo")) ? "  (needs the DPO)" : "",
-                   *client_str(e, "transform") ? "  (rounded)" : "");
+                   *str(e, "transform") ? "  (rounded)" : "");
             const cJSON *checks = cJSON_GetObjectItemCaseSensitive(e, "checks"), *k;
             cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(checks, "checks"))
             {
-                const char *oc = client_str(k, "outcome");
+                const char *oc = str(k, "outcome");
                 if (oc && strcmp(oc, "pass"))
-                    printf("      %-6s %s: %s\n", oc, client_str(k, "name"), client_str(k, "summary"));
+                    printf("      %-6s %s: %s\n", oc, str(k, "name"), str(k, "summary"));
             }
         }
         const cJSON *votes = cJSON_GetObjectItemCaseSensitive(r.json, "votes");
         if (cJSON_GetArraySize(votes)) {
             printf("\n%-5s %-16s %-10s %s\n", "FILE", "REVIEWER", "VOTE", "COMMENT");
             cJSON_ArrayForEach(e, votes)
-            printf("%-5lld %-16s %-10s %s\n", (long long)cJSON_GetObjectItemCaseSensitive(e, "file")->valuedouble,
-                   client_str(e, "reviewer"), client_str(e, "vote"), client_str(e, "comment"));
+            printf("%-5lld %-16s %-10s %s\n", (long long)num(e, "file"),
+                   str(e, "reviewer"), str(e, "vote"), str(e, "comment"));
         }
     }
     client_resp_free(&r);
@@ -110,10 +122,10 @@ static int status_mine(client_conf *c, client_opts *o)
         printf("%-7s %-14s %-11s %-6s %-7s %-20s %s\n", "REQUEST", "PROJECT", "STATE", "FILES", "CHECKS", "UPDATED",
                "TITLE");
         cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r.json, "requests"))
-        printf("%-7lld %-14s %-11s %-6d %-7s %-20s %s\n", (long long)cJSON_GetObjectItemCaseSensitive(e, "id")->valuedouble,
-               client_str(e, "project"), client_str(e, "state"),
-               (int)cJSON_GetObjectItemCaseSensitive(e, "files")->valuedouble, client_str(e, "checks"),
-               client_str(e, "updated"), client_str(e, "title"));
+        printf("%-7lld %-14s %-11s %-6d %-7s %-20s %s\n", (long long)num(e, "id"),
+               str(e, "project"), str(e, "state"),
+               (int)num(e, "files"), str(e, "checks"),
+               str(e, "updated"), str(e, "title"));
     }
     client_resp_free(&r);
     return rc;
@@ -231,7 +243,7 @@ int cmd_export(int argc, char **argv)
         cJSON_AddStringToObject(b, "title", title);
         rc = post(&c, &o, "export request", path, b, &r);
         if (!rc && !o.json)
-            printf("%lld\n", (long long)cJSON_GetObjectItemCaseSensitive(r.json, "id")->valuedouble);
+            printf("%lld\n", (long long)num(r.json, "id"));
     } else if (!strcmp(sub, "add")) {
         if (!number(job))
             return cli_usage_error("export add", "--job N (the job whose result or log) is required");
@@ -251,7 +263,7 @@ int cmd_export(int argc, char **argv)
             cJSON_AddStringToObject(b, "justification", justification);
         rc = post(&c, &o, "export add", path, b, &r);
         if (!rc && !o.json)
-            printf("%lld\n", (long long)cJSON_GetObjectItemCaseSensitive(r.json, "file")->valuedouble);
+            printf("%lld\n", (long long)num(r.json, "file"));
     } else if (!strcmp(sub, "remove") || !strcmp(sub, "round")) {
         long long fid = number(pos[1]);
         if (!fid)

@@ -68,10 +68,10 @@ void web_iso_time(time_t t, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void request_json(jw *w, const at_airlock_request *q)
+static void request_json(jw *w, const char *key, const at_airlock_request *q)
 {
     char t[32];
-    jw_obj(w, NULL);
+    jw_obj(w, key);
     jw_int(w, "id", q->id);
     jw_str(w, "project", q->project);
     jw_str(w, "author", q->author);
@@ -118,7 +118,7 @@ static void list_json(web_req *r, const at_airlock_filter *f, int reviewable)
             if (at_room_authorize(r->room, &r->actor, AT_ACT_EXPORT_REVIEW, &o) != AT_ALLOW)
                 continue;
         }
-        request_json(&w, &list[i]);
+        request_json(&w, NULL, &list[i]);
     }
     jw_close(&w, ']');
     jw_end(&w);
@@ -196,9 +196,7 @@ void api_export_get(web_req *r)
         char t[32];
         jw w;
         jw_begin(&w, r);
-        jw_key(&w, "request");
-        w.count[w.depth] = 1;
-        request_json(&w, &q);
+        request_json(&w, "request", &q);
         jw_arr(&w, "files");
         for (size_t i = 0; i < nf; i++) {
             const at_airlock_file *f = &files[i];
