@@ -16,6 +16,7 @@
 #include "internal.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +100,7 @@ static long long parse_cell(const char *s)
     if (!strcmp(f, "redacted") || !strcmp(f, "suppressed") || !strcmp(f, "supprime") || !strcmp(f, "masque") ||
         !strcmp(f, "c") || (s[0] == '<' && n <= 6 && n >= 2 && isdigit((unsigned char)s[1])))
         return -2;
-    if (n > 15)
+    if (n > 12) /* beyond 10^12: not a count (and sums stay far from overflow) */
         return -3;
     long long v = 0;
     for (size_t i = 0; i < n; i++) {
@@ -108,6 +109,12 @@ static long long parse_cell(const char *s)
         v = v * 10 + (s[i] - '0');
     }
     return v;
+}
+
+/* a + b for non-negative counts, saturating (a table of millions of rows). */
+static long long add(long long a, long long b)
+{
+    return a > LLONG_MAX - b ? LLONG_MAX : a + b;
 }
 
 static void table_free(table *t)
@@ -188,7 +195,7 @@ static at_status table_read(const char *text, size_t len, table *t)
                 continue;
             long long s = 0, v = t->val[last * t->cols + c];
             for (size_t r = 0; r < last; r++)
-                s += t->val[r * t->cols + c] > 0 ? t->val[r * t->cols + c] : 0;
+                s = add(s, t->val[r * t->cols + c] > 0 ? t->val[r * t->cols + c] : 0);
             sums = v >= 0 && v == s && s > 0;
         }
         if (sums)
@@ -204,7 +211,7 @@ static at_status table_read(const char *text, size_t len, table *t)
             long long s = 0, v = t->val[r * t->cols + (size_t)last];
             for (size_t c = 0; c < (size_t)last; c++)
                 if (t->cnt[c])
-                    s += t->val[r * t->cols + c] > 0 ? t->val[r * t->cols + c] : 0;
+                    s = add(s, t->val[r * t->cols + c] > 0 ? t->val[r * t->cols + c] : 0);
             sums = v >= 0 && v == s;
             nonzero |= s > 0;
         }
@@ -229,7 +236,7 @@ static long long recoverable(const table *t, long row, long col)
                 continue;
             long long v = t->val[(size_t)row * t->cols + c];
             suppressed += v == -2;
-            sum += v > 0 ? v : 0;
+            sum = add(sum, v > 0 ? v : 0);
         }
     } else { /* down the column, against the total row */
         for (size_t r = 0; r < t->rows; r++) {
@@ -239,7 +246,7 @@ static long long recoverable(const table *t, long row, long col)
                 continue;
             }
             suppressed += v == -2;
-            sum += v > 0 ? v : 0;
+            sum = add(sum, v > 0 ? v : 0);
         }
     }
     return suppressed == 1 && total >= 0 ? total - sum : -1;
@@ -352,7 +359,7 @@ void airlock_check_table(airlock_report *r, const at_airlock_check_ctx *ctx, con
 
 static long long round_to(long long v, int base)
 {
-    return (v + base / 2) / base * base;
+    return v > LLONG_MAX - base ? v / base * base : (v + base / 2) / base * base;
 }
 
 at_status at_airlock_round_table(const unsigned char *csv, size_t len, int threshold, int base, unsigned char **out,
@@ -391,7 +398,7 @@ at_status at_airlock_round_table(const unsigned char *csv, size_t len, int thres
             long long s = 0;
             for (size_t c = 0; c < C; c++)
                 if (t.cnt[c] && (long)c != t.tcol && v[r * C + c] > 0)
-                    s += v[r * C + c];
+                    s = add(s, v[r * C + c]);
             v[r * C + (size_t)t.tcol] = s;
         }
     for (size_t r = 0; r < t.rows; r++) {
@@ -403,7 +410,7 @@ at_status at_airlock_round_table(const unsigned char *csv, size_t len, int thres
             long long s = 0;
             for (size_t k = 0; k < t.rows; k++)
                 if (!t.trow[k] && v[k * C + c] > 0)
-                    s += v[k * C + c];
+                    s = add(s, v[k * C + c]);
             v[r * C + c] = s;
         }
     }
