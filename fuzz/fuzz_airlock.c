@@ -39,11 +39,13 @@ static void make_package(void)
     crypto_hash_sha256(h, (const unsigned char *)file, strlen(file));
     sodium_bin2hex(sha, sizeof sha, h, 32);
     char manifest[1024];
-    snprintf(manifest, sizeof manifest,
-             "{\"format\":\"%s\",\"request\":1,\"project\":\"p\",\"author\":\"a\",\"room\":{\"public_key\":\"%s\"},"
-             "\"times\":{\"released\":\"2023-11-14T22:13:20Z\"},\"released_unix\":1700000000,\"files\":[{\"name\":"
-             "\"t.csv\",\"size\":%zu,\"sha256\":\"%s\"}]}",
-             AT_AIRLOCK_PACKAGE_FORMAT, pkhex, strlen(file), sha);
+    snprintf(
+        manifest, sizeof manifest,
+        "{\"format\":\"%s\",\"request\":1,\"project\":\"p\",\"author\":\"a\",\"room\":{\"public_key\":\"%s\"}"
+        ","
+        "\"times\":{\"released\":\"2023-11-14T22:13:20Z\"},\"released_unix\":1700000000,\"files\":[{\"name\":"
+        "\"t.csv\",\"size\":%zu,\"sha256\":\"%s\"}]}",
+        AT_AIRLOCK_PACKAGE_FORMAT, pkhex, strlen(file), sha);
     size_t dn = strlen(AT_AIRLOCK_PACKAGE_DOMAIN), mn = strlen(manifest);
     unsigned char *msg = malloc(dn + 1 + mn);
     memcpy(msg, AT_AIRLOCK_PACKAGE_DOMAIN, dn);
@@ -99,8 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case 2: {
-        static const char *const names[] = {"t.csv", "t.tsv", "m.json", "log", "f.png", "p.pdf", "w.safetensors",
-                                            "m.atrisk", "i.dcm", "x.bin"};
+        static const char *const names[] = {"t.csv", "t.tsv",         "m.json",   "log",   "f.png",
+                                            "p.pdf", "w.safetensors", "m.atrisk", "i.dcm", "x.bin"};
         at_airlock_check_ctx ctx = {.conf = &conf, .threshold = 10};
         at_airlock_checks c;
         if (at_airlock_check_file(&ctx, names[p[0] % 10], p + 1, n - 1, n - 1, &c) == AT_OK)

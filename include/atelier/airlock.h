@@ -32,26 +32,26 @@ extern "C" {
 #endif
 
 /* ---- ceilings ---- */
-#define AT_AIRLOCK_NAME_MAX 200     /* bytes of a file's name in the package (a vault path) */
-#define AT_AIRLOCK_TEXT_MAX 2000    /* bytes of a justification, a comment, a reason */
-#define AT_AIRLOCK_FILES_MAX 200    /* files of one request */
-#define AT_AIRLOCK_ID_MAX 80        /* bytes of a source id */
+#define AT_AIRLOCK_NAME_MAX 200  /* bytes of a file's name in the package (a vault path) */
+#define AT_AIRLOCK_TEXT_MAX 2000 /* bytes of a justification, a comment, a reason */
+#define AT_AIRLOCK_FILES_MAX 200 /* files of one request */
+#define AT_AIRLOCK_ID_MAX 80     /* bytes of a source id */
 #define AT_AIRLOCK_MANIFEST_MAX (16u << 20)
-#define AT_AIRLOCK_PROJECTS_MAX 64  /* per-project settings */
+#define AT_AIRLOCK_PROJECTS_MAX 64 /* per-project settings */
 #define AT_AIRLOCK_PACKAGE_DOMAIN "atelier-airlock-package-v1"
 #define AT_AIRLOCK_PACKAGE_FORMAT "atelier-airlock-package-1"
 
 /* ---- states ---- */
 typedef enum {
-    AT_AIRLOCK_DRAFT = 0,  /* the author assembles it */
-    AT_AIRLOCK_SUBMITTED,  /* handed in: the checks run (a passing state, recorded in the audit) */
-    AT_AIRLOCK_BLOCKED,    /* a check failed with no exception asked: back to the author */
-    AT_AIRLOCK_IN_REVIEW,  /* the reviewers vote */
-    AT_AIRLOCK_RETURNED,   /* a reviewer asked for changes: back to the author */
-    AT_AIRLOCK_APPROVED,   /* two approvals of every file (and the DPO's where needed) */
-    AT_AIRLOCK_RELEASED,   /* the author released it: the signed package exists */
-    AT_AIRLOCK_REJECTED,   /* final */
-    AT_AIRLOCK_WITHDRAWN,  /* final */
+    AT_AIRLOCK_DRAFT = 0, /* the author assembles it */
+    AT_AIRLOCK_SUBMITTED, /* handed in: the checks run (a passing state, recorded in the audit) */
+    AT_AIRLOCK_BLOCKED,   /* a check failed with no exception asked: back to the author */
+    AT_AIRLOCK_IN_REVIEW, /* the reviewers vote */
+    AT_AIRLOCK_RETURNED,  /* a reviewer asked for changes: back to the author */
+    AT_AIRLOCK_APPROVED,  /* two approvals of every file (and the DPO's where needed) */
+    AT_AIRLOCK_RELEASED,  /* the author released it: the signed package exists */
+    AT_AIRLOCK_REJECTED,  /* final */
+    AT_AIRLOCK_WITHDRAWN, /* final */
     AT_AIRLOCK_STATE_COUNT
 } at_airlock_state;
 /* "draft", "submitted", "blocked", "in-review", "returned", "approved",
@@ -132,10 +132,10 @@ at_status at_airlock_model_terms(const unsigned char *data, size_t len, char **t
 
 /* ---- the file source: where the bytes and lineage of a file come from ---- */
 typedef struct {
-    char kind[16];                      /* "result" (a job's result snapshot), "log" (a finished
-                                         * job's log), "derived" (a transformation's output) */
-    char id[AT_AIRLOCK_ID_MAX + 1];     /* a job number; resolved: "JOB" or "JOB@SNAPSHOT" */
-    char path[AT_VAULT_PATH_MAX + 1];   /* inside the snapshot ("log" for a log) */
+    char kind[16];                    /* "result" (a job's result snapshot), "log" (a finished
+                                       * job's log), "derived" (a transformation's output) */
+    char id[AT_AIRLOCK_ID_MAX + 1];   /* a job number; resolved: "JOB" or "JOB@SNAPSHOT" */
+    char path[AT_VAULT_PATH_MAX + 1]; /* inside the snapshot ("log" for a log) */
 } at_airlock_ref;
 
 typedef struct {
@@ -146,8 +146,8 @@ typedef struct {
      * the file's size. AT_ERR_NOT_FOUND / AT_ERR_DENIED otherwise. */
     at_status (*resolve)(void *ud, const char *project, at_airlock_ref *ref, uint64_t *size);
     /* The file's bytes (at most max, else AT_ERR_LIMIT). *data owned. */
-    at_status (*read)(void *ud, const char *project, const at_airlock_ref *ref, size_t max, unsigned char **data,
-                      size_t *len);
+    at_status (*read)(void *ud, const char *project, const at_airlock_ref *ref, size_t max,
+                      unsigned char **data, size_t *len);
     /* The file's lineage as a JSON object (owned): the job, its inputs
      * (dataset@snapshot), its code, the person and times. */
     at_status (*lineage)(void *ud, const char *project, const at_airlock_ref *ref, char **json);
@@ -191,7 +191,8 @@ typedef struct {
 } at_airlock_request;
 
 /* A new draft request of project by its member by. Audited. */
-at_status at_airlock_create(at_airlock *a, const char *by, const char *project, const char *title, int64_t *id);
+at_status at_airlock_create(at_airlock *a, const char *by, const char *project, const char *title,
+                            int64_t *id);
 at_status at_airlock_get(at_airlock *a, int64_t id, at_airlock_request *out);
 
 typedef struct {
@@ -216,8 +217,8 @@ typedef struct {
     char type[16];
     at_check_outcome outcome;
     int hard, needs_dpo;
-    char *checks;  /* JSON (at_airlock_checks.json), owned */
-    char *lineage; /* JSON, owned */
+    char *checks;                            /* JSON (at_airlock_checks.json), owned */
+    char *lineage;                           /* JSON, owned */
     char exception[AT_AIRLOCK_TEXT_MAX + 1]; /* the author's case for a failed check */
     char transform[16];                      /* "" or "round" */
     time_t added;
@@ -257,12 +258,13 @@ at_status at_airlock_submit(at_airlock *a, const char *by, int64_t request, at_a
 /* Withdraw (any state before released). */
 at_status at_airlock_withdraw(at_airlock *a, const char *by, int64_t request);
 /* A comment by the author or a reviewer (file_id 0: the request). */
-at_status at_airlock_comment(at_airlock *a, const char *by, int64_t request, int64_t file_id, const char *text);
+at_status at_airlock_comment(at_airlock *a, const char *by, int64_t request, int64_t file_id,
+                             const char *text);
 
 /* ---- review ---- */
 typedef enum { AT_VOTE_UNDECIDED = 0, AT_VOTE_APPROVE = 1, AT_VOTE_CHANGES = 2 } at_airlock_vote_value;
 const char *at_airlock_vote_name(at_airlock_vote_value v); /* "undecided", "approve", "changes" */
-int at_airlock_vote_parse(const char *name);                /* -1 when unknown */
+int at_airlock_vote_parse(const char *name);               /* -1 when unknown */
 /* A reviewer's vote on one file of a request in review (not the author:
  * AT_ERR_DENIED; the vote's value is not in the audit until the decision). */
 at_status at_airlock_vote(at_airlock *a, const char *by, int64_t request, int64_t file_id,
@@ -347,8 +349,8 @@ typedef struct {
     char project[AT_ROOM_NAME_MAX + 1];
     char author[AT_ROOM_NAME_MAX + 1];
     char released[32];
-    char key_hex[65];   /* the key that signed it */
-    char message[512];  /* the first problem (naming the entry and the offset) */
+    char key_hex[65];  /* the key that signed it */
+    char message[512]; /* the first problem (naming the entry and the offset) */
 } at_airlock_verify_report;
 /* Verify a package: a tar as the room writes it (every byte: headers in
  * their canonical form, padding, the end), or a folder it was unpacked

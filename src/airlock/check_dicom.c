@@ -130,8 +130,8 @@ static void walk(walk_state *w, const at_dcm_dataset *ds, int depth)
         if (what) {
             w->found++;
             if (w->r)
-                airlock_finding(w->r, "\"tag\":\"(%04X,%04X)\",\"depth\":%d,\"door\":\"%s\"", AT_TAG_GROUP(tag),
-                            AT_TAG_ELEMENT(tag), depth, what);
+                airlock_finding(w->r, "\"tag\":\"(%04X,%04X)\",\"depth\":%d,\"door\":\"%s\"",
+                                AT_TAG_GROUP(tag), AT_TAG_ELEMENT(tag), depth, what);
         }
         for (size_t k = 0; k < el->item_count; k++)
             if (el->items[k])
@@ -171,8 +171,8 @@ void airlock_check_dicom(airlock_report *r, const at_text_deid *d, const unsigne
     at_key key;
     randombytes_buf(key.bytes, sizeof key.bytes);
     at_deid_stats stats = {0};
-    at_deid_config cfg = {.options = 0, .key = &key, .stats = &stats, .detect = d ? detect : NULL,
-                          .detect_ud = (void *)d};
+    at_deid_config cfg = {
+        .options = 0, .key = &key, .stats = &stats, .detect = d ? detect : NULL, .detect_ud = (void *)d};
     st = at_deid_apply(f, &cfg);
     sodium_memzero(&key, sizeof key);
     at_dcm_file_free(f);
@@ -194,9 +194,12 @@ void airlock_check_dicom(airlock_report *r, const at_text_deid *d, const unsigne
                  "the door would change the file: %zu text value%s to mask, %zu attribute%s the allow-list "
                  "does not pass%s%s",
                  stats.text_masked, stats.text_masked == 1 ? "" : "s",
-                 stats.not_allowed + stats.unknown_removed, stats.not_allowed + stats.unknown_removed == 1 ? "" : "s",
+                 stats.not_allowed + stats.unknown_removed,
+                 stats.not_allowed + stats.unknown_removed == 1 ? "" : "s",
                  stats.quarantine || risky ? "; pixels at risk: " : "",
-                 stats.quarantine ? stats.quarantine : risky ? burned : "");
+                 stats.quarantine ? stats.quarantine
+                 : risky          ? burned
+                                  : "");
     airlock_check_begin(r, "door", o, s);
     if (stats.text_masked)
         airlock_finding(r, "\"masked_values\":%zu", stats.text_masked);

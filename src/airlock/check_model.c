@@ -143,10 +143,11 @@ void airlock_check_risk_model(airlock_report *r, const at_airlock_check_ctx *ctx
             snprintf(s, sizeof s, "%zu term%s kept, none with %d digits in a row or an identifier%s", count,
                      count == 1 ? "" : "s", run, ctx->detector ? "" : " (no detector: digits only)");
         else
-            snprintf(s, sizeof s,
-                     "%zu of %zu terms identify: %zu with %d digits or more in a row, %zu found by the detector "
-                     "(retrain: such a term comes from one patient's notes)",
-                     digits + names, count, digits, run, names);
+            snprintf(
+                s, sizeof s,
+                "%zu of %zu terms identify: %zu with %d digits or more in a row, %zu found by the detector "
+                "(retrain: such a term comes from one patient's notes)",
+                digits + names, count, digits, run, names);
         airlock_check_begin(r, "vocabulary", o, s);
         for (size_t k = 0; k < count; k++)
             if (flag[k] == 1)
@@ -161,19 +162,21 @@ void airlock_check_risk_model(airlock_report *r, const at_airlock_check_ctx *ctx
         snprintf(s, sizeof s, "the trainer kept only terms held by %d patients or more; the threshold is %d",
                  ctx->conf->model_min_patients, threshold);
     else
-        snprintf(s, sizeof s,
-                 "the trainer kept terms held by %d patients or more; the project's threshold is %d and the file "
-                 "does not say how many patients held each term: the reviewers read the vocabulary",
-                 ctx->conf->model_min_patients, threshold);
-    airlock_check_begin(r, "term-patients", ctx->conf->model_min_patients >= threshold ? AT_CHECK_PASS : AT_CHECK_REVIEW,
-                        s);
+        snprintf(
+            s, sizeof s,
+            "the trainer kept terms held by %d patients or more; the project's threshold is %d and the file "
+            "does not say how many patients held each term: the reviewers read the vocabulary",
+            ctx->conf->model_min_patients, threshold);
+    airlock_check_begin(r, "term-patients",
+                        ctx->conf->model_min_patients >= threshold ? AT_CHECK_PASS : AT_CHECK_REVIEW, s);
     airlock_check_end(r);
     at_free(flag);
     at_free(label);
     at_free(terms);
 }
 
-void airlock_check_safetensors(airlock_report *r, const at_text_deid *d, const unsigned char *data, size_t len)
+void airlock_check_safetensors(airlock_report *r, const at_text_deid *d, const unsigned char *data,
+                               size_t len)
 {
     char s[400];
     const char *why = NULL;

@@ -26,8 +26,8 @@
 
 typedef struct {
     at_csv csv;
-    size_t rows, cols;  /* data rows (without the header), columns */
-    unsigned char *cnt; /* cols: a column of counts */
+    size_t rows, cols;   /* data rows (without the header), columns */
+    unsigned char *cnt;  /* cols: a column of counts */
     unsigned char *trow; /* rows: a total row */
     long tcol;           /* the total column, or -1 */
     long idcol;          /* a column naming patients, or -1 */
@@ -71,15 +71,29 @@ static int word_in(const char *w, const char *const *list)
     return 0;
 }
 
-static const char *const total_words[] = {"total", "totals", "totaux", "all", "overall", "ensemble",
-                                          "sum",   "somme",  "tous",   "toutes", "global", NULL};
-static const char *const not_counts[] = {"year", "annee", "age", "age_min", "age_max", "cycle", "cycles", "week",
-                                         "semaine", "month", "mois", "day", "jour", "dose", "grade", "stade",
-                                         "stage", "rank", "rang", "order", "ordre", "index", "id", "code", "line",
-                                         "ligne", "fold", "epoch", "step", "seed", NULL};
-static const char *const id_words[] = {"patient_id", "patientid", "id_patient", "patient", "ipp", "nip", "nda",
-                                       "nir", "subject", "subject_id", "id_sujet", "sujet", "numero_patient", "num_patient",
-                                       "patient_number", "mrn", NULL};
+static const char *const total_words[] = {"total", "totals", "totaux", "all",    "overall", "ensemble",
+                                          "sum",   "somme",  "tous",   "toutes", "global",  NULL};
+static const char *const not_counts[] = {
+    "year", "annee", "age",  "age_min", "age_max", "cycle", "cycles", "week", "semaine", "month", "mois",
+    "day",  "jour",  "dose", "grade",   "stade",   "stage", "rank",   "rang", "order",   "ordre", "index",
+    "id",   "code",  "line", "ligne",   "fold",    "epoch", "step",   "seed", NULL};
+static const char *const id_words[] = {"patient_id",
+                                       "patientid",
+                                       "id_patient",
+                                       "patient",
+                                       "ipp",
+                                       "nip",
+                                       "nda",
+                                       "nir",
+                                       "subject",
+                                       "subject_id",
+                                       "id_sujet",
+                                       "sujet",
+                                       "numero_patient",
+                                       "num_patient",
+                                       "patient_number",
+                                       "mrn",
+                                       NULL};
 
 /* -1 empty, -2 a suppression mark, -3 not a count; else the count. */
 static long long parse_cell(const char *s)
@@ -97,8 +111,9 @@ static long long parse_cell(const char *s)
     char tmp[48];
     snprintf(tmp, sizeof tmp, "%.*s", (int)(n < 47 ? n : 47), s);
     fold(tmp, f, sizeof f);
-    if (!strcmp(f, "redacted") || !strcmp(f, "suppressed") || !strcmp(f, "supprime") || !strcmp(f, "masque") ||
-        !strcmp(f, "c") || (s[0] == '<' && n <= 6 && n >= 2 && isdigit((unsigned char)s[1])))
+    if (!strcmp(f, "redacted") || !strcmp(f, "suppressed") || !strcmp(f, "supprime") ||
+        !strcmp(f, "masque") || !strcmp(f, "c") ||
+        (s[0] == '<' && n <= 6 && n >= 2 && isdigit((unsigned char)s[1])))
         return -2;
     if (n > 12) /* beyond 10^12: not a count (and sums stay far from overflow) */
         return -3;
@@ -294,7 +309,8 @@ void airlock_check_table(airlock_report *r, const at_airlock_check_ctx *ctx, con
                     col_total |= t.trow[k] && k != row;
                 diffs += row_total || col_total;
             } else if (v == -2 && !ctx->rounded) {
-                long long d1 = t.tcol >= 0 && (long)c != t.tcol && !t.trow[row] ? recoverable(&t, (long)row, -1) : -1;
+                long long d1 =
+                    t.tcol >= 0 && (long)c != t.tcol && !t.trow[row] ? recoverable(&t, (long)row, -1) : -1;
                 long long d2 = !t.trow[row] ? recoverable(&t, -1, (long)c) : -1;
                 recov += d1 > 0 || d2 > 0;
             }
@@ -312,8 +328,8 @@ void airlock_check_table(airlock_report *r, const at_airlock_check_ctx *ctx, con
                  "%s (recompute the totals after suppressing, or round)",
                  recov, recov == 1 ? "" : "s", recov == 1 ? "it" : "them");
     else
-        snprintf(s, sizeof s, "every count is %d or more (%zu column%s of counts, threshold %d%s)", threshold, ncount,
-                 ncount == 1 ? "" : "s", threshold, ctx->rounded ? ", rounded" : "");
+        snprintf(s, sizeof s, "every count is %d or more (%zu column%s of counts, threshold %d%s)", threshold,
+                 ncount, ncount == 1 ? "" : "s", threshold, ctx->rounded ? ", rounded" : "");
     airlock_check_begin(r, "disclosure", o, s);
     for (size_t row = 0; row < t.rows; row++)
         for (size_t c = 0; c < t.cols; c++) {
@@ -325,14 +341,15 @@ void airlock_check_table(airlock_report *r, const at_airlock_check_ctx *ctx, con
                 int secondary = (t.tcol >= 0 && (long)c != t.tcol && !t.trow[row]);
                 for (size_t k = 0; k < t.rows; k++)
                     secondary |= t.trow[k] && k != row;
-                airlock_finding(r, "\"row\":%zu,\"column\":%zu,\"line\":%zu,\"kind\":\"%s\"", row + 1, c + 1, line,
-                                secondary ? "small-with-total" : "small");
+                airlock_finding(r, "\"row\":%zu,\"column\":%zu,\"line\":%zu,\"kind\":\"%s\"", row + 1, c + 1,
+                                line, secondary ? "small-with-total" : "small");
             } else if (v == -2 && !ctx->rounded) {
-                long long d1 = t.tcol >= 0 && (long)c != t.tcol && !t.trow[row] ? recoverable(&t, (long)row, -1) : -1;
+                long long d1 =
+                    t.tcol >= 0 && (long)c != t.tcol && !t.trow[row] ? recoverable(&t, (long)row, -1) : -1;
                 long long d2 = !t.trow[row] ? recoverable(&t, -1, (long)c) : -1;
                 if (d1 > 0 || d2 > 0)
-                    airlock_finding(r, "\"row\":%zu,\"column\":%zu,\"line\":%zu,\"kind\":\"differencing\"", row + 1,
-                                    c + 1, line);
+                    airlock_finding(r, "\"row\":%zu,\"column\":%zu,\"line\":%zu,\"kind\":\"differencing\"",
+                                    row + 1, c + 1, line);
             }
         }
     airlock_check_end(r);
@@ -341,8 +358,9 @@ void airlock_check_table(airlock_report *r, const at_airlock_check_ctx *ctx, con
         for (size_t k = 0; k < t.rows; k++)
             any_trow |= t.trow[k];
         if (t.tcol >= 0 || any_trow) {
-            snprintf(s, sizeof s, "the table has totals (%s%s%s): earlier releases of the project may difference "
-                                  "with them; the reviewers compare",
+            snprintf(s, sizeof s,
+                     "the table has totals (%s%s%s): earlier releases of the project may difference "
+                     "with them; the reviewers compare",
                      any_trow ? "a total row" : "", any_trow && t.tcol >= 0 ? ", " : "",
                      t.tcol >= 0 ? "a total column" : "");
             airlock_check_begin(r, "totals", AT_CHECK_PASS, s);
@@ -362,8 +380,8 @@ static long long round_to(long long v, int base)
     return v > LLONG_MAX - base ? v / base * base : (v + base / 2) / base * base;
 }
 
-at_status at_airlock_round_table(const unsigned char *csv, size_t len, int threshold, int base, unsigned char **out,
-                                 size_t *outlen)
+at_status at_airlock_round_table(const unsigned char *csv, size_t len, int threshold, int base,
+                                 unsigned char **out, size_t *outlen)
 {
     *out = NULL;
     *outlen = 0;

@@ -89,7 +89,8 @@ void airlock_check_identifiers(airlock_report *r, const at_text_deid *d, const c
     if (!strong && !weak)
         snprintf(s, sizeof s, "no identifier found by the French detector in the %s", what);
     else
-        snprintf(s, sizeof s, "%zu identifier%s (names, numbers, addresses, contacts) and %zu date%s or place%s found",
+        snprintf(s, sizeof s,
+                 "%zu identifier%s (names, numbers, addresses, contacts) and %zu date%s or place%s found",
                  strong, strong == 1 ? "" : "s", weak, weak == 1 ? "" : "s", weak == 1 ? "" : "s");
     airlock_check_begin(r, "identifiers", o, s);
     /* line numbers: one pass over the text with the spans in order */
@@ -104,8 +105,9 @@ void airlock_check_identifiers(airlock_report *r, const at_text_deid *d, const c
         size_t col = 1;
         for (size_t k = sp->start; k > 0 && text[k - 1] != '\n'; k--)
             col++;
-        airlock_finding(r, "\"line\":%zu,\"column\":%zu,\"length\":%zu,\"label\":\"%s\",\"strong\":%s", line, col,
-                        sp->len, at_phi_label_name(sp->label), airlock_label_strong(sp->label) ? "true" : "false");
+        airlock_finding(r, "\"line\":%zu,\"column\":%zu,\"length\":%zu,\"label\":\"%s\",\"strong\":%s", line,
+                        col, sp->len, at_phi_label_name(sp->label),
+                        airlock_label_strong(sp->label) ? "true" : "false");
     }
     airlock_check_end(r);
     at_text_spans_free(&spans);

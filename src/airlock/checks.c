@@ -131,8 +131,8 @@ const char *at_airlock_file_type(const char *name, const unsigned char *d, size_
 
 static int is_text_type(const char *t)
 {
-    return !strcmp(t, "csv") || !strcmp(t, "tsv") || !strcmp(t, "json") || !strcmp(t, "txt") || !strcmp(t, "log") ||
-           !strcmp(t, "svg");
+    return !strcmp(t, "csv") || !strcmp(t, "tsv") || !strcmp(t, "json") || !strcmp(t, "txt") ||
+           !strcmp(t, "log") || !strcmp(t, "svg");
 }
 
 /* A text type must be UTF-8 without NUL: anything else is not what its
@@ -165,10 +165,12 @@ static void check_png(airlock_report *r, const unsigned char *d, size_t n)
     uint32_t h = (uint32_t)d[20] << 24 | (uint32_t)d[21] << 16 | (uint32_t)d[22] << 8 | d[23];
     size_t text_chunks = 0;
     for (size_t off = 8; off + 12 <= n;) {
-        uint32_t len = (uint32_t)d[off] << 24 | (uint32_t)d[off + 1] << 16 | (uint32_t)d[off + 2] << 8 | d[off + 3];
+        uint32_t len =
+            (uint32_t)d[off] << 24 | (uint32_t)d[off + 1] << 16 | (uint32_t)d[off + 2] << 8 | d[off + 3];
         if (len > n - off - 12)
             break;
-        if (!memcmp(d + off + 4, "tEXt", 4) || !memcmp(d + off + 4, "zTXt", 4) || !memcmp(d + off + 4, "iTXt", 4))
+        if (!memcmp(d + off + 4, "tEXt", 4) || !memcmp(d + off + 4, "zTXt", 4) ||
+            !memcmp(d + off + 4, "iTXt", 4))
             text_chunks++;
         off += 12 + (size_t)len;
     }
@@ -209,7 +211,8 @@ at_status at_airlock_check_file(const at_airlock_check_ctx *ctx, const char *nam
     const char *type = at_airlock_file_type(name, data, data ? len : 0);
     char s[256];
     int allowed = at_airlock_type_allowed(conf, type);
-    snprintf(s, sizeof s, "%s%s", type, allowed ? " is on the allow-list" : " is not on the allow-list (airlock.types)");
+    snprintf(s, sizeof s, "%s%s", type,
+             allowed ? " is on the allow-list" : " is not on the allow-list (airlock.types)");
     airlock_check_begin(&r, "type", allowed ? AT_CHECK_PASS : AT_CHECK_FAIL, s);
     airlock_check_end(&r);
     if (!allowed)
@@ -229,7 +232,8 @@ at_status at_airlock_check_file(const at_airlock_check_ctx *ctx, const char *nam
     if (!strcmp(type, "csv") || !strcmp(type, "tsv")) {
         airlock_check_identifiers(&r, ctx->detector, "csv", text, len);
         airlock_check_table(&r, ctx, text, len);
-    } else if (!strcmp(type, "json") || !strcmp(type, "txt") || !strcmp(type, "log") || !strcmp(type, "svg")) {
+    } else if (!strcmp(type, "json") || !strcmp(type, "txt") || !strcmp(type, "log") ||
+               !strcmp(type, "svg")) {
         airlock_check_identifiers(&r, ctx->detector, type, text, len);
         if (!strcmp(type, "svg")) {
             airlock_check_begin(&r, "image", AT_CHECK_REVIEW, "a drawing: a person looks at it");

@@ -115,8 +115,8 @@ static at_status set(at_airlock_conf *c, const char *key, const char *value, con
         !strcmp(key, "reviewers") || !strcmp(key, "model_min_patients")) {
         long lo = !strcmp(key, "reviewers") ? 2 : 1, hi = !strcmp(key, "reviewers") ? 5 : 1000;
         if (!whole(value, lo, hi, &v))
-            return at_error_set(AT_ERR_FORMAT, "%s: line %d: airlock.%s must be a whole number in %ld..%ld", path,
-                                line, key, lo, hi);
+            return at_error_set(AT_ERR_FORMAT, "%s: line %d: airlock.%s must be a whole number in %ld..%ld",
+                                path, line, key, lo, hi);
         *(!strcmp(key, "threshold")            ? &c->threshold
           : !strcmp(key, "round_base")         ? &c->round_base
           : !strcmp(key, "digit_run")          ? &c->digit_run
@@ -126,34 +126,34 @@ static at_status set(at_airlock_conf *c, const char *key, const char *value, con
     }
     if (!strcmp(key, "file_max_mb") || !strcmp(key, "request_max_mb")) {
         if (!whole(value, 1, 1 << 20, &v))
-            return at_error_set(AT_ERR_FORMAT, "%s: line %d: airlock.%s must be a whole number of MiB", path, line,
-                                key);
+            return at_error_set(AT_ERR_FORMAT, "%s: line %d: airlock.%s must be a whole number of MiB", path,
+                                line, key);
         *(!strcmp(key, "file_max_mb") ? &c->file_max : &c->request_max) = (uint64_t)v << 20;
         return AT_OK;
     }
     if (!strcmp(key, "types")) {
         if (!name_list(value, c->types, sizeof c->types, 0))
-            return at_error_set(AT_ERR_FORMAT, "%s: line %d: airlock.types: a comma-separated list of types", path,
-                                line);
+            return at_error_set(AT_ERR_FORMAT, "%s: line %d: airlock.types: a comma-separated list of types",
+                                path, line);
         return AT_OK;
     }
     if (!strcmp(key, "checkers")) {
         if (!name_list(value, c->checkers, sizeof c->checkers, 1))
-            return at_error_set(AT_ERR_FORMAT, "%s: line %d: airlock.checkers: a comma-separated list of users",
-                                path, line);
+            return at_error_set(AT_ERR_FORMAT,
+                                "%s: line %d: airlock.checkers: a comma-separated list of users", path, line);
         return AT_OK;
     }
     if (!strncmp(key, "threshold.", 10)) {
         const char *project = key + 10;
         if (!at_room_name_valid(project) || !whole(value, 1, 1000, &v))
-            return at_error_set(AT_ERR_FORMAT, "%s: line %d: airlock.threshold.PROJECT = a number in 1..1000", path,
-                                line);
+            return at_error_set(AT_ERR_FORMAT, "%s: line %d: airlock.threshold.PROJECT = a number in 1..1000",
+                                path, line);
         size_t i = 0;
         while (i < c->project_count && strcmp(c->projects[i].project, project))
             i++;
         if (i == AT_AIRLOCK_PROJECTS_MAX)
-            return at_error_set(AT_ERR_LIMIT, "%s: line %d: more than %d per-project airlock settings", path, line,
-                                AT_AIRLOCK_PROJECTS_MAX);
+            return at_error_set(AT_ERR_LIMIT, "%s: line %d: more than %d per-project airlock settings", path,
+                                line, AT_AIRLOCK_PROJECTS_MAX);
         snprintf(c->projects[i].project, sizeof c->projects[i].project, "%s", project);
         c->projects[i].threshold = (int)v;
         if (i == c->project_count)

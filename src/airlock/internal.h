@@ -20,13 +20,13 @@ struct at_airlock {
 extern const char *const airlock_migrations[];
 extern const int airlock_migration_count;
 /* A request's row (AIRLOCK_REQUEST_COLUMNS) into out. */
-#define AIRLOCK_REQUEST_COLUMNS                                                                            \
-    "r.id, p.name, u.name, r.title, r.state, r.round, r.created, r.updated, r.submitted, r.decided, "      \
-    "r.released, r.package_sha256, "                                                                       \
-    "(SELECT count(*) FROM airlock_files f WHERE f.request_id = r.id), "                                   \
-    "(SELECT coalesce(sum(f.size), 0) FROM airlock_files f WHERE f.request_id = r.id), "                   \
-    "(SELECT coalesce(max(f.outcome), 0) FROM airlock_files f WHERE f.request_id = r.id), "                \
-    "(SELECT coalesce(max(f.needs_dpo), 0) FROM airlock_files f WHERE f.request_id = r.id) "               \
+#define AIRLOCK_REQUEST_COLUMNS                                                                              \
+    "r.id, p.name, u.name, r.title, r.state, r.round, r.created, r.updated, r.submitted, r.decided, "        \
+    "r.released, r.package_sha256, "                                                                         \
+    "(SELECT count(*) FROM airlock_files f WHERE f.request_id = r.id), "                                     \
+    "(SELECT coalesce(sum(f.size), 0) FROM airlock_files f WHERE f.request_id = r.id), "                     \
+    "(SELECT coalesce(max(f.outcome), 0) FROM airlock_files f WHERE f.request_id = r.id), "                  \
+    "(SELECT coalesce(max(f.needs_dpo), 0) FROM airlock_files f WHERE f.request_id = r.id) "                 \
     "FROM airlock_requests r JOIN projects p ON p.id = r.project_id JOIN users u ON u.id = r.author_id "
 void airlock_request_row(sqlite3_stmt *s, at_airlock_request *out);
 /* The request in the open transaction (AT_ERR_NOT_FOUND when absent). */
@@ -43,16 +43,16 @@ at_status airlock_set_state(at_room_db *db, int64_t request, at_airlock_state st
 at_status airlock_notify(at_room_db *db, int64_t user_id, int64_t request, const char *text, time_t now);
 /* Notices to every reviewer a request may have (the project's leads, the
  * DPOs, the checkers), the author left out. */
-at_status airlock_notify_reviewers(at_airlock *a, at_room_db *db, const at_airlock_request *r, const char *text,
-                                   time_t now);
+at_status airlock_notify_reviewers(at_airlock *a, at_room_db *db, const at_airlock_request *r,
+                                   const char *text, time_t now);
 /* A user's id and roles (AT_ERR_NOT_FOUND when unknown). */
 at_status airlock_user(at_room_db *db, const char *name, int64_t *id, unsigned *roles);
 /* JSON details built with printf-like escaping of %s values as JSON strings. */
 char *airlock_details(const char *fmt, ...);
 /* A file's row (AIRLOCK_FILE_COLUMNS). */
-#define AIRLOCK_FILE_COLUMNS                                                                              \
-    "f.id, f.name, f.role, f.justification, f.source_kind, f.source_id, f.source_path, f.size, f.sha256, " \
-    "f.version, f.type, f.outcome, f.hard, f.needs_dpo, f.checks, f.lineage, f.exception, f.transform, "    \
+#define AIRLOCK_FILE_COLUMNS                                                                                 \
+    "f.id, f.name, f.role, f.justification, f.source_kind, f.source_id, f.source_path, f.size, f.sha256, "   \
+    "f.version, f.type, f.outcome, f.hard, f.needs_dpo, f.checks, f.lineage, f.exception, f.transform, "     \
     "f.added FROM airlock_files f "
 at_status airlock_file_row(sqlite3_stmt *s, at_airlock_file *out);
 
@@ -89,7 +89,8 @@ void airlock_check_dicom(airlock_report *r, const at_text_deid *d, const unsigne
 /* check_model.c: risk models' vocabulary; safetensors' header. */
 void airlock_check_risk_model(airlock_report *r, const at_airlock_check_ctx *ctx, const unsigned char *data,
                               size_t len);
-void airlock_check_safetensors(airlock_report *r, const at_text_deid *d, const unsigned char *data, size_t len);
+void airlock_check_safetensors(airlock_report *r, const at_text_deid *d, const unsigned char *data,
+                               size_t len);
 /* Longest run of ASCII digits in s (n bytes). */
 size_t airlock_digit_run(const char *s, size_t n);
 
@@ -98,13 +99,14 @@ size_t airlock_digit_run(const char *s, size_t n);
  * the given mtime, user and group "atelier"). name at most 255 bytes. */
 at_status airlock_tar_header(const char *name, uint64_t size, int64_t mtime, unsigned char out[512]);
 /* Build the manifest of a request (in the open transaction's view). */
-at_status airlock_manifest_build(at_airlock *a, at_room_db *db, int64_t request, time_t released, char **json);
+at_status airlock_manifest_build(at_airlock *a, at_room_db *db, int64_t request, time_t released,
+                                 char **json);
 /* sha256 as 64 hex digits. */
 void airlock_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* ---- request.c ---- */
 /* Read a file through the source, checked against its recorded size and sha256. */
-at_status airlock_read_checked(at_airlock *a, const char *project, const at_airlock_file *f, unsigned char **data,
-                               size_t *len);
+at_status airlock_read_checked(at_airlock *a, const char *project, const at_airlock_file *f,
+                               unsigned char **data, size_t *len);
 
 #endif

@@ -116,7 +116,8 @@ at_status airlock_manifest_build(at_airlock *a, at_room_db *db, int64_t request,
     cJSON_AddNumberToObject(m, "rounds", r.round);
     cJSON_AddNumberToObject(m, "threshold", at_airlock_threshold(&a->conf, r.project));
     /* files, by name */
-    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT " AIRLOCK_FILE_COLUMNS "WHERE f.request_id = ? ORDER BY f.name");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT " AIRLOCK_FILE_COLUMNS "WHERE f.request_id = ? ORDER BY f.name");
     cJSON *files = cJSON_AddArrayToObject(m, "files");
     if (!s)
         st = AT_ERR_IO;
@@ -151,8 +152,9 @@ at_status airlock_manifest_build(at_airlock *a, at_room_db *db, int64_t request,
     /* reviewers who handed in a review, with their votes */
     cJSON *revs = cJSON_AddArrayToObject(m, "reviewers");
     s = st ? NULL
-           : at_room_db_stmt(db, "SELECT rv.reviewer_id, u.name, rv.dpo, rv.time FROM airlock_reviews rv JOIN users u "
-                                 "ON u.id = rv.reviewer_id WHERE rv.request_id = ? AND rv.submitted = 1 ORDER BY u.name");
+           : at_room_db_stmt(
+                 db, "SELECT rv.reviewer_id, u.name, rv.dpo, rv.time FROM airlock_reviews rv JOIN users u "
+                     "ON u.id = rv.reviewer_id WHERE rv.request_id = ? AND rv.submitted = 1 ORDER BY u.name");
     if (!st && !s)
         st = AT_ERR_IO;
     int64_t ids[64];
@@ -174,8 +176,9 @@ at_status airlock_manifest_build(at_airlock *a, at_room_db *db, int64_t request,
         sqlite3_reset(s);
     }
     for (size_t i = 0; i < nrev && !st; i++) {
-        s = at_room_db_stmt(db, "SELECT f.name, v.vote FROM airlock_votes v JOIN airlock_files f ON f.id = v.file_id "
-                                "WHERE f.request_id = ? AND v.reviewer_id = ? ORDER BY f.name");
+        s = at_room_db_stmt(
+            db, "SELECT f.name, v.vote FROM airlock_votes v JOIN airlock_files f ON f.id = v.file_id "
+                "WHERE f.request_id = ? AND v.reviewer_id = ? ORDER BY f.name");
         if (!s) {
             st = AT_ERR_IO;
             break;
@@ -186,7 +189,8 @@ at_status airlock_manifest_build(at_airlock *a, at_room_db *db, int64_t request,
         while (sqlite3_step(s) == SQLITE_ROW) {
             cJSON *v = cJSON_CreateObject();
             cJSON_AddStringToObject(v, "file", (const char *)sqlite3_column_text(s, 0));
-            cJSON_AddStringToObject(v, "vote", at_airlock_vote_name((at_airlock_vote_value)sqlite3_column_int(s, 1)));
+            cJSON_AddStringToObject(v, "vote",
+                                    at_airlock_vote_name((at_airlock_vote_value)sqlite3_column_int(s, 1)));
             cJSON_AddItemToArray(votes, v);
         }
         sqlite3_reset(s);
@@ -212,8 +216,8 @@ at_status at_airlock_release(at_airlock *a, const char *by, int64_t request)
     if (!st)
         st = airlock_request_load(db, request, &r);
     if (!st && (!by || strcmp(by, r.author)))
-        st = at_error_set(AT_ERR_DENIED, "export request %lld is released by its author, %s", (long long)request,
-                          r.author);
+        st = at_error_set(AT_ERR_DENIED, "export request %lld is released by its author, %s",
+                          (long long)request, r.author);
     if (!st && r.state != AT_AIRLOCK_APPROVED)
         st = at_error_set(AT_ERR_ARG, "export request %lld is %s: only an approved request is released",
                           (long long)request, at_airlock_state_name(r.state));
@@ -228,8 +232,8 @@ at_status at_airlock_release(at_airlock *a, const char *by, int64_t request)
     if (!st) {
         sodium_bin2hex(sighex, sizeof sighex, sig, sizeof sig);
         airlock_sha256_hex(manifest, strlen(manifest), sha);
-        sqlite3_stmt *s =
-            at_room_db_stmt(db, "UPDATE airlock_requests SET manifest = ?, signature = ?, package_sha256 = ? WHERE id = ?");
+        sqlite3_stmt *s = at_room_db_stmt(
+            db, "UPDATE airlock_requests SET manifest = ?, signature = ?, package_sha256 = ? WHERE id = ?");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -246,8 +250,9 @@ at_status at_airlock_release(at_airlock *a, const char *by, int64_t request)
         st = airlock_set_state(db, request, AT_AIRLOCK_RELEASED, now);
     if (!st)
         st = airlock_event(db, request, by, "released", 0, NULL);
-    char *d = st ? NULL : airlock_details("{\"manifest_sha256\":%s,\"files\":%d,\"bytes\":%llu}", sha, r.files,
-                                          (unsigned long long)r.bytes);
+    char *d = st ? NULL
+                 : airlock_details("{\"manifest_sha256\":%s,\"files\":%d,\"bytes\":%llu}", sha, r.files,
+                                   (unsigned long long)r.bytes);
     if (!st)
         st = d ? airlock_audit(db, by, "release", request, d) : AT_ERR_NOMEM;
     at_free(d);
@@ -271,7 +276,8 @@ at_status at_airlock_manifest(at_airlock *a, int64_t request, char **json, char 
     if (signature_hex)
         *signature_hex = NULL;
     at_room_db *db = at_room_db_get(a->room);
-    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT manifest, signature, state FROM airlock_requests WHERE id = ?");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT manifest, signature, state FROM airlock_requests WHERE id = ?");
     at_status st = s ? AT_OK : AT_ERR_IO;
     if (s) {
         sqlite3_bind_int64(s, 1, request);
@@ -315,7 +321,8 @@ static at_status write_all(int fd, const void *data, size_t len)
     return AT_OK;
 }
 
-static at_status tar_entry(int fd, const char *name, const void *data, size_t len, int64_t mtime, uint64_t *total)
+static at_status tar_entry(int fd, const char *name, const void *data, size_t len, int64_t mtime,
+                           uint64_t *total)
 {
     unsigned char h[512];
     static const unsigned char zero[512];
@@ -362,10 +369,12 @@ at_status at_airlock_package(at_airlock *a, const char *by, int64_t request, int
     at_airlock_request r;
     at_status st = at_airlock_get(a, request, &r);
     if (!st && (!by || strcmp(by, r.author)))
-        st = at_error_set(AT_ERR_DENIED, "the package of export request %lld is its author's", (long long)request);
+        st = at_error_set(AT_ERR_DENIED, "the package of export request %lld is its author's",
+                          (long long)request);
     if (!st && r.state != AT_AIRLOCK_RELEASED)
-        st = at_error_set(AT_ERR_DENIED, "export request %lld is %s: nothing is downloaded before its release",
-                          (long long)request, at_airlock_state_name(r.state));
+        st =
+            at_error_set(AT_ERR_DENIED, "export request %lld is %s: nothing is downloaded before its release",
+                         (long long)request, at_airlock_state_name(r.state));
     char *manifest = NULL, *sig = NULL;
     if (!st)
         st = at_airlock_manifest(a, request, &manifest, &sig);
@@ -377,7 +386,8 @@ at_status at_airlock_package(at_airlock *a, const char *by, int64_t request, int
     cJSON *m = st ? NULL : cJSON_Parse(manifest);
     cJSON *mf = m ? cJSON_GetObjectItemCaseSensitive(m, "files") : NULL;
     if (!st && (!cJSON_IsArray(mf) || (size_t)cJSON_GetArraySize(mf) != n))
-        st = at_error_set(AT_ERR_FORMAT, "export request %lld: its files differ from its manifest", (long long)request);
+        st = at_error_set(AT_ERR_FORMAT, "export request %lld: its files differ from its manifest",
+                          (long long)request);
     int64_t mtime = (int64_t)r.released;
     if (!st) {
         char line[130];
@@ -416,8 +426,9 @@ at_status at_airlock_package(at_airlock *a, const char *by, int64_t request, int
         st = at_room_db_begin(db);
         if (!st)
             st = airlock_event(db, request, by, "downloaded", 0, NULL);
-        char *d = st ? NULL : airlock_details("{\"bytes\":%llu,\"manifest_sha256\":%s}", (unsigned long long)*bytes,
-                                              r.package_sha256);
+        char *d = st ? NULL
+                     : airlock_details("{\"bytes\":%llu,\"manifest_sha256\":%s}", (unsigned long long)*bytes,
+                                       r.package_sha256);
         if (!st)
             st = d ? airlock_audit(db, by, "download", request, d) : AT_ERR_NOMEM;
         at_free(d);

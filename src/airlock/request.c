@@ -28,7 +28,8 @@ at_status at_airlock_open(at_room *room, const at_airlock_source *source, at_air
         st = at_room_db_migrate(room, "airlock", airlock_migrations, airlock_migration_count);
     if (!st && at_text_deid_new(NULL, &a->detector) != AT_OK) {
         /* without its dictionaries the identifiers are left to the reviewers (each check says so) */
-        at_log(AT_LOG_WARN, "airlock: the text detector is not available (%s): identifiers go to the reviewers",
+        at_log(AT_LOG_WARN,
+               "airlock: the text detector is not available (%s): identifiers go to the reviewers",
                at_error_message());
         at_error_clear();
         a->detector = NULL;
@@ -127,7 +128,8 @@ static at_status files_load(at_room_db *db, int64_t request, at_airlock_file **o
 {
     *out = NULL;
     *count = 0;
-    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT " AIRLOCK_FILE_COLUMNS "WHERE f.request_id = ? ORDER BY f.name");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT " AIRLOCK_FILE_COLUMNS "WHERE f.request_id = ? ORDER BY f.name");
     if (!s)
         return AT_ERR_IO;
     sqlite3_bind_int64(s, 1, request);
@@ -165,15 +167,16 @@ at_status at_airlock_files(at_airlock *a, int64_t request, at_airlock_file **out
 
 static at_status file_load(at_room_db *db, int64_t request, int64_t file_id, at_airlock_file *out)
 {
-    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT " AIRLOCK_FILE_COLUMNS "WHERE f.request_id = ? AND f.id = ?");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT " AIRLOCK_FILE_COLUMNS "WHERE f.request_id = ? AND f.id = ?");
     if (!s)
         return AT_ERR_IO;
     sqlite3_bind_int64(s, 1, request);
     sqlite3_bind_int64(s, 2, file_id);
     at_status st = sqlite3_step(s) == SQLITE_ROW
                        ? airlock_file_row(s, out)
-                       : at_error_set(AT_ERR_NOT_FOUND, "export request %lld has no file %lld", (long long)request,
-                                      (long long)file_id);
+                       : at_error_set(AT_ERR_NOT_FOUND, "export request %lld has no file %lld",
+                                      (long long)request, (long long)file_id);
     sqlite3_reset(s);
     return st;
 }
@@ -183,8 +186,8 @@ at_status at_airlock_events(at_airlock *a, int64_t request, at_airlock_event **o
     *out = NULL;
     *count = 0;
     at_room_db *db = at_room_db_get(a->room);
-    sqlite3_stmt *s = at_room_db_stmt(
-        db, "SELECT time, actor, what, file_id, text FROM airlock_events WHERE request_id = ? ORDER BY id LIMIT 5000");
+    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT time, actor, what, file_id, text FROM airlock_events WHERE "
+                                          "request_id = ? ORDER BY id LIMIT 5000");
     at_status st = s ? AT_OK : AT_ERR_IO;
     size_t cap = 0;
     if (!st) {
@@ -248,12 +251,15 @@ static at_status author_request(at_room_db *db, const char *by, int64_t request,
         return at_error_set(AT_ERR_DENIED, "export request %lld is %s's: only its author may change it",
                             (long long)request, r->author);
     if (need_editable && !editable(r->state))
-        return at_error_set(AT_ERR_ARG, "export request %lld is %s: its files change only while it is a draft, "
-                            "blocked or returned", (long long)request, at_airlock_state_name(r->state));
+        return at_error_set(AT_ERR_ARG,
+                            "export request %lld is %s: its files change only while it is a draft, "
+                            "blocked or returned",
+                            (long long)request, at_airlock_state_name(r->state));
     return AT_OK;
 }
 
-at_status at_airlock_create(at_airlock *a, const char *by, const char *project, const char *title, int64_t *id)
+at_status at_airlock_create(at_airlock *a, const char *by, const char *project, const char *title,
+                            int64_t *id)
 {
     *id = 0;
     at_status st = text_check("title", title, AT_ROOM_TEXT_MAX);
@@ -266,8 +272,9 @@ at_status at_airlock_create(at_airlock *a, const char *by, const char *project, 
     if (!st)
         st = airlock_user(db, by, &uid, &roles);
     if (!st) {
-        sqlite3_stmt *s = at_room_db_stmt(db, "SELECT p.id FROM projects p JOIN members m ON m.project_id = p.id "
-                                              "WHERE p.name = ? AND m.user_id = ?");
+        sqlite3_stmt *s =
+            at_room_db_stmt(db, "SELECT p.id FROM projects p JOIN members m ON m.project_id = p.id "
+                                "WHERE p.name = ? AND m.user_id = ?");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -277,13 +284,15 @@ at_status at_airlock_create(at_airlock *a, const char *by, const char *project, 
                 pid = sqlite3_column_int64(s, 0);
             sqlite3_reset(s);
             if (!pid)
-                st = at_error_set(AT_ERR_DENIED, "%s is not a member of project %.64s", by, project ? project : "");
+                st = at_error_set(AT_ERR_DENIED, "%s is not a member of project %.64s", by,
+                                  project ? project : "");
         }
     }
     time_t now = at_room_now();
     if (!st) {
-        sqlite3_stmt *s = at_room_db_stmt(db, "INSERT INTO airlock_requests(project_id, author_id, title, state, "
-                                              "created, updated) VALUES (?, ?, ?, 0, ?, ?)");
+        sqlite3_stmt *s =
+            at_room_db_stmt(db, "INSERT INTO airlock_requests(project_id, author_id, title, state, "
+                                "created, updated) VALUES (?, ?, ?, 0, ?, ?)");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -345,7 +354,8 @@ static at_status take(at_airlock *a, const char *project, const at_airlock_add_s
     if (!a->source.resolve || !a->source.read)
         return at_error_set(AT_ERR_UNSUPPORTED, "the airlock has no file source in this room");
     if (!spec || !spec->kind || !spec->id || (strcmp(spec->kind, "result") && strcmp(spec->kind, "log")))
-        return at_error_set(AT_ERR_ARG, "a file comes from a job's \"result\" or a job's \"log\" (source, id)");
+        return at_error_set(AT_ERR_ARG,
+                            "a file comes from a job's \"result\" or a job's \"log\" (source, id)");
     const char *path = spec->path && *spec->path ? spec->path : !strcmp(spec->kind, "log") ? "log" : "";
     if (strlen(spec->id) > AT_AIRLOCK_ID_MAX || strlen(path) > AT_VAULT_PATH_MAX)
         return at_error_set(AT_ERR_LIMIT, "a source id or path is too long");
@@ -365,7 +375,8 @@ static at_status take(at_airlock *a, const char *project, const at_airlock_add_s
         name = dflt;
     }
     if (strlen(name) > AT_AIRLOCK_NAME_MAX)
-        return at_error_set(AT_ERR_LIMIT, "a file's name in the package is at most %d bytes", AT_AIRLOCK_NAME_MAX);
+        return at_error_set(AT_ERR_LIMIT, "a file's name in the package is at most %d bytes",
+                            AT_AIRLOCK_NAME_MAX);
     at_status st = at_vault_path_check(name);
     if (st)
         return at_error_prefix(st, "the file's name");
@@ -399,7 +410,8 @@ static at_status take(at_airlock *a, const char *project, const at_airlock_add_s
     return st;
 }
 
-static at_status request_totals(at_room_db *db, int64_t request, int64_t except, size_t *files, uint64_t *bytes)
+static at_status request_totals(at_room_db *db, int64_t request, int64_t except, size_t *files,
+                                uint64_t *bytes)
 {
     sqlite3_stmt *s = at_room_db_stmt(
         db, "SELECT count(*), coalesce(sum(size), 0) FROM airlock_files WHERE request_id = ? AND id <> ?");
@@ -444,7 +456,8 @@ at_status at_airlock_add(at_airlock *a, const char *by, int64_t request, const a
         st = at_error_set(AT_ERR_LIMIT, "export request %lld: at most %d files", (long long)request,
                           AT_AIRLOCK_FILES_MAX);
     if (!st && bytes + t.size > a->conf.request_max)
-        st = at_error_set(AT_ERR_LIMIT, "export request %lld: its files would pass %llu bytes (airlock.request_max_mb)",
+        st = at_error_set(AT_ERR_LIMIT,
+                          "export request %lld: its files would pass %llu bytes (airlock.request_max_mb)",
                           (long long)request, (unsigned long long)a->conf.request_max);
     if (!st) {
         sqlite3_stmt *s = at_room_db_stmt(
@@ -473,8 +486,8 @@ at_status at_airlock_add(at_airlock *a, const char *by, int64_t request, const a
             int rc = sqlite3_step(s);
             sqlite3_reset(s);
             if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
-                st = at_error_set(AT_ERR_EXISTS, "export request %lld already has a file named %s", (long long)request,
-                                  t.name);
+                st = at_error_set(AT_ERR_EXISTS, "export request %lld already has a file named %s",
+                                  (long long)request, t.name);
             else if (rc != SQLITE_DONE)
                 st = at_room_db_error(db, "export file");
             else
@@ -483,11 +496,12 @@ at_status at_airlock_add(at_airlock *a, const char *by, int64_t request, const a
     }
     if (!st)
         st = airlock_event(db, request, by, "file-added", *file_id, t.name);
-    char *d = st ? NULL
-                 : airlock_details("{\"file\":%s,\"source\":%s,\"id\":%s,\"path\":%s,\"bytes\":%llu,\"sha256\":%s,"
-                                   "\"checks\":%s}",
-                                   t.name, t.ref.kind, t.ref.id, t.ref.path, (unsigned long long)t.size, t.sha256,
-                                   at_check_outcome_name(t.checks.outcome));
+    char *d =
+        st ? NULL
+           : airlock_details("{\"file\":%s,\"source\":%s,\"id\":%s,\"path\":%s,\"bytes\":%llu,\"sha256\":%s,"
+                             "\"checks\":%s}",
+                             t.name, t.ref.kind, t.ref.id, t.ref.path, (unsigned long long)t.size, t.sha256,
+                             at_check_outcome_name(t.checks.outcome));
     if (!st)
         st = d ? airlock_audit(db, by, "file.add", request, d) : AT_ERR_NOMEM;
     at_free(d);
@@ -585,11 +599,12 @@ static at_status file_update(at_room_db *db, const char *by, int64_t request, co
     }
     if (!st)
         st = airlock_event(db, request, by, what, old->id, old->name);
-    char *d = st ? NULL
-                 : airlock_details("{\"file\":%s,\"source\":%s,\"id\":%s,\"path\":%s,\"bytes\":%llu,\"sha256\":%s,"
-                                   "\"changed\":%d,\"votes_reset\":%d,\"checks\":%s}",
-                                   old->name, t->ref.kind, t->ref.id, t->ref.path, (unsigned long long)t->size,
-                                   t->sha256, changed, reset, at_check_outcome_name(t->checks.outcome));
+    char *d =
+        st ? NULL
+           : airlock_details("{\"file\":%s,\"source\":%s,\"id\":%s,\"path\":%s,\"bytes\":%llu,\"sha256\":%s,"
+                             "\"changed\":%d,\"votes_reset\":%d,\"checks\":%s}",
+                             old->name, t->ref.kind, t->ref.id, t->ref.path, (unsigned long long)t->size,
+                             t->sha256, changed, reset, at_check_outcome_name(t->checks.outcome));
     if (!st)
         st = d ? airlock_audit(db, by, !strcmp(what, "file-transformed") ? "file.transform" : "file.replace",
                                request, d)
@@ -633,8 +648,8 @@ at_status at_airlock_replace(at_airlock *a, const char *by, int64_t request, int
     return st;
 }
 
-at_status airlock_read_checked(at_airlock *a, const char *project, const at_airlock_file *f, unsigned char **data,
-                               size_t *len)
+at_status airlock_read_checked(at_airlock *a, const char *project, const at_airlock_file *f,
+                               unsigned char **data, size_t *len)
 {
     *data = NULL;
     *len = 0;
@@ -649,13 +664,16 @@ at_status airlock_read_checked(at_airlock *a, const char *project, const at_airl
         at_free(*data);
         *data = NULL;
         *len = 0;
-        return at_error_set(AT_ERR_CRYPTO, "%s: its bytes at the source are no longer those checked (sha256 %.12s, "
-                            "was %.12s): replace the file", f->name, h, f->sha256);
+        return at_error_set(AT_ERR_CRYPTO,
+                            "%s: its bytes at the source are no longer those checked (sha256 %.12s, "
+                            "was %.12s): replace the file",
+                            f->name, h, f->sha256);
     }
     return AT_OK;
 }
 
-at_status at_airlock_transform(at_airlock *a, const char *by, int64_t request, int64_t file_id, const char *transform)
+at_status at_airlock_transform(at_airlock *a, const char *by, int64_t request, int64_t file_id,
+                               const char *transform)
 {
     if (!transform || strcmp(transform, "round"))
         return at_error_set(AT_ERR_ARG, "the one transformation is \"round\"");
@@ -692,10 +710,10 @@ at_status at_airlock_transform(at_airlock *a, const char *by, int64_t request, i
     }
     at_free(out);
     if (!st) {
-        t.lineage = airlock_details("{\"transform\":\"round\",\"threshold\":%d,\"base\":%d,\"from\":{\"source\":%s,"
-                                    "\"id\":%s,\"path\":%s,\"sha256\":%s},\"lineage\":",
-                                    threshold, a->conf.round_base, old.source.kind, old.source.id, old.source.path,
-                                    old.sha256);
+        t.lineage = airlock_details(
+            "{\"transform\":\"round\",\"threshold\":%d,\"base\":%d,\"from\":{\"source\":%s,"
+            "\"id\":%s,\"path\":%s,\"sha256\":%s},\"lineage\":",
+            threshold, a->conf.round_base, old.source.kind, old.source.id, old.source.path, old.sha256);
         if (t.lineage) {
             size_t n1 = strlen(t.lineage), n2 = strlen(old.lineage);
             char *l = at_realloc(t.lineage, n1 + n2 + 2);
@@ -731,7 +749,8 @@ at_status at_airlock_transform(at_airlock *a, const char *by, int64_t request, i
     return st;
 }
 
-at_status at_airlock_set_exception(at_airlock *a, const char *by, int64_t request, int64_t file_id, const char *text)
+at_status at_airlock_set_exception(at_airlock *a, const char *by, int64_t request, int64_t file_id,
+                                   const char *text)
 {
     at_status st = text_check("exception", text, AT_AIRLOCK_TEXT_MAX);
     if (st)
@@ -745,8 +764,10 @@ at_status at_airlock_set_exception(at_airlock *a, const char *by, int64_t reques
     if (!st)
         st = file_load(db, request, file_id, &f);
     if (!st && f.hard && text && *text)
-        st = at_error_set(AT_ERR_ARG, "%s fails a check no exception may pass (its type, its size, or it cannot be "
-                          "read): remove it", f.name);
+        st = at_error_set(AT_ERR_ARG,
+                          "%s fails a check no exception may pass (its type, its size, or it cannot be "
+                          "read): remove it",
+                          f.name);
     if (!st) {
         sqlite3_stmt *s = at_room_db_stmt(db, "UPDATE airlock_files SET exception = ? WHERE id = ?");
         if (!s)
@@ -760,7 +781,8 @@ at_status at_airlock_set_exception(at_airlock *a, const char *by, int64_t reques
         }
     }
     if (!st)
-        st = airlock_event(db, request, by, text && *text ? "exception" : "exception-withdrawn", file_id, text);
+        st = airlock_event(db, request, by, text && *text ? "exception" : "exception-withdrawn", file_id,
+                           text);
     /* the audit says that an exception was asked, not its words (a free text) */
     char *d = st ? NULL : airlock_details("{\"file\":%s,\"length\":%zu}", f.name, text ? strlen(text) : 0);
     if (!st)

@@ -37,8 +37,10 @@ static at_status reviewer_of(at_airlock *a, at_room_db *db, const at_airlock_req
     if (st)
         return st;
     if (!strcmp(by, r->author))
-        return at_error_set(AT_ERR_DENIED, "%s is the author of export request %lld: an author never reviews their "
-                            "own request", by, (long long)r->id);
+        return at_error_set(AT_ERR_DENIED,
+                            "%s is the author of export request %lld: an author never reviews their "
+                            "own request",
+                            by, (long long)r->id);
     *dpo = (roles & AT_ROLE_DPO) != 0;
     if (*dpo || at_airlock_conf_is_checker(&a->conf, by))
         return AT_OK;
@@ -51,8 +53,10 @@ static at_status reviewer_of(at_airlock *a, at_room_db *db, const at_airlock_req
     int lead = sqlite3_step(s) == SQLITE_ROW;
     sqlite3_reset(s);
     return lead ? AT_OK
-                : at_error_set(AT_ERR_DENIED, "%s may not review export request %lld (reviewers: the project's leads, "
-                               "the DPO, the designated checkers)", by, (long long)r->id);
+                : at_error_set(AT_ERR_DENIED,
+                               "%s may not review export request %lld (reviewers: the project's leads, "
+                               "the DPO, the designated checkers)",
+                               by, (long long)r->id);
 }
 
 static at_status in_review(const at_airlock_request *r)
@@ -67,8 +71,9 @@ static at_status in_review(const at_airlock_request *r)
  * *submitted receives whether it is handed in. */
 static at_status review_row(at_room_db *db, const at_airlock_request *r, int64_t uid, int dpo, int *submitted)
 {
-    sqlite3_stmt *s = at_room_db_stmt(db, "INSERT INTO airlock_reviews(request_id, reviewer_id, round, dpo, time) "
-                                          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(request_id, reviewer_id) DO NOTHING");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "INSERT INTO airlock_reviews(request_id, reviewer_id, round, dpo, time) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(request_id, reviewer_id) DO NOTHING");
     if (!s)
         return AT_ERR_IO;
     sqlite3_bind_int64(s, 1, r->id);
@@ -90,8 +95,8 @@ static at_status review_row(at_room_db *db, const at_airlock_request *r, int64_t
     return AT_OK;
 }
 
-at_status at_airlock_vote(at_airlock *a, const char *by, int64_t request, int64_t file_id, at_airlock_vote_value vote,
-                          const char *comment)
+at_status at_airlock_vote(at_airlock *a, const char *by, int64_t request, int64_t file_id,
+                          at_airlock_vote_value vote, const char *comment)
 {
     if (vote < AT_VOTE_UNDECIDED || vote > AT_VOTE_CHANGES)
         return at_error_set(AT_ERR_ARG, "a vote is approve, changes or undecided");
@@ -111,7 +116,8 @@ at_status at_airlock_vote(at_airlock *a, const char *by, int64_t request, int64_
         st = in_review(&r);
     char name[AT_AIRLOCK_NAME_MAX + 1] = "";
     if (!st) {
-        sqlite3_stmt *s = at_room_db_stmt(db, "SELECT name FROM airlock_files WHERE id = ? AND request_id = ?");
+        sqlite3_stmt *s =
+            at_room_db_stmt(db, "SELECT name FROM airlock_files WHERE id = ? AND request_id = ?");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -120,8 +126,8 @@ at_status at_airlock_vote(at_airlock *a, const char *by, int64_t request, int64_
             if (sqlite3_step(s) == SQLITE_ROW)
                 snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(s, 0));
             else
-                st = at_error_set(AT_ERR_NOT_FOUND, "export request %lld has no file %lld", (long long)request,
-                                  (long long)file_id);
+                st = at_error_set(AT_ERR_NOT_FOUND, "export request %lld has no file %lld",
+                                  (long long)request, (long long)file_id);
             sqlite3_reset(s);
         }
     }
@@ -131,9 +137,10 @@ at_status at_airlock_vote(at_airlock *a, const char *by, int64_t request, int64_
         st = at_error_set(AT_ERR_ARG, "your review of export request %lld is handed in for this round",
                           (long long)request);
     if (!st) {
-        sqlite3_stmt *s = at_room_db_stmt(db, "INSERT INTO airlock_votes(file_id, reviewer_id, vote, comment, time) "
-                                              "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(file_id, reviewer_id) DO UPDATE "
-                                              "SET vote = ?3, comment = ?4, time = ?5");
+        sqlite3_stmt *s =
+            at_room_db_stmt(db, "INSERT INTO airlock_votes(file_id, reviewer_id, vote, comment, time) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(file_id, reviewer_id) DO UPDATE "
+                                "SET vote = ?3, comment = ?4, time = ?5");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -167,9 +174,11 @@ at_status at_airlock_vote(at_airlock *a, const char *by, int64_t request, int64_
 static char *votes_json(at_room_db *db, int64_t request)
 {
     sqlite3_stmt *s = at_room_db_stmt(
-        db, "SELECT u.name, rv.dpo, f.name, v.vote FROM airlock_votes v JOIN airlock_files f ON f.id = v.file_id "
-            "JOIN users u ON u.id = v.reviewer_id JOIN airlock_reviews rv ON rv.request_id = f.request_id "
-            "AND rv.reviewer_id = v.reviewer_id WHERE f.request_id = ? AND rv.submitted = 1 ORDER BY u.name, f.name");
+        db,
+        "SELECT u.name, rv.dpo, f.name, v.vote FROM airlock_votes v JOIN airlock_files f ON f.id = v.file_id "
+        "JOIN users u ON u.id = v.reviewer_id JOIN airlock_reviews rv ON rv.request_id = f.request_id "
+        "AND rv.reviewer_id = v.reviewer_id WHERE f.request_id = ? AND rv.submitted = 1 ORDER BY u.name, "
+        "f.name");
     if (!s)
         return NULL;
     at_buf b;
@@ -183,7 +192,8 @@ static char *votes_json(at_room_db *db, int64_t request)
         at_buf_json_string(&b, u, strlen(u));
         at_buf_printf(&b, ",\"dpo\":%s,\"file\":", sqlite3_column_int(s, 1) ? "true" : "false");
         at_buf_json_string(&b, f, strlen(f));
-        at_buf_printf(&b, ",\"vote\":\"%s\"}", at_airlock_vote_name((at_airlock_vote_value)sqlite3_column_int(s, 3)));
+        at_buf_printf(&b, ",\"vote\":\"%s\"}",
+                      at_airlock_vote_name((at_airlock_vote_value)sqlite3_column_int(s, 3)));
     }
     sqlite3_reset(s);
     at_buf_putc(&b, ']');
@@ -198,10 +208,11 @@ static at_status decide(at_airlock *a, at_room_db *db, const at_airlock_request 
 {
     *next = AT_AIRLOCK_IN_REVIEW;
     why[0] = '\0';
-    sqlite3_stmt *s = at_room_db_stmt(
-        db, "SELECT count(*) FROM airlock_votes v JOIN airlock_files f ON f.id = v.file_id JOIN airlock_reviews rv "
-            "ON rv.request_id = f.request_id AND rv.reviewer_id = v.reviewer_id "
-            "WHERE f.request_id = ? AND rv.submitted = 1 AND v.vote = 2");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT count(*) FROM airlock_votes v JOIN airlock_files f ON f.id = v.file_id "
+                            "JOIN airlock_reviews rv "
+                            "ON rv.request_id = f.request_id AND rv.reviewer_id = v.reviewer_id "
+                            "WHERE f.request_id = ? AND rv.submitted = 1 AND v.vote = 2");
     if (!s)
         return AT_ERR_IO;
     sqlite3_bind_int64(s, 1, r->id);
@@ -213,14 +224,15 @@ static at_status decide(at_airlock *a, at_room_db *db, const at_airlock_request 
         return AT_OK;
     }
     /* per file: approvals of handed-in reviews, and whether one is the DPO's */
-    s = at_room_db_stmt(db, "SELECT f.name, f.needs_dpo, "
-                            " (SELECT count(*) FROM airlock_votes v JOIN airlock_reviews rv ON rv.reviewer_id = "
-                            "  v.reviewer_id AND rv.request_id = f.request_id WHERE v.file_id = f.id AND v.vote = 1 "
-                            "  AND rv.submitted = 1), "
-                            " (SELECT count(*) FROM airlock_votes v JOIN airlock_reviews rv ON rv.reviewer_id = "
-                            "  v.reviewer_id AND rv.request_id = f.request_id WHERE v.file_id = f.id AND v.vote = 1 "
-                            "  AND rv.submitted = 1 AND rv.dpo = 1) "
-                            "FROM airlock_files f WHERE f.request_id = ? ORDER BY f.name");
+    s = at_room_db_stmt(
+        db, "SELECT f.name, f.needs_dpo, "
+            " (SELECT count(*) FROM airlock_votes v JOIN airlock_reviews rv ON rv.reviewer_id = "
+            "  v.reviewer_id AND rv.request_id = f.request_id WHERE v.file_id = f.id AND v.vote = 1 "
+            "  AND rv.submitted = 1), "
+            " (SELECT count(*) FROM airlock_votes v JOIN airlock_reviews rv ON rv.reviewer_id = "
+            "  v.reviewer_id AND rv.request_id = f.request_id WHERE v.file_id = f.id AND v.vote = 1 "
+            "  AND rv.submitted = 1 AND rv.dpo = 1) "
+            "FROM airlock_files f WHERE f.request_id = ? ORDER BY f.name");
     if (!s)
         return AT_ERR_IO;
     sqlite3_bind_int64(s, 1, r->id);
@@ -275,12 +287,14 @@ at_status at_airlock_review_submit(at_airlock *a, const char *by, int64_t reques
     if (!st)
         st = review_row(db, &r, uid, dpo, &submitted);
     if (!st && submitted)
-        st = at_error_set(AT_ERR_ARG, "your review of export request %lld is handed in already", (long long)request);
+        st = at_error_set(AT_ERR_ARG, "your review of export request %lld is handed in already",
+                          (long long)request);
     if (!st) {
         /* every file voted approve or changes by this reviewer */
-        sqlite3_stmt *s = at_room_db_stmt(db, "SELECT count(*) FROM airlock_files f LEFT JOIN airlock_votes v ON "
-                                              "v.file_id = f.id AND v.reviewer_id = ? WHERE f.request_id = ? AND "
-                                              "coalesce(v.vote, 0) = 0");
+        sqlite3_stmt *s =
+            at_room_db_stmt(db, "SELECT count(*) FROM airlock_files f LEFT JOIN airlock_votes v ON "
+                                "v.file_id = f.id AND v.reviewer_id = ? WHERE f.request_id = ? AND "
+                                "coalesce(v.vote, 0) = 0");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -294,8 +308,9 @@ at_status at_airlock_review_submit(at_airlock *a, const char *by, int64_t reques
         }
     }
     if (!st) {
-        sqlite3_stmt *s = at_room_db_stmt(db, "UPDATE airlock_reviews SET submitted = 1, round = ?, dpo = ?, time = ? "
-                                              "WHERE request_id = ? AND reviewer_id = ?");
+        sqlite3_stmt *s =
+            at_room_db_stmt(db, "UPDATE airlock_reviews SET submitted = 1, round = ?, dpo = ?, time = ? "
+                                "WHERE request_id = ? AND reviewer_id = ?");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -345,8 +360,9 @@ at_status at_airlock_review_submit(at_airlock *a, const char *by, int64_t reques
         at_free(votes);
         char text[300];
         snprintf(text, sizeof text,
-                 next == AT_AIRLOCK_APPROVED ? "Export request #%lld is approved: release it to download the package."
-                                             : "Export request #%lld is returned: the reviewers ask for changes.",
+                 next == AT_AIRLOCK_APPROVED
+                     ? "Export request #%lld is approved: release it to download the package."
+                     : "Export request #%lld is returned: the reviewers ask for changes.",
                  (long long)request);
         if (!st)
             st = notify_author(db, &r, text);
@@ -413,11 +429,12 @@ at_status at_airlock_votes(at_airlock *a, const char *viewer, int64_t request, a
     at_room_db *db = at_room_db_get(a->room);
     at_airlock_request r;
     at_status st = airlock_request_load(db, request, &r);
-    sqlite3_stmt *s = st ? NULL
-                         : at_room_db_stmt(db, "SELECT v.file_id, u.name, v.vote, v.comment, v.time FROM airlock_votes v "
-                                               "JOIN airlock_files f ON f.id = v.file_id JOIN users u ON u.id = "
-                                               "v.reviewer_id WHERE f.request_id = ?1 AND (?2 IS NULL OR u.name = ?2) "
-                                               "ORDER BY f.name, u.name");
+    sqlite3_stmt *s =
+        st ? NULL
+           : at_room_db_stmt(db, "SELECT v.file_id, u.name, v.vote, v.comment, v.time FROM airlock_votes v "
+                                 "JOIN airlock_files f ON f.id = v.file_id JOIN users u ON u.id = "
+                                 "v.reviewer_id WHERE f.request_id = ?1 AND (?2 IS NULL OR u.name = ?2) "
+                                 "ORDER BY f.name, u.name");
     if (!st && !s)
         st = AT_ERR_IO;
     size_t cap = 0;
@@ -458,9 +475,10 @@ at_status at_airlock_reviews(at_airlock *a, int64_t request, at_airlock_review_r
     *out = NULL;
     *count = 0;
     at_room_db *db = at_room_db_get(a->room);
-    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT u.name, rv.dpo, rv.submitted, rv.round, rv.time FROM airlock_reviews "
-                                          "rv JOIN users u ON u.id = rv.reviewer_id WHERE rv.request_id = ? ORDER BY "
-                                          "rv.time, u.name");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT u.name, rv.dpo, rv.submitted, rv.round, rv.time FROM airlock_reviews "
+                            "rv JOIN users u ON u.id = rv.reviewer_id WHERE rv.request_id = ? ORDER BY "
+                            "rv.time, u.name");
     at_status st = s ? AT_OK : AT_ERR_IO;
     size_t cap = 0;
     if (!st) {

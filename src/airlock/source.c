@@ -34,7 +34,8 @@ typedef struct {
 static at_status job_of(room_source *rs, const char *project, const char *id, at_job *job)
 {
     if (!rs->jobs)
-        return at_error_set(AT_ERR_UNSUPPORTED, "jobs are not enabled in this room: no result or log to export");
+        return at_error_set(AT_ERR_UNSUPPORTED,
+                            "jobs are not enabled in this room: no result or log to export");
     char *end;
     errno = 0;
     long long n = strtoll(id, &end, 10);
@@ -67,8 +68,9 @@ static at_status dataset_of(room_source *rs, const char *project, const char *na
 static at_status store_of(room_source *rs, const char *project, int create, at_vault_dataset_id *ds)
 {
     at_room_db *db = at_room_db_get(rs->room);
-    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT st.vault_id FROM airlock_store st JOIN projects p ON p.id = "
-                                          "st.project_id WHERE p.name = ?");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT st.vault_id FROM airlock_store st JOIN projects p ON p.id = "
+                            "st.project_id WHERE p.name = ?");
     at_status st = s ? AT_OK : AT_ERR_IO;
     int found = 0;
     if (s) {
@@ -88,8 +90,9 @@ static at_status store_of(room_source *rs, const char *project, int create, at_v
         if (!st)
             st = at_room_db_begin(db);
         if (!st) {
-            s = at_room_db_stmt(db, "INSERT INTO airlock_store(project_id, vault_id) SELECT id, ? FROM projects "
-                                    "WHERE name = ?");
+            s = at_room_db_stmt(db,
+                                "INSERT INTO airlock_store(project_id, vault_id) SELECT id, ? FROM projects "
+                                "WHERE name = ?");
             if (!s)
                 st = AT_ERR_IO;
             else {
@@ -110,8 +113,8 @@ static at_status store_of(room_source *rs, const char *project, int create, at_v
 }
 
 /* The dataset and snapshot a resolved ref names. */
-static at_status locate(room_source *rs, const char *project, const at_airlock_ref *ref, at_vault_dataset_id *ds,
-                        at_vault_snapshot_id *snap)
+static at_status locate(room_source *rs, const char *project, const at_airlock_ref *ref,
+                        at_vault_dataset_id *ds, at_vault_snapshot_id *snap)
 {
     if (!strcmp(ref->kind, "derived")) {
         at_status st = store_of(rs, project, 0, ds);
@@ -155,8 +158,8 @@ static at_status rs_resolve(void *ud, const char *project, at_airlock_ref *ref, 
     if (!strcmp(ref->kind, "log")) {
         at_status st = job_of(rs, project, ref->id, &job);
         if (!st && !at_job_state_final(job.state))
-            st = at_error_set(AT_ERR_ARG, "job %lld is %s: its log is exported once it has ended", (long long)job.id,
-                              at_job_state_name(job.state));
+            st = at_error_set(AT_ERR_ARG, "job %lld is %s: its log is exported once it has ended",
+                              (long long)job.id, at_job_state_name(job.state));
         char *text = NULL;
         size_t len = 0;
         int64_t total = 0;
@@ -173,8 +176,8 @@ static at_status rs_resolve(void *ud, const char *project, at_airlock_ref *ref, 
     if (!strcmp(ref->kind, "result")) {
         at_status st = job_of(rs, project, ref->id, &job);
         if (!st && (job.state != AT_JOB_SUCCEEDED || !job.result[0]))
-            st = at_error_set(AT_ERR_ARG, "job %lld is %s: only a job that succeeded has a result", (long long)job.id,
-                              at_job_state_name(job.state));
+            st = at_error_set(AT_ERR_ARG, "job %lld is %s: only a job that succeeded has a result",
+                              (long long)job.id, at_job_state_name(job.state));
         if (!st)
             snprintf(ref->id, sizeof ref->id, "%lld@%s", (long long)job.id, job.result);
         at_vault_dataset_id ds;
@@ -195,8 +198,9 @@ static at_status rs_resolve(void *ud, const char *project, at_airlock_ref *ref, 
 }
 
 /* One file of a snapshot materialised in the private scratch, read, removed. */
-static at_status snapshot_read(room_source *rs, const at_vault_dataset_id *ds, const at_vault_snapshot_id *snap,
-                               const char *path, size_t max, unsigned char **data, size_t *len)
+static at_status snapshot_read(room_source *rs, const at_vault_dataset_id *ds,
+                               const at_vault_snapshot_id *snap, const char *path, size_t max,
+                               unsigned char **data, size_t *len)
 {
     char token[AT_ROOM_TOKEN_MAX], rel[64];
     at_room_random_token(token);
@@ -216,8 +220,8 @@ static at_status snapshot_read(room_source *rs, const at_vault_dataset_id *ds, c
     return st;
 }
 
-static at_status rs_read(void *ud, const char *project, const at_airlock_ref *ref, size_t max, unsigned char **data,
-                         size_t *len)
+static at_status rs_read(void *ud, const char *project, const at_airlock_ref *ref, size_t max,
+                         unsigned char **data, size_t *len)
 {
     room_source *rs = ud;
     *data = NULL;

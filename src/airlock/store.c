@@ -17,7 +17,8 @@ const char *const airlock_migrations[] = {
     " state INTEGER NOT NULL CHECK(state BETWEEN 0 AND 8),"
     " round INTEGER NOT NULL DEFAULT 0,"
     " created INTEGER NOT NULL, updated INTEGER NOT NULL,"
-    " submitted INTEGER NOT NULL DEFAULT 0, decided INTEGER NOT NULL DEFAULT 0, released INTEGER NOT NULL DEFAULT 0,"
+    " submitted INTEGER NOT NULL DEFAULT 0, decided INTEGER NOT NULL DEFAULT 0, released INTEGER NOT NULL "
+    "DEFAULT 0,"
     " manifest TEXT, signature TEXT, package_sha256 TEXT NOT NULL DEFAULT '') STRICT;"
     "CREATE INDEX airlock_requests_project ON airlock_requests(project_id, id);"
     "CREATE INDEX airlock_requests_author ON airlock_requests(author_id, id);"
@@ -66,8 +67,9 @@ const char *const airlock_migrations[] = {
 };
 const int airlock_migration_count = (int)(sizeof airlock_migrations / sizeof *airlock_migrations);
 
-static const char *const state_names[AT_AIRLOCK_STATE_COUNT] = {
-    "draft", "submitted", "blocked", "in-review", "returned", "approved", "released", "rejected", "withdrawn"};
+static const char *const state_names[AT_AIRLOCK_STATE_COUNT] = {"draft",     "submitted", "blocked",
+                                                                "in-review", "returned",  "approved",
+                                                                "released",  "rejected",  "withdrawn"};
 
 const char *at_airlock_state_name(at_airlock_state s)
 {
@@ -165,8 +167,9 @@ void at_airlock_files_free(at_airlock_file *f, size_t count)
 at_status airlock_event(at_room_db *db, int64_t request, const char *actor, const char *what, int64_t file_id,
                         const char *text)
 {
-    sqlite3_stmt *s = at_room_db_stmt(db, "INSERT INTO airlock_events(request_id, time, actor, what, file_id, text) "
-                                          "VALUES (?, ?, ?, ?, ?, ?)");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "INSERT INTO airlock_events(request_id, time, actor, what, file_id, text) "
+                            "VALUES (?, ?, ?, ?, ?, ?)");
     if (!s)
         return AT_ERR_IO;
     sqlite3_bind_int64(s, 1, request);
@@ -180,7 +183,8 @@ at_status airlock_event(at_room_db *db, int64_t request, const char *actor, cons
     return rc == SQLITE_DONE ? AT_OK : at_room_db_error(db, "export event");
 }
 
-at_status airlock_audit(at_room_db *db, const char *actor, const char *what, int64_t request, const char *details)
+at_status airlock_audit(at_room_db *db, const char *actor, const char *what, int64_t request,
+                        const char *details)
 {
     char action[64], object[40];
     snprintf(action, sizeof action, "export.%s", what);
@@ -190,14 +194,15 @@ at_status airlock_audit(at_room_db *db, const char *actor, const char *what, int
 
 at_status airlock_set_state(at_room_db *db, int64_t request, at_airlock_state state, time_t now)
 {
-    const char *sql = state == AT_AIRLOCK_SUBMITTED
-                          ? "UPDATE airlock_requests SET state = ?, updated = ?, submitted = ?3, round = round + 1 "
-                            "WHERE id = ?4"
-                      : state == AT_AIRLOCK_RELEASED
-                          ? "UPDATE airlock_requests SET state = ?, updated = ?, released = ?3 WHERE id = ?4"
-                      : state == AT_AIRLOCK_APPROVED || state == AT_AIRLOCK_RETURNED || state == AT_AIRLOCK_REJECTED
-                          ? "UPDATE airlock_requests SET state = ?, updated = ?, decided = ?3 WHERE id = ?4"
-                          : "UPDATE airlock_requests SET state = ?1, updated = ?2 WHERE id = ?4"; /* ?3 unused */
+    const char *sql =
+        state == AT_AIRLOCK_SUBMITTED
+            ? "UPDATE airlock_requests SET state = ?, updated = ?, submitted = ?3, round = round + 1 "
+              "WHERE id = ?4"
+        : state == AT_AIRLOCK_RELEASED
+            ? "UPDATE airlock_requests SET state = ?, updated = ?, released = ?3 WHERE id = ?4"
+        : state == AT_AIRLOCK_APPROVED || state == AT_AIRLOCK_RETURNED || state == AT_AIRLOCK_REJECTED
+            ? "UPDATE airlock_requests SET state = ?, updated = ?, decided = ?3 WHERE id = ?4"
+            : "UPDATE airlock_requests SET state = ?1, updated = ?2 WHERE id = ?4"; /* ?3 unused */
     sqlite3_stmt *s = at_room_db_stmt(db, sql);
     if (!s)
         return AT_ERR_IO;
@@ -212,8 +217,8 @@ at_status airlock_set_state(at_room_db *db, int64_t request, at_airlock_state st
 
 at_status airlock_notify(at_room_db *db, int64_t user_id, int64_t request, const char *text, time_t now)
 {
-    sqlite3_stmt *s =
-        at_room_db_stmt(db, "INSERT INTO airlock_notices(user_id, request_id, time, text) VALUES (?, ?, ?, ?)");
+    sqlite3_stmt *s = at_room_db_stmt(
+        db, "INSERT INTO airlock_notices(user_id, request_id, time, text) VALUES (?, ?, ?, ?)");
     if (!s)
         return AT_ERR_IO;
     sqlite3_bind_int64(s, 1, user_id);
@@ -225,15 +230,15 @@ at_status airlock_notify(at_room_db *db, int64_t user_id, int64_t request, const
     return rc == SQLITE_DONE ? AT_OK : at_room_db_error(db, "export notice");
 }
 
-at_status airlock_notify_reviewers(at_airlock *a, at_room_db *db, const at_airlock_request *r, const char *text,
-                                   time_t now)
+at_status airlock_notify_reviewers(at_airlock *a, at_room_db *db, const at_airlock_request *r,
+                                   const char *text, time_t now)
 {
     /* the project's leads and the DPOs, then the checkers by name */
-    sqlite3_stmt *s = at_room_db_stmt(
-        db, "SELECT u.id, u.name FROM users u WHERE u.disabled = 0 AND u.name <> ?2 AND ("
-            " u.id IN (SELECT m.user_id FROM members m JOIN projects p ON p.id = m.project_id"
-            "          WHERE p.name = ?1 AND m.role = 'lead')"
-            " OR u.id IN (SELECT user_id FROM user_roles WHERE role = 'dpo')) ORDER BY u.id");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT u.id, u.name FROM users u WHERE u.disabled = 0 AND u.name <> ?2 AND ("
+                            " u.id IN (SELECT m.user_id FROM members m JOIN projects p ON p.id = m.project_id"
+                            "          WHERE p.name = ?1 AND m.role = 'lead')"
+                            " OR u.id IN (SELECT user_id FROM user_roles WHERE role = 'dpo')) ORDER BY u.id");
     if (!s)
         return AT_ERR_IO;
     sqlite3_bind_text(s, 1, r->project, -1, SQLITE_TRANSIENT);
@@ -339,16 +344,18 @@ char *airlock_details(const char *fmt, ...)
 
 /* ---- notices ---- */
 
-at_status at_airlock_notices(at_airlock *a, const char *user, int64_t limit, at_airlock_notice **out, size_t *count)
+at_status at_airlock_notices(at_airlock *a, const char *user, int64_t limit, at_airlock_notice **out,
+                             size_t *count)
 {
     *out = NULL;
     *count = 0;
     if (limit <= 0 || limit > 500)
         limit = 50;
     at_room_db *db = at_room_db_get(a->room);
-    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT n.id, n.request_id, n.time, n.text, n.seen FROM airlock_notices n "
-                                          "JOIN users u ON u.id = n.user_id WHERE u.name = ? ORDER BY n.id DESC "
-                                          "LIMIT ?");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT n.id, n.request_id, n.time, n.text, n.seen FROM airlock_notices n "
+                            "JOIN users u ON u.id = n.user_id WHERE u.name = ? ORDER BY n.id DESC "
+                            "LIMIT ?");
     at_status st = s ? AT_OK : AT_ERR_IO;
     size_t cap = 0;
     if (!st) {
@@ -386,8 +393,9 @@ at_status at_airlock_notices(at_airlock *a, const char *user, int64_t limit, at_
 int at_airlock_unseen(at_airlock *a, const char *user)
 {
     at_room_db *db = at_room_db_get(a->room);
-    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT count(*) FROM airlock_notices n JOIN users u ON u.id = n.user_id "
-                                          "WHERE u.name = ? AND n.seen = 0");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT count(*) FROM airlock_notices n JOIN users u ON u.id = n.user_id "
+                            "WHERE u.name = ? AND n.seen = 0");
     int n = 0;
     if (s) {
         sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);

@@ -29,7 +29,8 @@ at_status at_airlock_submit(at_airlock *a, const char *by, int64_t request, at_a
     at_room_db *db = at_room_db_get(a->room);
     at_status st = author_of(db, by, request, &r);
     if (!st && r.state != AT_AIRLOCK_DRAFT && r.state != AT_AIRLOCK_BLOCKED && r.state != AT_AIRLOCK_RETURNED)
-        st = at_error_set(AT_ERR_ARG, "export request %lld is %s: it is submitted from a draft, blocked or returned",
+        st = at_error_set(AT_ERR_ARG,
+                          "export request %lld is %s: it is submitted from a draft, blocked or returned",
                           (long long)request, at_airlock_state_name(r.state));
     at_room_db_put(a->room, db);
     if (!st)
@@ -41,8 +42,8 @@ at_status at_airlock_submit(at_airlock *a, const char *by, int64_t request, at_a
     rechecked *rc = st ? NULL : at_calloc(n, sizeof *rc);
     if (!st && !rc)
         st = AT_ERR_NOMEM;
-    at_airlock_check_ctx ctx = {.conf = &a->conf, .threshold = at_airlock_threshold(&a->conf, r.project),
-                                .detector = a->detector};
+    at_airlock_check_ctx ctx = {
+        .conf = &a->conf, .threshold = at_airlock_threshold(&a->conf, r.project), .detector = a->detector};
     for (size_t i = 0; i < n && !st; i++) {
         unsigned char *data = NULL;
         size_t len = 0;
@@ -65,11 +66,12 @@ at_status at_airlock_submit(at_airlock *a, const char *by, int64_t request, at_a
     if (!st)
         st = author_of(db, by, request, &again);
     if (!st && again.state != r.state)
-        st = at_error_set(AT_ERR_ARG, "export request %lld changed meanwhile (%s): submit again", (long long)request,
-                          at_airlock_state_name(again.state));
+        st = at_error_set(AT_ERR_ARG, "export request %lld changed meanwhile (%s): submit again",
+                          (long long)request, at_airlock_state_name(again.state));
     for (size_t i = 0; i < n && !st; i++) {
-        sqlite3_stmt *s = at_room_db_stmt(db, "UPDATE airlock_files SET type = ?, outcome = ?, hard = ?, needs_dpo = ?, "
-                                              "checks = ? WHERE id = ?");
+        sqlite3_stmt *s =
+            at_room_db_stmt(db, "UPDATE airlock_files SET type = ?, outcome = ?, hard = ?, needs_dpo = ?, "
+                                "checks = ? WHERE id = ?");
         if (!s) {
             st = AT_ERR_IO;
             break;
@@ -97,7 +99,8 @@ at_status at_airlock_submit(at_airlock *a, const char *by, int64_t request, at_a
         st = airlock_set_state(db, request, next, now);
     if (!st && next == AT_AIRLOCK_IN_REVIEW) {
         /* each reviewer hands in a review again; their votes on unchanged files are kept */
-        sqlite3_stmt *s = at_room_db_stmt(db, "UPDATE airlock_reviews SET submitted = 0, round = ? WHERE request_id = ?");
+        sqlite3_stmt *s =
+            at_room_db_stmt(db, "UPDATE airlock_reviews SET submitted = 0, round = ? WHERE request_id = ?");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -110,8 +113,11 @@ at_status at_airlock_submit(at_airlock *a, const char *by, int64_t request, at_a
     }
     char text[300];
     if (!st) {
-        snprintf(text, sizeof text, blocking ? "%zu file%s fail%s the automated checks" : "the checks passed: %zu "
-                 "file%s in review%s", blocking ? blocking : n, (blocking ? blocking : n) == 1 ? "" : "s",
+        snprintf(text, sizeof text,
+                 blocking ? "%zu file%s fail%s the automated checks"
+                          : "the checks passed: %zu "
+                            "file%s in review%s",
+                 blocking ? blocking : n, (blocking ? blocking : n) == 1 ? "" : "s",
                  blocking ? (blocking == 1 ? "s" : "") : "");
         st = airlock_event(db, request, "airlock", blocking ? "blocked" : "in-review", 0, text);
     }
@@ -122,14 +128,15 @@ at_status at_airlock_submit(at_airlock *a, const char *by, int64_t request, at_a
     if (!st && blocking) {
         int64_t uid;
         unsigned roles;
-        snprintf(text, sizeof text, "Export request #%lld is blocked: %zu file%s fail%s the automated checks.",
+        snprintf(text, sizeof text,
+                 "Export request #%lld is blocked: %zu file%s fail%s the automated checks.",
                  (long long)request, blocking, blocking == 1 ? "" : "s", blocking == 1 ? "s" : "");
         st = airlock_user(db, again.author, &uid, &roles);
         if (!st)
             st = airlock_notify(db, uid, request, text, now);
     } else if (!st) {
-        snprintf(text, sizeof text, "Export request #%lld of project %s by %s awaits your review.", (long long)request,
-                 again.project, again.author);
+        snprintf(text, sizeof text, "Export request #%lld of project %s by %s awaits your review.",
+                 (long long)request, again.project, again.author);
         st = airlock_notify_reviewers(a, db, &again, text, now);
     }
     if (!st)
@@ -153,7 +160,8 @@ at_status at_airlock_withdraw(at_airlock *a, const char *by, int64_t request)
     at_airlock_request r;
     if (!st)
         st = author_of(db, by, request, &r);
-    if (!st && (r.state == AT_AIRLOCK_RELEASED || r.state == AT_AIRLOCK_REJECTED || r.state == AT_AIRLOCK_WITHDRAWN))
+    if (!st &&
+        (r.state == AT_AIRLOCK_RELEASED || r.state == AT_AIRLOCK_REJECTED || r.state == AT_AIRLOCK_WITHDRAWN))
         st = at_error_set(AT_ERR_ARG, "export request %lld is %s: it cannot be withdrawn", (long long)request,
                           at_airlock_state_name(r.state));
     time_t now = at_room_now();
@@ -178,7 +186,8 @@ at_status at_airlock_withdraw(at_airlock *a, const char *by, int64_t request)
     return st;
 }
 
-at_status at_airlock_comment(at_airlock *a, const char *by, int64_t request, int64_t file_id, const char *text)
+at_status at_airlock_comment(at_airlock *a, const char *by, int64_t request, int64_t file_id,
+                             const char *text)
 {
     size_t n = text ? strlen(text) : 0, bad;
     if (!n || n > AT_AIRLOCK_TEXT_MAX)
@@ -198,8 +207,8 @@ at_status at_airlock_comment(at_airlock *a, const char *by, int64_t request, int
             sqlite3_bind_int64(s, 1, file_id);
             sqlite3_bind_int64(s, 2, request);
             if (sqlite3_step(s) != SQLITE_ROW)
-                st = at_error_set(AT_ERR_NOT_FOUND, "export request %lld has no file %lld", (long long)request,
-                                  (long long)file_id);
+                st = at_error_set(AT_ERR_NOT_FOUND, "export request %lld has no file %lld",
+                                  (long long)request, (long long)file_id);
             sqlite3_reset(s);
         }
     }

@@ -52,7 +52,8 @@ static int at_end(reader *r)
     return fread(&c, 1, 1, r->f) == 0;
 }
 
-static at_status bad(at_airlock_verify_report *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static at_status bad(at_airlock_verify_report *rep, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static at_status bad(at_airlock_verify_report *rep, const char *fmt, ...)
 {
     if (!rep->message[0]) {
@@ -78,8 +79,8 @@ static uint64_t parse_octal(const unsigned char *f, size_t width, int *ok)
 
 /* The manifest's signature, key and facts; 0 when something is wrong
  * (said in rep). pk_out receives the key that signed. */
-static int check_manifest(const char *manifest, size_t mlen, const char *sigtext, size_t slen, const char *key_hex,
-                          at_airlock_verify_report *rep, cJSON **out)
+static int check_manifest(const char *manifest, size_t mlen, const char *sigtext, size_t slen,
+                          const char *key_hex, at_airlock_verify_report *rep, cJSON **out)
 {
     *out = NULL;
     unsigned char sig[64], pk[32];
@@ -108,7 +109,8 @@ static int check_manifest(const char *manifest, size_t mlen, const char *sigtext
     snprintf(rep->key_hex, sizeof rep->key_hex, "%s", key->valuestring);
     if (key_hex && strcasecmp(key_hex, key->valuestring)) {
         cJSON_Delete(m);
-        bad(rep, "manifest.json: signed by key %.16s..., not by the key given (%.16s...)", key->valuestring, key_hex);
+        bad(rep, "manifest.json: signed by key %.16s..., not by the key given (%.16s...)", key->valuestring,
+            key_hex);
         return 0;
     }
     size_t dn = strlen(AT_AIRLOCK_PACKAGE_DOMAIN);
@@ -146,11 +148,13 @@ static int check_manifest(const char *manifest, size_t mlen, const char *sigtext
 static int file_entry(const cJSON *e, size_t i, const char **name, uint64_t *size, const char **sha,
                       at_airlock_verify_report *rep)
 {
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "name"), *s = cJSON_GetObjectItemCaseSensitive(e, "size"),
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "name"),
+                *s = cJSON_GetObjectItemCaseSensitive(e, "size"),
                 *h = cJSON_GetObjectItemCaseSensitive(e, "sha256");
-    if (!cJSON_IsString(n) || !cJSON_IsNumber(s) || !cJSON_IsString(h) || strlen(n->valuestring) > AT_AIRLOCK_NAME_MAX ||
-        at_vault_path_check(n->valuestring) != AT_OK || s->valuedouble < 0 || s->valuedouble > 9.0e15 ||
-        (double)(uint64_t)s->valuedouble != s->valuedouble || strlen(h->valuestring) != 64) {
+    if (!cJSON_IsString(n) || !cJSON_IsNumber(s) || !cJSON_IsString(h) ||
+        strlen(n->valuestring) > AT_AIRLOCK_NAME_MAX || at_vault_path_check(n->valuestring) != AT_OK ||
+        s->valuedouble < 0 || s->valuedouble > 9.0e15 || (double)(uint64_t)s->valuedouble != s->valuedouble ||
+        strlen(h->valuestring) != 64) {
         at_error_clear();
         bad(rep, "manifest.json: file %zu: a bad name, size or sha256", i + 1);
         return 0;
@@ -163,8 +167,8 @@ static int file_entry(const cJSON *e, size_t i, const char **name, uint64_t *siz
 
 /* One tar header read and checked: checksum, ustar, a regular file;
  * name (prefix/name joined), size, mtime out. */
-static int tar_read_header(reader *r, unsigned char h[512], char *name, size_t cap, uint64_t *size, int64_t *mtime,
-                           at_airlock_verify_report *rep)
+static int tar_read_header(reader *r, unsigned char h[512], char *name, size_t cap, uint64_t *size,
+                           int64_t *mtime, at_airlock_verify_report *rep)
 {
     uint64_t at = r->off;
     if (!rd(r, h, 512)) {
@@ -177,7 +181,8 @@ static int tar_read_header(reader *r, unsigned char h[512], char *name, size_t c
         sum += (i >= 148 && i < 156) ? ' ' : h[i];
     uint64_t stored = parse_octal(h + 148, 8, &ok);
     if (!ok || stored != sum || memcmp(h + 257, "ustar", 6) || h[156] != '0') {
-        bad(rep, "offset %llu: not a tar header of a regular file (checksum, magic or type)", (unsigned long long)at);
+        bad(rep, "offset %llu: not a tar header of a regular file (checksum, magic or type)",
+            (unsigned long long)at);
         return 0;
     }
     *size = parse_octal(h + 124, 12, &ok);
@@ -288,8 +293,8 @@ static at_status verify_tar(reader *r, const char *key_hex, at_airlock_verify_re
                 if (!tar_read_header(r, h, got, sizeof got, &got_size, &got_mtime, rep))
                     break;
                 if (strcmp(got, want) || got_size != size) {
-                    bad(rep, "offset %llu: expected %s of %llu bytes, found another entry", (unsigned long long)at,
-                        want, (unsigned long long)size);
+                    bad(rep, "offset %llu: expected %s of %llu bytes, found another entry",
+                        (unsigned long long)at, want, (unsigned long long)size);
                     break;
                 }
                 if (!same_header(h, want, size, mtime, rep, at))
@@ -326,7 +331,8 @@ static at_status verify_tar(reader *r, const char *key_hex, at_airlock_verify_re
             uint64_t at = r->off;
             if (rep->ok) {
                 if (!rd(r, end, sizeof end))
-                    bad(rep, "offset %llu: the two zero blocks that end the package are missing", (unsigned long long)at);
+                    bad(rep, "offset %llu: the two zero blocks that end the package are missing",
+                        (unsigned long long)at);
                 else
                     for (size_t k = 0; k < sizeof end && rep->ok; k++)
                         if (end[k])
@@ -343,7 +349,8 @@ static at_status verify_tar(reader *r, const char *key_hex, at_airlock_verify_re
     return AT_OK;
 }
 
-at_status at_airlock_verify_memory(const void *data, size_t len, const char *key_hex, at_airlock_verify_report *rep)
+at_status at_airlock_verify_memory(const void *data, size_t len, const char *key_hex,
+                                   at_airlock_verify_report *rep)
 {
     memset(rep, 0, sizeof *rep);
     rep->ok = 1;
@@ -412,7 +419,8 @@ static at_status verify_folder(const char *dir, const char *key_hex, at_airlock_
             int fd = p ? open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
             struct stat st;
             if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != size) {
-                bad(rep, "files/%s: missing, not a regular file, or not of %llu bytes", name, (unsigned long long)size);
+                bad(rep, "files/%s: missing, not a regular file, or not of %llu bytes", name,
+                    (unsigned long long)size);
             } else {
                 crypto_hash_sha256_state hs;
                 crypto_hash_sha256_init(&hs);
@@ -445,7 +453,8 @@ static at_status verify_folder(const char *dir, const char *key_hex, at_airlock_
         while (d && (e = readdir(d)))
             if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "manifest.json") &&
                 strcmp(e->d_name, "manifest.sig") && strcmp(e->d_name, "files"))
-                bad(rep, "an entry beside manifest.json, manifest.sig and files/ that the package does not have");
+                bad(rep,
+                    "an entry beside manifest.json, manifest.sig and files/ that the package does not have");
         if (d)
             closedir(d);
     }

@@ -68,8 +68,9 @@ int cmd_airlock(int argc, char **argv)
     if (json) {
         at_buf b;
         at_buf_init(&b, 8192);
-        at_buf_printf(&b, "{\"ok\":%s,\"files\":%zu,\"bytes\":%llu,\"request\":%lld", rep.ok ? "true" : "false",
-                      rep.files, (unsigned long long)rep.bytes, (long long)rep.request);
+        at_buf_printf(&b, "{\"ok\":%s,\"files\":%zu,\"bytes\":%llu,\"request\":%lld",
+                      rep.ok ? "true" : "false", rep.files, (unsigned long long)rep.bytes,
+                      (long long)rep.request);
         const char *keys[] = {"project", "author", "released", "key", "problem"};
         const char *vals[] = {rep.project, rep.author, rep.released, rep.key_hex, rep.message};
         for (int i = 0; i < 5; i++) {
@@ -80,9 +81,11 @@ int cmd_airlock(int argc, char **argv)
         fputs(b.data ? (const char *)b.data : "{}\n", stdout);
         at_buf_free(&b);
     } else if (rep.ok) {
-        printf("%s: verified: request %lld of project %s by %s, released %s; %zu files, %llu bytes; signed by %s%s\n",
+        printf("%s: verified: request %lld of project %s by %s, released %s; %zu files, %llu bytes; signed "
+               "by %s%s\n",
                package, (long long)rep.request, rep.project, rep.author, rep.released, rep.files,
-               (unsigned long long)rep.bytes, rep.key_hex, key ? " (the key given)" : " (compare with the room's audit.pub)");
+               (unsigned long long)rep.bytes, rep.key_hex,
+               key ? " (the key given)" : " (compare with the room's audit.pub)");
     } else {
         fprintf(stderr, "%s: FAILED: %s\n", package, rep.message);
     }

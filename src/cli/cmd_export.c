@@ -12,23 +12,24 @@
 
 static void usage(FILE *o)
 {
-    fprintf(o,
-            "usage: atelier export <command> [options]\n\n"
-            "  request --project P [--title TEXT]     a new export request (a draft); prints its number\n"
-            "  add ID --job N [--path PATH | --log] [--name NAME] [--role output|supporting]\n"
-            "         [--justification TEXT]          a file of job N's result (or its log) into request ID;\n"
-            "                                         it is read, hashed and checked at once\n"
-            "  remove ID FILE                         take a file out (FILE: its number, see status)\n"
-            "  round ID FILE                          the rounding transformation of a table: counts under the\n"
-            "                                         threshold suppressed, totals recomputed, counts rounded\n"
-            "  submit ID                              the checks again, then review (or blocked: see status)\n"
-            "  withdraw ID                            withdraw it\n"
-            "  status [ID]                            my requests, or one request: its files, checks, votes\n"
-            "  download ID -o FILE [--force] [--key HEX]\n"
-            "                                         release an approved request (its author), download the\n"
-            "                                         signed package and verify it (signature and hashes)\n\n"
-            "Reviewers vote on the web pages (/airlock/queue). Common options: --json, --server URL,\n"
-            "--cacert FILE. Exit status: 0 ok, 1 failure (or a blocked submission), 2 usage.\n");
+    fprintf(
+        o,
+        "usage: atelier export <command> [options]\n\n"
+        "  request --project P [--title TEXT]     a new export request (a draft); prints its number\n"
+        "  add ID --job N [--path PATH | --log] [--name NAME] [--role output|supporting]\n"
+        "         [--justification TEXT]          a file of job N's result (or its log) into request ID;\n"
+        "                                         it is read, hashed and checked at once\n"
+        "  remove ID FILE                         take a file out (FILE: its number, see status)\n"
+        "  round ID FILE                          the rounding transformation of a table: counts under the\n"
+        "                                         threshold suppressed, totals recomputed, counts rounded\n"
+        "  submit ID                              the checks again, then review (or blocked: see status)\n"
+        "  withdraw ID                            withdraw it\n"
+        "  status [ID]                            my requests, or one request: its files, checks, votes\n"
+        "  download ID -o FILE [--force] [--key HEX]\n"
+        "                                         release an approved request (its author), download the\n"
+        "                                         signed package and verify it (signature and hashes)\n\n"
+        "Reviewers vote on the web pages (/airlock/queue). Common options: --json, --server URL,\n"
+        "--cacert FILE. Exit status: 0 ok, 1 failure (or a blocked submission), 2 usage.\n");
 }
 
 static long long number(const char *s)
@@ -50,7 +51,8 @@ static const char *str(const cJSON *o, const char *key)
     return s ? s : "";
 }
 
-static int post(client_conf *c, client_opts *o, const char *cmd, const char *path, cJSON *body, client_resp *r)
+static int post(client_conf *c, client_opts *o, const char *cmd, const char *path, cJSON *body,
+                client_resp *r)
 {
     int rc = client_request(c, "POST", path, body, r);
     cJSON_Delete(body);
@@ -74,18 +76,17 @@ static int status_one(client_conf *c, client_opts *o, long long id)
     } else if (!rc) {
         const cJSON *q = cJSON_GetObjectItemCaseSensitive(r.json, "request"), *e;
         printf("request   %lld: %s\nproject   %s\nauthor    %s\nstate     %s (round %d)\nchecks    %s\n", id,
-               str(q, "title"), str(q, "project"), str(q, "author"),
-               str(q, "state"), (int)num(q, "round"),
+               str(q, "title"), str(q, "project"), str(q, "author"), str(q, "state"), (int)num(q, "round"),
                str(q, "checks"));
         const char *sha = client_str(q, "manifest_sha256");
         if (sha && *sha)
             printf("manifest  sha256 %s\n", sha);
-        printf("\n%-5s %-28s %-10s %-11s %-8s %-9s %s\n", "FILE", "NAME", "ROLE", "TYPE", "CHECKS", "BYTES", "SHA256");
+        printf("\n%-5s %-28s %-10s %-11s %-8s %-9s %s\n", "FILE", "NAME", "ROLE", "TYPE", "CHECKS", "BYTES",
+               "SHA256");
         cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r.json, "files"))
         {
-            printf("%-5lld %-28s %-10s %-11s %-8s %-9lld %.16s%s%s\n",
-                   (long long)num(e, "id"), str(e, "name"),
-                   str(e, "role"), str(e, "type"), str(e, "outcome"),
+            printf("%-5lld %-28s %-10s %-11s %-8s %-9lld %.16s%s%s\n", (long long)num(e, "id"),
+                   str(e, "name"), str(e, "role"), str(e, "type"), str(e, "outcome"),
                    (long long)num(e, "size"), str(e, "sha256"),
                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "needs_dpo")) ? "  (needs the DPO)" : "",
                    *str(e, "transform") ? "  (rounded)" : "");
@@ -100,9 +101,8 @@ static int status_one(client_conf *c, client_opts *o, long long id)
         const cJSON *votes = cJSON_GetObjectItemCaseSensitive(r.json, "votes");
         if (cJSON_GetArraySize(votes)) {
             printf("\n%-5s %-16s %-10s %s\n", "FILE", "REVIEWER", "VOTE", "COMMENT");
-            cJSON_ArrayForEach(e, votes)
-            printf("%-5lld %-16s %-10s %s\n", (long long)num(e, "file"),
-                   str(e, "reviewer"), str(e, "vote"), str(e, "comment"));
+            cJSON_ArrayForEach(e, votes) printf("%-5lld %-16s %-10s %s\n", (long long)num(e, "file"),
+                                                str(e, "reviewer"), str(e, "vote"), str(e, "comment"));
         }
     }
     client_resp_free(&r);
@@ -119,13 +119,11 @@ static int status_mine(client_conf *c, client_opts *o)
         client_print_json(&r);
     } else if (!rc) {
         const cJSON *e;
-        printf("%-7s %-14s %-11s %-6s %-7s %-20s %s\n", "REQUEST", "PROJECT", "STATE", "FILES", "CHECKS", "UPDATED",
-               "TITLE");
-        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r.json, "requests"))
-        printf("%-7lld %-14s %-11s %-6d %-7s %-20s %s\n", (long long)num(e, "id"),
-               str(e, "project"), str(e, "state"),
-               (int)num(e, "files"), str(e, "checks"),
-               str(e, "updated"), str(e, "title"));
+        printf("%-7s %-14s %-11s %-6s %-7s %-20s %s\n", "REQUEST", "PROJECT", "STATE", "FILES", "CHECKS",
+               "UPDATED", "TITLE");
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r.json, "requests")) printf(
+            "%-7lld %-14s %-11s %-6d %-7s %-20s %s\n", (long long)num(e, "id"), str(e, "project"),
+            str(e, "state"), (int)num(e, "files"), str(e, "checks"), str(e, "updated"), str(e, "title"));
     }
     client_resp_free(&r);
     return rc;
@@ -173,15 +171,17 @@ static int download(client_conf *c, client_opts *o, long long id, const char *ou
     if (st)
         return cli_fail(st);
     if (!rep.ok) {
-        fprintf(stderr, "atelier export download: %s does not verify: %s (kept for inspection)\n", out, rep.message);
+        fprintf(stderr, "atelier export download: %s does not verify: %s (kept for inspection)\n", out,
+                rep.message);
         return CLI_FAIL;
     }
     if (o->json)
-        printf("{\"file\":\"%s\",\"bytes\":%llu,\"files\":%zu,\"key\":\"%s\"}\n", out, (unsigned long long)bytes,
-               rep.files, rep.key_hex);
+        printf("{\"file\":\"%s\",\"bytes\":%llu,\"files\":%zu,\"key\":\"%s\"}\n", out,
+               (unsigned long long)bytes, rep.files, rep.key_hex);
     else
-        fprintf(stderr, "export %lld: %s, %llu bytes, %zu files; signature and hashes verified (room key %s)\n", id, out,
-                (unsigned long long)bytes, rep.files, rep.key_hex);
+        fprintf(stderr,
+                "export %lld: %s, %llu bytes, %zu files; signature and hashes verified (room key %s)\n", id,
+                out, (unsigned long long)bytes, rep.files, rep.key_hex);
     return CLI_OK;
 }
 
@@ -267,8 +267,10 @@ int cmd_export(int argc, char **argv)
     } else if (!strcmp(sub, "remove") || !strcmp(sub, "round")) {
         long long fid = number(pos[1]);
         if (!fid)
-            return cli_usage_error("export", "%s ID FILE: the file's number (see 'atelier export status ID')", sub);
-        snprintf(path, sizeof path, "/api/v1/exports/%lld/files/%lld%s", id, fid, !strcmp(sub, "round") ? "/round" : "");
+            return cli_usage_error("export", "%s ID FILE: the file's number (see 'atelier export status ID')",
+                                   sub);
+        snprintf(path, sizeof path, "/api/v1/exports/%lld/files/%lld%s", id, fid,
+                 !strcmp(sub, "round") ? "/round" : "");
         rc = client_request(&c, !strcmp(sub, "round") ? "POST" : "DELETE", path, NULL, &r);
         if (!rc)
             rc = client_check("export", &r);
@@ -281,8 +283,9 @@ int cmd_export(int argc, char **argv)
         if (!rc && !o.json)
             printf("%s\n", state ? state : "");
         if (!rc && state && !strcmp(state, "blocked")) {
-            fprintf(stderr, "atelier export submit: request %lld is blocked by the automated checks: see 'atelier "
-                            "export status %lld'\n",
+            fprintf(stderr,
+                    "atelier export submit: request %lld is blocked by the automated checks: see 'atelier "
+                    "export status %lld'\n",
                     id, id);
             rc = CLI_FAIL;
         }

@@ -8,7 +8,8 @@
 
 #define SIGN_DOMAIN_MAX 128
 
-at_status at_room_sign(const at_room *room, const char *domain, const void *msg, size_t len, unsigned char sig[64])
+at_status at_room_sign(const at_room *room, const char *domain, const void *msg, size_t len,
+                       unsigned char sig[64])
 {
     size_t dn = domain ? strlen(domain) : 0;
     if (!dn || dn > SIGN_DOMAIN_MAX || strchr(domain, '\n') || !strncmp(domain, "atelier-audit-anchor", 20))

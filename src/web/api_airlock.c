@@ -35,9 +35,11 @@ int web_export_object(web_req *r, at_object *obj)
     if (!a || !id || at_airlock_get(a, id, &q) != AT_OK) {
         at_error_clear();
         if (page)
-            page_error(r, a ? 404 : 503, a ? "No such export request." : "The airlock is not enabled in this room.");
+            page_error(r, a ? 404 : 503,
+                       a ? "No such export request." : "The airlock is not enabled in this room.");
         else
-            web_json_error(r, a ? 404 : 503, a ? "no such export request" : "the airlock is not enabled in this room");
+            web_json_error(r, a ? 404 : 503,
+                           a ? "no such export request" : "the airlock is not enabled in this room");
         return 0;
     }
     obj->project = web_keep(r, at_strdup(q.project));
@@ -113,7 +115,8 @@ static void list_json(web_req *r, const at_airlock_filter *f, int reviewable)
     jw_arr(&w, "requests");
     for (size_t i = 0; i < n; i++) {
         if (reviewable) {
-            at_object o = {.project = list[i].project, .user = list[i].author,
+            at_object o = {.project = list[i].project,
+                           .user = list[i].author,
                            .checker = at_airlock_is_checker(a, r->actor.name)};
             if (at_room_authorize(r->room, &r->actor, AT_ACT_EXPORT_REVIEW, &o) != AT_ALLOW)
                 continue;
@@ -143,8 +146,9 @@ void api_exports_all(web_req *r)
     at_airlock_filter f = {.state = state ? at_airlock_state_parse(state) : -1,
                            .project = web_query(r, "project")};
     if (state && f.state < 0) {
-        web_json_error(r, 400, "state: draft, submitted, blocked, in-review, returned, approved, released, rejected "
-                               "or withdrawn");
+        web_json_error(r, 400,
+                       "state: draft, submitted, blocked, in-review, returned, approved, released, rejected "
+                       "or withdrawn");
         return;
     }
     list_json(r, &f, 0);
@@ -319,7 +323,8 @@ void api_export_remove(web_req *r)
 {
     at_airlock *a = need(r);
     if (a)
-        done(r, at_airlock_remove(a, r->actor.name, web_id_param(r, "request"), web_id_param(r, "file")), 200);
+        done(r, at_airlock_remove(a, r->actor.name, web_id_param(r, "request"), web_id_param(r, "file")),
+             200);
 }
 
 void api_export_replace(web_req *r)
@@ -327,8 +332,10 @@ void api_export_replace(web_req *r)
     at_airlock *a = need(r);
     if (!a)
         return;
-    at_airlock_add_spec sp = {.kind = web_field(r, "source"), .id = web_field(r, "id"), .path = web_field(r, "path")};
-    done(r, at_airlock_replace(a, r->actor.name, web_id_param(r, "request"), web_id_param(r, "file"), &sp), 200);
+    at_airlock_add_spec sp = {
+        .kind = web_field(r, "source"), .id = web_field(r, "id"), .path = web_field(r, "path")};
+    done(r, at_airlock_replace(a, r->actor.name, web_id_param(r, "request"), web_id_param(r, "file"), &sp),
+         200);
 }
 
 void api_export_exception(web_req *r)
@@ -345,7 +352,9 @@ void api_export_round(web_req *r)
 {
     at_airlock *a = need(r);
     if (a)
-        done(r, at_airlock_transform(a, r->actor.name, web_id_param(r, "request"), web_id_param(r, "file"), "round"),
+        done(r,
+             at_airlock_transform(a, r->actor.name, web_id_param(r, "request"), web_id_param(r, "file"),
+                                  "round"),
              200);
 }
 
@@ -370,8 +379,9 @@ void api_export_comment(web_req *r)
     if (!a)
         return;
     const char *file = web_field(r, "file");
-    done(r, at_airlock_comment(a, r->actor.name, web_id_param(r, "request"), file ? atoll(file) : 0,
-                               web_field(r, "text")),
+    done(r,
+         at_airlock_comment(a, r->actor.name, web_id_param(r, "request"), file ? atoll(file) : 0,
+                            web_field(r, "text")),
          201);
 }
 

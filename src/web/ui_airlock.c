@@ -16,11 +16,14 @@ void page_airlock_nav(web_req *r)
         return;
     int n = at_airlock_unseen(a, r->actor.name);
     if (n)
-        h(r, "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/airlock\" id=\"nav-airlock\">Airlock "
-             "<span class=\"badge bg-warning text-dark\" id=\"unseen\" aria-label=\"%d new notices\">%d</span></a></li>",
+        h(r,
+          "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/airlock\" id=\"nav-airlock\">Airlock "
+          "<span class=\"badge bg-warning text-dark\" id=\"unseen\" aria-label=\"%d new "
+          "notices\">%d</span></a></li>",
           n, n);
     else
-        h(r, "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/airlock\" id=\"nav-airlock\">Airlock</a></li>");
+        h(r, "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/airlock\" "
+             "id=\"nav-airlock\">Airlock</a></li>");
 }
 
 static const char *badge(at_airlock_state s)
@@ -50,16 +53,18 @@ void ui_export_state_badge(web_req *r, at_airlock_state s, const char *id)
         h(r, "<span class=\"badge %s\">%s</span>", badge(s), at_airlock_state_name(s));
 }
 
-static void requests_table(web_req *r, const char *id, const at_airlock_request *list, size_t n, int author_col,
-                           int (*keep)(web_req *, const at_airlock_request *))
+static void requests_table(web_req *r, const char *id, const at_airlock_request *list, size_t n,
+                           int author_col, int (*keep)(web_req *, const at_airlock_request *))
 {
-    h(r, "<table class=\"table table-sm\" id=\"%s\"><thead><tr><th scope=\"col\">Request</th><th scope=\"col\">"
-         "Project</th>",
+    h(r,
+      "<table class=\"table table-sm\" id=\"%s\"><thead><tr><th scope=\"col\">Request</th><th scope=\"col\">"
+      "Project</th>",
       id);
     if (author_col)
         h(r, "<th scope=\"col\">Author</th>");
-    h(r, "<th scope=\"col\">Title</th><th scope=\"col\">State</th><th scope=\"col\">Files</th><th scope=\"col\">"
-         "Checks</th><th scope=\"col\">Updated</th></tr></thead><tbody>");
+    h(r,
+      "<th scope=\"col\">Title</th><th scope=\"col\">State</th><th scope=\"col\">Files</th><th scope=\"col\">"
+      "Checks</th><th scope=\"col\">Updated</th></tr></thead><tbody>");
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
         if (keep && !keep(r, &list[i]))
@@ -68,13 +73,14 @@ static void requests_table(web_req *r, const char *id, const at_airlock_request 
         char t[32], link[64];
         web_iso_time(list[i].updated, t);
         snprintf(link, sizeof link, "/airlock/requests/%lld", (long long)list[i].id);
-        h(r, "<tr><td><a href=\"%s\">#%lld</a></td><td>%s</td>", link, (long long)list[i].id, list[i].project);
+        h(r, "<tr><td><a href=\"%s\">#%lld</a></td><td>%s</td>", link, (long long)list[i].id,
+          list[i].project);
         if (author_col)
             h(r, "<td>%s</td>", list[i].author);
         h(r, "<td>%s</td><td>", list[i].title);
         ui_export_state_badge(r, list[i].state, NULL);
-        h(r, "</td><td>%d</td><td>%s%s</td><td>%s</td></tr>", list[i].files, at_check_outcome_name(list[i].outcome),
-          list[i].needs_dpo ? ", DPO needed" : "", t);
+        h(r, "</td><td>%d</td><td>%s%s</td><td>%s</td></tr>", list[i].files,
+          at_check_outcome_name(list[i].outcome), list[i].needs_dpo ? ", DPO needed" : "", t);
     }
     if (!shown)
         h(r, "<tr><td colspan=\"%d\">None.</td></tr>", author_col ? 8 : 7);
@@ -97,8 +103,10 @@ void ui_airlock_home(web_req *r)
     page_begin(r, "Airlock");
     if (web_query(r, "done") && !strcmp(web_query(r, "done"), "created"))
         h(r, "<div class=\"alert alert-success\" role=\"status\">The request was created.</div>");
-    h(r, "<p>Nothing leaves the room but through a released export request: automated checks, then two "
-         "reviewers, then a package signed with the room's key. <a href=\"/airlock/queue\">The review queue</a>%s</p>",
+    h(r,
+      "<p>Nothing leaves the room but through a released export request: automated checks, then two "
+      "reviewers, then a package signed with the room's key. <a href=\"/airlock/queue\">The review "
+      "queue</a>%s</p>",
       "");
     if (r->actor.roles & AT_ROLE_DPO)
         h(r, "<p><a href=\"/airlock/all\" id=\"all-link\">Every request and release of the room</a></p>");
@@ -111,7 +119,9 @@ void ui_airlock_home(web_req *r)
             char t[32], link[64];
             web_iso_time(notices[i].time, t);
             snprintf(link, sizeof link, "/airlock/requests/%lld", (long long)notices[i].request);
-            h(r, "<li class=\"list-group-item%s\"><a href=\"%s\">%s</a> <small class=\"text-muted\">%s</small></li>",
+            h(r,
+              "<li class=\"list-group-item%s\"><a href=\"%s\">%s</a> <small "
+              "class=\"text-muted\">%s</small></li>",
               notices[i].seen ? "" : " list-group-item-warning", link, notices[i].text, t);
         }
         if (!nn)
@@ -131,9 +141,12 @@ void ui_airlock_home(web_req *r)
             snprintf(action, sizeof action, "/projects/%s/exports", projects[i].name);
             page_form(r, action, "row g-2 mb-2 align-items-end");
             h(r,
-              "<div class=\"col-auto\"><label class=\"form-label\" for=\"new-title-%s\">Title (project %s)</label>"
-              "<input class=\"form-control\" id=\"new-title-%s\" name=\"title\" maxlength=\"256\" required></div>"
-              "<div class=\"col-auto\"><button class=\"btn btn-primary\" type=\"submit\" id=\"new-request-%s\">"
+              "<div class=\"col-auto\"><label class=\"form-label\" for=\"new-title-%s\">Title (project "
+              "%s)</label>"
+              "<input class=\"form-control\" id=\"new-title-%s\" name=\"title\" maxlength=\"256\" "
+              "required></div>"
+              "<div class=\"col-auto\"><button class=\"btn btn-primary\" type=\"submit\" "
+              "id=\"new-request-%s\">"
               "New request</button></div></form>",
               projects[i].name, projects[i].name, projects[i].name, projects[i].name);
         }
@@ -152,7 +165,8 @@ void ui_airlock_home(web_req *r)
 
 static int reviewable(web_req *r, const at_airlock_request *q)
 {
-    at_object o = {.project = q->project, .user = q->author,
+    at_object o = {.project = q->project,
+                   .user = q->author,
                    .checker = at_airlock_is_checker(web_airlock(r), r->actor.name)};
     return at_room_authorize(r->room, &r->actor, AT_ACT_EXPORT_REVIEW, &o) == AT_ALLOW;
 }
@@ -164,7 +178,8 @@ void ui_airlock_queue(web_req *r)
         return;
     page_begin(r, "Review queue");
     h(r, "<p>Requests in review that you may review (the project's leads, the DPO, the designated checkers; "
-         "never your own). Each reviewer votes on every file without seeing the other's votes, then hands in the "
+         "never your own). Each reviewer votes on every file without seeing the other's votes, then hands in "
+         "the "
          "review.</p>");
     at_airlock_filter f = {.state = AT_AIRLOCK_IN_REVIEW, .limit = 500};
     at_airlock_request *list = NULL;
@@ -196,8 +211,9 @@ void ui_airlock_all(web_req *r)
             char t[32], link[64];
             web_iso_time(list[i].released, t);
             snprintf(link, sizeof link, "/airlock/requests/%lld", (long long)list[i].id);
-            h(r, "<tr><td><a href=\"%s\">#%lld</a></td><td>%s</td><td>%s</td><td>%s</td><td>%d</td><td>%lld</td>"
-                 "<td><code>%s</code></td></tr>",
+            h(r,
+              "<tr><td><a href=\"%s\">#%lld</a></td><td>%s</td><td>%s</td><td>%s</td><td>%d</td><td>%lld</td>"
+              "<td><code>%s</code></td></tr>",
               link, (long long)list[i].id, list[i].project, list[i].author, t, list[i].files,
               (long long)list[i].bytes, list[i].package_sha256);
         }

@@ -46,14 +46,17 @@ static void flash(web_req *r)
 
 static int may(web_req *r, at_action action, const at_airlock_request *q)
 {
-    at_object o = {.project = q->project, .user = q->author,
+    at_object o = {.project = q->project,
+                   .user = q->author,
                    .checker = at_airlock_is_checker(web_airlock(r), r->actor.name)};
     return at_room_authorize(r->room, &r->actor, action, &o) == AT_ALLOW;
 }
 
 static void outcome_badge(web_req *r, at_check_outcome o, const char *id)
 {
-    const char *cls = o == AT_CHECK_FAIL ? "bg-danger" : o == AT_CHECK_REVIEW ? "bg-warning text-dark" : "bg-success";
+    const char *cls = o == AT_CHECK_FAIL     ? "bg-danger"
+                      : o == AT_CHECK_REVIEW ? "bg-warning text-dark"
+                                             : "bg-success";
     if (id)
         h(r, "<span class=\"badge %s\" id=\"%s\">%s</span>", cls, id, at_check_outcome_name(o));
     else
@@ -70,10 +73,13 @@ static void form_to(web_req *r, int64_t id, const char *what, const char *cls)
 static void files_section(web_req *r, const at_airlock_request *q, const at_airlock_file *files, size_t n,
                           int edit)
 {
-    h(r, "<h2 class=\"h5 mt-4\">Files</h2><table class=\"table table-sm align-middle\" id=\"files\"><thead><tr>"
-         "<th scope=\"col\">Name</th><th scope=\"col\">Role</th><th scope=\"col\">Type</th><th scope=\"col\">Bytes"
-         "</th><th scope=\"col\">sha256</th><th scope=\"col\">Checks</th><th scope=\"col\">Notes</th>%s</tr></thead>"
-         "<tbody>",
+    h(r,
+      "<h2 class=\"h5 mt-4\">Files</h2><table class=\"table table-sm align-middle\" id=\"files\"><thead><tr>"
+      "<th scope=\"col\">Name</th><th scope=\"col\">Role</th><th scope=\"col\">Type</th><th "
+      "scope=\"col\">Bytes"
+      "</th><th scope=\"col\">sha256</th><th scope=\"col\">Checks</th><th "
+      "scope=\"col\">Notes</th>%s</tr></thead>"
+      "<tbody>",
       edit ? "<th scope=\"col\">Change</th>" : "");
     for (size_t i = 0; i < n; i++) {
         const at_airlock_file *f = &files[i];
@@ -82,8 +88,9 @@ static void files_section(web_req *r, const at_airlock_request *q, const at_airl
         snprintf(id, sizeof id, "outcome-%s", f->name);
         char short_sha[13];
         snprintf(short_sha, sizeof short_sha, "%.12s", f->sha256);
-        h(r, "<tr><td><a href=\"%s\" id=\"view-%s\">%s</a></td><td>%s</td><td>%s</td><td>%lld</td>"
-             "<td><code title=\"%s\">%s</code></td><td>",
+        h(r,
+          "<tr><td><a href=\"%s\" id=\"view-%s\">%s</a></td><td>%s</td><td>%s</td><td>%lld</td>"
+          "<td><code title=\"%s\">%s</code></td><td>",
           link, f->name, f->name, f->role, f->type, (long long)f->size, f->sha256, short_sha);
         outcome_badge(r, f->outcome, id);
         h(r, "%s%s</td><td>", f->hard ? " <span class=\"badge bg-dark\">hard</span>" : "",
@@ -100,22 +107,29 @@ static void files_section(web_req *r, const at_airlock_request *q, const at_airl
             h(r, "<td>");
             snprintf(what, sizeof what, "files/%lld/remove", (long long)f->id);
             form_to(r, q->id, what, "d-inline");
-            h(r, "<button class=\"btn btn-outline-danger btn-sm\" type=\"submit\" id=\"remove-%s\">Remove</button></form> ",
+            h(r,
+              "<button class=\"btn btn-outline-danger btn-sm\" type=\"submit\" "
+              "id=\"remove-%s\">Remove</button></form> ",
               f->name);
             if ((!strcmp(f->type, "csv") || !strcmp(f->type, "tsv")) && strcmp(f->transform, "round")) {
                 snprintf(what, sizeof what, "files/%lld/round", (long long)f->id);
                 form_to(r, q->id, what, "d-inline");
-                h(r, "<button class=\"btn btn-outline-primary btn-sm\" type=\"submit\" id=\"round-%s\">Round</button>"
-                     "</form> ",
+                h(r,
+                  "<button class=\"btn btn-outline-primary btn-sm\" type=\"submit\" "
+                  "id=\"round-%s\">Round</button>"
+                  "</form> ",
                   f->name);
             }
             if (f->outcome == AT_CHECK_FAIL && !f->hard) {
                 snprintf(what, sizeof what, "files/%lld/exception", (long long)f->id);
                 form_to(r, q->id, what, "mt-1");
-                h(r, "<label class=\"form-label small\" for=\"exception-text-%s\">Why it must leave as it is</label>"
-                     "<textarea class=\"form-control form-control-sm\" id=\"exception-text-%s\" name=\"text\" rows=\"2\">"
-                     "%s</textarea><button class=\"btn btn-outline-secondary btn-sm mt-1\" type=\"submit\" "
-                     "id=\"exception-%s\">Ask an exception</button></form>",
+                h(r,
+                  "<label class=\"form-label small\" for=\"exception-text-%s\">Why it must leave as it "
+                  "is</label>"
+                  "<textarea class=\"form-control form-control-sm\" id=\"exception-text-%s\" name=\"text\" "
+                  "rows=\"2\">"
+                  "%s</textarea><button class=\"btn btn-outline-secondary btn-sm mt-1\" type=\"submit\" "
+                  "id=\"exception-%s\">Ask an exception</button></form>",
                   f->name, f->name, f->exception, f->name);
             }
             h(r, "</td>");
@@ -129,26 +143,37 @@ static void files_section(web_req *r, const at_airlock_request *q, const at_airl
 
 static void add_form(web_req *r, const at_airlock_request *q)
 {
-    h(r, "<h2 class=\"h5 mt-4\">Add a file</h2><p class=\"small text-muted\">From a job of project %s that "
-         "succeeded (a file of its result) or that ended (its log). The file is read, hashed and checked at once.</p>",
+    h(r,
+      "<h2 class=\"h5 mt-4\">Add a file</h2><p class=\"small text-muted\">From a job of project %s that "
+      "succeeded (a file of its result) or that ended (its log). The file is read, hashed and checked at "
+      "once.</p>",
       q->project);
     form_to(r, q->id, "files", "row g-2 align-items-end");
-    h(r, "<div class=\"col-md-2\"><label class=\"form-label\" for=\"add-source\">Source</label><select class=\"form-select\" "
-         "id=\"add-source\" name=\"source\"><option value=\"result\">a job's result</option><option value=\"log\">a "
-         "job's log</option></select></div>"
-         "<div class=\"col-md-1\"><label class=\"form-label\" for=\"add-job\">Job</label><input class=\"form-control\" "
-         "id=\"add-job\" name=\"id\" inputmode=\"numeric\" required></div>"
-         "<div class=\"col-md-3\"><label class=\"form-label\" for=\"add-path\">Path in the result</label><input "
-         "class=\"form-control\" id=\"add-path\" name=\"path\"></div>"
-         "<div class=\"col-md-2\"><label class=\"form-label\" for=\"add-name\">Name in the package</label><input "
-         "class=\"form-control\" id=\"add-name\" name=\"name\"></div>"
-         "<div class=\"col-md-2\"><label class=\"form-label\" for=\"add-role\">Role</label><select class=\"form-select\" "
-         "id=\"add-role\" name=\"role\"><option value=\"output\">output</option><option value=\"supporting\">"
-         "supporting</option></select></div>"
-         "<div class=\"col-md-10\"><label class=\"form-label\" for=\"add-justification\">Why it must leave</label>"
-         "<input class=\"form-control\" id=\"add-justification\" name=\"justification\" maxlength=\"2000\"></div>"
-         "<div class=\"col-md-2\"><button class=\"btn btn-primary\" type=\"submit\" id=\"add-file\">Add</button></div>"
-         "</form>");
+    h(r,
+      "<div class=\"col-md-2\"><label class=\"form-label\" for=\"add-source\">Source</label><select "
+      "class=\"form-select\" "
+      "id=\"add-source\" name=\"source\"><option value=\"result\">a job's result</option><option "
+      "value=\"log\">a "
+      "job's log</option></select></div>"
+      "<div class=\"col-md-1\"><label class=\"form-label\" for=\"add-job\">Job</label><input "
+      "class=\"form-control\" "
+      "id=\"add-job\" name=\"id\" inputmode=\"numeric\" required></div>"
+      "<div class=\"col-md-3\"><label class=\"form-label\" for=\"add-path\">Path in the result</label><input "
+      "class=\"form-control\" id=\"add-path\" name=\"path\"></div>"
+      "<div class=\"col-md-2\"><label class=\"form-label\" for=\"add-name\">Name in the "
+      "package</label><input "
+      "class=\"form-control\" id=\"add-name\" name=\"name\"></div>"
+      "<div class=\"col-md-2\"><label class=\"form-label\" for=\"add-role\">Role</label><select "
+      "class=\"form-select\" "
+      "id=\"add-role\" name=\"role\"><option value=\"output\">output</option><option value=\"supporting\">"
+      "supporting</option></select></div>"
+      "<div class=\"col-md-10\"><label class=\"form-label\" for=\"add-justification\">Why it must "
+      "leave</label>"
+      "<input class=\"form-control\" id=\"add-justification\" name=\"justification\" "
+      "maxlength=\"2000\"></div>"
+      "<div class=\"col-md-2\"><button class=\"btn btn-primary\" type=\"submit\" "
+      "id=\"add-file\">Add</button></div>"
+      "</form>");
 }
 
 static void earlier_section(web_req *r, at_airlock *a, const at_airlock_request *q)
@@ -160,11 +185,14 @@ static void earlier_section(web_req *r, at_airlock *a, const at_airlock_request 
         at_error_clear();
         return;
     }
-    h(r, "<h2 class=\"h5 mt-4\">Earlier requests of project %s</h2><p class=\"small text-muted\">What the project "
-         "released before: a table that differs from a released one by a few rows can give back a small count "
-         "(differencing).</p><table class=\"table table-sm\" id=\"earlier\"><thead><tr><th scope=\"col\">Request</th>"
-         "<th scope=\"col\">Author</th><th scope=\"col\">State</th><th scope=\"col\">Released</th>"
-         "<th scope=\"col\">Files</th></tr></thead><tbody>",
+    h(r,
+      "<h2 class=\"h5 mt-4\">Earlier requests of project %s</h2><p class=\"small text-muted\">What the "
+      "project "
+      "released before: a table that differs from a released one by a few rows can give back a small count "
+      "(differencing).</p><table class=\"table table-sm\" id=\"earlier\"><thead><tr><th "
+      "scope=\"col\">Request</th>"
+      "<th scope=\"col\">Author</th><th scope=\"col\">State</th><th scope=\"col\">Released</th>"
+      "<th scope=\"col\">Files</th></tr></thead><tbody>",
       q->project);
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
@@ -174,8 +202,8 @@ static void earlier_section(web_req *r, at_airlock *a, const at_airlock_request 
         char t[32], link[64];
         web_iso_time(list[i].released, t);
         snprintf(link, sizeof link, "/airlock/requests/%lld", (long long)list[i].id);
-        h(r, "<tr><td><a href=\"%s\">#%lld</a> %s</td><td>%s</td><td>", link, (long long)list[i].id, list[i].title,
-          list[i].author);
+        h(r, "<tr><td><a href=\"%s\">#%lld</a> %s</td><td>%s</td><td>", link, (long long)list[i].id,
+          list[i].title, list[i].author);
         ui_export_state_badge(r, list[i].state, NULL);
         h(r, "</td><td>%s</td><td>", t);
         at_airlock_file *files = NULL;
@@ -227,12 +255,16 @@ void ui_export(web_req *r)
     page_begin(r, title);
     flash(r);
     int author = !strcmp(q.author, r->actor.name);
-    int edit = author && may(r, AT_ACT_EXPORT_EDIT, &q) &&
-               (q.state == AT_AIRLOCK_DRAFT || q.state == AT_AIRLOCK_BLOCKED || q.state == AT_AIRLOCK_RETURNED);
+    int edit =
+        author && may(r, AT_ACT_EXPORT_EDIT, &q) &&
+        (q.state == AT_AIRLOCK_DRAFT || q.state == AT_AIRLOCK_BLOCKED || q.state == AT_AIRLOCK_RETURNED);
     int reviewer = may(r, AT_ACT_EXPORT_REVIEW, &q);
-    h(r, "<dl class=\"row\" id=\"summary\"><dt class=\"col-sm-2\">Title</dt><dd class=\"col-sm-10\" id=\"title\">%s</dd>"
-         "<dt class=\"col-sm-2\">Project</dt><dd class=\"col-sm-10\">%s</dd><dt class=\"col-sm-2\">Author</dt>"
-         "<dd class=\"col-sm-10\" id=\"author\">%s</dd><dt class=\"col-sm-2\">State</dt><dd class=\"col-sm-10\">",
+    h(r,
+      "<dl class=\"row\" id=\"summary\"><dt class=\"col-sm-2\">Title</dt><dd class=\"col-sm-10\" "
+      "id=\"title\">%s</dd>"
+      "<dt class=\"col-sm-2\">Project</dt><dd class=\"col-sm-10\">%s</dd><dt class=\"col-sm-2\">Author</dt>"
+      "<dd class=\"col-sm-10\" id=\"author\">%s</dd><dt class=\"col-sm-2\">State</dt><dd "
+      "class=\"col-sm-10\">",
       q.title, q.project, q.author);
     ui_export_state_badge(r, q.state, "state");
     h(r, " round %d</dd>", q.round);
@@ -248,61 +280,77 @@ void ui_export(web_req *r)
     }
     if (q.released) {
         web_iso_time(q.released, t);
-        h(r, "<dt class=\"col-sm-2\">Released</dt><dd class=\"col-sm-10\">%s; sha256 of manifest.json <code "
-             "id=\"manifest-sha256\">%s</code></dd>",
+        h(r,
+          "<dt class=\"col-sm-2\">Released</dt><dd class=\"col-sm-10\">%s; sha256 of manifest.json <code "
+          "id=\"manifest-sha256\">%s</code></dd>",
           t, q.package_sha256);
     }
     h(r, "</dl>");
     if (q.state == AT_AIRLOCK_BLOCKED)
-        h(r, "<div class=\"alert alert-warning\" role=\"status\">A file fails the automated checks: fix it (round a "
-             "table, replace or remove a file) or, for a check that allows it, say why it must leave as it is; then "
+        h(r, "<div class=\"alert alert-warning\" role=\"status\">A file fails the automated checks: fix it "
+             "(round a "
+             "table, replace or remove a file) or, for a check that allows it, say why it must leave as it "
+             "is; then "
              "submit again.</div>");
     files_section(r, &q, files, nf, edit);
     if (edit) {
         add_form(r, &q);
         form_to(r, id, "submit", "mt-3 d-inline");
-        h(r, "<button class=\"btn btn-success\" type=\"submit\" id=\"submit-request\"%s>Submit for review</button></form> ",
+        h(r,
+          "<button class=\"btn btn-success\" type=\"submit\" id=\"submit-request\"%s>Submit for "
+          "review</button></form> ",
           nf ? "" : " disabled");
     }
     if (author && q.state == AT_AIRLOCK_APPROVED && may(r, AT_ACT_EXPORT_EDIT, &q)) {
         form_to(r, id, "release", "mt-3 d-inline");
-        h(r, "<button class=\"btn btn-success\" type=\"submit\" id=\"release\">Release: sign the package</button></form> ");
+        h(r, "<button class=\"btn btn-success\" type=\"submit\" id=\"release\">Release: sign the "
+             "package</button></form> ");
     }
     if (author && q.state == AT_AIRLOCK_RELEASED && may(r, AT_ACT_EXPORT_DOWNLOAD, &q)) {
         char pkg[80];
         snprintf(pkg, sizeof pkg, "/airlock/requests/%lld/package", (long long)id);
-        h(r, "<p class=\"mt-3\"><a class=\"btn btn-primary\" href=\"%s\" id=\"download\" download>Download the package"
-             "</a> <span class=\"small text-muted\">check it anywhere with <code>atelier airlock verify "
-             "export-%lld.tar</code></span></p>",
+        h(r,
+          "<p class=\"mt-3\"><a class=\"btn btn-primary\" href=\"%s\" id=\"download\" download>Download the "
+          "package"
+          "</a> <span class=\"small text-muted\">check it anywhere with <code>atelier airlock verify "
+          "export-%lld.tar</code></span></p>",
           pkg, (long long)id);
     }
-    if (author && may(r, AT_ACT_EXPORT_EDIT, &q) && q.state != AT_AIRLOCK_RELEASED && q.state != AT_AIRLOCK_REJECTED &&
-        q.state != AT_AIRLOCK_WITHDRAWN) {
+    if (author && may(r, AT_ACT_EXPORT_EDIT, &q) && q.state != AT_AIRLOCK_RELEASED &&
+        q.state != AT_AIRLOCK_REJECTED && q.state != AT_AIRLOCK_WITHDRAWN) {
         form_to(r, id, "withdraw", "mt-3 d-inline");
-        h(r, "<button class=\"btn btn-outline-danger\" type=\"submit\" id=\"withdraw\">Withdraw</button></form>");
+        h(r, "<button class=\"btn btn-outline-danger\" type=\"submit\" "
+             "id=\"withdraw\">Withdraw</button></form>");
     }
     if (reviewer && q.state == AT_AIRLOCK_IN_REVIEW) {
-        h(r, "<h2 class=\"h5 mt-4\">Your review</h2><p>Open each file, vote approve or changes, then hand in your "
-             "review. The other reviewers do not see your votes until the request is decided.</p><ul id=\"my-votes\">");
+        h(r, "<h2 class=\"h5 mt-4\">Your review</h2><p>Open each file, vote approve or changes, then hand in "
+             "your "
+             "review. The other reviewers do not see your votes until the request is decided.</p><ul "
+             "id=\"my-votes\">");
         for (size_t i = 0; i < nf; i++) {
             const char *mine = "undecided";
             for (size_t k = 0; k < nv; k++)
                 if (votes[k].file_id == files[i].id && !strcmp(votes[k].reviewer, r->actor.name))
                     mine = at_airlock_vote_name(votes[k].vote);
             char link[128];
-            snprintf(link, sizeof link, "/airlock/requests/%lld/files/%lld", (long long)id, (long long)files[i].id);
+            snprintf(link, sizeof link, "/airlock/requests/%lld/files/%lld", (long long)id,
+                     (long long)files[i].id);
             h(r, "<li><a href=\"%s\">%s</a>: <span id=\"my-vote-%s\">%s</span></li>", link, files[i].name,
               files[i].name, mine);
         }
         h(r, "</ul>");
         form_to(r, id, "review", "d-inline");
-        h(r, "<button class=\"btn btn-success\" type=\"submit\" id=\"hand-in\">Hand in my review</button></form>");
+        h(r, "<button class=\"btn btn-success\" type=\"submit\" id=\"hand-in\">Hand in my "
+             "review</button></form>");
         form_to(r, id, "reject", "mt-2");
-        h(r, "<label class=\"form-label\" for=\"reject-reason\">Or reject the request, saying why</label><input "
-             "class=\"form-control\" id=\"reject-reason\" name=\"reason\" maxlength=\"2000\"><button class=\"btn "
-             "btn-outline-danger mt-1\" type=\"submit\" id=\"reject\">Reject</button></form>");
+        h(r,
+          "<label class=\"form-label\" for=\"reject-reason\">Or reject the request, saying why</label><input "
+          "class=\"form-control\" id=\"reject-reason\" name=\"reason\" maxlength=\"2000\"><button "
+          "class=\"btn "
+          "btn-outline-danger mt-1\" type=\"submit\" id=\"reject\">Reject</button></form>");
     }
-    h(r, "<h2 class=\"h5 mt-4\">Reviews</h2><table class=\"table table-sm\" id=\"reviews\"><thead><tr><th scope=\"col\">"
+    h(r, "<h2 class=\"h5 mt-4\">Reviews</h2><table class=\"table table-sm\" id=\"reviews\"><thead><tr><th "
+         "scope=\"col\">"
          "Reviewer</th><th scope=\"col\">DPO</th><th scope=\"col\">This round</th></tr></thead><tbody>");
     for (size_t i = 0; i < nr; i++)
         h(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>", reviews[i].reviewer, reviews[i].dpo ? "yes" : "",
@@ -311,9 +359,11 @@ void ui_export(web_req *r)
         h(r, "<tr><td colspan=\"3\">No reviewer yet.</td></tr>");
     h(r, "</tbody></table>");
     if (nv) {
-        h(r, "<h2 class=\"h5\">Votes</h2><table class=\"table table-sm\" id=\"votes\"><thead><tr><th scope=\"col\">File"
-             "</th><th scope=\"col\">Reviewer</th><th scope=\"col\">Vote</th><th scope=\"col\">Comment</th></tr>"
-             "</thead><tbody>");
+        h(r,
+          "<h2 class=\"h5\">Votes</h2><table class=\"table table-sm\" id=\"votes\"><thead><tr><th "
+          "scope=\"col\">File"
+          "</th><th scope=\"col\">Reviewer</th><th scope=\"col\">Vote</th><th scope=\"col\">Comment</th></tr>"
+          "</thead><tbody>");
         for (size_t k = 0; k < nv; k++) {
             const char *fname = "?";
             for (size_t i = 0; i < nf; i++)
@@ -334,8 +384,9 @@ void ui_export(web_req *r)
         for (size_t k = 0; k < nf && events[i].file_id; k++)
             if (files[k].id == events[i].file_id)
                 fname = files[k].name;
-        h(r, "<li class=\"list-group-item\"><small class=\"text-muted\">%s</small> <strong>%s</strong> %s%s%s", t,
-          events[i].actor, events[i].what, fname[0] ? " " : "", fname);
+        h(r,
+          "<li class=\"list-group-item\"><small class=\"text-muted\">%s</small> <strong>%s</strong> %s%s%s",
+          t, events[i].actor, events[i].what, fname[0] ? " " : "", fname);
         if (events[i].text[0] && strcmp(events[i].text, fname))
             h(r, ": <span class=\"event-text\">%s</span>", events[i].text);
         h(r, "</li>");
@@ -343,7 +394,8 @@ void ui_export(web_req *r)
     h(r, "</ol>");
     form_to(r, id, "comments", "mb-4");
     h(r, "<label class=\"form-label\" for=\"comment-text\">A comment</label><textarea class=\"form-control\" "
-         "id=\"comment-text\" name=\"text\" rows=\"2\" maxlength=\"2000\" required></textarea><button class=\"btn "
+         "id=\"comment-text\" name=\"text\" rows=\"2\" maxlength=\"2000\" required></textarea><button "
+         "class=\"btn "
          "btn-outline-primary mt-1\" type=\"submit\" id=\"comment\">Comment</button></form>");
     page_end(r);
     char object[40];
@@ -389,31 +441,35 @@ void ui_export_add(web_req *r)
 
 void ui_export_remove(web_req *r)
 {
-    after(r, at_airlock_remove(web_airlock(r), r->actor.name, web_id_param(r, "request"), web_id_param(r, "file")),
-          "removed");
+    after(
+        r,
+        at_airlock_remove(web_airlock(r), r->actor.name, web_id_param(r, "request"), web_id_param(r, "file")),
+        "removed");
 }
 
 void ui_export_replace(web_req *r)
 {
-    at_airlock_add_spec sp = {.kind = web_field(r, "source"), .id = web_field(r, "id"), .path = web_field(r, "path")};
+    at_airlock_add_spec sp = {
+        .kind = web_field(r, "source"), .id = web_field(r, "id"), .path = web_field(r, "path")};
     after(r,
-          at_airlock_replace(web_airlock(r), r->actor.name, web_id_param(r, "request"), web_id_param(r, "file"), &sp),
+          at_airlock_replace(web_airlock(r), r->actor.name, web_id_param(r, "request"),
+                             web_id_param(r, "file"), &sp),
           "replaced");
 }
 
 void ui_export_exception(web_req *r)
 {
     after(r,
-          at_airlock_set_exception(web_airlock(r), r->actor.name, web_id_param(r, "request"), web_id_param(r, "file"),
-                                   web_field(r, "text")),
+          at_airlock_set_exception(web_airlock(r), r->actor.name, web_id_param(r, "request"),
+                                   web_id_param(r, "file"), web_field(r, "text")),
           "exception");
 }
 
 void ui_export_round(web_req *r)
 {
     after(r,
-          at_airlock_transform(web_airlock(r), r->actor.name, web_id_param(r, "request"), web_id_param(r, "file"),
-                               "round"),
+          at_airlock_transform(web_airlock(r), r->actor.name, web_id_param(r, "request"),
+                               web_id_param(r, "file"), "round"),
           "rounded");
 }
 
@@ -432,21 +488,24 @@ void ui_export_comment(web_req *r)
 {
     const char *file = web_field(r, "file");
     after(r,
-          at_airlock_comment(web_airlock(r), r->actor.name, web_id_param(r, "request"), file ? atoll(file) : 0,
-                             web_field(r, "text")),
+          at_airlock_comment(web_airlock(r), r->actor.name, web_id_param(r, "request"),
+                             file ? atoll(file) : 0, web_field(r, "text")),
           "commented");
 }
 
 void ui_export_review(web_req *r)
 {
     at_airlock_state s;
-    after(r, at_airlock_review_submit(web_airlock(r), r->actor.name, web_id_param(r, "request"), &s), "reviewed");
+    after(r, at_airlock_review_submit(web_airlock(r), r->actor.name, web_id_param(r, "request"), &s),
+          "reviewed");
 }
 
 void ui_export_reject(web_req *r)
 {
-    after(r, at_airlock_reject(web_airlock(r), r->actor.name, web_id_param(r, "request"), web_field(r, "reason")),
-          "rejected");
+    after(
+        r,
+        at_airlock_reject(web_airlock(r), r->actor.name, web_id_param(r, "request"), web_field(r, "reason")),
+        "rejected");
 }
 
 void ui_export_release(web_req *r)
@@ -464,15 +523,16 @@ void ui_export_package(web_req *r)
 void ui_export_vote(web_req *r)
 {
     int v = at_airlock_vote_parse(web_field(r, "vote"));
-    at_status st = v < 0 ? at_error_set(AT_ERR_ARG, "a vote is approve, changes or undecided")
-                         : at_airlock_vote(web_airlock(r), r->actor.name, web_id_param(r, "request"),
-                                           web_id_param(r, "file"), (at_airlock_vote_value)v, web_field(r, "comment"));
+    at_status st =
+        v < 0 ? at_error_set(AT_ERR_ARG, "a vote is approve, changes or undecided")
+              : at_airlock_vote(web_airlock(r), r->actor.name, web_id_param(r, "request"),
+                                web_id_param(r, "file"), (at_airlock_vote_value)v, web_field(r, "comment"));
     if (st) {
         after(r, st, NULL);
         return;
     }
     char loc[128];
-    snprintf(loc, sizeof loc, "/airlock/requests/%lld/files/%lld?done=voted", (long long)web_id_param(r, "request"),
-             (long long)web_id_param(r, "file"));
+    snprintf(loc, sizeof loc, "/airlock/requests/%lld/files/%lld?done=voted",
+             (long long)web_id_param(r, "request"), (long long)web_id_param(r, "file"));
     web_redirect(r, loc);
 }

@@ -50,8 +50,10 @@ static void flagged_read(const char *checks, flagged *f)
     {
         cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(c, "findings"))
         {
-            const cJSON *row = cJSON_GetObjectItemCaseSensitive(x, "row"), *col = cJSON_GetObjectItemCaseSensitive(x, "column"),
-                        *line = cJSON_GetObjectItemCaseSensitive(x, "line"), *term = cJSON_GetObjectItemCaseSensitive(x, "term");
+            const cJSON *row = cJSON_GetObjectItemCaseSensitive(x, "row"),
+                        *col = cJSON_GetObjectItemCaseSensitive(x, "column"),
+                        *line = cJSON_GetObjectItemCaseSensitive(x, "line"),
+                        *term = cJSON_GetObjectItemCaseSensitive(x, "term");
             if (cJSON_IsNumber(row) && cJSON_IsNumber(col)) {
                 f->rows[f->n] = (size_t)row->valuedouble;
                 f->cols[f->n++] = (size_t)col->valuedouble;
@@ -90,7 +92,8 @@ static void show_table(web_req *r, const unsigned char *d, size_t len, const fla
         return;
     }
     size_t cols = csv.ncols < SHOW_COLS ? csv.ncols : SHOW_COLS;
-    h(r, "<div class=\"table-responsive\"><table class=\"table table-sm table-bordered\" id=\"table\"><thead><tr>");
+    h(r, "<div class=\"table-responsive\"><table class=\"table table-sm table-bordered\" "
+         "id=\"table\"><thead><tr>");
     for (size_t c = 0; c < cols; c++)
         h(r, "<th scope=\"col\">%s</th>", csv.cells[c]);
     h(r, "</tr></thead><tbody>");
@@ -101,7 +104,8 @@ static void show_table(web_req *r, const unsigned char *d, size_t len, const fla
             int cell_flag = 0;
             for (size_t k = 0; k < f->n && !cell_flag; k++)
                 cell_flag = f->rows[k] == row && f->cols[k] == c + 1;
-            h(r, cell_flag ? "<td class=\"table-danger flagged\">%s</td>" : "<td>%s</td>", csv.cells[row * csv.ncols + c]);
+            h(r, cell_flag ? "<td class=\"table-danger flagged\">%s</td>" : "<td>%s</td>",
+              csv.cells[row * csv.ncols + c]);
         }
         h(r, "</tr>");
     }
@@ -145,8 +149,10 @@ static void show_image(web_req *r, const unsigned char *d, size_t len, const cha
         return;
     }
     sodium_bin2base64(b64, cap, d, len, sodium_base64_VARIANT_ORIGINAL);
-    h(r, "<img class=\"img-fluid border\" id=\"image\" alt=\"the picture under review\" src=\"data:%s;base64,%s\">", mime,
-      b64);
+    h(r,
+      "<img class=\"img-fluid border\" id=\"image\" alt=\"the picture under review\" "
+      "src=\"data:%s;base64,%s\">",
+      mime, b64);
     at_free(b64);
 }
 
@@ -159,7 +165,9 @@ static void show_model(web_req *r, const unsigned char *d, size_t len, const fla
         at_error_clear();
         return;
     }
-    h(r, "<p>The %zu terms the model keeps (it explains its scores with them):</p><ol class=\"small\" id=\"vocabulary\">",
+    h(r,
+      "<p>The %zu terms the model keeps (it explains its scores with them):</p><ol class=\"small\" "
+      "id=\"vocabulary\">",
       n);
     const char *t = terms;
     for (size_t k = 0; k < n && k < 5000; k++) {
@@ -175,14 +183,18 @@ static void show_safetensors(web_req *r, const unsigned char *d, size_t len)
     uint64_t n = 0;
     for (int i = 7; len >= 8 && i >= 0; i--)
         n = n << 8 | d[i];
-    cJSON *j = len >= 8 && n <= len - 8 && n < (16u << 20) ? cJSON_ParseWithLength((const char *)d + 8, (size_t)n) : NULL;
+    cJSON *j = len >= 8 && n <= len - 8 && n < (16u << 20)
+                   ? cJSON_ParseWithLength((const char *)d + 8, (size_t)n)
+                   : NULL;
     if (!cJSON_IsObject(j)) {
         h(r, "<p>Not read as safetensors.</p>");
         cJSON_Delete(j);
         return;
     }
-    h(r, "<p>Neural-network weights: the tensors (their values cannot be read by a person).</p><table class=\"table "
-         "table-sm\" id=\"tensors\"><thead><tr><th scope=\"col\">Tensor</th><th scope=\"col\">Type</th><th scope=\"col\">"
+    h(r, "<p>Neural-network weights: the tensors (their values cannot be read by a person).</p><table "
+         "class=\"table "
+         "table-sm\" id=\"tensors\"><thead><tr><th scope=\"col\">Tensor</th><th scope=\"col\">Type</th><th "
+         "scope=\"col\">"
          "Shape</th></tr></thead><tbody>");
     cJSON *e;
     int k = 0;
@@ -192,14 +204,14 @@ static void show_safetensors(web_req *r, const unsigned char *d, size_t len)
             break;
         if (!strcmp(e->string, "__metadata__")) {
             cJSON *m;
-            cJSON_ArrayForEach(m, e) if (cJSON_IsString(m)) h(r, "<tr><td>metadata %s</td><td colspan=\"2\">%s</td></tr>",
-                                                              m->string, m->valuestring);
+            cJSON_ArrayForEach(m, e) if (cJSON_IsString(m))
+                h(r, "<tr><td>metadata %s</td><td colspan=\"2\">%s</td></tr>", m->string, m->valuestring);
             continue;
         }
         const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "dtype");
         char *shape = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(e, "shape"));
-        h(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>", e->string, cJSON_IsString(dt) ? dt->valuestring : "?",
-          shape ? shape : "?");
+        h(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>", e->string,
+          cJSON_IsString(dt) ? dt->valuestring : "?", shape ? shape : "?");
         cJSON_free(shape);
     }
     h(r, "</tbody></table>");
@@ -229,14 +241,20 @@ static void show_checks(web_req *r, const char *checks)
     h(r, "<ul class=\"list-group mb-3\" id=\"checks\">");
     cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(j, "checks"))
     {
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name"), *o = cJSON_GetObjectItemCaseSensitive(c, "outcome"),
-                    *s = cJSON_GetObjectItemCaseSensitive(c, "summary"), *more = cJSON_GetObjectItemCaseSensitive(c, "more");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name"),
+                    *o = cJSON_GetObjectItemCaseSensitive(c, "outcome"),
+                    *s = cJSON_GetObjectItemCaseSensitive(c, "summary"),
+                    *more = cJSON_GetObjectItemCaseSensitive(c, "more");
         const char *os = cJSON_IsString(o) ? o->valuestring : "?";
-        const char *cls = !strcmp(os, "fail") ? "bg-danger" : !strcmp(os, "review") ? "bg-warning text-dark" : "bg-success";
-        h(r, "<li class=\"list-group-item check\" data-check=\"%s\"><span class=\"badge %s\">%s</span> <strong>%s</strong>"
-             "<div>%s</div>",
-          cJSON_IsString(name) ? name->valuestring : "?", cls, os, cJSON_IsString(name) ? name->valuestring : "?",
-          cJSON_IsString(s) ? s->valuestring : "");
+        const char *cls = !strcmp(os, "fail")     ? "bg-danger"
+                          : !strcmp(os, "review") ? "bg-warning text-dark"
+                                                  : "bg-success";
+        h(r,
+          "<li class=\"list-group-item check\" data-check=\"%s\"><span class=\"badge %s\">%s</span> "
+          "<strong>%s</strong>"
+          "<div>%s</div>",
+          cJSON_IsString(name) ? name->valuestring : "?", cls, os,
+          cJSON_IsString(name) ? name->valuestring : "?", cJSON_IsString(s) ? s->valuestring : "");
         int any = 0;
         cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(c, "findings"))
         {
@@ -250,7 +268,9 @@ static void show_checks(web_req *r, const char *checks)
                 char num[32];
                 snprintf(num, sizeof num, "%.0f", m->valuedouble);
                 h(r, "%s%s %s", k++ ? ", " : "", m->string,
-                  cJSON_IsString(m) ? m->valuestring : cJSON_IsBool(m) ? (cJSON_IsTrue(m) ? "yes" : "no") : num);
+                  cJSON_IsString(m) ? m->valuestring
+                  : cJSON_IsBool(m) ? (cJSON_IsTrue(m) ? "yes" : "no")
+                                    : num);
             }
             h(r, "</li>");
         }
@@ -278,7 +298,8 @@ void ui_export_file(web_req *r)
         if (files[i].id == fid)
             f = &files[i];
     if (!st && !f)
-        st = at_error_set(AT_ERR_NOT_FOUND, "export request %lld has no file %lld", (long long)id, (long long)fid);
+        st = at_error_set(AT_ERR_NOT_FOUND, "export request %lld has no file %lld", (long long)id,
+                          (long long)fid);
     unsigned char *data = NULL;
     size_t len = 0;
     at_status read_st = st ? st : at_airlock_file_read(a, r->actor.name, id, fid, &data, &len);
@@ -292,9 +313,12 @@ void ui_export_file(web_req *r)
     snprintf(back, sizeof back, "/airlock/requests/%lld", (long long)id);
     page_begin(r, title);
     if (web_query(r, "done") && !strcmp(web_query(r, "done"), "voted"))
-        h(r, "<div class=\"alert alert-success\" role=\"status\" id=\"flash\">Your vote was recorded (the other "
-             "reviewers do not see it).</div>");
-    h(r, "<p><a href=\"%s\" id=\"back\">Back to the request</a> · %s, %lld bytes, sha256 <code>%s</code>, version %d%s%s</p>",
+        h(r,
+          "<div class=\"alert alert-success\" role=\"status\" id=\"flash\">Your vote was recorded (the other "
+          "reviewers do not see it).</div>");
+    h(r,
+      "<p><a href=\"%s\" id=\"back\">Back to the request</a> · %s, %lld bytes, sha256 <code>%s</code>, "
+      "version %d%s%s</p>",
       back, f->type, (long long)f->size, f->sha256, f->version, f->transform[0] ? ", transformed: " : "",
       f->transform);
     flagged fl;
@@ -317,8 +341,10 @@ void ui_export_file(web_req *r)
     } else if (!strcmp(f->type, "dicom")) {
         show_dicom(r, data, len);
     } else if (!strcmp(f->type, "pdf")) {
-        h(r, "<p>A PDF document of %zu bytes: the room's pages show no document (they load no plugin); its checks are "
-             "on the right.</p>",
+        h(r,
+          "<p>A PDF document of %zu bytes: the room's pages show no document (they load no plugin); its "
+          "checks are "
+          "on the right.</p>",
           len);
     } else {
         show_text(r, data, len, &fl);
@@ -326,11 +352,14 @@ void ui_export_file(web_req *r)
     h(r, "</div><div class=\"col-lg-5\"><h2 class=\"h5\">Checks</h2>");
     show_checks(r, f->checks);
     if (f->exception[0])
-        h(r, "<div class=\"alert alert-info\" id=\"exception\">The author asks an exception: %s</div>", f->exception);
+        h(r, "<div class=\"alert alert-info\" id=\"exception\">The author asks an exception: %s</div>",
+          f->exception);
     if (f->justification[0])
         h(r, "<p class=\"small\" id=\"justification\">Why it must leave: %s</p>", f->justification);
-    at_object o = {.project = q.project, .user = q.author, .checker = at_airlock_is_checker(a, r->actor.name)};
-    if (q.state == AT_AIRLOCK_IN_REVIEW && at_room_authorize(r->room, &r->actor, AT_ACT_EXPORT_REVIEW, &o) == AT_ALLOW) {
+    at_object o = {
+        .project = q.project, .user = q.author, .checker = at_airlock_is_checker(a, r->actor.name)};
+    if (q.state == AT_AIRLOCK_IN_REVIEW &&
+        at_room_authorize(r->room, &r->actor, AT_ACT_EXPORT_REVIEW, &o) == AT_ALLOW) {
         at_airlock_vote_row *votes = NULL;
         size_t nv = 0;
         const char *mine = "undecided";
@@ -340,15 +369,19 @@ void ui_export_file(web_req *r)
                     mine = at_airlock_vote_name(votes[k].vote);
         at_error_clear();
         char action[128];
-        snprintf(action, sizeof action, "/airlock/requests/%lld/files/%lld/vote", (long long)id, (long long)fid);
+        snprintf(action, sizeof action, "/airlock/requests/%lld/files/%lld/vote", (long long)id,
+                 (long long)fid);
         h(r, "<h2 class=\"h5\">Your vote</h2><p>Now: <span id=\"current-vote\">%s</span></p>", mine);
         page_form(r, action, "");
-        h(r, "<label class=\"form-label\" for=\"vote\">Vote</label><select class=\"form-select\" id=\"vote\" name=\"vote\">"
-             "<option value=\"approve\">approve</option><option value=\"changes\">request changes</option>"
-             "<option value=\"undecided\">undecided</option></select><label class=\"form-label mt-2\" "
-             "for=\"vote-comment\">Comment (to the author, once decided)</label><textarea class=\"form-control\" "
-             "id=\"vote-comment\" name=\"comment\" rows=\"2\" maxlength=\"2000\"></textarea><button class=\"btn "
-             "btn-primary mt-2\" type=\"submit\" id=\"cast-vote\">Vote</button></form>");
+        h(r,
+          "<label class=\"form-label\" for=\"vote\">Vote</label><select class=\"form-select\" id=\"vote\" "
+          "name=\"vote\">"
+          "<option value=\"approve\">approve</option><option value=\"changes\">request changes</option>"
+          "<option value=\"undecided\">undecided</option></select><label class=\"form-label mt-2\" "
+          "for=\"vote-comment\">Comment (to the author, once decided)</label><textarea "
+          "class=\"form-control\" "
+          "id=\"vote-comment\" name=\"comment\" rows=\"2\" maxlength=\"2000\"></textarea><button class=\"btn "
+          "btn-primary mt-2\" type=\"submit\" id=\"cast-vote\">Vote</button></form>");
         at_free(votes);
     }
     h(r, "</div></div>");

@@ -12,7 +12,8 @@
 #include <sqlite3.h>
 
 static RS_UNUSED int64_t al_result_job(rs_room *rm, const char *user, const char *project, size_t n,
-                                       const char *const *names, const char *const *contents, const size_t *lens)
+                                       const char *const *names, const char *const *contents,
+                                       const size_t *lens)
 {
     char *code = test_mkdtemp(), snap[AT_VAULT_SNAPSHOT_HEX], path[800];
     snprintf(path, sizeof path, "%s/run.sh", code);
@@ -25,7 +26,8 @@ static RS_UNUSED int64_t al_result_job(rs_room *rm, const char *user, const char
     char js[256];
     snprintf(js, sizeof js, "{\"kind\":\"script\",\"command\":\"sh run.sh\",\"project\":\"%s\"}", project);
     int64_t job = 0;
-    if (at_job_spec_parse(js, strlen(js), &spec) != AT_OK || at_jobs_submit(rm->jobs, user, &spec, &job) != AT_OK)
+    if (at_job_spec_parse(js, strlen(js), &spec) != AT_OK ||
+        at_jobs_submit(rm->jobs, user, &spec, &job) != AT_OK)
         fail_msg("submit: %s", at_error_message());
     at_job_spec_free(&spec);
     char *out = test_mkdtemp();
@@ -41,10 +43,11 @@ static RS_UNUSED int64_t al_result_job(rs_room *rm, const char *user, const char
     at_mkdir_p(path, 0700);
     snprintf(path, sizeof path, "%s/.atelier/lineage.json", out);
     char lineage[512];
-    snprintf(lineage, sizeof lineage,
-             "{\"job\":%lld,\"user\":\"%s\",\"project\":\"%s\",\"inputs\":[{\"dataset\":\"cohort\",\"snapshot\":"
-             "\"3fa2\"}],\"code\":\"%.16s\"}",
-             (long long)job, user, project, snap);
+    snprintf(
+        lineage, sizeof lineage,
+        "{\"job\":%lld,\"user\":\"%s\",\"project\":\"%s\",\"inputs\":[{\"dataset\":\"cohort\",\"snapshot\":"
+        "\"3fa2\"}],\"code\":\"%.16s\"}",
+        (long long)job, user, project, snap);
     test_write_file(path, lineage, strlen(lineage));
     if (at_jobs_dataset_put(rm->jobs, user, project, "results", "data", 0, out, snap) != AT_OK)
         fail_msg("results: %s", at_error_message());

@@ -32,7 +32,8 @@ static int setup(void **state)
     static const unsigned roles[U_COUNT] = {[U_ADMIN] = AT_ROLE_ADMIN, [U_DPO] = AT_ROLE_DPO};
     for (int u = 0; u < U_COUNT; u++) {
         assert_int_equal(at_room_user_create(R.room, "admin", names[u], roles[u], "", otp, &uid[u]), AT_OK);
-        assert_int_equal(at_room_session_open(R.room, uid[u], AT_SESSION_BEARER, AT_STAGE_FULL, 0, tok[u]), AT_OK);
+        assert_int_equal(at_room_session_open(R.room, uid[u], AT_SESSION_BEARER, AT_STAGE_FULL, 0, tok[u]),
+                         AT_OK);
     }
     assert_int_equal(at_room_project_create(R.room, "admin", "onco", "the project"), AT_OK);
     assert_int_equal(at_room_project_create(R.room, "admin", "other", "another"), AT_OK);
@@ -146,7 +147,8 @@ static void test_review_rules(void **state)
     /* a student of another project cannot, nor can a file of another project's job be taken */
     int64_t x;
     assert_int_equal(at_airlock_create(a, "oth", "onco", "no", &x), AT_ERR_DENIED);
-    at_airlock_add_spec t = {.kind = "result", .id = jid, .path = "tables/stage.csv", .justification = "table 2"};
+    at_airlock_add_spec t = {
+        .kind = "result", .id = jid, .path = "tables/stage.csv", .justification = "table 2"};
     at_airlock_add_spec m = {.kind = "result", .id = jid, .path = "model.safetensors"};
     assert_int_equal(at_airlock_add(a, "lea", id, &t, &f1), AT_ERR_DENIED); /* only the author */
     assert_int_equal(at_airlock_add(a, "stu", id, &t, &f1), AT_OK);
@@ -162,7 +164,8 @@ static void test_review_rules(void **state)
     assert_int_equal(st, AT_AIRLOCK_IN_REVIEW);
     assert_int_equal(at_airlock_vote(a, "stu", id, f1, AT_VOTE_APPROVE, NULL), AT_ERR_DENIED);
     assert_int_equal(at_airlock_review_submit(a, "stu", id, &st), AT_ERR_DENIED);
-    assert_int_equal(at_airlock_vote(a, "mem", id, f1, AT_VOTE_APPROVE, NULL), AT_ERR_DENIED); /* not a reviewer */
+    assert_int_equal(at_airlock_vote(a, "mem", id, f1, AT_VOTE_APPROVE, NULL),
+                     AT_ERR_DENIED); /* not a reviewer */
     assert_int_equal(at_airlock_vote(a, "oth", id, f1, AT_VOTE_APPROVE, NULL), AT_ERR_DENIED);
     /* over HTTP too: the one authorisation function refuses the author a vote */
     rs_resp r;
@@ -231,10 +234,10 @@ static void test_review_rules(void **state)
     /* every step is in the audit, in order, and the chain verifies */
     audit_walk w;
     audit_of(id, &w);
-    static const char *const steps[] = {"export.create",     "export.file.add",   "export.file.add",
-                                        "export.submit",     "export.in-review",  "export.vote",
-                                        "export.review.submit", "export.returned", "export.file.replace",
-                                        "export.submit",     "export.in-review",  "export.approved",
+    static const char *const steps[] = {"export.create",        "export.file.add",  "export.file.add",
+                                        "export.submit",        "export.in-review", "export.vote",
+                                        "export.review.submit", "export.returned",  "export.file.replace",
+                                        "export.submit",        "export.in-review", "export.approved",
                                         "export.release"};
     const char *p = w.text;
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
@@ -317,11 +320,19 @@ static void test_package(void **state)
     assert_int_equal(at_airlock_verify_path(path, NULL, &rep), AT_OK);
     assert_false(rep.ok);
     assert_non_null(strstr(rep.message, "stage.csv"));
-    assert_int_equal(test_run(&out, 1, "cd '%s' && rm -r u && mkdir u && tar -xf export.tar -C u && echo 1 > u/files/extra.csv", dir), 0);
+    assert_int_equal(
+        test_run(&out, 1,
+                 "cd '%s' && rm -r u && mkdir u && tar -xf export.tar -C u && echo 1 > u/files/extra.csv",
+                 dir),
+        0);
     free(out);
     assert_int_equal(at_airlock_verify_path(path, NULL, &rep), AT_OK);
     assert_false(rep.ok);
-    assert_int_equal(test_run(&out, 1, "cd '%s' && rm -r u && mkdir u && tar -xf export.tar -C u && rm u/files/model.safetensors", dir), 0);
+    assert_int_equal(
+        test_run(&out, 1,
+                 "cd '%s' && rm -r u && mkdir u && tar -xf export.tar -C u && rm u/files/model.safetensors",
+                 dir),
+        0);
     free(out);
     assert_int_equal(at_airlock_verify_path(path, NULL, &rep), AT_OK);
     assert_false(rep.ok);
@@ -336,8 +347,9 @@ static void test_log_blocks(void **state)
     at_airlock *a = R.airlock;
     /* a finished job whose log names a patient and an IPP */
     int64_t job = job_with(TABLE);
-    al_job_log(&R, job, "[atelier 2026-12-05T01:00:00Z] started\nreading the note of Patient Jean DUPONT, IPP "
-                        "80012345\nepoch 1 loss 0.3\n");
+    al_job_log(&R, job,
+               "[atelier 2026-12-05T01:00:00Z] started\nreading the note of Patient Jean DUPONT, IPP "
+               "80012345\nepoch 1 loss 0.3\n");
     char jid[32];
     snprintf(jid, sizeof jid, "%lld", (long long)job);
     int64_t id, f;
@@ -435,7 +447,8 @@ static void test_no_leak(void **state)
             const char *h[2] = {0};
             if (u >= 0 && rt->kind == AT_WEB_PAGE) {
                 char c2[AT_ROOM_TOKEN_MAX];
-                assert_int_equal(at_room_session_open(R.room, uid[u], AT_SESSION_BROWSER, AT_STAGE_FULL, 0, c2), AT_OK);
+                assert_int_equal(
+                    at_room_session_open(R.room, uid[u], AT_SESSION_BROWSER, AT_STAGE_FULL, 0, c2), AT_OK);
                 snprintf(cookie, sizeof cookie, "Cookie: __Host-atelier=%s", c2);
                 h[0] = cookie;
             } else if (u >= 0) {
@@ -454,8 +467,8 @@ static void test_no_leak(void **state)
             rs_free(&r);
         }
     }
-    print_message("airlock: %zu GET requests over every route, %zu gave a file of an unreleased request\n", gets,
-                  leaks);
+    print_message("airlock: %zu GET requests over every route, %zu gave a file of an unreleased request\n",
+                  gets, leaks);
     assert_int_equal(leaks, 0);
     /* the released package of the first test: its author alone */
     char path[96];

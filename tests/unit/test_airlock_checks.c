@@ -118,7 +118,9 @@ static void test_table_small_count(void **state)
     /* a project's own threshold */
     at_airlock_check_ctx c5 = ctx(0);
     c5.threshold = 3;
-    assert_int_equal(at_airlock_check_file(&c5, "t.csv", (const unsigned char *)planted, strlen(planted), strlen(planted), &c), AT_OK);
+    assert_int_equal(at_airlock_check_file(&c5, "t.csv", (const unsigned char *)planted, strlen(planted),
+                                           strlen(planted), &c),
+                     AT_OK);
     assert_string_equal(outcome_of(&c, "disclosure"), "pass");
     at_airlock_checks_free(&c);
     /* years, ages and grades are not counts */
@@ -172,7 +174,8 @@ static void test_round(void **state)
     assert_int_equal(c.outcome, AT_CHECK_PASS);
     at_airlock_checks_free(&c);
     at_free(out);
-    assert_int_equal(at_airlock_round_table((const unsigned char *)"a,b\nx,y\n", 8, 10, 5, &out, &len), AT_ERR_FORMAT);
+    assert_int_equal(at_airlock_round_table((const unsigned char *)"a,b\nx,y\n", 8, 10, 5, &out, &len),
+                     AT_ERR_FORMAT);
     at_error_clear();
 }
 
@@ -193,8 +196,9 @@ static void test_log_identifiers(void **state)
     assert_false(test_contains(c.json, strlen(c.json), "DUPONT"));
     assert_false(test_contains(c.json, strlen(c.json), "80012345"));
     at_airlock_checks_free(&c);
-    const char *clean = "[atelier 2026-12-05T01:00:00Z] the job started\nepoch 1 loss 0.412\nepoch 2 loss 0.301\n"
-                        "2026-12-05 01:02:03 step 40 dice 0.871\n[atelier 2026-12-05T01:05:00Z] the job ended\n";
+    const char *clean =
+        "[atelier 2026-12-05T01:00:00Z] the job started\nepoch 1 loss 0.412\nepoch 2 loss 0.301\n"
+        "2026-12-05 01:02:03 step 40 dice 0.871\n[atelier 2026-12-05T01:05:00Z] the job ended\n";
     run("log", clean, strlen(clean), 0, &c);
     assert_string_equal(outcome_of(&c, "identifiers"), "pass");
     assert_int_equal(c.outcome, AT_CHECK_PASS);
@@ -339,7 +343,8 @@ static void test_risk_model(void **state)
     assert_false(test_contains(c.json, strlen(c.json), "dupont"));
     at_airlock_checks_free(&c);
     free(planted);
-    static const char *const common[] = {"neutropenie febrile", "chimiotherapie", "grade 3", "hospitalisation"};
+    static const char *const common[] = {"neutropenie febrile", "chimiotherapie", "grade 3",
+                                         "hospitalisation"};
     unsigned char *fine = model_with_terms(common, 4, &len);
     run("model.atrisk", fine, len, 0, &c);
     assert_string_equal(outcome_of(&c, "vocabulary"), "pass");
@@ -366,9 +371,9 @@ static void test_types_and_sizes(void **state)
     assert_true(c.hard);
     at_airlock_checks_free(&c);
     /* a PNG and a PDF: a person looks */
-    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
-                                        0,    0,   0,   16,  0,    0,    0,    16,   8, 2, 0, 0,  0,   0,   0,   0,
-                                        0,    0,   0,   0,   0,    'I',  'E',  'N',  'D'};
+    static const unsigned char png[] = {
+        0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0,   0,   0,   16, 0,
+        0,    0,   16,  8,   2,    0,    0,    0,    0, 0, 0, 0,  0,   0,   0,   0,   'I', 'E', 'N', 'D'};
     run("fig.png", png, sizeof png, 0, &c);
     assert_string_equal(outcome_of(&c, "image"), "review");
     assert_int_equal(c.outcome, AT_CHECK_REVIEW);
@@ -382,7 +387,8 @@ static void test_types_and_sizes(void **state)
     assert_string_equal(outcome_of(&c, "encoding"), "fail");
     at_airlock_checks_free(&c);
     /* neural-network weights: the DPO's approval */
-    const char *hdr = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"__metadata__\":{\"epochs\":\"3\"}}";
+    const char *hdr = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"__metadata__\":{"
+                      "\"epochs\":\"3\"}}";
     size_t hn = strlen(hdr), n = 8 + hn + 8;
     unsigned char *st = calloc(1, n);
     uint64_t hl = hn;
@@ -405,9 +411,10 @@ static void test_conf(void **state)
     (void)state;
     char *dir = test_mkdtemp(), path[600];
     snprintf(path, sizeof path, "%s/room.conf", dir);
-    const char *text = "listen = 127.0.0.1:1\njobs.executor = none\nairlock.threshold = 7\n"
-                       "airlock.threshold.onco = 20\nairlock.types = csv, png\nairlock.checkers = alice, bob\n"
-                       "airlock.file_max_mb = 2\n";
+    const char *text =
+        "listen = 127.0.0.1:1\njobs.executor = none\nairlock.threshold = 7\n"
+        "airlock.threshold.onco = 20\nairlock.types = csv, png\nairlock.checkers = alice, bob\n"
+        "airlock.file_max_mb = 2\n";
     test_write_file(path, text, strlen(text));
     at_airlock_conf c;
     at_airlock_conf_defaults(&c);
@@ -433,10 +440,14 @@ static void test_conf(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table_small_count), cmocka_unit_test(test_table_secondary),
-        cmocka_unit_test(test_round),             cmocka_unit_test(test_log_identifiers),
-        cmocka_unit_test(test_dicom),             cmocka_unit_test(test_risk_model),
-        cmocka_unit_test(test_types_and_sizes),   cmocka_unit_test(test_conf),
+        cmocka_unit_test(test_table_small_count),
+        cmocka_unit_test(test_table_secondary),
+        cmocka_unit_test(test_round),
+        cmocka_unit_test(test_log_identifiers),
+        cmocka_unit_test(test_dicom),
+        cmocka_unit_test(test_risk_model),
+        cmocka_unit_test(test_types_and_sizes),
+        cmocka_unit_test(test_conf),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
