@@ -46,7 +46,7 @@ USES = {
 HEADERS = {
     "core.h": "core", "run.h": "core", "walk.h": "core",
     "dicom.h": "dicom", "deid.h": "deid", "image.h": "image",
-    "learn.h": "learn", "text.h": "text", "risk.h": "risk",
+    "learn.h": "learn", "text.h": "text", "text_model.h": "text", "risk.h": "risk",
     "synth.h": "synth", "phantom.h": "synth", "sct.h": "sct",
     "learn_run.h": "learn_run",
     "room.h": "room", "web.h": "web", "vault.h": "vault", "jobs.h": "jobs", "airlock.h": "airlock",

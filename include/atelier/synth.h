@@ -53,14 +53,16 @@ typedef struct {
     const char *outdir;
     size_t docs;
     uint64_t seed;
-    int heldout; /* the held-out pools (at_synth_docs) */
+    int heldout;  /* the held-out pools (at_synth_docs) */
+    int hospital; /* the hospital-style notes (at_synth_hospital_docs) instead of the first generator's */
+    int brat;     /* doc-NNNNNN.ann in BRAT standoff (strings that must stay as KEEP) instead of .gold.json */
 } at_synth_docs_spec;
 typedef struct {
     size_t files;
 } at_synth_docs_result;
 /* outdir/doc-NNNNNN.txt and doc-NNNNNN.gold.json (kind, patient, the
- * offset, length and label of every identifier); phase "write", a step
- * per document. */
+ * offset, length and label of every identifier) or, with brat,
+ * doc-NNNNNN.ann; phase "write", a step per document. */
 at_status at_synth_docs_run(const at_synth_docs_spec *spec, at_run *run, at_synth_docs_result *result);
 
 typedef struct {
@@ -95,6 +97,21 @@ at_status at_synth_cohort_run(const at_synth_cohort_spec *spec, at_run *run, at_
 at_status at_synth_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
 /* Name of a document kind of at_synth_docs ("consultation", "rcp", ...). Static string. */
 const char *at_synth_doc_kind_name(int kind);
+
+/* Hospital-style synthetic annotated notes (src/synth/notes_hosp*.c):
+ * letters, operative and pathology reports, RCP summaries, prescriptions,
+ * nursing notes, discharge summaries, e-mails pasted into the record,
+ * tables and OCR'd scans, each in several styles, with noise (case, OCR
+ * errors, hyphenation, abbreviations, missing labels), relatives, staff
+ * and colleagues, and every label. heldout: the held-out name pools and
+ * seed stream. Owned by caller (at_text_docs_free). */
+at_status at_synth_hospital_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
+/* Name of a kind of at_synth_hospital_docs ("courrier", "cro", ...). Static string. */
+const char *at_synth_hospital_kind_name(int kind);
+/* The de-identifier's synthetic training notes: n notes from seed, two
+ * thirds hospital-style and one third the first generator's (seed*2+1),
+ * interleaved. Owned by caller (at_text_docs_free). */
+at_status at_synth_tagger_docs(size_t n, uint64_t seed, int heldout, at_text_doc **out);
 
 /* Synthetic notes with gold mentions (label = type | qualifiers << 8 |
  * CTCAE grade << 12) for

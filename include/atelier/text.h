@@ -31,6 +31,12 @@ typedef enum {
     AT_PHI_HOPITAL,
     AT_PHI_RPPS, /* RPPS and ADELI */
     AT_PHI_FINESS,
+    AT_PHI_AGE,       /* an age over 89 ("92 ans"): written "90 ans ou plus" */
+    AT_PHI_EMPLOYEUR, /* an employer */
+    AT_PHI_COMPTE,    /* bank account (IBAN), mutual-insurance or insurance number */
+    AT_PHI_IMMAT,     /* a vehicle plate */
+    AT_PHI_URL,       /* a web address or a social-media handle */
+    AT_PHI_ID,        /* another record, specimen or document number */
     AT_PHI_COUNT
 } at_phi_label;
 
@@ -140,6 +146,9 @@ typedef struct {
     int delimiter;            /* CSV: ',', ';' or '\t'; 0: read from the header line */
     int json;                 /* also OUT.json with the spans of each document */
     const char *dict_dir;     /* NULL: the dictionaries found by at_text_deid_new */
+    const char *model;        /* a tagger model file (text deid-model train); NULL: the default one */
+    int no_model;             /* no tagger: the rules and the allow-list alone */
+    int no_allow_list;        /* the allow-list pass (every word not known to be safe removed) off */
 } at_text_deid_spec;
 
 /* A document a run could not handle (the run went on). */

@@ -77,11 +77,15 @@ int cmd_synth_docs(int argc, char **argv)
 {
     static const char *cmd = "synth docs";
     if (cli_wants_help(argc, argv)) {
-        printf("usage: atelier synth docs -o OUTDIR [--docs N] [--seed S] [--heldout] [--force] [--quiet]\n"
+        printf("usage: atelier synth docs -o OUTDIR [--docs N] [--seed S] [--heldout]\n"
+               "       [--style classic|hospital] [--brat] [--force] [--quiet]\n"
                "       (also 'atelier text synth-docs')\n\n"
                "Write N synthetic French clinical documents (default 100, seed 1) as\n"
-               "doc-NNNNNN.txt, each with doc-NNNNNN.gold.json (offset, length, label of every\n"
-               "identifier); --heldout draws names and communes from the held-out pools.\n"
+               "doc-NNNNNN.txt, each with doc-NNNNNN.gold.json (kind, patient, and offset,\n"
+               "length, label of every identifier), or with doc-NNNNNN.ann in BRAT standoff\n"
+               "(--brat; the strings that must stay as KEEP); --heldout draws names and\n"
+               "communes from the held-out pools; --style hospital writes the hospital-style\n"
+               "notes (letters, reports, tables, OCR'd scans... with noise; default classic).\n"
                "An OUTDIR that exists and is not empty is refused unless --force.\n");
         return CLI_OK;
     }
@@ -98,8 +102,14 @@ int cmd_synth_docs(int argc, char **argv)
         } else if (cli_take(cmd, argc, argv, &i, "--seed", NULL, &v, &rc)) {
             if (rc == CLI_OK && (rc = cli_long(cmd, a, v, 0, 2147483647L, &x)) == CLI_OK)
                 spec.seed = (uint64_t)x;
+        } else if (cli_take(cmd, argc, argv, &i, "--style", NULL, &v, &rc)) {
+            if (rc == CLI_OK && strcmp(v, "classic") && strcmp(v, "hospital"))
+                rc = cli_usage_error(cmd, "--style is classic or hospital");
+            spec.hospital = rc == CLI_OK && v[0] == 'h';
         } else if (cli_flag(a, "--heldout", NULL)) {
             spec.heldout = 1;
+        } else if (cli_flag(a, "--brat", NULL)) {
+            spec.brat = 1;
         } else if (cli_flag(a, "--force", NULL)) {
             force = 1;
         } else if (cli_flag(a, "--quiet", "-q")) {

@@ -4,6 +4,7 @@
 
 int cmd_text_deid(int argc, char **argv);
 int cmd_text_eval_deid(int argc, char **argv);
+int cmd_text_deid_model(int argc, char **argv);
 int cmd_text_risk(int argc, char **argv);
 int cmd_text_extract(int argc, char **argv);
 int cmd_text_eval_extract(int argc, char **argv);

@@ -15,7 +15,8 @@ int cmd_text_deid(int argc, char **argv)
         printf(
             "usage: atelier text deid INPUT... -o OUTDIR [--mode redact|pseudonymise]\n"
             "       [--patient-info FILE] [--patient-dirs] [--key KEYFILE] [--column NAME]\n"
-            "       [--id-column NAME] [--delimiter ,|;|tab] [--json] [--dict DIR] [--force] [--quiet]\n\n"
+            "       [--id-column NAME] [--delimiter ,|;|tab] [--json] [--dict DIR] [--force] [--quiet]\n"
+            "       [--model FILE|none] [--no-allow-list]\n\n"
             "De-identify French clinical text: UTF-8 files, folders (recursively) and the\n"
             "column NAME of CSV files (delimiter ',', ';' or tab, read from the header line\n"
             "unless --delimiter, and written back the same). A file keeps its name under OUTDIR, a folder's\n"
@@ -39,10 +40,13 @@ int cmd_text_deid(int argc, char **argv)
             "file is reported by name and place and skipped; the exit status is then 1.\n"
             "Defaults: --mode redact, CSV delimiter from the header. An OUTDIR that exists\n"
             "and is not empty is refused unless --force. Interrupted (Ctrl-C, SIGTERM):\n"
-            "nothing is kept, exit 130. --quiet: no summary line, no progress.\n");
+            "nothing is kept, exit 130. --quiet: no summary line, no progress.\n"
+            "--model uses a tagger model trained by 'text deid-model train' instead of the\n"
+            "default one (DICT/deid-tagger.bin; none: no tagger); --no-allow-list turns the\n"
+            "allow-list pass (every word not known to be safe is removed) off.\n");
         return CLI_OK;
     }
-    const char *outdir = NULL, *mode = "redact", *keyfile = NULL, *delim = NULL;
+    const char *outdir = NULL, *mode = "redact", *keyfile = NULL, *delim = NULL, *model = NULL;
     at_text_deid_spec spec;
     memset(&spec, 0, sizeof spec);
     const char **inputs = at_calloc((size_t)argc, sizeof *inputs);
@@ -57,12 +61,15 @@ int cmd_text_deid(int argc, char **argv)
             cli_take(cmd, argc, argv, &i, "--key", NULL, &keyfile, &rc) ||
             cli_take(cmd, argc, argv, &i, "--column", NULL, &spec.column, &rc) ||
             cli_take(cmd, argc, argv, &i, "--dict", NULL, &spec.dict_dir, &rc) ||
+            cli_take(cmd, argc, argv, &i, "--model", NULL, &model, &rc) ||
             cli_take(cmd, argc, argv, &i, "--id-column", NULL, &spec.id_column, &rc)) {
         } else if (cli_take(cmd, argc, argv, &i, "--delimiter", NULL, &delim, &rc)) {
             if (rc == CLI_OK && cli_delimiter(delim, &spec.delimiter))
                 rc = cli_usage_error(cmd, "--delimiter is ',', ';' or tab");
         } else if (cli_flag(a, "--json", NULL)) {
             spec.json = 1;
+        } else if (cli_flag(a, "--no-allow-list", NULL)) {
+            spec.no_allow_list = 1;
         } else if (cli_flag(a, "--patient-dirs", NULL)) {
             spec.patient_dirs = 1;
         } else if (cli_flag(a, "--force", NULL)) {
@@ -81,6 +88,10 @@ int cmd_text_deid(int argc, char **argv)
         strcmp(mode, "pseudonymize"))
         rc = cli_usage_error(cmd, "--mode is redact or pseudonymise");
     spec.mode = mode[0] == 'r' ? AT_TEXT_REDACT : AT_TEXT_PSEUDONYMISE;
+    if (model && !strcmp(model, "none"))
+        spec.no_model = 1;
+    else
+        spec.model = model;
     /* refused before anything is written: -o over an input, -o not empty */
     if (rc == CLI_OK && at_path_refuse_inside(outdir, inputs, (size_t)nin) != AT_OK) {
         fprintf(stderr, "atelier %s: %s\n", cmd, at_error_message());

@@ -2,10 +2,14 @@
  * trigger words) and the date shift (the patient's identity is in
  * deid_patient.c). */
 #include "deid_internal.h"
+#include "tagger.h"
+
+#include "atelier/text_model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     const char *word;
@@ -16,7 +20,8 @@ typedef struct {
 static const builtin_word builtins[] = {
     {"m", DICT_TITLE, 0}, {"mr", DICT_TITLE, 0}, {"mme", DICT_TITLE, 0}, {"mlle", DICT_TITLE, 0},
     {"monsieur", DICT_TITLE, 0}, {"madame", DICT_TITLE, 0}, {"mademoiselle", DICT_TITLE, 0},
-    {"dr", DICT_TITLE, 0}, {"docteur", DICT_TITLE, 0}, {"pr", DICT_TITLE, 0}, {"professeur", DICT_TITLE, 0},
+    {"dr", DICT_TITLE, 0}, {"drs", DICT_TITLE, 0}, {"prs", DICT_TITLE, 0}, {"mmes", DICT_TITLE, 0},
+    {"docteurs", DICT_TITLE, 0}, {"docteur", DICT_TITLE, 0}, {"pr", DICT_TITLE, 0}, {"professeur", DICT_TITLE, 0},
     {"epouse", DICT_TITLE, 0}, {"ep", DICT_TITLE, 0}, {"veuve", DICT_TITLE, 0}, {"vve", DICT_TITLE, 0},
     {"ne", DICT_BIRTH, 0}, {"nee", DICT_BIRTH, 0}, {"naissance", DICT_BIRTH, 0}, {"ddn", DICT_BIRTH, 0},
     {"demeurant", DICT_RESID, 0}, {"domicilie", DICT_RESID, 0}, {"domiciliee", DICT_RESID, 0},
@@ -35,6 +40,7 @@ static const builtin_word builtins[] = {
     {"cours", DICT_STREET, 0}, {"square", DICT_STREET, 0}, {"residence", DICT_STREET, 0},
     {"lotissement", DICT_STREET, 0}, {"lieu-dit", DICT_STREET, 0}, {"chaussee", DICT_STREET, 0},
     {"passage", DICT_STREET, 0}, {"rond-point", DICT_STREET, 0}, {"hameau", DICT_STREET, 0},
+    {"hent", DICT_STREET, 0}, {"straed", DICT_STREET, 0},
     {"maladie", DICT_EPOTRIG, 0}, {"syndrome", DICT_EPOTRIG, 0}, {"score", DICT_EPOTRIG, 0},
     {"signe", DICT_EPOTRIG, 0}, {"classification", DICT_EPOTRIG, 0}, {"stade", DICT_EPOTRIG, 0},
     {"indice", DICT_EPOTRIG, 0}, {"index", DICT_EPOTRIG, 0}, {"test", DICT_EPOTRIG, 0},
@@ -42,6 +48,20 @@ static const builtin_word builtins[] = {
     {"operation", DICT_EPOTRIG, 0}, {"procedure", DICT_EPOTRIG, 0}, {"sarcome", DICT_EPOTRIG, 0},
     {"lymphome", DICT_EPOTRIG, 0}, {"tumeur", DICT_EPOTRIG, 0}, {"formule", DICT_EPOTRIG, 0},
     {"gangrene", DICT_EPOTRIG, 0}, {"manoeuvre", DICT_EPOTRIG, 0}, {"triade", DICT_EPOTRIG, 0},
+    /* devices, techniques and anatomy named after people: "drain de Redon",
+     * "sonde de Swan-Ganz", "ganglion de Virchow", "espace de Retzius" */
+    {"drain", DICT_EPOTRIG, 0}, {"drains", DICT_EPOTRIG, 0}, {"lame", DICT_EPOTRIG, 0},
+    {"sonde", DICT_EPOTRIG, 0}, {"solution", DICT_EPOTRIG, 0}, {"catheter", DICT_EPOTRIG, 0},
+    {"canule", DICT_EPOTRIG, 0}, {"aiguille", DICT_EPOTRIG, 0}, {"pince", DICT_EPOTRIG, 0},
+    {"valve", DICT_EPOTRIG, 0}, {"attelle", DICT_EPOTRIG, 0}, {"technique", DICT_EPOTRIG, 0},
+    {"incision", DICT_EPOTRIG, 0}, {"anastomose", DICT_EPOTRIG, 0}, {"reflexe", DICT_EPOTRIG, 0},
+    {"coloration", DICT_EPOTRIG, 0}, {"classification", DICT_EPOTRIG, 0}, {"grade", DICT_EPOTRIG, 0},
+    {"ganglion", DICT_EPOTRIG, 0}, {"canal", DICT_EPOTRIG, 0}, {"espace", DICT_EPOTRIG, 0},
+    {"ligament", DICT_EPOTRIG, 0}, {"fascia", DICT_EPOTRIG, 0}, {"sphincter", DICT_EPOTRIG, 0},
+    {"ampoule", DICT_EPOTRIG, 0}, {"cellules", DICT_EPOTRIG, 0}, {"fracture", DICT_EPOTRIG, 0},
+    {"hernie", DICT_EPOTRIG, 0}, {"diverticule", DICT_EPOTRIG, 0}, {"carcinome", DICT_EPOTRIG, 0},
+    {"abord", DICT_EPOTRIG, 0}, {"position", DICT_EPOTRIG, 0}, {"critere", DICT_EPOTRIG, 0},
+    {"phenomene", DICT_EPOTRIG, 0}, {"loi", DICT_EPOTRIG, 0}, {"regime", DICT_EPOTRIG, 0},
     {"ipp", DICT_IDLABEL, AT_PHI_IPP}, {"nip", DICT_IDLABEL, AT_PHI_IPP},
     {"nda", DICT_IDLABEL, AT_PHI_NDA}, {"sejour", DICT_IDLABEL, AT_PHI_NDA}, {"venue", DICT_IDLABEL, AT_PHI_NDA},
     {"rpps", DICT_IDLABEL, AT_PHI_RPPS}, {"adeli", DICT_IDLABEL, AT_PHI_RPPS},
@@ -61,6 +81,12 @@ static const builtin_word builtins[] = {
     {"dieteticien", DICT_ROLE, 0}, {"dieteticienne", DICT_ROLE, 0}, {"kinesitherapeute", DICT_ROLE, 0},
     {"pharmacien", DICT_ROLE, 0}, {"pharmacienne", DICT_ROLE, 0}, {"assistante", DICT_ROLE, 0},
     {"ipa", DICT_ROLE, 0}, {"manipulateur", DICT_ROLE, 0}, {"manipulatrice", DICT_ROLE, 0},
+    {"ibode", DICT_ROLE, 0}, {"iade", DICT_ROLE, 0}, {"referente", DICT_ROLE, 0}, {"referent", DICT_ROLE, 0},
+    {"coordinatrice", DICT_ROLE, 0}, {"coordinateur", DICT_ROLE, 0}, {"psychologue", DICT_FIELD, 1},
+    {"ibode", DICT_FIELD, 1}, {"aide", DICT_FIELD, 1}, {"anesthesiste", DICT_FIELD, 1}, {"operateur", DICT_FIELD, 1},
+    {"internes", DICT_FIELD, 3}, {"presents", DICT_FIELD, 1}, {"referent", DICT_FIELD, 1},
+    {"cabinet", DICT_HOSP, 0}, {"laboratoire", DICT_HOSP, 0}, {"ehpad", DICT_HOSP, 0}, {"had", DICT_HOSP, 0},
+    {"ssr", DICT_HOSP, 0}, {"usld", DICT_HOSP, 0}, {"polyclinique", DICT_HOSP, 0}, {"imagerie", DICT_HOSP, 0},
     {"le", DICT_PARTICLE | DICT_CONNECT, 0}, {"la", DICT_PARTICLE | DICT_CONNECT, 0}, {"da", DICT_PARTICLE, 0},
     {"de", DICT_PARTICLE | DICT_CONNECT, 0}, {"dos", DICT_PARTICLE, 0}, {"van", DICT_PARTICLE, 0},
     {"von", DICT_PARTICLE, 0}, {"du", DICT_PARTICLE | DICT_CONNECT, 0}, {"des", DICT_PARTICLE | DICT_CONNECT, 0},
@@ -132,9 +158,22 @@ at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
         st = add_word(d, builtins[i].word, builtins[i].flags, builtins[i].value);
     for (size_t i = 0; i < sizeof month_words / sizeof *month_words && !st; i++)
         st = add_word(d, month_words[i], DICT_MONTH, text_month_of(month_words[i], strlen(month_words[i])));
-    at_free(installed);
     if (!st)
         st = text_dict_compact(&d->dict); /* small enough to stay in cache */
+    if (!st)
+        st = text_lexicon_load(dir, &d->lex);
+    d->allow_list = 1;
+    if (!st) {
+        /* the default tagger model ships in data/text; without it the rules
+         * and the allow-list run alone */
+        char *path = at_path_join(dir, AT_TEXT_TAGGER_DEFAULT);
+        if (!path)
+            st = AT_ERR_NOMEM;
+        else if (access(path, F_OK) == 0)
+            st = text_tagger_load(path, &d->tagger);
+        at_free(path);
+    }
+    at_free(installed); /* dir, when it was NULL: used by the lexicon and the model above */
     if (st) {
         at_text_deid_free(d);
         return st;
@@ -149,7 +188,27 @@ void at_text_deid_free(at_text_deid *d)
         return;
     text_dict_free(&d->dict);
     text_dict_free(&d->patdict);
+    text_lexicon_free(&d->lex);
+    text_tagger_free(d->tagger);
     at_free(d);
+}
+
+at_status at_text_deid_set_model(at_text_deid *d, const char *path)
+{
+    text_tagger *t = NULL;
+    if (path) {
+        at_status st = text_tagger_load(path, &t);
+        if (st)
+            return st;
+    }
+    text_tagger_free(d->tagger);
+    d->tagger = t;
+    return AT_OK;
+}
+
+void at_text_deid_set_allow_list(at_text_deid *d, int on) { d->allow_list = on != 0; }
+
+int at_text_deid_has_model(const at_text_deid *d) { return d->tagger != NULL;
 }
 
 int at_text_date_shift_days(const at_key *key, const char *patient_id)

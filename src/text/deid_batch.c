@@ -5,6 +5,7 @@
  * whose outputs would overwrite an input, or where two inputs would be
  * written to one output, is refused. */
 #include "atelier/text.h"
+#include "atelier/text_model.h"
 #include "atelier/walk.h"
 
 #include <stdio.h>
@@ -480,7 +481,7 @@ at_status at_text_deid_run(const at_text_deid_spec *spec, at_run *run, at_text_d
     r.delim = spec->delimiter;
     r.res = result;
     char **inputs = at_calloc(spec->input_count + 1, sizeof *inputs);
-    char *outdir = NULL, *pinfo = NULL, *dict = NULL, *keyp = NULL;
+    char *outdir = NULL, *pinfo = NULL, *dict = NULL, *keyp = NULL, *model = NULL;
     at_status st = inputs ? AT_OK : AT_ERR_NOMEM;
     for (size_t i = 0; i < spec->input_count && !st; i++)
         st = resolve(run, spec->inputs[i], 0, &inputs[i]);
@@ -492,6 +493,8 @@ at_status at_text_deid_run(const at_text_deid_spec *spec, at_run *run, at_text_d
         st = resolve(run, spec->dict_dir, 0, &dict);
     if (!st)
         st = resolve(run, spec->key_path, 0, &keyp);
+    if (!st)
+        st = resolve(run, spec->model, 0, &model);
     deid_jobs jobs;
     memset(&jobs, 0, sizeof jobs);
     if (!st)
@@ -500,6 +503,10 @@ at_status at_text_deid_run(const at_text_deid_spec *spec, at_run *run, at_text_d
         st = guard_key(keyp, outdir, &jobs, result);
     if (!st)
         st = at_text_deid_new(dict, &r.det);
+    if (!st && (model || spec->no_model))
+        st = at_text_deid_set_model(r.det, spec->no_model ? NULL : model);
+    if (!st && spec->no_allow_list)
+        at_text_deid_set_allow_list(r.det, 0);
     at_text_patients pats;
     memset(&pats, 0, sizeof pats);
     if (!st && pinfo) {
@@ -545,6 +552,7 @@ at_status at_text_deid_run(const at_text_deid_spec *spec, at_run *run, at_text_d
     at_free(pinfo);
     at_free(dict);
     at_free(keyp);
+    at_free(model);
     return st;
 }
 

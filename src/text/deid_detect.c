@@ -4,6 +4,7 @@
  * title or a field label, the patient's own identity, dictionaries). A
  * token belongs to at most one entity; entities become spans. */
 #include "deid_scan.h"
+#include "tagger.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -202,15 +203,19 @@ static at_status tokenise(text_scan *s)
     if (scan_reserve(s, cap, fill))
         return AT_ERR_NOMEM;
     uint32_t *l_at = s->list[TEXT_LIST_AT], *l_num = s->list[TEXT_LIST_NUM], *l_flag = s->list[TEXT_LIST_FLAG],
-             *l_name = s->list[TEXT_LIST_NAME];
-    size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0;
+             *l_name = s->list[TEXT_LIST_NAME], *l_extra = s->list[TEXT_LIST_EXTRA], *l_cue = s->list[TEXT_LIST_CUE],
+             *l_odd = s->list[TEXT_LIST_ODD];
+    size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0;
     const uint32_t *lower_mask = s->d->lower_mask;
     const text_dict *dict = &s->d->dict;
+    const text_lexicon *lexicon = &s->d->lex;
     int nl = 1, sp = 1;
+    unsigned line = 0;
     while (i < len) {
         unsigned c = t[i], sc = space_class[c];
         size_t blank = sc ? (sc == 3 ? nbsp_len(t + i, len - i) : 1) : 0;
         if (blank) {
+            line += sc == 2 && line < 65535;
             nl |= sc == 2;
             sp = 1;
             i += blank;
@@ -222,12 +227,18 @@ static at_status tokenise(text_scan *s)
             fill[TEXT_LIST_NUM] = n_num;
             fill[TEXT_LIST_FLAG] = n_flag;
             fill[TEXT_LIST_NAME] = n_name;
+            fill[TEXT_LIST_EXTRA] = n_extra;
+            fill[TEXT_LIST_CUE] = n_cue;
+            fill[TEXT_LIST_ODD] = n_odd;
             if (scan_reserve(s, cap, fill))
                 return AT_ERR_NOMEM;
             l_at = s->list[TEXT_LIST_AT];
             l_num = s->list[TEXT_LIST_NUM];
             l_flag = s->list[TEXT_LIST_FLAG];
             l_name = s->list[TEXT_LIST_NAME];
+            l_extra = s->list[TEXT_LIST_EXTRA];
+            l_cue = s->list[TEXT_LIST_CUE];
+            l_odd = s->list[TEXT_LIST_ODD];
         }
         size_t ti = s->n++;
         text_tok *k = &s->tok[ti];
@@ -235,6 +246,7 @@ static at_status tokenise(text_scan *s)
         k->s = (uint32_t)i;
         k->nl = (uint8_t)nl;
         k->sp = (uint8_t)sp;
+        k->line = (uint16_t)line;
         nl = sp = 0;
         size_t w = word_char_len(t + i, len - i);
         if (!w) {
@@ -243,6 +255,8 @@ static at_status tokenise(text_scan *s)
             k->e = (uint32_t)i;
             if (c == '@')
                 l_at[n_at++] = (uint32_t)ti;
+            else if (c == '(')
+                l_extra[n_extra++] = (uint32_t)ti;
             else if (c == '+')
                 l_num[n_num++] = (uint32_t)ti;
             continue;
@@ -326,12 +340,24 @@ static at_status tokenise(text_scan *s)
         unsigned first = t[start] | 0x20u;
         int skip = !k->cap && ascii && wl > 0 &&
                    !(lower_mask[first & 0xff] & (wl < 31 ? 1u << wl : 1u << 31));
-        if (!skip && n <= 40 && (k->cap || n <= 24)) {
+        /* short words of the language need no look-up, but "n" (of
+         * "n°"), "no" and "id", which label numbers */
+        int short_word = !k->cap && ascii && n <= 2 && !(mask & (1u << 3)) && t[start] != 'n' &&
+                         !(n == 2 && t[start] == 'i' && t[start + 1] == 'd');
+        if (short_word)
+            k->lex = LEX_WORD; /* "de", "la", "un": the short words of the language */
+        if (n <= 40 && (!short_word || !skip)) {
             char f[136];
             uint64_t h = 0;
             int fl = fold_word(t + start, wl, len - start, ascii, f, &h);
-            if (fl > 0) {
-                k->dflags = text_dict_get_hashed(dict, f, (size_t)fl, h, &k->dval);
+            if (fl > 0 && !short_word) {
+                k->fh = (uint32_t)h;
+                k->lex = (uint16_t)lex_get(lexicon, h);
+            }
+            if (fl > 0 && !skip && (k->cap || n <= 24)) {
+                int dv = 0;
+                k->dflags = text_dict_get_hashed(dict, f, (size_t)fl, h, &dv);
+                k->dval = (int16_t)dv;
                 if ((fl == 5 && !memcmp(f, "cedex", 5)))
                     k->special = TOK_SPECIAL_CEDEX;
                 else if ((fl == 2 && f[0] == 'n' && f[1] == 'e') || (fl == 3 && !memcmp(f, "nee", 3)))
@@ -351,14 +377,61 @@ static at_status tokenise(text_scan *s)
             if (k->cap || a_grave)
                 l_name[n_name++] = (uint32_t)ti;
         }
+        /* the added passes' starting points: glued '.', '/', ':' (web
+         * addresses, OCR'd dates), "quatre-vingt..." (ages); cue, street
+         * and digit words; lower-case words unknown or in a name list */
+        unsigned nx = i < len ? t[i] : 0;
+        if (nx == '.' || nx == '/' || (nx == ':' && n <= 5) || (n >= 12 && (t[start] | 0x20) == 'q'))
+            l_extra[n_extra++] = (uint32_t)ti;
+        if ((k->lex & (LEX_CUE_ID | LEX_CUE_EMP | LEX_STREET)) || (mask & (1u << 3)))
+            l_cue[n_cue++] = (uint32_t)ti;
+        if (!k->cap && ((k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||
+                        !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN))))
+            l_odd[n_odd++] = (uint32_t)ti;
     }
     s->nlist[TEXT_LIST_AT] = n_at;
     s->nlist[TEXT_LIST_NUM] = n_num;
     s->nlist[TEXT_LIST_FLAG] = n_flag;
     s->nlist[TEXT_LIST_NAME] = n_name;
+    s->nlist[TEXT_LIST_EXTRA] = n_extra;
+    s->nlist[TEXT_LIST_CUE] = n_cue;
+    s->nlist[TEXT_LIST_ODD] = n_odd;
     memset(s->lab, 0, s->n + 1);
     memset(s->ent, 0, (s->n + 1) * sizeof *s->ent);
     return AT_OK;
+}
+
+at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, text_scan *s, text_names *names)
+{
+    memset(s, 0, sizeof *s);
+    deid_names_init(names);
+    s->names = names;
+    s->d = d;
+    s->t = text;
+    s->len = len;
+    at_status st = tokenise(s);
+    if (st)
+        return st;
+    deid_pass_email(s);
+    deid_pass_extra_early(s);
+    deid_pass_numbers(s);
+    deid_pass_labelled_ids(s);
+    deid_pass_text_dates(s);
+    deid_pass_extra_dates(s);
+    deid_pass_hospitals(s);
+    deid_pass_titles(s);
+    deid_pass_patient(s);
+    deid_pass_extra_late(s);
+    deid_pass_cities(s);
+    deid_pass_dictionary(s);
+    deid_pass_birth_dates(s);
+    return AT_OK;
+}
+
+void deid_scan_free(text_scan *s)
+{
+    at_free(s->block);
+    s->block = NULL;
 }
 
 /* Detect in one chunk; spans get base added to their offsets. */
@@ -366,25 +439,27 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
 {
     text_scan s;
     text_names names;
-    memset(&s, 0, sizeof s);
-    deid_names_init(&names);
-    s.names = &names;
-    s.d = d;
-    s.t = text;
-    s.len = len;
-    at_status st = tokenise(&s);
+    tag_doc c;
+    memset(&c, 0, sizeof c);
+    at_status st = deid_scan_rules(d, text, len, &s, &names);
+    if (!st && (d->tagger || d->allow_list))
+        st = tag_doc_init(&s, &c, d->tagger != NULL);
+    /* the other mentions of the names the rules found, then the tagger
+     * and the allow-list, then the mentions of the names they added */
+    size_t names_before = 0;
     if (!st) {
-        deid_pass_email(&s);
-        deid_pass_numbers(&s);
-        deid_pass_labelled_ids(&s);
-        deid_pass_text_dates(&s);
-        deid_pass_hospitals(&s);
-        deid_pass_titles(&s);
-        deid_pass_patient(&s);
-        deid_pass_cities(&s);
-        deid_pass_dictionary(&s);
-        deid_pass_birth_dates(&s);
         deid_pass_mentions(&s);
+        names_before = names.count;
+    }
+    if (!st)
+        st = deid_pass_tagger(&s, &c);
+    if (!st)
+        deid_pass_joins(&s);
+    if (!st && d->allow_list)
+        deid_pass_allow(&s, &c);
+    if (!st) {
+        if (names.count > names_before)
+            deid_pass_mentions(&s);
         /* one span per entity: make room for them at once */
         size_t need = out->n + s.next_ent;
         if (need > out->cap) {
@@ -409,7 +484,8 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             i = j;
         }
     }
-    at_free(s.block);
+    tag_doc_free(&c);
+    deid_scan_free(&s);
     if (st == AT_ERR_NOMEM)
         return at_error_set(st, "text deid: out of memory");
     return st;

@@ -3,7 +3,7 @@
 #ifndef ATELIER_TEXT_DEID_INTERNAL_H
 #define ATELIER_TEXT_DEID_INTERNAL_H
 
-#include "dict.h"
+#include "lexicon.h"
 
 enum { TOK_WORD = 1, TOK_NUM = 2, TOK_PUNCT = 3 };
 /* Words the passes test by their folded form (set with the look-up). */
@@ -19,9 +19,16 @@ typedef struct {
     uint8_t special;   /* TOK_SPECIAL_* of a looked-up word, else 0 */
     uint16_t key;      /* a word's text_pair_key, TOK_KEY_ANY when one of its
                           first two bytes is not ASCII; 0 for other tokens */
+    uint32_t fh;       /* low bits of the folded word's hash (0 when not folded) */
+    uint16_t lex;      /* LEX_* kinds of the folded word (lexicon.h), 0 unknown */
+    uint16_t aux;      /* TOK_AUX_* bits set by the passes after tokenising */
     unsigned dflags;   /* dictionary flags of the folded word */
-    int dval;          /* dictionary value (month number) */
+    int16_t dval;      /* dictionary value (month number, label) */
+    uint16_t line;     /* line number in the chunk (saturates at 65535) */
 } text_tok;
+
+/* text_tok.aux */
+enum { TOK_AUX_SAFE = 1 /* explained as safe by its context (allow-list) */, TOK_AUX_SENT = 2 /* starts a sentence */ };
 
 /* The key of a word from its first two bytes a and b (b 0 for a word of
  * one byte): their low five bits, so that "Tr", "TR" and "tr" share one
@@ -39,8 +46,13 @@ typedef struct {
     uint8_t n, label, need_cap; /* need_cap: the first token must be capitalised */
 } pat_skel;
 
+struct text_tagger;
+
 struct at_text_deid {
     text_dict dict;
+    text_lexicon lex;              /* Debian's word lists and data/text (lexicon.h) */
+    struct text_tagger *tagger;    /* the learned tagger, NULL when none (tagger.h) */
+    int allow_list;                /* 1: the allow-list pass runs (the default) */
     /* the patient's identity, folded */
     int have_patient;
     text_dict patdict; /* the patient's names, folded */
@@ -55,6 +67,9 @@ struct at_text_deid {
 
 /* Raw scanners: return the end offset of a match starting at s, or 0. */
 size_t text_scan_phone(const char *t, size_t len, size_t s);
+/* The same with the OCR's letters for digits (O, o, l, I) among at least
+ * six digits ("02 96 37 l2 OO"). */
+size_t text_scan_phone_ocr(const char *t, size_t len, size_t s);
 size_t text_scan_nir(const char *t, size_t len, size_t s);
 /* Numeric date at s; *ymd receives YYYYMMDD (year 0 when absent). */
 size_t text_scan_date_numeric(const char *t, size_t len, size_t s, int *ymd);
@@ -90,6 +105,28 @@ int text_date_full_days(const char *s, size_t n, long *z);
  * 0 when the writing is not understood (nothing written), else 1 with
  * *st the status of the write. */
 int text_date_put(at_buf *out, const char *s, size_t n, int days, const long *ref, at_status *st);
+
+/* Dates in words, OCR'd and weekday-prefixed (date_words.c). */
+enum { TEXT_DATE_NONE, TEXT_DATE_WORDS, TEXT_DATE_OCR, TEXT_DATE_REST };
+typedef struct {
+    int style;          /* TEXT_DATE_*: REST is a weekday and a date of another writing */
+    int y, m, d;        /* y 0: no year */
+    int have_day, weekday;
+    char sep;           /* of an OCR'd date */
+    size_t rest_off;    /* after the weekday */
+} text_alt_date;
+/* Value of a folded number word ("vingt" 20, "mil" 1000), -1 when none. */
+int text_number_word(const char *f, size_t n);
+/* The value of folded tokens of number words (each split at hyphens;
+ * "et" between): 1 and *value, else 0. */
+int text_number_words_value(const char *const *words, const size_t *lens, size_t count, int *value);
+/* 1..7 for lundi..dimanche (folded), else 0. */
+int text_weekday_of(const char *f, size_t n);
+int text_date_alt_parse(const char *s, size_t n, text_alt_date *out);
+at_status text_date_alt_write(at_buf *b, const text_alt_date *a, const char *s, size_t n, int y, int m, int d);
+int text_date_alt_put(at_buf *out, const char *s, size_t n, int days, const long *ref, at_status *st,
+                      int (*put)(at_buf *, const char *, size_t, int, const long *, at_status *),
+                      long (*yearless)(int, int, const long *));
 
 /* The field of p named by a --patient-info key of kl bytes (folded:
  * "Prénom" = "prenom"), NULL when the key is unknown. */

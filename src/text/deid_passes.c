@@ -75,6 +75,27 @@ static size_t place_run(const text_scan *s, size_t i, size_t max)
     return last;
 }
 
+/* Token i is a unit of a dose or a measure ("UI", "mg", "Gy"): a number
+ * before it is a quantity, not a zip code. */
+static int tok_unit(const text_scan *s, size_t i)
+{
+    static const char *const units[] = {"ui", "mg", "g", "kg", "ml", "l", "gy", "ug", "mcg", "mmol", "umol", "mui",
+                                        "u", "ua", "cgy", "mbq", "mm", "cm", "unites", "cp", "gel", NULL};
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (n > 6)
+        return 0;
+    char f[16];
+    for (size_t j = 0; j < n; j++) {
+        char c = s->t[k->s + j];
+        f[j] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    for (const char *const *u = units; *u; u++)
+        if (strlen(*u) == n && !memcmp(*u, f, n))
+            return 1;
+    return 0;
+}
+
 void deid_pass_numbers(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
@@ -86,12 +107,12 @@ void deid_pass_numbers(text_scan *s)
         int ymd;
         if ((e = text_scan_nir(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_SECU);
-        } else if ((e = text_scan_phone(s->t, s->len, k->s))) {
+        } else if ((e = text_scan_phone(s->t, s->len, k->s)) || (e = text_scan_phone_ocr(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_TEL);
         } else if (k->kind == TOK_NUM && (e = text_scan_date_numeric(s->t, s->len, k->s, &ymd))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_DATE);
         } else if (k->kind == TOK_NUM && zip_ok(s, i) && is_name_word(s, i + 1) && !s->tok[i + 1].nl &&
-                   !(s->tok[i + 1].dflags & DICT_MONTH)) {
+                   !(s->tok[i + 1].dflags & DICT_MONTH) && !tok_unit(s, i + 1)) {
             size_t r = place_run(s, i + 1, 6);
             if (r > i + 1 && mark(s, i, i + 1, AT_PHI_ZIP))
                 mark(s, i + 1, r, AT_PHI_VILLE);
@@ -104,6 +125,7 @@ void deid_pass_numbers(text_scan *s)
             if (j < s->n && (s->tok[j].dflags & DICT_STREET) && !s->tok[j].nl) {
                 size_t r = j + 1;
                 while (r < s->n && r - j < 9 && !s->tok[r].nl && s->tok[r].kind != TOK_NUM &&
+                       !tok_is(s, r, "\xC3\xA0") && /* "12 hent Koz à Plouvien": the street stops at "à" */
                        !(s->tok[r].kind == TOK_PUNCT && s->t[s->tok[r].s] != '\'' && s->t[s->tok[r].s] != '-'))
                     r++;
                 mark(s, i, r, AT_PHI_ADRESSE);
@@ -168,8 +190,20 @@ void deid_pass_hospitals(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
         size_t i = s->list[TEXT_LIST_FLAG][q];
-        if (!(s->tok[i].dflags & DICT_HOSP) || !s->tok[i].cap || s->lab[i])
+        if (!(s->tok[i].dflags & DICT_HOSP) || s->lab[i])
             continue;
+        if (!s->tok[i].cap) {
+            /* in lower case, its name right after it: "laboratoire
+             * Cerballiance Rennes Sud", "clinique Pasteur-Lanroze" */
+            size_t j = i + 1;
+            while (j < s->n && j - i <= 4 && !s->tok[j].nl && is_name_word(s, j) && !s->lab[j] &&
+                   !(s->tok[j].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_ROLE | DICT_FIELD)) &&
+                   !(s->tok[j].lex & (LEX_MED | LEX_EPONYM)))
+                j++;
+            if (j > i + 1)
+                mark(s, i + 1, j, AT_PHI_HOPITAL);
+            continue;
+        }
         size_t j = i + 1;
         int qual = 0;
         while (j < s->n && !s->tok[j].nl && (s->tok[j].dflags & DICT_HOSPQUAL)) {
@@ -180,6 +214,19 @@ void deid_pass_hospitals(text_scan *s)
             tok_is(s, j + 4, "cancer")) {
             j += 5;
             qual = 1;
+        } else if (j + 3 < s->n && (tok_is(s, j, "de") || tok_elided_d(s, j)) && !s->tok[j + 1].nl &&
+                   s->tok[j + 1].kind == TOK_WORD && !s->tok[j + 1].cap && !(s->tok[j + 1].dflags & DICT_CONNECT)) {
+            /* a specialty in lower case, then the place: "Institut de
+             * cancérologie du Finistère", "Centre d'imagerie de Quimper" */
+            size_t q = j + 1;
+            while (q < s->n && q - j <= 3 && !s->tok[q].nl && s->tok[q].kind == TOK_WORD && !s->tok[q].cap &&
+                   !(s->tok[q].dflags & DICT_CONNECT))
+                q++;
+            size_t c = q;
+            while (c < s->n && c - q < 3 && !s->tok[c].nl && (is_connector(s, c) || is_punct(s, c, '\'')))
+                c++;
+            if (c < s->n && !s->tok[c].nl && is_name_word(s, c) && !(s->tok[c].dflags & DICT_TITLE))
+                j = c; /* "Centre de radiothérapie de Quimper", "... Saint-Yves" */
         }
         int names = 0;
         for (;;) {
@@ -310,7 +357,9 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
             end = r;
             continue;
         }
-        if (is_punct(s, r + 1, ':') || (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL)))
+        if (is_punct(s, r + 1, ':') ||
+            (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE)) ||
+            ((t->lex & LEX_MED) && !(t->lex & (LEX_FIRST | LEX_LAST))))
             break;
         if ((t->dflags & DICT_COMMON) && !(t->dflags & (DICT_FIRST | DICT_LAST)) && !t->allcaps &&
             !(t->dflags & DICT_PARTICLE))
@@ -345,8 +394,22 @@ static size_t lower_name_run(const text_scan *s, size_t j)
         r++;
     }
     if (r > j || j >= s->n || s->lab[j] || s->tok[j].kind != TOK_WORD || s->tok[j].cap || s->tok[j].nl ||
-        tok_len(s, j) < 3 || tok_has_digit(s, j) || word_flags(s, j))
+        tok_has_digit(s, j))
         return r;
+    /* a particle and the word after it, whatever it is ("mme le bras",
+     * "dr le floch"): after a title, "le" starts a surname */
+    if ((word_flags(s, j) & DICT_PARTICLE) && tok_len(s, j) <= 3 && j + 1 < s->n && !s->tok[j + 1].nl &&
+        !s->lab[j + 1] && s->tok[j + 1].kind == TOK_WORD && !s->tok[j + 1].cap && tok_len(s, j + 1) >= 3 &&
+        !tok_has_digit(s, j + 1) && !(s->tok[j + 1].lex & (LEX_MED | LEX_KIN)) &&
+        !(word_flags(s, j + 1) & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_PARTICLE | DICT_CONNECT)))
+        return j + 2;
+    if (tok_len(s, j) < 3 || word_flags(s, j))
+        return r;
+    /* a word no lexicon knows: a name ("dr corre à ...") */
+    if (!(s->tok[j].lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_STREET | LEX_ORG)) && s->tok[j].lex)
+        return j + 1;
+    if (!s->tok[j].lex && s->tok[j].fh)
+        return j + 1;
     size_t e = j + 1;
     int ends = e >= s->n || s->tok[e].nl || is_punct(s, e, ',') || is_punct(s, e, '.') || is_punct(s, e, ';') ||
                is_punct(s, e, ')') || is_punct(s, e, ':');
@@ -390,13 +453,13 @@ void deid_pass_titles(text_scan *s)
         }
         if (k->dflags & DICT_TITLE) {
             size_t len = tok_len(s, i);
-            if (len <= 3 && !k->cap)
-                continue; /* "m" the unit, "dr" lower case */
             size_t j = i + 1;
             if (is_punct(s, j, '.'))
                 j++;
             if (j >= s->n || s->tok[j].nl)
                 continue;
+            if (len <= 3 && !k->cap && (len == 1 || s->tok[j].kind != TOK_WORD || s->tok[j].cap))
+                continue; /* "m" the unit; "dr", "mme" in lower case before a lower-case name */
             size_t r = name_run(s, j, 1);
             if (r == j)
                 r = lower_name_run(s, j);
@@ -504,10 +567,14 @@ void deid_pass_dictionary(text_scan *s)
         if (s->lab[i] || k->kind != TOK_WORD || !(k->cap || k->allcaps))
             continue;
         unsigned f = k->dflags;
+        if (k->lex & LEX_MED)
+            continue; /* "EVA", "Eliquis": words of the medical vocabulary, the tagger's to decide */
         if ((f & DICT_FIRST) && !k->allcaps && i + 1 < s->n && s->tok[i + 1].allcaps && !tok_single(s, i + 1) &&
             !s->tok[i + 1].nl && !s->lab[i + 1] && !deid_eponym_context(s, i) &&
             !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST)) &&
-            !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL))) {
+            !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD |
+                                      DICT_BIRTH)) &&
+            !(s->tok[i + 1].lex & LEX_MED)) {
             mark(s, i, i + 1, AT_PHI_PRENOM);
             mark(s, i + 1, i + 2, AT_PHI_NOM);
             i++;
@@ -535,7 +602,9 @@ void deid_pass_dictionary(text_scan *s)
         /* first name followed by a capitalised word: first name + surname */
         if ((f & DICT_FIRST) && i + 1 < s->n && is_name_word(s, i + 1) && !s->tok[i + 1].nl && !s->lab[i + 1]) {
             unsigned g = s->tok[i + 1].dflags;
-            if (!((g & DICT_COMMON) && !(g & DICT_LAST)) && !(g & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_CITY))) {
+            if (!((g & DICT_COMMON) && !(g & DICT_LAST)) &&
+                !(g & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_CITY | DICT_ROLE | DICT_FIELD | DICT_BIRTH)) &&
+                !(s->tok[i + 1].lex & LEX_MED)) {
                 mark(s, i, i + 1, AT_PHI_PRENOM);
                 mark(s, i + 1, i + 2, AT_PHI_NOM);
                 i++;

@@ -11,36 +11,56 @@ static int is_alnum(char c)
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (unsigned char)c >= 0x80;
 }
 
-/* Two digits at i, optionally preceded by one separator of the set. */
-static size_t pair_at(const char *t, size_t len, size_t i, char *sep)
+/* A digit of a phone number at t[i]: '0'..'9', and with ocr the letters
+ * an OCR reads for them (O, o for 0; l, I for 1). Its value or -1. */
+static int phone_digit(const char *t, size_t len, size_t i, int ocr)
 {
-    if (i < len && (t[i] == ' ' || t[i] == '.' || t[i] == '-')) {
-        if (*sep == 0)
-            *sep = t[i];
-        else if (*sep != t[i])
-            return 0;
-        i++;
-    } else if (*sep && *sep != 'x') {
+    if (i >= len)
+        return -1;
+    char c = t[i];
+    if (is_digit(c))
+        return c - '0';
+    if (ocr && (c == 'O' || c == 'o'))
         return 0;
-    } else {
-        *sep = 'x';
+    if (ocr && (c == 'l' || c == 'I'))
+        return 1;
+    return -1;
+}
+
+/* Bytes of a separator between groups of a phone number at t[i]: one
+ * space, dot, dash or slash, two spaces, a no-break space (0 when none). */
+static size_t phone_sep(const char *t, size_t len, size_t i, char *kind)
+{
+    if (i >= len)
+        return 0;
+    char c = t[i];
+    if (c == ' ' || c == '.' || c == '-' || c == '/') {
+        *kind = c;
+        return c == ' ' && i + 1 < len && t[i + 1] == ' ' ? 2 : 1;
     }
-    if (i + 1 < len && is_digit(t[i]) && is_digit(t[i + 1]))
-        return i + 2;
+    if ((unsigned char)c == 0xC2 && i + 1 < len && (unsigned char)t[i + 1] == 0xA0) {
+        *kind = ' ';
+        return 2;
+    }
     return 0;
 }
 
-size_t text_scan_phone(const char *t, size_t len, size_t s)
+/* A French phone number from s: +33, 0033 or (0) prefixes, then the
+ * national number of ten digits (0 and nine) in groups of two to four
+ * digits (the first group may hold the prefix's digit alone: "+33 6 12
+ * ..."), separated by spaces, dots, dashes, or slashes throughout
+ * ("02 98 52 60 60", "0298.52.60.60", "0296 44 71 20", "06.62 14 88 03",
+ * "02/98/52/60/60"), or glued. With ocr, O/o and l/I count as digits
+ * when at least six real digits are there. End offset, or 0. */
+static size_t scan_phone(const char *t, size_t len, size_t s, int ocr)
 {
     size_t i = s;
-    if (i > 0 && is_alnum(t[i - 1]))
+    if (i >= len || (i > 0 && is_alnum(t[i - 1])))
         return 0;
+    int digits = 0, real = 0, group = 0, groups = 0;
     if (t[i] == '+' || (t[i] == '0' && i + 1 < len && t[i + 1] == '0')) {
         /* +33 or 0033, optional (0), then a 9-digit national number */
-        if (t[i] == '+')
-            i++;
-        else
-            i += 2;
+        i += t[i] == '+' ? 1 : 2;
         if (i + 1 >= len || t[i] != '3' || t[i + 1] != '3')
             return 0;
         i += 2;
@@ -51,24 +71,75 @@ size_t text_scan_phone(const char *t, size_t len, size_t s)
             if (i < len && t[i] == ' ')
                 i++;
         }
-        if (i >= len || t[i] < '1' || t[i] > '9')
+        int d = phone_digit(t, len, i, ocr);
+        if (d < 1)
             return 0;
+        digits = 2; /* the national 0 and this digit */
+        real += is_digit(t[i]);
+        group = 1;
         i++;
     } else {
-        if (i + 1 >= len || t[i] != '0' || t[i + 1] < '1' || t[i + 1] > '9')
+        if (phone_digit(t, len, i, ocr) != 0 || phone_digit(t, len, i + 1, ocr) < 1)
             return 0;
+        real += is_digit(t[i]) + is_digit(t[i + 1]);
+        digits = group = 2;
         i += 2;
     }
-    char sep = 0;
-    for (int k = 0; k < 4; k++) {
-        size_t j = pair_at(t, len, i, &sep);
-        if (!j)
+    char sep_kind = 0, kind = 0;
+    int slash = -1; /* 1: every separator a slash, 0: none */
+    int mixed = 0;  /* separators of two kinds ("06.62 14 88 03") */
+    int long_g = 0; /* a group of three or four digits after the first */
+    while (digits < 10) {
+        int d = phone_digit(t, len, i, ocr);
+        if (d >= 0) {
+            if (group >= 4 && groups > 0)
+                return 0;
+            long_g |= groups > 0 && group >= 2;
+            real += is_digit(t[i]);
+            digits++;
+            group++;
+            i++;
+            continue;
+        }
+        size_t sl = phone_sep(t, len, i, &kind);
+        if (!sl || phone_digit(t, len, i + sl, ocr) < 0 || (groups > 0 && group != 2 && group != 4))
             return 0;
-        i = j;
+        int is_slash = kind == '/';
+        if (slash >= 0 && slash != is_slash)
+            return 0;
+        slash = is_slash;
+        mixed |= sep_kind && sep_kind != kind;
+        sep_kind = kind;
+        groups++;
+        group = 0;
+        i += sl;
     }
-    if (i < len && is_alnum(t[i]))
+    /* mixed separators only with groups of two ("01.03.2024 14" is a date) */
+    if (mixed && long_g)
+        return 0;
+    if ((groups > 0 && group != 2 && group != 4) || (i < len && is_alnum(t[i])))
+        return 0;
+    /* the tail of a longer number ("1 84 05 35 123 456") */
+    if (s >= 2 && (t[s - 1] == ' ' || t[s - 1] == '.' || t[s - 1] == '-') && is_digit(t[s - 2]))
+        return 0;
+    /* a digit group right after: a longer number, not a phone */
+    char k2;
+    size_t sl = phone_sep(t, len, i, &k2);
+    if (sl && i + sl < len && is_digit(t[i + sl]) && k2 != ' ' && k2 != '/')
+        return 0;
+    if (ocr && real < 6)
         return 0;
     return i;
+}
+
+size_t text_scan_phone(const char *t, size_t len, size_t s)
+{
+    return scan_phone(t, len, s, 0);
+}
+
+size_t text_scan_phone_ocr(const char *t, size_t len, size_t s)
+{
+    return scan_phone(t, len, s, 1);
 }
 
 /* The layout of a NIR without its key: sex digit, month (01-12, or 20-42
@@ -78,7 +149,8 @@ size_t text_scan_phone(const char *t, size_t len, size_t s)
 static int nir_shaped(const char *d)
 {
     for (int i = 1; i < 15; i++)
-        if (!is_digit(d[i]) && !(i == 6 && d[5] == '2' && (d[6] == 'A' || d[6] == 'B' || d[6] == 'a' || d[6] == 'b')))
+        if (!is_digit(d[i]) &&
+            !(i == 6 && d[5] == '2' && (d[6] == 'A' || d[6] == 'B' || d[6] == 'a' || d[6] == 'b')))
             return 0;
     int month = (d[3] - '0') * 10 + (d[4] - '0');
     if (!((month >= 1 && month <= 12) || (month >= 20 && month <= 42) || month >= 50))
@@ -104,7 +176,8 @@ size_t text_scan_nir(const char *t, size_t len, size_t s)
         if (is_digit(c) || (n == 6 && d[5] == '2' && (c == 'A' || c == 'B' || c == 'a' || c == 'b'))) {
             d[n++] = c;
             i++;
-        } else if ((c == ' ' || c == '.' || c == '-') && n > 0 && i + 1 < len && is_alnum(t[i + 1]) && seps < 8) {
+        } else if ((c == ' ' || c == '.' || c == '-') && n > 0 && i + 1 < len && is_alnum(t[i + 1]) &&
+                   seps < 8) {
             seps++;
             sep_at |= 1u << n;
             i++;
@@ -186,7 +259,10 @@ size_t text_scan_date_numeric(const char *t, size_t len, size_t s, int *ymd)
     return i;
 }
 
-static int mail_char(char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-' || c == '+'; }
+static int mail_char(char c)
+{
+    return is_alnum(c) || c == '.' || c == '_' || c == '-' || c == '+';
+}
 
 size_t text_scan_email_start(const char *t, size_t at)
 {
@@ -201,8 +277,12 @@ size_t text_scan_email_start(const char *t, size_t at)
 size_t text_scan_email_end(const char *t, size_t len, size_t at)
 {
     size_t i = at + 1, lastdot = 0;
-    while (i < len && mail_char(t[i]) && (unsigned char)t[i] < 0x80)
-        i++;
+    /* the domain: ASCII, or the Latin-1 letters of an internationalised
+     * name ("ch-brocéliande.fr") */
+    while (i < len &&
+           ((mail_char(t[i]) && (unsigned char)t[i] < 0x80) ||
+            ((unsigned char)t[i] == 0xC3 && i + 1 < len && ((unsigned char)t[i + 1] & 0xC0) == 0x80)))
+        i += (unsigned char)t[i] == 0xC3 ? 2 : 1;
     while (i > at + 1 && (t[i - 1] == '.' || t[i - 1] == '-'))
         i--;
     for (size_t k = at + 1; k < i; k++)
@@ -217,10 +297,11 @@ int text_month_of(const char *f, size_t n)
 {
     static const char *const names[] = {"janvier", "fevrier", "mars",      "avril",   "mai",      "juin",
                                         "juillet", "aout",    "septembre", "octobre", "novembre", "decembre"};
-    static const char *const abbr[] = {"janv", "fevr", "mar", "avr", "mai", "jun",
+    static const char *const abbr[] = {"janv", "fevr", "mar",  "avr", "mai", "jun",
                                        "juil", "aou",  "sept", "oct", "nov", "dec"};
     for (int m = 0; m < 12; m++)
-        if ((strlen(names[m]) == n && !memcmp(names[m], f, n)) || (strlen(abbr[m]) == n && !memcmp(abbr[m], f, n)))
+        if ((strlen(names[m]) == n && !memcmp(names[m], f, n)) ||
+            (strlen(abbr[m]) == n && !memcmp(abbr[m], f, n)))
             return m + 1;
     if (n == 3 && !memcmp(f, "fev", 3))
         return 2;
@@ -228,7 +309,10 @@ int text_month_of(const char *f, size_t n)
 }
 
 /* The core calendar, with the int years the text code uses. */
-long text_days_from_civil(int y, int m, int d) { return at_days_from_civil(y, m, d); }
+long text_days_from_civil(int y, int m, int d)
+{
+    return at_days_from_civil(y, m, d);
+}
 
 void text_civil_from_days(long z, int *y, int *m, int *d)
 {

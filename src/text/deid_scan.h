@@ -12,6 +12,9 @@ enum {
     TEXT_LIST_NUM,  /* numbers, '+', "1er", month words */
     TEXT_LIST_FLAG, /* words with an id-label, hospital, role, title, birth or field flag */
     TEXT_LIST_NAME, /* capitalised words and "à" */
+    TEXT_LIST_EXTRA, /* '(', words glued to a following '.', '/' or ':', "quatre-vingt..." (deid_extra.c) */
+    TEXT_LIST_CUE,   /* record, account and employer cue words, street words, words with digits */
+    TEXT_LIST_ODD,   /* lower-case words that are unknown or in a name list (tagger, allow-list) */
     TEXT_LIST_COUNT
 };
 
@@ -131,6 +134,23 @@ void deid_pass_birth_dates(text_scan *s);
  * words elsewhere in the document, capitalised, or in lower case when not
  * a word of the language. */
 void deid_names_init(text_names *nm);
+/* Rule passes added for the tagger's labels and writings (deid_extra.c):
+ * early (web addresses and handles, IBAN and insurance numbers, plates,
+ * dates in words and OCR'd dates, ages over 89) and late (free-format
+ * record numbers, employers, rural addresses, dates without a year after
+ * "le"). */
+void deid_pass_extra_early(text_scan *s);
+void deid_pass_extra_dates(text_scan *s);
+void deid_pass_extra_late(text_scan *s);
+/* After the tagger: particles and initials joined to the surname after
+ * them, the capitalised words before an employer or hospital, a known
+ * first name after a surname in capitals. */
+void deid_pass_joins(text_scan *s);
+/* Tokenise and run every rule pass (deid_detect.c): what the tagger
+ * starts from, at detection and in training. s owns its block
+ * (deid_scan_free), names must outlive s. */
+at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, text_scan *s, text_names *names);
+void deid_scan_free(text_scan *s);
 void deid_names_add(text_scan *s, size_t a, size_t b);
 void deid_pass_mentions(text_scan *s);
 

@@ -65,7 +65,8 @@ const char *const *text_surrogate_list(int label, size_t *n)
 
 static const char *const placeholders[AT_PHI_COUNT] = {
     "[X]",    "[NOM]", "[PRENOM]", "[ADRESSE]", "[VILLE]",  "[ZIP]",   "[DATE]",   "[DATE_NAISSANCE]",
-    "[TEL]",  "[MAIL]", "[SECU]",  "[IPP]",     "[NDA]",    "[HOPITAL]", "[RPPS]", "[FINESS]"};
+    "[TEL]",  "[MAIL]", "[SECU]",  "[IPP]",     "[NDA]",    "[HOPITAL]", "[RPPS]", "[FINESS]",
+    "90 ans ou plus", "[EMPLOYEUR]", "[COMPTE]", "[IMMAT]", "[URL]", "[ID]"};
 
 /* What the surrogates of one document are keyed with: the site key and,
  * when the patient is known, a keyed digest of the patient's id (so the
@@ -466,6 +467,32 @@ static at_status put_address(at_buf *out, const char *s, size_t n, const sur_ctx
     return at_buf_puts(out, a);
 }
 
+static const char *const sur_employer[] = {"Société Alvéole", "Entreprise Berthelin", "Établissements Corvel",
+                                           "Société Durandal", "Coopérative Estuaire", "Transports Fauveau"};
+
+/* Letters and digits of s replaced by keyed ones (case and layout kept):
+ * plates, account, insurance and record numbers. */
+static at_status put_alnum(at_buf *out, const sur_ctx *key, const char *domain, const char *s, size_t n)
+{
+    char tmp[256];
+    if (n >= sizeof tmp)
+        return at_buf_puts(out, "[ID]");
+    uint64_t v = keyed_u64(key, domain, s, n), w = v ^ 0x9E3779B97F4A7C15ull;
+    memcpy(tmp, s, n);
+    for (size_t i = 0; i < n; i++) {
+        char c = tmp[i];
+        int r = (int)(v % 26);
+        v = v / 26 ? v / 26 : (w = w * 6364136223846793005ull + 1442695040888963407ull) >> 8;
+        if (c >= '0' && c <= '9')
+            tmp[i] = (char)('0' + r % 10);
+        else if (c >= 'A' && c <= 'Z')
+            tmp[i] = (char)('A' + r);
+        else if (c >= 'a' && c <= 'z')
+            tmp[i] = (char)('a' + r);
+    }
+    return at_buf_append(out, tmp, n);
+}
+
 static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, const sur_ctx *key)
 {
     uint64_t v;
@@ -511,6 +538,19 @@ static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, 
     case AT_PHI_RPPS:
     case AT_PHI_FINESS:
         return put_digits(out, key, label == AT_PHI_RPPS ? "atelier-text-rpps" : "atelier-text-finess", s, n, 0, 1);
+    case AT_PHI_AGE:
+        return at_buf_puts(out, placeholders[AT_PHI_AGE]);
+    case AT_PHI_EMPLOYEUR:
+        v = keyed_u64(key, "atelier-text-employeur", s, n);
+        return at_buf_puts(out, draw_other(sur_employer, COUNT_OF(sur_employer), v % COUNT_OF(sur_employer), 1, s, n));
+    case AT_PHI_URL:
+        v = keyed_u64(key, "atelier-text-url", s, n);
+        return s[0] == '@' ? at_buf_printf(out, "@utilisateur%04u", (unsigned)(v % 10000))
+                           : at_buf_printf(out, "www.exemple-%04u.fr", (unsigned)(v % 10000));
+    case AT_PHI_COMPTE:
+    case AT_PHI_IMMAT:
+    case AT_PHI_ID:
+        return put_alnum(out, key, label == AT_PHI_COMPTE ? "atelier-text-compte" : label == AT_PHI_IMMAT ? "atelier-text-immat" : "atelier-text-id", s, n);
     default:
         return put_digits(out, key, label == AT_PHI_IPP ? "atelier-text-ipp" : "atelier-text-nda", s, n, 0, 0);
     }

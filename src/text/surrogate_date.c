@@ -71,7 +71,18 @@ static int parse_date(const char *s, size_t n, sdate *dt)
 int text_date_full_days(const char *s, size_t n, long *z)
 {
     sdate dt;
-    if (!parse_date(s, n, &dt) || !dt.y)
+    if (!parse_date(s, n, &dt)) {
+        text_alt_date a;
+        if (!text_date_alt_parse(s, n, &a))
+            return 0;
+        if (a.style == TEXT_DATE_REST)
+            return text_date_full_days(s + a.rest_off, n - a.rest_off, z);
+        if (!a.y)
+            return 0;
+        *z = text_days_from_civil(a.y, a.m, a.d);
+        return 1;
+    }
+    if (!dt.y)
         return 0;
     *z = text_days_from_civil(dt.y, dt.m, dt.d);
     return 1;
@@ -147,7 +158,7 @@ int text_date_put(at_buf *out, const char *s, size_t n, int days, const long *re
 {
     sdate dt;
     if (!parse_date(s, n, &dt))
-        return 0;
+        return text_date_alt_put(out, s, n, days, ref, st, text_date_put, yearless_days);
     long z = (dt.y ? text_days_from_civil(dt.y, dt.m, dt.d) : yearless_days(dt.m, dt.d, ref)) + days;
     int y, m, d;
     text_civil_from_days(z, &y, &m, &d);

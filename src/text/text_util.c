@@ -7,7 +7,8 @@
 
 static const char *const label_names[AT_PHI_COUNT] = {
     "NONE", "NOM",  "PRENOM", "ADRESSE", "VILLE", "ZIP",     "DATE",  "DATE_NAISSANCE",
-    "TEL",  "MAIL", "SECU",   "IPP",     "NDA",   "HOPITAL", "RPPS",  "FINESS"};
+    "TEL",  "MAIL", "SECU",   "IPP",     "NDA",   "HOPITAL", "RPPS",  "FINESS",
+    "AGE",  "EMPLOYEUR", "COMPTE", "IMMAT", "URL", "ID"};
 
 const char *at_phi_label_name(int label)
 {

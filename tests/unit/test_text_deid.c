@@ -4,6 +4,7 @@
 
 #include "atelier/synth.h"
 #include "atelier/text.h"
+#include "atelier/text_model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +107,8 @@ static void test_rules(void **state)
     nir[14] = (char)(nir[14] == '9' ? '0' : nir[14] + 1);
     snprintf(nirtext, sizeof nirtext, "valeur %s brute", nir);
     assert_int_equal(label_of(nirtext, nir), AT_PHI_SECU); /* a typo'd key is still a NIR */
-    assert_int_equal(label_of("valeur 152153523804587 brute", "1521"), 0); /* month 15: not a NIR */
+    /* month 15: not a NIR, but a bare number of 15 digits is some record's */
+    assert_int_equal(label_of("valeur 152153523804587 brute", "1521"), AT_PHI_ID);
 }
 
 /* Redact text with the shared detector; returns a malloc'd string. */
@@ -722,17 +724,19 @@ static const struct {
     int label;
 } pinned_spans[] = {
     {0, 13, AT_PHI_HOPITAL}, {50, 9, AT_PHI_DATE}, {65, 8, AT_PHI_PRENOM}, {74, 7, AT_PHI_NOM},
-    {88, 6, AT_PHI_NOM}, {98, 10, AT_PHI_DATE_NAISSANCE}, {123, 5, AT_PHI_VILLE}, {155, 7, AT_PHI_PRENOM},
-    {163, 6, AT_PHI_NOM}, {181, 20, AT_PHI_ADRESSE}, {203, 5, AT_PHI_ZIP}, {209, 6, AT_PHI_VILLE},
-    {230, 17, AT_PHI_TEL}, {257, 24, AT_PHI_MAIL}, {288, 15, AT_PHI_SECU}, {304, 11, AT_PHI_PRENOM},
-    {316, 8, AT_PHI_NOM}, {335, 4, AT_PHI_VILLE}, {391, 5, AT_PHI_PRENOM}, {397, 5, AT_PHI_NOM},
-    {415, 4, AT_PHI_PRENOM}, {420, 6, AT_PHI_NOM}, {459, 4, AT_PHI_PRENOM}, {464, 8, AT_PHI_NOM},
+    {88, 6, AT_PHI_NOM}, {98, 10, AT_PHI_DATE_NAISSANCE}, {123, 5, AT_PHI_VILLE},
+    {133, 8, AT_PHI_NOM}, {142, 5, AT_PHI_NOM}, /* the allow-list: neither word is known to be safe */
+    {155, 7, AT_PHI_PRENOM}, {163, 6, AT_PHI_NOM}, {181, 20, AT_PHI_ADRESSE}, {203, 5, AT_PHI_ZIP},
+    {209, 6, AT_PHI_VILLE}, {230, 17, AT_PHI_TEL}, {257, 24, AT_PHI_MAIL}, {288, 15, AT_PHI_SECU},
+    {304, 11, AT_PHI_PRENOM}, {316, 8, AT_PHI_NOM}, {335, 4, AT_PHI_VILLE}, {391, 5, AT_PHI_PRENOM},
+    {397, 5, AT_PHI_NOM}, {415, 4, AT_PHI_PRENOM}, {420, 6, AT_PHI_NOM}, {459, 4, AT_PHI_PRENOM},
+    {464, 8, AT_PHI_NOM},
 };
 
-static void check_pinned(const char *text, size_t len, size_t shift)
+static void check_pinned(const at_text_deid *d, const char *text, size_t len, size_t shift)
 {
     at_text_spans sp = {0};
-    assert_int_equal(at_text_deid_detect(det, text, len, &sp), AT_OK);
+    assert_int_equal(at_text_deid_detect(d, text, len, &sp), AT_OK);
     size_t n = sizeof pinned_spans / sizeof *pinned_spans;
     assert_int_equal(sp.n, n);
     for (size_t i = 0; i < n; i++) {
@@ -747,15 +751,20 @@ static void test_pinned_spans(void **state)
 {
     (void)state;
     size_t n = strlen(pinned_text), pad = 60000;
-    check_pinned(pinned_text, n, 0);
+    /* the rules and the allow-list: the tagger's model is retrained at times */
+    at_text_deid *d;
+    assert_int_equal(at_text_deid_new(NULL, &d), AT_OK);
+    assert_int_equal(at_text_deid_set_model(d, NULL), AT_OK);
+    check_pinned(d, pinned_text, n, 0);
     char *grow = malloc(pad + 1 + n);
     assert_non_null(grow);
     for (size_t i = 0; i < pad; i += 2)
         memcpy(grow + i, ". ", 2);
     grow[pad] = '\n';
     memcpy(grow + pad + 1, pinned_text, n);
-    check_pinned(grow, pad + 1 + n, pad + 1);
+    check_pinned(d, grow, pad + 1 + n, pad + 1);
     free(grow);
+    at_text_deid_free(d);
 }
 
 /* The targets of issue #5 on a held-out set: pools and seeds never used to

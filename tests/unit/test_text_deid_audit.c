@@ -217,7 +217,8 @@ static void test_patient_ipp_glued(void **state)
 {
     (void)state;
     at_text_patient p = {.ipp = "80012345"};
-    expect(&p, "ipp80012345. IPP80012345 ; ipp80012346 ; 80012345.", "[IPP]. [IPP] ; ipp80012346 ; [IPP].");
+    /* another number glued to the label is not the patient's IPP, but still a record number */
+    expect(&p, "ipp80012345. IPP80012345 ; ipp80012346 ; 80012345.", "[IPP]. [IPP] ; [ID] ; [IPP].");
 }
 
 /* 8. A lone CR is a line break as LF is: no name across it, the CR kept

@@ -1,0 +1,408 @@
+/* The allow-list pass, the de-identifier's recall floor (Philter's
+ * principle, as the DICOM door's allow-list): a word the rules and the
+ * tagger left is kept only when it is known to be safe (a word of Debian's
+ * French dictionaries or of the medical vocabulary, or one of their
+ * inflections, or a drug or surgical word by its ending) or when its
+ * context explains it (an eponym's place, a brand name beside a drug, an
+ * abbreviation). Words that are known and also names (Martin, Rose,
+ * Nancy) were the tagger's to decide. */
+#include "tagger.h"
+
+#include <string.h>
+
+#define KNOWN (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN)
+#define DICT_SAFE                                                                                            \
+    (DICT_COMMON | DICT_EPONYM | DICT_MONTH | DICT_TITLE | DICT_HOSP | DICT_HOSPQUAL | DICT_STREET |         \
+     DICT_EPOTRIG | DICT_IDLABEL | DICT_FIELD | DICT_RESID | DICT_PARTICLE | DICT_CONNECT | DICT_ROLE |      \
+     DICT_BIRTH)
+
+/* Endings of drug names (INN stems) and of medical words, folded. */
+static const struct {
+    const char *s;
+    unsigned char n;
+} safe_endings[] = {
+    {"mab", 3},         {"nib", 3},       {"ciclib", 6},      {"parib", 5},          {"lisib", 5},
+    {"platine", 7},     {"taxel", 5},     {"rubicine", 8},    {"mycine", 6},         {"cilline", 7},
+    {"cycline", 7},     {"floxacine", 9}, {"conazole", 8},    {"prazole", 7},        {"tidine", 6},
+    {"sartan", 6},      {"pril", 4},      {"olol", 4},        {"dipine", 6},         {"statine", 7},
+    {"parine", 6},      {"xaban", 5},     {"gatran", 6},      {"setron", 6},         {"pitant", 6},
+    {"lukast", 6},      {"relix", 5},     {"reline", 6},      {"lutamide", 8},       {"trozole", 7},
+    {"mustine", 7},     {"tecan", 5},     {"citabine", 8},    {"trexed", 6},         {"poside", 6},
+    {"limus", 5},       {"profene", 7},   {"oxacine", 7},     {"zepam", 5},          {"azepam", 6},
+    {"clone", 5},       {"barbital", 8},  {"tinib", 5},       {"rafenib", 7},        {"ectomie", 7},
+    {"ectomies", 8},    {"otomie", 6},    {"ostomie", 7},     {"stomie", 6},         {"scopie", 6},
+    {"graphie", 7},     {"plastie", 7},   {"penie", 5},       {"penies", 6},         {"emie", 4},
+    {"emies", 5},       {"urie", 4},      {"algie", 5},       {"algies", 6},         {"pathie", 6},
+    {"pathies", 7},     {"logie", 5},     {"logique", 7},     {"therapie", 8},       {"cytose", 6},
+    {"plasie", 6},      {"trophie", 7},   {"rragie", 6},      {"rrhee", 5},          {"cytaire", 7},
+    {"cytaires", 8},    {"blastique", 9}, {"genique", 7},     {"geniques", 8},       {"metrie", 6},
+    {"tomie", 5},       {"ectasie", 7},   {"lyse", 4},        {"nectomie", 8},       {"oscopique", 9},
+    {"ographique", 10}, {"mammaire", 8},  {"cellulaire", 10}, {"ganglionnaire", 13}, {NULL, 0}};
+
+static const char *const safe_prefixes[] = {
+    "endo",    "hepato", "gastro",  "oeso",    "neuro",   "cardio",  "pneumo",  "nephro",   "hemato",
+    "immuno",  "radio",  "chimio",  "onco",    "cyto",    "histo",   "lympho",  "myelo",    "osteo",
+    "thrombo", "angio",  "dermato", "gyneco",  "colo",    "recto",   "laparo",  "thoraco",  "abdomino",
+    "mammo",   "echo",   "scinti",  "hyper",   "hypo",    "anti",    "post",    "pre",      "peri",
+    "intra",   "extra",  "retro",   "trans",   "micro",   "macro",   "neo",     "pseudo",   "oligo",
+    "poly",    "hemi",   "leuco",   "erythro", "broncho", "pleuro",  "spleno",  "pancreat", "cholang",
+    "chole",   "cysto",  "uretero", "prostat", "hystero", "salping", "ovari",   "mastec",   "adeno",
+    "carcino", "sarco",  "melano",  "glio",    "medullo", "cortico", "hormono", "mucos",    "dys",
+    "tachy",   "brady",  "photo",   "electro", "physio",  "psycho",  "ortho",   "cephal",   "crani",
+    "vertebr", NULL};
+
+static int ends_with(const char *f, size_t n, const char *e, size_t m)
+{
+    /* a short ending on a short word is a name's as often ("Jérémie", "Laurie") */
+    return n > m + (m <= 4 ? 4 : 2) && f[n - 1] == e[m - 1] && !memcmp(f + n - m, e, m);
+}
+
+/* The folded word f (n bytes) is a word of the language or medical by
+ * one of its inflections: plural, feminine, past participle. */
+static int known_inflection(const text_lexicon *x, const char *f, size_t n)
+{
+    static const struct {
+        const char *end, *base;
+        unsigned char el, bl;
+    } rules[] = {
+        {"s", "", 1, 0},        {"x", "", 1, 0},         {"e", "", 1, 0},        {"es", "", 2, 0},
+        {"ee", "e", 2, 1},      {"ees", "e", 3, 1},      {"aux", "al", 3, 2},    {"ale", "al", 3, 2},
+        {"ales", "al", 4, 2},   {"ives", "if", 4, 2},    {"ive", "if", 3, 2},    {"euse", "eux", 4, 3},
+        {"euses", "eux", 5, 3}, {"iques", "ique", 5, 4}, {"ienne", "ien", 5, 3}, {"iennes", "ien", 6, 3},
+        {"ees", "er", 3, 2},    {"ee", "er", 2, 2},      {"e", "er", 1, 2}};
+    char b[LEX_MAX_WORD + 16];
+    char last = n ? f[n - 1] : 0;
+    if (last != 's' && last != 'x' && last != 'e')
+        return 0;
+    for (size_t r = 0; r < sizeof rules / sizeof *rules; r++) {
+        size_t el = rules[r].el, bl = rules[r].bl;
+        if (n <= el + 2 || n - el + bl > LEX_MAX_WORD || rules[r].end[el - 1] != last ||
+            memcmp(f + n - el, rules[r].end, el))
+            continue;
+        memcpy(b, f, n - el);
+        memcpy(b + n - el, rules[r].base, bl);
+        if (text_lexicon_get(x, b, n - el + bl) & (LEX_WORD | LEX_MED))
+            return 1;
+    }
+    return 0;
+}
+
+/* A writing no name has: capitals after a lower-case letter ("CheckMate",
+ * "HbA1c", "OlympiA"), or two capitals then lower case ("QTc",
+ * "IMpower"): abbreviations, trial and brand names, units. Names written
+ * so ("McBurney", "DeVita", "LeBlanc", "VanDyk") start with a particle. */
+int deid_mixed_case(const char *w, size_t n)
+{
+    static const char *const prefixes[] = {"Mc", "Mac", "De",  "Di",  "Du", "Da",
+                                           "Le", "La",  "Van", "Von", "O'", NULL};
+    int lower_seen = 0, upper_run = 0, mixed = 0;
+    for (size_t i = 0; i < n && !mixed; i++) {
+        unsigned char c = (unsigned char)w[i];
+        if (c >= 'a' && c <= 'z') {
+            mixed = upper_run >= 2 && i == (size_t)upper_run;
+            lower_seen = 1;
+        } else if (c >= 'A' && c <= 'Z') {
+            mixed = lower_seen;
+            upper_run += !lower_seen;
+        } else if (c >= 0x80 || c == '-' || c == '\'') {
+            return 0;
+        }
+    }
+    if (!mixed)
+        return 0;
+    for (const char *const *p = prefixes; *p; p++) {
+        size_t l = strlen(*p);
+        if (n > l && !memcmp(w, *p, l) && w[l] >= 'A' && w[l] <= 'Z')
+            return 0;
+    }
+    return 1;
+}
+
+/* A word a trial, a study or a cohort is named by: in capitals or mixed
+ * case, with a number glued by a hyphen ("KEYNOTE-522", "PAOLA-1") or
+ * after a study word ("essai PACIFIC", "étude CheckMate 227"). */
+static const char *const study_words[] = {"essai",   "essais", "etude",     "etudes",   "protocole", "trial",
+                                          "cohorte", "bras",   "programme", "registre", "schema",    NULL};
+
+int deid_study_name(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (!k->allcaps && !deid_mixed_case(s->t + k->s, k->e - k->s))
+        return 0;
+    if (i + 2 < s->n && is_punct(s, i + 1, '-') && s->tok[i + 1].s == k->e && s->tok[i + 2].kind == TOK_NUM &&
+        s->tok[i + 2].s == s->tok[i + 1].e && s->tok[i + 2].e - s->tok[i + 2].s <= 3)
+        return 1;
+    /* in parentheses after a treatment: "durvalumab 1 an (PACIFIC)" */
+    if (i >= 2 && is_punct(s, i - 1, '(') && is_punct(s, i + 1, ')') && !k->nl && !s->tok[i - 1].nl)
+        for (size_t q = i - 1; q > 0 && i - q < 5 && !s->tok[q].nl; q--)
+            if ((s->tok[q - 1].lex & LEX_MED) && !(s->tok[q - 1].lex & (LEX_FIRST | LEX_LAST)))
+                return 1;
+    for (size_t q = i, hop = 0; q > 0 && hop < 3; q--, hop++) {
+        const text_tok *p = &s->tok[q - 1];
+        if (p->nl && q - 1 < i)
+            break;
+        if (p->kind == TOK_WORD && p->e - p->s <= 12) {
+            char f[16];
+            int fl = text_lexicon_fold(s->t + p->s, p->e - p->s, f, sizeof f);
+            for (const char *const *w = study_words; fl > 0 && *w; w++)
+                if (strlen(*w) == (size_t)fl && !memcmp(*w, f, (size_t)fl))
+                    return 1;
+        }
+        if (s->tok[q - 1].nl)
+            break;
+    }
+    return 0;
+}
+
+/* Gene, TNM, cycle and dose writings among words with digits ("BRCA1",
+ * "pT2N0", "C3J1", "75mg", "HER2", "L4-L5"): the letters and digits of a
+ * code of at most three digits, or a TNM. */
+static int safe_code(const char *w, size_t n)
+{
+    size_t digits = 0;
+    for (size_t i = 0; i < n; i++)
+        digits += (unsigned)(w[i] - '0') < 10u;
+    if (digits <= 4)
+        return 1; /* genes, cycles, doses, times ("10h41") */
+    if (n == 11 && !memcmp(w, "NCT", 3) && digits == 8)
+        return 1; /* a ClinicalTrials.gov registration */
+    /* TNM: [cpy]*T..N..M.. */
+    size_t i = 0;
+    while (i < n && (w[i] == 'c' || w[i] == 'p' || w[i] == 'y' || w[i] == 'r' || w[i] == 'u'))
+        i++;
+    return i < n && w[i] == 'T' && memchr(w + i, 'N', n - i) != NULL;
+}
+
+int deid_safe_form(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    const char *w = s->t + k->s;
+    size_t n = k->e - k->s;
+    if (deid_mixed_case(w, n) || deid_study_name(s, i))
+        return 1;
+    char f[96];
+    int fl = n < 90 ? text_lexicon_fold(w, n, f, sizeof f) : -1;
+    if (fl <= 0 || memchr(f, '-', (size_t)fl) || (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)))
+        return 0;
+    for (size_t e = 0; safe_endings[e].s; e++)
+        if (ends_with(f, (size_t)fl, safe_endings[e].s, safe_endings[e].n))
+            return 1;
+    return 0;
+}
+
+int deid_known_safe(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if ((k->lex & KNOWN) || (k->dflags & DICT_SAFE))
+        return 1;
+    const char *w = s->t + k->s;
+    size_t n = k->e - k->s;
+    int digit = 0;
+    for (size_t j = 0; j < n; j++)
+        digit |= (unsigned)(w[j] - '0') < 10u;
+    if (digit)
+        return safe_code(w, n);
+    if (deid_mixed_case(w, n) || deid_study_name(s, i))
+        return 1;
+    char f[96];
+    int fl = text_lexicon_fold(w, n, f, sizeof f);
+    if (fl <= 0)
+        return 0;
+    /* an elided word ("l'", "qu'") or one letter */
+    if (fl <= 1 || (fl == 2 && f[1] == '\''))
+        return 1;
+    /* a roman numeral, with a letter after it ("IIIa", "IVb") */
+    {
+        int r = 0;
+        while (r < fl && (f[r] == 'i' || f[r] == 'v' || f[r] == 'x'))
+            r++;
+        if (r >= 2 && r >= fl - 1 && (r == fl || (f[r] >= 'a' && f[r] <= 'c')) &&
+            !(k->lex & (LEX_FIRST | LEX_LAST)))
+            return 1;
+    }
+    const text_lexicon *x = &s->d->lex;
+    if (known_inflection(x, f, (size_t)fl))
+        return 1;
+    /* a word cut at a line end ("capécita-" / "bine"): the whole */
+    if (i + 2 < s->n && is_punct(s, i + 1, '-') && s->tok[i + 1].s == k->e && s->tok[i + 2].nl &&
+        s->tok[i + 2].kind == TOK_WORD && fl + (s->tok[i + 2].e - s->tok[i + 2].s) < 80) {
+        char g[96];
+        int gl = text_lexicon_fold(s->t + s->tok[i + 2].s, s->tok[i + 2].e - s->tok[i + 2].s, g, sizeof g);
+        if (gl > 0 && fl + gl < 90) {
+            char both[112];
+            memcpy(both, f, (size_t)fl);
+            memcpy(both + fl, g, (size_t)gl);
+            if ((text_lexicon_get(x, both, (size_t)(fl + gl)) & (LEX_WORD | LEX_MED)) ||
+                known_inflection(x, both, (size_t)(fl + gl)))
+                return 1;
+        }
+    }
+    if (i >= 2 && k->nl && is_punct(s, i - 1, '-') && s->tok[i - 2].e == s->tok[i - 1].s &&
+        s->tok[i - 2].kind == TOK_WORD) {
+        char g[96];
+        int gl = text_lexicon_fold(s->t + s->tok[i - 2].s, s->tok[i - 2].e - s->tok[i - 2].s, g, sizeof g);
+        if (gl > 0 && fl + gl < 90) {
+            char both[112];
+            memcpy(both, g, (size_t)gl);
+            memcpy(both + gl, f, (size_t)fl);
+            if ((text_lexicon_get(x, both, (size_t)(fl + gl)) & (LEX_WORD | LEX_MED)) ||
+                known_inflection(x, both, (size_t)(fl + gl)))
+                return 1;
+        }
+    }
+    for (size_t e = 0; safe_endings[e].s; e++)
+        if (ends_with(f, (size_t)fl, safe_endings[e].s, safe_endings[e].n))
+            return 1;
+    /* a medical prefix on a long word ("endobrachyoesophage"), or a very
+     * long word: names are rarely either */
+    if (!(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) && !memchr(f, '-', (size_t)fl)) {
+        if (fl >= 14)
+            return 1;
+        for (const char *const *p = safe_prefixes; *p && fl >= 9; p++)
+            if (!memcmp(f, *p, strlen(*p)))
+                return 1;
+    }
+    /* a hyphenated word: known when every part is, or when its last part
+     * is and it is written in lower case ("thoraco-abdomino-pelvien") */
+    if (memchr(f, '-', (size_t)fl)) {
+        int all = 1, last = 0;
+        for (size_t a = 0; a < (size_t)fl;) {
+            size_t b = a;
+            while (b < (size_t)fl && f[b] != '-')
+                b++;
+            unsigned kinds = b > a + 2 ? text_lexicon_get(x, f + a, b - a) : LEX_WORD;
+            int ok =
+                (kinds & (LEX_WORD | LEX_MED | LEX_EPONYM)) != 0 ||
+                (b > a && known_inflection(x, f + a, b - a)) ||
+                (b - a >= 5 && f[b - 1] == 'o' &&
+                 !(kinds & (LEX_FIRST | LEX_LAST | LEX_PLACE))) ||                           /* "thoraco-" */
+                (k->allcaps && b - a <= 4 && !(kinds & (LEX_FIRST | LEX_LAST | LEX_PLACE))); /* "G-CSF" */
+            all &= ok;
+            last = ok;
+            a = b + 1;
+        }
+        if (all || (last && !k->cap && !k->allcaps))
+            return 1;
+    }
+    return 0;
+}
+
+/* Token i names a pharmaceutical form or a dose unit. */
+static int tok_drug_form(const text_scan *s, size_t i)
+{
+    static const char *const forms[] = {
+        "creme",   "gel",    "cp",         "cps",     "comprime", "comprimes", "gelule",
+        "gelules", "sachet", "sachets",    "ampoule", "ampoules", "solution",  "collyre",
+        "pommade", "sirop",  "injectable", "lp",      "lm",       "mg",        "g",
+        "ug",      "mcg",    "ui",         "ml",      "patch",    "spray",     "suppositoire",
+        "poudre",  "flacon", "inj",        "sol",     NULL};
+    char f[32];
+    size_t n = s->tok[i].e - s->tok[i].s;
+    int fl = n < 24 ? text_lexicon_fold(s->t + s->tok[i].s, n, f, sizeof f) : -1;
+    if (fl <= 0)
+        return 0;
+    for (const char *const *w = forms; *w; w++)
+        if (strlen(*w) == (size_t)fl && !memcmp(*w, f, (size_t)fl))
+            return 1;
+    return 0;
+}
+
+int deid_drug_line(const text_scan *s, size_t i)
+{
+    size_t a = i, e = i + 1;
+    while (a > 0 && !s->tok[a].nl && i - a < 40)
+        a--;
+    while (e < s->n && !s->tok[e].nl && e - i < 40)
+        e++;
+    int med = 0;
+    for (size_t q = a; q < e; q++) {
+        const text_tok *k = &s->tok[q];
+        if ((k->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (k->lex & LEX_KIN) ||
+            s->lab[q] == AT_PHI_NOM || s->lab[q] == AT_PHI_PRENOM)
+            return 0;
+        med += q != i && (k->lex & LEX_MED) && !(k->lex & (LEX_FIRST | LEX_LAST)) && k->kind == TOK_WORD &&
+               k->e - k->s >= 4;
+    }
+    return med >= 2;
+}
+
+/* Context that explains an unknown word as safe: an eponym's place
+ * ("maladie de X"), a brand name in parentheses after a drug or a dose
+ * after it ("X 50 mg"), an abbreviation of at most three capitals. */
+static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (deid_eponym_context(s, i))
+        return 1;
+    if (i >= 2 && is_punct(s, i - 1, '(') && (s->tok[i - 2].lex & LEX_MED))
+        return 1;
+    /* a line of drugs, with no title nor name ("Traitements : Kardégic 75 mg, Spiriva ...") */
+    if ((k->cap || k->allcaps) && deid_drug_line(s, i))
+        return 1;
+    /* a drug by the form or dose after it: "X crème", "X 500 mg", "X LP" */
+    if (i + 1 < s->n && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD && tok_drug_form(s, i + 1))
+        return 1;
+    if (i + 2 < s->n && s->tok[i + 1].kind == TOK_NUM && !s->tok[i + 1].nl &&
+        s->tok[i + 2].kind == TOK_WORD) {
+        const text_tok *u = &s->tok[i + 2];
+        if ((u->lex & LEX_MED) && u->e - u->s <= 6 && !(u->lex & LEX_WORD))
+            return 1; /* "X 50 mg", "X 400 UI" */
+    }
+    /* an abbreviation: up to four capitals no name list holds (a surname
+     * that short comes with a title or a first name, which the rules see) */
+    if (k->allcaps && k->e - k->s <= 4 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE)))
+        return 1;
+    return 0;
+}
+
+static void allow_token(text_scan *s, const tag_doc *c, size_t i);
+
+void deid_pass_allow(text_scan *s, const tag_doc *c)
+{
+    static const int lists[] = {TEXT_LIST_NAME, TEXT_LIST_ODD, TEXT_LIST_CUE};
+    for (size_t l = 0; l < 3; l++)
+        for (size_t q = 0; q < s->nlist[lists[l]]; q++)
+            allow_token(s, c, s->list[lists[l]][q]);
+}
+
+/* (the pass over each token the tokeniser listed) */
+static void allow_token(text_scan *s, const tag_doc *c, size_t i)
+{
+    {
+        const text_tok *k = &s->tok[i];
+        if (k->kind != TOK_WORD || s->lab[i] || (k->aux & TOK_AUX_SAFE) || k->e - k->s > 60)
+            return;
+        if ((k->lex & KNOWN) || (k->dflags & DICT_SAFE) || deid_known_safe(s, i) || context_safe(s, c, i))
+            return;
+        int named = (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) != 0;
+        if (!k->cap && !k->allcaps && !named) {
+            /* an unknown word in lower case: a name only when the tagger
+             * leans that way or a title, relative or label stands before */
+            int cue = 0;
+            for (size_t q = i, hop = 0; !cue && q > 0 && hop < 2; q--, hop++) {
+                const text_tok *p = &s->tok[q - 1];
+                cue = (p->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (p->lex & LEX_KIN) ||
+                      s->lab[q - 1] == AT_PHI_NOM || s->lab[q - 1] == AT_PHI_PRENOM;
+                if (s->tok[q - 1].nl)
+                    break;
+            }
+            if (!cue)
+                return;
+        }
+        int label, digit = 0;
+        for (uint32_t b = k->s; b < k->e; b++)
+            digit |= (unsigned)(s->t[b] - '0') < 10u;
+        if (digit)
+            label = AT_PHI_ID;
+        else if (c->cand[i] && s->d->tagger)
+            label = tag_to_label(c->best[i]);
+        else if ((k->lex & (LEX_PLACE | LEX_CITY)) && !(k->lex & (LEX_FIRST | LEX_LAST)))
+            label = AT_PHI_VILLE;
+        else if ((k->lex & LEX_FIRST) && !(k->lex & LEX_LAST))
+            label = AT_PHI_PRENOM;
+        else
+            label = AT_PHI_NOM;
+        if (mark(s, i, i + 1, label) && (label == AT_PHI_NOM || label == AT_PHI_PRENOM))
+            deid_names_add(s, i, i + 1);
+    }
+}

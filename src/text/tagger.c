@@ -1,0 +1,420 @@
+/* The learned tagger's features and decoding: which tokens it decides,
+ * their hashed features, Viterbi over each run of them, and its pass in
+ * the detector. Training is in tagger_train.c, the model file in
+ * tagger_io.c. */
+#include "tagger.h"
+
+#include <math.h>
+#include <string.h>
+
+static const int tag_labels[TAG_COUNT] = {AT_PHI_NONE,    AT_PHI_PRENOM,  AT_PHI_NOM,      AT_PHI_VILLE,
+                                          AT_PHI_ADRESSE, AT_PHI_HOPITAL, AT_PHI_EMPLOYEUR};
+
+int tag_to_label(int tag)
+{
+    return tag > 0 && tag < TAG_COUNT ? tag_labels[tag] : AT_PHI_NONE;
+}
+
+int tag_of_label(int label)
+{
+    for (int t = 1; t < TAG_COUNT; t++)
+        if (tag_labels[t] == label)
+            return t;
+    return TAG_O;
+}
+
+/* ---- which tokens the tagger decides --------------------------------------- */
+
+#define NAMEY (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)
+#define KNOWN (LEX_WORD | LEX_MED | LEX_EPONYM)
+
+static int tok_digit(const text_scan *s, size_t i)
+{
+    for (uint32_t k = s->tok[i].s; k < s->tok[i].e; k++)
+        if ((unsigned)(s->t[k] - '0') < 10u)
+            return 1;
+    return 0;
+}
+
+/* A sentence starts at token i: the first of a line, or after . ! ? : */
+static int sentence_start(const text_scan *s, size_t i)
+{
+    if (i == 0 || s->tok[i].nl)
+        return 1;
+    const text_tok *p = &s->tok[i - 1];
+    if (p->kind != TOK_PUNCT || p->e - p->s != 1)
+        return 0;
+    char c = s->t[p->s];
+    return c == '.' || c == '!' || c == '?' || c == ':' || c == '-' || c == '(' || c == '"';
+}
+
+static int lower_cue(const text_scan *s, size_t i);
+
+static int candidate(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || s->lab[i] || k->e - k->s > 40)
+        return 0;
+    unsigned lx = k->lex;
+    size_t n = k->e - k->s;
+    /* eponyms (the rules keep them in their place), the medical
+     * vocabulary, headers in capitals, single letters but initials */
+    if ((lx & LEX_EPONYM) || (k->dflags & DICT_EPONYM) ||
+        ((lx & (LEX_MED | LEX_WORD)) && !(lx & NAMEY) && (k->allcaps || (lx & LEX_MED))))
+        return 0;
+    if ((n == 1 || (n == 2 && (unsigned char)s->t[k->s] >= 0xC0)) && !is_punct(s, i + 1, '.'))
+        return 0;
+    /* abbreviations of two to four capitals no name list holds, and
+     * words in an eponym's place ("score d'Oncotype") */
+    if (k->allcaps && n <= 4 && !(lx & NAMEY))
+        return 0;
+    if (deid_eponym_context(s, i))
+        return 0;
+    if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH |
+                     DICT_HOSP | DICT_HOSPQUAL | DICT_STREET | DICT_EPOTRIG | DICT_RESID))
+        return 0;
+    if (lx & NAMEY || k->dflags & (DICT_FIRST | DICT_LAST | DICT_CITY))
+        return 1;
+    if (tok_digit(s, i))
+        return 0; /* codes and numbers: the rules */
+    /* an unknown word, unless the safe vocabulary explains it by its form
+     * (a drug's or a medical word's ending, an abbreviation's writing, a
+     * trial's name) with no title, label or name beside it */
+    if (!(lx & KNOWN) && !(k->dflags & (DICT_COMMON | DICT_EPONYM | DICT_CONNECT | DICT_PARTICLE)))
+        return k->cap || k->allcaps ? !(deid_safe_form(s, i) ||
+                                        (sentence_start(s, i) && !k->allcaps && deid_known_safe(s, i))) ||
+                                          lower_cue(s, i)
+                                    : !deid_known_safe(s, i);
+    return 0; /* a word of the language that no name list holds */
+}
+
+/* A cue that a word in lower case is a name: a title, a field label, a
+ * role or a relative within two tokens before it, or a name beside it. */
+static int lower_cue(const text_scan *s, size_t i)
+{
+    for (size_t q = i, hop = 0; q > 0 && hop < 2 && !s->tok[q].nl; q--, hop++) {
+        const text_tok *p = &s->tok[q - 1];
+        if (p->kind == TOK_PUNCT &&
+            (s->t[p->s] == '.' || s->t[p->s] == ';' || s->t[p->s] == '!' || s->t[p->s] == '?'))
+            break;
+        if ((p->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (p->lex & LEX_KIN) ||
+            s->lab[q - 1] == AT_PHI_NOM || s->lab[q - 1] == AT_PHI_PRENOM)
+            return 1;
+        if (s->tok[q - 1].nl)
+            break;
+    }
+    /* a name or a role after it ("solène IDE") */
+    return i + 1 < s->n && !s->tok[i + 1].nl &&
+           (s->lab[i + 1] == AT_PHI_NOM || s->lab[i + 1] == AT_PHI_PRENOM ||
+            (s->tok[i + 1].dflags & DICT_ROLE));
+}
+
+/* ---- per-document context ------------------------------------------------------ */
+
+at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
+{
+    memset(c, 0, sizeof *c);
+    size_t n = s->n ? s->n : 1;
+    /* one block: margins, candidates, best tags */
+    char *b = at_calloc(n, 2 + sizeof(float));
+    if (!b)
+        return AT_ERR_NOMEM;
+    c->margin = (float *)b;
+    c->cand = (uint8_t *)(b + n * sizeof(float));
+    c->best = c->cand + n;
+    /* the candidates are capitalised words, or lower-case words unknown
+     * or in a name list: the tokeniser's lists of them */
+    for (int l = 0; l < 2; l++) {
+        const uint32_t *v = s->list[l ? TEXT_LIST_ODD : TEXT_LIST_NAME];
+        for (size_t q = 0; q < s->nlist[l ? TEXT_LIST_ODD : TEXT_LIST_NAME]; q++)
+            c->cand[v[q]] = (uint8_t)candidate(s, v[q]);
+    }
+    (void)features;
+    c->lines = s->n ? (uint32_t)s->tok[s->n - 1].line + 1 : 1;
+    return AT_OK;
+}
+
+void tag_doc_free(tag_doc *c)
+{
+    at_free(c->margin); /* the block */
+    memset(c, 0, sizeof *c);
+}
+
+/* Flags of the line of token i: 1 a table line (';', '|', a tab or a
+ * wide gap between cells), 2 a short line (at most four tokens); the last
+ * line's flags are kept in c (candidates come in text order). */
+static unsigned line_flags(const text_scan *s, tag_doc *c, size_t i)
+{
+    if (c->lf_end && i >= c->lf_start && i < c->lf_end)
+        return c->lf;
+    size_t a = i, e = i + 1;
+    while (a > 0 && !s->tok[a].nl && i - a < 48)
+        a--;
+    while (e < s->n && !s->tok[e].nl && e - i < 48)
+        e++;
+    unsigned fl = e - a <= 4 ? 2 : 0;
+    for (size_t q = a; q < e && !(fl & 1); q++) {
+        const text_tok *k = &s->tok[q];
+        if (k->kind == TOK_PUNCT && (s->t[k->s] == ';' || s->t[k->s] == '|'))
+            fl |= 1;
+        if (q > a && k->sp) {
+            size_t gl = k->s - s->tok[q - 1].e;
+            const char *g = s->t + s->tok[q - 1].e;
+            if (gl >= 3 || g[0] == '\t' || (gl == 2 && g[1] == '\t'))
+                fl |= 1;
+        }
+    }
+    c->lf_start = a;
+    c->lf_end = e;
+    c->lf = fl;
+    return fl;
+}
+
+/* ---- features ---------------------------------------------------------------------- */
+
+static inline uint32_t mix(uint64_t x)
+{
+    x ^= x >> 31;
+    x *= 0x7FB5D329728EA185ull;
+    x ^= x >> 27;
+    x *= 0x81DADEF4BC2DD44Dull;
+    x ^= x >> 33;
+    return (uint32_t)x;
+}
+
+static inline uint32_t feat(unsigned tmpl, uint64_t v)
+{
+    return mix((uint64_t)tmpl << 56 ^ v * 0x9E3779B97F4A7C15ull ^ tmpl);
+}
+
+static uint64_t bytes_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Shape class of token i: kind, case, digits, length. */
+static unsigned shape(const text_scan *s, size_t i)
+{
+    if (i >= s->n)
+        return 1;
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    unsigned lb = n <= 1 ? 0 : n <= 3 ? 1 : n <= 6 ? 2 : 3;
+    if (k->kind == TOK_PUNCT)
+        return 2 | (unsigned)(unsigned char)s->t[k->s] << 8;
+    if (k->kind == TOK_NUM)
+        return 3 | lb << 4;
+    unsigned cs = k->allcaps ? 2 : k->cap ? 1 : 0;
+    return 4 | cs << 4 | lb << 6 | (unsigned)tok_digit(s, i) << 8 |
+           (unsigned)(memchr(s->t + k->s, '-', n) != NULL) << 9;
+}
+
+/* A known word's identity (its folded hash), else its shape: what a
+ * neighbour contributes without memorising names. */
+static uint64_t ident(const text_scan *s, size_t i)
+{
+    if (i >= s->n)
+        return 7;
+    const text_tok *k = &s->tok[i];
+    if (k->kind == TOK_PUNCT)
+        return (uint64_t)shape(s, i) << 1;
+    if (k->kind == TOK_WORD && ((k->lex & (KNOWN | LEX_KIN | LEX_STREET | LEX_ORG)) || k->dflags))
+        return (uint64_t)k->fh << 8 | 1;
+    return (uint64_t)shape(s, i) << 1;
+}
+
+size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
+{
+    size_t n = 0;
+    const text_tok *k = &s->tok[i];
+    unsigned sh = shape(s, i);
+    unsigned lx = k->lex;
+    unsigned df = k->dflags & (DICT_FIRST | DICT_LAST | DICT_COMMON | DICT_EPONYM | DICT_CITY | DICT_HOSP |
+                               DICT_STREET | DICT_PARTICLE | DICT_CONNECT | DICT_ROLE | DICT_FIELD);
+    int sent = sentence_start(s, i);
+    f[n++] = feat(1, 0);
+    f[n++] = feat(2, sh);
+    f[n++] = feat(3, lx);
+    f[n++] = feat(4, df);
+    f[n++] = feat(5, (uint64_t)lx << 4 | (unsigned)(k->cap | k->allcaps << 1) | (unsigned)sent << 3);
+    for (unsigned b = 0; b < 10; b++)
+        if (lx & 1u << b)
+            f[n++] = feat(6, b << 2 | (unsigned)(k->cap | k->allcaps << 1));
+    if ((lx & KNOWN) || k->dflags)
+        f[n++] = feat(7, k->fh);
+    /* suffixes and prefix of the folded word */
+    char w[80];
+    int fl = text_lexicon_fold(s->t + k->s, k->e - k->s, w, sizeof w);
+    if (fl >= 2) {
+        f[n++] = feat(8, bytes_hash(w + fl - 2, 2));
+        if (fl >= 3)
+            f[n++] = feat(9, bytes_hash(w + fl - 3, 3));
+        if (fl >= 4)
+            f[n++] = feat(10, bytes_hash(w + fl - 4, 4));
+        f[n++] = feat(11, bytes_hash(w, fl >= 3 ? 3 : 2));
+    }
+    f[n++] = feat(12, (uint64_t)(fl < 0 ? 0 : fl > 12 ? 12 : fl));
+    /* neighbours */
+    size_t p1 = i >= 1 ? i - 1 : s->n, p2 = i >= 2 ? i - 2 : s->n, p3 = i >= 3 ? i - 3 : s->n;
+    size_t n1 = i + 1, n2 = i + 2;
+    f[n++] = feat(13, ident(s, p1));
+    f[n++] = feat(14, ident(s, p2));
+    f[n++] = feat(15, ident(s, n1));
+    f[n++] = feat(16, ident(s, n2));
+    f[n++] = feat(17, ident(s, p1) * 31 + ident(s, p2));
+    f[n++] = feat(18, ident(s, n1) * 31 + ident(s, n2));
+    f[n++] = feat(19, ident(s, p1) * 131 + sh);
+    f[n++] = feat(20, ident(s, n1) * 131 + sh);
+    if (p1 < s->n) {
+        f[n++] = feat(21, (uint64_t)s->tok[p1].lex << 8 | shape(s, p1) << 0);
+        f[n++] = feat(22, s->lab[p1]);
+        f[n++] = feat(23, (uint64_t)s->lab[p1] << 8 | (unsigned)(k->cap | k->allcaps << 1));
+        f[n++] = feat(
+            24, (uint64_t)(s->tok[p1].dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE | DICT_PARTICLE)) << 2 |
+                    (unsigned)(k->cap | k->allcaps << 1));
+    }
+    if (n1 < s->n) {
+        f[n++] = feat(25, (uint64_t)s->tok[n1].lex << 8 | shape(s, n1));
+        f[n++] = feat(26, s->lab[n1]);
+        f[n++] = feat(27, (uint64_t)(s->tok[n1].dflags & (DICT_ROLE | DICT_FIRST | DICT_LAST)) << 2 |
+                              s->tok[n1].nl);
+    }
+    if (p2 < s->n)
+        f[n++] = feat(28, s->lab[p2]);
+    if (n2 < s->n)
+        f[n++] = feat(29, s->lab[n2]);
+    /* a relative, a colleague, a title or a field label just before */
+    unsigned kin = 0;
+    for (size_t q = p1, hop = 0; hop < 3 && q < s->n; hop++, q = q ? q - 1 : s->n) {
+        kin |= (s->tok[q].lex & LEX_KIN) ? 1u << hop : 0;
+        kin |= (s->tok[q].dflags & (DICT_TITLE | DICT_FIELD)) ? 8u << hop : 0;
+        if (s->tok[q].nl)
+            break;
+    }
+    (void)p3;
+    f[n++] = feat(30, kin);
+    /* position in the line and the document */
+    uint32_t ln = k->line;
+    unsigned lf = line_flags(s, c, i);
+    int first = k->nl || i == 0, last = n1 >= s->n || s->tok[n1].nl;
+    f[n++] = feat(31, (unsigned)first | (unsigned)last << 1 | lf << 2);
+    unsigned dpos = ln < 4 ? 0 : ln + 4 >= c->lines ? 1 : 2;
+    f[n++] = feat(32, dpos << 4 | (unsigned)(k->cap | k->allcaps << 1));
+    f[n++] = feat(33, (uint64_t)lf << 12 | lx);
+    /* names and places in a run: the candidates around */
+    f[n++] = feat(34, (unsigned)(p1 < s->n && c->cand[p1]) | (unsigned)(n1 < s->n && c->cand[n1]) << 1 |
+                          (unsigned)(k->cap | k->allcaps << 1) << 2);
+    f[n++] = feat(35, (uint64_t)sent << 12 | lx);
+    return n;
+}
+
+/* ---- decoding ------------------------------------------------------------------------- */
+
+void tag_viterbi(const float *w, unsigned bits, const float tr[TAG_COUNT + 1][TAG_COUNT], float o_bias,
+                 const uint32_t *feats, const size_t *nf, size_t len, uint8_t *out, float *margin,
+                 uint8_t *best)
+{
+    enum { SEG_MAX = 64 };
+    float delta[SEG_MAX][TAG_COUNT];
+    uint8_t back[SEG_MAX][TAG_COUNT];
+    uint32_t mask = (1u << bits) - 1;
+    for (size_t base = 0; base < len; base += SEG_MAX) {
+        size_t m = len - base < SEG_MAX ? len - base : SEG_MAX;
+        for (size_t t = 0; t < m; t++) {
+            float e[TAG_W] = {0};
+            const uint32_t *f = feats + (base + t) * TAG_MAX_FEATS;
+            for (size_t j = 0; j < nf[base + t]; j++) {
+                const float *row = w + (size_t)(f[j] & mask) * TAG_W;
+                for (int l = 0; l < TAG_W; l++)
+                    e[l] += row[l];
+            }
+            e[TAG_O] += o_bias;
+            if (margin) {
+                int b = 1;
+                for (int l = 2; l < TAG_COUNT; l++)
+                    if (e[l] > e[b])
+                        b = l;
+                margin[base + t] = e[b] - e[TAG_O];
+                best[base + t] = (uint8_t)b;
+            }
+            for (int l = 0; l < TAG_COUNT; l++) {
+                if (t == 0) {
+                    delta[t][l] = e[l] + tr[base == 0 ? TAG_COUNT : out[base - 1]][l];
+                    back[t][l] = 0;
+                    continue;
+                }
+                int bp = 0;
+                float bv = delta[t - 1][0] + tr[0][l];
+                for (int p = 1; p < TAG_COUNT; p++) {
+                    float v = delta[t - 1][p] + tr[p][l];
+                    if (v > bv) {
+                        bv = v;
+                        bp = p;
+                    }
+                }
+                delta[t][l] = bv + e[l];
+                back[t][l] = (uint8_t)bp;
+            }
+        }
+        int b = 0;
+        for (int l = 1; l < TAG_COUNT; l++)
+            if (delta[m - 1][l] > delta[m - 1][b])
+                b = l;
+        for (size_t t = m; t-- > 0;) {
+            out[base + t] = (uint8_t)b;
+            b = back[t][b];
+        }
+    }
+}
+
+at_status deid_pass_tagger(text_scan *s, tag_doc *c)
+{
+    const text_tagger *tg = s->d->tagger;
+    if (!tg)
+        return AT_OK;
+    uint32_t feats[16 * TAG_MAX_FEATS];
+    size_t nf[16];
+    uint8_t out[16];
+    for (size_t i = 0; i < s->n;) {
+        if (!c->cand[i]) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < s->n && c->cand[j] && j - i < 16)
+            j++;
+        for (size_t t = i; t < j; t++) {
+            nf[t - i] = tag_features(s, c, t, feats + (t - i) * TAG_MAX_FEATS);
+        }
+        tag_viterbi(tg->w, tg->bits, tg->trans, tg->o_bias, feats, nf, j - i, out, c->margin + i,
+                    c->best + i);
+        for (size_t t = i; t < j;) {
+            if (out[t - i] == TAG_O) {
+                t++;
+                continue;
+            }
+            size_t u = t + 1;
+            while (u < j && out[u - i] == out[t - i] && !s->tok[u].nl)
+                u++;
+            /* words of the language in lower case ("le blanc", "peau
+             * rose") are names only with a cue */
+            int ok = lower_cue(s, t) || (line_flags(s, c, t) & 1); /* or a cell of a table */
+            if (deid_drug_line(s, t) && out[t - i] != TAG_ADRESSE && !(line_flags(s, c, t) & 1) &&
+                !(t > 0 && (tok_is(s, t - 1, "\xC3\xA0") || tok_is(s, t - 1, "chez")))) {
+                t = u; /* brand names in a list of drugs ("Tafinlar, Mekinist") */
+                continue;
+            }
+            for (size_t q = t; q < u && !ok; q++)
+                ok = ((s->tok[q].cap || s->tok[q].allcaps) &&
+                      (!(s->tok[q].lex & LEX_WORD) || !sentence_start(s, q) || s->tok[q].allcaps));
+            if (ok && mark(s, t, u, tag_to_label(out[t - i])))
+                deid_names_add(s, t, u);
+            t = u;
+        }
+        i = j;
+    }
+    return AT_OK;
+}

@@ -1,0 +1,95 @@
+/* Internal: the learned sequence tagger of the de-identifier. An averaged
+ * structured perceptron with first-order Viterbi decoding over the tokens
+ * that are not trivially safe (capitalised, unknown or name-lexicon words
+ * the rules left), with hashed features that generalise: word shape,
+ * suffixes, lexicon kinds, the neighbouring words and their kinds, the
+ * rules' labels around, punctuation, position in the line and document. */
+#ifndef ATELIER_TEXT_TAGGER_H
+#define ATELIER_TEXT_TAGGER_H
+
+#include "deid_scan.h"
+
+#include "atelier/run.h"
+#include "atelier/text_model.h"
+
+enum { TAG_O, TAG_PRENOM, TAG_NOM, TAG_VILLE, TAG_ADRESSE, TAG_HOPITAL, TAG_EMPLOYEUR, TAG_COUNT };
+#define TAG_W 8             /* weights per feature row (TAG_COUNT padded) */
+#define TAG_MAX_FEATS 48    /* features of one token */
+#define TAG_DEFAULT_BITS 16 /* 2^16 feature rows */
+#define TAG_MAX_BITS 22
+
+typedef struct text_tagger {
+    unsigned bits;
+    float *w;                              /* (1 << bits) * TAG_W */
+    float trans[TAG_COUNT + 1][TAG_COUNT]; /* [previous (TAG_COUNT: start)][current] */
+    float o_bias;                          /* added to O's score when decoding: the operating point */
+    uint64_t seed;                         /* of the training run (recorded in the file) */
+    uint32_t docs, epochs;                 /* training documents and passes */
+} text_tagger;
+
+/* The at_phi_label of a tag and back (AT_PHI_NONE / TAG_O for the others). */
+int tag_to_label(int tag);
+int tag_of_label(int label);
+
+/* Per-document context the features read (line numbers, table lines). */
+typedef struct {
+    uint32_t lines;          /* lines of the chunk (the last token's line + 1) */
+    size_t lf_start, lf_end; /* the tokens of the line whose flags are cached */
+    unsigned lf;             /* its flags (tagger.c) */
+    uint8_t *cand;           /* 1 for the tokens the tagger decides */
+    uint8_t *best;           /* the tagger's best non-O tag of each candidate (for the allow-list) */
+    float *margin;           /* best non-O score minus O's score of each candidate */
+} tag_doc;
+
+/* Fill c for scan s (allocations owned by c; tag_doc_free): the
+ * candidates, and the line context of the features when features. */
+at_status tag_doc_init(const text_scan *s, tag_doc *c, int features);
+void tag_doc_free(tag_doc *c);
+/* The features of token i (hashed; at most TAG_MAX_FEATS) into f: count. */
+size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f);
+/* Viterbi over tokens a..b-1 (all candidates) with weights w and
+ * transitions tr, O biased by o_bias: tags into out. feats holds each
+ * token's features (TAG_MAX_FEATS apart), nf their counts. */
+void tag_viterbi(const float *w, unsigned bits, const float tr[TAG_COUNT + 1][TAG_COUNT], float o_bias,
+                 const uint32_t *feats, const size_t *nf, size_t len, uint8_t *out, float *margin,
+                 uint8_t *best);
+
+/* The tagger's pass over a scanned chunk: candidates decided and marked
+ * (after the rules; before the allow-list and the other mentions). */
+at_status deid_pass_tagger(text_scan *s, tag_doc *c);
+/* The allow-list pass (deid_allow.c): every word the rules and the tagger
+ * left that is neither a known-safe word (Debian's dictionaries, the
+ * medical vocabulary, their plural and feminine forms, drug and surgical
+ * word endings) nor explained as safe by its context is marked, with the
+ * tagger's best label for it (else by its lexicon kinds). */
+void deid_pass_allow(text_scan *s, const tag_doc *c);
+/* 1 when the line of token i lists drugs (two words of the medical
+ * vocabulary or more) and holds no title, label, role nor name. */
+int deid_drug_line(const text_scan *s, size_t i);
+/* 1 when word token i is a known-safe word by itself (deid_allow.c). */
+int deid_known_safe(const text_scan *s, size_t i);
+/* The part of it that reads the form alone: a drug's or a medical word's
+ * ending, an abbreviation's writing, a trial's name (what the tagger
+ * leaves to the safe vocabulary in a capitalised word). */
+int deid_safe_form(const text_scan *s, size_t i);
+/* The writing of an abbreviation, a trial or brand name: capitals after
+ * lower case ("CheckMate", "HbA1c") or two capitals then lower case
+ * ("QTc"), names with a particle ("McBurney") aside. */
+int deid_mixed_case(const char *w, size_t n);
+/* Token i names a trial or study ("KEYNOTE-522", "essai PACIFIC"). */
+int deid_study_name(const text_scan *s, size_t i);
+
+/* The model file: "ATDTAG01", bits, o_bias, seed, docs, epochs, the
+ * transitions, then the nonzero weight rows (index, TAG_COUNT floats);
+ * little-endian. Read with bounds and refused when malformed. */
+/* at_text_tagger_train with progress (phase "train", a step per epoch and
+ * one for the operating point) and cancel through run (may be NULL). */
+at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n, const at_text_doc *dev,
+                            size_t ndev, const at_text_tagger_options *opt, const char *out_path,
+                            at_buf *report, at_run *run);
+at_status text_tagger_load(const char *path, text_tagger **out);
+at_status text_tagger_save(const text_tagger *t, const char *path);
+at_status text_tagger_new(unsigned bits, text_tagger **out);
+void text_tagger_free(text_tagger *t);
+
+#endif

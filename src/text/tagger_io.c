@@ -1,0 +1,206 @@
+/* The tagger's model file: "ATDTAG01", then little-endian u32 bits, u32
+ * tags, f32 O bias, u64 seed, u32 documents, u32 epochs, f32 transitions
+ * ((tags + 1) x tags), f32 weight scale, u32 rows, and each nonzero
+ * feature row as u32 index and tags x i16 (weight / scale), by increasing
+ * index. Every field is read with bounds and checked. */
+#include "tagger.h"
+
+#include <math.h>
+#include <string.h>
+
+#define TAG_MAGIC "ATDTAG01"
+#define TAG_MAX_FILE ((size_t)64 << 20)
+
+at_status text_tagger_new(unsigned bits, text_tagger **out)
+{
+    *out = NULL;
+    if (bits < 8 || bits > TAG_MAX_BITS)
+        return at_error_set(AT_ERR_ARG, "text tagger: %u feature bits (8 to %d)", bits, TAG_MAX_BITS);
+    text_tagger *t = at_calloc(1, sizeof *t);
+    if (!t)
+        return AT_ERR_NOMEM;
+    t->bits = bits;
+    t->w = at_calloc((size_t)TAG_W << bits, sizeof *t->w);
+    if (!t->w) {
+        at_free(t);
+        return AT_ERR_NOMEM;
+    }
+    *out = t;
+    return AT_OK;
+}
+
+void text_tagger_free(text_tagger *t)
+{
+    if (!t)
+        return;
+    at_free(t->w);
+    at_free(t);
+}
+
+static void put32(at_buf *b, at_status *st, uint32_t v)
+{
+    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    if (!*st)
+        *st = at_buf_append(b, x, 4);
+}
+
+static void putf(at_buf *b, at_status *st, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    put32(b, st, v);
+}
+
+at_status text_tagger_save(const text_tagger *t, const char *path)
+{
+    at_buf b;
+    at_buf_init(&b, TAG_MAX_FILE);
+    at_status st = at_buf_append(&b, TAG_MAGIC, 8);
+    put32(&b, &st, t->bits);
+    put32(&b, &st, TAG_COUNT);
+    putf(&b, &st, t->o_bias);
+    put32(&b, &st, (uint32_t)t->seed);
+    put32(&b, &st, (uint32_t)(t->seed >> 32));
+    put32(&b, &st, t->docs);
+    put32(&b, &st, t->epochs);
+    for (int p = 0; p <= TAG_COUNT; p++)
+        for (int l = 0; l < TAG_COUNT; l++)
+            putf(&b, &st, t->trans[p][l]);
+    size_t rows = (size_t)1 << t->bits, used = 0;
+    float mx = 0;
+    for (size_t r = 0; r < rows; r++) {
+        int nz = 0;
+        for (int l = 0; l < TAG_COUNT; l++) {
+            float a = fabsf(t->w[r * TAG_W + l]);
+            mx = a > mx ? a : mx;
+            nz |= a > 0;
+        }
+        used += nz;
+    }
+    float scale = mx > 0 ? mx / 32767.0f : 1.0f;
+    putf(&b, &st, scale);
+    put32(&b, &st, (uint32_t)used);
+    for (size_t r = 0; r < rows && !st; r++) {
+        int16_t q[TAG_COUNT];
+        int nz = 0;
+        for (int l = 0; l < TAG_COUNT; l++) {
+            float v = t->w[r * TAG_W + l] / scale;
+            q[l] = (int16_t)lrintf(v > 32767 ? 32767 : v < -32767 ? -32767 : v);
+            nz |= t->w[r * TAG_W + l] != 0;
+        }
+        if (!nz)
+            continue;
+        put32(&b, &st, (uint32_t)r);
+        for (int l = 0; l < TAG_COUNT && !st; l++) {
+            unsigned char x[2] = {(unsigned char)((uint16_t)q[l]), (unsigned char)((uint16_t)q[l] >> 8)};
+            st = at_buf_append(&b, x, 2);
+        }
+    }
+    if (!st)
+        st = at_file_write_atomic(path, b.data, b.len);
+    at_buf_free(&b);
+    return st;
+}
+
+typedef struct {
+    const unsigned char *p;
+    size_t len, off;
+    const char *path;
+} reader;
+
+static at_status get32(reader *r, uint32_t *v)
+{
+    if (r->len - r->off < 4)
+        return at_error_set(AT_ERR_FORMAT, "%s: offset %zu: truncated tagger model", r->path, r->off);
+    const unsigned char *x = r->p + r->off;
+    *v = (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
+    r->off += 4;
+    return AT_OK;
+}
+
+static at_status getf(reader *r, float *f)
+{
+    uint32_t v = 0;
+    at_status st = get32(r, &v);
+    if (st)
+        return st;
+    memcpy(f, &v, 4);
+    if (!isfinite(*f))
+        return at_error_set(AT_ERR_FORMAT, "%s: offset %zu: non-finite value in tagger model", r->path,
+                            r->off - 4);
+    return AT_OK;
+}
+
+at_status text_tagger_load(const char *path, text_tagger **out)
+{
+    *out = NULL;
+    unsigned char *data;
+    size_t len;
+    at_status st = at_file_read(path, TAG_MAX_FILE, &data, &len);
+    if (st)
+        return st;
+    reader r = {data, len, 0, path};
+    text_tagger *t = NULL;
+    uint32_t bits = 0, tags = 0, lo = 0, hi = 0, rows = 0;
+    if (len < 8 || memcmp(data, TAG_MAGIC, 8)) {
+        st = at_error_set(AT_ERR_FORMAT, "%s: offset 0: not an atelier tagger model", path);
+        goto done;
+    }
+    r.off = 8;
+    if ((st = get32(&r, &bits)) || (st = get32(&r, &tags)))
+        goto done;
+    if (bits < 8 || bits > TAG_MAX_BITS || tags != TAG_COUNT) {
+        st = at_error_set(AT_ERR_FORMAT, "%s: offset 8: %u bits and %u tags (this build reads %d tags)", path,
+                          bits, tags, TAG_COUNT);
+        goto done;
+    }
+    if ((st = text_tagger_new(bits, &t)))
+        goto done;
+    uint32_t docs = 0, epochs = 0;
+    if ((st = getf(&r, &t->o_bias)) || (st = get32(&r, &lo)) || (st = get32(&r, &hi)) ||
+        (st = get32(&r, &docs)) || (st = get32(&r, &epochs)))
+        goto done;
+    t->seed = (uint64_t)hi << 32 | lo;
+    t->docs = docs;
+    t->epochs = epochs;
+    for (int p = 0; p <= TAG_COUNT && !st; p++)
+        for (int l = 0; l < TAG_COUNT && !st; l++)
+            st = getf(&r, &t->trans[p][l]);
+    float scale = 0;
+    if (st || (st = getf(&r, &scale)) || (st = get32(&r, &rows)))
+        goto done;
+    if (rows > (1u << bits) || (len - r.off) / (4 + 2 * TAG_COUNT) < rows) {
+        st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: %u weight rows do not fit", path, r.off, rows);
+        goto done;
+    }
+    uint32_t prev = 0;
+    for (uint32_t k = 0; k < rows && !st; k++) {
+        uint32_t idx;
+        if ((st = get32(&r, &idx)))
+            break;
+        if (idx >= (1u << bits) || (k > 0 && idx <= prev)) {
+            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: weight row %u out of order or range", path,
+                              r.off - 4, idx);
+            break;
+        }
+        prev = idx;
+        for (int l = 0; l < TAG_COUNT; l++) {
+            const unsigned char *x = data + r.off;
+            int16_t q = (int16_t)(uint16_t)(x[0] | x[1] << 8);
+            t->w[(size_t)idx * TAG_W + l] = (float)q * scale;
+            r.off += 2;
+        }
+    }
+    if (!st && r.off != len)
+        st =
+            at_error_set(AT_ERR_FORMAT, "%s: offset %zu: trailing bytes after the tagger model", path, r.off);
+done:
+    at_free(data);
+    if (st) {
+        text_tagger_free(t);
+        return st;
+    }
+    *out = t;
+    return AT_OK;
+}

@@ -1,0 +1,301 @@
+/* Training the tagger: an averaged structured perceptron (Collins 2002)
+ * over the runs of candidate tokens of annotated documents, features
+ * computed once (they depend on the rules and lexicons, not on the
+ * weights), runs visited in a seeded order, then the operating point (the
+ * bias of the O tag) chosen on development documents by the F-beta of the
+ * whole detector's token-level redaction, recall weighted. One thread, so
+ * the same inputs give the same model bytes. */
+#include "tagger.h"
+
+#include "atelier/text_model.h"
+
+#include <math.h>
+#include <string.h>
+
+#define SEG_MAX 16
+
+typedef struct {
+    uint32_t *feat; /* all features, TAG_MAX_FEATS per candidate token */
+    uint8_t *nf;    /* feature count per candidate token */
+    uint8_t *gold;  /* gold tag per candidate token */
+    uint32_t *seg;  /* start of each run (index into the candidate tokens) */
+    uint8_t *seglen;
+    size_t ntok, cap, nseg, segcap;
+} train_set;
+
+static void set_free(train_set *t)
+{
+    at_free(t->feat);
+    at_free(t->nf);
+    at_free(t->gold);
+    at_free(t->seg);
+    at_free(t->seglen);
+    memset(t, 0, sizeof *t);
+}
+
+static at_status set_reserve(train_set *t, size_t more_tok, size_t more_seg)
+{
+    if (t->ntok + more_tok > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < t->ntok + more_tok)
+            cap *= 2;
+        uint32_t *f = at_realloc(t->feat, cap * TAG_MAX_FEATS * sizeof *f);
+        if (!f)
+            return AT_ERR_NOMEM;
+        t->feat = f;
+        uint8_t *nf = at_realloc(t->nf, cap);
+        if (!nf)
+            return AT_ERR_NOMEM;
+        t->nf = nf;
+        uint8_t *g = at_realloc(t->gold, cap);
+        if (!g)
+            return AT_ERR_NOMEM;
+        t->gold = g;
+        t->cap = cap;
+    }
+    if (t->nseg + more_seg > t->segcap) {
+        size_t cap = t->segcap ? t->segcap : 1024;
+        while (cap < t->nseg + more_seg)
+            cap *= 2;
+        uint32_t *s = at_realloc(t->seg, cap * sizeof *s);
+        if (!s)
+            return AT_ERR_NOMEM;
+        t->seg = s;
+        uint8_t *l = at_realloc(t->seglen, cap);
+        if (!l)
+            return AT_ERR_NOMEM;
+        t->seglen = l;
+        t->segcap = cap;
+    }
+    return AT_OK;
+}
+
+/* The gold tag of each token of s from doc's spans. */
+static void gold_tags(const text_scan *s, const at_text_doc *doc, uint8_t *tags)
+{
+    size_t g = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        tags[i] = TAG_O;
+        while (g < doc->gold.n && doc->gold.v[g].start + doc->gold.v[g].len <= s->tok[i].s)
+            g++;
+        for (size_t h = g; h < doc->gold.n && doc->gold.v[h].start < s->tok[i].e; h++)
+            if (doc->gold.v[h].start + doc->gold.v[h].len > s->tok[i].s) {
+                tags[i] = (uint8_t)tag_of_label(doc->gold.v[h].label);
+                break;
+            }
+    }
+}
+
+static at_status add_doc(train_set *t, const at_text_deid *d, const at_text_doc *doc)
+{
+    text_scan s;
+    text_names names;
+    tag_doc c;
+    memset(&c, 0, sizeof c);
+    at_status st = deid_scan_rules(d, doc->text, doc->len, &s, &names);
+    if (!st)
+        st = tag_doc_init(&s, &c, 1);
+    uint8_t *tags = st ? NULL : at_malloc(s.n ? s.n : 1);
+    if (!st && !tags)
+        st = AT_ERR_NOMEM;
+    if (!st)
+        gold_tags(&s, doc, tags);
+    for (size_t i = 0; i < s.n && !st;) {
+        if (!c.cand[i]) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < s.n && c.cand[j] && j - i < SEG_MAX)
+            j++;
+        st = set_reserve(t, j - i, 1);
+        if (st)
+            break;
+        t->seg[t->nseg] = (uint32_t)t->ntok;
+        t->seglen[t->nseg++] = (uint8_t)(j - i);
+        for (size_t q = i; q < j; q++) {
+            t->nf[t->ntok] = (uint8_t)tag_features(&s, &c, q, t->feat + t->ntok * TAG_MAX_FEATS);
+            t->gold[t->ntok++] = tags[q];
+        }
+        i = j;
+    }
+    at_free(tags);
+    tag_doc_free(&c);
+    deid_scan_free(&s);
+    return st;
+}
+
+/* Token-level label-agnostic redaction counts of detector d on docs. */
+static at_status dev_counts(const at_text_deid *d, const at_text_doc *docs, size_t n, double *tp, double *fp,
+                            double *fn)
+{
+    at_text_deid_eval ev;
+    memset(&ev, 0, sizeof ev);
+    at_status st = at_text_deid_evaluate(d, docs, n, &ev);
+    *tp = ev.red_tp;
+    *fp = ev.red_fp;
+    *fn = ev.red_fn;
+    return st;
+}
+
+at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n,
+                               const at_text_doc *dev, size_t ndev, const at_text_tagger_options *opt,
+                               const char *out_path, at_buf *report)
+{
+    return text_tagger_train(d, docs, n, dev, ndev, opt, out_path, report, NULL);
+}
+
+at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n, const at_text_doc *dev,
+                            size_t ndev, const at_text_tagger_options *opt, const char *out_path,
+                            at_buf *report, at_run *run)
+{
+    if (!run)
+        run = at_run_default();
+    at_text_tagger_options o = {1, 8, TAG_DEFAULT_BITS, 3.0, NULL};
+    if (opt) {
+        o = *opt;
+        if (!o.epochs)
+            o.epochs = 8;
+        if (!o.bits)
+            o.bits = TAG_DEFAULT_BITS;
+        if (o.recall_weight <= 0)
+            o.recall_weight = 3.0;
+    }
+    if (o.epochs > 100)
+        return at_error_set(AT_ERR_ARG, "text tagger: %u epochs (at most 100)", o.epochs);
+    train_set t;
+    memset(&t, 0, sizeof t);
+    text_tagger *m = NULL, *init = NULL;
+    double *u = NULL;
+    uint32_t *order = NULL;
+    at_status st = AT_OK;
+    if (o.init) {
+        st = text_tagger_load(o.init, &init);
+        if (!st)
+            o.bits = init->bits;
+    }
+    if (!st)
+        st = text_tagger_new(o.bits, &m);
+    for (size_t k = 0; k < n && !st; k++)
+        st = add_doc(&t, d, &docs[k]);
+    size_t rows = (size_t)1 << o.bits;
+    if (!st) {
+        u = at_calloc(rows * TAG_W, sizeof *u);
+        order = at_malloc((t.nseg ? t.nseg : 1) * sizeof *order);
+        if (!u || !order)
+            st = AT_ERR_NOMEM;
+    }
+    double tu[TAG_COUNT + 1][TAG_COUNT];
+    memset(tu, 0, sizeof tu);
+    if (!st && init) {
+        memcpy(m->w, init->w, rows * TAG_W * sizeof *m->w);
+        memcpy(m->trans, init->trans, sizeof m->trans);
+    }
+    double c = 1;
+    at_rng rng;
+    at_rng_seed(&rng, o.seed);
+    uint32_t mask = (uint32_t)rows - 1;
+    size_t errors_last = 0;
+    if (!st)
+        at_run_progress(run, "train", 0, o.epochs + 1);
+    for (unsigned ep = 0; ep < o.epochs && !st && !(st = at_run_check(run, "text deid-model train")); ep++) {
+        for (size_t k = 0; k < t.nseg; k++)
+            order[k] = (uint32_t)k;
+        for (size_t k = t.nseg; k > 1; k--) {
+            size_t r = (size_t)(at_rng_next(&rng) % k);
+            uint32_t x = order[k - 1];
+            order[k - 1] = order[r];
+            order[r] = x;
+        }
+        size_t errors = 0;
+        for (size_t q = 0; q < t.nseg; q++, c++) {
+            size_t a = t.seg[order[q]], len = t.seglen[order[q]];
+            size_t nf[SEG_MAX];
+            uint8_t pred[SEG_MAX];
+            for (size_t i = 0; i < len; i++)
+                nf[i] = t.nf[a + i];
+            tag_viterbi(m->w, m->bits, m->trans, 0, t.feat + a * TAG_MAX_FEATS, nf, len, pred, NULL, NULL);
+            for (size_t i = 0; i < len; i++) {
+                int g = t.gold[a + i], p = pred[i];
+                int pg = i ? t.gold[a + i - 1] : TAG_COUNT, pp = i ? pred[i - 1] : TAG_COUNT;
+                if (g != p) {
+                    errors++;
+                    const uint32_t *f = t.feat + (a + i) * TAG_MAX_FEATS;
+                    for (size_t j = 0; j < nf[i]; j++) {
+                        size_t r = (size_t)(f[j] & mask) * TAG_W;
+                        m->w[r + g] += 1;
+                        m->w[r + p] -= 1;
+                        u[r + g] += c;
+                        u[r + p] -= c;
+                    }
+                }
+                if (g != p || pg != pp) {
+                    m->trans[pg][g] += 1;
+                    m->trans[pp][p] -= 1;
+                    tu[pg][g] += c;
+                    tu[pp][p] -= c;
+                }
+            }
+        }
+        errors_last = errors;
+        at_run_progress(run, "train", ep + 1, o.epochs + 1);
+        if (report)
+            st = at_buf_printf(report, "epoch %u: %zu of %zu candidate tokens mistagged\n", ep + 1, errors,
+                               t.ntok);
+    }
+    if (!st) {
+        for (size_t r = 0; r < rows * TAG_W; r++)
+            m->w[r] = (float)(m->w[r] - u[r] / c);
+        for (int p = 0; p <= TAG_COUNT; p++)
+            for (int l = 0; l < TAG_COUNT; l++)
+                m->trans[p][l] = (float)(m->trans[p][l] - tu[p][l] / c);
+        m->seed = o.seed;
+        m->docs = (uint32_t)n;
+        m->epochs = o.epochs;
+        m->o_bias = 0;
+    }
+    /* the operating point: the O bias with the best F-beta on dev */
+    if (!st && ndev) {
+        /* the detector with this model, shallow (nothing of it is freed) */
+        at_text_deid probe = *d;
+        probe.tagger = m;
+        double best = -1, beta2 = o.recall_weight * o.recall_weight;
+        float best_bias = 0;
+        static const float grid[] = {0, -0.5f, -1, -2, -4, -8, -16, -32, -64};
+        for (size_t b = 0; b < sizeof grid / sizeof *grid && !st; b++) {
+            m->o_bias = grid[b];
+            double tp, fp, fn;
+            st = dev_counts(&probe, dev, ndev, &tp, &fp, &fn);
+            double P = tp + fp > 0 ? tp / (tp + fp) : 0, R = tp + fn > 0 ? tp / (tp + fn) : 0;
+            double F = P + R > 0 ? (1 + beta2) * P * R / (beta2 * P + R) : 0;
+            if (!st && report)
+                st = at_buf_printf(report, "dev: O bias %.1f: precision %.4f recall %.4f F%.0f %.4f\n",
+                                   m->o_bias, P, R, o.recall_weight, F);
+            if (F > best + 1e-9) {
+                best = F;
+                best_bias = m->o_bias;
+            }
+        }
+        m->o_bias = best_bias;
+        if (!st && report)
+            st = at_buf_printf(report, "operating point: O bias %.1f\n", best_bias);
+    }
+    if (!st && report)
+        st =
+            at_buf_printf(report,
+                          "trained on %zu documents, %zu candidate tokens in %zu runs, %u epochs (%zu errors "
+                          "in the last), 2^%u feature rows\n",
+                          n, t.ntok, t.nseg, o.epochs, errors_last, o.bits);
+    if (!st)
+        st = at_run_check(run, "text deid-model train");
+    if (!st)
+        st = text_tagger_save(m, out_path);
+    if (!st)
+        at_run_progress(run, "train", o.epochs + 1, o.epochs + 1);
+    at_free(u);
+    at_free(order);
+    set_free(&t);
+    text_tagger_free(m);
+    text_tagger_free(init);
+    return st;
+}

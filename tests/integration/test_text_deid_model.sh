@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The de-identifier's tagger end to end: the shipped default model is what
+# one command makes from its seed (the same bytes); eval-deid on a BRAT
+# folder matches a reference computation in Python (per-label token
+# precision, recall and F1 from the .ann files and the spans `text deid
+# --json` writes); a model trained on annotated notes is used by `text deid
+# --model`.
+set -euo pipefail
+bin="${ATELIER_BIN:?}"
+src="${ATELIER_SOURCE_DIR:?}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# --- the default model, retrained from its seed, byte for byte
+"$bin" text deid-model train --synthetic --seed 1 -o "$tmp/model.bin" > "$tmp/train.log"
+cmp -s "$tmp/model.bin" "$src/data/text/deid-tagger.bin" ||
+  fail "retraining with --synthetic --seed 1 does not give data/text/deid-tagger.bin"
+grep -q "operating point" "$tmp/train.log" || fail "no operating point in the training report"
+
+# --- eval-deid on a BRAT folder against a reference computation
+"$bin" text synth-docs --style hospital --brat --docs 80 --seed 31 --heldout -o "$tmp/brat" > /dev/null
+ls "$tmp/brat"/*.ann > /dev/null || fail "synth-docs --brat wrote no .ann"
+mkdir -p "$tmp/txt"
+cp "$tmp/brat"/*.txt "$tmp/txt/"
+"$bin" text deid "$tmp/txt" -o "$tmp/out" --json > /dev/null 2>&1
+"$bin" text eval-deid --brat "$tmp/brat" --json > "$tmp/eval.json"
+/usr/bin/python3 - "$tmp/brat" "$tmp/out" "$tmp/eval.json" <<'PY'
+import json, os, sys
+brat, out, evalf = sys.argv[1:4]
+
+def tok_byte(t, i):
+    c = t[i]
+    if 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122:
+        return True
+    if c < 0x80 or c == 0xC2:
+        return False
+    if c == 0xE2 and i + 1 < len(t) and t[i + 1] == 0x80:
+        return False
+    return True
+
+def covering(spans, a, b):
+    # the first span (by start) overlapping [a, b), as the evaluator's cursor finds it
+    for s, e, l in spans:
+        if e > a:
+            return l if s < b else None
+    return None
+
+tp = {}; fp = {}; fn = {}; rtp = rfp = rfn = 0
+for name in sorted(os.listdir(brat)):
+    if not name.endswith('.txt'):
+        continue
+    raw = open(os.path.join(brat, name), 'rb').read()
+    text = raw.decode('utf-8')
+    cb = [0]
+    for ch in text:
+        cb.append(cb[-1] + len(ch.encode('utf-8')))
+    gold = []
+    for line in open(os.path.join(brat, name[:-4] + '.ann'), encoding='utf-8'):
+        f = line.rstrip('\n').split('\t')
+        if not f[0].startswith('T'):
+            continue
+        lab, a, b = f[1].split(' ')[:3]
+        if lab == 'KEEP':
+            continue
+        gold.append((cb[int(a)], cb[int(b)], lab))
+    gold.sort()
+    pred = [(s['offset'], s['offset'] + s['length'], s['label'])
+            for s in json.load(open(os.path.join(out, name + '.json')))['spans']]
+    i = 0
+    while i < len(raw):
+        if not tok_byte(raw, i):
+            i += 1
+            continue
+        a = i
+        while i < len(raw) and tok_byte(raw, i):
+            i += 1
+        g, p = covering(gold, a, i), covering(pred, a, i)
+        if g and p: rtp += 1
+        elif g: rfn += 1
+        elif p: rfp += 1
+        if g and g == p:
+            tp[g] = tp.get(g, 0) + 1
+        else:
+            if g: fn[g] = fn.get(g, 0) + 1
+            if p: fp[p] = fp.get(p, 0) + 1
+
+def ratio(a, b):
+    return a / b if b else 0.0
+
+ev = json.load(open(evalf))
+P, R = ratio(rtp, rtp + rfp), ratio(rtp, rtp + rfn)
+bad = []
+if abs(ev['overall']['precision'] - round(P, 4)) > 1e-4 or abs(ev['overall']['recall'] - round(R, 4)) > 1e-4:
+    bad.append('overall: atelier %s, reference P %.4f R %.4f' % (ev['overall'], P, R))
+labels = set(tp) | set(fp) | set(fn)
+for l in sorted(labels):
+    p, r = ratio(tp.get(l, 0), tp.get(l, 0) + fp.get(l, 0)), ratio(tp.get(l, 0), tp.get(l, 0) + fn.get(l, 0))
+    f1 = ratio(2 * p * r, p + r)
+    got = ev['labels'].get(l)
+    if got is None:
+        bad.append('%s missing from eval-deid' % l); continue
+    for k, v in (('precision', p), ('recall', r), ('f1', f1)):
+        if abs(got[k] - round(v, 4)) > 1e-4:
+            bad.append('%s %s: atelier %.4f, reference %.4f' % (l, k, got[k], v))
+    if int(got['support']) != tp.get(l, 0) + fn.get(l, 0):
+        bad.append('%s support: atelier %s, reference %d' % (l, got['support'], tp.get(l, 0) + fn.get(l, 0)))
+if len(ev['labels']) != len(labels):
+    bad.append('labels: atelier %s, reference %s' % (sorted(ev['labels']), sorted(labels)))
+if bad:
+    print('\n'.join(bad)); sys.exit(1)
+print('eval-deid matches the reference on %d labels' % len(labels))
+PY
+
+# --- a centre's annotated notes: train, then use the model
+"$bin" text deid-model train --annotations "$tmp/brat" --seed 2 --epochs 3 -o "$tmp/centre.bin" > "$tmp/centre.log"
+[ -s "$tmp/centre.bin" ] || fail "no model from --annotations"
+"$bin" text deid-model train --annotations "$tmp/brat" --init "$tmp/centre.bin" --epochs 2 -o "$tmp/tuned.bin" > /dev/null
+echo "Vu ce jour Mme Kerlouanec avec son fils Gwendal." > "$tmp/one.txt"
+"$bin" text deid "$tmp/one.txt" -o "$tmp/one" --model "$tmp/tuned.bin" > /dev/null 2>&1
+grep -q "Kerlouanec" "$tmp/one/one.txt" && fail "the name stayed with --model"
+"$bin" text eval-deid --brat "$tmp/brat" --model "$tmp/tuned.bin" > /dev/null
+# a damaged model is refused by name
+head -c 100 "$tmp/tuned.bin" > "$tmp/bad.bin"
+set +e
+"$bin" text deid "$tmp/one.txt" -o "$tmp/one2" --model "$tmp/bad.bin" > /dev/null 2> "$tmp/err"
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "a truncated model: exit $rc, not 1"
+grep -q "bad.bin" "$tmp/err" || fail "the truncated model is not named in the error"
+echo "text deid-model: all checks passed"
