@@ -22,12 +22,13 @@ for warm in range(20):
     opt.zero_grad()
     loss.backward()
     opt.step()
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 for step in range(steps):
     i = torch.randint(0, x.shape[0], (batch,))
     loss = torch.nn.functional.mse_loss(model(x[i]), y[i])
     opt.zero_grad()
     loss.backward()
     opt.step()
-dt = time.perf_counter() - t0
-print(f"TRAIN {steps * batch / dt:.1f} samples/s ({dt:.2f} s, loss {loss.item():.4f}, {threads} threads)")
+dt, dc = time.perf_counter() - t0, time.process_time() - c0
+print(f"TRAIN {steps * batch / dt:.1f} samples/s {steps * batch / dc:.1f} samples/cpu-s "
+      f"({dt:.2f} s, {dc:.2f} cpu-s, loss {loss.item():.4f}, {threads} threads)")

@@ -63,20 +63,20 @@ int at_job_kind_valid(const char *kind);
 #define AT_JOB_COMMAND_MAX 2048
 #define AT_JOB_SPEC_MAX 16384 /* bytes of a spec's JSON */
 typedef struct {
-    char dataset[AT_ROOM_NAME_MAX + 1];  /* the project's dataset name */
-    char snapshot[AT_VAULT_SNAPSHOT_HEX]; /* a prefix or "latest" as given; full id once resolved */
-    char as[AT_ROOM_NAME_MAX + 1];       /* folder under /data (default: dataset) */
+    char dataset[AT_ROOM_NAME_MAX + 1];    /* the project's dataset name */
+    char snapshot[AT_VAULT_SNAPSHOT_HEX];  /* a prefix or "latest" as given; full id once resolved */
+    char as[AT_ROOM_NAME_MAX + 1];         /* folder under /data (default: dataset) */
     char dataset_id[AT_VAULT_DATASET_HEX]; /* filled at submission */
 } at_job_input;
 
 typedef struct {
     char kind[32];
     char project[AT_ROOM_NAME_MAX + 1];
-    char name[AT_ROOM_NAME_MAX + 1];     /* a label, may be empty */
-    char code[AT_VAULT_SNAPSHOT_HEX];     /* code snapshot (prefix or "latest"); "" for none */
-    char command[AT_JOB_COMMAND_MAX];     /* script: run by /bin/sh -c in /code */
-    size_t arg_count;                     /* pipeline kinds: the engine's arguments */
-    char *args[AT_JOB_ARGS_MAX];          /* owned */
+    char name[AT_ROOM_NAME_MAX + 1];  /* a label, may be empty */
+    char code[AT_VAULT_SNAPSHOT_HEX]; /* code snapshot (prefix or "latest"); "" for none */
+    char command[AT_JOB_COMMAND_MAX]; /* script: run by /bin/sh -c in /code */
+    size_t arg_count;                 /* pipeline kinds: the engine's arguments */
+    char *args[AT_JOB_ARGS_MAX];      /* owned */
     size_t input_count;
     at_job_input inputs[AT_JOB_INPUTS_MAX];
     int cores;          /* >= 1 */
@@ -109,29 +109,29 @@ int64_t at_job_parse_memory_mb(const char *text);
 /* ---- settings: the jobs.* keys of room.conf ---- */
 #define AT_JOBS_GPUS_MAX 16
 typedef struct {
-    char executor[16];             /* "local" (default), "slurm" or "none" (the queue only) */
-    int cores;                     /* local: cores for jobs (default: the station's) */
-    int gpus;                      /* local: GPUs for jobs (default: /dev/nvidia[0-9]* present) */
-    int64_t memory_mb;             /* local: memory for jobs (default: 3/4 of the station's) */
-    char engine[512];              /* the atelier-engine run by jobs (default: this program's) */
-    char scratch[512];             /* per-attempt scratch folders (default DIR/jobs/scratch) */
-    char bwrap[256];               /* bubblewrap (default /usr/bin/bwrap) */
-    int sandbox;                   /* 1 (default): bubblewrap; 0 only for benchmarks and tests */
-    char slurm_partition[64];      /* "" : the cluster's default */
-    char slurm_bin[256];           /* folder of sbatch, squeue, sacct, scancel ("" : PATH) */
-    int slurm_max_pending;         /* jobs handed to Slurm and not yet running (default 64) */
-    int slurm_accounts;            /* 1 (default): sacctmgr adds the project as an account */
-    int64_t default_time;          /* seconds (default 1 h) */
-    int64_t max_time;              /* seconds (default 7 d) */
-    int max_attempts;              /* a job lost with its station is requeued this often (default 3) */
-    double half_life_s;            /* decayed usage (default 7 days) */
-    double gpu_weight;             /* a GPU-second counts this many core-seconds (default 8) */
-    double weight_fairshare;       /* default 10000 */
-    double weight_age;             /* default 1000, reached at max_age */
-    double max_age_s;              /* default 7 days */
-    int tick_ms;                   /* scheduler and monitor period (default 200) */
-    int64_t log_max;               /* bytes of a job's log kept (default 16 MiB) */
-    int processes;                 /* RLIMIT_NPROC inside the sandbox (default 512) */
+    char executor[16];        /* "local" (default), "slurm" or "none" (the queue only) */
+    int cores;                /* local: cores for jobs (default: the station's) */
+    int gpus;                 /* local: GPUs for jobs (default: /dev/nvidia[0-9]* present) */
+    int64_t memory_mb;        /* local: memory for jobs (default: 3/4 of the station's) */
+    char engine[512];         /* the atelier-engine run by jobs (default: this program's) */
+    char scratch[512];        /* per-attempt scratch folders (default DIR/jobs/scratch) */
+    char bwrap[256];          /* bubblewrap (default /usr/bin/bwrap) */
+    int sandbox;              /* 1 (default): bubblewrap; 0 only for benchmarks and tests */
+    char slurm_partition[64]; /* "" : the cluster's default */
+    char slurm_bin[256];      /* folder of sbatch, squeue, sacct, scancel ("" : PATH) */
+    int slurm_max_pending;    /* jobs handed to Slurm and not yet running (default 64) */
+    int slurm_accounts;       /* 1 (default): sacctmgr adds the project as an account */
+    int64_t default_time;     /* seconds (default 1 h) */
+    int64_t max_time;         /* seconds (default 7 d) */
+    int max_attempts;         /* a job lost with its station is requeued this often (default 3) */
+    double half_life_s;       /* decayed usage (default 7 days) */
+    double gpu_weight;        /* a GPU-second counts this many core-seconds (default 8) */
+    double weight_fairshare;  /* default 10000 */
+    double weight_age;        /* default 1000, reached at max_age */
+    double max_age_s;         /* default 7 days */
+    int tick_ms;              /* scheduler and monitor period (default 200) */
+    int64_t log_max;          /* bytes of a job's log kept (default 16 MiB) */
+    int processes;            /* RLIMIT_NPROC inside the sandbox (default 512) */
     /* quotas per week (0: none) and counts (0: none), per user and per project */
     double user_core_hours, user_gpu_hours, project_core_hours, project_gpu_hours;
     int user_concurrent, user_queued, project_concurrent, project_queued;
@@ -189,9 +189,9 @@ typedef struct {
     char gpu_list[64];    /* CUDA_VISIBLE_DEVICES of a local job */
     int cancel_requested;
     int exit_code;
-    char reason[256];                      /* why it ended (or why it waits) */
-    char result[AT_VAULT_SNAPSHOT_HEX];    /* result snapshot, "" when none */
-    char phase[32];                        /* the newest progress event */
+    char reason[256];                   /* why it ended (or why it waits) */
+    char result[AT_VAULT_SNAPSHOT_HEX]; /* result snapshot, "" when none */
+    char phase[32];                     /* the newest progress event */
     uint64_t step, total;
     double priority; /* queued jobs: the scheduler's last priority */
 } at_job;
@@ -229,7 +229,7 @@ at_status at_jobs_events(at_jobs *j, int64_t id, int64_t from, size_t max, char 
 
 /* ---- usage, quotas, shares ---- */
 typedef struct {
-    double core_hours_week, gpu_hours_week; /* used in the last 7 days (running jobs so far) */
+    double core_hours_week, gpu_hours_week;         /* used in the last 7 days (running jobs so far) */
     double core_hours_reserved, gpu_hours_reserved; /* queued and running jobs up to their limits */
     int running, queued;
     double core_hours_limit, gpu_hours_limit; /* 0: none */
@@ -264,7 +264,8 @@ typedef struct {
  * when absent, kind "data" or "code"; parent: its latest snapshot).
  * Audited. snap receives the full id. */
 at_status at_jobs_dataset_put(at_jobs *j, const char *by, const char *project, const char *name,
-                              const char *kind, int synthetic, const char *dir, char snap[AT_VAULT_SNAPSHOT_HEX]);
+                              const char *kind, int synthetic, const char *dir,
+                              char snap[AT_VAULT_SNAPSHOT_HEX]);
 at_status at_jobs_datasets(at_jobs *j, const char *project, at_jobs_dataset **out, size_t *count);
 /* Materialise a snapshot of the project's dataset into dest (which must
  * not exist): results come back to their owners. */
@@ -312,9 +313,9 @@ typedef struct {
     double priority; /* out */
 } at_sched_job;
 typedef struct {
-    double share; /* > 0 */
-    double usage; /* decayed core-seconds, running jobs' elapsed time included */
-    int running;  /* jobs running now */
+    double share;         /* > 0 */
+    double usage;         /* decayed core-seconds, running jobs' elapsed time included */
+    int running;          /* jobs running now */
     int concurrent_limit; /* 0: none */
 } at_sched_entity;
 typedef struct {

@@ -13,21 +13,22 @@
 
 static void usage(FILE *o)
 {
-    fprintf(o,
-            "usage: atelier job <command> [options]\n\n"
-            "  submit --project P [--kind KIND] [--command CMD] [--code SNAP] [--input DS[@SNAP][:DIR]]...\n"
-            "         [--cores N] [--gpus N] [--memory 4G] [--time 30m] [--name TEXT] [--spec FILE]\n"
-            "         [--wait] [-- ARGS...]   queue a job; prints its number\n"
-            "  list [--project P] [--active] [--queue]   my jobs, a project's, or the room's (administrators)\n"
-            "  show ID                   a job's state, resources, times, result, newest progress\n"
-            "  logs ID [--follow]        its log (the sandbox's output and the runner's lines)\n"
-            "  cancel ID                 stop it (queued: at once; running: signalled)\n"
-            "  wait ID [--timeout S]     a progress bar until it ends; exit 0 when it succeeded\n"
-            "  result ID -o DIR          its result snapshot into the new folder DIR\n"
-            "  usage                     my usage this week against my quotas\n\n"
-            "Kinds: script (a command run by /bin/sh in /code, the project's code snapshot: see\n"
-            "'atelier code push'), or a pipeline run as 'atelier-engine WORDS ARGS' inside the\n"
-            "sandbox:");
+    fprintf(
+        o,
+        "usage: atelier job <command> [options]\n\n"
+        "  submit --project P [--kind KIND] [--command CMD] [--code SNAP] [--input DS[@SNAP][:DIR]]...\n"
+        "         [--cores N] [--gpus N] [--memory 4G] [--time 30m] [--name TEXT] [--spec FILE]\n"
+        "         [--wait] [-- ARGS...]   queue a job; prints its number\n"
+        "  list [--project P] [--active] [--queue]   my jobs, a project's, or the room's (administrators)\n"
+        "  show ID                   a job's state, resources, times, result, newest progress\n"
+        "  logs ID [--follow]        its log (the sandbox's output and the runner's lines)\n"
+        "  cancel ID                 stop it (queued: at once; running: signalled)\n"
+        "  wait ID [--timeout S]     a progress bar until it ends; exit 0 when it succeeded\n"
+        "  result ID -o DIR          its result snapshot into the new folder DIR\n"
+        "  usage                     my usage this week against my quotas\n\n"
+        "Kinds: script (a command run by /bin/sh in /code, the project's code snapshot: see\n"
+        "'atelier code push'), or a pipeline run as 'atelier-engine WORDS ARGS' inside the\n"
+        "sandbox:");
     for (size_t i = 1; at_job_kinds[i]; i++)
         fprintf(o, " %s", at_job_kinds[i]);
     fprintf(o, ".\nInside the sandbox: inputs read-only under /data/DIR, code at /code, results\n"
@@ -91,10 +92,14 @@ static void print_jobs(const cJSON *jobs)
     const cJSON *e;
     cJSON_ArrayForEach(e, jobs)
     {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id"), *cores = cJSON_GetObjectItemCaseSensitive(e, "cores");
-        printf("%-7lld %-12s %-12s %-13s %-10s %-6d %-20s %s\n", cJSON_IsNumber(id) ? (long long)id->valuedouble : 0,
-               client_str(e, "user") ? client_str(e, "user") : "", client_str(e, "project") ? client_str(e, "project") : "",
-               client_str(e, "kind") ? client_str(e, "kind") : "", client_str(e, "state") ? client_str(e, "state") : "",
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id"),
+                    *cores = cJSON_GetObjectItemCaseSensitive(e, "cores");
+        printf("%-7lld %-12s %-12s %-13s %-10s %-6d %-20s %s\n",
+               cJSON_IsNumber(id) ? (long long)id->valuedouble : 0,
+               client_str(e, "user") ? client_str(e, "user") : "",
+               client_str(e, "project") ? client_str(e, "project") : "",
+               client_str(e, "kind") ? client_str(e, "kind") : "",
+               client_str(e, "state") ? client_str(e, "state") : "",
                cJSON_IsNumber(cores) ? (int)cores->valuedouble : 0,
                client_str(e, "submitted") ? client_str(e, "submitted") : "",
                client_str(e, "reason") ? client_str(e, "reason") : "");
@@ -134,7 +139,8 @@ static int wait_job(const client_conf *c, long long id, double timeout, int quie
         const char *state = client_str(job, "state");
         if (cJSON_IsObject(ev)) {
             const char *p = client_str(ev, "phase");
-            const cJSON *s = cJSON_GetObjectItemCaseSensitive(ev, "step"), *t = cJSON_GetObjectItemCaseSensitive(ev, "total");
+            const cJSON *s = cJSON_GetObjectItemCaseSensitive(ev, "step"),
+                        *t = cJSON_GetObjectItemCaseSensitive(ev, "total");
             if (p && strcmp(p, phase)) {
                 if (have_bar)
                     cli_progress_end(&bar);
@@ -147,14 +153,15 @@ static int wait_job(const client_conf *c, long long id, double timeout, int quie
             if (cJSON_IsObject(m) && m->child && cJSON_IsNumber(m->child))
                 snprintf(note, sizeof note, "%s %.4g", m->child->string, m->child->valuedouble);
             if (have_bar && cJSON_IsNumber(s))
-                cli_progress_cb(&bar, (uint64_t)s->valuedouble, cJSON_IsNumber(t) ? (uint64_t)t->valuedouble : 0,
-                                note[0] ? note : NULL);
+                cli_progress_cb(&bar, (uint64_t)s->valuedouble,
+                                cJSON_IsNumber(t) ? (uint64_t)t->valuedouble : 0, note[0] ? note : NULL);
         }
         if (is_final(state)) {
             if (have_bar)
                 cli_progress_end(&bar);
             const char *reason = client_str(job, "reason"), *result = client_str(job, "result");
-            fprintf(stderr, "job %lld: %s%s%s\n", id, state, reason && *reason ? ": " : "", reason ? reason : "");
+            fprintf(stderr, "job %lld: %s%s%s\n", id, state, reason && *reason ? ": " : "",
+                    reason ? reason : "");
             if (result && *result)
                 printf("%s\n", result);
             int ok = !strcmp(state, "succeeded");
@@ -165,7 +172,8 @@ static int wait_job(const client_conf *c, long long id, double timeout, int quie
         if (timeout > 0 && at_now_seconds() - t0 > timeout) {
             if (have_bar)
                 cli_progress_end(&bar);
-            fprintf(stderr, "atelier job wait: job %lld still %s after %.0f s\n", id, state ? state : "?", timeout);
+            fprintf(stderr, "atelier job wait: job %lld still %s after %.0f s\n", id, state ? state : "?",
+                    timeout);
             return CLI_FAIL;
         }
         usleep((useconds_t)delay_ms * 1000);
@@ -180,8 +188,8 @@ static int submit(client_conf *c, client_opts *o, int argc, char **argv, int sta
     const char *project = NULL;
     int wait = 0, i;
     cJSON *inputs = cJSON_CreateArray(), *args = cJSON_CreateArray();
-    const char *kind = NULL, *command = NULL, *code = NULL, *cores = NULL, *gpus = NULL, *memory = NULL, *time_s = NULL,
-               *name = NULL, *spec_file = NULL;
+    const char *kind = NULL, *command = NULL, *code = NULL, *cores = NULL, *gpus = NULL, *memory = NULL,
+               *time_s = NULL, *name = NULL, *spec_file = NULL;
     for (i = start; i < argc; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (client_common_option(o, argc, argv, &i))
@@ -475,8 +483,9 @@ int cmd_job(int argc, char **argv)
                 {
                     const cJSON *u = cJSON_GetObjectItemCaseSensitive(s, "cores_used"),
                                 *t = cJSON_GetObjectItemCaseSensitive(s, "cores_total");
-                    printf("station %s (%s): %d of %d cores in use\n", client_str(s, "station"), client_str(s, "state"),
-                           cJSON_IsNumber(u) ? (int)u->valuedouble : 0, cJSON_IsNumber(t) ? (int)t->valuedouble : 0);
+                    printf("station %s (%s): %d of %d cores in use\n", client_str(s, "station"),
+                           client_str(s, "state"), cJSON_IsNumber(u) ? (int)u->valuedouble : 0,
+                           cJSON_IsNumber(t) ? (int)t->valuedouble : 0);
                 }
             }
             print_jobs(cJSON_GetObjectItemCaseSensitive(r.json, "jobs"));

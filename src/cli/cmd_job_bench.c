@@ -77,7 +77,8 @@ static int bench_sched(int n, int users, int projects)
     at_room *room = NULL;
     at_jobs *jobs = NULL;
     /* the queue only: nothing starts */
-    at_status st = make_room(base, "jobs.executor = none\njobs.cores = 64\njobs.memory_mb = 1000000\n", &room, &jobs);
+    at_status st =
+        make_room(base, "jobs.executor = none\njobs.cores = 64\njobs.memory_mb = 1000000\n", &room, &jobs);
     if (!st)
         st = people(room, jobs, users, projects, base);
     double t0 = at_now_seconds();
@@ -119,19 +120,29 @@ static int bench_sched(int n, int users, int projects)
     double core_s = 0;
     if (!st) {
         at_sched_job *q = at_calloc((size_t)n, sizeof *q);
-        at_sched_entity *u = at_calloc((size_t)users, sizeof *u), *pr = at_calloc((size_t)projects, sizeof *pr);
+        at_sched_entity *u = at_calloc((size_t)users, sizeof *u),
+                        *pr = at_calloc((size_t)projects, sizeof *pr);
         size_t *picked = at_calloc((size_t)n, sizeof *picked);
         double best = 1e9;
         for (int r = 0; r < 7 && q && u && pr && picked; r++) {
             for (int i = 0; i < n; i++)
-                q[i] = (at_sched_job){.id = i + 1, .user = i % users, .project = (i % users) % projects,
-                                      .submitted = i, .cores = 1 + i % 4, .memory_mb = 2048};
+                q[i] = (at_sched_job){.id = i + 1,
+                                      .user = i % users,
+                                      .project = (i % users) % projects,
+                                      .submitted = i,
+                                      .cores = 1 + i % 4,
+                                      .memory_mb = 2048};
             for (int k = 0; k < users; k++)
                 u[k] = (at_sched_entity){.share = 1, .usage = 1000.0 * (k % 7)};
             for (int k = 0; k < projects; k++)
                 pr[k] = (at_sched_entity){.share = 1, .usage = 5000.0 * (k % 3)};
-            at_sched_state ss = {.cores_free = 64, .gpus_free = 0, .memory_free_mb = 1 << 30, .now = n + 10.0,
-                                 .weight_fairshare = 10000, .weight_age = 1000, .max_age_s = 7 * 86400};
+            at_sched_state ss = {.cores_free = 64,
+                                 .gpus_free = 0,
+                                 .memory_free_mb = 1 << 30,
+                                 .now = n + 10.0,
+                                 .weight_fairshare = 10000,
+                                 .weight_age = 1000,
+                                 .max_age_s = 7 * 86400};
             double a = at_now_seconds();
             at_sched_pick(q, (size_t)n, u, (size_t)users, pr, (size_t)projects, &ss, picked);
             best = fmin(best, at_now_seconds() - a);
@@ -200,7 +211,8 @@ static int bench_latency(const char *executor, int runs, const char *command)
                 fputs(log, stderr);
             at_free(log);
             log = NULL;
-            st = at_error_set(AT_ERR_IO, "job %lld: %s: %s", (long long)id, at_job_state_name(jb.state), jb.reason);
+            st = at_error_set(AT_ERR_IO, "job %lld: %s: %s", (long long)id, at_job_state_name(jb.state),
+                              jb.reason);
         }
         size_t len = 0;
         int64_t size = 0;
@@ -221,7 +233,8 @@ static int bench_latency(const char *executor, int runs, const char *command)
         return cli_fail(st);
     }
     qsort(lat, (size_t)runs, sizeof *lat, cmp_double);
-    printf("{\"bench\":\"latency\",\"executor\":\"%s\",\"runs\":%d,\"median_ms\":%.0f,\"min_ms\":%.0f,\"max_ms\":%.0f}\n",
+    printf("{\"bench\":\"latency\",\"executor\":\"%s\",\"runs\":%d,\"median_ms\":%.0f,\"min_ms\":%.0f,\"max_"
+           "ms\":%.0f}\n",
            executor, runs, lat[runs / 2] * 1000, lat[0] * 1000, lat[runs - 1] * 1000);
     at_free(lat);
     return CLI_OK;

@@ -58,7 +58,8 @@ static int number(const char *v, double lo, double hi, double *out)
     return 1;
 }
 
-double jobs_named_value(const jobs_names *n, const char *kind, const char *name, const char *what, double dflt)
+double jobs_named_value(const jobs_names *n, const char *kind, const char *name, const char *what,
+                        double dflt)
 {
     for (size_t i = 0; n && i < n->n; i++)
         if (!strcmp(n->v[i].kind, kind) && !strcmp(n->v[i].name, name) && !strcmp(n->v[i].what, what))
@@ -81,7 +82,8 @@ static at_status named_key(const char *key, const char *value, jobs_names *named
     if (!share) {
         what = strrchr(name, '.');
         if (!what)
-            return at_error_set(AT_ERR_FORMAT, "%s: line %d: expected jobs.quota.user.NAME.core_hours", path, line);
+            return at_error_set(AT_ERR_FORMAT, "%s: line %d: expected jobs.quota.user.NAME.core_hours", path,
+                                line);
         *what++ = '\0';
     }
     if ((strcmp(kind, "user") && strcmp(kind, "project")) || !at_room_name_valid(name))
@@ -89,8 +91,8 @@ static at_status named_key(const char *key, const char *value, jobs_names *named
                             share ? "share" : "quota");
     if (!share && strcmp(what, "core_hours") && strcmp(what, "gpu_hours") && strcmp(what, "concurrent") &&
         strcmp(what, "queued"))
-        return at_error_set(AT_ERR_FORMAT, "%s: line %d: a quota is core_hours, gpu_hours, concurrent or queued",
-                            path, line);
+        return at_error_set(
+            AT_ERR_FORMAT, "%s: line %d: a quota is core_hours, gpu_hours, concurrent or queued", path, line);
     double v;
     if (!number(value, share ? 0.001 : 0, 1e9, &v))
         return at_error_set(AT_ERR_FORMAT, "%s: line %d: %s must be a number%s", path, line, key,
@@ -138,7 +140,7 @@ at_status jobs_conf_read_all(const char *path, at_jobs_conf *c, jobs_names *name
     else if (!strcmp(key, k))                                                                                \
     {                                                                                                        \
         if (strlen(value) >= sizeof c->f)                                                                    \
-            st = at_error_set(AT_ERR_FORMAT, "%s: line %d: jobs.%s is too long", path, lineno, k);          \
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %d: jobs.%s is too long", path, lineno, k);           \
         else                                                                                                 \
             snprintf(c->f, sizeof c->f, "%s", value);                                                        \
     }
@@ -146,8 +148,8 @@ at_status jobs_conf_read_all(const char *path, at_jobs_conf *c, jobs_names *name
     else if (!strcmp(key, k))                                                                                \
     {                                                                                                        \
         if (!number(value, lo, hi, &v))                                                                      \
-            st = at_error_set(AT_ERR_FORMAT, "%s: line %d: jobs.%s must be a number in %g..%g", path, lineno, \
-                              k, (double)(lo), (double)(hi));                                                \
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %d: jobs.%s must be a number in %g..%g", path,        \
+                              lineno, k, (double)(lo), (double)(hi));                                        \
         else                                                                                                 \
             c->f = (T)v;                                                                                     \
     }
@@ -157,7 +159,7 @@ at_status jobs_conf_read_all(const char *path, at_jobs_conf *c, jobs_names *name
         int64_t d = at_job_parse_duration(value);                                                            \
         if (d < 0)                                                                                           \
             st = at_error_set(AT_ERR_FORMAT, "%s: line %d: jobs.%s must be a duration (90s, 30m, 2h, 7d)",   \
-                              path, lineno, k);                                                             \
+                              path, lineno, k);                                                              \
         else                                                                                                 \
             c->f = d;                                                                                        \
     }

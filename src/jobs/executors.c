@@ -85,7 +85,8 @@ at_status jobs_local_start(at_jobs *j, const at_job *job, pid_t *pid_out)
             setenv("CUDA_VISIBLE_DEVICES", job->gpu_list, 1);
         else
             setenv("CUDA_VISIBLE_DEVICES", "", 1);
-        execl(j->conf.engine, "atelier-engine", "job", "run", "--room", j->dir, id, "--attempt", attempt, (char *)NULL);
+        execl(j->conf.engine, "atelier-engine", "job", "run", "--room", j->dir, id, "--attempt", attempt,
+              (char *)NULL);
         _exit(127);
     }
     close(p[1]);
@@ -180,7 +181,8 @@ static void ensure_account(at_jobs *j, const char *project)
     const char *who = getenv("USER");
     snprintf(user, sizeof user, "%s", who && *who ? who : (getuid() == 0 ? "root" : "atelier"));
     snprintf(spec, sizeof spec, "account=%s", project);
-    const char *add_account[] = {sacctmgr, "-i", "add", "account", project, "Description=atelier project", NULL};
+    const char *add_account[] = {sacctmgr, "-i", "add", "account", project, "Description=atelier project",
+                                 NULL};
     const char *add_user[] = {sacctmgr, "-i", "add", "user", user, spec, NULL};
     if (jobs_capture(add_account, out, sizeof out, &code) == AT_OK &&
         jobs_capture(add_user, out, sizeof out, &code) == AT_OK) {
@@ -229,8 +231,8 @@ at_status jobs_slurm_submit(at_jobs *j, const at_job *job, char external_id[32])
     at_free(o);
     quote(qengine, sizeof qengine, j->conf.engine);
     quote(qdir, sizeof qdir, j->dir);
-    snprintf(wrap, sizeof wrap, "exec %s job run --room %s %lld --attempt %d", qengine, qdir, (long long)job->id,
-             job->attempt);
+    snprintf(wrap, sizeof wrap, "exec %s job run --room %s %lld --attempt %d", qengine, qdir,
+             (long long)job->id, job->attempt);
     const char *argv[32];
     int a = 0;
     argv[a++] = sbatch;

@@ -9,8 +9,8 @@
 #include <sqlite3.h>
 
 #define JOBS_NAMED_MAX 256
-#define JOBS_STATUS_MAX 65536 /* bytes of an attempt's status file */
-#define JOBS_EVENT_MAX 4096   /* bytes of one progress event */
+#define JOBS_STATUS_MAX 65536  /* bytes of an attempt's status file */
+#define JOBS_EVENT_MAX 4096    /* bytes of one progress event */
 #define JOBS_STARTING_GRACE 10 /* seconds a started runner has to take its lock */
 
 /* Per-name settings of room.conf: jobs.share.user.NAME = 2,
@@ -53,7 +53,8 @@ struct at_jobs {
 /* conf.c */
 at_status jobs_conf_read_all(const char *path, at_jobs_conf *c, jobs_names *named);
 /* The per-name value, or dflt. */
-double jobs_named_value(const jobs_names *n, const char *kind, const char *name, const char *what, double dflt);
+double jobs_named_value(const jobs_names *n, const char *kind, const char *name, const char *what,
+                        double dflt);
 
 /* queue.c */
 extern const char *const jobs_migrations[];
@@ -62,9 +63,9 @@ extern const int jobs_migration_count;
 void jobs_default_engine(char *out, size_t cap);
 /* Fill a job from a row of JOBS_COLUMNS (joined with users and projects). */
 #define JOBS_COLUMNS                                                                                         \
-    "j.id, u.name, p.name, j.kind, j.name, j.state, j.cores, j.gpus, j.memory_mb, j.time_limit, "           \
-    "j.submitted, j.started, j.ended, j.attempt, j.executor, j.station, j.external_id, j.gpu_list, "        \
-    "j.cancel_requested, j.exit_code, j.reason, j.result, j.phase, j.step, j.total, j.priority "           \
+    "j.id, u.name, p.name, j.kind, j.name, j.state, j.cores, j.gpus, j.memory_mb, j.time_limit, "            \
+    "j.submitted, j.started, j.ended, j.attempt, j.executor, j.station, j.external_id, j.gpu_list, "         \
+    "j.cancel_requested, j.exit_code, j.reason, j.result, j.phase, j.step, j.total, j.priority "             \
     "FROM jobs j JOIN users u ON u.id = j.user_id JOIN projects p ON p.id = j.project_id "
 void jobs_row(sqlite3_stmt *s, at_job *out);
 /* Folder of a job (owned). */
@@ -89,8 +90,9 @@ at_status jobs_finalize(at_jobs *j, const at_job *job, const char *status_text);
 /* store.c */
 /* The project's dataset of the given name: its vault id (made when absent
  * and create is set). */
-at_status jobs_dataset_ensure(at_jobs *j, at_room_db *db, int64_t project_id, const char *name, const char *kind,
-                              int synthetic, int create, char id[AT_VAULT_DATASET_HEX], int *is_synthetic);
+at_status jobs_dataset_ensure(at_jobs *j, at_room_db *db, int64_t project_id, const char *name,
+                              const char *kind, int synthetic, int create, char id[AT_VAULT_DATASET_HEX],
+                              int *is_synthetic);
 at_status jobs_vault_open(const char *room_dir, at_room *room, at_vault **out);
 
 /* local.c */
@@ -114,17 +116,31 @@ at_status jobs_slurm_nodes(at_jobs *j, at_jobs_station **out, size_t *count);
  * standard output (at most cap - 1 bytes); the exit status in *code. */
 at_status jobs_capture(const char *const *argv, char *out, size_t cap, int *code);
 
+/* cgroup.c */
+typedef struct {
+    char dir[2][512]; /* v2: one; v1: memory, pids */
+    int count;
+    int memory, pids; /* which limits were set */
+} jobs_cgroup;
+/* Make the job's groups and set their limits (best effort: count 0 when
+ * none could be made). */
+void jobs_cgroup_make(jobs_cgroup *g, int64_t id, int attempt, int64_t memory_mb, int processes);
+/* Move the calling process into them (in the child, before exec): how many. */
+int jobs_cgroup_enter(const jobs_cgroup *g);
+/* Remove them (after the job's end). */
+void jobs_cgroup_remove(jobs_cgroup *g);
+
 /* sandbox.c */
 typedef struct {
     const char *bwrap;
-    const char *data_dir; /* materialised inputs: /data (read-only) */
-    const char *code_dir; /* code snapshot: /code (read-only), or NULL */
-    const char *out_dir;  /* /out */
-    const char *tmp_dir;  /* /tmp */
-    const char *engine;   /* bound read-only at /atelier/atelier-engine, or NULL */
-    int gpus;             /* bind /dev/nvidia* when > 0 */
-    int progress_fd;      /* the fd number the job writes its events to */
-    int seccomp_fd;       /* a BPF program for bwrap's --seccomp, or -1 */
+    const char *data_dir;       /* materialised inputs: /data (read-only) */
+    const char *code_dir;       /* code snapshot: /code (read-only), or NULL */
+    const char *out_dir;        /* /out */
+    const char *tmp_dir;        /* /tmp */
+    const char *engine;         /* bound read-only at /atelier/atelier-engine, or NULL */
+    int gpus;                   /* bind /dev/nvidia* when > 0 */
+    int progress_fd;            /* the fd number the job writes its events to */
+    int seccomp_fd;             /* a BPF program for bwrap's --seccomp, or -1 */
     const char *const *command; /* the job's argv */
     const char *const *env;     /* NAME=VALUE, NULL-ended */
 } jobs_sandbox;

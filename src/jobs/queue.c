@@ -233,8 +233,9 @@ at_status jobs_usage_add(at_jobs *j, at_room_db *db, const char *user, const cha
             u = at_sched_decay(sqlite3_column_double(s, 0), (double)(now - sqlite3_column_int64(s, 1)),
                                j->conf.half_life_s);
         sqlite3_reset(s);
-        s = at_room_db_stmt(db, "INSERT INTO job_usage(entity, usage, updated) VALUES (?, ?, ?) "
-                                "ON CONFLICT(entity) DO UPDATE SET usage = excluded.usage, updated = excluded.updated");
+        s = at_room_db_stmt(
+            db, "INSERT INTO job_usage(entity, usage, updated) VALUES (?, ?, ?) "
+                "ON CONFLICT(entity) DO UPDATE SET usage = excluded.usage, updated = excluded.updated");
         if (!s)
             return AT_ERR_IO;
         sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
@@ -271,7 +272,8 @@ static at_status count_usage(at_room_db *db, int by_project, int64_t who, time_t
     sqlite3_bind_int64(s, 2, now - 7 * 86400);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        int state = sqlite3_column_int(s, 0), cores = sqlite3_column_int(s, 1), gpus = sqlite3_column_int(s, 2);
+        int state = sqlite3_column_int(s, 0), cores = sqlite3_column_int(s, 1),
+            gpus = sqlite3_column_int(s, 2);
         double limit = (double)sqlite3_column_int64(s, 3);
         time_t started = (time_t)sqlite3_column_int64(s, 4);
         if (state >= AT_JOB_SUCCEEDED) {
@@ -346,16 +348,19 @@ static at_status check_quota(at_jobs *j, at_room_db *db, const char *kind, const
         return st;
     char when[32];
     if (queued > 0 && t.queued + 1 > queued)
-        return at_error_set(AT_ERR_QUOTA,
-                            "quota: queued jobs of %s %s: %d of %.0f waiting already; it frees when one of them "
-                            "starts or is cancelled",
-                            kind, name, t.queued, queued);
+        return at_error_set(
+            AT_ERR_QUOTA,
+            "quota: queued jobs of %s %s: %d of %.0f waiting already; it frees when one of them "
+            "starts or is cancelled",
+            kind, name, t.queued, queued);
     struct {
         const char *label;
         double limit_h, used_s, reserved_s, need_s;
         int gpu;
-    } q[2] = {{"core-hours per week", core_h, t.core_s_week, t.core_s_reserved, (double)spec->cores * spec->time_limit, 0},
-              {"GPU-hours per week", gpu_h, t.gpu_s_week, t.gpu_s_reserved, (double)spec->gpus * spec->time_limit, 1}};
+    } q[2] = {{"core-hours per week", core_h, t.core_s_week, t.core_s_reserved,
+               (double)spec->cores * spec->time_limit, 0},
+              {"GPU-hours per week", gpu_h, t.gpu_s_week, t.gpu_s_reserved,
+               (double)spec->gpus * spec->time_limit, 1}};
     for (int i = 0; i < 2; i++) {
         if (q[i].limit_h <= 0 || q[i].need_s <= 0)
             continue;
@@ -371,12 +376,13 @@ static at_status check_quota(at_jobs *j, at_room_db *db, const char *kind, const
         time_t t_free = frees_at(db, by_project, who, now, total - limit_s, q[i].gpu);
         if (t_free)
             iso(t_free, when);
-        return at_error_set(AT_ERR_QUOTA,
-                            "quota: %s of %s %s: %.1f used and %.1f reserved by active jobs of %.1f; this job "
-                            "asks %.1f; %s%s",
-                            q[i].label, kind, name, q[i].used_s / 3600, q[i].reserved_s / 3600, q[i].limit_h,
-                            q[i].need_s / 3600, t_free ? "enough frees at " : "it frees as the active jobs end",
-                            t_free ? when : "");
+        return at_error_set(
+            AT_ERR_QUOTA,
+            "quota: %s of %s %s: %.1f used and %.1f reserved by active jobs of %.1f; this job "
+            "asks %.1f; %s%s",
+            q[i].label, kind, name, q[i].used_s / 3600, q[i].reserved_s / 3600, q[i].limit_h,
+            q[i].need_s / 3600, t_free ? "enough frees at " : "it frees as the active jobs end",
+            t_free ? when : "");
     }
     return AT_OK;
 }
@@ -394,7 +400,8 @@ static at_status id_of(at_room_db *db, const char *sql, const char *name, int64_
 }
 
 /* Resolve a snapshot text (prefix or "latest") of a vault dataset. */
-static at_status resolve_snapshot(at_jobs *j, const char *dataset_hex, const char *text, char out[AT_VAULT_SNAPSHOT_HEX])
+static at_status resolve_snapshot(at_jobs *j, const char *dataset_hex, const char *text,
+                                  char out[AT_VAULT_SNAPSHOT_HEX])
 {
     at_vault_dataset_id ds;
     at_vault_snapshot_id snap;
@@ -419,13 +426,14 @@ at_status at_jobs_submit(at_jobs *j, const char *user, at_job_spec *spec, int64_
     if (spec->time_limit > j->conf.max_time)
         return at_error_set(AT_ERR_ARG, "job: a time limit of %lld s is over the room's longest, %lld s",
                             (long long)spec->time_limit, (long long)j->conf.max_time);
-    if (strcmp(j->conf.executor, "slurm") && (spec->cores > j->conf.cores || spec->gpus > j->conf.gpus ||
-                                              spec->memory_mb > j->conf.memory_mb))
-        return at_error_set(AT_ERR_ARG,
-                            "job: asks %d cores, %d GPUs, %lld MiB; the station has %d cores, %d GPUs, %lld MiB "
-                            "for jobs",
-                            spec->cores, spec->gpus, (long long)spec->memory_mb, j->conf.cores, j->conf.gpus,
-                            (long long)j->conf.memory_mb);
+    if (strcmp(j->conf.executor, "slurm") &&
+        (spec->cores > j->conf.cores || spec->gpus > j->conf.gpus || spec->memory_mb > j->conf.memory_mb))
+        return at_error_set(
+            AT_ERR_ARG,
+            "job: asks %d cores, %d GPUs, %lld MiB; the station has %d cores, %d GPUs, %lld MiB "
+            "for jobs",
+            spec->cores, spec->gpus, (long long)spec->memory_mb, j->conf.cores, j->conf.gpus,
+            (long long)j->conf.memory_mb);
     time_t now = at_room_now();
     at_room_db *db = at_room_db_get(j->room);
     int64_t uid = 0, pid = 0;
@@ -436,7 +444,8 @@ at_status at_jobs_submit(at_jobs *j, const char *user, at_job_spec *spec, int64_
         st = id_of(db, "SELECT id FROM projects WHERE name = ?", spec->project, &pid);
     at_project_role role = AT_PROJECT_NONE;
     if (!st) {
-        sqlite3_stmt *s = at_room_db_stmt(db, "SELECT role FROM members WHERE project_id = ? AND user_id = ?");
+        sqlite3_stmt *s =
+            at_room_db_stmt(db, "SELECT role FROM members WHERE project_id = ? AND user_id = ?");
         if (!s) {
             st = AT_ERR_IO;
         } else {
@@ -446,7 +455,8 @@ at_status at_jobs_submit(at_jobs *j, const char *user, at_job_spec *spec, int64_
                 role = at_room_project_role_parse((const char *)sqlite3_column_text(s, 0));
             sqlite3_reset(s);
             if (role == AT_PROJECT_NONE)
-                st = at_error_set(AT_ERR_DENIED, "job: %s is not a member of project %s", user, spec->project);
+                st =
+                    at_error_set(AT_ERR_DENIED, "job: %s is not a member of project %s", user, spec->project);
         }
     }
     /* inputs and code: the project's own datasets, resolved to full ids */
@@ -455,10 +465,11 @@ at_status at_jobs_submit(at_jobs *j, const char *user, at_job_spec *spec, int64_
         int synthetic = 0;
         st = jobs_dataset_ensure(j, db, pid, in->dataset, NULL, 0, 0, in->dataset_id, &synthetic);
         if (st == AT_ERR_NOT_FOUND)
-            st = at_error_set(AT_ERR_NOT_FOUND, "job: project %s has no dataset '%s'", spec->project, in->dataset);
-        if (!st && role == AT_PROJECT_STUDENT && !synthetic)
-            st = at_error_set(AT_ERR_DENIED, "job: a student may use synthetic datasets only; '%s' is not one",
+            st = at_error_set(AT_ERR_NOT_FOUND, "job: project %s has no dataset '%s'", spec->project,
                               in->dataset);
+        if (!st && role == AT_PROJECT_STUDENT && !synthetic)
+            st = at_error_set(AT_ERR_DENIED,
+                              "job: a student may use synthetic datasets only; '%s' is not one", in->dataset);
         if (!st)
             st = resolve_snapshot(j, in->dataset_id, in->snapshot, in->snapshot);
         if (st)
@@ -488,9 +499,9 @@ at_status at_jobs_submit(at_jobs *j, const char *user, at_job_spec *spec, int64_
         st = at_job_spec_json(spec, &json);
     int64_t job_id = 0;
     if (!st) {
-        sqlite3_stmt *s = at_room_db_stmt(
-            db, "INSERT INTO jobs(user_id, project_id, kind, name, spec, state, cores, gpus, memory_mb, time_limit, "
-                "submitted) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
+        sqlite3_stmt *s = at_room_db_stmt(db, "INSERT INTO jobs(user_id, project_id, kind, name, spec, "
+                                              "state, cores, gpus, memory_mb, time_limit, "
+                                              "submitted) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
         if (!s) {
             st = AT_ERR_IO;
         } else {
@@ -515,8 +526,8 @@ at_status at_jobs_submit(at_jobs *j, const char *user, at_job_spec *spec, int64_
         snprintf(object, sizeof object, "job:%lld", (long long)job_id);
         char *d = jobs_details("{\"project\":\"%s\",\"kind\":\"%s\",\"cores\":%d,\"gpus\":%d,\"time\":%lld,"
                                "\"inputs\":%zu}",
-                               spec->project, spec->kind, spec->cores, spec->gpus, (long long)spec->time_limit,
-                               spec->input_count);
+                               spec->project, spec->kind, spec->cores, spec->gpus,
+                               (long long)spec->time_limit, spec->input_count);
         st = d ? at_room_db_audit(db, user, "job.submit", object, d) : AT_ERR_NOMEM;
         at_free(d);
     }
@@ -652,10 +663,10 @@ at_status at_jobs_cancel(at_jobs *j, const char *by, int64_t id)
     if (!st) {
         /* a queued job ends now; a started one is stopped by the service */
         sqlite3_stmt *s = at_room_db_stmt(
-            db, state == AT_JOB_QUEUED
-                    ? "UPDATE jobs SET state = 5, ended = ?2, cancel_requested = 1, reason = 'cancelled while queued' "
-                      "WHERE id = ?1 AND state = 0"
-                    : "UPDATE jobs SET cancel_requested = 1 WHERE id = ?1 AND state < 3");
+            db, state == AT_JOB_QUEUED ? "UPDATE jobs SET state = 5, ended = ?2, cancel_requested = 1, "
+                                         "reason = 'cancelled while queued' "
+                                         "WHERE id = ?1 AND state = 0"
+                                       : "UPDATE jobs SET cancel_requested = 1 WHERE id = ?1 AND state < 3");
         if (!s) {
             st = AT_ERR_IO;
         } else {
@@ -671,7 +682,8 @@ at_status at_jobs_cancel(at_jobs *j, const char *by, int64_t id)
         char object[48];
         snprintf(object, sizeof object, "job:%lld", (long long)id);
         st = at_room_db_audit(db, by, state == AT_JOB_QUEUED ? "job.end" : "job.cancel", object,
-                              state == AT_JOB_QUEUED ? "{\"state\":\"cancelled\",\"while\":\"queued\"}" : NULL);
+                              state == AT_JOB_QUEUED ? "{\"state\":\"cancelled\",\"while\":\"queued\"}"
+                                                     : NULL);
     }
     if (!st)
         st = at_room_db_commit(j->room, db);
@@ -683,7 +695,8 @@ at_status at_jobs_cancel(at_jobs *j, const char *by, int64_t id)
 
 /* ---- logs and events ---- */
 
-at_status at_jobs_log(at_jobs *j, int64_t id, int64_t offset, size_t max, char **out, size_t *len, int64_t *size)
+at_status at_jobs_log(at_jobs *j, int64_t id, int64_t offset, size_t max, char **out, size_t *len,
+                      int64_t *size)
 {
     *out = NULL;
     *len = 0;
@@ -720,7 +733,8 @@ at_status at_jobs_log(at_jobs *j, int64_t id, int64_t offset, size_t max, char *
     return AT_OK;
 }
 
-at_status at_jobs_events(at_jobs *j, int64_t id, int64_t from, size_t max, char **out, size_t *len, int64_t *next)
+at_status at_jobs_events(at_jobs *j, int64_t id, int64_t from, size_t max, char **out, size_t *len,
+                         int64_t *next)
 {
     *out = NULL;
     *len = 0;
@@ -777,8 +791,9 @@ at_status at_jobs_usage_of(at_jobs *j, const char *kind, const char *name, at_jo
     time_t now = at_room_now();
     at_room_db *db = at_room_db_get(j->room);
     int64_t who = 0;
-    at_status st = id_of(db, by_project ? "SELECT id FROM projects WHERE name = ?" : "SELECT id FROM users WHERE name = ?",
-                         name, &who);
+    at_status st = id_of(
+        db, by_project ? "SELECT id FROM projects WHERE name = ?" : "SELECT id FROM users WHERE name = ?",
+        name, &who);
     tally t;
     if (!st)
         st = count_usage(db, by_project, who, now, &t);
@@ -789,12 +804,15 @@ at_status at_jobs_usage_of(at_jobs *j, const char *kind, const char *name, at_jo
         out->gpu_hours_reserved = t.gpu_s_reserved / 3600;
         out->running = t.running;
         out->queued = t.queued;
-        out->core_hours_limit = jobs_named_value(&j->named, kind, name, "core_hours",
-                                                 by_project ? j->conf.project_core_hours : j->conf.user_core_hours);
-        out->gpu_hours_limit = jobs_named_value(&j->named, kind, name, "gpu_hours",
-                                                by_project ? j->conf.project_gpu_hours : j->conf.user_gpu_hours);
-        out->concurrent_limit = (int)jobs_named_value(&j->named, kind, name, "concurrent",
-                                                      by_project ? j->conf.project_concurrent : j->conf.user_concurrent);
+        out->core_hours_limit =
+            jobs_named_value(&j->named, kind, name, "core_hours",
+                             by_project ? j->conf.project_core_hours : j->conf.user_core_hours);
+        out->gpu_hours_limit =
+            jobs_named_value(&j->named, kind, name, "gpu_hours",
+                             by_project ? j->conf.project_gpu_hours : j->conf.user_gpu_hours);
+        out->concurrent_limit =
+            (int)jobs_named_value(&j->named, kind, name, "concurrent",
+                                  by_project ? j->conf.project_concurrent : j->conf.user_concurrent);
         out->queued_limit = (int)jobs_named_value(&j->named, kind, name, "queued",
                                                   by_project ? j->conf.project_queued : j->conf.user_queued);
         out->share = jobs_named_value(&j->named, kind, name, "share", 1.0);
@@ -804,8 +822,9 @@ at_status at_jobs_usage_of(at_jobs *j, const char *kind, const char *name, at_jo
         if (s) {
             sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
             if (sqlite3_step(s) == SQLITE_ROW)
-                out->decayed_usage = at_sched_decay(sqlite3_column_double(s, 0),
-                                                    (double)(now - sqlite3_column_int64(s, 1)), j->conf.half_life_s);
+                out->decayed_usage =
+                    at_sched_decay(sqlite3_column_double(s, 0), (double)(now - sqlite3_column_int64(s, 1)),
+                                   j->conf.half_life_s);
             sqlite3_reset(s);
         }
         /* the factor against everyone with usage */
@@ -816,15 +835,16 @@ at_status at_jobs_usage_of(at_jobs *j, const char *kind, const char *name, at_jo
                 const char *e = (const char *)sqlite3_column_text(s, 0);
                 if (!e || e[0] != kind[0])
                     continue;
-                total_u += at_sched_decay(sqlite3_column_double(s, 1), (double)(now - sqlite3_column_int64(s, 2)),
-                                          j->conf.half_life_s);
+                total_u += at_sched_decay(sqlite3_column_double(s, 1),
+                                          (double)(now - sqlite3_column_int64(s, 2)), j->conf.half_life_s);
                 total_s += jobs_named_value(&j->named, kind, e + 2, "share", 1.0);
             }
             sqlite3_reset(s);
         }
         if (out->decayed_usage <= 0)
             total_s += out->share;
-        out->fairshare = total_u > 0 && total_s > 0 ? exp2(-(out->decayed_usage / total_u) / (out->share / total_s)) : 1;
+        out->fairshare =
+            total_u > 0 && total_s > 0 ? exp2(-(out->decayed_usage / total_u) / (out->share / total_s)) : 1;
     }
     at_room_db_put(j->room, db);
     return st;

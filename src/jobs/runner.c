@@ -90,8 +90,10 @@ static void progress_line(int out_fd, const char *line, size_t n, double t0)
     cJSON *e = cJSON_CreateObject();
     cJSON_AddNumberToObject(e, "t", (double)(int64_t)((at_now_seconds() - t0) * 1000) / 1000);
     cJSON_AddStringToObject(e, "phase", phase->valuestring);
-    cJSON_AddNumberToObject(e, "step", cJSON_IsNumber(step) && step->valuedouble >= 0 ? step->valuedouble : 0);
-    cJSON_AddNumberToObject(e, "total", cJSON_IsNumber(total) && total->valuedouble >= 0 ? total->valuedouble : 0);
+    cJSON_AddNumberToObject(e, "step",
+                            cJSON_IsNumber(step) && step->valuedouble >= 0 ? step->valuedouble : 0);
+    cJSON_AddNumberToObject(e, "total",
+                            cJSON_IsNumber(total) && total->valuedouble >= 0 ? total->valuedouble : 0);
     if (cJSON_IsObject(metrics)) {
         cJSON *m = cJSON_AddObjectToObject(e, "metrics");
         int k = 0;
@@ -102,7 +104,8 @@ static void progress_line(int out_fd, const char *line, size_t n, double t0)
                 continue;
             int ok = 1;
             for (const char *p = it->string; *p; p++)
-                ok &= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_';
+                ok &= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                      *p == '_';
             if (ok && it->valuedouble == it->valuedouble) {
                 cJSON_AddNumberToObject(m, it->string, it->valuedouble);
                 k++;
@@ -133,7 +136,8 @@ static at_status write_json_file(const char *path, cJSON *o)
 }
 
 /* The lineage file stored with the result. */
-static cJSON *lineage(const at_job_spec *spec, int64_t id, int attempt, const char *host, time_t started, time_t ended)
+static cJSON *lineage(const at_job_spec *spec, int64_t id, int attempt, const char *host, time_t started,
+                      time_t ended)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "job", (double)id);
@@ -231,8 +235,9 @@ static int supervise(pid_t child, int out_fd, int prog_fd, int notify_sock, int 
                 int family = -1, pid = -1;
                 if (jobs_notify_answer(listener, &family, &pid) == 0) {
                     if (++*refused <= 20)
-                        log_line(log, "sandbox: refused a network socket (address family %d) to process %d%s", family,
-                                 pid, *refused == 20 ? " (further refusals are counted, not logged)" : "");
+                        log_line(log, "sandbox: refused a network socket (address family %d) to process %d%s",
+                                 family, pid,
+                                 *refused == 20 ? " (further refusals are counted, not logged)" : "");
                 }
             } else if (p[i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
                 close(listener);
@@ -333,8 +338,8 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
     at_job_spec_init(&spec);
     at_jobs_conf conf;
     at_jobs_conf_defaults(&conf);
-    if (!lock_path || !attempt_path || !status_path || !running_path || !spec_path || !log_path || !events_path ||
-        !conf_path) {
+    if (!lock_path || !attempt_path || !status_path || !running_path || !spec_path || !log_path ||
+        !events_path || !conf_path) {
         st = AT_ERR_NOMEM;
         goto done;
     }
@@ -354,8 +359,8 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
     if (!st) {
         int current = atoi((const char *)text);
         if (current != attempt)
-            st = at_error_set(AT_ERR_ARG, "job %lld: attempt %d is not the current one (%d)", (long long)id, attempt,
-                              current);
+            st = at_error_set(AT_ERR_ARG, "job %lld: attempt %d is not the current one (%d)", (long long)id,
+                              attempt, current);
     }
     at_free(text);
     if (st)
@@ -394,8 +399,9 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
         if (st)
             goto done;
     }
-    log_line(&log, "job %lld attempt %d on %s: %s, %d core(s), %d GPU(s), %lld MiB, %lld s", (long long)id, attempt,
-             host, spec.kind, spec.cores, spec.gpus, (long long)spec.memory_mb, (long long)spec.time_limit);
+    log_line(&log, "job %lld attempt %d on %s: %s, %d core(s), %d GPU(s), %lld MiB, %lld s", (long long)id,
+             attempt, host, spec.kind, spec.cores, spec.gpus, (long long)spec.memory_mb,
+             (long long)spec.time_limit);
     /* the scratch: data, code, out, tmp */
     char rel[64];
     snprintf(rel, sizeof rel, "%lld-%d", (long long)id, attempt);
@@ -405,8 +411,10 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
         snprintf(rel, sizeof rel, "jobs/scratch/%lld-%d", (long long)id, attempt);
         scratch = at_path_join(dir, rel);
     }
-    char *data = scratch ? at_path_join(scratch, "data") : NULL, *code = scratch ? at_path_join(scratch, "code") : NULL,
-         *out = scratch ? at_path_join(scratch, "out") : NULL, *tmp = scratch ? at_path_join(scratch, "tmp") : NULL;
+    char *data = scratch ? at_path_join(scratch, "data") : NULL,
+         *code = scratch ? at_path_join(scratch, "code") : NULL,
+         *out = scratch ? at_path_join(scratch, "out") : NULL,
+         *tmp = scratch ? at_path_join(scratch, "tmp") : NULL;
     const char *state = "failed";
     char reason[256] = "";
     int exit_code = -1;
@@ -428,7 +436,8 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
         st = jobs_vault_open(dir, NULL, &vault);
     for (size_t i = 0; !st && i < spec.input_count; i++) {
         char *dest = at_path_join(data, spec.inputs[i].as);
-        st = dest ? materialise(vault, spec.inputs[i].dataset_id, spec.inputs[i].snapshot, dest) : AT_ERR_NOMEM;
+        st = dest ? materialise(vault, spec.inputs[i].dataset_id, spec.inputs[i].snapshot, dest)
+                  : AT_ERR_NOMEM;
         if (st)
             at_error_prefix(st, "input %s@%.12s", spec.inputs[i].dataset, spec.inputs[i].snapshot);
         at_free(dest);
@@ -474,12 +483,15 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
     snprintf(env_job, sizeof env_job, "ATELIER_JOB=%lld", (long long)id);
     snprintf(env_threads, sizeof env_threads, "ATELIER_THREADS=%d", spec.cores);
     snprintf(env_omp, sizeof env_omp, "OMP_NUM_THREADS=%d", spec.cores);
+    char env_blas[64];
+    snprintf(env_blas, sizeof env_blas, "OPENBLAS_NUM_THREADS=%d", spec.cores);
     const char *cuda = getenv("CUDA_VISIBLE_DEVICES");
     snprintf(env_cuda, sizeof env_cuda, "CUDA_VISIBLE_DEVICES=%s", spec.gpus > 0 && cuda ? cuda : "");
     snprintf(env_data, sizeof env_data, "ATELIER_DATA=%s", conf.sandbox ? "/data" : data);
     snprintf(env_out, sizeof env_out, "ATELIER_OUT=%s", conf.sandbox ? "/out" : out);
     snprintf(env_code, sizeof env_code, "ATELIER_CODE=%s", conf.sandbox ? "/code" : code);
-    const char *env[] = {"ATELIER_PROGRESS_FD=3", env_job, env_threads, env_omp, env_cuda, env_data, env_out, env_code, NULL};
+    const char *env[] = {
+        "ATELIER_PROGRESS_FD=3", env_job, env_threads, env_omp, env_blas, env_cuda, env_data, env_out, env_code, NULL};
     int seccomp = -1; /* the filter is sandbox-exec's (bwrap's --seccomp would hide its notifications) */
     jobs_sandbox sb = {.bwrap = conf.bwrap,
                        .data_dir = data,
@@ -513,9 +525,17 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
     }
     log_line(&log, "running %s%s", conf.sandbox ? "in the sandbox: " : "WITHOUT the sandbox: ",
              strcmp(spec.kind, "script") ? spec.kind : spec.command);
+    jobs_cgroup cg;
+    jobs_cgroup_make(&cg, id, attempt, spec.memory_mb, conf.processes);
+    if (cg.memory || cg.pids)
+        log_line(&log, "limits: %s%s%s (cgroup), %lld MiB of data (rlimit)", cg.memory ? "memory" : "",
+                 cg.memory && cg.pids ? " and " : "", cg.pids ? "processes" : "", (long long)spec.memory_mb);
+    else
+        log_line(&log, "limits: %lld MiB of data (rlimit); no cgroup could be made here", (long long)spec.memory_mb);
     double t0 = at_now_seconds();
     pid_t child = fork();
     if (child == 0) {
+        jobs_cgroup_enter(&cg);
         setpgid(0, 0);
         struct rlimit rl;
         rl.rlim_cur = rl.rlim_max = (rlim_t)spec.memory_mb << 20;
@@ -549,7 +569,8 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
                 putenv((char *)env[i]);
             execv(argvv[0], (char *const *)argvv);
         }
-        fprintf(stderr, "atelier: cannot run %s: %s\n", conf.sandbox ? conf.bwrap : argvv[0], strerror(errno));
+        fprintf(stderr, "atelier: cannot run %s: %s\n", conf.sandbox ? conf.bwrap : argvv[0],
+                strerror(errno));
         _exit(127);
     }
     close(opipe[1]);
@@ -558,15 +579,17 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
         close(nsock[1]);
     jobs_argv_free(bw);
     if (child < 0) {
+        jobs_cgroup_remove(&cg);
         close(opipe[0]);
         close(ppipe[0]);
         snprintf(reason, sizeof reason, "cannot start the job: %s", strerror(errno));
         goto finish;
     }
     int how = 0;
-    int wst = supervise(child, opipe[0], ppipe[0], nsock[0], events_fd, &log, t0 + (double)spec.time_limit, cancel,
-                        &how, t0, &refused);
+    int wst = supervise(child, opipe[0], ppipe[0], nsock[0], events_fd, &log, t0 + (double)spec.time_limit,
+                        cancel, &how, t0, &refused);
     double took = at_now_seconds() - t0;
+    jobs_cgroup_remove(&cg);
     if (!how && cancel && *cancel)
         how = 1; /* the signal reached the job too (scancel signals every process of the job) */
     if (how == 1) {

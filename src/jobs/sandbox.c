@@ -90,7 +90,12 @@ at_status jobs_sandbox_argv(const jobs_sandbox *sb, char ***out)
         add3(&a, "--ro-bind-try", etc[i], etc[i]);
     add3(&a, "--proc", "/proc", NULL);
     add3(&a, "--dev", "/dev", NULL);
+    /* the CPUs as the station sees them (OpenMP and BLAS count them here) */
+    add3(&a, "--ro-bind-try", "/sys/devices/system/cpu", "/sys/devices/system/cpu");
     if (sb->gpus > 0) {
+        add3(&a, "--ro-bind-try", "/sys/bus/pci", "/sys/bus/pci"); /* CUDA finds its devices there */
+        add3(&a, "--ro-bind-try", "/sys/devices", "/sys/devices");
+        add3(&a, "--ro-bind-try", "/proc/driver/nvidia", "/proc/driver/nvidia");
         glob_t g;
         if (glob("/dev/nvidia*", 0, NULL, &g) == 0) {
             for (size_t i = 0; i < g.gl_pathc; i++)
@@ -208,7 +213,8 @@ at_status at_jobs_sandbox_exec(int notify_fd, char **argv)
     struct sock_fprog prog = {.len = (unsigned short)n, .filter = f};
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         return at_error_set(AT_ERR_IO, "sandbox: no_new_privs: %s", strerror(errno));
-    int listener = (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    int listener =
+        (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
     if (listener < 0) {
         /* a kernel without notification: the refusals are not counted */
         struct sock_filter g[32];
@@ -225,14 +231,16 @@ at_status at_jobs_sandbox_exec(int notify_fd, char **argv)
             struct cmsghdr align;
         } u;
         memset(&u, 0, sizeof u);
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+        struct msghdr msg = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
         struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &listener, sizeof(int));
         if (sendmsg(notify_fd, &msg, 0) != 1)
-            return at_error_set(AT_ERR_IO, "sandbox: cannot hand the filter to the runner: %s", strerror(errno));
+            return at_error_set(AT_ERR_IO, "sandbox: cannot hand the filter to the runner: %s",
+                                strerror(errno));
         close(listener);
     }
     close(notify_fd);
@@ -248,7 +256,8 @@ int jobs_notify_receive(int sock)
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } u;
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
     if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
         return -1;
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);

@@ -88,8 +88,8 @@ static void group_factors(const group *groups, size_t ngroups, const at_sched_en
     for (size_t g = 0; g < ngroups; g++)
         siblings[groups[g].project] += users[groups[g].user].share > 0 ? users[groups[g].user].share : 0;
     for (size_t g = 0; g < ngroups; g++)
-        factor[g] = assoc_factor(&users[groups[g].user], &projects[groups[g].project], total_usage, total_pshare,
-                                 siblings[groups[g].project]);
+        factor[g] = assoc_factor(&users[groups[g].user], &projects[groups[g].project], total_usage,
+                                 total_pshare, siblings[groups[g].project]);
 }
 
 static int by_priority(const void *a, const void *b)
@@ -120,8 +120,10 @@ size_t at_sched_pick(at_sched_job *jobs, size_t n, at_sched_entity *users, size_
     qsort(jobs, n, sizeof *jobs, by_owner_then_age);
     size_t ngroups = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!ngroups || jobs[i].user != groups[ngroups - 1].user || jobs[i].project != groups[ngroups - 1].project)
-            groups[ngroups++] = (group){.first = i, .count = 0, .next = i, .user = jobs[i].user, .project = jobs[i].project};
+        if (!ngroups || jobs[i].user != groups[ngroups - 1].user ||
+            jobs[i].project != groups[ngroups - 1].project)
+            groups[ngroups++] =
+                (group){.first = i, .count = 0, .next = i, .user = jobs[i].user, .project = jobs[i].project};
         groups[ngroups - 1].count++;
     }
     /* one start at a time: the best group's oldest job that fits; the
@@ -141,7 +143,8 @@ size_t at_sched_pick(at_sched_job *jobs, size_t n, at_sched_entity *users, size_
                 at_sched_job *jb = &jobs[k];
                 if (jb->cores < 0) /* picked already */
                     continue;
-                if (jb->cores > st->cores_free || jb->gpus > st->gpus_free || jb->memory_mb > st->memory_free_mb)
+                if (jb->cores > st->cores_free || jb->gpus > st->gpus_free ||
+                    jb->memory_mb > st->memory_free_mb)
                     continue;
                 double pr = job_priority(jb, st, factor[g]);
                 if (pr > best) {

@@ -90,7 +90,8 @@ static void last_event(const at_jobs *j, int64_t id, char *phase, size_t cap, in
     char *line = strrchr(buf, '\n');
     line = line ? line + 1 : buf;
     cJSON *o = cJSON_Parse(line);
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "phase"), *s = cJSON_GetObjectItemCaseSensitive(o, "step"),
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "phase"),
+                *s = cJSON_GetObjectItemCaseSensitive(o, "step"),
                 *t = cJSON_GetObjectItemCaseSensitive(o, "total");
     if (cJSON_IsString(p)) {
         snprintf(phase, cap, "%s", p->valuestring);
@@ -102,7 +103,8 @@ static void last_event(const at_jobs *j, int64_t id, char *phase, size_t cap, in
 
 static at_status lineage_row(at_room_db *db, int64_t job, const char *role, const char *ds, const char *snap)
 {
-    sqlite3_stmt *s = at_room_db_stmt(db, "INSERT INTO job_lineage(job_id, role, dataset, snapshot) VALUES (?, ?, ?, ?)");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "INSERT INTO job_lineage(job_id, role, dataset, snapshot) VALUES (?, ?, ?, ?)");
     if (!s)
         return AT_ERR_IO;
     sqlite3_bind_int64(s, 1, job);
@@ -121,12 +123,14 @@ at_status jobs_finalize(at_jobs *j, const at_job *job, const char *status_text)
     int st_code = cJSON_IsString(state) ? at_job_state_parse(state->valuestring) : -1;
     if (st_code < AT_JOB_SUCCEEDED) {
         cJSON_Delete(o);
-        return at_error_set(AT_ERR_FORMAT, "job %lld: attempt %d: a status without a final state", (long long)job->id,
-                            job->attempt);
+        return at_error_set(AT_ERR_FORMAT, "job %lld: attempt %d: a status without a final state",
+                            (long long)job->id, job->attempt);
     }
-    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "exit"), *rs = cJSON_GetObjectItemCaseSensitive(o, "reason"),
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "exit"),
+                *rs = cJSON_GetObjectItemCaseSensitive(o, "reason"),
                 *res = cJSON_GetObjectItemCaseSensitive(o, "result"),
-                *t0 = cJSON_GetObjectItemCaseSensitive(o, "started"), *t1 = cJSON_GetObjectItemCaseSensitive(o, "ended");
+                *t0 = cJSON_GetObjectItemCaseSensitive(o, "started"),
+                *t1 = cJSON_GetObjectItemCaseSensitive(o, "ended");
     time_t started = cJSON_IsNumber(t0) ? (time_t)t0->valuedouble : job->started;
     time_t ended = cJSON_IsNumber(t1) ? (time_t)t1->valuedouble : at_room_now();
     if (ended < started)
@@ -183,10 +187,11 @@ at_status jobs_finalize(at_jobs *j, const at_job *job, const char *status_text)
             st = lineage_row(db, job->id, "code", spec.code_dataset, spec.code);
         if (!st && result[0]) {
             st = lineage_row(db, job->id, "result", spec.result_dataset, result);
-            sqlite3_stmt *s = st ? NULL
-                                 : at_room_db_stmt(db, "INSERT OR IGNORE INTO job_snapshots(dataset_id, snapshot, job_id, "
-                                                       "user_id, created) SELECT d.id, ?, ?, j.user_id, ? FROM "
-                                                       "job_datasets d, jobs j WHERE d.vault_id = ? AND j.id = ?");
+            sqlite3_stmt *s =
+                st ? NULL
+                   : at_room_db_stmt(db, "INSERT OR IGNORE INTO job_snapshots(dataset_id, snapshot, job_id, "
+                                         "user_id, created) SELECT d.id, ?, ?, j.user_id, ? FROM "
+                                         "job_datasets d, jobs j WHERE d.vault_id = ? AND j.id = ?");
             if (!st && !s)
                 st = AT_ERR_IO;
             if (s) {
@@ -238,9 +243,11 @@ static at_status requeue(at_jobs *j, const at_job *job, const char *why)
     at_status st = at_room_db_begin(db);
     if (!st) {
         sqlite3_stmt *s = at_room_db_stmt(
-            db, give_up ? "UPDATE jobs SET state = ?3, ended = ?4, reason = ?5 WHERE id = ?1 AND attempt = ?2 AND state IN (1, 2)"
-                        : "UPDATE jobs SET state = 0, reason = ?5, external_id = '', gpu_list = '', station = '' "
-                          "WHERE id = ?1 AND attempt = ?2 AND state IN (1, 2)");
+            db, give_up
+                    ? "UPDATE jobs SET state = ?3, ended = ?4, reason = ?5 WHERE id = ?1 AND attempt = ?2 "
+                      "AND state IN (1, 2)"
+                    : "UPDATE jobs SET state = 0, reason = ?5, external_id = '', gpu_list = '', station = '' "
+                      "WHERE id = ?1 AND attempt = ?2 AND state IN (1, 2)");
         if (!s) {
             st = AT_ERR_IO;
         } else {
@@ -261,9 +268,11 @@ static at_status requeue(at_jobs *j, const at_job *job, const char *why)
     if (!st && at_room_db_changes(db)) {
         char object[48];
         snprintf(object, sizeof object, "job:%lld", (long long)job->id);
-        char *d = jobs_details("{\"attempt\":%d,\"why\":\"%s\"%s}", job->attempt, why,
-                               give_up ? (job->cancel_requested ? ",\"state\":\"cancelled\"" : ",\"state\":\"failed\"") : "");
-        st = d ? at_room_db_audit(db, job->user, give_up ? "job.end" : "job.requeue", object, d) : AT_ERR_NOMEM;
+        char *d = jobs_details(
+            "{\"attempt\":%d,\"why\":\"%s\"%s}", job->attempt, why,
+            give_up ? (job->cancel_requested ? ",\"state\":\"cancelled\"" : ",\"state\":\"failed\"") : "");
+        st = d ? at_room_db_audit(db, job->user, give_up ? "job.end" : "job.requeue", object, d)
+               : AT_ERR_NOMEM;
         at_free(d);
     }
     if (!st)
@@ -334,7 +343,8 @@ static void monitor(at_jobs *j, at_job *job, time_t now)
             job->external_id[0])
             set_external(j, job, job->external_id);
         if (job->external_id[0] && jobs_slurm_state(j, job->external_id, sstate, sizeof sstate) == AT_OK) {
-            pending = !strcmp(sstate, "PENDING") || !strcmp(sstate, "CONFIGURING") || !strcmp(sstate, "REQUEUED");
+            pending =
+                !strcmp(sstate, "PENDING") || !strcmp(sstate, "CONFIGURING") || !strcmp(sstate, "REQUEUED");
             alive = pending || !strcmp(sstate, "RUNNING") || !strcmp(sstate, "COMPLETING") ||
                     !strcmp(sstate, "SUSPENDED");
         } else if (!job->external_id[0]) {
@@ -411,8 +421,9 @@ static at_status start_job(at_jobs *j, int64_t id, const char *gpu_list)
     at_room_db *db = at_room_db_get(j->room);
     st = at_room_db_begin(db);
     if (!st) {
-        sqlite3_stmt *s = at_room_db_stmt(db, "UPDATE jobs SET state = 1, attempt = ?, executor = ?, station = ?, "
-                                              "started = ?, gpu_list = ?, external_id = '' WHERE id = ? AND state = 0");
+        sqlite3_stmt *s =
+            at_room_db_stmt(db, "UPDATE jobs SET state = 1, attempt = ?, executor = ?, station = ?, "
+                                "started = ?, gpu_list = ?, external_id = '' WHERE id = ? AND state = 0");
         if (!s) {
             st = AT_ERR_IO;
         } else {
@@ -430,8 +441,8 @@ static at_status start_job(at_jobs *j, int64_t id, const char *gpu_list)
     if (!st) {
         char object[48];
         snprintf(object, sizeof object, "job:%lld", (long long)id);
-        char *d = jobs_details("{\"attempt\":%d,\"executor\":\"%s\",\"station\":\"%s\",\"gpus\":\"%s\"}", job.attempt,
-                               j->conf.executor, station, job.gpu_list);
+        char *d = jobs_details("{\"attempt\":%d,\"executor\":\"%s\",\"station\":\"%s\",\"gpus\":\"%s\"}",
+                               job.attempt, j->conf.executor, station, job.gpu_list);
         st = d ? at_room_db_audit(db, job.user, "job.start", object, d) : AT_ERR_NOMEM;
         at_free(d);
     }
@@ -528,13 +539,14 @@ static int schedule(at_jobs *j, const at_job *active, size_t nactive, time_t now
     }
     /* the queued jobs and their owners' usage */
     at_room_db *db = at_room_db_get(j->room);
-    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT j.id, j.user_id, j.project_id, j.submitted, j.cores, j.gpus, "
-                                          "j.memory_mb, u.name, p.name FROM jobs j JOIN users u ON u.id = j.user_id "
-                                          "JOIN projects p ON p.id = j.project_id WHERE j.state = 0");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT j.id, j.user_id, j.project_id, j.submitted, j.cores, j.gpus, "
+                            "j.memory_mb, u.name, p.name FROM jobs j JOIN users u ON u.id = j.user_id "
+                            "JOIN projects p ON p.id = j.project_id WHERE j.state = 0");
     at_sched_job *jobs = NULL;
     size_t n = 0, cap = 0;
     idmap um = {0}, pm = {0};
-    char (*unames)[AT_ROOM_NAME_MAX + 1] = NULL, (*pnames)[AT_ROOM_NAME_MAX + 1] = NULL;
+    char(*unames)[AT_ROOM_NAME_MAX + 1] = NULL, (*pnames)[AT_ROOM_NAME_MAX + 1] = NULL;
     size_t ucap = 0, pcap = 0;
     int failed = !s;
     while (!failed && sqlite3_step(s) == SQLITE_ROW) {
@@ -600,15 +612,17 @@ static int schedule(at_jobs *j, const at_job *active, size_t nactive, time_t now
             for (size_t i = 0; i < m->n; i++) {
                 const char *name = pass ? pnames[i] : unames[i], *kind = pass ? "project" : "user";
                 e[i].share = jobs_named_value(&j->named, kind, name, "share", 1.0);
-                e[i].concurrent_limit = (int)jobs_named_value(
-                    &j->named, kind, name, "concurrent", pass ? j->conf.project_concurrent : j->conf.user_concurrent);
+                e[i].concurrent_limit =
+                    (int)jobs_named_value(&j->named, kind, name, "concurrent",
+                                          pass ? j->conf.project_concurrent : j->conf.user_concurrent);
                 char key[80];
                 jobs_entity_key(key, sizeof key, kind, name);
                 sqlite3_reset(u);
                 sqlite3_bind_text(u, 1, key, -1, SQLITE_TRANSIENT);
                 if (sqlite3_step(u) == SQLITE_ROW)
-                    e[i].usage = at_sched_decay(sqlite3_column_double(u, 0), (double)(now - sqlite3_column_int64(u, 1)),
-                                                j->conf.half_life_s);
+                    e[i].usage =
+                        at_sched_decay(sqlite3_column_double(u, 0),
+                                       (double)(now - sqlite3_column_int64(u, 1)), j->conf.half_life_s);
                 for (size_t a = 0; a < nactive; a++) {
                     if (strcmp(pass ? active[a].project : active[a].user, name))
                         continue;
@@ -738,7 +752,8 @@ at_status at_jobs_start(at_jobs *j)
     if (j->thread_started)
         return AT_OK;
     if (!strcmp(j->conf.executor, "local") && j->conf.sandbox && access(j->conf.bwrap, X_OK) != 0)
-        at_log(AT_LOG_WARN, "jobs: %s is missing: jobs will fail until bubblewrap is installed", j->conf.bwrap);
+        at_log(AT_LOG_WARN, "jobs: %s is missing: jobs will fail until bubblewrap is installed",
+               j->conf.bwrap);
     j->stop = 0;
     if (pthread_create(&j->thread, NULL, service_main, j) != 0)
         return at_error_set(AT_ERR_IO, "jobs: cannot start the service thread");

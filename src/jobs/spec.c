@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const state_names[AT_JOB_STATE_COUNT] = {
-    "queued", "starting", "running", "succeeded", "failed", "cancelled", "timed-out"};
+static const char *const state_names[AT_JOB_STATE_COUNT] = {"queued", "starting",  "running",  "succeeded",
+                                                            "failed", "cancelled", "timed-out"};
 
 const char *at_job_state_name(at_job_state s)
 {
@@ -48,11 +48,13 @@ static const struct {
     {"text-extract", "text extract"},
     {"synth-cohort", "synth cohort"},
     {"synth-study", "synth study"},
+    {"synth-chemo", "synth chemo"},
 };
 #define KIND_COUNT (sizeof kinds / sizeof *kinds)
-const char *const at_job_kinds[] = {"script",        "sct-prepare", "sct-train",  "sct-eval",   "sct-predict",
-                                    "learn-train",   "learn-predict", "risk-split", "risk-train", "risk-eval",
-                                    "risk-score",    "text-extract", "synth-cohort", "synth-study", NULL};
+const char *const at_job_kinds[] = {"script",       "sct-prepare", "sct-train",     "sct-eval",
+                                    "sct-predict",  "learn-train", "learn-predict", "risk-split",
+                                    "risk-train",   "risk-eval",   "risk-score",    "text-extract",
+                                    "synth-cohort", "synth-study", "synth-chemo",   NULL};
 
 const char *at_job_kind_command(const char *kind)
 {
@@ -207,8 +209,8 @@ static at_status parse_input(const char *text, at_job_input *in)
         return at_error_set(AT_ERR_FORMAT, "job spec: input %s: the snapshot is too long", buf);
     for (const char *p = snap; *p; p++)
         if (!isxdigit((unsigned char)*p) && strcmp(snap, "latest"))
-            return at_error_set(AT_ERR_FORMAT, "job spec: input %s: the snapshot must be hex digits or 'latest'",
-                                buf);
+            return at_error_set(AT_ERR_FORMAT,
+                                "job spec: input %s: the snapshot must be hex digits or 'latest'", buf);
     snprintf(in->snapshot, sizeof in->snapshot, "%s", snap);
     const char *folder = as && *as ? as : buf;
     if (!at_room_name_valid(folder))
@@ -254,7 +256,8 @@ at_status at_job_spec_parse(const char *json, size_t len, at_job_spec *s)
             cJSON_ArrayForEach(a, args)
             {
                 if (!cJSON_IsString(a) || strlen(a->valuestring) > 1024) {
-                    st = at_error_set(AT_ERR_FORMAT, "job spec: 'args' must hold strings of at most 1024 bytes");
+                    st = at_error_set(AT_ERR_FORMAT,
+                                      "job spec: 'args' must hold strings of at most 1024 bytes");
                     break;
                 }
                 if (!(s->args[s->arg_count] = at_strdup(a->valuestring))) {
@@ -271,7 +274,8 @@ at_status at_job_spec_parse(const char *json, size_t len, at_job_spec *s)
         if (strlen(inputs->valuestring) >= sizeof buf)
             st = at_error_set(AT_ERR_FORMAT, "job spec: 'inputs' is too long");
         snprintf(buf, sizeof buf, "%s", inputs->valuestring);
-        for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok && !st; tok = strtok_r(NULL, ", ", &save)) {
+        for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok && !st;
+             tok = strtok_r(NULL, ", ", &save)) {
             if (s->input_count >= AT_JOB_INPUTS_MAX)
                 st = at_error_set(AT_ERR_FORMAT, "job spec: at most %d inputs", AT_JOB_INPUTS_MAX);
             else

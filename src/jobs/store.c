@@ -49,8 +49,9 @@ at_status jobs_vault_open(const char *room_dir, at_room *room, at_vault **out)
     return st;
 }
 
-at_status jobs_dataset_ensure(at_jobs *j, at_room_db *db, int64_t project_id, const char *name, const char *kind,
-                              int synthetic, int create, char id[AT_VAULT_DATASET_HEX], int *is_synthetic)
+at_status jobs_dataset_ensure(at_jobs *j, at_room_db *db, int64_t project_id, const char *name,
+                              const char *kind, int synthetic, int create, char id[AT_VAULT_DATASET_HEX],
+                              int *is_synthetic)
 {
     sqlite3_stmt *s =
         at_room_db_stmt(db, "SELECT vault_id, synthetic FROM job_datasets WHERE project_id = ? AND name = ?");
@@ -91,7 +92,8 @@ at_status jobs_dataset_ensure(at_jobs *j, at_room_db *db, int64_t project_id, co
     return rc == SQLITE_DONE ? AT_OK : at_room_db_error(db, "dataset insert");
 }
 
-static at_status project_and_user(at_room_db *db, const char *project, const char *user, int64_t *pid, int64_t *uid)
+static at_status project_and_user(at_room_db *db, const char *project, const char *user, int64_t *pid,
+                                  int64_t *uid)
 {
     sqlite3_stmt *s = at_room_db_stmt(db, "SELECT id FROM projects WHERE name = ?");
     if (!s)
@@ -131,9 +133,10 @@ static at_status publish(void *ud, const at_vault_dataset_id *ds, const at_vault
     char hex[AT_VAULT_SNAPSHOT_HEX];
     at_vault_snapshot_hex(snap, hex);
     at_status st = at_room_db_begin(c->db);
-    sqlite3_stmt *s = st ? NULL
-                         : at_room_db_stmt(c->db, "INSERT OR IGNORE INTO job_snapshots(dataset_id, snapshot, user_id, "
-                                                  "created) VALUES (?, ?, ?, ?)");
+    sqlite3_stmt *s =
+        st ? NULL
+           : at_room_db_stmt(c->db, "INSERT OR IGNORE INTO job_snapshots(dataset_id, snapshot, user_id, "
+                                    "created) VALUES (?, ?, ?, ?)");
     if (!st && !s)
         st = AT_ERR_IO;
     if (!st) {
@@ -151,7 +154,8 @@ static at_status publish(void *ud, const at_vault_dataset_id *ds, const at_vault
         snprintf(object, sizeof object, "dataset:%s/%s@%.16s", c->project, c->name, hex);
         char *d = jobs_details("{\"files\":%llu,\"bytes\":%llu}", (unsigned long long)stats->files,
                                (unsigned long long)stats->bytes);
-        st = d ? at_room_db_audit(c->db, c->by, !strcmp(c->name, "code") ? "code.push" : "dataset.put", object, d)
+        st = d ? at_room_db_audit(c->db, c->by, !strcmp(c->name, "code") ? "code.push" : "dataset.put",
+                                  object, d)
                : AT_ERR_NOMEM;
         at_free(d);
     }
@@ -162,8 +166,9 @@ static at_status publish(void *ud, const at_vault_dataset_id *ds, const at_vault
     return st;
 }
 
-at_status at_jobs_dataset_put(at_jobs *j, const char *by, const char *project, const char *name, const char *kind,
-                              int synthetic, const char *dir, char snap_out[AT_VAULT_SNAPSHOT_HEX])
+at_status at_jobs_dataset_put(at_jobs *j, const char *by, const char *project, const char *name,
+                              const char *kind, int synthetic, const char *dir,
+                              char snap_out[AT_VAULT_SNAPSHOT_HEX])
 {
     if (!at_room_name_valid(name))
         return at_error_set(AT_ERR_ARG, "dataset: '%.64s' is not a valid name", name);
@@ -206,7 +211,12 @@ at_status at_jobs_dataset_put(at_jobs *j, const char *by, const char *project, c
         st = at_vault_add_tree(tx, dir, "");
     if (st && tx)
         at_vault_abort(tx);
-    publish_ctx pc = {.j = j, .db = db, .dataset_row = row, .uid = uid, .by = by ? by : "room", .project = project,
+    publish_ctx pc = {.j = j,
+                      .db = db,
+                      .dataset_row = row,
+                      .uid = uid,
+                      .by = by ? by : "room",
+                      .project = project,
                       .name = name};
     if (!st)
         st = at_vault_commit(tx, NULL, publish, &pc, &snap, NULL);
@@ -221,8 +231,9 @@ at_status at_jobs_datasets(at_jobs *j, const char *project, at_jobs_dataset **ou
     *out = NULL;
     *count = 0;
     at_room_db *db = at_room_db_get(j->room);
-    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT d.name, d.vault_id, d.kind, d.synthetic FROM job_datasets d "
-                                          "JOIN projects p ON p.id = d.project_id WHERE p.name = ? ORDER BY d.name");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT d.name, d.vault_id, d.kind, d.synthetic FROM job_datasets d "
+                            "JOIN projects p ON p.id = d.project_id WHERE p.name = ? ORDER BY d.name");
     at_status st = s ? AT_OK : AT_ERR_IO;
     size_t cap = 0;
     if (s) {
@@ -341,7 +352,8 @@ static at_status pack_dir(at_buf *b, const char *root, const char *rel, size_t *
             if (!st)
                 st = at_file_read(full, b->max, &data, &len);
             if (!st)
-                st = at_buf_printf(b, "F %o %zu %zu\n", (sb.st_mode & 0111) ? 0755u : 0644u, len, strlen(sub));
+                st =
+                    at_buf_printf(b, "F %o %zu %zu\n", (sb.st_mode & 0111) ? 0755u : 0644u, len, strlen(sub));
             if (!st)
                 st = at_buf_append(b, sub, strlen(sub));
             if (!st && len)
@@ -397,7 +409,8 @@ at_status at_jobs_code_unpack(const void *archive, size_t len, const char *dest)
         unsigned mode = 0;
         unsigned long long size = 0, plen = 0;
         char extra;
-        if (sscanf(head, "F %o %llu %llu%c", &mode, &size, &plen, &extra) != 3 || (mode != 0644 && mode != 0755))
+        if (sscanf(head, "F %o %llu %llu%c", &mode, &size, &plen, &extra) != 3 ||
+            (mode != 0644 && mode != 0755))
             return at_error_set(AT_ERR_FORMAT, "code archive: offset %zu: a malformed header", off);
         off += hl + 1;
         if (plen == 0 || plen > AT_VAULT_PATH_MAX || plen > len - off || size > len - off - plen)

@@ -101,8 +101,9 @@ at_status at_room_db_migrate(at_room *room, const char *module, const char *cons
             v = sqlite3_column_int(s, 0);
         sqlite3_reset(s);
         if (v > count) {
-            st = at_error_set(AT_ERR_UNSUPPORTED, "catalog: %s tables of version %d are newer than this atelier's (%d)",
-                              module, v, count);
+            st = at_error_set(AT_ERR_UNSUPPORTED,
+                              "catalog: %s tables of version %d are newer than this atelier's (%d)", module,
+                              v, count);
             break;
         }
         if (v == count) {

@@ -213,8 +213,8 @@ void api_job_get(web_req *r)
         r->out_error = 1;
     jw w = {.r = r, .depth = 0};
     job_json(&w, &jb);
-    if (at_buf_printf(&r->out, ",\"spec\":%s,\"last_event\":%s,\"events\":%lld}\n", spec, last && *last == '{' ? last : "null",
-                      (long long)next))
+    if (at_buf_printf(&r->out, ",\"spec\":%s,\"last_event\":%s,\"events\":%lld}\n", spec,
+                      last && *last == '{' ? last : "null", (long long)next))
         r->out_error = 1;
     r->content_type = "application/json";
     r->status = 200;
@@ -269,7 +269,8 @@ void api_job_events(web_req *r)
     /* each line was validated and rewritten by the runner: an array of them */
     at_status w = at_buf_puts(&r->out, "{\"events\":[");
     int first = 1;
-    for (char *save = NULL, *line = strtok_r(ev, "\n", &save); line && !w; line = strtok_r(NULL, "\n", &save)) {
+    for (char *save = NULL, *line = strtok_r(ev, "\n", &save); line && !w;
+         line = strtok_r(NULL, "\n", &save)) {
         w = at_buf_printf(&r->out, "%s%s", first ? "" : ",", line);
         first = 0;
     }

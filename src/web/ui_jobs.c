@@ -55,7 +55,8 @@ static void job_table(web_req *r, const at_job *jobs, size_t n, const char *id)
         return;
     }
     h(r,
-      "<table class=\"table table-sm\" id=\"%s\"><thead><tr><th scope=\"col\">Job</th><th scope=\"col\">User</th>"
+      "<table class=\"table table-sm\" id=\"%s\"><thead><tr><th scope=\"col\">Job</th><th "
+      "scope=\"col\">User</th>"
       "<th scope=\"col\">Project</th><th scope=\"col\">Kind</th><th scope=\"col\">State</th><th "
       "scope=\"col\">Resources</th><th scope=\"col\">Submitted</th><th scope=\"col\">Station</th><th "
       "scope=\"col\">Priority</th></tr></thead><tbody>",
@@ -65,11 +66,12 @@ static void job_table(web_req *r, const at_job *jobs, size_t n, const char *id)
         char sub[32];
         when(sub, jb->submitted);
         h(r,
-          "<tr><td><a href=\"/jobs/%lld\">%lld</a> %s</td><td>%s</td><td>%s</td><td>%s</td><td><span class=\"badge "
+          "<tr><td><a href=\"/jobs/%lld\">%lld</a> %s</td><td>%s</td><td>%s</td><td>%s</td><td><span "
+          "class=\"badge "
           "%s\">%s</span></td><td>%d cores, %d GPUs, %lld min</td><td>%s</td><td>%s</td><td>%lld</td></tr>",
           (long long)jb->id, (long long)jb->id, jb->name, jb->user, jb->project, jb->kind, badge(jb->state),
-          at_job_state_name(jb->state), jb->cores, jb->gpus, (long long)(jb->time_limit / 60), sub, jb->station,
-          jb->state == AT_JOB_QUEUED ? (long long)jb->priority : 0LL);
+          at_job_state_name(jb->state), jb->cores, jb->gpus, (long long)(jb->time_limit / 60), sub,
+          jb->station, jb->state == AT_JOB_QUEUED ? (long long)jb->priority : 0LL);
     }
     h(r, "</tbody></table>");
 }
@@ -78,8 +80,8 @@ static void usage_row(web_req *r, const char *kind, const char *name, const at_j
 {
     char core[64], gpu[64], conc[32], queued[32];
     if (u->core_hours_limit > 0)
-        snprintf(core, sizeof core, "%.1f (+%.1f reserved) of %.1f", u->core_hours_week, u->core_hours_reserved,
-                 u->core_hours_limit);
+        snprintf(core, sizeof core, "%.1f (+%.1f reserved) of %.1f", u->core_hours_week,
+                 u->core_hours_reserved, u->core_hours_limit);
     else
         snprintf(core, sizeof core, "%.1f (no quota)", u->core_hours_week);
     if (u->gpu_hours_limit > 0)
@@ -89,8 +91,8 @@ static void usage_row(web_req *r, const char *kind, const char *name, const at_j
         snprintf(gpu, sizeof gpu, "%.1f (no quota)", u->gpu_hours_week);
     snprintf(conc, sizeof conc, u->concurrent_limit ? "%d of %d" : "%d", u->running, u->concurrent_limit);
     snprintf(queued, sizeof queued, u->queued_limit ? "%d of %d" : "%d", u->queued, u->queued_limit);
-    h(r, "<tr><td>%s %s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d%%</td></tr>", kind, name, core, gpu,
-      conc, queued, (int)lround(u->fairshare * 100));
+    h(r, "<tr><td>%s %s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d%%</td></tr>", kind, name, core,
+      gpu, conc, queued, (int)lround(u->fairshare * 100));
 }
 
 void ui_jobs_mine(web_req *r)
@@ -108,10 +110,11 @@ void ui_jobs_mine(web_req *r)
     }
     page_begin(r, "My jobs");
     page_flash(r);
-    h(r, "<section class=\"mb-4\" aria-labelledby=\"usage-h\"><h2 class=\"h5\" id=\"usage-h\">Usage this week "
-         "against quotas</h2><table class=\"table table-sm\" id=\"usage\"><thead><tr><th scope=\"col\">Who</th>"
-         "<th scope=\"col\">Core-hours</th><th scope=\"col\">GPU-hours</th><th scope=\"col\">Running</th>"
-         "<th scope=\"col\">Queued</th><th scope=\"col\">Fair share</th></tr></thead><tbody>");
+    h(r,
+      "<section class=\"mb-4\" aria-labelledby=\"usage-h\"><h2 class=\"h5\" id=\"usage-h\">Usage this week "
+      "against quotas</h2><table class=\"table table-sm\" id=\"usage\"><thead><tr><th scope=\"col\">Who</th>"
+      "<th scope=\"col\">Core-hours</th><th scope=\"col\">GPU-hours</th><th scope=\"col\">Running</th>"
+      "<th scope=\"col\">Queued</th><th scope=\"col\">Fair share</th></tr></thead><tbody>");
     at_jobs_usage u;
     if (at_jobs_usage_of(j, "user", r->actor.name, &u) == AT_OK)
         usage_row(r, "user", r->actor.name, &u);
@@ -175,17 +178,22 @@ void ui_queue(web_req *r)
     if (at_jobs_stations(j, &s, &ns) != AT_OK)
         at_error_clear();
     page_begin(r, "The room's queue");
-    h(r, "<section class=\"mb-4\" aria-labelledby=\"st-h\"><h2 class=\"h5\" id=\"st-h\">Stations (executor %s)</h2>"
-         "<table class=\"table table-sm\" id=\"stations\"><thead><tr><th scope=\"col\">Station</th><th "
-         "scope=\"col\">State</th><th scope=\"col\">Cores used</th><th scope=\"col\">GPUs used</th></tr></thead><tbody>",
+    h(r,
+      "<section class=\"mb-4\" aria-labelledby=\"st-h\"><h2 class=\"h5\" id=\"st-h\">Stations (executor "
+      "%s)</h2>"
+      "<table class=\"table table-sm\" id=\"stations\"><thead><tr><th scope=\"col\">Station</th><th "
+      "scope=\"col\">State</th><th scope=\"col\">Cores used</th><th scope=\"col\">GPUs "
+      "used</th></tr></thead><tbody>",
       at_jobs_config(j)->executor);
     for (size_t i = 0; i < ns; i++)
         h(r,
-          "<tr><td>%s</td><td>%s</td><td><progress max=\"%d\" value=\"%d\" aria-label=\"cores\"></progress> %d of "
+          "<tr><td>%s</td><td>%s</td><td><progress max=\"%d\" value=\"%d\" aria-label=\"cores\"></progress> "
+          "%d of "
           "%d</td><td>%d of %d</td></tr>",
           s[i].station, s[i].state, s[i].cores_total, s[i].cores_used, s[i].cores_used, s[i].cores_total,
           s[i].gpus_used, s[i].gpus_total);
-    h(r, "</tbody></table></section><section aria-labelledby=\"q-h\"><h2 class=\"h5\" id=\"q-h\">Active jobs</h2>");
+    h(r, "</tbody></table></section><section aria-labelledby=\"q-h\"><h2 class=\"h5\" id=\"q-h\">Active "
+         "jobs</h2>");
     job_table(r, jobs, n, "queue");
     h(r, "</section>");
     page_end(r);
@@ -204,7 +212,8 @@ static void curve(web_req *r, const char *events)
     for (char *save = NULL, *line = copy ? strtok_r(copy, "\n", &save) : NULL; line && n < MAXP;
          line = strtok_r(NULL, "\n", &save)) {
         cJSON *o = cJSON_Parse(line);
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "metrics"), *t = cJSON_GetObjectItemCaseSensitive(o, "t");
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "metrics"),
+                    *t = cJSON_GetObjectItemCaseSensitive(o, "t");
         const cJSON *v = NULL;
         if (cJSON_IsObject(m)) {
             v = cJSON_GetObjectItemCaseSensitive(m, metric[0] ? metric : "loss");
@@ -235,8 +244,10 @@ static void curve(web_req *r, const char *events)
     if (y1 <= y0)
         y1 = y0 + 1;
     h(r,
-      "<figure class=\"mb-4\"><svg id=\"curve\" role=\"img\" aria-label=\"%s over time\" width=\"%d\" height=\"%d\" "
-      "viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"%d\" height=\"%d\" fill=\"white\" "
+      "<figure class=\"mb-4\"><svg id=\"curve\" role=\"img\" aria-label=\"%s over time\" width=\"%d\" "
+      "height=\"%d\" "
+      "viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"%d\" height=\"%d\" "
+      "fill=\"white\" "
       "stroke=\"#ccc\"/><polyline fill=\"none\" stroke=\"#0d6efd\" stroke-width=\"2\" points=\"",
       metric, W, H, W, H, W, H);
     for (size_t i = 0; i < n; i++) {
@@ -250,7 +261,8 @@ static void curve(web_req *r, const char *events)
     snprintf(right, sizeof right, "%.0f s", x1);
     h(r,
       "\"/><text x=\"4\" y=\"%d\" font-size=\"12\">%s</text><text x=\"4\" y=\"%d\" font-size=\"12\">%s</text>"
-      "<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text></svg><figcaption>%s (%zu points)</figcaption></figure>",
+      "<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text></svg><figcaption>%s (%zu "
+      "points)</figcaption></figure>",
       PAD, top, H - PAD, bottom, W - PAD - 30, H - 8, right, metric, n);
 }
 
@@ -280,17 +292,19 @@ void ui_job(web_req *r)
     when(start, jb.started);
     when(end, jb.ended);
     h(r,
-      "<dl class=\"row\" id=\"job\"><dt class=\"col-3\">State</dt><dd class=\"col-9\"><span class=\"badge %s\" "
+      "<dl class=\"row\" id=\"job\"><dt class=\"col-3\">State</dt><dd class=\"col-9\"><span class=\"badge "
+      "%s\" "
       "id=\"state\">%s</span> %s</dd><dt class=\"col-3\">Owner</dt><dd class=\"col-9\">%s, project <a "
       "href=\"/projects/%s/jobs\">%s</a></dd><dt class=\"col-3\">Kind</dt><dd class=\"col-9\">%s %s</dd>"
       "<dt class=\"col-3\">Resources</dt><dd class=\"col-9\">%d cores, %d GPUs, %lld MiB, %lld s</dd>"
       "<dt class=\"col-3\">Times</dt><dd class=\"col-9\">submitted %s, started %s, ended %s</dd>"
       "<dt class=\"col-3\">Where</dt><dd class=\"col-9\">%s %s (attempt %d%s%s)</dd>",
-      badge(jb.state), at_job_state_name(jb.state), jb.reason, jb.user, jb.project, jb.project, jb.kind, jb.name,
-      jb.cores, jb.gpus, (long long)jb.memory_mb, (long long)jb.time_limit, sub, start, end, jb.executor,
-      jb.station, jb.attempt, jb.external_id[0] ? ", " : "", jb.external_id);
+      badge(jb.state), at_job_state_name(jb.state), jb.reason, jb.user, jb.project, jb.project, jb.kind,
+      jb.name, jb.cores, jb.gpus, (long long)jb.memory_mb, (long long)jb.time_limit, sub, start, end,
+      jb.executor, jb.station, jb.attempt, jb.external_id[0] ? ", " : "", jb.external_id);
     if (jb.result[0])
-        h(r, "<dt class=\"col-3\">Result</dt><dd class=\"col-9\"><code id=\"result\">%s</code></dd>", jb.result);
+        h(r, "<dt class=\"col-3\">Result</dt><dd class=\"col-9\"><code id=\"result\">%s</code></dd>",
+          jb.result);
     h(r, "</dl>");
     char *ev = NULL;
     size_t evlen = 0;
@@ -304,13 +318,14 @@ void ui_job(web_req *r)
             char *last = strrchr(copy, '\n');
             cJSON *o = cJSON_Parse(last ? last + 1 : copy);
             const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "phase"),
-                        *s = cJSON_GetObjectItemCaseSensitive(o, "step"), *t = cJSON_GetObjectItemCaseSensitive(o, "total");
+                        *s = cJSON_GetObjectItemCaseSensitive(o, "step"),
+                        *t = cJSON_GetObjectItemCaseSensitive(o, "total");
             if (cJSON_IsString(p) && cJSON_IsNumber(s) && cJSON_IsNumber(t)) {
                 long long step = (long long)s->valuedouble, total = (long long)t->valuedouble;
                 h(r, "<p id=\"progress\">%s: %lld", p->valuestring, step);
                 if (total > 0)
-                    h(r, " of %lld <progress max=\"%lld\" value=\"%lld\" aria-label=\"progress\"></progress>", total,
-                      total, step);
+                    h(r, " of %lld <progress max=\"%lld\" value=\"%lld\" aria-label=\"progress\"></progress>",
+                      total, total, step);
                 h(r, "</p>");
             }
             cJSON_Delete(o);
@@ -319,23 +334,26 @@ void ui_job(web_req *r)
         curve(r, ev);
     }
     at_free(ev);
-    if (!at_job_state_final(jb.state) && at_room_authorize(r->room, &r->actor, AT_ACT_JOB_CANCEL,
-                                                           &(at_object){.project = jb.project, .user = jb.user}) ==
-                                             AT_ALLOW) {
+    if (!at_job_state_final(jb.state) &&
+        at_room_authorize(r->room, &r->actor, AT_ACT_JOB_CANCEL,
+                          &(at_object){.project = jb.project, .user = jb.user}) == AT_ALLOW) {
         char action[64];
         snprintf(action, sizeof action, "/jobs/%lld/cancel", (long long)id);
         page_form(r, action, "mb-3");
-        h(r, "<button class=\"btn btn-outline-danger btn-sm\" type=\"submit\" id=\"cancel\">Cancel the job</button>"
+        h(r, "<button class=\"btn btn-outline-danger btn-sm\" type=\"submit\" id=\"cancel\">Cancel the "
+             "job</button>"
              "</form>");
     }
     /* the log's tail: the project's members only */
-    if (at_room_authorize(r->room, &r->actor, AT_ACT_JOB_DATA, &(at_object){.project = jb.project}) == AT_ALLOW) {
+    if (at_room_authorize(r->room, &r->actor, AT_ACT_JOB_DATA, &(at_object){.project = jb.project}) ==
+        AT_ALLOW) {
         char *text = NULL;
         size_t len = 0;
         int64_t size = 0;
         if (at_jobs_log(j, id, -16384, 16384, &text, &len, &size) == AT_OK) {
-            h(r, "<section aria-labelledby=\"log-h\"><h2 class=\"h5\" id=\"log-h\">Log (the last 16 KiB of %lld "
-                 "bytes)</h2><pre class=\"border p-2 bg-light\" id=\"log\">%s</pre></section>",
+            h(r,
+              "<section aria-labelledby=\"log-h\"><h2 class=\"h5\" id=\"log-h\">Log (the last 16 KiB of %lld "
+              "bytes)</h2><pre class=\"border p-2 bg-light\" id=\"log\">%s</pre></section>",
               (long long)size, text);
         }
         at_free(text);

@@ -29,9 +29,9 @@
 #define JS_UNUSED __attribute__((unused))
 
 typedef struct {
-    char *base;     /* temporary folder */
-    char dir[600];  /* the room */
-    char url[128];  /* https://127.0.0.1:PORT */
+    char *base;    /* temporary folder */
+    char dir[600]; /* the room */
+    char url[128]; /* https://127.0.0.1:PORT */
     char cacert[700];
     pid_t server;
     int port;
@@ -88,7 +88,8 @@ static JS_UNUSED void js_people(js_room *r, const char *project, const char *con
             id = u.id;
         else if (at_room_user_create(room, "admin", users[i], 0, "", otp, &id) != AT_OK)
             fail_msg("user %s: %s", users[i], at_error_message());
-        if (roles[i] != AT_PROJECT_NONE && at_room_member_set(room, "admin", project, users[i], roles[i]) != AT_OK)
+        if (roles[i] != AT_PROJECT_NONE &&
+            at_room_member_set(room, "admin", project, users[i], roles[i]) != AT_OK)
             fail_msg("member %s: %s", users[i], at_error_message());
         if (tokens && at_room_session_open(room, id, AT_SESSION_BEARER, AT_STAGE_FULL, 0, tokens[i]) != AT_OK)
             fail_msg("session %s: %s", users[i], at_error_message());
@@ -118,7 +119,8 @@ static JS_UNUSED void js_serve(js_room *r)
     unlink(out);
     pid_t pid = fork();
     if (pid == 0) {
-        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600), fl = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600),
+            fl = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
         dup2(fo, 1);
         dup2(fl, 2);
         char listen[64];
@@ -175,9 +177,10 @@ static JS_UNUSED void js_cleanup(js_room *r)
 static JS_UNUSED int js_cli(js_room *r, const char *token, char **out, int merge, const char *args)
 {
     char *o = NULL;
-    int rc = test_run(&o, merge,
-                      "ATELIER_CONFIG_DIR='%s/cfg' ATELIER_SERVER='%s' ATELIER_TOKEN='%s' ATELIER_CACERT='%s' '%s' %s",
-                      r->base, r->url, token, r->cacert, test_atelier_bin(), args);
+    int rc = test_run(
+        &o, merge,
+        "ATELIER_CONFIG_DIR='%s/cfg' ATELIER_SERVER='%s' ATELIER_TOKEN='%s' ATELIER_CACERT='%s' '%s' %s",
+        r->base, r->url, token, r->cacert, test_atelier_bin(), args);
     if (out)
         *out = o;
     else
@@ -207,6 +210,54 @@ static JS_UNUSED void js_file(const char *dir, const char *name, const char *tex
     snprintf(p, sizeof p, "%s/%s", dir, name);
     if (test_write_file(p, text, strlen(text)) != 0)
         fail_msg("cannot write %s", p);
+}
+
+/* A browser session's cookie value for a user (made in the catalog). */
+static JS_UNUSED void js_browser_cookie(js_room *r, const char *user, char cookie[AT_ROOM_TOKEN_MAX])
+{
+    at_room *room;
+    at_user u;
+    if (at_room_open(r->dir, &room) != AT_OK || at_room_user_get(room, user, &u) != AT_OK ||
+        at_room_session_open(room, u.id, AT_SESSION_BROWSER, AT_STAGE_FULL, 0, cookie) != AT_OK)
+        fail_msg("browser session of %s: %s", user, at_error_message());
+    at_room_close(room);
+}
+
+static size_t js_sink(char *p, size_t s, size_t n, void *ud)
+{
+    char **b = ud;
+    size_t old = *b ? strlen(*b) : 0;
+    char *x = realloc(*b, old + s * n + 1);
+    if (!x)
+        return 0;
+    memcpy(x + old, p, s * n);
+    x[old + s * n] = '\0';
+    *b = x;
+    return s * n;
+}
+
+/* GET a page with a session cookie; its status, *body malloc'd. */
+static JS_UNUSED long js_page(js_room *r, const char *cookie, const char *path, char **body)
+{
+    CURL *h = curl_easy_init();
+    char url[700], hdr[200];
+    snprintf(url, sizeof url, "%s%s", r->url, path);
+    snprintf(hdr, sizeof hdr, "Cookie: __Host-atelier=%s", cookie);
+    struct curl_slist *hl = curl_slist_append(NULL, hdr);
+    *body = NULL;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CAINFO, r->cacert);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, js_sink);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
+    long status = 0;
+    if (curl_easy_perform(h) == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(h);
+    if (!*body)
+        *body = strdup("");
+    return status;
 }
 
 /* One integer from the catalog (read-only): sql with one text parameter. */

@@ -32,7 +32,8 @@ static void test_crash(void **state)
     assert_int_equal(js_cli(&R, tok[0], NULL, 0, cmd), 0);
     int submitted = 0;
     for (int i = 0; i < 16; i++)
-        submitted += js_cli(&R, tok[0], NULL, 0, "job submit --project P --command 'sh job.sh' --time 60") == 0;
+        submitted +=
+            js_cli(&R, tok[0], NULL, 0, "job submit --project P --command 'sh job.sh' --time 60") == 0;
     unsigned seed = (unsigned)time(NULL);
     print_message("seed %u\n", seed);
     srand(seed);
@@ -41,7 +42,8 @@ static void test_crash(void **state)
         js_kill(&R, SIGKILL);
         js_serve(&R);
         /* a submission after each restart (it may meet the next kill: then it is refused, not half-made) */
-        submitted += js_cli(&R, tok[0], NULL, 0, "job submit --project P --command 'sh job.sh' --time 60") == 0;
+        submitted +=
+            js_cli(&R, tok[0], NULL, 0, "job submit --project P --command 'sh job.sh' --time 60") == 0;
     }
     /* let everything end */
     long long left = 1;
@@ -59,13 +61,16 @@ static void test_crash(void **state)
     assert_int_equal(ok, total); /* nothing is lost: a killed server only delays */
     /* ended exactly once */
     assert_int_equal(js_sql_int(&R, "SELECT count(*) FROM audit WHERE action = 'job.end'", NULL), total);
-    assert_int_equal(js_sql_int(&R, "SELECT count(*) FROM (SELECT object FROM audit WHERE action = 'job.end' "
-                                    "GROUP BY object HAVING count(*) > 1)",
+    assert_int_equal(js_sql_int(&R,
+                                "SELECT count(*) FROM (SELECT object FROM audit WHERE action = 'job.end' "
+                                "GROUP BY object HAVING count(*) > 1)",
                                 NULL),
                      0);
     /* results landed once each */
-    assert_int_equal(js_sql_int(&R, "SELECT count(*) FROM job_snapshots WHERE job_id IS NOT NULL", NULL), total);
-    assert_int_equal(js_sql_int(&R, "SELECT count(DISTINCT result) FROM jobs WHERE result != ''", NULL), total);
+    assert_int_equal(js_sql_int(&R, "SELECT count(*) FROM job_snapshots WHERE job_id IS NOT NULL", NULL),
+                     total);
+    assert_int_equal(js_sql_int(&R, "SELECT count(DISTINCT result) FROM jobs WHERE result != ''", NULL),
+                     total);
     assert_int_equal(js_sql_int(&R, "SELECT count(*) FROM job_lineage WHERE role = 'result'", NULL), total);
     /* one final status per job, and each result holds its own number */
     at_room *room;

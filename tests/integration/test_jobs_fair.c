@@ -1,7 +1,8 @@
 /* The fair share on a real run: three users with shares 2:1:1 submit
  * 1-core jobs of one second at different rates to a station of 2 cores;
  * while all three have jobs waiting, the cores go to them in proportion to
- * their shares (within 3 jobs of 20). The simulation over a fake clock is
+ * their shares (within 3 jobs of 20), and a kill -9 of the server in the
+ * middle loses no job and ends none twice. The simulation over a fake clock is
  * in tests/unit/test_jobs_sched.c. */
 #include "jobs_support.h"
 
@@ -51,6 +52,10 @@ static void test_fair_run(void **state)
         pthread_create(&th[i], NULL, submit_loop, &s[i]);
     for (int i = 0; i < 3; i++)
         pthread_join(th[i], NULL);
+    /* a restart in the middle loses nothing */
+    usleep(1500000);
+    js_kill(&R, SIGKILL);
+    js_serve(&R);
     for (int t = 0; t < 1200 && js_sql_int(&R, "SELECT count(*) FROM jobs WHERE state < 3", NULL) > 0; t++)
         usleep(100000);
     /* the starts while every user still had a job waiting */
@@ -60,12 +65,13 @@ static void test_fair_run(void **state)
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *q;
     /* the last start of each user: after the earliest of them, someone ran out of work */
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT u.name, j.started FROM jobs j JOIN users u ON u.id = j.user_id WHERE "
-                                        "j.state = 3 AND j.started <= (SELECT min(m) FROM (SELECT max(started) m FROM "
-                                        "jobs GROUP BY user_id)) ORDER BY j.started, j.id",
-                                        -1, &q, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT u.name, j.started FROM jobs j JOIN users u ON u.id = j.user_id WHERE "
+                           "j.state = 3 AND j.started <= (SELECT min(m) FROM (SELECT max(started) m FROM "
+                           "jobs GROUP BY user_id)) ORDER BY j.started, j.id",
+                           -1, &q, NULL),
+        SQLITE_OK);
     int count[3] = {0}, n = 0;
     while (sqlite3_step(q) == SQLITE_ROW && n < 20) {
         const char *who = (const char *)sqlite3_column_text(q, 0);
@@ -76,8 +82,10 @@ static void test_fair_run(void **state)
     }
     sqlite3_finalize(q);
     sqlite3_close(db);
-    print_message("of the first %d starts: alice %d (share 2), bob %d (1), carol %d (1)\n", n, count[0], count[1],
-                  count[2]);
+    assert_int_equal(js_sql_int(&R, "SELECT count(*) FROM jobs WHERE state = 3", NULL), 48);
+    assert_int_equal(js_sql_int(&R, "SELECT count(*) FROM audit WHERE action = 'job.end'", NULL), 48);
+    print_message("of the first %d starts: alice %d (share 2), bob %d (1), carol %d (1)\n", n, count[0],
+                  count[1], count[2]);
     assert_true(n >= 16);
     double want[3] = {n / 2.0, n / 4.0, n / 4.0};
     for (int i = 0; i < 3; i++)

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 
 static js_room R;
-static char tok[4][AT_ROOM_TOKEN_MAX]; /* alice (member), bob (member), carol, dave */
+static char tok[5][AT_ROOM_TOKEN_MAX]; /* alice (member), bob (member), carol, dave, sam (student) */
 static char code_dir[700], in_dir[700];
 
 static int setup(void **state)
@@ -23,12 +23,13 @@ static int setup(void **state)
         print_message("SKIPPED: bubblewrap is not installed (scripts/bootstrap installs it)\n");
         return 0;
     }
-    js_init(&R, "jobs.executor = local\njobs.cores = 2\njobs.tick_ms = 100\n"
+    js_init(&R, "jobs.executor = local\njobs.cores = 2\njobs.tick_ms = 100\njobs.processes = 64\n"
                 "jobs.quota.user.carol.core_hours = 1\n"
                 "jobs.quota.user.dave.concurrent = 1\njobs.quota.user.dave.queued = 1\n");
-    const char *users[] = {"alice", "bob", "carol", "dave"};
-    at_project_role roles[] = {AT_PROJECT_MEMBER, AT_PROJECT_MEMBER, AT_PROJECT_MEMBER, AT_PROJECT_MEMBER};
-    js_people(&R, "P", users, roles, 4, tok);
+    const char *users[] = {"alice", "bob", "carol", "dave", "sam"};
+    at_project_role roles[] = {AT_PROJECT_MEMBER, AT_PROJECT_MEMBER, AT_PROJECT_MEMBER, AT_PROJECT_MEMBER,
+                               AT_PROJECT_STUDENT};
+    js_people(&R, "P", users, roles, 5, tok);
     const char *other[] = {"olga"};
     at_project_role lead[] = {AT_PROJECT_LEAD};
     js_people(&R, "Q", other, lead, 1, NULL);
@@ -52,7 +53,8 @@ static int setup(void **state)
     js_file(code_dir, "run.sh",
             "set -e\n"
             "for i in 1 2 3 4 5; do\n"
-            "  printf '{\"phase\":\"train\",\"step\":%d,\"total\":5,\"metrics\":{\"loss\":%d.5}}\\n' $i $((6 - i)) >&3\n"
+            "  printf '{\"phase\":\"train\",\"step\":%d,\"total\":5,\"metrics\":{\"loss\":%d.5}}\\n' $i $((6 "
+            "- i)) >&3\n"
             "done\n"
             "cat /data/in/x.txt > /out/copy.txt\necho hello > /out/hello.txt\necho done on stdout\n");
     char cmd[1600];
@@ -122,7 +124,8 @@ static void test_script_job(void **state)
     js_cli(&R, tok[0], &out, 0, args);
     cJSON *j = cJSON_Parse(out);
     free(out);
-    const cJSON *job = cJSON_GetObjectItemCaseSensitive(j, "job"), *ev = cJSON_GetObjectItemCaseSensitive(j, "last_event");
+    const cJSON *job = cJSON_GetObjectItemCaseSensitive(j, "job"),
+                *ev = cJSON_GetObjectItemCaseSensitive(j, "last_event");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(job, "state")->valuestring, "succeeded");
     assert_int_equal((int)cJSON_GetObjectItemCaseSensitive(ev, "step")->valuedouble, 5);
     assert_int_equal(strlen(cJSON_GetObjectItemCaseSensitive(job, "result")->valuestring), 64);
@@ -144,7 +147,10 @@ static void test_script_job(void **state)
     free(d);
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(lin, "user")->valuestring, "alice");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(lin, "atelier")->valuestring, ATELIER_VERSION);
-    assert_int_equal(strlen(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lin, "code"), "snapshot")->valuestring), 64);
+    assert_int_equal(
+        strlen(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lin, "code"), "snapshot")
+                   ->valuestring),
+        64);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(lin, "inputs")), 1);
     cJSON_Delete(lin);
     /* the log, the audit, the catalog's lineage */
@@ -165,6 +171,40 @@ static void test_script_job(void **state)
     assert_int_equal(js_cli(&R, tok[1], NULL, 0, args), 0);
 }
 
+static void test_pipeline_kind(void **state)
+{
+    (void)state;
+    NEED_BWRAP();
+    /* a pipeline entry point run by the engine inside the sandbox, its
+     * progress events through ATELIER_PROGRESS_FD */
+    char *out = NULL;
+    int rc = js_cli(
+        &R, tok[0], &out, 1,
+        "job submit --project P --kind synth-chemo --time 120 --wait -- -o /out/cohort.csv --patients 40");
+    if (rc)
+        fail_msg("pipeline job: %s", out);
+    long long id = atoll(out);
+    free(out);
+    char args[128];
+    snprintf(args, sizeof args, "job show %lld --json", id);
+    js_cli(&R, tok[0], &out, 0, args);
+    cJSON *j = cJSON_Parse(out);
+    free(out);
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(j, "last_event");
+    assert_true(cJSON_IsObject(ev));
+    assert_true(cJSON_GetObjectItemCaseSensitive(ev, "total")->valuedouble > 0);
+    cJSON_Delete(j);
+    snprintf(args, sizeof args, "job result %lld -o '%s/chemo'", id, R.base);
+    assert_int_equal(js_cli(&R, tok[0], NULL, 0, args), 0);
+    char p[800];
+    snprintf(p, sizeof p, "%s/chemo/cohort.csv", R.base);
+    size_t len;
+    unsigned char *d = test_read_file(p, &len);
+    assert_non_null(d);
+    assert_true(test_contains(d, len, "patient_id"));
+    free(d);
+}
+
 static void test_sandbox(void **state)
 {
     (void)state;
@@ -177,8 +217,8 @@ static void test_sandbox(void **state)
     socklen_t al = sizeof a;
     getsockname(ls, (struct sockaddr *)&a, &al);
     char args[2400];
-    snprintf(args, sizeof args, "--command 'python3 escape.py %d %s %s/vault' --input in --time 60", ntohs(a.sin_port),
-             R.dir, R.dir);
+    snprintf(args, sizeof args, "--command 'python3 escape.py %d %s %s/vault' --input in --time 60",
+             ntohs(a.sin_port), R.dir, R.dir);
     long long id = submit(0, args, 1);
     wait_state(0, id, "succeeded", 60);
     struct pollfd p = {.fd = ls, .events = POLLIN};
@@ -187,9 +227,9 @@ static void test_sandbox(void **state)
     char *out = NULL;
     snprintf(args, sizeof args, "job logs %lld", id);
     js_cli(&R, tok[0], &out, 0, args);
-    static const char *const tries[] = {"tcp-loopback", "tcp6-loopback", "udp-loopback", "catalog", "keys", "vault",
-                                        "other-project", "write-etc", "write-root", "write-usr", "write-data",
-                                        "write-code"};
+    static const char *const tries[] = {"tcp-loopback", "tcp6-loopback", "udp-loopback",  "catalog",
+                                        "keys",         "vault",         "other-project", "write-etc",
+                                        "write-root",   "write-usr",     "write-data",    "write-code"};
     for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
         char want[64];
         snprintf(want, sizeof want, "BLOCKED %s:", tries[i]);
@@ -202,9 +242,54 @@ static void test_sandbox(void **state)
     char object[32];
     snprintf(object, sizeof object, "job:%lld", id);
     assert_int_equal(js_audit_count(&R, "job.sandbox.refused", object), 1);
+    /* a student uses synthetic datasets only ("in" is; the results are not) */
+    js_cli(&R, tok[4], &out, 1, "job submit --project P --command true --input results");
+    assert_non_null(strstr(out, "synthetic datasets only"));
+    free(out);
+    assert_true(submit(4, "--command true --input in --time 60", 1) > 0);
     /* another project's dataset cannot even be asked for */
     js_cli(&R, tok[0], &out, 1, "job submit --project P --command true --input secret");
     assert_non_null(strstr(out, "no dataset 'secret'"));
+    free(out);
+}
+
+static __attribute__((noinline)) int alive_count(const char *log)
+{
+    const char *alive = strstr(log, "\nalive ");
+    return alive ? atoi(alive + 7) : -1;
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    NEED_BWRAP();
+    /* processes: at most jobs.processes (a cgroup's pids.max, where the
+     * room may make one) */
+    js_file(code_dir, "forks.py",
+            "import os, time\nkids = []\nfor i in range(200):\n    try:\n        pid = os.fork()\n"
+            "    except OSError:\n        break\n    if pid == 0:\n        time.sleep(3)\n        os._exit(0)\n"
+            "    kids.append(pid)\nprint('alive', len(kids) + 1, flush=True)\nfor k in kids:\n    os.waitpid(k, 0)\n");
+    js_file(code_dir, "eat.py", "b = bytearray(600 * 1024 * 1024)\nprint('ate', len(b))\n");
+    char cmd[900], *out = NULL;
+    snprintf(cmd, sizeof cmd, "code push '%s' --project P", code_dir);
+    assert_int_equal(js_cli(&R, tok[0], NULL, 0, cmd), 0);
+    long long forks = submit(0, "--command 'python3 forks.py' --time 60", 1);
+    long long eat = submit(0, "--command 'python3 eat.py' --memory 256M --time 60", 1);
+    wait_state(0, eat, "failed", 60);
+    wait_state(0, forks, "succeeded", 60);
+    snprintf(cmd, sizeof cmd, "job logs %lld", forks);
+    js_cli(&R, tok[0], &out, 0, cmd);
+    int n = alive_count(out), by_cgroup = strstr(out, "processes (cgroup)") != NULL;
+    free(out);
+    print_message("%d processes alive of 200 forks asked (limit 64, %s)\n", n,
+                  by_cgroup ? "a cgroup's pids.max" : "no cgroup here");
+    assert_true(n > 0);
+    if (by_cgroup)
+        assert_true(n <= 64);
+    snprintf(cmd, sizeof cmd, "job logs %lld", eat);
+    js_cli(&R, tok[0], &out, 0, cmd);
+    assert_null(strstr(out, "ate "));
+    assert_true(strstr(out, "MemoryError") || strstr(out, "signal 9"));
     free(out);
 }
 
@@ -286,11 +371,9 @@ int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_script_job),
-        cmocka_unit_test(test_sandbox),
-        cmocka_unit_test(test_time_limit_and_cancel),
-        cmocka_unit_test(test_quotas),
-        cmocka_unit_test(test_restart),
+        cmocka_unit_test(test_script_job), cmocka_unit_test(test_pipeline_kind),
+        cmocka_unit_test(test_sandbox),    cmocka_unit_test(test_limits), cmocka_unit_test(test_time_limit_and_cancel),
+        cmocka_unit_test(test_quotas),     cmocka_unit_test(test_restart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

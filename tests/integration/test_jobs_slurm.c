@@ -97,7 +97,8 @@ static void external_of(long long id, char *ext, size_t cap)
     snprintf(args, sizeof args, "job show %lld --json", id);
     js_cli(&R, tok[0], &o, 0, args);
     cJSON *j = cJSON_Parse(o);
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "job"), "external_id");
+    const cJSON *e =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "job"), "external_id");
     snprintf(ext, cap, "%s", cJSON_IsString(e) ? e->valuestring : "");
     cJSON_Delete(j);
     free(o);

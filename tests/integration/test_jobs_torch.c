@@ -12,7 +12,8 @@ static void test_torch(void **state)
     char *out = NULL;
     if (!test_have_program("bwrap") || test_run(&out, 1, "/usr/bin/python3 -c 'import torch' ") != 0) {
         free(out);
-        print_message("SKIPPED: bubblewrap or python3-torch is not installed (scripts/bootstrap installs them)\n");
+        print_message(
+            "SKIPPED: bubblewrap or python3-torch is not installed (scripts/bootstrap installs them)\n");
         skip();
     }
     free(out);
@@ -25,8 +26,8 @@ static void test_torch(void **state)
     char code[700], cmd[2000];
     snprintf(code, sizeof code, "%s/code", R.base);
     mkdir(code, 0700);
-    snprintf(cmd, sizeof cmd, "cp '%s/tests/jobs/gen_data.py' '%s/tests/jobs/train.py' '%s/'", getenv("ATELIER_SOURCE_DIR"),
-             getenv("ATELIER_SOURCE_DIR"), code);
+    snprintf(cmd, sizeof cmd, "cp '%s/tests/jobs/gen_data.py' '%s/tests/jobs/train.py' '%s/'",
+             getenv("ATELIER_SOURCE_DIR"), getenv("ATELIER_SOURCE_DIR"), code);
     assert_int_equal(system(cmd), 0);
     js_serve(&R);
     snprintf(cmd, sizeof cmd, "code push '%s' --project thesis", code);
@@ -35,8 +36,9 @@ static void test_torch(void **state)
     snprintf(code_snap, sizeof code_snap, "%.64s", out);
     free(out);
     /* the synthetic data set */
-    int rc = js_cli(&R, tok[0], &out, 1,
-                    "job submit --project thesis --name data --command 'python3 gen_data.py 2000' --time 300 --wait");
+    int rc = js_cli(
+        &R, tok[0], &out, 1,
+        "job submit --project thesis --name data --command 'python3 gen_data.py 2000' --time 300 --wait");
     if (rc)
         fail_msg("data job: %s", out);
     char data_snap[80] = "";
@@ -47,7 +49,8 @@ static void test_torch(void **state)
     assert_int_equal(strlen(data_snap), 64);
     /* the training, on that snapshot */
     snprintf(cmd, sizeof cmd,
-             "job submit --project thesis --name train --command 'python3 train.py 200' --input results@%s:ds --cores 2 "
+             "job submit --project thesis --name train --command 'python3 train.py 200' --input "
+             "results@%s:ds --cores 2 "
              "--time 600 --wait",
              data_snap);
     rc = js_cli(&R, tok[0], &out, 1, cmd);
@@ -70,8 +73,8 @@ static void test_torch(void **state)
     double first = cJSON_GetObjectItemCaseSensitive(m, "first_loss")->valuedouble,
            last = cJSON_GetObjectItemCaseSensitive(m, "last_loss")->valuedouble;
     const cJSON *w = cJSON_GetObjectItemCaseSensitive(m, "weights");
-    print_message("loss %.4f -> %.6f, weights %.3f %.3f\n", first, last, cJSON_GetArrayItem(w, 0)->valuedouble,
-                  cJSON_GetArrayItem(w, 1)->valuedouble);
+    print_message("loss %.4f -> %.6f, weights %.3f %.3f\n", first, last,
+                  cJSON_GetArrayItem(w, 0)->valuedouble, cJSON_GetArrayItem(w, 1)->valuedouble);
     assert_true(last < first / 10);
     assert_true(fabs(cJSON_GetArrayItem(w, 0)->valuedouble - 3) < 0.1);
     assert_true(fabs(cJSON_GetArrayItem(w, 1)->valuedouble + 2) < 0.1);
@@ -84,12 +87,14 @@ static void test_torch(void **state)
     const cJSON *in = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(lin, "inputs"), 0);
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(in, "snapshot")->valuestring, data_snap);
     assert_string_equal(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lin, "code"), "snapshot")->valuestring,
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lin, "code"), "snapshot")
+            ->valuestring,
         code_snap);
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(lin, "user")->valuestring, "phd");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(lin, "atelier")->valuestring, ATELIER_VERSION);
     assert_string_equal(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lin, "spec"), "command")->valuestring,
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lin, "spec"), "command")
+            ->valuestring,
         "python3 train.py 200");
     cJSON_Delete(lin);
     /* the loss curve was streamed: events with a loss, drawn on the job page */
@@ -100,6 +105,26 @@ static void test_torch(void **state)
     js_cli(&R, tok[0], &out, 0, cmd);
     assert_non_null(strstr(out, "\"loss\""));
     free(out);
+    /* the job's page: the loss curve drawn by the server, the log for the member */
+    char cookie[AT_ROOM_TOKEN_MAX], path[64];
+    js_browser_cookie(&R, "phd", cookie);
+    snprintf(path, sizeof path, "/jobs/%lld", id);
+    char *page = NULL;
+    assert_int_equal(js_page(&R, cookie, path, &page), 200);
+    assert_non_null(strstr(page, "<svg id=\"curve\""));
+    assert_non_null(strstr(page, "<polyline"));
+    assert_non_null(strstr(page, "loss (20 points)"));
+    assert_non_null(strstr(page, "id=\"log\""));
+    assert_non_null(strstr(page, "trained: loss"));
+    free(page);
+    /* an administrator sees the job, not its log */
+    js_browser_cookie(&R, "admin", cookie);
+    assert_int_equal(js_page(&R, cookie, path, &page), 200);
+    assert_null(strstr(page, "id=\"log\""));
+    free(page);
+    assert_int_equal(js_page(&R, cookie, "/queue", &page), 200);
+    assert_non_null(strstr(page, "id=\"stations\""));
+    free(page);
     js_cleanup(&R);
 }
 

@@ -63,9 +63,11 @@ static void run(sim *s)
                 J[i].done = 1;
                 free_cores++;
                 int u = J[i].user, p = J[i].project;
-                stored_u[u] = at_sched_decay(stored_u[u], now - updated_u[u], s->half_life) + (J[i].end - J[i].start);
+                stored_u[u] =
+                    at_sched_decay(stored_u[u], now - updated_u[u], s->half_life) + (J[i].end - J[i].start);
                 updated_u[u] = now;
-                stored_p[p] = at_sched_decay(stored_p[p], now - updated_p[p], s->half_life) + (J[i].end - J[i].start);
+                stored_p[p] =
+                    at_sched_decay(stored_p[p], now - updated_p[p], s->half_life) + (J[i].end - J[i].start);
                 updated_p[p] = now;
             }
         /* arrivals, up to 40 waiting jobs per user (a queued-jobs quota) */
@@ -99,14 +101,24 @@ static void run(sim *s)
                 users[J[i].user].running++;
                 projects[J[i].project].running++;
             } else if (!J[i].done) {
-                q[nq++] = (at_sched_job){.id = (int64_t)i, .user = J[i].user, .project = J[i].project,
-                                         .submitted = J[i].submitted, .cores = 1, .gpus = 0, .memory_mb = 1};
+                q[nq++] = (at_sched_job){.id = (int64_t)i,
+                                         .user = J[i].user,
+                                         .project = J[i].project,
+                                         .submitted = J[i].submitted,
+                                         .cores = 1,
+                                         .gpus = 0,
+                                         .memory_mb = 1};
             }
         }
         if (!free_cores || !nq)
             continue;
-        at_sched_state st = {.cores_free = free_cores, .gpus_free = 0, .memory_free_mb = 1 << 30, .now = now,
-                             .weight_fairshare = 10000, .weight_age = 1000, .max_age_s = 7 * 86400};
+        at_sched_state st = {.cores_free = free_cores,
+                             .gpus_free = 0,
+                             .memory_free_mb = 1 << 30,
+                             .now = now,
+                             .weight_fairshare = 10000,
+                             .weight_age = 1000,
+                             .max_age_s = 7 * 86400};
         size_t np = at_sched_pick(q, nq, users, (size_t)s->users, projects, (size_t)s->projects, &st, picked);
         for (size_t k = 0; k < np; k++) {
             sim_job *jb = &J[q[picked[k]].id];
@@ -141,7 +153,8 @@ static void expect_shares(const sim *s, const double *want, double tol)
         double got = s->delivered[u] / total;
         print_message("user %d: %.3f of the cores (share %.3f)\n", u, got, want[u]);
         if (fabs(got - want[u]) > tol)
-            fail_msg("user %d got %.3f of the cores, its share is %.3f (tolerance %.3f)", u, got, want[u], tol);
+            fail_msg("user %d got %.3f of the cores, its share is %.3f (tolerance %.3f)", u, got, want[u],
+                     tol);
     }
 }
 
@@ -150,8 +163,16 @@ static void test_fair_share_users(void **state)
     (void)state;
     /* three users, shares 1:2:1, submitting every 30 s, 60 s and 10 s
      * (each alone would fill the station): 25%, 50%, 25% */
-    sim s = {.users = 3, .projects = 1, .user_share = {1, 2, 1}, .project_share = {1}, .period = {30, 60, 10},
-             .duration = 600, .cores = 8, .days = 3, .measure_from = 1, .half_life = 7 * 86400};
+    sim s = {.users = 3,
+             .projects = 1,
+             .user_share = {1, 2, 1},
+             .project_share = {1},
+             .period = {30, 60, 10},
+             .duration = 600,
+             .cores = 8,
+             .days = 3,
+             .measure_from = 1,
+             .half_life = 7 * 86400};
     run(&s);
     const double want[] = {0.25, 0.5, 0.25};
     expect_shares(&s, want, 0.02);
@@ -162,8 +183,17 @@ static void test_fair_share_projects(void **state)
     (void)state;
     /* two projects of equal shares; the first has two users: each project
      * half of the station, its users a quarter each */
-    sim s = {.users = 3, .projects = 2, .user_project = {0, 0, 1}, .user_share = {1, 1, 1}, .project_share = {1, 1},
-             .period = {20, 20, 20}, .duration = 600, .cores = 8, .days = 3, .measure_from = 1, .half_life = 7 * 86400};
+    sim s = {.users = 3,
+             .projects = 2,
+             .user_project = {0, 0, 1},
+             .user_share = {1, 1, 1},
+             .project_share = {1, 1},
+             .period = {20, 20, 20},
+             .duration = 600,
+             .cores = 8,
+             .days = 3,
+             .measure_from = 1,
+             .half_life = 7 * 86400};
     run(&s);
     const double want[] = {0.25, 0.25, 0.5};
     expect_shares(&s, want, 0.02);
@@ -173,8 +203,16 @@ static void test_light_user_served(void **state)
 {
     (void)state;
     /* a user who asks less than their share gets all they ask, at once */
-    sim s = {.users = 2, .projects = 1, .user_share = {1, 1}, .project_share = {1}, .period = {10, 1200},
-             .duration = 600, .cores = 8, .days = 2, .measure_from = 1, .half_life = 7 * 86400};
+    sim s = {.users = 2,
+             .projects = 1,
+             .user_share = {1, 1},
+             .project_share = {1},
+             .period = {10, 1200},
+             .duration = 600,
+             .cores = 8,
+             .days = 2,
+             .measure_from = 1,
+             .half_life = 7 * 86400};
     run(&s);
     double total = s.delivered[0] + s.delivered[1];
     /* user 1 asks half a core on average: 1/16 of the station */
@@ -193,8 +231,12 @@ static void test_concurrency_and_fit(void **state)
         {.id = 4, .user = 1, .project = 0, .submitted = 3, .cores = 2, .memory_mb = 1},
     };
     size_t picked[4];
-    at_sched_state st = {.cores_free = 4, .memory_free_mb = 100, .now = 10, .weight_fairshare = 10000,
-                         .weight_age = 1000, .max_age_s = 86400};
+    at_sched_state st = {.cores_free = 4,
+                         .memory_free_mb = 100,
+                         .now = 10,
+                         .weight_fairshare = 10000,
+                         .weight_age = 1000,
+                         .max_age_s = 86400};
     size_t n = at_sched_pick(jobs, 4, users, 2, projects, 1, &st, picked);
     int got[5] = {0};
     for (size_t i = 0; i < n; i++)
@@ -203,7 +245,8 @@ static void test_concurrency_and_fit(void **state)
     assert_true(got[1] && got[4]); /* user 0 once (its limit), the 2-core job past the 8-core one */
     assert_int_equal(st.cores_free, 1);
     /* priorities: age counts when usage is equal */
-    assert_true(at_sched_decay(100, 7 * 86400, 7 * 86400) > 49.9 && at_sched_decay(100, 7 * 86400, 7 * 86400) < 50.1);
+    assert_true(at_sched_decay(100, 7 * 86400, 7 * 86400) > 49.9 &&
+                at_sched_decay(100, 7 * 86400, 7 * 86400) < 50.1);
     at_sched_entity all[2] = {{.share = 1, .usage = 0}, {.share = 1, .usage = 100}};
     assert_true(at_sched_fairshare(&all[0], all, 2) == 1.0);
     assert_true(fabs(at_sched_fairshare(&all[1], all, 2) - 0.25) < 1e-9); /* 2^-(1/0.5) */
@@ -213,8 +256,9 @@ static void test_spec(void **state)
 {
     (void)state;
     at_job_spec s;
-    const char *good = "{\"kind\":\"script\",\"command\":\"python3 train.py\",\"inputs\":[\"cohort@ab12:data\",\"x\"],"
-                       "\"cores\":\"4\",\"gpus\":1,\"memory\":\"8G\",\"time\":\"2h\"}";
+    const char *good =
+        "{\"kind\":\"script\",\"command\":\"python3 train.py\",\"inputs\":[\"cohort@ab12:data\",\"x\"],"
+        "\"cores\":\"4\",\"gpus\":1,\"memory\":\"8G\",\"time\":\"2h\"}";
     assert_int_equal(at_job_spec_parse(good, strlen(good), &s), AT_OK);
     assert_int_equal(s.cores, 4);
     assert_int_equal(s.gpus, 1);
@@ -312,9 +356,12 @@ static void test_code_archive(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fair_share_users),    cmocka_unit_test(test_fair_share_projects),
-        cmocka_unit_test(test_light_user_served),   cmocka_unit_test(test_concurrency_and_fit),
-        cmocka_unit_test(test_spec),                cmocka_unit_test(test_code_archive),
+        cmocka_unit_test(test_fair_share_users),
+        cmocka_unit_test(test_fair_share_projects),
+        cmocka_unit_test(test_light_user_served),
+        cmocka_unit_test(test_concurrency_and_fit),
+        cmocka_unit_test(test_spec),
+        cmocka_unit_test(test_code_archive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
