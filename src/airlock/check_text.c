@@ -2,8 +2,10 @@
  * text de-identification detector (src/text): the door's own rules, not a
  * second set. Names, numbers (NIR, IPP, NDA, RPPS), addresses, phones,
  * e-mails and birth dates fail the file; dates, cities, postcodes and
- * hospitals are shown to the reviewers. Findings give the line and the
- * label, never the text found. */
+ * hospitals (and ages over 89, employers, web addresses) are shown to the
+ * reviewers. The suppression marks a table holds ("[REDACTED]") are not
+ * read as names. Findings give the line and the label, never the text
+ * found. */
 #include "internal.h"
 
 #include <ctype.h>
@@ -23,6 +25,9 @@ int airlock_label_strong(int label)
     case AT_PHI_NDA:
     case AT_PHI_DATE_NAISSANCE:
     case AT_PHI_RPPS:
+    case AT_PHI_COMPTE:
+    case AT_PHI_IMMAT:
+    case AT_PHI_ID:
         return 1;
     default:
         return 0;
@@ -64,8 +69,22 @@ void airlock_check_identifiers(airlock_report *r, const at_text_deid *d, const c
         airlock_check_end(r);
         return;
     }
+    /* the airlock's own suppression marks are blanked in a copy (offsets kept) */
+    static const char mark[] = "[REDACTED]";
+    char *copy = NULL;
+    for (const char *p = text; (p = memmem(p, len - (size_t)(p - text), mark, sizeof mark - 1)) != NULL;
+         p += sizeof mark - 1) {
+        if (!copy) {
+            copy = at_malloc(len ? len : 1);
+            if (!copy)
+                break;
+            memcpy(copy, text, len);
+        }
+        memset(copy + (p - text), ' ', sizeof mark - 1);
+    }
     at_text_spans spans = {0};
-    at_status st = at_text_deid_detect(d, text, len, &spans);
+    at_status st = at_text_deid_detect(d, copy ? copy : text, len, &spans);
+    at_free(copy);
     if (st) {
         char s[200];
         snprintf(s, sizeof s, "the detector could not read the file (%s)", at_status_name(st));
@@ -77,7 +96,8 @@ void airlock_check_identifiers(airlock_report *r, const at_text_deid *d, const c
     }
     size_t strong = 0, weak = 0;
     for (size_t i = 0; i < spans.n; i++) {
-        if (spans.v[i].label == AT_PHI_DATE && is_timestamp(text, len, spans.v[i].start))
+        if ((spans.v[i].label == AT_PHI_DATE || spans.v[i].label == AT_PHI_ID) &&
+            is_timestamp(text, len, spans.v[i].start))
             spans.v[i].label = AT_PHI_NONE; /* a run's own time */
         else if (airlock_label_strong(spans.v[i].label))
             strong++;
