@@ -429,6 +429,13 @@ int web_export_package(web_req *r)
     int64_t id = web_id_param(r, "request");
     /* written to an unnamed private file in the room, then streamed */
     int fd = open(at_room_dir(r->room), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) { /* a file system without O_TMPFILE: a named private file, unlinked at once */
+        char *tmpl = at_path_join(at_room_dir(r->room), ".package-XXXXXX");
+        fd = tmpl ? mkostemp(tmpl, O_CLOEXEC) : -1;
+        if (fd >= 0)
+            unlink(tmpl);
+        at_free(tmpl);
+    }
     if (fd < 0) {
         at_error_set(AT_ERR_IO, "package: no temporary file: %s", strerror(errno));
         return AT_ERR_IO;
