@@ -108,9 +108,9 @@ static int check_manifest(const char *manifest, size_t mlen, const char *sigtext
     }
     snprintf(rep->key_hex, sizeof rep->key_hex, "%s", key->valuestring);
     if (key_hex && strcasecmp(key_hex, key->valuestring)) {
-        cJSON_Delete(m);
         bad(rep, "manifest.json: signed by key %.16s..., not by the key given (%.16s...)", key->valuestring,
             key_hex);
+        cJSON_Delete(m);
         return 0;
     }
     size_t dn = strlen(AT_AIRLOCK_PACKAGE_DOMAIN);
