@@ -227,6 +227,10 @@ at_status at_jobs_log(at_jobs *j, int64_t id, int64_t offset, size_t max, char *
 at_status at_jobs_events(at_jobs *j, int64_t id, int64_t from, size_t max, char **out, size_t *len,
                          int64_t *next);
 
+/* The newest progress event (a JSON object, "" when none) and how many
+ * there are, without reading them all into memory. */
+at_status at_jobs_last_event(at_jobs *j, int64_t id, char *out, size_t cap, int64_t *count);
+
 /* ---- usage, quotas, shares ---- */
 typedef struct {
     double core_hours_week, gpu_hours_week;         /* used in the last 7 days (running jobs so far) */

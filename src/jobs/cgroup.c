@@ -66,7 +66,8 @@ void jobs_cgroup_make(jobs_cgroup *g, int64_t id, int attempt, int64_t memory_mb
 {
     memset(g, 0, sizeof *g);
     char name[64], val[32];
-    snprintf(name, sizeof name, "atelier-job-%lld-%d", (long long)id, attempt);
+    /* the runner's pid: job numbers repeat from room to room */
+    snprintf(name, sizeof name, "atelier-%ld-job-%lld-%d", (long)getpid(), (long long)id, attempt);
     if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0) {
         /* v2: one group, the controllers its parent delegates */
         if (make_group("/sys/fs/cgroup", NULL, name, g->dir[0], sizeof g->dir[0]) == 0) {

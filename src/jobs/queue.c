@@ -782,6 +782,40 @@ at_status at_jobs_events(at_jobs *j, int64_t id, int64_t from, size_t max, char 
     return *out ? AT_OK : AT_ERR_NOMEM;
 }
 
+at_status at_jobs_last_event(at_jobs *j, int64_t id, char *out, size_t cap, int64_t *count)
+{
+    out[0] = '\0';
+    *count = 0;
+    char *path = jobs_job_file(j, id, "progress.jsonl");
+    FILE *f = path ? fopen(path, "r") : NULL;
+    at_free(path);
+    if (!f)
+        return AT_OK;
+    /* the lines, counted by chunks; the last full line kept */
+    char chunk[65536], line[JOBS_EVENT_MAX + 1];
+    size_t n, len = 0;
+    int overflow = 0;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (chunk[i] == '\n') {
+                if (!overflow && len) {
+                    line[len] = '\0';
+                    snprintf(out, cap, "%s", line);
+                }
+                (*count)++;
+                len = 0;
+                overflow = 0;
+            } else if (len < JOBS_EVENT_MAX) {
+                line[len++] = chunk[i];
+            } else {
+                overflow = 1;
+            }
+        }
+    }
+    fclose(f);
+    return AT_OK;
+}
+
 /* ---- usage for the pages ---- */
 
 at_status at_jobs_usage_of(at_jobs *j, const char *kind, const char *name, at_jobs_usage *out)

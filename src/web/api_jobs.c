@@ -199,27 +199,19 @@ void api_job_get(web_req *r)
         return;
     }
     /* the job, its spec and its newest progress event */
-    char *ev = NULL;
-    size_t evlen = 0;
+    char last[8192];
     int64_t next = 0;
-    at_jobs_events(j, jb.id, 0, (size_t)1 << 30, &ev, &evlen, &next);
-    const char *last = NULL;
-    if (ev && evlen) {
-        ev[evlen - 1] = '\0';
-        last = strrchr(ev, '\n');
-        last = last ? last + 1 : ev;
-    }
+    at_jobs_last_event(j, jb.id, last, sizeof last, &next);
     if (at_buf_puts(&r->out, "{\"job\":"))
         r->out_error = 1;
     jw w = {.r = r, .depth = 0};
     job_json(&w, &jb);
     if (at_buf_printf(&r->out, ",\"spec\":%s,\"last_event\":%s,\"events\":%lld}\n", spec,
-                      last && *last == '{' ? last : "null", (long long)next))
+                      last[0] == '{' ? last : "null", (long long)next))
         r->out_error = 1;
     r->content_type = "application/json";
     r->status = 200;
     at_free(spec);
-    at_free(ev);
 }
 
 void api_job_log(web_req *r)

@@ -201,16 +201,24 @@ void ui_queue(web_req *r)
     at_free(s);
 }
 
-/* The loss curve (or the first metric) of the events, as SVG. */
+/* The loss curve (or the first metric) of the events, as SVG: at most
+ * MAXP points, evenly taken from all of them. */
 static void curve(web_req *r, const char *events)
 {
     enum { W = 640, H = 240, PAD = 40, MAXP = 2000 };
-    double xs[MAXP], ys[MAXP];
-    size_t n = 0;
+    size_t lines = 0;
+    for (const char *p = events; *p; p++)
+        lines += *p == '\n';
+    size_t stride = lines > MAXP ? (lines + MAXP - 1) / MAXP : 1;
+    double xs[MAXP + 1], ys[MAXP + 1];
+    size_t n = 0, k = 0;
     char metric[40] = "";
     char *copy = at_strdup(events);
     for (char *save = NULL, *line = copy ? strtok_r(copy, "\n", &save) : NULL; line && n < MAXP;
-         line = strtok_r(NULL, "\n", &save)) {
+         line = strtok_r(NULL, "\n", &save), k++) {
+        int last = !save || !*save;
+        if (k % stride && !last)
+            continue;
         cJSON *o = cJSON_Parse(line);
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "metrics"),
                     *t = cJSON_GetObjectItemCaseSensitive(o, "t");
