@@ -161,6 +161,16 @@ int64_t at_room_db_last_id(at_room_db *db);
  * version i to i + 1, each step in its own transaction. */
 at_status at_room_db_migrate(at_room *room, const char *module, const char *const *steps, int count);
 
+/* Sign msg with the room's Ed25519 key (the audit signing key), under a
+ * purpose: the signature covers domain, a newline, then msg, so that a
+ * signature made for one purpose is never valid for another. domain is a
+ * constant such as "atelier-airlock-package-v1"; the audit anchors'
+ * domain is refused (AT_ERR_ARG). */
+at_status at_room_sign(const at_room *room, const char *domain, const void *msg, size_t len,
+                       unsigned char sig[64]);
+/* The room's Ed25519 public key (keys/audit.pub). */
+void at_room_public_key(const at_room *room, unsigned char pk[32]);
+
 /* Test hook: the room's clock (seconds since the epoch); NULL restores
  * time(). Process-wide. */
 void at_room_set_clock(time_t (*now)(void));
@@ -331,12 +341,21 @@ typedef enum {
     AT_ACT_JOB_DATA,        /* members of the project: logs, results, datasets */
     AT_ACT_JOB_CANCEL,      /* admin, the project's lead, the job's owner (the handler checks the owner) */
     AT_ACT_QUEUE_ROOM,      /* admin: the whole room's queue and the stations' load */
+    AT_ACT_EXPORT_CREATE,   /* lead, member, student of the project: start an export request */
+    AT_ACT_EXPORT_READ,     /* the request's author, its reviewers (the project's leads, the DPO, the
+                             * designated checkers): read it and its files' checks, comment */
+    AT_ACT_EXPORT_EDIT,     /* the request's author, still a member: files, submit, withdraw, release */
+    AT_ACT_EXPORT_REVIEW,   /* a reviewer who is not the author: vote, submit a review, reject */
+    AT_ACT_EXPORT_DOWNLOAD, /* the request's author, still a member (the handler checks it is released) */
+    AT_ACT_EXPORT_ALL,      /* dpo: every request and release of the room */
     AT_ACT_COUNT
 } at_action;
 
 typedef struct {
     const char *project; /* a project's name, or NULL */
-    const char *user;    /* a user's name, or NULL */
+    const char *user;    /* a user's name, or NULL (a job's owner, an export request's author) */
+    int checker;         /* the actor is one of the airlock's designated output checkers (the
+                          * airlock's settings; the caller fills it for the export actions) */
 } at_object;
 
 typedef enum {

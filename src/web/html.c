@@ -129,6 +129,7 @@ void page_begin(web_req *r, const char *title)
              "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/jobs\">Jobs</a></li>");
         if (a->roles & AT_ROLE_ADMIN)
             h(r, "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/queue\">Queue</a></li>");
+        page_airlock_nav(r);
         if (a->roles & AT_ROLE_ADMIN)
             h(r, "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/admin/users\">Users</a></li>"
                  "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/admin/projects\">Projects</a></li>");

@@ -6,6 +6,7 @@
  * handler run. */
 #include "internal.h"
 
+#include "atelier/airlock.h"
 #include "atelier/jobs.h"
 
 #include <arpa/inet.h>
@@ -23,6 +24,7 @@
 struct at_web_server {
     at_room *room;
     at_jobs *jobs;
+    at_airlock *airlock;
     struct MHD_Daemon *daemon;
     int https;
     int port;
@@ -40,6 +42,11 @@ typedef struct {
 at_jobs *web_jobs(web_req *r)
 {
     return r->srv->jobs;
+}
+
+at_airlock *web_airlock(web_req *r)
+{
+    return r->srv->airlock;
 }
 
 int web_is_upload_path(const char *path)
@@ -237,6 +244,9 @@ static void dispatch(at_web_server *s, web_req *r, conn_ctx *ctx)
         obj.project = job.project;
         obj.user = job.user;
     }
+    /* an export request's routes: its project and author (api_airlock.c) */
+    if (web_param(r, "request") && !web_export_object(r, &obj))
+        return;
     at_decision d = at_room_authorize(s->room, &r->actor, r->route->action, &obj);
     if (d != AT_ALLOW) {
         deny(r, d);
@@ -271,8 +281,17 @@ static enum MHD_Result queue(struct MHD_Connection *c, web_req *r, int https)
         r->status = 200;
     size_t len = 0;
     unsigned char *data = at_buf_steal(&r->out, &len);
-    struct MHD_Response *resp = data ? MHD_create_response_from_buffer_with_free_callback(len, data, at_free)
-                                     : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp = NULL;
+    if (r->send_fd > 0 && !r->out_error) { /* a file streamed (a release package): the response closes it */
+        at_free(data);
+        data = NULL;
+        resp = MHD_create_response_from_fd64(r->send_len, r->send_fd);
+        if (resp)
+            r->send_fd = 0;
+    } else {
+        resp = data ? MHD_create_response_from_buffer_with_free_callback(len, data, at_free)
+                    : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
     if (!resp) {
         at_free(data);
         return MHD_NO;
@@ -375,6 +394,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     at_buf_init(&r->out, WEB_OUT_MAX);
     dispatch(s, r, ctx);
     enum MHD_Result ret = queue(c, r, s->https);
+    if (r->send_fd > 0)
+        close(r->send_fd); /* not handed to a response */
     log_request(r, (at_now_seconds() - ctx->start) * 1000.0);
     web_fields_free(&r->fields);
     for (size_t i = 0; i < r->nscratch; i++)
@@ -488,6 +509,7 @@ at_status at_web_start(at_room *room, const at_web_options *opt, at_web_server *
         return AT_ERR_NOMEM;
     s->room = room;
     s->jobs = opt ? opt->jobs : NULL;
+    s->airlock = opt ? opt->airlock : NULL;
     s->https = !insecure;
     s->body_max = cf->body_max;
     char *cert = NULL, *key = NULL;

@@ -6,7 +6,7 @@
  * table below. A route without its row here fails the test, and so does a
  * row without its route. Allowed: any answer but 401, 403 or a redirect
  * to the login page; denied: one of those. */
-#include "room_support.h"
+#include "airlock_support.h"
 
 enum {
     A_NONE,
@@ -95,6 +95,44 @@ static const struct {
     {"POST", "/jobs/{job}/cancel", "admin lead member"},
     {"GET", "/projects/{project}/jobs", "admin lead member student"},
     {"GET", "/queue", "admin"},
+    /* the airlock: the request is u-member's, in review, never released */
+    {"POST", "/api/v1/projects/{project}/exports", "lead member student"},
+    {"GET", "/api/v1/exports", "full"},
+    {"GET", "/api/v1/airlock/queue", "full"},
+    {"GET", "/api/v1/airlock/all", "dpo"},
+    {"GET", "/api/v1/exports/{request}", "dpo lead member"},
+    {"POST", "/api/v1/exports/{request}/files", "member"},
+    {"DELETE", "/api/v1/exports/{request}/files/{file}", "member"},
+    {"POST", "/api/v1/exports/{request}/files/{file}/replace", "member"},
+    {"POST", "/api/v1/exports/{request}/files/{file}/exception", "member"},
+    {"POST", "/api/v1/exports/{request}/files/{file}/round", "member"},
+    {"POST", "/api/v1/exports/{request}/files/{file}/vote", "dpo lead"},
+    {"POST", "/api/v1/exports/{request}/submit", "member"},
+    {"POST", "/api/v1/exports/{request}/withdraw", "member"},
+    {"POST", "/api/v1/exports/{request}/comments", "dpo lead member"},
+    {"POST", "/api/v1/exports/{request}/review", "dpo lead"},
+    {"POST", "/api/v1/exports/{request}/reject", "dpo lead"},
+    {"POST", "/api/v1/exports/{request}/release", "member"},
+    {"GET", "/api/v1/exports/{request}/package", ""}, /* nobody: a file not released is never downloaded */
+    {"GET", "/airlock", "full"},
+    {"GET", "/airlock/queue", "full"},
+    {"GET", "/airlock/all", "dpo"},
+    {"POST", "/projects/{project}/exports", "lead member student"},
+    {"GET", "/airlock/requests/{request}", "dpo lead member"},
+    {"GET", "/airlock/requests/{request}/files/{file}", "dpo lead member"},
+    {"POST", "/airlock/requests/{request}/files", "member"},
+    {"POST", "/airlock/requests/{request}/files/{file}/remove", "member"},
+    {"POST", "/airlock/requests/{request}/files/{file}/replace", "member"},
+    {"POST", "/airlock/requests/{request}/files/{file}/exception", "member"},
+    {"POST", "/airlock/requests/{request}/files/{file}/round", "member"},
+    {"POST", "/airlock/requests/{request}/files/{file}/vote", "dpo lead"},
+    {"POST", "/airlock/requests/{request}/submit", "member"},
+    {"POST", "/airlock/requests/{request}/withdraw", "member"},
+    {"POST", "/airlock/requests/{request}/comments", "dpo lead member"},
+    {"POST", "/airlock/requests/{request}/review", "dpo lead"},
+    {"POST", "/airlock/requests/{request}/reject", "dpo lead"},
+    {"POST", "/airlock/requests/{request}/release", "member"},
+    {"GET", "/airlock/requests/{request}/package", ""},
 };
 #define EXPECTED_COUNT (sizeof expected / sizeof *expected)
 
@@ -144,7 +182,9 @@ static void test_table_covers_routes(void **state)
 typedef struct {
     rs_room room;
     int64_t uid[A_COUNT];
-    int64_t job; /* a job of u-member in P */
+    int64_t job;     /* a job of u-member in P */
+    int64_t request; /* u-member's export request in P, in review */
+    int64_t file;    /* its file */
     char login_secret[AT_ROOM_TOTP_SECRET_MAX];
     int counter;
 } world;
@@ -192,6 +232,17 @@ static void make_world(void)
     assert_int_equal(at_job_spec_parse(js, strlen(js), &spec), AT_OK);
     assert_int_equal(at_jobs_submit(W.room.jobs, "u-member", &spec, &W.job), AT_OK);
     at_job_spec_free(&spec);
+    /* an export request of the member's, in review, with a table from a job's result */
+    static const char *const names[] = {"table.csv"}, *const rows[] = {"stage,patients\nI,25\nII,31\n"};
+    int64_t done = al_result_job(&W.room, "u-member", "P", 1, names, rows, NULL);
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)done);
+    at_airlock_add_spec add = {.kind = "result", .id = id, .path = "table.csv"};
+    at_airlock_state st;
+    assert_int_equal(at_airlock_create(W.room.airlock, "u-member", "P", "a table", &W.request), AT_OK);
+    assert_int_equal(at_airlock_add(W.room.airlock, "u-member", W.request, &add, &W.file), AT_OK);
+    assert_int_equal(at_airlock_submit(W.room.airlock, "u-member", W.request, &st), AT_OK);
+    assert_int_equal(st, AT_AIRLOCK_IN_REVIEW);
 }
 
 /* A fresh credential for actor of the given kind: a token, a cookie
@@ -230,7 +281,13 @@ static void request_for(const char *method, const char *pattern, int page, char 
     at_room *rm = W.room.room;
     char out[512] = "";
     for (const char *p = pattern; *p;) {
-        if (!strncmp(p, "{job}", 5)) {
+        if (!strncmp(p, "{request}", 9) || !strncmp(p, "{file}", 6)) {
+            char id[32];
+            int req = p[1] == 'r';
+            snprintf(id, sizeof id, "%lld", (long long)(req ? W.request : W.file));
+            strcat(out, id);
+            p += req ? 9 : 6;
+        } else if (!strncmp(p, "{job}", 5)) {
             char id[32];
             snprintf(id, sizeof id, "%lld", (long long)W.job);
             strcat(out, id);
@@ -285,6 +342,14 @@ static void request_for(const char *method, const char *pattern, int page, char 
         snprintf(body, bcap, "{\"kind\":\"script\",\"command\":\"true\",\"time\":\"1m\"}");
     } else if (!strcmp(pattern, "/api/v1/projects/{project}/code")) {
         snprintf(body, bcap, "ATLCODE1\nF 644 5 6\nrun.shtrue\n");
+    } else if (strstr(pattern, "/exports") && !strstr(pattern, "{request}")) {
+        snprintf(body, bcap, page ? "title=t-%d" : "{\"title\":\"t-%d\"}", n);
+    } else if (strstr(pattern, "/vote")) {
+        snprintf(body, bcap, page ? "vote=approve" : "{\"vote\":\"approve\"}");
+    } else if (strstr(pattern, "/comments")) {
+        snprintf(body, bcap, page ? "text=a+comment" : "{\"text\":\"a comment\"}");
+    } else if (strstr(pattern, "/reject")) {
+        snprintf(body, bcap, page ? "reason=no" : "{\"reason\":\"no\"}");
     } else if (!strcmp(method, "POST") && !page) {
         snprintf(body, bcap, "{}");
     }
