@@ -20,7 +20,7 @@ static const char *const clinical[] = {
     "Recherche de mutation {BRCA1}/{BRCA2} négative. Score {PD-L1} à 60 %. ",
     "Score de {Gleason} 7 (4+3), {ISUP} 3, {PSA} à 12,4 ng/mL. ",
     "Indice de {Karnofsky} à 70 %, {OMS} 1. ",
-    "Maladie de {Hodgkin} traitée par {ABVD} en 2009. ",
+    "Maladie de {Hodgkin} traitée par {ABVD} en [2009]. ",
     "Syndrome de {Lynch} suspecté, consultation d'oncogénétique demandée. ",
     "Clairance selon {Cockcroft} à 62 mL/min, créatinine 88 µmol/L. ",
     "Hémoglobine {10,2 g/dL}, plaquettes {145 G/L}, {PNN} 1,2 G/L. ",

@@ -137,12 +137,15 @@ int deid_study_name(const text_scan *s, size_t i)
         for (size_t q = i - 1; q > 0 && i - q < 5 && !s->tok[q].nl; q--)
             if ((s->tok[q - 1].lex & LEX_MED) && !(s->tok[q - 1].lex & (LEX_FIRST | LEX_LAST)))
                 return 1;
-    for (size_t q = i, hop = 0; q > 0 && hop < 3; q--, hop++) {
+    /* in parentheses, with a study word earlier in the sentence: "essai
+     * GORTEC 2017-01 (REACH)" */
+    int paren = i >= 1 && is_punct(s, i - 1, '(') && is_punct(s, i + 1, ')');
+    for (size_t q = i, hop = 0; q > 0 && hop < (paren ? 10u : 3u); q--, hop++) {
         const text_tok *p = &s->tok[q - 1];
-        if (p->nl && q - 1 < i)
+        if (p->kind == TOK_PUNCT && hop > 1 && (s->t[p->s] == '.' || s->t[p->s] == ';'))
             break;
         if (p->kind == TOK_WORD && p->e - p->s <= 12) {
-            char f[16];
+            char f[32];
             int fl = text_lexicon_fold(s->t + p->s, p->e - p->s, f, sizeof f);
             for (const char *const *w = study_words; fl > 0 && *w; w++)
                 if (strlen(*w) == (size_t)fl && !memcmp(*w, f, (size_t)fl))
@@ -287,6 +290,18 @@ int deid_known_safe(const text_scan *s, size_t i)
     return 0;
 }
 
+int deid_field_label(const text_scan *s, size_t i)
+{
+    if (i + 1 >= s->n || !is_punct(s, i + 1, ':') || s->tok[i].kind != TOK_WORD)
+        return 0;
+    if (s->tok[i].nl || i == 0)
+        return 1;
+    /* a table cell: after a tab or a gap of three spaces */
+    const char *g = s->t + s->tok[i - 1].e;
+    size_t gl = s->tok[i].s - s->tok[i - 1].e;
+    return gl >= 3 || (gl >= 1 && g[gl - 1] == '\t');
+}
+
 /* Token i names a pharmaceutical form or a dose unit. */
 static int tok_drug_form(const text_scan *s, size_t i)
 {
@@ -332,7 +347,7 @@ int deid_drug_line(const text_scan *s, size_t i)
 static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (deid_eponym_context(s, i))
+    if (deid_eponym_context(s, i) || deid_field_label(s, i))
         return 1;
     if (i >= 2 && is_punct(s, i - 1, '(') && (s->tok[i - 2].lex & LEX_MED))
         return 1;

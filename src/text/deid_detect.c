@@ -383,7 +383,7 @@ static at_status tokenise(text_scan *s)
         unsigned nx = i < len ? t[i] : 0;
         if (nx == '.' || nx == '/' || (nx == ':' && n <= 5) || (n >= 12 && (t[start] | 0x20) == 'q'))
             l_extra[n_extra++] = (uint32_t)ti;
-        if ((k->lex & (LEX_CUE_ID | LEX_CUE_EMP | LEX_STREET)) || (mask & (1u << 3)))
+        if ((k->lex & (LEX_CUE_ID | LEX_CUE_EMP | LEX_STREET | LEX_ORG)) || (mask & (1u << 3)))
             l_cue[n_cue++] = (uint32_t)ti;
         if (!k->cap && ((k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||
                         !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN))))
@@ -418,10 +418,12 @@ at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, t
     deid_pass_labelled_ids(s);
     deid_pass_text_dates(s);
     deid_pass_extra_dates(s);
+    deid_pass_orgs(s);
     deid_pass_hospitals(s);
     deid_pass_titles(s);
     deid_pass_patient(s);
     deid_pass_extra_late(s);
+    deid_pass_number_shapes(s);
     deid_pass_cities(s);
     deid_pass_dictionary(s);
     deid_pass_birth_dates(s);
@@ -453,8 +455,10 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
     }
     if (!st)
         st = deid_pass_tagger(&s, &c);
-    if (!st)
+    if (!st) {
         deid_pass_joins(&s);
+        deid_pass_complete(&s);
+    }
     if (!st && d->allow_list)
         deid_pass_allow(&s, &c);
     if (!st) {

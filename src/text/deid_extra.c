@@ -474,6 +474,7 @@ void deid_pass_extra_dates(text_scan *s)
 /* ---- late: record numbers, employers, rural addresses, short dates ---------------------- */
 
 static int glued_digit(const text_scan *s, size_t j);
+static int after_lot(const text_scan *s, size_t i);
 
 const char *const text_cue_id_words[] = {
     "ref",          "reference",   "references",   "dossier",     "prelevement",
@@ -530,13 +531,25 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
         } else
             break;
     }
+    /* an allcaps word that names the register before the code: "dossier
+     * CPAM 671 2403 5588", "dossier PACS ACC-7738201" */
+    if (j + 1 < s->n && s->tok[j].kind == TOK_WORD && s->tok[j].allcaps && tlen(s, j) <= 6 && !glued_digit(s, j) &&
+        !s->tok[j + 1].nl && s->tok[j + 1].s > s->tok[j].e && !s->lab[j + 1] && s->tok[j + 1].kind != TOK_PUNCT) {
+        size_t d0;
+        int l0;
+        glued_code(s, j + 1, &d0, &l0);
+        if (d0)
+            j++;
+    }
     if (j >= s->n || s->tok[j].nl || s->lab[j] || s->tok[j].kind == TOK_PUNCT)
         return;
     size_t digits;
     int letters;
     size_t r = glued_code(s, j, &digits, &letters);
+    if (!digits || after_lot(s, j))
+        return; /* a code holds digits; a batch number is no one's */
     /* groups of digits separated by one space (account numbers, "GRP-449 0173") */
-    if (label == AT_PHI_COMPTE || letters || digits < min_digits)
+    if (label == AT_PHI_COMPTE || letters || digits < min_digits || (r == j + 1 && tlen(s, j) <= 4))
         while (r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 &&
                s->t[s->tok[r].s - 1] == ' ' &&
                (s->tok[r].kind == TOK_NUM ||
@@ -726,8 +739,32 @@ static void pass_short_date(text_scan *s, size_t i)
 /* Unlabelled specimen and record codes: letters and at least four digits
  * glued with '-' ("B23-11902", "S23-0048812"), or year-number
  * ("2023-44871"). */
+static const char *const lot_words[] = {"lot", "lots", NULL};
+
+/* A unit or '%' right after token r - 1 ("120-130 mmHg", "1000-1500 mL"). */
+static int unit_next(const text_scan *s, size_t r)
+{
+    static const char *const units[] = {"mg", "g", "ml", "l", "ui", "mmhg", "gy", "cgy", "kg", "mm", "cm", "ng", "ug",
+                                        "mcg", "mmol", "umol", "u", "kcal", "fois", "jours", "mois", "ans", NULL};
+    if (r >= s->n || s->tok[r].nl)
+        return 0;
+    return is_punct(s, r, '%') || (s->tok[r].kind == TOK_WORD && tok_word_is(s, r, units));
+}
+
+/* A drug's or a device's batch number ("lot X013729", "lot n° 4471B"):
+ * no one's identifier. */
+static int after_lot(const text_scan *s, size_t i)
+{
+    for (size_t q = i, hop = 0; q > 0 && hop < 4 && !s->tok[q].nl; q--, hop++)
+        if (s->tok[q - 1].kind == TOK_WORD && tok_word_is(s, q - 1, lot_words))
+            return 1;
+    return 0;
+}
+
 static void pass_code(text_scan *s, size_t i)
 {
+    if (after_lot(s, i))
+        return;
     if (i > 0 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind != TOK_PUNCT)
         return;
     size_t digits;
@@ -735,7 +772,20 @@ static void pass_code(text_scan *s, size_t i)
     size_t r = glued_code(s, i, &digits, &letters);
     int dash = 0;
     for (size_t q = i; q < r; q++)
-        dash |= is_punct(s, q, '-') || is_punct(s, q, '/') || is_punct(s, q, '_');
+        dash |= is_punct(s, q, '-') || is_punct(s, q, '/') || is_punct(s, q, '_') || is_punct(s, q, '.');
+    /* a reference sequence ("NM_007294.4"), a gene's transcript: no one's */
+    if (letters && i + 1 < s->n && is_punct(s, i + 1, '_') && tlen(s, i) == 2 && is_up(s->t[s->tok[i].s]) &&
+        is_up(s->t[s->tok[i].s + 1]))
+        return;
+    /* digit groups joined by '-' or '/': a group of three digits or more
+     * with a leading zero ("021-004"), or six digits or more with no unit
+     * after ("340-776-1293"), is a code; years on both sides a range */
+    int zero = 0, groups = 0;
+    for (size_t q = i; q < r; q++)
+        if (s->tok[q].kind == TOK_NUM) {
+            groups++;
+            zero |= tlen(s, q) >= 3 && s->t[s->tok[q].s] == '0';
+        }
     for (size_t q = i; q < r; q++)
         if (s->lab[q])
             return;
@@ -755,6 +805,9 @@ static void pass_code(text_scan *s, size_t i)
     else if (!letters && digits >= 7 && r == i + 1)
         mark(s, i, r, AT_PHI_ID); /* a bare number of seven digits or more */
     else if (!letters && dash && digits >= 9 && r == i + 3 && tlen(s, i) == 4)
+        mark(s, i, r, AT_PHI_ID);
+    else if (!letters && dash && groups >= 2 && ((zero && digits >= 5) || digits >= 6) && !unit_next(s, r) &&
+             !(groups == 2 && digits == 8 && tlen(s, i) == 4 && tlen(s, r - 1) == 4))
         mark(s, i, r, AT_PHI_ID);
     else if (letters && digits >= 6 && r == i + 1)
         mark(s, i, r, AT_PHI_ID); /* "CAE0033210" */
@@ -879,6 +932,7 @@ void deid_pass_joins(text_scan *s)
             /* the capitalised words of its name before it: "Garage X", "SARL X" */
             for (int hop = 0; hop < 2 && !s->lab[p] && s->tok[p].kind == TOK_WORD &&
                               (s->tok[p].cap || s->tok[p].allcaps) &&
+                              !(s->tok[p].allcaps && tlen(s, p) <= 4 && !(s->tok[p].lex & NAME_KINDS)) &&
                               !(s->tok[p].dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE));
                  hop++) {
                 join_into(s, p, i, l);

@@ -118,12 +118,21 @@ static inline int tok_elided_d(const text_scan *s, size_t i)
 /* A word that names a disease, a score, a sign here: an eponym, or after
  * "maladie de", "score de", ... (deid_passes.c). */
 int deid_eponym_context(const text_scan *s, size_t i);
+/* Token i names a trial or study ("KEYNOTE-522", "essai PACIFIC"; deid_allow.c). */
+int deid_study_name(const text_scan *s, size_t i);
+/* Token i is a field label: the first word of its line (or of a table
+ * cell) with ':' right after it ("Notificateur :", "Défunt :"). */
+int deid_field_label(const text_scan *s, size_t i);
 
 void deid_pass_email(text_scan *s);
 void deid_pass_numbers(text_scan *s);
 void deid_pass_labelled_ids(text_scan *s);
 void deid_pass_text_dates(text_scan *s);
 void deid_pass_hospitals(text_scan *s);
+/* Establishments and organisations as whole noun phrases from their head
+ * word, and after the tagger their aliases and acronyms (deid_phrase.c). */
+void deid_pass_orgs(text_scan *s);
+void deid_pass_complete(text_scan *s);
 void deid_pass_titles(text_scan *s);
 void deid_pass_patient(text_scan *s);
 void deid_pass_cities(text_scan *s);
@@ -142,6 +151,9 @@ void deid_names_init(text_names *nm);
 void deid_pass_extra_early(text_scan *s);
 void deid_pass_extra_dates(text_scan *s);
 void deid_pass_extra_late(text_scan *s);
+/* Numbers by shape and context (deid_numbers.c): years alone, a day
+ * before a date, groups of digits. */
+void deid_pass_number_shapes(text_scan *s);
 /* After the tagger: particles and initials joined to the surname after
  * them, the capitalised words before an employer or hospital, a known
  * first name after a surname in capitals. */

@@ -1,0 +1,364 @@
+/* Entity completion by phrase: an establishment or an organisation is a
+ * noun phrase whose head is an establishment word (hôpital, clinique,
+ * centre, EHPAD, laboratoire ...) or an organisation word (société,
+ * transports, ambulances, association, GAEC ...), whose complement runs
+ * over lower-case specialty words and connectors ("de rééducation et de
+ * réadaptation fonctionnelle de") to a capitalised name part ("Kerpape",
+ * "Caen Côte de Nacre", "la Cavale Blanche"). The whole phrase is one
+ * entity: every token of it is an identifier token, the ordinary words
+ * inside it too, which no word list can find. A name part made only of
+ * generic descriptors ("Institut National du Cancer", "Centre de Lutte
+ * Contre le Cancer") names no place and no one, and is left. An alias in
+ * parentheses right after such an entity ("(HCL)") takes its label. */
+#include "deid_scan.h"
+
+#include <string.h>
+
+enum { HEAD_HEALTH = 1, HEAD_ORG = 2 };
+
+/* Head words, folded. lower: the head belongs to the entity when written
+ * in lower case too ("hôpital de la Cavale Blanche"; not "l'association
+ * X", whose name is X). */
+static const struct {
+    const char *w;
+    unsigned char kind, lower;
+} heads[] = {
+    {"hopital", HEAD_HEALTH, 1},       {"hopitaux", HEAD_HEALTH, 1},     {"clinique", HEAD_HEALTH, 1},
+    {"polyclinique", HEAD_HEALTH, 1},  {"institut", HEAD_HEALTH, 1},     {"centre", HEAD_HEALTH, 1},
+    {"chu", HEAD_HEALTH, 1},           {"chru", HEAD_HEALTH, 1},         {"chr", HEAD_HEALTH, 1},
+    {"ch", HEAD_HEALTH, 1},            {"chi", HEAD_HEALTH, 1},          {"chs", HEAD_HEALTH, 1},
+    {"ght", HEAD_HEALTH, 1},           {"ghu", HEAD_HEALTH, 1},          {"gh", HEAD_HEALTH, 1},
+    {"ehpad", HEAD_HEALTH, 1},         {"had", HEAD_HEALTH, 1},          {"ssr", HEAD_HEALTH, 1},
+    {"usld", HEAD_HEALTH, 1},          {"cmp", HEAD_HEALTH, 1},          {"cmpp", HEAD_HEALTH, 1},
+    {"cattp", HEAD_HEALTH, 1},         {"epsm", HEAD_HEALTH, 1},         {"csapa", HEAD_HEALTH, 1},
+    {"smur", HEAD_HEALTH, 1},          {"hia", HEAD_HEALTH, 1},          {"efs", HEAD_HEALTH, 1},
+    {"etablissement", HEAD_HEALTH, 1}, {"pole", HEAD_HEALTH, 0},         {"maison", HEAD_HEALTH, 0},
+    {"laboratoire", HEAD_HEALTH, 1},   {"laboratoires", HEAD_HEALTH, 1}, {"labo", HEAD_HEALTH, 1},
+    {"cabinet", HEAD_HEALTH, 0},       {"imagerie", HEAD_HEALTH, 1},     {"fondation", HEAD_HEALTH, 1},
+    {"hospices", HEAD_HEALTH, 1},      {"foyer", HEAD_HEALTH, 0},        {"site", HEAD_HEALTH, 0},
+    {"pharmacie", HEAD_ORG, 1},        {"societe", HEAD_ORG, 0},         {"ste", HEAD_ORG, 0},
+    {"entreprise", HEAD_ORG, 0},       {"sarl", HEAD_ORG, 1},            {"sas", HEAD_ORG, 1},
+    {"sasu", HEAD_ORG, 1},             {"eurl", HEAD_ORG, 1},            {"gaec", HEAD_ORG, 1},
+    {"earl", HEAD_ORG, 1},             {"sci", HEAD_ORG, 1},             {"scop", HEAD_ORG, 1},
+    {"ets", HEAD_ORG, 1},              {"etablissements", HEAD_ORG, 1},  {"transports", HEAD_ORG, 0},
+    {"ambulances", HEAD_ORG, 0},       {"ambulance", HEAD_ORG, 0},       {"taxis", HEAD_ORG, 0},
+    {"taxi", HEAD_ORG, 0},             {"garage", HEAD_ORG, 0},          {"pompes", HEAD_ORG, 0},
+    {"boulangerie", HEAD_ORG, 0},      {"hotel", HEAD_ORG, 0},           {"restaurant", HEAD_ORG, 0},
+    {"association", HEAD_ORG, 0},      {"mutuelle", HEAD_ORG, 0},        {"banque", HEAD_ORG, 0},
+    {"caisse", HEAD_ORG, 0},           {"assurances", HEAD_ORG, 0},      {"agence", HEAD_ORG, 0},
+    {"cooperative", HEAD_ORG, 0},      {"usine", HEAD_ORG, 0},           {"atelier", HEAD_ORG, 0},
+    {"ateliers", HEAD_ORG, 0},         {"menuiserie", HEAD_ORG, 0},      {"plomberie", HEAD_ORG, 0},
+    {"carrosserie", HEAD_ORG, 0},      {"imprimerie", HEAD_ORG, 0},      {"librairie", HEAD_ORG, 0},
+    {"magasin", HEAD_ORG, 0},          {"supermarche", HEAD_ORG, 0},     {"ecole", HEAD_ORG, 0},
+    {"college", HEAD_ORG, 0},          {"lycee", HEAD_ORG, 0},           {"universite", HEAD_ORG, 0},
+    {"mairie", HEAD_ORG, 0},           {"armement", HEAD_ORG, 0},        {"chantiers", HEAD_ORG, 0},
+    {"compagnie", HEAD_ORG, 0},        {"industries", HEAD_ORG, 0},      {"creche", HEAD_ORG, 0},
+    {NULL, 0, 0}};
+
+/* Capitalised words that describe an establishment without naming it:
+ * a name part made only of them names nothing. Folded. */
+static const char *const descriptors[] = {
+    "national",     "nationale",     "nationaux",   "francais",       "francaise",      "europeen",
+    "europeenne",   "international", "regional",    "regionale",      "departemental",  "departementale",
+    "general",      "generale",      "public",      "publique",       "prive",          "privee",
+    "universitaire", "hospitalier",  "hospitaliere", "intercommunal", "medical",        "medicale",
+    "medicaux",     "social",        "sociale",     "sante",          "cancer",         "cancers",
+    "cancerologie", "oncologie",     "recherche",   "maladie",        "maladies",       "sang",
+    "soins",        "lutte",         "contre",      "reference",      "expert",         "expertise",
+    "coordination", "prevention",    "depistage",   "traitement",     "etudes",         "assurance",
+    "securite",     "autorite",      "haute",       "agence",         "caisse",         "ligue",
+    "federation",   "union",         "ministere",   "direction",      "services",       "service",
+    "france",       "jour",          "nuit",        "semaine",        "primaire",       "mutualiste",
+    "specialise",   "specialisee",   "medico-social", "readaptation", "reeducation",    "radiotherapie",
+    "imagerie",     "radiologie",    "pathologie",  "biologie",       "analyses",       "hematologie",
+    "pediatrie",    "pediatrique",   "geriatrie",   "psychiatrie",    "urgences",       "accueil",
+    "hospitalisation", "domicile",   "palliatifs",  "palliatif",      "soin",           "sanguin",
+    "fonctionnelle", "infirmier",    "infirmiers",  "infirmiere",     "funebres",       NULL};
+
+/* The points of the compass name a site ("Pôle Santé Sud", "Hôpital Nord"). */
+static const char *const directions[] = {"nord", "sud", "est", "ouest", "nord-est", "nord-ouest", "sud-est", "sud-ouest", NULL};
+
+static size_t tl(const text_scan *s, size_t i)
+{
+    return s->tok[i].e - s->tok[i].s;
+}
+
+/* Token i folded into f (cap 64): its length, 0 when none. */
+static size_t fold64(const text_scan *s, size_t i, char *f)
+{
+    if (i >= s->n || tl(s, i) > 48)
+        return 0;
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, tl(s, i), f, 64);
+    return fl > 0 ? (size_t)fl : 0;
+}
+
+static int in_set(const char *f, size_t n, const char *const *set)
+{
+    for (; *set; set++)
+        if (strlen(*set) == n && !memcmp(*set, f, n))
+            return 1;
+    return 0;
+}
+
+/* Prepositions, adverbs and verbs that end a noun phrase: a phrase's
+ * specialty words are nouns and adjectives ("de rééducation et de
+ * réadaptation fonctionnelle"), never "avec l'équipe de". Folded. */
+static const char *const function_words[] = {
+    "avec",  "pour",   "dans",    "chez",   "sans",  "vers",   "apres",  "avant",  "depuis", "pendant",
+    "selon", "entre",  "contre",  "puis",   "mais",  "donc",   "sont",   "etait",  "avait",  "fait",
+    "faite", "quand",  "comme",   "plus",   "tres",  "bien",   "aussi",  "encore", "toujours", "equipe",
+    "suivi", "suivie", "adresse", "adressee", "transfere", "transferee", "hospitalise", "hospitalisee",
+    "vers",  "pres",   "lors",    "afin",   "ainsi", "alors",  "cette",  "leur",   "leurs",  "notre",
+    "votre", "nous",   "vous",    "elle",   "elles", "sera",   "seront", "etre",   "avoir",  NULL};
+
+static int function_word(const text_scan *s, size_t i)
+{
+    char f[64];
+    size_t n = fold64(s, i, f);
+    return n && in_set(f, n, function_words);
+}
+
+/* The head entry of token i, -1 when it heads nothing. */
+static int head_of(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || !((k->lex & LEX_ORG) || (k->dflags & DICT_HOSP)))
+        return -1;
+    char f[64];
+    size_t n = fold64(s, i, f);
+    for (int h = 0; n && heads[h].w; h++)
+        if (strlen(heads[h].w) == n && !memcmp(heads[h].w, f, n))
+            return h;
+    return -1;
+}
+
+static int has_digit(const text_scan *s, size_t i)
+{
+    for (uint32_t b = s->tok[i].s; b < s->tok[i].e; b++)
+        if ((unsigned)(s->t[b] - '0') < 10u)
+            return 1;
+    return 0;
+}
+
+/* A connector inside a phrase: de, du, des, la, le, les, et, sur, en, sous,
+ * the elided d' and l' (' or ’), in lower case. */
+static int connector(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || k->cap || k->allcaps)
+        return 0;
+    if (k->dflags & (DICT_CONNECT | DICT_PARTICLE))
+        return 1;
+    const char *t = s->t + k->s;
+    size_t n = tl(s, i);
+    return (t[0] == 'd' || t[0] == 'l') && ((n == 2 && t[1] == '\'') || (n == 4 && !memcmp(t + 1, "\xE2\x80\x99", 3)));
+}
+
+/* A word that can be part of a name: capitalised or in capitals, and no
+ * title, month, label, role, birth word or lone letter. */
+static int name_part_word(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || !(k->cap || k->allcaps) || has_digit(s, i))
+        return 0;
+    if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH))
+        return 0;
+    size_t n = tl(s, i);
+    return n > 2 || (n == 2 && (unsigned char)s->t[k->s] < 0xC0);
+}
+
+/* A commune or a proper noun in lower case that no dictionary holds as a
+ * word ("cabinet médical de châteaugiron"). */
+static int lower_place(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    return k->kind == TOK_WORD && !k->cap && !k->allcaps && (k->lex & (LEX_CITY | LEX_PLACE)) &&
+           !(k->lex & (LEX_WORD | LEX_MED)) && tl(s, i) >= 4;
+}
+
+/* The name part [p, e) names something: a word of a name list or no
+ * list at all, or capitalised words of the language that are no generic
+ * descriptor, after a connector or two of them (and never an
+ * abbreviation of up to four capitals alone). */
+static int distinctive(const text_scan *s, size_t p, size_t e)
+{
+    int words = 0;
+    for (size_t q = p; q < e; q++) {
+        const text_tok *k = &s->tok[q];
+        if (k->kind != TOK_WORD || connector(s, q))
+            continue;
+        if (k->allcaps && tl(s, q) <= 4 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)))
+            continue;
+        if ((k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||
+            !(k->lex & (LEX_WORD | LEX_MED | LEX_ORG | LEX_KIN | LEX_STREET | LEX_EPONYM)))
+            return 1;
+        if (k->lex & LEX_MED)
+            continue;
+        char f[64];
+        size_t n = fold64(s, q, f);
+        if (!n || in_set(f, n, descriptors))
+            continue;
+        if (in_set(f, n, directions))
+            return 1;
+        if ((q > 0 && connector(s, q - 1)) || ++words >= 2)
+            return 1;
+    }
+    return 0;
+}
+
+/* Label tokens [a, b) as one entity when every token there is free or
+ * belongs to an entity of a name, place or organisation lying wholly
+ * inside [a, b). */
+static int mark_over(text_scan *s, size_t a, size_t b, int label)
+{
+    if (a >= b || b > s->n)
+        return 0;
+    for (size_t i = a; i < b; i++) {
+        int l = s->lab[i];
+        if (!l)
+            continue;
+        if (l != AT_PHI_NOM && l != AT_PHI_PRENOM && l != AT_PHI_VILLE && l != AT_PHI_HOPITAL &&
+            l != AT_PHI_EMPLOYEUR)
+            return 0;
+        if ((i == a && a > 0 && s->lab[a - 1] && s->ent[a - 1] == s->ent[i]) ||
+            (i + 1 == b && b < s->n && s->lab[b] && s->ent[b] == s->ent[i]))
+            return 0;
+    }
+    uint32_t e = ++s->next_ent;
+    for (size_t i = a; i < b; i++) {
+        s->lab[i] = (uint8_t)label;
+        s->ent[i] = e;
+    }
+    return 1;
+}
+
+/* The phrase headed by token i (head entry h): its entity [*a, *e), 1
+ * when there is one. */
+static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e)
+{
+    const text_tok *k = &s->tok[i];
+    size_t j = i + 1;
+    /* an acronym and a department's number: "HAD 35", "AST 67" */
+    if (k->allcaps && j < s->n && s->tok[j].kind == TOK_NUM && !s->tok[j].nl && tl(s, j) >= 2 && tl(s, j) <= 3 &&
+        (j + 1 >= s->n || s->tok[j + 1].nl || s->tok[j + 1].kind == TOK_PUNCT)) {
+        *a = i;
+        *e = j + 1;
+        return 1;
+    }
+    /* lower-case specialty words (nouns and adjectives of four letters
+     * or more) and connectors before the name part */
+    size_t q = j;
+    int words = 0;
+    while (q < s->n && !s->tok[q].nl && q - j < 12 && !s->lab[q]) {
+        const text_tok *u = &s->tok[q];
+        if (connector(s, q)) {
+            q++;
+            continue;
+        }
+        if (u->kind == TOK_WORD && !u->cap && !u->allcaps && !lower_place(s, q) && words < 6 && !has_digit(s, q) &&
+            tl(s, q) >= 4 && (u->lex & (LEX_WORD | LEX_MED | LEX_ORG)) && !function_word(s, q) &&
+            !(u->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_BIRTH | DICT_IDLABEL))) {
+            words++;
+            q++;
+            continue;
+        }
+        if (u->kind == TOK_PUNCT && (s->t[u->s] == '-' || s->t[u->s] == '\'') && q > j) {
+            q++;
+            continue;
+        }
+        break;
+    }
+    size_t p = q;
+    if (p >= s->n || s->tok[p].nl || s->lab[p] || !(name_part_word(s, p) || lower_place(s, p)) ||
+        (p > j && head_of(s, p) >= 0))
+        return 0;
+    /* specialty words reach the name part through a connector, or right
+     * after a word that describes an establishment ("centre d'imagerie
+     * Caen Côte de Nacre", "Pompes funèbres Le Gall"): not after a verb
+     * ("la clinique appelle Martin") */
+    if (words && !connector(s, p - 1)) {
+        char f[64];
+        size_t n = fold64(s, p - 1, f);
+        if (!n || !((s->tok[p - 1].lex & LEX_MED) || in_set(f, n, descriptors)))
+            return 0;
+    }
+    size_t r = p, last = p;
+    while (r < s->n && !s->tok[r].nl && r - p < 10 && !s->lab[r] && (r == p || head_of(s, r) < 0)) {
+        if (name_part_word(s, r) || (lower_place(s, r) && (r == p || connector(s, r - 1)))) {
+            r++;
+            last = r;
+        } else if (r > p && (connector(s, r) || is_punct(s, r, '\'') || is_punct(s, r, '&') ||
+                             (is_punct(s, r, '-') && s->tok[r].s == s->tok[r - 1].e && r + 1 < s->n &&
+                              s->tok[r + 1].s == s->tok[r].e))) {
+            r++;
+        } else {
+            break;
+        }
+    }
+    if (!distinctive(s, p, last))
+        return 0;
+    *a = (k->cap || k->allcaps || heads[h].lower) ? i : p;
+    *e = last;
+    return 1;
+}
+
+/* An alias in parentheses after entity token e - 1: "(HCL)", "(GHBS)". */
+static void alias_after(text_scan *s, size_t e, int label)
+{
+    if (e + 2 >= s->n || !is_punct(s, e, '(') || !is_punct(s, e + 2, ')') || s->tok[e].nl)
+        return;
+    const text_tok *k = &s->tok[e + 1];
+    if (k->kind != TOK_WORD || !k->allcaps || tl(s, e + 1) < 2 || tl(s, e + 1) > 8 || s->lab[e + 1] ||
+        ((k->lex & LEX_MED) && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE))))
+        return;
+    mark(s, e + 1, e + 2, label);
+}
+
+static void org_at(text_scan *s, size_t i)
+{
+    if (s->lab[i])
+        return;
+    int h = head_of(s, i);
+    if (h < 0)
+        return;
+    size_t a, e;
+    if (!org_phrase(s, i, h, &a, &e))
+        return;
+    int label = heads[h].kind == HEAD_HEALTH ? AT_PHI_HOPITAL : AT_PHI_EMPLOYEUR;
+    if (mark_over(s, a, e, label))
+        alias_after(s, e, label);
+}
+
+void deid_pass_orgs(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        if (s->tok[i].lex & LEX_ORG || s->tok[i].dflags & DICT_HOSP)
+            org_at(s, i);
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        if (!s->tok[i].cap && (s->tok[i].lex & LEX_ORG))
+            org_at(s, i);
+    }
+}
+
+/* After the tagger: an alias in parentheses after any establishment or
+ * employer, and hospital acronyms by their writing (CH..., GH...: "CHBS",
+ * "GHBS", four to six capitals no vocabulary holds). */
+void deid_pass_complete(text_scan *s)
+{
+    for (size_t i = 1; i + 2 < s->n; i++)
+        if ((s->lab[i - 1] == AT_PHI_HOPITAL || s->lab[i - 1] == AT_PHI_EMPLOYEUR) && !s->lab[i])
+            alias_after(s, i, s->lab[i - 1]);
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        const text_tok *k = &s->tok[i];
+        size_t n = tl(s, i);
+        if (s->lab[i] || !k->allcaps || n < 4 || n > 6 || (k->lex & (LEX_MED | LEX_WORD | LEX_EPONYM)))
+            continue;
+        const char *t = s->t + k->s;
+        if ((t[0] == 'C' || t[0] == 'G') && t[1] == 'H' && !has_digit(s, i))
+            mark(s, i, i + 1, AT_PHI_HOPITAL);
+    }
+}
