@@ -176,6 +176,74 @@ static int safe_code(const char *w, size_t n)
     return i < n && w[i] == 'T' && memchr(w + i, 'N', n - i) != NULL;
 }
 
+/* A hyphenated writing with a part of one letter ("LAL-B", "Hem-o-lok"):
+ * codes and brands; a name's parts have two letters or more. */
+static int one_letter_part(const char *f, size_t n)
+{
+    if (!memchr(f, '-', n) || n < 4)
+        return 0;
+    for (size_t a = 0; a < n;) {
+        size_t b = a;
+        while (b < n && f[b] != '-')
+            b++;
+        if (b - a == 1 && ((unsigned char)f[a] | 0x20) >= 'a' && ((unsigned char)f[a] | 0x20) <= 'z')
+            return 1;
+        a = b + 1;
+    }
+    return 0;
+}
+
+/* A commune's writing: a hyphenated word no list holds with a place's
+ * connector inside ("noyal-sur-vilaine", "lons-le-saunier",
+ * "Beaupréau-en-Mauges", "Saint-Xyz"). Words of the language so written
+ * ("arc-en-ciel", "rez-de-chaussée") are in the lexicon and never get
+ * here. */
+int deid_place_compound(const char *f, size_t n)
+{
+    static const char *const inner[] = {"sur", "sous", "le", "la", "les", "en", "de", "du", "des", "les", "lez",
+                                        "aux", "et", "d'", NULL};
+    if (n < 7 || !memchr(f, '-', n))
+        return 0;
+    if ((n > 6 && !memcmp(f, "saint-", 6)) || (n > 7 && !memcmp(f, "sainte-", 7)))
+        return 1;
+    size_t parts = 0, a = 0, conn = 0;
+    while (a < n) {
+        size_t b = a;
+        while (b < n && f[b] != '-')
+            b++;
+        if (parts > 0 && b < n)
+            for (const char *const *w = inner; *w; w++)
+                conn |= strlen(*w) == b - a && !memcmp(*w, f + a, b - a);
+        parts++;
+        a = b + 1;
+    }
+    return parts >= 3 && conn;
+}
+
+/* A word written with two neighbouring letters swapped, the typist's or
+ * the OCR's slip ("Prcohain", "Coridalement", "Antlagie"): the word of the
+ * language or of the medical vocabulary it stands for. */
+static int swapped_word(const text_lexicon *x, const char *f, size_t n)
+{
+    char b[LEX_MAX_WORD + 16];
+    if (n < 5 || n > LEX_MAX_WORD)
+        return 0;
+    memcpy(b, f, n);
+    for (size_t j = 0; j + 1 < n; j++) {
+        if (b[j] == b[j + 1] || (unsigned char)b[j] >= 0x80 || (unsigned char)b[j + 1] >= 0x80)
+            continue;
+        char c = b[j];
+        b[j] = b[j + 1];
+        b[j + 1] = c;
+        unsigned k = text_lexicon_get(x, b, n);
+        b[j + 1] = b[j];
+        b[j] = c;
+        if ((k & (LEX_WORD | LEX_MED)) && !(k & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)))
+            return 1;
+    }
+    return 0;
+}
+
 int deid_safe_form(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -185,6 +253,8 @@ int deid_safe_form(const text_scan *s, size_t i)
         return 1;
     char f[96];
     int fl = n < 90 ? text_lexicon_fold(w, n, f, sizeof f) : -1;
+    if (fl > 0 && one_letter_part(f, (size_t)fl))
+        return 1;
     if (fl <= 0 || memchr(f, '-', (size_t)fl) || (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)))
         return 0;
     for (size_t e = 0; safe_endings[e].s; e++)
@@ -224,7 +294,7 @@ int deid_known_safe(const text_scan *s, size_t i)
             return 1;
     }
     const text_lexicon *x = &s->d->lex;
-    if (known_inflection(x, f, (size_t)fl))
+    if (known_inflection(x, f, (size_t)fl) || one_letter_part(f, (size_t)fl))
         return 1;
     /* a word cut at a line end ("capécita-" / "bine"): the whole */
     if (i + 2 < s->n && is_punct(s, i + 1, '-') && s->tok[i + 1].s == k->e && s->tok[i + 2].nl &&
@@ -256,18 +326,25 @@ int deid_known_safe(const text_scan *s, size_t i)
     for (size_t e = 0; safe_endings[e].s; e++)
         if (ends_with(f, (size_t)fl, safe_endings[e].s, safe_endings[e].n))
             return 1;
-    /* a medical prefix on a long word ("endobrachyoesophage"), or a very
-     * long word: names are rarely either */
+    /* a medical prefix on a long word ("endobrachyoesophage"), a word cut
+     * after a medical prefix of five letters or more ("RADIOTH",
+     * "hémato"), or a very long word: names are rarely either; a word
+     * with two letters swapped */
     if (!(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) && !memchr(f, '-', (size_t)fl)) {
         if (fl >= 14)
             return 1;
-        for (const char *const *p = safe_prefixes; *p && fl >= 9; p++)
-            if (!memcmp(f, *p, strlen(*p)))
+        for (const char *const *p = safe_prefixes; *p; p++) {
+            size_t pl = strlen(*p);
+            if ((fl >= 9 || (pl >= 5 && (size_t)fl <= pl + 4)) && (size_t)fl >= pl && !memcmp(f, *p, pl))
                 return 1;
+        }
+        if (swapped_word(x, f, (size_t)fl))
+            return 1;
     }
     /* a hyphenated word: known when every part is, or when its last part
-     * is and it is written in lower case ("thoraco-abdomino-pelvien") */
-    if (memchr(f, '-', (size_t)fl)) {
+     * is and it is written in lower case ("thoraco-abdomino-pelvien"),
+     * never a commune's writing ("noyal-sur-vilaine") */
+    if (memchr(f, '-', (size_t)fl) && !deid_place_compound(f, (size_t)fl)) {
         int all = 1, last = 0;
         for (size_t a = 0; a < (size_t)fl;) {
             size_t b = a;
@@ -367,6 +444,9 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
      * that short comes with a title or a first name, which the rules see) */
     if (k->allcaps && k->e - k->s <= 4 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE)))
         return 1;
+    /* a unit after a number ("30 PA") */
+    if (k->allcaps && k->e - k->s <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)
+        return 1;
     return 0;
 }
 
@@ -390,7 +470,12 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
         if ((k->lex & KNOWN) || (k->dflags & DICT_SAFE) || deid_known_safe(s, i) || context_safe(s, c, i))
             return;
         int named = (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) != 0;
-        if (!k->cap && !k->allcaps && !named) {
+        char pf[96];
+        int pfl = k->e - k->s < 90 ? text_lexicon_fold(s->t + k->s, k->e - k->s, pf, sizeof pf) : -1;
+        int place = pfl > 0 && deid_place_compound(pf, (size_t)pfl);
+        /* an unknown word after "à" in lower case ("habite à plouguin") */
+        place |= !k->cap && !k->allcaps && i > 0 && !k->nl && tok_is(s, i - 1, "\xC3\xA0") && k->e - k->s >= 4;
+        if (!k->cap && !k->allcaps && !named && !place) {
             /* an unknown word in lower case: a name only when the tagger
              * leans that way or a title, relative or label stands before */
             int cue = 0;
@@ -409,6 +494,8 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
             digit |= (unsigned)(s->t[b] - '0') < 10u;
         if (digit)
             label = AT_PHI_ID;
+        else if (place)
+            label = AT_PHI_VILLE;
         else if (c->cand[i] && s->d->tagger)
             label = tag_to_label(c->best[i]);
         else if ((k->lex & (LEX_PLACE | LEX_CITY)) && !(k->lex & (LEX_FIRST | LEX_LAST)))

@@ -639,7 +639,13 @@ static void pass_employer(text_scan *s, size_t i)
 static const char *const rural_lower[] = {
     "lieu-dit", "lieudit", "bat",    "batiment",  "appt",      "apt",     "appartement", "esc",
     "escalier", "rue",     "avenue", "boulevard", "bd",        "impasse", "allee",       "chemin",
-    "route",    "quai",    "place",  "square",    "residence", "hameau",  "lotissement", NULL};
+    "route",    "quai",    "place",  "square",    "residence", "hameau",  "lotissement", "cite",
+    "clos",     "domaine", "ferme",  "villa",     "etage",     "porte",   "bp",          "traverse",
+    NULL};
+/* Words of an address's complement whose value is a number or a short
+ * code ("appt 41", "bât. C2", "esc. B", "2e étage"). */
+static const char *const unit_words[] = {"bat", "batiment", "appt", "apt", "appartement", "esc", "escalier",
+                                         "etage", "porte", "bp", "immeuble", NULL};
 
 static void pass_rural(text_scan *s, size_t i)
 {
@@ -649,6 +655,26 @@ static void pass_rural(text_scan *s, size_t i)
     size_t j = i + 1;
     if (is_punct(s, j, '.'))
         j++;
+    /* "appt 41", "bât. C2": a number or a short code after a complement word */
+    if (j < s->n && !s->tok[j].nl && !s->lab[j] && tok_word_is(s, i, unit_words) &&
+        (s->tok[j].kind == TOK_NUM || (s->tok[j].kind == TOK_WORD && tlen(s, j) <= 3 && (s->tok[j].allcaps || glued_digit(s, j)))) &&
+        tlen(s, j) <= 5) {
+        mark(s, i, j + 1, AT_PHI_ADRESSE);
+        return;
+    }
+    if (j < s->n && s->lab[j] == AT_PHI_ADRESSE && tok_word_is(s, i, unit_words) && !s->tok[j].nl) {
+        s->lab[i] = AT_PHI_ADRESSE; /* "appt 41, cité des Glycines": the address after it */
+        s->ent[i] = s->ent[j];
+        if (j > i + 1) {
+            s->lab[i + 1] = AT_PHI_ADRESSE;
+            s->ent[i + 1] = s->ent[j];
+        }
+        return;
+    }
+    /* "Le Clos Fleuri": the article before a capitalised street word */
+    if (k->cap && i > 0 && !k->nl && !s->lab[i - 1] && s->tok[i - 1].cap && tlen(s, i - 1) <= 3 &&
+        (s->tok[i - 1].dflags & DICT_PARTICLE) && (i < 2 || s->tok[i - 1].nl || s->tok[i - 2].kind == TOK_PUNCT))
+        i--;
     /* "bât. B", "Résidence Le Parc" */
     size_t r = j;
     while (r < s->n && r - j < 6 && !s->tok[r].nl && !s->lab[r]) {
@@ -761,9 +787,21 @@ static int after_lot(const text_scan *s, size_t i)
     return 0;
 }
 
+/* A trial's registration or code: after a registry's name or a study
+ * word ("EudraCT 2022-501234-17-00", "essai GORTEC 2017-01"). */
+static int after_study(const text_scan *s, size_t i)
+{
+    static const char *const words[] = {"eudract", "isrctn", "nct", "ctis", "essai", "etude", "protocole", "trial",
+                                        "study", "cohorte", "registre", NULL};
+    for (size_t q = i, hop = 0; q > 0 && hop < 4 && !s->tok[q].nl; q--, hop++)
+        if (s->tok[q - 1].kind == TOK_WORD && tok_word_is(s, q - 1, words))
+            return 1;
+    return 0;
+}
+
 static void pass_code(text_scan *s, size_t i)
 {
-    if (after_lot(s, i))
+    if (after_lot(s, i) || after_study(s, i))
         return;
     if (i > 0 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind != TOK_PUNCT)
         return;
@@ -933,6 +971,9 @@ void deid_pass_joins(text_scan *s)
             for (int hop = 0; hop < 2 && !s->lab[p] && s->tok[p].kind == TOK_WORD &&
                               (s->tok[p].cap || s->tok[p].allcaps) &&
                               !(s->tok[p].allcaps && tlen(s, p) <= 4 && !(s->tok[p].lex & NAME_KINDS)) &&
+                              /* a name or an organisation's word, not a header ("REGULATION") */
+                              ((s->tok[p].lex & (NAME_KINDS | LEX_ORG)) ||
+                               !(s->tok[p].lex & (LEX_WORD | LEX_MED | LEX_EPONYM))) &&
                               !(s->tok[p].dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE));
                  hop++) {
                 join_into(s, p, i, l);

@@ -165,11 +165,69 @@ static void digit_groups(text_scan *s, size_t i)
     mark(s, i, r, AT_PHI_ID);
 }
 
+/* A month alone after "en", "début", "fin", "mi-", "depuis", "courant"
+ * ("prochain scanner en septembre"): a date. */
+static void month_alone(text_scan *s, size_t i)
+{
+    static const char *const cues[] = {"en", "debut", "fin", "mi", "depuis", "courant", "des", "jusqu'en",
+                                       "d'", "mois", NULL};
+    if (s->lab[i] || i == 0 || s->tok[i].nl || s->lab[i - 1] || !fold_is(s, i - 1, cues))
+        return;
+    mark(s, i, i + 1, AT_PHI_DATE);
+}
+
+/* A street number written with a letter ("14a rue", "3B avenue") or with
+ * the OCR's letters for digits ("l2 avenue"), before a street word. */
+static void street_number_word(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = tl(s, i);
+    if (s->lab[i] || k->kind != TOK_WORD || n > 5 || i + 1 >= s->n || s->tok[i + 1].nl ||
+        !(s->tok[i + 1].dflags & DICT_STREET))
+        return;
+    const char *t = s->t + k->s;
+    size_t digits = 0, ocr = 0, letters = 0;
+    for (size_t j = 0; j < n; j++) {
+        char c = t[j];
+        if (c >= '0' && c <= '9')
+            digits++;
+        else if (c == 'l' || c == 'I' || c == 'O' || c == 'o')
+            ocr++;
+        else if (((c | 0x20) >= 'a' && (c | 0x20) <= 'd') && j == n - 1)
+            letters++;
+        else
+            return;
+    }
+    if (!digits || digits + ocr > 4 || letters > 1)
+        return;
+    if (s->lab[i + 1] == AT_PHI_ADRESSE) { /* the street the rules found */
+        s->lab[i] = AT_PHI_ADRESSE;
+        s->ent[i] = s->ent[i + 1];
+        return;
+    }
+    size_t r = i + 2;
+    while (r < s->n && r - i < 10 && !s->tok[r].nl && s->tok[r].kind != TOK_NUM && !s->lab[r] &&
+           !(s->tok[r].kind == TOK_PUNCT && s->t[s->tok[r].s] != '\'' && s->t[s->tok[r].s] != '-'))
+        r++;
+    mark(s, i, r, AT_PHI_ADRESSE);
+}
+
 void deid_pass_number_shapes(text_scan *s)
 {
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        if (s->tok[i].kind == TOK_WORD && !s->lab[i])
+            street_number_word(s, i);
+    }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
         size_t i = s->list[TEXT_LIST_NUM][q];
-        if (s->lab[i] || s->tok[i].kind != TOK_NUM)
+        if (s->lab[i])
+            continue;
+        if (s->tok[i].kind == TOK_WORD && (s->tok[i].dflags & DICT_MONTH)) {
+            month_alone(s, i);
+            continue;
+        }
+        if (s->tok[i].kind != TOK_NUM)
             continue;
         digit_groups(s, i);
         year_at(s, i);

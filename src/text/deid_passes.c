@@ -131,7 +131,10 @@ void deid_pass_numbers(text_scan *s)
             if (!score_of_ten(s, i, ymd))
                 mark(s, i, tok_end_index(s, i, e), AT_PHI_DATE);
         } else if (k->kind == TOK_NUM && zip_ok(s, i) && is_name_word(s, i + 1) && !s->tok[i + 1].nl &&
-                   !(s->tok[i + 1].dflags & DICT_MONTH) && !tok_unit(s, i + 1)) {
+                   !(s->tok[i + 1].dflags & DICT_MONTH) && !tok_unit(s, i + 1) &&
+                   !(i > 0 && s->tok[i - 1].e == k->s) && s->tok[i + 1].s - k->e <= 2) {
+            /* not the tail of a code ("H25.01872"), nor a number and the
+             * next cell of a table */
             size_t r = place_run(s, i + 1, 6);
             if (r > i + 1 && mark(s, i, i + 1, AT_PHI_ZIP))
                 mark(s, i + 1, r, AT_PHI_VILLE);

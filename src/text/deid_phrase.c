@@ -31,7 +31,7 @@ static const struct {
     {"ehpad", HEAD_HEALTH, 1},         {"had", HEAD_HEALTH, 1},          {"ssr", HEAD_HEALTH, 1},
     {"usld", HEAD_HEALTH, 1},          {"cmp", HEAD_HEALTH, 1},          {"cmpp", HEAD_HEALTH, 1},
     {"cattp", HEAD_HEALTH, 1},         {"epsm", HEAD_HEALTH, 1},         {"csapa", HEAD_HEALTH, 1},
-    {"smur", HEAD_HEALTH, 1},          {"hia", HEAD_HEALTH, 1},          {"efs", HEAD_HEALTH, 1},
+    {"smur", HEAD_HEALTH, 1},          {"samu", HEAD_HEALTH, 1},          {"hia", HEAD_HEALTH, 1},          {"efs", HEAD_HEALTH, 1},
     {"etablissement", HEAD_HEALTH, 1}, {"pole", HEAD_HEALTH, 0},         {"maison", HEAD_HEALTH, 0},
     {"laboratoire", HEAD_HEALTH, 1},   {"laboratoires", HEAD_HEALTH, 1}, {"labo", HEAD_HEALTH, 1},
     {"cabinet", HEAD_HEALTH, 0},       {"imagerie", HEAD_HEALTH, 1},     {"fondation", HEAD_HEALTH, 1},
@@ -118,10 +118,34 @@ static int function_word(const text_scan *s, size_t i)
     return n && in_set(f, n, function_words);
 }
 
+static int has_digit(const text_scan *s, size_t i)
+{
+    for (uint32_t b = s->tok[i].s; b < s->tok[i].e; b++)
+        if ((unsigned)(s->t[b] - '0') < 10u)
+            return 1;
+    return 0;
+}
+
+/* An acronym no vocabulary holds (two to five capitals): the head of an
+ * organisation when a department's number, a place or a name follows it
+ * ("AST 67", "ADMR de Noyal", "ICM Val d'Aurelle"). */
+static int acronym_head(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = tl(s, i);
+    return k->kind == TOK_WORD && k->allcaps && n >= 2 && n <= 5 && !has_digit(s, i) && !k->dflags &&
+           !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET | LEX_FIRST | LEX_LAST |
+                       LEX_PLACE | LEX_CITY));
+}
+
+#define HEAD_ACRONYM 1000
+
 /* The head entry of token i, -1 when it heads nothing. */
 static int head_of(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
+    if (acronym_head(s, i))
+        return HEAD_ACRONYM;
     if (k->kind != TOK_WORD || !((k->lex & LEX_ORG) || (k->dflags & DICT_HOSP)))
         return -1;
     char f[64];
@@ -132,13 +156,6 @@ static int head_of(const text_scan *s, size_t i)
     return -1;
 }
 
-static int has_digit(const text_scan *s, size_t i)
-{
-    for (uint32_t b = s->tok[i].s; b < s->tok[i].e; b++)
-        if ((unsigned)(s->t[b] - '0') < 10u)
-            return 1;
-    return 0;
-}
 
 /* A connector inside a phrase: de, du, des, la, le, les, et, sur, en, sous,
  * the elided d' and l' (' or ’), in lower case. */
@@ -167,13 +184,15 @@ static int name_part_word(const text_scan *s, size_t i)
     return n > 2 || (n == 2 && (unsigned char)s->t[k->s] < 0xC0);
 }
 
-/* A commune or a proper noun in lower case that no dictionary holds as a
- * word ("cabinet médical de châteaugiron"). */
+/* A commune, a proper noun or a name in lower case that no dictionary
+ * holds as a word ("cabinet médical de châteaugiron", "centre léon
+ * bérard"). */
 static int lower_place(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    return k->kind == TOK_WORD && !k->cap && !k->allcaps && (k->lex & (LEX_CITY | LEX_PLACE)) &&
-           !(k->lex & (LEX_WORD | LEX_MED)) && tl(s, i) >= 4;
+    return k->kind == TOK_WORD && !k->cap && !k->allcaps &&
+           (k->lex & (LEX_CITY | LEX_PLACE | LEX_FIRST | LEX_LAST)) && !(k->lex & (LEX_WORD | LEX_MED)) &&
+           tl(s, i) >= 4;
 }
 
 /* The name part [p, e) names something: a word of a name list or no
@@ -232,6 +251,26 @@ static int mark_over(text_scan *s, size_t a, size_t b, int label)
     return 1;
 }
 
+/* Token j is a department's number ending a phrase ("HAD 35)", "AST
+ * 67"): 01 to 95 or 971 to 976, then the line's end or a closing mark,
+ * never a measure ("DLCO 49 %", "MIF 62/126", "PPS 40 %"). */
+static int department(const text_scan *s, size_t j)
+{
+    int v = atoi_n(s->t + s->tok[j].s, tl(s, j));
+    if (!((tl(s, j) == 2 && v >= 1 && v <= 95) || (tl(s, j) == 3 && v >= 971 && v <= 976)))
+        return 0;
+    if (j + 1 >= s->n || s->tok[j + 1].nl)
+        return 1;
+    const text_tok *u = &s->tok[j + 1];
+    if (u->kind != TOK_PUNCT)
+        return 0;
+    char c = s->t[u->s];
+    if (c == ')' || c == ';' || c == ']')
+        return 1;
+    /* a dash or a comma with a space after it */
+    return (c == '-' || c == ',' || c == ':') && u->e < s->len && s->t[u->e] == ' ';
+}
+
 /* The phrase headed by token i (head entry h): its entity [*a, *e), 1
  * when there is one. */
 static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e)
@@ -240,9 +279,46 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e)
     size_t j = i + 1;
     /* an acronym and a department's number: "HAD 35", "AST 67" */
     if (k->allcaps && j < s->n && s->tok[j].kind == TOK_NUM && !s->tok[j].nl && tl(s, j) >= 2 && tl(s, j) <= 3 &&
-        (j + 1 >= s->n || s->tok[j + 1].nl || s->tok[j + 1].kind == TOK_PUNCT)) {
+        department(s, j)) {
         *a = i;
         *e = j + 1;
+        return 1;
+    }
+    /* an unknown acronym takes a place after "de" or a capitalised name
+     * right after it, never specialty words */
+    if (h == HEAD_ACRONYM) {
+        size_t p0 = j;
+        if (p0 < s->n && connector(s, p0))
+            p0++;
+        if (p0 < s->n && connector(s, p0))
+            p0++;
+        if (p0 >= s->n || s->tok[p0].nl || s->lab[p0] || !(name_part_word(s, p0) || lower_place(s, p0)) ||
+            head_of(s, p0) >= 0)
+            return 0;
+        size_t r = p0, last = p0;
+        int named = 0;
+        while (r < s->n && !s->tok[r].nl && r - p0 < 6 && !s->lab[r]) {
+            if (name_part_word(s, r) || lower_place(s, r)) {
+                /* no medical word in it ("HM Hypothyroïdie sous ...": an
+                 * abbreviation opening a sentence) */
+                if (s->tok[r].lex & (LEX_MED | LEX_EPONYM))
+                    return 0;
+                named |= (s->tok[r].lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||
+                         !(s->tok[r].lex & (LEX_WORD | LEX_ORG | LEX_KIN | LEX_STREET));
+                r++;
+                last = r;
+            } else if (r > p0 && (is_punct(s, r, '\'') ||
+                                  (connector(s, r) && ((s->tok[r].dflags & DICT_PARTICLE) || tl(s, r) == 2 ||
+                                                       tl(s, r) == 4 /* d' l' */)))) {
+                r++;
+            } else {
+                break;
+            }
+        }
+        if (!named || !distinctive(s, p0, last))
+            return 0;
+        *a = i;
+        *e = last;
         return 1;
     }
     /* lower-case specialty words (nouns and adjectives of four letters
@@ -284,7 +360,7 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e)
     }
     size_t r = p, last = p;
     while (r < s->n && !s->tok[r].nl && r - p < 10 && !s->lab[r] && (r == p || head_of(s, r) < 0)) {
-        if (name_part_word(s, r) || (lower_place(s, r) && (r == p || connector(s, r - 1)))) {
+        if (name_part_word(s, r) || (lower_place(s, r) && (r == p || connector(s, r - 1) || lower_place(s, r - 1)))) {
             r++;
             last = r;
         } else if (r > p && (connector(s, r) || is_punct(s, r, '\'') || is_punct(s, r, '&') ||
@@ -297,7 +373,7 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e)
     }
     if (!distinctive(s, p, last))
         return 0;
-    *a = (k->cap || k->allcaps || heads[h].lower) ? i : p;
+    *a = (k->cap || k->allcaps || (h != HEAD_ACRONYM && heads[h].lower)) ? i : p;
     *e = last;
     return 1;
 }
@@ -324,7 +400,7 @@ static void org_at(text_scan *s, size_t i)
     size_t a, e;
     if (!org_phrase(s, i, h, &a, &e))
         return;
-    int label = heads[h].kind == HEAD_HEALTH ? AT_PHI_HOPITAL : AT_PHI_EMPLOYEUR;
+    int label = h != HEAD_ACRONYM && heads[h].kind == HEAD_HEALTH ? AT_PHI_HOPITAL : AT_PHI_EMPLOYEUR;
     if (mark_over(s, a, e, label))
         alias_after(s, e, label);
 }
@@ -333,7 +409,7 @@ void deid_pass_orgs(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
-        if (s->tok[i].lex & LEX_ORG || s->tok[i].dflags & DICT_HOSP)
+        if (s->tok[i].lex & LEX_ORG || s->tok[i].dflags & DICT_HOSP || s->tok[i].allcaps)
             org_at(s, i);
     }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {

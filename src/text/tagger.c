@@ -71,6 +71,9 @@ static int candidate(const text_scan *s, size_t i)
      * words in an eponym's place ("score d'Oncotype") */
     if (k->allcaps && n <= 4 && !(lx & NAMEY))
         return 0;
+    /* a unit after a number ("30 PA", "12 UI") */
+    if (k->allcaps && n <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)
+        return 0;
     if (deid_eponym_context(s, i) || deid_field_label(s, i) || (k->allcaps && deid_study_name(s, i)))
         return 0;
     if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH |
