@@ -37,7 +37,17 @@ static const struct {
     {"plasie", 6},      {"trophie", 7},   {"rragie", 6},      {"rrhee", 5},          {"cytaire", 7},
     {"cytaires", 8},    {"blastique", 9}, {"genique", 7},     {"geniques", 8},       {"metrie", 6},
     {"tomie", 5},       {"ectasie", 7},   {"lyse", 4},        {"nectomie", 8},       {"oscopique", 9},
-    {"ographique", 10}, {"mammaire", 8},  {"cellulaire", 10}, {"ganglionnaire", 13}, {NULL, 0}};
+    {"ographique", 10}, {"mammaire", 8},  {"cellulaire", 10}, {"ganglionnaire", 13},
+    /* more INN stems: antivirals, receptors, growth factors, proteasome
+     * and hedgehog inhibitors, antifungals, carbapenems, steroids,
+     * antidepressants, antipsychotics, bronchodilators, bisphosphonates */
+    {"vir", 3},         {"cept", 4},      {"grastim", 7},     {"poetine", 7},        {"plase", 5},
+    {"degib", 5},       {"zomib", 5},     {"lidomide", 8},    {"fungine", 7},        {"peneme", 6},
+    {"asone", 5},       {"olone", 5},     {"triptan", 7},     {"coxib", 5},          {"oxetine", 7},
+    {"pramine", 7},     {"triptyline", 10}, {"apine", 5},     {"peridone", 8},       {"tropium", 7},
+    {"terol", 5},       {"fylline", 7},   {"dronate", 7},     {"codone", 6},         {"gliptine", 8},
+    {"glitazone", 9},   {"semide", 6},    {"thiazide", 8},    {"zolam", 5},          {"caine", 5},
+    {"metinib", 7},     {"tuzumab", 7},   {"ciclovir", 8},    {NULL, 0}};
 
 static const char *const safe_prefixes[] = {
     "endo",    "hepato", "gastro",  "oeso",    "neuro",   "cardio",  "pneumo",  "nephro",   "hemato",
@@ -121,9 +131,6 @@ int deid_mixed_case(const char *w, size_t n)
 /* A word a trial, a study or a cohort is named by: in capitals or mixed
  * case, with a number glued by a hyphen ("KEYNOTE-522", "PAOLA-1") or
  * after a study word ("essai PACIFIC", "étude CheckMate 227"). */
-static const char *const study_words[] = {"essai",   "essais", "etude",     "etudes",   "protocole", "trial",
-                                          "cohorte", "bras",   "programme", "registre", "schema",    NULL};
-
 int deid_study_name(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -144,13 +151,8 @@ int deid_study_name(const text_scan *s, size_t i)
         const text_tok *p = &s->tok[q - 1];
         if (p->kind == TOK_PUNCT && hop > 1 && (s->t[p->s] == '.' || s->t[p->s] == ';'))
             break;
-        if (p->kind == TOK_WORD && p->e - p->s <= 12) {
-            char f[32];
-            int fl = text_lexicon_fold(s->t + p->s, p->e - p->s, f, sizeof f);
-            for (const char *const *w = study_words; fl > 0 && *w; w++)
-                if (strlen(*w) == (size_t)fl && !memcmp(*w, f, (size_t)fl))
-                    return 1;
-        }
+        if (p->kind == TOK_WORD && (p->dflags & DICT_NOTID) && !tok_is(s, q - 1, "lot") && !tok_is(s, q - 1, "lots"))
+            return 1;
         if (s->tok[q - 1].nl)
             break;
     }
@@ -244,6 +246,18 @@ static int swapped_word(const text_lexicon *x, const char *f, size_t n)
     return 0;
 }
 
+/* A word cut after a medical prefix of five letters or more ("RADIOTH",
+ * "hémato", "gastro"). */
+static int truncated_medical(const char *f, size_t n)
+{
+    for (const char *const *p = safe_prefixes; *p; p++) {
+        size_t pl = strlen(*p);
+        if (pl >= 5 && n >= pl && n <= pl + 4 && f[0] == (*p)[0] && !memcmp(f, *p, pl))
+            return 1;
+    }
+    return 0;
+}
+
 int deid_safe_form(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -260,7 +274,7 @@ int deid_safe_form(const text_scan *s, size_t i)
     for (size_t e = 0; safe_endings[e].s; e++)
         if (ends_with(f, (size_t)fl, safe_endings[e].s, safe_endings[e].n))
             return 1;
-    return 0;
+    return truncated_medical(f, (size_t)fl);
 }
 
 int deid_known_safe(const text_scan *s, size_t i)
@@ -333,11 +347,11 @@ int deid_known_safe(const text_scan *s, size_t i)
     if (!(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) && !memchr(f, '-', (size_t)fl)) {
         if (fl >= 14)
             return 1;
-        for (const char *const *p = safe_prefixes; *p; p++) {
-            size_t pl = strlen(*p);
-            if ((fl >= 9 || (pl >= 5 && (size_t)fl <= pl + 4)) && (size_t)fl >= pl && !memcmp(f, *p, pl))
+        for (const char *const *p = safe_prefixes; *p && fl >= 9; p++)
+            if (f[0] == (*p)[0] && !memcmp(f, *p, strlen(*p)))
                 return 1;
-        }
+        if (truncated_medical(f, (size_t)fl))
+            return 1;
         if (swapped_word(x, f, (size_t)fl))
             return 1;
     }

@@ -383,7 +383,7 @@ static at_status tokenise(text_scan *s)
         unsigned nx = i < len ? t[i] : 0;
         if (nx == '.' || nx == '/' || (nx == ':' && n <= 5) || (n >= 12 && (t[start] | 0x20) == 'q'))
             l_extra[n_extra++] = (uint32_t)ti;
-        if ((k->lex & (LEX_CUE_ID | LEX_CUE_EMP | LEX_STREET | LEX_ORG)) || (mask & (1u << 3)))
+        if ((k->lex & (LEX_CUE_ID | LEX_CUE_EMP | LEX_STREET)) || (df & DICT_HEAD) || (mask & (1u << 3)))
             l_cue[n_cue++] = (uint32_t)ti;
         if (!k->cap && ((k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||
                         !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN))))

@@ -483,7 +483,8 @@ const char *const text_cue_id_words[] = {
     "numero",       "num",         "no",           "n",           "episode",
     "requete",      "patient",     "anapath",      "cr",          "compte-rendu",
     "document",     "scan",        "archive",      "etiquette",   "tube",
-    "specimen",     "biopsie",     "prescription", NULL};
+    "specimen",     "biopsie",     "prescription", "matricule",   "immatriculation",
+    "dossard",      "badge",       NULL};
 const char *const text_cue_account_words[] = {
     "iban",           "rib",    "adherent",  "adhesion", "mutuelle", "contrat", "police", "societaire", "amc",
     "complementaire", "assure", "assurance", "bic",      "compte",   "carte",   "cpam",   NULL};
@@ -765,8 +766,6 @@ static void pass_short_date(text_scan *s, size_t i)
 /* Unlabelled specimen and record codes: letters and at least four digits
  * glued with '-' ("B23-11902", "S23-0048812"), or year-number
  * ("2023-44871"). */
-static const char *const lot_words[] = {"lot", "lots", NULL};
-
 /* A unit or '%' right after token r - 1 ("120-130 mmHg", "1000-1500 mL"). */
 static int unit_next(const text_scan *s, size_t r)
 {
@@ -777,33 +776,34 @@ static int unit_next(const text_scan *s, size_t r)
     return is_punct(s, r, '%') || (s->tok[r].kind == TOK_WORD && tok_word_is(s, r, units));
 }
 
-/* A drug's or a device's batch number ("lot X013729", "lot n° 4471B"):
- * no one's identifier. */
+/* A drug's or a device's batch number, a trial's registration or code:
+ * after "lot", a registry's name or a study word ("lot X013729",
+ * "EudraCT 2022-501234-17-00", "essai GORTEC 2017-01"): no one's. */
 static int after_lot(const text_scan *s, size_t i)
 {
-    for (size_t q = i, hop = 0; q > 0 && hop < 4 && !s->tok[q].nl; q--, hop++)
-        if (s->tok[q - 1].kind == TOK_WORD && tok_word_is(s, q - 1, lot_words))
+    /* "lot X", "lot n° X", "lot : X"; a registry or a study word right
+     * before, or before the study's name ("essai GORTEC 2017-01"), not a
+     * label's words ("n° de patient dans l'essai : 014-0027") */
+    for (size_t q = i, hop = 0; q > 0 && hop < 3 && !s->tok[q].nl; q--, hop++) {
+        const text_tok *p = &s->tok[q - 1];
+        if ((p->dflags & DICT_NOTID) && (tok_is(s, q - 1, "lot") || tok_is(s, q - 1, "lots")))
             return 1;
-    return 0;
-}
-
-/* A trial's registration or code: after a registry's name or a study
- * word ("EudraCT 2022-501234-17-00", "essai GORTEC 2017-01"). */
-static int after_study(const text_scan *s, size_t i)
-{
-    static const char *const words[] = {"eudract", "isrctn", "nct", "ctis", "essai", "etude", "protocole", "trial",
-                                        "study", "cohorte", "registre", NULL};
-    for (size_t q = i, hop = 0; q > 0 && hop < 4 && !s->tok[q].nl; q--, hop++)
-        if (s->tok[q - 1].kind == TOK_WORD && tok_word_is(s, q - 1, words))
+        if ((p->dflags & DICT_NOTID) && (hop == 0 || (hop == 1 && s->tok[q].kind == TOK_WORD && s->tok[q].allcaps)))
             return 1;
+    }
     return 0;
 }
 
 static void pass_code(text_scan *s, size_t i)
 {
-    if (after_lot(s, i) || after_study(s, i))
+    if (after_lot(s, i))
         return;
     if (i > 0 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind != TOK_PUNCT)
+        return;
+    /* never from the middle of a glued code ("2022-501234-17-00") */
+    if (i > 1 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind == TOK_PUNCT &&
+        s->tok[i - 2].e == s->tok[i - 1].s && (s->tok[i - 2].kind == TOK_NUM || glued_digit(s, i - 2)) &&
+        (is_punct(s, i - 1, '-') || is_punct(s, i - 1, '/') || is_punct(s, i - 1, '.') || is_punct(s, i - 1, '_')))
         return;
     size_t digits;
     int letters;

@@ -65,6 +65,18 @@ struct at_text_deid {
     int pat_nskel;
 };
 
+/* The head words of establishments and organisations (NULL-ended, folded;
+ * kind 1 health, 2 other; lower: the head belongs to the entity in lower
+ * case too), the generic words that describe one without naming it, and
+ * the words after which a number is no one's (deid_phrase.c). */
+typedef struct {
+    const char *w;
+    unsigned char kind, lower;
+} text_org_head;
+extern const text_org_head text_org_heads[];
+extern const char *const text_org_descriptors[];
+extern const char *const text_notid_words[];
+
 /* Raw scanners: return the end offset of a match starting at s, or 0. */
 size_t text_scan_phone(const char *t, size_t len, size_t s);
 /* The same with the OCR's letters for digits (O, o, l, I) among at least

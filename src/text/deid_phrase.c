@@ -19,10 +19,7 @@ enum { HEAD_HEALTH = 1, HEAD_ORG = 2 };
 /* Head words, folded. lower: the head belongs to the entity when written
  * in lower case too ("hôpital de la Cavale Blanche"; not "l'association
  * X", whose name is X). */
-static const struct {
-    const char *w;
-    unsigned char kind, lower;
-} heads[] = {
+const text_org_head text_org_heads[] = {
     {"hopital", HEAD_HEALTH, 1},       {"hopitaux", HEAD_HEALTH, 1},     {"clinique", HEAD_HEALTH, 1},
     {"polyclinique", HEAD_HEALTH, 1},  {"institut", HEAD_HEALTH, 1},     {"centre", HEAD_HEALTH, 1},
     {"chu", HEAD_HEALTH, 1},           {"chru", HEAD_HEALTH, 1},         {"chr", HEAD_HEALTH, 1},
@@ -55,9 +52,16 @@ static const struct {
     {"compagnie", HEAD_ORG, 0},        {"industries", HEAD_ORG, 0},      {"creche", HEAD_ORG, 0},
     {NULL, 0, 0}};
 
+/* Words after which a number is no one's: a batch, a trial's registry,
+ * a study ("lot X013729", "EudraCT 2022-...", "essai GORTEC 2017-01"). */
+const char *const text_notid_words[] = {"lot",      "lots",     "eudract", "isrctn",    "nct",      "ctis",
+                                        "essai",    "essais",   "etude",   "etudes",    "protocole", "trial",
+                                        "study",    "cohorte",  "registre", "programme", "schema",   "bras",
+                                        NULL};
+
 /* Capitalised words that describe an establishment without naming it:
  * a name part made only of them names nothing. Folded. */
-static const char *const descriptors[] = {
+const char *const text_org_descriptors[] = {
     "national",     "nationale",     "nationaux",   "francais",       "francaise",      "europeen",
     "europeenne",   "international", "regional",    "regionale",      "departemental",  "departementale",
     "general",      "generale",      "public",      "publique",       "prive",          "privee",
@@ -140,22 +144,17 @@ static int acronym_head(const text_scan *s, size_t i)
 
 #define HEAD_ACRONYM 1000
 
-/* The head entry of token i, -1 when it heads nothing. */
+/* The head entry of token i (an index of text_org_heads, or
+ * HEAD_ACRONYM), -1 when it heads nothing. */
 static int head_of(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (acronym_head(s, i))
-        return HEAD_ACRONYM;
-    if (k->kind != TOK_WORD || !((k->lex & LEX_ORG) || (k->dflags & DICT_HOSP)))
+    if (k->kind != TOK_WORD)
         return -1;
-    char f[64];
-    size_t n = fold64(s, i, f);
-    for (int h = 0; n && heads[h].w; h++)
-        if (strlen(heads[h].w) == n && !memcmp(heads[h].w, f, n))
-            return h;
-    return -1;
+    if (k->dflags & DICT_HEAD)
+        return k->dval - 1;
+    return acronym_head(s, i) ? HEAD_ACRONYM : -1;
 }
-
 
 /* A connector inside a phrase: de, du, des, la, le, les, et, sur, en, sous,
  * the elided d' and l' (' or ’), in lower case. */
@@ -213,9 +212,11 @@ static int distinctive(const text_scan *s, size_t p, size_t e)
             return 1;
         if (k->lex & LEX_MED)
             continue;
+        if (k->dflags & DICT_DESCR)
+            continue;
         char f[64];
         size_t n = fold64(s, q, f);
-        if (!n || in_set(f, n, descriptors))
+        if (!n)
             continue;
         if (in_set(f, n, directions))
             return 1;
@@ -353,9 +354,7 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e)
      * Caen Côte de Nacre", "Pompes funèbres Le Gall"): not after a verb
      * ("la clinique appelle Martin") */
     if (words && !connector(s, p - 1)) {
-        char f[64];
-        size_t n = fold64(s, p - 1, f);
-        if (!n || !((s->tok[p - 1].lex & LEX_MED) || in_set(f, n, descriptors)))
+        if (!((s->tok[p - 1].lex & LEX_MED) || (s->tok[p - 1].dflags & DICT_DESCR)))
             return 0;
     }
     size_t r = p, last = p;
@@ -373,7 +372,7 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e)
     }
     if (!distinctive(s, p, last))
         return 0;
-    *a = (k->cap || k->allcaps || (h != HEAD_ACRONYM && heads[h].lower)) ? i : p;
+    *a = (k->cap || k->allcaps || (h != HEAD_ACRONYM && text_org_heads[h].lower)) ? i : p;
     *e = last;
     return 1;
 }
@@ -400,7 +399,7 @@ static void org_at(text_scan *s, size_t i)
     size_t a, e;
     if (!org_phrase(s, i, h, &a, &e))
         return;
-    int label = h != HEAD_ACRONYM && heads[h].kind == HEAD_HEALTH ? AT_PHI_HOPITAL : AT_PHI_EMPLOYEUR;
+    int label = h != HEAD_ACRONYM && text_org_heads[h].kind == HEAD_HEALTH ? AT_PHI_HOPITAL : AT_PHI_EMPLOYEUR;
     if (mark_over(s, a, e, label))
         alias_after(s, e, label);
 }
@@ -409,32 +408,37 @@ void deid_pass_orgs(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
-        if (s->tok[i].lex & LEX_ORG || s->tok[i].dflags & DICT_HOSP || s->tok[i].allcaps)
+        const text_tok *k = &s->tok[i];
+        if (k->dflags & DICT_HEAD)
             org_at(s, i);
+        else if (k->allcaps && k->e - k->s <= 6 && !s->lab[i] &&
+                 !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET | LEX_FIRST | LEX_LAST |
+                             LEX_PLACE | LEX_CITY)) &&
+                 !k->dflags) {
+            /* an unknown acronym: a hospital's by its writing (CH..., GH...:
+             * "CHBS", "GHBS", four to six capitals), else the head of an
+             * organisation when a number, a place or a name follows */
+            const char *t = s->t + k->s;
+            if (k->e - k->s >= 4 && (t[0] == 'C' || t[0] == 'G') && t[1] == 'H' && !has_digit(s, i))
+                mark(s, i, i + 1, AT_PHI_HOPITAL);
+            else if (k->e - k->s <= 5)
+                org_at(s, i);
+        }
     }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
         size_t i = s->list[TEXT_LIST_CUE][q];
-        if (!s->tok[i].cap && (s->tok[i].lex & LEX_ORG))
+        if (!s->tok[i].cap && (s->tok[i].dflags & DICT_HEAD))
             org_at(s, i);
     }
 }
 
 /* After the tagger: an alias in parentheses after any establishment or
- * employer, and hospital acronyms by their writing (CH..., GH...: "CHBS",
- * "GHBS", four to six capitals no vocabulary holds). */
+ * employer. */
 void deid_pass_complete(text_scan *s)
 {
-    for (size_t i = 1; i + 2 < s->n; i++)
-        if ((s->lab[i - 1] == AT_PHI_HOPITAL || s->lab[i - 1] == AT_PHI_EMPLOYEUR) && !s->lab[i])
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_EXTRA]; q++) {
+        size_t i = s->list[TEXT_LIST_EXTRA][q];
+        if (i > 0 && i + 2 < s->n && !s->lab[i] && (s->lab[i - 1] == AT_PHI_HOPITAL || s->lab[i - 1] == AT_PHI_EMPLOYEUR))
             alias_after(s, i, s->lab[i - 1]);
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
-        const text_tok *k = &s->tok[i];
-        size_t n = tl(s, i);
-        if (s->lab[i] || !k->allcaps || n < 4 || n > 6 || (k->lex & (LEX_MED | LEX_WORD | LEX_EPONYM)))
-            continue;
-        const char *t = s->t + k->s;
-        if ((t[0] == 'C' || t[0] == 'G') && t[1] == 'H' && !has_digit(s, i))
-            mark(s, i, i + 1, AT_PHI_HOPITAL);
     }
 }
