@@ -90,7 +90,7 @@ static const builtin_word builtins[] = {
     {"ipa", DICT_ROLE, 0}, {"manipulateur", DICT_ROLE, 0}, {"manipulatrice", DICT_ROLE, 0},
     {"ibode", DICT_ROLE, 0}, {"iade", DICT_ROLE, 0}, {"referente", DICT_ROLE, 0}, {"referent", DICT_ROLE, 0},
     {"coordinatrice", DICT_ROLE, 0}, {"coordinateur", DICT_ROLE, 0}, {"cca", DICT_ROLE, 0},
-    {"idec", DICT_ROLE, 0}, {"arc", DICT_ROLE, 0}, {"tec", DICT_ROLE, 0}, {"ph", DICT_ROLE, 0},
+    {"idec", DICT_ROLE, 0}, {"arc", DICT_ROLE, 0}, {"tec", DICT_ROLE, 0},
     {"ash", DICT_ROLE, 0}, {"cds", DICT_ROLE, 0}, {"aes", DICT_ROLE, 0}, {"ioa", DICT_ROLE, 0}, {"psychologue", DICT_FIELD, 1},
     {"ibode", DICT_FIELD, 1}, {"aide", DICT_FIELD, 1}, {"anesthesiste", DICT_FIELD, 1}, {"operateur", DICT_FIELD, 1},
     {"internes", DICT_FIELD, 3}, {"presents", DICT_FIELD, 1}, {"referent", DICT_FIELD, 1},

@@ -61,10 +61,32 @@ static const char *const safe_prefixes[] = {
     "tachy",   "brady",  "photo",   "electro", "physio",  "psycho",  "ortho",   "cephal",   "crani",
     "vertebr", NULL};
 
-static int ends_with(const char *f, size_t n, const char *e, size_t m)
+/* The folded word f (n bytes) ends with one of safe_endings; a short
+ * ending on a short word is a name's as often ("Jérémie", "Laurie"). The
+ * last letter is compared first: most words leave at once. */
+static int safe_ending(const char *f, size_t n)
 {
-    /* a short ending on a short word is a name's as often ("Jérémie", "Laurie") */
-    return n > m + (m <= 4 ? 4 : 2) && f[n - 1] == e[m - 1] && !memcmp(f + n - m, e, m);
+    if (n < 4)
+        return 0;
+    char last = f[n - 1];
+    for (size_t e = 0; safe_endings[e].s; e++) {
+        size_t m = safe_endings[e].n;
+        const char *w = safe_endings[e].s;
+        if (w[m - 1] != last || n <= m + (m <= 4 ? 4 : 2))
+            continue;
+        size_t j = 0;
+        while (j < m && f[n - m + j] == w[j])
+            j++;
+        if (j == m)
+            return 1;
+    }
+    return 0;
+}
+
+/* f starts with the medical prefix p (its length pl, f of n bytes). */
+static inline int has_prefix(const char *f, size_t n, const char *p, size_t pl)
+{
+    return n >= pl && f[0] == p[0] && !memcmp(f, p, pl);
 }
 
 /* The folded word f (n bytes) is a word of the language or medical by
@@ -250,9 +272,33 @@ static int swapped_word(const text_lexicon *x, const char *f, size_t n)
  * "hémato", "gastro"). */
 static int truncated_medical(const char *f, size_t n)
 {
+    if (n < 5 || n > 12)
+        return 0;
     for (const char *const *p = safe_prefixes; *p; p++) {
+        if (f[0] != (*p)[0])
+            continue;
         size_t pl = strlen(*p);
-        if (pl >= 5 && n >= pl && n <= pl + 4 && f[0] == (*p)[0] && !memcmp(f, *p, pl))
+        if (pl >= 5 && n <= pl + 4 && has_prefix(f, n, *p, pl))
+            return 1;
+    }
+    return 0;
+}
+
+/* A word of the language behind a prefix ("biobanque", "télésurveillance",
+ * "immunomarquage", "autoquestionnaire"). */
+static int prefixed_word(const text_lexicon *x, const char *f, size_t n)
+{
+    static const char *const more[] = {"bio", "auto", "tele", "video", "hetero", "homo", "multi", "inter", "sous",
+                                       "sur", "contre", "semi", "mono", "bi", "tri", "radio", "chimio", "immuno",
+                                       "cyto", "histo", "onco", "hemato", "neuro", "cardio", "pneumo", "gastro",
+                                       "hepato", "nephro", "uro", "gyneco", "derma", "echo", "scinti", NULL};
+    for (const char *const *p = more; *p; p++) {
+        if (f[0] != (*p)[0])
+            continue;
+        size_t pl = strlen(*p);
+        if (n >= pl + 4 && has_prefix(f, n, *p, pl) &&
+            (text_lexicon_get(x, f + pl, n - pl) & (LEX_WORD | LEX_MED)) &&
+            !(text_lexicon_get(x, f + pl, n - pl) & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)))
             return 1;
     }
     return 0;
@@ -271,9 +317,8 @@ int deid_safe_form(const text_scan *s, size_t i)
         return 1;
     if (fl <= 0 || memchr(f, '-', (size_t)fl) || (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)))
         return 0;
-    for (size_t e = 0; safe_endings[e].s; e++)
-        if (ends_with(f, (size_t)fl, safe_endings[e].s, safe_endings[e].n))
-            return 1;
+    if (safe_ending(f, (size_t)fl))
+        return 1;
     return truncated_medical(f, (size_t)fl);
 }
 
@@ -337,9 +382,8 @@ int deid_known_safe(const text_scan *s, size_t i)
                 return 1;
         }
     }
-    for (size_t e = 0; safe_endings[e].s; e++)
-        if (ends_with(f, (size_t)fl, safe_endings[e].s, safe_endings[e].n))
-            return 1;
+    if (safe_ending(f, (size_t)fl))
+        return 1;
     /* a medical prefix on a long word ("endobrachyoesophage"), a word cut
      * after a medical prefix of five letters or more ("RADIOTH",
      * "hémato"), or a very long word: names are rarely either; a word
@@ -348,9 +392,9 @@ int deid_known_safe(const text_scan *s, size_t i)
         if (fl >= 14)
             return 1;
         for (const char *const *p = safe_prefixes; *p && fl >= 9; p++)
-            if (f[0] == (*p)[0] && !memcmp(f, *p, strlen(*p)))
+            if (f[0] == (*p)[0] && has_prefix(f, (size_t)fl, *p, strlen(*p)))
                 return 1;
-        if (truncated_medical(f, (size_t)fl))
+        if (truncated_medical(f, (size_t)fl) || prefixed_word(x, f, (size_t)fl))
             return 1;
         if (swapped_word(x, f, (size_t)fl))
             return 1;

@@ -38,12 +38,25 @@ static size_t fold_tok(const text_scan *s, size_t i, char *f)
 
 static int tok_word_is(const text_scan *s, size_t i, const char *const *set)
 {
+    if (i >= s->n || tlen(s, i) > 48)
+        return 0;
+    /* the first letter first (ASCII, or an accented one folded): most
+     * words leave before any folding */
+    unsigned c = (unsigned char)s->t[s->tok[i].s];
+    if (c < 0x80) {
+        c |= 0x20;
+        const char *const *w = set;
+        while (*w && (unsigned char)(*w)[0] != c)
+            w++;
+        if (!*w)
+            return 0;
+    }
     char f[64];
     size_t n = fold_tok(s, i, f);
     if (!n)
         return 0;
     for (; *set; set++)
-        if (strlen(*set) == n && !memcmp(*set, f, n))
+        if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
             return 1;
     return 0;
 }
@@ -475,6 +488,7 @@ void deid_pass_extra_dates(text_scan *s)
 
 static int glued_digit(const text_scan *s, size_t j);
 static int after_lot(const text_scan *s, size_t i);
+static int unit_next(const text_scan *s, size_t r);
 
 const char *const text_cue_id_words[] = {
     "ref",          "reference",   "references",   "dossier",     "prelevement",
@@ -484,7 +498,7 @@ const char *const text_cue_id_words[] = {
     "requete",      "patient",     "anapath",      "cr",          "compte-rendu",
     "document",     "scan",        "archive",      "etiquette",   "tube",
     "specimen",     "biopsie",     "prescription", "matricule",   "immatriculation",
-    "dossard",      "badge",       NULL};
+    "dossard",      "badge",       "code",        NULL};
 const char *const text_cue_account_words[] = {
     "iban",           "rib",    "adherent",  "adhesion", "mutuelle", "contrat", "police", "societaire", "amc",
     "complementaire", "assure", "assurance", "bic",      "compte",   "carte",   "cpam",   NULL};
@@ -550,7 +564,7 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
     if (!digits || after_lot(s, j))
         return; /* a code holds digits; a batch number is no one's */
     /* groups of digits separated by one space (account numbers, "GRP-449 0173") */
-    if (label == AT_PHI_COMPTE || letters || digits < min_digits || (r == j + 1 && tlen(s, j) <= 4))
+    if (label == AT_PHI_COMPTE || letters || digits < min_digits || (r == j + 1 && tlen(s, j) <= 5 && !unit_next(s, r + 1)))
         while (r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 &&
                s->t[s->tok[r].s - 1] == ' ' &&
                (s->tok[r].kind == TOK_NUM ||
@@ -867,6 +881,20 @@ static void pass_extension(text_scan *s, size_t i)
         mark(s, i, i + 1, AT_PHI_TEL);
 }
 
+/* "poste 34 512": an extension in two groups of digits. */
+static void pass_extension_groups(text_scan *s, size_t i)
+{
+    size_t n = tlen(s, i), p = i;
+    if (n < 1 || n > 3 || i == 0 || s->tok[i].nl || i + 1 >= s->n || s->tok[i + 1].kind != TOK_NUM ||
+        s->tok[i + 1].nl || s->lab[i + 1] || s->tok[i + 1].s != s->tok[i].e + 1 || n + tlen(s, i + 1) < 4 ||
+        n + tlen(s, i + 1) > 6)
+        return;
+    while (p > 0 && i - p < 2 && (is_punct(s, p - 1, ':') || is_punct(s, p - 1, '.')) && !s->tok[p].nl)
+        p--;
+    if (p > 0 && !s->tok[p].nl && s->tok[p - 1].kind == TOK_WORD && tok_word_is(s, p - 1, extension_words))
+        mark(s, i, i + 2, AT_PHI_TEL);
+}
+
 /* A weekday before a date joins it ("lundi 12 mars"). */
 static void weekday_join(text_scan *s, size_t i)
 {
@@ -917,14 +945,28 @@ void deid_pass_extra_late(text_scan *s)
         if (!s->lab[i] && s->tok[i].kind == TOK_NUM) {
             pass_extension(s, i);
             if (!s->lab[i])
+                pass_extension_groups(s, i);
+            if (!s->lab[i])
                 pass_short_date(s, i);
             if (!s->lab[i])
                 pass_code(s, i);
         }
-        /* a weekday before a date joins it */
+        /* a weekday before a date joins it, abbreviated too ("mer. 5 févr.") */
         if (s->lab[i] == AT_PHI_DATE && i > 0 && !s->lab[i - 1] && s->tok[i - 1].kind == TOK_WORD &&
             (i < 2 || s->ent[i - 1] != s->ent[i]))
             weekday_join(s, i - 1);
+        else if (s->lab[i] == AT_PHI_DATE && i > 1 && is_punct(s, i - 1, '.') && !s->lab[i - 1] &&
+                 s->tok[i - 1].s == s->tok[i - 2].e && !s->lab[i - 2] && s->tok[i - 2].kind == TOK_WORD &&
+                 tlen(s, i - 2) == 3 && !s->tok[i - 1].nl && !s->tok[i].nl) {
+            char f[64];
+            size_t n = fold_tok(s, i - 2, f);
+            if (n && text_weekday_abbr(f, n)) {
+                for (size_t q = i - 2; q < i; q++) {
+                    s->lab[q] = AT_PHI_DATE;
+                    s->ent[q] = s->ent[i];
+                }
+            }
+        }
     }
 }
 
@@ -939,9 +981,37 @@ static void join_into(text_scan *s, size_t i, size_t with, int label)
     s->ent[i] = s->ent[with];
 }
 
-void deid_pass_joins(text_scan *s)
+/* The tokens labelled now, in text order, into idx (room for s->n): their
+ * count. The joins visit these rather than every token. */
+static size_t labelled_tokens(const text_scan *s, uint32_t *idx)
 {
-    for (size_t i = 1; i < s->n; i++) {
+    size_t c = 0, i = 0;
+    /* eight labels at a time: most tokens are no identifier */
+    for (; i + 8 <= s->n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s->lab + i, 8);
+        if (!w)
+            continue;
+        for (size_t j = i; j < i + 8; j++)
+            if (s->lab[j])
+                idx[c++] = (uint32_t)j;
+    }
+    for (; i < s->n; i++)
+        if (s->lab[i])
+            idx[c++] = (uint32_t)i;
+    return c;
+}
+
+at_status deid_pass_joins(text_scan *s)
+{
+    uint32_t *idx = at_malloc((s->n ? s->n : 1) * sizeof *idx);
+    if (!idx)
+        return AT_ERR_NOMEM;
+    size_t cnt = labelled_tokens(s, idx);
+    for (size_t q = 0; q < cnt; q++) {
+        size_t i = idx[q];
+        if (i == 0)
+            continue;
         int l = s->lab[i];
         if (!l || (l != AT_PHI_NOM && l != AT_PHI_EMPLOYEUR && l != AT_PHI_HOPITAL) || s->tok[i].nl ||
             (s->lab[i - 1] && s->ent[i - 1] == s->ent[i]))
@@ -1006,16 +1076,33 @@ void deid_pass_joins(text_scan *s)
             mark(s, i, i + 1, AT_PHI_NOM);
     }
     /* the end of a name cut at a line end ("Dupo-" / "nt") */
-    for (size_t i = 2; i < s->n; i++)
-        if (s->tok[i].nl && !s->lab[i] && s->tok[i].kind == TOK_WORD && is_punct(s, i - 1, '-') &&
+    cnt = labelled_tokens(s, idx);
+    for (size_t q = 0; q < cnt; q++) {
+        size_t i = idx[q] + 2;
+        if (i < s->n && s->tok[i].nl && !s->lab[i] && s->tok[i].kind == TOK_WORD && is_punct(s, i - 1, '-') &&
             s->tok[i - 1].s == s->tok[i - 2].e &&
             (s->lab[i - 2] == AT_PHI_NOM || s->lab[i - 2] == AT_PHI_PRENOM || s->lab[i - 2] == AT_PHI_VILLE ||
              s->lab[i - 2] == AT_PHI_HOPITAL))
             mark(s, i, i + 1, s->lab[i - 2]);
+    }
     /* the words of one name the tagger left around the words it took, on
      * one line with nothing between ("LE GALL Jean-Yves", "Nguyen Van
      * Thanh", "riou bernard", "J.-M. COADOU") */
-    for (size_t i = 1; i < s->n; i++) {
+    /* (every labelled token in order, and the one after a token when a
+     * join has just labelled it) */
+    cnt = labelled_tokens(s, idx);
+    for (size_t q = 0, i = 0;;) {
+        if (i + 1 < s->n && s->lab[i + 1]) {
+            i++;
+        } else {
+            while (q < cnt && idx[q] <= i)
+                q++;
+            if (q >= cnt)
+                break;
+            i = idx[q];
+        }
+        if (i == 0)
+            continue;
         int l = s->lab[i];
         if ((l != AT_PHI_PRENOM && l != AT_PHI_NOM) || s->tok[i].nl)
             continue;
@@ -1037,7 +1124,9 @@ void deid_pass_joins(text_scan *s)
         /* a name of a name list right after, in lower case too ("riou bernard") */
         if (i + 1 < s->n && !s->lab[i + 1] && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD &&
             s->tok[i + 1].s > s->tok[i].e && (s->tok[i + 1].lex & (LEX_FIRST | LEX_LAST)) &&
-            !(s->tok[i + 1].lex & (LEX_MED | LEX_EPONYM)) &&
+            (!(s->tok[i + 1].lex & (LEX_MED | LEX_EPONYM)) ||
+             ((s->tok[i + 1].lex & LEX_EPONYM) && (s->tok[i + 1].cap || s->tok[i + 1].allcaps) && l == AT_PHI_PRENOM &&
+              !deid_eponym_context(s, i + 1))) &&
             (s->tok[i + 1].cap || s->tok[i + 1].allcaps || !(s->tok[i + 1].lex & LEX_WORD)) &&
             !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_CONNECT))) {
             int lab = (s->tok[i + 1].lex & LEX_FIRST) && !(s->tok[i + 1].lex & LEX_LAST) ? AT_PHI_PRENOM
@@ -1086,4 +1175,6 @@ void deid_pass_joins(text_scan *s)
             continue;
         mark(s, i, i + 1, AT_PHI_PRENOM);
     }
+    at_free(idx);
+    return AT_OK;
 }

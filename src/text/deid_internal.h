@@ -134,6 +134,9 @@ int text_number_word(const char *f, size_t n);
 int text_number_words_value(const char *const *words, const size_t *lens, size_t count, int *value);
 /* 1..7 for lundi..dimanche (folded), else 0. */
 int text_weekday_of(const char *f, size_t n);
+/* 1..7 for the abbreviations lun..dim (folded, written with a dot after
+ * them: "mer. 5 févr."), else 0. */
+int text_weekday_abbr(const char *f, size_t n);
 int text_date_alt_parse(const char *s, size_t n, text_alt_date *out);
 at_status text_date_alt_write(at_buf *b, const text_alt_date *a, const char *s, size_t n, int y, int m, int d);
 int text_date_alt_put(at_buf *out, const char *s, size_t n, int days, const long *ref, at_status *st,

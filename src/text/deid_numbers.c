@@ -23,7 +23,7 @@ static int fold_is(const text_scan *s, size_t i, const char *const *set)
     if (fl <= 0)
         return 0;
     for (; *set; set++)
-        if (strlen(*set) == (size_t)fl && !memcmp(*set, f, (size_t)fl))
+        if ((*set)[0] == f[0] && !strncmp(*set, f, (size_t)fl) && (*set)[fl] == 0)
             return 1;
     return 0;
 }

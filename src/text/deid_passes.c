@@ -136,8 +136,10 @@ void deid_pass_numbers(text_scan *s)
             /* not the tail of a code ("H25.01872"), nor a number and the
              * next cell of a table */
             size_t r = place_run(s, i + 1, 6);
-            if (r > i + 1 && mark(s, i, i + 1, AT_PHI_ZIP))
+            if (r > i + 1 && mark(s, i, i + 1, AT_PHI_ZIP)) {
                 mark(s, i + 1, r, AT_PHI_VILLE);
+                deid_place_before_zip(s, i);
+            }
         } else if (k->kind == TOK_NUM && tok_len(s, i) <= 4) {
             size_t j = i + 1;
             if (j < s->n && (tok_is(s, j, "bis") || tok_is(s, j, "ter")))
@@ -497,7 +499,9 @@ void deid_pass_titles(text_scan *s)
             if (len <= 3 && !k->cap && (len == 1 || s->tok[j].kind != TOK_WORD || s->tok[j].cap))
                 continue; /* "m" the unit; "dr", "mme" in lower case before a lower-case name */
             size_t r = name_run(s, j, 1);
-            if (r == j)
+            /* "professeur des écoles", "docteur en pharmacie": in lower
+             * case the long titles are nouns before a particle */
+            if (r == j && !(!k->cap && len > 8 && j < s->n && (word_flags(s, j) & DICT_PARTICLE)))
                 r = lower_name_run(s, j);
             if (r > j)
                 label_name_run(s, j, r, 0);

@@ -50,6 +50,7 @@ const text_org_head text_org_heads[] = {
     {"college", HEAD_ORG, 0},          {"lycee", HEAD_ORG, 0},           {"universite", HEAD_ORG, 0},
     {"mairie", HEAD_ORG, 0},           {"armement", HEAD_ORG, 0},        {"chantiers", HEAD_ORG, 0},
     {"compagnie", HEAD_ORG, 0},        {"industries", HEAD_ORG, 0},      {"creche", HEAD_ORG, 0},
+    {"credit", HEAD_ORG, 1},
     {NULL, 0, 0}};
 
 /* Words after which a number is no one's: a batch, a trial's registry,
@@ -57,7 +58,7 @@ const text_org_head text_org_heads[] = {
 const char *const text_notid_words[] = {"lot",      "lots",     "eudract", "isrctn",    "nct",      "ctis",
                                         "essai",    "essais",   "etude",   "etudes",    "protocole", "trial",
                                         "study",    "cohorte",  "registre", "programme", "schema",   "bras",
-                                        NULL};
+                                        "reseau",   NULL};
 
 /* Capitalised words that describe an establishment without naming it:
  * a name part made only of them names nothing. Folded. */
@@ -99,7 +100,7 @@ static size_t fold64(const text_scan *s, size_t i, char *f)
 static int in_set(const char *f, size_t n, const char *const *set)
 {
     for (; *set; set++)
-        if (strlen(*set) == n && !memcmp(*set, f, n))
+        if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
             return 1;
     return 0;
 }
@@ -274,8 +275,9 @@ static int department(const text_scan *s, size_t j)
 
 /* The phrase headed by token i (head entry h): its entity [*a, *e), 1
  * when there is one. */
-static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e)
+static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e, size_t *split)
 {
+    *split = 0;
     const text_tok *k = &s->tok[i];
     size_t j = i + 1;
     /* an acronym and a department's number: "HAD 35", "AST 67" */
@@ -372,6 +374,17 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e)
     }
     if (!distinctive(s, p, last))
         return 0;
+    /* "Pharmacie des Halles de Bruz", "collège Jean-Vilar de Chalon": a
+     * name that names on its own, then "de" and one place: the place is
+     * the commune, not the name */
+    if (last - p >= 3 && (tok_is(s, last - 2, "de") || tok_elided_d(s, last - 2)) && name_part_word(s, last - 1) &&
+        (s->tok[last - 1].lex & (LEX_CITY | LEX_PLACE)) && distinctive(s, p, last - 2)) {
+        *split = last - 1;
+        last -= 2;
+    }
+    /* the head belongs to the name when capitalised or when it is an
+     * establishment's ("clinique Pasteur"); not "l'hôtel Ibis",
+     * "l'association Aides", "la mairie de Colomiers" */
     *a = (k->cap || k->allcaps || (h != HEAD_ACRONYM && text_org_heads[h].lower)) ? i : p;
     *e = last;
     return 1;
@@ -396,40 +409,57 @@ static void org_at(text_scan *s, size_t i)
     int h = head_of(s, i);
     if (h < 0)
         return;
-    size_t a, e;
-    if (!org_phrase(s, i, h, &a, &e))
+    size_t a, e, town;
+    if (!org_phrase(s, i, h, &a, &e, &town))
         return;
     int label = h != HEAD_ACRONYM && text_org_heads[h].kind == HEAD_HEALTH ? AT_PHI_HOPITAL : AT_PHI_EMPLOYEUR;
-    if (mark_over(s, a, e, label))
+    if (mark_over(s, a, e, label)) {
         alias_after(s, e, label);
+        if (town)
+            mark(s, town, town + 1, AT_PHI_VILLE);
+    }
 }
 
 void deid_pass_orgs(text_scan *s)
 {
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++) {
+        size_t i = s->list[TEXT_LIST_ORG][q];
         const text_tok *k = &s->tok[i];
-        if (k->dflags & DICT_HEAD)
+        if (s->lab[i])
+            continue;
+        if (k->dflags & DICT_HEAD) {
             org_at(s, i);
-        else if (k->allcaps && k->e - k->s <= 6 && !s->lab[i] &&
-                 !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET | LEX_FIRST | LEX_LAST |
-                             LEX_PLACE | LEX_CITY)) &&
-                 !k->dflags) {
-            /* an unknown acronym: a hospital's by its writing (CH..., GH...:
-             * "CHBS", "GHBS", four to six capitals), else the head of an
-             * organisation when a number, a place or a name follows */
-            const char *t = s->t + k->s;
-            if (k->e - k->s >= 4 && (t[0] == 'C' || t[0] == 'G') && t[1] == 'H' && !has_digit(s, i))
-                mark(s, i, i + 1, AT_PHI_HOPITAL);
-            else if (k->e - k->s <= 5)
-                org_at(s, i);
+            continue;
         }
-    }
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
-        size_t i = s->list[TEXT_LIST_CUE][q];
-        if (!s->tok[i].cap && (s->tok[i].dflags & DICT_HEAD))
+        /* an unknown acronym: a hospital's by its writing (CH..., GH...:
+         * "CHBS", "GHBS", four to six capitals), else the head of an
+         * organisation when a number, a place or a name follows */
+        const char *t = s->t + k->s;
+        if (k->e - k->s >= 4 && (t[0] == 'C' || t[0] == 'G') && t[1] == 'H')
+            mark(s, i, i + 1, AT_PHI_HOPITAL);
+        else if (k->e - k->s <= 5)
             org_at(s, i);
     }
+}
+
+/* The place before ", ZIP Commune" on its line ("domicile (La Croix
+ * Rousse, 42140 Chazelles)", "Adresse : Les Hauts de Kerdrein, 29200
+ * Brest"): a capitalised phrase that names something, after an opening
+ * mark, a colon or the line's start, is the address's street or place. */
+void deid_place_before_zip(text_scan *s, size_t z)
+{
+    if (z < 3 || !is_punct(s, z - 1, ',') || s->tok[z].nl || s->tok[z - 1].nl)
+        return;
+    size_t e = z - 1, a = e;
+    while (a > 0 && e - a < 6 && !s->tok[a].nl && !s->lab[a - 1] &&
+           (name_part_word(s, a - 1) || (a - 1 > 0 && connector(s, a - 1) && a < e) || is_punct(s, a - 1, '\'')))
+        a--;
+    while (a < e && !name_part_word(s, a))
+        a++;
+    if (a >= e || !(s->tok[a].nl || (a > 0 && (is_punct(s, a - 1, '(') || is_punct(s, a - 1, ':')))))
+        return;
+    if (distinctive(s, a, e))
+        mark(s, a, e, AT_PHI_ADRESSE);
 }
 
 /* After the tagger: an alias in parentheses after any establishment or

@@ -15,6 +15,7 @@ enum {
     TEXT_LIST_EXTRA, /* '(', words glued to a following '.', '/' or ':', "quatre-vingt..." (deid_extra.c) */
     TEXT_LIST_CUE,   /* record, account and employer cue words, street words, words with digits */
     TEXT_LIST_ODD,   /* lower-case words that are unknown or in a name list (tagger, allow-list) */
+    TEXT_LIST_ORG,   /* establishment and organisation heads, short unknown words in capitals (deid_phrase.c) */
     TEXT_LIST_COUNT
 };
 
@@ -133,6 +134,8 @@ void deid_pass_hospitals(text_scan *s);
  * word, and after the tagger their aliases and acronyms (deid_phrase.c). */
 void deid_pass_orgs(text_scan *s);
 void deid_pass_complete(text_scan *s);
+/* The place before ", ZIP Commune" (zip code token z) as ADRESSE. */
+void deid_place_before_zip(text_scan *s, size_t z);
 void deid_pass_titles(text_scan *s);
 void deid_pass_patient(text_scan *s);
 void deid_pass_cities(text_scan *s);
@@ -157,7 +160,7 @@ void deid_pass_number_shapes(text_scan *s);
 /* After the tagger: particles and initials joined to the surname after
  * them, the capitalised words before an employer or hospital, a known
  * first name after a surname in capitals. */
-void deid_pass_joins(text_scan *s);
+at_status deid_pass_joins(text_scan *s);
 /* Tokenise and run every rule pass (deid_detect.c): what the tagger
  * starts from, at detection and in training. s owns its block
  * (deid_scan_free), names must outlive s. */
