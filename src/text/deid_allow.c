@@ -502,8 +502,8 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
      * that short comes with a title or a first name, which the rules see) */
     if (k->allcaps && k->e - k->s <= 4 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE)))
         return 1;
-    /* a unit after a number ("30 PA") */
-    if (k->allcaps && k->e - k->s <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)
+    /* a unit after a number ("30 PA", "70 Gy") */
+    if (k->e - k->s <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)
         return 1;
     return 0;
 }

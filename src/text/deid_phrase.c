@@ -78,7 +78,12 @@ const char *const text_org_descriptors[] = {
     "imagerie",     "radiologie",    "pathologie",  "biologie",       "analyses",       "hematologie",
     "pediatrie",    "pediatrique",   "geriatrie",   "psychiatrie",    "urgences",       "accueil",
     "hospitalisation", "domicile",   "palliatifs",  "palliatif",      "soin",           "sanguin",
-    "fonctionnelle", "infirmier",    "infirmiers",  "infirmiere",     "funebres",       NULL};
+    "fonctionnelle", "infirmier",    "infirmiers",  "infirmiere",     "funebres",       "chirurgie",
+    "cardiologie",  "neurologie",    "pneumologie", "urologie",       "dermatologie",   "gynecologie",
+    "rhumatologie", "nephrologie",   "endocrinologie", "ophtalmologie", "anesthesie",   "reanimation",
+    "medecine",     "genetique",     "nutrition",   "douleur",        "maternite",      "obstetrique",
+    "tumeurs",      "digestif",      "digestive",   "thoracique",     "ambulatoire",    "centre",
+    "sante-travail", "travail",      "interentreprises", "territoriale", "appui",       NULL};
 
 /* The points of the compass name a site ("Pôle Santé Sud", "Hôpital Nord"). */
 static const char *const directions[] = {"nord", "sud", "est", "ouest", "nord-est", "nord-ouest", "sud-est", "sud-ouest", NULL};
@@ -199,7 +204,18 @@ static int lower_place(const text_scan *s, size_t i)
  * list at all, or capitalised words of the language that are no generic
  * descriptor, after a connector or two of them (and never an
  * abbreviation of up to four capitals alone). */
+static int distinctive_n(const text_scan *s, size_t p, size_t e, int need);
+
 static int distinctive(const text_scan *s, size_t p, size_t e)
+{
+    return distinctive_n(s, p, e, 2);
+}
+
+/* need: how many capitalised words of the language that are no
+ * descriptor make the name part name something without a connector
+ * before them (1 after a capitalised head: "Taxis Doubs Services", "Pôle
+ * Santé Sud") */
+static int distinctive_n(const text_scan *s, size_t p, size_t e, int need)
 {
     int words = 0;
     for (size_t q = p; q < e; q++) {
@@ -211,9 +227,10 @@ static int distinctive(const text_scan *s, size_t p, size_t e)
         if ((k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||
             !(k->lex & (LEX_WORD | LEX_MED | LEX_ORG | LEX_KIN | LEX_STREET | LEX_EPONYM)))
             return 1;
-        if (k->lex & LEX_MED)
-            continue;
-        if (k->dflags & DICT_DESCR)
+        /* the medical vocabulary names nothing, but a word of the language
+         * it also holds ("Atlantique", which the English medical list
+         * gives as "atlantic") is a word like the others */
+        if (((k->lex & LEX_MED) && !(k->lex & LEX_WORD)) || (k->dflags & DICT_DESCR))
             continue;
         char f[64];
         size_t n = fold64(s, q, f);
@@ -221,7 +238,7 @@ static int distinctive(const text_scan *s, size_t p, size_t e)
             continue;
         if (in_set(f, n, directions))
             return 1;
-        if ((q > 0 && connector(s, q - 1)) || ++words >= 2)
+        if ((q > 0 && connector(s, q - 1)) || ++words >= need)
             return 1;
     }
     return 0;
@@ -372,7 +389,7 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
             break;
         }
     }
-    if (!distinctive(s, p, last))
+    if (!distinctive_n(s, p, last, k->cap || k->allcaps ? 1 : 2))
         return 0;
     /* "Pharmacie des Halles de Bruz", "collège Jean-Vilar de Chalon": a
      * name that names on its own, then "de" and one place: the place is

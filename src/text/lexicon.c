@@ -125,32 +125,6 @@ static at_status load_wordlist(text_lexicon *x, const char *path)
     return st;
 }
 
-/* A capital first (ASCII or Latin-1), then only letters with at least
- * one in lower case (hyphens and apostrophes allowed). */
-static int is_title_case(const char *w, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)w;
-    size_t i;
-    if (u[0] >= 'A' && u[0] <= 'Z')
-        i = 1;
-    else if (n > 1 && u[0] == 0xC3 && u[1] >= 0x80 && u[1] <= 0x9E && u[1] != 0x97)
-        i = 2;
-    else
-        return 0;
-    int lower = 0;
-    for (; i < n; i++) {
-        unsigned c = u[i];
-        if (c >= 'a' && c <= 'z')
-            lower = 1;
-        else if (c == 0xC3 && i + 1 < n && u[i + 1] >= 0x9F) {
-            lower = 1;
-            i++;
-        } else if (!((c >= 'A' && c <= 'Z') || c == '-' || c == '\'' || (c >= 0x80 && c < 0xC0) || c == 0xC3 || c == 0xC5))
-            return 0;
-    }
-    return lower;
-}
-
 /* hunspell fr.dic: "word/FLAGS po:xx ..." (Grammalecte's tags): po:prn a
  * first name, po:patr a surname, po:npr a proper noun, the rest words of
  * the language. The first line is the entry count. */
@@ -174,13 +148,7 @@ static at_status load_hunspell(text_lexicon *x, const char *path)
             const char *we = p;
             while (we < le && *we != '/' && *we != ' ' && *we != '\t')
                 we++;
-            /* an entry the dictionary writes capitalised, with lower-case
-             * letters after ("Doubs", "Elorn", "Anatolie"), is a proper
-             * noun whatever its tag; acronyms in capitals ("BTS") and
-             * formulas stay words */
             unsigned kinds = LEX_WORD;
-            if (we > p && is_title_case(p, (size_t)(we - p)))
-                kinds = LEX_PLACE;
             for (const char *q = we; q + 6 <= le; q++) {
                 if (q[0] != 'p' || q[1] != 'o' || q[2] != ':')
                     continue;

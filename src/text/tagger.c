@@ -71,8 +71,8 @@ static int candidate(const text_scan *s, size_t i)
      * words in an eponym's place ("score d'Oncotype") */
     if (k->allcaps && n <= 4 && !(lx & NAMEY))
         return 0;
-    /* a unit after a number ("30 PA", "12 UI") */
-    if (k->allcaps && n <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)
+    /* a unit after a number ("30 PA", "12 UI", "70 Gy") */
+    if (n <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)
         return 0;
     if (deid_eponym_context(s, i) || deid_field_label(s, i) || (k->allcaps && deid_study_name(s, i)))
         return 0;
