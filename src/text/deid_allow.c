@@ -484,6 +484,9 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
     const text_tok *k = &s->tok[i];
     if (deid_eponym_context(s, i) || deid_field_label(s, i))
         return 1;
+    /* a batch's or a trial's number ("lot X013729") */
+    if (deid_after_notid(s, i))
+        return 1;
     if (i >= 2 && is_punct(s, i - 1, '(') && (s->tok[i - 2].lex & LEX_MED))
         return 1;
     /* a line of drugs, with no title nor name ("Traitements : Kardégic 75 mg, Spiriva ...") */

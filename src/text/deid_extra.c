@@ -793,12 +793,17 @@ static int unit_next(const text_scan *s, size_t r)
 /* A drug's or a device's batch number, a trial's registration or code:
  * after "lot", a registry's name or a study word ("lot X013729",
  * "EudraCT 2022-501234-17-00", "essai GORTEC 2017-01"): no one's. */
+int deid_after_notid(const text_scan *s, size_t i)
+{
+    return after_lot(s, i);
+}
+
 static int after_lot(const text_scan *s, size_t i)
 {
     /* "lot X", "lot n° X", "lot : X"; a registry or a study word right
      * before, or before the study's name ("essai GORTEC 2017-01"), not a
      * label's words ("n° de patient dans l'essai : 014-0027") */
-    for (size_t q = i, hop = 0; q > 0 && hop < 3 && !s->tok[q].nl; q--, hop++) {
+    for (size_t q = i, hop = 0; q > 0 && hop < 5 && !s->tok[q].nl; q--, hop++) {
         const text_tok *p = &s->tok[q - 1];
         if ((p->dflags & DICT_NOTID) && (tok_is(s, q - 1, "lot") || tok_is(s, q - 1, "lots")))
             return 1;

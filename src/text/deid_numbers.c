@@ -112,8 +112,8 @@ static void year_at(text_scan *s, size_t i)
         if (p->kind == TOK_WORD) {
             if (p->allcaps || (p->cap && p->e - p->s <= 3 && !(p->lex & LEX_WORD)))
                 return; /* "TNM 2017", "OMS 2016", "ESMO 2023" */
-            if ((p->lex & LEX_MED) && !(p->lex & (LEX_WORD | LEX_KIN)))
-                return; /* "PNN 1950" */
+            if ((p->lex & LEX_MED) && (!(p->lex & (LEX_WORD | LEX_KIN)) || p->e - p->s <= 5))
+                return; /* "PNN 1950", "l'oms 2021" */
             if (fold_is(s, i - 1, not_date_before))
                 return;
             if (fold_is(s, i - 1, year_lead) && !s->lab[i - 1])

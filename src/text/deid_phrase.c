@@ -31,7 +31,7 @@ const text_org_head text_org_heads[] = {
     {"smur", HEAD_HEALTH, 1},          {"samu", HEAD_HEALTH, 1},          {"hia", HEAD_HEALTH, 1},          {"efs", HEAD_HEALTH, 1},
     {"etablissement", HEAD_HEALTH, 1}, {"pole", HEAD_HEALTH, 0},         {"maison", HEAD_HEALTH, 0},
     {"laboratoire", HEAD_HEALTH, 1},   {"laboratoires", HEAD_HEALTH, 1}, {"labo", HEAD_HEALTH, 1},
-    {"cabinet", HEAD_HEALTH, 0},       {"imagerie", HEAD_HEALTH, 1},     {"fondation", HEAD_HEALTH, 1},
+    {"cabinet", HEAD_HEALTH, 1},       {"imagerie", HEAD_HEALTH, 1},     {"fondation", HEAD_HEALTH, 1},
     {"hospices", HEAD_HEALTH, 1},      {"foyer", HEAD_HEALTH, 0},        {"site", HEAD_HEALTH, 0},
     {"pharmacie", HEAD_ORG, 1},        {"societe", HEAD_ORG, 0},         {"ste", HEAD_ORG, 0},
     {"entreprise", HEAD_ORG, 0},       {"sarl", HEAD_ORG, 1},            {"sas", HEAD_ORG, 1},
@@ -41,8 +41,8 @@ const text_org_head text_org_heads[] = {
     {"ambulances", HEAD_ORG, 0},       {"ambulance", HEAD_ORG, 0},       {"taxis", HEAD_ORG, 0},
     {"taxi", HEAD_ORG, 0},             {"garage", HEAD_ORG, 0},          {"pompes", HEAD_ORG, 0},
     {"boulangerie", HEAD_ORG, 0},      {"hotel", HEAD_ORG, 0},           {"restaurant", HEAD_ORG, 0},
-    {"association", HEAD_ORG, 0},      {"mutuelle", HEAD_ORG, 0},        {"banque", HEAD_ORG, 0},
-    {"caisse", HEAD_ORG, 0},           {"assurances", HEAD_ORG, 0},      {"agence", HEAD_ORG, 0},
+    /* (insurers and banks are kept: "Harmonie Mutuelle", "Crédit Agricole") */
+    {"association", HEAD_ORG, 0},      {"agence", HEAD_ORG, 0},
     {"cooperative", HEAD_ORG, 0},      {"usine", HEAD_ORG, 0},           {"atelier", HEAD_ORG, 0},
     {"ateliers", HEAD_ORG, 0},         {"menuiserie", HEAD_ORG, 0},      {"plomberie", HEAD_ORG, 0},
     {"carrosserie", HEAD_ORG, 0},      {"imprimerie", HEAD_ORG, 0},      {"librairie", HEAD_ORG, 0},
@@ -50,7 +50,6 @@ const text_org_head text_org_heads[] = {
     {"college", HEAD_ORG, 0},          {"lycee", HEAD_ORG, 0},           {"universite", HEAD_ORG, 0},
     {"mairie", HEAD_ORG, 0},           {"armement", HEAD_ORG, 0},        {"chantiers", HEAD_ORG, 0},
     {"compagnie", HEAD_ORG, 0},        {"industries", HEAD_ORG, 0},      {"creche", HEAD_ORG, 0},
-    {"credit", HEAD_ORG, 1},
     {NULL, 0, 0}};
 
 /* Words after which a number is no one's: a batch, a trial's registry,
@@ -323,8 +322,11 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
                  * abbreviation opening a sentence) */
                 if (s->tok[r].lex & (LEX_MED | LEX_EPONYM))
                     return 0;
+                char f[64];
+                size_t fn = fold64(s, r, f);
                 named |= (s->tok[r].lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||
-                         !(s->tok[r].lex & (LEX_WORD | LEX_ORG | LEX_KIN | LEX_STREET));
+                         !(s->tok[r].lex & (LEX_WORD | LEX_ORG | LEX_KIN | LEX_STREET)) ||
+                         (fn && in_set(f, fn, directions)); /* "PTA Sud Gironde" */
                 r++;
                 last = r;
             } else if (r > p0 && (is_punct(s, r, '\'') ||
@@ -336,6 +338,10 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
             }
         }
         if (!named || !distinctive(s, p0, last))
+            return 0;
+        /* "PUCU Petit épanchement ...": an abbreviation, then a sentence */
+        if (p0 == j && last < s->n && !s->tok[last].nl && s->tok[last].kind == TOK_WORD && !s->tok[last].cap &&
+            !s->tok[last].allcaps && !connector(s, last))
             return 0;
         *a = i;
         *e = last;
@@ -391,17 +397,11 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
     }
     if (!distinctive_n(s, p, last, k->cap || k->allcaps ? 1 : 2))
         return 0;
-    /* "Pharmacie des Halles de Bruz", "collège Jean-Vilar de Chalon": a
-     * name that names on its own, then "de" and one place: the place is
-     * the commune, not the name */
-    if (last - p >= 3 && (tok_is(s, last - 2, "de") || tok_elided_d(s, last - 2)) && name_part_word(s, last - 1) &&
-        (s->tok[last - 1].lex & (LEX_CITY | LEX_PLACE)) && distinctive(s, p, last - 2)) {
-        *split = last - 1;
-        last -= 2;
-    }
     /* the head belongs to the name when capitalised or when it is an
-     * establishment's ("clinique Pasteur"); not "l'hôtel Ibis",
-     * "l'association Aides", "la mairie de Colomiers" */
+     * establishment's ("clinique Pasteur", "cabinet de radiologie du
+     * Parc"); in lower case, an organisation's word is a common noun
+     * before its name or its place ("l'hôtel Ibis", "la mairie de
+     * Colomiers") */
     *a = (k->cap || k->allcaps || (h != HEAD_ACRONYM && text_org_heads[h].lower)) ? i : p;
     *e = last;
     return 1;
@@ -468,7 +468,9 @@ void deid_place_before_zip(text_scan *s, size_t z)
     if (z < 3 || !is_punct(s, z - 1, ',') || s->tok[z].nl || s->tok[z - 1].nl)
         return;
     size_t e = z - 1, a = e;
+    /* (never over a table's cell boundary: a tab or a wide gap) */
     while (a > 0 && e - a < 6 && !s->tok[a].nl && !s->lab[a - 1] &&
+           (a == e || (s->tok[a].s - s->tok[a - 1].e < 2 && s->t[s->tok[a].s - 1] != '\t')) &&
            (name_part_word(s, a - 1) || (a - 1 > 0 && connector(s, a - 1) && a < e) || is_punct(s, a - 1, '\'')))
         a--;
     while (a < e && !name_part_word(s, a))

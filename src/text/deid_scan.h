@@ -134,6 +134,9 @@ void deid_pass_hospitals(text_scan *s);
  * word, and after the tagger their aliases and acronyms (deid_phrase.c). */
 void deid_pass_orgs(text_scan *s);
 void deid_pass_complete(text_scan *s);
+/* Token i follows a batch's, a registry's or a study's word ("lot
+ * X013729", "EudraCT 2022-..."): a number there is no one's (deid_extra.c). */
+int deid_after_notid(const text_scan *s, size_t i);
 /* The place before ", ZIP Commune" (zip code token z) as ADRESSE. */
 void deid_place_before_zip(text_scan *s, size_t z);
 void deid_pass_titles(text_scan *s);
