@@ -319,7 +319,7 @@ int deid_safe_form(const text_scan *s, size_t i)
         return 0;
     if (safe_ending(f, (size_t)fl))
         return 1;
-    return truncated_medical(f, (size_t)fl);
+    return truncated_medical(f, (size_t)fl) || prefixed_word(&s->d->lex, f, (size_t)fl);
 }
 
 int deid_known_safe(const text_scan *s, size_t i)

@@ -270,8 +270,10 @@ void deid_pass_hospitals(text_scan *s)
         for (;;) {
             if (j < s->n && !s->tok[j].nl && is_name_word(s, j) && !s->lab[j] && !(s->tok[j].dflags & DICT_TITLE) &&
                 !(is_punct(s, j + 1, ':'))) {
+                /* a word that describes without naming ("Institut National
+                 * du Cancer") names nothing by itself */
+                names += !(s->tok[j].dflags & DICT_DESCR) || (s->tok[j].lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY));
                 j++;
-                names++;
             } else if (j + 1 < s->n && !s->tok[j].nl && (is_connector(s, j) || is_punct(s, j, '\''))) {
                 size_t q = j;
                 while (q < s->n && q - j < 4 && !s->tok[q].nl && (is_connector(s, q) || is_punct(s, q, '\'')))

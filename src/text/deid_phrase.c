@@ -71,7 +71,7 @@ const char *const text_org_descriptors[] = {
     "soins",        "lutte",         "contre",      "reference",      "expert",         "expertise",
     "coordination", "prevention",    "depistage",   "traitement",     "etudes",         "assurance",
     "securite",     "autorite",      "haute",       "agence",         "caisse",         "ligue",
-    "federation",   "union",         "ministere",   "direction",      "services",       "service",
+    "federation",   "ministere",   "direction",      "services",       "service",
     "france",       "jour",          "nuit",        "semaine",        "primaire",       "mutualiste",
     "specialise",   "specialisee",   "medico-social", "readaptation", "reeducation",    "radiotherapie",
     "imagerie",     "radiologie",    "pathologie",  "biologie",       "analyses",       "hematologie",
@@ -306,6 +306,15 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
     /* an unknown acronym takes a place after "de" or a capitalised name
      * right after it, never specialty words */
     if (h == HEAD_ACRONYM) {
+        /* a surname in capitals, not an acronym: after a title, a particle
+         * or a field label, or before a first name ("LE MEUR Yannick",
+         * "Défunt : KERBRAT Anne") */
+        if (i > 0 && !k->nl &&
+            ((s->tok[i - 1].dflags & (DICT_TITLE | DICT_PARTICLE | DICT_FIELD)) ||
+             (is_punct(s, i - 1, ':') && i > 1 && (s->tok[i - 2].dflags & (DICT_FIELD | DICT_TITLE)))))
+            return 0;
+        if (j < s->n && s->tok[j].kind == TOK_WORD && (s->tok[j].lex & LEX_FIRST) && !s->tok[j].nl)
+            return 0;
         size_t p0 = j;
         if (p0 < s->n && connector(s, p0))
             p0++;
@@ -481,10 +490,36 @@ void deid_place_before_zip(text_scan *s, size_t z)
         mark(s, a, e, AT_PHI_ADRESSE);
 }
 
+/* A greeting, then a first name: "Bonjour Pierre", "Merci Claire,",
+ * "Cher Pascal", "Bises, Cécile". */
+static const char *const greetings[] = {"bonjour", "bonsoir", "merci", "cher", "chere", "salut", "coucou",
+                                        "bises", "amities", "amitie", "bisous", NULL};
+
+static void greeting_name(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (s->lab[i] || !k->cap || k->allcaps || !(k->lex & LEX_FIRST) || i == 0)
+        return;
+    size_t p = i - 1;
+    if (is_punct(s, p, ',') && p > 0)
+        p--;
+    if (s->tok[p].kind != TOK_WORD || (s->tok[i].nl && !is_punct(s, i - 1, ',') && p + 1 != i))
+        return;
+    char f[64];
+    size_t n = fold64(s, p, f);
+    if (n && in_set(f, n, greetings) && (s->tok[p].nl || p == 0 || s->tok[p - 1].kind == TOK_PUNCT))
+        mark(s, i, i + 1, AT_PHI_PRENOM);
+}
+
 /* After the tagger: an alias in parentheses after any establishment or
- * employer. */
+ * employer; a first name after a greeting. */
 void deid_pass_complete(text_scan *s)
 {
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        if (!s->lab[i] && (s->tok[i].lex & LEX_FIRST) && i > 0 && s->tok[i - 1].kind != TOK_NUM)
+            greeting_name(s, i);
+    }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_EXTRA]; q++) {
         size_t i = s->list[TEXT_LIST_EXTRA][q];
         if (i > 0 && i + 2 < s->n && !s->lab[i] && (s->lab[i - 1] == AT_PHI_HOPITAL || s->lab[i - 1] == AT_PHI_EMPLOYEUR))
