@@ -182,6 +182,8 @@ at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
         st = add_word(d, text_org_descriptors[i], DICT_DESCR, 0);
     for (size_t i = 0; text_notid_words[i] && !st; i++)
         st = add_word(d, text_notid_words[i], DICT_NOTID, 0);
+    for (size_t i = 0; text_greetings[i] && !st; i++)
+        st = add_word(d, text_greetings[i], DICT_GREET, 0);
     for (size_t i = 0; i < sizeof month_words / sizeof *month_words && !st; i++)
         st = add_word(d, month_words[i], DICT_MONTH, text_month_of(month_words[i], strlen(month_words[i])));
     if (!st)

@@ -389,7 +389,7 @@ static at_status tokenise(text_scan *s)
             l_cue[n_cue++] = (uint32_t)ti;
         /* heads of establishments and organisations, and what may be an
          * acronym's: up to six capitals that no list holds */
-        if ((df & DICT_HEAD) || (k->allcaps && n <= 6 && !df && !(mask & (1u << 3)) &&
+        if ((df & (DICT_HEAD | DICT_GREET)) || (k->allcaps && n <= 6 && !df && !(mask & (1u << 3)) &&
                                  !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET |
                                              LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY))))
             l_org[n_org++] = (uint32_t)ti;

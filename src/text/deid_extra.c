@@ -1080,8 +1080,8 @@ at_status deid_pass_joins(text_scan *s)
         if (found)
             mark(s, i, i + 1, AT_PHI_NOM);
     }
-    /* the end of a name cut at a line end ("Dupo-" / "nt") */
-    cnt = labelled_tokens(s, idx);
+    /* the end of a name cut at a line end ("Dupo-" / "nt"), after the
+     * names labelled before the joins */
     for (size_t q = 0; q < cnt; q++) {
         size_t i = idx[q] + 2;
         if (i < s->n && s->tok[i].nl && !s->lab[i] && s->tok[i].kind == TOK_WORD && is_punct(s, i - 1, '-') &&

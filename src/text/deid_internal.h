@@ -76,6 +76,7 @@ typedef struct {
 extern const text_org_head text_org_heads[];
 extern const char *const text_org_descriptors[];
 extern const char *const text_notid_words[];
+extern const char *const text_greetings[];
 
 /* Raw scanners: return the end offset of a match starting at s, or 0. */
 size_t text_scan_phone(const char *t, size_t len, size_t s);

@@ -457,6 +457,8 @@ void deid_pass_orgs(text_scan *s)
             org_at(s, i);
             continue;
         }
+        if (!k->allcaps)
+            continue; /* a greeting (deid_pass_complete) */
         /* an unknown acronym: a hospital's by its writing (CH..., GH...:
          * "CHBS", "GHBS", four to six capitals), else the head of an
          * organisation when a number, a place or a name follows */
@@ -492,22 +494,19 @@ void deid_place_before_zip(text_scan *s, size_t z)
 
 /* A greeting, then a first name: "Bonjour Pierre", "Merci Claire,",
  * "Cher Pascal", "Bises, Cécile". */
-static const char *const greetings[] = {"bonjour", "bonsoir", "merci", "cher", "chere", "salut", "coucou",
-                                        "bises", "amities", "amitie", "bisous", NULL};
+const char *const text_greetings[] = {"bonjour", "bonsoir", "merci", "cher", "chere", "salut", "coucou",
+                                      "bises", "amities", "amitie", "bisous", NULL};
 
-static void greeting_name(text_scan *s, size_t i)
+static void greeting_name(text_scan *s, size_t g)
 {
-    const text_tok *k = &s->tok[i];
-    if (s->lab[i] || !k->cap || k->allcaps || !(k->lex & LEX_FIRST) || i == 0)
+    /* g: the greeting; its first name right after it or after a comma */
+    size_t i = g + 1;
+    if (i < s->n && is_punct(s, i, ','))
+        i++;
+    if (i >= s->n || s->lab[i] || s->tok[i].kind != TOK_WORD || !s->tok[i].cap || s->tok[i].allcaps ||
+        !(s->tok[i].lex & LEX_FIRST) || (s->tok[i].nl && i == g + 1))
         return;
-    size_t p = i - 1;
-    if (is_punct(s, p, ',') && p > 0)
-        p--;
-    if (s->tok[p].kind != TOK_WORD || (s->tok[i].nl && !is_punct(s, i - 1, ',') && p + 1 != i))
-        return;
-    char f[64];
-    size_t n = fold64(s, p, f);
-    if (n && in_set(f, n, greetings) && (s->tok[p].nl || p == 0 || s->tok[p - 1].kind == TOK_PUNCT))
+    if (s->tok[g].nl || g == 0 || s->tok[g - 1].kind == TOK_PUNCT)
         mark(s, i, i + 1, AT_PHI_PRENOM);
 }
 
@@ -515,9 +514,9 @@ static void greeting_name(text_scan *s, size_t i)
  * employer; a first name after a greeting. */
 void deid_pass_complete(text_scan *s)
 {
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
-        if (!s->lab[i] && (s->tok[i].lex & LEX_FIRST) && i > 0 && s->tok[i - 1].kind != TOK_NUM)
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++) {
+        size_t i = s->list[TEXT_LIST_ORG][q];
+        if (s->tok[i].dflags & DICT_GREET)
             greeting_name(s, i);
     }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_EXTRA]; q++) {
