@@ -425,6 +425,16 @@ int deid_known_safe(const text_scan *s, size_t i)
     return 0;
 }
 
+int deid_score_name(const text_scan *s, size_t i)
+{
+    /* "Barthel 55/100", "Apgar 9/10": a name before a score is a scale's */
+    return i + 3 < s->n && s->tok[i + 1].kind == TOK_NUM && !s->tok[i + 1].nl && is_punct(s, i + 2, '/') &&
+           s->tok[i + 2].s == s->tok[i + 1].e && s->tok[i + 3].kind == TOK_NUM && s->tok[i + 3].s == s->tok[i + 2].e &&
+           s->tok[i + 1].e - s->tok[i + 1].s <= 3 && s->tok[i + 3].e - s->tok[i + 3].s <= 3 &&
+           atoi_n(s->t + s->tok[i + 1].s, s->tok[i + 1].e - s->tok[i + 1].s) <=
+               atoi_n(s->t + s->tok[i + 3].s, s->tok[i + 3].e - s->tok[i + 3].s);
+}
+
 int deid_field_label(const text_scan *s, size_t i)
 {
     if (i + 1 >= s->n || !is_punct(s, i + 1, ':') || s->tok[i].kind != TOK_WORD)
@@ -482,7 +492,7 @@ int deid_drug_line(const text_scan *s, size_t i)
 static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (deid_eponym_context(s, i) || deid_field_label(s, i))
+    if (deid_eponym_context(s, i) || deid_field_label(s, i) || deid_score_name(s, i))
         return 1;
     /* a batch's or a trial's number ("lot X013729") */
     if (deid_after_notid(s, i))

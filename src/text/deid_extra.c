@@ -498,7 +498,8 @@ const char *const text_cue_id_words[] = {
     "requete",      "patient",     "anapath",      "cr",          "compte-rendu",
     "document",     "scan",        "archive",      "etiquette",   "tube",
     "specimen",     "biopsie",     "prescription", "matricule",   "immatriculation",
-    "dossard",      "badge",       "code",        NULL};
+    "dossard",      "badge",       "code",        "siret",       "siren",
+    NULL};
 const char *const text_cue_account_words[] = {
     "iban",           "rib",    "adherent",  "adhesion", "mutuelle", "contrat", "police", "societaire", "amc",
     "complementaire", "assure", "assurance", "bic",      "compte",   "carte",   "cpam",   NULL};
@@ -864,7 +865,9 @@ static void pass_code(text_scan *s, size_t i)
     else if (!letters && dash && digits >= 9 && r == i + 3 && tlen(s, i) == 4)
         mark(s, i, r, AT_PHI_ID);
     else if (!letters && dash && groups >= 2 && ((zero && digits >= 5) || digits >= 6) && !unit_next(s, r) &&
-             !(groups == 2 && digits == 8 && tlen(s, i) == 4 && tlen(s, r - 1) == 4))
+             !(groups == 2 && digits == 8 && tlen(s, i) == 4 && tlen(s, r - 1) == 4 &&
+               atoi_n(s->t + s->tok[i].s, 4) >= 1900 && atoi_n(s->t + s->tok[i].s, 4) <= 2099 &&
+               atoi_n(s->t + s->tok[r - 1].s, 4) >= 1900 && atoi_n(s->t + s->tok[r - 1].s, 4) <= 2099))
         mark(s, i, r, AT_PHI_ID);
     else if (letters && digits >= 6 && r == i + 1)
         mark(s, i, r, AT_PHI_ID); /* "CAE0033210" */
@@ -1046,9 +1049,12 @@ at_status deid_pass_joins(text_scan *s)
             for (int hop = 0; hop < 2 && !s->lab[p] && s->tok[p].kind == TOK_WORD &&
                               (s->tok[p].cap || s->tok[p].allcaps) &&
                               !(s->tok[p].allcaps && tlen(s, p) <= 4 && !(s->tok[p].lex & NAME_KINDS)) &&
-                              /* a name or an organisation's word, not a header ("REGULATION") */
+                              /* a name or an organisation's word, not a header ("REGULATION");
+                               * a word of the language inside a sentence ("au Nouvel Hôpital") */
                               ((s->tok[p].lex & (NAME_KINDS | LEX_ORG)) ||
-                               !(s->tok[p].lex & (LEX_WORD | LEX_MED | LEX_EPONYM))) &&
+                               !(s->tok[p].lex & (LEX_WORD | LEX_MED | LEX_EPONYM)) ||
+                               (s->tok[p].cap && !s->tok[p].allcaps && !(s->tok[p].lex & LEX_MED) && p > 0 &&
+                                !s->tok[p].nl && s->tok[p - 1].kind == TOK_WORD && !s->tok[p - 1].cap)) &&
                               !(s->tok[p].dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE));
                  hop++) {
                 join_into(s, p, i, l);

@@ -154,7 +154,7 @@ static void digit_groups(text_scan *s, size_t i)
     if (s->lab[i] || tl(s, i) < 2 || tl(s, i) > 4 || (i > 0 && s->tok[i - 1].e == s->tok[i].s))
         return;
     size_t r = i + 1, digits = tl(s, i);
-    while (r < s->n && !s->tok[r].nl && s->tok[r].kind == TOK_NUM && !s->lab[r] && tl(s, r) >= 2 && tl(s, r) <= 4 &&
+    while (r < s->n && !s->tok[r].nl && s->tok[r].kind == TOK_NUM && !s->lab[r] && tl(s, r) >= 2 && tl(s, r) <= 5 &&
            s->tok[r].s == s->tok[r - 1].e + 1 && s->t[s->tok[r].s - 1] == ' ') {
         digits += tl(s, r);
         r++;

@@ -523,8 +523,8 @@ void deid_pass_titles(text_scan *s)
         } else if ((k->dflags & DICT_FIELD) && (k->cap || k->allcaps)) {
             size_t j = i + 1;
             while (j < s->n && j - i <= 4 && !s->tok[j].nl && !is_punct(s, j, ':') &&
-                   (s->tok[j].kind == TOK_PUNCT || !s->tok[j].cap))
-                j++;
+                   (s->tok[j].kind == TOK_PUNCT || !s->tok[j].cap || (s->tok[j].allcaps && tok_len(s, j) <= 4)))
+                j++; /* "IDE HDJ : Morgane" */
             if (!is_punct(s, j, ':'))
                 continue;
             j++;

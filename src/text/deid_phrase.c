@@ -486,7 +486,8 @@ void deid_place_before_zip(text_scan *s, size_t z)
         a--;
     while (a < e && !name_part_word(s, a))
         a++;
-    if (a >= e || !(s->tok[a].nl || (a > 0 && (is_punct(s, a - 1, '(') || is_punct(s, a - 1, ':')))))
+    if (a >= e || !(s->tok[a].nl || (a > 0 && (is_punct(s, a - 1, '(') || is_punct(s, a - 1, ':') ||
+                                              (s->tok[a - 1].dflags & DICT_RESID)))))
         return;
     if (distinctive(s, a, e))
         mark(s, a, e, AT_PHI_ADRESSE);

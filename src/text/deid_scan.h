@@ -124,6 +124,8 @@ int deid_study_name(const text_scan *s, size_t i);
 /* Token i is a field label: the first word of its line (or of a table
  * cell) with ':' right after it ("Notificateur :", "Défunt :"). */
 int deid_field_label(const text_scan *s, size_t i);
+/* Token i names a scale before its score ("Barthel 55/100"). */
+int deid_score_name(const text_scan *s, size_t i);
 
 void deid_pass_email(text_scan *s);
 void deid_pass_numbers(text_scan *s);
