@@ -29,30 +29,66 @@ static int fold_is(const text_scan *s, size_t i, const char *const *set)
 }
 
 /* Units, counts and quantities that a number before them measures. */
-static const char *const measures[] = {
-    "mg",     "g",       "kg",       "ug",       "mcg",     "ml",      "l",         "dl",      "cl",
-    "ui",     "u",       "ua",       "mui",      "gy",      "cgy",     "mgy",       "mbq",     "mmol",
-    "umol",   "nmol",    "pmol",     "mmhg",     "cm",      "mm",      "m",         "km",      "kcal",
-    "cal",    "ng",      "pg",       "mosm",     "meq",     "patients", "patientes", "cas",    "malades",
-    "sujets", "personnes", "fois",   "jours",    "j",       "mois",    "ans",       "an",      "semaines",
-    "heures", "h",       "min",      "minutes",  "secondes", "s",      "cycles",    "cures",   "seances",
-    "fractions", "comprimes", "cp",  "gelules",  "unites",  "doses",   "prises",    "pas",     "metres",
-    "euros",  "eur",     "cellules", "plaquettes", "globules", "copies", "lits",     "places",  "habitants",
-    "kg/m2",  "mg/m2",   "g/l",      "mg/l",     "ml/min",  "points",  "participants", "inclus", "dossiers",
-    NULL};
+static const char *const measures[] = {"mg",        "g",          "kg",        "ug",           "mcg",
+                                       "ml",        "l",          "dl",        "cl",           "ui",
+                                       "u",         "ua",         "mui",       "gy",           "cgy",
+                                       "mgy",       "mbq",        "mmol",      "umol",         "nmol",
+                                       "pmol",      "mmhg",       "cm",        "mm",           "m",
+                                       "km",        "kcal",       "cal",       "ng",           "pg",
+                                       "mosm",      "meq",        "patients",  "patientes",    "cas",
+                                       "malades",   "sujets",     "personnes", "fois",         "jours",
+                                       "j",         "mois",       "ans",       "an",           "semaines",
+                                       "heures",    "h",          "min",       "minutes",      "secondes",
+                                       "s",         "cycles",     "cures",     "seances",      "fractions",
+                                       "comprimes", "cp",         "gelules",   "unites",       "doses",
+                                       "prises",    "pas",        "metres",    "euros",        "eur",
+                                       "cellules",  "plaquettes", "globules",  "copies",       "lits",
+                                       "places",    "habitants",  "kg/m2",     "mg/m2",        "g/l",
+                                       "mg/l",      "ml/min",     "points",    "participants", "inclus",
+                                       "dossiers",  NULL};
 
 /* Words before a number that make it a value, a code or a version:
  * never a date. */
-static const char *const not_date_before[] = {
-    "n",        "no",          "numero",      "num",      "lot",       "code",    "version",   "v",
-    "chambre",  "bureau",      "poste",       "bip",      "dect",      "ref",     "reference", "protocole",
-    "essai",    "etude",       "classification", "edition", "ed",     "criteres", "recommandations", "score",
-    "taux",     "dosage",      "valeur",      "poids",    "total",     "environ", "plus",      "moins",
-    "superieur", "inferieur",  "x",           NULL};
+static const char *const not_date_before[] = {"n",
+                                              "no",
+                                              "numero",
+                                              "num",
+                                              "lot",
+                                              "code",
+                                              "version",
+                                              "v",
+                                              "chambre",
+                                              "bureau",
+                                              "poste",
+                                              "bip",
+                                              "dect",
+                                              "ref",
+                                              "reference",
+                                              "protocole",
+                                              "essai",
+                                              "etude",
+                                              "classification",
+                                              "edition",
+                                              "ed",
+                                              "criteres",
+                                              "recommandations",
+                                              "score",
+                                              "taux",
+                                              "dosage",
+                                              "valeur",
+                                              "poids",
+                                              "total",
+                                              "environ",
+                                              "plus",
+                                              "moins",
+                                              "superieur",
+                                              "inferieur",
+                                              "x",
+                                              NULL};
 
 /* Words before a year that belong to the date: "été 2020", "fin 2019". */
-static const char *const year_lead[] = {"ete",  "hiver", "printemps", "automne", "fin",    "debut",
-                                        "mi",   "courant", "noel",   "paques",  "rentree", NULL};
+static const char *const year_lead[] = {"ete", "hiver",   "printemps", "automne", "fin",     "debut",
+                                        "mi",  "courant", "noel",      "paques",  "rentree", NULL};
 
 /* A number measured by the token after it (same line): a unit, a count,
  * '%'. */
@@ -95,9 +131,10 @@ static void year_at(text_scan *s, size_t i)
     if (i + 1 < s->n && s->tok[i + 1].s == k->e && !s->tok[i + 1].nl) {
         const text_tok *u = &s->tok[i + 1];
         char c = s->t[u->s];
-        int closing = u->kind == TOK_PUNCT && (c == ')' || c == ']' || c == ',' || c == ';' || c == ':' ||
-                                               (c == '.' && !(i + 2 < s->n && s->tok[i + 2].s == u->e &&
-                                                              s->tok[i + 2].kind == TOK_NUM)));
+        int closing =
+            u->kind == TOK_PUNCT &&
+            (c == ')' || c == ']' || c == ',' || c == ';' || c == ':' ||
+             (c == '.' && !(i + 2 < s->n && s->tok[i + 2].s == u->e && s->tok[i + 2].kind == TOK_NUM)));
         int to_year = is_punct(s, i + 1, '-') && i + 2 < s->n && s->tok[i + 2].s == u->e && is_year(s, i + 2);
         if (!closing && !to_year)
             return;
@@ -154,8 +191,8 @@ static void digit_groups(text_scan *s, size_t i)
     if (s->lab[i] || tl(s, i) < 2 || tl(s, i) > 4 || (i > 0 && s->tok[i - 1].e == s->tok[i].s))
         return;
     size_t r = i + 1, digits = tl(s, i);
-    while (r < s->n && !s->tok[r].nl && s->tok[r].kind == TOK_NUM && !s->lab[r] && tl(s, r) >= 2 && tl(s, r) <= 5 &&
-           s->tok[r].s == s->tok[r - 1].e + 1 && s->t[s->tok[r].s - 1] == ' ') {
+    while (r < s->n && !s->tok[r].nl && s->tok[r].kind == TOK_NUM && !s->lab[r] && tl(s, r) >= 2 &&
+           tl(s, r) <= 5 && s->tok[r].s == s->tok[r - 1].e + 1 && s->t[s->tok[r].s - 1] == ' ') {
         digits += tl(s, r);
         r++;
     }
@@ -169,8 +206,8 @@ static void digit_groups(text_scan *s, size_t i)
  * ("prochain scanner en septembre"): a date. */
 static void month_alone(text_scan *s, size_t i)
 {
-    static const char *const cues[] = {"en", "debut", "fin", "mi", "depuis", "courant", "des", "jusqu'en",
-                                       "d'", "mois", NULL};
+    static const char *const cues[] = {"en",  "debut",    "fin", "mi",   "depuis", "courant",
+                                       "des", "jusqu'en", "d'",  "mois", NULL};
     if (s->lab[i] || i == 0 || s->tok[i].nl || s->lab[i - 1] || !fold_is(s, i - 1, cues))
         return;
     mark(s, i, i + 1, AT_PHI_DATE);

@@ -20,72 +20,234 @@ enum { HEAD_HEALTH = 1, HEAD_ORG = 2 };
  * in lower case too ("hôpital de la Cavale Blanche"; not "l'association
  * X", whose name is X). */
 const text_org_head text_org_heads[] = {
-    {"hopital", HEAD_HEALTH, 1},       {"hopitaux", HEAD_HEALTH, 1},     {"clinique", HEAD_HEALTH, 1},
-    {"polyclinique", HEAD_HEALTH, 1},  {"institut", HEAD_HEALTH, 1},     {"centre", HEAD_HEALTH, 1},
-    {"chu", HEAD_HEALTH, 1},           {"chru", HEAD_HEALTH, 1},         {"chr", HEAD_HEALTH, 1},
-    {"ch", HEAD_HEALTH, 1},            {"chi", HEAD_HEALTH, 1},          {"chs", HEAD_HEALTH, 1},
-    {"ght", HEAD_HEALTH, 1},           {"ghu", HEAD_HEALTH, 1},          {"gh", HEAD_HEALTH, 1},
-    {"ehpad", HEAD_HEALTH, 1},         {"had", HEAD_HEALTH, 1},          {"ssr", HEAD_HEALTH, 1},
-    {"usld", HEAD_HEALTH, 1},          {"cmp", HEAD_HEALTH, 1},          {"cmpp", HEAD_HEALTH, 1},
-    {"cattp", HEAD_HEALTH, 1},         {"epsm", HEAD_HEALTH, 1},         {"csapa", HEAD_HEALTH, 1},
-    {"smur", HEAD_HEALTH, 1},          {"samu", HEAD_HEALTH, 1},          {"hia", HEAD_HEALTH, 1},          {"efs", HEAD_HEALTH, 1},
-    {"etablissement", HEAD_HEALTH, 1}, {"pole", HEAD_HEALTH, 0},         {"maison", HEAD_HEALTH, 0},
-    {"laboratoire", HEAD_HEALTH, 1},   {"laboratoires", HEAD_HEALTH, 1}, {"labo", HEAD_HEALTH, 1},
-    {"cabinet", HEAD_HEALTH, 1},       {"imagerie", HEAD_HEALTH, 1},     {"fondation", HEAD_HEALTH, 1},
-    {"hospices", HEAD_HEALTH, 1},      {"foyer", HEAD_HEALTH, 0},        {"site", HEAD_HEALTH, 0},
-    {"pharmacie", HEAD_ORG, 1},        {"societe", HEAD_ORG, 0},         {"ste", HEAD_ORG, 0},
-    {"entreprise", HEAD_ORG, 0},       {"sarl", HEAD_ORG, 1},            {"sas", HEAD_ORG, 1},
-    {"sasu", HEAD_ORG, 1},             {"eurl", HEAD_ORG, 1},            {"gaec", HEAD_ORG, 1},
-    {"earl", HEAD_ORG, 1},             {"sci", HEAD_ORG, 1},             {"scop", HEAD_ORG, 1},
-    {"ets", HEAD_ORG, 1},              {"etablissements", HEAD_ORG, 1},  {"transports", HEAD_ORG, 0},
-    {"ambulances", HEAD_ORG, 0},       {"ambulance", HEAD_ORG, 0},       {"taxis", HEAD_ORG, 0},
-    {"taxi", HEAD_ORG, 0},             {"garage", HEAD_ORG, 0},          {"pompes", HEAD_ORG, 0},
-    {"boulangerie", HEAD_ORG, 0},      {"hotel", HEAD_ORG, 0},           {"restaurant", HEAD_ORG, 0},
+    {"hopital", HEAD_HEALTH, 1},
+    {"hopitaux", HEAD_HEALTH, 1},
+    {"clinique", HEAD_HEALTH, 1},
+    {"polyclinique", HEAD_HEALTH, 1},
+    {"institut", HEAD_HEALTH, 1},
+    {"centre", HEAD_HEALTH, 1},
+    {"chu", HEAD_HEALTH, 1},
+    {"chru", HEAD_HEALTH, 1},
+    {"chr", HEAD_HEALTH, 1},
+    {"ch", HEAD_HEALTH, 1},
+    {"chi", HEAD_HEALTH, 1},
+    {"chs", HEAD_HEALTH, 1},
+    {"ght", HEAD_HEALTH, 1},
+    {"ghu", HEAD_HEALTH, 1},
+    {"gh", HEAD_HEALTH, 1},
+    {"ehpad", HEAD_HEALTH, 1},
+    {"had", HEAD_HEALTH, 1},
+    {"ssr", HEAD_HEALTH, 1},
+    {"usld", HEAD_HEALTH, 1},
+    {"cmp", HEAD_HEALTH, 1},
+    {"cmpp", HEAD_HEALTH, 1},
+    {"cattp", HEAD_HEALTH, 1},
+    {"epsm", HEAD_HEALTH, 1},
+    {"csapa", HEAD_HEALTH, 1},
+    {"smur", HEAD_HEALTH, 1},
+    {"samu", HEAD_HEALTH, 1},
+    {"hia", HEAD_HEALTH, 1},
+    {"efs", HEAD_HEALTH, 1},
+    {"etablissement", HEAD_HEALTH, 1},
+    {"pole", HEAD_HEALTH, 0},
+    {"maison", HEAD_HEALTH, 0},
+    {"laboratoire", HEAD_HEALTH, 1},
+    {"laboratoires", HEAD_HEALTH, 1},
+    {"labo", HEAD_HEALTH, 1},
+    {"cabinet", HEAD_HEALTH, 1},
+    {"imagerie", HEAD_HEALTH, 1},
+    {"fondation", HEAD_HEALTH, 1},
+    {"hospices", HEAD_HEALTH, 1},
+    {"foyer", HEAD_HEALTH, 0},
+    {"site", HEAD_HEALTH, 0},
+    {"pharmacie", HEAD_ORG, 1},
+    {"societe", HEAD_ORG, 0},
+    {"ste", HEAD_ORG, 0},
+    {"entreprise", HEAD_ORG, 0},
+    {"sarl", HEAD_ORG, 1},
+    {"sas", HEAD_ORG, 1},
+    {"sasu", HEAD_ORG, 1},
+    {"eurl", HEAD_ORG, 1},
+    {"gaec", HEAD_ORG, 1},
+    {"earl", HEAD_ORG, 1},
+    {"sci", HEAD_ORG, 1},
+    {"scop", HEAD_ORG, 1},
+    {"ets", HEAD_ORG, 1},
+    {"etablissements", HEAD_ORG, 1},
+    {"transports", HEAD_ORG, 0},
+    {"ambulances", HEAD_ORG, 0},
+    {"ambulance", HEAD_ORG, 0},
+    {"taxis", HEAD_ORG, 0},
+    {"taxi", HEAD_ORG, 0},
+    {"garage", HEAD_ORG, 0},
+    {"pompes", HEAD_ORG, 0},
+    {"boulangerie", HEAD_ORG, 0},
+    {"hotel", HEAD_ORG, 0},
+    {"restaurant", HEAD_ORG, 0},
     /* (insurers and banks are kept: "Harmonie Mutuelle", "Crédit Agricole") */
-    {"association", HEAD_ORG, 0},      {"agence", HEAD_ORG, 0},
-    {"cooperative", HEAD_ORG, 0},      {"usine", HEAD_ORG, 0},           {"atelier", HEAD_ORG, 0},
-    {"ateliers", HEAD_ORG, 0},         {"menuiserie", HEAD_ORG, 0},      {"plomberie", HEAD_ORG, 0},
-    {"carrosserie", HEAD_ORG, 0},      {"imprimerie", HEAD_ORG, 0},      {"librairie", HEAD_ORG, 0},
-    {"magasin", HEAD_ORG, 0},          {"supermarche", HEAD_ORG, 0},     {"ecole", HEAD_ORG, 0},
-    {"college", HEAD_ORG, 0},          {"lycee", HEAD_ORG, 0},           {"universite", HEAD_ORG, 0},
-    {"mairie", HEAD_ORG, 0},           {"armement", HEAD_ORG, 0},        {"chantiers", HEAD_ORG, 0},
-    {"compagnie", HEAD_ORG, 0},        {"industries", HEAD_ORG, 0},      {"creche", HEAD_ORG, 0},
+    {"association", HEAD_ORG, 0},
+    {"agence", HEAD_ORG, 0},
+    {"cooperative", HEAD_ORG, 0},
+    {"usine", HEAD_ORG, 0},
+    {"atelier", HEAD_ORG, 0},
+    {"ateliers", HEAD_ORG, 0},
+    {"menuiserie", HEAD_ORG, 0},
+    {"plomberie", HEAD_ORG, 0},
+    {"carrosserie", HEAD_ORG, 0},
+    {"imprimerie", HEAD_ORG, 0},
+    {"librairie", HEAD_ORG, 0},
+    {"magasin", HEAD_ORG, 0},
+    {"supermarche", HEAD_ORG, 0},
+    {"ecole", HEAD_ORG, 0},
+    {"college", HEAD_ORG, 0},
+    {"lycee", HEAD_ORG, 0},
+    {"universite", HEAD_ORG, 0},
+    {"mairie", HEAD_ORG, 0},
+    {"armement", HEAD_ORG, 0},
+    {"chantiers", HEAD_ORG, 0},
+    {"compagnie", HEAD_ORG, 0},
+    {"industries", HEAD_ORG, 0},
+    {"creche", HEAD_ORG, 0},
     {NULL, 0, 0}};
 
 /* Words after which a number is no one's: a batch, a trial's registry,
  * a study ("lot X013729", "EudraCT 2022-...", "essai GORTEC 2017-01"). */
-const char *const text_notid_words[] = {"lot",      "lots",     "eudract", "isrctn",    "nct",      "ctis",
-                                        "essai",    "essais",   "etude",   "etudes",    "protocole", "trial",
-                                        "study",    "cohorte",  "registre", "programme", "schema",   "bras",
-                                        "reseau",   NULL};
+const char *const text_notid_words[] = {"lot",       "lots",   "eudract", "isrctn",  "nct",
+                                        "ctis",      "essai",  "essais",  "etude",   "etudes",
+                                        "protocole", "trial",  "study",   "cohorte", "registre",
+                                        "programme", "schema", "bras",    "reseau",  NULL};
 
 /* Capitalised words that describe an establishment without naming it:
  * a name part made only of them names nothing. Folded. */
-const char *const text_org_descriptors[] = {
-    "national",     "nationale",     "nationaux",   "francais",       "francaise",      "europeen",
-    "europeenne",   "international", "regional",    "regionale",      "departemental",  "departementale",
-    "general",      "generale",      "public",      "publique",       "prive",          "privee",
-    "universitaire", "hospitalier",  "hospitaliere", "intercommunal", "medical",        "medicale",
-    "medicaux",     "social",        "sociale",     "sante",          "cancer",         "cancers",
-    "cancerologie", "oncologie",     "recherche",   "maladie",        "maladies",       "sang",
-    "soins",        "lutte",         "contre",      "reference",      "expert",         "expertise",
-    "coordination", "prevention",    "depistage",   "traitement",     "etudes",         "assurance",
-    "securite",     "autorite",      "haute",       "agence",         "caisse",         "ligue",
-    "federation",   "ministere",   "direction",      "services",       "service",
-    "france",       "jour",          "nuit",        "semaine",        "primaire",       "mutualiste",
-    "specialise",   "specialisee",   "medico-social", "readaptation", "reeducation",    "radiotherapie",
-    "imagerie",     "radiologie",    "pathologie",  "biologie",       "analyses",       "hematologie",
-    "pediatrie",    "pediatrique",   "geriatrie",   "psychiatrie",    "urgences",       "accueil",
-    "hospitalisation", "domicile",   "palliatifs",  "palliatif",      "soin",           "sanguin",
-    "fonctionnelle", "infirmier",    "infirmiers",  "infirmiere",     "funebres",       "chirurgie",
-    "cardiologie",  "neurologie",    "pneumologie", "urologie",       "dermatologie",   "gynecologie",
-    "rhumatologie", "nephrologie",   "endocrinologie", "ophtalmologie", "anesthesie",   "reanimation",
-    "medecine",     "genetique",     "nutrition",   "douleur",        "maternite",      "obstetrique",
-    "tumeurs",      "digestif",      "digestive",   "thoracique",     "ambulatoire",    "centre",
-    "sante-travail", "travail",      "interentreprises", "territoriale", "appui",       NULL};
+const char *const text_org_descriptors[] = {"national",
+                                            "nationale",
+                                            "nationaux",
+                                            "francais",
+                                            "francaise",
+                                            "europeen",
+                                            "europeenne",
+                                            "international",
+                                            "regional",
+                                            "regionale",
+                                            "departemental",
+                                            "departementale",
+                                            "general",
+                                            "generale",
+                                            "public",
+                                            "publique",
+                                            "prive",
+                                            "privee",
+                                            "universitaire",
+                                            "hospitalier",
+                                            "hospitaliere",
+                                            "intercommunal",
+                                            "medical",
+                                            "medicale",
+                                            "medicaux",
+                                            "social",
+                                            "sociale",
+                                            "sante",
+                                            "cancer",
+                                            "cancers",
+                                            "cancerologie",
+                                            "oncologie",
+                                            "recherche",
+                                            "maladie",
+                                            "maladies",
+                                            "sang",
+                                            "soins",
+                                            "lutte",
+                                            "contre",
+                                            "reference",
+                                            "expert",
+                                            "expertise",
+                                            "coordination",
+                                            "prevention",
+                                            "depistage",
+                                            "traitement",
+                                            "etudes",
+                                            "assurance",
+                                            "securite",
+                                            "autorite",
+                                            "haute",
+                                            "agence",
+                                            "caisse",
+                                            "ligue",
+                                            "federation",
+                                            "ministere",
+                                            "direction",
+                                            "services",
+                                            "service",
+                                            "france",
+                                            "jour",
+                                            "nuit",
+                                            "semaine",
+                                            "primaire",
+                                            "mutualiste",
+                                            "specialise",
+                                            "specialisee",
+                                            "medico-social",
+                                            "readaptation",
+                                            "reeducation",
+                                            "radiotherapie",
+                                            "imagerie",
+                                            "radiologie",
+                                            "pathologie",
+                                            "biologie",
+                                            "analyses",
+                                            "hematologie",
+                                            "pediatrie",
+                                            "pediatrique",
+                                            "geriatrie",
+                                            "psychiatrie",
+                                            "urgences",
+                                            "accueil",
+                                            "hospitalisation",
+                                            "domicile",
+                                            "palliatifs",
+                                            "palliatif",
+                                            "soin",
+                                            "sanguin",
+                                            "fonctionnelle",
+                                            "infirmier",
+                                            "infirmiers",
+                                            "infirmiere",
+                                            "funebres",
+                                            "chirurgie",
+                                            "cardiologie",
+                                            "neurologie",
+                                            "pneumologie",
+                                            "urologie",
+                                            "dermatologie",
+                                            "gynecologie",
+                                            "rhumatologie",
+                                            "nephrologie",
+                                            "endocrinologie",
+                                            "ophtalmologie",
+                                            "anesthesie",
+                                            "reanimation",
+                                            "medecine",
+                                            "genetique",
+                                            "nutrition",
+                                            "douleur",
+                                            "maternite",
+                                            "obstetrique",
+                                            "tumeurs",
+                                            "digestif",
+                                            "digestive",
+                                            "thoracique",
+                                            "ambulatoire",
+                                            "centre",
+                                            "sante-travail",
+                                            "travail",
+                                            "interentreprises",
+                                            "territoriale",
+                                            "appui",
+                                            NULL};
 
 /* The points of the compass name a site ("Pôle Santé Sud", "Hôpital Nord"). */
-static const char *const directions[] = {"nord", "sud", "est", "ouest", "nord-est", "nord-ouest", "sud-est", "sud-ouest", NULL};
+static const char *const directions[] = {"nord",       "sud",     "est",       "ouest", "nord-est",
+                                         "nord-ouest", "sud-est", "sud-ouest", NULL};
 
 static size_t tl(const text_scan *s, size_t i)
 {
@@ -113,12 +275,14 @@ static int in_set(const char *f, size_t n, const char *const *set)
  * specialty words are nouns and adjectives ("de rééducation et de
  * réadaptation fonctionnelle"), never "avec l'équipe de". Folded. */
 static const char *const function_words[] = {
-    "avec",  "pour",   "dans",    "chez",   "sans",  "vers",   "apres",  "avant",  "depuis", "pendant",
-    "selon", "entre",  "contre",  "puis",   "mais",  "donc",   "sont",   "etait",  "avait",  "fait",
-    "faite", "quand",  "comme",   "plus",   "tres",  "bien",   "aussi",  "encore", "toujours", "equipe",
-    "suivi", "suivie", "adresse", "adressee", "transfere", "transferee", "hospitalise", "hospitalisee",
-    "vers",  "pres",   "lors",    "afin",   "ainsi", "alors",  "cette",  "leur",   "leurs",  "notre",
-    "votre", "nous",   "vous",    "elle",   "elles", "sera",   "seront", "etre",   "avoir",  NULL};
+    "avec",    "pour",     "dans",      "chez",       "sans",        "vers",         "apres",  "avant",
+    "depuis",  "pendant",  "selon",     "entre",      "contre",      "puis",         "mais",   "donc",
+    "sont",    "etait",    "avait",     "fait",       "faite",       "quand",        "comme",  "plus",
+    "tres",    "bien",     "aussi",     "encore",     "toujours",    "equipe",       "suivi",  "suivie",
+    "adresse", "adressee", "transfere", "transferee", "hospitalise", "hospitalisee", "vers",   "pres",
+    "lors",    "afin",     "ainsi",     "alors",      "cette",       "leur",         "leurs",  "notre",
+    "votre",   "nous",     "vous",      "elle",       "elles",       "sera",         "seront", "etre",
+    "avoir",   NULL};
 
 static int function_word(const text_scan *s, size_t i)
 {
@@ -143,8 +307,8 @@ static int acronym_head(const text_scan *s, size_t i)
     const text_tok *k = &s->tok[i];
     size_t n = tl(s, i);
     return k->kind == TOK_WORD && k->allcaps && n >= 2 && n <= 5 && !has_digit(s, i) && !k->dflags &&
-           !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET | LEX_FIRST | LEX_LAST |
-                       LEX_PLACE | LEX_CITY));
+           !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET | LEX_FIRST |
+                       LEX_LAST | LEX_PLACE | LEX_CITY));
 }
 
 #define HEAD_ACRONYM 1000
@@ -172,7 +336,8 @@ static int connector(const text_scan *s, size_t i)
         return 1;
     const char *t = s->t + k->s;
     size_t n = tl(s, i);
-    return (t[0] == 'd' || t[0] == 'l') && ((n == 2 && t[1] == '\'') || (n == 4 && !memcmp(t + 1, "\xE2\x80\x99", 3)));
+    return (t[0] == 'd' || t[0] == 'l') &&
+           ((n == 2 && t[1] == '\'') || (n == 4 && !memcmp(t + 1, "\xE2\x80\x99", 3)));
 }
 
 /* A word that can be part of a name: capitalised or in capitals, and no
@@ -297,8 +462,8 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
     const text_tok *k = &s->tok[i];
     size_t j = i + 1;
     /* an acronym and a department's number: "HAD 35", "AST 67" */
-    if (k->allcaps && j < s->n && s->tok[j].kind == TOK_NUM && !s->tok[j].nl && tl(s, j) >= 2 && tl(s, j) <= 3 &&
-        department(s, j)) {
+    if (k->allcaps && j < s->n && s->tok[j].kind == TOK_NUM && !s->tok[j].nl && tl(s, j) >= 2 &&
+        tl(s, j) <= 3 && department(s, j)) {
         *a = i;
         *e = j + 1;
         return 1;
@@ -349,8 +514,8 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
         if (!named || !distinctive(s, p0, last))
             return 0;
         /* "PUCU Petit épanchement ...": an abbreviation, then a sentence */
-        if (p0 == j && last < s->n && !s->tok[last].nl && s->tok[last].kind == TOK_WORD && !s->tok[last].cap &&
-            !s->tok[last].allcaps && !connector(s, last))
+        if (p0 == j && last < s->n && !s->tok[last].nl && s->tok[last].kind == TOK_WORD &&
+            !s->tok[last].cap && !s->tok[last].allcaps && !connector(s, last))
             return 0;
         *a = i;
         *e = last;
@@ -366,8 +531,9 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
             q++;
             continue;
         }
-        if (u->kind == TOK_WORD && !u->cap && !u->allcaps && !lower_place(s, q) && words < 6 && !has_digit(s, q) &&
-            tl(s, q) >= 4 && (u->lex & (LEX_WORD | LEX_MED | LEX_ORG)) && !function_word(s, q) &&
+        if (u->kind == TOK_WORD && !u->cap && !u->allcaps && !lower_place(s, q) && words < 6 &&
+            !has_digit(s, q) && tl(s, q) >= 4 && (u->lex & (LEX_WORD | LEX_MED | LEX_ORG)) &&
+            !function_word(s, q) &&
             !(u->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_BIRTH | DICT_IDLABEL))) {
             words++;
             q++;
@@ -393,7 +559,8 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
     }
     size_t r = p, last = p;
     while (r < s->n && !s->tok[r].nl && r - p < 10 && !s->lab[r] && (r == p || head_of(s, r) < 0)) {
-        if (name_part_word(s, r) || (lower_place(s, r) && (r == p || connector(s, r - 1) || lower_place(s, r - 1)))) {
+        if (name_part_word(s, r) ||
+            (lower_place(s, r) && (r == p || connector(s, r - 1) || lower_place(s, r - 1)))) {
             r++;
             last = r;
         } else if (r > p && (connector(s, r) || is_punct(s, r, '\'') || is_punct(s, r, '&') ||
@@ -438,7 +605,8 @@ static void org_at(text_scan *s, size_t i)
     size_t a, e, town;
     if (!org_phrase(s, i, h, &a, &e, &town))
         return;
-    int label = h != HEAD_ACRONYM && text_org_heads[h].kind == HEAD_HEALTH ? AT_PHI_HOPITAL : AT_PHI_EMPLOYEUR;
+    int label =
+        h != HEAD_ACRONYM && text_org_heads[h].kind == HEAD_HEALTH ? AT_PHI_HOPITAL : AT_PHI_EMPLOYEUR;
     if (mark_over(s, a, e, label)) {
         alias_after(s, e, label);
         if (town)
@@ -480,14 +648,15 @@ void deid_place_before_zip(text_scan *s, size_t z)
         return;
     size_t e = z - 1, a = e;
     /* (never over a table's cell boundary: a tab or a wide gap) */
-    while (a > 0 && e - a < 6 && !s->tok[a].nl && !s->lab[a - 1] &&
-           (a == e || (s->tok[a].s - s->tok[a - 1].e < 2 && s->t[s->tok[a].s - 1] != '\t')) &&
-           (name_part_word(s, a - 1) || (a - 1 > 0 && connector(s, a - 1) && a < e) || is_punct(s, a - 1, '\'')))
+    while (
+        a > 0 && e - a < 6 && !s->tok[a].nl && !s->lab[a - 1] &&
+        (a == e || (s->tok[a].s - s->tok[a - 1].e < 2 && s->t[s->tok[a].s - 1] != '\t')) &&
+        (name_part_word(s, a - 1) || (a - 1 > 0 && connector(s, a - 1) && a < e) || is_punct(s, a - 1, '\'')))
         a--;
     while (a < e && !name_part_word(s, a))
         a++;
     if (a >= e || !(s->tok[a].nl || (a > 0 && (is_punct(s, a - 1, '(') || is_punct(s, a - 1, ':') ||
-                                              (s->tok[a - 1].dflags & DICT_RESID)))))
+                                               (s->tok[a - 1].dflags & DICT_RESID)))))
         return;
     if (distinctive(s, a, e))
         mark(s, a, e, AT_PHI_ADRESSE);
@@ -495,8 +664,8 @@ void deid_place_before_zip(text_scan *s, size_t z)
 
 /* A greeting, then a first name: "Bonjour Pierre", "Merci Claire,",
  * "Cher Pascal", "Bises, Cécile". */
-const char *const text_greetings[] = {"bonjour", "bonsoir", "merci", "cher", "chere", "salut", "coucou",
-                                      "bises", "amities", "amitie", "bisous", NULL};
+const char *const text_greetings[] = {"bonjour", "bonsoir", "merci",   "cher",   "chere",  "salut",
+                                      "coucou",  "bises",   "amities", "amitie", "bisous", NULL};
 
 static void greeting_name(text_scan *s, size_t g)
 {
@@ -522,7 +691,8 @@ void deid_pass_complete(text_scan *s)
     }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_EXTRA]; q++) {
         size_t i = s->list[TEXT_LIST_EXTRA][q];
-        if (i > 0 && i + 2 < s->n && !s->lab[i] && (s->lab[i - 1] == AT_PHI_HOPITAL || s->lab[i - 1] == AT_PHI_EMPLOYEUR))
+        if (i > 0 && i + 2 < s->n && !s->lab[i] &&
+            (s->lab[i - 1] == AT_PHI_HOPITAL || s->lab[i - 1] == AT_PHI_EMPLOYEUR))
             alias_after(s, i, s->lab[i - 1]);
     }
 }

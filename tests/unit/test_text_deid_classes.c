@@ -65,7 +65,8 @@ static void test_phrases(void **state)
     FOUND(c, "Rance");
     assert_int_equal(label_of("Ouvrier agricole au GAEC des Trois Ormes depuis vingt ans.", "Ormes"),
                      AT_PHI_EMPLOYEUR);
-    assert_int_equal(label_of("Suivi à la clinique Saint-Hilarion (CSH) depuis mars.", "CSH"), AT_PHI_HOPITAL);
+    assert_int_equal(label_of("Suivi à la clinique Saint-Hilarion (CSH) depuis mars.", "CSH"),
+                     AT_PHI_HOPITAL);
     assert_int_equal(label_of("Retour au CHCB après la greffe.", "CHCB"), AT_PHI_HOPITAL);
     FOUND("Relais par la HAD 22, passage le matin.", "22");
     FOUND("Aide à domicile par l'ADMR de Plouvorn le soir.", "Plouvorn");
