@@ -137,7 +137,7 @@ void deid_pass_hospitals(text_scan *s);
 void deid_pass_orgs(text_scan *s);
 void deid_pass_complete(text_scan *s);
 /* Token i follows a batch's, a registry's or a study's word ("lot
- * X013729", "EudraCT 2022-..."): a number there is no one's (deid_extra.c). */
+ * X013729", "EudraCT 2022-..."): a number there is no one's (deid_late.c). */
 int deid_after_notid(const text_scan *s, size_t i);
 /* The place before ", ZIP Commune" (zip code token z) as ADRESSE. */
 void deid_place_before_zip(text_scan *s, size_t z);
@@ -151,7 +151,8 @@ void deid_pass_birth_dates(text_scan *s);
  * words elsewhere in the document, capitalised, or in lower case when not
  * a word of the language. */
 void deid_names_init(text_names *nm);
-/* Rule passes added for the tagger's labels and writings (deid_extra.c):
+/* Rule passes added for the tagger's labels and writings (deid_extra.c,
+ * the late ones in deid_late.c):
  * early (web addresses and handles, IBAN and insurance numbers, plates,
  * dates in words and OCR'd dates, ages over 89) and late (free-format
  * record numbers, employers, rural addresses, dates without a year after
@@ -162,9 +163,10 @@ void deid_pass_extra_late(text_scan *s);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);
-/* After the tagger: particles and initials joined to the surname after
- * them, the capitalised words before an employer or hospital, a known
- * first name after a surname in capitals. */
+/* After the tagger (deid_joins.c): particles and initials joined to the
+ * surname after them, the capitalised words before an employer or
+ * hospital, a known first name after a surname in capitals. AT_ERR_NOMEM
+ * when its list of labelled tokens cannot be allocated. */
 at_status deid_pass_joins(text_scan *s);
 /* Tokenise and run every rule pass (deid_detect.c): what the tagger
  * starts from, at detection and in training. s owns its block
