@@ -117,6 +117,8 @@ at_status at_room_conf_read(const char *path, at_room_conf *c)
             continue; /* the jobs module's settings (at_jobs_conf_read) */
         if (!strncmp(key, "airlock.", 8))
             continue; /* the airlock's settings (at_airlock_conf_read) */
+        if (!strncmp(key, "vault.", 6))
+            continue; /* the vault's settings in the room (at_datasets_conf_read) */
         const conf_key *k = NULL;
         for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
             if (!strcmp(keys[i].key, key))
