@@ -348,6 +348,13 @@ typedef enum {
     AT_ACT_EXPORT_REVIEW,   /* a reviewer who is not the author: vote, submit a review, reject */
     AT_ACT_EXPORT_DOWNLOAD, /* the request's author, still a member (the handler checks it is released) */
     AT_ACT_EXPORT_ALL,      /* dpo: every request and release of the room */
+    AT_ACT_DATASET_READ,    /* dpo (the dataset register: metadata), members of the project: datasets,
+                             * snapshots, door reports, lineage, imports' progress */
+    AT_ACT_DATASET_GET,     /* members of the project: a snapshot's files */
+    AT_ACT_DATASET_IMPORT,  /* lead, member, student of the project: begin an import (students: synthetic
+                             * cohorts only, the datasets module checks) */
+    AT_ACT_IMPORT_EDIT,     /* the import's owner, still a member: upload, finish, cancel */
+    AT_ACT_VAULT_ADMIN,     /* admin: the room's vault garbage collection */
     AT_ACT_COUNT
 } at_action;
 

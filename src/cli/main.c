@@ -40,6 +40,8 @@ WEAK_COMMAND(cmd_job, "job")
 WEAK_COMMAND(cmd_code, "code")
 WEAK_COMMAND(cmd_export, "export")
 WEAK_COMMAND(cmd_airlock, "airlock")
+WEAK_COMMAND(cmd_import, "import")
+WEAK_COMMAND(cmd_dataset, "dataset")
 
 static const command commands[] = {
     {"demo", cmd_demo, "three parts on synthetic data: the door, clinical-text risk, pseudo-CT training"},
@@ -57,6 +59,8 @@ static const command commands[] = {
     {"logout", cmd_logout, "end the room session"},
     {"whoami", cmd_whoami, "who the room session is"},
     {"vault", cmd_vault, "the room's encrypted store: verify, gc (and a low-level put/get/ls)"},
+    {"import", cmd_import, "data into a room through its door: dicom or text de-identified on the server"},
+    {"dataset", cmd_dataset, "a room's datasets: list, show, log, get, lineage, gc"},
     {"job", cmd_job, "jobs in a room: submit, list, show, logs, cancel, wait, result"},
     {"code", cmd_code, "push a folder of code to a room's project (a code snapshot)"},
     {"export", cmd_export, "take files out of a room through the airlock: request, add, submit, status, download"},

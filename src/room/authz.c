@@ -30,6 +30,11 @@ static const char *const action_names[AT_ACT_COUNT] = {
     [AT_ACT_EXPORT_REVIEW] = "export-review",
     [AT_ACT_EXPORT_DOWNLOAD] = "export-download",
     [AT_ACT_EXPORT_ALL] = "export-all",
+    [AT_ACT_DATASET_READ] = "dataset-read",
+    [AT_ACT_DATASET_GET] = "dataset-get",
+    [AT_ACT_DATASET_IMPORT] = "dataset-import",
+    [AT_ACT_IMPORT_EDIT] = "import-edit",
+    [AT_ACT_VAULT_ADMIN] = "vault-admin",
 };
 
 const char *at_room_action_name(at_action action)
@@ -135,6 +140,24 @@ at_decision at_room_authorize(at_room *room, const at_actor *actor, at_action ac
         return project && at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
                    ? AT_ALLOW
                    : AT_DENY_FORBIDDEN;
+    case AT_ACT_DATASET_READ: /* the DPO keeps the dataset register: metadata, never the data */
+        if (roles & AT_ROLE_DPO)
+            return AT_ALLOW;
+        return project && at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
+                   ? AT_ALLOW
+                   : AT_DENY_FORBIDDEN;
+    case AT_ACT_DATASET_GET: /* the data: members only, whatever their room role */
+    case AT_ACT_DATASET_IMPORT:
+        return project && at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
+                   ? AT_ALLOW
+                   : AT_DENY_FORBIDDEN;
+    case AT_ACT_IMPORT_EDIT: /* the import's owner (object->user), while a member */
+        return project && object->user && !strcmp(object->user, actor->name) &&
+                       at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
+                   ? AT_ALLOW
+                   : AT_DENY_FORBIDDEN;
+    case AT_ACT_VAULT_ADMIN:
+        return (roles & AT_ROLE_ADMIN) ? AT_ALLOW : AT_DENY_FORBIDDEN;
     case AT_ACT_MEMBER_MANAGE:
         if (roles & AT_ROLE_ADMIN)
             return AT_ALLOW;

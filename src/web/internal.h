@@ -110,6 +110,12 @@ struct at_airlock *web_airlock(web_req *r);
  * author, and whether the actor is a designated checker. 0 when it
  * answered already (no such request: 404). api_airlock.c */
 int web_export_object(web_req *r, at_object *obj);
+/* The vault in the room, or NULL. */
+struct at_datasets *web_datasets(web_req *r);
+/* The object of an import's route ({import}): its project and owner. 0
+ * when it answered already (no such import of the project: 404).
+ * api_datasets.c */
+int web_import_object(web_req *r, at_object *obj);
 /* 1 when path is one of an upload route's (its body may be larger). */
 int web_is_upload_path(const char *path);
 
@@ -282,6 +288,24 @@ void ui_export_release(web_req *r);
 void ui_export_package(web_req *r);
 /* The navigation's Airlock link with the count of unseen notices. */
 void page_airlock_nav(web_req *r);
+/* api_datasets.c, ui_datasets.c: the vault in the room */
+void api_datasets_mine(web_req *r);
+void api_project_datasets(web_req *r);
+void api_dataset_get(web_req *r);
+void api_dataset_snapshot(web_req *r);
+void api_dataset_file(web_req *r);
+void api_dataset_lineage(web_req *r);
+void api_imports_create(web_req *r);
+void api_import_get(web_req *r);
+void api_import_chunk(web_req *r);
+void api_import_finish(web_req *r);
+void api_import_cancel(web_req *r);
+void api_vault_gc(web_req *r);
+void ui_datasets_mine(web_req *r);
+void ui_dataset(web_req *r);
+void ui_dataset_lineage(web_req *r);
+void ui_import(web_req *r);
+void ui_import_cancel(web_req *r);
 /* ui_jobs.c */
 void ui_jobs_mine(web_req *r);
 void ui_jobs_project(web_req *r);

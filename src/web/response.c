@@ -39,6 +39,7 @@ int web_status_of(at_status st)
     case AT_ERR_NOT_FOUND:
         return 404;
     case AT_ERR_EXISTS:
+    case AT_ERR_REFUSED: /* refused before anything was written (the vault's imports) */
         return 409;
     case AT_ERR_LOCKED:
     case -30: /* AT_ERR_QUOTA (jobs.h) */

@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include "atelier/airlock.h"
+#include "atelier/datasets.h"
 #include "atelier/jobs.h"
 
 #include <arpa/inet.h>
@@ -25,6 +26,7 @@ struct at_web_server {
     at_room *room;
     at_jobs *jobs;
     at_airlock *airlock;
+    at_datasets *datasets;
     struct MHD_Daemon *daemon;
     int https;
     int port;
@@ -47,6 +49,11 @@ at_jobs *web_jobs(web_req *r)
 at_airlock *web_airlock(web_req *r)
 {
     return r->srv->airlock;
+}
+
+at_datasets *web_datasets(web_req *r)
+{
+    return r->srv->datasets;
 }
 
 int web_is_upload_path(const char *path)
@@ -246,6 +253,9 @@ static void dispatch(at_web_server *s, web_req *r, conn_ctx *ctx)
     }
     /* an export request's routes: its project and author (api_airlock.c) */
     if (web_param(r, "request") && !web_export_object(r, &obj))
+        return;
+    /* an import's routes: its project and owner (api_datasets.c) */
+    if (web_param(r, "import") && !web_import_object(r, &obj))
         return;
     at_decision d = at_room_authorize(s->room, &r->actor, r->route->action, &obj);
     if (d != AT_ALLOW) {
@@ -510,6 +520,7 @@ at_status at_web_start(at_room *room, const at_web_options *opt, at_web_server *
     s->room = room;
     s->jobs = opt ? opt->jobs : NULL;
     s->airlock = opt ? opt->airlock : NULL;
+    s->datasets = opt ? opt->datasets : NULL;
     s->https = !insecure;
     s->body_max = cf->body_max;
     char *cert = NULL, *key = NULL;
