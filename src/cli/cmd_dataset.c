@@ -3,6 +3,8 @@
  * lineage, and the room's gc (administrators). */
 #include "client.h"
 
+#include "atelier/core.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,7 +153,7 @@ static int cmd_get(client_conf *c, const char *p, const char *n, const char *s, 
         fprintf(stderr, "%llu files, %.1f MiB from %s/%s@%.12s into %s\n", (unsigned long long)files,
                 bytes / 1048576.0, p, n, full, out);
     else
-        fprintf(stderr, "atelier dataset get: the partial copy stays in %s\n", part);
+        at_remove_tree(part); /* nothing half copied stays */
     return rc;
 }
 

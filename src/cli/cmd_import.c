@@ -213,6 +213,12 @@ int cmd_import(int argc, char **argv)
     for (size_t i = 0; i < wl.n; i++)
         done += have[i] < sizes[i] ? have[i] : sizes[i];
     uint64_t resumed_from = done;
+    /* tests: stop after this many chunks, as an interrupted client would */
+    const char *stop_env = getenv("ATELIER_TEST_IMPORT_STOP_AFTER");
+    long stop_after = stop_env ? atol(stop_env) : 0, sent = 0;
+    const char *chunk_env = getenv("ATELIER_IMPORT_CHUNK_KB");
+    if (chunk_env && atol(chunk_env) > 0 && (size_t)atol(chunk_env) * 1024 < chunk)
+        chunk = (size_t)atol(chunk_env) * 1024;
     unsigned char *frame = rc ? NULL : malloc(chunk + 200);
     if (!rc && !frame)
         rc = cli_fail(AT_ERR_NOMEM);
@@ -254,6 +260,10 @@ int cmd_import(int argc, char **argv)
             off += want;
             done += want;
             progress("upload", done, total, t0, tty);
+            if (!rc && stop_after && ++sent >= stop_after) {
+                fprintf(stderr, "atelier import: stopped after %ld chunks (ATELIER_TEST_IMPORT_STOP_AFTER)\n", sent);
+                rc = 130;
+            }
         }
         close(fd);
     }
