@@ -133,6 +133,23 @@ static const struct {
     {"POST", "/airlock/requests/{request}/reject", "dpo lead"},
     {"POST", "/airlock/requests/{request}/release", "member"},
     {"GET", "/airlock/requests/{request}/package", ""},
+    /* the vault in the room: dataset "ds" of P (synthetic), u-member's import in P, still uploading */
+    {"GET", "/api/v1/datasets", "full"},
+    {"GET", "/api/v1/projects/{project}/datasets/{dataset}", "dpo lead member student"},
+    {"GET", "/api/v1/projects/{project}/datasets/{dataset}/snapshots/{snapshot}", "dpo lead member student"},
+    {"GET", "/api/v1/projects/{project}/datasets/{dataset}/snapshots/{snapshot}/file", "lead member student"},
+    {"GET", "/api/v1/projects/{project}/datasets/{dataset}/lineage", "dpo lead member student"},
+    {"POST", "/api/v1/projects/{project}/imports", "lead member student"},
+    {"GET", "/api/v1/projects/{project}/imports/{import}", "dpo lead member student"},
+    {"POST", "/api/v1/projects/{project}/imports/{import}/chunks", "member"},
+    {"POST", "/api/v1/projects/{project}/imports/{import}/finish", "member"},
+    {"POST", "/api/v1/projects/{project}/imports/{import}/cancel", "member"},
+    {"POST", "/api/v1/vault/gc", "admin"},
+    {"GET", "/datasets", "full"},
+    {"GET", "/projects/{project}/datasets/{dataset}", "dpo lead member student"},
+    {"GET", "/projects/{project}/datasets/{dataset}/lineage", "dpo lead member student"},
+    {"GET", "/projects/{project}/imports/{import}", "dpo lead member student"},
+    {"POST", "/projects/{project}/imports/{import}/cancel", "member"},
 };
 #define EXPECTED_COUNT (sizeof expected / sizeof *expected)
 
@@ -185,6 +202,8 @@ typedef struct {
     int64_t job;     /* a job of u-member in P */
     int64_t request; /* u-member's export request in P, in review */
     int64_t file;    /* its file */
+    int64_t import;  /* u-member's import in P, uploading */
+    char snap[AT_VAULT_SNAPSHOT_HEX]; /* the snapshot of P's dataset "ds" */
     char login_secret[AT_ROOM_TOTP_SECRET_MAX];
     int counter;
 } world;
@@ -243,6 +262,23 @@ static void make_world(void)
     assert_int_equal(at_airlock_add(W.room.airlock, "u-member", W.request, &add, &W.file), AT_OK);
     assert_int_equal(at_airlock_submit(W.room.airlock, "u-member", W.request, &st), AT_OK);
     assert_int_equal(st, AT_AIRLOCK_IN_REVIEW);
+    /* the vault: a synthetic dataset "ds" of P imported through the room, and an import still uploading */
+    at_import_file f = {.size = 5, .ext = "txt", .path = "a.txt"};
+    at_import_spec is = {.project = "P", .dataset = "ds", .kind = "files", .synthetic = 1,
+                         .fingerprint = "0011223344556677", .files = &f, .file_count = 1};
+    int64_t iid = 0;
+    assert_int_equal(at_datasets_import_begin(W.room.datasets, "u-member", &is, &iid, NULL), AT_OK);
+    char frame[200];
+    size_t hl = at_datasets_chunk_header(0, 0, "hello", 5, frame);
+    memcpy(frame + hl, "hello", 5);
+    assert_int_equal(at_datasets_import_chunk(W.room.datasets, "u-member", iid, frame, hl + 5), AT_OK);
+    assert_int_equal(at_datasets_import_finish(W.room.datasets, "u-member", iid), AT_OK);
+    at_dataset_import imp;
+    assert_int_equal(at_datasets_import_wait(W.room.datasets, iid, 60, &imp), AT_OK);
+    assert_int_equal(imp.state, AT_IMPORT_DONE);
+    snprintf(W.snap, sizeof W.snap, "%s", imp.snapshot);
+    is.fingerprint = "8899aabbccddeeff";
+    assert_int_equal(at_datasets_import_begin(W.room.datasets, "u-member", &is, &W.import, NULL), AT_OK);
 }
 
 /* A fresh credential for actor of the given kind: a token, a cookie
@@ -287,6 +323,19 @@ static void request_for(const char *method, const char *pattern, int page, char 
             snprintf(id, sizeof id, "%lld", (long long)(req ? W.request : W.file));
             strcat(out, id);
             p += req ? 9 : 6;
+        } else if (!strncmp(p, "{import}", 8)) {
+            char id[32];
+            snprintf(id, sizeof id, "%lld", (long long)W.import);
+            strcat(out, id);
+            p += 8;
+        } else if (!strncmp(p, "{dataset}", 9)) {
+            strcat(out, "ds");
+            p += 9;
+        } else if (!strncmp(p, "{snapshot}", 10)) {
+            char short_id[13];
+            snprintf(short_id, sizeof short_id, "%.12s", W.snap);
+            strcat(out, short_id);
+            p += 10;
         } else if (!strncmp(p, "{job}", 5)) {
             char id[32];
             snprintf(id, sizeof id, "%lld", (long long)W.job);
@@ -303,6 +352,8 @@ static void request_for(const char *method, const char *pattern, int page, char 
             p++;
         }
     }
+    if (strstr(pattern, "/snapshots/{snapshot}/file"))
+        strcat(out, "?path=a.txt");
     snprintf(path, pcap, "%s", out);
     body[0] = '\0';
     char code[7];
@@ -342,6 +393,12 @@ static void request_for(const char *method, const char *pattern, int page, char 
         snprintf(body, bcap, "{\"kind\":\"script\",\"command\":\"true\",\"time\":\"1m\"}");
     } else if (!strcmp(pattern, "/api/v1/projects/{project}/code")) {
         snprintf(body, bcap, "ATLCODE1\nF 644 5 6\nrun.shtrue\n");
+    } else if (!strcmp(pattern, "/api/v1/projects/{project}/imports")) {
+        snprintf(body, bcap, "{\"dataset\":\"syn\",\"kind\":\"files\",\"synthetic\":true,\"fingerprint\":"
+                             "\"%016x\",\"files\":[{\"size\":3,\"ext\":\"\",\"path\":\"b\"}]}", n);
+    } else if (strstr(pattern, "/chunks")) {
+        size_t hl = at_datasets_chunk_header(0, 0, "hello", 5, body);
+        snprintf(body + hl, bcap - hl, "hello");
     } else if (strstr(pattern, "/exports") && !strstr(pattern, "{request}")) {
         snprintf(body, bcap, page ? "title=t-%d" : "{\"title\":\"t-%d\"}", n);
     } else if (strstr(pattern, "/vote")) {
