@@ -805,7 +805,7 @@ static at_status run_door(at_datasets *d, const at_dataset_import *imp, const ch
     const char *inputs[1] = {raw};
     if (!st && !strcmp(imp->kind, "dicom")) {
         at_deid_spec spec = {.inputs = inputs, .input_count = 1, .outdir = out,
-                             .options = ds_options_of(d, imp->project), .key = &key, .sync = 1};
+                             .options = ds_options_of(d, imp->project), .key = &key, .sync = 0};
         at_deid_batch_result res;
         memset(&res, 0, sizeof res);
         st = at_deid_run(&spec, run, &res);
@@ -1023,6 +1023,9 @@ at_status ds_recover(at_datasets *d)
         sqlite3_bind_int64(s, 1, t);
         if (sqlite3_step(s) != SQLITE_DONE)
             st = at_room_db_error(db, "imports recovery");
+        else if (at_room_db_changes(db))
+            at_log(AT_LOG_INFO, "datasets: %d imports the last stop interrupted are queued again",
+                   at_room_db_changes(db));
         sqlite3_reset(s);
     }
     /* uploads left too long */
