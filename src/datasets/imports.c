@@ -463,11 +463,16 @@ at_status at_datasets_import_chunk(at_datasets *d, const char *user, int64_t id,
         st = at_error_set(AT_ERR_IO, "import %lld: %s", (long long)id, strerror(errno));
     if (!st && c.offset + c.length <= (uint64_t)sb.st_size) {
         /* sent again after a lost answer: already here */
-    } else if (!st && c.offset != (uint64_t)sb.st_size) {
+    } else if (!st && c.offset > (uint64_t)sb.st_size) {
         st = at_error_set(AT_ERR_EXISTS, "import %lld: file %llu: %lld bytes received, a chunk at %llu",
                           (long long)id, (unsigned long long)c.file, (long long)sb.st_size,
                           (unsigned long long)c.offset);
     } else if (!st) {
+        /* a chunk that overlaps what arrived: its new tail only */
+        size_t skip = (size_t)((uint64_t)sb.st_size - c.offset);
+        c.data += skip;
+        c.length -= skip;
+        c.offset += skip;
         size_t done = 0;
         while (!st && done < c.length) {
             ssize_t w = pwrite(fd, c.data + done, c.length - done, (off_t)(c.offset + done));
