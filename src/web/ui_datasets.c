@@ -128,11 +128,10 @@ void ui_datasets_mine(web_req *r)
                 char sz[32], latest[13];
                 size_text(sz, x[k].bytes);
                 snprintf(latest, sizeof latest, "%.12s", x[k].latest);
-                h(r,
-                  "<tr><td><a href=\"/projects/%s/datasets/%s\">%s</a>%s</td><td>%s</td><td>%zu</td><td><code>%s"
-                  "</code></td><td>%lld</td><td>%s</td></tr>",
-                  x[k].project, x[k].name, x[k].name,
-                  x[k].synthetic ? " <span class=\"badge bg-info text-dark\">synthetic</span>" : "", x[k].kind,
+                h(r, "<tr><td><a href=\"/projects/%s/datasets/%s\">%s</a>", x[k].project, x[k].name, x[k].name);
+                if (x[k].synthetic)
+                    h(r, " <span class=\"badge bg-info text-dark\">synthetic</span>");
+                h(r, "</td><td>%s</td><td>%zu</td><td><code>%s</code></td><td>%lld</td><td>%s</td></tr>", x[k].kind,
                   x[k].snapshots, latest, (long long)x[k].files, sz);
             }
             h(r, "</tbody></table>");
@@ -208,10 +207,12 @@ void ui_dataset(web_req *r)
     char title[160];
     snprintf(title, sizeof title, "Dataset %s/%s", x.project, x.name);
     page_begin(r, title);
-    h(r, "<p>Kind <strong>%s</strong>%s; %zu snapshot%s. <a href=\"/projects/%s/datasets/%s/lineage\">Lineage</a>. "
+    h(r, "<p>Kind <strong>%s</strong>", x.kind);
+    if (x.synthetic)
+        h(r, ", <span class=\"badge bg-info text-dark\" id=\"synthetic\">synthetic</span>");
+    h(r, "; %zu snapshot%s. <a href=\"/projects/%s/datasets/%s/lineage\">Lineage</a>. "
          "A member takes a copy with <code>atelier dataset get %s/%s@SNAPSHOT -o DIR</code>.</p>",
-      x.kind, x.synthetic ? ", <span class=\"badge bg-info text-dark\">synthetic</span>" : "", n, n == 1 ? "" : "s",
-      x.project, x.name, x.project, x.name);
+      n, n == 1 ? "" : "s", x.project, x.name, x.project, x.name);
     if (!n)
         h(r, "<p id=\"snapshots-empty\">No snapshot.</p>");
     else
