@@ -189,10 +189,11 @@ typedef struct {
  * found again. */
 at_status at_datasets_import_begin(at_datasets *d, const char *user, const at_import_spec *spec, int64_t *id,
                                    int *resumed);
-/* One framed chunk of an upload (see at_datasets_chunk_parse) by the
- * import's owner: its data must land at the file's received length (a
- * chunk already received is accepted again and ignored). */
-at_status at_datasets_import_chunk(at_datasets *d, const char *user, int64_t id, const void *frame, size_t len);
+/* Framed chunks of an upload (one or more frames one after another, see
+ * at_datasets_chunk_parse) by the import's owner: each one's data must
+ * start at or before the file's received length (what was received already
+ * is ignored); the frames before a refused one are kept. */
+at_status at_datasets_import_chunk(at_datasets *d, const char *user, int64_t id, const void *frames, size_t len);
 at_status at_datasets_import_get(at_datasets *d, int64_t id, at_dataset_import *out);
 /* Per-file received bytes (for a resume). *out owned (at_free). */
 at_status at_datasets_import_received(at_datasets *d, int64_t id, uint64_t **out, size_t *count);
@@ -221,6 +222,10 @@ typedef struct {
     const unsigned char *data; /* inside the frame */
 } at_datasets_chunk;
 at_status at_datasets_chunk_parse(const void *frame, size_t len, at_datasets_chunk *out);
+/* The first frame of a body of frames one after another (an upload sends
+ * several small files' chunks in one request): the same checks, but bytes
+ * may follow the frame; *used is the frame's size. */
+at_status at_datasets_chunk_next(const void *frames, size_t len, at_datasets_chunk *out, size_t *used);
 /* Write a frame's header for data into out (at least 160 bytes); its length. */
 size_t at_datasets_chunk_header(uint64_t file, uint64_t offset, const void *data, size_t len, char *out);
 

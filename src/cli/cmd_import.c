@@ -219,34 +219,52 @@ int cmd_import(int argc, char **argv)
     const char *chunk_env = getenv("ATELIER_IMPORT_CHUNK_KB");
     if (chunk_env && atol(chunk_env) > 0 && (size_t)atol(chunk_env) * 1024 < chunk)
         chunk = (size_t)atol(chunk_env) * 1024;
-    unsigned char *frame = rc ? NULL : malloc(chunk + 200);
-    if (!rc && !frame)
+    /* frames one after another in a request of at most `chunk` bytes of
+     * data: small files travel many to a request */
+    size_t frames_max = 1024, cap = chunk + frames_max * 200;
+    unsigned char *batch = rc ? NULL : malloc(cap);
+    size_t blen = 0, bdata = 0, bframes = 0;
+    if (!rc && !batch)
         rc = cli_fail(AT_ERR_NOMEM);
     snprintf(path, sizeof path, "/api/v1/projects/%s/imports/%lld/chunks", project, id);
-    for (size_t i = 0; !rc && i < wl.n; i++) {
-        if (have[i] >= sizes[i])
-            continue;
-        int fd = open(wl.v[i].path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            fprintf(stderr, "atelier import: %s: %s\n", wl.v[i].path, strerror(errno));
-            rc = CLI_FAIL;
-            break;
-        }
-        uint64_t off = have[i];
-        while (!rc && off < sizes[i]) {
-            size_t want = sizes[i] - off < chunk ? (size_t)(sizes[i] - off) : chunk;
-            ssize_t got = pread(fd, frame + 200, want, (off_t)off);
-            if (got != (ssize_t)want) {
-                fprintf(stderr, "\natelier import: %s: it changed while being sent\n", wl.v[i].path);
+    for (size_t i = 0; !rc && i <= wl.n; i++) {
+        int last = i == wl.n;
+        int fd = -1;
+        if (!last && have[i] < sizes[i]) {
+            fd = open(wl.v[i].path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                fprintf(stderr, "\natelier import: %s: %s\n", wl.v[i].path, strerror(errno));
                 rc = CLI_FAIL;
                 break;
             }
-            char head[200];
-            size_t hl = at_datasets_chunk_header(i, off, frame + 200, want, head);
-            memcpy(frame + 200 - hl, head, hl);
+        }
+        uint64_t off = last ? 0 : have[i];
+        for (;;) {
+            int more = !last && off < sizes[i];
+            if (more && bdata < chunk && bframes < frames_max) {
+                size_t want = sizes[i] - off < chunk - bdata ? (size_t)(sizes[i] - off) : chunk - bdata;
+                unsigned char *data = batch + blen + 200;
+                ssize_t got = pread(fd, data, want, (off_t)off);
+                if (got != (ssize_t)want) {
+                    fprintf(stderr, "\natelier import: %s: it changed while being sent\n", wl.v[i].path);
+                    rc = CLI_FAIL;
+                    break;
+                }
+                char head[200];
+                size_t hl = at_datasets_chunk_header(i, off, data, want, head);
+                memmove(batch + blen + hl, data, want);
+                memcpy(batch + blen, head, hl);
+                blen += hl + want;
+                bdata += want;
+                bframes++;
+                off += want;
+                continue;
+            }
+            if (!blen || (!last && more == 0 && bdata < chunk && bframes < frames_max))
+                break; /* the next file fills the request further */
             int tries = 0;
             for (;;) {
-                rc = client_request_raw(&c, "POST", path, frame + 200 - hl, hl + want, "application/octet-stream", &r);
+                rc = client_request_raw(&c, "POST", path, batch, blen, "application/octet-stream", &r);
                 if (!rc && r.status >= 500 && ++tries < 5) {
                     client_resp_free(&r);
                     sleep((unsigned)tries);
@@ -257,17 +275,23 @@ int cmd_import(int argc, char **argv)
             if (!rc)
                 rc = client_check("import", &r);
             client_resp_free(&r);
-            off += want;
-            done += want;
+            if (rc)
+                break;
+            done += bdata;
+            blen = bdata = bframes = 0;
             progress("upload", done, total, t0, tty);
-            if (!rc && stop_after && ++sent >= stop_after) {
-                fprintf(stderr, "atelier import: stopped after %ld chunks (ATELIER_TEST_IMPORT_STOP_AFTER)\n", sent);
+            if (stop_after && ++sent >= stop_after) {
+                fprintf(stderr, "\natelier import: stopped after %ld requests (ATELIER_TEST_IMPORT_STOP_AFTER)\n", sent);
                 rc = 130;
+                break;
             }
+            if (!more && last)
+                break;
         }
-        close(fd);
+        if (fd >= 0)
+            close(fd);
     }
-    free(frame);
+    free(batch);
     if (tty && total)
         fprintf(stderr, "\n");
     if (!rc && !o.json && total > resumed_from)

@@ -33,7 +33,9 @@ static int number(const char **p, const char *end, uint64_t *out)
     return 1;
 }
 
-at_status at_datasets_chunk_parse(const void *frame, size_t len, at_datasets_chunk *out)
+/* one frame at the start of frame[0..len): exact, it must end there;
+ * else what follows it is left (*used says how much it took) */
+static at_status parse_frame(const void *frame, size_t len, int exact, at_datasets_chunk *out, size_t *used)
 {
     memset(out, 0, sizeof *out);
     const char *f = frame;
@@ -66,7 +68,7 @@ at_status at_datasets_chunk_parse(const void *frame, size_t len, at_datasets_chu
     size_t head = (size_t)(nl - f) + 1;
     if (length == 0 || length > AT_IMPORT_CHUNK_MAX)
         return at_error_set(AT_ERR_LIMIT, "upload chunk: a length of 1 to %u bytes is expected", AT_IMPORT_CHUNK_MAX);
-    if (length != len - head)
+    if (exact ? length != len - head : length > len - head)
         return at_error_set(AT_ERR_FORMAT, "upload chunk: %llu bytes announced, %zu sent", (unsigned long long)length,
                             len - head);
     if (file >= AT_IMPORT_FILES_MAX || offset > AT_VAULT_FILE_SIZE_MAX || length > AT_VAULT_FILE_SIZE_MAX - offset)
@@ -81,7 +83,20 @@ at_status at_datasets_chunk_parse(const void *frame, size_t len, at_datasets_chu
     out->offset = offset;
     out->length = (size_t)length;
     out->data = (const unsigned char *)f + head;
+    *used = head + (size_t)length;
     return AT_OK;
+}
+
+at_status at_datasets_chunk_parse(const void *frame, size_t len, at_datasets_chunk *out)
+{
+    size_t used = 0;
+    return parse_frame(frame, len, 1, out, &used);
+}
+
+at_status at_datasets_chunk_next(const void *frames, size_t len, at_datasets_chunk *out, size_t *used)
+{
+    *used = 0;
+    return parse_frame(frames, len, 0, out, used);
 }
 
 size_t at_datasets_chunk_header(uint64_t file, uint64_t offset, const void *data, size_t len, char *out)

@@ -422,15 +422,15 @@ at_status at_datasets_import_received(at_datasets *d, int64_t id, uint64_t **out
     return AT_OK;
 }
 
-at_status at_datasets_import_chunk(at_datasets *d, const char *user, int64_t id, const void *frame, size_t len)
+static at_status write_chunk(at_datasets *d, int64_t id, const file_list *fl, at_datasets_chunk c);
+
+at_status at_datasets_import_chunk(at_datasets *d, const char *user, int64_t id, const void *frames, size_t len)
 {
-    at_datasets_chunk c;
-    at_status st = at_datasets_chunk_parse(frame, len, &c);
-    if (st)
-        return st;
+    if (!len)
+        return at_error_set(AT_ERR_FORMAT, "upload chunk: an empty body");
     at_dataset_import imp;
     file_list fl;
-    st = load_import(d, id, &imp, &fl);
+    at_status st = load_import(d, id, &imp, &fl);
     if (st)
         return st;
     if (strcmp(imp.user, user))
@@ -438,7 +438,25 @@ at_status at_datasets_import_chunk(at_datasets *d, const char *user, int64_t id,
     else if (imp.state != AT_IMPORT_UPLOADING)
         st = at_error_set(AT_ERR_REFUSED, "import %lld is %s: no more chunks", (long long)id,
                           at_import_state_name(imp.state));
-    else if (c.file >= fl.n)
+    const unsigned char *p = frames;
+    size_t off = 0;
+    while (!st && off < len) {
+        at_datasets_chunk c;
+        size_t used = 0;
+        st = at_datasets_chunk_next(p + off, len - off, &c, &used);
+        if (!st)
+            st = write_chunk(d, id, &fl, c);
+        off += used;
+    }
+    file_list_free(&fl);
+    return st;
+}
+
+static at_status write_chunk(at_datasets *d, int64_t id, const file_list *flp, at_datasets_chunk c)
+{
+    at_status st = AT_OK;
+    const file_list fl = *flp;
+    if (c.file >= fl.n)
         st = at_error_set(AT_ERR_ARG, "import %lld has %zu files, not a file %llu", (long long)id, fl.n,
                           (unsigned long long)c.file);
     else if (c.offset + c.length > fl.v[c.file].size)
@@ -492,7 +510,6 @@ at_status at_datasets_import_chunk(at_datasets *d, const char *user, int64_t id,
     pthread_mutex_unlock(&d->upload_mu);
     at_free(path);
     at_free(raw);
-    file_list_free(&fl);
     return st;
 }
 
@@ -545,6 +562,24 @@ at_status at_datasets_import_finish(at_datasets *d, const char *user, int64_t id
         if (rec[i] != fl.v[i].size)
             st = at_error_set(AT_ERR_REFUSED, "import %lld: file %zu has %llu of its %llu bytes: upload the rest",
                               (long long)id, i, (unsigned long long)rec[i], (unsigned long long)fl.v[i].size);
+    /* empty files have no chunk: their copies are made here */
+    char *raw = st ? NULL : ds_import_path(d, id, "raw");
+    for (size_t i = 0; raw && i < n; i++) {
+        if (fl.v[i].size)
+            continue;
+        char name[40];
+        raw_name(i, fl.v[i].ext, name);
+        char *p = at_path_join(raw, name);
+        int fd = p ? open(p, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600) : -1;
+        if (fd < 0)
+            st = at_error_set(AT_ERR_IO, "import %lld: file %zu: cannot make its copy", (long long)id, i);
+        else
+            close(fd);
+        at_free(p);
+        if (st)
+            break;
+    }
+    at_free(raw);
     at_free(rec);
     file_list_free(&fl);
     int changed = 0;
