@@ -164,7 +164,7 @@ static void test_files_round_trip_and_refusals(void **state)
     static const char *const data[] = {"stage,patients\nI,25\n", "{\"truth\":[1,2,3]}", "\x89PNG\r\n\x1a\nbinary\0bytes"};
     at_import_file files[3] = {{.size = 20, .ext = "csv", .path = "t/stages.csv"},
                                {.size = 17, .ext = "json", .path = "truth.json"},
-                               {.size = 22, .ext = "png", .path = "t/pic.png"}};
+                               {.size = 20, .ext = "png", .path = "t/pic.png"}};
     at_import_spec sp = {.project = "p", .dataset = "syn", .kind = "files", .synthetic = 1,
                          .fingerprint = "0123456789abcdef", .files = files, .file_count = 3};
     int64_t id = 0;
