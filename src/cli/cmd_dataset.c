@@ -4,6 +4,9 @@
 #include "client.h"
 
 #include "atelier/core.h"
+#include "atelier/vault.h"
+
+#include <fcntl.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -93,66 +96,100 @@ static int mkdirs_for(const char *file)
     return 0;
 }
 
+/* unpack the server's archive ("F MODE SIZE PATHLEN\n" PATH DATA per file)
+ * into the folder part (files 0600 or 0700, folders 0700), every length
+ * bounded and every path checked as the vault checks it */
+static at_status unpack(const char *archive, const char *part, uint64_t *files, uint64_t *bytes)
+{
+    FILE *in = fopen(archive, "rb");
+    if (!in)
+        return at_error_set(AT_ERR_IO, "%s: %s", archive, strerror(errno));
+    at_status st = AT_OK;
+    char head[128];
+    long long off = 0;
+    while (!st && fgets(head, sizeof head, in)) {
+        char mode[8], extra;
+        unsigned long long size = 0;
+        size_t plen = 0;
+        if (!strchr(head, '\n') || sscanf(head, "F %7s %llu %zu%c", mode, &size, &plen, &extra) != 4 ||
+            extra != '\n' || (strcmp(mode, "644") && strcmp(mode, "755")) || !plen || plen > AT_VAULT_PATH_MAX) {
+            st = at_error_set(AT_ERR_FORMAT, "the server's archive: offset %lld: a malformed header", off);
+            break;
+        }
+        char path[AT_VAULT_PATH_MAX + 1];
+        if (fread(path, 1, plen, in) != plen) {
+            st = at_error_set(AT_ERR_FORMAT, "the server's archive: offset %lld: cut short", off);
+            break;
+        }
+        path[plen] = '\0';
+        if (strlen(path) != plen || (st = at_vault_path_check(path)) != AT_OK) {
+            st = st ? st : at_error_set(AT_ERR_FORMAT, "the server's archive: a path holds a NUL");
+            break;
+        }
+        char dest[8192];
+        snprintf(dest, sizeof dest, "%s/%s", part, path);
+        if (mkdirs_for(dest) != 0) {
+            st = at_error_set(AT_ERR_IO, "%s: %s", dest, strerror(errno));
+            break;
+        }
+        int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode[0] == '7' ? 0700 : 0600);
+        if (fd < 0) {
+            st = at_error_set(AT_ERR_IO, "%s: %s", dest, strerror(errno));
+            break;
+        }
+        char buf[1 << 16];
+        unsigned long long left = size;
+        while (!st && left) {
+            size_t want = left < sizeof buf ? (size_t)left : sizeof buf;
+            if (fread(buf, 1, want, in) != want)
+                st = at_error_set(AT_ERR_FORMAT, "the server's archive: %s cut short", path);
+            else if (write(fd, buf, want) != (ssize_t)want)
+                st = at_error_set(AT_ERR_IO, "%s: %s", dest, strerror(errno));
+            left -= want;
+        }
+        close(fd);
+        off += (long long)(strlen(head) + plen + size);
+        ++*files;
+        *bytes += size;
+    }
+    fclose(in);
+    return st;
+}
+
 static int cmd_get(client_conf *c, const char *p, const char *n, const char *s, const char *sub, const char *out)
 {
     if (access(out, F_OK) == 0) {
         fprintf(stderr, "atelier dataset get: %s exists: give a new folder\n", out);
         return CLI_FAIL;
     }
-    char path[512];
-    snprintf(path, sizeof path, "/api/v1/projects/%s/datasets/%s/snapshots/%s", p, n, s);
-    client_resp r;
-    int rc = get_json(c, path, &r);
-    if (rc)
-        return rc;
-    const char *snap = client_str(r.json, "snapshot");
-    char full[80];
-    snprintf(full, sizeof full, "%s", snap ? snap : s);
-    char part[4096];
+    char enc[3 * 1024 + 8], url[4096], part[4096], archive[4200];
+    urlenc(sub ? sub : "", enc, sizeof enc);
+    snprintf(url, sizeof url, "/api/v1/projects/%s/datasets/%s/snapshots/%s/archive%s%s", p, n, s,
+             sub ? "?path=" : "", sub ? enc : "");
     snprintf(part, sizeof part, "%s.partial", out);
-    if (mkdir(part, 0700) != 0 && errno != EEXIST) {
-        fprintf(stderr, "atelier dataset get: %s: %s\n", part, strerror(errno));
-        client_resp_free(&r);
-        return CLI_FAIL;
-    }
-    size_t sl = sub ? strlen(sub) : 0;
-    uint64_t files = 0, bytes = 0;
-    cJSON *list = cJSON_GetObjectItemCaseSensitive(r.json, "files");
-    for (cJSON *e = list ? list->child : NULL; e && !rc; e = e->next) {
-        const char *fp = client_str(e, "path");
-        if (!fp || (sl && strcmp(fp, sub) && !(strncmp(fp, sub, sl) == 0 && fp[sl] == '/')))
-            continue;
-        char enc[3 * 1024 + 8], url[4096], dest[8192];
-        urlenc(fp, enc, sizeof enc);
-        snprintf(url, sizeof url, "/api/v1/projects/%s/datasets/%s/snapshots/%s/file?path=%s", p, n, full, enc);
-        snprintf(dest, sizeof dest, "%s/%s", part, fp);
-        if (mkdirs_for(dest) != 0) {
-            fprintf(stderr, "atelier dataset get: %s: %s\n", dest, strerror(errno));
-            rc = CLI_FAIL;
-            break;
-        }
-        client_resp fr;
-        uint64_t got = 0;
-        rc = client_download(c, url, dest, &fr, &got);
-        if (!rc && (fr.status < 200 || fr.status >= 300))
-            rc = client_check("dataset get", &fr);
-        client_resp_free(&fr);
-        files++;
-        bytes += got;
-    }
+    snprintf(archive, sizeof archive, "%s.archive", out);
+    client_resp r;
+    uint64_t got = 0, files = 0, bytes = 0;
+    int rc = client_download(c, url, archive, &r, &got);
+    if (!rc && (r.status < 200 || r.status >= 300))
+        rc = client_check("dataset get", &r);
     client_resp_free(&r);
-    if (!rc && !files) {
-        fprintf(stderr, "atelier dataset get: nothing at '%s' in %s/%s@%.12s\n", sub ? sub : "", p, n, full);
-        rc = CLI_FAIL;
+    if (!rc) {
+        at_status st = mkdir(part, 0700) == 0 ? AT_OK : at_error_set(AT_ERR_IO, "%s: %s", part, strerror(errno));
+        if (!st)
+            st = unpack(archive, part, &files, &bytes);
+        if (!st && !files)
+            st = at_error_set(AT_ERR_NOT_FOUND, "nothing at '%s' in %s/%s@%s", sub ? sub : "", p, n, s);
+        if (!st && rename(part, out) != 0)
+            st = at_error_set(AT_ERR_IO, "%s: %s", out, strerror(errno));
+        if (st)
+            rc = cli_fail(st);
     }
-    if (!rc && rename(part, out) != 0) {
-        fprintf(stderr, "atelier dataset get: %s: %s\n", out, strerror(errno));
-        rc = CLI_FAIL;
-    }
+    unlink(archive);
     if (!rc)
-        fprintf(stderr, "%llu files, %.1f MiB from %s/%s@%.12s into %s\n", (unsigned long long)files,
-                bytes / 1048576.0, p, n, full, out);
-    else
+        fprintf(stderr, "%llu files, %.1f MiB from %s/%s@%s into %s\n", (unsigned long long)files, bytes / 1048576.0,
+                p, n, s, out);
+    else if (access(part, F_OK) == 0)
         at_remove_tree(part); /* nothing half copied stays */
     return rc;
 }

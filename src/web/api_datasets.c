@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include "atelier/datasets.h"
+#include "atelier/walk.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -295,6 +296,98 @@ void api_dataset_file(web_req *r)
     r->content_type = "application/octet-stream";
     r->send_fd = fd;
     r->send_len = (uint64_t)sb.st_size;
+}
+
+/* write all of fd_in to fd */
+static at_status copy_fd(int in, int out, uint64_t size, const char *what)
+{
+    char buf[1 << 16];
+    uint64_t left = size;
+    while (left) {
+        ssize_t n = read(in, buf, left < sizeof buf ? (size_t)left : sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return at_error_set(AT_ERR_IO, "archive: %s: %s", what, n < 0 ? strerror(errno) : "shorter than it was");
+        for (ssize_t w = 0; w < n;) {
+            ssize_t k = write(out, buf + w, (size_t)(n - w));
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                return at_error_set(AT_ERR_IO, "archive: %s", strerror(errno));
+            w += k;
+        }
+        left -= (uint64_t)n;
+    }
+    return AT_OK;
+}
+
+/* A snapshot (or its file or folder ?path=P) as one archive, for members:
+ * materialised once in a private scratch folder of the room (audited once,
+ * "dataset.get"), written to an unnamed private file as frames
+ * "F MODE SIZE PATHLEN\n" PATH DATA (MODE 644 or 755, the snapshot's
+ * paths), streamed, removed. `atelier dataset get` reads it. */
+void api_dataset_archive(web_req *r)
+{
+    at_datasets *d = need(r);
+    at_dataset x;
+    if (!d || !dataset_param(r, d, &x))
+        return;
+    const char *sub = web_query(r, "path");
+    char tok[AT_ROOM_TOKEN_MAX], rel[AT_ROOM_TOKEN_MAX + 32];
+    at_room_random_token(tok);
+    snprintf(rel, sizeof rel, "imports/.get-%.24s", tok);
+    char *dest = at_path_join(at_room_dir(r->room), rel);
+    at_status st = dest ? AT_OK : AT_ERR_NOMEM;
+    if (!st)
+        st = at_datasets_materialise(d, r->actor.name, x.project, x.name, web_param(r, "snapshot"), sub, dest, NULL,
+                                     NULL);
+    int fd = -1;
+    if (!st) {
+        fd = open(at_room_dir(r->room), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd < 0)
+            st = at_error_set(AT_ERR_IO, "archive: no temporary file: %s", strerror(errno));
+    }
+    at_walk_list wl = {0};
+    at_walk_options wo = {0};
+    if (!st)
+        st = at_walk_collect(&wl, dest, &wo);
+    uint64_t total = 0;
+    for (size_t i = 0; !st && i < wl.n; i++) {
+        struct stat sb;
+        int in = open(wl.v[i].path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (in < 0 || fstat(in, &sb) != 0) {
+            st = at_error_set(AT_ERR_IO, "archive: a file of the snapshot vanished");
+        } else {
+            char head[96];
+            int hl = snprintf(head, sizeof head, "F %s %llu %zu\n", (sb.st_mode & 0100) ? "755" : "644",
+                              (unsigned long long)sb.st_size, strlen(wl.v[i].rel));
+            if (write(fd, head, (size_t)hl) != hl ||
+                write(fd, wl.v[i].rel, strlen(wl.v[i].rel)) != (ssize_t)strlen(wl.v[i].rel))
+                st = at_error_set(AT_ERR_IO, "archive: %s", strerror(errno));
+            if (!st)
+                st = copy_fd(in, fd, (uint64_t)sb.st_size, "a file");
+            total += (uint64_t)hl + strlen(wl.v[i].rel) + (uint64_t)sb.st_size;
+        }
+        if (in >= 0)
+            close(in);
+    }
+    at_walk_list_free(&wl);
+    if (dest && access(dest, F_OK) == 0)
+        at_remove_tree(dest);
+    at_free(dest);
+    if (!st && lseek(fd, 0, SEEK_SET) != 0)
+        st = at_error_set(AT_ERR_IO, "archive: %s", strerror(errno));
+    if (st) {
+        if (fd >= 0)
+            close(fd);
+        api_fail(r, st);
+        return;
+    }
+    r->status = 200;
+    r->content_type = "application/octet-stream";
+    r->send_fd = fd;
+    r->send_len = total;
 }
 
 void api_dataset_lineage(web_req *r)

@@ -294,6 +294,7 @@ void api_project_datasets(web_req *r);
 void api_dataset_get(web_req *r);
 void api_dataset_snapshot(web_req *r);
 void api_dataset_file(web_req *r);
+void api_dataset_archive(web_req *r);
 void api_dataset_lineage(web_req *r);
 void api_imports_create(web_req *r);
 void api_import_get(web_req *r);

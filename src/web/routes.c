@@ -70,6 +70,8 @@ const web_route web_routes[] = {
      api_dataset_snapshot},
     {"GET", "/api/v1/projects/{project}/datasets/{dataset}/snapshots/{snapshot}/file", AT_ACT_DATASET_GET,
      AT_WEB_API, api_dataset_file},
+    {"GET", "/api/v1/projects/{project}/datasets/{dataset}/snapshots/{snapshot}/archive", AT_ACT_DATASET_GET,
+     AT_WEB_API, api_dataset_archive},
     {"GET", "/api/v1/projects/{project}/datasets/{dataset}/lineage", AT_ACT_DATASET_READ, AT_WEB_API,
      api_dataset_lineage},
     {"POST", "/api/v1/projects/{project}/imports", AT_ACT_DATASET_IMPORT, AT_WEB_UPLOAD, api_imports_create},

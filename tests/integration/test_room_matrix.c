@@ -138,6 +138,7 @@ static const struct {
     {"GET", "/api/v1/projects/{project}/datasets/{dataset}", "dpo lead member student"},
     {"GET", "/api/v1/projects/{project}/datasets/{dataset}/snapshots/{snapshot}", "dpo lead member student"},
     {"GET", "/api/v1/projects/{project}/datasets/{dataset}/snapshots/{snapshot}/file", "lead member student"},
+    {"GET", "/api/v1/projects/{project}/datasets/{dataset}/snapshots/{snapshot}/archive", "lead member student"},
     {"GET", "/api/v1/projects/{project}/datasets/{dataset}/lineage", "dpo lead member student"},
     {"POST", "/api/v1/projects/{project}/imports", "lead member student"},
     {"GET", "/api/v1/projects/{project}/imports/{import}", "dpo lead member student"},
