@@ -260,6 +260,33 @@ void at_lineage_free(at_lineage *g);
  * owned (at_free). */
 at_status at_lineage_svg(const at_lineage *g, char **out);
 
+/* ---- deletion: crypto-shredding, asked by the project's lead, confirmed
+ * by the DPO ---- */
+typedef struct {
+    char project[AT_ROOM_NAME_MAX + 1], name[AT_ROOM_NAME_MAX + 1];
+    char dataset_id[AT_VAULT_DATASET_HEX];
+    char requested_by[AT_ROOM_NAME_MAX + 1], confirmed_by[AT_ROOM_NAME_MAX + 1];
+    char reason[AT_ROOM_TEXT_MAX + 1];
+    time_t requested, confirmed;
+    char state[16]; /* "requested", "shredded" */
+} at_dataset_deletion;
+/* Ask for the deletion of project/name (a free text reason, required);
+ * audited. One request per dataset at a time (AT_ERR_EXISTS). */
+at_status at_datasets_delete_request(at_datasets *d, const char *by, const char *project, const char *name,
+                                     const char *reason);
+/* The DPO's confirmation: confirm must be "PROJECT/NAME" (AT_ERR_ARG
+ * otherwise) and a deletion must have been asked for (AT_ERR_REFUSED).
+ * The dataset's key is destroyed and its objects removed (the vault's
+ * shredding: every snapshot unreadable, by anyone, irreversibly); the
+ * dataset leaves the catalog, its deletion record and the audit stay;
+ * lineage names its snapshots as shredded. Running imports into it are
+ * cancelled first. */
+at_status at_datasets_shred(at_datasets *d, const char *by, const char *project, const char *name,
+                            const char *confirm);
+/* Deletions asked for and done (project NULL: every project), newest
+ * first. *out owned (at_free). */
+at_status at_datasets_deletions(at_datasets *d, const char *project, at_dataset_deletion **out, size_t *count);
+
 /* ---- garbage collection ---- */
 /* Collect every dataset of the room's vault: manifests the catalog does
  * not publish are forgotten (imported datasets only: a running job's result

@@ -355,6 +355,8 @@ typedef enum {
                              * cohorts only, the datasets module checks) */
     AT_ACT_IMPORT_EDIT,     /* the import's owner, still a member: upload, finish, cancel */
     AT_ACT_VAULT_ADMIN,     /* admin: the room's vault garbage collection */
+    AT_ACT_DATASET_DELETE,  /* the project's lead: ask for a dataset's deletion (crypto-shredding) */
+    AT_ACT_DATASET_SHRED,   /* dpo: confirm a deletion asked for (the dataset key destroyed) */
     AT_ACT_COUNT
 } at_action;
 

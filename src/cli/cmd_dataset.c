@@ -23,7 +23,10 @@ static int usage(int rc)
             "       atelier dataset log P/NAME [--json]\n"
             "       atelier dataset get P/NAME[@SNAP] [PATH] -o DIR\n"
             "       atelier dataset lineage P/NAME[@SNAP] [--json]\n"
-            "       atelier dataset gc [--json]                  (administrators)\n\n"
+            "       atelier dataset gc [--json]                  (administrators)\n"
+            "       atelier dataset delete P/NAME --reason TEXT  (the project's lead asks)\n"
+            "       atelier dataset shred P/NAME --confirm P/NAME (the DPO: the key destroyed)\n"
+            "       atelier dataset deletions [--json]           (the DPO)\n\n"
             "Datasets enter a room only through its door (atelier import). A snapshot is\n"
             "immutable; SNAP is 'latest' (the default), a full id or a unique prefix.\n"
             "get copies a snapshot (or one of its files or folders) into the new folder\n"
@@ -200,7 +203,7 @@ int cmd_dataset(int argc, char **argv)
         return usage(argc < 2 ? CLI_USAGE : CLI_OK);
     const char *sub = argv[1];
     client_opts o = {0};
-    const char *project = NULL, *ref = NULL, *path_arg = NULL, *out = NULL;
+    const char *project = NULL, *ref = NULL, *path_arg = NULL, *out = NULL, *reason = NULL, *confirm = NULL;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (client_common_option(&o, argc, argv, &i))
@@ -210,6 +213,12 @@ int cmd_dataset(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "-o") && next) {
             out = next;
+            i++;
+        } else if (!strcmp(a, "--reason") && next) {
+            reason = next;
+            i++;
+        } else if (!strcmp(a, "--confirm") && next) {
+            confirm = next;
             i++;
         } else if (a[0] != '-' && !ref) {
             ref = a;
@@ -221,10 +230,11 @@ int cmd_dataset(int argc, char **argv)
     }
     char p[128], n[128], s[128];
     int known = !strcmp(sub, "list") || !strcmp(sub, "show") || !strcmp(sub, "log") || !strcmp(sub, "get") ||
-                !strcmp(sub, "lineage") || !strcmp(sub, "gc");
+                !strcmp(sub, "lineage") || !strcmp(sub, "gc") || !strcmp(sub, "delete") || !strcmp(sub, "shred") ||
+                !strcmp(sub, "deletions");
     if (!known)
         return cli_usage_error("dataset", "unknown command '%s'", sub);
-    if (strcmp(sub, "list") && strcmp(sub, "gc") && (!ref || !split(ref, p, n, s, sizeof p)))
+    if (strcmp(sub, "list") && strcmp(sub, "gc") && strcmp(sub, "deletions") && (!ref || !split(ref, p, n, s, sizeof p)))
         return cli_usage_error("dataset", "a dataset is named PROJECT/NAME[@SNAPSHOT]");
     if (!strcmp(sub, "get") && !out)
         return cli_usage_error("dataset get", "-o DIR (a new folder) is required");
@@ -236,6 +246,37 @@ int cmd_dataset(int argc, char **argv)
     client_resp r;
     if (!strcmp(sub, "get"))
         return cmd_get(&c, p, n, s, path_arg, out);
+    if (!strcmp(sub, "delete") || !strcmp(sub, "shred")) {
+        int del = !strcmp(sub, "delete");
+        if (del ? !reason : !confirm)
+            return cli_usage_error("dataset", "%s is required", del ? "--reason TEXT" : "--confirm PROJECT/NAME");
+        cJSON *b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, del ? "reason" : "confirm", del ? reason : confirm);
+        snprintf(path, sizeof path, "/api/v1/projects/%s/datasets/%s/%s", p, n, sub);
+        rc = client_request(&c, "POST", path, b, &r);
+        cJSON_Delete(b);
+        if (!rc)
+            rc = client_check("dataset", &r);
+        if (!rc)
+            printf("%s/%s: %s\n", p, n, client_str(r.json, "state") ? client_str(r.json, "state") : "");
+        client_resp_free(&r);
+        return rc;
+    }
+    if (!strcmp(sub, "deletions")) {
+        rc = get_json(&c, "/api/v1/deletions", &r);
+        if (rc)
+            return rc;
+        if (o.json)
+            client_print_json(&r);
+        cJSON *l = cJSON_GetObjectItemCaseSensitive(r.json, "deletions");
+        for (cJSON *e = o.json ? NULL : l ? l->child : NULL; e; e = e->next)
+            printf("%s/%s  %-9s asked by %s %s: %s%s%s\n", client_str(e, "project"), client_str(e, "dataset"),
+                   client_str(e, "state"), client_str(e, "requested_by"), client_str(e, "requested"),
+                   client_str(e, "reason"), client_str(e, "confirmed_by")[0] ? "; shredded by " : "",
+                   client_str(e, "confirmed_by"));
+        client_resp_free(&r);
+        return CLI_OK;
+    }
     if (!strcmp(sub, "gc")) {
         rc = client_request(&c, "POST", "/api/v1/vault/gc", NULL, &r);
         if (!rc)

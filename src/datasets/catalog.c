@@ -42,6 +42,15 @@ const char *const ds_migrations[] = {
     " created INTEGER NOT NULL, updated INTEGER NOT NULL) STRICT;"
     "CREATE INDEX dataset_imports_user ON dataset_imports(user_id, id);"
     "CREATE INDEX dataset_imports_state ON dataset_imports(state, id) WHERE state < 3;",
+    /* 1 -> 2 */
+    "CREATE TABLE dataset_deletions("
+    " id INTEGER PRIMARY KEY,"
+    " project_id INTEGER NOT NULL REFERENCES projects(id),"
+    " name TEXT NOT NULL, vault_id TEXT NOT NULL,"
+    " requested_by INTEGER NOT NULL REFERENCES users(id), requested INTEGER NOT NULL, reason TEXT NOT NULL,"
+    " confirmed_by INTEGER REFERENCES users(id), confirmed INTEGER NOT NULL DEFAULT 0,"
+    " state TEXT NOT NULL CHECK(state IN ('requested', 'shredded'))) STRICT;"
+    "CREATE INDEX dataset_deletions_vault ON dataset_deletions(vault_id);",
 };
 const int ds_migration_count = (int)(sizeof ds_migrations / sizeof *ds_migrations);
 

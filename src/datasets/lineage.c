@@ -90,10 +90,22 @@ static long snap_node(walk *w, const char *vault_id, const char *snap, int depth
                                              "p.id = d.project_id WHERE d.vault_id = ?");
     if (s) {
         sqlite3_bind_text(s, 1, vault_id, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(s) == SQLITE_ROW)
+        int found = sqlite3_step(s) == SQLITE_ROW;
+        if (found)
             snprintf(label, sizeof label, "%s/%s@%.12s", (const char *)sqlite3_column_text(s, 0),
                      (const char *)sqlite3_column_text(s, 1), snap);
         sqlite3_reset(s);
+        /* a dataset shredded since: its record names it */
+        s = found ? NULL
+                  : at_room_db_stmt(w->db, "SELECT p.name, x.name FROM dataset_deletions x JOIN projects p ON "
+                                           "p.id = x.project_id WHERE x.vault_id = ? AND x.state = 'shredded'");
+        if (s) {
+            sqlite3_bind_text(s, 1, vault_id, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(s) == SQLITE_ROW)
+                snprintf(label, sizeof label, "%s/%s@%.12s (shredded)", (const char *)sqlite3_column_text(s, 0),
+                         (const char *)sqlite3_column_text(s, 1), snap);
+            sqlite3_reset(s);
+        }
     }
     return node(w, AT_LINEAGE_SNAPSHOT, id, label, depth, is_new);
 }

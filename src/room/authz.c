@@ -35,6 +35,8 @@ static const char *const action_names[AT_ACT_COUNT] = {
     [AT_ACT_DATASET_IMPORT] = "dataset-import",
     [AT_ACT_IMPORT_EDIT] = "import-edit",
     [AT_ACT_VAULT_ADMIN] = "vault-admin",
+    [AT_ACT_DATASET_DELETE] = "dataset-delete",
+    [AT_ACT_DATASET_SHRED] = "dataset-shred",
 };
 
 const char *at_room_action_name(at_action action)
@@ -158,6 +160,11 @@ at_decision at_room_authorize(at_room *room, const at_actor *actor, at_action ac
                    : AT_DENY_FORBIDDEN;
     case AT_ACT_VAULT_ADMIN:
         return (roles & AT_ROLE_ADMIN) ? AT_ALLOW : AT_DENY_FORBIDDEN;
+    case AT_ACT_DATASET_DELETE: /* the project's lead asks; the DPO confirms (DATASET_SHRED) */
+        return project && at_room_member_role(room, actor->user_id, project) == AT_PROJECT_LEAD ? AT_ALLOW
+                                                                                                : AT_DENY_FORBIDDEN;
+    case AT_ACT_DATASET_SHRED:
+        return (roles & AT_ROLE_DPO) ? AT_ALLOW : AT_DENY_FORBIDDEN;
     case AT_ACT_MEMBER_MANAGE:
         if (roles & AT_ROLE_ADMIN)
             return AT_ALLOW;

@@ -593,6 +593,74 @@ void api_import_cancel(web_req *r)
     import_json(r, d, &imp, 0);
 }
 
+void api_dataset_delete(web_req *r)
+{
+    at_datasets *d = need(r);
+    if (!d)
+        return;
+    at_status st = at_datasets_delete_request(d, r->actor.name, web_param(r, "project"), web_param(r, "dataset"),
+                                              web_field(r, "reason"));
+    if (st) {
+        api_fail(r, st);
+        return;
+    }
+    r->status = 202;
+    jw w;
+    jw_begin(&w, r);
+    jw_str(&w, "state", "requested");
+    jw_end(&w);
+}
+
+void api_dataset_shred(web_req *r)
+{
+    at_datasets *d = need(r);
+    if (!d)
+        return;
+    at_status st = at_datasets_shred(d, r->actor.name, web_param(r, "project"), web_param(r, "dataset"),
+                                     web_field(r, "confirm"));
+    if (st) {
+        api_fail(r, st);
+        return;
+    }
+    jw w;
+    jw_begin(&w, r);
+    jw_str(&w, "state", "shredded");
+    jw_end(&w);
+}
+
+void api_deletions(web_req *r)
+{
+    at_datasets *d = need(r);
+    if (!d)
+        return;
+    at_dataset_deletion *x = NULL;
+    size_t n = 0;
+    at_status st = at_datasets_deletions(d, NULL, &x, &n);
+    if (st) {
+        api_fail(r, st);
+        return;
+    }
+    jw w;
+    jw_begin(&w, r);
+    jw_arr(&w, "deletions");
+    for (size_t i = 0; i < n; i++) {
+        jw_obj(&w, NULL);
+        jw_str(&w, "project", x[i].project);
+        jw_str(&w, "dataset", x[i].name);
+        jw_str(&w, "id", x[i].dataset_id);
+        jw_str(&w, "state", x[i].state);
+        jw_str(&w, "requested_by", x[i].requested_by);
+        iso(&w, "requested", x[i].requested);
+        jw_str(&w, "reason", x[i].reason);
+        jw_str(&w, "confirmed_by", x[i].confirmed_by);
+        iso(&w, "confirmed", x[i].confirmed);
+        jw_close(&w, '}');
+    }
+    jw_close(&w, ']');
+    jw_end(&w);
+    at_free(x);
+}
+
 void api_vault_gc(web_req *r)
 {
     at_datasets *d = need(r);

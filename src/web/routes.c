@@ -83,6 +83,11 @@ const web_route web_routes[] = {
     {"POST", "/api/v1/projects/{project}/imports/{import}/cancel", AT_ACT_IMPORT_EDIT, AT_WEB_API,
      api_import_cancel},
     {"POST", "/api/v1/vault/gc", AT_ACT_VAULT_ADMIN, AT_WEB_API, api_vault_gc},
+    {"POST", "/api/v1/projects/{project}/datasets/{dataset}/delete", AT_ACT_DATASET_DELETE, AT_WEB_API,
+     api_dataset_delete},
+    {"POST", "/api/v1/projects/{project}/datasets/{dataset}/shred", AT_ACT_DATASET_SHRED, AT_WEB_API,
+     api_dataset_shred},
+    {"GET", "/api/v1/deletions", AT_ACT_DATASET_SHRED, AT_WEB_API, api_deletions},
     /* pages */
     {"GET", "/login", AT_ACT_PUBLIC, AT_WEB_PAGE, ui_login_form},
     {"POST", "/login", AT_ACT_PUBLIC, AT_WEB_PAGE, ui_login_post},
@@ -139,6 +144,9 @@ const web_route web_routes[] = {
     {"GET", "/projects/{project}/datasets/{dataset}/lineage", AT_ACT_DATASET_READ, AT_WEB_PAGE, ui_dataset_lineage},
     {"GET", "/projects/{project}/imports/{import}", AT_ACT_DATASET_READ, AT_WEB_PAGE, ui_import},
     {"POST", "/projects/{project}/imports/{import}/cancel", AT_ACT_IMPORT_EDIT, AT_WEB_PAGE, ui_import_cancel},
+    {"GET", "/deletions", AT_ACT_DATASET_SHRED, AT_WEB_PAGE, ui_deletions},
+    {"POST", "/projects/{project}/datasets/{dataset}/delete", AT_ACT_DATASET_DELETE, AT_WEB_PAGE, ui_dataset_delete},
+    {"POST", "/projects/{project}/datasets/{dataset}/shred", AT_ACT_DATASET_SHRED, AT_WEB_PAGE, ui_dataset_shred},
     /* static files */
     {"GET", "/static/bootstrap.min.css", AT_ACT_PUBLIC, AT_WEB_STATIC, ui_static_css},
 };

@@ -85,7 +85,8 @@ void ui_datasets_mine(web_req *r)
         return;
     at_project *p = NULL;
     size_t np = 0;
-    at_status st = at_room_user_projects(r->room, r->actor.user_id, &p, &np);
+    int dpo = (r->actor.roles & AT_ROLE_DPO) != 0; /* the dataset register: every project's */
+    at_status st = dpo ? at_room_project_list(r->room, &p, &np) : at_room_user_projects(r->room, r->actor.user_id, &p, &np);
     if (st) {
         page_error(r, 500, at_error_message());
         return;
@@ -101,6 +102,8 @@ void ui_datasets_mine(web_req *r)
         h(r, "<meta http-equiv=\"refresh\" content=\"3\">");
     h(r, "<p>Data enter the room only through the door: <code>atelier import --project P --dataset NAME dicom|text "
          "PATH...</code>.</p>");
+    if (dpo)
+        h(r, "<p><a href=\"/deletions\">Deletions asked for and done</a>: the DPO confirms each.</p>");
     for (size_t i = 0; i < np && !st; i++) {
         at_dataset *x = NULL;
         size_t n = 0;
@@ -241,8 +244,108 @@ void ui_dataset(web_req *r)
     }
     if (n)
         h(r, "</tbody></table>");
+    /* deletion: the lead asks, the DPO confirms by naming the dataset */
+    at_dataset_deletion *del = NULL;
+    size_t nd = 0;
+    int pending = 0;
+    if (at_datasets_deletions(d, x.project, &del, &nd) == AT_OK)
+        for (size_t i = 0; i < nd; i++)
+            pending |= !strcmp(del[i].dataset_id, x.dataset_id) && !strcmp(del[i].state, "requested");
+    at_error_clear();
+    char action[256];
+    if (!strcmp(x.kind, "data") && !pending &&
+        at_room_member_role(r->room, r->actor.user_id, x.project) == AT_PROJECT_LEAD) {
+        snprintf(action, sizeof action, "/projects/%s/datasets/%s/delete", x.project, x.name);
+        h(r, "<h2 class=\"h5 mt-4\">Delete</h2>");
+        page_form(r, action, "row g-2");
+        h(r, "<div class=\"col-md-8\"><label class=\"form-label\" for=\"reason\">Why (the DPO confirms; the "
+             "dataset is then crypto-shredded: unreadable by anyone, for ever)</label><input class=\"form-control\" "
+             "id=\"reason\" name=\"reason\" required></div><div class=\"col-12\"><button type=\"submit\" "
+             "class=\"btn btn-outline-danger\">Ask for its deletion</button></div></form>");
+    }
+    if (pending) {
+        h(r, "<div class=\"alert alert-warning mt-4\" id=\"deletion\">Its deletion is asked for; the DPO confirms it."
+             "</div>");
+        if (r->actor.roles & AT_ROLE_DPO) {
+            snprintf(action, sizeof action, "/projects/%s/datasets/%s/shred", x.project, x.name);
+            page_form(r, action, "row g-2");
+            h(r, "<div class=\"col-md-6\"><label class=\"form-label\" for=\"confirm\">Type %s/%s to shred it"
+                 "</label><input class=\"form-control\" id=\"confirm\" name=\"confirm\" required></div><div "
+                 "class=\"col-12\"><button type=\"submit\" class=\"btn btn-danger\">Shred</button></div></form>",
+              x.project, x.name);
+        }
+    }
+    at_free(del);
     page_end(r);
     at_dataset_snapshots_free(s, n);
+}
+
+void ui_deletions(web_req *r)
+{
+    at_datasets *d = need(r);
+    if (!d)
+        return;
+    at_dataset_deletion *x = NULL;
+    size_t n = 0;
+    at_status st = at_datasets_deletions(d, NULL, &x, &n);
+    if (st) {
+        page_error(r, web_status_of(st), at_error_message());
+        return;
+    }
+    page_begin(r, "Dataset deletions");
+    page_flash(r);
+    if (!n)
+        h(r, "<p id=\"deletions-empty\">No deletion asked for.</p>");
+    else
+        h(r, "<table class=\"table table-sm\" id=\"deletions\"><thead><tr><th scope=\"col\">Dataset</th><th "
+             "scope=\"col\">State</th><th scope=\"col\">Asked by</th><th scope=\"col\">Why</th><th "
+             "scope=\"col\">Confirmed by</th></tr></thead><tbody>");
+    for (size_t i = 0; i < n; i++) {
+        char t[32], c[32];
+        when(t, x[i].requested);
+        when(c, x[i].confirmed);
+        if (!strcmp(x[i].state, "requested"))
+            h(r, "<tr><td><a href=\"/projects/%s/datasets/%s\">%s/%s</a></td>", x[i].project, x[i].name,
+              x[i].project, x[i].name);
+        else
+            h(r, "<tr><td>%s/%s</td>", x[i].project, x[i].name);
+        h(r, "<td>%s</td><td>%s (%s)</td><td>%s</td><td>%s (%s)</td></tr>", x[i].state, x[i].requested_by, t,
+          x[i].reason, x[i].confirmed_by, c);
+    }
+    if (n)
+        h(r, "</tbody></table>");
+    page_end(r);
+    at_free(x);
+}
+
+void ui_dataset_delete(web_req *r)
+{
+    at_datasets *d = need(r);
+    if (!d)
+        return;
+    const char *p = web_param(r, "project"), *n = web_param(r, "dataset");
+    at_status st = at_datasets_delete_request(d, r->actor.name, p, n, web_field(r, "reason"));
+    if (st) {
+        page_error(r, web_status_of(st), at_error_message());
+        return;
+    }
+    char loc[200];
+    snprintf(loc, sizeof loc, "/projects/%s/datasets/%s", p, n);
+    web_redirect(r, loc);
+}
+
+void ui_dataset_shred(web_req *r)
+{
+    at_datasets *d = need(r);
+    if (!d)
+        return;
+    at_status st = at_datasets_shred(d, r->actor.name, web_param(r, "project"), web_param(r, "dataset"),
+                                     web_field(r, "confirm"));
+    if (st) {
+        page_error(r, web_status_of(st), at_error_message());
+        return;
+    }
+    web_redirect(r, "/deletions");
 }
 
 void ui_dataset_lineage(web_req *r)

@@ -146,6 +146,12 @@ static const struct {
     {"POST", "/api/v1/projects/{project}/imports/{import}/finish", "member"},
     {"POST", "/api/v1/projects/{project}/imports/{import}/cancel", "member"},
     {"POST", "/api/v1/vault/gc", "admin"},
+    {"POST", "/api/v1/projects/{project}/datasets/{dataset}/delete", "lead"},
+    {"POST", "/api/v1/projects/{project}/datasets/{dataset}/shred", "dpo"}, /* the body never confirms */
+    {"GET", "/api/v1/deletions", "dpo"},
+    {"GET", "/deletions", "dpo"},
+    {"POST", "/projects/{project}/datasets/{dataset}/delete", "lead"},
+    {"POST", "/projects/{project}/datasets/{dataset}/shred", "dpo"},
     {"GET", "/datasets", "full"},
     {"GET", "/projects/{project}/datasets/{dataset}", "dpo lead member student"},
     {"GET", "/projects/{project}/datasets/{dataset}/lineage", "dpo lead member student"},

@@ -133,6 +133,16 @@ grep -q "failed: the door wrote no file" "$tmp/err" || fail "the failure says wh
 no_uploads "after a failed import"
 as "$lead" dataset list --project onco | grep -q broken && fail "a failed import made a dataset"
 
+# --- deletion: the lead asks, the DPO confirms by naming it, the data are unreadable after
+as "$member" dataset delete onco/resumed --reason "consent withdrawn" 2> /dev/null && fail "a member asks a deletion"
+as "$lead" dataset delete onco/resumed --reason "consent withdrawn" > /dev/null || fail "the lead asks a deletion"
+as "$lead" dataset shred onco/resumed --confirm onco/resumed 2> /dev/null && fail "the lead shreds"
+as "$dpo" dataset shred onco/resumed --confirm onco/other 2> "$tmp/err" && fail "a wrong confirmation"
+grep -q "confirm by naming it" "$tmp/err" || fail "the refusal says how: $(cat "$tmp/err")"
+as "$dpo" dataset shred onco/resumed --confirm onco/resumed > /dev/null || fail "the DPO shreds"
+as "$lead" dataset log onco/resumed 2> /dev/null && fail "a shredded dataset is listed"
+as "$dpo" dataset deletions | grep -q "onco/resumed  shredded  asked by lead1" || fail "the deletions register"
+
 # --- nothing identifying in the catalog
 /usr/bin/python3 - "$tmp/room/catalog.db" > "$tmp/catalog.txt" <<'PY'
 import sqlite3, sys
@@ -164,7 +174,8 @@ as "$chief" dataset gc > "$tmp/gc" || fail "gc"
 "$bin" vault verify "$tmp/room" > "$tmp/verify" 2>&1 || fail "vault verify: $(cat "$tmp/verify")"
 /usr/bin/python3 -c "import sqlite3,sys; print('\n'.join(a for (a,) in sqlite3.connect(sys.argv[1]).execute('SELECT action FROM audit')))" \
     "$tmp/room/catalog.db" > "$tmp/actions"
-for a in dataset.import dataset.get dataset.import.cancel dataset.import.fail vault.gc; do
+for a in dataset.import dataset.get dataset.import.cancel dataset.import.fail vault.gc dataset.delete.request \
+         dataset.shred; do
     grep -qx "$a" "$tmp/actions" || fail "$a is audited"
 done
 "$bin" room audit verify "$tmp/room" > /dev/null || fail "the audit verifies"

@@ -60,11 +60,13 @@ static int setup(void **state)
     char otp[AT_ROOM_OTP_MAX];
     assert_int_equal(at_room_user_create(f->room, "boss", "ana", 0, "", otp, NULL), AT_OK);
     assert_int_equal(at_room_user_create(f->room, "boss", "stu", 0, "", otp, NULL), AT_OK);
+    assert_int_equal(at_room_user_create(f->room, "boss", "lea", 0, "", otp, NULL), AT_OK);
     assert_int_equal(at_room_project_create(f->room, "boss", "p", "a project"), AT_OK);
     assert_int_equal(at_room_project_create(f->room, "boss", "small", "a small one"), AT_OK);
     assert_int_equal(at_room_member_set(f->room, "boss", "p", "ana", AT_PROJECT_MEMBER), AT_OK);
     assert_int_equal(at_room_member_set(f->room, "boss", "small", "ana", AT_PROJECT_MEMBER), AT_OK);
     assert_int_equal(at_room_member_set(f->room, "boss", "p", "stu", AT_PROJECT_STUDENT), AT_OK);
+    assert_int_equal(at_room_member_set(f->room, "boss", "p", "lea", AT_PROJECT_LEAD), AT_OK);
     *state = f;
     return 0;
 }
@@ -225,6 +227,34 @@ static void test_files_round_trip_and_refusals(void **state)
     real.dataset = "ct";
     real.files = &named;
     assert_int_equal(at_datasets_import_begin(f->d, "ana", &real, &id, NULL), AT_ERR_ARG);
+
+    /* deletion: asked by the lead, confirmed by the DPO naming it; the data unreadable after */
+    at_dataset x;
+    assert_int_equal(at_datasets_get(f->d, "p", "syn", &x), AT_OK);
+    assert_int_equal(at_datasets_shred(f->d, "boss", "p", "syn", "p/syn"), AT_ERR_REFUSED); /* nobody asked */
+    assert_int_equal(at_datasets_delete_request(f->d, "lea", "p", "syn", ""), AT_ERR_ARG);
+    assert_int_equal(at_datasets_delete_request(f->d, "lea", "p", "syn", "consent withdrawn"), AT_OK);
+    assert_int_equal(at_datasets_delete_request(f->d, "lea", "p", "syn", "again"), AT_ERR_EXISTS);
+    assert_int_equal(at_datasets_shred(f->d, "boss", "p", "syn", "p/other"), AT_ERR_ARG);
+    assert_int_equal(at_datasets_shred(f->d, "boss", "p", "syn", "p/syn"), AT_OK);
+    assert_true(at_datasets_is_synthetic(f->d, "p", "syn", NULL) < 0); /* gone from the catalog */
+    at_vault_dataset_id vds;
+    assert_int_equal(at_vault_dataset_parse(x.dataset_id, &vds), AT_OK);
+    at_key mk;
+    at_room_master_key(f->room, &mk);
+    at_vault *v = NULL;
+    char vdir[700];
+    snprintf(vdir, sizeof vdir, "%s/vault", f->dir);
+    assert_int_equal(at_vault_open(vdir, &mk, &v), AT_OK);
+    assert_int_equal(at_vault_dataset_shredded(v, &vds), 1);
+    at_vault_close(v);
+    at_dataset_deletion *del = NULL;
+    size_t nd = 0;
+    assert_int_equal(at_datasets_deletions(f->d, "p", &del, &nd), AT_OK);
+    assert_int_equal(nd, 1);
+    assert_string_equal(del[0].state, "shredded");
+    assert_string_equal(del[0].confirmed_by, "boss");
+    at_free(del);
     at_error_clear();
 }
 
