@@ -41,6 +41,9 @@ struct at_datasets {
 extern const char *const ds_migrations[];
 extern const int ds_migration_count;
 
+/* conf.c: read the vault.* keys (named NULL: the per-project ones are
+ * checked, not kept). */
+at_status ds_conf_read_all(const char *path, at_datasets_conf *c, ds_named *named, size_t *named_count);
 /* The project's storage quota in bytes (0: none), DICOM options. */
 uint64_t ds_quota_of(const at_datasets *d, const char *project);
 unsigned ds_options_of(const at_datasets *d, const char *project);
@@ -60,6 +63,23 @@ uint64_t ds_tree_bytes(const char *path);
 char *ds_details(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* imports.c */
+typedef struct {
+    size_t n;
+    at_import_file *v;
+} ds_file_list; /* the declared files of an import (its manifest column) */
+void ds_file_list_free(ds_file_list *l);
+double ds_now_s(void); /* monotonic seconds */
+/* The upload's copy of file i: "doc-000001.EXT" (the text door keeps it). */
+void ds_raw_name(size_t i, const char *ext, char out[40]);
+/* An import's row (and its files when files is not NULL). */
+at_status ds_load_import(at_datasets *d, int64_t id, at_dataset_import *imp, ds_file_list *files);
+/* Move an import from state from (-1: any) to to; *changed the rows changed. */
+at_status ds_set_state(at_datasets *d, int64_t id, int from, at_import_state to, const char *phase,
+                       const char *error, int *changed);
+/* Remove DIR/imports/ID whatever it holds. */
+void ds_remove_upload(at_datasets *d, int64_t id);
+
+/* worker.c */
 void *ds_worker_main(void *arg);
 at_status ds_recover(at_datasets *d);
 
