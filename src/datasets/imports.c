@@ -464,6 +464,10 @@ static at_status write_chunk(at_datasets *d, int64_t id, const ds_file_list *flp
             st = AT_ERR_NOMEM;
     }
     pthread_mutex_lock(&d->upload_mu);
+    /* the folder is made after the import's row: a server that died between
+     * the two left none */
+    if (!st && access(raw, F_OK) != 0)
+        st = at_mkdir_p(raw, 0700);
     int fd = st ? -1 : open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (!st && fd < 0)
         st = at_error_set(AT_ERR_IO, "import %lld: file %llu: cannot write its copy: %s", (long long)id,
@@ -556,7 +560,9 @@ at_status at_datasets_import_finish(at_datasets *d, const char *user, int64_t id
                               (long long)id, i, (unsigned long long)rec[i], (unsigned long long)fl.v[i].size);
     /* empty files have no chunk: their copies are made here */
     char *raw = st ? NULL : ds_import_path(d, id, "raw");
-    for (size_t i = 0; raw && i < n; i++) {
+    if (raw && access(raw, F_OK) != 0)
+        st = at_mkdir_p(raw, 0700);
+    for (size_t i = 0; raw && !st && i < n; i++) {
         if (fl.v[i].size)
             continue;
         char name[40];

@@ -31,8 +31,11 @@ echo "crash test: $rounds rounds, seed $seed"
 start() {
     "$bin" serve --room "$tmp/room" --listen 127.0.0.1:0 > "$tmp/serve.out" 2>> "$tmp/serve.log" &
     server_pid=$!
-    for _ in $(seq 200); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.05; done
-    grep -q listening "$tmp/serve.out" || fail "the server did not start"
+    local t0=$SECONDS
+    for _ in $(seq 1200); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.05; done
+    grep -q listening "$tmp/serve.out" ||
+        fail "the server did not start in $((SECONDS - t0)) s ($(kill -0 "$server_pid" 2>/dev/null && echo running || echo gone))"
+    [ $((SECONDS - t0)) -lt 5 ] || echo "a slow start: $((SECONDS - t0)) s"
     port=$(awk '/listening/{print $3}' "$tmp/serve.out")
     export ATELIER_SERVER="https://127.0.0.1:$port"
 }
