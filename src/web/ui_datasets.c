@@ -103,7 +103,8 @@ void ui_datasets_mine(web_req *r)
     h(r, "<p>Data enter the room only through the door: <code>atelier import --project P --dataset NAME dicom|text "
          "PATH...</code>.</p>");
     if (dpo)
-        h(r, "<p><a href=\"/deletions\">Deletions asked for and done</a>: the DPO confirms each.</p>");
+        h(r, "<p><a id=\"deletions-link\" href=\"/deletions\">Deletions asked for and done</a>: the DPO confirms "
+             "each.</p>");
     for (size_t i = 0; i < np && !st; i++) {
         at_dataset *x = NULL;
         size_t n = 0;
@@ -213,7 +214,7 @@ void ui_dataset(web_req *r)
     h(r, "<p>Kind <strong>%s</strong>", x.kind);
     if (x.synthetic)
         h(r, ", <span class=\"badge bg-info text-dark\" id=\"synthetic\">synthetic</span>");
-    h(r, "; %zu snapshot%s. <a href=\"/projects/%s/datasets/%s/lineage\">Lineage</a>. "
+    h(r, "; %zu snapshot%s. <a id=\"lineage-link\" href=\"/projects/%s/datasets/%s/lineage\">Lineage</a>. "
          "A member takes a copy with <code>atelier dataset get %s/%s@SNAPSHOT -o DIR</code>.</p>",
       n, n == 1 ? "" : "s", x.project, x.name, x.project, x.name);
     if (!n)
@@ -261,7 +262,7 @@ void ui_dataset(web_req *r)
         h(r, "<div class=\"col-md-8\"><label class=\"form-label\" for=\"reason\">Why (the DPO confirms; the "
              "dataset is then crypto-shredded: unreadable by anyone, for ever)</label><input class=\"form-control\" "
              "id=\"reason\" name=\"reason\" required></div><div class=\"col-12\"><button type=\"submit\" "
-             "class=\"btn btn-outline-danger\">Ask for its deletion</button></div></form>");
+             "class=\"btn btn-outline-danger\" id=\"ask-delete\">Ask for its deletion</button></div></form>");
     }
     if (pending) {
         h(r, "<div class=\"alert alert-warning mt-4\" id=\"deletion\">Its deletion is asked for; the DPO confirms it."
@@ -271,7 +272,7 @@ void ui_dataset(web_req *r)
             page_form(r, action, "row g-2");
             h(r, "<div class=\"col-md-6\"><label class=\"form-label\" for=\"confirm\">Type %s/%s to shred it"
                  "</label><input class=\"form-control\" id=\"confirm\" name=\"confirm\" required></div><div "
-                 "class=\"col-12\"><button type=\"submit\" class=\"btn btn-danger\">Shred</button></div></form>",
+                 "class=\"col-12\"><button type=\"submit\" class=\"btn btn-danger\" id=\"shred\">Shred</button></div></form>",
               x.project, x.name);
         }
     }
@@ -415,7 +416,7 @@ void ui_import(web_req *r)
         char action[128];
         snprintf(action, sizeof action, "/projects/%s/imports/%lld/cancel", imp.project, (long long)imp.id);
         page_form(r, action, "mt-3");
-        h(r, "<button type=\"submit\" class=\"btn btn-outline-danger\">Cancel the import</button></form>");
+        h(r, "<button type=\"submit\" class=\"btn btn-outline-danger\" id=\"cancel-import\">Cancel the import</button></form>");
     }
     page_end(r);
 }
