@@ -399,18 +399,44 @@ static at_status id_of(at_room_db *db, const char *sql, const char *name, int64_
     return rc == SQLITE_ROW ? AT_OK : at_error_set(AT_ERR_NOT_FOUND, "no such user or project: %s", name);
 }
 
-/* Resolve a snapshot text (prefix or "latest") of a vault dataset. */
-static at_status resolve_snapshot(at_jobs *j, const char *dataset_hex, const char *text,
+/* Resolve a snapshot text (prefix or "latest") of a vault dataset among
+ * the snapshots the catalog publishes (job_snapshots): a manifest the
+ * catalog never published (a writer that died between the two) is never
+ * an input. */
+static at_status resolve_snapshot(at_room_db *db, const char *dataset_hex, const char *text,
                                   char out[AT_VAULT_SNAPSHOT_HEX])
 {
-    at_vault_dataset_id ds;
-    at_vault_snapshot_id snap;
-    at_status st = at_vault_dataset_parse(dataset_hex, &ds);
-    if (!st)
-        st = at_vault_snapshot_resolve(j->vault, &ds, text, &snap);
-    if (!st)
-        at_vault_snapshot_hex(&snap, out);
-    return st;
+    if (!text || !*text)
+        text = "latest";
+    int latest = !strcmp(text, "latest");
+    size_t tl = strlen(text);
+    if (!latest && (tl < 4 || tl > 64 || strspn(text, "0123456789abcdefABCDEF") != tl))
+        return at_error_set(AT_ERR_ARG, "a snapshot is 'latest' or 4 to 64 hex digits");
+    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT s.snapshot FROM job_snapshots s JOIN job_datasets d ON "
+                                          "d.id = s.dataset_id WHERE d.vault_id = ? ORDER BY s.created, s.rowid");
+    if (!s)
+        return AT_ERR_IO;
+    sqlite3_bind_text(s, 1, dataset_hex, -1, SQLITE_TRANSIENT);
+    int found = 0;
+    char got[AT_VAULT_SNAPSHOT_HEX] = "";
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(s, 0);
+        if (!latest && strncasecmp(id, text, tl))
+            continue;
+        if (!latest && found && strcmp(got, id)) {
+            found = 2;
+            break;
+        }
+        snprintf(got, sizeof got, "%s", id);
+        found = 1;
+    }
+    sqlite3_reset(s);
+    if (found == 2)
+        return at_error_set(AT_ERR_ARG, "snapshot '%s' is ambiguous", text);
+    if (!found)
+        return at_error_set(AT_ERR_NOT_FOUND, "no snapshot %s", text);
+    snprintf(out, AT_VAULT_SNAPSHOT_HEX, "%s", got);
+    return AT_OK;
 }
 
 at_status at_jobs_submit(at_jobs *j, const char *user, at_job_spec *spec, int64_t *id)
@@ -471,7 +497,7 @@ at_status at_jobs_submit(at_jobs *j, const char *user, at_job_spec *spec, int64_
             st = at_error_set(AT_ERR_DENIED,
                               "job: a student may use synthetic datasets only; '%s' is not one", in->dataset);
         if (!st)
-            st = resolve_snapshot(j, in->dataset_id, in->snapshot, in->snapshot);
+            st = resolve_snapshot(db, in->dataset_id, in->snapshot, in->snapshot);
         if (st)
             at_error_prefix(st, "job: input %s", in->dataset);
     }
@@ -482,7 +508,7 @@ at_status at_jobs_submit(at_jobs *j, const char *user, at_job_spec *spec, int64_
             st = at_error_set(AT_ERR_NOT_FOUND, "job: project %s has no code yet: atelier code push DIR",
                               spec->project);
         if (!st)
-            st = resolve_snapshot(j, code_ds, spec->code, spec->code);
+            st = resolve_snapshot(db, code_ds, spec->code, spec->code);
         if (!st)
             snprintf(spec->code_dataset, sizeof spec->code_dataset, "%s", code_ds);
     }
