@@ -29,6 +29,9 @@ export ATELIER_CONFIG_DIR="$tmp/config"
 echo "crash test: $rounds rounds, seed $seed"
 
 start() {
+    # the redirection below happens in the child, later: the old file must
+    # not be read as this server's
+    rm -f "$tmp/serve.out"
     "$bin" serve --room "$tmp/room" --listen 127.0.0.1:0 > "$tmp/serve.out" 2>> "$tmp/serve.log" &
     server_pid=$!
     local t0=$SECONDS
