@@ -18,6 +18,7 @@ tmp="$(mktemp -d)"
 server_pid=""
 cleanup() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi; rm -rf "$tmp"; }
 trap cleanup EXIT
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR # a silent set -e exit says where
 fail() { echo "FAIL: $*" >&2; [ -f "$tmp/serve.log" ] && tail -20 "$tmp/serve.log" >&2; exit 1; }
 json() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print(d$1)"; }
 unset ATELIER_SERVER ATELIER_TOKEN ATELIER_CACERT ATELIER_PIN ATELIER_TEST_IMPORT_STOP_AFTER ATELIER_IMPORT_CHUNK_KB

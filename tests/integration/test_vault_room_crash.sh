@@ -22,6 +22,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'echo "FAIL (seed $seed): line $LINENO: $BASH_COMMAND" >&2' ERR # a silent set -e exit says where
 fail() { echo "FAIL (seed $seed): $*" >&2; [ -f "$tmp/serve.log" ] && tail -20 "$tmp/serve.log" >&2; exit 1; }
 json() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print(d$1)"; }
 unset ATELIER_SERVER ATELIER_TOKEN ATELIER_CACERT ATELIER_PIN ATELIER_TEST_IMPORT_STOP_AFTER ATELIER_IMPORT_CHUNK_KB
