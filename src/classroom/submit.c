@@ -463,14 +463,31 @@ static at_status submit_scoring(at_classroom *c, const open_sub *o, const char *
     snprintf(spec.kind, sizeof spec.kind, "script");
     snprintf(spec.project, sizeof spec.project, "%s", o->grading);
     snprintf(spec.name, sizeof spec.name, "score-%lld", (long long)o->id);
-    int n = snprintf(spec.command, sizeof spec.command,
-                     "set -e; m=$(mktemp -d)/" MODEL_FILE "; cp \"$ATELIER_DATA/model/" MODEL_FILE "\" \"$m\"; "
-                     "for part in public final; do '%s' text risk eval --model \"$m\" "
-                     "--csv \"$ATELIER_DATA/test/$part.csv\" --json --bootstrap 0 --quiet > \"$ATELIER_OUT/$part.json\"; "
-                     "done",
+    /* the scoring script is the grading project's code (a script job
+     * runs in a code snapshot): stored again each time, deduplicated */
+    char script[2048];
+    int n = snprintf(script, sizeof script,
+                     "set -e\nm=$(mktemp -d)/" MODEL_FILE "\ncp \"$ATELIER_DATA/model/" MODEL_FILE "\" \"$m\"\n"
+                     "for part in public final; do\n"
+                     "  '%s' text risk eval --model \"$m\" --csv \"$ATELIER_DATA/test/$part.csv\" --json "
+                     "--bootstrap 0 --quiet > \"$ATELIER_OUT/$part.json\"\n"
+                     "done\n",
                      engine);
-    if (n < 0 || (size_t)n >= sizeof spec.command)
+    if (n < 0 || (size_t)n >= sizeof script)
         return at_error_set(AT_ERR_LIMIT, "scoring: the engine's path is too long");
+    char *dir = class_scratch(c, "score"), *file = dir ? at_path_join(dir, "score.sh") : NULL;
+    char code[AT_VAULT_SNAPSHOT_HEX] = "";
+    at_status st = file ? at_file_write_atomic(file, script, (size_t)n) : AT_ERR_NOMEM;
+    if (!st)
+        st = at_jobs_dataset_put(c->jobs, o->teacher, o->grading, "code", "code", 0, dir, code);
+    if (dir)
+        at_remove_tree(dir);
+    at_free(file);
+    at_free(dir);
+    if (st)
+        return st;
+    snprintf(spec.code, sizeof spec.code, "%s", code);
+    snprintf(spec.command, sizeof spec.command, "sh score.sh");
     spec.cores = 1;
     spec.memory_mb = 1024;
     spec.time_limit = 600;
@@ -479,7 +496,7 @@ static at_status submit_scoring(at_classroom *c, const open_sub *o, const char *
     snprintf(test, sizeof test, "%s-test", o->assignment);
     set_input(&spec.inputs[0], test, "latest", "test");
     set_input(&spec.inputs[1], "models", model_snap, "model");
-    at_status st = at_jobs_submit(c->jobs, o->teacher, &spec, job);
+    st = at_jobs_submit(c->jobs, o->teacher, &spec, job);
     at_job_spec_free(&spec);
     return st;
 }
