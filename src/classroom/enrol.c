@@ -87,12 +87,32 @@ static int email_valid(const char *e)
     return 1;
 }
 
-/* A login from an e-mail's local part: lower case, [a-z0-9._-] kept. */
+/* A login from an e-mail's local part: lower case, the accented Latin
+ * letters of Latin-1 spelt without their accents ("élise" -> "elise"),
+ * [a-z0-9._-] kept, anything else dropped. */
 static void login_from_email(const char *e, char *out, size_t cap)
 {
-    size_t k = 0;
-    for (const char *p = e; *p && *p != '@' && k + 1 < cap && k < AT_ROOM_NAME_MAX; p++) {
-        int ch = tolower((unsigned char)*p);
+    /* U+00C0..U+00FF, lower-cased and unaccented; "" drops the letter */
+    static const char *const latin1[64] = {
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+        "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "",  "ss",
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+        "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "",  "y"};
+    size_t k = 0, lim = cap - 1 < AT_ROOM_NAME_MAX ? cap - 1 : AT_ROOM_NAME_MAX;
+    for (const unsigned char *p = (const unsigned char *)e; *p && *p != '@' && k < lim; p++) {
+        if ((p[0] == 0xC3) && p[1] >= 0x80 && p[1] <= 0xBF) {
+            for (const char *t = latin1[(p[1] - 0x80) + 0x00]; *t && k < lim; t++)
+                out[k++] = *t;
+            p++;
+            continue;
+        }
+        if (p[0] == 0xC5 && (p[1] == 0x92 || p[1] == 0x93)) { /* the ligature oe */
+            for (const char *t = "oe"; *t && k < lim; t++)
+                out[k++] = *t;
+            p++;
+            continue;
+        }
+        int ch = tolower(*p);
         if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-')
             out[k++] = (char)ch;
     }

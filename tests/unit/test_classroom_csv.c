@@ -49,6 +49,10 @@ static void test_forms(void **state)
     assert_string_equal(s[1].login, "b-petit");
     assert_int_equal(s[1].line, 4);
     at_free(s);
+    csv = "name,email\nÉlise Dœuf,Élise.DŒUF-ç@u.example\n";
+    assert_int_equal(at_course_csv_parse(csv, strlen(csv), &s, &n), AT_OK);
+    assert_string_equal(s[0].login, "elise.doeuf-c"); /* accents spelt out */
+    at_free(s);
     parse_ok("login,name\nx1,X One\nx2,X Two", 2);          /* columns in any order, no final newline */
     parse_ok("name,email,login\nA,a@b.example,\nB,,bee\n", 2); /* a login column or the e-mail */
 }
