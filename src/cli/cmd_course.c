@@ -6,8 +6,12 @@
 
 #include "atelier/classroom.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void usage(FILE *o)
 {
@@ -116,8 +120,21 @@ static int enrol(const client_conf *c, const client_opts *o, const char *course,
         at_buf b;
         at_buf_init(&b, 64u << 20);
         st = at_course_sheet_html(&co, v, count, c->server, &b);
-        if (!st)
-            st = at_file_write_atomic(sheet, b.data, b.len); /* 0600: it holds passwords */
+        if (!st) { /* 0600 from its creation: it holds passwords */
+            int fd = open(sheet, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+            size_t done = 0;
+            if (fd < 0 || fchmod(fd, 0600))
+                st = at_error_set(AT_ERR_IO, "%s: %s", sheet, strerror(errno));
+            while (!st && done < b.len) {
+                ssize_t w = write(fd, b.data + done, b.len - done);
+                if (w <= 0)
+                    st = at_error_set(AT_ERR_IO, "%s: %s", sheet, strerror(errno));
+                else
+                    done += (size_t)w;
+            }
+            if (fd >= 0 && close(fd) && !st)
+                st = at_error_set(AT_ERR_IO, "%s: %s", sheet, strerror(errno));
+        }
         at_buf_free(&b);
         if (st)
             rc = cli_fail(st);
