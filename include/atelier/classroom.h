@@ -136,7 +136,7 @@ typedef struct {
     int64_t id;
     char name[AT_ROOM_NAME_MAX + 1];
     char title[AT_ROOM_TEXT_MAX + 1];
-    char task[16]; /* "risk-auroc" */
+    char task[16]; /* "risk-auroc" (chemo cohorts) or "deid-f1" (annotated notes) */
     char data[AT_ROOM_NAME_MAX + 1];
     time_t deadline;
     int per_day;
@@ -155,10 +155,12 @@ typedef struct {
     double public_fraction; /* of the hidden patients, scored publicly (default 0.5) */
     int64_t seed;
 } at_assignment_spec;
-/* Publish an assignment: the course's cohort data split by patient into a
- * training split (a dataset of the course, NAME-train, the students'),
- * and the hidden split (the grading project's NAME-test: public.csv, the
- * public part, and final.csv, all of it). Audited. */
+/* Publish an assignment: the course's cohort data split into a training
+ * split (a dataset of the course, NAME-train, the students') and the
+ * hidden split (the grading project's NAME-test): for risk-auroc, by
+ * patient (train.csv; public.csv, the public part, and final.csv, all of
+ * it); for deid-f1, by note (train/, test/public/ and test/final/, BRAT
+ * standoff). Audited. */
 at_status at_assignment_create(at_classroom *c, const char *by, const char *course, const at_assignment_spec *s);
 at_status at_assignment_get(at_classroom *c, const char *course, const char *name, at_assignment *out);
 at_status at_assignment_list(at_classroom *c, const char *course, at_assignment **out, size_t *count);
@@ -166,9 +168,11 @@ at_status at_assignment_list(at_classroom *c, const char *course, at_assignment 
 /* ---- submissions ---- */
 typedef struct {
     const char *kind;    /* "pipeline" (default) or "script" */
-    double C;            /* pipeline: 0 = cross-validated */
-    int l1, xgboost;     /* pipeline */
-    const char *command; /* script: run in /code; writes /out/model.bin */
+    double C;            /* risk pipeline: 0 = cross-validated */
+    int l1, xgboost;     /* risk pipeline */
+    int epochs;          /* de-identification pipeline: the tagger's epochs (0: 3) */
+    const char *command; /* script: run in /code; writes /out/model.bin (the risk model, or the
+                          * de-identifier's tagger) */
     const char *code;    /* script: the course's code snapshot ("latest" default) */
     int64_t time_limit;  /* seconds (default 600) */
 } at_submission_config;

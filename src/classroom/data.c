@@ -8,6 +8,7 @@
 #include "atelier/synth.h"
 #include "atelier/text.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +91,9 @@ at_status at_course_generate(at_classroom *c, const char *by, const char *course
         st = path ? at_synth_chemo_run(&sp, NULL, &res) : AT_ERR_NOMEM;
         at_free(path);
     } else if (!strcmp(kind, "notes")) {
-        at_synth_docs_spec sp = {.outdir = dir, .docs = (size_t)patients, .seed = (uint64_t)seed, .hospital = 1};
+        /* BRAT standoff: what eval-deid and deid-model read, as a centre's annotations */
+        at_synth_docs_spec sp = {
+            .outdir = dir, .docs = (size_t)patients, .seed = (uint64_t)seed, .hospital = 1, .brat = 1};
         at_synth_docs_result res;
         st = at_synth_docs_run(&sp, NULL, &res);
     } else {
@@ -329,6 +332,99 @@ static at_status make_splits(const char *cohort, const char *out, const at_assig
     return st;
 }
 
+/* The notes of cohort (doc-N.txt with doc-N.ann) split by document into
+ * out/train, out/test/final (the hidden documents) and out/test/public
+ * (public_fraction of them), a shuffle of the sorted names seeded with
+ * seed. */
+static at_status split_notes(const char *cohort, const char *out, const at_assignment_spec *s, split_counts *sc)
+{
+    DIR *d = opendir(cohort);
+    if (!d)
+        return at_error_set(AT_ERR_IO, "the cohort cannot be read");
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    at_status st = AT_OK;
+    struct dirent *e;
+    while (!st && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".txt") || e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            char **nv = at_realloc(names, nc * sizeof *nv);
+            if (!nv) {
+                st = AT_ERR_NOMEM;
+                break;
+            }
+            names = nv;
+            cap = nc;
+        }
+        if (!(names[n] = at_strndup(e->d_name, len - 4)))
+            st = AT_ERR_NOMEM;
+        else
+            n++;
+    }
+    closedir(d);
+    if (!st && n < 4)
+        st = at_error_set(AT_ERR_FORMAT, "the cohort has fewer than 4 annotated notes");
+    if (!st) {
+        qsort(names, n, sizeof *names, cmp_str);
+        uint64_t x = (uint64_t)s->seed;
+        for (size_t i = n; i > 1; i--) {
+            size_t j = (size_t)(splitmix(&x) % i);
+            char *t = names[i - 1];
+            names[i - 1] = names[j];
+            names[j] = t;
+        }
+    }
+    size_t ntest = (size_t)(s->test_fraction * (double)n + 0.5), npub;
+    if (ntest < 2)
+        ntest = 2;
+    npub = (size_t)(s->public_fraction * (double)ntest + 0.5);
+    if (npub < 1)
+        npub = 1;
+    if (npub > ntest)
+        npub = ntest;
+    static const char *const dirs[3] = {"train", "test/final", "test/public"};
+    for (int k = 0; !st && k < 3; k++) {
+        char *p = at_path_join(out, dirs[k]);
+        st = p ? at_mkdir_p(p, 0700) : AT_ERR_NOMEM;
+        at_free(p);
+    }
+    for (size_t i = 0; !st && i < n; i++) {
+        /* the first ntest of the shuffle are hidden, the first npub public */
+        const char *dest[2] = {i < ntest ? "test/final" : "train", i < npub ? "test/public" : NULL};
+        for (int k = 0; !st && k < 2; k++) {
+            if (!dest[k])
+                continue;
+            for (int ext = 0; !st && ext < 2; ext++) {
+                char rel[300], from_rel[300];
+                snprintf(from_rel, sizeof from_rel, "%s%s", names[i], ext ? ".ann" : ".txt");
+                snprintf(rel, sizeof rel, "%s/%s", dest[k], from_rel);
+                char *from = at_path_join(cohort, from_rel), *to = at_path_join(out, rel);
+                unsigned char *data = NULL;
+                size_t len = 0;
+                st = from && to ? at_file_read(from, 64u << 20, &data, &len) : AT_ERR_NOMEM;
+                if (!st)
+                    st = at_file_write_atomic(to, data, len);
+                at_free(data);
+                at_free(from);
+                at_free(to);
+            }
+        }
+        if (i < ntest)
+            sc->test++;
+        else
+            sc->train++;
+        if (i < npub)
+            sc->pub++;
+    }
+    for (size_t i = 0; i < n; i++)
+        at_free(names[i]);
+    at_free(names);
+    return st;
+}
+
 at_status at_assignment_create(at_classroom *c, const char *by, const char *course, const at_assignment_spec *sp)
 {
     int64_t cid = 0;
@@ -349,8 +445,10 @@ at_status at_assignment_create(at_classroom *c, const char *by, const char *cour
         return at_error_set(AT_ERR_ARG, "assignment: a name of 1 to 48 of A-Z a-z 0-9 . _ -");
     if (s.title && *s.title && !at_room_text_valid(s.title))
         return at_error_set(AT_ERR_ARG, "assignment: the title is not valid text");
-    if (strcmp(s.task, "risk-auroc"))
-        return at_error_set(AT_ERR_ARG, "assignment: task '%.32s' is not available (risk-auroc is)", s.task);
+    int deid = !strcmp(s.task, "deid-f1");
+    if (strcmp(s.task, "risk-auroc") && !deid)
+        return at_error_set(AT_ERR_ARG, "assignment: task '%.32s' is not available (risk-auroc and deid-f1 are)",
+                            s.task);
     if (strcmp(s.rule, "best") && strcmp(s.rule, "last"))
         return at_error_set(AT_ERR_ARG, "assignment: the grading rule is best or last");
     if (s.per_day < 1 || s.per_day > 1000)
@@ -373,9 +471,13 @@ at_status at_assignment_create(at_classroom *c, const char *by, const char *cour
         return at_error_set(AT_ERR_NOT_FOUND, "assignment: course %s has no data named '%.64s'", course,
                             s.data ? s.data : "");
     }
-    if (strcmp(data->kind, "chemo") && strcmp(data->kind, "attached")) {
+    if (!deid && strcmp(data->kind, "chemo") && strcmp(data->kind, "attached")) {
         at_free(d);
         return at_error_set(AT_ERR_ARG, "assignment: risk-auroc needs a chemotherapy cohort (kind chemo)");
+    }
+    if (deid && strcmp(data->kind, "notes") && strcmp(data->kind, "attached")) {
+        at_free(d);
+        return at_error_set(AT_ERR_ARG, "assignment: deid-f1 needs annotated notes (kind notes)");
     }
     char snap[AT_VAULT_SNAPSHOT_HEX];
     snprintf(snap, sizeof snap, "%s", data->snapshot);
@@ -388,7 +490,7 @@ at_status at_assignment_create(at_classroom *c, const char *by, const char *cour
     char train_snap[AT_VAULT_SNAPSHOT_HEX] = "", test_snap[AT_VAULT_SNAPSHOT_HEX] = "";
     st = cohort ? course_data_materialise(c, grading, s.data, snap, cohort) : AT_ERR_NOMEM;
     if (!st)
-        st = make_splits(cohort, dir, &s, &sc);
+        st = deid ? split_notes(cohort, dir, &s, &sc) : make_splits(cohort, dir, &s, &sc);
     if (!st) {
         char *tr = at_path_join(dir, "train"), *te = at_path_join(dir, "test");
         st = tr && te ? AT_OK : AT_ERR_NOMEM;

@@ -189,7 +189,15 @@ at_status at_submission_create(at_classroom *c, const char *user, const char *co
         spec.time_limit = tl;
         spec.input_count = 1;
         set_input(&spec.inputs[0], a.train_dataset, "latest", "train");
-        if (!strcmp(kind, "pipeline")) {
+        int deid = !strcmp(a.task, "deid-f1");
+        if (!strcmp(kind, "pipeline") && deid) {
+            snprintf(spec.kind, sizeof spec.kind, "deid-train");
+            char v[32];
+            snprintf(v, sizeof v, "%d", cfg->epochs > 0 && cfg->epochs <= 50 ? cfg->epochs : 3);
+            const char *args[] = {"-o", "/out/" MODEL_FILE, "--annotations", "/data/train", "--epochs", v, "--quiet"};
+            for (size_t k = 0; !st && k < sizeof args / sizeof *args; k++)
+                st = add_arg(&spec, args[k]);
+        } else if (!strcmp(kind, "pipeline")) {
             snprintf(spec.kind, sizeof spec.kind, "risk-train");
             st = add_arg(&spec, "--csv");
             if (!st)
@@ -220,7 +228,12 @@ at_status at_submission_create(at_classroom *c, const char *user, const char *co
     if (!st) {
         at_buf b;
         at_buf_init(&b, sizeof config - 1);
-        if (!strcmp(kind, "pipeline"))
+        if (!strcmp(kind, "pipeline") && !strcmp(a.task, "deid-f1"))
+            st = at_buf_printf(&b, "{\"kind\":\"pipeline\",\"task\":\"%s\",\"epochs\":%d,\"time_limit\":%lld,"
+                                   "\"job\":%lld}",
+                               a.task, cfg->epochs > 0 && cfg->epochs <= 50 ? cfg->epochs : 3, (long long)tl,
+                               (long long)job);
+        else if (!strcmp(kind, "pipeline"))
             st = at_buf_printf(&b, "{\"kind\":\"pipeline\",\"task\":\"%s\",\"C\":%.6g,\"l1\":%s,\"xgboost\":%s,"
                                    "\"time_limit\":%lld,\"job\":%lld}",
                                a.task, cfg->C, cfg->l1 ? "true" : "false", cfg->xgboost ? "true" : "false",
@@ -402,10 +415,11 @@ typedef struct {
     char state[16];
     char course[AT_ROOM_NAME_MAX + 1], grading[AT_ROOM_NAME_MAX + 1], teacher[AT_ROOM_NAME_MAX + 1];
     char assignment[AT_ROOM_NAME_MAX + 1], user[AT_ROOM_NAME_MAX + 1];
+    char task[16];
 } open_sub;
 
 static at_status set_state(at_classroom *c, int64_t id, const char *state, int64_t score_job, const char *model,
-                           const char *message, const double *pub, const double *fin)
+                           const char *message, const double *pub, const double *fin, const char *metric)
 {
     at_room_db *db = at_room_db_get(c->room);
     at_status st = at_room_db_begin(db);
@@ -428,14 +442,15 @@ static at_status set_state(at_classroom *c, int64_t id, const char *state, int64
     }
     for (int k = 0; k < 2 && !st && pub && fin; k++) {
         sqlite3_stmt *s = at_room_db_stmt(db, "INSERT OR REPLACE INTO class_scores(submission_id, part, metric, "
-                                              "value) VALUES (?, ?, 'auroc', ?)");
+                                              "value) VALUES (?, ?, ?, ?)");
         if (!s) {
             st = AT_ERR_IO;
             break;
         }
         sqlite3_bind_int64(s, 1, id);
         sqlite3_bind_text(s, 2, k ? "final" : "public", -1, SQLITE_STATIC);
-        sqlite3_bind_double(s, 3, k ? *fin : *pub);
+        sqlite3_bind_text(s, 3, metric ? metric : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_double(s, 4, k ? *fin : *pub);
         if (sqlite3_step(s) != SQLITE_DONE)
             st = at_room_db_error(db, "score");
         sqlite3_reset(s);
@@ -466,13 +481,21 @@ static at_status submit_scoring(at_classroom *c, const open_sub *o, const char *
     /* the scoring script is the grading project's code (a script job
      * runs in a code snapshot): stored again each time, deduplicated */
     char script[2048];
-    int n = snprintf(script, sizeof script,
-                     "set -e\nm=$(mktemp -d)/" MODEL_FILE "\ncp \"$ATELIER_DATA/model/" MODEL_FILE "\" \"$m\"\n"
-                     "for part in public final; do\n"
-                     "  '%s' text risk eval --model \"$m\" --csv \"$ATELIER_DATA/test/$part.csv\" --json "
-                     "--bootstrap 0 --quiet > \"$ATELIER_OUT/$part.json\"\n"
-                     "done\n",
-                     engine);
+    int n = !strcmp(o->task, "deid-f1")
+                ? snprintf(script, sizeof script,
+                           "set -e\nm=$(mktemp -d)/" MODEL_FILE "\ncp \"$ATELIER_DATA/model/" MODEL_FILE "\" \"$m\"\n"
+                           "for part in public final; do\n"
+                           "  '%s' text eval-deid --brat \"$ATELIER_DATA/test/$part\" --model \"$m\" --json "
+                           "> \"$ATELIER_OUT/$part.json\"\n"
+                           "done\n",
+                           engine)
+                : snprintf(script, sizeof script,
+                           "set -e\nm=$(mktemp -d)/" MODEL_FILE "\ncp \"$ATELIER_DATA/model/" MODEL_FILE "\" \"$m\"\n"
+                           "for part in public final; do\n"
+                           "  '%s' text risk eval --model \"$m\" --csv \"$ATELIER_DATA/test/$part.csv\" --json "
+                           "--bootstrap 0 --quiet > \"$ATELIER_OUT/$part.json\"\n"
+                           "done\n",
+                           engine);
     if (n < 0 || (size_t)n >= sizeof script)
         return at_error_set(AT_ERR_LIMIT, "scoring: the engine's path is too long");
     char *dir = class_scratch(c, "score"), *file = dir ? at_path_join(dir, "score.sh") : NULL;
@@ -501,7 +524,9 @@ static at_status submit_scoring(at_classroom *c, const open_sub *o, const char *
     return st;
 }
 
-static at_status read_auroc(const char *dir, const char *file, double *v)
+/* The metric of a scoring job's output: "auroc" (risk) or "overall"."f1"
+ * (de-identification). */
+static at_status read_metric(const char *dir, const char *file, const char *task, double *v)
 {
     char *p = at_path_join(dir, file);
     unsigned char *d = NULL;
@@ -512,11 +537,14 @@ static at_status read_auroc(const char *dir, const char *file, double *v)
         return st;
     cJSON *j = cJSON_ParseWithLength((const char *)d, len);
     at_free(d);
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "auroc");
+    int deid = !strcmp(task, "deid-f1");
+    const cJSON *a = deid ? cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "overall"), "f1")
+                          : cJSON_GetObjectItemCaseSensitive(j, "auroc");
     if (cJSON_IsNumber(a))
         *v = a->valuedouble;
     else
-        st = at_error_set(AT_ERR_FORMAT, "scoring: %s has no AUROC (one class only in the split?)", file);
+        st = at_error_set(AT_ERR_FORMAT, "scoring: %s has no %s", file,
+                          deid ? "F1" : "AUROC (one class only in the split?)");
     cJSON_Delete(j);
     return st;
 }
@@ -531,7 +559,7 @@ static int advance(at_classroom *c, const open_sub *o)
     if (job.state != AT_JOB_SUCCEEDED) {
         snprintf(msg, sizeof msg, "%s job %lld %s: %.180s", !strcmp(o->state, "training") ? "training" : "scoring",
                  (long long)jid, at_job_state_name(job.state), job.reason);
-        set_state(c, o->id, "failed", 0, NULL, msg, NULL, NULL);
+        set_state(c, o->id, "failed", 0, NULL, msg, NULL, NULL, NULL);
         return 1;
     }
     char *dir = class_scratch(c, "tick"), *res = dir ? at_path_join(dir, "result") : NULL;
@@ -558,10 +586,10 @@ static int advance(at_classroom *c, const open_sub *o)
         if (!st)
             st = submit_scoring(c, o, snap, &sj);
         if (!st)
-            set_state(c, o->id, "scoring", sj, snap, "", NULL, NULL);
+            set_state(c, o->id, "scoring", sj, snap, "", NULL, NULL, NULL);
         else {
             snprintf(msg, sizeof msg, "%.250s", at_error_message());
-            set_state(c, o->id, "failed", 0, NULL, msg, NULL, NULL);
+            set_state(c, o->id, "failed", 0, NULL, msg, NULL, NULL, NULL);
         }
         at_free(mdir);
         at_free(from);
@@ -571,14 +599,14 @@ static int advance(at_classroom *c, const open_sub *o)
         if (!st)
             st = course_data_materialise(c, o->grading, "results", job.result, res);
         if (!st)
-            st = read_auroc(res, "public.json", &pub);
+            st = read_metric(res, "public.json", o->task, &pub);
         if (!st)
-            st = read_auroc(res, "final.json", &fin);
+            st = read_metric(res, "final.json", o->task, &fin);
         if (!st)
-            set_state(c, o->id, "scored", 0, NULL, "", &pub, &fin);
+            set_state(c, o->id, "scored", 0, NULL, "", &pub, &fin, !strcmp(o->task, "deid-f1") ? "f1" : "auroc");
         else {
             snprintf(msg, sizeof msg, "%.250s", at_error_message());
-            set_state(c, o->id, "failed", 0, NULL, msg, NULL, NULL);
+            set_state(c, o->id, "failed", 0, NULL, msg, NULL, NULL, NULL);
         }
     }
     if (dir)
@@ -595,7 +623,7 @@ int at_classroom_tick(at_classroom *c)
     size_t n = 0, cap = 0;
     at_room_db *db = at_room_db_get(c->room);
     sqlite3_stmt *s = at_room_db_stmt(
-        db, "SELECT s.id, s.state, s.job_id, s.score_job_id, p.name, g.name, t.name, a.name, u.name "
+        db, "SELECT s.id, s.state, s.job_id, s.score_job_id, p.name, g.name, t.name, a.name, u.name, a.task "
             "FROM class_submissions s JOIN class_assignments a ON a.id = s.assignment_id "
             "JOIN class_courses c ON c.id = a.course_id JOIN projects p ON p.id = c.project_id "
             "JOIN projects g ON g.id = c.grading_id JOIN users t ON t.id = c.teacher_id "
@@ -621,6 +649,7 @@ int at_classroom_tick(at_classroom *c)
             class_copy_col(s, 6, o->teacher, sizeof o->teacher);
             class_copy_col(s, 7, o->assignment, sizeof o->assignment);
             class_copy_col(s, 8, o->user, sizeof o->user);
+            class_copy_col(s, 9, o->task, sizeof o->task);
         }
         sqlite3_reset(s);
     }

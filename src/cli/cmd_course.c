@@ -29,10 +29,11 @@ static void usage(FILE *o)
             "  attach COURSE --project P --dataset D [--name N]   a dataset of P (synthetic only)\n"
             "  assign COURSE NAME --data D --deadline WHEN [--per-day N] [--rule best|last]\n"
             "         [--title T] [--test-fraction F] [--public-fraction F] [--seed S]\n"
-            "                                   publish an assignment (task risk-auroc); WHEN is\n"
+            "                                   publish an assignment (--task risk-auroc on a chemo\n"
+            "                                   cohort, or deid-f1 on notes); WHEN is\n"
             "                                   YYYY-MM-DDTHH:MMZ (UTC) or +2h, +7d from now\n"
             "  assignment COURSE NAME           its leaderboard, my submissions and scores, my quota\n"
-            "  submit COURSE NAME [--C C] [--l1] [--xgboost] [--time 10m]\n"
+            "  submit COURSE NAME [--C C] [--l1] [--xgboost] [--epochs E] [--time 10m]\n"
             "         [--command CMD [--code SNAP]]   the pipeline with my options, or my own code\n"
             "                                   (pushed with 'atelier code push DIR --project COURSE';\n"
             "                                   it writes /out/model.bin)\n"
@@ -178,7 +179,7 @@ int cmd_course(int argc, char **argv)
     static const char *const valued[] = {"--title", "--core-hours", "--gpu-hours", "--concurrent", "--csv",
                                          "--sheet", "--name", "--kind", "--patients", "--seed", "--project",
                                          "--dataset", "--data", "--deadline", "--per-day", "--rule",
-                                         "--test-fraction", "--public-fraction", "--C", "--time", "--command",
+                                         "--test-fraction", "--public-fraction", "--task", "--C", "--epochs", "--time", "--command",
                                          "--code", "-o", NULL};
     const char *val[32] = {0};
     for (int i = 2; i < argc; i++) {

@@ -455,6 +455,7 @@ void web_submission_config(web_req *r, at_submission_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->kind = web_field(r, "kind");
     cfg->C = num_field(r, "C", 0);
+    cfg->epochs = (int)num_field(r, "epochs", 0);
     const char *l1 = web_field(r, "l1"), *xg = web_field(r, "xgboost");
     cfg->l1 = l1 && (!strcmp(l1, "1") || !strcmp(l1, "true") || !strcmp(l1, "on"));
     cfg->xgboost = xg && (!strcmp(xg, "1") || !strcmp(xg, "true") || !strcmp(xg, "on"));

@@ -212,7 +212,7 @@ static void staff_view(web_req *r, at_classroom *c, const at_course *co, const a
          "<input class=\"form-control\" id=\"as-title\" name=\"title\"></div>"
          "<div class=\"col-md-2\"><label for=\"as-task\" class=\"form-label\">Task</label>"
          "<select class=\"form-select\" id=\"as-task\" name=\"task\"><option value=\"risk-auroc\">risk AUROC</option>"
-         "</select></div>"
+         "<option value=\"deid-f1\">de-identification F1</option></select></div>"
          "<div class=\"col-md-2\"><label for=\"as-data\" class=\"form-label\">Data</label>"
          "<input class=\"form-control\" id=\"as-data\" name=\"data\" required value=\"cohort\"></div>"
          "<div class=\"col-md-3\"><label for=\"as-deadline\" class=\"form-label\">Deadline (UTC)</label>"
@@ -425,11 +425,19 @@ static void assignment_page(web_req *r, const char *error)
              "scored on the hidden split. This page shows its score when it is ready.</div>");
     error_box(r, error);
     when(a.deadline, d);
-    h(r, "<p class=\"lead\">%s</p><p>Task: <strong>%s</strong> (the area under the ROC curve of your model's risk of "
-         "re-hospitalisation, on patients you never see). Training data: the dataset <code>%s</code> of the course "
-         "(%d rows: <code>/data/train/train.csv</code> in your jobs). Deadline: <strong id=\"deadline\">%s</strong>%s. "
-         "Grading: the %s submission.</p>",
-      a.title, a.task, a.train_dataset, a.train_rows, d, closed ? " (closed)" : "", a.rule);
+    int deid = !strcmp(a.task, "deid-f1");
+    if (deid)
+        h(r, "<p class=\"lead\">%s</p><p>Task: <strong>%s</strong> (the token-level F1 of your de-identifier's "
+             "redactions on annotated notes you never see). Training data: the dataset <code>%s</code> of the course "
+             "(%d notes in BRAT standoff: <code>/data/train/</code> in your jobs). Deadline: <strong "
+             "id=\"deadline\">%s</strong>%s. Grading: the %s submission.</p>",
+          a.title, a.task, a.train_dataset, a.train_rows, d, closed ? " (closed)" : "", a.rule);
+    else
+        h(r, "<p class=\"lead\">%s</p><p>Task: <strong>%s</strong> (the area under the ROC curve of your model's "
+             "risk of re-hospitalisation, on patients you never see). Training data: the dataset <code>%s</code> of "
+             "the course (%d rows: <code>/data/train/train.csv</code> in your jobs). Deadline: <strong "
+             "id=\"deadline\">%s</strong>%s. Grading: the %s submission.</p>",
+          a.title, a.task, a.train_dataset, a.train_rows, d, closed ? " (closed)" : "", a.rule);
     if (!staff) {
         at_course_quota q;
         if (at_course_quota_of(c, course, name, r->actor.name, &q) == AT_OK)
@@ -439,6 +447,13 @@ static void assignment_page(web_req *r, const char *error)
             snprintf(action, sizeof action, "/courses/%s/assignments/%s/submissions", course, name);
             h(r, "<h2 class=\"h5\">Submit</h2>");
             page_form(r, action, "row g-2 col-md-10 mb-4");
+            if (deid)
+                h(r, "<input type=\"hidden\" name=\"kind\" value=\"pipeline\">"
+                     "<div class=\"col-md-3\"><label for=\"sub-epochs\" class=\"form-label\">The tagger's training "
+                     "epochs</label><input class=\"form-control\" id=\"sub-epochs\" name=\"epochs\" value=\"3\"></div>"
+                     "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-primary\" id=\"submit\">Submit"
+                     "</button></div></form>");
+            else
             h(r, "<input type=\"hidden\" name=\"kind\" value=\"pipeline\">"
                  "<div class=\"col-md-3\"><label for=\"sub-c\" class=\"form-label\">Regularisation C (0: chosen by "
                  "cross-validation)</label><input class=\"form-control\" id=\"sub-c\" name=\"C\" value=\"0\"></div>"
@@ -458,7 +473,8 @@ static void assignment_page(web_req *r, const char *error)
     h(r, "<h2 class=\"h5\">Leaderboard <small class=\"text-muted\" id=\"board-kind\">(%s score%s)</small></h2>",
       final ? "final" : "public", final ? ", on all the hidden split" : ", on part of the hidden split");
     h(r, "<table class=\"table table-sm\" id=\"leaderboard\"><thead><tr><th scope=\"col\">Rank</th><th scope=\"col\">"
-         "Student</th><th scope=\"col\">AUROC</th><th scope=\"col\">Submissions</th></tr></thead><tbody>");
+         "Student</th><th scope=\"col\">%s</th><th scope=\"col\">Submissions</th></tr></thead><tbody>",
+      deid ? "F1" : "AUROC");
     for (size_t i = 0; i < nl; i++) {
         num(lb[i].score, x);
         h(r, "<tr%s><td>%zu</td><td>%s</td><td>%s</td><td>%d</td></tr>",

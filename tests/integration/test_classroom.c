@@ -337,6 +337,65 @@ static void test_hidden_split_unreachable(void **state)
     rs_free(&r);
 }
 
+/* The engine's own evaluation of a model on a folder of notes: overall F1. */
+static double offline_f1(const char *model, const char *dir)
+{
+    char cmd[2400];
+    snprintf(cmd, sizeof cmd, "'%s' text eval-deid --brat '%s' --model '%s' --json", engine_path(), dir, model);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    buf[n] = '\0';
+    assert_int_equal(pclose(p), 0);
+    const char *f = strstr(buf, "\"overall\":{");
+    assert_non_null(f);
+    f = strstr(f, "\"f1\":");
+    assert_non_null(f);
+    return atof(f + 5);
+}
+
+static void test_deid_task(void **state)
+{
+    (void)state;
+    if (!have_bwrap)
+        skip();
+    assert_int_equal(at_course_generate(C, "tina", "ml", "notes", "notes", 80, 5), AT_OK);
+    at_assignment_spec as = {.name = "deid1", .task = "deid-f1", .data = "notes",
+                             .deadline = at_room_now() + 3600, .per_day = 1, .seed = 2};
+    assert_int_equal(at_assignment_create(C, "tina", "ml", &as), AT_OK);
+    at_assignment a;
+    assert_int_equal(at_assignment_get(C, "ml", "deid1", &a), AT_OK);
+    assert_true(a.train_rows > 40 && a.test_rows > 10 && a.public_rows < a.test_rows);
+    at_submission_config cfg = {.kind = "pipeline", .epochs = 2};
+    int64_t id = 0;
+    int left = 0;
+    assert_int_equal(at_submission_create(C, "s2", "ml", "deid1", &cfg, &id, &left), AT_OK);
+    at_submission s;
+    until_done(id, &s);
+    if (strcmp(s.state, "scored"))
+        fail_msg("deid submission: %s: %s", s.state, s.message);
+    /* the scoring job's F1 is the engine's own evaluation of the same model */
+    at_job job;
+    assert_int_equal(at_jobs_get(R.jobs, s.job_id, &job), AT_OK);
+    char *base = test_mkdtemp(), res[800], test[800], model[900], part[900];
+    snprintf(res, sizeof res, "%s/res", base);
+    snprintf(test, sizeof test, "%s/test", base);
+    assert_int_equal(at_jobs_dataset_get(R.jobs, "ml", "results", job.result, res), AT_OK);
+    assert_int_equal(at_jobs_dataset_get(R.jobs, "ml.grading", "deid1-test", "latest", test), AT_OK);
+    snprintf(model, sizeof model, "%s/model.bin", res);
+    snprintf(part, sizeof part, "%s/final", test);
+    double fin = offline_f1(model, part);
+    snprintf(part, sizeof part, "%s/public", test);
+    double pub = offline_f1(model, part);
+    print_message("deid scoring job: public %.4f final %.4f; offline: public %.4f final %.4f\n", s.public_score,
+                  s.final_score, pub, fin);
+    assert_true(fabs(s.final_score - fin) < 1e-4 && fabs(s.public_score - pub) < 1e-4);
+    assert_true(fin > 0.5);
+    test_rmtree(base);
+    free(base);
+}
+
 static void test_quotas(void **state)
 {
     (void)state;
@@ -390,7 +449,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_course_and_enrolment),     cmocka_unit_test(test_non_synthetic_refused),
         cmocka_unit_test(test_submit_score_and_limit),   cmocka_unit_test(test_hidden_split_unreachable),
-        cmocka_unit_test(test_quotas),                   cmocka_unit_test(test_deadline_and_grades),
+        cmocka_unit_test(test_deid_task),                cmocka_unit_test(test_quotas),
+        cmocka_unit_test(test_deadline_and_grades),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
