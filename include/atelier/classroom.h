@@ -206,6 +206,10 @@ at_status at_submission_list(at_classroom *c, const char *course, const char *as
 at_status at_submission_get(at_classroom *c, const char *course, int64_t id, at_submission *out);
 /* The stored configuration of a submission (JSON, owned by the caller). */
 at_status at_submission_config_text(at_classroom *c, const char *course, int64_t id, char **out);
+/* The code a script submission ran (its code snapshot of the course)
+ * materialised into the new folder dest; AT_ERR_NOT_FOUND for a pipeline
+ * submission (its configuration is all there is). */
+at_status at_submission_code(at_classroom *c, const char *course, int64_t id, const char *dest);
 /* The student's quota in the course (assignment NULL: no day count). */
 at_status at_course_quota_of(at_classroom *c, const char *course, const char *assignment, const char *user,
                              at_course_quota *out);

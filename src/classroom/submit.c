@@ -408,6 +408,24 @@ at_status at_submission_config_text(at_classroom *c, const char *course, int64_t
     return st;
 }
 
+at_status at_submission_code(at_classroom *c, const char *course, int64_t id, const char *dest)
+{
+    char *text = NULL;
+    at_status st = at_submission_config_text(c, course, id, &text);
+    if (st)
+        return st;
+    cJSON *j = cJSON_Parse(text ? text : "");
+    at_free(text);
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(j, "code");
+    if (!cJSON_IsString(code) || strlen(code->valuestring) != AT_VAULT_SNAPSHOT_HEX - 1)
+        st = at_error_set(AT_ERR_NOT_FOUND, "submission %lld ran the pipeline: its configuration is all there is",
+                          (long long)id);
+    else
+        st = at_jobs_dataset_get(c->jobs, course, "code", code->valuestring, dest);
+    cJSON_Delete(j);
+    return st;
+}
+
 /* ---- the tick ---- */
 
 typedef struct {

@@ -39,7 +39,8 @@ static void usage(FILE *o)
             "                                   it writes /out/model.bin)\n"
             "  usage COURSE                     the class's usage (staff)\n"
             "  grades COURSE -o FILE.csv        the grades (staff)\n"
-            "  config COURSE SUBMISSION -o FILE a submitted configuration (staff)\n\n"
+            "  config COURSE SUBMISSION -o FILE a submitted configuration (staff)\n"
+            "  code COURSE SUBMISSION -o DIR    a script submission's code, into the new folder DIR (staff)\n\n"
             "Common options: --json, --server URL, --cacert FILE. See docs/classroom.md.\n");
 }
 
@@ -333,6 +334,17 @@ int cmd_course(int argc, char **argv)
             return cli_usage_error("course config", "COURSE SUBMISSION -o FILE");
         snprintf(path, sizeof path, "/api/v1/courses/%s/submissions/%s/config", course, pos[1]);
         return download(&c, "course config", path, out);
+    } else if (!strcmp(sub, "code")) {
+        cJSON_Delete(b);
+        if (!pos[1] || !out)
+            return cli_usage_error("course code", "COURSE SUBMISSION -o DIR");
+        snprintf(path, sizeof path, "/api/v1/courses/%s/submissions/%s/code", course, pos[1]);
+        rc = get(&c, "course code", path, &r);
+        at_status st = rc ? AT_OK : at_jobs_code_unpack(r.body, r.len, out);
+        if (st)
+            rc = cli_fail(st);
+        else if (!rc)
+            fprintf(stderr, "atelier course code: submission %s's code is in %s\n", pos[1], out);
     } else {
         cJSON_Delete(b);
         return cli_usage_error("course", "unknown command '%s'", sub);

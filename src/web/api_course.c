@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 at_classroom *web_need_classroom(web_req *r)
 {
@@ -569,4 +570,41 @@ void web_course_config(web_req *r)
     if (at_buf_puts(&r->out, text) || at_buf_putc(&r->out, '\n'))
         r->out_error = 1;
     at_free(text);
+}
+
+void web_course_code(web_req *r)
+{
+    at_classroom *c = web_need_classroom(r);
+    if (!c)
+        return;
+    const char *sid = web_param(r, "submission");
+    int64_t id = sid ? atoll(sid) : 0;
+    char token[AT_ROOM_TOKEN_MAX], rel[128];
+    at_room_random_token(token);
+    snprintf(rel, sizeof rel, "jobs/scratch/code-%.20s", token);
+    char *tmp = at_path_join(at_room_dir(r->room), rel);
+    at_status st = tmp ? at_submission_code(c, web_param(r, "project"), id, tmp) : AT_ERR_NOMEM;
+    unsigned char *archive = NULL;
+    size_t len = 0;
+    if (!st)
+        st = at_jobs_code_pack(tmp, WEB_OUT_MAX - 4096, &archive, &len);
+    if (tmp && access(tmp, F_OK) == 0)
+        at_remove_tree(tmp);
+    at_free(tmp);
+    if (st) {
+        if (r->route->kind == AT_WEB_PAGE)
+            page_error(r, web_status_of(st), at_error_message());
+        else
+            api_fail(r, st);
+        return;
+    }
+    char details[96];
+    snprintf(details, sizeof details, "{\"submission\":%lld,\"bytes\":%zu}", (long long)id, len);
+    at_room_audit(r->room, r->actor.name, "course.code", web_param(r, "project"), details);
+    r->status = 200;
+    r->content_type = "application/octet-stream";
+    r->disposition = "attachment; filename=\"submission.atlcode\"";
+    if (at_buf_append(&r->out, archive, len))
+        r->out_error = 1;
+    at_free(archive);
 }

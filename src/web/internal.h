@@ -298,6 +298,7 @@ void api_course_submit(web_req *r);
 void api_course_usage(web_req *r);
 void web_course_grades(web_req *r); /* CSV, for the API and the page */
 void web_course_config(web_req *r); /* a submission's configuration (JSON) */
+void web_course_code(web_req *r);   /* a script submission's code (the code archive) */
 void ui_courses(web_req *r);
 void ui_course_create(web_req *r);
 void ui_course(web_req *r);

@@ -80,6 +80,8 @@ const web_route web_routes[] = {
     {"GET", "/api/v1/courses/{project}/grades", AT_ACT_COURSE_TEACH, AT_WEB_API, web_course_grades},
     {"GET", "/api/v1/courses/{project}/submissions/{submission}/config", AT_ACT_COURSE_TEACH, AT_WEB_API,
      web_course_config},
+    {"GET", "/api/v1/courses/{project}/submissions/{submission}/code", AT_ACT_COURSE_TEACH, AT_WEB_API,
+     web_course_code},
     /* pages */
     {"GET", "/login", AT_ACT_PUBLIC, AT_WEB_PAGE, ui_login_form},
     {"POST", "/login", AT_ACT_PUBLIC, AT_WEB_PAGE, ui_login_post},

@@ -335,6 +335,12 @@ static void test_hidden_split_unreachable(void **state)
     assert_int_equal(get_as(token_of("tina", tok), path, &r), 200);
     assert_non_null(strstr(r.body, snap));
     rs_free(&r);
+    snprintf(path, sizeof path, "/api/v1/courses/ml/submissions/%lld/code", (long long)id);
+    assert_int_equal(get_as(tok, path, &r), 200);
+    assert_true(r.len > 9 && !memcmp(r.body, "ATLCODE1\n", 9) && memmem(r.body, r.len, "find /data", 10));
+    rs_free(&r);
+    assert_int_equal(get_as(tok_s1, path, &r), 403); /* another student's code: no */
+    rs_free(&r);
 }
 
 /* The engine's own evaluation of a model on a folder of notes: overall F1. */

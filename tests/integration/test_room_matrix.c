@@ -148,6 +148,7 @@ static const struct {
     {"GET", "/api/v1/courses/{project}/usage", "lead member"},
     {"GET", "/api/v1/courses/{project}/grades", "lead member"},
     {"GET", "/api/v1/courses/{project}/submissions/{submission}/config", "lead member"},
+    {"GET", "/api/v1/courses/{project}/submissions/{submission}/code", "lead member"},
     {"GET", "/courses", "full"},
     {"POST", "/courses", "teacher"},
     {"GET", "/courses/{project}", "lead member student"},
