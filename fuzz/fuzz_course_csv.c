@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!n || n > AT_COURSE_CSV_ROWS)
         __builtin_trap();
     for (size_t i = 0; i < n; i++) {
-        if (!at_room_name_valid(s[i].login) || !at_room_text_valid(s[i].name) || s[i].password[0] || s[i].line < 2)
+        if (!at_room_name_valid(s[i].login) || !at_room_text_valid(s[i].name) || s[i].password[0] ||
+            s[i].line < 2)
             __builtin_trap();
         for (size_t k = 0; k < i; k++)
             if (!strcmp(s[i].login, s[k].login))

@@ -142,7 +142,7 @@ typedef struct {
     int per_day;
     double test_fraction, public_fraction;
     int64_t seed;
-    char rule[8]; /* "best" or "last" */
+    char rule[8];                             /* "best" or "last" */
     char train_dataset[AT_ROOM_NAME_MAX + 1]; /* in the course */
     int train_rows, test_rows, public_rows;
     time_t created;
@@ -161,7 +161,8 @@ typedef struct {
  * patient (train.csv; public.csv, the public part, and final.csv, all of
  * it); for deid-f1, by note (train/, test/public/ and test/final/, BRAT
  * standoff). Audited. */
-at_status at_assignment_create(at_classroom *c, const char *by, const char *course, const at_assignment_spec *s);
+at_status at_assignment_create(at_classroom *c, const char *by, const char *course,
+                               const at_assignment_spec *s);
 at_status at_assignment_get(at_classroom *c, const char *course, const char *name, at_assignment *out);
 at_status at_assignment_list(at_classroom *c, const char *course, at_assignment **out, size_t *count);
 

@@ -62,7 +62,8 @@ const char *const class_migrations[] = {
     " state TEXT NOT NULL CHECK(state IN ('training', 'scoring', 'scored', 'failed')),"
     " message TEXT NOT NULL DEFAULT '') STRICT;"
     "CREATE INDEX class_submissions_day ON class_submissions(assignment_id, user_id, day);"
-    "CREATE INDEX class_submissions_open ON class_submissions(state, id) WHERE state IN ('training', 'scoring');"
+    "CREATE INDEX class_submissions_open ON class_submissions(state, id) WHERE state IN ('training', "
+    "'scoring');"
     "CREATE TABLE class_scores("
     " submission_id INTEGER NOT NULL REFERENCES class_submissions(id),"
     " part TEXT NOT NULL CHECK(part IN ('public', 'final')),"
@@ -86,13 +87,13 @@ at_status course_data_store(at_classroom *c, const char *by, const char *project
                             int synthetic, const char *dir, char snap[AT_VAULT_SNAPSHOT_HEX])
 {
     if (!synthetic) /* a course holds synthetic data only, whatever the caller thought */
-        return at_error_set(AT_ERR_DENIED, "course data: '%s' is not synthetic; a course accepts synthetic data only",
-                            name);
+        return at_error_set(AT_ERR_DENIED,
+                            "course data: '%s' is not synthetic; a course accepts synthetic data only", name);
     return at_jobs_dataset_put(c->jobs, by, project, name, "data", 1, dir, snap);
 }
 
-at_status course_data_materialise(at_classroom *c, const char *project, const char *name, const char *snapshot,
-                                  const char *dest)
+at_status course_data_materialise(at_classroom *c, const char *project, const char *name,
+                                  const char *snapshot, const char *dest)
 {
     return at_jobs_dataset_get(c->jobs, project, name, snapshot, dest);
 }
@@ -135,8 +136,8 @@ at_status class_user_id(at_room_db *db, const char *name, int64_t *id)
     return rc == SQLITE_ROW ? AT_OK : at_error_set(AT_ERR_NOT_FOUND, "no such user: %.64s", name ? name : "");
 }
 
-at_status class_course_row(at_room_db *db, const char *course, int64_t *id, char grading[AT_ROOM_NAME_MAX + 1],
-                           char teacher[AT_ROOM_NAME_MAX + 1])
+at_status class_course_row(at_room_db *db, const char *course, int64_t *id,
+                           char grading[AT_ROOM_NAME_MAX + 1], char teacher[AT_ROOM_NAME_MAX + 1])
 {
     sqlite3_stmt *s = at_room_db_stmt(db, "SELECT c.id, g.name, u.name FROM class_courses c "
                                           "JOIN projects p ON p.id = c.project_id "
@@ -154,7 +155,8 @@ at_status class_course_row(at_room_db *db, const char *course, int64_t *id, char
             class_copy_col(s, 2, teacher, AT_ROOM_NAME_MAX + 1);
     }
     sqlite3_reset(s);
-    return rc == SQLITE_ROW ? AT_OK : at_error_set(AT_ERR_NOT_FOUND, "no such course: %.64s", course ? course : "");
+    return rc == SQLITE_ROW ? AT_OK
+                            : at_error_set(AT_ERR_NOT_FOUND, "no such course: %.64s", course ? course : "");
 }
 
 char *class_scratch(at_classroom *c, const char *what)
@@ -277,8 +279,8 @@ static at_status project_id(at_room_db *db, const char *name, int64_t *id)
 at_status at_course_create(at_classroom *c, const char *teacher, const char *name, const char *title)
 {
     if (!at_room_name_valid(name) || strlen(name) > AT_COURSE_NAME_MAX)
-        return at_error_set(AT_ERR_ARG, "course: '%.64s' is not a valid name (1..%d of A-Z a-z 0-9 . _ -)", name ? name : "",
-                            AT_COURSE_NAME_MAX);
+        return at_error_set(AT_ERR_ARG, "course: '%.64s' is not a valid name (1..%d of A-Z a-z 0-9 . _ -)",
+                            name ? name : "", AT_COURSE_NAME_MAX);
     if (title && *title && !at_room_text_valid(title))
         return at_error_set(AT_ERR_ARG, "course: the title is not valid text");
     char grading[AT_ROOM_NAME_MAX + 1];
@@ -392,11 +394,12 @@ at_status at_course_list(at_classroom *c, const char *user, at_course **out, siz
     *count = 0;
     at_room_db *db = at_room_db_get(c->room);
     sqlite3_stmt *s = at_room_db_stmt(
-        db, "SELECT c.id, p.name, p.title, t.name, g.name, c.core_hours, c.gpu_hours, c.concurrent, c.created, "
-            "m.role FROM class_courses c JOIN projects p ON p.id = c.project_id "
-            "JOIN projects g ON g.id = c.grading_id JOIN users t ON t.id = c.teacher_id "
-            "JOIN members m ON m.project_id = c.project_id JOIN users u ON u.id = m.user_id "
-            "WHERE u.name = ? ORDER BY p.name");
+        db,
+        "SELECT c.id, p.name, p.title, t.name, g.name, c.core_hours, c.gpu_hours, c.concurrent, c.created, "
+        "m.role FROM class_courses c JOIN projects p ON p.id = c.project_id "
+        "JOIN projects g ON g.id = c.grading_id JOIN users t ON t.id = c.teacher_id "
+        "JOIN members m ON m.project_id = c.project_id JOIN users u ON u.id = m.user_id "
+        "WHERE u.name = ? ORDER BY p.name");
     at_status st = AT_OK;
     size_t n = 0, cap = 0;
     at_course *v = NULL;
@@ -419,7 +422,9 @@ at_status at_course_list(at_classroom *c, const char *user, at_course **out, siz
             char role[16];
             class_copy_col(s, 9, role, sizeof role);
             snprintf(v[n].my_role, sizeof v[n].my_role, "%s",
-                     !strcmp(role, "lead") ? "teacher" : !strcmp(role, "member") ? "ta" : "student");
+                     !strcmp(role, "lead")     ? "teacher"
+                     : !strcmp(role, "member") ? "ta"
+                                               : "student");
             n++;
         }
         sqlite3_reset(s);
@@ -491,8 +496,8 @@ at_status at_course_quota_set(at_classroom *c, const char *by, const char *cours
     if (!st)
         st = class_course_row(db, course, &cid, NULL, NULL);
     if (!st) {
-        sqlite3_stmt *s =
-            at_room_db_stmt(db, "UPDATE class_courses SET core_hours = ?, gpu_hours = ?, concurrent = ? WHERE id = ?");
+        sqlite3_stmt *s = at_room_db_stmt(
+            db, "UPDATE class_courses SET core_hours = ?, gpu_hours = ?, concurrent = ? WHERE id = ?");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -506,8 +511,8 @@ at_status at_course_quota_set(at_classroom *c, const char *by, const char *cours
         }
     }
     char details[200];
-    snprintf(details, sizeof details, "{\"core_hours\":%.3f,\"gpu_hours\":%.3f,\"concurrent\":%d}", core_hours,
-             gpu_hours, concurrent);
+    snprintf(details, sizeof details, "{\"core_hours\":%.3f,\"gpu_hours\":%.3f,\"concurrent\":%d}",
+             core_hours, gpu_hours, concurrent);
     if (!st)
         st = at_room_db_audit(db, by, "course.quota", course, details);
     if (!st)
@@ -525,25 +530,27 @@ at_status at_course_people(at_classroom *c, const char *course, at_course_person
     at_room_db *db = at_room_db_get(c->room);
     int64_t cid = 0;
     at_status st = class_course_row(db, course, &cid, NULL, NULL);
-    sqlite3_stmt *s = st ? NULL
-                         : at_room_db_stmt(
-                               db, "SELECT u.name, COALESCE(NULLIF(e.full_name, ''), u.full_name), "
-                                   "COALESCE(e.email, ''), m.role, "
-                                   "(SELECT COALESCE(SUM(CASE WHEN j.state >= 3 THEN j.charged_core_s "
-                                   " WHEN j.state = 2 AND j.started > 0 THEN j.cores * MAX(0, ?2 - j.started) ELSE 0 END), 0) "
-                                   " FROM jobs j WHERE j.user_id = u.id AND j.project_id = c.project_id "
-                                   " AND (j.state < 3 OR j.ended >= ?2 - 604800)), "
-                                   "(SELECT COALESCE(SUM(CASE WHEN j.state >= 3 THEN j.charged_gpu_s "
-                                   " WHEN j.state = 2 AND j.started > 0 THEN j.gpus * MAX(0, ?2 - j.started) ELSE 0 END), 0) "
-                                   " FROM jobs j WHERE j.user_id = u.id AND j.project_id = c.project_id "
-                                   " AND (j.state < 3 OR j.ended >= ?2 - 604800)), "
-                                   "(SELECT COUNT(*) FROM jobs j WHERE j.user_id = u.id AND j.project_id = c.project_id "
-                                   " AND j.state < 3) "
-                                   "FROM class_courses c JOIN members m ON m.project_id = c.project_id "
-                                   "JOIN users u ON u.id = m.user_id "
-                                   "LEFT JOIN class_enrolments e ON e.course_id = c.id AND e.user_id = u.id "
-                                   "WHERE c.id = ?1 ORDER BY CASE m.role WHEN 'lead' THEN 0 WHEN 'member' THEN 1 "
-                                   "ELSE 2 END, u.name");
+    sqlite3_stmt *s =
+        st ? NULL
+           : at_room_db_stmt(
+                 db,
+                 "SELECT u.name, COALESCE(NULLIF(e.full_name, ''), u.full_name), "
+                 "COALESCE(e.email, ''), m.role, "
+                 "(SELECT COALESCE(SUM(CASE WHEN j.state >= 3 THEN j.charged_core_s "
+                 " WHEN j.state = 2 AND j.started > 0 THEN j.cores * MAX(0, ?2 - j.started) ELSE 0 END), 0) "
+                 " FROM jobs j WHERE j.user_id = u.id AND j.project_id = c.project_id "
+                 " AND (j.state < 3 OR j.ended >= ?2 - 604800)), "
+                 "(SELECT COALESCE(SUM(CASE WHEN j.state >= 3 THEN j.charged_gpu_s "
+                 " WHEN j.state = 2 AND j.started > 0 THEN j.gpus * MAX(0, ?2 - j.started) ELSE 0 END), 0) "
+                 " FROM jobs j WHERE j.user_id = u.id AND j.project_id = c.project_id "
+                 " AND (j.state < 3 OR j.ended >= ?2 - 604800)), "
+                 "(SELECT COUNT(*) FROM jobs j WHERE j.user_id = u.id AND j.project_id = c.project_id "
+                 " AND j.state < 3) "
+                 "FROM class_courses c JOIN members m ON m.project_id = c.project_id "
+                 "JOIN users u ON u.id = m.user_id "
+                 "LEFT JOIN class_enrolments e ON e.course_id = c.id AND e.user_id = u.id "
+                 "WHERE c.id = ?1 ORDER BY CASE m.role WHEN 'lead' THEN 0 WHEN 'member' THEN 1 "
+                 "ELSE 2 END, u.name");
     if (!st && !s)
         st = AT_ERR_IO;
     at_course_person *v = NULL;
@@ -570,7 +577,9 @@ at_status at_course_people(at_classroom *c, const char *course, at_course_person
             char role[16];
             class_copy_col(s, 3, role, sizeof role);
             snprintf(p->role, sizeof p->role, "%s",
-                     !strcmp(role, "lead") ? "teacher" : !strcmp(role, "member") ? "ta" : "student");
+                     !strcmp(role, "lead")     ? "teacher"
+                     : !strcmp(role, "member") ? "ta"
+                                               : "student");
             p->core_hours = sqlite3_column_double(s, 4) / 3600.0;
             p->gpu_hours = sqlite3_column_double(s, 5) / 3600.0;
             p->active = sqlite3_column_int(s, 6);

@@ -24,7 +24,8 @@ static at_status data_row(at_classroom *c, const char *by, const char *course, i
     if (!st) {
         sqlite3_stmt *s = at_room_db_stmt(
             db, "INSERT INTO class_data(course_id, name, kind, seed, patients, snapshot, synthetic, created) "
-                "VALUES (?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT(course_id, name) DO UPDATE SET kind = excluded.kind, "
+                "VALUES (?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT(course_id, name) DO UPDATE SET kind = "
+                "excluded.kind, "
                 "seed = excluded.seed, patients = excluded.patients, snapshot = excluded.snapshot");
         if (!s)
             st = AT_ERR_IO;
@@ -42,8 +43,9 @@ static at_status data_row(at_classroom *c, const char *by, const char *course, i
         }
     }
     char details[300];
-    snprintf(details, sizeof details, "{\"data\":\"%s\",\"kind\":\"%s\",\"seed\":%lld,\"patients\":%d,\"snapshot\":\"%s\"}",
-             name, kind, (long long)seed, patients, snap);
+    snprintf(details, sizeof details,
+             "{\"data\":\"%s\",\"kind\":\"%s\",\"seed\":%lld,\"patients\":%d,\"snapshot\":\"%s\"}", name,
+             kind, (long long)seed, patients, snap);
     if (!st)
         st = at_room_db_audit(db, by, "course.data", course, details);
     if (!st)
@@ -54,7 +56,8 @@ static at_status data_row(at_classroom *c, const char *by, const char *course, i
     return st;
 }
 
-static at_status course_ids(at_classroom *c, const char *course, int64_t *cid, char grading[AT_ROOM_NAME_MAX + 1])
+static at_status course_ids(at_classroom *c, const char *course, int64_t *cid,
+                            char grading[AT_ROOM_NAME_MAX + 1])
 {
     at_room_db *db = at_room_db_get(c->room);
     at_status st = class_course_row(db, course, cid, grading, NULL);
@@ -62,8 +65,8 @@ static at_status course_ids(at_classroom *c, const char *course, int64_t *cid, c
     return st;
 }
 
-at_status at_course_generate(at_classroom *c, const char *by, const char *course, const char *kind, const char *name,
-                             int patients, int64_t seed)
+at_status at_course_generate(at_classroom *c, const char *by, const char *course, const char *kind,
+                             const char *name, int patients, int64_t seed)
 {
     int64_t cid = 0;
     char grading[AT_ROOM_NAME_MAX + 1];
@@ -132,9 +135,10 @@ at_status at_course_attach(at_classroom *c, const char *by, const char *course, 
     int synthetic = 0;
     st = course_data_is_synthetic(c, project, dataset, &synthetic);
     if (!st && !synthetic)
-        st = at_error_set(AT_ERR_DENIED,
-                          "course %s accepts synthetic datasets only; dataset %s of project %s is not synthetic",
-                          course, dataset, project);
+        st = at_error_set(
+            AT_ERR_DENIED,
+            "course %s accepts synthetic datasets only; dataset %s of project %s is not synthetic", course,
+            dataset, project);
     if (st)
         return st;
     char *dir = class_scratch(c, "attach"), *dest = dir ? at_path_join(dir, "d") : NULL;
@@ -158,9 +162,10 @@ at_status at_course_data_list(at_classroom *c, const char *course, at_course_dat
     at_room_db *db = at_room_db_get(c->room);
     int64_t cid = 0;
     at_status st = class_course_row(db, course, &cid, NULL, NULL);
-    sqlite3_stmt *s = st ? NULL
-                         : at_room_db_stmt(db, "SELECT name, kind, seed, patients, snapshot, created FROM class_data "
-                                               "WHERE course_id = ? ORDER BY name");
+    sqlite3_stmt *s =
+        st ? NULL
+           : at_room_db_stmt(db, "SELECT name, kind, seed, patients, snapshot, created FROM class_data "
+                                 "WHERE course_id = ? ORDER BY name");
     if (!st && !s)
         st = AT_ERR_IO;
     at_course_data *v = NULL;
@@ -215,7 +220,8 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Write rows of csv (header first) whose flag equals want into path. */
-static at_status write_rows(const at_csv *csv, const unsigned char *flag, int want, const char *path, int *rows)
+static at_status write_rows(const at_csv *csv, const unsigned char *flag, int want, const char *path,
+                            int *rows)
 {
     at_buf b;
     at_buf_init(&b, CHEMO_MAX);
@@ -248,7 +254,8 @@ typedef struct {
 
 /* Split dir/chemo.csv into train/train.csv, test/final.csv and
  * test/public.csv under out. */
-static at_status make_splits(const char *cohort, const char *out, const at_assignment_spec *s, split_counts *sc)
+static at_status make_splits(const char *cohort, const char *out, const at_assignment_spec *s,
+                             split_counts *sc)
 {
     char *in = at_path_join(cohort, "chemo.csv");
     unsigned char *data = NULL;
@@ -336,7 +343,8 @@ static at_status make_splits(const char *cohort, const char *out, const at_assig
  * out/train, out/test/final (the hidden documents) and out/test/public
  * (public_fraction of them), a shuffle of the sorted names seeded with
  * seed. */
-static at_status split_notes(const char *cohort, const char *out, const at_assignment_spec *s, split_counts *sc)
+static at_status split_notes(const char *cohort, const char *out, const at_assignment_spec *s,
+                             split_counts *sc)
 {
     DIR *d = opendir(cohort);
     if (!d)
@@ -425,7 +433,8 @@ static at_status split_notes(const char *cohort, const char *out, const at_assig
     return st;
 }
 
-at_status at_assignment_create(at_classroom *c, const char *by, const char *course, const at_assignment_spec *sp)
+at_status at_assignment_create(at_classroom *c, const char *by, const char *course,
+                               const at_assignment_spec *sp)
 {
     int64_t cid = 0;
     char grading[AT_ROOM_NAME_MAX + 1];
@@ -447,14 +456,15 @@ at_status at_assignment_create(at_classroom *c, const char *by, const char *cour
         return at_error_set(AT_ERR_ARG, "assignment: the title is not valid text");
     int deid = !strcmp(s.task, "deid-f1");
     if (strcmp(s.task, "risk-auroc") && !deid)
-        return at_error_set(AT_ERR_ARG, "assignment: task '%.32s' is not available (risk-auroc and deid-f1 are)",
-                            s.task);
+        return at_error_set(AT_ERR_ARG,
+                            "assignment: task '%.32s' is not available (risk-auroc and deid-f1 are)", s.task);
     if (strcmp(s.rule, "best") && strcmp(s.rule, "last"))
         return at_error_set(AT_ERR_ARG, "assignment: the grading rule is best or last");
     if (s.per_day < 1 || s.per_day > 1000)
         return at_error_set(AT_ERR_ARG, "assignment: submissions per day are 1 to 1000");
     if (s.test_fraction >= 0.9 || s.public_fraction > 1)
-        return at_error_set(AT_ERR_ARG, "assignment: the hidden fraction is below 0.9, the public one at most 1");
+        return at_error_set(AT_ERR_ARG,
+                            "assignment: the hidden fraction is below 0.9, the public one at most 1");
     if (s.deadline <= at_room_now())
         return at_error_set(AT_ERR_ARG, "assignment: the deadline is in the past");
     /* the data: a cohort of the course (synthetic by the course's rule) */
@@ -515,7 +525,8 @@ at_status at_assignment_create(at_classroom *c, const char *by, const char *cour
     if (!st) {
         sqlite3_stmt *q = at_room_db_stmt(
             db, "INSERT INTO class_assignments(course_id, name, title, task, data_name, deadline, per_day, "
-                "test_fraction, public_fraction, seed, rule, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                "test_fraction, public_fraction, seed, rule, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?)");
         if (!q)
             st = AT_ERR_IO;
         else {
@@ -542,8 +553,9 @@ at_status at_assignment_create(at_classroom *c, const char *by, const char *cour
     }
     for (int part = 0; part < 2 && !st; part++) {
         sqlite3_stmt *q = at_room_db_stmt(
-            db, "INSERT INTO class_splits(assignment_id, part, project_id, dataset, snapshot, rows, public_rows) "
-                "VALUES (?, ?, (SELECT id FROM projects WHERE name = ?), ?, ?, ?, ?)");
+            db,
+            "INSERT INTO class_splits(assignment_id, part, project_id, dataset, snapshot, rows, public_rows) "
+            "VALUES (?, ?, (SELECT id FROM projects WHERE name = ?), ?, ?, ?, ?)");
         if (!q) {
             st = AT_ERR_IO;
             break;
@@ -581,7 +593,8 @@ static const char *const assignment_select =
     "(SELECT rows FROM class_splits WHERE assignment_id = a.id AND part = 'train'), "
     "(SELECT rows FROM class_splits WHERE assignment_id = a.id AND part = 'test'), "
     "(SELECT public_rows FROM class_splits WHERE assignment_id = a.id AND part = 'test') "
-    "FROM class_assignments a WHERE a.course_id = ?1 AND (?2 IS NULL OR a.name = ?2) ORDER BY a.deadline, a.name";
+    "FROM class_assignments a WHERE a.course_id = ?1 AND (?2 IS NULL OR a.name = ?2) ORDER BY a.deadline, "
+    "a.name";
 
 static void assignment_row(sqlite3_stmt *s, at_assignment *a)
 {

@@ -22,17 +22,17 @@ static at_status split_line(const char *line, size_t len, char delim, int lineno
     for (;;) {
         int col = (int)f->n + 1;
         if (f->n == CSV_COLS_MAX)
-            return at_error_set(AT_ERR_FORMAT, "enrolment CSV: line %d, column %d: more than %d columns", lineno,
-                                col, CSV_COLS_MAX);
+            return at_error_set(AT_ERR_FORMAT, "enrolment CSV: line %d, column %d: more than %d columns",
+                                lineno, col, CSV_COLS_MAX);
         f->v[f->n++] = buf + o;
         size_t start = o;
         if (i < len && line[i] == '"') {
             i++;
             for (;;) {
                 if (i >= len)
-                    return at_error_set(AT_ERR_FORMAT,
-                                        "enrolment CSV: line %d, column %d: a quote is not closed on its line",
-                                        lineno, col);
+                    return at_error_set(
+                        AT_ERR_FORMAT, "enrolment CSV: line %d, column %d: a quote is not closed on its line",
+                        lineno, col);
                 if (line[i] == '"') {
                     if (i + 1 < len && line[i + 1] == '"') {
                         buf[o++] = '"';
@@ -46,7 +46,8 @@ static at_status split_line(const char *line, size_t len, char delim, int lineno
             }
             if (i < len && line[i] != delim)
                 return at_error_set(AT_ERR_FORMAT,
-                                    "enrolment CSV: line %d, column %d: text after a closing quote", lineno, col);
+                                    "enrolment CSV: line %d, column %d: text after a closing quote", lineno,
+                                    col);
         } else {
             while (i < len && line[i] != delim) {
                 if (line[i] == '"')
@@ -57,8 +58,9 @@ static at_status split_line(const char *line, size_t len, char delim, int lineno
             }
         }
         if (o - start > AT_ROOM_TEXT_MAX)
-            return at_error_set(AT_ERR_FORMAT, "enrolment CSV: line %d, column %d: a field longer than %d bytes",
-                                lineno, col, AT_ROOM_TEXT_MAX);
+            return at_error_set(AT_ERR_FORMAT,
+                                "enrolment CSV: line %d, column %d: a field longer than %d bytes", lineno,
+                                col, AT_ROOM_TEXT_MAX);
         /* trim spaces */
         size_t e = o;
         while (e > start && (buf[e - 1] == ' ' || buf[e - 1] == '\t'))
@@ -93,11 +95,11 @@ static int email_valid(const char *e)
 static void login_from_email(const char *e, char *out, size_t cap)
 {
     /* U+00C0..U+00FF, lower-cased and unaccented; "" drops the letter */
-    static const char *const latin1[64] = {
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-        "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "",  "ss",
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-        "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "",  "y"};
+    static const char *const latin1[64] = {"a", "a", "a", "a", "a", "a",  "ae", "c", "e", "e", "e", "e", "i",
+                                           "i", "i", "i", "d", "n", "o",  "o",  "o", "o", "o", "",  "o", "u",
+                                           "u", "u", "u", "y", "",  "ss", "a",  "a", "a", "a", "a", "a", "ae",
+                                           "c", "e", "e", "e", "e", "i",  "i",  "i", "i", "d", "n", "o", "o",
+                                           "o", "o", "o", "",  "o", "u",  "u",  "u", "u", "y", "",  "y"};
     size_t k = 0, lim = cap - 1 < AT_ROOM_NAME_MAX ? cap - 1 : AT_ROOM_NAME_MAX;
     for (const unsigned char *p = (const unsigned char *)e; *p && *p != '@' && k < lim; p++) {
         if ((p[0] == 0xC3) && p[1] >= 0x80 && p[1] <= 0xBF) {
@@ -191,15 +193,16 @@ at_status at_course_csv_parse(const char *csv, size_t len, at_course_student **o
                                      *const em[] = {"email", "e-mail", "mail", "courriel", NULL},
                                      *const lg[] = {"login", "user", "username", "identifiant", NULL};
             for (size_t i = 0; i < f.n; i++) {
-                int *slot = header_is(f.v[i], nm) ? &col_name
+                int *slot = header_is(f.v[i], nm)   ? &col_name
                             : header_is(f.v[i], em) ? &col_email
                             : header_is(f.v[i], lg) ? &col_login
-                                                     : NULL;
+                                                    : NULL;
                 if (!slot)
                     continue;
                 if (*slot >= 0) {
-                    st = at_error_set(AT_ERR_FORMAT, "enrolment CSV: line %d, column %zu: a column named twice",
-                                      lineno, i + 1);
+                    st = at_error_set(AT_ERR_FORMAT,
+                                      "enrolment CSV: line %d, column %zu: a column named twice", lineno,
+                                      i + 1);
                     break;
                 }
                 *slot = (int)i;
@@ -208,9 +211,10 @@ at_status at_course_csv_parse(const char *csv, size_t len, at_course_student **o
                 st = at_error_set(AT_ERR_FORMAT, "enrolment CSV: line %d: the header names no 'name' column",
                                   lineno);
             if (!st && col_email < 0 && col_login < 0)
-                st = at_error_set(AT_ERR_FORMAT,
-                                  "enrolment CSV: line %d: the header names neither an 'email' nor a 'login' column",
-                                  lineno);
+                st = at_error_set(
+                    AT_ERR_FORMAT,
+                    "enrolment CSV: line %d: the header names neither an 'email' nor a 'login' column",
+                    lineno);
             have_header = 1;
             continue;
         }
@@ -246,36 +250,40 @@ at_status at_course_csv_parse(const char *csv, size_t len, at_course_student **o
             break;
         }
         if (*email && !email_valid(email)) {
-            st = at_error_set(AT_ERR_FORMAT, "enrolment CSV: line %d, column %d: not an e-mail address", lineno,
-                              col_email + 1);
+            st = at_error_set(AT_ERR_FORMAT, "enrolment CSV: line %d, column %d: not an e-mail address",
+                              lineno, col_email + 1);
             break;
         }
         if (*login) {
             if (!at_room_name_valid(login)) {
-                st = at_error_set(AT_ERR_FORMAT,
-                                  "enrolment CSV: line %d, column %d: a login is 1 to 64 of A-Z a-z 0-9 . _ - "
-                                  "starting with a letter or a digit",
-                                  lineno, col_login + 1);
+                st =
+                    at_error_set(AT_ERR_FORMAT,
+                                 "enrolment CSV: line %d, column %d: a login is 1 to 64 of A-Z a-z 0-9 . _ - "
+                                 "starting with a letter or a digit",
+                                 lineno, col_login + 1);
                 break;
             }
             snprintf(s->login, sizeof s->login, "%s", login);
         } else if (*email) {
             login_from_email(email, s->login, sizeof s->login);
             if (!at_room_name_valid(s->login)) {
-                st = at_error_set(AT_ERR_FORMAT,
-                                  "enrolment CSV: line %d, column %d: no login can be made from this e-mail; add "
-                                  "a login column",
-                                  lineno, col_email + 1);
+                st = at_error_set(
+                    AT_ERR_FORMAT,
+                    "enrolment CSV: line %d, column %d: no login can be made from this e-mail; add "
+                    "a login column",
+                    lineno, col_email + 1);
                 break;
             }
         } else {
-            st = at_error_set(AT_ERR_FORMAT, "enrolment CSV: line %d, column %d: neither a login nor an e-mail",
-                              lineno, col_login >= 0 ? col_login + 1 : col_email + 1);
+            st = at_error_set(AT_ERR_FORMAT,
+                              "enrolment CSV: line %d, column %d: neither a login nor an e-mail", lineno,
+                              col_login >= 0 ? col_login + 1 : col_email + 1);
             break;
         }
         for (size_t k = 0; k < n; k++)
             if (!strcmp(v[k].login, s->login)) {
-                st = at_error_set(AT_ERR_FORMAT, "enrolment CSV: line %d, column %d: login '%s' is already on line %d",
+                st = at_error_set(AT_ERR_FORMAT,
+                                  "enrolment CSV: line %d, column %d: login '%s' is already on line %d",
                                   lineno, *login ? col_login + 1 : col_email + 1, s->login, v[k].line);
                 break;
             }
@@ -299,8 +307,8 @@ at_status at_course_csv_parse(const char *csv, size_t len, at_course_student **o
     return AT_OK;
 }
 
-at_status at_course_enrol_csv(at_classroom *c, const char *by, const char *course, const char *csv, size_t len,
-                              at_course_student **out, size_t *count)
+at_status at_course_enrol_csv(at_classroom *c, const char *by, const char *course, const char *csv,
+                              size_t len, at_course_student **out, size_t *count)
 {
     *out = NULL;
     *count = 0;
@@ -318,8 +326,8 @@ at_status at_course_enrol_csv(at_classroom *c, const char *by, const char *cours
         if (at_room_user_get(c->room, v[i].login, &u) == AT_OK) {
             at_project_role r = at_room_member_role(c->room, u.id, course);
             if (r == AT_PROJECT_LEAD || r == AT_PROJECT_MEMBER)
-                st = at_error_set(AT_ERR_ARG, "enrolment CSV: line %d: %s teaches course %s", v[i].line, v[i].login,
-                                  course);
+                st = at_error_set(AT_ERR_ARG, "enrolment CSV: line %d: %s teaches course %s", v[i].line,
+                                  v[i].login, course);
         }
         at_error_clear();
     }
@@ -386,28 +394,41 @@ static at_status esc(at_buf *b, const char *s)
     at_status st = AT_OK;
     for (; *s && !st; s++) {
         switch (*s) {
-        case '&': st = at_buf_puts(b, "&amp;"); break;
-        case '<': st = at_buf_puts(b, "&lt;"); break;
-        case '>': st = at_buf_puts(b, "&gt;"); break;
-        case '"': st = at_buf_puts(b, "&quot;"); break;
-        case '\'': st = at_buf_puts(b, "&#39;"); break;
-        default: st = at_buf_putc(b, *s);
+        case '&':
+            st = at_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            st = at_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            st = at_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            st = at_buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            st = at_buf_puts(b, "&#39;");
+            break;
+        default:
+            st = at_buf_putc(b, *s);
         }
     }
     return st;
 }
 
-at_status at_course_sheet_html(const at_course *course, const at_course_student *s, size_t n, const char *server,
-                               at_buf *out)
+at_status at_course_sheet_html(const at_course *course, const at_course_student *s, size_t n,
+                               const char *server, at_buf *out)
 {
-    at_status st = at_buf_puts(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Enrolment sheet: ");
+    at_status st = at_buf_puts(
+        out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Enrolment sheet: ");
     if (!st)
         st = esc(out, course->name);
     if (!st)
         st = at_buf_puts(
-            out, "</title><style>body{font-family:sans-serif;margin:1cm}.card{border:1px dashed #888;padding:.6cm;"
-                 "margin:0 0 .5cm;page-break-inside:avoid}.pw{font-family:monospace;font-size:1.3em}"
-                 "@media print{.noprint{display:none}}</style></head><body>\n<h1>Course ");
+            out,
+            "</title><style>body{font-family:sans-serif;margin:1cm}.card{border:1px dashed #888;padding:.6cm;"
+            "margin:0 0 .5cm;page-break-inside:avoid}.pw{font-family:monospace;font-size:1.3em}"
+            "@media print{.noprint{display:none}}</style></head><body>\n<h1>Course ");
     if (!st)
         st = esc(out, course->name);
     if (!st)
@@ -415,8 +436,9 @@ at_status at_course_sheet_html(const at_course *course, const at_course_student 
     if (!st)
         st = esc(out, course->title);
     if (!st)
-        st = at_buf_puts(out, "</h1><p class=\"noprint\">Print this sheet and cut along the dashed lines. The "
-                              "passwords are shown once: they are not stored.</p>\n<div id=\"sheet\">");
+        st =
+            at_buf_puts(out, "</h1><p class=\"noprint\">Print this sheet and cut along the dashed lines. The "
+                             "passwords are shown once: they are not stored.</p>\n<div id=\"sheet\">");
     for (size_t i = 0; i < n && !st; i++) {
         st = at_buf_puts(out, "<div class=\"card\" id=\"card-");
         if (!st)
@@ -438,8 +460,9 @@ at_status at_course_sheet_html(const at_course *course, const at_course_student 
         if (!st)
             st = esc(out, s[i].password[0] ? s[i].password : "(your existing password)");
         if (!st)
-            st = at_buf_puts(out, "</span></p><p>At your first login you choose your own password and set up an "
-                                  "authenticator app (TOTP): keep your phone at hand.</p></div>\n");
+            st = at_buf_puts(out,
+                             "</span></p><p>At your first login you choose your own password and set up an "
+                             "authenticator app (TOTP): keep your phone at hand.</p></div>\n");
     }
     if (!st)
         st = at_buf_puts(out, "</div></body></html>\n");

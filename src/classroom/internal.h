@@ -24,8 +24,8 @@ struct at_classroom {
 extern const char *const class_migrations[];
 extern const int class_migration_count;
 /* The course's row id and its projects' names; AT_ERR_NOT_FOUND naming it. */
-at_status class_course_row(at_room_db *db, const char *course, int64_t *id, char grading[AT_ROOM_NAME_MAX + 1],
-                           char teacher[AT_ROOM_NAME_MAX + 1]);
+at_status class_course_row(at_room_db *db, const char *course, int64_t *id,
+                           char grading[AT_ROOM_NAME_MAX + 1], char teacher[AT_ROOM_NAME_MAX + 1]);
 at_status class_user_id(at_room_db *db, const char *name, int64_t *id);
 void class_copy_col(sqlite3_stmt *s, int col, char *out, size_t cap);
 /* A private scratch folder under DIR/jobs/scratch-classroom (owned). */
@@ -34,8 +34,8 @@ char *class_scratch(at_classroom *c, const char *what);
 /* THE place course data enter and leave the vault (see classroom.c). */
 at_status course_data_store(at_classroom *c, const char *by, const char *project, const char *name,
                             int synthetic, const char *dir, char snap[AT_VAULT_SNAPSHOT_HEX]);
-at_status course_data_materialise(at_classroom *c, const char *project, const char *name, const char *snapshot,
-                                  const char *dest);
+at_status course_data_materialise(at_classroom *c, const char *project, const char *name,
+                                  const char *snapshot, const char *dest);
 /* 1 when the dataset of project is synthetic (a course accepts no other). */
 at_status course_data_is_synthetic(at_classroom *c, const char *project, const char *name, int *synthetic);
 

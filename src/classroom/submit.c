@@ -1,10 +1,8 @@
 /* Submissions: the checks before one is accepted (deadline, the day's
- * count, the student's quotas), the job it becomes, the tick that copies
- * a trained model into the grading project and scores it there in a
- * sandboxed job on the hidden split, the leaderboard and the grades. */
+ * count, the student's quotas), the job it becomes, and the tick that
+ * copies a trained model into the grading project and scores it there in
+ * a sandboxed job on the hidden split (grades.c: leaderboard, grades). */
 #include "internal.h"
-
-#include "atelier/text.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -52,11 +50,12 @@ at_status at_course_quota_of(at_classroom *c, const char *course, const char *as
     at_room_db *db = at_room_db_get(c->room);
     int64_t uid = 0;
     st = class_user_id(db, user, &uid);
-    sqlite3_stmt *s = st ? NULL
-                         : at_room_db_stmt(
-                               db, "SELECT j.state, j.cores, j.gpus, j.time_limit, j.started, j.charged_core_s, "
-                                   "j.charged_gpu_s FROM jobs j JOIN projects p ON p.id = j.project_id "
-                                   "WHERE j.user_id = ?1 AND p.name = ?2 AND (j.state < 3 OR j.ended >= ?3)");
+    sqlite3_stmt *s =
+        st ? NULL
+           : at_room_db_stmt(db,
+                             "SELECT j.state, j.cores, j.gpus, j.time_limit, j.started, j.charged_core_s, "
+                             "j.charged_gpu_s FROM jobs j JOIN projects p ON p.id = j.project_id "
+                             "WHERE j.user_id = ?1 AND p.name = ?2 AND (j.state < 3 OR j.ended >= ?3)");
     if (!st && !s)
         st = AT_ERR_IO;
     if (!st) {
@@ -65,7 +64,8 @@ at_status at_course_quota_of(at_classroom *c, const char *course, const char *as
         sqlite3_bind_int64(s, 3, now - 7 * 86400);
         double core_s = 0, gpu_s = 0;
         while (sqlite3_step(s) == SQLITE_ROW) {
-            int state = sqlite3_column_int(s, 0), cores = sqlite3_column_int(s, 1), gpus = sqlite3_column_int(s, 2);
+            int state = sqlite3_column_int(s, 0), cores = sqlite3_column_int(s, 1),
+                gpus = sqlite3_column_int(s, 2);
             double limit = (double)sqlite3_column_int64(s, 3);
             time_t started = (time_t)sqlite3_column_int64(s, 4);
             if (state >= 3) {
@@ -86,8 +86,9 @@ at_status at_course_quota_of(at_classroom *c, const char *course, const char *as
     if (!st && assignment) {
         char day[16];
         day_of(now, day);
-        s = at_room_db_stmt(db, "SELECT COUNT(*) FROM class_submissions WHERE assignment_id = ? AND user_id = ? "
-                                "AND day = ?");
+        s = at_room_db_stmt(db,
+                            "SELECT COUNT(*) FROM class_submissions WHERE assignment_id = ? AND user_id = ? "
+                            "AND day = ?");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -140,7 +141,8 @@ at_status at_submission_create(at_classroom *c, const char *user, const char *co
         return at_error_set(AT_ERR_ARG, "submission: the kind is pipeline or script");
     if (cfg->C < 0 || cfg->C > 1e6)
         return at_error_set(AT_ERR_ARG, "submission: C is 0 (cross-validated) or positive");
-    if (!strcmp(kind, "script") && (!cfg->command || !*cfg->command || strlen(cfg->command) >= AT_JOB_COMMAND_MAX))
+    if (!strcmp(kind, "script") &&
+        (!cfg->command || !*cfg->command || strlen(cfg->command) >= AT_JOB_COMMAND_MAX))
         return at_error_set(AT_ERR_ARG, "submission: a script needs a command (writing /out/" MODEL_FILE ")");
     int64_t tl = cfg->time_limit > 0 ? cfg->time_limit : 600;
     pthread_mutex_lock(&c->submit_mu);
@@ -158,26 +160,29 @@ at_status at_submission_create(at_classroom *c, const char *user, const char *co
     char when[32];
     iso(a.deadline, when);
     if (!st && now >= a.deadline)
-        st = at_error_set(AT_ERR_DENIED, "submission: assignment %s closed at %s; no more submissions", assignment,
-                          when);
+        st = at_error_set(AT_ERR_DENIED, "submission: assignment %s closed at %s; no more submissions",
+                          assignment, when);
     at_course_quota q;
     if (!st)
         st = at_course_quota_of(c, course, assignment, user, &q);
     if (!st && q.used_today >= q.per_day)
-        st = at_error_set(AT_ERR_QUOTA,
-                          "submission: %d of %d submissions today for assignment %s are used; the next one is "
-                          "possible from 00:00 UTC",
-                          q.used_today, q.per_day, assignment);
+        st =
+            at_error_set(AT_ERR_QUOTA,
+                         "submission: %d of %d submissions today for assignment %s are used; the next one is "
+                         "possible from 00:00 UTC",
+                         q.used_today, q.per_day, assignment);
     if (!st && q.concurrent_limit > 0 && q.active >= q.concurrent_limit)
-        st = at_error_set(AT_ERR_QUOTA,
-                          "quota: concurrent jobs of student %s in course %s: %d of %d active; it frees when one "
-                          "ends",
-                          user, course, q.active, q.concurrent_limit);
+        st = at_error_set(
+            AT_ERR_QUOTA,
+            "quota: concurrent jobs of student %s in course %s: %d of %d active; it frees when one "
+            "ends",
+            user, course, q.active, q.concurrent_limit);
     if (!st && q.core_hours_limit > 0 && q.core_hours_used + (double)tl / 3600.0 > q.core_hours_limit + 1e-9)
-        st = at_error_set(AT_ERR_QUOTA,
-                          "quota: core-hours per week of student %s in course %s: %.2f used or reserved of %.2f; "
-                          "this submission asks %.2f",
-                          user, course, q.core_hours_used, q.core_hours_limit, (double)tl / 3600.0);
+        st = at_error_set(
+            AT_ERR_QUOTA,
+            "quota: core-hours per week of student %s in course %s: %.2f used or reserved of %.2f; "
+            "this submission asks %.2f",
+            user, course, q.core_hours_used, q.core_hours_limit, (double)tl / 3600.0);
     at_job_spec spec;
     at_job_spec_init(&spec);
     char config[AT_JOB_COMMAND_MAX + 512];
@@ -194,7 +199,8 @@ at_status at_submission_create(at_classroom *c, const char *user, const char *co
             snprintf(spec.kind, sizeof spec.kind, "deid-train");
             char v[32];
             snprintf(v, sizeof v, "%d", cfg->epochs > 0 && cfg->epochs <= 50 ? cfg->epochs : 3);
-            const char *args[] = {"-o", "/out/" MODEL_FILE, "--annotations", "/data/train", "--epochs", v, "--quiet"};
+            const char *args[] = {"-o", "/out/" MODEL_FILE, "--annotations", "/data/train", "--epochs",
+                                  v,    "--quiet"};
             for (size_t k = 0; !st && k < sizeof args / sizeof *args; k++)
                 st = add_arg(&spec, args[k]);
         } else if (!strcmp(kind, "pipeline")) {
@@ -229,13 +235,15 @@ at_status at_submission_create(at_classroom *c, const char *user, const char *co
         at_buf b;
         at_buf_init(&b, sizeof config - 1);
         if (!strcmp(kind, "pipeline") && !strcmp(a.task, "deid-f1"))
-            st = at_buf_printf(&b, "{\"kind\":\"pipeline\",\"task\":\"%s\",\"epochs\":%d,\"time_limit\":%lld,"
-                                   "\"job\":%lld}",
+            st = at_buf_printf(&b,
+                               "{\"kind\":\"pipeline\",\"task\":\"%s\",\"epochs\":%d,\"time_limit\":%lld,"
+                               "\"job\":%lld}",
                                a.task, cfg->epochs > 0 && cfg->epochs <= 50 ? cfg->epochs : 3, (long long)tl,
                                (long long)job);
         else if (!strcmp(kind, "pipeline"))
-            st = at_buf_printf(&b, "{\"kind\":\"pipeline\",\"task\":\"%s\",\"C\":%.6g,\"l1\":%s,\"xgboost\":%s,"
-                                   "\"time_limit\":%lld,\"job\":%lld}",
+            st = at_buf_printf(&b,
+                               "{\"kind\":\"pipeline\",\"task\":\"%s\",\"C\":%.6g,\"l1\":%s,\"xgboost\":%s,"
+                               "\"time_limit\":%lld,\"job\":%lld}",
                                a.task, cfg->C, cfg->l1 ? "true" : "false", cfg->xgboost ? "true" : "false",
                                (long long)tl, (long long)job);
         else {
@@ -258,9 +266,9 @@ at_status at_submission_create(at_classroom *c, const char *user, const char *co
         day_of(now, day);
         st = at_room_db_begin(db);
         if (!st) {
-            sqlite3_stmt *s = at_room_db_stmt(
-                db, "INSERT INTO class_submissions(assignment_id, user_id, submitted, day, config, job_id, state) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 'training')");
+            sqlite3_stmt *s = at_room_db_stmt(db, "INSERT INTO class_submissions(assignment_id, user_id, "
+                                                  "submitted, day, config, job_id, state) "
+                                                  "VALUES (?, ?, ?, ?, ?, ?, 'training')");
             if (!s)
                 st = AT_ERR_IO;
             else {
@@ -277,8 +285,8 @@ at_status at_submission_create(at_classroom *c, const char *user, const char *co
             }
         }
         char details[200];
-        snprintf(details, sizeof details, "{\"assignment\":\"%s\",\"submission\":%lld,\"job\":%lld}", assignment,
-                 (long long)sid, (long long)job);
+        snprintf(details, sizeof details, "{\"assignment\":\"%s\",\"submission\":%lld,\"job\":%lld}",
+                 assignment, (long long)sid, (long long)job);
         if (!st)
             st = at_room_db_audit(db, user, "course.submit", course, details);
         if (!st)
@@ -349,7 +357,8 @@ static at_status submissions(at_classroom *c, const char *course, const char *as
             o->job_id = sqlite3_column_int64(s, 5);
             o->score_job_id = sqlite3_column_int64(s, 6);
             class_copy_col(s, 7, o->message, sizeof o->message);
-            o->has_score = sqlite3_column_type(s, 8) != SQLITE_NULL && sqlite3_column_type(s, 9) != SQLITE_NULL;
+            o->has_score =
+                sqlite3_column_type(s, 8) != SQLITE_NULL && sqlite3_column_type(s, 9) != SQLITE_NULL;
             o->public_score = sqlite3_column_double(s, 8);
             o->final_score = sqlite3_column_double(s, 9);
         }
@@ -418,7 +427,8 @@ at_status at_submission_code(at_classroom *c, const char *course, int64_t id, co
     at_free(text);
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(j, "code");
     if (!cJSON_IsString(code) || strlen(code->valuestring) != AT_VAULT_SNAPSHOT_HEX - 1)
-        st = at_error_set(AT_ERR_NOT_FOUND, "submission %lld ran the pipeline: its configuration is all there is",
+        st = at_error_set(AT_ERR_NOT_FOUND,
+                          "submission %lld ran the pipeline: its configuration is all there is",
                           (long long)id);
     else
         st = at_jobs_dataset_get(c->jobs, course, "code", code->valuestring, dest);
@@ -436,15 +446,17 @@ typedef struct {
     char task[16];
 } open_sub;
 
-static at_status set_state(at_classroom *c, int64_t id, const char *state, int64_t score_job, const char *model,
-                           const char *message, const double *pub, const double *fin, const char *metric)
+static at_status set_state(at_classroom *c, int64_t id, const char *state, int64_t score_job,
+                           const char *model, const char *message, const double *pub, const double *fin,
+                           const char *metric)
 {
     at_room_db *db = at_room_db_get(c->room);
     at_status st = at_room_db_begin(db);
     if (!st) {
-        sqlite3_stmt *s = at_room_db_stmt(db, "UPDATE class_submissions SET state = ?, score_job_id = "
-                                              "COALESCE(NULLIF(?, 0), score_job_id), model_snapshot = "
-                                              "COALESCE(NULLIF(?, ''), model_snapshot), message = ? WHERE id = ?");
+        sqlite3_stmt *s =
+            at_room_db_stmt(db, "UPDATE class_submissions SET state = ?, score_job_id = "
+                                "COALESCE(NULLIF(?, 0), score_job_id), model_snapshot = "
+                                "COALESCE(NULLIF(?, ''), model_snapshot), message = ? WHERE id = ?");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -459,8 +471,9 @@ static at_status set_state(at_classroom *c, int64_t id, const char *state, int64
         }
     }
     for (int k = 0; k < 2 && !st && pub && fin; k++) {
-        sqlite3_stmt *s = at_room_db_stmt(db, "INSERT OR REPLACE INTO class_scores(submission_id, part, metric, "
-                                              "value) VALUES (?, ?, ?, ?)");
+        sqlite3_stmt *s =
+            at_room_db_stmt(db, "INSERT OR REPLACE INTO class_scores(submission_id, part, metric, "
+                                "value) VALUES (?, ?, ?, ?)");
         if (!s) {
             st = AT_ERR_IO;
             break;
@@ -499,21 +512,24 @@ static at_status submit_scoring(at_classroom *c, const open_sub *o, const char *
     /* the scoring script is the grading project's code (a script job
      * runs in a code snapshot): stored again each time, deduplicated */
     char script[2048];
-    int n = !strcmp(o->task, "deid-f1")
-                ? snprintf(script, sizeof script,
-                           "set -e\nm=$(mktemp -d)/" MODEL_FILE "\ncp \"$ATELIER_DATA/model/" MODEL_FILE "\" \"$m\"\n"
-                           "for part in public final; do\n"
-                           "  '%s' text eval-deid --brat \"$ATELIER_DATA/test/$part\" --model \"$m\" --json "
-                           "> \"$ATELIER_OUT/$part.json\"\n"
-                           "done\n",
-                           engine)
-                : snprintf(script, sizeof script,
-                           "set -e\nm=$(mktemp -d)/" MODEL_FILE "\ncp \"$ATELIER_DATA/model/" MODEL_FILE "\" \"$m\"\n"
-                           "for part in public final; do\n"
-                           "  '%s' text risk eval --model \"$m\" --csv \"$ATELIER_DATA/test/$part.csv\" --json "
-                           "--bootstrap 0 --quiet > \"$ATELIER_OUT/$part.json\"\n"
-                           "done\n",
-                           engine);
+    int n =
+        !strcmp(o->task, "deid-f1")
+            ? snprintf(script, sizeof script,
+                       "set -e\nm=$(mktemp -d)/" MODEL_FILE "\ncp \"$ATELIER_DATA/model/" MODEL_FILE
+                       "\" \"$m\"\n"
+                       "for part in public final; do\n"
+                       "  '%s' text eval-deid --brat \"$ATELIER_DATA/test/$part\" --model \"$m\" --json "
+                       "> \"$ATELIER_OUT/$part.json\"\n"
+                       "done\n",
+                       engine)
+            : snprintf(script, sizeof script,
+                       "set -e\nm=$(mktemp -d)/" MODEL_FILE "\ncp \"$ATELIER_DATA/model/" MODEL_FILE
+                       "\" \"$m\"\n"
+                       "for part in public final; do\n"
+                       "  '%s' text risk eval --model \"$m\" --csv \"$ATELIER_DATA/test/$part.csv\" --json "
+                       "--bootstrap 0 --quiet > \"$ATELIER_OUT/$part.json\"\n"
+                       "done\n",
+                       engine);
     if (n < 0 || (size_t)n >= sizeof script)
         return at_error_set(AT_ERR_LIMIT, "scoring: the engine's path is too long");
     char *dir = class_scratch(c, "score"), *file = dir ? at_path_join(dir, "score.sh") : NULL;
@@ -556,8 +572,9 @@ static at_status read_metric(const char *dir, const char *file, const char *task
     cJSON *j = cJSON_ParseWithLength((const char *)d, len);
     at_free(d);
     int deid = !strcmp(task, "deid-f1");
-    const cJSON *a = deid ? cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "overall"), "f1")
-                          : cJSON_GetObjectItemCaseSensitive(j, "auroc");
+    const cJSON *a =
+        deid ? cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "overall"), "f1")
+             : cJSON_GetObjectItemCaseSensitive(j, "auroc");
     if (cJSON_IsNumber(a))
         *v = a->valuedouble;
     else
@@ -575,8 +592,9 @@ static int advance(at_classroom *c, const open_sub *o)
         return 0;
     char msg[256];
     if (job.state != AT_JOB_SUCCEEDED) {
-        snprintf(msg, sizeof msg, "%s job %lld %s: %.180s", !strcmp(o->state, "training") ? "training" : "scoring",
-                 (long long)jid, at_job_state_name(job.state), job.reason);
+        snprintf(msg, sizeof msg, "%s job %lld %s: %.180s",
+                 !strcmp(o->state, "training") ? "training" : "scoring", (long long)jid,
+                 at_job_state_name(job.state), job.reason);
         set_state(c, o->id, "failed", 0, NULL, msg, NULL, NULL, NULL);
         return 1;
     }
@@ -584,7 +602,8 @@ static int advance(at_classroom *c, const open_sub *o)
     at_status st = res ? AT_OK : AT_ERR_NOMEM;
     if (!strcmp(o->state, "training")) {
         /* the student's model goes to the grading project, alone */
-        char *mdir = dir ? at_path_join(dir, "model") : NULL, *from = res ? at_path_join(res, MODEL_FILE) : NULL,
+        char *mdir = dir ? at_path_join(dir, "model") : NULL,
+             *from = res ? at_path_join(res, MODEL_FILE) : NULL,
              *to = mdir ? at_path_join(mdir, MODEL_FILE) : NULL;
         if (!st && (!mdir || !from || !to))
             st = AT_ERR_NOMEM;
@@ -621,7 +640,8 @@ static int advance(at_classroom *c, const open_sub *o)
         if (!st)
             st = read_metric(res, "final.json", o->task, &fin);
         if (!st)
-            set_state(c, o->id, "scored", 0, NULL, "", &pub, &fin, !strcmp(o->task, "deid-f1") ? "f1" : "auroc");
+            set_state(c, o->id, "scored", 0, NULL, "", &pub, &fin,
+                      !strcmp(o->task, "deid-f1") ? "f1" : "auroc");
         else {
             snprintf(msg, sizeof msg, "%.250s", at_error_message());
             set_state(c, o->id, "failed", 0, NULL, msg, NULL, NULL, NULL);
@@ -641,11 +661,12 @@ int at_classroom_tick(at_classroom *c)
     size_t n = 0, cap = 0;
     at_room_db *db = at_room_db_get(c->room);
     sqlite3_stmt *s = at_room_db_stmt(
-        db, "SELECT s.id, s.state, s.job_id, s.score_job_id, p.name, g.name, t.name, a.name, u.name, a.task "
-            "FROM class_submissions s JOIN class_assignments a ON a.id = s.assignment_id "
-            "JOIN class_courses c ON c.id = a.course_id JOIN projects p ON p.id = c.project_id "
-            "JOIN projects g ON g.id = c.grading_id JOIN users t ON t.id = c.teacher_id "
-            "JOIN users u ON u.id = s.user_id WHERE s.state IN ('training', 'scoring') ORDER BY s.id LIMIT 1000");
+        db,
+        "SELECT s.id, s.state, s.job_id, s.score_job_id, p.name, g.name, t.name, a.name, u.name, a.task "
+        "FROM class_submissions s JOIN class_assignments a ON a.id = s.assignment_id "
+        "JOIN class_courses c ON c.id = a.course_id JOIN projects p ON p.id = c.project_id "
+        "JOIN projects g ON g.id = c.grading_id JOIN users t ON t.id = c.teacher_id "
+        "JOIN users u ON u.id = s.user_id WHERE s.state IN ('training', 'scoring') ORDER BY s.id LIMIT 1000");
     if (s) {
         while (sqlite3_step(s) == SQLITE_ROW) {
             if (n == cap) {
@@ -682,124 +703,3 @@ int at_classroom_tick(at_classroom *c)
     return changed;
 }
 
-/* ---- leaderboard and grades ---- */
-
-/* Each student's submission chosen by rule among subs (scored only):
- * best by key, or the last. */
-static int pick(const at_submission *subs, size_t n, const char *user, const char *rule, int final, size_t *at,
-                int *count)
-{
-    int found = 0;
-    *count = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(subs[i].user, user))
-            continue;
-        (*count)++;
-        if (!subs[i].has_score)
-            continue;
-        double k = final ? subs[i].final_score : subs[i].public_score;
-        if (!found) {
-            *at = i;
-            found = 1;
-            continue;
-        }
-        if (!strcmp(rule, "last")) {
-            if (subs[i].id > subs[*at].id)
-                *at = i;
-        } else {
-            double best = final ? subs[*at].final_score : subs[*at].public_score;
-            if (k > best)
-                *at = i;
-        }
-    }
-    return found;
-}
-
-static int cmp_leader(const void *a, const void *b)
-{
-    const at_leader *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score > y->score ? -1 : 1;
-    return x->when < y->when ? -1 : x->when > y->when;
-}
-
-at_status at_leaderboard(at_classroom *c, const char *course, const char *assignment, at_leader **out,
-                         size_t *count, int *final)
-{
-    *out = NULL;
-    *count = 0;
-    at_assignment a;
-    at_status st = at_assignment_get(c, course, assignment, &a);
-    if (st)
-        return st;
-    *final = at_room_now() >= a.deadline;
-    at_submission *subs = NULL;
-    size_t n = 0;
-    if ((st = at_submission_list(c, course, assignment, NULL, &subs, &n)) != AT_OK)
-        return st;
-    at_leader *v = at_calloc(n ? n : 1, sizeof *v);
-    size_t m = 0;
-    if (!v)
-        st = AT_ERR_NOMEM;
-    for (size_t i = 0; !st && i < n; i++) {
-        int seen = 0;
-        for (size_t k = 0; k < m; k++)
-            seen |= !strcmp(v[k].user, subs[i].user);
-        size_t at = 0;
-        int cnt = 0;
-        if (seen || !pick(subs, n, subs[i].user, a.rule, *final, &at, &cnt))
-            continue;
-        snprintf(v[m].user, sizeof v[m].user, "%s", subs[i].user);
-        v[m].score = *final ? subs[at].final_score : subs[at].public_score;
-        v[m].submissions = cnt;
-        v[m].when = subs[at].submitted;
-        m++;
-    }
-    at_free(subs);
-    if (st) {
-        at_free(v);
-        return st;
-    }
-    qsort(v, m, sizeof *v, cmp_leader);
-    *out = v;
-    *count = m;
-    return AT_OK;
-}
-
-at_status at_course_grades_csv(at_classroom *c, const char *course, at_buf *out)
-{
-    at_assignment *as = NULL;
-    at_course_person *people = NULL;
-    size_t na = 0, np = 0;
-    at_status st = at_assignment_list(c, course, &as, &na);
-    if (!st)
-        st = at_course_people(c, course, &people, &np);
-    if (!st)
-        st = at_buf_puts(out, "login,name,email,assignment,rule,submissions,score\n");
-    for (size_t i = 0; !st && i < na; i++) {
-        at_submission *subs = NULL;
-        size_t n = 0;
-        st = at_submission_list(c, course, as[i].name, NULL, &subs, &n);
-        for (size_t p = 0; !st && p < np; p++) {
-            if (strcmp(people[p].role, "student"))
-                continue;
-            size_t at = 0;
-            int cnt = 0;
-            int got = pick(subs, n, people[p].login, as[i].rule, 1, &at, &cnt);
-            const char *cells[5] = {people[p].login, people[p].name, people[p].email, as[i].name, as[i].rule};
-            for (int k = 0; k < 5 && !st; k++) {
-                st = at_csv_put_field(out, cells[k], strlen(cells[k]));
-                if (!st)
-                    st = at_buf_putc(out, ',');
-            }
-            if (!st && got)
-                st = at_buf_printf(out, "%d,%.4f\n", cnt, subs[at].final_score);
-            else if (!st)
-                st = at_buf_printf(out, "%d,\n", cnt);
-        }
-        at_free(subs);
-    }
-    at_free(as);
-    at_free(people);
-    return st;
-}

@@ -15,33 +15,34 @@
 
 static void usage(FILE *o)
 {
-    fprintf(o,
-            "usage: atelier course <command> [options]\n\n"
-            "  create NAME [--title T]          a course (teachers): the projects NAME and NAME.grading\n"
-            "  list                             my courses and my role in each\n"
-            "  show COURSE                      its assignments (staff: its data; students: my quota)\n"
-            "  ta COURSE USER                   add a teaching assistant (the teacher)\n"
-            "  quota COURSE [--core-hours H] [--gpu-hours H] [--concurrent N]   per student, per week\n"
-            "  enrol COURSE --csv FILE [--sheet OUT.html]   students from a CSV (name, email or login);\n"
-            "                                   one-time passwords printed once, and in the sheet\n"
-            "  generate COURSE --name N [--kind chemo|notes|headct] [--patients N] [--seed S]\n"
-            "                                   a synthetic cohort for the course, into the vault\n"
-            "  attach COURSE --project P --dataset D [--name N]   a dataset of P (synthetic only)\n"
-            "  assign COURSE NAME --data D --deadline WHEN [--per-day N] [--rule best|last]\n"
-            "         [--title T] [--test-fraction F] [--public-fraction F] [--seed S]\n"
-            "                                   publish an assignment (--task risk-auroc on a chemo\n"
-            "                                   cohort, or deid-f1 on notes); WHEN is\n"
-            "                                   YYYY-MM-DDTHH:MMZ (UTC) or +2h, +7d from now\n"
-            "  assignment COURSE NAME           its leaderboard, my submissions and scores, my quota\n"
-            "  submit COURSE NAME [--C C] [--l1] [--xgboost] [--epochs E] [--time 10m]\n"
-            "         [--command CMD [--code SNAP]]   the pipeline with my options, or my own code\n"
-            "                                   (pushed with 'atelier code push DIR --project COURSE';\n"
-            "                                   it writes /out/model.bin)\n"
-            "  usage COURSE                     the class's usage (staff)\n"
-            "  grades COURSE -o FILE.csv        the grades (staff)\n"
-            "  config COURSE SUBMISSION -o FILE a submitted configuration (staff)\n"
-            "  code COURSE SUBMISSION -o DIR    a script submission's code, into the new folder DIR (staff)\n\n"
-            "Common options: --json, --server URL, --cacert FILE. See docs/classroom.md.\n");
+    fprintf(
+        o,
+        "usage: atelier course <command> [options]\n\n"
+        "  create NAME [--title T]          a course (teachers): the projects NAME and NAME.grading\n"
+        "  list                             my courses and my role in each\n"
+        "  show COURSE                      its assignments (staff: its data; students: my quota)\n"
+        "  ta COURSE USER                   add a teaching assistant (the teacher)\n"
+        "  quota COURSE [--core-hours H] [--gpu-hours H] [--concurrent N]   per student, per week\n"
+        "  enrol COURSE --csv FILE [--sheet OUT.html]   students from a CSV (name, email or login);\n"
+        "                                   one-time passwords printed once, and in the sheet\n"
+        "  generate COURSE --name N [--kind chemo|notes|headct] [--patients N] [--seed S]\n"
+        "                                   a synthetic cohort for the course, into the vault\n"
+        "  attach COURSE --project P --dataset D [--name N]   a dataset of P (synthetic only)\n"
+        "  assign COURSE NAME --data D --deadline WHEN [--per-day N] [--rule best|last]\n"
+        "         [--title T] [--test-fraction F] [--public-fraction F] [--seed S]\n"
+        "                                   publish an assignment (--task risk-auroc on a chemo\n"
+        "                                   cohort, or deid-f1 on notes); WHEN is\n"
+        "                                   YYYY-MM-DDTHH:MMZ (UTC) or +2h, +7d from now\n"
+        "  assignment COURSE NAME           its leaderboard, my submissions and scores, my quota\n"
+        "  submit COURSE NAME [--C C] [--l1] [--xgboost] [--epochs E] [--time 10m]\n"
+        "         [--command CMD [--code SNAP]]   the pipeline with my options, or my own code\n"
+        "                                   (pushed with 'atelier code push DIR --project COURSE';\n"
+        "                                   it writes /out/model.bin)\n"
+        "  usage COURSE                     the class's usage (staff)\n"
+        "  grades COURSE -o FILE.csv        the grades (staff)\n"
+        "  config COURSE SUBMISSION -o FILE a submitted configuration (staff)\n"
+        "  code COURSE SUBMISSION -o DIR    a script submission's code, into the new folder DIR (staff)\n\n"
+        "Common options: --json, --server URL, --cacert FILE. See docs/classroom.md.\n");
 }
 
 static int post(const client_conf *c, const char *cmd, const char *path, cJSON *body, client_resp *r)
@@ -107,7 +108,8 @@ static int enrol(const client_conf *c, const client_opts *o, const char *course,
         snprintf(v[i].login, sizeof v[i].login, "%s", client_str(e, "login") ? client_str(e, "login") : "");
         snprintf(v[i].name, sizeof v[i].name, "%s", client_str(e, "name") ? client_str(e, "name") : "");
         snprintf(v[i].email, sizeof v[i].email, "%s", client_str(e, "email") ? client_str(e, "email") : "");
-        snprintf(v[i].password, sizeof v[i].password, "%s", client_str(e, "password") ? client_str(e, "password") : "");
+        snprintf(v[i].password, sizeof v[i].password, "%s",
+                 client_str(e, "password") ? client_str(e, "password") : "");
         i++;
     }
     if (o->json)
@@ -141,7 +143,8 @@ static int enrol(const client_conf *c, const client_opts *o, const char *course,
         if (st)
             rc = cli_fail(st);
         else
-            fprintf(stderr, "atelier course enrol: %zu students; the sheet is %s (print it, then delete it)\n", count,
+            fprintf(stderr,
+                    "atelier course enrol: %zu students; the sheet is %s (print it, then delete it)\n", count,
                     sheet);
     }
     for (size_t k = 0; k < count; k++)
@@ -177,11 +180,32 @@ int cmd_course(int argc, char **argv)
     const char *pos[3] = {NULL, NULL, NULL};
     int npos = 0, l1 = 0, xgb = 0;
     /* the options of every command, by name (each takes a value unless a flag) */
-    static const char *const valued[] = {"--title", "--core-hours", "--gpu-hours", "--concurrent", "--csv",
-                                         "--sheet", "--name", "--kind", "--patients", "--seed", "--project",
-                                         "--dataset", "--data", "--deadline", "--per-day", "--rule",
-                                         "--test-fraction", "--public-fraction", "--task", "--C", "--epochs", "--time", "--command",
-                                         "--code", "-o", NULL};
+    static const char *const valued[] = {"--title",
+                                         "--core-hours",
+                                         "--gpu-hours",
+                                         "--concurrent",
+                                         "--csv",
+                                         "--sheet",
+                                         "--name",
+                                         "--kind",
+                                         "--patients",
+                                         "--seed",
+                                         "--project",
+                                         "--dataset",
+                                         "--data",
+                                         "--deadline",
+                                         "--per-day",
+                                         "--rule",
+                                         "--test-fraction",
+                                         "--public-fraction",
+                                         "--task",
+                                         "--C",
+                                         "--epochs",
+                                         "--time",
+                                         "--command",
+                                         "--code",
+                                         "-o",
+                                         NULL};
     const char *val[32] = {0};
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -247,7 +271,8 @@ int cmd_course(int argc, char **argv)
         if (!strcmp(sub, "list"))
             snprintf(path, sizeof path, "/api/v1/courses");
         else
-            snprintf(path, sizeof path, "/api/v1/courses/%s%s", course, !strcmp(sub, "usage") ? "/usage" : "");
+            snprintf(path, sizeof path, "/api/v1/courses/%s%s", course,
+                     !strcmp(sub, "usage") ? "/usage" : "");
         rc = get(&c, "course", path, &r);
         if (!rc && !strcmp(sub, "list") && !o.json) {
             const cJSON *e;
@@ -323,7 +348,8 @@ int cmd_course(int argc, char **argv)
         if (!rc && o.json)
             client_print_json(&r);
         else if (!rc)
-            printf("submission %.0f; %.0f remaining today\n", num(r.json, "submission"), num(r.json, "remaining_today"));
+            printf("submission %.0f; %.0f remaining today\n", num(r.json, "submission"),
+                   num(r.json, "remaining_today"));
     } else if (!strcmp(sub, "grades")) {
         cJSON_Delete(b);
         snprintf(path, sizeof path, "/api/v1/courses/%s/grades", course);

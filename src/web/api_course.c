@@ -159,7 +159,8 @@ static void quota_json(jw *w, const at_course_quota *q, int with_day)
     jw_obj(w, "quota");
     jw_num(w, "core_hours_used", q->core_hours_used);
     jw_num(w, "core_hours_limit", q->core_hours_limit);
-    jw_num(w, "core_hours_left", q->core_hours_limit > 0 ? fmax(0, q->core_hours_limit - q->core_hours_used) : NAN);
+    jw_num(w, "core_hours_left",
+           q->core_hours_limit > 0 ? fmax(0, q->core_hours_limit - q->core_hours_used) : NAN);
     jw_num(w, "gpu_hours_used", q->gpu_hours_used);
     jw_num(w, "gpu_hours_limit", q->gpu_hours_limit);
     jw_int(w, "active_jobs", q->active);
@@ -260,7 +261,8 @@ void api_course_quota(web_req *r)
     at_classroom *c = web_need_classroom(r);
     if (!c)
         return;
-    double ch = num_field(r, "core_hours", 0), gh = num_field(r, "gpu_hours", 0), cc = num_field(r, "concurrent", 0);
+    double ch = num_field(r, "core_hours", 0), gh = num_field(r, "gpu_hours", 0),
+           cc = num_field(r, "concurrent", 0);
     at_status st = at_course_quota_set(c, r->actor.name, web_param(r, "project"), ch, gh, (int)cc);
     if (st) {
         api_fail(r, st);
@@ -312,15 +314,18 @@ void api_course_data(web_req *r)
     at_classroom *c = web_need_classroom(r);
     if (!c)
         return;
-    const char *course = web_param(r, "project"), *name = web_field(r, "name"), *project = web_field(r, "project");
+    const char *course = web_param(r, "project"), *name = web_field(r, "name"),
+               *project = web_field(r, "project");
     at_status st;
     if (project && *project) {
-        st = at_course_attach(c, r->actor.name, course, project, web_field(r, "dataset") ? web_field(r, "dataset") : "",
+        st = at_course_attach(c, r->actor.name, course, project,
+                              web_field(r, "dataset") ? web_field(r, "dataset") : "",
                               name && *name ? name : NULL);
     } else {
         double patients = num_field(r, "patients", 200), seed = num_field(r, "seed", 1);
-        st = at_course_generate(c, r->actor.name, course, web_field(r, "kind") ? web_field(r, "kind") : "chemo",
-                                name ? name : "", (int)patients, (int64_t)seed);
+        st = at_course_generate(c, r->actor.name, course,
+                                web_field(r, "kind") ? web_field(r, "kind") : "chemo", name ? name : "",
+                                (int)patients, (int64_t)seed);
     }
     if (st) {
         api_fail(r, st);
@@ -475,9 +480,10 @@ void api_course_submit(web_req *r)
     web_submission_config(r, &cfg);
     int64_t id = 0;
     int remaining = 0;
-    at_status st = cfg.time_limit < 0 ? at_error_set(AT_ERR_ARG, "submission: a bad time (90s, 10m, 1h)")
-                                      : at_submission_create(c, r->actor.name, web_param(r, "project"),
-                                                             web_param(r, "assignment"), &cfg, &id, &remaining);
+    at_status st = cfg.time_limit < 0
+                       ? at_error_set(AT_ERR_ARG, "submission: a bad time (90s, 10m, 1h)")
+                       : at_submission_create(c, r->actor.name, web_param(r, "project"),
+                                              web_param(r, "assignment"), &cfg, &id, &remaining);
     if (st) {
         api_fail(r, st);
         return;

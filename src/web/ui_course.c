@@ -62,24 +62,31 @@ void ui_courses(web_req *r)
     if (!n)
         h(r, "<p id=\"no-courses\">You are in no course.</p>");
     else {
-        h(r, "<table class=\"table\" id=\"courses\"><thead><tr><th scope=\"col\">Course</th><th scope=\"col\">Title</th>"
+        h(r, "<table class=\"table\" id=\"courses\"><thead><tr><th scope=\"col\">Course</th><th "
+             "scope=\"col\">Title</th>"
              "<th scope=\"col\">Teacher</th><th scope=\"col\">My role</th></tr></thead><tbody>");
         for (size_t i = 0; i < n; i++)
-            h(r, "<tr><td><a href=\"/courses/%s\" id=\"course-%s\">%s</a></td><td>%s</td><td>%s</td><td>%s</td></tr>",
+            h(r,
+              "<tr><td><a href=\"/courses/%s\" "
+              "id=\"course-%s\">%s</a></td><td>%s</td><td>%s</td><td>%s</td></tr>",
               v[i].name, v[i].name, v[i].name, v[i].title, v[i].teacher, v[i].my_role);
         h(r, "</tbody></table>");
     }
     if (r->actor.roles & AT_ROLE_TEACHER) {
         h(r, "<h2 class=\"h5 mt-4\">Create a course</h2>");
         page_form(r, "/courses", "row g-2 col-md-8");
-        h(r, "<div class=\"col-md-4\"><label for=\"course-name\" class=\"form-label\">Name (a short identifier)</label>"
-             "<input class=\"form-control\" id=\"course-name\" name=\"name\" required pattern=\"[A-Za-z0-9][A-Za-z0-9._-]*\" "
+        h(r, "<div class=\"col-md-4\"><label for=\"course-name\" class=\"form-label\">Name (a short "
+             "identifier)</label>"
+             "<input class=\"form-control\" id=\"course-name\" name=\"name\" required "
+             "pattern=\"[A-Za-z0-9][A-Za-z0-9._-]*\" "
              "maxlength=\"55\"></div>"
              "<div class=\"col-md-8\"><label for=\"course-title\" class=\"form-label\">Title</label>"
              "<input class=\"form-control\" id=\"course-title\" name=\"title\"></div>"
-             "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-primary\" id=\"create-course\">Create the "
+             "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-primary\" "
+             "id=\"create-course\">Create the "
              "course</button></div></form>");
-        h(r, "<p class=\"text-muted mt-2\">A course accepts synthetic data only. Its hidden test splits live in a "
+        h(r, "<p class=\"text-muted mt-2\">A course accepts synthetic data only. Its hidden test splits live "
+             "in a "
              "second project, NAME.grading, that only you and your assistants belong to.</p>");
     }
     page_end(r);
@@ -116,19 +123,26 @@ static void staff_view(web_req *r, at_classroom *c, const at_course *co, const a
     size_t students = 0;
     for (size_t i = 0; i < np; i++)
         students += !strcmp(p[i].role, "student");
-    h(r, "<h2 class=\"h5\">People and usage <span class=\"badge bg-secondary\" id=\"student-count\">%zu students</span></h2>",
+    h(r,
+      "<h2 class=\"h5\">People and usage <span class=\"badge bg-secondary\" id=\"student-count\">%zu "
+      "students</span></h2>",
       students);
     hours(co->core_hours, a);
-    h(r, "<p>Per student: <span id=\"quota-core\">%s</span> core-hours a week (0: no limit), %d concurrent jobs "
-         "(0: no limit).</p>",
+    h(r,
+      "<p>Per student: <span id=\"quota-core\">%s</span> core-hours a week (0: no limit), %d concurrent jobs "
+      "(0: no limit).</p>",
       a, co->concurrent);
-    h(r, "<table class=\"table table-sm\" id=\"people\"><thead><tr><th scope=\"col\">Login</th><th scope=\"col\">Name</th>"
+    h(r, "<table class=\"table table-sm\" id=\"people\"><thead><tr><th scope=\"col\">Login</th><th "
+         "scope=\"col\">Name</th>"
          "<th scope=\"col\">E-mail</th><th scope=\"col\">Role</th><th scope=\"col\">Core-hours (7 days)</th>"
          "<th scope=\"col\">GPU-hours</th><th scope=\"col\">Active jobs</th></tr></thead><tbody>");
     for (size_t i = 0; i < np; i++) {
         hours(p[i].core_hours, a);
         hours(p[i].gpu_hours, b);
-        h(r, "<tr id=\"person-%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>",
+        h(r,
+          "<tr "
+          "id=\"person-%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td></"
+          "tr>",
           p[i].login, p[i].login, p[i].name, p[i].email, p[i].role, a, b, p[i].active);
     }
     h(r, "</tbody></table>");
@@ -137,52 +151,60 @@ static void staff_view(web_req *r, at_classroom *c, const at_course *co, const a
     snprintf(action, sizeof action, "/courses/%s/students", name);
     h(r, "<h2 class=\"h5 mt-4\">Enrol students from a CSV</h2>");
     page_form(r, action, "mb-3");
-    h(r, "<label for=\"csv\" class=\"form-label\">CSV with a header: name, and email or login (',' or ';'; up to 4 KiB "
+    h(r, "<label for=\"csv\" class=\"form-label\">CSV with a header: name, and email or login (',' or ';'; "
+         "up to 4 KiB "
          "here, more with <code>atelier course enrol</code>)</label>"
          "<textarea class=\"form-control font-monospace\" id=\"csv\" name=\"csv\" rows=\"6\" required "
          "placeholder=\"name,email\nAlice Martin,alice.martin@univ.example\"></textarea>"
-         "<button type=\"submit\" class=\"btn btn-primary mt-2\" id=\"enrol\">Enrol and print the sheet</button></form>");
+         "<button type=\"submit\" class=\"btn btn-primary mt-2\" id=\"enrol\">Enrol and print the "
+         "sheet</button></form>");
     if (teacher) {
         snprintf(action, sizeof action, "/courses/%s/tas", name);
         h(r, "<h2 class=\"h5 mt-4\">Add a teaching assistant</h2>");
         page_form(r, action, "row g-2 col-md-8 mb-3");
         h(r, "<div class=\"col-md-6\"><label for=\"ta-user\" class=\"form-label\">User name</label>"
              "<input class=\"form-control\" id=\"ta-user\" name=\"user\" required></div>"
-             "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-outline-primary\" id=\"add-ta\">Add</button>"
+             "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-outline-primary\" "
+             "id=\"add-ta\">Add</button>"
              "</div></form>");
         snprintf(action, sizeof action, "/courses/%s/quota", name);
         h(r, "<h2 class=\"h5 mt-4\">Quotas per student</h2>");
         page_form(r, action, "row g-2 col-md-10 mb-3");
         hours(co->core_hours, a);
         hours(co->gpu_hours, b);
-        h(r, "<div class=\"col-md-3\"><label for=\"q-core\" class=\"form-label\">Core-hours a week</label>"
-             "<input class=\"form-control\" id=\"q-core\" name=\"core_hours\" value=\"%s\"></div>"
-             "<div class=\"col-md-3\"><label for=\"q-gpu\" class=\"form-label\">GPU-hours a week</label>"
-             "<input class=\"form-control\" id=\"q-gpu\" name=\"gpu_hours\" value=\"%s\"></div>"
-             "<div class=\"col-md-3\"><label for=\"q-conc\" class=\"form-label\">Concurrent jobs</label>"
-             "<input class=\"form-control\" id=\"q-conc\" name=\"concurrent\" value=\"%d\"></div>"
-             "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-outline-primary\" id=\"save-quota\">Save"
-             "</button></div></form>",
+        h(r,
+          "<div class=\"col-md-3\"><label for=\"q-core\" class=\"form-label\">Core-hours a week</label>"
+          "<input class=\"form-control\" id=\"q-core\" name=\"core_hours\" value=\"%s\"></div>"
+          "<div class=\"col-md-3\"><label for=\"q-gpu\" class=\"form-label\">GPU-hours a week</label>"
+          "<input class=\"form-control\" id=\"q-gpu\" name=\"gpu_hours\" value=\"%s\"></div>"
+          "<div class=\"col-md-3\"><label for=\"q-conc\" class=\"form-label\">Concurrent jobs</label>"
+          "<input class=\"form-control\" id=\"q-conc\" name=\"concurrent\" value=\"%d\"></div>"
+          "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-outline-primary\" "
+          "id=\"save-quota\">Save"
+          "</button></div></form>",
           a, b, co->concurrent);
     }
     /* data */
     at_course_data *d = NULL;
     size_t nd = 0;
     at_course_data_list(c, name, &d, &nd);
-    h(r, "<h2 class=\"h5 mt-4\">Course data (synthetic)</h2><table class=\"table table-sm\" id=\"data\"><thead><tr>"
-         "<th scope=\"col\">Name</th><th scope=\"col\">Kind</th><th scope=\"col\">Patients</th><th scope=\"col\">Seed</th>"
+    h(r, "<h2 class=\"h5 mt-4\">Course data (synthetic)</h2><table class=\"table table-sm\" "
+         "id=\"data\"><thead><tr>"
+         "<th scope=\"col\">Name</th><th scope=\"col\">Kind</th><th scope=\"col\">Patients</th><th "
+         "scope=\"col\">Seed</th>"
          "<th scope=\"col\">Snapshot</th></tr></thead><tbody>");
     for (size_t i = 0; i < nd; i++) {
         char snap[16];
         snprintf(snap, sizeof snap, "%.12s", d[i].snapshot);
-        h(r, "<tr id=\"data-%s\"><td>%s</td><td>%s</td><td>%d</td><td>%lld</td><td><code>%s</code></td></tr>", d[i].name,
-          d[i].name, d[i].kind, d[i].patients, (long long)d[i].seed, snap);
+        h(r, "<tr id=\"data-%s\"><td>%s</td><td>%s</td><td>%d</td><td>%lld</td><td><code>%s</code></td></tr>",
+          d[i].name, d[i].name, d[i].kind, d[i].patients, (long long)d[i].seed, snap);
     }
     h(r, "</tbody></table>");
     snprintf(action, sizeof action, "/courses/%s/data", name);
     page_form(r, action, "row g-2 col-md-10 mb-3");
     h(r, "<div class=\"col-md-3\"><label for=\"gen-kind\" class=\"form-label\">Cohort</label>"
-         "<select class=\"form-select\" id=\"gen-kind\" name=\"kind\"><option value=\"chemo\">chemotherapy cycles with "
+         "<select class=\"form-select\" id=\"gen-kind\" name=\"kind\"><option value=\"chemo\">chemotherapy "
+         "cycles with "
          "notes</option><option value=\"notes\">annotated notes (de-identification)</option><option "
          "value=\"headct\">head pseudo-CT phantoms</option></select></div>"
          "<div class=\"col-md-3\"><label for=\"gen-name\" class=\"form-label\">Name</label>"
@@ -191,43 +213,53 @@ static void staff_view(web_req *r, at_classroom *c, const at_course *co, const a
          "<input class=\"form-control\" id=\"gen-patients\" name=\"patients\" value=\"200\"></div>"
          "<div class=\"col-md-2\"><label for=\"gen-seed\" class=\"form-label\">Seed</label>"
          "<input class=\"form-control\" id=\"gen-seed\" name=\"seed\" value=\"1\"></div>"
-         "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-outline-primary\" id=\"generate\">Generate"
+         "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-outline-primary\" "
+         "id=\"generate\">Generate"
          "</button></div></form>");
     /* assignments */
-    h(r, "<h2 class=\"h5 mt-4\">Assignments</h2><table class=\"table table-sm\" id=\"assignments\"><thead><tr>"
-         "<th scope=\"col\">Assignment</th><th scope=\"col\">Task</th><th scope=\"col\">Data</th>"
-         "<th scope=\"col\">Deadline</th><th scope=\"col\">Per day</th><th scope=\"col\">Rule</th></tr></thead><tbody>");
+    h(r,
+      "<h2 class=\"h5 mt-4\">Assignments</h2><table class=\"table table-sm\" id=\"assignments\"><thead><tr>"
+      "<th scope=\"col\">Assignment</th><th scope=\"col\">Task</th><th scope=\"col\">Data</th>"
+      "<th scope=\"col\">Deadline</th><th scope=\"col\">Per day</th><th "
+      "scope=\"col\">Rule</th></tr></thead><tbody>");
     for (size_t i = 0; i < na; i++) {
         when(as[i].deadline, a);
-        h(r, "<tr><td><a href=\"/courses/%s/assignments/%s\" id=\"assignment-%s\">%s</a></td><td>%s</td><td>%s</td>"
-             "<td>%s</td><td>%d</td><td>%s</td></tr>",
+        h(r,
+          "<tr><td><a href=\"/courses/%s/assignments/%s\" "
+          "id=\"assignment-%s\">%s</a></td><td>%s</td><td>%s</td>"
+          "<td>%s</td><td>%d</td><td>%s</td></tr>",
           name, as[i].name, as[i].name, as[i].name, as[i].task, as[i].data, a, as[i].per_day, as[i].rule);
     }
     h(r, "</tbody></table>");
     snprintf(action, sizeof action, "/courses/%s/assignments", name);
     page_form(r, action, "row g-2 col-md-12 mb-3");
-    h(r, "<div class=\"col-md-2\"><label for=\"as-name\" class=\"form-label\">Name</label>"
-         "<input class=\"form-control\" id=\"as-name\" name=\"name\" required></div>"
-         "<div class=\"col-md-3\"><label for=\"as-title\" class=\"form-label\">Title</label>"
-         "<input class=\"form-control\" id=\"as-title\" name=\"title\"></div>"
-         "<div class=\"col-md-2\"><label for=\"as-task\" class=\"form-label\">Task</label>"
-         "<select class=\"form-select\" id=\"as-task\" name=\"task\"><option value=\"risk-auroc\">risk AUROC</option>"
-         "<option value=\"deid-f1\">de-identification F1</option></select></div>"
-         "<div class=\"col-md-2\"><label for=\"as-data\" class=\"form-label\">Data</label>"
-         "<input class=\"form-control\" id=\"as-data\" name=\"data\" required value=\"cohort\"></div>"
-         "<div class=\"col-md-3\"><label for=\"as-deadline\" class=\"form-label\">Deadline (UTC)</label>"
-         "<input class=\"form-control\" id=\"as-deadline\" name=\"deadline\" type=\"datetime-local\" required></div>"
-         "<div class=\"col-md-2\"><label for=\"as-per-day\" class=\"form-label\">Submissions a day</label>"
-         "<input class=\"form-control\" id=\"as-per-day\" name=\"per_day\" value=\"3\"></div>"
-         "<div class=\"col-md-2\"><label for=\"as-rule\" class=\"form-label\">Grade by</label>"
-         "<select class=\"form-select\" id=\"as-rule\" name=\"rule\"><option>best</option><option>last</option>"
-         "</select></div>"
-         "<div class=\"col-md-2\"><label for=\"as-test\" class=\"form-label\">Hidden fraction</label>"
-         "<input class=\"form-control\" id=\"as-test\" name=\"test_fraction\" value=\"0.3\"></div>"
-         "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-primary\" id=\"publish\">Publish the "
-         "assignment</button></div></form>");
-    h(r, "<p><a class=\"btn btn-outline-secondary\" href=\"/courses/%s/grades.csv\" id=\"grades\">Download the grades "
-         "(CSV)</a></p>",
+    h(r,
+      "<div class=\"col-md-2\"><label for=\"as-name\" class=\"form-label\">Name</label>"
+      "<input class=\"form-control\" id=\"as-name\" name=\"name\" required></div>"
+      "<div class=\"col-md-3\"><label for=\"as-title\" class=\"form-label\">Title</label>"
+      "<input class=\"form-control\" id=\"as-title\" name=\"title\"></div>"
+      "<div class=\"col-md-2\"><label for=\"as-task\" class=\"form-label\">Task</label>"
+      "<select class=\"form-select\" id=\"as-task\" name=\"task\"><option value=\"risk-auroc\">risk "
+      "AUROC</option>"
+      "<option value=\"deid-f1\">de-identification F1</option></select></div>"
+      "<div class=\"col-md-2\"><label for=\"as-data\" class=\"form-label\">Data</label>"
+      "<input class=\"form-control\" id=\"as-data\" name=\"data\" required value=\"cohort\"></div>"
+      "<div class=\"col-md-3\"><label for=\"as-deadline\" class=\"form-label\">Deadline (UTC)</label>"
+      "<input class=\"form-control\" id=\"as-deadline\" name=\"deadline\" type=\"datetime-local\" "
+      "required></div>"
+      "<div class=\"col-md-2\"><label for=\"as-per-day\" class=\"form-label\">Submissions a day</label>"
+      "<input class=\"form-control\" id=\"as-per-day\" name=\"per_day\" value=\"3\"></div>"
+      "<div class=\"col-md-2\"><label for=\"as-rule\" class=\"form-label\">Grade by</label>"
+      "<select class=\"form-select\" id=\"as-rule\" name=\"rule\"><option>best</option><option>last</option>"
+      "</select></div>"
+      "<div class=\"col-md-2\"><label for=\"as-test\" class=\"form-label\">Hidden fraction</label>"
+      "<input class=\"form-control\" id=\"as-test\" name=\"test_fraction\" value=\"0.3\"></div>"
+      "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-primary\" id=\"publish\">Publish the "
+      "assignment</button></div></form>");
+    h(r,
+      "<p><a class=\"btn btn-outline-secondary\" href=\"/courses/%s/grades.csv\" id=\"grades\">Download the "
+      "grades "
+      "(CSV)</a></p>",
       name);
     at_free(d);
 }
@@ -238,8 +270,10 @@ static void quota_box(web_req *r, const at_course_quota *q, int day)
     hours(q->core_hours_used, used);
     hours(q->core_hours_limit, lim);
     hours(q->core_hours_limit > 0 ? fmax(0, q->core_hours_limit - q->core_hours_used) : 0, left);
-    h(r, "<div class=\"card mb-3\" id=\"my-quota\"><div class=\"card-body\"><h2 class=\"h6\">My quota in this course</h2>"
-         "<ul class=\"mb-0\"><li>Core-hours this week: <span id=\"core-used\">%s</span> used or reserved",
+    h(r,
+      "<div class=\"card mb-3\" id=\"my-quota\"><div class=\"card-body\"><h2 class=\"h6\">My quota in this "
+      "course</h2>"
+      "<ul class=\"mb-0\"><li>Core-hours this week: <span id=\"core-used\">%s</span> used or reserved",
       used);
     if (q->core_hours_limit > 0)
         h(r, " of %s; <strong id=\"core-left\">%s</strong> left", lim, left);
@@ -248,8 +282,10 @@ static void quota_box(web_req *r, const at_course_quota *q, int day)
         h(r, " of %d at once", q->concurrent_limit);
     h(r, "</li>");
     if (day)
-        h(r, "<li>Submissions today: <span id=\"used-today\">%d</span> of %d; <strong id=\"remaining\">%d</strong> "
-             "remaining</li>",
+        h(r,
+          "<li>Submissions today: <span id=\"used-today\">%d</span> of %d; <strong "
+          "id=\"remaining\">%d</strong> "
+          "remaining</li>",
           q->used_today, q->per_day, q->remaining_today);
     h(r, "</ul></div></div>");
 }
@@ -286,8 +322,11 @@ static void course_page(web_req *r, const char *error)
         for (size_t i = 0; i < na; i++) {
             char d[32];
             when(as[i].deadline, d);
-            h(r, "<li><a href=\"/courses/%s/assignments/%s\" id=\"assignment-%s\">%s</a>: %s (deadline %s%s)</li>", name,
-              as[i].name, as[i].name, as[i].name, as[i].title, d, at_room_now() >= as[i].deadline ? ", closed" : "");
+            h(r,
+              "<li><a href=\"/courses/%s/assignments/%s\" id=\"assignment-%s\">%s</a>: %s (deadline "
+              "%s%s)</li>",
+              name, as[i].name, as[i].name, as[i].name, as[i].title, d,
+              at_room_now() >= as[i].deadline ? ", closed" : "");
         }
         h(r, "</ul>");
     }
@@ -316,7 +355,9 @@ void ui_course_ta(web_req *r)
 {
     at_classroom *c = web_need_classroom(r);
     if (c)
-        after(r, at_course_ta_add(c, r->actor.name, web_param(r, "project"), web_field(r, "user") ? web_field(r, "user") : ""),
+        after(r,
+              at_course_ta_add(c, r->actor.name, web_param(r, "project"),
+                               web_field(r, "user") ? web_field(r, "user") : ""),
               "saved");
 }
 
@@ -421,22 +462,28 @@ static void assignment_page(web_req *r, const char *error)
     snprintf(title, sizeof title, "%s: %s", course, a.name);
     page_begin(r, title);
     if (web_query(r, "submitted"))
-        h(r, "<div class=\"alert alert-success\" role=\"status\" id=\"submitted\">Submitted: it is trained, then "
+        h(r, "<div class=\"alert alert-success\" role=\"status\" id=\"submitted\">Submitted: it is trained, "
+             "then "
              "scored on the hidden split. This page shows its score when it is ready.</div>");
     error_box(r, error);
     when(a.deadline, d);
     int deid = !strcmp(a.task, "deid-f1");
     if (deid)
-        h(r, "<p class=\"lead\">%s</p><p>Task: <strong>%s</strong> (the token-level F1 of your de-identifier's "
-             "redactions on annotated notes you never see). Training data: the dataset <code>%s</code> of the course "
-             "(%d notes in BRAT standoff: <code>/data/train/</code> in your jobs). Deadline: <strong "
-             "id=\"deadline\">%s</strong>%s. Grading: the %s submission.</p>",
+        h(r,
+          "<p class=\"lead\">%s</p><p>Task: <strong>%s</strong> (the token-level F1 of your de-identifier's "
+          "redactions on annotated notes you never see). Training data: the dataset <code>%s</code> of the "
+          "course "
+          "(%d notes in BRAT standoff: <code>/data/train/</code> in your jobs). Deadline: <strong "
+          "id=\"deadline\">%s</strong>%s. Grading: the %s submission.</p>",
           a.title, a.task, a.train_dataset, a.train_rows, d, closed ? " (closed)" : "", a.rule);
     else
-        h(r, "<p class=\"lead\">%s</p><p>Task: <strong>%s</strong> (the area under the ROC curve of your model's "
-             "risk of re-hospitalisation, on patients you never see). Training data: the dataset <code>%s</code> of "
-             "the course (%d rows: <code>/data/train/train.csv</code> in your jobs). Deadline: <strong "
-             "id=\"deadline\">%s</strong>%s. Grading: the %s submission.</p>",
+        h(r,
+          "<p class=\"lead\">%s</p><p>Task: <strong>%s</strong> (the area under the ROC curve of your "
+          "model's "
+          "risk of re-hospitalisation, on patients you never see). Training data: the dataset "
+          "<code>%s</code> of "
+          "the course (%d rows: <code>/data/train/train.csv</code> in your jobs). Deadline: <strong "
+          "id=\"deadline\">%s</strong>%s. Grading: the %s submission.</p>",
           a.title, a.task, a.train_dataset, a.train_rows, d, closed ? " (closed)" : "", a.rule);
     if (!staff) {
         at_course_quota q;
@@ -449,41 +496,59 @@ static void assignment_page(web_req *r, const char *error)
             page_form(r, action, "row g-2 col-md-10 mb-4");
             if (deid)
                 h(r, "<input type=\"hidden\" name=\"kind\" value=\"pipeline\">"
-                     "<div class=\"col-md-3\"><label for=\"sub-epochs\" class=\"form-label\">The tagger's training "
-                     "epochs</label><input class=\"form-control\" id=\"sub-epochs\" name=\"epochs\" value=\"3\"></div>"
-                     "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-primary\" id=\"submit\">Submit"
+                     "<div class=\"col-md-3\"><label for=\"sub-epochs\" class=\"form-label\">The tagger's "
+                     "training "
+                     "epochs</label><input class=\"form-control\" id=\"sub-epochs\" name=\"epochs\" "
+                     "value=\"3\"></div>"
+                     "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-primary\" "
+                     "id=\"submit\">Submit"
                      "</button></div></form>");
             else
-            h(r, "<input type=\"hidden\" name=\"kind\" value=\"pipeline\">"
-                 "<div class=\"col-md-3\"><label for=\"sub-c\" class=\"form-label\">Regularisation C (0: chosen by "
-                 "cross-validation)</label><input class=\"form-control\" id=\"sub-c\" name=\"C\" value=\"0\"></div>"
-                 "<div class=\"col-md-3 form-check mt-4\"><input class=\"form-check-input\" type=\"checkbox\" id=\"sub-l1\" "
-                 "name=\"l1\" value=\"1\"><label class=\"form-check-label\" for=\"sub-l1\">L1 penalty</label></div>"
-                 "<div class=\"col-md-3 form-check mt-4\"><input class=\"form-check-input\" type=\"checkbox\" "
-                 "id=\"sub-xgb\" name=\"xgboost\" value=\"1\"><label class=\"form-check-label\" for=\"sub-xgb\">Gradient "
-                 "boosting</label></div>"
-                 "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-primary\" id=\"submit\">Submit</button>"
-                 "</div></form>");
-            h(r, "<p class=\"text-muted\">Your own code instead: <code>atelier code push DIR --project %s</code>, then "
-                 "<code>atelier course submit %s %s --command 'python3 train.py'</code> (it writes "
-                 "<code>/out/model.bin</code>).</p>",
+                h(r, "<input type=\"hidden\" name=\"kind\" value=\"pipeline\">"
+                     "<div class=\"col-md-3\"><label for=\"sub-c\" class=\"form-label\">Regularisation C (0: "
+                     "chosen by "
+                     "cross-validation)</label><input class=\"form-control\" id=\"sub-c\" name=\"C\" "
+                     "value=\"0\"></div>"
+                     "<div class=\"col-md-3 form-check mt-4\"><input class=\"form-check-input\" "
+                     "type=\"checkbox\" id=\"sub-l1\" "
+                     "name=\"l1\" value=\"1\"><label class=\"form-check-label\" for=\"sub-l1\">L1 "
+                     "penalty</label></div>"
+                     "<div class=\"col-md-3 form-check mt-4\"><input class=\"form-check-input\" "
+                     "type=\"checkbox\" "
+                     "id=\"sub-xgb\" name=\"xgboost\" value=\"1\"><label class=\"form-check-label\" "
+                     "for=\"sub-xgb\">Gradient "
+                     "boosting</label></div>"
+                     "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-primary\" "
+                     "id=\"submit\">Submit</button>"
+                     "</div></form>");
+            h(r,
+              "<p class=\"text-muted\">Your own code instead: <code>atelier code push DIR --project "
+              "%s</code>, then "
+              "<code>atelier course submit %s %s --command 'python3 train.py'</code> (it writes "
+              "<code>/out/model.bin</code>).</p>",
               course, course, name);
         }
     }
-    h(r, "<h2 class=\"h5\">Leaderboard <small class=\"text-muted\" id=\"board-kind\">(%s score%s)</small></h2>",
+    h(r,
+      "<h2 class=\"h5\">Leaderboard <small class=\"text-muted\" id=\"board-kind\">(%s score%s)</small></h2>",
       final ? "final" : "public", final ? ", on all the hidden split" : ", on part of the hidden split");
-    h(r, "<table class=\"table table-sm\" id=\"leaderboard\"><thead><tr><th scope=\"col\">Rank</th><th scope=\"col\">"
-         "Student</th><th scope=\"col\">%s</th><th scope=\"col\">Submissions</th></tr></thead><tbody>",
+    h(r,
+      "<table class=\"table table-sm\" id=\"leaderboard\"><thead><tr><th scope=\"col\">Rank</th><th "
+      "scope=\"col\">"
+      "Student</th><th scope=\"col\">%s</th><th scope=\"col\">Submissions</th></tr></thead><tbody>",
       deid ? "F1" : "AUROC");
     for (size_t i = 0; i < nl; i++) {
         num(lb[i].score, x);
         h(r, "<tr%s><td>%zu</td><td>%s</td><td>%s</td><td>%d</td></tr>",
-          strcmp(lb[i].user, r->actor.name) ? "" : " class=\"table-info\"", i + 1, lb[i].user, x, lb[i].submissions);
+          strcmp(lb[i].user, r->actor.name) ? "" : " class=\"table-info\"", i + 1, lb[i].user, x,
+          lb[i].submissions);
     }
     h(r, "</tbody></table>");
-    h(r, "<h2 class=\"h5\">%s</h2><table class=\"table table-sm\" id=\"submissions\"><thead><tr><th scope=\"col\">#"
-         "</th>%s<th scope=\"col\">Submitted</th><th scope=\"col\">State</th><th scope=\"col\">Public score</th>"
-         "<th scope=\"col\">Final score</th>%s</tr></thead><tbody>",
+    h(r,
+      "<h2 class=\"h5\">%s</h2><table class=\"table table-sm\" id=\"submissions\"><thead><tr><th "
+      "scope=\"col\">#"
+      "</th>%s<th scope=\"col\">Submitted</th><th scope=\"col\">State</th><th scope=\"col\">Public score</th>"
+      "<th scope=\"col\">Final score</th>%s</tr></thead><tbody>",
       staff ? "Submissions" : "My submissions", staff ? "<th scope=\"col\">Student</th>" : "",
       staff ? "<th scope=\"col\">Configuration</th>" : "");
     for (size_t i = 0; i < ns; i++) {
@@ -493,14 +558,18 @@ static void assignment_page(web_req *r, const char *error)
         h(r, "<tr id=\"submission-%lld\"><td>%lld</td>", (long long)subs[i].id, (long long)subs[i].id);
         if (staff)
             h(r, "<td>%s</td>", subs[i].user);
-        h(r, "<td>%s</td><td class=\"state\">%s%s%s</td><td class=\"public\">%s</td><td class=\"final\">%s</td>", d,
-          subs[i].state, subs[i].message[0] ? ": " : "", subs[i].message, x, closed || staff ? y : "after the deadline");
+        h(r,
+          "<td>%s</td><td class=\"state\">%s%s%s</td><td class=\"public\">%s</td><td class=\"final\">%s</td>",
+          d, subs[i].state, subs[i].message[0] ? ": " : "", subs[i].message, x,
+          closed || staff ? y : "after the deadline");
         if (staff)
-            h(r, "<td><a href=\"/courses/%s/submissions/%lld/config\">download</a></td>", course, (long long)subs[i].id);
+            h(r, "<td><a href=\"/courses/%s/submissions/%lld/config\">download</a></td>", course,
+              (long long)subs[i].id);
         h(r, "</tr>");
     }
-    h(r, "</tbody></table><p><a href=\"/courses/%s/assignments/%s\" id=\"refresh\">Refresh</a> · <a "
-         "href=\"/courses/%s\">Back to the course</a></p>",
+    h(r,
+      "</tbody></table><p><a href=\"/courses/%s/assignments/%s\" id=\"refresh\">Refresh</a> · <a "
+      "href=\"/courses/%s\">Back to the course</a></p>",
       course, name, course);
     page_end(r);
     at_free(lb);
@@ -521,8 +590,8 @@ void ui_course_submit(web_req *r)
     web_submission_config(r, &cfg);
     int64_t id = 0;
     int remaining = 0;
-    at_status st = at_submission_create(c, r->actor.name, web_param(r, "project"), web_param(r, "assignment"), &cfg,
-                                        &id, &remaining);
+    at_status st = at_submission_create(c, r->actor.name, web_param(r, "project"), web_param(r, "assignment"),
+                                        &cfg, &id, &remaining);
     if (st) {
         r->status = web_status_of(st);
         assignment_page(r, at_error_message());

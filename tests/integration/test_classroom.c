@@ -1,11 +1,9 @@
 /* The classroom end to end, in one room with the local executor and the
- * bubblewrap sandbox: a teacher's course, three students from a CSV, a synthetic chemotherapy cohort, an assignment; a non-synthetic
- * dataset refused; the hidden split out of a student's reach by every
- * route and from inside a job (the sandbox mounts the training split
- * only); a submission trained and scored in jobs, its score equal to the
- * offline evaluation of the same model on the same hidden split; the day's
- * limit with its count; the per-student quotas; the deadline closing
- * submissions; the grades. */
+ * bubblewrap sandbox: a teacher's course, three students from a CSV, a synthetic chemotherapy cohort, an
+ * assignment; a non-synthetic dataset refused; the hidden split out of a student's reach by every route and
+ * from inside a job (the sandbox mounts the training split only); a submission trained and scored in jobs,
+ * its score equal to the offline evaluation of the same model on the same hidden split; the day's limit with
+ * its count; the per-student quotas; the deadline closing submissions; the grades. */
 #include "room_support.h"
 
 #include "atelier/classroom.h"
@@ -58,14 +56,16 @@ static int setup(void **state)
     (void)state;
     have_bwrap = test_have_program("bwrap");
     char conf[1400];
-    snprintf(conf, sizeof conf,
-             "jobs.executor = local\njobs.cores = 2\njobs.tick_ms = 100\njobs.processes = 64\njobs.engine = %s\n",
-             engine_path());
+    snprintf(
+        conf, sizeof conf,
+        "jobs.executor = local\njobs.cores = 2\njobs.tick_ms = 100\njobs.processes = 64\njobs.engine = %s\n",
+        engine_path());
     rs_start(&R, conf);
     at_room_set_clock(rs_clock);
     C = R.classroom;
     char otp[AT_ROOM_OTP_MAX];
-    assert_int_equal(at_room_user_create(R.room, "admin", "tina", AT_ROLE_TEACHER, "Tina Teacher", otp, NULL), AT_OK);
+    assert_int_equal(at_room_user_create(R.room, "admin", "tina", AT_ROLE_TEACHER, "Tina Teacher", otp, NULL),
+                     AT_OK);
     assert_int_equal(at_room_user_create(R.room, "admin", "owen", 0, "", otp, NULL), AT_OK);
     assert_int_equal(at_room_user_create(R.room, "admin", "tom", 0, "", otp, NULL), AT_OK);
     assert_int_equal(at_room_project_create(R.room, "admin", "Q", "a research project"), AT_OK);
@@ -98,7 +98,8 @@ static void test_course_and_enrolment(void **state)
     assert_int_equal(at_course_create(C, "tina", "ml", "Machine learning for oncology"), AT_OK);
     assert_int_equal(at_course_create(C, "tina", "ml", "again"), AT_ERR_EXISTS);
     assert_int_equal(at_course_ta_add(C, "tina", "ml", "tom"), AT_OK);
-    const char *csv = "name;email;login\n\"Martin, Alice\";alice.martin@univ.example;\nBruno Petit;b.petit@univ.example;s2\n"
+    const char *csv = "name;email;login\n\"Martin, Alice\";alice.martin@univ.example;\nBruno "
+                      "Petit;b.petit@univ.example;s2\n"
                       "Chloé Durand;;s3\n";
     at_course_student *s = NULL;
     size_t n = 0;
@@ -130,8 +131,12 @@ static void test_course_and_enrolment(void **state)
     assert_non_null(strstr(at_error_message(), "line 3, column 2"));
     /* data and an assignment */
     assert_int_equal(at_course_generate(C, "tina", "ml", "chemo", "cohort", 150, 7), AT_OK);
-    at_assignment_spec as = {.name = "risk1", .title = "Re-hospitalisation risk", .data = "cohort",
-                             .deadline = at_room_now() + 3600, .per_day = 2, .seed = 3};
+    at_assignment_spec as = {.name = "risk1",
+                             .title = "Re-hospitalisation risk",
+                             .data = "cohort",
+                             .deadline = at_room_now() + 3600,
+                             .per_day = 2,
+                             .seed = 3};
     assert_int_equal(at_assignment_create(C, "tina", "ml", &as), AT_OK);
     at_assignment a;
     assert_int_equal(at_assignment_get(C, "ml", "risk1", &a), AT_OK);
@@ -230,7 +235,8 @@ static void test_submit_score_and_limit(void **state)
     assert_int_equal(at_submission_create(C, "alice.martin", "ml", "risk1", &cfg, &id, &left), AT_ERR_QUOTA);
     assert_non_null(strstr(at_error_message(), "2 of 2 submissions today"));
     rs_resp r;
-    assert_int_equal(post_as(tok_s1, "/api/v1/courses/ml/assignments/risk1/submissions", "{\"C\":\"1\"}", &r), 429);
+    assert_int_equal(post_as(tok_s1, "/api/v1/courses/ml/assignments/risk1/submissions", "{\"C\":\"1\"}", &r),
+                     429);
     assert_non_null(strstr(r.body, "2 of 2"));
     rs_free(&r);
     until_done(second, &s);
@@ -247,9 +253,13 @@ static void test_hidden_split_unreachable(void **state)
     (void)state;
     rs_resp r;
     /* by route: the grading project is not the student's */
-    static const char *const denied[] = {"/api/v1/projects/ml.grading/datasets", "/api/v1/projects/ml.grading/jobs",
-                                         "/api/v1/projects/ml.grading", "/api/v1/courses/ml/usage",
-                                         "/api/v1/courses/ml/grades", "/courses/ml/grades.csv", NULL};
+    static const char *const denied[] = {"/api/v1/projects/ml.grading/datasets",
+                                         "/api/v1/projects/ml.grading/jobs",
+                                         "/api/v1/projects/ml.grading",
+                                         "/api/v1/courses/ml/usage",
+                                         "/api/v1/courses/ml/grades",
+                                         "/courses/ml/grades.csv",
+                                         NULL};
     for (int i = 0; denied[i]; i++) {
         long st = get_as(tok_s1, denied[i], &r);
         if (st != 403 && !(st == 303 && strstr(denied[i], ".csv")))
@@ -262,13 +272,15 @@ static void test_hidden_split_unreachable(void **state)
     assert_null(strstr(r.body, "cohort"));
     rs_free(&r);
     /* a job naming it: not in the course, and the grading project refuses */
-    assert_int_equal(post_as(tok_s1, "/api/v1/projects/ml/jobs",
-                             "{\"kind\":\"script\",\"command\":\"true\",\"inputs\":[\"risk1-test\"],\"time\":\"1m\"}", &r),
-                     404);
+    assert_int_equal(
+        post_as(tok_s1, "/api/v1/projects/ml/jobs",
+                "{\"kind\":\"script\",\"command\":\"true\",\"inputs\":[\"risk1-test\"],\"time\":\"1m\"}", &r),
+        404);
     rs_free(&r);
-    assert_int_equal(post_as(tok_s1, "/api/v1/projects/ml.grading/jobs",
-                             "{\"kind\":\"script\",\"command\":\"true\",\"inputs\":[\"risk1-test\"],\"time\":\"1m\"}", &r),
-                     403);
+    assert_int_equal(
+        post_as(tok_s1, "/api/v1/projects/ml.grading/jobs",
+                "{\"kind\":\"script\",\"command\":\"true\",\"inputs\":[\"risk1-test\"],\"time\":\"1m\"}", &r),
+        403);
     rs_free(&r);
     /* the scoring jobs' logs and results, and another student's model */
     at_submission *subs = NULL;
@@ -291,10 +303,11 @@ static void test_hidden_split_unreachable(void **state)
         skip();
     char *code = test_mkdtemp(), p[800];
     snprintf(p, sizeof p, "%s/train.sh", code);
-    const char *script = "set -e\nfind /data > /out/seen.txt\nls / > /out/root.txt\n"
-                         "find / -xdev -name 'final.csv' -o -name 'public.csv' 2>/dev/null > /out/found.txt || true\n"
-                         "/atelier/atelier-engine text risk train --csv /data/train/train.csv -o /out/model.bin --C 1 "
-                         "--quiet\n";
+    const char *script =
+        "set -e\nfind /data > /out/seen.txt\nls / > /out/root.txt\n"
+        "find / -xdev -name 'final.csv' -o -name 'public.csv' 2>/dev/null > /out/found.txt || true\n"
+        "/atelier/atelier-engine text risk train --csv /data/train/train.csv -o /out/model.bin --C 1 "
+        "--quiet\n";
     test_write_file(p, script, strlen(script));
     unsigned char *arch = NULL;
     size_t alen = 0;
@@ -347,7 +360,8 @@ static void test_hidden_split_unreachable(void **state)
 static double offline_f1(const char *model, const char *dir)
 {
     char cmd[2400];
-    snprintf(cmd, sizeof cmd, "'%s' text eval-deid --brat '%s' --model '%s' --json", engine_path(), dir, model);
+    snprintf(cmd, sizeof cmd, "'%s' text eval-deid --brat '%s' --model '%s' --json", engine_path(), dir,
+             model);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     char buf[65536];
@@ -367,8 +381,12 @@ static void test_deid_task(void **state)
     if (!have_bwrap)
         skip();
     assert_int_equal(at_course_generate(C, "tina", "ml", "notes", "notes", 80, 5), AT_OK);
-    at_assignment_spec as = {.name = "deid1", .task = "deid-f1", .data = "notes",
-                             .deadline = at_room_now() + 3600, .per_day = 1, .seed = 2};
+    at_assignment_spec as = {.name = "deid1",
+                             .task = "deid-f1",
+                             .data = "notes",
+                             .deadline = at_room_now() + 3600,
+                             .per_day = 1,
+                             .seed = 2};
     assert_int_equal(at_assignment_create(C, "tina", "ml", &as), AT_OK);
     at_assignment a;
     assert_int_equal(at_assignment_get(C, "ml", "deid1", &a), AT_OK);
@@ -394,8 +412,8 @@ static void test_deid_task(void **state)
     double fin = offline_f1(model, part);
     snprintf(part, sizeof part, "%s/public", test);
     double pub = offline_f1(model, part);
-    print_message("deid scoring job: public %.4f final %.4f; offline: public %.4f final %.4f\n", s.public_score,
-                  s.final_score, pub, fin);
+    print_message("deid scoring job: public %.4f final %.4f; offline: public %.4f final %.4f\n",
+                  s.public_score, s.final_score, pub, fin);
     assert_true(fabs(s.final_score - fin) < 1e-4 && fabs(s.public_score - pub) < 1e-4);
     assert_true(fin > 0.5);
     test_rmtree(base);
@@ -444,7 +462,8 @@ static void test_deadline_and_grades(void **state)
     assert_int_equal(at_course_grades_csv(C, "ml", &b), AT_OK);
     print_message("%s", (char *)b.data);
     assert_non_null(strstr((char *)b.data, "login,name,email,assignment,rule,submissions,score\n"));
-    assert_non_null(strstr((char *)b.data, "alice.martin,\"Martin, Alice\",alice.martin@univ.example,risk1,best,2,0."));
+    assert_non_null(
+        strstr((char *)b.data, "alice.martin,\"Martin, Alice\",alice.martin@univ.example,risk1,best,2,0."));
     at_buf_free(&b);
     rs_offset -= 2 * 3600;
 }
@@ -453,9 +472,12 @@ int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_course_and_enrolment),     cmocka_unit_test(test_non_synthetic_refused),
-        cmocka_unit_test(test_submit_score_and_limit),   cmocka_unit_test(test_hidden_split_unreachable),
-        cmocka_unit_test(test_deid_task),                cmocka_unit_test(test_quotas),
+        cmocka_unit_test(test_course_and_enrolment),
+        cmocka_unit_test(test_non_synthetic_refused),
+        cmocka_unit_test(test_submit_score_and_limit),
+        cmocka_unit_test(test_hidden_split_unreachable),
+        cmocka_unit_test(test_deid_task),
+        cmocka_unit_test(test_quotas),
         cmocka_unit_test(test_deadline_and_grades),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

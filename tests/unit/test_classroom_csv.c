@@ -37,7 +37,8 @@ static void test_forms(void **state)
                       "Bruno \"\"B\"\" Petit;b-petit@univ.example\r\n";
     at_course_student *s = NULL;
     size_t n = 0;
-    assert_int_equal(at_course_csv_parse(csv, strlen(csv), &s, &n), AT_ERR_FORMAT); /* a quote inside an unquoted field */
+    assert_int_equal(at_course_csv_parse(csv, strlen(csv), &s, &n),
+                     AT_ERR_FORMAT); /* a quote inside an unquoted field */
     assert_non_null(strstr(at_error_message(), "line 4, column 1"));
     csv = "\xEF\xBB\xBFNom;Courriel\r\n\"Martin; Alice\";Alice.Martin@univ.example\r\n\r\n"
           "\"Bruno \"\"B\"\" Petit\";b-petit@univ.example\r\n";
@@ -53,7 +54,7 @@ static void test_forms(void **state)
     assert_int_equal(at_course_csv_parse(csv, strlen(csv), &s, &n), AT_OK);
     assert_string_equal(s[0].login, "elise.doeuf-c"); /* accents spelt out */
     at_free(s);
-    parse_ok("login,name\nx1,X One\nx2,X Two", 2);          /* columns in any order, no final newline */
+    parse_ok("login,name\nx1,X One\nx2,X Two", 2);             /* columns in any order, no final newline */
     parse_ok("name,email,login\nA,a@b.example,\nB,,bee\n", 2); /* a login column or the e-mail */
 }
 
