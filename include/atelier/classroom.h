@@ -90,7 +90,10 @@ typedef struct {
 at_status at_course_csv_parse(const char *csv, size_t len, at_course_student **out, size_t *count);
 /* Enrol the students of csv into course: accounts made (one-time
  * passwords, MFA at first login) or found, each a student of the course.
- * All or nothing. *out owned by the caller. Audited (no password). */
+ * The whole file is parsed and checked (and a member of the staff listed
+ * refused) before any account is made; a failure after that (the catalog)
+ * leaves the students before it enrolled: enrolling the same file again
+ * finishes the job. *out owned by the caller. Audited (no password). */
 at_status at_course_enrol_csv(at_classroom *c, const char *by, const char *course, const char *csv,
                               size_t len, at_course_student **out, size_t *count);
 /* The printable enrolment sheet (HTML, every value escaped): one card a
