@@ -69,11 +69,15 @@ def say(msg):
 
 
 def shot(name):
-    height = driver.execute_script("return Math.max(document.body.scrollHeight, "
-                                   "document.documentElement.scrollHeight, 600)")
-    driver.set_window_size(1280, min(int(height) + 40, 4000))
-    driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
-    driver.set_window_size(1280, 1100)
+    """The whole page, beyond the window (Chromium's DevTools capture)."""
+    import base64
+    m = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    size = m.get("cssContentSize") or m["contentSize"]
+    png = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1}})
+    with open(os.path.join(SHOTS, name + ".png"), "wb") as f:
+        f.write(base64.b64decode(png["data"]))
 
 
 def go(path):
