@@ -177,7 +177,8 @@ typedef struct {
     int epochs;          /* de-identification pipeline: the tagger's epochs (0: 3) */
     const char *command; /* script: run in /code; writes /out/model.bin (the risk model, or the
                           * de-identifier's tagger) */
-    const char *code;    /* script: the course's code snapshot ("latest" default) */
+    const char *code;    /* script: one of the student's own code snapshots of the course (an id or a
+                          * prefix of 8 digits or more; "latest" or NULL: their newest push) */
     int64_t time_limit;  /* seconds (default 600) */
 } at_submission_config;
 typedef struct {

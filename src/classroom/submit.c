@@ -126,6 +126,60 @@ static void set_input(at_job_input *in, const char *dataset, const char *snapsho
     snprintf(in->as, sizeof in->as, "%s", as);
 }
 
+/* The code snapshot a student's script submission runs: their own newest
+ * push to the course (given empty or "latest"), or the snapshot given by
+ * (a prefix of) its id, which must be one they pushed: the course's code
+ * is shared by its students as a project's is, but a submission runs the
+ * student's own. */
+static at_status student_code(at_classroom *c, const char *course, const char *user, const char *given,
+                              char out[AT_VAULT_SNAPSHOT_HEX])
+{
+    int latest = !given || !*given || !strcmp(given, "latest");
+    if (!latest) {
+        size_t n = strlen(given);
+        if (n < 8 || n >= AT_VAULT_SNAPSHOT_HEX || strspn(given, "0123456789abcdef") != n)
+            return at_error_set(AT_ERR_ARG, "submission: a code snapshot is 8 to 64 hexadecimal digits or latest");
+    }
+    at_room_db *db = at_room_db_get(c->room);
+    sqlite3_stmt *s = at_room_db_stmt(
+        db, "SELECT s.snapshot, COALESCE(u.name, '') FROM job_snapshots s "
+            "JOIN job_datasets d ON d.id = s.dataset_id JOIN projects p ON p.id = d.project_id "
+            "LEFT JOIN users u ON u.id = s.user_id WHERE p.name = ?1 AND d.name = 'code' "
+            "AND ((?2 IS NULL AND u.name = ?3) OR (?2 IS NOT NULL AND substr(s.snapshot, 1, length(?2)) = ?2)) "
+            "ORDER BY s.created DESC, s.rowid DESC LIMIT 2");
+    at_status st = s ? AT_OK : AT_ERR_IO;
+    int rows = 0;
+    char owner[AT_ROOM_NAME_MAX + 1] = "";
+    if (!st) {
+        sqlite3_bind_text(s, 1, course, -1, SQLITE_TRANSIENT);
+        if (!latest)
+            sqlite3_bind_text(s, 2, given, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 3, user, -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            if (!rows++) {
+                class_copy_col(s, 0, out, AT_VAULT_SNAPSHOT_HEX);
+                class_copy_col(s, 1, owner, sizeof owner);
+            }
+        }
+        sqlite3_reset(s);
+    }
+    at_room_db_put(c->room, db);
+    if (st)
+        return st;
+    if (!rows)
+        return latest ? at_error_set(AT_ERR_NOT_FOUND,
+                                     "submission: no code of yours in course %s yet: atelier code push DIR "
+                                     "--project %s",
+                                     course, course)
+                      : at_error_set(AT_ERR_NOT_FOUND, "submission: course %s has no code snapshot %.16s", course,
+                                     given);
+    if (!latest && rows > 1)
+        return at_error_set(AT_ERR_ARG, "submission: code snapshot %.16s is ambiguous: give more digits", given);
+    if (strcmp(owner, user))
+        return at_error_set(AT_ERR_DENIED, "submission: code snapshot %.16s is not yours", given ? given : "");
+    return AT_OK;
+}
+
 at_status at_submission_create(at_classroom *c, const char *user, const char *course, const char *assignment,
                                const at_submission_config *cfg, int64_t *id, int *remaining)
 {
@@ -225,7 +279,7 @@ at_status at_submission_create(at_classroom *c, const char *user, const char *co
         } else {
             snprintf(spec.kind, sizeof spec.kind, "script");
             snprintf(spec.command, sizeof spec.command, "%s", cfg->command);
-            snprintf(spec.code, sizeof spec.code, "%s", cfg->code && *cfg->code ? cfg->code : "latest");
+            st = student_code(c, course, user, cfg->code, spec.code);
         }
     }
     int64_t job = 0;

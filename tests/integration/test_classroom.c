@@ -315,9 +315,15 @@ static void test_hidden_split_unreachable(void **state)
     assert_int_equal(at_jobs_code_pack(code, 1 << 20, &arch, &alen), AT_OK);
     assert_int_equal(at_jobs_code_push(R.jobs, "s2", "ml", arch, alen, snap), AT_OK);
     at_free(arch);
+    /* another student's code is not theirs to run */
     at_submission_config cfg = {.kind = "script", .command = "sh train.sh", .code = snap};
     int64_t id = 0;
     int left = 0;
+    assert_int_equal(at_submission_create(C, "s3", "ml", "risk1", &cfg, &id, &left), AT_ERR_DENIED);
+    assert_non_null(strstr(at_error_message(), "is not yours"));
+    cfg.code = "latest";
+    assert_int_equal(at_submission_create(C, "s3", "ml", "risk1", &cfg, &id, &left), AT_ERR_NOT_FOUND);
+    cfg.code = NULL; /* s2's newest push */
     assert_int_equal(at_submission_create(C, "s2", "ml", "risk1", &cfg, &id, &left), AT_OK);
     at_submission s;
     until_done(id, &s);
