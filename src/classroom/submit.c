@@ -138,15 +138,17 @@ static at_status student_code(at_classroom *c, const char *course, const char *u
     if (!latest) {
         size_t n = strlen(given);
         if (n < 8 || n >= AT_VAULT_SNAPSHOT_HEX || strspn(given, "0123456789abcdef") != n)
-            return at_error_set(AT_ERR_ARG, "submission: a code snapshot is 8 to 64 hexadecimal digits or latest");
+            return at_error_set(AT_ERR_ARG,
+                                "submission: a code snapshot is 8 to 64 hexadecimal digits or latest");
     }
     at_room_db *db = at_room_db_get(c->room);
     sqlite3_stmt *s = at_room_db_stmt(
-        db, "SELECT s.snapshot, COALESCE(u.name, '') FROM job_snapshots s "
-            "JOIN job_datasets d ON d.id = s.dataset_id JOIN projects p ON p.id = d.project_id "
-            "LEFT JOIN users u ON u.id = s.user_id WHERE p.name = ?1 AND d.name = 'code' "
-            "AND ((?2 IS NULL AND u.name = ?3) OR (?2 IS NOT NULL AND substr(s.snapshot, 1, length(?2)) = ?2)) "
-            "ORDER BY s.created DESC, s.rowid DESC LIMIT 2");
+        db,
+        "SELECT s.snapshot, COALESCE(u.name, '') FROM job_snapshots s "
+        "JOIN job_datasets d ON d.id = s.dataset_id JOIN projects p ON p.id = d.project_id "
+        "LEFT JOIN users u ON u.id = s.user_id WHERE p.name = ?1 AND d.name = 'code' "
+        "AND ((?2 IS NULL AND u.name = ?3) OR (?2 IS NOT NULL AND substr(s.snapshot, 1, length(?2)) = ?2)) "
+        "ORDER BY s.created DESC, s.rowid DESC LIMIT 2");
     at_status st = s ? AT_OK : AT_ERR_IO;
     int rows = 0;
     char owner[AT_ROOM_NAME_MAX + 1] = "";
@@ -171,12 +173,14 @@ static at_status student_code(at_classroom *c, const char *course, const char *u
                                      "submission: no code of yours in course %s yet: atelier code push DIR "
                                      "--project %s",
                                      course, course)
-                      : at_error_set(AT_ERR_NOT_FOUND, "submission: course %s has no code snapshot %.16s", course,
-                                     given);
+                      : at_error_set(AT_ERR_NOT_FOUND, "submission: course %s has no code snapshot %.16s",
+                                     course, given);
     if (!latest && rows > 1)
-        return at_error_set(AT_ERR_ARG, "submission: code snapshot %.16s is ambiguous: give more digits", given);
+        return at_error_set(AT_ERR_ARG, "submission: code snapshot %.16s is ambiguous: give more digits",
+                            given);
     if (strcmp(owner, user))
-        return at_error_set(AT_ERR_DENIED, "submission: code snapshot %.16s is not yours", given ? given : "");
+        return at_error_set(AT_ERR_DENIED, "submission: code snapshot %.16s is not yours",
+                            given ? given : "");
     return AT_OK;
 }
 
@@ -237,8 +241,18 @@ at_status at_submission_create(at_classroom *c, const char *user, const char *co
             "quota: core-hours per week of student %s in course %s: %.2f used or reserved of %.2f; "
             "this submission asks %.2f",
             user, course, q.core_hours_used, q.core_hours_limit, (double)tl / 3600.0);
+    /* a submission asks no GPU today (the risk and de-identification
+     * pipelines run on cores); the check stands for the tasks that will */
+    int gpus = 0;
+    if (!st && q.gpu_hours_limit > 0 && gpus > 0 &&
+        q.gpu_hours_used + (double)gpus * (double)tl / 3600.0 > q.gpu_hours_limit + 1e-9)
+        st = at_error_set(
+            AT_ERR_QUOTA,
+            "quota: GPU-hours per week of student %s in course %s: %.2f used or reserved of %.2f", user,
+            course, q.gpu_hours_used, q.gpu_hours_limit);
     at_job_spec spec;
     at_job_spec_init(&spec);
+    spec.gpus = gpus;
     char config[AT_JOB_COMMAND_MAX + 512];
     if (!st) {
         snprintf(spec.project, sizeof spec.project, "%s", course);
@@ -756,4 +770,3 @@ int at_classroom_tick(at_classroom *c)
     pthread_mutex_unlock(&c->tick_mu);
     return changed;
 }
-

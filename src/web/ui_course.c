@@ -277,6 +277,14 @@ static void quota_box(web_req *r, const at_course_quota *q, int day)
       used);
     if (q->core_hours_limit > 0)
         h(r, " of %s; <strong id=\"core-left\">%s</strong> left", lim, left);
+    if (q->gpu_hours_limit > 0) {
+        hours(q->gpu_hours_used, used);
+        hours(q->gpu_hours_limit, lim);
+        hours(fmax(0, q->gpu_hours_limit - q->gpu_hours_used), left);
+        h(r,
+          "</li><li>GPU-hours this week: %s used or reserved of %s; <strong id=\"gpu-left\">%s</strong> left",
+          used, lim, left);
+    }
     h(r, "</li><li>Jobs running or waiting: <span id=\"active\">%d</span>", q->active);
     if (q->concurrent_limit > 0)
         h(r, " of %d at once", q->concurrent_limit);
