@@ -41,7 +41,7 @@ USES = {
     # the airlock above the jobs: its checks use the text detector and the door
     "airlock": ["jobs", "text", "deid"],
     # the classroom above the jobs: courses generate and split synthetic cohorts
-    "classroom": ["jobs", "synth", "risk", "text"],
+    "classroom": ["jobs", "synth", "risk", "text", "sct"],
     "cli": ["deid", "risk", "sct", "synth", "learn_run", "web", "vault", "jobs", "airlock", "classroom"],
 }
 # The module of each public header.

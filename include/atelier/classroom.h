@@ -139,7 +139,8 @@ typedef struct {
     int64_t id;
     char name[AT_ROOM_NAME_MAX + 1];
     char title[AT_ROOM_TEXT_MAX + 1];
-    char task[16]; /* "risk-auroc" (chemo cohorts) or "deid-f1" (annotated notes) */
+    char task[16]; /* "risk-auroc" (chemo cohorts), "deid-f1" (annotated notes), "sct-mae" (head
+                    * pseudo-CT phantoms: lower is better) */
     char data[AT_ROOM_NAME_MAX + 1];
     time_t deadline;
     int per_day;
@@ -174,7 +175,8 @@ typedef struct {
     const char *kind;    /* "pipeline" (default) or "script" */
     double C;            /* risk pipeline: 0 = cross-validated */
     int l1, xgboost;     /* risk pipeline */
-    int epochs;          /* de-identification pipeline: the tagger's epochs (0: 3) */
+    int epochs;          /* de-identification pipeline: the tagger's epochs (0: 3); pseudo-CT: the
+                          * U-Net's (0: 10, within the job's time) */
     const char *command; /* script: run in /code; writes /out/model.bin (the risk model, or the
                           * de-identifier's tagger) */
     const char *code;    /* script: one of the student's own code snapshots of the course (an id or a
@@ -218,6 +220,9 @@ at_status at_submission_code(at_classroom *c, const char *course, int64_t id, co
 /* The student's quota in the course (assignment NULL: no day count). */
 at_status at_course_quota_of(at_classroom *c, const char *course, const char *assignment, const char *user,
                              at_course_quota *out);
+
+/* 1 for a task whose score is an error (lower is better: sct-mae). */
+int at_task_lower_is_better(const char *task);
 
 typedef struct {
     char user[AT_ROOM_NAME_MAX + 1];

@@ -41,7 +41,7 @@ const char *const class_migrations[] = {
     " id INTEGER PRIMARY KEY,"
     " course_id INTEGER NOT NULL REFERENCES class_courses(id),"
     " name TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',"
-    " task TEXT NOT NULL CHECK(task IN ('risk-auroc', 'deid-f1')),"
+    " task TEXT NOT NULL CHECK(task IN ('risk-auroc', 'deid-f1', 'sct-mae')),"
     " data_name TEXT NOT NULL, deadline INTEGER NOT NULL, per_day INTEGER NOT NULL CHECK(per_day >= 1),"
     " test_fraction REAL NOT NULL, public_fraction REAL NOT NULL, seed INTEGER NOT NULL,"
     " rule TEXT NOT NULL CHECK(rule IN ('best', 'last')),"

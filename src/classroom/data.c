@@ -454,10 +454,11 @@ at_status at_assignment_create(at_classroom *c, const char *by, const char *cour
         return at_error_set(AT_ERR_ARG, "assignment: a name of 1 to 48 of A-Z a-z 0-9 . _ -");
     if (s.title && *s.title && !at_room_text_valid(s.title))
         return at_error_set(AT_ERR_ARG, "assignment: the title is not valid text");
-    int deid = !strcmp(s.task, "deid-f1");
-    if (strcmp(s.task, "risk-auroc") && !deid)
+    int deid = !strcmp(s.task, "deid-f1"), sct = !strcmp(s.task, "sct-mae");
+    if (strcmp(s.task, "risk-auroc") && !deid && !sct)
         return at_error_set(AT_ERR_ARG,
-                            "assignment: task '%.32s' is not available (risk-auroc and deid-f1 are)", s.task);
+                            "assignment: task '%.32s' is not available (risk-auroc, deid-f1 and sct-mae are)",
+                            s.task);
     if (strcmp(s.rule, "best") && strcmp(s.rule, "last"))
         return at_error_set(AT_ERR_ARG, "assignment: the grading rule is best or last");
     if (s.per_day < 1 || s.per_day > 1000)
@@ -481,7 +482,11 @@ at_status at_assignment_create(at_classroom *c, const char *by, const char *cour
         return at_error_set(AT_ERR_NOT_FOUND, "assignment: course %s has no data named '%.64s'", course,
                             s.data ? s.data : "");
     }
-    if (!deid && strcmp(data->kind, "chemo") && strcmp(data->kind, "attached")) {
+    if (sct && strcmp(data->kind, "headct") && strcmp(data->kind, "attached")) {
+        at_free(d);
+        return at_error_set(AT_ERR_ARG, "assignment: sct-mae needs head pseudo-CT phantoms (kind headct)");
+    }
+    if (!deid && !sct && strcmp(data->kind, "chemo") && strcmp(data->kind, "attached")) {
         at_free(d);
         return at_error_set(AT_ERR_ARG, "assignment: risk-auroc needs a chemotherapy cohort (kind chemo)");
     }
@@ -499,8 +504,17 @@ at_status at_assignment_create(at_classroom *c, const char *by, const char *cour
     split_counts sc = {0, 0, 0};
     char train_snap[AT_VAULT_SNAPSHOT_HEX] = "", test_snap[AT_VAULT_SNAPSHOT_HEX] = "";
     st = cohort ? course_data_materialise(c, grading, s.data, snap, cohort) : AT_ERR_NOMEM;
-    if (!st)
-        st = deid ? split_notes(cohort, dir, &s, &sc) : make_splits(cohort, dir, &s, &sc);
+    if (!st) {
+        if (sct) {
+            class_split_counts cs = {0, 0, 0};
+            st = class_split_sct(cohort, dir, s.test_fraction, s.public_fraction, s.seed, &cs);
+            sc.train = cs.train;
+            sc.test = cs.test;
+            sc.pub = cs.pub;
+        } else {
+            st = deid ? split_notes(cohort, dir, &s, &sc) : make_splits(cohort, dir, &s, &sc);
+        }
+    }
     if (!st) {
         char *tr = at_path_join(dir, "train"), *te = at_path_join(dir, "test");
         st = tr && te ? AT_OK : AT_ERR_NOMEM;

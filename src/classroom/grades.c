@@ -12,8 +12,9 @@
 /* ---- leaderboard and grades ---- */
 
 /* Each student's submission chosen by rule among subs (scored only):
- * best by key, or the last. */
-static int pick(const at_submission *subs, size_t n, const char *user, const char *rule, int final,
+ * the best (the highest score, or the lowest when lower is better: an
+ * error such as the pseudo-CT's MAE), or the last. */
+static int pick(const at_submission *subs, size_t n, const char *user, const char *rule, int final, int lower,
                 size_t *at, int *count)
 {
     int found = 0;
@@ -35,7 +36,7 @@ static int pick(const at_submission *subs, size_t n, const char *user, const cha
                 *at = i;
         } else {
             double best = final ? subs[*at].final_score : subs[*at].public_score;
-            if (k > best)
+            if (lower ? k < best : k > best)
                 *at = i;
         }
     }
@@ -48,6 +49,19 @@ static int cmp_leader(const void *a, const void *b)
     if (x->score != y->score)
         return x->score > y->score ? -1 : 1;
     return x->when < y->when ? -1 : x->when > y->when;
+}
+
+static int cmp_leader_lower(const void *a, const void *b)
+{
+    const at_leader *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? -1 : 1;
+    return x->when < y->when ? -1 : x->when > y->when;
+}
+
+int at_task_lower_is_better(const char *task)
+{
+    return task && !strcmp(task, "sct-mae");
 }
 
 at_status at_leaderboard(at_classroom *c, const char *course, const char *assignment, at_leader **out,
@@ -74,7 +88,7 @@ at_status at_leaderboard(at_classroom *c, const char *course, const char *assign
             seen |= !strcmp(v[k].user, subs[i].user);
         size_t at = 0;
         int cnt = 0;
-        if (seen || !pick(subs, n, subs[i].user, a.rule, *final, &at, &cnt))
+        if (seen || !pick(subs, n, subs[i].user, a.rule, *final, at_task_lower_is_better(a.task), &at, &cnt))
             continue;
         snprintf(v[m].user, sizeof v[m].user, "%s", subs[i].user);
         v[m].score = *final ? subs[at].final_score : subs[at].public_score;
@@ -87,7 +101,7 @@ at_status at_leaderboard(at_classroom *c, const char *course, const char *assign
         at_free(v);
         return st;
     }
-    qsort(v, m, sizeof *v, cmp_leader);
+    qsort(v, m, sizeof *v, at_task_lower_is_better(a.task) ? cmp_leader_lower : cmp_leader);
     *out = v;
     *count = m;
     return AT_OK;
@@ -112,7 +126,8 @@ at_status at_course_grades_csv(at_classroom *c, const char *course, at_buf *out)
                 continue;
             size_t at = 0;
             int cnt = 0;
-            int got = pick(subs, n, people[p].login, as[i].rule, 1, &at, &cnt);
+            int got =
+                pick(subs, n, people[p].login, as[i].rule, 1, at_task_lower_is_better(as[i].task), &at, &cnt);
             const char *cells[5] = {people[p].login, people[p].name, people[p].email, as[i].name, as[i].rule};
             for (int k = 0; k < 5 && !st; k++) {
                 st = at_csv_put_field(out, cells[k], strlen(cells[k]));

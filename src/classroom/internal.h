@@ -39,4 +39,13 @@ at_status course_data_materialise(at_classroom *c, const char *project, const ch
 /* 1 when the dataset of project is synthetic (a course accepts no other). */
 at_status course_data_is_synthetic(at_classroom *c, const char *project, const char *name, int *synthetic);
 
+/* split_sct.c: the head phantoms of cohort (its cohort/ folder) prepared
+ * and cut into out/train, out/test/final and out/test/public, each a
+ * prepared folder with its manifest. */
+typedef struct {
+    int train, test, pub;
+} class_split_counts;
+at_status class_split_sct(const char *cohort, const char *out, double test_fraction, double public_fraction,
+                          int64_t seed, class_split_counts *sc);
+
 #endif

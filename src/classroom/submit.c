@@ -11,7 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define MODEL_FILE "model.bin"
+#define MODEL_FILE "model.bin" /* the risk model, the de-identifier's tagger */
+#define MODEL_DIR "model"      /* the pseudo-CT model's folder */
 #define SCORE_MAX (1u << 20)
 
 static void iso(time_t t, char out[32])
@@ -262,8 +263,18 @@ at_status at_submission_create(at_classroom *c, const char *user, const char *co
         spec.time_limit = tl;
         spec.input_count = 1;
         set_input(&spec.inputs[0], a.train_dataset, "latest", "train");
-        int deid = !strcmp(a.task, "deid-f1");
-        if (!strcmp(kind, "pipeline") && deid) {
+        int deid = !strcmp(a.task, "deid-f1"), sct = !strcmp(a.task, "sct-mae");
+        if (!strcmp(kind, "pipeline") && sct) {
+            /* the 2.5D U-Net on the training patients, within the job's time */
+            snprintf(spec.kind, sizeof spec.kind, "sct-train");
+            char ep[32], mins[32];
+            snprintf(ep, sizeof ep, "%d", cfg->epochs > 0 && cfg->epochs <= 200 ? cfg->epochs : 10);
+            snprintf(mins, sizeof mins, "%.2f", (double)(tl > 120 ? tl - 60 : tl / 2) / 60.0);
+            const char *args[] = {"/data/train", "-o", "/out/" MODEL_DIR, "--epochs", ep,
+                                  "--minutes",   mins, "--threads",       "1",        "--quiet"};
+            for (size_t k = 0; !st && k < sizeof args / sizeof *args; k++)
+                st = add_arg(&spec, args[k]);
+        } else if (!strcmp(kind, "pipeline") && deid) {
             snprintf(spec.kind, sizeof spec.kind, "deid-train");
             char v[32];
             snprintf(v, sizeof v, "%d", cfg->epochs > 0 && cfg->epochs <= 50 ? cfg->epochs : 3);
@@ -302,7 +313,7 @@ at_status at_submission_create(at_classroom *c, const char *user, const char *co
     if (!st) {
         at_buf b;
         at_buf_init(&b, sizeof config - 1);
-        if (!strcmp(kind, "pipeline") && !strcmp(a.task, "deid-f1"))
+        if (!strcmp(kind, "pipeline") && strcmp(a.task, "risk-auroc"))
             st = at_buf_printf(&b,
                                "{\"kind\":\"pipeline\",\"task\":\"%s\",\"epochs\":%d,\"time_limit\":%lld,"
                                "\"job\":%lld}",
@@ -581,7 +592,14 @@ static at_status submit_scoring(at_classroom *c, const open_sub *o, const char *
      * runs in a code snapshot): stored again each time, deduplicated */
     char script[2048];
     int n =
-        !strcmp(o->task, "deid-f1")
+        !strcmp(o->task, "sct-mae") ? snprintf(script, sizeof script,
+                                               "set -e\nfor part in public final; do\n"
+                                               "  '%s' sct eval --prepared \"$ATELIER_DATA/test/$part\" "
+                                               "--model \"$ATELIER_DATA/model/" MODEL_DIR
+                                               "\" --threads 1 --json --quiet > \"$ATELIER_OUT/$part.json\"\n"
+                                               "done\n",
+                                               engine)
+        : !strcmp(o->task, "deid-f1")
             ? snprintf(script, sizeof script,
                        "set -e\nm=$(mktemp -d)/" MODEL_FILE "\ncp \"$ATELIER_DATA/model/" MODEL_FILE
                        "\" \"$m\"\n"
@@ -639,15 +657,18 @@ static at_status read_metric(const char *dir, const char *file, const char *task
         return st;
     cJSON *j = cJSON_ParseWithLength((const char *)d, len);
     at_free(d);
-    int deid = !strcmp(task, "deid-f1");
+    int deid = !strcmp(task, "deid-f1"), sct = !strcmp(task, "sct-mae");
     const cJSON *a =
-        deid ? cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "overall"), "f1")
-             : cJSON_GetObjectItemCaseSensitive(j, "auroc");
+        deid  ? cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "overall"), "f1")
+        : sct ? cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "mean"), "mae")
+              : cJSON_GetObjectItemCaseSensitive(j, "auroc");
     if (cJSON_IsNumber(a))
         *v = a->valuedouble;
     else
         st = at_error_set(AT_ERR_FORMAT, "scoring: %s has no %s", file,
-                          deid ? "F1" : "AUROC (one class only in the split?)");
+                          deid  ? "F1"
+                          : sct ? "MAE"
+                                : "AUROC (one class only in the split?)");
     cJSON_Delete(j);
     return st;
 }
@@ -670,16 +691,17 @@ static int advance(at_classroom *c, const open_sub *o)
     at_status st = res ? AT_OK : AT_ERR_NOMEM;
     if (!strcmp(o->state, "training")) {
         /* the student's model goes to the grading project, alone */
-        char *mdir = dir ? at_path_join(dir, "model") : NULL,
-             *from = res ? at_path_join(res, MODEL_FILE) : NULL,
-             *to = mdir ? at_path_join(mdir, MODEL_FILE) : NULL;
+        int folder = !strcmp(o->task, "sct-mae");
+        const char *entry = folder ? MODEL_DIR : MODEL_FILE;
+        char *mdir = dir ? at_path_join(dir, "model") : NULL, *from = res ? at_path_join(res, entry) : NULL,
+             *to = mdir ? at_path_join(mdir, entry) : NULL;
         if (!st && (!mdir || !from || !to))
             st = AT_ERR_NOMEM;
         if (!st)
             st = course_data_materialise(c, o->course, "results", job.result, res);
         struct stat sb;
-        if (!st && (lstat(from, &sb) || !S_ISREG(sb.st_mode)))
-            st = at_error_set(AT_ERR_NOT_FOUND, "the job wrote no /out/" MODEL_FILE);
+        if (!st && (lstat(from, &sb) || (folder ? !S_ISDIR(sb.st_mode) : !S_ISREG(sb.st_mode))))
+            st = at_error_set(AT_ERR_NOT_FOUND, "the job wrote no /out/%s", entry);
         if (!st)
             st = at_mkdir_p(mdir, 0700);
         if (!st && rename(from, to))
@@ -709,7 +731,9 @@ static int advance(at_classroom *c, const open_sub *o)
             st = read_metric(res, "final.json", o->task, &fin);
         if (!st)
             set_state(c, o->id, "scored", 0, NULL, "", &pub, &fin,
-                      !strcmp(o->task, "deid-f1") ? "f1" : "auroc");
+                      !strcmp(o->task, "deid-f1")   ? "f1"
+                      : !strcmp(o->task, "sct-mae") ? "mae"
+                                                    : "auroc");
         else {
             snprintf(msg, sizeof msg, "%.250s", at_error_message());
             set_state(c, o->id, "failed", 0, NULL, msg, NULL, NULL, NULL);

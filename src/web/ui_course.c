@@ -241,7 +241,9 @@ static void staff_view(web_req *r, at_classroom *c, const at_course *co, const a
       "<div class=\"col-md-2\"><label for=\"as-task\" class=\"form-label\">Task</label>"
       "<select class=\"form-select\" id=\"as-task\" name=\"task\"><option value=\"risk-auroc\">risk "
       "AUROC</option>"
-      "<option value=\"deid-f1\">de-identification F1</option></select></div>"
+      "<option value=\"deid-f1\">de-identification F1</option><option value=\"sct-mae\">pseudo-CT "
+      "MAE</option>"
+      "</select></div>"
       "<div class=\"col-md-2\"><label for=\"as-data\" class=\"form-label\">Data</label>"
       "<input class=\"form-control\" id=\"as-data\" name=\"data\" required value=\"cohort\"></div>"
       "<div class=\"col-md-3\"><label for=\"as-deadline\" class=\"form-label\">Deadline (UTC)</label>"
@@ -475,8 +477,17 @@ static void assignment_page(web_req *r, const char *error)
              "scored on the hidden split. This page shows its score when it is ready.</div>");
     error_box(r, error);
     when(a.deadline, d);
-    int deid = !strcmp(a.task, "deid-f1");
-    if (deid)
+    int deid = !strcmp(a.task, "deid-f1"), sct = !strcmp(a.task, "sct-mae");
+    if (sct)
+        h(r,
+          "<p class=\"lead\">%s</p><p>Task: <strong>%s</strong> (the mean absolute error in HU of your "
+          "pseudo-CT inside the body, on patients you never see: lower is better). Training data: the "
+          "dataset "
+          "<code>%s</code> of the course (%d prepared patients: <code>/data/train/</code> in your jobs). "
+          "Deadline: "
+          "<strong id=\"deadline\">%s</strong>%s. Grading: the %s submission.</p>",
+          a.title, a.task, a.train_dataset, a.train_rows, d, closed ? " (closed)" : "", a.rule);
+    else if (deid)
         h(r,
           "<p class=\"lead\">%s</p><p>Task: <strong>%s</strong> (the token-level F1 of your de-identifier's "
           "redactions on annotated notes you never see). Training data: the dataset <code>%s</code> of the "
@@ -502,10 +513,9 @@ static void assignment_page(web_req *r, const char *error)
             snprintf(action, sizeof action, "/courses/%s/assignments/%s/submissions", course, name);
             h(r, "<h2 class=\"h5\">Submit</h2>");
             page_form(r, action, "row g-2 col-md-10 mb-4");
-            if (deid)
+            if (deid || sct)
                 h(r, "<input type=\"hidden\" name=\"kind\" value=\"pipeline\">"
-                     "<div class=\"col-md-3\"><label for=\"sub-epochs\" class=\"form-label\">The tagger's "
-                     "training "
+                     "<div class=\"col-md-3\"><label for=\"sub-epochs\" class=\"form-label\">Training "
                      "epochs</label><input class=\"form-control\" id=\"sub-epochs\" name=\"epochs\" "
                      "value=\"3\"></div>"
                      "<div class=\"col-12\"><button type=\"submit\" class=\"btn btn-primary\" "
@@ -544,7 +554,9 @@ static void assignment_page(web_req *r, const char *error)
       "<table class=\"table table-sm\" id=\"leaderboard\"><thead><tr><th scope=\"col\">Rank</th><th "
       "scope=\"col\">"
       "Student</th><th scope=\"col\">%s</th><th scope=\"col\">Submissions</th></tr></thead><tbody>",
-      deid ? "F1" : "AUROC");
+      deid  ? "F1"
+      : sct ? "MAE (HU)"
+            : "AUROC");
     for (size_t i = 0; i < nl; i++) {
         num(lb[i].score, x);
         h(r, "<tr%s><td>%zu</td><td>%s</td><td>%s</td><td>%d</td></tr>",

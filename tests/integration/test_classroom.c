@@ -426,6 +426,67 @@ static void test_deid_task(void **state)
     free(base);
 }
 
+static void test_sct_task(void **state)
+{
+    (void)state;
+    if (!have_bwrap)
+        skip();
+    assert_int_equal(at_course_generate(C, "tina", "ml", "headct", "heads", 6, 3), AT_OK);
+    at_assignment_spec as = {.name = "sct1",
+                             .task = "sct-mae",
+                             .data = "heads",
+                             .deadline = at_room_now() + 3600,
+                             .per_day = 1,
+                             .test_fraction = 0.34,
+                             .seed = 1};
+    assert_int_equal(at_assignment_create(C, "tina", "ml", &as), AT_OK);
+    at_assignment a;
+    assert_int_equal(at_assignment_get(C, "ml", "sct1", &a), AT_OK);
+    assert_int_equal(a.train_rows + a.test_rows, 6);
+    assert_true(a.test_rows >= 1 && a.public_rows >= 1 && a.public_rows <= a.test_rows);
+    at_submission_config cfg = {.kind = "pipeline", .epochs = 2, .time_limit = 300};
+    int64_t id = 0;
+    int left = 0;
+    assert_int_equal(at_submission_create(C, "s3", "ml", "sct1", &cfg, &id, &left), AT_OK);
+    at_submission s;
+    until_done(id, &s);
+    if (strcmp(s.state, "scored"))
+        fail_msg("sct submission: %s: %s", s.state, s.message);
+    /* the scoring job's MAE is the engine's own evaluation of the same model */
+    at_job job;
+    assert_int_equal(at_jobs_get(R.jobs, s.job_id, &job), AT_OK);
+    char *base = test_mkdtemp(), res[800], test[800], cmd[3000];
+    snprintf(res, sizeof res, "%s/res", base);
+    snprintf(test, sizeof test, "%s/test", base);
+    assert_int_equal(at_jobs_dataset_get(R.jobs, "ml", "results", job.result, res), AT_OK);
+    assert_int_equal(at_jobs_dataset_get(R.jobs, "ml.grading", "sct1-test", "latest", test), AT_OK);
+    snprintf(cmd, sizeof cmd,
+             "'%s' sct eval --prepared '%s/final' --model '%s/model' --threads 1 --json --quiet",
+             engine_path(), test, res);
+    FILE *p = popen(cmd, "r");
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    buf[n] = '\0';
+    assert_int_equal(pclose(p), 0);
+    static const char key[] = "\"mean\": {\"mae\": ";
+    const char *m = strstr(buf, key);
+    assert_non_null(m);
+    double fin = atof(m + sizeof key - 1);
+    print_message("sct scoring job: public %.4f final %.4f; offline final %.4f\n", s.public_score,
+                  s.final_score, fin);
+    assert_true(fabs(s.final_score - fin) < 1e-3 && fin > 0);
+    test_rmtree(base);
+    free(base);
+    /* lower is better: the leaderboard's order */
+    at_leader *lb = NULL;
+    size_t nl = 0;
+    int final = 0;
+    assert_int_equal(at_leaderboard(C, "ml", "sct1", &lb, &nl, &final), AT_OK);
+    assert_int_equal((int)nl, 1);
+    at_free(lb);
+    assert_true(at_task_lower_is_better("sct-mae") && !at_task_lower_is_better("risk-auroc"));
+}
+
 static void test_quotas(void **state)
 {
     (void)state;
@@ -483,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_submit_score_and_limit),
         cmocka_unit_test(test_hidden_split_unreachable),
         cmocka_unit_test(test_deid_task),
+        cmocka_unit_test(test_sct_task),
         cmocka_unit_test(test_quotas),
         cmocka_unit_test(test_deadline_and_grades),
     };
