@@ -31,7 +31,7 @@ static void usage(FILE *o)
         "  assign COURSE NAME --data D --deadline WHEN [--per-day N] [--rule best|last]\n"
         "         [--title T] [--test-fraction F] [--public-fraction F] [--seed S]\n"
         "                                   publish an assignment (--task risk-auroc on a chemo\n"
-        "                                   cohort, or deid-f1 on notes); WHEN is\n"
+        "                                   cohort, deid-f1 on notes, sct-mae on headct); WHEN is\n"
         "                                   YYYY-MM-DDTHH:MMZ (UTC) or +2h, +7d from now\n"
         "  assignment COURSE NAME           its leaderboard, my submissions and scores, my quota\n"
         "  submit COURSE NAME [--C C] [--l1] [--xgboost] [--epochs E] [--time 10m]\n"
