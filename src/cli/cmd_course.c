@@ -29,7 +29,7 @@ static void usage(FILE *o)
         "                                   a synthetic cohort for the course, into the vault\n"
         "  attach COURSE --project P --dataset D [--name N]   a dataset of P (synthetic only)\n"
         "  assign COURSE NAME --data D --deadline WHEN [--per-day N] [--rule best|last]\n"
-        "         [--title T] [--test-fraction F] [--public-fraction F] [--seed S]\n"
+        "         [--task T] [--title T] [--test-fraction F] [--public-fraction F] [--seed S]\n"
         "                                   publish an assignment (--task risk-auroc on a chemo\n"
         "                                   cohort, deid-f1 on notes, sct-mae on headct); WHEN is\n"
         "                                   YYYY-MM-DDTHH:MMZ (UTC) or +2h, +7d from now\n"
