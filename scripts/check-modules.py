@@ -33,7 +33,7 @@ USES = {
     "learn_run": ["image", "learn"],
     # the room sits above the pipelines (it will drive them), which know nothing of it
     "room": ["deid", "risk", "sct", "synth", "learn_run"],
-    "web": ["room", "jobs", "airlock", "datasets"],
+    "web": ["room", "jobs", "airlock", "datasets", "classroom"],
     # the vault sits above the room (ROOM.md); its engine uses core alone
     "vault": ["room"],
     # jobs above the vault; the web service drives them
@@ -42,7 +42,10 @@ USES = {
     "airlock": ["jobs", "text", "deid"],
     # the vault inside the room: the catalog's datasets, imports through the door
     "datasets": ["jobs", "text", "deid"],
-    "cli": ["deid", "risk", "sct", "synth", "learn_run", "web", "vault", "jobs", "airlock", "datasets"],
+    # the classroom above the jobs: courses generate and split synthetic cohorts
+    "classroom": ["jobs", "synth", "risk", "text", "sct"],
+    "cli": ["deid", "risk", "sct", "synth", "learn_run", "web", "vault", "jobs", "airlock", "datasets",
+            "classroom"],
 }
 # The module of each public header.
 HEADERS = {
@@ -53,6 +56,7 @@ HEADERS = {
     "learn_run.h": "learn_run",
     "room.h": "room", "web.h": "web", "vault.h": "vault", "jobs.h": "jobs", "airlock.h": "airlock",
     "datasets.h": "datasets",
+    "classroom.h": "classroom",
 }
 # Known faults being removed on another branch, each with who removes it.
 # A fault listed here is reported as a warning, not a failure.

@@ -357,6 +357,12 @@ typedef enum {
     AT_ACT_VAULT_ADMIN,     /* admin: the room's vault garbage collection */
     AT_ACT_DATASET_DELETE,  /* the project's lead: ask for a dataset's deletion (crypto-shredding) */
     AT_ACT_DATASET_SHRED,   /* dpo: confirm a deletion asked for (the dataset key destroyed) */
+    AT_ACT_COURSE_CREATE,   /* teacher: create a course */
+    AT_ACT_COURSE_READ,     /* the course's teacher, assistants and students: its pages, the leaderboard */
+    AT_ACT_COURSE_TEACH,    /* the course's teacher and assistants (lead, member): students, data,
+                             * assignments, usage, grades, submitted configurations */
+    AT_ACT_COURSE_MANAGE,   /* the course's teacher (lead): assistants, quotas */
+    AT_ACT_COURSE_SUBMIT,   /* the course's students: submit to an assignment */
     AT_ACT_COUNT
 } at_action;
 

@@ -5,6 +5,7 @@
 
 #include "atelier/airlock.h"
 #include "atelier/datasets.h"
+#include "atelier/classroom.h"
 #include "atelier/jobs.h"
 #include "atelier/room.h"
 #include "atelier/web.h"
@@ -77,13 +78,20 @@ int cmd_serve(int argc, char **argv)
     if (!st)
         st = at_datasets_open(room, jobs, &datasets); /* imports a dead server left are queued again */
     opt.datasets = datasets;
+    at_classroom *classroom = NULL;
+    if (!st)
+        st = at_classroom_open(room, jobs, &classroom);
+    opt.classroom = classroom;
     if (!st)
         st = at_web_start(room, &opt, &srv);
     if (!st)
         st = at_jobs_start(jobs); /* recovers the jobs an earlier process left, then schedules */
+    if (!st)
+        st = at_classroom_start(classroom, 0); /* scores the submissions as their jobs end */
     if (st) {
         at_web_stop(srv);
         at_datasets_close(datasets);
+        at_classroom_close(classroom);
         at_airlock_close(airlock);
         at_jobs_close(jobs);
         at_room_close(room);
@@ -99,6 +107,7 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "atelier serve: stopping (signal %d)\n", sig);
     at_web_stop(srv);
     at_datasets_close(datasets); /* an import in progress is queued again at the next start */
+    at_classroom_close(classroom);
     at_airlock_close(airlock);
     at_jobs_close(jobs); /* running jobs go on: the next start re-attaches them */
     st = at_room_close(room);

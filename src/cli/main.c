@@ -42,6 +42,7 @@ WEAK_COMMAND(cmd_export, "export")
 WEAK_COMMAND(cmd_airlock, "airlock")
 WEAK_COMMAND(cmd_import, "import")
 WEAK_COMMAND(cmd_dataset, "dataset")
+WEAK_COMMAND(cmd_course, "course")
 
 static const command commands[] = {
     {"demo", cmd_demo, "three parts on synthetic data: the door, clinical-text risk, pseudo-CT training"},
@@ -65,6 +66,7 @@ static const command commands[] = {
     {"code", cmd_code, "push a folder of code to a room's project (a code snapshot)"},
     {"export", cmd_export, "take files out of a room through the airlock: request, add, submit, status, download"},
     {"airlock", cmd_airlock, "verify a release package anywhere: its signature and every file's hash"},
+    {"course", cmd_course, "the classroom: courses, enrolment, synthetic cohorts, assignments, submissions, grades"},
 };
 
 static void usage(FILE *out)

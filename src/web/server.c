@@ -27,6 +27,7 @@ struct at_web_server {
     at_jobs *jobs;
     at_airlock *airlock;
     at_datasets *datasets;
+    struct at_classroom *classroom;
     struct MHD_Daemon *daemon;
     int https;
     int port;
@@ -54,6 +55,11 @@ at_airlock *web_airlock(web_req *r)
 at_datasets *web_datasets(web_req *r)
 {
     return r->srv->datasets;
+}
+
+struct at_classroom *web_classroom(web_req *r)
+{
+    return r->srv->classroom;
 }
 
 int web_is_upload_path(const char *path)
@@ -521,6 +527,7 @@ at_status at_web_start(at_room *room, const at_web_options *opt, at_web_server *
     s->jobs = opt ? opt->jobs : NULL;
     s->airlock = opt ? opt->airlock : NULL;
     s->datasets = opt ? opt->datasets : NULL;
+    s->classroom = opt ? opt->classroom : NULL;
     s->https = !insecure;
     s->body_max = cf->body_max;
     char *cert = NULL, *key = NULL;

@@ -9,6 +9,7 @@
 
 #include "atelier/airlock.h"
 #include "atelier/datasets.h"
+#include "atelier/classroom.h"
 #include "atelier/jobs.h"
 #include "atelier/room.h"
 #include "atelier/web.h"
@@ -59,6 +60,7 @@ typedef struct {
     at_jobs *jobs; /* opened, its thread not started: jobs wait queued */
     at_airlock *airlock; /* over the room's file source */
     at_datasets *datasets; /* the vault in the room, its import workers running */
+    at_classroom *classroom; /* its thread not started: at_classroom_tick scores */
     at_web_server *srv;
     char admin_otp[AT_ROOM_OTP_MAX];
 } rs_room;
@@ -92,7 +94,10 @@ static RS_UNUSED void rs_start(rs_room *r, const char *conf_extra)
         fail_msg("airlock open: %s", at_error_message());
     if (at_datasets_open(r->room, r->jobs, &r->datasets) != AT_OK)
         fail_msg("datasets open: %s", at_error_message());
-    at_web_options o = {.listen = "127.0.0.1:0", .jobs = r->jobs, .airlock = r->airlock, .datasets = r->datasets};
+    if (at_classroom_open(r->room, r->jobs, &r->classroom) != AT_OK)
+        fail_msg("classroom open: %s", at_error_message());
+    at_web_options o = {.listen = "127.0.0.1:0", .jobs = r->jobs, .airlock = r->airlock, .datasets = r->datasets,
+                        .classroom = r->classroom};
     if (at_web_start(r->room, &o, &r->srv) != AT_OK)
         fail_msg("web start: %s", at_error_message());
     snprintf(r->url, sizeof r->url, "https://127.0.0.1:%d", at_web_port(r->srv));
@@ -102,6 +107,7 @@ static RS_UNUSED void rs_stop(rs_room *r)
 {
     at_web_stop(r->srv);
     at_datasets_close(r->datasets);
+    at_classroom_close(r->classroom);
     at_airlock_close(r->airlock);
     at_jobs_close(r->jobs);
     at_room_close(r->room);
