@@ -86,7 +86,7 @@ typedef struct {
     char user[AT_ROOM_NAME_MAX + 1]; /* who made it ("" when unknown) */
     int64_t job;                     /* the job that made it, or 0 */
     int64_t import;                  /* the import that made it, or 0 */
-    char door[16];                   /* "dicom", "text", "files" (synthetic), "job", "code" */
+    char door[16];                   /* "dicom", "text", "files" (synthetic), "job", "code", "room" (course data) */
     int synthetic;
     uint64_t files, bytes, bytes_stored;
     char *report; /* the door's report (JSON: counts and options), owned; "{}" when none */

@@ -322,7 +322,8 @@ at_status at_datasets_log(at_datasets *d, const char *project, const char *name,
     at_room_db *db = at_room_db_get(d->room);
     int64_t row = 0;
     char kind[16];
-    at_status st = ds_dataset_row(db, project, name, &row, NULL, kind, NULL);
+    int syn_ds = 0;
+    at_status st = ds_dataset_row(db, project, name, &row, NULL, kind, &syn_ds);
     sqlite3_stmt *s =
         st ? NULL
            : at_room_db_stmt(db, "SELECT s.snapshot, s.created, COALESCE(u.name, ''), COALESCE(s.job_id, 0),"
@@ -355,8 +356,12 @@ at_status at_datasets_log(at_datasets *d, const char *project, const char *name,
             o->job = sqlite3_column_int64(s, 3);
             o->import = sqlite3_column_int64(s, 4);
             const char *door = (const char *)sqlite3_column_text(s, 5);
-            snprintf(o->door, sizeof o->door, "%s", door[0] ? door : !strcmp(kind, "code") ? "code" : "job");
-            o->synthetic = sqlite3_column_int(s, 6);
+            snprintf(o->door, sizeof o->door, "%s",
+                     door[0]                 ? door
+                     : !strcmp(kind, "code") ? "code"
+                     : o->job                ? "job"
+                                             : "room"); /* stored by the room itself (course data) */
+            o->synthetic = door[0] ? sqlite3_column_int(s, 6) : syn_ds;
             int64_t files = sqlite3_column_int64(s, 7);
             o->files = files < 0 ? 0 : (uint64_t)files;
             o->bytes = (uint64_t)sqlite3_column_int64(s, 8);
@@ -454,10 +459,11 @@ int at_datasets_is_synthetic(at_datasets *d, const char *project, const char *na
         sqlite3_stmt *s = st ? NULL
                              : at_room_db_stmt(db, "SELECT synthetic FROM dataset_snapshot_info "
                                                    "WHERE dataset_id = ? AND snapshot = ?");
-        if (s) {
+        if (s) { /* a snapshot the door did not make (a job's, course data) has the dataset's flag */
             sqlite3_bind_int64(s, 1, row);
             sqlite3_bind_text(s, 2, full, -1, SQLITE_TRANSIENT);
-            syn = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+            if (sqlite3_step(s) == SQLITE_ROW)
+                syn = sqlite3_column_int(s, 0);
             sqlite3_reset(s);
         }
     }
