@@ -2,7 +2,8 @@
  * chunk frame (include/atelier/datasets.h). A frame the parser accepts
  * names bytes inside the input, of the announced length, whose hash the
  * header gives; its header rewritten by at_datasets_chunk_header parses
- * again to the same chunk. A valid frame is also built from the input's
+ * again to the same chunk; read as a body of frames, each frame lies
+ * inside it and they follow each other. A valid frame is also built from the input's
  * bytes, so that the deeper checks (lengths, hash) are reached. */
 #include "atelier/datasets.h"
 
@@ -31,11 +32,28 @@ static void check(const uint8_t *data, size_t size)
     free(again);
 }
 
+/* the same bytes as a body of frames one after another (a request's) */
+static void check_body(const uint8_t *data, size_t size)
+{
+    size_t off = 0;
+    while (off < size) {
+        at_datasets_chunk c;
+        size_t used = 0;
+        if (at_datasets_chunk_next(data + off, size - off, &c, &used) != AT_OK)
+            break;
+        if (!used || used > size - off || c.data + c.length != data + off + used || !c.length)
+            __builtin_trap();
+        off += used;
+    }
+    at_error_clear();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > (1u << 16))
         return 0;
     check(data, size);
+    check_body(data, size);
     at_error_clear();
     if (size >= 9) { /* a frame of the input's tail, numbers from its head */
         uint64_t file, offset;
