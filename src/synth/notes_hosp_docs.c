@@ -300,6 +300,10 @@ static void identity_block(notes_writer *w, hosp_world *hw)
 /* Relatives, staff and colleagues named in passing. */
 static void people_sentence(notes_writer *w, hosp_world *hw)
 {
+    if (nw_u(w) < 0.6) {
+        hw_people_mention(w, hw);
+        return;
+    }
     const hosp_person *c = &hw->child[nw_pick(w, 2)];
     switch (nw_pick(w, 14)) {
     case 0:

@@ -247,6 +247,35 @@ at_status deid_pass_joins(text_scan *s)
             continue;
         mark(s, i, i + 1, AT_PHI_PRENOM);
     }
+    /* "Prénom NOM": a capitalised word of the first-name list right before
+     * a surname found on the same line, though a word of the language or
+     * of the medical vocabulary too ("Amandine Derrien", "Aurore LE GALL") */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        const text_tok *k = &s->tok[i];
+        if (s->lab[i] || i + 1 >= s->n || s->tok[i + 1].nl || !k->cap || k->allcaps || !(k->lex & LEX_FIRST) ||
+            s->lab[i + 1] != AT_PHI_NOM || s->tok[i + 1].s != k->e + 1 || (k->lex & LEX_EPONYM) ||
+            (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_CONNECT | DICT_EPONYM)) ||
+            deid_eponym_context(s, i))
+            continue;
+        if (mark(s, i, i + 1, AT_PHI_PRENOM))
+            deid_names_add(s, i, i + 1);
+    }
+    /* a title, a capitalised word, a surname: the word is the first name
+     * whatever the lists say of it ("Docteur Lorraine MENARD", "Madame
+     * Océane Kerelli") */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        const text_tok *k = &s->tok[i];
+        if (s->lab[i] || i == 0 || i + 1 >= s->n || k->nl || s->tok[i + 1].nl || !k->cap || k->allcaps ||
+            !(s->tok[i - 1].dflags & DICT_TITLE) || s->lab[i - 1] || s->lab[i + 1] != AT_PHI_NOM ||
+            s->tok[i + 1].s != k->e + 1 || (k->lex & LEX_EPONYM) ||
+            (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_CONNECT |
+                          DICT_PARTICLE | DICT_EPONYM)))
+            continue;
+        if (mark(s, i, i + 1, AT_PHI_PRENOM))
+            deid_names_add(s, i, i + 1);
+    }
     at_free(idx);
     return AT_OK;
 }

@@ -14,7 +14,7 @@
 
 enum { TAG_O, TAG_PRENOM, TAG_NOM, TAG_VILLE, TAG_ADRESSE, TAG_HOPITAL, TAG_EMPLOYEUR, TAG_COUNT };
 #define TAG_W 8             /* weights per feature row (TAG_COUNT padded) */
-#define TAG_MAX_FEATS 48    /* features of one token */
+#define TAG_MAX_FEATS 56    /* features of one token */
 #define TAG_DEFAULT_BITS 16 /* 2^16 feature rows */
 #define TAG_MAX_BITS 22
 
