@@ -175,5 +175,8 @@ at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, t
 void deid_scan_free(text_scan *s);
 void deid_names_add(text_scan *s, size_t a, size_t b);
 void deid_pass_mentions(text_scan *s);
+/* The names an e-mail address gives away (deid_mailnames.c): the parts of
+ * its local part written beside it or elsewhere. */
+void deid_pass_mail_names(text_scan *s);
 
 #endif
