@@ -439,6 +439,7 @@ at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, t
     deid_pass_cities(s);
     deid_pass_dictionary(s);
     deid_pass_birth_dates(s);
+    deid_pass_tables(s);
     deid_pass_mail_names(s);
     return AT_OK;
 }

@@ -178,5 +178,8 @@ void deid_pass_mentions(text_scan *s);
 /* The names an e-mail address gives away (deid_mailnames.c): the parts of
  * its local part written beside it or elsewhere. */
 void deid_pass_mail_names(text_scan *s);
+/* Tables in the text (deid_tables.c): a header line naming people,
+ * places, employers or addresses labels its column's cells below. */
+void deid_pass_tables(text_scan *s);
 
 #endif
