@@ -20,14 +20,30 @@ typedef struct {
 
 /* Relatives and people around the patient. */
 static const rel_words kin[] = {
-    {"sa fille", "son fils"},         {"sa femme", "son mari"},           {"son épouse", "son époux"},
-    {"sa compagne", "son compagnon"}, {"sa sœur", "son frère"},           {"sa mère", "son père"},
-    {"sa nièce", "son neveu"},        {"sa belle-fille", "son gendre"},   {"sa petite-fille", "son petit-fils"},
-    {"sa tante", "son oncle"},        {"sa cousine", "son cousin"},       {"sa voisine", "son voisin"},
-    {"son amie", "son ami"},          {"sa belle-sœur", "son beau-frère"}, {"sa belle-mère", "son beau-père"},
-    {"sa filleule", "son filleul"},   {"sa tutrice", "son tuteur"},       {"sa curatrice", "son curateur"},
-    {"sa fille aînée", "son fils aîné"}, {"sa petite-nièce", "son petit-neveu"}, {"sa conjointe", "son conjoint"},
-    {"sa partenaire", "son partenaire"}, {"sa belle-fille", "son beau-fils"}, {"sa marraine", "son parrain"},
+    {"sa fille", "son fils"},
+    {"sa femme", "son mari"},
+    {"son épouse", "son époux"},
+    {"sa compagne", "son compagnon"},
+    {"sa sœur", "son frère"},
+    {"sa mère", "son père"},
+    {"sa nièce", "son neveu"},
+    {"sa belle-fille", "son gendre"},
+    {"sa petite-fille", "son petit-fils"},
+    {"sa tante", "son oncle"},
+    {"sa cousine", "son cousin"},
+    {"sa voisine", "son voisin"},
+    {"son amie", "son ami"},
+    {"sa belle-sœur", "son beau-frère"},
+    {"sa belle-mère", "son beau-père"},
+    {"sa filleule", "son filleul"},
+    {"sa tutrice", "son tuteur"},
+    {"sa curatrice", "son curateur"},
+    {"sa fille aînée", "son fils aîné"},
+    {"sa petite-nièce", "son petit-neveu"},
+    {"sa conjointe", "son conjoint"},
+    {"sa partenaire", "son partenaire"},
+    {"sa belle-fille", "son beau-fils"},
+    {"sa marraine", "son parrain"},
 };
 /* Staff, as a noun with its article. */
 static const rel_words staff[] = {
@@ -65,50 +81,104 @@ static const rel_words staff[] = {
 };
 /* The same as field labels ("Kiné : X"), capitalised, without article. */
 static const char *const labels[] = {
-    "Kiné",          "Psychologue",       "Diététicienne",   "Assistante sociale", "Secrétaire",
-    "Interne",       "Externe",           "Technicienne",    "Technicien",         "Pharmacien",
-    "Pharmacienne",  "Cadre de santé",    "IDEC",            "Conseillère en génétique", "Orthophoniste",
-    "Ergothérapeute", "Manipulateur",     "Manipulatrice",   "Aide-soignante",     "IDE de jour",
-    "IDE de nuit",   "Personne de confiance", "Référent familial", "Tuteur",       "Curatrice",
-    "Aidant principal", "Contact",        "Coordinatrice",   "Sophrologue",        "Stomathérapeute",
-    "Dosimétriste",  "Physicien",         "Préparatrice",    "Sage-femme",         "ARC",
-    "Infirmière référente", "Accompagnant", "Rédigé par",    "Saisi par",          "Vu par",
+    "Kiné",
+    "Psychologue",
+    "Diététicienne",
+    "Assistante sociale",
+    "Secrétaire",
+    "Interne",
+    "Externe",
+    "Technicienne",
+    "Technicien",
+    "Pharmacien",
+    "Pharmacienne",
+    "Cadre de santé",
+    "IDEC",
+    "Conseillère en génétique",
+    "Orthophoniste",
+    "Ergothérapeute",
+    "Manipulateur",
+    "Manipulatrice",
+    "Aide-soignante",
+    "IDE de jour",
+    "IDE de nuit",
+    "Personne de confiance",
+    "Référent familial",
+    "Tuteur",
+    "Curatrice",
+    "Aidant principal",
+    "Contact",
+    "Coordinatrice",
+    "Sophrologue",
+    "Stomathérapeute",
+    "Dosimétriste",
+    "Physicien",
+    "Préparatrice",
+    "Sage-femme",
+    "ARC",
+    "Infirmière référente",
+    "Accompagnant",
+    "Rédigé par",
+    "Saisi par",
+    "Vu par",
 };
 /* Short forms in parentheses after a name ("Gildas (mari)"). */
 static const rel_words tags[] = {
-    {"fille", "fils"},   {"épouse", "mari"},     {"compagne", "compagnon"}, {"sœur", "frère"},
-    {"mère", "père"},    {"nièce", "neveu"},     {"voisine", "voisin"},     {"amie", "ami"},
-    {"IDE", "IDE"},      {"kiné", "kiné"},       {"psychologue", "psychologue"}, {"interne", "interne"},
-    {"IDEC", "IDEC"},    {"secrétaire", "secrétaire"}, {"aide-soignante", "aide-soignant"},
-    {"belle-fille", "gendre"}, {"tutrice", "tuteur"}, {"personne de confiance", "personne de confiance"},
-    {"assistante sociale", "assistant social"}, {"diététicienne", "diététicien"},
+    {"fille", "fils"},
+    {"épouse", "mari"},
+    {"compagne", "compagnon"},
+    {"sœur", "frère"},
+    {"mère", "père"},
+    {"nièce", "neveu"},
+    {"voisine", "voisin"},
+    {"amie", "ami"},
+    {"IDE", "IDE"},
+    {"kiné", "kiné"},
+    {"psychologue", "psychologue"},
+    {"interne", "interne"},
+    {"IDEC", "IDEC"},
+    {"secrétaire", "secrétaire"},
+    {"aide-soignante", "aide-soignant"},
+    {"belle-fille", "gendre"},
+    {"tutrice", "tuteur"},
+    {"personne de confiance", "personne de confiance"},
+    {"assistante sociale", "assistant social"},
+    {"diététicienne", "diététicien"},
 };
 /* Verbs and phrases after a name opening a sentence or after it. */
 static const char *const after_name[] = {
-    " a appelé ce matin",      " est passée dans l'après-midi", " rappellera demain",
-    " demande un rendez-vous", " est d'accord",                  " s'occupe des courses",
-    " viendra la chercher",    " a été prévenu(e)",              " signale une fatigue",
-    " souhaite être présent(e)", " est injoignable",              " confirme l'horaire",
+    " a appelé ce matin",   " est passée dans l'après-midi",
+    " rappellera demain",   " demande un rendez-vous",
+    " est d'accord",        " s'occupe des courses",
+    " viendra la chercher", " a été prévenu(e)",
+    " signale une fatigue", " souhaite être présent(e)",
+    " est injoignable",     " confirme l'horaire",
 };
 /* Sentences around a first name with no cue at all. */
 static const char *const bare_before[] = {
-    "Vu avec ",  "Prévenu ",    "Relève à ", "Appel de ",   "Transmis à ", "Merci ",
+    "Vu avec ",    "Prévenu ",    "Relève à ",     "Appel de ",     "Transmis à ",       "Merci ",
     "Validé par ", "Rappel par ", "Discuté avec ", "En lien avec ", "Message laissé à ", "Accord de ",
 };
-static const char *const jobs[] = {"magasinier",    "comptable",     "ouvrière",    "cadre",
-                                   "chauffeur",     "vendeuse",      "caissière",   "secrétaire",
-                                   "agent d'entretien", "manutentionnaire", "soudeur", "aide à domicile",
-                                   "technicien",    "boulanger",     "infirmière",  "professeur des écoles",
-                                   "conducteur de bus", "maçon",     "intérimaire", "commerciale"};
-static const char *const emp_frames[] = {" chez ",         " à la société ",     " dans l'entreprise ",
-                                         " employé(e) par ", " au sein de ",      " salarié(e) de ",
-                                         " en CDI chez ",   " depuis 15 ans chez ", " pour le compte de "};
+static const char *const jobs[] = {"magasinier",        "comptable",
+                                   "ouvrière",          "cadre",
+                                   "chauffeur",         "vendeuse",
+                                   "caissière",         "secrétaire",
+                                   "agent d'entretien", "manutentionnaire",
+                                   "soudeur",           "aide à domicile",
+                                   "technicien",        "boulanger",
+                                   "infirmière",        "professeur des écoles",
+                                   "conducteur de bus", "maçon",
+                                   "intérimaire",       "commerciale"};
+static const char *const emp_frames[] = {" chez ",           " à la société ",       " dans l'entreprise ",
+                                         " employé(e) par ", " au sein de ",         " salarié(e) de ",
+                                         " en CDI chez ",    " depuis 15 ans chez ", " pour le compte de "};
 
 /* A first name of a fresh person, or of one of the world's. */
 static void first_of(notes_writer *w, hosp_world *hw, int *female, char *out, size_t cap)
 {
-    const hosp_person *pool[] = {&hw->child[0], &hw->child[1], &hw->sibling,  &hw->friend_,   &hw->nurse[0],
-                                 &hw->nurse[1], &hw->nurse[2], &hw->intern[0], &hw->intern[1], &hw->secretary};
+    const hosp_person *pool[] = {&hw->child[0],  &hw->child[1], &hw->sibling,  &hw->friend_,
+                                 &hw->nurse[0],  &hw->nurse[1], &hw->nurse[2], &hw->intern[0],
+                                 &hw->intern[1], &hw->secretary};
     if (nw_u(w) < 0.35) {
         *female = nw_u(w) < 0.55;
         hosp_made_first(w->rng, *female, out, cap);
@@ -182,7 +252,7 @@ void hw_people_mention(notes_writer *w, hosp_world *hw)
     first_of(w, hw, &fem, a, sizeof a);
     first_of(w, hw, &fem2, b, sizeof b);
     const rel_words *r = nw_u(w) < 0.55 ? &kin[nw_pick(w, sizeof kin / sizeof *kin)]
-                                         : &staff[nw_pick(w, sizeof staff / sizeof *staff)];
+                                        : &staff[nw_pick(w, sizeof staff / sizeof *staff)];
     const char *rel = fem ? r->f : r->m;
     switch (nw_pick(w, 11)) {
     case 0: /* "Appel de son fils X." */
@@ -208,7 +278,8 @@ void hw_people_mention(notes_writer *w, hosp_world *hw)
     case 2: /* "X (mari)" */
         put_first(w, hw, a);
         nw_put(w, " (");
-        nw_put(w, fem ? tags[nw_pick(w, sizeof tags / sizeof *tags)].f : tags[nw_pick(w, sizeof tags / sizeof *tags)].m);
+        nw_put(w, fem ? tags[nw_pick(w, sizeof tags / sizeof *tags)].f
+                      : tags[nw_pick(w, sizeof tags / sizeof *tags)].m);
         nw_put(w, ")");
         nw_put(w, PICK(w, after_name));
         nw_put(w, ". ");
@@ -241,15 +312,16 @@ void hw_people_mention(notes_writer *w, hosp_world *hw)
         nw_put(w, ". ");
         break;
     case 6: /* two names */
-        nw_put(w, PICK(w, ((const char *const[]){"Ses enfants, ", "Présents : ", "Internes : ", "Entourage : ",
-                                                 "Ont appelé : ", "Visite de "})));
+        nw_put(w, PICK(w, ((const char *const[]){"Ses enfants, ", "Présents : ", "Internes : ",
+                                                 "Entourage : ", "Ont appelé : ", "Visite de "})));
         put_first(w, hw, a);
         nw_put(w, PICK(w, ((const char *const[]){" et ", ", ", " / "})));
         put_first(w, hw, b);
         nw_put(w, ". ");
         break;
     case 7: /* a greeting */
-        nw_put(w, PICK(w, ((const char *const[]){"Bonjour ", "Merci ", "Salut ", "Chère ", "Cher ", "Coucou "})));
+        nw_put(w, PICK(w, ((const char *const[]){"Bonjour ", "Merci ", "Salut ", "Chère ", "Cher ",
+                                                 "Coucou "})));
         put_first(w, hw, a);
         nw_put(w, PICK(w, ((const char *const[]){",\n", ", ", " !\n"})));
         break;
@@ -283,14 +355,16 @@ void hw_people_mention(notes_writer *w, hosp_world *hw)
     default: /* "son employeur (X)", a town alone */
         if (nw_u(w) < 0.5) {
             int paren = nw_u(w) < 0.4;
-            nw_put(w, paren ? "Son employeur (" : PICK(w, ((const char *const[]){"Employeur : ", "Salarié(e) de ",
-                                                                             "Arrêt de travail transmis à l'employeur, ",
-                                                                             "Travaille pour "})));
+            nw_put(w, paren ? "Son employeur ("
+                            : PICK(w, ((const char *const[]){"Employeur : ", "Salarié(e) de ",
+                                                             "Arrêt de travail transmis à l'employeur, ",
+                                                             "Travaille pour "})));
             nw_ent(w, AT_PHI_EMPLOYEUR, hw->employer);
             nw_put(w, paren ? "). " : ". ");
         } else {
-            nw_put(w, PICK(w, ((const char *const[]){"Retour à domicile", "Transfert prévu", "Elle part en vacances",
-                                                     "Il vit seul", "Déménagement prévu"})));
+            nw_put(w, PICK(w, ((const char *const[]){"Retour à domicile", "Transfert prévu",
+                                                     "Elle part en vacances", "Il vit seul",
+                                                     "Déménagement prévu"})));
             put_town_phrase(w, hw);
             nw_put(w, ". ");
         }

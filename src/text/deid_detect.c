@@ -479,7 +479,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         /* the parts of names around the words the allow-list took
          * ("Madame Lorraine CHERIF": the surname is the allow-list's) */
         if (s.next_ent != before)
-            st = deid_pass_joins(&s);
+            deid_pass_name_joins(&s);
     }
     if (!st) {
         if (names.count > names_before)

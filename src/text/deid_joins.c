@@ -237,66 +237,58 @@ at_status deid_pass_joins(text_scan *s)
             }
         }
     }
-    /* "NOM Prénom": a known first name after a surname in capitals */
+    at_free(idx);
+    deid_pass_name_joins(s);
+    return AT_OK;
+}
+
+void deid_pass_name_joins(text_scan *s)
+{
+    /* one visit of the capitalised words the rules left */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
-        if (s->lab[i] || i == 0 || k->nl || k->allcaps || !(k->lex & LEX_FIRST) ||
-            s->lab[i - 1] != AT_PHI_NOM || !s->tok[i - 1].allcaps ||
-            (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD)))
+        if (s->lab[i] || i == 0 || k->nl || k->kind != TOK_WORD)
             continue;
-        mark(s, i, i + 1, AT_PHI_PRENOM);
-    }
-    /* "Prénom NOM": a capitalised word of the first-name list right before
-     * a surname found on the same line, though a word of the language or
-     * of the medical vocabulary too ("Amandine Derrien", "Aurore LE GALL") */
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
-        const text_tok *k = &s->tok[i];
-        if (s->lab[i] || i + 1 >= s->n || s->tok[i + 1].nl || !k->cap || k->allcaps || !(k->lex & LEX_FIRST) ||
-            s->lab[i + 1] != AT_PHI_NOM || s->tok[i + 1].s != k->e + 1 || (k->lex & LEX_EPONYM) ||
-            (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_CONNECT | DICT_EPONYM)) ||
-            deid_eponym_context(s, i))
+        int next_nom = i + 1 < s->n && s->lab[i + 1] == AT_PHI_NOM && !s->tok[i + 1].nl && s->tok[i + 1].s == k->e + 1;
+        /* "NOM Prénom": a known first name after a surname in capitals */
+        if (!k->allcaps && (k->lex & LEX_FIRST) && s->lab[i - 1] == AT_PHI_NOM && s->tok[i - 1].allcaps &&
+            !(k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD))) {
+            mark(s, i, i + 1, AT_PHI_PRENOM);
             continue;
-        if (mark(s, i, i + 1, AT_PHI_PRENOM))
-            deid_names_add(s, i, i + 1);
-    }
-    /* a town by its place in the writing: after an address and a comma
-     * at the end of the line or of a clause ("31 chemin de Kerlann,
-     * Millau"), or where a letter is signed ("Fait à Pithiviers, le
-     * 12/02/2020"), a word of the language too, hyphenated parts joined */
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
-        const text_tok *k = &s->tok[i];
-        if (s->lab[i] || i < 2 || k->nl || !k->cap || (k->lex & (LEX_MED | LEX_EPONYM)) ||
+        }
+        /* "Prénom NOM": a capitalised word of the first-name list right
+         * before a surname found on the same line, though a word of the
+         * language or of the medical vocabulary too ("Amandine Derrien");
+         * after a title, any capitalised word ("Docteur Lorraine MENARD",
+         * "Madame Océane Kerelli") */
+        if (next_nom && k->cap && !k->allcaps && !(k->lex & LEX_EPONYM) &&
+            !(k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_CONNECT |
+                           DICT_EPONYM | DICT_PARTICLE)) &&
+            (((k->lex & LEX_FIRST) && !deid_eponym_context(s, i)) ||
+             ((s->tok[i - 1].dflags & DICT_TITLE) && !s->lab[i - 1]))) {
+            if (mark(s, i, i + 1, AT_PHI_PRENOM))
+                deid_names_add(s, i, i + 1);
+            continue;
+        }
+        /* a town by its place in the writing: after an address and a
+         * comma at the end of the line or of a clause ("31 chemin de
+         * Kerlann, Millau"), or where a letter is signed ("Fait à
+         * Pithiviers, le 12/02/2020"), a word of the language too,
+         * hyphenated parts joined */
+        if (i < 2 || !k->cap || !(is_punct(s, i - 1, ',') || tok_is(s, i - 1, "\xC3\xA0")) ||
+            (k->lex & (LEX_MED | LEX_EPONYM)) ||
             (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_STREET | DICT_HEAD)))
             continue;
         size_t e = i + 1; /* the hyphenated parts glued to it */
-        while (e + 1 < s->n && is_punct(s, e, '-') && s->tok[e].s == s->tok[e - 1].e && s->tok[e + 1].s == s->tok[e].e &&
-               s->tok[e + 1].kind == TOK_WORD && !s->lab[e + 1] && e - i < 8)
+        while (e + 1 < s->n && is_punct(s, e, '-') && s->tok[e].s == s->tok[e - 1].e &&
+               s->tok[e + 1].s == s->tok[e].e && s->tok[e + 1].kind == TOK_WORD && !s->lab[e + 1] && e - i < 8)
             e += 2;
         int end = e >= s->n || s->tok[e].nl || is_punct(s, e, '.') || is_punct(s, e, ')') || is_punct(s, e, ';');
         int after_addr = is_punct(s, i - 1, ',') && s->lab[i - 2] == AT_PHI_ADRESSE && end;
-        int signed_at = tok_is(s, i - 1, "\xC3\xA0") && e + 2 < s->n && is_punct(s, e, ',') && tok_is(s, e + 1, "le") &&
-                        (s->lab[e + 2] == AT_PHI_DATE || s->tok[e + 2].kind == TOK_NUM);
+        int signed_at = tok_is(s, i - 1, "\xC3\xA0") && e + 2 < s->n && is_punct(s, e, ',') &&
+                        tok_is(s, e + 1, "le") && (s->lab[e + 2] == AT_PHI_DATE || s->tok[e + 2].kind == TOK_NUM);
         if ((after_addr || signed_at) && !(k->allcaps && e - i == 1 && !(k->lex & NAME_KINDS) && k->e - k->s <= 4))
             mark(s, i, e, AT_PHI_VILLE);
     }
-    /* a title, a capitalised word, a surname: the word is the first name
-     * whatever the lists say of it ("Docteur Lorraine MENARD", "Madame
-     * Océane Kerelli") */
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
-        const text_tok *k = &s->tok[i];
-        if (s->lab[i] || i == 0 || i + 1 >= s->n || k->nl || s->tok[i + 1].nl || !k->cap || k->allcaps ||
-            !(s->tok[i - 1].dflags & DICT_TITLE) || s->lab[i - 1] || s->lab[i + 1] != AT_PHI_NOM ||
-            s->tok[i + 1].s != k->e + 1 || (k->lex & LEX_EPONYM) ||
-            (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_CONNECT |
-                          DICT_PARTICLE | DICT_EPONYM)))
-            continue;
-        if (mark(s, i, i + 1, AT_PHI_PRENOM))
-            deid_names_add(s, i, i + 1);
-    }
-    at_free(idx);
-    return AT_OK;
 }

@@ -46,7 +46,16 @@ static size_t local_parts(const text_scan *s, size_t a, size_t at, mail_part *p)
 static int part_of(const text_scan *s, size_t i, const mail_part *p, size_t np)
 {
     const text_tok *k = &s->tok[i];
-    if (k->kind != TOK_WORD || k->e - k->s >= PART_LEN - 16)
+    size_t n = k->e - k->s;
+    if (k->kind != TOK_WORD || n >= PART_LEN - 16 || n < 3)
+        return -1;
+    /* most words end here: by their length and first letter */
+    unsigned c0 = (unsigned char)s->t[k->s];
+    int maybe = 0;
+    for (size_t q = 0; q < np && !maybe; q++)
+        maybe = n >= (size_t)p[q].n && n <= (size_t)p[q].n * 2 &&
+                (c0 >= 0x80 || (c0 | 0x20) == (unsigned char)p[q].f[0]);
+    if (!maybe)
         return -1;
     char f[PART_LEN];
     int fl = text_lexicon_fold(s->t + k->s, k->e - k->s, f, sizeof f);
@@ -58,16 +67,15 @@ static int part_of(const text_scan *s, size_t i, const mail_part *p, size_t np)
 
 void deid_pass_mail_names(text_scan *s)
 {
-    /* (the first eight addresses of a chunk: each visits the chunk once) */
+    /* (the first eight addresses of a chunk, from the tokeniser's list of '@') */
     size_t seen = 0;
-    for (size_t a = 0; a < s->n && seen < 8; a++) {
-        if (s->lab[a] != AT_PHI_MAIL || (a > 0 && s->lab[a - 1] == AT_PHI_MAIL && s->ent[a - 1] == s->ent[a]))
+    for (size_t r = 0; r < s->nlist[TEXT_LIST_AT] && seen < 8; r++) {
+        size_t at = s->list[TEXT_LIST_AT][r]; /* an '@' inside an address found */
+        if (at == 0 || s->lab[at] != AT_PHI_MAIL)
             continue;
-        size_t at = a;
-        while (at < s->n && s->lab[at] == AT_PHI_MAIL && s->ent[at] == s->ent[a] && !is_punct(s, at, '@'))
-            at++;
-        if (at >= s->n || !is_punct(s, at, '@'))
-            continue;
+        size_t a = at;
+        while (a > 0 && s->lab[a - 1] == AT_PHI_MAIL && s->ent[a - 1] == s->ent[at])
+            a--;
         seen++;
         mail_part p[PARTS_MAX];
         size_t np = local_parts(s, a, at, p);
@@ -90,17 +98,18 @@ void deid_pass_mail_names(text_scan *s)
             if (!s->lab[i] && mark(s, i, i + 1, q == 0 && np >= 2 ? AT_PHI_PRENOM : AT_PHI_NOM))
                 deid_names_add(s, i, i + 1);
         }
-        /* elsewhere: the parts that are no word of the language */
-        for (size_t i = 0; i < s->n; i++) {
-            if (s->lab[i] || s->tok[i].kind != TOK_WORD)
+        /* elsewhere, when no display name repeats it: the parts that are
+         * no word of the language are names, whose other mentions the
+         * mentions' pass finds */
+        if (d < b)
+            continue;
+        for (size_t i = a, q = 0; i < at; i++) {
+            if (s->tok[i].kind != TOK_WORD || s->tok[i].e - s->tok[i].s < 3)
                 continue;
-            int q = part_of(s, i, p, np);
-            if (q < 0 || (p[q].lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET)))
-                continue;
-            if (!s->tok[i].cap && !s->tok[i].allcaps && (s->tok[i].lex & LEX_WORD))
-                continue;
-            if (mark(s, i, i + 1, q == 0 && np >= 2 ? AT_PHI_PRENOM : AT_PHI_NOM))
-                deid_names_add(s, i, i + 1);
+            int k = part_of(s, i, p, np);
+            if (k >= 0 && !(p[k].lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET)))
+                deid_names_add_word(s, i, q == 0 && np >= 2 ? AT_PHI_PRENOM : AT_PHI_NOM);
+            q++;
         }
     }
 }

@@ -65,9 +65,10 @@ static int header_label(const text_scan *s, size_t a, size_t e)
     static const struct {
         const char *w;
         int label;
-    } heads[] = {{"commune", AT_PHI_VILLE},   {"ville", AT_PHI_VILLE},         {"localite", AT_PHI_VILLE},
-                 {"domicile", AT_PHI_VILLE},  {"residence", AT_PHI_VILLE},      {"employeur", AT_PHI_EMPLOYEUR},
-                 {"entreprise", AT_PHI_EMPLOYEUR}, {"adresse", AT_PHI_ADRESSE}, {"identite", AT_PHI_NOM}};
+    } heads[] = {
+        {"commune", AT_PHI_VILLE},        {"ville", AT_PHI_VILLE},     {"localite", AT_PHI_VILLE},
+        {"domicile", AT_PHI_VILLE},       {"residence", AT_PHI_VILLE}, {"employeur", AT_PHI_EMPLOYEUR},
+        {"entreprise", AT_PHI_EMPLOYEUR}, {"adresse", AT_PHI_ADRESSE}, {"identite", AT_PHI_NOM}};
     char f[32];
     int fl = k->e - k->s < 24 ? text_lexicon_fold(s->t + k->s, k->e - k->s, f, sizeof f) : -1;
     for (size_t h = 0; fl > 0 && h < sizeof heads / sizeof *heads; h++)
@@ -91,8 +92,8 @@ static void mark_cell(text_scan *s, size_t a, size_t e, int label)
         }
         size_t r = q + 1; /* words, and '-' or '\'' glued between them */
         while (r < e && !s->lab[r] &&
-               (s->tok[r].kind == TOK_WORD ||
-                ((is_punct(s, r, '-') || is_punct(s, r, '\'')) && r + 1 < e && s->tok[r + 1].kind == TOK_WORD)) &&
+               (s->tok[r].kind == TOK_WORD || ((is_punct(s, r, '-') || is_punct(s, r, '\'')) && r + 1 < e &&
+                                               s->tok[r + 1].kind == TOK_WORD)) &&
                !(s->tok[r].dflags & DICT_TITLE))
             r++;
         while (r > q + 1 && s->tok[r - 1].kind != TOK_WORD)
@@ -110,9 +111,22 @@ void deid_pass_tables(text_scan *s)
         size_t h = s->list[TEXT_LIST_FLAG][f];
         if (h < done || !(s->tok[h].dflags & DICT_FIELD))
             continue;
+        /* a header's cell opens its line or follows a separator */
+        if (!(h == 0 || s->tok[h].nl || is_punct(s, h - 1, ';') || is_punct(s, h - 1, '|') ||
+              is_punct(s, h - 1, ',') || memchr(s->t + s->tok[h - 1].e, '\t', s->tok[h].s - s->tok[h - 1].e)))
+            continue;
+        /* and ends within four words at a separator */
+        int ends = 0;
+        for (size_t q = h + 1; q < s->n && q < h + 6 && !ends && !s->tok[q].nl; q++)
+            ends = is_punct(s, q, ';') || is_punct(s, q, '|') || is_punct(s, q, ',') ||
+                   memchr(s->t + s->tok[q - 1].e, '\t', s->tok[q].s - s->tok[q - 1].e) != NULL;
+        if (!ends)
+            continue;
         size_t a = h; /* the line of the field label */
-        while (a > 0 && !s->tok[a].nl)
+        while (a > 0 && !s->tok[a].nl && h - a < 6 * TABLE_COLS)
             a--;
+        if (!(a == 0 || s->tok[a].nl))
+            continue;
         if (a < done)
             continue;
         size_t e = line_end(s, a), count = 0;
