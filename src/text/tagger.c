@@ -107,10 +107,11 @@ static int candidate(const text_scan *s, size_t i)
      * (a drug's or a medical word's ending, an abbreviation's writing, a
      * trial's name) with no title, label or name beside it */
     if (!(lx & KNOWN) && !(k->dflags & (DICT_COMMON | DICT_EPONYM | DICT_CONNECT | DICT_PARTICLE)))
-        /* (a sentence's first word that is safe only by a guess at its
-         * form, an inflection, a prefix, two letters swapped, is the
-         * tagger's: "Mébert viendra", "Nanelle (tutrice)") */
-        return k->cap || k->allcaps ? !deid_safe_form(s, i) ||
+        /* (a sentence's first word safe by a guess at its form, an
+         * inflection, a prefix, two letters swapped, "Prcohain", stays
+         * unless a role or relative names it: "Nanelle (tutrice)") */
+        return k->cap || k->allcaps ? !(deid_safe_form(s, i) ||
+                                        (sentence_start(s, i) && !k->allcaps && deid_known_safe(s, i))) ||
                                           lower_cue(s, i)
                                     : !deid_known_safe(s, i);
     /* a word of the language that no name list holds, but capitalised
@@ -505,7 +506,18 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
             for (size_t q = t; q < u && !ok; q++)
                 ok = ((s->tok[q].cap || s->tok[q].allcaps) &&
                       (!(s->tok[q].lex & LEX_WORD) || !sentence_start(s, q) || s->tok[q].allcaps));
-            if (ok && mark(s, t, u, tag_to_label(out[t - i])))
+            int label = tag_to_label(out[t - i]);
+            if (ok && u == t + 1 && (label == AT_PHI_PRENOM || label == AT_PHI_NOM) && !s->tok[t].cap &&
+                !s->tok[t].allcaps) {
+                /* a word written as a commune is ("noyal-sur-vilaine") */
+                char pf[96];
+                int pfl = s->tok[t].e - s->tok[t].s < 90
+                              ? text_lexicon_fold(s->t + s->tok[t].s, s->tok[t].e - s->tok[t].s, pf, sizeof pf)
+                              : -1;
+                if (pfl > 0 && deid_place_compound(pf, (size_t)pfl))
+                    label = AT_PHI_VILLE;
+            }
+            if (ok && mark(s, t, u, label) && (label == AT_PHI_NOM || label == AT_PHI_PRENOM))
                 deid_names_add(s, t, u);
             t = u;
         }
