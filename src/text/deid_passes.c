@@ -384,6 +384,14 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
                !s->tok[q].nl && !(s->tok[q].cap || s->tok[q].allcaps) && name_particle(s, q))
             q++;
         if (q > r && q < s->n && s->tok[q].kind == TOK_WORD && !s->tok[q].nl && (s->tok[q].cap || s->tok[q].allcaps)) {
+            /* "de" before a place is where the person works, not a
+             * particle ("docteur Morvan de Saint-Renan", "Dr Le Gall de
+             * Lannion") */
+            const text_tok *u = &s->tok[q];
+            int place = (u->lex & LEX_CITY) || ((u->lex & LEX_PLACE) && !(u->lex & (LEX_FIRST | LEX_LAST))) ||
+                        ((tok_is(s, q, "saint") || tok_is(s, q, "sainte")) && is_punct(s, q + 1, '-'));
+            if (place && count > 0 && !s->tok[q - 1].cap && (tok_is(s, q - 1, "de") || tok_is(s, q - 1, "d'")))
+                break;
             r = q;
             continue;
         }
