@@ -242,14 +242,68 @@ at_status deid_pass_joins(text_scan *s)
     return AT_OK;
 }
 
+/* Token i, unlabelled, is joined to a first name found by "et", "/" or a
+ * comma and written in the same case ("Zéria et Auette", "Ont appelé :
+ * Noël / Garick", "leurs enfants victor et robert"), and is no word of
+ * the language but of the first-name list. */
+static int coordinated_first(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->e - k->s < 3 || (k->lex & (LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET)) ||
+        ((k->lex & LEX_WORD) && !(k->lex & LEX_FIRST)) ||
+        (k->dflags & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_HOSP | DICT_STREET | DICT_HEAD |
+                      DICT_CONNECT | DICT_PARTICLE)))
+        return 0;
+    for (int side = -1; side <= 1; side += 2) {
+        size_t c = side < 0 ? i - 1 : i + 1, p = side < 0 ? i - 2 : i + 2;
+        if (side < 0 && i < 2)
+            continue;
+        if (p >= s->n || s->tok[c].nl || s->tok[p].nl || (side > 0 && s->tok[i + 1].nl))
+            continue;
+        if (!(tok_is(s, c, "et") || is_punct(s, c, '/') || is_punct(s, c, ',')))
+            continue;
+        const text_tok *u = &s->tok[p];
+        if (s->lab[p] != AT_PHI_PRENOM || u->kind != TOK_WORD || u->cap != k->cap || u->allcaps != k->allcaps ||
+            (p > 0 && s->lab[p - 1] && s->ent[p - 1] == s->ent[p]) || (p + 1 < s->n && s->lab[p + 1] && s->ent[p + 1] == s->ent[p]))
+            continue;
+        return 1;
+    }
+    return 0;
+}
+
 void deid_pass_name_joins(text_scan *s)
 {
+    /* names joined to a first name found ("X et Y"), in lower case too */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ODD]; q++) {
+        size_t i = s->list[TEXT_LIST_ODD][q];
+        if (!s->lab[i] && i > 0 && s->tok[i].kind == TOK_WORD && coordinated_first(s, i) &&
+            mark(s, i, i + 1, AT_PHI_PRENOM))
+            deid_names_add(s, i, i + 1);
+    }
     /* one visit of the capitalised words the rules left */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
         if (s->lab[i] || i == 0 || k->nl || k->kind != TOK_WORD)
             continue;
+        if (coordinated_first(s, i)) {
+            if (mark(s, i, i + 1, AT_PHI_PRENOM))
+                deid_names_add(s, i, i + 1);
+            continue;
+        }
+        /* an initial before a surname found: "R. DURAUD", and "M." too
+         * after a title, a relative or a label ("dr M. BAILLY", "son frère
+         * M. LEDUC") */
+        if (k->e - k->s <= 2 && k->cap && i + 2 < s->n && is_punct(s, i + 1, '.') && s->lab[i + 2] == AT_PHI_NOM &&
+            !s->tok[i + 2].nl && (k->e - k->s == 1 || (unsigned char)s->t[k->s] >= 0xC0)) {
+            int title = (k->dflags & DICT_TITLE) != 0;
+            const text_tok *b = &s->tok[i - 1];
+            if (!title || (b->dflags & (DICT_TITLE | DICT_FIELD)) || (b->lex & LEX_KIN) ||
+                (is_punct(s, i - 1, ',') && i >= 2 && (s->tok[i - 2].lex & LEX_KIN))) {
+                mark(s, i, i + 1, AT_PHI_PRENOM);
+                continue;
+            }
+        }
         int next_nom = i + 1 < s->n && s->lab[i + 1] == AT_PHI_NOM && !s->tok[i + 1].nl && s->tok[i + 1].s == k->e + 1;
         /* "NOM Prénom": a known first name after a surname in capitals */
         if (!k->allcaps && (k->lex & LEX_FIRST) && s->lab[i - 1] == AT_PHI_NOM && s->tok[i - 1].allcaps &&
