@@ -580,6 +580,14 @@ void deid_pass_cities(text_scan *s)
                 continue;
             }
         }
+        /* "habite Rennes", "domiciliée Saint-Lunaire": a residence word
+         * without "à" */
+        if (is_name_word(s, i) && i >= 1 && (s->tok[i - 1].dflags & DICT_RESID) && !k->nl &&
+            !(k->dflags & (DICT_HOSP | DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD))) {
+            size_t r = place_run(s, i, 5);
+            if (mark(s, i, r, AT_PHI_VILLE))
+                continue;
+        }
         if (is_name_word(s, i) && i >= 2 && is_punct(s, i - 1, ',') &&
             (s->lab[i - 2] == AT_PHI_NOM || s->lab[i - 2] == AT_PHI_PRENOM)) {
             size_t r = place_run(s, i, 5);
