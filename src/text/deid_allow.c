@@ -169,9 +169,15 @@ int deid_study_name(const text_scan *s, size_t i)
     /* in parentheses, with a study word earlier in the sentence: "essai
      * GORTEC 2017-01 (REACH)" */
     int paren = i >= 1 && is_punct(s, i - 1, '(') && is_punct(s, i + 1, ')');
-    for (size_t q = i, hop = 0; q > 0 && hop < (paren ? 10u : 3u); q--, hop++) {
+    for (size_t q = i, hop = 0; q > 0 && hop < (paren ? 10u : 32u); q--, hop++) {
         const text_tok *p = &s->tok[q - 1];
         if (p->kind == TOK_PUNCT && hop > 1 && (s->t[p->s] == '.' || s->t[p->s] == ';'))
+            break;
+        /* past three words, only through a list of names like it
+         * ("Essais : KEYNOTE-189, CheckMate 227, PACIFIC") */
+        if (hop >= 3 && !paren && !(p->kind == TOK_NUM || is_punct(s, q - 1, ',') || is_punct(s, q - 1, '-') ||
+                                    is_punct(s, q - 1, ':') || p->allcaps || (p->dflags & DICT_NOTID) ||
+                                    (p->kind == TOK_WORD && deid_mixed_case(s->t + p->s, p->e - p->s))))
             break;
         if (p->kind == TOK_WORD && (p->dflags & DICT_NOTID) && !tok_is(s, q - 1, "lot") && !tok_is(s, q - 1, "lots"))
             return 1;
