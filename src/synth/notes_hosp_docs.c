@@ -300,7 +300,12 @@ static void identity_block(notes_writer *w, hosp_world *hw)
 /* Relatives, staff and colleagues named in passing. */
 static void people_sentence(notes_writer *w, hosp_world *hw)
 {
-    if (nw_u(w) < 0.6) {
+    double u = nw_u(w);
+    if (u < 0.2) {
+        hw_treatment_mention(w);
+        return;
+    }
+    if (u < 0.7) {
         hw_people_mention(w, hw);
         return;
     }

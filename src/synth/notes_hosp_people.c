@@ -370,3 +370,45 @@ void hw_people_mention(notes_writer *w, hosp_world *hw)
         }
     }
 }
+
+/* A made-up brand name of a drug or a dressing, from syllables with a
+ * brand's ending ("Vextralin", "Zorbiqa"): no list holds it, as no list
+ * holds a patient's name, so the tagger learns the contexts that make a
+ * word a treatment rather than a person. */
+static void made_brand(notes_writer *w, char *out, size_t cap)
+{
+    static const char *const a[] = {"Vex", "Zor", "Cal", "Pra", "Lu",  "Ta", "Xe", "No", "Fe", "Der",
+                                    "Mo",  "Ki",  "Sal", "Tri", "Ven", "Ox", "Ly", "Bi", "Ca", "Ro"};
+    static const char *const b[] = {"tra", "bi", "lo", "ne", "va", "ri", "do", "pe", "ze", "mi", "", "si"};
+    static const char *const e[] = {"lin", "qa",  "ex",  "ax",  "ine", "al",  "on", "yl",
+                                    "ix",  "ia",  "a",   "ol",  "ane", "ium", "el", "ide"};
+    snprintf(out, cap, "%s%s%s", PICK(w, a), PICK(w, b), PICK(w, e));
+}
+
+void hw_treatment_mention(notes_writer *w)
+{
+    char x[48], y[48], z[48], s[256];
+    made_brand(w, x, sizeof x);
+    made_brand(w, y, sizeof y);
+    made_brand(w, z, sizeof z);
+    static const char *const after[] = {" arrêté la semaine dernière", " poursuivi", " à reprendre demain",
+                                        " mal toléré", " bien toléré", " suspendu", " réintroduit",
+                                        " renouvelé pour un mois", " à la demande", " est efficace"};
+    switch (nw_pick(w, 5)) {
+    case 0:
+        snprintf(s, sizeof s, "Traitement en cours : {%s}, {%s}, {%s}. ", x, y, z);
+        break;
+    case 1:
+        snprintf(s, sizeof s, "{%s}%s. ", x, PICK(w, after));
+        break;
+    case 2:
+        snprintf(s, sizeof s, "Relais par {%s} puis {%s}%s. ", x, y, PICK(w, after));
+        break;
+    case 3:
+        snprintf(s, sizeof s, "Pansement {%s} et {%s} changés. ", x, y);
+        break;
+    default:
+        snprintf(s, sizeof s, "{%s} %d mg, {%s}%s. ", x, 5 * (1 + (int)nw_pick(w, 40)), y, PICK(w, after));
+    }
+    hw_trap(w, s);
+}

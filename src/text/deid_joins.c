@@ -4,6 +4,7 @@
  * an establishment, initials that sign a letter, a name cut at a line
  * end, a known first name after a surname in capitals). */
 #include "deid_scan.h"
+#include "tagger.h"
 
 #include <string.h>
 
@@ -266,7 +267,15 @@ static int coordinated_first(const text_scan *s, size_t i)
         if (s->lab[p] != AT_PHI_PRENOM || u->kind != TOK_WORD || u->cap != k->cap || u->allcaps != k->allcaps ||
             (p > 0 && s->lab[p - 1] && s->ent[p - 1] == s->ent[p]) || (p + 1 < s->n && s->lab[p + 1] && s->ent[p + 1] == s->ent[p]))
             continue;
-        return 1;
+        /* a person named before on the line: a relative, a title, a
+         * role or a field label ("Ses enfants, X et Y", "Présents : X,
+         * Y"), never a list of drugs ("Aquacel, Biatain") */
+        size_t from = p < i ? p : i;
+        for (size_t b = from, hop = 0; b > 0 && hop < 12 && !s->tok[b].nl; b--, hop++) {
+            const text_tok *t = &s->tok[b - 1];
+            if ((t->lex & LEX_KIN) || (t->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE | DICT_GREET)))
+                return !deid_drug_line(s, i);
+        }
     }
     return 0;
 }

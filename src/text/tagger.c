@@ -96,6 +96,9 @@ static int candidate(const text_scan *s, size_t i)
     if (deid_eponym_context(s, i) || deid_field_label(s, i) || deid_score_name(s, i) ||
         (k->allcaps && deid_study_name(s, i)))
         return 0;
+    /* a treatment by its context, when no name list holds the word */
+    if (!(lx & NAMEY) && !(k->dflags & (DICT_FIRST | DICT_LAST | DICT_CITY)) && deid_treatment_context(s, i))
+        return 0;
     if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH |
                      DICT_HOSP | DICT_HOSPQUAL | DICT_STREET | DICT_EPOTRIG | DICT_RESID))
         return 0;
