@@ -137,15 +137,23 @@ void deid_pass_tables(text_scan *s)
             continue;
         int lab[TABLE_COLS];
         size_t col = 0, c0 = a, labelled = 0;
-        for (size_t q = a; q <= e; q++) {
+        int header = 1; /* short cells of words: no sentence, no number */
+        for (size_t q = a; q <= e && header; q++) {
             if (q == e || is_sep(s, a, q, sep)) {
+                size_t words = 0;
+                for (size_t r = c0; r < q; r++) {
+                    words += s->tok[r].kind == TOK_WORD;
+                    if (s->tok[r].kind == TOK_NUM || is_punct(s, r, '.') || is_punct(s, r, ':'))
+                        header = 0;
+                }
+                header &= words >= 1 && words <= 3;
                 lab[col] = header_label(s, c0, q);
                 labelled += lab[col] != 0;
                 col++;
                 c0 = sep == '\t' ? q : q + 1;
             }
         }
-        if (!labelled || col < 2)
+        if (!header || !labelled || col < 2)
             continue;
         size_t cols = col;
         /* the lines below with as many cells */
