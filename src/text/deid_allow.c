@@ -508,6 +508,16 @@ static int folded_is(const text_scan *s, size_t i, const char *const *set)
 {
     if (i >= s->n || s->tok[i].kind != TOK_WORD || s->tok[i].e - s->tok[i].s > 24)
         return 0;
+    /* most words end here: by their first letter (ASCII) */
+    unsigned c0 = (unsigned char)s->t[s->tok[i].s];
+    if (c0 < 0x80) {
+        c0 |= 0x20;
+        const char *const *w = set;
+        while (*w && (unsigned char)(*w)[0] != c0)
+            w++;
+        if (!*w)
+            return 0;
+    }
     char f[40];
     int fl = text_lexicon_fold(s->t + s->tok[i].s, s->tok[i].e - s->tok[i].s, f, sizeof f);
     return fl > 0 && word_in(f, (size_t)fl, set);

@@ -96,9 +96,6 @@ static int candidate(const text_scan *s, size_t i)
     if (deid_eponym_context(s, i) || deid_field_label(s, i) || deid_score_name(s, i) ||
         (k->allcaps && deid_study_name(s, i)))
         return 0;
-    /* a treatment by its context, when no name list holds the word */
-    if (!(lx & NAMEY) && !(k->dflags & (DICT_FIRST | DICT_LAST | DICT_CITY)) && deid_treatment_context(s, i))
-        return 0;
     if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH |
                      DICT_HOSP | DICT_HOSPQUAL | DICT_STREET | DICT_EPOTRIG | DICT_RESID))
         return 0;
@@ -113,10 +110,14 @@ static int candidate(const text_scan *s, size_t i)
         /* (a sentence's first word safe by a guess at its form, an
          * inflection, a prefix, two letters swapped, "Prcohain", stays
          * unless a role or relative names it: "Nanelle (tutrice)") */
-        return k->cap || k->allcaps ? !(deid_safe_form(s, i) ||
-                                        (sentence_start(s, i) && !k->allcaps && deid_known_safe(s, i))) ||
-                                          lower_cue(s, i)
-                                    : !deid_known_safe(s, i);
+    {
+        /* (a treatment by its context is none: "Creon poursuivi") */
+        if (k->cap || k->allcaps)
+            return (!(deid_safe_form(s, i) || (sentence_start(s, i) && !k->allcaps && deid_known_safe(s, i))) ||
+                    lower_cue(s, i)) &&
+                   !deid_treatment_context(s, i);
+        return !deid_known_safe(s, i);
+    }
     /* a word of the language that no name list holds, but capitalised
      * inside a sentence with a person beside it: a title, label, role or
      * relative before it, a name or a role after it ("Olive, interne",
