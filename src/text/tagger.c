@@ -116,14 +116,15 @@ static int candidate(const text_scan *s, size_t i)
             return (!(deid_safe_form(s, i) || (sentence_start(s, i) && !k->allcaps && deid_known_safe(s, i))) ||
                     lower_cue(s, i)) &&
                    !deid_treatment_context(s, i);
-        return !deid_known_safe(s, i);
+        return !deid_known_safe(s, i) && !deid_treatment_context(s, i);
     }
     /* a word of the language that no name list holds, but capitalised
      * inside a sentence with a person beside it: a title, label, role or
      * relative before it, a name or a role after it ("Olive, interne",
      * "sa nièce Prune"): the tagger decides it from its context */
     if (k->cap && !k->allcaps && !(lx & (LEX_MED | LEX_EPONYM)) && !sentence_start(s, i) && n >= 3)
-        return lower_cue(s, i) || (i + 2 < s->n && is_punct(s, i + 1, ',') && (s->tok[i + 2].dflags & DICT_ROLE));
+        return (lower_cue(s, i) || (i + 2 < s->n && is_punct(s, i + 1, ',') && (s->tok[i + 2].dflags & DICT_ROLE))) &&
+               !deid_treatment_context(s, i);
     return 0;
 }
 
