@@ -122,7 +122,8 @@ static int candidate(const text_scan *s, size_t i)
      * inside a sentence with a person beside it: a title, label, role or
      * relative before it, a name or a role after it ("Olive, interne",
      * "sa nièce Prune"): the tagger decides it from its context */
-    if (k->cap && !k->allcaps && !(lx & (LEX_MED | LEX_EPONYM)) && !sentence_start(s, i) && n >= 3)
+    if (k->cap && !k->allcaps && !(lx & (LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN | LEX_CUE_ID | LEX_CUE_EMP)) &&
+        !sentence_start(s, i) && n >= 3)
         return (lower_cue(s, i) || (i + 2 < s->n && is_punct(s, i + 1, ',') && (s->tok[i + 2].dflags & DICT_ROLE))) &&
                !deid_treatment_context(s, i);
     return 0;
