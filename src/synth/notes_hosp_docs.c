@@ -13,8 +13,8 @@
 static const char *const clinical[] = {
     "Traitement par {oxaliplatine} {85 mg/m2} et {5-FU} en perfusion continue. ",
     "Poursuite du protocole {FOLFIRINOX}, cycle 4, dose réduite de 20 %. ",
-    "Carcinome canalaire infiltrant {pT2N1aM0}, grade {SBR} II, {RE} 90 %, {RP} 60 %, {HER2} négatif, {Ki67} "
-    "25 %. ",
+    ("Carcinome canalaire infiltrant {pT2N1aM0}, grade {SBR} II, {RE} 90 %, {RP} 60 %, {HER2} négatif, {Ki67} "
+     "25 %. "),
     "Adénocarcinome pulmonaire {cT3N2M1b}, mutation {EGFR} exon 19, pas de réarrangement {ALK} ni {ROS1}. ",
     "Mutation {KRAS} {G12C} retrouvée, statut {MSS}. ",
     "Recherche de mutation {BRCA1}/{BRCA2} négative. Score {PD-L1} à 60 %. ",
