@@ -151,7 +151,7 @@ static int pattern_ok(const char *pattern, const char *v, size_t n)
         size_t len = strcspn(p, "|");
         if ((len == 5 && !memcmp(p, "sctid", 5) && sctid_ok(v, n)) ||
             (len == 5 && !memcmp(p, "loinc", 5) && loinc_ok(v, n)) ||
-            (len == 4 && !memcmp(p, "ucum", 4) && ucum_ok(v, n)) ||
+            (len == 4 && !memcmp(p, "ucum", 4) && (ucum_ok(v, n) || at_deid_ucum_code_known(v, n))) ||
             (len == 3 && !memcmp(p, "dcm", 3) && at_deid_dcm_code_known(v, n)) || glob_ok(p, len, v, n))
             return 1;
         if (!p[len])

@@ -107,6 +107,11 @@ int at_deid_dcm_code_known(const char *v, size_t n)
     return find_string(at_deid_dcm_codes, at_deid_dcm_code_count, v, n, 0);
 }
 
+int at_deid_ucum_code_known(const char *v, size_t n)
+{
+    return find_string(at_deid_ucum_codes, at_deid_ucum_code_count, v, n, 0);
+}
+
 /* ---- the word scan ---- */
 
 enum { SCRIPT_LATIN = 1, SCRIPT_GREEK = 2, SCRIPT_CYRILLIC = 4, SCRIPT_OTHER = 8 };

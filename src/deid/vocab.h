@@ -17,6 +17,8 @@ extern const char *const at_deid_cs_terms[];
 extern const size_t at_deid_cs_term_count;
 extern const char *const at_deid_dcm_codes[];
 extern const size_t at_deid_dcm_code_count;
+extern const char *const at_deid_ucum_codes[];
+extern const size_t at_deid_ucum_code_count;
 
 enum { AT_DEID_TIER_TECHNICAL = 1, AT_DEID_TIER_GENERAL = 2 };
 
@@ -30,6 +32,8 @@ int at_deid_vocab_known(const char *w, size_t n, int tier);
 int at_deid_cs_term_known(const char *v, size_t n);
 /* 1 when v[0..n) is a code value of the DCM coding scheme. */
 int at_deid_dcm_code_known(const char *v, size_t n);
+/* 1 when v[0..n) is a UCUM unit of the standard's tables (g/ml{SUVbw}). */
+int at_deid_ucum_code_known(const char *v, size_t n);
 
 /* The words of utf8[0..n) that are not known safe in tier, appended to out
  * as byte ranges (docs/deid.md, "Known safe words"): a word of letters the
