@@ -127,6 +127,50 @@ at_status at_room_check(at_room *room);
 /* Schema version of the catalog (PRAGMA user_version). */
 int at_room_schema_version(at_room *room);
 
+/* The room master key (the vault's key-wrapping key derives from it):
+ * never shown to a user; for the modules above the room. */
+at_status at_room_master_key(const at_room *room, at_key *out);
+
+/* ---- the catalog for the modules above the room (jobs, vault wiring) ----
+ * A module keeps its own tables in the catalog, with its own migrations
+ * (recorded in the meta table as "schema.MODULE"), and writes them in
+ * transactions that also append to the audit chain. */
+typedef struct at_room_db at_room_db;
+struct sqlite3_stmt;
+/* Borrow a catalog connection (waits while all are busy); give it back
+ * with at_room_db_put, which rolls back a transaction left open. */
+at_room_db *at_room_db_get(at_room *room);
+void at_room_db_put(at_room *room, at_room_db *db);
+/* The connection's cached prepared statement for sql (a string literal of
+ * the module: compared by address), reset, its bindings cleared. NULL
+ * (error set) on failure. */
+struct sqlite3_stmt *at_room_db_stmt(at_room_db *db, const char *sql);
+/* BEGIN IMMEDIATE / COMMIT (then the audit's anchor when due) / ROLLBACK. */
+at_status at_room_db_begin(at_room_db *db);
+at_status at_room_db_commit(at_room *room, at_room_db *db);
+void at_room_db_rollback(at_room_db *db);
+/* Append an audit entry inside the open transaction. */
+at_status at_room_db_audit(at_room_db *db, const char *actor, const char *action, const char *object,
+                           const char *details);
+/* AT_ERR_IO with the catalog's message, prefixed with what. */
+at_status at_room_db_error(at_room_db *db, const char *what);
+/* Rows changed by the last statement; the rowid of the last insert. */
+int at_room_db_changes(at_room_db *db);
+int64_t at_room_db_last_id(at_room_db *db);
+/* Bring the module's tables to version count: steps[i] takes them from
+ * version i to i + 1, each step in its own transaction. */
+at_status at_room_db_migrate(at_room *room, const char *module, const char *const *steps, int count);
+
+/* Sign msg with the room's Ed25519 key (the audit signing key), under a
+ * purpose: the signature covers domain, a newline, then msg, so that a
+ * signature made for one purpose is never valid for another. domain is a
+ * constant such as "atelier-airlock-package-v1"; the audit anchors'
+ * domain is refused (AT_ERR_ARG). */
+at_status at_room_sign(const at_room *room, const char *domain, const void *msg, size_t len,
+                       unsigned char sig[64]);
+/* The room's Ed25519 public key (keys/audit.pub). */
+void at_room_public_key(const at_room *room, unsigned char pk[32]);
+
 /* Test hook: the room's clock (seconds since the epoch); NULL restores
  * time(). Process-wide. */
 void at_room_set_clock(time_t (*now)(void));
@@ -292,12 +336,26 @@ typedef enum {
     AT_ACT_PROJECT_READ,    /* admin, dpo, members of the project */
     AT_ACT_MEMBER_MANAGE,   /* admin, the project's lead */
     AT_ACT_AUDIT_READ,      /* dpo */
+    AT_ACT_JOB_SUBMIT,      /* lead, member, student of the project: submit jobs, push code */
+    AT_ACT_JOB_READ,        /* admin, members of the project: the project's jobs and their progress */
+    AT_ACT_JOB_DATA,        /* members of the project: logs, results, datasets */
+    AT_ACT_JOB_CANCEL,      /* admin, the project's lead, the job's owner (the handler checks the owner) */
+    AT_ACT_QUEUE_ROOM,      /* admin: the whole room's queue and the stations' load */
+    AT_ACT_EXPORT_CREATE,   /* lead, member, student of the project: start an export request */
+    AT_ACT_EXPORT_READ,     /* the request's author, its reviewers (the project's leads, the DPO, the
+                             * designated checkers): read it and its files' checks, comment */
+    AT_ACT_EXPORT_EDIT,     /* the request's author, still a member: files, submit, withdraw, release */
+    AT_ACT_EXPORT_REVIEW,   /* a reviewer who is not the author: vote, submit a review, reject */
+    AT_ACT_EXPORT_DOWNLOAD, /* the request's author, still a member (the handler checks it is released) */
+    AT_ACT_EXPORT_ALL,      /* dpo: every request and release of the room */
     AT_ACT_COUNT
 } at_action;
 
 typedef struct {
     const char *project; /* a project's name, or NULL */
-    const char *user;    /* a user's name, or NULL */
+    const char *user;    /* a user's name, or NULL (a job's owner, an export request's author) */
+    int checker;         /* the actor is one of the airlock's designated output checkers (the
+                          * airlock's settings; the caller fills it for the export actions) */
 } at_object;
 
 typedef enum {

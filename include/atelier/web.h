@@ -13,10 +13,14 @@ extern "C" {
 #endif
 
 typedef struct at_web_server at_web_server;
+struct at_jobs;
+struct at_airlock;
 
 typedef struct {
     const char *listen; /* "ADDR:PORT" (port 0: any free port); NULL: the room's setting */
     int insecure_http;  /* plain HTTP: refused unless ADDR is a loopback address (tests) */
+    struct at_jobs *jobs; /* the jobs service (must outlive the server); NULL: job routes answer 503 */
+    struct at_airlock *airlock; /* the airlock (must outlive the server); NULL: export routes answer 503 */
 } at_web_options;
 
 /* Start serving room (which must outlive the server) in the background
@@ -40,7 +44,9 @@ at_status at_web_make_certificate(const char *dir, const char *hostname);
 at_status at_web_certificate_pin(const char *pem, size_t len, char *out, size_t cap);
 
 /* ---- the route table (the authorisation matrix test walks it) ---- */
-typedef enum { AT_WEB_API = 0, AT_WEB_PAGE, AT_WEB_STATIC } at_web_kind;
+/* AT_WEB_UPLOAD: an API route (bearer token) whose body its handler reads
+ * as it is (a nested JSON job spec, a code archive up to 256 MiB). */
+typedef enum { AT_WEB_API = 0, AT_WEB_PAGE, AT_WEB_STATIC, AT_WEB_UPLOAD } at_web_kind;
 typedef struct {
     const char *method;  /* "GET", "POST", "DELETE" */
     const char *pattern; /* "/api/v1/projects/{project}/members" */

@@ -114,6 +114,11 @@ int cmd_serve(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
 int cmd_whoami(int argc, char **argv);
+int cmd_job(int argc, char **argv);
+int cmd_code(int argc, char **argv);
+int cmd_export(int argc, char **argv);  /* export request|add|submit|status|download (the airlock's client) */
+int cmd_airlock(int argc, char **argv); /* airlock verify PACKAGE (anywhere, without the room) */
+int cmd_job_bench(int argc, char **argv); /* job bench: bench/jobs's driver */
 int cmd_synth_cohort(int argc, char **argv); /* synth cohort, sct synth */
 int cmd_synth_docs(int argc, char **argv);   /* synth docs, text synth-docs */
 int cmd_synth_chemo(int argc, char **argv);  /* synth chemo, text synth-cohort */

@@ -203,8 +203,23 @@ static void tls_options(CURL *h, const client_conf *c)
     curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 }
 
+static int request(const client_conf *c, const char *method, const char *path, const cJSON *body,
+                   const void *raw, size_t raw_len, const char *raw_type, client_resp *out);
+
 int client_request(const client_conf *c, const char *method, const char *path, const cJSON *body,
                    client_resp *out)
+{
+    return request(c, method, path, body, NULL, 0, NULL, out);
+}
+
+int client_request_raw(const client_conf *c, const char *method, const char *path, const void *data, size_t len,
+                       const char *content_type, client_resp *out)
+{
+    return request(c, method, path, NULL, data, len, content_type, out);
+}
+
+static int request(const client_conf *c, const char *method, const char *path, const cJSON *body,
+                   const void *raw, size_t raw_len, const char *raw_type, client_resp *out)
 {
     memset(out, 0, sizeof *out);
     if (!strncmp(c->server, "https://", 8) && !c->cacert[0] && !c->pin[0]) {
@@ -239,6 +254,12 @@ int client_request(const client_conf *c, const char *method, const char *path, c
     if (json) {
         hdr = curl_slist_append(hdr, "Content-Type: application/json");
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
+    } else if (raw) {
+        char ct[128];
+        snprintf(ct, sizeof ct, "Content-Type: %s", raw_type ? raw_type : "application/octet-stream");
+        hdr = curl_slist_append(hdr, ct);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, raw);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)raw_len);
     }
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
@@ -246,7 +267,7 @@ int client_request(const client_conf *c, const char *method, const char *path, c
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, raw ? 1800L : 120L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     tls_options(h, c);
     sink s = {0};
@@ -430,5 +451,91 @@ int client_setup(const char *cmd, const client_opts *o, client_conf *c, int need
                                "no room server: run 'atelier login https://HOST:PORT' or set ATELIER_SERVER");
     if (need_token && !c->token[0])
         return cli_usage_error(cmd, "not logged in: run 'atelier login' or set ATELIER_TOKEN");
+    return CLI_OK;
+}
+
+/* ---- a download streamed to a file ---- */
+
+typedef struct {
+    CURL *h;
+    at_atomic_file *file;
+    sink err;
+    int ok;     /* a 2xx answer: the body goes to the file */
+    int failed; /* a write failed */
+    uint64_t bytes;
+} download_sink;
+
+static size_t on_download(char *p, size_t size, size_t n, void *ud)
+{
+    download_sink *d = ud;
+    size_t add = size * n;
+    long status = 0;
+    curl_easy_getinfo(d->h, CURLINFO_RESPONSE_CODE, &status);
+    d->ok = status >= 200 && status < 300;
+    if (!d->ok)
+        return on_data(p, size, n, &d->err);
+    if (at_atomic_write(d->file, p, add) != AT_OK) {
+        d->failed = 1;
+        return 0;
+    }
+    d->bytes += add;
+    return add;
+}
+
+int client_download(const client_conf *c, const char *path, const char *dest, client_resp *out, uint64_t *bytes)
+{
+    memset(out, 0, sizeof *out);
+    *bytes = 0;
+    if (!strncmp(c->server, "https://", 8) && !c->cacert[0] && !c->pin[0]) {
+        fprintf(stderr, "atelier: no way to check %s's certificate: log in again, or give --cacert FILE\n", c->server);
+        return CLI_FAIL;
+    }
+    download_sink d = {0};
+    if (at_atomic_open(dest, &d.file) != AT_OK)
+        return cli_fail(AT_ERR_IO);
+    d.h = curl_easy_init();
+    if (!d.h) {
+        at_atomic_abort(d.file);
+        return cli_fail(AT_ERR_NOMEM);
+    }
+    char url[1200], auth[200];
+    snprintf(url, sizeof url, "%s%s", c->server, path);
+    struct curl_slist *hdr = NULL;
+    if (c->token[0]) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", c->token);
+        hdr = curl_slist_append(hdr, auth);
+        memset(auth, 0, sizeof auth);
+    }
+    curl_easy_setopt(d.h, CURLOPT_URL, url);
+    curl_easy_setopt(d.h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(d.h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(d.h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(d.h, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(d.h, CURLOPT_TIMEOUT, 3600L);
+    curl_easy_setopt(d.h, CURLOPT_NOSIGNAL, 1L);
+    tls_options(d.h, c);
+    curl_easy_setopt(d.h, CURLOPT_WRITEFUNCTION, on_download);
+    curl_easy_setopt(d.h, CURLOPT_WRITEDATA, &d);
+    CURLcode rc = curl_easy_perform(d.h);
+    curl_easy_getinfo(d.h, CURLINFO_RESPONSE_CODE, &out->status);
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(d.h);
+    int good = rc == CURLE_OK && out->status >= 200 && out->status < 300 && !d.failed;
+    if (good && at_atomic_commit(d.file) != AT_OK) {
+        d.file = NULL;
+        free(d.err.data);
+        return cli_fail(AT_ERR_IO);
+    }
+    if (!good)
+        at_atomic_abort(d.file);
+    if (rc != CURLE_OK && !d.err.len) {
+        fprintf(stderr, "atelier: %s: %s\n", c->server, d.failed ? "cannot write the file" : curl_easy_strerror(rc));
+        free(d.err.data);
+        return CLI_FAIL;
+    }
+    out->body = d.err.data ? d.err.data : calloc(1, 1);
+    out->len = d.err.len;
+    out->json = out->len ? cJSON_ParseWithLength(out->body, out->len) : NULL;
+    *bytes = d.bytes;
     return CLI_OK;
 }

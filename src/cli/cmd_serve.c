@@ -3,6 +3,8 @@
  * gets its signed anchor). */
 #include "cli.h"
 
+#include "atelier/airlock.h"
+#include "atelier/jobs.h"
 #include "atelier/room.h"
 #include "atelier/web.h"
 
@@ -60,9 +62,24 @@ int cmd_serve(int argc, char **argv)
     at_room *room = NULL;
     at_status st = at_room_open(dir, &room);
     at_web_server *srv = NULL;
+    at_jobs *jobs = NULL;
+    at_airlock *airlock = NULL;
+    if (!st)
+        st = at_jobs_open(room, &jobs);
+    opt.jobs = jobs;
+    at_airlock_source source;
+    if (!st && (st = at_airlock_source_room(room, jobs, &source)) == AT_OK &&
+        (st = at_airlock_open(room, &source, &airlock)) != AT_OK)
+        source.close(source.ud);
+    opt.airlock = airlock;
     if (!st)
         st = at_web_start(room, &opt, &srv);
+    if (!st)
+        st = at_jobs_start(jobs); /* recovers the jobs an earlier process left, then schedules */
     if (st) {
+        at_web_stop(srv);
+        at_airlock_close(airlock);
+        at_jobs_close(jobs);
         at_room_close(room);
         return cli_fail(st);
     }
@@ -75,6 +92,8 @@ int cmd_serve(int argc, char **argv)
     sigwait(&stop, &sig);
     fprintf(stderr, "atelier serve: stopping (signal %d)\n", sig);
     at_web_stop(srv);
+    at_airlock_close(airlock);
+    at_jobs_close(jobs); /* running jobs go on: the next start re-attaches them */
     st = at_room_close(room);
     return st ? cli_fail(st) : CLI_OK;
 }

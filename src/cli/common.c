@@ -198,6 +198,28 @@ static void run_progress(void *ud, const at_run_event *ev)
     cli_progress_cb(&r->bar, ev->step, ev->total, note);
 }
 
+/* Inside a room's job: the events as JSON lines on $ATELIER_PROGRESS_FD
+ * (the runner reads them; phases and metric names are the program's own
+ * identifiers, numbers finite or written as 0). */
+static int events_fd = -1;
+static void run_events(void *ud, const at_run_event *ev)
+{
+    (void)ud;
+    char line[1024];
+    int k = snprintf(line, sizeof line, "{\"phase\":\"%s\",\"step\":%llu,\"total\":%llu,\"metrics\":{", ev->phase,
+                     (unsigned long long)ev->step, (unsigned long long)ev->total);
+    for (size_t i = 0; i < ev->metric_count && k > 0 && (size_t)k < sizeof line - 64; i++) {
+        double v = ev->metrics[i].value;
+        k += snprintf(line + k, sizeof line - (size_t)k, "%s\"%s\":%.6g", i ? "," : "", ev->metrics[i].name,
+                      v == v && v < 1e300 && v > -1e300 ? v : 0.0);
+    }
+    if (k > 0 && (size_t)k < sizeof line - 3) {
+        k += snprintf(line + k, sizeof line - (size_t)k, "}}\n");
+        if (write(events_fd, line, (size_t)k) < 0)
+            events_fd = -1;
+    }
+}
+
 static void run_log(void *ud, at_log_level level, const char *msg)
 {
     cli_run *r = ud;
@@ -220,6 +242,12 @@ void cli_run_start(cli_run *r, const char *cmd, int threads, int quiet, int tabl
     cli_progress_init(&r->bar, cmd, !show);
     if (show) {
         r->run.progress = run_progress;
+        r->run.progress_ud = r;
+    }
+    const char *fd = getenv("ATELIER_PROGRESS_FD");
+    if (fd && atoi(fd) >= 3) { /* a job in the room: its events for the runner */
+        events_fd = atoi(fd);
+        r->run.progress = run_events;
         r->run.progress_ud = r;
     }
     if (!cli_signals_set) {

@@ -36,6 +36,10 @@ WEAK_COMMAND(cmd_login, "login")
 WEAK_COMMAND(cmd_logout, "logout")
 WEAK_COMMAND(cmd_whoami, "whoami")
 WEAK_COMMAND(cmd_vault, "vault")
+WEAK_COMMAND(cmd_job, "job")
+WEAK_COMMAND(cmd_code, "code")
+WEAK_COMMAND(cmd_export, "export")
+WEAK_COMMAND(cmd_airlock, "airlock")
 
 static const command commands[] = {
     {"demo", cmd_demo, "three parts on synthetic data: the door, clinical-text risk, pseudo-CT training"},
@@ -53,6 +57,10 @@ static const command commands[] = {
     {"logout", cmd_logout, "end the room session"},
     {"whoami", cmd_whoami, "who the room session is"},
     {"vault", cmd_vault, "the room's encrypted store: verify, gc (and a low-level put/get/ls)"},
+    {"job", cmd_job, "jobs in a room: submit, list, show, logs, cancel, wait, result"},
+    {"code", cmd_code, "push a folder of code to a room's project (a code snapshot)"},
+    {"export", cmd_export, "take files out of a room through the airlock: request, add, submit, status, download"},
+    {"airlock", cmd_airlock, "verify a release package anywhere: its signature and every file's hash"},
 };
 
 static void usage(FILE *out)

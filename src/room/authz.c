@@ -3,6 +3,8 @@
  * before its handler runs; nothing else decides access. */
 #include "internal.h"
 
+#include <string.h>
+
 static const char *const action_names[AT_ACT_COUNT] = {
     [AT_ACT_PUBLIC] = "public",
     [AT_ACT_LOGIN_MFA] = "login-mfa",
@@ -17,6 +19,17 @@ static const char *const action_names[AT_ACT_COUNT] = {
     [AT_ACT_PROJECT_READ] = "project-read",
     [AT_ACT_MEMBER_MANAGE] = "member-manage",
     [AT_ACT_AUDIT_READ] = "audit-read",
+    [AT_ACT_JOB_SUBMIT] = "job-submit",
+    [AT_ACT_JOB_READ] = "job-read",
+    [AT_ACT_JOB_DATA] = "job-data",
+    [AT_ACT_JOB_CANCEL] = "job-cancel",
+    [AT_ACT_QUEUE_ROOM] = "queue-room",
+    [AT_ACT_EXPORT_CREATE] = "export-create",
+    [AT_ACT_EXPORT_READ] = "export-read",
+    [AT_ACT_EXPORT_EDIT] = "export-edit",
+    [AT_ACT_EXPORT_REVIEW] = "export-review",
+    [AT_ACT_EXPORT_DOWNLOAD] = "export-download",
+    [AT_ACT_EXPORT_ALL] = "export-all",
 };
 
 const char *at_room_action_name(at_action action)
@@ -67,6 +80,55 @@ at_decision at_room_authorize(at_room *room, const at_actor *actor, at_action ac
         return (roles & AT_ROLE_ADMIN) ? AT_ALLOW : AT_DENY_FORBIDDEN;
     case AT_ACT_AUDIT_READ:
         return (roles & AT_ROLE_DPO) ? AT_ALLOW : AT_DENY_FORBIDDEN;
+    case AT_ACT_QUEUE_ROOM:
+        return (roles & AT_ROLE_ADMIN) ? AT_ALLOW : AT_DENY_FORBIDDEN;
+    case AT_ACT_JOB_SUBMIT: /* project data: members only, whatever their room role */
+    case AT_ACT_JOB_DATA:
+        return project && at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
+                   ? AT_ALLOW
+                   : AT_DENY_FORBIDDEN;
+    case AT_ACT_JOB_CANCEL: {
+        if (roles & AT_ROLE_ADMIN) /* an administrator stops any job */
+            return AT_ALLOW;
+        at_project_role pr = project ? at_room_member_role(room, actor->user_id, project) : AT_PROJECT_NONE;
+        if (pr == AT_PROJECT_LEAD) /* the project's lead stops its jobs */
+            return AT_ALLOW;
+        /* a member stops their own (object->user is the job's owner) */
+        return pr != AT_PROJECT_NONE && object->user && !strcmp(object->user, actor->name) ? AT_ALLOW
+                                                                                           : AT_DENY_FORBIDDEN;
+    }
+    case AT_ACT_JOB_READ:
+        if (roles & AT_ROLE_ADMIN) /* the queue's metadata and progress; logs and results stay the members' */
+            return AT_ALLOW;
+        return project && at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
+                   ? AT_ALLOW
+                   : AT_DENY_FORBIDDEN;
+    case AT_ACT_EXPORT_ALL:
+        return (roles & AT_ROLE_DPO) ? AT_ALLOW : AT_DENY_FORBIDDEN;
+    case AT_ACT_EXPORT_CREATE: /* the project's members, whatever their room role */
+        return project && at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
+                   ? AT_ALLOW
+                   : AT_DENY_FORBIDDEN;
+    case AT_ACT_EXPORT_EDIT: /* the request's author, while a member of its project */
+    case AT_ACT_EXPORT_DOWNLOAD:
+        return project && object->user && !strcmp(object->user, actor->name) &&
+                       at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
+                   ? AT_ALLOW
+                   : AT_DENY_FORBIDDEN;
+    case AT_ACT_EXPORT_READ:
+    case AT_ACT_EXPORT_REVIEW: {
+        /* reviewers: the project's leads, the DPO, the designated checkers;
+         * never the author for a review (two people other than the author) */
+        if (!project)
+            return AT_DENY_FORBIDDEN;
+        int author = object->user && !strcmp(object->user, actor->name);
+        if (action == AT_ACT_EXPORT_REVIEW && author)
+            return AT_DENY_FORBIDDEN;
+        at_project_role pr = at_room_member_role(room, actor->user_id, project);
+        if (author && pr != AT_PROJECT_NONE)
+            return AT_ALLOW;
+        return (roles & AT_ROLE_DPO) || object->checker || pr == AT_PROJECT_LEAD ? AT_ALLOW : AT_DENY_FORBIDDEN;
+    }
     case AT_ACT_PROJECT_READ:
         if (roles & (AT_ROLE_ADMIN | AT_ROLE_DPO)) /* metadata: names, titles, members */
             return AT_ALLOW;

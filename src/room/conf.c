@@ -113,6 +113,10 @@ at_status at_room_conf_read(const char *path, at_room_conf *c)
         }
         *eq = '\0';
         char *key = trim(line), *value = trim(eq + 1);
+        if (!strncmp(key, "jobs.", 5))
+            continue; /* the jobs module's settings (at_jobs_conf_read) */
+        if (!strncmp(key, "airlock.", 8))
+            continue; /* the airlock's settings (at_airlock_conf_read) */
         const conf_key *k = NULL;
         for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
             if (!strcmp(keys[i].key, key))

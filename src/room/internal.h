@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 #define ROOM_SCHEMA_VERSION 1
-#define ROOM_STMT_CACHE 96
+#define ROOM_STMT_CACHE 192
 #define ROOM_HASH_BYTES 32
 #define ROOM_AUDIT_DETAILS_MAX 4096
 

@@ -65,6 +65,10 @@ static void put_eponym(notes_writer *w, const eponym_sentence *e)
     const char *hit = strstr((const char *)w->b.data + a, e->eponym);
     if (hit)
         w->st = at_text_spans_push(&w->epo, (size_t)(hit - (const char *)w->b.data), strlen(e->eponym), 0);
+    /* a year alone ("traité en 2011") is a date */
+    const char *y = strstr((const char *)w->b.data + a, " en ");
+    if (y && !w->st && y[4] >= '1' && y[4] <= '2' && strspn(y + 4, "0123456789") == 4)
+        w->st = at_text_spans_push(&w->gold, (size_t)(y + 4 - (const char *)w->b.data), 4, AT_PHI_DATE);
 }
 
 static void put_common(notes_writer *w)

@@ -218,7 +218,7 @@ void hw_date(notes_writer *w, int label, int y, int m, int d, int full)
 void hw_trap(notes_writer *w, const char *s)
 {
     while (*s && !w->st) {
-        const char *o = strchr(s, '{');
+        const char *o = strpbrk(s, "{[");
         if (!o) {
             nw_put(w, s);
             return;
@@ -228,12 +228,17 @@ void hw_trap(notes_writer *w, const char *s)
         memcpy(tmp, s, n);
         tmp[n] = 0;
         nw_put(w, tmp);
-        const char *c = strchr(o, '}');
+        const char *c = strchr(o, *o == '{' ? '}' : ']');
         if (!c)
             return;
         n = (size_t)(c - o - 1) < sizeof tmp ? (size_t)(c - o - 1) : sizeof tmp - 1;
         memcpy(tmp, o + 1, n);
         tmp[n] = 0;
+        if (*o == '[') { /* "[2009]": a year alone, a date */
+            nw_ent(w, AT_PHI_DATE, tmp);
+            s = c + 1;
+            continue;
+        }
         size_t a = w->b.len;
         nw_put(w, tmp);
         if (!w->st)

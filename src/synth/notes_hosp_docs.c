@@ -20,7 +20,13 @@ static const char *const clinical[] = {
     "Recherche de mutation {BRCA1}/{BRCA2} négative. Score {PD-L1} à 60 %. ",
     "Score de {Gleason} 7 (4+3), {ISUP} 3, {PSA} à 12,4 ng/mL. ",
     "Indice de {Karnofsky} à 70 %, {OMS} 1. ",
-    "Maladie de {Hodgkin} traitée par {ABVD} en 2009. ",
+    "Maladie de {Hodgkin} traitée par {ABVD} en [2009]. ",
+    "Cholécystectomie en [2011], appendicectomie dans l'enfance. ",
+    "Ancien fumeur (30 PA), sevré depuis [2015]. ",
+    "Tuberculose pulmonaire traitée ([1978]). ",
+    "Tumeur classée selon l'{OMS 2021} ({TNM} 8e édition, {UICC 2017}). ",
+    "Compatibilité {HLA} 10/10 avec le donneur, {CMV} +/+. ",
+    "Lot du médicament : {X013729}. ",
     "Syndrome de {Lynch} suspecté, consultation d'oncogénétique demandée. ",
     "Clairance selon {Cockcroft} à 62 mL/min, créatinine 88 µmol/L. ",
     "Hémoglobine {10,2 g/dL}, plaquettes {145 G/L}, {PNN} 1,2 G/L. ",
@@ -531,7 +537,20 @@ static void doc_cro(notes_writer *w, hosp_world *hw)
 static void doc_anapath(notes_writer *w, hosp_world *hw)
 {
     char code[32];
-    snprintf(code, sizeof code, "%c%02d-%05d", "BHPS"[nw_pick(w, 4)], hw -> y % 100, (int)nw_pick(w, 99999));
+    switch (nw_pick(w, 4)) { /* record numbers in free formats */
+    case 0:
+        snprintf(code, sizeof code, "%c%02d.%05d", "BHPS"[nw_pick(w, 4)], hw->y % 100, (int)nw_pick(w, 99999));
+        break;
+    case 1:
+        snprintf(code, sizeof code, "0%02d-%03d", (int)nw_pick(w, 100), (int)nw_pick(w, 1000));
+        break;
+    case 2:
+        snprintf(code, sizeof code, "%04d %04d %04d", 1000 + (int)nw_pick(w, 9000), (int)nw_pick(w, 10000),
+                 (int)nw_pick(w, 10000));
+        break;
+    default:
+        snprintf(code, sizeof code, "%c%02d-%05d", "BHPS"[nw_pick(w, 4)], hw->y % 100, (int)nw_pick(w, 99999));
+    }
     nw_ent(w, AT_PHI_HOPITAL, hw->hosp2);
     nw_put(w, "\nLaboratoire d'anatomie et cytologie pathologiques\n\n");
     nw_put(w, PICK(w, ((const char *const[]){"Prélèvement n° ", "N° d'examen : ", "Réf. ", "Dossier "})));

@@ -247,16 +247,25 @@ static const char *const hosp_forms[] = {"CHU de %s",
                                          "SSR de %s",
                                          "Centre François %s",
                                          "Institut %s",
-                                         "Groupe hospitalier %s"};
+                                         "Groupe hospitalier %s",
+                                         "Centre de rééducation et de réadaptation fonctionnelle de %s",
+                                         "hôpital de %s",
+                                         "Pôle Santé %s",
+                                         "Maison de santé de %s",
+                                         "CMP de %s",
+                                         "centre d'imagerie %s",
+                                         "Hôpital privé des Côtes de %s"};
 static const char *const employers[] = {
     "Renault",   "SNCF",        "La Poste",    "Airbus", "Michelin", "Crédit Agricole",
     "Leclerc",   "Carrefour",   "Intermarché", "Bigard", "Doux",     "Lactalis",
     "Thales",    "Naval Group", "Peugeot",     "Orange", "EDF",      "Engie",
     "Decathlon", "Auchan",      "Triskalia",   "Savéol", "Hénaff",   "Brittany Ferries",
     "Arkéa",     "Armor Lux",   "Bolloré",     "Safran", "Veolia",   "Suez"};
-static const char *const employer_forms[] = {"Société %s",        "Entreprise %s",  "Transports %s",
-                                             "Garage %s",         "Boulangerie %s", "SARL %s",
-                                             "Établissements %s", "Menuiserie %s"};
+static const char *const employer_forms[] = {"Société %s",        "Entreprise %s",   "Transports %s",
+                                             "Garage %s",         "Boulangerie %s",  "SARL %s",
+                                             "Établissements %s", "Menuiserie %s",   "Ambulances %s",
+                                             "Taxis %s",          "Pompes funèbres %s", "GAEC %s",
+                                             "Transports %s et Fils", "Hôtel %s",    "Pharmacie %s"};
 static const char *const insurers[] = {"MGEN",
                                        "Harmonie Mutuelle",
                                        "Malakoff Humanis",

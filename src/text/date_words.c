@@ -87,6 +87,14 @@ int text_number_words_value(const char *const *words, const size_t *lens, size_t
 static const char *const weekdays[] = {"lundi",    "mardi",  "mercredi", "jeudi",
                                        "vendredi", "samedi", "dimanche"};
 
+int text_weekday_abbr(const char *f, size_t n)
+{
+    for (int i = 0; i < 7; i++)
+        if (n == 3 && !memcmp(weekdays[i], f, 3))
+            return i + 1;
+    return 0;
+}
+
 int text_weekday_of(const char *f, size_t n)
 {
     for (int i = 0; i < 7; i++)
@@ -199,7 +207,7 @@ int text_date_alt_parse(const char *s, size_t n, text_alt_date *out)
     if (!n || !split_words(s, n, &ws) || !ws.count)
         return 0;
     size_t from = 0;
-    if (text_weekday_of(ws.w[0], ws.l[0])) {
+    if (text_weekday_of(ws.w[0], ws.l[0]) || (text_weekday_abbr(ws.w[0], ws.l[0]) && n > 3 && s[3] == '.')) {
         out->weekday = 1;
         from = 1;
         /* the rest in any writing the other readers know */

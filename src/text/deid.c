@@ -40,7 +40,11 @@ static const builtin_word builtins[] = {
     {"cours", DICT_STREET, 0}, {"square", DICT_STREET, 0}, {"residence", DICT_STREET, 0},
     {"lotissement", DICT_STREET, 0}, {"lieu-dit", DICT_STREET, 0}, {"chaussee", DICT_STREET, 0},
     {"passage", DICT_STREET, 0}, {"rond-point", DICT_STREET, 0}, {"hameau", DICT_STREET, 0},
-    {"hent", DICT_STREET, 0}, {"straed", DICT_STREET, 0},
+    {"hent", DICT_STREET, 0}, {"straed", DICT_STREET, 0}, {"traverse", DICT_STREET, 0},
+    {"montee", DICT_STREET, 0}, {"sentier", DICT_STREET, 0}, {"venelle", DICT_STREET, 0},
+    {"ruelle", DICT_STREET, 0}, {"parvis", DICT_STREET, 0}, {"esplanade", DICT_STREET, 0},
+    {"promenade", DICT_STREET, 0}, {"faubourg", DICT_STREET, 0}, {"fbg", DICT_STREET, 0},
+    {"cite", DICT_STREET, 0}, {"clos", DICT_STREET, 0}, {"villa", DICT_STREET, 0},
     {"maladie", DICT_EPOTRIG, 0}, {"syndrome", DICT_EPOTRIG, 0}, {"score", DICT_EPOTRIG, 0},
     {"signe", DICT_EPOTRIG, 0}, {"classification", DICT_EPOTRIG, 0}, {"stade", DICT_EPOTRIG, 0},
     {"indice", DICT_EPOTRIG, 0}, {"index", DICT_EPOTRIG, 0}, {"test", DICT_EPOTRIG, 0},
@@ -62,6 +66,9 @@ static const builtin_word builtins[] = {
     {"hernie", DICT_EPOTRIG, 0}, {"diverticule", DICT_EPOTRIG, 0}, {"carcinome", DICT_EPOTRIG, 0},
     {"abord", DICT_EPOTRIG, 0}, {"position", DICT_EPOTRIG, 0}, {"critere", DICT_EPOTRIG, 0},
     {"phenomene", DICT_EPOTRIG, 0}, {"loi", DICT_EPOTRIG, 0}, {"regime", DICT_EPOTRIG, 0},
+    {"modele", DICT_EPOTRIG, 0}, {"plan", DICT_EPOTRIG, 0}, {"selon", DICT_EPOTRIG, 0},
+    {"salle", DICT_EPOTRIG, 0}, {"pavillon", DICT_EPOTRIG, 0}, {"methode", DICT_EPOTRIG, 0},
+    {"protocole", DICT_EPOTRIG, 0}, {"essai", DICT_EPOTRIG, 0}, {"etude", DICT_EPOTRIG, 0},
     {"ipp", DICT_IDLABEL, AT_PHI_IPP}, {"nip", DICT_IDLABEL, AT_PHI_IPP},
     {"nda", DICT_IDLABEL, AT_PHI_NDA}, {"sejour", DICT_IDLABEL, AT_PHI_NDA}, {"venue", DICT_IDLABEL, AT_PHI_NDA},
     {"rpps", DICT_IDLABEL, AT_PHI_RPPS}, {"adeli", DICT_IDLABEL, AT_PHI_RPPS},
@@ -82,9 +89,22 @@ static const builtin_word builtins[] = {
     {"pharmacien", DICT_ROLE, 0}, {"pharmacienne", DICT_ROLE, 0}, {"assistante", DICT_ROLE, 0},
     {"ipa", DICT_ROLE, 0}, {"manipulateur", DICT_ROLE, 0}, {"manipulatrice", DICT_ROLE, 0},
     {"ibode", DICT_ROLE, 0}, {"iade", DICT_ROLE, 0}, {"referente", DICT_ROLE, 0}, {"referent", DICT_ROLE, 0},
-    {"coordinatrice", DICT_ROLE, 0}, {"coordinateur", DICT_ROLE, 0}, {"psychologue", DICT_FIELD, 1},
+    {"coordinatrice", DICT_ROLE, 0}, {"coordinateur", DICT_ROLE, 0}, {"cca", DICT_ROLE, 0},
+    {"idec", DICT_ROLE, 0}, {"arc", DICT_ROLE, 0}, {"tec", DICT_ROLE, 0},
+    {"ash", DICT_ROLE, 0}, {"cds", DICT_ROLE, 0}, {"aes", DICT_ROLE, 0}, {"ioa", DICT_ROLE, 0}, {"psychologue", DICT_FIELD, 1},
     {"ibode", DICT_FIELD, 1}, {"aide", DICT_FIELD, 1}, {"anesthesiste", DICT_FIELD, 1}, {"operateur", DICT_FIELD, 1},
     {"internes", DICT_FIELD, 3}, {"presents", DICT_FIELD, 1}, {"referent", DICT_FIELD, 1},
+    {"initiales", DICT_FIELD, 1}, {"defunt", DICT_FIELD, 1}, {"defunte", DICT_FIELD, 1},
+    {"usager", DICT_FIELD, 1}, {"usagere", DICT_FIELD, 1}, {"beneficiaire", DICT_FIELD, 1},
+    {"assure", DICT_FIELD, 1}, {"assuree", DICT_FIELD, 1}, {"receveur", DICT_FIELD, 1},
+    {"donneur", DICT_FIELD, 1}, {"donneuse", DICT_FIELD, 1}, {"eleve", DICT_FIELD, 1},
+    {"resident", DICT_FIELD, 1}, {"residente", DICT_FIELD, 1}, {"notificateur", DICT_FIELD, 1},
+    {"investigateur", DICT_FIELD, 1}, {"preleveur", DICT_FIELD, 1}, {"demandeur", DICT_FIELD, 1},
+    {"appelant", DICT_FIELD, 1}, {"appelante", DICT_FIELD, 1}, {"signataire", DICT_FIELD, 1},
+    {"titulaire", DICT_FIELD, 1}, {"temoin", DICT_FIELD, 1}, {"aidant", DICT_FIELD, 1},
+    {"aidante", DICT_FIELD, 1}, {"interlocuteur", DICT_FIELD, 1},
+    {"moniteur", DICT_FIELD, 1}, {"arc", DICT_FIELD, 1}, {"redacteur", DICT_FIELD, 1},
+    {"medecins", DICT_FIELD, 1}, {"participants", DICT_FIELD, 1}, {"auteur", DICT_FIELD, 1},
     {"cabinet", DICT_HOSP, 0}, {"laboratoire", DICT_HOSP, 0}, {"ehpad", DICT_HOSP, 0}, {"had", DICT_HOSP, 0},
     {"ssr", DICT_HOSP, 0}, {"usld", DICT_HOSP, 0}, {"polyclinique", DICT_HOSP, 0}, {"imagerie", DICT_HOSP, 0},
     {"le", DICT_PARTICLE | DICT_CONNECT, 0}, {"la", DICT_PARTICLE | DICT_CONNECT, 0}, {"da", DICT_PARTICLE, 0},
@@ -156,6 +176,14 @@ at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
     }
     for (size_t i = 0; i < sizeof builtins / sizeof *builtins && !st; i++)
         st = add_word(d, builtins[i].word, builtins[i].flags, builtins[i].value);
+    for (size_t i = 0; text_org_heads[i].w && !st; i++)
+        st = add_word(d, text_org_heads[i].w, DICT_HEAD, (int)i + 1);
+    for (size_t i = 0; text_org_descriptors[i] && !st; i++)
+        st = add_word(d, text_org_descriptors[i], DICT_DESCR, 0);
+    for (size_t i = 0; text_notid_words[i] && !st; i++)
+        st = add_word(d, text_notid_words[i], DICT_NOTID, 0);
+    for (size_t i = 0; text_greetings[i] && !st; i++)
+        st = add_word(d, text_greetings[i], DICT_GREET, 0);
     for (size_t i = 0; i < sizeof month_words / sizeof *month_words && !st; i++)
         st = add_word(d, month_words[i], DICT_MONTH, text_month_of(month_words[i], strlen(month_words[i])));
     if (!st)

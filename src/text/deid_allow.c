@@ -37,7 +37,17 @@ static const struct {
     {"plasie", 6},      {"trophie", 7},   {"rragie", 6},      {"rrhee", 5},          {"cytaire", 7},
     {"cytaires", 8},    {"blastique", 9}, {"genique", 7},     {"geniques", 8},       {"metrie", 6},
     {"tomie", 5},       {"ectasie", 7},   {"lyse", 4},        {"nectomie", 8},       {"oscopique", 9},
-    {"ographique", 10}, {"mammaire", 8},  {"cellulaire", 10}, {"ganglionnaire", 13}, {NULL, 0}};
+    {"ographique", 10}, {"mammaire", 8},  {"cellulaire", 10}, {"ganglionnaire", 13},
+    /* more INN stems: antivirals, receptors, growth factors, proteasome
+     * and hedgehog inhibitors, antifungals, carbapenems, steroids,
+     * antidepressants, antipsychotics, bronchodilators, bisphosphonates */
+    {"vir", 3},         {"cept", 4},      {"grastim", 7},     {"poetine", 7},        {"plase", 5},
+    {"degib", 5},       {"zomib", 5},     {"lidomide", 8},    {"fungine", 7},        {"peneme", 6},
+    {"asone", 5},       {"olone", 5},     {"triptan", 7},     {"coxib", 5},          {"oxetine", 7},
+    {"pramine", 7},     {"triptyline", 10}, {"apine", 5},     {"peridone", 8},       {"tropium", 7},
+    {"terol", 5},       {"fylline", 7},   {"dronate", 7},     {"codone", 6},         {"gliptine", 8},
+    {"glitazone", 9},   {"semide", 6},    {"thiazide", 8},    {"zolam", 5},          {"caine", 5},
+    {"metinib", 7},     {"tuzumab", 7},   {"ciclovir", 8},    {NULL, 0}};
 
 static const char *const safe_prefixes[] = {
     "endo",    "hepato", "gastro",  "oeso",    "neuro",   "cardio",  "pneumo",  "nephro",   "hemato",
@@ -51,10 +61,32 @@ static const char *const safe_prefixes[] = {
     "tachy",   "brady",  "photo",   "electro", "physio",  "psycho",  "ortho",   "cephal",   "crani",
     "vertebr", NULL};
 
-static int ends_with(const char *f, size_t n, const char *e, size_t m)
+/* The folded word f (n bytes) ends with one of safe_endings; a short
+ * ending on a short word is a name's as often ("Jérémie", "Laurie"). The
+ * last letter is compared first: most words leave at once. */
+static int safe_ending(const char *f, size_t n)
 {
-    /* a short ending on a short word is a name's as often ("Jérémie", "Laurie") */
-    return n > m + (m <= 4 ? 4 : 2) && f[n - 1] == e[m - 1] && !memcmp(f + n - m, e, m);
+    if (n < 4)
+        return 0;
+    char last = f[n - 1];
+    for (size_t e = 0; safe_endings[e].s; e++) {
+        size_t m = safe_endings[e].n;
+        const char *w = safe_endings[e].s;
+        if (w[m - 1] != last || n <= m + (m <= 4 ? 4 : 2))
+            continue;
+        size_t j = 0;
+        while (j < m && f[n - m + j] == w[j])
+            j++;
+        if (j == m)
+            return 1;
+    }
+    return 0;
+}
+
+/* f starts with the medical prefix p (its length pl, f of n bytes). */
+static inline int has_prefix(const char *f, size_t n, const char *p, size_t pl)
+{
+    return n >= pl && f[0] == p[0] && !memcmp(f, p, pl);
 }
 
 /* The folded word f (n bytes) is a word of the language or medical by
@@ -121,9 +153,6 @@ int deid_mixed_case(const char *w, size_t n)
 /* A word a trial, a study or a cohort is named by: in capitals or mixed
  * case, with a number glued by a hyphen ("KEYNOTE-522", "PAOLA-1") or
  * after a study word ("essai PACIFIC", "étude CheckMate 227"). */
-static const char *const study_words[] = {"essai",   "essais", "etude",     "etudes",   "protocole", "trial",
-                                          "cohorte", "bras",   "programme", "registre", "schema",    NULL};
-
 int deid_study_name(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -137,17 +166,15 @@ int deid_study_name(const text_scan *s, size_t i)
         for (size_t q = i - 1; q > 0 && i - q < 5 && !s->tok[q].nl; q--)
             if ((s->tok[q - 1].lex & LEX_MED) && !(s->tok[q - 1].lex & (LEX_FIRST | LEX_LAST)))
                 return 1;
-    for (size_t q = i, hop = 0; q > 0 && hop < 3; q--, hop++) {
+    /* in parentheses, with a study word earlier in the sentence: "essai
+     * GORTEC 2017-01 (REACH)" */
+    int paren = i >= 1 && is_punct(s, i - 1, '(') && is_punct(s, i + 1, ')');
+    for (size_t q = i, hop = 0; q > 0 && hop < (paren ? 10u : 3u); q--, hop++) {
         const text_tok *p = &s->tok[q - 1];
-        if (p->nl && q - 1 < i)
+        if (p->kind == TOK_PUNCT && hop > 1 && (s->t[p->s] == '.' || s->t[p->s] == ';'))
             break;
-        if (p->kind == TOK_WORD && p->e - p->s <= 12) {
-            char f[16];
-            int fl = text_lexicon_fold(s->t + p->s, p->e - p->s, f, sizeof f);
-            for (const char *const *w = study_words; fl > 0 && *w; w++)
-                if (strlen(*w) == (size_t)fl && !memcmp(*w, f, (size_t)fl))
-                    return 1;
-        }
+        if (p->kind == TOK_WORD && (p->dflags & DICT_NOTID) && !tok_is(s, q - 1, "lot") && !tok_is(s, q - 1, "lots"))
+            return 1;
         if (s->tok[q - 1].nl)
             break;
     }
@@ -173,6 +200,110 @@ static int safe_code(const char *w, size_t n)
     return i < n && w[i] == 'T' && memchr(w + i, 'N', n - i) != NULL;
 }
 
+/* A hyphenated writing with a part of one letter ("LAL-B", "Hem-o-lok"):
+ * codes and brands; a name's parts have two letters or more. */
+static int one_letter_part(const char *f, size_t n)
+{
+    if (!memchr(f, '-', n) || n < 4)
+        return 0;
+    for (size_t a = 0; a < n;) {
+        size_t b = a;
+        while (b < n && f[b] != '-')
+            b++;
+        if (b - a == 1 && ((unsigned char)f[a] | 0x20) >= 'a' && ((unsigned char)f[a] | 0x20) <= 'z')
+            return 1;
+        a = b + 1;
+    }
+    return 0;
+}
+
+/* A commune's writing: a hyphenated word no list holds with a place's
+ * connector inside ("noyal-sur-vilaine", "lons-le-saunier",
+ * "Beaupréau-en-Mauges", "Saint-Xyz"). Words of the language so written
+ * ("arc-en-ciel", "rez-de-chaussée") are in the lexicon and never get
+ * here. */
+int deid_place_compound(const char *f, size_t n)
+{
+    static const char *const inner[] = {"sur", "sous", "le", "la", "les", "en", "de", "du", "des", "les", "lez",
+                                        "aux", "et", "d'", NULL};
+    if (n < 7 || !memchr(f, '-', n))
+        return 0;
+    if ((n > 6 && !memcmp(f, "saint-", 6)) || (n > 7 && !memcmp(f, "sainte-", 7)))
+        return 1;
+    size_t parts = 0, a = 0, conn = 0;
+    while (a < n) {
+        size_t b = a;
+        while (b < n && f[b] != '-')
+            b++;
+        if (parts > 0 && b < n)
+            for (const char *const *w = inner; *w; w++)
+                conn |= strlen(*w) == b - a && !memcmp(*w, f + a, b - a);
+        parts++;
+        a = b + 1;
+    }
+    return parts >= 3 && conn;
+}
+
+/* A word written with two neighbouring letters swapped, the typist's or
+ * the OCR's slip ("Prcohain", "Coridalement", "Antlagie"): the word of the
+ * language or of the medical vocabulary it stands for. */
+static int swapped_word(const text_lexicon *x, const char *f, size_t n)
+{
+    char b[LEX_MAX_WORD + 16];
+    if (n < 5 || n > LEX_MAX_WORD)
+        return 0;
+    memcpy(b, f, n);
+    for (size_t j = 0; j + 1 < n; j++) {
+        if (b[j] == b[j + 1] || (unsigned char)b[j] >= 0x80 || (unsigned char)b[j + 1] >= 0x80)
+            continue;
+        char c = b[j];
+        b[j] = b[j + 1];
+        b[j + 1] = c;
+        unsigned k = text_lexicon_get(x, b, n);
+        b[j + 1] = b[j];
+        b[j] = c;
+        if ((k & (LEX_WORD | LEX_MED)) && !(k & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)))
+            return 1;
+    }
+    return 0;
+}
+
+/* A word cut after a medical prefix of five letters or more ("RADIOTH",
+ * "hémato", "gastro"). */
+static int truncated_medical(const char *f, size_t n)
+{
+    if (n < 5 || n > 12)
+        return 0;
+    for (const char *const *p = safe_prefixes; *p; p++) {
+        if (f[0] != (*p)[0])
+            continue;
+        size_t pl = strlen(*p);
+        if (pl >= 5 && n <= pl + 4 && has_prefix(f, n, *p, pl))
+            return 1;
+    }
+    return 0;
+}
+
+/* A word of the language behind a prefix ("biobanque", "télésurveillance",
+ * "immunomarquage", "autoquestionnaire"). */
+static int prefixed_word(const text_lexicon *x, const char *f, size_t n)
+{
+    static const char *const more[] = {"bio", "auto", "tele", "video", "hetero", "homo", "multi", "inter", "sous",
+                                       "sur", "contre", "semi", "mono", "bi", "tri", "radio", "chimio", "immuno",
+                                       "cyto", "histo", "onco", "hemato", "neuro", "cardio", "pneumo", "gastro",
+                                       "hepato", "nephro", "uro", "gyneco", "derma", "echo", "scinti", NULL};
+    for (const char *const *p = more; *p; p++) {
+        if (f[0] != (*p)[0])
+            continue;
+        size_t pl = strlen(*p);
+        if (n >= pl + 4 && has_prefix(f, n, *p, pl) &&
+            (text_lexicon_get(x, f + pl, n - pl) & (LEX_WORD | LEX_MED)) &&
+            !(text_lexicon_get(x, f + pl, n - pl) & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)))
+            return 1;
+    }
+    return 0;
+}
+
 int deid_safe_form(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -182,12 +313,13 @@ int deid_safe_form(const text_scan *s, size_t i)
         return 1;
     char f[96];
     int fl = n < 90 ? text_lexicon_fold(w, n, f, sizeof f) : -1;
+    if (fl > 0 && one_letter_part(f, (size_t)fl))
+        return 1;
     if (fl <= 0 || memchr(f, '-', (size_t)fl) || (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)))
         return 0;
-    for (size_t e = 0; safe_endings[e].s; e++)
-        if (ends_with(f, (size_t)fl, safe_endings[e].s, safe_endings[e].n))
-            return 1;
-    return 0;
+    if (safe_ending(f, (size_t)fl))
+        return 1;
+    return truncated_medical(f, (size_t)fl) || prefixed_word(&s->d->lex, f, (size_t)fl);
 }
 
 int deid_known_safe(const text_scan *s, size_t i)
@@ -221,7 +353,7 @@ int deid_known_safe(const text_scan *s, size_t i)
             return 1;
     }
     const text_lexicon *x = &s->d->lex;
-    if (known_inflection(x, f, (size_t)fl))
+    if (known_inflection(x, f, (size_t)fl) || one_letter_part(f, (size_t)fl))
         return 1;
     /* a word cut at a line end ("capécita-" / "bine"): the whole */
     if (i + 2 < s->n && is_punct(s, i + 1, '-') && s->tok[i + 1].s == k->e && s->tok[i + 2].nl &&
@@ -250,21 +382,27 @@ int deid_known_safe(const text_scan *s, size_t i)
                 return 1;
         }
     }
-    for (size_t e = 0; safe_endings[e].s; e++)
-        if (ends_with(f, (size_t)fl, safe_endings[e].s, safe_endings[e].n))
-            return 1;
-    /* a medical prefix on a long word ("endobrachyoesophage"), or a very
-     * long word: names are rarely either */
+    if (safe_ending(f, (size_t)fl))
+        return 1;
+    /* a medical prefix on a long word ("endobrachyoesophage"), a word cut
+     * after a medical prefix of five letters or more ("RADIOTH",
+     * "hémato"), or a very long word: names are rarely either; a word
+     * with two letters swapped */
     if (!(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) && !memchr(f, '-', (size_t)fl)) {
         if (fl >= 14)
             return 1;
         for (const char *const *p = safe_prefixes; *p && fl >= 9; p++)
-            if (!memcmp(f, *p, strlen(*p)))
+            if (f[0] == (*p)[0] && has_prefix(f, (size_t)fl, *p, strlen(*p)))
                 return 1;
+        if (truncated_medical(f, (size_t)fl) || prefixed_word(x, f, (size_t)fl))
+            return 1;
+        if (swapped_word(x, f, (size_t)fl))
+            return 1;
     }
     /* a hyphenated word: known when every part is, or when its last part
-     * is and it is written in lower case ("thoraco-abdomino-pelvien") */
-    if (memchr(f, '-', (size_t)fl)) {
+     * is and it is written in lower case ("thoraco-abdomino-pelvien"),
+     * never a commune's writing ("noyal-sur-vilaine") */
+    if (memchr(f, '-', (size_t)fl) && !deid_place_compound(f, (size_t)fl)) {
         int all = 1, last = 0;
         for (size_t a = 0; a < (size_t)fl;) {
             size_t b = a;
@@ -285,6 +423,28 @@ int deid_known_safe(const text_scan *s, size_t i)
             return 1;
     }
     return 0;
+}
+
+int deid_score_name(const text_scan *s, size_t i)
+{
+    /* "Barthel 55/100", "Apgar 9/10": a name before a score is a scale's */
+    return i + 3 < s->n && s->tok[i + 1].kind == TOK_NUM && !s->tok[i + 1].nl && is_punct(s, i + 2, '/') &&
+           s->tok[i + 2].s == s->tok[i + 1].e && s->tok[i + 3].kind == TOK_NUM && s->tok[i + 3].s == s->tok[i + 2].e &&
+           s->tok[i + 1].e - s->tok[i + 1].s <= 3 && s->tok[i + 3].e - s->tok[i + 3].s <= 3 &&
+           atoi_n(s->t + s->tok[i + 1].s, s->tok[i + 1].e - s->tok[i + 1].s) <=
+               atoi_n(s->t + s->tok[i + 3].s, s->tok[i + 3].e - s->tok[i + 3].s);
+}
+
+int deid_field_label(const text_scan *s, size_t i)
+{
+    if (i + 1 >= s->n || !is_punct(s, i + 1, ':') || s->tok[i].kind != TOK_WORD)
+        return 0;
+    if (s->tok[i].nl || i == 0)
+        return 1;
+    /* a table cell: after a tab or a gap of three spaces */
+    const char *g = s->t + s->tok[i - 1].e;
+    size_t gl = s->tok[i].s - s->tok[i - 1].e;
+    return gl >= 3 || (gl >= 1 && g[gl - 1] == '\t');
 }
 
 /* Token i names a pharmaceutical form or a dose unit. */
@@ -332,7 +492,10 @@ int deid_drug_line(const text_scan *s, size_t i)
 static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (deid_eponym_context(s, i))
+    if (deid_eponym_context(s, i) || deid_field_label(s, i) || deid_score_name(s, i))
+        return 1;
+    /* a batch's or a trial's number ("lot X013729") */
+    if (deid_after_notid(s, i))
         return 1;
     if (i >= 2 && is_punct(s, i - 1, '(') && (s->tok[i - 2].lex & LEX_MED))
         return 1;
@@ -351,6 +514,9 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
     /* an abbreviation: up to four capitals no name list holds (a surname
      * that short comes with a title or a first name, which the rules see) */
     if (k->allcaps && k->e - k->s <= 4 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE)))
+        return 1;
+    /* a unit after a number ("30 PA", "70 Gy") */
+    if (k->e - k->s <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)
         return 1;
     return 0;
 }
@@ -375,7 +541,12 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
         if ((k->lex & KNOWN) || (k->dflags & DICT_SAFE) || deid_known_safe(s, i) || context_safe(s, c, i))
             return;
         int named = (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) != 0;
-        if (!k->cap && !k->allcaps && !named) {
+        char pf[96];
+        int pfl = k->e - k->s < 90 ? text_lexicon_fold(s->t + k->s, k->e - k->s, pf, sizeof pf) : -1;
+        int place = pfl > 0 && deid_place_compound(pf, (size_t)pfl);
+        /* an unknown word after "à" in lower case ("habite à plouguin") */
+        place |= !k->cap && !k->allcaps && i > 0 && !k->nl && tok_is(s, i - 1, "\xC3\xA0") && k->e - k->s >= 4;
+        if (!k->cap && !k->allcaps && !named && !place) {
             /* an unknown word in lower case: a name only when the tagger
              * leans that way or a title, relative or label stands before */
             int cue = 0;
@@ -394,6 +565,8 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
             digit |= (unsigned)(s->t[b] - '0') < 10u;
         if (digit)
             label = AT_PHI_ID;
+        else if (place)
+            label = AT_PHI_VILLE;
         else if (c->cand[i] && s->d->tagger)
             label = tag_to_label(c->best[i]);
         else if ((k->lex & (LEX_PLACE | LEX_CITY)) && !(k->lex & (LEX_FIRST | LEX_LAST)))

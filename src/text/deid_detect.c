@@ -204,8 +204,8 @@ static at_status tokenise(text_scan *s)
         return AT_ERR_NOMEM;
     uint32_t *l_at = s->list[TEXT_LIST_AT], *l_num = s->list[TEXT_LIST_NUM], *l_flag = s->list[TEXT_LIST_FLAG],
              *l_name = s->list[TEXT_LIST_NAME], *l_extra = s->list[TEXT_LIST_EXTRA], *l_cue = s->list[TEXT_LIST_CUE],
-             *l_odd = s->list[TEXT_LIST_ODD];
-    size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0;
+             *l_odd = s->list[TEXT_LIST_ODD], *l_org = s->list[TEXT_LIST_ORG];
+    size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0, n_org = 0;
     const uint32_t *lower_mask = s->d->lower_mask;
     const text_dict *dict = &s->d->dict;
     const text_lexicon *lexicon = &s->d->lex;
@@ -230,6 +230,7 @@ static at_status tokenise(text_scan *s)
             fill[TEXT_LIST_EXTRA] = n_extra;
             fill[TEXT_LIST_CUE] = n_cue;
             fill[TEXT_LIST_ODD] = n_odd;
+            fill[TEXT_LIST_ORG] = n_org;
             if (scan_reserve(s, cap, fill))
                 return AT_ERR_NOMEM;
             l_at = s->list[TEXT_LIST_AT];
@@ -239,6 +240,7 @@ static at_status tokenise(text_scan *s)
             l_extra = s->list[TEXT_LIST_EXTRA];
             l_cue = s->list[TEXT_LIST_CUE];
             l_odd = s->list[TEXT_LIST_ODD];
+            l_org = s->list[TEXT_LIST_ORG];
         }
         size_t ti = s->n++;
         text_tok *k = &s->tok[ti];
@@ -385,7 +387,16 @@ static at_status tokenise(text_scan *s)
             l_extra[n_extra++] = (uint32_t)ti;
         if ((k->lex & (LEX_CUE_ID | LEX_CUE_EMP | LEX_STREET)) || (mask & (1u << 3)))
             l_cue[n_cue++] = (uint32_t)ti;
-        if (!k->cap && ((k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||
+        /* heads of establishments and organisations, and what may be an
+         * acronym's: up to six capitals that no list holds */
+        if ((df & (DICT_HEAD | DICT_GREET)) || (k->allcaps && n <= 6 && !df && !(mask & (1u << 3)) &&
+                                 !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET |
+                                             LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY))))
+            l_org[n_org++] = (uint32_t)ti;
+        /* (a word of the language that some proper noun also writes,
+         * "garde", "marne", is no name in lower case) */
+        if (!k->cap && ((k->lex & (LEX_FIRST | LEX_LAST | LEX_CITY)) ||
+                        ((k->lex & LEX_PLACE) && !(k->lex & LEX_WORD)) ||
                         !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN))))
             l_odd[n_odd++] = (uint32_t)ti;
     }
@@ -396,6 +407,7 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_EXTRA] = n_extra;
     s->nlist[TEXT_LIST_CUE] = n_cue;
     s->nlist[TEXT_LIST_ODD] = n_odd;
+    s->nlist[TEXT_LIST_ORG] = n_org;
     memset(s->lab, 0, s->n + 1);
     memset(s->ent, 0, (s->n + 1) * sizeof *s->ent);
     return AT_OK;
@@ -418,10 +430,12 @@ at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, t
     deid_pass_labelled_ids(s);
     deid_pass_text_dates(s);
     deid_pass_extra_dates(s);
+    deid_pass_orgs(s);
     deid_pass_hospitals(s);
     deid_pass_titles(s);
     deid_pass_patient(s);
     deid_pass_extra_late(s);
+    deid_pass_number_shapes(s);
     deid_pass_cities(s);
     deid_pass_dictionary(s);
     deid_pass_birth_dates(s);
@@ -454,7 +468,9 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
     if (!st)
         st = deid_pass_tagger(&s, &c);
     if (!st)
-        deid_pass_joins(&s);
+        st = deid_pass_joins(&s);
+    if (!st)
+        deid_pass_complete(&s);
     if (!st && d->allow_list)
         deid_pass_allow(&s, &c);
     if (!st) {

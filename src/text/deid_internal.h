@@ -65,6 +65,19 @@ struct at_text_deid {
     int pat_nskel;
 };
 
+/* The head words of establishments and organisations (NULL-ended, folded;
+ * kind 1 health, 2 other; lower: the head belongs to the entity in lower
+ * case too), the generic words that describe one without naming it, and
+ * the words after which a number is no one's (deid_phrase.c). */
+typedef struct {
+    const char *w;
+    unsigned char kind, lower;
+} text_org_head;
+extern const text_org_head text_org_heads[];
+extern const char *const text_org_descriptors[];
+extern const char *const text_notid_words[];
+extern const char *const text_greetings[];
+
 /* Raw scanners: return the end offset of a match starting at s, or 0. */
 size_t text_scan_phone(const char *t, size_t len, size_t s);
 /* The same with the OCR's letters for digits (O, o, l, I) among at least
@@ -122,6 +135,9 @@ int text_number_word(const char *f, size_t n);
 int text_number_words_value(const char *const *words, const size_t *lens, size_t count, int *value);
 /* 1..7 for lundi..dimanche (folded), else 0. */
 int text_weekday_of(const char *f, size_t n);
+/* 1..7 for the abbreviations lun..dim (folded, written with a dot after
+ * them: "mer. 5 févr."), else 0. */
+int text_weekday_abbr(const char *f, size_t n);
 int text_date_alt_parse(const char *s, size_t n, text_alt_date *out);
 at_status text_date_alt_write(at_buf *b, const text_alt_date *a, const char *s, size_t n, int y, int m, int d);
 int text_date_alt_put(at_buf *out, const char *s, size_t n, int days, const long *ref, at_status *st,

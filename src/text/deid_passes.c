@@ -96,6 +96,24 @@ static int tok_unit(const text_scan *s, size_t i)
     return 0;
 }
 
+/* "10/10", "8/10" after a word that announces no date ("HLA
+ * géno-identique 10/10", "EVA 8/10", "vision 10/10"): a score out of
+ * ten, not the tenth of October. */
+static int score_of_ten(const text_scan *s, size_t i, int ymd)
+{
+    static const char *const date_cues[] = {"le", "du", "au", "depuis", "des", "et", "avant", "apres", "jusqu'au",
+                                            "vu", "revu", "rdv", "prevu", "prevue", "ce", NULL};
+    if (ymd / 10000 || ymd / 100 % 100 != 10 || ymd % 100 > 10 || i == 0 || s->tok[i].nl ||
+        s->tok[i - 1].kind != TOK_WORD || tok_len(s, i - 1) > 40)
+        return 0;
+    char f[136];
+    int fl = text_fold_word(s->t + s->tok[i - 1].s, tok_len(s, i - 1), f, sizeof f);
+    for (const char *const *c = date_cues; fl > 0 && *c; c++)
+        if (!strcmp(f, *c))
+            return 0;
+    return !(s->tok[i - 1].dflags & DICT_MONTH);
+}
+
 void deid_pass_numbers(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
@@ -110,12 +128,18 @@ void deid_pass_numbers(text_scan *s)
         } else if ((e = text_scan_phone(s->t, s->len, k->s)) || (e = text_scan_phone_ocr(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_TEL);
         } else if (k->kind == TOK_NUM && (e = text_scan_date_numeric(s->t, s->len, k->s, &ymd))) {
-            mark(s, i, tok_end_index(s, i, e), AT_PHI_DATE);
+            if (!score_of_ten(s, i, ymd))
+                mark(s, i, tok_end_index(s, i, e), AT_PHI_DATE);
         } else if (k->kind == TOK_NUM && zip_ok(s, i) && is_name_word(s, i + 1) && !s->tok[i + 1].nl &&
-                   !(s->tok[i + 1].dflags & DICT_MONTH) && !tok_unit(s, i + 1)) {
+                   !(s->tok[i + 1].dflags & DICT_MONTH) && !tok_unit(s, i + 1) &&
+                   !(i > 0 && s->tok[i - 1].e == k->s) && s->tok[i + 1].s - k->e <= 2) {
+            /* not the tail of a code ("H25.01872"), nor a number and the
+             * next cell of a table */
             size_t r = place_run(s, i + 1, 6);
-            if (r > i + 1 && mark(s, i, i + 1, AT_PHI_ZIP))
+            if (r > i + 1 && mark(s, i, i + 1, AT_PHI_ZIP)) {
                 mark(s, i + 1, r, AT_PHI_VILLE);
+                deid_place_before_zip(s, i);
+            }
         } else if (k->kind == TOK_NUM && tok_len(s, i) <= 4) {
             size_t j = i + 1;
             if (j < s->n && (tok_is(s, j, "bis") || tok_is(s, j, "ter")))
@@ -148,12 +172,26 @@ void deid_pass_labelled_ids(text_scan *s)
             j++;
         if (j >= s->n || s->tok[j].nl || !tok_has_digit(s, j) || s->lab[j])
             continue;
+        /* the whole code, glued by '-', '/' or '.' ("NDA 25-008812") */
         size_t r = j + 1;
+        while (r + 1 < s->n && s->tok[r].s == s->tok[r - 1].e && !s->tok[r].nl &&
+               (is_punct(s, r, '-') || is_punct(s, r, '/') || is_punct(s, r, '.')) && s->tok[r + 1].s == s->tok[r].e &&
+               s->tok[r + 1].kind != TOK_PUNCT && !s->lab[r + 1])
+            r += 2;
         int groups = label == AT_PHI_SECU || label == AT_PHI_RPPS || label == AT_PHI_FINESS;
         while (groups && r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 && s->t[s->tok[r].s - 1] == ' ' &&
                r - j < 8 && (s->tok[r].kind == TOK_NUM || (label == AT_PHI_SECU && tok_corsica(s, r))))
             r++;
-        mark(s, j, r, label);
+        /* the label's shape: a NIR has 13 digits or more, RPPS, ADELI and
+         * FINESS numbers 8 or more, record numbers 4 or more ("sécurité
+         * sociale du 30 janvier" holds no NIR) */
+        size_t digits = 0;
+        for (size_t q = j; q < r; q++)
+            for (uint32_t b = s->tok[q].s; b < s->tok[q].e; b++)
+                digits += s->t[b] >= '0' && s->t[b] <= '9';
+        size_t need = label == AT_PHI_SECU ? 13 : groups ? 8 : 3;
+        if (digits >= need)
+            mark(s, j, r, label);
     }
 }
 
@@ -232,8 +270,10 @@ void deid_pass_hospitals(text_scan *s)
         for (;;) {
             if (j < s->n && !s->tok[j].nl && is_name_word(s, j) && !s->lab[j] && !(s->tok[j].dflags & DICT_TITLE) &&
                 !(is_punct(s, j + 1, ':'))) {
+                /* a word that describes without naming ("Institut National
+                 * du Cancer") names nothing by itself */
+                names += !(s->tok[j].dflags & DICT_DESCR) || (s->tok[j].lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY));
                 j++;
-                names++;
             } else if (j + 1 < s->n && !s->tok[j].nl && (is_connector(s, j) || is_punct(s, j, '\''))) {
                 size_t q = j;
                 while (q < s->n && q - j < 4 && !s->tok[q].nl && (is_connector(s, q) || is_punct(s, q, '\'')))
@@ -461,7 +501,9 @@ void deid_pass_titles(text_scan *s)
             if (len <= 3 && !k->cap && (len == 1 || s->tok[j].kind != TOK_WORD || s->tok[j].cap))
                 continue; /* "m" the unit; "dr", "mme" in lower case before a lower-case name */
             size_t r = name_run(s, j, 1);
-            if (r == j)
+            /* "professeur des écoles", "docteur en pharmacie": in lower
+             * case the long titles are nouns before a particle */
+            if (r == j && !(!k->cap && len > 8 && j < s->n && (word_flags(s, j) & DICT_PARTICLE)))
                 r = lower_name_run(s, j);
             if (r > j)
                 label_name_run(s, j, r, 0);
@@ -481,8 +523,8 @@ void deid_pass_titles(text_scan *s)
         } else if ((k->dflags & DICT_FIELD) && (k->cap || k->allcaps)) {
             size_t j = i + 1;
             while (j < s->n && j - i <= 4 && !s->tok[j].nl && !is_punct(s, j, ':') &&
-                   (s->tok[j].kind == TOK_PUNCT || !s->tok[j].cap))
-                j++;
+                   (s->tok[j].kind == TOK_PUNCT || !s->tok[j].cap || (s->tok[j].allcaps && tok_len(s, j) <= 4)))
+                j++; /* "IDE HDJ : Morgane" */
             if (!is_punct(s, j, ':'))
                 continue;
             j++;
@@ -554,9 +596,9 @@ int deid_eponym_context(const text_scan *s, size_t i)
         j--;
     else if (j >= 2 && is_punct(s, j - 1, '\'') && tok_is(s, j - 2, "d"))
         j -= 2;
-    else
-        return 0;
-    return j >= 1 && (s->tok[j - 1].dflags & DICT_EPOTRIG);
+    else if (!(s->tok[i].cap || s->tok[i].allcaps) || s->tok[i].nl)
+        return 0; /* "score Eisinger", "selon Hasson", "salle Laennec": the word right after */
+    return j >= 1 && (s->tok[j - 1].dflags & DICT_EPOTRIG) && !s->tok[j].nl;
 }
 
 void deid_pass_dictionary(text_scan *s)
@@ -569,6 +611,8 @@ void deid_pass_dictionary(text_scan *s)
         unsigned f = k->dflags;
         if (k->lex & LEX_MED)
             continue; /* "EVA", "Eliquis": words of the medical vocabulary, the tagger's to decide */
+        if (k->allcaps && deid_study_name(s, i))
+            continue; /* "programme LEA", "essai ALINA" */
         if ((f & DICT_FIRST) && !k->allcaps && i + 1 < s->n && s->tok[i + 1].allcaps && !tok_single(s, i + 1) &&
             !s->tok[i + 1].nl && !s->lab[i + 1] && !deid_eponym_context(s, i) &&
             !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST)) &&

@@ -15,6 +15,7 @@ enum {
     TEXT_LIST_EXTRA, /* '(', words glued to a following '.', '/' or ':', "quatre-vingt..." (deid_extra.c) */
     TEXT_LIST_CUE,   /* record, account and employer cue words, street words, words with digits */
     TEXT_LIST_ODD,   /* lower-case words that are unknown or in a name list (tagger, allow-list) */
+    TEXT_LIST_ORG,   /* establishment and organisation heads, short unknown words in capitals (deid_phrase.c) */
     TEXT_LIST_COUNT
 };
 
@@ -118,12 +119,28 @@ static inline int tok_elided_d(const text_scan *s, size_t i)
 /* A word that names a disease, a score, a sign here: an eponym, or after
  * "maladie de", "score de", ... (deid_passes.c). */
 int deid_eponym_context(const text_scan *s, size_t i);
+/* Token i names a trial or study ("KEYNOTE-522", "essai PACIFIC"; deid_allow.c). */
+int deid_study_name(const text_scan *s, size_t i);
+/* Token i is a field label: the first word of its line (or of a table
+ * cell) with ':' right after it ("Notificateur :", "Défunt :"). */
+int deid_field_label(const text_scan *s, size_t i);
+/* Token i names a scale before its score ("Barthel 55/100"). */
+int deid_score_name(const text_scan *s, size_t i);
 
 void deid_pass_email(text_scan *s);
 void deid_pass_numbers(text_scan *s);
 void deid_pass_labelled_ids(text_scan *s);
 void deid_pass_text_dates(text_scan *s);
 void deid_pass_hospitals(text_scan *s);
+/* Establishments and organisations as whole noun phrases from their head
+ * word, and after the tagger their aliases and acronyms (deid_phrase.c). */
+void deid_pass_orgs(text_scan *s);
+void deid_pass_complete(text_scan *s);
+/* Token i follows a batch's, a registry's or a study's word ("lot
+ * X013729", "EudraCT 2022-..."): a number there is no one's (deid_late.c). */
+int deid_after_notid(const text_scan *s, size_t i);
+/* The place before ", ZIP Commune" (zip code token z) as ADRESSE. */
+void deid_place_before_zip(text_scan *s, size_t z);
 void deid_pass_titles(text_scan *s);
 void deid_pass_patient(text_scan *s);
 void deid_pass_cities(text_scan *s);
@@ -134,7 +151,8 @@ void deid_pass_birth_dates(text_scan *s);
  * words elsewhere in the document, capitalised, or in lower case when not
  * a word of the language. */
 void deid_names_init(text_names *nm);
-/* Rule passes added for the tagger's labels and writings (deid_extra.c):
+/* Rule passes added for the tagger's labels and writings (deid_extra.c,
+ * the late ones in deid_late.c):
  * early (web addresses and handles, IBAN and insurance numbers, plates,
  * dates in words and OCR'd dates, ages over 89) and late (free-format
  * record numbers, employers, rural addresses, dates without a year after
@@ -142,10 +160,14 @@ void deid_names_init(text_names *nm);
 void deid_pass_extra_early(text_scan *s);
 void deid_pass_extra_dates(text_scan *s);
 void deid_pass_extra_late(text_scan *s);
-/* After the tagger: particles and initials joined to the surname after
- * them, the capitalised words before an employer or hospital, a known
- * first name after a surname in capitals. */
-void deid_pass_joins(text_scan *s);
+/* Numbers by shape and context (deid_numbers.c): years alone, a day
+ * before a date, groups of digits. */
+void deid_pass_number_shapes(text_scan *s);
+/* After the tagger (deid_joins.c): particles and initials joined to the
+ * surname after them, the capitalised words before an employer or
+ * hospital, a known first name after a surname in capitals. AT_ERR_NOMEM
+ * when its list of labelled tokens cannot be allocated. */
+at_status deid_pass_joins(text_scan *s);
 /* Tokenise and run every rule pass (deid_detect.c): what the tagger
  * starts from, at detection and in training. s owns its block
  * (deid_scan_free), names must outlive s. */

@@ -27,7 +27,11 @@ enum {
     DICT_PARTICLE = 65536, /* Le, Da, De, Van in surnames */
     DICT_CONNECT = 131072, /* de, du, sur ... inside place names */
     DICT_HOSPQUAL = 262144, /* hospitalier, universitaire ... */
-    DICT_ROLE = 524288      /* IDE, interne ... written after a name */
+    DICT_ROLE = 524288,     /* IDE, interne ... written after a name */
+    DICT_HEAD = 1 << 20,    /* heads an establishment or organisation (deid_phrase.c); value: its entry + 1 */
+    DICT_DESCR = 1 << 21,   /* describes an establishment without naming it ("national", "santé") */
+    DICT_NOTID = 1 << 22,   /* a number after it is no one's (lot, EudraCT, essai, protocole ...) */
+    DICT_GREET = 1 << 23    /* a greeting before a first name (bonjour, merci, cher ...) */
 };
 
 typedef struct {

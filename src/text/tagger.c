@@ -42,6 +42,9 @@ static int sentence_start(const text_scan *s, size_t i)
     if (i == 0 || s->tok[i].nl)
         return 1;
     const text_tok *p = &s->tok[i - 1];
+    size_t gl = s->tok[i].s - p->e;
+    if (gl >= 3 || (gl >= 1 && s->t[s->tok[i].s - 1] == '\t'))
+        return 1; /* a table cell */
     if (p->kind != TOK_PUNCT || p->e - p->s != 1)
         return 0;
     char c = s->t[p->s];
@@ -68,7 +71,11 @@ static int candidate(const text_scan *s, size_t i)
      * words in an eponym's place ("score d'Oncotype") */
     if (k->allcaps && n <= 4 && !(lx & NAMEY))
         return 0;
-    if (deid_eponym_context(s, i))
+    /* a unit after a number ("30 PA", "12 UI", "70 Gy") */
+    if (n <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)
+        return 0;
+    if (deid_eponym_context(s, i) || deid_field_label(s, i) || deid_score_name(s, i) ||
+        (k->allcaps && deid_study_name(s, i)))
         return 0;
     if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH |
                      DICT_HOSP | DICT_HOSPQUAL | DICT_STREET | DICT_EPOTRIG | DICT_RESID))

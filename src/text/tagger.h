@@ -78,6 +78,8 @@ int deid_safe_form(const text_scan *s, size_t i);
 int deid_mixed_case(const char *w, size_t n);
 /* Token i names a trial or study ("KEYNOTE-522", "essai PACIFIC"). */
 int deid_study_name(const text_scan *s, size_t i);
+/* The folded word f (n bytes) is written as a commune is ("noyal-sur-vilaine"). */
+int deid_place_compound(const char *f, size_t n);
 
 /* The model file: "ATDTAG01", bits, o_bias, seed, docs, epochs, the
  * transitions, then the nonzero weight rows (index, TAG_COUNT floats);

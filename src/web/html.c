@@ -125,7 +125,11 @@ void page_begin(web_req *r, const char *title)
          "<a class=\"navbar-brand\" href=\"/\">atelier</a><ul class=\"navbar-nav me-auto\">");
     const at_actor *a = &r->actor;
     if (a->stage == AT_STAGE_FULL) {
-        h(r, "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/\">Home</a></li>");
+        h(r, "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/\">Home</a></li>"
+             "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/jobs\">Jobs</a></li>");
+        if (a->roles & AT_ROLE_ADMIN)
+            h(r, "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/queue\">Queue</a></li>");
+        page_airlock_nav(r);
         if (a->roles & AT_ROLE_ADMIN)
             h(r, "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/admin/users\">Users</a></li>"
                  "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/admin/projects\">Projects</a></li>");
@@ -171,6 +175,7 @@ void page_flash(web_req *r)
         {"enabled", "The account was enabled."},
         {"reset-mfa", "The account's TOTP was reset: it enrols again at the next login."},
         {"role", "The roles were changed."},
+        {"cancel", "The job was asked to stop."},
     };
     const char *done = web_query(r, "done");
     if (!done)

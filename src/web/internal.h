@@ -7,6 +7,7 @@
 #include "atelier/web.h"
 
 #include <stddef.h>
+#include <time.h>
 
 #define WEB_FIELDS_MAX 32      /* fields of one body */
 #define WEB_FIELD_MAX 4096     /* bytes of one field's value */
@@ -14,6 +15,7 @@
 #define WEB_HEADERS_MAX 8      /* extra response headers */
 #define WEB_OUT_MAX (8u << 20) /* ceiling on one response body */
 #define WEB_COOKIE "__Host-atelier"
+#define WEB_UPLOAD_MAX (256u << 20) /* ceiling on an upload route's body */
 
 /* ---- parse.c: the parsers, no I/O ---- */
 typedef struct {
@@ -70,6 +72,8 @@ struct web_req {
     size_t nparams;
     /* body fields (JSON for the API, a form for pages) */
     web_fields fields;
+    const unsigned char *body; /* the raw body of an upload route */
+    size_t body_len;
     /* who */
     at_actor actor;
     char cookie[AT_ROOM_TOKEN_MAX]; /* the session cookie's value, or a pre-login nonce */
@@ -81,6 +85,8 @@ struct web_req {
     char location[512];
     char set_cookie[256];
     const char *disposition; /* Content-Disposition, or NULL */
+    int send_fd;             /* > 0: a file to stream as the body (send_len bytes), closed after */
+    uint64_t send_len;
     int out_error;           /* a write to out failed: 500 */
     /* strings that live until the response is sent */
     void *scratch[32];
@@ -96,6 +102,16 @@ const char *web_field(web_req *r, const char *name);
 char *web_keep(web_req *r, char *owned);
 /* The stylesheet read at start (NULL when absent). */
 const char *web_static_css(web_req *r, size_t *len);
+/* The jobs service, or NULL. */
+struct at_jobs *web_jobs(web_req *r);
+/* The airlock, or NULL. */
+struct at_airlock *web_airlock(web_req *r);
+/* The object of an export request's route ({request}): its project and
+ * author, and whether the actor is a designated checker. 0 when it
+ * answered already (no such request: 404). api_airlock.c */
+int web_export_object(web_req *r, at_object *obj);
+/* 1 when path is one of an upload route's (its body may be larger). */
+int web_is_upload_path(const char *path);
 
 /* ---- response helpers (response.c) ---- */
 void web_redirect(web_req *r, const char *location);
@@ -208,5 +224,69 @@ void ui_project_member_remove(web_req *r);
 /* ui_audit.c */
 void ui_audit(web_req *r);
 void ui_audit_csv(web_req *r);
+/* api_jobs.c */
+void api_jobs_submit(web_req *r);
+void api_jobs_project(web_req *r);
+void api_jobs_mine(web_req *r);
+void api_queue(web_req *r);
+void api_job_get(web_req *r);
+void api_job_log(web_req *r);
+void api_job_events(web_req *r);
+void api_job_cancel(web_req *r);
+void api_job_result(web_req *r);
+void api_code_push(web_req *r);
+void api_datasets(web_req *r);
+void api_usage(web_req *r);
+/* api_airlock.c, ui_airlock.c, ui_export.c, ui_export_file.c: the airlock */
+int64_t web_id_param(web_req *r, const char *name); /* a positive number, or 0 */
+void web_iso_time(time_t t, char out[32]);          /* "" for 0 */
+/* The released package of {request} streamed to its author (r->send_fd):
+ * AT_OK, or an error with its message (nothing sent). */
+int web_export_package(web_req *r);
+void api_exports_mine(web_req *r);
+void api_exports_queue(web_req *r);
+void api_exports_all(web_req *r);
+void api_exports_create(web_req *r);
+void api_export_get(web_req *r);
+void api_export_add(web_req *r);
+void api_export_remove(web_req *r);
+void api_export_replace(web_req *r);
+void api_export_exception(web_req *r);
+void api_export_round(web_req *r);
+void api_export_submit(web_req *r);
+void api_export_withdraw(web_req *r);
+void api_export_comment(web_req *r);
+void api_export_vote(web_req *r);
+void api_export_review(web_req *r);
+void api_export_reject(web_req *r);
+void api_export_release(web_req *r);
+void api_export_package(web_req *r);
+void ui_airlock_home(web_req *r);
+void ui_airlock_queue(web_req *r);
+void ui_airlock_all(web_req *r);
+void ui_export_create(web_req *r);
+void ui_export(web_req *r);
+void ui_export_file(web_req *r);
+void ui_export_add(web_req *r);
+void ui_export_remove(web_req *r);
+void ui_export_replace(web_req *r);
+void ui_export_exception(web_req *r);
+void ui_export_round(web_req *r);
+void ui_export_vote(web_req *r);
+void ui_export_submit(web_req *r);
+void ui_export_withdraw(web_req *r);
+void ui_export_comment(web_req *r);
+void ui_export_review(web_req *r);
+void ui_export_reject(web_req *r);
+void ui_export_release(web_req *r);
+void ui_export_package(web_req *r);
+/* The navigation's Airlock link with the count of unseen notices. */
+void page_airlock_nav(web_req *r);
+/* ui_jobs.c */
+void ui_jobs_mine(web_req *r);
+void ui_jobs_project(web_req *r);
+void ui_queue(web_req *r);
+void ui_job(web_req *r);
+void ui_job_cancel(web_req *r);
 
 #endif

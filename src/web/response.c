@@ -41,6 +41,7 @@ int web_status_of(at_status st)
     case AT_ERR_EXISTS:
         return 409;
     case AT_ERR_LOCKED:
+    case -30: /* AT_ERR_QUOTA (jobs.h) */
         return 429;
     case AT_ERR_ARG:
     case AT_ERR_FORMAT:

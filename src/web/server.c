@@ -6,6 +6,9 @@
  * handler run. */
 #include "internal.h"
 
+#include "atelier/airlock.h"
+#include "atelier/jobs.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -20,6 +23,8 @@
 
 struct at_web_server {
     at_room *room;
+    at_jobs *jobs;
+    at_airlock *airlock;
     struct MHD_Daemon *daemon;
     int https;
     int port;
@@ -33,6 +38,27 @@ typedef struct {
     int too_big;
     double start;
 } conn_ctx;
+
+at_jobs *web_jobs(web_req *r)
+{
+    return r->srv->jobs;
+}
+
+at_airlock *web_airlock(web_req *r)
+{
+    return r->srv->airlock;
+}
+
+int web_is_upload_path(const char *path)
+{
+    char params[WEB_PARAMS_MAX][WEB_PARAM_CAP];
+    const char *names[WEB_PARAMS_MAX];
+    size_t n;
+    for (size_t i = 0; i < web_routes_count; i++)
+        if (web_routes[i].kind == AT_WEB_UPLOAD && web_path_match(web_routes[i].pattern, path, params, names, &n))
+            return 1;
+    return 0;
+}
 
 const char *web_static_css(web_req *r, size_t *len)
 {
@@ -114,7 +140,7 @@ static int is_json(web_req *r)
 
 static void find_actor(web_req *r)
 {
-    if (r->route->kind == AT_WEB_API) {
+    if (r->route->kind == AT_WEB_API || r->route->kind == AT_WEB_UPLOAD) {
         const char *auth = web_header(r, "Authorization");
         if (auth && !strncmp(auth, "Bearer ", 7))
             at_room_session_lookup(r->room, auth + 7, AT_SESSION_BEARER, &r->actor);
@@ -135,7 +161,7 @@ static void deny(web_req *r, at_decision d)
                       : d == AT_DENY_SETUP ? "finish setting up the account first (new password, TOTP)"
                                            : "not allowed";
     int status = d == AT_DENY_UNAUTHENTICATED ? 401 : 403;
-    if (r->route->kind == AT_WEB_API)
+    if (r->route->kind == AT_WEB_API || r->route->kind == AT_WEB_UPLOAD)
         web_json_error(r, status, msg);
     else if (d == AT_DENY_UNAUTHENTICATED)
         web_redirect(r, "/login");
@@ -189,6 +215,9 @@ static void dispatch(at_web_server *s, web_req *r, conn_ctx *ctx)
                        "page and try again.");
             return;
         }
+    } else if (r->route->kind == AT_WEB_UPLOAD) {
+        r->body = (const unsigned char *)body;
+        r->body_len = blen;
     } else if (r->route->kind == AT_WEB_API && writes && blen) {
         at_status st = is_json(r) ? web_parse_json(body, blen, &r->fields)
                                   : at_error_set(AT_ERR_FORMAT, "the body must be application/json");
@@ -198,6 +227,26 @@ static void dispatch(at_web_server *s, web_req *r, conn_ctx *ctx)
         }
     }
     at_object obj = {.project = web_param(r, "project"), .user = web_param(r, "user")};
+    /* a job's routes: the object is the job's project and its owner */
+    at_job job;
+    const char *job_id = web_param(r, "job");
+    if (job_id) {
+        char *end;
+        long long id = strtoll(job_id, &end, 10);
+        if (!s->jobs || !*job_id || *end || id <= 0 || at_jobs_get(s->jobs, id, &job) != AT_OK) {
+            at_error_clear();
+            if (r->route->kind == AT_WEB_PAGE)
+                page_error(r, 404, "No such job.");
+            else
+                web_json_error(r, 404, s->jobs ? "no such job" : "jobs are not enabled in this room");
+            return;
+        }
+        obj.project = job.project;
+        obj.user = job.user;
+    }
+    /* an export request's routes: its project and author (api_airlock.c) */
+    if (web_param(r, "request") && !web_export_object(r, &obj))
+        return;
     at_decision d = at_room_authorize(s->room, &r->actor, r->route->action, &obj);
     if (d != AT_ALLOW) {
         deny(r, d);
@@ -232,8 +281,17 @@ static enum MHD_Result queue(struct MHD_Connection *c, web_req *r, int https)
         r->status = 200;
     size_t len = 0;
     unsigned char *data = at_buf_steal(&r->out, &len);
-    struct MHD_Response *resp = data ? MHD_create_response_from_buffer_with_free_callback(len, data, at_free)
-                                     : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp = NULL;
+    if (r->send_fd > 0 && !r->out_error) { /* a file streamed (a release package): the response closes it */
+        at_free(data);
+        data = NULL;
+        resp = MHD_create_response_from_fd64(r->send_len, r->send_fd);
+        if (resp)
+            r->send_fd = 0;
+    } else {
+        resp = data ? MHD_create_response_from_buffer_with_free_callback(len, data, at_free)
+                    : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
     if (!resp) {
         at_free(data);
         return MHD_NO;
@@ -300,7 +358,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ctx = at_calloc(1, sizeof *ctx);
         if (!ctx)
             return MHD_NO;
-        at_buf_init(&ctx->body, s->body_max);
+        size_t limit = web_is_upload_path(url) ? WEB_UPLOAD_MAX : s->body_max;
+        at_buf_init(&ctx->body, limit);
         ctx->start = at_now_seconds();
         *con_cls = ctx;
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
@@ -308,8 +367,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             char *end;
             errno = 0;
             unsigned long long n = strtoull(cl, &end, 10);
-            if (errno || *end || n > s->body_max) {
-                at_log(AT_LOG_INFO, "http %s: a body of more than %zu bytes refused", method, s->body_max);
+            if (errno || *end || n > ctx->body.max) {
+                at_log(AT_LOG_INFO, "http %s: a body of more than %zu bytes refused", method, ctx->body.max);
                 return refuse(c, 413, "{\"error\":\"request body too large\"}\n");
             }
         }
@@ -335,6 +394,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     at_buf_init(&r->out, WEB_OUT_MAX);
     dispatch(s, r, ctx);
     enum MHD_Result ret = queue(c, r, s->https);
+    if (r->send_fd > 0)
+        close(r->send_fd); /* not handed to a response */
     log_request(r, (at_now_seconds() - ctx->start) * 1000.0);
     web_fields_free(&r->fields);
     for (size_t i = 0; i < r->nscratch; i++)
@@ -447,6 +508,8 @@ at_status at_web_start(at_room *room, const at_web_options *opt, at_web_server *
     if (!s)
         return AT_ERR_NOMEM;
     s->room = room;
+    s->jobs = opt ? opt->jobs : NULL;
+    s->airlock = opt ? opt->airlock : NULL;
     s->https = !insecure;
     s->body_max = cf->body_max;
     char *cert = NULL, *key = NULL;

@@ -7,6 +7,8 @@
 
 #include "support.h"
 
+#include "atelier/airlock.h"
+#include "atelier/jobs.h"
 #include "atelier/room.h"
 #include "atelier/web.h"
 
@@ -53,6 +55,8 @@ typedef struct {
     char url[128];  /* https://127.0.0.1:PORT */
     char cacert[700];
     at_room *room;
+    at_jobs *jobs; /* opened, its thread not started: jobs wait queued */
+    at_airlock *airlock; /* over the room's file source */
     at_web_server *srv;
     char admin_otp[AT_ROOM_OTP_MAX];
 } rs_room;
@@ -79,7 +83,12 @@ static RS_UNUSED void rs_start(rs_room *r, const char *conf_extra)
     snprintf(r->cacert, sizeof r->cacert, "%s/tls.crt", r->dir);
     if (at_room_open(r->dir, &r->room) != AT_OK)
         fail_msg("room open: %s", at_error_message());
-    at_web_options o = {.listen = "127.0.0.1:0"};
+    if (at_jobs_open(r->room, &r->jobs) != AT_OK)
+        fail_msg("jobs open: %s", at_error_message());
+    at_airlock_source src;
+    if (at_airlock_source_room(r->room, r->jobs, &src) != AT_OK || at_airlock_open(r->room, &src, &r->airlock) != AT_OK)
+        fail_msg("airlock open: %s", at_error_message());
+    at_web_options o = {.listen = "127.0.0.1:0", .jobs = r->jobs, .airlock = r->airlock};
     if (at_web_start(r->room, &o, &r->srv) != AT_OK)
         fail_msg("web start: %s", at_error_message());
     snprintf(r->url, sizeof r->url, "https://127.0.0.1:%d", at_web_port(r->srv));
@@ -88,6 +97,8 @@ static RS_UNUSED void rs_start(rs_room *r, const char *conf_extra)
 static RS_UNUSED void rs_stop(rs_room *r)
 {
     at_web_stop(r->srv);
+    at_airlock_close(r->airlock);
+    at_jobs_close(r->jobs);
     at_room_close(r->room);
     test_rmtree(r->base_dir);
     free(r->base_dir);

@@ -6,7 +6,7 @@
  * table below. A route without its row here fails the test, and so does a
  * row without its route. Allowed: any answer but 401, 403 or a redirect
  * to the login page; denied: one of those. */
-#include "room_support.h"
+#include "airlock_support.h"
 
 enum {
     A_NONE,
@@ -77,6 +77,62 @@ static const struct {
     {"GET", "/audit", "dpo"},
     {"GET", "/audit.csv", "dpo"},
     {"GET", "/static/bootstrap.min.css", "*"},
+    /* jobs */
+    {"POST", "/api/v1/projects/{project}/jobs", "lead member student"},
+    {"GET", "/api/v1/projects/{project}/jobs", "admin lead member student"},
+    {"POST", "/api/v1/projects/{project}/code", "lead member student"},
+    {"GET", "/api/v1/projects/{project}/datasets", "lead member student"},
+    {"GET", "/api/v1/jobs", "full"},
+    {"GET", "/api/v1/jobs/{job}", "admin lead member student"},
+    {"GET", "/api/v1/jobs/{job}/log", "lead member student"},
+    {"GET", "/api/v1/jobs/{job}/events", "admin lead member student"},
+    {"POST", "/api/v1/jobs/{job}/cancel", "admin lead member"},
+    {"GET", "/api/v1/jobs/{job}/result", "lead member student"},
+    {"GET", "/api/v1/queue", "admin"},
+    {"GET", "/api/v1/usage", "full"},
+    {"GET", "/jobs", "full"},
+    {"GET", "/jobs/{job}", "admin lead member student"},
+    {"POST", "/jobs/{job}/cancel", "admin lead member"},
+    {"GET", "/projects/{project}/jobs", "admin lead member student"},
+    {"GET", "/queue", "admin"},
+    /* the airlock: the request is u-member's, in review, never released */
+    {"POST", "/api/v1/projects/{project}/exports", "lead member student"},
+    {"GET", "/api/v1/exports", "full"},
+    {"GET", "/api/v1/airlock/queue", "full"},
+    {"GET", "/api/v1/airlock/all", "dpo"},
+    {"GET", "/api/v1/exports/{request}", "dpo lead member"},
+    {"POST", "/api/v1/exports/{request}/files", "member"},
+    {"DELETE", "/api/v1/exports/{request}/files/{file}", "member"},
+    {"POST", "/api/v1/exports/{request}/files/{file}/replace", "member"},
+    {"POST", "/api/v1/exports/{request}/files/{file}/exception", "member"},
+    {"POST", "/api/v1/exports/{request}/files/{file}/round", "member"},
+    {"POST", "/api/v1/exports/{request}/files/{file}/vote", "dpo lead"},
+    {"POST", "/api/v1/exports/{request}/submit", "member"},
+    {"POST", "/api/v1/exports/{request}/withdraw", "member"},
+    {"POST", "/api/v1/exports/{request}/comments", "dpo lead member"},
+    {"POST", "/api/v1/exports/{request}/review", "dpo lead"},
+    {"POST", "/api/v1/exports/{request}/reject", "dpo lead"},
+    {"POST", "/api/v1/exports/{request}/release", "member"},
+    {"GET", "/api/v1/exports/{request}/package", ""}, /* nobody: a file not released is never downloaded */
+    {"GET", "/airlock", "full"},
+    {"GET", "/airlock/queue", "full"},
+    {"GET", "/airlock/all", "dpo"},
+    {"POST", "/projects/{project}/exports", "lead member student"},
+    {"GET", "/airlock/requests/{request}", "dpo lead member"},
+    {"GET", "/airlock/requests/{request}/files/{file}", "dpo lead member"},
+    {"POST", "/airlock/requests/{request}/files", "member"},
+    {"POST", "/airlock/requests/{request}/files/{file}/remove", "member"},
+    {"POST", "/airlock/requests/{request}/files/{file}/replace", "member"},
+    {"POST", "/airlock/requests/{request}/files/{file}/exception", "member"},
+    {"POST", "/airlock/requests/{request}/files/{file}/round", "member"},
+    {"POST", "/airlock/requests/{request}/files/{file}/vote", "dpo lead"},
+    {"POST", "/airlock/requests/{request}/submit", "member"},
+    {"POST", "/airlock/requests/{request}/withdraw", "member"},
+    {"POST", "/airlock/requests/{request}/comments", "dpo lead member"},
+    {"POST", "/airlock/requests/{request}/review", "dpo lead"},
+    {"POST", "/airlock/requests/{request}/reject", "dpo lead"},
+    {"POST", "/airlock/requests/{request}/release", "member"},
+    {"GET", "/airlock/requests/{request}/package", ""},
 };
 #define EXPECTED_COUNT (sizeof expected / sizeof *expected)
 
@@ -126,6 +182,9 @@ static void test_table_covers_routes(void **state)
 typedef struct {
     rs_room room;
     int64_t uid[A_COUNT];
+    int64_t job;     /* a job of u-member in P */
+    int64_t request; /* u-member's export request in P, in review */
+    int64_t file;    /* its file */
     char login_secret[AT_ROOM_TOTP_SECRET_MAX];
     int counter;
 } world;
@@ -137,7 +196,7 @@ static void make_world(void)
     at_room_set_clock(rs_clock);
     rs_offset = 0;
     at_log_set_handler(rs_log_fn, NULL, AT_LOG_INFO);
-    rs_start(&W.room, "lockout_failures = 100\n");
+    rs_start(&W.room, "lockout_failures = 100\njobs.executor = none\n");
     at_room *rm = W.room.room;
     char otp[AT_ROOM_OTP_MAX];
     static const unsigned roles[A_COUNT] = {
@@ -161,6 +220,29 @@ static void make_world(void)
     assert_int_equal(at_room_member_set(rm, "admin", "Q", "u-other", AT_PROJECT_LEAD), AT_OK);
     assert_int_equal(at_room_user_create(rm, "admin", "victim", 0, "", otp, NULL), AT_OK);
     assert_int_equal(at_room_user_set_disabled(rm, "admin", "u-disabled", 1), AT_OK);
+    /* code and a job of the member's, for the job routes */
+    char *code = test_mkdtemp(), snap[AT_VAULT_SNAPSHOT_HEX], path[700];
+    snprintf(path, sizeof path, "%s/run.sh", code);
+    test_write_file(path, "true\n", 5);
+    assert_int_equal(at_jobs_dataset_put(W.room.jobs, "u-member", "P", "code", "code", 0, code, snap), AT_OK);
+    test_rmtree(code);
+    free(code);
+    at_job_spec spec;
+    const char *js = "{\"kind\":\"script\",\"command\":\"sh run.sh\",\"project\":\"P\"}";
+    assert_int_equal(at_job_spec_parse(js, strlen(js), &spec), AT_OK);
+    assert_int_equal(at_jobs_submit(W.room.jobs, "u-member", &spec, &W.job), AT_OK);
+    at_job_spec_free(&spec);
+    /* an export request of the member's, in review, with a table from a job's result */
+    static const char *const names[] = {"table.csv"}, *const rows[] = {"stage,patients\nI,25\nII,31\n"};
+    int64_t done = al_result_job(&W.room, "u-member", "P", 1, names, rows, NULL);
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)done);
+    at_airlock_add_spec add = {.kind = "result", .id = id, .path = "table.csv"};
+    at_airlock_state st;
+    assert_int_equal(at_airlock_create(W.room.airlock, "u-member", "P", "a table", &W.request), AT_OK);
+    assert_int_equal(at_airlock_add(W.room.airlock, "u-member", W.request, &add, &W.file), AT_OK);
+    assert_int_equal(at_airlock_submit(W.room.airlock, "u-member", W.request, &st), AT_OK);
+    assert_int_equal(st, AT_AIRLOCK_IN_REVIEW);
 }
 
 /* A fresh credential for actor of the given kind: a token, a cookie
@@ -199,7 +281,18 @@ static void request_for(const char *method, const char *pattern, int page, char 
     at_room *rm = W.room.room;
     char out[512] = "";
     for (const char *p = pattern; *p;) {
-        if (!strncmp(p, "{user}", 6)) {
+        if (!strncmp(p, "{request}", 9) || !strncmp(p, "{file}", 6)) {
+            char id[32];
+            int req = p[1] == 'r';
+            snprintf(id, sizeof id, "%lld", (long long)(req ? W.request : W.file));
+            strcat(out, id);
+            p += req ? 9 : 6;
+        } else if (!strncmp(p, "{job}", 5)) {
+            char id[32];
+            snprintf(id, sizeof id, "%lld", (long long)W.job);
+            strcat(out, id);
+            p += 5;
+        } else if (!strncmp(p, "{user}", 6)) {
             strcat(out, "victim");
             p += 6;
         } else if (!strncmp(p, "{project}", 9)) {
@@ -245,6 +338,18 @@ static void request_for(const char *method, const char *pattern, int page, char 
                       : "{\"current\":\"wrong\",\"password\":\"short\"}");
     } else if (strstr(pattern, "/mfa/confirm") || !strcmp(pattern, "/mfa/enrol")) {
         snprintf(body, bcap, page ? "code=000000" : "{\"totp\":\"000000\"}");
+    } else if (!strcmp(pattern, "/api/v1/projects/{project}/jobs") && !strcmp(method, "POST")) {
+        snprintf(body, bcap, "{\"kind\":\"script\",\"command\":\"true\",\"time\":\"1m\"}");
+    } else if (!strcmp(pattern, "/api/v1/projects/{project}/code")) {
+        snprintf(body, bcap, "ATLCODE1\nF 644 5 6\nrun.shtrue\n");
+    } else if (strstr(pattern, "/exports") && !strstr(pattern, "{request}")) {
+        snprintf(body, bcap, page ? "title=t-%d" : "{\"title\":\"t-%d\"}", n);
+    } else if (strstr(pattern, "/vote")) {
+        snprintf(body, bcap, page ? "vote=approve" : "{\"vote\":\"approve\"}");
+    } else if (strstr(pattern, "/comments")) {
+        snprintf(body, bcap, page ? "text=a+comment" : "{\"text\":\"a comment\"}");
+    } else if (strstr(pattern, "/reject")) {
+        snprintf(body, bcap, page ? "reason=no" : "{\"reason\":\"no\"}");
     } else if (!strcmp(method, "POST") && !page) {
         snprintf(body, bcap, "{}");
     }
@@ -266,7 +371,7 @@ static void test_matrix(void **state)
             if (!strcmp(expected[k].method, rt->method) && !strcmp(expected[k].pattern, rt->pattern))
                 allowed = expected[k].allowed;
         assert_non_null(allowed);
-        int page = rt->kind != AT_WEB_API;
+        int page = rt->kind != AT_WEB_API && rt->kind != AT_WEB_UPLOAD;
         for (int a = 0; a < A_COUNT; a++) {
             char cred[AT_ROOM_TOKEN_MAX], path[600], body[600], full_body[900];
             credential(a, page ? AT_SESSION_BROWSER : AT_SESSION_BEARER, cred);

@@ -256,8 +256,10 @@ static void test_kill_at_random_moments(void **state)
            sh->commits, checked, sh->reused_chunks, gs.temporaries_removed, gs.chunks_removed);
     assert_true(sh->commits > 0);
     assert_true(checked > 0);
-    if (landed[PHASE_IMPORT] >= 5)
-        assert_true(sh->reused_chunks > 0);
+    /* how many chunks a resumed import finds depends on where the kills
+     * land (none when each lands before the first chunk is durable), so it
+     * is reported, not asserted: test_vault's cancel-and-resume test proves
+     * the reuse deterministically */
     at_vault_close(v);
     munmap((void *)sh, sizeof *sh);
     test_rmtree(tmp);

@@ -66,7 +66,8 @@ static void test_new_labels(void **state)
     assert_int_equal(label_of("Site www.famille-durand.fr ouvert.", "durand"), AT_PHI_URL);
     assert_int_equal(label_of("Prélèvement n° B23-11902 reçu.", "11902"), AT_PHI_ID);
     assert_int_equal(label_of("Réf. patient 2023-44871 au dossier.", "44871"), AT_PHI_ID);
-    assert_int_equal(label_of("Séjour S23-0048812 clos.", "0048812"), AT_PHI_ID);
+    /* the whole code after a stay label is its number of stay */
+    assert_int_equal(label_of("Séjour S23-0048812 clos.", "0048812"), AT_PHI_NDA);
     assert_int_equal(label_of("Patiente de 92 ans, autonome.", "92"), AT_PHI_AGE);
     assert_int_equal(label_of("Patiente de 72 ans, autonome.", "72"), 0);
     assert_int_equal(label_of("Il travaille chez Renault depuis vingt ans.", "Renault"), AT_PHI_EMPLOYEUR);

@@ -1,0 +1,551 @@
+/* The late rule passes of the de-identifier (issue #12): labelled record
+ * and account numbers in free formats, unlabelled specimen codes,
+ * extensions, employers after a cue, rural and residence addresses,
+ * dates without a year with one digit, a weekday before a date. They run
+ * after the patient's identity, before the communes and the
+ * dictionaries. */
+#include "deid_scan.h"
+
+#include <string.h>
+
+#define NAME_KINDS (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)
+
+static size_t tlen(const text_scan *s, size_t i)
+{
+    return s->tok[i].e - s->tok[i].s;
+}
+static int is_up(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+static int is_dig(char c)
+{
+    return c >= '0' && c <= '9';
+}
+/* Token i folded into f (cap 64): its length, 0 when none. */
+static size_t fold_tok(const text_scan *s, size_t i, char *f)
+{
+    if (i >= s->n || tlen(s, i) > 48)
+        return 0;
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, tlen(s, i), f, 64);
+    return fl > 0 ? (size_t)fl : 0;
+}
+
+static int tok_word_is(const text_scan *s, size_t i, const char *const *set)
+{
+    if (i >= s->n || tlen(s, i) > 48)
+        return 0;
+    /* the first letter first (ASCII, or an accented one folded): most
+     * words leave before any folding */
+    unsigned c = (unsigned char)s->t[s->tok[i].s];
+    if (c < 0x80) {
+        c |= 0x20;
+        const char *const *w = set;
+        while (*w && (unsigned char)(*w)[0] != c)
+            w++;
+        if (!*w)
+            return 0;
+    }
+    char f[64];
+    size_t n = fold_tok(s, i, f);
+    if (!n)
+        return 0;
+    for (; *set; set++)
+        if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- late: record numbers, employers, rural addresses, short dates ---------------------- */
+
+static int glued_digit(const text_scan *s, size_t j);
+static int after_lot(const text_scan *s, size_t i);
+static int unit_next(const text_scan *s, size_t r);
+
+const char *const text_cue_id_words[] = {
+    "ref",          "reference",   "references",   "dossier",     "prelevement",
+    "prelevements", "echantillon", "bloc",         "lame",        "lames",
+    "examen",       "demande",     "ordonnance",   "identifiant", "id",
+    "numero",       "num",         "no",           "n",           "episode",
+    "requete",      "patient",     "anapath",      "cr",          "compte-rendu",
+    "document",     "scan",        "archive",      "etiquette",   "tube",
+    "specimen",     "biopsie",     "prescription", "matricule",   "immatriculation",
+    "dossard",      "badge",       "code",        "siret",       "siren",
+    NULL};
+const char *const text_cue_account_words[] = {
+    "iban",           "rib",    "adherent",  "adhesion", "mutuelle", "contrat", "police", "societaire", "amc",
+    "complementaire", "assure", "assurance", "bic",      "compte",   "carte",   "cpam",   NULL};
+
+/* The glued code from token j (letters, digits, '-', '/', '.' without
+ * spaces between): its end token; *digits the digit count. */
+static size_t glued_code(const text_scan *s, size_t j, size_t *digits, int *letters)
+{
+    size_t r = j;
+    *digits = 0;
+    *letters = 0;
+    while (r < s->n && (r == j || (s->tok[r].s == s->tok[r - 1].e && !s->tok[r].nl))) {
+        const text_tok *k = &s->tok[r];
+        if (k->kind == TOK_PUNCT) {
+            char c = s->t[k->s];
+            if (tlen(s, r) != 1 || (c != '-' && c != '/' && c != '.' && c != '_') || r + 1 >= s->n ||
+                s->tok[r + 1].s != k->e || s->tok[r + 1].kind == TOK_PUNCT)
+                break;
+        } else {
+            for (uint32_t b = k->s; b < k->e; b++) {
+                *digits += is_dig(s->t[b]);
+                *letters |= !is_dig(s->t[b]);
+            }
+        }
+        r++;
+    }
+    return r;
+}
+
+/* After an id or account label: skip "n°", "no", ":", "#", "de", "du",
+ * "patient" ... then a glued code with enough digits. */
+static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
+{
+    size_t j = i + 1;
+    while (j < s->n && j - i <= 5 && !s->tok[j].nl && !s->lab[j]) {
+        const text_tok *k = &s->tok[j];
+        if (k->kind == TOK_PUNCT && (s->t[k->s] == ':' || s->t[k->s] == '#' || s->t[k->s] == '.' ||
+                                     (unsigned char)s->t[k->s] == 0xC2 /* ° */))
+            j++;
+        else if (k->kind == TOK_WORD && !(k->cap && tlen(s, j) > 3) && tlen(s, j) <= 10 &&
+                 ((k->lex & LEX_WORD) || tok_is(s, j, "n") || tok_is(s, j, "no")) && !glued_digit(s, j)) {
+            if (label == AT_PHI_ID && (k->lex & LEX_CUE_ID) && tok_word_is(s, j, text_cue_account_words))
+                label = AT_PHI_COMPTE; /* "n° adhérent" */
+            j++;
+        } else
+            break;
+    }
+    /* an allcaps word that names the register before the code: "dossier
+     * CPAM 671 2403 5588", "dossier PACS ACC-7738201" */
+    if (j + 1 < s->n && s->tok[j].kind == TOK_WORD && s->tok[j].allcaps && tlen(s, j) <= 6 && !glued_digit(s, j) &&
+        !s->tok[j + 1].nl && s->tok[j + 1].s > s->tok[j].e && !s->lab[j + 1] && s->tok[j + 1].kind != TOK_PUNCT) {
+        size_t d0;
+        int l0;
+        glued_code(s, j + 1, &d0, &l0);
+        if (d0)
+            j++;
+    }
+    if (j >= s->n || s->tok[j].nl || s->lab[j] || s->tok[j].kind == TOK_PUNCT)
+        return;
+    size_t digits;
+    int letters;
+    size_t r = glued_code(s, j, &digits, &letters);
+    if (!digits || after_lot(s, j))
+        return; /* a code holds digits; a batch number is no one's */
+    /* groups of digits separated by one space (account numbers, "GRP-449 0173") */
+    if (label == AT_PHI_COMPTE || letters || digits < min_digits || (r == j + 1 && tlen(s, j) <= 5 && !unit_next(s, r + 1)))
+        while (r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 &&
+               s->t[s->tok[r].s - 1] == ' ' &&
+               (s->tok[r].kind == TOK_NUM ||
+                (s->tok[r].kind == TOK_WORD && s->tok[r].allcaps && tlen(s, r) <= 4))) {
+            size_t d2;
+            int l2;
+            size_t r2 = glued_code(s, r, &d2, &l2);
+            digits += d2;
+            r = r2;
+        }
+    if (digits >= min_digits)
+        mark(s, j, r, label);
+}
+
+static int glued_digit(const text_scan *s, size_t j)
+{
+    for (uint32_t b = s->tok[j].s; b < s->tok[j].e; b++)
+        if (is_dig(s->t[b]))
+            return 1;
+    return 0;
+}
+
+const char *const text_cue_employer_words[] = {"chez", "employeur", "entreprise", "societe",
+                                               "ste",  "usine",     NULL};
+const char *const text_cue_job_words[] = {
+    "travaille",   "travaillait",      "travaillé",      "employe",      "employee",
+    "salarie",     "salariee",         "embauche",       "embauchee",    "retraite",
+    "retraitee",   "ancien",           "ancienne",       "ouvrier",      "ouvriere",
+    "agent",       "technicien",       "technicienne",   "comptable",    "chauffeur",
+    "vendeur",     "vendeuse",         "caissiere",      "ingenieur",    "ingenieure",
+    "magasinier",  "manutentionnaire", "cadre",          "commercial",   "commerciale",
+    "employee",    "travaillant",      "mecanicien",     "soudeur",      "boulanger",
+    "cuisinier",   "serveur",          "serveuse",       "maçon",        "macon",
+    "electricien", "infirmiere",       "aide-soignante", "agricultrice", "agriculteur",
+    "enseignant",  "enseignante",      "professeur",     "facteur",      "postier",
+    NULL};
+
+/* A capitalised run from j (with inner connectors and '&'): its end. */
+static size_t org_run(const text_scan *s, size_t j)
+{
+    size_t r = j, last = j;
+    while (r < s->n && r - j < 8 && !s->tok[r].nl && !s->lab[r]) {
+        const text_tok *k = &s->tok[r];
+        if (k->kind == TOK_WORD && (k->cap || k->allcaps) && !(k->dflags & (DICT_TITLE | DICT_MONTH))) {
+            r++;
+            last = r;
+        } else if (r > j && ((k->kind == TOK_WORD && (k->dflags & DICT_CONNECT) && !k->cap) ||
+                             is_punct(s, r, '&') || is_punct(s, r, '\'') || is_punct(s, r, '-'))) {
+            r++;
+        } else {
+            break;
+        }
+    }
+    return last;
+}
+
+static void pass_employer(text_scan *s, size_t i)
+{
+    size_t j = i + 1;
+    if (!tok_word_is(s, i, text_cue_employer_words)) {
+        /* "salarié(e)", "ancien(ne)" */
+        if (is_punct(s, j, '(') && j + 2 < s->n && is_punct(s, j + 2, ')') &&
+            s->tok[j + 1].e - s->tok[j + 1].s <= 2)
+            j += 3;
+        size_t j0 = j;
+        while (j < s->n && j - j0 <= 3 && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
+               !s->tok[j].allcaps)
+            j++;
+        if (j == j0)
+            return;
+
+    } else {
+        if (is_punct(s, j, ':'))
+            j++;
+        while (j < s->n && j - i <= 3 && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
+               !s->tok[j].allcaps && (s->tok[j].dflags & DICT_CONNECT))
+            j++;
+    }
+    if (j >= s->n || s->tok[j].nl || s->lab[j] || s->tok[j].kind != TOK_WORD ||
+        !(s->tok[j].cap || s->tok[j].allcaps) || (s->tok[j].dflags & (DICT_TITLE | DICT_HOSP)))
+        return;
+    size_t r = org_run(s, j);
+    if (r > j)
+        mark(s, j, r, AT_PHI_EMPLOYEUR);
+}
+
+static const char *const rural_lower[] = {
+    "lieu-dit", "lieudit", "bat",    "batiment",  "appt",      "apt",     "appartement", "esc",
+    "escalier", "rue",     "avenue", "boulevard", "bd",        "impasse", "allee",       "chemin",
+    "route",    "quai",    "place",  "square",    "residence", "hameau",  "lotissement", "cite",
+    "clos",     "domaine", "ferme",  "villa",     "etage",     "porte",   "bp",          "traverse",
+    NULL};
+/* Words of an address's complement whose value is a number or a short
+ * code ("appt 41", "bât. C2", "esc. B", "2e étage"). */
+static const char *const unit_words[] = {"bat", "batiment", "appt", "apt", "appartement", "esc", "escalier",
+                                         "etage", "porte", "bp", "immeuble", NULL};
+
+static void pass_rural(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (!(k->lex & LEX_STREET) || (!k->cap && !tok_word_is(s, i, rural_lower)))
+        return;
+    size_t j = i + 1;
+    if (is_punct(s, j, '.'))
+        j++;
+    /* "appt 41", "bât. C2": a number or a short code after a complement word */
+    if (j < s->n && !s->tok[j].nl && !s->lab[j] && tok_word_is(s, i, unit_words) &&
+        (s->tok[j].kind == TOK_NUM || (s->tok[j].kind == TOK_WORD && tlen(s, j) <= 3 && (s->tok[j].allcaps || glued_digit(s, j)))) &&
+        tlen(s, j) <= 5) {
+        mark(s, i, j + 1, AT_PHI_ADRESSE);
+        return;
+    }
+    if (j < s->n && s->lab[j] == AT_PHI_ADRESSE && tok_word_is(s, i, unit_words) && !s->tok[j].nl) {
+        s->lab[i] = AT_PHI_ADRESSE; /* "appt 41, cité des Glycines": the address after it */
+        s->ent[i] = s->ent[j];
+        if (j > i + 1) {
+            s->lab[i + 1] = AT_PHI_ADRESSE;
+            s->ent[i + 1] = s->ent[j];
+        }
+        return;
+    }
+    /* "Le Clos Fleuri": the article before a capitalised street word */
+    if (k->cap && i > 0 && !k->nl && !s->lab[i - 1] && s->tok[i - 1].cap && tlen(s, i - 1) <= 3 &&
+        (s->tok[i - 1].dflags & DICT_PARTICLE) && (i < 2 || s->tok[i - 1].nl || s->tok[i - 2].kind == TOK_PUNCT))
+        i--;
+    /* "bât. B", "Résidence Le Parc" */
+    size_t r = j;
+    while (r < s->n && r - j < 6 && !s->tok[r].nl && !s->lab[r]) {
+        const text_tok *u = &s->tok[r];
+        if (u->kind == TOK_WORD && (u->cap || u->allcaps))
+            r++;
+        else if (u->kind == TOK_WORD && (u->dflags & (DICT_CONNECT | DICT_PARTICLE))) {
+            /* connectors, then a capital: "de la Roche", "des Trois Chênes" */
+            size_t q = r;
+            while (q < s->n && q - r < 3 && !s->tok[q].nl && s->tok[q].kind == TOK_WORD &&
+                   (s->tok[q].dflags & (DICT_CONNECT | DICT_PARTICLE)) && !s->tok[q].cap)
+                q++;
+            while (q < s->n && is_punct(s, q, '\''))
+                q++;
+            if (q >= s->n || s->tok[q].nl || !(s->tok[q].cap || s->tok[q].allcaps))
+                break;
+            r = q;
+        } else if (r > j && is_punct(s, r, '\''))
+            r++;
+        else
+            break;
+    }
+    /* after a street word in lower case, a name and not an abbreviation
+     * or a drug ("mise en place du PAC") */
+    size_t f0 = j;
+    while (f0 < r && !(s->tok[f0].cap || s->tok[f0].allcaps))
+        f0++;
+    if (!k->cap && f0 < r &&
+        ((s->tok[f0].allcaps && tlen(s, f0) <= 4) ||
+         ((s->tok[f0].lex & LEX_MED) && !(s->tok[f0].lex & NAME_KINDS))))
+        return;
+    if (r > j && !(k->cap && i > 0 && !k->nl && s->tok[i - 1].kind == TOK_WORD && !s->tok[i - 1].cap &&
+                   !(s->tok[i - 1].dflags & DICT_CONNECT)))
+        mark(s, i, r, AT_PHI_ADRESSE);
+}
+
+static const char *const short_date_cues[] = {
+    "le",       "du",           "au",       "depuis",  "des",         "jusqu'au",     "vu",
+    "vue",      "revu",         "revue",    "rdv",     "prevu",       "prevue",       "controle",
+    "avant",    "apres",        "entre",    "lundi",   "mardi",       "mercredi",     "jeudi",
+    "vendredi", "samedi",       "dimanche", "semaine", "et",          "depuis",       "fait",
+    "faite",    "realise",      "realisee", "j",       "hospitalise", "hospitalisee", "telephonique",
+    "appel",    "consultation", "note",     "visite",  "passage",     "nuit",         "matin",
+    "soir",     "hdj",          "cure",     "seance",  "bilan",       "depuis",       "ce",
+    "prochain", "prochaine",    NULL};
+
+/* "03/2023", "3/2021": a month and a year. */
+static int month_year(text_scan *s, size_t i)
+{
+    if (i + 2 >= s->n || tlen(s, i) > 2 || !is_punct(s, i + 1, '/') || s->tok[i + 2].kind != TOK_NUM ||
+        tlen(s, i + 2) != 4 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e ||
+        s->lab[i + 2])
+        return 0;
+    if ((i + 3 < s->n && s->tok[i + 3].s == s->tok[i + 2].e && s->tok[i + 3].kind != TOK_PUNCT) ||
+        (i > 0 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind != TOK_WORD))
+        return 0;
+    int m = atoi_n(s->t + s->tok[i].s, tlen(s, i)), y = atoi_n(s->t + s->tok[i + 2].s, 4);
+    if (m < 1 || m > 12 || y < 1900 || y > 2100)
+        return 0;
+    return mark(s, i, i + 3, AT_PHI_DATE);
+}
+
+/* "le 12/9", "revu le 4/11": day/month with one digit after a cue. */
+static void pass_short_date(text_scan *s, size_t i)
+{
+    if (month_year(s, i))
+        return;
+    if (i + 2 >= s->n || tlen(s, i) > 2 || !is_punct(s, i + 1, '/') || s->tok[i + 2].kind != TOK_NUM ||
+        tlen(s, i + 2) > 2 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e ||
+        s->lab[i + 2])
+        return;
+    if (i + 3 < s->n && (is_punct(s, i + 3, '/') && s->tok[i + 3].s == s->tok[i + 2].e))
+        return;
+    int d = atoi_n(s->t + s->tok[i].s, tlen(s, i)), m = atoi_n(s->t + s->tok[i + 2].s, tlen(s, i + 2));
+    if (d < 1 || d > 31 || m < 1 || m > 12 || i == 0)
+        return;
+    int eol = i + 3 >= s->n || s->tok[i + 3].nl;
+    if (!tok_word_is(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE) &&
+        !(eol && d > m))
+        return;
+    /* "cure 3/6", "séance 4/25": a count of a course, not a day */
+    static const char *const course_words[] = {"cure", "seance", "cycle", "fraction", NULL};
+    if (d <= m && tok_word_is(s, i - 1, course_words))
+        return;
+    mark(s, i, i + 3, AT_PHI_DATE);
+}
+
+/* Unlabelled specimen and record codes: letters and at least four digits
+ * glued with '-' ("B23-11902", "S23-0048812"), or year-number
+ * ("2023-44871"). */
+/* A unit or '%' right after token r - 1 ("120-130 mmHg", "1000-1500 mL"). */
+static int unit_next(const text_scan *s, size_t r)
+{
+    static const char *const units[] = {"mg", "g", "ml", "l", "ui", "mmhg", "gy", "cgy", "kg", "mm", "cm", "ng", "ug",
+                                        "mcg", "mmol", "umol", "u", "kcal", "fois", "jours", "mois", "ans", NULL};
+    if (r >= s->n || s->tok[r].nl)
+        return 0;
+    return is_punct(s, r, '%') || (s->tok[r].kind == TOK_WORD && tok_word_is(s, r, units));
+}
+
+/* A drug's or a device's batch number, a trial's registration or code:
+ * after "lot", a registry's name or a study word ("lot X013729",
+ * "EudraCT 2022-501234-17-00", "essai GORTEC 2017-01"): no one's. */
+int deid_after_notid(const text_scan *s, size_t i)
+{
+    return after_lot(s, i);
+}
+
+static int after_lot(const text_scan *s, size_t i)
+{
+    /* "lot X", "lot n° X", "lot : X"; a registry or a study word right
+     * before, or before the study's name ("essai GORTEC 2017-01"), not a
+     * label's words ("n° de patient dans l'essai : 014-0027") */
+    for (size_t q = i, hop = 0; q > 0 && hop < 5 && !s->tok[q].nl; q--, hop++) {
+        const text_tok *p = &s->tok[q - 1];
+        if ((p->dflags & DICT_NOTID) && (tok_is(s, q - 1, "lot") || tok_is(s, q - 1, "lots")))
+            return 1;
+        if ((p->dflags & DICT_NOTID) && (hop == 0 || (hop == 1 && s->tok[q].kind == TOK_WORD && s->tok[q].allcaps)))
+            return 1;
+    }
+    return 0;
+}
+
+static void pass_code(text_scan *s, size_t i)
+{
+    if (after_lot(s, i))
+        return;
+    if (i > 0 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind != TOK_PUNCT)
+        return;
+    /* never from the middle of a glued code ("2022-501234-17-00") */
+    if (i > 1 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind == TOK_PUNCT &&
+        s->tok[i - 2].e == s->tok[i - 1].s && (s->tok[i - 2].kind == TOK_NUM || glued_digit(s, i - 2)) &&
+        (is_punct(s, i - 1, '-') || is_punct(s, i - 1, '/') || is_punct(s, i - 1, '.') || is_punct(s, i - 1, '_')))
+        return;
+    size_t digits;
+    int letters;
+    size_t r = glued_code(s, i, &digits, &letters);
+    int dash = 0;
+    for (size_t q = i; q < r; q++)
+        dash |= is_punct(s, q, '-') || is_punct(s, q, '/') || is_punct(s, q, '_') || is_punct(s, q, '.');
+    /* a reference sequence ("NM_007294.4"), a gene's transcript: no one's */
+    if (letters && i + 1 < s->n && is_punct(s, i + 1, '_') && tlen(s, i) == 2 && is_up(s->t[s->tok[i].s]) &&
+        is_up(s->t[s->tok[i].s + 1]))
+        return;
+    /* digit groups joined by '-' or '/': a group of three digits or more
+     * with a leading zero ("021-004"), or six digits or more with no unit
+     * after ("340-776-1293"), is a code; years on both sides a range */
+    int zero = 0, groups = 0;
+    for (size_t q = i; q < r; q++)
+        if (s->tok[q].kind == TOK_NUM) {
+            groups++;
+            zero |= tlen(s, q) >= 3 && s->t[s->tok[q].s] == '0';
+        }
+    for (size_t q = i; q < r; q++)
+        if (s->lab[q])
+            return;
+    /* "CAE-0033210": the capitals glued before the number */
+    size_t a = i;
+    if (!letters && i >= 2 && is_punct(s, i - 1, '-') && s->tok[i - 1].e == s->tok[i].s &&
+        s->tok[i - 2].e == s->tok[i - 1].s && s->tok[i - 2].kind == TOK_WORD && s->tok[i - 2].allcaps &&
+        tlen(s, i - 2) <= 5 && !s->lab[i - 2] && !s->lab[i - 1] && digits >= 5) {
+        mark(s, i - 2, r, AT_PHI_ID);
+        return;
+    }
+    (void)a;
+    if (r == i + 1 && tlen(s, i) == 11 && !memcmp(s->t + s->tok[i].s, "NCT", 3) && digits == 8)
+        return; /* a ClinicalTrials.gov registration, not a record */
+    if (letters && digits >= 5 && dash)
+        mark(s, i, r, AT_PHI_ID);
+    else if (!letters && digits >= 7 && r == i + 1)
+        mark(s, i, r, AT_PHI_ID); /* a bare number of seven digits or more */
+    else if (!letters && dash && digits >= 9 && r == i + 3 && tlen(s, i) == 4)
+        mark(s, i, r, AT_PHI_ID);
+    else if (!letters && dash && groups >= 2 && ((zero && digits >= 5) || digits >= 6) && !unit_next(s, r) &&
+             !(groups == 2 && digits == 8 && tlen(s, i) == 4 && tlen(s, r - 1) == 4 &&
+               atoi_n(s->t + s->tok[i].s, 4) >= 1900 && atoi_n(s->t + s->tok[i].s, 4) <= 2099 &&
+               atoi_n(s->t + s->tok[r - 1].s, 4) >= 1900 && atoi_n(s->t + s->tok[r - 1].s, 4) <= 2099))
+        mark(s, i, r, AT_PHI_ID);
+    else if (letters && digits >= 6 && r == i + 1)
+        mark(s, i, r, AT_PHI_ID); /* "CAE0033210" */
+}
+
+/* An internal phone extension: three to five digits after "poste", "bip",
+ * "DECT", "ext." ("poste 6214", "bip : 312"). */
+static const char *const extension_words[] = {"poste", "bip", "dect", "ext", "extension", NULL};
+
+static void pass_extension(text_scan *s, size_t i)
+{
+    size_t n = tlen(s, i), p = i;
+    if (n < 3 || n > 5 || i == 0 || s->tok[i].nl)
+        return;
+    while (p > 0 && i - p < 2 && (is_punct(s, p - 1, ':') || is_punct(s, p - 1, '.')) && !s->tok[p].nl)
+        p--;
+    if (p > 0 && !s->tok[p].nl && s->tok[p - 1].kind == TOK_WORD && tok_word_is(s, p - 1, extension_words) &&
+        !(i + 1 < s->n && s->tok[i + 1].s == s->tok[i].e && s->tok[i + 1].kind != TOK_PUNCT))
+        mark(s, i, i + 1, AT_PHI_TEL);
+}
+
+/* "poste 34 512": an extension in two groups of digits. */
+static void pass_extension_groups(text_scan *s, size_t i)
+{
+    size_t n = tlen(s, i), p = i;
+    if (n < 1 || n > 3 || i == 0 || s->tok[i].nl || i + 1 >= s->n || s->tok[i + 1].kind != TOK_NUM ||
+        s->tok[i + 1].nl || s->lab[i + 1] || s->tok[i + 1].s != s->tok[i].e + 1 || n + tlen(s, i + 1) < 4 ||
+        n + tlen(s, i + 1) > 6)
+        return;
+    while (p > 0 && i - p < 2 && (is_punct(s, p - 1, ':') || is_punct(s, p - 1, '.')) && !s->tok[p].nl)
+        p--;
+    if (p > 0 && !s->tok[p].nl && s->tok[p - 1].kind == TOK_WORD && tok_word_is(s, p - 1, extension_words))
+        mark(s, i, i + 2, AT_PHI_TEL);
+}
+
+/* A weekday before a date joins it ("lundi 12 mars"). */
+static void weekday_join(text_scan *s, size_t i)
+{
+    char w0 = (char)(s->t[s->tok[i].s] | 0x20);
+    if (w0 != 'l' && w0 != 'm' && w0 != 'j' && w0 != 'v' && w0 != 's' && w0 != 'd')
+        return;
+    if (i + 1 >= s->n || s->lab[i] || s->lab[i + 1] != AT_PHI_DATE || s->tok[i + 1].nl ||
+        (i + 1 > 0 && i > 0 && s->ent[i] && s->ent[i] == s->ent[i + 1]))
+        return;
+    char f[64];
+    size_t n = fold_tok(s, i, f);
+    if (n && text_weekday_of(f, n)) {
+        s->lab[i] = AT_PHI_DATE;
+        s->ent[i] = s->ent[i + 1];
+    }
+}
+
+void deid_pass_extra_late(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        const text_tok *k = &s->tok[i];
+        if (s->lab[i] || k->kind != TOK_WORD)
+            continue;
+        unsigned lx = k->lex;
+        if ((lx & LEX_CUE_ID) && tok_word_is(s, i, text_cue_account_words))
+            labelled_code(s, i, AT_PHI_COMPTE, 5);
+        else if ((k->dflags & DICT_IDLABEL) && k->dval)
+            labelled_code(s, i, k->dval, 4);
+        else if (lx & LEX_CUE_ID)
+            labelled_code(s, i, AT_PHI_ID, 4);
+        if (s->lab[i])
+            continue;
+        if (lx & LEX_STREET)
+            pass_rural(s, i);
+        else if (lx & LEX_CUE_EMP)
+            pass_employer(s, i);
+        else if (!(lx & LEX_WORD) && glued_digit(s, i))
+            pass_code(s, i);
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
+        size_t i = s->list[TEXT_LIST_FLAG][q];
+        if (!s->lab[i] && (s->tok[i].dflags & DICT_IDLABEL) && s->tok[i].dval)
+            labelled_code(s, i, s->tok[i].dval, 4);
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        if (!s->lab[i] && s->tok[i].kind == TOK_NUM) {
+            pass_extension(s, i);
+            if (!s->lab[i])
+                pass_extension_groups(s, i);
+            if (!s->lab[i])
+                pass_short_date(s, i);
+            if (!s->lab[i])
+                pass_code(s, i);
+        }
+        /* a weekday before a date joins it, abbreviated too ("mer. 5 févr.") */
+        if (s->lab[i] == AT_PHI_DATE && i > 0 && !s->lab[i - 1] && s->tok[i - 1].kind == TOK_WORD &&
+            (i < 2 || s->ent[i - 1] != s->ent[i]))
+            weekday_join(s, i - 1);
+        else if (s->lab[i] == AT_PHI_DATE && i > 1 && is_punct(s, i - 1, '.') && !s->lab[i - 1] &&
+                 s->tok[i - 1].s == s->tok[i - 2].e && !s->lab[i - 2] && s->tok[i - 2].kind == TOK_WORD &&
+                 tlen(s, i - 2) == 3 && !s->tok[i - 1].nl && !s->tok[i].nl) {
+            char f[64];
+            size_t n = fold_tok(s, i - 2, f);
+            if (n && text_weekday_abbr(f, n)) {
+                for (size_t q = i - 2; q < i; q++) {
+                    s->lab[q] = AT_PHI_DATE;
+                    s->ent[q] = s->ent[i];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,698 @@
+/* Entity completion by phrase: an establishment or an organisation is a
+ * noun phrase whose head is an establishment word (hôpital, clinique,
+ * centre, EHPAD, laboratoire ...) or an organisation word (société,
+ * transports, ambulances, association, GAEC ...), whose complement runs
+ * over lower-case specialty words and connectors ("de rééducation et de
+ * réadaptation fonctionnelle de") to a capitalised name part ("Kerpape",
+ * "Caen Côte de Nacre", "la Cavale Blanche"). The whole phrase is one
+ * entity: every token of it is an identifier token, the ordinary words
+ * inside it too, which no word list can find. A name part made only of
+ * generic descriptors ("Institut National du Cancer", "Centre de Lutte
+ * Contre le Cancer") names no place and no one, and is left. An alias in
+ * parentheses right after such an entity ("(HCL)") takes its label. */
+#include "deid_scan.h"
+
+#include <string.h>
+
+enum { HEAD_HEALTH = 1, HEAD_ORG = 2 };
+
+/* Head words, folded. lower: the head belongs to the entity when written
+ * in lower case too ("hôpital de la Cavale Blanche"; not "l'association
+ * X", whose name is X). */
+const text_org_head text_org_heads[] = {
+    {"hopital", HEAD_HEALTH, 1},
+    {"hopitaux", HEAD_HEALTH, 1},
+    {"clinique", HEAD_HEALTH, 1},
+    {"polyclinique", HEAD_HEALTH, 1},
+    {"institut", HEAD_HEALTH, 1},
+    {"centre", HEAD_HEALTH, 1},
+    {"chu", HEAD_HEALTH, 1},
+    {"chru", HEAD_HEALTH, 1},
+    {"chr", HEAD_HEALTH, 1},
+    {"ch", HEAD_HEALTH, 1},
+    {"chi", HEAD_HEALTH, 1},
+    {"chs", HEAD_HEALTH, 1},
+    {"ght", HEAD_HEALTH, 1},
+    {"ghu", HEAD_HEALTH, 1},
+    {"gh", HEAD_HEALTH, 1},
+    {"ehpad", HEAD_HEALTH, 1},
+    {"had", HEAD_HEALTH, 1},
+    {"ssr", HEAD_HEALTH, 1},
+    {"usld", HEAD_HEALTH, 1},
+    {"cmp", HEAD_HEALTH, 1},
+    {"cmpp", HEAD_HEALTH, 1},
+    {"cattp", HEAD_HEALTH, 1},
+    {"epsm", HEAD_HEALTH, 1},
+    {"csapa", HEAD_HEALTH, 1},
+    {"smur", HEAD_HEALTH, 1},
+    {"samu", HEAD_HEALTH, 1},
+    {"hia", HEAD_HEALTH, 1},
+    {"efs", HEAD_HEALTH, 1},
+    {"etablissement", HEAD_HEALTH, 1},
+    {"pole", HEAD_HEALTH, 0},
+    {"maison", HEAD_HEALTH, 0},
+    {"laboratoire", HEAD_HEALTH, 1},
+    {"laboratoires", HEAD_HEALTH, 1},
+    {"labo", HEAD_HEALTH, 1},
+    {"cabinet", HEAD_HEALTH, 1},
+    {"imagerie", HEAD_HEALTH, 1},
+    {"fondation", HEAD_HEALTH, 1},
+    {"hospices", HEAD_HEALTH, 1},
+    {"foyer", HEAD_HEALTH, 0},
+    {"site", HEAD_HEALTH, 0},
+    {"pharmacie", HEAD_ORG, 1},
+    {"societe", HEAD_ORG, 0},
+    {"ste", HEAD_ORG, 0},
+    {"entreprise", HEAD_ORG, 0},
+    {"sarl", HEAD_ORG, 1},
+    {"sas", HEAD_ORG, 1},
+    {"sasu", HEAD_ORG, 1},
+    {"eurl", HEAD_ORG, 1},
+    {"gaec", HEAD_ORG, 1},
+    {"earl", HEAD_ORG, 1},
+    {"sci", HEAD_ORG, 1},
+    {"scop", HEAD_ORG, 1},
+    {"ets", HEAD_ORG, 1},
+    {"etablissements", HEAD_ORG, 1},
+    {"transports", HEAD_ORG, 0},
+    {"ambulances", HEAD_ORG, 0},
+    {"ambulance", HEAD_ORG, 0},
+    {"taxis", HEAD_ORG, 0},
+    {"taxi", HEAD_ORG, 0},
+    {"garage", HEAD_ORG, 0},
+    {"pompes", HEAD_ORG, 0},
+    {"boulangerie", HEAD_ORG, 0},
+    {"hotel", HEAD_ORG, 0},
+    {"restaurant", HEAD_ORG, 0},
+    /* (insurers and banks are kept: "Harmonie Mutuelle", "Crédit Agricole") */
+    {"association", HEAD_ORG, 0},
+    {"agence", HEAD_ORG, 0},
+    {"cooperative", HEAD_ORG, 0},
+    {"usine", HEAD_ORG, 0},
+    {"atelier", HEAD_ORG, 0},
+    {"ateliers", HEAD_ORG, 0},
+    {"menuiserie", HEAD_ORG, 0},
+    {"plomberie", HEAD_ORG, 0},
+    {"carrosserie", HEAD_ORG, 0},
+    {"imprimerie", HEAD_ORG, 0},
+    {"librairie", HEAD_ORG, 0},
+    {"magasin", HEAD_ORG, 0},
+    {"supermarche", HEAD_ORG, 0},
+    {"ecole", HEAD_ORG, 0},
+    {"college", HEAD_ORG, 0},
+    {"lycee", HEAD_ORG, 0},
+    {"universite", HEAD_ORG, 0},
+    {"mairie", HEAD_ORG, 0},
+    {"armement", HEAD_ORG, 0},
+    {"chantiers", HEAD_ORG, 0},
+    {"compagnie", HEAD_ORG, 0},
+    {"industries", HEAD_ORG, 0},
+    {"creche", HEAD_ORG, 0},
+    {NULL, 0, 0}};
+
+/* Words after which a number is no one's: a batch, a trial's registry,
+ * a study ("lot X013729", "EudraCT 2022-...", "essai GORTEC 2017-01"). */
+const char *const text_notid_words[] = {"lot",       "lots",   "eudract", "isrctn",  "nct",
+                                        "ctis",      "essai",  "essais",  "etude",   "etudes",
+                                        "protocole", "trial",  "study",   "cohorte", "registre",
+                                        "programme", "schema", "bras",    "reseau",  NULL};
+
+/* Capitalised words that describe an establishment without naming it:
+ * a name part made only of them names nothing. Folded. */
+const char *const text_org_descriptors[] = {"national",
+                                            "nationale",
+                                            "nationaux",
+                                            "francais",
+                                            "francaise",
+                                            "europeen",
+                                            "europeenne",
+                                            "international",
+                                            "regional",
+                                            "regionale",
+                                            "departemental",
+                                            "departementale",
+                                            "general",
+                                            "generale",
+                                            "public",
+                                            "publique",
+                                            "prive",
+                                            "privee",
+                                            "universitaire",
+                                            "hospitalier",
+                                            "hospitaliere",
+                                            "intercommunal",
+                                            "medical",
+                                            "medicale",
+                                            "medicaux",
+                                            "social",
+                                            "sociale",
+                                            "sante",
+                                            "cancer",
+                                            "cancers",
+                                            "cancerologie",
+                                            "oncologie",
+                                            "recherche",
+                                            "maladie",
+                                            "maladies",
+                                            "sang",
+                                            "soins",
+                                            "lutte",
+                                            "contre",
+                                            "reference",
+                                            "expert",
+                                            "expertise",
+                                            "coordination",
+                                            "prevention",
+                                            "depistage",
+                                            "traitement",
+                                            "etudes",
+                                            "assurance",
+                                            "securite",
+                                            "autorite",
+                                            "haute",
+                                            "agence",
+                                            "caisse",
+                                            "ligue",
+                                            "federation",
+                                            "ministere",
+                                            "direction",
+                                            "services",
+                                            "service",
+                                            "france",
+                                            "jour",
+                                            "nuit",
+                                            "semaine",
+                                            "primaire",
+                                            "mutualiste",
+                                            "specialise",
+                                            "specialisee",
+                                            "medico-social",
+                                            "readaptation",
+                                            "reeducation",
+                                            "radiotherapie",
+                                            "imagerie",
+                                            "radiologie",
+                                            "pathologie",
+                                            "biologie",
+                                            "analyses",
+                                            "hematologie",
+                                            "pediatrie",
+                                            "pediatrique",
+                                            "geriatrie",
+                                            "psychiatrie",
+                                            "urgences",
+                                            "accueil",
+                                            "hospitalisation",
+                                            "domicile",
+                                            "palliatifs",
+                                            "palliatif",
+                                            "soin",
+                                            "sanguin",
+                                            "fonctionnelle",
+                                            "infirmier",
+                                            "infirmiers",
+                                            "infirmiere",
+                                            "funebres",
+                                            "chirurgie",
+                                            "cardiologie",
+                                            "neurologie",
+                                            "pneumologie",
+                                            "urologie",
+                                            "dermatologie",
+                                            "gynecologie",
+                                            "rhumatologie",
+                                            "nephrologie",
+                                            "endocrinologie",
+                                            "ophtalmologie",
+                                            "anesthesie",
+                                            "reanimation",
+                                            "medecine",
+                                            "genetique",
+                                            "nutrition",
+                                            "douleur",
+                                            "maternite",
+                                            "obstetrique",
+                                            "tumeurs",
+                                            "digestif",
+                                            "digestive",
+                                            "thoracique",
+                                            "ambulatoire",
+                                            "centre",
+                                            "sante-travail",
+                                            "travail",
+                                            "interentreprises",
+                                            "territoriale",
+                                            "appui",
+                                            NULL};
+
+/* The points of the compass name a site ("Pôle Santé Sud", "Hôpital Nord"). */
+static const char *const directions[] = {"nord",       "sud",     "est",       "ouest", "nord-est",
+                                         "nord-ouest", "sud-est", "sud-ouest", NULL};
+
+static size_t tl(const text_scan *s, size_t i)
+{
+    return s->tok[i].e - s->tok[i].s;
+}
+
+/* Token i folded into f (cap 64): its length, 0 when none. */
+static size_t fold64(const text_scan *s, size_t i, char *f)
+{
+    if (i >= s->n || tl(s, i) > 48)
+        return 0;
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, tl(s, i), f, 64);
+    return fl > 0 ? (size_t)fl : 0;
+}
+
+static int in_set(const char *f, size_t n, const char *const *set)
+{
+    for (; *set; set++)
+        if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
+            return 1;
+    return 0;
+}
+
+/* Prepositions, adverbs and verbs that end a noun phrase: a phrase's
+ * specialty words are nouns and adjectives ("de rééducation et de
+ * réadaptation fonctionnelle"), never "avec l'équipe de". Folded. */
+static const char *const function_words[] = {
+    "avec",    "pour",     "dans",      "chez",       "sans",        "vers",         "apres",  "avant",
+    "depuis",  "pendant",  "selon",     "entre",      "contre",      "puis",         "mais",   "donc",
+    "sont",    "etait",    "avait",     "fait",       "faite",       "quand",        "comme",  "plus",
+    "tres",    "bien",     "aussi",     "encore",     "toujours",    "equipe",       "suivi",  "suivie",
+    "adresse", "adressee", "transfere", "transferee", "hospitalise", "hospitalisee", "vers",   "pres",
+    "lors",    "afin",     "ainsi",     "alors",      "cette",       "leur",         "leurs",  "notre",
+    "votre",   "nous",     "vous",      "elle",       "elles",       "sera",         "seront", "etre",
+    "avoir",   NULL};
+
+static int function_word(const text_scan *s, size_t i)
+{
+    char f[64];
+    size_t n = fold64(s, i, f);
+    return n && in_set(f, n, function_words);
+}
+
+static int has_digit(const text_scan *s, size_t i)
+{
+    for (uint32_t b = s->tok[i].s; b < s->tok[i].e; b++)
+        if ((unsigned)(s->t[b] - '0') < 10u)
+            return 1;
+    return 0;
+}
+
+/* An acronym no vocabulary holds (two to five capitals): the head of an
+ * organisation when a department's number, a place or a name follows it
+ * ("AST 67", "ADMR de Noyal", "ICM Val d'Aurelle"). */
+static int acronym_head(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = tl(s, i);
+    return k->kind == TOK_WORD && k->allcaps && n >= 2 && n <= 5 && !has_digit(s, i) && !k->dflags &&
+           !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET | LEX_FIRST |
+                       LEX_LAST | LEX_PLACE | LEX_CITY));
+}
+
+#define HEAD_ACRONYM 1000
+
+/* The head entry of token i (an index of text_org_heads, or
+ * HEAD_ACRONYM), -1 when it heads nothing. */
+static int head_of(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD)
+        return -1;
+    if (k->dflags & DICT_HEAD)
+        return k->dval - 1;
+    return acronym_head(s, i) ? HEAD_ACRONYM : -1;
+}
+
+/* A connector inside a phrase: de, du, des, la, le, les, et, sur, en, sous,
+ * the elided d' and l' (' or ’), in lower case. */
+static int connector(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || k->cap || k->allcaps)
+        return 0;
+    if (k->dflags & (DICT_CONNECT | DICT_PARTICLE))
+        return 1;
+    const char *t = s->t + k->s;
+    size_t n = tl(s, i);
+    return (t[0] == 'd' || t[0] == 'l') &&
+           ((n == 2 && t[1] == '\'') || (n == 4 && !memcmp(t + 1, "\xE2\x80\x99", 3)));
+}
+
+/* A word that can be part of a name: capitalised or in capitals, and no
+ * title, month, label, role, birth word or lone letter. */
+static int name_part_word(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || !(k->cap || k->allcaps) || has_digit(s, i))
+        return 0;
+    if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH))
+        return 0;
+    size_t n = tl(s, i);
+    return n > 2 || (n == 2 && (unsigned char)s->t[k->s] < 0xC0);
+}
+
+/* A commune, a proper noun or a name in lower case that no dictionary
+ * holds as a word ("cabinet médical de châteaugiron", "centre léon
+ * bérard"). */
+static int lower_place(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    return k->kind == TOK_WORD && !k->cap && !k->allcaps &&
+           (k->lex & (LEX_CITY | LEX_PLACE | LEX_FIRST | LEX_LAST)) && !(k->lex & (LEX_WORD | LEX_MED)) &&
+           tl(s, i) >= 4;
+}
+
+/* The name part [p, e) names something: a word of a name list or no
+ * list at all, or capitalised words of the language that are no generic
+ * descriptor, after a connector or two of them (and never an
+ * abbreviation of up to four capitals alone). */
+static int distinctive_n(const text_scan *s, size_t p, size_t e, int need);
+
+static int distinctive(const text_scan *s, size_t p, size_t e)
+{
+    return distinctive_n(s, p, e, 2);
+}
+
+/* need: how many capitalised words of the language that are no
+ * descriptor make the name part name something without a connector
+ * before them (1 after a capitalised head: "Taxis Doubs Services", "Pôle
+ * Santé Sud") */
+static int distinctive_n(const text_scan *s, size_t p, size_t e, int need)
+{
+    int words = 0;
+    for (size_t q = p; q < e; q++) {
+        const text_tok *k = &s->tok[q];
+        if (k->kind != TOK_WORD || connector(s, q))
+            continue;
+        if (k->allcaps && tl(s, q) <= 4 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)))
+            continue;
+        if ((k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||
+            !(k->lex & (LEX_WORD | LEX_MED | LEX_ORG | LEX_KIN | LEX_STREET | LEX_EPONYM)))
+            return 1;
+        /* the medical vocabulary names nothing, but a word of the language
+         * it also holds ("Atlantique", which the English medical list
+         * gives as "atlantic") is a word like the others */
+        if (((k->lex & LEX_MED) && !(k->lex & LEX_WORD)) || (k->dflags & DICT_DESCR))
+            continue;
+        char f[64];
+        size_t n = fold64(s, q, f);
+        if (!n)
+            continue;
+        if (in_set(f, n, directions))
+            return 1;
+        if ((q > 0 && connector(s, q - 1)) || ++words >= need)
+            return 1;
+    }
+    return 0;
+}
+
+/* Label tokens [a, b) as one entity when every token there is free or
+ * belongs to an entity of a name, place or organisation lying wholly
+ * inside [a, b). */
+static int mark_over(text_scan *s, size_t a, size_t b, int label)
+{
+    if (a >= b || b > s->n)
+        return 0;
+    for (size_t i = a; i < b; i++) {
+        int l = s->lab[i];
+        if (!l)
+            continue;
+        if (l != AT_PHI_NOM && l != AT_PHI_PRENOM && l != AT_PHI_VILLE && l != AT_PHI_HOPITAL &&
+            l != AT_PHI_EMPLOYEUR)
+            return 0;
+        if ((i == a && a > 0 && s->lab[a - 1] && s->ent[a - 1] == s->ent[i]) ||
+            (i + 1 == b && b < s->n && s->lab[b] && s->ent[b] == s->ent[i]))
+            return 0;
+    }
+    uint32_t e = ++s->next_ent;
+    for (size_t i = a; i < b; i++) {
+        s->lab[i] = (uint8_t)label;
+        s->ent[i] = e;
+    }
+    return 1;
+}
+
+/* Token j is a department's number ending a phrase ("HAD 35)", "AST
+ * 67"): 01 to 95 or 971 to 976, then the line's end or a closing mark,
+ * never a measure ("DLCO 49 %", "MIF 62/126", "PPS 40 %"). */
+static int department(const text_scan *s, size_t j)
+{
+    int v = atoi_n(s->t + s->tok[j].s, tl(s, j));
+    if (!((tl(s, j) == 2 && v >= 1 && v <= 95) || (tl(s, j) == 3 && v >= 971 && v <= 976)))
+        return 0;
+    if (j + 1 >= s->n || s->tok[j + 1].nl)
+        return 1;
+    const text_tok *u = &s->tok[j + 1];
+    if (u->kind != TOK_PUNCT)
+        return 0;
+    char c = s->t[u->s];
+    if (c == ')' || c == ';' || c == ']')
+        return 1;
+    /* a dash or a comma with a space after it */
+    return (c == '-' || c == ',' || c == ':') && u->e < s->len && s->t[u->e] == ' ';
+}
+
+/* The phrase headed by token i (head entry h): its entity [*a, *e), 1
+ * when there is one. */
+static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e, size_t *split)
+{
+    *split = 0;
+    const text_tok *k = &s->tok[i];
+    size_t j = i + 1;
+    /* an acronym and a department's number: "HAD 35", "AST 67" */
+    if (k->allcaps && j < s->n && s->tok[j].kind == TOK_NUM && !s->tok[j].nl && tl(s, j) >= 2 &&
+        tl(s, j) <= 3 && department(s, j)) {
+        *a = i;
+        *e = j + 1;
+        return 1;
+    }
+    /* an unknown acronym takes a place after "de" or a capitalised name
+     * right after it, never specialty words */
+    if (h == HEAD_ACRONYM) {
+        /* a surname in capitals, not an acronym: after a title, a particle
+         * or a field label, or before a first name ("LE MEUR Yannick",
+         * "Défunt : KERBRAT Anne") */
+        if (i > 0 && !k->nl &&
+            ((s->tok[i - 1].dflags & (DICT_TITLE | DICT_PARTICLE | DICT_FIELD)) ||
+             (is_punct(s, i - 1, ':') && i > 1 && (s->tok[i - 2].dflags & (DICT_FIELD | DICT_TITLE)))))
+            return 0;
+        if (j < s->n && s->tok[j].kind == TOK_WORD && (s->tok[j].lex & LEX_FIRST) && !s->tok[j].nl)
+            return 0;
+        size_t p0 = j;
+        if (p0 < s->n && connector(s, p0))
+            p0++;
+        if (p0 < s->n && connector(s, p0))
+            p0++;
+        if (p0 >= s->n || s->tok[p0].nl || s->lab[p0] || !(name_part_word(s, p0) || lower_place(s, p0)) ||
+            head_of(s, p0) >= 0)
+            return 0;
+        size_t r = p0, last = p0;
+        int named = 0;
+        while (r < s->n && !s->tok[r].nl && r - p0 < 6 && !s->lab[r]) {
+            if (name_part_word(s, r) || lower_place(s, r)) {
+                /* no medical word in it ("HM Hypothyroïdie sous ...": an
+                 * abbreviation opening a sentence) */
+                if (s->tok[r].lex & (LEX_MED | LEX_EPONYM))
+                    return 0;
+                char f[64];
+                size_t fn = fold64(s, r, f);
+                named |= (s->tok[r].lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||
+                         !(s->tok[r].lex & (LEX_WORD | LEX_ORG | LEX_KIN | LEX_STREET)) ||
+                         (fn && in_set(f, fn, directions)); /* "PTA Sud Gironde" */
+                r++;
+                last = r;
+            } else if (r > p0 && (is_punct(s, r, '\'') ||
+                                  (connector(s, r) && ((s->tok[r].dflags & DICT_PARTICLE) || tl(s, r) == 2 ||
+                                                       tl(s, r) == 4 /* d' l' */)))) {
+                r++;
+            } else {
+                break;
+            }
+        }
+        if (!named || !distinctive(s, p0, last))
+            return 0;
+        /* "PUCU Petit épanchement ...": an abbreviation, then a sentence */
+        if (p0 == j && last < s->n && !s->tok[last].nl && s->tok[last].kind == TOK_WORD &&
+            !s->tok[last].cap && !s->tok[last].allcaps && !connector(s, last))
+            return 0;
+        *a = i;
+        *e = last;
+        return 1;
+    }
+    /* lower-case specialty words (nouns and adjectives of four letters
+     * or more) and connectors before the name part */
+    size_t q = j;
+    int words = 0;
+    while (q < s->n && !s->tok[q].nl && q - j < 12 && !s->lab[q]) {
+        const text_tok *u = &s->tok[q];
+        if (connector(s, q)) {
+            q++;
+            continue;
+        }
+        if (u->kind == TOK_WORD && !u->cap && !u->allcaps && !lower_place(s, q) && words < 6 &&
+            !has_digit(s, q) && tl(s, q) >= 4 && (u->lex & (LEX_WORD | LEX_MED | LEX_ORG)) &&
+            !function_word(s, q) &&
+            !(u->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_BIRTH | DICT_IDLABEL))) {
+            words++;
+            q++;
+            continue;
+        }
+        if (u->kind == TOK_PUNCT && (s->t[u->s] == '-' || s->t[u->s] == '\'') && q > j) {
+            q++;
+            continue;
+        }
+        break;
+    }
+    size_t p = q;
+    if (p >= s->n || s->tok[p].nl || s->lab[p] || !(name_part_word(s, p) || lower_place(s, p)) ||
+        (p > j && head_of(s, p) >= 0))
+        return 0;
+    /* specialty words reach the name part through a connector, or right
+     * after a word that describes an establishment ("centre d'imagerie
+     * Caen Côte de Nacre", "Pompes funèbres Le Gall"): not after a verb
+     * ("la clinique appelle Martin") */
+    if (words && !connector(s, p - 1)) {
+        if (!((s->tok[p - 1].lex & LEX_MED) || (s->tok[p - 1].dflags & DICT_DESCR)))
+            return 0;
+    }
+    size_t r = p, last = p;
+    while (r < s->n && !s->tok[r].nl && r - p < 10 && !s->lab[r] && (r == p || head_of(s, r) < 0)) {
+        if (name_part_word(s, r) ||
+            (lower_place(s, r) && (r == p || connector(s, r - 1) || lower_place(s, r - 1)))) {
+            r++;
+            last = r;
+        } else if (r > p && (connector(s, r) || is_punct(s, r, '\'') || is_punct(s, r, '&') ||
+                             (is_punct(s, r, '-') && s->tok[r].s == s->tok[r - 1].e && r + 1 < s->n &&
+                              s->tok[r + 1].s == s->tok[r].e))) {
+            r++;
+        } else {
+            break;
+        }
+    }
+    if (!distinctive_n(s, p, last, k->cap || k->allcaps ? 1 : 2))
+        return 0;
+    /* the head belongs to the name when capitalised or when it is an
+     * establishment's ("clinique Pasteur", "cabinet de radiologie du
+     * Parc"); in lower case, an organisation's word is a common noun
+     * before its name or its place ("l'hôtel Ibis", "la mairie de
+     * Colomiers") */
+    *a = (k->cap || k->allcaps || (h != HEAD_ACRONYM && text_org_heads[h].lower)) ? i : p;
+    *e = last;
+    return 1;
+}
+
+/* An alias in parentheses after entity token e - 1: "(HCL)", "(GHBS)". */
+static void alias_after(text_scan *s, size_t e, int label)
+{
+    if (e + 2 >= s->n || !is_punct(s, e, '(') || !is_punct(s, e + 2, ')') || s->tok[e].nl)
+        return;
+    const text_tok *k = &s->tok[e + 1];
+    if (k->kind != TOK_WORD || !k->allcaps || tl(s, e + 1) < 2 || tl(s, e + 1) > 8 || s->lab[e + 1] ||
+        ((k->lex & LEX_MED) && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE))))
+        return;
+    mark(s, e + 1, e + 2, label);
+}
+
+static void org_at(text_scan *s, size_t i)
+{
+    if (s->lab[i])
+        return;
+    int h = head_of(s, i);
+    if (h < 0)
+        return;
+    size_t a, e, town;
+    if (!org_phrase(s, i, h, &a, &e, &town))
+        return;
+    int label =
+        h != HEAD_ACRONYM && text_org_heads[h].kind == HEAD_HEALTH ? AT_PHI_HOPITAL : AT_PHI_EMPLOYEUR;
+    if (mark_over(s, a, e, label)) {
+        alias_after(s, e, label);
+        if (town)
+            mark(s, town, town + 1, AT_PHI_VILLE);
+    }
+}
+
+void deid_pass_orgs(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++) {
+        size_t i = s->list[TEXT_LIST_ORG][q];
+        const text_tok *k = &s->tok[i];
+        if (s->lab[i])
+            continue;
+        if (k->dflags & DICT_HEAD) {
+            org_at(s, i);
+            continue;
+        }
+        if (!k->allcaps)
+            continue; /* a greeting (deid_pass_complete) */
+        /* an unknown acronym: a hospital's by its writing (CH..., GH...:
+         * "CHBS", "GHBS", four to six capitals), else the head of an
+         * organisation when a number, a place or a name follows */
+        const char *t = s->t + k->s;
+        if (k->e - k->s >= 4 && (t[0] == 'C' || t[0] == 'G') && t[1] == 'H')
+            mark(s, i, i + 1, AT_PHI_HOPITAL);
+        else if (k->e - k->s <= 5)
+            org_at(s, i);
+    }
+}
+
+/* The place before ", ZIP Commune" on its line ("domicile (La Croix
+ * Rousse, 42140 Chazelles)", "Adresse : Les Hauts de Kerdrein, 29200
+ * Brest"): a capitalised phrase that names something, after an opening
+ * mark, a colon or the line's start, is the address's street or place. */
+void deid_place_before_zip(text_scan *s, size_t z)
+{
+    if (z < 3 || !is_punct(s, z - 1, ',') || s->tok[z].nl || s->tok[z - 1].nl)
+        return;
+    size_t e = z - 1, a = e;
+    /* (never over a table's cell boundary: a tab or a wide gap) */
+    while (
+        a > 0 && e - a < 6 && !s->tok[a].nl && !s->lab[a - 1] &&
+        (a == e || (s->tok[a].s - s->tok[a - 1].e < 2 && s->t[s->tok[a].s - 1] != '\t')) &&
+        (name_part_word(s, a - 1) || (a - 1 > 0 && connector(s, a - 1) && a < e) || is_punct(s, a - 1, '\'')))
+        a--;
+    while (a < e && !name_part_word(s, a))
+        a++;
+    if (a >= e || !(s->tok[a].nl || (a > 0 && (is_punct(s, a - 1, '(') || is_punct(s, a - 1, ':') ||
+                                               (s->tok[a - 1].dflags & DICT_RESID)))))
+        return;
+    if (distinctive(s, a, e))
+        mark(s, a, e, AT_PHI_ADRESSE);
+}
+
+/* A greeting, then a first name: "Bonjour Pierre", "Merci Claire,",
+ * "Cher Pascal", "Bises, Cécile". */
+const char *const text_greetings[] = {"bonjour", "bonsoir", "merci",   "cher",   "chere",  "salut",
+                                      "coucou",  "bises",   "amities", "amitie", "bisous", NULL};
+
+static void greeting_name(text_scan *s, size_t g)
+{
+    /* g: the greeting; its first name right after it or after a comma */
+    size_t i = g + 1;
+    if (i < s->n && is_punct(s, i, ','))
+        i++;
+    if (i >= s->n || s->lab[i] || s->tok[i].kind != TOK_WORD || !s->tok[i].cap || s->tok[i].allcaps ||
+        !(s->tok[i].lex & LEX_FIRST) || (s->tok[i].nl && i == g + 1))
+        return;
+    if (s->tok[g].nl || g == 0 || s->tok[g - 1].kind == TOK_PUNCT)
+        mark(s, i, i + 1, AT_PHI_PRENOM);
+}
+
+/* After the tagger: an alias in parentheses after any establishment or
+ * employer; a first name after a greeting. */
+void deid_pass_complete(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++) {
+        size_t i = s->list[TEXT_LIST_ORG][q];
+        if (s->tok[i].dflags & DICT_GREET)
+            greeting_name(s, i);
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_EXTRA]; q++) {
+        size_t i = s->list[TEXT_LIST_EXTRA][q];
+        if (i > 0 && i + 2 < s->n && !s->lab[i] &&
+            (s->lab[i - 1] == AT_PHI_HOPITAL || s->lab[i - 1] == AT_PHI_EMPLOYEUR))
+            alias_after(s, i, s->lab[i - 1]);
+    }
+}
