@@ -523,6 +523,12 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
                 continue;
             }
         }
+        if (fr.depth == 0 && (el->tag == AT_TAG(0x0012, 0x0063) || el->tag == AT_TAG(0x0012, 0x0064))) {
+            /* the method and its codes are written afresh by add_attributes:
+             * not scanned (a second pass over the door's own output changes nothing) */
+            at_dcm_element_clear(el);
+            continue;
+        }
         if ((g & 1) && e >= 0x0010 && e <= 0x00ff) {
             a = AT_DEID_REMOVE;
             for (size_t k = 0; k < kept_count; k++)

@@ -552,6 +552,37 @@ static void test_jp2(void **state)
     assert_non_null(reason);
 }
 
+/* The door over its own output changes no text: its method string and
+ * codes are written afresh, masked words stay masked, kept words stay. */
+static void test_second_pass(void **state)
+{
+    (void)state;
+    at_dcm_file *f = new_file("ISO_IR 192");
+    put(f->dataset, 0x0008, 0x0070, LO, "ACME Imaging Brocelande");
+    put(f->dataset, 0x0008, 0x1090, LO, "SOMATOM Definition Salle 3");
+    at_dcm_dataset *item;
+    assert_int_equal(at_dcm_sequence_append(f->dataset, AT_TAG(0x0008, 0x1032), &item), AT_OK);
+    put(item, 0x0008, 0x0100, SH, "T-D3000");
+    put(item, 0x0008, 0x0102, SH, "SRT");
+    put(item, 0x0008, 0x0104, LO, "Scanner du thorax protocole Quellec");
+    at_deid_stats first, second;
+    run_door(f, &first);
+    assert_true(first.words_masked >= 2);
+    char before[256], after[256];
+    assert_non_null(value_of(f->dataset, 0x0012, 0x0063, before, sizeof before));
+    run_door(f, &second);
+    assert_int_equal(second.text_masked, 0);
+    assert_int_equal(second.words_masked, 0);
+    assert_int_equal(second.not_allowed, 0);
+    assert_int_equal(second.codes_replaced, 0);
+    assert_non_null(value_of(f->dataset, 0x0012, 0x0063, after, sizeof after));
+    assert_string_equal(before, after);
+    const at_dcm_element *codes = at_dcm_find(f->dataset, AT_TAG(0x0012, 0x0064));
+    assert_non_null(codes);
+    assert_int_equal(codes->item_count, 1);
+    at_dcm_file_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -559,6 +590,7 @@ int main(void)
         cmocka_unit_test(test_equipment_words), cmocka_unit_test(test_code_items),
         cmocka_unit_test(test_code_strings), cmocka_unit_test(test_icc),
         cmocka_unit_test(test_rle),          cmocka_unit_test(test_jp2),
+        cmocka_unit_test(test_second_pass),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
