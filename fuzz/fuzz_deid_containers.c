@@ -44,8 +44,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     }
     default: {
         at_deid_ranges r = {0};
-        (void)at_deid_scan_words((const char *)in, n, (pick & 8) ? AT_DEID_TIER_GENERAL : AT_DEID_TIER_TECHNICAL,
-                                 &r);
+        (void)at_deid_scan_words((const char *)in, n,
+                                 (pick & 8) ? AT_DEID_TIER_GENERAL : AT_DEID_TIER_TECHNICAL, &r);
         for (size_t i = 0; i < r.n; i++)
             if (r.start[i] > r.end[i] || r.end[i] > n)
                 __builtin_trap();

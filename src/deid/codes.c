@@ -33,15 +33,15 @@ static int all_digits(const char *v, size_t n)
 /* Verhoeff's check (SNOMED CT identifiers): 1 when valid. */
 static int verhoeff_ok(const char *v, size_t n)
 {
-    static const unsigned char d[10][10] = {
-        {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 3, 4, 0, 6, 7, 8, 9, 5}, {2, 3, 4, 0, 1, 7, 8, 9, 5, 6},
-        {3, 4, 0, 1, 2, 8, 9, 5, 6, 7}, {4, 0, 1, 2, 3, 9, 5, 6, 7, 8}, {5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
-        {6, 5, 9, 8, 7, 1, 0, 4, 3, 2}, {7, 6, 5, 9, 8, 2, 1, 0, 4, 3}, {8, 7, 6, 5, 9, 3, 2, 1, 0, 4},
-        {9, 8, 7, 6, 5, 4, 3, 2, 1, 0}};
-    static const unsigned char p[8][10] = {
-        {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 5, 7, 6, 2, 8, 3, 0, 9, 4}, {5, 8, 0, 3, 7, 9, 6, 1, 4, 2},
-        {8, 9, 1, 6, 0, 4, 3, 5, 2, 7}, {9, 4, 5, 3, 1, 2, 6, 8, 7, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
-        {2, 7, 9, 3, 8, 0, 6, 4, 1, 5}, {7, 0, 4, 6, 9, 1, 3, 2, 5, 8}};
+    static const unsigned char d[10][10] = {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 3, 4, 0, 6, 7, 8, 9, 5},
+                                            {2, 3, 4, 0, 1, 7, 8, 9, 5, 6}, {3, 4, 0, 1, 2, 8, 9, 5, 6, 7},
+                                            {4, 0, 1, 2, 3, 9, 5, 6, 7, 8}, {5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
+                                            {6, 5, 9, 8, 7, 1, 0, 4, 3, 2}, {7, 6, 5, 9, 8, 2, 1, 0, 4, 3},
+                                            {8, 7, 6, 5, 9, 3, 2, 1, 0, 4}, {9, 8, 7, 6, 5, 4, 3, 2, 1, 0}};
+    static const unsigned char p[8][10] = {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 5, 7, 6, 2, 8, 3, 0, 9, 4},
+                                           {5, 8, 0, 3, 7, 9, 6, 1, 4, 2}, {8, 9, 1, 6, 0, 4, 3, 5, 2, 7},
+                                           {9, 4, 5, 3, 1, 2, 6, 8, 7, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
+                                           {2, 7, 9, 3, 8, 0, 6, 4, 1, 5}, {7, 0, 4, 6, 9, 1, 3, 2, 5, 8}};
     unsigned c = 0;
     for (size_t i = 0; i < n; i++)
         c = d[c][p[i % 8][v[n - 1 - i] - '0']];
@@ -65,8 +65,8 @@ static int loinc_ok(const char *v, size_t n)
     if (n >= 2 && v[0] == 'L' && (v[1] == 'P' || v[1] == 'A' || v[1] == 'G'))
         v += 2, n -= 2;
     const char *dash = memchr(v, '-', n);
-    if (!dash || dash == v || (size_t)(dash - v) > 7 || (size_t)(dash - v) + 2 != n || !all_digits(v, n - 2) ||
-        dash[1] < '0' || dash[1] > '9')
+    if (!dash || dash == v || (size_t)(dash - v) > 7 || (size_t)(dash - v) + 2 != n ||
+        !all_digits(v, n - 2) || dash[1] < '0' || dash[1] > '9')
         return 0;
     unsigned sum = 0;
     size_t m = (size_t)(dash - v);
@@ -234,9 +234,10 @@ static int version_ok(const char *s)
 
 at_status at_deid_code_item(const at_key *key, at_dcm_dataset *ds, size_t *replaced)
 {
-    if (!at_dcm_find(ds, TAG_CODE_VALUE) && !at_dcm_find(ds, TAG_DESIGNATOR) && !at_dcm_find(ds, TAG_LONG_VALUE) &&
-        !at_dcm_find(ds, TAG_URN_VALUE) && !at_dcm_find(ds, TAG_VERSION) && !at_dcm_find(ds, TAG_MAPPING) &&
-        !at_dcm_find(ds, TAG_CONTEXT) && !at_dcm_find(ds, TAG_TEMPLATE))
+    if (!at_dcm_find(ds, TAG_CODE_VALUE) && !at_dcm_find(ds, TAG_DESIGNATOR) &&
+        !at_dcm_find(ds, TAG_LONG_VALUE) && !at_dcm_find(ds, TAG_URN_VALUE) &&
+        !at_dcm_find(ds, TAG_VERSION) && !at_dcm_find(ds, TAG_MAPPING) && !at_dcm_find(ds, TAG_CONTEXT) &&
+        !at_dcm_find(ds, TAG_TEMPLATE))
         return AT_OK;
     char *designator = NULL, *value = NULL, *lvalue = NULL, *urn = NULL, *s = NULL;
     at_status st = trimmed(ds, TAG_DESIGNATOR, &designator);

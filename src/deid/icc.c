@@ -31,9 +31,9 @@ static void put_be32(unsigned char *p, uint32_t v)
 /* Tag types that hold numbers only (their content is kept). */
 static int numeric_type(const unsigned char *t)
 {
-    static const char *const types[] = {"XYZ ", "curv", "para", "mft1", "mft2", "mAB ", "mBA ", "mpet", "sf32",
-                                        "uf32", "ui08", "ui16", "ui32", "ui64", "chrm", "meas", "view", "sig ",
-                                        "clro", "vcgt"};
+    static const char *const types[] = {"XYZ ", "curv", "para", "mft1", "mft2", "mAB ", "mBA ",
+                                        "mpet", "sf32", "uf32", "ui08", "ui16", "ui32", "ui64",
+                                        "chrm", "meas", "view", "sig ", "clro", "vcgt"};
     for (size_t i = 0; i < sizeof types / sizeof *types; i++)
         if (!memcmp(t, types[i], 4))
             return 1;
@@ -54,7 +54,7 @@ static void blank_tag(unsigned char *p, size_t size)
     if (!memcmp(type, "desc", 4) && size >= 12 + 1) {
         put_be32(p + 8, 1); /* ASCII count 1: the terminating NUL; no Unicode, no ScriptCode */
     } else if (!memcmp(type, "mluc", 4) && size >= 28) {
-        put_be32(p + 8, 1);  /* one record */
+        put_be32(p + 8, 1);   /* one record */
         put_be32(p + 12, 12); /* record size */
         memcpy(p + 16, "enUS", 4);
         put_be32(p + 20, 0);  /* length 0 */

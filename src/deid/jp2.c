@@ -49,8 +49,8 @@ static at_status put_box(at_buf *b, const char *type, const unsigned char *conte
     uint64_t total = (uint64_t)len + 8;
     if (total > 0xFFFFFFFFu)
         return AT_ERR_LIMIT;
-    h[0] = (unsigned char)(total >> 24), h[1] = (unsigned char)(total >> 16), h[2] = (unsigned char)(total >> 8),
-    h[3] = (unsigned char)total;
+    h[0] = (unsigned char)(total >> 24), h[1] = (unsigned char)(total >> 16),
+    h[2] = (unsigned char)(total >> 8), h[3] = (unsigned char)total;
     memcpy(h + 4, type, 4);
     at_status st = at_buf_append(b, h, 8);
     if (!st && len)
@@ -158,8 +158,8 @@ static int rewrite_header(const unsigned char *in, size_t c, size_t end, at_buf 
     return 0;
 }
 
-int at_deid_jp2_clean(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len, size_t *removed,
-                      const char **reason)
+int at_deid_jp2_clean(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len,
+                      size_t *removed, const char **reason)
 {
     *out = NULL;
     *out_len = 0;

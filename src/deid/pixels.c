@@ -180,9 +180,9 @@ at_status at_deid_pixels_clean(at_dcm_file *f, at_deid_stats *stats)
             p += el->fragments[g].len;
         }
         size_t removed = 0;
-        int r = codec == CODEC_J2K   ? at_deid_j2k_clean(frame, total, &cleaned[k], &clen[k], &removed, &reason)
-                : codec == CODEC_RLE ? at_deid_rle_clean(frame, total, pixels, segments, &cleaned[k], &clen[k],
-                                                         &removed, &reason)
+        int r = codec == CODEC_J2K ? at_deid_j2k_clean(frame, total, &cleaned[k], &clen[k], &removed, &reason)
+                : codec == CODEC_RLE ? at_deid_rle_clean(frame, total, pixels, segments, &cleaned[k],
+                                                         &clen[k], &removed, &reason)
                                      : at_deid_jpeg_clean(frame, total, codec == CODEC_JPEG_LS, &cleaned[k],
                                                           &clen[k], &removed, &reason);
         at_free(frame);

@@ -40,8 +40,8 @@ int at_deid_icc_clean_bytes(unsigned char *p, size_t n);
  * expected: rewritten without what follows each segment's image data
  * (*out, at_malloc; NULL when nothing changed), *removed the parts dropped.
  * 0, or -1 with a static reason when the layout is not understood. */
-int at_deid_rle_clean(const unsigned char *in, size_t n, size_t pixels, unsigned segments, unsigned char **out,
-                      size_t *out_len, size_t *removed, const char **reason);
+int at_deid_rle_clean(const unsigned char *in, size_t n, size_t pixels, unsigned segments,
+                      unsigned char **out, size_t *out_len, size_t *removed, const char **reason);
 
 /* A JPEG 2000 frame in a JP2 file wrapper in[0..n): rewritten with the
  * boxes the image needs only (signature, ftyp, jp2h with ihdr, bpcc, colr,
@@ -49,7 +49,7 @@ int at_deid_rle_clean(const unsigned char *in, size_t n, size_t pixels, unsigned
  * ICC profile of colr cleaned), every other box (xml, uuid, jp2i, ...)
  * dropped. *out as at_deid_j2k_clean (NULL when nothing changed); -1 with
  * a reason when it cannot be rewritten safely. */
-int at_deid_jp2_clean(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len, size_t *removed,
-                      const char **reason);
+int at_deid_jp2_clean(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len,
+                      size_t *removed, const char **reason);
 
 #endif

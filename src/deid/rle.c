@@ -48,8 +48,8 @@ static size_t packbits_extent(const unsigned char *s, size_t n, size_t want)
     return i;
 }
 
-int at_deid_rle_clean(const unsigned char *in, size_t n, size_t pixels, unsigned segments, unsigned char **out,
-                      size_t *out_len, size_t *removed, const char **reason)
+int at_deid_rle_clean(const unsigned char *in, size_t n, size_t pixels, unsigned segments,
+                      unsigned char **out, size_t *out_len, size_t *removed, const char **reason)
 {
     *out = NULL;
     *out_len = 0;
@@ -82,8 +82,7 @@ int at_deid_rle_clean(const unsigned char *in, size_t n, size_t pixels, unsigned
     for (uint32_t i = 0; i < count; i++) {
         size_t seg = used[i] + (used[i] & 1);
         size_t end = i + 1 < count ? le32(in + 8 + 4 * i) : n;
-        if (start[i] != total || end - start[i] != seg ||
-            ((used[i] & 1) && in[start[i] + used[i]] != 0))
+        if (start[i] != total || end - start[i] != seg || ((used[i] & 1) && in[start[i] + used[i]] != 0))
             dropped++;
         total += seg;
     }

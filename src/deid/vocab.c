@@ -131,9 +131,9 @@ static int script_of(uint32_t cp)
 /* Words after which a number is an identifier (folded). */
 static int is_label(const char *w, size_t n)
 {
-    static const char *const labels[] = {"lot",  "lots",    "batch",      "n",  "no",  "nr",       "num",
-                                         "numero", "serial", "sn",        "ref", "id", "ipp", "nip",
-                                         "dossier", "matricule", "reference"};
+    static const char *const labels[] = {"lot", "lots",   "batch",   "n",         "no",       "nr",
+                                         "num", "numero", "serial",  "sn",        "ref",      "id",
+                                         "ipp", "nip",    "dossier", "matricule", "reference"};
     for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
         if (strlen(labels[i]) == n && !memcmp(labels[i], w, n))
             return 1;
@@ -213,7 +213,8 @@ at_status at_deid_scan_words(const char *utf8, size_t n, int tier, at_deid_range
         /* a token: letters, digits, combining marks and format characters in a row */
         size_t start = i, digits = 0, runs = 0;
         /* the decimals of a number (0.00125): after a separator dot or comma that follows a digit */
-        int fraction = i >= 2 && (utf8[i - 1] == '.' || utf8[i - 1] == ',') && utf8[i - 2] >= '0' && utf8[i - 2] <= '9';
+        int fraction =
+            i >= 2 && (utf8[i - 1] == '.' || utf8[i - 1] == ',') && utf8[i - 2] >= '0' && utf8[i - 2] <= '9';
         int scripts = 0, format = 0, bad = 0, has_letters = 0, in_letters = 0;
         letters l;
         memset(&l, 0, sizeof l);
@@ -246,14 +247,16 @@ at_status at_deid_scan_words(const char *utf8, size_t n, int tier, at_deid_range
         if (format || (scripts & ~SCRIPT_LATIN))
             bad = 1; /* glued by invisible characters, or not in the Latin script */
         if (digits > 4 && (has_letters || !fraction))
-            bad = 1; /* a code, a serial or lot number: known safe numbers are quantities of 4 digits at most */
+            bad =
+                1; /* a code, a serial or lot number: known safe numbers are quantities of 4 digits at most */
         /* a code after its label (lot 24-117A, n° 12.345), every part of it joined by - . / _ */
         int code = digits && (label || hash || chain);
         if (chain && !digits && i - start <= 3)
             code = 1;
         if (code)
             bad = 1;
-        chain = code && i + 1 < n && strchr("-./_", utf8[i]) && utf8[i + 1] && strchr(" -./_", utf8[i + 1]) == NULL;
+        chain = code && i + 1 < n && strchr("-./_", utf8[i]) && utf8[i + 1] &&
+                strchr(" -./_", utf8[i + 1]) == NULL;
         label = runs == 1 && !digits && l.ascii && is_label(l.f, l.len < MAX_WORD ? l.len : MAX_WORD);
         hash = 0;
         if (bad)
@@ -276,7 +279,8 @@ int at_deid_cs_value_known(const char *v, size_t n)
         return 0;
     for (size_t i = 0; i < n; i++) {
         char c = v[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' || c == '_'))
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' ||
+              c == '_'))
             return 0;
     }
     if (at_deid_cs_term_known(v, n))

@@ -83,7 +83,8 @@ static int contains(const unsigned char *b, size_t n, const char *needle)
 }
 
 /* The value of an attribute after the door: one value through one attribute. */
-static void check_value(uint16_t g, uint16_t e, at_vr vr, const char *charset, const char *in, const char *want)
+static void check_value(uint16_t g, uint16_t e, at_vr vr, const char *charset, const char *in,
+                        const char *want)
 {
     at_dcm_file *f = new_file(charset);
     put(f->dataset, g, e, vr, in);
@@ -174,7 +175,8 @@ static void test_equipment_words(void **state)
     /* a NUL inside the value: what follows is cut */
     at_dcm_file *f = new_file(NULL);
     static const unsigned char hidden[] = "ACME\0\0Clinique Brocelande";
-    assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x0008, 0x0070), LO, hidden, sizeof hidden - 1), AT_OK);
+    assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x0008, 0x0070), LO, hidden, sizeof hidden - 1),
+                     AT_OK);
     run_door(f, NULL);
     const at_dcm_element *el = at_dcm_find(f->dataset, AT_TAG(0x0008, 0x0070));
     assert_non_null(el);
@@ -206,8 +208,8 @@ static void test_code_items(void **state)
 {
     (void)state;
     /* recognised schemes with well-formed codes: kept */
-    static const char *const kept[][2] = {{"39607008", "SCT"}, {"121071", "DCM"}, {"CT", "DCM"},
-                                          {"8867-4", "LN"},    {"mm", "UCUM"},    {"g/ml{SUVbw}", "UCUM"},
+    static const char *const kept[][2] = {{"39607008", "SCT"}, {"121071", "DCM"},    {"CT", "DCM"},
+                                          {"8867-4", "LN"},    {"mm", "UCUM"},       {"g/ml{SUVbw}", "UCUM"},
                                           {"T-D4000", "SRT"},  {"RID1301", "RADLEX"}};
     for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
         at_dcm_file *f = code_file(kept[i][0], kept[i][1], "01");
@@ -219,8 +221,8 @@ static void test_code_items(void **state)
         at_dcm_file_free(f);
     }
     /* a number under a standard designator that is no code of it, and local schemes: pseudonyms */
-    static const char *const replaced[][2] = {{"10101234567", "SCT"}, {"10101234567", "DCM"},
-                                              {"8867-5", "LN"},       {"{QUELLEC}", "UCUM"},
+    static const char *const replaced[][2] = {{"10101234567", "SCT"},  {"10101234567", "DCM"},
+                                              {"8867-5", "LN"},        {"{QUELLEC}", "UCUM"},
                                               {"10101234567", "RPPS"}, {"ZBQK002", "99CHUBROC"}};
     char first[80] = "";
     for (size_t i = 0; i < sizeof replaced / sizeof *replaced; i++) {
@@ -337,13 +339,16 @@ static size_t make_icc(unsigned char *p, size_t cap)
         unsigned char data[96];
     } tags[6];
     memset(tags, 0, sizeof tags);
-#define TAG(i, s, lit, total)                                                                                 \
-    do {                                                                                                       \
-        tags[i].sig = s;                                                                                       \
-        memcpy(tags[i].data, lit, sizeof lit - 1);                                                             \
-        tags[i].len = total;                                                                                   \
+#define TAG(i, s, lit, total)                                                                                \
+    do {                                                                                                     \
+        tags[i].sig = s;                                                                                     \
+        memcpy(tags[i].data, lit, sizeof lit - 1);                                                           \
+        tags[i].len = total;                                                                                 \
     } while (0)
-    TAG(0, "desc", "desc\0\0\0\0\0\0\0\x1c" "Ecran Dr Quellec SN 448213\0", 12 + 28 + 12 + 3 + 67);
+    TAG(0, "desc",
+        "desc\0\0\0\0\0\0\0\x1c"
+        "Ecran Dr Quellec SN 448213\0",
+        12 + 28 + 12 + 3 + 67);
     TAG(1, "cprt", "text\0\0\0\0Clinique Brocelande quellec@example.fr", 52);
     TAG(2, "dmnd", "desc\0\0\0\0\0\0\0\x08Quellec", 12 + 8 + 12 + 3 + 67);
     TAG(3, "wtpt", "XYZ \0\0\0\0\x00\x00\xf6\xd6\x00\x01\x00\x00\x00\x00\xd3\x2d", 20);
@@ -384,17 +389,18 @@ static void test_icc(void **state)
     assert_false(contains(q, n, "Quellec") || contains(q, n, "QUELLEC") || contains(q, n, "quellec"));
     assert_false(contains(q, n, "QUEL") || contains(q, n, "LLEC"));
     assert_false(contains(q, n, "Brocelande") || contains(q, n, "448213"));
-    assert_false(contains(q, n, "\x07\xe8\x00\x03"));           /* dates: header and calt */
-    assert_memory_equal(q, p, 4);                                /* size */
-    assert_memory_equal(q + 8, p + 8, 16);                       /* version, class, spaces */
+    assert_false(contains(q, n, "\x07\xe8\x00\x03")); /* dates: header and calt */
+    assert_memory_equal(q, p, 4);                     /* size */
+    assert_memory_equal(q + 8, p + 8, 16);            /* version, class, spaces */
     assert_memory_equal(q + 36, "acsp", 4);
-    assert_memory_equal(q + 128, p + 128, 4 + 6 * 12);           /* the tag table */
-    size_t wtpt = 128 + 4 + 6 * 12 + ((12 + 28 + 12 + 3 + 67 + 3) & ~3u) + 52 + ((12 + 8 + 12 + 3 + 67 + 3) & ~3u);
-    assert_memory_equal(q + wtpt, p + wtpt, 20);                 /* numbers kept byte for byte */
+    assert_memory_equal(q + 128, p + 128, 4 + 6 * 12); /* the tag table */
+    size_t wtpt =
+        128 + 4 + 6 * 12 + ((12 + 28 + 12 + 3 + 67 + 3) & ~3u) + 52 + ((12 + 8 + 12 + 3 + 67 + 3) & ~3u);
+    assert_memory_equal(q + wtpt, p + wtpt, 20); /* numbers kept byte for byte */
     assert_memory_equal(q + 132 + 12 * 0 + 12 * 0, "desc", 4);
     size_t desc = 128 + 4 + 6 * 12;
     assert_memory_equal(q + desc, "desc", 4);
-    assert_int_equal(q[desc + 11], 1);                           /* an empty ASCII description */
+    assert_int_equal(q[desc + 11], 1); /* an empty ASCII description */
     /* not parsable: a tag past the end, no 'acsp', overlapping tags */
     memcpy(q, p, n);
     be32(q + 136, (uint32_t)n);
@@ -407,7 +413,8 @@ static void test_icc(void **state)
     assert_int_equal(at_deid_icc_clean_bytes(q, n), -1);
     /* through the door: cleaned in the dataset, removed when it cannot be parsed */
     at_dcm_file *f = new_file(NULL);
-    assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x0028, 0x2000), AT_VR('O', 'B'), p, (uint32_t)n), AT_OK);
+    assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x0028, 0x2000), AT_VR('O', 'B'), p, (uint32_t)n),
+                     AT_OK);
     at_deid_stats stats;
     run_door(f, &stats);
     const at_dcm_element *el = at_dcm_find(f->dataset, AT_TAG(0x0028, 0x2000));
@@ -419,7 +426,8 @@ static void test_icc(void **state)
     f = new_file(NULL);
     memcpy(q, p, n);
     be32(q, (uint32_t)n + 100);
-    assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x0028, 0x2000), AT_VR('O', 'B'), q, (uint32_t)n), AT_OK);
+    assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x0028, 0x2000), AT_VR('O', 'B'), q, (uint32_t)n),
+                     AT_OK);
     run_door(f, &stats);
     assert_null(at_dcm_find(f->dataset, AT_TAG(0x0028, 0x2000)));
     assert_int_equal(stats.icc_profiles_removed, 1);
@@ -509,10 +517,10 @@ static void test_jp2(void **state)
     h += box(header + h, "colr", colr, sizeof colr);
     h += box(header + h, "lbl ", "QUELLEC", 7);
     /* a codestream: SOC, SIZ (stand-in), COM, SOT (Psot 0), SOD, data, EOC */
-    static const unsigned char cs1[] = {0xFF, 0x4F, 0xFF, 0x51, 0x00, 0x04, 0x00, 0x00, 0xFF, 0x64, 0x00, 0x0B,
-                                        0x00, 0x01, 'Q',  'U',  'E',  'L',  'L',  'E',  'C'};
-    static const unsigned char cs2[] = {0xFF, 0x90, 0x00, 0x0A, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-                                        0xFF, 0x93, 0x12, 0x34, 0xFF, 0xD9};
+    static const unsigned char cs1[] = {0xFF, 0x4F, 0xFF, 0x51, 0x00, 0x04, 0x00, 0x00, 0xFF, 0x64, 0x00,
+                                        0x0B, 0x00, 0x01, 'Q',  'U',  'E',  'L',  'L',  'E',  'C'};
+    static const unsigned char cs2[] = {0xFF, 0x90, 0x00, 0x0A, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                        0x00, 0x00, 0x01, 0xFF, 0x93, 0x12, 0x34, 0xFF, 0xD9};
     memcpy(codestream, cs1, sizeof cs1);
     c = sizeof cs1;
     memcpy(codestream + c, cs2, sizeof cs2);
@@ -586,10 +594,14 @@ static void test_second_pass(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vocabulary),   cmocka_unit_test(test_code_meaning_words),
-        cmocka_unit_test(test_equipment_words), cmocka_unit_test(test_code_items),
-        cmocka_unit_test(test_code_strings), cmocka_unit_test(test_icc),
-        cmocka_unit_test(test_rle),          cmocka_unit_test(test_jp2),
+        cmocka_unit_test(test_vocabulary),
+        cmocka_unit_test(test_code_meaning_words),
+        cmocka_unit_test(test_equipment_words),
+        cmocka_unit_test(test_code_items),
+        cmocka_unit_test(test_code_strings),
+        cmocka_unit_test(test_icc),
+        cmocka_unit_test(test_rle),
+        cmocka_unit_test(test_jp2),
         cmocka_unit_test(test_second_pass),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
