@@ -575,8 +575,6 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
                 char allow = row && !row->option ? row->action : 0;
                 if (el->tag == AT_TAG(0x0010, 0x1010))
                     st = cap_age(el);
-                else if (el->tag == AT_TAG(0x0012, 0x0063) && fr.depth == 0)
-                    ; /* the door's own method: add_attributes writes it anew (no scan of the old one) */
                 else if (!*code && at_deid_allowlist_action(el->tag, options) == 'N' && !is_number_list(el))
                     st = set_dummy(c, el);
                 else if (el->tag == AT_TAG(0x0028, 0x2000)) {
