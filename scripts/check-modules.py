@@ -33,14 +33,16 @@ USES = {
     "learn_run": ["image", "learn"],
     # the room sits above the pipelines (it will drive them), which know nothing of it
     "room": ["deid", "risk", "sct", "synth", "learn_run"],
-    "web": ["room", "jobs", "airlock"],
+    "web": ["room", "jobs", "airlock", "classroom"],
     # the vault sits above the room (ROOM.md); its engine uses core alone
     "vault": ["room"],
     # jobs above the vault; the web service drives them
     "jobs": ["vault"],
     # the airlock above the jobs: its checks use the text detector and the door
     "airlock": ["jobs", "text", "deid"],
-    "cli": ["deid", "risk", "sct", "synth", "learn_run", "web", "vault", "jobs", "airlock"],
+    # the classroom above the jobs: courses generate and split synthetic cohorts
+    "classroom": ["jobs", "synth", "risk", "text", "sct"],
+    "cli": ["deid", "risk", "sct", "synth", "learn_run", "web", "vault", "jobs", "airlock", "classroom"],
 }
 # The module of each public header.
 HEADERS = {
@@ -50,6 +52,7 @@ HEADERS = {
     "synth.h": "synth", "phantom.h": "synth", "sct.h": "sct",
     "learn_run.h": "learn_run",
     "room.h": "room", "web.h": "web", "vault.h": "vault", "jobs.h": "jobs", "airlock.h": "airlock",
+    "classroom.h": "classroom",
 }
 # Known faults being removed on another branch, each with who removes it.
 # A fault listed here is reported as a warning, not a failure.

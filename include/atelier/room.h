@@ -348,6 +348,12 @@ typedef enum {
     AT_ACT_EXPORT_REVIEW,   /* a reviewer who is not the author: vote, submit a review, reject */
     AT_ACT_EXPORT_DOWNLOAD, /* the request's author, still a member (the handler checks it is released) */
     AT_ACT_EXPORT_ALL,      /* dpo: every request and release of the room */
+    AT_ACT_COURSE_CREATE,   /* teacher: create a course */
+    AT_ACT_COURSE_READ,     /* the course's teacher, assistants and students: its pages, the leaderboard */
+    AT_ACT_COURSE_TEACH,    /* the course's teacher and assistants (lead, member): students, data,
+                             * assignments, usage, grades, submitted configurations */
+    AT_ACT_COURSE_MANAGE,   /* the course's teacher (lead): assistants, quotas */
+    AT_ACT_COURSE_SUBMIT,   /* the course's students: submit to an assignment */
     AT_ACT_COUNT
 } at_action;
 

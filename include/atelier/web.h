@@ -15,12 +15,14 @@ extern "C" {
 typedef struct at_web_server at_web_server;
 struct at_jobs;
 struct at_airlock;
+struct at_classroom;
 
 typedef struct {
     const char *listen; /* "ADDR:PORT" (port 0: any free port); NULL: the room's setting */
     int insecure_http;  /* plain HTTP: refused unless ADDR is a loopback address (tests) */
     struct at_jobs *jobs; /* the jobs service (must outlive the server); NULL: job routes answer 503 */
     struct at_airlock *airlock; /* the airlock (must outlive the server); NULL: export routes answer 503 */
+    struct at_classroom *classroom; /* courses (must outlive the server); NULL: course routes answer 503 */
 } at_web_options;
 
 /* Start serving room (which must outlive the server) in the background

@@ -116,6 +116,7 @@ int cmd_logout(int argc, char **argv);
 int cmd_whoami(int argc, char **argv);
 int cmd_job(int argc, char **argv);
 int cmd_code(int argc, char **argv);
+int cmd_course(int argc, char **argv); /* the classroom's client (cmd_course.c) */
 int cmd_export(int argc, char **argv);  /* export request|add|submit|status|download (the airlock's client) */
 int cmd_airlock(int argc, char **argv); /* airlock verify PACKAGE (anywhere, without the room) */
 int cmd_job_bench(int argc, char **argv); /* job bench: bench/jobs's driver */

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "atelier/airlock.h"
+#include "atelier/classroom.h"
 #include "atelier/jobs.h"
 #include "atelier/room.h"
 #include "atelier/web.h"
@@ -72,12 +73,19 @@ int cmd_serve(int argc, char **argv)
         (st = at_airlock_open(room, &source, &airlock)) != AT_OK)
         source.close(source.ud);
     opt.airlock = airlock;
+    at_classroom *classroom = NULL;
+    if (!st)
+        st = at_classroom_open(room, jobs, &classroom);
+    opt.classroom = classroom;
     if (!st)
         st = at_web_start(room, &opt, &srv);
     if (!st)
         st = at_jobs_start(jobs); /* recovers the jobs an earlier process left, then schedules */
+    if (!st)
+        st = at_classroom_start(classroom, 0); /* scores the submissions as their jobs end */
     if (st) {
         at_web_stop(srv);
+        at_classroom_close(classroom);
         at_airlock_close(airlock);
         at_jobs_close(jobs);
         at_room_close(room);
@@ -92,6 +100,7 @@ int cmd_serve(int argc, char **argv)
     sigwait(&stop, &sig);
     fprintf(stderr, "atelier serve: stopping (signal %d)\n", sig);
     at_web_stop(srv);
+    at_classroom_close(classroom);
     at_airlock_close(airlock);
     at_jobs_close(jobs); /* running jobs go on: the next start re-attaches them */
     st = at_room_close(room);

@@ -40,6 +40,7 @@ WEAK_COMMAND(cmd_job, "job")
 WEAK_COMMAND(cmd_code, "code")
 WEAK_COMMAND(cmd_export, "export")
 WEAK_COMMAND(cmd_airlock, "airlock")
+WEAK_COMMAND(cmd_course, "course")
 
 static const command commands[] = {
     {"demo", cmd_demo, "three parts on synthetic data: the door, clinical-text risk, pseudo-CT training"},
@@ -61,6 +62,7 @@ static const command commands[] = {
     {"code", cmd_code, "push a folder of code to a room's project (a code snapshot)"},
     {"export", cmd_export, "take files out of a room through the airlock: request, add, submit, status, download"},
     {"airlock", cmd_airlock, "verify a release package anywhere: its signature and every file's hash"},
+    {"course", cmd_course, "the classroom: courses, enrolment, synthetic cohorts, assignments, submissions, grades"},
 };
 
 static void usage(FILE *out)

@@ -15,6 +15,7 @@
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -109,8 +110,28 @@ at_status jobs_sandbox_argv(const jobs_sandbox *sb, char ***out)
         add3(&a, "--ro-bind", sb->code_dir, "/code");
     add3(&a, "--bind", sb->out_dir, "/out");
     add3(&a, "--bind", sb->tmp_dir, "/tmp");
-    if (sb->engine)
+    if (sb->engine) {
         add3(&a, "--ro-bind", sb->engine, "/atelier/atelier-engine");
+        /* atelier's own data beside the engine (dictionaries, the text
+         * models the pipelines read: at_data_path), read-only; never the
+         * room's: an installed tree's PREFIX/share/atelier or a build
+         * tree's share/atelier (a link, resolved) */
+        char dir[4096], real[4096];
+        snprintf(dir, sizeof dir, "%s", sb->engine);
+        char *slash = strrchr(dir, '/');
+        if (slash) {
+            *slash = '\0';
+            static const char *const under[2] = {"/../share/atelier", "/share/atelier"};
+            for (int i = 0; i < 2; i++) {
+                char cand[4200];
+                snprintf(cand, sizeof cand, "%s%s", dir, under[i]);
+                if (realpath(cand, real)) {
+                    add3(&a, "--ro-bind", real, "/atelier/share/atelier");
+                    break;
+                }
+            }
+        }
+    }
     add3(&a, "--chdir", sb->code_dir ? "/code" : "/out", NULL);
     add(&a, "--clearenv");
     add3(&a, "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin");

@@ -46,6 +46,7 @@ static const struct {
     {"risk-eval", "text risk eval"},
     {"risk-score", "text risk score"},
     {"text-extract", "text extract"},
+    {"deid-train", "text deid-model train"},
     {"synth-cohort", "synth cohort"},
     {"synth-study", "synth study"},
     {"synth-chemo", "synth chemo"},
@@ -54,7 +55,7 @@ static const struct {
 const char *const at_job_kinds[] = {"script",       "sct-prepare", "sct-train",     "sct-eval",
                                     "sct-predict",  "learn-train", "learn-predict", "risk-split",
                                     "risk-train",   "risk-eval",   "risk-score",    "text-extract",
-                                    "synth-cohort", "synth-study", "synth-chemo",   NULL};
+                                    "deid-train",   "synth-cohort", "synth-study",  "synth-chemo",   NULL};
 
 const char *at_job_kind_command(const char *kind)
 {

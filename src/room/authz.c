@@ -30,6 +30,11 @@ static const char *const action_names[AT_ACT_COUNT] = {
     [AT_ACT_EXPORT_REVIEW] = "export-review",
     [AT_ACT_EXPORT_DOWNLOAD] = "export-download",
     [AT_ACT_EXPORT_ALL] = "export-all",
+    [AT_ACT_COURSE_CREATE] = "course-create",
+    [AT_ACT_COURSE_READ] = "course-read",
+    [AT_ACT_COURSE_TEACH] = "course-teach",
+    [AT_ACT_COURSE_MANAGE] = "course-manage",
+    [AT_ACT_COURSE_SUBMIT] = "course-submit",
 };
 
 const char *at_room_action_name(at_action action)
@@ -83,10 +88,34 @@ at_decision at_room_authorize(at_room *room, const at_actor *actor, at_action ac
     case AT_ACT_QUEUE_ROOM:
         return (roles & AT_ROLE_ADMIN) ? AT_ALLOW : AT_DENY_FORBIDDEN;
     case AT_ACT_JOB_SUBMIT: /* project data: members only, whatever their room role */
-    case AT_ACT_JOB_DATA:
         return project && at_room_member_role(room, actor->user_id, project) != AT_PROJECT_NONE
                    ? AT_ALLOW
                    : AT_DENY_FORBIDDEN;
+    case AT_ACT_JOB_DATA: {
+        at_project_role pr = project ? at_room_member_role(room, actor->user_id, project) : AT_PROJECT_NONE;
+        if (pr == AT_PROJECT_NONE)
+            return AT_DENY_FORBIDDEN;
+        /* a student reads the logs and results of their own jobs only (in a
+         * course, another student's model is theirs to keep) */
+        if (pr == AT_PROJECT_STUDENT && object->user && strcmp(object->user, actor->name))
+            return AT_DENY_FORBIDDEN;
+        return AT_ALLOW;
+    }
+    case AT_ACT_COURSE_CREATE:
+        return (roles & AT_ROLE_TEACHER) ? AT_ALLOW : AT_DENY_FORBIDDEN;
+    case AT_ACT_COURSE_READ:
+    case AT_ACT_COURSE_TEACH:
+    case AT_ACT_COURSE_MANAGE:
+    case AT_ACT_COURSE_SUBMIT: {
+        /* a course is a project: the teacher its lead, the assistants its
+         * members, the students its students; no room role reaches it */
+        at_project_role pr = project ? at_room_member_role(room, actor->user_id, project) : AT_PROJECT_NONE;
+        int ok = action == AT_ACT_COURSE_READ     ? pr != AT_PROJECT_NONE
+                 : action == AT_ACT_COURSE_TEACH  ? pr == AT_PROJECT_LEAD || pr == AT_PROJECT_MEMBER
+                 : action == AT_ACT_COURSE_MANAGE ? pr == AT_PROJECT_LEAD
+                                                  : pr == AT_PROJECT_STUDENT;
+        return ok ? AT_ALLOW : AT_DENY_FORBIDDEN;
+    }
     case AT_ACT_JOB_CANCEL: {
         if (roles & AT_ROLE_ADMIN) /* an administrator stops any job */
             return AT_ALLOW;

@@ -126,7 +126,8 @@ void page_begin(web_req *r, const char *title)
     const at_actor *a = &r->actor;
     if (a->stage == AT_STAGE_FULL) {
         h(r, "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/\">Home</a></li>"
-             "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/jobs\">Jobs</a></li>");
+             "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/jobs\">Jobs</a></li>"
+             "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/courses\">Courses</a></li>");
         if (a->roles & AT_ROLE_ADMIN)
             h(r, "<li class=\"nav-item\"><a class=\"nav-link\" href=\"/queue\">Queue</a></li>");
         page_airlock_nav(r);

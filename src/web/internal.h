@@ -106,6 +106,8 @@ const char *web_static_css(web_req *r, size_t *len);
 struct at_jobs *web_jobs(web_req *r);
 /* The airlock, or NULL. */
 struct at_airlock *web_airlock(web_req *r);
+/* The classroom, or NULL. */
+struct at_classroom *web_classroom(web_req *r);
 /* The object of an export request's route ({request}): its project and
  * author, and whether the actor is a designated checker. 0 when it
  * answered already (no such request: 404). api_airlock.c */
@@ -282,6 +284,31 @@ void ui_export_release(web_req *r);
 void ui_export_package(web_req *r);
 /* The navigation's Airlock link with the count of unseen notices. */
 void page_airlock_nav(web_req *r);
+/* api_course.c, ui_course.c: the classroom */
+void api_courses_mine(web_req *r);
+void api_course_create(web_req *r);
+void api_course_get(web_req *r);
+void api_course_ta(web_req *r);
+void api_course_quota(web_req *r);
+void api_course_students(web_req *r);
+void api_course_data(web_req *r);
+void api_course_assignment_create(web_req *r);
+void api_course_assignment(web_req *r);
+void api_course_submit(web_req *r);
+void api_course_usage(web_req *r);
+void web_course_grades(web_req *r); /* CSV, for the API and the page */
+void web_course_config(web_req *r); /* a submission's configuration (JSON) */
+void web_course_code(web_req *r);   /* a script submission's code (the code archive) */
+void ui_courses(web_req *r);
+void ui_course_create(web_req *r);
+void ui_course(web_req *r);
+void ui_course_ta(web_req *r);
+void ui_course_quota(web_req *r);
+void ui_course_students(web_req *r);
+void ui_course_data(web_req *r);
+void ui_course_assignment_create(web_req *r);
+void ui_course_assignment(web_req *r);
+void ui_course_submit(web_req *r);
 /* ui_jobs.c */
 void ui_jobs_mine(web_req *r);
 void ui_jobs_project(web_req *r);

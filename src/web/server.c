@@ -25,6 +25,7 @@ struct at_web_server {
     at_room *room;
     at_jobs *jobs;
     at_airlock *airlock;
+    struct at_classroom *classroom;
     struct MHD_Daemon *daemon;
     int https;
     int port;
@@ -47,6 +48,11 @@ at_jobs *web_jobs(web_req *r)
 at_airlock *web_airlock(web_req *r)
 {
     return r->srv->airlock;
+}
+
+struct at_classroom *web_classroom(web_req *r)
+{
+    return r->srv->classroom;
 }
 
 int web_is_upload_path(const char *path)
@@ -510,6 +516,7 @@ at_status at_web_start(at_room *room, const at_web_options *opt, at_web_server *
     s->room = room;
     s->jobs = opt ? opt->jobs : NULL;
     s->airlock = opt ? opt->airlock : NULL;
+    s->classroom = opt ? opt->classroom : NULL;
     s->https = !insecure;
     s->body_max = cf->body_max;
     char *cert = NULL, *key = NULL;

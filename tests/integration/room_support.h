@@ -8,6 +8,7 @@
 #include "support.h"
 
 #include "atelier/airlock.h"
+#include "atelier/classroom.h"
 #include "atelier/jobs.h"
 #include "atelier/room.h"
 #include "atelier/web.h"
@@ -57,6 +58,7 @@ typedef struct {
     at_room *room;
     at_jobs *jobs; /* opened, its thread not started: jobs wait queued */
     at_airlock *airlock; /* over the room's file source */
+    at_classroom *classroom; /* its thread not started: at_classroom_tick scores */
     at_web_server *srv;
     char admin_otp[AT_ROOM_OTP_MAX];
 } rs_room;
@@ -88,7 +90,9 @@ static RS_UNUSED void rs_start(rs_room *r, const char *conf_extra)
     at_airlock_source src;
     if (at_airlock_source_room(r->room, r->jobs, &src) != AT_OK || at_airlock_open(r->room, &src, &r->airlock) != AT_OK)
         fail_msg("airlock open: %s", at_error_message());
-    at_web_options o = {.listen = "127.0.0.1:0", .jobs = r->jobs, .airlock = r->airlock};
+    if (at_classroom_open(r->room, r->jobs, &r->classroom) != AT_OK)
+        fail_msg("classroom open: %s", at_error_message());
+    at_web_options o = {.listen = "127.0.0.1:0", .jobs = r->jobs, .airlock = r->airlock, .classroom = r->classroom};
     if (at_web_start(r->room, &o, &r->srv) != AT_OK)
         fail_msg("web start: %s", at_error_message());
     snprintf(r->url, sizeof r->url, "https://127.0.0.1:%d", at_web_port(r->srv));
@@ -97,6 +101,7 @@ static RS_UNUSED void rs_start(rs_room *r, const char *conf_extra)
 static RS_UNUSED void rs_stop(rs_room *r)
 {
     at_web_stop(r->srv);
+    at_classroom_close(r->classroom);
     at_airlock_close(r->airlock);
     at_jobs_close(r->jobs);
     at_room_close(r->room);

@@ -84,10 +84,10 @@ static const struct {
     {"GET", "/api/v1/projects/{project}/datasets", "lead member student"},
     {"GET", "/api/v1/jobs", "full"},
     {"GET", "/api/v1/jobs/{job}", "admin lead member student"},
-    {"GET", "/api/v1/jobs/{job}/log", "lead member student"},
+    {"GET", "/api/v1/jobs/{job}/log", "lead member"}, /* the job is u-member's: a student reads their own only */
     {"GET", "/api/v1/jobs/{job}/events", "admin lead member student"},
     {"POST", "/api/v1/jobs/{job}/cancel", "admin lead member"},
-    {"GET", "/api/v1/jobs/{job}/result", "lead member student"},
+    {"GET", "/api/v1/jobs/{job}/result", "lead member"},
     {"GET", "/api/v1/queue", "admin"},
     {"GET", "/api/v1/usage", "full"},
     {"GET", "/jobs", "full"},
@@ -133,6 +133,34 @@ static const struct {
     {"POST", "/airlock/requests/{request}/reject", "dpo lead"},
     {"POST", "/airlock/requests/{request}/release", "member"},
     {"GET", "/airlock/requests/{request}/package", ""},
+    /* the classroom: P stands for a course (its lead the teacher, its member an assistant, its student a
+     * student); the hidden split lives in P.grading, which no route of a student names */
+    {"GET", "/api/v1/courses", "full"},
+    {"POST", "/api/v1/courses", "teacher"},
+    {"GET", "/api/v1/courses/{project}", "lead member student"},
+    {"POST", "/api/v1/courses/{project}/tas", "lead"},
+    {"POST", "/api/v1/courses/{project}/quota", "lead"},
+    {"POST", "/api/v1/courses/{project}/students", "lead member"},
+    {"POST", "/api/v1/courses/{project}/data", "lead member"},
+    {"POST", "/api/v1/courses/{project}/assignments", "lead member"},
+    {"GET", "/api/v1/courses/{project}/assignments/{assignment}", "lead member student"},
+    {"POST", "/api/v1/courses/{project}/assignments/{assignment}/submissions", "student"},
+    {"GET", "/api/v1/courses/{project}/usage", "lead member"},
+    {"GET", "/api/v1/courses/{project}/grades", "lead member"},
+    {"GET", "/api/v1/courses/{project}/submissions/{submission}/config", "lead member"},
+    {"GET", "/api/v1/courses/{project}/submissions/{submission}/code", "lead member"},
+    {"GET", "/courses", "full"},
+    {"POST", "/courses", "teacher"},
+    {"GET", "/courses/{project}", "lead member student"},
+    {"POST", "/courses/{project}/tas", "lead"},
+    {"POST", "/courses/{project}/quota", "lead"},
+    {"POST", "/courses/{project}/students", "lead member"},
+    {"POST", "/courses/{project}/data", "lead member"},
+    {"POST", "/courses/{project}/assignments", "lead member"},
+    {"GET", "/courses/{project}/assignments/{assignment}", "lead member student"},
+    {"POST", "/courses/{project}/assignments/{assignment}/submissions", "student"},
+    {"GET", "/courses/{project}/grades.csv", "lead member"},
+    {"GET", "/courses/{project}/submissions/{submission}/config", "lead member"},
 };
 #define EXPECTED_COUNT (sizeof expected / sizeof *expected)
 
@@ -292,6 +320,12 @@ static void request_for(const char *method, const char *pattern, int page, char 
             snprintf(id, sizeof id, "%lld", (long long)W.job);
             strcat(out, id);
             p += 5;
+        } else if (!strncmp(p, "{assignment}", 12)) {
+            strcat(out, "a1");
+            p += 12;
+        } else if (!strncmp(p, "{submission}", 12)) {
+            strcat(out, "1");
+            p += 12;
         } else if (!strncmp(p, "{user}", 6)) {
             strcat(out, "victim");
             p += 6;
