@@ -311,7 +311,7 @@ int cmd_job_bench(int argc, char **argv)
     const char *what = argv[2], *executor = "local", *command = "echo START $(date +%s.%N)", *code = NULL,
                *input = NULL;
     int n = 10000, users = 50, projects = 10, runs = 10, cores = 1, sandbox = 1;
-    for (int i = 3; i < argc; i++) {
+    for (int i = 3; i < argc; i += 2) { /* every option takes a value */
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (!next)
             return cli_usage_error("job bench", "'%s' needs a value", a);
@@ -337,7 +337,6 @@ int cmd_job_bench(int argc, char **argv)
             sandbox = atoi(next);
         else
             return cli_usage_error("job bench", "unknown option '%s'", a);
-        i++;
     }
     if (n < 1 || users < 1 || projects < 1 || projects > users || runs < 1 || cores < 1)
         return cli_usage_error("job bench", "counts must be positive (projects <= users)");

@@ -66,6 +66,12 @@ void hw_trap(notes_writer *w, const char *s);
 /* A clinical sentence with traps (drugs, doses, TNM, genes, scores,
  * eponyms, lab values). */
 void hw_clinical(notes_writer *w);
+/* A person, place or employer named in passing, put together from a
+ * relation or role, a frame and what follows (notes_hosp_people.c). */
+void hw_people_mention(notes_writer *w, hosp_world *hw);
+/* A treatment named by a made-up brand in the contexts of a person ("X
+ * arrêté", "relais par X"), recorded as strings that must stay. */
+void hw_treatment_mention(notes_writer *w);
 /* A document of kind k (HOSP_KIND_*) for the world. */
 void hosp_document(notes_writer *w, hosp_world *hw, int kind);
 

@@ -13,8 +13,8 @@
 static const char *const clinical[] = {
     "Traitement par {oxaliplatine} {85 mg/m2} et {5-FU} en perfusion continue. ",
     "Poursuite du protocole {FOLFIRINOX}, cycle 4, dose réduite de 20 %. ",
-    "Carcinome canalaire infiltrant {pT2N1aM0}, grade {SBR} II, {RE} 90 %, {RP} 60 %, {HER2} négatif, {Ki67} "
-    "25 %. ",
+    ("Carcinome canalaire infiltrant {pT2N1aM0}, grade {SBR} II, {RE} 90 %, {RP} 60 %, {HER2} négatif, {Ki67} "
+     "25 %. "),
     "Adénocarcinome pulmonaire {cT3N2M1b}, mutation {EGFR} exon 19, pas de réarrangement {ALK} ni {ROS1}. ",
     "Mutation {KRAS} {G12C} retrouvée, statut {MSS}. ",
     "Recherche de mutation {BRCA1}/{BRCA2} négative. Score {PD-L1} à 60 %. ",
@@ -300,6 +300,15 @@ static void identity_block(notes_writer *w, hosp_world *hw)
 /* Relatives, staff and colleagues named in passing. */
 static void people_sentence(notes_writer *w, hosp_world *hw)
 {
+    double u = nw_u(w);
+    if (u < 0.2) {
+        hw_treatment_mention(w);
+        return;
+    }
+    if (u < 0.7) {
+        hw_people_mention(w, hw);
+        return;
+    }
     const hosp_person *c = &hw->child[nw_pick(w, 2)];
     switch (nw_pick(w, 14)) {
     case 0:

@@ -169,9 +169,15 @@ int deid_study_name(const text_scan *s, size_t i)
     /* in parentheses, with a study word earlier in the sentence: "essai
      * GORTEC 2017-01 (REACH)" */
     int paren = i >= 1 && is_punct(s, i - 1, '(') && is_punct(s, i + 1, ')');
-    for (size_t q = i, hop = 0; q > 0 && hop < (paren ? 10u : 3u); q--, hop++) {
+    for (size_t q = i, hop = 0; q > 0 && hop < (paren ? 10u : 32u); q--, hop++) {
         const text_tok *p = &s->tok[q - 1];
         if (p->kind == TOK_PUNCT && hop > 1 && (s->t[p->s] == '.' || s->t[p->s] == ';'))
+            break;
+        /* past three words, only through a list of names like it
+         * ("Essais : KEYNOTE-189, CheckMate 227, PACIFIC") */
+        if (hop >= 3 && !paren && !(p->kind == TOK_NUM || is_punct(s, q - 1, ',') || is_punct(s, q - 1, '-') ||
+                                    is_punct(s, q - 1, ':') || p->allcaps || (p->dflags & DICT_NOTID) ||
+                                    (p->kind == TOK_WORD && deid_mixed_case(s->t + p->s, p->e - p->s))))
             break;
         if (p->kind == TOK_WORD && (p->dflags & DICT_NOTID) && !tok_is(s, q - 1, "lot") && !tok_is(s, q - 1, "lots"))
             return 1;
@@ -489,10 +495,93 @@ int deid_drug_line(const text_scan *s, size_t i)
 /* Context that explains an unknown word as safe: an eponym's place
  * ("maladie de X"), a brand name in parentheses after a drug or a dose
  * after it ("X 50 mg"), an abbreviation of at most three capitals. */
+/* Folded word f (n bytes) is one of set (NULL-ended). */
+static int word_in(const char *f, size_t n, const char *const *set)
+{
+    for (; *set; set++)
+        if ((*set)[0] == f[0] && strlen(*set) == n && !memcmp(*set, f, n))
+            return 1;
+    return 0;
+}
+
+static int folded_is(const text_scan *s, size_t i, const char *const *set)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD || s->tok[i].e - s->tok[i].s > 24)
+        return 0;
+    /* most words end here: by their first letter (ASCII) */
+    unsigned c0 = (unsigned char)s->t[s->tok[i].s];
+    if (c0 < 0x80) {
+        c0 |= 0x20;
+        const char *const *w = set;
+        while (*w && (unsigned char)(*w)[0] != c0)
+            w++;
+        if (!*w)
+            return 0;
+    }
+    char f[40];
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, s->tok[i].e - s->tok[i].s, f, sizeof f);
+    return fl > 0 && word_in(f, (size_t)fl, set);
+}
+
+int deid_treatment_context(const text_scan *s, size_t i)
+{
+    /* what is said of a treatment, not of a person, right after it: "X
+     * arrêté", "X poursuivi", "X mal toléré" */
+    static const char *const done_to[] = {
+        "arrete",     "arretee",     "arretes",      "poursuivi", "poursuivie", "suspendu",  "suspendue",
+        "reintroduit", "reintroduite", "tolere",     "toleree",   "majore",     "majoree",   "diminue",
+        "diminuee",   "augmente",    "augmentee",    "relaye",    "relayee",    "debute",    "debutee",
+        "instaure",   "instauree",   "introduit",    "introduite", "prescrit",  "prescrite", "renouvele",
+        "renouvelee", "stoppe",      "stoppee",      "interrompu", "interrompue", "switche", "decale",
+        "pose",       "posee",     "change",
+        "changes",    "changee",     "applique",     "appliquee", NULL};
+    static const char *const before[] = {"sous", "relais", "switch", "introduction", "arret", "reprise",
+                                         "majoration", "diminution", NULL};
+    static const char *const well[] = {"bien", "mal", "tres", "peu", NULL};
+    size_t v = i + 1; /* "X mal toléré" */
+    if (v + 1 < s->n && !s->tok[v].nl && folded_is(s, v, well))
+        v++;
+    if (v < s->n && !s->tok[v].nl && folded_is(s, v, done_to))
+        return !(i > 0 && (s->tok[i - 1].dflags & (DICT_TITLE | DICT_FIELD)) != 0);
+    /* "sous X", "relais par X", "arrêt du X" */
+    size_t p = i;
+    if (p >= 1 && (tok_is(s, p - 1, "par") || tok_is(s, p - 1, "de") || tok_is(s, p - 1, "du") ||
+                   tok_is(s, p - 1, "pour")))
+        p--;
+    if (p >= 1 && !s->tok[p].nl && folded_is(s, p - 1, before))
+        return 1;
+    /* the items of a list after a treatment label opening the line
+     * ("Traitement en cours : X, Y, Z") */
+    static const char *const labels[] = {"traitement", "traitements", "ttt",     "tt",       "prescription",
+                                         "ordonnance", "pansement",   "pansements", "relais", "traitement(s)",
+                                         NULL};
+    for (size_t q = i, hop = 0; q > 0 && hop < 24 && !s->tok[q].nl; q--, hop++) {
+        const text_tok *t = &s->tok[q - 1];
+        if (t->kind == TOK_PUNCT && (s->t[t->s] == '.' || s->t[t->s] == ';'))
+            return 0;
+        if (is_punct(s, q - 1, ':')) {
+            for (size_t b = q - 1; b > 0 && q - 1 - b < 5; b--) {
+                if (folded_is(s, b - 1, labels))
+                    return 1;
+                if (s->tok[b - 1].nl)
+                    break;
+            }
+            return 0;
+        }
+        if (t->kind == TOK_WORD && (t->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)))
+            return 0;
+    }
+    return 0;
+}
+
 static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
 {
     const text_tok *k = &s->tok[i];
     if (deid_eponym_context(s, i) || deid_field_label(s, i) || deid_score_name(s, i))
+        return 1;
+    /* a treatment by what is said of it ("Creon poursuivi", "sous
+     * Xeloda", "Traitement : X, Y") */
+    if ((k->cap || k->allcaps) && deid_treatment_context(s, i))
         return 1;
     /* a batch's or a trial's number ("lot X013729") */
     if (deid_after_notid(s, i))

@@ -439,6 +439,8 @@ at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, t
     deid_pass_cities(s);
     deid_pass_dictionary(s);
     deid_pass_birth_dates(s);
+    deid_pass_tables(s);
+    deid_pass_mail_names(s);
     return AT_OK;
 }
 
@@ -471,8 +473,14 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         st = deid_pass_joins(&s);
     if (!st)
         deid_pass_complete(&s);
-    if (!st && d->allow_list)
+    if (!st && d->allow_list) {
+        size_t before = s.next_ent;
         deid_pass_allow(&s, &c);
+        /* the parts of names around the words the allow-list took
+         * ("Madame Lorraine CHERIF": the surname is the allow-list's) */
+        if (s.next_ent != before)
+            deid_pass_name_joins(&s);
+    }
     if (!st) {
         if (names.count > names_before)
             deid_pass_mentions(&s);

@@ -4,6 +4,7 @@
  * an establishment, initials that sign a letter, a name cut at a line
  * end, a known first name after a surname in capitals). */
 #include "deid_scan.h"
+#include "tagger.h"
 
 #include <string.h>
 
@@ -237,16 +238,123 @@ at_status deid_pass_joins(text_scan *s)
             }
         }
     }
-    /* "NOM Prénom": a known first name after a surname in capitals */
+    at_free(idx);
+    deid_pass_name_joins(s);
+    return AT_OK;
+}
+
+/* Token i, unlabelled, is joined to a first name found by "et", "/" or a
+ * comma and written in the same case ("Zéria et Auette", "Ont appelé :
+ * Noël / Garick", "leurs enfants victor et robert"), and is no word of
+ * the language but of the first-name list. */
+static int coordinated_first(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    /* most words end here: no first name found two tokens away */
+    if (!((i >= 2 && s->lab[i - 2] == AT_PHI_PRENOM) || (i + 2 < s->n && s->lab[i + 2] == AT_PHI_PRENOM)))
+        return 0;
+    if (k->e - k->s < 3 || (k->lex & (LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET)) ||
+        ((k->lex & LEX_WORD) && !(k->lex & LEX_FIRST)) ||
+        (k->dflags & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_HOSP | DICT_STREET | DICT_HEAD |
+                      DICT_CONNECT | DICT_PARTICLE)))
+        return 0;
+    for (int side = -1; side <= 1; side += 2) {
+        size_t c = side < 0 ? i - 1 : i + 1, p = side < 0 ? i - 2 : i + 2;
+        if (side < 0 && i < 2)
+            continue;
+        if (p >= s->n || s->tok[c].nl || s->tok[p].nl || (side > 0 && s->tok[i + 1].nl))
+            continue;
+        if (!(tok_is(s, c, "et") || is_punct(s, c, '/') || is_punct(s, c, ',')))
+            continue;
+        const text_tok *u = &s->tok[p];
+        if (s->lab[p] != AT_PHI_PRENOM || u->kind != TOK_WORD || u->cap != k->cap || u->allcaps != k->allcaps ||
+            (p > 0 && s->lab[p - 1] && s->ent[p - 1] == s->ent[p]) || (p + 1 < s->n && s->lab[p + 1] && s->ent[p + 1] == s->ent[p]))
+            continue;
+        /* a person named before on the line: a relative, a title, a
+         * role or a field label ("Ses enfants, X et Y", "Présents : X,
+         * Y"), never a list of drugs ("Aquacel, Biatain") */
+        size_t from = p < i ? p : i;
+        for (size_t b = from, hop = 0; b > 0 && hop < 12 && !s->tok[b].nl; b--, hop++) {
+            const text_tok *t = &s->tok[b - 1];
+            if ((t->lex & LEX_KIN) || (t->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE | DICT_GREET)))
+                return !deid_drug_line(s, i);
+        }
+    }
+    return 0;
+}
+
+void deid_pass_name_joins(text_scan *s)
+{
+    /* names joined to a first name found ("X et Y"), in lower case too */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ODD]; q++) {
+        size_t i = s->list[TEXT_LIST_ODD][q];
+        if (!s->lab[i] && i > 0 && s->tok[i].kind == TOK_WORD && coordinated_first(s, i) &&
+            mark(s, i, i + 1, AT_PHI_PRENOM))
+            deid_names_add(s, i, i + 1);
+    }
+    /* one visit of the capitalised words the rules left */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
-        if (s->lab[i] || i == 0 || k->nl || k->allcaps || !(k->lex & LEX_FIRST) ||
-            s->lab[i - 1] != AT_PHI_NOM || !s->tok[i - 1].allcaps ||
-            (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD)))
+        if (s->lab[i] || i == 0 || k->nl || k->kind != TOK_WORD)
             continue;
-        mark(s, i, i + 1, AT_PHI_PRENOM);
+        if (coordinated_first(s, i)) {
+            if (mark(s, i, i + 1, AT_PHI_PRENOM))
+                deid_names_add(s, i, i + 1);
+            continue;
+        }
+        /* an initial before a surname found: "R. DURAUD", and "M." too
+         * after a title, a relative or a label ("dr M. BAILLY", "son frère
+         * M. LEDUC") */
+        if (k->e - k->s <= 2 && k->cap && i + 2 < s->n && is_punct(s, i + 1, '.') && s->lab[i + 2] == AT_PHI_NOM &&
+            !s->tok[i + 2].nl && (k->e - k->s == 1 || (unsigned char)s->t[k->s] >= 0xC0)) {
+            int title = (k->dflags & DICT_TITLE) != 0;
+            const text_tok *b = &s->tok[i - 1];
+            if (!title || (b->dflags & (DICT_TITLE | DICT_FIELD)) || (b->lex & LEX_KIN) ||
+                (is_punct(s, i - 1, ',') && i >= 2 && (s->tok[i - 2].lex & LEX_KIN))) {
+                mark(s, i, i + 1, AT_PHI_PRENOM);
+                continue;
+            }
+        }
+        int next_nom = i + 1 < s->n && s->lab[i + 1] == AT_PHI_NOM && !s->tok[i + 1].nl && s->tok[i + 1].s == k->e + 1;
+        /* "NOM Prénom": a known first name after a surname in capitals */
+        if (!k->allcaps && (k->lex & LEX_FIRST) && s->lab[i - 1] == AT_PHI_NOM && s->tok[i - 1].allcaps &&
+            !(k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD))) {
+            mark(s, i, i + 1, AT_PHI_PRENOM);
+            continue;
+        }
+        /* "Prénom NOM": a capitalised word of the first-name list right
+         * before a surname found on the same line, though a word of the
+         * language or of the medical vocabulary too ("Amandine Derrien");
+         * after a title, any capitalised word ("Docteur Lorraine MENARD",
+         * "Madame Océane Kerelli") */
+        if (next_nom && k->cap && !k->allcaps && !(k->lex & LEX_EPONYM) &&
+            !(k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_CONNECT |
+                           DICT_EPONYM | DICT_PARTICLE)) &&
+            (((k->lex & LEX_FIRST) && !deid_eponym_context(s, i)) ||
+             ((s->tok[i - 1].dflags & DICT_TITLE) && !s->lab[i - 1]))) {
+            if (mark(s, i, i + 1, AT_PHI_PRENOM))
+                deid_names_add(s, i, i + 1);
+            continue;
+        }
+        /* a town by its place in the writing: after an address and a
+         * comma at the end of the line or of a clause ("31 chemin de
+         * Kerlann, Millau"), or where a letter is signed ("Fait à
+         * Pithiviers, le 12/02/2020"), a word of the language too,
+         * hyphenated parts joined */
+        if (i < 2 || !k->cap || !(is_punct(s, i - 1, ',') || tok_is(s, i - 1, "\xC3\xA0")) ||
+            (k->lex & (LEX_MED | LEX_EPONYM)) ||
+            (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_STREET | DICT_HEAD)))
+            continue;
+        size_t e = i + 1; /* the hyphenated parts glued to it */
+        while (e + 1 < s->n && is_punct(s, e, '-') && s->tok[e].s == s->tok[e - 1].e &&
+               s->tok[e + 1].s == s->tok[e].e && s->tok[e + 1].kind == TOK_WORD && !s->lab[e + 1] && e - i < 8)
+            e += 2;
+        int end = e >= s->n || s->tok[e].nl || is_punct(s, e, '.') || is_punct(s, e, ')') || is_punct(s, e, ';');
+        int after_addr = is_punct(s, i - 1, ',') && s->lab[i - 2] == AT_PHI_ADRESSE && end;
+        int signed_at = tok_is(s, i - 1, "\xC3\xA0") && e + 2 < s->n && is_punct(s, e, ',') &&
+                        tok_is(s, e + 1, "le") && (s->lab[e + 2] == AT_PHI_DATE || s->tok[e + 2].kind == TOK_NUM);
+        if ((after_addr || signed_at) && !(k->allcaps && e - i == 1 && !(k->lex & NAME_KINDS) && k->e - k->s <= 4))
+            mark(s, i, e, AT_PHI_VILLE);
     }
-    at_free(idx);
-    return AT_OK;
 }

@@ -210,11 +210,26 @@ static void pass_employer(text_scan *s, size_t i)
             return;
 
     } else {
-        if (is_punct(s, j, ':'))
+        /* "employeur : X", "Son employeur (X)", "l'employeur, X" */
+        if (is_punct(s, j, ':') || is_punct(s, j, '(') || is_punct(s, j, ','))
             j++;
         while (j < s->n && j - i <= 3 && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
                !s->tok[j].allcaps && (s->tok[j].dflags & DICT_CONNECT))
             j++;
+    }
+    if (j < s->n && !s->tok[j].nl && !s->lab[j] && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
+        !s->tok[j].allcaps && tok_word_is(s, i, text_cue_employer_words)) {
+        /* in lower case, a name no list of the language holds ("chez
+         * bigard", "employeur : transports lauez") */
+        size_t r = j;
+        while (r < s->n && r - j < 3 && !s->tok[r].nl && !s->lab[r] && s->tok[r].kind == TOK_WORD &&
+               !s->tok[r].cap && !s->tok[r].allcaps && s->tok[r].e - s->tok[r].s >= 3 &&
+               !(s->tok[r].lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_STREET)) &&
+               !(s->tok[r].dflags & (DICT_CONNECT | DICT_TITLE | DICT_MONTH)))
+            r++;
+        if (r > j)
+            mark(s, j, r, AT_PHI_EMPLOYEUR);
+        return;
     }
     if (j >= s->n || s->tok[j].nl || s->lab[j] || s->tok[j].kind != TOK_WORD ||
         !(s->tok[j].cap || s->tok[j].allcaps) || (s->tok[j].dflags & (DICT_TITLE | DICT_HOSP)))

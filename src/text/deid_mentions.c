@@ -80,7 +80,20 @@ void deid_names_init(text_names *nm)
 /* Keep the word of token i, labelled NOM or PRENOM, unless it is a
  * particle (the tokeniser looked every particle up: they are trigger
  * words), too short, or kept already. */
+static void add_name_as(text_names *nm, const text_scan *s, size_t i, int label);
+
 static void add_name(text_names *nm, const text_scan *s, size_t i)
+{
+    add_name_as(nm, s, i, s->lab[i]);
+}
+
+void deid_names_add_word(text_scan *s, size_t i, int label)
+{
+    if (s->names && i < s->n && s->names->count < DEID_MAX_NAMES)
+        add_name_as(s->names, s, i, label);
+}
+
+static void add_name_as(text_names *nm, const text_scan *s, size_t i, int label)
 {
     char f[DEID_NAME_LEN];
     size_t n = fold_name_tok(s, i, f);
@@ -93,7 +106,7 @@ static void add_name(text_names *nm, const text_scan *s, size_t i)
         h = (h + 1) & (DEID_NAME_SLOTS - 1);
     memcpy(nm->w[nm->count], f, DEID_NAME_LEN);
     nm->len[nm->count] = (uint8_t)n;
-    nm->label[nm->count++] = s->lab[i];
+    nm->label[nm->count++] = (uint8_t)label;
     nm->slot[h] = (uint8_t)nm->count;
     /* a word that begins with two ASCII letters folded has the key of any
      * writing of it that begins with two ASCII bytes; the others are not

@@ -384,6 +384,14 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
                !s->tok[q].nl && !(s->tok[q].cap || s->tok[q].allcaps) && name_particle(s, q))
             q++;
         if (q > r && q < s->n && s->tok[q].kind == TOK_WORD && !s->tok[q].nl && (s->tok[q].cap || s->tok[q].allcaps)) {
+            /* "de" before a place is where the person works, not a
+             * particle ("docteur Morvan de Saint-Renan", "Dr Le Gall de
+             * Lannion") */
+            const text_tok *u = &s->tok[q];
+            int place = (u->lex & LEX_CITY) || ((u->lex & LEX_PLACE) && !(u->lex & (LEX_FIRST | LEX_LAST))) ||
+                        ((tok_is(s, q, "saint") || tok_is(s, q, "sainte")) && is_punct(s, q + 1, '-'));
+            if (place && count > 0 && !s->tok[q - 1].cap && (tok_is(s, q - 1, "de") || tok_is(s, q - 1, "d'")))
+                break;
             r = q;
             continue;
         }
@@ -571,6 +579,14 @@ void deid_pass_cities(text_scan *s)
                 mark(s, i, i + 2, AT_PHI_VILLE);
                 continue;
             }
+        }
+        /* "habite Rennes", "domiciliée Saint-Lunaire": a residence word
+         * without "à" */
+        if (is_name_word(s, i) && i >= 1 && (s->tok[i - 1].dflags & DICT_RESID) && !k->nl &&
+            !(k->dflags & (DICT_HOSP | DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD))) {
+            size_t r = place_run(s, i, 5);
+            if (mark(s, i, r, AT_PHI_VILLE))
+                continue;
         }
         if (is_name_word(s, i) && i >= 2 && is_punct(s, i - 1, ',') &&
             (s->lab[i - 2] == AT_PHI_NOM || s->lab[i - 2] == AT_PHI_PRENOM)) {

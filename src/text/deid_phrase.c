@@ -673,8 +673,17 @@ static void greeting_name(text_scan *s, size_t g)
     size_t i = g + 1;
     if (i < s->n && is_punct(s, i, ','))
         i++;
-    if (i >= s->n || s->lab[i] || s->tok[i].kind != TOK_WORD || !s->tok[i].cap || s->tok[i].allcaps ||
-        !(s->tok[i].lex & LEX_FIRST) || (s->tok[i].nl && i == g + 1))
+    if (i >= s->n || s->lab[i] || s->tok[i].kind != TOK_WORD || (s->tok[i].nl && i == g + 1) ||
+        (s->tok[i].dflags & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_MONTH)))
+        return;
+    const text_tok *k = &s->tok[i];
+    /* a first name of the list, capitalised; or, closing the greeting
+     * (',', '!', the line's end), a word no list of the language holds in
+     * any case ("Cher Flomon,", "Coucou GADINE !", "merci janelle,") */
+    int closes = i + 1 >= s->n || s->tok[i + 1].nl || is_punct(s, i + 1, ',') || is_punct(s, i + 1, '!');
+    int known = (k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET)) != 0;
+    if (!((k->cap && !k->allcaps && (k->lex & LEX_FIRST)) ||
+          (closes && k->e - k->s >= 3 && (!known || (k->lex & LEX_FIRST)) && (k->cap || !known))))
         return;
     if (s->tok[g].nl || g == 0 || s->tok[g - 1].kind == TOK_PUNCT)
         mark(s, i, i + 1, AT_PHI_PRENOM);

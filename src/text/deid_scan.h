@@ -168,12 +168,25 @@ void deid_pass_number_shapes(text_scan *s);
  * hospital, a known first name after a surname in capitals. AT_ERR_NOMEM
  * when its list of labelled tokens cannot be allocated. */
 at_status deid_pass_joins(text_scan *s);
+/* Its last part, again after the allow-list: a first name beside a
+ * surname found (before it, after a title, after one in capitals) and a
+ * town by its place in the writing. */
+void deid_pass_name_joins(text_scan *s);
 /* Tokenise and run every rule pass (deid_detect.c): what the tagger
  * starts from, at detection and in training. s owns its block
  * (deid_scan_free), names must outlive s. */
 at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, text_scan *s, text_names *names);
 void deid_scan_free(text_scan *s);
 void deid_names_add(text_scan *s, size_t a, size_t b);
+/* Keep the word of token i as a name with label (NOM or PRENOM), whatever
+ * its own label: its other mentions are looked for. */
+void deid_names_add_word(text_scan *s, size_t i, int label);
 void deid_pass_mentions(text_scan *s);
+/* The names an e-mail address gives away (deid_mailnames.c): the parts of
+ * its local part written beside it or elsewhere. */
+void deid_pass_mail_names(text_scan *s);
+/* Tables in the text (deid_tables.c): a header line naming people,
+ * places, employers or addresses labels its column's cells below. */
+void deid_pass_tables(text_scan *s);
 
 #endif

@@ -53,6 +53,25 @@ static int sentence_start(const text_scan *s, size_t i)
 
 static int lower_cue(const text_scan *s, size_t i);
 
+/* Token c is a ':' after a label of one to four words that opens its line
+ * (or a table cell): the words after it are the field's value. */
+static int label_colon(const text_scan *s, size_t c)
+{
+    size_t words = 0, q = c;
+    while (q > 0 && words < 5) {
+        q--;
+        const text_tok *k = &s->tok[q];
+        if (k->kind == TOK_WORD)
+            words++;
+        else if (!(k->kind == TOK_PUNCT && (s->t[k->s] == '\'' || s->t[k->s] == '-' || s->t[k->s] == '(' ||
+                                            s->t[k->s] == ')')))
+            return 0;
+        if (k->nl || q == 0)
+            return words >= 1 && words <= 4 && (k->cap || k->allcaps || k->kind != TOK_WORD);
+    }
+    return 0;
+}
+
 static int candidate(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -88,11 +107,26 @@ static int candidate(const text_scan *s, size_t i)
      * (a drug's or a medical word's ending, an abbreviation's writing, a
      * trial's name) with no title, label or name beside it */
     if (!(lx & KNOWN) && !(k->dflags & (DICT_COMMON | DICT_EPONYM | DICT_CONNECT | DICT_PARTICLE)))
-        return k->cap || k->allcaps ? !(deid_safe_form(s, i) ||
-                                        (sentence_start(s, i) && !k->allcaps && deid_known_safe(s, i))) ||
-                                          lower_cue(s, i)
-                                    : !deid_known_safe(s, i);
-    return 0; /* a word of the language that no name list holds */
+        /* (a sentence's first word safe by a guess at its form, an
+         * inflection, a prefix, two letters swapped, "Prcohain", stays
+         * unless a role or relative names it: "Nanelle (tutrice)") */
+    {
+        /* (a treatment by its context is none: "Creon poursuivi") */
+        if (k->cap || k->allcaps)
+            return (!(deid_safe_form(s, i) || (sentence_start(s, i) && !k->allcaps && deid_known_safe(s, i))) ||
+                    lower_cue(s, i)) &&
+                   !deid_treatment_context(s, i);
+        return !deid_known_safe(s, i) && !deid_treatment_context(s, i);
+    }
+    /* a word of the language that no name list holds, but capitalised
+     * inside a sentence with a person beside it: a title, label, role or
+     * relative before it, a name or a role after it ("Olive, interne",
+     * "sa nièce Prune"): the tagger decides it from its context */
+    if (k->cap && !k->allcaps && !(lx & (LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN | LEX_CUE_ID | LEX_CUE_EMP)) &&
+        !sentence_start(s, i) && n >= 3)
+        return (lower_cue(s, i) || (i + 2 < s->n && is_punct(s, i + 1, ',') && (s->tok[i + 2].dflags & DICT_ROLE))) &&
+               !deid_treatment_context(s, i);
+    return 0;
 }
 
 /* A cue that a word in lower case is a name: a title, a field label, a
@@ -104,16 +138,28 @@ static int lower_cue(const text_scan *s, size_t i)
         if (p->kind == TOK_PUNCT &&
             (s->t[p->s] == '.' || s->t[p->s] == ';' || s->t[p->s] == '!' || s->t[p->s] == '?'))
             break;
+        /* the value of a field: a label of up to four words opening the
+         * line, then ':' ("Kiné : X", "Conseillère en génétique : X") */
+        if (p->kind == TOK_PUNCT && s->t[p->s] == ':' && label_colon(s, q - 1))
+            return 1;
         if ((p->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (p->lex & LEX_KIN) ||
             s->lab[q - 1] == AT_PHI_NOM || s->lab[q - 1] == AT_PHI_PRENOM)
             return 1;
         if (s->tok[q - 1].nl)
             break;
     }
-    /* a name or a role after it ("solène IDE") */
-    return i + 1 < s->n && !s->tok[i + 1].nl &&
-           (s->lab[i + 1] == AT_PHI_NOM || s->lab[i + 1] == AT_PHI_PRENOM ||
-            (s->tok[i + 1].dflags & DICT_ROLE));
+    /* a name or a role after it ("solène IDE"), or a role or relative
+     * in parentheses or after a comma ("Marine (IDE)", "Mébert, son époux") */
+    if (i + 1 >= s->n || s->tok[i + 1].nl)
+        return 0;
+    if (s->lab[i + 1] == AT_PHI_NOM || s->lab[i + 1] == AT_PHI_PRENOM || (s->tok[i + 1].dflags & DICT_ROLE))
+        return 1;
+    if (is_punct(s, i + 1, '(') || is_punct(s, i + 1, ',')) {
+        for (size_t q = i + 2; q < s->n && q < i + 4 && !s->tok[q].nl; q++)
+            if ((s->tok[q].dflags & DICT_ROLE) || (s->tok[q].lex & LEX_KIN))
+                return 1;
+    }
+    return 0;
 }
 
 /* ---- per-document context ------------------------------------------------------ */
@@ -315,6 +361,48 @@ size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
     f[n++] = feat(34, (unsigned)(p1 < s->n && c->cand[p1]) | (unsigned)(n1 < s->n && c->cand[n1]) << 1 |
                           (unsigned)(k->cap | k->allcaps << 1) << 2);
     f[n++] = feat(35, (uint64_t)sent << 12 | lx);
+    /* the trigger words around: the nearest word of the language in lower
+     * case on the line, left and right (past names, punctuation and
+     * particles), its identity and its ending ("-iste", "-ienne", "-eur":
+     * roles and relatives the lists do not hold) */
+    uint64_t lt = 0, rt = 0, ls = 0;
+    unsigned ld = 0;
+    for (size_t q = i, hop = 0; q > 0 && hop < 5 && !s->tok[q].nl; q--, hop++) {
+        const text_tok *p = &s->tok[q - 1];
+        if (p->kind == TOK_WORD && !p->cap && !p->allcaps && (p->lex & (LEX_WORD | LEX_KIN)) &&
+            !(p->dflags & DICT_PARTICLE)) {
+            lt = (uint64_t)p->fh << 4 | 1;
+            char pw[80];
+            int pl = text_lexicon_fold(s->t + p->s, p->e - p->s, pw, sizeof pw);
+            ls = pl >= 4 ? bytes_hash(pw + pl - 3, 3) : 1;
+            ld = (unsigned)hop;
+            break;
+        }
+        if (p->kind == TOK_PUNCT && (s->t[p->s] == '.' || s->t[p->s] == '!' || s->t[p->s] == '?'))
+            break;
+    }
+    for (size_t q = i + 1, hop = 0; q < s->n && hop < 4 && !s->tok[q].nl; q++, hop++) {
+        const text_tok *p = &s->tok[q];
+        if (p->kind == TOK_WORD && !p->cap && !p->allcaps && (p->lex & (LEX_WORD | LEX_KIN)) &&
+            !(p->dflags & DICT_PARTICLE)) {
+            rt = (uint64_t)p->fh << 4 | 2;
+            break;
+        }
+        if (p->kind == TOK_PUNCT && (s->t[p->s] == '.' || s->t[p->s] == '!' || s->t[p->s] == '?'))
+            break;
+    }
+    unsigned cs = (unsigned)(k->cap | k->allcaps << 1);
+    f[n++] = feat(36, lt << 2 | cs);
+    f[n++] = feat(37, ls << 6 | ld << 2 | cs);
+    f[n++] = feat(38, rt << 2 | cs);
+    /* the value of a field ("Kiné : X"): the label's shape, not its words */
+    int val = 0;
+    for (size_t q = i, hop = 0; q > 0 && hop < 3 && !s->tok[q].nl; q--, hop++)
+        if (is_punct(s, q - 1, ':')) {
+            val = label_colon(s, q - 1) ? 1 + (int)hop : 0;
+            break;
+        }
+    f[n++] = feat(39, (unsigned)val << 12 | (lx & (LEX_FIRST | LEX_LAST | LEX_WORD | LEX_PLACE)) << 2 | cs);
     return n;
 }
 
@@ -409,6 +497,13 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
             /* words of the language in lower case ("le blanc", "peau
              * rose") are names only with a cue */
             int ok = lower_cue(s, t) || (line_flags(s, c, t) & 1); /* or a cell of a table */
+            /* a town in lower case after a preposition of place, when no
+             * word of the language ("hôpital de guingamp", "vit à plouha") */
+            if (!ok && out[t - i] == TAG_VILLE && t > 0 && !s->tok[t].nl &&
+                !(s->tok[t].lex & (LEX_WORD | LEX_MED | LEX_EPONYM)) && !(s->tok[t].dflags & DICT_COMMON) &&
+                (tok_is(s, t - 1, "\xC3\xA0") || tok_is(s, t - 1, "de") || tok_is(s, t - 1, "vers") ||
+                 tok_is(s, t - 1, "sur") || tok_is(s, t - 1, "habite") || tok_is(s, t - 1, "(")))
+                ok = 1;
             if (deid_drug_line(s, t) && out[t - i] != TAG_ADRESSE && !(line_flags(s, c, t) & 1) &&
                 !(t > 0 && (tok_is(s, t - 1, "\xC3\xA0") || tok_is(s, t - 1, "chez")))) {
                 t = u; /* brand names in a list of drugs ("Tafinlar, Mekinist") */
@@ -417,7 +512,18 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
             for (size_t q = t; q < u && !ok; q++)
                 ok = ((s->tok[q].cap || s->tok[q].allcaps) &&
                       (!(s->tok[q].lex & LEX_WORD) || !sentence_start(s, q) || s->tok[q].allcaps));
-            if (ok && mark(s, t, u, tag_to_label(out[t - i])))
+            int label = tag_to_label(out[t - i]);
+            if (ok && u == t + 1 && (label == AT_PHI_PRENOM || label == AT_PHI_NOM) && !s->tok[t].cap &&
+                !s->tok[t].allcaps) {
+                /* a word written as a commune is ("noyal-sur-vilaine") */
+                char pf[96];
+                int pfl = s->tok[t].e - s->tok[t].s < 90
+                              ? text_lexicon_fold(s->t + s->tok[t].s, s->tok[t].e - s->tok[t].s, pf, sizeof pf)
+                              : -1;
+                if (pfl > 0 && deid_place_compound(pf, (size_t)pfl))
+                    label = AT_PHI_VILLE;
+            }
+            if (ok && mark(s, t, u, label) && (label == AT_PHI_NOM || label == AT_PHI_PRENOM))
                 deid_names_add(s, t, u);
             t = u;
         }

@@ -14,7 +14,7 @@
 
 enum { TAG_O, TAG_PRENOM, TAG_NOM, TAG_VILLE, TAG_ADRESSE, TAG_HOPITAL, TAG_EMPLOYEUR, TAG_COUNT };
 #define TAG_W 8             /* weights per feature row (TAG_COUNT padded) */
-#define TAG_MAX_FEATS 48    /* features of one token */
+#define TAG_MAX_FEATS 56    /* features of one token */
 #define TAG_DEFAULT_BITS 16 /* 2^16 feature rows */
 #define TAG_MAX_BITS 22
 
@@ -66,6 +66,10 @@ void deid_pass_allow(text_scan *s, const tag_doc *c);
 /* 1 when the line of token i lists drugs (two words of the medical
  * vocabulary or more) and holds no title, label, role nor name. */
 int deid_drug_line(const text_scan *s, size_t i);
+/* 1 when word token i is a treatment by its context: what is said of it
+ * after it ("X arrêté", "X poursuivi"), "sous X", "relais par X", an item
+ * of a list after a treatment label ("Traitement : X, Y"). */
+int deid_treatment_context(const text_scan *s, size_t i);
 /* 1 when word token i is a known-safe word by itself (deid_allow.c). */
 int deid_known_safe(const text_scan *s, size_t i);
 /* The part of it that reads the form alone: a drug's or a medical word's

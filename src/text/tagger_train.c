@@ -254,7 +254,8 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
         m->epochs = o.epochs;
         m->o_bias = 0;
     }
-    /* the operating point: the O bias with the best F-beta on dev */
+    /* the operating point: the O bias with the best F-beta on dev (the
+     * first grid point within 1e-4 of the best) */
     if (!st && ndev) {
         /* the detector with this model, shallow (nothing of it is freed) */
         at_text_deid probe = *d;
@@ -271,7 +272,11 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
             if (!st && report)
                 st = at_buf_printf(report, "dev: O bias %.1f: precision %.4f recall %.4f F%.0f %.4f\n",
                                    m->o_bias, P, R, o.recall_weight, F);
-            if (F > best + 1e-9) {
+            /* a more aggressive bias only for a real gain (1e-4 of
+             * F-beta, a token in ten thousand): ties keep the bias nearest
+             * zero, so that a change of one token in the dev notes does
+             * not move the operating point */
+            if (F > best + 1e-4) {
                 best = F;
                 best_bias = m->o_bias;
             }

@@ -5,7 +5,8 @@
  * groups of digits, codes by shape, a label's shape), the safe side by
  * classes (eponym places, study names, field labels, drug stems, cut and
  * misspelt words, units, batch and trial numbers), and names after a
- * greeting. Each assertion names a string that a rule of one class must
+ * greeting; round 4: tables by their header, names from e-mail
+ * addresses, joins by position, treatments by their context. Each assertion names a string that a rule of one class must
  * find or keep; none is a fixture of patient data. */
 #include "support.h"
 
@@ -129,12 +130,41 @@ static void test_safe_classes(void **state)
     assert_int_equal(label_of("Envoyé le mer. 5 févr. 2025 à 9 h.", "mer"), AT_PHI_DATE);
 }
 
+/* Round 4: names by position and structure, treatments by context. */
+static void test_round4_classes(void **state)
+{
+    (void)state;
+    /* a table's column by its header; a line of prose with commas is none */
+    static const char t[] = "NOM;PRENOM;DDN;COMMUNE\nLE GOFF;Armelle;14/11/1962;Vierzon\n";
+    FOUND(t, "GOFF");
+    assert_int_equal(label_of(t, "Vierzon"), AT_PHI_VILLE);
+    KEPT("Patiente de 74 ans, veuve, seule.\nAntécédents : HTA, FA, diabète.\n", "HTA");
+    /* the names an e-mail address gives away */
+    static const char m[] = "De : Iris Vidal <iris.vidal@example.fr>\nMerci, Iris.\n";
+    FOUND(m, "Iris");
+    KEPT("À : secretariat.onco@example.fr\nSecrétariat fermé.\n", "Secrétariat");
+    /* joins by position */
+    assert_int_equal(label_of("Docteur Lorraine MENARD a vu la patiente.", "Lorraine"), AT_PHI_PRENOM);
+    assert_int_equal(label_of("Ses enfants, Zéria et Auette, sont venus.", "Auette"), AT_PHI_PRENOM);
+    assert_int_equal(label_of("Dossier présenté : R. DURAUD, né le 3/4/1950.", "R"), AT_PHI_PRENOM);
+    assert_int_equal(label_of("Cabinet, 31 chemin de Kerlann, Millau\n", "Millau"), AT_PHI_VILLE);
+    assert_int_equal(label_of("Fait à Pithiviers, le 12/02/2020\n", "Pithiviers"), AT_PHI_VILLE);
+    FOUND("Cher Flomon,\nmerci pour le dossier.", "Flomon");
+    FOUND("Son employeur (Safran) est informé.", "Safran");
+    KEPT("Adressé par le docteur Morvan de Saint-Renan pour hématurie.", " de ");
+    /* a list of drugs is no list of people; treatments by their context */
+    KEPT("Traitement en cours : Aquacel, Biatain, Urgotul, Jelonet.", "Jelonet");
+    KEPT("Vextralin arrêté la semaine dernière, Zorbiqa poursuivi.", "Zorbiqa");
+    KEPT("Essais : KEYNOTE-189, CheckMate 227, IMpower150, PACIFIC.", "PACIFIC");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_phrases),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_safe_classes),
+        cmocka_unit_test(test_round4_classes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,115 @@
+/* Names an e-mail address gives away: the parts of its local part
+ * ("iris.vidal@...") are the names of its owner, and the words of the
+ * document written as those parts are names. A part that no list holds or
+ * that a name list holds is a name wherever it is written with a capital
+ * (in lower case too when it is no word of the language); a part that is
+ * a word of the language ("Iris", "Rose") only beside the address, where
+ * the display name repeats the local part ("Iris Vidal <iris.vidal@...>")
+ * and one of its parts at least is no word of the language. */
+#include "deid_scan.h"
+
+#include <string.h>
+
+#define PARTS_MAX 4
+#define PART_LEN 48
+
+typedef struct {
+    char f[PART_LEN];
+    int n;
+    unsigned lex;
+} mail_part;
+
+/* The parts of the local part of the e-mail whose tokens are [a, at):
+ * words of three letters or more without digits. Their count. */
+static size_t local_parts(const text_scan *s, size_t a, size_t at, mail_part *p)
+{
+    size_t c = 0;
+    for (size_t i = a; i < at && c < PARTS_MAX; i++) {
+        const text_tok *k = &s->tok[i];
+        if (k->kind != TOK_WORD || k->e - k->s < 3 || k->e - k->s >= PART_LEN - 16)
+            continue;
+        int digit = 0;
+        for (uint32_t b = k->s; b < k->e; b++)
+            digit |= (unsigned)(s->t[b] - '0') < 10u;
+        if (digit)
+            continue;
+        int fl = text_lexicon_fold(s->t + k->s, k->e - k->s, p[c].f, sizeof p[c].f);
+        if (fl < 3)
+            continue;
+        p[c].n = fl;
+        p[c].lex = text_lexicon_get(&s->d->lex, p[c].f, (size_t)fl);
+        c++;
+    }
+    return c;
+}
+
+static int part_of(const text_scan *s, size_t i, const mail_part *p, size_t np)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (k->kind != TOK_WORD || n >= PART_LEN - 16 || n < 3)
+        return -1;
+    /* most words end here: by their length and first letter */
+    unsigned c0 = (unsigned char)s->t[k->s];
+    int maybe = 0;
+    for (size_t q = 0; q < np && !maybe; q++)
+        maybe = n >= (size_t)p[q].n && n <= (size_t)p[q].n * 2 &&
+                (c0 >= 0x80 || (c0 | 0x20) == (unsigned char)p[q].f[0]);
+    if (!maybe)
+        return -1;
+    char f[PART_LEN];
+    int fl = text_lexicon_fold(s->t + k->s, k->e - k->s, f, sizeof f);
+    for (size_t q = 0; q < np && fl > 0; q++)
+        if (p[q].n == fl && !memcmp(p[q].f, f, (size_t)fl))
+            return (int)q;
+    return -1;
+}
+
+void deid_pass_mail_names(text_scan *s)
+{
+    /* (the first eight addresses of a chunk, from the tokeniser's list of '@') */
+    size_t seen = 0;
+    for (size_t r = 0; r < s->nlist[TEXT_LIST_AT] && seen < 8; r++) {
+        size_t at = s->list[TEXT_LIST_AT][r]; /* an '@' inside an address found */
+        if (at == 0 || s->lab[at] != AT_PHI_MAIL)
+            continue;
+        size_t a = at;
+        while (a > 0 && s->lab[a - 1] == AT_PHI_MAIL && s->ent[a - 1] == s->ent[at])
+            a--;
+        seen++;
+        mail_part p[PARTS_MAX];
+        size_t np = local_parts(s, a, at, p);
+        if (!np)
+            continue;
+        int named = 0; /* a part is no word of the language */
+        for (size_t q = 0; q < np; q++)
+            named |= !(p[q].lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET));
+        if (!named)
+            continue; /* "secretariat.onco@", "contact@" */
+        /* the display name just before the address: "Iris Vidal <...>" */
+        size_t b = a;
+        if (b > 0 && (is_punct(s, b - 1, '<') || is_punct(s, b - 1, '(')))
+            b--;
+        size_t d = b;
+        while (d > 0 && b - d < PARTS_MAX && !s->tok[d].nl && part_of(s, d - 1, p, np) >= 0)
+            d--;
+        for (size_t i = d; i < b; i++) {
+            int q = part_of(s, i, p, np);
+            if (!s->lab[i] && mark(s, i, i + 1, q == 0 && np >= 2 ? AT_PHI_PRENOM : AT_PHI_NOM))
+                deid_names_add(s, i, i + 1);
+        }
+        /* elsewhere, when no display name repeats it: the parts that are
+         * no word of the language are names, whose other mentions the
+         * mentions' pass finds */
+        if (d < b)
+            continue;
+        for (size_t i = a, q = 0; i < at; i++) {
+            if (s->tok[i].kind != TOK_WORD || s->tok[i].e - s->tok[i].s < 3)
+                continue;
+            int k = part_of(s, i, p, np);
+            if (k >= 0 && !(p[k].lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET)))
+                deid_names_add_word(s, i, q == 0 && np >= 2 ? AT_PHI_PRENOM : AT_PHI_NOM);
+            q++;
+        }
+    }
+}
