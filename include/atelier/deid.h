@@ -86,12 +86,13 @@ int at_deid_private_value_is_safe(at_tag tag, const char *creator, const unsigne
 /* ---- the allow-list (docs/deid.md, docs/deid-allowlist.md) ---- */
 /* Public attributes that Table E.1-1 does not list pass only when the
  * allow-list names them. Row count, and row i: tag, action ('K' kept, 'N'
- * kept when a number else dummy, 'D' dummy, 'Z' empty), the option it needs (0: none), PS3.6 keyword and the
+ * kept when a number else dummy, 'W' kept word by word with the general
+ * vocabulary, 'C' coding-scheme rules, 'D' dummy, 'Z' empty), the option it needs (0: none), PS3.6 keyword and the
  * IOD module group. AT_ERR_ARG when out of range. */
 size_t at_deid_allowlist_size(void);
 at_status at_deid_allowlist_row(size_t i, at_tag *tag, char *action, unsigned *option, const char **keyword,
                                 const char **module);
-/* The allow-list's action for tag under options: 'K', 'N', 'D', 'Z', or 0 when
+/* The allow-list's action for tag under options: 'K', 'N', 'W', 'C', 'D', 'Z', or 0 when
  * the attribute does not pass (absent, or the option of a K row is off). A
  * D or Z row whose option is on gives 'K' (kept, cleaned). */
 char at_deid_allowlist_action(at_tag tag, unsigned options);
@@ -138,7 +139,16 @@ typedef struct {
     size_t un_unparsable;   /* UN values of sequence attributes that could not be parsed: removed */
     size_t not_allowed;     /* public attributes neither in Table E.1-1 nor in the allow-list: removed */
     size_t text_masked;     /* retained text values in which something identifying was masked */
-    size_t jpeg_segments;   /* JPEG COM/APPn segments (and data after EOI) removed from frames */
+    size_t jpeg_segments;   /* JPEG COM/APPn segments (and data after EOI), JPEG 2000 COM segments and
+                             * JP2 boxes (xml, uuid, jp2i, ...) removed from frames */
+    size_t words_masked;    /* retained values in which words not known safe were masked */
+    size_t codes_replaced;  /* code values and designators of local schemes pseudonymised, ill-formed
+                             * versions, mapping resources, template and context identifiers removed */
+    size_t code_strings_replaced; /* code string values neither defined terms nor known words: pseudonymised */
+    size_t icc_profiles_cleaned;  /* ICC profiles whose text, dates and unknown tags were blanked */
+    size_t icc_profiles_removed;  /* ICC profiles that could not be parsed safely: removed */
+    size_t container_parts_removed; /* RLE frames: segments cut where their image data ends
+                                     * (trailers), gaps and stray offsets */
     const char *quarantine; /* static reason when the file must go to quarantine/ (pixel data that
                              * cannot be rewritten safely, an encapsulated document), else NULL */
 } at_deid_stats;

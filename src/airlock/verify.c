@@ -85,9 +85,15 @@ static int check_manifest(const char *manifest, size_t mlen, const char *sigtext
     *out = NULL;
     unsigned char sig[64], pk[32];
     size_t got = 0;
-    if (slen < 128 || sodium_hex2bin(sig, sizeof sig, sigtext, 128, NULL, &got, NULL) != 0 || got != 64 ||
+    /* the canonical form only (lower-case hex, as package.c writes it): an
+     * upper-case digit decodes to the same signature, so the package's
+     * bytes could change and still verify */
+    int canonical = slen >= 128;
+    for (size_t i = 0; canonical && i < 128; i++)
+        canonical = (sigtext[i] >= '0' && sigtext[i] <= '9') || (sigtext[i] >= 'a' && sigtext[i] <= 'f');
+    if (!canonical || sodium_hex2bin(sig, sizeof sig, sigtext, 128, NULL, &got, NULL) != 0 || got != 64 ||
         (slen > 128 && !(slen == 129 && sigtext[128] == '\n'))) {
-        bad(rep, "manifest.sig: not 128 hex digits and a newline");
+        bad(rep, "manifest.sig: not 128 lower-case hex digits and a newline");
         return 0;
     }
     cJSON *m = cJSON_ParseWithLength(manifest, mlen);

@@ -264,9 +264,15 @@ static at_status build_report(const job_list *l, const at_deid_spec *cfg, at_dei
         st = at_buf_printf(b,
                            ",\"elements_unknown_removed\":%zu,\"un_sequences_cleaned\":%zu,"
                            "\"un_unparsable_removed\":%zu,\"elements_not_allowed_removed\":%zu,"
-                           "\"text_values_masked\":%zu,\"jpeg_segments_removed\":%zu",
+                           "\"text_values_masked\":%zu,\"jpeg_segments_removed\":%zu,"
+                           "\"values_with_unknown_words_masked\":%zu,\"codes_replaced\":%zu,"
+                           "\"code_strings_replaced\":%zu,\"icc_profiles_cleaned\":%zu,"
+                           "\"icc_profiles_removed\":%zu,\"container_parts_removed\":%zu",
                            r->elements.unknown_removed, r->elements.un_sequences, r->elements.un_unparsable,
-                           r->elements.not_allowed, r->elements.text_masked, r->elements.jpeg_segments);
+                           r->elements.not_allowed, r->elements.text_masked, r->elements.jpeg_segments,
+                           r->elements.words_masked, r->elements.codes_replaced, r->elements.code_strings_replaced,
+                           r->elements.icc_profiles_cleaned, r->elements.icc_profiles_removed,
+                           r->elements.container_parts_removed);
     if (!st)
         st = at_buf_printf(b,
                            ",\"skipped_not_regular\":%zu,\"skipped_dangling_links\":%zu,"
@@ -470,6 +476,12 @@ at_status at_deid_run(const at_deid_spec *spec, at_run *run, at_deid_batch_resul
             result->elements.not_allowed += jobs.v[i].stats.not_allowed;
             result->elements.text_masked += jobs.v[i].stats.text_masked;
             result->elements.jpeg_segments += jobs.v[i].stats.jpeg_segments;
+            result->elements.words_masked += jobs.v[i].stats.words_masked;
+            result->elements.codes_replaced += jobs.v[i].stats.codes_replaced;
+            result->elements.code_strings_replaced += jobs.v[i].stats.code_strings_replaced;
+            result->elements.icc_profiles_cleaned += jobs.v[i].stats.icc_profiles_cleaned;
+            result->elements.icc_profiles_removed += jobs.v[i].stats.icc_profiles_removed;
+            result->elements.container_parts_removed += jobs.v[i].stats.container_parts_removed;
         }
         if (jobs.v[i].state == 0 && jobs.v[i].out_path)
             result->files_done++;

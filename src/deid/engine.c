@@ -3,8 +3,10 @@
  * element (Table E.1-1, the by-VR rules, the allow-list), scans every text
  * value it keeps for what identifies, cleans the pixel data's containers,
  * then adds the de-identification attributes and rebuilds the File Meta. */
+#include "deid/allow_table.h"
 #include "deid/internal.h"
 #include "deid/pixels.h"
+#include "deid/vocab.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -218,10 +220,46 @@ static int is_code_value(at_tag tag)
  * encoding); a coded value (CS, AE, IS, DS, UR, ...) that holds an
  * identifier gets the dummy of its VR. Dates, times, UIDs and ages are left
  * to their own rules. A value past 1 MiB is emptied (bounded work). */
-static at_status scan_value(deid_ctx *c, at_dcm_element *el, at_vr vr, const at_dcm_element *charset)
+/* A string value with a NUL before its padding: what follows the NUL is
+ * hidden from a reader that stops there, so it is not trusted: each value
+ * (each line of a single-valued VR) ends at its first NUL. Returns 1 when
+ * the value changed. */
+static int cut_at_nul(at_dcm_element *el, at_vr vr)
+{
+    size_t n = el->length;
+    while (n && (el->value[n - 1] == ' ' || el->value[n - 1] == '\0'))
+        n--;
+    if (!memchr(el->value, '\0', n))
+        return 0;
+    int single = vr == AT_VR('L', 'T') || vr == AT_VR('S', 'T') || vr == AT_VR('U', 'T') || vr == AT_VR('U', 'R');
+    size_t w = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = i;
+        while (k < n && (single || el->value[k] != '\\'))
+            k++;
+        const unsigned char *z = memchr(el->value + i, '\0', k - i);
+        size_t keep = z ? (size_t)(z - (el->value + i)) : k - i;
+        memmove(el->value + w, el->value + i, keep);
+        w += keep;
+        if (k < n)
+            el->value[w++] = '\\';
+        i = k + 1;
+    }
+    unsigned char pad = vr == VR_UI ? '\0' : ' ';
+    if (w & 1)
+        el->value[w++] = pad;
+    el->length = (uint32_t)w;
+    return 1;
+}
+
+static at_status scan_value(deid_ctx *c, at_dcm_element *el, at_vr vr, const at_dcm_element *charset, int tier)
 {
     if (!el->value || !el->length || !at_vr_is_string(vr) || vr == AT_VR('D', 'A') || vr == AT_VR('D', 'T') ||
         vr == AT_VR('T', 'M') || vr == VR_UI || vr == AT_VR('A', 'S'))
+        return AT_OK;
+    if (cut_at_nul(el, vr))
+        c->stats.text_masked++;
+    if (!el->length)
         return AT_OK;
     if (el->length > AT_DEID_MAX_SCRUB_BYTES) {
         at_dcm_element_clear(el);
@@ -254,6 +292,12 @@ static at_status scan_value(deid_ctx *c, at_dcm_element *el, at_vr vr, const at_
             flags = AT_DEID_SCAN_CODED;
         st = at_deid_scan_text(text.data ? (const char *)text.data : "", text.len, &c->ids, flags,
                                free_text ? c->cfg->detect : NULL, c->cfg->detect_ud, c->cfg->options, &r);
+        /* what is not known safe does not pass: the words the vocabulary does not know */
+        size_t before = r.n;
+        if (!st && tier && is_maskable(vr))
+            st = at_deid_scan_words(text.data ? (const char *)text.data : "", text.len, tier, &r);
+        if (!st && r.n > before)
+            c->stats.words_masked++;
     }
     if (!st && r.n && (vr == AT_VR('I', 'S') || vr == AT_VR('D', 'S'))) {
         /* a number is an identifier only as a whole value, not digits inside 0.000000123 */
@@ -455,7 +499,8 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
         }
     }
     size_t w = 0;
-    at_status st = AT_OK;
+    /* a code item: local codes pseudonymised, ill-formed versions and identifiers removed */
+    at_status st = at_deid_code_item(c->cfg->key, ds, &c->stats.codes_replaced);
     for (size_t i = 0; i < ds->count; i++) {
         at_dcm_element *el = &ds->elements[i];
         if (st) { /* after a failure, keep the array consistent for freeing */
@@ -477,6 +522,12 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
                 at_dcm_element_clear(el);
                 continue;
             }
+        }
+        if (fr.depth == 0 && (el->tag == AT_TAG(0x0012, 0x0063) || el->tag == AT_TAG(0x0012, 0x0064))) {
+            /* the method and its codes are written afresh by add_attributes:
+             * not scanned (a second pass over the door's own output changes nothing) */
+            at_dcm_element_clear(el);
+            continue;
         }
         if ((g & 1) && e >= 0x0010 && e <= 0x00ff) {
             a = AT_DEID_REMOVE;
@@ -519,14 +570,30 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
             else if (a == AT_DEID_UID)
                 st = el->vr == VR_UI ? (el->value ? map_uids(c, el) : AT_OK) : set_dummy(c, el);
             else if (!(g & 1)) {
+                /* the allow-list's own rows (no option): only what is known safe */
+                const at_deid_allow_row *row = *code ? NULL : at_deid_allow_find(el->tag);
+                char allow = row && !row->option ? row->action : 0;
                 if (el->tag == AT_TAG(0x0010, 0x1010))
                     st = cap_age(el);
-                else if (el->tag == AT_TAG(0x0012, 0x0063) && fr.depth == 0)
-                    ; /* the door's own method: add_attributes writes it anew (no scan of the old one) */
                 else if (!*code && at_deid_allowlist_action(el->tag, options) == 'N' && !is_number_list(el))
                     st = set_dummy(c, el);
-                else
-                    st = scan_value(c, el, vr, cs);
+                else if (el->tag == AT_TAG(0x0028, 0x2000)) {
+                    int keep = 1;
+                    st = at_deid_icc_clean(el, &c->stats, &keep);
+                    if (!st && !keep) {
+                        at_dcm_element_clear(el);
+                        continue;
+                    }
+                } else {
+                    if (allow == 'K' && vr == AT_VR('C', 'S') && el->tag != AT_TAG(0x0008, 0x0005) && el->value) {
+                        if (cut_at_nul(el, vr))
+                            c->stats.text_masked++;
+                        st = at_deid_code_string(c->cfg->key, el, &c->stats.code_strings_replaced);
+                    }
+                    int tier = allow == 'W' ? AT_DEID_TIER_GENERAL : allow == 'K' ? AT_DEID_TIER_TECHNICAL : 0;
+                    if (!st)
+                        st = scan_value(c, el, vr, cs, tier);
+                }
             }
             break;
         case AT_DEID_PSEUDONYM:

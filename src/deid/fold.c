@@ -84,6 +84,22 @@ static size_t fold_char(uint32_t cp, const unsigned char *src, size_t len, char 
     return len;
 }
 
+int at_deid_fold_char_at(const char *s, size_t n, size_t i, uint32_t *cp, size_t *len, char buf[8], size_t *out)
+{
+    uint32_t c = decode((const unsigned char *)s, n, i, len);
+    *cp = c;
+    *out = 0;
+    if (is_combining(c))
+        return AT_FOLD_MARK;
+    if (c == 0xAD || (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+        (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x206F) || c == 0xFEFF || c == 0x180E)
+        return AT_FOLD_FORMAT;
+    if (is_separator(c) || c == 0)
+        return AT_FOLD_OTHER;
+    *out = fold_char(c, (const unsigned char *)s + i, *len, buf);
+    return (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19) ? AT_FOLD_DIGIT : AT_FOLD_LETTER;
+}
+
 int at_deid_fold_class(const char *s, size_t n, size_t i)
 {
     size_t len;

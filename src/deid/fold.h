@@ -14,7 +14,7 @@ typedef struct {
 extern const at_deid_fold_row at_deid_fold_rows[];
 extern const size_t at_deid_fold_row_count;
 
-enum { AT_FOLD_OTHER = 0, AT_FOLD_LETTER = 1, AT_FOLD_DIGIT = 2 };
+enum { AT_FOLD_OTHER = 0, AT_FOLD_LETTER = 1, AT_FOLD_DIGIT = 2, AT_FOLD_MARK = 3, AT_FOLD_FORMAT = 4 };
 
 /* Text folded two ways, each byte of each mapped back to the character of
  * the source UTF-8 it came from ([from, to) byte offsets):
@@ -43,6 +43,13 @@ void at_deid_folded_free(at_deid_folded *f);
 size_t at_deid_fold_compact(const char *s, size_t n, char *out, size_t cap);
 /* Class of the source character at byte offset i of s (UTF-8). */
 int at_deid_fold_class(const char *s, size_t n, size_t i);
+/* The character at byte offset i of s[0..n): its code point and length,
+ * and its class: AT_FOLD_LETTER or AT_FOLD_DIGIT (its folded form written to
+ * buf, *out bytes), AT_FOLD_MARK (a combining mark), AT_FOLD_FORMAT (an
+ * invisible format character: soft hyphen, zero-width space and joiners,
+ * bidirectional controls, word joiner, BOM) or AT_FOLD_OTHER (a separator,
+ * NUL, an invalid byte). */
+int at_deid_fold_char_at(const char *s, size_t n, size_t i, uint32_t *cp, size_t *len, char buf[8], size_t *out);
 /* Offset of the start of the character before offset i, or (size_t)-1. */
 size_t at_deid_fold_prev(const char *s, size_t i);
 

@@ -47,6 +47,8 @@ typedef struct {
     size_t n, cap;
 } at_deid_ranges;
 void at_deid_ranges_free(at_deid_ranges *r);
+/* Append [start, end) (nothing when empty). AT_ERR_NOMEM on failure. */
+at_status at_deid_ranges_add(at_deid_ranges *r, size_t start, size_t end);
 
 enum {
     AT_DEID_SCAN_SHAPES = 1, /* free text: dates, phones, long numbers, e-mails, URLs, titled names */

@@ -116,8 +116,26 @@ at_status at_deid_pixels_clean(at_dcm_file *f, at_deid_stats *stats)
     if (!el || !el->encapsulated || el->fragment_count < 1)
         return AT_OK;
     int codec = codec_of(f->transfer_syntax);
-    if (codec == CODEC_RLE)
-        return AT_OK; /* RLE segments hold pixel values only */
+    size_t pixels = 0;
+    unsigned segments = 0;
+    if (codec == CODEC_RLE) {
+        /* a segment per byte plane of each sample: rows x columns bytes each */
+        double rows = 0, cols = 0, spp = 1, bits = 8;
+        int ok = at_dcm_get_double(f->dataset, AT_TAG(0x0028, 0x0010), 0, &rows) == AT_OK &&
+                 at_dcm_get_double(f->dataset, AT_TAG(0x0028, 0x0011), 0, &cols) == AT_OK;
+        if (at_dcm_get_double(f->dataset, AT_TAG(0x0028, 0x0002), 0, &spp) != AT_OK)
+            spp = 1;
+        if (at_dcm_get_double(f->dataset, AT_TAG(0x0028, 0x0100), 0, &bits) != AT_OK)
+            bits = 8;
+        at_error_clear();
+        if (!ok || !(rows >= 1 && rows <= 65535 && cols >= 1 && cols <= 65535 && spp >= 1 && spp <= 4 &&
+                     bits >= 1 && bits <= 64)) {
+            stats->quarantine = "RLE pixel data: rows, columns or samples out of range";
+            return AT_OK;
+        }
+        pixels = (size_t)rows * (size_t)cols;
+        segments = (unsigned)spp * (((unsigned)bits + 7) / 8);
+    }
     if (codec == CODEC_OPAQUE) {
         stats->quarantine =
             "pixel data in a transfer syntax whose containers atelier cannot check for metadata";
@@ -163,15 +181,20 @@ at_status at_deid_pixels_clean(at_dcm_file *f, at_deid_stats *stats)
         }
         size_t removed = 0;
         int r = codec == CODEC_J2K ? at_deid_j2k_clean(frame, total, &cleaned[k], &clen[k], &removed, &reason)
-                                   : at_deid_jpeg_clean(frame, total, codec == CODEC_JPEG_LS, &cleaned[k],
-                                                        &clen[k], &removed, &reason);
+                : codec == CODEC_RLE ? at_deid_rle_clean(frame, total, pixels, segments, &cleaned[k],
+                                                         &clen[k], &removed, &reason)
+                                     : at_deid_jpeg_clean(frame, total, codec == CODEC_JPEG_LS, &cleaned[k],
+                                                          &clen[k], &removed, &reason);
         at_free(frame);
         if (r) {
             if (reason && !strcmp(reason, "out of memory"))
                 st = AT_ERR_NOMEM;
             break;
         }
-        stats->jpeg_segments += removed;
+        if (codec == CODEC_RLE)
+            stats->container_parts_removed += removed;
+        else
+            stats->jpeg_segments += removed;
         changed += cleaned[k] != NULL;
     }
     if (!st && reason)

@@ -215,7 +215,9 @@ at_deid_action at_deid_action_for(at_tag tag, at_vr vr, unsigned options, const 
     /* what is not known to be safe does not pass */
     switch (at_deid_allowlist_action(tag, options)) {
     case 'K':
-    case 'N': return AT_DEID_KEEP; /* N: the engine checks the value is a number */
+    case 'W':
+    case 'C':
+    case 'N': return AT_DEID_KEEP; /* the engine checks the value (number, words, codes) */
     case 'D': return AT_DEID_DUMMY;
     case 'Z': return AT_DEID_EMPTY;
     default: return AT_DEID_REMOVE;

@@ -17,7 +17,7 @@ void at_deid_ranges_free(at_deid_ranges *r)
     memset(r, 0, sizeof *r);
 }
 
-static at_status add_range(at_deid_ranges *r, size_t start, size_t end)
+at_status at_deid_ranges_add(at_deid_ranges *r, size_t start, size_t end)
 {
     if (end <= start)
         return AT_OK;
@@ -97,7 +97,7 @@ static at_status scan_identifiers(const char *s, size_t n, const at_deid_folded 
                 continue;
             if (to < n && at_deid_fold_class(s, n, to) == last && last != AT_FOLD_OTHER)
                 continue;
-            st = add_range(out, from, to);
+            st = at_deid_ranges_add(out, from, to);
         }
     }
     return st;
@@ -324,7 +324,7 @@ static at_status scan_shapes(const char *s, size_t n, const at_deid_folded *f, u
         return AT_ERR_NOMEM;
     size_t k = tokenize(f, t, max);
     at_status st = AT_OK;
-#define SPAN(i0, i1) add_range(out, f->sfrom[t[i0].a], f->sto[t[(i1)-1].b - 1])
+#define SPAN(i0, i1) at_deid_ranges_add(out, f->sfrom[t[i0].a], f->sto[t[(i1)-1].b - 1])
     for (size_t i = 0; i < k && !st; i++) {
         /* token boundaries in the spaced form are boundaries of the source */
         if (i && t[i - 1].cls == t[i].cls)
@@ -406,7 +406,7 @@ at_status at_deid_scan_text(const char *utf8, size_t n, const at_deid_identifier
                 continue;
             if (spans[i].kind == AT_DEID_SPAN_INSTITUTION && (options & AT_DEID_OPT_INSTITUTION_IDENTITY))
                 continue;
-            st = add_range(out, spans[i].start, spans[i].start + spans[i].len);
+            st = at_deid_ranges_add(out, spans[i].start, spans[i].start + spans[i].len);
         }
         at_free(spans);
     }

@@ -3,8 +3,21 @@
 # of the PS3.15 Table E.1-1 JSON (skipped where the JSON is not present), and
 # so are the allow-list (src/deid/allow_table.c, docs/deid-allowlist.md, from
 # data/deid/allowlist.txt) and the folding table (src/deid/fold_table.c).
+# The vocabulary of known safe words (src/deid/vocab_table.c) is what
+# scripts/gen-deid-vocabulary makes of the Debian packages it names
+# (skipped where one is missing; they record their versions in the file).
 set -u
 SRC=${ATELIER_SOURCE_DIR:?}
+if [ -d /usr/share/gdcm-3.0/XML ] && [ -f /usr/share/hunspell/en_med_glut.dic ] && [ -f /usr/share/hunspell/fr.dic ] \
+    && [ -f /usr/share/dict/french ]; then
+    V=$(mktemp "${TMPDIR:-/tmp}/atelier-deid-vocab-XXXXXX")
+    /usr/bin/python3 "$SRC/scripts/gen-deid-vocabulary" "$V" >/dev/null || { rm -f "$V"; echo "FAIL: vocabulary generator"; exit 1; }
+    cmp -s "$V" "$SRC/src/deid/vocab_table.c" || { rm -f "$V"; echo "FAIL: src/deid/vocab_table.c is stale (or the packages' versions changed); run scripts/gen-deid-vocabulary"; exit 1; }
+    rm -f "$V"
+    echo "ok: vocabulary as generated"
+else
+    echo "vocabulary check skipped: its Debian packages are not all installed"
+fi
 # shared/ lies beside the checkout (as in CI); an explicit path may be given
 JSON=${ATELIER_DEID_TABLE_JSON:-$SRC/../shared/data/confidentiality_profile_attributes.json}
 if [ ! -f "$JSON" ]; then
