@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     int bom = c.cells[0][0] == '\xEF'; /* a leading BOM is taken off when read again */
     at_csv d;
-    if (!blank && !bom && b.data && at_csv_parse_delim((const char *)b.data, b.len, 4096, c.delim, &d) == AT_OK) {
+    if (!blank && !bom && b.data &&
+        at_csv_parse_delim((const char *)b.data, b.len, 4096, c.delim, &d) == AT_OK) {
         if (d.nrows != c.nrows || d.ncols != c.ncols)
             __builtin_trap();
         for (size_t i = 0; i < c.nrows * c.ncols; i++)

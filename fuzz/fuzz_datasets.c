@@ -15,8 +15,8 @@ static void check(const uint8_t *data, size_t size)
     at_datasets_chunk c;
     if (at_datasets_chunk_parse(data, size, &c) != AT_OK)
         return;
-    if (c.length == 0 || c.length > AT_IMPORT_CHUNK_MAX || c.data < data || c.data + c.length != data + size ||
-        c.file >= AT_IMPORT_FILES_MAX)
+    if (c.length == 0 || c.length > AT_IMPORT_CHUNK_MAX || c.data < data ||
+        c.data + c.length != data + size || c.file >= AT_IMPORT_FILES_MAX)
         __builtin_trap();
     char head[200];
     size_t hl = at_datasets_chunk_header(c.file, c.offset, c.data, c.length, head);
@@ -26,8 +26,8 @@ static void check(const uint8_t *data, size_t size)
     memcpy(again, head, hl);
     memcpy(again + hl, c.data, c.length);
     at_datasets_chunk d;
-    if (at_datasets_chunk_parse(again, hl + c.length, &d) != AT_OK || d.file != c.file || d.offset != c.offset ||
-        d.length != c.length || memcmp(d.data, c.data, c.length))
+    if (at_datasets_chunk_parse(again, hl + c.length, &d) != AT_OK || d.file != c.file ||
+        d.offset != c.offset || d.length != c.length || memcmp(d.data, c.data, c.length))
         __builtin_trap();
     free(again);
 }

@@ -13,9 +13,16 @@ static int patient_detector(void)
 {
     if (at_text_deid_new(NULL, &det_patient))
         return -1;
-    at_text_patient p = {.last_name = "Le Gall", .first_name = "Anne-Marie", .birth_date = "03/02/1961",
-                         .ipp = "80012345", .nir = "2 61 02 2A 238 045 12", .address = "12 bis rue de l'Église, 35000 Rennes",
-                         .city = "Tours", .zip = "35400", .phone = "+33 6 12 34 56 78", .email = "a.m@exemple.fr",
+    at_text_patient p = {.last_name = "Le Gall",
+                         .first_name = "Anne-Marie",
+                         .birth_date = "03/02/1961",
+                         .ipp = "80012345",
+                         .nir = "2 61 02 2A 238 045 12",
+                         .address = "12 bis rue de l'Église, 35000 Rennes",
+                         .city = "Tours",
+                         .zip = "35400",
+                         .phone = "+33 6 12 34 56 78",
+                         .email = "a.m@exemple.fr",
                          .patient_id = "P1"};
     return at_text_deid_set_patient(det_patient, &p) ? -1 : 0;
 }

@@ -13,7 +13,10 @@
 static at_text_deid *det;
 static char dir[64];
 
-static void remove_dir(void) { rmdir(dir); }
+static void remove_dir(void)
+{
+    rmdir(dir);
+}
 
 static const char note[] = "Élodie Kerhervé, née le 3 mai 1961, vue par le Dr Benali à Quimper.";
 

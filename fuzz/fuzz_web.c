@@ -64,8 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char params[WEB_PARAMS_MAX][WEB_PARAM_CAP];
     const char *names[WEB_PARAMS_MAX];
     size_t n = 0;
-    static const char *const patterns[] = {"/api/v1/projects/{project}/members/{user}", "/api/v1/users/{user}",
-                                           "/", "/admin/users/{user}/roles"};
+    static const char *const patterns[] = {"/api/v1/projects/{project}/members/{user}",
+                                           "/api/v1/users/{user}", "/", "/admin/users/{user}/roles"};
     for (size_t i = 0; i < 4; i++)
         if (web_path_match(patterns[i], z, params, names, &n))
             for (size_t k = 0; k < n; k++)

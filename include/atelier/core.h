@@ -139,8 +139,8 @@ at_status at_key_load(const char *path, at_key *key);
 at_status at_key_create(const char *path, at_key *key);
 /* out = BLAKE2b(key, domain || 0x00 || data), outlen in [16, 64]. Domain
  * separates uses (uid, patient-id, date-shift, ...). */
-void at_keyed_hash(const at_key *key, const char *domain, const void *data, size_t len,
-                   unsigned char *out, size_t outlen);
+void at_keyed_hash(const at_key *key, const char *domain, const void *data, size_t len, unsigned char *out,
+                   size_t outlen);
 /* Must be called once before crypto use; safe to call many times. */
 at_status at_crypto_init(void);
 

@@ -39,11 +39,11 @@ extern "C" {
 
 /* ---- settings: the vault.* keys of room.conf ---- */
 typedef struct {
-    int imports;                /* imports de-identified at once (default 2) */
-    double quota_gb;            /* storage per project, GiB (0: none; default 0) */
-    double upload_max_gb;       /* bytes of one import's upload (default 64 GiB) */
-    unsigned deid_options;      /* DICOM door options for every project (default none) */
-    int upload_idle_hours;      /* an upload left unfinished this long is removed (default 48) */
+    int imports;           /* imports de-identified at once (default 2) */
+    double quota_gb;       /* storage per project, GiB (0: none; default 0) */
+    double upload_max_gb;  /* bytes of one import's upload (default 64 GiB) */
+    unsigned deid_options; /* DICOM door options for every project (default none) */
+    int upload_idle_hours; /* an upload left unfinished this long is removed (default 48) */
 } at_datasets_conf;
 void at_datasets_conf_defaults(at_datasets_conf *c);
 /* Read the vault.* keys of room.conf over the defaults:
@@ -86,7 +86,7 @@ typedef struct {
     char user[AT_ROOM_NAME_MAX + 1]; /* who made it ("" when unknown) */
     int64_t job;                     /* the job that made it, or 0 */
     int64_t import;                  /* the import that made it, or 0 */
-    char door[16];                   /* "dicom", "text", "files" (synthetic), "job", "code", "room" (course data) */
+    char door[16]; /* "dicom", "text", "files" (synthetic), "job", "code", "room" (course data) */
     int synthetic;
     uint64_t files, bytes, bytes_stored;
     char *report; /* the door's report (JSON: counts and options), owned; "{}" when none */
@@ -130,8 +130,8 @@ at_status at_datasets_materialise(at_datasets *d, const char *by, const char *pr
 
 /* ---- storage quota ---- */
 typedef struct {
-    uint64_t used;  /* bytes of the project's datasets in the vault (encrypted, deduplicated) */
-    uint64_t limit; /* 0: none */
+    uint64_t used;    /* bytes of the project's datasets in the vault (encrypted, deduplicated) */
+    uint64_t limit;   /* 0: none */
     uint64_t pending; /* bytes of unfinished uploads */
 } at_datasets_usage;
 at_status at_datasets_usage_of(at_datasets *d, const char *project, at_datasets_usage *out);
@@ -152,15 +152,15 @@ const char *at_import_state_name(at_import_state s);
 
 typedef struct {
     uint64_t size;
-    char ext[16];                  /* "dcm", "txt", "csv", ... or "" (the door's name keeps it) */
+    char ext[16];                     /* "dcm", "txt", "csv", ... or "" (the door's name keeps it) */
     char path[AT_VAULT_PATH_MAX + 1]; /* synthetic "files" imports only: the path in the snapshot */
 } at_import_file;
 
 typedef struct {
     const char *project, *dataset;
-    const char *kind;     /* "dicom", "text", or "files" (synthetic only: stored as generated) */
-    int synthetic;        /* a synthetic cohort (atelier synth) */
-    int fresh;            /* a snapshot of these files alone, not added to the latest */
+    const char *kind;        /* "dicom", "text", or "files" (synthetic only: stored as generated) */
+    int synthetic;           /* a synthetic cohort (atelier synth) */
+    int fresh;               /* a snapshot of these files alone, not added to the latest */
     const char *fingerprint; /* the client's id of this upload (hex, 16..64 digits): an unfinished import
                               * of the same user, project, dataset and fingerprint is resumed */
     const at_import_file *files;
@@ -193,7 +193,8 @@ at_status at_datasets_import_begin(at_datasets *d, const char *user, const at_im
  * at_datasets_chunk_parse) by the import's owner: each one's data must
  * start at or before the file's received length (what was received already
  * is ignored); the frames before a refused one are kept. */
-at_status at_datasets_import_chunk(at_datasets *d, const char *user, int64_t id, const void *frames, size_t len);
+at_status at_datasets_import_chunk(at_datasets *d, const char *user, int64_t id, const void *frames,
+                                   size_t len);
 at_status at_datasets_import_get(at_datasets *d, int64_t id, at_dataset_import *out);
 /* Per-file received bytes (for a resume). *out owned (at_free). */
 at_status at_datasets_import_received(at_datasets *d, int64_t id, uint64_t **out, size_t *count);
@@ -230,16 +231,22 @@ at_status at_datasets_chunk_next(const void *frames, size_t len, at_datasets_chu
 size_t at_datasets_chunk_header(uint64_t file, uint64_t offset, const void *data, size_t len, char *out);
 
 /* ---- lineage ---- */
-typedef enum { AT_LINEAGE_SNAPSHOT = 0, AT_LINEAGE_JOB, AT_LINEAGE_EXPORT, AT_LINEAGE_IMPORT } at_lineage_kind;
+typedef enum {
+    AT_LINEAGE_SNAPSHOT = 0,
+    AT_LINEAGE_JOB,
+    AT_LINEAGE_EXPORT,
+    AT_LINEAGE_IMPORT
+} at_lineage_kind;
 typedef struct {
     at_lineage_kind kind;
-    char id[AT_VAULT_SNAPSHOT_HEX + AT_ROOM_NAME_MAX + 2]; /* "NAME@SNAP", job or request number, import number */
-    char label[160];                                       /* shown */
-    int depth; /* < 0 upstream (its data), 0 the start, > 0 downstream (what it made) */
+    char id[AT_VAULT_SNAPSHOT_HEX + AT_ROOM_NAME_MAX +
+            2];      /* "NAME@SNAP", job or request number, import number */
+    char label[160]; /* shown */
+    int depth;       /* < 0 upstream (its data), 0 the start, > 0 downstream (what it made) */
 } at_lineage_node;
 typedef struct {
-    size_t from, to;   /* node indices */
-    char role[16];     /* "input", "code", "result", "export", "parent", "import" */
+    size_t from, to; /* node indices */
+    char role[16];   /* "input", "code", "result", "export", "parent", "import" */
 } at_lineage_edge;
 typedef struct {
     at_lineage_node *nodes;
@@ -285,7 +292,8 @@ at_status at_datasets_shred(at_datasets *d, const char *by, const char *project,
                             const char *confirm);
 /* Deletions asked for and done (project NULL: every project), newest
  * first. *out owned (at_free). */
-at_status at_datasets_deletions(at_datasets *d, const char *project, at_dataset_deletion **out, size_t *count);
+at_status at_datasets_deletions(at_datasets *d, const char *project, at_dataset_deletion **out,
+                                size_t *count);
 
 /* ---- garbage collection ---- */
 /* Collect every dataset of the room's vault: manifests the catalog does

@@ -40,15 +40,15 @@ at_status at_deid_options_check(unsigned options);
 
 /* What happens to one element. */
 typedef enum {
-    AT_DEID_KEEP = 0,        /* unchanged (sequences: items cleaned recursively) */
-    AT_DEID_REMOVE,          /* X */
-    AT_DEID_EMPTY,           /* Z: zero length (sequences: no items) */
-    AT_DEID_DUMMY,           /* D: dummy consistent with the VR */
-    AT_DEID_UID,             /* U: keyed 2.25 UID (standard UIDs kept) */
-    AT_DEID_PSEUDONYM,       /* Patient ID / Patient's Name: keyed pseudonym */
-    AT_DEID_SHIFT,           /* C under modified-dates: dates shifted (TM kept) */
-    AT_DEID_CLEAN_TEXT,      /* C: identifying values of the header scrubbed */
-    AT_DEID_CLEAN_AE         /* C on AE titles (device-identity): keyed pseudonym */
+    AT_DEID_KEEP = 0,   /* unchanged (sequences: items cleaned recursively) */
+    AT_DEID_REMOVE,     /* X */
+    AT_DEID_EMPTY,      /* Z: zero length (sequences: no items) */
+    AT_DEID_DUMMY,      /* D: dummy consistent with the VR */
+    AT_DEID_UID,        /* U: keyed 2.25 UID (standard UIDs kept) */
+    AT_DEID_PSEUDONYM,  /* Patient ID / Patient's Name: keyed pseudonym */
+    AT_DEID_SHIFT,      /* C under modified-dates: dates shifted (TM kept) */
+    AT_DEID_CLEAN_TEXT, /* C: identifying values of the header scrubbed */
+    AT_DEID_CLEAN_AE    /* C on AE titles (device-identity): keyed pseudonym */
 } at_deid_action;
 
 /* Short name of an action ("remove", "empty", ...). Static string. */
@@ -87,8 +87,8 @@ int at_deid_private_value_is_safe(at_tag tag, const char *creator, const unsigne
 /* Public attributes that Table E.1-1 does not list pass only when the
  * allow-list names them. Row count, and row i: tag, action ('K' kept, 'N'
  * kept when a number else dummy, 'W' kept word by word with the general
- * vocabulary, 'C' coding-scheme rules, 'D' dummy, 'Z' empty), the option it needs (0: none), PS3.6 keyword and the
- * IOD module group. AT_ERR_ARG when out of range. */
+ * vocabulary, 'C' coding-scheme rules, 'D' dummy, 'Z' empty), the option it needs (0: none), PS3.6 keyword
+ * and the IOD module group. AT_ERR_ARG when out of range. */
 size_t at_deid_allowlist_size(void);
 at_status at_deid_allowlist_row(size_t i, at_tag *tag, char *action, unsigned *option, const char **keyword,
                                 const char **module);
@@ -110,7 +110,8 @@ typedef struct {
  * to *spans (at_realloc'd; the door frees it) and *count. Must be
  * thread-safe for one ud. The door cannot link the French text module
  * (src/text sits above it): atelier-engine sets this to its detector. */
-typedef at_status (*at_deid_detect_fn)(void *ud, const char *text, size_t len, at_deid_span **spans, size_t *count);
+typedef at_status (*at_deid_detect_fn)(void *ud, const char *text, size_t len, at_deid_span **spans,
+                                       size_t *count);
 
 /* ---- pseudonyms ---- */
 /* "2.25." + decimal of a 128-bit keyed hash of uid; standard UIDs
@@ -128,7 +129,7 @@ at_status at_deid_shift_date(const char *value, int days, char *out, size_t n);
 
 /* ---- one dataset ---- */
 typedef struct {
-    at_tag tag;                 /* top-level tag that changed */
+    at_tag tag; /* top-level tag that changed */
     at_deid_action action;
 } at_deid_change;
 
@@ -144,22 +145,23 @@ typedef struct {
     size_t words_masked;    /* retained values in which words not known safe were masked */
     size_t codes_replaced;  /* code values and designators of local schemes pseudonymised, ill-formed
                              * versions, mapping resources, template and context identifiers removed */
-    size_t code_strings_replaced; /* code string values neither defined terms nor known words: pseudonymised */
-    size_t icc_profiles_cleaned;  /* ICC profiles whose text, dates and unknown tags were blanked */
-    size_t icc_profiles_removed;  /* ICC profiles that could not be parsed safely: removed */
+    size_t
+        code_strings_replaced;   /* code string values neither defined terms nor known words: pseudonymised */
+    size_t icc_profiles_cleaned; /* ICC profiles whose text, dates and unknown tags were blanked */
+    size_t icc_profiles_removed; /* ICC profiles that could not be parsed safely: removed */
     size_t container_parts_removed; /* RLE frames: segments cut where their image data ends
                                      * (trailers), gaps and stray offsets */
-    const char *quarantine; /* static reason when the file must go to quarantine/ (pixel data that
-                             * cannot be rewritten safely, an encapsulated document), else NULL */
+    const char *quarantine;         /* static reason when the file must go to quarantine/ (pixel data that
+                                     * cannot be rewritten safely, an encapsulated document), else NULL */
 } at_deid_stats;
 
 typedef struct {
     unsigned options;
     const at_key *key;
-    at_deid_stats *stats;   /* optional: receives the counts of this file */
+    at_deid_stats *stats;     /* optional: receives the counts of this file */
     at_deid_detect_fn detect; /* optional: run on every retained text value (clean-descriptors) */
     void *detect_ud;
-    int allow_documents;    /* encapsulated documents not sent to quarantine (content still replaced) */
+    int allow_documents; /* encapsulated documents not sent to quarantine (content still replaced) */
 } at_deid_config;
 
 /* De-identify f in place: the profile on the main dataset and every item of
@@ -184,28 +186,28 @@ int at_deid_burned_in_risk(const at_dcm_dataset *ds, const char **reason);
 typedef struct {
     const char *const *inputs; /* files or folders (walked by at_walk_collect) */
     size_t input_count;
-    const char *outdir;     /* may exist; may not be an input or inside one */
-    unsigned options;       /* AT_DEID_OPT_* */
+    const char *outdir; /* may exist; may not be an input or inside one */
+    unsigned options;   /* AT_DEID_OPT_* */
     const at_key *key;
-    int allow_burned_in;    /* write risky files to the tree instead of quarantine/ */
-    int sync;               /* make outputs durable (syncfs) before renaming them */
-    int report_input_paths; /* name inputs by path in the report (may identify: off by default) */
+    int allow_burned_in;      /* write risky files to the tree instead of quarantine/ */
+    int sync;                 /* make outputs durable (syncfs) before renaming them */
+    int report_input_paths;   /* name inputs by path in the report (may identify: off by default) */
     at_deid_detect_fn detect; /* optional text detector (see at_deid_config) */
     void *detect_ud;
-    int allow_documents;    /* encapsulated documents written to the tree (content still replaced) */
+    int allow_documents; /* encapsulated documents written to the tree (content still replaced) */
 } at_deid_spec;
 
 /* The configuration of at_deid_batch_run, the call before the run context. */
 typedef struct {
     unsigned options;
     const at_key *key;
-    int threads;            /* >= 1 */
-    int allow_burned_in;    /* write risky files to the tree instead of quarantine/ */
-    int sync;               /* make outputs durable (syncfs) before renaming them */
-    int report_input_paths; /* name inputs by path in the report (may identify: off by default) */
+    int threads;              /* >= 1 */
+    int allow_burned_in;      /* write risky files to the tree instead of quarantine/ */
+    int sync;                 /* make outputs durable (syncfs) before renaming them */
+    int report_input_paths;   /* name inputs by path in the report (may identify: off by default) */
     at_deid_detect_fn detect; /* optional text detector (see at_deid_config) */
     void *detect_ud;
-    int allow_documents;    /* encapsulated documents written to the tree (content still replaced) */
+    int allow_documents; /* encapsulated documents written to the tree (content still replaced) */
     at_progress_fn progress;
     void *progress_ud;
 } at_deid_batch_config;
@@ -217,7 +219,7 @@ typedef at_walk_skipped at_deid_skipped;
 typedef struct {
     size_t files_seen, files_done, files_quarantined, files_rejected;
     at_deid_skipped skipped; /* entries of the folder walks that were not files */
-    at_deid_stats elements; /* summed over the files written */
+    at_deid_stats elements;  /* summed over the files written */
     double seconds;
     char *report_json;     /* the report (owned; at_deid_batch_result_free) */
     size_t debris_removed; /* temporary files an interrupted run had left in outdir, removed first */

@@ -16,12 +16,12 @@ extern "C" {
 #endif
 
 /* Documented ceilings for untrusted input. */
-#define AT_DCM_MAX_FILE_BYTES ((size_t)4 << 30)     /* 4 GiB */
-#define AT_DCM_MAX_INFLATED_BYTES ((size_t)1 << 30) /* deflated dataset after inflation: 1 GiB */
-#define AT_DCM_MAX_INFLATE_RATIO 256                 /* inflated / compressed bytes, ... */
+#define AT_DCM_MAX_FILE_BYTES ((size_t)4 << 30)       /* 4 GiB */
+#define AT_DCM_MAX_INFLATED_BYTES ((size_t)1 << 30)   /* deflated dataset after inflation: 1 GiB */
+#define AT_DCM_MAX_INFLATE_RATIO 256                  /* inflated / compressed bytes, ... */
 #define AT_DCM_INFLATE_RATIO_FLOOR ((size_t)16 << 20) /* ... checked past 16 MiB inflated */
-#define AT_DCM_MAX_DEPTH 64                         /* nested sequences */
-#define AT_DCM_MAX_ELEMENTS 1000000                 /* per file, all depths */
+#define AT_DCM_MAX_DEPTH 64                           /* nested sequences */
+#define AT_DCM_MAX_ELEMENTS 1000000                   /* per file, all depths */
 
 typedef uint32_t at_tag;
 #define AT_TAG(g, e) ((at_tag)(((uint32_t)(g) << 16) | (uint32_t)(e)))
@@ -48,36 +48,36 @@ typedef struct {
 
 typedef struct {
     at_tag tag;
-    at_vr vr;                 /* as read (explicit) or from the dictionary (implicit); UN if unknown */
-    int undefined_length;     /* read with 0xFFFFFFFF length (SQ, encapsulated, UN-as-SQ) */
-    unsigned char *value;     /* owned, little-endian, NULL when empty or SQ/encapsulated */
-    uint32_t length;          /* bytes in value */
-    at_dcm_dataset **items;   /* SQ items (owned), or NULL */
+    at_vr vr;               /* as read (explicit) or from the dictionary (implicit); UN if unknown */
+    int undefined_length;   /* read with 0xFFFFFFFF length (SQ, encapsulated, UN-as-SQ) */
+    unsigned char *value;   /* owned, little-endian, NULL when empty or SQ/encapsulated */
+    uint32_t length;        /* bytes in value */
+    at_dcm_dataset **items; /* SQ items (owned), or NULL */
     size_t item_count;
     at_dcm_fragment *fragments; /* encapsulated pixel data: [0] is the basic offset table */
     size_t fragment_count;
-    int encapsulated;         /* 1 for encapsulated pixel data */
+    int encapsulated; /* 1 for encapsulated pixel data */
 } at_dcm_element;
 
 struct at_dcm_dataset {
     at_dcm_element *elements; /* owned, sorted by tag, unique tags */
     size_t count, cap;
-    int undefined_length;     /* as an item: read with undefined length (written back so) */
+    int undefined_length;                 /* as an item: read with undefined length (written back so) */
     struct at_dcm_dataset *internal_next; /* library-internal (iterative free); leave alone */
 };
 
 typedef struct {
-    at_dcm_dataset *meta;    /* group 0002 (owned); may be empty for bare datasets */
-    at_dcm_dataset *dataset; /* the main dataset (owned) */
-    char transfer_syntax[65];/* of the main dataset */
+    at_dcm_dataset *meta;     /* group 0002 (owned); may be empty for bare datasets */
+    at_dcm_dataset *dataset;  /* the main dataset (owned) */
+    char transfer_syntax[65]; /* of the main dataset */
     int has_preamble;
 } at_dcm_file;
 
 /* ---- dictionary ---- */
 typedef struct {
     at_tag tag;
-    at_tag mask;     /* for repeating groups: bits that must match (0xffffffff when exact) */
-    at_vr vr;        /* first VR for multi-VR entries (e.g. US or SS -> US) */
+    at_tag mask; /* for repeating groups: bits that must match (0xffffffff when exact) */
+    at_vr vr;    /* first VR for multi-VR entries (e.g. US or SS -> US) */
     const char *vm;
     const char *keyword;
     const char *name;
@@ -105,8 +105,8 @@ unsigned at_vr_swap_unit(at_vr vr);
 at_vr at_dcm_implicit_vr(at_tag tag);
 
 /* ---- tree ---- */
-at_dcm_dataset *at_dcm_dataset_new(void);       /* NULL on OOM */
-void at_dcm_dataset_free(at_dcm_dataset *ds);   /* frees all (iteratively) */
+at_dcm_dataset *at_dcm_dataset_new(void);     /* NULL on OOM */
+void at_dcm_dataset_free(at_dcm_dataset *ds); /* frees all (iteratively) */
 at_dcm_dataset *at_dcm_dataset_clone(const at_dcm_dataset *ds);
 at_dcm_element *at_dcm_find(const at_dcm_dataset *ds, at_tag tag); /* NULL if absent */
 /* Insert or replace; the element returned has no value yet. */
@@ -125,12 +125,13 @@ at_status at_dcm_sequence_append(at_dcm_dataset *ds, at_tag tag, at_dcm_dataset 
  * AT_ERR_NOT_FOUND if absent, AT_ERR_LIMIT if truncated. */
 at_status at_dcm_get_string(const at_dcm_dataset *ds, at_tag tag, char *buf, size_t n);
 at_status at_dcm_get_u16(const at_dcm_dataset *ds, at_tag tag, uint16_t *out);
-at_status at_dcm_get_double(const at_dcm_dataset *ds, at_tag tag, size_t index, double *out); /* DS, IS, FL, FD, US, SS, UL, SL */
+at_status at_dcm_get_double(const at_dcm_dataset *ds, at_tag tag, size_t index,
+                            double *out); /* DS, IS, FL, FD, US, SS, UL, SL */
 
 /* ---- reading ---- */
 typedef struct {
-    const char *name;        /* for messages (file name); NULL -> "<memory>" */
-    int stop_before_pixels;  /* skip (7FE0,0010) */
+    const char *name;       /* for messages (file name); NULL -> "<memory>" */
+    int stop_before_pixels; /* skip (7FE0,0010) */
 } at_dcm_read_options;
 /* Read a Part 10 file (with or without preamble) or a bare dataset
  * (implicit VR LE assumed unless explicit is detected). On error returns a
@@ -157,8 +158,8 @@ at_status at_dcm_un_to_sequence(at_dcm_element *el, int max_depth, const char *n
  * UTF-8 and the single-byte sets; for multi-byte sets (ISO 2022, GB18030,
  * GBK) each byte maps to its whole value or component (masking then covers
  * the whole of it). Bytes that are not valid in the set become U+FFFD. */
-at_status at_dcm_text_decode(const at_dcm_element *charset, at_vr vr, const unsigned char *s, size_t n, at_buf *out,
-                             size_t **from, size_t **to);
+at_status at_dcm_text_decode(const at_dcm_element *charset, at_vr vr, const unsigned char *s, size_t n,
+                             at_buf *out, size_t **from, size_t **to);
 
 /* ---- writing ---- */
 /* Encode f as Part 10 (preamble, "DICM", meta in explicit LE with group

@@ -17,8 +17,8 @@ extern "C" {
 #endif
 
 /* Documented ceilings for untrusted input. */
-#define AT_IMAGE_MAX_DIM 4096                     /* per axis */
-#define AT_IMAGE_MAX_VOXELS ((size_t)1 << 30)     /* per volume (4 GiB of f32) */
+#define AT_IMAGE_MAX_DIM 4096                 /* per axis */
+#define AT_IMAGE_MAX_VOXELS ((size_t)1 << 30) /* per volume (4 GiB of f32) */
 
 typedef struct {
     int dim[3];          /* voxels along i, j, k (i fastest in data) */
@@ -68,8 +68,7 @@ at_status at_nifti_read(const char *path, at_volume **out);
  * sform both set (code 1, scanner), atomically. */
 at_status at_nifti_write(const at_volume *v, const char *path);
 /* Same from memory (the fuzz entry point); name is used in messages. */
-at_status at_nifti_read_memory(const unsigned char *data, size_t len, const char *name,
-                               at_volume **out);
+at_status at_nifti_read_memory(const unsigned char *data, size_t len, const char *name, at_volume **out);
 
 /* ---- intensity ---- */
 void at_volume_clip(at_volume *v, float lo, float hi);
@@ -93,7 +92,7 @@ at_status at_volume_body_mask(const at_volume *v, int closing_radius, at_volume 
  * R = Rz * Rx * Ry; angles in radians, LPS millimetres. Maps fixed-image
  * points to moving-image points. */
 typedef struct {
-    double angle[3];  /* about x, y, z */
+    double angle[3]; /* about x, y, z */
     double translation[3];
     double centre[3];
 } at_rigid;
@@ -105,41 +104,39 @@ void at_rigid_apply(const at_rigid *t, const double p[3], double q[3]);
 typedef enum { AT_INTERP_NEAREST, AT_INTERP_LINEAR, AT_INTERP_BSPLINE3 } at_interp;
 /* Resample src onto grid target: each target voxel at point p takes
  * src(T(p)) (T NULL: identity); outside src gives fill. *out owned. */
-at_status at_volume_resample(const at_volume *src, const at_grid *target, const at_rigid *t,
-                             at_interp interp, float fill, at_volume **out);
+at_status at_volume_resample(const at_volume *src, const at_grid *target, const at_rigid *t, at_interp interp,
+                             float fill, at_volume **out);
 /* Gaussian smoothing with sigma in mm along each axis (separable). */
 at_status at_volume_smooth(at_volume *v, double sigma_mm);
 
 /* ---- registration ---- */
 typedef struct {
-    int levels;               /* multi-resolution levels (default 3) */
-    int bins;                 /* histogram bins (default 32) */
-    int samples;              /* voxels sampled per level (default 20000) */
-    int max_iterations;       /* per level (default 300) */
-    double max_step;          /* mm, first level (default 4) */
-    double min_step;          /* mm (default 0.005) */
-    double relaxation;        /* step factor on direction change (default 0.5) */
-    uint64_t seed;            /* sampling seed (default 1) */
+    int levels;                  /* multi-resolution levels (default 3) */
+    int bins;                    /* histogram bins (default 32) */
+    int samples;                 /* voxels sampled per level (default 20000) */
+    int max_iterations;          /* per level (default 300) */
+    double max_step;             /* mm, first level (default 4) */
+    double min_step;             /* mm (default 0.005) */
+    double relaxation;           /* step factor on direction change (default 0.5) */
+    uint64_t seed;               /* sampling seed (default 1) */
     const at_volume *fixed_mask; /* optional: sample only where > 0.5 */
-    const at_run *run;        /* optional: cancel checked every iteration (AT_ERR_CANCELLED) */
+    const at_run *run;           /* optional: cancel checked every iteration (AT_ERR_CANCELLED) */
 } at_register_options;
 void at_register_options_default(at_register_options *o);
 typedef struct {
-    double metric;   /* final Mattes MI (higher is better) */
-    int iterations;  /* total over levels */
+    double metric;  /* final Mattes MI (higher is better) */
+    int iterations; /* total over levels */
 } at_register_report;
 /* Rigid registration of moving onto fixed: finds t (fixed point -> moving
  * point) maximising Mattes mutual information. t holds the initial
  * transform on entry (its centre is reset to the fixed image centre when
  * all zero) and the result on return. */
-at_status at_register_rigid(const at_volume *fixed, const at_volume *moving,
-                            const at_register_options *opt, at_rigid *t,
-                            at_register_report *report);
+at_status at_register_rigid(const at_volume *fixed, const at_volume *moving, const at_register_options *opt,
+                            at_rigid *t, at_register_report *report);
 /* Mattes MI of moving(T(x)) against fixed(x) with the same Parzen
  * windows and sampling as the optimiser (for tests and reports). */
 at_status at_mattes_mi(const at_volume *fixed, const at_volume *moving, const at_rigid *t,
                        const at_register_options *opt, double *mi);
-
 
 /* ---- DICOM series ---- */
 #define AT_SERIES_MAX_FILES 65536 /* files scanned in one folder tree */
@@ -168,21 +165,20 @@ typedef struct {
  * errors), Rescale Slope / Intercept applied (CT in HU). Enhanced
  * multi-frame objects use the Per-frame / Shared Functional Groups.
  * *out owned by the caller; info may be NULL. */
-at_status at_series_read(const char *dir, const char *series_uid, at_volume **out,
-                         at_series_info *info);
+at_status at_series_read(const char *dir, const char *series_uid, at_volume **out, at_series_info *info);
 
 /* Options for writing a volume as a single-frame DICOM series. */
 typedef struct {
-    const char *modality;              /* "CT" (CT Image Storage) or "MR" (MR Image Storage) */
+    const char *modality; /* "CT" (CT Image Storage) or "MR" (MR Image Storage) */
     const char *patient_name, *patient_id, *patient_birth_date, *patient_sex; /* may be NULL: empty */
-    const char *study_uid, *series_uid, *frame_of_reference_uid; /* NULL: made from uid_seed */
-    const char *study_date, *study_time;                  /* NULL: 20000101 / 120000 */
-    const char *study_id, *accession_number;              /* may be NULL */
+    const char *study_uid, *series_uid, *frame_of_reference_uid;              /* NULL: made from uid_seed */
+    const char *study_date, *study_time;                                      /* NULL: 20000101 / 120000 */
+    const char *study_id, *accession_number;                                  /* may be NULL */
     const char *series_description;
-    const char *manufacturer;          /* NULL: "atelier" */
+    const char *manufacturer; /* NULL: "atelier" */
     int series_number;
-    int derived;                       /* Image Type DERIVED\SECONDARY (else ORIGINAL\PRIMARY) */
-    const char *uid_seed;              /* for UIDs not given: deterministic from this text */
+    int derived;          /* Image Type DERIVED\SECONDARY (else ORIGINAL\PRIMARY) */
+    const char *uid_seed; /* for UIDs not given: deterministic from this text */
 } at_series_write_options;
 /* Write v as one file per axial slice (CT: signed 16-bit HU, slope 1,
  * intercept 0; MR: unsigned 16-bit, rounded) into folder dir, which must

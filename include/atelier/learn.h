@@ -43,18 +43,18 @@ typedef enum { AT_SCHED_CONSTANT = 0, AT_SCHED_COSINE = 1, AT_SCHED_STEP = 2 } a
 #define AT_LEARN_MAX_PATH 1024 /* a data folder path in the config, NUL included */
 
 typedef struct {
-    at_unet_mode mode;  /* 2D, 2.5D (2D with neighbouring slices as channels) or 3D */
-    int neighbours;     /* 2.5D: k slices each side; input channels = 2k+1 */
-    int in_channels;    /* 2D/3D input channels (2.5D: derived) */
-    int out_channels;   /* head output channels (1 for pseudo-CT) */
-    int base;           /* channels at level 0 */
-    int depth;          /* pooling levels */
-    at_norm_kind norm;  /* batch, instance, group norm or none */
-    int groups;         /* group norm: groups (must divide every level's channels) */
-    float relu_slope;   /* 0: ReLU; > 0: LeakyReLU with this negative slope */
-    float bn_momentum;  /* PyTorch's momentum (0.1) */
-    float bn_eps;       /* 1e-5 */
-    int bf16;           /* bf16 activations and weights, f32 accumulation */
+    at_unet_mode mode; /* 2D, 2.5D (2D with neighbouring slices as channels) or 3D */
+    int neighbours;    /* 2.5D: k slices each side; input channels = 2k+1 */
+    int in_channels;   /* 2D/3D input channels (2.5D: derived) */
+    int out_channels;  /* head output channels (1 for pseudo-CT) */
+    int base;          /* channels at level 0 */
+    int depth;         /* pooling levels */
+    at_norm_kind norm; /* batch, instance, group norm or none */
+    int groups;        /* group norm: groups (must divide every level's channels) */
+    float relu_slope;  /* 0: ReLU; > 0: LeakyReLU with this negative slope */
+    float bn_momentum; /* PyTorch's momentum (0.1) */
+    float bn_eps;      /* 1e-5 */
+    int bf16;          /* bf16 activations and weights, f32 accumulation */
     /* training (used by the training loop and the CLI; the model ignores them) */
     at_loss_kind loss;
     float lr, weight_decay, beta1, beta2, adam_eps;
@@ -90,8 +90,8 @@ typedef struct at_model at_model;
  * divisible by 2^depth. Weights are He-initialised from seed. *out is
  * owned by the caller (at_model_free). Fails with AT_ERR_ARG naming the
  * problem for shapes that do not fit. */
-at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *spatial,
-                          uint64_t seed, at_model **out);
+at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *spatial, uint64_t seed,
+                          at_model **out);
 void at_model_free(at_model *m);
 /* Elements in one input batch and one output batch (N*C*spatial). */
 size_t at_model_input_size(const at_model *m);
@@ -106,19 +106,19 @@ at_status at_model_forward(at_model *m, const float *input, float *output, int t
  * buffers (gradient accumulation over micro-batches); scale multiplies
  * the loss gradient (1/micro_batches). Fails with AT_ERR_NUMERIC naming
  * the layer when a NaN or Inf appears. */
-at_status at_model_backward(at_model *m, const float *target, const float *mask,
-                            at_loss_kind loss, float scale, float *loss_out);
+at_status at_model_backward(at_model *m, const float *target, const float *mask, at_loss_kind loss,
+                            float scale, float *loss_out);
 void at_model_zero_grad(at_model *m);
 
 /* Parameters and buffers in state_dict order. Pointers are borrowed and
  * stay valid until at_model_free; data is plain f32 in PyTorch layout. */
 typedef struct {
-    const char *name;   /* e.g. "enc.0.conv1.weight" */
+    const char *name; /* e.g. "enc.0.conv1.weight" */
     int ndim;
     int64_t shape[5];
     size_t count;
     float *data;
-    float *grad;        /* NULL for buffers (running statistics) */
+    float *grad; /* NULL for buffers (running statistics) */
     int trainable;
 } at_param;
 size_t at_model_param_count(const at_model *m);
@@ -164,7 +164,7 @@ typedef struct {
 typedef struct {
     at_st_tensor *tensors;
     size_t count;
-    char *metadata_json; /* the "__metadata__" object as JSON text, or NULL */
+    char *metadata_json;  /* the "__metadata__" object as JSON text, or NULL */
     unsigned char *owned; /* file bytes when loaded from a file */
 } at_st_file;
 /* Parse a safetensors image held in memory (not copied: tensors point
@@ -195,7 +195,7 @@ typedef struct {
     size_t source_words;     /* words of source_state in use (0: none) */
     uint64_t source_state[AT_TRAIN_MAX_STATE_WORDS]; /* the batch source's state at epoch's end */
 } at_train_state;
-#define AT_TRAIN_MAX_EPOCHS 1000000          /* the config's ceiling */
+#define AT_TRAIN_MAX_EPOCHS 1000000           /* the config's ceiling */
 #define AT_TRAIN_MAX_STEPS ((int64_t)1 << 40) /* ceiling on a checkpoint's step */
 /* Write the model (and the optimiser moments as "optim.m.<name>",
  * "optim.v.<name>" when o is given, and state when given) atomically to
@@ -204,8 +204,7 @@ typedef struct {
  * leaky_slope, norm_eps, bn_momentum), enough to rebuild the model in
  * PyTorch from the file alone, and size, the side of the model's window
  * (when it is square or cubic). */
-at_status at_checkpoint_save(const char *path, at_model *m, const at_adamw *o,
-                             const at_train_state *state);
+at_status at_checkpoint_save(const char *path, at_model *m, const at_adamw *o, const at_train_state *state);
 /* Load weights (and optimiser moments and state when o/state are given
  * and present) from path; every tensor of the model must be present with
  * the right dtype and shape and hold finite values (running variances
@@ -223,8 +222,8 @@ at_status at_st_read_config(const at_st_file *f, const char *name, at_unet_confi
 /* 0 when a and b describe the same architecture; else AT_ERR_ARG with a
  * message naming the first differing key and both values, a_name and
  * b_name saying where each came from ("the checkpoint", "the config"). */
-at_status at_unet_config_same_model(const at_unet_config *a, const char *a_name,
-                                    const at_unet_config *b, const char *b_name);
+at_status at_unet_config_same_model(const at_unet_config *a, const char *a_name, const at_unet_config *b,
+                                    const char *b_name);
 /* Copy every parameter and buffer (running statistics, batches tracked)
  * of src into dst, a model of the same architecture (its window and batch
  * may differ), so that dst's next forward pass computes with src's
@@ -289,13 +288,13 @@ typedef struct {
 } at_train_options;
 
 typedef struct {
-    int64_t epochs, steps;    /* done by the whole run (resumed runs included) */
-    int64_t checkpoint_step;  /* step of the checkpoint on disk (-1: none written) */
-    int64_t checkpoint_epoch; /* epochs it holds */
-    double train_loss;        /* mean loss of the last epoch (scaled), NaN before one */
+    int64_t epochs, steps;     /* done by the whole run (resumed runs included) */
+    int64_t checkpoint_step;   /* step of the checkpoint on disk (-1: none written) */
+    int64_t checkpoint_epoch;  /* epochs it holds */
+    double train_loss;         /* mean loss of the last epoch (scaled), NaN before one */
     double last_val, best_val; /* NaN when there is no validation */
-    double seconds;           /* training time, resumed runs included */
-    int budget_stopped;       /* 1: ended by the time budget before cfg->epochs */
+    double seconds;            /* training time, resumed runs included */
+    int budget_stopped;        /* 1: ended by the time budget before cfg->epochs */
 } at_train_result;
 
 /* Train a U-Net described by cfg on the batches of src. run may be NULL
@@ -323,8 +322,8 @@ typedef struct {
  * epochs; raise epochs to continue"), another seed, another architecture,
  * or another number of steps per epoch (batch, micro_batches or sample
  * count changed). res may be NULL. */
-at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src,
-                        const at_train_options *opt, at_run *run, at_train_result *res);
+at_status at_train_loop(const at_unet_config *cfg, const at_train_source *src, const at_train_options *opt,
+                        at_run *run, at_train_result *res);
 
 /* A dataset supplied by the caller: get(i) fills input (C x window),
  * target (out_channels x window) and mask (same as target; may be left
@@ -339,16 +338,16 @@ typedef struct {
  * augmentation (from seed, epoch, batch and sample: never from timing),
  * validation = mean loss (cfg->loss, mask-weighted) over the validation
  * samples in inference mode. */
-at_status at_train(const at_unet_config *cfg, const at_dataset *ds, const at_train_options *opt,
-                   at_run *run, at_train_result *res);
+at_status at_train(const at_unet_config *cfg, const at_dataset *ds, const at_train_options *opt, at_run *run,
+                   at_train_result *res);
 
 /* ---- inference --------------------------------------------------------- */
 /* Predict a whole volume (C, D, H, W plain f32; 2D/2.5D run slice by slice
  * over D) with a trained model, using windows of the model's spatial size
  * with the given overlap fraction (0..0.9) and linear weighted blending.
  * out: out_channels x D x H x W, caller-allocated. */
-at_status at_predict_volume(at_model *m, const float *vol, int channels, const int64_t dhw[3],
-                            float overlap, float *out);
+at_status at_predict_volume(at_model *m, const float *vol, int channels, const int64_t dhw[3], float overlap,
+                            float *out);
 /* The same under a run (may be NULL): progress (phase "predict", windows
  * done of all) after every batch, cancel checked before each. */
 at_status at_predict_volume_run(at_model *m, const float *vol, int channels, const int64_t dhw[3],

@@ -15,11 +15,11 @@ extern "C" {
 typedef struct at_risk_model at_risk_model;
 
 typedef struct {
-    double C;          /* <= 0: chosen by patient-level cross-validation */
-    int l1;            /* 1: L1-regularised, else L2 */
-    int use_xgboost;   /* gradient boosting instead of logistic regression */
-    int folds;         /* cross-validation folds (default 5) */
-    int threads;       /* <= 0: OpenMP's default; the runs below take the run's budget */
+    double C;        /* <= 0: chosen by patient-level cross-validation */
+    int l1;          /* 1: L1-regularised, else L2 */
+    int use_xgboost; /* gradient boosting instead of logistic regression */
+    int folds;       /* cross-validation folds (default 5) */
+    int threads;     /* <= 0: OpenMP's default; the runs below take the run's budget */
 } at_risk_options;
 
 /* Train on CSV rows (columns patient_id, text, label). Owned by caller. */
@@ -31,22 +31,22 @@ void at_risk_free(at_risk_model *m);
 double at_risk_model_C(const at_risk_model *m);
 /* Probability for one document; reasons (may be NULL) receives up to
  * nreasons "term" strings that raised the risk most, comma-joined. */
-at_status at_risk_predict(const at_risk_model *m, const char *text, size_t len, double *prob,
-                          at_buf *reasons, int nreasons);
+at_status at_risk_predict(const at_risk_model *m, const char *text, size_t len, double *prob, at_buf *reasons,
+                          int nreasons);
 
 typedef struct {
     double auroc, auroc_lo, auroc_hi, auprc, auprc_lo, auprc_hi, brier;
     size_t n, positives;
-    size_t patients;  /* distinct patient ids (0 when not given) */
-    int by_patient;   /* 1: the bootstrap resampled patients, 0: rows */
+    size_t patients; /* distinct patient ids (0 when not given) */
+    int by_patient;  /* 1: the bootstrap resampled patients, 0: rows */
     double bin_pred[10], bin_obs[10];
     size_t bin_n[10];
 } at_risk_metrics;
 
 /* Metrics of probabilities p against labels y (n items), with a seeded
  * bootstrap (nboot resamples) for the 95% intervals over rows. */
-at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int nboot,
-                                  uint64_t seed, at_risk_metrics *out);
+at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int nboot, uint64_t seed,
+                                  at_risk_metrics *out);
 /* The same with each row's patient id (ids[i], NUL-terminated; NULL: rows):
  * a cluster bootstrap that resamples patients with all their rows, since
  * the rows of one patient are not independent. */
@@ -65,7 +65,6 @@ at_status at_risk_calibration_svg(const at_risk_metrics *m, at_buf *out);
  * column id_column (NULL: patient_id). Deterministic. */
 at_status at_risk_split(const at_csv *csv, const char *id_column, double test_fraction, uint64_t seed,
                         unsigned char *is_test, size_t *test_patients, size_t *patients);
-
 
 /* ---- the pipelines as runs (src/risk/run.c) ------------------------------ */
 /* Each reads its CSV (columns patient_id, text, label; delimiter ',', ';'
@@ -92,8 +91,8 @@ at_status at_risk_split_run(const at_risk_split_spec *spec, at_run *run, at_risk
 
 typedef struct {
     const char *csv;
-    const char *out;          /* the model */
-    at_risk_options options;  /* threads: ignored, the run's budget */
+    const char *out;         /* the model */
+    at_risk_options options; /* threads: ignored, the run's budget */
     int delimiter;
 } at_risk_train_spec;
 typedef struct {
@@ -107,10 +106,10 @@ typedef struct {
 at_status at_risk_train_run(const at_risk_train_spec *spec, at_run *run, at_risk_train_result *result);
 
 typedef struct {
-    const char *csv;   /* with labels */
+    const char *csv; /* with labels */
     const char *model;
-    const char *plot;  /* the reliability plot (SVG) to write, NULL: none */
-    int bootstrap;     /* resamples for the 95% intervals */
+    const char *plot; /* the reliability plot (SVG) to write, NULL: none */
+    int bootstrap;    /* resamples for the 95% intervals */
     int delimiter;
 } at_risk_eval_spec;
 /* Predict every row (phase "predict"), then the metrics with a bootstrap

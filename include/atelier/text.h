@@ -75,8 +75,7 @@ typedef struct at_text_deid at_text_deid;
 
 /* The patient's own structured identity (--patient-info), all optional. */
 typedef struct {
-    char *last_name, *first_name, *birth_date, *ipp, *nir, *address, *city, *zip, *phone,
-        *email, *patient_id;
+    char *last_name, *first_name, *birth_date, *ipp, *nir, *address, *city, *zip, *phone, *email, *patient_id;
 } at_text_patient;
 
 /* Load "key: value" lines (nom, prenom, date_naissance, ipp, nir, adresse,
@@ -112,8 +111,7 @@ at_status at_text_deid_set_patient(at_text_deid *d, const at_text_patient *p);
 
 /* Detect identifiers in text (valid UTF-8, len bytes). Appends sorted,
  * non-overlapping spans to out. Thread-safe for a shared detector. */
-at_status at_text_deid_detect(const at_text_deid *d, const char *text, size_t len,
-                              at_text_spans *out);
+at_status at_text_deid_detect(const at_text_deid *d, const char *text, size_t len, at_text_spans *out);
 
 typedef enum { AT_TEXT_REDACT = 0, AT_TEXT_PSEUDONYMISE = 1 } at_text_mode;
 
@@ -123,9 +121,8 @@ typedef enum { AT_TEXT_REDACT = 0, AT_TEXT_PSEUDONYMISE = 1 } at_text_mode;
  * the surrogates: the same real value gives the same surrogate within one
  * patient's documents, unrelated ones across patients (NULL: one shift for
  * the run, surrogates keyed by the value alone). Output appended to out. */
-at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *spans,
-                             at_text_mode mode, const at_key *key, const char *patient_id,
-                             at_buf *out);
+at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *spans, at_text_mode mode,
+                             const at_key *key, const char *patient_id, at_buf *out);
 
 /* Date shift in days (in [-365, 365], never 0) for a patient under key. */
 int at_text_date_shift_days(const at_key *key, const char *patient_id);
@@ -137,18 +134,19 @@ typedef struct {
     size_t input_count;
     const char *outdir; /* a file keeps its name under it, a folder's documents their paths */
     at_text_mode mode;
-    const at_key *key;        /* pseudonymise: required; redact: unused (may be NULL) */
-    const char *key_path;     /* the site key's file (may be NULL): refused inside outdir, skipped among inputs */
-    const char *patient_info; /* one patient (key: value), a CSV of patients or a folder of them (may be NULL) */
-    int patient_dirs;         /* each first-level subfolder of an input folder is one patient */
-    const char *column;       /* CSV files: the column to de-identify (NULL: CSV files are plain text) */
-    const char *id_column;    /* CSV: the patient id column (NULL: patient_id when the header has it) */
-    int delimiter;            /* CSV: ',', ';' or '\t'; 0: read from the header line */
-    int json;                 /* also OUT.json with the spans of each document */
-    const char *dict_dir;     /* NULL: the dictionaries found by at_text_deid_new */
-    const char *model;        /* a tagger model file (text deid-model train); NULL: the default one */
-    int no_model;             /* no tagger: the rules and the allow-list alone */
-    int no_allow_list;        /* the allow-list pass (every word not known to be safe removed) off */
+    const at_key *key;    /* pseudonymise: required; redact: unused (may be NULL) */
+    const char *key_path; /* the site key's file (may be NULL): refused inside outdir, skipped among inputs */
+    const char
+        *patient_info;     /* one patient (key: value), a CSV of patients or a folder of them (may be NULL) */
+    int patient_dirs;      /* each first-level subfolder of an input folder is one patient */
+    const char *column;    /* CSV files: the column to de-identify (NULL: CSV files are plain text) */
+    const char *id_column; /* CSV: the patient id column (NULL: patient_id when the header has it) */
+    int delimiter;         /* CSV: ',', ';' or '\t'; 0: read from the header line */
+    int json;              /* also OUT.json with the spans of each document */
+    const char *dict_dir;  /* NULL: the dictionaries found by at_text_deid_new */
+    const char *model;     /* a tagger model file (text deid-model train); NULL: the default one */
+    int no_model;          /* no tagger: the rules and the allow-list alone */
+    int no_allow_list;     /* the allow-list pass (every word not known to be safe removed) off */
 } at_text_deid_spec;
 
 /* A document a run could not handle (the run went on). */
@@ -193,8 +191,8 @@ typedef struct {
     size_t len;
     at_text_spans gold;
     at_text_spans eponyms; /* eponym words (label 0) that must stay */
-    int kind;      /* document kind index */
-    int patient;   /* patient index within the run */
+    int kind;              /* document kind index */
+    int patient;           /* patient index within the run */
     char *patient_id;
 } at_text_doc;
 
@@ -202,9 +200,9 @@ void at_text_docs_free(at_text_doc *docs, size_t n);
 
 typedef struct {
     double tp[AT_PHI_COUNT], fp[AT_PHI_COUNT], fn[AT_PHI_COUNT]; /* token level, per label */
-    double red_tp, red_fp, red_fn; /* label-agnostic (redaction) token counts */
+    double red_tp, red_fp, red_fn;                               /* label-agnostic (redaction) token counts */
     size_t docs, docs_fully_redacted;
-    size_t eponym_total, eponym_fp;       /* eponyms wrongly redacted */
+    size_t eponym_total, eponym_fp;        /* eponyms wrongly redacted */
     size_t ambiguous_total, ambiguous_hit; /* names that are also common words */
     size_t bytes;
     double seconds; /* detection only, CPU time of the calling thread */
@@ -249,7 +247,8 @@ typedef enum {
     AT_MENTION_PS,
     AT_MENTION_AE,
     AT_MENTION_AGE,       /* "78 ans" after "patient de", "homme de", "âgée de": value the years */
-    AT_MENTION_ADMISSION, /* prior hospitalisations: "3 hospitalisations", "hospitalisé 3 fois"; value the count */
+    AT_MENTION_ADMISSION, /* prior hospitalisations: "3 hospitalisations", "hospitalisé 3 fois"; value the
+                             count */
     AT_MENTION_COUNT
 } at_mention_type;
 enum { AT_QUAL_NEGATED = 1, AT_QUAL_HYPOTHESIS = 2, AT_QUAL_FAMILY = 4, AT_QUAL_HISTORY = 8 };
@@ -259,8 +258,8 @@ typedef struct {
     int type;          /* at_mention_type */
     unsigned qual;     /* AT_QUAL_* */
     int grade, cycle;  /* CTCAE grade, cycle number (0 when none) */
-    char value[64];    /* normalised: INN, "85 mg/m2", "IV", ISO date, "FOLFOX", "ECOG 1", AE term, "78", "3" */
-    char code[16];     /* ATC code of a drug */
+    char value[64]; /* normalised: INN, "85 mg/m2", "IV", ISO date, "FOLFOX", "ECOG 1", AE term, "78", "3" */
+    char code[16];  /* ATC code of a drug */
 } at_text_mention;
 
 typedef struct {
@@ -296,11 +295,13 @@ typedef struct {
 } at_text_token;
 /* The tokens of text (valid UTF-8) in order; *out owned by the caller
  * (at_free), *n of them. */
-at_status at_text_tokenise(const at_text_extractor *x, const char *text, size_t len, at_text_token **out, size_t *n);
+at_status at_text_tokenise(const at_text_extractor *x, const char *text, size_t len, at_text_token **out,
+                           size_t *n);
 /* The mentions of text from its tokens (at_text_extract after
  * at_text_tokenise, without tokenising twice). */
-at_status at_text_extract_tokens(const at_text_extractor *x, const char *text, size_t len, const at_text_token *t,
-                                 size_t n, const char *doc_date, at_text_mentions *out);
+at_status at_text_extract_tokens(const at_text_extractor *x, const char *text, size_t len,
+                                 const at_text_token *t, size_t n, const char *doc_date,
+                                 at_text_mentions *out);
 /* Drugs in a regimen given by its folded name ("r-chop": 5), 0 when unknown. */
 int at_text_regimen_drugs(const char *folded);
 

@@ -19,11 +19,12 @@ struct at_datasets;
 struct at_classroom;
 
 typedef struct {
-    const char *listen; /* "ADDR:PORT" (port 0: any free port); NULL: the room's setting */
-    int insecure_http;  /* plain HTTP: refused unless ADDR is a loopback address (tests) */
-    struct at_jobs *jobs; /* the jobs service (must outlive the server); NULL: job routes answer 503 */
+    const char *listen;         /* "ADDR:PORT" (port 0: any free port); NULL: the room's setting */
+    int insecure_http;          /* plain HTTP: refused unless ADDR is a loopback address (tests) */
+    struct at_jobs *jobs;       /* the jobs service (must outlive the server); NULL: job routes answer 503 */
     struct at_airlock *airlock; /* the airlock (must outlive the server); NULL: export routes answer 503 */
-    struct at_datasets *datasets; /* the vault in the room (must outlive the server); NULL: dataset routes 503 */
+    struct at_datasets
+        *datasets; /* the vault in the room (must outlive the server); NULL: dataset routes 503 */
     struct at_classroom *classroom; /* courses (must outlive the server); NULL: course routes answer 503 */
 } at_web_options;
 

@@ -53,8 +53,8 @@ int cli_needs_value(const char *cmd, const char *opt);
 /* An option with a value: 1 when argv[*i] is name or alias (alias may be
  * NULL); its value into *val and *i moved on, or *rc set to CLI_USAGE
  * (said) when the value is missing. 0 when argv[*i] is another option. */
-int cli_take(const char *cmd, int argc, char **argv, int *i, const char *name, const char *alias, const char **val,
-             int *rc);
+int cli_take(const char *cmd, int argc, char **argv, int *i, const char *name, const char *alias,
+             const char **val, int *rc);
 /* 1 when arg is name or alias (may be NULL). */
 int cli_flag(const char *arg, const char *name, const char *alias);
 /* A number of opt in [lo, hi] into *out: CLI_OK, or CLI_USAGE (said). */
@@ -116,10 +116,10 @@ int cmd_logout(int argc, char **argv);
 int cmd_whoami(int argc, char **argv);
 int cmd_job(int argc, char **argv);
 int cmd_code(int argc, char **argv);
-int cmd_course(int argc, char **argv); /* the classroom's client (cmd_course.c) */
+int cmd_course(int argc, char **argv);  /* the classroom's client (cmd_course.c) */
 int cmd_export(int argc, char **argv);  /* export request|add|submit|status|download (the airlock's client) */
 int cmd_airlock(int argc, char **argv); /* airlock verify PACKAGE (anywhere, without the room) */
-int cmd_job_bench(int argc, char **argv); /* job bench: bench/jobs's driver */
+int cmd_job_bench(int argc, char **argv);    /* job bench: bench/jobs's driver */
 int cmd_synth_cohort(int argc, char **argv); /* synth cohort, sct synth */
 int cmd_synth_docs(int argc, char **argv);   /* synth docs, text synth-docs */
 int cmd_synth_chemo(int argc, char **argv);  /* synth chemo, text synth-cohort */

@@ -212,8 +212,8 @@ int client_request(const client_conf *c, const char *method, const char *path, c
     return request(c, method, path, body, NULL, 0, NULL, out);
 }
 
-int client_request_raw(const client_conf *c, const char *method, const char *path, const void *data, size_t len,
-                       const char *content_type, client_resp *out)
+int client_request_raw(const client_conf *c, const char *method, const char *path, const void *data,
+                       size_t len, const char *content_type, client_resp *out)
 {
     return request(c, method, path, NULL, data, len, content_type, out);
 }
@@ -482,12 +482,14 @@ static size_t on_download(char *p, size_t size, size_t n, void *ud)
     return add;
 }
 
-int client_download(const client_conf *c, const char *path, const char *dest, client_resp *out, uint64_t *bytes)
+int client_download(const client_conf *c, const char *path, const char *dest, client_resp *out,
+                    uint64_t *bytes)
 {
     memset(out, 0, sizeof *out);
     *bytes = 0;
     if (!strncmp(c->server, "https://", 8) && !c->cacert[0] && !c->pin[0]) {
-        fprintf(stderr, "atelier: no way to check %s's certificate: log in again, or give --cacert FILE\n", c->server);
+        fprintf(stderr, "atelier: no way to check %s's certificate: log in again, or give --cacert FILE\n",
+                c->server);
         return CLI_FAIL;
     }
     download_sink d = {0};
@@ -529,7 +531,8 @@ int client_download(const client_conf *c, const char *path, const char *dest, cl
     if (!good)
         at_atomic_abort(d.file);
     if (rc != CURLE_OK && !d.err.len) {
-        fprintf(stderr, "atelier: %s: %s\n", c->server, d.failed ? "cannot write the file" : curl_easy_strerror(rc));
+        fprintf(stderr, "atelier: %s: %s\n", c->server,
+                d.failed ? "cannot write the file" : curl_easy_strerror(rc));
         free(d.err.data);
         return CLI_FAIL;
     }

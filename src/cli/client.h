@@ -40,12 +40,13 @@ void client_resp_free(client_resp *r);
 int client_request(const client_conf *c, const char *method, const char *path, const cJSON *body,
                    client_resp *out);
 /* The same with a body of bytes (an upload) of the given content type. */
-int client_request_raw(const client_conf *c, const char *method, const char *path, const void *data, size_t len,
-                       const char *content_type, client_resp *out);
+int client_request_raw(const client_conf *c, const char *method, const char *path, const void *data,
+                       size_t len, const char *content_type, client_resp *out);
 /* A GET whose 2xx body is written to dest (atomically: the whole file or
  * none); on another status the body is kept in out for its error. 0 when
  * an answer came back. */
-int client_download(const client_conf *c, const char *path, const char *dest, client_resp *out, uint64_t *bytes);
+int client_download(const client_conf *c, const char *path, const char *dest, client_resp *out,
+                    uint64_t *bytes);
 /* On an error answer print "atelier CMD: <error> (HTTP N)" and return
  * CLI_FAIL; CLI_OK on 2xx. */
 int client_check(const char *cmd, const client_resp *r);

@@ -57,8 +57,8 @@ static void urlenc(const char *v, char *out, size_t cap)
     size_t k = 0;
     for (; *v && k + 4 < cap; v++) {
         unsigned char c = (unsigned char)*v;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-            c == '_' || c == '~' || c == '/') {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+            c == '.' || c == '_' || c == '~' || c == '/') {
             out[k++] = (char)c;
         } else {
             out[k++] = '%';
@@ -115,7 +115,8 @@ static at_status unpack(const char *archive, const char *part, uint64_t *files, 
         unsigned long long size = 0;
         size_t plen = 0;
         if (!strchr(head, '\n') || sscanf(head, "F %7s %llu %zu%c", mode, &size, &plen, &extra) != 4 ||
-            extra != '\n' || (strcmp(mode, "644") && strcmp(mode, "755")) || !plen || plen > AT_VAULT_PATH_MAX) {
+            extra != '\n' || (strcmp(mode, "644") && strcmp(mode, "755")) || !plen ||
+            plen > AT_VAULT_PATH_MAX) {
             st = at_error_set(AT_ERR_FORMAT, "the server's archive: offset %lld: a malformed header", off);
             break;
         }
@@ -135,7 +136,8 @@ static at_status unpack(const char *archive, const char *part, uint64_t *files, 
             st = at_error_set(AT_ERR_IO, "%s: %s", dest, strerror(errno));
             break;
         }
-        int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode[0] == '7' ? 0700 : 0600);
+        int fd =
+            open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode[0] == '7' ? 0700 : 0600);
         if (fd < 0) {
             st = at_error_set(AT_ERR_IO, "%s: %s", dest, strerror(errno));
             break;
@@ -159,7 +161,8 @@ static at_status unpack(const char *archive, const char *part, uint64_t *files, 
     return st;
 }
 
-static int cmd_get(client_conf *c, const char *p, const char *n, const char *s, const char *sub, const char *out)
+static int cmd_get(client_conf *c, const char *p, const char *n, const char *s, const char *sub,
+                   const char *out)
 {
     if (access(out, F_OK) == 0) {
         fprintf(stderr, "atelier dataset get: %s exists: give a new folder\n", out);
@@ -178,7 +181,8 @@ static int cmd_get(client_conf *c, const char *p, const char *n, const char *s, 
         rc = client_check("dataset get", &r);
     client_resp_free(&r);
     if (!rc) {
-        at_status st = mkdir(part, 0700) == 0 ? AT_OK : at_error_set(AT_ERR_IO, "%s: %s", part, strerror(errno));
+        at_status st =
+            mkdir(part, 0700) == 0 ? AT_OK : at_error_set(AT_ERR_IO, "%s: %s", part, strerror(errno));
         if (!st)
             st = unpack(archive, part, &files, &bytes);
         if (!st && !files)
@@ -190,8 +194,8 @@ static int cmd_get(client_conf *c, const char *p, const char *n, const char *s, 
     }
     unlink(archive);
     if (!rc)
-        fprintf(stderr, "%llu files, %.1f MiB from %s/%s@%s into %s\n", (unsigned long long)files, bytes / 1048576.0,
-                p, n, s, out);
+        fprintf(stderr, "%llu files, %.1f MiB from %s/%s@%s into %s\n", (unsigned long long)files,
+                bytes / 1048576.0, p, n, s, out);
     else if (access(part, F_OK) == 0)
         at_remove_tree(part); /* nothing half copied stays */
     return rc;
@@ -230,11 +234,12 @@ int cmd_dataset(int argc, char **argv)
     }
     char p[128], n[128], s[128];
     int known = !strcmp(sub, "list") || !strcmp(sub, "show") || !strcmp(sub, "log") || !strcmp(sub, "get") ||
-                !strcmp(sub, "lineage") || !strcmp(sub, "gc") || !strcmp(sub, "delete") || !strcmp(sub, "shred") ||
-                !strcmp(sub, "deletions");
+                !strcmp(sub, "lineage") || !strcmp(sub, "gc") || !strcmp(sub, "delete") ||
+                !strcmp(sub, "shred") || !strcmp(sub, "deletions");
     if (!known)
         return cli_usage_error("dataset", "unknown command '%s'", sub);
-    if (strcmp(sub, "list") && strcmp(sub, "gc") && strcmp(sub, "deletions") && (!ref || !split(ref, p, n, s, sizeof p)))
+    if (strcmp(sub, "list") && strcmp(sub, "gc") && strcmp(sub, "deletions") &&
+        (!ref || !split(ref, p, n, s, sizeof p)))
         return cli_usage_error("dataset", "a dataset is named PROJECT/NAME[@SNAPSHOT]");
     if (!strcmp(sub, "get") && !out)
         return cli_usage_error("dataset get", "-o DIR (a new folder) is required");
@@ -249,7 +254,8 @@ int cmd_dataset(int argc, char **argv)
     if (!strcmp(sub, "delete") || !strcmp(sub, "shred")) {
         int del = !strcmp(sub, "delete");
         if (del ? !reason : !confirm)
-            return cli_usage_error("dataset", "%s is required", del ? "--reason TEXT" : "--confirm PROJECT/NAME");
+            return cli_usage_error("dataset", "%s is required",
+                                   del ? "--reason TEXT" : "--confirm PROJECT/NAME");
         cJSON *b = cJSON_CreateObject();
         cJSON_AddStringToObject(b, del ? "reason" : "confirm", del ? reason : confirm);
         snprintf(path, sizeof path, "/api/v1/projects/%s/datasets/%s/%s", p, n, sub);
@@ -284,8 +290,9 @@ int cmd_dataset(int argc, char **argv)
         if (!rc && o.json)
             client_print_json(&r);
         else if (!rc)
-            printf("%.0f snapshots forgotten, %.0f chunks removed, %.1f MiB freed\n", num(r.json, "snapshots_forgotten"),
-                   num(r.json, "chunks_removed"), num(r.json, "bytes_freed") / 1048576.0);
+            printf("%.0f snapshots forgotten, %.0f chunks removed, %.1f MiB freed\n",
+                   num(r.json, "snapshots_forgotten"), num(r.json, "chunks_removed"),
+                   num(r.json, "bytes_freed") / 1048576.0);
         client_resp_free(&r);
         return rc;
     }
@@ -312,18 +319,22 @@ int cmd_dataset(int argc, char **argv)
     }
     if (!strcmp(sub, "list")) {
         cJSON *l = cJSON_GetObjectItemCaseSensitive(r.json, "datasets");
-        printf("%-16s %-20s %-7s %-9s %9s %8s %12s\n", "PROJECT", "DATASET", "KIND", "SYNTHETIC", "SNAPSHOTS", "FILES",
-               "BYTES");
+        printf("%-16s %-20s %-7s %-9s %9s %8s %12s\n", "PROJECT", "DATASET", "KIND", "SYNTHETIC", "SNAPSHOTS",
+               "FILES", "BYTES");
         for (cJSON *e = l ? l->child : NULL; e; e = e->next) {
             const char *pr = client_str(e, "project");
-            printf("%-16s %-20s %-7s %-9s %9.0f %8.0f %12.0f\n", pr ? pr : project ? project : "",
+            printf("%-16s %-20s %-7s %-9s %9.0f %8.0f %12.0f\n",
+                   pr        ? pr
+                   : project ? project
+                             : "",
                    client_str(e, "name"), client_str(e, "kind"),
                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "synthetic")) ? "yes" : "no",
                    num(e, "snapshots"), num(e, "files"), num(e, "bytes"));
         }
         cJSON *u = cJSON_GetObjectItemCaseSensitive(r.json, "storage");
         if (u)
-            printf("storage: %.1f MiB used%s", num(u, "used") / 1048576.0, num(u, "limit") ? "" : " (no quota)\n");
+            printf("storage: %.1f MiB used%s", num(u, "used") / 1048576.0,
+                   num(u, "limit") ? "" : " (no quota)\n");
         if (u && num(u, "limit"))
             printf(" of %.1f MiB\n", num(u, "limit") / 1048576.0);
     } else if (!strcmp(sub, "show") && strchr(ref, '@')) {
@@ -349,17 +360,19 @@ int cmd_dataset(int argc, char **argv)
         cJSON *d = cJSON_GetObjectItemCaseSensitive(r.json, "dataset");
         cJSON *l = cJSON_GetObjectItemCaseSensitive(r.json, "snapshots");
         if (!strcmp(sub, "show"))
-            printf("dataset %s/%s (%s%s), %d snapshots, latest %s\n", client_str(d, "project"), client_str(d, "name"),
-                   client_str(d, "kind"), cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "synthetic")) ? ", synthetic" : "",
+            printf("dataset %s/%s (%s%s), %d snapshots, latest %s\n", client_str(d, "project"),
+                   client_str(d, "name"), client_str(d, "kind"),
+                   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "synthetic")) ? ", synthetic" : "",
                    cJSON_GetArraySize(l), client_str(d, "latest"));
         for (cJSON *e = l ? l->child : NULL; e; e = e->next) {
             if (!strcmp(sub, "show") && e->next)
                 continue; /* show: the latest one; log: all */
             cJSON *rep = cJSON_GetObjectItemCaseSensitive(e, "report");
             char *rt = rep ? cJSON_PrintUnformatted(rep) : NULL;
-            printf("%.12s  %s  %-8s %-6s %6.0f files %12.0f bytes%s\n        report %s\n", client_str(e, "id"),
-                   client_str(e, "created"), client_str(e, "user"), client_str(e, "door"), num(e, "files"),
-                   num(e, "bytes"), cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "synthetic")) ? " synthetic" : "",
+            printf("%.12s  %s  %-8s %-6s %6.0f files %12.0f bytes%s\n        report %s\n",
+                   client_str(e, "id"), client_str(e, "created"), client_str(e, "user"),
+                   client_str(e, "door"), num(e, "files"), num(e, "bytes"),
+                   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "synthetic")) ? " synthetic" : "",
                    rt ? rt : "{}");
             cJSON_free(rt);
         }

@@ -8,49 +8,50 @@
 
 static void usage(FILE *o)
 {
-    fprintf(o,
-            "usage: atelier deid INPUT... -o OUTDIR [--profile basic] [--option NAME]...\n"
-            "                    [--key KEYFILE] [--threads N] [--json] [--allow-burned-in] [--sync] [--quiet]\n"
-            "                    [--report-input-paths] [--allow-documents] [--force]\n\n"
-            "De-identify DICOM files with the PS3.15 Basic Application Level\n"
-            "Confidentiality Profile (Table E.1-1, 2024b) and keyed pseudonyms.\n"
-            "INPUT: files or folders (recursive); inputs are never modified.\n"
-            "Output: OUTDIR/<patient>/<study>/<series>/<new SOP Instance UID>.dcm, files\n"
-            "likely to carry burned-in text under OUTDIR/quarantine/ (same layout,\n"
-            "header de-identified), the report OUTDIR/deid-report.json.\n\n"
-            "options (--option, repeatable):\n"
-            "  full-dates               keep dates and times\n"
-            "  modified-dates           shift dates by a keyed per-patient number of days\n"
-            "  patient-characteristics  keep sex, age, size, weight, ...\n"
-            "  device-identity          keep device serial numbers, station names, ...\n"
-            "  institution-identity     keep institution names and addresses\n"
-            "  uids                     keep UIDs\n"
-            "  safe-private             keep the private elements of the safe table\n"
-            "  clean-descriptors        keep descriptions, cleaned by the French text detector and\n"
-            "                           of the header's identifiers (runs in atelier-engine)\n"
-            "  clean-graphics           keep overlays, curves and graphic annotations (cleaned)\n\n"
-            "  -o, --out OUTDIR the output tree; may not be an input or inside one; refused\n"
-            "                   when it exists and is not empty, unless --force\n"
-            "  --key KEYFILE    the site key; it must exist ('atelier key new KEYFILE' makes one).\n"
-            "                   Default: $ATELIER_KEY, else ~/.config/atelier/site.key, created\n"
-            "                   there on the first run (said on stderr). Same key, same pseudonyms.\n"
-            "  --threads N      files processed in parallel (default 1; output identical whatever N)\n"
-            "  --json           print the report (one JSON object) on stdout\n"
-            "  --allow-burned-in  write risky files to the tree instead of quarantine/\n"
-            "  --allow-documents  write encapsulated documents (PDF, CDA; content replaced) to the\n"
-            "                   tree instead of quarantine/\n"
-            "  --sync           make every output durable on disk before it gets its name\n"
-            "                   (one filesystem sync per run; slower: the disk write is waited for)\n"
-            "  --report-input-paths  name rejected and quarantined inputs by their path in the\n"
-            "                   report. Off by default: input paths often hold patient names or\n"
-            "                   IDs, and the report would then identify. Without it an input is\n"
-            "                   'input N', N its rank in the input order (docs/deid.md).\n"
-            "  --force          write into an OUTDIR that is not empty (same names replaced)\n"
-            "  -q, --quiet      no summary line, no progress\n\n"
-            "Interrupted (Ctrl-C, SIGTERM): nothing is kept (exit 130); temporary files an\n"
-            "earlier interrupted run left in OUTDIR are removed by the next run.\n"
-            "Exit status: 0 all files done or quarantined, 1 some input rejected, no input file\n"
-            "found, or failure, 2 usage error, 130 interrupted. See docs/deid.md.\n");
+    fprintf(
+        o,
+        "usage: atelier deid INPUT... -o OUTDIR [--profile basic] [--option NAME]...\n"
+        "                    [--key KEYFILE] [--threads N] [--json] [--allow-burned-in] [--sync] [--quiet]\n"
+        "                    [--report-input-paths] [--allow-documents] [--force]\n\n"
+        "De-identify DICOM files with the PS3.15 Basic Application Level\n"
+        "Confidentiality Profile (Table E.1-1, 2024b) and keyed pseudonyms.\n"
+        "INPUT: files or folders (recursive); inputs are never modified.\n"
+        "Output: OUTDIR/<patient>/<study>/<series>/<new SOP Instance UID>.dcm, files\n"
+        "likely to carry burned-in text under OUTDIR/quarantine/ (same layout,\n"
+        "header de-identified), the report OUTDIR/deid-report.json.\n\n"
+        "options (--option, repeatable):\n"
+        "  full-dates               keep dates and times\n"
+        "  modified-dates           shift dates by a keyed per-patient number of days\n"
+        "  patient-characteristics  keep sex, age, size, weight, ...\n"
+        "  device-identity          keep device serial numbers, station names, ...\n"
+        "  institution-identity     keep institution names and addresses\n"
+        "  uids                     keep UIDs\n"
+        "  safe-private             keep the private elements of the safe table\n"
+        "  clean-descriptors        keep descriptions, cleaned by the French text detector and\n"
+        "                           of the header's identifiers (runs in atelier-engine)\n"
+        "  clean-graphics           keep overlays, curves and graphic annotations (cleaned)\n\n"
+        "  -o, --out OUTDIR the output tree; may not be an input or inside one; refused\n"
+        "                   when it exists and is not empty, unless --force\n"
+        "  --key KEYFILE    the site key; it must exist ('atelier key new KEYFILE' makes one).\n"
+        "                   Default: $ATELIER_KEY, else ~/.config/atelier/site.key, created\n"
+        "                   there on the first run (said on stderr). Same key, same pseudonyms.\n"
+        "  --threads N      files processed in parallel (default 1; output identical whatever N)\n"
+        "  --json           print the report (one JSON object) on stdout\n"
+        "  --allow-burned-in  write risky files to the tree instead of quarantine/\n"
+        "  --allow-documents  write encapsulated documents (PDF, CDA; content replaced) to the\n"
+        "                   tree instead of quarantine/\n"
+        "  --sync           make every output durable on disk before it gets its name\n"
+        "                   (one filesystem sync per run; slower: the disk write is waited for)\n"
+        "  --report-input-paths  name rejected and quarantined inputs by their path in the\n"
+        "                   report. Off by default: input paths often hold patient names or\n"
+        "                   IDs, and the report would then identify. Without it an input is\n"
+        "                   'input N', N its rank in the input order (docs/deid.md).\n"
+        "  --force          write into an OUTDIR that is not empty (same names replaced)\n"
+        "  -q, --quiet      no summary line, no progress\n\n"
+        "Interrupted (Ctrl-C, SIGTERM): nothing is kept (exit 130); temporary files an\n"
+        "earlier interrupted run left in OUTDIR are removed by the next run.\n"
+        "Exit status: 0 all files done or quarantined, 1 some input rejected, no input file\n"
+        "found, or failure, 2 usage error, 130 interrupted. See docs/deid.md.\n");
 }
 
 /* Without the text module (the `atelier` front program): no detector; the
@@ -59,9 +60,13 @@ __attribute__((weak)) at_status cli_deid_detector(void *deid_spec, void **state)
 {
     (void)deid_spec;
     *state = NULL;
-    return at_error_set(AT_ERR_UNSUPPORTED, "clean-descriptors needs atelier-engine (the French text detector)");
+    return at_error_set(AT_ERR_UNSUPPORTED,
+                        "clean-descriptors needs atelier-engine (the French text detector)");
 }
-__attribute__((weak)) void cli_deid_detector_free(void *state) { (void)state; }
+__attribute__((weak)) void cli_deid_detector_free(void *state)
+{
+    (void)state;
+}
 
 int cmd_deid(int argc, char **argv)
 {
@@ -167,7 +172,8 @@ int cmd_deid(int argc, char **argv)
         fputs(res.report_json, stdout);
     size_t skipped = res.skipped.not_regular + res.skipped.dangling_links + res.skipped.folder_links +
                      res.skipped.vanished + res.skipped.too_deep;
-    char *report = quiet ? NULL : at_path_join(outdir, "deid-report.json"); /* "clean/" gives clean/deid-... */
+    char *report =
+        quiet ? NULL : at_path_join(outdir, "deid-report.json"); /* "clean/" gives clean/deid-... */
     if (report)
         fprintf(stderr,
                 "atelier deid: %zu files: %zu de-identified, %zu quarantined, %zu rejected in %.2f s "
@@ -179,12 +185,13 @@ int cmd_deid(int argc, char **argv)
         fprintf(stderr,
                 "atelier deid: skipped in the folders: %zu not regular files (FIFOs, sockets, devices), "
                 "%zu dangling links, %zu links to folders, %zu vanished, %zu folders too deep\n",
-                res.skipped.not_regular, res.skipped.dangling_links, res.skipped.folder_links, res.skipped.vanished,
-                res.skipped.too_deep);
+                res.skipped.not_regular, res.skipped.dangling_links, res.skipped.folder_links,
+                res.skipped.vanished, res.skipped.too_deep);
     rc = res.files_rejected ? CLI_FAIL : CLI_OK;
     if (!res.files_seen) {
         /* an empty folder (or one of links and FIFOs only): nothing was de-identified */
-        fprintf(stderr, "atelier deid: no input file found in the INPUT given (%zu entries skipped)\n", skipped);
+        fprintf(stderr, "atelier deid: no input file found in the INPUT given (%zu entries skipped)\n",
+                skipped);
         rc = CLI_FAIL;
     }
     at_deid_batch_result_free(&res);

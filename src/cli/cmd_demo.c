@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 static int is_texty(at_vr vr)
 {
     static const char *const v[] = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT",
@@ -70,8 +69,8 @@ static int show_changes(const at_dcm_file *before, const at_dcm_file *after, uns
             char creator[80] = "";
             const char *cr = NULL;
             if ((AT_TAG_GROUP(t) & 1) && AT_TAG_ELEMENT(t) >= 0x1000 &&
-                at_dcm_get_string(a, AT_TAG(AT_TAG_GROUP(t), AT_TAG_ELEMENT(t) >> 8), creator, sizeof creator) ==
-                    AT_OK)
+                at_dcm_get_string(a, AT_TAG(AT_TAG_GROUP(t), AT_TAG_ELEMENT(t) >> 8), creator,
+                                  sizeof creator) == AT_OK)
                 cr = creator;
             action = at_deid_action_name(at_deid_action_for(t, a->elements[i].vr, options, cr, NULL));
         } else
@@ -97,8 +96,8 @@ static int show_changes(const at_dcm_file *before, const at_dcm_file *after, uns
             removed++;
         else
             changed++;
-        printf("(%04X,%04X) %-30.30s %-12s %-30.30s -> %s%s\n", AT_TAG_GROUP(t), AT_TAG_ELEMENT(t), keyword(t),
-               action, ta == t ? vb : "", va, same ? "" : "  *");
+        printf("(%04X,%04X) %-30.30s %-12s %-30.30s -> %s%s\n", AT_TAG_GROUP(t), AT_TAG_ELEMENT(t),
+               keyword(t), action, ta == t ? vb : "", va, same ? "" : "  *");
         if (ta == t)
             i++;
         if (tb == t)
@@ -201,10 +200,13 @@ int cmd_demo(int argc, char **argv)
     st = at_synth_dicom_study(in, &so, &nfiles);
     if (!st)
         st = at_key_create(keypath, &key); /* a throwaway demo key */
-    printf("atelier demo: a synthetic study (%zu files, 2 series: CT and MR, fake identity) in %s\n\n", nfiles,
-           in);
+    printf("atelier demo: a synthetic study (%zu files, 2 series: CT and MR, fake identity) in %s\n\n",
+           nfiles, in);
     if (!st) {
-        at_deid_spec ds = {.inputs = (const char *const[]){in}, .input_count = 1, .outdir = out, .options = options,
+        at_deid_spec ds = {.inputs = (const char *const[]){in},
+                           .input_count = 1,
+                           .outdir = out,
+                           .options = options,
                            .key = &key};
         st = at_deid_run(&ds, &run.run, &res);
     }
@@ -228,7 +230,8 @@ int cmd_demo(int argc, char **argv)
         show_changes(before, after, options);
         printf("\nsummary: %zu files seen, %zu de-identified, %zu quarantined, %zu rejected in %.2f s\n",
                res.files_seen, res.files_done, res.files_quarantined, res.files_rejected, res.seconds);
-        printf("output tree: %s/<patient>/<study>/<series>/<new SOP Instance UID>.dcm; report %s/deid-report.json%s\n",
+        printf("output tree: %s/<patient>/<study>/<series>/<new SOP Instance UID>.dcm; report "
+               "%s/deid-report.json%s\n",
                out, out, keep ? "" : " (removed at exit; --keep keeps them)");
     }
     at_dcm_file_free(before);

@@ -54,8 +54,8 @@ static void epoch_note(void *ud, const at_run_event *ev)
     if (ev->step > 2 && seconds - *last < 15)
         return;
     *last = seconds;
-    printf("  epoch %3llu  train L1 %6.1f HU  validation MAE %6.1f HU  (%.0f s)\n", (unsigned long long)ev->step,
-           ev->metrics[0].value, ev->metrics[1].value, seconds);
+    printf("  epoch %3llu  train L1 %6.1f HU  validation MAE %6.1f HU  (%.0f s)\n",
+           (unsigned long long)ev->step, ev->metrics[0].value, ev->metrics[1].value, seconds);
     fflush(stdout);
 }
 
@@ -82,8 +82,8 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
     at_status st = at_synth_cohort_run(&cs, run, &cr);
     if (st)
         return st == AT_ERR_CANCELLED ? CLI_INTERRUPTED : cli_fail(st);
-    printf("1. %d synthetic head patients (CT and T1 MRI series, fake identities, misaligned) in %s\n", patients,
-           cohort);
+    printf("1. %d synthetic head patients (CT and T1 MRI series, fake identities, misaligned) in %s\n",
+           patients, cohort);
 
     /* 2. through the door: only the DICOM series go in */
     char **inputs = at_calloc((size_t)patients * 2, sizeof *inputs);
@@ -100,7 +100,9 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
     }
     at_deid_batch_result res = {0};
     if (!st) {
-        at_deid_spec ds = {.inputs = (const char *const *)inputs, .input_count = (size_t)patients * 2, .outdir = deid,
+        at_deid_spec ds = {.inputs = (const char *const *)inputs,
+                           .input_count = (size_t)patients * 2,
+                           .outdir = deid,
                            .key = &key};
         st = at_deid_run(&ds, run, &res);
     }
@@ -149,7 +151,8 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
     at_run trun = *run; /* the demo's cancel and threads; epoch lines for progress */
     trun.progress = epoch_note;
     trun.progress_ud = &last_note;
-    printf("4. training the 2.5D U-Net (masked L1) for at most %.1f minutes on %d threads:\n", minutes, threads);
+    printf("4. training the 2.5D U-Net (masked L1) for at most %.1f minutes on %d threads:\n", minutes,
+           threads);
     fflush(stdout);
     at_learn_set_threads(threads); /* OpenMP's count is process-wide: the front end sets it */
     at_sct_train_result tres;
@@ -174,7 +177,8 @@ int demo_sct(const char *tmp, int patients, double minutes, int threads, int kee
         psnr += r[i].metrics.psnr / (double)n;
         ssim += r[i].metrics.ssim / (double)n;
     }
-    printf("   mean                                     MAE %6.1f HU  PSNR %5.2f dB  SSIM %.3f\n", mae, psnr, ssim);
+    printf("   mean                                     MAE %6.1f HU  PSNR %5.2f dB  SSIM %.3f\n", mae, psnr,
+           ssim);
     printf("   slices MRI | CT | pseudo-CT | error: %s%s\n", png,
            keep ? "" : " (removed at exit; --keep keeps it)");
     at_sct_eval_result_free(&er);

@@ -85,8 +85,10 @@ static int dicom_convert(int argc, char **argv)
         return rc;
     static const struct {
         const char *name, *uid;
-    } names[] = {{"implicit", AT_TS_IMPLICIT_LE}, {"explicit", AT_TS_EXPLICIT_LE},
-                 {"big", AT_TS_EXPLICIT_BE}, {"deflated", AT_TS_DEFLATED_LE}};
+    } names[] = {{"implicit", AT_TS_IMPLICIT_LE},
+                 {"explicit", AT_TS_EXPLICIT_LE},
+                 {"big", AT_TS_EXPLICIT_BE},
+                 {"deflated", AT_TS_DEFLATED_LE}};
     if (ts) {
         for (size_t i = 0; i < sizeof names / sizeof *names; i++)
             if (!strcmp(ts, names[i].name))
@@ -94,7 +96,8 @@ static int dicom_convert(int argc, char **argv)
         size_t n = strlen(ts);
         if (n == 0 || n > 64 || strspn(ts, "0123456789.") != n)
             return cli_usage_error(cmd, "--ts: '%s' is not a transfer syntax", ts);
-        if (bare && strcmp(ts, AT_TS_IMPLICIT_LE) && strcmp(ts, AT_TS_EXPLICIT_LE) && strcmp(ts, AT_TS_EXPLICIT_BE))
+        if (bare && strcmp(ts, AT_TS_IMPLICIT_LE) && strcmp(ts, AT_TS_EXPLICIT_LE) &&
+            strcmp(ts, AT_TS_EXPLICIT_BE))
             return cli_usage_error(cmd, "--bare writes implicit, explicit or big only");
     }
     at_dcm_file *f;
@@ -103,7 +106,8 @@ static int dicom_convert(int argc, char **argv)
         return cli_fail(st);
     if (ts)
         snprintf(f->transfer_syntax, sizeof f->transfer_syntax, "%s", ts);
-    else if (bare && strcmp(f->transfer_syntax, AT_TS_EXPLICIT_LE) && strcmp(f->transfer_syntax, AT_TS_EXPLICIT_BE))
+    else if (bare && strcmp(f->transfer_syntax, AT_TS_EXPLICIT_LE) &&
+             strcmp(f->transfer_syntax, AT_TS_EXPLICIT_BE))
         snprintf(f->transfer_syntax, sizeof f->transfer_syntax, "%s", AT_TS_IMPLICIT_LE);
     st = bare ? at_dcm_write_bare_file(f, out) : at_dcm_write_file(f, out);
     at_dcm_file_free(f);

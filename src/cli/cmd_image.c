@@ -114,17 +114,17 @@ static int image_info(int argc, char **argv)
         printf("{\"dim\": [%d, %d, %d], \"spacing\": [%.6g, %.6g, %.6g], \"origin_lps\": [%.6g, "
                "%.6g, %.6g], \"direction\": [%.6g, %.6g, %.6g, %.6g, %.6g, %.6g, %.6g, %.6g, "
                "%.6g], \"min\": %.6g, \"max\": %.6g, \"mean\": %.6g, \"modality\": \"%s\"}\n",
-               g->dim[0], g->dim[1], g->dim[2], g->spacing[0], g->spacing[1], g->spacing[2],
-               g->origin[0], g->origin[1], g->origin[2], g->direction[0], g->direction[1],
-               g->direction[2], g->direction[3], g->direction[4], g->direction[5], g->direction[6],
-               g->direction[7], g->direction[8], lo, hi, sum / (double)nv, info.modality);
+               g->dim[0], g->dim[1], g->dim[2], g->spacing[0], g->spacing[1], g->spacing[2], g->origin[0],
+               g->origin[1], g->origin[2], g->direction[0], g->direction[1], g->direction[2], g->direction[3],
+               g->direction[4], g->direction[5], g->direction[6], g->direction[7], g->direction[8], lo, hi,
+               sum / (double)nv, info.modality);
     } else {
         printf("dimensions   %d x %d x %d\nspacing (mm) %g x %g x %g\norigin (LPS) %g %g %g\n"
                "direction    [%g %g %g; %g %g %g; %g %g %g]\nvalues       min %g max %g mean %g\n",
-               g->dim[0], g->dim[1], g->dim[2], g->spacing[0], g->spacing[1], g->spacing[2],
-               g->origin[0], g->origin[1], g->origin[2], g->direction[0], g->direction[1],
-               g->direction[2], g->direction[3], g->direction[4], g->direction[5], g->direction[6],
-               g->direction[7], g->direction[8], lo, hi, sum / (double)nv);
+               g->dim[0], g->dim[1], g->dim[2], g->spacing[0], g->spacing[1], g->spacing[2], g->origin[0],
+               g->origin[1], g->origin[2], g->direction[0], g->direction[1], g->direction[2], g->direction[3],
+               g->direction[4], g->direction[5], g->direction[6], g->direction[7], g->direction[8], lo, hi,
+               sum / (double)nv);
         if (info.modality[0])
             printf("modality     %s (%d %s)\n", info.modality, info.slices,
                    info.multiframe ? "frames, enhanced multi-frame" : "slices");

@@ -116,12 +116,14 @@ int cmd_import(int argc, char **argv)
         }
     }
     if (!project || !dataset || !kind || !np)
-        return cli_usage_error("import", "--project, --dataset, a kind (dicom, text, files) and paths are required");
+        return cli_usage_error("import",
+                               "--project, --dataset, a kind (dicom, text, files) and paths are required");
     if (strcmp(kind, "dicom") && strcmp(kind, "text") && strcmp(kind, "files"))
         return cli_usage_error("import", "the kind is dicom, text or files, not '%s'", kind);
     if (!strcmp(kind, "files") && !synthetic)
-        return cli_usage_error("import", "'files' is for synthetic cohorts only (--synthetic): patient data go "
-                                         "through the door (dicom or text)");
+        return cli_usage_error("import",
+                               "'files' is for synthetic cohorts only (--synthetic): patient data go "
+                               "through the door (dicom or text)");
     client_conf c;
     int rc = client_setup("import", &o, &c, 1);
     if (rc)
@@ -281,7 +283,9 @@ int cmd_import(int argc, char **argv)
             blen = bdata = bframes = 0;
             progress("upload", done, total, t0, tty);
             if (stop_after && ++sent >= stop_after) {
-                fprintf(stderr, "\natelier import: stopped after %ld requests (ATELIER_TEST_IMPORT_STOP_AFTER)\n", sent);
+                fprintf(stderr,
+                        "\natelier import: stopped after %ld requests (ATELIER_TEST_IMPORT_STOP_AFTER)\n",
+                        sent);
                 rc = 130;
                 break;
             }
@@ -295,9 +299,11 @@ int cmd_import(int argc, char **argv)
     if (tty && total)
         fprintf(stderr, "\n");
     if (!rc && !o.json && total > resumed_from)
-        fprintf(stderr, "import %lld: %.1f MiB sent in %.1f s\n", id, (total - resumed_from) / 1048576.0, now_s() - t0);
+        fprintf(stderr, "import %lld: %.1f MiB sent in %.1f s\n", id, (total - resumed_from) / 1048576.0,
+                now_s() - t0);
     if (rc && id)
-        fprintf(stderr, "atelier import: interrupted: run the same command again to resume import %lld\n", id);
+        fprintf(stderr, "atelier import: interrupted: run the same command again to resume import %lld\n",
+                id);
     if (!rc) {
         snprintf(path, sizeof path, "/api/v1/projects/%s/imports/%lld/finish", project, id);
         rc = client_request(&c, "POST", path, NULL, &r);
@@ -329,12 +335,13 @@ int cmd_import(int argc, char **argv)
             client_resp_free(&r);
             break;
         }
-        cJSON *s = cJSON_GetObjectItemCaseSensitive(r.json, "step"), *t = cJSON_GetObjectItemCaseSensitive(r.json, "total");
+        cJSON *s = cJSON_GetObjectItemCaseSensitive(r.json, "step"),
+              *t = cJSON_GetObjectItemCaseSensitive(r.json, "total");
         char what[32];
         snprintf(what, sizeof what, "%s", client_str(r.json, "phase") ? client_str(r.json, "phase") : state);
         if (tty)
-            fprintf(stderr, "\r%-12s %s %.0f/%.0f        ", what, state ? state : "", cJSON_IsNumber(s) ? s->valuedouble : 0,
-                    cJSON_IsNumber(t) ? t->valuedouble : 0);
+            fprintf(stderr, "\r%-12s %s %.0f/%.0f        ", what, state ? state : "",
+                    cJSON_IsNumber(s) ? s->valuedouble : 0, cJSON_IsNumber(t) ? t->valuedouble : 0);
         client_resp_free(&r);
         struct timespec ts = {0, 300 * 1000000L};
         nanosleep(&ts, NULL);

@@ -181,14 +181,14 @@ static int learn_bench(int argc, char **argv)
         printf("\"train_gflops\":%s,\"infer_gflops\":%s,\"train_gflop_per_step\":%s,"
                "\"sgemm_peak_gflops\":%s,\"loss\":%s}\n",
                json_num(v[2], "%.2f", train_gf), json_num(v[3], "%.2f", infer_gf),
-               json_num(v[4], "%.3f", at_model_train_flops(m) * 1e-9),
-               json_num(v[5], "%.2f", peak_gf), json_num(v[6], "%.6f", loss));
+               json_num(v[4], "%.3f", at_model_train_flops(m) * 1e-9), json_num(v[5], "%.2f", peak_gf),
+               json_num(v[6], "%.6f", loss));
     } else {
         printf("U-Net %s base %ld depth %ld, batch %ld of %ld^%d, %d threads, %s\n"
                "training:  %.2f %s/s (%.1f GFLOP/s)\n"
                "inference: %.2f %s/s (%.1f GFLOP/s)\n",
-               cfg.mode == AT_MODE_3D ? "3D" : "2D", base, depth, batch, size,
-               cfg.mode == AT_MODE_3D ? 3 : 2, nthreads,
+               cfg.mode == AT_MODE_3D ? "3D" : "2D", base, depth, batch, size, cfg.mode == AT_MODE_3D ? 3 : 2,
+               nthreads,
                bf16 ? (at_learn_have_bf16() ? "bf16" : "bf16 (emulated: this CPU has no AVX512_BF16)")
                     : "f32",
                train_sps, unit, train_gf, infer_sps, unit, infer_gf);

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static void text_usage(FILE *out)
 {
     fprintf(out, "usage: atelier text <command> [<args>]\n\n"

@@ -79,7 +79,8 @@ int cmd_text_extract(int argc, char **argv)
     at_free(in);
     for (size_t i = 0; i < res.failed; i++)
         fprintf(stderr, "atelier: %s\n", res.failures[i].message);
-    rc = cli_run_end(&run, st, spec.out ? "nothing was written" : "the lines above are those of the notes done");
+    rc = cli_run_end(&run, st,
+                     spec.out ? "nothing was written" : "the lines above are those of the notes done");
     if (rc == CLI_OK && res.failed)
         rc = CLI_FAIL;
     at_text_extract_result_free(&res);

@@ -91,15 +91,19 @@ static void log_to_stderr(void *ud, at_log_level level, const char *msg)
     fprintf(stderr, "atelier: %s: %s\n", names[level], msg);
 }
 
-void cli_log_init(int verbose) { at_log_set_handler(log_to_stderr, NULL, verbose ? AT_LOG_DEBUG : AT_LOG_INFO); }
+void cli_log_init(int verbose)
+{
+    at_log_set_handler(log_to_stderr, NULL, verbose ? AT_LOG_DEBUG : AT_LOG_INFO);
+}
 
 int cli_key_outside(const char *cmd, const char *key, const char *outdir)
 {
     char *kc = key ? at_path_canonical(key) : NULL, *oc = at_path_canonical(outdir);
     int inside = kc && oc && at_path_within(kc, oc);
     if (inside)
-        fprintf(stderr, "atelier %s: the key %s is inside -o %s, which is meant to be shared; nothing was written "
-                        "(keep the key outside the outputs)\n",
+        fprintf(stderr,
+                "atelier %s: the key %s is inside -o %s, which is meant to be shared; nothing was written "
+                "(keep the key outside the outputs)\n",
                 cmd, key, outdir);
     at_free(kc);
     at_free(oc);
@@ -118,8 +122,8 @@ int cli_needs_value(const char *cmd, const char *opt)
     return cli_usage_error(cmd, "%s needs a value", opt);
 }
 
-int cli_take(const char *cmd, int argc, char **argv, int *i, const char *name, const char *alias, const char **val,
-             int *rc)
+int cli_take(const char *cmd, int argc, char **argv, int *i, const char *name, const char *alias,
+             const char **val, int *rc)
 {
     const char *a = argv[*i];
     if (strcmp(a, name) && (!alias || strcmp(a, alias)))
@@ -206,8 +210,8 @@ static void run_events(void *ud, const at_run_event *ev)
 {
     (void)ud;
     char line[1024];
-    int k = snprintf(line, sizeof line, "{\"phase\":\"%s\",\"step\":%llu,\"total\":%llu,\"metrics\":{", ev->phase,
-                     (unsigned long long)ev->step, (unsigned long long)ev->total);
+    int k = snprintf(line, sizeof line, "{\"phase\":\"%s\",\"step\":%llu,\"total\":%llu,\"metrics\":{",
+                     ev->phase, (unsigned long long)ev->step, (unsigned long long)ev->total);
     for (size_t i = 0; i < ev->metric_count && k > 0 && (size_t)k < sizeof line - 64; i++) {
         double v = ev->metrics[i].value;
         k += snprintf(line + k, sizeof line - (size_t)k, "%s\"%s\":%.6g", i ? "," : "", ev->metrics[i].name,
@@ -274,7 +278,10 @@ void cli_run_finish(cli_run *r)
     }
 }
 
-int cli_interrupted(void) { return cli_stop != 0; }
+int cli_interrupted(void)
+{
+    return cli_stop != 0;
+}
 
 int cli_run_end(cli_run *r, at_status st, const char *kept)
 {

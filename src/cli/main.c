@@ -13,13 +13,13 @@ typedef struct {
 } command;
 
 /* Weak defaults so a module's command can land on its own. */
-#define WEAK_COMMAND(fn, label)                                                                    \
-    __attribute__((weak)) int fn(int argc, char **argv)                                            \
-    {                                                                                              \
-        (void)argc;                                                                                \
-        (void)argv;                                                                                \
-        fprintf(stderr, "atelier: '%s' is not built into this atelier\n", label);                  \
-        return CLI_FAIL;                                                                           \
+#define WEAK_COMMAND(fn, label)                                                                              \
+    __attribute__((weak)) int fn(int argc, char **argv)                                                      \
+    {                                                                                                        \
+        (void)argc;                                                                                          \
+        (void)argv;                                                                                          \
+        fprintf(stderr, "atelier: '%s' is not built into this atelier\n", label);                            \
+        return CLI_FAIL;                                                                                     \
     }
 WEAK_COMMAND(cmd_demo, "demo")
 WEAK_COMMAND(cmd_dicom, "dicom")
@@ -64,9 +64,11 @@ static const command commands[] = {
     {"dataset", cmd_dataset, "a room's datasets: list, show, log, get, lineage, gc"},
     {"job", cmd_job, "jobs in a room: submit, list, show, logs, cancel, wait, result"},
     {"code", cmd_code, "push a folder of code to a room's project (a code snapshot)"},
-    {"export", cmd_export, "take files out of a room through the airlock: request, add, submit, status, download"},
+    {"export", cmd_export,
+     "take files out of a room through the airlock: request, add, submit, status, download"},
     {"airlock", cmd_airlock, "verify a release package anywhere: its signature and every file's hash"},
-    {"course", cmd_course, "the classroom: courses, enrolment, synthetic cohorts, assignments, submissions, grades"},
+    {"course", cmd_course,
+     "the classroom: courses, enrolment, synthetic cohorts, assignments, submissions, grades"},
 };
 
 static void usage(FILE *out)
@@ -95,9 +97,9 @@ static void usage(FILE *out)
  * A caller's own settings are kept. Returns 1 when something was set. */
 static int set_engine_environment(int argc, char **argv)
 {
-    int network = argc >= 3 && !strcmp(argv[1], "sct") &&
-                  (!strcmp(argv[2], "train") || !strcmp(argv[2], "predict") ||
-                   (!strcmp(argv[2], "eval") && argc > 3));
+    int network =
+        argc >= 3 && !strcmp(argv[1], "sct") &&
+        (!strcmp(argv[2], "train") || !strcmp(argv[2], "predict") || (!strcmp(argv[2], "eval") && argc > 3));
     int changed = 0;
     if (!getenv("OPENBLAS_NUM_THREADS"))
         changed |= setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0;
@@ -120,7 +122,8 @@ static int is_front_command(int argc, char **argv)
         for (int i = 2; i < argc; i++)
             if (!strcmp(argv[i], "--"))
                 break;
-            else if ((!strcmp(argv[i], "--option") && i + 1 < argc && !strcmp(argv[i + 1], "clean-descriptors")) ||
+            else if ((!strcmp(argv[i], "--option") && i + 1 < argc &&
+                      !strcmp(argv[i + 1], "clean-descriptors")) ||
                      !strcmp(argv[i], "--option=clean-descriptors"))
                 return 0;
         return 1;

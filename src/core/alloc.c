@@ -38,7 +38,10 @@ void at_alloc_fail_after(long n)
     atomic_store(&alloc_fail_at, n > 0 ? n : 0);
 }
 
-long at_alloc_count(void) { return atomic_load(&alloc_counter); }
+long at_alloc_count(void)
+{
+    return atomic_load(&alloc_counter);
+}
 
 static int should_fail(void)
 {
@@ -62,7 +65,10 @@ void *at_realloc(void *ptr, size_t size)
     return p;
 }
 
-void *at_malloc(size_t size) { return at_realloc(NULL, size); }
+void *at_malloc(size_t size)
+{
+    return at_realloc(NULL, size);
+}
 
 void *at_calloc(size_t count, size_t size)
 {
@@ -92,12 +98,18 @@ char *at_strndup(const char *s, size_t n)
     return p;
 }
 
-char *at_strdup(const char *s) { return at_strndup(s, strlen(s)); }
+char *at_strdup(const char *s)
+{
+    return at_strndup(s, strlen(s));
+}
 
 /* cJSON's allocations through the hook. cJSON keeps one pair of hooks for
  * the whole process, so this is a process setting: the program calls it
  * once, first thing in main (src/cli/main.c), never a library call. */
-static void *cjson_malloc(size_t size) { return at_malloc(size); }
+static void *cjson_malloc(size_t size)
+{
+    return at_malloc(size);
+}
 
 void at_cjson_use_allocator(void)
 {

@@ -47,7 +47,10 @@ at_status at_buf_putc(at_buf *b, int c)
     return at_buf_append(b, &ch, 1);
 }
 
-at_status at_buf_puts(at_buf *b, const char *s) { return at_buf_append(b, s, strlen(s)); }
+at_status at_buf_puts(at_buf *b, const char *s)
+{
+    return at_buf_append(b, s, strlen(s));
+}
 
 at_status at_buf_vprintf(at_buf *b, const char *fmt, va_list ap)
 {
@@ -80,11 +83,21 @@ at_status at_buf_json_string(at_buf *b, const char *s, size_t n)
     for (size_t i = 0; i < n && !st; i++) {
         unsigned char c = (unsigned char)s[i];
         switch (c) {
-        case '"': st = at_buf_puts(b, "\\\""); break;
-        case '\\': st = at_buf_puts(b, "\\\\"); break;
-        case '\n': st = at_buf_puts(b, "\\n"); break;
-        case '\r': st = at_buf_puts(b, "\\r"); break;
-        case '\t': st = at_buf_puts(b, "\\t"); break;
+        case '"':
+            st = at_buf_puts(b, "\\\"");
+            break;
+        case '\\':
+            st = at_buf_puts(b, "\\\\");
+            break;
+        case '\n':
+            st = at_buf_puts(b, "\\n");
+            break;
+        case '\r':
+            st = at_buf_puts(b, "\\r");
+            break;
+        case '\t':
+            st = at_buf_puts(b, "\\t");
+            break;
         default:
             if (c < 0x20)
                 st = at_buf_printf(b, "\\u%04x", c);

@@ -19,9 +19,12 @@ at_status at_crypto_init(void)
 
 static int hexval(int c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -88,8 +91,8 @@ at_status at_key_load(const char *path, at_key *key)
         return st;
     struct stat sb;
     if (stat(path, &sb) != 0)
-        return at_error_set(errno == ENOENT ? AT_ERR_NOT_FOUND : AT_ERR_IO, "%s: cannot access key file: %s", path,
-                            strerror(errno));
+        return at_error_set(errno == ENOENT ? AT_ERR_NOT_FOUND : AT_ERR_IO, "%s: cannot access key file: %s",
+                            path, strerror(errno));
     unsigned char *data;
     size_t len;
     st = at_file_read(path, 4096, &data, &len);
@@ -121,7 +124,6 @@ at_status at_key_load(const char *path, at_key *key)
     return AT_OK;
 }
 
-
 at_status at_key_load_or_create(const char *path, at_key *key, int *created)
 {
     if (created)
@@ -140,8 +142,8 @@ at_status at_key_load_or_create(const char *path, at_key *key, int *created)
     return st;
 }
 
-void at_keyed_hash(const at_key *key, const char *domain, const void *data, size_t len,
-                   unsigned char *out, size_t outlen)
+void at_keyed_hash(const at_key *key, const char *domain, const void *data, size_t len, unsigned char *out,
+                   size_t outlen)
 {
     crypto_generichash_state state;
     crypto_generichash_init(&state, key->bytes, AT_KEY_BYTES, outlen);

@@ -31,25 +31,44 @@ at_status at_error_prefix(at_status code, const char *fmt, ...)
     return code;
 }
 
-const char *at_error_message(void) { return error_message; }
+const char *at_error_message(void)
+{
+    return error_message;
+}
 
-void at_error_clear(void) { error_message[0] = '\0'; }
+void at_error_clear(void)
+{
+    error_message[0] = '\0';
+}
 
 const char *at_status_name(at_status code)
 {
     switch (code) {
-    case AT_OK: return "ok";
-    case AT_ERR_IO: return "input/output error";
-    case AT_ERR_FORMAT: return "format error";
-    case AT_ERR_NOMEM: return "out of memory";
-    case AT_ERR_LIMIT: return "limit exceeded";
-    case AT_ERR_ARG: return "invalid argument";
-    case AT_ERR_UNSUPPORTED: return "unsupported";
-    case AT_ERR_CRYPTO: return "cryptographic error";
-    case AT_ERR_NUMERIC: return "numeric error";
-    case AT_ERR_INTERRUPTED: return "cancelled";
-    case AT_ERR_NOT_FOUND: return "not found";
-    case AT_ERR_REFUSED: return "refused";
-    default: return "error";
+    case AT_OK:
+        return "ok";
+    case AT_ERR_IO:
+        return "input/output error";
+    case AT_ERR_FORMAT:
+        return "format error";
+    case AT_ERR_NOMEM:
+        return "out of memory";
+    case AT_ERR_LIMIT:
+        return "limit exceeded";
+    case AT_ERR_ARG:
+        return "invalid argument";
+    case AT_ERR_UNSUPPORTED:
+        return "unsupported";
+    case AT_ERR_CRYPTO:
+        return "cryptographic error";
+    case AT_ERR_NUMERIC:
+        return "numeric error";
+    case AT_ERR_INTERRUPTED:
+        return "cancelled";
+    case AT_ERR_NOT_FOUND:
+        return "not found";
+    case AT_ERR_REFUSED:
+        return "refused";
+    default:
+        return "error";
     }
 }

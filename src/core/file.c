@@ -296,11 +296,12 @@ at_status at_path_refuse_inside(const char *out, const char *const *inputs, size
         if (!ic)
             st = AT_ERR_NOMEM;
         else if (at_path_within(oc, ic))
-            st = at_error_set(AT_ERR_REFUSED,
-                              "-o %s %s %s; nothing was written (outputs would %s; choose an -o folder outside the "
-                              "inputs)",
-                              out, strcmp(oc, ic) ? "is inside the input" : "is the input", inputs[i],
-                              at_path_is_dir(trimmed) ? "overwrite or be read back as inputs" : "overwrite the input");
+            st = at_error_set(
+                AT_ERR_REFUSED,
+                "-o %s %s %s; nothing was written (outputs would %s; choose an -o folder outside the "
+                "inputs)",
+                out, strcmp(oc, ic) ? "is inside the input" : "is the input", inputs[i],
+                at_path_is_dir(trimmed) ? "overwrite or be read back as inputs" : "overwrite the input");
         at_free(ic);
         at_free(trimmed);
     }

@@ -49,7 +49,10 @@ void at_rng_seed(at_rng *r, uint64_t seed)
         r->s[i] = splitmix64(&seed);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 uint64_t at_rng_next(at_rng *r)
 {
@@ -64,7 +67,10 @@ uint64_t at_rng_next(at_rng *r)
     return result;
 }
 
-double at_rng_uniform(at_rng *r) { return (double)(at_rng_next(r) >> 11) * 0x1.0p-53; }
+double at_rng_uniform(at_rng *r)
+{
+    return (double)(at_rng_next(r) >> 11) * 0x1.0p-53;
+}
 
 double at_rng_normal(at_rng *r)
 {

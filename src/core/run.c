@@ -26,7 +26,10 @@ at_run *at_run_default(void)
     return &def;
 }
 
-int at_run_cancelled(const at_run *run) { return run && run->cancel && *run->cancel; }
+int at_run_cancelled(const at_run *run)
+{
+    return run && run->cancel && *run->cancel;
+}
 
 at_status at_run_check(const at_run *run, const char *what)
 {
@@ -35,7 +38,10 @@ at_status at_run_check(const at_run *run, const char *what)
     return at_error_set(AT_ERR_CANCELLED, "%s: cancelled", what ? what : "run");
 }
 
-int at_run_threads(const at_run *run) { return run && run->threads > 1 ? run->threads : 1; }
+int at_run_threads(const at_run *run)
+{
+    return run && run->threads > 1 ? run->threads : 1;
+}
 
 void at_run_progress_metrics(at_run *run, const char *phase, uint64_t step, uint64_t total,
                              const at_run_metric *metrics, size_t count)

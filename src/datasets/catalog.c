@@ -176,8 +176,9 @@ int64_t ds_user_id(at_room_db *db, const char *user)
 at_status ds_dataset_row(at_room_db *db, const char *project, const char *name, int64_t *row,
                          char vault_id[AT_VAULT_DATASET_HEX], char kind[16], int *synthetic)
 {
-    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT d.id, d.vault_id, d.kind, d.synthetic FROM job_datasets d "
-                                          "JOIN projects p ON p.id = d.project_id WHERE p.name = ? AND d.name = ?");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT d.id, d.vault_id, d.kind, d.synthetic FROM job_datasets d "
+                            "JOIN projects p ON p.id = d.project_id WHERE p.name = ? AND d.name = ?");
     if (!s)
         return AT_ERR_IO;
     sqlite3_bind_text(s, 1, project, -1, SQLITE_TRANSIENT);
@@ -200,7 +201,8 @@ at_status ds_dataset_row(at_room_db *db, const char *project, const char *name, 
 #define DATASET_SQL                                                                                          \
     "SELECT p.name, d.name, d.vault_id, d.kind, d.synthetic, d.created,"                                     \
     " (SELECT COUNT(*) FROM job_snapshots s WHERE s.dataset_id = d.id),"                                     \
-    " (SELECT s.snapshot FROM job_snapshots s WHERE s.dataset_id = d.id ORDER BY s.created DESC, s.rowid DESC" \
+    " (SELECT s.snapshot FROM job_snapshots s WHERE s.dataset_id = d.id ORDER BY s.created DESC, s.rowid "   \
+    "DESC"                                                                                                   \
     "  LIMIT 1) FROM job_datasets d JOIN projects p ON p.id = d.project_id "
 
 static void dataset_from_row(sqlite3_stmt *s, at_dataset *o)
@@ -223,8 +225,9 @@ static void dataset_counts(at_datasets *d, at_room_db *db, at_dataset *o)
 {
     if (!o->latest[0])
         return;
-    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT i.files, i.bytes FROM dataset_snapshot_info i JOIN job_datasets "
-                                          "d ON d.id = i.dataset_id WHERE d.vault_id = ? AND i.snapshot = ?");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT i.files, i.bytes FROM dataset_snapshot_info i JOIN job_datasets "
+                            "d ON d.id = i.dataset_id WHERE d.vault_id = ? AND i.snapshot = ?");
     if (s) {
         sqlite3_bind_text(s, 1, o->dataset_id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 2, o->latest, -1, SQLITE_TRANSIENT);
@@ -326,13 +329,14 @@ at_status at_datasets_log(at_datasets *d, const char *project, const char *name,
     at_status st = ds_dataset_row(db, project, name, &row, NULL, kind, &syn_ds);
     sqlite3_stmt *s =
         st ? NULL
-           : at_room_db_stmt(db, "SELECT s.snapshot, s.created, COALESCE(u.name, ''), COALESCE(s.job_id, 0),"
-                                 " COALESCE(i.import_id, 0), COALESCE(i.door, ''), COALESCE(i.synthetic, 0),"
-                                 " COALESCE(i.files, -1), COALESCE(i.bytes, 0), COALESCE(i.bytes_stored, 0),"
-                                 " COALESCE(i.report, '{}'), COALESCE(i.parent, '')"
-                                 " FROM job_snapshots s LEFT JOIN users u ON u.id = s.user_id"
-                                 " LEFT JOIN dataset_snapshot_info i ON i.dataset_id = s.dataset_id AND"
-                                 " i.snapshot = s.snapshot WHERE s.dataset_id = ? ORDER BY s.created, s.rowid");
+           : at_room_db_stmt(db,
+                             "SELECT s.snapshot, s.created, COALESCE(u.name, ''), COALESCE(s.job_id, 0),"
+                             " COALESCE(i.import_id, 0), COALESCE(i.door, ''), COALESCE(i.synthetic, 0),"
+                             " COALESCE(i.files, -1), COALESCE(i.bytes, 0), COALESCE(i.bytes_stored, 0),"
+                             " COALESCE(i.report, '{}'), COALESCE(i.parent, '')"
+                             " FROM job_snapshots s LEFT JOIN users u ON u.id = s.user_id"
+                             " LEFT JOIN dataset_snapshot_info i ON i.dataset_id = s.dataset_id AND"
+                             " i.snapshot = s.snapshot WHERE s.dataset_id = ? ORDER BY s.created, s.rowid");
     if (!st && !s)
         st = AT_ERR_IO;
     size_t cap = 0;
@@ -375,8 +379,9 @@ at_status at_datasets_log(at_datasets *d, const char *project, const char *name,
                 at_vault_snapshot_id sn;
                 at_vault_manifest *m = NULL;
                 char vid[AT_VAULT_DATASET_HEX];
-                if (!ds_dataset_row(db, project, name, NULL, vid, NULL, NULL) && !at_vault_dataset_parse(vid, &ds) &&
-                    !at_vault_snapshot_parse(o->id, &sn) && !at_vault_manifest_load(d->vault, &ds, &sn, &m)) {
+                if (!ds_dataset_row(db, project, name, NULL, vid, NULL, NULL) &&
+                    !at_vault_dataset_parse(vid, &ds) && !at_vault_snapshot_parse(o->id, &sn) &&
+                    !at_vault_manifest_load(d->vault, &ds, &sn, &m)) {
                     o->files = m->file_count;
                     o->bytes = m->bytes;
                     if (m->has_parent)
@@ -655,9 +660,10 @@ at_status at_datasets_gc(at_datasets *d, const char *by, at_run *run, at_vault_g
         stats = &local;
     memset(stats, 0, sizeof *stats);
     at_status st = at_vault_gc(d->vault, NULL, gc_live, &g, run, stats);
-    char *det = ds_details("{\"ok\":%s,\"snapshots_forgotten\":%zu,\"chunks_removed\":%zu,\"bytes_freed\":%llu}",
-                           st ? "false" : "true", stats->snapshots_forgotten, stats->chunks_removed,
-                           (unsigned long long)stats->bytes_freed);
+    char *det =
+        ds_details("{\"ok\":%s,\"snapshots_forgotten\":%zu,\"chunks_removed\":%zu,\"bytes_freed\":%llu}",
+                   st ? "false" : "true", stats->snapshots_forgotten, stats->chunks_removed,
+                   (unsigned long long)stats->bytes_freed);
     at_status a = det ? at_room_audit(d->room, by ? by : "room", "vault.gc", "vault", det) : AT_ERR_NOMEM;
     at_free(det);
     return st ? st : a;

@@ -45,7 +45,8 @@ static at_status parse_frame(const void *frame, size_t len, int exact, at_datase
     size_t scan = len < CHUNK_HEADER_MAX ? len : CHUNK_HEADER_MAX;
     const char *nl = memchr(f, '\n', scan);
     if (!nl)
-        return at_error_set(AT_ERR_FORMAT, "upload chunk: a header without its end in %d bytes", CHUNK_HEADER_MAX);
+        return at_error_set(AT_ERR_FORMAT, "upload chunk: a header without its end in %d bytes",
+                            CHUNK_HEADER_MAX);
     const char *p = f + ml, *end = nl;
     uint64_t file = 0, offset = 0, length = 0;
     if (!number(&p, end, &file) || p >= end || *p++ != ' ' || !number(&p, end, &offset) || p >= end ||
@@ -67,17 +68,20 @@ static at_status parse_frame(const void *frame, size_t len, int exact, at_datase
     }
     size_t head = (size_t)(nl - f) + 1;
     if (length == 0 || length > AT_IMPORT_CHUNK_MAX)
-        return at_error_set(AT_ERR_LIMIT, "upload chunk: a length of 1 to %u bytes is expected", AT_IMPORT_CHUNK_MAX);
+        return at_error_set(AT_ERR_LIMIT, "upload chunk: a length of 1 to %u bytes is expected",
+                            AT_IMPORT_CHUNK_MAX);
     if (exact ? length != len - head : length > len - head)
-        return at_error_set(AT_ERR_FORMAT, "upload chunk: %llu bytes announced, %zu sent", (unsigned long long)length,
-                            len - head);
-    if (file >= AT_IMPORT_FILES_MAX || offset > AT_VAULT_FILE_SIZE_MAX || length > AT_VAULT_FILE_SIZE_MAX - offset)
+        return at_error_set(AT_ERR_FORMAT, "upload chunk: %llu bytes announced, %zu sent",
+                            (unsigned long long)length, len - head);
+    if (file >= AT_IMPORT_FILES_MAX || offset > AT_VAULT_FILE_SIZE_MAX ||
+        length > AT_VAULT_FILE_SIZE_MAX - offset)
         return at_error_set(AT_ERR_LIMIT, "upload chunk: file %llu, offset %llu: out of range",
                             (unsigned long long)file, (unsigned long long)offset);
     unsigned char got[32];
     crypto_generichash(got, sizeof got, (const unsigned char *)f + head, (size_t)length, NULL, 0);
     if (sodium_memcmp(got, want, sizeof got) != 0)
-        return at_error_set(AT_ERR_FORMAT, "upload chunk: file %llu, offset %llu: the data does not match its hash",
+        return at_error_set(AT_ERR_FORMAT,
+                            "upload chunk: file %llu, offset %llu: the data does not match its hash",
                             (unsigned long long)file, (unsigned long long)offset);
     out->file = file;
     out->offset = offset;

@@ -83,8 +83,8 @@ at_status ds_conf_read_all(const char *path, at_datasets_conf *c, ds_named *name
                 c->imports = (int)v;
         } else if (!strcmp(key, "quota_gb") || !strcmp(key, "upload_max_gb")) {
             if (!number || v < 0 || v > 1e6)
-                st = at_error_set(AT_ERR_FORMAT, "%s: line %d: vault.%s must be a number of GiB", path, lineno,
-                                  key);
+                st = at_error_set(AT_ERR_FORMAT, "%s: line %d: vault.%s must be a number of GiB", path,
+                                  lineno, key);
             else if (key[0] == 'q')
                 c->quota_gb = v;
             else
@@ -97,13 +97,15 @@ at_status ds_conf_read_all(const char *path, at_datasets_conf *c, ds_named *name
                 c->upload_idle_hours = (int)v;
         } else if (!strcmp(key, "deid_options")) {
             if (!parse_options(value, &c->deid_options))
-                st = at_error_set(AT_ERR_FORMAT, "%s: line %d: vault.deid_options: unknown or conflicting options",
-                                  path, lineno);
+                st = at_error_set(AT_ERR_FORMAT,
+                                  "%s: line %d: vault.deid_options: unknown or conflicting options", path,
+                                  lineno);
         } else if (!strncmp(key, "quota.project.", 14) || !strncmp(key, "deid_options.project.", 21)) {
             int quota = key[0] == 'q';
             const char *name = key + (quota ? 14 : 21);
             if (!at_room_name_valid(name)) {
-                st = at_error_set(AT_ERR_FORMAT, "%s: line %d: '%.64s' is not a project name", path, lineno, name);
+                st = at_error_set(AT_ERR_FORMAT, "%s: line %d: '%.64s' is not a project name", path, lineno,
+                                  name);
                 break;
             }
             ds_named *n = NULL;
@@ -169,4 +171,3 @@ const at_datasets_conf *at_datasets_config(const at_datasets *d)
 {
     return &d->conf;
 }
-

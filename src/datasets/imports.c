@@ -22,8 +22,8 @@
 
 #define MANIFEST_MAX (64u << 20)
 
-static const char *const state_names[AT_IMPORT_STATE_COUNT] = {"uploading", "queued",    "running",
-                                                               "done",      "failed",    "cancelled"};
+static const char *const state_names[AT_IMPORT_STATE_COUNT] = {"uploading", "queued", "running",
+                                                               "done",      "failed", "cancelled"};
 
 const char *at_import_state_name(at_import_state s)
 {
@@ -104,7 +104,8 @@ static at_status manifest_parse(const char *text, ds_file_list *out)
     }
     size_t i = 0;
     for (cJSON *e = a ? a->child : NULL; e && !st; e = e->next, i++) {
-        cJSON *sz = cJSON_GetObjectItemCaseSensitive(e, "size"), *ext = cJSON_GetObjectItemCaseSensitive(e, "ext"),
+        cJSON *sz = cJSON_GetObjectItemCaseSensitive(e, "size"),
+              *ext = cJSON_GetObjectItemCaseSensitive(e, "ext"),
               *path = cJSON_GetObjectItemCaseSensitive(e, "path");
         if (!cJSON_IsNumber(sz) || !cJSON_IsString(ext))
             st = at_error_set(AT_ERR_FORMAT, "import: its file list is damaged");
@@ -219,11 +220,12 @@ static at_status quota_check(at_datasets *d, const char *project, uint64_t more)
     if (st || !u.limit)
         return st;
     if (u.used + u.pending + more > u.limit)
-        return at_error_set(AT_ERR_QUOTA,
-                            "the storage quota of project %s (vault quota %.2f GiB) would be exceeded: %.2f GiB "
-                            "stored, %.2f GiB being imported, %.2f GiB more asked",
-                            project, u.limit / 1073741824.0, u.used / 1073741824.0, u.pending / 1073741824.0,
-                            more / 1073741824.0);
+        return at_error_set(
+            AT_ERR_QUOTA,
+            "the storage quota of project %s (vault quota %.2f GiB) would be exceeded: %.2f GiB "
+            "stored, %.2f GiB being imported, %.2f GiB more asked",
+            project, u.limit / 1073741824.0, u.used / 1073741824.0, u.pending / 1073741824.0,
+            more / 1073741824.0);
     return AT_OK;
 }
 
@@ -234,14 +236,17 @@ at_status at_datasets_import_begin(at_datasets *d, const char *user, const at_im
     if (resumed)
         *resumed = 0;
     if (!sp->project || !sp->dataset || !at_room_name_valid(sp->dataset))
-        return at_error_set(AT_ERR_ARG, "import: '%.64s' is not a valid dataset name", sp->dataset ? sp->dataset : "");
+        return at_error_set(AT_ERR_ARG, "import: '%.64s' is not a valid dataset name",
+                            sp->dataset ? sp->dataset : "");
     if (!strcmp(sp->dataset, "code") || !strcmp(sp->dataset, "results"))
-        return at_error_set(AT_ERR_ARG, "import: '%s' is the project's own dataset (jobs write it)", sp->dataset);
+        return at_error_set(AT_ERR_ARG, "import: '%s' is the project's own dataset (jobs write it)",
+                            sp->dataset);
     if (!sp->kind || (strcmp(sp->kind, "dicom") && strcmp(sp->kind, "text") && strcmp(sp->kind, "files")))
         return at_error_set(AT_ERR_ARG, "import: the kind is dicom, text or files");
     if (!strcmp(sp->kind, "files") && !sp->synthetic)
-        return at_error_set(AT_ERR_REFUSED, "import: files are stored as they are only for a synthetic cohort "
-                                            "(--synthetic); patient data go through the door (dicom or text)");
+        return at_error_set(AT_ERR_REFUSED,
+                            "import: files are stored as they are only for a synthetic cohort "
+                            "(--synthetic); patient data go through the door (dicom or text)");
     size_t fl = sp->fingerprint ? strlen(sp->fingerprint) : 0;
     if (fl < 16 || fl > 64 || strspn(sp->fingerprint, "0123456789abcdef") != fl)
         return at_error_set(AT_ERR_ARG, "import: the fingerprint must be 16 to 64 lowercase hex digits");
@@ -267,8 +272,10 @@ at_status at_datasets_import_begin(at_datasets *d, const char *user, const at_im
         }
     }
     if (total > (uint64_t)(d->conf.upload_max_gb * 1073741824.0))
-        return at_error_set(AT_ERR_LIMIT, "import: %.2f GiB is more than one import may upload (vault.upload_max_gb "
-                                          "= %g)", total / 1073741824.0, d->conf.upload_max_gb);
+        return at_error_set(AT_ERR_LIMIT,
+                            "import: %.2f GiB is more than one import may upload (vault.upload_max_gb "
+                            "= %g)",
+                            total / 1073741824.0, d->conf.upload_max_gb);
     at_room_db *db = at_room_db_get(d->room);
     int64_t pid = ds_project_id(db, sp->project), uid = ds_user_id(db, user);
     at_status st = pid && uid ? AT_OK : at_error_set(AT_ERR_NOT_FOUND, "import: no project %s", sp->project);
@@ -281,15 +288,18 @@ at_status at_datasets_import_begin(at_datasets *d, const char *user, const at_im
         at_status e = ds_dataset_row(db, sp->project, sp->dataset, NULL, NULL, kind, &syn);
         at_error_clear();
         if (!e && strcmp(kind, "data"))
-            st = at_error_set(AT_ERR_ARG, "import: %s/%s holds %s, not imported data", sp->project, sp->dataset, kind);
+            st = at_error_set(AT_ERR_ARG, "import: %s/%s holds %s, not imported data", sp->project,
+                              sp->dataset, kind);
         else if (!e && syn != (sp->synthetic != 0))
             st = at_error_set(AT_ERR_REFUSED, "import: %s/%s is %s: a %s import cannot join it", sp->project,
-                              sp->dataset, syn ? "synthetic" : "not synthetic", sp->synthetic ? "synthetic" : "real");
+                              sp->dataset, syn ? "synthetic" : "not synthetic",
+                              sp->synthetic ? "synthetic" : "real");
     }
     /* the same upload again: resume it */
     if (!st) {
-        sqlite3_stmt *s = at_room_db_stmt(db, "SELECT id FROM dataset_imports WHERE project_id = ? AND user_id = ? "
-                                              "AND dataset = ? AND fingerprint = ? AND kind = ? AND state = 0");
+        sqlite3_stmt *s =
+            at_room_db_stmt(db, "SELECT id FROM dataset_imports WHERE project_id = ? AND user_id = ? "
+                                "AND dataset = ? AND fingerprint = ? AND kind = ? AND state = 0");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -317,7 +327,8 @@ at_status at_datasets_import_begin(at_datasets *d, const char *user, const at_im
         st = AT_ERR_NOMEM;
     for (size_t i = 0; !st && i < sp->file_count; i++) {
         cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(a, e) || !cJSON_AddNumberToObject(e, "size", (double)sp->files[i].size) ||
+        if (!e || !cJSON_AddItemToArray(a, e) ||
+            !cJSON_AddNumberToObject(e, "size", (double)sp->files[i].size) ||
             !cJSON_AddStringToObject(e, "ext", sp->files[i].ext) ||
             (sp->files[i].path[0] && !cJSON_AddStringToObject(e, "path", sp->files[i].path)))
             st = AT_ERR_NOMEM;
@@ -330,9 +341,10 @@ at_status at_datasets_import_begin(at_datasets *d, const char *user, const at_im
     if (!st)
         st = at_room_db_begin(db);
     if (!st) {
-        sqlite3_stmt *s = at_room_db_stmt(
-            db, "INSERT INTO dataset_imports(project_id, user_id, dataset, kind, synthetic, fresh, fingerprint, state, "
-                "files, bytes, manifest, phase, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 'upload', ?, ?)");
+        sqlite3_stmt *s = at_room_db_stmt(db, "INSERT INTO dataset_imports(project_id, user_id, dataset, "
+                                              "kind, synthetic, fresh, fingerprint, state, "
+                                              "files, bytes, manifest, phase, created, updated) VALUES (?, "
+                                              "?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 'upload', ?, ?)");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -357,9 +369,10 @@ at_status at_datasets_import_begin(at_datasets *d, const char *user, const at_im
         char object[200], *det = NULL;
         snprintf(object, sizeof object, "dataset:%s/%s", sp->project, sp->dataset);
         if (!st)
-            det = ds_details("{\"import\":%lld,\"kind\":\"%s\",\"synthetic\":%s,\"files\":%zu,\"bytes\":%llu}",
-                             (long long)*id, sp->kind, sp->synthetic ? "true" : "false", sp->file_count,
-                             (unsigned long long)total);
+            det =
+                ds_details("{\"import\":%lld,\"kind\":\"%s\",\"synthetic\":%s,\"files\":%zu,\"bytes\":%llu}",
+                           (long long)*id, sp->kind, sp->synthetic ? "true" : "false", sp->file_count,
+                           (unsigned long long)total);
         if (!st)
             st = det ? at_room_db_audit(db, user, "dataset.import.begin", object, det) : AT_ERR_NOMEM;
         at_free(det);
@@ -416,7 +429,8 @@ at_status at_datasets_import_received(at_datasets *d, int64_t id, uint64_t **out
 
 static at_status write_chunk(at_datasets *d, int64_t id, const ds_file_list *fl, at_datasets_chunk c);
 
-at_status at_datasets_import_chunk(at_datasets *d, const char *user, int64_t id, const void *frames, size_t len)
+at_status at_datasets_import_chunk(at_datasets *d, const char *user, int64_t id, const void *frames,
+                                   size_t len)
 {
     if (!len)
         return at_error_set(AT_ERR_FORMAT, "upload chunk: an empty body");
@@ -493,8 +507,8 @@ static at_status write_chunk(at_datasets *d, int64_t id, const ds_file_list *flp
             if (w < 0 && errno == EINTR)
                 continue;
             if (w <= 0)
-                st = at_error_set(AT_ERR_IO, "import %lld: file %llu: %s", (long long)id, (unsigned long long)c.file,
-                                  w < 0 ? strerror(errno) : "short write");
+                st = at_error_set(AT_ERR_IO, "import %lld: file %llu: %s", (long long)id,
+                                  (unsigned long long)c.file, w < 0 ? strerror(errno) : "short write");
             else
                 done += (size_t)w;
         }
@@ -510,11 +524,12 @@ static at_status write_chunk(at_datasets *d, int64_t id, const ds_file_list *flp
 }
 
 at_status ds_set_state(at_datasets *d, int64_t id, int from, at_import_state to, const char *phase,
-                           const char *error, int *changed)
+                       const char *error, int *changed)
 {
     at_room_db *db = at_room_db_get(d->room);
-    sqlite3_stmt *s = at_room_db_stmt(db, "UPDATE dataset_imports SET state = ?, phase = COALESCE(?, phase), "
-                                          "error = COALESCE(?, error), updated = ? WHERE id = ? AND (? < 0 OR state = ?)");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "UPDATE dataset_imports SET state = ?, phase = COALESCE(?, phase), "
+                            "error = COALESCE(?, error), updated = ? WHERE id = ? AND (? < 0 OR state = ?)");
     at_status st = s ? AT_OK : AT_ERR_IO;
     if (s) {
         sqlite3_bind_int(s, 1, to);
@@ -547,7 +562,8 @@ at_status at_datasets_import_finish(at_datasets *d, const char *user, int64_t id
     if (imp.state != AT_IMPORT_UPLOADING)
         return imp.state == AT_IMPORT_QUEUED || imp.state == AT_IMPORT_RUNNING || imp.state == AT_IMPORT_DONE
                    ? AT_OK
-                   : at_error_set(AT_ERR_REFUSED, "import %lld is %s", (long long)id, at_import_state_name(imp.state));
+                   : at_error_set(AT_ERR_REFUSED, "import %lld is %s", (long long)id,
+                                  at_import_state_name(imp.state));
     uint64_t *rec = NULL;
     size_t n = 0;
     ds_file_list fl;
@@ -556,7 +572,8 @@ at_status at_datasets_import_finish(at_datasets *d, const char *user, int64_t id
         st = at_datasets_import_received(d, id, &rec, &n);
     for (size_t i = 0; !st && i < n; i++)
         if (rec[i] != fl.v[i].size)
-            st = at_error_set(AT_ERR_REFUSED, "import %lld: file %zu has %llu of its %llu bytes: upload the rest",
+            st = at_error_set(AT_ERR_REFUSED,
+                              "import %lld: file %zu has %llu of its %llu bytes: upload the rest",
                               (long long)id, i, (unsigned long long)rec[i], (unsigned long long)fl.v[i].size);
     /* empty files have no chunk: their copies are made here */
     char *raw = st ? NULL : ds_import_path(d, id, "raw");
@@ -609,12 +626,13 @@ at_status at_datasets_import_cancel(at_datasets *d, const char *user, int64_t id
     if (user && strcmp(imp.user, user))
         return at_error_set(AT_ERR_DENIED, "import %lld is another user's", (long long)id);
     if (imp.state >= AT_IMPORT_DONE)
-        return imp.state == AT_IMPORT_CANCELLED ? AT_OK
-                                                : at_error_set(AT_ERR_REFUSED, "import %lld has ended (%s)",
-                                                               (long long)id, at_import_state_name(imp.state));
+        return imp.state == AT_IMPORT_CANCELLED
+                   ? AT_OK
+                   : at_error_set(AT_ERR_REFUSED, "import %lld has ended (%s)", (long long)id,
+                                  at_import_state_name(imp.state));
     int changed = 0;
-    st = ds_set_state(d, id, imp.state == AT_IMPORT_RUNNING ? AT_IMPORT_RUNNING : (int)imp.state, AT_IMPORT_CANCELLED,
-                   "cancelled", NULL, &changed);
+    st = ds_set_state(d, id, imp.state == AT_IMPORT_RUNNING ? AT_IMPORT_RUNNING : (int)imp.state,
+                      AT_IMPORT_CANCELLED, "cancelled", NULL, &changed);
     if (!st && changed && imp.state == AT_IMPORT_RUNNING) {
         pthread_mutex_lock(&d->mu);
         for (int i = 0; i < d->worker_count; i++)
@@ -628,7 +646,8 @@ at_status at_datasets_import_cancel(at_datasets *d, const char *user, int64_t id
         char object[200];
         snprintf(object, sizeof object, "dataset:%s/%s", imp.project, imp.dataset);
         char *det = ds_details("{\"import\":%lld}", (long long)id);
-        st = det ? at_room_audit(d->room, user ? user : "room", "dataset.import.cancel", object, det) : AT_ERR_NOMEM;
+        st = det ? at_room_audit(d->room, user ? user : "room", "dataset.import.cancel", object, det)
+                 : AT_ERR_NOMEM;
         at_free(det);
     }
     return st;
@@ -648,4 +667,3 @@ at_status at_datasets_import_wait(at_datasets *d, int64_t id, double timeout_s, 
         nanosleep(&ts, NULL);
     }
 }
-

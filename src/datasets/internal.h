@@ -21,8 +21,8 @@ typedef struct {
 struct at_datasets {
     at_room *room;
     at_jobs *jobs;
-    char *dir;          /* the room */
-    char *imports_dir;  /* DIR/imports (0700): DIR/imports/ID/{raw,out} */
+    char *dir;         /* the room */
+    char *imports_dir; /* DIR/imports (0700): DIR/imports/ID/{raw,out} */
     at_vault *vault;
     at_datasets_conf conf;
     ds_named named[DS_NAMED_MAX];
@@ -33,7 +33,7 @@ struct at_datasets {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop;
-    int64_t running[DS_WORKERS_MAX];       /* the import each worker runs (0: none) */
+    int64_t running[DS_WORKERS_MAX]; /* the import each worker runs (0: none) */
     volatile sig_atomic_t cancel[DS_WORKERS_MAX];
     pthread_mutex_t upload_mu; /* chunk writes */
 };

@@ -96,14 +96,16 @@ static long snap_node(walk *w, const char *vault_id, const char *snap, int depth
                      (const char *)sqlite3_column_text(s, 1), snap);
         sqlite3_reset(s);
         /* a dataset shredded since: its record names it */
-        s = found ? NULL
-                  : at_room_db_stmt(w->db, "SELECT p.name, x.name FROM dataset_deletions x JOIN projects p ON "
-                                           "p.id = x.project_id WHERE x.vault_id = ? AND x.state = 'shredded'");
+        s = found
+                ? NULL
+                : at_room_db_stmt(w->db, "SELECT p.name, x.name FROM dataset_deletions x JOIN projects p ON "
+                                         "p.id = x.project_id WHERE x.vault_id = ? AND x.state = 'shredded'");
         if (s) {
             sqlite3_bind_text(s, 1, vault_id, -1, SQLITE_TRANSIENT);
             if (sqlite3_step(s) == SQLITE_ROW)
-                snprintf(label, sizeof label, "%s/%s@%.12s (shredded)", (const char *)sqlite3_column_text(s, 0),
-                         (const char *)sqlite3_column_text(s, 1), snap);
+                snprintf(label, sizeof label, "%s/%s@%.12s (shredded)",
+                         (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+                         snap);
             sqlite3_reset(s);
         }
     }
@@ -125,8 +127,8 @@ static long job_node(walk *w, int64_t job, int depth, int *is_new)
     if (s) {
         sqlite3_bind_int64(s, 1, job);
         if (sqlite3_step(s) == SQLITE_ROW)
-            snprintf(label, sizeof label, "job %lld %s by %s", (long long)job, (const char *)sqlite3_column_text(s, 0),
-                     (const char *)sqlite3_column_text(s, 1));
+            snprintf(label, sizeof label, "job %lld %s by %s", (long long)job,
+                     (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1));
         sqlite3_reset(s);
     }
     return node(w, AT_LINEAGE_JOB, id, label, depth, is_new);
@@ -137,9 +139,10 @@ static void exports_of(walk *w, int64_t job, long from, int depth)
 {
     if (!w->has_airlock)
         return;
-    sqlite3_stmt *s = at_room_db_stmt(w->db, "SELECT DISTINCT r.id, r.state FROM airlock_files f JOIN "
-                                             "airlock_requests r ON r.id = f.request_id WHERE f.source_kind = 'result' "
-                                             "AND (f.source_id = ?1 OR f.source_id LIKE ?1 || '@%') ORDER BY r.id");
+    sqlite3_stmt *s =
+        at_room_db_stmt(w->db, "SELECT DISTINCT r.id, r.state FROM airlock_files f JOIN "
+                               "airlock_requests r ON r.id = f.request_id WHERE f.source_kind = 'result' "
+                               "AND (f.source_id = ?1 OR f.source_id LIKE ?1 || '@%') ORDER BY r.id");
     if (!s)
         return;
     char jid[32];
@@ -193,8 +196,9 @@ static int push(todo_item **v, size_t *n, size_t *cap, const char *vid, const ch
  * import that made it, its parent */
 static void upstream(walk *w, const todo_item *t, long me, todo_item **q, size_t *qn, size_t *qcap)
 {
-    sqlite3_stmt *s = at_room_db_stmt(w->db, "SELECT job_id FROM job_lineage WHERE role = 'result' AND dataset = ? "
-                                             "AND snapshot = ?");
+    sqlite3_stmt *s =
+        at_room_db_stmt(w->db, "SELECT job_id FROM job_lineage WHERE role = 'result' AND dataset = ? "
+                               "AND snapshot = ?");
     int64_t jobs[16];
     size_t nj = 0;
     if (s) {
@@ -210,7 +214,8 @@ static void upstream(walk *w, const todo_item *t, long me, todo_item **q, size_t
         edge(w, j, me, "result");
         if (!fresh)
             continue;
-        s = at_room_db_stmt(w->db, "SELECT role, dataset, snapshot FROM job_lineage WHERE job_id = ? AND role != 'result'");
+        s = at_room_db_stmt(
+            w->db, "SELECT role, dataset, snapshot FROM job_lineage WHERE job_id = ? AND role != 'result'");
         if (!s)
             continue;
         sqlite3_bind_int64(s, 1, jobs[i]);
@@ -227,10 +232,11 @@ static void upstream(walk *w, const todo_item *t, long me, todo_item **q, size_t
         }
         sqlite3_reset(s);
     }
-    s = at_room_db_stmt(w->db, "SELECT i.import_id, i.parent, i.door, COALESCE(u.name, '') FROM dataset_snapshot_info i "
-                               "JOIN job_datasets d ON d.id = i.dataset_id LEFT JOIN job_snapshots js ON "
-                               "js.dataset_id = i.dataset_id AND js.snapshot = i.snapshot LEFT JOIN users u ON "
-                               "u.id = js.user_id WHERE d.vault_id = ? AND i.snapshot = ?");
+    s = at_room_db_stmt(
+        w->db, "SELECT i.import_id, i.parent, i.door, COALESCE(u.name, '') FROM dataset_snapshot_info i "
+               "JOIN job_datasets d ON d.id = i.dataset_id LEFT JOIN job_snapshots js ON "
+               "js.dataset_id = i.dataset_id AND js.snapshot = i.snapshot LEFT JOIN users u ON "
+               "u.id = js.user_id WHERE d.vault_id = ? AND i.snapshot = ?");
     if (!s)
         return;
     sqlite3_bind_text(s, 1, t->vault_id, -1, SQLITE_TRANSIENT);
@@ -263,8 +269,9 @@ static void upstream(walk *w, const todo_item *t, long me, todo_item **q, size_t
  * exports of those */
 static void downstream(walk *w, const todo_item *t, long me, todo_item **q, size_t *qn, size_t *qcap)
 {
-    sqlite3_stmt *s = at_room_db_stmt(w->db, "SELECT job_id, role FROM job_lineage WHERE role != 'result' AND "
-                                             "dataset = ? AND snapshot = ? ORDER BY job_id LIMIT 64");
+    sqlite3_stmt *s =
+        at_room_db_stmt(w->db, "SELECT job_id, role FROM job_lineage WHERE role != 'result' AND "
+                               "dataset = ? AND snapshot = ? ORDER BY job_id LIMIT 64");
     int64_t jobs[64];
     char roles[64][16];
     size_t nj = 0;
@@ -283,7 +290,8 @@ static void downstream(walk *w, const todo_item *t, long me, todo_item **q, size
         edge(w, me, j, roles[i]);
         if (!fresh)
             continue;
-        s = at_room_db_stmt(w->db, "SELECT dataset, snapshot FROM job_lineage WHERE job_id = ? AND role = 'result'");
+        s = at_room_db_stmt(w->db,
+                            "SELECT dataset, snapshot FROM job_lineage WHERE job_id = ? AND role = 'result'");
         long result = -1;
         if (s) {
             sqlite3_bind_int64(s, 1, jobs[i]);
@@ -376,12 +384,23 @@ static at_status esc(at_buf *b, const char *s)
     at_status st = AT_OK;
     for (; *s && !st; s++) {
         switch (*s) {
-        case '<': st = at_buf_puts(b, "&lt;"); break;
-        case '>': st = at_buf_puts(b, "&gt;"); break;
-        case '&': st = at_buf_puts(b, "&amp;"); break;
-        case '"': st = at_buf_puts(b, "&quot;"); break;
-        case '\'': st = at_buf_puts(b, "&#39;"); break;
-        default: st = at_buf_putc(b, (unsigned char)*s < 0x20 ? '?' : *s);
+        case '<':
+            st = at_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            st = at_buf_puts(b, "&gt;");
+            break;
+        case '&':
+            st = at_buf_puts(b, "&amp;");
+            break;
+        case '"':
+            st = at_buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            st = at_buf_puts(b, "&#39;");
+            break;
+        default:
+            st = at_buf_putc(b, (unsigned char)*s < 0x20 ? '?' : *s);
         }
     }
     return st;
@@ -418,22 +437,25 @@ at_status at_lineage_svg(const at_lineage *g, char **out)
     }
     at_buf b;
     at_buf_init(&b, 8u << 20);
-    unsigned width = (unsigned)(cols * (SVG_W + SVG_GX) + 20), height = (unsigned)(rows * (SVG_H + SVG_GY) + 20);
-    at_status st = at_buf_printf(&b,
-                                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" "
-                                 "role=\"img\" aria-label=\"lineage graph\" font-family=\"sans-serif\" font-size=\"12\">"
-                                 "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
-                                 "markerWidth=\"6\" markerHeight=\"6\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" "
-                                 "fill=\"#555\"/></marker></defs>",
-                                 width, height, width, height);
+    unsigned width = (unsigned)(cols * (SVG_W + SVG_GX) + 20),
+             height = (unsigned)(rows * (SVG_H + SVG_GY) + 20);
+    at_status st = at_buf_printf(
+        &b,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" "
+        "role=\"img\" aria-label=\"lineage graph\" font-family=\"sans-serif\" font-size=\"12\">"
+        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
+        "markerWidth=\"6\" markerHeight=\"6\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" "
+        "fill=\"#555\"/></marker></defs>",
+        width, height, width, height);
     for (size_t i = 0; !st && i < g->edge_count; i++) {
         const at_lineage_edge *e = &g->edges[i];
         unsigned x1 = (unsigned)((g->nodes[e->from].depth - lo) * (SVG_W + SVG_GX) + 10 + SVG_W),
                  y1 = (unsigned)(row[e->from] * (SVG_H + SVG_GY) + 10 + SVG_H / 2),
                  x2 = (unsigned)((g->nodes[e->to].depth - lo) * (SVG_W + SVG_GX) + 10),
                  y2 = (unsigned)(row[e->to] * (SVG_H + SVG_GY) + 10 + SVG_H / 2);
-        st = at_buf_printf(&b, "<line x1=\"%u\" y1=\"%u\" x2=\"%u\" y2=\"%u\" stroke=\"#555\" "
-                               "marker-end=\"url(#arrow)\"><title>",
+        st = at_buf_printf(&b,
+                           "<line x1=\"%u\" y1=\"%u\" x2=\"%u\" y2=\"%u\" stroke=\"#555\" "
+                           "marker-end=\"url(#arrow)\"><title>",
                            x1, y1, x2, y2);
         if (!st)
             st = esc(&b, e->role);
@@ -446,10 +468,12 @@ at_status at_lineage_svg(const at_lineage *g, char **out)
         const at_lineage_node *n = &g->nodes[i];
         unsigned x = (unsigned)((n->depth - lo) * (SVG_W + SVG_GX) + 10),
                  y = (unsigned)(row[i] * (SVG_H + SVG_GY) + 10);
-        st = at_buf_printf(&b, "<g><rect x=\"%u\" y=\"%u\" width=\"%d\" height=\"%d\" rx=\"6\" fill=\"%s\" "
-                               "stroke=\"%s\"/><text x=\"%u\" y=\"%u\" fill=\"#666\">%s</text><text x=\"%u\" y=\"%u\">",
-                           x, y, SVG_W, SVG_H, fills[n->kind & 3], n->depth == 0 ? "#0d6efd" : "#888", x + 8, y + 17,
-                           kinds[n->kind & 3], x + 8, y + 35);
+        st = at_buf_printf(
+            &b,
+            "<g><rect x=\"%u\" y=\"%u\" width=\"%d\" height=\"%d\" rx=\"6\" fill=\"%s\" "
+            "stroke=\"%s\"/><text x=\"%u\" y=\"%u\" fill=\"#666\">%s</text><text x=\"%u\" y=\"%u\">",
+            x, y, SVG_W, SVG_H, fills[n->kind & 3], n->depth == 0 ? "#0d6efd" : "#888", x + 8, y + 17,
+            kinds[n->kind & 3], x + 8, y + 35);
         char label[40];
         snprintf(label, sizeof label, "%.36s%s", n->label, strlen(n->label) > 36 ? "…" : "");
         if (!st)

@@ -19,21 +19,24 @@ at_status at_datasets_delete_request(at_datasets *d, const char *by, const char 
     if (!st)
         st = ds_dataset_row(db, project, name, &row, vid, kind, NULL);
     if (!st && strcmp(kind, "data"))
-        st = at_error_set(AT_ERR_ARG, "%s/%s holds a project's %s: only imported datasets are deleted", project, name,
-                          kind);
-    sqlite3_stmt *s = st ? NULL
-                         : at_room_db_stmt(db, "SELECT 1 FROM dataset_deletions WHERE vault_id = ? AND state = "
-                                               "'requested'");
+        st = at_error_set(AT_ERR_ARG, "%s/%s holds a project's %s: only imported datasets are deleted",
+                          project, name, kind);
+    sqlite3_stmt *s =
+        st ? NULL
+           : at_room_db_stmt(db, "SELECT 1 FROM dataset_deletions WHERE vault_id = ? AND state = "
+                                 "'requested'");
     if (s) {
         sqlite3_bind_text(s, 1, vid, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(s) == SQLITE_ROW)
-            st = at_error_set(AT_ERR_EXISTS, "the deletion of %s/%s is asked for already: the DPO confirms it",
-                              project, name);
+            st =
+                at_error_set(AT_ERR_EXISTS, "the deletion of %s/%s is asked for already: the DPO confirms it",
+                             project, name);
         sqlite3_reset(s);
     }
     s = st ? NULL
-           : at_room_db_stmt(db, "INSERT INTO dataset_deletions(project_id, name, vault_id, requested_by, requested, "
-                                 "reason, state) VALUES (?, ?, ?, ?, ?, ?, 'requested')");
+           : at_room_db_stmt(
+                 db, "INSERT INTO dataset_deletions(project_id, name, vault_id, requested_by, requested, "
+                     "reason, state) VALUES (?, ?, ?, ?, ?, ?, 'requested')");
     if (!st && !s)
         st = AT_ERR_IO;
     if (!st) {
@@ -72,9 +75,10 @@ at_status at_datasets_shred(at_datasets *d, const char *by, const char *project,
     char vid[AT_VAULT_DATASET_HEX];
     at_status st = ds_dataset_row(db, project, name, &row, vid, NULL, NULL);
     int64_t del = 0;
-    sqlite3_stmt *s = st ? NULL
-                         : at_room_db_stmt(db, "SELECT id FROM dataset_deletions WHERE vault_id = ? AND state = "
-                                               "'requested'");
+    sqlite3_stmt *s =
+        st ? NULL
+           : at_room_db_stmt(db, "SELECT id FROM dataset_deletions WHERE vault_id = ? AND state = "
+                                 "'requested'");
     if (s) {
         sqlite3_bind_text(s, 1, vid, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(s) == SQLITE_ROW)
@@ -82,12 +86,14 @@ at_status at_datasets_shred(at_datasets *d, const char *by, const char *project,
         sqlite3_reset(s);
     }
     if (!st && !del)
-        st = at_error_set(AT_ERR_REFUSED, "nobody asked for the deletion of %s: the project's lead asks first", want);
+        st = at_error_set(AT_ERR_REFUSED,
+                          "nobody asked for the deletion of %s: the project's lead asks first", want);
     /* imports into it stop first */
     int64_t imports[64];
     size_t ni = 0;
     s = st ? NULL
-           : at_room_db_stmt(db, "SELECT id FROM dataset_imports WHERE project_id = ? AND dataset = ? AND state < 3");
+           : at_room_db_stmt(
+                 db, "SELECT id FROM dataset_imports WHERE project_id = ? AND dataset = ? AND state < 3");
     if (s) {
         sqlite3_bind_int64(s, 1, ds_project_id(db, project));
         sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
@@ -113,8 +119,9 @@ at_status at_datasets_shred(at_datasets *d, const char *by, const char *project,
     if (!st)
         st = at_room_db_begin(db);
     if (!st) {
-        s = at_room_db_stmt(db, "UPDATE dataset_deletions SET state = 'shredded', confirmed_by = ?, confirmed = ? "
-                                "WHERE id = ?");
+        s = at_room_db_stmt(
+            db, "UPDATE dataset_deletions SET state = 'shredded', confirmed_by = ?, confirmed = ? "
+                "WHERE id = ?");
         if (!s)
             st = AT_ERR_IO;
         else {
@@ -156,10 +163,13 @@ at_status at_datasets_deletions(at_datasets *d, const char *project, at_dataset_
     *count = 0;
     at_room_db *db = at_room_db_get(d->room);
     sqlite3_stmt *s = at_room_db_stmt(
-        db, "SELECT p.name, x.name, x.vault_id, ru.name, COALESCE(cu.name, ''), x.reason, x.requested, x.confirmed, "
-            "x.state FROM dataset_deletions x JOIN projects p ON p.id = x.project_id JOIN users ru ON ru.id = "
-            "x.requested_by LEFT JOIN users cu ON cu.id = x.confirmed_by WHERE ?1 IS NULL OR p.name = ?1 ORDER BY x.id "
-            "DESC LIMIT 500");
+        db,
+        "SELECT p.name, x.name, x.vault_id, ru.name, COALESCE(cu.name, ''), x.reason, x.requested, "
+        "x.confirmed, "
+        "x.state FROM dataset_deletions x JOIN projects p ON p.id = x.project_id JOIN users ru ON ru.id = "
+        "x.requested_by LEFT JOIN users cu ON cu.id = x.confirmed_by WHERE ?1 IS NULL OR p.name = ?1 ORDER "
+        "BY x.id "
+        "DESC LIMIT 500");
     at_status st = s ? AT_OK : AT_ERR_IO;
     size_t cap = 0;
     if (s) {

@@ -43,8 +43,9 @@ static void progress_fn(void *ud, const at_run_event *ev)
     if (!due)
         return;
     at_room_db *db = at_room_db_get(p->d->room);
-    sqlite3_stmt *s = at_room_db_stmt(db, "UPDATE dataset_imports SET phase = ?, step = ?, total = ?, updated = ? "
-                                          "WHERE id = ? AND state = 2");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "UPDATE dataset_imports SET phase = ?, step = ?, total = ?, updated = ? "
+                            "WHERE id = ? AND state = 2");
     if (s) {
         sqlite3_bind_text(s, 1, ev->phase ? ev->phase : "", -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(s, 2, (int64_t)ev->step);
@@ -77,9 +78,11 @@ static at_status publish(void *ud, const at_vault_dataset_id *ds, const at_vault
         at_vault_snapshot_hex(parent, phex);
     at_room_db *db = at_room_db_get(c->d->room);
     at_status st = at_room_db_begin(db);
-    sqlite3_stmt *s = st ? NULL
-                         : at_room_db_stmt(db, "INSERT OR IGNORE INTO job_snapshots(dataset_id, snapshot, user_id, created) "
-                                               "VALUES (?, ?, ?, ?)");
+    sqlite3_stmt *s =
+        st ? NULL
+           : at_room_db_stmt(db,
+                             "INSERT OR IGNORE INTO job_snapshots(dataset_id, snapshot, user_id, created) "
+                             "VALUES (?, ?, ?, ?)");
     if (!st && !s)
         st = AT_ERR_IO;
     if (!st) {
@@ -92,9 +95,10 @@ static at_status publish(void *ud, const at_vault_dataset_id *ds, const at_vault
         sqlite3_reset(s);
     }
     s = st ? NULL
-           : at_room_db_stmt(db, "INSERT OR REPLACE INTO dataset_snapshot_info(dataset_id, snapshot, parent, door, "
-                                 "synthetic, import_id, files, bytes, bytes_stored, report) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                                 "?, ?, ?)");
+           : at_room_db_stmt(
+                 db, "INSERT OR REPLACE INTO dataset_snapshot_info(dataset_id, snapshot, parent, door, "
+                     "synthetic, import_id, files, bytes, bytes_stored, report) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                     "?, ?, ?)");
     if (!st && !s)
         st = AT_ERR_IO;
     if (!st) {
@@ -113,8 +117,9 @@ static at_status publish(void *ud, const at_vault_dataset_id *ds, const at_vault
         sqlite3_reset(s);
     }
     s = st ? NULL
-           : at_room_db_stmt(db, "UPDATE dataset_imports SET state = 3, phase = 'done', snapshot = ?, updated = ? "
-                                 "WHERE id = ? AND state = 2");
+           : at_room_db_stmt(
+                 db, "UPDATE dataset_imports SET state = 3, phase = 'done', snapshot = ?, updated = ? "
+                     "WHERE id = ? AND state = 2");
     if (!st && !s)
         st = AT_ERR_IO;
     if (!st) {
@@ -130,11 +135,12 @@ static at_status publish(void *ud, const at_vault_dataset_id *ds, const at_vault
     if (!st) {
         char object[200];
         snprintf(object, sizeof object, "dataset:%s/%s@%.16s", c->imp->project, c->imp->dataset, hex);
-        char *det = ds_details("{\"import\":%lld,\"door\":\"%s\",\"synthetic\":%s,\"files\":%llu,\"bytes\":%llu,"
-                               "\"bytes_stored\":%llu}",
-                               (long long)c->imp->id, c->imp->kind, c->imp->synthetic ? "true" : "false",
-                               (unsigned long long)stats->files, (unsigned long long)stats->bytes,
-                               (unsigned long long)stats->bytes_stored);
+        char *det =
+            ds_details("{\"import\":%lld,\"door\":\"%s\",\"synthetic\":%s,\"files\":%llu,\"bytes\":%llu,"
+                       "\"bytes_stored\":%llu}",
+                       (long long)c->imp->id, c->imp->kind, c->imp->synthetic ? "true" : "false",
+                       (unsigned long long)stats->files, (unsigned long long)stats->bytes,
+                       (unsigned long long)stats->bytes_stored);
         st = det ? at_room_db_audit(db, c->imp->user, "dataset.import", object, det) : AT_ERR_NOMEM;
         at_free(det);
     }
@@ -161,9 +167,10 @@ static at_status dataset_for(at_datasets *d, const at_dataset_import *imp, int64
             st = at_vault_dataset_create(d->vault, ds);
             if (!st)
                 at_vault_dataset_hex(ds, vid);
-            sqlite3_stmt *s = st ? NULL
-                                 : at_room_db_stmt(db, "INSERT INTO job_datasets(project_id, name, vault_id, kind, "
-                                                       "synthetic, created) VALUES (?, ?, ?, 'data', ?, ?)");
+            sqlite3_stmt *s =
+                st ? NULL
+                   : at_room_db_stmt(db, "INSERT INTO job_datasets(project_id, name, vault_id, kind, "
+                                         "synthetic, created) VALUES (?, ?, ?, 'data', ?, ?)");
             if (!st && !s)
                 st = AT_ERR_IO;
             if (!st) {
@@ -178,7 +185,8 @@ static at_status dataset_for(at_datasets *d, const at_dataset_import *imp, int64
                 *row = at_room_db_last_id(db);
             }
         } else if (!st && strcmp(kind, "data")) {
-            st = at_error_set(AT_ERR_ARG, "%s/%s holds %s, not imported data", imp->project, imp->dataset, kind);
+            st = at_error_set(AT_ERR_ARG, "%s/%s holds %s, not imported data", imp->project, imp->dataset,
+                              kind);
         } else if (!st && syn != imp->synthetic) {
             st = at_error_set(AT_ERR_REFUSED, "%s/%s is %s", imp->project, imp->dataset,
                               syn ? "synthetic" : "not synthetic");
@@ -215,8 +223,12 @@ static at_status run_door(at_datasets *d, const at_dataset_import *imp, const ch
     at_status st = at_room_site_key(d->room, &key);
     const char *inputs[1] = {raw};
     if (!st && !strcmp(imp->kind, "dicom")) {
-        at_deid_spec spec = {.inputs = inputs, .input_count = 1, .outdir = out,
-                             .options = ds_options_of(d, imp->project), .key = &key, .sync = 0};
+        at_deid_spec spec = {.inputs = inputs,
+                             .input_count = 1,
+                             .outdir = out,
+                             .options = ds_options_of(d, imp->project),
+                             .key = &key,
+                             .sync = 0};
         at_deid_batch_result res;
         memset(&res, 0, sizeof res);
         st = at_deid_run(&spec, run, &res);
@@ -231,8 +243,8 @@ static at_status run_door(at_datasets *d, const at_dataset_import *imp, const ch
         if (!st)
             door_leftovers(out);
     } else if (!st && !strcmp(imp->kind, "text")) {
-        at_text_deid_spec spec = {.inputs = inputs, .input_count = 1, .outdir = out, .mode = AT_TEXT_PSEUDONYMISE,
-                                  .key = &key};
+        at_text_deid_spec spec = {
+            .inputs = inputs, .input_count = 1, .outdir = out, .mode = AT_TEXT_PSEUDONYMISE, .key = &key};
         at_text_deid_result res;
         memset(&res, 0, sizeof res);
         st = at_text_deid_run(&spec, run, &res);
@@ -240,9 +252,10 @@ static at_status run_door(at_datasets *d, const at_dataset_import *imp, const ch
             st = at_error_set(AT_ERR_REFUSED, "the door wrote no document: %zu of %zu failed", res.failed,
                               res.documents);
         if (!st) {
-            *report = ds_details("{\"tool\":\"atelier text deid\",\"version\":\"%s\",\"mode\":\"pseudonymise\","
-                                 "\"documents\":%zu,\"written\":%zu,\"failed\":%zu,\"unmatched\":%zu,\"bytes\":%zu}",
-                                 ATELIER_VERSION, res.documents, res.written, res.failed, res.unmatched, res.bytes);
+            *report = ds_details(
+                "{\"tool\":\"atelier text deid\",\"version\":\"%s\",\"mode\":\"pseudonymise\","
+                "\"documents\":%zu,\"written\":%zu,\"failed\":%zu,\"unmatched\":%zu,\"bytes\":%zu}",
+                ATELIER_VERSION, res.documents, res.written, res.failed, res.unmatched, res.bytes);
             if (!*report)
                 st = AT_ERR_NOMEM;
         }
@@ -285,9 +298,11 @@ static void process(at_datasets *d, int slot, int64_t id)
         uint64_t mine = imp.bytes, more = ds_tree_bytes(src);
         uint64_t others = u.pending > mine ? u.pending - mine : 0;
         if (!st && u.limit && u.used + others + more > u.limit)
-            st = at_error_set(AT_ERR_QUOTA, "the storage quota of project %s (vault quota %.2f GiB) is reached: "
-                                            "%.2f GiB stored, this import %.2f GiB",
-                              imp.project, u.limit / 1073741824.0, u.used / 1073741824.0, more / 1073741824.0);
+            st =
+                at_error_set(AT_ERR_QUOTA,
+                             "the storage quota of project %s (vault quota %.2f GiB) is reached: "
+                             "%.2f GiB stored, this import %.2f GiB",
+                             imp.project, u.limit / 1073741824.0, u.used / 1073741824.0, more / 1073741824.0);
     }
     int64_t row = 0;
     at_vault_dataset_id ds;
@@ -297,7 +312,8 @@ static void process(at_datasets *d, int slot, int64_t id)
     int has_parent = 0;
     if (!st && !imp.fresh) {
         char hex[AT_VAULT_SNAPSHOT_HEX];
-        if (!at_datasets_resolve(d, imp.project, imp.dataset, "latest", hex) && !at_vault_snapshot_parse(hex, &parent))
+        if (!at_datasets_resolve(d, imp.project, imp.dataset, "latest", hex) &&
+            !at_vault_snapshot_parse(hex, &parent))
             has_parent = 1;
         at_error_clear();
     }
@@ -382,9 +398,10 @@ void *ds_worker_main(void *arg)
         int64_t id = 0;
         at_room_db *db = at_room_db_get(d->room);
         if (at_room_db_begin(db) == AT_OK) {
-            sqlite3_stmt *s = at_room_db_stmt(db, "UPDATE dataset_imports SET state = 2, phase = 'door', step = 0, "
-                                                  "total = 0, updated = ?1 WHERE id = (SELECT id FROM dataset_imports "
-                                                  "WHERE state = 1 ORDER BY id LIMIT 1) RETURNING id");
+            sqlite3_stmt *s =
+                at_room_db_stmt(db, "UPDATE dataset_imports SET state = 2, phase = 'door', step = 0, "
+                                    "total = 0, updated = ?1 WHERE id = (SELECT id FROM dataset_imports "
+                                    "WHERE state = 1 ORDER BY id LIMIT 1) RETURNING id");
             if (s) {
                 sqlite3_bind_int64(s, 1, at_room_now());
                 if (sqlite3_step(s) == SQLITE_ROW)
@@ -428,8 +445,9 @@ at_status ds_recover(at_datasets *d)
     int64_t t = at_room_now();
     at_status st = at_room_db_begin(db);
     /* running when the server died: again from the upload */
-    sqlite3_stmt *s = st ? NULL : at_room_db_stmt(db, "UPDATE dataset_imports SET state = 1, phase = 'queued', "
-                                                      "updated = ? WHERE state = 2");
+    sqlite3_stmt *s = st ? NULL
+                         : at_room_db_stmt(db, "UPDATE dataset_imports SET state = 1, phase = 'queued', "
+                                               "updated = ? WHERE state = 2");
     if (s) {
         sqlite3_bind_int64(s, 1, t);
         if (sqlite3_step(s) != SQLITE_DONE)
@@ -440,8 +458,10 @@ at_status ds_recover(at_datasets *d)
         sqlite3_reset(s);
     }
     /* uploads left too long */
-    s = st ? NULL : at_room_db_stmt(db, "UPDATE dataset_imports SET state = 5, phase = 'cancelled', error = "
-                                        "'the upload was left unfinished', updated = ? WHERE state = 0 AND updated < ?");
+    s = st ? NULL
+           : at_room_db_stmt(db,
+                             "UPDATE dataset_imports SET state = 5, phase = 'cancelled', error = "
+                             "'the upload was left unfinished', updated = ? WHERE state = 0 AND updated < ?");
     if (s) {
         sqlite3_bind_int64(s, 1, t);
         sqlite3_bind_int64(s, 2, t - (int64_t)d->conf.upload_idle_hours * 3600);
@@ -466,7 +486,8 @@ at_status ds_recover(at_datasets *d)
         char *end;
         long long id = strtoll(e->d_name, &end, 10);
         at_dataset_import imp;
-        int keep = *end == '\0' && id > 0 && ds_load_import(d, id, &imp, NULL) == AT_OK && imp.state < AT_IMPORT_DONE;
+        int keep = *end == '\0' && id > 0 && ds_load_import(d, id, &imp, NULL) == AT_OK &&
+                   imp.state < AT_IMPORT_DONE;
         at_error_clear();
         char *p = at_path_join(d->imports_dir, e->d_name);
         if (p && !keep)
@@ -520,7 +541,8 @@ at_status ds_recover(at_datasets *d)
             }
             at_room_db_put(d->room, db);
             if (!published) {
-                at_log(AT_LOG_INFO, "datasets: snapshot %.16s of dataset %.16s was never published: forgotten", hex,
+                at_log(AT_LOG_INFO,
+                       "datasets: snapshot %.16s of dataset %.16s was never published: forgotten", hex,
                        ids[i]);
                 at_vault_snapshot_forget(d->vault, &ds, &snaps[k].id);
                 at_error_clear();

@@ -54,8 +54,9 @@ char at_deid_allowlist_action(at_tag tag, unsigned options)
     if (!r)
         return 0;
     if (r->option && !(options & r->option))
-        return r->action == 'K' || r->action == 'N' ? 0 : r->action; /* K needs the option; D, Z hold without */
-    return r->option ? 'K' : r->action;          /* D and Z become kept (cleaned) under their option */
+        return r->action == 'K' || r->action == 'N' ? 0
+                                                    : r->action; /* K needs the option; D, Z hold without */
+    return r->option ? 'K' : r->action; /* D and Z become kept (cleaned) under their option */
 }
 
 static const at_deid_private_row *private_row(at_tag tag, const char *creator)

@@ -134,8 +134,8 @@ static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
     int explicit_le = !strcmp(f->transfer_syntax, AT_TS_EXPLICIT_LE);
     if (!in.pixel_len && (explicit_le || !strcmp(f->transfer_syntax, AT_TS_IMPLICIT_LE)) && ds->count) {
         at_dcm_element *last = &ds->elements[ds->count - 1];
-        if (last->tag == AT_TAG(0x7fe0, 0x0010) && !last->encapsulated && !last->items && !last->undefined_length &&
-            last->value && last->length && !(last->length & 1) &&
+        if (last->tag == AT_TAG(0x7fe0, 0x0010) && !last->encapsulated && !last->items &&
+            !last->undefined_length && last->value && last->length && !(last->length & 1) &&
             (last->vr == AT_VR('O', 'W') || last->vr == AT_VR('O', 'B'))) {
             pixel = *last;
             ds->count--;
@@ -143,7 +143,8 @@ static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
             h[0] = 0xe0, h[1] = 0x7f, h[2] = 0x10, h[3] = 0x00;
             size_t p = 4;
             if (explicit_le) {
-                h[4] = (unsigned char)(pixel.vr >> 8), h[5] = (unsigned char)(pixel.vr & 0xff), h[6] = h[7] = 0;
+                h[4] = (unsigned char)(pixel.vr >> 8), h[5] = (unsigned char)(pixel.vr & 0xff),
+                h[6] = h[7] = 0;
                 p = 8;
             }
             for (int k = 0; k < 4; k++)
@@ -166,7 +167,8 @@ static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
         return AT_OK;
     }
     char rel_dir[96];
-    snprintf(rel_dir, sizeof rel_dir, "%s%s/%s/%s", risky ? "quarantine/" : "", patient_dir, study_dir, series_dir);
+    snprintf(rel_dir, sizeof rel_dir, "%s%s/%s/%s", risky ? "quarantine/" : "", patient_dir, study_dir,
+             series_dir);
     char *dir = at_path_join(rs->outdir, rel_dir);
     char fname[80];
     snprintf(fname, sizeof fname, "%s.dcm", newsop);
@@ -203,7 +205,7 @@ static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
     at_free(bytes);
     at_free(dir);
     at_dcm_file_free(f);
-        at_deid_input_close(&in);
+    at_deid_input_close(&in);
     if (st)
         return st;
     if (risky)
@@ -242,8 +244,8 @@ static void *worker(void *arg)
 
 static at_status build_report(const job_list *l, const at_deid_spec *cfg, at_deid_batch_result *r, at_buf *b)
 {
-    at_status st = at_buf_printf(b, "{\"tool\":\"atelier deid\",\"version\":\"%s\",\"profile\":\"basic\",\"table\":",
-                                 ATELIER_VERSION);
+    at_status st = at_buf_printf(
+        b, "{\"tool\":\"atelier deid\",\"version\":\"%s\",\"profile\":\"basic\",\"table\":", ATELIER_VERSION);
     if (!st)
         st = at_buf_json_string(b, at_deid_table_edition_name(), strlen(at_deid_table_edition_name()));
     if (!st)
@@ -270,9 +272,9 @@ static at_status build_report(const job_list *l, const at_deid_spec *cfg, at_dei
                            "\"icc_profiles_removed\":%zu,\"container_parts_removed\":%zu",
                            r->elements.unknown_removed, r->elements.un_sequences, r->elements.un_unparsable,
                            r->elements.not_allowed, r->elements.text_masked, r->elements.jpeg_segments,
-                           r->elements.words_masked, r->elements.codes_replaced, r->elements.code_strings_replaced,
-                           r->elements.icc_profiles_cleaned, r->elements.icc_profiles_removed,
-                           r->elements.container_parts_removed);
+                           r->elements.words_masked, r->elements.codes_replaced,
+                           r->elements.code_strings_replaced, r->elements.icc_profiles_cleaned,
+                           r->elements.icc_profiles_removed, r->elements.container_parts_removed);
     if (!st)
         st = at_buf_printf(b,
                            ",\"skipped_not_regular\":%zu,\"skipped_dangling_links\":%zu,"

@@ -65,7 +65,10 @@ static int is_free_text(at_vr vr)
            vr == AT_VR('P', 'N');
 }
 
-static int is_sequence(const at_dcm_element *el) { return el->vr == VR_SQ || el->items != NULL; }
+static int is_sequence(const at_dcm_element *el)
+{
+    return el->vr == VR_SQ || el->items != NULL;
+}
 
 static int is_text(at_vr vr)
 {
@@ -86,7 +89,8 @@ static at_status set_dummy(deid_ctx *c, at_dcm_element *el)
             char *v = at_deid_element_string(el);
             if (!v)
                 return AT_ERR_NOMEM;
-            if (strlen(v) >= 8 && !strchr(v, '\\') && at_deid_shift_date(v, c->day_shift, buf, sizeof buf) == AT_OK)
+            if (strlen(v) >= 8 && !strchr(v, '\\') &&
+                at_deid_shift_date(v, c->day_shift, buf, sizeof buf) == AT_OK)
                 s = buf;
             at_free(v);
             at_error_clear();
@@ -204,7 +208,10 @@ static at_status shift_dates(deid_ctx *c, at_dcm_element *el)
 }
 
 /* VRs whose values are free text: masked in place where something identifies. */
-static int is_maskable(at_vr vr) { return is_text(vr); }
+static int is_maskable(at_vr vr)
+{
+    return is_text(vr);
+}
 
 /* Attributes whose values are codes of a scheme: scanned for the file's
  * identifiers only (a SNOMED code is a long digit run, not a phone). */
@@ -231,7 +238,8 @@ static int cut_at_nul(at_dcm_element *el, at_vr vr)
         n--;
     if (!memchr(el->value, '\0', n))
         return 0;
-    int single = vr == AT_VR('L', 'T') || vr == AT_VR('S', 'T') || vr == AT_VR('U', 'T') || vr == AT_VR('U', 'R');
+    int single =
+        vr == AT_VR('L', 'T') || vr == AT_VR('S', 'T') || vr == AT_VR('U', 'T') || vr == AT_VR('U', 'R');
     size_t w = 0;
     for (size_t i = 0; i < n;) {
         size_t k = i;
@@ -252,7 +260,8 @@ static int cut_at_nul(at_dcm_element *el, at_vr vr)
     return 1;
 }
 
-static at_status scan_value(deid_ctx *c, at_dcm_element *el, at_vr vr, const at_dcm_element *charset, int tier)
+static at_status scan_value(deid_ctx *c, at_dcm_element *el, at_vr vr, const at_dcm_element *charset,
+                            int tier)
 {
     if (!el->value || !el->length || !at_vr_is_string(vr) || vr == AT_VR('D', 'A') || vr == AT_VR('D', 'T') ||
         vr == AT_VR('T', 'M') || vr == VR_UI || vr == AT_VR('A', 'S'))
@@ -287,7 +296,8 @@ static at_status scan_value(deid_ctx *c, at_dcm_element *el, at_vr vr, const at_
         unsigned flags = 0;
         int free_text = is_maskable(vr) && !is_code_value(el->tag);
         if (free_text)
-            flags = AT_DEID_SCAN_SHAPES | ((c->cfg->options & AT_DEID_OPT_FULL_DATES) ? 0 : AT_DEID_SCAN_DATES);
+            flags =
+                AT_DEID_SCAN_SHAPES | ((c->cfg->options & AT_DEID_OPT_FULL_DATES) ? 0 : AT_DEID_SCAN_DATES);
         else if (!is_maskable(vr))
             flags = AT_DEID_SCAN_CODED;
         st = at_deid_scan_text(text.data ? (const char *)text.data : "", text.len, &c->ids, flags,
@@ -337,7 +347,8 @@ static int is_number_list(const at_dcm_element *el)
 {
     for (uint32_t i = 0; i < el->length; i++) {
         unsigned char ch = el->value[i];
-        if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == '+' || ch == '-' || ch == ' ' || ch == '\\' || !ch))
+        if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == '+' || ch == '-' || ch == ' ' || ch == '\\' ||
+              !ch))
             return 0;
     }
     return 1;
@@ -538,7 +549,8 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
             char creator[80];
             const char *cr = private_creator(ds, el->tag, creator, sizeof creator);
             a = at_deid_action_for(el->tag, vr, options, cr, &code);
-            if (a == AT_DEID_KEEP && (el->items || !at_deid_private_value_is_safe(el->tag, cr, el->value, el->length)))
+            if (a == AT_DEID_KEEP &&
+                (el->items || !at_deid_private_value_is_safe(el->tag, cr, el->value, el->length)))
                 a = AT_DEID_REMOVE; /* the value does not match the safe table's pattern */
         } else {
             a = at_deid_action_for(el->tag, vr, options, NULL, &code);
@@ -585,12 +597,15 @@ static at_status process_dataset(deid_ctx *c, frame fr, frame_stack *stack)
                         continue;
                     }
                 } else {
-                    if (allow == 'K' && vr == AT_VR('C', 'S') && el->tag != AT_TAG(0x0008, 0x0005) && el->value) {
+                    if (allow == 'K' && vr == AT_VR('C', 'S') && el->tag != AT_TAG(0x0008, 0x0005) &&
+                        el->value) {
                         if (cut_at_nul(el, vr))
                             c->stats.text_masked++;
                         st = at_deid_code_string(c->cfg->key, el, &c->stats.code_strings_replaced);
                     }
-                    int tier = allow == 'W' ? AT_DEID_TIER_GENERAL : allow == 'K' ? AT_DEID_TIER_TECHNICAL : 0;
+                    int tier = allow == 'W'   ? AT_DEID_TIER_GENERAL
+                               : allow == 'K' ? AT_DEID_TIER_TECHNICAL
+                                              : 0;
                     if (!st)
                         st = scan_value(c, el, vr, cs, tier);
                 }
@@ -657,7 +672,8 @@ static at_status add_attributes(at_dcm_dataset *ds, unsigned options)
     int n = snprintf(method, sizeof method, "ATELIER %s PS3.15 BASIC PROFILE", ATELIER_VERSION);
     for (size_t i = 0; i < sizeof method_codes / sizeof *method_codes; i++)
         if (options & method_codes[i].flag)
-            n += snprintf(method + n, sizeof method - (size_t)n, "\\%s", at_deid_option_name(method_codes[i].flag));
+            n += snprintf(method + n, sizeof method - (size_t)n, "\\%s",
+                          at_deid_option_name(method_codes[i].flag));
     if (!st)
         st = at_dcm_set_string(ds, AT_TAG(0x0012, 0x0063), AT_VR('L', 'O'), method);
     at_dcm_remove(ds, AT_TAG(0x0012, 0x0064));
@@ -707,7 +723,8 @@ at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg)
     int charset = frame_charset(&c, f->dataset, -1);
     /* the identifying values of the whole file, before anything changes:
      * every retained text is scanned for them */
-    st = at_deid_identifiers_collect(f->dataset, charset >= 0 ? &c.charsets[charset] : NULL, cfg->options, &c.ids);
+    st = at_deid_identifiers_collect(f->dataset, charset >= 0 ? &c.charsets[charset] : NULL, cfg->options,
+                                     &c.ids);
     c.have_ids = !st;
     /* the pixel data's containers: JPEG COM/APPn segments removed */
     if (!st)
@@ -768,10 +785,10 @@ int at_deid_burned_in_risk(const at_dcm_dataset *ds, const char **reason)
                 return 1;
             }
     static const char *const classes[] = {
-        "1.2.840.10008.5.1.4.1.1.7",      /* secondary capture family (prefix) */
-        "1.2.840.10008.5.1.4.1.1.6.",     /* ultrasound */
-        "1.2.840.10008.5.1.4.1.1.3.1",    /* ultrasound multi-frame */
-        "1.2.840.10008.5.1.4.1.1.77.1.",  /* visible light */
+        "1.2.840.10008.5.1.4.1.1.7",     /* secondary capture family (prefix) */
+        "1.2.840.10008.5.1.4.1.1.6.",    /* ultrasound */
+        "1.2.840.10008.5.1.4.1.1.3.1",   /* ultrasound multi-frame */
+        "1.2.840.10008.5.1.4.1.1.77.1.", /* visible light */
     };
     buf = code_string(ds, AT_TAG(0x0008, 0x0016), raw, sizeof raw);
     if (*buf)

@@ -13,11 +13,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FAST_PATH_CANDIDATES 8    /* pixel-data headers tried before the full parse */
+#define FAST_PATH_CANDIDATES 8      /* pixel-data headers tried before the full parse */
 #define FAST_PATH_FIRST (32u << 10) /* bytes read first and scanned for it (most headers fit) ... */
 #define FAST_PATH_HEAD (256u << 10) /* ... then up to this many */
 
-static uint32_t rd32(const unsigned char *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint32_t rd32(const unsigned char *p)
+{
+    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 /* A pixel data element at x that is native, even, and ends exactly at the
  * end of the file: header length (8 implicit, 12 explicit) or 0. */
@@ -144,7 +147,8 @@ at_status at_deid_input_open(const char *path, const char *rel, at_deid_input *i
         /* a file without the Part 10 prefix that is not a bare dataset either:
          * say so, rather than describe its bytes as if they were tags */
         if (st && st != AT_ERR_NOMEM && (in->map_len < 132 || memcmp(in->map + 128, "DICM", 4)))
-            st = at_error_set(AT_ERR_FORMAT, "%s: not a DICOM file (no DICM prefix, not a readable dataset)", rel);
+            st = at_error_set(AT_ERR_FORMAT, "%s: not a DICOM file (no DICM prefix, not a readable dataset)",
+                              rel);
     }
     if (st)
         at_deid_input_close(in);

@@ -7,12 +7,12 @@
 #include <sys/uio.h>
 
 typedef struct {
-    int fd;                         /* the input, open while the input is */
-    unsigned char *map;             /* bytes read: the head, or the whole file (owned) */
-    size_t map_len;                 /* bytes in map */
-    size_t file_len;                /* size of the input */
+    int fd;             /* the input, open while the input is */
+    unsigned char *map; /* bytes read: the head, or the whole file (owned) */
+    size_t map_len;     /* bytes in map */
+    size_t file_len;    /* size of the input */
     /* fast path: native pixel data left in the input (pixel_len > 0) */
-    uint64_t pixel_offset;          /* of the value in the input */
+    uint64_t pixel_offset; /* of the value in the input */
     uint32_t pixel_len;
     unsigned char pixel_header[12]; /* the element header as encoded in the input */
     size_t pixel_header_len;

@@ -84,7 +84,8 @@ static size_t fold_char(uint32_t cp, const unsigned char *src, size_t len, char 
     return len;
 }
 
-int at_deid_fold_char_at(const char *s, size_t n, size_t i, uint32_t *cp, size_t *len, char buf[8], size_t *out)
+int at_deid_fold_char_at(const char *s, size_t n, size_t i, uint32_t *cp, size_t *len, char buf[8],
+                         size_t *out)
 {
     uint32_t c = decode((const unsigned char *)s, n, i, len);
     *cp = c;

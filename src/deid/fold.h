@@ -49,7 +49,8 @@ int at_deid_fold_class(const char *s, size_t n, size_t i);
  * invisible format character: soft hyphen, zero-width space and joiners,
  * bidirectional controls, word joiner, BOM) or AT_FOLD_OTHER (a separator,
  * NUL, an invalid byte). */
-int at_deid_fold_char_at(const char *s, size_t n, size_t i, uint32_t *cp, size_t *len, char buf[8], size_t *out);
+int at_deid_fold_char_at(const char *s, size_t n, size_t i, uint32_t *cp, size_t *len, char buf[8],
+                         size_t *out);
 /* Offset of the start of the character before offset i, or (size_t)-1. */
 size_t at_deid_fold_prev(const char *s, size_t i);
 

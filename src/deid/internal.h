@@ -37,8 +37,8 @@ typedef struct {
  * usual spellings (numbers, French and English words); what an option keeps
  * (institution-identity, device-identity, full-dates) is not collected.
  * charset: the main dataset's (0008,0005) or NULL. Free with _free. */
-at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, const at_dcm_element *charset, unsigned options,
-                                      at_deid_identifiers *ids);
+at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, const at_dcm_element *charset,
+                                      unsigned options, at_deid_identifiers *ids);
 void at_deid_identifiers_free(at_deid_identifiers *ids);
 
 /* Byte ranges [start, end) of a UTF-8 text. */

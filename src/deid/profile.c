@@ -48,22 +48,37 @@ at_status at_deid_options_check(unsigned options)
 const char *at_deid_action_name(at_deid_action a)
 {
     switch (a) {
-    case AT_DEID_KEEP: return "keep";
-    case AT_DEID_REMOVE: return "remove";
-    case AT_DEID_EMPTY: return "empty";
-    case AT_DEID_DUMMY: return "dummy";
-    case AT_DEID_UID: return "new uid";
-    case AT_DEID_PSEUDONYM: return "pseudonym";
-    case AT_DEID_SHIFT: return "date shift";
-    case AT_DEID_CLEAN_TEXT: return "clean";
-    case AT_DEID_CLEAN_AE: return "pseudonym (AE)";
+    case AT_DEID_KEEP:
+        return "keep";
+    case AT_DEID_REMOVE:
+        return "remove";
+    case AT_DEID_EMPTY:
+        return "empty";
+    case AT_DEID_DUMMY:
+        return "dummy";
+    case AT_DEID_UID:
+        return "new uid";
+    case AT_DEID_PSEUDONYM:
+        return "pseudonym";
+    case AT_DEID_SHIFT:
+        return "date shift";
+    case AT_DEID_CLEAN_TEXT:
+        return "clean";
+    case AT_DEID_CLEAN_AE:
+        return "pseudonym (AE)";
     }
     return "?";
 }
 
-size_t at_deid_table_size(void) { return at_deid_profile_row_count + at_deid_profile_wildcard_count; }
+size_t at_deid_table_size(void)
+{
+    return at_deid_profile_row_count + at_deid_profile_wildcard_count;
+}
 
-const char *at_deid_table_edition_name(void) { return at_deid_table_edition; }
+const char *at_deid_table_edition_name(void)
+{
+    return at_deid_table_edition;
+}
 
 at_status at_deid_table_row(size_t i, at_tag *tag, at_tag *mask, const char **name, const char **code,
                             const char **options)
@@ -104,7 +119,10 @@ static const at_deid_profile_row *find_exact(at_tag tag)
     return NULL;
 }
 
-static int is_date_vr(at_vr vr) { return vr == AT_VR('D', 'A') || vr == AT_VR('D', 'T') || vr == AT_VR('T', 'M'); }
+static int is_date_vr(at_vr vr)
+{
+    return vr == AT_VR('D', 'A') || vr == AT_VR('D', 'T') || vr == AT_VR('T', 'M');
+}
 
 static int is_text_vr(at_vr vr)
 {
@@ -140,10 +158,18 @@ static at_deid_action resolve_row(const at_deid_profile_row *r, at_tag tag, at_v
 {
     at_deid_action base;
     switch (r->basic) {
-    case 'Z': base = AT_DEID_EMPTY; break;
-    case 'D': base = AT_DEID_DUMMY; break;
-    case 'U': base = AT_DEID_UID; break;
-    default: base = AT_DEID_REMOVE; break;
+    case 'Z':
+        base = AT_DEID_EMPTY;
+        break;
+    case 'D':
+        base = AT_DEID_DUMMY;
+        break;
+    case 'U':
+        base = AT_DEID_UID;
+        break;
+    default:
+        base = AT_DEID_REMOVE;
+        break;
     }
     if (tag == AT_TAG(0x0010, 0x0010) || tag == AT_TAG(0x0010, 0x0020))
         base = AT_DEID_PSEUDONYM;
@@ -217,9 +243,13 @@ at_deid_action at_deid_action_for(at_tag tag, at_vr vr, unsigned options, const 
     case 'K':
     case 'W':
     case 'C':
-    case 'N': return AT_DEID_KEEP; /* the engine checks the value (number, words, codes) */
-    case 'D': return AT_DEID_DUMMY;
-    case 'Z': return AT_DEID_EMPTY;
-    default: return AT_DEID_REMOVE;
+    case 'N':
+        return AT_DEID_KEEP; /* the engine checks the value (number, words, codes) */
+    case 'D':
+        return AT_DEID_DUMMY;
+    case 'Z':
+        return AT_DEID_EMPTY;
+    default:
+        return AT_DEID_REMOVE;
     }
 }

@@ -5,12 +5,12 @@
 #include "atelier/deid.h"
 
 typedef struct {
-    at_tag tag;           /* value bits */
-    at_tag mask;          /* bits that must match: 0xffffffff for an exact tag */
-    const char *name;     /* attribute name */
-    const char *code;     /* action in the standard: "X", "X/Z/D", ... */
-    char basic;           /* resolved basic action: X Z D U */
-    const char *options;  /* AT_DEID_OPTION_COLUMNS chars: '-', 'K' or 'C' */
+    at_tag tag;          /* value bits */
+    at_tag mask;         /* bits that must match: 0xffffffff for an exact tag */
+    const char *name;    /* attribute name */
+    const char *code;    /* action in the standard: "X", "X/Z/D", ... */
+    char basic;          /* resolved basic action: X Z D U */
+    const char *options; /* AT_DEID_OPTION_COLUMNS chars: '-', 'K' or 'C' */
 } at_deid_profile_row;
 
 extern const at_deid_profile_row at_deid_profile_rows[];

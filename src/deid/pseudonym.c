@@ -22,7 +22,8 @@ void at_deid_uid(const at_key *key, const char *uid, char out[65])
     /* decimal of the 128-bit big-endian number: repeated division by 10 */
     uint32_t w[4];
     for (int i = 0; i < 4; i++)
-        w[i] = (uint32_t)h[4 * i] << 24 | (uint32_t)h[4 * i + 1] << 16 | (uint32_t)h[4 * i + 2] << 8 | h[4 * i + 3];
+        w[i] = (uint32_t)h[4 * i] << 24 | (uint32_t)h[4 * i + 1] << 16 | (uint32_t)h[4 * i + 2] << 8 |
+               h[4 * i + 3];
     char digits[48];
     int nd = 0;
     for (;;) {

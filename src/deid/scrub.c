@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MIN_IDENTIFIER_LEN 3   /* folded; name parts may be 2 letters (not particles) */
-#define MAX_IDENTIFIERS 4096  /* per file: bounds the scan work (values past it are not collected) */
-#define MAX_VALUE_BYTES 4096  /* longer values are not collected (free text, not identifiers) */
+#define MIN_IDENTIFIER_LEN 3 /* folded; name parts may be 2 letters (not particles) */
+#define MAX_IDENTIFIERS 4096 /* per file: bounds the scan work (values past it are not collected) */
+#define MAX_VALUE_BYTES 4096 /* longer values are not collected (free text, not identifiers) */
 
 char *at_deid_element_string(const at_dcm_element *el)
 {
@@ -33,7 +33,9 @@ at_status at_deid_element_set(at_dcm_element *el, const char *s)
             return AT_ERR_NOMEM;
         memcpy(v, s, n);
         if (n & 1)
-            v[n] = (el->vr == AT_VR('U', 'I') || el->vr == AT_VR('O', 'B') || el->vr == AT_VR('U', 'N')) ? '\0' : ' ';
+            v[n] = (el->vr == AT_VR('U', 'I') || el->vr == AT_VR('O', 'B') || el->vr == AT_VR('U', 'N'))
+                       ? '\0'
+                       : ' ';
     }
     at_free(el->value);
     el->value = v;
@@ -70,7 +72,6 @@ char *at_deid_patient_identity(const at_dcm_dataset *ds)
     return at_strdup("");
 }
 
-
 /* Add the compact folded form of s[0..n) (UTF-8) as an identifier. */
 static at_status add_folded(at_deid_identifiers *ids, const char *s, size_t n, int kind)
 {
@@ -80,8 +81,9 @@ static at_status add_folded(at_deid_identifiers *ids, const char *s, size_t n, i
     if (len < min)
         return AT_OK;
     if (kind == AT_DEID_ID_NAME && len == 2) {
-        static const char *const particles[] = {"de", "du", "la", "le", "di", "da", "el", "al", "y", "van",
-                                                "von", "der", "den", "st", "mc", "of", "et", "dr", "pr", "jr", "sr"};
+        static const char *const particles[] = {"de", "du", "la",  "le",  "di",  "da",  "el",
+                                                "al", "y",  "van", "von", "der", "den", "st",
+                                                "mc", "of", "et",  "dr",  "pr",  "jr",  "sr"};
         for (size_t i = 0; i < sizeof particles / sizeof *particles; i++)
             if (!strcmp(f, particles[i]))
                 return AT_OK;
@@ -119,11 +121,14 @@ static at_status add_folded(at_deid_identifiers *ids, const char *s, size_t n, i
 static int common_word(const char *f)
 {
     static const char *const words[] = {
-        "rue", "avenue", "boulevard", "chemin", "place", "allee", "impasse", "route", "quai", "cedex", "france",
-        "hopital", "hospital", "hopitaux", "centre", "center", "clinique", "clinic", "universitaire", "university",
-        "institut", "institute", "medical", "regional", "general", "chu", "chru", "service", "department",
-        "departement", "radiologie", "radiology", "radiotherapie", "imagerie", "saint", "sainte", "des", "les",
-        "the", "and", "pour", "sur", "bis", "ter", "lieu", "dit", "batiment", "etage", "cancer", "lutte", "contre"};
+        "rue",        "avenue",      "boulevard",  "chemin",    "place",         "allee",      "impasse",
+        "route",      "quai",        "cedex",      "france",    "hopital",       "hospital",   "hopitaux",
+        "centre",     "center",      "clinique",   "clinic",    "universitaire", "university", "institut",
+        "institute",  "medical",     "regional",   "general",   "chu",           "chru",       "service",
+        "department", "departement", "radiologie", "radiology", "radiotherapie", "imagerie",   "saint",
+        "sainte",     "des",         "les",        "the",       "and",           "pour",       "sur",
+        "bis",        "ter",         "lieu",       "dit",       "batiment",      "etage",      "cancer",
+        "lutte",      "contre"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (!strcmp(f, words[i]))
             return 1;
@@ -193,14 +198,15 @@ static at_status add_phone(at_deid_identifiers *ids, const char *v, size_t n)
     return st;
 }
 
-static const char *const months_fr[] = {"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet",
-                                        "aout", "septembre", "octobre", "novembre", "decembre"};
-static const char *const months_fr_short[] = {"janv", "fevr", "mars", "avr", "mai", "juin", "juil",
-                                              "aout", "sept", "oct", "nov", "dec"};
-static const char *const months_en[] = {"january", "february", "march", "april", "may", "june", "july",
-                                        "august", "september", "october", "november", "december"};
-static const char *const months_en_short[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul",
-                                              "aug", "sep", "oct", "nov", "dec"};
+static const char *const months_fr[] = {"janvier", "fevrier", "mars",      "avril",   "mai",      "juin",
+                                        "juillet", "aout",    "septembre", "octobre", "novembre", "decembre"};
+static const char *const months_fr_short[] = {"janv", "fevr", "mars", "avr", "mai", "juin",
+                                              "juil", "aout", "sept", "oct", "nov", "dec"};
+static const char *const months_en[] = {"january",   "february", "march",    "april",
+                                        "may",       "june",     "july",     "august",
+                                        "september", "october",  "november", "december"};
+static const char *const months_en_short[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                              "jul", "aug", "sep", "oct", "nov", "dec"};
 
 /* A date (YYYYMMDD at the start of v) in the spellings text uses: numbers
  * in every order (separators are folded away: 12/03/2024, 12.03.2024 and
@@ -243,13 +249,14 @@ static const struct {
     int kind;
     unsigned kept_by; /* option under which the value is kept, so not an identifier */
 } identifying_tags[] = {
-    {AT_TAG(0x0008, 0x0050), AT_DEID_ID_CODE, 0},  /* Accession Number */
+    {AT_TAG(0x0008, 0x0050), AT_DEID_ID_CODE, 0},                                 /* Accession Number */
     {AT_TAG(0x0008, 0x0080), AT_DEID_ID_PLACE, AT_DEID_OPT_INSTITUTION_IDENTITY}, /* Institution Name */
     {AT_TAG(0x0008, 0x0081), AT_DEID_ID_PLACE, AT_DEID_OPT_INSTITUTION_IDENTITY}, /* Institution Address */
     {AT_TAG(0x0008, 0x0092), AT_DEID_ID_PLACE, 0}, /* Referring Physician's Address */
     {AT_TAG(0x0008, 0x0094), AT_DEID_ID_PHONE, 0}, /* Referring Physician's Telephone Numbers */
     {AT_TAG(0x0008, 0x1010), AT_DEID_ID_CODE, AT_DEID_OPT_DEVICE_IDENTITY}, /* Station Name */
-    {AT_TAG(0x0008, 0x1040), AT_DEID_ID_PLACE, AT_DEID_OPT_INSTITUTION_IDENTITY}, /* Institutional Department Name */
+    {AT_TAG(0x0008, 0x1040), AT_DEID_ID_PLACE,
+     AT_DEID_OPT_INSTITUTION_IDENTITY},            /* Institutional Department Name */
     {AT_TAG(0x0010, 0x0020), AT_DEID_ID_CODE, 0},  /* Patient ID */
     {AT_TAG(0x0010, 0x0021), AT_DEID_ID_CODE, 0},  /* Issuer of Patient ID */
     {AT_TAG(0x0010, 0x1000), AT_DEID_ID_CODE, 0},  /* Other Patient IDs */
@@ -262,23 +269,23 @@ static const struct {
     {AT_TAG(0x0010, 0x2180), AT_DEID_ID_CODE, 0},  /* Occupation */
     {AT_TAG(0x0010, 0x2299), AT_DEID_ID_PLACE, 0}, /* Responsible Organization */
     {AT_TAG(0x0018, 0x1000), AT_DEID_ID_CODE, AT_DEID_OPT_DEVICE_IDENTITY}, /* Device Serial Number */
-    {AT_TAG(0x0020, 0x0010), AT_DEID_ID_CODE, 0},  /* Study ID */
-    {AT_TAG(0x0038, 0x0010), AT_DEID_ID_CODE, 0},  /* Admission ID */
-    {AT_TAG(0x0038, 0x0060), AT_DEID_ID_CODE, 0},  /* Service Episode ID */
-    {AT_TAG(0x0040, 0x0009), AT_DEID_ID_CODE, 0},  /* Scheduled Procedure Step ID */
-    {AT_TAG(0x0040, 0x0253), AT_DEID_ID_CODE, 0},  /* Performed Procedure Step ID */
-    {AT_TAG(0x0040, 0x1001), AT_DEID_ID_CODE, 0},  /* Requested Procedure ID */
-    {AT_TAG(0x0040, 0x1102), AT_DEID_ID_PLACE, 0}, /* Person's Address */
-    {AT_TAG(0x0040, 0x1103), AT_DEID_ID_PHONE, 0}, /* Person's Telephone Numbers */
-    {AT_TAG(0x0040, 0x1104), AT_DEID_ID_PHONE, 0}, /* Person's Telecom Information */
-    {AT_TAG(0x0040, 0x2016), AT_DEID_ID_CODE, 0},  /* Placer Order Number / Imaging Service Request */
-    {AT_TAG(0x0040, 0x2017), AT_DEID_ID_CODE, 0},  /* Filler Order Number / Imaging Service Request */
-    {AT_TAG(0x0040, 0xA07C), AT_DEID_ID_CODE, 0},  /* Custodial Organization (sequence items hold names) */
+    {AT_TAG(0x0020, 0x0010), AT_DEID_ID_CODE, 0},                           /* Study ID */
+    {AT_TAG(0x0038, 0x0010), AT_DEID_ID_CODE, 0},                           /* Admission ID */
+    {AT_TAG(0x0038, 0x0060), AT_DEID_ID_CODE, 0},                           /* Service Episode ID */
+    {AT_TAG(0x0040, 0x0009), AT_DEID_ID_CODE, 0},                           /* Scheduled Procedure Step ID */
+    {AT_TAG(0x0040, 0x0253), AT_DEID_ID_CODE, 0},                           /* Performed Procedure Step ID */
+    {AT_TAG(0x0040, 0x1001), AT_DEID_ID_CODE, 0},                           /* Requested Procedure ID */
+    {AT_TAG(0x0040, 0x1102), AT_DEID_ID_PLACE, 0},                          /* Person's Address */
+    {AT_TAG(0x0040, 0x1103), AT_DEID_ID_PHONE, 0},                          /* Person's Telephone Numbers */
+    {AT_TAG(0x0040, 0x1104), AT_DEID_ID_PHONE, 0},                          /* Person's Telecom Information */
+    {AT_TAG(0x0040, 0x2016), AT_DEID_ID_CODE, 0}, /* Placer Order Number / Imaging Service Request */
+    {AT_TAG(0x0040, 0x2017), AT_DEID_ID_CODE, 0}, /* Filler Order Number / Imaging Service Request */
+    {AT_TAG(0x0040, 0xA07C), AT_DEID_ID_CODE, 0}, /* Custodial Organization (sequence items hold names) */
 };
 
 /* One element's value into ids. */
-static at_status collect_element(at_deid_identifiers *ids, const at_dcm_element *el, const at_dcm_element *charset,
-                                 unsigned options)
+static at_status collect_element(at_deid_identifiers *ids, const at_dcm_element *el,
+                                 const at_dcm_element *charset, unsigned options)
 {
     at_vr vr = el->vr;
     int kind = 0;
@@ -308,7 +315,8 @@ static at_status collect_element(at_deid_identifiers *ids, const at_dcm_element 
         if (!kind)
             return AT_OK;
     }
-    if (!el->value || !el->length || el->length > MAX_VALUE_BYTES || !at_vr_is_string(vr == AT_VR('U', 'N') ? AT_VR('L', 'O') : vr))
+    if (!el->value || !el->length || el->length > MAX_VALUE_BYTES ||
+        !at_vr_is_string(vr == AT_VR('U', 'N') ? AT_VR('L', 'O') : vr))
         return AT_OK;
     at_buf b;
     at_buf_init(&b, (size_t)1 << 20);
@@ -354,8 +362,8 @@ static at_status collect_element(at_deid_identifiers *ids, const at_dcm_element 
     return st;
 }
 
-at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, const at_dcm_element *charset, unsigned options,
-                                      at_deid_identifiers *ids)
+at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, const at_dcm_element *charset,
+                                      unsigned options, at_deid_identifiers *ids)
 {
     memset(ids, 0, sizeof *ids);
     at_status st = AT_OK;

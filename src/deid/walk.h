@@ -6,8 +6,8 @@
 #include "atelier/walk.h"
 
 typedef struct {
-    char *path;     /* as found */
-    char *rel;      /* relative to its input root (in the report only on request) */
+    char *path; /* as found */
+    char *rel;  /* relative to its input root (in the report only on request) */
     /* results */
     int state;      /* 0 done, 1 quarantined, 2 rejected */
     char *reason;   /* owned; names the input by number, never by path */

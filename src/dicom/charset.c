@@ -16,12 +16,12 @@
 /* Character sets a G0 or G1 register can hold. */
 enum {
     SET_NONE = 0,
-    SET_ASCII,     /* G0: ISO-IR 6 */
-    SET_ROMAN,     /* G0: JIS X 0201 Romaji (as ASCII, as pydicom and DCMTK read it) */
-    SET_JIS0208,   /* G0: JIS X 0208 (two 7-bit bytes) */
-    SET_JIS0212,   /* G0: JIS X 0212 */
-    SET_KATAKANA,  /* G1: JIS X 0201 Katakana */
-    SET_ICONV      /* G1: a set iconv converts from high bytes (8859 parts, TIS 620, EUC-KR, EUC-CN) */
+    SET_ASCII,    /* G0: ISO-IR 6 */
+    SET_ROMAN,    /* G0: JIS X 0201 Romaji (as ASCII, as pydicom and DCMTK read it) */
+    SET_JIS0208,  /* G0: JIS X 0208 (two 7-bit bytes) */
+    SET_JIS0212,  /* G0: JIS X 0212 */
+    SET_KATAKANA, /* G1: JIS X 0201 Katakana */
+    SET_ICONV     /* G1: a set iconv converts from high bytes (8859 parts, TIS 620, EUC-KR, EUC-CN) */
 };
 
 static const struct {
@@ -70,7 +70,8 @@ static const struct {
 static const struct {
     const char *escape;
     int g0;
-} g0_escapes[] = {{"(B", SET_ASCII}, {"(J", SET_ROMAN}, {"$B", SET_JIS0208}, {"$@", SET_JIS0208}, {"$(D", SET_JIS0212}};
+} g0_escapes[] = {
+    {"(B", SET_ASCII}, {"(J", SET_ROMAN}, {"$B", SET_JIS0208}, {"$@", SET_JIS0208}, {"$(D", SET_JIS0212}};
 
 static int term_index(const unsigned char *s, size_t n)
 {
@@ -204,8 +205,9 @@ static at_status put_run(at_buf *b, int g0, int g1, const char *g1_iconv, const 
                 st = iconv_onto(b, g1_iconv, NULL, s + i, j - i);
             else
                 for (size_t k = i; k < j && !st; k++)
-                    st = put_cp(b, g1 == SET_KATAKANA && s[k] >= 0xA1 && s[k] <= 0xDF ? 0xFF61u + (s[k] - 0xA1u)
-                                                                                     : REPLACEMENT);
+                    st = put_cp(b, g1 == SET_KATAKANA && s[k] >= 0xA1 && s[k] <= 0xDF
+                                       ? 0xFF61u + (s[k] - 0xA1u)
+                                       : REPLACEMENT);
         }
         i = j;
     }
@@ -252,7 +254,8 @@ at_status dcm_charset_to_utf8(const dcm_charset *cs, const unsigned char *s, siz
             size_t len = j < n ? j - i : 0; /* without ESC, with the final byte */
             int found = 0;
             for (size_t k = 0; len && k < TERM_COUNT && !found; k++)
-                if (terms[k].escape && strlen(terms[k].escape) == len && !memcmp(terms[k].escape, s + i + 1, len)) {
+                if (terms[k].escape && strlen(terms[k].escape) == len &&
+                    !memcmp(terms[k].escape, s + i + 1, len)) {
                     if (terms[k].g0 != SET_NONE)
                         g0 = terms[k].g0;
                     else {
@@ -300,8 +303,8 @@ static size_t utf8_chars(const unsigned char *p, size_t n)
 }
 
 /* One segment s[a..b) converted and mapped. */
-static at_status decode_segment(const dcm_charset *cs, const unsigned char *s, size_t a, size_t b, at_buf *out,
-                                size_t **from, size_t **to, size_t *cap)
+static at_status decode_segment(const dcm_charset *cs, const unsigned char *s, size_t a, size_t b,
+                                at_buf *out, size_t **from, size_t **to, size_t *cap)
 {
     size_t before = out->len;
     at_status st = dcm_charset_to_utf8(cs, s + a, b - a, out);
@@ -338,8 +341,8 @@ static at_status decode_segment(const dcm_charset *cs, const unsigned char *s, s
     return AT_OK;
 }
 
-at_status at_dcm_text_decode(const at_dcm_element *charset, at_vr vr, const unsigned char *s, size_t n, at_buf *out,
-                             size_t **from, size_t **to)
+at_status at_dcm_text_decode(const at_dcm_element *charset, at_vr vr, const unsigned char *s, size_t n,
+                             at_buf *out, size_t **from, size_t **to)
 {
     dcm_charset cs;
     dcm_charset_parse(charset, &cs);
@@ -348,7 +351,8 @@ at_status at_dcm_text_decode(const at_dcm_element *charset, at_vr vr, const unsi
         *from = NULL;
         *to = NULL;
     }
-    int single_value = vr == AT_VR('L', 'T') || vr == AT_VR('S', 'T') || vr == AT_VR('U', 'T') || vr == AT_VR('U', 'R');
+    int single_value =
+        vr == AT_VR('L', 'T') || vr == AT_VR('S', 'T') || vr == AT_VR('U', 'T') || vr == AT_VR('U', 'R');
     int pn = vr == AT_VR('P', 'N');
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\0')) /* padding: not text */
         n--;
@@ -367,7 +371,8 @@ at_status at_dcm_text_decode(const at_dcm_element *charset, at_vr vr, const unsi
             if (!st && from) {
                 if (out->len > cap) {
                     size_t nc = out->len * 2 + 16;
-                    size_t *f = at_realloc(*from, nc * sizeof *f), *t = f ? at_realloc(*to, nc * sizeof *t) : NULL;
+                    size_t *f = at_realloc(*from, nc * sizeof *f),
+                           *t = f ? at_realloc(*to, nc * sizeof *t) : NULL;
                     if (f)
                         *from = f;
                     if (!f || !t)

@@ -6,8 +6,8 @@
 
 #include "atelier_dicom_dict.h"
 
-static const at_dcm_dict_entry private_creator = {0x00090010, 0x0001FF00, AT_VR('L', 'O'), "1",
-                                                  "PrivateCreator", "Private Creator"};
+static const at_dcm_dict_entry private_creator = {0x00090010, 0x0001FF00,       AT_VR('L', 'O'),
+                                                  "1",        "PrivateCreator", "Private Creator"};
 /* Attributes of PS3.15 2024b Table E.1-1 that the DCMTK 2022b dictionary
  * lacks (VR, VM and keyword from PS3.6 2024b), sorted by tag: so that every
  * attribute the de-identification profile names is read with its VR, also
@@ -45,8 +45,8 @@ static const at_dcm_dict_entry supplement[] = {
 };
 #define SUPPLEMENT_COUNT (sizeof supplement / sizeof *supplement)
 
-static const at_dcm_dict_entry group_length = {0x00000000, 0x0000FFFF, AT_VR('U', 'L'), "1",
-                                               "GenericGroupLength", "Group Length"};
+static const at_dcm_dict_entry group_length = {0x00000000, 0x0000FFFF,           AT_VR('U', 'L'),
+                                               "1",        "GenericGroupLength", "Group Length"};
 
 /* Dictionary entry for tag, or NULL. Exact entries by binary search, the
  * supplement, then the masked (repeating group) entries; private creators
@@ -104,7 +104,10 @@ const at_dcm_dict_entry *at_dcm_dict_by_keyword(const char *keyword)
     return NULL;
 }
 
-size_t at_dcm_dict_size(void) { return AT_DCM_DICT_EXACT + AT_DCM_DICT_MASKED + SUPPLEMENT_COUNT; }
+size_t at_dcm_dict_size(void)
+{
+    return AT_DCM_DICT_EXACT + AT_DCM_DICT_MASKED + SUPPLEMENT_COUNT;
+}
 
 /* Two-letter name of vr in buf ("??" for characters outside A-Z). */
 const char *at_vr_name(at_vr vr, char buf[3])
@@ -137,9 +140,18 @@ at_vr at_vr_parse(const char *s)
 int at_vr_has_long_length(at_vr vr)
 {
     switch (vr) {
-    case AT_VR('O', 'B'): case AT_VR('O', 'D'): case AT_VR('O', 'F'): case AT_VR('O', 'L'):
-    case AT_VR('O', 'V'): case AT_VR('O', 'W'): case AT_VR('S', 'Q'): case AT_VR('S', 'V'):
-    case AT_VR('U', 'C'): case AT_VR('U', 'N'): case AT_VR('U', 'R'): case AT_VR('U', 'T'):
+    case AT_VR('O', 'B'):
+    case AT_VR('O', 'D'):
+    case AT_VR('O', 'F'):
+    case AT_VR('O', 'L'):
+    case AT_VR('O', 'V'):
+    case AT_VR('O', 'W'):
+    case AT_VR('S', 'Q'):
+    case AT_VR('S', 'V'):
+    case AT_VR('U', 'C'):
+    case AT_VR('U', 'N'):
+    case AT_VR('U', 'R'):
+    case AT_VR('U', 'T'):
     case AT_VR('U', 'V'):
         return 1;
     default:
@@ -150,10 +162,22 @@ int at_vr_has_long_length(at_vr vr)
 int at_vr_is_string(at_vr vr)
 {
     switch (vr) {
-    case AT_VR('A', 'E'): case AT_VR('A', 'S'): case AT_VR('C', 'S'): case AT_VR('D', 'A'):
-    case AT_VR('D', 'S'): case AT_VR('D', 'T'): case AT_VR('I', 'S'): case AT_VR('L', 'O'):
-    case AT_VR('L', 'T'): case AT_VR('P', 'N'): case AT_VR('S', 'H'): case AT_VR('S', 'T'):
-    case AT_VR('T', 'M'): case AT_VR('U', 'C'): case AT_VR('U', 'I'): case AT_VR('U', 'R'):
+    case AT_VR('A', 'E'):
+    case AT_VR('A', 'S'):
+    case AT_VR('C', 'S'):
+    case AT_VR('D', 'A'):
+    case AT_VR('D', 'S'):
+    case AT_VR('D', 'T'):
+    case AT_VR('I', 'S'):
+    case AT_VR('L', 'O'):
+    case AT_VR('L', 'T'):
+    case AT_VR('P', 'N'):
+    case AT_VR('S', 'H'):
+    case AT_VR('S', 'T'):
+    case AT_VR('T', 'M'):
+    case AT_VR('U', 'C'):
+    case AT_VR('U', 'I'):
+    case AT_VR('U', 'R'):
     case AT_VR('U', 'T'):
         return 1;
     default:
@@ -164,12 +188,21 @@ int at_vr_is_string(at_vr vr)
 unsigned at_vr_swap_unit(at_vr vr)
 {
     switch (vr) {
-    case AT_VR('U', 'S'): case AT_VR('S', 'S'): case AT_VR('O', 'W'): case AT_VR('A', 'T'):
+    case AT_VR('U', 'S'):
+    case AT_VR('S', 'S'):
+    case AT_VR('O', 'W'):
+    case AT_VR('A', 'T'):
         return 2;
-    case AT_VR('U', 'L'): case AT_VR('S', 'L'): case AT_VR('F', 'L'): case AT_VR('O', 'L'):
+    case AT_VR('U', 'L'):
+    case AT_VR('S', 'L'):
+    case AT_VR('F', 'L'):
+    case AT_VR('O', 'L'):
     case AT_VR('O', 'F'):
         return 4;
-    case AT_VR('F', 'D'): case AT_VR('O', 'D'): case AT_VR('S', 'V'): case AT_VR('U', 'V'):
+    case AT_VR('F', 'D'):
+    case AT_VR('O', 'D'):
+    case AT_VR('S', 'V'):
+    case AT_VR('U', 'V'):
     case AT_VR('O', 'V'):
         return 8;
     default:
@@ -186,10 +219,22 @@ at_vr at_dcm_implicit_vr(at_tag tag)
 unsigned char dcm_vr_pad(at_vr vr)
 {
     switch (vr) {
-    case AT_VR('A', 'E'): case AT_VR('A', 'S'): case AT_VR('C', 'S'): case AT_VR('D', 'A'):
-    case AT_VR('D', 'S'): case AT_VR('D', 'T'): case AT_VR('I', 'S'): case AT_VR('L', 'O'):
-    case AT_VR('L', 'T'): case AT_VR('P', 'N'): case AT_VR('S', 'H'): case AT_VR('S', 'T'):
-    case AT_VR('T', 'M'): case AT_VR('U', 'C'): case AT_VR('U', 'R'): case AT_VR('U', 'T'):
+    case AT_VR('A', 'E'):
+    case AT_VR('A', 'S'):
+    case AT_VR('C', 'S'):
+    case AT_VR('D', 'A'):
+    case AT_VR('D', 'S'):
+    case AT_VR('D', 'T'):
+    case AT_VR('I', 'S'):
+    case AT_VR('L', 'O'):
+    case AT_VR('L', 'T'):
+    case AT_VR('P', 'N'):
+    case AT_VR('S', 'H'):
+    case AT_VR('S', 'T'):
+    case AT_VR('T', 'M'):
+    case AT_VR('U', 'C'):
+    case AT_VR('U', 'R'):
+    case AT_VR('U', 'T'):
         return ' ';
     default:
         return 0;

@@ -45,11 +45,21 @@ static unsigned long element_vm(const at_dcm_element *el)
         return vm;
     }
     switch (el->vr) {
-    case AT_VR('A', 'T'): return el->length / 4;
-    case AT_VR('U', 'S'): case AT_VR('S', 'S'): return el->length / 2;
-    case AT_VR('U', 'L'): case AT_VR('S', 'L'): case AT_VR('F', 'L'): return el->length / 4;
-    case AT_VR('F', 'D'): case AT_VR('S', 'V'): case AT_VR('U', 'V'): return el->length / 8;
-    default: return 1;
+    case AT_VR('A', 'T'):
+        return el->length / 4;
+    case AT_VR('U', 'S'):
+    case AT_VR('S', 'S'):
+        return el->length / 2;
+    case AT_VR('U', 'L'):
+    case AT_VR('S', 'L'):
+    case AT_VR('F', 'L'):
+        return el->length / 4;
+    case AT_VR('F', 'D'):
+    case AT_VR('S', 'V'):
+    case AT_VR('U', 'V'):
+        return el->length / 8;
+    default:
+        return 1;
     }
 }
 
@@ -80,12 +90,29 @@ static at_status put_element_value(at_buf *b, const at_dcm_element *el)
     }
     unsigned unit;
     switch (el->vr) {
-    case AT_VR('U', 'S'): case AT_VR('S', 'S'): case AT_VR('O', 'W'): unit = 2; break;
-    case AT_VR('A', 'T'): case AT_VR('U', 'L'): case AT_VR('S', 'L'): case AT_VR('F', 'L'):
-    case AT_VR('O', 'F'): case AT_VR('O', 'L'): unit = 4; break;
-    case AT_VR('F', 'D'): case AT_VR('O', 'D'): case AT_VR('S', 'V'): case AT_VR('U', 'V'):
-    case AT_VR('O', 'V'): unit = 8; break;
-    default: unit = 1; break;
+    case AT_VR('U', 'S'):
+    case AT_VR('S', 'S'):
+    case AT_VR('O', 'W'):
+        unit = 2;
+        break;
+    case AT_VR('A', 'T'):
+    case AT_VR('U', 'L'):
+    case AT_VR('S', 'L'):
+    case AT_VR('F', 'L'):
+    case AT_VR('O', 'F'):
+    case AT_VR('O', 'L'):
+        unit = 4;
+        break;
+    case AT_VR('F', 'D'):
+    case AT_VR('O', 'D'):
+    case AT_VR('S', 'V'):
+    case AT_VR('U', 'V'):
+    case AT_VR('O', 'V'):
+        unit = 8;
+        break;
+    default:
+        unit = 1;
+        break;
     }
     size_t count = el->length / unit;
     if (count == 0)
@@ -103,20 +130,32 @@ static at_status put_element_value(at_buf *b, const at_dcm_element *el)
         if (st)
             break;
         switch (el->vr) {
-        case AT_VR('U', 'S'): case AT_VR('U', 'L'): case AT_VR('U', 'V'):
-        case AT_VR('O', 'L'): case AT_VR('O', 'V'): /* decimal, as dcmdump prints them */
-            st = at_buf_printf(b, "%llu", (unsigned long long)v); break;
-        case AT_VR('S', 'S'): st = at_buf_printf(b, "%d", (int16_t)(uint16_t)v); break;
-        case AT_VR('S', 'L'): st = at_buf_printf(b, "%d", (int32_t)(uint32_t)v); break;
-        case AT_VR('S', 'V'): st = at_buf_printf(b, "%lld", (long long)(int64_t)v); break;
-        case AT_VR('F', 'L'): case AT_VR('O', 'F'): {
+        case AT_VR('U', 'S'):
+        case AT_VR('U', 'L'):
+        case AT_VR('U', 'V'):
+        case AT_VR('O', 'L'):
+        case AT_VR('O', 'V'): /* decimal, as dcmdump prints them */
+            st = at_buf_printf(b, "%llu", (unsigned long long)v);
+            break;
+        case AT_VR('S', 'S'):
+            st = at_buf_printf(b, "%d", (int16_t)(uint16_t)v);
+            break;
+        case AT_VR('S', 'L'):
+            st = at_buf_printf(b, "%d", (int32_t)(uint32_t)v);
+            break;
+        case AT_VR('S', 'V'):
+            st = at_buf_printf(b, "%lld", (long long)(int64_t)v);
+            break;
+        case AT_VR('F', 'L'):
+        case AT_VR('O', 'F'): {
             uint32_t u = (uint32_t)v;
             float x;
             memcpy(&x, &u, 4);
             st = at_buf_printf(b, "%.9g", (double)x);
             break;
         }
-        case AT_VR('F', 'D'): case AT_VR('O', 'D'): {
+        case AT_VR('F', 'D'):
+        case AT_VR('O', 'D'): {
             double x;
             memcpy(&x, &v, 8);
             st = at_buf_printf(b, "%.17g", x);
@@ -181,7 +220,8 @@ static at_status dump_fragments(at_buf *b, const at_dcm_element *el, int depth)
     }
     if (!st) {
         size_t ls = b->len;
-        if (!(st = put_indent(b, depth)) && !(st = at_buf_puts(b, "(fffe,e0dd) na (SequenceDelimitationItem)")))
+        if (!(st = put_indent(b, depth)) &&
+            !(st = at_buf_puts(b, "(fffe,e0dd) na (SequenceDelimitationItem)")))
             st = put_tail(b, ls, "0", 0, "SequenceDelimitationItem");
     }
     return st;
@@ -209,8 +249,9 @@ static at_status dump_dataset(at_buf *b, const at_dcm_dataset *ds)
             /* end of an item */
             size_t ls = b->len;
             if (!(st = put_indent(b, depth - 1)) &&
-                !(st = at_buf_puts(b, f->ds->undefined_length ? "(fffe,e00d) na (ItemDelimitationItem)"
-                                                              : "(fffe,e00d) na (ItemDelimitationItem for re-encoding)")))
+                !(st = at_buf_puts(b, f->ds->undefined_length
+                                          ? "(fffe,e00d) na (ItemDelimitationItem)"
+                                          : "(fffe,e00d) na (ItemDelimitationItem for re-encoding)")))
                 st = put_tail(b, ls, "0", 0, "ItemDelimitationItem");
             sp--;
             stack[sp].ii++;
@@ -264,8 +305,9 @@ static at_status dump_dataset(at_buf *b, const at_dcm_dataset *ds)
         }
         size_t ls = b->len;
         if (!(st = put_indent(b, depth)) &&
-            !(st = at_buf_puts(b, el->undefined_length ? "(fffe,e0dd) na (SequenceDelimitationItem)"
-                                                       : "(fffe,e0dd) na (SequenceDelimitationItem for re-encod.)")))
+            !(st = at_buf_puts(b, el->undefined_length
+                                      ? "(fffe,e0dd) na (SequenceDelimitationItem)"
+                                      : "(fffe,e0dd) na (SequenceDelimitationItem for re-encod.)")))
             st = put_tail(b, ls, "0", 0, "SequenceDelimitationItem");
         f->started = 0;
         f->ei++;

@@ -50,7 +50,7 @@ at_status dcm_charset_to_utf8(const dcm_charset *cs, const unsigned char *s, siz
 /* Inflate the raw deflate stream data[start..len) (deflated transfer
  * syntax) into *out (at_free), under the documented ceilings. Messages
  * name name and the offset. */
-at_status dcm_inflate(const char *name, const unsigned char *data, size_t len, size_t start, unsigned char **out,
-                      size_t *outlen);
+at_status dcm_inflate(const char *name, const unsigned char *data, size_t len, size_t start,
+                      unsigned char **out, size_t *outlen);
 
 #endif

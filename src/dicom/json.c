@@ -145,8 +145,13 @@ static at_status put_text(at_buf *b, const unsigned char *s, size_t n, const dcm
 static int vr_is_bulk(at_vr vr)
 {
     switch (vr) {
-    case AT_VR('O', 'B'): case AT_VR('O', 'D'): case AT_VR('O', 'F'): case AT_VR('O', 'L'):
-    case AT_VR('O', 'V'): case AT_VR('O', 'W'): case AT_VR('U', 'N'):
+    case AT_VR('O', 'B'):
+    case AT_VR('O', 'D'):
+    case AT_VR('O', 'F'):
+    case AT_VR('O', 'L'):
+    case AT_VR('O', 'V'):
+    case AT_VR('O', 'W'):
+    case AT_VR('U', 'N'):
         return 1;
     default:
         return 0;
@@ -211,10 +216,23 @@ static at_status put_values(at_buf *b, const at_dcm_element *el, const dcm_chars
     size_t n = el->length;
     unsigned unit = 0;
     switch (vr) {
-    case AT_VR('U', 'S'): case AT_VR('S', 'S'): unit = 2; break;
-    case AT_VR('U', 'L'): case AT_VR('S', 'L'): case AT_VR('F', 'L'): case AT_VR('A', 'T'): unit = 4; break;
-    case AT_VR('F', 'D'): case AT_VR('S', 'V'): case AT_VR('U', 'V'): unit = 8; break;
-    default: break;
+    case AT_VR('U', 'S'):
+    case AT_VR('S', 'S'):
+        unit = 2;
+        break;
+    case AT_VR('U', 'L'):
+    case AT_VR('S', 'L'):
+    case AT_VR('F', 'L'):
+    case AT_VR('A', 'T'):
+        unit = 4;
+        break;
+    case AT_VR('F', 'D'):
+    case AT_VR('S', 'V'):
+    case AT_VR('U', 'V'):
+        unit = 8;
+        break;
+    default:
+        break;
     }
     if (unit) {
         for (size_t i = 0; i + unit <= n && !st; i += unit) {
@@ -224,11 +242,22 @@ static at_status put_values(at_buf *b, const at_dcm_element *el, const dcm_chars
             if (st)
                 break;
             switch (vr) {
-            case AT_VR('U', 'S'): case AT_VR('U', 'L'): st = at_buf_printf(b, "%llu", (unsigned long long)x); break;
-            case AT_VR('U', 'V'): st = at_buf_printf(b, "%llu", (unsigned long long)x); break;
-            case AT_VR('S', 'S'): st = at_buf_printf(b, "%d", (int16_t)(uint16_t)x); break;
-            case AT_VR('S', 'L'): st = at_buf_printf(b, "%d", (int32_t)(uint32_t)x); break;
-            case AT_VR('S', 'V'): st = at_buf_printf(b, "%lld", (long long)(int64_t)x); break;
+            case AT_VR('U', 'S'):
+            case AT_VR('U', 'L'):
+                st = at_buf_printf(b, "%llu", (unsigned long long)x);
+                break;
+            case AT_VR('U', 'V'):
+                st = at_buf_printf(b, "%llu", (unsigned long long)x);
+                break;
+            case AT_VR('S', 'S'):
+                st = at_buf_printf(b, "%d", (int16_t)(uint16_t)x);
+                break;
+            case AT_VR('S', 'L'):
+                st = at_buf_printf(b, "%d", (int32_t)(uint32_t)x);
+                break;
+            case AT_VR('S', 'V'):
+                st = at_buf_printf(b, "%lld", (long long)(int64_t)x);
+                break;
             case AT_VR('A', 'T'):
                 st = at_buf_printf(b, "\"%04X%04X\"", (unsigned)(x & 0xffff), (unsigned)(x >> 16));
                 break;

@@ -21,7 +21,7 @@ typedef struct {
     int may_steal;   /* top-level Pixel Data may be left in place (read_file) */
     size_t steal_off, steal_len;
     unsigned steal_unit;
-    int max_depth;   /* sequences nested below the root (AT_DCM_MAX_DEPTH for files) */
+    int max_depth; /* sequences nested below the root (AT_DCM_MAX_DEPTH for files) */
 } reader;
 
 #define STEAL_MIN_BYTES 65536
@@ -75,7 +75,10 @@ static uint32_t rd32(const unsigned char *p, int be)
               : ((uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0]);
 }
 
-static at_tag rdtag(const unsigned char *p, int be) { return AT_TAG(rd16(p, be), rd16(p + 2, be)); }
+static at_tag rdtag(const unsigned char *p, int be)
+{
+    return AT_TAG(rd16(p, be), rd16(p + 2, be));
+}
 
 #define TAGF "(%04X,%04X)"
 #define TAGA(t) AT_TAG_GROUP(t), AT_TAG_ELEMENT(t)
@@ -143,7 +146,8 @@ static at_status finish_dataset(reader *r, frame *f)
     qsort(ds->elements, ds->count, sizeof *ds->elements, element_cmp);
     for (size_t i = 1; i < ds->count; i++)
         if (ds->elements[i].tag == ds->elements[i - 1].tag)
-            return fail(r, AT_ERR_FORMAT, f->start, "element " TAGF " appears twice in the dataset or item starting here",
+            return fail(r, AT_ERR_FORMAT, f->start,
+                        "element " TAGF " appears twice in the dataset or item starting here",
                         TAGA(ds->elements[i].tag));
     f->unsorted = 0;
     return AT_OK;
@@ -167,8 +171,7 @@ static at_status read_fragments(reader *r, at_dcm_element *el, size_t *pos, size
     for (;;) {
         if (limit - p < 8)
             return fail(r, AT_ERR_FORMAT, p,
-                        "encapsulated pixel data " TAGF ": truncated (no sequence delimiter)",
-                        TAGA(el->tag));
+                        "encapsulated pixel data " TAGF ": truncated (no sequence delimiter)", TAGA(el->tag));
         at_tag tag = rdtag(r->data + p, be);
         uint32_t len = rd32(r->data + p + 4, be);
         if (tag == DCM_TAG_SEQ_DELIM) {
@@ -177,8 +180,8 @@ static at_status read_fragments(reader *r, at_dcm_element *el, size_t *pos, size
         }
         if (tag != DCM_TAG_ITEM)
             return fail(r, AT_ERR_FORMAT, p,
-                        "encapsulated pixel data " TAGF ": expected an item tag, found " TAGF,
-                        TAGA(el->tag), TAGA(tag));
+                        "encapsulated pixel data " TAGF ": expected an item tag, found " TAGF, TAGA(el->tag),
+                        TAGA(tag));
         if (len == DCM_UNDEFINED || len > limit - p - 8)
             return fail(r, AT_ERR_FORMAT, p,
                         "encapsulated pixel data " TAGF ": fragment length %u exceeds remaining %zu bytes",
@@ -249,8 +252,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
                             TAGA(f->el->tag), TAGA(tag));
             if (len != DCM_UNDEFINED && len > limit - p - 8)
                 return fail(r, AT_ERR_FORMAT, p,
-                            "sequence " TAGF ": item length %u exceeds remaining %zu bytes",
-                            TAGA(f->el->tag), len, limit - p - 8);
+                            "sequence " TAGF ": item length %u exceeds remaining %zu bytes", TAGA(f->el->tag),
+                            len, limit - p - 8);
             if ((st = count_element(r, p)))
                 return st;
             at_dcm_dataset **items = grow_pow2(f->el->items, f->el->item_count, sizeof *items);
@@ -262,8 +265,14 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
                 return at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
             items[f->el->item_count++] = item;
             item->undefined_length = len == DCM_UNDEFINED;
-            frames[sp + 1] = (frame){FRAME_DATASET, f->syntax, len == DCM_UNDEFINED ? UNDEF_END : p + 8 + len,
-                                     len == DCM_UNDEFINED ? limit : p + 8 + len, p, item, NULL, 0};
+            frames[sp + 1] = (frame){FRAME_DATASET,
+                                     f->syntax,
+                                     len == DCM_UNDEFINED ? UNDEF_END : p + 8 + len,
+                                     len == DCM_UNDEFINED ? limit : p + 8 + len,
+                                     p,
+                                     item,
+                                     NULL,
+                                     0};
             sp++;
             p += 8;
             continue;
@@ -280,8 +289,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         if (limit - p < 4) {
             if (sp == 0 && r->meta)
                 break;
-            return fail(r, AT_ERR_FORMAT, p, "%s", sp ? "truncated item (data ends inside it)"
-                                                       : "truncated element header");
+            return fail(r, AT_ERR_FORMAT, p, "%s",
+                        sp ? "truncated item (data ends inside it)" : "truncated element header");
         }
         size_t off = p;
         at_tag tag = rdtag(r->data + p, be);
@@ -312,8 +321,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         } else {
             vr = AT_VR(r->data[p + 4], r->data[p + 5]);
             if (!at_vr_is_known(vr))
-                return fail(r, AT_ERR_FORMAT, p, "element " TAGF ": unknown VR 0x%02X%02X",
-                            TAGA(tag), r->data[p + 4], r->data[p + 5]);
+                return fail(r, AT_ERR_FORMAT, p, "element " TAGF ": unknown VR 0x%02X%02X", TAGA(tag),
+                            r->data[p + 4], r->data[p + 5]);
             if (at_vr_has_long_length(vr)) {
                 if (limit - p < 12)
                     return fail(r, AT_ERR_FORMAT, p, "element " TAGF ": truncated header", TAGA(tag));
@@ -330,8 +339,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         if (len == DCM_UNDEFINED) {
             at_dcm_element *el;
             if (tag == DCM_TAG_PIXEL_DATA && vr != AT_VR('S', 'Q')) {
-                if ((st = add_element(r, f, tag, f->syntax == DCM_IMPLICIT_LE ? AT_VR('O', 'B') : vr,
-                                      off, &el)))
+                if ((st = add_element(r, f, tag, f->syntax == DCM_IMPLICIT_LE ? AT_VR('O', 'B') : vr, off,
+                                      &el)))
                     return st;
                 el->encapsulated = 1;
                 el->undefined_length = 1;
@@ -347,8 +356,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
             else if (vr != AT_VR('S', 'Q'))
                 return fail(r, AT_ERR_FORMAT, off, "element " TAGF " has undefined length", TAGA(tag));
             if (depth >= r->max_depth)
-                return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels",
-                            TAGA(tag), r->max_depth);
+                return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels", TAGA(tag),
+                            r->max_depth);
             if ((st = add_element(r, f, tag, vr, off, &el)))
                 return st;
             el->undefined_length = 1;
@@ -362,8 +371,8 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         if (vr == AT_VR('S', 'Q')) {
             at_dcm_element *el;
             if (depth >= r->max_depth)
-                return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels",
-                            TAGA(tag), r->max_depth);
+                return fail(r, AT_ERR_LIMIT, off, "sequence " TAGF " nested deeper than %d levels", TAGA(tag),
+                            r->max_depth);
             if ((st = add_element(r, f, tag, vr, off, &el)))
                 return st;
             frames[++sp] = (frame){FRAME_SEQUENCE, f->syntax, p + len, p + len, off, f->ds, el, 0};
@@ -400,8 +409,9 @@ static at_status parse(reader *r, size_t start, int syntax, at_dcm_dataset *root
         if (r->meta && sp == 0 && tag == AT_TAG(0x0002, 0x0000) && len == 4) {
             uint32_t gl = rd32(value, 0);
             if (gl > r->len - p)
-                return fail(r, AT_ERR_FORMAT, off, "File Meta group length (0002,0000) %u exceeds remaining %zu bytes",
-                            gl, r->len - p);
+                return fail(r, AT_ERR_FORMAT, off,
+                            "File Meta group length (0002,0000) %u exceeds remaining %zu bytes", gl,
+                            r->len - p);
             r->meta_end = p + gl;
         }
     }
@@ -464,7 +474,7 @@ static int peek_syntax(const unsigned char *p, size_t n)
 
 static const char *syntax_uid(int syntax)
 {
-    return syntax == DCM_IMPLICIT_LE ? AT_TS_IMPLICIT_LE
+    return syntax == DCM_IMPLICIT_LE   ? AT_TS_IMPLICIT_LE
            : syntax == DCM_EXPLICIT_BE ? AT_TS_EXPLICIT_BE
                                        : AT_TS_EXPLICIT_LE;
 }
@@ -473,12 +483,12 @@ static const char *syntax_uid(int syntax)
  * Representation (0028,0103) is 1 (signed), as DCMTK and pydicom decide. */
 static void resolve_us_or_ss(at_dcm_dataset *ds)
 {
-    static const at_tag xs[] = {
-        AT_TAG(0x0018, 0x9810), AT_TAG(0x0022, 0x1452), AT_TAG(0x0028, 0x0071), AT_TAG(0x0028, 0x0104),
-        AT_TAG(0x0028, 0x0105), AT_TAG(0x0028, 0x0106), AT_TAG(0x0028, 0x0107), AT_TAG(0x0028, 0x0108),
-        AT_TAG(0x0028, 0x0109), AT_TAG(0x0028, 0x0110), AT_TAG(0x0028, 0x0111), AT_TAG(0x0028, 0x0120),
-        AT_TAG(0x0028, 0x0121), AT_TAG(0x0040, 0x9211), AT_TAG(0x0040, 0x9216), AT_TAG(0x0060, 0x3004),
-        AT_TAG(0x0060, 0x3006)};
+    static const at_tag xs[] = {AT_TAG(0x0018, 0x9810), AT_TAG(0x0022, 0x1452), AT_TAG(0x0028, 0x0071),
+                                AT_TAG(0x0028, 0x0104), AT_TAG(0x0028, 0x0105), AT_TAG(0x0028, 0x0106),
+                                AT_TAG(0x0028, 0x0107), AT_TAG(0x0028, 0x0108), AT_TAG(0x0028, 0x0109),
+                                AT_TAG(0x0028, 0x0110), AT_TAG(0x0028, 0x0111), AT_TAG(0x0028, 0x0120),
+                                AT_TAG(0x0028, 0x0121), AT_TAG(0x0040, 0x9211), AT_TAG(0x0040, 0x9216),
+                                AT_TAG(0x0060, 0x3004), AT_TAG(0x0060, 0x3006)};
     uint16_t rep;
     if (at_dcm_get_u16(ds, AT_TAG(0x0028, 0x0103), &rep) != AT_OK || rep != 1)
         return;
@@ -504,8 +514,19 @@ static at_status read_impl(const unsigned char *data, size_t len, const at_dcm_r
                            at_dcm_file **out, reader *steal)
 {
     *out = NULL;
-    reader r = {data, len, (opt && opt->name) ? opt->name : "<memory>", "offset", 0,
-                opt ? opt->stop_before_pixels : 0, 0, SIZE_MAX, steal != NULL, 0, 0, 1, AT_DCM_MAX_DEPTH};
+    reader r = {data,
+                len,
+                (opt && opt->name) ? opt->name : "<memory>",
+                "offset",
+                0,
+                opt ? opt->stop_before_pixels : 0,
+                0,
+                SIZE_MAX,
+                steal != NULL,
+                0,
+                0,
+                1,
+                AT_DCM_MAX_DEPTH};
     if (len > AT_DCM_MAX_FILE_BYTES)
         return at_error_set(AT_ERR_LIMIT, "%s: %zu bytes exceeds the %zu-byte limit", r.name, len,
                             AT_DCM_MAX_FILE_BYTES);
@@ -538,15 +559,16 @@ static at_status read_impl(const unsigned char *data, size_t len, const at_dcm_r
     }
     int have_meta = len - p >= 4 && data[p] == 0x02 && data[p + 1] == 0x00;
     if (p && !have_meta) {
-        st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: no File Meta Information after \"DICM\"", r.name, p);
+        st =
+            at_error_set(AT_ERR_FORMAT, "%s: offset %zu: no File Meta Information after \"DICM\"", r.name, p);
         goto fail;
     }
     char ts[65] = "";
     int syntax, deflated = 0;
     if (have_meta) {
         r.meta = 1;
-        int meta_syntax = peek_syntax(data + p, len - p) == DCM_IMPLICIT_LE ? DCM_IMPLICIT_LE
-                                                                           : DCM_EXPLICIT_LE;
+        int meta_syntax =
+            peek_syntax(data + p, len - p) == DCM_IMPLICIT_LE ? DCM_IMPLICIT_LE : DCM_EXPLICIT_LE;
         if ((st = parse(&r, p, meta_syntax, f->meta, NULL, &p)))
             goto fail;
         r.meta = 0;
@@ -644,8 +666,10 @@ at_status at_dcm_un_to_sequence(at_dcm_element *el, int max_depth, const char *n
                             name ? name : "<memory>", AT_TAG_GROUP(el->tag), AT_TAG_ELEMENT(el->tag),
                             AT_DCM_MAX_DEPTH);
     char where[48];
-    snprintf(where, sizeof where, "(%04X,%04X) UN value offset", AT_TAG_GROUP(el->tag), AT_TAG_ELEMENT(el->tag));
-    reader r = {el->value, el->length, name ? name : "<memory>", where, 0, 0, 0, SIZE_MAX, 0, 0, 0, 1, max_depth};
+    snprintf(where, sizeof where, "(%04X,%04X) UN value offset", AT_TAG_GROUP(el->tag),
+             AT_TAG_ELEMENT(el->tag));
+    reader r = {el->value, el->length, name ? name : "<memory>", where, 0, 0, 0, SIZE_MAX, 0, 0, 0,
+                1,         max_depth};
     at_dcm_element tmp;
     memset(&tmp, 0, sizeof tmp);
     tmp.tag = el->tag;

@@ -28,7 +28,8 @@ static void z_free(void *ud, void *p)
  * about 1000:1; DICOM images with much background rarely pass 50:1). */
 static size_t inflate_limit(size_t in_len)
 {
-    size_t by_ratio = in_len > SIZE_MAX / AT_DCM_MAX_INFLATE_RATIO ? SIZE_MAX : in_len * AT_DCM_MAX_INFLATE_RATIO;
+    size_t by_ratio =
+        in_len > SIZE_MAX / AT_DCM_MAX_INFLATE_RATIO ? SIZE_MAX : in_len * AT_DCM_MAX_INFLATE_RATIO;
     size_t limit = by_ratio > AT_DCM_INFLATE_RATIO_FLOOR ? by_ratio : AT_DCM_INFLATE_RATIO_FLOOR;
     return limit < AT_DCM_MAX_INFLATED_BYTES ? limit : AT_DCM_MAX_INFLATED_BYTES;
 }
@@ -36,8 +37,8 @@ static size_t inflate_limit(size_t in_len)
 /* Inflate raw deflate data (the deflated transfer syntax) from data[start..len)
  * into *out (at_free), bounded by inflate_limit (one byte more is room to
  * see a stream go past it). Messages name name. */
-at_status dcm_inflate(const char *name, const unsigned char *data, size_t len, size_t start, unsigned char **out,
-                      size_t *outlen)
+at_status dcm_inflate(const char *name, const unsigned char *data, size_t len, size_t start,
+                      unsigned char **out, size_t *outlen)
 {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
@@ -102,8 +103,7 @@ at_status dcm_inflate(const char *name, const unsigned char *data, size_t len, s
             goto done;
         }
         if (zr == Z_BUF_ERROR && zs.avail_in == 0 && in_left == 0) {
-            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: deflated dataset is truncated", name,
-                              len);
+            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: deflated dataset is truncated", name, len);
             goto done;
         }
     }
@@ -117,4 +117,3 @@ done:
     *outlen = used;
     return AT_OK;
 }
-

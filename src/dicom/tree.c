@@ -229,8 +229,8 @@ at_status at_dcm_get_u16(const at_dcm_dataset *ds, at_tag tag, uint16_t *out)
     if (!el)
         return AT_ERR_NOT_FOUND;
     if (el->length < 2)
-        return at_error_set(AT_ERR_FORMAT, "element (%04X,%04X) has no 16-bit value",
-                            AT_TAG_GROUP(tag), AT_TAG_ELEMENT(tag));
+        return at_error_set(AT_ERR_FORMAT, "element (%04X,%04X) has no 16-bit value", AT_TAG_GROUP(tag),
+                            AT_TAG_ELEMENT(tag));
     *out = (uint16_t)(el->value[0] | (el->value[1] << 8));
     return AT_OK;
 }
@@ -283,9 +283,20 @@ at_status at_dcm_get_double(const at_dcm_dataset *ds, at_tag tag, size_t index, 
         }
         return AT_ERR_NOT_FOUND;
     }
-    case AT_VR('U', 'S'): case AT_VR('S', 'S'): unit = 2; break;
-    case AT_VR('U', 'L'): case AT_VR('S', 'L'): case AT_VR('F', 'L'): unit = 4; break;
-    case AT_VR('F', 'D'): case AT_VR('S', 'V'): case AT_VR('U', 'V'): unit = 8; break;
+    case AT_VR('U', 'S'):
+    case AT_VR('S', 'S'):
+        unit = 2;
+        break;
+    case AT_VR('U', 'L'):
+    case AT_VR('S', 'L'):
+    case AT_VR('F', 'L'):
+        unit = 4;
+        break;
+    case AT_VR('F', 'D'):
+    case AT_VR('S', 'V'):
+    case AT_VR('U', 'V'):
+        unit = 8;
+        break;
     default:
         return at_error_set(AT_ERR_ARG, "element (%04X,%04X) is not numeric", AT_TAG_GROUP(tag),
                             AT_TAG_ELEMENT(tag));
@@ -294,14 +305,37 @@ at_status at_dcm_get_double(const at_dcm_dataset *ds, at_tag tag, size_t index, 
         return AT_ERR_NOT_FOUND;
     uint64_t v = load_le(el->value + index * unit, unit);
     switch (el->vr) {
-    case AT_VR('U', 'S'): *out = (double)(uint16_t)v; break;
-    case AT_VR('S', 'S'): *out = (double)(int16_t)(uint16_t)v; break;
-    case AT_VR('U', 'L'): *out = (double)(uint32_t)v; break;
-    case AT_VR('S', 'L'): *out = (double)(int32_t)(uint32_t)v; break;
-    case AT_VR('F', 'L'): { uint32_t u = (uint32_t)v; float f; memcpy(&f, &u, 4); *out = f; break; }
-    case AT_VR('F', 'D'): { double d; memcpy(&d, &v, 8); *out = d; break; }
-    case AT_VR('S', 'V'): *out = (double)(int64_t)v; break;
-    default: *out = (double)v; break;
+    case AT_VR('U', 'S'):
+        *out = (double)(uint16_t)v;
+        break;
+    case AT_VR('S', 'S'):
+        *out = (double)(int16_t)(uint16_t)v;
+        break;
+    case AT_VR('U', 'L'):
+        *out = (double)(uint32_t)v;
+        break;
+    case AT_VR('S', 'L'):
+        *out = (double)(int32_t)(uint32_t)v;
+        break;
+    case AT_VR('F', 'L'): {
+        uint32_t u = (uint32_t)v;
+        float f;
+        memcpy(&f, &u, 4);
+        *out = f;
+        break;
+    }
+    case AT_VR('F', 'D'): {
+        double d;
+        memcpy(&d, &v, 8);
+        *out = d;
+        break;
+    }
+    case AT_VR('S', 'V'):
+        *out = (double)(int64_t)v;
+        break;
+    default:
+        *out = (double)v;
+        break;
     }
     return AT_OK;
 }

@@ -227,10 +227,10 @@ static at_status encode_dataset(at_buf *b, const at_dcm_dataset *ds, int syntax,
             /* a sequence read as UN (PS3.5 6.2.2) is written as the SQ it is */
             /* implicit VR: a sequence the dictionary does not know (private) gets a
              * defined length, so that readers can skip it as UN */
-            f->seq_undefined = el->undefined_length &&
-                               !(f->syntax == DCM_IMPLICIT_LE && at_dcm_implicit_vr(el->tag) != AT_VR('S', 'Q'));
-            if ((st = put_header(b, el->tag, AT_VR('S', 'Q'), f->seq_undefined ? DCM_UNDEFINED : 0,
-                                 f->syntax, &f->seq_len_pos)))
+            f->seq_undefined = el->undefined_length && !(f->syntax == DCM_IMPLICIT_LE &&
+                                                         at_dcm_implicit_vr(el->tag) != AT_VR('S', 'Q'));
+            if ((st = put_header(b, el->tag, AT_VR('S', 'Q'), f->seq_undefined ? DCM_UNDEFINED : 0, f->syntax,
+                                 &f->seq_len_pos)))
                 return st;
             f->seq_start = b->len;
             f->item_syntax = f->syntax;
@@ -243,8 +243,7 @@ static at_status encode_dataset(at_buf *b, const at_dcm_dataset *ds, int syntax,
                 return at_error_set(AT_ERR_LIMIT, "dataset nested deeper than %d sequences",
                                     AT_DCM_MAX_DEPTH);
             f->item_len_pos = b->len + 4;
-            if ((st = put_item(b, DCM_TAG_ITEM, item->undefined_length ? DCM_UNDEFINED : 0,
-                               f->item_syntax)))
+            if ((st = put_item(b, DCM_TAG_ITEM, item->undefined_length ? DCM_UNDEFINED : 0, f->item_syntax)))
                 return st;
             f->item_start = b->len;
             int child_syntax = f->item_syntax;
@@ -329,7 +328,8 @@ static at_status meta_fill(at_dcm_dataset *meta, const at_dcm_dataset *ds, const
         st = at_dcm_set_bytes(meta, AT_TAG(0x0002, 0x0001), AT_VR('O', 'B'), version, 2);
     static const struct {
         at_tag meta, data;
-    } uids[] = {{AT_TAG(0x0002, 0x0002), AT_TAG(0x0008, 0x0016)}, {AT_TAG(0x0002, 0x0003), AT_TAG(0x0008, 0x0018)}};
+    } uids[] = {{AT_TAG(0x0002, 0x0002), AT_TAG(0x0008, 0x0016)},
+                {AT_TAG(0x0002, 0x0003), AT_TAG(0x0008, 0x0018)}};
     for (size_t i = 0; i < 2 && !st; i++) {
         const at_dcm_element *src = at_dcm_find(ds, uids[i].data);
         if ((force || !at_dcm_find(meta, uids[i].meta)) && src && src->length)
@@ -401,14 +401,16 @@ static void buf_presize(at_buf *b, size_t cap)
  * stream to af instead (*out gets nothing). With bare, the dataset alone:
  * no preamble, no "DICM", no File Meta (only the three syntaxes a reader
  * can tell from the bytes). */
-static at_status write_impl(const at_dcm_file *f, int bare, unsigned char **out, size_t *len, at_atomic_file *af)
+static at_status write_impl(const at_dcm_file *f, int bare, unsigned char **out, size_t *len,
+                            at_atomic_file *af)
 {
     *out = NULL;
     *len = 0;
     const char *ts = f->transfer_syntax[0] ? f->transfer_syntax : AT_TS_EXPLICIT_LE;
     if (strlen(ts) > 64)
         return at_error_set(AT_ERR_ARG, "transfer syntax UID longer than 64 characters");
-    if (bare && strcmp(ts, AT_TS_IMPLICIT_LE) && strcmp(ts, AT_TS_EXPLICIT_LE) && strcmp(ts, AT_TS_EXPLICIT_BE))
+    if (bare && strcmp(ts, AT_TS_IMPLICIT_LE) && strcmp(ts, AT_TS_EXPLICIT_LE) &&
+        strcmp(ts, AT_TS_EXPLICIT_BE))
         return at_error_set(AT_ERR_UNSUPPORTED,
                             "a bare dataset is written in implicit VR LE, explicit VR LE or explicit VR BE "
                             "only (without File Meta nothing says it is deflated or compressed)");
@@ -449,8 +451,8 @@ static at_status write_impl(const at_dcm_file *f, int bare, unsigned char **out,
         if (AT_TAG_GROUP(el->tag) != 0x0002 || AT_TAG_ELEMENT(el->tag) == 0)
             continue;
         if (el->item_count || el->encapsulated) {
-            st = at_error_set(AT_ERR_FORMAT, "File Meta element " TAGF " cannot be a sequence",
-                              TAGA(el->tag));
+            st =
+                at_error_set(AT_ERR_FORMAT, "File Meta element " TAGF " cannot be a sequence", TAGA(el->tag));
             goto done;
         }
         if ((st = put_value(&b, el, DCM_EXPLICIT_LE, NULL)))
@@ -517,6 +519,12 @@ static at_status write_file(const at_dcm_file *f, int bare, const char *path)
     return at_atomic_commit(af);
 }
 
-at_status at_dcm_write_file(const at_dcm_file *f, const char *path) { return write_file(f, 0, path); }
+at_status at_dcm_write_file(const at_dcm_file *f, const char *path)
+{
+    return write_file(f, 0, path);
+}
 
-at_status at_dcm_write_bare_file(const at_dcm_file *f, const char *path) { return write_file(f, 1, path); }
+at_status at_dcm_write_bare_file(const at_dcm_file *f, const char *path)
+{
+    return write_file(f, 1, path);
+}

@@ -121,8 +121,8 @@ double at_volume_otsu(const at_volume *v)
 
 /* Flood from seeds (queue of voxel indices) over voxels where
  * in[i] == from, writing to into lab[i]; 6-connected; returns the count. */
-static size_t flood(const int *d, unsigned char *lab, unsigned char from, unsigned char to,
-                    size_t *queue, size_t head_count)
+static size_t flood(const int *d, unsigned char *lab, unsigned char from, unsigned char to, size_t *queue,
+                    size_t head_count)
 {
     size_t head = 0, tail = head_count, count = head_count;
     size_t sx = 1, sy = (size_t)d[0], sz = (size_t)d[0] * d[1];
@@ -133,12 +133,18 @@ static size_t flood(const int *d, unsigned char *lab, unsigned char from, unsign
         int k = (int)(p / sz);
         size_t nb[6];
         int nn = 0;
-        if (i > 0) nb[nn++] = p - sx;
-        if (i < d[0] - 1) nb[nn++] = p + sx;
-        if (j > 0) nb[nn++] = p - sy;
-        if (j < d[1] - 1) nb[nn++] = p + sy;
-        if (k > 0) nb[nn++] = p - sz;
-        if (k < d[2] - 1) nb[nn++] = p + sz;
+        if (i > 0)
+            nb[nn++] = p - sx;
+        if (i < d[0] - 1)
+            nb[nn++] = p + sx;
+        if (j > 0)
+            nb[nn++] = p - sy;
+        if (j < d[1] - 1)
+            nb[nn++] = p + sy;
+        if (k > 0)
+            nb[nn++] = p - sz;
+        if (k < d[2] - 1)
+            nb[nn++] = p + sz;
         for (int q = 0; q < nn; q++)
             if (lab[nb[q]] == from) {
                 lab[nb[q]] = to;

@@ -63,8 +63,8 @@ static at_status gunzip_prefix(const unsigned char *in, size_t len, size_t want,
                 break; /* truncated input: report below */
             inflateEnd(&zs);
             at_free(buf);
-            return at_error_set(AT_ERR_FORMAT, "%s: gzip data is corrupt at compressed offset %zu",
-                                name, consumed);
+            return at_error_set(AT_ERR_FORMAT, "%s: gzip data is corrupt at compressed offset %zu", name,
+                                consumed);
         }
     }
     inflateEnd(&zs);
@@ -79,27 +79,69 @@ static double read_value(const unsigned char *p, int datatype, int swap)
     int n = 0;
     switch (datatype) {
     case NIFTI_TYPE_UINT8:
-    case NIFTI_TYPE_INT8: n = 1; break;
+    case NIFTI_TYPE_INT8:
+        n = 1;
+        break;
     case NIFTI_TYPE_INT16:
-    case NIFTI_TYPE_UINT16: n = 2; break;
+    case NIFTI_TYPE_UINT16:
+        n = 2;
+        break;
     case NIFTI_TYPE_INT32:
     case NIFTI_TYPE_UINT32:
-    case NIFTI_TYPE_FLOAT32: n = 4; break;
-    default: n = 8; break;
+    case NIFTI_TYPE_FLOAT32:
+        n = 4;
+        break;
+    default:
+        n = 8;
+        break;
     }
     for (int i = 0; i < n; i++)
         b[i] = swap ? p[n - 1 - i] : p[i];
     switch (datatype) {
-    case NIFTI_TYPE_UINT8: return b[0];
-    case NIFTI_TYPE_INT8: return (int8_t)b[0];
-    case NIFTI_TYPE_INT16: { int16_t v; memcpy(&v, b, 2); return v; }
-    case NIFTI_TYPE_UINT16: { uint16_t v; memcpy(&v, b, 2); return v; }
-    case NIFTI_TYPE_INT32: { int32_t v; memcpy(&v, b, 4); return v; }
-    case NIFTI_TYPE_UINT32: { uint32_t v; memcpy(&v, b, 4); return v; }
-    case NIFTI_TYPE_FLOAT32: { float v; memcpy(&v, b, 4); return v; }
-    case NIFTI_TYPE_FLOAT64: { double v; memcpy(&v, b, 8); return v; }
-    case NIFTI_TYPE_INT64: { int64_t v; memcpy(&v, b, 8); return (double)v; }
-    default: { uint64_t v; memcpy(&v, b, 8); return (double)v; }
+    case NIFTI_TYPE_UINT8:
+        return b[0];
+    case NIFTI_TYPE_INT8:
+        return (int8_t)b[0];
+    case NIFTI_TYPE_INT16: {
+        int16_t v;
+        memcpy(&v, b, 2);
+        return v;
+    }
+    case NIFTI_TYPE_UINT16: {
+        uint16_t v;
+        memcpy(&v, b, 2);
+        return v;
+    }
+    case NIFTI_TYPE_INT32: {
+        int32_t v;
+        memcpy(&v, b, 4);
+        return v;
+    }
+    case NIFTI_TYPE_UINT32: {
+        uint32_t v;
+        memcpy(&v, b, 4);
+        return v;
+    }
+    case NIFTI_TYPE_FLOAT32: {
+        float v;
+        memcpy(&v, b, 4);
+        return v;
+    }
+    case NIFTI_TYPE_FLOAT64: {
+        double v;
+        memcpy(&v, b, 8);
+        return v;
+    }
+    case NIFTI_TYPE_INT64: {
+        int64_t v;
+        memcpy(&v, b, 8);
+        return (double)v;
+    }
+    default: {
+        uint64_t v;
+        memcpy(&v, b, 8);
+        return (double)v;
+    }
     }
 }
 
@@ -107,23 +149,27 @@ static int bytes_per_voxel(int datatype)
 {
     switch (datatype) {
     case NIFTI_TYPE_UINT8:
-    case NIFTI_TYPE_INT8: return 1;
+    case NIFTI_TYPE_INT8:
+        return 1;
     case NIFTI_TYPE_INT16:
-    case NIFTI_TYPE_UINT16: return 2;
+    case NIFTI_TYPE_UINT16:
+        return 2;
     case NIFTI_TYPE_INT32:
     case NIFTI_TYPE_UINT32:
-    case NIFTI_TYPE_FLOAT32: return 4;
+    case NIFTI_TYPE_FLOAT32:
+        return 4;
     case NIFTI_TYPE_FLOAT64:
     case NIFTI_TYPE_INT64:
-    case NIFTI_TYPE_UINT64: return 8;
-    default: return 0;
+    case NIFTI_TYPE_UINT64:
+        return 8;
+    default:
+        return 0;
     }
 }
 
 /* Parse the header in h (348 bytes, already byte-swapped to native) into
  * dims and an index -> LPS affine. */
-static at_status header_geometry(const nifti_1_header *h, const char *name, int dim[3],
-                                 double lps[16])
+static at_status header_geometry(const nifti_1_header *h, const char *name, int dim[3], double lps[16])
 {
     int nd = h->dim[0];
     if (nd < 1 || nd > 7)
@@ -133,8 +179,8 @@ static at_status header_geometry(const nifti_1_header *h, const char *name, int 
         if (d < 1)
             return at_error_set(AT_ERR_FORMAT, "%s: dim[%d] is %d", name, i, d);
         if (i > 3 && d != 1)
-            return at_error_set(AT_ERR_UNSUPPORTED, "%s: %d volumes along dim[%d]; only 3D is read",
-                                name, d, i);
+            return at_error_set(AT_ERR_UNSUPPORTED, "%s: %d volumes along dim[%d]; only 3D is read", name, d,
+                                i);
         if (i <= 3)
             dim[i - 1] = d;
     }
@@ -173,8 +219,7 @@ static at_status header_geometry(const nifti_1_header *h, const char *name, int 
     return AT_OK;
 }
 
-at_status at_nifti_read_memory(const unsigned char *data, size_t len, const char *name,
-                               at_volume **out)
+at_status at_nifti_read_memory(const unsigned char *data, size_t len, const char *name, at_volume **out)
 {
     *out = NULL;
     if (!name)
@@ -194,8 +239,7 @@ at_status at_nifti_read_memory(const unsigned char *data, size_t len, const char
     }
     if (blen < NIFTI_HEADER_BYTES) {
         at_free(plain);
-        return at_error_set(AT_ERR_FORMAT, "%s: %zu bytes, too short for a NIfTI-1 header", name,
-                            blen);
+        return at_error_set(AT_ERR_FORMAT, "%s: %zu bytes, too short for a NIfTI-1 header", name, blen);
     }
     nifti_1_header h;
     memcpy(&h, bytes, sizeof h);
@@ -205,15 +249,13 @@ at_status at_nifti_read_memory(const unsigned char *data, size_t len, const char
         swap = 1;
         if (h.sizeof_hdr != NIFTI_HEADER_BYTES) {
             at_free(plain);
-            return at_error_set(AT_ERR_FORMAT, "%s: offset 0: sizeof_hdr is not 348 (not NIfTI-1)",
-                                name);
+            return at_error_set(AT_ERR_FORMAT, "%s: offset 0: sizeof_hdr is not 348 (not NIfTI-1)", name);
         }
     }
     if (memcmp(h.magic, "n+1", 4) != 0) {
         at_free(plain);
         return at_error_set(AT_ERR_UNSUPPORTED,
-                            "%s: offset 344: magic is not \"n+1\" (only single-file NIfTI-1 is read)",
-                            name);
+                            "%s: offset 344: magic is not \"n+1\" (only single-file NIfTI-1 is read)", name);
     }
     int bpv = bytes_per_voxel(h.datatype);
     if (!bpv) {
@@ -253,8 +295,8 @@ at_status at_nifti_read_memory(const unsigned char *data, size_t len, const char
     }
     if (blen < need) {
         at_free(plain);
-        return at_error_set(AT_ERR_FORMAT, "%s: image data truncated: %zu bytes, %zu expected", name,
-                            blen, need);
+        return at_error_set(AT_ERR_FORMAT, "%s: image data truncated: %zu bytes, %zu expected", name, blen,
+                            need);
     }
     at_volume *v;
     st = at_volume_new(&g, 0.0f, &v);

@@ -82,8 +82,7 @@ static double trilinear(const at_volume *v, const double x[3])
     double c00 = p[b] + f[0] * (p[b + s1] - p[b]);
     double c10 = p[b + s2 * sy] + f[0] * (p[b + s2 * sy + s1] - p[b + s2 * sy]);
     double c01 = p[b + s3 * sz] + f[0] * (p[b + s3 * sz + s1] - p[b + s3 * sz]);
-    double c11 = p[b + s3 * sz + s2 * sy] +
-                 f[0] * (p[b + s3 * sz + s2 * sy + s1] - p[b + s3 * sz + s2 * sy]);
+    double c11 = p[b + s3 * sz + s2 * sy] + f[0] * (p[b + s3 * sz + s2 * sy + s1] - p[b + s3 * sz + s2 * sy]);
     double c0 = c00 + f[1] * (c10 - c00), c1 = c01 + f[1] * (c11 - c01);
     return c0 + f[2] * (c1 - c0);
 }
@@ -186,8 +185,8 @@ static at_status mi_evaluate(mi_context *c, const at_rigid *t, double *mi, doubl
     }
     if (valid < c->ns / 8 || valid < 16)
         return at_error_set(AT_ERR_NUMERIC,
-                            "registration lost overlap: %d of %d samples map inside the moving image",
-                            valid, c->ns);
+                            "registration lost overlap: %d of %d samples map inside the moving image", valid,
+                            c->ns);
     double inv = 1.0 / valid;
     double pm[256], pf[256];
     memset(pm, 0, sizeof pm);
@@ -399,9 +398,8 @@ static at_status check_options(const at_register_options *o)
     return AT_OK;
 }
 
-at_status at_register_rigid(const at_volume *fixed, const at_volume *moving,
-                            const at_register_options *opt, at_rigid *t,
-                            at_register_report *report)
+at_status at_register_rigid(const at_volume *fixed, const at_volume *moving, const at_register_options *opt,
+                            at_rigid *t, at_register_report *report)
 {
     at_register_options o;
     if (opt)

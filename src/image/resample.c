@@ -144,8 +144,8 @@ static double sample_linear(const float *v, const int *d, const double x[3])
     return s;
 }
 
-at_status at_volume_resample(const at_volume *src, const at_grid *target, const at_rigid *t,
-                             at_interp interp, float fill, at_volume **out)
+at_status at_volume_resample(const at_volume *src, const at_grid *target, const at_rigid *t, at_interp interp,
+                             float fill, at_volume **out)
 {
     *out = NULL;
     at_volume *dst;
@@ -208,8 +208,7 @@ at_status at_volume_resample(const at_volume *src, const at_grid *target, const 
                 }
                 double val;
                 if (interp == AT_INTERP_NEAREST) {
-                    int ii = (int)floor(x[0] + 0.5), jj = (int)floor(x[1] + 0.5),
-                        kk = (int)floor(x[2] + 0.5);
+                    int ii = (int)floor(x[0] + 0.5), jj = (int)floor(x[1] + 0.5), kk = (int)floor(x[2] + 0.5);
                     val = src->data[at_volume_index(src, ii, jj, kk)];
                 } else if (interp == AT_INTERP_LINEAR) {
                     val = sample_linear(src->data, sd, x);

@@ -78,7 +78,8 @@ static at_status list_files(const char *dir, char ***paths, size_t *count)
     *paths = NULL;
     *count = 0;
     at_walk_list w = {0};
-    at_walk_options o = {.skip_hidden = 1, .max_files = AT_SERIES_MAX_FILES, .max_depth = AT_SERIES_MAX_DEPTH};
+    at_walk_options o = {
+        .skip_hidden = 1, .max_files = AT_SERIES_MAX_FILES, .max_depth = AT_SERIES_MAX_DEPTH};
     at_status st = at_walk_collect(&w, dir, &o);
     if (st == AT_ERR_LIMIT)
         st = at_error_set(AT_ERR_LIMIT, "%s: more than %d files", dir, AT_SERIES_MAX_FILES);
@@ -116,8 +117,7 @@ static const at_dcm_dataset *group_item(const at_dcm_dataset *fg, at_tag seq)
 /* Value index of tag: from the per-frame group item, else the shared one,
  * else the top-level dataset. */
 static at_status frame_double(const at_dcm_dataset *ds, const at_dcm_dataset *per,
-                              const at_dcm_dataset *shared, at_tag seq, at_tag tag, size_t index,
-                              double *out)
+                              const at_dcm_dataset *shared, at_tag seq, at_tag tag, size_t index, double *out)
 {
     const at_dcm_dataset *src[3] = {group_item(per, seq), group_item(shared, seq), ds};
     for (int i = 0; i < 3; i++)
@@ -134,8 +134,8 @@ static at_status frame_geometry(const dfile *f, int fi, int frame, int multifram
         const at_dcm_element *pf = at_dcm_find(ds, TAG_PER_FRAME_FG);
         if (!pf || (size_t)frame >= pf->item_count)
             return at_error_set(AT_ERR_FORMAT,
-                                "%s: Per-frame Functional Groups Sequence has no item for frame %d",
-                                f->path, frame + 1);
+                                "%s: Per-frame Functional Groups Sequence has no item for frame %d", f->path,
+                                frame + 1);
         per = pf->items[frame];
         const at_dcm_element *sh = at_dcm_find(ds, TAG_SHARED_FG);
         shared = sh && sh->item_count ? sh->items[0] : NULL;
@@ -152,9 +152,8 @@ static at_status frame_geometry(const dfile *f, int fi, int frame, int multifram
     for (int i = 0; !st && i < 6; i++)
         st = frame_double(ds, per, shared, TAG_PLANE_ORIENTATION, TAG_IOP, (size_t)i, &g->iop[i]);
     if (st)
-        return at_error_set(AT_ERR_FORMAT,
-                            "%s: frame %d: Image Orientation (Patient) missing or invalid", f->path,
-                            frame + 1);
+        return at_error_set(AT_ERR_FORMAT, "%s: frame %d: Image Orientation (Patient) missing or invalid",
+                            f->path, frame + 1);
     for (int i = 0; !st && i < 2; i++)
         st = frame_double(ds, per, shared, TAG_PIXEL_MEASURES, TAG_PIXEL_SPACING, (size_t)i, &g->ps[i]);
     if (st || !(g->ps[0] > 0) || !(g->ps[1] > 0))
@@ -167,8 +166,7 @@ static at_status frame_geometry(const dfile *f, int fi, int frame, int multifram
     if (frame_double(ds, per, shared, TAG_PIXEL_VALUE_TRANSFORM, TAG_RESCALE_SLOPE, 0, &g->slope) ||
         g->slope == 0 || !isfinite(g->slope))
         g->slope = 1;
-    if (frame_double(ds, per, shared, TAG_PIXEL_VALUE_TRANSFORM, TAG_RESCALE_INTERCEPT, 0,
-                     &g->intercept) ||
+    if (frame_double(ds, per, shared, TAG_PIXEL_VALUE_TRANSFORM, TAG_RESCALE_INTERCEPT, 0, &g->intercept) ||
         !isfinite(g->intercept))
         g->intercept = 0;
     for (int i = 0; i < 3; i++)
@@ -183,8 +181,7 @@ static at_status frame_geometry(const dfile *f, int fi, int frame, int multifram
     }
     if (!(fabs(nr - 1) < 1e-2 && fabs(nc - 1) < 1e-2 && fabs(dot) < 1e-2))
         return at_error_set(AT_ERR_FORMAT,
-                            "%s: Image Orientation (Patient) is not two orthogonal unit vectors",
-                            f->path);
+                            "%s: Image Orientation (Patient) is not two orthogonal unit vectors", f->path);
     nr = sqrt(nr);
     nc = sqrt(nc);
     for (int i = 0; i < 3; i++) {
@@ -222,21 +219,20 @@ static at_status frame_pixels(const dfile *f, const frame_geo *g, int rows, int 
                             f->path, f->file->transfer_syntax);
     int samples = get_int(ds, TAG_SAMPLES, 1);
     if (samples != 1)
-        return at_error_set(AT_ERR_UNSUPPORTED, "%s: %d samples per pixel (only grey images)",
-                            f->path, samples);
+        return at_error_set(AT_ERR_UNSUPPORTED, "%s: %d samples per pixel (only grey images)", f->path,
+                            samples);
     int bits = get_int(ds, TAG_BITS_ALLOCATED, 16);
     int stored = get_int(ds, TAG_BITS_STORED, bits);
     int sign = get_int(ds, TAG_PIXEL_REPRESENTATION, 0);
     if (bits != 8 && bits != 16 && bits != 32)
-        return at_error_set(AT_ERR_UNSUPPORTED, "%s: Bits Allocated %d is not supported", f->path,
-                            bits);
+        return at_error_set(AT_ERR_UNSUPPORTED, "%s: Bits Allocated %d is not supported", f->path, bits);
     if (stored < 1 || stored > bits)
         stored = bits;
     size_t bpp = (size_t)bits / 8, npix = (size_t)rows * cols;
     size_t off = (size_t)g->frame * npix * bpp;
     if ((size_t)pd->length < off + npix * bpp)
-        return at_error_set(AT_ERR_FORMAT, "%s: Pixel Data holds %u bytes, frame %d needs %zu",
-                            f->path, pd->length, g->frame + 1, off + npix * bpp);
+        return at_error_set(AT_ERR_FORMAT, "%s: Pixel Data holds %u bytes, frame %d needs %zu", f->path,
+                            pd->length, g->frame + 1, off + npix * bpp);
     const unsigned char *p = pd->value + off;
     uint32_t mask = stored >= 32 ? 0xffffffffu : ((1u << stored) - 1);
     for (size_t i = 0; i < npix; i++) {
@@ -262,8 +258,7 @@ static void info_string(const at_dcm_dataset *ds, at_tag tag, char *buf, size_t 
         buf[0] = '\0';
 }
 
-at_status at_series_read(const char *dir, const char *series_uid, at_volume **out,
-                         at_series_info *info)
+at_status at_series_read(const char *dir, const char *series_uid, at_volume **out, at_series_info *info)
 {
     *out = NULL;
     char **paths = NULL;
@@ -328,8 +323,7 @@ at_status at_series_read(const char *dir, const char *series_uid, at_volume **ou
         for (size_t i = 0; i < nfiles; i++) {
             int nf = get_int(files[i].file->dataset, TAG_FRAMES, 1);
             if (nf < 1 || nf > AT_IMAGE_MAX_DIM) {
-                st = at_error_set(AT_ERR_FORMAT, "%s: Number of Frames %d out of range",
-                                  files[i].path, nf);
+                st = at_error_set(AT_ERR_FORMAT, "%s: Number of Frames %d out of range", files[i].path, nf);
                 break;
             }
             if (at_dcm_find(files[i].file->dataset, TAG_PER_FRAME_FG))
@@ -337,8 +331,7 @@ at_status at_series_read(const char *dir, const char *series_uid, at_volume **ou
             nframes += (size_t)nf;
         }
         if (!st && nframes > AT_IMAGE_MAX_DIM)
-            st = at_error_set(AT_ERR_LIMIT, "%s: %zu frames exceed %d", dir, nframes,
-                              AT_IMAGE_MAX_DIM);
+            st = at_error_set(AT_ERR_LIMIT, "%s: %zu frames exceed %d", dir, nframes, AT_IMAGE_MAX_DIM);
     }
     if (!st) {
         frames = at_calloc(nframes, sizeof *frames);
@@ -351,16 +344,15 @@ at_status at_series_read(const char *dir, const char *series_uid, at_volume **ou
         int nf = get_int(ds, TAG_FRAMES, 1);
         int r = get_int(ds, TAG_ROWS, 0), c = get_int(ds, TAG_COLUMNS, 0);
         if (r < 1 || c < 1 || r > AT_IMAGE_MAX_DIM || c > AT_IMAGE_MAX_DIM) {
-            st = at_error_set(AT_ERR_FORMAT, "%s: Rows/Columns missing or out of range",
-                              files[i].path);
+            st = at_error_set(AT_ERR_FORMAT, "%s: Rows/Columns missing or out of range", files[i].path);
             break;
         }
         if (!rows) {
             rows = r;
             cols = c;
         } else if (r != rows || c != cols) {
-            st = at_error_set(AT_ERR_FORMAT, "%s: %dx%d pixels where the series has %dx%d",
-                              files[i].path, c, r, cols, rows);
+            st = at_error_set(AT_ERR_FORMAT, "%s: %dx%d pixels where the series has %dx%d", files[i].path, c,
+                              r, cols, rows);
             break;
         }
         int mf = at_dcm_find(ds, TAG_PER_FRAME_FG) != NULL;
@@ -402,8 +394,8 @@ at_status at_series_read(const char *dir, const char *series_uid, at_volume **ou
             d[i] = frames[i + 1].dist - frames[i].dist;
             if (d[i] < 1e-3)
                 st = at_error_set(AT_ERR_FORMAT,
-                                  "%s: two frames at the same position (%s and %s): duplicate slice",
-                                  dir, files[frames[i].file].path, files[frames[i + 1].file].path);
+                                  "%s: two frames at the same position (%s and %s): duplicate slice", dir,
+                                  files[frames[i].file].path, files[frames[i + 1].file].path);
         }
         if (!st) {
             double *sorted = at_malloc((nframes - 1) * sizeof *sorted);
@@ -472,8 +464,7 @@ at_status at_series_read(const char *dir, const char *series_uid, at_volume **ou
             at_error_prefix(st, "%s", dir);
     }
     for (size_t i = 0; !st && i < nframes; i++)
-        st = frame_pixels(&files[frames[i].file], &frames[i], rows, cols,
-                          v->data + i * (size_t)rows * cols);
+        st = frame_pixels(&files[frames[i].file], &frames[i], rows, cols, v->data + i * (size_t)rows * cols);
     if (!st && info) {
         const at_dcm_dataset *ds = files[0].file->dataset;
         memset(info, 0, sizeof *info);
@@ -481,19 +472,15 @@ at_status at_series_read(const char *dir, const char *series_uid, at_volume **ou
         info_string(ds, TAG_PATIENT_ID, info->patient_id, sizeof info->patient_id);
         info_string(ds, TAG_STUDY_UID, info->study_uid, sizeof info->study_uid);
         info_string(ds, TAG_SERIES_UID, info->series_uid, sizeof info->series_uid);
-        info_string(ds, TAG_FOR_UID, info->frame_of_reference_uid,
-                    sizeof info->frame_of_reference_uid);
-        info_string(ds, TAG_SERIES_DESCRIPTION, info->series_description,
-                    sizeof info->series_description);
+        info_string(ds, TAG_FOR_UID, info->frame_of_reference_uid, sizeof info->frame_of_reference_uid);
+        info_string(ds, TAG_SERIES_DESCRIPTION, info->series_description, sizeof info->series_description);
         info_string(ds, AT_TAG(0x0010, 0x0010), info->patient_name, sizeof info->patient_name);
-        info_string(ds, AT_TAG(0x0010, 0x0030), info->patient_birth_date,
-                    sizeof info->patient_birth_date);
+        info_string(ds, AT_TAG(0x0010, 0x0030), info->patient_birth_date, sizeof info->patient_birth_date);
         info_string(ds, AT_TAG(0x0010, 0x0040), info->patient_sex, sizeof info->patient_sex);
         info_string(ds, AT_TAG(0x0008, 0x0020), info->study_date, sizeof info->study_date);
         info_string(ds, AT_TAG(0x0008, 0x0030), info->study_time, sizeof info->study_time);
         info_string(ds, AT_TAG(0x0020, 0x0010), info->study_id, sizeof info->study_id);
-        info_string(ds, AT_TAG(0x0008, 0x0050), info->accession_number,
-                    sizeof info->accession_number);
+        info_string(ds, AT_TAG(0x0008, 0x0050), info->accession_number, sizeof info->accession_number);
         info->slices = (int)nframes;
         info->multiframe = multiframe;
     }

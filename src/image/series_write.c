@@ -79,7 +79,6 @@ static at_status put_ds(at_dcm_dataset *ds, uint16_t g, uint16_t e, const double
     return put_str(ds, g, e, "DS", buf);
 }
 
-
 /* How MR voxel values become stored 16-bit values: as they are when they
  * are integers in 0..65535, else through a linear map stored as Rescale
  * Intercept/Slope (a normalised or float MRI keeps its values to
@@ -112,9 +111,9 @@ static mr_storage mr_storage_for(const at_volume *v)
     return m;
 }
 
-static at_status slice_dataset(const at_volume *v, const at_series_write_options *o, int k,
-                               const char *study, const char *series, const char *frame,
-                               const mr_storage *ms, at_dcm_dataset *ds)
+static at_status slice_dataset(const at_volume *v, const at_series_write_options *o, int k, const char *study,
+                               const char *series, const char *frame, const mr_storage *ms,
+                               at_dcm_dataset *ds)
 {
     int ct = !strcmp(o->modality, "CT");
     char sop[65], num[32];
@@ -139,10 +138,10 @@ static at_status slice_dataset(const at_volume *v, const at_series_write_options
         double n[3] = {g->direction[2], g->direction[5], g->direction[8]};
         loc = ipp[0] * n[0] + ipp[1] * n[1] + ipp[2] * n[2];
     }
-#define CHK(x)                                                                                     \
-    do {                                                                                           \
-        if (!st)                                                                                   \
-            st = (x);                                                                              \
+#define CHK(x)                                                                                               \
+    do {                                                                                                     \
+        if (!st)                                                                                             \
+            st = (x);                                                                                        \
     } while (0)
     CHK(put_str(ds, 0x0008, 0x0005, "CS", "ISO_IR 100"));
     CHK(put_str(ds, 0x0008, 0x0008, "CS",
@@ -245,8 +244,7 @@ at_status at_series_write(const at_volume *v, const at_series_write_options *o, 
         return at_error_set(AT_ERR_LIMIT, "series writer: slices larger than 65535 pixels");
     struct stat sb;
     if (!stat(dir, &sb))
-        return at_error_set(AT_ERR_ARG, "%s: already exists; the series is written to a new folder",
-                            dir);
+        return at_error_set(AT_ERR_ARG, "%s: already exists; the series is written to a new folder", dir);
     const char *seed = o->uid_seed ? o->uid_seed : "atelier";
     char study[65], series[65], frame[65];
     if (o->study_uid)

@@ -29,8 +29,7 @@ at_status at_grid_validate(const at_grid *g)
             return at_error_set(AT_ERR_LIMIT, "axis %d has %d voxels (allowed 1..%d)", a, g->dim[a],
                                 AT_IMAGE_MAX_DIM);
         if (!(g->spacing[a] > 0) || !isfinite(g->spacing[a]))
-            return at_error_set(AT_ERR_FORMAT, "axis %d has spacing %g (must be > 0)", a,
-                                g->spacing[a]);
+            return at_error_set(AT_ERR_FORMAT, "axis %d has spacing %g (must be > 0)", a, g->spacing[a]);
         if (!isfinite(g->origin[a]))
             return at_error_set(AT_ERR_FORMAT, "origin is not finite");
     }
@@ -192,6 +191,5 @@ void at_rigid_apply(const at_rigid *t, const double p[3], double q[3])
     at_rigid_matrix(t, r);
     double d[3] = {p[0] - t->centre[0], p[1] - t->centre[1], p[2] - t->centre[2]};
     for (int i = 0; i < 3; i++)
-        q[i] = r[i * 3] * d[0] + r[i * 3 + 1] * d[1] + r[i * 3 + 2] * d[2] + t->centre[i] +
-               t->translation[i];
+        q[i] = r[i * 3] * d[0] + r[i * 3 + 1] * d[1] + r[i * 3 + 2] * d[2] + t->centre[i] + t->translation[i];
 }

@@ -412,8 +412,9 @@ static at_status resolve_snapshot(at_room_db *db, const char *dataset_hex, const
     size_t tl = strlen(text);
     if (!latest && (tl < 4 || tl > 64 || strspn(text, "0123456789abcdefABCDEF") != tl))
         return at_error_set(AT_ERR_ARG, "a snapshot is 'latest' or 4 to 64 hex digits");
-    sqlite3_stmt *s = at_room_db_stmt(db, "SELECT s.snapshot FROM job_snapshots s JOIN job_datasets d ON "
-                                          "d.id = s.dataset_id WHERE d.vault_id = ? ORDER BY s.created, s.rowid");
+    sqlite3_stmt *s =
+        at_room_db_stmt(db, "SELECT s.snapshot FROM job_snapshots s JOIN job_datasets d ON "
+                            "d.id = s.dataset_id WHERE d.vault_id = ? ORDER BY s.created, s.rowid");
     if (!s)
         return AT_ERR_IO;
     sqlite3_bind_text(s, 1, dataset_hex, -1, SQLITE_TRANSIENT);

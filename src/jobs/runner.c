@@ -490,8 +490,16 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
     snprintf(env_data, sizeof env_data, "ATELIER_DATA=%s", conf.sandbox ? "/data" : data);
     snprintf(env_out, sizeof env_out, "ATELIER_OUT=%s", conf.sandbox ? "/out" : out);
     snprintf(env_code, sizeof env_code, "ATELIER_CODE=%s", conf.sandbox ? "/code" : code);
-    const char *env[] = {
-        "ATELIER_PROGRESS_FD=3", env_job, env_threads, env_omp, env_blas, env_cuda, env_data, env_out, env_code, NULL};
+    const char *env[] = {"ATELIER_PROGRESS_FD=3",
+                         env_job,
+                         env_threads,
+                         env_omp,
+                         env_blas,
+                         env_cuda,
+                         env_data,
+                         env_out,
+                         env_code,
+                         NULL};
     int seccomp = -1; /* the filter is sandbox-exec's (bwrap's --seccomp would hide its notifications) */
     jobs_sandbox sb = {.bwrap = conf.bwrap,
                        .data_dir = data,
@@ -531,7 +539,8 @@ at_status at_jobs_run(const char *dir, int64_t id, int attempt, volatile sig_ato
         log_line(&log, "limits: %s%s%s (cgroup), %lld MiB of data (rlimit)", cg.memory ? "memory" : "",
                  cg.memory && cg.pids ? " and " : "", cg.pids ? "processes" : "", (long long)spec.memory_mb);
     else
-        log_line(&log, "limits: %lld MiB of data (rlimit); no cgroup could be made here", (long long)spec.memory_mb);
+        log_line(&log, "limits: %lld MiB of data (rlimit); no cgroup could be made here",
+                 (long long)spec.memory_mb);
     double t0 = at_now_seconds();
     pid_t child = fork();
     if (child == 0) {

@@ -52,10 +52,10 @@ static const struct {
     {"synth-chemo", "synth chemo"},
 };
 #define KIND_COUNT (sizeof kinds / sizeof *kinds)
-const char *const at_job_kinds[] = {"script",       "sct-prepare", "sct-train",     "sct-eval",
-                                    "sct-predict",  "learn-train", "learn-predict", "risk-split",
-                                    "risk-train",   "risk-eval",   "risk-score",    "text-extract",
-                                    "deid-train",   "synth-cohort", "synth-study",  "synth-chemo",   NULL};
+const char *const at_job_kinds[] = {
+    "script",        "sct-prepare",  "sct-train",   "sct-eval",    "sct-predict", "learn-train",
+    "learn-predict", "risk-split",   "risk-train",  "risk-eval",   "risk-score",  "text-extract",
+    "deid-train",    "synth-cohort", "synth-study", "synth-chemo", NULL};
 
 const char *at_job_kind_command(const char *kind)
 {

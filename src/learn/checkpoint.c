@@ -85,8 +85,7 @@ static at_status build_list(at_model *m, const at_adamw *o, const int64_t *nbt, 
     return AT_OK;
 }
 
-at_status at_checkpoint_save(const char *path, at_model *m, const at_adamw *o,
-                             const at_train_state *state)
+at_status at_checkpoint_save(const char *path, at_model *m, const at_adamw *o, const at_train_state *state)
 {
     int64_t nbt = m->batches_tracked;
     out_tensor *v;
@@ -142,8 +141,8 @@ at_status at_checkpoint_save(const char *path, at_model *m, const at_adamw *o,
 
 /* Load tensor name into dst with the shape of shape_of; every value must be
  * finite (and >= 0 when nonneg: running variances, second moments). */
-static at_status load_tensor(const at_st_file *f, const char *name, const lt_param *shape_of,
-                             int nonneg, float *dst)
+static at_status load_tensor(const at_st_file *f, const char *name, const lt_param *shape_of, int nonneg,
+                             float *dst)
 {
     const at_st_tensor *t = at_st_find(f, name);
     if (!t)
@@ -162,14 +161,15 @@ static at_status load_tensor(const at_st_file *f, const char *name, const lt_par
         for (int k = 0; k < shape_of->ndim; k++)
             snprintf(want + strlen(want), sizeof want - strlen(want), "%s%lld", k ? "," : "",
                      (long long)shape_of->shape[k]);
-        return at_error_set(AT_ERR_FORMAT, "tensor '%s': shape [%s], the model needs [%s]", name,
-                            got, want);
+        return at_error_set(AT_ERR_FORMAT, "tensor '%s': shape [%s], the model needs [%s]", name, got, want);
     }
     at_status st = at_st_to_f32(t, dst, shape_of->count);
     for (size_t i = 0; st == AT_OK && i < shape_of->count; i++)
         if (!isfinite(dst[i]) || (nonneg && dst[i] < 0))
             st = at_error_set(AT_ERR_FORMAT, "tensor '%s': element %zu is %s%s", name, i,
-                              isnan(dst[i]) ? "NaN" : isinf(dst[i]) ? "infinite" : "negative",
+                              isnan(dst[i])   ? "NaN"
+                              : isinf(dst[i]) ? "infinite"
+                                              : "negative",
                               isfinite(dst[i]) ? " (it must be >= 0)" : " (weights must be finite)");
     return st;
 }
@@ -221,8 +221,7 @@ at_status at_checkpoint_load(const char *path, at_model *m, at_adamw *o, at_trai
     int64_t adam_step = 0;
     if (st == AT_OK && with_optim) {
         const char *s = lt_meta_get(meta, "adam_step");
-        if (!s || sscanf(s, "%" SCNd64, &adam_step) != 1 || adam_step < 0 ||
-            adam_step > AT_TRAIN_MAX_STEPS)
+        if (!s || sscanf(s, "%" SCNd64, &adam_step) != 1 || adam_step < 0 || adam_step > AT_TRAIN_MAX_STEPS)
             st = at_error_set(AT_ERR_FORMAT, "__metadata__: adam_step missing or invalid");
     }
     at_train_state ts;

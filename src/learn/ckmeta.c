@@ -235,8 +235,10 @@ at_status lt_meta_read_state(const cJSON *meta, at_train_state *out)
     if (src) {
         size_t n = strlen(src);
         if (n == 0 || n % 16 || n / 16 > AT_TRAIN_MAX_STATE_WORDS)
-            return at_error_set(AT_ERR_FORMAT, "__metadata__: 'source_state' must be 1 to %d words "
-                                               "of 16 hex digits", AT_TRAIN_MAX_STATE_WORDS);
+            return at_error_set(AT_ERR_FORMAT,
+                                "__metadata__: 'source_state' must be 1 to %d words "
+                                "of 16 hex digits",
+                                AT_TRAIN_MAX_STATE_WORDS);
         for (size_t i = 0; i < n / 16; i++) {
             uint64_t w = 0;
             for (size_t k = 0; k < 16; k++) {

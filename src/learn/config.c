@@ -115,8 +115,7 @@ static at_status set_key(at_unet_config *c, const char *k, const char *v)
         if (nk->kind == 'i') {
             long x;
             if (!parse_int(v, (long)nk->lo, (long)nk->hi, &x))
-                return at_error_set(AT_ERR_FORMAT, "%s must be an integer in %g..%g", k, nk->lo,
-                                    nk->hi);
+                return at_error_set(AT_ERR_FORMAT, "%s must be an integer in %g..%g", k, nk->lo, nk->hi);
             *(int *)((char *)c + nk->off) = (int)x;
         } else if (!parse_float(v, nk->lo, nk->hi, (float *)((char *)c + nk->off))) {
             return at_error_set(AT_ERR_FORMAT, "%s must be a number in %g..%g", k, nk->lo, nk->hi);
@@ -175,8 +174,7 @@ static at_status set_key(at_unet_config *c, const char *k, const char *v)
             return at_error_set(AT_ERR_FORMAT, "bf16 must be true or false");
     } else if (!strcmp(k, "data") || !strcmp(k, "val_data")) {
         if (strlen(v) >= AT_LEARN_MAX_PATH)
-            return at_error_set(AT_ERR_LIMIT, "%s: path longer than %d bytes", k,
-                                AT_LEARN_MAX_PATH - 1);
+            return at_error_set(AT_ERR_LIMIT, "%s: path longer than %d bytes", k, AT_LEARN_MAX_PATH - 1);
         snprintf(!strcmp(k, "data") ? c->data : c->val_data, AT_LEARN_MAX_PATH, "%s", v);
     } else if (!strcmp(k, "seed")) {
         char *end;

@@ -18,16 +18,15 @@ at_status lt_check(dnnl_status_t s, const char *what)
     if (s == dnnl_out_of_memory)
         return at_error_set(AT_ERR_NOMEM, "oneDNN: out of memory in %s", what);
     if (s == dnnl_unimplemented)
-        return at_error_set(AT_ERR_UNSUPPORTED, "oneDNN: %s is not implemented for these shapes",
-                            what);
+        return at_error_set(AT_ERR_UNSUPPORTED, "oneDNN: %s is not implemented for these shapes", what);
     return at_error_set(AT_ERR_ARG, "oneDNN: %s failed (status %d)", what, (int)s);
 }
 
-#define CK(call, what)                                                                            \
-    do {                                                                                          \
-        at_status st_ = lt_check((call), (what));                                                 \
-        if (st_ != AT_OK)                                                                         \
-            return st_;                                                                           \
+#define CK(call, what)                                                                                       \
+    do {                                                                                                     \
+        at_status st_ = lt_check((call), (what));                                                            \
+        if (st_ != AT_OK)                                                                                    \
+            return st_;                                                                                      \
     } while (0)
 
 at_status lt_engine_init(lt_engine *e, int bf16)
@@ -104,8 +103,8 @@ at_status lt_tensor_init_md(lt_engine *e, lt_tensor *t, const dnnl_memory_desc_t
 
 /* The destination layout a (non-transposed) convolution prefers for its
  * output of dims. */
-static at_status conv_pick_dst(lt_engine *e, const lt_tensor *src, const int64_t *dims, int k,
-                               int has_bias, dnnl_memory_desc_t *out)
+static at_status conv_pick_dst(lt_engine *e, const lt_tensor *src, const int64_t *dims, int k, int has_bias,
+                               dnnl_memory_desc_t *out)
 {
     int nd = src->ndims;
     dnnl_dims_t wd = {dims[1], src->dims[1], k, k, k}, dd, strides = {1, 1, 1},
@@ -117,9 +116,8 @@ static at_status conv_pick_dst(lt_engine *e, const lt_tensor *src, const int64_t
     CK(dnnl_memory_desc_init_by_tag(&d_any, nd, dd, e->act_dt, dnnl_format_tag_any), "output");
     CK(dnnl_memory_desc_init_by_tag(&b_md, 1, bd, dnnl_f32, dnnl_a), "bias");
     dnnl_convolution_desc_t d;
-    CK(dnnl_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct,
-                                          &src->md, &w_any, has_bias ? &b_md : NULL, &d_any,
-                                          strides, pad, pad),
+    CK(dnnl_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct, &src->md,
+                                          &w_any, has_bias ? &b_md : NULL, &d_any, strides, pad, pad),
        "convolution");
     dnnl_primitive_desc_t pd;
     CK(dnnl_primitive_desc_create(&pd, &d, NULL, e->eng, NULL), "convolution");
@@ -128,8 +126,8 @@ static at_status conv_pick_dst(lt_engine *e, const lt_tensor *src, const int64_t
     return AT_OK;
 }
 
-at_status lt_tensor_init_conv_dst(lt_engine *e, lt_tensor *t, const lt_tensor *src,
-                                  const int64_t *dims, int k, int has_bias)
+at_status lt_tensor_init_conv_dst(lt_engine *e, lt_tensor *t, const lt_tensor *src, const int64_t *dims,
+                                  int k, int has_bias)
 {
     dnnl_memory_desc_t md;
     at_status st = conv_pick_dst(e, src, dims, k, has_bias, &md);
@@ -144,8 +142,7 @@ at_status lt_edge_init(lt_engine *e, lt_edge *g, const lt_tensor *t, float *buff
     CK(dnnl_memory_desc_init_by_tag(&md, t->ndims, t->md.dims, dnnl_f32,
                                     t->ndims == 4 ? dnnl_nchw : dnnl_ncdhw),
        "memory");
-    CK(dnnl_memory_create(&g->user, &md, e->eng, buffer ? (void *)buffer : DNNL_MEMORY_NONE),
-       "memory");
+    CK(dnnl_memory_create(&g->user, &md, e->eng, buffer ? (void *)buffer : DNNL_MEMORY_NONE), "memory");
     return to_engine ? lt_reorder_init(e, &g->r, &md, &t->md) : lt_reorder_init(e, &g->r, &t->md, &md);
 }
 
@@ -226,9 +223,8 @@ static at_status prim_make(lt_engine *e, const void *op, const_dnnl_primitive_de
     return lt_check(s, what);
 }
 
-at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst,
-                       lt_param *w, lt_param *b, int k, int s, int p, int transposed,
-                       int need_bwd_data)
+at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst, lt_param *w,
+                       lt_param *b, int k, int s, int p, int transposed, int need_bwd_data)
 {
     memset(c, 0, sizeof *c);
     c->transposed = transposed;
@@ -242,8 +238,8 @@ at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_
     int64_t ic = src->dims[1], oc = dst->dims[1];
     dnnl_dims_t wd = {oc, ic, k, k, k}, strides = {s, s, s}, pad = {p, p, p}, bd = {oc};
     dnnl_memory_desc_t w_any, w_user, b_md, dw_any;
-    dnnl_format_tag_t wtag = transposed ? (nd == 4 ? dnnl_iohw : dnnl_iodhw)
-                                        : (nd == 4 ? dnnl_oihw : dnnl_oidhw);
+    dnnl_format_tag_t wtag =
+        transposed ? (nd == 4 ? dnnl_iohw : dnnl_iodhw) : (nd == 4 ? dnnl_oihw : dnnl_oidhw);
     CK(dnnl_memory_desc_init_by_tag(&w_any, nd, wd, e->act_dt, dnnl_format_tag_any), "weights");
     CK(dnnl_memory_desc_init_by_tag(&dw_any, nd, wd, dnnl_f32, dnnl_format_tag_any), "weights");
     CK(dnnl_memory_desc_init_by_tag(&w_user, nd, wd, dnnl_f32, wtag), "weights");
@@ -267,8 +263,8 @@ at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_
         st = prim_make(e, &d, NULL, &fpd, &c->fwd, "transposed convolution forward");
     } else {
         dnnl_convolution_desc_t d;
-        CK(dnnl_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct,
-                                              &src->md, &w_any, bptr, &dst->md, strides, pad, pad),
+        CK(dnnl_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct, &src->md,
+                                              &w_any, bptr, &dst->md, strides, pad, pad),
            "convolution");
         st = prim_make(e, &d, NULL, &fpd, &c->fwd, "convolution forward");
     }
@@ -287,17 +283,15 @@ at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_
     if (st == AT_OK && need_bwd_data) {
         if (transposed) {
             dnnl_deconvolution_desc_t d;
-            st = lt_check(dnnl_deconvolution_backward_data_desc_init(&d, dnnl_deconvolution_direct,
-                                                                     &src->md, &w_any, &dst->md,
-                                                                     strides, pad, pad),
+            st = lt_check(dnnl_deconvolution_backward_data_desc_init(&d, dnnl_deconvolution_direct, &src->md,
+                                                                     &w_any, &dst->md, strides, pad, pad),
                           "transposed convolution backward");
             if (st == AT_OK)
                 st = prim_make(e, &d, fpd, &dpd, &c->bwd_d, "transposed convolution backward");
         } else {
             dnnl_convolution_desc_t d;
-            st = lt_check(dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct,
-                                                                   &src->md, &w_any, &dst->md,
-                                                                   strides, pad, pad),
+            st = lt_check(dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &src->md,
+                                                                   &w_any, &dst->md, strides, pad, pad),
                           "convolution backward");
             if (st == AT_OK)
                 st = prim_make(e, &d, fpd, &dpd, &c->bwd_d, "convolution backward data");
@@ -316,17 +310,17 @@ at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_
     if (st == AT_OK) {
         if (transposed) {
             dnnl_deconvolution_desc_t d;
-            st = lt_check(dnnl_deconvolution_backward_weights_desc_init(
-                              &d, dnnl_deconvolution_direct, &src->md, &dw_any, bptr, &dst->md,
-                              strides, pad, pad),
+            st = lt_check(dnnl_deconvolution_backward_weights_desc_init(&d, dnnl_deconvolution_direct,
+                                                                        &src->md, &dw_any, bptr, &dst->md,
+                                                                        strides, pad, pad),
                           "transposed convolution backward weights");
             if (st == AT_OK)
                 st = prim_make(e, &d, fpd, &wpd, &c->bwd_w, "transposed convolution backward weights");
         } else {
             dnnl_convolution_desc_t d;
-            st = lt_check(dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct,
-                                                                      &src->md, &dw_any, bptr,
-                                                                      &dst->md, strides, pad, pad),
+            st = lt_check(dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &src->md,
+                                                                      &dw_any, bptr, &dst->md, strides, pad,
+                                                                      pad),
                           "convolution backward weights");
             if (st == AT_OK)
                 st = prim_make(e, &d, fpd, &wpd, &c->bwd_w, "convolution backward weights");
@@ -348,8 +342,8 @@ at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_
     double kk = 1;
     for (int i = 0; i < sp; i++)
         kk *= k;
-    double outer = transposed ? (double)lt_tensor_elems(src) * (double)oc
-                              : (double)lt_tensor_elems(dst) * (double)ic;
+    double outer =
+        transposed ? (double)lt_tensor_elems(src) * (double)oc : (double)lt_tensor_elems(dst) * (double)ic;
     c->flops = 2.0 * outer * kk;
     if (fpd)
         dnnl_primitive_desc_destroy(fpd);
@@ -392,8 +386,10 @@ at_status lt_conv_forward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *d
 {
     if (c->inner)
         return lt_upconv_forward(e, c, src, dst);
-    dnnl_exec_arg_t a[4] = {{DNNL_ARG_SRC, src->mem}, {DNNL_ARG_WEIGHTS, c->w_fwd},
-                            {DNNL_ARG_DST, dst->mem}, {DNNL_ARG_BIAS, c->b_mem}};
+    dnnl_exec_arg_t a[4] = {{DNNL_ARG_SRC, src->mem},
+                            {DNNL_ARG_WEIGHTS, c->w_fwd},
+                            {DNNL_ARG_DST, dst->mem},
+                            {DNNL_ARG_BIAS, c->b_mem}};
     CK(dnnl_primitive_execute(c->fwd, e->stream, c->has_bias ? 4 : 3, a),
        c->transposed ? "transposed convolution forward" : "convolution forward");
     return AT_OK;
@@ -409,10 +405,11 @@ at_status lt_conv_backward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *
                                 {DNNL_ARG_DIFF_SRC, src->grad}};
         CK(dnnl_primitive_execute(c->bwd_d, e->stream, 3, a), "convolution backward data");
     }
-    dnnl_exec_arg_t a[4] = {{DNNL_ARG_SRC, src->mem}, {DNNL_ARG_DIFF_DST, dst->grad},
-                            {DNNL_ARG_DIFF_WEIGHTS, c->dw}, {DNNL_ARG_DIFF_BIAS, c->db_mem}};
-    CK(dnnl_primitive_execute(c->bwd_w, e->stream, c->has_bias ? 4 : 3, a),
-       "convolution backward weights");
+    dnnl_exec_arg_t a[4] = {{DNNL_ARG_SRC, src->mem},
+                            {DNNL_ARG_DIFF_DST, dst->grad},
+                            {DNNL_ARG_DIFF_WEIGHTS, c->dw},
+                            {DNNL_ARG_DIFF_BIAS, c->db_mem}};
+    CK(dnnl_primitive_execute(c->bwd_w, e->stream, c->has_bias ? 4 : 3, a), "convolution backward weights");
     /* oneDNN overwrites diff_weights: accumulate into the parameter grads */
     at_status st = lt_reorder_run(e, &c->r_dw, c->dw, c->dw_plain);
     if (st != AT_OK)

@@ -27,8 +27,8 @@ at_status lt_check(dnnl_status_t s, const char *what);
 /* An activation tensor in the layout the engine chose (blocked by 16
  * channels when the channel count allows), with its gradient. */
 typedef struct {
-    int ndims;               /* 4 (2D) or 5 (3D) */
-    int64_t dims[5];         /* N, C, [D,] H, W */
+    int ndims;       /* 4 (2D) or 5 (3D) */
+    int64_t dims[5]; /* N, C, [D,] H, W */
     dnnl_memory_desc_t md;
     dnnl_memory_t mem, grad;
 } lt_tensor;
@@ -84,14 +84,12 @@ typedef struct lt_conv {
     lt_reorder r_shuf, r_unshuf;
     int sp;
 } lt_conv;
-at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst,
-                       lt_param *w, lt_param *b, int k, int s, int p, int transposed,
-                       int need_bwd_data);
+at_status lt_conv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst, lt_param *w,
+                       lt_param *b, int k, int s, int p, int transposed, int need_bwd_data);
 void lt_conv_fini(lt_conv *c);
 /* The shuffle form of a k = s = 2 transposed convolution (upconv.c):
  * *used = 0 when the shapes do not allow it (then nothing is created). */
-at_status lt_upconv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst,
-                         int *used);
+at_status lt_upconv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst, int *used);
 void lt_upconv_fini(lt_conv *c);
 at_status lt_upconv_prepare(lt_engine *e, lt_conv *c);
 at_status lt_upconv_forward(lt_engine *e, lt_conv *c, lt_tensor *src, lt_tensor *dst);
@@ -144,8 +142,8 @@ typedef struct {
     float eps, slope;
     double *mean, *rstd, *dg, *db;
 } lt_gn;
-at_status lt_gn_init(lt_engine *e, lt_gn *g, const lt_tensor *t, lt_param *gamma, lt_param *beta,
-                     int groups, float eps, float slope);
+at_status lt_gn_init(lt_engine *e, lt_gn *g, const lt_tensor *t, lt_param *gamma, lt_param *beta, int groups,
+                     float eps, float slope);
 void lt_gn_fini(lt_gn *g);
 at_status lt_gn_forward(lt_engine *e, lt_gn *g, lt_tensor *src, lt_tensor *dst);
 at_status lt_gn_backward(lt_engine *e, lt_gn *g, lt_tensor *src, lt_tensor *dst);
@@ -182,8 +180,7 @@ at_status lt_concat_init(lt_engine *e, lt_concat *c, const lt_tensor *a, const l
                          const lt_tensor *dst);
 void lt_concat_fini(lt_concat *c);
 at_status lt_concat_forward(lt_engine *e, lt_concat *c, lt_tensor *a, lt_tensor *b, lt_tensor *dst);
-at_status lt_concat_backward(lt_engine *e, lt_concat *c, lt_tensor *a, lt_tensor *b,
-                             lt_tensor *dst);
+at_status lt_concat_backward(lt_engine *e, lt_concat *c, lt_tensor *a, lt_tensor *b, lt_tensor *dst);
 
 /* 1 when the CPU has AVX-512 (BW, VL): oneDNN 2.6 runs bf16 there,
  * natively with AVX512_BF16 and emulated without. */
@@ -208,8 +205,8 @@ void lt_engine_wait(lt_engine *e);
 /* Initialise t as the output of a k x k convolution of src with dims,
  * in the layout the convolution prefers (e.g. a 1-channel head, where a
  * plain layout falls back to a slow kernel). */
-at_status lt_tensor_init_conv_dst(lt_engine *e, lt_tensor *t, const lt_tensor *src,
-                                  const int64_t *dims, int k, int has_bias);
+at_status lt_tensor_init_conv_dst(lt_engine *e, lt_tensor *t, const lt_tensor *src, const int64_t *dims,
+                                  int k, int has_bias);
 
 /* 1 when every element of the tensor's (f32 or bf16) value is finite. */
 int lt_all_finite(dnnl_memory_t m, const dnnl_memory_desc_t *md);

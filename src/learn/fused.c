@@ -9,11 +9,11 @@
 #include <math.h>
 #include <string.h>
 
-#define CK(call, what)                                                                            \
-    do {                                                                                          \
-        at_status st_ = lt_check((call), (what));                                                 \
-        if (st_ != AT_OK)                                                                         \
-            return st_;                                                                           \
+#define CK(call, what)                                                                                       \
+    do {                                                                                                     \
+        at_status st_ = lt_check((call), (what));                                                            \
+        if (st_ != AT_OK)                                                                                    \
+            return st_;                                                                                      \
     } while (0)
 
 at_status lt_fused_init(lt_engine *e, lt_fused *f, const lt_tensor *src, const lt_tensor *dst, int k,
@@ -26,16 +26,15 @@ at_status lt_fused_init(lt_engine *e, lt_fused *f, const lt_tensor *src, const l
     f->wcount = (size_t)(oc * ic);
     for (int i = 2; i < nd; i++)
         f->wcount *= (size_t)k;
-    dnnl_dims_t wd = {oc, ic, k, k, k}, strides = {1, 1, 1},
-                pad = {(k - 1) / 2, (k - 1) / 2, (k - 1) / 2}, bd = {oc};
+    dnnl_dims_t wd = {oc, ic, k, k, k}, strides = {1, 1, 1}, pad = {(k - 1) / 2, (k - 1) / 2, (k - 1) / 2},
+                bd = {oc};
     dnnl_memory_desc_t w_any, w_user, b_md;
     CK(dnnl_memory_desc_init_by_tag(&w_any, nd, wd, e->act_dt, dnnl_format_tag_any), "weights");
-    CK(dnnl_memory_desc_init_by_tag(&w_user, nd, wd, dnnl_f32, nd == 4 ? dnnl_oihw : dnnl_oidhw),
-       "weights");
+    CK(dnnl_memory_desc_init_by_tag(&w_user, nd, wd, dnnl_f32, nd == 4 ? dnnl_oihw : dnnl_oidhw), "weights");
     CK(dnnl_memory_desc_init_by_tag(&b_md, 1, bd, dnnl_f32, dnnl_a), "bias");
     dnnl_convolution_desc_t d;
-    CK(dnnl_convolution_forward_desc_init(&d, dnnl_forward_inference, dnnl_convolution_direct,
-                                          &src->md, &w_any, &b_md, &dst->md, strides, pad, pad),
+    CK(dnnl_convolution_forward_desc_init(&d, dnnl_forward_inference, dnnl_convolution_direct, &src->md,
+                                          &w_any, &b_md, &dst->md, strides, pad, pad),
        "fused convolution");
     dnnl_post_ops_t po;
     dnnl_primitive_attr_t attr;
@@ -100,8 +99,10 @@ at_status lt_fused_prepare(lt_engine *e, lt_fused *f, const lt_conv *c, const lt
 
 at_status lt_fused_forward(lt_engine *e, lt_fused *f, lt_tensor *src, lt_tensor *dst)
 {
-    dnnl_exec_arg_t a[4] = {{DNNL_ARG_SRC, src->mem}, {DNNL_ARG_WEIGHTS, f->w_eng},
-                            {DNNL_ARG_BIAS, f->b_mem}, {DNNL_ARG_DST, dst->mem}};
+    dnnl_exec_arg_t a[4] = {{DNNL_ARG_SRC, src->mem},
+                            {DNNL_ARG_WEIGHTS, f->w_eng},
+                            {DNNL_ARG_BIAS, f->b_mem},
+                            {DNNL_ARG_DST, dst->mem}};
     CK(dnnl_primitive_execute(f->prim, e->stream, 4, a), "fused convolution");
     return AT_OK;
 }

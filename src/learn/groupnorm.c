@@ -18,12 +18,11 @@ static inline size_t gn_off(const lt_gn *g, int64_t n, int64_t c, int64_t s)
     if (g->block == 1)
         return ((size_t)(n * g->C + c)) * (size_t)g->S + (size_t)s;
     size_t b = (size_t)g->block;
-    return (((size_t)(n * (g->C / g->block) + c / g->block)) * (size_t)g->S + (size_t)s) * b +
-           (size_t)c % b;
+    return (((size_t)(n * (g->C / g->block) + c / g->block)) * (size_t)g->S + (size_t)s) * b + (size_t)c % b;
 }
 
-at_status lt_gn_init(lt_engine *e, lt_gn *g, const lt_tensor *t, lt_param *gamma, lt_param *beta,
-                     int groups, float eps, float slope)
+at_status lt_gn_init(lt_engine *e, lt_gn *g, const lt_tensor *t, lt_param *gamma, lt_param *beta, int groups,
+                     float eps, float slope)
 {
     memset(g, 0, sizeof *g);
     if (e->act_dt != dnnl_f32)

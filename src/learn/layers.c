@@ -8,11 +8,11 @@
 
 #include <string.h>
 
-#define CK(call, what)                                                                            \
-    do {                                                                                          \
-        at_status st_ = lt_check((call), (what));                                                 \
-        if (st_ != AT_OK)                                                                         \
-            return st_;                                                                           \
+#define CK(call, what)                                                                                       \
+    do {                                                                                                     \
+        at_status st_ = lt_check((call), (what));                                                            \
+        if (st_ != AT_OK)                                                                                    \
+            return st_;                                                                                      \
     } while (0)
 
 static at_status mem_on(lt_engine *e, dnnl_memory_t *m, const dnnl_memory_desc_t *md, void *h)
@@ -74,9 +74,9 @@ at_status lt_bn_init(lt_engine *e, lt_bn *b, const lt_tensor *t, lt_param *gamma
     }
     if (st == AT_OK) {
         dnnl_batch_normalization_desc_t bd;
-        st = lt_check(dnnl_batch_normalization_backward_desc_init(&bd, dnnl_backward, &t->md,
-                                                                  &t->md, eps, flags),
-                      "batch norm backward");
+        st = lt_check(
+            dnnl_batch_normalization_backward_desc_init(&bd, dnnl_backward, &t->md, &t->md, eps, flags),
+            "batch norm backward");
         if (st == AT_OK)
             st = make(e, &bd, fpd, &bpd, &b->bwd, "batch norm backward");
     }
@@ -89,8 +89,8 @@ at_status lt_bn_init(lt_engine *e, lt_bn *b, const lt_tensor *t, lt_param *gamma
         if (st == AT_OK)
             st = make(e, &ed, NULL, &epd, &b->act_fwd, "leaky relu");
         if (st == AT_OK)
-            st = lt_check(dnnl_eltwise_backward_desc_init(&ebd, dnnl_eltwise_relu_use_dst_for_bwd,
-                                                          &t->md, &t->md, slope, 0),
+            st = lt_check(dnnl_eltwise_backward_desc_init(&ebd, dnnl_eltwise_relu_use_dst_for_bwd, &t->md,
+                                                          &t->md, slope, 0),
                           "leaky relu backward");
         if (st == AT_OK)
             st = make(e, &ebd, epd, &ebpd, &b->act_bwd, "leaky relu backward");
@@ -135,7 +135,7 @@ void lt_bn_fini(lt_bn *b)
 {
     dnnl_primitive_t p[5] = {b->fwd_train, b->fwd_infer, b->bwd, b->act_fwd, b->act_bwd};
     destroy_prims(p, 5);
-    dnnl_memory_t m[9] = {b->scale, b->shift, b->dscale, b->dshift, b->mean,
+    dnnl_memory_t m[9] = {b->scale, b->shift, b->dscale,    b->dshift,  b->mean,
                           b->var,   b->ws,    b->rmean_mem, b->rvar_mem};
     destroy_mems(m, 9);
     memset(b, 0, sizeof *b);
@@ -155,14 +155,13 @@ at_status lt_bn_forward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst, 
 {
     if (!training) {
         dnnl_exec_arg_t a[6] = {{DNNL_ARG_SRC, src->mem},      {DNNL_ARG_DST, dst->mem},
-                                {DNNL_ARG_SCALE, b->scale},     {DNNL_ARG_SHIFT, b->shift},
+                                {DNNL_ARG_SCALE, b->scale},    {DNNL_ARG_SHIFT, b->shift},
                                 {DNNL_ARG_MEAN, b->rmean_mem}, {DNNL_ARG_VARIANCE, b->rvar_mem}};
         CK(dnnl_primitive_execute(b->fwd_infer, e->stream, 6, a), "batch norm inference");
         return lt_bn_activate(e, b, dst);
     }
-    dnnl_exec_arg_t a[7] = {{DNNL_ARG_SRC, src->mem},  {DNNL_ARG_DST, dst->mem},
-                            {DNNL_ARG_SCALE, b->scale}, {DNNL_ARG_SHIFT, b->shift},
-                            {DNNL_ARG_MEAN, b->mean},   {DNNL_ARG_VARIANCE, b->var},
+    dnnl_exec_arg_t a[7] = {{DNNL_ARG_SRC, src->mem},   {DNNL_ARG_DST, dst->mem}, {DNNL_ARG_SCALE, b->scale},
+                            {DNNL_ARG_SHIFT, b->shift}, {DNNL_ARG_MEAN, b->mean}, {DNNL_ARG_VARIANCE, b->var},
                             {DNNL_ARG_WORKSPACE, b->ws}};
     CK(dnnl_primitive_execute(b->fwd_train, e->stream, b->ws ? 7 : 6, a), "batch norm forward");
     at_status ast = lt_bn_activate(e, b, dst);
@@ -183,14 +182,14 @@ at_status lt_bn_forward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst, 
 at_status lt_bn_backward(lt_engine *e, lt_bn *b, lt_tensor *src, lt_tensor *dst)
 {
     if (b->act_bwd) {
-        dnnl_exec_arg_t x[3] = {{DNNL_ARG_DST, dst->mem}, {DNNL_ARG_DIFF_DST, dst->grad},
-                                {DNNL_ARG_DIFF_SRC, dst->grad}};
+        dnnl_exec_arg_t x[3] = {
+            {DNNL_ARG_DST, dst->mem}, {DNNL_ARG_DIFF_DST, dst->grad}, {DNNL_ARG_DIFF_SRC, dst->grad}};
         CK(dnnl_primitive_execute(b->act_bwd, e->stream, 3, x), "leaky relu backward");
     }
     dnnl_exec_arg_t a[10] = {{DNNL_ARG_SRC, src->mem},         {DNNL_ARG_DIFF_DST, dst->grad},
-                             {DNNL_ARG_SCALE, b->scale},        {DNNL_ARG_SHIFT, b->shift},
-                             {DNNL_ARG_MEAN, b->mean},          {DNNL_ARG_VARIANCE, b->var},
-                             {DNNL_ARG_WORKSPACE, b->ws},       {DNNL_ARG_DIFF_SRC, src->grad},
+                             {DNNL_ARG_SCALE, b->scale},       {DNNL_ARG_SHIFT, b->shift},
+                             {DNNL_ARG_MEAN, b->mean},         {DNNL_ARG_VARIANCE, b->var},
+                             {DNNL_ARG_WORKSPACE, b->ws},      {DNNL_ARG_DIFF_SRC, src->grad},
                              {DNNL_ARG_DIFF_SCALE, b->dscale}, {DNNL_ARG_DIFF_SHIFT, b->dshift}};
     if (!b->ws) /* no workspace without fused ReLU: drop that argument */
         a[6] = a[9];
@@ -243,8 +242,8 @@ at_status lt_relu_forward(lt_engine *e, lt_relu *r, lt_tensor *src, lt_tensor *d
 
 at_status lt_relu_backward(lt_engine *e, lt_relu *r, lt_tensor *src, lt_tensor *dst)
 {
-    dnnl_exec_arg_t a[3] = {{DNNL_ARG_SRC, src->mem}, {DNNL_ARG_DIFF_DST, dst->grad},
-                            {DNNL_ARG_DIFF_SRC, src->grad}};
+    dnnl_exec_arg_t a[3] = {
+        {DNNL_ARG_SRC, src->mem}, {DNNL_ARG_DIFF_DST, dst->grad}, {DNNL_ARG_DIFF_SRC, src->grad}};
     CK(dnnl_primitive_execute(r->bwd, e->stream, 3, a), "relu backward");
     return AT_OK;
 }
@@ -257,20 +256,20 @@ at_status lt_pool_init(lt_engine *e, lt_pool *p, const lt_tensor *src, const lt_
     dnnl_dims_t k = {2, 2, 2}, s = {2, 2, 2}, dil = {0, 0, 0}, pad = {0, 0, 0};
     dnnl_pooling_v2_desc_t d;
     dnnl_primitive_desc_t fpd = NULL, ipd = NULL, bpd = NULL, spd = NULL;
-    CK(dnnl_pooling_v2_forward_desc_init(&d, dnnl_forward_training, dnnl_pooling_max, &src->md,
-                                         &dst->md, s, k, dil, pad, pad),
+    CK(dnnl_pooling_v2_forward_desc_init(&d, dnnl_forward_training, dnnl_pooling_max, &src->md, &dst->md, s,
+                                         k, dil, pad, pad),
        "max pooling");
     at_status st = make(e, &d, NULL, &fpd, &p->fwd, "max pooling forward");
     if (st == AT_OK) {
-        CK(dnnl_pooling_v2_forward_desc_init(&d, dnnl_forward_inference, dnnl_pooling_max, &src->md,
-                                             &dst->md, s, k, dil, pad, pad),
+        CK(dnnl_pooling_v2_forward_desc_init(&d, dnnl_forward_inference, dnnl_pooling_max, &src->md, &dst->md,
+                                             s, k, dil, pad, pad),
            "max pooling");
         st = make(e, &d, NULL, &ipd, &p->fwd_infer, "max pooling inference");
     }
     if (st == AT_OK) {
         dnnl_pooling_v2_desc_t bd;
-        st = lt_check(dnnl_pooling_v2_backward_desc_init(&bd, dnnl_pooling_max, &src->md, &dst->md,
-                                                         s, k, dil, pad, pad),
+        st = lt_check(dnnl_pooling_v2_backward_desc_init(&bd, dnnl_pooling_max, &src->md, &dst->md, s, k, dil,
+                                                         pad, pad),
                       "max pooling backward");
         if (st == AT_OK)
             st = make(e, &bd, fpd, &bpd, &p->bwd, "max pooling backward");
@@ -305,8 +304,7 @@ void lt_pool_fini(lt_pool *p)
 
 at_status lt_pool_forward(lt_engine *e, lt_pool *p, lt_tensor *src, lt_tensor *dst, int training)
 {
-    dnnl_exec_arg_t a[3] = {{DNNL_ARG_SRC, src->mem}, {DNNL_ARG_DST, dst->mem},
-                            {DNNL_ARG_WORKSPACE, p->ws}};
+    dnnl_exec_arg_t a[3] = {{DNNL_ARG_SRC, src->mem}, {DNNL_ARG_DST, dst->mem}, {DNNL_ARG_WORKSPACE, p->ws}};
     CK(dnnl_primitive_execute(training ? p->fwd : p->fwd_infer, e->stream, training ? 3 : 2, a),
        "max pooling forward");
     return AT_OK;
@@ -314,12 +312,11 @@ at_status lt_pool_forward(lt_engine *e, lt_pool *p, lt_tensor *src, lt_tensor *d
 
 at_status lt_pool_backward(lt_engine *e, lt_pool *p, lt_tensor *src, lt_tensor *dst)
 {
-    dnnl_exec_arg_t a[3] = {{DNNL_ARG_DIFF_DST, dst->grad}, {DNNL_ARG_WORKSPACE, p->ws},
-                            {DNNL_ARG_DIFF_SRC, p->tmp}};
+    dnnl_exec_arg_t a[3] = {
+        {DNNL_ARG_DIFF_DST, dst->grad}, {DNNL_ARG_WORKSPACE, p->ws}, {DNNL_ARG_DIFF_SRC, p->tmp}};
     CK(dnnl_primitive_execute(p->bwd, e->stream, 3, a), "max pooling backward");
-    dnnl_exec_arg_t s[3] = {{DNNL_ARG_MULTIPLE_SRC, src->grad},
-                            {DNNL_ARG_MULTIPLE_SRC + 1, p->tmp},
-                            {DNNL_ARG_DST, src->grad}};
+    dnnl_exec_arg_t s[3] = {
+        {DNNL_ARG_MULTIPLE_SRC, src->grad}, {DNNL_ARG_MULTIPLE_SRC + 1, p->tmp}, {DNNL_ARG_DST, src->grad}};
     CK(dnnl_primitive_execute(p->sum, e->stream, 3, s), "gradient sum");
     return AT_OK;
 }
@@ -369,15 +366,13 @@ void lt_concat_fini(lt_concat *c)
 
 at_status lt_concat_forward(lt_engine *e, lt_concat *c, lt_tensor *a, lt_tensor *b, lt_tensor *dst)
 {
-    dnnl_exec_arg_t x[3] = {{DNNL_ARG_MULTIPLE_SRC, a->mem},
-                            {DNNL_ARG_MULTIPLE_SRC + 1, b->mem},
-                            {DNNL_ARG_DST, dst->mem}};
+    dnnl_exec_arg_t x[3] = {
+        {DNNL_ARG_MULTIPLE_SRC, a->mem}, {DNNL_ARG_MULTIPLE_SRC + 1, b->mem}, {DNNL_ARG_DST, dst->mem}};
     CK(dnnl_primitive_execute(c->fwd, e->stream, 3, x), "concatenation");
     return AT_OK;
 }
 
-at_status lt_concat_backward(lt_engine *e, lt_concat *c, lt_tensor *a, lt_tensor *b,
-                             lt_tensor *dst)
+at_status lt_concat_backward(lt_engine *e, lt_concat *c, lt_tensor *a, lt_tensor *b, lt_tensor *dst)
 {
     (void)dst;
     at_status st = lt_reorder_run(e, &c->split_a, c->sub_a, a->grad);

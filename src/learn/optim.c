@@ -19,8 +19,7 @@ at_status at_adamw_create(at_model *m, float beta1, float beta2, float eps, floa
                           at_adamw **out)
 {
     *out = NULL;
-    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0) ||
-        !(weight_decay >= 0))
+    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0) || !(weight_decay >= 0))
         return at_error_set(AT_ERR_ARG, "adamw: betas must be in [0,1), eps > 0, weight decay >= 0");
     at_adamw *o = at_calloc(1, sizeof *o);
     if (!o)
@@ -50,7 +49,10 @@ void at_adamw_free(at_adamw *o)
     at_free(o);
 }
 
-int64_t at_adamw_steps(const at_adamw *o) { return o->step; }
+int64_t at_adamw_steps(const at_adamw *o)
+{
+    return o->step;
+}
 
 void at_adamw_step(at_adamw *o, float lr)
 {
@@ -79,8 +81,14 @@ void at_adamw_step(at_adamw *o, float lr)
 }
 
 /* Moments for the checkpoint code: slot views in parameter order. */
-float *lt_adamw_moment(at_adamw *o, int which) { return which ? o->v : o->m; }
-void lt_adamw_set_steps(at_adamw *o, int64_t s) { o->step = s; }
+float *lt_adamw_moment(at_adamw *o, int which)
+{
+    return which ? o->v : o->m;
+}
+void lt_adamw_set_steps(at_adamw *o, int64_t s)
+{
+    o->step = s;
+}
 
 float at_lr_at(const at_unet_config *c, int64_t step, int64_t total_steps)
 {

@@ -26,10 +26,13 @@ static int window_starts(int64_t n, int64_t w, float overlap, int64_t *out, int 
     return c;
 }
 
-static float tent(int64_t i, int64_t w) { return 1.0f - fabsf(2.0f * ((float)i + 0.5f) / (float)w - 1.0f) + 1e-3f; }
+static float tent(int64_t i, int64_t w)
+{
+    return 1.0f - fabsf(2.0f * ((float)i + 0.5f) / (float)w - 1.0f) + 1e-3f;
+}
 
-at_status at_predict_volume(at_model *m, const float *vol, int channels, const int64_t dhw[3],
-                            float overlap, float *out)
+at_status at_predict_volume(at_model *m, const float *vol, int channels, const int64_t dhw[3], float overlap,
+                            float *out)
 {
     return at_predict_volume_run(m, vol, channels, dhw, overlap, NULL, out);
 }
@@ -42,15 +45,14 @@ at_status at_predict_volume_run(at_model *m, const float *vol, int channels, con
     int is3d = m->sp == 3, k = m->cfg.mode == AT_MODE_25D ? m->cfg.neighbours : 0;
     int want_c = m->cfg.mode == AT_MODE_25D ? 1 : m->in_ch;
     if (channels != want_c)
-        return at_error_set(AT_ERR_ARG, "predict: volume has %d channels, the model takes %d",
-                            channels, want_c);
+        return at_error_set(AT_ERR_ARG, "predict: volume has %d channels, the model takes %d", channels,
+                            want_c);
     int64_t D = dhw[0], H = dhw[1], W = dhw[2];
     int64_t wd = is3d ? m->spatial[0] : 1, wh = m->spatial[m->sp - 2], ww = m->spatial[m->sp - 1];
     if (D < wd || H < wh || W < ww || D < 1)
-        return at_error_set(AT_ERR_ARG,
-                            "predict: volume %lldx%lldx%lld is smaller than the model window %lldx%lldx%lld",
-                            (long long)D, (long long)H, (long long)W, (long long)wd, (long long)wh,
-                            (long long)ww);
+        return at_error_set(
+            AT_ERR_ARG, "predict: volume %lldx%lldx%lld is smaller than the model window %lldx%lldx%lld",
+            (long long)D, (long long)H, (long long)W, (long long)wd, (long long)wh, (long long)ww);
     enum { CAP = 4096 };
     if ((!is3d && D > CAP) || m->batch > CAP)
         return at_error_set(AT_ERR_LIMIT, "predict: more than %d slices or batch", CAP);

@@ -19,9 +19,8 @@ static const struct {
     const char *name;
     at_st_dtype dt;
     size_t size;
-} DTYPES[] = {{"F32", AT_ST_F32, 4}, {"F64", AT_ST_F64, 8},  {"I64", AT_ST_I64, 8},
-              {"I32", AT_ST_I32, 4}, {"BF16", AT_ST_BF16, 2}, {"F16", AT_ST_F16, 2},
-              {"U8", AT_ST_U8, 1}};
+} DTYPES[] = {{"F32", AT_ST_F32, 4},   {"F64", AT_ST_F64, 8}, {"I64", AT_ST_I64, 8}, {"I32", AT_ST_I32, 4},
+              {"BF16", AT_ST_BF16, 2}, {"F16", AT_ST_F16, 2}, {"U8", AT_ST_U8, 1}};
 
 size_t lt_st_dtype_size(at_st_dtype dt)
 {
@@ -110,11 +109,10 @@ static at_status parse_entry(const cJSON *e, size_t data_len, at_st_tensor *t)
     uint64_t ob = (uint64_t)b->valuedouble, oe = (uint64_t)en->valuedouble;
     if (ob > oe || oe > data_len)
         return at_error_set(AT_ERR_FORMAT,
-                            "tensor '%s': data_offsets [%llu, %llu] outside the %zu data bytes",
-                            name, (unsigned long long)ob, (unsigned long long)oe, data_len);
+                            "tensor '%s': data_offsets [%llu, %llu] outside the %zu data bytes", name,
+                            (unsigned long long)ob, (unsigned long long)oe, data_len);
     if (oe - ob != count * esize)
-        return at_error_set(AT_ERR_FORMAT,
-                            "tensor '%s': %llu bytes for a shape that needs %zu", name,
+        return at_error_set(AT_ERR_FORMAT, "tensor '%s': %llu bytes for a shape that needs %zu", name,
                             (unsigned long long)(oe - ob), count * esize);
     t->offset = (size_t)ob;
     t->nbytes = (size_t)(oe - ob);
@@ -125,7 +123,8 @@ at_status at_st_parse(const unsigned char *buf, size_t len, at_st_file **out)
 {
     *out = NULL;
     if (len < 8)
-        return at_error_set(AT_ERR_FORMAT, "safetensors: %zu bytes, shorter than the 8-byte header length", len);
+        return at_error_set(AT_ERR_FORMAT, "safetensors: %zu bytes, shorter than the 8-byte header length",
+                            len);
     uint64_t hlen = 0;
     for (int i = 7; i >= 0; i--)
         hlen = (hlen << 8) | buf[i];
@@ -215,8 +214,7 @@ at_status at_st_parse(const unsigned char *buf, size_t len, at_st_file **out)
                     st = at_error_set(AT_ERR_FORMAT, "safetensors: tensor '%s' given twice", v[i]->name);
             qsort(v, f->count, sizeof *v, cmp_offset);
             for (size_t i = 1; i < f->count && st == AT_OK; i++)
-                if (v[i]->offset < v[i - 1]->offset + v[i - 1]->nbytes && v[i]->nbytes &&
-                    v[i - 1]->nbytes)
+                if (v[i]->offset < v[i - 1]->offset + v[i - 1]->nbytes && v[i]->nbytes && v[i - 1]->nbytes)
                     st = at_error_set(AT_ERR_FORMAT, "safetensors: tensors '%s' and '%s' overlap",
                                       v[i - 1]->name, v[i]->name);
             at_free(v);
@@ -293,8 +291,8 @@ at_status at_st_to_f32(const at_st_tensor *t, float *dst, size_t n)
             dst[i] = (float)u;
             break;
         default:
-            return at_error_set(AT_ERR_UNSUPPORTED, "tensor '%s': dtype %s cannot be converted",
-                                t->name, lt_st_dtype_name(t->dtype));
+            return at_error_set(AT_ERR_UNSUPPORTED, "tensor '%s': dtype %s cannot be converted", t->name,
+                                lt_st_dtype_name(t->dtype));
         }
     }
     return AT_OK;

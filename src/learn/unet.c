@@ -34,8 +34,8 @@ static lt_param *reg(at_model *m, const char *name, int ndim, const int64_t *sha
     return p;
 }
 
-static void reg_conv(at_model *m, const char *prefix, int64_t oc, int64_t ic, int k, int transposed,
-                     int bias, lt_param **w, lt_param **b)
+static void reg_conv(at_model *m, const char *prefix, int64_t oc, int64_t ic, int k, int transposed, int bias,
+                     lt_param **w, lt_param **b)
 {
     char name[96];
     int64_t shape[5] = {transposed ? ic : oc, transposed ? oc : ic, k, k, k};
@@ -187,11 +187,9 @@ static at_status check_config(const at_unet_config *c, int batch, const int64_t 
     for (int i = 0; i < sp; i++) {
         int64_t s = spatial[i];
         if (s < 1 || s > 65536)
-            return at_error_set(AT_ERR_ARG, "model: %s %lld out of range 1..65536", axis[i],
-                                (long long)s);
+            return at_error_set(AT_ERR_ARG, "model: %s %lld out of range 1..65536", axis[i], (long long)s);
         if (s % (1LL << c->depth))
-            return at_error_set(AT_ERR_ARG,
-                                "model: %s %lld is not divisible by 2^depth = %d (depth %d)",
+            return at_error_set(AT_ERR_ARG, "model: %s %lld is not divisible by 2^depth = %d (depth %d)",
                                 axis[i], (long long)s, 1 << c->depth, c->depth);
         voxels *= (double)s;
     }
@@ -208,8 +206,8 @@ static at_status check_config(const at_unet_config *c, int batch, const int64_t 
     return AT_OK;
 }
 
-at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *spatial,
-                          uint64_t seed, at_model **out)
+at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *spatial, uint64_t seed,
+                          at_model **out)
 {
     *out = NULL;
     at_status st = check_config(cfg, batch, spatial);
@@ -229,9 +227,7 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
      * kernel for them) and in f32 only (oneDNN 2.6 has no bf16 backward-weights
      * for 8-blocked transposed convolutions); otherwise 16-blocked where C
      * allows, plain elsewhere */
-    m->block = cfg->base % 16 == 0                                             ? 16
-               : !cfg->bf16 && cfg->mode != AT_MODE_3D && cfg->base % 8 == 0 ? 8
-                                                                              : 2;
+    m->block = cfg->base % 16 == 0 ? 16 : !cfg->bf16 && cfg->mode != AT_MODE_3D && cfg->base % 8 == 0 ? 8 : 2;
     for (int i = 0; i < m->sp; i++)
         m->spatial[i] = spatial[i];
     int d = m->depth;
@@ -247,8 +243,8 @@ at_status at_model_create(const at_unet_config *cfg, int batch, const int64_t *s
     m->catt = at_calloc((size_t)d, sizeof *m->catt);
     m->pool = at_calloc((size_t)d, sizeof *m->pool);
     m->poolt = at_calloc((size_t)d, sizeof *m->poolt);
-    if (!m->params || !m->enc || !m->dec || !m->up || !m->upw || !m->upb || !m->upt || !m->cat ||
-        !m->catt || !m->pool || !m->poolt) {
+    if (!m->params || !m->enc || !m->dec || !m->up || !m->upw || !m->upb || !m->upt || !m->cat || !m->catt ||
+        !m->pool || !m->poolt) {
         at_model_free(m);
         return AT_ERR_NOMEM;
     }
@@ -400,8 +396,9 @@ void at_model_free(at_model *m)
     lt_edge_fini(&m->out_edge);
     lt_edge_fini(&m->dout_edge);
     lt_engine_fini(&m->eng);
-    void *ptrs[] = {m->enc, m->dec, m->up, m->upw, m->upb, m->upt, m->cat, m->catt, m->pool,
-                    m->poolt, m->params, m->param_data, m->grad_data, m->out_f32, m->dout_f32};
+    void *ptrs[] = {m->enc,    m->dec,        m->up,        m->upw,     m->upb,
+                    m->upt,    m->cat,        m->catt,      m->pool,    m->poolt,
+                    m->params, m->param_data, m->grad_data, m->out_f32, m->dout_f32};
     for (size_t i = 0; i < sizeof ptrs / sizeof *ptrs; i++)
         at_free(ptrs[i]);
     at_free(m);
@@ -457,7 +454,10 @@ static at_status refresh_fused(at_model *m)
     return st;
 }
 
-void lt_model_mark_dirty(at_model *m) { m->weights_dirty = m->infer_dirty = 1; }
+void lt_model_mark_dirty(at_model *m)
+{
+    m->weights_dirty = m->infer_dirty = 1;
+}
 
 at_status at_model_forward(at_model *m, const float *input, float *output, int training)
 {
@@ -576,8 +576,8 @@ static at_status check_finite_array(at_model *m, const float *v, size_t n, const
     return AT_OK;
 }
 
-at_status at_model_backward(at_model *m, const float *target, const float *mask,
-                            at_loss_kind loss, float scale, float *loss_out)
+at_status at_model_backward(at_model *m, const float *target, const float *mask, at_loss_kind loss,
+                            float scale, float *loss_out)
 {
     if (!m->have_forward)
         return at_error_set(AT_ERR_ARG, "model: backward needs a training forward pass first");
@@ -607,16 +607,19 @@ at_status at_model_backward(at_model *m, const float *target, const float *mask,
         const char *where = locate_nonfinite(m);
         const char *kind = isnan(value) ? "NaN" : "Inf";
         if (!strcmp(where, "input"))
-            return at_error_set(AT_ERR_NUMERIC, "model: loss is %s; the input batch holds a "
-                                                "non-finite value", kind);
+            return at_error_set(AT_ERR_NUMERIC,
+                                "model: loss is %s; the input batch holds a "
+                                "non-finite value",
+                                kind);
         if (!*where) {
             snprintf(m->bad_layer, sizeof m->bad_layer, "loss");
-            return at_error_set(AT_ERR_NUMERIC, "model: loss is %s although every output is "
-                                                "finite (overflow: outputs or targets too large)",
+            return at_error_set(AT_ERR_NUMERIC,
+                                "model: loss is %s although every output is "
+                                "finite (overflow: outputs or targets too large)",
                                 kind);
         }
-        return at_error_set(AT_ERR_NUMERIC, "model: loss is %s; first non-finite output in layer %s",
-                            kind, where);
+        return at_error_set(AT_ERR_NUMERIC, "model: loss is %s; first non-finite output in layer %s", kind,
+                            where);
     }
     float g = (float)(scale / count);
     for (size_t i = 0; i < n; i++) {
@@ -662,14 +665,35 @@ at_status at_model_backward(at_model *m, const float *target, const float *mask,
     return AT_OK;
 }
 
-void at_model_zero_grad(at_model *m) { memset(m->grad_data, 0, m->grad_total * sizeof(float)); }
+void at_model_zero_grad(at_model *m)
+{
+    memset(m->grad_data, 0, m->grad_total * sizeof(float));
+}
 
-size_t at_model_input_size(const at_model *m) { return lt_tensor_elems(&m->input); }
-size_t at_model_output_size(const at_model *m) { return lt_tensor_elems(&m->output); }
-size_t at_model_param_count(const at_model *m) { return m->nparams; }
-const char *at_model_bad_layer(const at_model *m) { return m->bad_layer; }
-int64_t at_model_batches_tracked(const at_model *m) { return m->batches_tracked; }
-void at_model_set_batches_tracked(at_model *m, int64_t n) { m->batches_tracked = n; }
+size_t at_model_input_size(const at_model *m)
+{
+    return lt_tensor_elems(&m->input);
+}
+size_t at_model_output_size(const at_model *m)
+{
+    return lt_tensor_elems(&m->output);
+}
+size_t at_model_param_count(const at_model *m)
+{
+    return m->nparams;
+}
+const char *at_model_bad_layer(const at_model *m)
+{
+    return m->bad_layer;
+}
+int64_t at_model_batches_tracked(const at_model *m)
+{
+    return m->batches_tracked;
+}
+void at_model_set_batches_tracked(at_model *m, int64_t n)
+{
+    m->batches_tracked = n;
+}
 
 at_status at_model_param(const at_model *m, size_t i, at_param *out)
 {

@@ -14,11 +14,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CK(call, what)                                                                            \
-    do {                                                                                          \
-        at_status st_ = lt_check((call), (what));                                                 \
-        if (st_ != AT_OK)                                                                         \
-            return st_;                                                                           \
+#define CK(call, what)                                                                                       \
+    do {                                                                                                     \
+        at_status st_ = lt_check((call), (what));                                                            \
+        if (st_ != AT_OK)                                                                                    \
+            return st_;                                                                                      \
     } while (0)
 
 /* Strided view (n, cb, pos_1..pos_sp, s_1..s_sp, c16) of tmp (blocked,
@@ -50,11 +50,11 @@ static at_status views(const lt_tensor *src, const lt_tensor *dst, dnnl_data_typ
             inner_s *= S[m];
             inner_d *= D[m];
         }
-        dims[2 + k] = 2;             /* kernel position along axis k */
-        dims[2 + sp + k] = S[k];     /* source coordinate along axis k */
+        dims[2 + k] = 2;         /* kernel position along axis k */
+        dims[2 + sp + k] = S[k]; /* source coordinate along axis k */
         st[2 + k] = ocb * hw * 16 * (1 << (sp - 1 - k));
         st[2 + sp + k] = inner_s;
-        sd[2 + k] = inner_d;         /* d = 2 y + pos */
+        sd[2 + k] = inner_d; /* d = 2 y + pos */
         sd[2 + sp + k] = 2 * inner_d;
     }
     CK(dnnl_memory_desc_init_by_strides(vt, nd, dims, dt, st), "upsampling view");
@@ -69,8 +69,7 @@ static int blocked16(const lt_tensor *t)
            b->inner_idxs[0] == 1;
 }
 
-at_status lt_upconv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst,
-                         int *used)
+at_status lt_upconv_init(lt_engine *e, lt_conv *c, const lt_tensor *src, const lt_tensor *dst, int *used)
 {
     *used = 0;
     int sp = src->ndims - 2, q = 1 << sp;

@@ -60,7 +60,10 @@ static uint64_t word_hash(const char *s, size_t n)
 }
 
 /* Hash of the bigram "a b" from its words' hashes (order matters). */
-static inline uint64_t pair_hash(uint64_t a, uint64_t b) { return mix64(a * 0xC2B2AE3D27D4EB4Full + b + 0x165667B1u); }
+static inline uint64_t pair_hash(uint64_t a, uint64_t b)
+{
+    return mix64(a * 0xC2B2AE3D27D4EB4Full + b + 0x165667B1u);
+}
 
 /* LSD radix sort of features by index (RISK_HASH_BITS bits, two passes). */
 static at_status sort_feats(risk_vec *v)
@@ -99,7 +102,10 @@ static at_status sort_feats(risk_vec *v)
 /* Word bytes of the folded text: a-z, 0-9 and any byte >= 0x80. */
 static const uint8_t word_byte[256] = {['a' ... 'z'] = 1, ['0' ... '9'] = 1, [0x80 ... 0xFF] = 1};
 
-static inline int is_w(char c) { return word_byte[(unsigned char)c]; }
+static inline int is_w(char c)
+{
+    return word_byte[(unsigned char)c];
+}
 
 static double tf_table[64];
 static pthread_once_t tf_once = PTHREAD_ONCE_INIT;
@@ -228,11 +234,20 @@ static at_status hash_tokens(const at_text_token *t, size_t n, risk_vec *out, ri
     return st ? st : merge_counts(out);
 }
 
-static const char *const snames[RISK_S] = {"age",           "performance status", "max toxicity grade",
-                                           "grade>=3 toxicity", "febrile neutropenia", "drugs in regimen",
-                                           "prior admissions", "grade>=3 toxicities (count)", "cycle"};
+static const char *const snames[RISK_S] = {"age",
+                                           "performance status",
+                                           "max toxicity grade",
+                                           "grade>=3 toxicity",
+                                           "febrile neutropenia",
+                                           "drugs in regimen",
+                                           "prior admissions",
+                                           "grade>=3 toxicities (count)",
+                                           "cycle"};
 
-const char *risk_structured_name(int k) { return k >= 0 && k < RISK_S ? snames[k] : "?"; }
+const char *risk_structured_name(int k)
+{
+    return k >= 0 && k < RISK_S ? snames[k] : "?";
+}
 
 /* The folded skeleton of a regimen's name ("R-CHOP" -> "r-chop"). */
 static int regimen_drug_count(const char *value)
@@ -333,8 +348,8 @@ static void structured(const at_text_mentions *mt, double s[RISK_S])
     s[7] = n3 / 3.0;
 }
 
-at_status risk_note(const at_text_extractor *x, const char *text, size_t len, risk_vec *out, risk_terms *terms,
-                    int sorted, double s[RISK_S])
+at_status risk_note(const at_text_extractor *x, const char *text, size_t len, risk_vec *out,
+                    risk_terms *terms, int sorted, double s[RISK_S])
 {
     if (len > RISK_MAX_TEXT)
         return at_error_set(AT_ERR_LIMIT, "risk: text of %zu bytes exceeds %zu", len, RISK_MAX_TEXT);
@@ -355,7 +370,8 @@ at_status risk_note(const at_text_extractor *x, const char *text, size_t len, ri
     return st;
 }
 
-at_status risk_featurize(const at_text_extractor *x, const float *idf, const char *text, size_t len, risk_vec *out)
+at_status risk_featurize(const at_text_extractor *x, const float *idf, const char *text, size_t len,
+                         risk_vec *out)
 {
     size_t bad;
     if (at_text_utf8_check(text, len, &bad))

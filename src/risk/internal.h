@@ -40,8 +40,8 @@ typedef struct {
  * neutropenia, drugs in the regimen, prior admissions, cycle) into s; one
  * tokenisation serves both. terms (may be NULL): receives a term string
  * per newly seen index. text is UTF-8 (the caller checks). */
-at_status risk_note(const at_text_extractor *x, const char *text, size_t len, risk_vec *out, risk_terms *terms,
-                    int sorted, double s[RISK_S]);
+at_status risk_note(const at_text_extractor *x, const char *text, size_t len, risk_vec *out,
+                    risk_terms *terms, int sorted, double s[RISK_S]);
 const char *risk_structured_name(int k);
 void risk_vec_free(risk_vec *v);
 /* 1 + log(count), the sublinear term frequency (a table for small counts;
@@ -49,16 +49,16 @@ void risk_vec_free(risk_vec *v);
 double risk_sublinear_tf(float count);
 
 struct at_risk_model {
-    float *idf;       /* RISK_H */
-    double *w;        /* RISK_H + RISK_S, for P(label 1) */
+    float *idf; /* RISK_H */
+    double *w;  /* RISK_H + RISK_S, for P(label 1) */
     double bias, C;
     int l1;
-    char **terms;     /* RISK_H, NULL where unknown (only for reasons) */
+    char **terms; /* RISK_H, NULL where unknown (only for reasons) */
     /* gradient boosting instead of the linear weights (NULL when linear) */
     unsigned char *xgb;
     size_t xgb_len;
-    uint32_t *colmap; /* RISK_H: column + 1 of a hashed index, 0 when unused */
-    int ncol;         /* columns: used hashed indices, then RISK_S structured */
+    uint32_t *colmap;     /* RISK_H: column + 1 of a hashed index, 0 when unused */
+    int ncol;             /* columns: used hashed indices, then RISK_S structured */
     at_text_extractor *x; /* for the structured features (not saved: built from data/text) */
 };
 
@@ -69,8 +69,8 @@ at_status risk_xgb_train(struct feature_node *const *x, const double *y, size_t 
                          at_run *run, unsigned char **buf, size_t *len);
 /* Probability of one row (sorted columns), and contributions per column
  * (ncol + 1 values, the last the bias) when contrib is not NULL. */
-at_status risk_xgb_predict(const unsigned char *model, size_t model_len, const uint32_t *cols, const float *vals,
-                           size_t nv, int ncol, double *prob, double *contrib);
+at_status risk_xgb_predict(const unsigned char *model, size_t model_len, const uint32_t *cols,
+                           const float *vals, size_t nv, int ncol, double *prob, double *contrib);
 
 /* Cross-validation folds by patient: the distinct ids (n rows' ids[i])
  * ordered by a hash and dealt round robin, so a patient's rows share one
@@ -97,6 +97,7 @@ int __wrap_rand(void);
 
 /* Full feature vector of a text under the model's idf (TF-IDF l2-normalised,
  * then the structured features). */
-at_status risk_featurize(const at_text_extractor *x, const float *idf, const char *text, size_t len, risk_vec *out);
+at_status risk_featurize(const at_text_extractor *x, const float *idf, const char *text, size_t len,
+                         risk_vec *out);
 
 #endif

@@ -9,7 +9,10 @@
 
 #define RISK_MAX_MODEL ((size_t)64 << 20)
 
-double at_risk_model_C(const at_risk_model *m) { return m ? m->C : 0; }
+double at_risk_model_C(const at_risk_model *m)
+{
+    return m ? m->C : 0;
+}
 
 static const char *feature_name(const at_risk_model *m, uint32_t idx)
 {
@@ -192,9 +195,8 @@ at_status at_risk_load(const char *path, at_risk_model **out)
     if (!m || !m->idf || !m->w || !m->terms) {
         st = AT_ERR_NOMEM;
     } else if (!take(&p, &left, magic, 8) || (memcmp(magic, "ATRISK01", 8) && memcmp(magic, "ATRISK02", 8)) ||
-               !take(&p, &left, &h, 4) ||
-               !take(&p, &left, &s, 4) || h != RISK_H || s != RISK_S || !take(&p, &left, &m->C, 8) ||
-               !take(&p, &left, &l1, 4) || !take(&p, &left, &m->bias, 8) ||
+               !take(&p, &left, &h, 4) || !take(&p, &left, &s, 4) || h != RISK_H || s != RISK_S ||
+               !take(&p, &left, &m->C, 8) || !take(&p, &left, &l1, 4) || !take(&p, &left, &m->bias, 8) ||
                !take(&p, &left, m->idf, RISK_H * sizeof *m->idf) ||
                !take(&p, &left, m->w, (RISK_H + RISK_S) * sizeof *m->w) || !take(&p, &left, &nt, 4) ||
                nt > RISK_H) {

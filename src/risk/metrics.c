@@ -210,35 +210,42 @@ at_status at_risk_metrics_compute(const double *p, const int *y, size_t n, int n
     return at_risk_metrics_compute_by_patient(p, y, NULL, n, nboot, seed, out);
 }
 
-int at_risk_metrics_one_class(const at_risk_metrics *m) { return m->positives == 0 || m->positives == m->n; }
+int at_risk_metrics_one_class(const at_risk_metrics *m)
+{
+    return m->positives == 0 || m->positives == m->n;
+}
 
 at_status at_risk_metrics_json(const at_risk_metrics *m, at_buf *out)
 {
     if (at_risk_metrics_one_class(m)) {
-        at_status st = at_buf_printf(out,
-                                     "{\"n\":%zu,\"positives\":%zu,\"patients\":%zu,\"one_class\":true,\"auroc\":null,"
-                                     "\"auroc_ci95\":null,\"auprc\":null,\"auprc_ci95\":null,\"brier\":%.4f,\"reliability\":[",
-                                     m->n, m->positives, m->patients, m->brier);
+        at_status st = at_buf_printf(
+            out,
+            "{\"n\":%zu,\"positives\":%zu,\"patients\":%zu,\"one_class\":true,\"auroc\":null,"
+            "\"auroc_ci95\":null,\"auprc\":null,\"auprc_ci95\":null,\"brier\":%.4f,\"reliability\":[",
+            m->n, m->positives, m->patients, m->brier);
         for (int b = 0, first = 1; b < 10 && !st; b++)
             if (m->bin_n[b]) {
-                st = at_buf_printf(out, "%s{\"bin\":[%.1f,%.1f],\"n\":%zu,\"mean_predicted\":%.4f,\"observed\":%.4f}",
-                                   first ? "" : ",", b / 10.0, (b + 1) / 10.0, m->bin_n[b], m->bin_pred[b], m->bin_obs[b]);
+                st = at_buf_printf(
+                    out, "%s{\"bin\":[%.1f,%.1f],\"n\":%zu,\"mean_predicted\":%.4f,\"observed\":%.4f}",
+                    first ? "" : ",", b / 10.0, (b + 1) / 10.0, m->bin_n[b], m->bin_pred[b], m->bin_obs[b]);
                 first = 0;
             }
         return st ? st : at_buf_puts(out, "]}");
     }
-    at_status st = at_buf_printf(out,
-                                 "{\"n\":%zu,\"positives\":%zu,\"patients\":%zu,\"bootstrap\":\"%s\",\"auroc\":%.4f,"
-                                 "\"auroc_ci95\":[%.4f,%.4f],\"auprc\":%.4f,\"auprc_ci95\":[%.4f,%.4f],\"brier\":%.4f,"
-                                 "\"reliability\":[",
-                                 m->n, m->positives, m->patients, m->by_patient ? "patients" : "rows", m->auroc,
-                                 m->auroc_lo, m->auroc_hi, m->auprc, m->auprc_lo, m->auprc_hi, m->brier);
+    at_status st =
+        at_buf_printf(out,
+                      "{\"n\":%zu,\"positives\":%zu,\"patients\":%zu,\"bootstrap\":\"%s\",\"auroc\":%.4f,"
+                      "\"auroc_ci95\":[%.4f,%.4f],\"auprc\":%.4f,\"auprc_ci95\":[%.4f,%.4f],\"brier\":%.4f,"
+                      "\"reliability\":[",
+                      m->n, m->positives, m->patients, m->by_patient ? "patients" : "rows", m->auroc,
+                      m->auroc_lo, m->auroc_hi, m->auprc, m->auprc_lo, m->auprc_hi, m->brier);
     int first = 1;
     for (int b = 0; b < 10 && !st; b++) {
         if (!m->bin_n[b])
             continue;
         st = at_buf_printf(out, "%s{\"bin\":[%.1f,%.1f],\"n\":%zu,\"mean_predicted\":%.4f,\"observed\":%.4f}",
-                           first ? "" : ",", b / 10.0, (b + 1) / 10.0, m->bin_n[b], m->bin_pred[b], m->bin_obs[b]);
+                           first ? "" : ",", b / 10.0, (b + 1) / 10.0, m->bin_n[b], m->bin_pred[b],
+                           m->bin_obs[b]);
         first = 0;
     }
     if (!st)
@@ -256,7 +263,8 @@ at_status at_risk_calibration_svg(const at_risk_metrics *m, at_buf *out)
         "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"black\"/>\n"
         "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"gray\" stroke-dasharray=\"4\"/>\n"
         "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">mean predicted probability</text>\n"
-        "<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\" text-anchor=\"middle\">observed frequency</text>\n"
+        "<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\" text-anchor=\"middle\">observed "
+        "frequency</text>\n"
         "<text x=\"%d\" y=\"30\" text-anchor=\"middle\">Reliability (n=%zu, Brier %.3f, AUROC %.3f)</text>\n",
         W, H, M, M, P, P, M, M + P, M + P, M, W / 2, H - 12, H / 2, H / 2, W / 2, m->n, m->brier, m->auroc);
     for (int t = 0; t <= 10 && !st; t += 5)

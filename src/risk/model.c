@@ -30,14 +30,23 @@
 #define RISK_TERM_MIN_PATIENTS 5
 #define RISK_TERM_MAX_DIGITS 5
 
-static void quiet_print(const char *s) { (void)s; }
+static void quiet_print(const char *s)
+{
+    (void)s;
+}
 
 /* liblinear prints through one function for the whole process (its only
  * setting of the kind): set to silence once per process, the same value
  * every time, so no call changes what another sees. */
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
-static void set_quiet(void) { set_print_string_function(quiet_print); }
-static void liblinear_quiet(void) { pthread_once(&quiet_once, set_quiet); }
+static void set_quiet(void)
+{
+    set_print_string_function(quiet_print);
+}
+static void liblinear_quiet(void)
+{
+    pthread_once(&quiet_once, set_quiet);
+}
 
 static int cmp_desc(const void *a, const void *b)
 {
@@ -272,8 +281,8 @@ at_status risk_cv_folds(const char *const *ids, size_t n, int folds, uint32_t *f
  * scoring) under compact indices, the terms of one training document
  * dropped, then the structured features, the bias term and the end. The
  * row has room for n + RISK_S + 2 nodes. */
-static void finish_row(struct feature_node *x, size_t n, const float *idf, const uint32_t *map, const double *tf,
-                       const double *sf, int nfeat)
+static void finish_row(struct feature_node *x, size_t n, const float *idf, const uint32_t *map,
+                       const double *tf, const double *sf, int nfeat)
 {
     double norm = 0;
     size_t k = 0;
@@ -375,7 +384,8 @@ static int term_text_ok(const char *s)
 static void drop_private_terms(at_risk_model *m, const uint32_t *col, const uint32_t *pcount)
 {
     for (size_t j = 0; j < RISK_H; j++)
-        if (m->terms[j] && (!col[j] || pcount[col[j] - 1] < RISK_TERM_MIN_PATIENTS || !term_text_ok(m->terms[j]))) {
+        if (m->terms[j] &&
+            (!col[j] || pcount[col[j] - 1] < RISK_TERM_MIN_PATIENTS || !term_text_ok(m->terms[j]))) {
             at_free(m->terms[j]);
             m->terms[j] = NULL;
         }
@@ -387,7 +397,8 @@ static at_status csv_columns(const at_csv *csv, int need_label, int *cp, int *ct
     *ct = at_csv_column(csv, "text");
     *cl = at_csv_column(csv, "label");
     if (*cp < 0 || *ct < 0 || (need_label && *cl < 0))
-        return at_error_set(AT_ERR_FORMAT, "CSV needs the columns patient_id, text%s", need_label ? ", label" : "");
+        return at_error_set(AT_ERR_FORMAT, "CSV needs the columns patient_id, text%s",
+                            need_label ? ", label" : "");
     return AT_OK;
 }
 
@@ -418,8 +429,9 @@ at_status risk_train(const at_csv *csv, const at_risk_options *opt, at_run *run,
         pos += lab[0] == '1';
     }
     if (pos == 0 || pos == n)
-        return at_error_set(AT_ERR_FORMAT, "all %zu rows have label %d: training needs rows with both labels (0 and 1)",
-                            n, pos ? 1 : 0);
+        return at_error_set(AT_ERR_FORMAT,
+                            "all %zu rows have label %d: training needs rows with both labels (0 and 1)", n,
+                            pos ? 1 : 0);
     at_risk_model *m = NULL;
     st = model_alloc(&m);
     if (st)
@@ -506,7 +518,8 @@ at_status risk_train(const at_csv *csv, const at_risk_options *opt, at_run *run,
                        hi = p + 1 == nparts ? d.n : row_at(pre, d.n, pre[d.n] / nparts * (p + 1));
                 for (size_t i = lo; i < hi; i++) {
                     const char *text = csv->cells[(i + 1) * csv->ncols + (size_t)ct];
-                    at_status rst = risk_note(m->x, text, pre[i + 1] - pre[i] - 1, &v, T, sorted, sf + i * RISK_S);
+                    at_status rst =
+                        risk_note(m->x, text, pre[i + 1] - pre[i] - 1, &v, T, sorted, sf + i * RISK_S);
                     struct feature_node *x = NULL;
                     if (!rst && !(x = chunk_take(&tch[tid], v.n + RISK_S + 2)))
                         rst = AT_ERR_NOMEM;
@@ -637,10 +650,11 @@ at_status risk_train(const at_csv *csv, const at_risk_options *opt, at_run *run,
         if (!st)
             st = risk_cv_folds(ids, d.n, folds, d.fold_key, &np);
         if (!st && np < (size_t)folds)
-            st = at_error_set(AT_ERR_FORMAT,
-                              "%zu patients: %d-fold cross-validation needs at least %d (give --C to skip it, or fewer "
-                              "--folds)",
-                              np, folds, folds);
+            st = at_error_set(
+                AT_ERR_FORMAT,
+                "%zu patients: %d-fold cross-validation needs at least %d (give --C to skip it, or fewer "
+                "--folds)",
+                np, folds, folds);
         for (int f = 0; f < folds && !st; f++) {
             size_t fp = 0, fnn = 0;
             for (size_t i = 0; i < d.n; i++)
@@ -649,10 +663,11 @@ at_status risk_train(const at_csv *csv, const at_risk_options *opt, at_run *run,
                     fnn += d.y[i] <= 0.5;
                 }
             if (!fp || !fnn)
-                st = at_error_set(AT_ERR_FORMAT,
-                                  "cross-validation fold %d: its training patients all have label %d: too few "
-                                  "patients with label %d for %d folds (give --C to skip it, or fewer --folds)",
-                                  f + 1, fp ? 1 : 0, fp ? 0 : 1, folds);
+                st = at_error_set(
+                    AT_ERR_FORMAT,
+                    "cross-validation fold %d: its training patients all have label %d: too few "
+                    "patients with label %d for %d folds (give --C to skip it, or fewer --folds)",
+                    f + 1, fp ? 1 : 0, fp ? 0 : 1, folds);
         }
         at_free(ids);
         if (!st) {
@@ -689,8 +704,8 @@ at_status risk_train(const at_csv *csv, const at_risk_options *opt, at_run *run,
             }
             for (int task = 0; task < ntask && !st; task++)
                 if ((st = tst[task]))
-                    at_error_set(st, "cross-validation fold %d, C=%g: %s", task % folds + 1, grid[task / folds],
-                                 tmsg[task][0] ? tmsg[task] : at_status_name(st));
+                    at_error_set(st, "cross-validation fold %d, C=%g: %s", task % folds + 1,
+                                 grid[task / folds], tmsg[task][0] ? tmsg[task] : at_status_name(st));
             if (!st)
                 st = at_run_check(run, "risk train");
         }
@@ -719,7 +734,7 @@ at_status risk_train(const at_csv *csv, const at_risk_options *opt, at_run *run,
         at_status fst = w ? AT_OK : AT_ERR_NOMEM, pst = AT_OK;
         at_run_progress(run, "fit", 0, 1);
         char fmsg[256] = ""; /* the message lives in the thread that failed */
-        /* the patients of each term counted on the other core meanwhile */
+                             /* the patients of each term counted on the other core meanwhile */
 #pragma omp parallel sections num_threads(2) if (nthreads > 1)
         {
 #pragma omp section
@@ -779,4 +794,3 @@ at_status risk_train(const at_csv *csv, const at_risk_options *opt, at_run *run,
     *out = m;
     return AT_OK;
 }
-

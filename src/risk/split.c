@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 at_status at_risk_split(const at_csv *csv, const char *id_column, double test_fraction, uint64_t seed,
                         unsigned char *is_test, size_t *test_patients, size_t *patients)

@@ -93,8 +93,8 @@ at_status risk_xgb_train(struct feature_node *const *x, const double *y, size_t 
     return st;
 }
 
-at_status risk_xgb_predict(const unsigned char *model, size_t model_len, const uint32_t *cols, const float *vals,
-                           size_t nv, int ncol, double *prob, double *contrib)
+at_status risk_xgb_predict(const unsigned char *model, size_t model_len, const uint32_t *cols,
+                           const float *vals, size_t nv, int ncol, double *prob, double *contrib)
 {
     BoosterHandle b = NULL;
     DMatrixHandle dm = NULL;

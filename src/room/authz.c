@@ -130,8 +130,9 @@ at_decision at_room_authorize(at_room *room, const at_actor *actor, at_action ac
         if (pr == AT_PROJECT_LEAD) /* the project's lead stops its jobs */
             return AT_ALLOW;
         /* a member stops their own (object->user is the job's owner) */
-        return pr != AT_PROJECT_NONE && object->user && !strcmp(object->user, actor->name) ? AT_ALLOW
-                                                                                           : AT_DENY_FORBIDDEN;
+        return pr != AT_PROJECT_NONE && object->user && !strcmp(object->user, actor->name)
+                   ? AT_ALLOW
+                   : AT_DENY_FORBIDDEN;
     }
     case AT_ACT_JOB_READ:
         if (roles & AT_ROLE_ADMIN) /* the queue's metadata and progress; logs and results stay the members' */
@@ -163,7 +164,8 @@ at_decision at_room_authorize(at_room *room, const at_actor *actor, at_action ac
         at_project_role pr = at_room_member_role(room, actor->user_id, project);
         if (author && pr != AT_PROJECT_NONE)
             return AT_ALLOW;
-        return (roles & AT_ROLE_DPO) || object->checker || pr == AT_PROJECT_LEAD ? AT_ALLOW : AT_DENY_FORBIDDEN;
+        return (roles & AT_ROLE_DPO) || object->checker || pr == AT_PROJECT_LEAD ? AT_ALLOW
+                                                                                 : AT_DENY_FORBIDDEN;
     }
     case AT_ACT_PROJECT_READ:
         if (roles & (AT_ROLE_ADMIN | AT_ROLE_DPO)) /* metadata: names, titles, members */
@@ -190,8 +192,9 @@ at_decision at_room_authorize(at_room *room, const at_actor *actor, at_action ac
     case AT_ACT_VAULT_ADMIN:
         return (roles & AT_ROLE_ADMIN) ? AT_ALLOW : AT_DENY_FORBIDDEN;
     case AT_ACT_DATASET_DELETE: /* the project's lead asks; the DPO confirms (DATASET_SHRED) */
-        return project && at_room_member_role(room, actor->user_id, project) == AT_PROJECT_LEAD ? AT_ALLOW
-                                                                                                : AT_DENY_FORBIDDEN;
+        return project && at_room_member_role(room, actor->user_id, project) == AT_PROJECT_LEAD
+                   ? AT_ALLOW
+                   : AT_DENY_FORBIDDEN;
     case AT_ACT_DATASET_SHRED:
         return (roles & AT_ROLE_DPO) ? AT_ALLOW : AT_DENY_FORBIDDEN;
     case AT_ACT_MEMBER_MANAGE:

@@ -15,24 +15,38 @@ typedef struct {
     int ndrugs;
 } regimen;
 
-static const regimen regimens[] = {
-    {"FOLFOX", "adénocarcinome colique", 3},          {"FOLFIRI", "adénocarcinome rectal", 3},
-    {"FOLFIRINOX", "adénocarcinome pancréatique", 4}, {"capécitabine", "adénocarcinome colique", 1},
-    {"EC", "carcinome mammaire", 2},                  {"paclitaxel hebdomadaire", "carcinome mammaire", 1},
-    {"docétaxel", "adénocarcinome prostatique", 1},   {"carboplatine-paclitaxel", "carcinome ovarien", 2},
-    {"cisplatine-étoposide", "carcinome bronchique à petites cellules", 2},
-    {"R-CHOP", "lymphome B diffus à grandes cellules", 5}, {"gemcitabine", "adénocarcinome pancréatique", 1},
-    {"cisplatine-pémétrexed", "adénocarcinome bronchique", 2}};
+static const regimen regimens[] = {{"FOLFOX", "adénocarcinome colique", 3},
+                                   {"FOLFIRI", "adénocarcinome rectal", 3},
+                                   {"FOLFIRINOX", "adénocarcinome pancréatique", 4},
+                                   {"capécitabine", "adénocarcinome colique", 1},
+                                   {"EC", "carcinome mammaire", 2},
+                                   {"paclitaxel hebdomadaire", "carcinome mammaire", 1},
+                                   {"docétaxel", "adénocarcinome prostatique", 1},
+                                   {"carboplatine-paclitaxel", "carcinome ovarien", 2},
+                                   {"cisplatine-étoposide", "carcinome bronchique à petites cellules", 2},
+                                   {"R-CHOP", "lymphome B diffus à grandes cellules", 5},
+                                   {"gemcitabine", "adénocarcinome pancréatique", 1},
+                                   {"cisplatine-pémétrexed", "adénocarcinome bronchique", 2}};
 
-static const char *const tox_names[] = {"neutropénie", "mucite", "diarrhée", "nausées", "anémie",
-                                        "thrombopénie", "neuropathie périphérique", "asthénie"};
-static const char *const fillers[] = {
-    "Examen clinique sans particularité.", "Le patient se dit en forme.", "Poids stable.",
-    "Bilan biologique du jour satisfaisant.", "Pas de douleur.", "Appétit conservé.",
-    "Entourage présent et aidant.", "Vit à domicile avec son épouse.", "Bonne compréhension du traitement.",
-    "Voie veineuse centrale fonctionnelle.", "Scanner de réévaluation prévu après le prochain cycle."};
+static const char *const tox_names[] = {
+    "neutropénie", "mucite", "diarrhée", "nausées", "anémie", "thrombopénie", "neuropathie périphérique",
+    "asthénie"};
+static const char *const fillers[] = {"Examen clinique sans particularité.",
+                                      "Le patient se dit en forme.",
+                                      "Poids stable.",
+                                      "Bilan biologique du jour satisfaisant.",
+                                      "Pas de douleur.",
+                                      "Appétit conservé.",
+                                      "Entourage présent et aidant.",
+                                      "Vit à domicile avec son épouse.",
+                                      "Bonne compréhension du traitement.",
+                                      "Voie veineuse centrale fonctionnelle.",
+                                      "Scanner de réévaluation prévu après le prochain cycle."};
 
-static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+static double sigmoid(double x)
+{
+    return 1.0 / (1.0 + exp(-x));
+}
 
 static at_status cohort_row(at_buf *csv, at_rng *r, size_t pid, int cycle, int age, int ps, const regimen *rg,
                             int prior, double patient_effect)
@@ -62,7 +76,8 @@ static at_status cohort_row(at_buf *csv, at_rng *r, size_t pid, int cycle, int a
                 diar3 = 1;
             int style = (int)(at_rng_next(r) % 3);
             if (style == 0)
-                PUT("%c%s grade %d. ", tox_names[t][0] == 'n' ? 'N' : tox_names[t][0] - 32, tox_names[t] + 1, g);
+                PUT("%c%s grade %d. ", tox_names[t][0] == 'n' ? 'N' : tox_names[t][0] - 32, tox_names[t] + 1,
+                    g);
             else if (style == 1)
                 PUT("Au décours du cycle précédent : %s G%d. ", tox_names[t], g);
             else

@@ -2,8 +2,8 @@
  * performance status, regimens and cycles, drugs with doses and routes,
  * TNM, adverse events with grades, negated, hypothetical, family and
  * history mentions, absolute and relative dates, ages, prior admissions.
- * Gold labels are type | qualifiers << 8 | CTCAE grade << 12. Drugs, events and regimens come in a development
- * half and a held-out half. */
+ * Gold labels are type | qualifiers << 8 | CTCAE grade << 12. Drugs, events and regimens come in a
+ * development half and a held-out half. */
 #include "atelier/synth.h"
 
 #include <stdarg.h>
@@ -44,17 +44,25 @@ static void set_grade(cw *w, int g)
         w->gold.v[w->gold.n - 1].label |= g << 12;
 }
 
-static size_t pick(cw *w, size_t n) { return (size_t)(at_rng_next(w->r) % n); }
+static size_t pick(cw *w, size_t n)
+{
+    return (size_t)(at_rng_next(w->r) % n);
+}
 
 static const char *const drugs_dev[] = {"oxaliplatine", "cisplatine",  "carboplatine", "fluorouracile",
                                         "capécitabine", "gemcitabine", "paclitaxel",   "docétaxel",
                                         "irinotécan",   "étoposide",   "trastuzumab",  "bévacizumab"};
-static const char *const drugs_held[] = {"pémétrexed", "vinorelbine", "épirubicine", "nivolumab", "cétuximab",
-                                         "Herceptin",  "Xeloda",      "Taxotere",    "Keytruda",  "témozolomide",
-                                         "olaparib",   "pembrolizumab"};
-static const char *const ae_dev[] = {"neutropénie", "mucite", "diarrhée", "nausées", "anémie", "thrombopénie"};
-static const char *const ae_held[] = {"neutropénie fébrile", "neuropathie périphérique", "syndrome main-pied",
-                                      "vomissements", "asthénie", "colite"};
+static const char *const drugs_held[] = {"pémétrexed", "vinorelbine",  "épirubicine", "nivolumab",
+                                         "cétuximab",  "Herceptin",    "Xeloda",      "Taxotere",
+                                         "Keytruda",   "témozolomide", "olaparib",    "pembrolizumab"};
+static const char *const ae_dev[] = {"neutropénie", "mucite", "diarrhée",
+                                     "nausées",     "anémie", "thrombopénie"};
+static const char *const ae_held[] = {"neutropénie fébrile",
+                                      "neuropathie périphérique",
+                                      "syndrome main-pied",
+                                      "vomissements",
+                                      "asthénie",
+                                      "colite"};
 static const char *const reg_dev[] = {"FOLFOX", "FOLFIRI", "EC", "R-CHOP"};
 static const char *const reg_held[] = {"FOLFIRINOX", "XELOX", "carboplatine-paclitaxel", "TC"};
 static const char *const tnm[] = {"cT2N1M0", "pT1cN0(sn)M0", "ypT2N1aM0", "cT3N2M1", "pT3 N1 M0", "cT4bN0M0"};
@@ -67,7 +75,10 @@ static void cap_first(char *s)
         s[1] = (char)(s[1] - 0x20);
 }
 
-static int rnd(cw *w, int n) { return (int)pick(w, (size_t)n); }
+static int rnd(cw *w, int n)
+{
+    return (int)pick(w, (size_t)n);
+}
 
 /* One note. Writings vary (date formats, how age, performance status,
  * regimen and cycle, doses and grades are written, lists of negated events
@@ -87,8 +98,8 @@ static void one_doc(cw *w, int held)
     else
         ment(w, AT_MENTION_DATE, 0, "%02d/%02d/%04d", d, m, y);
     put(w, ".\n");
-    static const char *const who[] = {"Patiente de ", "Patient de ", "Homme de ", "Femme de ", "Patiente âgée de ",
-                                      "Patient âgé de "};
+    static const char *const who[] = {"Patiente de ", "Patient de ",       "Homme de ",
+                                      "Femme de ",    "Patiente âgée de ", "Patient âgé de "};
     put(w, who[rnd(w, held ? 6 : 4)]);
     ment(w, AT_MENTION_AGE, 0, "%d ans", 35 + rnd(w, 50));
     put(w, ", ");
@@ -134,7 +145,8 @@ static void one_doc(cw *w, int held)
         if (style <= 1) {
             cap_first(tmp);
             ment(w, AT_MENTION_AE, 0, "%s", tmp);
-            static const char *const gw[] = {" grade %d. ", " de grade %d. ", " grade %s. ", " grade %d-%d. "};
+            static const char *const gw[] = {" grade %d. ", " de grade %d. ", " grade %s. ",
+                                             " grade %d-%d. "};
             static const char *const roman[] = {"I", "II", "III", "IV"};
             int g = 1 + rnd(w, 4), f = held ? rnd(w, 4) : style;
             if (f == 2)

@@ -28,8 +28,8 @@ static at_status write_truth(const char *path, const at_phantom_pair *p, const a
         "point\",\n  \"angles_deg\": [%.6f, %.6f, %.6f],\n  \"translation_mm\": [%.6f, %.6f, %.6f],\n"
         "  \"centre_mm\": [%.6f, %.6f, %.6f]}}\n",
         patient, o->region == AT_PHANTOM_HEAD ? "head" : "pelvis", (unsigned long long)o->seed,
-        t->angle[0] * deg, t->angle[1] * deg, t->angle[2] * deg, t->translation[0],
-        t->translation[1], t->translation[2], t->centre[0], t->centre[1], t->centre[2]);
+        t->angle[0] * deg, t->angle[1] * deg, t->angle[2] * deg, t->translation[0], t->translation[1],
+        t->translation[2], t->centre[0], t->centre[1], t->centre[2]);
     if (!st)
         st = at_file_write_atomic(path, b.data, b.len);
     at_buf_free(&b);
@@ -43,8 +43,7 @@ static at_status write_dicom(const at_phantom_pair *p, const at_phantom_options 
     char name[64], id[64], birth[16], seed[128], study_id[16];
     at_rng r;
     at_rng_seed(&r, o->seed * 31 + (uint64_t)patient);
-    snprintf(name, sizeof name, "PHANTOM^%s%03d", o->region == AT_PHANTOM_HEAD ? "HEAD" : "PELVIS",
-             patient);
+    snprintf(name, sizeof name, "PHANTOM^%s%03d", o->region == AT_PHANTOM_HEAD ? "HEAD" : "PELVIS", patient);
     snprintf(id, sizeof id, "SYN%llu-%03d", (unsigned long long)o->seed, patient);
     snprintf(birth, sizeof birth, "19%02d%02d%02d", 40 + (int)(at_rng_next(&r) % 50),
              1 + (int)(at_rng_next(&r) % 12), 1 + (int)(at_rng_next(&r) % 28));
@@ -142,7 +141,8 @@ at_status at_synth_cohort_run(const at_synth_cohort_spec *spec, at_run *run, at_
         else if (S_ISDIR(sb.st_mode) && spec->replace)
             replace = 1; /* swapped for the new cohort once it is whole */
         else {
-            st = at_error_set(AT_ERR_REFUSED, "%s: exists and is not an empty folder; nothing was written", dir);
+            st = at_error_set(AT_ERR_REFUSED, "%s: exists and is not an empty folder; nothing was written",
+                              dir);
             at_free(dir);
             return st;
         }
@@ -165,7 +165,8 @@ at_status at_synth_cohort_run(const at_synth_cohort_spec *spec, at_run *run, at_
         at_run_progress(run, "patients", 0, (uint64_t)patients);
     for (int i = 0; !st && i < patients; i++) {
         if ((st = at_run_check(run, "synth cohort")))
-            at_error_set(st, "synth cohort: cancelled after %d of %d patients; nothing was kept", i, patients);
+            at_error_set(st, "synth cohort: cancelled after %d of %d patients; nothing was kept", i,
+                         patients);
         else if (!(st = write_patient(o, i, tmp)))
             at_run_progress(run, "patients", (uint64_t)i + 1, (uint64_t)patients);
     }
@@ -178,8 +179,8 @@ at_status at_synth_cohort_run(const at_synth_cohort_spec *spec, at_run *run, at_
                            "\"spacing_mm\": [%g, %g, %g],\n \"files\": [\"ct.nii.gz\", "
                            "\"mr.nii.gz\", \"labels.nii.gz\", \"truth.json\"]}\n",
                            o->region == AT_PHANTOM_HEAD ? "head" : "pelvis", patients,
-                           (unsigned long long)o->seed, o->dim[0], o->dim[1], o->dim[2],
-                           o->spacing[0], o->spacing[1], o->spacing[2]);
+                           (unsigned long long)o->seed, o->dim[0], o->dim[1], o->dim[2], o->spacing[0],
+                           o->spacing[1], o->spacing[2]);
         char *cj = at_path_join(tmp, "cohort.json");
         if (!st)
             st = cj ? at_file_write_atomic(cj, b.data, b.len) : AT_ERR_NOMEM;
@@ -189,7 +190,8 @@ at_status at_synth_cohort_run(const at_synth_cohort_spec *spec, at_run *run, at_
     if (!st && replace && rename(dir, old) != 0)
         st = at_error_set(AT_ERR_IO, "%s: cannot move the old cohort aside: %s", dir, strerror(errno));
     if (!st && rename(tmp, dir) != 0) {
-        st = at_error_set(AT_ERR_IO, "%s: cannot rename the finished cohort into place: %s", dir, strerror(errno));
+        st = at_error_set(AT_ERR_IO, "%s: cannot rename the finished cohort into place: %s", dir,
+                          strerror(errno));
         if (replace)
             rename(old, dir); /* the old one back */
     }

@@ -10,8 +10,8 @@
 #include <utf8proc.h>
 
 enum { KIND_LETTER, KIND_CRH, KIND_RCP, KIND_CHEMO, KIND_NURSE, KIND_PHONE, KIND_COUNT };
-static const char *const kind_names[KIND_COUNT] = {"consultation", "hospitalisation", "rcp",
-                                                   "chemo-prescription", "nursing", "phone"};
+static const char *const kind_names[KIND_COUNT] = {"consultation",       "hospitalisation", "rcp",
+                                                   "chemo-prescription", "nursing",         "phone"};
 
 const char *at_synth_doc_kind_name(int kind)
 {
@@ -51,8 +51,14 @@ void nw_entf(notes_writer *w, int label, const char *fmt, ...)
     nw_ent(w, label, tmp);
 }
 
-size_t nw_pick(notes_writer *w, size_t n) { return (size_t)(at_rng_next(w->rng) % n); }
-double nw_u(notes_writer *w) { return at_rng_uniform(w->rng); }
+size_t nw_pick(notes_writer *w, size_t n)
+{
+    return (size_t)(at_rng_next(w->rng) % n);
+}
+double nw_u(notes_writer *w)
+{
+    return at_rng_uniform(w->rng);
+}
 
 static void upper_utf8(const char *s, char *out, size_t cap)
 {
@@ -117,8 +123,9 @@ static void make_phone(notes_writer *w, char *out, size_t cap, int mobile)
     for (int i = 1; i < 9; i++)
         d[i] = (int)nw_pick(w, 10);
     int f = (int)nw_pick(w, w->heldout ? 7 : 6);
-    const char *fmt[] = {"0%d %d%d %d%d %d%d %d%d", "0%d.%d%d.%d%d.%d%d.%d%d", "0%d%d%d%d%d%d%d%d%d",
-                         "+33 %d %d%d %d%d %d%d %d%d", "+33 (0)%d %d%d %d%d %d%d %d%d", "0%d-%d%d-%d%d-%d%d-%d%d",
+    const char *fmt[] = {"0%d %d%d %d%d %d%d %d%d",       "0%d.%d%d.%d%d.%d%d.%d%d",
+                         "0%d%d%d%d%d%d%d%d%d",           "+33 %d %d%d %d%d %d%d %d%d",
+                         "+33 (0)%d %d%d %d%d %d%d %d%d", "0%d-%d%d-%d%d-%d%d-%d%d",
                          "+33%d%d%d%d%d%d%d%d%d"};
     snprintf(out, cap, fmt[f], d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]);
 }
@@ -139,12 +146,13 @@ static void make_nir(notes_writer *w, const notes_person *p, char *out, size_t c
         snprintf(depc, sizeof depc, "%s", nw_u(w) < 0.5 ? "2A" : "2B");
     else
         snprintf(depc, sizeof depc, "%02d", dep);
-    snprintf(d, 14, "%d%02d%02d%s%03d%03d", p->female ? 2 : 1, p->by % 100, p->bm, depc, 1 + (int)nw_pick(w, 990),
-             1 + (int)nw_pick(w, 999));
+    snprintf(d, 14, "%d%02d%02d%s%03d%03d", p->female ? 2 : 1, p->by % 100, p->bm, depc,
+             1 + (int)nw_pick(w, 990), 1 + (int)nw_pick(w, 999));
     int key = at_text_nir_key(d);
     snprintf(d + 13, 3, "%02d", key);
     if (nw_u(w) < 0.5)
-        snprintf(out, cap, "%.1s %.2s %.2s %.2s %.3s %.3s %.2s", d, d + 1, d + 3, d + 5, d + 7, d + 10, d + 13);
+        snprintf(out, cap, "%.1s %.2s %.2s %.2s %.3s %.3s %.2s", d, d + 1, d + 3, d + 5, d + 7, d + 10,
+                 d + 13);
     else
         snprintf(out, cap, "%s", d);
 }
@@ -183,8 +191,9 @@ static void make_person(notes_writer *w, const notes_pools *pl, notes_person *p)
     make_digits(w, p->nda, 9 + nw_pick(w, 2));
 }
 
-static const char *const specialties[] = {"oncologue médical", "radiothérapeute", "chirurgien", "radiologue",
-                                          "pathologiste", "médecin généraliste", "pneumologue", "gastro-entérologue"};
+static const char *const specialties[] = {"oncologue médical", "radiothérapeute",   "chirurgien",
+                                          "radiologue",        "pathologiste",      "médecin généraliste",
+                                          "pneumologue",       "gastro-entérologue"};
 
 static void make_doctor(notes_writer *w, const notes_pools *pl, notes_doctor *d)
 {

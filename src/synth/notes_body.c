@@ -54,7 +54,8 @@ static const char *const body_common[] = {
     "Marqueurs tumoraux en baisse (ACE 4,2 ng/mL). ",
 };
 
-static const char *const relations[] = {"Sa fille", "Son fils", "Son épouse", "Son mari", "Sa sœur", "Son frère"};
+static const char *const relations[] = {"Sa fille", "Son fils", "Son épouse",
+                                        "Son mari", "Sa sœur",  "Son frère"};
 
 static void put_eponym(notes_writer *w, const eponym_sentence *e)
 {

@@ -13,7 +13,8 @@
 static const char *const clinical[] = {
     "Traitement par {oxaliplatine} {85 mg/m2} et {5-FU} en perfusion continue. ",
     "Poursuite du protocole {FOLFIRINOX}, cycle 4, dose réduite de 20 %. ",
-    ("Carcinome canalaire infiltrant {pT2N1aM0}, grade {SBR} II, {RE} 90 %, {RP} 60 %, {HER2} négatif, {Ki67} "
+    ("Carcinome canalaire infiltrant {pT2N1aM0}, grade {SBR} II, {RE} 90 %, {RP} 60 %, {HER2} négatif, "
+     "{Ki67} "
      "25 %. "),
     "Adénocarcinome pulmonaire {cT3N2M1b}, mutation {EGFR} exon 19, pas de réarrangement {ALK} ni {ROS1}. ",
     "Mutation {KRAS} {G12C} retrouvée, statut {MSS}. ",
@@ -80,7 +81,8 @@ static const char *const clinical[] = {
 
 static void made_stem(notes_writer *w, char *o, size_t cap, int capital)
 {
-    static const char *const a[] = {"ta", "ve", "ri", "lo", "bra", "ze", "mo", "ni", "da", "po", "se", "cu", "fi", "gal"};
+    static const char *const a[] = {"ta", "ve", "ri", "lo", "bra", "ze", "mo",
+                                    "ni", "da", "po", "se", "cu",  "fi", "gal"};
     static const char *const b[] = {"li", "ra", "to", "ne", "ci", "vu", "ma", "de", "so", "ru", "ba", "xi"};
     snprintf(o, cap, "%s%s%s", PICK(w, a), PICK(w, b), nw_u(w) < 0.5 ? PICK(w, b) : "");
     if (capital && o[0] >= 'a' && o[0] <= 'z')
@@ -93,8 +95,9 @@ static void made_stem(notes_writer *w, char *o, size_t cap, int capital)
  * named after someone ("drain de Kerbrac"): strings that must stay. */
 static void made_trap(notes_writer *w)
 {
-    static const char *const inn[] = {"mab", "tinib", "ciclib", "platine", "taxel", "rubicine", "lisib",
-                                      "parib", "rafénib", "zumab", "ximab", "tuzumab", "métinib", "limus"};
+    static const char *const inn[] = {"mab",      "tinib",   "ciclib",  "platine", "taxel",
+                                      "rubicine", "lisib",   "parib",   "rafénib", "zumab",
+                                      "ximab",    "tuzumab", "métinib", "limus"};
     char stem[40], word[80], t[256];
     made_stem(w, stem, sizeof stem, 0);
     switch (nw_pick(w, 6)) {
@@ -110,8 +113,8 @@ static void made_trap(notes_writer *w)
         size_t n = strlen(stem);
         for (size_t i = 0; i <= n; i++)
             up[i] = (char)(stem[i] >= 'a' && stem[i] <= 'z' ? stem[i] - 32 : stem[i]);
-        static const char *const lead[] = {"Inclusion dans l'essai ", "Étude ", "Essai de phase III ", "Protocole ",
-                                           "Éligible à l'essai "};
+        static const char *const lead[] = {"Inclusion dans l'essai ", "Étude ", "Essai de phase III ",
+                                           "Protocole ", "Éligible à l'essai "};
         snprintf(t, sizeof t, "%s{%s-%d}. ", PICK(w, lead), up, 1 + (int)nw_pick(w, 40));
         break;
     }
@@ -124,13 +127,14 @@ static void made_trap(notes_writer *w)
         break;
     }
     case 3: {
-        static const char *const ab[] = {"QTc", "SpO2", "HbA1c", "NT-proBNP", "pCO2", "FiO2", "TcPO2", "eGFR", "VEMS/CVF"};
+        static const char *const ab[] = {"QTc",  "SpO2",  "HbA1c", "NT-proBNP", "pCO2",
+                                         "FiO2", "TcPO2", "eGFR",  "VEMS/CVF"};
         snprintf(t, sizeof t, "{%s} à %d,%d. ", PICK(w, ab), 1 + (int)nw_pick(w, 99), (int)nw_pick(w, 10));
         break;
     }
     case 4: {
-        static const char *const dev[] = {"drain de", "sonde de", "lame de", "solution de", "cathéter de",
-                                          "ganglion de", "classification de", "technique de"};
+        static const char *const dev[] = {"drain de",    "sonde de",    "lame de",           "solution de",
+                                          "cathéter de", "ganglion de", "classification de", "technique de"};
         char nm[40];
         made_stem(w, nm, sizeof nm, 1);
         snprintf(t, sizeof t, "Mise en place d'un %s {%s}. ", PICK(w, dev), nm);
@@ -548,7 +552,8 @@ static void doc_anapath(notes_writer *w, hosp_world *hw)
     char code[32];
     switch (nw_pick(w, 4)) { /* record numbers in free formats */
     case 0:
-        snprintf(code, sizeof code, "%c%02d.%05d", "BHPS"[nw_pick(w, 4)], hw->y % 100, (int)nw_pick(w, 99999));
+        snprintf(code, sizeof code, "%c%02d.%05d", "BHPS"[nw_pick(w, 4)], hw -> y % 100,
+                 (int)nw_pick(w, 99999));
         break;
     case 1:
         snprintf(code, sizeof code, "0%02d-%03d", (int)nw_pick(w, 100), (int)nw_pick(w, 1000));
@@ -558,7 +563,8 @@ static void doc_anapath(notes_writer *w, hosp_world *hw)
                  (int)nw_pick(w, 10000));
         break;
     default:
-        snprintf(code, sizeof code, "%c%02d-%05d", "BHPS"[nw_pick(w, 4)], hw->y % 100, (int)nw_pick(w, 99999));
+        snprintf(code, sizeof code, "%c%02d-%05d", "BHPS"[nw_pick(w, 4)], hw -> y % 100,
+                 (int)nw_pick(w, 99999));
     }
     nw_ent(w, AT_PHI_HOPITAL, hw->hosp2);
     nw_put(w, "\nLaboratoire d'anatomie et cytologie pathologiques\n\n");

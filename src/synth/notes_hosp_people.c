@@ -380,8 +380,8 @@ static void made_brand(notes_writer *w, char *out, size_t cap)
     static const char *const a[] = {"Vex", "Zor", "Cal", "Pra", "Lu",  "Ta", "Xe", "No", "Fe", "Der",
                                     "Mo",  "Ki",  "Sal", "Tri", "Ven", "Ox", "Ly", "Bi", "Ca", "Ro"};
     static const char *const b[] = {"tra", "bi", "lo", "ne", "va", "ri", "do", "pe", "ze", "mi", "", "si"};
-    static const char *const e[] = {"lin", "qa",  "ex",  "ax",  "ine", "al",  "on", "yl",
-                                    "ix",  "ia",  "a",   "ol",  "ane", "ium", "el", "ide"};
+    static const char *const e[] = {"lin", "qa", "ex", "ax", "ine", "al",  "on", "yl",
+                                    "ix",  "ia", "a",  "ol", "ane", "ium", "el", "ide"};
     snprintf(out, cap, "%s%s%s", PICK(w, a), PICK(w, b), PICK(w, e));
 }
 
@@ -391,9 +391,16 @@ void hw_treatment_mention(notes_writer *w)
     made_brand(w, x, sizeof x);
     made_brand(w, y, sizeof y);
     made_brand(w, z, sizeof z);
-    static const char *const after[] = {" arrêté la semaine dernière", " poursuivi", " à reprendre demain",
-                                        " mal toléré", " bien toléré", " suspendu", " réintroduit",
-                                        " renouvelé pour un mois", " à la demande", " est efficace"};
+    static const char *const after[] = {" arrêté la semaine dernière",
+                                        " poursuivi",
+                                        " à reprendre demain",
+                                        " mal toléré",
+                                        " bien toléré",
+                                        " suspendu",
+                                        " réintroduit",
+                                        " renouvelé pour un mois",
+                                        " à la demande",
+                                        " est efficace"};
     switch (nw_pick(w, 5)) {
     case 0:
         snprintf(s, sizeof s, "Traitement en cours : {%s}, {%s}, {%s}. ", x, y, z);

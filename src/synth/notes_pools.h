@@ -9,7 +9,8 @@ typedef struct {
 } notes_commune;
 
 typedef struct {
-    const char *const *first_f, *const *first_m, *const *last, *const *hospitals, *const *streets, *const *domains;
+    const char *const *first_f, *const *first_m, *const *last, *const *hospitals, *const *streets,
+                                                                                      *const *domains;
     const notes_commune *communes;
     size_t n_first_f, n_first_m, n_last, n_hospitals, n_streets, n_domains, n_communes;
 } notes_pools;

@@ -14,22 +14,22 @@ typedef struct {
 /* Per-patient anatomy, drawn from the seed. */
 typedef struct {
     at_phantom_region region;
-    double pose[3];      /* small rotation of the anatomy (rad) */
-    double shift[3];     /* mm */
-    ellipsoid body;      /* head or pelvis outline */
-    ellipsoid neck;      /* head only: neck below the skull */
+    double pose[3];                                       /* small rotation of the anatomy (rad) */
+    double shift[3];                                      /* mm */
+    ellipsoid body;                                       /* head or pelvis outline */
+    ellipsoid neck;                                       /* head only: neck below the skull */
     double skin, fat, muscle, cortex, diploe, inner, csf; /* shell thickness (mm) */
-    double skull_base_z; /* head: below this, no cranial vault */
-    ellipsoid cavity[4]; /* sinuses or rectal gas */
+    double skull_base_z;                                  /* head: below this, no cranial vault */
+    ellipsoid cavity[4];                                  /* sinuses or rectal gas */
     int ncavity;
-    ellipsoid fluid[3];  /* ventricles or bladder */
+    ellipsoid fluid[3]; /* ventricles or bladder */
     int nfluid;
-    ellipsoid bone[6];   /* pelvis: iliac wings, femoral heads, sacrum; head: vertebra */
+    ellipsoid bone[6]; /* pelvis: iliac wings, femoral heads, sacrum; head: vertebra */
     int nbone;
-    ellipsoid organ;     /* pelvis: prostate / uterus */
+    ellipsoid organ; /* pelvis: prostate / uterus */
     double hu[AT_TISSUE_COUNT], t1[AT_TISSUE_COUNT];
-    double bias[10];     /* quadratic bias field coefficients */
-    double pose_r[9];    /* rotation matrix of pose */
+    double bias[10];  /* quadratic bias field coefficients */
+    double pose_r[9]; /* rotation matrix of pose */
 } anatomy;
 
 void at_phantom_options_default(at_phantom_options *o, at_phantom_region region)
@@ -108,7 +108,8 @@ static void anatomy_draw(anatomy *a, at_phantom_region region, at_rng *r)
         double mr[3] = {uni(r, 9, 14), uni(r, 12, 18), uni(r, 12, 16)};
         a->cavity[0] = (ellipsoid){{mx, my, -20}, {mr[0], mr[1], mr[2]}};
         a->cavity[1] = (ellipsoid){{-mx, my, -20}, {mr[0], mr[1], mr[2]}};
-        a->cavity[2] = (ellipsoid){{0, -a->body.r[1] * 0.78, 30}, {uni(r, 8, 14), uni(r, 5, 8), uni(r, 6, 10)}};
+        a->cavity[2] =
+            (ellipsoid){{0, -a->body.r[1] * 0.78, 30}, {uni(r, 8, 14), uni(r, 5, 8), uni(r, 6, 10)}};
         a->ncavity = 3;
         /* lateral ventricles */
         double vx = uni(r, 6, 10);
@@ -129,9 +130,11 @@ static void anatomy_draw(anatomy *a, at_phantom_region region, at_rng *r)
         a->bone[4] = (ellipsoid){{0, uni(r, 60, 75), 40}, {uni(r, 25, 35), uni(r, 15, 20), 70}};
         a->bone[5] = (ellipsoid){{0, -uni(r, 55, 70), -45}, {uni(r, 35, 45), 8, 10}}; /* pubis */
         a->nbone = 6;
-        a->fluid[0] = (ellipsoid){{0, -uni(r, 25, 40), uni(r, -5, 15)}, {uni(r, 30, 45), uni(r, 20, 32), uni(r, 20, 35)}};
+        a->fluid[0] = (ellipsoid){{0, -uni(r, 25, 40), uni(r, -5, 15)},
+                                  {uni(r, 30, 45), uni(r, 20, 32), uni(r, 20, 35)}};
         a->nfluid = 1;
-        a->cavity[0] = (ellipsoid){{0, uni(r, 35, 45), uni(r, -20, 10)}, {uni(r, 8, 14), uni(r, 8, 14), uni(r, 10, 20)}};
+        a->cavity[0] =
+            (ellipsoid){{0, uni(r, 35, 45), uni(r, -20, 10)}, {uni(r, 8, 14), uni(r, 8, 14), uni(r, 10, 20)}};
         a->ncavity = 1;
         a->organ = (ellipsoid){{0, uni(r, 5, 15), -30}, {uni(r, 18, 25), uni(r, 15, 20), uni(r, 15, 22)}};
     }
@@ -255,8 +258,8 @@ static double bias_field(const anatomy *a, const double p[3])
 {
     double x = p[0] / 150, y = p[1] / 150, z = p[2] / 150;
     const double *b = a->bias;
-    double e = b[0] * x + b[1] * y + b[2] * z + b[3] * x * x + b[4] * y * y + b[5] * z * z +
-               b[6] * x * y + b[7] * y * z + b[8] * x * z;
+    double e = b[0] * x + b[1] * y + b[2] * z + b[3] * x * x + b[4] * y * y + b[5] * z * z + b[6] * x * y +
+               b[7] * y * z + b[8] * x * z;
     return exp(e);
 }
 

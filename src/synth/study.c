@@ -49,8 +49,8 @@ static uint64_t seed_number(uint64_t seed, uint64_t salt)
 
 static void make_uid(char *out, size_t n, uint64_t seed, const char *kind, int a, int b)
 {
-    snprintf(out, n, "%s.%llu.%s.%d.%d", SYNTH_UID_ROOT, (unsigned long long)(seed_number(seed, 7) % 1000000000ull),
-             kind, a, b);
+    snprintf(out, n, "%s.%llu.%s.%d.%d", SYNTH_UID_ROOT,
+             (unsigned long long)(seed_number(seed, 7) % 1000000000ull), kind, a, b);
 }
 
 typedef struct {
@@ -140,7 +140,8 @@ at_status at_synth_dicom_slice(const at_synth_study_options *opt, int series, in
     make_uid(prev_uid, sizeof prev_uid, seed, "3", series, slice);
     make_uid(for_uid, sizeof for_uid, seed, "4", series, 0);
     /* study date: 2018-2023, from the seed */
-    unsigned day = (unsigned)(seed_number(seed, 2) % 28) + 1, month = (unsigned)(seed_number(seed, 3) % 12) + 1;
+    unsigned day = (unsigned)(seed_number(seed, 2) % 28) + 1,
+             month = (unsigned)(seed_number(seed, 3) % 12) + 1;
     unsigned year = 2018 + (unsigned)(seed_number(seed, 4) % 6);
     char date[16], time[24], dt[40];
     snprintf(date, sizeof date, "%04u%02u%02u", year, month, day);
@@ -204,10 +205,10 @@ at_status at_synth_dicom_slice(const at_synth_study_options *opt, int series, in
     put(&b, 0x0010, 0x0021, "LO", "NIR");
     put(&b, 0x0010, 0x0030, "DA", identities[who].birth);
     put(&b, 0x0010, 0x0040, "CS", identities[who].sex);
-    snprintf(buf, sizeof buf, "%03uY", year - (unsigned)((identities[who].birth[0] - '0') * 1000 +
-                                                       (identities[who].birth[1] - '0') * 100 +
-                                                       (identities[who].birth[2] - '0') * 10 +
-                                                       (identities[who].birth[3] - '0')));
+    snprintf(buf, sizeof buf, "%03uY",
+             year -
+                 (unsigned)((identities[who].birth[0] - '0') * 1000 + (identities[who].birth[1] - '0') * 100 +
+                            (identities[who].birth[2] - '0') * 10 + (identities[who].birth[3] - '0')));
     put(&b, 0x0010, 0x1010, "AS", buf);
     put(&b, 0x0010, 0x1020, "DS", "1.68");
     put(&b, 0x0010, 0x1030, "DS", "64");

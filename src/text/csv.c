@@ -166,8 +166,8 @@ at_status at_csv_parse_delim(const char *data, size_t len, size_t max_cell, int 
         if (s.nrows == 0)
             s.ncols = cols;
         else if (cols != s.ncols) {
-            st = at_error_set(AT_ERR_FORMAT, "line %zu: %zu fields where the header has %zu", row_start_line, cols,
-                              s.ncols);
+            st = at_error_set(AT_ERR_FORMAT, "line %zu: %zu fields where the header has %zu", row_start_line,
+                              cols, s.ncols);
             break;
         }
         if (s.nrows == s.rows_cap) {
@@ -218,7 +218,10 @@ int at_csv_column(const at_csv *c, const char *name)
     return -1;
 }
 
-at_status at_csv_put_field(at_buf *b, const char *s, size_t n) { return at_csv_put_field_delim(b, s, n, ','); }
+at_status at_csv_put_field(at_buf *b, const char *s, size_t n)
+{
+    return at_csv_put_field_delim(b, s, n, ',');
+}
 
 at_status at_csv_put_field_delim(at_buf *b, const char *s, size_t n, int delim)
 {

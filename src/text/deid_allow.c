@@ -20,34 +20,127 @@
 static const struct {
     const char *s;
     unsigned char n;
-} safe_endings[] = {
-    {"mab", 3},         {"nib", 3},       {"ciclib", 6},      {"parib", 5},          {"lisib", 5},
-    {"platine", 7},     {"taxel", 5},     {"rubicine", 8},    {"mycine", 6},         {"cilline", 7},
-    {"cycline", 7},     {"floxacine", 9}, {"conazole", 8},    {"prazole", 7},        {"tidine", 6},
-    {"sartan", 6},      {"pril", 4},      {"olol", 4},        {"dipine", 6},         {"statine", 7},
-    {"parine", 6},      {"xaban", 5},     {"gatran", 6},      {"setron", 6},         {"pitant", 6},
-    {"lukast", 6},      {"relix", 5},     {"reline", 6},      {"lutamide", 8},       {"trozole", 7},
-    {"mustine", 7},     {"tecan", 5},     {"citabine", 8},    {"trexed", 6},         {"poside", 6},
-    {"limus", 5},       {"profene", 7},   {"oxacine", 7},     {"zepam", 5},          {"azepam", 6},
-    {"clone", 5},       {"barbital", 8},  {"tinib", 5},       {"rafenib", 7},        {"ectomie", 7},
-    {"ectomies", 8},    {"otomie", 6},    {"ostomie", 7},     {"stomie", 6},         {"scopie", 6},
-    {"graphie", 7},     {"plastie", 7},   {"penie", 5},       {"penies", 6},         {"emie", 4},
-    {"emies", 5},       {"urie", 4},      {"algie", 5},       {"algies", 6},         {"pathie", 6},
-    {"pathies", 7},     {"logie", 5},     {"logique", 7},     {"therapie", 8},       {"cytose", 6},
-    {"plasie", 6},      {"trophie", 7},   {"rragie", 6},      {"rrhee", 5},          {"cytaire", 7},
-    {"cytaires", 8},    {"blastique", 9}, {"genique", 7},     {"geniques", 8},       {"metrie", 6},
-    {"tomie", 5},       {"ectasie", 7},   {"lyse", 4},        {"nectomie", 8},       {"oscopique", 9},
-    {"ographique", 10}, {"mammaire", 8},  {"cellulaire", 10}, {"ganglionnaire", 13},
-    /* more INN stems: antivirals, receptors, growth factors, proteasome
-     * and hedgehog inhibitors, antifungals, carbapenems, steroids,
-     * antidepressants, antipsychotics, bronchodilators, bisphosphonates */
-    {"vir", 3},         {"cept", 4},      {"grastim", 7},     {"poetine", 7},        {"plase", 5},
-    {"degib", 5},       {"zomib", 5},     {"lidomide", 8},    {"fungine", 7},        {"peneme", 6},
-    {"asone", 5},       {"olone", 5},     {"triptan", 7},     {"coxib", 5},          {"oxetine", 7},
-    {"pramine", 7},     {"triptyline", 10}, {"apine", 5},     {"peridone", 8},       {"tropium", 7},
-    {"terol", 5},       {"fylline", 7},   {"dronate", 7},     {"codone", 6},         {"gliptine", 8},
-    {"glitazone", 9},   {"semide", 6},    {"thiazide", 8},    {"zolam", 5},          {"caine", 5},
-    {"metinib", 7},     {"tuzumab", 7},   {"ciclovir", 8},    {NULL, 0}};
+} safe_endings[] = {{"mab", 3},
+                    {"nib", 3},
+                    {"ciclib", 6},
+                    {"parib", 5},
+                    {"lisib", 5},
+                    {"platine", 7},
+                    {"taxel", 5},
+                    {"rubicine", 8},
+                    {"mycine", 6},
+                    {"cilline", 7},
+                    {"cycline", 7},
+                    {"floxacine", 9},
+                    {"conazole", 8},
+                    {"prazole", 7},
+                    {"tidine", 6},
+                    {"sartan", 6},
+                    {"pril", 4},
+                    {"olol", 4},
+                    {"dipine", 6},
+                    {"statine", 7},
+                    {"parine", 6},
+                    {"xaban", 5},
+                    {"gatran", 6},
+                    {"setron", 6},
+                    {"pitant", 6},
+                    {"lukast", 6},
+                    {"relix", 5},
+                    {"reline", 6},
+                    {"lutamide", 8},
+                    {"trozole", 7},
+                    {"mustine", 7},
+                    {"tecan", 5},
+                    {"citabine", 8},
+                    {"trexed", 6},
+                    {"poside", 6},
+                    {"limus", 5},
+                    {"profene", 7},
+                    {"oxacine", 7},
+                    {"zepam", 5},
+                    {"azepam", 6},
+                    {"clone", 5},
+                    {"barbital", 8},
+                    {"tinib", 5},
+                    {"rafenib", 7},
+                    {"ectomie", 7},
+                    {"ectomies", 8},
+                    {"otomie", 6},
+                    {"ostomie", 7},
+                    {"stomie", 6},
+                    {"scopie", 6},
+                    {"graphie", 7},
+                    {"plastie", 7},
+                    {"penie", 5},
+                    {"penies", 6},
+                    {"emie", 4},
+                    {"emies", 5},
+                    {"urie", 4},
+                    {"algie", 5},
+                    {"algies", 6},
+                    {"pathie", 6},
+                    {"pathies", 7},
+                    {"logie", 5},
+                    {"logique", 7},
+                    {"therapie", 8},
+                    {"cytose", 6},
+                    {"plasie", 6},
+                    {"trophie", 7},
+                    {"rragie", 6},
+                    {"rrhee", 5},
+                    {"cytaire", 7},
+                    {"cytaires", 8},
+                    {"blastique", 9},
+                    {"genique", 7},
+                    {"geniques", 8},
+                    {"metrie", 6},
+                    {"tomie", 5},
+                    {"ectasie", 7},
+                    {"lyse", 4},
+                    {"nectomie", 8},
+                    {"oscopique", 9},
+                    {"ographique", 10},
+                    {"mammaire", 8},
+                    {"cellulaire", 10},
+                    {"ganglionnaire", 13},
+                    /* more INN stems: antivirals, receptors, growth factors, proteasome
+                     * and hedgehog inhibitors, antifungals, carbapenems, steroids,
+                     * antidepressants, antipsychotics, bronchodilators, bisphosphonates */
+                    {"vir", 3},
+                    {"cept", 4},
+                    {"grastim", 7},
+                    {"poetine", 7},
+                    {"plase", 5},
+                    {"degib", 5},
+                    {"zomib", 5},
+                    {"lidomide", 8},
+                    {"fungine", 7},
+                    {"peneme", 6},
+                    {"asone", 5},
+                    {"olone", 5},
+                    {"triptan", 7},
+                    {"coxib", 5},
+                    {"oxetine", 7},
+                    {"pramine", 7},
+                    {"triptyline", 10},
+                    {"apine", 5},
+                    {"peridone", 8},
+                    {"tropium", 7},
+                    {"terol", 5},
+                    {"fylline", 7},
+                    {"dronate", 7},
+                    {"codone", 6},
+                    {"gliptine", 8},
+                    {"glitazone", 9},
+                    {"semide", 6},
+                    {"thiazide", 8},
+                    {"zolam", 5},
+                    {"caine", 5},
+                    {"metinib", 7},
+                    {"tuzumab", 7},
+                    {"ciclovir", 8},
+                    {NULL, 0}};
 
 static const char *const safe_prefixes[] = {
     "endo",    "hepato", "gastro",  "oeso",    "neuro",   "cardio",  "pneumo",  "nephro",   "hemato",
@@ -175,11 +268,13 @@ int deid_study_name(const text_scan *s, size_t i)
             break;
         /* past three words, only through a list of names like it
          * ("Essais : KEYNOTE-189, CheckMate 227, PACIFIC") */
-        if (hop >= 3 && !paren && !(p->kind == TOK_NUM || is_punct(s, q - 1, ',') || is_punct(s, q - 1, '-') ||
-                                    is_punct(s, q - 1, ':') || p->allcaps || (p->dflags & DICT_NOTID) ||
-                                    (p->kind == TOK_WORD && deid_mixed_case(s->t + p->s, p->e - p->s))))
+        if (hop >= 3 && !paren &&
+            !(p->kind == TOK_NUM || is_punct(s, q - 1, ',') || is_punct(s, q - 1, '-') ||
+              is_punct(s, q - 1, ':') || p->allcaps || (p->dflags & DICT_NOTID) ||
+              (p->kind == TOK_WORD && deid_mixed_case(s->t + p->s, p->e - p->s))))
             break;
-        if (p->kind == TOK_WORD && (p->dflags & DICT_NOTID) && !tok_is(s, q - 1, "lot") && !tok_is(s, q - 1, "lots"))
+        if (p->kind == TOK_WORD && (p->dflags & DICT_NOTID) && !tok_is(s, q - 1, "lot") &&
+            !tok_is(s, q - 1, "lots"))
             return 1;
         if (s->tok[q - 1].nl)
             break;
@@ -230,8 +325,8 @@ static int one_letter_part(const char *f, size_t n)
  * here. */
 int deid_place_compound(const char *f, size_t n)
 {
-    static const char *const inner[] = {"sur", "sous", "le", "la", "les", "en", "de", "du", "des", "les", "lez",
-                                        "aux", "et", "d'", NULL};
+    static const char *const inner[] = {"sur", "sous", "le",  "la",  "les", "en", "de", "du",
+                                        "des", "les",  "lez", "aux", "et",  "d'", NULL};
     if (n < 7 || !memchr(f, '-', n))
         return 0;
     if ((n > 6 && !memcmp(f, "saint-", 6)) || (n > 7 && !memcmp(f, "sainte-", 7)))
@@ -294,10 +389,11 @@ static int truncated_medical(const char *f, size_t n)
  * "immunomarquage", "autoquestionnaire"). */
 static int prefixed_word(const text_lexicon *x, const char *f, size_t n)
 {
-    static const char *const more[] = {"bio", "auto", "tele", "video", "hetero", "homo", "multi", "inter", "sous",
-                                       "sur", "contre", "semi", "mono", "bi", "tri", "radio", "chimio", "immuno",
-                                       "cyto", "histo", "onco", "hemato", "neuro", "cardio", "pneumo", "gastro",
-                                       "hepato", "nephro", "uro", "gyneco", "derma", "echo", "scinti", NULL};
+    static const char *const more[] = {"bio",    "auto",   "tele",   "video",  "hetero", "homo",   "multi",
+                                       "inter",  "sous",   "sur",    "contre", "semi",   "mono",   "bi",
+                                       "tri",    "radio",  "chimio", "immuno", "cyto",   "histo",  "onco",
+                                       "hemato", "neuro",  "cardio", "pneumo", "gastro", "hepato", "nephro",
+                                       "uro",    "gyneco", "derma",  "echo",   "scinti", NULL};
     for (const char *const *p = more; *p; p++) {
         if (f[0] != (*p)[0])
             continue;
@@ -435,8 +531,9 @@ int deid_score_name(const text_scan *s, size_t i)
 {
     /* "Barthel 55/100", "Apgar 9/10": a name before a score is a scale's */
     return i + 3 < s->n && s->tok[i + 1].kind == TOK_NUM && !s->tok[i + 1].nl && is_punct(s, i + 2, '/') &&
-           s->tok[i + 2].s == s->tok[i + 1].e && s->tok[i + 3].kind == TOK_NUM && s->tok[i + 3].s == s->tok[i + 2].e &&
-           s->tok[i + 1].e - s->tok[i + 1].s <= 3 && s->tok[i + 3].e - s->tok[i + 3].s <= 3 &&
+           s->tok[i + 2].s == s->tok[i + 1].e && s->tok[i + 3].kind == TOK_NUM &&
+           s->tok[i + 3].s == s->tok[i + 2].e && s->tok[i + 1].e - s->tok[i + 1].s <= 3 &&
+           s->tok[i + 3].e - s->tok[i + 3].s <= 3 &&
            atoi_n(s->t + s->tok[i + 1].s, s->tok[i + 1].e - s->tok[i + 1].s) <=
                atoi_n(s->t + s->tok[i + 3].s, s->tok[i + 3].e - s->tok[i + 3].s);
 }
@@ -528,15 +625,15 @@ int deid_treatment_context(const text_scan *s, size_t i)
     /* what is said of a treatment, not of a person, right after it: "X
      * arrêté", "X poursuivi", "X mal toléré" */
     static const char *const done_to[] = {
-        "arrete",     "arretee",     "arretes",      "poursuivi", "poursuivie", "suspendu",  "suspendue",
-        "reintroduit", "reintroduite", "tolere",     "toleree",   "majore",     "majoree",   "diminue",
-        "diminuee",   "augmente",    "augmentee",    "relaye",    "relayee",    "debute",    "debutee",
-        "instaure",   "instauree",   "introduit",    "introduite", "prescrit",  "prescrite", "renouvele",
-        "renouvelee", "stoppe",      "stoppee",      "interrompu", "interrompue", "switche", "decale",
-        "pose",       "posee",     "change",
-        "changes",    "changee",     "applique",     "appliquee", NULL};
-    static const char *const before[] = {"sous", "relais", "switch", "introduction", "arret", "reprise",
-                                         "majoration", "diminution", NULL};
+        "arrete",      "arretee",      "arretes",   "poursuivi",  "poursuivie",  "suspendu",  "suspendue",
+        "reintroduit", "reintroduite", "tolere",    "toleree",    "majore",      "majoree",   "diminue",
+        "diminuee",    "augmente",     "augmentee", "relaye",     "relayee",     "debute",    "debutee",
+        "instaure",    "instauree",    "introduit", "introduite", "prescrit",    "prescrite", "renouvele",
+        "renouvelee",  "stoppe",       "stoppee",   "interrompu", "interrompue", "switche",   "decale",
+        "pose",        "posee",        "change",    "changes",    "changee",     "applique",  "appliquee",
+        NULL};
+    static const char *const before[] = {
+        "sous", "relais", "switch", "introduction", "arret", "reprise", "majoration", "diminution", NULL};
     static const char *const well[] = {"bien", "mal", "tres", "peu", NULL};
     size_t v = i + 1; /* "X mal toléré" */
     if (v + 1 < s->n && !s->tok[v].nl && folded_is(s, v, well))
@@ -552,9 +649,9 @@ int deid_treatment_context(const text_scan *s, size_t i)
         return 1;
     /* the items of a list after a treatment label opening the line
      * ("Traitement en cours : X, Y, Z") */
-    static const char *const labels[] = {"traitement", "traitements", "ttt",     "tt",       "prescription",
-                                         "ordonnance", "pansement",   "pansements", "relais", "traitement(s)",
-                                         NULL};
+    static const char *const labels[] = {"traitement",   "traitements",   "ttt",       "tt",
+                                         "prescription", "ordonnance",    "pansement", "pansements",
+                                         "relais",       "traitement(s)", NULL};
     for (size_t q = i, hop = 0; q > 0 && hop < 24 && !s->tok[q].nl; q--, hop++) {
         const text_tok *t = &s->tok[q - 1];
         if (t->kind == TOK_PUNCT && (s->t[t->s] == '.' || s->t[t->s] == ';'))
@@ -634,7 +731,8 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
         int pfl = k->e - k->s < 90 ? text_lexicon_fold(s->t + k->s, k->e - k->s, pf, sizeof pf) : -1;
         int place = pfl > 0 && deid_place_compound(pf, (size_t)pfl);
         /* an unknown word after "à" in lower case ("habite à plouguin") */
-        place |= !k->cap && !k->allcaps && i > 0 && !k->nl && tok_is(s, i - 1, "\xC3\xA0") && k->e - k->s >= 4;
+        place |=
+            !k->cap && !k->allcaps && i > 0 && !k->nl && tok_is(s, i - 1, "\xC3\xA0") && k->e - k->s >= 4;
         if (!k->cap && !k->allcaps && !named && !place) {
             /* an unknown word in lower case: a name only when the tagger
              * leans that way or a title, relative or label stands before */

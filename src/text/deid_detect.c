@@ -78,7 +78,8 @@ static const uint8_t byte_bits[256] = {
 
 /* White space: 1 blank, 2 line break (LF, or a lone CR as old Mac files
  * write), 3 first byte of a no-break space (U+00A0, U+202F). */
-static const uint8_t space_class[256] = {[' '] = 1, ['\t'] = 1, ['\r'] = 2, ['\n'] = 2, [0xC2] = 3, [0xE2] = 3};
+static const uint8_t space_class[256] = {
+    [' '] = 1, ['\t'] = 1, ['\r'] = 2, ['\n'] = 2, [0xC2] = 3, [0xE2] = 3};
 
 /* Bytes of the no-break space at p (U+00A0 or the narrow U+202F of French
  * typography), 0 when p holds another character. */
@@ -99,12 +100,16 @@ static inline size_t apos_len(const unsigned char *p, size_t left)
 }
 
 /* ASCII lower-case of a byte (other bytes unchanged). */
-static inline unsigned char ascii_lower(unsigned b) { return (unsigned char)(b - 'A' < 26u ? b + 32 : b); }
+static inline unsigned char ascii_lower(unsigned b)
+{
+    return (unsigned char)(b - 'A' < 26u ? b + 32 : b);
+}
 
 /* Fold the word [w, w + wl) into f as at_text_fold does (cap 128): ASCII
  * and Latin-1 letters inline, anything else through at_text_fold. f must
  * hold 136 bytes; the bytes after the key are zeroed for the hash. */
-static inline int fold_word(const unsigned char *w, size_t wl, size_t avail, int ascii, char *f, uint64_t *hash)
+static inline int fold_word(const unsigned char *w, size_t wl, size_t avail, int ascii, char *f,
+                            uint64_t *hash)
 {
     size_t o = 0, j = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -202,8 +207,9 @@ static at_status tokenise(text_scan *s)
     size_t fill[TEXT_LIST_COUNT] = {0};
     if (scan_reserve(s, cap, fill))
         return AT_ERR_NOMEM;
-    uint32_t *l_at = s->list[TEXT_LIST_AT], *l_num = s->list[TEXT_LIST_NUM], *l_flag = s->list[TEXT_LIST_FLAG],
-             *l_name = s->list[TEXT_LIST_NAME], *l_extra = s->list[TEXT_LIST_EXTRA], *l_cue = s->list[TEXT_LIST_CUE],
+    uint32_t *l_at = s->list[TEXT_LIST_AT], *l_num = s->list[TEXT_LIST_NUM],
+             *l_flag = s->list[TEXT_LIST_FLAG], *l_name = s->list[TEXT_LIST_NAME],
+             *l_extra = s->list[TEXT_LIST_EXTRA], *l_cue = s->list[TEXT_LIST_CUE],
              *l_odd = s->list[TEXT_LIST_ODD], *l_org = s->list[TEXT_LIST_ORG];
     size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0, n_org = 0;
     const uint32_t *lower_mask = s->d->lower_mask;
@@ -340,8 +346,8 @@ static at_status tokenise(text_scan *s)
         }
         /* look-up: capitalised words, and short lower-case words (triggers) */
         unsigned first = t[start] | 0x20u;
-        int skip = !k->cap && ascii && wl > 0 &&
-                   !(lower_mask[first & 0xff] & (wl < 31 ? 1u << wl : 1u << 31));
+        int skip =
+            !k->cap && ascii && wl > 0 && !(lower_mask[first & 0xff] & (wl < 31 ? 1u << wl : 1u << 31));
         /* short words of the language need no look-up, but "n" (of
          * "n°"), "no" and "id", which label numbers */
         int short_word = !k->cap && ascii && n <= 2 && !(mask & (1u << 3)) && t[start] != 'n' &&
@@ -370,7 +376,8 @@ static at_status tokenise(text_scan *s)
          * dictionary words, "1er" and "à" */
         unsigned df = k->dflags;
         int a_grave = n == 2 && t[start] == 0xC3 && t[start + 1] == 0xA0;
-        int first_ci = n == 3 && t[start] == '1' && ascii_lower(t[start + 1]) == 'e' && ascii_lower(t[start + 2]) == 'r';
+        int first_ci =
+            n == 3 && t[start] == '1' && ascii_lower(t[start + 1]) == 'e' && ascii_lower(t[start + 2]) == 'r';
         if (k->cap || df || (first_ci && t[start + 1] == 'e' && t[start + 2] == 'r') || a_grave) {
             if (first_ci || (df & DICT_MONTH))
                 l_num[n_num++] = (uint32_t)ti;
@@ -389,15 +396,16 @@ static at_status tokenise(text_scan *s)
             l_cue[n_cue++] = (uint32_t)ti;
         /* heads of establishments and organisations, and what may be an
          * acronym's: up to six capitals that no list holds */
-        if ((df & (DICT_HEAD | DICT_GREET)) || (k->allcaps && n <= 6 && !df && !(mask & (1u << 3)) &&
-                                 !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET |
-                                             LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY))))
+        if ((df & (DICT_HEAD | DICT_GREET)) ||
+            (k->allcaps && n <= 6 && !df && !(mask & (1u << 3)) &&
+             !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET | LEX_FIRST |
+                         LEX_LAST | LEX_PLACE | LEX_CITY))))
             l_org[n_org++] = (uint32_t)ti;
         /* (a word of the language that some proper noun also writes,
          * "garde", "marne", is no name in lower case) */
-        if (!k->cap && ((k->lex & (LEX_FIRST | LEX_LAST | LEX_CITY)) ||
-                        ((k->lex & LEX_PLACE) && !(k->lex & LEX_WORD)) ||
-                        !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN))))
+        if (!k->cap &&
+            ((k->lex & (LEX_FIRST | LEX_LAST | LEX_CITY)) || ((k->lex & LEX_PLACE) && !(k->lex & LEX_WORD)) ||
+             !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN))))
             l_odd[n_odd++] = (uint32_t)ti;
     }
     s->nlist[TEXT_LIST_AT] = n_at;
@@ -413,7 +421,8 @@ static at_status tokenise(text_scan *s)
     return AT_OK;
 }
 
-at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, text_scan *s, text_names *names)
+at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, text_scan *s,
+                          text_names *names)
 {
     memset(s, 0, sizeof *s);
     deid_names_init(names);
@@ -451,7 +460,8 @@ void deid_scan_free(text_scan *s)
 }
 
 /* Detect in one chunk; spans get base added to their offsets. */
-static at_status detect_chunk(const at_text_deid *d, const char *text, size_t len, size_t base, at_text_spans *out)
+static at_status detect_chunk(const at_text_deid *d, const char *text, size_t len, size_t base,
+                              at_text_spans *out)
 {
     text_scan s;
     text_names names;

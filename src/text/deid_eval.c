@@ -17,7 +17,7 @@ static double thread_cpu_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static const char *const ambiguous_names[] = {"martin", "petit", "blanc", "rose", "pierre", "roche",
+static const char *const ambiguous_names[] = {"martin", "petit",    "blanc",  "rose",  "pierre", "roche",
                                               "moulin", "fontaine", "berger", "marin", "cousin", "brun"};
 
 static int tok_byte(const unsigned char *t, size_t i, size_t len)
@@ -59,7 +59,8 @@ static int fully_covered(const at_text_spans *pred, size_t a, size_t b)
     return pos >= b;
 }
 
-at_status at_text_deid_evaluate(const at_text_deid *d, const at_text_doc *docs, size_t n, at_text_deid_eval *ev)
+at_status at_text_deid_evaluate(const at_text_deid *d, const at_text_doc *docs, size_t n,
+                                at_text_deid_eval *ev)
 {
     at_status st = AT_OK;
     for (size_t k = 0; k < n && !st; k++) {
@@ -132,7 +133,10 @@ at_status at_text_deid_evaluate(const at_text_deid *d, const at_text_doc *docs, 
     return st;
 }
 
-static double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : 0.0;
+}
 
 at_status at_text_deid_eval_report(const at_text_deid_eval *ev, int json, at_buf *out)
 {
@@ -146,16 +150,17 @@ at_status at_text_deid_eval_report(const at_text_deid_eval *ev, int json, at_buf
                            "\"overall\":{\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f},"
                            "\"docs_fully_redacted\":%.4f,\"eponyms\":%zu,\"eponyms_redacted\":%zu,"
                            "\"ambiguous_names\":%zu,\"ambiguous_found\":%zu,\"labels\":{",
-                           ev->docs, ev->bytes, ev->seconds, mbs, P, R, F, ratio((double)ev->docs_fully_redacted, (double)ev->docs),
-                           ev->eponym_total, ev->eponym_fp, ev->ambiguous_total, ev->ambiguous_hit);
+                           ev->docs, ev->bytes, ev->seconds, mbs, P, R, F,
+                           ratio((double)ev->docs_fully_redacted, (double)ev->docs), ev->eponym_total,
+                           ev->eponym_fp, ev->ambiguous_total, ev->ambiguous_hit);
         int first = 1;
         for (int l = 1; l < AT_PHI_COUNT && !st; l++) {
             double p = ratio(ev->tp[l], ev->tp[l] + ev->fp[l]), r = ratio(ev->tp[l], ev->tp[l] + ev->fn[l]);
             if (ev->tp[l] + ev->fp[l] + ev->fn[l] == 0)
                 continue;
-            st = at_buf_printf(out, "%s\"%s\":{\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f,\"support\":%.0f}",
-                               first ? "" : ",", at_phi_label_name(l), p, r, ratio(2 * p * r, p + r),
-                               ev->tp[l] + ev->fn[l]);
+            st = at_buf_printf(
+                out, "%s\"%s\":{\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f,\"support\":%.0f}",
+                first ? "" : ",", at_phi_label_name(l), p, r, ratio(2 * p * r, p + r), ev->tp[l] + ev->fn[l]);
             first = 0;
         }
         if (!st)
@@ -167,8 +172,8 @@ at_status at_text_deid_eval_report(const at_text_deid_eval *ev, int json, at_buf
         if (ev->tp[l] + ev->fp[l] + ev->fn[l] == 0)
             continue;
         double p = ratio(ev->tp[l], ev->tp[l] + ev->fp[l]), r = ratio(ev->tp[l], ev->tp[l] + ev->fn[l]);
-        st = at_buf_printf(out, "%-16s %9.4f %9.4f %9.4f %9.0f\n", at_phi_label_name(l), p, r, ratio(2 * p * r, p + r),
-                           ev->tp[l] + ev->fn[l]);
+        st = at_buf_printf(out, "%-16s %9.4f %9.4f %9.4f %9.0f\n", at_phi_label_name(l), p, r,
+                           ratio(2 * p * r, p + r), ev->tp[l] + ev->fn[l]);
     }
     if (!st)
         st = at_buf_printf(out,
@@ -177,8 +182,9 @@ at_status at_text_deid_eval_report(const at_text_deid_eval *ev, int json, at_buf
                            "eponyms wrongly redacted: %zu/%zu\n"
                            "names that are common words found: %zu/%zu\n"
                            "detection speed: %.1f MB/s per core (%zu bytes in %.3f s of thread CPU time)\n",
-                           "OVERALL(redact)", P, R, F, ev->red_tp + ev->red_fn, ev->docs_fully_redacted, ev->docs,
-                           ratio((double)ev->docs_fully_redacted, (double)ev->docs), ev->eponym_fp, ev->eponym_total,
-                           ev->ambiguous_hit, ev->ambiguous_total, mbs, ev->bytes, ev->seconds);
+                           "OVERALL(redact)", P, R, F, ev->red_tp + ev->red_fn, ev->docs_fully_redacted,
+                           ev->docs, ratio((double)ev->docs_fully_redacted, (double)ev->docs), ev->eponym_fp,
+                           ev->eponym_total, ev->ambiguous_hit, ev->ambiguous_total, mbs, ev->bytes,
+                           ev->seconds);
     return st;
 }

@@ -412,7 +412,8 @@ static void early_at(text_scan *s, size_t i)
         mark_bytes(s, i, e, AT_PHI_DATE);
         return;
     }
-    if ((c0 == 'O' || c0 == 'o') && k->e - k->s == 2 && is_dig(s->t[k->s + 1]) && (e = scan_ocr_phone(s, k->s))) {
+    if ((c0 == 'O' || c0 == 'o') && k->e - k->s == 2 && is_dig(s->t[k->s + 1]) &&
+        (e = scan_ocr_phone(s, k->s))) {
         mark_bytes(s, i, e, AT_PHI_TEL);
         return;
     }
@@ -462,9 +463,10 @@ void deid_pass_extra_dates(text_scan *s)
         }
         /* a weekday and a day: "lundi 18" */
         if (i > 0 && !s->lab[i - 1] && s->tok[i - 1].kind == TOK_WORD && k->e - k->s <= 2 && !s->tok[i].nl &&
-            !(i + 1 < s->n && ((s->tok[i + 1].dflags & DICT_MONTH) ||
-                               (s->tok[i + 1].s == k->e && (is_punct(s, i + 1, '/') || is_punct(s, i + 1, '.')) &&
-                                i + 2 < s->n && s->tok[i + 2].kind == TOK_NUM)))) {
+            !(i + 1 < s->n &&
+              ((s->tok[i + 1].dflags & DICT_MONTH) ||
+               (s->tok[i + 1].s == k->e && (is_punct(s, i + 1, '/') || is_punct(s, i + 1, '.')) &&
+                i + 2 < s->n && s->tok[i + 2].kind == TOK_NUM)))) {
             int day = atoi_n(s->t + k->s, k->e - k->s);
             char f[64];
             size_t fl = fold_tok(s, i - 1, f);

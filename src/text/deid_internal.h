@@ -10,30 +10,36 @@ enum { TOK_WORD = 1, TOK_NUM = 2, TOK_PUNCT = 3 };
 enum { TOK_SPECIAL_CEDEX = 1, TOK_SPECIAL_NE = 2 /* "né" or "née" */ };
 
 typedef struct {
-    uint32_t s, e;     /* byte range */
-    uint8_t kind;      /* TOK_* */
-    uint8_t cap;       /* first letter upper case */
-    uint8_t allcaps;   /* every letter upper case, at least 2 letters */
-    uint8_t nl;        /* a line break between the previous token and this one */
-    uint8_t sp;        /* white space between the previous token and this one */
-    uint8_t special;   /* TOK_SPECIAL_* of a looked-up word, else 0 */
-    uint16_t key;      /* a word's text_pair_key, TOK_KEY_ANY when one of its
-                          first two bytes is not ASCII; 0 for other tokens */
-    uint32_t fh;       /* low bits of the folded word's hash (0 when not folded) */
-    uint16_t lex;      /* LEX_* kinds of the folded word (lexicon.h), 0 unknown */
-    uint16_t aux;      /* TOK_AUX_* bits set by the passes after tokenising */
-    unsigned dflags;   /* dictionary flags of the folded word */
-    int16_t dval;      /* dictionary value (month number, label) */
-    uint16_t line;     /* line number in the chunk (saturates at 65535) */
+    uint32_t s, e;   /* byte range */
+    uint8_t kind;    /* TOK_* */
+    uint8_t cap;     /* first letter upper case */
+    uint8_t allcaps; /* every letter upper case, at least 2 letters */
+    uint8_t nl;      /* a line break between the previous token and this one */
+    uint8_t sp;      /* white space between the previous token and this one */
+    uint8_t special; /* TOK_SPECIAL_* of a looked-up word, else 0 */
+    uint16_t key;    /* a word's text_pair_key, TOK_KEY_ANY when one of its
+                        first two bytes is not ASCII; 0 for other tokens */
+    uint32_t fh;     /* low bits of the folded word's hash (0 when not folded) */
+    uint16_t lex;    /* LEX_* kinds of the folded word (lexicon.h), 0 unknown */
+    uint16_t aux;    /* TOK_AUX_* bits set by the passes after tokenising */
+    unsigned dflags; /* dictionary flags of the folded word */
+    int16_t dval;    /* dictionary value (month number, label) */
+    uint16_t line;   /* line number in the chunk (saturates at 65535) */
 } text_tok;
 
 /* text_tok.aux */
-enum { TOK_AUX_SAFE = 1 /* explained as safe by its context (allow-list) */, TOK_AUX_SENT = 2 /* starts a sentence */ };
+enum {
+    TOK_AUX_SAFE = 1 /* explained as safe by its context (allow-list) */,
+    TOK_AUX_SENT = 2 /* starts a sentence */
+};
 
 /* The key of a word from its first two bytes a and b (b 0 for a word of
  * one byte): their low five bits, so that "Tr", "TR" and "tr" share one
  * key, and two ASCII letters never give 0. */
-static inline unsigned text_pair_key(unsigned a, unsigned b) { return (a & 0x1Fu) << 5 | (b & 0x1Fu); }
+static inline unsigned text_pair_key(unsigned a, unsigned b)
+{
+    return (a & 0x1Fu) << 5 | (b & 0x1Fu);
+}
 #define TOK_KEY_ANY 0xFFFFu
 
 /* A field of the patient's identity as its skeleton: folded letters and
@@ -50,9 +56,9 @@ struct text_tagger;
 
 struct at_text_deid {
     text_dict dict;
-    text_lexicon lex;              /* Debian's word lists and data/text (lexicon.h) */
-    struct text_tagger *tagger;    /* the learned tagger, NULL when none (tagger.h) */
-    int allow_list;                /* 1: the allow-list pass runs (the default) */
+    text_lexicon lex;           /* Debian's word lists and data/text (lexicon.h) */
+    struct text_tagger *tagger; /* the learned tagger, NULL when none (tagger.h) */
+    int allow_list;             /* 1: the allow-list pass runs (the default) */
     /* the patient's identity, folded */
     int have_patient;
     text_dict patdict; /* the patient's names, folded */
@@ -60,7 +66,7 @@ struct at_text_deid {
      * lower-case token outside this set needs no dictionary look-up */
     uint32_t lower_mask[256];
     char pat_ipp[64];
-    int pat_birth; /* YYYYMMDD, 0 when unknown */
+    int pat_birth;                   /* YYYYMMDD, 0 when unknown */
     pat_skel pat_skel[PAT_MAX_SKEL]; /* NIR, phone, e-mail, address, postcode, commune */
     int pat_nskel;
 };
@@ -122,11 +128,11 @@ int text_date_put(at_buf *out, const char *s, size_t n, int days, const long *re
 /* Dates in words, OCR'd and weekday-prefixed (date_words.c). */
 enum { TEXT_DATE_NONE, TEXT_DATE_WORDS, TEXT_DATE_OCR, TEXT_DATE_REST };
 typedef struct {
-    int style;          /* TEXT_DATE_*: REST is a weekday and a date of another writing */
-    int y, m, d;        /* y 0: no year */
+    int style;   /* TEXT_DATE_*: REST is a weekday and a date of another writing */
+    int y, m, d; /* y 0: no year */
     int have_day, weekday;
-    char sep;           /* of an OCR'd date */
-    size_t rest_off;    /* after the weekday */
+    char sep;        /* of an OCR'd date */
+    size_t rest_off; /* after the weekday */
 } text_alt_date;
 /* Value of a folded number word ("vingt" 20, "mil" 1000), -1 when none. */
 int text_number_word(const char *f, size_t n);
@@ -139,7 +145,8 @@ int text_weekday_of(const char *f, size_t n);
  * them: "mer. 5 févr."), else 0. */
 int text_weekday_abbr(const char *f, size_t n);
 int text_date_alt_parse(const char *s, size_t n, text_alt_date *out);
-at_status text_date_alt_write(at_buf *b, const text_alt_date *a, const char *s, size_t n, int y, int m, int d);
+at_status text_date_alt_write(at_buf *b, const text_alt_date *a, const char *s, size_t n, int y, int m,
+                              int d);
 int text_date_alt_put(at_buf *out, const char *s, size_t n, int days, const long *ref, at_status *st,
                       int (*put)(at_buf *, const char *, size_t, int, const long *, at_status *),
                       long (*yearless)(int, int, const long *));

@@ -183,28 +183,33 @@ at_status deid_pass_joins(text_scan *s)
         if (l == AT_PHI_PRENOM && !s->tok[i].allcaps) {
             size_t p = i;
             while (p > 0 && i - p < 3 && !s->tok[p].nl && !s->lab[p - 1] && s->tok[p - 1].kind == TOK_WORD &&
-                   s->tok[p - 1].allcaps && !(s->tok[p - 1].lex & LEX_MED) && s->tok[p - 1].s + 1 >= s->tok[p - 1].e - 40 &&
-                   !(s->tok[p - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_IDLABEL | DICT_MONTH)))
+                   s->tok[p - 1].allcaps && !(s->tok[p - 1].lex & LEX_MED) &&
+                   s->tok[p - 1].s + 1 >= s->tok[p - 1].e - 40 &&
+                   !(s->tok[p - 1].dflags &
+                     (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_IDLABEL | DICT_MONTH)))
                 p--;
             if (p < i && mark(s, p, i, AT_PHI_NOM))
                 deid_names_add(s, p, i);
         }
         /* a particle between two words of names ("Nguyen Van Thanh") */
         if (i + 2 < s->n && !s->lab[i + 1] && !s->tok[i + 1].nl && !s->tok[i + 2].nl &&
-            (s->lab[i + 2] == AT_PHI_PRENOM || s->lab[i + 2] == AT_PHI_NOM) && s->tok[i + 1].kind == TOK_WORD &&
-            (s->tok[i + 1].cap || s->tok[i + 1].allcaps) && (s->tok[i + 1].dflags & DICT_PARTICLE))
+            (s->lab[i + 2] == AT_PHI_PRENOM || s->lab[i + 2] == AT_PHI_NOM) &&
+            s->tok[i + 1].kind == TOK_WORD && (s->tok[i + 1].cap || s->tok[i + 1].allcaps) &&
+            (s->tok[i + 1].dflags & DICT_PARTICLE))
             join_into(s, i + 1, i + 2, s->lab[i + 2]);
         /* a name of a name list right after, in lower case too ("riou bernard") */
         if (i + 1 < s->n && !s->lab[i + 1] && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD &&
             s->tok[i + 1].s > s->tok[i].e && (s->tok[i + 1].lex & (LEX_FIRST | LEX_LAST)) &&
             (!(s->tok[i + 1].lex & (LEX_MED | LEX_EPONYM)) ||
-             ((s->tok[i + 1].lex & LEX_EPONYM) && (s->tok[i + 1].cap || s->tok[i + 1].allcaps) && l == AT_PHI_PRENOM &&
-              !deid_eponym_context(s, i + 1))) &&
+             ((s->tok[i + 1].lex & LEX_EPONYM) && (s->tok[i + 1].cap || s->tok[i + 1].allcaps) &&
+              l == AT_PHI_PRENOM && !deid_eponym_context(s, i + 1))) &&
             (s->tok[i + 1].cap || s->tok[i + 1].allcaps || !(s->tok[i + 1].lex & LEX_WORD)) &&
-            !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_CONNECT))) {
-            int lab = (s->tok[i + 1].lex & LEX_FIRST) && !(s->tok[i + 1].lex & LEX_LAST) ? AT_PHI_PRENOM
+            !(s->tok[i + 1].dflags &
+              (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_CONNECT))) {
+            int lab = (s->tok[i + 1].lex & LEX_FIRST) && !(s->tok[i + 1].lex & LEX_LAST)   ? AT_PHI_PRENOM
                       : (s->tok[i + 1].lex & LEX_LAST) && !(s->tok[i + 1].lex & LEX_FIRST) ? AT_PHI_NOM
-                      : l == AT_PHI_NOM ? AT_PHI_PRENOM : AT_PHI_NOM;
+                      : l == AT_PHI_NOM                                                    ? AT_PHI_PRENOM
+                                                                                           : AT_PHI_NOM;
             if (mark(s, i + 1, i + 2, lab))
                 deid_names_add(s, i + 1, i + 2);
         }
@@ -214,8 +219,9 @@ at_status deid_pass_joins(text_scan *s)
             /* e: the first token of the initial before the surname (or the surname) */
             while (e > 0 && s->lab[e - 1] == AT_PHI_PRENOM && s->ent[e - 1] == s->ent[i - 1])
                 e--;
-            if (e >= 4 && is_punct(s, e - 1, '-') && is_punct(s, e - 2, '.') && s->tok[e - 3].kind == TOK_WORD &&
-                s->tok[e - 3].cap && s->tok[e - 3].e - s->tok[e - 3].s <= 2 && !s->lab[e - 3] && !s->tok[e - 1].nl &&
+            if (e >= 4 && is_punct(s, e - 1, '-') && is_punct(s, e - 2, '.') &&
+                s->tok[e - 3].kind == TOK_WORD && s->tok[e - 3].cap &&
+                s->tok[e - 3].e - s->tok[e - 3].s <= 2 && !s->lab[e - 3] && !s->tok[e - 1].nl &&
                 !s->tok[e].nl) {
                 size_t b = i;
                 while (b > e && (s->lab[b - 1] == AT_PHI_PRENOM || is_punct(s, b - 1, '.')))
@@ -223,10 +229,12 @@ at_status deid_pass_joins(text_scan *s)
                 for (size_t q = e - 3; q < b; q++)
                     s->lab[q] = 0;
                 mark(s, e - 3, b, AT_PHI_PRENOM);
-            } else if (is_punct(s, i - 1, '.') && i >= 4 && is_punct(s, i - 3, '-') && s->tok[i - 2].kind == TOK_WORD &&
-                       s->tok[i - 2].cap && s->tok[i - 2].e - s->tok[i - 2].s <= 2 && is_punct(s, i - 4, '.') &&
-                       s->tok[i - 5].kind == TOK_WORD && s->tok[i - 5].cap && s->tok[i - 5].e - s->tok[i - 5].s <= 2 &&
-                       !s->tok[i - 4].nl && !s->tok[i - 3].nl && !s->tok[i - 2].nl && !s->tok[i - 1].nl) {
+            } else if (is_punct(s, i - 1, '.') && i >= 4 && is_punct(s, i - 3, '-') &&
+                       s->tok[i - 2].kind == TOK_WORD && s->tok[i - 2].cap &&
+                       s->tok[i - 2].e - s->tok[i - 2].s <= 2 && is_punct(s, i - 4, '.') &&
+                       s->tok[i - 5].kind == TOK_WORD && s->tok[i - 5].cap &&
+                       s->tok[i - 5].e - s->tok[i - 5].s <= 2 && !s->tok[i - 4].nl && !s->tok[i - 3].nl &&
+                       !s->tok[i - 2].nl && !s->tok[i - 1].nl) {
                 int free_run = 1;
                 for (size_t q = i - 5; q < i - 1; q++)
                     free_run &= !s->lab[q] || s->lab[q] == AT_PHI_PRENOM;
@@ -267,8 +275,9 @@ static int coordinated_first(const text_scan *s, size_t i)
         if (!(tok_is(s, c, "et") || is_punct(s, c, '/') || is_punct(s, c, ',')))
             continue;
         const text_tok *u = &s->tok[p];
-        if (s->lab[p] != AT_PHI_PRENOM || u->kind != TOK_WORD || u->cap != k->cap || u->allcaps != k->allcaps ||
-            (p > 0 && s->lab[p - 1] && s->ent[p - 1] == s->ent[p]) || (p + 1 < s->n && s->lab[p + 1] && s->ent[p + 1] == s->ent[p]))
+        if (s->lab[p] != AT_PHI_PRENOM || u->kind != TOK_WORD || u->cap != k->cap ||
+            u->allcaps != k->allcaps || (p > 0 && s->lab[p - 1] && s->ent[p - 1] == s->ent[p]) ||
+            (p + 1 < s->n && s->lab[p + 1] && s->ent[p + 1] == s->ent[p]))
             continue;
         /* a person named before on the line: a relative, a title, a
          * role or a field label ("Ses enfants, X et Y", "Présents : X,
@@ -306,8 +315,9 @@ void deid_pass_name_joins(text_scan *s)
         /* an initial before a surname found: "R. DURAUD", and "M." too
          * after a title, a relative or a label ("dr M. BAILLY", "son frère
          * M. LEDUC") */
-        if (k->e - k->s <= 2 && k->cap && i + 2 < s->n && is_punct(s, i + 1, '.') && s->lab[i + 2] == AT_PHI_NOM &&
-            !s->tok[i + 2].nl && (k->e - k->s == 1 || (unsigned char)s->t[k->s] >= 0xC0)) {
+        if (k->e - k->s <= 2 && k->cap && i + 2 < s->n && is_punct(s, i + 1, '.') &&
+            s->lab[i + 2] == AT_PHI_NOM && !s->tok[i + 2].nl &&
+            (k->e - k->s == 1 || (unsigned char)s->t[k->s] >= 0xC0)) {
             int title = (k->dflags & DICT_TITLE) != 0;
             const text_tok *b = &s->tok[i - 1];
             if (!title || (b->dflags & (DICT_TITLE | DICT_FIELD)) || (b->lex & LEX_KIN) ||
@@ -316,7 +326,8 @@ void deid_pass_name_joins(text_scan *s)
                 continue;
             }
         }
-        int next_nom = i + 1 < s->n && s->lab[i + 1] == AT_PHI_NOM && !s->tok[i + 1].nl && s->tok[i + 1].s == k->e + 1;
+        int next_nom =
+            i + 1 < s->n && s->lab[i + 1] == AT_PHI_NOM && !s->tok[i + 1].nl && s->tok[i + 1].s == k->e + 1;
         /* "NOM Prénom": a known first name after a surname in capitals */
         if (!k->allcaps && (k->lex & LEX_FIRST) && s->lab[i - 1] == AT_PHI_NOM && s->tok[i - 1].allcaps &&
             !(k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD))) {
@@ -344,17 +355,22 @@ void deid_pass_name_joins(text_scan *s)
          * hyphenated parts joined */
         if (i < 2 || !k->cap || !(is_punct(s, i - 1, ',') || tok_is(s, i - 1, "\xC3\xA0")) ||
             (k->lex & (LEX_MED | LEX_EPONYM)) ||
-            (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_STREET | DICT_HEAD)))
+            (k->dflags &
+             (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_STREET | DICT_HEAD)))
             continue;
         size_t e = i + 1; /* the hyphenated parts glued to it */
         while (e + 1 < s->n && is_punct(s, e, '-') && s->tok[e].s == s->tok[e - 1].e &&
-               s->tok[e + 1].s == s->tok[e].e && s->tok[e + 1].kind == TOK_WORD && !s->lab[e + 1] && e - i < 8)
+               s->tok[e + 1].s == s->tok[e].e && s->tok[e + 1].kind == TOK_WORD && !s->lab[e + 1] &&
+               e - i < 8)
             e += 2;
-        int end = e >= s->n || s->tok[e].nl || is_punct(s, e, '.') || is_punct(s, e, ')') || is_punct(s, e, ';');
+        int end =
+            e >= s->n || s->tok[e].nl || is_punct(s, e, '.') || is_punct(s, e, ')') || is_punct(s, e, ';');
         int after_addr = is_punct(s, i - 1, ',') && s->lab[i - 2] == AT_PHI_ADRESSE && end;
         int signed_at = tok_is(s, i - 1, "\xC3\xA0") && e + 2 < s->n && is_punct(s, e, ',') &&
-                        tok_is(s, e + 1, "le") && (s->lab[e + 2] == AT_PHI_DATE || s->tok[e + 2].kind == TOK_NUM);
-        if ((after_addr || signed_at) && !(k->allcaps && e - i == 1 && !(k->lex & NAME_KINDS) && k->e - k->s <= 4))
+                        tok_is(s, e + 1, "le") &&
+                        (s->lab[e + 2] == AT_PHI_DATE || s->tok[e + 2].kind == TOK_NUM);
+        if ((after_addr || signed_at) &&
+            !(k->allcaps && e - i == 1 && !(k->lex & NAME_KINDS) && k->e - k->s <= 4))
             mark(s, i, e, AT_PHI_VILLE);
     }
 }

@@ -62,16 +62,47 @@ static int glued_digit(const text_scan *s, size_t j);
 static int after_lot(const text_scan *s, size_t i);
 static int unit_next(const text_scan *s, size_t r);
 
-const char *const text_cue_id_words[] = {
-    "ref",          "reference",   "references",   "dossier",     "prelevement",
-    "prelevements", "echantillon", "bloc",         "lame",        "lames",
-    "examen",       "demande",     "ordonnance",   "identifiant", "id",
-    "numero",       "num",         "no",           "n",           "episode",
-    "requete",      "patient",     "anapath",      "cr",          "compte-rendu",
-    "document",     "scan",        "archive",      "etiquette",   "tube",
-    "specimen",     "biopsie",     "prescription", "matricule",   "immatriculation",
-    "dossard",      "badge",       "code",        "siret",       "siren",
-    NULL};
+const char *const text_cue_id_words[] = {"ref",
+                                         "reference",
+                                         "references",
+                                         "dossier",
+                                         "prelevement",
+                                         "prelevements",
+                                         "echantillon",
+                                         "bloc",
+                                         "lame",
+                                         "lames",
+                                         "examen",
+                                         "demande",
+                                         "ordonnance",
+                                         "identifiant",
+                                         "id",
+                                         "numero",
+                                         "num",
+                                         "no",
+                                         "n",
+                                         "episode",
+                                         "requete",
+                                         "patient",
+                                         "anapath",
+                                         "cr",
+                                         "compte-rendu",
+                                         "document",
+                                         "scan",
+                                         "archive",
+                                         "etiquette",
+                                         "tube",
+                                         "specimen",
+                                         "biopsie",
+                                         "prescription",
+                                         "matricule",
+                                         "immatriculation",
+                                         "dossard",
+                                         "badge",
+                                         "code",
+                                         "siret",
+                                         "siren",
+                                         NULL};
 const char *const text_cue_account_words[] = {
     "iban",           "rib",    "adherent",  "adhesion", "mutuelle", "contrat", "police", "societaire", "amc",
     "complementaire", "assure", "assurance", "bic",      "compte",   "carte",   "cpam",   NULL};
@@ -121,8 +152,9 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
     }
     /* an allcaps word that names the register before the code: "dossier
      * CPAM 671 2403 5588", "dossier PACS ACC-7738201" */
-    if (j + 1 < s->n && s->tok[j].kind == TOK_WORD && s->tok[j].allcaps && tlen(s, j) <= 6 && !glued_digit(s, j) &&
-        !s->tok[j + 1].nl && s->tok[j + 1].s > s->tok[j].e && !s->lab[j + 1] && s->tok[j + 1].kind != TOK_PUNCT) {
+    if (j + 1 < s->n && s->tok[j].kind == TOK_WORD && s->tok[j].allcaps && tlen(s, j) <= 6 &&
+        !glued_digit(s, j) && !s->tok[j + 1].nl && s->tok[j + 1].s > s->tok[j].e && !s->lab[j + 1] &&
+        s->tok[j + 1].kind != TOK_PUNCT) {
         size_t d0;
         int l0;
         glued_code(s, j + 1, &d0, &l0);
@@ -137,7 +169,8 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
     if (!digits || after_lot(s, j))
         return; /* a code holds digits; a batch number is no one's */
     /* groups of digits separated by one space (account numbers, "GRP-449 0173") */
-    if (label == AT_PHI_COMPTE || letters || digits < min_digits || (r == j + 1 && tlen(s, j) <= 5 && !unit_next(s, r + 1)))
+    if (label == AT_PHI_COMPTE || letters || digits < min_digits ||
+        (r == j + 1 && tlen(s, j) <= 5 && !unit_next(s, r + 1)))
         while (r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 &&
                s->t[s->tok[r].s - 1] == ' ' &&
                (s->tok[r].kind == TOK_NUM ||
@@ -240,15 +273,15 @@ static void pass_employer(text_scan *s, size_t i)
 }
 
 static const char *const rural_lower[] = {
-    "lieu-dit", "lieudit", "bat",    "batiment",  "appt",      "apt",     "appartement", "esc",
-    "escalier", "rue",     "avenue", "boulevard", "bd",        "impasse", "allee",       "chemin",
-    "route",    "quai",    "place",  "square",    "residence", "hameau",  "lotissement", "cite",
-    "clos",     "domaine", "ferme",  "villa",     "etage",     "porte",   "bp",          "traverse",
-    NULL};
+    "lieu-dit", "lieudit",     "bat",   "batiment", "appt",      "apt",    "appartement",
+    "esc",      "escalier",    "rue",   "avenue",   "boulevard", "bd",     "impasse",
+    "allee",    "chemin",      "route", "quai",     "place",     "square", "residence",
+    "hameau",   "lotissement", "cite",  "clos",     "domaine",   "ferme",  "villa",
+    "etage",    "porte",       "bp",    "traverse", NULL};
 /* Words of an address's complement whose value is a number or a short
  * code ("appt 41", "bât. C2", "esc. B", "2e étage"). */
-static const char *const unit_words[] = {"bat", "batiment", "appt", "apt", "appartement", "esc", "escalier",
-                                         "etage", "porte", "bp", "immeuble", NULL};
+static const char *const unit_words[] = {"bat",      "batiment", "appt",  "apt", "appartement", "esc",
+                                         "escalier", "etage",    "porte", "bp",  "immeuble",    NULL};
 
 static void pass_rural(text_scan *s, size_t i)
 {
@@ -260,7 +293,8 @@ static void pass_rural(text_scan *s, size_t i)
         j++;
     /* "appt 41", "bât. C2": a number or a short code after a complement word */
     if (j < s->n && !s->tok[j].nl && !s->lab[j] && tok_word_is(s, i, unit_words) &&
-        (s->tok[j].kind == TOK_NUM || (s->tok[j].kind == TOK_WORD && tlen(s, j) <= 3 && (s->tok[j].allcaps || glued_digit(s, j)))) &&
+        (s->tok[j].kind == TOK_NUM ||
+         (s->tok[j].kind == TOK_WORD && tlen(s, j) <= 3 && (s->tok[j].allcaps || glued_digit(s, j)))) &&
         tlen(s, j) <= 5) {
         mark(s, i, j + 1, AT_PHI_ADRESSE);
         return;
@@ -276,7 +310,8 @@ static void pass_rural(text_scan *s, size_t i)
     }
     /* "Le Clos Fleuri": the article before a capitalised street word */
     if (k->cap && i > 0 && !k->nl && !s->lab[i - 1] && s->tok[i - 1].cap && tlen(s, i - 1) <= 3 &&
-        (s->tok[i - 1].dflags & DICT_PARTICLE) && (i < 2 || s->tok[i - 1].nl || s->tok[i - 2].kind == TOK_PUNCT))
+        (s->tok[i - 1].dflags & DICT_PARTICLE) &&
+        (i < 2 || s->tok[i - 1].nl || s->tok[i - 2].kind == TOK_PUNCT))
         i--;
     /* "bât. B", "Résidence Le Parc" */
     size_t r = j;
@@ -371,8 +406,9 @@ static void pass_short_date(text_scan *s, size_t i)
 /* A unit or '%' right after token r - 1 ("120-130 mmHg", "1000-1500 mL"). */
 static int unit_next(const text_scan *s, size_t r)
 {
-    static const char *const units[] = {"mg", "g", "ml", "l", "ui", "mmhg", "gy", "cgy", "kg", "mm", "cm", "ng", "ug",
-                                        "mcg", "mmol", "umol", "u", "kcal", "fois", "jours", "mois", "ans", NULL};
+    static const char *const units[] = {"mg", "g",    "ml",   "l",     "ui",   "mmhg", "gy",   "cgy",
+                                        "kg", "mm",   "cm",   "ng",    "ug",   "mcg",  "mmol", "umol",
+                                        "u",  "kcal", "fois", "jours", "mois", "ans",  NULL};
     if (r >= s->n || s->tok[r].nl)
         return 0;
     return is_punct(s, r, '%') || (s->tok[r].kind == TOK_WORD && tok_word_is(s, r, units));
@@ -395,7 +431,8 @@ static int after_lot(const text_scan *s, size_t i)
         const text_tok *p = &s->tok[q - 1];
         if ((p->dflags & DICT_NOTID) && (tok_is(s, q - 1, "lot") || tok_is(s, q - 1, "lots")))
             return 1;
-        if ((p->dflags & DICT_NOTID) && (hop == 0 || (hop == 1 && s->tok[q].kind == TOK_WORD && s->tok[q].allcaps)))
+        if ((p->dflags & DICT_NOTID) &&
+            (hop == 0 || (hop == 1 && s->tok[q].kind == TOK_WORD && s->tok[q].allcaps)))
             return 1;
     }
     return 0;
@@ -410,7 +447,8 @@ static void pass_code(text_scan *s, size_t i)
     /* never from the middle of a glued code ("2022-501234-17-00") */
     if (i > 1 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind == TOK_PUNCT &&
         s->tok[i - 2].e == s->tok[i - 1].s && (s->tok[i - 2].kind == TOK_NUM || glued_digit(s, i - 2)) &&
-        (is_punct(s, i - 1, '-') || is_punct(s, i - 1, '/') || is_punct(s, i - 1, '.') || is_punct(s, i - 1, '_')))
+        (is_punct(s, i - 1, '-') || is_punct(s, i - 1, '/') || is_punct(s, i - 1, '.') ||
+         is_punct(s, i - 1, '_')))
         return;
     size_t digits;
     int letters;

@@ -4,7 +4,10 @@
  * ("Mme Aurélienne Trebouta. ... Trebouta aussi."). */
 #include "deid_scan.h"
 
-static inline int pair_set(const text_names *nm, unsigned k) { return (nm->pairs[k >> 6] >> (k & 63)) & 1; }
+static inline int pair_set(const text_names *nm, unsigned k)
+{
+    return (nm->pairs[k >> 6] >> (k & 63)) & 1;
+}
 
 /* Token i folded into f (DEID_NAME_LEN bytes, zero-padded): its length, 0
  * when it is no word, too short (an initial, "Le") or too long to be kept.

@@ -11,7 +11,10 @@ static int tok_has_digit(const text_scan *s, size_t i)
     return 0;
 }
 
-static size_t tok_len(const text_scan *s, size_t i) { return s->tok[i].e - s->tok[i].s; }
+static size_t tok_len(const text_scan *s, size_t i)
+{
+    return s->tok[i].e - s->tok[i].s;
+}
 
 /* "2A" or "2B": the Corsican department inside a NIR written in groups. */
 static int tok_corsica(const text_scan *s, size_t i)
@@ -79,8 +82,9 @@ static size_t place_run(const text_scan *s, size_t i, size_t max)
  * before it is a quantity, not a zip code. */
 static int tok_unit(const text_scan *s, size_t i)
 {
-    static const char *const units[] = {"ui", "mg", "g", "kg", "ml", "l", "gy", "ug", "mcg", "mmol", "umol", "mui",
-                                        "u", "ua", "cgy", "mbq", "mm", "cm", "unites", "cp", "gel", NULL};
+    static const char *const units[] = {"ui",  "mg",   "g",      "kg",  "ml",  "l",  "gy",  "ug",
+                                        "mcg", "mmol", "umol",   "mui", "u",   "ua", "cgy", "mbq",
+                                        "mm",  "cm",   "unites", "cp",  "gel", NULL};
     const text_tok *k = &s->tok[i];
     size_t n = k->e - k->s;
     if (n > 6)
@@ -101,8 +105,9 @@ static int tok_unit(const text_scan *s, size_t i)
  * ten, not the tenth of October. */
 static int score_of_ten(const text_scan *s, size_t i, int ymd)
 {
-    static const char *const date_cues[] = {"le", "du", "au", "depuis", "des", "et", "avant", "apres", "jusqu'au",
-                                            "vu", "revu", "rdv", "prevu", "prevue", "ce", NULL};
+    static const char *const date_cues[] = {"le",    "du",     "au",       "depuis", "des",  "et",
+                                            "avant", "apres",  "jusqu'au", "vu",     "revu", "rdv",
+                                            "prevu", "prevue", "ce",       NULL};
     if (ymd / 10000 || ymd / 100 % 100 != 10 || ymd % 100 > 10 || i == 0 || s->tok[i].nl ||
         s->tok[i - 1].kind != TOK_WORD || tok_len(s, i - 1) > 40)
         return 0;
@@ -125,7 +130,8 @@ void deid_pass_numbers(text_scan *s)
         int ymd;
         if ((e = text_scan_nir(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_SECU);
-        } else if ((e = text_scan_phone(s->t, s->len, k->s)) || (e = text_scan_phone_ocr(s->t, s->len, k->s))) {
+        } else if ((e = text_scan_phone(s->t, s->len, k->s)) ||
+                   (e = text_scan_phone_ocr(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_TEL);
         } else if (k->kind == TOK_NUM && (e = text_scan_date_numeric(s->t, s->len, k->s, &ymd))) {
             if (!score_of_ten(s, i, ymd))
@@ -148,9 +154,10 @@ void deid_pass_numbers(text_scan *s)
                 j++;
             if (j < s->n && (s->tok[j].dflags & DICT_STREET) && !s->tok[j].nl) {
                 size_t r = j + 1;
-                while (r < s->n && r - j < 9 && !s->tok[r].nl && s->tok[r].kind != TOK_NUM &&
-                       !tok_is(s, r, "\xC3\xA0") && /* "12 hent Koz à Plouvien": the street stops at "à" */
-                       !(s->tok[r].kind == TOK_PUNCT && s->t[s->tok[r].s] != '\'' && s->t[s->tok[r].s] != '-'))
+                while (
+                    r < s->n && r - j < 9 && !s->tok[r].nl && s->tok[r].kind != TOK_NUM &&
+                    !tok_is(s, r, "\xC3\xA0") && /* "12 hent Koz à Plouvien": the street stops at "à" */
+                    !(s->tok[r].kind == TOK_PUNCT && s->t[s->tok[r].s] != '\'' && s->t[s->tok[r].s] != '-'))
                     r++;
                 mark(s, i, r, AT_PHI_ADRESSE);
             }
@@ -167,20 +174,21 @@ void deid_pass_labelled_ids(text_scan *s)
         int label = s->tok[i].dval;
         size_t j = i + 1;
         while (j < s->n && j - i <= 7 && !s->tok[j].nl &&
-               (s->tok[j].kind == TOK_PUNCT || (s->tok[j].kind == TOK_WORD && !tok_has_digit(s, j) && tok_len(s, j) <= 9 &&
-                                                !s->tok[j].allcaps)))
+               (s->tok[j].kind == TOK_PUNCT || (s->tok[j].kind == TOK_WORD && !tok_has_digit(s, j) &&
+                                                tok_len(s, j) <= 9 && !s->tok[j].allcaps)))
             j++;
         if (j >= s->n || s->tok[j].nl || !tok_has_digit(s, j) || s->lab[j])
             continue;
         /* the whole code, glued by '-', '/' or '.' ("NDA 25-008812") */
         size_t r = j + 1;
         while (r + 1 < s->n && s->tok[r].s == s->tok[r - 1].e && !s->tok[r].nl &&
-               (is_punct(s, r, '-') || is_punct(s, r, '/') || is_punct(s, r, '.')) && s->tok[r + 1].s == s->tok[r].e &&
-               s->tok[r + 1].kind != TOK_PUNCT && !s->lab[r + 1])
+               (is_punct(s, r, '-') || is_punct(s, r, '/') || is_punct(s, r, '.')) &&
+               s->tok[r + 1].s == s->tok[r].e && s->tok[r + 1].kind != TOK_PUNCT && !s->lab[r + 1])
             r += 2;
         int groups = label == AT_PHI_SECU || label == AT_PHI_RPPS || label == AT_PHI_FINESS;
-        while (groups && r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 && s->t[s->tok[r].s - 1] == ' ' &&
-               r - j < 8 && (s->tok[r].kind == TOK_NUM || (label == AT_PHI_SECU && tok_corsica(s, r))))
+        while (groups && r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 &&
+               s->t[s->tok[r].s - 1] == ' ' && r - j < 8 &&
+               (s->tok[r].kind == TOK_NUM || (label == AT_PHI_SECU && tok_corsica(s, r))))
             r++;
         /* the label's shape: a NIR has 13 digits or more, RPPS, ADELI and
          * FINESS numbers 8 or more, record numbers 4 or more ("sécurité
@@ -248,12 +256,13 @@ void deid_pass_hospitals(text_scan *s)
             j++;
             qual = 1;
         }
-        if (tok_is(s, j, "de") && tok_is(s, j + 1, "lutte") && tok_is(s, j + 2, "contre") && tok_is(s, j + 3, "le") &&
-            tok_is(s, j + 4, "cancer")) {
+        if (tok_is(s, j, "de") && tok_is(s, j + 1, "lutte") && tok_is(s, j + 2, "contre") &&
+            tok_is(s, j + 3, "le") && tok_is(s, j + 4, "cancer")) {
             j += 5;
             qual = 1;
         } else if (j + 3 < s->n && (tok_is(s, j, "de") || tok_elided_d(s, j)) && !s->tok[j + 1].nl &&
-                   s->tok[j + 1].kind == TOK_WORD && !s->tok[j + 1].cap && !(s->tok[j + 1].dflags & DICT_CONNECT)) {
+                   s->tok[j + 1].kind == TOK_WORD && !s->tok[j + 1].cap &&
+                   !(s->tok[j + 1].dflags & DICT_CONNECT)) {
             /* a specialty in lower case, then the place: "Institut de
              * cancérologie du Finistère", "Centre d'imagerie de Quimper" */
             size_t q = j + 1;
@@ -268,11 +277,12 @@ void deid_pass_hospitals(text_scan *s)
         }
         int names = 0;
         for (;;) {
-            if (j < s->n && !s->tok[j].nl && is_name_word(s, j) && !s->lab[j] && !(s->tok[j].dflags & DICT_TITLE) &&
-                !(is_punct(s, j + 1, ':'))) {
+            if (j < s->n && !s->tok[j].nl && is_name_word(s, j) && !s->lab[j] &&
+                !(s->tok[j].dflags & DICT_TITLE) && !(is_punct(s, j + 1, ':'))) {
                 /* a word that describes without naming ("Institut National
                  * du Cancer") names nothing by itself */
-                names += !(s->tok[j].dflags & DICT_DESCR) || (s->tok[j].lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY));
+                names += !(s->tok[j].dflags & DICT_DESCR) ||
+                         (s->tok[j].lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY));
                 j++;
             } else if (j + 1 < s->n && !s->tok[j].nl && (is_connector(s, j) || is_punct(s, j, '\''))) {
                 size_t q = j;
@@ -361,7 +371,8 @@ static void label_name_run(text_scan *s, size_t a, size_t b, int override)
         else if (k == n - 1)
             lab = (first && last_only0) ? AT_PHI_PRENOM : AT_PHI_NOM;
         else
-            lab = (k == 0 && last_only0 && (s->tok[ua[n - 1]].dflags & DICT_FIRST)) ? AT_PHI_NOM : AT_PHI_PRENOM;
+            lab = (k == 0 && last_only0 && (s->tok[ua[n - 1]].dflags & DICT_FIRST)) ? AT_PHI_NOM
+                                                                                    : AT_PHI_PRENOM;
         if (mark(s, ua[k], ub[k], lab))
             deid_names_add(s, ua[k], ub[k]);
     }
@@ -383,14 +394,16 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
         while ((count > 0 || initial_first) && q < s->n && q < r + 3 && s->tok[q].kind == TOK_WORD &&
                !s->tok[q].nl && !(s->tok[q].cap || s->tok[q].allcaps) && name_particle(s, q))
             q++;
-        if (q > r && q < s->n && s->tok[q].kind == TOK_WORD && !s->tok[q].nl && (s->tok[q].cap || s->tok[q].allcaps)) {
+        if (q > r && q < s->n && s->tok[q].kind == TOK_WORD && !s->tok[q].nl &&
+            (s->tok[q].cap || s->tok[q].allcaps)) {
             /* "de" before a place is where the person works, not a
              * particle ("docteur Morvan de Saint-Renan", "Dr Le Gall de
              * Lannion") */
             const text_tok *u = &s->tok[q];
             int place = (u->lex & LEX_CITY) || ((u->lex & LEX_PLACE) && !(u->lex & (LEX_FIRST | LEX_LAST))) ||
                         ((tok_is(s, q, "saint") || tok_is(s, q, "sainte")) && is_punct(s, q + 1, '-'));
-            if (place && count > 0 && !s->tok[q - 1].cap && (tok_is(s, q - 1, "de") || tok_is(s, q - 1, "d'")))
+            if (place && count > 0 && !s->tok[q - 1].cap &&
+                (tok_is(s, q - 1, "de") || tok_is(s, q - 1, "d'")))
                 break;
             r = q;
             continue;
@@ -422,10 +435,12 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
 /* Lower-case words that follow a title without being a name ("Madame
  * refuse.", "Monsieur lui-même,"). Folded. */
 static const char *const not_names_after_title[] = {
-    "a", "ai", "as", "au", "aussi", "avait", "bien", "ca", "ce", "cela", "ceci", "cette", "dit", "donc", "dort",
-    "elle-meme", "en", "encore", "ensuite", "est", "et", "etait", "fait", "ici", "il", "lui", "lui-meme", "mal",
-    "mange", "meme", "ne", "non", "nous", "ou", "oui", "part", "qui", "refuse", "accepte", "sort", "seul", "seule",
-    "signale", "souhaite", "va", "vient", "y", "egalement", "present", "presente", "absent", "absente", NULL};
+    "a",       "ai",     "as",        "au",      "aussi",    "avait",  "bien",      "ca",       "ce",
+    "cela",    "ceci",   "cette",     "dit",     "donc",     "dort",   "elle-meme", "en",       "encore",
+    "ensuite", "est",    "et",        "etait",   "fait",     "ici",    "il",        "lui",      "lui-meme",
+    "mal",     "mange",  "meme",      "ne",      "non",      "nous",   "ou",        "oui",      "part",
+    "qui",     "refuse", "accepte",   "sort",    "seul",     "seule",  "signale",   "souhaite", "va",
+    "vient",   "y",      "egalement", "present", "presente", "absent", "absente",   NULL};
 
 /* After a title, names written in lower case ("Mme dupont", "M. jean
  * dupont"): a run of up to three known first names or surnames (not common
@@ -434,8 +449,8 @@ static const char *const not_names_after_title[] = {
 static size_t lower_name_run(const text_scan *s, size_t j)
 {
     size_t r = j;
-    while (r < s->n && r - j < 3 && !s->lab[r] && s->tok[r].kind == TOK_WORD && !s->tok[r].cap && !s->tok[r].nl &&
-           !tok_has_digit(s, r)) {
+    while (r < s->n && r - j < 3 && !s->lab[r] && s->tok[r].kind == TOK_WORD && !s->tok[r].cap &&
+           !s->tok[r].nl && !tok_has_digit(s, r)) {
         unsigned f = word_flags(s, r);
         if (!(f & (DICT_FIRST | DICT_LAST)) || (f & DICT_COMMON))
             break;
@@ -449,18 +464,20 @@ static size_t lower_name_run(const text_scan *s, size_t j)
     if ((word_flags(s, j) & DICT_PARTICLE) && tok_len(s, j) <= 3 && j + 1 < s->n && !s->tok[j + 1].nl &&
         !s->lab[j + 1] && s->tok[j + 1].kind == TOK_WORD && !s->tok[j + 1].cap && tok_len(s, j + 1) >= 3 &&
         !tok_has_digit(s, j + 1) && !(s->tok[j + 1].lex & (LEX_MED | LEX_KIN)) &&
-        !(word_flags(s, j + 1) & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_PARTICLE | DICT_CONNECT)))
+        !(word_flags(s, j + 1) &
+          (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_PARTICLE | DICT_CONNECT)))
         return j + 2;
     if (tok_len(s, j) < 3 || word_flags(s, j))
         return r;
     /* a word no lexicon knows: a name ("dr corre à ...") */
-    if (!(s->tok[j].lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_STREET | LEX_ORG)) && s->tok[j].lex)
+    if (!(s->tok[j].lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_STREET | LEX_ORG)) &&
+        s->tok[j].lex)
         return j + 1;
     if (!s->tok[j].lex && s->tok[j].fh)
         return j + 1;
     size_t e = j + 1;
-    int ends = e >= s->n || s->tok[e].nl || is_punct(s, e, ',') || is_punct(s, e, '.') || is_punct(s, e, ';') ||
-               is_punct(s, e, ')') || is_punct(s, e, ':');
+    int ends = e >= s->n || s->tok[e].nl || is_punct(s, e, ',') || is_punct(s, e, '.') ||
+               is_punct(s, e, ';') || is_punct(s, e, ')') || is_punct(s, e, ':');
     if (!ends)
         return j;
     char f[136];
@@ -481,7 +498,8 @@ static void role_names(text_scan *s, size_t i)
     size_t a = i - 1;
     while (a > 0 && i - 1 - a < 3 && is_name_word(s, a - 1) && !s->lab[a - 1] && !s->tok[a].nl &&
            !(s->tok[a - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_ROLE)) &&
-           !((s->tok[a - 1].dflags & DICT_COMMON) && !(s->tok[a - 1].dflags & (DICT_FIRST | DICT_LAST | DICT_PARTICLE))))
+           !((s->tok[a - 1].dflags & DICT_COMMON) &&
+             !(s->tok[a - 1].dflags & (DICT_FIRST | DICT_LAST | DICT_PARTICLE))))
         a--;
     if (i - 1 - a >= 2)
         label_name_run(s, a, i - 1, 0);
@@ -515,23 +533,25 @@ void deid_pass_titles(text_scan *s)
                 r = lower_name_run(s, j);
             if (r > j)
                 label_name_run(s, j, r, 0);
-        } else if ((k->dflags & DICT_FIELD) && k->dval == 1 && !k->nl && (tok_is(s, i, "patient") || tok_is(s, i, "patiente")) &&
-                   !is_punct(s, i + 1, ':') && is_name_word(s, i + 1) && !s->tok[i + 1].nl) {
+        } else if ((k->dflags & DICT_FIELD) && k->dval == 1 && !k->nl &&
+                   (tok_is(s, i, "patient") || tok_is(s, i, "patiente")) && !is_punct(s, i + 1, ':') &&
+                   is_name_word(s, i + 1) && !s->tok[i + 1].nl) {
             /* "la patiente Hélène", "le patient Jean DUPONT" */
             size_t r = name_run(s, i + 1, 0);
             int one_first = r == i + 2 && (s->tok[i + 1].dflags & (DICT_FIRST | DICT_LAST)) == DICT_FIRST;
             if (r > i + 1)
                 label_name_run(s, i + 1, r, one_first ? 3 : 0);
-        } else if ((k->dflags & DICT_BIRTH) && k->special == TOK_SPECIAL_NE &&
-                   is_name_word(s, i + 1) &&
-                   !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST) && !s->tok[i + 1].allcaps)) {
+        } else if ((k->dflags & DICT_BIRTH) && k->special == TOK_SPECIAL_NE && is_name_word(s, i + 1) &&
+                   !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST) &&
+                     !s->tok[i + 1].allcaps)) {
             size_t r = name_run(s, i + 1, 0);
             if (r > i + 1)
                 label_name_run(s, i + 1, r, 2);
         } else if ((k->dflags & DICT_FIELD) && (k->cap || k->allcaps)) {
             size_t j = i + 1;
-            while (j < s->n && j - i <= 4 && !s->tok[j].nl && !is_punct(s, j, ':') &&
-                   (s->tok[j].kind == TOK_PUNCT || !s->tok[j].cap || (s->tok[j].allcaps && tok_len(s, j) <= 4)))
+            while (
+                j < s->n && j - i <= 4 && !s->tok[j].nl && !is_punct(s, j, ':') &&
+                (s->tok[j].kind == TOK_PUNCT || !s->tok[j].cap || (s->tok[j].allcaps && tok_len(s, j) <= 4)))
                 j++; /* "IDE HDJ : Morgane" */
             if (!is_punct(s, j, ':'))
                 continue;
@@ -555,7 +575,8 @@ void deid_pass_cities(text_scan *s)
         /* letterhead "Rennes, le 12 mars 2024" */
         if (is_name_word(s, i) && k->nl && !(k->dflags & DICT_TITLE)) {
             size_t r = place_run(s, i, 4);
-            if (r > i && is_punct(s, r, ',') && tok_is(s, r + 1, "le") && r + 2 < s->n && s->lab[r + 2] == AT_PHI_DATE)
+            if (r > i && is_punct(s, r, ',') && tok_is(s, r + 1, "le") && r + 2 < s->n &&
+                s->lab[r + 2] == AT_PHI_DATE)
                 mark(s, i, r, AT_PHI_VILLE);
             continue;
         }
@@ -598,7 +619,8 @@ void deid_pass_cities(text_scan *s)
                 continue;
             }
         }
-        if (is_name_word(s, i) && (k->dflags & DICT_CITY) && !(k->dflags & (DICT_COMMON | DICT_FIRST | DICT_LAST)))
+        if (is_name_word(s, i) && (k->dflags & DICT_CITY) &&
+            !(k->dflags & (DICT_COMMON | DICT_FIRST | DICT_LAST)))
             mark(s, i, i + 1, AT_PHI_VILLE);
     }
 }
@@ -629,11 +651,11 @@ void deid_pass_dictionary(text_scan *s)
             continue; /* "EVA", "Eliquis": words of the medical vocabulary, the tagger's to decide */
         if (k->allcaps && deid_study_name(s, i))
             continue; /* "programme LEA", "essai ALINA" */
-        if ((f & DICT_FIRST) && !k->allcaps && i + 1 < s->n && s->tok[i + 1].allcaps && !tok_single(s, i + 1) &&
-            !s->tok[i + 1].nl && !s->lab[i + 1] && !deid_eponym_context(s, i) &&
+        if ((f & DICT_FIRST) && !k->allcaps && i + 1 < s->n && s->tok[i + 1].allcaps &&
+            !tok_single(s, i + 1) && !s->tok[i + 1].nl && !s->lab[i + 1] && !deid_eponym_context(s, i) &&
             !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST)) &&
-            !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD |
-                                      DICT_BIRTH)) &&
+            !(s->tok[i + 1].dflags &
+              (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH)) &&
             !(s->tok[i + 1].lex & LEX_MED)) {
             mark(s, i, i + 1, AT_PHI_PRENOM);
             mark(s, i + 1, i + 2, AT_PHI_NOM);
@@ -641,9 +663,9 @@ void deid_pass_dictionary(text_scan *s)
             continue;
         }
         /* "Pierre Petit": a first name and a surname, both also common words */
-        if ((f & DICT_FIRST) && (f & DICT_COMMON) && is_name_word(s, i + 1) && !s->tok[i + 1].nl && !s->lab[i + 1] &&
-            (s->tok[i + 1].dflags & DICT_LAST) && !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH)) &&
-            !deid_eponym_context(s, i)) {
+        if ((f & DICT_FIRST) && (f & DICT_COMMON) && is_name_word(s, i + 1) && !s->tok[i + 1].nl &&
+            !s->lab[i + 1] && (s->tok[i + 1].dflags & DICT_LAST) &&
+            !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH)) && !deid_eponym_context(s, i)) {
             mark(s, i, i + 1, AT_PHI_PRENOM);
             mark(s, i + 1, i + 2, AT_PHI_NOM);
             i++;
@@ -652,18 +674,21 @@ void deid_pass_dictionary(text_scan *s)
         if (!(f & (DICT_FIRST | DICT_LAST)) || (f & DICT_COMMON) || deid_eponym_context(s, i))
             continue;
         /* first name + "LE GALL", "Da Silva" */
-        if ((f & DICT_FIRST) && i + 2 < s->n && is_name_word(s, i + 1) && (s->tok[i + 1].dflags & DICT_PARTICLE) &&
-            !s->tok[i + 1].nl && is_name_word(s, i + 2) && !s->lab[i + 1] && !s->lab[i + 2]) {
+        if ((f & DICT_FIRST) && i + 2 < s->n && is_name_word(s, i + 1) &&
+            (s->tok[i + 1].dflags & DICT_PARTICLE) && !s->tok[i + 1].nl && is_name_word(s, i + 2) &&
+            !s->lab[i + 1] && !s->lab[i + 2]) {
             mark(s, i, i + 1, AT_PHI_PRENOM);
             mark(s, i + 1, i + 3, AT_PHI_NOM);
             i += 2;
             continue;
         }
         /* first name followed by a capitalised word: first name + surname */
-        if ((f & DICT_FIRST) && i + 1 < s->n && is_name_word(s, i + 1) && !s->tok[i + 1].nl && !s->lab[i + 1]) {
+        if ((f & DICT_FIRST) && i + 1 < s->n && is_name_word(s, i + 1) && !s->tok[i + 1].nl &&
+            !s->lab[i + 1]) {
             unsigned g = s->tok[i + 1].dflags;
             if (!((g & DICT_COMMON) && !(g & DICT_LAST)) &&
-                !(g & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_CITY | DICT_ROLE | DICT_FIELD | DICT_BIRTH)) &&
+                !(g &
+                  (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_CITY | DICT_ROLE | DICT_FIELD | DICT_BIRTH)) &&
                 !(s->tok[i + 1].lex & LEX_MED)) {
                 mark(s, i, i + 1, AT_PHI_PRENOM);
                 mark(s, i + 1, i + 2, AT_PHI_NOM);
@@ -675,7 +700,8 @@ void deid_pass_dictionary(text_scan *s)
             /* "Pierre Martin": the first name before it may be a common word */
             if (i > 0 && !s->tok[i].nl && !s->lab[i - 1] && is_name_word(s, i - 1) &&
                 (s->tok[i - 1].dflags & DICT_FIRST) &&
-                !(s->tok[i - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH)) && !deid_eponym_context(s, i - 1))
+                !(s->tok[i - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH)) &&
+                !deid_eponym_context(s, i - 1))
                 mark(s, i - 1, i, AT_PHI_PRENOM);
             mark(s, i, i + 1, AT_PHI_NOM);
         } else {

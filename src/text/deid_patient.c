@@ -198,7 +198,8 @@ at_status at_text_deid_set_patient(at_text_deid *d, const at_text_patient *p)
         if (text_scan_date_numeric(p->birth_date, n, 0, &ymd) == n && ymd >= 10000000)
             d->pat_birth = ymd;
         else
-            st = at_error_set(AT_ERR_FORMAT, "patient info: date_naissance is not a date (dd/mm/yyyy or yyyy-mm-dd)");
+            st = at_error_set(AT_ERR_FORMAT,
+                              "patient info: date_naissance is not a date (dd/mm/yyyy or yyyy-mm-dd)");
     }
     /* the NIR whole and without its key */
     if (!st && p->nir) {
@@ -227,8 +228,8 @@ at_status at_text_deid_set_patient(at_text_deid *d, const at_text_patient *p)
 
 void at_text_patient_free(at_text_patient *p)
 {
-    char **f[] = {&p->last_name, &p->first_name, &p->birth_date, &p->ipp, &p->nir, &p->address,
-                  &p->city, &p->zip, &p->phone, &p->email, &p->patient_id};
+    char **f[] = {&p->last_name, &p->first_name, &p->birth_date, &p->ipp,   &p->nir,       &p->address,
+                  &p->city,      &p->zip,        &p->phone,      &p->email, &p->patient_id};
     for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
         at_free(*f[i]);
         *f[i] = NULL;
@@ -252,10 +253,10 @@ static int birth_date_ok(const char *s)
 char **text_patient_field(at_text_patient *p, const char *key, size_t kl)
 {
     /* folded keys: "Prénom", "PRENOM" and "prenom" are one key */
-    static const char *const keys[] = {"nom", "prenom", "date_naissance", "ipp", "nir", "adresse",
-                                       "ville", "cp", "tel", "mail", "id"};
-    char **slots[] = {&p->last_name, &p->first_name, &p->birth_date, &p->ipp, &p->nir, &p->address,
-                      &p->city, &p->zip, &p->phone, &p->email, &p->patient_id};
+    static const char *const keys[] = {"nom", "prenom", "date_naissance", "ipp", "nir", "adresse", "ville",
+                                       "cp",  "tel",    "mail",           "id"};
+    char **slots[] = {&p->last_name, &p->first_name, &p->birth_date, &p->ipp,   &p->nir,       &p->address,
+                      &p->city,      &p->zip,        &p->phone,      &p->email, &p->patient_id};
     char fk[64];
     int fkl = kl < 32 ? at_text_fold(key, kl, fk, sizeof fk) : -1;
     for (size_t k = 0; k < sizeof keys / sizeof *keys && fkl > 0; k++)
@@ -324,14 +325,15 @@ at_status text_patient_parse(const char *path, const char *data, size_t len, at_
         s = le + 1;
         line++;
     }
-    char **any[] = {&p->last_name, &p->first_name, &p->birth_date, &p->ipp, &p->nir, &p->address,
-                    &p->city, &p->zip, &p->phone, &p->email, &p->patient_id};
+    char **any[] = {&p->last_name, &p->first_name, &p->birth_date, &p->ipp,   &p->nir,       &p->address,
+                    &p->city,      &p->zip,        &p->phone,      &p->email, &p->patient_id};
     int fields = 0;
     for (size_t k = 0; k < sizeof any / sizeof *any; k++)
         fields += *any[k] != NULL;
     if (!st && !fields) /* an empty export must not pass for an identity */
-        st = at_error_set(AT_ERR_FORMAT, "%s: no field (one 'key: value' line each: nom, prenom, date_naissance, ipp, "
-                                         "nir, adresse, ville, cp, tel, mail, id)",
+        st = at_error_set(AT_ERR_FORMAT,
+                          "%s: no field (one 'key: value' line each: nom, prenom, date_naissance, ipp, "
+                          "nir, adresse, ville, cp, tel, mail, id)",
                           path);
     if (st)
         at_text_patient_free(p);
@@ -378,7 +380,8 @@ static size_t match_patient(const text_scan *s, size_t i, int *label)
     for (size_t j = i;;) {
         for (int k = 0; k < d->pat_nskel; k++) {
             const pat_skel *p = &d->pat_skel[k];
-            if (p->n == o && !memcmp(p->s, acc, o) && s->tok[j].kind != TOK_PUNCT && (!p->need_cap || s->tok[i].cap)) {
+            if (p->n == o && !memcmp(p->s, acc, o) && s->tok[j].kind != TOK_PUNCT &&
+                (!p->need_cap || s->tok[i].cap)) {
                 best = j + 1;
                 *label = p->label;
             }
@@ -517,7 +520,8 @@ void deid_pass_patient(text_scan *s)
             if (e) {
                 size_t a = i;
                 /* "+33 6 ...": the plus sign belongs to the number */
-                if (label == AT_PHI_TEL && a > 0 && is_punct(s, a - 1, '+') && s->tok[a - 1].e == k->s && !s->lab[a - 1])
+                if (label == AT_PHI_TEL && a > 0 && is_punct(s, a - 1, '+') && s->tok[a - 1].e == k->s &&
+                    !s->lab[a - 1])
                     a--;
                 if (mark(s, a, e, label)) {
                     i = e - 1;

@@ -21,7 +21,10 @@ void at_text_patients_free(at_text_patients *t)
     memset(t, 0, sizeof *t);
 }
 
-static const char *patient_key(const at_text_patient *p) { return p->patient_id ? p->patient_id : p->ipp; }
+static const char *patient_key(const at_text_patient *p)
+{
+    return p->patient_id ? p->patient_id : p->ipp;
+}
 
 typedef struct {
     const char *key;
@@ -49,19 +52,20 @@ static at_status check_keys(at_text_patients *t, const char *path, const size_t 
     for (size_t i = 0; i < t->n && !st; i++) {
         k[i] = (key_ref){patient_key(&t->v[i]), i};
         if (!k[i].key || !k[i].key[0])
-            st = line ? at_error_set(AT_ERR_FORMAT, "%s: line %zu: no id or ipp (needed with several patients)", path,
+            st = line ? at_error_set(AT_ERR_FORMAT,
+                                     "%s: line %zu: no id or ipp (needed with several patients)", path,
                                      line[i])
-                      : at_error_set(AT_ERR_FORMAT, "%s/%s: no id or ipp (needed with several patients)", path,
-                                     name[i]);
+                      : at_error_set(AT_ERR_FORMAT, "%s/%s: no id or ipp (needed with several patients)",
+                                     path, name[i]);
     }
     if (!st) {
         qsort(k, t->n, sizeof *k, cmp_key);
         for (size_t i = 1; i < t->n && !st; i++)
             if (!strcmp(k[i].key, k[i - 1].key))
-                st = line ? at_error_set(AT_ERR_FORMAT, "%s: line %zu: the same id as line %zu", path, line[k[i].i],
-                                         line[k[i - 1].i])
-                          : at_error_set(AT_ERR_FORMAT, "%s: %s and %s have the same id", path, name[k[i - 1].i],
-                                         name[k[i].i]);
+                st = line ? at_error_set(AT_ERR_FORMAT, "%s: line %zu: the same id as line %zu", path,
+                                         line[k[i].i], line[k[i - 1].i])
+                          : at_error_set(AT_ERR_FORMAT, "%s: %s and %s have the same id", path,
+                                         name[k[i - 1].i], name[k[i].i]);
     }
     if (!st) {
         at_text_patient *v = at_malloc(t->n * sizeof *v);
@@ -108,7 +112,8 @@ static at_status load_csv(const char *path, char *data, size_t len, at_text_pati
     memset(&probe, 0, sizeof probe);
     for (size_t j = 0; j < csv.ncols && !st; j++)
         if (!text_patient_field(&probe, csv.cells[j], strlen(csv.cells[j])))
-            st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: column %zu: unknown key", path, csv.line[0], j + 1);
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: column %zu: unknown key", path, csv.line[0],
+                              j + 1);
     size_t n = csv.nrows ? csv.nrows - 1 : 0;
     if (!st && n == 0)
         st = at_error_set(AT_ERR_FORMAT, "%s: a header and no patient", path);
@@ -128,7 +133,9 @@ static at_status load_csv(const char *path, char *data, size_t len, at_text_pati
             const char *c = csv.cells[(i + 1) * csv.ncols + j];
             size_t cl = strlen(c);
             at_text_trim(&c, &cl);
-            if (cl && (st = text_patient_set(p, text_patient_field(p, csv.cells[j], strlen(csv.cells[j])), c, cl)) &&
+            if (cl &&
+                (st =
+                     text_patient_set(p, text_patient_field(p, csv.cells[j], strlen(csv.cells[j])), c, cl)) &&
                 st != AT_ERR_NOMEM)
                 at_error_prefix(st, "%s: line %zu", path, line[i]);
         }
@@ -161,9 +168,9 @@ static at_status load_dir(const char *path, at_text_patients *t)
     if (st == AT_ERR_LIMIT)
         st = at_error_set(AT_ERR_LIMIT, "%s: more than %zu files", path, PATIENTS_MAX);
     if (!st && sub)
-        st = at_error_set(AT_ERR_FORMAT,
-                          "%s/%s: a folder in --patient-info (one key: value file per patient, no subfolders)", path,
-                          sub);
+        st = at_error_set(
+            AT_ERR_FORMAT,
+            "%s/%s: a folder in --patient-info (one key: value file per patient, no subfolders)", path, sub);
     at_free(sub);
     char **fname = at_calloc(w.n + 1, sizeof *fname); /* of each patient loaded */
     if (!st && !fname)

@@ -8,14 +8,14 @@
 #include <string.h>
 
 enum {
-    TEXT_LIST_AT,   /* '@' */
-    TEXT_LIST_NUM,  /* numbers, '+', "1er", month words */
-    TEXT_LIST_FLAG, /* words with an id-label, hospital, role, title, birth or field flag */
-    TEXT_LIST_NAME, /* capitalised words and "à" */
+    TEXT_LIST_AT,    /* '@' */
+    TEXT_LIST_NUM,   /* numbers, '+', "1er", month words */
+    TEXT_LIST_FLAG,  /* words with an id-label, hospital, role, title, birth or field flag */
+    TEXT_LIST_NAME,  /* capitalised words and "à" */
     TEXT_LIST_EXTRA, /* '(', words glued to a following '.', '/' or ':', "quatre-vingt..." (deid_extra.c) */
     TEXT_LIST_CUE,   /* record, account and employer cue words, street words, words with digits */
     TEXT_LIST_ODD,   /* lower-case words that are unknown or in a name list (tagger, allow-list) */
-    TEXT_LIST_ORG,   /* establishment and organisation heads, short unknown words in capitals (deid_phrase.c) */
+    TEXT_LIST_ORG, /* establishment and organisation heads, short unknown words in capitals (deid_phrase.c) */
     TEXT_LIST_COUNT
 };
 
@@ -46,7 +46,7 @@ typedef struct {
     size_t nlist[TEXT_LIST_COUNT];
     uint32_t next_ent;
     text_names *names; /* the words of the names found in context, or NULL */
-    void *block; /* the one allocation behind tok, lab, ent and list */
+    void *block;       /* the one allocation behind tok, lab, ent and list */
 } text_scan;
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -103,7 +103,8 @@ static inline int is_name_word(const text_scan *s, size_t i)
 
 static inline int is_punct(const text_scan *s, size_t i, char c)
 {
-    return i < s->n && s->tok[i].kind == TOK_PUNCT && s->tok[i].e - s->tok[i].s == 1 && s->t[s->tok[i].s] == c;
+    return i < s->n && s->tok[i].kind == TOK_PUNCT && s->tok[i].e - s->tok[i].s == 1 &&
+           s->t[s->tok[i].s] == c;
 }
 
 /* The elided "d'" of "d'Ormesson", "maladie d'Addison" (' or ’). */
@@ -113,7 +114,8 @@ static inline int tok_elided_d(const text_scan *s, size_t i)
         return 0;
     const char *t = s->t + s->tok[i].s;
     size_t n = s->tok[i].e - s->tok[i].s;
-    return (t[0] == 'd' || t[0] == 'D') && ((n == 2 && t[1] == '\'') || (n == 4 && !memcmp(t + 1, "\xE2\x80\x99", 3)));
+    return (t[0] == 'd' || t[0] == 'D') &&
+           ((n == 2 && t[1] == '\'') || (n == 4 && !memcmp(t + 1, "\xE2\x80\x99", 3)));
 }
 
 /* A word that names a disease, a score, a sign here: an eponym, or after
@@ -175,7 +177,8 @@ void deid_pass_name_joins(text_scan *s);
 /* Tokenise and run every rule pass (deid_detect.c): what the tagger
  * starts from, at detection and in training. s owns its block
  * (deid_scan_free), names must outlive s. */
-at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, text_scan *s, text_names *names);
+at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, text_scan *s,
+                          text_names *names);
 void deid_scan_free(text_scan *s);
 void deid_names_add(text_scan *s, size_t a, size_t b);
 /* Keep the word of token i as a name with label (NOM or PRENOM), whatever

@@ -159,7 +159,9 @@ at_status text_dict_load_file(text_dict *d, const char *path, unsigned flags)
             we--;
         if (we > p && *p != '#') {
             char folded[DICT_MAX_WORD * 2];
-            int fl = (size_t)(we - p) < DICT_MAX_WORD ? at_text_fold(p, (size_t)(we - p), folded, sizeof folded) : -1;
+            int fl = (size_t)(we - p) < DICT_MAX_WORD
+                         ? at_text_fold(p, (size_t)(we - p), folded, sizeof folded)
+                         : -1;
             if (fl < 0)
                 st = at_error_set(AT_ERR_FORMAT, "%s: line %zu: entry too long or invalid", path, line);
             else

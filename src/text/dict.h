@@ -8,24 +8,24 @@
 #include <string.h>
 
 enum {
-    DICT_FIRST = 1,   /* first name */
-    DICT_LAST = 2,    /* surname */
-    DICT_COMMON = 4,  /* common French word */
-    DICT_EPONYM = 8,  /* eponym (disease, score, sign) */
-    DICT_CITY = 16,   /* commune */
-    DICT_MONTH = 32,  /* month name */
-    DICT_TITLE = 64,  /* M., Mme, Dr ... */
-    DICT_HOSP = 128,  /* hospital trigger word */
-    DICT_STREET = 256,/* street type word */
-    DICT_EPOTRIG = 512,/* noun introducing an eponym (maladie, score) */
+    DICT_FIRST = 1,     /* first name */
+    DICT_LAST = 2,      /* surname */
+    DICT_COMMON = 4,    /* common French word */
+    DICT_EPONYM = 8,    /* eponym (disease, score, sign) */
+    DICT_CITY = 16,     /* commune */
+    DICT_MONTH = 32,    /* month name */
+    DICT_TITLE = 64,    /* M., Mme, Dr ... */
+    DICT_HOSP = 128,    /* hospital trigger word */
+    DICT_STREET = 256,  /* street type word */
+    DICT_EPOTRIG = 512, /* noun introducing an eponym (maladie, score) */
     DICT_PATLAST = 1024,
     DICT_PATFIRST = 2048,
-    DICT_BIRTH = 4096,   /* né, née, naissance */
-    DICT_IDLABEL = 8192, /* IPP, NDA, RPPS, FINESS, NIR label; value = label */
-    DICT_FIELD = 16384,  /* "Nom", "Prénom", "Médecin": value 1 any, 2 last, 3 first */
-    DICT_RESID = 32768,  /* demeurant, domicilié ... */
-    DICT_PARTICLE = 65536, /* Le, Da, De, Van in surnames */
-    DICT_CONNECT = 131072, /* de, du, sur ... inside place names */
+    DICT_BIRTH = 4096,      /* né, née, naissance */
+    DICT_IDLABEL = 8192,    /* IPP, NDA, RPPS, FINESS, NIR label; value = label */
+    DICT_FIELD = 16384,     /* "Nom", "Prénom", "Médecin": value 1 any, 2 last, 3 first */
+    DICT_RESID = 32768,     /* demeurant, domicilié ... */
+    DICT_PARTICLE = 65536,  /* Le, Da, De, Van in surnames */
+    DICT_CONNECT = 131072,  /* de, du, sur ... inside place names */
     DICT_HOSPQUAL = 262144, /* hospitalier, universitaire ... */
     DICT_ROLE = 524288,     /* IDE, interne ... written after a name */
     DICT_HEAD = 1 << 20,    /* heads an establishment or organisation (deid_phrase.c); value: its entry + 1 */
@@ -58,13 +58,19 @@ extern const char text_latin1_fold[64][3];
 
 /* Hash of a folded key of n bytes, fed 8 bytes at a time (the last word
  * zero-padded): init, one step per word, final. */
-static inline uint64_t text_dict_hash_init(size_t n) { return 0x9E3779B97F4A7C15ull ^ (uint64_t)n; }
+static inline uint64_t text_dict_hash_init(size_t n)
+{
+    return 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
+}
 static inline uint64_t text_dict_hash_step(uint64_t h, uint64_t w)
 {
     h = (h ^ w) * 0xFF51AFD7ED558CCDull;
     return h ^ (h >> 32);
 }
-static inline uint64_t text_dict_hash_final(uint64_t h) { return (h ^ (h >> 29)) | (uint64_t)1 << 63; }
+static inline uint64_t text_dict_hash_final(uint64_t h)
+{
+    return (h ^ (h >> 29)) | (uint64_t)1 << 63;
+}
 
 /* The hash of a key stored in a buffer that is readable and zero from n up
  * to the next multiple of 8. */
@@ -86,7 +92,8 @@ at_status text_dict_add(text_dict *d, const char *folded, size_t n, unsigned fla
 /* Flags of the folded key (0 when absent); *value when non-NULL. */
 unsigned text_dict_get(const text_dict *d, const char *folded, size_t n, int *value);
 /* The same for a key padded as text_dict_hash_padded wants, with its hash. */
-static inline unsigned text_dict_get_hashed(const text_dict *d, const char *folded, size_t n, uint64_t h, int *value)
+static inline unsigned text_dict_get_hashed(const text_dict *d, const char *folded, size_t n, uint64_t h,
+                                            int *value)
 {
     if (n == 0 || !d->cap)
         return 0;

@@ -14,34 +14,67 @@
 #define EX_MAX_TEXT ((size_t)64 << 20)
 #define EX_NO_DOC LONG_MIN
 
-static const char *const type_names[AT_MENTION_COUNT] = {"NONE",    "DRUG", "DOSE", "ROUTE", "DATE",     "REGIMEN",
-                                                         "TNM",     "PS",   "AE",   "AGE",   "ADMISSION"};
+static const char *const type_names[AT_MENTION_COUNT] = {
+    "NONE", "DRUG", "DOSE", "ROUTE", "DATE", "REGIMEN", "TNM", "PS", "AE", "AGE", "ADMISSION"};
 
-const char *at_mention_type_name(int t) { return t > 0 && t < AT_MENTION_COUNT ? type_names[t] : "NONE"; }
+const char *at_mention_type_name(int t)
+{
+    return t > 0 && t < AT_MENTION_COUNT ? type_names[t] : "NONE";
+}
 
 static const struct {
     const char *term, *canon;
-} ae_terms[] = {{"neutropenie febrile", "neutropénie fébrile"}, {"aplasie febrile", "neutropénie fébrile"},
-                {"syndrome main-pied", "syndrome main-pied"}, {"neuropathie peripherique", "neuropathie périphérique"},
-                {"eruption cutanee", "éruption cutanée"}, {"insuffisance renale", "insuffisance rénale"},
-                {"cytolyse hepatique", "cytolyse hépatique"}, {"neutropenie", "neutropénie"}, {"anemie", "anémie"},
-                {"thrombopenie", "thrombopénie"}, {"mucite", "mucite"}, {"stomatite", "stomatite"},
-                {"diarrhee", "diarrhée"}, {"nausees", "nausées"}, {"vomissements", "vomissements"},
-                {"neuropathie", "neuropathie"}, {"asthenie", "asthénie"}, {"alopecie", "alopécie"},
-                {"hypertension", "hypertension"}, {"proteinurie", "protéinurie"}, {"colite", "colite"},
-                {"pneumopathie", "pneumopathie"}, {"thrombose", "thrombose"}, {"constipation", "constipation"},
-                {"anorexie", "anorexie"}, {"dysgueusie", "dysgueusie"}, {"hypothyroidie", "hypothyroïdie"},
-                {"rash", "rash"}, {"sepsis", "sepsis"}};
+} ae_terms[] = {{"neutropenie febrile", "neutropénie fébrile"},
+                {"aplasie febrile", "neutropénie fébrile"},
+                {"syndrome main-pied", "syndrome main-pied"},
+                {"neuropathie peripherique", "neuropathie périphérique"},
+                {"eruption cutanee", "éruption cutanée"},
+                {"insuffisance renale", "insuffisance rénale"},
+                {"cytolyse hepatique", "cytolyse hépatique"},
+                {"neutropenie", "neutropénie"},
+                {"anemie", "anémie"},
+                {"thrombopenie", "thrombopénie"},
+                {"mucite", "mucite"},
+                {"stomatite", "stomatite"},
+                {"diarrhee", "diarrhée"},
+                {"nausees", "nausées"},
+                {"vomissements", "vomissements"},
+                {"neuropathie", "neuropathie"},
+                {"asthenie", "asthénie"},
+                {"alopecie", "alopécie"},
+                {"hypertension", "hypertension"},
+                {"proteinurie", "protéinurie"},
+                {"colite", "colite"},
+                {"pneumopathie", "pneumopathie"},
+                {"thrombose", "thrombose"},
+                {"constipation", "constipation"},
+                {"anorexie", "anorexie"},
+                {"dysgueusie", "dysgueusie"},
+                {"hypothyroidie", "hypothyroïdie"},
+                {"rash", "rash"},
+                {"sepsis", "sepsis"}};
 
 /* The first words of the terms, singular and plural, for the dictionary. */
-const char *const ex_ae_first_words[] = {
-    "neutropenie", "neutropenies", "aplasie", "syndrome", "neuropathie", "neuropathies", "eruption", "insuffisance",
-    "cytolyse", "anemie", "thrombopenie", "mucite", "mucites", "stomatite", "diarrhee", "diarrhees", "nausees",
-    "nausee", "vomissements", "vomissement", "asthenie", "alopecie", "hypertension", "proteinurie", "colite",
-    "pneumopathie", "thrombose", "constipation", "anorexie", "dysgueusie", "hypothyroidie", "rash", "sepsis", NULL};
+const char *const ex_ae_first_words[] = {"neutropenie",   "neutropenies",
+                                         "aplasie",       "syndrome",
+                                         "neuropathie",   "neuropathies",
+                                         "eruption",      "insuffisance",
+                                         "cytolyse",      "anemie",
+                                         "thrombopenie",  "mucite",
+                                         "mucites",       "stomatite",
+                                         "diarrhee",      "diarrhees",
+                                         "nausees",       "nausee",
+                                         "vomissements",  "vomissement",
+                                         "asthenie",      "alopecie",
+                                         "hypertension",  "proteinurie",
+                                         "colite",        "pneumopathie",
+                                         "thrombose",     "constipation",
+                                         "anorexie",      "dysgueusie",
+                                         "hypothyroidie", "rash",
+                                         "sepsis",        NULL};
 
-static const char *const routes[][2] = {{"iv", "IV"}, {"ivl", "IV"}, {"intraveineuse", "IV"}, {"sc", "SC"},
-                                        {"sous-cutanee", "SC"}, {"im", "IM"}};
+static const char *const routes[][2] = {{"iv", "IV"}, {"ivl", "IV"},          {"intraveineuse", "IV"},
+                                        {"sc", "SC"}, {"sous-cutanee", "SC"}, {"im", "IM"}};
 
 void at_text_extractor_free(at_text_extractor *x)
 {
@@ -189,8 +222,17 @@ static void iso(char *out, size_t cap, long days)
         snprintf(out, cap, "%04ld-%02d-%02d", y, m, d);
         return;
     }
-    char b[11] = {(char)('0' + y / 1000), (char)('0' + y / 100 % 10), (char)('0' + y / 10 % 10), (char)('0' + y % 10), '-',
-                  (char)('0' + m / 10), (char)('0' + m % 10), '-', (char)('0' + d / 10), (char)('0' + d % 10), 0};
+    char b[11] = {(char)('0' + y / 1000),
+                  (char)('0' + y / 100 % 10),
+                  (char)('0' + y / 10 % 10),
+                  (char)('0' + y % 10),
+                  '-',
+                  (char)('0' + m / 10),
+                  (char)('0' + m % 10),
+                  '-',
+                  (char)('0' + d / 10),
+                  (char)('0' + d % 10),
+                  0};
     memcpy(out, b, 11);
 }
 
@@ -260,10 +302,10 @@ typedef struct {
     size_t past; /* no rule reads the tokens before it (a date not on the calendar) */
 } ex_state;
 
-#define PUSH(a, b, type)                                                                                               \
-    do {                                                                                                               \
-        if (!(mm = push(s->out, s->t, (a), (b), (type))))                                                              \
-            return AT_ERR_NOMEM;                                                                                       \
+#define PUSH(a, b, type)                                                                                     \
+    do {                                                                                                     \
+        if (!(mm = push(s->out, s->t, (a), (b), (type))))                                                    \
+            return AT_ERR_NOMEM;                                                                             \
     } while (0)
 
 /* Whether day d of month m of year y (-1: the document's year when known;
@@ -434,7 +476,8 @@ static at_status ex_regimen(ex_state *s, size_t i, size_t *next, at_text_mention
         if (*next < n && (c = cycle_token(&t[*next])) && t[*next].s == k->e + 1) {
             cycle = c;
             (*next)++;
-        } else if (*next + 1 < n && (t[*next].kw & KW_CYCLE) && t[*next + 1].num && !(t[*next].brk & EX_BRK_SENT)) {
+        } else if (*next + 1 < n && (t[*next].kw & KW_CYCLE) && t[*next + 1].num &&
+                   !(t[*next].brk & EX_BRK_SENT)) {
             cycle = atoi(t[*next + 1].f);
             *next += 2;
         }
@@ -456,11 +499,11 @@ static at_status ex_age_admission(ex_state *s, size_t i, size_t *next, at_text_m
     at_text_mention *mm = NULL;
     *got = NULL;
     int v = count_at(t, n, i);
-    if (k->num && (ex_is(t, n, i + 1, "ans") || ex_is(t, n, i + 1, "an")) && !(t[i + 1].brk & EX_BRK_SENT) && i > 0 &&
-        v >= 0 && v <= 120) {
+    if (k->num && (ex_is(t, n, i + 1, "ans") || ex_is(t, n, i + 1, "an")) && !(t[i + 1].brk & EX_BRK_SENT) &&
+        i > 0 && v >= 0 && v <= 120) {
         int ctx = (t[i - 1].kw & KW_AGE_CTX) && !(k->brk & EX_BRK_SENT);
-        if (!ctx && i > 1 && (ex_is(t, n, i - 1, "de") || ex_is(t, n, i - 1, "d")) && (t[i - 2].kw & KW_AGE_CTX) &&
-            !(t[i - 1].brk & EX_BRK_SENT) && !(k->brk & EX_BRK_SENT))
+        if (!ctx && i > 1 && (ex_is(t, n, i - 1, "de") || ex_is(t, n, i - 1, "d")) &&
+            (t[i - 2].kw & KW_AGE_CTX) && !(t[i - 1].brk & EX_BRK_SENT) && !(k->brk & EX_BRK_SENT))
             ctx = 1;
         if (ctx) {
             *next = i + 2;
@@ -472,7 +515,8 @@ static at_status ex_age_admission(ex_state *s, size_t i, size_t *next, at_text_m
         *next = i + 2;
         PUSH(i, *next, AT_MENTION_ADMISSION);
         put_int(mm->value, sizeof mm->value, v);
-    } else if (v == 1 && i + 1 < n && ex_is(t, n, i + 1, "hospitalisation") && !(t[i + 1].brk & EX_BRK_SENT)) {
+    } else if (v == 1 && i + 1 < n && ex_is(t, n, i + 1, "hospitalisation") &&
+               !(t[i + 1].brk & EX_BRK_SENT)) {
         *next = i + 2;
         PUSH(i, *next, AT_MENTION_ADMISSION);
         put_int(mm->value, sizeof mm->value, 1);
@@ -493,8 +537,8 @@ static at_status ex_age_admission(ex_state *s, size_t i, size_t *next, at_text_m
         *next = i + 1; /* "aucune hospitalisation", "pas d'hospitalisation": none */
         PUSH(i, *next, AT_MENTION_ADMISSION);
         put_int(mm->value, sizeof mm->value, 0);
-    } else if ((k->kw & KW_ADMIT) && !strncmp(k->f, "hospitalisation", 15) && i > 1 && ex_is(t, n, i - 1, "d") &&
-               (t[i - 2].kw & KW_NEG_PRE)) {
+    } else if ((k->kw & KW_ADMIT) && !strncmp(k->f, "hospitalisation", 15) && i > 1 &&
+               ex_is(t, n, i - 1, "d") && (t[i - 2].kw & KW_NEG_PRE)) {
         *next = i + 1;
         PUSH(i, *next, AT_MENTION_ADMISSION);
         put_int(mm->value, sizeof mm->value, 0);
@@ -520,7 +564,8 @@ static at_status ex_ps(ex_state *s, size_t i, size_t *next, at_text_mention **go
         }
         if (ex_is(t, n, q, "a") || ex_is(t, n, q, "de") || ex_is(t, n, q, "est"))
             q++;
-        if (q < n && t[q].num && strlen(t[q].f) == 1 && t[q].f[0] <= '4' && t[q].sent == k->sent && q - i <= 3) {
+        if (q < n && t[q].num && strlen(t[q].f) == 1 && t[q].f[0] <= '4' && t[q].sent == k->sent &&
+            q - i <= 3) {
             *next = q + 1;
             PUSH(i, *next, AT_MENTION_PS);
             put_parts(mm->value, sizeof mm->value, "ECOG ", 5, t[q].f, strlen(t[q].f));
@@ -579,9 +624,8 @@ static at_status ex_drug_route(ex_state *s, size_t i, size_t *next, at_text_ment
     at_text_mention *mm = NULL;
     int idx = 0;
     *got = NULL;
-    if ((k->kw & KW_DRUG) ||
-        (!strcmp(k->f, "acide") && ex_is(t, n, i + 1, "folinique") &&
-         (text_dict_get(&s->x->dict, "acide folinique", 15, &idx) & KW_DRUG))) {
+    if ((k->kw & KW_DRUG) || (!strcmp(k->f, "acide") && ex_is(t, n, i + 1, "folinique") &&
+                              (text_dict_get(&s->x->dict, "acide folinique", 15, &idx) & KW_DRUG))) {
         if (k->kw & KW_DRUG)
             idx = k->kval;
         *next = k->kw & KW_DRUG ? i + 1 : i + 2;
@@ -663,8 +707,8 @@ at_status at_text_extract(const at_text_extractor *x, const char *text, size_t l
     return st;
 }
 
-at_status ex_extract_tokens(const at_text_extractor *x, const char *text, size_t len, const ex_tok *t, size_t n,
-                            const char *doc_date, at_text_mentions *out)
+at_status ex_extract_tokens(const at_text_extractor *x, const char *text, size_t len, const ex_tok *t,
+                            size_t n, const char *doc_date, at_text_mentions *out)
 {
     at_status st = AT_OK;
     ex_state s = {x, text, len, t, n, EX_NO_DOC, out, 0};
@@ -722,15 +766,20 @@ at_status ex_extract_tokens(const at_text_extractor *x, const char *text, size_t
 }
 
 /* The tokens and the rules for modules built on extraction (src/risk). */
-at_status at_text_tokenise(const at_text_extractor *x, const char *text, size_t len, at_text_token **out, size_t *n)
+at_status at_text_tokenise(const at_text_extractor *x, const char *text, size_t len, at_text_token **out,
+                           size_t *n)
 {
     return ex_tokenise(x, text, len, out, n);
 }
 
-at_status at_text_extract_tokens(const at_text_extractor *x, const char *text, size_t len, const at_text_token *t,
-                                 size_t n, const char *doc_date, at_text_mentions *out)
+at_status at_text_extract_tokens(const at_text_extractor *x, const char *text, size_t len,
+                                 const at_text_token *t, size_t n, const char *doc_date,
+                                 at_text_mentions *out)
 {
     return ex_extract_tokens(x, text, len, t, n, doc_date, out);
 }
 
-int at_text_regimen_drugs(const char *folded) { return ex_regimen_drugs(folded); }
+int at_text_regimen_drugs(const char *folded)
+{
+    return ex_regimen_drugs(folded);
+}

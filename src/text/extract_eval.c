@@ -6,7 +6,10 @@
 
 #include <string.h>
 
-static double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : 0.0;
+}
 
 at_status at_text_extract_evaluate(const at_text_extractor *x, const at_text_doc *docs, size_t n, int json,
                                    at_buf *report)
@@ -57,17 +60,20 @@ at_status at_text_extract_evaluate(const at_text_extractor *x, const at_text_doc
     }
     double P = ratio(T, T + F), R = ratio(T, T + N);
     if (json)
-        st = at_buf_printf(report, "{\"docs\":%zu,\"overall\":{\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f},"
-                                   "\"qualifier_agreement\":%.4f,\"grade_agreement\":%.4f,\"types\":{",
-                           n, P, R, ratio(2 * P * R, P + R), ratio(qual_ok, qual_n), ratio(grade_ok, grade_n));
+        st =
+            at_buf_printf(report,
+                          "{\"docs\":%zu,\"overall\":{\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f},"
+                          "\"qualifier_agreement\":%.4f,\"grade_agreement\":%.4f,\"types\":{",
+                          n, P, R, ratio(2 * P * R, P + R), ratio(qual_ok, qual_n), ratio(grade_ok, grade_n));
     else
         st = at_buf_printf(report, "%-10s %9s %9s %9s %9s\n", "type", "precision", "recall", "f1", "gold");
     int first = 1;
     for (int t = 1; t < AT_MENTION_COUNT && !st; t++) {
         double p = ratio(tp[t], tp[t] + fp[t]), r = ratio(tp[t], tp[t] + fn[t]);
         if (json)
-            st = at_buf_printf(report, "%s\"%s\":{\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f,\"support\":%.0f}",
-                               first ? "" : ",", at_mention_type_name(t), p, r, ratio(2 * p * r, p + r), tp[t] + fn[t]);
+            st = at_buf_printf(
+                report, "%s\"%s\":{\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f,\"support\":%.0f}",
+                first ? "" : ",", at_mention_type_name(t), p, r, ratio(2 * p * r, p + r), tp[t] + fn[t]);
         else
             st = at_buf_printf(report, "%-10s %9.4f %9.4f %9.4f %9.0f\n", at_mention_type_name(t), p, r,
                                ratio(2 * p * r, p + r), tp[t] + fn[t]);
@@ -75,9 +81,10 @@ at_status at_text_extract_evaluate(const at_text_extractor *x, const at_text_doc
     }
     if (!st)
         st = json ? at_buf_puts(report, "}}\n")
-                  : at_buf_printf(report, "%-10s %9.4f %9.4f %9.4f %9.0f\nqualifiers (negated, hypothesis, family, "
-                                          "history) agree on %.4f of matched mentions\n"
-                                          "CTCAE grades agree on %.4f of matched adverse events\n",
+                  : at_buf_printf(report,
+                                  "%-10s %9.4f %9.4f %9.4f %9.0f\nqualifiers (negated, hypothesis, family, "
+                                  "history) agree on %.4f of matched mentions\n"
+                                  "CTCAE grades agree on %.4f of matched adverse events\n",
                                   "OVERALL", P, R, ratio(2 * P * R, P + R), T + N, ratio(qual_ok, qual_n),
                                   ratio(grade_ok, grade_n));
     return st;
@@ -89,8 +96,8 @@ at_status at_text_mentions_jsonl(const char *text, const at_text_mentions *m, at
     at_status st = AT_OK;
     for (size_t i = 0; i < m->n && !st; i++) {
         const at_text_mention *x = &m->v[i];
-        st = at_buf_printf(out, "{\"type\":\"%s\",\"offset\":%zu,\"length\":%zu,\"text\":", at_mention_type_name(x->type),
-                           x->start, x->len);
+        st = at_buf_printf(out, "{\"type\":\"%s\",\"offset\":%zu,\"length\":%zu,\"text\":",
+                           at_mention_type_name(x->type), x->start, x->len);
         if (!st)
             st = at_buf_json_string(out, text + x->start, x->len);
         if (!st)
@@ -104,11 +111,10 @@ at_status at_text_mentions_jsonl(const char *text, const at_text_mentions *m, at
         if (!st && x->cycle)
             st = at_buf_printf(out, ",\"cycle\":%d", x->cycle);
         if (!st)
-            st = at_buf_printf(out, ",\"negated\":%s,\"hypothesis\":%s,\"family\":%s,\"history\":%s}\n",
-                               x->qual & AT_QUAL_NEGATED ? "true" : "false",
-                               x->qual & AT_QUAL_HYPOTHESIS ? "true" : "false",
-                               x->qual & AT_QUAL_FAMILY ? "true" : "false",
-                               x->qual & AT_QUAL_HISTORY ? "true" : "false");
+            st = at_buf_printf(
+                out, ",\"negated\":%s,\"hypothesis\":%s,\"family\":%s,\"history\":%s}\n",
+                x->qual & AT_QUAL_NEGATED ? "true" : "false", x->qual & AT_QUAL_HYPOTHESIS ? "true" : "false",
+                x->qual & AT_QUAL_FAMILY ? "true" : "false", x->qual & AT_QUAL_HISTORY ? "true" : "false");
     }
     return st;
 }

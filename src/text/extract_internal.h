@@ -12,21 +12,21 @@ enum { EX_BRK_SENT = 1, EX_BRK_COMMA = 2, EX_BRK_COLON = 4, EX_BRK_PAREN = 8 };
 
 /* Keyword classes of a folded word (flags in the extractor's dictionary). */
 enum {
-    KW_DRUG = 1,          /* value: drug index + 1 */
-    KW_REGIMEN = 2,       /* FOLFOX, R-CHOP ... */
-    KW_AE = 4,            /* first word of an adverse-event term */
-    KW_NEG_PRE = 8,       /* pas, absence, sans, aucun, ni, non */
-    KW_NEG_POST = 16,     /* négatif, exclu, éliminé */
-    KW_HYP_PRE = 32,      /* suspicion, probable, possible ... */
-    KW_FAM = 64,          /* mère, père, familial ... */
-    KW_HIST = 128,        /* antécédent, ATCD, ancien */
-    KW_SCOPE_END = 256,   /* mais, cependant, toutefois ... end a qualifier's scope */
-    KW_LIST = 512,        /* de, d, ni, ou, et: a list goes on after a comma */
-    KW_PS = 1024,         /* oms, ecog, ps, performance */
-    KW_AGE_CTX = 2048,    /* patient, homme, âgé ... before "de N ans" */
-    KW_ADMIT = 4096,      /* hospitalisation(s), hospitalisé(e)(s) */
-    KW_CYCLE = 8192,      /* cycle, cure */
-    KW_NUMWORD = 16384,   /* un, deux ... dix: value the number */
+    KW_DRUG = 1,           /* value: drug index + 1 */
+    KW_REGIMEN = 2,        /* FOLFOX, R-CHOP ... */
+    KW_AE = 4,             /* first word of an adverse-event term */
+    KW_NEG_PRE = 8,        /* pas, absence, sans, aucun, ni, non */
+    KW_NEG_POST = 16,      /* négatif, exclu, éliminé */
+    KW_HYP_PRE = 32,       /* suspicion, probable, possible ... */
+    KW_FAM = 64,           /* mère, père, familial ... */
+    KW_HIST = 128,         /* antécédent, ATCD, ancien */
+    KW_SCOPE_END = 256,    /* mais, cependant, toutefois ... end a qualifier's scope */
+    KW_LIST = 512,         /* de, d, ni, ou, et: a list goes on after a comma */
+    KW_PS = 1024,          /* oms, ecog, ps, performance */
+    KW_AGE_CTX = 2048,     /* patient, homme, âgé ... before "de N ans" */
+    KW_ADMIT = 4096,       /* hospitalisation(s), hospitalisé(e)(s) */
+    KW_CYCLE = 8192,       /* cycle, cure */
+    KW_NUMWORD = 16384,    /* un, deux ... dix: value the number */
     KW_STOP_GRADE = 32768, /* avec, sans, pas, et, ni, ou: a grade after them is not the term's */
     KW_REL = 65536,        /* hier, demain, aujourd, ce, il, dans: may start a relative date */
     KW_ROUTE = 131072,     /* iv, sc, im, per, voie ... */
@@ -46,7 +46,10 @@ struct at_text_extractor {
     size_t ndrugs;
 };
 
-static inline int ex_is(const ex_tok *t, size_t n, size_t i, const char *w) { return i < n && !strcmp(t[i].f, w); }
+static inline int ex_is(const ex_tok *t, size_t n, size_t i, const char *w)
+{
+    return i < n && !strcmp(t[i].f, w);
+}
 
 /* Grade written after an event from token i ("grade 3", "de grade 3",
  * "G2", "(G2)", "grade III", "grade 2-3": the higher), within the event's
@@ -82,8 +85,8 @@ int ex_regimen_drugs(const char *folded);
 at_status ex_tokenise(const at_text_extractor *x, const char *text, size_t len, ex_tok **out, size_t *n);
 /* The mentions of text from its tokens (at_text_extract after
  * ex_tokenise; text at most the extractor's limit). */
-at_status ex_extract_tokens(const at_text_extractor *x, const char *text, size_t len, const ex_tok *t, size_t n,
-                            const char *doc_date, at_text_mentions *out);
+at_status ex_extract_tokens(const at_text_extractor *x, const char *text, size_t len, const ex_tok *t,
+                            size_t n, const char *doc_date, at_text_mentions *out);
 /* The extractor's keywords into its dictionary. */
 at_status ex_add_keywords(text_dict *d);
 

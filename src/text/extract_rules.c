@@ -14,36 +14,113 @@ typedef struct {
 } ex_keyword;
 
 static const ex_keyword keywords[] = {
-    {"pas", KW_NEG_PRE | KW_STOP_GRADE, 0}, {"absence", KW_NEG_PRE, 0}, {"sans", KW_NEG_PRE | KW_STOP_GRADE, 0},
-    {"aucun", KW_NEG_PRE, 0}, {"aucune", KW_NEG_PRE, 0}, {"ni", KW_NEG_PRE | KW_LIST | KW_STOP_GRADE, 0},
-    {"non", KW_NEG_PRE, 0}, {"negatif", KW_NEG_POST, 0}, {"negative", KW_NEG_POST, 0}, {"exclu", KW_NEG_POST, 0},
-    {"exclue", KW_NEG_POST, 0}, {"elimine", KW_NEG_POST, 0}, {"eliminee", KW_NEG_POST, 0},
-    {"suspicion", KW_HYP_PRE, 0}, {"probable", KW_HYP_PRE, 0}, {"possible", KW_HYP_PRE, 0},
-    {"eventuel", KW_HYP_PRE, 0}, {"eventuelle", KW_HYP_PRE, 0}, {"evoque", KW_HYP_PRE, 0},
-    {"evoquant", KW_HYP_PRE, 0}, {"hypothese", KW_HYP_PRE, 0}, {"suspecte", KW_HYP_PRE, 0},
-    {"suspectee", KW_HYP_PRE, 0}, {"mere", KW_FAM, 0}, {"pere", KW_FAM, 0}, {"frere", KW_FAM, 0},
-    {"soeur", KW_FAM, 0}, {"tante", KW_FAM, 0}, {"oncle", KW_FAM, 0}, {"grand-mere", KW_FAM, 0},
-    {"grand-pere", KW_FAM, 0}, {"familial", KW_FAM, 0}, {"familiale", KW_FAM, 0}, {"famille", KW_FAM, 0},
-    {"cousin", KW_FAM, 0}, {"cousine", KW_FAM, 0}, {"antecedent", KW_HIST, 0}, {"antecedents", KW_HIST, 0},
-    {"atcd", KW_HIST, 0}, {"ancien", KW_HIST, 0}, {"ancienne", KW_HIST, 0}, {"mais", KW_SCOPE_END, 0},
-    {"cependant", KW_SCOPE_END, 0}, {"toutefois", KW_SCOPE_END, 0}, {"neanmoins", KW_SCOPE_END, 0},
-    {"pourtant", KW_SCOPE_END, 0}, {"sauf", KW_SCOPE_END, 0}, {"hormis", KW_SCOPE_END, 0},
-    {"revanche", KW_SCOPE_END, 0}, {"contre", KW_SCOPE_END, 0}, {"de", KW_LIST, 0}, {"d", KW_LIST, 0},
-    {"du", KW_LIST, 0}, {"des", KW_LIST, 0}, {"ou", KW_LIST | KW_STOP_GRADE, 0},
-    {"et", KW_LIST | KW_STOP_GRADE, 0}, {"avec", KW_STOP_GRADE, 0}, {"oms", KW_PS, 0}, {"ecog", KW_PS, 0},
-    {"ps", KW_PS, 0}, {"performance", KW_PS, 0}, {"patient", KW_AGE_CTX, 0}, {"patiente", KW_AGE_CTX, 0},
-    {"homme", KW_AGE_CTX, 0}, {"femme", KW_AGE_CTX, 0}, {"age", KW_AGE_CTX, 0}, {"agee", KW_AGE_CTX, 0},
-    {"monsieur", KW_AGE_CTX, 0}, {"madame", KW_AGE_CTX, 0}, {"enfant", KW_AGE_CTX, 0},
-    {"hospitalisation", KW_ADMIT, 0}, {"hospitalisations", KW_ADMIT, 0}, {"hospitalise", KW_ADMIT, 0},
-    {"hospitalisee", KW_ADMIT, 0}, {"hospitalises", KW_ADMIT, 0}, {"hospitalisees", KW_ADMIT, 0},
-    {"cycle", KW_CYCLE, 0}, {"cure", KW_CYCLE, 0}, {"un", KW_NUMWORD, 1}, {"une", KW_NUMWORD, 1},
-    {"deux", KW_NUMWORD, 2}, {"trois", KW_NUMWORD, 3}, {"quatre", KW_NUMWORD, 4}, {"cinq", KW_NUMWORD, 5},
-    {"six", KW_NUMWORD, 6}, {"sept", KW_NUMWORD, 7}, {"huit", KW_NUMWORD, 8}, {"neuf", KW_NUMWORD, 9},
-    {"dix", KW_NUMWORD, 10}, {"hier", KW_REL, 0}, {"avant-hier", KW_REL, 0}, {"demain", KW_REL, 0},
-    {"aujourd", KW_REL, 0}, {"ce", KW_REL, 0}, {"il", KW_REL, 0}, {"dans", KW_REL, 0}, {"iv", KW_ROUTE, 0},
-    {"ivl", KW_ROUTE, 0}, {"intraveineuse", KW_ROUTE, 0}, {"sc", KW_ROUTE, 0}, {"sous-cutanee", KW_ROUTE, 0},
-    {"im", KW_ROUTE, 0}, {"per", KW_ROUTE, 0}, {"voie", KW_ROUTE, 0}, {"auc", KW_OTHER, 0},
-    {"acide", KW_OTHER, 0}, {"karnofsky", KW_OTHER, 0},
+    {"pas", KW_NEG_PRE | KW_STOP_GRADE, 0},
+    {"absence", KW_NEG_PRE, 0},
+    {"sans", KW_NEG_PRE | KW_STOP_GRADE, 0},
+    {"aucun", KW_NEG_PRE, 0},
+    {"aucune", KW_NEG_PRE, 0},
+    {"ni", KW_NEG_PRE | KW_LIST | KW_STOP_GRADE, 0},
+    {"non", KW_NEG_PRE, 0},
+    {"negatif", KW_NEG_POST, 0},
+    {"negative", KW_NEG_POST, 0},
+    {"exclu", KW_NEG_POST, 0},
+    {"exclue", KW_NEG_POST, 0},
+    {"elimine", KW_NEG_POST, 0},
+    {"eliminee", KW_NEG_POST, 0},
+    {"suspicion", KW_HYP_PRE, 0},
+    {"probable", KW_HYP_PRE, 0},
+    {"possible", KW_HYP_PRE, 0},
+    {"eventuel", KW_HYP_PRE, 0},
+    {"eventuelle", KW_HYP_PRE, 0},
+    {"evoque", KW_HYP_PRE, 0},
+    {"evoquant", KW_HYP_PRE, 0},
+    {"hypothese", KW_HYP_PRE, 0},
+    {"suspecte", KW_HYP_PRE, 0},
+    {"suspectee", KW_HYP_PRE, 0},
+    {"mere", KW_FAM, 0},
+    {"pere", KW_FAM, 0},
+    {"frere", KW_FAM, 0},
+    {"soeur", KW_FAM, 0},
+    {"tante", KW_FAM, 0},
+    {"oncle", KW_FAM, 0},
+    {"grand-mere", KW_FAM, 0},
+    {"grand-pere", KW_FAM, 0},
+    {"familial", KW_FAM, 0},
+    {"familiale", KW_FAM, 0},
+    {"famille", KW_FAM, 0},
+    {"cousin", KW_FAM, 0},
+    {"cousine", KW_FAM, 0},
+    {"antecedent", KW_HIST, 0},
+    {"antecedents", KW_HIST, 0},
+    {"atcd", KW_HIST, 0},
+    {"ancien", KW_HIST, 0},
+    {"ancienne", KW_HIST, 0},
+    {"mais", KW_SCOPE_END, 0},
+    {"cependant", KW_SCOPE_END, 0},
+    {"toutefois", KW_SCOPE_END, 0},
+    {"neanmoins", KW_SCOPE_END, 0},
+    {"pourtant", KW_SCOPE_END, 0},
+    {"sauf", KW_SCOPE_END, 0},
+    {"hormis", KW_SCOPE_END, 0},
+    {"revanche", KW_SCOPE_END, 0},
+    {"contre", KW_SCOPE_END, 0},
+    {"de", KW_LIST, 0},
+    {"d", KW_LIST, 0},
+    {"du", KW_LIST, 0},
+    {"des", KW_LIST, 0},
+    {"ou", KW_LIST | KW_STOP_GRADE, 0},
+    {"et", KW_LIST | KW_STOP_GRADE, 0},
+    {"avec", KW_STOP_GRADE, 0},
+    {"oms", KW_PS, 0},
+    {"ecog", KW_PS, 0},
+    {"ps", KW_PS, 0},
+    {"performance", KW_PS, 0},
+    {"patient", KW_AGE_CTX, 0},
+    {"patiente", KW_AGE_CTX, 0},
+    {"homme", KW_AGE_CTX, 0},
+    {"femme", KW_AGE_CTX, 0},
+    {"age", KW_AGE_CTX, 0},
+    {"agee", KW_AGE_CTX, 0},
+    {"monsieur", KW_AGE_CTX, 0},
+    {"madame", KW_AGE_CTX, 0},
+    {"enfant", KW_AGE_CTX, 0},
+    {"hospitalisation", KW_ADMIT, 0},
+    {"hospitalisations", KW_ADMIT, 0},
+    {"hospitalise", KW_ADMIT, 0},
+    {"hospitalisee", KW_ADMIT, 0},
+    {"hospitalises", KW_ADMIT, 0},
+    {"hospitalisees", KW_ADMIT, 0},
+    {"cycle", KW_CYCLE, 0},
+    {"cure", KW_CYCLE, 0},
+    {"un", KW_NUMWORD, 1},
+    {"une", KW_NUMWORD, 1},
+    {"deux", KW_NUMWORD, 2},
+    {"trois", KW_NUMWORD, 3},
+    {"quatre", KW_NUMWORD, 4},
+    {"cinq", KW_NUMWORD, 5},
+    {"six", KW_NUMWORD, 6},
+    {"sept", KW_NUMWORD, 7},
+    {"huit", KW_NUMWORD, 8},
+    {"neuf", KW_NUMWORD, 9},
+    {"dix", KW_NUMWORD, 10},
+    {"hier", KW_REL, 0},
+    {"avant-hier", KW_REL, 0},
+    {"demain", KW_REL, 0},
+    {"aujourd", KW_REL, 0},
+    {"ce", KW_REL, 0},
+    {"il", KW_REL, 0},
+    {"dans", KW_REL, 0},
+    {"iv", KW_ROUTE, 0},
+    {"ivl", KW_ROUTE, 0},
+    {"intraveineuse", KW_ROUTE, 0},
+    {"sc", KW_ROUTE, 0},
+    {"sous-cutanee", KW_ROUTE, 0},
+    {"im", KW_ROUTE, 0},
+    {"per", KW_ROUTE, 0},
+    {"voie", KW_ROUTE, 0},
+    {"auc", KW_OTHER, 0},
+    {"acide", KW_OTHER, 0},
+    {"karnofsky", KW_OTHER, 0},
 };
 
 static const struct {
@@ -172,7 +249,8 @@ unsigned ex_qualify(ex_scope *sc, const ex_tok *t, size_t n, size_t a, size_t b,
         if (t[j].kw & KW_NEG_POST)
             q |= AT_QUAL_NEGATED;
         if (!strcmp(t[j].f, "a") && j + 1 < n && !(t[j + 1].brk & EX_BRK_SENT) &&
-            (ex_is(t, n, j + 1, "eliminer") || ex_is(t, n, j + 1, "confirmer") || ex_is(t, n, j + 1, "rechercher")))
+            (ex_is(t, n, j + 1, "eliminer") || ex_is(t, n, j + 1, "confirmer") ||
+             ex_is(t, n, j + 1, "rechercher")))
             q |= AT_QUAL_HYPOTHESIS;
     }
     return q;
@@ -192,8 +270,8 @@ static int is_wordc(const unsigned char *p, size_t left)
 
 int ex_unit_at(const char *text, size_t len, size_t i, char *unit, size_t cap, size_t *end)
 {
-    static const char *const units[] = {"mg/m²", "mg/m2", "mg/kg", "µg/kg", "g/m²", "g/m2", "mg", "µg", "mcg",
-                                        "UI",    "ui",    "mL",    "ml",    "g",    "mmol", NULL};
+    static const char *const units[] = {"mg/m²", "mg/m2", "mg/kg", "µg/kg", "g/m²", "g/m2", "mg",   "µg",
+                                        "mcg",   "UI",    "ui",    "mL",    "ml",   "g",    "mmol", NULL};
     while (i < len && text[i] == ' ')
         i++;
     for (const char *const *u = units; *u; u++) {
@@ -241,7 +319,8 @@ size_t ex_scan_tnm(const char *t, size_t len, size_t s)
         (!memcmp(t + i, "(sn)", 4) || !memcmp(t + i, "(i+)", 4) || !memcmp(t + i, "(i-)", 4)))
         i += 4;
     size_t j = i < len && t[i] == ' ' ? i + 1 : i;
-    if (j + 1 < len && t[j] == 'M' && (t[j + 1] == '0' || t[j + 1] == '1' || t[j + 1] == 'x' || t[j + 1] == 'X')) {
+    if (j + 1 < len && t[j] == 'M' &&
+        (t[j + 1] == '0' || t[j + 1] == '1' || t[j + 1] == 'x' || t[j + 1] == 'X')) {
         i = j + 2;
         while (i < len && t[i] >= 'a' && t[i] <= 'c')
             i++;

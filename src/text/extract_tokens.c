@@ -8,7 +8,8 @@
 
 /* Byte classes: 1 ASCII letter or digit, 2 a byte >= 0x80 (a word
  * character unless NBSP-like or a typographic quote or dash), 0 else. */
-static const uint8_t ex_class[256] = {['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['0' ... '9'] = 1, [0x80 ... 0xFF] = 2};
+static const uint8_t ex_class[256] = {
+    ['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['0' ... '9'] = 1, [0x80 ... 0xFF] = 2};
 
 static inline int is_wordc(const unsigned char *p, size_t left)
 {
@@ -38,8 +39,8 @@ at_status ex_tokenise(const at_text_extractor *x, const char *text, size_t len, 
             unsigned char c = t[i];
             if (c == '.' || c == ';' || c == '\n' || c == '!' || c == '?') {
                 /* a decimal point is not a sentence end */
-                if (!(c == '.' && i > 0 && i + 1 < len && t[i - 1] >= '0' && t[i - 1] <= '9' && t[i + 1] >= '0' &&
-                      t[i + 1] <= '9')) {
+                if (!(c == '.' && i > 0 && i + 1 < len && t[i - 1] >= '0' && t[i - 1] <= '9' &&
+                      t[i + 1] >= '0' && t[i + 1] <= '9')) {
                     sent++;
                     brk |= EX_BRK_SENT;
                 }
@@ -119,7 +120,8 @@ at_status ex_tokenise(const at_text_extractor *x, const char *text, size_t len, 
             char key[56];
             memcpy(key, e->f, (size_t)fl);
             memset(key + fl, 0, 8);
-            e->kw = text_dict_get_hashed(&x->dict, key, (size_t)fl, text_dict_hash_padded(key, (size_t)fl), &e->kval);
+            e->kw = text_dict_get_hashed(&x->dict, key, (size_t)fl, text_dict_hash_padded(key, (size_t)fl),
+                                         &e->kval);
         }
         k++;
     }

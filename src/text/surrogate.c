@@ -9,39 +9,56 @@
 #include <string.h>
 
 static const char *const sur_last[] = {
-    "Arnoux",  "Balland",  "Cazenave", "Delorme", "Escoffier", "Ferrandi", "Gasnier",  "Hautbois",
-    "Imbert",  "Jolivet",  "Kessler",  "Lafargue", "Maupin",   "Nadaud",   "Orsini",   "Pradier",
-    "Quillet", "Rabier",   "Sauvage",  "Thuillier", "Urvoy",    "Valette",  "Wattier",  "Yvon",
-    "Zeller",  "Aubrac",   "Bessiere", "Castagne", "Dorval",   "Espinasse", "Fauvel",  "Gendron",
-    "Allard", "Barbier", "Berthier", "Blondel", "Boissier", "Bonnafous", "Bourdin", "Brunet",
-    "Carpentier", "Chabert", "Charpentier", "Chauvet", "Clavel", "Cordier", "Coste", "Courtois",
-    "Dalmasso", "Delattre", "Delmas", "Deschamps", "Devaux", "Dufour", "Dumas", "Duval",
-    "Esnault", "Fabre", "Faure", "Fleury", "Ferrand", "Fournier", "Gaillard", "Garnier",
-    "Gauthier", "Gervais", "Girard", "Godard", "Grondin", "Guerin", "Guillot", "Hamon",
-    "Hebert", "Hoarau", "Huet", "Jacquet", "Joly", "Jourdan", "Labbe", "Lacroix",
-    "Lambert", "Langlois", "Laurent", "Leclerc", "Lefort", "Legrand", "Lemaire", "Leroux",
-    "Lebrun", "Maillard", "Marchand", "Maury", "Masson", "Marty", "Menard", "Mercier",
-    "Meunier", "Michaud", "Millet", "Moreau", "Morel", "Navarro", "Neveu", "Oudin",
-    "Pelletier", "Pasquier", "Payet", "Perrin", "Picard", "Poirier", "Poulain", "Prevost",
-    "Raynaud", "Regnier", "Rey", "Riviere", "Rigal", "Rolland", "Roussel", "Royer",
-    "Sanchez", "Schmitt", "Tessier", "Texier", "Tournier", "Vasseur", "Vidal", "Weber"};
+    "Arnoux",     "Balland",  "Cazenave",    "Delorme",   "Escoffier", "Ferrandi",  "Gasnier",  "Hautbois",
+    "Imbert",     "Jolivet",  "Kessler",     "Lafargue",  "Maupin",    "Nadaud",    "Orsini",   "Pradier",
+    "Quillet",    "Rabier",   "Sauvage",     "Thuillier", "Urvoy",     "Valette",   "Wattier",  "Yvon",
+    "Zeller",     "Aubrac",   "Bessiere",    "Castagne",  "Dorval",    "Espinasse", "Fauvel",   "Gendron",
+    "Allard",     "Barbier",  "Berthier",    "Blondel",   "Boissier",  "Bonnafous", "Bourdin",  "Brunet",
+    "Carpentier", "Chabert",  "Charpentier", "Chauvet",   "Clavel",    "Cordier",   "Coste",    "Courtois",
+    "Dalmasso",   "Delattre", "Delmas",      "Deschamps", "Devaux",    "Dufour",    "Dumas",    "Duval",
+    "Esnault",    "Fabre",    "Faure",       "Fleury",    "Ferrand",   "Fournier",  "Gaillard", "Garnier",
+    "Gauthier",   "Gervais",  "Girard",      "Godard",    "Grondin",   "Guerin",    "Guillot",  "Hamon",
+    "Hebert",     "Hoarau",   "Huet",        "Jacquet",   "Joly",      "Jourdan",   "Labbe",    "Lacroix",
+    "Lambert",    "Langlois", "Laurent",     "Leclerc",   "Lefort",    "Legrand",   "Lemaire",  "Leroux",
+    "Lebrun",     "Maillard", "Marchand",    "Maury",     "Masson",    "Marty",     "Menard",   "Mercier",
+    "Meunier",    "Michaud",  "Millet",      "Moreau",    "Morel",     "Navarro",   "Neveu",    "Oudin",
+    "Pelletier",  "Pasquier", "Payet",       "Perrin",    "Picard",    "Poirier",   "Poulain",  "Prevost",
+    "Raynaud",    "Regnier",  "Rey",         "Riviere",   "Rigal",     "Rolland",   "Roussel",  "Royer",
+    "Sanchez",    "Schmitt",  "Tessier",     "Texier",    "Tournier",  "Vasseur",   "Vidal",    "Weber"};
 /* First names in female/male pairs: even indices female, odd male. */
 static const char *const sur_first[] = {
-    "Alice", "Bastien", "Coline", "Damien", "Elsa",  "Fabien", "Gaelle", "Hugo",   "Ines",  "Jules", "Katia",
-    "Lucas", "Maelle",  "Nathan", "Oriane", "Paul",  "Quitterie", "Remi", "Solene", "Theo", "Ursule", "Victor",
-    "Wendy", "Yanis",   "Zelie",  "Adam",   "Berenice", "Cyril", "Diane", "Emile", "Flora", "Gaspard"};
-static const char *const sur_city[] = {"Valmont", "Beaulieu", "Montclar", "Rochefontaine", "Saint-Aubin-des-Bois",
-                                       "Villeneuve-la-Riviere", "Bellegarde", "Champfleury", "Fontenelle", "Mirabel",
-                                       "Roquebrune", "Sainte-Colombe", "Chateauneuf", "Montagnac", "Puymirol",
+    "Alice",     "Bastien", "Coline",   "Damien", "Elsa",   "Fabien", "Gaelle", "Hugo",
+    "Ines",      "Jules",   "Katia",    "Lucas",  "Maelle", "Nathan", "Oriane", "Paul",
+    "Quitterie", "Remi",    "Solene",   "Theo",   "Ursule", "Victor", "Wendy",  "Yanis",
+    "Zelie",     "Adam",    "Berenice", "Cyril",  "Diane",  "Emile",  "Flora",  "Gaspard"};
+static const char *const sur_city[] = {"Valmont",
+                                       "Beaulieu",
+                                       "Montclar",
+                                       "Rochefontaine",
+                                       "Saint-Aubin-des-Bois",
+                                       "Villeneuve-la-Riviere",
+                                       "Bellegarde",
+                                       "Champfleury",
+                                       "Fontenelle",
+                                       "Mirabel",
+                                       "Roquebrune",
+                                       "Sainte-Colombe",
+                                       "Chateauneuf",
+                                       "Montagnac",
+                                       "Puymirol",
                                        "Vauclair"};
-static const char *const sur_street[] = {"rue des Tilleuls", "avenue des Acacias", "allee des Cerisiers",
-                                         "chemin des Vignes", "place du Marche", "impasse des Lilas",
-                                         "boulevard de la Liberte", "rue du Moulin", "route de la Foret",
-                                         "quai des Mariniers"};
+static const char *const sur_street[] = {
+    "rue des Tilleuls",  "avenue des Acacias", "allee des Cerisiers",     "chemin des Vignes",
+    "place du Marche",   "impasse des Lilas",  "boulevard de la Liberte", "rue du Moulin",
+    "route de la Foret", "quai des Mariniers"};
 /* Hospitals, all masculine so that the article before them can be fixed
  * up (le, l', du, de l', au, à l'). */
-static const char *const sur_hosp[] = {"Centre Hospitalier de Valmont", "Hôpital Beaulieu", "Groupe Hospitalier des Tilleuls",
-                                       "CHU de Montclar", "Institut Fontenelle", "Hôpital Sainte-Colombe"};
+static const char *const sur_hosp[] = {"Centre Hospitalier de Valmont",
+                                       "Hôpital Beaulieu",
+                                       "Groupe Hospitalier des Tilleuls",
+                                       "CHU de Montclar",
+                                       "Institut Fontenelle",
+                                       "Hôpital Sainte-Colombe"};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof *(a))
 
@@ -51,8 +68,10 @@ const char *const *text_surrogate_list(int label, size_t *n)
         int label;
         const char *const *v;
         size_t n;
-    } lists[] = {{AT_PHI_NOM, sur_last, COUNT_OF(sur_last)},      {AT_PHI_PRENOM, sur_first, COUNT_OF(sur_first)},
-                 {AT_PHI_VILLE, sur_city, COUNT_OF(sur_city)},     {AT_PHI_ADRESSE, sur_street, COUNT_OF(sur_street)},
+    } lists[] = {{AT_PHI_NOM, sur_last, COUNT_OF(sur_last)},
+                 {AT_PHI_PRENOM, sur_first, COUNT_OF(sur_first)},
+                 {AT_PHI_VILLE, sur_city, COUNT_OF(sur_city)},
+                 {AT_PHI_ADRESSE, sur_street, COUNT_OF(sur_street)},
                  {AT_PHI_HOPITAL, sur_hosp, COUNT_OF(sur_hosp)}};
     for (size_t k = 0; k < COUNT_OF(lists); k++)
         if (lists[k].label == label) {
@@ -63,10 +82,28 @@ const char *const *text_surrogate_list(int label, size_t *n)
     return NULL;
 }
 
-static const char *const placeholders[AT_PHI_COUNT] = {
-    "[X]",    "[NOM]", "[PRENOM]", "[ADRESSE]", "[VILLE]",  "[ZIP]",   "[DATE]",   "[DATE_NAISSANCE]",
-    "[TEL]",  "[MAIL]", "[SECU]",  "[IPP]",     "[NDA]",    "[HOPITAL]", "[RPPS]", "[FINESS]",
-    "90 ans ou plus", "[EMPLOYEUR]", "[COMPTE]", "[IMMAT]", "[URL]", "[ID]"};
+static const char *const placeholders[AT_PHI_COUNT] = {"[X]",
+                                                       "[NOM]",
+                                                       "[PRENOM]",
+                                                       "[ADRESSE]",
+                                                       "[VILLE]",
+                                                       "[ZIP]",
+                                                       "[DATE]",
+                                                       "[DATE_NAISSANCE]",
+                                                       "[TEL]",
+                                                       "[MAIL]",
+                                                       "[SECU]",
+                                                       "[IPP]",
+                                                       "[NDA]",
+                                                       "[HOPITAL]",
+                                                       "[RPPS]",
+                                                       "[FINESS]",
+                                                       "90 ans ou plus",
+                                                       "[EMPLOYEUR]",
+                                                       "[COMPTE]",
+                                                       "[IMMAT]",
+                                                       "[URL]",
+                                                       "[ID]"};
 
 /* What the surrogates of one document are keyed with: the site key and,
  * when the patient is known, a keyed digest of the patient's id (so the
@@ -156,7 +193,8 @@ static int is_input(const char *sur, const char *s, size_t n)
 /* Entry i of list (count entries), or when that is the real value s the
  * next one step further on (first names: the next of the same gender), so
  * that a surrogate is never its input. */
-static const char *draw_other(const char *const *list, size_t count, size_t i, size_t step, const char *s, size_t n)
+static const char *draw_other(const char *const *list, size_t count, size_t i, size_t step, const char *s,
+                              size_t n)
 {
     for (size_t k = 0; k < count / step && is_input(list[i], s, n); k++)
         i = (i + step) % count;
@@ -166,8 +204,8 @@ static const char *draw_other(const char *const *list, size_t count, size_t i, s
 /* Replace every digit of s but the first keep by keyed digits, keyed by
  * ks (kn bytes); letters of IPP-like codes kept. luhn: make the last digit
  * a Luhn check digit. */
-static at_status put_digits_keyed(at_buf *out, const sur_ctx *key, const char *domain, const char *ks, size_t kn,
-                                  const char *s, size_t n, size_t keep, int luhn)
+static at_status put_digits_keyed(at_buf *out, const sur_ctx *key, const char *domain, const char *ks,
+                                  size_t kn, const char *s, size_t n, size_t keep, int luhn)
 {
     char digits[64];
     size_t nd = 0;
@@ -199,8 +237,8 @@ static at_status put_digits_keyed(at_buf *out, const sur_ctx *key, const char *d
 }
 
 /* The same, keyed by s itself. */
-static at_status put_digits(at_buf *out, const sur_ctx *key, const char *domain, const char *s, size_t n, size_t keep,
-                            int luhn)
+static at_status put_digits(at_buf *out, const sur_ctx *key, const char *domain, const char *s, size_t n,
+                            size_t keep, int luhn)
 {
     return put_digits_keyed(out, key, domain, s, n, s, n, keep, luhn);
 }
@@ -279,11 +317,12 @@ static at_status put_phone(at_buf *out, const sur_ctx *key, const char *s, size_
  * male names that do. Folded comparison. */
 static int looks_female(const char *s, size_t n)
 {
-    static const char *const male_e[] = {"pierre", "philippe", "jerome", "guillaume", "maxime", "alexandre",
-                                         "antoine", "stephane", "herve", "rene", "andre", "etienne", "christophe",
-                                         "baptiste", "jean-baptiste", "georges", "jacques", "jules", "gilles",
-                                         "yves", "serge", "eugene", "theophile", "aurele", "luca", "nicola",
-                                         "joshua", "jonathane", "gaspard", "noe", "come", "bertrand", NULL};
+    static const char *const male_e[] = {
+        "pierre",        "philippe",  "jerome",  "guillaume", "maxime",  "alexandre",  "antoine",
+        "stephane",      "herve",     "rene",    "andre",     "etienne", "christophe", "baptiste",
+        "jean-baptiste", "georges",   "jacques", "jules",     "gilles",  "yves",       "serge",
+        "eugene",        "theophile", "aurele",  "luca",      "nicola",  "joshua",     "jonathane",
+        "gaspard",       "noe",       "come",    "bertrand",  NULL};
     char f[128];
     int fl = n < 60 ? at_text_fold(s, n, f, sizeof f) : -1;
     if (fl <= 0)
@@ -307,10 +346,12 @@ static at_status fix_elision(at_buf *out, const char *sur)
         tl = 2;
     else if (n >= 4 && !memcmp(b + n - 3, "\xE2\x80\x99", 3) && (b[n - 4] == 'd' || b[n - 4] == 'D'))
         tl = 4;
-    if (!tl || (n > tl && ((b[n - tl - 1] >= 'a' && b[n - tl - 1] <= 'z') || (b[n - tl - 1] >= 'A' && b[n - tl - 1] <= 'Z'))))
+    if (!tl || (n > tl && ((b[n - tl - 1] >= 'a' && b[n - tl - 1] <= 'z') ||
+                           (b[n - tl - 1] >= 'A' && b[n - tl - 1] <= 'Z'))))
         return AT_OK;
     unsigned char s0 = (unsigned char)sur[0] | 0x20;
-    if (s0 == 'a' || s0 == 'e' || s0 == 'i' || s0 == 'o' || s0 == 'u' || s0 == 'y' || s0 == 'h' || sur[0] & 0x80)
+    if (s0 == 'a' || s0 == 'e' || s0 == 'i' || s0 == 'o' || s0 == 'u' || s0 == 'y' || s0 == 'h' ||
+        sur[0] & 0x80)
         return AT_OK;
     int upper = b[n - tl] == 'D';
     out->len = n - tl;
@@ -331,9 +372,9 @@ static at_status fix_article(at_buf *out, const char *sur)
     static const struct {
         const char *tail;
         int prep; /* 0 none, 1 "de", 2 "à" */
-    } forms[] = {{"de l\xE2\x80\x99", 1}, {"de l'", 1}, {"de la ", 1}, {"du ", 1},   {"\xC3\xA0 l\xE2\x80\x99", 2},
-                 {"\xC3\xA0 l'", 2},     {"\xC3\xA0 la ", 2}, {"au ", 2},  {"l\xE2\x80\x99", 0}, {"l'", 0},
-                 {"la ", 0},              {"le ", 0}};
+    } forms[] = {{"de l\xE2\x80\x99", 1},       {"de l'", 1},       {"de la ", 1},       {"du ", 1},
+                 {"\xC3\xA0 l\xE2\x80\x99", 2}, {"\xC3\xA0 l'", 2}, {"\xC3\xA0 la ", 2}, {"au ", 2},
+                 {"l\xE2\x80\x99", 0},          {"l'", 0},          {"la ", 0},          {"le ", 0}};
     for (size_t k = 0; k < sizeof forms / sizeof *forms; k++) {
         size_t tl = strlen(forms[k].tail);
         if (n < tl)
@@ -342,12 +383,14 @@ static at_status fix_article(at_buf *out, const char *sur)
         /* compare ignoring the case of the first letter */
         char c0 = t[0] >= 'A' && t[0] <= 'Z' ? (char)(t[0] + 32) : t[0];
         int same = c0 == forms[k].tail[0] || ((unsigned char)t[0] == 0xC3 && (unsigned char)t[1] == 0x80 &&
-                                                (unsigned char)forms[k].tail[0] == 0xC3);
+                                              (unsigned char)forms[k].tail[0] == 0xC3);
         if (!same || memcmp(t + 1, forms[k].tail + 1, tl - 1))
             continue;
-        if (n > tl && ((b[n - tl - 1] >= 'a' && b[n - tl - 1] <= 'z') || (b[n - tl - 1] >= 'A' && b[n - tl - 1] <= 'Z')))
+        if (n > tl && ((b[n - tl - 1] >= 'a' && b[n - tl - 1] <= 'z') ||
+                       (b[n - tl - 1] >= 'A' && b[n - tl - 1] <= 'Z')))
             continue; /* part of a longer word */
-        int upper = t[0] >= 'A' && t[0] <= 'Z' ? 1 : (unsigned char)t[0] == 0xC3 && (unsigned char)t[1] == 0x80;
+        int upper =
+            t[0] >= 'A' && t[0] <= 'Z' ? 1 : (unsigned char)t[0] == 0xC3 && (unsigned char)t[1] == 0x80;
         unsigned char s0 = (unsigned char)sur[0];
         int vowel = s0 == 'A' || s0 == 'E' || s0 == 'I' || s0 == 'O' || s0 == 'U' || s0 == 'H' || s0 == 0xC3;
         static const char *const out_forms[3][2][2] = {{{"le ", "Le "}, {"l'", "L'"}},
@@ -389,8 +432,9 @@ static size_t name_word(const char *s, size_t n)
  * (the "Le" of "Le Goff", the "de" of "de La Tour"). Folded comparison. */
 static int is_particle(const char *s, size_t n)
 {
-    static const char *const parts[] = {"le", "la", "les", "de", "du", "des", "d", "l", "van", "von", "der",
-                                        "den", "di", "da", "del", "della", "dos", "das", "ben", "el", "al", NULL};
+    static const char *const parts[] = {"le",  "la",  "les", "de",  "du", "des", "d",   "l",
+                                        "van", "von", "der", "den", "di", "da",  "del", "della",
+                                        "dos", "das", "ben", "el",  "al", NULL};
     char f[16];
     int fl = n < 8 ? at_text_fold(s, n, f, sizeof f) : -1;
     for (const char *const *p = parts; fl > 0 && *p; p++)
@@ -401,8 +445,8 @@ static int is_particle(const char *s, size_t n)
 
 /* One word of a name, keyed by the word alone (folded), so that a part of
  * a name has the same surrogate alone as within the whole. */
-static at_status put_name_word(at_buf *out, const char *w, size_t n, const sur_ctx *key, int first, int female,
-                               int lead)
+static at_status put_name_word(at_buf *out, const char *w, size_t n, const sur_ctx *key, int first,
+                               int female, int lead)
 {
     int upper = all_caps(w, n);
     if (!first) {
@@ -467,8 +511,9 @@ static at_status put_address(at_buf *out, const char *s, size_t n, const sur_ctx
     return at_buf_puts(out, a);
 }
 
-static const char *const sur_employer[] = {"Société Alvéole", "Entreprise Berthelin", "Établissements Corvel",
-                                           "Société Durandal", "Coopérative Estuaire", "Transports Fauveau"};
+static const char *const sur_employer[] = {"Société Alvéole",       "Entreprise Berthelin",
+                                           "Établissements Corvel", "Société Durandal",
+                                           "Coopérative Estuaire",  "Transports Fauveau"};
 
 /* Letters and digits of s replaced by keyed ones (case and layout kept):
  * plates, account, insurance and record numbers. */
@@ -537,12 +582,14 @@ static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, 
         return put_digits(out, key, "atelier-text-zip", s, n, 2, 0);
     case AT_PHI_RPPS:
     case AT_PHI_FINESS:
-        return put_digits(out, key, label == AT_PHI_RPPS ? "atelier-text-rpps" : "atelier-text-finess", s, n, 0, 1);
+        return put_digits(out, key, label == AT_PHI_RPPS ? "atelier-text-rpps" : "atelier-text-finess", s, n,
+                          0, 1);
     case AT_PHI_AGE:
         return at_buf_puts(out, placeholders[AT_PHI_AGE]);
     case AT_PHI_EMPLOYEUR:
         v = keyed_u64(key, "atelier-text-employeur", s, n);
-        return at_buf_puts(out, draw_other(sur_employer, COUNT_OF(sur_employer), v % COUNT_OF(sur_employer), 1, s, n));
+        return at_buf_puts(
+            out, draw_other(sur_employer, COUNT_OF(sur_employer), v % COUNT_OF(sur_employer), 1, s, n));
     case AT_PHI_URL:
         v = keyed_u64(key, "atelier-text-url", s, n);
         return s[0] == '@' ? at_buf_printf(out, "@utilisateur%04u", (unsigned)(v % 10000))
@@ -550,9 +597,14 @@ static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, 
     case AT_PHI_COMPTE:
     case AT_PHI_IMMAT:
     case AT_PHI_ID:
-        return put_alnum(out, key, label == AT_PHI_COMPTE ? "atelier-text-compte" : label == AT_PHI_IMMAT ? "atelier-text-immat" : "atelier-text-id", s, n);
+        return put_alnum(out, key,
+                         label == AT_PHI_COMPTE  ? "atelier-text-compte"
+                         : label == AT_PHI_IMMAT ? "atelier-text-immat"
+                                                 : "atelier-text-id",
+                         s, n);
     default:
-        return put_digits(out, key, label == AT_PHI_IPP ? "atelier-text-ipp" : "atelier-text-nda", s, n, 0, 0);
+        return put_digits(out, key, label == AT_PHI_IPP ? "atelier-text-ipp" : "atelier-text-nda", s, n, 0,
+                          0);
     }
 }
 
@@ -611,7 +663,12 @@ static int gender_cue(const char *text, size_t len, const at_text_spans *spans, 
         e = q;
         break;
     }
-    if (e + 4 <= len && !memcmp(text + e, "n\xC3\xA9" "e", 4) && (e + 4 == len || text[e + 4] == ' '))
+    if (e + 4 <= len &&
+        !memcmp(text + e,
+                "n\xC3\xA9"
+                "e",
+                4) &&
+        (e + 4 == len || text[e + 4] == ' '))
         return 1;
     if (e + 3 <= len && !memcmp(text + e, "n\xC3\xA9", 3) && (e + 3 == len || text[e + 3] == ' '))
         return 2;
@@ -623,7 +680,8 @@ static int gender_cue(const char *text, size_t len, const at_text_spans *spans, 
 static void first_full_date(const char *text, size_t len, const at_text_spans *spans, sur_ctx *c)
 {
     for (size_t i = 0; i < spans->n && !c->have_ref; i++)
-        if (spans->v[i].label == AT_PHI_DATE && spans->v[i].start <= len && spans->v[i].len <= len - spans->v[i].start)
+        if (spans->v[i].label == AT_PHI_DATE && spans->v[i].start <= len &&
+            spans->v[i].len <= len - spans->v[i].start)
             c->have_ref = text_date_full_days(text + spans->v[i].start, spans->v[i].len, &c->ref);
 }
 
@@ -638,7 +696,8 @@ at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *
     if (mode == AT_TEXT_PSEUDONYMISE) {
         ctx.days = at_text_date_shift_days(key, patient_id);
         if (patient_id) {
-            at_keyed_hash(key, "atelier-text-patient", patient_id, strlen(patient_id), ctx.pid, sizeof ctx.pid);
+            at_keyed_hash(key, "atelier-text-patient", patient_id, strlen(patient_id), ctx.pid,
+                          sizeof ctx.pid);
             ctx.have_pid = 1;
         }
         first_full_date(text, len, spans, &ctx);

@@ -63,8 +63,8 @@ static int label_colon(const text_scan *s, size_t c)
         const text_tok *k = &s->tok[q];
         if (k->kind == TOK_WORD)
             words++;
-        else if (!(k->kind == TOK_PUNCT && (s->t[k->s] == '\'' || s->t[k->s] == '-' || s->t[k->s] == '(' ||
-                                            s->t[k->s] == ')')))
+        else if (!(k->kind == TOK_PUNCT &&
+                   (s->t[k->s] == '\'' || s->t[k->s] == '-' || s->t[k->s] == '(' || s->t[k->s] == ')')))
             return 0;
         if (k->nl || q == 0)
             return words >= 1 && words <= 4 && (k->cap || k->allcaps || k->kind != TOK_WORD);
@@ -107,13 +107,14 @@ static int candidate(const text_scan *s, size_t i)
      * (a drug's or a medical word's ending, an abbreviation's writing, a
      * trial's name) with no title, label or name beside it */
     if (!(lx & KNOWN) && !(k->dflags & (DICT_COMMON | DICT_EPONYM | DICT_CONNECT | DICT_PARTICLE)))
-        /* (a sentence's first word safe by a guess at its form, an
-         * inflection, a prefix, two letters swapped, "Prcohain", stays
-         * unless a role or relative names it: "Nanelle (tutrice)") */
+    /* (a sentence's first word safe by a guess at its form, an
+     * inflection, a prefix, two letters swapped, "Prcohain", stays
+     * unless a role or relative names it: "Nanelle (tutrice)") */
     {
         /* (a treatment by its context is none: "Creon poursuivi") */
         if (k->cap || k->allcaps)
-            return (!(deid_safe_form(s, i) || (sentence_start(s, i) && !k->allcaps && deid_known_safe(s, i))) ||
+            return (!(deid_safe_form(s, i) ||
+                      (sentence_start(s, i) && !k->allcaps && deid_known_safe(s, i))) ||
                     lower_cue(s, i)) &&
                    !deid_treatment_context(s, i);
         return !deid_known_safe(s, i) && !deid_treatment_context(s, i);
@@ -122,9 +123,11 @@ static int candidate(const text_scan *s, size_t i)
      * inside a sentence with a person beside it: a title, label, role or
      * relative before it, a name or a role after it ("Olive, interne",
      * "sa nièce Prune"): the tagger decides it from its context */
-    if (k->cap && !k->allcaps && !(lx & (LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN | LEX_CUE_ID | LEX_CUE_EMP)) &&
+    if (k->cap && !k->allcaps &&
+        !(lx & (LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN | LEX_CUE_ID | LEX_CUE_EMP)) &&
         !sentence_start(s, i) && n >= 3)
-        return (lower_cue(s, i) || (i + 2 < s->n && is_punct(s, i + 1, ',') && (s->tok[i + 2].dflags & DICT_ROLE))) &&
+        return (lower_cue(s, i) ||
+                (i + 2 < s->n && is_punct(s, i + 1, ',') && (s->tok[i + 2].dflags & DICT_ROLE))) &&
                !deid_treatment_context(s, i);
     return 0;
 }
@@ -517,9 +520,10 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
                 !s->tok[t].allcaps) {
                 /* a word written as a commune is ("noyal-sur-vilaine") */
                 char pf[96];
-                int pfl = s->tok[t].e - s->tok[t].s < 90
-                              ? text_lexicon_fold(s->t + s->tok[t].s, s->tok[t].e - s->tok[t].s, pf, sizeof pf)
-                              : -1;
+                int pfl =
+                    s->tok[t].e - s->tok[t].s < 90
+                        ? text_lexicon_fold(s->t + s->tok[t].s, s->tok[t].e - s->tok[t].s, pf, sizeof pf)
+                        : -1;
                 if (pfl > 0 && deid_place_compound(pf, (size_t)pfl))
                     label = AT_PHI_VILLE;
             }

@@ -6,9 +6,9 @@
 #include <utf8proc.h>
 
 static const char *const label_names[AT_PHI_COUNT] = {
-    "NONE", "NOM",  "PRENOM", "ADRESSE", "VILLE", "ZIP",     "DATE",  "DATE_NAISSANCE",
-    "TEL",  "MAIL", "SECU",   "IPP",     "NDA",   "HOPITAL", "RPPS",  "FINESS",
-    "AGE",  "EMPLOYEUR", "COMPTE", "IMMAT", "URL", "ID"};
+    "NONE", "NOM",       "PRENOM", "ADRESSE", "VILLE", "ZIP",     "DATE", "DATE_NAISSANCE",
+    "TEL",  "MAIL",      "SECU",   "IPP",     "NDA",   "HOPITAL", "RPPS", "FINESS",
+    "AGE",  "EMPLOYEUR", "COMPTE", "IMMAT",   "URL",   "ID"};
 
 const char *at_phi_label_name(int label)
 {
@@ -95,11 +95,11 @@ bad:
 /* Latin-1 supplement letters U+00C0..U+00FF folded to ASCII ("" for none);
  * shared with the de-identifier's tokeniser (src/text/dict.h). */
 extern const char text_latin1_fold[64][3];
-const char text_latin1_fold[64][3] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"};
+const char text_latin1_fold[64][3] = {"a", "a", "a", "a", "a",  "a",  "ae", "c", "e", "e", "e",  "e", "i",
+                                      "i", "i", "i", "d", "n",  "o",  "o",  "o", "o", "o", "",   "o", "u",
+                                      "u", "u", "u", "y", "th", "ss", "a",  "a", "a", "a", "a",  "a", "ae",
+                                      "c", "e", "e", "e", "e",  "i",  "i",  "i", "i", "d", "n",  "o", "o",
+                                      "o", "o", "o", "",  "o",  "u",  "u",  "u", "u", "y", "th", "y"};
 
 int at_text_fold(const char *s, size_t n, char *out, size_t cap)
 {
@@ -175,8 +175,8 @@ int at_text_nir_key(const char *first13)
     for (int i = 0; i < 13; i++) {
         char c = first13[i];
         int d;
-        if (i == 5 && c == '2' && (first13[6] == 'A' || first13[6] == 'a' || first13[6] == 'B' ||
-                                   first13[6] == 'b')) {
+        if (i == 5 && c == '2' &&
+            (first13[6] == 'A' || first13[6] == 'a' || first13[6] == 'B' || first13[6] == 'b')) {
             int b = first13[6] == 'B' || first13[6] == 'b';
             n = n * 100 + (b ? 18 : 19);
             i++;
@@ -230,7 +230,10 @@ int at_text_luhn_digit(const char *digits, size_t n)
     return s < 0 ? -1 : (10 - s % 10) % 10;
 }
 
-static int trim_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static int trim_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 void at_text_trim(const char **s, size_t *n)
 {

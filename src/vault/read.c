@@ -425,8 +425,8 @@ at_status at_vault_materialise(at_vault *v, const at_vault_dataset_id *ds, const
     }
     struct stat sb;
     if (lstat(dest, &sb) == 0)
-        return at_error_set(AT_ERR_REFUSED, "%s: already exists (a snapshot is materialised into a new folder)",
-                            dest);
+        return at_error_set(AT_ERR_REFUSED,
+                            "%s: already exists (a snapshot is materialised into a new folder)", dest);
     vault_keys k;
     at_status st = vault_keys_load(v, ds, &k);
     if (st)

@@ -725,8 +725,8 @@ at_status vault_manifest_load_keys(const vault_keys *k, const char *dsdir, const
         return AT_ERR_NOMEM;
     unsigned char *data;
     size_t len;
-    at_status st = vault_read_file(path, (size_t)AT_VAULT_MANIFEST_MAX + VAULT_OBJ_HEADER + VAULT_TAG, NULL, 0,
-                                   0, &data, &len);
+    at_status st = vault_read_file(path, (size_t)AT_VAULT_MANIFEST_MAX + VAULT_OBJ_HEADER + VAULT_TAG, NULL,
+                                   0, 0, &data, &len);
     at_free(path);
     if (st == AT_ERR_NOT_FOUND)
         return at_error_set(AT_ERR_NOT_FOUND, "snapshot %s: no such snapshot in this dataset", hex);

@@ -99,7 +99,8 @@ void api_datasets_mine(web_req *r)
     at_project *p = NULL;
     size_t np = 0;
     int dpo = (r->actor.roles & AT_ROLE_DPO) != 0;
-    at_status st = dpo ? at_room_project_list(r->room, &p, &np) : at_room_user_projects(r->room, r->actor.user_id, &p, &np);
+    at_status st = dpo ? at_room_project_list(r->room, &p, &np)
+                       : at_room_user_projects(r->room, r->actor.user_id, &p, &np);
     if (st) {
         api_fail(r, st);
         return;
@@ -271,16 +272,16 @@ void api_dataset_file(web_req *r)
     char *dest = at_path_join(at_room_dir(r->room), rel);
     at_status st = dest ? AT_OK : AT_ERR_NOMEM;
     if (!st)
-        st = at_datasets_materialise(d, r->actor.name, x.project, x.name, web_param(r, "snapshot"), path, dest, NULL,
-                                     NULL);
+        st = at_datasets_materialise(d, r->actor.name, x.project, x.name, web_param(r, "snapshot"), path,
+                                     dest, NULL, NULL);
     int fd = -1;
     struct stat sb;
     if (!st) {
         char *file = at_path_join(dest, path);
         fd = file ? open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
         if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
-            st = at_error_set(AT_ERR_NOT_FOUND, "'%.200s' is a folder of the snapshot, not a file: ask for its files",
-                              path);
+            st = at_error_set(AT_ERR_NOT_FOUND,
+                              "'%.200s' is a folder of the snapshot, not a file: ask for its files", path);
         at_free(file);
     }
     if (dest)
@@ -308,7 +309,8 @@ static at_status copy_fd(int in, int out, uint64_t size, const char *what)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return at_error_set(AT_ERR_IO, "archive: %s: %s", what, n < 0 ? strerror(errno) : "shorter than it was");
+            return at_error_set(AT_ERR_IO, "archive: %s: %s", what,
+                                n < 0 ? strerror(errno) : "shorter than it was");
         for (ssize_t w = 0; w < n;) {
             ssize_t k = write(out, buf + w, (size_t)(n - w));
             if (k < 0 && errno == EINTR)
@@ -340,8 +342,8 @@ void api_dataset_archive(web_req *r)
     char *dest = at_path_join(at_room_dir(r->room), rel);
     at_status st = dest ? AT_OK : AT_ERR_NOMEM;
     if (!st)
-        st = at_datasets_materialise(d, r->actor.name, x.project, x.name, web_param(r, "snapshot"), sub, dest, NULL,
-                                     NULL);
+        st = at_datasets_materialise(d, r->actor.name, x.project, x.name, web_param(r, "snapshot"), sub, dest,
+                                     NULL, NULL);
     int fd = -1;
     if (!st) {
         fd = open(at_room_dir(r->room), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -473,8 +475,9 @@ void api_imports_create(web_req *r)
     at_datasets *d = need(r);
     if (!d)
         return;
-    cJSON *o = r->body_len && r->body_len < (64u << 20) ? cJSON_ParseWithLength((const char *)r->body, r->body_len)
-                                                         : NULL;
+    cJSON *o = r->body_len && r->body_len < (64u << 20)
+                   ? cJSON_ParseWithLength((const char *)r->body, r->body_len)
+                   : NULL;
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
         web_json_error(r, 400, "the body must be a JSON object: dataset, kind, fingerprint, files");
@@ -488,7 +491,8 @@ void api_imports_create(web_req *r)
                                     AT_IMPORT_FILES_MAX);
     size_t i = 0;
     for (cJSON *e = v ? files->child : NULL; e && !st; e = e->next, i++) {
-        cJSON *sz = cJSON_GetObjectItemCaseSensitive(e, "size"), *ext = cJSON_GetObjectItemCaseSensitive(e, "ext"),
+        cJSON *sz = cJSON_GetObjectItemCaseSensitive(e, "size"),
+              *ext = cJSON_GetObjectItemCaseSensitive(e, "ext"),
               *path = cJSON_GetObjectItemCaseSensitive(e, "path");
         if (!cJSON_IsNumber(sz) || sz->valuedouble < 0 || sz->valuedouble > (double)AT_VAULT_FILE_SIZE_MAX ||
             (ext && (!cJSON_IsString(ext) || strlen(ext->valuestring) >= sizeof v[i].ext)) ||
@@ -547,7 +551,8 @@ void api_import_chunk(web_req *r)
     at_datasets *d = need(r);
     if (!d)
         return;
-    at_status st = at_datasets_import_chunk(d, r->actor.name, web_id_param(r, "import"), r->body, r->body_len);
+    at_status st =
+        at_datasets_import_chunk(d, r->actor.name, web_id_param(r, "import"), r->body, r->body_len);
     if (st) {
         api_fail(r, st);
         return;
@@ -598,8 +603,8 @@ void api_dataset_delete(web_req *r)
     at_datasets *d = need(r);
     if (!d)
         return;
-    at_status st = at_datasets_delete_request(d, r->actor.name, web_param(r, "project"), web_param(r, "dataset"),
-                                              web_field(r, "reason"));
+    at_status st = at_datasets_delete_request(d, r->actor.name, web_param(r, "project"),
+                                              web_param(r, "dataset"), web_field(r, "reason"));
     if (st) {
         api_fail(r, st);
         return;

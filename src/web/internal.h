@@ -87,7 +87,7 @@ struct web_req {
     const char *disposition; /* Content-Disposition, or NULL */
     int send_fd;             /* > 0: a file to stream as the body (send_len bytes), closed after */
     uint64_t send_len;
-    int out_error;           /* a write to out failed: 500 */
+    int out_error; /* a write to out failed: 500 */
     /* strings that live until the response is sent */
     void *scratch[32];
     size_t nscratch;

@@ -68,7 +68,8 @@ int web_is_upload_path(const char *path)
     const char *names[WEB_PARAMS_MAX];
     size_t n;
     for (size_t i = 0; i < web_routes_count; i++)
-        if (web_routes[i].kind == AT_WEB_UPLOAD && web_path_match(web_routes[i].pattern, path, params, names, &n))
+        if (web_routes[i].kind == AT_WEB_UPLOAD &&
+            web_path_match(web_routes[i].pattern, path, params, names, &n))
             return 1;
     return 0;
 }

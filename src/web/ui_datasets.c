@@ -69,11 +69,12 @@ static void imports_table(web_req *r, const at_dataset_import *v, size_t n)
         h(r,
           "<tr><td><a href=\"/projects/%s/imports/%lld\">%lld</a></td><td>%s/%s%s</td><td>%s</td><td>%s</td>"
           "<td><div class=\"progress\" role=\"progressbar\" aria-label=\"import %lld\" aria-valuenow=\"%u\" "
-          "aria-valuemin=\"0\" aria-valuemax=\"100\"><div class=\"progress-bar\" style=\"width: %u%%\">%s %u%%"
+          "aria-valuemin=\"0\" aria-valuemax=\"100\"><div class=\"progress-bar\" style=\"width: %u%%\">%s "
+          "%u%%"
           "</div></div></td><td>%s (%s)</td></tr>",
           v[i].project, (long long)v[i].id, (long long)v[i].id, v[i].project, v[i].dataset,
-          v[i].synthetic ? " (synthetic)" : "", v[i].kind, at_import_state_name(v[i].state), (long long)v[i].id, pct,
-          pct, v[i].phase, pct, t, sz);
+          v[i].synthetic ? " (synthetic)" : "", v[i].kind, at_import_state_name(v[i].state),
+          (long long)v[i].id, pct, pct, v[i].phase, pct, t, sz);
     }
     h(r, "</tbody></table>");
 }
@@ -86,7 +87,8 @@ void ui_datasets_mine(web_req *r)
     at_project *p = NULL;
     size_t np = 0;
     int dpo = (r->actor.roles & AT_ROLE_DPO) != 0; /* the dataset register: every project's */
-    at_status st = dpo ? at_room_project_list(r->room, &p, &np) : at_room_user_projects(r->room, r->actor.user_id, &p, &np);
+    at_status st = dpo ? at_room_project_list(r->room, &p, &np)
+                       : at_room_user_projects(r->room, r->actor.user_id, &p, &np);
     if (st) {
         page_error(r, 500, at_error_message());
         return;
@@ -100,10 +102,12 @@ void ui_datasets_mine(web_req *r)
     page_begin(r, "Datasets");
     if (active)
         h(r, "<meta http-equiv=\"refresh\" content=\"3\">");
-    h(r, "<p>Data enter the room only through the door: <code>atelier import --project P --dataset NAME dicom|text "
+    h(r, "<p>Data enter the room only through the door: <code>atelier import --project P --dataset NAME "
+         "dicom|text "
          "PATH...</code>.</p>");
     if (dpo)
-        h(r, "<p><a id=\"deletions-link\" href=\"/deletions\">Deletions asked for and done</a>: the DPO confirms "
+        h(r, "<p><a id=\"deletions-link\" href=\"/deletions\">Deletions asked for and done</a>: the DPO "
+             "confirms "
              "each.</p>");
     for (size_t i = 0; i < np && !st; i++) {
         at_dataset *x = NULL;
@@ -119,24 +123,27 @@ void ui_datasets_mine(web_req *r)
         char used[32], limit[32];
         size_text(used, u.used);
         size_text(limit, u.limit);
-        h(r, "<h2 class=\"h5 mt-4\">Project %s</h2><p class=\"text-muted\">Storage: %s used%s%s.</p>", p[i].name, used,
-          u.limit ? " of a quota of " : " (no quota)", u.limit ? limit : "");
+        h(r, "<h2 class=\"h5 mt-4\">Project %s</h2><p class=\"text-muted\">Storage: %s used%s%s.</p>",
+          p[i].name, used, u.limit ? " of a quota of " : " (no quota)", u.limit ? limit : "");
         if (!n) {
             h(r, "<p>No dataset.</p>");
         } else {
-            h(r, "<table class=\"table table-sm\" id=\"datasets-%s\"><thead><tr><th scope=\"col\">Dataset</th><th "
-                 "scope=\"col\">Kind</th><th scope=\"col\">Snapshots</th><th scope=\"col\">Latest</th><th "
-                 "scope=\"col\">Files</th><th scope=\"col\">Size</th></tr></thead><tbody>",
+            h(r,
+              "<table class=\"table table-sm\" id=\"datasets-%s\"><thead><tr><th "
+              "scope=\"col\">Dataset</th><th "
+              "scope=\"col\">Kind</th><th scope=\"col\">Snapshots</th><th scope=\"col\">Latest</th><th "
+              "scope=\"col\">Files</th><th scope=\"col\">Size</th></tr></thead><tbody>",
               p[i].name);
             for (size_t k = 0; k < n; k++) {
                 char sz[32], latest[13];
                 size_text(sz, x[k].bytes);
                 snprintf(latest, sizeof latest, "%.12s", x[k].latest);
-                h(r, "<tr><td><a href=\"/projects/%s/datasets/%s\">%s</a>", x[k].project, x[k].name, x[k].name);
+                h(r, "<tr><td><a href=\"/projects/%s/datasets/%s\">%s</a>", x[k].project, x[k].name,
+                  x[k].name);
                 if (x[k].synthetic)
                     h(r, " <span class=\"badge bg-info text-dark\">synthetic</span>");
-                h(r, "</td><td>%s</td><td>%zu</td><td><code>%s</code></td><td>%lld</td><td>%s</td></tr>", x[k].kind,
-                  x[k].snapshots, latest, (long long)x[k].files, sz);
+                h(r, "</td><td>%s</td><td>%zu</td><td><code>%s</code></td><td>%lld</td><td>%s</td></tr>",
+                  x[k].kind, x[k].snapshots, latest, (long long)x[k].files, sz);
             }
             h(r, "</tbody></table>");
         }
@@ -160,9 +167,11 @@ static void report_list(web_req *r, const char *json)
     h(r, "<dl class=\"row small mb-0\">");
     for (cJSON *e = o ? o->child : NULL; e; e = e->next) {
         if (cJSON_IsNumber(e))
-            h(r, "<dt class=\"col-6\">%s</dt><dd class=\"col-6\">%lld</dd>", e->string, (long long)e->valuedouble);
+            h(r, "<dt class=\"col-6\">%s</dt><dd class=\"col-6\">%lld</dd>", e->string,
+              (long long)e->valuedouble);
         else if (cJSON_IsBool(e))
-            h(r, "<dt class=\"col-6\">%s</dt><dd class=\"col-6\">%s</dd>", e->string, cJSON_IsTrue(e) ? "yes" : "no");
+            h(r, "<dt class=\"col-6\">%s</dt><dd class=\"col-6\">%s</dd>", e->string,
+              cJSON_IsTrue(e) ? "yes" : "no");
         else if (cJSON_IsArray(e) && !strcmp(e->string, "options")) {
             h(r, "<dt class=\"col-6\">options</dt><dd class=\"col-6\">");
             for (cJSON *x = e->child; x; x = x->next)
@@ -214,14 +223,17 @@ void ui_dataset(web_req *r)
     h(r, "<p>Kind <strong>%s</strong>", x.kind);
     if (x.synthetic)
         h(r, ", <span class=\"badge bg-info text-dark\" id=\"synthetic\">synthetic</span>");
-    h(r, "; %zu snapshot%s. <a id=\"lineage-link\" href=\"/projects/%s/datasets/%s/lineage\">Lineage</a>. "
-         "A member takes a copy with <code>atelier dataset get %s/%s@SNAPSHOT -o DIR</code>.</p>",
+    h(r,
+      "; %zu snapshot%s. <a id=\"lineage-link\" href=\"/projects/%s/datasets/%s/lineage\">Lineage</a>. "
+      "A member takes a copy with <code>atelier dataset get %s/%s@SNAPSHOT -o DIR</code>.</p>",
       n, n == 1 ? "" : "s", x.project, x.name, x.project, x.name);
     if (!n)
         h(r, "<p id=\"snapshots-empty\">No snapshot.</p>");
     else
-        h(r, "<table class=\"table table-sm align-top\" id=\"snapshots\"><thead><tr><th scope=\"col\">Snapshot</th><th "
-             "scope=\"col\">Made</th><th scope=\"col\">By</th><th scope=\"col\">Door</th><th scope=\"col\">Files</th>"
+        h(r, "<table class=\"table table-sm align-top\" id=\"snapshots\"><thead><tr><th "
+             "scope=\"col\">Snapshot</th><th "
+             "scope=\"col\">Made</th><th scope=\"col\">By</th><th scope=\"col\">Door</th><th "
+             "scope=\"col\">Files</th>"
              "<th scope=\"col\">Size</th><th scope=\"col\">The door's report</th></tr></thead><tbody>");
     for (size_t i = n; i-- > 0;) {
         char t[32], sz[32];
@@ -236,10 +248,12 @@ void ui_dataset(web_req *r)
             snprintf(by, sizeof by, "-");
         char short_id[13];
         snprintf(short_id, sizeof short_id, "%.12s", s[i].id);
-        h(r, "<tr><td><code title=\"%s\">%s</code>%s</td><td>%s</td><td>%s (%s)</td><td>%s</td><td>%lld</td><td>%s"
-             "</td><td>",
-          s[i].id, short_id, s[i].parent[0] ? "" : " (first)", t, s[i].user, by, s[i].door, (long long)s[i].files,
-          sz);
+        h(r,
+          "<tr><td><code title=\"%s\">%s</code>%s</td><td>%s</td><td>%s "
+          "(%s)</td><td>%s</td><td>%lld</td><td>%s"
+          "</td><td>",
+          s[i].id, short_id, s[i].parent[0] ? "" : " (first)", t, s[i].user, by, s[i].door,
+          (long long)s[i].files, sz);
         report_list(r, s[i].report);
         h(r, "</td></tr>");
     }
@@ -260,19 +274,23 @@ void ui_dataset(web_req *r)
         h(r, "<h2 class=\"h5 mt-4\">Delete</h2>");
         page_form(r, action, "row g-2");
         h(r, "<div class=\"col-md-8\"><label class=\"form-label\" for=\"reason\">Why (the DPO confirms; the "
-             "dataset is then crypto-shredded: unreadable by anyone, for ever)</label><input class=\"form-control\" "
+             "dataset is then crypto-shredded: unreadable by anyone, for ever)</label><input "
+             "class=\"form-control\" "
              "id=\"reason\" name=\"reason\" required></div><div class=\"col-12\"><button type=\"submit\" "
              "class=\"btn btn-outline-danger\" id=\"ask-delete\">Ask for its deletion</button></div></form>");
     }
     if (pending) {
-        h(r, "<div class=\"alert alert-warning mt-4\" id=\"deletion\">Its deletion is asked for; the DPO confirms it."
+        h(r, "<div class=\"alert alert-warning mt-4\" id=\"deletion\">Its deletion is asked for; the DPO "
+             "confirms it."
              "</div>");
         if (r->actor.roles & AT_ROLE_DPO) {
             snprintf(action, sizeof action, "/projects/%s/datasets/%s/shred", x.project, x.name);
             page_form(r, action, "row g-2");
-            h(r, "<div class=\"col-md-6\"><label class=\"form-label\" for=\"confirm\">Type %s/%s to shred it"
-                 "</label><input class=\"form-control\" id=\"confirm\" name=\"confirm\" required></div><div "
-                 "class=\"col-12\"><button type=\"submit\" class=\"btn btn-danger\" id=\"shred\">Shred</button></div></form>",
+            h(r,
+              "<div class=\"col-md-6\"><label class=\"form-label\" for=\"confirm\">Type %s/%s to shred it"
+              "</label><input class=\"form-control\" id=\"confirm\" name=\"confirm\" required></div><div "
+              "class=\"col-12\"><button type=\"submit\" class=\"btn btn-danger\" "
+              "id=\"shred\">Shred</button></div></form>",
               x.project, x.name);
         }
     }
@@ -368,8 +386,11 @@ void ui_dataset_lineage(web_req *r)
     char title[160];
     snprintf(title, sizeof title, "Lineage of %s/%s", x.project, x.name);
     page_begin(r, title);
-    h(r, "<p>From the data to what was made of it: imports through the door and the jobs that made each snapshot "
-         "(left), the jobs that read it, their results and the export requests that took them out (right).%s</p>",
+    h(r,
+      "<p>From the data to what was made of it: imports through the door and the jobs that made each "
+      "snapshot "
+      "(left), the jobs that read it, their results and the export requests that took them out "
+      "(right).%s</p>",
       g.truncated ? " The graph is cut at its first nodes." : "");
     h(r, "<figure class=\"overflow-auto border p-2\" id=\"lineage\">");
     /* the SVG escapes every label itself (at_lineage_svg) */
@@ -407,8 +428,10 @@ void ui_import(web_req *r)
     char short_id[13];
     snprintf(short_id, sizeof short_id, "%.12s", imp.snapshot);
     if (imp.state == AT_IMPORT_DONE)
-        h(r, "<p id=\"import-done\">Stored as snapshot <code>%s</code> of <a href=\"/projects/%s/datasets/%s\">%s/%s"
-             "</a>.</p>",
+        h(r,
+          "<p id=\"import-done\">Stored as snapshot <code>%s</code> of <a "
+          "href=\"/projects/%s/datasets/%s\">%s/%s"
+          "</a>.</p>",
           short_id, imp.project, imp.dataset, imp.project, imp.dataset);
     if (imp.state == AT_IMPORT_FAILED)
         h(r, "<div class=\"alert alert-danger\" id=\"import-error\">%s</div>", imp.error);
@@ -416,7 +439,8 @@ void ui_import(web_req *r)
         char action[128];
         snprintf(action, sizeof action, "/projects/%s/imports/%lld/cancel", imp.project, (long long)imp.id);
         page_form(r, action, "mt-3");
-        h(r, "<button type=\"submit\" class=\"btn btn-outline-danger\" id=\"cancel-import\">Cancel the import</button></form>");
+        h(r, "<button type=\"submit\" class=\"btn btn-outline-danger\" id=\"cancel-import\">Cancel the "
+             "import</button></form>");
     }
     page_end(r);
 }

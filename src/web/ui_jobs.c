@@ -353,8 +353,8 @@ void ui_job(web_req *r)
              "</form>");
     }
     /* the log's tail: the project's members only */
-    if (at_room_authorize(r->room, &r->actor, AT_ACT_JOB_DATA, &(at_object){.project = jb.project, .user = jb.user}) ==
-        AT_ALLOW) {
+    if (at_room_authorize(r->room, &r->actor, AT_ACT_JOB_DATA,
+                          &(at_object){.project = jb.project, .user = jb.user}) == AT_ALLOW) {
         char *text = NULL;
         size_t len = 0;
         int64_t size = 0;

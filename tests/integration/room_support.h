@@ -57,9 +57,9 @@ typedef struct {
     char url[128];  /* https://127.0.0.1:PORT */
     char cacert[700];
     at_room *room;
-    at_jobs *jobs; /* opened, its thread not started: jobs wait queued */
-    at_airlock *airlock; /* over the room's file source */
-    at_datasets *datasets; /* the vault in the room, its import workers running */
+    at_jobs *jobs;           /* opened, its thread not started: jobs wait queued */
+    at_airlock *airlock;     /* over the room's file source */
+    at_datasets *datasets;   /* the vault in the room, its import workers running */
     at_classroom *classroom; /* its thread not started: at_classroom_tick scores */
     at_web_server *srv;
     char admin_otp[AT_ROOM_OTP_MAX];
@@ -90,13 +90,17 @@ static RS_UNUSED void rs_start(rs_room *r, const char *conf_extra)
     if (at_jobs_open(r->room, &r->jobs) != AT_OK)
         fail_msg("jobs open: %s", at_error_message());
     at_airlock_source src;
-    if (at_airlock_source_room(r->room, r->jobs, &src) != AT_OK || at_airlock_open(r->room, &src, &r->airlock) != AT_OK)
+    if (at_airlock_source_room(r->room, r->jobs, &src) != AT_OK ||
+        at_airlock_open(r->room, &src, &r->airlock) != AT_OK)
         fail_msg("airlock open: %s", at_error_message());
     if (at_datasets_open(r->room, r->jobs, &r->datasets) != AT_OK)
         fail_msg("datasets open: %s", at_error_message());
     if (at_classroom_open(r->room, r->jobs, &r->classroom) != AT_OK)
         fail_msg("classroom open: %s", at_error_message());
-    at_web_options o = {.listen = "127.0.0.1:0", .jobs = r->jobs, .airlock = r->airlock, .datasets = r->datasets,
+    at_web_options o = {.listen = "127.0.0.1:0",
+                        .jobs = r->jobs,
+                        .airlock = r->airlock,
+                        .datasets = r->datasets,
                         .classroom = r->classroom};
     if (at_web_start(r->room, &o, &r->srv) != AT_OK)
         fail_msg("web start: %s", at_error_message());

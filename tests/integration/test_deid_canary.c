@@ -28,8 +28,8 @@
 typedef struct {
     unsigned char bytes[48];
     size_t len;
-    int row;      /* profile row index, -1 for private/inner */
-    int kind;     /* 0 row value, 1 inner of a sequence row, 2 private unsafe, 3 private safe, 4 meta row */
+    int row;  /* profile row index, -1 for private/inner */
+    int kind; /* 0 row value, 1 inner of a sequence row, 2 private unsafe, 3 private safe, 4 meta row */
     at_vr vr;
 } canary;
 
@@ -91,8 +91,7 @@ static const canary *new_canary(int row, int kind, at_vr vr)
         snprintf(s, sizeof c->bytes, "http://cnry%06u.invalid/", n);
     else if (!strcmp(vrs, "AE") || !strcmp(vrs, "CS") || !strcmp(vrs, "SH") || !strcmp(vrs, "LO") ||
              !strcmp(vrs, "PN") || !strcmp(vrs, "LT") || !strcmp(vrs, "ST") || !strcmp(vrs, "UT") ||
-             !strcmp(vrs, "UC"))
-    {
+             !strcmp(vrs, "UC")) {
         /* the counter in letters: no digit run that a date of the file
          * (12 mars 2024, 010564) or an ID could be found in */
         char l[7];
@@ -100,13 +99,12 @@ static const canary *new_canary(int row, int kind, at_vr vr)
             l[k] = (char)('A' + v % 26);
         l[6] = '\0';
         snprintf(s, sizeof c->bytes, "CNRY%sQ", l);
-    }
-    else {
+    } else {
         /* binary: 8 bytes, palindromic within each swap unit so the byte
          * order of the transfer syntax does not change the pattern */
         unsigned unit = at_vr_swap_unit(vr);
-        unsigned char m1 = 0xc3, m2 = (unsigned char)(0x5a ^ (n & 0xff)), m3 = (unsigned char)(0xa5 ^ (n >> 8)),
-                      m4 = 0x3c;
+        unsigned char m1 = 0xc3, m2 = (unsigned char)(0x5a ^ (n & 0xff)),
+                      m3 = (unsigned char)(0xa5 ^ (n >> 8)), m4 = 0x3c;
         unsigned char p1[8] = {m1, m2, m3, m4, m4, m3, m2, m1};
         unsigned char p2[8] = {m1, m1, m2, m2, m3, m3, m4, m4};
         unsigned char p4[8] = {m1, m2, m2, m1, m3, m4, m4, m3};
@@ -168,7 +166,8 @@ static void plant_rows(at_dcm_dataset *ds, int with_sequences)
     assert_int_equal(at_dcm_set_string(ds, AT_TAG(0x0009, 0x0010), AT_VR('L', 'O'), "ACME CANARY 1"), AT_OK);
     put_canary(ds, AT_TAG(0x0009, 0x1001), new_canary(-1, 2, AT_VR('L', 'O')));
     put_canary(ds, AT_TAG(0x0009, 0x1002), new_canary(-1, 2, AT_VR('U', 'N')));
-    assert_int_equal(at_dcm_set_string(ds, AT_TAG(0x0019, 0x0010), AT_VR('L', 'O'), "SIEMENS MR HEADER"), AT_OK);
+    assert_int_equal(at_dcm_set_string(ds, AT_TAG(0x0019, 0x0010), AT_VR('L', 'O'), "SIEMENS MR HEADER"),
+                     AT_OK);
     /* safe element, value matching the safe table's pattern (a b-value): kept
      * with safe-private; a safe element whose value does not match: removed */
     canary *b = (canary *)new_canary(-1, 3, AT_VR('I', 'S'));
@@ -180,7 +179,8 @@ static void plant_rows(at_dcm_dataset *ds, int with_sequences)
     put_canary(ds, AT_TAG(0x0019, 0x1001), new_canary(-1, 2, AT_VR('L', 'O')));
     /* a public tag the dictionary does not know, holding a date, as UN: never kept */
     const canary *u = new_canary(-1, 2, AT_VR('D', 'A'));
-    assert_int_equal(at_dcm_set_bytes(ds, AT_TAG(0x0018, 0x9ff2), AT_VR('U', 'N'), u->bytes, (uint32_t)u->len), AT_OK);
+    assert_int_equal(
+        at_dcm_set_bytes(ds, AT_TAG(0x0018, 0x9ff2), AT_VR('U', 'N'), u->bytes, (uint32_t)u->len), AT_OK);
 }
 
 /* ds encoded as one implicit VR little endian item (PS3.5 6.2.2: what a UN
@@ -202,8 +202,14 @@ static unsigned char *encode_implicit_item(at_dcm_dataset *ds, int undefined, si
     unsigned char *out = malloc(body + 16);
     assert_non_null(out);
     uint32_t il = undefined ? 0xffffffffu : (uint32_t)body;
-    unsigned char head[8] = {0xfe, 0xff, 0x00, 0xe0, (unsigned char)il, (unsigned char)(il >> 8),
-                             (unsigned char)(il >> 16), (unsigned char)(il >> 24)};
+    unsigned char head[8] = {0xfe,
+                             0xff,
+                             0x00,
+                             0xe0,
+                             (unsigned char)il,
+                             (unsigned char)(il >> 8),
+                             (unsigned char)(il >> 16),
+                             (unsigned char)(il >> 24)};
     memcpy(out, head, 8);
     memcpy(out + 8, bytes + start, body);
     *n = 8 + body;
@@ -234,7 +240,8 @@ static void plant_un_sequences(at_dcm_dataset *ds, int big_endian)
     plant_rows(inner, 0);
     size_t n;
     unsigned char *bytes = encode_implicit_item(item, 0, &n);
-    assert_int_equal(at_dcm_set_bytes(ds, AT_TAG(0x0008, 0x1115), AT_VR('U', 'N'), bytes, (uint32_t)n), AT_OK);
+    assert_int_equal(at_dcm_set_bytes(ds, AT_TAG(0x0008, 0x1115), AT_VR('U', 'N'), bytes, (uint32_t)n),
+                     AT_OK);
     free(bytes);
     at_dcm_dataset_free(item);
 
@@ -271,8 +278,9 @@ static at_dcm_file *make_canary_file(const char *ts)
     assert_int_equal(at_dcm_sequence_append(lvl1, AT_TAG(0x0008, 0x1032), &lvl2), AT_OK);
     plant_rows(lvl2, 0);
     plant_un_sequences(f->dataset, !strcmp(ts, AT_TS_EXPLICIT_BE));
-    assert_int_equal(at_dcm_set_string(f->dataset, AT_TAG(0x0008, 0x0016), AT_VR('U', 'I'),
-                                       "1.2.840.10008.5.1.4.1.1.2"), AT_OK);
+    assert_int_equal(
+        at_dcm_set_string(f->dataset, AT_TAG(0x0008, 0x0016), AT_VR('U', 'I'), "1.2.840.10008.5.1.4.1.1.2"),
+        AT_OK);
     assert_int_equal(at_dcm_set_string(f->dataset, AT_TAG(0x0008, 0x0060), AT_VR('C', 'S'), "CT"), AT_OK);
     /* meta rows */
     size_t rows = at_deid_table_size();
@@ -349,7 +357,10 @@ static int contains_bytes(const unsigned char *h, size_t n, const unsigned char 
     return memmem(h, n, needle, m) != NULL;
 }
 
-static int is_number_char(unsigned char c) { return (c >= '0' && c <= '9') || c == '.'; }
+static int is_number_char(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || c == '.';
+}
 
 /* A canary in the bytes. One made of digits (dates, times, numbers, UIDs)
  * counts only at the start of a value (after a length field or a
@@ -448,7 +459,8 @@ static void splice_un_undefined(const char *path, int t)
     free(data);
 }
 
-static const char *const syntaxes[] = {AT_TS_IMPLICIT_LE, AT_TS_EXPLICIT_LE, AT_TS_DEFLATED_LE, AT_TS_EXPLICIT_BE};
+static const char *const syntaxes[] = {AT_TS_IMPLICIT_LE, AT_TS_EXPLICIT_LE, AT_TS_DEFLATED_LE,
+                                       AT_TS_EXPLICIT_BE};
 
 static void test_canaries(void **state)
 {

@@ -16,8 +16,9 @@ static void test_dcmdump_reads_what_atelier_writes(void **state)
     (void)state;
     if (!test_have_program("dcmdump"))
         fail_msg("dcmdump (package dcmtk) is required");
-    static const char *const syntaxes[] = {AT_TS_IMPLICIT_LE, AT_TS_EXPLICIT_LE, AT_TS_EXPLICIT_BE,
-                                           AT_TS_DEFLATED_LE, "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.5"};
+    static const char *const syntaxes[] = {AT_TS_IMPLICIT_LE,        AT_TS_EXPLICIT_LE,
+                                           AT_TS_EXPLICIT_BE,        AT_TS_DEFLATED_LE,
+                                           "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.5"};
     char *dir = test_mkdtemp();
     for (size_t s = 0; s < sizeof syntaxes / sizeof *syntaxes; s++) {
         int encapsulated = s >= 4;
@@ -29,7 +30,8 @@ static void test_dcmdump_reads_what_atelier_writes(void **state)
             unsigned char *px = at_malloc(n);
             for (uint32_t i = 0; i < n; i++)
                 px[i] = (unsigned char)(i * 13);
-            assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x7FE0, 0x0010), AT_VR('O', 'W'), px, n), AT_OK);
+            assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x7FE0, 0x0010), AT_VR('O', 'W'), px, n),
+                             AT_OK);
             at_free(px);
         }
         char name[64];

@@ -265,10 +265,12 @@ static void test_limits(void **state)
     NEED_BWRAP();
     /* processes: at most jobs.processes (a cgroup's pids.max, where the
      * room may make one) */
-    js_file(code_dir, "forks.py",
-            "import os, time\nkids = []\nfor i in range(200):\n    try:\n        pid = os.fork()\n"
-            "    except OSError:\n        break\n    if pid == 0:\n        time.sleep(3)\n        os._exit(0)\n"
-            "    kids.append(pid)\nprint('alive', len(kids) + 1, flush=True)\nfor k in kids:\n    os.waitpid(k, 0)\n");
+    js_file(
+        code_dir, "forks.py",
+        "import os, time\nkids = []\nfor i in range(200):\n    try:\n        pid = os.fork()\n"
+        "    except OSError:\n        break\n    if pid == 0:\n        time.sleep(3)\n        os._exit(0)\n"
+        "    kids.append(pid)\nprint('alive', len(kids) + 1, flush=True)\nfor k in kids:\n    os.waitpid(k, "
+        "0)\n");
     js_file(code_dir, "eat.py", "b = bytearray(600 * 1024 * 1024)\nprint('ate', len(b))\n");
     char cmd[900], *out = NULL;
     snprintf(cmd, sizeof cmd, "code push '%s' --project P", code_dir);
@@ -371,9 +373,13 @@ int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_script_job), cmocka_unit_test(test_pipeline_kind),
-        cmocka_unit_test(test_sandbox),    cmocka_unit_test(test_limits), cmocka_unit_test(test_time_limit_and_cancel),
-        cmocka_unit_test(test_quotas),     cmocka_unit_test(test_restart),
+        cmocka_unit_test(test_script_job),
+        cmocka_unit_test(test_pipeline_kind),
+        cmocka_unit_test(test_sandbox),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_time_limit_and_cancel),
+        cmocka_unit_test(test_quotas),
+        cmocka_unit_test(test_restart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -60,10 +60,10 @@ static char *dir; /* the fixtures of every case, made by one PyTorch run */
 
 /* The parity cases: MODE:NORM:ACT[:LOSS[:BASE]] (see make_parity.py). */
 static const char *CASES[] = {
-    "2d:batch:relu",       "3d:batch:relu",         "2d:group:leaky",   "3d:instance:relu",
-    "2d:none:leaky",       "2d:batch:leaky",        "2d:batch:relu:mse:16", "3d:group:relu",
-    "2d:instance:relu",    "2d:batch:relu:mse",     "2d:batch:relu:masked_l1",
-    "3d:batch:leaky:masked_mse", "25d:batch:relu",
+    "2d:batch:relu",    "3d:batch:relu",     "2d:group:leaky",          "3d:instance:relu",
+    "2d:none:leaky",    "2d:batch:leaky",    "2d:batch:relu:mse:16",    "3d:group:relu",
+    "2d:instance:relu", "2d:batch:relu:mse", "2d:batch:relu:masked_l1", "3d:batch:leaky:masked_mse",
+    "25d:batch:relu",
 };
 #define NCASES (sizeof CASES / sizeof *CASES)
 
@@ -108,8 +108,8 @@ static void run_parity(const char *spec)
     assert_int_equal(at_st_read_file(path, 1u << 30, &f), AT_OK);
     at_unet_config cfg;
     at_unet_config_default(&cfg);
-    int dims = meta_int(f, "\"dims\""), batch = meta_int(f, "\"batch\""),
-        size = meta_int(f, "\"size\""), in_ch = meta_int(f, "\"in_channels\"");
+    int dims = meta_int(f, "\"dims\""), batch = meta_int(f, "\"batch\""), size = meta_int(f, "\"size\""),
+        in_ch = meta_int(f, "\"in_channels\"");
     cfg.mode = dims == 3 ? AT_MODE_3D : in_ch > 1 ? AT_MODE_25D : AT_MODE_2D;
     cfg.neighbours = (in_ch - 1) / 2;
     cfg.base = meta_int(f, "\"base\"");
@@ -229,11 +229,11 @@ done:
     at_st_free(f);
 }
 
-#define PARITY(name, spec)                                                                        \
-    static void name(void **state)                                                                \
-    {                                                                                             \
-        (void)state;                                                                              \
-        run_parity(spec);                                                                         \
+#define PARITY(name, spec)                                                                                   \
+    static void name(void **state)                                                                           \
+    {                                                                                                        \
+        (void)state;                                                                                         \
+        run_parity(spec);                                                                                    \
     }
 PARITY(test_parity_2d_batch_relu, "2d:batch:relu")
 PARITY(test_parity_3d_batch_relu, "3d:batch:relu")
@@ -261,8 +261,7 @@ static void write_input(const char *path, const float *x, const int64_t *shape, 
     }
     char header[512];
     int hl = snprintf(header, sizeof header,
-                      "{\"input\":{\"dtype\":\"F32\",\"shape\":[%s],\"data_offsets\":[0,%zu]}}", dims,
-                      n * 4);
+                      "{\"input\":{\"dtype\":\"F32\",\"shape\":[%s],\"data_offsets\":[0,%zu]}}", dims, n * 4);
     while (hl % 8)
         header[hl++] = ' ';
     size_t total = 8 + (size_t)hl + n * 4;

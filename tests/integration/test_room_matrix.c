@@ -84,7 +84,8 @@ static const struct {
     {"GET", "/api/v1/projects/{project}/datasets", "lead member student"},
     {"GET", "/api/v1/jobs", "full"},
     {"GET", "/api/v1/jobs/{job}", "admin lead member student"},
-    {"GET", "/api/v1/jobs/{job}/log", "lead member"}, /* the job is u-member's: a student reads their own only */
+    {"GET", "/api/v1/jobs/{job}/log",
+     "lead member"}, /* the job is u-member's: a student reads their own only */
     {"GET", "/api/v1/jobs/{job}/events", "admin lead member student"},
     {"POST", "/api/v1/jobs/{job}/cancel", "admin lead member"},
     {"GET", "/api/v1/jobs/{job}/result", "lead member"},
@@ -138,7 +139,8 @@ static const struct {
     {"GET", "/api/v1/projects/{project}/datasets/{dataset}", "dpo lead member student"},
     {"GET", "/api/v1/projects/{project}/datasets/{dataset}/snapshots/{snapshot}", "dpo lead member student"},
     {"GET", "/api/v1/projects/{project}/datasets/{dataset}/snapshots/{snapshot}/file", "lead member student"},
-    {"GET", "/api/v1/projects/{project}/datasets/{dataset}/snapshots/{snapshot}/archive", "lead member student"},
+    {"GET", "/api/v1/projects/{project}/datasets/{dataset}/snapshots/{snapshot}/archive",
+     "lead member student"},
     {"GET", "/api/v1/projects/{project}/datasets/{dataset}/lineage", "dpo lead member student"},
     {"POST", "/api/v1/projects/{project}/imports", "lead member student"},
     {"GET", "/api/v1/projects/{project}/imports/{import}", "dpo lead member student"},
@@ -234,10 +236,10 @@ static void test_table_covers_routes(void **state)
 typedef struct {
     rs_room room;
     int64_t uid[A_COUNT];
-    int64_t job;     /* a job of u-member in P */
-    int64_t request; /* u-member's export request in P, in review */
-    int64_t file;    /* its file */
-    int64_t import;  /* u-member's import in P, uploading */
+    int64_t job;                      /* a job of u-member in P */
+    int64_t request;                  /* u-member's export request in P, in review */
+    int64_t file;                     /* its file */
+    int64_t import;                   /* u-member's import in P, uploading */
     char snap[AT_VAULT_SNAPSHOT_HEX]; /* the snapshot of P's dataset "ds" */
     char login_secret[AT_ROOM_TOTP_SECRET_MAX];
     int counter;
@@ -299,8 +301,13 @@ static void make_world(void)
     assert_int_equal(st, AT_AIRLOCK_IN_REVIEW);
     /* the vault: a synthetic dataset "ds" of P imported through the room, and an import still uploading */
     at_import_file f = {.size = 5, .ext = "txt", .path = "a.txt"};
-    at_import_spec is = {.project = "P", .dataset = "ds", .kind = "files", .synthetic = 1,
-                         .fingerprint = "0011223344556677", .files = &f, .file_count = 1};
+    at_import_spec is = {.project = "P",
+                         .dataset = "ds",
+                         .kind = "files",
+                         .synthetic = 1,
+                         .fingerprint = "0011223344556677",
+                         .files = &f,
+                         .file_count = 1};
     int64_t iid = 0;
     assert_int_equal(at_datasets_import_begin(W.room.datasets, "u-member", &is, &iid, NULL), AT_OK);
     char frame[200];
@@ -435,8 +442,10 @@ static void request_for(const char *method, const char *pattern, int page, char 
     } else if (!strcmp(pattern, "/api/v1/projects/{project}/code")) {
         snprintf(body, bcap, "ATLCODE1\nF 644 5 6\nrun.shtrue\n");
     } else if (!strcmp(pattern, "/api/v1/projects/{project}/imports")) {
-        snprintf(body, bcap, "{\"dataset\":\"syn\",\"kind\":\"files\",\"synthetic\":true,\"fingerprint\":"
-                             "\"%016x\",\"files\":[{\"size\":3,\"ext\":\"\",\"path\":\"b\"}]}", n);
+        snprintf(body, bcap,
+                 "{\"dataset\":\"syn\",\"kind\":\"files\",\"synthetic\":true,\"fingerprint\":"
+                 "\"%016x\",\"files\":[{\"size\":3,\"ext\":\"\",\"path\":\"b\"}]}",
+                 n);
     } else if (strstr(pattern, "/chunks")) {
         size_t hl = at_datasets_chunk_header(0, 0, "hello", 5, body);
         snprintf(body + hl, bcap - hl, "hello");

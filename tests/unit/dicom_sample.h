@@ -64,7 +64,7 @@ static at_dcm_dataset *sample_dataset(int encapsulated)
         return NULL;
     for (size_t i = 0; i < SAMPLE_COUNT; i++) {
         const sample_value *v = &sample_values[i];
-        at_status st = v->text ? at_dcm_set_string(ds, v->tag, v->vr, v->text)
+        at_status st = v->text  ? at_dcm_set_string(ds, v->tag, v->vr, v->text)
                        : v->len ? at_dcm_set_bytes(ds, v->tag, v->vr, v->bytes, v->len)
                                 : at_dcm_set_string(ds, v->tag, AT_VR('U', 'T'), "odd");
         if (st)
@@ -161,7 +161,8 @@ __attribute__((unused)) static int trees_equal(const at_dcm_dataset *a, const at
             return 0;
         for (size_t k = 0; k < x->fragment_count; k++)
             if (x->fragments[k].len != y->fragments[k].len ||
-                (x->fragments[k].len && memcmp(x->fragments[k].data, y->fragments[k].data, x->fragments[k].len)))
+                (x->fragments[k].len &&
+                 memcmp(x->fragments[k].data, y->fragments[k].data, x->fragments[k].len)))
                 return 0;
         for (size_t k = 0; k < x->item_count; k++)
             if (!trees_equal(x->items[k], y->items[k], check_vr))

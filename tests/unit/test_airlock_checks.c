@@ -230,7 +230,8 @@ static at_status door_detect(void *ud, const char *text, size_t len, at_deid_spa
         }
         *spans = v;
         for (size_t i = 0; i < s.n; i++)
-            v[(*count)++] = (at_deid_span){.start = s.v[i].start, .len = s.v[i].len, .kind = AT_DEID_SPAN_OTHER};
+            v[(*count)++] =
+                (at_deid_span){.start = s.v[i].start, .len = s.v[i].len, .kind = AT_DEID_SPAN_OTHER};
     }
     at_text_spans_free(&s);
     return st;

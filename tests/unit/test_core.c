@@ -194,10 +194,14 @@ static void test_remove_tree(void **state)
     char *out = NULL;
     char target[600];
     snprintf(target, sizeof target, "%s-keep", dir);
-    assert_int_equal(test_run(NULL, 0, "mkdir -p '%s/a/b/c' '%s' && touch '%s/a/b/c/f' '%s/keep' && ln -s '%s' '%s/a/link'",
-                              dir, target, dir, target, target, dir), 0);
+    assert_int_equal(
+        test_run(NULL, 0,
+                 "mkdir -p '%s/a/b/c' '%s' && touch '%s/a/b/c/f' '%s/keep' && ln -s '%s' '%s/a/link'", dir,
+                 target, dir, target, target, dir),
+        0);
     assert_int_equal(at_remove_tree(dir), AT_OK);
-    assert_int_equal(test_run(&out, 0, "test -e '%s' && echo exists; test -e '%s/keep' && echo kept", dir, target), 0);
+    assert_int_equal(
+        test_run(&out, 0, "test -e '%s' && echo exists; test -e '%s/keep' && echo kept", dir, target), 0);
     assert_string_equal(out, "kept\n"); /* the link was removed, its target untouched */
     free(out);
     test_rmtree(target);
@@ -221,9 +225,15 @@ static void test_rng_deterministic(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_error_message_and_prefix), cmocka_unit_test(test_buf_limit),
-        cmocka_unit_test(test_alloc_fail_after),         cmocka_unit_test(test_atomic_write_and_read),
-        cmocka_unit_test(test_key_create_load_and_hash), cmocka_unit_test(test_rng_deterministic), cmocka_unit_test(test_key_create_race), cmocka_unit_test(test_calendar), cmocka_unit_test(test_remove_tree),
+        cmocka_unit_test(test_error_message_and_prefix),
+        cmocka_unit_test(test_buf_limit),
+        cmocka_unit_test(test_alloc_fail_after),
+        cmocka_unit_test(test_atomic_write_and_read),
+        cmocka_unit_test(test_key_create_load_and_hash),
+        cmocka_unit_test(test_rng_deterministic),
+        cmocka_unit_test(test_key_create_race),
+        cmocka_unit_test(test_calendar),
+        cmocka_unit_test(test_remove_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,8 +99,13 @@ static void test_chunk_frame(void **state)
     assert_int_equal(at_datasets_chunk_parse(frame, hl + 5, &c), AT_ERR_FORMAT);
     assert_int_equal(at_datasets_chunk_parse(frame, hl + 7, &c), AT_ERR_FORMAT);
     /* malformed headers */
-    static const char *const bad[] = {"ATLCHUNK1 03 0 1 ", "ATLCHUNK1 -1 0 1 ", "ATLCHUNK1 0 0 0 ", "ATLCHUNK1 0 0 ",
-                                      "ATLCHUNK2 0 0 1 ", "ATLCHUNK1 0  0 1 ", "ATLCHUNK1 99999999999999999999 0 1 ",
+    static const char *const bad[] = {"ATLCHUNK1 03 0 1 ",
+                                      "ATLCHUNK1 -1 0 1 ",
+                                      "ATLCHUNK1 0 0 0 ",
+                                      "ATLCHUNK1 0 0 ",
+                                      "ATLCHUNK2 0 0 1 ",
+                                      "ATLCHUNK1 0  0 1 ",
+                                      "ATLCHUNK1 99999999999999999999 0 1 ",
                                       "ATLCHUNK1 0 0 9999999999 "};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char b[300];
@@ -116,8 +121,8 @@ static void test_chunk_frame(void **state)
 
 /* upload every file of the spec from the given contents, all or the first
  * `upto` bytes of each */
-static void upload(fixture *f, int64_t id, const char *user, const char *const *data, const at_import_file *files,
-                   size_t n, uint64_t upto)
+static void upload(fixture *f, int64_t id, const char *user, const char *const *data,
+                   const at_import_file *files, size_t n, uint64_t upto)
 {
     for (size_t i = 0; i < n; i++) {
         uint64_t end = files[i].size < upto ? files[i].size : upto;
@@ -163,12 +168,18 @@ static int imports_empty(const fixture *f)
 static void test_files_round_trip_and_refusals(void **state)
 {
     fixture *f = *state;
-    static const char *const data[] = {"stage,patients\nI,25\n", "{\"truth\":[1,2,3]}", "\x89PNG\r\n\x1a\nbinary\0bytes"};
+    static const char *const data[] = {"stage,patients\nI,25\n", "{\"truth\":[1,2,3]}",
+                                       "\x89PNG\r\n\x1a\nbinary\0bytes"};
     at_import_file files[3] = {{.size = 20, .ext = "csv", .path = "t/stages.csv"},
                                {.size = 17, .ext = "json", .path = "truth.json"},
                                {.size = 20, .ext = "png", .path = "t/pic.png"}};
-    at_import_spec sp = {.project = "p", .dataset = "syn", .kind = "files", .synthetic = 1,
-                         .fingerprint = "0123456789abcdef", .files = files, .file_count = 3};
+    at_import_spec sp = {.project = "p",
+                         .dataset = "syn",
+                         .kind = "files",
+                         .synthetic = 1,
+                         .fingerprint = "0123456789abcdef",
+                         .files = files,
+                         .file_count = 3};
     int64_t id = 0;
     int resumed = 0;
     assert_int_equal(at_datasets_import_begin(f->d, "ana", &sp, &id, &resumed), AT_OK);
@@ -183,7 +194,7 @@ static void test_files_round_trip_and_refusals(void **state)
     assert_true(n == 3 && rec[0] == 10 && rec[1] == 10 && rec[2] == 10);
     at_free(rec);
     assert_int_equal(at_datasets_import_finish(f->d, "ana", id), AT_ERR_REFUSED); /* not all there */
-    upload(f, id, "ana", data, files, 3, 1000);                              /* the first 10 again: ignored */
+    upload(f, id, "ana", data, files, 3, 1000); /* the first 10 again: ignored */
     assert_int_equal(at_datasets_import_chunk(f->d, "stu", id, "x", 1), AT_ERR_DENIED);
     assert_int_equal(at_datasets_import_chunk(f->d, "ana", id, "x", 1), AT_ERR_FORMAT);
     assert_int_equal(at_datasets_import_finish(f->d, "stu", id), AT_ERR_DENIED);
@@ -198,7 +209,8 @@ static void test_files_round_trip_and_refusals(void **state)
     /* materialised byte-identical */
     char dest[700], p[800];
     snprintf(dest, sizeof dest, "%s/got", f->base);
-    assert_int_equal(at_datasets_materialise(f->d, "ana", "p", "syn", "latest", NULL, dest, NULL, NULL), AT_OK);
+    assert_int_equal(at_datasets_materialise(f->d, "ana", "p", "syn", "latest", NULL, dest, NULL, NULL),
+                     AT_OK);
     for (size_t i = 0; i < 3; i++) {
         snprintf(p, sizeof p, "%s/%s", dest, files[i].path);
         size_t len = 0;
@@ -210,10 +222,15 @@ static void test_files_round_trip_and_refusals(void **state)
     test_rmtree(dest);
     /* refusals */
     sp.synthetic = 0;
-    assert_int_equal(at_datasets_import_begin(f->d, "ana", &sp, &id, NULL), AT_ERR_REFUSED); /* files, not synthetic */
+    assert_int_equal(at_datasets_import_begin(f->d, "ana", &sp, &id, NULL),
+                     AT_ERR_REFUSED); /* files, not synthetic */
     at_import_file one = {.size = 100000, .ext = "dcm"};
-    at_import_spec real = {.project = "p", .dataset = "ct", .kind = "dicom", .fingerprint = "00112233445566778899",
-                           .files = &one, .file_count = 1};
+    at_import_spec real = {.project = "p",
+                           .dataset = "ct",
+                           .kind = "dicom",
+                           .fingerprint = "00112233445566778899",
+                           .files = &one,
+                           .file_count = 1};
     assert_int_equal(at_datasets_import_begin(f->d, "stu", &real, &id, NULL), AT_ERR_DENIED);
     real.project = "small"; /* a quota of about 10 KB */
     assert_int_equal(at_datasets_import_begin(f->d, "ana", &real, &id, NULL), -30 /* AT_ERR_QUOTA */);
@@ -277,7 +294,7 @@ static at_status study_files(const char *dir, char ***data, at_import_file **fil
         size_t len = 0;
         (*data)[*n] = read_all(line, &len);
         (*files)[*n].size = len;
-        snprintf((*files)[*n].ext, sizeof (*files)[*n].ext, "dcm");
+        snprintf((*files)[*n].ext, sizeof(*files)[*n].ext, "dcm");
         (*n)++;
     }
     free(out);
@@ -294,8 +311,12 @@ static void test_dicom_door_restart_cancel_lineage_gc(void **state)
     size_t n = 0;
     assert_int_equal(study_files(dir, &data, &files, &n), AT_OK);
     assert_true(n >= 2);
-    at_import_spec sp = {.project = "p", .dataset = "ct", .kind = "dicom", .fingerprint = "aaaaaaaaaaaaaaaa",
-                         .files = files, .file_count = n};
+    at_import_spec sp = {.project = "p",
+                         .dataset = "ct",
+                         .kind = "dicom",
+                         .fingerprint = "aaaaaaaaaaaaaaaa",
+                         .files = files,
+                         .file_count = n};
     int64_t id = 0;
     assert_int_equal(at_datasets_import_begin(f->d, "ana", &sp, &id, NULL), AT_OK);
     upload(f, id, "ana", (const char *const *)data, files, n, UINT64_MAX);
@@ -379,8 +400,8 @@ static void test_dicom_door_restart_cancel_lineage_gc(void **state)
     test_run(&first, 0, "%s", cmd);
     assert_non_null(first);
     first[strcspn(first, "\n")] = 0;
-    snprintf(cmd, sizeof cmd, "cp %s/vault/datasets/%s/snapshots/%s %s/vault/datasets/%s/snapshots/%064d", f->dir,
-             x.dataset_id, first, f->dir, x.dataset_id, 0);
+    snprintf(cmd, sizeof cmd, "cp %s/vault/datasets/%s/snapshots/%s %s/vault/datasets/%s/snapshots/%064d",
+             f->dir, x.dataset_id, first, f->dir, x.dataset_id, 0);
     free(first);
     assert_int_equal(test_run(NULL, 1, "%s", cmd), 0);
     at_vault_gc_stats gs;
@@ -399,7 +420,8 @@ static void test_conf(void **state)
     snprintf(p, sizeof p, "%s/room.conf", dir);
     at_datasets_conf c;
     at_datasets_conf_defaults(&c);
-    const char *good = "listen = 1.2.3.4:5\nvault.imports = 3\nvault.quota_gb = 12.5\nvault.deid_options = uids\n";
+    const char *good =
+        "listen = 1.2.3.4:5\nvault.imports = 3\nvault.quota_gb = 12.5\nvault.deid_options = uids\n";
     test_write_file(p, good, strlen(good));
     assert_int_equal(at_datasets_conf_read(p, &c), AT_OK);
     assert_true(c.imports == 3 && c.quota_gb == 12.5 && c.deid_options);

@@ -100,41 +100,50 @@ static void test_actions(void **state)
     assert_int_equal(at_deid_action_for(AT_TAG(0x0008, 0x9990), TM, AT_DEID_OPT_FULL_DATES, NULL, NULL),
                      AT_DEID_KEEP);
     assert_int_equal(at_deid_action_for(AT_TAG(0x0008, 0x9991), UI, 0, NULL, NULL), AT_DEID_UID);
-    assert_int_equal(at_deid_action_for(AT_TAG(0x0008, 0x9991), UI, AT_DEID_OPT_UIDS, NULL, NULL), AT_DEID_KEEP);
-    assert_int_equal(at_deid_action_for(AT_TAG(0x0008, 0x0060), AT_VR('C', 'S'), 0, NULL, NULL), AT_DEID_KEEP);
+    assert_int_equal(at_deid_action_for(AT_TAG(0x0008, 0x9991), UI, AT_DEID_OPT_UIDS, NULL, NULL),
+                     AT_DEID_KEEP);
+    assert_int_equal(at_deid_action_for(AT_TAG(0x0008, 0x0060), AT_VR('C', 'S'), 0, NULL, NULL),
+                     AT_DEID_KEEP);
     /* private, overlays, curves, signatures */
-    assert_int_equal(at_deid_action_for(AT_TAG(0x0019, 0x100c), AT_VR('I', 'S'), 0, "SIEMENS MR HEADER", NULL),
-                     AT_DEID_REMOVE);
+    assert_int_equal(
+        at_deid_action_for(AT_TAG(0x0019, 0x100c), AT_VR('I', 'S'), 0, "SIEMENS MR HEADER", NULL),
+        AT_DEID_REMOVE);
     assert_int_equal(at_deid_action_for(AT_TAG(0x0019, 0x100c), AT_VR('I', 'S'), AT_DEID_OPT_SAFE_PRIVATE,
                                         "SIEMENS MR HEADER", NULL),
                      AT_DEID_KEEP);
-    assert_int_equal(at_deid_action_for(AT_TAG(0x0019, 0x1001), LO, AT_DEID_OPT_SAFE_PRIVATE, "SIEMENS MR HEADER",
-                                        NULL),
+    assert_int_equal(
+        at_deid_action_for(AT_TAG(0x0019, 0x1001), LO, AT_DEID_OPT_SAFE_PRIVATE, "SIEMENS MR HEADER", NULL),
+        AT_DEID_REMOVE);
+    assert_int_equal(at_deid_action_for(AT_TAG(0x6002, 0x0010), AT_VR('U', 'S'), 0, NULL, NULL),
                      AT_DEID_REMOVE);
-    assert_int_equal(at_deid_action_for(AT_TAG(0x6002, 0x0010), AT_VR('U', 'S'), 0, NULL, NULL), AT_DEID_REMOVE);
-    assert_int_equal(at_deid_action_for(AT_TAG(0x6002, 0x3000), AT_VR('O', 'W'), AT_DEID_OPT_CLEAN_GRAPHICS, NULL,
-                                        NULL),
-                     AT_DEID_KEEP);
-    assert_int_equal(at_deid_action_for(AT_TAG(0x5010, 0x3000), AT_VR('O', 'B'), 0, NULL, NULL), AT_DEID_REMOVE);
+    assert_int_equal(
+        at_deid_action_for(AT_TAG(0x6002, 0x3000), AT_VR('O', 'W'), AT_DEID_OPT_CLEAN_GRAPHICS, NULL, NULL),
+        AT_DEID_KEEP);
+    assert_int_equal(at_deid_action_for(AT_TAG(0x5010, 0x3000), AT_VR('O', 'B'), 0, NULL, NULL),
+                     AT_DEID_REMOVE);
     assert_int_equal(at_deid_action_for(AT_TAG(0xfffa, 0xfffa), SQ, 0, NULL, NULL), AT_DEID_REMOVE);
     assert_int_equal(at_deid_action_for(AT_TAG(0x0400, 0x0561), SQ, 0, NULL, NULL), AT_DEID_REMOVE);
     /* options */
     assert_int_equal(at_deid_action_for(AT_TAG(0x0008, 0x0055), AE, AT_DEID_OPT_DEVICE_IDENTITY, NULL, NULL),
                      AT_DEID_CLEAN_AE);
-    assert_int_equal(at_deid_action_for(AT_TAG(0x0008, 0x1030), LO, AT_DEID_OPT_CLEAN_DESCRIPTORS, NULL, NULL),
-                     AT_DEID_CLEAN_TEXT);
-    assert_int_equal(at_deid_action_for(AT_TAG(0x0010, 0x1010), AT_VR('A', 'S'), AT_DEID_OPT_PATIENT_CHARACTERISTICS,
-                                        NULL, NULL),
+    assert_int_equal(
+        at_deid_action_for(AT_TAG(0x0008, 0x1030), LO, AT_DEID_OPT_CLEAN_DESCRIPTORS, NULL, NULL),
+        AT_DEID_CLEAN_TEXT);
+    assert_int_equal(at_deid_action_for(AT_TAG(0x0010, 0x1010), AT_VR('A', 'S'),
+                                        AT_DEID_OPT_PATIENT_CHARACTERISTICS, NULL, NULL),
                      AT_DEID_KEEP);
-    assert_int_equal(at_deid_action_for(AT_TAG(0x0008, 0x0080), LO, AT_DEID_OPT_INSTITUTION_IDENTITY, NULL, NULL),
+    assert_int_equal(
+        at_deid_action_for(AT_TAG(0x0008, 0x0080), LO, AT_DEID_OPT_INSTITUTION_IDENTITY, NULL, NULL),
+        AT_DEID_KEEP);
+    assert_int_equal(at_deid_action_for(AT_TAG(0x0020, 0x000d), UI, AT_DEID_OPT_UIDS, NULL, NULL),
                      AT_DEID_KEEP);
-    assert_int_equal(at_deid_action_for(AT_TAG(0x0020, 0x000d), UI, AT_DEID_OPT_UIDS, NULL, NULL), AT_DEID_KEEP);
-    assert_int_equal(at_deid_action_for(AT_TAG(0x0020, 0x000d), UI, AT_DEID_OPT_FULL_DATES, NULL, NULL), AT_DEID_UID);
+    assert_int_equal(at_deid_action_for(AT_TAG(0x0020, 0x000d), UI, AT_DEID_OPT_FULL_DATES, NULL, NULL),
+                     AT_DEID_UID);
     assert_int_equal(at_deid_action_for(AT_TAG(0x0018, 0x1000), LO, AT_DEID_OPT_DEVICE_IDENTITY, NULL, NULL),
                      AT_DEID_KEEP);
-    assert_int_equal(at_deid_action_for(AT_TAG(0x0008, 0x0020), AT_VR('U', 'N'), AT_DEID_OPT_MODIFIED_DATES, NULL,
-                                        NULL),
-                     AT_DEID_REMOVE);
+    assert_int_equal(
+        at_deid_action_for(AT_TAG(0x0008, 0x0020), AT_VR('U', 'N'), AT_DEID_OPT_MODIFIED_DATES, NULL, NULL),
+        AT_DEID_REMOVE);
     assert_int_equal(at_deid_options_check(AT_DEID_OPT_FULL_DATES | AT_DEID_OPT_MODIFIED_DATES), AT_ERR_ARG);
     at_error_clear();
     assert_int_equal(at_deid_option_by_name("clean-descriptors"), AT_DEID_OPT_CLEAN_DESCRIPTORS);
@@ -247,7 +256,8 @@ static void test_apply_options(void **state)
                           .key = &key_a};
     assert_int_equal(at_deid_apply(f, &cfg), AT_OK);
     char expect[64];
-    assert_int_equal(at_deid_shift_date(date, at_deid_day_shift(&key_a, identity), expect, sizeof expect), AT_OK);
+    assert_int_equal(at_deid_shift_date(date, at_deid_day_shift(&key_a, identity), expect, sizeof expect),
+                     AT_OK);
     assert_string_equal(get(f->dataset, AT_TAG(0x0008, 0x0020)), expect);
     assert_string_equal(get(f->dataset, AT_TAG(0x0008, 0x0030)), time); /* TM: a day shift keeps times */
     char *clean = get(f->dataset, AT_TAG(0x0008, 0x1030));
@@ -305,7 +315,8 @@ static void test_burned_in(void **state)
     /* careless spellings still count: case, spaces around */
     static const char *const yes[] = {"yes ", " Yes", "yEs", "YES\0"};
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
-        assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x0028, 0x0301), AT_VR('C', 'S'), yes[i], 4), AT_OK);
+        assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x0028, 0x0301), AT_VR('C', 'S'), yes[i], 4),
+                         AT_OK);
         why = NULL;
         assert_int_equal(at_deid_burned_in_risk(f->dataset, &why), 1);
         assert_string_equal(why, "burned in annotation");
@@ -316,8 +327,9 @@ static void test_burned_in(void **state)
     assert_int_equal(at_deid_burned_in_risk(f->dataset, &why), 1);
     assert_int_equal(at_dcm_set_string(f->dataset, AT_TAG(0x0008, 0x0060), AT_VR('C', 'S'), "CT"), AT_OK);
     assert_int_equal(at_dcm_set_string(f->dataset, AT_TAG(0x0028, 0x0301), AT_VR('C', 'S'), "NO"), AT_OK);
-    assert_int_equal(at_dcm_set_string(f->dataset, AT_TAG(0x0008, 0x0016), AT_VR('U', 'I'), "1.2.840.10008.5.1.4.1.1.7"),
-                     AT_OK);
+    assert_int_equal(
+        at_dcm_set_string(f->dataset, AT_TAG(0x0008, 0x0016), AT_VR('U', 'I'), "1.2.840.10008.5.1.4.1.1.7"),
+        AT_OK);
     assert_int_equal(at_deid_burned_in_risk(f->dataset, &why), 1);
     at_dcm_file_free(f);
 }
@@ -400,7 +412,8 @@ static void test_apply_out_of_memory(void **state)
     int succeeded = 0;
     for (long n = 1; n < 5000 && !succeeded; n++) {
         at_dcm_file *f = slice(1, 1);
-        at_deid_config cfg = {.options = AT_DEID_OPT_CLEAN_DESCRIPTORS | AT_DEID_OPT_MODIFIED_DATES, .key = &key_a};
+        at_deid_config cfg = {.options = AT_DEID_OPT_CLEAN_DESCRIPTORS | AT_DEID_OPT_MODIFIED_DATES,
+                              .key = &key_a};
         at_alloc_fail_after(n);
         at_status st = at_deid_apply(f, &cfg);
         at_alloc_fail_after(0);
@@ -417,11 +430,16 @@ static void test_apply_out_of_memory(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_uid_pseudonyms),     cmocka_unit_test(test_date_shift),
-        cmocka_unit_test(test_actions),            cmocka_unit_test(test_apply_basic),
-        cmocka_unit_test(test_apply_options),      cmocka_unit_test(test_deterministic_and_keyed),
-        cmocka_unit_test(test_burned_in),          cmocka_unit_test(test_sequence_text),
-        cmocka_unit_test(test_fast_path_boundary), cmocka_unit_test(test_apply_out_of_memory),
+        cmocka_unit_test(test_uid_pseudonyms),
+        cmocka_unit_test(test_date_shift),
+        cmocka_unit_test(test_actions),
+        cmocka_unit_test(test_apply_basic),
+        cmocka_unit_test(test_apply_options),
+        cmocka_unit_test(test_deterministic_and_keyed),
+        cmocka_unit_test(test_burned_in),
+        cmocka_unit_test(test_sequence_text),
+        cmocka_unit_test(test_fast_path_boundary),
+        cmocka_unit_test(test_apply_out_of_memory),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

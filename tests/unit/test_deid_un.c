@@ -23,9 +23,9 @@ static int setup(void **state)
 /* Little helpers writing implicit VR LE bytes. */
 static size_t put_el(unsigned char *p, uint16_t g, uint16_t e, const char *v, uint32_t n)
 {
-    unsigned char h[8] = {(unsigned char)g, (unsigned char)(g >> 8), (unsigned char)e, (unsigned char)(e >> 8),
-                          (unsigned char)n, (unsigned char)(n >> 8), (unsigned char)(n >> 16),
-                          (unsigned char)(n >> 24)};
+    unsigned char h[8] = {(unsigned char)g,         (unsigned char)(g >> 8), (unsigned char)e,
+                          (unsigned char)(e >> 8),  (unsigned char)n,        (unsigned char)(n >> 8),
+                          (unsigned char)(n >> 16), (unsigned char)(n >> 24)};
     memcpy(p, h, 8);
     if (v && n != 0xffffffffu)
         memcpy(p + 8, v, n);
@@ -115,8 +115,8 @@ static at_dcm_file *un_file(void)
     f->dataset = at_dcm_dataset_new();
     snprintf(f->transfer_syntax, sizeof f->transfer_syntax, "%s", AT_TS_EXPLICIT_LE);
     at_dcm_dataset *ds = f->dataset;
-    assert_int_equal(at_dcm_set_string(ds, AT_TAG(0x0008, 0x0016), AT_VR('U', 'I'), "1.2.840.10008.5.1.4.1.1.2"),
-                     AT_OK);
+    assert_int_equal(
+        at_dcm_set_string(ds, AT_TAG(0x0008, 0x0016), AT_VR('U', 'I'), "1.2.840.10008.5.1.4.1.1.2"), AT_OK);
     assert_int_equal(at_dcm_set_string(ds, AT_TAG(0x0008, 0x0018), AT_VR('U', 'I'), "1.2.3.4.50"), AT_OK);
     assert_int_equal(at_dcm_set_string(ds, AT_TAG(0x0010, 0x0020), AT_VR('L', 'O'), "PID0042"), AT_OK);
     unsigned char b[1024];
@@ -183,7 +183,8 @@ static void test_deid_un_elements(void **state)
     assert_string_equal(get(ris->items[0], AT_TAG(0x0008, 0x1155)), mapped);
     assert_string_equal(get(ds, AT_TAG(0x0008, 0x0018)), mapped);
     /* nothing of the originals in the bytes, whatever the syntax */
-    static const char *const ts[] = {AT_TS_IMPLICIT_LE, AT_TS_EXPLICIT_LE, AT_TS_EXPLICIT_BE, AT_TS_DEFLATED_LE};
+    static const char *const ts[] = {AT_TS_IMPLICIT_LE, AT_TS_EXPLICIT_LE, AT_TS_EXPLICIT_BE,
+                                     AT_TS_DEFLATED_LE};
     for (size_t t = 0; t < 4; t++) {
         snprintf(f->transfer_syntax, sizeof f->transfer_syntax, "%s", ts[t]);
         unsigned char *bytes;
@@ -269,8 +270,8 @@ static void test_table_rows_known(void **state)
             continue;
         const at_dcm_dict_entry *e = at_dcm_dict_lookup(tag);
         if (!e || e->vr == AT_VR_NONE) {
-            fprintf(stderr, "row (%04X,%04X) %s: not in the dictionary\n", AT_TAG_GROUP(tag), AT_TAG_ELEMENT(tag),
-                    name);
+            fprintf(stderr, "row (%04X,%04X) %s: not in the dictionary\n", AT_TAG_GROUP(tag),
+                    AT_TAG_ELEMENT(tag), name);
             unknown++;
         }
     }

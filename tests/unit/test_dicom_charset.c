@@ -18,8 +18,8 @@ static char *json_of(const char *charset, const char *value)
     assert_non_null(ds);
     if (charset)
         assert_int_equal(at_dcm_set_string(ds, AT_TAG(0x0008, 0x0005), AT_VR('C', 'S'), charset), AT_OK);
-    assert_int_equal(at_dcm_set_bytes(ds, AT_TAG(0x0008, 0x1030), AT_VR('L', 'O'), value, (uint32_t)strlen(value)),
-                     AT_OK);
+    assert_int_equal(
+        at_dcm_set_bytes(ds, AT_TAG(0x0008, 0x1030), AT_VR('L', 'O'), value, (uint32_t)strlen(value)), AT_OK);
     at_buf b;
     at_buf_init(&b, 1 << 20);
     assert_int_equal(at_dcm_to_json(ds, &b), AT_OK);
@@ -43,24 +43,35 @@ static void test_single_byte_sets(void **state)
 {
     (void)state;
     expect("ISO_IR 100", "J\xe9r\xf4me", "J\xc3\xa9r\xc3\xb4me");
-    expect("ISO_IR 101", "\xb3\xf3" "d\xbc", "\xc5\x82\xc3\xb3" "d\xc5\xba");           /* Polish: łódź */
-    expect("ISO_IR 144", "\xbb\xee\xda" "ce", "\xd0\x9b\xd1\x8e\xd0\xba" "ce");              /* Cyrillic */
-    expect("ISO_IR 126", "\xc4\xe9", "\xce\x94\xce\xb9");                                /* Greek */
-    expect("ISO_IR 148", "\xdd\xfe", "\xc4\xb0\xc5\x9f");                                /* Turkish İş */
-    expect("ISO_IR 166", "\xa1", "\xe0\xb8\x81");                                        /* Thai ko kai */
-    expect("ISO_IR 13", "\xd4\xcf", "\xef\xbe\x94\xef\xbe\x8f");                         /* half-width katakana */
-    expect("ISO_IR 192", "\xc3\xa9\xff", "\xc3\xa9\xef\xbf\xbd");                        /* invalid UTF-8 replaced */
-    expect("GB18030", "\xcd\xf5", "\xe7\x8e\x8b");                                       /* 王 */
-    expect(NULL, "caf\xc3\xa9", "caf\xc3\xa9");                                          /* no charset: UTF-8 kept */
-    expect("ISO_IR 999", "x\xe9", "x\xef\xbf\xbd");                                      /* unknown term */
+    expect("ISO_IR 101",
+           "\xb3\xf3"
+           "d\xbc",
+           "\xc5\x82\xc3\xb3"
+           "d\xc5\xba"); /* Polish: łódź */
+    expect("ISO_IR 144",
+           "\xbb\xee\xda"
+           "ce",
+           "\xd0\x9b\xd1\x8e\xd0\xba"
+           "ce");                                                 /* Cyrillic */
+    expect("ISO_IR 126", "\xc4\xe9", "\xce\x94\xce\xb9");         /* Greek */
+    expect("ISO_IR 148", "\xdd\xfe", "\xc4\xb0\xc5\x9f");         /* Turkish İş */
+    expect("ISO_IR 166", "\xa1", "\xe0\xb8\x81");                 /* Thai ko kai */
+    expect("ISO_IR 13", "\xd4\xcf", "\xef\xbe\x94\xef\xbe\x8f");  /* half-width katakana */
+    expect("ISO_IR 192", "\xc3\xa9\xff", "\xc3\xa9\xef\xbf\xbd"); /* invalid UTF-8 replaced */
+    expect("GB18030", "\xcd\xf5", "\xe7\x8e\x8b");                /* 王 */
+    expect(NULL, "caf\xc3\xa9", "caf\xc3\xa9");                   /* no charset: UTF-8 kept */
+    expect("ISO_IR 999", "x\xe9", "x\xef\xbf\xbd");               /* unknown term */
 }
 
 static void test_iso2022(void **state)
 {
     (void)state;
     /* G1 switched by escape: Latin-1, then Cyrillic, back to ASCII text */
-    expect("ISO 2022 IR 6\\ISO 2022 IR 100\\ISO 2022 IR 144", "a\x1b-A\xe9\x1b-L\xbb" "b",
-           "a\xc3\xa9\xd0\x9b" "b");
+    expect("ISO 2022 IR 6\\ISO 2022 IR 100\\ISO 2022 IR 144",
+           "a\x1b-A\xe9\x1b-L\xbb"
+           "b",
+           "a\xc3\xa9\xd0\x9b"
+           "b");
     /* the first value designates G1 from the start */
     expect("ISO 2022 IR 100", "\xe9", "\xc3\xa9");
     /* JIS X 0208 in G0, back to ASCII */
@@ -88,8 +99,8 @@ static void test_item_charset(void **state)
     at_buf_init(&b, 1 << 20);
     assert_int_equal(at_dcm_to_json(ds, &b), AT_OK);
     const char *s = (const char *)b.data;
-    assert_non_null(strstr(s, "[\"\xd0\x9b\"]"));  /* Cyrillic El in the first item */
-    assert_non_null(strstr(s, "[\"\xc2\xbb\"]"));  /* Latin-1 guillemet in the second */
+    assert_non_null(strstr(s, "[\"\xd0\x9b\"]")); /* Cyrillic El in the first item */
+    assert_non_null(strstr(s, "[\"\xc2\xbb\"]")); /* Latin-1 guillemet in the second */
     at_buf_free(&b);
     at_dcm_dataset_free(ds);
 }

@@ -28,7 +28,10 @@ static void add(bytes *b, const void *s, size_t n)
     b->n += n;
 }
 
-static void add16(bytes *b, uint16_t v) { add(b, (unsigned char[]){(unsigned char)v, (unsigned char)(v >> 8)}, 2); }
+static void add16(bytes *b, uint16_t v)
+{
+    add(b, (unsigned char[]){(unsigned char)v, (unsigned char)(v >> 8)}, 2);
+}
 static void add32(bytes *b, uint32_t v)
 {
     add16(b, (uint16_t)v);
@@ -93,7 +96,8 @@ static void test_malformed_table(void **state)
     bytes b = {0};
     /* 1. length larger than what remains (implicit VR bare dataset) */
     add16(&b, 0x0010), add16(&b, 0x0010), add32(&b, 4294967280u), add(&b, "Doe^", 4);
-    expect_error(&b, AT_ERR_FORMAT, "f03.dcm: offset 0: element (0010,0010) length 4294967280 exceeds remaining 4 bytes");
+    expect_error(&b, AT_ERR_FORMAT,
+                 "f03.dcm: offset 0: element (0010,0010) length 4294967280 exceeds remaining 4 bytes");
     /* 2. odd length */
     b.n = 0;
     part10(&b, AT_TS_EXPLICIT_LE);
@@ -152,7 +156,8 @@ static void test_malformed_table(void **state)
     hdr(&b, 0x0002, 0x0010, "UI", 20);
     add(&b, AT_TS_EXPLICIT_LE, 19), add(&b, "", 1);
     hdr(&b, 0x0008, 0x0060, "CS", 2), add(&b, "CT", 2);
-    expect_error(&b, AT_ERR_FORMAT, "offset 132: File Meta group length (0002,0000) 4294967280 exceeds remaining 38 bytes");
+    expect_error(&b, AT_ERR_FORMAT,
+                 "offset 132: File Meta group length (0002,0000) 4294967280 exceeds remaining 38 bytes");
     /* 10. repeated tag */
     b.n = 0;
     part10(&b, AT_TS_EXPLICIT_LE);
@@ -481,12 +486,9 @@ static void test_out_of_memory_walk(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_malformed_table),
-        cmocka_unit_test(test_deep_nesting_rejected),
-        cmocka_unit_test(test_out_of_order_elements),
-        cmocka_unit_test(test_truncated_everywhere),
-        cmocka_unit_test(test_corrupted_bytes),
-        cmocka_unit_test(test_deflate_bomb),
+        cmocka_unit_test(test_malformed_table),       cmocka_unit_test(test_deep_nesting_rejected),
+        cmocka_unit_test(test_out_of_order_elements), cmocka_unit_test(test_truncated_everywhere),
+        cmocka_unit_test(test_corrupted_bytes),       cmocka_unit_test(test_deflate_bomb),
         cmocka_unit_test(test_out_of_memory_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -222,12 +222,16 @@ static void test_bare_byte_order_guess(void **state)
                 assert_int_equal(at_dcm_sequence_append(f.dataset, AT_TAG(0x0008, 0x1115), &item), AT_OK);
                 f.dataset->elements[0].undefined_length = 1;
                 item->undefined_length = 1;
-                assert_int_equal(at_dcm_set_string(item, AT_TAG(0x0020, 0x000e), AT_VR('U', 'I'), "1.2.3"), AT_OK);
+                assert_int_equal(at_dcm_set_string(item, AT_TAG(0x0020, 0x000e), AT_VR('U', 'I'), "1.2.3"),
+                                 AT_OK);
             } else {
-                assert_int_equal(at_dcm_set_string(f.dataset, AT_TAG(0x3f03, 0x0010), AT_VR('L', 'O'), "ACME"), AT_OK);
-                assert_int_equal(at_dcm_set_string(f.dataset, AT_TAG(0x3f03, 0x1001), AT_VR('L', 'O'), "X"), AT_OK);
+                assert_int_equal(
+                    at_dcm_set_string(f.dataset, AT_TAG(0x3f03, 0x0010), AT_VR('L', 'O'), "ACME"), AT_OK);
+                assert_int_equal(at_dcm_set_string(f.dataset, AT_TAG(0x3f03, 0x1001), AT_VR('L', 'O'), "X"),
+                                 AT_OK);
             }
-            assert_int_equal(at_dcm_set_string(f.dataset, AT_TAG(0x4000, 0x0010), AT_VR('L', 'O'), "Y"), AT_OK);
+            assert_int_equal(at_dcm_set_string(f.dataset, AT_TAG(0x4000, 0x0010), AT_VR('L', 'O'), "Y"),
+                             AT_OK);
             unsigned char *data;
             size_t len;
             assert_int_equal(at_dcm_write_bare_memory(&f, &data, &len), AT_OK);
@@ -250,7 +254,8 @@ static void test_big_endian_bytes(void **state)
     size_t len;
     assert_int_equal(at_dcm_write_memory(f, &data, &len), AT_OK);
     /* Rows (0028,0010) US 512\0x1234 written big endian: 00 28 00 10 'U' 'S' 00 04 02 00 12 34 */
-    static const unsigned char rows[] = {0x00, 0x28, 0x00, 0x10, 'U', 'S', 0x00, 0x04, 0x02, 0x00, 0x12, 0x34};
+    static const unsigned char rows[] = {0x00, 0x28, 0x00, 0x10, 'U',  'S',
+                                         0x00, 0x04, 0x02, 0x00, 0x12, 0x34};
     assert_true(test_contains(data, len, "") || 1);
     int found = 0;
     for (size_t i = 0; i + sizeof rows <= len; i++)
@@ -282,11 +287,10 @@ static void test_encapsulated_byte_exact(void **state)
     unsigned char *data;
     size_t len;
     assert_int_equal(at_dcm_write_memory(f, &data, &len), AT_OK);
-    static const unsigned char stream[] = {0xE0, 0x7F, 0x10, 0x00, 'O', 'B', 0, 0, 0xff, 0xff, 0xff, 0xff,
-                                           0xFE, 0xFF, 0x00, 0xE0, 0, 0, 0, 0,
-                                           0xFE, 0xFF, 0x00, 0xE0, 6, 0, 0, 0, 0xff, 0xd8, 1, 2, 3, 4,
-                                           0xFE, 0xFF, 0x00, 0xE0, 4, 0, 0, 0, 5, 6, 0xff, 0xd9,
-                                           0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0};
+    static const unsigned char stream[] = {
+        0xE0, 0x7F, 0x10, 0x00, 'O',  'B',  0, 0, 0xff, 0xff, 0xff, 0xff, 0xFE, 0xFF, 0x00, 0xE0, 0,    0,
+        0,    0,    0xFE, 0xFF, 0x00, 0xE0, 6, 0, 0,    0,    0xff, 0xd8, 1,    2,    3,    4,    0xFE, 0xFF,
+        0x00, 0xE0, 4,    0,    0,    0,    5, 6, 0xff, 0xd9, 0xFE, 0xFF, 0xDD, 0xE0, 0,    0,    0,    0};
     assert_true(len >= sizeof stream);
     assert_memory_equal(data + len - sizeof stream, stream, sizeof stream);
     at_dcm_file *back;
@@ -324,7 +328,10 @@ static void test_un_sequence(void **state)
     n += put(b + n, "\x29\x00\x10\x00LO\x04\x00TEST", 12);
     n += put(b + n, "\x29\x00\x01\x10UN\x00\x00\xff\xff\xff\xff", 12);
     n += put(b + n, "\xfe\xff\x00\xe0\xff\xff\xff\xff", 8);
-    n += put(b + n, "\x10\x00\x10\x00\x04\x00\x00\x00" "A^B ", 12);
+    n += put(b + n,
+             "\x10\x00\x10\x00\x04\x00\x00\x00"
+             "A^B ",
+             12);
     n += put(b + n, "\xfe\xff\x0d\xe0\x00\x00\x00\x00", 8);
     n += put(b + n, "\xfe\xff\xdd\xe0\x00\x00\x00\x00", 8);
     n += put(b + n, "\x29\x00\x02\x10UN\x00\x00\x02\x00\x00\x00hi", 14);
@@ -359,7 +366,10 @@ static void test_bare_implicit_dataset(void **state)
     (void)state;
     unsigned char b[64];
     size_t n = 0;
-    n += put(b + n, "\x08\x00\x60\x00\x02\x00\x00\x00" "CT", 10);
+    n += put(b + n,
+             "\x08\x00\x60\x00\x02\x00\x00\x00"
+             "CT",
+             10);
     n += put(b + n, "\x28\x00\x10\x00\x02\x00\x00\x00\x00\x02", 10);
     n += put(b + n, "\x29\x00\x10\x00\x02\x00\x00\x00XY", 10);
     n += put(b + n, "\x29\x00\x01\x10\x02\x00\x00\x00\x01\x02", 10);
@@ -464,7 +474,8 @@ static void test_read_file_large_pixels(void **state)
             px[i] = (unsigned char)(i * 7 + (i >> 8));
         assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0x7FE0, 0x0010), AT_VR('O', 'W'), px, n), AT_OK);
         /* an element after the pixel data, as some files have */
-        assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0xFFFA, 0xFFFA), AT_VR('S', 'Q'), NULL, 0), AT_OK);
+        assert_int_equal(at_dcm_set_bytes(f->dataset, AT_TAG(0xFFFA, 0xFFFA), AT_VR('S', 'Q'), NULL, 0),
+                         AT_OK);
         assert_int_equal(at_dcm_write_file(f, path), AT_OK);
         unsigned char *data;
         size_t len;

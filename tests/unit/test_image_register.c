@@ -82,8 +82,7 @@ static void test_register_recovers_known_motion(void **state)
     /* moving(x) = mr(extra(x)): a CT point q is at extra^-1(T(q)) in moving;
      * compare through points instead of composing Euler angles. */
     at_volume *moving;
-    assert_int_equal(at_volume_resample(p.mr, &p.mr->grid, &extra, AT_INTERP_BSPLINE3, 0, &moving),
-                     AT_OK);
+    assert_int_equal(at_volume_resample(p.mr, &p.mr->grid, &extra, AT_INTERP_BSPLINE3, 0, &moving), AT_OK);
     at_register_options ro;
     at_register_options_default(&ro);
     ro.samples = 8000;

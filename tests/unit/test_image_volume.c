@@ -221,7 +221,7 @@ static void test_body_mask_shell_and_core(void **state)
     assert_true(core > shell); /* the trap: the brain is the largest piece */
     at_volume *m;
     assert_int_equal(at_volume_body_mask(v, 1, &m), AT_OK);
-    assert_true(m->data[at_volume_index(m, 19, 19, 19)] == 1.0f);     /* brain */
+    assert_true(m->data[at_volume_index(m, 19, 19, 19)] == 1.0f);      /* brain */
     assert_true(m->data[at_volume_index(m, 19, 19, 19 + 15)] == 1.0f); /* bone */
     assert_true(m->data[at_volume_index(m, 19, 19, 19 + 17)] == 1.0f); /* scalp */
     assert_true(m->data[at_volume_index(m, 1, 1, 1)] == 0.0f);         /* air */

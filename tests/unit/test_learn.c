@@ -237,8 +237,13 @@ static void test_reproducible_and_checkpoint(void **state)
     char *dir = test_mkdtemp();
     char path[4096];
     snprintf(path, sizeof path, "%s/ck.safetensors", dir);
-    at_train_state ts = {.step = 3, .epoch = 1, .best_val = 0.5f, .seed = 77, .seconds = 1.5,
-                         .steps_per_epoch = 2, .epoch_loss_sum = 0.25};
+    at_train_state ts = {.step = 3,
+                         .epoch = 1,
+                         .best_val = 0.5f,
+                         .seed = 77,
+                         .seconds = 1.5,
+                         .steps_per_epoch = 2,
+                         .epoch_loss_sum = 0.25};
     assert_int_equal(at_checkpoint_save(path, a, oa, &ts), AT_OK);
     at_model *c = tiny_model(999);
     at_adamw *oc;
@@ -460,8 +465,8 @@ static void test_nan_layer_names(void **state)
         if (at_model_backward(m, y, NULL, AT_LOSS_L1, 1.0f, &loss) != AT_ERR_NUMERIC)
             fail_msg("NaN in %s: not detected (loss %g)", cases[i].param, (double)loss);
         if (strcmp(at_model_bad_layer(m), cases[i].layer))
-            fail_msg("NaN in %s: blamed on '%s' (%s), expected %s", cases[i].param,
-                     at_model_bad_layer(m), at_error_message(), cases[i].layer);
+            fail_msg("NaN in %s: blamed on '%s' (%s), expected %s", cases[i].param, at_model_bad_layer(m),
+                     at_error_message(), cases[i].layer);
         char want[128];
         snprintf(want, sizeof want, "first non-finite output in layer %s", cases[i].layer);
         assert_non_null(strstr(at_error_message(), want));
@@ -512,8 +517,8 @@ static void test_he_init(void **state)
                 double want = sqrt(2.0 / fan);
                 /* sampling error of the sd ~ 1/sqrt(2n); of the mean sd/sqrt(n) */
                 if (fabs(sd / want - 1) > 5 / sqrt(2 * n) || fabs(mean) > 5 * want / sqrt(n))
-                    fail_msg("%s: mean %.4g sd %.4g, He wants 0 and %.4g (fan_in %.0f)", p.name,
-                             mean, sd, want, fan);
+                    fail_msg("%s: mean %.4g sd %.4g, He wants 0 and %.4g (fan_in %.0f)", p.name, mean, sd,
+                             want, fan);
                 assert_true(memcmp(p.data, r.data, p.count * sizeof(float)) != 0);
                 convs++;
             } else {
@@ -548,10 +553,10 @@ static void test_checkpoint_nonfinite(void **state)
         size_t element;
         float value;
         const char *want;
-    } cases[] = {{"enc.0.conv2.weight", 3, NAN, "tensor 'enc.0.conv2.weight': element 3 is NaN"},
-                 {"head.bias", 0, INFINITY, "tensor 'head.bias': element 0 is infinite"},
-                 {"dec.0.bn1.running_var", 1, -1.0f,
-                  "tensor 'dec.0.bn1.running_var': element 1 is negative"}};
+    } cases[] = {
+        {"enc.0.conv2.weight", 3, NAN, "tensor 'enc.0.conv2.weight': element 3 is NaN"},
+        {"head.bias", 0, INFINITY, "tensor 'head.bias': element 0 is infinite"},
+        {"dec.0.bn1.running_var", 1, -1.0f, "tensor 'dec.0.bn1.running_var': element 1 is negative"}};
     at_param before;
     at_model_param(b, 0, &before);
     float keep = before.data[0];
@@ -605,10 +610,16 @@ static void test_checkpoint_architecture(void **state)
     assert_int_equal(at_checkpoint_save(path, m, NULL, NULL), AT_OK);
     at_st_file *f = NULL;
     assert_int_equal(at_st_read_file(path, 1u << 30, &f), AT_OK);
-    const char *keys[] = {"\"mode\":\"2.5d\"", "\"neighbours\":\"2\"", "\"in_channels\":\"5\"",
-                          "\"norm\":\"group\"", "\"groups\":\"2\"", "\"activation\":\"leaky_relu\"",
-                          "\"leaky_slope\":\"0.200000003\"", "\"norm_eps\":\"9.99999975e-05\"",
-                          "\"size\":\"8\"", "\"dims\":\"2\""};
+    const char *keys[] = {"\"mode\":\"2.5d\"",
+                          "\"neighbours\":\"2\"",
+                          "\"in_channels\":\"5\"",
+                          "\"norm\":\"group\"",
+                          "\"groups\":\"2\"",
+                          "\"activation\":\"leaky_relu\"",
+                          "\"leaky_slope\":\"0.200000003\"",
+                          "\"norm_eps\":\"9.99999975e-05\"",
+                          "\"size\":\"8\"",
+                          "\"dims\":\"2\""};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (!strstr(f->metadata_json, keys[i]))
             fail_msg("metadata lacks %s: %s", keys[i], f->metadata_json);

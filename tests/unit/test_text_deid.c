@@ -161,8 +161,9 @@ static void test_leaks(void **state)
     r = redact("Hélène a appelé.");
     assert_string_equal(r, "[PRENOM] a appelé.");
     free(r);
-    const char *keep = "Maladie de Hodgkin, score de Karnofsky à 80, syndrome de Lynch. Rose et bien hydratée. "
-                       "Pierre angulaire du traitement. Petit épanchement. Blanc de l'œil normal.";
+    const char *keep =
+        "Maladie de Hodgkin, score de Karnofsky à 80, syndrome de Lynch. Rose et bien hydratée. "
+        "Pierre angulaire du traitement. Petit épanchement. Blanc de l'œil normal.";
     r = redact(keep);
     assert_string_equal(r, keep);
     free(r);
@@ -246,7 +247,8 @@ static long date_after(const char *text, const char *tag)
 static void test_date_shift_exact(void **state)
 {
     (void)state;
-    const char *t = "Vu le 01/03/2024, revu le 11/03/2024, puis le 2024-12-28 et le 2025-01-07 (M. Jean DUPONT).";
+    const char *t =
+        "Vu le 01/03/2024, revu le 11/03/2024, puis le 2024-12-28 et le 2025-01-07 (M. Jean DUPONT).";
     at_text_spans sp = {0};
     assert_int_equal(at_text_deid_detect(det, t, strlen(t), &sp), AT_OK);
     at_key key;
@@ -305,20 +307,25 @@ static int in_list(const char *w, const char *const *list)
 static void test_surrogates_natural(void **state)
 {
     (void)state;
-    static const char *const female[] = {"Alice", "Coline", "Elsa", "Gaelle", "Ines", "Katia", "Maelle", "Oriane",
-                                         "Quitterie", "Solene", "Ursule", "Wendy", "Zelie", "Berenice", "Diane", "Flora",
-                                         NULL};
-    static const char *const male[] = {"Bastien", "Damien", "Fabien", "Hugo", "Jules", "Lucas", "Nathan", "Paul",
-                                       "Remi", "Theo", "Victor", "Yanis", "Adam", "Cyril", "Emile", "Gaspard", NULL};
-    static const char *const firsts[] = {"Jean", "Anne", "Claude", "Dominique", "Camille", "Pierre", "Marie", "Yannick"};
+    static const char *const female[] = {"Alice",  "Coline",   "Elsa",      "Gaelle", "Ines",   "Katia",
+                                         "Maelle", "Oriane",   "Quitterie", "Solene", "Ursule", "Wendy",
+                                         "Zelie",  "Berenice", "Diane",     "Flora",  NULL};
+    static const char *const male[] = {"Bastien", "Damien", "Fabien", "Hugo",    "Jules",  "Lucas",
+                                       "Nathan",  "Paul",   "Remi",   "Theo",    "Victor", "Yanis",
+                                       "Adam",    "Cyril",  "Emile",  "Gaspard", NULL};
+    static const char *const firsts[] = {"Jean",    "Anne",   "Claude", "Dominique",
+                                         "Camille", "Pierre", "Marie",  "Yannick"};
     char t[256], w[64];
     for (size_t k = 0; k < sizeof firsts / sizeof *firsts; k++) {
         for (int g = 0; g < 4; g++) {
             static const char *const fmt[] = {"Vu Mme %s DURAND ce jour.", "Vu M. %s DURAND ce jour.",
-                                              "Vu %s DURAND, née le 01/02/1960.", "Vu %s DURAND, né le 01/02/1960."};
+                                              "Vu %s DURAND, née le 01/02/1960.",
+                                              "Vu %s DURAND, né le 01/02/1960."};
             snprintf(t, sizeof t, fmt[g], firsts[k]);
             char *o = pseudo(t, "P1");
-            const char *p = strncmp(o, "Vu Mme ", 7) == 0 ? o + 7 : strncmp(o, "Vu M. ", 6) == 0 ? o + 6 : o + 3;
+            const char *p = strncmp(o, "Vu Mme ", 7) == 0  ? o + 7
+                            : strncmp(o, "Vu M. ", 6) == 0 ? o + 6
+                                                           : o + 3;
             assert_int_equal(sscanf(p, "%63s", w), 1);
             int want_female = g == 0 || g == 2;
             if (!in_list(w, want_female ? female : male))
@@ -327,14 +334,17 @@ static void test_surrogates_natural(void **state)
         }
     }
     /* French numbers stay French, whatever their writing */
-    char *o = pseudo("Tél 0033612345678, +33 6 12 34 56 78, +33 (0)6 12 34 56 78, 06 12 34 56 78, 01.45.67.89.10 fin",
-                     "P1");
+    char *o = pseudo(
+        "Tél 0033612345678, +33 6 12 34 56 78, +33 (0)6 12 34 56 78, 06 12 34 56 78, 01.45.67.89.10 fin",
+        "P1");
     int a, b;
     char c1[32], c2[32], c3[32], c4[32], c5[32];
-    assert_int_equal(sscanf(o, "Tél %31[0-9], +33 %d %*d %*d %*d %*d, +33 (0)%d %*d %*d %*d %*d, %31[0-9] %31[0-9] %*d %*d "
-                               "%*d, %31[0-9.] %31s",
-                            c1, &a, &b, c2, c3, c4, c5),
-                     7);
+    assert_int_equal(
+        sscanf(o,
+               "Tél %31[0-9], +33 %d %*d %*d %*d %*d, +33 (0)%d %*d %*d %*d %*d, %31[0-9] %31[0-9] %*d %*d "
+               "%*d, %31[0-9.] %31s",
+               c1, &a, &b, c2, c3, c4, c5),
+        7);
     assert_int_equal(strlen(c1), 13);
     assert_memory_equal(c1, "00336", 5); /* 0033 and the mobile digit kept */
     assert_int_equal(a, 6);
@@ -344,20 +354,50 @@ static void test_surrogates_natural(void **state)
     assert_null(strstr(o, "0612345678"));
     free(o);
     /* articles and elisions agree with the hospital or commune put in */
-    static const char *const hosp[] = {
-        "Adressé par l'Hôpital Saint-Louis hier.", "Sorti de l'Institut Curie hier.", "Vu à la Clinique Saint-Jean hier.",
-        "Sorti du CHU de Rennes hier.", "Hospitalisé au CHU de Rennes hier.", "Adressé par le CH de Morlaix hier.",
-        "Sorti de la Clinique Pasteur hier.", "Hospitalisé à l'Hôpital Tenon hier.", "Vu au Centre Hospitalier de Brest hier.",
-        "Sorti de la Polyclinique du Parc hier.", "L'Hôpital Nord a appelé.", "Le CHU de Brest a appelé.",
-        "Adressé par l\xE2\x80\x99Hôpital Bichat hier.", "Vu à l'Institut Gustave Roussy hier."};
+    static const char *const hosp[] = {"Adressé par l'Hôpital Saint-Louis hier.",
+                                       "Sorti de l'Institut Curie hier.",
+                                       "Vu à la Clinique Saint-Jean hier.",
+                                       "Sorti du CHU de Rennes hier.",
+                                       "Hospitalisé au CHU de Rennes hier.",
+                                       "Adressé par le CH de Morlaix hier.",
+                                       "Sorti de la Clinique Pasteur hier.",
+                                       "Hospitalisé à l'Hôpital Tenon hier.",
+                                       "Vu au Centre Hospitalier de Brest hier.",
+                                       "Sorti de la Polyclinique du Parc hier.",
+                                       "L'Hôpital Nord a appelé.",
+                                       "Le CHU de Brest a appelé.",
+                                       "Adressé par l\xE2\x80\x99Hôpital Bichat hier.",
+                                       "Vu à l'Institut Gustave Roussy hier."};
     for (size_t k = 0; k < sizeof hosp / sizeof *hosp; k++) {
         for (int pid = 0; pid < 4; pid++) { /* other patients, other surrogates */
             char id[8];
             snprintf(id, sizeof id, "P%d", pid);
             char *x = pseudo(hosp[k], id);
-            static const char *const bad[] = {"l'C", "l'G", "le H", "le I", "Le H", "Le I", "de le", "à le", "de la ",
-                                              "à la ", "la C", "la H", "la G", "la I", "L'C", "L'G", "\xE2\x80\x99" "C",
-                                              "\xE2\x80\x99" "G", "du H", "du I", "au H", "au I", NULL};
+            static const char *const bad[] = {"l'C",
+                                              "l'G",
+                                              "le H",
+                                              "le I",
+                                              "Le H",
+                                              "Le I",
+                                              "de le",
+                                              "à le",
+                                              "de la ",
+                                              "à la ",
+                                              "la C",
+                                              "la H",
+                                              "la G",
+                                              "la I",
+                                              "L'C",
+                                              "L'G",
+                                              "\xE2\x80\x99"
+                                              "C",
+                                              "\xE2\x80\x99"
+                                              "G",
+                                              "du H",
+                                              "du I",
+                                              "au H",
+                                              "au I",
+                                              NULL};
             for (const char *const *bb = bad; *bb; bb++)
                 if (strstr(x, *bb))
                     fail_msg("'%s' -> '%s' (has '%s')", hosp[k], x, *bb);
@@ -423,10 +463,12 @@ static void test_patient_fields(void **state)
     const struct {
         const char *needle;
         int label;
-    } want[] = {{"12 bis, Rue", AT_PHI_ADRESSE}, {"2.61.02", AT_PHI_SECU}, {"2610235238045", AT_PHI_SECU},
-                {"0612 345", AT_PHI_TEL},        {"+33 6", AT_PHI_TEL},     {"SOIZIC.K", AT_PHI_MAIL},
-                {"35400", AT_PHI_ZIP},           {"rennes", AT_PHI_VILLE},  {"35000", AT_PHI_ZIP},
-                {"rue de l'église", AT_PHI_ADRESSE}, {"Tours", AT_PHI_VILLE}, {"tours de", 0}};
+    } want[] = {{"12 bis, Rue", AT_PHI_ADRESSE}, {"2.61.02", AT_PHI_SECU},
+                {"2610235238045", AT_PHI_SECU},  {"0612 345", AT_PHI_TEL},
+                {"+33 6", AT_PHI_TEL},           {"SOIZIC.K", AT_PHI_MAIL},
+                {"35400", AT_PHI_ZIP},           {"rennes", AT_PHI_VILLE},
+                {"35000", AT_PHI_ZIP},           {"rue de l'église", AT_PHI_ADRESSE},
+                {"Tours", AT_PHI_VILLE},         {"tours de", 0}};
     at_text_spans sp = {0};
     assert_int_equal(at_text_deid_detect(d2, t, strlen(t), &sp), AT_OK);
     for (size_t w = 0; w < sizeof want / sizeof *want; w++) {
@@ -574,10 +616,13 @@ static void test_patient_name_writings(void **state)
         {{.last_name = "Kerhervé", .first_name = "Soizic"},
          "Kerhervé-Durand Soizic. Durand-Kerhervé. Soizic-Marie vue. Le petit-fils Kerhervé.",
          "[NOM] [PRENOM]. [NOM]. [PRENOM] vue. Le petit-fils [NOM]."},
-        {{.last_name = "Le Goff"}, "Le-Goff. Le\nGoff. Le Goff le lendemain.", "[NOM]. Le\n[NOM]. [NOM] le lendemain."},
+        {{.last_name = "Le Goff"},
+         "Le-Goff. Le\nGoff. Le Goff le lendemain.",
+         "[NOM]. Le\n[NOM]. [NOM] le lendemain."},
         {{.last_name = "Van der Berg"}, "Van der Berg. De plus, der Test.", "[NOM]. De plus, der Test."},
         {{.last_name = "De La Fontaine"}, "Mme De La Fontaine.", "Mme [NOM]."},
-        {{.last_name = "Petit", .first_name = "Rose"}, "Un petit nodule. Peau rose. Rose Petit vue. ROSE PETIT.",
+        {{.last_name = "Petit", .first_name = "Rose"},
+         "Un petit nodule. Peau rose. Rose Petit vue. ROSE PETIT.",
          "Un petit nodule. Peau rose. [PRENOM] [NOM] vue. [PRENOM] [NOM]."},
     };
     at_text_deid *d;
@@ -590,8 +635,9 @@ static void test_patient_name_writings(void **state)
         assert_int_equal(at_text_deid_detect(d, cases[c].in, strlen(cases[c].in), &sp), AT_OK);
         at_buf out;
         at_buf_init(&out, 1 << 16);
-        assert_int_equal(at_text_deid_apply(cases[c].in, strlen(cases[c].in), &sp, AT_TEXT_REDACT, &key, "P", &out),
-                         AT_OK);
+        assert_int_equal(
+            at_text_deid_apply(cases[c].in, strlen(cases[c].in), &sp, AT_TEXT_REDACT, &key, "P", &out),
+            AT_OK);
         assert_int_equal(at_buf_putc(&out, 0), AT_OK);
         if (strcmp((const char *)out.data, cases[c].out))
             fail_msg("case %zu: %s", c, (const char *)out.data);
@@ -674,8 +720,12 @@ static void test_alloc_failures(void **state)
 {
     (void)state;
     /* with a patient's identity: loading it into a detector, and detection */
-    at_text_patient p = {.last_name = "Le Gall", .first_name = "Anne", .nir = "2 61 02 2A 238 045 12",
-                         .address = "12 rue des Lilas, 35000 Rennes", .city = "Tours", .phone = "0612345678",
+    at_text_patient p = {.last_name = "Le Gall",
+                         .first_name = "Anne",
+                         .nir = "2 61 02 2A 238 045 12",
+                         .address = "12 rue des Lilas, 35000 Rennes",
+                         .city = "Tours",
+                         .phone = "0612345678",
                          .email = "a.m@exemple.fr"};
     const char *tp = "Mme Anne LE GALL, 12 rue des Lilas, 35000 Rennes, 06 12 34 56 78, NIR 2610222238045.";
     for (long n = 1; n < 12; n++) {
@@ -723,13 +773,19 @@ static const struct {
     size_t start, len;
     int label;
 } pinned_spans[] = {
-    {0, 13, AT_PHI_HOPITAL}, {50, 9, AT_PHI_DATE}, {65, 8, AT_PHI_PRENOM}, {74, 7, AT_PHI_NOM},
-    {88, 6, AT_PHI_NOM}, {98, 10, AT_PHI_DATE_NAISSANCE}, {123, 5, AT_PHI_VILLE},
-    {133, 8, AT_PHI_NOM}, {142, 5, AT_PHI_NOM}, /* the allow-list: neither word is known to be safe */
-    {155, 7, AT_PHI_PRENOM}, {163, 6, AT_PHI_NOM}, {181, 20, AT_PHI_ADRESSE}, {203, 5, AT_PHI_ZIP},
-    {209, 6, AT_PHI_VILLE}, {230, 17, AT_PHI_TEL}, {257, 24, AT_PHI_MAIL}, {288, 15, AT_PHI_SECU},
-    {304, 11, AT_PHI_PRENOM}, {316, 8, AT_PHI_NOM}, {335, 4, AT_PHI_VILLE}, {391, 5, AT_PHI_PRENOM},
-    {397, 5, AT_PHI_NOM}, {415, 4, AT_PHI_PRENOM}, {420, 6, AT_PHI_NOM}, {459, 4, AT_PHI_PRENOM},
+    {0, 13, AT_PHI_HOPITAL},   {50, 9, AT_PHI_DATE},
+    {65, 8, AT_PHI_PRENOM},    {74, 7, AT_PHI_NOM},
+    {88, 6, AT_PHI_NOM},       {98, 10, AT_PHI_DATE_NAISSANCE},
+    {123, 5, AT_PHI_VILLE},    {133, 8, AT_PHI_NOM},
+    {142, 5, AT_PHI_NOM}, /* the allow-list: neither word is known to be safe */
+    {155, 7, AT_PHI_PRENOM},   {163, 6, AT_PHI_NOM},
+    {181, 20, AT_PHI_ADRESSE}, {203, 5, AT_PHI_ZIP},
+    {209, 6, AT_PHI_VILLE},    {230, 17, AT_PHI_TEL},
+    {257, 24, AT_PHI_MAIL},    {288, 15, AT_PHI_SECU},
+    {304, 11, AT_PHI_PRENOM},  {316, 8, AT_PHI_NOM},
+    {335, 4, AT_PHI_VILLE},    {391, 5, AT_PHI_PRENOM},
+    {397, 5, AT_PHI_NOM},      {415, 4, AT_PHI_PRENOM},
+    {420, 6, AT_PHI_NOM},      {459, 4, AT_PHI_PRENOM},
     {464, 8, AT_PHI_NOM},
 };
 
@@ -789,13 +845,20 @@ static void test_heldout_targets(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_checks),          cmocka_unit_test(test_fold),
-        cmocka_unit_test(test_rules),           cmocka_unit_test(test_redact_and_pseudonymise),
-        cmocka_unit_test(test_patient_info),    cmocka_unit_test(test_csv),
-        cmocka_unit_test(test_alloc_failures),  cmocka_unit_test(test_heldout_targets),
-        cmocka_unit_test(test_pinned_spans),    cmocka_unit_test(test_leaks),
-        cmocka_unit_test(test_patient_fields),  cmocka_unit_test(test_date_shift_exact),
-        cmocka_unit_test(test_patient_table),    cmocka_unit_test(test_patient_name_writings),
+        cmocka_unit_test(test_checks),
+        cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_redact_and_pseudonymise),
+        cmocka_unit_test(test_patient_info),
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_heldout_targets),
+        cmocka_unit_test(test_pinned_spans),
+        cmocka_unit_test(test_leaks),
+        cmocka_unit_test(test_patient_fields),
+        cmocka_unit_test(test_date_shift_exact),
+        cmocka_unit_test(test_patient_table),
+        cmocka_unit_test(test_patient_name_writings),
         cmocka_unit_test(test_surrogates_natural),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -63,13 +63,21 @@ static void test_patient_apostrophe(void **state)
     const char *noms[] = {"d'Ormesson", "d\xE2\x80\x99Ormesson", "D'ORMESSON"};
     for (size_t i = 0; i < sizeof noms / sizeof *noms; i++) {
         at_text_patient p = {.last_name = (char *)noms[i]};
-        expect(&p, "vu le dossier d'Ormesson. vu D'ORMESSON. vu d\xE2\x80\x99" "Ormesson. Ormesson. ormesson vu.",
+        expect(&p,
+               "vu le dossier d'Ormesson. vu D'ORMESSON. vu d\xE2\x80\x99"
+               "Ormesson. Ormesson. ormesson vu.",
                "vu le dossier [NOM]. vu [NOM]. vu [NOM]. [NOM]. [NOM] vu.");
-        expect(&p, "prise d'un traitement, avis d\xE2\x80\x99" "expert, dose d'ORL.",
-               "prise d'un traitement, avis d\xE2\x80\x99" "expert, dose d'ORL.");
+        expect(&p,
+               "prise d'un traitement, avis d\xE2\x80\x99"
+               "expert, dose d'ORL.",
+               "prise d'un traitement, avis d\xE2\x80\x99"
+               "expert, dose d'ORL.");
     }
     at_text_patient o = {.last_name = "O'Brien", .first_name = "Dell'Acqua"};
-    expect(&o, "Vu O'Brien et Dell\xE2\x80\x99" "Acqua, brien.", "Vu [NOM] et [PRENOM], [NOM].");
+    expect(&o,
+           "Vu O'Brien et Dell\xE2\x80\x99"
+           "Acqua, brien.",
+           "Vu [NOM] et [PRENOM], [NOM].");
 }
 
 /* 2. Without patient info, ’ behaves as ' in elisions and inner
@@ -81,9 +89,11 @@ static void test_typographic_apostrophe(void **state)
     expect(NULL, "M. D\xE2\x80\x99Ormesson.", "M. [NOM].");
     const char *texts[] = {
         "Vu M. d'Ormesson le 1er mars. M. D'Ormesson revu.",
-        "Hospitalis\xC3\xA9" "e \xC3\xA0 l'H\xC3\xB4pital Saint-Louis, puis au CHU d'Angers.",
+        "Hospitalis\xC3\xA9"
+        "e \xC3\xA0 l'H\xC3\xB4pital Saint-Louis, puis au CHU d'Angers.",
         "Maladie d'Addison connue. Il s'agit d'une patiente qu'on revoit aujourd'hui.",
-        "Originaire d'Angers, n\xC3\xA9" "e \xC3\xA0 Villeneuve-d'Ascq. Dr Dell'Acqua, IDE.",
+        "Originaire d'Angers, n\xC3\xA9"
+        "e \xC3\xA0 Villeneuve-d'Ascq. Dr Dell'Acqua, IDE.",
         "Nom : d'Ormesson\nPr\xC3\xA9nom : Anne-Laure\nl'\xC3\xA9quipe d'HDJ.",
     };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
@@ -143,7 +153,8 @@ static void plain(char *s)
 static void test_pseudonymise_separators(void **state)
 {
     (void)state;
-    char *a = pseudo("M. d\xE2\x80\x99Ormesson vu. Mme Le\xE2\x80\xAFGoff et Mme Anne\xC2\xA0" "de\xC2\xA0la\xC2\xA0"
+    char *a = pseudo("M. d\xE2\x80\x99Ormesson vu. Mme Le\xE2\x80\xAFGoff et Mme Anne\xC2\xA0"
+                     "de\xC2\xA0la\xC2\xA0"
                      "Fontaine vues.");
     char *b = pseudo("M. d'Ormesson vu. Mme Le Goff et Mme Anne de la Fontaine vues.");
     size_t bad;
@@ -164,8 +175,11 @@ static void test_patient_hyphen_lower(void **state)
     expect(&p, "vue kerhervé-durand, soizic-marie aussi ; durand-kerhervé. Le petit-fils kerhervé.",
            "vue [NOM], [PRENOM] aussi ; [NOM]. Le petit-fils [NOM].");
     at_text_patient q = {.last_name = "Petit", .first_name = "Rose"};
-    expect(&q, "Son petit-fils et sa belle-fille, peau rose-orang\xC3\xA9" "e.",
-           "Son petit-fils et sa belle-fille, peau rose-orang\xC3\xA9" "e.");
+    expect(&q,
+           "Son petit-fils et sa belle-fille, peau rose-orang\xC3\xA9"
+           "e.",
+           "Son petit-fils et sa belle-fille, peau rose-orang\xC3\xA9"
+           "e.");
 }
 
 /* 4. A name found in context is carried to its other mentions in the
@@ -192,7 +206,8 @@ static void test_particle_des(void **state)
 {
     (void)state;
     expect(NULL, "M. des Essarts vu. Mme Anne des Essarts vue.", "M. [NOM] vu. Mme [PRENOM] [NOM] vue.");
-    expect(NULL, "Prise des constantes. Service des Urgences.", "Prise des constantes. Service des Urgences.");
+    expect(NULL, "Prise des constantes. Service des Urgences.",
+           "Prise des constantes. Service des Urgences.");
     /* particles that no name word follows stay out of the name, and so
      * out of its other mentions */
     expect(NULL, "Vu par le Dr Martin des Urgences, passage aux urgences.",
@@ -208,7 +223,10 @@ static void test_nbsp_in_names(void **state)
     (void)state;
     expect(NULL, "Mme Le\xE2\x80\xAFGoff vue.", "Mme [NOM] vue.");
     expect(NULL, "Mme Le\xC2\xA0Goff vue.", "Mme [NOM] vue.");
-    expect(NULL, "Mme Anne\xE2\x80\xAF" "de\xE2\x80\xAFla\xE2\x80\xAF" "Fontaine vue.",
+    expect(NULL,
+           "Mme Anne\xE2\x80\xAF"
+           "de\xE2\x80\xAFla\xE2\x80\xAF"
+           "Fontaine vue.",
            "Mme [PRENOM]\xE2\x80\xAF[NOM] vue.");
 }
 
@@ -280,11 +298,11 @@ static void test_patient_bom(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_patient_apostrophe), cmocka_unit_test(test_typographic_apostrophe),
+        cmocka_unit_test(test_patient_apostrophe),   cmocka_unit_test(test_typographic_apostrophe),
         cmocka_unit_test(test_patient_hyphen_lower), cmocka_unit_test(test_other_mentions),
-        cmocka_unit_test(test_particle_des),       cmocka_unit_test(test_nbsp_in_names),
-        cmocka_unit_test(test_patient_ipp_glued),  cmocka_unit_test(test_lone_cr),
-        cmocka_unit_test(test_patient_bom),        cmocka_unit_test(test_pseudonymise_separators),
+        cmocka_unit_test(test_particle_des),         cmocka_unit_test(test_nbsp_in_names),
+        cmocka_unit_test(test_patient_ipp_glued),    cmocka_unit_test(test_lone_cr),
+        cmocka_unit_test(test_patient_bom),          cmocka_unit_test(test_pseudonymise_separators),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

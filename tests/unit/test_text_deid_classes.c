@@ -6,8 +6,8 @@
  * classes (eponym places, study names, field labels, drug stems, cut and
  * misspelt words, units, batch and trial numbers), and names after a
  * greeting; round 4: tables by their header, names from e-mail
- * addresses, joins by position, treatments by their context. Each assertion names a string that a rule of one class must
- * find or keep; none is a fixture of patient data. */
+ * addresses, joins by position, treatments by their context. Each assertion names a string that a rule of one
+ * class must find or keep; none is a fixture of patient data. */
 #include "support.h"
 
 #include "atelier/text.h"

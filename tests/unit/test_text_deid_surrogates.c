@@ -245,8 +245,11 @@ static void test_surrogate_never_input(void **state)
     static const struct {
         int label;
         const char *before;
-    } kinds[] = {{AT_PHI_NOM, "M. "},   {AT_PHI_PRENOM, "Mme "}, {AT_PHI_PRENOM, "M. "},
-                 {AT_PHI_VILLE, "à "}, {AT_PHI_HOPITAL, ""}};
+    } kinds[] = {{AT_PHI_NOM, "M. "},
+                 {AT_PHI_PRENOM, "Mme "},
+                 {AT_PHI_PRENOM, "M. "},
+                 {AT_PHI_VILLE, "à "},
+                 {AT_PHI_HOPITAL, ""}};
     static const char *const pids[] = {NULL, "P0", "P1", "P2", "P3"};
     for (size_t p = 0; p < sizeof pids / sizeof *pids; p++) {
         for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {

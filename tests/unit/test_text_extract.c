@@ -39,10 +39,11 @@ static const at_text_mention *find(const at_text_mentions *m, const char *text, 
 static void test_mentions(void **state)
 {
     (void)state;
-    const char *t = "Consultation du 12/03/2024.\nPatiente de 63 ans, ECOG 2, sous FOLFIRI cycle 4. "
-                    "Irinotécan 180 mg/m² IV, Xeloda 1000 mg per os. Tumeur pT3 N1 M0. "
-                    "Mucite G2. Pas de neutropénie fébrile. Colite à éliminer. Antécédent de thrombose. "
-                    "Cancer chez sa sœur traité par cisplatine. Fièvre depuis hier. Contrôle dans 2 semaines.";
+    const char *t =
+        "Consultation du 12/03/2024.\nPatiente de 63 ans, ECOG 2, sous FOLFIRI cycle 4. "
+        "Irinotécan 180 mg/m² IV, Xeloda 1000 mg per os. Tumeur pT3 N1 M0. "
+        "Mucite G2. Pas de neutropénie fébrile. Colite à éliminer. Antécédent de thrombose. "
+        "Cancer chez sa sœur traité par cisplatine. Fièvre depuis hier. Contrôle dans 2 semaines.";
     at_text_mentions m = {0};
     assert_int_equal(at_text_extract(ex, t, strlen(t), NULL, &m), AT_OK);
     const at_text_mention *x;
@@ -85,7 +86,8 @@ static void test_mentions(void **state)
 }
 
 /* Extract t and return the mention starting at needle (NULL if none). */
-static const at_text_mention *one(at_text_mentions *m, const char *t, const char *doc_date, const char *needle)
+static const at_text_mention *one(at_text_mentions *m, const char *t, const char *doc_date,
+                                  const char *needle)
 {
     at_text_mentions_free(m);
     assert_int_equal(at_text_extract(ex, t, strlen(t), doc_date, m), AT_OK);
@@ -161,7 +163,8 @@ static void test_writings(void **state)
     assert_string_equal(x->value, "75 mg/m2");
     /* performance status writings */
     t = "OMS à 3. Performance status 2. ECOG 1. PS 0.";
-    const char *ps[][2] = {{"OMS à 3", "ECOG 3"}, {"Performance status 2", "ECOG 2"}, {"ECOG 1", "ECOG 1"}, {"PS 0", "ECOG 0"}};
+    const char *ps[][2] = {
+        {"OMS à 3", "ECOG 3"}, {"Performance status 2", "ECOG 2"}, {"ECOG 1", "ECOG 1"}, {"PS 0", "ECOG 0"}};
     for (int k = 0; k < 4; k++) {
         assert_non_null(x = one(&m, t, NULL, ps[k][0]));
         assert_int_equal(x->type, AT_MENTION_PS);
@@ -204,8 +207,9 @@ static void test_writings(void **state)
 static void test_alloc_failures(void **state)
 {
     (void)state;
-    const char *t = "Consultation du 2024-03-12. Homme de 78 ans, OMS à 3, C4 FOLFIRINOX. Pas de mucite, "
-                    "neutropénie fébrile grade 4. Oxaliplatine 85mg/m2 IV. Hospitalisé 3 fois. Scanner il y a 2 mois.";
+    const char *t =
+        "Consultation du 2024-03-12. Homme de 78 ans, OMS à 3, C4 FOLFIRINOX. Pas de mucite, "
+        "neutropénie fébrile grade 4. Oxaliplatine 85mg/m2 IV. Hospitalisé 3 fois. Scanner il y a 2 mois.";
     for (long n = 1; n < 8; n++) {
         at_text_mentions m = {0};
         at_alloc_fail_after(n);

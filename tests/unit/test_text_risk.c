@@ -113,7 +113,8 @@ static void test_split(void **state)
     for (size_t i = 0; i < n; i++) {
         test_rows += a[i];
         for (size_t j = 0; j < n; j++)
-            if (!strcmp(csv.cells[(i + 1) * csv.ncols + (size_t)pc], csv.cells[(j + 1) * csv.ncols + (size_t)pc]))
+            if (!strcmp(csv.cells[(i + 1) * csv.ncols + (size_t)pc],
+                        csv.cells[(j + 1) * csv.ncols + (size_t)pc]))
                 assert_int_equal(a[i], a[j]); /* a patient is never on both sides */
     }
     assert_true(test_rows > 0 && test_rows < n);
@@ -186,13 +187,15 @@ static void test_structured_features(void **state)
     assert_true(s[3] == 1 && s[4] == 1);
     assert_true(fabs(s[7] - 2 / 3.0) < 1e-9);
     /* negated, hypothetical, family: nothing */
-    const char *d = "Pas de neutropénie fébrile. Neutropénie fébrile à éliminer. Suspicion de mucite grade 3. "
-                    "Sa mère a eu une diarrhée grade 4. Absence de thrombopénie, ni de vomissements. "
-                    "Aucune hospitalisation antérieure.";
+    const char *d =
+        "Pas de neutropénie fébrile. Neutropénie fébrile à éliminer. Suspicion de mucite grade 3. "
+        "Sa mère a eu une diarrhée grade 4. Absence de thrombopénie, ni de vomissements. "
+        "Aucune hospitalisation antérieure.";
     assert_int_equal(risk_structured(x, d, strlen(d), s), AT_OK);
     for (int k = 0; k < RISK_S; k++)
         if (s[k] != 0)
-            fail_msg("feature %d (%s) is %g for negated or hypothetical mentions", k, risk_structured_name(k), s[k]);
+            fail_msg("feature %d (%s) is %g for negated or hypothetical mentions", k, risk_structured_name(k),
+                     s[k]);
     /* a drug named without a regimen counts its antineoplastic drugs */
     const char *e = "Traitement par carboplatine et paclitaxel hebdomadaire, ondansétron si besoin.";
     assert_int_equal(risk_structured(x, e, strlen(e), s), AT_OK);
@@ -260,7 +263,8 @@ static void test_private_terms_dropped(void **state)
     (void)state;
     at_csv csv;
     synth_csv(300, 5, &csv);
-    int cp = at_csv_column(&csv, "patient_id"), ct = at_csv_column(&csv, "text"), cl = at_csv_column(&csv, "label");
+    int cp = at_csv_column(&csv, "patient_id"), ct = at_csv_column(&csv, "text"),
+        cl = at_csv_column(&csv, "label");
     const char *first = csv.cells[csv.ncols + (size_t)cp];
     size_t marked = 0;
     for (size_t i = 1; i < csv.nrows; i++) {
@@ -288,7 +292,8 @@ static void test_private_terms_dropped(void **state)
         if (!m->terms[j])
             continue;
         kept++;
-        if (strstr(m->terms[j], "kerherve") || strstr(m->terms[j], "soizic") || strstr(m->terms[j], "80012345"))
+        if (strstr(m->terms[j], "kerherve") || strstr(m->terms[j], "soizic") ||
+            strstr(m->terms[j], "80012345"))
             fail_msg("the model keeps \"%s\"", m->terms[j]);
     }
     assert_true(kept > 50);
@@ -385,8 +390,9 @@ static void test_train_save_load(void **state)
     assert_int_equal(at_risk_load(path, &m2), AT_OK);
     const char *hi = "Patient de 82 ans, OMS 3, traité par FOLFIRINOX C2. Antécédent de 3 hospitalisations. "
                      "Épisode de neutropénie fébrile après le dernier cycle. Diarrhée grade 4.";
-    const char *lo = "Patient de 45 ans, OMS 0, traité par capécitabine C2. Aucune hospitalisation antérieure. "
-                     "Pas de neutropénie fébrile. Pas de diarrhée.";
+    const char *lo =
+        "Patient de 45 ans, OMS 0, traité par capécitabine C2. Aucune hospitalisation antérieure. "
+        "Pas de neutropénie fébrile. Pas de diarrhée.";
     double ph, pl, ph2;
     at_buf reasons;
     at_buf_init(&reasons, 1 << 16);
@@ -473,7 +479,8 @@ static void test_l1(void **state)
     assert_int_equal(m2->l1, 0);
     const char *hi = "Patient de 82 ans, OMS 3, traité par FOLFIRINOX C2. Antécédent de 3 hospitalisations. "
                      "Épisode de neutropénie fébrile après le dernier cycle. Diarrhée grade 4.";
-    const char *lo = "Patient de 45 ans, OMS 0, traité par capécitabine C2. Aucune hospitalisation antérieure.";
+    const char *lo =
+        "Patient de 45 ans, OMS 0, traité par capécitabine C2. Aucune hospitalisation antérieure.";
     double ph, pl;
     assert_int_equal(at_risk_predict(m1, hi, strlen(hi), &ph, NULL, 0), AT_OK);
     assert_int_equal(at_risk_predict(m1, lo, strlen(lo), &pl, NULL, 0), AT_OK);
