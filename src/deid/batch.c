@@ -57,7 +57,7 @@ static int cmp_out_path(const void *a, const void *b)
  * and the report name it "input N" (1-based), never by its path: input
  * paths often hold patient names. Returns an error only when the run
  * cannot go on (out of memory, output not writable). */
-static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
+static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir, at_deid_memo *memo)
 {
     at_dcm_file *f = NULL;
     at_deid_input in;
@@ -100,6 +100,7 @@ static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
 
     at_deid_config dc = {.options = rs->cfg->options,
                          .key = rs->cfg->key,
+                         .memo = memo,
                          .stats = &j->stats,
                          .detect = rs->cfg->detect,
                          .detect_ud = rs->cfg->detect_ud,
@@ -216,7 +217,8 @@ static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
 static void *worker(void *arg)
 {
     run_state *rs = arg;
-    char *last_dir = NULL; /* folder this thread created last */
+    char *last_dir = NULL;                   /* folder this thread created last */
+    at_deid_memo *memo = at_deid_memo_new(); /* NULL: collected file by file */
     for (;;) {
         size_t i = atomic_fetch_add(&rs->next, 1);
         if (i >= rs->jobs->n)
@@ -225,7 +227,7 @@ static void *worker(void *arg)
          * milliseconds, so a cancelled run stops well within a second */
         at_status st = at_run_check(rs->run, "deid");
         if (!st)
-            st = process_job(rs, &rs->jobs->v[i], i, &last_dir);
+            st = process_job(rs, &rs->jobs->v[i], i, &last_dir, memo);
         pthread_mutex_lock(&rs->lock);
         if (st && !rs->fatal) {
             rs->fatal = st;
@@ -239,6 +241,7 @@ static void *worker(void *arg)
             atomic_store(&rs->next, rs->jobs->n); /* stop the others */
     }
     at_free(last_dir);
+    at_deid_memo_free(memo);
     return NULL;
 }
 
