@@ -59,6 +59,16 @@ char *at_strndup(const char *s, size_t n);
  * last at_alloc_fail_after(n > 0) (none are counted while disarmed). */
 void at_alloc_fail_after(long n);
 long at_alloc_count(void);
+/* Grow the array whose pointer is at *arrayp (any T **, passed as void *)
+ * so that it holds at least need elements of elem bytes; *cap is its
+ * capacity in elements. Nothing happens when need <= *cap. Otherwise the
+ * capacity doubles (from 16 when 0) until it reaches need, the array is
+ * moved with at_realloc, and *arrayp and *cap are updated; the contents
+ * are kept. On failure (AT_ERR_NOMEM: out of memory, or need * elem past
+ * SIZE_MAX) nothing changes: the old array is still the caller's. */
+at_status at_grow(void *arrayp, size_t *cap, size_t need, size_t elem);
+/* AT_GROW(v, cap, need): at_grow for a T *v and a size_t cap. */
+#define AT_GROW(v, cap, need) at_grow(&(v), &(cap), (need), sizeof *(v))
 /* Route cJSON's allocations through at_malloc/at_free (so the hook and its
  * failure switch see them). cJSON's hooks are one setting for the whole
  * process: call this once, in main, before any thread starts and before

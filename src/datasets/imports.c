@@ -189,15 +189,9 @@ at_status at_datasets_imports(at_datasets *d, const char *user, const char *proj
         if (project)
             sqlite3_bind_text(s, 2, project, -1, SQLITE_TRANSIENT);
         while (!st && sqlite3_step(s) == SQLITE_ROW) {
-            if (*count == cap) {
-                cap = cap ? 2 * cap : 8;
-                at_dataset_import *n = at_realloc(*out, cap * sizeof **out);
-                if (!n) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                *out = n;
-            }
+            st = AT_GROW(*out, cap, *count + 1);
+            if (st)
+                break;
             import_row(s, &(*out)[(*count)++]);
         }
         sqlite3_reset(s);

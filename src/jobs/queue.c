@@ -642,15 +642,9 @@ at_status at_jobs_list(at_jobs *j, const at_job_filter *f, at_job **out, size_t 
         sqlite3_bind_int64(s, 4, limit);
         int rc;
         while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            if (*count == cap) {
-                cap = cap ? cap * 2 : 16;
-                at_job *n = at_realloc(*out, cap * sizeof **out);
-                if (!n) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                *out = n;
-            }
+            st = AT_GROW(*out, cap, *count + 1);
+            if (st)
+                break;
             jobs_row(s, &(*out)[(*count)++]);
         }
         if (!st && rc != SQLITE_DONE)

@@ -34,15 +34,9 @@ static at_status list_active(at_jobs *j, at_job **out, size_t *n)
     at_status st = s ? AT_OK : AT_ERR_IO;
     size_t cap = 0;
     while (s && sqlite3_step(s) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 16;
-            at_job *x = at_realloc(*out, cap * sizeof *x);
-            if (!x) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            *out = x;
-        }
+        st = AT_GROW(*out, cap, *n + 1);
+        if (st)
+            break;
         jobs_row(s, &(*out)[(*n)++]);
     }
     if (s)
@@ -485,14 +479,8 @@ static int idx_of(idmap *m, int64_t id)
     for (size_t i = 0; i < m->n; i++)
         if (m->ids[i] == id)
             return (int)i;
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? 2 * m->cap : 16;
-        int64_t *x = at_realloc(m->ids, cap * sizeof *x);
-        if (!x)
-            return -1;
-        m->ids = x;
-        m->cap = cap;
-    }
+    if (AT_GROW(m->ids, m->cap, m->n + 1))
+        return -1;
     m->ids[m->n] = id;
     return (int)m->n++;
 }
@@ -550,14 +538,9 @@ static int schedule(at_jobs *j, const at_job *active, size_t nactive, time_t now
     size_t ucap = 0, pcap = 0;
     int failed = !s;
     while (!failed && sqlite3_step(s) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            at_sched_job *x = at_realloc(jobs, cap * sizeof *x);
-            if (!x) {
-                failed = 1;
-                break;
-            }
-            jobs = x;
+        if (AT_GROW(jobs, cap, n + 1)) {
+            failed = 1;
+            break;
         }
         at_sched_job *jb = &jobs[n++];
         jb->id = sqlite3_column_int64(s, 0);
@@ -571,23 +554,9 @@ static int schedule(at_jobs *j, const at_job *active, size_t nactive, time_t now
             failed = 1;
             break;
         }
-        if (um.n > ucap) {
-            ucap = um.cap;
-            void *x = at_realloc(unames, ucap * sizeof *unames);
-            if (!x) {
-                failed = 1;
-                break;
-            }
-            unames = x;
-        }
-        if (pm.n > pcap) {
-            pcap = pm.cap;
-            void *x = at_realloc(pnames, pcap * sizeof *pnames);
-            if (!x) {
-                failed = 1;
-                break;
-            }
-            pnames = x;
+        if (AT_GROW(unames, ucap, um.n) || AT_GROW(pnames, pcap, pm.n)) {
+            failed = 1;
+            break;
         }
         snprintf(unames[jb->user], AT_ROOM_NAME_MAX + 1, "%s", (const char *)sqlite3_column_text(s, 7));
         snprintf(pnames[jb->project], AT_ROOM_NAME_MAX + 1, "%s", (const char *)sqlite3_column_text(s, 8));

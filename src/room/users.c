@@ -210,15 +210,9 @@ at_status at_room_user_list(at_room *room, at_user **out, size_t *count)
         st = AT_ERR_IO;
     int rc = SQLITE_DONE;
     while (!st && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            at_user *nv = at_realloc(v, cap * sizeof *v);
-            if (!nv) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            v = nv;
-        }
+        st = AT_GROW(v, cap, n + 1);
+        if (st)
+            break;
         user_row(c, s, &v[n++]);
     }
     if (!st && rc != SQLITE_DONE)

@@ -551,16 +551,9 @@ static at_status list_hex_names(const char *dir, size_t size, unsigned char **ou
     while ((e = readdir(d))) {
         if (strlen(e->d_name) != 2 * size || !is_hex(e->d_name, 2 * size))
             continue;
-        if (n == cap) {
-            size_t nc = cap ? 2 * cap : 64;
-            unsigned char *nv = at_realloc(v, nc * size);
-            if (!nv) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            v = nv;
-            cap = nc;
-        }
+        st = at_grow(&v, &cap, n + 1, size);
+        if (st)
+            break;
         sodium_hex2bin(v + n * size, size, e->d_name, 2 * size, NULL, NULL, NULL);
         n++;
     }
