@@ -95,6 +95,12 @@ void at_buf_free(at_buf *b);
 unsigned char *at_buf_steal(at_buf *b, size_t *len);
 
 /* ---- files ------------------------------------------------------------ */
+/* Write all len bytes of data to fd (at offset off for the pwrite form),
+ * retrying when a signal interrupts: 0 when all is written, -1 when write
+ * failed (errno says why), 1 when it wrote nothing (a full device). Sets
+ * no error message: the caller names the file. */
+int at_fd_write_all(int fd, const void *data, size_t len);
+int at_fd_pwrite_all(int fd, const void *data, size_t len, uint64_t off);
 /* Read a whole regular file of at most max bytes. *out is owned by the
  * caller (at_free), NUL-terminated. A FIFO, folder or device is refused at
  * once (never blocking on the open). Errors name the path. */

@@ -67,17 +67,9 @@ at_status vault_fsync_dir(const char *dir)
 
 at_status vault_write_all(int fd, const void *data, size_t len, const char *what)
 {
-    const unsigned char *p = data;
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return at_error_set(AT_ERR_IO, "%s: write failed: %s", what,
-                                n < 0 ? strerror(errno) : "no space");
-        p += n;
-        len -= (size_t)n;
-    }
+    int r = at_fd_write_all(fd, data, len);
+    if (r)
+        return at_error_set(AT_ERR_IO, "%s: write failed: %s", what, r < 0 ? strerror(errno) : "no space");
     return AT_OK;
 }
 
