@@ -6,21 +6,7 @@
 
 static at_status project_id(room_conn *c, const char *name, int64_t *id)
 {
-    *id = 0;
-    sqlite3_stmt *s = room_stmt(c, "SELECT id FROM projects WHERE name = ?");
-    if (!s)
-        return AT_ERR_IO;
-    room_bind_text(s, 1, name);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW)
-        return AT_OK;
-    if (rc == SQLITE_DONE)
-        return at_error_set(AT_ERR_NOT_FOUND, "no project '%s'",
-                            at_room_name_valid(name) ? name : "(invalid name)");
-    return room_db_error(c->db, "project");
+    return room_id_by_name(c, "SELECT id FROM projects WHERE name = ?", "project", name, id);
 }
 
 at_status at_room_project_create(at_room *room, const char *by, const char *name, const char *title)

@@ -28,26 +28,29 @@ char *vault_dataset_path(const at_vault *v, const at_vault_dataset_id *ds, const
     return p;
 }
 
-char *vault_chunk_path(const char *dsdir, const unsigned char id[32])
+/* dsdir/chunks/<2 hex>/<64 hex> (chunk) or dsdir/snapshots/<64 hex>;
+ * owned by the caller, NULL when out of memory. */
+static char *object_path(const char *dsdir, const unsigned char id[32], int chunk)
 {
     char hex[65];
     sodium_bin2hex(hex, sizeof hex, id, 32);
     size_t n = strlen(dsdir) + 80;
     char *p = at_malloc(n);
-    if (p)
+    if (p && chunk)
         snprintf(p, n, "%s/chunks/%.2s/%s", dsdir, hex, hex);
+    else if (p)
+        snprintf(p, n, "%s/snapshots/%s", dsdir, hex);
     return p;
+}
+
+char *vault_chunk_path(const char *dsdir, const unsigned char id[32])
+{
+    return object_path(dsdir, id, 1);
 }
 
 char *vault_snapshot_path(const char *dsdir, const unsigned char id[32])
 {
-    char hex[65];
-    sodium_bin2hex(hex, sizeof hex, id, 32);
-    size_t n = strlen(dsdir) + 80;
-    char *p = at_malloc(n);
-    if (p)
-        snprintf(p, n, "%s/snapshots/%s", dsdir, hex);
-    return p;
+    return object_path(dsdir, id, 0);
 }
 
 /* ---- files ---- */
