@@ -168,7 +168,7 @@ static inline int seen(risk_terms *t, uint32_t idx)
 /* Keep str (owned; NULL when its allocation failed) as the text of idx. */
 static void put_term(risk_terms *t, uint32_t idx, char *str)
 {
-    if (!str || AT_GROW(t->list, t->cap, t->n + 1)) {
+    if (t->n == t->cap && (!str || AT_GROW(t->list, t->cap, t->n + 1))) {
         at_free(str); /* only a reason's text is lost */
         return;
     }
