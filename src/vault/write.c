@@ -165,14 +165,8 @@ at_status at_vault_add_tree(at_vault_tx *tx, const char *source, const char *pre
             } else if (S_ISDIR(sb.st_mode)) {
                 if (f.depth + 1 >= AT_VAULT_DEPTH_MAX) {
                     st = at_error_set(AT_ERR_LIMIT, "%s: folders deeper than 64 levels", fs);
-                } else if (top == cap) {
-                    frame *n = at_realloc(stack, 2 * cap * sizeof *n);
-                    if (!n)
-                        st = AT_ERR_NOMEM;
-                    else {
-                        stack = n;
-                        cap *= 2;
-                    }
+                } else {
+                    st = AT_GROW(stack, cap, top + 1);
                 }
                 if (!st) {
                     stack[top].fs = fs;
