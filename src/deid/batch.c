@@ -58,7 +58,8 @@ static int cmp_out_path(const void *a, const void *b)
  * and the report name it "input N" (1-based), never by its path: input
  * paths often hold patient names. Returns an error only when the run
  * cannot go on (out of memory, output not writable). */
-static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir, at_deid_memo *memo)
+static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir, at_deid_memo *memo,
+                             at_deid_scratch *scratch)
 {
     at_dcm_file *f = NULL;
     at_deid_input in;
@@ -203,7 +204,7 @@ static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir,
         /* in a fresh output's staging folder the file takes its name at once */
         if (!st)
             st = at_deid_write_out(dir, rs->staged ? j->out_path : NULL, iov, n, in.pixel_len ? &in : NULL,
-                                   rs->cfg->sync, &j->tmp_path);
+                                   scratch, rs->cfg->sync, &j->tmp_path);
         if (!st)
             j->named = !j->tmp_path;
     }
@@ -223,6 +224,7 @@ static void *worker(void *arg)
     run_state *rs = arg;
     char *last_dir = NULL;                   /* folder this thread created last */
     at_deid_memo *memo = at_deid_memo_new(); /* NULL: collected file by file */
+    at_deid_scratch scratch = {0};           /* pixel values pass through it */
     for (;;) {
         size_t i = atomic_fetch_add(&rs->next, 1);
         if (i >= rs->jobs->n)
@@ -231,7 +233,7 @@ static void *worker(void *arg)
          * milliseconds, so a cancelled run stops well within a second */
         at_status st = at_run_check(rs->run, "deid");
         if (!st)
-            st = process_job(rs, &rs->jobs->v[i], i, &last_dir, memo);
+            st = process_job(rs, &rs->jobs->v[i], i, &last_dir, memo, &scratch);
         pthread_mutex_lock(&rs->lock);
         if (st && !rs->fatal) {
             rs->fatal = st;
@@ -246,6 +248,7 @@ static void *worker(void *arg)
     }
     at_free(last_dir);
     at_deid_memo_free(memo);
+    at_deid_scratch_free(&scratch);
     return NULL;
 }
 

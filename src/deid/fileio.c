@@ -1,7 +1,8 @@
 /* Batch file I/O: inputs read with pread (no mappings: unmapping in a
- * threaded process costs TLB shootdowns), with a fast path that reads only
- * the head of the file and leaves native pixel data in the input (copied to
- * the output by the kernel), temporary outputs, and the optional sync. */
+ * threaded process costs TLB shootdowns), with a fast path that parses only
+ * the head of the file and leaves native pixel data in the input (read into
+ * the thread's scratch buffer and written after the new header), outputs
+ * created unnamed and named when whole, and the optional sync. */
 #include "deid/fileio.h"
 
 #include <errno.h>
@@ -186,35 +187,82 @@ static int write_all(int fd, struct iovec *iov, int iovcnt)
     return 0;
 }
 
-/* Copy the input's pixel value to fd: in the kernel when it can, else from the mapping. */
-static int copy_pixels(const at_deid_input *in, int fd)
+#define COPY_CHUNK ((size_t)4 << 20)
+
+void at_deid_scratch_free(at_deid_scratch *s)
 {
-    loff_t off = (loff_t)in->pixel_offset;
-    size_t left = in->pixel_len;
-    while (left) {
-        ssize_t n = copy_file_range(in->fd, &off, fd, NULL, left, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        left -= (size_t)n;
-    }
-    if (!left)
-        return 0;
-    /* no in-kernel copy here: read and write through a bounded buffer */
-    unsigned char buf[1 << 16];
-    while (left) {
-        size_t want = left < sizeof buf ? left : sizeof buf;
-        ssize_t got = pread(in->fd, buf, want, (off_t)off);
+    at_free(s->p);
+    s->p = NULL;
+    s->cap = 0;
+}
+
+/* Read exactly n bytes of fd at off into p. 0, or -1 with errno set (EIO
+ * for a file that ends early). */
+static int pread_all(int fd, unsigned char *p, size_t n, uint64_t off)
+{
+    while (n) {
+        ssize_t got = pread(fd, p, n, (off_t)off);
         if (got < 0 && errno == EINTR)
             continue;
-        if (got <= 0)
+        if (got <= 0) {
+            if (!got)
+                errno = EIO;
             return -1;
-        struct iovec v = {buf, (size_t)got};
-        if (write_all(fd, &v, 1))
+        }
+        p += got, n -= (size_t)got, off += (uint64_t)got;
+    }
+    return 0;
+}
+
+/* Write iov, then the input's pixel value (when pixels has one) read
+ * through the thread's scratch buffer in pieces of up to 4 MiB, the first
+ * with iov in one writev and the others at 4 MiB boundaries of the output.
+ * Large writes let the page cache take large folios: copy_file_range, which
+ * splices 64 KiB at a time at the offset the new header leaves, cost about
+ * 40% more kernel time for the same bytes (docs/deid.md, "Where the time
+ * goes"). 0, or -1 with errno set. */
+static int write_with_pixels(int fd, const struct iovec *iov, int iovcnt, const at_deid_input *pixels,
+                             at_deid_scratch *s)
+{
+    struct iovec v[8];
+    if (iovcnt > 7) {
+        errno = EINVAL;
+        return -1;
+    }
+    size_t head = 0;
+    for (int i = 0; i < iovcnt; i++) {
+        v[i] = iov[i];
+        head += iov[i].iov_len;
+    }
+    size_t left = pixels ? pixels->pixel_len : 0;
+    if (!left)
+        return write_all(fd, v, iovcnt);
+    size_t need = left < COPY_CHUNK ? left : COPY_CHUNK;
+    if (s->cap < need) {
+        unsigned char *p = at_realloc(s->p, need);
+        if (!p) {
+            errno = ENOMEM;
             return -1;
-        off += got;
-        left -= (size_t)got;
+        }
+        s->p = p;
+        s->cap = need;
+    }
+    uint64_t off = pixels->pixel_offset;
+    size_t piece = COPY_CHUNK - head % COPY_CHUNK;
+    int n = iovcnt;
+    while (left) {
+        if (piece > left)
+            piece = left;
+        if (pread_all(pixels->fd, s->p, piece, off))
+            return -1;
+        v[n].iov_base = s->p;
+        v[n].iov_len = piece;
+        if (write_all(fd, v, n + 1))
+            return -1;
+        off += piece;
+        left -= piece;
+        piece = COPY_CHUNK;
+        n = 0;
     }
     return 0;
 }
@@ -268,7 +316,7 @@ static int name_unnamed(const char *dir, const char *final, int fd, char **tmp)
 }
 
 at_status at_deid_write_out(const char *dir, const char *final, struct iovec *iov, int iovcnt,
-                            const at_deid_input *pixels, int sync, char **tmp_out)
+                            const at_deid_input *pixels, at_deid_scratch *scratch, int sync, char **tmp_out)
 {
     *tmp_out = NULL;
     char *tmp = NULL;
@@ -299,9 +347,7 @@ at_status at_deid_write_out(const char *dir, const char *final, struct iovec *io
         at_free(tmp);
         return st;
     }
-    int ok = write_all(fd, iov, iovcnt) == 0;
-    if (ok && pixels && pixels->pixel_len)
-        ok = copy_pixels(pixels, fd) == 0;
+    int ok = write_with_pixels(fd, iov, iovcnt, pixels, scratch) == 0;
     /* with sync, start writeback now without waiting: the final syncfs then
      * finds most data on disk (the I/O overlaps the work on later files) */
     if (ok && sync)
@@ -320,12 +366,6 @@ at_status at_deid_write_out(const char *dir, const char *final, struct iovec *io
     }
     *tmp_out = tmp;
     return AT_OK;
-}
-
-at_status at_deid_write_temp(const char *dir, struct iovec *iov, int iovcnt, const at_deid_input *pixels,
-                             int sync, char **tmp_out)
-{
-    return at_deid_write_out(dir, NULL, iov, iovcnt, pixels, sync, tmp_out);
 }
 
 at_status at_deid_sync_dir(const char *outdir)

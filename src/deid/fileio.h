@@ -27,16 +27,21 @@ typedef struct {
 at_status at_deid_input_open(const char *path, const char *rel, at_deid_input *in, at_dcm_file **out);
 void at_deid_input_close(at_deid_input *in);
 
-/* Write iov (then the input's pixel value when pixels has one, copied by the
- * kernel) to a new temporary file in dir; *tmp_out its path (at_free). With
+/* A thread's buffer for the pixel values it copies (grown to 4 MiB at most). */
+typedef struct {
+    unsigned char *p;
+    size_t cap;
+} at_deid_scratch;
+void at_deid_scratch_free(at_deid_scratch *s);
+
+/* Write iov (then the input's pixel value when pixels has one, read through
+ * scratch in large pieces) to a new file in dir, named final (a path in
+ * dir) at once when final is given and no file has that name, else a
+ * temporary name: *tmp_out its path (at_free), NULL when named final. Named
+ * final only where no reader looks (a fresh output's staging folder). With
  * sync, writeback starts at once. Nothing is left behind on failure. */
-at_status at_deid_write_temp(const char *dir, struct iovec *iov, int iovcnt, const at_deid_input *pixels,
-                             int sync, char **tmp_out);
-/* The same, named final (a path in dir) at once when final is given and no
- * file has that name: then *tmp_out is NULL. Used where no reader looks
- * (a fresh output's staging folder); a taken name gets a temporary one. */
 at_status at_deid_write_out(const char *dir, const char *final, struct iovec *iov, int iovcnt,
-                            const at_deid_input *pixels, int sync, char **tmp_out);
+                            const at_deid_input *pixels, at_deid_scratch *scratch, int sync, char **tmp_out);
 /* syncfs on outdir's filesystem (fsync of the folder where unavailable). */
 at_status at_deid_sync_dir(const char *outdir);
 
