@@ -45,7 +45,7 @@ int cmd_text_deid_model(int argc, char **argv)
     at_text_deid_model_spec spec;
     memset(&spec, 0, sizeof spec);
     const char *v = NULL;
-    long nsyn = 0, seed = 1, dev = 0, x;
+    long nsyn = 0, seed = 1, dev = 0, adev = -2, x;
     double beta = 0;
     int synthetic = 0, force = 0, quiet = 0, rc = CLI_OK;
     for (int i = 2; i < argc && rc == CLI_OK; i++) {
@@ -67,6 +67,12 @@ int cmd_text_deid_model(int argc, char **argv)
         } else if (cli_take(cmd, argc, argv, &i, "--bits", NULL, &v, &rc)) {
             if (rc == CLI_OK && (rc = cli_long(cmd, a, v, 8, 22, &x)) == CLI_OK)
                 spec.options.bits = (unsigned)x;
+        } else if (cli_take(cmd, argc, argv, &i, "--annotations-weight", NULL, &v, &rc)) {
+            if (rc == CLI_OK && (rc = cli_long(cmd, a, v, 1, 100, &x)) == CLI_OK)
+                spec.annotations_weight = (unsigned)x;
+        } else if (cli_take(cmd, argc, argv, &i, "--annotations-dev", NULL, &v, &rc)) {
+            if (rc == CLI_OK)
+                rc = cli_long(cmd, a, v, 0, 1000, &adev);
         } else if (cli_take(cmd, argc, argv, &i, "--dev", NULL, &v, &rc)) {
             if (rc == CLI_OK)
                 rc = cli_long(cmd, a, v, 1, 200000L, &dev);
@@ -101,7 +107,11 @@ int cmd_text_deid_model(int argc, char **argv)
         if (st)
             ns = 0;
     }
-    if (!st && synthetic && !spec.annotations) { /* the operating point on held-out synthetic notes */
+    if (adev != -2)
+        spec.annotations_dev = adev ? (int)adev : -1;
+    /* the operating point on held-out synthetic notes: without annotated
+     * notes, or when none of them is kept for it, or when --dev asks */
+    if (!st && synthetic && (!spec.annotations || adev == 0 || dev)) {
         nd = dev ? (size_t)dev : (ns / 10 ? ns / 10 : 1);
         st = at_synth_tagger_docs(nd, (uint64_t)seed + 1000003, 1, &devd);
         if (st)

@@ -120,15 +120,16 @@ static int candidate(const text_scan *s, size_t i)
         return !deid_known_safe(s, i) && !deid_treatment_context(s, i);
     }
     /* a word of the language that no name list holds, but capitalised
-     * inside a sentence with a person beside it: a title, label, role or
-     * relative before it, a name or a role after it ("Olive, interne",
-     * "sa nièce Prune"): the tagger decides it from its context */
+     * inside a sentence ("Olive, interne", "sa nièce Prune", "vu par
+     * Florence"): the tagger decides it from its context. Round 5 dropped
+     * the cue this asked for (a title, label, role or relative before it,
+     * a name or a role after it): trained on the outside-written notes as
+     * well, the tagger tells these words apart by itself (cross-validated
+     * on them: recall +0.3, precision and strings kept no worse) */
     if (k->cap && !k->allcaps &&
         !(lx & (LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN | LEX_CUE_ID | LEX_CUE_EMP)) &&
         !sentence_start(s, i) && n >= 3)
-        return (lower_cue(s, i) ||
-                (i + 2 < s->n && is_punct(s, i + 1, ',') && (s->tok[i + 2].dflags & DICT_ROLE))) &&
-               !deid_treatment_context(s, i);
+        return !deid_treatment_context(s, i);
     return 0;
 }
 
