@@ -14,20 +14,25 @@
 static void model_usage(FILE *o)
 {
     fprintf(o, "usage: atelier text deid-model train -o FILE [--synthetic [N]] [--seed S]\n"
-               "       [--annotations DIR] [--init MODEL] [--epochs E] [--bits B] [--dev N]\n"
+               "       [--annotations DIR] [--annotations-weight K] [--annotations-dev M]\n"
+               "       [--init MODEL] [--epochs E] [--bits B] [--dev N]\n"
                "       [--recall-weight BETA] [--dict DIR] [--force] [--quiet]\n\n"
                "Train the de-identifier's tagger (an averaged structured perceptron beside\n"
                "the rules) and write it to FILE. --synthetic: on N synthetic notes (default\n"
                "6000: two thirds hospital-style, one third the first generator's) made from\n"
                "seed S (default 1); the operating point (the bias of the O tag) is chosen on\n"
                "N/10 held-out synthetic notes (--dev N) by the F-beta of token-level\n"
-               "redaction (beta 3: recall first). --annotations DIR: on a centre's annotated\n"
-               "notes in BRAT standoff (NAME.txt + NAME.ann, labels NOM, PRENOM, ... ID;\n"
-               "every fifth note chooses the operating point), with --synthetic too if\n"
-               "given; --init MODEL starts from a model (fine-tuning). Defaults: 8 epochs,\n"
-               "2^16 feature rows (--bits 16), --recall-weight 3. The same inputs and seed\n"
-               "give the same bytes. The default model is data/text/deid-tagger.bin, made by\n"
-               "'atelier text deid-model train --synthetic --seed 1 -o\n"
+               "redaction (beta 3: recall first). --annotations DIR: on annotated notes in\n"
+               "BRAT standoff (NAME.txt + NAME.ann, labels NOM, PRENOM, ... ID; KEEP: a\n"
+               "string that must stay, whose words the lexicons do not know are learned as\n"
+               "safe unless an identifier holds them); every M-th note (--annotations-dev,\n"
+               "default 5; 0: none, then the synthetic notes) chooses the operating point,\n"
+               "the others train, each K times (--annotations-weight, default 1); with\n"
+               "--synthetic too if given; --init MODEL starts from a model (fine-tuning).\n"
+               "Defaults: 8 epochs, 2^16 feature rows (--bits 16), --recall-weight 3. The\n"
+               "same inputs and seed give the same bytes. The default model is\n"
+               "data/text/deid-tagger.bin, made by 'atelier text deid-model train\n"
+               "--synthetic --annotations data/text/annotated --seed 1 -o\n"
                "data/text/deid-tagger.bin --force'. An existing FILE is refused unless --force.\n");
 }
 

@@ -25,7 +25,21 @@ typedef struct text_tagger {
     float o_bias;                          /* added to O's score when decoding: the operating point */
     uint64_t seed;                         /* of the training run (recorded in the file) */
     uint32_t docs, epochs;                 /* training documents and passes */
+    /* words learned as safe: the folded words of the strings annotated
+     * KEEP in the annotated training notes that the lexicons did not know
+     * as words of the language or medical words and that no identifier of
+     * those notes holds; each NUL-terminated, sorted; added to the
+     * detector's lexicon as medical words when the model is set */
+    char *keep;
+    uint32_t nkeep, keep_len; /* words, bytes */
+    uint64_t *keep_h;         /* their hashes (text_dict_hash_padded), sorted: looked up at tokenisation */
 } text_tagger;
+
+/* 1 when the word of hash h is one the model learned as safe. */
+int text_tagger_keeps(const text_tagger *t, uint64_t h);
+/* Set t's learned words from n folded words (any order, duplicates
+ * allowed): sorted, made unique, their hashes computed. */
+at_status text_tagger_set_keep(text_tagger *t, char **words, size_t n);
 
 /* The at_phi_label of a tag and back (AT_PHI_NONE / TAG_O for the others). */
 int tag_to_label(int tag);
