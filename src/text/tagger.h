@@ -99,9 +99,10 @@ int deid_study_name(const text_scan *s, size_t i);
 /* The folded word f (n bytes) is written as a commune is ("noyal-sur-vilaine"). */
 int deid_place_compound(const char *f, size_t n);
 
-/* The model file: "ATDTAG01", bits, o_bias, seed, docs, epochs, the
- * transitions, then the nonzero weight rows (index, TAG_COUNT floats);
- * little-endian. Read with bounds and refused when malformed. */
+/* The model file: "ATDTAG02", bits, o_bias, seed, docs, epochs, the
+ * transitions, the nonzero weight rows (index, TAG_COUNT i16), then the
+ * learned words ("ATDTAG01": none); little-endian. Read with bounds and
+ * refused when malformed. */
 /* at_text_tagger_train with progress (phase "train", a step per epoch and
  * one for the operating point) and cancel through run (may be NULL). */
 at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n, const at_text_doc *dev,

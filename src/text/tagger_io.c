@@ -1,8 +1,11 @@
-/* The tagger's model file: "ATDTAG01", then little-endian u32 bits, u32
+/* The tagger's model file: "ATDTAG02", then little-endian u32 bits, u32
  * tags, f32 O bias, u64 seed, u32 documents, u32 epochs, f32 transitions
  * ((tags + 1) x tags), f32 weight scale, u32 rows, and each nonzero
  * feature row as u32 index and tags x i16 (weight / scale), by increasing
- * index. Every field is read with bounds and checked. */
+ * index; then u32 learned words, u32 bytes and the words (folded,
+ * NUL-terminated, strictly increasing). "ATDTAG01" is the same without
+ * the learned words, still read. Every field is read with bounds and
+ * checked. */
 #include "tagger.h"
 #include "dict.h"
 #include "lexicon.h"
