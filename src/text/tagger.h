@@ -50,9 +50,10 @@ typedef struct {
     uint32_t lines;          /* lines of the chunk (the last token's line + 1) */
     size_t lf_start, lf_end; /* the tokens of the line whose flags are cached */
     unsigned lf;             /* its flags (tagger.c) */
-    uint8_t *cand;           /* 1 for the tokens the tagger decides */
-    uint8_t *best;           /* the tagger's best non-O tag of each candidate (for the allow-list) */
-    float *margin;           /* best non-O score minus O's score of each candidate */
+    uint8_t *cand; /* nonzero for the tokens the tagger decides (2: a capitalised word of the language with no
+                      cue) */
+    uint8_t *best; /* the tagger's best non-O tag of each candidate (for the allow-list) */
+    float *margin; /* best non-O score minus O's score of each candidate */
 } tag_doc;
 
 /* Fill c for scan s (allocations owned by c; tag_doc_free): the
