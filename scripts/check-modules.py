@@ -31,6 +31,8 @@ USES = {
     "risk": ["text", "synth"],
     "sct": ["image", "learn"],
     "learn_run": ["image", "learn"],
+    # the French text detector as the door's text detector (clean-descriptors)
+    "deid_text": ["deid", "text"],
     # the room sits above the pipelines (it will drive them), which know nothing of it
     "room": ["deid", "risk", "sct", "synth", "learn_run"],
     "web": ["room", "jobs", "airlock", "datasets", "classroom"],
@@ -39,13 +41,13 @@ USES = {
     # jobs above the vault; the web service drives them
     "jobs": ["vault"],
     # the airlock above the jobs: its checks use the text detector and the door
-    "airlock": ["jobs", "text", "deid"],
+    "airlock": ["jobs", "text", "deid", "deid_text"],
     # the vault inside the room: the catalog's datasets, imports through the door
     "datasets": ["jobs", "text", "deid"],
     # the classroom above the jobs: courses generate and split synthetic cohorts
     "classroom": ["jobs", "synth", "risk", "text", "sct"],
     "cli": ["deid", "risk", "sct", "synth", "learn_run", "web", "vault", "jobs", "airlock", "datasets",
-            "classroom"],
+            "classroom", "deid_text"],
 }
 # The module of each public header.
 HEADERS = {
@@ -54,6 +56,7 @@ HEADERS = {
     "learn.h": "learn", "text.h": "text", "text_model.h": "text", "risk.h": "risk",
     "synth.h": "synth", "phantom.h": "synth", "sct.h": "sct",
     "learn_run.h": "learn_run",
+    "deid_text.h": "deid_text",
     "room.h": "room", "web.h": "web", "vault.h": "vault", "jobs.h": "jobs", "airlock.h": "airlock",
     "datasets.h": "datasets",
     "classroom.h": "classroom",

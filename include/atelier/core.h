@@ -59,6 +59,16 @@ char *at_strndup(const char *s, size_t n);
  * last at_alloc_fail_after(n > 0) (none are counted while disarmed). */
 void at_alloc_fail_after(long n);
 long at_alloc_count(void);
+/* Grow the array whose pointer is at *arrayp (any T **, passed as void *)
+ * so that it holds at least need elements of elem bytes; *cap is its
+ * capacity in elements. Nothing happens when need <= *cap. Otherwise the
+ * capacity doubles (from 16 when 0) until it reaches need, the array is
+ * moved with at_realloc, and *arrayp and *cap are updated; the contents
+ * are kept. On failure (AT_ERR_NOMEM: out of memory, or need * elem past
+ * SIZE_MAX) nothing changes: the old array is still the caller's. */
+at_status at_grow(void *arrayp, size_t *cap, size_t need, size_t elem);
+/* AT_GROW(v, cap, need): at_grow for a T *v and a size_t cap. */
+#define AT_GROW(v, cap, need) at_grow(&(v), &(cap), (need), sizeof *(v))
 /* Route cJSON's allocations through at_malloc/at_free (so the hook and its
  * failure switch see them). cJSON's hooks are one setting for the whole
  * process: call this once, in main, before any thread starts and before
@@ -85,6 +95,12 @@ void at_buf_free(at_buf *b);
 unsigned char *at_buf_steal(at_buf *b, size_t *len);
 
 /* ---- files ------------------------------------------------------------ */
+/* Write all len bytes of data to fd (at offset off for the pwrite form),
+ * retrying when a signal interrupts: 0 when all is written, -1 when write
+ * failed (errno says why), 1 when it wrote nothing (a full device). Sets
+ * no error message: the caller names the file. */
+int at_fd_write_all(int fd, const void *data, size_t len);
+int at_fd_pwrite_all(int fd, const void *data, size_t len, uint64_t off);
 /* Read a whole regular file of at most max bytes. *out is owned by the
  * caller (at_free), NUL-terminated. A FIFO, folder or device is refused at
  * once (never blocking on the open). Errors name the path. */

@@ -155,9 +155,18 @@ typedef struct {
                                      * cannot be rewritten safely, an encapsulated document), else NULL */
 } at_deid_stats;
 
+/* A thread's memo of the identifying values of the last header it read:
+ * the files of one series (same patient, study and dates) pay for their
+ * collection once. Optional (at_deid_config.memo); one per thread, never
+ * shared; it holds no value past the run that frees it. */
+typedef struct at_deid_memo at_deid_memo;
+at_deid_memo *at_deid_memo_new(void); /* NULL when out of memory */
+void at_deid_memo_free(at_deid_memo *m);
+
 typedef struct {
     unsigned options;
     const at_key *key;
+    at_deid_memo *memo;       /* optional: this thread's memo (see above) */
     at_deid_stats *stats;     /* optional: receives the counts of this file */
     at_deid_detect_fn detect; /* optional: run on every retained text value (clean-descriptors) */
     void *detect_ud;

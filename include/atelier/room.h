@@ -93,6 +93,17 @@ void at_room_conf_defaults(at_room_conf *c);
 /* Read a room.conf over the defaults: "key = value" lines, '#' comments.
  * An unknown key or a bad value is AT_ERR_FORMAT naming the file and line. */
 at_status at_room_conf_read(const char *path, at_room_conf *c);
+/* Each "key = value" line of a settings file (room.conf, at most 1 MiB),
+ * for the readers of the modules that keep their settings there: '#'
+ * starts a comment, blank lines are skipped, key and value are trimmed of
+ * white space. Only the keys that start with prefix reach fn, without it
+ * ("": every key). A line with no '=' is AT_ERR_FORMAT naming path and
+ * line when strict (the room's own reader), skipped otherwise (the room's
+ * reader names it). Stops at fn's first error and returns it; at_file_read's
+ * errors (AT_ERR_IO for a missing file) are returned as they come. */
+typedef at_status (*at_room_conf_line_fn)(void *ud, const char *path, int lineno, char *key, char *value);
+at_status at_room_conf_each(const char *path, const char *prefix, int strict, at_room_conf_line_fn fn,
+                            void *ud);
 
 /* ---- the room ----------------------------------------------------------- */
 typedef struct at_room at_room;

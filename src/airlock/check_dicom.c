@@ -10,55 +10,12 @@
 #include "internal.h"
 
 #include "atelier/deid.h"
+#include "atelier/deid_text.h"
 #include "atelier/dicom.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-/* The French detector as the door's text detector (the same as the
- * engine's deid --option clean-descriptors): invalid bytes become '?' in
- * a copy of the same length. */
-static at_status detect(void *ud, const char *text, size_t len, at_deid_span **spans, size_t *count)
-{
-    const at_text_deid *d = ud;
-    size_t bad;
-    char *copy = NULL;
-    if (at_text_utf8_check(text, len, &bad) != 0) {
-        copy = at_malloc(len ? len : 1);
-        if (!copy)
-            return AT_ERR_NOMEM;
-        memcpy(copy, text, len);
-        size_t off = 0;
-        while (off < len && at_text_utf8_check(copy + off, len - off, &bad) != 0) {
-            copy[off + bad] = '?';
-            off += bad + 1;
-        }
-        text = copy;
-    }
-    at_text_spans s = {0};
-    at_status st = at_text_deid_detect(d, text, len, &s);
-    if (!st && s.n) {
-        at_deid_span *v = at_realloc(*spans, (*count + s.n) * sizeof *v);
-        if (!v)
-            st = AT_ERR_NOMEM;
-        else {
-            *spans = v;
-            for (size_t i = 0; i < s.n; i++) {
-                int l = s.v[i].label;
-                v[*count].start = s.v[i].start;
-                v[*count].len = s.v[i].len;
-                v[*count].kind = l == AT_PHI_DATE || l == AT_PHI_DATE_NAISSANCE ? AT_DEID_SPAN_DATE
-                                 : l == AT_PHI_HOPITAL || l == AT_PHI_FINESS    ? AT_DEID_SPAN_INSTITUTION
-                                                                                : AT_DEID_SPAN_OTHER;
-                (*count)++;
-            }
-        }
-    }
-    at_text_spans_free(&s);
-    at_free(copy);
-    return st;
-}
 
 /* The door's pseudonym: "ATL" and 16 base32 characters (Patient ID),
  * "PAT^" before it (Patient's Name); the PN padding allowed. */
@@ -171,8 +128,11 @@ void airlock_check_dicom(airlock_report *r, const at_text_deid *d, const unsigne
     at_key key;
     randombytes_buf(key.bytes, sizeof key.bytes);
     at_deid_stats stats = {0};
-    at_deid_config cfg = {
-        .options = 0, .key = &key, .stats = &stats, .detect = d ? detect : NULL, .detect_ud = (void *)d};
+    at_deid_config cfg = {.options = 0,
+                          .key = &key,
+                          .stats = &stats,
+                          .detect = d ? at_deid_text_detect : NULL,
+                          .detect_ud = (void *)d};
     st = at_deid_apply(f, &cfg);
     sodium_memzero(&key, sizeof key);
     at_dcm_file_free(f);

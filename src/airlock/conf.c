@@ -21,16 +21,6 @@ void at_airlock_conf_defaults(at_airlock_conf *c)
     snprintf(c->types, sizeof c->types, "csv,tsv,json,txt,log,png,svg,pdf,safetensors,atrisk");
 }
 
-static char *trim(char *s)
-{
-    while (*s && isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
-
 static int whole(const char *v, long lo, long hi, long *out)
 {
     char *end;
@@ -163,45 +153,18 @@ static at_status set(at_airlock_conf *c, const char *key, const char *value, con
     return at_error_set(AT_ERR_FORMAT, "%s: line %d: unknown setting 'airlock.%.64s'", path, line, key);
 }
 
+/* One "airlock." line of room.conf (the prefix taken off key). */
+static at_status airlock_line(void *ud, const char *path, int lineno, char *key, char *value)
+{
+    return set(ud, key, value, path, lineno);
+}
+
 at_status at_airlock_conf_read(const char *path, at_airlock_conf *c)
 {
-    unsigned char *data = NULL;
-    size_t len = 0;
-    at_status st = at_file_read(path, 1u << 20, &data, &len);
+    at_status st = at_room_conf_each(path, "airlock.", 0, airlock_line, c);
     if (st == AT_ERR_NOT_FOUND) {
         at_error_clear();
         return AT_OK;
     }
-    if (st)
-        return st;
-    char *text = at_malloc(len + 1);
-    if (!text) {
-        at_free(data);
-        return AT_ERR_NOMEM;
-    }
-    memcpy(text, data, len);
-    text[len] = '\0';
-    at_free(data);
-    int lineno = 0;
-    for (char *p = text; p && *p && !st;) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
-        lineno++;
-        char *hash = strchr(p, '#');
-        if (hash)
-            *hash = '\0';
-        char *line = trim(p);
-        p = nl ? nl + 1 : NULL;
-        char *eq = strchr(line, '=');
-        if (!eq)
-            continue; /* the room's reader says what is wrong with such a line */
-        *eq = '\0';
-        char *key = trim(line), *value = trim(eq + 1);
-        if (strncmp(key, "airlock.", 8))
-            continue;
-        st = set(c, key + 8, value, path, lineno);
-    }
-    at_free(text);
     return st;
 }

@@ -308,16 +308,9 @@ at_status at_airlock_manifest(at_airlock *a, int64_t request, char **json, char 
 
 static at_status write_all(int fd, const void *data, size_t len)
 {
-    const unsigned char *p = data;
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return at_error_set(AT_ERR_IO, "package: write: %s", n < 0 ? strerror(errno) : "nothing written");
-        p += n;
-        len -= (size_t)n;
-    }
+    int r = at_fd_write_all(fd, data, len);
+    if (r)
+        return at_error_set(AT_ERR_IO, "package: write: %s", r < 0 ? strerror(errno) : "nothing written");
     return AT_OK;
 }
 

@@ -100,15 +100,9 @@ at_status at_airlock_list(at_airlock *a, const at_airlock_filter *f, at_airlock_
         sqlite3_bind_int64(s, 4, limit);
         int rc;
         while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            if (*count == cap) {
-                cap = cap ? cap * 2 : 16;
-                at_airlock_request *v = at_realloc(*out, cap * sizeof *v);
-                if (!v) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                *out = v;
-            }
+            st = AT_GROW(*out, cap, *count + 1);
+            if (st)
+                break;
             airlock_request_row(s, &(*out)[(*count)++]);
         }
         if (!st && rc != SQLITE_DONE)
@@ -137,15 +131,9 @@ static at_status files_load(at_room_db *db, int64_t request, at_airlock_file **o
     size_t cap = 0;
     int rc;
     while (!st && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*count == cap) {
-            cap = cap ? cap * 2 : 8;
-            at_airlock_file *v = at_realloc(*out, cap * sizeof *v);
-            if (!v) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            *out = v;
-        }
+        st = AT_GROW(*out, cap, *count + 1);
+        if (st)
+            break;
         st = airlock_file_row(s, &(*out)[(*count)++]);
     }
     sqlite3_reset(s);
@@ -193,15 +181,9 @@ at_status at_airlock_events(at_airlock *a, int64_t request, at_airlock_event **o
     if (!st) {
         sqlite3_bind_int64(s, 1, request);
         while (sqlite3_step(s) == SQLITE_ROW) {
-            if (*count == cap) {
-                cap = cap ? cap * 2 : 16;
-                at_airlock_event *v = at_realloc(*out, cap * sizeof *v);
-                if (!v) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                *out = v;
-            }
+            st = AT_GROW(*out, cap, *count + 1);
+            if (st)
+                break;
             at_airlock_event *e = &(*out)[(*count)++];
             e->time = (time_t)sqlite3_column_int64(s, 0);
             snprintf(e->actor, sizeof e->actor, "%s", (const char *)sqlite3_column_text(s, 1));

@@ -443,15 +443,9 @@ at_status at_airlock_votes(at_airlock *a, const char *viewer, int64_t request, a
         if (!decided(r.state)) /* in review: one's own votes only */
             sqlite3_bind_text(s, 2, viewer ? viewer : "", -1, SQLITE_TRANSIENT);
         while (sqlite3_step(s) == SQLITE_ROW) {
-            if (*count == cap) {
-                cap = cap ? cap * 2 : 16;
-                at_airlock_vote_row *v = at_realloc(*out, cap * sizeof *v);
-                if (!v) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                *out = v;
-            }
+            st = AT_GROW(*out, cap, *count + 1);
+            if (st)
+                break;
             at_airlock_vote_row *v = &(*out)[(*count)++];
             v->file_id = sqlite3_column_int64(s, 0);
             snprintf(v->reviewer, sizeof v->reviewer, "%s", (const char *)sqlite3_column_text(s, 1));
@@ -484,15 +478,9 @@ at_status at_airlock_reviews(at_airlock *a, int64_t request, at_airlock_review_r
     if (!st) {
         sqlite3_bind_int64(s, 1, request);
         while (sqlite3_step(s) == SQLITE_ROW) {
-            if (*count == cap) {
-                cap = cap ? cap * 2 : 8;
-                at_airlock_review_row *v = at_realloc(*out, cap * sizeof *v);
-                if (!v) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                *out = v;
-            }
+            st = AT_GROW(*out, cap, *count + 1);
+            if (st)
+                break;
             at_airlock_review_row *v = &(*out)[(*count)++];
             snprintf(v->reviewer, sizeof v->reviewer, "%s", (const char *)sqlite3_column_text(s, 0));
             v->dpo = sqlite3_column_int(s, 1);

@@ -363,15 +363,9 @@ at_status at_airlock_notices(at_airlock *a, const char *user, int64_t limit, at_
         sqlite3_bind_int64(s, 2, limit);
         int rc;
         while (!st && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-            if (*count == cap) {
-                cap = cap ? cap * 2 : 16;
-                at_airlock_notice *v = at_realloc(*out, cap * sizeof *v);
-                if (!v) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                *out = v;
-            }
+            st = AT_GROW(*out, cap, *count + 1);
+            if (st)
+                break;
             at_airlock_notice *n = &(*out)[(*count)++];
             n->id = sqlite3_column_int64(s, 0);
             n->request = sqlite3_column_int64(s, 1);

@@ -408,16 +408,9 @@ at_status at_course_list(at_classroom *c, const char *user, at_course **out, siz
     else {
         sqlite3_bind_text(s, 1, user ? user : "", -1, SQLITE_TRANSIENT);
         while (!st && sqlite3_step(s) == SQLITE_ROW) {
-            if (n == cap) {
-                size_t nc = cap ? cap * 2 : 8;
-                at_course *nv = at_realloc(v, nc * sizeof *nv);
-                if (!nv) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                v = nv;
-                cap = nc;
-            }
+            st = AT_GROW(v, cap, n + 1);
+            if (st)
+                break;
             course_row(s, &v[n]);
             char role[16];
             class_copy_col(s, 9, role, sizeof role);
@@ -559,16 +552,9 @@ at_status at_course_people(at_classroom *c, const char *course, at_course_person
         sqlite3_bind_int64(s, 1, cid);
         sqlite3_bind_int64(s, 2, at_room_now());
         while (sqlite3_step(s) == SQLITE_ROW) {
-            if (n == cap) {
-                size_t nc = cap ? cap * 2 : 32;
-                at_course_person *nv = at_realloc(v, nc * sizeof *nv);
-                if (!nv) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                v = nv;
-                cap = nc;
-            }
+            st = AT_GROW(v, cap, n + 1);
+            if (st)
+                break;
             at_course_person *p = &v[n++];
             memset(p, 0, sizeof *p);
             class_copy_col(s, 0, p->login, sizeof p->login);

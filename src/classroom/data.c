@@ -173,16 +173,9 @@ at_status at_course_data_list(at_classroom *c, const char *course, at_course_dat
     if (!st) {
         sqlite3_bind_int64(s, 1, cid);
         while (sqlite3_step(s) == SQLITE_ROW) {
-            if (n == cap) {
-                size_t nc = cap ? cap * 2 : 8;
-                at_course_data *nv = at_realloc(v, nc * sizeof *nv);
-                if (!nv) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                v = nv;
-                cap = nc;
-            }
+            st = AT_GROW(v, cap, n + 1);
+            if (st)
+                break;
             at_course_data *d = &v[n++];
             memset(d, 0, sizeof *d);
             class_copy_col(s, 0, d->name, sizeof d->name);
@@ -357,16 +350,9 @@ static at_status split_notes(const char *cohort, const char *out, const at_assig
         size_t len = strlen(e->d_name);
         if (len < 5 || strcmp(e->d_name + len - 4, ".txt") || e->d_name[0] == '.')
             continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            char **nv = at_realloc(names, nc * sizeof *nv);
-            if (!nv) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            names = nv;
-            cap = nc;
-        }
+        st = AT_GROW(names, cap, n + 1);
+        if (st)
+            break;
         if (!(names[n] = at_strndup(e->d_name, len - 4)))
             st = AT_ERR_NOMEM;
         else
@@ -649,16 +635,9 @@ static at_status assignments(at_classroom *c, const char *course, const char *na
         if (name)
             sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
         while (sqlite3_step(s) == SQLITE_ROW) {
-            if (n == cap) {
-                size_t nc = cap ? cap * 2 : 8;
-                at_assignment *nv = at_realloc(v, nc * sizeof *nv);
-                if (!nv) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                v = nv;
-                cap = nc;
-            }
+            st = AT_GROW(v, cap, n + 1);
+            if (st)
+                break;
             assignment_row(s, &v[n++]);
         }
         sqlite3_reset(s);

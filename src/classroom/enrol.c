@@ -223,16 +223,9 @@ at_status at_course_csv_parse(const char *csv, size_t len, at_course_student **o
                               AT_COURSE_CSV_ROWS);
             break;
         }
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 32;
-            at_course_student *nv = at_realloc(v, nc * sizeof *nv);
-            if (!nv) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            v = nv;
-            cap = nc;
-        }
+        st = AT_GROW(v, cap, n + 1);
+        if (st)
+            break;
         at_course_student *s = &v[n];
         memset(s, 0, sizeof *s);
         s->line = lineno;

@@ -416,16 +416,9 @@ static at_status submissions(at_classroom *c, const char *course, const char *as
             sqlite3_bind_text(s, 3, user, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(s, 4, one);
         while (sqlite3_step(s) == SQLITE_ROW) {
-            if (n == cap) {
-                size_t nc = cap ? cap * 2 : 16;
-                at_submission *nv = at_realloc(v, nc * sizeof *nv);
-                if (!nv) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                v = nv;
-                cap = nc;
-            }
+            st = AT_GROW(v, cap, n + 1);
+            if (st)
+                break;
             at_submission *o = &v[n++];
             memset(o, 0, sizeof *o);
             o->id = sqlite3_column_int64(s, 0);
@@ -761,14 +754,8 @@ int at_classroom_tick(at_classroom *c)
         "JOIN users u ON u.id = s.user_id WHERE s.state IN ('training', 'scoring') ORDER BY s.id LIMIT 1000");
     if (s) {
         while (sqlite3_step(s) == SQLITE_ROW) {
-            if (n == cap) {
-                size_t nc = cap ? cap * 2 : 16;
-                open_sub *nv = at_realloc(v, nc * sizeof *nv);
-                if (!nv)
-                    break;
-                v = nv;
-                cap = nc;
-            }
+            if (AT_GROW(v, cap, n + 1))
+                break;
             open_sub *o = &v[n++];
             memset(o, 0, sizeof *o);
             o->id = sqlite3_column_int64(s, 0);

@@ -116,3 +116,26 @@ void at_cjson_use_allocator(void)
     cJSON_Hooks hooks = {cjson_malloc, at_free};
     cJSON_InitHooks(&hooks);
 }
+
+/* Grow an array to hold need elements (core.h): doubling, overflow
+ * refused, the caller's array untouched on failure. */
+at_status at_grow(void *arrayp, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return AT_OK;
+    if (elem == 0 || need > SIZE_MAX / elem)
+        return at_error_set(AT_ERR_NOMEM, "allocation size overflow (%zu elements of %zu bytes)", need, elem);
+    size_t nc = *cap ? *cap : 16;
+    while (nc < need)
+        nc = nc > SIZE_MAX / 2 ? need : nc * 2;
+    if (nc > SIZE_MAX / elem)
+        nc = need; /* doubling overshot what can be addressed: just enough */
+    void *old;
+    memcpy(&old, arrayp, sizeof old);
+    void *p = at_realloc(old, nc * elem);
+    if (!p)
+        return AT_ERR_NOMEM;
+    memcpy(arrayp, &p, sizeof p);
+    *cap = nc;
+    return AT_OK;
+}

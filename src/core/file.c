@@ -111,18 +111,37 @@ at_status at_atomic_open(const char *path, at_atomic_file **out)
     return AT_OK;
 }
 
-at_status at_atomic_write(at_atomic_file *f, const void *data, size_t len)
+/* Write all of data to fd (at off when positioned), retrying on EINTR:
+ * 0, -1 (errno set) or 1 (nothing written), as core.h says. */
+static int write_loop(int fd, const unsigned char *p, size_t len, uint64_t off, int positioned)
 {
-    const unsigned char *p = data;
     while (len) {
-        ssize_t n = write(f->fd, p, len);
+        ssize_t n = positioned ? pwrite(fd, p, len, (off_t)off) : write(fd, p, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return at_error_set(AT_ERR_IO, "%s: write failed: %s", f->path, strerror(errno));
+            return n < 0 ? -1 : 1;
         p += n;
         len -= (size_t)n;
+        off += (uint64_t)n;
     }
+    return 0;
+}
+
+int at_fd_write_all(int fd, const void *data, size_t len)
+{
+    return write_loop(fd, data, len, 0, 0);
+}
+
+int at_fd_pwrite_all(int fd, const void *data, size_t len, uint64_t off)
+{
+    return write_loop(fd, data, len, off, 1);
+}
+
+at_status at_atomic_write(at_atomic_file *f, const void *data, size_t len)
+{
+    if (at_fd_write_all(f->fd, data, len))
+        return at_error_set(AT_ERR_IO, "%s: write failed: %s", f->path, strerror(errno));
     return AT_OK;
 }
 

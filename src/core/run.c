@@ -193,14 +193,8 @@ at_status at_run_outputs_add(at_run_outputs *o, const char *path)
 {
     if (o->root_created) /* all of root goes: nothing to note */
         return AT_OK;
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 64;
-        char **v = at_realloc(o->files, cap * sizeof *v);
-        if (!v)
-            return AT_ERR_NOMEM;
-        o->files = v;
-        o->cap = cap;
-    }
+    if (AT_GROW(o->files, o->cap, o->n + 1))
+        return AT_ERR_NOMEM;
     o->files[o->n] = at_strdup(path);
     if (!o->files[o->n])
         return AT_ERR_NOMEM;

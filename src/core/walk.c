@@ -17,14 +17,8 @@ static at_status add_entry(at_walk_list *l, const char *path, const char *rel, s
 {
     if (l->n >= max)
         return at_error_set(AT_ERR_LIMIT, "more than %zu input files", max);
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        at_walk_entry *v = at_realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return AT_ERR_NOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (AT_GROW(l->v, l->cap, l->n + 1))
+        return AT_ERR_NOMEM;
     at_walk_entry *e = &l->v[l->n];
     e->path = at_strdup(path);
     e->rel = at_strdup(rel);
@@ -90,15 +84,9 @@ static at_status read_folder(const char *dir, int skip_hidden, char ***names_out
     while (!st && (de = readdir(d))) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || (skip_hidden && de->d_name[0] == '.'))
             continue;
-        if (nn == nc) {
-            nc = nc ? nc * 2 : 64;
-            char **v = at_realloc(names, nc * sizeof *v);
-            if (!v) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            names = v;
-        }
+        st = AT_GROW(names, nc, nn + 1);
+        if (st)
+            break;
         size_t len = strlen(de->d_name);
         names[nn] = at_malloc(len + 2);
         if (!names[nn]) {
@@ -160,15 +148,7 @@ static at_status walk_folder(at_walk_list *l, const char *root, const at_walk_op
             } else if (kind == 1 && cur.depth + 1 > max_depth) {
                 l->skipped.too_deep++;
             } else if (kind == 1) {
-                if (top == cap) {
-                    pending *s2 = at_realloc(stack, 2 * cap * sizeof *stack);
-                    if (!s2)
-                        st = AT_ERR_NOMEM;
-                    else {
-                        stack = s2;
-                        cap *= 2;
-                    }
-                }
+                st = AT_GROW(stack, cap, top + 1);
                 if (!st) {
                     stack[top++] = (pending){rel, cur.depth + 1};
                     rel = NULL;

@@ -266,15 +266,9 @@ at_status at_datasets_list(at_datasets *d, const char *project, int synthetic_on
         while (!st && sqlite3_step(s) == SQLITE_ROW) {
             if (synthetic_only && !sqlite3_column_int(s, 4))
                 continue;
-            if (*count == cap) {
-                cap = cap ? 2 * cap : 8;
-                at_dataset *n = at_realloc(*out, cap * sizeof **out);
-                if (!n) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                *out = n;
-            }
+            st = AT_GROW(*out, cap, *count + 1);
+            if (st)
+                break;
             dataset_from_row(s, &(*out)[(*count)++]);
         }
         sqlite3_reset(s);
@@ -343,15 +337,9 @@ at_status at_datasets_log(at_datasets *d, const char *project, const char *name,
     if (s) {
         sqlite3_bind_int64(s, 1, row);
         while (!st && sqlite3_step(s) == SQLITE_ROW) {
-            if (*count == cap) {
-                cap = cap ? 2 * cap : 8;
-                at_dataset_snapshot *n = at_realloc(*out, cap * sizeof **out);
-                if (!n) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                *out = n;
-            }
+            st = AT_GROW(*out, cap, *count + 1);
+            if (st)
+                break;
             at_dataset_snapshot *o = &(*out)[(*count)++];
             memset(o, 0, sizeof *o);
             snprintf(o->id, sizeof o->id, "%s", (const char *)sqlite3_column_text(s, 0));

@@ -6,7 +6,6 @@
 
 #include "atelier/deid.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +18,6 @@ void at_datasets_conf_defaults(at_datasets_conf *c)
     c->imports = 2;
     c->upload_max_gb = 64;
     c->upload_idle_hours = 48;
-}
-
-static char *trim(char *s)
-{
-    while (*s && isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    return s;
 }
 
 static int parse_options(const char *text, unsigned *out)
@@ -45,104 +34,95 @@ static int parse_options(const char *text, unsigned *out)
     return at_deid_options_check(*out) == AT_OK;
 }
 
+typedef struct {
+    at_datasets_conf *c;
+    ds_named *named;
+    size_t *named_count;
+} conf_read;
+
+/* One "vault." line of room.conf (the prefix taken off key). */
+static at_status ds_line(void *ud, const char *path, int lineno, char *key, char *value)
+{
+    conf_read *r = ud;
+    at_datasets_conf *c = r->c;
+    ds_named *named = r->named;
+    size_t *named_count = r->named_count;
+    at_status st = AT_OK;
+    char *end;
+    double v = strtod(value, &end);
+    int number = *value && !*end;
+    if (!strcmp(key, "imports")) {
+        if (!number || v < 1 || v > DS_WORKERS_MAX || v != (int)v)
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %d: vault.imports must be 1..%d", path, lineno,
+                              DS_WORKERS_MAX);
+        else
+            c->imports = (int)v;
+    } else if (!strcmp(key, "quota_gb") || !strcmp(key, "upload_max_gb")) {
+        if (!number || v < 0 || v > 1e6)
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %d: vault.%s must be a number of GiB", path, lineno,
+                              key);
+        else if (key[0] == 'q')
+            c->quota_gb = v;
+        else
+            c->upload_max_gb = v;
+    } else if (!strcmp(key, "upload_idle_hours")) {
+        if (!number || v < 1 || v > 24 * 365 || v != (int)v)
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %d: vault.upload_idle_hours must be 1..8760", path,
+                              lineno);
+        else
+            c->upload_idle_hours = (int)v;
+    } else if (!strcmp(key, "deid_options")) {
+        if (!parse_options(value, &c->deid_options))
+            st =
+                at_error_set(AT_ERR_FORMAT, "%s: line %d: vault.deid_options: unknown or conflicting options",
+                             path, lineno);
+    } else if (!strncmp(key, "quota.project.", 14) || !strncmp(key, "deid_options.project.", 21)) {
+        int quota = key[0] == 'q';
+        const char *name = key + (quota ? 14 : 21);
+        if (!at_room_name_valid(name)) {
+            st =
+                at_error_set(AT_ERR_FORMAT, "%s: line %d: '%.64s' is not a project name", path, lineno, name);
+            return st;
+        }
+        ds_named *n = NULL;
+        for (size_t i = 0; named && i < *named_count; i++)
+            if (!strcmp(named[i].project, name))
+                n = &named[i];
+        if (!n && named) {
+            if (*named_count == DS_NAMED_MAX) {
+                st = at_error_set(AT_ERR_LIMIT, "%s: line %d: more than %d per-project vault settings", path,
+                                  lineno, DS_NAMED_MAX);
+                return st;
+            }
+            n = &named[(*named_count)++];
+            memset(n, 0, sizeof *n);
+            n->quota_gb = -1;
+            snprintf(n->project, sizeof n->project, "%s", name);
+        }
+        if (quota && (!number || v < 0 || v > 1e6))
+            st = at_error_set(AT_ERR_FORMAT, "%s: line %d: a quota is a number of GiB", path, lineno);
+        else if (quota && n)
+            n->quota_gb = v;
+        else if (!quota) {
+            unsigned o = 0;
+            if (!parse_options(value, &o))
+                st = at_error_set(AT_ERR_FORMAT, "%s: line %d: unknown or conflicting door options", path,
+                                  lineno);
+            else if (n) {
+                n->options = o;
+                n->has_options = 1;
+            }
+        }
+    } else {
+        st = at_error_set(AT_ERR_FORMAT, "%s: line %d: unknown setting 'vault.%.64s'", path, lineno, key);
+    }
+    return st;
+}
+
 at_status ds_conf_read_all(const char *path, at_datasets_conf *c, ds_named *named, size_t *named_count)
 {
-    unsigned char *text = NULL;
-    size_t len = 0;
-    at_status st = at_file_read(path, 1 << 20, &text, &len);
-    if (st)
-        return st;
-    int lineno = 0;
-    char *p = (char *)text;
-    while (p && *p && !st) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
-        lineno++;
-        char *hash = strchr(p, '#');
-        if (hash)
-            *hash = '\0';
-        char *line = trim(p);
-        p = nl ? nl + 1 : NULL;
-        char *eq = strchr(line, '=');
-        if (!*line || !eq)
-            continue; /* the room's reader names malformed lines */
-        *eq = '\0';
-        char *key = trim(line), *value = trim(eq + 1);
-        if (strncmp(key, "vault.", 6))
-            continue;
-        key += 6;
-        char *end;
-        double v = strtod(value, &end);
-        int number = *value && !*end;
-        if (!strcmp(key, "imports")) {
-            if (!number || v < 1 || v > DS_WORKERS_MAX || v != (int)v)
-                st = at_error_set(AT_ERR_FORMAT, "%s: line %d: vault.imports must be 1..%d", path, lineno,
-                                  DS_WORKERS_MAX);
-            else
-                c->imports = (int)v;
-        } else if (!strcmp(key, "quota_gb") || !strcmp(key, "upload_max_gb")) {
-            if (!number || v < 0 || v > 1e6)
-                st = at_error_set(AT_ERR_FORMAT, "%s: line %d: vault.%s must be a number of GiB", path,
-                                  lineno, key);
-            else if (key[0] == 'q')
-                c->quota_gb = v;
-            else
-                c->upload_max_gb = v;
-        } else if (!strcmp(key, "upload_idle_hours")) {
-            if (!number || v < 1 || v > 24 * 365 || v != (int)v)
-                st = at_error_set(AT_ERR_FORMAT, "%s: line %d: vault.upload_idle_hours must be 1..8760", path,
-                                  lineno);
-            else
-                c->upload_idle_hours = (int)v;
-        } else if (!strcmp(key, "deid_options")) {
-            if (!parse_options(value, &c->deid_options))
-                st = at_error_set(AT_ERR_FORMAT,
-                                  "%s: line %d: vault.deid_options: unknown or conflicting options", path,
-                                  lineno);
-        } else if (!strncmp(key, "quota.project.", 14) || !strncmp(key, "deid_options.project.", 21)) {
-            int quota = key[0] == 'q';
-            const char *name = key + (quota ? 14 : 21);
-            if (!at_room_name_valid(name)) {
-                st = at_error_set(AT_ERR_FORMAT, "%s: line %d: '%.64s' is not a project name", path, lineno,
-                                  name);
-                break;
-            }
-            ds_named *n = NULL;
-            for (size_t i = 0; named && i < *named_count; i++)
-                if (!strcmp(named[i].project, name))
-                    n = &named[i];
-            if (!n && named) {
-                if (*named_count == DS_NAMED_MAX) {
-                    st = at_error_set(AT_ERR_LIMIT, "%s: line %d: more than %d per-project vault settings",
-                                      path, lineno, DS_NAMED_MAX);
-                    break;
-                }
-                n = &named[(*named_count)++];
-                memset(n, 0, sizeof *n);
-                n->quota_gb = -1;
-                snprintf(n->project, sizeof n->project, "%s", name);
-            }
-            if (quota && (!number || v < 0 || v > 1e6))
-                st = at_error_set(AT_ERR_FORMAT, "%s: line %d: a quota is a number of GiB", path, lineno);
-            else if (quota && n)
-                n->quota_gb = v;
-            else if (!quota) {
-                unsigned o = 0;
-                if (!parse_options(value, &o))
-                    st = at_error_set(AT_ERR_FORMAT, "%s: line %d: unknown or conflicting door options", path,
-                                      lineno);
-                else if (n) {
-                    n->options = o;
-                    n->has_options = 1;
-                }
-            }
-        } else {
-            st = at_error_set(AT_ERR_FORMAT, "%s: line %d: unknown setting 'vault.%.64s'", path, lineno, key);
-        }
-    }
-    at_free(text);
-    return st;
+    conf_read r = {c, named, named_count};
+    return at_room_conf_each(path, "vault.", 0, ds_line, &r);
 }
 
 at_status at_datasets_conf_read(const char *path, at_datasets_conf *c)

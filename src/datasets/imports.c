@@ -189,15 +189,9 @@ at_status at_datasets_imports(at_datasets *d, const char *user, const char *proj
         if (project)
             sqlite3_bind_text(s, 2, project, -1, SQLITE_TRANSIENT);
         while (!st && sqlite3_step(s) == SQLITE_ROW) {
-            if (*count == cap) {
-                cap = cap ? 2 * cap : 8;
-                at_dataset_import *n = at_realloc(*out, cap * sizeof **out);
-                if (!n) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                *out = n;
-            }
+            st = AT_GROW(*out, cap, *count + 1);
+            if (st)
+                break;
             import_row(s, &(*out)[(*count)++]);
         }
         sqlite3_reset(s);
@@ -501,17 +495,10 @@ static at_status write_chunk(at_datasets *d, int64_t id, const ds_file_list *flp
         c.data += skip;
         c.length -= skip;
         c.offset += skip;
-        size_t done = 0;
-        while (!st && done < c.length) {
-            ssize_t w = pwrite(fd, c.data + done, c.length - done, (off_t)(c.offset + done));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                st = at_error_set(AT_ERR_IO, "import %lld: file %llu: %s", (long long)id,
-                                  (unsigned long long)c.file, w < 0 ? strerror(errno) : "short write");
-            else
-                done += (size_t)w;
-        }
+        int w = at_fd_pwrite_all(fd, c.data, c.length, c.offset);
+        if (w)
+            st = at_error_set(AT_ERR_IO, "import %lld: file %llu: %s", (long long)id,
+                              (unsigned long long)c.file, w < 0 ? strerror(errno) : "short write");
         if (st && ftruncate(fd, (off_t)c.offset) != 0) /* nothing half written stays */
             st = at_error_set(AT_ERR_IO, "import %lld: %s", (long long)id, strerror(errno));
     }

@@ -178,14 +178,8 @@ typedef struct {
 /* grow a work list */
 static int push(todo_item **v, size_t *n, size_t *cap, const char *vid, const char *snap, int depth)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? 2 * *cap : 32;
-        todo_item *x = at_realloc(*v, nc * sizeof *x);
-        if (!x)
-            return 0;
-        *v = x;
-        *cap = nc;
-    }
+    if (at_grow(v, cap, *n + 1, sizeof **v))
+        return 0;
     snprintf((*v)[*n].vault_id, AT_VAULT_DATASET_HEX, "%s", vid);
     snprintf((*v)[*n].snap, AT_VAULT_SNAPSHOT_HEX, "%s", snap);
     (*v)[(*n)++].depth = depth;

@@ -176,15 +176,9 @@ at_status at_datasets_deletions(at_datasets *d, const char *project, at_dataset_
         if (project)
             sqlite3_bind_text(s, 1, project, -1, SQLITE_TRANSIENT);
         while (!st && sqlite3_step(s) == SQLITE_ROW) {
-            if (*count == cap) {
-                cap = cap ? 2 * cap : 8;
-                at_dataset_deletion *n = at_realloc(*out, cap * sizeof **out);
-                if (!n) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                *out = n;
-            }
+            st = AT_GROW(*out, cap, *count + 1);
+            if (st)
+                break;
             at_dataset_deletion *x = &(*out)[(*count)++];
             memset(x, 0, sizeof *x);
             snprintf(x->project, sizeof x->project, "%s", (const char *)sqlite3_column_text(s, 0));

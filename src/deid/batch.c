@@ -27,7 +27,8 @@ typedef at_deid_job_list job_list;
 
 typedef struct {
     job_list *jobs;
-    const char *outdir;
+    const char *outdir; /* where files are written: the output, or its staging folder */
+    int staged;         /* a fresh output built in outdir.partial-PID, renamed into place at the end */
     const at_deid_spec *cfg;
     at_run *run;
     atomic_size_t next;
@@ -57,7 +58,7 @@ static int cmp_out_path(const void *a, const void *b)
  * and the report name it "input N" (1-based), never by its path: input
  * paths often hold patient names. Returns an error only when the run
  * cannot go on (out of memory, output not writable). */
-static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
+static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir, at_deid_memo *memo)
 {
     at_dcm_file *f = NULL;
     at_deid_input in;
@@ -100,6 +101,7 @@ static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
 
     at_deid_config dc = {.options = rs->cfg->options,
                          .key = rs->cfg->key,
+                         .memo = memo,
                          .stats = &j->stats,
                          .detect = rs->cfg->detect,
                          .detect_ud = rs->cfg->detect_ud,
@@ -194,13 +196,16 @@ static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
             iov[2].iov_len = pixel.length;
             n = 3;
         }
-        st = at_deid_write_temp(dir, iov, n, in.pixel_len ? &in : NULL, rs->cfg->sync, &j->tmp_path);
-    }
-    if (!st) {
         j->out_path = at_path_join(dir, fname);
         j->out_rel = at_path_join(rel_dir, fname);
         if (!j->out_path || !j->out_rel)
             st = AT_ERR_NOMEM;
+        /* in a fresh output's staging folder the file takes its name at once */
+        if (!st)
+            st = at_deid_write_out(dir, rs->staged ? j->out_path : NULL, iov, n, in.pixel_len ? &in : NULL,
+                                   rs->cfg->sync, &j->tmp_path);
+        if (!st)
+            j->named = !j->tmp_path;
     }
     at_free(bytes);
     at_free(dir);
@@ -216,7 +221,8 @@ static at_status process_job(run_state *rs, job *j, size_t idx, char **last_dir)
 static void *worker(void *arg)
 {
     run_state *rs = arg;
-    char *last_dir = NULL; /* folder this thread created last */
+    char *last_dir = NULL;                   /* folder this thread created last */
+    at_deid_memo *memo = at_deid_memo_new(); /* NULL: collected file by file */
     for (;;) {
         size_t i = atomic_fetch_add(&rs->next, 1);
         if (i >= rs->jobs->n)
@@ -225,7 +231,7 @@ static void *worker(void *arg)
          * milliseconds, so a cancelled run stops well within a second */
         at_status st = at_run_check(rs->run, "deid");
         if (!st)
-            st = process_job(rs, &rs->jobs->v[i], i, &last_dir);
+            st = process_job(rs, &rs->jobs->v[i], i, &last_dir, memo);
         pthread_mutex_lock(&rs->lock);
         if (st && !rs->fatal) {
             rs->fatal = st;
@@ -239,6 +245,7 @@ static void *worker(void *arg)
             atomic_store(&rs->next, rs->jobs->n); /* stop the others */
     }
     at_free(last_dir);
+    at_deid_memo_free(memo);
     return NULL;
 }
 
@@ -402,9 +409,34 @@ at_status at_deid_run(const at_deid_spec *spec, at_run *run, at_deid_batch_resul
             at_run_log(run, AT_LOG_INFO, "removed %zu temporary files an interrupted run had left",
                        result->debris_removed);
     }
+    /* a fresh output is built in OUT.partial-PID beside it and renamed into
+     * place whole at the end (one rename instead of one per file; a crash
+     * leaves no OUT, and the next run removes the partial folder) */
+    char *stage = NULL;
+    if (!st && outdir_created) {
+        struct stat sb;
+        size_t n = strlen(outdir);
+        while (n > 1 && outdir[n - 1] == '/')
+            n--;
+        if (lstat(outdir, &sb) == 0)
+            st = at_error_set(AT_ERR_IO, "%s: exists and is not a folder", outdir);
+        else if (!(stage = at_malloc(n + 32)))
+            st = AT_ERR_NOMEM;
+        else {
+            snprintf(stage, n + 32, "%.*s.partial-%ld", (int)n, outdir, (long)getpid());
+            size_t removed = 0;
+            st = at_walk_remove_partials(outdir, &removed);
+            if (!st && removed)
+                at_run_log(run, AT_LOG_INFO, "removed %zu partial outputs an interrupted run had left",
+                           removed);
+            if (!st && at_path_is_dir(stage))
+                st = at_remove_tree(stage);
+        }
+    }
     if (!st)
-        st = at_mkdir_p(outdir, 0755);
-    run_state rs = {.jobs = &jobs, .outdir = outdir, .cfg = spec, .run = run};
+        st = at_mkdir_p(stage ? stage : outdir, 0755);
+    run_state rs = {
+        .jobs = &jobs, .outdir = stage ? stage : outdir, .staged = stage != NULL, .cfg = spec, .run = run};
     atomic_init(&rs.next, 0);
     pthread_mutex_init(&rs.lock, NULL);
     if (!st) {
@@ -433,14 +465,16 @@ at_status at_deid_run(const at_deid_spec *spec, at_run *run, at_deid_batch_resul
     /* with sync, temporaries are durable before any rename: after a crash an
      * output name holds a whole file or nothing */
     if (!st && spec->sync)
-        st = at_deid_sync_dir(outdir);
-    /* rename in input order: the first input claiming an output name wins */
+        st = at_deid_sync_dir(rs.outdir);
+    /* rename in input order: the first input claiming an output name wins
+     * (in a staging folder most files already hold their names: the first
+     * one named keeps it unless an earlier input's file comes over it) */
     size_t *order = jobs.n ? at_malloc(jobs.n * sizeof *order) : NULL;
     size_t nout = 0;
     if (jobs.n && !order && !st)
         st = AT_ERR_NOMEM;
     for (size_t i = 0; order && i < jobs.n; i++)
-        if (jobs.v[i].tmp_path)
+        if (jobs.v[i].tmp_path || jobs.v[i].named)
             order[nout++] = i;
     sort_jobs = &jobs;
     if (order)
@@ -449,10 +483,11 @@ at_status at_deid_run(const at_deid_spec *spec, at_run *run, at_deid_batch_resul
         job *j = &jobs.v[order[k]];
         int dup = k > 0 && !strcmp(jobs.v[order[k - 1]].out_path, j->out_path);
         if (st || dup) {
-            unlink(j->tmp_path);
+            if (j->tmp_path) /* a named loser's file was replaced by the winner's */
+                unlink(j->tmp_path);
             if (dup && !st)
                 set_reason(j, 2, "duplicate SOP Instance UID: same output as an earlier input");
-        } else if (rename(j->tmp_path, j->out_path) != 0) {
+        } else if (j->tmp_path && rename(j->tmp_path, j->out_path) != 0) {
             st = at_error_set(AT_ERR_IO, "%s: rename failed: %s", j->out_path, strerror(errno));
             unlink(j->tmp_path);
         }
@@ -466,7 +501,7 @@ at_status at_deid_run(const at_deid_spec *spec, at_run *run, at_deid_batch_resul
             jobs.v[i].tmp_path = NULL;
         }
     at_free(order);
-    if (!st && spec->sync)
+    if (!st && spec->sync && !stage)
         st = at_deid_sync_dir(outdir);
     result->files_seen = jobs.n;
     result->skipped = jobs.skipped;
@@ -497,7 +532,7 @@ at_status at_deid_run(const at_deid_spec *spec, at_run *run, at_deid_batch_resul
         at_buf b;
         at_buf_init(&b, REPORT_MAX);
         st = build_report(&jobs, spec, result, &b);
-        char *rp = st ? NULL : at_path_join(outdir, "deid-report.json");
+        char *rp = st ? NULL : at_path_join(rs.outdir, "deid-report.json");
         if (!st && !rp)
             st = AT_ERR_NOMEM;
         if (!st)
@@ -507,13 +542,30 @@ at_status at_deid_run(const at_deid_spec *spec, at_run *run, at_deid_batch_resul
             result->report_json = (char *)at_buf_steal(&b, NULL);
         at_buf_free(&b);
     }
+    if (!st && stage) {
+        if (spec->sync)
+            st = at_deid_sync_dir(stage);
+        if (!st && rename(stage, outdir) != 0)
+            st = at_error_set(AT_ERR_IO, "%s: cannot move the finished output into place: %s", outdir,
+                              strerror(errno));
+        if (!st && spec->sync)
+            st = at_deid_sync_dir(outdir);
+    }
     if (st) {
         at_status keep = st;
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", at_error_message());
-        take_back(&jobs, outdir, outdir_created);
+        if (stage)
+            at_remove_tree(stage);
+        else
+            take_back(&jobs, outdir, outdir_created);
         at_error_set(keep, "%s", msg);
+        if (result->report_json) {
+            at_free(result->report_json);
+            result->report_json = NULL;
+        }
     }
+    at_free(stage);
     at_deid_job_list_free(&jobs);
     free_paths(inputs, spec->input_count, outdir);
     return st;

@@ -23,8 +23,9 @@ typedef struct {
     const at_deid_config *cfg;
     char pseudonym[20];
     int day_shift;
-    at_deid_identifiers ids;
-    int have_ids;
+    const at_deid_identifiers *ids; /* own_ids, or the memo's */
+    at_deid_identifiers own_ids;
+    int have_ids; /* own_ids to free */
     at_deid_stats stats;
     /* copies of the (0008,0005) elements met (the tree's move when compacted) */
     at_dcm_element charsets[MAX_CHARSETS];
@@ -300,7 +301,7 @@ static at_status scan_value(deid_ctx *c, at_dcm_element *el, at_vr vr, const at_
                 AT_DEID_SCAN_SHAPES | ((c->cfg->options & AT_DEID_OPT_FULL_DATES) ? 0 : AT_DEID_SCAN_DATES);
         else if (!is_maskable(vr))
             flags = AT_DEID_SCAN_CODED;
-        st = at_deid_scan_text(text.data ? (const char *)text.data : "", text.len, &c->ids, flags,
+        st = at_deid_scan_text(text.data ? (const char *)text.data : "", text.len, c->ids, flags,
                                free_text ? c->cfg->detect : NULL, c->cfg->detect_ud, c->cfg->options, &r);
         /* what is not known safe does not pass: the words the vocabulary does not know */
         size_t before = r.n;
@@ -723,9 +724,14 @@ at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg)
     int charset = frame_charset(&c, f->dataset, -1);
     /* the identifying values of the whole file, before anything changes:
      * every retained text is scanned for them */
-    st = at_deid_identifiers_collect(f->dataset, charset >= 0 ? &c.charsets[charset] : NULL, cfg->options,
-                                     &c.ids);
-    c.have_ids = !st;
+    const at_dcm_element *cs = charset >= 0 ? &c.charsets[charset] : NULL;
+    if (cfg->memo) {
+        st = at_deid_identifiers_memo(f->dataset, cs, cfg->options, cfg->memo, &c.ids);
+    } else {
+        st = at_deid_identifiers_collect(f->dataset, cs, cfg->options, &c.own_ids);
+        c.have_ids = !st;
+        c.ids = &c.own_ids;
+    }
     /* the pixel data's containers: JPEG COM/APPn segments removed */
     if (!st)
         st = at_deid_pixels_clean(f, &c.stats);
@@ -742,7 +748,7 @@ at_status at_deid_apply(at_dcm_file *f, const at_deid_config *cfg)
     if (cfg->stats)
         *cfg->stats = c.stats;
     if (c.have_ids)
-        at_deid_identifiers_free(&c.ids);
+        at_deid_identifiers_free(&c.own_ids);
     for (int i = 0; i < c.ncharsets; i++)
         at_free(c.charsets[i].value);
     if (!st)

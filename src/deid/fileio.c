@@ -219,13 +219,11 @@ static int copy_pixels(const at_deid_input *in, int fd)
     return 0;
 }
 
-at_status at_deid_write_temp(const char *dir, struct iovec *iov, int iovcnt, const at_deid_input *pixels,
-                             int sync, char **tmp_out)
+/* The next temporary name in dir: unique in this process (pid, counter),
+ * so no random name; a stray file of an earlier crash with the same name is
+ * stepped over by the callers (EEXIST). NULL when out of memory. */
+static char *next_temp_path(const char *dir)
 {
-    *tmp_out = NULL;
-    /* a name unique in this process (pid, counter), created exclusively with
-     * its final mode (0644 less the umask): no random name, no fchmod; a
-     * stray file of an earlier crash with the same name is stepped over */
     static atomic_uint counter;
     static atomic_long pid; /* getpid is a system call: once */
     long me = atomic_load(&pid);
@@ -234,12 +232,62 @@ at_status at_deid_write_temp(const char *dir, struct iovec *iov, int iovcnt, con
         atomic_store(&pid, me);
     }
     char name[64];
+    snprintf(name, sizeof name, ".deid.tmp.%ld.%u", me, atomic_fetch_add(&counter, 1));
+    return at_path_join(dir, name);
+}
+
+/* Give the unnamed (O_TMPFILE) file fd its name in dir: final when given
+ * and free, else a temporary one (the pattern of a named temporary, so an
+ * interrupted run's debris is found the same way). Returns 0 with *tmp set
+ * (NULL when named final), -1 with errno set. */
+static int name_unnamed(const char *dir, const char *final, int fd, char **tmp)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    *tmp = NULL;
+    if (final && linkat(AT_FDCWD, proc, AT_FDCWD, final, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+    if (final && errno != EEXIST)
+        return -1;
+    for (int tries = 0; tries < 100; tries++) {
+        *tmp = next_temp_path(dir);
+        if (!*tmp) {
+            errno = ENOMEM;
+            return -1;
+        }
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, *tmp, AT_SYMLINK_FOLLOW) == 0)
+            return 0;
+        int e = errno;
+        at_free(*tmp);
+        *tmp = NULL;
+        errno = e;
+        if (e != EEXIST)
+            break;
+    }
+    return -1;
+}
+
+at_status at_deid_write_out(const char *dir, const char *final, struct iovec *iov, int iovcnt,
+                            const at_deid_input *pixels, int sync, char **tmp_out)
+{
+    *tmp_out = NULL;
     char *tmp = NULL;
-    int fd = -1;
+    /* an unnamed file first (O_TMPFILE), created with its final mode (0644
+     * less the umask): its inode is allocated without holding the folder's
+     * lock, so threads writing into one series folder do not queue behind
+     * each other's inode search; it is named once whole (name_unnamed).
+     * Where the file system has no O_TMPFILE, a file created exclusively:
+     * under final when given and free, else a temporary name. */
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    int unnamed = fd >= 0;
+    int named_final = 0;
+    if (fd < 0 && final) {
+        fd = open(final, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        named_final = fd >= 0;
+    }
     for (int tries = 0; fd < 0 && tries < 100; tries++) {
-        snprintf(name, sizeof name, ".deid.tmp.%ld.%u", me, atomic_fetch_add(&counter, 1));
         at_free(tmp);
-        tmp = at_path_join(dir, name);
+        tmp = next_temp_path(dir);
         if (!tmp)
             return AT_ERR_NOMEM;
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -258,15 +306,26 @@ at_status at_deid_write_temp(const char *dir, struct iovec *iov, int iovcnt, con
      * finds most data on disk (the I/O overlaps the work on later files) */
     if (ok && sync)
         sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    if (ok && unnamed)
+        ok = name_unnamed(dir, final, fd, &tmp) == 0;
     ok = close(fd) == 0 && ok;
     if (!ok) {
         at_status st = at_error_set(AT_ERR_IO, "%s: write failed: %s", dir, strerror(errno));
-        unlink(tmp);
+        if (tmp)
+            unlink(tmp);
+        else if (named_final)
+            unlink(final);
         at_free(tmp);
         return st;
     }
     *tmp_out = tmp;
     return AT_OK;
+}
+
+at_status at_deid_write_temp(const char *dir, struct iovec *iov, int iovcnt, const at_deid_input *pixels,
+                             int sync, char **tmp_out)
+{
+    return at_deid_write_out(dir, NULL, iov, iovcnt, pixels, sync, tmp_out);
 }
 
 at_status at_deid_sync_dir(const char *outdir)

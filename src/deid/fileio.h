@@ -32,6 +32,11 @@ void at_deid_input_close(at_deid_input *in);
  * sync, writeback starts at once. Nothing is left behind on failure. */
 at_status at_deid_write_temp(const char *dir, struct iovec *iov, int iovcnt, const at_deid_input *pixels,
                              int sync, char **tmp_out);
+/* The same, named final (a path in dir) at once when final is given and no
+ * file has that name: then *tmp_out is NULL. Used where no reader looks
+ * (a fresh output's staging folder); a taken name gets a temporary one. */
+at_status at_deid_write_out(const char *dir, const char *final, struct iovec *iov, int iovcnt,
+                            const at_deid_input *pixels, int sync, char **tmp_out);
 /* syncfs on outdir's filesystem (fsync of the folder where unavailable). */
 at_status at_deid_sync_dir(const char *outdir);
 

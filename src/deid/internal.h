@@ -40,6 +40,11 @@ typedef struct {
 at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, const at_dcm_element *charset,
                                       unsigned options, at_deid_identifiers *ids);
 void at_deid_identifiers_free(at_deid_identifiers *ids);
+/* The same through memo: *ids points into memo (valid until its next use
+ * or its free); collected afresh only when what the collection reads
+ * differs from the memo's last header. */
+at_status at_deid_identifiers_memo(const at_dcm_dataset *ds, const at_dcm_element *charset, unsigned options,
+                                   at_deid_memo *memo, const at_deid_identifiers **ids);
 
 /* Byte ranges [start, end) of a UTF-8 text. */
 typedef struct {

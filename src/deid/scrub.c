@@ -283,16 +283,16 @@ static const struct {
     {AT_TAG(0x0040, 0xA07C), AT_DEID_ID_CODE, 0}, /* Custodial Organization (sequence items hold names) */
 };
 
-/* One element's value into ids. */
-static at_status collect_element(at_deid_identifiers *ids, const at_dcm_element *el,
-                                 const at_dcm_element *charset, unsigned options)
+/* The kind of identifier el's value gives (AT_DEID_ID_), or 0 when it is
+ * not collected: what an option keeps, values too long, non-string VRs. */
+static int collect_kind(const at_dcm_element *el, unsigned options)
 {
     at_vr vr = el->vr;
     int kind = 0;
     int date = vr == AT_VR('D', 'A') || vr == AT_VR('D', 'T');
     if (date) {
         if (options & AT_DEID_OPT_FULL_DATES)
-            return AT_OK;
+            return 0;
         kind = AT_DEID_ID_DATE;
     } else if (vr == AT_VR('P', 'N'))
         kind = AT_DEID_ID_NAME;
@@ -302,22 +302,30 @@ static at_status collect_element(at_deid_identifiers *ids, const at_dcm_element 
         const char *code = "";
         at_deid_action a = at_deid_action_for(el->tag, vr, options, NULL, &code);
         if (*code && (a == AT_DEID_KEEP || a == AT_DEID_CLEAN_TEXT || a == AT_DEID_CLEAN_AE))
-            return AT_OK;
+            return 0;
     }
     if (vr != AT_VR('P', 'N') && !date) {
         for (size_t t = 0; t < sizeof identifying_tags / sizeof *identifying_tags; t++)
             if (identifying_tags[t].tag == el->tag) {
                 if (options & identifying_tags[t].kept_by)
-                    return AT_OK;
+                    return 0;
                 kind = identifying_tags[t].kind;
                 break;
             }
         if (!kind)
-            return AT_OK;
+            return 0;
     }
     if (!el->value || !el->length || el->length > MAX_VALUE_BYTES ||
         !at_vr_is_string(vr == AT_VR('U', 'N') ? AT_VR('L', 'O') : vr))
-        return AT_OK;
+        return 0;
+    return kind;
+}
+
+/* One element's value (of kind, from collect_kind) into ids. */
+static at_status collect_value(at_deid_identifiers *ids, const at_dcm_element *el,
+                               const at_dcm_element *charset, int kind)
+{
+    at_vr vr = el->vr;
     at_buf b;
     at_buf_init(&b, (size_t)1 << 20);
     at_status st = at_dcm_text_decode(charset, vr, el->value, el->length, &b, NULL, NULL);
@@ -362,12 +370,25 @@ static at_status collect_element(at_deid_identifiers *ids, const at_dcm_element 
     return st;
 }
 
-at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, const at_dcm_element *charset,
-                                      unsigned options, at_deid_identifiers *ids)
+/* The elements of the whole tree whose values are collected, in walk order
+ * (an explicit stack), with their kinds. */
+typedef struct {
+    const at_dcm_element **el;
+    int *kind;
+    size_t n, cap;
+} candidates;
+
+static void candidates_free(candidates *c)
 {
-    memset(ids, 0, sizeof *ids);
+    at_free(c->el);
+    at_free(c->kind);
+    memset(c, 0, sizeof *c);
+}
+
+static at_status candidates_find(const at_dcm_dataset *ds, unsigned options, candidates *out)
+{
+    memset(out, 0, sizeof *out);
     at_status st = AT_OK;
-    /* walk the whole tree with an explicit stack */
     size_t cap = 16, top = 0;
     const at_dcm_dataset **stack = at_malloc(cap * sizeof *stack);
     if (!stack)
@@ -394,12 +415,138 @@ at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, const at_dcm_ele
             }
             if ((AT_TAG_GROUP(el->tag) & 1) && el->vr != AT_VR('P', 'N'))
                 continue; /* private values are removed or checked by pattern; their names still count */
-            st = collect_element(ids, el, charset, options);
+            int kind = collect_kind(el, options);
+            if (!kind)
+                continue;
+            if (out->n == out->cap) {
+                size_t nc = out->cap ? out->cap * 2 : 32;
+                const at_dcm_element **e2 = at_realloc(out->el, nc * sizeof *e2);
+                if (e2)
+                    out->el = e2;
+                int *k2 = e2 ? at_realloc(out->kind, nc * sizeof *k2) : NULL;
+                if (!k2) {
+                    st = AT_ERR_NOMEM;
+                    break;
+                }
+                out->kind = k2;
+                out->cap = nc;
+            }
+            out->el[out->n] = el;
+            out->kind[out->n++] = kind;
         }
     }
     at_free(stack);
     if (st)
+        candidates_free(out);
+    return st;
+}
+
+static at_status collect_candidates(const candidates *c, const at_dcm_element *charset,
+                                    at_deid_identifiers *ids)
+{
+    memset(ids, 0, sizeof *ids);
+    at_status st = AT_OK;
+    for (size_t i = 0; i < c->n && !st; i++)
+        st = collect_value(ids, c->el[i], charset, c->kind[i]);
+    if (st)
         at_deid_identifiers_free(ids);
+    return st;
+}
+
+at_status at_deid_identifiers_collect(const at_dcm_dataset *ds, const at_dcm_element *charset,
+                                      unsigned options, at_deid_identifiers *ids)
+{
+    memset(ids, 0, sizeof *ids);
+    candidates c;
+    at_status st = candidates_find(ds, options, &c);
+    if (!st)
+        st = collect_candidates(&c, charset, ids);
+    candidates_free(&c);
+    return st;
+}
+
+/* The memo: what the collection read (options, character set, then each
+ * collected element's tag, VR, length and bytes, in walk order) and what it
+ * gave. Equal inputs give equal identifiers, so the files of one series
+ * (same patient, study, dates) pay for the collection once. */
+struct at_deid_memo {
+    at_buf key;
+    at_deid_identifiers ids;
+    int valid;
+};
+
+at_deid_memo *at_deid_memo_new(void)
+{
+    at_deid_memo *m = at_calloc(1, sizeof *m);
+    if (m)
+        at_buf_init(&m->key, (size_t)64 << 20);
+    return m;
+}
+
+void at_deid_memo_free(at_deid_memo *m)
+{
+    if (!m)
+        return;
+    at_buf_free(&m->key);
+    at_deid_identifiers_free(&m->ids);
+    at_free(m);
+}
+
+static at_status memo_key(const candidates *c, const at_dcm_element *charset, unsigned options, at_buf *key)
+{
+    unsigned char head[12];
+    at_status st = at_buf_append(key, &options, sizeof options);
+    uint32_t cl = charset && charset->value ? charset->length : 0;
+    if (!st)
+        st = at_buf_append(key, &cl, sizeof cl);
+    if (!st && cl)
+        st = at_buf_append(key, charset->value, cl);
+    for (size_t i = 0; i < c->n && !st; i++) {
+        const at_dcm_element *el = c->el[i];
+        uint32_t tag = el->tag, len = el->length;
+        uint16_t vr = (uint16_t)el->vr;
+        memcpy(head, &tag, 4);
+        memcpy(head + 4, &vr, 2);
+        memcpy(head + 6, &len, 4);
+        head[10] = (unsigned char)c->kind[i];
+        head[11] = 0;
+        st = at_buf_append(key, head, sizeof head);
+        if (!st)
+            st = at_buf_append(key, el->value, el->length);
+    }
+    return st;
+}
+
+at_status at_deid_identifiers_memo(const at_dcm_dataset *ds, const at_dcm_element *charset, unsigned options,
+                                   at_deid_memo *memo, const at_deid_identifiers **ids)
+{
+    *ids = NULL;
+    candidates c;
+    at_status st = candidates_find(ds, options, &c);
+    at_buf key;
+    at_buf_init(&key, (size_t)64 << 20);
+    if (!st)
+        st = memo_key(&c, charset, options, &key);
+    if (!st && memo->valid && key.len == memo->key.len &&
+        (!key.len || !memcmp(key.data, memo->key.data, key.len))) {
+        *ids = &memo->ids;
+    } else if (!st) {
+        at_deid_identifiers fresh;
+        st = collect_candidates(&c, charset, &fresh);
+        if (!st) {
+            at_deid_identifiers_free(&memo->ids);
+            at_buf_free(&memo->key);
+            memo->key = key;
+            at_buf_init(&key, (size_t)64 << 20);
+            memo->ids = fresh;
+            memo->valid = 1;
+            *ids = &memo->ids;
+        } else {
+            memo->valid = 0;
+        }
+    }
+    at_buf_free(&key);
+    candidates_free(&c);
     return st;
 }
 

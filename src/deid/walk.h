@@ -14,6 +14,7 @@ typedef struct {
     char *out_path; /* final path */
     char *out_rel;  /* final path relative to the output folder, for the report */
     char *tmp_path; /* written, not yet renamed */
+    int named;      /* written straight under out_path (staging folder of a fresh output) */
     at_deid_stats stats;
 } at_deid_job;
 

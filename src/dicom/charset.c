@@ -238,6 +238,13 @@ at_status dcm_charset_to_utf8(const dcm_charset *cs, const unsigned char *s, siz
         const char *t = terms[cs->terms[0]].term;
         if (!strcmp(t, "ISO_IR 13"))
             return put_run(out, SET_ROMAN, SET_KATAKANA, NULL, s, n);
+        /* every other single set has ASCII as its lower half: an ASCII run
+         * needs no conversion (and no iconv_open, the costly part) */
+        size_t i = 0;
+        while (i < n && s[i] < 0x80)
+            i++;
+        if (i == n)
+            return at_buf_append(out, s, n);
         return iconv_onto(out, terms[cs->terms[0]].iconv, NULL, s, n);
     }
     int g0, g1;

@@ -115,14 +115,8 @@ static at_status add_element(reader *r, frame *f, at_tag tag, at_vr vr, size_t o
         if (last > tag)
             f->unsorted = 1;
     }
-    if (ds->count == ds->cap) {
-        size_t cap = ds->cap ? ds->cap * 2 : 16;
-        at_dcm_element *e = at_realloc(ds->elements, cap * sizeof *e);
-        if (!e)
-            return at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
-        ds->elements = e;
-        ds->cap = cap;
-    }
+    if (AT_GROW(ds->elements, ds->cap, ds->count + 1))
+        return at_error_prefix(AT_ERR_NOMEM, "%s", r->name);
     at_dcm_element *el = &ds->elements[ds->count++];
     memset(el, 0, sizeof *el);
     el->tag = tag;

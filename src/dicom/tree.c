@@ -100,14 +100,8 @@ at_status at_dcm_put(at_dcm_dataset *ds, at_tag tag, at_vr vr, at_dcm_element **
             *out = &ds->elements[i];
         return AT_OK;
     }
-    if (ds->count == ds->cap) {
-        size_t cap = ds->cap ? ds->cap * 2 : 16;
-        at_dcm_element *e = at_realloc(ds->elements, cap * sizeof *e);
-        if (!e)
-            return AT_ERR_NOMEM;
-        ds->elements = e;
-        ds->cap = cap;
-    }
+    if (AT_GROW(ds->elements, ds->cap, ds->count + 1))
+        return AT_ERR_NOMEM;
     memmove(&ds->elements[i + 1], &ds->elements[i], (ds->count - i) * sizeof *ds->elements);
     memset(&ds->elements[i], 0, sizeof *ds->elements);
     ds->elements[i].tag = tag;

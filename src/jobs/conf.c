@@ -1,7 +1,6 @@
 /* The jobs.* settings of room.conf (the room's own reader skips them). */
 #include "internal.h"
 
-#include <ctype.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,16 +35,6 @@ void at_jobs_conf_defaults(at_jobs_conf *c)
     c->tick_ms = 200;
     c->log_max = 16 << 20;
     c->processes = 512;
-}
-
-static char *trim(char *s)
-{
-    while (*s && isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    return s;
 }
 
 static int number(const char *v, double lo, double hi, double *out)
@@ -108,34 +97,19 @@ static at_status named_key(const char *key, const char *value, jobs_names *named
     return AT_OK;
 }
 
-at_status jobs_conf_read_all(const char *path, at_jobs_conf *c, jobs_names *named)
+typedef struct {
+    at_jobs_conf *c;
+    jobs_names *named;
+} conf_read;
+
+/* One "jobs." line of room.conf (the prefix taken off key). */
+static at_status jobs_line(void *ud, const char *path, int lineno, char *key, char *value)
 {
-    unsigned char *text = NULL;
-    size_t len = 0;
-    at_status st = at_file_read(path, 1 << 20, &text, &len);
-    if (st)
-        return st;
-    int lineno = 0;
-    char *p = (char *)text;
-    while (p && *p && !st) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
-        lineno++;
-        char *hash = strchr(p, '#');
-        if (hash)
-            *hash = '\0';
-        char *line = trim(p);
-        p = nl ? nl + 1 : NULL;
-        char *eq = strchr(line, '=');
-        if (!*line || !eq)
-            continue; /* the room's reader judges those lines */
-        *eq = '\0';
-        char *key = trim(line), *value = trim(eq + 1);
-        if (strncmp(key, "jobs.", 5))
-            continue;
-        key += 5;
-        double v = 0;
+    conf_read *r = ud;
+    at_jobs_conf *c = r->c;
+    jobs_names *named = r->named;
+    at_status st = AT_OK;
+    double v = 0;
 #define STR(k, f)                                                                                            \
     else if (!strcmp(key, k))                                                                                \
     {                                                                                                        \
@@ -163,53 +137,58 @@ at_status jobs_conf_read_all(const char *path, at_jobs_conf *c, jobs_names *name
         else                                                                                                 \
             c->f = d;                                                                                        \
     }
-        if (!strncmp(key, "share.", 6) || !strncmp(key, "quota.", 6)) {
-            if (named)
-                st = named_key(key, value, named, path, lineno);
-        }
-        STR("executor", executor)
-        NUM("cores", cores, 1, 65536, int)
-        NUM("gpus", gpus, 0, AT_JOBS_GPUS_MAX, int)
-        NUM("memory_mb", memory_mb, 64, 1e9, int64_t)
-        STR("engine", engine)
-        STR("scratch", scratch)
-        STR("bwrap", bwrap)
-        NUM("sandbox", sandbox, 0, 1, int)
-        STR("slurm_partition", slurm_partition)
-        STR("slurm_bin", slurm_bin)
-        NUM("slurm_max_pending", slurm_max_pending, 1, 100000, int)
-        NUM("slurm_accounts", slurm_accounts, 0, 1, int)
-        DUR("default_time", default_time)
-        DUR("max_time", max_time)
-        NUM("max_attempts", max_attempts, 1, 100, int)
-        NUM("half_life_days", half_life_s, 0.01, 3650, double)
-        NUM("gpu_weight", gpu_weight, 0, 1e6, double)
-        NUM("weight_fairshare", weight_fairshare, 0, 1e9, double)
-        NUM("weight_age", weight_age, 0, 1e9, double)
-        NUM("max_age_days", max_age_s, 0.001, 3650, double)
-        NUM("tick_ms", tick_ms, 10, 60000, int)
-        NUM("log_max_mb", log_max, 1, 65536, int64_t)
-        NUM("processes", processes, 16, 1000000, int)
-        NUM("user_core_hours", user_core_hours, 0, 1e9, double)
-        NUM("user_gpu_hours", user_gpu_hours, 0, 1e9, double)
-        NUM("project_core_hours", project_core_hours, 0, 1e9, double)
-        NUM("project_gpu_hours", project_gpu_hours, 0, 1e9, double)
-        NUM("user_concurrent", user_concurrent, 0, 1e6, int)
-        NUM("user_queued", user_queued, 0, 1e6, int)
-        NUM("project_concurrent", project_concurrent, 0, 1e6, int)
-        NUM("project_queued", project_queued, 0, 1e6, int)
-        else st = at_error_set(AT_ERR_FORMAT, "%s: line %d: unknown setting 'jobs.%.64s'", path, lineno, key);
+    if (!strncmp(key, "share.", 6) || !strncmp(key, "quota.", 6)) {
+        if (named)
+            st = named_key(key, value, named, path, lineno);
+    }
+    STR("executor", executor)
+    NUM("cores", cores, 1, 65536, int)
+    NUM("gpus", gpus, 0, AT_JOBS_GPUS_MAX, int)
+    NUM("memory_mb", memory_mb, 64, 1e9, int64_t)
+    STR("engine", engine)
+    STR("scratch", scratch)
+    STR("bwrap", bwrap)
+    NUM("sandbox", sandbox, 0, 1, int)
+    STR("slurm_partition", slurm_partition)
+    STR("slurm_bin", slurm_bin)
+    NUM("slurm_max_pending", slurm_max_pending, 1, 100000, int)
+    NUM("slurm_accounts", slurm_accounts, 0, 1, int)
+    DUR("default_time", default_time)
+    DUR("max_time", max_time)
+    NUM("max_attempts", max_attempts, 1, 100, int)
+    NUM("half_life_days", half_life_s, 0.01, 3650, double)
+    NUM("gpu_weight", gpu_weight, 0, 1e6, double)
+    NUM("weight_fairshare", weight_fairshare, 0, 1e9, double)
+    NUM("weight_age", weight_age, 0, 1e9, double)
+    NUM("max_age_days", max_age_s, 0.001, 3650, double)
+    NUM("tick_ms", tick_ms, 10, 60000, int)
+    NUM("log_max_mb", log_max, 1, 65536, int64_t)
+    NUM("processes", processes, 16, 1000000, int)
+    NUM("user_core_hours", user_core_hours, 0, 1e9, double)
+    NUM("user_gpu_hours", user_gpu_hours, 0, 1e9, double)
+    NUM("project_core_hours", project_core_hours, 0, 1e9, double)
+    NUM("project_gpu_hours", project_gpu_hours, 0, 1e9, double)
+    NUM("user_concurrent", user_concurrent, 0, 1e6, int)
+    NUM("user_queued", user_queued, 0, 1e6, int)
+    NUM("project_concurrent", project_concurrent, 0, 1e6, int)
+    NUM("project_queued", project_queued, 0, 1e6, int)
+    else st = at_error_set(AT_ERR_FORMAT, "%s: line %d: unknown setting 'jobs.%.64s'", path, lineno, key);
 #undef STR
 #undef NUM
 #undef DUR
-        if (!st && !strcmp(key, "half_life_days"))
-            c->half_life_s *= 86400;
-        if (!st && !strcmp(key, "max_age_days"))
-            c->max_age_s *= 86400;
-        if (!st && !strcmp(key, "log_max_mb"))
-            c->log_max <<= 20;
-    }
-    at_free(text);
+    if (!st && !strcmp(key, "half_life_days"))
+        c->half_life_s *= 86400;
+    if (!st && !strcmp(key, "max_age_days"))
+        c->max_age_s *= 86400;
+    if (!st && !strcmp(key, "log_max_mb"))
+        c->log_max <<= 20;
+    return st;
+}
+
+at_status jobs_conf_read_all(const char *path, at_jobs_conf *c, jobs_names *named)
+{
+    conf_read r = {c, named};
+    at_status st = at_room_conf_each(path, "jobs.", 0, jobs_line, &r);
     if (!st && strcmp(c->executor, "local") && strcmp(c->executor, "slurm") && strcmp(c->executor, "none"))
         st = at_error_set(AT_ERR_FORMAT, "%s: jobs.executor must be local, slurm or none", path);
     return st;

@@ -359,13 +359,8 @@ at_status jobs_slurm_nodes(at_jobs *j, at_jobs_station **out, size_t *count)
             f[k++] = t;
         if (k < 3)
             continue;
-        if (*count == cap) {
-            cap = cap ? 2 * cap : 8;
-            at_jobs_station *n = at_realloc(*out, cap * sizeof *n);
-            if (!n)
-                return AT_ERR_NOMEM;
-            *out = n;
-        }
+        if (AT_GROW(*out, cap, *count + 1))
+            return AT_ERR_NOMEM;
         at_jobs_station *s = &(*out)[(*count)++];
         memset(s, 0, sizeof *s);
         snprintf(s->station, sizeof s->station, "%s", f[0]);

@@ -77,12 +77,21 @@ char *jobs_job_file_dir(const char *room_dir, int64_t id, const char *name);
 char *jobs_details(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The entity key of the usage table: "u:NAME" or "p:NAME". */
 void jobs_entity_key(char *out, size_t cap, const char *kind, const char *name);
+/* The id of a user or project by name (sql selects it from one bound
+ * name); AT_ERR_NOT_FOUND when there is none. */
+at_status jobs_id_of(at_room_db *db, const char *sql, const char *name, int64_t *id);
+
+/* usage.c */
 /* Charge a finished job's usage to its user and project (in the open
  * transaction). */
 at_status jobs_usage_add(at_jobs *j, at_room_db *db, const char *user, const char *project, double core_s,
                          double gpu_s, time_t now);
+/* Check one entity's ("user" or "project", its id who) quotas for a new
+ * job; AT_ERR_QUOTA with the message. */
+at_status jobs_check_quota(at_jobs *j, at_room_db *db, const char *kind, const char *name, int64_t who,
+                           const at_job_spec *spec, time_t now);
 
-/* service.c */
+/* finalize.c */
 /* Record an attempt's end from its status file (exactly once: the row
  * changes only while the job is starting or running with that attempt). */
 at_status jobs_finalize(at_jobs *j, const at_job *job, const char *status_text);

@@ -34,15 +34,9 @@ static void add(argv_b *a, const char *s)
 {
     if (a->failed)
         return;
-    if (a->n + 2 > a->cap) {
-        size_t cap = a->cap ? 2 * a->cap : 64;
-        char **n = at_realloc(a->v, cap * sizeof *n);
-        if (!n) {
-            a->failed = 1;
-            return;
-        }
-        a->v = n;
-        a->cap = cap;
+    if (AT_GROW(a->v, a->cap, a->n + 2)) {
+        a->failed = 1;
+        return;
     }
     if (!(a->v[a->n] = at_strdup(s))) {
         a->failed = 1;

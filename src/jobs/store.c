@@ -239,15 +239,9 @@ at_status at_jobs_datasets(at_jobs *j, const char *project, at_jobs_dataset **ou
     if (s) {
         sqlite3_bind_text(s, 1, project, -1, SQLITE_TRANSIENT);
         while (sqlite3_step(s) == SQLITE_ROW) {
-            if (*count == cap) {
-                cap = cap ? 2 * cap : 8;
-                at_jobs_dataset *n = at_realloc(*out, cap * sizeof **out);
-                if (!n) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                *out = n;
-            }
+            st = AT_GROW(*out, cap, *count + 1);
+            if (st)
+                break;
             at_jobs_dataset *d = &(*out)[(*count)++];
             snprintf(d->name, sizeof d->name, "%s", (const char *)sqlite3_column_text(s, 0));
             snprintf(d->dataset_id, sizeof d->dataset_id, "%s", (const char *)sqlite3_column_text(s, 1));
@@ -305,15 +299,9 @@ static at_status pack_dir(at_buf *b, const char *root, const char *rel, size_t *
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, ".git") ||
             !strcmp(e->d_name, "__pycache__"))
             continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 32;
-            char **nn = at_realloc(names, cap * sizeof *names);
-            if (!nn) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            names = nn;
-        }
+        st = AT_GROW(names, cap, n + 1);
+        if (st)
+            break;
         if (!(names[n] = at_strdup(e->d_name)))
             st = AT_ERR_NOMEM;
         else

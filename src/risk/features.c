@@ -20,14 +20,8 @@ void risk_vec_free(risk_vec *v)
 
 static at_status vec_push(risk_vec *v, uint32_t idx, float val)
 {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        risk_feat *nv = at_realloc(v->v, cap * sizeof *nv);
-        if (!nv)
-            return AT_ERR_NOMEM;
-        v->v = nv;
-        v->cap = cap;
-    }
+    if (AT_GROW(v->v, v->cap, v->n + 1))
+        return AT_ERR_NOMEM;
     v->v[v->n].idx = idx;
     v->v[v->n].val = val;
     v->n++;
@@ -174,15 +168,9 @@ static inline int seen(risk_terms *t, uint32_t idx)
 /* Keep str (owned; NULL when its allocation failed) as the text of idx. */
 static void put_term(risk_terms *t, uint32_t idx, char *str)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 256;
-        risk_term *nl = str ? at_realloc(t->list, cap * sizeof *nl) : NULL;
-        if (!nl) {
-            at_free(str); /* only a reason's text is lost */
-            return;
-        }
-        t->list = nl;
-        t->cap = cap;
+    if (t->n == t->cap && (!str || AT_GROW(t->list, t->cap, t->n + 1))) {
+        at_free(str); /* only a reason's text is lost */
+        return;
     }
     t->list[t->n++] = (risk_term){idx, str};
 }

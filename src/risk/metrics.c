@@ -159,16 +159,9 @@ at_status at_risk_metrics_compute_by_patient(const double *p, const int *y, cons
                  * each with all its rows */
                 for (size_t k = 0; k < ncl && !st; k++) {
                     size_t c = (size_t)(at_rng_next(&r) % ncl), len = start[c + 1] - start[c];
-                    if (m + len > cap) {
-                        size_t ncap = cap * 2 > m + len ? cap * 2 : m + len;
-                        py *nb = at_realloc(bv, ncap * sizeof *nb);
-                        if (!nb) {
-                            st = AT_ERR_NOMEM;
-                            break;
-                        }
-                        bv = nb;
-                        cap = ncap;
-                    }
+                    st = AT_GROW(bv, cap, m + len);
+                    if (st)
+                        break;
                     for (size_t q = start[c]; q < start[c + 1]; q++)
                         bv[m++] = orig[order[q]];
                 }

@@ -141,16 +141,8 @@ static at_status anchors_append(const char *dir, const char *line, size_t len)
         last = '\n';
     if (last != '\n' && write(fd, "\n", 1) != 1)
         st = at_error_set(AT_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    size_t done = 0;
-    while (!st && done < len) {
-        ssize_t n = write(fd, line + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            st = at_error_set(AT_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-        else
-            done += (size_t)n;
-    }
+    if (!st && at_fd_write_all(fd, line, len))
+        st = at_error_set(AT_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
     if (!st && fsync(fd) != 0)
         st = at_error_set(AT_ERR_IO, "%s: cannot sync: %s", path, strerror(errno));
     close(fd);

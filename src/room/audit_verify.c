@@ -83,14 +83,8 @@ static int anchor_line(anchor_set *set, char *line, int lineno, const unsigned c
     size_t count = (size_t)(to - from + 1);
     if (strlen(h) != count * 65 - 1)
         return 0;
-    if (set->n + count > set->cap) {
-        size_t cap = (set->n + count) * 2;
-        anchored *v = at_realloc(set->v, cap * sizeof *v);
-        if (!v)
-            return 0;
-        set->v = v;
-        set->cap = cap;
-    }
+    if (AT_GROW(set->v, set->cap, set->n + count))
+        return 0;
     for (size_t i = 0; i < count; i++) {
         anchored *a = &set->v[set->n + i];
         if (sodium_hex2bin(a->hash, 32, h + 65 * i, 64, NULL, &bin, NULL) != 0 || bin != 32 ||

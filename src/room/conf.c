@@ -85,13 +85,16 @@ static char *trim(char *s)
     return s;
 }
 
-at_status at_room_conf_read(const char *path, at_room_conf *c)
+/* Each "key = value" line of path to fn (room.h). */
+at_status at_room_conf_each(const char *path, const char *prefix, int strict, at_room_conf_line_fn fn,
+                            void *ud)
 {
     unsigned char *text = NULL;
     size_t len = 0;
     at_status st = at_file_read(path, 1 << 20, &text, &len);
     if (st)
         return st;
+    size_t plen = strlen(prefix);
     int lineno = 0;
     char *p = (char *)text;
     while (p && *p && !st) {
@@ -108,45 +111,56 @@ at_status at_room_conf_read(const char *path, at_room_conf *c)
             continue;
         char *eq = strchr(line, '=');
         if (!eq) {
-            st = at_error_set(AT_ERR_FORMAT, "%s: line %d: expected 'key = value'", path, lineno);
-            break;
+            if (strict)
+                st = at_error_set(AT_ERR_FORMAT, "%s: line %d: expected 'key = value'", path, lineno);
+            continue;
         }
         *eq = '\0';
         char *key = trim(line), *value = trim(eq + 1);
-        if (!strncmp(key, "jobs.", 5))
-            continue; /* the jobs module's settings (at_jobs_conf_read) */
-        if (!strncmp(key, "airlock.", 8))
-            continue; /* the airlock's settings (at_airlock_conf_read) */
-        if (!strncmp(key, "vault.", 6))
-            continue; /* the vault's settings in the room (at_datasets_conf_read) */
-        const conf_key *k = NULL;
-        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-            if (!strcmp(keys[i].key, key))
-                k = &keys[i];
-        if (!k) {
-            st = at_error_set(AT_ERR_FORMAT, "%s: line %d: unknown setting '%.64s'", path, lineno, key);
-            break;
-        }
-        char *field = (char *)c + k->offset;
-        if (k->kind == 0) {
-            if (strlen(value) >= k->size)
-                st = at_error_set(AT_ERR_FORMAT, "%s: line %d: %s is too long", path, lineno, k->key);
-            else
-                memcpy(field, value, strlen(value) + 1);
+        if (strncmp(key, prefix, plen))
             continue;
-        }
-        char *end;
-        long v = strtol(value, &end, 10);
-        if (!*value || *end || v < k->min || v > k->max) {
-            st = at_error_set(AT_ERR_FORMAT, "%s: line %d: %s must be a whole number in %ld..%ld", path,
-                              lineno, k->key, k->min, k->max);
-            break;
-        }
-        if (k->kind == 2)
-            *(size_t *)field = (size_t)v;
-        else
-            *(int *)field = (int)(v * unit_of(k->key));
+        st = fn(ud, path, lineno, key + plen, value);
     }
     at_free(text);
     return st;
+}
+
+/* One line of the room's own settings. */
+static at_status room_line(void *ud, const char *path, int lineno, char *key, char *value)
+{
+    at_room_conf *c = ud;
+    if (!strncmp(key, "jobs.", 5))
+        return AT_OK; /* the jobs module's settings (at_jobs_conf_read) */
+    if (!strncmp(key, "airlock.", 8))
+        return AT_OK; /* the airlock's settings (at_airlock_conf_read) */
+    if (!strncmp(key, "vault.", 6))
+        return AT_OK; /* the vault's settings in the room (at_datasets_conf_read) */
+    const conf_key *k = NULL;
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (!strcmp(keys[i].key, key))
+            k = &keys[i];
+    if (!k)
+        return at_error_set(AT_ERR_FORMAT, "%s: line %d: unknown setting '%.64s'", path, lineno, key);
+    char *field = (char *)c + k->offset;
+    if (k->kind == 0) {
+        if (strlen(value) >= k->size)
+            return at_error_set(AT_ERR_FORMAT, "%s: line %d: %s is too long", path, lineno, k->key);
+        memcpy(field, value, strlen(value) + 1);
+        return AT_OK;
+    }
+    char *end;
+    long v = strtol(value, &end, 10);
+    if (!*value || *end || v < k->min || v > k->max)
+        return at_error_set(AT_ERR_FORMAT, "%s: line %d: %s must be a whole number in %ld..%ld", path, lineno,
+                            k->key, k->min, k->max);
+    if (k->kind == 2)
+        *(size_t *)field = (size_t)v;
+    else
+        *(int *)field = (int)(v * unit_of(k->key));
+    return AT_OK;
+}
+
+at_status at_room_conf_read(const char *path, at_room_conf *c)
+{
+    return at_room_conf_each(path, "", 1, room_line, c);
 }

@@ -146,6 +146,9 @@ at_status room_session_insert(at_room *room, room_conn *c, int64_t user_id, at_s
  * IS NOT NULL, disabled, created". Roles read separately. */
 at_status room_user_roles(room_conn *c, int64_t id, unsigned *roles);
 at_status room_user_id(room_conn *c, const char *name, int64_t *id);
+/* The id of the row that sql selects by one bound name; AT_ERR_NOT_FOUND
+ * "no WHAT 'NAME'" (an invalid name not repeated) when there is none. */
+at_status room_id_by_name(room_conn *c, const char *sql, const char *what, const char *name, int64_t *id);
 /* Revoke every session of a user (in the open transaction). */
 at_status room_sessions_revoke_user(room_conn *c, int64_t user_id);
 

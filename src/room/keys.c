@@ -28,17 +28,8 @@ at_status room_write_private(const char *path, const void *data, size_t len, int
     at_status st = AT_OK;
     if (fchmod(fd, (mode_t)mode) != 0)
         st = at_error_set(AT_ERR_IO, "%s: cannot set its mode: %s", path, strerror(errno));
-    const unsigned char *p = data;
-    size_t done = 0;
-    while (!st && done < len) {
-        ssize_t n = write(fd, p + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            st = at_error_set(AT_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-        else
-            done += (size_t)n;
-    }
+    if (!st && at_fd_write_all(fd, data, len))
+        st = at_error_set(AT_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
     if (!st && fsync(fd) != 0)
         st = at_error_set(AT_ERR_IO, "%s: cannot sync: %s", path, strerror(errno));
     if (close(fd) != 0 && !st)

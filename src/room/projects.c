@@ -6,21 +6,7 @@
 
 static at_status project_id(room_conn *c, const char *name, int64_t *id)
 {
-    *id = 0;
-    sqlite3_stmt *s = room_stmt(c, "SELECT id FROM projects WHERE name = ?");
-    if (!s)
-        return AT_ERR_IO;
-    room_bind_text(s, 1, name);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW)
-        return AT_OK;
-    if (rc == SQLITE_DONE)
-        return at_error_set(AT_ERR_NOT_FOUND, "no project '%s'",
-                            at_room_name_valid(name) ? name : "(invalid name)");
-    return room_db_error(c->db, "project");
+    return room_id_by_name(c, "SELECT id FROM projects WHERE name = ?", "project", name, id);
 }
 
 at_status at_room_project_create(at_room *room, const char *by, const char *name, const char *title)
@@ -121,15 +107,9 @@ static at_status collect_projects(room_conn *c, sqlite3_stmt *s, int with_role, 
     at_status st = AT_OK;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            at_project *nv = at_realloc(v, cap * sizeof *v);
-            if (!nv) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            v = nv;
-        }
+        st = AT_GROW(v, cap, n + 1);
+        if (st)
+            break;
         project_row(s, &v[n]);
         if (with_role)
             v[n].my_role = at_room_project_role_parse((const char *)sqlite3_column_text(s, 4));
@@ -194,15 +174,9 @@ at_status at_room_project_members(at_room *room, const char *project, at_member 
         sqlite3_bind_int64(s, 1, pid);
         int rc;
         while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 16;
-                at_member *nv = at_realloc(v, cap * sizeof *v);
-                if (!nv) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                v = nv;
-            }
+            st = AT_GROW(v, cap, n + 1);
+            if (st)
+                break;
             room_column_copy(s, 0, v[n].user, sizeof v[n].user);
             v[n].role = at_room_project_role_parse((const char *)sqlite3_column_text(s, 1));
             n++;

@@ -25,8 +25,14 @@ at_status room_user_roles(room_conn *c, int64_t id, unsigned *roles)
 
 at_status room_user_id(room_conn *c, const char *name, int64_t *id)
 {
+    return room_id_by_name(c, "SELECT id FROM users WHERE name = ?", "user", name, id);
+}
+
+/* The id of the row sql selects by one bound name (internal.h). */
+at_status room_id_by_name(room_conn *c, const char *sql, const char *what, const char *name, int64_t *id)
+{
     *id = 0;
-    sqlite3_stmt *s = room_stmt(c, "SELECT id FROM users WHERE name = ?");
+    sqlite3_stmt *s = room_stmt(c, sql);
     if (!s)
         return AT_ERR_IO;
     room_bind_text(s, 1, name);
@@ -37,9 +43,9 @@ at_status room_user_id(room_conn *c, const char *name, int64_t *id)
     if (rc == SQLITE_ROW)
         return AT_OK;
     if (rc == SQLITE_DONE)
-        return at_error_set(AT_ERR_NOT_FOUND, "no user '%s'",
+        return at_error_set(AT_ERR_NOT_FOUND, "no %s '%s'", what,
                             at_room_name_valid(name) ? name : "(invalid name)");
-    return room_db_error(c->db, "user");
+    return room_db_error(c->db, what);
 }
 
 at_status room_sessions_revoke_user(room_conn *c, int64_t user_id)
@@ -210,15 +216,9 @@ at_status at_room_user_list(at_room *room, at_user **out, size_t *count)
         st = AT_ERR_IO;
     int rc = SQLITE_DONE;
     while (!st && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            at_user *nv = at_realloc(v, cap * sizeof *v);
-            if (!nv) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            v = nv;
-        }
+        st = AT_GROW(v, cap, n + 1);
+        if (st)
+            break;
         user_row(c, s, &v[n++]);
     }
     if (!st && rc != SQLITE_DONE)

@@ -70,15 +70,9 @@ static at_status list_folders(const char *dir, char ***out, size_t *count)
             st = at_error_set(AT_ERR_LIMIT, "%s: more than %d patients", dir, COHORT_MAX_PATIENTS);
             break;
         }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            char **grown = at_realloc(v, cap * sizeof *v);
-            if (!grown) {
-                st = AT_ERR_NOMEM;
-                break;
-            }
-            v = grown;
-        }
+        st = AT_GROW(v, cap, n + 1);
+        if (st)
+            break;
         if (!(v[n] = at_strdup(e->d_name)))
             st = AT_ERR_NOMEM;
         else

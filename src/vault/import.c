@@ -88,14 +88,8 @@ static unsigned char *take_buffer(import_state *s)
 
 static at_status store_chunk(import_state *s, const unsigned char *data, size_t n, vault_stage *e)
 {
-    if (e->nchunks == e->cap) {
-        size_t nc = e->cap ? 2 * e->cap : 8;
-        at_vault_chunk_ref *r = at_realloc(e->chunks, nc * sizeof *r);
-        if (!r)
-            return AT_ERR_NOMEM;
-        e->chunks = r;
-        e->cap = nc;
-    }
+    if (AT_GROW(e->chunks, e->cap, e->nchunks + 1))
+        return AT_ERR_NOMEM;
     at_vault_chunk_ref *ref = &e->chunks[e->nchunks++];
     vault_chunk_id(s->keys, data, n, ref->id);
     ref->len = (uint32_t)n;

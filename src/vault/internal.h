@@ -87,7 +87,8 @@ void vault_seal(const vault_keys *k, unsigned type, unsigned flags, const unsign
 at_status vault_open_object(const vault_keys *k, unsigned type, const unsigned char id[32],
                             unsigned char *data, size_t len, vault_header *h, unsigned char **body);
 
-/* ---- the vault folder (store.c) ---- */
+/* ---- the vault folder (store.c; its files in files.c, its snapshot index
+ * in snapshots.c) ---- */
 struct at_vault {
     char *dir;
     unsigned char wrap[32]; /* the key-wrapping key, derived from the master key */
@@ -130,6 +131,14 @@ at_status vault_read_file(const char *path, size_t max, unsigned char *buf, size
  * cancel flag. *fd to pass to vault_unlock. */
 at_status vault_lock(const char *dsdir, int exclusive, const at_run *run, int *fd);
 void vault_unlock(int fd);
+/* Write all of data to fd; errors name what. */
+at_status vault_write_all(int fd, const void *data, size_t len, const char *what);
+/* 1 when s is n lowercase hex digits and ends there. */
+int vault_is_hex(const char *s, size_t n);
+/* Names of 2*size hex digits in folder dir, parsed into a sorted array of
+ * size-byte ids (*out owned by the caller); AT_ERR_NOT_FOUND when dir is
+ * absent. */
+at_status vault_list_hex_names(const char *dir, size_t size, unsigned char **out, size_t *count);
 /* Remove the files in dir (depth 1: and in its subfolders); counts them. */
 at_status vault_empty_folder(const char *dir, int depth, size_t *removed, uint64_t *bytes);
 /* Snapshot ids present in dsdir/snapshots (sorted). */

@@ -72,17 +72,9 @@ static void fail(read_state *s, at_status st)
 
 static at_status pwrite_all(int fd, const unsigned char *p, size_t n, uint64_t off, const char *path)
 {
-    while (n) {
-        ssize_t w = pwrite(fd, p, n, (off_t)off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return at_error_set(AT_ERR_IO, "%s: write failed: %s", path,
-                                w < 0 ? strerror(errno) : "no space");
-        p += w;
-        n -= (size_t)w;
-        off += (uint64_t)w;
-    }
+    int r = at_fd_pwrite_all(fd, p, n, off);
+    if (r)
+        return at_error_set(AT_ERR_IO, "%s: write failed: %s", path, r < 0 ? strerror(errno) : "no space");
     return AT_OK;
 }
 

@@ -101,16 +101,9 @@ static at_status list_chunks(const char *dsdir, unsigned char (**out)[32], size_
             if (strlen(e->d_name) != 64 || strncmp(e->d_name, sub + 7, 2) ||
                 sodium_hex2bin(id, 32, e->d_name, 64, NULL, &got, NULL) || got != 32)
                 continue;
-            if (n == cap) {
-                size_t nc = cap ? 2 * cap : 256;
-                unsigned char(*nv)[32] = at_realloc(v, nc * sizeof *nv);
-                if (!nv) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                v = nv;
-                cap = nc;
-            }
+            st = AT_GROW(v, cap, n + 1);
+            if (st)
+                break;
             memcpy(v[n++], id, 32);
         }
         closedir(d);

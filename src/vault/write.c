@@ -94,14 +94,8 @@ static at_status stage(at_vault_tx *tx, const char *source, const char *path, co
         return at_error_set(AT_ERR_LIMIT, "%s: larger than a file of the vault may be (16 TiB)", source);
     if (tx->nadds >= AT_VAULT_FILES_MAX)
         return at_error_set(AT_ERR_LIMIT, "more than %u files in one snapshot", AT_VAULT_FILES_MAX);
-    if (tx->nadds == tx->cap) {
-        size_t nc = tx->cap ? 2 * tx->cap : 64;
-        vault_stage *n = at_realloc(tx->adds, nc * sizeof *n);
-        if (!n)
-            return AT_ERR_NOMEM;
-        tx->adds = n;
-        tx->cap = nc;
-    }
+    if (AT_GROW(tx->adds, tx->cap, tx->nadds + 1))
+        return AT_ERR_NOMEM;
     vault_stage *e = &tx->adds[tx->nadds];
     memset(e, 0, sizeof *e);
     e->source = at_strdup(source);
@@ -171,14 +165,8 @@ at_status at_vault_add_tree(at_vault_tx *tx, const char *source, const char *pre
             } else if (S_ISDIR(sb.st_mode)) {
                 if (f.depth + 1 >= AT_VAULT_DEPTH_MAX) {
                     st = at_error_set(AT_ERR_LIMIT, "%s: folders deeper than 64 levels", fs);
-                } else if (top == cap) {
-                    frame *n = at_realloc(stack, 2 * cap * sizeof *n);
-                    if (!n)
-                        st = AT_ERR_NOMEM;
-                    else {
-                        stack = n;
-                        cap *= 2;
-                    }
+                } else {
+                    st = AT_GROW(stack, cap, top + 1);
                 }
                 if (!st) {
                     stack[top].fs = fs;

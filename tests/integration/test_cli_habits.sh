@@ -18,10 +18,13 @@ cd "$tmp"
 "$bin" synth study -o big --series 2 --slices 500 --size 32 --quiet || fail "synth study"
 "$bin" synth study -o small --series 2 --slices 3 --size 32 --quiet || fail "synth study"
 
+# a fresh output is built in OUT.partial-PID and renamed into place at the end
+started() { for _ in $(seq 1 500); do [ -d "$1" ] || compgen -G "$1.partial-*" >/dev/null && return; sleep 0.005; done; }
+
 # --- SIGINT while deid runs: one line, exit 130, no output tree, no temporary file
 "$bin" deid big -o out1 --key k --threads 1 2> err1 &
 pid=$!
-for _ in $(seq 1 500); do [ -d out1 ] && break; sleep 0.005; done
+started out1
 sleep 0.05
 kill -INT $pid
 wait $pid; rc=$?
@@ -29,17 +32,33 @@ wait $pid; rc=$?
 grep -q "^atelier deid: interrupted; nothing was kept" err1 || fail "no line saying what was kept: $(cat err1)"
 [ "$(grep -c . err1)" = 1 ] || fail "more than one line on an interrupt: $(cat err1)"
 [ ! -e out1 ] || fail "an interrupted deid left its output tree"
+! compgen -G "out1.partial-*" >/dev/null || fail "an interrupted deid left its partial output"
 
 # --- SIGTERM the same way
 "$bin" deid big -o out2 --key k --threads 2 2> err2 &
 pid=$!
-for _ in $(seq 1 500); do [ -d out2 ] && break; sleep 0.005; done
+started out2
 kill -TERM $pid
 wait $pid; rc=$?
 [ "$rc" = 130 ] && [ ! -e out2 ] || fail "SIGTERM: exit $rc, output left: $(ls out2 2>/dev/null | head -3)"
+! compgen -G "out2.partial-*" >/dev/null || fail "SIGTERM left a partial output"
 
-# --- SIGKILL leaves temporary files; the next run (--force into that tree) removes them
+# --- SIGKILL of a run into a fresh output leaves OUT.partial-PID and no OUT;
+# the next run into OUT removes it
 "$bin" deid big -o out3 --key k --threads 1 -q 2>/dev/null &
+pid=$!
+for _ in $(seq 1 500); do [ -n "$(find . -path './out3.partial-*' -name '*.dcm' 2>/dev/null | head -1)" ] && break; sleep 0.01; done
+kill -KILL $pid; wait $pid 2>/dev/null
+[ ! -e out3 ] || fail "a killed run into a fresh output left OUT"
+compgen -G "out3.partial-*" >/dev/null || fail "the killed run left no partial output (the test did not catch it running)"
+run "$bin" deid small -o out3 --key k
+[ "$rc" = 0 ] || fail "deid after a killed run: exit $rc: $(cat err)"
+grep -q "removed 1 partial outputs an interrupted run had left" err || fail "partial output removal not said: $(cat err)"
+! compgen -G "out3.partial-*" >/dev/null || fail "partial output left after the next run"
+
+# --- SIGKILL of a run into an existing output (--force) leaves temporary
+# files in that tree; the next run into it removes them
+"$bin" deid big -o out3 --key k --threads 1 -q --force 2>/dev/null &
 pid=$!
 for _ in $(seq 1 500); do [ -n "$(find out3 -name '.deid.tmp.*' 2>/dev/null | head -1)" ] && break; sleep 0.01; done
 kill -KILL $pid; wait $pid 2>/dev/null

@@ -147,6 +147,35 @@ a = json.load(open(sys.argv[1]))
 assert sorted(r["file"] for r in a["rejected"]) == ["sub/notes.txt", "sub/truncated.dcm"], a["rejected"]
 assert a["quarantined"][0]["file"] == "us.dcm", a["quarantined"]
 EOF
+# the same instance twice (a re-export): one output, the later input
+# rejected as a duplicate, into a fresh output (built in OUT.partial-PID,
+# most files named at once) and into an existing one (--force), on one
+# thread and on two
+mkdir -p "$T/dups"
+for i in 1 2 3; do cp "$T/in/S1_CT/IM0001.dcm" "$T/dups/c$i.dcm"; done
+cp "$T/in/S1_CT/IM0002.dcm" "$T/dups/d.dcm"
+for th in 1 2; do
+    for mode in fresh existing; do
+        o="$T/od$th"
+        [ "$mode" = fresh ] && rm -rf "$o"
+        "$BIN" deid "$T/dups" -o "$o" --key "$T/k1" --threads "$th" --force --json >"$T/dups.json" 2>/dev/null
+        rc=$?
+        [ "$rc" = 1 ] || fail "duplicates ($mode, $th threads): exit $rc"
+        [ "$(find "$o" -name '*.dcm' | wc -l)" = 2 ] || fail "duplicates ($mode, $th threads): not 2 outputs"
+        compgen -G "$o.partial-*" >/dev/null && fail "duplicates ($mode): partial folder left"
+        [ -z "$(find "$o" -name '.deid.tmp.*')" ] || fail "duplicates ($mode): temporary file left"
+        /usr/bin/python3 - "$T/dups.json" <<'EOF2' || fail "duplicates ($mode, $th threads): report"
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert a["files_done"] == 2 and a["files_rejected"] == 2, a
+assert sorted(r["input"] for r in a["rejected"]) == [2, 3], a["rejected"]
+assert all("duplicate SOP Instance UID" in r["reason"] for r in a["rejected"]), a["rejected"]
+EOF2
+    done
+    cmp <(cd "$T/od1" 2>/dev/null && find . -name '*.dcm' -print0 | sort -z | xargs -0 sha256sum) \
+        <(cd "$T/od$th" && find . -name '*.dcm' -print0 | sort -z | xargs -0 sha256sum) ||
+        fail "duplicates: outputs differ between 1 and $th threads"
+done
 mkdir -p "$T/mixed"
 cp "$M/us.dcm" "$M/ok.dcm" "$T/mixed/"
 

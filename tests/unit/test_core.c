@@ -3,6 +3,8 @@
 
 #include "atelier/core.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +189,42 @@ static void test_calendar(void **state)
         assert_false(at_date_parse_iso(bad[i], NULL));
 }
 
+/* at_fd_write_all and at_fd_pwrite_all: every byte written, at its place;
+ * a failed write is -1 with errno. */
+static void test_fd_write_all(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    char path[512];
+    snprintf(path, sizeof path, "%s/w.bin", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    static unsigned char big[1 << 20];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (unsigned char)(i * 7 + 3);
+    assert_int_equal(at_fd_write_all(fd, big, sizeof big), 0);
+    assert_int_equal(at_fd_pwrite_all(fd, "abc", 3, 10), 0);
+    assert_int_equal(at_fd_pwrite_all(fd, "xyz", 3, sizeof big + 5), 0);
+    close(fd);
+    unsigned char *back = NULL;
+    size_t len = 0;
+    assert_int_equal(at_file_read(path, 4u << 20, &back, &len), AT_OK);
+    assert_int_equal(len, sizeof big + 8);
+    assert_memory_equal(back, big, 10);
+    assert_memory_equal(back + 10, "abc", 3);
+    assert_memory_equal(back + 13, big + 13, sizeof big - 13);
+    assert_memory_equal(back + sizeof big, "\0\0\0\0\0xyz", 8);
+    at_free(back);
+    errno = 0;
+    assert_int_equal(at_fd_write_all(fd, "a", 1), -1); /* closed */
+    assert_int_equal(errno, EBADF);
+    assert_int_equal(at_fd_pwrite_all(-1, "a", 1, 0), -1);
+    assert_int_equal(at_fd_write_all(-1, "", 0), 0); /* nothing to write */
+    unlink(path);
+    rmdir(dir);
+    free(dir);
+}
+
 static void test_remove_tree(void **state)
 {
     (void)state;
@@ -233,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_rng_deterministic),
         cmocka_unit_test(test_key_create_race),
         cmocka_unit_test(test_calendar),
+        cmocka_unit_test(test_fd_write_all),
         cmocka_unit_test(test_remove_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

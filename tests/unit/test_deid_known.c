@@ -8,6 +8,7 @@
 #include "support.h"
 
 #include "atelier/deid.h"
+#include "deid/internal.h"
 #include "deid/pixels.h"
 #include "deid/vocab.h"
 
@@ -591,6 +592,103 @@ static void test_second_pass(void **state)
     at_dcm_file_free(f);
 }
 
+static int has_id(const at_deid_identifiers *ids, const char *folded)
+{
+    for (size_t i = 0; i < ids->count; i++)
+        if (ids->v[i].len == strlen(folded) && !memcmp(ids->v[i].text, folded, ids->v[i].len))
+            return 1;
+    return 0;
+}
+
+static void same_ids(const at_deid_identifiers *a, const at_deid_identifiers *b)
+{
+    assert_int_equal(a->count, b->count);
+    for (size_t i = 0; i < a->count; i++) {
+        assert_int_equal(a->v[i].len, b->v[i].len);
+        assert_memory_equal(a->v[i].text, b->v[i].text, a->v[i].len);
+        assert_int_equal(a->v[i].kind, b->v[i].kind);
+    }
+}
+
+/* A thread's memo gives what a fresh collection gives, and collects afresh
+ * whenever anything it reads differs: another patient's name, another
+ * character set, other options, a value added deep in a sequence. */
+static void test_memo(void **state)
+{
+    (void)state;
+    at_deid_memo *memo = at_deid_memo_new();
+    assert_non_null(memo);
+    at_dcm_file *a = new_file("ISO_IR 100");
+    put(a->dataset, 0x0008, 0x0020, DA, "20240312");
+    const at_dcm_element *cs = at_dcm_find(a->dataset, AT_TAG(0x0008, 0x0005));
+    at_deid_identifiers fresh;
+    const at_deid_identifiers *ids = NULL;
+    assert_int_equal(at_deid_identifiers_collect(a->dataset, cs, 0, &fresh), AT_OK);
+    assert_int_equal(at_deid_identifiers_memo(a->dataset, cs, 0, memo, &ids), AT_OK);
+    same_ids(&fresh, ids);
+    assert_true(has_id(ids, "yannig") && has_id(ids, "12032024"));
+    /* the same header again: the same identifiers */
+    assert_int_equal(at_deid_identifiers_memo(a->dataset, cs, 0, memo, &ids), AT_OK);
+    same_ids(&fresh, ids);
+    at_deid_identifiers_free(&fresh);
+
+    /* another patient in the next file */
+    at_dcm_file *b = new_file("ISO_IR 100");
+    put(b->dataset, 0x0008, 0x0020, DA, "20240312");
+    put(b->dataset, 0x0010, 0x0010, PN, "KERVADEC^Maiwenn");
+    const at_dcm_element *csb = at_dcm_find(b->dataset, AT_TAG(0x0008, 0x0005));
+    assert_int_equal(at_deid_identifiers_memo(b->dataset, csb, 0, memo, &ids), AT_OK);
+    assert_true(has_id(ids, "maiwenn"));
+    assert_false(has_id(ids, "yannig"));
+
+    /* the same bytes under other options: full-dates keeps dates, so they are no identifiers */
+    assert_int_equal(at_deid_identifiers_memo(b->dataset, csb, AT_DEID_OPT_FULL_DATES, memo, &ids), AT_OK);
+    assert_false(has_id(ids, "12032024"));
+    assert_true(has_id(ids, "maiwenn"));
+
+    /* a value deep in a sequence item is read too */
+    at_dcm_dataset *item;
+    assert_int_equal(at_dcm_sequence_append(b->dataset, AT_TAG(0x0008, 0x1032), &item), AT_OK);
+    put(item, 0x0040, 0xA123, PN, "QUELLEC^Gwenola");
+    assert_int_equal(at_deid_identifiers_memo(b->dataset, csb, 0, memo, &ids), AT_OK);
+    assert_true(has_id(ids, "gwenola") && has_id(ids, "maiwenn"));
+
+    /* the same name bytes under another character set */
+    at_dcm_file *c = new_file("ISO_IR 192");
+    put(c->dataset, 0x0010, 0x0010, PN, "KERVADEC^Ma\xc3\xafwenn");
+    const at_dcm_element *csc = at_dcm_find(c->dataset, AT_TAG(0x0008, 0x0005));
+    assert_int_equal(at_deid_identifiers_collect(c->dataset, csc, 0, &fresh), AT_OK);
+    assert_int_equal(at_deid_identifiers_memo(c->dataset, csc, 0, memo, &ids), AT_OK);
+    same_ids(&fresh, ids);
+    at_deid_identifiers_free(&fresh);
+    at_dcm_file *d = new_file("ISO_IR 100");
+    put(d->dataset, 0x0010, 0x0010, PN, "KERVADEC^Ma\xc3\xafwenn");
+    const at_dcm_element *csd = at_dcm_find(d->dataset, AT_TAG(0x0008, 0x0005));
+    assert_int_equal(at_deid_identifiers_collect(d->dataset, csd, 0, &fresh), AT_OK);
+    assert_int_equal(at_deid_identifiers_memo(d->dataset, csd, 0, memo, &ids), AT_OK);
+    same_ids(&fresh, ids);
+    at_deid_identifiers_free(&fresh);
+
+    /* through the door: a file's own name is masked in its retained text with a memo used before */
+    at_deid_config cfg = {.options = 0, .key = &key, .memo = memo};
+    at_deid_stats st;
+    cfg.stats = &st;
+    at_dcm_file *e = new_file("ISO_IR 100");
+    put(e->dataset, 0x0010, 0x0010, PN, "THORAX^Abdomen");
+    put(e->dataset, 0x0008, 0x1030, LO, "THORAX ABDOMEN");
+    assert_int_equal(at_deid_apply(a, &cfg), AT_OK);
+    assert_int_equal(at_deid_apply(e, &cfg), AT_OK);
+    char v[256];
+    const char *got = value_of(e->dataset, 0x0008, 0x1030, v, sizeof v);
+    assert_true(!got || (!strstr(got, "THORAX") && !strstr(got, "ABDOMEN")));
+    at_dcm_file_free(a);
+    at_dcm_file_free(b);
+    at_dcm_file_free(c);
+    at_dcm_file_free(d);
+    at_dcm_file_free(e);
+    at_deid_memo_free(memo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -603,6 +701,7 @@ int main(void)
         cmocka_unit_test(test_rle),
         cmocka_unit_test(test_jp2),
         cmocka_unit_test(test_second_pass),
+        cmocka_unit_test(test_memo),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -161,6 +161,57 @@ static void test_conf(void **state)
     assert_string_equal(cf.listen, "0.0.0.0:9000");
 }
 
+/* at_room_conf_each: what each module's reader of room.conf sees. */
+typedef struct {
+    char seen[256];
+    int stop_at; /* line whose key makes the callback fail (0: none) */
+} conf_lines;
+
+static at_status conf_line(void *ud, const char *path, int lineno, char *key, char *value)
+{
+    (void)path;
+    conf_lines *l = ud;
+    size_t n = strlen(l->seen);
+    snprintf(l->seen + n, sizeof l->seen - n, "%d:%s=%s;", lineno, key, value);
+    if (lineno == l->stop_at)
+        return at_error_set(AT_ERR_FORMAT, "stopped at %d", lineno);
+    return AT_OK;
+}
+
+static void test_conf_each(void **state)
+{
+    fixture *f = *state;
+    char *p = room_path(f, "each.conf");
+    const char *text = "  jobs.cores = 4  # four\n"
+                       "\n"
+                       "# only a comment\n"
+                       "threads=2\n"
+                       "no equals sign here\n"
+                       "jobs.engine =  /opt/x # path\n";
+    test_write_file(p, text, strlen(text));
+    conf_lines l = {{0}, 0};
+    assert_int_equal(at_room_conf_each(p, "jobs.", 0, conf_line, &l), AT_OK);
+    assert_string_equal(l.seen, "1:cores=4;6:engine=/opt/x;");
+    memset(&l, 0, sizeof l);
+    assert_int_equal(at_room_conf_each(p, "", 0, conf_line, &l), AT_OK);
+    assert_string_equal(l.seen, "1:jobs.cores=4;4:threads=2;6:jobs.engine=/opt/x;");
+    /* strict: the line with no '=' is an error naming it; lines before it seen */
+    memset(&l, 0, sizeof l);
+    assert_int_equal(at_room_conf_each(p, "", 1, conf_line, &l), AT_ERR_FORMAT);
+    assert_non_null(strstr(at_error_message(), "line 5"));
+    assert_string_equal(l.seen, "1:jobs.cores=4;4:threads=2;");
+    /* the callback's error stops the reading and comes back */
+    memset(&l, 0, sizeof l);
+    l.stop_at = 4;
+    assert_int_equal(at_room_conf_each(p, "", 0, conf_line, &l), AT_ERR_FORMAT);
+    assert_string_equal(at_error_message(), "stopped at 4");
+    assert_string_equal(l.seen, "1:jobs.cores=4;4:threads=2;");
+    memset(&l, 0, sizeof l);
+    assert_int_equal(at_room_conf_each(room_path(f, "absent.conf"), "", 0, conf_line, &l), AT_ERR_IO);
+    assert_string_equal(l.seen, "");
+    at_error_clear();
+}
+
 static void test_login_flow(void **state)
 {
     fixture *f = *state;
@@ -611,6 +662,7 @@ int main(void)
         cmocka_unit_test(test_totp_vectors),
         cmocka_unit_test_setup_teardown(test_init_layout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conf, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conf_each, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
