@@ -54,6 +54,12 @@ typedef struct {
     /* notes that choose the operating point besides the annotated ones, may be NULL */
     const at_text_doc *synthetic_dev;
     size_t synthetic_dev_count;
+    /* each annotated training note counts this many times (0: once): the
+     * centre's notes weighted up against many synthetic ones */
+    unsigned annotations_weight;
+    /* every annotations_dev-th annotated note chooses the operating point
+     * instead of training (0: 5; -1: none, all train) */
+    int annotations_dev;
     at_text_tagger_options options;
 } at_text_deid_model_spec;
 typedef struct {

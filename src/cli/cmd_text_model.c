@@ -14,20 +14,25 @@
 static void model_usage(FILE *o)
 {
     fprintf(o, "usage: atelier text deid-model train -o FILE [--synthetic [N]] [--seed S]\n"
-               "       [--annotations DIR] [--init MODEL] [--epochs E] [--bits B] [--dev N]\n"
+               "       [--annotations DIR] [--annotations-weight K] [--annotations-dev M]\n"
+               "       [--init MODEL] [--epochs E] [--bits B] [--dev N]\n"
                "       [--recall-weight BETA] [--dict DIR] [--force] [--quiet]\n\n"
                "Train the de-identifier's tagger (an averaged structured perceptron beside\n"
                "the rules) and write it to FILE. --synthetic: on N synthetic notes (default\n"
                "6000: two thirds hospital-style, one third the first generator's) made from\n"
                "seed S (default 1); the operating point (the bias of the O tag) is chosen on\n"
                "N/10 held-out synthetic notes (--dev N) by the F-beta of token-level\n"
-               "redaction (beta 3: recall first). --annotations DIR: on a centre's annotated\n"
-               "notes in BRAT standoff (NAME.txt + NAME.ann, labels NOM, PRENOM, ... ID;\n"
-               "every fifth note chooses the operating point), with --synthetic too if\n"
-               "given; --init MODEL starts from a model (fine-tuning). Defaults: 8 epochs,\n"
-               "2^16 feature rows (--bits 16), --recall-weight 3. The same inputs and seed\n"
-               "give the same bytes. The default model is data/text/deid-tagger.bin, made by\n"
-               "'atelier text deid-model train --synthetic --seed 1 -o\n"
+               "redaction (beta 3: recall first). --annotations DIR: on annotated notes in\n"
+               "BRAT standoff (NAME.txt + NAME.ann, labels NOM, PRENOM, ... ID; KEEP: a\n"
+               "string that must stay, whose words the lexicons do not know are learned as\n"
+               "safe unless an identifier holds them); every M-th note (--annotations-dev,\n"
+               "default 5; 0: none, then the synthetic notes) chooses the operating point,\n"
+               "the others train, each K times (--annotations-weight, default 1); with\n"
+               "--synthetic too if given; --init MODEL starts from a model (fine-tuning).\n"
+               "Defaults: 8 epochs, 2^16 feature rows (--bits 16), --recall-weight 3. The\n"
+               "same inputs and seed give the same bytes. The default model is\n"
+               "data/text/deid-tagger.bin, made by 'atelier text deid-model train\n"
+               "--synthetic --annotations data/text/annotated --seed 1 -o\n"
                "data/text/deid-tagger.bin --force'. An existing FILE is refused unless --force.\n");
 }
 
@@ -45,7 +50,7 @@ int cmd_text_deid_model(int argc, char **argv)
     at_text_deid_model_spec spec;
     memset(&spec, 0, sizeof spec);
     const char *v = NULL;
-    long nsyn = 0, seed = 1, dev = 0, x;
+    long nsyn = 0, seed = 1, dev = 0, adev = -2, x;
     double beta = 0;
     int synthetic = 0, force = 0, quiet = 0, rc = CLI_OK;
     for (int i = 2; i < argc && rc == CLI_OK; i++) {
@@ -67,6 +72,12 @@ int cmd_text_deid_model(int argc, char **argv)
         } else if (cli_take(cmd, argc, argv, &i, "--bits", NULL, &v, &rc)) {
             if (rc == CLI_OK && (rc = cli_long(cmd, a, v, 8, 22, &x)) == CLI_OK)
                 spec.options.bits = (unsigned)x;
+        } else if (cli_take(cmd, argc, argv, &i, "--annotations-weight", NULL, &v, &rc)) {
+            if (rc == CLI_OK && (rc = cli_long(cmd, a, v, 1, 100, &x)) == CLI_OK)
+                spec.annotations_weight = (unsigned)x;
+        } else if (cli_take(cmd, argc, argv, &i, "--annotations-dev", NULL, &v, &rc)) {
+            if (rc == CLI_OK)
+                rc = cli_long(cmd, a, v, 0, 1000, &adev);
         } else if (cli_take(cmd, argc, argv, &i, "--dev", NULL, &v, &rc)) {
             if (rc == CLI_OK)
                 rc = cli_long(cmd, a, v, 1, 200000L, &dev);
@@ -101,7 +112,11 @@ int cmd_text_deid_model(int argc, char **argv)
         if (st)
             ns = 0;
     }
-    if (!st && synthetic && !spec.annotations) { /* the operating point on held-out synthetic notes */
+    if (adev != -2)
+        spec.annotations_dev = adev ? (int)adev : -1;
+    /* the operating point on held-out synthetic notes: without annotated
+     * notes, or when none of them is kept for it, or when --dev asks */
+    if (!st && synthetic && (!spec.annotations || adev == 0 || dev)) {
         nd = dev ? (size_t)dev : (ns / 10 ? ns / 10 : 1);
         st = at_synth_tagger_docs(nd, (uint64_t)seed + 1000003, 1, &devd);
         if (st)

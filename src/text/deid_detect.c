@@ -215,6 +215,7 @@ static at_status tokenise(text_scan *s)
     const uint32_t *lower_mask = s->d->lower_mask;
     const text_dict *dict = &s->d->dict;
     const text_lexicon *lexicon = &s->d->lex;
+    const text_tagger *learned = s->d->tagger && s->d->tagger->nkeep ? s->d->tagger : NULL;
     int nl = 1, sp = 1;
     unsigned line = 0;
     while (i < len) {
@@ -361,6 +362,9 @@ static at_status tokenise(text_scan *s)
             if (fl > 0 && !short_word) {
                 k->fh = (uint32_t)h;
                 k->lex = (uint16_t)lex_get(lexicon, h);
+                /* a word the model learned as safe from strings annotated KEEP */
+                if (learned && !(k->lex & (LEX_WORD | LEX_MED)) && text_tagger_keeps(learned, h))
+                    k->lex |= LEX_MED;
             }
             if (fl > 0 && !skip && (k->cap || n <= 24)) {
                 int dv = 0;

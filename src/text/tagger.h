@@ -25,7 +25,21 @@ typedef struct text_tagger {
     float o_bias;                          /* added to O's score when decoding: the operating point */
     uint64_t seed;                         /* of the training run (recorded in the file) */
     uint32_t docs, epochs;                 /* training documents and passes */
+    /* words learned as safe: the folded words of the strings annotated
+     * KEEP in the annotated training notes that the lexicons did not know
+     * as words of the language or medical words and that no identifier of
+     * those notes holds; each NUL-terminated, sorted; added to the
+     * detector's lexicon as medical words when the model is set */
+    char *keep;
+    uint32_t nkeep, keep_len; /* words, bytes */
+    uint64_t *keep_h;         /* their hashes (text_dict_hash_padded), sorted: looked up at tokenisation */
 } text_tagger;
+
+/* 1 when the word of hash h is one the model learned as safe. */
+int text_tagger_keeps(const text_tagger *t, uint64_t h);
+/* Set t's learned words from n folded words (any order, duplicates
+ * allowed): sorted, made unique, their hashes computed. */
+at_status text_tagger_set_keep(text_tagger *t, char **words, size_t n);
 
 /* The at_phi_label of a tag and back (AT_PHI_NONE / TAG_O for the others). */
 int tag_to_label(int tag);
@@ -36,9 +50,10 @@ typedef struct {
     uint32_t lines;          /* lines of the chunk (the last token's line + 1) */
     size_t lf_start, lf_end; /* the tokens of the line whose flags are cached */
     unsigned lf;             /* its flags (tagger.c) */
-    uint8_t *cand;           /* 1 for the tokens the tagger decides */
-    uint8_t *best;           /* the tagger's best non-O tag of each candidate (for the allow-list) */
-    float *margin;           /* best non-O score minus O's score of each candidate */
+    uint8_t *cand; /* nonzero for the tokens the tagger decides (2: a capitalised word of the language with no
+                      cue) */
+    uint8_t *best; /* the tagger's best non-O tag of each candidate (for the allow-list) */
+    float *margin; /* best non-O score minus O's score of each candidate */
 } tag_doc;
 
 /* Fill c for scan s (allocations owned by c; tag_doc_free): the
@@ -85,9 +100,10 @@ int deid_study_name(const text_scan *s, size_t i);
 /* The folded word f (n bytes) is written as a commune is ("noyal-sur-vilaine"). */
 int deid_place_compound(const char *f, size_t n);
 
-/* The model file: "ATDTAG01", bits, o_bias, seed, docs, epochs, the
- * transitions, then the nonzero weight rows (index, TAG_COUNT floats);
- * little-endian. Read with bounds and refused when malformed. */
+/* The model file: "ATDTAG02", bits, o_bias, seed, docs, epochs, the
+ * transitions, the nonzero weight rows (index, TAG_COUNT i16), then the
+ * learned words ("ATDTAG01": none); little-endian. Read with bounds and
+ * refused when malformed. */
 /* at_text_tagger_train with progress (phase "train", a step per epoch and
  * one for the operating point) and cancel through run (may be NULL). */
 at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n, const at_text_doc *dev,

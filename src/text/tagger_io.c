@@ -1,14 +1,22 @@
-/* The tagger's model file: "ATDTAG01", then little-endian u32 bits, u32
+/* The tagger's model file: "ATDTAG02", then little-endian u32 bits, u32
  * tags, f32 O bias, u64 seed, u32 documents, u32 epochs, f32 transitions
  * ((tags + 1) x tags), f32 weight scale, u32 rows, and each nonzero
  * feature row as u32 index and tags x i16 (weight / scale), by increasing
- * index. Every field is read with bounds and checked. */
+ * index; then u32 learned words, u32 bytes and the words (folded,
+ * NUL-terminated, strictly increasing). "ATDTAG01" is the same without
+ * the learned words, still read. Every field is read with bounds and
+ * checked. */
 #include "tagger.h"
+#include "dict.h"
+#include "lexicon.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define TAG_MAGIC "ATDTAG01"
+#define TAG_MAGIC "ATDTAG02"
+#define TAG_MAGIC1 "ATDTAG01" /* read too: no learned words */
+#define TAG_MAX_KEEP ((uint32_t)1 << 20)
 #define TAG_MAX_FILE ((size_t)64 << 20)
 
 at_status text_tagger_new(unsigned bits, text_tagger **out)
@@ -34,7 +42,82 @@ void text_tagger_free(text_tagger *t)
     if (!t)
         return;
     at_free(t->w);
+    at_free(t->keep);
+    at_free(t->keep_h);
     at_free(t);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sorted hashes of t's learned words. */
+static at_status keep_hashes(text_tagger *t)
+{
+    at_free(t->keep_h);
+    t->keep_h = at_malloc((t->nkeep ? t->nkeep : 1) * sizeof *t->keep_h);
+    if (!t->keep_h)
+        return AT_ERR_NOMEM;
+    const char *k = t->keep;
+    for (uint32_t i = 0; i < t->nkeep; i++) {
+        char pad[LEX_MAX_WORD + 16];
+        size_t n = strlen(k);
+        memcpy(pad, k, n);
+        memset(pad + n, 0, 8);
+        t->keep_h[i] = text_dict_hash_padded(pad, n);
+        k += n + 1;
+    }
+    qsort(t->keep_h, t->nkeep, sizeof *t->keep_h, cmp_u64);
+    return AT_OK;
+}
+
+int text_tagger_keeps(const text_tagger *t, uint64_t h)
+{
+    size_t lo = 0, hi = t->nkeep;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (t->keep_h[m] == h)
+            return 1;
+        if (t->keep_h[m] < h)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return 0;
+}
+
+at_status text_tagger_set_keep(text_tagger *t, char **words, size_t n)
+{
+    qsort(words, n, sizeof *words, cmp_str);
+    size_t bytes = 0, u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!i || strcmp(words[i], words[i - 1]))
+            bytes += strlen(words[i]) + 1, u++;
+    if (bytes > TAG_MAX_KEEP)
+        return at_error_set(AT_ERR_LIMIT, "text tagger: %zu bytes of learned words (at most %u)", bytes,
+                            TAG_MAX_KEEP);
+    char *k = at_malloc(bytes ? bytes : 1);
+    if (!k)
+        return AT_ERR_NOMEM;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!i || strcmp(words[i], words[i - 1])) {
+            size_t l = strlen(words[i]) + 1;
+            memcpy(k + o, words[i], l);
+            o += l;
+        }
+    at_free(t->keep);
+    t->keep = k;
+    t->nkeep = (uint32_t)u;
+    t->keep_len = (uint32_t)bytes;
+    return keep_hashes(t);
 }
 
 static void put32(at_buf *b, at_status *st, uint32_t v)
@@ -97,6 +180,10 @@ at_status text_tagger_save(const text_tagger *t, const char *path)
             st = at_buf_append(&b, x, 2);
         }
     }
+    put32(&b, &st, t->nkeep);
+    put32(&b, &st, t->keep_len);
+    if (!st && t->keep_len)
+        st = at_buf_append(&b, t->keep, t->keep_len);
     if (!st)
         st = at_file_write_atomic(path, b.data, b.len);
     at_buf_free(&b);
@@ -143,7 +230,8 @@ at_status text_tagger_load(const char *path, text_tagger **out)
     reader r = {data, len, 0, path};
     text_tagger *t = NULL;
     uint32_t bits = 0, tags = 0, lo = 0, hi = 0, rows = 0;
-    if (len < 8 || memcmp(data, TAG_MAGIC, 8)) {
+    int v1 = len >= 8 && !memcmp(data, TAG_MAGIC1, 8);
+    if (len < 8 || (memcmp(data, TAG_MAGIC, 8) && !v1)) {
         st = at_error_set(AT_ERR_FORMAT, "%s: offset 0: not an atelier tagger model", path);
         goto done;
     }
@@ -190,6 +278,38 @@ at_status text_tagger_load(const char *path, text_tagger **out)
             int16_t q = (int16_t)(uint16_t)(x[0] | x[1] << 8);
             t->w[(size_t)idx * TAG_W + l] = (float)q * scale;
             r.off += 2;
+        }
+    }
+    uint32_t nkeep = 0, keep_len = 0;
+    if (!st && !v1 && !(st = get32(&r, &nkeep)) && !(st = get32(&r, &keep_len))) {
+        if (keep_len > TAG_MAX_KEEP || keep_len > len - r.off || nkeep > keep_len / 2) {
+            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: %u learned words in %u bytes do not fit", path,
+                              r.off - 8, nkeep, keep_len);
+        } else if (keep_len) {
+            /* nkeep NUL-terminated words of 1 to LEX_MAX_WORD bytes, strictly increasing */
+            const char *k = (const char *)data + r.off, *prev = NULL;
+            uint32_t words = 0;
+            for (size_t o = 0; o < keep_len && !st;) {
+                const char *e = memchr(k + o, 0, keep_len - o);
+                size_t n = e ? (size_t)(e - (k + o)) : 0;
+                if (!e || !n || n > LEX_MAX_WORD || (prev && strcmp(prev, k + o) >= 0))
+                    st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: bad learned word", path, r.off + o);
+                prev = k + o;
+                o += n + 1;
+                words++;
+            }
+            if (!st && words != nkeep)
+                st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: %u learned words, %u announced", path,
+                                  r.off, words, nkeep);
+            if (!st && !(t->keep = at_malloc(keep_len)))
+                st = AT_ERR_NOMEM;
+            if (!st) {
+                memcpy(t->keep, k, keep_len);
+                t->nkeep = nkeep;
+                t->keep_len = keep_len;
+                r.off += keep_len;
+                st = keep_hashes(t);
+            }
         }
     }
     if (!st && r.off != len)

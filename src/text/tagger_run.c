@@ -39,8 +39,12 @@ at_status at_text_deid_model_run(const at_text_deid_model_spec *spec, at_run *ru
     if (!st)
         st = at_run_check(run, "text deid-model train");
     /* the training and operating-point sets: shallow copies of the documents */
+    size_t weight = spec->annotations_weight ? spec->annotations_weight : 1;
+    size_t every = spec->annotations_dev < 0 ? 0 : spec->annotations_dev ? (size_t)spec->annotations_dev : 5;
+    if (weight > 100)
+        st = at_error_set(AT_ERR_ARG, "at_text_deid_model_run: annotations weight %zu (at most 100)", weight);
     if (!st) {
-        train = at_calloc(spec->synthetic_count + na + 1, sizeof *train);
+        train = at_calloc(spec->synthetic_count + na * weight + 1, sizeof *train);
         dev = at_calloc(spec->synthetic_dev_count + na + 1, sizeof *dev);
         if (!train || !dev)
             st = AT_ERR_NOMEM;
@@ -49,10 +53,11 @@ at_status at_text_deid_model_run(const at_text_deid_model_spec *spec, at_run *ru
         for (size_t i = 0; i < spec->synthetic_count; i++)
             train[nt++] = spec->synthetic[i];
         for (size_t i = 0; i < na; i++) {
-            if (na >= 5 && i % 5 == 4)
+            if (every && na >= every && i % every == every - 1)
                 dev[nd++] = ad[i];
             else
-                train[nt++] = ad[i];
+                for (size_t k = 0; k < weight; k++)
+                    train[nt++] = ad[i];
         }
         for (size_t i = 0; i < spec->synthetic_dev_count; i++)
             dev[nd++] = spec->synthetic_dev[i];

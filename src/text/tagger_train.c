@@ -7,9 +7,12 @@
  * the same inputs give the same model bytes. */
 #include "tagger.h"
 
+#include "lexicon.h"
+
 #include "atelier/text_model.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SEG_MAX 16
@@ -86,7 +89,80 @@ static void gold_tags(const text_scan *s, const at_text_doc *doc, uint8_t *tags)
     }
 }
 
-static at_status add_doc(train_set *t, const at_text_deid *d, const at_text_doc *doc)
+/* Words, owned (the learned safe words and the identifiers' words). */
+typedef struct {
+    char **v;
+    size_t n, cap;
+} word_list;
+
+static void words_free(word_list *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        at_free(w->v[i]);
+    at_free(w->v);
+    memset(w, 0, sizeof *w);
+}
+
+static at_status words_add(word_list *w, const char *f, size_t n)
+{
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 256;
+        char **v = at_realloc(w->v, cap * sizeof *v);
+        if (!v)
+            return AT_ERR_NOMEM;
+        w->v = v;
+        w->cap = cap;
+    }
+    char *c = at_malloc(n + 1);
+    if (!c)
+        return AT_ERR_NOMEM;
+    memcpy(c, f, n);
+    c[n] = 0;
+    w->v[w->n++] = c;
+    return AT_OK;
+}
+
+static int covered(const at_text_spans *sp, size_t a, size_t b)
+{
+    for (size_t h = 0; h < sp->n; h++)
+        if (sp->v[h].start < b && sp->v[h].start + sp->v[h].len > a)
+            return 1;
+    return 0;
+}
+
+/* The words of an annotated note's strings to keep (KEEP) that the
+ * lexicons know neither as words of the language nor as medical words
+ * (letters only, four bytes or more) into keep; the words of its
+ * identifiers into ids (a word named both ways is no safe word). */
+static at_status learn_words(const text_scan *s, const at_text_doc *doc, word_list *keep, word_list *ids)
+{
+    at_status st = AT_OK;
+    for (size_t i = 0; i < s->n && !st; i++) {
+        const text_tok *k = &s->tok[i];
+        if (k->kind != TOK_WORD || k->e - k->s < 4 || k->e - k->s > LEX_MAX_WORD)
+            continue;
+        int digit = 0;
+        for (size_t j = k->s; j < k->e; j++)
+            digit |= s->t[j] >= '0' && s->t[j] <= '9';
+        char f[LEX_MAX_WORD + 16];
+        int fl = text_lexicon_fold(s->t + k->s, k->e - k->s, f, sizeof f);
+        if (digit || fl < 4 || fl > LEX_MAX_WORD)
+            continue;
+        if (covered(&doc->gold, k->s, k->e))
+            st = words_add(ids, f, (size_t)fl);
+        else if (!(k->lex & (LEX_WORD | LEX_MED)) && covered(&doc->eponyms, k->s, k->e))
+            st = words_add(keep, f, (size_t)fl);
+    }
+    return st;
+}
+
+static int cmp_word(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static at_status add_doc(train_set *t, const at_text_deid *d, const at_text_doc *doc, word_list *keep,
+                         word_list *ids)
 {
     text_scan s;
     text_names names;
@@ -100,6 +176,8 @@ static at_status add_doc(train_set *t, const at_text_deid *d, const at_text_doc 
         st = AT_ERR_NOMEM;
     if (!st)
         gold_tags(&s, doc, tags);
+    if (!st && doc->kind == -1) /* an annotated note (at_text_brat_load) */
+        st = learn_words(&s, doc, keep, ids);
     for (size_t i = 0; i < s.n && !st;) {
         if (!c.cand[i]) {
             i++;
@@ -176,8 +254,33 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
     }
     if (!st)
         st = text_tagger_new(o.bits, &m);
+    word_list keep, ids;
+    memset(&keep, 0, sizeof keep);
+    memset(&ids, 0, sizeof ids);
     for (size_t k = 0; k < n && !st; k++)
-        st = add_doc(&t, d, &docs[k]);
+        st = add_doc(&t, d, &docs[k], &keep, &ids);
+    /* the learned safe words: those of no identifier (and a fine-tuned
+     * model's own) */
+    if (!st && init) {
+        const char *w = init->keep;
+        for (uint32_t k = 0; k < init->nkeep && !st; k++, w += strlen(w) + 1)
+            st = words_add(&keep, w, strlen(w));
+    }
+    if (!st && keep.n) {
+        qsort(ids.v, ids.n, sizeof *ids.v, cmp_word);
+        size_t w = 0;
+        for (size_t k = 0; k < keep.n; k++) {
+            if (ids.n && bsearch(&keep.v[k], ids.v, ids.n, sizeof *ids.v, cmp_word)) {
+                at_free(keep.v[k]);
+                continue;
+            }
+            keep.v[w++] = keep.v[k];
+        }
+        keep.n = w;
+        st = text_tagger_set_keep(m, keep.v, keep.n);
+    }
+    words_free(&keep);
+    words_free(&ids);
     size_t rows = (size_t)1 << o.bits;
     if (!st) {
         u = at_calloc(rows * TAG_W, sizeof *u);

@@ -12,10 +12,12 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# --- the default model, retrained from its seed, byte for byte
-"$bin" text deid-model train --synthetic --seed 1 -o "$tmp/model.bin" > "$tmp/train.log"
+# --- the default model, retrained from its seed and the annotated notes, byte for byte
+"$bin" text deid-model train --synthetic --annotations "$src/data/text/annotated" --seed 1 \
+  -o "$tmp/model.bin" > "$tmp/train.log"
 cmp -s "$tmp/model.bin" "$src/data/text/deid-tagger.bin" ||
-  fail "retraining with --synthetic --seed 1 does not give data/text/deid-tagger.bin"
+  fail "retraining with --synthetic --annotations data/text/annotated --seed 1 does not give data/text/deid-tagger.bin"
+grep -q "annotations with a label" "$tmp/train.log" && fail "data/text/annotated has labels atelier does not know"
 grep -q "operating point" "$tmp/train.log" || fail "no operating point in the training report"
 
 # --- eval-deid on a BRAT folder against a reference computation

@@ -375,6 +375,70 @@ static void test_hospital_generator(void **state)
     at_text_docs_free(b, n);
 }
 
+/* Words learned as safe from an annotated note's KEEP strings: kept in
+ * the model file unless an identifier of the notes holds them too; a
+ * model of the first format (no learned words) still reads. */
+static void test_learned_words(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    assert_non_null(dir);
+    char p[512], out[512];
+    static const char txt[] = "Relais par Zorbaxiline et Quentrafix.\nVue avec Mme Quentrafix.\n";
+    static const char ann[] = "T1\tKEEP 11 22\tZorbaxiline\nT2\tKEEP 26 36\tQuentrafix\n"
+                              "T3\tNOM 51 61\tQuentrafix\n";
+    snprintf(p, sizeof p, "%s/a.txt", dir);
+    assert_int_equal(test_write_file(p, txt, strlen(txt)), 0);
+    snprintf(p, sizeof p, "%s/a.ann", dir);
+    assert_int_equal(test_write_file(p, ann, strlen(ann)), 0);
+    snprintf(out, sizeof out, "%s/m.bin", dir);
+    at_text_deid_model_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.out = out;
+    spec.annotations = dir;
+    spec.annotations_dev = -1;
+    spec.annotations_weight = 2;
+    spec.options.epochs = 2;
+    spec.options.bits = 12;
+    at_text_deid_model_result res;
+    assert_int_equal(at_text_deid_model_run(&spec, NULL, &res), AT_OK);
+    assert_int_equal(res.train_docs, 2); /* the note twice */
+    at_free(res.report);
+    size_t len;
+    unsigned char *m = test_read_file(out, &len);
+    assert_non_null(m);
+    assert_memory_equal(m, "ATDTAG02", 8);
+    assert_non_null(memmem(m, len, "zorbaxiline", 12));
+    assert_null(memmem(m, len, "quentrafix", 10));
+    at_text_deid *d;
+    assert_int_equal(at_text_deid_new(NULL, &d), AT_OK);
+    assert_int_equal(at_text_deid_set_model(d, out), AT_OK);
+    /* the first format: no learned words after the weights */
+    at_text_deid *rules;
+    assert_int_equal(at_text_deid_new(NULL, &rules), AT_OK);
+    assert_int_equal(at_text_deid_set_model(rules, NULL), AT_OK);
+    at_text_doc *docs;
+    assert_int_equal(at_synth_hospital_docs(20, 3, 0, &docs), AT_OK);
+    at_text_tagger_options opt = {.seed = 1, .epochs = 1, .bits = 10};
+    assert_int_equal(at_text_tagger_train(rules, docs, 20, NULL, 0, &opt, out, NULL), AT_OK);
+    free(m);
+    m = test_read_file(out, &len);
+    assert_non_null(m);
+    assert_true(len > 16);
+    assert_memory_equal(m + len - 8, "\0\0\0\0\0\0\0\0", 8);
+    assert_int_equal(test_write_file(out, m, len - 8), 0);
+    assert_int_equal(at_text_deid_set_model(d, out), AT_ERR_FORMAT); /* version 2, truncated */
+    m[7] = '1';
+    assert_int_equal(test_write_file(out, m, len - 8), 0);
+    assert_int_equal(at_text_deid_set_model(d, out), AT_OK);
+    free(m);
+    at_text_docs_free(docs, 20);
+    at_text_deid_free(rules);
+    at_text_deid_free(d);
+    test_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,7 +446,7 @@ int main(void)
         cmocka_unit_test(test_traps_kept), cmocka_unit_test(test_allow_list),
         cmocka_unit_test(test_surrogates), cmocka_unit_test(test_model_file),
         cmocka_unit_test(test_brat),       cmocka_unit_test(test_hospital_generator),
-        cmocka_unit_test(test_classes),
+        cmocka_unit_test(test_classes),    cmocka_unit_test(test_learned_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
