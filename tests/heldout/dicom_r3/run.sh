@@ -32,7 +32,8 @@ echo "$ST" | grep '^INPUT SELF-TEST'
 
 echo "== atelier: $BIN"
 [ -x "$BIN" ] || { echo "no executable at $BIN (set ATELIER_BIN)" >&2; exit 2; }
-head -c 32 /dev/urandom > "$WORK/key"
+# KEY_FILE: a fixed key for a repeatable run (make test); else a fresh random one
+if [ -n "${KEY_FILE:-}" ]; then cp "$KEY_FILE" "$WORK/key"; else head -c 32 /dev/urandom > "$WORK/key"; fi
 chmod 600 "$WORK/key"
 "$BIN" deid "$CORPUS" -o "$WORK/out" --key "$WORK/key" > "$WORK/deid.log" 2>&1
 echo "atelier deid exit status $? ($(tail -n 1 "$WORK/deid.log" | tr -d '\r' | sed 's/.*atelier deid: //'))"
