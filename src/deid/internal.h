@@ -20,6 +20,11 @@ at_status at_deid_element_set(at_dcm_element *el, const char *s);
  * else Patient's Name, else Study Instance UID, else "". Owned by caller. */
 char *at_deid_patient_identity(const at_dcm_dataset *ds);
 
+/* 1 when ds is an encapsulated document (PDF, CDA, ...): its content is
+ * replaced by the table (D), but the file still goes to quarantine unless
+ * allowed (quarantine.c). */
+int at_deid_is_document(const at_dcm_dataset *ds);
+
 /* Identifying values collected from a header, folded (fold.h: compact
  * form), for the scan of retained text (scan.c). */
 enum { AT_DEID_ID_NAME = 1, AT_DEID_ID_CODE, AT_DEID_ID_DATE, AT_DEID_ID_PHONE, AT_DEID_ID_PLACE };
