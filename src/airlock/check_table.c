@@ -463,10 +463,27 @@ at_status at_airlock_round_table(const unsigned char *csv, size_t len, int thres
         if (!st)
             st = at_buf_putc(&b, '\n');
     }
-    table_free(&t);
     if (st) {
+        table_free(&t);
         at_buf_free(&b);
         return st;
+    }
+    /* what leaves is read by the same rules: it must read back as the same
+     * table (delimiter, shape, columns of counts), or a blank line or a
+     * stray character before the header could make another table of it,
+     * with a small count in a column this one did not count */
+    table back;
+    st = table_read((const char *)b.data, b.len, &back);
+    int same = !st && back.csv.delim == t.csv.delim && back.rows == t.rows && back.cols == t.cols &&
+               !memcmp(back.cnt, t.cnt, t.cols);
+    if (!st)
+        table_free(&back);
+    at_error_clear();
+    table_free(&t);
+    if (!same) {
+        at_buf_free(&b);
+        return at_error_set(AT_ERR_FORMAT, "round: the rounded table does not read back as the same table "
+                                           "(its delimiter or layout is ambiguous): a person rounds it");
     }
     *out = at_buf_steal(&b, outlen);
     return *out ? AT_OK : AT_ERR_NOMEM;
