@@ -4,6 +4,7 @@
  * packed again, unpacks again to the same archive). */
 #include "atelier/jobs.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
