@@ -373,66 +373,43 @@ static at_status collect_value(at_deid_identifiers *ids, const at_dcm_element *e
 /* The elements of the whole tree whose values are collected, in walk order
  * (an explicit stack), with their kinds. */
 typedef struct {
-    const at_dcm_element **el;
-    int *kind;
+    const at_dcm_element *el;
+    int kind;
+} candidate;
+typedef struct {
+    candidate *v;
     size_t n, cap;
 } candidates;
 
 static void candidates_free(candidates *c)
 {
-    at_free(c->el);
-    at_free(c->kind);
+    at_free(c->v);
     memset(c, 0, sizeof *c);
 }
 
 static at_status candidates_find(const at_dcm_dataset *ds, unsigned options, candidates *out)
 {
     memset(out, 0, sizeof *out);
-    at_status st = AT_OK;
-    size_t cap = 16, top = 0;
-    const at_dcm_dataset **stack = at_malloc(cap * sizeof *stack);
-    if (!stack)
-        return AT_ERR_NOMEM;
-    stack[top++] = ds;
+    const at_dcm_dataset **stack = NULL;
+    size_t cap = 0, top = 0;
+    at_status st = AT_GROW(stack, cap, 1);
+    if (!st)
+        stack[top++] = ds;
     while (top && !st) {
         const at_dcm_dataset *cur = stack[--top];
         for (size_t i = 0; i < cur->count && !st; i++) {
             const at_dcm_element *el = &cur->elements[i];
             if (el->items) {
-                for (size_t k = 0; k < el->item_count && !st; k++) {
-                    if (top == cap) {
-                        const at_dcm_dataset **s2 = at_realloc(stack, 2 * cap * sizeof *stack);
-                        if (!s2) {
-                            st = AT_ERR_NOMEM;
-                            break;
-                        }
-                        stack = s2;
-                        cap *= 2;
-                    }
+                st = AT_GROW(stack, cap, top + el->item_count);
+                for (size_t k = 0; k < el->item_count && !st; k++)
                     stack[top++] = el->items[k];
-                }
                 continue;
             }
             if ((AT_TAG_GROUP(el->tag) & 1) && el->vr != AT_VR('P', 'N'))
                 continue; /* private values are removed or checked by pattern; their names still count */
             int kind = collect_kind(el, options);
-            if (!kind)
-                continue;
-            if (out->n == out->cap) {
-                size_t nc = out->cap ? out->cap * 2 : 32;
-                const at_dcm_element **e2 = at_realloc(out->el, nc * sizeof *e2);
-                if (e2)
-                    out->el = e2;
-                int *k2 = e2 ? at_realloc(out->kind, nc * sizeof *k2) : NULL;
-                if (!k2) {
-                    st = AT_ERR_NOMEM;
-                    break;
-                }
-                out->kind = k2;
-                out->cap = nc;
-            }
-            out->el[out->n] = el;
-            out->kind[out->n++] = kind;
+            if (kind && !(st = AT_GROW(out->v, out->cap, out->n + 1)))
+                out->v[out->n++] = (candidate){el, kind};
         }
     }
     at_free(stack);
@@ -447,7 +424,7 @@ static at_status collect_candidates(const candidates *c, const at_dcm_element *c
     memset(ids, 0, sizeof *ids);
     at_status st = AT_OK;
     for (size_t i = 0; i < c->n && !st; i++)
-        st = collect_value(ids, c->el[i], charset, c->kind[i]);
+        st = collect_value(ids, c->v[i].el, charset, c->v[i].kind);
     if (st)
         at_deid_identifiers_free(ids);
     return st;
@@ -502,13 +479,13 @@ static at_status memo_key(const candidates *c, const at_dcm_element *charset, un
     if (!st && cl)
         st = at_buf_append(key, charset->value, cl);
     for (size_t i = 0; i < c->n && !st; i++) {
-        const at_dcm_element *el = c->el[i];
+        const at_dcm_element *el = c->v[i].el;
         uint32_t tag = el->tag, len = el->length;
         uint16_t vr = (uint16_t)el->vr;
         memcpy(head, &tag, 4);
         memcpy(head + 4, &vr, 2);
         memcpy(head + 6, &len, 4);
-        head[10] = (unsigned char)c->kind[i];
+        head[10] = (unsigned char)c->v[i].kind;
         head[11] = 0;
         st = at_buf_append(key, head, sizeof head);
         if (!st)
