@@ -443,6 +443,7 @@ at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, t
     deid_pass_labelled_ids(s);
     deid_pass_text_dates(s);
     deid_pass_extra_dates(s);
+    deid_pass_number_classes(s);
     deid_pass_orgs(s);
     deid_pass_hospitals(s);
     deid_pass_titles(s);
@@ -487,6 +488,8 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         st = deid_pass_joins(&s);
     if (!st)
         deid_pass_complete(&s);
+    if (!st)
+        deid_pass_number_tails(&s);
     if (!st && d->allow_list) {
         size_t before = s.next_ent;
         deid_pass_allow(&s, &c);

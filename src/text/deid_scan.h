@@ -162,6 +162,11 @@ void deid_names_init(text_names *nm);
 void deid_pass_extra_early(text_scan *s);
 void deid_pass_extra_dates(text_scan *s);
 void deid_pass_extra_late(text_scan *s);
+/* Dates with English or abbreviated months, international phones, OCR'd
+ * numbers (deid_numclass.c); after the tagger, the tails of record
+ * numbers (groups after them: "12-345 678", "883412 K"). */
+void deid_pass_number_classes(text_scan *s);
+void deid_pass_number_tails(text_scan *s);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);

@@ -1,0 +1,717 @@
+/* Number-shaped identifiers as classes (deid_pass_number_classes):
+ * - dates with a month name in English or an abbreviated month glued or
+ *   dashed ("4 March 2024", "3rd November", "Sep 30, 2025",
+ *   "14-NOV-2025", "10nov", "sept. 2009");
+ * - international phone numbers, the whole number with its country code
+ *   ("+44 20 7946 0321", "0049 30 123 456 78", "(+262) 692 12 34 56");
+ * - OCR'd numbers, where O/o stand for 0 and l/I for 1 among digits: a
+ *   copy of the line with those runs read as digits goes through the
+ *   NIR, date and postcode scanners, and the original tokens are labelled
+ *   ("l 85 O3 ...", "l4/O2/l98O", "3lOOO").
+ * The tails of record numbers (deid_pass_number_tails) run after the
+ * tagger: a record number continues over the groups written after it
+ * ("12-345 678", "4501 2290 7", "883412 K", "H24-0918 B2"). */
+#include "deid_scan.h"
+
+#include <string.h>
+
+static size_t tl(const text_scan *s, size_t i)
+{
+    return s->tok[i].e - s->tok[i].s;
+}
+
+static int is_dig(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_alnum_c(char c)
+{
+    return is_dig(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (unsigned char)c >= 0x80;
+}
+
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* ---- month names --------------------------------------------------------------------- */
+
+/* An English month name or its abbreviation (any case): 1..12, else 0.
+ * *full: the whole name (not an abbreviation). */
+static int month_en(const char *p, size_t n, int *full)
+{
+    static const char *const names[] = {"january",   "february", "march",    "april",
+                                        "may",       "june",     "july",     "august",
+                                        "september", "october",  "november", "december"};
+    static const char *const abbr[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                       "jul", "aug", "sep", "oct", "nov", "dec"};
+    char f[12];
+    if (n < 3 || n > 9)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)p[i] >= 0x80)
+            return 0;
+        f[i] = lower(p[i]);
+    }
+    *full = 0;
+    for (int m = 0; m < 12; m++) {
+        size_t l = strlen(names[m]);
+        if (l == n && !memcmp(names[m], f, n)) {
+            *full = 1;
+            return m + 1;
+        }
+        if (n == 3 && !memcmp(abbr[m], f, 3))
+            return m + 1;
+    }
+    if (n == 4 && !memcmp(f, "sept", 4))
+        return 9;
+    return 0;
+}
+
+/* A month name in English or in French (abbreviated or not) at bytes p[0..n). */
+static int month_any(const char *p, size_t n, int *full)
+{
+    int m = month_en(p, n, full);
+    if (m)
+        return m;
+    char f[40];
+    int fl = n < 30 ? text_lexicon_fold(p, n, f, sizeof f) : -1;
+    *full = 0;
+    return fl > 0 ? text_month_of(f, (size_t)fl) : 0;
+}
+
+/* Token i as a month word: 1..12 or 0. */
+static int month_tok(const text_scan *s, size_t i, int *full)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD)
+        return 0;
+    return month_any(s->t + s->tok[i].s, tl(s, i), full);
+}
+
+/* An English ordinal suffix ("st", "nd", "rd", "th", any case). */
+static int ordinal_suffix(const char *p, size_t n)
+{
+    if (n != 2)
+        return 0;
+    char a = lower(p[0]), b = lower(p[1]);
+    return (a == 's' && b == 't') || (a == 'n' && b == 'd') || (a == 'r' && b == 'd') ||
+           (a == 't' && b == 'h');
+}
+
+/* Token i as a day of the month: "4", "04", "3rd". 1..31 or 0. */
+static int day_tok(const text_scan *s, size_t i)
+{
+    if (i >= s->n)
+        return 0;
+    const char *p = s->t + s->tok[i].s;
+    size_t n = tl(s, i), d = 0;
+    while (d < n && is_dig(p[d]))
+        d++;
+    if (d < 1 || d > 2 || (d < n && !(s->tok[i].kind == TOK_WORD && ordinal_suffix(p + d, n - d))))
+        return 0;
+    int v = atoi_n(p, d);
+    return v >= 1 && v <= 31 ? v : 0;
+}
+
+static int year_tok(const text_scan *s, size_t i, int two)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_NUM || s->tok[i].nl)
+        return 0;
+    size_t n = tl(s, i);
+    int v = atoi_n(s->t + s->tok[i].s, n);
+    if (n == 4)
+        return v >= 1900 && v <= 2099;
+    return two && n == 2;
+}
+
+static int glued(const text_scan *s, size_t i)
+{
+    return i < s->n && i > 0 && s->tok[i].s == s->tok[i - 1].e;
+}
+
+/* After "né le", "DDN", "naissance": a birth date. */
+static int birth_context(const text_scan *s, size_t a)
+{
+    for (size_t b = a; b > 0 && a - b < 6; b--) {
+        if (s->tok[b - 1].dflags & DICT_BIRTH)
+            return 1;
+        if (s->tok[b - 1].nl && b - 1 < a)
+            break;
+        if (s->tok[b].nl)
+            break;
+    }
+    return 0;
+}
+
+static void mark_date(text_scan *s, size_t a, size_t e)
+{
+    mark(s, a, e, birth_context(s, a) ? AT_PHI_DATE_NAISSANCE : AT_PHI_DATE);
+}
+
+/* The year after a month at token j ("March 2024", "Nov 19, 2025",
+ * "NOV-2025", "sept. 2009"): the end of the date, else j. dash: the
+ * separator before the month was a dash (a two-digit year may follow). */
+static size_t after_month(const text_scan *s, size_t j, int dash)
+{
+    size_t y = j;
+    if (is_punct(s, y, '.') && glued(s, y))
+        y++;
+    if ((is_punct(s, y, ',') || is_punct(s, y, '-')) && !s->tok[y].nl)
+        y++;
+    if (year_tok(s, y, dash && y > j && is_punct(s, y - 1, '-')) && !s->lab[y])
+        return y + 1;
+    return j;
+}
+
+/* A date that starts with its day at token i ("4 March 2024", "3rd
+ * November", "14-NOV-2025", "10-nov-2025", "10nov"). */
+static void day_first(text_scan *s, size_t i)
+{
+    const char *p = s->t + s->tok[i].s;
+    size_t n = tl(s, i), d = 0;
+    int full = 0;
+    while (d < n && is_dig(p[d]))
+        d++;
+    if (d >= 1 && d <= 2 && d < n && s->tok[i].kind == TOK_WORD && !ordinal_suffix(p + d, n - d)) {
+        /* glued: "10nov", "10nov2025" is one token only when letters end it */
+        int day = atoi_n(p, d);
+        if (day >= 1 && day <= 31 && month_any(p + d, n - d, &full) && n - d >= 3)
+            mark_date(s, i, after_month(s, i + 1, 0));
+        return;
+    }
+    if (!day_tok(s, i) || i + 1 >= s->n || s->tok[i + 1].nl)
+        return;
+    size_t j = i + 1;
+    int dash = 0;
+    if ((is_punct(s, j, '-') || is_punct(s, j, '.')) && glued(s, j) && glued(s, j + 1)) {
+        dash = is_punct(s, j, '-');
+        j++;
+    } else if (s->tok[j].kind != TOK_WORD) {
+        return;
+    }
+    if (j >= s->n || s->lab[j] || s->tok[j].nl)
+        return;
+    int m = month_tok(s, j, &full);
+    if (!m)
+        return;
+    /* a French month after a space is the rules' ("4 mars"); "of": none */
+    int en = month_en(s->t + s->tok[j].s, tl(s, j), &full);
+    if (!en && j == i + 1 && (s->tok[j].dflags & DICT_MONTH))
+        return;
+    /* "5 may": an English word of the language; "4 mar" needs its year */
+    size_t e = after_month(s, j + 1, dash);
+    if (!full && e == j + 1 && !dash && j == i + 1 && tl(s, j) == 3 && !s->tok[j].allcaps && !s->tok[j].cap)
+        return;
+    if (en == 5 && e == j + 1 && !dash)
+        return;
+    mark_date(s, i, e);
+}
+
+/* A date that starts with an English month at token i ("Sep 30, 2025",
+ * "November 3rd", "March 2024"), or a French abbreviation with its dot
+ * and year ("déc. 2022"). */
+static void month_first(text_scan *s, size_t i)
+{
+    int full = 0;
+    int en = month_en(s->t + s->tok[i].s, tl(s, i), &full);
+    if (!en || !(s->tok[i].cap || s->tok[i].allcaps)) {
+        if ((s->tok[i].dflags & DICT_MONTH) && is_punct(s, i + 1, '.') && glued(s, i + 1)) {
+            size_t e = after_month(s, i + 1, 0);
+            if (e > i + 1)
+                mark_date(s, i, e);
+        }
+        return;
+    }
+    if (i + 1 >= s->n || s->tok[i + 1].nl)
+        return;
+    size_t j = i + 1;
+    if (is_punct(s, j, '.') && glued(s, j))
+        j++;
+    if (j < s->n && !s->lab[j] && !s->tok[j].nl && day_tok(s, j)) {
+        size_t e = j + 1;
+        size_t y = is_punct(s, e, ',') ? e + 1 : e;
+        if (year_tok(s, y, 0) && !s->lab[y])
+            e = y + 1;
+        /* "May 12": the year or an ordinal settles an ambiguous word */
+        if (en == 5 && e == j + 1 && s->tok[j].kind == TOK_NUM)
+            return;
+        if (!full && e == j + 1 && s->tok[j].kind == TOK_NUM && !s->tok[i].allcaps && tl(s, i) == 3 &&
+            !is_punct(s, i + 1, '.'))
+            return;
+        mark_date(s, i, e);
+        return;
+    }
+    size_t e = after_month(s, i + 1, 0);
+    if (e > i + 1 && (full || en != 5))
+        mark_date(s, i, e);
+}
+
+/* ---- international phone numbers ------------------------------------------------------ */
+
+/* A phone number with a country code at a: "+CC" or "00CC" or "(+CC)",
+ * then groups of digits separated by one space, dot or dash (an optional
+ * "(0)"). The national part has 6 to 12 digits in two groups or more, or
+ * 8 or more in one. End offset or 0. */
+static size_t scan_intl_phone(const char *t, size_t len, size_t a)
+{
+    size_t i = a;
+    if (a > 0 && (is_alnum_c(t[a - 1]) || t[a - 1] == '+' || t[a - 1] == '-' || t[a - 1] == '/'))
+        return 0;
+    int paren = 0;
+    if (i < len && t[i] == '(') {
+        paren = 1;
+        i++;
+    }
+    if (i + 2 < len && t[i] == '+')
+        i++;
+    else if (i + 3 < len && t[i] == '0' && t[i + 1] == '0' && !paren)
+        i += 2;
+    else
+        return 0;
+    size_t cc = 0;
+    if (i >= len || t[i] < '1' || t[i] > '9')
+        return 0;
+    while (i < len && is_dig(t[i]) && cc < 4) {
+        cc++;
+        i++;
+    }
+    if (paren) {
+        if (i >= len || t[i] != ')')
+            return 0;
+        i++;
+    }
+    int national = 0, groups = 0;
+    if (cc > 3) {
+        /* "+4420..." glued: a single run of 10 to 15 digits */
+        while (i < len && is_dig(t[i])) {
+            cc++;
+            i++;
+        }
+        if (cc < 10 || cc > 15 || (i < len && is_alnum_c(t[i])))
+            return 0;
+        return i;
+    }
+    char sep = 0;
+    size_t end = 0;
+    for (;;) {
+        size_t g = i;
+        if (g < len && (t[g] == ' ' || t[g] == '.' || t[g] == '-')) {
+            /* the groups after the first share one separator */
+            if (groups >= 2 && t[g] != sep)
+                break;
+            if (groups == 1)
+                sep = t[g];
+            g++;
+        } else if (!(groups == 0 && paren)) {
+            break;
+        }
+        if (groups == 0 && g + 2 < len && t[g] == '(' && t[g + 1] == '0' && t[g + 2] == ')') {
+            g += 3;
+            if (g < len && t[g] == ' ')
+                g++;
+        }
+        size_t q = g;
+        while (q < len && is_dig(t[q]) && q - g < 9)
+            q++;
+        if (q == g || (q < len && is_alnum_c(t[q])))
+            break;
+        national += (int)(q - g);
+        groups++;
+        i = end = q;
+        if (national > 12)
+            return 0;
+    }
+    if (!end || national < 7 || (groups < 2 && national < 8) || (int)cc + national > 15)
+        return 0;
+    /* a decimal after ("+12 345,5") */
+    if (end + 1 < len && (t[end] == ',' || t[end] == '%') && is_dig(t[end + 1]))
+        return 0;
+    return end;
+}
+
+/* ---- OCR'd digits ---------------------------------------------------------------------- */
+
+static int ocr_char(char c)
+{
+    return is_dig(c) || c == 'O' || c == 'o' || c == 'l' || c == 'I';
+}
+
+/* Token i written with digits and the OCR's letters for them, at least
+ * one of each ("4O3", "l2", "141OO"). */
+static int ocr_mixed(const text_scan *s, size_t i)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD || tl(s, i) > 8)
+        return 0;
+    int d = 0, l = 0;
+    for (uint32_t b = s->tok[i].s; b < s->tok[i].e; b++) {
+        char c = s->t[b];
+        if (!ocr_char(c))
+            return 0;
+        d += is_dig(c);
+        l += !is_dig(c);
+    }
+    return d && l;
+}
+
+/* Token i made only of digits and those letters ("52", "Ol", "l"). */
+static int ocr_only(const text_scan *s, size_t i)
+{
+    if (i >= s->n || tl(s, i) > 8 || s->tok[i].kind == TOK_PUNCT)
+        return 0;
+    for (uint32_t b = s->tok[i].s; b < s->tok[i].e; b++)
+        if (!ocr_char(s->t[b]))
+            return 0;
+    return 1;
+}
+
+#define OCR_SPAN 64
+
+/* The text from byte a (at most OCR_SPAN bytes, up to the line's end)
+ * with each run of digits and OCR letters read as digits, into buf.
+ * Returns the bytes copied. */
+static size_t ocr_copy(const text_scan *s, size_t a, char *buf)
+{
+    size_t n = 0;
+    while (a + n < s->len && n < OCR_SPAN && s->t[a + n] != '\n')
+        n++;
+    memcpy(buf, s->t + a, n);
+    for (size_t i = 0; i < n;) {
+        if (!is_alnum_c(buf[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        int ok = 1;
+        while (j < n && is_alnum_c(buf[j])) {
+            ok &= ocr_char(buf[j]);
+            j++;
+        }
+        /* a run cut by the span's end may be longer: leave it */
+        if (ok && !(j == n && a + n < s->len && is_alnum_c(s->t[a + n])))
+            for (size_t k = i; k < j; k++)
+                buf[k] = buf[k] == 'O' || buf[k] == 'o' ? '0' : buf[k] == 'l' || buf[k] == 'I' ? '1' : buf[k];
+        i = j;
+    }
+    return n;
+}
+
+/* The letters of the original bytes [a, e): at least one OCR letter. */
+static int has_ocr_letter(const text_scan *s, size_t a, size_t e)
+{
+    for (size_t b = a; b < e; b++)
+        if (s->t[b] == 'O' || s->t[b] == 'o' || s->t[b] == 'l' || s->t[b] == 'I')
+            return 1;
+    return 0;
+}
+
+/* Label the tokens over bytes [a, e) as one entity. */
+static void mark_bytes(text_scan *s, size_t i, size_t e, int label)
+{
+    mark(s, i, tok_end_index(s, i, e), label);
+}
+
+/* A date in the copy at offset 0: day, month and year separated by
+ * '/', '.' or '-' with spaces around, or by spaces alone ("l5 / O7 /
+ * l955", "l5 O4 l952"). End offset or 0. */
+static size_t spaced_date(const char *b, size_t n)
+{
+    size_t i = 0;
+    int v[3] = {0, 0, 0}, w[3] = {0, 0, 0};
+    char sep = 0;
+    for (int k = 0; k < 3; k++) {
+        if (k) {
+            size_t j = i;
+            while (j < n && b[j] == ' ')
+                j++;
+            char c = j < n ? b[j] : 0;
+            if (c == '/' || c == '.' || c == '-') {
+                if (sep && sep != c)
+                    return 0;
+                sep = c;
+                j++;
+                while (j < n && b[j] == ' ')
+                    j++;
+            } else if (sep || j == i) {
+                return 0;
+            } else {
+                sep = ' ';
+            }
+            if (j - i > 3)
+                return 0;
+            i = j;
+        }
+        while (i < n && is_dig(b[i]) && w[k] < 5) {
+            v[k] = v[k] * 10 + (b[i] - '0');
+            w[k]++;
+            i++;
+        }
+    }
+    if (w[0] < 1 || w[0] > 2 || w[1] < 1 || w[1] > 2 || w[2] != 4 || (i < n && is_alnum_c(b[i])))
+        return 0;
+    if (v[0] < 1 || v[0] > 31 || v[1] < 1 || v[1] > 12 || v[2] < 1900 || v[2] > 2099)
+        return 0;
+    return i;
+}
+
+/* From token i (a run of digits and OCR letters), try the scanners on
+ * the copy read as digits. 1 when something was labelled. */
+static int ocr_from(text_scan *s, size_t i)
+{
+    char b[OCR_SPAN + 1];
+    size_t a = s->tok[i].s, n = ocr_copy(s, a, b);
+    b[n] = 0;
+    size_t e;
+    int ymd;
+    if ((e = text_scan_nir(b, n, 0)) && has_ocr_letter(s, a, a + e)) {
+        mark_bytes(s, i, a + e, AT_PHI_SECU);
+        return 1;
+    }
+    if ((e = text_scan_phone(b, n, 0)) && has_ocr_letter(s, a, a + e)) {
+        mark_bytes(s, i, a + e, AT_PHI_TEL);
+        return 1;
+    }
+    if ((e = text_scan_date_numeric(b, n, 0, &ymd)) && has_ocr_letter(s, a, a + e)) {
+        /* dd/mm without a year: both parts of two characters ("l2/O3") */
+        if (ymd / 10000 || (e == 5 && b[2] == '/')) {
+            mark_date(s, i, tok_end_index(s, i, a + e));
+            return 1;
+        }
+    }
+    if ((e = spaced_date(b, n)) && has_ocr_letter(s, a, a + e)) {
+        mark_date(s, i, tok_end_index(s, i, a + e));
+        return 1;
+    }
+    return 0;
+}
+
+/* Around an OCR-mixed token q: the run of such tokens on its line (from
+ * up to six tokens back), each tried as a start. */
+static void ocr_at(text_scan *s, size_t q)
+{
+    if (s->lab[q])
+        return;
+    size_t a = q;
+    while (a > 0 && q - a < 6 && !s->tok[a].nl && !s->lab[a - 1] &&
+           (ocr_only(s, a - 1) || is_punct(s, a - 1, '/') || is_punct(s, a - 1, '.')) &&
+           s->tok[a].s - s->tok[a - 1].e <= 2)
+        a--;
+    for (size_t k = a; k <= q; k++)
+        if (!s->lab[k] && ocr_only(s, k) && (k == 0 || !is_alnum_c(s->t[s->tok[k].s - 1])) && ocr_from(s, k))
+            return;
+    if (s->lab[q])
+        return;
+    /* a day in OCR before a month word, with its year ("l2 mars 2Ol9") */
+    int full;
+    size_t n = tl(s, q);
+    if (n <= 2 && q + 1 < s->n && !s->tok[q + 1].nl && month_tok(s, q + 1, &full)) {
+        char b[OCR_SPAN + 1];
+        ocr_copy(s, s->tok[q].s, b);
+        int d = atoi_n(b, n);
+        if (d < 1 || d > 31 || !is_dig(b[0]) || (n == 2 && !is_dig(b[1])))
+            return;
+        size_t e = q + 2;
+        if (e < s->n && !s->tok[e].nl && (s->tok[e].kind == TOK_NUM || ocr_mixed(s, e)) && tl(s, e) == 4) {
+            ocr_copy(s, s->tok[e].s, b);
+            int y = is_dig(b[0]) && is_dig(b[1]) && is_dig(b[2]) && is_dig(b[3]) ? atoi_n(b, 4) : 0;
+            if (y >= 1900 && y <= 2099)
+                e++;
+        }
+        mark_date(s, q, e);
+        return;
+    }
+    /* a postcode: five characters, two digits at least, before a
+     * capitalised word on the line ("l4OOO Caen") */
+    if (n == 5 && q + 1 < s->n && !s->tok[q + 1].nl && is_name_word(s, q + 1) &&
+        !(s->tok[q + 1].dflags & DICT_MONTH)) {
+        int d = 0;
+        for (uint32_t b = s->tok[q].s; b < s->tok[q].e; b++)
+            d += is_dig(s->t[b]);
+        if (d >= 1)
+            mark(s, q, q + 1, AT_PHI_ZIP);
+    }
+}
+
+/* A glued OCR year after a French or English month ("mars 2O25"): the
+ * month and year. */
+static void ocr_month_year(text_scan *s, size_t q)
+{
+    int full;
+    if (q == 0 || tl(s, q) != 4 || s->lab[q] || s->lab[q - 1] || s->tok[q].nl || !month_tok(s, q - 1, &full))
+        return;
+    char b[OCR_SPAN + 1];
+    ocr_copy(s, s->tok[q].s, b);
+    if (!(is_dig(b[0]) && is_dig(b[1]) && is_dig(b[2]) && is_dig(b[3])))
+        return;
+    int y = atoi_n(b, 4);
+    if (y >= 1900 && y <= 2099)
+        mark_date(s, q - 1, q + 1);
+}
+
+/* ---- the passes -------------------------------------------------------------------------- */
+
+void deid_pass_number_classes(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        if (s->lab[i])
+            continue;
+        const text_tok *k = &s->tok[i];
+        char c0 = s->t[k->s];
+        size_t e;
+        if (k->kind == TOK_PUNCT && c0 == '+') {
+            size_t a = k->s;
+            if (a > 0 && s->t[a - 1] == '(' && i > 0 && !s->lab[i - 1])
+                a--;
+            if ((e = scan_intl_phone(s->t, s->len, a)))
+                mark_bytes(s, a < k->s ? i - 1 : i, e, AT_PHI_TEL);
+            continue;
+        }
+        if (k->kind == TOK_NUM) {
+            if (c0 == '0' && tl(s, i) >= 4 && s->t[k->s + 1] == '0' &&
+                (e = scan_intl_phone(s->t, s->len, k->s))) {
+                mark_bytes(s, i, e, AT_PHI_TEL);
+                continue;
+            }
+            if (tl(s, i) <= 2)
+                day_first(s, i);
+            continue;
+        }
+        if (k->kind == TOK_WORD && (k->dflags & DICT_MONTH))
+            month_first(s, i);
+    }
+    /* words with digits: ordinals, glued days and months, OCR'd numbers */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        const text_tok *k = &s->tok[i];
+        if (s->lab[i] || k->kind != TOK_WORD || !is_dig(s->t[k->s]) || tl(s, i) > 12)
+            continue;
+        if (ocr_mixed(s, i)) {
+            ocr_at(s, i);
+            if (!s->lab[i])
+                ocr_month_year(s, i);
+            continue;
+        }
+        day_first(s, i);
+    }
+    /* OCR'd runs that start with a letter ("l4OOO", "O3/O3") and
+     * capitalised English months */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        if (!s->lab[i] && s->tok[i].kind == TOK_WORD && !is_dig(s->t[s->tok[i].s]) && ocr_mixed(s, i)) {
+            ocr_at(s, i);
+            if (!s->lab[i])
+                ocr_month_year(s, i);
+        }
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        if (!s->lab[i] && !(s->tok[i].dflags & DICT_MONTH) && tl(s, i) >= 3 && tl(s, i) <= 9)
+            month_first(s, i);
+    }
+}
+
+/* ---- the tails of record numbers, after the tagger ----------------------------------------- */
+
+/* Token i, a lower-case word that a number before it measures or
+ * counts: a unit, "ans", "cycles", ... */
+static int measure_word(const text_scan *s, size_t i)
+{
+    static const char *const counts[] = {
+        "ans",     "mois",     "jours",  "semaines", "heures",    "minutes",   "cycles",
+        "cures",   "seances",  "fois",   "patients", "patientes", "fractions", "doses",
+        "unites",  "cellules", "copies", "points",   "comprimes", "gelules",   "ampoules",
+        "flacons", "annees",   "an",     "mg",       "g",         "kg",        "ml",
+        "l",       "ui",       "j",      "h",        "min",       "cm",        "mm",
+        "m",       "gy",       "cgy",    "mmol",     "ans",       NULL};
+    if (s->tok[i].cap || s->tok[i].allcaps)
+        return 0;
+    size_t n = tl(s, i);
+    char f[40];
+    int fl = n < 30 ? text_lexicon_fold(s->t + s->tok[i].s, n, f, sizeof f) : -1;
+    for (const char *const *c = counts; fl > 0 && *c; c++)
+        if (strlen(*c) == (size_t)fl && !memcmp(*c, f, (size_t)fl))
+            return 1;
+    return 0;
+}
+
+static int record_label(int l)
+{
+    return l == AT_PHI_IPP || l == AT_PHI_NDA || l == AT_PHI_ID || l == AT_PHI_COMPTE;
+}
+
+/* Token r, a group that continues a record number before it: digits (up
+ * to five, not a measure, a time or a fraction), or a letter and up to two
+ * digits ("K", "B2") that ends the run. */
+static int tail_group(const text_scan *s, size_t r, int *last)
+{
+    *last = 0;
+    if (r >= s->n || s->lab[r] || s->tok[r].nl || s->tok[r].s != s->tok[r - 1].e + 1 ||
+        s->t[s->tok[r].s - 1] != ' ')
+        return 0;
+    size_t n = tl(s, r);
+    const char *p = s->t + s->tok[r].s;
+    size_t x = r + 1;
+    int next_glued = x < s->n && s->tok[x].s == s->tok[r].e;
+    if (s->tok[r].kind == TOK_NUM) {
+        if (n > 5 || (next_glued && s->tok[x].kind != TOK_PUNCT))
+            return 0;
+        if (next_glued && !(is_punct(s, x, ',') || is_punct(s, x, ')') || is_punct(s, x, ';') ||
+                            (is_punct(s, x, '.') && !(x + 1 < s->n && s->tok[x + 1].s == s->tok[x].e &&
+                                                      s->tok[x + 1].kind == TOK_NUM))))
+            return 0;
+        /* a unit or a count after the number */
+        if (x < s->n && !s->tok[x].nl && s->tok[x].kind == TOK_WORD && measure_word(s, x))
+            return 0;
+        if (x < s->n && !s->tok[x].nl && s->tok[x].kind == TOK_PUNCT && !next_glued &&
+            (s->t[s->tok[x].s] == '%' || s->t[s->tok[x].s] == '/'))
+            return 0;
+        return 1;
+    }
+    if (s->tok[r].kind != TOK_WORD || n > 3 || p[0] < 'A' || p[0] > 'Z')
+        return 0;
+    for (size_t q = 1; q < n; q++)
+        if (!is_dig(p[q]))
+            return 0;
+    /* the run ends here: end of line or punctuation next */
+    if (x < s->n && !s->tok[x].nl && s->tok[x].kind != TOK_PUNCT)
+        return 0;
+    if (x < s->n && !s->tok[x].nl && is_punct(s, x, '.') && n == 1 && x + 1 < s->n && !s->tok[x + 1].nl &&
+        s->tok[x + 1].s == s->tok[x].e)
+        return 0; /* an initial: "K.-L." */
+    *last = 1;
+    return 1;
+}
+
+void deid_pass_number_tails(text_scan *s)
+{
+    for (size_t i = 0; i + 1 < s->n; i++) {
+        int l = s->lab[i];
+        if (!record_label(l) || s->lab[i + 1] == l)
+            continue;
+        /* i: the last token of a record number; digits in it */
+        size_t a = i;
+        while (a > 0 && s->ent[a - 1] == s->ent[i])
+            a--;
+        size_t digits = 0;
+        for (size_t q = a; q <= i; q++)
+            for (uint32_t b = s->tok[q].s; b < s->tok[q].e; b++)
+                digits += is_dig(s->t[b]);
+        if (digits < 3)
+            continue;
+        size_t r = i + 1;
+        /* glued groups: "HAD12-34-5678" */
+        while (r + 1 < s->n && !s->lab[r] && !s->lab[r + 1] && s->tok[r].s == s->tok[r - 1].e &&
+               (is_punct(s, r, '-') || is_punct(s, r, '/')) && s->tok[r + 1].s == s->tok[r].e &&
+               s->tok[r + 1].kind != TOK_PUNCT && tl(s, r + 1) <= 8)
+            r += 2;
+        int last = 0;
+        while (!last && r - i < 6 && tail_group(s, r, &last))
+            r++;
+        for (size_t q = i + 1; q < r; q++) {
+            s->lab[q] = (uint8_t)l;
+            s->ent[q] = s->ent[i];
+        }
+        i = r - 1;
+    }
+}
