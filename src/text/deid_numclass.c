@@ -330,6 +330,22 @@ static size_t scan_intl_phone(const char *t, size_t len, size_t a)
     return end;
 }
 
+/* Label tokens [a, b) as one entity over what is unlabelled or already
+ * has this label (the national part of a phone taken alone). */
+static void mark_over(text_scan *s, size_t a, size_t b, int label)
+{
+    if (a >= b || b > s->n)
+        return;
+    for (size_t i = a; i < b; i++)
+        if (s->lab[i] && s->lab[i] != label)
+            return;
+    uint32_t e = ++s->next_ent;
+    for (size_t i = a; i < b; i++) {
+        s->lab[i] = (uint8_t)label;
+        s->ent[i] = e;
+    }
+}
+
 /* ---- OCR'd digits ---------------------------------------------------------------------- */
 
 static int ocr_char(char c)
@@ -432,7 +448,7 @@ static size_t spaced_date(const char *b, size_t n)
                 j++;
                 while (j < n && b[j] == ' ')
                     j++;
-            } else if (sep || j == i) {
+            } else if ((sep && sep != ' ') || j == i) {
                 return 0;
             } else {
                 sep = ' ';
@@ -548,6 +564,346 @@ static void ocr_month_year(text_scan *s, size_t q)
         mark_date(s, q - 1, q + 1);
 }
 
+static int measure_word(const text_scan *s, size_t i);
+
+/* ---- days and months without a year, roman months --------------------------------------- */
+
+/* The bytes after offset e, spaces skipped: a dash (-, en or em dash) or
+ * ':' that opens what the line says of this day. */
+static int dash_after(const text_scan *s, size_t e)
+{
+    while (e < s->len && s->t[e] == ' ')
+        e++;
+    if (e >= s->len)
+        return 0;
+    if (s->t[e] == '-' || s->t[e] == ':')
+        return 1;
+    return e + 2 < s->len && (unsigned char)s->t[e] == 0xE2 && (unsigned char)s->t[e + 1] == 0x80 &&
+           ((unsigned char)s->t[e + 2] == 0x93 || (unsigned char)s->t[e + 2] == 0x94);
+}
+
+/* The bytes before offset a, spaces skipped: an en or em dash. */
+static int dash_before(const text_scan *s, size_t a)
+{
+    while (a > 0 && s->t[a - 1] == ' ')
+        a--;
+    return a >= 3 && (unsigned char)s->t[a - 3] == 0xE2 && (unsigned char)s->t[a - 2] == 0x80 &&
+           ((unsigned char)s->t[a - 1] == 0x93 || (unsigned char)s->t[a - 1] == 0x94);
+}
+
+/* Token j a time of day ("10h", "14h30", "9 h"). */
+static int time_tok(const text_scan *s, size_t j)
+{
+    if (j >= s->n || s->tok[j].nl)
+        return 0;
+    const char *p = s->t + s->tok[j].s;
+    size_t n = tl(s, j), d = 0;
+    while (d < n && is_dig(p[d]))
+        d++;
+    if (d >= 1 && d <= 2 && d < n && (p[d] == 'h' || p[d] == 'H'))
+        return 1;
+    return s->tok[j].kind == TOK_NUM && n <= 2 && j + 1 < s->n && tok_is(s, j + 1, "h");
+}
+
+/* "d/m" at token i (d, '/', m glued) where the writing or the context
+ * makes it a day: a month with its leading zero ("6/03", "01/10"), a time
+ * after it, a line that starts with it before a dash ("17.09 — ..."),
+ * between dashes, before "au" and a date, after a meeting's word ("RCP :
+ * 4/12"). Never a score (a scale's name before it) nor a count of a
+ * course. */
+static void day_month(text_scan *s, size_t i)
+{
+    static const char *const cues[] = {"rcp",     "reunion",   "staff",  "rappel",   "appel",
+                                       "visite",  "cs",        "hdj",    "decision", "consultation",
+                                       "passage", "entretien", "seance", "rdv",      NULL};
+    if (i + 2 >= s->n || tl(s, i) > 2 || s->tok[i + 2].kind != TOK_NUM || tl(s, i + 2) > 2 ||
+        !glued(s, i + 1) || !glued(s, i + 2) || s->lab[i + 1] || s->lab[i + 2])
+        return;
+    int slash = is_punct(s, i + 1, '/');
+    if (!slash && !is_punct(s, i + 1, '.'))
+        return;
+    if (i > 0 && glued(s, i) && s->tok[i - 1].kind != TOK_PUNCT)
+        return;
+    if (i > 0 && glued(s, i) &&
+        (is_punct(s, i - 1, '/') || is_punct(s, i - 1, '.') || is_punct(s, i - 1, ',')))
+        return;
+    size_t x = i + 3;
+    if (x < s->n && glued(s, x) && s->tok[x].kind != TOK_PUNCT)
+        return;
+    if (x + 1 < s->n && glued(s, x) && (is_punct(s, x, '/') || is_punct(s, x, '.') || is_punct(s, x, ',')) &&
+        glued(s, x + 1) && s->tok[x + 1].kind != TOK_PUNCT)
+        return;
+    const char *pd = s->t + s->tok[i].s, *pm = s->t + s->tok[i + 2].s;
+    int d = atoi_n(pd, tl(s, i)), m = atoi_n(pm, tl(s, i + 2));
+    if (d < 1 || d > 31 || m < 1 || m > 12)
+        return;
+    if (i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_WORD && deid_score_name(s, i - 1))
+        return;
+    size_t e = s->tok[i + 2].e;
+    int line_start = i == 0 || s->tok[i].nl;
+    int ok = 0;
+    if (line_start && dash_after(s, e))
+        ok = 1; /* "17.09 — ...", "4/12 : ..." */
+    else if (!slash)
+        ok = 0;
+    else if ((tl(s, i + 2) == 2 && pm[0] == '0') || (tl(s, i) == 2 && pd[0] == '0'))
+        ok = 1;
+    else if (time_tok(s, x))
+        ok = 1;
+    else if (dash_before(s, s->tok[i].s) && dash_after(s, e))
+        ok = 1;
+    else if (x + 1 < s->n && tok_is(s, x, "au") && !s->tok[x].nl &&
+             (s->lab[x + 1] == AT_PHI_DATE || (s->tok[x + 1].kind == TOK_NUM && is_punct(s, x + 2, '/'))))
+        ok = 1;
+    else {
+        size_t p = i;
+        if (p > 0 && is_punct(s, p - 1, ':') && !s->tok[p].nl)
+            p--;
+        if (p > 0 && !s->tok[p].nl && s->tok[p - 1].kind == TOK_WORD && tl(s, p - 1) <= 16) {
+            char f[40];
+            int fl = text_lexicon_fold(s->t + s->tok[p - 1].s, tl(s, p - 1), f, sizeof f);
+            for (const char *const *c = cues; fl > 0 && *c && !ok; c++)
+                ok = strlen(*c) == (size_t)fl && !memcmp(*c, f, (size_t)fl);
+        }
+    }
+    if (ok)
+        mark_date(s, i, i + 3);
+}
+
+/* "17.X.25", "3-IV-2024": a month in roman numerals between a day and a
+ * year. */
+static void roman_date(text_scan *s, size_t i)
+{
+    static const char *const roman[] = {"I",   "II",   "III", "IV", "V",  "VI",
+                                        "VII", "VIII", "IX",  "X",  "XI", "XII"};
+    if (i + 4 >= s->n || tl(s, i) > 2 || !glued(s, i + 1) || !glued(s, i + 2) || !glued(s, i + 3) ||
+        !glued(s, i + 4) || s->tok[i + 2].kind != TOK_WORD)
+        return;
+    char sep = s->t[s->tok[i + 1].s];
+    if ((sep != '.' && sep != '-' && sep != '/') || !is_punct(s, i + 1, sep) || !is_punct(s, i + 3, sep))
+        return;
+    int d = atoi_n(s->t + s->tok[i].s, tl(s, i)), m = 0;
+    for (int r = 0; r < 12 && !m; r++)
+        if (strlen(roman[r]) == tl(s, i + 2) && !memcmp(roman[r], s->t + s->tok[i + 2].s, tl(s, i + 2)))
+            m = r + 1;
+    if (!m || d < 1 || d > 31 || !year_tok(s, i + 4, 1))
+        return;
+    if (i + 5 < s->n && glued(s, i + 5) && s->tok[i + 5].kind != TOK_PUNCT)
+        return;
+    mark_date(s, i, i + 5);
+}
+
+/* ---- postcodes, ages in tables, record codes --------------------------------------------------- */
+
+/* A French postcode's shape: a department 01..95 or 971..976. */
+static int zip_shape(const char *p)
+{
+    int dep = (p[0] - '0') * 10 + (p[1] - '0');
+    if (dep >= 1 && dep <= 95)
+        return 1;
+    return dep == 97 && p[2] >= '1' && p[2] <= '6';
+}
+
+/* Five digits before a town ("69100 villeurbanne", "— 80090 Amiens"), or
+ * in parentheses after it ("Argentan (61200)"): the postcode, and the
+ * town after it as a whole hyphenated name. */
+static void zip_town(text_scan *s, size_t i)
+{
+    if (tl(s, i) != 5 || !zip_shape(s->t + s->tok[i].s))
+        return;
+    if (i > 0 && glued(s, i) && !is_punct(s, i - 1, '('))
+        return;
+    size_t j = i + 1;
+    if (i > 1 && is_punct(s, i - 1, '(') && is_punct(s, j, ')') && glued(s, j) &&
+        (s->lab[i - 2] == AT_PHI_VILLE || is_name_word(s, i - 2)) && !s->tok[i].nl) {
+        mark(s, i, i + 1, AT_PHI_ZIP);
+        return;
+    }
+    if (j >= s->n || s->tok[j].nl || s->tok[j].kind != TOK_WORD || s->tok[j].s != s->tok[i].e + 1 ||
+        measure_word(s, j))
+        return;
+    int town = (s->tok[j].lex & LEX_CITY) || s->lab[j] == AT_PHI_VILLE;
+    size_t r = j + 1;
+    while (r + 1 < s->n && is_punct(s, r, '-') && glued(s, r) && glued(s, r + 1) &&
+           s->tok[r + 1].kind == TOK_WORD && r - j < 10)
+        r += 2;
+    /* a compound name of a place ("saint-jouan-des-guerets") */
+    if (!town && r > j + 1 && !(s->tok[j].lex & LEX_MED))
+        town = 1;
+    if (!town && s->tok[j].cap && !(s->tok[j].lex & (LEX_WORD | LEX_MED)) && !(s->tok[j].dflags & DICT_MONTH))
+        town = 1;
+    if (!town || !mark(s, i, i + 1, AT_PHI_ZIP))
+        return;
+    mark(s, j, r, AT_PHI_VILLE);
+}
+
+/* Offset of the separator of the table cell that starts or ends around
+ * bytes [a, e): the byte itself, or 0. */
+static char cell_sep(const char *t, size_t len, size_t a, size_t e)
+{
+    while (e < len && (t[e] == ' ' || t[e] == '"'))
+        e++;
+    char c = e < len ? t[e] : '\n';
+    if (c == '\t' || c == ';' || c == '|' || c == ',')
+        return c;
+    return 0;
+    (void)a;
+}
+
+/* The byte range of cell col of the line at offset l (separator sep,
+ * quotes kept out). 0 when the line has fewer cells. */
+static int cell_at(const char *t, size_t len, size_t l, char sep, size_t col, size_t *a, size_t *e)
+{
+    size_t c = 0, i = l;
+    int quoted = 0;
+    while (i < len && t[i] != '\n' && c < col) {
+        if (t[i] == '"')
+            quoted = !quoted;
+        else if (t[i] == sep && !quoted)
+            c++;
+        i++;
+    }
+    if (c != col)
+        return 0;
+    size_t b = i;
+    while (b < len && t[b] != '\n' && !(t[b] == sep && !quoted)) {
+        if (t[b] == '"')
+            quoted = !quoted;
+        b++;
+    }
+    while (i < b && (t[i] == ' ' || t[i] == '"'))
+        i++;
+    while (b > i && (t[b - 1] == ' ' || t[b - 1] == '"' || t[b - 1] == '\r'))
+        b--;
+    *a = i;
+    *e = b;
+    return 1;
+}
+
+/* A column headed "Âge" or "age": its cells of 90 or more are ages. */
+static void age_column(text_scan *s, size_t h)
+{
+    const char *t = s->t;
+    size_t l = s->tok[h].s;
+    while (l > 0 && t[l - 1] != '\n')
+        l--;
+    char sep = cell_sep(t, s->len, s->tok[h].s, s->tok[h].e);
+    if (!sep) {
+        /* the last cell: the separator before it */
+        size_t b = s->tok[h].s;
+        while (b > l && (t[b - 1] == ' ' || t[b - 1] == '"'))
+            b--;
+        if (b == l)
+            return;
+        sep = t[b - 1];
+        if (sep != '\t' && sep != ';' && sep != '|' && sep != ',')
+            return;
+    }
+    /* the header is a whole cell: the line's start or a separator before it */
+    size_t b = s->tok[h].s;
+    while (b > l && (t[b - 1] == ' ' || t[b - 1] == '"'))
+        b--;
+    if (b > l && t[b - 1] != sep)
+        return;
+    size_t col = 0;
+    int quoted = 0;
+    for (size_t i = l; i < s->tok[h].s; i++) {
+        if (t[i] == '"')
+            quoted = !quoted;
+        else if (t[i] == sep && !quoted)
+            col++;
+    }
+    size_t line = s->tok[h].e, k = h + 1;
+    for (int rows = 0; rows < 400; rows++) {
+        while (line < s->len && t[line] != '\n')
+            line++;
+        if (line >= s->len)
+            return;
+        line++;
+        size_t a, e;
+        if (line >= s->len || t[line] == '\n' ||
+            !memchr(t + line, sep, s->len - line > 4096 ? 4096 : s->len - line))
+            return;
+        if (!cell_at(t, s->len, line, sep, col, &a, &e))
+            continue;
+        size_t d = a;
+        while (d < e && is_dig(t[d]))
+            d++;
+        if (d - a < 2 || d - a > 3)
+            continue;
+        int v = atoi_n(t + a, d - a);
+        size_t rest = d;
+        while (rest < e && t[rest] == ' ')
+            rest++;
+        if (v < 90 || v > 130 || !(rest == e || (e - rest <= 3 && t[rest] == 'a')))
+            continue;
+        k = tok_end_index(s, k, a);
+        size_t z = tok_end_index(s, k, e);
+        if (k < s->n && s->tok[k].s == a)
+            mark(s, k, z, AT_PHI_AGE);
+    }
+}
+
+static int age_header(const text_scan *s, size_t i)
+{
+    const char *p = s->t + s->tok[i].s;
+    size_t n = tl(s, i);
+    if (n == 3)
+        return (p[0] | 0x20) == 'a' && (p[1] | 0x20) == 'g' && (p[2] | 0x20) == 'e';
+    return n == 4 && (unsigned char)p[0] == 0xC3 &&
+           ((unsigned char)p[1] == 0x82 || (unsigned char)p[1] == 0xA2) && (p[2] | 0x20) == 'g' &&
+           (p[3] | 0x20) == 'e';
+}
+
+/* "(91 a)": an age abbreviated in parentheses. */
+static void age_paren(text_scan *s, size_t i)
+{
+    if (i == 0 || i + 2 >= s->n || tl(s, i) > 3 || !is_punct(s, i - 1, '(') || !tok_is(s, i + 1, "a") ||
+        !is_punct(s, i + 2, ')'))
+        return;
+    int v = atoi_n(s->t + s->tok[i].s, tl(s, i));
+    if (v >= 90 && v <= 130)
+        mark(s, i, i + 1, AT_PHI_AGE);
+}
+
+/* Capitals joined to two groups or more by dashes, the last of digits
+ * with a leading zero or of three digits or more ("ABC-DEF-0042",
+ * "XYZ-2024-118"): a record's or a form's code (a regimen's "R-CHOP-21"
+ * is not). Dates inside it are the code's. */
+static void caps_code(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (!k->allcaps || tl(s, i) < 2 || tl(s, i) > 6 || (i > 0 && glued(s, i)) || s->lab[i])
+        return;
+    for (uint32_t b = k->s; b < k->e; b++)
+        if (is_dig(s->t[b]))
+            return;
+    size_t r = i + 1;
+    int joins = 0;
+    while (r + 1 < s->n && (is_punct(s, r, '-') || is_punct(s, r, '_')) && glued(s, r) && glued(s, r + 1) &&
+           s->tok[r + 1].kind != TOK_PUNCT && (s->tok[r + 1].kind == TOK_NUM || s->tok[r + 1].allcaps) &&
+           tl(s, r + 1) <= 8 && joins < 8) {
+        joins++;
+        r += 2;
+    }
+    if (joins < 2 || s->tok[r - 1].kind != TOK_NUM ||
+        (r < s->n && glued(s, r) && s->tok[r].kind != TOK_PUNCT))
+        return;
+    const char *p = s->t + s->tok[r - 1].s;
+    if (!(tl(s, r - 1) >= 3 || (tl(s, r - 1) >= 2 && p[0] == '0')))
+        return;
+    if (deid_after_notid(s, i) || deid_study_name(s, i))
+        return;
+    for (size_t q = i; q < r; q++)
+        if (s->lab[q] && s->lab[q] != AT_PHI_DATE && s->lab[q] != AT_PHI_ID)
+            return;
+    uint32_t e = ++s->next_ent;
+    for (size_t q = i; q < r; q++) {
+        s->lab[q] = AT_PHI_ID;
+        s->ent[q] = e;
+    }
+}
+
 /* ---- the passes -------------------------------------------------------------------------- */
 
 void deid_pass_number_classes(text_scan *s)
@@ -564,7 +920,7 @@ void deid_pass_number_classes(text_scan *s)
             if (a > 0 && s->t[a - 1] == '(' && i > 0 && !s->lab[i - 1])
                 a--;
             if ((e = scan_intl_phone(s->t, s->len, a)))
-                mark_bytes(s, a < k->s ? i - 1 : i, e, AT_PHI_TEL);
+                mark_over(s, a < k->s ? i - 1 : i, tok_end_index(s, i, e), AT_PHI_TEL);
             continue;
         }
         if (k->kind == TOK_NUM) {
@@ -573,18 +929,28 @@ void deid_pass_number_classes(text_scan *s)
                 mark_bytes(s, i, e, AT_PHI_TEL);
                 continue;
             }
-            if (tl(s, i) <= 2)
+            if (tl(s, i) <= 2) {
                 day_first(s, i);
+                if (!s->lab[i])
+                    roman_date(s, i);
+                if (!s->lab[i])
+                    day_month(s, i);
+                if (!s->lab[i])
+                    age_paren(s, i);
+            } else if (tl(s, i) == 5) {
+                zip_town(s, i);
+            }
             continue;
         }
         if (k->kind == TOK_WORD && (k->dflags & DICT_MONTH))
             month_first(s, i);
     }
-    /* words with digits: ordinals, glued days and months, OCR'd numbers */
+    /* words with digits: ordinals, glued days and months, OCR'd numbers
+     * ("l4OOO", "O3/O3", "2Ol9") */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
         size_t i = s->list[TEXT_LIST_CUE][q];
         const text_tok *k = &s->tok[i];
-        if (s->lab[i] || k->kind != TOK_WORD || !is_dig(s->t[k->s]) || tl(s, i) > 12)
+        if (s->lab[i] || k->kind != TOK_WORD || tl(s, i) > 12)
             continue;
         if (ocr_mixed(s, i)) {
             ocr_at(s, i);
@@ -592,23 +958,24 @@ void deid_pass_number_classes(text_scan *s)
                 ocr_month_year(s, i);
             continue;
         }
-        day_first(s, i);
+        if (is_dig(s->t[k->s]))
+            day_first(s, i);
     }
-    /* OCR'd runs that start with a letter ("l4OOO", "O3/O3") and
-     * capitalised English months */
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
-        size_t i = s->list[TEXT_LIST_CUE][q];
-        if (!s->lab[i] && s->tok[i].kind == TOK_WORD && !is_dig(s->t[s->tok[i].s]) && ocr_mixed(s, i)) {
-            ocr_at(s, i);
-            if (!s->lab[i])
-                ocr_month_year(s, i);
-        }
-    }
+    /* capitalised English months, codes in capitals, "Âge" headers */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
-        if (!s->lab[i] && !(s->tok[i].dflags & DICT_MONTH) && tl(s, i) >= 3 && tl(s, i) <= 9)
+        if (s->lab[i])
+            continue;
+        if (!(s->tok[i].dflags & DICT_MONTH) && tl(s, i) >= 3 && tl(s, i) <= 9)
             month_first(s, i);
+        if (!s->lab[i] && s->tok[i].allcaps)
+            caps_code(s, i);
     }
+    /* a column headed by an age (any case) */
+    for (size_t i = 0; i < s->n; i++)
+        if (s->tok[i].kind == TOK_WORD &&
+            (s->tok[i].e - s->tok[i].s == 3 || s->tok[i].e - s->tok[i].s == 4) && age_header(s, i))
+            age_column(s, i);
 }
 
 /* ---- the tails of record numbers, after the tagger ----------------------------------------- */
