@@ -501,6 +501,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
     if (!st) {
         if (names.count > names_before)
             deid_pass_mentions(&s);
+        deid_pass_zip_before_town(&s);
         /* one span per entity: make room for them at once */
         size_t need = out->n + s.next_ent;
         if (need > out->cap) {

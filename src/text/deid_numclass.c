@@ -728,7 +728,8 @@ static void zip_town(text_scan *s, size_t i)
            s->tok[r + 1].kind == TOK_WORD && r - j < 10)
         r += 2;
     /* a compound name of a place ("saint-jouan-des-guerets") */
-    if (!town && r > j + 1 && !(s->tok[j].lex & LEX_MED))
+    if (!town && !(s->tok[j].lex & LEX_MED) &&
+        (r > j + 1 || memchr(s->t + s->tok[j].s, '-', tl(s, j)) != NULL))
         town = 1;
     if (!town && s->tok[j].cap && !(s->tok[j].lex & (LEX_WORD | LEX_MED)) && !(s->tok[j].dflags & DICT_MONTH))
         town = 1;
@@ -1080,5 +1081,16 @@ void deid_pass_number_tails(text_scan *s)
             s->ent[q] = s->ent[i];
         }
         i = r - 1;
+    }
+}
+
+void deid_pass_zip_before_town(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        if (!s->lab[i] && i + 1 < s->n && s->lab[i + 1] == AT_PHI_VILLE && s->tok[i].kind == TOK_NUM &&
+            tl(s, i) == 5 && zip_shape(s->t + s->tok[i].s) && !s->tok[i + 1].nl &&
+            s->tok[i + 1].s == s->tok[i].e + 1 && !(i > 0 && glued(s, i)))
+            mark(s, i, i + 1, AT_PHI_ZIP);
     }
 }

@@ -167,6 +167,8 @@ void deid_pass_extra_late(text_scan *s);
  * numbers (groups after them: "12-345 678", "883412 K"). */
 void deid_pass_number_classes(text_scan *s);
 void deid_pass_number_tails(text_scan *s);
+/* Last: five digits before a town found by any pass are its postcode. */
+void deid_pass_zip_before_town(text_scan *s);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);
