@@ -874,13 +874,27 @@ static void age_paren(text_scan *s, size_t i)
 static void caps_code(text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (!k->allcaps || tl(s, i) < 2 || tl(s, i) > 6 || (i > 0 && glued(s, i)) || s->lab[i])
+    if (!k->allcaps || tl(s, i) < 2 || tl(s, i) > 16 || (i > 0 && glued(s, i)) || s->lab[i])
         return;
-    for (uint32_t b = k->s; b < k->e; b++)
-        if (is_dig(s->t[b]))
-            return;
-    size_t r = i + 1;
+    /* capitals, and the dashes the tokeniser keeps inside a word ("ABC-DE") */
     int joins = 0;
+    size_t run = 0;
+    for (uint32_t b = k->s; b < k->e; b++) {
+        char c = s->t[b];
+        if (c == '-') {
+            if (run < 2 || run > 6)
+                return;
+            joins++;
+            run = 0;
+        } else if (c >= 'A' && c <= 'Z') {
+            run++;
+        } else {
+            return;
+        }
+    }
+    if (run < 2 || run > 6)
+        return;
+    size_t r = i + 1;
     while (r + 1 < s->n && (is_punct(s, r, '-') || is_punct(s, r, '_')) && glued(s, r) && glued(s, r + 1) &&
            s->tok[r + 1].kind != TOK_PUNCT && (s->tok[r + 1].kind == TOK_NUM || s->tok[r + 1].allcaps) &&
            tl(s, r + 1) <= 8 && joins < 8) {
@@ -893,7 +907,7 @@ static void caps_code(text_scan *s, size_t i)
     const char *p = s->t + s->tok[r - 1].s;
     if (!(tl(s, r - 1) >= 3 || (tl(s, r - 1) >= 2 && p[0] == '0')))
         return;
-    if (deid_after_notid(s, i) || deid_study_name(s, i))
+    if (deid_after_notid(s, i))
         return;
     for (size_t q = i; q < r; q++)
         if (s->lab[q] && s->lab[q] != AT_PHI_DATE && s->lab[q] != AT_PHI_ID)
@@ -922,6 +936,8 @@ void deid_pass_number_classes(text_scan *s)
                 a--;
             if ((e = scan_intl_phone(s->t, s->len, a)))
                 mark_over(s, a < k->s ? i - 1 : i, tok_end_index(s, i, e), AT_PHI_TEL);
+            else if (a < k->s && (e = scan_intl_phone(s->t, s->len, k->s)))
+                mark_over(s, i, tok_end_index(s, i, e), AT_PHI_TEL); /* "(+49 30 ...)" */
             continue;
         }
         if (k->kind == TOK_NUM) {
