@@ -919,6 +919,50 @@ static void caps_code(text_scan *s, size_t i)
     }
 }
 
+/* A French number of ten digits dictated in odd groups ("04 91 22 7 3
+ * 18"): "0X", a group of two, then groups of one to four digits
+ * separated by single spaces, ten digits in all. End token or 0. */
+static size_t odd_groups_phone(const text_scan *s, size_t i)
+{
+    const char *p = s->t + s->tok[i].s;
+    if (tl(s, i) != 2 || p[0] != '0' || p[1] < '1' || p[1] > '9' || (i > 0 && glued(s, i)))
+        return 0;
+    if (i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_NUM && s->tok[i].s == s->tok[i - 1].e + 1)
+        return 0;
+    size_t r = i + 1, digits = 2;
+    int small = 0;
+    while (r < s->n && digits < 10 && s->tok[r].kind == TOK_NUM && !s->tok[r].nl &&
+           s->tok[r].s == s->tok[r - 1].e + 1 && s->t[s->tok[r].s - 1] == ' ' && tl(s, r) <= 4) {
+        if (r == i + 1 && tl(s, r) != 2)
+            return 0;
+        small += tl(s, r) == 1;
+        digits += tl(s, r);
+        r++;
+    }
+    if (digits != 10 || !small || (r < s->n && glued(s, r) && !s->tok[r].nl && s->tok[r].kind != TOK_PUNCT))
+        return 0;
+    if (r < s->n && !s->tok[r].nl && s->tok[r].kind == TOK_NUM && s->tok[r].s == s->tok[r - 1].e + 1)
+        return 0;
+    return r;
+}
+
+/* An old French plate: digits, two or three capitals no list knows,
+ * a department ("812 QX 29"). */
+static void old_plate(text_scan *s, size_t i)
+{
+    size_t n = tl(s, i);
+    if (n < 2 || n > 4 || i + 2 >= s->n || (i > 0 && glued(s, i)))
+        return;
+    const text_tok *l = &s->tok[i + 1], *d = &s->tok[i + 2];
+    if (l->nl || d->nl || l->kind != TOK_WORD || !l->allcaps || l->e - l->s < 2 || l->e - l->s > 3 ||
+        l->lex || l->dflags || l->s != s->tok[i].e + 1 || d->s != l->e + 1 || d->kind != TOK_NUM ||
+        d->e - d->s != 2 || s->lab[i + 1] || s->lab[i + 2])
+        return;
+    if (!zip_shape(s->t + d->s) || (i + 3 < s->n && glued(s, i + 3) && s->tok[i + 3].kind != TOK_PUNCT))
+        return;
+    mark(s, i, i + 3, AT_PHI_IMMAT);
+}
+
 /* ---- the passes -------------------------------------------------------------------------- */
 
 void deid_pass_number_classes(text_scan *s)
@@ -946,6 +990,14 @@ void deid_pass_number_classes(text_scan *s)
                 mark_bytes(s, i, e, AT_PHI_TEL);
                 continue;
             }
+            if ((e = odd_groups_phone(s, i))) {
+                mark(s, i, e, AT_PHI_TEL);
+                continue;
+            }
+            if (tl(s, i) >= 2 && tl(s, i) <= 4)
+                old_plate(s, i);
+            if (s->lab[i])
+                continue;
             if (tl(s, i) <= 2) {
                 day_first(s, i);
                 if (!s->lab[i])
@@ -1081,7 +1133,7 @@ void deid_pass_number_tails(text_scan *s)
         for (size_t q = a; q <= i; q++)
             for (uint32_t b = s->tok[q].s; b < s->tok[q].e; b++)
                 digits += is_dig(s->t[b]);
-        if (digits < 3)
+        if (digits < 2)
             continue;
         size_t r = i + 1;
         /* glued groups: "HAD12-34-5678" */
@@ -1090,7 +1142,7 @@ void deid_pass_number_tails(text_scan *s)
                s->tok[r + 1].kind != TOK_PUNCT && tl(s, r + 1) <= 8)
             r += 2;
         int last = 0;
-        while (!last && r - i < 6 && tail_group(s, r, &last))
+        while (!last && digits >= 3 && r - i < 6 && tail_group(s, r, &last))
             r++;
         for (size_t q = i + 1; q < r; q++) {
             s->lab[q] = (uint8_t)l;

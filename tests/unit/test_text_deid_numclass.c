@@ -98,6 +98,9 @@ static void test_international_phones(void **state)
     IS("Contact +590 690 12 34 56 (soir).", "+590", AT_PHI_TEL);
     KEPT("Prise de poids +2 kg, PNN +1 500 depuis J8.", "500");
     KEPT("Prise de poids +2 kg, PNN +1 500 depuis J8.", "2 kg");
+    /* ten digits dictated in odd groups */
+    IS("Fixe : 02 97 41 8 2 36 (soir).", "8 2", AT_PHI_TEL);
+    KEPT("Scores 03 12 5 6 7 8 9 10 aux visites.", "5 6");
 }
 
 static void test_ocr_numbers(void **state)
@@ -129,6 +132,9 @@ static void test_record_tails(void **state)
     IS(b, "0093", AT_PHI_ID);
     KEPT(b, "CHOP");
     KEPT(b, "L1");
+    /* an old plate: digits, capitals, department */
+    IS("Sa voiture 812 QX 29 au parking.", "QX", AT_PHI_IMMAT);
+    KEPT("Dose 1000 UI 35 fois.", "UI");
     /* a count after a record number is not its group */
     KEPT("IPP 88341207 3 cures reçues.", "3 cures");
 }
