@@ -37,6 +37,25 @@ static char lower(char c)
 
 /* ---- month names --------------------------------------------------------------------- */
 
+/* The first letter of a month's name in English or French (any case;
+ * 0xC3 for an accented capital): most words leave here. */
+static int month_initial(char c)
+{
+    switch (c | 0x20) {
+    case 'j':
+    case 'f':
+    case 'm':
+    case 'a':
+    case 's':
+    case 'o':
+    case 'n':
+    case 'd':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* An English month name or its abbreviation (any case): 1..12, else 0.
  * *full: the whole name (not an abbreviation). */
 static int month_en(const char *p, size_t n, int *full)
@@ -47,17 +66,19 @@ static int month_en(const char *p, size_t n, int *full)
     static const char *const abbr[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                        "jul", "aug", "sep", "oct", "nov", "dec"};
     char f[12];
-    if (n < 3 || n > 9)
+    if (n < 3 || n > 9 || !month_initial(p[0]))
         return 0;
     for (size_t i = 0; i < n; i++) {
         if ((unsigned char)p[i] >= 0x80)
             return 0;
         f[i] = lower(p[i]);
     }
+    static const unsigned char lens[] = {7, 8, 5, 5, 3, 4, 4, 6, 9, 7, 8, 8};
     *full = 0;
     for (int m = 0; m < 12; m++) {
-        size_t l = strlen(names[m]);
-        if (l == n && !memcmp(names[m], f, n)) {
+        if (names[m][0] != f[0])
+            continue;
+        if (lens[m] == n && !memcmp(names[m], f, n)) {
             *full = 1;
             return m + 1;
         }
@@ -75,9 +96,11 @@ static int month_any(const char *p, size_t n, int *full)
     int m = month_en(p, n, full);
     if (m)
         return m;
-    char f[40];
-    int fl = n < 30 ? text_lexicon_fold(p, n, f, sizeof f) : -1;
     *full = 0;
+    if (n < 3 || n > 12 || !month_initial(p[0]))
+        return 0;
+    char f[40];
+    int fl = text_lexicon_fold(p, n, f, sizeof f);
     return fl > 0 ? text_month_of(f, (size_t)fl) : 0;
 }
 
@@ -565,6 +588,7 @@ static void ocr_month_year(text_scan *s, size_t q)
 }
 
 static int measure_word(const text_scan *s, size_t i);
+static void month_before(text_scan *s, size_t i);
 
 /* ---- days and months without a year, roman months --------------------------------------- */
 
@@ -738,19 +762,6 @@ static void zip_town(text_scan *s, size_t i)
     mark(s, j, r, AT_PHI_VILLE);
 }
 
-/* Offset of the separator of the table cell that starts or ends around
- * bytes [a, e): the byte itself, or 0. */
-static char cell_sep(const char *t, size_t len, size_t a, size_t e)
-{
-    while (e < len && (t[e] == ' ' || t[e] == '"'))
-        e++;
-    char c = e < len ? t[e] : '\n';
-    if (c == '\t' || c == ';' || c == '|' || c == ',')
-        return c;
-    return 0;
-    (void)a;
-}
-
 /* The byte range of cell col of the line at offset l (separator sep,
  * quotes kept out). 0 when the line has fewer cells. */
 static int cell_at(const char *t, size_t len, size_t l, char sep, size_t col, size_t *a, size_t *e)
@@ -781,79 +792,74 @@ static int cell_at(const char *t, size_t len, size_t l, char sep, size_t col, si
     return 1;
 }
 
-/* A column headed "Âge" or "age": its cells of 90 or more are ages. */
-static void age_column(text_scan *s, size_t h)
+/* Bytes [a, e) spell "age" or "âge" (any case). */
+static int age_word(const char *p, size_t n)
 {
-    const char *t = s->t;
-    size_t l = s->tok[h].s;
-    while (l > 0 && t[l - 1] != '\n')
-        l--;
-    char sep = cell_sep(t, s->len, s->tok[h].s, s->tok[h].e);
-    if (!sep) {
-        /* the last cell: the separator before it */
-        size_t b = s->tok[h].s;
-        while (b > l && (t[b - 1] == ' ' || t[b - 1] == '"'))
-            b--;
-        if (b == l)
-            return;
-        sep = t[b - 1];
-        if (sep != '\t' && sep != ';' && sep != '|' && sep != ',')
-            return;
-    }
-    /* the header is a whole cell: the line's start or a separator before it */
-    size_t b = s->tok[h].s;
-    while (b > l && (t[b - 1] == ' ' || t[b - 1] == '"'))
-        b--;
-    if (b > l && t[b - 1] != sep)
-        return;
-    size_t col = 0;
-    int quoted = 0;
-    for (size_t i = l; i < s->tok[h].s; i++) {
-        if (t[i] == '"')
-            quoted = !quoted;
-        else if (t[i] == sep && !quoted)
-            col++;
-    }
-    size_t line = s->tok[h].e, k = h + 1;
-    for (int rows = 0; rows < 400; rows++) {
-        while (line < s->len && t[line] != '\n')
-            line++;
-        if (line >= s->len)
-            return;
-        line++;
-        size_t a, e;
-        if (line >= s->len || t[line] == '\n' ||
-            !memchr(t + line, sep, s->len - line > 4096 ? 4096 : s->len - line))
-            return;
-        if (!cell_at(t, s->len, line, sep, col, &a, &e))
-            continue;
-        size_t d = a;
-        while (d < e && is_dig(t[d]))
-            d++;
-        if (d - a < 2 || d - a > 3)
-            continue;
-        int v = atoi_n(t + a, d - a);
-        size_t rest = d;
-        while (rest < e && t[rest] == ' ')
-            rest++;
-        if (v < 90 || v > 130 || !(rest == e || (e - rest <= 3 && t[rest] == 'a')))
-            continue;
-        k = tok_end_index(s, k, a);
-        size_t z = tok_end_index(s, k, e);
-        if (k < s->n && s->tok[k].s == a)
-            mark(s, k, z, AT_PHI_AGE);
-    }
-}
-
-static int age_header(const text_scan *s, size_t i)
-{
-    const char *p = s->t + s->tok[i].s;
-    size_t n = tl(s, i);
     if (n == 3)
         return (p[0] | 0x20) == 'a' && (p[1] | 0x20) == 'g' && (p[2] | 0x20) == 'e';
     return n == 4 && (unsigned char)p[0] == 0xC3 &&
            ((unsigned char)p[1] == 0x82 || (unsigned char)p[1] == 0xA2) && (p[2] | 0x20) == 'g' &&
            (p[3] | 0x20) == 'e';
+}
+
+static int is_sep(char c)
+{
+    return c == '\t' || c == ';' || c == '|' || c == ',';
+}
+
+/* Token i, a number of 90 to 130 alone in a table's cell ("...;92;...",
+ * "| 91 |"), under a header whose cell in that column is "Âge" or "age"
+ * (up to 60 lines above, no blank line between): an age. */
+static void age_cell(text_scan *s, size_t i)
+{
+    const char *t = s->t;
+    int v = atoi_n(t + s->tok[i].s, tl(s, i));
+    if (v < 90 || v > 130)
+        return;
+    size_t a = s->tok[i].s, e = s->tok[i].e, l = a;
+    while (l > 0 && t[l - 1] != '\n')
+        l--;
+    size_t b = a;
+    while (b > l && (t[b - 1] == ' ' || t[b - 1] == '"'))
+        b--;
+    size_t f = e;
+    while (f < s->len && (t[f] == ' ' || t[f] == '"'))
+        f++;
+    if (f + 3 <= s->len && !memcmp(t + f, "ans", 3))
+        f += 3;
+    else if (f < s->len && t[f] == 'a' && (f + 1 >= s->len || !is_alnum_c(t[f + 1])))
+        f++;
+    while (f < s->len && t[f] == ' ')
+        f++;
+    char sep = b > l && is_sep(t[b - 1]) ? t[b - 1] : 0;
+    char after = f < s->len ? t[f] : '\n';
+    if (sep ? !(after == sep || after == '\n' || after == '\r') : !(b == l && is_sep(after)))
+        return;
+    if (!sep)
+        sep = after;
+    size_t col = 0;
+    int quoted = 0;
+    for (size_t q = l; q < a; q++) {
+        if (t[q] == '"')
+            quoted = !quoted;
+        else if (t[q] == sep && !quoted)
+            col++;
+    }
+    /* the lines above, nearest first */
+    size_t line = l;
+    for (int up = 0; up < 60 && line > 0; up++) {
+        size_t end = line - 1, start = end;
+        while (start > 0 && t[start - 1] != '\n')
+            start--;
+        if (end == start || (end == start + 1 && t[start] == '\r'))
+            return; /* a blank line: the table began below */
+        size_t ca, ce;
+        if (cell_at(t, s->len, start, sep, col, &ca, &ce) && age_word(t + ca, ce - ca)) {
+            mark(s, i, i + 1, AT_PHI_AGE);
+            return;
+        }
+        line = start;
+    }
 }
 
 /* "(91 a)": an age abbreviated in parentheses. */
@@ -998,6 +1004,10 @@ void deid_pass_number_classes(text_scan *s)
                 old_plate(s, i);
             if (s->lab[i])
                 continue;
+            if (tl(s, i) <= 2 || tl(s, i) == 4)
+                month_before(s, i);
+            if (s->lab[i])
+                continue;
             if (tl(s, i) <= 2) {
                 day_first(s, i);
                 if (!s->lab[i])
@@ -1006,6 +1016,10 @@ void deid_pass_number_classes(text_scan *s)
                     day_month(s, i);
                 if (!s->lab[i])
                     age_paren(s, i);
+                if (!s->lab[i] && s->t[k->s] == '9')
+                    age_cell(s, i);
+            } else if (tl(s, i) == 3 && s->t[k->s] == '1' && s->t[k->s + 1] <= '3') {
+                age_cell(s, i);
             } else if (tl(s, i) == 5) {
                 zip_town(s, i);
             }
@@ -1027,24 +1041,39 @@ void deid_pass_number_classes(text_scan *s)
                 ocr_month_year(s, i);
             continue;
         }
-        if (is_dig(s->t[k->s]))
-            day_first(s, i);
+        if (is_dig(s->t[k->s])) {
+            month_before(s, i); /* "November 3rd" */
+            if (!s->lab[i])
+                day_first(s, i);
+        }
     }
-    /* capitalised English months, codes in capitals, "Âge" headers */
+    /* codes in capitals, a dash or an underscore after them */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
-        if (s->lab[i])
-            continue;
-        if (!(s->tok[i].dflags & DICT_MONTH) && tl(s, i) >= 3 && tl(s, i) <= 9)
-            month_first(s, i);
-        if (!s->lab[i] && s->tok[i].allcaps)
+        uint32_t e = s->tok[i].e;
+        if (e < s->len && (s->t[e] == '-' || s->t[e] == '_') && s->tok[i].allcaps && !s->lab[i])
             caps_code(s, i);
     }
-    /* a column headed by an age (any case) */
-    for (size_t i = 0; i < s->n; i++)
-        if (s->tok[i].kind == TOK_WORD &&
-            (s->tok[i].e - s->tok[i].s == 3 || s->tok[i].e - s->tok[i].s == 4) && age_header(s, i))
-            age_column(s, i);
+}
+
+/* Token i a day or a year: an English month before it ("Sep 30", "March
+ * 2024", "Nov. 19") starts the date there. */
+static void month_before(text_scan *s, size_t i)
+{
+    if (i == 0 || s->tok[i].nl)
+        return;
+    size_t m = i - 1;
+    if (is_punct(s, m, '.') && m > 0 && glued(s, m))
+        m--;
+    const text_tok *k = &s->tok[m];
+    if (s->lab[m] || k->kind != TOK_WORD || !(k->cap || k->allcaps) || (k->dflags & DICT_MONTH) ||
+        k->e - k->s < 3 || k->e - k->s > 9 || !month_initial(s->t[k->s]))
+        return;
+    /* "2nd December 2024": from its day */
+    if (m > 0 && !s->tok[m].nl && !s->lab[m - 1] && day_tok(s, m - 1))
+        day_first(s, m - 1);
+    if (!s->lab[m])
+        month_first(s, m);
 }
 
 /* ---- the tails of record numbers, after the tagger ----------------------------------------- */
