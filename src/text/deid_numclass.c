@@ -969,6 +969,89 @@ static void old_plate(text_scan *s, size_t i)
     mark(s, i, i + 3, AT_PHI_IMMAT);
 }
 
+/* ---- days alone ----------------------------------------------------------------------------- */
+
+/* "17, 19 et 24 mars": a day in a list that ends with a day and its
+ * month. */
+static void day_in_list(text_scan *s, size_t i)
+{
+    if (!day_tok(s, i) || s->tok[i].kind != TOK_NUM)
+        return;
+    size_t j = i;
+    for (int items = 0; items < 8; items++) {
+        size_t x = j + 1;
+        if (x >= s->n || s->tok[x].nl || !(is_punct(s, x, ',') || tok_is(s, x, "et")))
+            return;
+        if (is_punct(s, x, ',') && glued(s, x + 1))
+            return; /* a decimal */
+        if (is_punct(s, x, ',') && tok_is(s, x + 1, "et"))
+            x++;
+        j = x + 1;
+        if (j >= s->n || s->tok[j].nl || s->tok[j].kind != TOK_NUM || !day_tok(s, j))
+            return;
+        if (s->lab[j] == AT_PHI_DATE) {
+            if (j + 1 < s->n && s->lab[j + 1] == AT_PHI_DATE && s->ent[j + 1] == s->ent[j] &&
+                (s->tok[j + 1].dflags & DICT_MONTH))
+                mark(s, i, i + 1, AT_PHI_DATE);
+            return;
+        }
+        if (s->lab[j])
+            return;
+    }
+}
+
+/* "le 7 au matin", "décaler au 15 ?", "le 21 à 10h", "semaine du 24 ?":
+ * a day of the month alone after "le", "au", "jusqu'au", "du", when what
+ * follows ends the phrase or names a time. */
+static void day_alone(text_scan *s, size_t i)
+{
+    static const char *const lead[] = {"le", "au", "jusqu'au", "du", NULL};
+    static const char *const next_ok[] = {"a",    "au",       "matin", "soir", "midi",  "ca", "et",
+                                          "ou",   "prochain", "vers",  "je",   "on",    "il", "elle",
+                                          "nous", "dans",     "pour",  "avec", "sinon", NULL};
+    if (i == 0 || s->tok[i].nl || s->tok[i].kind != TOK_NUM || !day_tok(s, i) || glued(s, i))
+        return;
+    const text_tok *p = &s->tok[i - 1];
+    if (p->kind != TOK_WORD || p->e - p->s > 10)
+        return;
+    char f[16];
+    int fl = text_lexicon_fold(s->t + p->s, p->e - p->s, f, sizeof f);
+    int ok = 0;
+    for (const char *const *c = lead; fl > 0 && *c && !ok; c++)
+        ok = strlen(*c) == (size_t)fl && !memcmp(*c, f, (size_t)fl);
+    /* "jusqu'au" may be two tokens */
+    if (!ok && fl == 2 && !memcmp(f, "au", 2))
+        ok = 1;
+    if (!ok || (i >= 2 && !s->tok[i - 1].nl && s->tok[i - 2].kind == TOK_WORD && deid_score_name(s, i - 2)))
+        return;
+    size_t x = i + 1;
+    if (x >= s->n || s->tok[x].nl) {
+        mark(s, i, i + 1, AT_PHI_DATE);
+        return;
+    }
+    const text_tok *n = &s->tok[x];
+    if (glued(s, x) && n->kind != TOK_PUNCT)
+        return; /* "15h", "4e" */
+    if (n->kind == TOK_PUNCT) {
+        char c = s->t[n->s];
+        if (c == '/' || c == '%' || c == '-' || c == '+' || (unsigned char)c == 0xC2 ||
+            ((c == ',' || c == '.') && x + 1 < s->n && glued(s, x + 1) && s->tok[x + 1].kind == TOK_NUM))
+            return;
+        if (c == '.' || c == ',' || c == ';' || c == '?' || c == '!' || c == ')' || c == ':')
+            mark(s, i, i + 1, AT_PHI_DATE);
+        return;
+    }
+    if (n->kind == TOK_WORD && !n->cap && n->e - n->s <= 10) {
+        char g[16];
+        int gl = text_lexicon_fold(s->t + n->s, n->e - n->s, g, sizeof g);
+        for (const char *const *c = next_ok; gl > 0 && *c; c++)
+            if (strlen(*c) == (size_t)gl && !memcmp(*c, g, (size_t)gl)) {
+                mark(s, i, i + 1, AT_PHI_DATE);
+                return;
+            }
+    }
+}
+
 /* ---- the passes -------------------------------------------------------------------------- */
 
 void deid_pass_number_classes(text_scan *s)
@@ -1018,6 +1101,10 @@ void deid_pass_number_classes(text_scan *s)
                     age_paren(s, i);
                 if (!s->lab[i] && s->t[k->s] == '9')
                     age_cell(s, i);
+                if (!s->lab[i])
+                    day_in_list(s, i);
+                if (!s->lab[i])
+                    day_alone(s, i);
             } else if (tl(s, i) == 3 && s->t[k->s] == '1' && s->t[k->s + 1] <= '3') {
                 age_cell(s, i);
             } else if (tl(s, i) == 5) {

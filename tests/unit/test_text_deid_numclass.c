@@ -81,6 +81,16 @@ static void test_day_month(void **state)
     KEPT("Curage : 2/14 ganglions envahis, pN1a.", "2/14");
     KEPT("Cure 2/6 de FOLFOX bien tolérée.", "2/6");
     KEPT("Potassium 4.12 mmol/L ce matin.", "4.12");
+    /* days alone: a list before its month, after "le", "au" */
+    static const char l[] = "Séances les 3, 8, 11 et 16 juin.";
+    IS(l, "3,", AT_PHI_DATE);
+    IS(l, "11", AT_PHI_DATE);
+    IS("Peut-on avancer au 12 ? Passage le 9 au matin, revue le 23.", "12", AT_PHI_DATE);
+    IS("Peut-on avancer au 12 ? Passage le 9 au matin, revue le 23.", "9", AT_PHI_DATE);
+    IS("Peut-on avancer au 12 ? Passage le 9 au matin, revue le 23.", "23", AT_PHI_DATE);
+    KEPT("Réduire le 15 mg à 10 mg ; le 2,5 mg reste.", "15");
+    KEPT("Réduire le 15 mg à 10 mg ; le 2,5 mg reste.", "2,5");
+    KEPT("Puis 3, 4 et 5 cycles selon tolérance.", "3,");
 }
 
 static void test_international_phones(void **state)
