@@ -1195,17 +1195,34 @@ static int record_label(int l)
 /* Token r, a group that continues a record number before it: digits (up
  * to five, not a measure, a time or a fraction), or a letter and up to two
  * digits ("K", "B2") that ends the run. */
-static int tail_group(const text_scan *s, size_t r, int *last)
+/* Token r a block's code: a capital and up to two digits ("B", "B2"). */
+static int block_code(const text_scan *s, size_t r)
+{
+    if (r >= s->n || s->tok[r].kind != TOK_WORD || tl(s, r) > 3)
+        return 0;
+    const char *p = s->t + s->tok[r].s;
+    if (p[0] < 'A' || p[0] > 'Z')
+        return 0;
+    for (size_t q = 1; q < tl(s, r); q++)
+        if (!is_dig(p[q]))
+            return 0;
+    return 1;
+}
+
+/* Token r, a group that continues a record number before it: digits (up
+ * to five, OCR'd ones too; not a measure, a time or a fraction), or a
+ * block's code that ends the run, alone or as a range ("B1 à B3"). The
+ * end of the group, or 0; *last when the run ends there. */
+static size_t tail_group(const text_scan *s, size_t r, int *last)
 {
     *last = 0;
     if (r >= s->n || s->lab[r] || s->tok[r].nl || s->tok[r].s != s->tok[r - 1].e + 1 ||
         s->t[s->tok[r].s - 1] != ' ')
         return 0;
     size_t n = tl(s, r);
-    const char *p = s->t + s->tok[r].s;
     size_t x = r + 1;
     int next_glued = x < s->n && s->tok[x].s == s->tok[r].e;
-    if (s->tok[r].kind == TOK_NUM) {
+    if (s->tok[r].kind == TOK_NUM || (ocr_mixed(s, r) && n <= 5)) {
         if (n > 5 || (next_glued && s->tok[x].kind != TOK_PUNCT))
             return 0;
         if (next_glued && !(is_punct(s, x, ',') || is_punct(s, x, ')') || is_punct(s, x, ';') ||
@@ -1218,21 +1235,24 @@ static int tail_group(const text_scan *s, size_t r, int *last)
         if (x < s->n && !s->tok[x].nl && s->tok[x].kind == TOK_PUNCT && !next_glued &&
             (s->t[s->tok[x].s] == '%' || s->t[s->tok[x].s] == '/'))
             return 0;
-        return 1;
+        return r + 1;
     }
-    if (s->tok[r].kind != TOK_WORD || n > 3 || p[0] < 'A' || p[0] > 'Z')
+    if (!block_code(s, r))
         return 0;
-    for (size_t q = 1; q < n; q++)
-        if (!is_dig(p[q]))
-            return 0;
+    /* a range of blocks: "B1 à B3", "B1-B3" */
+    size_t e = r + 1;
+    if (x + 1 < s->n && !s->tok[x].nl &&
+        (tok_is(s, x, "\xC3\xA0") || tok_is(s, x, "a") || is_punct(s, x, '-')) && !s->tok[x + 1].nl &&
+        block_code(s, x + 1) && !s->lab[x + 1])
+        e = x + 2;
     /* the run ends here: end of line or punctuation next */
-    if (x < s->n && !s->tok[x].nl && s->tok[x].kind != TOK_PUNCT)
+    if (e < s->n && !s->tok[e].nl && s->tok[e].kind != TOK_PUNCT)
         return 0;
-    if (x < s->n && !s->tok[x].nl && is_punct(s, x, '.') && n == 1 && x + 1 < s->n && !s->tok[x + 1].nl &&
-        s->tok[x + 1].s == s->tok[x].e)
+    if (e == r + 1 && e < s->n && !s->tok[e].nl && is_punct(s, e, '.') && n == 1 && e + 1 < s->n &&
+        !s->tok[e + 1].nl && s->tok[e + 1].s == s->tok[e].e)
         return 0; /* an initial: "K.-L." */
     *last = 1;
-    return 1;
+    return e;
 }
 
 void deid_pass_number_tails(text_scan *s)
@@ -1258,8 +1278,9 @@ void deid_pass_number_tails(text_scan *s)
                s->tok[r + 1].kind != TOK_PUNCT && tl(s, r + 1) <= 8)
             r += 2;
         int last = 0;
-        while (!last && digits >= 3 && r - i < 6 && tail_group(s, r, &last))
-            r++;
+        size_t g;
+        while (!last && digits >= 3 && r - i < 6 && (g = tail_group(s, r, &last)))
+            r = g;
         for (size_t q = i + 1; q < r; q++) {
             s->lab[q] = (uint8_t)l;
             s->ent[q] = s->ent[i];

@@ -142,6 +142,12 @@ static void test_record_tails(void **state)
     IS(b, "0093", AT_PHI_ID);
     KEPT(b, "CHOP");
     KEPT(b, "L1");
+    /* blocks after a specimen number, a range of them; OCR'd groups */
+    static const char c[] = "Blocs : H26-30817 C2 (marges), H26-30817 D1 à D4 (tumeur).";
+    IS(c, "C2", AT_PHI_ID);
+    IS(c, "D4", AT_PHI_ID);
+    IS("Carte n° 4418 2O7 91530 jointe.", "2O7", label_of("Carte n° 4418 2O7 91530 jointe.", "4418"));
+    assert_true(label_of("Carte n° 4418 2O7 91530 jointe.", "91530") != 0);
     /* an old plate: digits, capitals, department */
     IS("Sa voiture 812 QX 29 au parking.", "QX", AT_PHI_IMMAT);
     KEPT("Dose 1000 UI 35 fois.", "UI");
