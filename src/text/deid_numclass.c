@@ -1282,6 +1282,9 @@ void deid_pass_number_tails(text_scan *s)
         while (!last && digits >= 3 && r - i < 6 && (g = tail_group(s, r, &last)))
             r = g;
         for (size_t q = i + 1; q < r; q++) {
+            /* the "à" of a range is no one's */
+            if (s->tok[q].kind == TOK_WORD && (tok_is(s, q, "\xC3\xA0") || tok_is(s, q, "a")))
+                continue;
             s->lab[q] = (uint8_t)l;
             s->ent[q] = s->ent[i];
         }
