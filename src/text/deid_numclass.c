@@ -131,7 +131,10 @@ static int day_tok(const text_scan *s, size_t i)
     size_t n = tl(s, i), d = 0;
     while (d < n && is_dig(p[d]))
         d++;
-    if (d < 1 || d > 2 || (d < n && !(s->tok[i].kind == TOK_WORD && ordinal_suffix(p + d, n - d))))
+    if (d < 1 || d > 2 ||
+        (d < n && !(s->tok[i].kind == TOK_WORD &&
+                    (ordinal_suffix(p + d, n - d) ||
+                     (n == 3 && p[0] == '1' && (p[1] | 0x20) == 'e' && (p[2] | 0x20) == 'r')))))
         return 0;
     int v = atoi_n(p, d);
     return v >= 1 && v <= 31 ? v : 0;
@@ -975,12 +978,12 @@ static void old_plate(text_scan *s, size_t i)
  * month. */
 static void day_in_list(text_scan *s, size_t i)
 {
-    if (!day_tok(s, i) || s->tok[i].kind != TOK_NUM)
+    if (!day_tok(s, i))
         return;
     size_t j = i;
     for (int items = 0; items < 8; items++) {
         size_t x = j + 1;
-        if (x >= s->n || s->tok[x].nl || !(is_punct(s, x, ',') || tok_is(s, x, "et")))
+        if (x >= s->n || s->tok[x].nl || !(is_punct(s, x, ',') || tok_is(s, x, "et") || tok_is(s, x, "au")))
             return;
         if (is_punct(s, x, ',') && glued(s, x + 1))
             return; /* a decimal */
@@ -1052,6 +1055,43 @@ static void day_alone(text_scan *s, size_t i)
     }
 }
 
+/* Four to six digits with a leading zero ("0147", "04412"), no
+ * quantity's writing: a site's, a subject's or a record's number, with
+ * the groups glued to it by dashes. Not after a batch's word, nor a
+ * postcode before its town (the postcode passes take those). */
+static void zero_led(text_scan *s, size_t i)
+{
+    size_t n = tl(s, i);
+    const char *p = s->t + s->tok[i].s;
+    if (n < 4 || n > 6 || p[0] != '0' ||
+        (i > 0 && glued(s, i) && !is_punct(s, i - 1, '(') && !is_punct(s, i - 1, '#')))
+        return;
+    if (n == 5 && i + 1 < s->n && !s->tok[i + 1].nl && is_name_word(s, i + 1))
+        return;
+    if (deid_after_notid(s, i))
+        return;
+    /* a trial's acronym before it ("ABCD 0612"); a group of a longer
+     * number written in groups ("29 1 04321 7") */
+    if (i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_WORD && s->tok[i - 1].allcaps)
+        return;
+    if (i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_NUM && s->tok[i].s == s->tok[i - 1].e + 1)
+        return;
+    if (i + 1 < s->n && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_NUM &&
+        s->tok[i + 1].s == s->tok[i].e + 1)
+        return;
+    size_t r = i + 1;
+    while (r + 1 < s->n && is_punct(s, r, '-') && glued(s, r) && glued(s, r + 1) &&
+           s->tok[r + 1].kind == TOK_NUM && !s->lab[r + 1])
+        r += 2;
+    if (r < s->n && glued(s, r) &&
+        (s->tok[r].kind != TOK_PUNCT || s->t[s->tok[r].s] == '/' || s->t[s->tok[r].s] == ':'))
+        return;
+    if (r < s->n && glued(s, r) && (is_punct(s, r, ',') || is_punct(s, r, '.')) && r + 1 < s->n &&
+        glued(s, r + 1) && s->tok[r + 1].kind == TOK_NUM)
+        return; /* "0001,5" */
+    mark(s, i, r, AT_PHI_ID);
+}
+
 /* ---- the passes -------------------------------------------------------------------------- */
 
 void deid_pass_number_classes(text_scan *s)
@@ -1110,10 +1150,14 @@ void deid_pass_number_classes(text_scan *s)
             } else if (tl(s, i) == 5) {
                 zip_town(s, i);
             }
+            if (!s->lab[i] && s->t[k->s] == '0' && tl(s, i) >= 4)
+                zero_led(s, i);
             continue;
         }
         if (k->kind == TOK_WORD && (k->dflags & DICT_MONTH))
             month_first(s, i);
+        else if (k->kind == TOK_WORD && c0 == '1' && tl(s, i) == 3)
+            day_in_list(s, i); /* "1er au 5 mai" */
     }
     /* words with digits: ordinals, glued days and months, OCR'd numbers
      * ("l4OOO", "O3/O3", "2Ol9") */

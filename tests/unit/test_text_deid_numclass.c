@@ -91,6 +91,7 @@ static void test_day_month(void **state)
     KEPT("Réduire le 15 mg à 10 mg ; le 2,5 mg reste.", "15");
     KEPT("Réduire le 15 mg à 10 mg ; le 2,5 mg reste.", "2,5");
     KEPT("Puis 3, 4 et 5 cycles selon tolérance.", "3,");
+    IS("Semaine 2 : 1er au 6 octobre.", "1er", AT_PHI_DATE);
 }
 
 static void test_international_phones(void **state)
@@ -148,6 +149,10 @@ static void test_record_tails(void **state)
     IS(c, "D4", AT_PHI_ID);
     IS("Carte n° 4418 2O7 91530 jointe.", "2O7", label_of("Carte n° 4418 2O7 91530 jointe.", "4418"));
     assert_true(label_of("Carte n° 4418 2O7 91530 jointe.", "91530") != 0);
+    /* numbers with a leading zero are no quantities; a trial's number stays */
+    IS("Inclusion au centre 0318, patient 0318-011 randomisé.", "0318,", AT_PHI_ID);
+    IS("Inclusion au centre 0318, patient 0318-011 randomisé.", "011", AT_PHI_ID);
+    KEPT("Schéma de l'essai NRG 0617 et dose 0,5 mg.", "0617");
     /* an old plate: digits, capitals, department */
     IS("Sa voiture 812 QX 29 au parking.", "QX", AT_PHI_IMMAT);
     KEPT("Dose 1000 UI 35 fois.", "UI");
