@@ -143,6 +143,8 @@ static void test_record_tails(void **state)
     IS(b, "0093", AT_PHI_ID);
     KEPT(b, "CHOP");
     KEPT(b, "L1");
+    /* an OCR'd account number after its label */
+    assert_int_equal(label_of("N° adhérent : 4O7l8 3Bl 52\nSuite", "4O7l8"), AT_PHI_COMPTE);
     /* blocks after a specimen number, a range of them; OCR'd groups */
     static const char c[] = "Blocs : H26-30817 C2 (marges), H26-30817 D1 à D4 (tumeur).";
     IS(c, "C2", AT_PHI_ID);
