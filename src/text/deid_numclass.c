@@ -664,7 +664,9 @@ static void day_month(text_scan *s, size_t i)
     int d = atoi_n(pd, tl(s, i)), m = atoi_n(pm, tl(s, i + 2));
     if (d < 1 || d > 31 || m < 1 || m > 12)
         return;
-    if (i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_WORD && deid_score_name(s, i - 1))
+    /* a score has no leading zero ("EVA 3/10", never "03/10") */
+    int lead0 = (tl(s, i + 2) == 2 && pm[0] == '0') || (tl(s, i) == 2 && pd[0] == '0');
+    if (!lead0 && i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_WORD && deid_score_name(s, i - 1))
         return;
     size_t e = s->tok[i + 2].e;
     int line_start = i == 0 || s->tok[i].nl;
@@ -673,7 +675,7 @@ static void day_month(text_scan *s, size_t i)
         ok = 1; /* "17.09 — ...", "4/12 : ..." */
     else if (!slash)
         ok = 0;
-    else if ((tl(s, i + 2) == 2 && pm[0] == '0') || (tl(s, i) == 2 && pd[0] == '0'))
+    else if (lead0)
         ok = 1;
     else if (time_tok(s, x))
         ok = 1;
@@ -1017,14 +1019,14 @@ static void day_alone(text_scan *s, size_t i)
     const text_tok *p = &s->tok[i - 1];
     if (p->kind != TOK_WORD || p->e - p->s > 10)
         return;
-    char f[16];
+    char f[48];
     int fl = text_lexicon_fold(s->t + p->s, p->e - p->s, f, sizeof f);
     int ok = 0;
     for (const char *const *c = lead; fl > 0 && *c && !ok; c++)
         ok = strlen(*c) == (size_t)fl && !memcmp(*c, f, (size_t)fl);
-    /* "jusqu'au" may be two tokens */
-    if (!ok && fl == 2 && !memcmp(f, "au", 2))
-        ok = 1;
+    /* "jusqu'au", "jusqu’au" in one token or two */
+    if (!ok && fl >= 2 && !memcmp(f + fl - 2, "au", 2) && (fl == 2 || f[fl - 3] == '\'' || fl >= 4))
+        ok = fl == 2 || !memcmp(f, "jusqu", 5);
     if (!ok || (i >= 2 && !s->tok[i - 1].nl && s->tok[i - 2].kind == TOK_WORD && deid_score_name(s, i - 2)))
         return;
     size_t x = i + 1;
@@ -1045,7 +1047,7 @@ static void day_alone(text_scan *s, size_t i)
         return;
     }
     if (n->kind == TOK_WORD && !n->cap && n->e - n->s <= 10) {
-        char g[16];
+        char g[48];
         int gl = text_lexicon_fold(s->t + n->s, n->e - n->s, g, sizeof g);
         for (const char *const *c = next_ok; gl > 0 && *c; c++)
             if (strlen(*c) == (size_t)gl && !memcmp(*c, g, (size_t)gl)) {
@@ -1224,7 +1226,7 @@ static int measure_word(const text_scan *s, size_t i)
         return 0;
     size_t n = tl(s, i);
     char f[40];
-    int fl = n < 30 ? text_lexicon_fold(s->t + s->tok[i].s, n, f, sizeof f) : -1;
+    int fl = n < 28 ? text_lexicon_fold(s->t + s->tok[i].s, n, f, sizeof f) : -1;
     for (const char *const *c = counts; fl > 0 && *c; c++)
         if (strlen(*c) == (size_t)fl && !memcmp(*c, f, (size_t)fl))
             return 1;
@@ -1303,6 +1305,15 @@ void deid_pass_number_tails(text_scan *s)
 {
     for (size_t i = 0; i + 1 < s->n; i++) {
         int l = s->lab[i];
+        /* "DUPONT Jeanne (93)": an age of 90 or more in parentheses after a name */
+        if ((l == AT_PHI_NOM || l == AT_PHI_PRENOM) && i + 3 < s->n && is_punct(s, i + 1, '(') &&
+            s->tok[i + 2].kind == TOK_NUM && tl(s, i + 2) <= 3 && is_punct(s, i + 3, ')') && !s->lab[i + 2] &&
+            !s->tok[i + 1].nl) {
+            int v = atoi_n(s->t + s->tok[i + 2].s, tl(s, i + 2));
+            if (v >= 90 && v <= 130)
+                mark(s, i + 2, i + 3, AT_PHI_AGE);
+            continue;
+        }
         if (!record_label(l) || s->lab[i + 1] == l)
             continue;
         /* i: the last token of a record number; digits in it */

@@ -176,6 +176,8 @@ static void test_zip_and_ages(void **state)
     static const char u[] = "site\tage\tsexe\n3\t93\tF\n";
     IS(u, "93", AT_PHI_AGE);
     IS("Mme X., née le 02/03/1931 (94 a), EHPAD.", "94", AT_PHI_AGE);
+    IS("Lit 4 | Mme Jeanne Kervadec (97) | surveillance", "97", AT_PHI_AGE);
+    KEPT("Lit 4 | Mme Jeanne Kervadec (67) | surveillance", "67");
     KEPT("Dose 95 mg, saturation 92 %, durée 91 jours.", "95");
     KEPT("Dose 95 mg, saturation 92 %, durée 91 jours.", "92");
     KEPT("Dose 95 mg, saturation 92 %, durée 91 jours.", "91");
