@@ -104,12 +104,17 @@ static int month_any(const char *p, size_t n, int *full)
     return fl > 0 ? text_month_of(f, (size_t)fl) : 0;
 }
 
-/* Token i as a month word: 1..12 or 0. */
+/* Token i as a month word: 1..12 or 0 (French ones from the
+ * dictionary's look-up at tokenising). */
 static int month_tok(const text_scan *s, size_t i, int *full)
 {
     if (i >= s->n || s->tok[i].kind != TOK_WORD)
         return 0;
-    return month_any(s->t + s->tok[i].s, tl(s, i), full);
+    if (s->tok[i].dflags & DICT_MONTH) {
+        *full = 0;
+        return s->tok[i].dval;
+    }
+    return month_en(s->t + s->tok[i].s, tl(s, i), full);
 }
 
 /* An English ordinal suffix ("st", "nd", "rd", "th", any case). */
@@ -1116,6 +1121,16 @@ void deid_pass_number_classes(text_scan *s)
             continue;
         }
         if (k->kind == TOK_NUM) {
+            /* the end of a code in capitals ("ABC-DE-0042"): from its start */
+            if (i > 1 && glued(s, i) && (is_punct(s, i - 1, '-') || is_punct(s, i - 1, '_'))) {
+                size_t a = i - 1;
+                while (a > 0 && i - a < 16 && glued(s, a))
+                    a--;
+                if (s->tok[a].kind == TOK_WORD && s->tok[a].allcaps)
+                    caps_code(s, a);
+                if (s->lab[i])
+                    continue;
+            }
             if (c0 == '0' && tl(s, i) >= 4 && s->t[k->s + 1] == '0' &&
                 (e = scan_intl_phone(s->t, s->len, k->s))) {
                 mark_bytes(s, i, e, AT_PHI_TEL);
@@ -1179,13 +1194,6 @@ void deid_pass_number_classes(text_scan *s)
             if (!s->lab[i])
                 day_first(s, i);
         }
-    }
-    /* codes in capitals, a dash or an underscore after them */
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
-        uint32_t e = s->tok[i].e;
-        if (e < s->len && (s->t[e] == '-' || s->t[e] == '_') && s->tok[i].allcaps && !s->lab[i])
-            caps_code(s, i);
     }
 }
 
@@ -1301,49 +1309,62 @@ static size_t tail_group(const text_scan *s, size_t r, int *last)
     return e;
 }
 
+/* Token i the last of a record number: the groups after it join it. */
+static void tail_at(text_scan *s, size_t i)
+{
+    int l = s->lab[i];
+    if (i + 1 >= s->n || !record_label(l) || s->lab[i + 1] == l)
+        return;
+    size_t a = i;
+    while (a > 0 && s->ent[a - 1] == s->ent[i])
+        a--;
+    size_t digits = 0;
+    for (size_t q = a; q <= i; q++)
+        for (uint32_t b = s->tok[q].s; b < s->tok[q].e; b++)
+            digits += is_dig(s->t[b]);
+    if (digits < 2)
+        return;
+    size_t r = i + 1;
+    /* glued groups: "HAD12-34-5678" */
+    while (r + 1 < s->n && !s->lab[r] && !s->lab[r + 1] && s->tok[r].s == s->tok[r - 1].e &&
+           (is_punct(s, r, '-') || is_punct(s, r, '/')) && s->tok[r + 1].s == s->tok[r].e &&
+           s->tok[r + 1].kind != TOK_PUNCT && tl(s, r + 1) <= 8)
+        r += 2;
+    int last = 0;
+    size_t g;
+    while (!last && digits >= 3 && r - i < 6 && (g = tail_group(s, r, &last)))
+        r = g;
+    for (size_t q = i + 1; q < r; q++) {
+        /* the "à" of a range is no one's */
+        if (s->tok[q].kind == TOK_WORD && (tok_is(s, q, "\xC3\xA0") || tok_is(s, q, "a")))
+            continue;
+        s->lab[q] = (uint8_t)l;
+        s->ent[q] = s->ent[i];
+    }
+}
+
 void deid_pass_number_tails(text_scan *s)
 {
-    for (size_t i = 0; i + 1 < s->n; i++) {
-        int l = s->lab[i];
-        /* "DUPONT Jeanne (93)": an age of 90 or more in parentheses after a name */
-        if ((l == AT_PHI_NOM || l == AT_PHI_PRENOM) && i + 3 < s->n && is_punct(s, i + 1, '(') &&
-            s->tok[i + 2].kind == TOK_NUM && tl(s, i + 2) <= 3 && is_punct(s, i + 3, ')') && !s->lab[i + 2] &&
-            !s->tok[i + 1].nl) {
-            int v = atoi_n(s->t + s->tok[i + 2].s, tl(s, i + 2));
-            if (v >= 90 && v <= 130)
-                mark(s, i + 2, i + 3, AT_PHI_AGE);
+    /* a record number ends with digits, or a word that holds some */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        if (!s->lab[i]) {
+            /* "DUPONT Jeanne (93)": an age of 90 or more in parentheses after a name */
+            if (i >= 2 && i + 1 < s->n && s->tok[i].kind == TOK_NUM && tl(s, i) <= 3 &&
+                is_punct(s, i - 1, '(') && is_punct(s, i + 1, ')') &&
+                (s->lab[i - 2] == AT_PHI_NOM || s->lab[i - 2] == AT_PHI_PRENOM) && !s->tok[i - 1].nl) {
+                int v = atoi_n(s->t + s->tok[i].s, tl(s, i));
+                if (v >= 90 && v <= 130)
+                    mark(s, i, i + 1, AT_PHI_AGE);
+            }
             continue;
         }
-        if (!record_label(l) || s->lab[i + 1] == l)
-            continue;
-        /* i: the last token of a record number; digits in it */
-        size_t a = i;
-        while (a > 0 && s->ent[a - 1] == s->ent[i])
-            a--;
-        size_t digits = 0;
-        for (size_t q = a; q <= i; q++)
-            for (uint32_t b = s->tok[q].s; b < s->tok[q].e; b++)
-                digits += is_dig(s->t[b]);
-        if (digits < 2)
-            continue;
-        size_t r = i + 1;
-        /* glued groups: "HAD12-34-5678" */
-        while (r + 1 < s->n && !s->lab[r] && !s->lab[r + 1] && s->tok[r].s == s->tok[r - 1].e &&
-               (is_punct(s, r, '-') || is_punct(s, r, '/')) && s->tok[r + 1].s == s->tok[r].e &&
-               s->tok[r + 1].kind != TOK_PUNCT && tl(s, r + 1) <= 8)
-            r += 2;
-        int last = 0;
-        size_t g;
-        while (!last && digits >= 3 && r - i < 6 && (g = tail_group(s, r, &last)))
-            r = g;
-        for (size_t q = i + 1; q < r; q++) {
-            /* the "à" of a range is no one's */
-            if (s->tok[q].kind == TOK_WORD && (tok_is(s, q, "\xC3\xA0") || tok_is(s, q, "a")))
-                continue;
-            s->lab[q] = (uint8_t)l;
-            s->ent[q] = s->ent[i];
-        }
-        i = r - 1;
+        tail_at(s, i);
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        if (s->lab[i] && s->tok[i].kind == TOK_WORD)
+            tail_at(s, i);
     }
 }
 
