@@ -1241,7 +1241,7 @@ static int measure_word(const text_scan *s, size_t i)
     return 0;
 }
 
-static int record_label(int l)
+static inline int record_label(int l)
 {
     return l == AT_PHI_IPP || l == AT_PHI_NDA || l == AT_PHI_ID || l == AT_PHI_COMPTE;
 }
@@ -1359,11 +1359,13 @@ void deid_pass_number_tails(text_scan *s)
             }
             continue;
         }
-        tail_at(s, i);
+        if (record_label(s->lab[i]) && i + 1 < s->n && s->lab[i + 1] != s->lab[i])
+            tail_at(s, i);
     }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
         size_t i = s->list[TEXT_LIST_CUE][q];
-        if (s->lab[i] && s->tok[i].kind == TOK_WORD)
+        if (record_label(s->lab[i]) && s->tok[i].kind == TOK_WORD && i + 1 < s->n &&
+            s->lab[i + 1] != s->lab[i])
             tail_at(s, i);
     }
 }
