@@ -488,8 +488,6 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         st = deid_pass_joins(&s);
     if (!st)
         deid_pass_complete(&s);
-    if (!st)
-        deid_pass_number_tails(&s);
     if (!st && d->allow_list) {
         size_t before = s.next_ent;
         deid_pass_allow(&s, &c);
@@ -501,6 +499,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
     if (!st) {
         if (names.count > names_before)
             deid_pass_mentions(&s);
+        deid_pass_number_tails(&s);
         deid_pass_zip_before_town(&s);
         /* one span per entity: make room for them at once */
         size_t need = out->n + s.next_ent;

@@ -890,20 +890,24 @@ static void age_paren(text_scan *s, size_t i)
 static void caps_code(text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (!k->allcaps || tl(s, i) < 2 || tl(s, i) > 16 || (i > 0 && glued(s, i)) || s->lab[i])
+    if (!k->allcaps || tl(s, i) < 2 || tl(s, i) > 16 || s->lab[i] ||
+        (i > 0 && glued(s, i) && !is_punct(s, i - 1, '(') && !is_punct(s, i - 1, '[') &&
+         !is_punct(s, i - 1, '#')))
         return;
     /* capitals, and the dashes the tokeniser keeps inside a word ("ABC-DE") */
     int joins = 0;
-    size_t run = 0;
+    size_t run = 0, tail = 0; /* tail: digits that end the word ("HAD80") */
     for (uint32_t b = k->s; b < k->e; b++) {
         char c = s->t[b];
-        if (c == '-') {
+        if (c == '-' && !tail) {
             if (run < 2 || run > 6)
                 return;
             joins++;
             run = 0;
-        } else if (c >= 'A' && c <= 'Z') {
+        } else if (c >= 'A' && c <= 'Z' && !tail) {
             run++;
+        } else if (is_dig(c) && run >= 2 && tail < 3) {
+            tail++;
         } else {
             return;
         }
@@ -1099,6 +1103,32 @@ static void zero_led(text_scan *s, size_t i)
     mark(s, i, r, AT_PHI_ID);
 }
 
+/* "35-118 402": digits, a dash, three digits, a space, three digits:
+ * a reference written in the French way, no quantity. */
+static void dash_space_ref(text_scan *s, size_t i)
+{
+    if (i + 3 >= s->n || tl(s, i) < 2 || tl(s, i) > 3 || (i > 0 && glued(s, i) && !is_punct(s, i - 1, '(')) ||
+        !is_punct(s, i + 1, '-') || !glued(s, i + 1) || !glued(s, i + 2) || s->tok[i + 2].kind != TOK_NUM ||
+        tl(s, i + 2) != 3 || s->tok[i + 3].kind != TOK_NUM || tl(s, i + 3) != 3 || s->tok[i + 3].nl ||
+        s->tok[i + 3].s != s->tok[i + 2].e + 1 || s->lab[i + 2] || s->lab[i + 3])
+        return;
+    size_t x = i + 4;
+    if (x < s->n && glued(s, x) && s->tok[x].kind != TOK_PUNCT)
+        return;
+    if (x < s->n && !s->tok[x].nl &&
+        (s->tok[x].kind == TOK_NUM || (s->tok[x].kind == TOK_WORD && measure_word(s, x))))
+        return;
+    /* a count or a rate ("150-400 000 /mm3", "... 000 %") */
+    if (x < s->n && !s->tok[x].nl && (is_punct(s, x, '/') || is_punct(s, x, '%')))
+        return;
+    if (x < s->n && glued(s, x) && (is_punct(s, x, ',') || is_punct(s, x, '.')) && x + 1 < s->n &&
+        glued(s, x + 1) && s->tok[x + 1].kind == TOK_NUM)
+        return;
+    if (tl(s, i + 3) == 3 && !memcmp(s->t + s->tok[i + 3].s, "000", 3))
+        return; /* thousands */
+    mark(s, i, i + 4, AT_PHI_ID);
+}
+
 /* ---- the passes -------------------------------------------------------------------------- */
 
 void deid_pass_number_classes(text_scan *s)
@@ -1126,6 +1156,8 @@ void deid_pass_number_classes(text_scan *s)
                 size_t a = i - 1;
                 while (a > 0 && i - a < 16 && glued(s, a))
                     a--;
+                if (s->tok[a].kind == TOK_PUNCT && a + 1 < i)
+                    a++; /* "(ABC-DE-04)" */
                 if (s->tok[a].kind == TOK_WORD && s->tok[a].allcaps)
                     caps_code(s, a);
                 if (s->lab[i])
@@ -1142,6 +1174,10 @@ void deid_pass_number_classes(text_scan *s)
             }
             if (tl(s, i) >= 2 && tl(s, i) <= 4)
                 old_plate(s, i);
+            if (s->lab[i])
+                continue;
+            if (tl(s, i) <= 3)
+                dash_space_ref(s, i);
             if (s->lab[i])
                 continue;
             if (tl(s, i) <= 2 || tl(s, i) == 4)

@@ -142,6 +142,11 @@ static void test_record_tails(void **state)
     IS(b, "QRT", AT_PHI_ID);
     IS(b, "0093", AT_PHI_ID);
     KEPT(b, "CHOP");
+    IS("Photo prise par la tablette (QZT-PL-07) du service.", "QZT", AT_PHI_ID);
+    assert_true(label_of("Séjour HAD n° MAD71-26-5502 ouvert.", "5502") != 0);
+    IS("Réf. externe 41-207 318 transmise.", "318", AT_PHI_ID);
+    KEPT("Plaquettes 15-400 000 /mm3 et 12-250 500 %.", "400");
+    KEPT("Plaquettes 15-400 000 /mm3 et 12-250 500 %.", "250");
     KEPT(b, "L1");
     /* an OCR'd account number after its label */
     assert_int_equal(label_of("N° adhérent : 4O7l8 3Bl 52\nSuite", "4O7l8"), AT_PHI_COMPTE);
