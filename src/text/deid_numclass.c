@@ -978,7 +978,8 @@ static void old_plate(text_scan *s, size_t i)
         l->lex || l->dflags || l->s != s->tok[i].e + 1 || d->s != l->e + 1 || d->kind != TOK_NUM ||
         d->e - d->s != 2 || s->lab[i + 1] || s->lab[i + 2])
         return;
-    if (!zip_shape(s->t + d->s) || (i + 3 < s->n && glued(s, i + 3) && s->tok[i + 3].kind != TOK_PUNCT))
+    int dep = atoi_n(s->t + d->s, 2); /* a department of two digits */
+    if (dep < 1 || dep > 95 || (i + 3 < s->n && glued(s, i + 3) && s->tok[i + 3].kind != TOK_PUNCT))
         return;
     mark(s, i, i + 3, AT_PHI_IMMAT);
 }
