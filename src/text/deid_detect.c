@@ -496,6 +496,8 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             deid_pass_name_joins(&s);
     }
     if (!st) {
+        /* and of every word labelled that no list of the language holds */
+        deid_names_add_labelled(&s);
         if (names.count > names_before)
             deid_pass_mentions(&s);
         /* one span per entity: make room for them at once */
