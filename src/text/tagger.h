@@ -86,6 +86,10 @@ void deid_pass_allow(text_scan *s, const tag_doc *c);
 /* 1 when the line of token i lists drugs (two words of the medical
  * vocabulary or more) and holds no title, label, role nor name. */
 int deid_drug_line(const text_scan *s, size_t i);
+/* 1 when token i is an acronym (three to six capitals) no list holds in
+ * an establishment's place: a town or "site" after it ("XYZ Toulon"), or
+ * after a word of care and "au", "à l'", "du" ("suivie à l'XYZ"). */
+int deid_acronym_place(const text_scan *s, size_t i);
 /* 1 when word token i is a treatment by its context: what is said of it
  * after it ("X arrêté", "X poursuivi"), "sous X", "relais par X", an item
  * of a list after a treatment label ("Traitement : X, Y"). */
