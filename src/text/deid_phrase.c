@@ -595,6 +595,37 @@ static void alias_after(text_scan *s, size_t e, int label)
     mark(s, e + 1, e + 2, label);
 }
 
+/* The name before a capitalised head written after it, in the English
+ * manner ("Western General Hospital", "Edinburgh Cancer Centre",
+ * "Haukeland University Hospital"): up to five capitalised words on its
+ * line that name something; its first token into *a, 1 when there is
+ * one. Not when a French name follows the head ("Centre Léon Bérard"). */
+static int name_before_head(const text_scan *s, size_t i, size_t *a)
+{
+    static const char *const trailing[] = {"hospital", "clinic",    "infirmary", "center",
+                                           "centre",   "institute", NULL};
+    const text_tok *k = &s->tok[i];
+    char f[64];
+    size_t fn = fold64(s, i, f);
+    if (!k->cap || k->allcaps || k->nl || !fn || !in_set(f, fn, trailing))
+        return 0;
+    if (i + 1 < s->n && !s->tok[i + 1].nl && (name_part_word(s, i + 1) || connector(s, i + 1)))
+        return 0;
+    size_t r = i;
+    while (r > 0 && i - r < 5 && !s->tok[r].nl && name_part_word(s, r - 1) && !s->tok[r - 1].allcaps &&
+           (!s->lab[r - 1] || s->lab[r - 1] == AT_PHI_VILLE || s->lab[r - 1] == AT_PHI_NOM))
+        r--;
+    /* (a sentence's first word is no part of it but a name's: "The
+     * Royal Infirmary" keeps "The" out by the lists) */
+    while (r < i && (s->tok[r].lex & LEX_WORD) && !(s->tok[r].lex & (LEX_PLACE | LEX_CITY | LEX_LAST)) &&
+           (r == 0 || s->tok[r].nl || s->tok[r - 1].kind == TOK_PUNCT))
+        r++;
+    if (r == i || !distinctive_n(s, r, i, 1))
+        return 0;
+    *a = r;
+    return 1;
+}
+
 static void org_at(text_scan *s, size_t i)
 {
     if (s->lab[i])
@@ -690,13 +721,23 @@ static void greeting_name(text_scan *s, size_t g)
 }
 
 /* After the tagger: an alias in parentheses after any establishment or
- * employer; a first name after a greeting. */
+ * employer; a first name after a greeting; an establishment named before
+ * an English head ("Western General Hospital"). */
 void deid_pass_complete(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++) {
         size_t i = s->list[TEXT_LIST_ORG][q];
         if (s->tok[i].dflags & DICT_GREET)
             greeting_name(s, i);
+    }
+    /* an establishment named before its head, in the English manner */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q], a;
+        size_t n = tl(s, i);
+        unsigned c0 = (unsigned char)s->t[s->tok[i].s];
+        if (n >= 6 && n <= 9 && (c0 == 'H' || c0 == 'C' || c0 == 'I') && !s->lab[i] &&
+            name_before_head(s, i, &a))
+            mark_over(s, a, i + 1, AT_PHI_HOPITAL);
     }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_EXTRA]; q++) {
         size_t i = s->list[TEXT_LIST_EXTRA][q];
