@@ -10,7 +10,7 @@
  * generic descriptors ("Institut National du Cancer", "Centre de Lutte
  * Contre le Cancer") names no place and no one, and is left. An alias in
  * parentheses right after such an entity ("(HCL)") takes its label. */
-#include "deid_scan.h"
+#include "tagger.h"
 
 #include <string.h>
 
@@ -720,6 +720,82 @@ static void greeting_name(text_scan *s, size_t g)
         mark(s, i, i + 1, AT_PHI_PRENOM);
 }
 
+/* A word that names in a phrase in lower case: no word of the language's
+ * lists and none the allow-list knows as safe ("ligérien", "anjou"), or a
+ * name's or a place's that is no word of the language. */
+static int lower_name(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || k->cap || k->allcaps || tl(s, i) < 4 || has_digit(s, i) || k->dflags)
+        return 0;
+    if (k->lex &
+        (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET | LEX_CUE_ID | LEX_CUE_EMP))
+        return 0;
+    return (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) || !deid_known_safe(s, i);
+}
+
+/* An establishment written with its head in lower case, after the tagger:
+ * "clinique de l'anjou", "centre ligérien de cancérologie", "laboratoire
+ * de génétique moléculaire du XYZ", "école publique de <town>", "collège
+ * <name> de <town>": the head, its connectors and specialty words, then a
+ * name (an entity found, a capitalised name part, an unknown acronym, a
+ * word in lower case that names); after a name that an adjective makes
+ * ("centre ligérien"), the specialty that follows it ("de cancérologie"). */
+static void lower_head_phrase(text_scan *s, size_t h)
+{
+    static const char *const schools[] = {"ecole", "college", "lycee", "universite", "creche", NULL};
+    const text_tok *k = &s->tok[h];
+    if (k->cap || k->allcaps || s->lab[h] || h + 1 >= s->n || s->tok[h + 1].nl || tl(s, h) <= 4 ||
+        k->dval < 1)
+        return;
+    /* heads that belong to the name in lower case, and schools (a common
+     * noun otherwise: "l'agence de X", "le taxi Y") */
+    const text_org_head *hd = &text_org_heads[k->dval - 1];
+    char f[64];
+    size_t fn = fold64(s, h, f);
+    int school = fn && in_set(f, fn, schools);
+    if (!hd->lower && !school)
+        return;
+    size_t j = h + 1, words = 0;
+    while (j < s->n && !s->tok[j].nl && j - h < 8 && !s->lab[j]) {
+        const text_tok *u = &s->tok[j];
+        if (connector(s, j) || (is_punct(s, j, '\'') && j > h + 1)) {
+            j++;
+            continue;
+        }
+        if (u->kind == TOK_WORD && !u->cap && !u->allcaps && words < 3 && tl(s, j) >= 4 && !has_digit(s, j) &&
+            (u->lex & (LEX_WORD | LEX_MED)) && !lower_name(s, j) && !function_word(s, j) &&
+            !(u->dflags &
+              (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_BIRTH | DICT_IDLABEL | DICT_HEAD))) {
+            words++;
+            j++;
+            continue;
+        }
+        break;
+    }
+    if (j >= s->n || s->tok[j].nl || (j > h + 1 && !connector(s, j - 1) && !is_punct(s, j - 1, '\'')))
+        return;
+    size_t e;
+    int l = s->lab[j];
+    if (l == AT_PHI_HOPITAL || l == AT_PHI_EMPLOYEUR || l == AT_PHI_VILLE || l == AT_PHI_NOM) {
+        e = j + 1;
+        while (e < s->n && s->lab[e] && s->ent[e] == s->ent[j])
+            e++;
+    } else if (!l &&
+               (lower_name(s, j) ||
+                (name_part_word(s, j) && !(s->tok[j].allcaps && tl(s, j) <= 4) && !deid_known_safe(s, j)) ||
+                (acronym_head(s, j) && hd->kind == HEAD_HEALTH && j > h + 1))) {
+        e = j + 1;
+        /* "centre ligérien de cancérologie" */
+        if (j == h + 1 && e + 1 < s->n && connector(s, e) && !s->tok[e + 1].nl && !s->tok[e + 1].cap &&
+            (s->tok[e + 1].lex & (LEX_WORD | LEX_MED)) && tl(s, e + 1) >= 5 && !function_word(s, e + 1))
+            e += 2;
+    } else {
+        return;
+    }
+    mark_over(s, h, e, hd->kind == HEAD_HEALTH ? AT_PHI_HOPITAL : AT_PHI_EMPLOYEUR);
+}
+
 /* After the tagger: an alias in parentheses after any establishment or
  * employer; a first name after a greeting; an establishment named before
  * an English head ("Western General Hospital"). */
@@ -729,6 +805,8 @@ void deid_pass_complete(text_scan *s)
         size_t i = s->list[TEXT_LIST_ORG][q];
         if (s->tok[i].dflags & DICT_GREET)
             greeting_name(s, i);
+        else if (s->tok[i].dflags & DICT_HEAD)
+            lower_head_phrase(s, i);
     }
     /* an establishment named before its head, in the English manner */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
