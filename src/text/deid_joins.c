@@ -81,6 +81,8 @@ static void signing_initials(text_scan *s, size_t i)
 {
     static const char *const signing[] = {"par",  "valide", "validee", "signe", "signee",
                                           "visa", "vu",     "vue",     NULL};
+    if (s->tok[i].e - s->tok[i].s != 1 || i + 1 >= s->n || !is_punct(s, i + 1, '.') || s->lab[i])
+        return;
     size_t j = i, letters = 0;
     while (j + 1 < s->n && letters < 4 && s->tok[j].kind == TOK_WORD && s->tok[j].cap &&
            s->tok[j].e - s->tok[j].s == 1 && !s->lab[j] && is_punct(s, j + 1, '.') && !s->tok[j + 1].nl &&

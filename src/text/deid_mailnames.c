@@ -131,23 +131,33 @@ static void domain_parts(text_scan *s, size_t a, size_t e)
  * sixteen). */
 static void pass_domains(text_scan *s)
 {
+    /* (from the tokeniser's lists: an address's '@', a web address's
+     * words glued to '.', '/' or ':') */
     size_t seen = 0;
-    for (size_t i = 0; i < s->n && seen < 16; i++) {
-        if (s->lab[i] != AT_PHI_MAIL && s->lab[i] != AT_PHI_URL)
-            continue;
-        size_t e = i + 1;
-        while (e < s->n && s->lab[e] == s->lab[i] && s->ent[e] == s->ent[i])
-            e++;
-        size_t a = i;
-        if (s->lab[i] == AT_PHI_MAIL) {
-            while (a < e && !is_punct(s, a, '@'))
+    uint32_t done = 0;
+    for (int l = 0; l < 2; l++) {
+        const uint32_t *v = s->list[l ? TEXT_LIST_EXTRA : TEXT_LIST_AT];
+        for (size_t q = 0; q < s->nlist[l ? TEXT_LIST_EXTRA : TEXT_LIST_AT] && seen < 16; q++) {
+            size_t i = v[q];
+            if ((s->lab[i] != AT_PHI_MAIL && s->lab[i] != AT_PHI_URL) || s->ent[i] == done)
+                continue;
+            done = s->ent[i];
+            size_t a = i, e = i + 1;
+            while (a > 0 && s->lab[a - 1] == s->lab[i] && s->ent[a - 1] == s->ent[i])
+                a--;
+            while (e < s->n && s->lab[e] == s->lab[i] && s->ent[e] == s->ent[i])
+                e++;
+            if (s->lab[i] == AT_PHI_MAIL) {
+                while (a < e && !is_punct(s, a, '@'))
+                    a++;
                 a++;
-            a++;
+            } else if (l == 0) {
+                continue;
+            }
+            if (a < e)
+                domain_parts(s, a, e);
+            seen++;
         }
-        if (a < e)
-            domain_parts(s, a, e);
-        seen++;
-        i = e - 1;
     }
 }
 

@@ -2,7 +2,7 @@
  * context rules (titles, field labels, "la patiente", "née", roles)
  * labelled NOM or PRENOM are looked for in the rest of the document
  * ("Mme Aurélienne Trebouta. ... Trebouta aussi."). */
-#include "tagger.h"
+#include "deid_scan.h"
 
 static inline int pair_set(const text_names *nm, unsigned k)
 {
@@ -155,6 +155,8 @@ void deid_names_add(text_scan *s, size_t a, size_t b)
             add_name(nm, s, i);
 }
 
+static void add_labelled_at(text_scan *s, size_t i, unsigned lex_safe, unsigned dict_safe);
+
 void deid_names_add_labelled(text_scan *s)
 {
     /* no word of the language, of the medical vocabulary, nor a head, a
@@ -166,20 +168,34 @@ void deid_names_add_labelled(text_scan *s)
                                DICT_EPOTRIG | DICT_BIRTH | DICT_IDLABEL | DICT_FIELD | DICT_RESID |
                                DICT_PARTICLE | DICT_CONNECT | DICT_HOSPQUAL | DICT_ROLE | DICT_HEAD |
                                DICT_DESCR | DICT_NOTID | DICT_GREET;
-    for (size_t i = 0; s->names && i < s->n && s->names->count < DEID_MAX_NAMES; i++) {
-        int l = s->lab[i];
-        const text_tok *k = &s->tok[i];
-        if (k->kind != TOK_WORD ||
-            !(l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE || l == AT_PHI_HOPITAL ||
-              l == AT_PHI_EMPLOYEUR) ||
-            (k->lex & lex_safe) || (k->dflags & dict_safe) || deid_known_safe(s, i))
-            continue;
-        int digit = 0;
-        for (uint32_t b = k->s; b < k->e && !digit; b++)
-            digit = (unsigned)(s->t[b] - '0') < 10u;
-        if (!digit)
-            add_name_as(s->names, s, i, l);
+    /* (the capitalised words and the words in lower case that no list of
+     * the language holds: the tokeniser's lists of them) */
+    for (int li = 0; li < 2; li++) {
+        const uint32_t *v = s->list[li ? TEXT_LIST_ODD : TEXT_LIST_NAME];
+        size_t nv = s->nlist[li ? TEXT_LIST_ODD : TEXT_LIST_NAME];
+        for (size_t q = 0; q < nv && s->names && s->names->count < DEID_MAX_NAMES; q++)
+            add_labelled_at(s, v[q], lex_safe, dict_safe);
     }
+}
+
+/* (token i of deid_names_add_labelled) */
+static void add_labelled_at(text_scan *s, size_t i, unsigned lex_safe, unsigned dict_safe)
+{
+    int l = s->lab[i];
+    const text_tok *k = &s->tok[i];
+    /* (the words of the lists of names and places: their passes and the
+     * tagger find them at each mention; a name the rules found is kept
+     * already) */
+    if (!(l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE || l == AT_PHI_HOPITAL ||
+          l == AT_PHI_EMPLOYEUR) ||
+        k->kind != TOK_WORD || (k->lex & (lex_safe | LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||
+        (k->dflags & dict_safe))
+        return;
+    int digit = 0;
+    for (uint32_t b = k->s; b < k->e && !digit; b++)
+        digit = (unsigned)(s->t[b] - '0') < 10u;
+    if (!digit)
+        add_name_as(s->names, s, i, l);
 }
 
 /* Flags that make a lower-case word a word of the language rather than a

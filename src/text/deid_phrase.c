@@ -751,11 +751,12 @@ static void lower_head_phrase(text_scan *s, size_t h)
     /* heads that belong to the name in lower case, and schools (a common
      * noun otherwise: "l'agence de X", "le taxi Y") */
     const text_org_head *hd = &text_org_heads[k->dval - 1];
-    char f[64];
-    size_t fn = fold64(s, h, f);
-    int school = fn && in_set(f, fn, schools);
-    if (!hd->lower && !school)
-        return;
+    if (!hd->lower) {
+        char f[64];
+        size_t fn = fold64(s, h, f);
+        if (!fn || !in_set(f, fn, schools))
+            return;
+    }
     size_t j = h + 1, words = 0;
     while (j < s->n && !s->tok[j].nl && j - h < 8 && !s->lab[j]) {
         const text_tok *u = &s->tok[j];

@@ -20,10 +20,10 @@ enum {
 };
 
 /* The words of the names the context rules found (deid_mentions.c). */
-#define DEID_MAX_NAMES 64
+#define DEID_MAX_NAMES 32
 #define DEID_NAME_LEN 32
-#define DEID_NAME_SLOTS 128 /* a power of two above DEID_MAX_NAMES */
-#define DEID_NAME_SLOT_BITS 7
+#define DEID_NAME_SLOTS 64 /* a power of two above DEID_MAX_NAMES */
+#define DEID_NAME_SLOT_BITS 6
 typedef struct {
     char w[DEID_MAX_NAMES][DEID_NAME_LEN]; /* folded, zero-padded */
     uint8_t slot[DEID_NAME_SLOTS];         /* hash table of 1 + their index, 0 empty */

@@ -180,9 +180,10 @@ int tag_lower_case_text(const text_scan *s)
      * written in lower case ("pt vu ce jour", "exam : ..."), most open in
      * lower case; in any other, almost none do */
     size_t lower = 0, all = 0;
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t i = 0; i < s->n && all < 48; i++) { /* (its first sentences tell) */
         const text_tok *k = &s->tok[i];
-        if (k->kind != TOK_WORD || k->e - k->s < 2 || !sentence_start(s, i))
+        if (k->kind != TOK_WORD || k->e - k->s < 2 ||
+            !(k->nl || i == 0 || (k->sp && s->tok[i - 1].kind == TOK_PUNCT)) || !sentence_start(s, i))
             continue;
         all++;
         lower += !k->cap && !k->allcaps && (unsigned char)s->t[k->s] >= 'a';
@@ -209,7 +210,7 @@ at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
             c->cand[v[q]] = (uint8_t)candidate(s, v[q]);
     }
     (void)features;
-    c->lower_doc = (uint8_t)tag_lower_case_text(s);
+    c->lower_doc = 2; /* not known yet: deid_pass_tagger asks when it needs it */
     c->lines = s->n ? (uint32_t)s->tok[s->n - 1].line + 1 : 1;
     return AT_OK;
 }
@@ -543,6 +544,8 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
              * the language holds, as a capitalised one elsewhere (of
              * three letters, an abbreviation's length, only when a list
              * of names holds it) */
+            if (!ok && c->lower_doc == 2)
+                c->lower_doc = (uint8_t)tag_lower_case_text(s);
             for (size_t q = t; q < u && !ok && c->lower_doc; q++)
                 ok = !(s->tok[q].lex & (LEX_WORD | LEX_MED | LEX_EPONYM)) &&
                      !(s->tok[q].dflags & DICT_COMMON) &&

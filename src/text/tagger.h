@@ -51,7 +51,8 @@ typedef struct {
     size_t lf_start, lf_end; /* the tokens of the line whose flags are cached */
     unsigned lf;             /* its flags (tagger.c) */
     uint8_t lower_doc;       /* 1: a note written in lower case (its sentences open in lower case):
-                                an unknown word in lower case is read as a capitalised one elsewhere */
+                                an unknown word in lower case is read as a capitalised one elsewhere;
+                                2: not known yet */
     uint8_t *cand; /* nonzero for the tokens the tagger decides (2: a capitalised word of the language with no
                       cue) */
     uint8_t *best; /* the tagger's best non-O tag of each candidate (for the allow-list) */
