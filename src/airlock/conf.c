@@ -4,9 +4,11 @@
 #include "internal.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void at_airlock_conf_defaults(at_airlock_conf *c)
 {
@@ -161,10 +163,8 @@ static at_status airlock_line(void *ud, const char *path, int lineno, char *key,
 
 at_status at_airlock_conf_read(const char *path, at_airlock_conf *c)
 {
-    at_status st = at_room_conf_each(path, "airlock.", 0, airlock_line, c);
-    if (st == AT_ERR_NOT_FOUND) {
-        at_error_clear();
+    /* no room.conf: the defaults (any other failure to read it is one) */
+    if (access(path, F_OK) != 0 && errno == ENOENT)
         return AT_OK;
-    }
-    return st;
+    return at_room_conf_each(path, "airlock.", 0, airlock_line, c);
 }

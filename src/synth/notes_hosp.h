@@ -72,6 +72,18 @@ void hw_people_mention(notes_writer *w, hosp_world *hw);
 /* A treatment named by a made-up brand in the contexts of a person ("X
  * arrêté", "relais par X"), recorded as strings that must stay. */
 void hw_treatment_mention(notes_writer *w);
+/* The parts the kinds share (notes_hosp_parts.c): nmin..nmax clinical
+ * sentences; the centre's letterhead; the patient's title, age phrase and
+ * birth; an identity block in one of its styles; relatives, staff and
+ * colleagues named in passing; a signature of p. */
+void hw_clinical_block(notes_writer *w, int nmin, int nmax);
+void hw_letterhead(notes_writer *w, hosp_world *hw);
+void hw_patient_title(notes_writer *w, const hosp_world *hw);
+void hw_age_phrase(notes_writer *w, const hosp_world *hw);
+void hw_birth(notes_writer *w, const hosp_world *hw);
+void hw_identity_block(notes_writer *w, hosp_world *hw);
+void hw_people_sentence(notes_writer *w, hosp_world *hw);
+void hw_signature(notes_writer *w, hosp_world *hw, const hosp_person *p);
 /* A document of kind k (HOSP_KIND_*) for the world. */
 void hosp_document(notes_writer *w, hosp_world *hw, int kind);
 

@@ -47,6 +47,9 @@ int at_csv_detect_delimiter(const char *data, size_t len)
     size_t i = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
     size_t comma = 0, semi = 0, tab = 0;
     int quoted = 0;
+    /* blank lines before the header are skipped, as the parser skips them */
+    while (i < len && (data[i] == '\n' || data[i] == '\r'))
+        i++;
     /* the header line, outside quotes */
     for (; i < len && (quoted || (data[i] != '\n' && data[i] != '\r')); i++) {
         char c = data[i];

@@ -535,6 +535,10 @@ at_status at_text_deid_run(const at_text_deid_spec *spec, at_run *run, at_text_d
             at_run_progress(run, "deidentify", i + 1, jobs.n);
     }
     result->unmatched = r.unmatched;
+    /* a run whose every document failed leaves no folder of its own
+     * behind (an existing folder stays as it was) */
+    if (!st && result->written == 0 && r.outputs.root_created)
+        at_run_outputs_take_back(&r.outputs);
     if (st && r.outputs.root) { /* a failed or cancelled run leaves no output */
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", at_error_message());

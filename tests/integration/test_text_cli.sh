@@ -56,6 +56,12 @@ set -e
 [ "$rc" = 1 ] || fail "broken CSV must fail"
 grep -q "broken.csv: line 3" "$tmp/err2" || fail "broken CSV line not named"
 [ ! -e "$tmp/csvout2/broken.csv" ] || fail "broken CSV was written"
+[ ! -e "$tmp/csvout2" ] || fail "a run with every document failed left its output folder behind"
+mkdir "$tmp/csvout3"
+set +e
+"$bin" text deid "$tmp/broken.csv" -o "$tmp/csvout3" --column text 2> /dev/null
+set -e
+[ -d "$tmp/csvout3" ] || fail "a folder that was there before the run was removed"
 
 # --- the risk model beside scikit-learn on a small cohort, same split
 "$bin" text synth-cohort --patients 800 --seed 11 -o "$tmp/cohort.csv"

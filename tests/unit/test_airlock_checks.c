@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static at_airlock_conf conf;
 static at_text_deid *detector;
@@ -484,6 +486,14 @@ static void test_conf(void **state)
     assert_true(strstr(at_error_message(), "line 1") != NULL);
     test_write_file(path, "airlock.nope = 1\n", 17);
     assert_int_equal(at_airlock_conf_read(path, &c), AT_ERR_FORMAT);
+    at_error_clear();
+    /* no room.conf: the defaults; a room.conf that cannot be read: an error */
+    unlink(path);
+    at_airlock_conf_defaults(&c);
+    assert_int_equal(at_airlock_conf_read(path, &c), AT_OK);
+    assert_int_equal(c.threshold, 10);
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_not_equal(at_airlock_conf_read(path, &c), AT_OK);
     at_error_clear();
     test_rmtree(dir);
     free(dir);

@@ -696,6 +696,13 @@ static void test_csv(void **state)
     assert_string_equal(c.cells[4], "a; b, c");
     assert_string_equal(c.cells[7], "d,e");
     at_csv_free(&c);
+    /* blank lines before the header: the delimiter is the header's */
+    const char *blank = "\r\n\nid\ttext\n1\tx, y\n";
+    assert_int_equal(at_csv_detect_delimiter(blank, strlen(blank)), '\t');
+    assert_int_equal(at_csv_parse(blank, strlen(blank), 1024, &c), AT_OK);
+    assert_int_equal(c.ncols, 2);
+    assert_string_equal(c.cells[3], "x, y");
+    at_csv_free(&c);
     const char *tab = "id\ttext\n1\tx, y; z\n";
     assert_int_equal(at_csv_parse(tab, strlen(tab), 1024, &c), AT_OK);
     assert_int_equal(c.delim, '\t');
