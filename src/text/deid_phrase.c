@@ -814,8 +814,11 @@ void deid_pass_complete(text_scan *s)
         size_t i = s->list[TEXT_LIST_NAME][q], a;
         size_t n = tl(s, i);
         unsigned c0 = (unsigned char)s->t[s->tok[i].s];
-        if (n >= 6 && n <= 9 && (c0 == 'H' || c0 == 'C' || c0 == 'I') && !s->lab[i] &&
-            name_before_head(s, i, &a))
+        unsigned c1 = n >= 6 ? (unsigned char)s->t[s->tok[i].s + 1] : 0;
+        if (n >= 6 && n <= 9 &&
+            ((c0 == 'H' && c1 == 'o') || (c0 == 'C' && (c1 == 'l' || c1 == 'e')) ||
+             (c0 == 'I' && c1 == 'n')) &&
+            !s->lab[i] && name_before_head(s, i, &a))
             mark_over(s, a, i + 1, AT_PHI_HOPITAL);
     }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_EXTRA]; q++) {
