@@ -797,6 +797,63 @@ static void lower_head_phrase(text_scan *s, size_t h)
     mark_over(s, h, e, hd->kind == HEAD_HEALTH ? AT_PHI_HOPITAL : AT_PHI_EMPLOYEUR);
 }
 
+/* A rural address after its place word in lower case, after the tagger:
+ * "lieu-dit la grande brosse", "hameau de <place>", "lotissement les
+ * hauts de <place>" (every word up to the phrase's end: a place so named
+ * is made of words of the language), "quartier <Name>", "maison <Name>"
+ * (a name no list of the language holds after it). */
+static void rural_lower_place(text_scan *s, size_t i)
+{
+    static const char *const whole[] = {"lieu-dit", "lieudit", "hameau", "lotissement", NULL};
+    static const char *const named[] = {"quartier", "maison", NULL};
+    const text_tok *k = &s->tok[i];
+    if (k->cap || k->allcaps || s->lab[i] || i + 1 >= s->n || s->tok[i + 1].nl ||
+        s->tok[i + 1].kind != TOK_WORD)
+        return;
+    char f[64];
+    size_t fn = fold64(s, i, f);
+    if (!fn)
+        return;
+    static const char *const stops[] = {"a", "au", "aux", "et", "ou", "chez", NULL};
+    static const char *const articles[] = {"le", "ce", "un", "cet", NULL};
+    size_t e = i + 1;
+    if (in_set(f, fn, whole)) {
+        /* (the place word as a noun: "le lieu-dit porte ce nom") */
+        char g[64];
+        size_t gn = i > 0 && !k->nl ? fold64(s, i - 1, g) : 0;
+        if (gn && in_set(g, gn, articles))
+            return;
+        size_t words = 0;
+        while (e < s->n && !s->tok[e].nl && e - i <= 8 && !s->lab[e]) {
+            const text_tok *u = &s->tok[e];
+            char h[64];
+            size_t hn = u->kind == TOK_WORD && tl(s, e) <= 4 ? fold64(s, e, h) : 0;
+            if (u->kind == TOK_WORD && !has_digit(s, e) && !function_word(s, e) &&
+                !(hn && in_set(h, hn, stops)) &&
+                !(u->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_IDLABEL))) {
+                words += tl(s, e) >= 3;
+                e++;
+            } else if (u->kind == TOK_PUNCT && (s->t[u->s] == '-' || s->t[u->s] == '\'') &&
+                       u->s == s->tok[e - 1].e) {
+                e++;
+            } else {
+                break;
+            }
+        }
+        if (!words)
+            return;
+    } else if (in_set(f, fn, named)) {
+        const text_tok *u = &s->tok[e];
+        if (!u->cap || u->allcaps || s->lab[e] || (u->lex & (LEX_WORD | LEX_MED | LEX_ORG | LEX_STREET)) ||
+            u->dflags || tl(s, e) < 4)
+            return;
+        e++;
+    } else {
+        return;
+    }
+    mark_over(s, i, e, AT_PHI_ADRESSE);
+}
+
 /* After the tagger: an alias in parentheses after any establishment or
  * employer; a first name after a greeting; an establishment named before
  * an English head ("Western General Hospital"). */
@@ -820,6 +877,12 @@ void deid_pass_complete(text_scan *s)
              (c0 == 'I' && c1 == 'n')) &&
             !s->lab[i] && name_before_head(s, i, &a))
             mark_over(s, a, i + 1, AT_PHI_HOPITAL);
+    }
+    /* (the street and place words: the tokeniser's list of cues) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        if ((s->tok[i].lex & LEX_STREET) && !s->tok[i].cap)
+            rural_lower_place(s, i);
     }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_EXTRA]; q++) {
         size_t i = s->list[TEXT_LIST_EXTRA][q];

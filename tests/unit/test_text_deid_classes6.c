@@ -193,12 +193,28 @@ static void test_signing_initials(void **state)
     FOUND(det, t, "T.K");
 }
 
+/* A rural address after its place word in lower case; the place word as a
+ * noun is kept. */
+static void test_rural_lower(void **state)
+{
+    (void)state;
+    static const char t[] = "Domicile : lieu-dit la haute lande, 22110 Plounévez.\n"
+                            "Vit maison Etcheverrito avec son fils.\n"
+                            "Le lieu-dit porte bien son nom.\n";
+    FOUND(rules, t, "haute");
+    FOUND(rules, t, "lande");
+    FOUND(rules, t, "Etcheverrito");
+    KEPT(rules, t, "porte");
+    FOUND(det, t, "haute");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lower_case_note), cmocka_unit_test(test_consistency),
         cmocka_unit_test(test_domain_acronym),  cmocka_unit_test(test_acronym_place),
         cmocka_unit_test(test_establishments),  cmocka_unit_test(test_signing_initials),
+        cmocka_unit_test(test_rural_lower),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
