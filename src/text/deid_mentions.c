@@ -155,9 +155,9 @@ void deid_names_add(text_scan *s, size_t a, size_t b)
             add_name(nm, s, i);
 }
 
-static void add_labelled_at(text_scan *s, size_t i, unsigned lex_safe, unsigned dict_safe);
+static void add_labelled_at(text_scan *s, size_t i, unsigned lex_safe, unsigned dict_safe, uint32_t from_ent);
 
-void deid_names_add_labelled(text_scan *s)
+void deid_names_add_labelled(text_scan *s, uint32_t from_ent)
 {
     /* no word of the language, of the medical vocabulary, nor a head, a
      * descriptor, a connector or a label of the writing of places and
@@ -174,19 +174,20 @@ void deid_names_add_labelled(text_scan *s)
         const uint32_t *v = s->list[li ? TEXT_LIST_ODD : TEXT_LIST_NAME];
         size_t nv = s->nlist[li ? TEXT_LIST_ODD : TEXT_LIST_NAME];
         for (size_t q = 0; q < nv && s->names && s->names->count < DEID_MAX_NAMES; q++)
-            add_labelled_at(s, v[q], lex_safe, dict_safe);
+            add_labelled_at(s, v[q], lex_safe, dict_safe, from_ent);
     }
 }
 
 /* (token i of deid_names_add_labelled) */
-static void add_labelled_at(text_scan *s, size_t i, unsigned lex_safe, unsigned dict_safe)
+static void add_labelled_at(text_scan *s, size_t i, unsigned lex_safe, unsigned dict_safe, uint32_t from_ent)
 {
     int l = s->lab[i];
     const text_tok *k = &s->tok[i];
     /* (the words of the lists of names and places: their passes and the
      * tagger find them at each mention; a name the rules found is kept
      * already) */
-    if (!(l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE || l == AT_PHI_HOPITAL ||
+    if (s->ent[i] <= from_ent ||
+        !(l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE || l == AT_PHI_HOPITAL ||
           l == AT_PHI_EMPLOYEUR) ||
         k->kind != TOK_WORD || (k->lex & (lex_safe | LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||
         (k->dflags & dict_safe))

@@ -109,7 +109,7 @@ static void test_consistency(void **state)
     memset(s.lab, 0, s.n); /* whatever the rules said: only the labels set here */
     assert_true(mark(&s, k1, k1 + 1, AT_PHI_HOPITAL));
     assert_true(mark(&s, c1, c1 + 1, AT_PHI_HOPITAL));
-    deid_names_add_labelled(&s);
+    deid_names_add_labelled(&s, 0);
     deid_pass_mentions(&s);
     assert_int_equal(s.lab[k2], AT_PHI_HOPITAL);
     assert_int_equal(s.lab[c2], 0); /* a head of the language's words */
