@@ -766,6 +766,7 @@ static void lower_head_phrase(text_scan *s, size_t h)
         }
         if (u->kind == TOK_WORD && !u->cap && !u->allcaps && words < 3 && tl(s, j) >= 4 && !has_digit(s, j) &&
             (u->lex & (LEX_WORD | LEX_MED)) && !lower_name(s, j) && !function_word(s, j) &&
+            !((u->lex & (LEX_PLACE | LEX_CITY)) && connector(s, j - 1)) &&
             !(u->dflags &
               (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_BIRTH | DICT_IDLABEL | DICT_HEAD))) {
             words++;
@@ -784,6 +785,9 @@ static void lower_head_phrase(text_scan *s, size_t h)
             e++;
     } else if (!l &&
                (lower_name(s, j) ||
+                /* a place's name that is a word too, after a connector ("de l'anjou") */
+                (!s->tok[j].cap && (s->tok[j].lex & (LEX_PLACE | LEX_CITY)) && connector(s, j - 1) &&
+                 tl(s, j) >= 4) ||
                 (name_part_word(s, j) && !(s->tok[j].allcaps && tl(s, j) <= 4) && !deid_known_safe(s, j)) ||
                 (acronym_head(s, j) && hd->kind == HEAD_HEALTH && j > h + 1))) {
         e = j + 1;
