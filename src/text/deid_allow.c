@@ -711,9 +711,9 @@ static int acronym_spelt(const text_scan *s, size_t j, int step, size_t a)
                 continue; /* d', l' */
             return 0;
         }
-        if (k->e - k->s <= 3 && (tok_is(s, j, "de") || tok_is(s, j, "du") || tok_is(s, j, "des") ||
-                                 tok_is(s, j, "la") || tok_is(s, j, "et") || tok_is(s, j, "d'") ||
-                                 tok_is(s, j, "l'")))
+        if (k->e - k->s <= 3 &&
+            (tok_is(s, j, "de") || tok_is(s, j, "du") || tok_is(s, j, "des") || tok_is(s, j, "la") ||
+             tok_is(s, j, "et") || tok_is(s, j, "d'") || tok_is(s, j, "l'")))
             continue; /* in capitals: "INSTITUT X DE Y" */
         head |= (k->dflags & DICT_HEAD) != 0;
         /* the parts of a dashed word, in the order of reading */
@@ -769,8 +769,7 @@ int deid_acronym_place(const text_scan *s, size_t i)
          * Town (XYZ)", "(XYZ, Dr X)" (the roles written there, IDE, CCA,
          * are the dictionary's) */
         int lp = s->lab[i - 2];
-        if (is_punct(s, i + 1, ')') &&
-            (lp == AT_PHI_NOM || lp == AT_PHI_PRENOM || lp == AT_PHI_VILLE))
+        if (is_punct(s, i + 1, ')') && (lp == AT_PHI_NOM || lp == AT_PHI_PRENOM || lp == AT_PHI_VILLE))
             return 1;
         if ((is_punct(s, i + 1, ',') || is_punct(s, i + 1, '/')) && i + 2 < s->n &&
             (s->tok[i + 2].dflags & DICT_TITLE))

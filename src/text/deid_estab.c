@@ -1,0 +1,275 @@
+/* Establishments whose words are all words of the language, after the
+ * tagger (so that the model's inputs stay those it was trained on):
+ *  - a head, its specialty words and a name found by another pass
+ *    ("unité de soins palliatifs de X", "Plateforme de génétique
+ *    somatique de X", "Hôpital d'instruction des armées X", "X site de
+ *    Town" after an establishment's acronym): the whole phrase is the
+ *    establishment;
+ *  - a head, an adjective of place and a specialty ("centre ligérien de
+ *    cancérologie", "Institut Normand d'Oncologie"): the adjective names
+ *    a region, the phrase one establishment;
+ *  - a head read wrong by the OCR ("lnstitut", "LAB0RAT0IRE"): the head
+ *    and the capitalised words after it. */
+#include "tagger.h"
+
+#include <string.h>
+
+/* Heads that are no head of text_org_heads (their words are common):
+ * a platform, a unit, a palliative care unit, a follow-up care unit.
+ * Folded. */
+static const char *const extra_heads[] = {"plateforme", "unite", "usp", "smr", "ssr", "umsp", NULL};
+
+/* Endings of adjectives of place (ligérien, armoricain, normand,
+ * lyonnais, champenois), folded. */
+static const char *const place_endings[] = {"ien",  "ienne", "ain",  "aine", "ais",   "aise", "ois",
+                                            "oise", "and",   "ande", "een",  "eenne", NULL};
+
+static size_t tl(const text_scan *s, size_t i)
+{
+    return s->tok[i].e - s->tok[i].s;
+}
+
+/* Token i folded into f (cap 64): its length, 0 when none. */
+static size_t fold64(const text_scan *s, size_t i, char *f)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD || tl(s, i) > 48)
+        return 0;
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, tl(s, i), f, 64);
+    return fl > 0 ? (size_t)fl : 0;
+}
+
+static int in_list(const char *f, size_t n, const char *const *set)
+{
+    for (; *set; set++)
+        if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
+            return 1;
+    return 0;
+}
+
+/* A connector: de, du, des, d', l', la, et (any case). */
+static int connector(const text_scan *s, size_t i)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD)
+        return 0;
+    if (tok_is(s, i, "de") || tok_is(s, i, "du") || tok_is(s, i, "des") || tok_is(s, i, "la") ||
+        tok_is(s, i, "et") || tok_is(s, i, "d'") || tok_is(s, i, "l'"))
+        return 1;
+    const text_tok *k = &s->tok[i];
+    char c = (char)(s->t[k->s] | 0x20);
+    return tl(s, i) == 4 && (c == 'd' || c == 'l') && !memcmp(s->t + k->s + 1, "\xE2\x80\x99", 3);
+}
+
+/* 1 when token h heads an establishment here: a head of text_org_heads
+ * that belongs to the name in lower case (or capitalised), or one of
+ * extra_heads. */
+static int head_at(const text_scan *s, size_t h)
+{
+    const text_tok *k = &s->tok[h];
+    if (k->kind != TOK_WORD)
+        return 0;
+    if (k->dflags & DICT_HEAD) {
+        const text_org_head *o = &text_org_heads[k->dval - 1];
+        return o->kind == 1 && (o->lower || k->cap || k->allcaps);
+    }
+    char f[64];
+    size_t n = fold64(s, h, f);
+    return n >= 3 && n <= 10 && in_list(f, n, extra_heads);
+}
+
+/* The first token of the entity of token i. */
+static size_t entity_start(const text_scan *s, size_t i)
+{
+    while (i > 0 && s->lab[i - 1] && s->ent[i - 1] == s->ent[i])
+        i--;
+    return i;
+}
+
+static size_t entity_end(const text_scan *s, size_t i)
+{
+    while (i + 1 < s->n && s->lab[i + 1] && s->ent[i + 1] == s->ent[i])
+        i++;
+    return i + 1;
+}
+
+/* Label [a, b) HOPITAL as one entity when every token there is free or
+ * belongs to a name's, place's or establishment's entity inside it. */
+static int mark_estab(text_scan *s, size_t a, size_t b)
+{
+    if (a >= b || b > s->n)
+        return 0;
+    for (size_t i = a; i < b; i++) {
+        int l = s->lab[i];
+        if (!l)
+            continue;
+        if (l != AT_PHI_NOM && l != AT_PHI_PRENOM && l != AT_PHI_VILLE && l != AT_PHI_HOPITAL)
+            return 0;
+        if ((i == a && a > 0 && s->lab[a - 1] && s->ent[a - 1] == s->ent[i]) ||
+            (i + 1 == b && b < s->n && s->lab[b] && s->ent[b] == s->ent[i]))
+            return 0;
+    }
+    uint32_t e = ++s->next_ent;
+    for (size_t i = a; i < b; i++) {
+        s->lab[i] = AT_PHI_HOPITAL;
+        s->ent[i] = e;
+    }
+    return 1;
+}
+
+/* A specialty word between a head and its name: a word in lower case no
+ * pass labelled ("de santé pluriprofessionnelle de"), no word that ends
+ * the phrase (a verb, a preposition of motion, an article). */
+static int specialty_word(const text_scan *s, size_t i)
+{
+    static const char *const stop[] = {"avec", "pour", "dans", "chez", "sans", "vers",  "apres", "avant",
+                                       "par",  "sur",  "en",   "au",   "aux",  "a",     "le",    "les",
+                                       "un",   "une",  "est",  "sont", "fait", "faite", "puis",  NULL};
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || k->cap || k->allcaps || s->lab[i])
+        return 0;
+    char f[64];
+    size_t n = fold64(s, i, f);
+    return n >= 2 && !in_list(f, n, stop);
+}
+
+/* A name found by another pass at token i (an establishment's or a
+ * place's): the head before it over specialty words and connectors. */
+static void head_before_name(text_scan *s, size_t i)
+{
+    int l = s->lab[i];
+    const text_tok *k = &s->tok[i];
+    if (i < 2 || k->nl || k->kind != TOK_WORD)
+        return;
+    if (!l) {
+        /* a town no pass took, or a capitalised word of no list, after
+         * its connector: the name of the establishment */
+        if (!((k->cap && !k->allcaps) || (k->allcaps && tl(s, i) >= 5)) || !connector(s, i - 1) ||
+            !((k->lex & (LEX_CITY | LEX_PLACE)) || !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM))))
+            return;
+        l = AT_PHI_VILLE;
+    } else if (l != AT_PHI_HOPITAL && l != AT_PHI_VILLE)
+        return;
+    else if (entity_start(s, i) != i)
+        return;
+    if (s->lab[i - 1])
+        return;
+    /* a place is an establishment's only after its connector */
+    if (l == AT_PHI_VILLE && !connector(s, i - 1))
+        return;
+    size_t words = 0, connectors = 0;
+    for (size_t j = i - 1, hop = 0; j > 0 && hop < 7; j--, hop++) {
+        if (s->tok[j + 1].nl)
+            return;
+        if (connector(s, j)) {
+            connectors++;
+            continue;
+        }
+        if (head_at(s, j)) {
+            /* "site de Town" after the establishment's acronym */
+            if (tok_is(s, j, "site") && !(j > 0 && s->lab[j - 1] == AT_PHI_HOPITAL))
+                return;
+            if (!words && l == AT_PHI_HOPITAL && !tok_is(s, j, "site"))
+                return; /* "Hôpital X": the rules' */
+            /* a name glued to its specialty words has a connector among
+             * them ("d'instruction des armées X"; not "centre expert X") */
+            if (!connectors)
+                return;
+            mark_estab(s, j, s->lab[i] ? entity_end(s, i) : i + 1);
+            return;
+        }
+        if (!specialty_word(s, j))
+            return;
+        words++;
+    }
+}
+
+/* A head, an adjective of place, a connector and a specialty: "centre
+ * ligérien de cancérologie", "Institut Normand d'Oncologie". */
+static void place_adjective_phrase(text_scan *s, size_t h)
+{
+    if (s->lab[h] || h + 3 >= s->n || !head_at(s, h) || !(s->tok[h].dflags & DICT_HEAD))
+        return;
+    size_t a = h + 1;
+    const text_tok *k = &s->tok[a];
+    if (k->kind != TOK_WORD || k->nl || s->lab[a] || (k->lex & LEX_MED) || tl(s, a) < 6)
+        return;
+    char f[64];
+    size_t n = fold64(s, a, f), m = 0;
+    int place = 0;
+    for (const char *const *e = place_endings; *e && !place; e++)
+        m = strlen(*e), place = n > m + 2 && !memcmp(f + n - m, *e, m);
+    if (!place || !connector(s, a + 1) || s->tok[a + 1].nl || s->tok[a + 2].nl)
+        return;
+    size_t d = a + 2;
+    if (tok_is(s, d, "la") || tok_is(s, d, "l'"))
+        d++;
+    n = fold64(s, d, f);
+    if (!n || s->lab[d] || !in_list(f, n, text_org_descriptors))
+        return;
+    mark_estab(s, h, d + 1);
+}
+
+/* A head read wrong by the OCR: "l" for "I" first, "0" for "o" inside.
+ * Then the head and the capitalised words and connectors after it on its
+ * line. */
+static void ocr_head(text_scan *s, size_t h)
+{
+    const text_tok *k = &s->tok[h];
+    size_t n = tl(s, h);
+    if (k->kind != TOK_WORD || s->lab[h] || n < 5 || n > 14)
+        return;
+    char f[64];
+    size_t fl = fold64(s, h, f);
+    int changed = 0;
+    if (fl >= 5 && f[0] == 'l' && s->t[k->s] == 'l' && f[1] != 'a' && f[1] != 'e' && f[1] != 'i' &&
+        f[1] != 'o' && f[1] != 'u' && f[1] != 'y' && f[1] != 'l' && f[1] != 'h')
+        f[0] = 'i', changed = 1;
+    for (size_t q = 1; q < fl; q++)
+        if (f[q] == '0')
+            f[q] = 'o', changed = 1;
+    if (!changed || !fl || !(f[0] >= 'a' && f[0] <= 'z'))
+        return;
+    int head = 0;
+    for (size_t q = 0; text_org_heads[q].w && !head; q++)
+        head = text_org_heads[q].kind == 1 && text_org_heads[q].lower &&
+               !strncmp(text_org_heads[q].w, f, fl) && text_org_heads[q].w[fl] == 0;
+    if (!head)
+        return;
+    size_t e = h + 1, names = 0;
+    for (size_t hop = 0; e < s->n && hop < 8 && !s->tok[e].nl; hop++) {
+        const text_tok *w = &s->tok[e];
+        if (connector(s, e))
+            e++;
+        else if (w->kind == TOK_WORD && (w->cap || w->allcaps || (s->t[w->s] >= '0' && s->t[w->s] <= '9'))) {
+            e++;
+            names++;
+        } else if (is_punct(s, e, '-') && e + 1 < s->n && !s->tok[e + 1].nl)
+            e++;
+        else
+            break;
+    }
+    while (e > h + 1 && (connector(s, e - 1) || is_punct(s, e - 1, '-')))
+        e--;
+    if (names)
+        mark_estab(s, h, e);
+}
+
+void deid_pass_estab_late(text_scan *s)
+{
+    /* (the capitalised names: the tokeniser's list of them) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++)
+        head_before_name(s, s->list[TEXT_LIST_NAME][q]);
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++) {
+        size_t h = s->list[TEXT_LIST_ORG][q];
+        if (s->tok[h].dflags & DICT_HEAD)
+            place_adjective_phrase(s, h);
+    }
+    /* (the OCR's heads: unknown lower-case words, words with digits) */
+    static const int lists[] = {TEXT_LIST_ODD, TEXT_LIST_CUE, TEXT_LIST_NAME};
+    for (size_t l = 0; l < 3; l++)
+        for (size_t q = 0; q < s->nlist[lists[l]]; q++) {
+            size_t h = s->list[lists[l]][q];
+            char c = s->t[s->tok[h].s];
+            if (c == 'l' || c == 'L' || memchr(s->t + s->tok[h].s, '0', tl(s, h)))
+                ocr_head(s, h);
+        }
+}
