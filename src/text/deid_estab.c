@@ -273,3 +273,122 @@ void deid_pass_estab_late(text_scan *s)
                 ocr_head(s, h);
         }
 }
+
+/* ---- an address's complements, after the tagger ------------------------- */
+
+/* Words of a complement whose value follows: "villa 11", "bât. C",
+ * "esc. 2", "appt 12", "CS 30026", "BP 214". Folded. */
+static const char *const complement_words[] = {"villa",  "bat", "batiment",    "esc",   "escalier",
+                                               "appt",   "apt", "appartement", "porte", "immeuble",
+                                               "chalet", "cs",  "bp",          NULL};
+
+static int has_digit_tok(const text_scan *s, size_t i)
+{
+    for (uint32_t b = s->tok[i].s; b < s->tok[i].e; b++)
+        if ((unsigned)(s->t[b] - '0') < 10u)
+            return 1;
+    return 0;
+}
+
+/* The end of a complement starting at token i, i when none. */
+static size_t complement_at(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    char f[64];
+    size_t n = fold64(s, i, f), j = i + 1;
+    if (!n && k->kind != TOK_NUM)
+        return i;
+    /* "3e étage", "2ème ét." */
+    if (n >= 2 && n <= 5 && f[0] >= '1' && f[0] <= '9' && !k->nl) {
+        size_t d = 1;
+        while (d < n && f[d] >= '0' && f[d] <= '9')
+            d++;
+        if (d > 2 || !(!strcmp(f + d, "e") || !strcmp(f + d, "eme") || !strcmp(f + d, "er")))
+            return i;
+        size_t g = fold64(s, j, f);
+        if (j >= s->n || s->tok[j].nl ||
+            !((g == 5 && !memcmp(f, "etage", 5)) || (g == 2 && !memcmp(f, "et", 2))))
+            return i;
+        return is_punct(s, j + 1, '.') && g == 2 ? j + 2 : j + 1;
+    }
+    if (!n || n > 11 || !in_list(f, n, complement_words))
+        return i;
+    if (is_punct(s, j, '.'))
+        j++;
+    /* "n°", "no" */
+    if (j < s->n && (tok_is(s, j, "n") || tok_is(s, j, "no") ||
+                     (tl(s, j) == 3 && !memcmp(s->t + s->tok[j].s, "n\xC2\xB0", 3)))) {
+        j++;
+        if (j < s->n && tl(s, j) == 2 && !memcmp(s->t + s->tok[j].s, "\xC2\xB0", 2))
+            j++;
+    }
+    if (j >= s->n || s->tok[j].nl || s->lab[j])
+        return i;
+    const text_tok *v = &s->tok[j];
+    size_t vl = tl(s, j);
+    if (v->kind == TOK_NUM ? vl <= 6
+                           : (v->kind == TOK_WORD && vl <= 3 && (v->allcaps || has_digit_tok(s, j))))
+        return j + 1;
+    return i;
+}
+
+/* The token beside [a, b) past a separator (',', a dash, '(' or ')') on
+ * the same line: 1 when it belongs to an address, a postcode or a town. */
+static int beside_address(const text_scan *s, size_t a, size_t b)
+{
+    size_t l = a;
+    for (int hop = 0; hop < 2 && l > 0 && !s->tok[l].nl; hop++) {
+        l--;
+        int lab = s->lab[l];
+        if (lab == AT_PHI_ADRESSE || lab == AT_PHI_ZIP)
+            return 1;
+        if (lab || s->tok[l].kind != TOK_PUNCT)
+            break;
+    }
+    for (size_t r = b, hop = 0; hop < 2 && r < s->n && !s->tok[r].nl; hop++, r++) {
+        int lab = s->lab[r];
+        if (lab == AT_PHI_ADRESSE || lab == AT_PHI_ZIP)
+            return 1;
+        if (lab || s->tok[r].kind != TOK_PUNCT)
+            break;
+    }
+    return 0;
+}
+
+static void complement_try(text_scan *s, size_t i)
+{
+    if (s->lab[i])
+        return;
+    size_t e = complement_at(s, i);
+    if (e == i)
+        return;
+    for (size_t q = i; q < e; q++)
+        if (s->lab[q])
+            return;
+    if (!beside_address(s, i, e))
+        return;
+    /* the address's entity goes on over it */
+    uint32_t ent = 0;
+    if (i > 0 && s->lab[i - 1] == AT_PHI_ADRESSE && !s->tok[i].nl)
+        ent = s->ent[i - 1];
+    if (!ent)
+        ent = ++s->next_ent;
+    for (size_t q = i; q < e; q++) {
+        s->lab[q] = AT_PHI_ADRESSE;
+        s->ent[q] = ent;
+    }
+}
+
+void deid_pass_address_late(text_scan *s)
+{
+    /* twice: a chain of complements joins its address from either side
+     * ("bât. B, esc. 2, 3e étage, 14 avenue ...") */
+    for (int round = 0; round < 2; round++) {
+        for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++)
+            complement_try(s, s->list[TEXT_LIST_CUE][q]);
+        for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++)
+            complement_try(s, s->list[TEXT_LIST_NUM][q]);
+        for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++)
+            complement_try(s, s->list[TEXT_LIST_ORG][q]);
+    }
+}
