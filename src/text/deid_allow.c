@@ -676,7 +676,7 @@ int deid_treatment_context(const text_scan *s, size_t i)
  * 0 when it is no letter. */
 static char initial_of(const text_scan *s, uint32_t b, uint32_t e)
 {
-    char f[8];
+    char f[32];
     size_t n = e - b < 4 ? e - b : 4;
     int fl = text_lexicon_fold(s->t + b, n, f, sizeof f);
     return fl > 0 && f[0] >= 'a' && f[0] <= 'z' ? f[0] : 0;
@@ -702,19 +702,16 @@ static int acronym_spelt(const text_scan *s, size_t j, int step, size_t a)
             continue;
         if (k->kind != TOK_WORD)
             return 0;
-        if (!k->cap && !k->allcaps) {
-            if (k->e - k->s <= 3 && (k->dflags & (DICT_CONNECT | DICT_PARTICLE | DICT_COMMON)))
-                continue;
-            if ((s->t[k->s] == 'd' || s->t[k->s] == 'l') &&
-                ((k->e - k->s == 2 && s->t[k->s + 1] == '\'') ||
-                 (k->e - k->s == 4 && !memcmp(s->t + k->s + 1, "\xE2\x80\x99", 3))))
-                continue; /* d', l' */
-            return 0;
+        /* the connectors, in any case: de, du, des, la, et, d', l' */
+        if (tok_is(s, j, "de") || tok_is(s, j, "du") || tok_is(s, j, "des") || tok_is(s, j, "la") ||
+            tok_is(s, j, "et") || tok_is(s, j, "d'") || tok_is(s, j, "l'"))
+            continue;
+        if ((s->t[k->s] | 0x20) == 'd' || (s->t[k->s] | 0x20) == 'l') {
+            if (k->e - k->s == 4 && !memcmp(s->t + k->s + 1, "\xE2\x80\x99", 3))
+                continue; /* d’, l’ */
         }
-        if (k->e - k->s <= 3 &&
-            (tok_is(s, j, "de") || tok_is(s, j, "du") || tok_is(s, j, "des") || tok_is(s, j, "la") ||
-             tok_is(s, j, "et") || tok_is(s, j, "d'") || tok_is(s, j, "l'")))
-            continue; /* in capitals: "INSTITUT X DE Y" */
+        if (!k->cap && !k->allcaps)
+            return 0;
         head |= (k->dflags & DICT_HEAD) != 0;
         /* the parts of a dashed word, in the order of reading */
         uint32_t parts[8][2];

@@ -152,9 +152,9 @@ static void head_before_name(text_scan *s, size_t i)
         return;
     if (s->lab[i - 1])
         return;
-    /* a place is an establishment's only after its connector */
-    if (l == AT_PHI_VILLE && !connector(s, i - 1))
-        return;
+    /* a place is an establishment's after its connector, or after
+     * specialty words that hold one ("d'instruction des armées X") */
+    int place_glued = l == AT_PHI_VILLE && !connector(s, i - 1);
     size_t words = 0, connectors = 0;
     for (size_t j = i - 1, hop = 0; j > 0 && hop < 7; j--, hop++) {
         if (s->tok[j + 1].nl)
@@ -171,7 +171,7 @@ static void head_before_name(text_scan *s, size_t i)
                 return; /* "Hôpital X": the rules' */
             /* a name glued to its specialty words has a connector among
              * them ("d'instruction des armées X"; not "centre expert X") */
-            if (!connectors)
+            if (!connectors || (place_glued && !words))
                 return;
             mark_estab(s, j, s->lab[i] ? entity_end(s, i) : i + 1);
             return;
