@@ -122,12 +122,31 @@ static void test_address_complements(void **state)
     KEPT(det, keep, "3e");
 }
 
+/* A month or a word of the language in a name's place; dates stay dates. */
+static void test_name_words(void **state)
+{
+    (void)state;
+    static const char t[] = "Compte rendu de consultation du 3 avril 2025.\n"
+                            "Médecin demandeur : Dr Laurence Avril, radiologue.\n"
+                            "Patient : M. AVRIL Didier. Personne à prévenir : Corinne AVRIL (épouse).\n"
+                            "Patiente : Mme Avril Jacqueline.\n";
+    assert_int_equal(label_nth(det, t, "Avril", 0), AT_PHI_NOM);
+    assert_true(label_nth(det, t, "AVRIL", 0) != 0);
+    assert_true(label_nth(det, t, "AVRIL", 1) != 0);
+    assert_true(label_nth(det, t, "Avril", 1) != 0);
+    static const char keep[] = "Compte rendu de consultation.\nRevue le 3 Avril 2025 par Dr Morel.\n"
+                               "Bilan fait en Mars, Dr Morel, Avril 2024.\n";
+    assert_int_equal(label_nth(det, keep, "Avril", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(det, keep, "Avril", 1), AT_PHI_DATE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_acronym_context),
         cmocka_unit_test(test_establishment_words),
         cmocka_unit_test(test_address_complements),
+        cmocka_unit_test(test_name_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
