@@ -16,6 +16,8 @@
 
 #define EMP_MAX_SPAN 12 /* tokens of a firm's name */
 
+static int work_before(const text_scan *s, size_t i);
+
 /* Token i folded into f (64 bytes): its length, 0 when none. */
 static size_t emp_fold(const text_scan *s, size_t i, char *f)
 {
@@ -205,9 +207,13 @@ static size_t firm_span(const text_scan *s, size_t j, int strong)
         if (s->lab[r])
             break;
         if (capital(s, r)) {
-            named += !(k->lex & (LEX_WORD | LEX_MED)) || k->allcaps || strong;
+            if (emp_in(s, r, firm_heads) && !named) {
+                heads++; /* "Charbonnages de France": what follows names it */
+            } else {
+                named += !(k->lex & (LEX_WORD | LEX_MED)) || k->allcaps || strong || heads;
+                last = r + 1;
+            }
             r++, words++;
-            last = r;
             continue;
         }
         if (lower(s, r) && !named && (emp_in(s, r, firm_heads) || emp_in(s, r, place_heads))) {
@@ -217,6 +223,12 @@ static size_t firm_span(const text_scan *s, size_t j, int strong)
         if (lower(s, r) && heads && !named && quals < 2 && !joiner(s, r) && (k->lex & LEX_WORD) &&
             !emp_in(s, r, stop_words)) {
             r++, quals++, words++; /* "école élémentaire", "cuisine centrale" */
+            continue;
+        }
+        if (heads && !named && r > j && k->kind == TOK_PUNCT &&
+            (is_punct(s, r, '"') || (k->e - k->s == 2 && !memcmp(s->t + k->s, "\xC2\xAB", 2)) ||
+             (k->e - k->s == 3 && !memcmp(s->t + k->s, "\xE2\x80\x9C", 3)))) {
+            r++; /* restaurant « X » */
             continue;
         }
         if (unknown_lower(s, r) && (heads || named || strong)) {
@@ -278,7 +290,8 @@ static size_t open_slot(const text_scan *s, size_t j)
 static int slot(text_scan *s, size_t j, int strong)
 {
     j = open_slot(s, j);
-    if (j >= s->n || s->tok[j].nl || s->lab[j] || !word(s, j))
+    if (j >= s->n || s->tok[j].nl || !word(s, j) ||
+        (s->lab[j] && s->lab[j] != AT_PHI_NOM && s->lab[j] != AT_PHI_EMPLOYEUR))
         return 0;
     /* "les serres x": a determiner is part of the name before a trade word */
     size_t a = j;
@@ -391,6 +404,9 @@ void deid_employer_at(text_scan *s, size_t i)
          * heads the name when capitals follow */
         size_t r = firm_span(s, i, 0);
         size_t o = open_slot(s, i + 1);
+        if (!s->tok[i].cap && o + 1 < s->n && (s->tok[o].dflags & DICT_CONNECT) && !s->tok[o].nl &&
+            (capital(s, o + 1) || s->lab[o + 1]) && work_before(s, i))
+            o++; /* "employée à la mairie de X" */
         /* (a short acronym alone is a department's: "pharmacie PUI") */
         if (r > o && o < s->n && !s->tok[o].nl && (capital(s, o) || unknown_lower(s, o) || s->lab[o]) &&
             !(r == o + 1 && s->tok[o].allcaps && s->tok[o].e - s->tok[o].s <= 4))
@@ -459,10 +475,46 @@ void deid_employer_at(text_scan *s, size_t i)
     slot(s, j, 0);
 }
 
-/* A legal form after a capitalised name names a firm wherever it stands
- * ("X Y SARL", "X & Fils"). From the list of capitalised words. */
-void deid_pass_legal_forms(text_scan *s)
+/* Work said before a place at i, on its line or the line before
+ * ("agent d'accueil au service de la\nmairie de X"). */
+static int work_before(const text_scan *s, size_t i)
 {
+    int lines = 0;
+    for (size_t p = i; p > 0 && i - p < 14 && lines < 2; p--) {
+        lines += s->tok[p].nl != 0;
+        if (trade_word(s, p - 1) || tok_is(s, p - 1, "chez") || tok_is(s, p - 1, "employeur"))
+            return 1;
+    }
+    return 0;
+}
+
+/* Compounds no list holds, from the list of unknown lower-case words: a
+ * trade in a compound before its firm ("aide-cuisinière à la cuisine
+ * X", "ex-professeure ... à l'école X"), a former firm ("ex-Transports
+ * X": the whole word goes, its firm inside it). */
+static void employer_compounds(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ODD]; q++) {
+        size_t i = s->list[TEXT_LIST_ODD][q];
+        const text_tok *k = &s->tok[i];
+        if (s->lab[i] || k->kind != TOK_WORD || k->e - k->s < 5 || !memchr(s->t + k->s, '-', k->e - k->s))
+            continue;
+        const char *t = s->t + k->s;
+        if ((t[0] == 'e' || t[0] == 'E') && t[1] == 'x' && t[2] == '-' && t[3] >= 'A' && t[3] <= 'Z') {
+            size_t r = firm_span(s, i + 1, 1);
+            mark_firm(s, i, r > i + 1 ? r : i + 1);
+        } else if (trade_word(s, i)) {
+            after_trade(s, i);
+        }
+    }
+}
+
+/* A legal form after a capitalised name names a firm wherever it stands
+ * ("X Y SARL", "X & Fils"), from the list of capitalised words; then the
+ * compounds (above). */
+void deid_pass_employers(text_scan *s)
+{
+    employer_compounds(s);
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         if (s->lab[i] || !s->tok[i].allcaps || !emp_in(s, i, legal_forms) || i < 1 || s->tok[i].nl)

@@ -489,7 +489,7 @@ void deid_pass_extra_late(text_scan *s)
         else if (!(lx & LEX_WORD) && glued_digit(s, i))
             pass_code(s, i);
     }
-    deid_pass_legal_forms(s);
+    deid_pass_employers(s);
     for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
         size_t i = s->list[TEXT_LIST_FLAG][q];
         if (!s->lab[i] && (s->tok[i].dflags & DICT_IDLABEL) && s->tok[i].dval)

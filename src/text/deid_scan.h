@@ -165,7 +165,7 @@ void deid_pass_extra_late(text_scan *s);
 /* The employers (deid_employer.c): the firm a cue or trade at i names,
  * and the firms a legal form closes. */
 void deid_employer_at(text_scan *s, size_t i);
-void deid_pass_legal_forms(text_scan *s);
+void deid_pass_employers(text_scan *s);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);
