@@ -89,6 +89,7 @@ static const struct {
              {"ini", COL_INITIALS},
              {"inits", COL_INITIALS},
              {"medecin", COL_STAFF},
+             {"med", COL_STAFF},
              {"referent", COL_STAFF},
              {"referente", COL_STAFF},
              {"ide", COL_STAFF},
@@ -294,16 +295,28 @@ static void mark_staff_cell(text_scan *s, size_t a, size_t e)
     mark_cell(s, a, e, words == 1 && !title ? AT_PHI_PRENOM : AT_PHI_NOM);
 }
 
-/* An age from 90 on in any cell of a table's row: "(91 a)", "92 ans". */
-static void row_ages(text_scan *s, size_t a, size_t e)
+/* An age from 90 on in any cell of a table's row: "(91 a)", "92 ans",
+ * "(96)" when a header names ages. */
+static void row_ages(text_scan *s, size_t a, size_t e, int ages)
 {
     for (size_t q = a; q + 1 < e; q++) {
         const text_tok *k = &s->tok[q];
         if (k->kind != TOK_NUM || s->lab[q] || k->e - k->s != 2 || s->t[k->s] != '9')
             continue;
-        if (tok_is(s, q + 1, "a") || tok_is(s, q + 1, "ans"))
+        if (tok_is(s, q + 1, "a") || tok_is(s, q + 1, "ans") ||
+            (ages && q > a && is_punct(s, q - 1, '(') && is_punct(s, q + 1, ')')))
             mark(s, q, q + 1, AT_PHI_AGE);
     }
+}
+
+/* A line of '-', '+', '=', '|', ':' only: a table's rule. */
+static int rule_line(const text_scan *s, size_t a, size_t e)
+{
+    for (size_t q = a; q < e; q++)
+        if (!(is_punct(s, q, '-') || is_punct(s, q, '+') || is_punct(s, q, '=') || is_punct(s, q, '|') ||
+              is_punct(s, q, ':')))
+            return 0;
+    return e > a;
 }
 
 /* The table whose header line starts at token a, when there is one: its
@@ -318,18 +331,23 @@ static size_t table_at(text_scan *s, size_t a)
         return a;
     int lab[TABLE_COLS];
     size_t col = 0, c0 = a, labelled = 0;
-    int header = 1; /* short cells of words: no sentence, no number */
+    int header = 1, ages = 0; /* short cells of words: no sentence, no number */
     for (size_t q = a; q <= e && header; q++) {
         if (q == e || is_sep(s, a, q, sep)) {
-            size_t words = 0;
+            size_t words = 0, nums = 0;
             for (size_t r = c0; r < q; r++) {
                 words += s->tok[r].kind == TOK_WORD;
-                if (s->tok[r].kind == TOK_NUM || is_punct(s, r, ':'))
+                nums += s->tok[r].kind == TOK_NUM;
+                if (is_punct(s, r, ':'))
                     header = 0;
             }
+            if (nums && words < 2)
+                header = 0; /* a number in a header only beside words: "(relève 13h45)" */
             /* (a table in '|' opens and closes its lines with it) */
-            header &= (words >= 1 && words <= 4) || (sep == '|' && (c0 == a || q == e));
+            header &= (words >= 1 && words <= 6) || (sep == '|' && (c0 == a || q == e));
             lab[col] = header_label(s, c0, q);
+            for (size_t r = c0; r < q; r++)
+                ages |= header_word(s, r) == COL_AGE; /* "Patient (âge)" */
             labelled += lab[col] != 0;
             col++;
             c0 = sep == '\t' ? q : q + 1;
@@ -342,6 +360,10 @@ static size_t table_at(text_scan *s, size_t a)
     size_t la = e;
     for (int lines = 0; la < s->n && lines < TABLE_LINES; lines++) {
         size_t le = line_end(s, la), cnt = 0;
+        if (rule_line(s, la, le)) {
+            la = le; /* "----+----" */
+            continue;
+        }
         if (line_separator(s, la, le, &cnt) != sep || cnt + 1 != cols)
             break;
         col = 0;
@@ -361,7 +383,7 @@ static size_t table_at(text_scan *s, size_t a)
                 c0 = sep == '\t' ? q : q + 1;
             }
         }
-        row_ages(s, la, le);
+        row_ages(s, la, le, ages);
         la = le;
     }
     return la;
