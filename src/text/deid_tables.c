@@ -18,27 +18,33 @@
 static char line_separator(const text_scan *s, size_t a, size_t e, size_t *count)
 {
     size_t tabs = 0, semi = 0, bar = 0, comma = 0;
+    int quoted = 0; /* (a separator inside "..." is the cell's: CSV) */
     for (size_t q = a; q < e; q++) {
         const text_tok *k = &s->tok[q];
         if (q > a && memchr(s->t + s->tok[q - 1].e, '\t', k->s - s->tok[q - 1].e))
             tabs++;
         if (k->kind == TOK_PUNCT && k->e - k->s == 1) {
             char c = s->t[k->s];
-            semi += c == ';';
-            bar += c == '|';
-            comma += c == ',';
+            quoted ^= c == '"';
+            semi += c == ';' && !quoted;
+            bar += c == '|' && !quoted;
+            comma += c == ',' && !quoted;
         }
     }
     *count = tabs >= 2 ? tabs : semi >= 2 ? semi : bar >= 2 ? bar : comma >= 2 ? comma : 0;
     return tabs >= 2 ? '\t' : semi >= 2 ? ';' : bar >= 2 ? '|' : comma >= 2 ? ',' : 0;
 }
 
-/* Token q starts a new cell (the separator before it, or is one). */
-static int is_sep(const text_scan *s, size_t a, size_t q, char sep)
+/* Token q starts a new cell (the separator before it, or is one); the
+ * tokens are read in order from the line's start a, *quoted following
+ * the double quotes met (a separator between them is the cell's). */
+static int is_sep(const text_scan *s, size_t a, size_t q, char sep, int *quoted)
 {
     if (sep == '\t')
         return q > a && memchr(s->t + s->tok[q - 1].e, '\t', s->tok[q].s - s->tok[q - 1].e) != NULL;
-    return is_punct(s, q, sep);
+    if (is_punct(s, q, '"'))
+        *quoted ^= 1;
+    return !*quoted && is_punct(s, q, sep);
 }
 
 /* The end of the line that token a opens. */
@@ -331,9 +337,9 @@ static size_t table_at(text_scan *s, size_t a)
         return a;
     int lab[TABLE_COLS];
     size_t col = 0, c0 = a, labelled = 0;
-    int header = 1, ages = 0; /* short cells of words: no sentence, no number */
+    int header = 1, ages = 0, quoted = 0; /* short cells of words: no sentence, no number */
     for (size_t q = a; q <= e && header; q++) {
-        if (q == e || is_sep(s, a, q, sep)) {
+        if (q == e || is_sep(s, a, q, sep, &quoted)) {
             size_t words = 0, nums = 0;
             for (size_t r = c0; r < q; r++) {
                 words += s->tok[r].kind == TOK_WORD;
@@ -368,8 +374,9 @@ static size_t table_at(text_scan *s, size_t a)
             break;
         col = 0;
         c0 = la;
+        quoted = 0;
         for (size_t q = la; q <= le; q++) {
-            if (q == le || is_sep(s, la, q, sep)) {
+            if (q == le || is_sep(s, la, q, sep, &quoted)) {
                 int l = lab[col];
                 if (l == COL_STAFF)
                     mark_staff_cell(s, c0, q);
