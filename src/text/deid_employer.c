@@ -29,6 +29,18 @@ static size_t emp_fold(const text_scan *s, size_t i, char *f)
 
 static int emp_in(const text_scan *s, size_t i, const char *const *set)
 {
+    if (i >= s->n || s->tok[i].kind != TOK_WORD)
+        return 0;
+    /* the first letter first (ASCII): most words leave before folding */
+    unsigned c = (unsigned char)s->t[s->tok[i].s];
+    if (c < 0x80) {
+        c |= 0x20;
+        const char *const *w = set;
+        while (*w && (unsigned char)(*w)[0] != c)
+            w++;
+        if (!*w)
+            return 0;
+    }
     char f[64];
     size_t n = emp_fold(s, i, f);
     if (!n)
@@ -54,7 +66,9 @@ const char *const text_cue_employer_words[] = {
     "cuisines", "etablissements", "ets", "cartonnages", "toitures", "peintures", "charbonnages", "batiments",
     "platrerie", "tolerie", "maconnerie", "plomberie", "nettoyage", "logistique", "industries",
     "constructions", "assurances", "fonderie", "forges", "acieries", "filature", "tissage", "verrerie",
-    "papeterie", "abattoir", "salaisons", "vins", "librairie", "cabinet", NULL};
+    "papeterie", "abattoir", "salaisons", "vins", "librairie", "cabinet",
+    /* legal forms (their list below): LEX_CUE_EMP brings them here */
+    "sarl", "sas", "sasu", "eurl", "scop", "ltd", "gmbh", "inc", "llc", "plc", NULL};
 static const char *const *const firm_heads = text_cue_employer_words + EMP_CUES;
 /* Trades: a firm may follow them ("cariste chez X", "aide-soignante à
  * l'X"); no trade that is also a common surname (Boucher, Berger). */
@@ -319,7 +333,7 @@ static int trade_word(const text_scan *s, size_t i)
     for (int p = 0; p < 2; p++) {
         int fl = text_lexicon_fold(t + parts[p][0], parts[p][1] - parts[p][0], f, sizeof f);
         for (const char *const *w = text_cue_job_words; fl > 0 && *w; w++)
-            if (strlen(*w) == (size_t)fl && !memcmp(*w, f, (size_t)fl))
+            if ((*w)[0] == f[0] && strlen(*w) == (size_t)fl && !memcmp(*w, f, (size_t)fl))
                 return 1;
     }
     return 0;
@@ -395,10 +409,17 @@ static void after_trade(text_scan *s, size_t i)
 
 /* An employer cue or a trade at token i (a word of text_cue_employer_words
  * or text_cue_job_words): the firm it names, when there is one. */
+static void legal_form_at(text_scan *s, size_t i);
+
 void deid_employer_at(text_scan *s, size_t i)
 {
     if (s->lab[i])
         return;
+    if (emp_in(s, i, legal_forms)) {
+        legal_form_at(s, i);
+        if (s->lab[i] || !emp_in(s, i, firm_heads))
+            return;
+    }
     if (emp_in(s, i, firm_heads)) {
         /* "l'entreprise X", "au restaurant X", "Transports X": the word
          * heads the name when capitals follow */
@@ -509,42 +530,32 @@ static void employer_compounds(text_scan *s)
     }
 }
 
-/* A legal form after a capitalised name names a firm wherever it stands
- * ("X Y SARL", "X & Fils"), from the list of capitalised words; then the
- * compounds (above). */
+/* A legal form at i after a capitalised name names a firm wherever it
+ * stands ("X Y SARL"); "& Fils" only extends a firm found otherwise. */
+static void legal_form_at(text_scan *s, size_t i)
+{
+    if (i < 2 || s->tok[i].nl)
+        return;
+    if (!s->tok[i].allcaps)
+        return;
+    size_t a = i;
+    while (a > 0 && i - a < 6 && !s->tok[a].nl &&
+           (capital(s, a - 1) || (a < i && joiner(s, a - 1) && a - 1 > 0)))
+        a--;
+    while (a < i && joiner(s, a))
+        a++;
+    /* a word in Title case and none of medicine ("HTA SAS" is no firm) */
+    int title = 0, med = 0;
+    for (size_t q = a; q < i; q++) {
+        title |= s->tok[q].cap && !s->tok[q].allcaps;
+        med |= (s->tok[q].lex & (LEX_MED | LEX_EPONYM)) != 0;
+    }
+    if (a < i && title && !med)
+        mark_firm(s, a, i + 1);
+}
+
+/* The compounds (above), after the cues and trades. */
 void deid_pass_employers(text_scan *s)
 {
     employer_compounds(s);
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
-        if (s->lab[i] || !s->tok[i].allcaps || !emp_in(s, i, legal_forms) || i < 1 || s->tok[i].nl)
-            continue;
-        if (tok_is(s, i, "fils") || tok_is(s, i, "freres"))
-            continue; /* "& Fils" needs its '&' (below) */
-        size_t a = i;
-        while (a > 0 && i - a < 6 && !s->tok[a].nl &&
-               (capital(s, a - 1) || (a < i && joiner(s, a - 1) && a - 1 > 0)))
-            a--;
-        while (a < i && joiner(s, a))
-            a++;
-        /* a word in Title case and none of medicine ("HTA SAS" is no firm) */
-        int title = 0, med = 0;
-        for (size_t q = a; q < i; q++) {
-            title |= s->tok[q].cap && !s->tok[q].allcaps;
-            med |= (s->tok[q].lex & (LEX_MED | LEX_EPONYM)) != 0;
-        }
-        if (a < i && title && !med)
-            mark_firm(s, a, i + 1);
-    }
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
-        if (s->lab[i] || !s->tok[i].cap || !(tok_is(s, i, "fils") || tok_is(s, i, "freres")) || i < 2 ||
-            !(is_punct(s, i - 1, '&') || tok_is(s, i - 1, "et")))
-            continue;
-        size_t a = i - 1;
-        while (a > 0 && i - a < 6 && !s->tok[a].nl && (capital(s, a - 1) || s->lab[a - 1] == AT_PHI_NOM))
-            a--;
-        if (a < i - 1)
-            mark_firm(s, a, i + 1);
-    }
 }

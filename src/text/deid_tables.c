@@ -147,7 +147,7 @@ static int header_word(const text_scan *s, size_t q)
         if (f[c] == '_' || f[c] == '.')
             fl = c;
     for (size_t h = 0; fl > 0 && h < sizeof heads / sizeof *heads; h++)
-        if (strlen(heads[h].w) == (size_t)fl && !memcmp(heads[h].w, f, (size_t)fl))
+        if (heads[h].w[0] == f[0] && strlen(heads[h].w) == (size_t)fl && !memcmp(heads[h].w, f, (size_t)fl))
             return heads[h].label;
     return 0;
 }
@@ -326,16 +326,18 @@ static int rule_line(const text_scan *s, size_t a, size_t e)
 }
 
 /* The table whose header line starts at token a, when there is one: its
- * columns' cells marked; the end of its last line (a when none). */
-static size_t table_at(text_scan *s, size_t a)
+ * columns' cells marked; the end of its last line (a when none). A
+ * header in ',' only with commas set. */
+static size_t table_at(text_scan *s, size_t a, int commas)
 {
     size_t e = line_end(s, a), count = 0;
     if (e - a > 6 * TABLE_COLS)
         return a;
     char sep = line_separator(s, a, e, &count);
-    if (!sep || count + 1 > TABLE_COLS)
-        return a;
+    if (!sep || count + 1 > TABLE_COLS || (sep == ',' && !commas))
+        return a; /* (commas: from a field label only, prose has them) */
     int lab[TABLE_COLS];
+    size_t start[TABLE_COLS];
     size_t col = 0, c0 = a, labelled = 0;
     int header = 1, ages = 0, quoted = 0; /* short cells of words: no sentence, no number */
     for (size_t q = a; q <= e && header; q++) {
@@ -351,15 +353,21 @@ static size_t table_at(text_scan *s, size_t a)
                 header = 0; /* a number in a header only beside words: "(relève 13h45)" */
             /* (a table in '|' opens and closes its lines with it) */
             header &= (words >= 1 && words <= 6) || (sep == '|' && (c0 == a || q == e));
-            lab[col] = header_label(s, c0, q);
-            for (size_t r = c0; r < q; r++)
-                ages |= header_word(s, r) == COL_AGE; /* "Patient (âge)" */
-            labelled += lab[col] != 0;
-            col++;
+            start[col++] = c0;
             c0 = sep == '\t' ? q : q + 1;
         }
     }
-    if (!header || !labelled || col < 2)
+    if (!header || col < 2)
+        return a;
+    /* the labels of the columns, once the line has a header's shape */
+    for (size_t c = 0; c < col; c++) {
+        size_t ce = c + 1 < col ? start[c + 1] - (sep != '\t') : e;
+        lab[c] = header_label(s, start[c], ce);
+        labelled += lab[c] != 0;
+        for (size_t r = start[c]; r < ce; r++)
+            ages |= s->tok[r].kind == TOK_WORD && header_word(s, r) == COL_AGE; /* "Patient (âge)" */
+    }
+    if (!labelled)
         return a;
     size_t cols = col;
     /* the lines below with as many cells */
@@ -399,16 +407,65 @@ static size_t table_at(text_scan *s, size_t a)
 void deid_pass_tables(text_scan *s)
 {
     size_t done = 0; /* the tables read so far end there */
-    /* a text with tabs, '|' or ';' in it: every line may open a table */
-    if (memchr(s->t, '\t', s->len) || memchr(s->t, '|', s->len) || memchr(s->t, ';', s->len)) {
-        for (size_t a = 0; a < s->n; a++) {
-            if (!(a == 0 || s->tok[a].nl))
-                continue;
-            size_t r = table_at(s, a);
-            if (r > a) {
-                done = r;
-                a = r - 1;
+    /* a text with tabs, '|' or ';' in it: the lines that hold one may
+     * open a table (found from the bytes: most lines are prose) */
+    const char *tab = memchr(s->t, '\t', s->len), *bar = memchr(s->t, '|', s->len),
+               *semi = memchr(s->t, ';', s->len);
+    if (tab || bar || semi) {
+        size_t from = 0; /* the first byte not yet read */
+        while (from < s->len) {
+            const char *p = NULL;
+            for (int c = 0; c < 3; c++) {
+                const char **next = c == 0 ? &tab : c == 1 ? &bar : &semi;
+                if (*next && (size_t)(*next - s->t) < from)
+                    *next = memchr(s->t + from, c == 0 ? '\t' : c == 1 ? '|' : ';', s->len - from);
+                if (*next && (!p || *next < p))
+                    p = *next;
             }
+            if (!p)
+                break;
+            /* a line with two separators of one kind at least, from its
+             * bytes (prose has a ';' here and there) */
+            size_t ls = (size_t)(p - s->t), le = ls;
+            while (ls > 0 && s->t[ls - 1] != '\n')
+                ls--;
+            const char *nl = memchr(p, '\n', s->len - (size_t)(p - s->t));
+            le = nl ? (size_t)(nl - s->t) : s->len;
+            size_t nt = 0, nb = 0, ns = 0, nd = 0;
+            for (size_t b = ls; b < le; b++) {
+                nt += s->t[b] == '\t';
+                nb += s->t[b] == '|';
+                ns += s->t[b] == ';';
+                nd += (unsigned)(s->t[b] - '0') < 10u;
+            }
+            /* (and few digits: a header's, "date_c1j1", "(relève 13h45)";
+             * the rows are read from their header) */
+            if ((nt < 2 && nb < 2 && ns < 2) || nd > 6) {
+                from = le + 1;
+                continue;
+            }
+            /* the line's first token: the last token starting a line at or
+             * before p */
+            size_t lo = 0, hi = s->n;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (s->tok[mid].s <= (size_t)(p - s->t))
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            size_t a = lo ? lo - 1 : 0;
+            while (a > 0 && !s->tok[a].nl)
+                a--;
+            size_t r = a < done ? done : table_at(s, a, (s->tok[a].dflags & DICT_FIELD) != 0);
+            if (r > a)
+                done = r;
+            else
+                r = line_end(s, a);
+            /* on from the next line */
+            from = r < s->n ? s->tok[r].s : s->len;
+            if (from <= (size_t)(p - s->t))
+                from = (size_t)(p - s->t) + 1;
         }
         return;
     }
@@ -422,7 +479,7 @@ void deid_pass_tables(text_scan *s)
             a--;
         if (!(a == 0 || s->tok[a].nl) || a < done)
             continue;
-        size_t r = table_at(s, a);
+        size_t r = table_at(s, a, 1);
         if (r > a)
             done = r;
     }
