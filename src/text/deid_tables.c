@@ -474,6 +474,15 @@ void deid_pass_tables(text_scan *s)
         size_t h = s->list[TEXT_LIST_FLAG][f];
         if (h < done || !(s->tok[h].dflags & DICT_FIELD))
             continue;
+        /* a header's cell opens its line or follows a ',', and ends
+         * within four words at one */
+        if (!(h == 0 || s->tok[h].nl || is_punct(s, h - 1, ',')))
+            continue;
+        int ends = 0;
+        for (size_t q = h + 1; q < s->n && q < h + 6 && !ends && !s->tok[q].nl; q++)
+            ends = is_punct(s, q, ',');
+        if (!ends)
+            continue;
         size_t a = h; /* the line of the field label */
         while (a > 0 && !s->tok[a].nl && h - a < 6 * TABLE_COLS)
             a--;
