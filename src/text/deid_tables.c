@@ -476,7 +476,8 @@ void deid_pass_tables(text_scan *s)
             continue;
         /* a header's cell opens its line or follows a ',', and ends
          * within four words at one */
-        if (!(h == 0 || s->tok[h].nl || is_punct(s, h - 1, ',')))
+        size_t o = h > 0 && is_punct(s, h - 1, '"') ? h - 1 : h; /* "N°","Nom",... */
+        if (!(o == 0 || s->tok[o].nl || is_punct(s, o - 1, ',')))
             continue;
         int ends = 0;
         for (size_t q = h + 1; q < s->n && q < h + 6 && !ends && !s->tok[q].nl; q++)
