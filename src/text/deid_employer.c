@@ -54,9 +54,9 @@ static int emp_in(const text_scan *s, size_t i, const char *const *set)
 /* The employer cues (the first EMP_CUES) and the words that head a
  * firm's name ("boulangerie X", "Transports X"); all of them carry
  * LEX_CUE_EMP in the lexicon. */
-#define EMP_CUES 8
+#define EMP_CUES 7
 const char *const text_cue_employer_words[] = {
-    "chez", "employeur", "employer", "sociale", "works", "worked", "employed", "employee",
+    "chez", "employeur", "employer", "sociale", "works", "worked", "employed",
     /* firm heads */
     "entreprise", "societe", "ste", "usine", "atelier", "ateliers", "garage", "boulangerie", "patisserie",
     "boucherie", "charcuterie", "restaurant", "brasserie", "hotel", "magasin", "supermarche", "hypermarche",
@@ -484,8 +484,7 @@ void deid_employer_at(text_scan *s, size_t i)
         return;
     }
     /* "works at", "employed by" */
-    if (tok_is(s, i, "works") || tok_is(s, i, "worked") || tok_is(s, i, "employed") ||
-        tok_is(s, i, "employee")) {
+    if (tok_is(s, i, "works") || tok_is(s, i, "worked") || tok_is(s, i, "employed")) {
         for (size_t p = j; p < s->n && p - j < 6 && !s->tok[p].nl; p++)
             if (tok_is(s, p, "at") || tok_is(s, p, "for") || tok_is(s, p, "by")) {
                 slot(s, p + 1, 0);
