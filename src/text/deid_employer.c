@@ -68,7 +68,7 @@ const char *const text_cue_employer_words[] = {
     "constructions", "assurances", "fonderie", "forges", "acieries", "filature", "tissage", "verrerie",
     "papeterie", "abattoir", "salaisons", "vins", "librairie", "cabinet",
     /* legal forms (their list below): LEX_CUE_EMP brings them here */
-    "sarl", "sas", "sasu", "eurl", "scop", "ltd", "gmbh", "inc", "llc", "plc", NULL};
+    "sarl", "sas", "sasu", "eurl", "scop", "ltd", "gmbh", NULL};
 static const char *const *const firm_heads = text_cue_employer_words + EMP_CUES;
 /* Trades: a firm may follow them ("cariste chez X", "aide-soignante à
  * l'X"); no trade that is also a common surname (Boucher, Berger). */
@@ -138,9 +138,8 @@ static const char *const place_heads[] = {"ecole",       "college",  "lycee",   
                                           "institut",    "centre",   "maison",   "residence",  "foyer",
                                           "association", "service",  "centrale", NULL};
 /* Legal forms closing a firm's name. */
-static const char *const legal_forms[] = {"sarl", "sas",    "sasu",   "eurl",  "scop", "gaec",
-                                          "earl", "ltd",    "gmbh",   "inc",   "llc",  "plc",
-                                          "fils", "freres", "filhos", "hijos", NULL};
+static const char *const legal_forms[] = {"sarl", "sas",  "sasu",   "eurl",   "scop",  "ltd",
+                                          "gmbh", "fils", "freres", "filhos", "hijos", NULL};
 /* Words of a sentence, not of a name, that a capital may open. */
 static const char *const stop_words[] = {"il",   "elle",   "ils",   "elles",    "on",   "je",   "nous",
                                          "vous", "depuis", "pour",  "avec",     "sans", "dans", "en",
@@ -221,7 +220,7 @@ static size_t firm_span(const text_scan *s, size_t j, int strong)
         if (s->lab[r])
             break;
         if (capital(s, r)) {
-            if (emp_in(s, r, firm_heads) && !named) {
+            if (emp_in(s, r, firm_heads) && !named && !emp_in(s, r, legal_forms)) {
                 heads++; /* "Charbonnages de France": what follows names it */
             } else {
                 named += !(k->lex & (LEX_WORD | LEX_MED)) || k->allcaps || strong || heads;
@@ -416,9 +415,8 @@ void deid_employer_at(text_scan *s, size_t i)
     if (s->lab[i])
         return;
     if (emp_in(s, i, legal_forms)) {
-        legal_form_at(s, i);
-        if (s->lab[i] || !emp_in(s, i, firm_heads))
-            return;
+        legal_form_at(s, i); /* (never a head: "SAS X" is too rare) */
+        return;
     }
     if (emp_in(s, i, firm_heads)) {
         /* "l'entreprise X", "au restaurant X", "Transports X": the word

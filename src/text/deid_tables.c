@@ -58,8 +58,9 @@ static size_t line_end(const text_scan *s, size_t a)
 
 /* Column kinds beyond the labels: a column of staff (initials, a first
  * name or a surname after a title, decided cell by cell), of initials,
- * of record numbers, of ages (only from 90 on). */
-enum { COL_STAFF = 100, COL_INITIALS, COL_ID, COL_AGE };
+ * of record numbers, of numbers ("N°": a row's own number 1, 2, 3 is
+ * none), of ages (only from 90 on). */
+enum { COL_STAFF = 100, COL_INITIALS, COL_ID, COL_NUMBER, COL_AGE };
 
 /* Header words, folded, cut at '_' or '.' ("nom_naissance", "Ini."). */
 static const struct {
@@ -168,7 +169,7 @@ static int header_label(const text_scan *s, size_t a, size_t e)
             if (s->tok[q].kind == TOK_WORD && header_word(s, q) == COL_ID)
                 return COL_ID; /* "patient id" */
     if (!l && (tok_is(s, w0, "n") || tok_is(s, w0, "no") || tok_is(s, w0, "num") || tok_is(s, w0, "numero")))
-        return COL_ID;
+        return COL_NUMBER;
     return l;
 }
 
@@ -228,6 +229,8 @@ static void mark_number_cell(text_scan *s, size_t a, size_t e, int kind)
         digit |= cell_digit(s, q);
     if (!digit)
         return;
+    if (kind == COL_NUMBER && f + 1 == l && s->tok[f].kind == TOK_NUM && s->tok[f].e - s->tok[f].s <= 3)
+        return; /* a row's number */
     if (kind == COL_AGE) {
         const char *t = s->t + s->tok[f].s;
         size_t n = s->tok[f].e - s->tok[f].s;
@@ -260,7 +263,9 @@ static void mark_cell(text_scan *s, size_t a, size_t e, int label)
         int digit = 0;
         for (uint32_t b = k->s; b < k->e && k->kind == TOK_WORD; b++)
             digit |= (unsigned)(s->t[b] - '0') < 10u;
-        if (s->lab[q] || k->kind != TOK_WORD || digit || (k->dflags & DICT_TITLE) || empty_word(s, q) ||
+        if (s->lab[q] || k->kind != TOK_WORD || digit ||
+            (k->dflags & (DICT_TITLE | DICT_ROLE | DICT_BIRTH)) || empty_word(s, q) ||
+            (!k->cap && (k->lex & LEX_KIN)) ||
             (!k->cap && !k->allcaps && k->e - k->s > 4 && (k->lex & (LEX_WORD | LEX_MED)) &&
              !(k->lex & (LEX_FIRST | LEX_LAST | LEX_CITY)))) {
             q++;
@@ -390,7 +395,7 @@ static size_t table_at(text_scan *s, size_t a, int commas)
                     mark_staff_cell(s, c0, q);
                 else if (l == COL_INITIALS)
                     mark_cell(s, c0, q, initials_cell(s, c0, q) ? AT_PHI_PRENOM : AT_PHI_NOM);
-                else if (l == COL_ID || l == COL_AGE)
+                else if (l == COL_ID || l == COL_NUMBER || l == COL_AGE)
                     mark_number_cell(s, c0, q, l);
                 else if (l)
                     mark_cell(s, c0, q, l);
