@@ -671,6 +671,34 @@ int deid_treatment_context(const text_scan *s, size_t i)
     return 0;
 }
 
+int deid_acronym_place(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (!k->allcaps || n < 3 || n > 6 || (k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM)) || k->dflags)
+        return 0;
+    /* a town after it, or a site: "XYZ Toulon", "XYZ site de Tarbes" */
+    if (i + 1 < s->n && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD &&
+        ((s->tok[i + 1].cap && !s->tok[i + 1].allcaps && (s->tok[i + 1].lex & LEX_CITY)) ||
+         s->lab[i + 1] == AT_PHI_VILLE || tok_is(s, i + 1, "site")))
+        return 1;
+    /* where one is cared for: "à l'XYZ", "au XYZ", "de l'XYZ", "du XYZ"
+     * after a word of care ("suivi", "hospitalisée", "transfert") */
+    if (i >= 2 && (tok_is(s, i - 1, "au") || tok_is(s, i - 1, "l'") || tok_is(s, i - 1, "du"))) {
+        static const char *const care[] = {"suivi",    "suivie",   "hospitalise", "hospitalisee", "transfert",
+                                           "adresse",  "adressee", "opere",       "operee",       "pris",
+                                           "prise",    "retour",   "admis",       "admise",       "traite",
+                                           "traitee",  "consulte", "vu",          "vue",          "patient",
+                                           "patiente", NULL};
+        size_t q = i - 1;
+        if (tok_is(s, q, "l'") && q >= 1 && (tok_is(s, q - 1, "\xC3\xA0") || tok_is(s, q - 1, "de")))
+            q--;
+        if (q >= 1 && !s->tok[q].nl && folded_is(s, q - 1, care))
+            return 1;
+    }
+    return 0;
+}
+
 static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -699,7 +727,8 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
     }
     /* an abbreviation: up to four capitals no name list holds (a surname
      * that short comes with a title or a first name, which the rules see) */
-    if (k->allcaps && k->e - k->s <= 4 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE)))
+    if (k->allcaps && k->e - k->s <= 4 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE)) &&
+        !deid_acronym_place(s, i))
         return 1;
     /* a unit after a number ("30 PA", "70 Gy") */
     if (k->e - k->s <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)
@@ -752,6 +781,8 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
             digit |= (unsigned)(s->t[b] - '0') < 10u;
         if (digit)
             label = AT_PHI_ID;
+        else if (k->allcaps && deid_acronym_place(s, i))
+            label = AT_PHI_HOPITAL;
         else if (place)
             label = AT_PHI_VILLE;
         else if (c->cand[i] && s->d->tagger)

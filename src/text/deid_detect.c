@@ -477,6 +477,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
     /* the other mentions of the names the rules found, then the tagger
      * and the allow-list, then the mentions of the names they added */
     size_t names_before = 0;
+    uint32_t rules_ent = s.next_ent; /* the entities the rules found: ids up to it */
     if (!st) {
         deid_pass_mentions(&s);
         names_before = names.count;
@@ -496,6 +497,8 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             deid_pass_name_joins(&s);
     }
     if (!st) {
+        /* and of every word labelled that no list of the language holds */
+        deid_names_add_labelled(&s, rules_ent);
         if (names.count > names_before)
             deid_pass_mentions(&s);
         /* one span per entity: make room for them at once */

@@ -72,6 +72,42 @@ static size_t labelled_tokens(const text_scan *s, uint32_t *idx)
     return c;
 }
 
+/* Token i opens dotted initials (two or three capitals, each with its
+ * point, joined by nothing, a hyphen or a space: "T.G.", "A.-L.", "L. B.")
+ * that end their line and follow its start, a point, a slash, a dash, a
+ * colon or a word of signing ("par", "validé", "signé", "visa", "vu"):
+ * a first name's initials. */
+static void signing_initials(text_scan *s, size_t i)
+{
+    static const char *const signing[] = {"par",  "valide", "validee", "signe", "signee",
+                                          "visa", "vu",     "vue",     NULL};
+    if (s->tok[i].e - s->tok[i].s != 1 || i + 1 >= s->n || !is_punct(s, i + 1, '.') || s->lab[i])
+        return;
+    size_t j = i, letters = 0;
+    while (j + 1 < s->n && letters < 4 && s->tok[j].kind == TOK_WORD && s->tok[j].cap &&
+           s->tok[j].e - s->tok[j].s == 1 && !s->lab[j] && is_punct(s, j + 1, '.') && !s->tok[j + 1].nl &&
+           (j == i || !s->tok[j].nl)) {
+        letters++;
+        j += 2;
+        if (j + 1 < s->n && is_punct(s, j, '-') && !s->tok[j].nl && s->tok[j].s == s->tok[j - 1].e)
+            j++;
+        if (j < s->n && s->tok[j].s > s->tok[j - 1].e + 1)
+            break; /* more than a space */
+    }
+    if (letters < 2 || letters > 3 || (j < s->n && !s->tok[j].nl))
+        return;
+    if (!(i == 0 || s->tok[i].nl)) {
+        const text_tok *p = &s->tok[i - 1];
+        char c = p->kind == TOK_PUNCT ? s->t[p->s] : 0;
+        int ok = c == '.' || c == '/' || c == ':' || c == '-' || c == ',' ||
+                 (p->kind == TOK_PUNCT && (unsigned char)c == 0xE2) || /* "–", "—" */
+                 (p->kind == TOK_WORD && tok_word_is(s, i - 1, signing));
+        if (!ok)
+            return;
+    }
+    mark(s, i, j, AT_PHI_PRENOM);
+}
+
 at_status deid_pass_joins(text_scan *s)
 {
     uint32_t *idx = at_malloc((s->n ? s->n : 1) * sizeof *idx);
@@ -148,6 +184,10 @@ at_status deid_pass_joins(text_scan *s)
         if (found)
             mark(s, i, i + 1, AT_PHI_NOM);
     }
+    /* dotted initials that sign a line: "validé T.G.", "saisi par L.M.",
+     * "... vu en consultation. A.-L." */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++)
+        signing_initials(s, s->list[TEXT_LIST_NAME][q]);
     /* the end of a name cut at a line end ("Dupo-" / "nt"), after the
      * names labelled before the joins */
     for (size_t q = 0; q < cnt; q++) {

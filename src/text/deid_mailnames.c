@@ -65,8 +65,105 @@ static int part_of(const text_scan *s, size_t i, const mail_part *p, size_t np)
     return -1;
 }
 
+/* The name of a mail provider or of a messaging service ("gmail",
+ * "mssante"), or of a host's service ("visio", "portail"): the domain of
+ * anyone's address, no establishment's. */
+static int provider(const char *f, size_t n)
+{
+    static const char *const names[] = {
+        "gmail", "googlemail", "hotmail", "yahoo", "outlook", "live", "msn", "icloud", "wanadoo", "orange",
+        "free", "sfr", "laposte", "aol", "gmx", "neuf", "bbox", "proton", "protonmail", "numericable",
+        "mssante", "apicrypt", "example", "www", "http", "https", "mail", "email", "web", "com", "org", "net",
+        "gouv", "univ", "club", "internet",
+        /* and the services of a host */
+        "visio", "webmail", "portail", "extranet", "intranet", "app", "api", "rdv", "teleconsultation",
+        "espace", "mon", "my", "secure", "login", NULL};
+    for (const char *const *w = names; *w; w++)
+        if (strlen(*w) == n && !memcmp(*w, f, n))
+            return 1;
+    return 0;
+}
+
+/* The domain of the address or web address whose tokens are [a, e) (from
+ * its '@', or past its "://"): its parts but the last (".fr") cut at '.'
+ * and '-' ("clc-angers.example.fr": "clc", "angers", "example") that no
+ * list of the language holds and that name no mail provider are kept as
+ * an establishment's words (a town's or a name's when a list says so):
+ * the acronym the establishment is written by elsewhere ("CLC"). */
+static void domain_parts(text_scan *s, size_t a, size_t e)
+{
+    uint32_t from = s->tok[a].s, to = s->tok[e - 1].e;
+    /* the host ends at the first '/' after it; the last part is the TLD */
+    for (uint32_t b = from; b < to; b++)
+        if (s->t[b] == '/' && !(b + 1 < to && s->t[b + 1] == '/') && !(b > from && s->t[b - 1] == '/') &&
+            !(b > from && s->t[b - 1] == ':')) {
+            to = b;
+            break;
+        }
+    while (to > from && s->t[to - 1] != '.')
+        to--;
+    for (uint32_t b = from; b < to;) {
+        uint32_t c = b;
+        while (c < to && s->t[c] != '.' && s->t[c] != '-' && s->t[c] != '/' && s->t[c] != ':' &&
+               s->t[c] != '@')
+            c++;
+        int letters = c - b >= 3 && c - b < PART_LEN - 16;
+        for (uint32_t q = b; q < c && letters; q++)
+            letters = ((unsigned char)s->t[q] | 0x20) >= 'a' && ((unsigned char)s->t[q] | 0x20) <= 'z';
+        char f[PART_LEN];
+        int fl = letters ? text_lexicon_fold(s->t + b, c - b, f, sizeof f) : -1;
+        if (fl >= 3 && !provider(f, (size_t)fl)) {
+            unsigned lex = text_lexicon_get(&s->d->lex, f, (size_t)fl);
+            unsigned df = text_dict_get(&s->d->dict, f, (size_t)fl, NULL);
+            if (!(lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET | LEX_CUE_ID)) &&
+                !(df & (DICT_COMMON | DICT_HOSP | DICT_HEAD | DICT_DESCR | DICT_TITLE | DICT_IDLABEL |
+                        DICT_FIELD)))
+                deid_names_add_folded(s, f, (size_t)fl,
+                                      (lex & (LEX_CITY | LEX_PLACE))   ? AT_PHI_VILLE
+                                      : (lex & (LEX_FIRST | LEX_LAST)) ? AT_PHI_NOM
+                                                                       : AT_PHI_HOPITAL);
+        }
+        b = c + 1;
+    }
+}
+
+/* The domains of the addresses and web addresses of the chunk (the first
+ * sixteen). */
+static void pass_domains(text_scan *s)
+{
+    /* (from the tokeniser's lists: an address's '@', a web address's
+     * words glued to '.', '/' or ':') */
+    size_t seen = 0;
+    uint32_t done = 0;
+    for (int l = 0; l < 2; l++) {
+        const uint32_t *v = s->list[l ? TEXT_LIST_EXTRA : TEXT_LIST_AT];
+        for (size_t q = 0; q < s->nlist[l ? TEXT_LIST_EXTRA : TEXT_LIST_AT] && seen < 16; q++) {
+            size_t i = v[q];
+            if ((s->lab[i] != AT_PHI_MAIL && s->lab[i] != AT_PHI_URL) || s->ent[i] == done)
+                continue;
+            done = s->ent[i];
+            size_t a = i, e = i + 1;
+            while (a > 0 && s->lab[a - 1] == s->lab[i] && s->ent[a - 1] == s->ent[i])
+                a--;
+            while (e < s->n && s->lab[e] == s->lab[i] && s->ent[e] == s->ent[i])
+                e++;
+            if (s->lab[i] == AT_PHI_MAIL) {
+                while (a < e && !is_punct(s, a, '@'))
+                    a++;
+                a++;
+            } else if (l == 0) {
+                continue;
+            }
+            if (a < e)
+                domain_parts(s, a, e);
+            seen++;
+        }
+    }
+}
+
 void deid_pass_mail_names(text_scan *s)
 {
+    pass_domains(s);
     /* (the first eight addresses of a chunk, from the tokeniser's list of '@') */
     size_t seen = 0;
     for (size_t r = 0; r < s->nlist[TEXT_LIST_AT] && seen < 8; r++) {

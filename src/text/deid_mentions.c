@@ -45,7 +45,8 @@ static size_t fold_name_tok(const text_scan *s, size_t i, char *f)
  * text_names.slot: a multiplicative hash. */
 static inline size_t name_slot(uint64_t head, size_t n)
 {
-    return (size_t)(((head ^ n) * 0x9E3779B97F4A7C15ull) >> 58) & (DEID_NAME_SLOTS - 1);
+    return (size_t)(((head ^ n) * 0x9E3779B97F4A7C15ull) >> (64 - DEID_NAME_SLOT_BITS)) &
+           (DEID_NAME_SLOTS - 1);
 }
 
 /* The index of the kept word f (n bytes, zero-padded to DEID_NAME_LEN,
@@ -96,11 +97,32 @@ void deid_names_add_word(text_scan *s, size_t i, int label)
         add_name_as(s->names, s, i, label);
 }
 
+static void add_folded(text_names *nm, const char *f, size_t n, int label);
+
 static void add_name_as(text_names *nm, const text_scan *s, size_t i, int label)
 {
     char f[DEID_NAME_LEN];
     size_t n = fold_name_tok(s, i, f);
-    if (!n || (s->tok[i].dflags & DICT_PARTICLE) || known_name(nm, f, n) >= 0)
+    if (!n || (s->tok[i].dflags & DICT_PARTICLE))
+        return;
+    add_folded(nm, f, n, label);
+}
+
+void deid_names_add_folded(text_scan *s, const char *w, size_t n, int label)
+{
+    char f[DEID_NAME_LEN];
+    if (!s->names || s->names->count >= DEID_MAX_NAMES || n < 3 || n >= DEID_NAME_LEN)
+        return;
+    memset(f, 0, sizeof f);
+    memcpy(f, w, n);
+    add_folded(s->names, f, n, label);
+}
+
+/* Keep the folded word f (n bytes, zero-padded to DEID_NAME_LEN) with
+ * label, unless kept already. */
+static void add_folded(text_names *nm, const char *f, size_t n, int label)
+{
+    if (known_name(nm, f, n) >= 0)
         return;
     uint64_t head;
     memcpy(&head, f, 8);
@@ -131,6 +153,50 @@ void deid_names_add(text_scan *s, size_t a, size_t b)
     for (size_t i = a; nm && i < b && i < s->n && nm->count < DEID_MAX_NAMES; i++)
         if (s->lab[i] == AT_PHI_NOM || s->lab[i] == AT_PHI_PRENOM)
             add_name(nm, s, i);
+}
+
+static void add_labelled_at(text_scan *s, size_t i, unsigned lex_safe, unsigned dict_safe, uint32_t from_ent);
+
+void deid_names_add_labelled(text_scan *s, uint32_t from_ent)
+{
+    /* no word of the language, of the medical vocabulary, nor a head, a
+     * descriptor, a connector or a label of the writing of places and
+     * establishments ("Centre", "Hospitalier", "de", "rue") */
+    const unsigned lex_safe =
+        LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN | LEX_CUE_ID | LEX_CUE_EMP;
+    const unsigned dict_safe = DICT_COMMON | DICT_EPONYM | DICT_MONTH | DICT_TITLE | DICT_HOSP | DICT_STREET |
+                               DICT_EPOTRIG | DICT_BIRTH | DICT_IDLABEL | DICT_FIELD | DICT_RESID |
+                               DICT_PARTICLE | DICT_CONNECT | DICT_HOSPQUAL | DICT_ROLE | DICT_HEAD |
+                               DICT_DESCR | DICT_NOTID | DICT_GREET;
+    /* (the capitalised words and the words in lower case that no list of
+     * the language holds: the tokeniser's lists of them) */
+    for (int li = 0; li < 2; li++) {
+        const uint32_t *v = s->list[li ? TEXT_LIST_ODD : TEXT_LIST_NAME];
+        size_t nv = s->nlist[li ? TEXT_LIST_ODD : TEXT_LIST_NAME];
+        for (size_t q = 0; q < nv && s->names && s->names->count < DEID_MAX_NAMES; q++)
+            add_labelled_at(s, v[q], lex_safe, dict_safe, from_ent);
+    }
+}
+
+/* (token i of deid_names_add_labelled) */
+static void add_labelled_at(text_scan *s, size_t i, unsigned lex_safe, unsigned dict_safe, uint32_t from_ent)
+{
+    int l = s->lab[i];
+    const text_tok *k = &s->tok[i];
+    /* (the words of the lists of names and places: their passes and the
+     * tagger find them at each mention; a name the rules found is kept
+     * already) */
+    if (s->ent[i] <= from_ent ||
+        !(l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE || l == AT_PHI_HOPITAL ||
+          l == AT_PHI_EMPLOYEUR) ||
+        k->kind != TOK_WORD || (k->lex & (lex_safe | LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||
+        (k->dflags & dict_safe))
+        return;
+    int digit = 0;
+    for (uint32_t b = k->s; b < k->e && !digit; b++)
+        digit = (unsigned)(s->t[b] - '0') < 10u;
+    if (!digit)
+        add_name_as(s->names, s, i, l);
 }
 
 /* Flags that make a lower-case word a word of the language rather than a

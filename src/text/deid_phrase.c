@@ -10,7 +10,7 @@
  * generic descriptors ("Institut National du Cancer", "Centre de Lutte
  * Contre le Cancer") names no place and no one, and is left. An alias in
  * parentheses right after such an entity ("(HCL)") takes its label. */
-#include "deid_scan.h"
+#include "tagger.h"
 
 #include <string.h>
 
@@ -595,6 +595,37 @@ static void alias_after(text_scan *s, size_t e, int label)
     mark(s, e + 1, e + 2, label);
 }
 
+/* The name before a capitalised head written after it, in the English
+ * manner ("Western General Hospital", "Edinburgh Cancer Centre",
+ * "Haukeland University Hospital"): up to five capitalised words on its
+ * line that name something; its first token into *a, 1 when there is
+ * one. Not when a French name follows the head ("Centre Léon Bérard"). */
+static int name_before_head(const text_scan *s, size_t i, size_t *a)
+{
+    static const char *const trailing[] = {"hospital", "clinic",    "infirmary", "center",
+                                           "centre",   "institute", NULL};
+    const text_tok *k = &s->tok[i];
+    char f[64];
+    size_t fn = fold64(s, i, f);
+    if (!k->cap || k->allcaps || k->nl || !fn || !in_set(f, fn, trailing))
+        return 0;
+    if (i + 1 < s->n && !s->tok[i + 1].nl && (name_part_word(s, i + 1) || connector(s, i + 1)))
+        return 0;
+    size_t r = i;
+    while (r > 0 && i - r < 5 && !s->tok[r].nl && name_part_word(s, r - 1) && !s->tok[r - 1].allcaps &&
+           (!s->lab[r - 1] || s->lab[r - 1] == AT_PHI_VILLE || s->lab[r - 1] == AT_PHI_NOM))
+        r--;
+    /* (a sentence's first word is no part of it but a name's: "The
+     * Royal Infirmary" keeps "The" out by the lists) */
+    while (r < i && (s->tok[r].lex & LEX_WORD) && !(s->tok[r].lex & (LEX_PLACE | LEX_CITY | LEX_LAST)) &&
+           (r == 0 || s->tok[r].nl || s->tok[r - 1].kind == TOK_PUNCT))
+        r++;
+    if (r == i || !distinctive_n(s, r, i, 1))
+        return 0;
+    *a = r;
+    return 1;
+}
+
 static void org_at(text_scan *s, size_t i)
 {
     if (s->lab[i])
@@ -689,14 +720,173 @@ static void greeting_name(text_scan *s, size_t g)
         mark(s, i, i + 1, AT_PHI_PRENOM);
 }
 
+/* A word that names in a phrase in lower case: no word of the language's
+ * lists and none the allow-list knows as safe ("ligérien", "anjou"), or a
+ * name's or a place's that is no word of the language. */
+static int lower_name(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || k->cap || k->allcaps || tl(s, i) < 4 || has_digit(s, i) || k->dflags)
+        return 0;
+    if (k->lex &
+        (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET | LEX_CUE_ID | LEX_CUE_EMP))
+        return 0;
+    return (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) || !deid_known_safe(s, i);
+}
+
+/* An establishment written with its head in lower case, after the tagger:
+ * "clinique de l'anjou", "centre ligérien de cancérologie", "laboratoire
+ * de génétique moléculaire du XYZ", "école publique de <town>", "collège
+ * <name> de <town>": the head, its connectors and specialty words, then a
+ * name (an entity found, a capitalised name part, an unknown acronym, a
+ * word in lower case that names); after a name that an adjective makes
+ * ("centre ligérien"), the specialty that follows it ("de cancérologie"). */
+static void lower_head_phrase(text_scan *s, size_t h)
+{
+    static const char *const schools[] = {"ecole", "college", "lycee", "universite", "creche", NULL};
+    const text_tok *k = &s->tok[h];
+    if (k->cap || k->allcaps || s->lab[h] || h + 1 >= s->n || s->tok[h + 1].nl || tl(s, h) <= 4 ||
+        k->dval < 1)
+        return;
+    /* heads that belong to the name in lower case, and schools (a common
+     * noun otherwise: "l'agence de X", "le taxi Y") */
+    const text_org_head *hd = &text_org_heads[k->dval - 1];
+    if (!hd->lower) {
+        char f[64];
+        size_t fn = fold64(s, h, f);
+        if (!fn || !in_set(f, fn, schools))
+            return;
+    }
+    size_t j = h + 1, words = 0;
+    while (j < s->n && !s->tok[j].nl && j - h < 8 && !s->lab[j]) {
+        const text_tok *u = &s->tok[j];
+        if (connector(s, j) || (is_punct(s, j, '\'') && j > h + 1)) {
+            j++;
+            continue;
+        }
+        if (u->kind == TOK_WORD && !u->cap && !u->allcaps && words < 3 && tl(s, j) >= 4 && !has_digit(s, j) &&
+            (u->lex & (LEX_WORD | LEX_MED)) && !lower_name(s, j) && !function_word(s, j) &&
+            !((u->lex & (LEX_PLACE | LEX_CITY)) && connector(s, j - 1)) &&
+            !(u->dflags &
+              (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_BIRTH | DICT_IDLABEL | DICT_HEAD))) {
+            words++;
+            j++;
+            continue;
+        }
+        break;
+    }
+    if (j >= s->n || s->tok[j].nl || (j > h + 1 && !connector(s, j - 1) && !is_punct(s, j - 1, '\'')))
+        return;
+    size_t e;
+    int l = s->lab[j];
+    if (l == AT_PHI_HOPITAL || l == AT_PHI_EMPLOYEUR || l == AT_PHI_VILLE || l == AT_PHI_NOM) {
+        e = j + 1;
+        while (e < s->n && s->lab[e] && s->ent[e] == s->ent[j])
+            e++;
+    } else if (!l &&
+               (lower_name(s, j) ||
+                /* a place's name that is a word too, after a connector ("de l'anjou") */
+                (!s->tok[j].cap && (s->tok[j].lex & (LEX_PLACE | LEX_CITY)) && connector(s, j - 1) &&
+                 tl(s, j) >= 4) ||
+                (name_part_word(s, j) && !(s->tok[j].allcaps && tl(s, j) <= 4) && !deid_known_safe(s, j)) ||
+                (acronym_head(s, j) && hd->kind == HEAD_HEALTH && j > h + 1))) {
+        e = j + 1;
+        /* "centre ligérien de cancérologie" */
+        if (j == h + 1 && e + 1 < s->n && connector(s, e) && !s->tok[e + 1].nl && !s->tok[e + 1].cap &&
+            (s->tok[e + 1].lex & (LEX_WORD | LEX_MED)) && tl(s, e + 1) >= 5 && !function_word(s, e + 1))
+            e += 2;
+    } else {
+        return;
+    }
+    mark_over(s, h, e, hd->kind == HEAD_HEALTH ? AT_PHI_HOPITAL : AT_PHI_EMPLOYEUR);
+}
+
+/* A rural address after its place word in lower case, after the tagger:
+ * "lieu-dit la grande brosse", "hameau de <place>", "lotissement les
+ * hauts de <place>" (every word up to the phrase's end: a place so named
+ * is made of words of the language), "quartier <Name>", "maison <Name>"
+ * (a name no list of the language holds after it). */
+static void rural_lower_place(text_scan *s, size_t i)
+{
+    static const char *const whole[] = {"lieu-dit", "lieudit", "hameau", "lotissement", NULL};
+    static const char *const named[] = {"quartier", "maison", NULL};
+    const text_tok *k = &s->tok[i];
+    if (k->cap || k->allcaps || s->lab[i] || i + 1 >= s->n || s->tok[i + 1].nl ||
+        s->tok[i + 1].kind != TOK_WORD)
+        return;
+    char f[64];
+    size_t fn = fold64(s, i, f);
+    if (!fn)
+        return;
+    static const char *const stops[] = {"a", "au", "aux", "et", "ou", "chez", NULL};
+    static const char *const articles[] = {"le", "ce", "un", "cet", NULL};
+    size_t e = i + 1;
+    if (in_set(f, fn, whole)) {
+        /* (the place word as a noun: "le lieu-dit porte ce nom") */
+        char g[64];
+        size_t gn = i > 0 && !k->nl ? fold64(s, i - 1, g) : 0;
+        if (gn && in_set(g, gn, articles))
+            return;
+        size_t words = 0;
+        while (e < s->n && !s->tok[e].nl && e - i <= 8 && !s->lab[e]) {
+            const text_tok *u = &s->tok[e];
+            char h[64];
+            size_t hn = u->kind == TOK_WORD && tl(s, e) <= 4 ? fold64(s, e, h) : 0;
+            if (u->kind == TOK_WORD && !has_digit(s, e) && !function_word(s, e) &&
+                !(hn && in_set(h, hn, stops)) &&
+                !(u->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_IDLABEL))) {
+                words += tl(s, e) >= 3;
+                e++;
+            } else if (u->kind == TOK_PUNCT && (s->t[u->s] == '-' || s->t[u->s] == '\'') &&
+                       u->s == s->tok[e - 1].e) {
+                e++;
+            } else {
+                break;
+            }
+        }
+        if (!words)
+            return;
+    } else if (in_set(f, fn, named)) {
+        const text_tok *u = &s->tok[e];
+        if (!u->cap || u->allcaps || s->lab[e] || (u->lex & (LEX_WORD | LEX_MED | LEX_ORG | LEX_STREET)) ||
+            u->dflags || tl(s, e) < 4)
+            return;
+        e++;
+    } else {
+        return;
+    }
+    mark_over(s, i, e, AT_PHI_ADRESSE);
+}
+
 /* After the tagger: an alias in parentheses after any establishment or
- * employer; a first name after a greeting. */
+ * employer; a first name after a greeting; an establishment named before
+ * an English head ("Western General Hospital"). */
 void deid_pass_complete(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++) {
         size_t i = s->list[TEXT_LIST_ORG][q];
         if (s->tok[i].dflags & DICT_GREET)
             greeting_name(s, i);
+        else if (s->tok[i].dflags & DICT_HEAD)
+            lower_head_phrase(s, i);
+    }
+    /* an establishment named before its head, in the English manner */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q], a;
+        size_t n = tl(s, i);
+        unsigned c0 = (unsigned char)s->t[s->tok[i].s];
+        unsigned c1 = n >= 6 ? (unsigned char)s->t[s->tok[i].s + 1] : 0;
+        if (n >= 6 && n <= 9 &&
+            ((c0 == 'H' && c1 == 'o') || (c0 == 'C' && (c1 == 'l' || c1 == 'e')) ||
+             (c0 == 'I' && c1 == 'n')) &&
+            !s->lab[i] && name_before_head(s, i, &a))
+            mark_over(s, a, i + 1, AT_PHI_HOPITAL);
+    }
+    /* (the street and place words: the tokeniser's list of cues) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        if ((s->tok[i].lex & LEX_STREET) && !s->tok[i].cap)
+            rural_lower_place(s, i);
     }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_EXTRA]; q++) {
         size_t i = s->list[TEXT_LIST_EXTRA][q];

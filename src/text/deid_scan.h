@@ -22,7 +22,8 @@ enum {
 /* The words of the names the context rules found (deid_mentions.c). */
 #define DEID_MAX_NAMES 32
 #define DEID_NAME_LEN 32
-#define DEID_NAME_SLOTS 64
+#define DEID_NAME_SLOTS 64 /* a power of two above DEID_MAX_NAMES */
+#define DEID_NAME_SLOT_BITS 6
 typedef struct {
     char w[DEID_MAX_NAMES][DEID_NAME_LEN]; /* folded, zero-padded */
     uint8_t slot[DEID_NAME_SLOTS];         /* hash table of 1 + their index, 0 empty */
@@ -189,6 +190,15 @@ void deid_names_add(text_scan *s, size_t a, size_t b);
  * its own label: its other mentions are looked for. */
 void deid_names_add_word(text_scan *s, size_t i, int label);
 void deid_pass_mentions(text_scan *s);
+/* Keep, as names are kept, every word that the passes after the rules
+ * (the tagger, the allow-list, the completions: entities numbered above
+ * from_ent) labelled and that no list of the language nor of names and
+ * places holds (a name, a town, an establishment's word or acronym: "CAOX",
+ * "Plouzévet"): deid_pass_mentions then labels its other mentions the
+ * same, in any case. */
+void deid_names_add_labelled(text_scan *s, uint32_t from_ent);
+/* Keep the folded word w (n bytes; 3 to DEID_NAME_LEN - 1) with label. */
+void deid_names_add_folded(text_scan *s, const char *w, size_t n, int label);
 /* The names an e-mail address gives away (deid_mailnames.c): the parts of
  * its local part written beside it or elsewhere. */
 void deid_pass_mail_names(text_scan *s);

@@ -174,6 +174,23 @@ static int lower_cue(const text_scan *s, size_t i)
 
 /* ---- per-document context ------------------------------------------------------ */
 
+int tag_lower_case_text(const text_scan *s)
+{
+    /* the words opening a sentence (of two letters or more): in a note
+     * written in lower case ("pt vu ce jour", "exam : ..."), most open in
+     * lower case; in any other, almost none do */
+    size_t lower = 0, all = 0;
+    for (size_t i = 0; i < s->n && all < 48; i++) { /* (its first sentences tell) */
+        const text_tok *k = &s->tok[i];
+        if (k->kind != TOK_WORD || k->e - k->s < 2 ||
+            !(k->nl || i == 0 || (k->sp && s->tok[i - 1].kind == TOK_PUNCT)) || !sentence_start(s, i))
+            continue;
+        all++;
+        lower += !k->cap && !k->allcaps && (unsigned char)s->t[k->s] >= 'a';
+    }
+    return all >= 4 && lower * 5 >= all * 3;
+}
+
 at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
 {
     memset(c, 0, sizeof *c);
@@ -193,6 +210,7 @@ at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
             c->cand[v[q]] = (uint8_t)candidate(s, v[q]);
     }
     (void)features;
+    c->lower_doc = 2; /* not known yet: deid_pass_tagger asks when it needs it */
     c->lines = s->n ? (uint32_t)s->tok[s->n - 1].line + 1 : 1;
     return AT_OK;
 }
@@ -522,6 +540,16 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
             for (size_t q = t; q < u && !ok; q++)
                 ok = ((s->tok[q].cap || s->tok[q].allcaps) &&
                       (!(s->tok[q].lex & LEX_WORD) || !sentence_start(s, q) || s->tok[q].allcaps));
+            /* in a note written in lower case, a word that no list of
+             * the language holds, as a capitalised one elsewhere (of
+             * three letters, an abbreviation's length, only when a list
+             * of names holds it) */
+            if (!ok && c->lower_doc == 2)
+                c->lower_doc = (uint8_t)tag_lower_case_text(s);
+            for (size_t q = t; q < u && !ok && c->lower_doc; q++)
+                ok = !(s->tok[q].lex & (LEX_WORD | LEX_MED | LEX_EPONYM)) &&
+                     !(s->tok[q].dflags & DICT_COMMON) &&
+                     (s->tok[q].e - s->tok[q].s >= 4 || (s->tok[q].lex & NAMEY)); /* "urg", "ped" */
             int label = tag_to_label(out[t - i]);
             /* capitalised words of the language with no cue make no
              * address by themselves ("Nausées Présente" is none) */

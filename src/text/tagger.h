@@ -50,12 +50,18 @@ typedef struct {
     uint32_t lines;          /* lines of the chunk (the last token's line + 1) */
     size_t lf_start, lf_end; /* the tokens of the line whose flags are cached */
     unsigned lf;             /* its flags (tagger.c) */
+    uint8_t lower_doc;       /* 1: a note written in lower case (its sentences open in lower case):
+                                an unknown word in lower case is read as a capitalised one elsewhere;
+                                2: not known yet */
     uint8_t *cand; /* nonzero for the tokens the tagger decides (2: a capitalised word of the language with no
                       cue) */
     uint8_t *best; /* the tagger's best non-O tag of each candidate (for the allow-list) */
     float *margin; /* best non-O score minus O's score of each candidate */
 } tag_doc;
 
+/* 1 when the text of scan s is written in lower case: three sentences in
+ * five or more (of four at least) open with a lower-case word. */
+int tag_lower_case_text(const text_scan *s);
 /* Fill c for scan s (allocations owned by c; tag_doc_free): the
  * candidates, and the line context of the features when features. */
 at_status tag_doc_init(const text_scan *s, tag_doc *c, int features);
@@ -81,6 +87,10 @@ void deid_pass_allow(text_scan *s, const tag_doc *c);
 /* 1 when the line of token i lists drugs (two words of the medical
  * vocabulary or more) and holds no title, label, role nor name. */
 int deid_drug_line(const text_scan *s, size_t i);
+/* 1 when token i is an acronym (three to six capitals) no list holds in
+ * an establishment's place: a town or "site" after it ("XYZ Toulon"), or
+ * after a word of care and "au", "à l'", "du" ("suivie à l'XYZ"). */
+int deid_acronym_place(const text_scan *s, size_t i);
 /* 1 when word token i is a treatment by its context: what is said of it
  * after it ("X arrêté", "X poursuivi"), "sous X", "relais par X", an item
  * of a list after a treatment label ("Traitement : X, Y"). */
