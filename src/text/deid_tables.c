@@ -347,15 +347,22 @@ static size_t table_at(text_scan *s, size_t a, int commas)
     int header = 1, ages = 0, quoted = 0; /* short cells of words: no sentence, no number */
     for (size_t q = a; q <= e && header; q++) {
         if (q == e || is_sep(s, a, q, sep, &quoted)) {
-            size_t words = 0, nums = 0;
+            size_t words = 0, nums = 0, dots = 0;
+            int paren = 0;
             for (size_t r = c0; r < q; r++) {
                 words += s->tok[r].kind == TOK_WORD;
-                nums += s->tok[r].kind == TOK_NUM;
+                paren += is_punct(s, r, '(') - is_punct(s, r, ')');
+                nums += s->tok[r].kind == TOK_NUM && paren <= 0;
+                dots += is_punct(s, r, '.');
                 if (is_punct(s, r, ':'))
                     header = 0;
             }
-            if (nums && words < 2)
-                header = 0; /* a number in a header only beside words: "(relève 13h45)" */
+            if (nums)
+                header = 0; /* a number in a header only in brackets: "(relève 13h45)" */
+            /* a line of prose has commas: a header in ',' has no number,
+             * no '.', three words a cell at most */
+            if (sep == ',' && (nums || dots || words > 3))
+                header = 0;
             /* (a table in '|' opens and closes its lines with it) */
             header &= (words >= 1 && words <= 6) || (sep == '|' && (c0 == a || q == e));
             start[col++] = c0;
