@@ -487,6 +487,8 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
     if (!st)
         st = deid_pass_joins(&s);
     if (!st)
+        deid_pass_firm_check(&s, rules_ent);
+    if (!st)
         deid_pass_complete(&s);
     if (!st && d->allow_list) {
         size_t before = s.next_ent;

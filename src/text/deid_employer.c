@@ -556,3 +556,33 @@ void deid_pass_employers(text_scan *s)
 {
     employer_compounds(s);
 }
+
+/* After the tagger: a firm or an establishment it named with nothing but
+ * the words that head or describe one ("Institut National", "Centre
+ * Hospitalier") names none; the entities the rules found (ids up to
+ * rules_ent) stand. */
+void deid_pass_firm_check(text_scan *s, uint32_t rules_ent)
+{
+    for (size_t i = 0; i < s->n;) {
+        if (!s->lab[i] || s->ent[i] <= rules_ent ||
+            (s->lab[i] != AT_PHI_EMPLOYEUR && s->lab[i] != AT_PHI_HOPITAL)) {
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < s->n && s->lab[j] && s->ent[j] == s->ent[i])
+            j++;
+        int named = 0;
+        for (size_t q = i; q < j && !named; q++) {
+            const text_tok *k = &s->tok[q];
+            named = k->kind == TOK_WORD &&
+                    !(k->dflags & (DICT_DESCR | DICT_HEAD | DICT_CONNECT | DICT_HOSPQUAL)) &&
+                    !(k->lex & LEX_ORG) && !joiner(s, q);
+        }
+        for (size_t q = i; q < j && !named; q++) {
+            s->lab[q] = 0;
+            s->ent[q] = 0;
+        }
+        i = j;
+    }
+}

@@ -167,6 +167,9 @@ void deid_pass_extra_late(text_scan *s);
  * and the firms a legal form closes. */
 void deid_employer_at(text_scan *s, size_t i);
 void deid_pass_employers(text_scan *s);
+/* After the tagger: its firms and establishments named by descriptors
+ * alone dropped (deid_employer.c). */
+void deid_pass_firm_check(text_scan *s, uint32_t rules_ent);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);
