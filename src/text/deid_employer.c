@@ -46,7 +46,7 @@ static int emp_in(const text_scan *s, size_t i, const char *const *set)
     if (!n)
         return 0;
     for (; *set; set++)
-        if ((*set)[0] == f[0] && strlen(*set) == n && !memcmp(*set, f, n))
+        if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
             return 1;
     return 0;
 }
@@ -332,7 +332,7 @@ static int trade_word(const text_scan *s, size_t i)
     for (int p = 0; p < 2; p++) {
         int fl = text_lexicon_fold(t + parts[p][0], parts[p][1] - parts[p][0], f, sizeof f);
         for (const char *const *w = text_cue_job_words; fl > 0 && *w; w++)
-            if ((*w)[0] == f[0] && strlen(*w) == (size_t)fl && !memcmp(*w, f, (size_t)fl))
+            if ((*w)[0] == f[0] && !strncmp(*w, f, (size_t)fl) && (*w)[fl] == 0)
                 return 1;
     }
     return 0;
@@ -560,17 +560,21 @@ void deid_pass_employers(text_scan *s)
 /* After the tagger: a firm or an establishment it named with nothing but
  * the words that head or describe one ("Institut National", "Centre
  * Hospitalier") names none; the entities the rules found (ids up to
- * rules_ent) stand. */
+ * rules_ent) stand. Found from their head. */
 void deid_pass_firm_check(text_scan *s, uint32_t rules_ent)
 {
-    for (size_t i = 0; i < s->n;) {
-        if (!s->lab[i] || s->ent[i] <= rules_ent ||
-            (s->lab[i] != AT_PHI_EMPLOYEUR && s->lab[i] != AT_PHI_HOPITAL)) {
-            i++;
+    if (s->next_ent == rules_ent)
+        return;
+    /* from the heads of establishments (the tokeniser's list) */
+    for (size_t o = 0; o < s->nlist[TEXT_LIST_ORG]; o++) {
+        size_t h = s->list[TEXT_LIST_ORG][o];
+        if (!s->lab[h] || s->ent[h] <= rules_ent ||
+            (s->lab[h] != AT_PHI_EMPLOYEUR && s->lab[h] != AT_PHI_HOPITAL))
             continue;
-        }
-        size_t j = i + 1;
-        while (j < s->n && s->lab[j] && s->ent[j] == s->ent[i])
+        size_t i = h, j = h + 1;
+        while (i > 0 && s->lab[i - 1] && s->ent[i - 1] == s->ent[h])
+            i--;
+        while (j < s->n && s->lab[j] && s->ent[j] == s->ent[h])
             j++;
         int named = 0;
         for (size_t q = i; q < j && !named; q++) {
@@ -583,6 +587,5 @@ void deid_pass_firm_check(text_scan *s, uint32_t rules_ent)
             s->lab[q] = 0;
             s->ent[q] = 0;
         }
-        i = j;
     }
 }

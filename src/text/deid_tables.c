@@ -148,7 +148,7 @@ static int header_word(const text_scan *s, size_t q)
         if (f[c] == '_' || f[c] == '.')
             fl = c;
     for (size_t h = 0; fl > 0 && h < sizeof heads / sizeof *heads; h++)
-        if (heads[h].w[0] == f[0] && strlen(heads[h].w) == (size_t)fl && !memcmp(heads[h].w, f, (size_t)fl))
+        if (heads[h].w[0] == f[0] && !strncmp(heads[h].w, f, (size_t)fl) && heads[h].w[fl] == 0)
             return heads[h].label;
     return 0;
 }
