@@ -62,11 +62,11 @@ const char *const text_cue_employer_words[] = {
     "boucherie", "charcuterie", "restaurant", "brasserie", "hotel", "magasin", "supermarche", "hypermarche",
     "pharmacie", "agence", "banque", "mairie", "conserverie", "laiterie", "fromagerie", "scierie",
     "menuiserie", "imprimerie", "serres", "ferme", "gaec", "earl", "scea", "cooperative", "chantier",
-    "chantiers", "carrieres", "raffinerie", "transports", "entrepot", "armement", "caves", "cuisine",
-    "cuisines", "etablissements", "ets", "cartonnages", "toitures", "peintures", "charbonnages", "batiments",
-    "platrerie", "tolerie", "maconnerie", "plomberie", "nettoyage", "logistique", "industries",
-    "constructions", "assurances", "fonderie", "forges", "acieries", "filature", "tissage", "verrerie",
-    "papeterie", "abattoir", "salaisons", "vins", "librairie", "cabinet",
+    "chantiers", "carrieres", "raffinerie", "transports", "armement", "caves", "cuisine", "cuisines",
+    "etablissements", "ets", "cartonnages", "toitures", "peintures", "charbonnages", "batiments", "platrerie",
+    "tolerie", "maconnerie", "plomberie", "nettoyage", "logistique", "industries", "constructions",
+    "assurances", "fonderie", "forges", "acieries", "filature", "tissage", "verrerie", "papeterie",
+    "abattoir", "salaisons", "vins", "librairie", "cabinet",
     /* legal forms (their list below): LEX_CUE_EMP brings them here */
     "sarl", "sas", "sasu", "eurl", "scop", "ltd", "gmbh", NULL};
 static const char *const *const firm_heads = text_cue_employer_words + EMP_CUES;
@@ -156,7 +156,8 @@ static int lower(const text_scan *s, size_t i)
 }
 static int capital(const text_scan *s, size_t i)
 {
-    return word(s, i) && (s->tok[i].cap || s->tok[i].allcaps) &&
+    /* (a letter alone is a workshop's, a building's: "atelier B") */
+    return word(s, i) && (s->tok[i].cap || s->tok[i].allcaps) && s->tok[i].e - s->tok[i].s > 1 &&
            !(s->tok[i].dflags & (DICT_TITLE | DICT_MONTH)) && !emp_in(s, i, stop_words);
 }
 static int has_digit(const text_scan *s, size_t i)
