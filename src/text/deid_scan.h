@@ -170,6 +170,9 @@ void deid_pass_number_classes(text_scan *s);
 void deid_pass_number_tails(text_scan *s);
 /* Last: five digits before a town found by any pass are its postcode. */
 void deid_pass_zip_before_town(text_scan *s);
+/* Record-number labels taken back from public references: articles of
+ * codes, laws and regulations, cerfa forms, OIDs (deid_refs.c). */
+void deid_pass_public_refs(text_scan *s);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);
