@@ -443,6 +443,7 @@ at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, t
     deid_pass_labelled_ids(s);
     deid_pass_text_dates(s);
     deid_pass_extra_dates(s);
+    deid_pass_number_classes(s);
     deid_pass_orgs(s);
     deid_pass_hospitals(s);
     deid_pass_titles(s);
@@ -503,6 +504,9 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         deid_names_add_labelled(&s, rules_ent);
         if (names.count > names_before)
             deid_pass_mentions(&s);
+        deid_pass_number_tails(&s);
+        deid_pass_zip_before_town(&s);
+        deid_pass_public_refs(&s);
         /* one span per entity: make room for them at once */
         size_t need = out->n + s.next_ent;
         if (need > out->cap) {

@@ -108,8 +108,9 @@ const char *const text_cue_account_words[] = {
     "complementaire", "assure", "assurance", "bic",      "compte",   "carte",   "cpam",   NULL};
 
 /* The glued code from token j (letters, digits, '-', '/', '.' without
- * spaces between): its end token; *digits the digit count. */
-static size_t glued_code(const text_scan *s, size_t j, size_t *digits, int *letters)
+ * spaces between): its end token; *digits the digit count, with use_ocr
+ * the OCR's O, o, l, I of a group otherwise of digits counted as digits. */
+static size_t glued_code(const text_scan *s, size_t j, size_t *digits, int *letters, int use_ocr)
 {
     size_t r = j;
     *digits = 0;
@@ -122,9 +123,18 @@ static size_t glued_code(const text_scan *s, size_t j, size_t *digits, int *lett
                 s->tok[r + 1].s != k->e || s->tok[r + 1].kind == TOK_PUNCT)
                 break;
         } else {
+            /* an OCR'd group ("0O7l2"): its letters O, o, l, I are digits */
+            size_t d = 0, ocr = 0;
             for (uint32_t b = k->s; b < k->e; b++) {
-                *digits += is_dig(s->t[b]);
-                *letters |= !is_dig(s->t[b]);
+                char c = s->t[b];
+                d += is_dig(c);
+                ocr += c == 'O' || c == 'o' || c == 'l' || c == 'I';
+            }
+            if (use_ocr && d && d + ocr == (size_t)(k->e - k->s)) {
+                *digits += d + ocr;
+            } else {
+                *digits += d;
+                *letters |= d < (size_t)(k->e - k->s);
             }
         }
         r++;
@@ -157,7 +167,7 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
         s->tok[j + 1].kind != TOK_PUNCT) {
         size_t d0;
         int l0;
-        glued_code(s, j + 1, &d0, &l0);
+        glued_code(s, j + 1, &d0, &l0, 0);
         if (d0)
             j++;
     }
@@ -165,7 +175,7 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
         return;
     size_t digits;
     int letters;
-    size_t r = glued_code(s, j, &digits, &letters);
+    size_t r = glued_code(s, j, &digits, &letters, 1);
     if (!digits || after_lot(s, j))
         return; /* a code holds digits; a batch number is no one's */
     /* groups of digits separated by one space (account numbers, "GRP-449 0173") */
@@ -173,11 +183,11 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
         (r == j + 1 && tlen(s, j) <= 5 && !unit_next(s, r + 1)))
         while (r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 &&
                s->t[s->tok[r].s - 1] == ' ' &&
-               (s->tok[r].kind == TOK_NUM ||
-                (s->tok[r].kind == TOK_WORD && s->tok[r].allcaps && tlen(s, r) <= 4))) {
+               (s->tok[r].kind == TOK_NUM || (s->tok[r].kind == TOK_WORD &&
+                                              (s->tok[r].allcaps || glued_digit(s, r)) && tlen(s, r) <= 4))) {
             size_t d2;
             int l2;
-            size_t r2 = glued_code(s, r, &d2, &l2);
+            size_t r2 = glued_code(s, r, &d2, &l2, 1);
             digits += d2;
             r = r2;
         }
@@ -373,7 +383,7 @@ static void pass_code(text_scan *s, size_t i)
         return;
     size_t digits;
     int letters;
-    size_t r = glued_code(s, i, &digits, &letters);
+    size_t r = glued_code(s, i, &digits, &letters, 0);
     int dash = 0;
     for (size_t q = i; q < r; q++)
         dash |= is_punct(s, q, '-') || is_punct(s, q, '/') || is_punct(s, q, '_') || is_punct(s, q, '.');
