@@ -1,8 +1,9 @@
-/* Unit tests for the public references the de-identifier leaves
- * (deid_refs.c): articles of codes, laws and regulations, cerfa forms and
- * OIDs keep their numbers, while record numbers of the same shapes beside
- * them, without that context, are still taken. Every string is invented
- * here. */
+/* Unit tests for what the de-identifier leaves around identifiers: the
+ * public references (deid_refs.c: articles of codes, laws and regulations,
+ * cerfa forms and OIDs keep their numbers, while record numbers of the
+ * same shapes without that context are still taken) and the unit of an
+ * age over 89 (the number is the identifier; "90 ans ou plus" replaces
+ * number and unit once). Every string is invented here. */
 #include "support.h"
 
 #include "atelier/text.h"
@@ -74,11 +75,33 @@ static void test_laws_forms_oids(void **state)
     TAKEN(d, "50742");
 }
 
+static void test_age(void **state)
+{
+    (void)state;
+    static const char a[] = "Patiente de 94 ans, sa mère (98 a) ; grand-père âgé de 96 a reçu la lettre.";
+    assert_int_equal(label_of(a, "94"), AT_PHI_AGE);
+    KEPT(a, "ans,");
+    assert_int_equal(label_of(a, "98"), AT_PHI_AGE);
+    assert_int_equal(label_of(a, "96"), AT_PHI_AGE);
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(det, a, strlen(a), &sp), AT_OK);
+    at_buf out;
+    at_buf_init(&out, 1 << 16);
+    assert_int_equal(at_text_deid_apply(a, strlen(a), &sp, AT_TEXT_REDACT, NULL, NULL, &out), AT_OK);
+    assert_int_equal(at_buf_putc(&out, 0), AT_OK);
+    assert_string_equal((const char *)out.data,
+                        "Patiente de 90 ans ou plus, sa mère (90 ans ou plus) ; grand-père "
+                        "âgé de 90 ans ou plus a reçu la lettre.");
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_articles),
         cmocka_unit_test(test_laws_forms_oids),
+        cmocka_unit_test(test_age),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
