@@ -3,7 +3,8 @@
  * cerfa forms and OIDs keep their numbers, while record numbers of the
  * same shapes without that context are still taken) and the unit of an
  * age over 89 (the number is the identifier; "90 ans ou plus" replaces
- * number and unit once). Every string is invented here. */
+ * number and unit once), and the English grammatical words of a letter.
+ * Every string is invented here. */
 #include "support.h"
 
 #include "atelier/text.h"
@@ -96,12 +97,28 @@ static void test_age(void **state)
     at_text_spans_free(&sp);
 }
 
+/* A letter written in English: its grammatical words and formulae stay,
+ * its names go. */
+static void test_english_letter(void **state)
+{
+    (void)state;
+    static const char a[] = "Dear colleague,\nThank you for seeing Mr Halvorsen with his wife. She says they "
+                            "will come back next week.\nYours sincerely,\nDr Ingrid Solberg";
+    KEPT(a, "Thank");
+    KEPT(a, "his");
+    KEPT(a, "She");
+    KEPT(a, "Yours");
+    TAKEN(a, "Halvorsen");
+    TAKEN(a, "Solberg");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_articles),
         cmocka_unit_test(test_laws_forms_oids),
         cmocka_unit_test(test_age),
+        cmocka_unit_test(test_english_letter),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
