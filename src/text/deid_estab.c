@@ -142,7 +142,8 @@ static void head_before_name(text_scan *s, size_t i)
     if (!l) {
         /* a town no pass took, or a capitalised word of no list, after
          * its connector: the name of the establishment */
-        if (!((k->cap && !k->allcaps) || (k->allcaps && tl(s, i) >= 5)) || !connector(s, i - 1) ||
+        if (tl(s, i - 1) > 4 || s->tok[i - 1].kind != TOK_WORD || s->lab[i - 1] ||
+            !((k->cap && !k->allcaps) || (k->allcaps && tl(s, i) >= 5)) || !connector(s, i - 1) ||
             !((k->lex & (LEX_CITY | LEX_PLACE)) || !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM))))
             return;
         l = AT_PHI_VILLE;
@@ -264,14 +265,17 @@ void deid_pass_estab_late(text_scan *s)
             place_adjective_phrase(s, h);
     }
     /* (the OCR's heads: unknown lower-case words, words with digits) */
-    static const int lists[] = {TEXT_LIST_ODD, TEXT_LIST_CUE, TEXT_LIST_NAME};
-    for (size_t l = 0; l < 3; l++)
-        for (size_t q = 0; q < s->nlist[lists[l]]; q++) {
-            size_t h = s->list[lists[l]][q];
-            char c = s->t[s->tok[h].s];
-            if (c == 'l' || c == 'L' || memchr(s->t + s->tok[h].s, '0', tl(s, h)))
-                ocr_head(s, h);
-        }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ODD]; q++) {
+        size_t h = s->list[TEXT_LIST_ODD][q];
+        if (s->t[s->tok[h].s] == 'l' && tl(s, h) >= 5)
+            ocr_head(s, h);
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t h = s->list[TEXT_LIST_CUE][q];
+        if (tl(s, h) >= 5 && tl(s, h) <= 14 && s->tok[h].kind == TOK_WORD &&
+            memchr(s->t + s->tok[h].s + 1, '0', tl(s, h) - 1))
+            ocr_head(s, h);
+    }
 }
 
 /* ---- an address's complements, after the tagger ------------------------- */
@@ -355,18 +359,35 @@ static int beside_address(const text_scan *s, size_t a, size_t b)
     return 0;
 }
 
-static void complement_try(text_scan *s, size_t i)
+/* 1 when token i may open a complement, by its first bytes: a digit
+ * then 'e' or 'è' ("3e", "2ème"), or the first letter of a complement
+ * word (v, b, e, a, p, i, c). */
+static int complement_start(const text_scan *s, size_t i)
 {
-    if (s->lab[i])
-        return;
+    const unsigned char *w = (const unsigned char *)s->t + s->tok[i].s;
+    size_t n = tl(s, i);
+    if (n < 2 || n > 11)
+        return 0;
+    if (w[0] >= '1' && w[0] <= '9') {
+        size_t d = w[1] >= '0' && w[1] <= '9' ? 2 : 1;
+        return d < n && (w[d] == 'e' || (w[d] == 0xC3 && d + 1 < n && w[d + 1] == 0xA8));
+    }
+    unsigned c = w[0] | 0x20u;
+    return c == 'v' || c == 'b' || c == 'e' || c == 'a' || c == 'p' || c == 'i' || c == 'c';
+}
+
+static int complement_try(text_scan *s, size_t i)
+{
+    if (s->lab[i] || !complement_start(s, i))
+        return 0;
     size_t e = complement_at(s, i);
     if (e == i)
-        return;
+        return 0;
     for (size_t q = i; q < e; q++)
         if (s->lab[q])
-            return;
+            return 0;
     if (!beside_address(s, i, e))
-        return;
+        return 0;
     /* the address's entity goes on over it */
     uint32_t ent = 0;
     if (i > 0 && s->lab[i - 1] == AT_PHI_ADRESSE && !s->tok[i].nl)
@@ -377,18 +398,19 @@ static void complement_try(text_scan *s, size_t i)
         s->lab[q] = AT_PHI_ADRESSE;
         s->ent[q] = ent;
     }
+    return 1;
 }
 
 void deid_pass_address_late(text_scan *s)
 {
-    /* twice: a chain of complements joins its address from either side
-     * ("bât. B, esc. 2, 3e étage, 14 avenue ...") */
-    for (int round = 0; round < 2; round++) {
-        for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++)
-            complement_try(s, s->list[TEXT_LIST_CUE][q]);
-        for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++)
-            complement_try(s, s->list[TEXT_LIST_NUM][q]);
-        for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++)
-            complement_try(s, s->list[TEXT_LIST_ORG][q]);
+    /* again when one was found: a chain of complements joins its address
+     * from either side ("bât. B, esc. 2, 3e étage, 14 avenue ...") */
+    static const int lists[] = {TEXT_LIST_CUE, TEXT_LIST_NUM, TEXT_LIST_ORG};
+    int found = 1;
+    for (int round = 0; round < 2 && found; round++) {
+        found = 0;
+        for (size_t l = 0; l < 3; l++)
+            for (size_t q = 0; q < s->nlist[lists[l]]; q++)
+                found |= complement_try(s, s->list[lists[l]][q]);
     }
 }

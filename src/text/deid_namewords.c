@@ -50,8 +50,8 @@ static void month_name(text_scan *s, size_t i)
 static void word_between(text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (s->lab[i] || k->kind != TOK_WORD || !k->cap || k->allcaps || k->nl || i + 1 >= s->n ||
-        s->tok[i + 1].nl || s->lab[i + 1] != AT_PHI_NOM || !title_before(s, i) || (k->dflags & DICT_TITLE))
+    if (i + 1 >= s->n || s->lab[i + 1] != AT_PHI_NOM || s->lab[i] || k->kind != TOK_WORD || !k->cap ||
+        k->allcaps || k->nl || s->tok[i + 1].nl || (k->dflags & DICT_TITLE) || !title_before(s, i))
         return;
     if (mark(s, i, i + 1, AT_PHI_PRENOM))
         deid_names_add(s, i, i + 1);
