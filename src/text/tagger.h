@@ -18,6 +18,8 @@ enum { TAG_O, TAG_PRENOM, TAG_NOM, TAG_VILLE, TAG_ADRESSE, TAG_HOPITAL, TAG_EMPL
 #define TAG_DEFAULT_BITS 16 /* 2^16 feature rows */
 #define TAG_MAX_BITS 22
 
+enum { TAG_KEEP_BITS = 1 << 15 };
+
 typedef struct text_tagger {
     unsigned bits;
     float *w;                              /* (1 << bits) * TAG_W */
@@ -33,6 +35,9 @@ typedef struct text_tagger {
     char *keep;
     uint32_t nkeep, keep_len; /* words, bytes */
     uint64_t *keep_h;         /* their hashes (text_dict_hash_padded), sorted: looked up at tokenisation */
+    /* bit (h >> 24) % TAG_KEEP_BITS of each hash h of keep_h: most words
+     * not learned leave on a clear bit before the binary search */
+    uint64_t keep_bits[TAG_KEEP_BITS / 64];
 } text_tagger;
 
 /* 1 when the word of hash h is one the model learned as safe. */
