@@ -370,6 +370,8 @@ static at_status tokenise(text_scan *s)
                 int dv = 0;
                 k->dflags = text_dict_get_hashed(dict, f, (size_t)fl, h, &dv);
                 k->dval = (int16_t)dv;
+                if (wl == n)
+                    k->aux = TOK_AUX_LOOKED;
                 if ((fl == 5 && !memcmp(f, "cedex", 5)))
                     k->special = TOK_SPECIAL_CEDEX;
                 else if ((fl == 2 && f[0] == 'n' && f[1] == 'e') || (fl == 3 && !memcmp(f, "nee", 3)))

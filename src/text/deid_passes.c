@@ -309,7 +309,7 @@ void deid_pass_hospitals(text_scan *s)
 static unsigned word_flags(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (k->dflags || tok_len(s, i) > 40)
+    if (k->dflags || (k->aux & TOK_AUX_LOOKED) || tok_len(s, i) > 40)
         return k->dflags;
     char f[136];
     int fl = text_fold_word(s->t + k->s, tok_len(s, i), f, sizeof f);
