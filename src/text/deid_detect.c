@@ -309,6 +309,8 @@ static at_status tokenise(text_scan *s)
         }
         k->e = (uint32_t)i;
         size_t n = i - start;
+        if (mask & (1u << 3))
+            k->aux = TOK_AUX_DIGIT;
         if (!(mask & ~(1u << 3))) {
             k->kind = TOK_NUM;
             l_num[n_num++] = (uint32_t)ti;
@@ -371,7 +373,7 @@ static at_status tokenise(text_scan *s)
                 k->dflags = text_dict_get_hashed(dict, f, (size_t)fl, h, &dv);
                 k->dval = (int16_t)dv;
                 if (wl == n)
-                    k->aux = TOK_AUX_LOOKED;
+                    k->aux |= TOK_AUX_LOOKED;
                 if ((fl == 5 && !memcmp(f, "cedex", 5)))
                     k->special = TOK_SPECIAL_CEDEX;
                 else if ((fl == 2 && f[0] == 'n' && f[1] == 'e') || (fl == 3 && !memcmp(f, "nee", 3)))

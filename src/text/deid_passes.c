@@ -5,10 +5,7 @@
 
 static int tok_has_digit(const text_scan *s, size_t i)
 {
-    for (uint32_t k = s->tok[i].s; k < s->tok[i].e; k++)
-        if (s->t[k] >= '0' && s->t[k] <= '9')
-            return 1;
-    return 0;
+    return (s->tok[i].aux & TOK_AUX_DIGIT) != 0;
 }
 
 static size_t tok_len(const text_scan *s, size_t i)
