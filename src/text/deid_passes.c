@@ -116,6 +116,14 @@ static int score_of_ten(const text_scan *s, size_t i, int ymd)
     return !(s->tok[i - 1].dflags & DICT_MONTH);
 }
 
+/* The character after number k is one of a numeric date's separators (a
+ * date's first group is the whole number: none is found without one). */
+static int date_sep_after(const text_scan *s, const text_tok *k)
+{
+    char c = k->e < s->len ? s->t[k->e] : 0;
+    return c == '/' || c == '.' || c == '-';
+}
+
 void deid_pass_numbers(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
@@ -127,10 +135,12 @@ void deid_pass_numbers(text_scan *s)
         int ymd;
         if ((e = text_scan_nir(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_SECU);
-        } else if ((e = text_scan_phone(s->t, s->len, k->s)) ||
-                   (e = text_scan_phone_ocr(s->t, s->len, k->s))) {
+        } else if ((s->t[k->s] == '0' || s->t[k->s] == '+') && /* a phone's first character */
+                   ((e = text_scan_phone(s->t, s->len, k->s)) ||
+                    (e = text_scan_phone_ocr(s->t, s->len, k->s)))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_TEL);
-        } else if (k->kind == TOK_NUM && (e = text_scan_date_numeric(s->t, s->len, k->s, &ymd))) {
+        } else if (k->kind == TOK_NUM && date_sep_after(s, k) &&
+                   (e = text_scan_date_numeric(s->t, s->len, k->s, &ymd))) {
             if (!score_of_ten(s, i, ymd))
                 mark(s, i, tok_end_index(s, i, e), AT_PHI_DATE);
         } else if (k->kind == TOK_NUM && zip_ok(s, i) && is_name_word(s, i + 1) && !s->tok[i + 1].nl &&
