@@ -116,6 +116,16 @@ static int score_of_ten(const text_scan *s, size_t i, int ymd)
     return !(s->tok[i - 1].dflags & DICT_MONTH);
 }
 
+/* Number k can open a NIR: its 15 characters whole, or fewer before a
+ * separator of its groups (a longer number, or a shorter one glued to what
+ * follows, is none; a letter after a digit would be in k's token). */
+static int nir_may_start(const text_scan *s, const text_tok *k)
+{
+    size_t n = k->e - k->s;
+    char c = k->e < s->len ? s->t[k->e] : 0;
+    return n == 15 || (n < 15 && (c == ' ' || c == '.' || c == '-'));
+}
+
 /* The character after number k is one of a numeric date's separators (a
  * date's first group is the whole number: none is found without one). */
 static int date_sep_after(const text_scan *s, const text_tok *k)
@@ -133,7 +143,7 @@ void deid_pass_numbers(text_scan *s)
             continue;
         size_t e;
         int ymd;
-        if ((e = text_scan_nir(s->t, s->len, k->s))) {
+        if ((k->kind != TOK_NUM || nir_may_start(s, k)) && (e = text_scan_nir(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_SECU);
         } else if ((s->t[k->s] == '0' || s->t[k->s] == '+') && /* a phone's first character */
                    ((e = text_scan_phone(s->t, s->len, k->s)) ||
