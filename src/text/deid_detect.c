@@ -521,6 +521,14 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             }
         }
         for (size_t i = 0; i < s.n && !st;) {
+            if (i + 8 <= s.n) {
+                uint64_t w; /* eight unlabelled tokens at a time */
+                memcpy(&w, s.lab + i, 8);
+                if (!w) {
+                    i += 8;
+                    continue;
+                }
+            }
             if (!s.lab[i]) {
                 i++;
                 continue;
@@ -528,7 +536,15 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             size_t j = i + 1;
             while (j < s.n && s.ent[j] == s.ent[i])
                 j++;
-            st = at_text_spans_push(out, base + s.tok[i].s, s.tok[j - 1].e - s.tok[i].s, s.lab[i]);
+            size_t start = base + s.tok[i].s, span_len = s.tok[j - 1].e - s.tok[i].s;
+            if (out->n < out->cap) { /* as at_text_spans_push, which grows the array when full */
+                out->v[out->n].start = start;
+                out->v[out->n].len = span_len;
+                out->v[out->n].label = s.lab[i];
+                out->n++;
+            } else {
+                st = at_text_spans_push(out, start, span_len, s.lab[i]);
+            }
             i = j;
         }
     }
