@@ -220,13 +220,17 @@ static at_status tokenise(text_scan *s)
     unsigned line = 0;
     while (i < len) {
         unsigned c = t[i], sc = space_class[c];
-        size_t blank = sc ? (sc == 3 ? nbsp_len(t + i, len - i) : 1) : 0;
-        if (blank) {
-            line += sc == 2 && line < 65535;
-            nl |= sc == 2;
-            sp = 1;
-            i += blank;
-            continue;
+        if (sc) {
+            size_t blank = sc == 3 ? nbsp_len(t + i, len - i) : 1;
+            if (blank) {
+                if (sc == 2) {
+                    line += line < 65535;
+                    nl = 1;
+                }
+                sp = 1;
+                i += blank;
+                continue;
+            }
         }
         if (s->n == cap) {
             cap *= 2;
