@@ -496,6 +496,8 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
     if (!st)
         st = deid_pass_joins(&s);
     if (!st)
+        deid_pass_firm_check(&s, rules_ent);
+    if (!st)
         deid_pass_complete(&s);
     if (!st && d->allow_list) {
         size_t before = s.next_ent;
@@ -512,6 +514,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             deid_pass_mentions(&s);
         deid_pass_number_tails(&s);
         deid_pass_zip_before_town(&s);
+        deid_pass_public_refs(&s);
         /* one span per entity: make room for them at once */
         size_t need = out->n + s.next_ent;
         if (need > out->cap) {

@@ -357,10 +357,10 @@ static void pass_age(text_scan *s, size_t i)
     }
     if (v < 90 || v > 130)
         return;
-    if (e < s->n && (tok_is(s, e, "ans") || tok_is(s, e, "an") || tok_is(s, e, "a")) && !s->tok[e].nl) {
-        if (tok_is(s, e, "a") && !(i > 0 && tok_word_is(s, i - 1, age_words)))
-            return;
-        mark(s, i, e + 1, AT_PHI_AGE);
+    /* "92 ans", "âgée 91 a" (not "92 a reçu", unless an age word says so below) */
+    if (e < s->n && (tok_is(s, e, "ans") || tok_is(s, e, "an") || tok_is(s, e, "a")) && !s->tok[e].nl &&
+        !(tok_is(s, e, "a") && !(i > 0 && tok_word_is(s, i - 1, age_words)))) {
+        mark(s, i, i + 1, AT_PHI_AGE); /* the number: "ans" identifies no one */
         return;
     }
     /* "âge : 92", "âgée de 93" */

@@ -203,85 +203,6 @@ static int glued_digit(const text_scan *s, size_t j)
     return 0;
 }
 
-const char *const text_cue_employer_words[] = {"chez", "employeur", "entreprise", "societe",
-                                               "ste",  "usine",     NULL};
-const char *const text_cue_job_words[] = {
-    "travaille",   "travaillait",      "travaillé",      "employe",      "employee",
-    "salarie",     "salariee",         "embauche",       "embauchee",    "retraite",
-    "retraitee",   "ancien",           "ancienne",       "ouvrier",      "ouvriere",
-    "agent",       "technicien",       "technicienne",   "comptable",    "chauffeur",
-    "vendeur",     "vendeuse",         "caissiere",      "ingenieur",    "ingenieure",
-    "magasinier",  "manutentionnaire", "cadre",          "commercial",   "commerciale",
-    "employee",    "travaillant",      "mecanicien",     "soudeur",      "boulanger",
-    "cuisinier",   "serveur",          "serveuse",       "maçon",        "macon",
-    "electricien", "infirmiere",       "aide-soignante", "agricultrice", "agriculteur",
-    "enseignant",  "enseignante",      "professeur",     "facteur",      "postier",
-    NULL};
-
-/* A capitalised run from j (with inner connectors and '&'): its end. */
-static size_t org_run(const text_scan *s, size_t j)
-{
-    size_t r = j, last = j;
-    while (r < s->n && r - j < 8 && !s->tok[r].nl && !s->lab[r]) {
-        const text_tok *k = &s->tok[r];
-        if (k->kind == TOK_WORD && (k->cap || k->allcaps) && !(k->dflags & (DICT_TITLE | DICT_MONTH))) {
-            r++;
-            last = r;
-        } else if (r > j && ((k->kind == TOK_WORD && (k->dflags & DICT_CONNECT) && !k->cap) ||
-                             is_punct(s, r, '&') || is_punct(s, r, '\'') || is_punct(s, r, '-'))) {
-            r++;
-        } else {
-            break;
-        }
-    }
-    return last;
-}
-
-static void pass_employer(text_scan *s, size_t i)
-{
-    size_t j = i + 1;
-    if (!tok_word_is(s, i, text_cue_employer_words)) {
-        /* "salarié(e)", "ancien(ne)" */
-        if (is_punct(s, j, '(') && j + 2 < s->n && is_punct(s, j + 2, ')') &&
-            s->tok[j + 1].e - s->tok[j + 1].s <= 2)
-            j += 3;
-        size_t j0 = j;
-        while (j < s->n && j - j0 <= 3 && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
-               !s->tok[j].allcaps)
-            j++;
-        if (j == j0)
-            return;
-
-    } else {
-        /* "employeur : X", "Son employeur (X)", "l'employeur, X" */
-        if (is_punct(s, j, ':') || is_punct(s, j, '(') || is_punct(s, j, ','))
-            j++;
-        while (j < s->n && j - i <= 3 && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
-               !s->tok[j].allcaps && (s->tok[j].dflags & DICT_CONNECT))
-            j++;
-    }
-    if (j < s->n && !s->tok[j].nl && !s->lab[j] && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
-        !s->tok[j].allcaps && tok_word_is(s, i, text_cue_employer_words)) {
-        /* in lower case, a name no list of the language holds ("chez
-         * bigard", "employeur : transports lauez") */
-        size_t r = j;
-        while (r < s->n && r - j < 3 && !s->tok[r].nl && !s->lab[r] && s->tok[r].kind == TOK_WORD &&
-               !s->tok[r].cap && !s->tok[r].allcaps && s->tok[r].e - s->tok[r].s >= 3 &&
-               !(s->tok[r].lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_STREET)) &&
-               !(s->tok[r].dflags & (DICT_CONNECT | DICT_TITLE | DICT_MONTH)))
-            r++;
-        if (r > j)
-            mark(s, j, r, AT_PHI_EMPLOYEUR);
-        return;
-    }
-    if (j >= s->n || s->tok[j].nl || s->lab[j] || s->tok[j].kind != TOK_WORD ||
-        !(s->tok[j].cap || s->tok[j].allcaps) || (s->tok[j].dflags & (DICT_TITLE | DICT_HOSP)))
-        return;
-    size_t r = org_run(s, j);
-    if (r > j)
-        mark(s, j, r, AT_PHI_EMPLOYEUR);
-}
-
 static const char *const rural_lower[] = {
     "lieu-dit", "lieudit",     "bat",   "batiment", "appt",      "apt",    "appartement",
     "esc",      "escalier",    "rue",   "avenue",   "boulevard", "bd",     "impasse",
@@ -574,10 +495,11 @@ void deid_pass_extra_late(text_scan *s)
         if (lx & LEX_STREET)
             pass_rural(s, i);
         else if (lx & LEX_CUE_EMP)
-            pass_employer(s, i);
+            deid_employer_at(s, i);
         else if (!(lx & LEX_WORD) && glued_digit(s, i))
             pass_code(s, i);
     }
+    deid_pass_employers(s);
     for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
         size_t i = s->list[TEXT_LIST_FLAG][q];
         if (!s->lab[i] && (s->tok[i].dflags & DICT_IDLABEL) && s->tok[i].dval)

@@ -163,6 +163,13 @@ void deid_names_init(text_names *nm);
 void deid_pass_extra_early(text_scan *s);
 void deid_pass_extra_dates(text_scan *s);
 void deid_pass_extra_late(text_scan *s);
+/* The employers (deid_employer.c): the firm a cue or trade at i names,
+ * and the firms a legal form closes. */
+void deid_employer_at(text_scan *s, size_t i);
+void deid_pass_employers(text_scan *s);
+/* After the tagger: its firms and establishments named by descriptors
+ * alone dropped (deid_employer.c). */
+void deid_pass_firm_check(text_scan *s, uint32_t rules_ent);
 /* Dates with English or abbreviated months, international phones, OCR'd
  * numbers (deid_numclass.c); after the tagger, the tails of record
  * numbers (groups after them: "12-345 678", "883412 K"). */
@@ -170,6 +177,9 @@ void deid_pass_number_classes(text_scan *s);
 void deid_pass_number_tails(text_scan *s);
 /* Last: five digits before a town found by any pass are its postcode. */
 void deid_pass_zip_before_town(text_scan *s);
+/* Record-number labels taken back from public references: articles of
+ * codes, laws and regulations, cerfa forms, OIDs (deid_refs.c). */
+void deid_pass_public_refs(text_scan *s);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);

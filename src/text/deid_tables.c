@@ -18,27 +18,33 @@
 static char line_separator(const text_scan *s, size_t a, size_t e, size_t *count)
 {
     size_t tabs = 0, semi = 0, bar = 0, comma = 0;
+    int quoted = 0; /* (a separator inside "..." is the cell's: CSV) */
     for (size_t q = a; q < e; q++) {
         const text_tok *k = &s->tok[q];
         if (q > a && memchr(s->t + s->tok[q - 1].e, '\t', k->s - s->tok[q - 1].e))
             tabs++;
         if (k->kind == TOK_PUNCT && k->e - k->s == 1) {
             char c = s->t[k->s];
-            semi += c == ';';
-            bar += c == '|';
-            comma += c == ',';
+            quoted ^= c == '"';
+            semi += c == ';' && !quoted;
+            bar += c == '|' && !quoted;
+            comma += c == ',' && !quoted;
         }
     }
     *count = tabs >= 2 ? tabs : semi >= 2 ? semi : bar >= 2 ? bar : comma >= 2 ? comma : 0;
     return tabs >= 2 ? '\t' : semi >= 2 ? ';' : bar >= 2 ? '|' : comma >= 2 ? ',' : 0;
 }
 
-/* Token q starts a new cell (the separator before it, or is one). */
-static int is_sep(const text_scan *s, size_t a, size_t q, char sep)
+/* Token q starts a new cell (the separator before it, or is one); the
+ * tokens are read in order from the line's start a, *quoted following
+ * the double quotes met (a separator between them is the cell's). */
+static int is_sep(const text_scan *s, size_t a, size_t q, char sep, int *quoted)
 {
     if (sep == '\t')
         return q > a && memchr(s->t + s->tok[q - 1].e, '\t', s->tok[q].s - s->tok[q - 1].e) != NULL;
-    return is_punct(s, q, sep);
+    if (is_punct(s, q, '"'))
+        *quoted ^= 1;
+    return !*quoted && is_punct(s, q, sep);
 }
 
 /* The end of the line that token a opens. */
@@ -50,7 +56,105 @@ static size_t line_end(const text_scan *s, size_t a)
     return e;
 }
 
-/* The label a header cell [a, e) gives its column (0 none). */
+/* Column kinds beyond the labels: a column of staff (initials, a first
+ * name or a surname after a title, decided cell by cell), of initials,
+ * of record numbers, of numbers ("N°": a row's own number 1, 2, 3 is
+ * none), of ages (only from 90 on). */
+enum { COL_STAFF = 100, COL_INITIALS, COL_ID, COL_NUMBER, COL_AGE };
+
+/* Header words, folded, cut at '_' or '.' ("nom_naissance", "Ini."). */
+static const struct {
+    const char *w;
+    int label;
+} heads[] = {{"nom", AT_PHI_NOM},
+             {"name", AT_PHI_NOM},
+             {"surname", AT_PHI_NOM},
+             {"lastname", AT_PHI_NOM},
+             {"patient", AT_PHI_NOM},
+             {"patiente", AT_PHI_NOM},
+             {"pt", AT_PHI_NOM},
+             {"identite", AT_PHI_NOM},
+             {"beneficiaire", AT_PHI_NOM},
+             {"prenom", AT_PHI_PRENOM},
+             {"firstname", AT_PHI_PRENOM},
+             {"forename", AT_PHI_PRENOM},
+             {"commune", AT_PHI_VILLE},
+             {"ville", AT_PHI_VILLE},
+             {"localite", AT_PHI_VILLE},
+             {"domicile", AT_PHI_VILLE},
+             {"residence", AT_PHI_VILLE},
+             {"city", AT_PHI_VILLE},
+             {"town", AT_PHI_VILLE},
+             {"employeur", AT_PHI_EMPLOYEUR},
+             {"entreprise", AT_PHI_EMPLOYEUR},
+             {"employer", AT_PHI_EMPLOYEUR},
+             {"adresse", AT_PHI_ADRESSE},
+             {"address", AT_PHI_ADRESSE},
+             {"init", COL_INITIALS},
+             {"initiales", COL_INITIALS},
+             {"initials", COL_INITIALS},
+             {"ini", COL_INITIALS},
+             {"inits", COL_INITIALS},
+             {"medecin", COL_STAFF},
+             {"med", COL_STAFF},
+             {"referent", COL_STAFF},
+             {"referente", COL_STAFF},
+             {"ide", COL_STAFF},
+             {"idec", COL_STAFF},
+             {"infirmier", COL_STAFF},
+             {"infirmiere", COL_STAFF},
+             {"arc", COL_STAFF},
+             {"tec", COL_STAFF},
+             {"interne", COL_STAFF},
+             {"inv", COL_STAFF},
+             {"investigateur", COL_STAFF},
+             {"oncologue", COL_STAFF},
+             {"chirurgien", COL_STAFF},
+             {"praticien", COL_STAFF},
+             {"operateur", COL_STAFF},
+             {"prescripteur", COL_STAFF},
+             {"signataire", COL_STAFF},
+             {"redacteur", COL_STAFF},
+             {"intervenant", COL_STAFF},
+             {"pharmacien", COL_STAFF},
+             {"physician", COL_STAFF},
+             {"nurse", COL_STAFF},
+             {"site", COL_ID},
+             {"subj", COL_ID},
+             {"subject", COL_ID},
+             {"sujet", COL_ID},
+             {"id", COL_ID},
+             {"identifiant", COL_ID},
+             {"ipp", COL_ID},
+             {"nda", COL_ID},
+             {"dossier", COL_ID},
+             {"screening", COL_ID},
+             {"scr", COL_ID},
+             {"inclusion", COL_ID},
+             {"age", COL_AGE},
+             {"ages", COL_AGE}};
+
+/* The kind a header word gives its column (0 none). */
+static int header_word(const text_scan *s, size_t q)
+{
+    const text_tok *k = &s->tok[q];
+    if (k->dflags & DICT_FIELD)
+        return k->dval == 3 ? AT_PHI_PRENOM : AT_PHI_NOM;
+    char f[32];
+    int fl = k->e - k->s < 24 ? text_lexicon_fold(s->t + k->s, k->e - k->s, f, sizeof f) : -1;
+    if (fl <= 0)
+        return 0;
+    for (int c = 0; c < fl; c++)
+        if (f[c] == '_' || f[c] == '.')
+            fl = c;
+    for (size_t h = 0; fl > 0 && h < sizeof heads / sizeof *heads; h++)
+        if (heads[h].w[0] == f[0] && !strncmp(heads[h].w, f, (size_t)fl) && heads[h].w[fl] == 0)
+            return heads[h].label;
+    return 0;
+}
+
+/* The kind a header cell [a, e) gives its column (0 none): its first
+ * word's, else "n° patient"-like cells: a record number. */
 static int header_label(const text_scan *s, size_t a, size_t e)
 {
     size_t words = 0, w0 = e;
@@ -59,22 +163,95 @@ static int header_label(const text_scan *s, size_t a, size_t e)
             w0 = q;
     if (!words || words > 4)
         return 0;
-    const text_tok *k = &s->tok[w0];
-    if (k->dflags & DICT_FIELD)
-        return k->dval == 3 ? AT_PHI_PRENOM : AT_PHI_NOM;
-    static const struct {
-        const char *w;
-        int label;
-    } heads[] = {
-        {"commune", AT_PHI_VILLE},        {"ville", AT_PHI_VILLE},     {"localite", AT_PHI_VILLE},
-        {"domicile", AT_PHI_VILLE},       {"residence", AT_PHI_VILLE}, {"employeur", AT_PHI_EMPLOYEUR},
-        {"entreprise", AT_PHI_EMPLOYEUR}, {"adresse", AT_PHI_ADRESSE}, {"identite", AT_PHI_NOM}};
-    char f[32];
-    int fl = k->e - k->s < 24 ? text_lexicon_fold(s->t + k->s, k->e - k->s, f, sizeof f) : -1;
-    for (size_t h = 0; fl > 0 && h < sizeof heads / sizeof *heads; h++)
-        if (strlen(heads[h].w) == (size_t)fl && !memcmp(heads[h].w, f, (size_t)fl))
-            return heads[h].label;
+    int l = header_word(s, w0);
+    if (l == AT_PHI_NOM && words > 1 && tok_is(s, w0, "patient"))
+        for (size_t q = w0 + 1; q < e; q++)
+            if (s->tok[q].kind == TOK_WORD && header_word(s, q) == COL_ID)
+                return COL_ID; /* "patient id" */
+    if (!l && (tok_is(s, w0, "n") || tok_is(s, w0, "no") || tok_is(s, w0, "num") || tok_is(s, w0, "numero")))
+        return COL_NUMBER;
+    return l;
+}
+
+static int cell_digit(const text_scan *s, size_t q)
+{
+    for (uint32_t b = s->tok[q].s; b < s->tok[q].e; b++)
+        if ((unsigned)(s->t[b] - '0') < 10u)
+            return 1;
     return 0;
+}
+
+/* Nothing said ("NA", "nd", "–", "non"): no one's. */
+static int empty_word(const text_scan *s, size_t q)
+{
+    static const char *const none[] = {"na", "nd",    "nc",     "ne",      "nr",  "non", "oui",
+                                       "x",  "aucun", "aucune", "inconnu", "n/a", NULL};
+    for (const char *const *w = none; *w; w++)
+        if (tok_is(s, q, *w))
+            return 1;
+    return 0;
+}
+
+/* A cell of initials: words of one to four letters, in capitals or in
+ * lower case, with '.', '-' between ("GYM", "S-M", "M.-F. G.", "nad"). */
+static int initials_cell(const text_scan *s, size_t a, size_t e)
+{
+    size_t words = 0;
+    for (size_t q = a; q < e; q++) {
+        const text_tok *k = &s->tok[q];
+        if (k->kind == TOK_WORD) {
+            if (k->e - k->s > 4 || cell_digit(s, q) || (!k->allcaps && k->cap && k->e - k->s > 1) ||
+                (k->dflags & DICT_TITLE) || empty_word(s, q))
+                return 0;
+            words++;
+        } else if (!is_punct(s, q, '.') && !is_punct(s, q, '-') && !is_punct(s, q, '"')) {
+            return 0;
+        }
+    }
+    return words > 0 && words <= 4;
+}
+
+/* A column of record numbers, ages: the cell's tokens from its first
+ * with a digit to its last ("S-0412-031", "21"); an age from 90 on. */
+static void mark_number_cell(text_scan *s, size_t a, size_t e, int kind)
+{
+    size_t f = e, l = a;
+    for (size_t q = a; q < e; q++)
+        if ((s->tok[q].kind == TOK_WORD || s->tok[q].kind == TOK_NUM) && !is_punct(s, q, '"')) {
+            if (f == e)
+                f = q;
+            l = q + 1;
+        }
+    if (f == e)
+        return;
+    int digit = 0;
+    for (size_t q = f; q < l; q++)
+        digit |= cell_digit(s, q);
+    if (!digit)
+        return;
+    if (kind == COL_NUMBER && f + 1 == l && s->tok[f].kind == TOK_NUM && s->tok[f].e - s->tok[f].s <= 3)
+        return; /* a row's number */
+    if (kind == COL_AGE) {
+        const char *t = s->t + s->tok[f].s;
+        size_t n = s->tok[f].e - s->tok[f].s;
+        if (s->tok[f].kind != TOK_NUM || n < 2 || n > 3)
+            return;
+        unsigned v = 0;
+        for (size_t c = 0; c < n; c++)
+            v = v * 10 + (unsigned)(t[c] - '0');
+        if (v >= 90 && v < 130)
+            mark(s, f, f + 1, AT_PHI_AGE);
+        return;
+    }
+    /* (the digits may be a rule's already: the letters join them) */
+    uint32_t ent = 0;
+    for (size_t q = f; q < l; q++)
+        if (!s->lab[q]) {
+            if (!ent)
+                ent = ++s->next_ent;
+            s->lab[q] = AT_PHI_ID;
+            s->ent[q] = ent;
+        }
 }
 
 /* Mark the words of a data cell [a, e) with label: the runs of unlabelled
@@ -86,7 +263,11 @@ static void mark_cell(text_scan *s, size_t a, size_t e, int label)
         int digit = 0;
         for (uint32_t b = k->s; b < k->e && k->kind == TOK_WORD; b++)
             digit |= (unsigned)(s->t[b] - '0') < 10u;
-        if (s->lab[q] || k->kind != TOK_WORD || digit || (k->dflags & DICT_TITLE)) {
+        if (s->lab[q] || k->kind != TOK_WORD || digit ||
+            (k->dflags & (DICT_TITLE | DICT_ROLE | DICT_BIRTH)) || empty_word(s, q) ||
+            (!k->cap && (k->lex & LEX_KIN)) ||
+            (!k->cap && !k->allcaps && k->e - k->s > 4 && (k->lex & (LEX_WORD | LEX_MED)) &&
+             !(k->lex & (LEX_FIRST | LEX_LAST | LEX_CITY)))) {
             q++;
             continue;
         }
@@ -104,76 +285,224 @@ static void mark_cell(text_scan *s, size_t a, size_t e, int label)
     }
 }
 
+/* A cell of a staff column: initials and a first name alone are first
+ * names ("GYM", "Hugo"), the rest surnames ("Dr Riou"); words of the
+ * language in lower case are no one's. */
+static void mark_staff_cell(text_scan *s, size_t a, size_t e)
+{
+    if (initials_cell(s, a, e)) {
+        mark_cell(s, a, e, AT_PHI_PRENOM);
+        return;
+    }
+    size_t words = 0, caps = 0, title = 0;
+    for (size_t q = a; q < e; q++)
+        if (s->tok[q].kind == TOK_WORD) {
+            words++;
+            caps += s->tok[q].cap || s->tok[q].allcaps;
+            title += (s->tok[q].dflags & DICT_TITLE) != 0;
+        }
+    if (!caps)
+        return;
+    mark_cell(s, a, e, words == 1 && !title ? AT_PHI_PRENOM : AT_PHI_NOM);
+}
+
+/* An age from 90 on in any cell of a table's row: "(91 a)", "92 ans",
+ * "(96)" when a header names ages. */
+static void row_ages(text_scan *s, size_t a, size_t e, int ages)
+{
+    for (size_t q = a; q + 1 < e; q++) {
+        const text_tok *k = &s->tok[q];
+        if (k->kind != TOK_NUM || s->lab[q] || k->e - k->s != 2 || s->t[k->s] != '9')
+            continue;
+        if (tok_is(s, q + 1, "a") || tok_is(s, q + 1, "ans") ||
+            (ages && q > a && is_punct(s, q - 1, '(') && is_punct(s, q + 1, ')')))
+            mark(s, q, q + 1, AT_PHI_AGE);
+    }
+}
+
+/* A line of '-', '+', '=', '|', ':' only: a table's rule. */
+static int rule_line(const text_scan *s, size_t a, size_t e)
+{
+    for (size_t q = a; q < e; q++)
+        if (!(is_punct(s, q, '-') || is_punct(s, q, '+') || is_punct(s, q, '=') || is_punct(s, q, '|') ||
+              is_punct(s, q, ':')))
+            return 0;
+    return e > a;
+}
+
+/* The table whose header line starts at token a, when there is one: its
+ * columns' cells marked; the end of its last line (a when none). A
+ * header in ',' only with commas set. */
+static size_t table_at(text_scan *s, size_t a, int commas)
+{
+    size_t e = line_end(s, a), count = 0;
+    if (e - a > 6 * TABLE_COLS)
+        return a;
+    char sep = line_separator(s, a, e, &count);
+    if (!sep || count + 1 > TABLE_COLS || (sep == ',' && !commas))
+        return a; /* (commas: from a field label only, prose has them) */
+    int lab[TABLE_COLS];
+    size_t start[TABLE_COLS];
+    size_t col = 0, c0 = a, labelled = 0;
+    int header = 1, ages = 0, quoted = 0; /* short cells of words: no sentence, no number */
+    for (size_t q = a; q <= e && header; q++) {
+        if (q == e || is_sep(s, a, q, sep, &quoted)) {
+            size_t words = 0, nums = 0, dots = 0;
+            int paren = 0;
+            for (size_t r = c0; r < q; r++) {
+                words += s->tok[r].kind == TOK_WORD;
+                paren += is_punct(s, r, '(') - is_punct(s, r, ')');
+                nums += s->tok[r].kind == TOK_NUM && paren <= 0;
+                dots += is_punct(s, r, '.');
+                if (is_punct(s, r, ':'))
+                    header = 0;
+            }
+            if (nums)
+                header = 0; /* a number in a header only in brackets: "(relève 13h45)" */
+            /* a line of prose has commas: a header in ',' has no number,
+             * no '.', three words a cell at most */
+            if (sep == ',' && (nums || dots || words > 3))
+                header = 0;
+            /* (a table in '|' opens and closes its lines with it) */
+            header &= (words >= 1 && words <= 6) || (sep == '|' && (c0 == a || q == e));
+            start[col++] = c0;
+            c0 = sep == '\t' ? q : q + 1;
+        }
+    }
+    if (!header || col < 2)
+        return a;
+    /* the labels of the columns, once the line has a header's shape */
+    for (size_t c = 0; c < col; c++) {
+        size_t ce = c + 1 < col ? start[c + 1] - (sep != '\t') : e;
+        lab[c] = header_label(s, start[c], ce);
+        labelled += lab[c] != 0;
+        for (size_t r = start[c]; r < ce; r++)
+            ages |= s->tok[r].kind == TOK_WORD && header_word(s, r) == COL_AGE; /* "Patient (âge)" */
+    }
+    if (!labelled)
+        return a;
+    size_t cols = col;
+    /* the lines below with as many cells */
+    size_t la = e;
+    for (int lines = 0; la < s->n && lines < TABLE_LINES; lines++) {
+        size_t le = line_end(s, la), cnt = 0;
+        if (rule_line(s, la, le)) {
+            la = le; /* "----+----" */
+            continue;
+        }
+        if (line_separator(s, la, le, &cnt) != sep || cnt + 1 != cols)
+            break;
+        col = 0;
+        c0 = la;
+        quoted = 0;
+        for (size_t q = la; q <= le; q++) {
+            if (q == le || is_sep(s, la, q, sep, &quoted)) {
+                int l = lab[col];
+                if (l == COL_STAFF)
+                    mark_staff_cell(s, c0, q);
+                else if (l == COL_INITIALS)
+                    mark_cell(s, c0, q, initials_cell(s, c0, q) ? AT_PHI_PRENOM : AT_PHI_NOM);
+                else if (l == COL_ID || l == COL_NUMBER || l == COL_AGE)
+                    mark_number_cell(s, c0, q, l);
+                else if (l)
+                    mark_cell(s, c0, q, l);
+                col++;
+                c0 = sep == '\t' ? q : q + 1;
+            }
+        }
+        row_ages(s, la, le, ages);
+        la = le;
+    }
+    return la;
+}
+
 void deid_pass_tables(text_scan *s)
 {
     size_t done = 0; /* the tables read so far end there */
+    /* a text with tabs, '|' or ';' in it: the lines that hold one may
+     * open a table (found from the bytes: most lines are prose) */
+    const char *tab = memchr(s->t, '\t', s->len), *bar = memchr(s->t, '|', s->len),
+               *semi = memchr(s->t, ';', s->len);
+    if (tab || bar || semi) {
+        size_t from = 0; /* the first byte not yet read */
+        while (from < s->len) {
+            const char *p = NULL;
+            for (int c = 0; c < 3; c++) {
+                const char **next = c == 0 ? &tab : c == 1 ? &bar : &semi;
+                if (*next && (size_t)(*next - s->t) < from)
+                    *next = memchr(s->t + from, c == 0 ? '\t' : c == 1 ? '|' : ';', s->len - from);
+                if (*next && (!p || *next < p))
+                    p = *next;
+            }
+            if (!p)
+                break;
+            /* a line with two separators of one kind at least, from its
+             * bytes (prose has a ';' here and there) */
+            size_t ls = (size_t)(p - s->t), le = ls;
+            while (ls > 0 && s->t[ls - 1] != '\n')
+                ls--;
+            const char *nl = memchr(p, '\n', s->len - (size_t)(p - s->t));
+            le = nl ? (size_t)(nl - s->t) : s->len;
+            size_t nt = 0, nb = 0, ns = 0, nd = 0;
+            for (size_t b = ls; b < le; b++) {
+                nt += s->t[b] == '\t';
+                nb += s->t[b] == '|';
+                ns += s->t[b] == ';';
+                nd += (unsigned)(s->t[b] - '0') < 10u;
+            }
+            /* (and few digits: a header's, "date_c1j1", "(relève 13h45)";
+             * the rows are read from their header) */
+            if ((nt < 2 && nb < 2 && ns < 2) || nd > 6) {
+                from = le + 1;
+                continue;
+            }
+            /* the line's first token: the last token starting a line at or
+             * before p */
+            size_t lo = 0, hi = s->n;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (s->tok[mid].s <= (size_t)(p - s->t))
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            size_t a = lo ? lo - 1 : 0;
+            while (a > 0 && !s->tok[a].nl)
+                a--;
+            size_t r = a < done ? done : table_at(s, a, (s->tok[a].dflags & DICT_FIELD) != 0);
+            if (r > a)
+                done = r;
+            else
+                r = line_end(s, a);
+            /* on from the next line */
+            from = r < s->n ? s->tok[r].s : s->len;
+            if (from <= (size_t)(p - s->t))
+                from = (size_t)(p - s->t) + 1;
+        }
+        return;
+    }
+    /* else tables in ',' from a field label ("Nom,Prénom,...") */
     for (size_t f = 0; f < s->nlist[TEXT_LIST_FLAG]; f++) {
         size_t h = s->list[TEXT_LIST_FLAG][f];
         if (h < done || !(s->tok[h].dflags & DICT_FIELD))
             continue;
-        /* a header's cell opens its line or follows a separator */
-        if (!(h == 0 || s->tok[h].nl || is_punct(s, h - 1, ';') || is_punct(s, h - 1, '|') ||
-              is_punct(s, h - 1, ',') || memchr(s->t + s->tok[h - 1].e, '\t', s->tok[h].s - s->tok[h - 1].e)))
+        /* a header's cell opens its line or follows a ',', and ends
+         * within four words at one */
+        size_t o = h > 0 && is_punct(s, h - 1, '"') ? h - 1 : h; /* "N°","Nom",... */
+        if (!(o == 0 || s->tok[o].nl || is_punct(s, o - 1, ',')))
             continue;
-        /* and ends within four words at a separator */
         int ends = 0;
         for (size_t q = h + 1; q < s->n && q < h + 6 && !ends && !s->tok[q].nl; q++)
-            ends = is_punct(s, q, ';') || is_punct(s, q, '|') || is_punct(s, q, ',') ||
-                   memchr(s->t + s->tok[q - 1].e, '\t', s->tok[q].s - s->tok[q - 1].e) != NULL;
+            ends = is_punct(s, q, ',');
         if (!ends)
             continue;
         size_t a = h; /* the line of the field label */
         while (a > 0 && !s->tok[a].nl && h - a < 6 * TABLE_COLS)
             a--;
-        if (!(a == 0 || s->tok[a].nl))
+        if (!(a == 0 || s->tok[a].nl) || a < done)
             continue;
-        if (a < done)
-            continue;
-        size_t e = line_end(s, a), count = 0;
-        if (e - a > 6 * TABLE_COLS)
-            continue;
-        char sep = line_separator(s, a, e, &count);
-        if (!sep || count + 1 > TABLE_COLS)
-            continue;
-        int lab[TABLE_COLS];
-        size_t col = 0, c0 = a, labelled = 0;
-        int header = 1; /* short cells of words: no sentence, no number */
-        for (size_t q = a; q <= e && header; q++) {
-            if (q == e || is_sep(s, a, q, sep)) {
-                size_t words = 0;
-                for (size_t r = c0; r < q; r++) {
-                    words += s->tok[r].kind == TOK_WORD;
-                    if (s->tok[r].kind == TOK_NUM || is_punct(s, r, '.') || is_punct(s, r, ':'))
-                        header = 0;
-                }
-                header &= words >= 1 && words <= 3;
-                lab[col] = header_label(s, c0, q);
-                labelled += lab[col] != 0;
-                col++;
-                c0 = sep == '\t' ? q : q + 1;
-            }
-        }
-        if (!header || !labelled || col < 2)
-            continue;
-        size_t cols = col;
-        /* the lines below with as many cells */
-        size_t la = e;
-        for (int lines = 0; la < s->n && lines < TABLE_LINES; lines++) {
-            size_t le = line_end(s, la), cnt = 0;
-            if (line_separator(s, la, le, &cnt) != sep || cnt + 1 != cols)
-                break;
-            col = 0;
-            c0 = la;
-            for (size_t q = la; q <= le; q++) {
-                if (q == le || is_sep(s, la, q, sep)) {
-                    if (lab[col])
-                        mark_cell(s, c0, q, lab[col]);
-                    col++;
-                    c0 = sep == '\t' ? q : q + 1;
-                }
-            }
-            la = le;
-        }
-        done = la;
+        size_t r = table_at(s, a, 1);
+        if (r > a)
+            done = r;
     }
 }

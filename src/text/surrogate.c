@@ -685,6 +685,33 @@ static void first_full_date(const char *text, size_t len, const at_text_spans *s
             c->have_ref = text_date_full_days(text + spans->v[i].start, spans->v[i].len, &c->ref);
 }
 
+/* The unit written after an age over 89, " ans", " an" or " a)" (the
+ * placeholder says it), as bytes of p (n of them, at most lim up to the
+ * next span): 0 when none. */
+static size_t age_unit_len(const char *p, size_t n, size_t lim)
+{
+    if (lim < n)
+        n = lim;
+    size_t i = 0;
+    while (i < n && i < 2 && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    static const char *const units[] = {"ans", "an", "a"};
+    for (size_t u = 0; u < 3; u++) {
+        size_t k = strlen(units[u]);
+        if (i + k > n || memcmp(p + i, units[u], k))
+            continue;
+        unsigned char next = i + k < n ? (unsigned char)p[i + k] : 0;
+        int letter = (next | 0x20) >= 'a' && (next | 0x20) <= 'z';
+        if (letter || next >= 0x80 || next == '\'' || next == '-')
+            continue;
+        if (u == 2 &&
+            !(next == 0 || next == ')' || next == ',' || next == ';' || next == '\n' || next == ']'))
+            continue; /* "92 a reçu": a verb */
+        return i + k;
+    }
+    return 0;
+}
+
 at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *spans, at_text_mode mode,
                              const at_key *key, const char *patient_id, at_buf *out)
 {
@@ -718,6 +745,9 @@ at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *
             st = mode == AT_TEXT_REDACT ? at_buf_puts(out, placeholders[sp->label])
                                         : put_surrogate(out, text + sp->start, sp->len, sp->label, &ctx);
         pos = sp->start + sp->len;
+        if (sp->label == AT_PHI_AGE) /* "92 ans" -> "90 ans ou plus", not "... ou plus ans" */
+            pos += age_unit_len(text + pos, len - pos,
+                                i + 1 < spans->n ? spans->v[i + 1].start - pos : len - pos);
     }
     if (!st)
         st = at_buf_append(out, text + pos, len - pos);
