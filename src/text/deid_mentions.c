@@ -248,10 +248,12 @@ void deid_pass_mentions(text_scan *s)
     if (!nm || !nm->count)
         return;
     const text_tok *tok = s->tok;
-    for (size_t i = 0; i < s->n; i++) {
+    const uint8_t *lab = s->lab; /* (the pass labels through mark(); these stay) */
+    const size_t count = s->n;
+    for (size_t i = 0; i < count; i++) {
         const text_tok *k = &tok[i];
         /* most tokens end here: no word, or a key no name has */
-        if ((k->key != TOK_KEY_ANY && !pair_set(nm, k->key)) || s->lab[i] || k->e - k->s < nm->min_len)
+        if ((k->key != TOK_KEY_ANY && !pair_set(nm, k->key)) || lab[i] || k->e - k->s < nm->min_len)
             continue;
         unsigned z = (unsigned char)s->t[k->e - 1]; /* and its last letter */
         if (!(z & 0x80) && !(nm->last & 1u << (z & 0x1F)))
