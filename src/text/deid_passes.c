@@ -117,13 +117,19 @@ static int score_of_ten(const text_scan *s, size_t i, int ymd)
 }
 
 /* Number k can open a NIR: its 15 characters whole, or fewer before a
- * separator of its groups (a longer number, or a shorter one glued to what
- * follows, is none; a letter after a digit would be in k's token). */
+ * separator of its groups and a digit (a longer number, or a shorter one
+ * glued to what follows, is none; a letter after a digit would be in k's
+ * token; the Corsican 'A' or 'B' may follow a separator only after six
+ * digits). */
 static int nir_may_start(const text_scan *s, const text_tok *k)
 {
     size_t n = k->e - k->s;
-    char c = k->e < s->len ? s->t[k->e] : 0;
-    return n == 15 || (n < 15 && (c == ' ' || c == '.' || c == '-'));
+    if (n == 15)
+        return 1;
+    if (n > 15 || k->e + 1 >= s->len)
+        return 0;
+    char c = s->t[k->e], d = s->t[k->e + 1];
+    return (c == ' ' || c == '.' || c == '-') && ((d >= '0' && d <= '9') || n == 6);
 }
 
 /* The character after number k is one of a numeric date's separators (a
