@@ -652,6 +652,12 @@ int deid_eponym_context(const text_scan *s, size_t i)
 {
     if (s->tok[i].dflags & DICT_EPONYM)
         return 1;
+    /* the trigger is one of the three tokens before i: most words leave here */
+    unsigned before = 0;
+    for (size_t b = i > 3 ? i - 3 : 0; b < i; b++)
+        before |= s->tok[b].dflags;
+    if (!(before & DICT_EPOTRIG))
+        return 0;
     size_t j = i;
     if (j >= 1 && (tok_is(s, j - 1, "de") || tok_elided_d(s, j - 1) || tok_is(s, j - 1, "du")))
         j--;
