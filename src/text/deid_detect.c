@@ -369,7 +369,7 @@ static at_status tokenise(text_scan *s)
                 k->fh = (uint32_t)h;
                 k->lex = (uint16_t)lex_get(lexicon, h);
                 /* a word the model learned as safe from strings annotated KEEP */
-                if (learned && !(k->lex & (LEX_WORD | LEX_MED)) && text_tagger_keeps(learned, h))
+                if (learned && !(k->lex & (LEX_WORD | LEX_MED)) && text_tagger_keeps_fast(learned, h))
                     k->lex |= LEX_MED;
             }
             if (fl > 0 && !skip && (k->cap || n <= 24)) {
@@ -529,12 +529,15 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         }
         for (size_t i = 0; i < s.n && !st;) {
             if (i + 8 <= s.n) {
-                uint64_t w; /* eight unlabelled tokens at a time */
+                uint64_t w; /* eight labels at a time: on to the first labelled token */
                 memcpy(&w, s.lab + i, 8);
                 if (!w) {
                     i += 8;
                     continue;
                 }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                i += (size_t)__builtin_ctzll(w) >> 3;
+#endif
             }
             if (!s.lab[i]) {
                 i++;

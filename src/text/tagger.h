@@ -42,6 +42,12 @@ typedef struct text_tagger {
 
 /* 1 when the word of hash h is one the model learned as safe. */
 int text_tagger_keeps(const text_tagger *t, uint64_t h);
+/* The same, its bit tested inline first (the tokeniser asks for most words). */
+static inline int text_tagger_keeps_fast(const text_tagger *t, uint64_t h)
+{
+    uint64_t b = (h >> 24) % TAG_KEEP_BITS;
+    return (t->keep_bits[b >> 6] >> (b & 63) & 1) && text_tagger_keeps(t, h);
+}
 /* Set t's learned words from n folded words (any order, duplicates
  * allowed): sorted, made unique, their hashes computed. */
 at_status text_tagger_set_keep(text_tagger *t, char **words, size_t n);
