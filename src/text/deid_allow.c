@@ -9,6 +9,7 @@
 #include "tagger.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 
 #define KNOWN (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN)
@@ -697,6 +698,70 @@ int deid_treatment_context(const text_scan *s, size_t i)
     return 0;
 }
 
+/* The first letter of the word part [b, e), folded (an accent dropped):
+ * 0 when it is no letter. */
+static char initial_of(const text_scan *s, uint32_t b, uint32_t e)
+{
+    char f[32];
+    size_t n = e - b < 4 ? e - b : 4;
+    int fl = text_lexicon_fold(s->t + b, n, f, sizeof f);
+    return fl > 0 && f[0] >= 'a' && f[0] <= 'z' ? f[0] : 0;
+}
+
+/* 1 when the capitalised words from token j on (step -1: the words
+ * before, read backwards; +1: the words after) spell the acronym token
+ * a by their initials, de, du, d', l', la, des, et and dashes between
+ * them, on one line, and one of them heads an establishment: "Institut
+ * Xyz de Zyx (IXZ)", "IXZ (Institut Xyz de Zyx)". */
+static int acronym_spelt(const text_scan *s, size_t j, int step, size_t a)
+{
+    char ac[8];
+    size_t n = s->tok[a].e - s->tok[a].s, m = 0;
+    for (size_t q = 0; q < n; q++)
+        ac[q] = (char)(s->t[s->tok[a].s + q] | 0x20);
+    int head = 0;
+    for (size_t hop = 0; m < n && j < s->n && hop < 14; hop++, j = (size_t)((ptrdiff_t)j + step)) {
+        const text_tok *k = &s->tok[j];
+        if (step > 0 ? (k->nl && hop > 0) : (j + 1 < s->n && s->tok[j + 1].nl && hop > 0))
+            return 0;
+        if (k->kind == TOK_PUNCT && is_punct(s, j, '-'))
+            continue;
+        if (k->kind != TOK_WORD)
+            return 0;
+        /* the connectors, in any case: de, du, des, la, et, d', l' */
+        if (tok_is(s, j, "de") || tok_is(s, j, "du") || tok_is(s, j, "des") || tok_is(s, j, "la") ||
+            tok_is(s, j, "et") || tok_is(s, j, "d'") || tok_is(s, j, "l'"))
+            continue;
+        if ((s->t[k->s] | 0x20) == 'd' || (s->t[k->s] | 0x20) == 'l') {
+            if (k->e - k->s == 4 && !memcmp(s->t + k->s + 1, "\xE2\x80\x99", 3))
+                continue; /* d’, l’ */
+        }
+        if (!k->cap && !k->allcaps)
+            return 0;
+        head |= (k->dflags & DICT_HEAD) != 0;
+        /* the parts of a dashed word, in the order of reading */
+        uint32_t parts[8][2];
+        size_t np = 0;
+        uint32_t b = k->s;
+        for (uint32_t c = k->s; c <= k->e && np < 8; c++)
+            if (c == k->e || s->t[c] == '-') {
+                if (c > b)
+                    parts[np][0] = b, parts[np][1] = c, np++;
+                b = c + 1;
+            }
+        for (size_t p = 0; p < np; p++) {
+            size_t pp = step > 0 ? p : np - 1 - p;
+            if (m >= n)
+                return 0;
+            char want = step > 0 ? ac[m] : ac[n - 1 - m];
+            if (initial_of(s, parts[pp][0], parts[pp][1]) != want)
+                return 0;
+            m++;
+        }
+    }
+    return m == n && head;
+}
+
 int deid_acronym_place(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -722,6 +787,23 @@ int deid_acronym_place(const text_scan *s, size_t i)
         if (q >= 1 && !s->tok[q].nl && folded_is(s, q - 1, care))
             return 1;
     }
+    if (i >= 2 && is_punct(s, i - 1, '(') && !k->nl) {
+        /* after a person or a town, in parentheses: "Dr X (XYZ)", "à
+         * Town (XYZ)", "(XYZ, Dr X)" (the roles written there, IDE, CCA,
+         * are the dictionary's) */
+        int lp = s->lab[i - 2];
+        if (is_punct(s, i + 1, ')') && (lp == AT_PHI_NOM || lp == AT_PHI_PRENOM || lp == AT_PHI_VILLE))
+            return 1;
+        if ((is_punct(s, i + 1, ',') || is_punct(s, i + 1, '/')) && i + 2 < s->n &&
+            (s->tok[i + 2].dflags & DICT_TITLE))
+            return 1;
+        /* defined after its establishment: "Institut Xyz de Zyx (IXZ)" */
+        if (n <= 5 && is_punct(s, i + 1, ')') && acronym_spelt(s, i - 2, -1, i))
+            return 1;
+    }
+    /* defined before it: "IXZ (Institut Xyz de Zyx)" */
+    if (n <= 5 && is_punct(s, i + 1, '(') && i + 2 < s->n && acronym_spelt(s, i + 2, 1, i))
+        return 1;
     return 0;
 }
 

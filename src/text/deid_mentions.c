@@ -203,7 +203,9 @@ static void add_labelled_at(text_scan *s, size_t i, unsigned lex_safe, unsigned 
     /* (the words of the lists of names and places: their passes and the
      * tagger find them at each mention; a name the rules found is kept
      * already) */
-    if (s->ent[i] <= from_ent ||
+    /* (an establishment's acronym the rules read as its alias, "Institut
+     * X (IX)", is not found again by them at its other mentions) */
+    if ((s->ent[i] <= from_ent && !(k->allcaps && l == AT_PHI_HOPITAL)) ||
         !(l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE || l == AT_PHI_HOPITAL ||
           l == AT_PHI_EMPLOYEUR) ||
         k->kind != TOK_WORD || (k->lex & (lex_safe | LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) ||

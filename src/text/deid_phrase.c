@@ -894,4 +894,7 @@ void deid_pass_complete(text_scan *s)
             (s->lab[i - 1] == AT_PHI_HOPITAL || s->lab[i - 1] == AT_PHI_EMPLOYEUR))
             alias_after(s, i, s->lab[i - 1]);
     }
+    deid_pass_estab_late(s);
+    deid_pass_address_late(s);
+    deid_pass_name_words(s);
 }

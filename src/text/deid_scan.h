@@ -139,6 +139,17 @@ void deid_pass_hospitals(text_scan *s);
  * word, and after the tagger their aliases and acronyms (deid_phrase.c). */
 void deid_pass_orgs(text_scan *s);
 void deid_pass_complete(text_scan *s);
+/* After the tagger (from deid_pass_complete): establishments whose words
+ * are all words of the language, a head read wrong by the OCR
+ * (deid_estab.c). */
+void deid_pass_estab_late(text_scan *s);
+/* After the tagger: an address's complements beside it ("villa 11", "3e
+ * étage", "bât. C", "CS 30026"), chains of them too (deid_estab.c). */
+void deid_pass_address_late(text_scan *s);
+/* After the tagger: a month or a word of the language in a name's place,
+ * beside a title or a name ("Dr Laurence Avril", "Mme Iris X";
+ * deid_namewords.c). */
+void deid_pass_name_words(text_scan *s);
 /* Token i follows a batch's, a registry's or a study's word ("lot
  * X013729", "EudraCT 2022-..."): a number there is no one's (deid_late.c). */
 int deid_after_notid(const text_scan *s, size_t i);

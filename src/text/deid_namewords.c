@@ -1,0 +1,70 @@
+/* Names that are words of the language in a name's place, after the
+ * tagger: a month ("Avril", "MARS") or a capitalised word beside a title
+ * and a name ("Dr Laurence Avril", "M. AVRIL Didier", "Mme Iris X").
+ * Decided by the words beside it: a title, a first name or a surname the
+ * other passes labelled; never after a number, "en", "de", "fin" ... nor
+ * before a year ("en avril", "le 3 Avril", "Avril 2024" stay dates). */
+#include "tagger.h"
+
+/* 1 when token p is a title ("Dr", "Mme", "M." with its dot) on the
+ * line of token p + 1. */
+static int title_before(const text_scan *s, size_t i)
+{
+    if (i == 0 || s->tok[i].nl)
+        return 0;
+    size_t p = i - 1;
+    if (is_punct(s, p, '.') && p > 0 && !s->tok[p].nl)
+        p--;
+    return s->tok[p].kind == TOK_WORD && (s->tok[p].dflags & DICT_TITLE);
+}
+
+static int name_label(int l)
+{
+    return l == AT_PHI_NOM || l == AT_PHI_PRENOM;
+}
+
+/* Token i (a month written with a capital) in a name's place. */
+static void month_name(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (s->lab[i] || k->kind != TOK_WORD || !(k->cap || k->allcaps) || i == 0 || k->nl)
+        return;
+    /* a number after it is a date's ("Avril 2024") */
+    if (i + 1 < s->n && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_NUM)
+        return;
+    const text_tok *p = &s->tok[i - 1];
+    if (p->kind == TOK_NUM)
+        return;
+    int before = title_before(s, i) || (name_label(s->lab[i - 1]) && p->kind == TOK_WORD);
+    int after = i + 1 < s->n && !s->tok[i + 1].nl && name_label(s->lab[i + 1]) &&
+                (title_before(s, i) || (p->lex & LEX_KIN) || p->kind == TOK_PUNCT);
+    if (!before && !after)
+        return;
+    int label = after && !name_label(s->lab[i - 1]) ? AT_PHI_PRENOM : AT_PHI_NOM;
+    if (mark(s, i, i + 1, label))
+        deid_names_add(s, i, i + 1);
+}
+
+/* Token i, a capitalised word of the language between a title and a name
+ * the passes labelled ("Mme Iris X", "madame Mai Y"): a first name. */
+static void word_between(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (i + 1 >= s->n || s->lab[i + 1] != AT_PHI_NOM || s->lab[i] || k->kind != TOK_WORD || !k->cap ||
+        k->allcaps || k->nl || s->tok[i + 1].nl || (k->dflags & DICT_TITLE) || !title_before(s, i))
+        return;
+    if (mark(s, i, i + 1, AT_PHI_PRENOM))
+        deid_names_add(s, i, i + 1);
+}
+
+void deid_pass_name_words(text_scan *s)
+{
+    /* (the months: the tokeniser's list of numbers and month words) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        if (s->tok[i].dflags & DICT_MONTH)
+            month_name(s, i);
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++)
+        word_between(s, s->list[TEXT_LIST_NAME][q]);
+}
