@@ -279,14 +279,15 @@ static at_status tokenise(text_scan *s)
         k->cap = (uint8_t)byte_is_upper_start(t + i, len - i);
         size_t start = i;
         for (;;) {
-            while (i < len) {
-                unsigned m = byte_bits[t[i]];
-                if (m & 0x0E) {
+            for (;;) {
+                /* ASCII letters and digits in a tight loop (one table
+                 * load, one test a byte); other bytes below */
+                unsigned m = 0;
+                while (i < len && ((m = byte_bits[t[i]]) & 0x0E)) {
                     mask |= m;
                     i++;
-                    continue;
                 }
-                if (!m)
+                if (i >= len || !m)
                     break;
                 if (!(w = word_char_len(t + i, len - i)))
                     break;
