@@ -261,7 +261,8 @@ static at_status tokenise(text_scan *s)
         k->sp = (uint8_t)sp;
         k->line = (uint16_t)line;
         nl = sp = 0;
-        size_t w = word_char_len(t + i, len - i);
+        unsigned cb = byte_bits[c]; /* an ASCII byte's class without word_char_len */
+        size_t w = cb & 0x0E ? 1 : cb ? word_char_len(t + i, len - i) : 0;
         if (!w) {
             k->kind = TOK_PUNCT;
             i += punct_len(t + i, len - i);
@@ -276,7 +277,7 @@ static at_status tokenise(text_scan *s)
         }
         int ascii = 1;
         unsigned mask = 0; /* bit 1: lower, 2: upper, 3: digit, 4: non-ASCII letter */
-        k->cap = (uint8_t)byte_is_upper_start(t + i, len - i);
+        k->cap = (uint8_t)(cb == 4 || (cb == 0x80 && byte_is_upper_start(t + i, len - i)));
         size_t start = i;
         for (;;) {
             for (;;) {
@@ -331,7 +332,9 @@ static at_status tokenise(text_scan *s)
             wl -= 3;
         /* all capitals: at least two letters, none lower-case (an ASCII
          * lower-case letter anywhere settles it) */
-        if (k->cap && !(mask & (1u << 1))) {
+        if (k->cap && !(mask & (1u << 1)) && ascii && wl >= 2 && ascii_class[t[start + 1]] == 2) {
+            k->allcaps = 1; /* ASCII, no lower-case, two capitals ahead */
+        } else if (k->cap && !(mask & (1u << 1))) {
             int letters = 0, lower = 0;
             for (size_t j = start; j < start + wl;) {
                 unsigned b = t[j];
