@@ -91,11 +91,12 @@ static int candidate(const text_scan *s, size_t i)
     /* a unit after a number ("30 PA", "12 UI", "70 Gy") */
     if (n <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)
         return 0;
-    if (deid_eponym_context(s, i) || deid_field_label(s, i) || deid_score_name(s, i) ||
-        (k->allcaps && deid_study_name(s, i)))
-        return 0;
+    /* (the flags first: the contexts below only read) */
     if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH |
                      DICT_HOSP | DICT_HOSPQUAL | DICT_STREET | DICT_EPOTRIG | DICT_RESID))
+        return 0;
+    if (deid_eponym_context(s, i) || deid_field_label(s, i) || deid_score_name(s, i) ||
+        (k->allcaps && deid_study_name(s, i)))
         return 0;
     if (lx & NAMEY || k->dflags & (DICT_FIRST | DICT_LAST | DICT_CITY))
         return 1;
