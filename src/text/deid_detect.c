@@ -265,7 +265,7 @@ static at_status tokenise(text_scan *s)
         size_t w = cb & 0x0E ? 1 : cb ? word_char_len(t + i, len - i) : 0;
         if (!w) {
             k->kind = TOK_PUNCT;
-            i += punct_len(t + i, len - i);
+            i += c < 0x80 ? 1 : punct_len(t + i, len - i);
             k->e = (uint32_t)i;
             if (c == '@')
                 l_at[n_at++] = (uint32_t)ti;
