@@ -597,6 +597,13 @@ void deid_pass_cities(text_scan *s)
         const text_tok *k = &s->tok[i];
         /* letterhead "Rennes, le 12 mars 2024" */
         if (is_name_word(s, i) && k->nl && !(k->dflags & DICT_TITLE)) {
+            /* (the run ends at most four tokens on: a date two tokens
+             * after one of those ends, or no run is looked at) */
+            int dated = 0;
+            for (size_t r = i + 1; r <= i + 4 && r + 2 < s->n && !dated; r++)
+                dated = s->lab[r + 2] == AT_PHI_DATE;
+            if (!dated)
+                continue;
             size_t r = place_run(s, i, 4);
             if (r > i && is_punct(s, r, ',') && tok_is(s, r + 1, "le") && r + 2 < s->n &&
                 s->lab[r + 2] == AT_PHI_DATE)
