@@ -382,10 +382,13 @@ static at_status tokenise(text_scan *s)
                 k->dval = (int16_t)dv;
                 if (wl == n)
                     k->aux |= TOK_AUX_LOOKED;
-                if ((fl == 5 && !memcmp(f, "cedex", 5)))
-                    k->special = TOK_SPECIAL_CEDEX;
-                else if ((fl == 2 && f[0] == 'n' && f[1] == 'e') || (fl == 3 && !memcmp(f, "nee", 3)))
-                    k->special = TOK_SPECIAL_NE;
+                /* "cedex", "ne", "nee": one test for the other words */
+                if (fl <= 5 && f[0] == (fl == 5 ? 'c' : 'n')) {
+                    if (fl == 5 && !memcmp(f, "cedex", 5))
+                        k->special = TOK_SPECIAL_CEDEX;
+                    else if ((fl == 2 && f[1] == 'e') || (fl == 3 && !memcmp(f, "nee", 3)))
+                        k->special = TOK_SPECIAL_NE;
+                }
             }
         }
         /* the passes start only at numbers, '@', '+', capitalised or
