@@ -230,4 +230,27 @@ void deid_pass_mail_names(text_scan *s);
  * places, employers or addresses labels its column's cells below. */
 void deid_pass_tables(text_scan *s);
 
+/* ---- the words of a run (deid_runwords.c, deid_mentions.c) ---------------- */
+at_status text_run_acc_new(text_run_acc **out);
+void text_run_acc_free(text_run_acc *a);
+/* The documents that follow are the next one of the run. */
+void text_run_acc_next_doc(text_run_acc *a);
+/* Note folded word f (n bytes, zero-padded to DEID_NAME_LEN) labelled
+ * label in the current document (at most TEXT_RUN_MAX_WORDS words). */
+void text_run_acc_add(text_run_acc *a, const char *f, size_t n, int label);
+/* The words labelled in at least min_docs documents, each with its most
+ * frequent label, into w and label (NULL: counted only): their count. */
+size_t text_run_acc_words(const text_run_acc *a, size_t min_docs, char (*w)[DEID_NAME_LEN], uint8_t *label);
+void text_run_words_free(text_run_words *r);
+/* The label of run word f (n bytes, zero-padded to DEID_NAME_LEN), 0 when
+ * it is none. */
+int text_run_words_label(const text_run_words *r, const char *f, size_t n);
+/* The distinctive words of the identifiers found in scan s into a. */
+void deid_run_collect(const text_scan *s, text_run_acc *a);
+/* Label the unlabelled mentions of the run's words (d->run set). */
+void deid_pass_run_words(text_scan *s);
+/* at_text_deid_detect that also notes its document's words into acc. */
+at_status text_deid_detect_collect(const at_text_deid *d, const char *text, size_t len, at_text_spans *out,
+                                   text_run_acc *acc);
+
 #endif
