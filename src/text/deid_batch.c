@@ -488,7 +488,7 @@ static at_status collect_run_words(deid_run *r, at_run *run, const deid_jobs *jo
         else if (!(st = deid_file(r, &jobs->v[i])))
             at_run_progress(run, "consistency", i + 1, jobs->n);
     }
-    size_t n = st ? 0 : text_run_acc_words(r->acc, 1, NULL, NULL);
+    size_t n = st ? 0 : text_run_acc_words(r->acc, NULL, NULL);
     char(*w)[DEID_NAME_LEN] = n ? at_calloc(n, DEID_NAME_LEN) : NULL;
     uint8_t *lab8 = n ? at_calloc(n, 1) : NULL;
     int *lab = n ? at_calloc(n, sizeof *lab) : NULL;
@@ -496,7 +496,7 @@ static at_status collect_run_words(deid_run *r, at_run *run, const deid_jobs *jo
     if (n && (!w || !lab8 || !lab || !wp))
         st = at_error_set(AT_ERR_NOMEM, "text deid: out of memory");
     if (!st && n) {
-        text_run_acc_words(r->acc, 1, w, lab8);
+        text_run_acc_words(r->acc, w, lab8);
         for (size_t i = 0; i < n; i++) {
             wp[i] = w[i];
             lab[i] = lab8[i];

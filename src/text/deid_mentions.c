@@ -270,14 +270,24 @@ void deid_run_collect(const text_scan *s, text_run_acc *a)
               l == AT_PHI_EMPLOYEUR) ||
             k->kind != TOK_WORD || (k->lex & lex_safe) || (k->dflags & dict_safe))
             continue;
+        /* a name is written with a capital; a word that may be an
+         * abbreviation the tagger took for a name or an employer ("Pte",
+         * "USP": three letters, or an employer in capitals) is carried
+         * to the other documents only when labelled in two; a name of
+         * three letters not at all */
+        if (!(k->cap || k->allcaps))
+            continue;
         int digit = 0;
         for (uint32_t b = k->s; b < k->e && !digit; b++)
             digit = (unsigned)(s->t[b] - '0') < 10u;
         char f[DEID_NAME_LEN];
         size_t n = digit ? 0 : fold_name_tok(s, i, f);
+        if (n < 4 && (l == AT_PHI_NOM || l == AT_PHI_PRENOM))
+            continue; /* "Pte", "RDV" */
+        int weak = (n < 4 && !(k->allcaps && l == AT_PHI_HOPITAL)) || (k->allcaps && l == AT_PHI_EMPLOYEUR);
         /* (a word of the dictionaries' common words, "blanc", is none) */
         if (n && !(text_dict_get(&s->d->dict, f, n, NULL) & NOT_NAME_LOWER))
-            text_run_acc_add(a, f, n, l);
+            text_run_acc_add(a, f, n, l, weak);
     }
 }
 

@@ -23,6 +23,7 @@ typedef struct {
     uint32_t count[RUN_NLAB]; /* labelled mentions per label */
     uint32_t docs;            /* documents where it is labelled */
     uint32_t last_doc;        /* 1 + the last of them */
+    uint8_t strong;           /* labelled once by a mention that is not weak */
 } run_entry;
 
 struct text_run_acc {
@@ -93,7 +94,7 @@ void text_run_acc_next_doc(text_run_acc *a)
     a->doc++;
 }
 
-void text_run_acc_add(text_run_acc *a, const char *f, size_t n, int label)
+void text_run_acc_add(text_run_acc *a, const char *f, size_t n, int label, int weak)
 {
     size_t li = 0;
     while (li < RUN_NLAB && run_labels[li] != label)
@@ -114,18 +115,19 @@ void text_run_acc_add(text_run_acc *a, const char *f, size_t n, int label)
     }
     run_entry *e = &a->v[k];
     e->count[li]++;
+    e->strong |= !weak;
     if (e->last_doc != a->doc) {
         e->last_doc = a->doc;
         e->docs++;
     }
 }
 
-size_t text_run_acc_words(const text_run_acc *a, size_t min_docs, char (*w)[DEID_NAME_LEN], uint8_t *label)
+size_t text_run_acc_words(const text_run_acc *a, char (*w)[DEID_NAME_LEN], uint8_t *label)
 {
     size_t o = 0;
     for (size_t i = 0; a && i < a->n; i++) {
         const run_entry *e = &a->v[i];
-        if (e->docs < min_docs)
+        if (!e->strong && e->docs < 2)
             continue;
         size_t best = 0;
         for (size_t li = 1; li < RUN_NLAB; li++)

@@ -236,11 +236,13 @@ void text_run_acc_free(text_run_acc *a);
 /* The documents that follow are the next one of the run. */
 void text_run_acc_next_doc(text_run_acc *a);
 /* Note folded word f (n bytes, zero-padded to DEID_NAME_LEN) labelled
- * label in the current document (at most TEXT_RUN_MAX_WORDS words). */
-void text_run_acc_add(text_run_acc *a, const char *f, size_t n, int label);
-/* The words labelled in at least min_docs documents, each with its most
- * frequent label, into w and label (NULL: counted only): their count. */
-size_t text_run_acc_words(const text_run_acc *a, size_t min_docs, char (*w)[DEID_NAME_LEN], uint8_t *label);
+ * label in the current document (at most TEXT_RUN_MAX_WORDS words); weak:
+ * a mention that counts only with another document's. */
+void text_run_acc_add(text_run_acc *a, const char *f, size_t n, int label, int weak);
+/* The words labelled in a document by a mention that is not weak, or in
+ * two documents, each with its most frequent label, into w and label
+ * (NULL: counted only): their count. */
+size_t text_run_acc_words(const text_run_acc *a, char (*w)[DEID_NAME_LEN], uint8_t *label);
 void text_run_words_free(text_run_words *r);
 /* The label of run word f (n bytes, zero-padded to DEID_NAME_LEN), 0 when
  * it is none. */
