@@ -251,7 +251,7 @@ void deid_pass_mentions(text_scan *s)
 
 /* ---- the words of a run ---------------------------------------------------- */
 
-void deid_run_collect(const text_scan *s, text_run_acc *a)
+void deid_run_collect(const text_scan *s, text_run_acc *a, uint32_t rules_ent)
 {
     /* the words deid_names_add_labelled keeps, found by any pass: no
      * word of the language, of medicine, of the lists of names and places
@@ -284,7 +284,10 @@ void deid_run_collect(const text_scan *s, text_run_acc *a)
         size_t n = digit ? 0 : fold_name_tok(s, i, f);
         if (n < 4 && (l == AT_PHI_NOM || l == AT_PHI_PRENOM))
             continue; /* "Pte", "RDV" */
-        int weak = (n < 4 && !(k->allcaps && l == AT_PHI_HOPITAL)) || (k->allcaps && l == AT_PHI_EMPLOYEUR);
+        /* (what the tagger or the allow-list alone named, without a rule's
+         * context, is its guess: carried when guessed in two documents) */
+        int weak = (n < 4 && !(k->allcaps && l == AT_PHI_HOPITAL)) || (k->allcaps && l == AT_PHI_EMPLOYEUR) ||
+                   s->ent[i] > rules_ent;
         /* (a word of the dictionaries' common words, "blanc", is none) */
         if (n && !(text_dict_get(&s->d->dict, f, n, NULL) & NOT_NAME_LOWER))
             text_run_acc_add(a, f, n, l, weak);

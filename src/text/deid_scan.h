@@ -247,8 +247,9 @@ void text_run_words_free(text_run_words *r);
 /* The label of run word f (n bytes, zero-padded to DEID_NAME_LEN), 0 when
  * it is none. */
 int text_run_words_label(const text_run_words *r, const char *f, size_t n);
-/* The distinctive words of the identifiers found in scan s into a. */
-void deid_run_collect(const text_scan *s, text_run_acc *a);
+/* The distinctive words of the identifiers found in scan s into a (the
+ * rules' entities: ids up to rules_ent). */
+void deid_run_collect(const text_scan *s, text_run_acc *a, uint32_t rules_ent);
 /* Label the unlabelled mentions of the run's words (d->run set). */
 void deid_pass_run_words(text_scan *s);
 /* at_text_deid_detect that also notes its document's words into acc. */
