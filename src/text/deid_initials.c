@@ -122,7 +122,9 @@ static void label_first(text_scan *s, size_t a, size_t b)
         size_t e = j;
         while (e < b && !s->lab[e])
             e++;
-        if (e > j && s->tok[j].kind == TOK_WORD)
+        while (j < e && s->tok[j].kind != TOK_WORD)
+            j++;
+        if (e > j)
             mark(s, j, e, AT_PHI_PRENOM);
         j = e + 1;
     }
@@ -140,6 +142,12 @@ static void single_initial(text_scan *s, size_t i)
     /* "M." before a name is the title */
     if (next && (s->tok[i].dflags & DICT_TITLE))
         return;
+    /* "Signature : L. Berger": after a field, before a capitalised word
+     * that ends the line */
+    if (!next && !prev && i > 0 && is_punct(s, i - 1, ':') && !s->tok[i].nl && is_name_word(s, i + 2) &&
+        !s->tok[i + 2].nl && !s->lab[i + 2] && !(s->tok[i + 2].lex & LEX_MED) && line_end(s, i + 3) &&
+        !(s->tok[i + 2].dflags & (DICT_TITLE | DICT_HEAD | DICT_HOSP)))
+        prev = 1;
     if (next || prev)
         label_first(s, i, i + 2);
 }
@@ -252,18 +260,21 @@ void deid_pass_initials(text_scan *s)
     const uint32_t *q = s->list[TEXT_LIST_NAME];
     for (size_t r = 0; r < nq; r++) {
         size_t i = q[r];
-        if (s->lab[i] || s->tok[i].kind != TOK_WORD)
-            continue;
         size_t n = ilen(s, i);
+        /* (a group's first letter the tagger took: the others) */
+        if ((s->lab[i] && !(n == 1 && nm_label(s->lab[i]))) || s->tok[i].kind != TOK_WORD)
+            continue;
         if (n == 1) {
             char f[8];
             int nlet, hyph, spaced;
             size_t e = dotted_group(s, i, f, &nlet, &hyph, &spaced);
             if (nlet >= 2 && !abbrev(f) && (hyph ? 1 : sign_place(s, i, e, spaced)))
                 label_first(s, i, e);
-            else if (nlet == 0)
+            else if (nlet == 0 && !s->lab[i])
                 spelt_out(s, i);
-        } else if (n <= 4 && s->tok[i].allcaps)
+        } else if (s->lab[i])
+            continue;
+        else if (n <= 4 && s->tok[i].allcaps)
             capitals_sign(s, i);
         else if (n >= 5 && memchr(s->t + s->tok[i].s, '-', n))
             compound_first(s, i);
