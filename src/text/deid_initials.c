@@ -258,6 +258,7 @@ void deid_pass_initials(text_scan *s)
 {
     size_t nq = s->nlist[TEXT_LIST_NAME];
     const uint32_t *q = s->list[TEXT_LIST_NAME];
+    uint32_t before = s->next_ent;
     for (size_t r = 0; r < nq; r++) {
         size_t i = q[r];
         size_t n = ilen(s, i);
@@ -270,20 +271,29 @@ void deid_pass_initials(text_scan *s)
             size_t e = dotted_group(s, i, f, &nlet, &hyph, &spaced);
             if (nlet >= 2 && !abbrev(f) && (hyph ? 1 : sign_place(s, i, e, spaced)))
                 label_first(s, i, e);
+            else if (nlet == 1)
+                single_initial(s, i);
             else if (nlet == 0 && !s->lab[i])
                 spelt_out(s, i);
-        } else if (s->lab[i])
             continue;
-        else if (n <= 4 && s->tok[i].allcaps)
+        }
+        if (s->lab[i])
+            continue;
+        if (n <= 4 && s->tok[i].allcaps)
             capitals_sign(s, i);
-        else if (n >= 5 && memchr(s->t + s->tok[i].s, '-', n))
+        else if (n >= 5 &&
+                 !(s->tok[i].lex & (LEX_WORD | LEX_MED | LEX_CITY | LEX_PLACE | LEX_STREET | LEX_ORG)) &&
+                 memchr(s->t + s->tok[i].s + 2, '-', n - 4))
             compound_first(s, i);
+        /* a word or a town in a surname's place (deid_namewords.c) */
+        if (!s->lab[i] && i > 0 && s->tok[i].sp && !s->tok[i].nl && (s->tok[i - 1].kind != TOK_NUM))
+            deid_word_after_name(s, i);
     }
-    /* one initial beside a name, twice: "E. R.-S.", "Drs X Y., Z C." */
-    for (int round = 0; round < 2; round++)
+    /* one initial beside a name found after it: "E. R.-S.", "N. L." */
+    if (s->next_ent != before)
         for (size_t r = 0; r < nq; r++) {
             size_t i = q[r];
-            if (ilen(s, i) == 1 && is_punct(s, i + 1, '.') && !s->tok[i + 1].sp)
+            if (s->tok[i].e - s->tok[i].s == 1 && !s->lab[i] && is_punct(s, i + 1, '.') && !s->tok[i + 1].sp)
                 single_initial(s, i);
         }
 }

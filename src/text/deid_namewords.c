@@ -74,10 +74,18 @@ void deid_pass_name_words(text_scan *s)
  * Berger") or "née", "veuve", "épouse" ("veuve DIMANCHE"): a surname,
  * whatever word or town it is too. Never a word of care, a role, an
  * establishment's head or a field label. */
-static void word_after_name(text_scan *s, size_t i)
+void deid_word_after_name(text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (s->lab[i] || k->kind != TOK_WORD || !(k->cap || k->allcaps) || k->nl || i == 0 || !k->sp)
+    if (s->lab[i] || k->nl || i == 0 || !k->sp || k->kind != TOK_WORD)
+        return;
+    /* (what stands before it first: a title, a first name, "née") */
+    const text_tok *pk = &s->tok[i - 1];
+    if (!(pk->dflags & DICT_TITLE) && s->lab[i - 1] != AT_PHI_PRENOM && !is_punct(s, i - 1, '.') &&
+        !(pk->kind == TOK_WORD && (pk->e - pk->s == 4 || pk->e - pk->s == 5 || pk->e - pk->s == 7) &&
+          ((s->t[pk->s] | 32) == 'n' || (s->t[pk->s] | 32) == 'v' || (unsigned char)s->t[pk->s] == 0xC3)))
+        return;
+    if (!(k->cap || k->allcaps))
         return;
     if ((k->lex & (LEX_MED | LEX_ORG | LEX_KIN | LEX_STREET | LEX_CUE_ID | LEX_CUE_EMP)) ||
         (k->dflags & (DICT_TITLE | DICT_HOSP | DICT_HEAD | DICT_ROLE | DICT_FIELD | DICT_IDLABEL |
@@ -110,10 +118,4 @@ static void word_after_name(text_scan *s, size_t i)
         after = 1;
     if (after)
         mark(s, i, i + 1, AT_PHI_NOM); /* (its other mentions: words too) */
-}
-
-void deid_pass_words_after_names(text_scan *s)
-{
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++)
-        word_after_name(s, s->list[TEXT_LIST_NAME][q]);
 }
