@@ -52,6 +52,7 @@ static int sentence_start(const text_scan *s, size_t i)
 }
 
 static int lower_cue(const text_scan *s, size_t i);
+static int title_case_line(const text_scan *s, size_t i);
 
 /* Token c is a ':' after a label of one to four words that opens its line
  * (or a table cell): the words after it are the field's value. */
@@ -130,13 +131,41 @@ static int candidate(const text_scan *s, size_t i)
     if (k->cap && !k->allcaps &&
         !(lx & (LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN | LEX_CUE_ID | LEX_CUE_EMP)) &&
         !sentence_start(s, i) && n >= 3 && !(k->dflags & DICT_PARTICLE) &&
-        !(i > 0 && (s->tok[i - 1].dflags & DICT_PARTICLE)))
-        return deid_treatment_context(s, i) ? 0
-               : (lower_cue(s, i) ||
-                  (i + 2 < s->n && is_punct(s, i + 1, ',') && (s->tok[i + 2].dflags & DICT_ROLE)))
-                   ? 1
-                   : 2; /* 2: no cue (no address of these alone) */
+        !(i > 0 && (s->tok[i - 1].dflags & DICT_PARTICLE))) {
+        int cue = lower_cue(s, i) ||
+                  (i + 2 < s->n && is_punct(s, i + 1, ',') && (s->tok[i + 2].dflags & DICT_ROLE));
+        if (deid_treatment_context(s, i) || (!cue && title_case_line(s, i)))
+            return 0;       /* a title-cased line: its capitals are no evidence */
+        return cue ? 1 : 2; /* 2: no cue (no address of these alone) */
+    }
     return 0;
+}
+
+/* Token i's line is written in title case: two or more words of three
+ * letters or more, every one capitalised ("Compte Rendu De Consultation",
+ * a term of a model title-cased): a capital there says nothing of a
+ * name. Lines of more than 24 tokens are not looked at. */
+static int title_case_line(const text_scan *s, size_t i)
+{
+    size_t a = i, b = i + 1;
+    while (a > 0 && !s->tok[a].nl && i - a < 24)
+        a--;
+    if (!s->tok[a].nl && a > 0)
+        return 0;
+    while (b < s->n && !s->tok[b].nl && b - a < 24)
+        b++;
+    if (b < s->n && !s->tok[b].nl)
+        return 0;
+    int caps = 0;
+    for (size_t q = a; q < b; q++) {
+        const text_tok *t = &s->tok[q];
+        if (t->kind != TOK_WORD || t->e - t->s < 3)
+            continue;
+        if (!t->cap && !t->allcaps)
+            return 0;
+        caps += t->cap && !t->allcaps;
+    }
+    return caps >= 2;
 }
 
 /* A cue that a word in lower case is a name: a title, a field label, a

@@ -112,13 +112,25 @@ static void test_english_letter(void **state)
     TAKEN(a, "Solberg");
 }
 
+/* Title-cased lines (headings, a model's terms title-cased by the
+ * airlock): the capitals say nothing of a name. */
+static void test_title_case(void **state)
+{
+    (void)state;
+    KEPT("Traitement Bonne", "Bonne");
+    KEPT("Rectal Aucune", "Aucune");
+    KEPT("Particularite Bonne", "Bonne");
+    KEPT("Compte Rendu De Consultation Oncologique\nRAS.", "Consultation");
+    /* a cue still names one */
+    TAKEN("Vue ce jour par Mme Bonne, infirmière.", "Bonne");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_articles),
-        cmocka_unit_test(test_laws_forms_oids),
-        cmocka_unit_test(test_age),
-        cmocka_unit_test(test_english_letter),
+        cmocka_unit_test(test_articles),   cmocka_unit_test(test_laws_forms_oids),
+        cmocka_unit_test(test_age),        cmocka_unit_test(test_english_letter),
+        cmocka_unit_test(test_title_case),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
