@@ -279,6 +279,11 @@ void deid_pass_initials(text_scan *s)
         }
         if (s->lab[i])
             continue;
+        if (n >= 3 && n <= 8 && n != 6) {
+            deid_estab_head_at(s, i); /* "HAD du X", "Clinique de l'X" */
+            if (s->lab[i])
+                continue;
+        }
         if (n <= 4 && s->tok[i].allcaps)
             capitals_sign(s, i);
         else if (n >= 5 &&
