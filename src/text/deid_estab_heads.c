@@ -80,8 +80,8 @@ static int place_word(const text_scan *s, size_t i)
     const text_tok *k = &s->tok[i];
     if (!same_line(s, i) || k->kind != TOK_WORD || !(k->cap || k->allcaps))
         return 0;
-    if (s->lab[i]) /* a town; an establishment named already keeps its span ("PUI du X") */
-        return s->lab[i] == AT_PHI_VILLE;
+    if (s->lab[i]) /* a town; an acronym named already keeps its span ("PUI du XYZ") */
+        return s->lab[i] == AT_PHI_VILLE || (s->lab[i] == AT_PHI_HOPITAL && !k->allcaps);
     if (tok_is(s, i, "chu") || tok_is(s, i, "chru") || tok_is(s, i, "chr") || tok_is(s, i, "ch"))
         return 1;
     /* an acronym is an establishment's own, named without the head */

@@ -1,7 +1,8 @@
 /* Unit tests for the de-identifier's classes of issue #12, round 6
  * (third part, after the tagger): initials (dotted, hyphenated, spaced,
  * capitals that sign a line, a name spelt out), compound first names,
- * and words or towns in a surname's place, with their traps. Every
+ * words or towns in a surname's place, and establishments named by a
+ * head of care and a place, with their traps. Every
  * string is invented here; none is a fixture of patient data. */
 #include "support.h"
 
@@ -111,12 +112,33 @@ static void test_words_after_names(void **state)
     KEPT(det, k1, "offert");
 }
 
+/* A head of care and a place: the establishment; an organ, a heading,
+ * a specialty after the head are not. */
+static void test_head_and_place(void **state)
+{
+    (void)state;
+    static const char t1[] = "Sortie.\nCopie : Dr Aubert ; HAD de l'agglomération rouennaise\n";
+    FOUND(det, t1, "agglomération rouennaise");
+    FOUND(det, t1, "HAD");
+    static const char t2[] = "Douleur.\nPréparé par la PUI du CHU, lot 25-IT-1187.\n";
+    FOUND(det, t2, "PUI");
+    static const char t3[] = "Imagerie.\nL'IRM du 2/4 faite à l'IRM du Kronenbourg montre une lésion.\n";
+    assert_int_not_equal(label_nth(det, t3, "IRM", 1), 0);
+    static const char k1[] = "Imagerie.\nIRM du genou droit normale. Scanner du Thorax sans anomalie.\n"
+                             "Consultation à la clinique de la Douleur.\n";
+    KEPT(det, k1, "genou");
+    KEPT(det, k1, "Thorax");
+    KEPT(det, k1, "Douleur");
+    KEPT(det, k1, "clinique");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_initials),
         cmocka_unit_test(test_compound_first_names),
         cmocka_unit_test(test_words_after_names),
+        cmocka_unit_test(test_head_and_place),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
