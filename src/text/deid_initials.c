@@ -254,6 +254,22 @@ static void compound_first(text_scan *s, size_t i)
     label_first(s, i, i + 1);
 }
 
+/* Token p may put the word after it in a surname's place: a title, a
+ * first name, a dot (after "M", an initial), "née", "veuve", "épouse" by
+ * their length and first byte (deid_word_after_name decides). */
+static int after_name_place(const text_scan *s, size_t p)
+{
+    const text_tok *k = &s->tok[p];
+    if ((k->dflags & DICT_TITLE) || s->lab[p] == AT_PHI_PRENOM)
+        return 1;
+    if (k->kind == TOK_PUNCT)
+        return k->e - k->s == 1 && s->t[k->s] == '.';
+    size_t n = k->e - k->s;
+    char c = (char)(s->t[k->s] | 32);
+    return k->kind == TOK_WORD && (n == 4 || n == 5 || n == 7) &&
+           (c == 'n' || c == 'v' || (unsigned char)s->t[k->s] == 0xC3);
+}
+
 void deid_pass_initials(text_scan *s)
 {
     size_t nq = s->nlist[TEXT_LIST_NAME];
@@ -279,7 +295,8 @@ void deid_pass_initials(text_scan *s)
         }
         if (s->lab[i])
             continue;
-        if (n >= 3 && n <= 8 && n != 6) {
+        char c0 = s->t[s->tok[i].s];
+        if ((n >= 3 && n <= 5 && s->tok[i].allcaps) || ((n == 7 || n == 8) && (c0 == 'S' || c0 == 'C'))) {
             deid_estab_head_at(s, i); /* "HAD du X", "Clinique de l'X" */
             if (s->lab[i])
                 continue;
@@ -291,7 +308,7 @@ void deid_pass_initials(text_scan *s)
                  memchr(s->t + s->tok[i].s + 2, '-', n - 4))
             compound_first(s, i);
         /* a word or a town in a surname's place (deid_namewords.c) */
-        if (!s->lab[i] && i > 0 && s->tok[i].sp && !s->tok[i].nl && (s->tok[i - 1].kind != TOK_NUM))
+        if (!s->lab[i] && i > 0 && s->tok[i].sp && !s->tok[i].nl && after_name_place(s, i - 1))
             deid_word_after_name(s, i);
     }
     /* one initial beside a name found after it: "E. R.-S.", "N. L." */
