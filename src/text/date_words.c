@@ -97,8 +97,11 @@ int text_weekday_abbr(const char *f, size_t n)
 
 int text_weekday_of(const char *f, size_t n)
 {
+    static const unsigned char weekday_len[7] = {5, 5, 8, 5, 8, 6, 8}; /* strlen of weekdays[] */
+    if (n < 5 || n > 8)
+        return 0;
     for (int i = 0; i < 7; i++)
-        if (strlen(weekdays[i]) == n && !memcmp(weekdays[i], f, n))
+        if (weekday_len[i] == n && weekdays[i][0] == f[0] && !memcmp(weekdays[i], f, n))
             return i + 1;
     return 0;
 }

@@ -8,6 +8,7 @@
  * Nancy) were the tagger's to decide. */
 #include "tagger.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -156,17 +157,42 @@ static const char *const safe_prefixes[] = {
     "vertebr", NULL};
 
 /* The folded word f (n bytes) ends with one of safe_endings; a short
- * ending on a short word is a name's as often ("Jérémie", "Laurie"). The
- * last letter is compared first: most words leave at once. */
+ * ending on a short word is a name's as often ("Jérémie", "Laurie"). Only
+ * the endings indexed under the word's last two letters are compared. */
+enum { SAFE_ENDINGS = sizeof safe_endings / sizeof *safe_endings };
+_Static_assert(SAFE_ENDINGS < 255, "safe_endings indexed by one byte");
+/* The endings by their last two letters (a byte's hash of them): the first
+ * one's index + 1 (0 none), then each one's next of the same hash, in the
+ * table's order. Every ending has three letters or more. */
+static inline unsigned ending_key(const char *w, size_t m)
+{
+    return ((unsigned char)w[m - 1] * 7u + (unsigned char)w[m - 2]) & 0xFFu;
+}
+static uint8_t ending_first[256], ending_next[SAFE_ENDINGS];
+static pthread_once_t ending_once = PTHREAD_ONCE_INIT;
+
+static void ending_index(void)
+{
+    uint8_t last_of[256] = {0};
+    for (size_t e = 0; safe_endings[e].s; e++) {
+        unsigned z = ending_key(safe_endings[e].s, safe_endings[e].n);
+        if (last_of[z])
+            ending_next[last_of[z] - 1] = (uint8_t)(e + 1);
+        else
+            ending_first[z] = (uint8_t)(e + 1);
+        last_of[z] = (uint8_t)(e + 1);
+    }
+}
+
 static int safe_ending(const char *f, size_t n)
 {
     if (n < 4)
         return 0;
-    char last = f[n - 1];
-    for (size_t e = 0; safe_endings[e].s; e++) {
-        size_t m = safe_endings[e].n;
-        const char *w = safe_endings[e].s;
-        if (w[m - 1] != last || n <= m + (m <= 4 ? 4 : 2))
+    pthread_once(&ending_once, ending_index);
+    for (size_t x = ending_first[ending_key(f, n)]; x; x = ending_next[x - 1]) {
+        size_t m = safe_endings[x - 1].n;
+        const char *w = safe_endings[x - 1].s;
+        if (n <= m + (m <= 4 ? 4 : 2))
             continue;
         size_t j = 0;
         while (j < m && f[n - m + j] == w[j])

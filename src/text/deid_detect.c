@@ -220,13 +220,17 @@ static at_status tokenise(text_scan *s)
     unsigned line = 0;
     while (i < len) {
         unsigned c = t[i], sc = space_class[c];
-        size_t blank = sc ? (sc == 3 ? nbsp_len(t + i, len - i) : 1) : 0;
-        if (blank) {
-            line += sc == 2 && line < 65535;
-            nl |= sc == 2;
-            sp = 1;
-            i += blank;
-            continue;
+        if (sc) {
+            size_t blank = sc == 3 ? nbsp_len(t + i, len - i) : 1;
+            if (blank) {
+                if (sc == 2) {
+                    line += line < 65535;
+                    nl = 1;
+                }
+                sp = 1;
+                i += blank;
+                continue;
+            }
         }
         if (s->n == cap) {
             cap *= 2;
@@ -309,6 +313,8 @@ static at_status tokenise(text_scan *s)
         }
         k->e = (uint32_t)i;
         size_t n = i - start;
+        if (mask & (1u << 3))
+            k->aux = TOK_AUX_DIGIT;
         if (!(mask & ~(1u << 3))) {
             k->kind = TOK_NUM;
             l_num[n_num++] = (uint32_t)ti;
@@ -363,13 +369,15 @@ static at_status tokenise(text_scan *s)
                 k->fh = (uint32_t)h;
                 k->lex = (uint16_t)lex_get(lexicon, h);
                 /* a word the model learned as safe from strings annotated KEEP */
-                if (learned && !(k->lex & (LEX_WORD | LEX_MED)) && text_tagger_keeps(learned, h))
+                if (learned && !(k->lex & (LEX_WORD | LEX_MED)) && text_tagger_keeps_fast(learned, h))
                     k->lex |= LEX_MED;
             }
             if (fl > 0 && !skip && (k->cap || n <= 24)) {
                 int dv = 0;
                 k->dflags = text_dict_get_hashed(dict, f, (size_t)fl, h, &dv);
                 k->dval = (int16_t)dv;
+                if (wl == n)
+                    k->aux |= TOK_AUX_LOOKED;
                 if ((fl == 5 && !memcmp(f, "cedex", 5)))
                     k->special = TOK_SPECIAL_CEDEX;
                 else if ((fl == 2 && f[0] == 'n' && f[1] == 'e') || (fl == 3 && !memcmp(f, "nee", 3)))
@@ -525,6 +533,17 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             }
         }
         for (size_t i = 0; i < s.n && !st;) {
+            if (i + 8 <= s.n) {
+                uint64_t w; /* eight labels at a time: on to the first labelled token */
+                memcpy(&w, s.lab + i, 8);
+                if (!w) {
+                    i += 8;
+                    continue;
+                }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                i += (size_t)__builtin_ctzll(w) >> 3;
+#endif
+            }
             if (!s.lab[i]) {
                 i++;
                 continue;
@@ -532,7 +551,15 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             size_t j = i + 1;
             while (j < s.n && s.ent[j] == s.ent[i])
                 j++;
-            st = at_text_spans_push(out, base + s.tok[i].s, s.tok[j - 1].e - s.tok[i].s, s.lab[i]);
+            size_t start = base + s.tok[i].s, span_len = s.tok[j - 1].e - s.tok[i].s;
+            if (out->n < out->cap) { /* as at_text_spans_push, which grows the array when full */
+                out->v[out->n].start = start;
+                out->v[out->n].len = span_len;
+                out->v[out->n].label = s.lab[i];
+                out->n++;
+            } else {
+                st = at_text_spans_push(out, start, span_len, s.lab[i]);
+            }
             i = j;
         }
     }

@@ -30,7 +30,9 @@ typedef struct {
 /* text_tok.aux */
 enum {
     TOK_AUX_SAFE = 1 /* explained as safe by its context (allow-list) */,
-    TOK_AUX_SENT = 2 /* starts a sentence */
+    TOK_AUX_SENT = 2 /* starts a sentence */,
+    TOK_AUX_LOOKED = 4 /* the tokeniser looked the whole token up: dflags is its dictionary's answer */,
+    TOK_AUX_DIGIT = 8 /* an ASCII digit among its bytes (set by the tokeniser) */
 };
 
 /* The key of a word from its first two bytes a and b (b 0 for a word of

@@ -21,6 +21,23 @@ static size_t fold_name_tok(const text_scan *s, size_t i, char *f)
     if (k->kind != TOK_WORD || n < 3 || n >= DEID_NAME_LEN)
         return 0;
     memset(f, 0, DEID_NAME_LEN);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* eight ASCII bytes at a time (A-Z get bit 5, bytes past the word are
+     * cleared), while the text has eight bytes to read and f room for them */
+    while (j < n && j + 8 <= DEID_NAME_LEN && k->s + j + 8 <= s->len) {
+        const uint64_t ones = 0x0101010101010101ull, high = 0x80 * ones;
+        uint64_t x;
+        memcpy(&x, w + j, 8);
+        if (n - j < 8)
+            x &= ((uint64_t)1 << (8 * (n - j))) - 1;
+        if (x & high)
+            break;
+        x |= ((x + (0x80 - 'A') * ones) & ~(x + (0x80 - 'Z' - 1) * ones) & high) >> 2;
+        memcpy(f + j, &x, 8);
+        j = n - j < 8 ? n : j + 8;
+        o = j;
+    }
+#endif
     while (j < n) {
         if (w[j] < 0x80) {
             f[o++] = (char)((unsigned)w[j] - 'A' < 26u ? w[j] + 32 : w[j]);
@@ -233,10 +250,12 @@ void deid_pass_mentions(text_scan *s)
     if (!nm || !nm->count)
         return;
     const text_tok *tok = s->tok;
-    for (size_t i = 0; i < s->n; i++) {
+    const uint8_t *lab = s->lab; /* (the pass labels through mark(); these stay) */
+    const size_t count = s->n;
+    for (size_t i = 0; i < count; i++) {
         const text_tok *k = &tok[i];
         /* most tokens end here: no word, or a key no name has */
-        if ((k->key != TOK_KEY_ANY && !pair_set(nm, k->key)) || s->lab[i] || k->e - k->s < nm->min_len)
+        if ((k->key != TOK_KEY_ANY && !pair_set(nm, k->key)) || lab[i] || k->e - k->s < nm->min_len)
             continue;
         unsigned z = (unsigned char)s->t[k->e - 1]; /* and its last letter */
         if (!(z & 0x80) && !(nm->last & 1u << (z & 0x1F)))

@@ -5,10 +5,7 @@
 
 static int tok_has_digit(const text_scan *s, size_t i)
 {
-    for (uint32_t k = s->tok[i].s; k < s->tok[i].e; k++)
-        if (s->t[k] >= '0' && s->t[k] <= '9')
-            return 1;
-    return 0;
+    return (s->tok[i].aux & TOK_AUX_DIGIT) != 0;
 }
 
 static size_t tok_len(const text_scan *s, size_t i)
@@ -119,6 +116,30 @@ static int score_of_ten(const text_scan *s, size_t i, int ymd)
     return !(s->tok[i - 1].dflags & DICT_MONTH);
 }
 
+/* Number k can open a NIR: its 15 characters whole, or fewer before a
+ * separator of its groups and a digit (a longer number, or a shorter one
+ * glued to what follows, is none; a letter after a digit would be in k's
+ * token; the Corsican 'A' or 'B' may follow a separator only after six
+ * digits). */
+static int nir_may_start(const text_scan *s, const text_tok *k)
+{
+    size_t n = k->e - k->s;
+    if (n == 15)
+        return 1;
+    if (n > 15 || k->e + 1 >= s->len)
+        return 0;
+    char c = s->t[k->e], d = s->t[k->e + 1];
+    return (c == ' ' || c == '.' || c == '-') && ((d >= '0' && d <= '9') || n == 6);
+}
+
+/* The character after number k is one of a numeric date's separators (a
+ * date's first group is the whole number: none is found without one). */
+static int date_sep_after(const text_scan *s, const text_tok *k)
+{
+    char c = k->e < s->len ? s->t[k->e] : 0;
+    return c == '/' || c == '.' || c == '-';
+}
+
 void deid_pass_numbers(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
@@ -128,12 +149,14 @@ void deid_pass_numbers(text_scan *s)
             continue;
         size_t e;
         int ymd;
-        if ((e = text_scan_nir(s->t, s->len, k->s))) {
+        if ((k->kind != TOK_NUM || nir_may_start(s, k)) && (e = text_scan_nir(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_SECU);
-        } else if ((e = text_scan_phone(s->t, s->len, k->s)) ||
-                   (e = text_scan_phone_ocr(s->t, s->len, k->s))) {
+        } else if ((s->t[k->s] == '0' || s->t[k->s] == '+') && /* a phone's first character */
+                   ((e = text_scan_phone(s->t, s->len, k->s)) ||
+                    (e = text_scan_phone_ocr(s->t, s->len, k->s)))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_TEL);
-        } else if (k->kind == TOK_NUM && (e = text_scan_date_numeric(s->t, s->len, k->s, &ymd))) {
+        } else if (k->kind == TOK_NUM && date_sep_after(s, k) &&
+                   (e = text_scan_date_numeric(s->t, s->len, k->s, &ymd))) {
             if (!score_of_ten(s, i, ymd))
                 mark(s, i, tok_end_index(s, i, e), AT_PHI_DATE);
         } else if (k->kind == TOK_NUM && zip_ok(s, i) && is_name_word(s, i + 1) && !s->tok[i + 1].nl &&
@@ -309,7 +332,7 @@ void deid_pass_hospitals(text_scan *s)
 static unsigned word_flags(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (k->dflags || tok_len(s, i) > 40)
+    if (k->dflags || (k->aux & TOK_AUX_LOOKED) || tok_len(s, i) > 40)
         return k->dflags;
     char f[136];
     int fl = text_fold_word(s->t + k->s, tok_len(s, i), f, sizeof f);
@@ -629,6 +652,12 @@ int deid_eponym_context(const text_scan *s, size_t i)
 {
     if (s->tok[i].dflags & DICT_EPONYM)
         return 1;
+    /* the trigger is one of the three tokens before i: most words leave here */
+    unsigned before = 0;
+    for (size_t b = i > 3 ? i - 3 : 0; b < i; b++)
+        before |= s->tok[b].dflags;
+    if (!(before & DICT_EPOTRIG))
+        return 0;
     size_t j = i;
     if (j >= 1 && (tok_is(s, j - 1, "de") || tok_elided_d(s, j - 1) || tok_is(s, j - 1, "du")))
         j--;

@@ -897,4 +897,6 @@ void deid_pass_complete(text_scan *s)
     deid_pass_estab_late(s);
     deid_pass_address_late(s);
     deid_pass_name_words(s);
+    deid_pass_initials(s);
+    deid_pass_estab_heads(s);
 }

@@ -150,6 +150,15 @@ void deid_pass_address_late(text_scan *s);
  * beside a title or a name ("Dr Laurence Avril", "Mme Iris X";
  * deid_namewords.c). */
 void deid_pass_name_words(text_scan *s);
+/* Initials, names spelt out and compound first names (deid_initials.c). */
+void deid_pass_initials(text_scan *s);
+/* A service's head and a place: "HAD du Bocage" (deid_estab_heads.c). */
+void deid_pass_estab_heads(text_scan *s);
+/* Token h, a capitalised head: its establishment (deid_estab_heads.c). */
+void deid_estab_head_at(text_scan *s, size_t h);
+/* Token i, a capitalised word after a title, a first name, "née": a
+ * surname (deid_namewords.c; from deid_pass_initials). */
+void deid_word_after_name(text_scan *s, size_t i);
 /* Token i follows a batch's, a registry's or a study's word ("lot
  * X013729", "EudraCT 2022-..."): a number there is no one's (deid_late.c). */
 int deid_after_notid(const text_scan *s, size_t i);

@@ -30,10 +30,7 @@ int tag_of_label(int label)
 
 static int tok_digit(const text_scan *s, size_t i)
 {
-    for (uint32_t k = s->tok[i].s; k < s->tok[i].e; k++)
-        if ((unsigned)(s->t[k] - '0') < 10u)
-            return 1;
-    return 0;
+    return (s->tok[i].aux & TOK_AUX_DIGIT) != 0;
 }
 
 /* A sentence starts at token i: the first of a line, or after . ! ? : */
@@ -531,6 +528,14 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
     size_t nf[16];
     uint8_t out[16];
     for (size_t i = 0; i < s->n;) {
+        if (i + 8 <= s->n) {
+            uint64_t w; /* eight tokens the tagger does not decide at a time */
+            memcpy(&w, c->cand + i, 8);
+            if (!w) {
+                i += 8;
+                continue;
+            }
+        }
         if (!c->cand[i]) {
             i++;
             continue;

@@ -18,6 +18,8 @@ enum { TAG_O, TAG_PRENOM, TAG_NOM, TAG_VILLE, TAG_ADRESSE, TAG_HOPITAL, TAG_EMPL
 #define TAG_DEFAULT_BITS 16 /* 2^16 feature rows */
 #define TAG_MAX_BITS 22
 
+enum { TAG_KEEP_BITS = 1 << 15 };
+
 typedef struct text_tagger {
     unsigned bits;
     float *w;                              /* (1 << bits) * TAG_W */
@@ -33,10 +35,19 @@ typedef struct text_tagger {
     char *keep;
     uint32_t nkeep, keep_len; /* words, bytes */
     uint64_t *keep_h;         /* their hashes (text_dict_hash_padded), sorted: looked up at tokenisation */
+    /* bit (h >> 24) % TAG_KEEP_BITS of each hash h of keep_h: most words
+     * not learned leave on a clear bit before the binary search */
+    uint64_t keep_bits[TAG_KEEP_BITS / 64];
 } text_tagger;
 
 /* 1 when the word of hash h is one the model learned as safe. */
 int text_tagger_keeps(const text_tagger *t, uint64_t h);
+/* The same, its bit tested inline first (the tokeniser asks for most words). */
+static inline int text_tagger_keeps_fast(const text_tagger *t, uint64_t h)
+{
+    uint64_t b = (h >> 24) % TAG_KEEP_BITS;
+    return (t->keep_bits[b >> 6] >> (b & 63) & 1) && text_tagger_keeps(t, h);
+}
 /* Set t's learned words from n folded words (any order, duplicates
  * allowed): sorted, made unique, their hashes computed. */
 at_status text_tagger_set_keep(text_tagger *t, char **words, size_t n);

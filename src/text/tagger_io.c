@@ -75,11 +75,19 @@ static at_status keep_hashes(text_tagger *t)
         k += n + 1;
     }
     qsort(t->keep_h, t->nkeep, sizeof *t->keep_h, cmp_u64);
+    memset(t->keep_bits, 0, sizeof t->keep_bits);
+    for (uint32_t i = 0; i < t->nkeep; i++) {
+        uint64_t b = (t->keep_h[i] >> 24) % TAG_KEEP_BITS;
+        t->keep_bits[b >> 6] |= (uint64_t)1 << (b & 63);
+    }
     return AT_OK;
 }
 
 int text_tagger_keeps(const text_tagger *t, uint64_t h)
 {
+    uint64_t b = (h >> 24) % TAG_KEEP_BITS;
+    if (!(t->keep_bits[b >> 6] >> (b & 63) & 1))
+        return 0;
     size_t lo = 0, hi = t->nkeep;
     while (lo < hi) {
         size_t m = lo + (hi - lo) / 2;
