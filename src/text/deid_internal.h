@@ -82,6 +82,7 @@ struct at_text_deid {
  * kind 1 health, 2 other; lower: the head belongs to the entity in lower
  * case too), the generic words that describe one without naming it, and
  * the words after which a number is no one's (deid_phrase.c). */
+enum { HEAD_HEALTH = 1, HEAD_ORG = 2 };
 typedef struct {
     const char *w;
     unsigned char kind, lower;
