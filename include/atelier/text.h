@@ -147,6 +147,10 @@ typedef struct {
     const char *model;     /* a tagger model file (text deid-model train); NULL: the default one */
     int no_model;          /* no tagger: the rules and the allow-list alone */
     int no_allow_list;     /* the allow-list pass (every word not known to be safe removed) off */
+    /* no consistency across the run's documents (by default a run of
+     * several documents is detected twice: the distinctive words labelled
+     * in one document are labelled at their mentions in the others) */
+    int no_run_consistency;
 } at_text_deid_spec;
 
 /* A document a run could not handle (the run went on). */

@@ -24,6 +24,12 @@ at_status at_text_deid_set_model(at_text_deid *d, const char *path);
 int at_text_deid_has_model(const at_text_deid *d);
 /* The allow-list pass (recall floor) on (1, the default) or off (0). */
 void at_text_deid_set_allow_list(at_text_deid *d, int on);
+/* The words of a run of documents (a centre's folder: an acronym or an
+ * unusual name labelled in one of its documents), each with its label
+ * (AT_PHI_*): their mentions are labelled in every document detected
+ * after (copied; folded on the way; at most 4096; n 0 clears). Held in
+ * memory only: they are patient data. */
+at_status at_text_deid_set_run_words(at_text_deid *d, const char *const *words, const int *labels, size_t n);
 
 typedef struct {
     uint64_t seed;        /* shuffling of the documents (default 1) */

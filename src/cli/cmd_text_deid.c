@@ -16,7 +16,7 @@ int cmd_text_deid(int argc, char **argv)
             "usage: atelier text deid INPUT... -o OUTDIR [--mode redact|pseudonymise]\n"
             "       [--patient-info FILE] [--patient-dirs] [--key KEYFILE] [--column NAME]\n"
             "       [--id-column NAME] [--delimiter ,|;|tab] [--json] [--dict DIR] [--force] [--quiet]\n"
-            "       [--model FILE|none] [--no-allow-list]\n\n"
+            "       [--model FILE|none] [--no-allow-list] [--no-run-consistency]\n\n"
             "De-identify French clinical text: UTF-8 files, folders (recursively) and the\n"
             "column NAME of CSV files (delimiter ',', ';' or tab, read from the header line\n"
             "unless --delimiter, and written back the same). A file keeps its name under OUTDIR, a folder's\n"
@@ -43,7 +43,11 @@ int cmd_text_deid(int argc, char **argv)
             "nothing is kept, exit 130. --quiet: no summary line, no progress.\n"
             "--model uses a tagger model trained by 'text deid-model train' instead of the\n"
             "default one (DICT/deid-tagger.bin; none: no tagger); --no-allow-list turns the\n"
-            "allow-list pass (every word not known to be safe is removed) off.\n");
+            "allow-list pass (every word not known to be safe is removed) off.\n"
+            "A run of several documents is read twice: the distinctive words (in no word\n"
+            "list) found as a name, place, establishment or employer in one document are\n"
+            "then found in the others too (held in memory only); --no-run-consistency\n"
+            "detects each document alone.\n");
         return CLI_OK;
     }
     const char *outdir = NULL, *mode = "redact", *keyfile = NULL, *delim = NULL, *model = NULL;
@@ -70,6 +74,8 @@ int cmd_text_deid(int argc, char **argv)
             spec.json = 1;
         } else if (cli_flag(a, "--no-allow-list", NULL)) {
             spec.no_allow_list = 1;
+        } else if (cli_flag(a, "--no-run-consistency", NULL)) {
+            spec.no_run_consistency = 1;
         } else if (cli_flag(a, "--patient-dirs", NULL)) {
             spec.patient_dirs = 1;
         } else if (cli_flag(a, "--force", NULL)) {

@@ -424,6 +424,7 @@ void at_text_deid_free(at_text_deid *d)
     text_dict_free(&d->patdict);
     text_lexicon_free(&d->lex);
     text_tagger_free(d->tagger);
+    text_run_words_free(d->run);
     at_free(d);
 }
 

@@ -7,6 +7,7 @@
 #include "atelier/text.h"
 #include "atelier/text_model.h"
 #include "atelier/walk.h"
+#include "deid_scan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ typedef struct {
     int delim; /* --delimiter, 0: detected from the header line */
     at_text_deid_result *res;
     at_run_outputs outputs;
+    text_run_acc
+        *acc; /* phase 1 of run consistency: documents detected, their words noted, nothing written */
 } deid_run;
 
 /* A document that could not be de-identified: its input and the message. */
@@ -256,6 +259,11 @@ static at_status deid_text(deid_run *r, const char *text, size_t len, const char
             return st;
     }
     at_text_spans sp = {0};
+    if (r->acc) {
+        st = text_deid_detect_collect(r->det, text, len, &sp, r->acc);
+        at_text_spans_free(&sp);
+        return st;
+    }
     st = at_text_deid_detect(r->det, text, len, &sp);
     if (!st)
         st = at_text_deid_apply(text, len, &sp, r->mode, r->key, patient, out);
@@ -339,9 +347,20 @@ static at_status deid_file(deid_run *r, const deid_job *job)
     if (!st && len == 0)
         st = at_error_set(AT_ERR_FORMAT, "empty document");
     int csv = r->column && has_suffix(in, ".csv");
+    if (!st && r->acc)
+        text_run_acc_next_doc(r->acc);
     if (!st)
         st = csv ? deid_csv(r, (const char *)data, len, patient, &out, r->json ? &js : NULL)
                  : deid_text(r, (const char *)data, len, patient, &out, r->json ? &js : NULL, -1);
+    if (r->acc) { /* phase 1: nothing written; a bad document is noted in phase 2 */
+        at_status fatal = st == AT_ERR_NOMEM ? st : AT_OK;
+        if (st)
+            at_error_clear();
+        at_free(data);
+        at_buf_free(&out);
+        at_buf_free(&js);
+        return fatal;
+    }
     if (!st) {
         char *slash = strrchr(outpath, '/');
         if (slash) {
@@ -454,6 +473,48 @@ static at_status plan_run(deid_run *r, char *const *inputs, size_t nin, const ch
     return st;
 }
 
+/* Phase 1 of run consistency: every document detected, the distinctive
+ * words of its identifiers noted, then given to the detector for the
+ * run's documents (phase 2). The words stay in memory. */
+static at_status collect_run_words(deid_run *r, at_run *run, const deid_jobs *jobs)
+{
+    at_status st = text_run_acc_new(&r->acc);
+    if (st)
+        return at_error_set(st, "text deid: out of memory");
+    at_run_progress(run, "consistency", 0, jobs->n);
+    for (size_t i = 0; i < jobs->n && !st; i++) {
+        if ((st = at_run_check(run, "text deid")))
+            at_error_set(st, "text deid: cancelled while reading %zu documents; nothing was kept", jobs->n);
+        else if (!(st = deid_file(r, &jobs->v[i])))
+            at_run_progress(run, "consistency", i + 1, jobs->n);
+    }
+    size_t n = st ? 0 : text_run_acc_words(r->acc, NULL, NULL);
+    char(*w)[DEID_NAME_LEN] = n ? at_calloc(n, DEID_NAME_LEN) : NULL;
+    uint8_t *lab8 = n ? at_calloc(n, 1) : NULL;
+    int *lab = n ? at_calloc(n, sizeof *lab) : NULL;
+    const char **wp = n ? at_calloc(n, sizeof *wp) : NULL;
+    if (n && (!w || !lab8 || !lab || !wp))
+        st = at_error_set(AT_ERR_NOMEM, "text deid: out of memory");
+    if (!st && n) {
+        text_run_acc_words(r->acc, w, lab8);
+        for (size_t i = 0; i < n; i++) {
+            wp[i] = w[i];
+            lab[i] = lab8[i];
+        }
+        st = at_text_deid_set_run_words(r->det, wp, lab, n);
+    }
+    if (w)
+        memset(w, 0, n * DEID_NAME_LEN);
+    at_free(w);
+    at_free(lab8);
+    at_free(lab);
+    at_free(wp);
+    text_run_acc_free(r->acc);
+    r->acc = NULL;
+    r->unmatched = 0; /* counted again in phase 2 */
+    return st;
+}
+
 /* A path of the spec through the run's store (NULL stays NULL). */
 static at_status resolve(const at_run *run, const char *path, int for_write, char **out)
 {
@@ -525,6 +586,8 @@ at_status at_text_deid_run(const at_text_deid_spec *spec, at_run *run, at_text_d
     if (!st)
         st = at_run_outputs_begin(&r.outputs, outdir, 0700);
     result->documents = jobs.n;
+    if (!st && jobs.n > 1 && !spec->no_run_consistency)
+        st = collect_run_words(&r, run, &jobs);
     if (!st)
         at_run_progress(run, "deidentify", 0, jobs.n);
     /* the cancel flag before each document: one takes milliseconds */

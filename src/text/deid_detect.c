@@ -481,7 +481,7 @@ void deid_scan_free(text_scan *s)
 
 /* Detect in one chunk; spans get base added to their offsets. */
 static at_status detect_chunk(const at_text_deid *d, const char *text, size_t len, size_t base,
-                              at_text_spans *out)
+                              at_text_spans *out, text_run_acc *acc)
 {
     text_scan s;
     text_names names;
@@ -519,6 +519,11 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         deid_names_add_labelled(&s, rules_ent);
         if (names.count > names_before)
             deid_pass_mentions(&s);
+        /* the words of the run's other documents */
+        if (d->run)
+            deid_pass_run_words(&s);
+        if (acc)
+            deid_run_collect(&s, acc, rules_ent);
         deid_pass_number_tails(&s);
         deid_pass_zip_before_town(&s);
         deid_pass_public_refs(&s);
@@ -577,7 +582,8 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
  * across a blank line, so the result is the same as one pass. */
 #define DEID_CHUNK ((size_t)64 << 10)
 
-at_status at_text_deid_detect(const at_text_deid *d, const char *text, size_t len, at_text_spans *out)
+static at_status detect_all(const at_text_deid *d, const char *text, size_t len, at_text_spans *out,
+                            text_run_acc *acc)
 {
     if (!d || (!text && len))
         return at_error_set(AT_ERR_ARG, "text deid: no detector or text");
@@ -597,8 +603,19 @@ at_status at_text_deid_detect(const at_text_deid *d, const char *text, size_t le
                 cut = memchr(from, '\n', (size_t)(lim - from));
             end = cut ? (size_t)(cut + (cut[-1] == '\n' ? 0 : 1) - text) : len;
         }
-        st = detect_chunk(d, text + pos, end - pos, pos, out);
+        st = detect_chunk(d, text + pos, end - pos, pos, out, acc);
         pos = end;
     }
     return st;
+}
+
+at_status at_text_deid_detect(const at_text_deid *d, const char *text, size_t len, at_text_spans *out)
+{
+    return detect_all(d, text, len, out, NULL);
+}
+
+at_status text_deid_detect_collect(const at_text_deid *d, const char *text, size_t len, at_text_spans *out,
+                                   text_run_acc *acc)
+{
+    return detect_all(d, text, len, out, acc);
 }

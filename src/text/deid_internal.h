@@ -55,6 +55,10 @@ typedef struct {
 } pat_skel;
 
 struct text_tagger;
+/* The words of a run's documents (deid_runwords.c). */
+#define TEXT_RUN_MAX_WORDS 4096
+typedef struct text_run_words text_run_words;
+typedef struct text_run_acc text_run_acc;
 
 struct at_text_deid {
     text_dict dict;
@@ -71,12 +75,14 @@ struct at_text_deid {
     int pat_birth;                   /* YYYYMMDD, 0 when unknown */
     pat_skel pat_skel[PAT_MAX_SKEL]; /* NIR, phone, e-mail, address, postcode, commune */
     int pat_nskel;
+    text_run_words *run; /* the run's words (at_text_deid_set_run_words), NULL when none */
 };
 
 /* The head words of establishments and organisations (NULL-ended, folded;
  * kind 1 health, 2 other; lower: the head belongs to the entity in lower
  * case too), the generic words that describe one without naming it, and
  * the words after which a number is no one's (deid_phrase.c). */
+enum { HEAD_HEALTH = 1, HEAD_ORG = 2 };
 typedef struct {
     const char *w;
     unsigned char kind, lower;

@@ -267,3 +267,63 @@ void deid_pass_mentions(text_scan *s)
             mark(s, i, i + 1, nm->label[w]);
     }
 }
+
+/* ---- the words of a run ---------------------------------------------------- */
+
+void deid_run_collect(const text_scan *s, text_run_acc *a, uint32_t rules_ent)
+{
+    /* the words deid_names_add_labelled keeps, found by any pass: no
+     * word of the language, of medicine, of the lists of names and places
+     * (their passes find them), of the writing of places and
+     * establishments, nor with a digit */
+    const unsigned lex_safe = LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN | LEX_CUE_ID |
+                              LEX_CUE_EMP | LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY;
+    const unsigned dict_safe = DICT_COMMON | DICT_EPONYM | DICT_MONTH | DICT_TITLE | DICT_HOSP | DICT_STREET |
+                               DICT_EPOTRIG | DICT_BIRTH | DICT_IDLABEL | DICT_FIELD | DICT_RESID |
+                               DICT_PARTICLE | DICT_CONNECT | DICT_HOSPQUAL | DICT_ROLE | DICT_HEAD |
+                               DICT_DESCR | DICT_NOTID | DICT_GREET;
+    for (size_t i = 0; i < s->n; i++) {
+        int l = s->lab[i];
+        const text_tok *k = &s->tok[i];
+        if (!(l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE || l == AT_PHI_HOPITAL ||
+              l == AT_PHI_EMPLOYEUR) ||
+            k->kind != TOK_WORD || (k->lex & lex_safe) || (k->dflags & dict_safe))
+            continue;
+        /* a name is written with a capital; a word that may be an
+         * abbreviation the tagger took for a name or an employer ("Pte",
+         * "USP": three letters, or an employer in capitals) is carried
+         * to the other documents only when labelled in two; a name of
+         * three letters not at all */
+        if (!(k->cap || k->allcaps))
+            continue;
+        int digit = 0;
+        for (uint32_t b = k->s; b < k->e && !digit; b++)
+            digit = (unsigned)(s->t[b] - '0') < 10u;
+        char f[DEID_NAME_LEN];
+        size_t n = digit ? 0 : fold_name_tok(s, i, f);
+        if (n < 4 && (l == AT_PHI_NOM || l == AT_PHI_PRENOM))
+            continue; /* "Pte", "RDV" */
+        /* (what the tagger or the allow-list alone named, without a rule's
+         * context, is its guess: carried when guessed in two documents) */
+        int weak = (n < 4 && !(k->allcaps && l == AT_PHI_HOPITAL)) || (k->allcaps && l == AT_PHI_EMPLOYEUR) ||
+                   s->ent[i] > rules_ent;
+        /* (a word of the dictionaries' common words, "blanc", is none) */
+        if (n && !(text_dict_get(&s->d->dict, f, n, NULL) & NOT_NAME_LOWER))
+            text_run_acc_add(a, f, n, l, weak);
+    }
+}
+
+void deid_pass_run_words(text_scan *s)
+{
+    const text_run_words *r = s->d->run;
+    for (size_t i = 0; i < s->n; i++) {
+        const text_tok *k = &s->tok[i];
+        if (s->lab[i] || k->kind != TOK_WORD || k->e - k->s < 3)
+            continue;
+        char f[DEID_NAME_LEN];
+        size_t n = fold_name_tok(s, i, f);
+        int l = n ? text_run_words_label(r, f, n) : 0;
+        if (l && other_mention(s, i, f, n))
+            mark(s, i, i + 1, l);
+    }
+}

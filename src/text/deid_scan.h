@@ -150,6 +150,15 @@ void deid_pass_address_late(text_scan *s);
  * beside a title or a name ("Dr Laurence Avril", "Mme Iris X";
  * deid_namewords.c). */
 void deid_pass_name_words(text_scan *s);
+/* Initials, names spelt out and compound first names (deid_initials.c). */
+void deid_pass_initials(text_scan *s);
+/* A service's head and a place: "HAD du Bocage" (deid_estab_heads.c). */
+void deid_pass_estab_heads(text_scan *s);
+/* Token h, a capitalised head: its establishment (deid_estab_heads.c). */
+void deid_estab_head_at(text_scan *s, size_t h);
+/* Token i, a capitalised word after a title, a first name, "née": a
+ * surname (deid_namewords.c; from deid_pass_initials). */
+void deid_word_after_name(text_scan *s, size_t i);
 /* Token i follows a batch's, a registry's or a study's word ("lot
  * X013729", "EudraCT 2022-..."): a number there is no one's (deid_late.c). */
 int deid_after_notid(const text_scan *s, size_t i);
@@ -229,5 +238,31 @@ void deid_pass_mail_names(text_scan *s);
 /* Tables in the text (deid_tables.c): a header line naming people,
  * places, employers or addresses labels its column's cells below. */
 void deid_pass_tables(text_scan *s);
+
+/* ---- the words of a run (deid_runwords.c, deid_mentions.c) ---------------- */
+at_status text_run_acc_new(text_run_acc **out);
+void text_run_acc_free(text_run_acc *a);
+/* The documents that follow are the next one of the run. */
+void text_run_acc_next_doc(text_run_acc *a);
+/* Note folded word f (n bytes, zero-padded to DEID_NAME_LEN) labelled
+ * label in the current document (at most TEXT_RUN_MAX_WORDS words); weak:
+ * a mention that counts only with another document's. */
+void text_run_acc_add(text_run_acc *a, const char *f, size_t n, int label, int weak);
+/* The words labelled in a document by a mention that is not weak, or in
+ * two documents, each with its most frequent label, into w and label
+ * (NULL: counted only): their count. */
+size_t text_run_acc_words(const text_run_acc *a, char (*w)[DEID_NAME_LEN], uint8_t *label);
+void text_run_words_free(text_run_words *r);
+/* The label of run word f (n bytes, zero-padded to DEID_NAME_LEN), 0 when
+ * it is none. */
+int text_run_words_label(const text_run_words *r, const char *f, size_t n);
+/* The distinctive words of the identifiers found in scan s into a (the
+ * rules' entities: ids up to rules_ent). */
+void deid_run_collect(const text_scan *s, text_run_acc *a, uint32_t rules_ent);
+/* Label the unlabelled mentions of the run's words (d->run set). */
+void deid_pass_run_words(text_scan *s);
+/* at_text_deid_detect that also notes its document's words into acc. */
+at_status text_deid_detect_collect(const at_text_deid *d, const char *text, size_t len, at_text_spans *out,
+                                   text_run_acc *acc);
 
 #endif

@@ -1,0 +1,321 @@
+/* Initials and compound first names, after the tagger:
+ *  - dotted initials joined by a hyphen ("J.-P.", "M.-F. G.", "W.-K."):
+ *    a first name wherever they stand;
+ *  - dotted initials run together or spaced ("L.B.", "P.E.", "E. G.")
+ *    and a hyphenated pair of capitals ("J-B", "L-GM"): where a
+ *    signature or a name stands (beside a name, at a line's end, in
+ *    parentheses, after "/", "signé", "par"), never an abbreviation of
+ *    the language ("N.B.", "i.v.", "P.S.");
+ *  - one dotted capital beside a name ("Gwen L.", "CORNEC Y.", "L."
+ *    before a name), not the title "M." before a name;
+ *  - two or three capitals that sign a line: alone on it ("NS / BS"),
+ *    after a dash at its end ("— GK"), after a closing ("Cordialement,
+ *    AM"), after "par" at its end, before "= Dr", after "initiales";
+ *  - a name spelt out in capitals ("H E D I"): four letters or more;
+ *  - a hyphenated word whose first and last parts are first names
+ *    ("Marie-Reine", "Marc-Olivier"), not after a street or "saint". */
+#include "tagger.h"
+
+#include "lexicon.h"
+
+static size_t ilen(const text_scan *s, size_t i)
+{
+    return s->tok[i].e - s->tok[i].s;
+}
+
+/* A one-letter word token (an ASCII letter). */
+static int letter1(const text_scan *s, size_t i)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD || ilen(s, i) != 1)
+        return 0;
+    char c = s->t[s->tok[i].s];
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static int nm_label(int l)
+{
+    return l == AT_PHI_NOM || l == AT_PHI_PRENOM;
+}
+
+/* A dash token: '-', en dash or em dash. */
+static int dash(const text_scan *s, size_t i)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_PUNCT)
+        return 0;
+    const unsigned char *p = (const unsigned char *)s->t + s->tok[i].s;
+    size_t n = ilen(s, i);
+    return (n == 1 && p[0] == '-') ||
+           (n == 3 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0x93 || p[2] == 0x94));
+}
+
+static int line_end(const text_scan *s, size_t i)
+{
+    return i >= s->n || s->tok[i].nl;
+}
+
+/* Abbreviations of the language written with dots, folded letters. */
+static int abbrev(const char *f)
+{
+    static const char *const ab[] = {"nb",  "ps", "iv", "po",  "sc",  "im",  "ok",  "eg", "ie",
+                                     "cad", "am", "pm", "sa",  "ue",  "us",  "ht",  "st", "cf",
+                                     "id",  "av", "ap", "jc",  "vs",  "ms",  "mr",  "rv", "sl",
+                                     "qs",  "pc", "pj", "vgm", "usa", "qsp", "ttc", "vac"};
+    for (size_t k = 0; k < sizeof ab / sizeof *ab; k++)
+        if (!strcmp(ab[k], f))
+            return 1;
+    return 0;
+}
+
+/* The group of dotted initials starting at token i: its end (exclusive),
+ * its letters folded in f (up to 7), whether a hyphen or a space joins
+ * two of them. 0 letters when token i starts none. */
+static size_t dotted_group(const text_scan *s, size_t i, char *f, int *nlet, int *hyph, int *spaced)
+{
+    size_t j = i;
+    *nlet = *hyph = *spaced = 0;
+    while (letter1(s, j) && (j == i || !s->tok[j].nl) && is_punct(s, j + 1, '.') && !s->tok[j + 1].sp) {
+        char c = s->t[s->tok[j].s];
+        if (*nlet < 7)
+            f[*nlet] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        (*nlet)++;
+        j += 2;
+        if (is_punct(s, j, '-') && !s->tok[j].sp && letter1(s, j + 1) && !s->tok[j + 1].sp) {
+            *hyph = 1;
+            j++;
+            continue;
+        }
+        if (letter1(s, j) && !s->tok[j].nl && is_punct(s, j + 1, '.') && !s->tok[j + 1].sp) {
+            if (s->tok[j].sp)
+                *spaced = 1;
+            continue;
+        }
+        break;
+    }
+    f[*nlet < 7 ? *nlet : 7] = 0;
+    return j;
+}
+
+/* A signature's or a name's place around tokens [a, b). */
+static int sign_place(const text_scan *s, size_t a, size_t b, int strict)
+{
+    if (is_punct(s, b, ':') && !s->tok[b].nl)
+        return 0; /* a label ("P.J. :") */
+    if (b < s->n && !s->tok[b].nl && nm_label(s->lab[b]))
+        return 1;
+    if (a > 0 && !s->tok[a].nl && nm_label(s->lab[a - 1]))
+        return 1;
+    int after = line_end(s, b) || is_punct(s, b, ')') || is_punct(s, b, '/');
+    int before = a == 0 || s->tok[a].nl || is_punct(s, a - 1, '(') || is_punct(s, a - 1, '/') ||
+                 dash(s, a - 1) || tok_is(s, a - 1, "par") || tok_is(s, a - 1, "sign\xC3\xA9") ||
+                 tok_is(s, a - 1, "visa");
+    return strict ? after && before : after || before;
+}
+
+static void label_first(text_scan *s, size_t a, size_t b)
+{
+    if (mark(s, a, b, AT_PHI_PRENOM)) {
+        deid_names_add(s, a, b);
+        return;
+    }
+    /* a part the tagger took: the others beside it */
+    for (size_t j = a; j < b;) {
+        size_t e = j;
+        while (e < b && !s->lab[e])
+            e++;
+        while (j < e && s->tok[j].kind != TOK_WORD)
+            j++;
+        if (e > j)
+            mark(s, j, e, AT_PHI_PRENOM);
+        j = e + 1;
+    }
+}
+
+/* Token i, a capital followed by its dot, beside a labelled name. */
+static void single_initial(text_scan *s, size_t i)
+{
+    if (s->lab[i] || !is_name_word(s, i) || ilen(s, i) != 1 || s->lab[i + 1])
+        return;
+    int next = i + 2 < s->n && !s->tok[i + 2].nl && s->tok[i + 2].sp && nm_label(s->lab[i + 2]) &&
+               s->tok[i + 2].kind == TOK_WORD;
+    int prev =
+        i > 0 && !s->tok[i].nl && s->tok[i].sp && nm_label(s->lab[i - 1]) && s->tok[i - 1].kind == TOK_WORD;
+    /* "M." before a name is the title */
+    if (next && (s->tok[i].dflags & DICT_TITLE))
+        return;
+    /* "Signature : L. Berger": after a field, before a capitalised word
+     * that ends the line */
+    if (!next && !prev && i > 0 && is_punct(s, i - 1, ':') && !s->tok[i].nl && is_name_word(s, i + 2) &&
+        !s->tok[i + 2].nl && !s->lab[i + 2] && !(s->tok[i + 2].lex & LEX_MED) && line_end(s, i + 3) &&
+        !(s->tok[i + 2].dflags & (DICT_TITLE | DICT_HEAD | DICT_HOSP)))
+        prev = 1;
+    if (next || prev)
+        label_first(s, i, i + 2);
+}
+
+/* Token i: two or three capitals (or "J-B") in a signature's place. */
+static void capitals_sign(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = ilen(s, i);
+    if (s->lab[i] || k->kind != TOK_WORD || n < 2 || n > 4)
+        return;
+    int hy = 0;
+    for (size_t j = 0; j < n; j++) {
+        char c = s->t[k->s + j];
+        if (c == '-' && j == 1 && n > 2)
+            hy = 1;
+        else if (c < 'A' || c > 'Z')
+            return;
+    }
+    if (n == 4 && !hy)
+        return;
+    if (k->lex & LEX_MED || (k->dflags & (DICT_TITLE | DICT_IDLABEL | DICT_ROLE | DICT_MONTH)))
+        return;
+    int end = line_end(s, i + 1);
+    int ok = 0;
+    if (hy)
+        ok = sign_place(s, i, i + 1, 0);
+    else if ((i == 0 || k->nl) && end)
+        ok = 1; /* alone on its line */
+    else if ((i == 0 || k->nl) && is_punct(s, i + 1, '/') && !s->tok[i + 1].nl && i + 2 < s->n &&
+             s->tok[i + 2].allcaps && ilen(s, i + 2) <= 3 && line_end(s, i + 3))
+        ok = 2; /* "NS / BS" */
+    else if (end && i > 0 && !k->nl && ((dash(s, i - 1) && n == 2) || tok_is(s, i - 1, "par")))
+        ok = 1;
+    else if (i > 0 && !k->nl && tok_is(s, i - 1, "par") && is_punct(s, i + 1, ')'))
+        ok = 1;
+    else if (end && n == 2 && i > 0 && !k->nl && is_punct(s, i - 1, '.') && !(k->lex & LEX_WORD))
+        ok = 1; /* "... ce matin. EG" */
+    else if (end && i > 1 && is_punct(s, i - 1, ',') &&
+             (tok_is(s, i - 2, "cordialement") || tok_is(s, i - 2, "amiti\xC3\xA9s") ||
+              tok_is(s, i - 2, "bises")))
+        ok = 1;
+    else if (is_punct(s, i + 1, '=') && i + 2 < s->n && (s->tok[i + 2].dflags & DICT_TITLE))
+        ok = 1;
+    else if (i > 0 && (tok_is(s, i - 1, "initiales") ||
+                       (is_punct(s, i - 1, ':') && i > 1 && tok_is(s, i - 2, "initiales"))))
+        ok = 1;
+    if (!ok)
+        return;
+    label_first(s, i, i + 1);
+    if (ok == 2 && !s->lab[i + 2] && !(s->tok[i + 2].lex & LEX_MED))
+        label_first(s, i + 2, i + 3);
+}
+
+/* A name spelt out: four capitals or more, one space apart, from i. */
+static void spelt_out(text_scan *s, size_t i)
+{
+    if (s->lab[i] || (i > 0 && letter1(s, i - 1) && !s->tok[i].nl))
+        return;
+    size_t j = i;
+    while (j < s->n && is_name_word(s, j) && ilen(s, j) == 1 && !s->lab[j] &&
+           (j == i || (!s->tok[j].nl && s->tok[j].sp)))
+        j++;
+    if (j - i < 4 || (j < s->n && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !s->tok[j].sp))
+        return;
+    int label = i > 0 && s->lab[i - 1] == AT_PHI_PRENOM ? AT_PHI_PRENOM : AT_PHI_NOM;
+    mark(s, i, j, label);
+}
+
+/* Token i, a capitalised hyphenated word whose first and last parts are
+ * first names. */
+static void compound_first(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = ilen(s, i);
+    if (s->lab[i] || k->kind != TOK_WORD || n < 5 || n > 40 || (k->lex & (LEX_CITY | LEX_PLACE | LEX_STREET)))
+        return;
+    const char *w = s->t + k->s;
+    const char *h = memchr(w, '-', n);
+    if (!h || h == w)
+        return;
+    const char *l = w + n;
+    while (l > h && l[-1] != '-')
+        l--;
+    size_t n1 = (size_t)(h - w), n2 = (size_t)(w + n - l);
+    if (n1 < 2 || n2 < 2)
+        return;
+    char f[64];
+    int m = text_lexicon_fold(w, n1, f, sizeof f);
+    if (m <= 0 || !(text_lexicon_get(&s->d->lex, f, (size_t)m) & LEX_FIRST))
+        return;
+    m = text_lexicon_fold(l, n2, f, sizeof f);
+    if (m <= 0 || !(text_lexicon_get(&s->d->lex, f, (size_t)m) & LEX_FIRST))
+        return;
+    if (i > 0 && !k->nl) {
+        const text_tok *p = &s->tok[i - 1];
+        if ((p->lex & (LEX_STREET | LEX_ORG)) || (p->dflags & (DICT_HOSP | DICT_STREET)) ||
+            tok_is(s, i - 1, "saint") || tok_is(s, i - 1, "sainte") || tok_is(s, i - 1, "st") ||
+            tok_is(s, i - 1, "ste"))
+            return;
+    }
+    if (i + 1 < s->n && !s->tok[i + 1].nl && (s->tok[i + 1].lex & LEX_STREET))
+        return;
+    label_first(s, i, i + 1);
+}
+
+/* Token p may put the word after it in a surname's place: a title, a
+ * first name, a dot (after "M", an initial), "née", "veuve", "épouse" by
+ * their length and first byte (deid_word_after_name decides). */
+static int after_name_place(const text_scan *s, size_t p)
+{
+    const text_tok *k = &s->tok[p];
+    if ((k->dflags & DICT_TITLE) || s->lab[p] == AT_PHI_PRENOM)
+        return 1;
+    if (k->kind == TOK_PUNCT)
+        return k->e - k->s == 1 && s->t[k->s] == '.';
+    size_t n = k->e - k->s;
+    char c = (char)(s->t[k->s] | 32);
+    return k->kind == TOK_WORD && (n == 4 || n == 5 || n == 7) &&
+           (c == 'n' || c == 'v' || (unsigned char)s->t[k->s] == 0xC3);
+}
+
+void deid_pass_initials(text_scan *s)
+{
+    size_t nq = s->nlist[TEXT_LIST_NAME];
+    const uint32_t *q = s->list[TEXT_LIST_NAME];
+    uint32_t before = s->next_ent;
+    for (size_t r = 0; r < nq; r++) {
+        size_t i = q[r];
+        size_t n = ilen(s, i);
+        /* (a group's first letter the tagger took: the others) */
+        if ((s->lab[i] && !(n == 1 && nm_label(s->lab[i]))) || s->tok[i].kind != TOK_WORD)
+            continue;
+        if (n == 1) {
+            char f[8];
+            int nlet, hyph, spaced;
+            size_t e = dotted_group(s, i, f, &nlet, &hyph, &spaced);
+            if (nlet >= 2 && !abbrev(f) && (hyph ? 1 : sign_place(s, i, e, spaced)))
+                label_first(s, i, e);
+            else if (nlet == 1)
+                single_initial(s, i);
+            else if (nlet == 0 && !s->lab[i])
+                spelt_out(s, i);
+            continue;
+        }
+        if (s->lab[i])
+            continue;
+        char c0 = s->t[s->tok[i].s];
+        if ((n >= 3 && n <= 5 && s->tok[i].allcaps) || ((n == 7 || n == 8) && (c0 == 'S' || c0 == 'C'))) {
+            deid_estab_head_at(s, i); /* "HAD du X", "Clinique de l'X" */
+            if (s->lab[i])
+                continue;
+        }
+        if (n <= 4 && s->tok[i].allcaps)
+            capitals_sign(s, i);
+        else if (n >= 5 &&
+                 !(s->tok[i].lex & (LEX_WORD | LEX_MED | LEX_CITY | LEX_PLACE | LEX_STREET | LEX_ORG)) &&
+                 memchr(s->t + s->tok[i].s + 2, '-', n - 4))
+            compound_first(s, i);
+        /* a word or a town in a surname's place (deid_namewords.c) */
+        if (!s->lab[i] && i > 0 && s->tok[i].sp && !s->tok[i].nl && after_name_place(s, i - 1))
+            deid_word_after_name(s, i);
+    }
+    /* one initial beside a name found after it: "E. R.-S.", "N. L." */
+    if (s->next_ent != before)
+        for (size_t r = 0; r < nq; r++) {
+            size_t i = q[r];
+            if (s->tok[i].e - s->tok[i].s == 1 && !s->lab[i] && is_punct(s, i + 1, '.') && !s->tok[i + 1].sp)
+                single_initial(s, i);
+        }
+}
