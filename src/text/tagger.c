@@ -70,6 +70,14 @@ static int label_colon(const text_scan *s, size_t c)
     return 0;
 }
 
+/* Token i stands where the rules keep a word that is no name: an
+ * eponym's, a field label's, a score's or (in capitals) a study's place. */
+static int name_free_place(const text_scan *s, size_t i)
+{
+    return deid_eponym_context(s, i) || deid_field_label(s, i) || deid_score_name(s, i) ||
+           (s->tok[i].allcaps && deid_study_name(s, i));
+}
+
 static int candidate(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -91,15 +99,13 @@ static int candidate(const text_scan *s, size_t i)
     /* a unit after a number ("30 PA", "12 UI", "70 Gy") */
     if (n <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)
         return 0;
-    /* (the flags first: the contexts below only read) */
     if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH |
                      DICT_HOSP | DICT_HOSPQUAL | DICT_STREET | DICT_EPOTRIG | DICT_RESID))
         return 0;
-    if (deid_eponym_context(s, i) || deid_field_label(s, i) || deid_score_name(s, i) ||
-        (k->allcaps && deid_study_name(s, i)))
-        return 0;
+    /* a name-free place makes no candidate: it is looked at (it only
+     * reads) where a candidate would otherwise be made */
     if (lx & NAMEY || k->dflags & (DICT_FIRST | DICT_LAST | DICT_CITY))
-        return 1;
+        return !name_free_place(s, i);
     if (tok_digit(s, i))
         return 0; /* codes and numbers: the rules */
     /* an unknown word, unless the safe vocabulary explains it by its form
@@ -110,6 +116,8 @@ static int candidate(const text_scan *s, size_t i)
      * inflection, a prefix, two letters swapped, "Prcohain", stays
      * unless a role or relative names it: "Nanelle (tutrice)") */
     {
+        if (name_free_place(s, i))
+            return 0;
         /* (a treatment by its context is none: "Creon poursuivi") */
         if (k->cap || k->allcaps)
             return (!(deid_safe_form(s, i) ||
@@ -130,6 +138,8 @@ static int candidate(const text_scan *s, size_t i)
         !(lx & (LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN | LEX_CUE_ID | LEX_CUE_EMP)) &&
         !sentence_start(s, i) && n >= 3 && !(k->dflags & DICT_PARTICLE) &&
         !(i > 0 && (s->tok[i - 1].dflags & DICT_PARTICLE))) {
+        if (name_free_place(s, i))
+            return 0;
         int cue = lower_cue(s, i) ||
                   (i + 2 < s->n && is_punct(s, i + 1, ',') && (s->tok[i + 2].dflags & DICT_ROLE));
         if (deid_treatment_context(s, i) || (!cue && title_case_line(s, i)))
