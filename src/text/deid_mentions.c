@@ -191,7 +191,8 @@ void deid_names_add_labelled(text_scan *s, uint32_t from_ent)
         const uint32_t *v = s->list[li ? TEXT_LIST_ODD : TEXT_LIST_NAME];
         size_t nv = s->nlist[li ? TEXT_LIST_ODD : TEXT_LIST_NAME];
         for (size_t q = 0; q < nv && s->names && s->names->count < DEID_MAX_NAMES; q++)
-            add_labelled_at(s, v[q], lex_safe, dict_safe, from_ent);
+            if (s->lab[v[q]]) /* (an unlabelled token is none) */
+                add_labelled_at(s, v[q], lex_safe, dict_safe, from_ent);
     }
 }
 
