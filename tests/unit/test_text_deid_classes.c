@@ -8,42 +8,11 @@
  * greeting; round 4: tables by their header, names from e-mail
  * addresses, joins by position, treatments by their context. Each assertion names a string that a rule of one
  * class must find or keep; none is a fixture of patient data. */
-#include "support.h"
+#include "text_label.h"
 
 #include "atelier/text.h"
 
 #include <string.h>
-
-static at_text_deid *det;
-
-static int setup(void **state)
-{
-    (void)state;
-    return at_text_deid_new(NULL, &det) == AT_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    at_text_deid_free(det);
-    return 0;
-}
-
-/* Label over the first occurrence of needle in text (0 if none). */
-static int label_of(const char *text, const char *needle)
-{
-    at_text_spans sp = {0};
-    assert_int_equal(at_text_deid_detect(det, text, strlen(text), &sp), AT_OK);
-    const char *hit = strstr(text, needle);
-    assert_non_null(hit);
-    size_t a = (size_t)(hit - text), b = a + strlen(needle);
-    int lab = 0;
-    for (size_t i = 0; i < sp.n; i++)
-        if (sp.v[i].start < b && sp.v[i].start + sp.v[i].len > a)
-            lab = sp.v[i].label;
-    at_text_spans_free(&sp);
-    return lab;
-}
 
 #define FOUND(text, needle) assert_true(label_of(text, needle) != 0)
 #define KEPT(text, needle) assert_int_equal(label_of(text, needle), 0)
@@ -166,5 +135,5 @@ int main(void)
         cmocka_unit_test(test_safe_classes),
         cmocka_unit_test(test_round4_classes),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }

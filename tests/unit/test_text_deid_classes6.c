@@ -5,14 +5,14 @@
  * establishments named before an English head or with their head in
  * lower case, and dotted initials that sign a line. Every string is
  * invented here; none is a fixture of patient data. */
-#include "support.h"
+#include "text_label.h"
 
 #include "atelier/text.h"
 #include "text/tagger.h"
 
 #include <string.h>
 
-static at_text_deid *det;   /* the default detector: rules, tagger, allow-list */
+/* det: the default detector (text_label.h) */
 static at_text_deid *rules; /* no tagger: the rules and the allow-list alone */
 
 static int setup(void **state)
@@ -29,24 +29,6 @@ static int teardown(void **state)
     at_text_deid_free(det);
     at_text_deid_free(rules);
     return 0;
-}
-
-/* Label over occurrence nth (0: the first) of needle in text, by d. */
-static int label_nth(at_text_deid *d, const char *text, const char *needle, int nth)
-{
-    at_text_spans sp = {0};
-    assert_int_equal(at_text_deid_detect(d, text, strlen(text), &sp), AT_OK);
-    const char *hit = strstr(text, needle);
-    for (int k = 0; k < nth && hit; k++)
-        hit = strstr(hit + 1, needle);
-    assert_non_null(hit);
-    size_t a = (size_t)(hit - text), b = a + strlen(needle);
-    int lab = 0;
-    for (size_t i = 0; i < sp.n; i++)
-        if (sp.v[i].start < b && sp.v[i].start + sp.v[i].len > a)
-            lab = sp.v[i].label;
-    at_text_spans_free(&sp);
-    return lab;
 }
 
 #define FOUND(d, text, needle) assert_true(label_nth(d, text, needle, 0) != 0)

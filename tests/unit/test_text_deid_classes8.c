@@ -4,44 +4,11 @@
  * words or towns in a surname's place, and establishments named by a
  * head of care and a place, with their traps. Every
  * string is invented here; none is a fixture of patient data. */
-#include "support.h"
+#include "text_label.h"
 
 #include "atelier/text.h"
 
 #include <string.h>
-
-static at_text_deid *det; /* the default detector: rules, tagger, allow-list */
-
-static int setup(void **state)
-{
-    (void)state;
-    return at_text_deid_new(NULL, &det) == AT_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    at_text_deid_free(det);
-    return 0;
-}
-
-/* Label over occurrence nth (0: the first) of needle in text, by d. */
-static int label_nth(at_text_deid *d, const char *text, const char *needle, int nth)
-{
-    at_text_spans sp = {0};
-    assert_int_equal(at_text_deid_detect(d, text, strlen(text), &sp), AT_OK);
-    const char *hit = strstr(text, needle);
-    for (int k = 0; k < nth && hit; k++)
-        hit = strstr(hit + 1, needle);
-    assert_non_null(hit);
-    size_t a = (size_t)(hit - text), b = a + strlen(needle);
-    int lab = 0;
-    for (size_t i = 0; i < sp.n; i++)
-        if (sp.v[i].start < b && sp.v[i].start + sp.v[i].len > a)
-            lab = sp.v[i].label;
-    at_text_spans_free(&sp);
-    return lab;
-}
 
 #define FOUND(d, text, needle) assert_true(label_nth(d, text, needle, 0) != 0)
 #define KEPT(d, text, needle) assert_int_equal(label_nth(d, text, needle, 0), 0)
@@ -140,5 +107,5 @@ int main(void)
         cmocka_unit_test(test_words_after_names),
         cmocka_unit_test(test_head_and_place),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }

@@ -5,42 +5,11 @@
  * over 89 in tables, codes in capitals. Every string is invented here;
  * each assertion names a string a class must find, or a trap it must
  * keep. */
-#include "support.h"
+#include "text_label.h"
 
 #include "atelier/text.h"
 
 #include <string.h>
-
-static at_text_deid *det;
-
-static int setup(void **state)
-{
-    (void)state;
-    return at_text_deid_new(NULL, &det) == AT_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    at_text_deid_free(det);
-    return 0;
-}
-
-/* Label over the first occurrence of needle in text (0 if none). */
-static int label_of(const char *text, const char *needle)
-{
-    at_text_spans sp = {0};
-    assert_int_equal(at_text_deid_detect(det, text, strlen(text), &sp), AT_OK);
-    const char *hit = strstr(text, needle);
-    assert_non_null(hit);
-    size_t a = (size_t)(hit - text), b = a + strlen(needle);
-    int lab = 0;
-    for (size_t i = 0; i < sp.n; i++)
-        if (sp.v[i].start < b && sp.v[i].start + sp.v[i].len > a)
-            lab = sp.v[i].label;
-    at_text_spans_free(&sp);
-    return lab;
-}
 
 #define IS(text, needle, label) assert_int_equal(label_of(text, needle), label)
 #define KEPT(text, needle) assert_int_equal(label_of(text, needle), 0)
@@ -195,5 +164,5 @@ int main(void)
         cmocka_unit_test(test_international_phones), cmocka_unit_test(test_ocr_numbers),
         cmocka_unit_test(test_record_tails),         cmocka_unit_test(test_zip_and_ages),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }

@@ -5,42 +5,11 @@
  * age over 89 (the number is the identifier; "90 ans ou plus" replaces
  * number and unit once), and the English grammatical words of a letter.
  * Every string is invented here. */
-#include "support.h"
+#include "text_label.h"
 
 #include "atelier/text.h"
 
 #include <string.h>
-
-static at_text_deid *det;
-
-static int setup(void **state)
-{
-    (void)state;
-    return at_text_deid_new(NULL, &det) == AT_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    at_text_deid_free(det);
-    return 0;
-}
-
-/* Label over the first occurrence of needle in text (0 if none). */
-static int label_of(const char *text, const char *needle)
-{
-    at_text_spans sp = {0};
-    assert_int_equal(at_text_deid_detect(det, text, strlen(text), &sp), AT_OK);
-    const char *hit = strstr(text, needle);
-    assert_non_null(hit);
-    size_t a = (size_t)(hit - text), b = a + strlen(needle);
-    int lab = 0;
-    for (size_t i = 0; i < sp.n; i++)
-        if (sp.v[i].start < b && sp.v[i].start + sp.v[i].len > a)
-            lab = sp.v[i].label;
-    at_text_spans_free(&sp);
-    return lab;
-}
 
 #define KEPT(text, needle) assert_int_equal(label_of(text, needle), 0)
 #define TAKEN(text, needle) assert_int_not_equal(label_of(text, needle), 0)
@@ -132,5 +101,5 @@ int main(void)
         cmocka_unit_test(test_age),        cmocka_unit_test(test_english_letter),
         cmocka_unit_test(test_title_case),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }

@@ -7,42 +7,11 @@
  * columns of initials, staff, record numbers and ages, rule lines,
  * quoted cells). Every name and firm here is invented; each assertion
  * names a string that the class must find (or keep). */
-#include "support.h"
+#include "text_label.h"
 
 #include "atelier/text.h"
 
 #include <string.h>
-
-static at_text_deid *det;
-
-static int setup(void **state)
-{
-    (void)state;
-    return at_text_deid_new(NULL, &det) == AT_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    at_text_deid_free(det);
-    return 0;
-}
-
-/* Label over the first occurrence of needle in text (0 if none). */
-static int label_of(const char *text, const char *needle)
-{
-    at_text_spans sp = {0};
-    assert_int_equal(at_text_deid_detect(det, text, strlen(text), &sp), AT_OK);
-    const char *hit = strstr(text, needle);
-    assert_non_null(hit);
-    size_t a = (size_t)(hit - text), b = a + strlen(needle);
-    int lab = 0;
-    for (size_t i = 0; i < sp.n; i++)
-        if (sp.v[i].start < b && sp.v[i].start + sp.v[i].len > a)
-            lab = sp.v[i].label;
-    at_text_spans_free(&sp);
-    return lab;
-}
 
 #define FOUND(text, needle) assert_true(label_of(text, needle) != 0)
 #define KEPT(text, needle) assert_int_equal(label_of(text, needle), 0)
@@ -133,5 +102,5 @@ int main(void)
         cmocka_unit_test(test_employer_cues),
         cmocka_unit_test(test_tables),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
