@@ -619,3 +619,30 @@ at_status text_deid_detect_collect(const at_text_deid *d, const char *text, size
 {
     return detect_all(d, text, len, out, acc);
 }
+
+/* Token i, folded, is one of set (NULL-ended, folded words); tokens of more
+ * than 48 bytes never are. */
+int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
+{
+    if (i >= s->n || s->tok[i].e - s->tok[i].s > 48)
+        return 0;
+    /* the first letter first (ASCII): most words leave before folding */
+    unsigned c = (unsigned char)s->t[s->tok[i].s];
+    if (c < 0x80) {
+        c |= 0x20;
+        const char *const *w = set;
+        while (*w && (unsigned char)(*w)[0] != c)
+            w++;
+        if (!*w)
+            return 0;
+    }
+    char f[64];
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, s->tok[i].e - s->tok[i].s, f, sizeof f);
+    if (fl <= 0)
+        return 0;
+    size_t n = (size_t)fl;
+    for (; *set; set++)
+        if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
+            return 1;
+    return 0;
+}

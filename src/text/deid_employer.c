@@ -18,37 +18,10 @@
 
 static int work_before(const text_scan *s, size_t i);
 
-/* Token i folded into f (64 bytes): its length, 0 when none. */
-static size_t emp_fold(const text_scan *s, size_t i, char *f)
+/* Word token i, folded, is one of set. */
+static int emp_word_in(const text_scan *s, size_t i, const char *const *set)
 {
-    if (i >= s->n || s->tok[i].kind != TOK_WORD || s->tok[i].e - s->tok[i].s > 48)
-        return 0;
-    int fl = text_lexicon_fold(s->t + s->tok[i].s, s->tok[i].e - s->tok[i].s, f, 64);
-    return fl > 0 ? (size_t)fl : 0;
-}
-
-static int emp_in(const text_scan *s, size_t i, const char *const *set)
-{
-    if (i >= s->n || s->tok[i].kind != TOK_WORD)
-        return 0;
-    /* the first letter first (ASCII): most words leave before folding */
-    unsigned c = (unsigned char)s->t[s->tok[i].s];
-    if (c < 0x80) {
-        c |= 0x20;
-        const char *const *w = set;
-        while (*w && (unsigned char)(*w)[0] != c)
-            w++;
-        if (!*w)
-            return 0;
-    }
-    char f[64];
-    size_t n = emp_fold(s, i, f);
-    if (!n)
-        return 0;
-    for (; *set; set++)
-        if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
-            return 1;
-    return 0;
+    return i < s->n && s->tok[i].kind == TOK_WORD && deid_tok_in(s, i, set);
 }
 
 /* The employer cues (the first EMP_CUES) and the words that head a
@@ -158,7 +131,7 @@ static int capital(const text_scan *s, size_t i)
 {
     /* (a letter alone is a workshop's, a building's: "atelier B") */
     return word(s, i) && (s->tok[i].cap || s->tok[i].allcaps) && s->tok[i].e - s->tok[i].s > 1 &&
-           !(s->tok[i].dflags & (DICT_TITLE | DICT_MONTH)) && !emp_in(s, i, stop_words);
+           !(s->tok[i].dflags & (DICT_TITLE | DICT_MONTH)) && !emp_word_in(s, i, stop_words);
 }
 static int has_digit(const text_scan *s, size_t i)
 {
@@ -204,7 +177,7 @@ static size_t firm_span(const text_scan *s, size_t j, int strong)
         const text_tok *k = &s->tok[r];
         if (k->kind == TOK_WORD && has_digit(s, r))
             break;
-        if (word(s, r) && (emp_in(s, r, legal_forms)) && (named || heads) && r > j) {
+        if (word(s, r) && (emp_word_in(s, r, legal_forms)) && (named || heads) && r > j) {
             r++;
             last = r;
             continue;
@@ -221,7 +194,7 @@ static size_t firm_span(const text_scan *s, size_t j, int strong)
         if (s->lab[r])
             break;
         if (capital(s, r)) {
-            if (emp_in(s, r, firm_heads) && !named && !emp_in(s, r, legal_forms)) {
+            if (emp_word_in(s, r, firm_heads) && !named && !emp_word_in(s, r, legal_forms)) {
                 heads++; /* "Charbonnages de France": what follows names it */
             } else {
                 named += !(k->lex & (LEX_WORD | LEX_MED)) || k->allcaps || strong || heads;
@@ -230,12 +203,12 @@ static size_t firm_span(const text_scan *s, size_t j, int strong)
             r++, words++;
             continue;
         }
-        if (lower(s, r) && !named && (emp_in(s, r, firm_heads) || emp_in(s, r, place_heads))) {
+        if (lower(s, r) && !named && (emp_word_in(s, r, firm_heads) || emp_word_in(s, r, place_heads))) {
             r++, heads++, words++;
             continue;
         }
         if (lower(s, r) && heads && !named && quals < 2 && !joiner(s, r) && (k->lex & LEX_WORD) &&
-            !emp_in(s, r, stop_words)) {
+            !emp_word_in(s, r, stop_words)) {
             r++, quals++, words++; /* "école élémentaire", "cuisine centrale" */
             continue;
         }
@@ -309,7 +282,7 @@ static int slot(text_scan *s, size_t j, int strong)
         return 0;
     /* "les serres x": a determiner is part of the name before a trade word */
     size_t a = j;
-    if (tok_is(s, j, "les") && emp_in(s, j + 1, firm_heads))
+    if (tok_is(s, j, "les") && emp_word_in(s, j + 1, firm_heads))
         j++;
     size_t r = firm_span(s, j, strong);
     if (r == j)
@@ -323,7 +296,7 @@ static int trade_word(const text_scan *s, size_t i)
 {
     if (!word(s, i))
         return 0;
-    if ((s->tok[i].lex & LEX_CUE_EMP) && !emp_in(s, i, text_cue_employer_words))
+    if ((s->tok[i].lex & LEX_CUE_EMP) && !emp_word_in(s, i, text_cue_employer_words))
         return 1;
     const char *t = s->t + s->tok[i].s, *h = memchr(t, '-', s->tok[i].e - s->tok[i].s);
     if (!h || s->tok[i].e - s->tok[i].s > 48)
@@ -361,7 +334,7 @@ static void after_trade(text_scan *s, size_t i)
         } else if (is_punct(s, j, '(') && j + 2 < s->n && is_punct(s, j + 2, ')') && s->tok[j + 1].allcaps) {
             j += 3; /* "(SVT)" */
         } else if (lower(s, j) && (s->tok[j].dflags & DICT_CONNECT) && lower(s, j + 1) &&
-                   !emp_in(s, j + 1, firm_heads) && !emp_in(s, j + 1, place_heads) &&
+                   !emp_word_in(s, j + 1, firm_heads) && !emp_word_in(s, j + 1, place_heads) &&
                    !tok_is(s, j + 1, "la") && !tok_is(s, j + 1, "l'") && !tok_is(s, j + 1, "l") &&
                    !tok_is(s, j + 1, "le")) {
             j += 2; /* "de nuit", "de maintenance" */
@@ -390,7 +363,7 @@ static void after_trade(text_scan *s, size_t i)
     size_t o = open_slot(s, k);
     if (o >= s->n || s->tok[o].nl || s->lab[o])
         return;
-    int head = emp_in(s, o, firm_heads) || emp_in(s, o, place_heads);
+    int head = emp_word_in(s, o, firm_heads) || emp_word_in(s, o, place_heads);
     if (!prep || (s->tok[o].dflags & (DICT_IDLABEL | DICT_TITLE | DICT_FIELD | DICT_ROLE | DICT_MONTH)))
         return; /* a firm word heads its name itself; a label, a title is none */
     if (!head) {
@@ -415,11 +388,11 @@ void deid_employer_at(text_scan *s, size_t i)
 {
     if (s->lab[i])
         return;
-    if (emp_in(s, i, legal_forms)) {
+    if (emp_word_in(s, i, legal_forms)) {
         legal_form_at(s, i); /* (never a head: "SAS X" is too rare) */
         return;
     }
-    if (emp_in(s, i, firm_heads)) {
+    if (emp_word_in(s, i, firm_heads)) {
         /* "l'entreprise X", "au restaurant X", "Transports X": the word
          * heads the name when capitals follow */
         size_t r = firm_span(s, i, 0);
@@ -437,7 +410,7 @@ void deid_employer_at(text_scan *s, size_t i)
         after_trade(s, i);
         return;
     }
-    if (!emp_in(s, i, text_cue_employer_words))
+    if (!emp_word_in(s, i, text_cue_employer_words))
         return;
     size_t j = i + 1;
     if (tok_is(s, i, "sociale") && !(i > 0 && tok_is(s, i - 1, "raison")))
@@ -450,7 +423,8 @@ void deid_employer_at(text_scan *s, size_t i)
         if (is_punct(s, c, ':'))
             j = c + 1;
         else
-            while (j < s->n && j - i <= 3 && lower(s, j) && !emp_in(s, j, firm_heads) && !unknown_lower(s, j))
+            while (j < s->n && j - i <= 3 && lower(s, j) && !emp_word_in(s, j, firm_heads) &&
+                   !unknown_lower(s, j))
                 j++;
         if (is_punct(s, j, ',') || is_punct(s, j, '-'))
             j++;
@@ -459,7 +433,7 @@ void deid_employer_at(text_scan *s, size_t i)
             j++;
             while (is_punct(s, j, '-') || is_punct(s, j, ','))
                 j++;
-            if (lower(s, j) && (s->tok[j].lex & LEX_WORD) && !emp_in(s, j, firm_heads) &&
+            if (lower(s, j) && (s->tok[j].lex & LEX_WORD) && !emp_word_in(s, j, firm_heads) &&
                 !unknown_lower(s, j))
                 j++;
             while (is_punct(s, j, '-') || is_punct(s, j, ','))

@@ -36,31 +36,6 @@ static size_t fold_tok(const text_scan *s, size_t i, char *f)
     return fl > 0 ? (size_t)fl : 0;
 }
 
-static int tok_word_is(const text_scan *s, size_t i, const char *const *set)
-{
-    if (i >= s->n || tlen(s, i) > 48)
-        return 0;
-    /* the first letter first (ASCII, or an accented one folded): most
-     * words leave before any folding */
-    unsigned c = (unsigned char)s->t[s->tok[i].s];
-    if (c < 0x80) {
-        c |= 0x20;
-        const char *const *w = set;
-        while (*w && (unsigned char)(*w)[0] != c)
-            w++;
-        if (!*w)
-            return 0;
-    }
-    char f[64];
-    size_t n = fold_tok(s, i, f);
-    if (!n)
-        return 0;
-    for (; *set; set++)
-        if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
-            return 1;
-    return 0;
-}
-
 /* Mark the tokens covering bytes [a, e) from token i on. */
 static int mark_bytes(text_scan *s, size_t i, size_t e, int label)
 {
@@ -115,7 +90,7 @@ static void pass_urls(text_scan *s, size_t i)
     }
     /* "exemple.fr/page", "chu-brest.fr" */
     if (k->kind == TOK_WORD && i + 2 < s->n && is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e &&
-        s->tok[i + 2].s == s->tok[i + 1].e && tok_word_is(s, i + 2, tlds) &&
+        s->tok[i + 2].s == s->tok[i + 1].e && deid_tok_in(s, i + 2, tlds) &&
         (k->s == 0 || s->t[k->s - 1] != '@')) {
         size_t a = k->s;
         while (a > 0 && (is_alnum_c(s->t[a - 1]) || s->t[a - 1] == '-' || s->t[a - 1] == '.'))
@@ -359,7 +334,7 @@ static void pass_age(text_scan *s, size_t i)
         return;
     /* "92 ans", "âgée 91 a" (not "92 a reçu", unless an age word says so below) */
     if (e < s->n && (tok_is(s, e, "ans") || tok_is(s, e, "an") || tok_is(s, e, "a")) && !s->tok[e].nl &&
-        !(tok_is(s, e, "a") && !(i > 0 && tok_word_is(s, i - 1, age_words)))) {
+        !(tok_is(s, e, "a") && !(i > 0 && deid_tok_in(s, i - 1, age_words)))) {
         mark(s, i, i + 1, AT_PHI_AGE); /* the number: "ans" identifies no one */
         return;
     }
@@ -367,7 +342,7 @@ static void pass_age(text_scan *s, size_t i)
     size_t p = i;
     if (p > 0 && (is_punct(s, p - 1, ':') || tok_is(s, p - 1, "de")))
         p--;
-    if (p > 0 && tok_word_is(s, p - 1, age_words))
+    if (p > 0 && deid_tok_in(s, p - 1, age_words))
         mark(s, i, i + 1, AT_PHI_AGE);
 }
 

@@ -15,31 +15,6 @@ static size_t tlen(const text_scan *s, size_t i)
     return s->tok[i].e - s->tok[i].s;
 }
 
-/* Token i folded is one of set (NULL-ended, folded words). */
-static int tok_word_is(const text_scan *s, size_t i, const char *const *set)
-{
-    if (i >= s->n || tlen(s, i) > 48)
-        return 0;
-    unsigned c = (unsigned char)s->t[s->tok[i].s];
-    if (c < 0x80) {
-        c |= 0x20;
-        const char *const *w = set;
-        while (*w && (unsigned char)(*w)[0] != c)
-            w++;
-        if (!*w)
-            return 0;
-    }
-    char f[64];
-    int fl = text_lexicon_fold(s->t + s->tok[i].s, tlen(s, i), f, sizeof f);
-    if (fl <= 0)
-        return 0;
-    size_t n = (size_t)fl;
-    for (; *set; set++)
-        if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
-            return 1;
-    return 0;
-}
-
 /* ---- after the tagger: the parts of an entity the tagger leaves -------------------- */
 
 static const char *const foreign_particles[] = {"van", "von", "der", "den", "da", "dos",
@@ -110,7 +85,7 @@ static void signing_initials(text_scan *s, size_t i)
         char c = p->kind == TOK_PUNCT ? s->t[p->s] : 0;
         int ok = c == '.' || c == '/' || c == ':' || c == '-' || c == ',' ||
                  (p->kind == TOK_PUNCT && (unsigned char)c == 0xE2) || /* "–", "—" */
-                 (p->kind == TOK_WORD && tok_word_is(s, i - 1, signing));
+                 (p->kind == TOK_WORD && deid_tok_in(s, i - 1, signing));
         if (!ok)
             return;
     }
@@ -137,7 +112,7 @@ at_status deid_pass_joins(text_scan *s)
             /* particles before a surname: "Van Dijk", "LE BERRE", "le van",
              * "mme le floch" (after a title) */
             while (!s->lab[p] && k->kind == TOK_WORD && (k->dflags & DICT_PARTICLE) &&
-                   (k->cap || k->allcaps || tok_word_is(s, p, foreign_particles) ||
+                   (k->cap || k->allcaps || deid_tok_in(s, p, foreign_particles) ||
                     (p > 0 && (s->tok[p - 1].dflags & DICT_TITLE) && !s->tok[p].nl))) {
                 join_into(s, p, i, AT_PHI_NOM);
                 if (p == 0 || s->tok[p].nl)
@@ -188,7 +163,7 @@ at_status deid_pass_joins(text_scan *s)
         int lines = 0, found = 0;
         for (size_t p = i; p > 0 && lines < 4 && i - p < 24 && !found; p--) {
             lines += s->tok[p].nl;
-            found = s->tok[p - 1].kind == TOK_WORD && tok_word_is(s, p - 1, closings);
+            found = s->tok[p - 1].kind == TOK_WORD && deid_tok_in(s, p - 1, closings);
         }
         if (found)
             mark(s, i, i + 1, AT_PHI_NOM);

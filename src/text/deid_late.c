@@ -31,31 +31,6 @@ static size_t fold_tok(const text_scan *s, size_t i, char *f)
     return fl > 0 ? (size_t)fl : 0;
 }
 
-static int tok_word_is(const text_scan *s, size_t i, const char *const *set)
-{
-    if (i >= s->n || tlen(s, i) > 48)
-        return 0;
-    /* the first letter first (ASCII, or an accented one folded): most
-     * words leave before any folding */
-    unsigned c = (unsigned char)s->t[s->tok[i].s];
-    if (c < 0x80) {
-        c |= 0x20;
-        const char *const *w = set;
-        while (*w && (unsigned char)(*w)[0] != c)
-            w++;
-        if (!*w)
-            return 0;
-    }
-    char f[64];
-    size_t n = fold_tok(s, i, f);
-    if (!n)
-        return 0;
-    for (; *set; set++)
-        if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
-            return 1;
-    return 0;
-}
-
 /* ---- late: record numbers, employers, rural addresses, short dates ---------------------- */
 
 static int glued_digit(const text_scan *s, size_t j);
@@ -154,7 +129,7 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
             j++;
         else if (k->kind == TOK_WORD && !(k->cap && tlen(s, j) > 3) && tlen(s, j) <= 10 &&
                  ((k->lex & LEX_WORD) || tok_is(s, j, "n") || tok_is(s, j, "no")) && !glued_digit(s, j)) {
-            if (label == AT_PHI_ID && (k->lex & LEX_CUE_ID) && tok_word_is(s, j, text_cue_account_words))
+            if (label == AT_PHI_ID && (k->lex & LEX_CUE_ID) && deid_tok_in(s, j, text_cue_account_words))
                 label = AT_PHI_COMPTE; /* "n° adhérent" */
             j++;
         } else
@@ -217,20 +192,20 @@ static const char *const unit_words[] = {"bat",      "batiment", "appt",  "apt",
 static void pass_rural(text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (!(k->lex & LEX_STREET) || (!k->cap && !tok_word_is(s, i, rural_lower)))
+    if (!(k->lex & LEX_STREET) || (!k->cap && !deid_tok_in(s, i, rural_lower)))
         return;
     size_t j = i + 1;
     if (is_punct(s, j, '.'))
         j++;
     /* "appt 41", "bât. C2": a number or a short code after a complement word */
-    if (j < s->n && !s->tok[j].nl && !s->lab[j] && tok_word_is(s, i, unit_words) &&
+    if (j < s->n && !s->tok[j].nl && !s->lab[j] && deid_tok_in(s, i, unit_words) &&
         (s->tok[j].kind == TOK_NUM ||
          (s->tok[j].kind == TOK_WORD && tlen(s, j) <= 3 && (s->tok[j].allcaps || glued_digit(s, j)))) &&
         tlen(s, j) <= 5) {
         mark(s, i, j + 1, AT_PHI_ADRESSE);
         return;
     }
-    if (j < s->n && s->lab[j] == AT_PHI_ADRESSE && tok_word_is(s, i, unit_words) && !s->tok[j].nl) {
+    if (j < s->n && s->lab[j] == AT_PHI_ADRESSE && deid_tok_in(s, i, unit_words) && !s->tok[j].nl) {
         s->lab[i] = AT_PHI_ADRESSE; /* "appt 41, cité des Glycines": the address after it */
         s->ent[i] = s->ent[j];
         if (j > i + 1) {
@@ -321,12 +296,12 @@ static void pass_short_date(text_scan *s, size_t i)
     if (d < 1 || d > 31 || m < 1 || m > 12 || i == 0)
         return;
     int eol = i + 3 >= s->n || s->tok[i + 3].nl;
-    if (!tok_word_is(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE) &&
+    if (!deid_tok_in(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE) &&
         !(eol && d > m))
         return;
     /* "cure 3/6", "séance 4/25": a count of a course, not a day */
     static const char *const course_words[] = {"cure", "seance", "cycle", "fraction", NULL};
-    if (d <= m && tok_word_is(s, i - 1, course_words))
+    if (d <= m && deid_tok_in(s, i - 1, course_words))
         return;
     mark(s, i, i + 3, AT_PHI_DATE);
 }
@@ -342,7 +317,7 @@ static int unit_next(const text_scan *s, size_t r)
                                         "u",  "kcal", "fois", "jours", "mois", "ans",  NULL};
     if (r >= s->n || s->tok[r].nl)
         return 0;
-    return is_punct(s, r, '%') || (s->tok[r].kind == TOK_WORD && tok_word_is(s, r, units));
+    return is_punct(s, r, '%') || (s->tok[r].kind == TOK_WORD && deid_tok_in(s, r, units));
 }
 
 /* A drug's or a device's batch number, a trial's registration or code:
@@ -440,7 +415,7 @@ static void pass_extension(text_scan *s, size_t i)
         return;
     while (p > 0 && i - p < 2 && (is_punct(s, p - 1, ':') || is_punct(s, p - 1, '.')) && !s->tok[p].nl)
         p--;
-    if (p > 0 && !s->tok[p].nl && s->tok[p - 1].kind == TOK_WORD && tok_word_is(s, p - 1, extension_words) &&
+    if (p > 0 && !s->tok[p].nl && s->tok[p - 1].kind == TOK_WORD && deid_tok_in(s, p - 1, extension_words) &&
         !(i + 1 < s->n && s->tok[i + 1].s == s->tok[i].e && s->tok[i + 1].kind != TOK_PUNCT))
         mark(s, i, i + 1, AT_PHI_TEL);
 }
@@ -455,7 +430,7 @@ static void pass_extension_groups(text_scan *s, size_t i)
         return;
     while (p > 0 && i - p < 2 && (is_punct(s, p - 1, ':') || is_punct(s, p - 1, '.')) && !s->tok[p].nl)
         p--;
-    if (p > 0 && !s->tok[p].nl && s->tok[p - 1].kind == TOK_WORD && tok_word_is(s, p - 1, extension_words))
+    if (p > 0 && !s->tok[p].nl && s->tok[p - 1].kind == TOK_WORD && deid_tok_in(s, p - 1, extension_words))
         mark(s, i, i + 2, AT_PHI_TEL);
 }
 
@@ -484,7 +459,7 @@ void deid_pass_extra_late(text_scan *s)
         if (s->lab[i] || k->kind != TOK_WORD)
             continue;
         unsigned lx = k->lex;
-        if ((lx & LEX_CUE_ID) && tok_word_is(s, i, text_cue_account_words))
+        if ((lx & LEX_CUE_ID) && deid_tok_in(s, i, text_cue_account_words))
             labelled_code(s, i, AT_PHI_COMPTE, 5);
         else if ((k->dflags & DICT_IDLABEL) && k->dval)
             labelled_code(s, i, k->dval, 4);

@@ -162,6 +162,8 @@ void deid_word_after_name(text_scan *s, size_t i);
 /* Token i follows a batch's, a registry's or a study's word ("lot
  * X013729", "EudraCT 2022-..."): a number there is no one's (deid_late.c). */
 int deid_after_notid(const text_scan *s, size_t i);
+/* Token i, folded, is one of set (NULL-ended, folded words) (deid_detect.c). */
+int deid_tok_in(const text_scan *s, size_t i, const char *const *set);
 /* The place before ", ZIP Commune" (zip code token z) as ADRESSE. */
 void deid_place_before_zip(text_scan *s, size_t z);
 void deid_pass_titles(text_scan *s);
