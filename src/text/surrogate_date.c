@@ -1,5 +1,6 @@
 /* Date surrogates: a date span shifted by the patient's offset and written
- * as it was (12/03/2024, 2024-03-12, 12/03, 12 mars 2024, mars 2024). A
+ * as it was (12/03/2024, 2024-03-12, 12/03, 12 mars 2024, mars 2024, and
+ * with an English month, 4 March 2024, Sep 30, 2025, 14-NOV-2025). A
  * date without a year is shifted in the year that puts it nearest the
  * document's reference date (the caller's choice: the nearest full date
  * before it, else after it), so that the same day shifts to the same day
@@ -154,11 +155,160 @@ static at_status put_textual(at_buf *out, const char *s, size_t n, const sdate *
     return st;
 }
 
+/* ---- dates with an English month ("4 March 2024", "Sep 30, 2025",
+ * "14-NOV-2025", "3rd November"): shifted, and written back in their own
+ * layout (the month full or in three letters, in its case, the ordinal
+ * suffix recomputed, the year in its width) ---- */
+
+static const char *const month_en[] = {"january", "february", "march",     "april",   "may",      "june",
+                                       "july",    "august",   "september", "october", "november", "december"};
+
+static char lowc(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* Month 1..12 of the English word w (n letters, any case), full or its
+ * first three letters ("Sept" too); 0 when none. *abbr: written short. */
+static int month_en_of(const char *w, size_t n, int *abbr)
+{
+    for (int m = 0; m < 12; m++) {
+        size_t fl = strlen(month_en[m]);
+        if (n != fl && n != 3 && !(m == 8 && n == 4))
+            continue;
+        size_t k = 0;
+        while (k < n && lowc(w[k]) == month_en[m][k])
+            k++;
+        if (k == n) {
+            *abbr = n != fl;
+            return m + 1;
+        }
+    }
+    return 0;
+}
+
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static const char *ordinal_en(int d)
+{
+    if (d % 100 >= 11 && d % 100 <= 13)
+        return "th";
+    return d % 10 == 1 ? "st" : d % 10 == 2 ? "nd" : d % 10 == 3 ? "rd" : "th";
+}
+
+/* The letters of w (n of them) in the case s was written in (all
+ * capitals, capitalised or lower case). */
+static at_status put_in_case(at_buf *out, const char *w, size_t n, const char *s, size_t sn)
+{
+    int upper = sn > 1 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z';
+    int cap = s[0] >= 'A' && s[0] <= 'Z';
+    at_status st = AT_OK;
+    for (size_t k = 0; k < n && !st; k++) {
+        char c = w[k];
+        if (upper || (cap && k == 0))
+            c = (char)(c - 32);
+        st = at_buf_putc(out, c);
+    }
+    return st;
+}
+
+static int en_date_put(at_buf *out, const char *s, size_t n, int days, const long *ref, at_status *st)
+{
+    int m = 0, d = 0, y = 0, abbr = 0, yw = 0;
+    size_t i = 0;
+    /* read: one month, a day of one or two digits (with its suffix), a
+     * year of two or four digits; anything else: not understood */
+    while (i < n) {
+        size_t a = i;
+        if (is_alpha(s[i])) {
+            while (i < n && is_alpha(s[i]))
+                i++;
+            int ab, mm = month_en_of(s + a, i - a, &ab);
+            int suffix = i - a == 2 && a > 0 && is_digit(s[a - 1]);
+            if (mm && !m) {
+                m = mm;
+                abbr = ab;
+            } else if (!suffix) {
+                return 0;
+            }
+        } else if (is_digit(s[i])) {
+            int v = 0;
+            while (i < n && is_digit(s[i]) && i - a < 5)
+                v = v * 10 + (s[i++] - '0');
+            if (i - a == 4 && !y) {
+                y = v;
+                yw = 4;
+            } else if (i - a <= 2 && !d && v >= 1 && v <= 31) {
+                d = v;
+            } else if (i - a == 2 && d && !y) {
+                y = 2000 + v;
+                yw = 2;
+            } else {
+                return 0;
+            }
+        } else if (s[i] == ' ' || s[i] == ',' || s[i] == '-' || s[i] == '.' || s[i] == '/') {
+            i++;
+        } else {
+            return 0;
+        }
+    }
+    if (!m || (!d && !y))
+        return 0;
+    int have_day = d != 0;
+    if (!d)
+        d = 15;
+    long z = (y ? text_days_from_civil(y, m, d) : yearless_days(m, d, ref)) + days;
+    int ny, nm, nd;
+    text_civil_from_days(z, &ny, &nm, &nd);
+    /* write: the same walk, each part replaced */
+    *st = AT_OK;
+    int day_done = 0;
+    for (i = 0; i < n && !*st;) {
+        size_t a = i;
+        if (is_alpha(s[i])) {
+            while (i < n && is_alpha(s[i]))
+                i++;
+            int ab;
+            if (month_en_of(s + a, i - a, &ab) && !(i - a == 2 && a > 0 && is_digit(s[a - 1])))
+                *st = put_in_case(out, month_en[nm - 1],
+                                  abbr ? (i - a == 4 && nm == 9 ? 4 : 3) : strlen(month_en[nm - 1]), s + a,
+                                  i - a);
+            else
+                *st = put_in_case(out, ordinal_en(nd), 2, s + a, i - a);
+        } else if (is_digit(s[i])) {
+            while (i < n && is_digit(s[i]))
+                i++;
+            if (i - a <= 2 && have_day && !day_done) {
+                *st = at_buf_printf(out, "%0*d", (int)(i - a) == 2 && s[a] == '0' ? 2 : 1, nd);
+                day_done = 1;
+            } else {
+                *st = yw == 2 ? at_buf_printf(out, "%02d", ny % 100) : at_buf_printf(out, "%04d", ny);
+            }
+        } else {
+            *st = at_buf_putc(out, s[i++]);
+        }
+    }
+    return 1;
+}
+
 int text_date_put(at_buf *out, const char *s, size_t n, int days, const long *ref, at_status *st)
 {
     sdate dt;
-    if (!parse_date(s, n, &dt))
+    if (!parse_date(s, n, &dt)) {
+        size_t before = out->len;
+        if (en_date_put(out, s, n, days, ref, st))
+            return 1;
+        out->len = before;
         return text_date_alt_put(out, s, n, days, ref, st, text_date_put, yearless_days);
+    }
     long z = (dt.y ? text_days_from_civil(dt.y, dt.m, dt.d) : yearless_days(dt.m, dt.d, ref)) + days;
     int y, m, d;
     text_civil_from_days(z, &y, &m, &d);

@@ -7,6 +7,10 @@
  * keep. */
 #include "text_label.h"
 
+#include "text/deid_internal.h"
+
+#include <stdio.h>
+
 #include "atelier/text.h"
 
 #include <string.h>
@@ -157,12 +161,54 @@ static void test_zip_and_ages(void **state)
     KEPT("Dose 95 mg, saturation 92 %, durée 91 jours.", "91");
 }
 
+/* Pseudonymised, a date with an English month is shifted with the
+ * patient's other dates and written in its own layout. */
+static void test_english_dates_shifted(void **state)
+{
+    (void)state;
+    static const char a[] = "Vu le 12/03/2024. Seen on 4 March 2024, then Sep 30, 2025 and 14-NOV-2025; "
+                            "biopsy 3rd November 2025.";
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(det, a, strlen(a), &sp), AT_OK);
+    at_key key;
+    memset(key.bytes, 7, sizeof key.bytes);
+    at_buf out;
+    at_buf_init(&out, 1 << 16);
+    assert_int_equal(at_text_deid_apply(a, strlen(a), &sp, AT_TEXT_PSEUDONYMISE, &key, "P1", &out), AT_OK);
+    assert_int_equal(at_buf_putc(&out, 0), AT_OK);
+    const char *o = (const char *)out.data;
+    assert_null(strstr(o, "4 March 2024"));
+    assert_null(strstr(o, "Sep 30, 2025"));
+    assert_null(strstr(o, "14-NOV-2025"));
+    assert_null(strstr(o, "[DATE]"));
+    /* the shift of the numeric date, applied to the English ones */
+    int d, m, y;
+    assert_int_equal(sscanf(o, "Vu le %d/%d/%d", &d, &m, &y), 3);
+    int shift = (int)(text_days_from_civil(y, m, d) - text_days_from_civil(2024, 3, 12));
+    int ny, nm, nd;
+    text_civil_from_days(text_days_from_civil(2024, 3, 4) + shift, &ny, &nm, &nd);
+    static const char *const months[] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
+    char want[64];
+    snprintf(want, sizeof want, "Seen on %d %s %d,", nd, months[nm - 1], ny);
+    assert_non_null(strstr(o, want));
+    text_civil_from_days(text_days_from_civil(2025, 11, 14) + shift, &ny, &nm, &nd);
+    char up[4] = {(char)(months[nm - 1][0]), (char)(months[nm - 1][1] - 32), (char)(months[nm - 1][2] - 32),
+                  0};
+    snprintf(want, sizeof want, "%d-%s-%d", nd, up, ny);
+    assert_non_null(strstr(o, want));
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_english_dates),        cmocka_unit_test(test_day_month),
-        cmocka_unit_test(test_international_phones), cmocka_unit_test(test_ocr_numbers),
-        cmocka_unit_test(test_record_tails),         cmocka_unit_test(test_zip_and_ages),
+        cmocka_unit_test(test_english_dates), cmocka_unit_test(test_english_dates_shifted),
+        cmocka_unit_test(test_day_month),     cmocka_unit_test(test_international_phones),
+        cmocka_unit_test(test_ocr_numbers),   cmocka_unit_test(test_record_tails),
+        cmocka_unit_test(test_zip_and_ages),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
