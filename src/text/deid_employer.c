@@ -133,18 +133,11 @@ static int capital(const text_scan *s, size_t i)
     return word(s, i) && (s->tok[i].cap || s->tok[i].allcaps) && s->tok[i].e - s->tok[i].s > 1 &&
            !(s->tok[i].dflags & (DICT_TITLE | DICT_MONTH)) && !emp_word_in(s, i, stop_words);
 }
-static int has_digit(const text_scan *s, size_t i)
-{
-    for (uint32_t b = s->tok[i].s; b < s->tok[i].e; b++)
-        if ((unsigned)(s->t[b] - '0') < 10u)
-            return 1;
-    return 0;
-}
 /* A word no list of the language holds, in lower case ("x", "y"). */
 static int unknown_lower(const text_scan *s, size_t i)
 {
     unsigned char c = (unsigned char)s->t[s->tok[i].s];
-    return lower(s, i) && s->tok[i].e - s->tok[i].s >= 3 && !has_digit(s, i) &&
+    return lower(s, i) && s->tok[i].e - s->tok[i].s >= 3 && !tok_has_digit(s, i) &&
            ((c >= 'a' && c <= 'z') || c == 0xC3) &&
            !memchr(s->t + s->tok[i].s, '-', s->tok[i].e - s->tok[i].s) &&
            !(s->tok[i].lex &
@@ -175,7 +168,7 @@ static size_t firm_span(const text_scan *s, size_t j, int strong)
     size_t r = j, last = j, named = 0, heads = 0, quals = 0, words = 0;
     while (r < s->n && r - j < EMP_MAX_SPAN && (r == j || !s->tok[r].nl)) {
         const text_tok *k = &s->tok[r];
-        if (k->kind == TOK_WORD && has_digit(s, r))
+        if (k->kind == TOK_WORD && tok_has_digit(s, r))
             break;
         if (word(s, r) && (emp_word_in(s, r, legal_forms)) && (named || heads) && r > j) {
             r++;
@@ -248,7 +241,7 @@ static void mark_firm(text_scan *s, size_t a, size_t b)
         s->ent[q] = e;
     }
     if (b + 2 < s->n && is_punct(s, b, '(') && is_punct(s, b + 2, ')') && !s->lab[b + 1] &&
-        s->tok[b + 1].allcaps && s->tok[b + 1].e - s->tok[b + 1].s <= 6 && !has_digit(s, b + 1) &&
+        s->tok[b + 1].allcaps && s->tok[b + 1].e - s->tok[b + 1].s <= 6 && !tok_has_digit(s, b + 1) &&
         !(s->tok[b + 1].lex & LEX_MED))
         mark(s, b + 1, b + 2, AT_PHI_EMPLOYEUR);
 }

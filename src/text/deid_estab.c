@@ -286,14 +286,6 @@ static const char *const complement_words[] = {"villa",  "bat", "batiment",    "
                                                "appt",   "apt", "appartement", "porte", "immeuble",
                                                "chalet", "cs",  "bp",          NULL};
 
-static int has_digit_tok(const text_scan *s, size_t i)
-{
-    for (uint32_t b = s->tok[i].s; b < s->tok[i].e; b++)
-        if ((unsigned)(s->t[b] - '0') < 10u)
-            return 1;
-    return 0;
-}
-
 /* The end of a complement starting at token i, i when none. */
 static size_t complement_at(const text_scan *s, size_t i)
 {
@@ -331,7 +323,7 @@ static size_t complement_at(const text_scan *s, size_t i)
     const text_tok *v = &s->tok[j];
     size_t vl = tl(s, j);
     if (v->kind == TOK_NUM ? vl <= 6
-                           : (v->kind == TOK_WORD && vl <= 3 && (v->allcaps || has_digit_tok(s, j))))
+                           : (v->kind == TOK_WORD && vl <= 3 && (v->allcaps || tok_has_digit(s, j))))
         return j + 1;
     return i;
 }

@@ -3,11 +3,6 @@
  * an earlier pass already took. */
 #include "deid_scan.h"
 
-static int tok_has_digit(const text_scan *s, size_t i)
-{
-    return (s->tok[i].aux & TOK_AUX_DIGIT) != 0;
-}
-
 static size_t tok_len(const text_scan *s, size_t i)
 {
     return s->tok[i].e - s->tok[i].s;

@@ -61,14 +61,6 @@ static int function_word(const text_scan *s, size_t i)
     return n && in_set(f, n, function_words);
 }
 
-static int has_digit(const text_scan *s, size_t i)
-{
-    for (uint32_t b = s->tok[i].s; b < s->tok[i].e; b++)
-        if ((unsigned)(s->t[b] - '0') < 10u)
-            return 1;
-    return 0;
-}
-
 /* An acronym no vocabulary holds (two to five capitals): the head of an
  * organisation when a department's number, a place or a name follows it
  * ("AST 67", "ADMR de Noyal", "ICM Val d'Aurelle"). */
@@ -76,7 +68,7 @@ static int acronym_head(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
     size_t n = tl(s, i);
-    return k->kind == TOK_WORD && k->allcaps && n >= 2 && n <= 5 && !has_digit(s, i) && !k->dflags &&
+    return k->kind == TOK_WORD && k->allcaps && n >= 2 && n <= 5 && !tok_has_digit(s, i) && !k->dflags &&
            !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET | LEX_FIRST |
                        LEX_LAST | LEX_PLACE | LEX_CITY));
 }
@@ -115,7 +107,7 @@ static int connector(const text_scan *s, size_t i)
 static int name_part_word(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (k->kind != TOK_WORD || !(k->cap || k->allcaps) || has_digit(s, i))
+    if (k->kind != TOK_WORD || !(k->cap || k->allcaps) || tok_has_digit(s, i))
         return 0;
     if (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH))
         return 0;
@@ -302,7 +294,7 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
             continue;
         }
         if (u->kind == TOK_WORD && !u->cap && !u->allcaps && !lower_place(s, q) && words < 6 &&
-            !has_digit(s, q) && tl(s, q) >= 4 && (u->lex & (LEX_WORD | LEX_MED | LEX_ORG)) &&
+            !tok_has_digit(s, q) && tl(s, q) >= 4 && (u->lex & (LEX_WORD | LEX_MED | LEX_ORG)) &&
             !function_word(s, q) &&
             !(u->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_BIRTH | DICT_IDLABEL))) {
             words++;
@@ -496,7 +488,7 @@ static void greeting_name(text_scan *s, size_t g)
 static int lower_name(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (k->kind != TOK_WORD || k->cap || k->allcaps || tl(s, i) < 4 || has_digit(s, i) || k->dflags)
+    if (k->kind != TOK_WORD || k->cap || k->allcaps || tl(s, i) < 4 || tok_has_digit(s, i) || k->dflags)
         return 0;
     if (k->lex &
         (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET | LEX_CUE_ID | LEX_CUE_EMP))
@@ -534,9 +526,9 @@ static void lower_head_phrase(text_scan *s, size_t h)
             j++;
             continue;
         }
-        if (u->kind == TOK_WORD && !u->cap && !u->allcaps && words < 3 && tl(s, j) >= 4 && !has_digit(s, j) &&
-            (u->lex & (LEX_WORD | LEX_MED)) && !lower_name(s, j) && !function_word(s, j) &&
-            !((u->lex & (LEX_PLACE | LEX_CITY)) && connector(s, j - 1)) &&
+        if (u->kind == TOK_WORD && !u->cap && !u->allcaps && words < 3 && tl(s, j) >= 4 &&
+            !tok_has_digit(s, j) && (u->lex & (LEX_WORD | LEX_MED)) && !lower_name(s, j) &&
+            !function_word(s, j) && !((u->lex & (LEX_PLACE | LEX_CITY)) && connector(s, j - 1)) &&
             !(u->dflags &
               (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_BIRTH | DICT_IDLABEL | DICT_HEAD))) {
             words++;
@@ -602,7 +594,7 @@ static void rural_lower_place(text_scan *s, size_t i)
             const text_tok *u = &s->tok[e];
             char h[64];
             size_t hn = u->kind == TOK_WORD && tl(s, e) <= 4 ? fold64(s, e, h) : 0;
-            if (u->kind == TOK_WORD && !has_digit(s, e) && !function_word(s, e) &&
+            if (u->kind == TOK_WORD && !tok_has_digit(s, e) && !function_word(s, e) &&
                 !(hn && in_set(h, hn, stops)) &&
                 !(u->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_IDLABEL))) {
                 words += tl(s, e) >= 3;

@@ -70,6 +70,12 @@ static inline int tok_is(const text_scan *s, size_t i, const char *lit)
     return 1;
 }
 
+/* Token i holds an ASCII digit (the tokeniser's TOK_AUX_DIGIT). */
+static inline int tok_has_digit(const text_scan *s, size_t i)
+{
+    return (s->tok[i].aux & TOK_AUX_DIGIT) != 0;
+}
+
 /* Label tokens [a, b) as one entity when none of them is labelled yet. */
 static inline int mark(text_scan *s, size_t a, size_t b, int label)
 {

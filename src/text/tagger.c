@@ -28,11 +28,6 @@ int tag_of_label(int label)
 #define NAMEY (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)
 #define KNOWN (LEX_WORD | LEX_MED | LEX_EPONYM)
 
-static int tok_digit(const text_scan *s, size_t i)
-{
-    return (s->tok[i].aux & TOK_AUX_DIGIT) != 0;
-}
-
 /* A sentence starts at token i: the first of a line, or after . ! ? : */
 static int sentence_start(const text_scan *s, size_t i)
 {
@@ -106,7 +101,7 @@ static int candidate(const text_scan *s, size_t i)
      * reads) where a candidate would otherwise be made */
     if (lx & NAMEY || k->dflags & (DICT_FIRST | DICT_LAST | DICT_CITY))
         return !name_free_place(s, i);
-    if (tok_digit(s, i))
+    if (tok_has_digit(s, i))
         return 0; /* codes and numbers: the rules */
     /* an unknown word, unless the safe vocabulary explains it by its form
      * (a drug's or a medical word's ending, an abbreviation's writing, a
@@ -326,7 +321,7 @@ static unsigned shape(const text_scan *s, size_t i)
     if (k->kind == TOK_NUM)
         return 3 | lb << 4;
     unsigned cs = k->allcaps ? 2 : k->cap ? 1 : 0;
-    return 4 | cs << 4 | lb << 6 | (unsigned)tok_digit(s, i) << 8 |
+    return 4 | cs << 4 | lb << 6 | (unsigned)tok_has_digit(s, i) << 8 |
            (unsigned)(memchr(s->t + k->s, '-', n) != NULL) << 9;
 }
 
