@@ -28,7 +28,7 @@ static inline int text_teardown(void **state)
 
 /* Label over occurrence nth (0: the first) of needle in text, by d (0:
  * none; the needle must be there). */
-static inline int label_nth(at_text_deid *d, const char *text, const char *needle, int nth)
+static inline int label_nth(const at_text_deid *d, const char *text, const char *needle, int nth)
 {
     at_text_spans sp = {0};
     assert_int_equal(at_text_deid_detect(d, text, strlen(text), &sp), AT_OK);

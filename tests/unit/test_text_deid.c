@@ -1,6 +1,6 @@
 /* Unit tests for src/text: checks (NIR, Luhn), folding, detection rules,
  * redaction and pseudonymisation, CSV errors, the held-out targets. */
-#include "support.h"
+#include "text_label.h"
 
 #include "atelier/synth.h"
 #include "atelier/text.h"
@@ -9,37 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static at_text_deid *det;
-
-static int setup(void **state)
-{
-    (void)state;
-    return at_text_deid_new(NULL, &det) == AT_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    at_text_deid_free(det);
-    return 0;
-}
-
-/* Label found over the first occurrence of needle in text (0 if none). */
-static int label_of(const char *text, const char *needle)
-{
-    at_text_spans sp = {0};
-    assert_int_equal(at_text_deid_detect(det, text, strlen(text), &sp), AT_OK);
-    const char *hit = strstr(text, needle);
-    assert_non_null(hit);
-    size_t a = (size_t)(hit - text), b = a + strlen(needle);
-    int lab = 0;
-    for (size_t i = 0; i < sp.n; i++)
-        if (sp.v[i].start < b && sp.v[i].start + sp.v[i].len > a)
-            lab = sp.v[i].label;
-    at_text_spans_free(&sp);
-    return lab;
-}
 
 static void test_checks(void **state)
 {
@@ -868,5 +837,5 @@ int main(void)
         cmocka_unit_test(test_patient_name_writings),
         cmocka_unit_test(test_surrogates_natural),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
