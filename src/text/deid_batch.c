@@ -600,7 +600,7 @@ at_status at_text_deid_run(const at_text_deid_spec *spec, at_run *run, at_text_d
     result->unmatched = r.unmatched;
     /* a run whose every document failed leaves no folder of its own
      * behind (an existing folder stays as it was) */
-    if (!st && result->written == 0 && r.outputs.root_created)
+    if (!st && result->written == 0 && result->failed > 0 && r.outputs.root_created)
         at_run_outputs_take_back(&r.outputs);
     if (st && r.outputs.root) { /* a failed or cancelled run leaves no output */
         char msg[1024];

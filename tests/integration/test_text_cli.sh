@@ -62,6 +62,9 @@ set +e
 "$bin" text deid "$tmp/broken.csv" -o "$tmp/csvout3" --column text 2> /dev/null
 set -e
 [ -d "$tmp/csvout3" ] || fail "a folder that was there before the run was removed"
+mkdir "$tmp/nothing"
+"$bin" text deid "$tmp/nothing" -o "$tmp/nothingout" 2> /dev/null || fail "an empty input folder must succeed"
+[ -d "$tmp/nothingout" ] || fail "a run with no document (and no failure) must still make its output folder"
 
 # --- the risk model beside scikit-learn on a small cohort, same split
 "$bin" text synth-cohort --patients 800 --seed 11 -o "$tmp/cohort.csv"
