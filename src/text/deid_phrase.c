@@ -216,6 +216,21 @@ static int department(const text_scan *s, size_t j)
     return (c == '-' || c == ',' || c == ':') && u->e < s->len && s->t[u->e] == ' ';
 }
 
+/* An organisation is spoken of before token i: l', au, du, chez just
+ * before it, or a '(' after a name (a capitalised word). */
+static int org_cue_before(const text_scan *s, size_t i)
+{
+    if (i == 0 || s->tok[i].nl)
+        return 0;
+    if (tok_is(s, i - 1, "l'") || tok_is(s, i - 1, "au") || tok_is(s, i - 1, "du") || tok_is(s, i - 1, "chez"))
+        return 1;
+    if (i >= 2 && (tl(s, i - 1) == 4 && !memcmp(s->t + s->tok[i - 1].s + 1, "\xE2\x80\x99", 3) &&
+                   (s->t[s->tok[i - 1].s] | 0x20) == 'l'))
+        return 1; /* l’ */
+    return i >= 2 && is_punct(s, i - 1, '(') &&
+           (s->lab[i - 2] != AT_PHI_NONE || s->tok[i - 2].cap || s->tok[i - 2].allcaps);
+}
+
 /* The phrase headed by token i (head entry h): its entity [*a, *e), 1
  * when there is one. */
 static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e, size_t *split)
@@ -223,9 +238,12 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
     *split = 0;
     const text_tok *k = &s->tok[i];
     size_t j = i + 1;
-    /* an acronym and a department's number: "HAD 35", "AST 67" */
+    /* an acronym and a department's number: "HAD 35", "l'AST 67"; an
+     * acronym no list holds only where an organisation is spoken of
+     * (after l', au, du, chez, or in parentheses after a name: "Dr
+     * Hamon (AST 35)"), not a score's ("DHI 12", "(CDH 29)", "RS 31") */
     if (k->allcaps && j < s->n && s->tok[j].kind == TOK_NUM && !s->tok[j].nl && tl(s, j) >= 2 &&
-        tl(s, j) <= 3 && department(s, j)) {
+        tl(s, j) <= 3 && department(s, j) && (h != HEAD_ACRONYM || org_cue_before(s, i))) {
         *a = i;
         *e = j + 1;
         return 1;
