@@ -1,0 +1,84 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 7:
+ * numbers dictated in words, scores written like an acronym and a
+ * department's number, a weekday beside its date, a word after a list
+ * item's number. Every string is invented here; none is a fixture of
+ * patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+#define LABEL(text, needle) label_nth(det, text, needle, 0)
+
+/* A phone, a social security number, a record number dictated in words
+ * (spoken letters and digits among them), labelled by their cue; the
+ * few number words of a dose or a score stay. */
+static void test_dictated(void **state)
+{
+    (void)state;
+    const char *tel = "Joignable au zéro six quarante-quatre vingt-trois douze zéro huit le soir.";
+    assert_int_equal(LABEL(tel, "quarante-quatre"), AT_PHI_TEL);
+    assert_int_equal(LABEL(tel, "huit"), AT_PHI_TEL);
+    assert_int_equal(LABEL(tel, "soir"), 0);
+    const char *nir = "Numéro de sécurité sociale deux quarante-sept onze quatre-vingts zéro vingt et un "
+                      "deux cent quatre dix-sept, à vérifier.";
+    assert_int_equal(LABEL(nir, "onze"), AT_PHI_SECU);
+    assert_int_equal(LABEL(nir, "dix-sept"), AT_PHI_SECU);
+    assert_int_equal(LABEL(nir, "Numéro"), 0);
+    const char *rec = "Dossier D R sept quatre quatre un deux, transmis.";
+    assert_int_equal(LABEL(rec, "sept"), AT_PHI_ID);
+    assert_int_equal(LABEL(rec, "R"), AT_PHI_ID);
+    /* quantities: a few number words with a unit or a word between */
+    const char *dose = "Radiothérapie de vingt six gray en cinq fractions, EVA à trois sur dix, deux fois par jour.";
+    assert_int_equal(LABEL(dose, "vingt"), 0);
+    assert_int_equal(LABEL(dose, "cinq"), 0);
+    assert_int_equal(LABEL(dose, "trois"), 0);
+    /* a date in words stays a date */
+    assert_int_equal(LABEL("Vue le vingt-deux avril deux mille vingt-trois en HDJ.", "vingt-trois"), AT_PHI_DATE);
+}
+
+/* An unknown acronym and a department's number are an organisation where
+ * one is spoken of, a score elsewhere. */
+static void test_scores_like_departments(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Tolérance : cystite grade 1, IPSS 12, pas de rectite.", "IPSS"), 0);
+    assert_int_equal(LABEL("Bilan : intelligibilité 84 %, DHI 12, VHI-10 = 9.", "DHI"), 0);
+    assert_int_equal(LABEL("Anastomose colorectale mécanique (CDH 29) sans incident.", "CDH"), 0);
+    assert_int_equal(LABEL("Le score Oncotype DX est à RS 31 : chimiothérapie adjuvante.", "RS"), 0);
+    assert_true(LABEL("À revoir avec le médecin du travail, Dr Hamon (AST 35).", "AST") != 0);
+}
+
+/* A weekday is outside its date's span; the date is found. */
+static void test_weekday(void **state)
+{
+    (void)state;
+    const char *t = "Appel reçu le samedi 07/06/2025 à 19 h, rappel mer. 11 juin.";
+    assert_int_equal(LABEL(t, "samedi"), 0);
+    assert_int_equal(LABEL(t, "07/06/2025"), AT_PHI_DATE);
+    assert_int_equal(LABEL(t, "mer"), 0);
+    assert_int_equal(LABEL(t, "juin"), AT_PHI_DATE);
+    /* a weekday alone is no date */
+    assert_int_equal(LABEL("Consultation prévue lundi matin.", "lundi"), 0);
+}
+
+/* A title-cased word after a list item's number opening its line is a
+ * heading's first word, not a name. */
+static void test_list_item(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("1 Traite\n2 Conclusion", "Traite"), 0);
+    assert_int_equal(LABEL("Plan :\n2) Traite par chimiothérapie.", "Traite"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dictated),
+        cmocka_unit_test(test_scores_like_departments),
+        cmocka_unit_test(test_weekday),
+        cmocka_unit_test(test_list_item),
+    };
+    return cmocka_run_group_tests(tests, text_setup, text_teardown);
+}
