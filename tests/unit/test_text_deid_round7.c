@@ -1,7 +1,7 @@
 /* Unit tests for the de-identifier's classes of issue #12, round 7:
  * numbers dictated in words, scores written like an acronym and a
  * department's number, a weekday beside its date, a word after a list
- * item's number. Every string is invented here; none is a fixture of
+ * item's number, initials of who typed a letter. Every string is invented here; none is a fixture of
  * patient data. */
 #include "text_label.h"
 
@@ -72,6 +72,22 @@ static void test_list_item(void **state)
     assert_int_equal(LABEL("Plan :\n2) Traite par chimiothérapie.", "Traite"), 0);
 }
 
+/* Initials of who typed or checked a letter, and a letter's reference. */
+static void test_typist_initials(void **state)
+{
+    (void)state;
+    const char *t = "Courrier à frapper – GP/sl\nDactylographié le 29/10/2024 par MG\n"
+                    "Dictée frappée par CB le 06/03/2025.\n/ML – ASS\n";
+    assert_int_equal(LABEL(t, "GP"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "sl"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "MG"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "CB"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "ML"), AT_PHI_PRENOM);
+    /* a unit or an abbreviation elsewhere stays */
+    assert_int_equal(LABEL("Magnésium : MG 0,7 mmol/L, dosé par MG le matin.", "MG"), 0);
+    assert_int_equal(LABEL("Débit 20 ml/h, dilution 5 ml/kg.", "ml"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -79,6 +95,7 @@ int main(void)
         cmocka_unit_test(test_scores_like_departments),
         cmocka_unit_test(test_weekday),
         cmocka_unit_test(test_list_item),
+        cmocka_unit_test(test_typist_initials),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
