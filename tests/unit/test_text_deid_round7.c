@@ -88,6 +88,22 @@ static void test_typist_initials(void **state)
     assert_int_equal(LABEL("Débit 20 ml/h, dilution 5 ml/kg.", "ml"), 0);
 }
 
+/* Strings that stay: a reference's edition, a classification named after
+ * a town, a vitamin after "vit"; the town, the year and the residence
+ * elsewhere are found. */
+static void test_references_kept(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Réponse selon iwCLL 2018 : RC.", "2018"), 0);
+    assert_int_equal(LABEL("Conforme au référentiel OncoNormandie 2025.", "2025"), 0);
+    assert_int_equal(LABEL("Hospitalisée en 2020 pour une pneumopathie.", "2020"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Selon la classification de Lyon, grade 2.", "Lyon"), 0);
+    assert_int_equal(LABEL("Née à Lyon, suivie à Bayonne.", "Lyon"), AT_PHI_VILLE);
+    assert_int_equal(LABEL("Plateau technique de Bayonne.", "Bayonne"), AT_PHI_VILLE);
+    assert_int_equal(LABEL("Bilan : 25-OH vit D 18 ng/mL.", "D"), 0);
+    assert_int_equal(LABEL("Il habite Rennes depuis 2019.", "Rennes"), AT_PHI_VILLE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -96,6 +112,7 @@ int main(void)
         cmocka_unit_test(test_weekday),
         cmocka_unit_test(test_list_item),
         cmocka_unit_test(test_typist_initials),
+        cmocka_unit_test(test_references_kept),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
