@@ -102,6 +102,15 @@ static void test_references_kept(void **state)
     assert_int_equal(LABEL("Plateau technique de Bayonne.", "Bayonne"), AT_PHI_VILLE);
     assert_int_equal(LABEL("Bilan : 25-OH vit D 18 ng/mL.", "D"), 0);
     assert_int_equal(LABEL("Il habite Rennes depuis 2019.", "Rennes"), AT_PHI_VILLE);
+    /* codes of a code system, a variant's description, a drug's doses */
+    assert_int_equal(LABEL("Code UCD 9426731, LPPR 1243893.", "9426731"), 0);
+    assert_int_equal(LABEL("Code UCD 9426731, LPPR 1243893.", "1243893"), 0);
+    assert_int_equal(LABEL("MedDRA LLT 10077012.", "10077012"), 0);
+    assert_int_equal(LABEL("Mutation EGFR p.E746_A750del (exon 19).", "E746"), 0);
+    assert_int_equal(LABEL("Bactrim : cotrimoxazole 800/160 un jour sur deux.", "800"), 0);
+    /* the same shapes elsewhere are identifiers */
+    assert_int_equal(LABEL("Dossier 4412-883190 transmis.", "883190"), AT_PHI_ID);
+    assert_int_equal(LABEL("Référence 9426731 du dossier.", "9426731"), AT_PHI_ID);
 }
 
 int main(void)
