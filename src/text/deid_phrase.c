@@ -61,6 +61,18 @@ static int function_word(const text_scan *s, size_t i)
     return n && in_set(f, n, function_words);
 }
 
+/* Word token i has a capital after a lower-case letter ("AirSense",
+ * "CorDiax"): a product's or a brand's writing (ASCII letters). */
+static int inner_cap(const text_scan *s, size_t i)
+{
+    const char *t = s->t + s->tok[i].s;
+    size_t n = tl(s, i);
+    for (size_t j = 1; j < n; j++)
+        if (t[j] >= 'A' && t[j] <= 'Z' && t[j - 1] >= 'a' && t[j - 1] <= 'z')
+            return 1;
+    return 0;
+}
+
 /* An acronym no vocabulary holds (two to five capitals): the head of an
  * organisation when a department's number, a place or a name follows it
  * ("AST 67", "ADMR de Noyal", "ICM Val d'Aurelle"). */
@@ -292,6 +304,14 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
             }
         }
         if (!named || !distinctive(s, p0, last))
+            return 0;
+        /* a product, not an organisation: a name with a capital inside
+         * ("PPC AirSense 11", "BD FACSLyric") or a model's number after it
+         * ("TPS Oncentra Brachy 4.6") */
+        for (size_t q = p0; q < last; q++)
+            if (inner_cap(s, q))
+                return 0;
+        if (last < s->n && !s->tok[last].nl && s->tok[last].kind == TOK_NUM)
             return 0;
         /* "PUCU Petit épanchement ...": an abbreviation, then a sentence */
         if (p0 == j && last < s->n && !s->tok[last].nl && s->tok[last].kind == TOK_WORD &&

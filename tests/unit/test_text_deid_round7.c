@@ -111,6 +111,9 @@ static void test_references_kept(void **state)
     /* the same shapes elsewhere are identifiers */
     assert_int_equal(LABEL("Dossier 4412-883190 transmis.", "883190"), AT_PHI_ID);
     assert_int_equal(LABEL("Référence 9426731 du dossier.", "9426731"), AT_PHI_ID);
+    /* a product after an abbreviation is no organisation */
+    assert_int_equal(LABEL("Appareil PPC AirSense 11 AutoSet, masque nasal.", "AirSense"), 0);
+    assert_int_equal(LABEL("Planification TPS Oncentra Brachy 4.6 validée.", "Oncentra"), 0);
 }
 
 int main(void)
