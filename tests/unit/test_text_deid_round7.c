@@ -102,6 +102,15 @@ static void test_references_kept(void **state)
     assert_int_equal(LABEL("Plateau technique de Bayonne.", "Bayonne"), AT_PHI_VILLE);
     assert_int_equal(LABEL("Bilan : 25-OH vit D 18 ng/mL.", "D"), 0);
     assert_int_equal(LABEL("Il habite Rennes depuis 2019.", "Rennes"), AT_PHI_VILLE);
+    /* a legal text's date, a product's expiry; a treatment stopped on a
+     * date and a prescription's date are dates */
+    const char *law = "Selon l'arrêté du 13 décembre 2017 et la loi n° 2022-46 du 22 janvier 2022.";
+    assert_int_equal(LABEL(law, "décembre"), 0);
+    assert_int_equal(LABEL(law, "janvier"), 0);
+    assert_int_equal(LABEL("Xeloda arrêté du 12/03/2024.", "12/03/2024"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Ordonnance du Dr Vu du 12/01/2026.", "12/01/2026"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Flacon ouvert, péremption 08/2028.", "2028"), 0);
+    assert_int_equal(LABEL("Revu en 08/2024 pour bilan.", "2024"), AT_PHI_DATE);
     /* codes of a code system, a variant's description, a drug's doses */
     assert_int_equal(LABEL("Code UCD 9426731, LPPR 1243893.", "9426731"), 0);
     assert_int_equal(LABEL("Code UCD 9426731, LPPR 1243893.", "1243893"), 0);
