@@ -125,6 +125,20 @@ static void test_references_kept(void **state)
     assert_int_equal(LABEL("Planification TPS Oncentra Brachy 4.6 validée.", "Oncentra"), 0);
 }
 
+/* A home's coordinates are an address; decimals of measures are not. A
+ * marker glued to its number stays. */
+static void test_coordinates_and_markers(void **state)
+{
+    (void)state;
+    const char *t = "Domicile : 43.2287, -0.3974 (GPS), ou 44.1412 N, 0.6098 E.";
+    assert_int_equal(LABEL(t, "43"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(t, "3974"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(t, "0.6098"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL("Poids 72.500 kg, taille 1.700 m, créatinine 1.234 g/L.", "72.500"), 0);
+    assert_int_equal(LABEL("Carcinome, Ki-67 : 18 %, Her-2 négatif.", "Ki"), 0);
+    assert_int_equal(LABEL("Carcinome, Ki-67 : 18 %, Her-2 négatif.", "Her"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -134,6 +148,7 @@ int main(void)
         cmocka_unit_test(test_list_item),
         cmocka_unit_test(test_typist_initials),
         cmocka_unit_test(test_references_kept),
+        cmocka_unit_test(test_coordinates_and_markers),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
