@@ -149,6 +149,10 @@ static void test_eponyms_of_several_words(void **state)
     assert_int_equal(LABEL(t, "Lindau"), 0);
     assert_int_equal(LABEL(t, "Claude"), 0);
     assert_int_equal(LABEL(t, "Horner"), 0);
+    const char *u = "Curage de la loge de Barety, écarteur de Bookwalter, transformation de Richter.";
+    assert_int_equal(LABEL(u, "Barety"), 0);
+    assert_int_equal(LABEL(u, "Bookwalter"), 0);
+    assert_int_equal(LABEL(u, "Richter"), 0);
     const char *p = "Selon Pierre Martin, la maladie progresse.";
     assert_int_equal(LABEL(p, "Pierre"), AT_PHI_PRENOM);
     assert_int_equal(LABEL(p, "Martin"), AT_PHI_NOM);
