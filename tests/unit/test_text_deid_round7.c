@@ -137,6 +137,10 @@ static void test_coordinates_and_markers(void **state)
     assert_int_equal(LABEL("Poids 72.500 kg, taille 1.700 m, créatinine 1.234 g/L.", "72.500"), 0);
     assert_int_equal(LABEL("Carcinome, Ki-67 : 18 %, Her-2 négatif.", "Ki"), 0);
     assert_int_equal(LABEL("Carcinome, Ki-67 : 18 %, Her-2 négatif.", "Her"), 0);
+    /* a product by its model or its strength */
+    assert_int_equal(LABEL("Capteur Dexcom G7 posé, pansement Urgo K2, Daflon 500 matin et soir.", "Dexcom"), 0);
+    assert_int_equal(LABEL("Capteur Dexcom G7 posé, pansement Urgo K2, Daflon 500 matin et soir.", "Urgo"), 0);
+    assert_int_equal(LABEL("Capteur Dexcom G7 posé, pansement Urgo K2, Daflon 500 matin et soir.", "Daflon"), 0);
 }
 
 /* An eponym of several words stays after its trigger; a first name and a
