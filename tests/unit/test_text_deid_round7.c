@@ -162,6 +162,19 @@ static void test_eponyms_of_several_words(void **state)
     assert_int_equal(LABEL(p, "Martin"), AT_PHI_NOM);
 }
 
+/* Dates with a foreign month's full name, a day and a year. */
+static void test_foreign_dates(void **state)
+{
+    (void)state;
+    const char *t = "Befund vom 21. Oktober 2026, referto del 9 settembre 2026, informe del 3 de marzo de 2024.";
+    assert_int_equal(LABEL(t, "Oktober"), AT_PHI_DATE);
+    assert_int_equal(LABEL(t, "settembre"), AT_PHI_DATE);
+    assert_int_equal(LABEL(t, "marzo"), AT_PHI_DATE);
+    assert_int_equal(LABEL(t, "2024"), AT_PHI_DATE);
+    /* no year: a dose, a count */
+    assert_int_equal(LABEL("Elle prend 3 marzo, sans date.", "marzo"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_references_kept),
         cmocka_unit_test(test_coordinates_and_markers),
         cmocka_unit_test(test_eponyms_of_several_words),
+        cmocka_unit_test(test_foreign_dates),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
