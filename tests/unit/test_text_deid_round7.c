@@ -120,6 +120,14 @@ static void test_references_kept(void **state)
     /* the same shapes elsewhere are identifiers */
     assert_int_equal(LABEL("Dossier 4412-883190 transmis.", "883190"), AT_PHI_ID);
     assert_int_equal(LABEL("Référence 9426731 du dossier.", "9426731"), AT_PHI_ID);
+    /* a medicine's CIP13 code (its check digit), a study's ID-RCB number */
+    assert_int_equal(LABEL("Dispensé : 3400894223542, étude 2026-A00981-52.", "3400894223542"), 0);
+    assert_int_equal(LABEL("Dispensé : 3400894223542, étude 2026-A00981-52.", "A00981"), 0);
+    /* a table's column of batches and expiries */
+    const char *tab = "Produit;Lot;Péremption;Patient\nOxaliplatine;E4582V00;05/2028;DUPONT Jean\n";
+    assert_int_equal(LABEL(tab, "E4582V00"), 0);
+    assert_int_equal(LABEL(tab, "2028"), 0);
+    assert_true(LABEL(tab, "DUPONT") != 0);
     /* a product after an abbreviation is no organisation */
     assert_int_equal(LABEL("Appareil PPC AirSense 11 AutoSet, masque nasal.", "AirSense"), 0);
     assert_int_equal(LABEL("Planification TPS Oncentra Brachy 4.6 validée.", "Oncentra"), 0);
