@@ -280,8 +280,13 @@ void deid_pass_public_refs(text_scan *s)
             lb = s->tok[i - 2].s;
         else if (i >= 1 && s->tok[i - 1].e - s->tok[i - 1].s == 1 && s->tok[i - 1].kind == TOK_WORD)
             lb = s->tok[i - 1].s;
+        /* (an ID-RCB's year may stand glued before the entity: "2026-" "A00981-52") */
+        size_t yb = b;
+        if (i >= 2 && is_punct(s, i - 1, '-') && s->tok[i - 1].e == b && s->tok[i - 2].e == s->tok[i - 1].s &&
+            s->tok[i - 2].kind == TOK_NUM)
+            yb = s->tok[i - 2].s;
         int safe = cerfa_at(s->t, s->len, b, e) || oid_shape(s->t, b, e) || cip13_shape(s->t, b, e) ||
-                   idrcb_shape(s->t, b, e);
+                   idrcb_shape(s->t, yb, e);
         if (!safe && (article_shape(s->t, s->len, b, e) || (lb != b && article_shape(s->t, s->len, lb, e))))
             safe = text_word_before(s, i, article) || code_after(s, j);
         if (!safe && law_shape(s->t, b, e))
