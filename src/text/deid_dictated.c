@@ -57,8 +57,8 @@ static int number_filler_tok(const text_scan *s, size_t i)
  * back): a record label's (IPP, NDA, RPPS, NIR), a phone's, else ID. */
 static int dictated_label(const text_scan *s, size_t a)
 {
-    static const char *const phone[] = {"telephone", "tel", "portable", "mobile", "joindre", "joignable",
-                                        "rappeler",  "fixe", NULL};
+    static const char *const phone[] = {"telephone", "tel",      "portable", "mobile", "joindre",
+                                        "joignable", "rappeler", "fixe",     NULL};
     static const char *const secu[] = {"securite", "secu", "nir", "ins", NULL};
     for (size_t q = a, hop = 0; q > 0 && hop < 8 && !s->tok[q].nl; q--, hop++) {
         const text_tok *p = &s->tok[q - 1];
