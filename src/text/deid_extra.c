@@ -392,7 +392,11 @@ static void early_at(text_scan *s, size_t i)
         mark_bytes(s, i, e, AT_PHI_TEL);
         return;
     }
-    if (c0 == 'h' || c0 == 'w' || c0 == 'W' || (k->e < s->len && s->t[k->e] == '.'))
+    /* (what pass_urls needs of a word: "http", "https" or "www" at its
+     * start, or a '.' and a word glued after it) */
+    size_t n = k->e - k->s;
+    if ((c0 == 'h' && (n == 4 || n == 5)) || ((c0 == 'w' || c0 == 'W') && n == 3) ||
+        (i + 2 < s->n && is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e && s->tok[i + 2].s == s->tok[i + 1].e))
         pass_urls(s, i);
 }
 
