@@ -396,7 +396,8 @@ static void early_at(text_scan *s, size_t i)
      * start, or a '.' and a word glued after it) */
     size_t n = k->e - k->s;
     if ((c0 == 'h' && (n == 4 || n == 5)) || ((c0 == 'w' || c0 == 'W') && n == 3) ||
-        (i + 2 < s->n && is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e && s->tok[i + 2].s == s->tok[i + 1].e))
+        (i + 2 < s->n && is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e &&
+         s->tok[i + 2].s == s->tok[i + 1].e))
         pass_urls(s, i);
 }
 
