@@ -172,10 +172,7 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
 
 static int glued_digit(const text_scan *s, size_t j)
 {
-    for (uint32_t b = s->tok[j].s; b < s->tok[j].e; b++)
-        if (is_dig(s->t[b]))
-            return 1;
-    return 0;
+    return tok_has_digit(s, j); /* (the tokeniser's TOK_AUX_DIGIT: no byte loop) */
 }
 
 static const char *const rural_lower[] = {
