@@ -638,8 +638,24 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
         if (!*w)
             return 0;
     }
+    /* an ASCII word folds to its lower case: compared as it is */
+    const unsigned char *w = (const unsigned char *)s->t + s->tok[i].s;
+    size_t wn = s->tok[i].e - s->tok[i].s;
+    unsigned any = 0;
+    for (size_t j = 0; j < wn; j++)
+        any |= w[j];
+    if (any < 0x80) {
+        for (; *set; set++) {
+            size_t j = 0;
+            while (j < wn && (unsigned char)(*set)[j] == ascii_lower(w[j]))
+                j++;
+            if (j == wn && (*set)[wn] == 0)
+                return 1;
+        }
+        return 0;
+    }
     char f[64];
-    int fl = text_lexicon_fold(s->t + s->tok[i].s, s->tok[i].e - s->tok[i].s, f, sizeof f);
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, wn, f, sizeof f);
     if (fl <= 0)
         return 0;
     size_t n = (size_t)fl;
