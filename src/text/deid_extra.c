@@ -449,7 +449,7 @@ void deid_pass_extra_dates(text_scan *s)
                 i + 2 < s->n && s->tok[i + 2].kind == TOK_NUM)))) {
             int day = atoi_n(s->t + k->s, k->e - k->s);
             char f[64];
-            size_t fl = day >= 1 && day <= 31 ? fold_tok(s, i - 1, f) : 0;
+            size_t fl = day >= 1 && day <= 31 && tok_may_be_weekday(s, i - 1) ? fold_tok(s, i - 1, f) : 0;
             if (fl && text_weekday_of(f, fl)) {
                 mark(s, i - 1, i + 1, AT_PHI_DATE);
                 continue;

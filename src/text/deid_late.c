@@ -437,13 +437,7 @@ static void weekday_join(text_scan *s, size_t i)
     char w0 = (char)(s->t[s->tok[i].s] | 0x20);
     if (w0 != 'l' && w0 != 'm' && w0 != 'j' && w0 != 'v' && w0 != 's' && w0 != 'd')
         return;
-    /* a weekday folds to five to eight letters, as an ASCII word of as
-     * many bytes does ("le", "du" leave here) */
-    size_t bytes = tlen(s, i);
-    unsigned any = 0;
-    for (size_t j = 0; j < bytes; j++)
-        any |= (unsigned char)s->t[s->tok[i].s + j];
-    if ((bytes < 5 || bytes > 8) && any < 0x80)
+    if (!tok_may_be_weekday(s, i))
         return;
     if (i + 1 >= s->n || s->lab[i] || s->lab[i + 1] != AT_PHI_DATE || s->tok[i + 1].nl ||
         (i + 1 > 0 && i > 0 && s->ent[i] && s->ent[i] == s->ent[i + 1]))

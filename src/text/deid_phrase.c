@@ -639,7 +639,8 @@ void deid_pass_complete(text_scan *s)
         /* (six to nine bytes opening with "Ho", "Cl", "Ce" or "In": one
          * test, computed without branches, that most words fail) */
         size_t n = k->e - k->s;
-        unsigned c01 = (unsigned char)s->t[k->s] | (n >= 2 ? (unsigned)(unsigned char)s->t[k->s + 1] << 8 : 0);
+        unsigned c01 =
+            (unsigned char)s->t[k->s] | (n >= 2 ? (unsigned)(unsigned char)s->t[k->s + 1] << 8 : 0);
         int head = (c01 == ('H' | 'o' << 8)) | (c01 == ('C' | 'l' << 8)) | (c01 == ('C' | 'e' << 8)) |
                    (c01 == ('I' | 'n' << 8));
         if ((head & (n - 6 <= 3)) && !s->lab[i] && name_before_head(s, i, &a))

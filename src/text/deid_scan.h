@@ -77,6 +77,18 @@ static inline int tok_has_digit(const text_scan *s, size_t i)
     return (s->tok[i].aux & TOK_AUX_DIGIT) != 0;
 }
 
+/* Token i may fold to a weekday's name (five to eight letters): 0 for an
+ * ASCII word of fewer or more bytes, which folds to as many letters ("le",
+ * "du" need no folding to be ruled out). */
+static inline int tok_may_be_weekday(const text_scan *s, size_t i)
+{
+    size_t n = s->tok[i].e - s->tok[i].s;
+    unsigned any = 0;
+    for (size_t j = 0; j < n; j++)
+        any |= (unsigned char)s->t[s->tok[i].s + j];
+    return (n >= 5 && n <= 8) || any >= 0x80;
+}
+
 /* Label tokens [a, b) as one entity when none of them is labelled yet. */
 static inline int mark(text_scan *s, size_t a, size_t b, int label)
 {
