@@ -11,6 +11,9 @@
  *  - two or three capitals that sign a line: alone on it ("NS / BS"),
  *    after a dash at its end ("— GK"), after a closing ("Cordialement,
  *    AM"), after "par" at its end, before "= Dr", after "initiales";
+ *    after a verb of typing or checking and "par" ("frappée par CB le
+ *    6/03", "dactylographié ... par MG"); a letter's reference ("GP/sl",
+ *    "/ML – ASS");
  *  - a name spelt out in capitals ("H E D I"): four letters or more;
  *  - a hyphenated word whose first and last parts are first names
  *    ("Marie-Reine", "Marc-Olivier"), not after a street or "saint". */
@@ -152,6 +155,22 @@ static void single_initial(text_scan *s, size_t i)
         label_first(s, i, i + 2);
 }
 
+/* Token p ("par") follows a verb of typing, entering or checking on its
+ * line, within ten tokens: "frappée par", "dactylographié le ... par",
+ * "saisi par", "validé par". */
+static int typed_by(const text_scan *s, size_t p)
+{
+    static const char *const verbs[] = {
+        "frappe",      "frappee",      "tape",    "tapee",   "dactylographie", "dactylographiee",
+        "saisi",       "saisie",       "redige",  "redigee", "transcrit",      "transcrite",
+        "relu",        "relue",        "valide",  "validee", "controle",       "controlee",
+        "dicte",       "dictee",       "verifie", "verifiee", NULL};
+    for (size_t q = p, hop = 0; q > 0 && hop < 10 && !s->tok[q].nl; q--, hop++)
+        if (s->tok[q - 1].kind == TOK_WORD && deid_tok_in(s, q - 1, verbs))
+            return 1;
+    return 0;
+}
+
 /* Token i: two or three capitals (or "J-B") in a signature's place. */
 static void capitals_sign(text_scan *s, size_t i)
 {
@@ -169,10 +188,34 @@ static void capitals_sign(text_scan *s, size_t i)
     }
     if (n == 4 && !hy)
         return;
-    if (k->lex & LEX_MED || (k->dflags & (DICT_TITLE | DICT_IDLABEL | DICT_ROLE | DICT_MONTH)))
+    if (k->dflags & (DICT_TITLE | DICT_IDLABEL | DICT_ROLE | DICT_MONTH))
         return;
     int end = line_end(s, i + 1);
     int ok = 0;
+    /* who typed, entered or checked it: "frappée par CB le 06/03",
+     * "dactylographié ... par MG" (a medical abbreviation too: MG) */
+    if (i > 1 && !k->nl && tok_is(s, i - 1, "par") && typed_by(s, i - 1) &&
+        (end || s->tok[i + 1].kind == TOK_PUNCT || tok_is(s, i + 1, "le") || tok_is(s, i + 1, "et"))) {
+        label_first(s, i, i + 1);
+        return;
+    }
+    /* a letter's reference opening its line or after a dash: the signer's
+     * and the typist's initials ("GP/sl", "– AB/cd"), or the typist's
+     * alone ("/ML – ASS", "/AM") */
+    int opens = i == 0 || k->nl || (dash(s, i - 1) && !s->tok[i - 1].nl);
+    if (opens && is_punct(s, i + 1, '/') && !s->tok[i + 1].nl && i + 2 < s->n && s->tok[i + 2].kind == TOK_WORD &&
+        !s->tok[i + 2].cap && ilen(s, i + 2) >= 2 && ilen(s, i + 2) <= 3 && line_end(s, i + 3)) {
+        label_first(s, i, i + 1);
+        if (!s->lab[i + 2])
+            label_first(s, i + 2, i + 3);
+        return;
+    }
+    if (i > 0 && !k->nl && is_punct(s, i - 1, '/') && (i == 1 || s->tok[i - 1].nl) && (end || dash(s, i + 1))) {
+        label_first(s, i, i + 1);
+        return;
+    }
+    if (k->lex & LEX_MED)
+        return;
     if (hy)
         ok = sign_place(s, i, i + 1, 0);
     else if ((i == 0 || k->nl) && end)

@@ -61,6 +61,18 @@ static int function_word(const text_scan *s, size_t i)
     return n && in_set(f, n, function_words);
 }
 
+/* Word token i has a capital after a lower-case letter ("AirSense",
+ * "CorDiax"): a product's or a brand's writing (ASCII letters). */
+static int inner_cap(const text_scan *s, size_t i)
+{
+    const char *t = s->t + s->tok[i].s;
+    size_t n = tl(s, i);
+    for (size_t j = 1; j < n; j++)
+        if (t[j] >= 'A' && t[j] <= 'Z' && t[j - 1] >= 'a' && t[j - 1] <= 'z')
+            return 1;
+    return 0;
+}
+
 /* An acronym no vocabulary holds (two to five capitals): the head of an
  * organisation when a department's number, a place or a name follows it
  * ("AST 67", "ADMR de Noyal", "ICM Val d'Aurelle"). */
@@ -216,6 +228,21 @@ static int department(const text_scan *s, size_t j)
     return (c == '-' || c == ',' || c == ':') && u->e < s->len && s->t[u->e] == ' ';
 }
 
+/* An organisation is spoken of before token i: l', au, du, chez just
+ * before it, or a '(' after a name (a capitalised word). */
+static int org_cue_before(const text_scan *s, size_t i)
+{
+    if (i == 0 || s->tok[i].nl)
+        return 0;
+    if (tok_is(s, i - 1, "l'") || tok_is(s, i - 1, "au") || tok_is(s, i - 1, "du") || tok_is(s, i - 1, "chez"))
+        return 1;
+    if (i >= 2 && (tl(s, i - 1) == 4 && !memcmp(s->t + s->tok[i - 1].s + 1, "\xE2\x80\x99", 3) &&
+                   (s->t[s->tok[i - 1].s] | 0x20) == 'l'))
+        return 1; /* l’ */
+    return i >= 2 && is_punct(s, i - 1, '(') &&
+           (s->lab[i - 2] != AT_PHI_NONE || s->tok[i - 2].cap || s->tok[i - 2].allcaps);
+}
+
 /* The phrase headed by token i (head entry h): its entity [*a, *e), 1
  * when there is one. */
 static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e, size_t *split)
@@ -223,9 +250,12 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
     *split = 0;
     const text_tok *k = &s->tok[i];
     size_t j = i + 1;
-    /* an acronym and a department's number: "HAD 35", "AST 67" */
+    /* an acronym and a department's number: "HAD 35", "l'AST 67"; an
+     * acronym no list holds only where an organisation is spoken of
+     * (after l', au, du, chez, or in parentheses after a name: "Dr
+     * Hamon (AST 35)"), not a score's ("DHI 12", "(CDH 29)", "RS 31") */
     if (k->allcaps && j < s->n && s->tok[j].kind == TOK_NUM && !s->tok[j].nl && tl(s, j) >= 2 &&
-        tl(s, j) <= 3 && department(s, j)) {
+        tl(s, j) <= 3 && department(s, j) && (h != HEAD_ACRONYM || org_cue_before(s, i))) {
         *a = i;
         *e = j + 1;
         return 1;
@@ -274,6 +304,14 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
             }
         }
         if (!named || !distinctive(s, p0, last))
+            return 0;
+        /* a product, not an organisation: a name with a capital inside
+         * ("PPC AirSense 11", "BD FACSLyric") or a model's number after it
+         * ("TPS Oncentra Brachy 4.6") */
+        for (size_t q = p0; q < last; q++)
+            if (inner_cap(s, q))
+                return 0;
+        if (last < s->n && !s->tok[last].nl && s->tok[last].kind == TOK_NUM)
             return 0;
         /* "PUCU Petit épanchement ...": an abbreviation, then a sentence */
         if (p0 == j && last < s->n && !s->tok[last].nl && s->tok[last].kind == TOK_WORD &&

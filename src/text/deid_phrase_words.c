@@ -104,7 +104,11 @@ const text_org_head text_org_heads[] = {
 const char *const text_notid_words[] = {"lot",       "lots",   "eudract", "isrctn",  "nct",
                                         "ctis",      "essai",  "essais",  "etude",   "etudes",
                                         "protocole", "trial",  "study",   "cohorte", "registre",
-                                        "programme", "schema", "bras",    "reseau",  NULL};
+                                        "programme", "schema", "bras",    "reseau",
+                                        /* code systems: a drug's, a device's, an act's, an event's code */
+                                        "ucd",       "cip",    "cip13",   "lpp",     "lppr",
+                                        "ccam",      "ngap",   "ghm",     "ghs",     "atc",
+                                        "meddra",    "llt",    "adicap",  NULL};
 
 /* Capitalised words that describe an establishment without naming it:
  * a name part made only of them names nothing. Folded. */

@@ -216,6 +216,8 @@ void deid_pass_firm_check(text_scan *s, uint32_t rules_ent);
  * numbers (groups after them: "12-345 678", "883412 K"). */
 void deid_pass_number_classes(text_scan *s);
 void deid_pass_number_tails(text_scan *s);
+/* Numbers dictated in words, six tokens or more (deid_dictated.c). */
+void deid_pass_dictated(text_scan *s);
 /* Last: five digits before a town found by any pass are its postcode. */
 void deid_pass_zip_before_town(text_scan *s);
 /* Record-number labels taken back from public references: articles of

@@ -37,6 +37,13 @@ static int sentence_start(const text_scan *s, size_t i)
     size_t gl = s->tok[i].s - p->e;
     if (gl >= 3 || (gl >= 1 && s->t[s->tok[i].s - 1] == '\t'))
         return 1; /* a table cell */
+    /* after an item's number that opens its line ("1 Traitement",
+     * "2) Conclusion"): a heading or a list item */
+    size_t q = i - 1;
+    if (p->kind == TOK_PUNCT && p->e - p->s == 1 && s->t[p->s] == ')' && q > 0)
+        q--;
+    if (s->tok[q].kind == TOK_NUM && s->tok[q].e - s->tok[q].s <= 2 && (q == 0 || s->tok[q].nl))
+        return 1;
     if (p->kind != TOK_PUNCT || p->e - p->s != 1)
         return 0;
     char c = s->t[p->s];

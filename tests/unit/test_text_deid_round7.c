@@ -1,0 +1,130 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 7:
+ * numbers dictated in words, scores written like an acronym and a
+ * department's number, a weekday beside its date, a word after a list
+ * item's number, initials of who typed a letter. Every string is invented here; none is a fixture of
+ * patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+#define LABEL(text, needle) label_nth(det, text, needle, 0)
+
+/* A phone, a social security number, a record number dictated in words
+ * (spoken letters and digits among them), labelled by their cue; the
+ * few number words of a dose or a score stay. */
+static void test_dictated(void **state)
+{
+    (void)state;
+    const char *tel = "Joignable au zéro six quarante-quatre vingt-trois douze zéro huit le soir.";
+    assert_int_equal(LABEL(tel, "quarante-quatre"), AT_PHI_TEL);
+    assert_int_equal(LABEL(tel, "huit"), AT_PHI_TEL);
+    assert_int_equal(LABEL(tel, "soir"), 0);
+    const char *nir = "Numéro de sécurité sociale deux quarante-sept onze quatre-vingts zéro vingt et un "
+                      "deux cent quatre dix-sept, à vérifier.";
+    assert_int_equal(LABEL(nir, "onze"), AT_PHI_SECU);
+    assert_int_equal(LABEL(nir, "dix-sept"), AT_PHI_SECU);
+    assert_int_equal(LABEL(nir, "Numéro"), 0);
+    const char *rec = "Dossier D R sept quatre quatre un deux, transmis.";
+    assert_int_equal(LABEL(rec, "sept"), AT_PHI_ID);
+    assert_int_equal(LABEL(rec, "R"), AT_PHI_ID);
+    /* quantities: a few number words with a unit or a word between */
+    const char *dose = "Radiothérapie de vingt six gray en cinq fractions, EVA à trois sur dix, deux fois par jour.";
+    assert_int_equal(LABEL(dose, "vingt"), 0);
+    assert_int_equal(LABEL(dose, "cinq"), 0);
+    assert_int_equal(LABEL(dose, "trois"), 0);
+    /* a date in words stays a date */
+    assert_int_equal(LABEL("Vue le vingt-deux avril deux mille vingt-trois en HDJ.", "vingt-trois"), AT_PHI_DATE);
+}
+
+/* An unknown acronym and a department's number are an organisation where
+ * one is spoken of, a score elsewhere. */
+static void test_scores_like_departments(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Tolérance : cystite grade 1, IPSS 12, pas de rectite.", "IPSS"), 0);
+    assert_int_equal(LABEL("Bilan : intelligibilité 84 %, DHI 12, VHI-10 = 9.", "DHI"), 0);
+    assert_int_equal(LABEL("Anastomose colorectale mécanique (CDH 29) sans incident.", "CDH"), 0);
+    assert_int_equal(LABEL("Le score Oncotype DX est à RS 31 : chimiothérapie adjuvante.", "RS"), 0);
+    assert_true(LABEL("À revoir avec le médecin du travail, Dr Hamon (AST 35).", "AST") != 0);
+}
+
+/* A weekday is outside its date's span; the date is found. */
+static void test_weekday(void **state)
+{
+    (void)state;
+    const char *t = "Appel reçu le samedi 07/06/2025 à 19 h, rappel mer. 11 juin.";
+    assert_int_equal(LABEL(t, "samedi"), 0);
+    assert_int_equal(LABEL(t, "07/06/2025"), AT_PHI_DATE);
+    assert_int_equal(LABEL(t, "mer"), 0);
+    assert_int_equal(LABEL(t, "juin"), AT_PHI_DATE);
+    /* a weekday alone is no date */
+    assert_int_equal(LABEL("Consultation prévue lundi matin.", "lundi"), 0);
+}
+
+/* A title-cased word after a list item's number opening its line is a
+ * heading's first word, not a name. */
+static void test_list_item(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("1 Traite\n2 Conclusion", "Traite"), 0);
+    assert_int_equal(LABEL("Plan :\n2) Traite par chimiothérapie.", "Traite"), 0);
+}
+
+/* Initials of who typed or checked a letter, and a letter's reference. */
+static void test_typist_initials(void **state)
+{
+    (void)state;
+    const char *t = "Courrier à frapper – GP/sl\nDactylographié le 29/10/2024 par MG\n"
+                    "Dictée frappée par CB le 06/03/2025.\n/ML – ASS\n";
+    assert_int_equal(LABEL(t, "GP"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "sl"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "MG"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "CB"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "ML"), AT_PHI_PRENOM);
+    /* a unit or an abbreviation elsewhere stays */
+    assert_int_equal(LABEL("Magnésium : MG 0,7 mmol/L, dosé par MG le matin.", "MG"), 0);
+    assert_int_equal(LABEL("Débit 20 ml/h, dilution 5 ml/kg.", "ml"), 0);
+}
+
+/* Strings that stay: a reference's edition, a classification named after
+ * a town, a vitamin after "vit"; the town, the year and the residence
+ * elsewhere are found. */
+static void test_references_kept(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Réponse selon iwCLL 2018 : RC.", "2018"), 0);
+    assert_int_equal(LABEL("Conforme au référentiel OncoNormandie 2025.", "2025"), 0);
+    assert_int_equal(LABEL("Hospitalisée en 2020 pour une pneumopathie.", "2020"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Selon la classification de Lyon, grade 2.", "Lyon"), 0);
+    assert_int_equal(LABEL("Née à Lyon, suivie à Bayonne.", "Lyon"), AT_PHI_VILLE);
+    assert_int_equal(LABEL("Plateau technique de Bayonne.", "Bayonne"), AT_PHI_VILLE);
+    assert_int_equal(LABEL("Bilan : 25-OH vit D 18 ng/mL.", "D"), 0);
+    assert_int_equal(LABEL("Il habite Rennes depuis 2019.", "Rennes"), AT_PHI_VILLE);
+    /* codes of a code system, a variant's description, a drug's doses */
+    assert_int_equal(LABEL("Code UCD 9426731, LPPR 1243893.", "9426731"), 0);
+    assert_int_equal(LABEL("Code UCD 9426731, LPPR 1243893.", "1243893"), 0);
+    assert_int_equal(LABEL("MedDRA LLT 10077012.", "10077012"), 0);
+    assert_int_equal(LABEL("Mutation EGFR p.E746_A750del (exon 19).", "E746"), 0);
+    assert_int_equal(LABEL("Bactrim : cotrimoxazole 800/160 un jour sur deux.", "800"), 0);
+    /* the same shapes elsewhere are identifiers */
+    assert_int_equal(LABEL("Dossier 4412-883190 transmis.", "883190"), AT_PHI_ID);
+    assert_int_equal(LABEL("Référence 9426731 du dossier.", "9426731"), AT_PHI_ID);
+    /* a product after an abbreviation is no organisation */
+    assert_int_equal(LABEL("Appareil PPC AirSense 11 AutoSet, masque nasal.", "AirSense"), 0);
+    assert_int_equal(LABEL("Planification TPS Oncentra Brachy 4.6 validée.", "Oncentra"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dictated),
+        cmocka_unit_test(test_scores_like_departments),
+        cmocka_unit_test(test_weekday),
+        cmocka_unit_test(test_list_item),
+        cmocka_unit_test(test_typist_initials),
+        cmocka_unit_test(test_references_kept),
+    };
+    return cmocka_run_group_tests(tests, text_setup, text_teardown);
+}
