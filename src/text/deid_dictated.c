@@ -25,6 +25,15 @@ static int number_word_tok(const text_scan *s, size_t i)
     /* the first letters of the number words (zéro, un, deux, ... mille, et) */
     if (!strchr("zudtqcshnovme", (int)c) || c == 0)
         return 0;
+    /* a first part in ASCII folds to its lower case, of as many letters:
+     * its first two letters and length rule most words out unfolded */
+    const unsigned char *w = (const unsigned char *)s->t + k->s;
+    size_t p = 0;
+    unsigned any = 0;
+    while (p < n && w[p] != '-')
+        any |= w[p++];
+    if (any < 0x80 && !text_number_word_may(c, p > 1 ? w[1] | 0x20u : 0, p))
+        return 0;
     char f[32];
     int fl = text_lexicon_fold(s->t + k->s, n, f, sizeof f);
     if (fl <= 0)
@@ -57,8 +66,8 @@ static int number_filler_tok(const text_scan *s, size_t i)
  * back): a record label's (IPP, NDA, RPPS, NIR), a phone's, else ID. */
 static int dictated_label(const text_scan *s, size_t a)
 {
-    static const char *const phone[] = {"telephone", "tel", "portable", "mobile", "joindre", "joignable",
-                                        "rappeler",  "fixe", NULL};
+    static const char *const phone[] = {"telephone", "tel",      "portable", "mobile", "joindre",
+                                        "joignable", "rappeler", "fixe",     NULL};
     static const char *const secu[] = {"securite", "secu", "nir", "ins", NULL};
     for (size_t q = a, hop = 0; q > 0 && hop < 8 && !s->tok[q].nl; q--, hop++) {
         const text_tok *p = &s->tok[q - 1];

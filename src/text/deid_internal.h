@@ -144,6 +144,10 @@ typedef struct {
 } text_alt_date;
 /* Value of a folded number word ("vingt" 20, "mil" 1000), -1 when none. */
 int text_number_word(const char *f, size_t n);
+/* 0 when no number word (nor "et") of n letters opens with the lower-case
+ * ASCII letters a and b: text_number_word's answer to a word that folds
+ * to such letters is then -1 without looking. */
+int text_number_word_may(unsigned a, unsigned b, size_t n);
 /* The value of folded tokens of number words (each split at hyphens;
  * "et" between): 1 and *value, else 0. */
 int text_number_words_value(const char *const *words, const size_t *lens, size_t count, int *value);
