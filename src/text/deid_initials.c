@@ -160,11 +160,12 @@ static void single_initial(text_scan *s, size_t i)
  * "saisi par", "validé par". */
 static int typed_by(const text_scan *s, size_t p)
 {
-    static const char *const verbs[] = {
-        "frappe",      "frappee",      "tape",    "tapee",   "dactylographie", "dactylographiee",
-        "saisi",       "saisie",       "redige",  "redigee", "transcrit",      "transcrite",
-        "relu",        "relue",        "valide",  "validee", "controle",       "controlee",
-        "dicte",       "dictee",       "verifie", "verifiee", NULL};
+    static const char *const verbs[] = {"frappe",         "frappee",         "tape",      "tapee",
+                                        "dactylographie", "dactylographiee", "saisi",     "saisie",
+                                        "redige",         "redigee",         "transcrit", "transcrite",
+                                        "relu",           "relue",           "valide",    "validee",
+                                        "controle",       "controlee",       "dicte",     "dictee",
+                                        "verifie",        "verifiee",        NULL};
     for (size_t q = p, hop = 0; q > 0 && hop < 10 && !s->tok[q].nl; q--, hop++)
         if (s->tok[q - 1].kind == TOK_WORD && deid_tok_in(s, q - 1, verbs))
             return 1;
@@ -203,14 +204,16 @@ static void capitals_sign(text_scan *s, size_t i)
      * and the typist's initials ("GP/sl", "– AB/cd"), or the typist's
      * alone ("/ML – ASS", "/AM") */
     int opens = i == 0 || k->nl || (dash(s, i - 1) && !s->tok[i - 1].nl);
-    if (opens && is_punct(s, i + 1, '/') && !s->tok[i + 1].nl && i + 2 < s->n && s->tok[i + 2].kind == TOK_WORD &&
-        !s->tok[i + 2].cap && ilen(s, i + 2) >= 2 && ilen(s, i + 2) <= 3 && line_end(s, i + 3)) {
+    if (opens && is_punct(s, i + 1, '/') && !s->tok[i + 1].nl && i + 2 < s->n &&
+        s->tok[i + 2].kind == TOK_WORD && !s->tok[i + 2].cap && ilen(s, i + 2) >= 2 && ilen(s, i + 2) <= 3 &&
+        line_end(s, i + 3)) {
         label_first(s, i, i + 1);
         if (!s->lab[i + 2])
             label_first(s, i + 2, i + 3);
         return;
     }
-    if (i > 0 && !k->nl && is_punct(s, i - 1, '/') && (i == 1 || s->tok[i - 1].nl) && (end || dash(s, i + 1))) {
+    if (i > 0 && !k->nl && is_punct(s, i - 1, '/') && (i == 1 || s->tok[i - 1].nl) &&
+        (end || dash(s, i + 1))) {
         label_first(s, i, i + 1);
         return;
     }

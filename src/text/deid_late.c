@@ -345,8 +345,8 @@ static int after_lot(const text_scan *s, size_t i)
  * "c.5266dupC", "g.", "m.", "r.", "n."): a variant's description. */
 static int hgvs_after(const text_scan *s, size_t i)
 {
-    if (i < 2 || !is_punct(s, i - 1, '.') || s->tok[i - 1].e != s->tok[i].s || s->tok[i - 2].e != s->tok[i - 1].s ||
-        tlen(s, i - 2) != 1)
+    if (i < 2 || !is_punct(s, i - 1, '.') || s->tok[i - 1].e != s->tok[i].s ||
+        s->tok[i - 2].e != s->tok[i - 1].s || tlen(s, i - 2) != 1)
         return 0;
     char c = s->t[s->tok[i - 2].s];
     return c == 'p' || c == 'c' || c == 'g' || c == 'm' || c == 'r' || c == 'n';
@@ -404,7 +404,8 @@ static void pass_code(text_scan *s, size_t i)
     else if (!letters && dash && digits >= 9 && r == i + 3 && tlen(s, i) == 4)
         mark(s, i, r, AT_PHI_ID);
     else if (!letters && dash && groups >= 2 && ((zero && digits >= 5) || digits >= 6) && !unit_next(s, r) &&
-             !(!zero && i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_WORD && (s->tok[i - 1].lex & LEX_MED) &&
+             !(!zero && i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_WORD &&
+               (s->tok[i - 1].lex & LEX_MED) &&
                !(s->tok[i - 1].lex & LEX_CUE_ID)) && /* a drug's doses: "cotrimoxazole 800/160" */
              !(groups == 2 && digits == 8 && tlen(s, i) == 4 && tlen(s, r - 1) == 4 &&
                atoi_n(s->t + s->tok[i].s, 4) >= 1900 && atoi_n(s->t + s->tok[i].s, 4) <= 2099 &&

@@ -628,7 +628,8 @@ void deid_pass_cities(text_scan *s)
         }
         /* "habite Rennes", "domiciliée Saint-Lunaire": a residence word
          * without "à" (not a letter: "vit D 18", the vitamin) */
-        if (is_name_word(s, i) && i >= 1 && (s->tok[i - 1].dflags & DICT_RESID) && !k->nl && tok_len(s, i) >= 2 &&
+        if (is_name_word(s, i) && i >= 1 && (s->tok[i - 1].dflags & DICT_RESID) && !k->nl &&
+            tok_len(s, i) >= 2 &&
             !(k->dflags & (DICT_HOSP | DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD))) {
             size_t r = place_run(s, i, 5);
             if (mark(s, i, r, AT_PHI_VILLE))
@@ -646,8 +647,9 @@ void deid_pass_cities(text_scan *s)
         }
         /* a known commune, save in a classification's name
          * ("classification de Lyon", "critères de Milan") */
-        static const char *const classifying[] = {"classification", "criteres", "critere", "score", "stade",
-                                                  "grade", "echelle", "consensus", "index", "indice", NULL};
+        static const char *const classifying[] = {"classification", "criteres", "critere", "score",
+                                                  "stade",          "grade",    "echelle", "consensus",
+                                                  "index",          "indice",   NULL};
         if (is_name_word(s, i) && (k->dflags & DICT_CITY) &&
             !(k->dflags & (DICT_COMMON | DICT_FIRST | DICT_LAST)) &&
             !(i >= 2 && (tok_is(s, i - 1, "de") || tok_is(s, i - 1, "du")) && !k->nl &&

@@ -234,7 +234,8 @@ static int org_cue_before(const text_scan *s, size_t i)
 {
     if (i == 0 || s->tok[i].nl)
         return 0;
-    if (tok_is(s, i - 1, "l'") || tok_is(s, i - 1, "au") || tok_is(s, i - 1, "du") || tok_is(s, i - 1, "chez"))
+    if (tok_is(s, i - 1, "l'") || tok_is(s, i - 1, "au") || tok_is(s, i - 1, "du") ||
+        tok_is(s, i - 1, "chez"))
         return 1;
     if (i >= 2 && (tl(s, i - 1) == 4 && !memcmp(s->t + s->tok[i - 1].s + 1, "\xE2\x80\x99", 3) &&
                    (s->t[s->tok[i - 1].s] | 0x20) == 'l'))

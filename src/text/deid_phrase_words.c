@@ -101,14 +101,12 @@ const text_org_head text_org_heads[] = {
 
 /* Words after which a number is no one's: a batch, a trial's registry,
  * a study ("lot X013729", "EudraCT 2022-...", "essai GORTEC 2017-01"). */
-const char *const text_notid_words[] = {"lot",       "lots",   "eudract", "isrctn",  "nct",
-                                        "ctis",      "essai",  "essais",  "etude",   "etudes",
-                                        "protocole", "trial",  "study",   "cohorte", "registre",
-                                        "programme", "schema", "bras",    "reseau",
+const char *const text_notid_words[] = {"lot", "lots", "eudract", "isrctn", "nct", "ctis", "essai", "essais",
+                                        "etude", "etudes", "protocole", "trial", "study", "cohorte",
+                                        "registre", "programme", "schema", "bras", "reseau",
                                         /* code systems: a drug's, a device's, an act's, an event's code */
-                                        "ucd",       "cip",    "cip13",   "lpp",     "lppr",
-                                        "ccam",      "ngap",   "ghm",     "ghs",     "atc",
-                                        "meddra",    "llt",    "adicap",  NULL};
+                                        "ucd", "cip", "cip13", "lpp", "lppr", "ccam", "ngap", "ghm", "ghs",
+                                        "atc", "meddra", "llt", "adicap", NULL};
 
 /* Capitalised words that describe an establishment without naming it:
  * a name part made only of them names nothing. Folded. */

@@ -30,12 +30,14 @@ static void test_dictated(void **state)
     assert_int_equal(LABEL(rec, "sept"), AT_PHI_ID);
     assert_int_equal(LABEL(rec, "R"), AT_PHI_ID);
     /* quantities: a few number words with a unit or a word between */
-    const char *dose = "Radiothérapie de vingt six gray en cinq fractions, EVA à trois sur dix, deux fois par jour.";
+    const char *dose =
+        "Radiothérapie de vingt six gray en cinq fractions, EVA à trois sur dix, deux fois par jour.";
     assert_int_equal(LABEL(dose, "vingt"), 0);
     assert_int_equal(LABEL(dose, "cinq"), 0);
     assert_int_equal(LABEL(dose, "trois"), 0);
     /* a date in words stays a date */
-    assert_int_equal(LABEL("Vue le vingt-deux avril deux mille vingt-trois en HDJ.", "vingt-trois"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Vue le vingt-deux avril deux mille vingt-trois en HDJ.", "vingt-trois"),
+                     AT_PHI_DATE);
 }
 
 /* An unknown acronym and a department's number are an organisation where
@@ -119,12 +121,9 @@ static void test_references_kept(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dictated),
-        cmocka_unit_test(test_scores_like_departments),
-        cmocka_unit_test(test_weekday),
-        cmocka_unit_test(test_list_item),
-        cmocka_unit_test(test_typist_initials),
-        cmocka_unit_test(test_references_kept),
+        cmocka_unit_test(test_dictated),        cmocka_unit_test(test_scores_like_departments),
+        cmocka_unit_test(test_weekday),         cmocka_unit_test(test_list_item),
+        cmocka_unit_test(test_typist_initials), cmocka_unit_test(test_references_kept),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
