@@ -22,7 +22,7 @@ static const struct {
 /* The lengths (bit n) of number_words[] and "et" by their first two
  * letters (keep in step with number_words). */
 #define NW(a, b) [(a) - 'a'][(b) - 'a']
-static const uint16_t number_word_lengths[26][26] = {
+const uint16_t text_number_word_lengths[26][26] = {
     NW('z', 'e') = 1 << 4,          /* zero */
     NW('u', 'n') = 1 << 2 | 1 << 3, /* un, une */
     NW('p', 'r') = 1 << 7,          /* premier */
@@ -44,13 +44,6 @@ static const uint16_t number_word_lengths[26][26] = {
     NW('e', 't') = 1 << 2,          /* et */
 };
 #undef NW
-
-int text_number_word_may(unsigned a, unsigned b, size_t n)
-{
-    if (a - 'a' >= 26u || b - 'a' >= 26u || n > 9)
-        return 0;
-    return number_word_lengths[a - 'a'][b - 'a'] >> n & 1;
-}
 
 int text_number_word(const char *f, size_t n)
 {

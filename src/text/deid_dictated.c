@@ -21,18 +21,18 @@ static int number_word_tok(const text_scan *s, size_t i)
     size_t n = k->e - k->s;
     if (k->kind != TOK_WORD || n < 2 || n > 24)
         return 0;
-    unsigned c = (unsigned char)s->t[k->s] | 0x20;
-    /* the first letters of the number words (zéro, un, deux, ... mille, et) */
-    if (!strchr("zudtqcshnovme", (int)c) || c == 0)
-        return 0;
     /* a first part in ASCII folds to its lower case, of as many letters:
      * its first two letters and length rule most words out unfolded */
     const unsigned char *w = (const unsigned char *)s->t + k->s;
+    unsigned c = w[0] | 0x20u;
     size_t p = 0;
     unsigned any = 0;
     while (p < n && w[p] != '-')
         any |= w[p++];
     if (any < 0x80 && !text_number_word_may(c, p > 1 ? w[1] | 0x20u : 0, p))
+        return 0;
+    /* the first letters of the number words (zéro, un, deux, ... mille, et) */
+    if (!strchr("zudtqcshnovme", (int)c) || c == 0)
         return 0;
     char f[32];
     int fl = text_lexicon_fold(s->t + k->s, n, f, sizeof f);

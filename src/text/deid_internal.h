@@ -146,8 +146,15 @@ typedef struct {
 int text_number_word(const char *f, size_t n);
 /* 0 when no number word (nor "et") of n letters opens with the lower-case
  * ASCII letters a and b: text_number_word's answer to a word that folds
- * to such letters is then -1 without looking. */
-int text_number_word_may(unsigned a, unsigned b, size_t n);
+ * to such letters is then -1 without looking. (The lengths, bit n, of
+ * the number words by their first two letters: date_words.c.) */
+extern const uint16_t text_number_word_lengths[26][26];
+static inline int text_number_word_may(unsigned a, unsigned b, size_t n)
+{
+    if (a - 'a' >= 26u || b - 'a' >= 26u || n > 9)
+        return 0;
+    return text_number_word_lengths[a - 'a'][b - 'a'] >> n & 1;
+}
 /* The value of folded tokens of number words (each split at hyphens;
  * "et" between): 1 and *value, else 0. */
 int text_number_words_value(const char *const *words, const size_t *lens, size_t count, int *value);
