@@ -296,6 +296,11 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
     if (k->allcaps && k->e - k->s <= 4 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE)) &&
         !deid_acronym_place(s, i))
         return 1;
+    /* a marker's or a gene's name glued to its number ("Ki-67", "Her-2",
+     * "Il-6"): a short word, a dash and digits, glued */
+    if (k->e - k->s <= 4 && i + 2 < s->n && is_punct(s, i + 1, '-') && s->tok[i + 1].s == k->e &&
+        s->tok[i + 2].s == s->tok[i + 1].e && s->tok[i + 2].kind == TOK_NUM)
+        return 1;
     /* a unit after a number ("30 PA", "70 Gy") */
     if (k->e - k->s <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)
         return 1;

@@ -652,6 +652,9 @@ void deid_pass_number_classes(text_scan *s)
             continue;
         }
         if (k->kind == TOK_NUM) {
+            nc_coordinates_at(s, i);
+            if (s->lab[i])
+                continue;
             /* the end of a code in capitals ("ABC-DE-0042"): from its start */
             if (i > 1 && nc_glued(s, i) && (is_punct(s, i - 1, '-') || is_punct(s, i - 1, '_'))) {
                 size_t a = i - 1;

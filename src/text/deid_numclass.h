@@ -60,4 +60,8 @@ int nc_zip_shape(const char *p);
  * measures or counts. */
 int nc_measure_word(const text_scan *s, size_t i);
 
+/* A place's coordinates in decimal degrees at token i: ADRESSE
+ * (deid_numtails.c). */
+void nc_coordinates_at(text_scan *s, size_t i);
+
 #endif

@@ -1,7 +1,8 @@
 /* The tails of record numbers, after the tagger (deid_pass_number_tails):
  * a record number continues over the groups written after it ("12-345
- * 678", "4501 2290 7", "883412 K", "H24-0918 B2"); and a postcode before a
- * town the later passes found (deid_pass_zip_before_town). */
+ * 678", "4501 2290 7", "883412 K", "H24-0918 B2"); a place's coordinates
+ * ("43.2287, -0.3974"); and a postcode before a town the later passes
+ * found (deid_pass_zip_before_town). */
 #include "deid_numclass.h"
 
 #include <string.h>
@@ -130,6 +131,59 @@ static void tail_at(text_scan *s, size_t i)
         s->lab[q] = (uint8_t)l;
         s->ent[q] = s->ent[i];
     }
+}
+
+/* ---- geographic coordinates ---------------------------------------------------------------- */
+
+/* A decimal number from token i: digits, '.' or ',' glued, three digits
+ * or more glued after; *v its integer part, the token after it returned
+ * (i when none). */
+static size_t coord_decimal(const text_scan *s, size_t i, int *v)
+{
+    if (i + 2 >= s->n || s->tok[i].kind != TOK_NUM || tl(s, i) > 3 || s->tok[i + 1].s != s->tok[i].e ||
+        !(is_punct(s, i + 1, '.') || is_punct(s, i + 1, ',')) || s->tok[i + 2].s != s->tok[i + 1].e ||
+        s->tok[i + 2].kind != TOK_NUM || tl(s, i + 2) < 3 || tl(s, i + 2) > 8)
+        return i;
+    *v = atoi_n(s->t + s->tok[i].s, tl(s, i));
+    return i + 3;
+}
+
+/* A compass letter glued or spaced after a coordinate: N, S, E, W, O. */
+static size_t compass(const text_scan *s, size_t j)
+{
+    if (j < s->n && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && tl(s, j) == 1 &&
+        strchr("NSEWO", s->t[s->tok[j].s]))
+        return j + 1;
+    return j;
+}
+
+/* A place's coordinates at token i, a latitude and a longitude in
+ * decimal degrees ("43.2287, -0.3974", "44.1412 N, 0.6098 E"): where
+ * someone lives, an address. */
+void nc_coordinates_at(text_scan *s, size_t i)
+{
+    int lat, lon;
+    size_t a = i;
+    if (i > 0 && is_punct(s, i - 1, '-') && s->tok[i - 1].e == s->tok[i].s && !s->lab[i - 1])
+        a = i - 1;
+    size_t j = coord_decimal(s, i, &lat);
+    if (j == i || lat > 90)
+        return;
+    j = compass(s, j);
+    if (j < s->n && !s->tok[j].nl && (is_punct(s, j, ',') || is_punct(s, j, ';') || is_punct(s, j, '/')))
+        j++;
+    if (j < s->n && is_punct(s, j, '-') && !s->tok[j].nl)
+        j++;
+    if (j >= s->n || s->tok[j].nl || s->lab[j])
+        return;
+    size_t e = coord_decimal(s, j, &lon);
+    if (e == j || lon > 180)
+        return;
+    e = compass(s, e);
+    for (size_t q = a; q < e; q++)
+        if (s->lab[q])
+            return;
+    mark(s, a, e, AT_PHI_ADRESSE);
 }
 
 void deid_pass_number_tails(text_scan *s)

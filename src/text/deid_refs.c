@@ -2,11 +2,13 @@
  * article of a code ("article L1111-4 du CSP", "art. R. 4624-29 du Code du
  * travail"), of a law, decree or regulation ("règlement (UE) n° 536/2014",
  * "décret n° 2016-1537"), of an official form ("cerfa n° 11574*04") and an
- * object identifier of a public scheme ("1.2.250.1.213.1.4.8"). They name
+ * object identifier of a public scheme ("1.2.250.1.213.1.4.8"), and the
+ * date of a legal text ("l'arrêté du 13 décembre 2017") or a product's
+ * expiry ("péremption 08/2028"). They name
  * texts and forms, no one: a record-number label the earlier passes put
  * on one is taken back, whole entity by whole entity, at the end of
- * detection. Only ID entities are looked at (IPP, NDA and the others come
- * from a label that says whose number it is). */
+ * detection. Only ID and DATE entities are looked at (IPP, NDA and the
+ * others come from a label that says whose number it is). */
 #include "deid_scan.h"
 
 #include <string.h>
@@ -164,6 +166,47 @@ static int law_shape(const char *t, size_t b, size_t e)
     return d >= 3 && sep >= 1 && dig(t[b]);
 }
 
+/* Token du ("du") dates a legal text: "L'arrêté du", "le décret du",
+ * "Loi du" (the law word right before, capitalised or after an article:
+ * "arrêté du" alone is a treatment stopped), or a text's number before it
+ * ("loi n° 2022-46 du", "décret 2016-1537 du"). */
+static int law_dated(const text_scan *s, size_t du, const char *const *laws)
+{
+    static const char *const articles[] = {"l'", "le", "la", "un", "une", "cet", "cette", "au", "du", "selon", NULL};
+    size_t w = du - 1;
+    if (word_in(s, w, laws) && !s->tok[du].nl)
+        return s->tok[w].cap || (w > 0 && !s->tok[w].nl && word_in(s, w - 1, articles)) ||
+               (w > 0 && !s->tok[w].nl && s->tok[w - 1].kind == TOK_WORD && s->tok[w - 1].e == s->tok[w].s);
+    /* the number: digits, '/' or '-' right before "du" */
+    if (s->tok[w].kind != TOK_NUM)
+        return 0;
+    size_t b = w;
+    while (b > 0 && !s->tok[b].nl && s->tok[b - 1].e == s->tok[b].s &&
+           (s->tok[b - 1].kind == TOK_NUM || is_punct(s, b - 1, '/') || is_punct(s, b - 1, '-')))
+        b--;
+    return law_shape(s->t, s->tok[b].s, s->tok[w].e) && text_word_before(s, b, laws);
+}
+
+/* Date entity [i, j) is a product's expiry, a month and a year
+ * ("péremption 08/2028", "EXP 2027-06", "DLU : 05/2029"): no one's date. */
+static int expiry_at(const text_scan *s, size_t i, size_t j)
+{
+    static const char *const expiry[] = {"peremption", "péremption", "perime", "périmé",  "exp",
+                                         "expiration", "expire",     "expiry", "dlu",     "dluo",
+                                         "use",        "utiliser",   NULL};
+    size_t nums = 0, year = 0;
+    for (size_t q = i; q < j; q++)
+        if (s->tok[q].kind == TOK_NUM) {
+            nums++;
+            year += s->tok[q].e - s->tok[q].s == 4;
+        } else if (s->tok[q].kind == TOK_WORD) {
+            return 0;
+        }
+    if (nums != 2 || year != 1)
+        return 0;
+    return text_word_before(s, i, expiry);
+}
+
 void deid_pass_public_refs(text_scan *s)
 {
     static const char *const article[] = {"article", "articles", "art", NULL};
@@ -172,23 +215,35 @@ void deid_pass_public_refs(text_scan *s)
                                        "ordonnance", "circulaire", "regulation", NULL};
     for (size_t i = 0; i < s->n;) {
         if (i + 8 <= s->n) {
-            /* eight labels at a time while none of them is AT_PHI_ID */
+            /* eight labels at a time while none of them is AT_PHI_ID or AT_PHI_DATE */
             const uint64_t ones = 0x0101010101010101ull;
-            uint64_t w;
+            uint64_t w, wi, wd;
             memcpy(&w, s->lab + i, 8);
-            w ^= (uint64_t)AT_PHI_ID * ones;
-            if (!((w - ones) & ~w & 0x80 * ones)) {
+            wi = w ^ (uint64_t)AT_PHI_ID * ones;
+            wd = w ^ (uint64_t)AT_PHI_DATE * ones;
+            if (!(((wi - ones) & ~wi) & 0x80 * ones) && !(((wd - ones) & ~wd) & 0x80 * ones)) {
                 i += 8;
                 continue;
             }
         }
-        if (s->lab[i] != AT_PHI_ID) {
+        if (s->lab[i] != AT_PHI_ID && s->lab[i] != AT_PHI_DATE) {
             i++;
             continue;
         }
         size_t j = i + 1;
         while (j < s->n && s->lab[j] && s->ent[j] == s->ent[i])
             j++;
+        if (s->lab[i] == AT_PHI_DATE) {
+            /* a text's date ("arrêté du 13 décembre 2017", "loi n° 2022-46
+             * du 22 janvier 2022"): the law word within six tokens
+             * before "du", on the line */
+            if ((i >= 2 && tok_is(s, i - 1, "du") && !s->tok[i].nl && law_dated(s, i - 1, laws)) ||
+                expiry_at(s, i, j))
+                for (size_t q = i; q < j; q++)
+                    s->lab[q] = 0;
+            i = j;
+            continue;
+        }
         size_t b = s->tok[i].s, e = s->tok[j - 1].e;
         /* the article's letter may be a token of its own before ("R. 4624-29") */
         size_t lb = b;

@@ -153,8 +153,9 @@ static int candidate(const text_scan *s, size_t i)
 
 /* Token i's line is written in title case: two or more words of three
  * letters or more, every one capitalised ("Compte Rendu De Consultation",
- * a term of a model title-cased): a capital there says nothing of a
- * name. Lines of more than 24 tokens are not looked at. */
+ * a term of a model title-cased), or a short line of capitalised words
+ * ("B Diffus"): a capital there says nothing of a name. Lines of more
+ * than 24 tokens are not looked at. */
 static int title_case_line(const text_scan *s, size_t i)
 {
     size_t a = i, b = i + 1;
@@ -166,16 +167,22 @@ static int title_case_line(const text_scan *s, size_t i)
         b++;
     if (b < s->n && !s->tok[b].nl)
         return 0;
-    int caps = 0;
+    int caps = 0, words = 0, short_lower = 0;
     for (size_t q = a; q < b; q++) {
         const text_tok *t = &s->tok[q];
-        if (t->kind != TOK_WORD || t->e - t->s < 3)
+        if (t->kind != TOK_WORD)
             continue;
+        words++;
+        if (t->e - t->s < 3) {
+            short_lower |= !t->cap && !t->allcaps;
+            continue;
+        }
         if (!t->cap && !t->allcaps)
             return 0;
         caps += t->cap && !t->allcaps;
     }
-    return caps >= 2;
+    /* (or a short line whose every word is capitalised: "B Diffus") */
+    return caps >= 2 || (caps == 1 && words >= 2 && !short_lower && b - a <= 4);
 }
 
 /* A cue that a word in lower case is a name: a title, a field label, a

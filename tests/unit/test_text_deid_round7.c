@@ -30,14 +30,12 @@ static void test_dictated(void **state)
     assert_int_equal(LABEL(rec, "sept"), AT_PHI_ID);
     assert_int_equal(LABEL(rec, "R"), AT_PHI_ID);
     /* quantities: a few number words with a unit or a word between */
-    const char *dose =
-        "Radiothérapie de vingt six gray en cinq fractions, EVA à trois sur dix, deux fois par jour.";
+    const char *dose = "Radiothérapie de vingt six gray en cinq fractions, EVA à trois sur dix, deux fois par jour.";
     assert_int_equal(LABEL(dose, "vingt"), 0);
     assert_int_equal(LABEL(dose, "cinq"), 0);
     assert_int_equal(LABEL(dose, "trois"), 0);
     /* a date in words stays a date */
-    assert_int_equal(LABEL("Vue le vingt-deux avril deux mille vingt-trois en HDJ.", "vingt-trois"),
-                     AT_PHI_DATE);
+    assert_int_equal(LABEL("Vue le vingt-deux avril deux mille vingt-trois en HDJ.", "vingt-trois"), AT_PHI_DATE);
 }
 
 /* An unknown acronym and a department's number are an organisation where
@@ -104,6 +102,15 @@ static void test_references_kept(void **state)
     assert_int_equal(LABEL("Plateau technique de Bayonne.", "Bayonne"), AT_PHI_VILLE);
     assert_int_equal(LABEL("Bilan : 25-OH vit D 18 ng/mL.", "D"), 0);
     assert_int_equal(LABEL("Il habite Rennes depuis 2019.", "Rennes"), AT_PHI_VILLE);
+    /* a legal text's date, a product's expiry; a treatment stopped on a
+     * date and a prescription's date are dates */
+    const char *law = "Selon l'arrêté du 13 décembre 2017 et la loi n° 2022-46 du 22 janvier 2022.";
+    assert_int_equal(LABEL(law, "décembre"), 0);
+    assert_int_equal(LABEL(law, "janvier"), 0);
+    assert_int_equal(LABEL("Xeloda arrêté du 12/03/2024.", "12/03/2024"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Ordonnance du Dr Vu du 12/01/2026.", "12/01/2026"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Flacon ouvert, péremption 08/2028.", "2028"), 0);
+    assert_int_equal(LABEL("Revu en 08/2024 pour bilan.", "2024"), AT_PHI_DATE);
     /* codes of a code system, a variant's description, a drug's doses */
     assert_int_equal(LABEL("Code UCD 9426731, LPPR 1243893.", "9426731"), 0);
     assert_int_equal(LABEL("Code UCD 9426731, LPPR 1243893.", "1243893"), 0);
@@ -118,12 +125,30 @@ static void test_references_kept(void **state)
     assert_int_equal(LABEL("Planification TPS Oncentra Brachy 4.6 validée.", "Oncentra"), 0);
 }
 
+/* A home's coordinates are an address; decimals of measures are not. A
+ * marker glued to its number stays. */
+static void test_coordinates_and_markers(void **state)
+{
+    (void)state;
+    const char *t = "Domicile : 43.2287, -0.3974 (GPS), ou 44.1412 N, 0.6098 E.";
+    assert_int_equal(LABEL(t, "43"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(t, "3974"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(t, "0.6098"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL("Poids 72.500 kg, taille 1.700 m, créatinine 1.234 g/L.", "72.500"), 0);
+    assert_int_equal(LABEL("Carcinome, Ki-67 : 18 %, Her-2 négatif.", "Ki"), 0);
+    assert_int_equal(LABEL("Carcinome, Ki-67 : 18 %, Her-2 négatif.", "Her"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dictated),        cmocka_unit_test(test_scores_like_departments),
-        cmocka_unit_test(test_weekday),         cmocka_unit_test(test_list_item),
-        cmocka_unit_test(test_typist_initials), cmocka_unit_test(test_references_kept),
+        cmocka_unit_test(test_dictated),
+        cmocka_unit_test(test_scores_like_departments),
+        cmocka_unit_test(test_weekday),
+        cmocka_unit_test(test_list_item),
+        cmocka_unit_test(test_typist_initials),
+        cmocka_unit_test(test_references_kept),
+        cmocka_unit_test(test_coordinates_and_markers),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
