@@ -21,10 +21,13 @@ static int number_word_tok(const text_scan *s, size_t i)
     size_t n = k->e - k->s;
     if (k->kind != TOK_WORD || n < 2 || n > 24)
         return 0;
-    /* a first part in ASCII folds to its lower case, of as many letters:
-     * its first two letters and length rule most words out unfolded */
+    /* ASCII bytes fold to their lower case, one letter each: two first
+     * bytes that open no number word rule the word out (most words leave
+     * here), then the length of an ASCII first part */
     const unsigned char *w = (const unsigned char *)s->t + k->s;
     unsigned c = w[0] | 0x20u;
+    if ((w[0] | w[1]) < 0x80 && !text_number_word_lengths_of(c, w[1] | 0x20u))
+        return 0;
     size_t p = 0;
     unsigned any = 0;
     while (p < n && w[p] != '-')

@@ -149,11 +149,13 @@ int text_number_word(const char *f, size_t n);
  * to such letters is then -1 without looking. (The lengths, bit n, of
  * the number words by their first two letters: date_words.c.) */
 extern const uint16_t text_number_word_lengths[26][26];
+static inline unsigned text_number_word_lengths_of(unsigned a, unsigned b)
+{
+    return a - 'a' < 26u && b - 'a' < 26u ? text_number_word_lengths[a - 'a'][b - 'a'] : 0;
+}
 static inline int text_number_word_may(unsigned a, unsigned b, size_t n)
 {
-    if (a - 'a' >= 26u || b - 'a' >= 26u || n > 9)
-        return 0;
-    return text_number_word_lengths[a - 'a'][b - 'a'] >> n & 1;
+    return n <= 9 && (text_number_word_lengths_of(a, b) >> n & 1);
 }
 /* The value of folded tokens of number words (each split at hyphens;
  * "et" between): 1 and *value, else 0. */
