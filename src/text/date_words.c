@@ -47,7 +47,8 @@ const uint16_t text_number_word_lengths[26][26] = {
 
 int text_number_word(const char *f, size_t n)
 {
-    if (n < 2 || n > 9 || f[0] < 'c' || f[0] > 'z')
+    if (n < 2 || n > 9 || f[0] < 'c' || f[0] > 'z' ||
+        !text_number_word_may((unsigned char)f[0], (unsigned char)f[1], n))
         return -1;
     for (size_t i = 0; i < sizeof number_words / sizeof *number_words; i++)
         if (number_words[i].w[0] == f[0] && !strncmp(number_words[i].w, f, n) && !number_words[i].w[n])

@@ -12,10 +12,35 @@
 
 #include <string.h>
 
+/* (number_word_tok once its first part may be a number word: folded) */
+static int number_word_folded(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    unsigned c = (unsigned char)s->t[k->s] | 0x20;
+    /* the first letters of the number words (zéro, un, deux, ... mille, et) */
+    if (!strchr("zudtqcshnovme", (int)c) || c == 0)
+        return 0;
+    char f[32];
+    int fl = text_lexicon_fold(s->t + k->s, k->e - k->s, f, sizeof f);
+    if (fl <= 0)
+        return 0;
+    if (fl == 2 && f[0] == 'e' && f[1] == 't')
+        return 2;
+    for (int a = 0; a < fl;) {
+        int b = a;
+        while (b < fl && f[b] != '-')
+            b++;
+        if (b == a || text_number_word(f + a, (size_t)(b - a)) < 0)
+            return 0;
+        a = b + 1;
+    }
+    return 1;
+}
+
 /* Every dash-separated part of word token i is a number word ("vingt",
  * "quarante-quatre", "zéro", "et"): 1 for a number word, 2 for "et"
  * alone, 0 otherwise. */
-static int number_word_tok(const text_scan *s, size_t i)
+static inline int number_word_tok(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
     size_t n = k->e - k->s;
@@ -34,24 +59,7 @@ static int number_word_tok(const text_scan *s, size_t i)
         any |= w[p++];
     if (any < 0x80 && !text_number_word_may(c, p > 1 ? w[1] | 0x20u : 0, p))
         return 0;
-    /* the first letters of the number words (zéro, un, deux, ... mille, et) */
-    if (!strchr("zudtqcshnovme", (int)c) || c == 0)
-        return 0;
-    char f[32];
-    int fl = text_lexicon_fold(s->t + k->s, n, f, sizeof f);
-    if (fl <= 0)
-        return 0;
-    if (fl == 2 && f[0] == 'e' && f[1] == 't')
-        return 2;
-    for (int a = 0; a < fl;) {
-        int b = a;
-        while (b < fl && f[b] != '-')
-            b++;
-        if (b == a || text_number_word(f + a, (size_t)(b - a)) < 0)
-            return 0;
-        a = b + 1;
-    }
-    return 1;
+    return number_word_folded(s, i);
 }
 
 /* Token i may stand in a dictated number beside number words: a digit or
