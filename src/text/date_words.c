@@ -45,6 +45,14 @@ const uint16_t text_number_word_lengths[26][26] = {
 };
 #undef NW
 
+/* The same pairs as text_pair_key values (deid_internal.h). */
+#define PK(a, b) [((a)&0x1F) << 5 | ((b)&0x1F)] = 1
+const uint8_t text_number_word_keys[1024] = {
+    PK('z', 'e'), PK('u', 'n'), PK('p', 'r'), PK('d', 'e'), PK('t', 'r'), PK('q', 'u'), PK('c', 'i'),
+    PK('s', 'i'), PK('s', 'e'), PK('h', 'u'), PK('n', 'e'), PK('d', 'i'), PK('o', 'n'), PK('d', 'o'),
+    PK('v', 'i'), PK('s', 'o'), PK('c', 'e'), PK('m', 'i'), PK('e', 't')};
+#undef PK
+
 int text_number_word(const char *f, size_t n)
 {
     if (n < 2 || n > 9 || f[0] < 'c' || f[0] > 'z' ||

@@ -46,6 +46,9 @@ static inline int number_word_tok(const text_scan *s, size_t i)
     size_t n = k->e - k->s;
     if (k->kind != TOK_WORD || n < 2 || n > 24)
         return 0;
+    /* (the key of its first two bytes, when ASCII: most words leave here) */
+    if (k->key != TOK_KEY_ANY && !text_number_word_keys[k->key & 1023])
+        return 0;
     /* ASCII bytes fold to their lower case, one letter each: two first
      * bytes that open no number word rule the word out (most words leave
      * here), then the length of an ASCII first part */

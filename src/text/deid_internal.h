@@ -149,6 +149,9 @@ int text_number_word(const char *f, size_t n);
  * to such letters is then -1 without looking. (The lengths, bit n, of
  * the number words by their first two letters: date_words.c.) */
 extern const uint16_t text_number_word_lengths[26][26];
+/* 1 at the text_pair_key of each first two letters of a number word (a
+ * token's key, text_tok.key, rules it out at one look-up). */
+extern const uint8_t text_number_word_keys[1024];
 static inline unsigned text_number_word_lengths_of(unsigned a, unsigned b)
 {
     return a - 'a' < 26u && b - 'a' < 26u ? text_number_word_lengths[a - 'a'][b - 'a'] : 0;

@@ -285,6 +285,8 @@ static void test_number_word_may(void **state)
     for (const char *const *w = words; *w; w++) {
         assert_true(text_number_word(*w, strlen(*w)) >= 0);
         assert_int_equal(text_number_word_may((unsigned char)(*w)[0], (unsigned char)(*w)[1], strlen(*w)), 1);
+        assert_int_equal(text_number_word_keys[text_pair_key((unsigned char)(*w)[0], (unsigned char)(*w)[1])],
+                         1);
     }
     assert_int_equal(text_number_word_may('e', 't', 2), 1);
     static const char *const others[] = {"de", "des", "le", "trop", "sable", "cinquantaine", "dixieme", NULL};
