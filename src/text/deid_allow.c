@@ -265,6 +265,25 @@ int deid_acronym_place(const text_scan *s, size_t i)
     return 0;
 }
 
+/* The token after word i on its line is a model's code: letters and
+ * digits glued, six bytes at most, a capital first ("G7", "XN-10",
+ * "T3s"), or a strength of 100 to 1000 in fifties ("500"). */
+static int model_after(const text_scan *s, size_t i)
+{
+    size_t j = i + 1;
+    if (j >= s->n || s->tok[j].nl || !s->tok[j].sp)
+        return 0;
+    const text_tok *u = &s->tok[j];
+    size_t n = u->e - u->s;
+    if (u->kind == TOK_NUM) {
+        int v = n <= 4 ? atoi_n(s->t + u->s, n) : 0;
+        return v >= 100 && v <= 1000 && v % 50 == 0 && !(j + 1 < s->n && s->tok[j + 1].s == u->e);
+    }
+    if (u->kind != TOK_WORD || n < 2 || n > 6 || !(s->t[u->s] >= 'A' && s->t[u->s] <= 'Z') || !tok_has_digit(s, j))
+        return 0;
+    return 1;
+}
+
 static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -295,6 +314,11 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
      * that short comes with a title or a first name, which the rules see) */
     if (k->allcaps && k->e - k->s <= 4 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE)) &&
         !deid_acronym_place(s, i))
+        return 1;
+    /* a product by the model written after it: a code of letters and
+     * digits ("Dexcom G7", "Urgo K2", "Sysmex XN-10", "Nox T3s"), or a
+     * round strength ("Daflon 500", "Ciflox 500") */
+    if ((k->cap || k->allcaps) && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) && model_after(s, i))
         return 1;
     /* a marker's or a gene's name glued to its number ("Ki-67", "Her-2",
      * "Il-6"): a short word, a dash and digits, glued */

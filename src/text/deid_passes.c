@@ -662,6 +662,26 @@ int deid_eponym_context(const text_scan *s, size_t i)
 {
     if (s->tok[i].dflags & DICT_EPONYM)
         return 1;
+    /* a later part of an eponym of several words ("maladie de Von
+     * Hippel-Lindau", "signe de Claude Bernard-Horner", "syndrome de
+     * Miller Fisher"): back over up to three capitalised words and dashes
+     * to its first, on the line */
+    size_t f = i;
+    for (size_t hop = 0; f > 0 && hop < 4 && !s->tok[f].nl && (s->tok[f].cap || s->tok[f].allcaps); hop++) {
+        const text_tok *p = &s->tok[f - 1];
+        if (p->kind == TOK_WORD && (p->cap || p->allcaps) && !(p->dflags & (DICT_TITLE | DICT_ROLE)))
+            f--;
+        else if (is_punct(s, f - 1, '-') && f >= 2 && p->s == s->tok[f - 2].e && p->e == s->tok[f].s &&
+                 (s->tok[f - 2].cap || s->tok[f - 2].allcaps))
+            f -= 2;
+        else
+            break;
+    }
+    /* (only in the "maladie de X Y" form: "selon Pierre Martin" is a person) */
+    if (f != i && (s->tok[f].cap || s->tok[f].allcaps) && f >= 2 && !s->tok[f].nl &&
+        (tok_is(s, f - 1, "de") || tok_is(s, f - 1, "du") || tok_elided_d(s, f - 1)) &&
+        (s->tok[f - 2].dflags & DICT_EPOTRIG))
+        return 1;
     /* the trigger is one of the three tokens before i: most words leave here */
     unsigned before = 0;
     for (size_t b = i > 3 ? i - 3 : 0; b < i; b++)
@@ -675,6 +695,10 @@ int deid_eponym_context(const text_scan *s, size_t i)
         j -= 2;
     else if (!(s->tok[i].cap || s->tok[i].allcaps) || s->tok[i].nl)
         return 0; /* "score Eisinger", "selon Hasson", "salle Laennec": the word right after */
+    else if ((s->tok[i].lex & LEX_FIRST) && i + 1 < s->n && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD &&
+             (s->tok[i + 1].cap || s->tok[i + 1].allcaps) &&
+             (!(s->tok[i + 1].lex & (LEX_MED | LEX_WORD)) || (s->tok[i + 1].lex & LEX_LAST)))
+        return 0; /* a first name and a surname after it: "selon Pierre Martin" is a person */
     return j >= 1 && (s->tok[j - 1].dflags & DICT_EPOTRIG) && !s->tok[j].nl;
 }
 

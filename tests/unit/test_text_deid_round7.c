@@ -137,6 +137,29 @@ static void test_coordinates_and_markers(void **state)
     assert_int_equal(LABEL("Poids 72.500 kg, taille 1.700 m, créatinine 1.234 g/L.", "72.500"), 0);
     assert_int_equal(LABEL("Carcinome, Ki-67 : 18 %, Her-2 négatif.", "Ki"), 0);
     assert_int_equal(LABEL("Carcinome, Ki-67 : 18 %, Her-2 négatif.", "Her"), 0);
+    /* a product by its model or its strength */
+    assert_int_equal(LABEL("Capteur Dexcom G7 posé, pansement Urgo K2, Daflon 500 matin et soir.", "Dexcom"), 0);
+    assert_int_equal(LABEL("Capteur Dexcom G7 posé, pansement Urgo K2, Daflon 500 matin et soir.", "Urgo"), 0);
+    assert_int_equal(LABEL("Capteur Dexcom G7 posé, pansement Urgo K2, Daflon 500 matin et soir.", "Daflon"), 0);
+}
+
+/* An eponym of several words stays after its trigger; a first name and a
+ * surname after "selon" are a person. */
+static void test_eponyms_of_several_words(void **state)
+{
+    (void)state;
+    const char *t = "Suspicion de maladie de Von Hippel-Lindau, signe de Claude Bernard-Horner.";
+    assert_int_equal(LABEL(t, "Hippel"), 0);
+    assert_int_equal(LABEL(t, "Lindau"), 0);
+    assert_int_equal(LABEL(t, "Claude"), 0);
+    assert_int_equal(LABEL(t, "Horner"), 0);
+    const char *u = "Curage de la loge de Barety, écarteur de Bookwalter, transformation de Richter.";
+    assert_int_equal(LABEL(u, "Barety"), 0);
+    assert_int_equal(LABEL(u, "Bookwalter"), 0);
+    assert_int_equal(LABEL(u, "Richter"), 0);
+    const char *p = "Selon Pierre Martin, la maladie progresse.";
+    assert_int_equal(LABEL(p, "Pierre"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(p, "Martin"), AT_PHI_NOM);
 }
 
 int main(void)
@@ -149,6 +172,7 @@ int main(void)
         cmocka_unit_test(test_typist_initials),
         cmocka_unit_test(test_references_kept),
         cmocka_unit_test(test_coordinates_and_markers),
+        cmocka_unit_test(test_eponyms_of_several_words),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
