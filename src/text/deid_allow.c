@@ -279,7 +279,8 @@ static int model_after(const text_scan *s, size_t i)
         int v = n <= 4 ? atoi_n(s->t + u->s, n) : 0;
         return v >= 100 && v <= 1000 && v % 50 == 0 && !(j + 1 < s->n && s->tok[j + 1].s == u->e);
     }
-    if (u->kind != TOK_WORD || n < 2 || n > 6 || !(s->t[u->s] >= 'A' && s->t[u->s] <= 'Z') || !tok_has_digit(s, j))
+    if (u->kind != TOK_WORD || n < 2 || n > 6 || !(s->t[u->s] >= 'A' && s->t[u->s] <= 'Z') ||
+        !tok_has_digit(s, j))
         return 0;
     return 1;
 }
@@ -318,7 +319,8 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
     /* a product by the model written after it: a code of letters and
      * digits ("Dexcom G7", "Urgo K2", "Sysmex XN-10", "Nox T3s"), or a
      * round strength ("Daflon 500", "Ciflox 500") */
-    if ((k->cap || k->allcaps) && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) && model_after(s, i))
+    if ((k->cap || k->allcaps) && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) &&
+        model_after(s, i))
         return 1;
     /* a marker's or a gene's name glued to its number ("Ki-67", "Her-2",
      * "Il-6"): a short word, a dash and digits, glued */

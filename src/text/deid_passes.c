@@ -695,8 +695,8 @@ int deid_eponym_context(const text_scan *s, size_t i)
         j -= 2;
     else if (!(s->tok[i].cap || s->tok[i].allcaps) || s->tok[i].nl)
         return 0; /* "score Eisinger", "selon Hasson", "salle Laennec": the word right after */
-    else if ((s->tok[i].lex & LEX_FIRST) && i + 1 < s->n && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD &&
-             (s->tok[i + 1].cap || s->tok[i + 1].allcaps) &&
+    else if ((s->tok[i].lex & LEX_FIRST) && i + 1 < s->n && !s->tok[i + 1].nl &&
+             s->tok[i + 1].kind == TOK_WORD && (s->tok[i + 1].cap || s->tok[i + 1].allcaps) &&
              (!(s->tok[i + 1].lex & (LEX_MED | LEX_WORD)) || (s->tok[i + 1].lex & LEX_LAST)))
         return 0; /* a first name and a surname after it: "selon Pierre Martin" is a person */
     return j >= 1 && (s->tok[j - 1].dflags & DICT_EPOTRIG) && !s->tok[j].nl;

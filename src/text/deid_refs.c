@@ -172,7 +172,8 @@ static int law_shape(const char *t, size_t b, size_t e)
  * ("loi n° 2022-46 du", "décret 2016-1537 du"). */
 static int law_dated(const text_scan *s, size_t du, const char *const *laws)
 {
-    static const char *const articles[] = {"l'", "le", "la", "un", "une", "cet", "cette", "au", "du", "selon", NULL};
+    static const char *const articles[] = {"l'",    "le", "la", "un",    "une", "cet",
+                                           "cette", "au", "du", "selon", NULL};
     size_t w = du - 1;
     if (word_in(s, w, laws) && !s->tok[du].nl)
         return s->tok[w].cap || (w > 0 && !s->tok[w].nl && word_in(s, w - 1, articles)) ||
@@ -191,8 +192,8 @@ static int law_dated(const text_scan *s, size_t du, const char *const *laws)
  * ("péremption 08/2028", "EXP 2027-06", "DLU : 05/2029"): no one's date. */
 static int expiry_at(const text_scan *s, size_t i, size_t j)
 {
-    static const char *const expiry[] = {"peremption", "péremption", "perime", "périmé",  "exp",
-                                         "expiration", "expire",     "expiry", "dlu",     "dluo",
+    static const char *const expiry[] = {"peremption", "péremption", "perime", "périmé", "exp",
+                                         "expiration", "expire",     "expiry", "dlu",    "dluo",
                                          "use",        "utiliser",   NULL};
     size_t nums = 0, year = 0;
     for (size_t q = i; q < j; q++)

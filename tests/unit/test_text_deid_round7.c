@@ -30,12 +30,14 @@ static void test_dictated(void **state)
     assert_int_equal(LABEL(rec, "sept"), AT_PHI_ID);
     assert_int_equal(LABEL(rec, "R"), AT_PHI_ID);
     /* quantities: a few number words with a unit or a word between */
-    const char *dose = "Radiothérapie de vingt six gray en cinq fractions, EVA à trois sur dix, deux fois par jour.";
+    const char *dose =
+        "Radiothérapie de vingt six gray en cinq fractions, EVA à trois sur dix, deux fois par jour.";
     assert_int_equal(LABEL(dose, "vingt"), 0);
     assert_int_equal(LABEL(dose, "cinq"), 0);
     assert_int_equal(LABEL(dose, "trois"), 0);
     /* a date in words stays a date */
-    assert_int_equal(LABEL("Vue le vingt-deux avril deux mille vingt-trois en HDJ.", "vingt-trois"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Vue le vingt-deux avril deux mille vingt-trois en HDJ.", "vingt-trois"),
+                     AT_PHI_DATE);
 }
 
 /* An unknown acronym and a department's number are an organisation where
@@ -138,9 +140,12 @@ static void test_coordinates_and_markers(void **state)
     assert_int_equal(LABEL("Carcinome, Ki-67 : 18 %, Her-2 négatif.", "Ki"), 0);
     assert_int_equal(LABEL("Carcinome, Ki-67 : 18 %, Her-2 négatif.", "Her"), 0);
     /* a product by its model or its strength */
-    assert_int_equal(LABEL("Capteur Dexcom G7 posé, pansement Urgo K2, Daflon 500 matin et soir.", "Dexcom"), 0);
-    assert_int_equal(LABEL("Capteur Dexcom G7 posé, pansement Urgo K2, Daflon 500 matin et soir.", "Urgo"), 0);
-    assert_int_equal(LABEL("Capteur Dexcom G7 posé, pansement Urgo K2, Daflon 500 matin et soir.", "Daflon"), 0);
+    assert_int_equal(LABEL("Capteur Dexcom G7 posé, pansement Urgo K2, Daflon 500 matin et soir.", "Dexcom"),
+                     0);
+    assert_int_equal(LABEL("Capteur Dexcom G7 posé, pansement Urgo K2, Daflon 500 matin et soir.", "Urgo"),
+                     0);
+    assert_int_equal(LABEL("Capteur Dexcom G7 posé, pansement Urgo K2, Daflon 500 matin et soir.", "Daflon"),
+                     0);
 }
 
 /* An eponym of several words stays after its trigger; a first name and a
