@@ -215,6 +215,53 @@ static void day_first(text_scan *s, size_t i)
     nc_mark_date(s, i, e);
 }
 
+/* A month's full name in German, Italian, Spanish, Portuguese or Dutch,
+ * folded (ASCII): 1..12, else 0. */
+static int month_foreign(const char *f, size_t n)
+{
+    static const char *const names[] = {
+        "januar",  "februar",  "marz",      "maerz",     "april",   "mai",       "juni",      "juli",
+        "august",  "oktober",  "dezember",  "gennaio",   "febbraio", "marzo",    "aprile",    "maggio",
+        "giugno",  "luglio",   "agosto",    "settembre", "ottobre", "dicembre",  "enero",     "febrero",
+        "abril",   "mayo",     "junio",     "julio",     "septiembre", "setiembre", "octubre", "noviembre",
+        "diciembre", "janeiro", "fevereiro", "marco",    "maio",    "junho",     "julho",     "setembro",
+        "outubro", "novembro", "dezembro",  "januari",   "februari", "maart",    "mei",       "augustus",
+        "september", "november", NULL};
+    static const unsigned char month[] = {1,  2,  3,  3,  4,  5,  6,  7,  8,  10, 12, 1,  2,  3, 4, 5, 6,
+                                          7,  8,  9,  10, 12, 1,  2,  4,  5,  6,  7,  9,  9,  10, 11,
+                                          12, 1,  2,  3,  5,  6,  7,  9,  10, 11, 12, 1,  2,  3, 5, 8, 9, 11};
+    for (size_t m = 0; names[m]; m++)
+        if (strlen(names[m]) == n && !memcmp(names[m], f, n))
+            return month[m];
+    return 0;
+}
+
+/* A date with a foreign month's full name at token i, its day, written
+ * with its year: "21. Oktober 2026", "9 settembre 2026", "3 de marzo de
+ * 2024", "12 de julho de 2025". */
+static void foreign_date(text_scan *s, size_t i)
+{
+    if (!day_tok(s, i) || s->tok[i].kind != TOK_NUM)
+        return;
+    size_t j = i + 1;
+    if (is_punct(s, j, '.') && nc_glued(s, j))
+        j++;
+    if (j < s->n && tl(s, j) == 2 && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !memcmp(s->t + s->tok[j].s, "de", 2))
+        j++;
+    if (j >= s->n || s->tok[j].nl || s->tok[j].kind != TOK_WORD || s->lab[j] || tl(s, j) < 3 || tl(s, j) > 12)
+        return;
+    char f[40];
+    int fl = text_lexicon_fold(s->t + s->tok[j].s, tl(s, j), f, sizeof f);
+    if (fl <= 0 || !month_foreign(f, (size_t)fl))
+        return;
+    size_t y = j + 1;
+    if (y < s->n && tl(s, y) == 2 && !s->tok[y].nl && s->tok[y].kind == TOK_WORD && !memcmp(s->t + s->tok[y].s, "de", 2))
+        y++;
+    if (!year_tok(s, y, 0) || s->lab[y])
+        return;
+    nc_mark_date(s, i, y + 1);
+}
+
 /* A date that starts with an English month at token i ("Sep 30, 2025",
  * "November 3rd", "March 2024"), or a French abbreviation with its dot
  * and year ("déc. 2022"). */
@@ -690,6 +737,8 @@ void deid_pass_number_classes(text_scan *s)
                 continue;
             if (tl(s, i) <= 2) {
                 day_first(s, i);
+                if (!s->lab[i])
+                    foreign_date(s, i);
                 if (!s->lab[i])
                     roman_date(s, i);
                 if (!s->lab[i])

@@ -4,7 +4,8 @@
  * "décret n° 2016-1537"), of an official form ("cerfa n° 11574*04") and an
  * object identifier of a public scheme ("1.2.250.1.213.1.4.8"), and the
  * date of a legal text ("l'arrêté du 13 décembre 2017") or a product's
- * expiry ("péremption 08/2028"). They name
+ * expiry ("péremption 08/2028"), a medicine's CIP13 code and a study's
+ * ID-RCB number. They name
  * texts and forms, no one: a record-number label the earlier passes put
  * on one is taken back, whole entity by whole entity, at the end of
  * detection. Only ID and DATE entities are looked at (IPP, NDA and the
@@ -150,6 +151,34 @@ static int oid_shape(const char *t, size_t b, size_t e)
     return arcs >= 5 && arcs <= 16;
 }
 
+/* A French medicine's or product's CIP13 / ACL code: thirteen digits
+ * from "340", with its EAN-13 check digit ("3400930137900"). */
+static int cip13_shape(const char *t, size_t b, size_t e)
+{
+    if (e - b != 13 || memcmp(t + b, "340", 3))
+        return 0;
+    int sum = 0;
+    for (size_t p = b; p < e; p++) {
+        if (!dig(t[p]))
+            return 0;
+        if (p + 1 < e)
+            sum += (t[p] - '0') * (((p - b) % 2) ? 3 : 1);
+    }
+    return (10 - sum % 10) % 10 == t[e - 1] - '0';
+}
+
+/* A research's registration number in France, ID-RCB
+ * ("2026-A00981-52"): a year, 'A' and five digits, two digits. */
+static int idrcb_shape(const char *t, size_t b, size_t e)
+{
+    if (e - b != 14 || t[b + 4] != '-' || (t[b + 5] != 'A' && t[b + 5] != 'a') || t[b + 11] != '-')
+        return 0;
+    for (size_t p = b; p < e; p++)
+        if (p != b + 4 && p != b + 5 && p != b + 11 && !dig(t[p]))
+            return 0;
+    return 1;
+}
+
 /* A law's, decree's or regulation's number: digits with '/' or '-' and
  * digits ("536/2014", "2016-1537", "2001/20/CE"). */
 static int law_shape(const char *t, size_t b, size_t e)
@@ -252,7 +281,8 @@ void deid_pass_public_refs(text_scan *s)
             lb = s->tok[i - 2].s;
         else if (i >= 1 && s->tok[i - 1].e - s->tok[i - 1].s == 1 && s->tok[i - 1].kind == TOK_WORD)
             lb = s->tok[i - 1].s;
-        int safe = cerfa_at(s->t, s->len, b, e) || oid_shape(s->t, b, e);
+        int safe = cerfa_at(s->t, s->len, b, e) || oid_shape(s->t, b, e) || cip13_shape(s->t, b, e) ||
+                   idrcb_shape(s->t, b, e);
         if (!safe && (article_shape(s->t, s->len, b, e) || (lb != b && article_shape(s->t, s->len, lb, e))))
             safe = text_word_before(s, i, article) || code_after(s, j);
         if (!safe && law_shape(s->t, b, e))

@@ -60,7 +60,7 @@ static size_t line_end(const text_scan *s, size_t a)
  * name or a surname after a title, decided cell by cell), of initials,
  * of record numbers, of numbers ("N°": a row's own number 1, 2, 3 is
  * none), of ages (only from 90 on). */
-enum { COL_STAFF = 100, COL_INITIALS, COL_ID, COL_NUMBER, COL_AGE };
+enum { COL_STAFF = 100, COL_INITIALS, COL_ID, COL_NUMBER, COL_AGE, COL_CODE };
 
 /* Header words, folded, cut at '_' or '.' ("nom_naissance", "Ini."). */
 static const struct {
@@ -119,6 +119,20 @@ static const struct {
              {"pharmacien", COL_STAFF},
              {"physician", COL_STAFF},
              {"nurse", COL_STAFF},
+             /* a product's batch or a code system's codes: no one's */
+             {"lot", COL_CODE},
+             {"lots", COL_CODE},
+             {"batch", COL_CODE},
+             {"loinc", COL_CODE},
+             {"cip", COL_CODE},
+             {"cip13", COL_CODE},
+             {"ucd", COL_CODE},
+             {"meddra", COL_CODE},
+             {"llt", COL_CODE},
+             {"atc", COL_CODE},
+             {"ccam", COL_CODE},
+             {"peremption", COL_CODE},
+             {"expiration", COL_CODE},
              {"site", COL_ID},
              {"subj", COL_ID},
              {"subject", COL_ID},
@@ -252,6 +266,19 @@ static void mark_number_cell(text_scan *s, size_t a, size_t e, int kind)
             s->lab[q] = AT_PHI_ID;
             s->ent[q] = ent;
         }
+}
+
+/* A cell [a, e) of a column of codes (a batch, a LOINC or drug code, an
+ * expiry): the record-number and date guesses of the earlier passes in
+ * it are taken back, and the allow-list leaves its words. */
+static void clear_code_cell(text_scan *s, size_t a, size_t e)
+{
+    for (size_t q = a; q < e; q++) {
+        if (s->lab[q] == AT_PHI_ID || s->lab[q] == AT_PHI_DATE)
+            s->lab[q] = 0;
+        if (!s->lab[q])
+            s->tok[q].aux |= TOK_AUX_SAFE; /* and the allow-list leaves them */
+    }
 }
 
 /* Mark the words of a data cell [a, e) with label: the runs of unlabelled
@@ -402,6 +429,8 @@ static size_t table_at(text_scan *s, size_t a, int commas)
                     mark_staff_cell(s, c0, q);
                 else if (l == COL_INITIALS)
                     mark_cell(s, c0, q, initials_cell(s, c0, q) ? AT_PHI_PRENOM : AT_PHI_NOM);
+                else if (l == COL_CODE)
+                    clear_code_cell(s, c0, q);
                 else if (l == COL_ID || l == COL_NUMBER || l == COL_AGE)
                     mark_number_cell(s, c0, q, l);
                 else if (l)

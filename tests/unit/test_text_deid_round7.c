@@ -122,6 +122,14 @@ static void test_references_kept(void **state)
     /* the same shapes elsewhere are identifiers */
     assert_int_equal(LABEL("Dossier 4412-883190 transmis.", "883190"), AT_PHI_ID);
     assert_int_equal(LABEL("Référence 9426731 du dossier.", "9426731"), AT_PHI_ID);
+    /* a medicine's CIP13 code (its check digit), a study's ID-RCB number */
+    assert_int_equal(LABEL("Dispensé : 3400894223542, étude 2026-A00981-52.", "3400894223542"), 0);
+    assert_int_equal(LABEL("Dispensé : 3400894223542, étude 2026-A00981-52.", "A00981"), 0);
+    /* a table's column of batches and expiries */
+    const char *tab = "Produit;Lot;Péremption;Patient\nOxaliplatine;E4582V00;05/2028;DUPONT Jean\n";
+    assert_int_equal(LABEL(tab, "E4582V00"), 0);
+    assert_int_equal(LABEL(tab, "2028"), 0);
+    assert_true(LABEL(tab, "DUPONT") != 0);
     /* a product after an abbreviation is no organisation */
     assert_int_equal(LABEL("Appareil PPC AirSense 11 AutoSet, masque nasal.", "AirSense"), 0);
     assert_int_equal(LABEL("Planification TPS Oncentra Brachy 4.6 validée.", "Oncentra"), 0);
@@ -167,6 +175,19 @@ static void test_eponyms_of_several_words(void **state)
     assert_int_equal(LABEL(p, "Martin"), AT_PHI_NOM);
 }
 
+/* Dates with a foreign month's full name, a day and a year. */
+static void test_foreign_dates(void **state)
+{
+    (void)state;
+    const char *t = "Befund vom 21. Oktober 2026, referto del 9 settembre 2026, informe del 3 de marzo de 2024.";
+    assert_int_equal(LABEL(t, "Oktober"), AT_PHI_DATE);
+    assert_int_equal(LABEL(t, "settembre"), AT_PHI_DATE);
+    assert_int_equal(LABEL(t, "marzo"), AT_PHI_DATE);
+    assert_int_equal(LABEL(t, "2024"), AT_PHI_DATE);
+    /* no year: a dose, a count */
+    assert_int_equal(LABEL("Elle prend 3 marzo, sans date.", "marzo"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_references_kept),
         cmocka_unit_test(test_coordinates_and_markers),
         cmocka_unit_test(test_eponyms_of_several_words),
+        cmocka_unit_test(test_foreign_dates),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
