@@ -220,16 +220,16 @@ static void day_first(text_scan *s, size_t i)
 static int month_foreign(const char *f, size_t n)
 {
     static const char *const names[] = {
-        "januar",  "februar",  "marz",      "maerz",     "april",   "mai",       "juni",      "juli",
-        "august",  "oktober",  "dezember",  "gennaio",   "febbraio", "marzo",    "aprile",    "maggio",
-        "giugno",  "luglio",   "agosto",    "settembre", "ottobre", "dicembre",  "enero",     "febrero",
-        "abril",   "mayo",     "junio",     "julio",     "septiembre", "setiembre", "octubre", "noviembre",
-        "diciembre", "janeiro", "fevereiro", "marco",    "maio",    "junho",     "julho",     "setembro",
-        "outubro", "novembro", "dezembro",  "januari",   "februari", "maart",    "mei",       "augustus",
+        "januar",    "februar",  "marz",      "maerz",     "april",      "mai",       "juni",    "juli",
+        "august",    "oktober",  "dezember",  "gennaio",   "febbraio",   "marzo",     "aprile",  "maggio",
+        "giugno",    "luglio",   "agosto",    "settembre", "ottobre",    "dicembre",  "enero",   "febrero",
+        "abril",     "mayo",     "junio",     "julio",     "septiembre", "setiembre", "octubre", "noviembre",
+        "diciembre", "janeiro",  "fevereiro", "marco",     "maio",       "junho",     "julho",   "setembro",
+        "outubro",   "novembro", "dezembro",  "januari",   "februari",   "maart",     "mei",     "augustus",
         "september", "november", NULL};
-    static const unsigned char month[] = {1,  2,  3,  3,  4,  5,  6,  7,  8,  10, 12, 1,  2,  3, 4, 5, 6,
-                                          7,  8,  9,  10, 12, 1,  2,  4,  5,  6,  7,  9,  9,  10, 11,
-                                          12, 1,  2,  3,  5,  6,  7,  9,  10, 11, 12, 1,  2,  3, 5, 8, 9, 11};
+    static const unsigned char month[] = {1, 2, 3, 3,  4,  5, 6,  7,  8,  10, 12, 1, 2, 3,  4,  5,  6,
+                                          7, 8, 9, 10, 12, 1, 2,  4,  5,  6,  7,  9, 9, 10, 11, 12, 1,
+                                          2, 3, 5, 6,  7,  9, 10, 11, 12, 1,  2,  3, 5, 8,  9,  11};
     for (size_t m = 0; names[m]; m++)
         if (strlen(names[m]) == n && !memcmp(names[m], f, n))
             return month[m];
@@ -246,7 +246,8 @@ static void foreign_date(text_scan *s, size_t i)
     size_t j = i + 1;
     if (is_punct(s, j, '.') && nc_glued(s, j))
         j++;
-    if (j < s->n && tl(s, j) == 2 && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !memcmp(s->t + s->tok[j].s, "de", 2))
+    if (j < s->n && tl(s, j) == 2 && !s->tok[j].nl && s->tok[j].kind == TOK_WORD &&
+        !memcmp(s->t + s->tok[j].s, "de", 2))
         j++;
     if (j >= s->n || s->tok[j].nl || s->tok[j].kind != TOK_WORD || s->lab[j] || tl(s, j) < 3 || tl(s, j) > 12)
         return;
@@ -255,7 +256,8 @@ static void foreign_date(text_scan *s, size_t i)
     if (fl <= 0 || !month_foreign(f, (size_t)fl))
         return;
     size_t y = j + 1;
-    if (y < s->n && tl(s, y) == 2 && !s->tok[y].nl && s->tok[y].kind == TOK_WORD && !memcmp(s->t + s->tok[y].s, "de", 2))
+    if (y < s->n && tl(s, y) == 2 && !s->tok[y].nl && s->tok[y].kind == TOK_WORD &&
+        !memcmp(s->t + s->tok[y].s, "de", 2))
         y++;
     if (!year_tok(s, y, 0) || s->lab[y])
         return;

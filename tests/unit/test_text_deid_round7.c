@@ -179,7 +179,8 @@ static void test_eponyms_of_several_words(void **state)
 static void test_foreign_dates(void **state)
 {
     (void)state;
-    const char *t = "Befund vom 21. Oktober 2026, referto del 9 settembre 2026, informe del 3 de marzo de 2024.";
+    const char *t =
+        "Befund vom 21. Oktober 2026, referto del 9 settembre 2026, informe del 3 de marzo de 2024.";
     assert_int_equal(LABEL(t, "Oktober"), AT_PHI_DATE);
     assert_int_equal(LABEL(t, "settembre"), AT_PHI_DATE);
     assert_int_equal(LABEL(t, "marzo"), AT_PHI_DATE);
