@@ -19,9 +19,44 @@ static const struct {
                     {"vingts", 20}, {"trente", 30},   {"quarante", 40}, {"cinquante", 50}, {"soixante", 60},
                     {"cent", 100},  {"cents", 100},   {"mille", 1000},  {"mil", 1000}};
 
+/* The lengths (bit n) of number_words[] and "et" by their first two
+ * letters (keep in step with number_words). */
+#define NW(a, b) [(a) - 'a'][(b) - 'a']
+const uint16_t text_number_word_lengths[26][26] = {
+    NW('z', 'e') = 1 << 4,          /* zero */
+    NW('u', 'n') = 1 << 2 | 1 << 3, /* un, une */
+    NW('p', 'r') = 1 << 7,          /* premier */
+    NW('d', 'e') = 1 << 4,          /* deux */
+    NW('t', 'r') = 1 << 5 | 1 << 6, /* trois, treize, trente */
+    NW('q', 'u') = 1 << 6 | 1 << 8, /* quatre, quinze, quatorze, quarante */
+    NW('c', 'i') = 1 << 4 | 1 << 9, /* cinq, cinquante */
+    NW('s', 'i') = 1 << 3,          /* six */
+    NW('s', 'e') = 1 << 4 | 1 << 5, /* sept, seize */
+    NW('h', 'u') = 1 << 4,          /* huit */
+    NW('n', 'e') = 1 << 4,          /* neuf */
+    NW('d', 'i') = 1 << 3,          /* dix */
+    NW('o', 'n') = 1 << 4,          /* onze */
+    NW('d', 'o') = 1 << 5,          /* douze */
+    NW('v', 'i') = 1 << 5 | 1 << 6, /* vingt, vingts */
+    NW('s', 'o') = 1 << 8,          /* soixante */
+    NW('c', 'e') = 1 << 4 | 1 << 5, /* cent, cents */
+    NW('m', 'i') = 1 << 3 | 1 << 5, /* mil, mille */
+    NW('e', 't') = 1 << 2,          /* et */
+};
+#undef NW
+
+/* The same pairs as text_pair_key values (deid_internal.h). */
+#define PK(a, b) [((a)&0x1F) << 5 | ((b)&0x1F)] = 1
+const uint8_t text_number_word_keys[1024] = {
+    PK('z', 'e'), PK('u', 'n'), PK('p', 'r'), PK('d', 'e'), PK('t', 'r'), PK('q', 'u'), PK('c', 'i'),
+    PK('s', 'i'), PK('s', 'e'), PK('h', 'u'), PK('n', 'e'), PK('d', 'i'), PK('o', 'n'), PK('d', 'o'),
+    PK('v', 'i'), PK('s', 'o'), PK('c', 'e'), PK('m', 'i'), PK('e', 't')};
+#undef PK
+
 int text_number_word(const char *f, size_t n)
 {
-    if (n < 2 || n > 9 || f[0] < 'c' || f[0] > 'z')
+    if (n < 2 || n > 9 || f[0] < 'c' || f[0] > 'z' ||
+        !text_number_word_may((unsigned char)f[0], (unsigned char)f[1], n))
         return -1;
     for (size_t i = 0; i < sizeof number_words / sizeof *number_words; i++)
         if (number_words[i].w[0] == f[0] && !strncmp(number_words[i].w, f, n) && !number_words[i].w[n])

@@ -175,13 +175,13 @@ static inline int fold_word(const unsigned char *w, size_t wl, size_t avail, int
 }
 
 /* (Re)allocate the scan's one block for cap tokens: the tokens, the pass
- * lists, the entities and the labels; the s->n tokens and the fill[l]
+ * lists, the scratch list, the entities and the labels; the s->n tokens and the fill[l]
  * list entries made so far are copied over. AT_ERR_NOMEM on failure (the
  * old block is then kept, freed by the caller). */
 static at_status scan_reserve(text_scan *s, size_t cap, const size_t *fill)
 {
     size_t tb = cap * sizeof(text_tok), lb = cap * sizeof(uint32_t);
-    char *b = at_malloc(tb + TEXT_LIST_COUNT * lb + (cap + 1) * sizeof(uint32_t) + (cap + 1));
+    char *b = at_malloc(tb + (TEXT_LIST_COUNT + 1) * lb + (cap + 1) * sizeof(uint32_t) + (cap + 1));
     if (!b)
         return AT_ERR_NOMEM;
     if (s->n)
@@ -193,6 +193,8 @@ static at_status scan_reserve(text_scan *s, size_t cap, const size_t *fill)
             memcpy(p, s->list[l], fill[l] * sizeof *p);
         s->list[l] = p;
     }
+    s->scratch = p;
+    p += cap;
     s->ent = p;
     s->lab = (uint8_t *)(p + cap + 1);
     at_free(s->block);
@@ -525,7 +527,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
     if (!st)
         st = deid_pass_tagger(&s, &c);
     if (!st)
-        st = deid_pass_joins(&s);
+        deid_pass_joins(&s);
     if (!st)
         deid_pass_firm_check(&s, rules_ent);
     if (!st)
@@ -664,8 +666,24 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
         if (!*w)
             return 0;
     }
+    /* an ASCII word folds to its lower case: compared as it is */
+    const unsigned char *w = (const unsigned char *)s->t + s->tok[i].s;
+    size_t wn = s->tok[i].e - s->tok[i].s;
+    unsigned any = 0;
+    for (size_t j = 0; j < wn; j++)
+        any |= w[j];
+    if (any < 0x80) {
+        for (; *set; set++) {
+            size_t j = 0;
+            while (j < wn && (unsigned char)(*set)[j] == ascii_lower(w[j]))
+                j++;
+            if (j == wn && (*set)[wn] == 0)
+                return 1;
+        }
+        return 0;
+    }
     char f[64];
-    int fl = text_lexicon_fold(s->t + s->tok[i].s, s->tok[i].e - s->tok[i].s, f, sizeof f);
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, wn, f, sizeof f);
     if (fl <= 0)
         return 0;
     size_t n = (size_t)fl;

@@ -12,21 +12,16 @@
 
 #include <string.h>
 
-/* Every dash-separated part of word token i is a number word ("vingt",
- * "quarante-quatre", "zéro", "et"): 1 for a number word, 2 for "et"
- * alone, 0 otherwise. */
-static int number_word_tok(const text_scan *s, size_t i)
+/* (number_word_tok once its first part may be a number word: folded) */
+static int number_word_folded(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    size_t n = k->e - k->s;
-    if (k->kind != TOK_WORD || n < 2 || n > 24)
-        return 0;
     unsigned c = (unsigned char)s->t[k->s] | 0x20;
     /* the first letters of the number words (zéro, un, deux, ... mille, et) */
     if (!strchr("zudtqcshnovme", (int)c) || c == 0)
         return 0;
     char f[32];
-    int fl = text_lexicon_fold(s->t + k->s, n, f, sizeof f);
+    int fl = text_lexicon_fold(s->t + k->s, k->e - k->s, f, sizeof f);
     if (fl <= 0)
         return 0;
     if (fl == 2 && f[0] == 'e' && f[1] == 't')
@@ -40,6 +35,34 @@ static int number_word_tok(const text_scan *s, size_t i)
         a = b + 1;
     }
     return 1;
+}
+
+/* Every dash-separated part of word token i is a number word ("vingt",
+ * "quarante-quatre", "zéro", "et"): 1 for a number word, 2 for "et"
+ * alone, 0 otherwise. */
+static inline int number_word_tok(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (k->kind != TOK_WORD || n < 2 || n > 24)
+        return 0;
+    /* (the key of its first two bytes, when ASCII: most words leave here) */
+    if (k->key != TOK_KEY_ANY && !text_number_word_keys[k->key & 1023])
+        return 0;
+    /* ASCII bytes fold to their lower case, one letter each: two first
+     * bytes that open no number word rule the word out (most words leave
+     * here), then the length of an ASCII first part */
+    const unsigned char *w = (const unsigned char *)s->t + k->s;
+    unsigned c = w[0] | 0x20u;
+    if ((w[0] | w[1]) < 0x80 && !text_number_word_lengths_of(c, w[1] | 0x20u))
+        return 0;
+    size_t p = 0;
+    unsigned any = 0;
+    while (p < n && w[p] != '-')
+        any |= w[p++];
+    if (any < 0x80 && !text_number_word_may(c, p > 1 ? w[1] | 0x20u : 0, p))
+        return 0;
+    return number_word_folded(s, i);
 }
 
 /* Token i may stand in a dictated number beside number words: a digit or

@@ -49,7 +49,7 @@ static int in_list(const char *f, size_t n, const char *const *set)
 /* A connector: de, du, des, d', l', la, et (any case). */
 static int connector(const text_scan *s, size_t i)
 {
-    if (i >= s->n || s->tok[i].kind != TOK_WORD)
+    if (i >= s->n || s->tok[i].kind != TOK_WORD || tl(s, i) > 4)
         return 0;
     if (tok_is(s, i, "de") || tok_is(s, i, "du") || tok_is(s, i, "des") || tok_is(s, i, "la") ||
         tok_is(s, i, "et") || tok_is(s, i, "d'") || tok_is(s, i, "l'"))

@@ -392,7 +392,12 @@ static void early_at(text_scan *s, size_t i)
         mark_bytes(s, i, e, AT_PHI_TEL);
         return;
     }
-    if (c0 == 'h' || c0 == 'w' || c0 == 'W' || (k->e < s->len && s->t[k->e] == '.'))
+    /* (what pass_urls needs of a word: "http", "https" or "www" at its
+     * start, or a '.' and a word glued after it) */
+    size_t n = k->e - k->s;
+    if ((c0 == 'h' && (n == 4 || n == 5)) || ((c0 == 'w' || c0 == 'W') && n == 3) ||
+        (i + 2 < s->n && is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e &&
+         s->tok[i + 2].s == s->tok[i + 1].e))
         pass_urls(s, i);
 }
 
@@ -444,7 +449,7 @@ void deid_pass_extra_dates(text_scan *s)
                 i + 2 < s->n && s->tok[i + 2].kind == TOK_NUM)))) {
             int day = atoi_n(s->t + k->s, k->e - k->s);
             char f[64];
-            size_t fl = day >= 1 && day <= 31 ? fold_tok(s, i - 1, f) : 0;
+            size_t fl = day >= 1 && day <= 31 && tok_may_be_weekday(s, i - 1) ? fold_tok(s, i - 1, f) : 0;
             if (fl && text_weekday_of(f, fl)) {
                 mark(s, i - 1, i + 1, AT_PHI_DATE);
                 continue;

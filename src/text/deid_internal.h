@@ -144,6 +144,22 @@ typedef struct {
 } text_alt_date;
 /* Value of a folded number word ("vingt" 20, "mil" 1000), -1 when none. */
 int text_number_word(const char *f, size_t n);
+/* 0 when no number word (nor "et") of n letters opens with the lower-case
+ * ASCII letters a and b: text_number_word's answer to a word that folds
+ * to such letters is then -1 without looking. (The lengths, bit n, of
+ * the number words by their first two letters: date_words.c.) */
+extern const uint16_t text_number_word_lengths[26][26];
+/* 1 at the text_pair_key of each first two letters of a number word (a
+ * token's key, text_tok.key, rules it out at one look-up). */
+extern const uint8_t text_number_word_keys[1024];
+static inline unsigned text_number_word_lengths_of(unsigned a, unsigned b)
+{
+    return a - 'a' < 26u && b - 'a' < 26u ? text_number_word_lengths[a - 'a'][b - 'a'] : 0;
+}
+static inline int text_number_word_may(unsigned a, unsigned b, size_t n)
+{
+    return n <= 9 && (text_number_word_lengths_of(a, b) >> n & 1);
+}
 /* The value of folded tokens of number words (each split at hyphens;
  * "et" between): 1 and *value, else 0. */
 int text_number_words_value(const char *const *words, const size_t *lens, size_t count, int *value);

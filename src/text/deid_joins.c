@@ -92,11 +92,9 @@ static void signing_initials(text_scan *s, size_t i)
     mark(s, i, j, AT_PHI_PRENOM);
 }
 
-at_status deid_pass_joins(text_scan *s)
+void deid_pass_joins(text_scan *s)
 {
-    uint32_t *idx = at_malloc((s->n ? s->n : 1) * sizeof *idx);
-    if (!idx)
-        return AT_ERR_NOMEM;
+    uint32_t *idx = s->scratch; /* (room for s->n indices) */
     size_t cnt = labelled_tokens(s, idx);
     for (size_t q = 0; q < cnt; q++) {
         size_t i = idx[q];
@@ -270,9 +268,7 @@ at_status deid_pass_joins(text_scan *s)
             }
         }
     }
-    at_free(idx);
     deid_pass_name_joins(s);
-    return AT_OK;
 }
 
 /* Token i, unlabelled, is joined to a first name found by "et", "/" or a

@@ -172,10 +172,7 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
 
 static int glued_digit(const text_scan *s, size_t j)
 {
-    for (uint32_t b = s->tok[j].s; b < s->tok[j].e; b++)
-        if (is_dig(s->t[b]))
-            return 1;
-    return 0;
+    return tok_has_digit(s, j); /* (the tokeniser's TOK_AUX_DIGIT: no byte loop) */
 }
 
 static const char *const rural_lower[] = {
@@ -453,6 +450,8 @@ static void weekday_join(text_scan *s, size_t i)
 {
     char w0 = (char)(s->t[s->tok[i].s] | 0x20);
     if (w0 != 'l' && w0 != 'm' && w0 != 'j' && w0 != 'v' && w0 != 's' && w0 != 'd')
+        return;
+    if (!tok_may_be_weekday(s, i))
         return;
     if (i + 1 >= s->n || s->lab[i] || s->lab[i + 1] != AT_PHI_DATE || s->tok[i + 1].nl ||
         (i + 1 > 0 && i > 0 && s->ent[i] && s->ent[i] == s->ent[i + 1]))

@@ -674,13 +674,15 @@ void deid_pass_complete(text_scan *s)
     /* an establishment named before its head, in the English manner */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q], a;
-        size_t n = tl(s, i);
-        unsigned c0 = (unsigned char)s->t[s->tok[i].s];
-        unsigned c1 = n >= 6 ? (unsigned char)s->t[s->tok[i].s + 1] : 0;
-        if (n >= 6 && n <= 9 &&
-            ((c0 == 'H' && c1 == 'o') || (c0 == 'C' && (c1 == 'l' || c1 == 'e')) ||
-             (c0 == 'I' && c1 == 'n')) &&
-            !s->lab[i] && name_before_head(s, i, &a))
+        const text_tok *k = &s->tok[i];
+        /* (six to nine bytes opening with "Ho", "Cl", "Ce" or "In": one
+         * test, computed without branches, that most words fail) */
+        size_t n = k->e - k->s;
+        unsigned c01 =
+            (unsigned char)s->t[k->s] | (n >= 2 ? (unsigned)(unsigned char)s->t[k->s + 1] << 8 : 0);
+        int head = (c01 == ('H' | 'o' << 8)) | (c01 == ('C' | 'l' << 8)) | (c01 == ('C' | 'e' << 8)) |
+                   (c01 == ('I' | 'n' << 8));
+        if ((head & (n - 6 <= 3)) && !s->lab[i] && name_before_head(s, i, &a))
             mark_over(s, a, i + 1, AT_PHI_HOPITAL);
     }
     /* (the street and place words: the tokeniser's list of cues) */

@@ -47,7 +47,8 @@ typedef struct {
     size_t nlist[TEXT_LIST_COUNT];
     uint32_t next_ent;
     text_names *names; /* the words of the names found in context, or NULL */
-    void *block;       /* the one allocation behind tok, lab, ent and list */
+    uint32_t *scratch; /* room for n token indices, for one pass at a time (the joins') */
+    void *block;       /* the one allocation behind tok, lab, ent, list and scratch */
 } text_scan;
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -74,6 +75,18 @@ static inline int tok_is(const text_scan *s, size_t i, const char *lit)
 static inline int tok_has_digit(const text_scan *s, size_t i)
 {
     return (s->tok[i].aux & TOK_AUX_DIGIT) != 0;
+}
+
+/* Token i may fold to a weekday's name (five to eight letters): 0 for an
+ * ASCII word of fewer or more bytes, which folds to as many letters ("le",
+ * "du" need no folding to be ruled out). */
+static inline int tok_may_be_weekday(const text_scan *s, size_t i)
+{
+    size_t n = s->tok[i].e - s->tok[i].s;
+    unsigned any = 0;
+    for (size_t j = 0; j < n; j++)
+        any |= (unsigned char)s->t[s->tok[i].s + j];
+    return (n >= 5 && n <= 8) || any >= 0x80;
 }
 
 /* Label tokens [a, b) as one entity when none of them is labelled yet. */
@@ -215,9 +228,9 @@ void deid_pass_public_refs(text_scan *s);
 void deid_pass_number_shapes(text_scan *s);
 /* After the tagger (deid_joins.c): particles and initials joined to the
  * surname after them, the capitalised words before an employer or
- * hospital, a known first name after a surname in capitals. AT_ERR_NOMEM
- * when its list of labelled tokens cannot be allocated. */
-at_status deid_pass_joins(text_scan *s);
+ * hospital, a known first name after a surname in capitals (its list of
+ * labelled tokens in s->scratch). */
+void deid_pass_joins(text_scan *s);
 /* Its last part, again after the allow-list: a first name beside a
  * surname found (before it, after a title, after one in capitals) and a
  * town by its place in the writing. */

@@ -272,13 +272,37 @@ static void test_surrogate_never_input(void **state)
     }
 }
 
+/* text_number_word_may lets every number word through (by its first two
+ * letters and length) and rules out other words unfolded. */
+static void test_number_word_may(void **state)
+{
+    (void)state;
+    static const char *const words[] = {"zero",     "un",    "une",    "premier", "deux",     "trois",
+                                        "quatre",   "cinq",  "six",    "sept",    "huit",     "neuf",
+                                        "dix",      "onze",  "douze",  "treize",  "quatorze", "quinze",
+                                        "seize",    "vingt", "vingts", "trente",  "quarante", "cinquante",
+                                        "soixante", "cent",  "cents",  "mille",   "mil",      NULL};
+    for (const char *const *w = words; *w; w++) {
+        assert_true(text_number_word(*w, strlen(*w)) >= 0);
+        assert_int_equal(text_number_word_may((unsigned char)(*w)[0], (unsigned char)(*w)[1], strlen(*w)), 1);
+        assert_int_equal(text_number_word_keys[text_pair_key((unsigned char)(*w)[0], (unsigned char)(*w)[1])],
+                         1);
+    }
+    assert_int_equal(text_number_word_may('e', 't', 2), 1);
+    static const char *const others[] = {"de", "des", "le", "trop", "sable", "cinquantaine", "dixieme", NULL};
+    for (const char *const *w = others; *w; w++) {
+        assert_int_equal(text_number_word(*w, strlen(*w)), -1);
+        assert_int_equal(text_number_word_may((unsigned char)(*w)[0], (unsigned char)(*w)[1], strlen(*w)), 0);
+    }
+    assert_int_equal(text_number_word_may('D', 'e', 4), 0); /* lower-case letters only */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_phone_one_number),
-        cmocka_unit_test(test_date_yearless_same_day),
-        cmocka_unit_test(test_name_parts),
-        cmocka_unit_test(test_surrogate_never_input),
+        cmocka_unit_test(test_phone_one_number), cmocka_unit_test(test_date_yearless_same_day),
+        cmocka_unit_test(test_name_parts),       cmocka_unit_test(test_surrogate_never_input),
+        cmocka_unit_test(test_number_word_may),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
