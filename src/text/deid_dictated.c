@@ -99,9 +99,11 @@ static int dictated_label(const text_scan *s, size_t a)
 
 void deid_pass_dictated(text_scan *s)
 {
-    /* a run of six or more holds a number word at an even index among
-     * any two of its tokens: look at every other token, then widen */
-    for (size_t i = 0; i < s->n; i += 2) {
+    /* a run of six tokens or more, four number words among them, holds a
+     * number word at one of the indices of a step of four but where its
+     * fillers fall just there (a spoken letter and a digit three tokens
+     * apart): look at every fourth token, then widen */
+    for (size_t i = 0; i < s->n; i += 4) {
         if (s->lab[i] || number_word_tok(s, i) != 1)
             continue;
         size_t a = i, e = i + 1;
@@ -120,6 +122,6 @@ void deid_pass_dictated(text_scan *s)
             words += number_word_tok(s, q) == 1;
         if (words >= 4 && e - a >= 6)
             mark(s, a, e, dictated_label(s, a));
-        i = e; /* on past the run (a run after it holds e + 2) */
+        i = e; /* on past the run (a run after it holds e + 4) */
     }
 }
