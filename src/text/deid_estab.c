@@ -406,3 +406,73 @@ void deid_pass_address_late(text_scan *s)
                 found |= complement_try(s, s->list[lists[l]][q]);
     }
 }
+
+/* ---- towns beside an establishment, articles of towns (after the tagger) ---------------- */
+
+/* Token i may be a town's word: capitalised (not in capitals), a place
+ * (an eponymous one too: Deauville) or a word no list of the language
+ * holds, no title or head. */
+static int town_word(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || !k->cap || k->allcaps ||
+        (k->dflags & (DICT_TITLE | DICT_ROLE | DICT_HEAD | DICT_MONTH)))
+        return 0;
+    return (k->lex & (LEX_CITY | LEX_PLACE)) || !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM));
+}
+
+/* The end of a run of town words and joining dashes from token i, on the
+ * line (three words at most): i when none. */
+static size_t town_run(const text_scan *s, size_t i)
+{
+    size_t e = i, words = 0;
+    while (e < s->n && !s->tok[e].nl && !s->lab[e] && words < 3) {
+        if (town_word(s, e)) {
+            e++;
+            words++;
+        } else if (words && is_punct(s, e, '-') && e + 1 < s->n && s->tok[e].s == s->tok[e - 1].e &&
+                   s->tok[e + 1].s == s->tok[e].e && town_word(s, e + 1)) {
+            e++;
+        } else {
+            break;
+        }
+    }
+    return words ? e : i;
+}
+
+void deid_pass_place_late(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        if (i < 2 || s->tok[i].nl)
+            continue;
+        /* "Le Puy-en-Velay", "La Crau": a capitalised article before a town
+         * is its name's */
+        if (s->lab[i] == AT_PHI_VILLE && !s->lab[i - 1] && s->tok[i - 1].cap &&
+            s->tok[i - 1].kind == TOK_WORD &&
+            (tok_is(s, i - 1, "la") || tok_is(s, i - 1, "le") || tok_is(s, i - 1, "les") ||
+             tok_is(s, i - 1, "l'") || tok_is(s, i - 1, "l\xE2\x80\x99"))) {
+            s->lab[i - 1] = AT_PHI_VILLE;
+            s->ent[i - 1] = s->ent[i];
+            continue;
+        }
+        if (s->lab[i] || !town_word(s, i))
+            continue;
+        /* "Hôpital Saint-Louis (Paris)": a town in brackets after an
+         * establishment */
+        if (is_punct(s, i - 1, '(') && s->lab[i - 2] == AT_PHI_HOPITAL && !s->tok[i - 1].nl) {
+            size_t e = town_run(s, i);
+            if (e > i && e < s->n && is_punct(s, e, ')'))
+                mark(s, i, e, AT_PHI_VILLE);
+            continue;
+        }
+        /* "Centre de radiothérapie de la Côte Fleurie, Deauville": after an
+         * establishment and a comma, at its line's end */
+        if (is_punct(s, i - 1, ',') && s->lab[i - 2] == AT_PHI_HOPITAL && !s->tok[i - 1].nl) {
+            size_t e = town_run(s, i);
+            if (e > i &&
+                (e >= s->n || s->tok[e].nl || (is_punct(s, e, '.') && (e + 1 >= s->n || s->tok[e + 1].nl))))
+                mark(s, i, e, AT_PHI_VILLE);
+        }
+    }
+}

@@ -220,6 +220,10 @@ void deid_pass_number_tails(text_scan *s);
 void deid_pass_dictated(text_scan *s);
 /* Last: five digits before a town found by any pass are its postcode. */
 void deid_pass_zip_before_town(text_scan *s);
+/* Towns beside an establishment ("Hôpital X (Paris)", "Centre X,
+ * Deauville" at a line's end) and a capitalised article before a town
+ * ("Le Puy-en-Velay"), after the tagger (deid_estab.c). */
+void deid_pass_place_late(text_scan *s);
 /* Record-number labels taken back from public references: articles of
  * codes, laws and regulations, cerfa forms, OIDs (deid_refs.c). */
 void deid_pass_public_refs(text_scan *s);

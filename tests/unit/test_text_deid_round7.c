@@ -189,6 +189,20 @@ static void test_foreign_dates(void **state)
     assert_int_equal(LABEL("Elle prend 3 marzo, sans date.", "marzo"), 0);
 }
 
+/* Towns beside an establishment, and a town's article. */
+static void test_towns_beside_establishments(void **state)
+{
+    (void)state;
+    const char *t = "Unité de greffe, Hôpital Saint-Louis (Paris).\nClinique du Parc, Deauville\n"
+                    "Funérailles : Giraud et fils, La Crau.\n";
+    assert_int_equal(LABEL(t, "Paris"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(t, "Deauville"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(t, "La"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(t, "Crau"), AT_PHI_VILLE);
+    /* a score in brackets after an establishment stays */
+    assert_int_equal(LABEL("Revu à la Clinique du Parc (Karnofsky 70).", "Karnofsky"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_coordinates_and_markers),
         cmocka_unit_test(test_eponyms_of_several_words),
         cmocka_unit_test(test_foreign_dates),
+        cmocka_unit_test(test_towns_beside_establishments),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
