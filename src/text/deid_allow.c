@@ -68,8 +68,10 @@ int deid_drug_line(const text_scan *s, size_t i)
         if ((k->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (k->lex & LEX_KIN) ||
             s->lab[q] == AT_PHI_NOM || s->lab[q] == AT_PHI_PRENOM)
             return 0;
-        med += q != i && (k->lex & LEX_MED) && !(k->lex & (LEX_FIRST | LEX_LAST)) && k->kind == TOK_WORD &&
-               k->e - k->s >= 4;
+        /* (a word the model learned as safe is no evidence of a drug:
+         * "Biologiste ... RPPS" makes no line of drugs) */
+        med += q != i && (k->lex & LEX_MED) && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_LEARNED)) &&
+               k->kind == TOK_WORD && k->e - k->s >= 4;
     }
     return med >= 2;
 }
@@ -351,13 +353,6 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
         if (k->kind != TOK_WORD || s->lab[i] || (k->aux & TOK_AUX_SAFE) || k->e - k->s > 60)
             return;
         if (deid_known_safe(s, i) || context_safe(s, c, i))
-            return;
-        /* a word in capitals the tagger decided and leans to keep: an
-         * acronym ("ICANS", "AGGIR"); the tagger's O stands for these
-         * only (a word in lower or title case that no list holds goes,
-         * whatever the tagger says). Cross-validated on r1..r6: 14 more
-         * strings kept, 1 identifier token less found. */
-        if (k->allcaps && c->cand[i] && s->d->tagger && c->margin[i] < 0)
             return;
         int named = (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) != 0;
         char pf[96];

@@ -376,7 +376,7 @@ static at_status tokenise(text_scan *s)
                 k->lex = (uint16_t)lex_get(lexicon, h);
                 /* a word the model learned as safe from strings annotated KEEP */
                 if (learned && !(k->lex & (LEX_WORD | LEX_MED)) && text_tagger_keeps_fast(learned, h))
-                    k->lex |= LEX_MED;
+                    k->lex |= LEX_MED | LEX_LEARNED;
             }
             if (fl > 0 && !skip && (k->cap || n <= 24)) {
                 int dv = 0;

@@ -404,9 +404,13 @@ static void pass_code(text_scan *s, size_t i)
     else if (!letters && dash && digits >= 9 && r == i + 3 && tlen(s, i) == 4)
         mark(s, i, r, AT_PHI_ID);
     else if (!letters && dash && groups >= 2 && ((zero && digits >= 5) || digits >= 6) && !unit_next(s, r) &&
-             !(!zero && i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_WORD &&
-               (s->tok[i - 1].lex & LEX_MED) &&
-               !(s->tok[i - 1].lex & LEX_CUE_ID)) && /* a drug's doses: "cotrimoxazole 800/160" */
+             /* a drug's doses, "cotrimoxazole 800/160": a word of the
+              * medical vocabulary in lower case before, groups of four
+              * digits at most */
+             !(!zero && digits <= 4 * (size_t)groups && i > 0 && !s->tok[i].nl &&
+               s->tok[i - 1].kind == TOK_WORD && (s->tok[i - 1].lex & LEX_MED) &&
+               !(s->tok[i - 1].lex & (LEX_CUE_ID | LEX_LEARNED)) && !s->tok[i - 1].cap &&
+               !s->tok[i - 1].allcaps) &&
              !(groups == 2 && digits == 8 && tlen(s, i) == 4 && tlen(s, r - 1) == 4 &&
                atoi_n(s->t + s->tok[i].s, 4) >= 1900 && atoi_n(s->t + s->tok[i].s, 4) <= 2099 &&
                atoi_n(s->t + s->tok[r - 1].s, 4) >= 1900 && atoi_n(s->t + s->tok[r - 1].s, 4) <= 2099))

@@ -24,7 +24,11 @@ enum {
     LEX_KIN = 512,      /* a relative or staff word (fils, épouse, interne, IDE ...) */
     LEX_CUE_ID = 1024,  /* a record-number or account label (réf, dossier, IBAN, adhérent ...) */
     LEX_CUE_EMP = 2048, /* an employer cue (chez, employeur, salarié, ouvrier ...) */
-    LEX_MASK = 0xFFF
+    LEX_MASK = 0xFFF,
+    /* (on a token, beside LEX_MED: a word the tagger's model learned as
+     * safe from annotated KEEP strings, no list's; not stored in the
+     * lexicon) */
+    LEX_LEARNED = 4096
 };
 
 /* The cue words of the late rule passes (deid_extra.c), NULL-ended. */
