@@ -36,16 +36,32 @@ static size_t phone_sep(const char *t, size_t len, size_t i, char *kind)
 {
     if (i >= len)
         return 0;
-    char c = t[i];
-    if (c == ' ' || c == '.' || c == '-' || c == '/') {
-        *kind = c;
-        return c == ' ' && i + 1 < len && t[i + 1] == ' ' ? 2 : 1;
+    if (t[i] == '/') {
+        *kind = '/';
+        return 1;
     }
-    if ((unsigned char)c == 0xC2 && i + 1 < len && (unsigned char)t[i + 1] == 0xA0) {
-        *kind = ' ';
-        return 2;
+    /* spaces (a no-break one too) and at most one dot or dash among them,
+     * three bytes of separator at most: " ", "  ", ".", " .", ". " (an
+     * OCR'd or hurried "04 71 09 .44. 18") */
+    size_t j = i;
+    char k = ' ';
+    while (j < len && j - i < 3) {
+        unsigned char c = (unsigned char)t[j];
+        if (c == ' ') {
+            j++;
+        } else if (c == 0xC2 && j + 1 < len && (unsigned char)t[j + 1] == 0xA0) {
+            j += 2;
+        } else if ((c == '.' || c == '-') && k == ' ') {
+            k = (char)c;
+            j++;
+        } else {
+            break;
+        }
     }
-    return 0;
+    if (j == i)
+        return 0;
+    *kind = k;
+    return j - i;
 }
 
 /* A French phone number from s: +33, 0033 or (0) prefixes, then the

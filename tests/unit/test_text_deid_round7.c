@@ -215,6 +215,17 @@ static void test_round7_leaks(void **state)
     assert_true(LABEL("Docteur Thys, INAMI 1-45872-33-580.", "45872") != 0);
 }
 
+/* A phone whose separators mix spaces and dots (OCR'd, hurried). */
+static void test_phone_separators(void **state)
+{
+    (void)state;
+    const char *t = "Tél : 04 71 09 .44. 18 ou 05 55 64 .12 .80, fixe 02 98 52 60 60.";
+    assert_int_equal(LABEL(t, "09 .44"), AT_PHI_TEL);
+    assert_int_equal(LABEL(t, ".80"), AT_PHI_TEL);
+    assert_int_equal(LABEL(t, "60 60"), AT_PHI_TEL);
+    assert_int_equal(LABEL("Le 01.03.2024 14 h, dosage 0.5 ml.", "14"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_foreign_dates),
         cmocka_unit_test(test_towns_beside_establishments),
         cmocka_unit_test(test_round7_leaks),
+        cmocka_unit_test(test_phone_separators),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
