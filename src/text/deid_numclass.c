@@ -337,7 +337,7 @@ static size_t scan_intl_phone(const char *t, size_t len, size_t a)
             return 0;
         i++;
     }
-    int national = 0, groups = 0;
+    int national = 0, groups = 0, area = 0;
     if (cc > 3) {
         /* "+4420..." glued: a single run of 10 to 15 digits */
         while (i < len && is_dig(t[i])) {
@@ -353,10 +353,11 @@ static size_t scan_intl_phone(const char *t, size_t len, size_t a)
     for (;;) {
         size_t g = i;
         if (g < len && (t[g] == ' ' || t[g] == '.' || t[g] == '-')) {
-            /* the groups after the first share one separator */
-            if (groups >= 2 && t[g] != sep)
+            /* the groups after the first share one separator (after an
+             * area code in brackets, the groups after the second) */
+            if (groups >= 2 + area && t[g] != sep)
                 break;
-            if (groups == 1)
+            if (groups == 1 + area)
                 sep = t[g];
             g++;
         } else if (!(groups == 0 && paren)) {
@@ -368,6 +369,19 @@ static size_t scan_intl_phone(const char *t, size_t len, size_t a)
                 g++;
         }
         size_t q = g;
+        /* an area code in brackets first: "+1 (819) 595-4417" */
+        if (groups == 0 && !paren && g + 4 < len && t[g] == '(' && is_dig(t[g + 1])) {
+            size_t r = g + 1;
+            while (r < len && is_dig(t[r]) && r - g <= 4)
+                r++;
+            if (r < len && t[r] == ')' && r - g >= 3) {
+                national += (int)(r - g - 1);
+                groups++;
+                area = 1;
+                i = end = r + 1;
+                continue;
+            }
+        }
         while (q < len && is_dig(t[q]) && q - g < 9)
             q++;
         if (q == g || (q < len && is_alnum_c(t[q])))
@@ -378,7 +392,10 @@ static size_t scan_intl_phone(const char *t, size_t len, size_t a)
         if (national > 12)
             return 0;
     }
-    if (!end || national < 7 || (groups < 2 && national < 8) || (int)cc + national > 15)
+    /* (six digits for the small countries' three-digit codes, in groups:
+     * "(+687) 47 70 12", "+376 812 344") */
+    if (!end || national < (cc == 3 && groups >= 2 ? 6 : 7) || (groups < 2 && national < 8) ||
+        (int)cc + national > 15)
         return 0;
     /* a decimal after ("+12 345,5") */
     if (end + 1 < len && (t[end] == ',' || t[end] == '%') && is_dig(t[end + 1]))

@@ -224,6 +224,13 @@ static void test_phone_separators(void **state)
     assert_int_equal(LABEL(t, ".80"), AT_PHI_TEL);
     assert_int_equal(LABEL(t, "60 60"), AT_PHI_TEL);
     assert_int_equal(LABEL("Le 01.03.2024 14 h, dosage 0.5 ml.", "14"), 0);
+    /* the small countries' six-digit numbers, an area code in brackets */
+    const char *f = "Tél (+687) 47 70 12, Andorre +376 812 344, Canada +1 (819) 595-4417.";
+    assert_int_equal(LABEL(f, "47 70"), AT_PHI_TEL);
+    assert_int_equal(LABEL(f, "812"), AT_PHI_TEL);
+    assert_int_equal(LABEL(f, "819"), AT_PHI_TEL);
+    assert_int_equal(LABEL(f, "4417"), AT_PHI_TEL);
+    assert_int_equal(LABEL("Score +12 345 et dose +100 mg.", "345"), 0);
 }
 
 int main(void)
