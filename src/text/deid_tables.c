@@ -79,7 +79,6 @@ static const struct {
              {"firstname", AT_PHI_PRENOM},
              {"forename", AT_PHI_PRENOM},
              {"commune", AT_PHI_VILLE},
-             {"ville", AT_PHI_VILLE},
              {"localite", AT_PHI_VILLE},
              {"domicile", AT_PHI_VILLE},
              {"residence", AT_PHI_VILLE},
@@ -89,6 +88,10 @@ static const struct {
              {"entreprise", AT_PHI_EMPLOYEUR},
              {"employer", AT_PHI_EMPLOYEUR},
              {"adresse", AT_PHI_ADRESSE},
+             {"cp", AT_PHI_ZIP},
+             {"zip", AT_PHI_ZIP},
+             {"postcode", AT_PHI_ZIP},
+             {"ville", AT_PHI_VILLE},
              {"address", AT_PHI_ADRESSE},
              {"init", COL_INITIALS},
              {"initiales", COL_INITIALS},
@@ -268,6 +271,16 @@ static void mark_number_cell(text_scan *s, size_t a, size_t e, int kind)
         }
 }
 
+/* A cell [a, e) of a column of postcodes: its numbers of four or five
+ * digits ("66300", Belgian and Swiss "1206"), and a word beside them
+ * ("CH-1206") is left as it is. */
+static void mark_zip_cell(text_scan *s, size_t a, size_t e)
+{
+    for (size_t q = a; q < e; q++)
+        if (s->tok[q].kind == TOK_NUM && s->tok[q].e - s->tok[q].s >= 4 && s->tok[q].e - s->tok[q].s <= 5)
+            mark(s, q, q + 1, AT_PHI_ZIP);
+}
+
 /* A cell [a, e) of a column of codes (a batch, a LOINC or drug code, an
  * expiry): the record-number and date guesses of the earlier passes in
  * it are taken back, and the allow-list leaves its words. */
@@ -433,6 +446,8 @@ static size_t table_at(text_scan *s, size_t a, int commas)
                     clear_code_cell(s, c0, q);
                 else if (l == COL_ID || l == COL_NUMBER || l == COL_AGE)
                     mark_number_cell(s, c0, q, l);
+                else if (l == AT_PHI_ZIP)
+                    mark_zip_cell(s, c0, q);
                 else if (l)
                     mark_cell(s, c0, q, l);
                 col++;
@@ -445,8 +460,53 @@ static size_t table_at(text_scan *s, size_t a, int commas)
     return la;
 }
 
+/* The fields of JSON pasted into a note, '"key": "value"': a key that
+ * names a column names its value ("nom", "prenom", "cp", "ville",
+ * "adresse", "ipp" ...), as a table's header its cells. */
+static void json_fields(text_scan *s)
+{
+    for (size_t i = 2; i + 3 < s->n; i++) {
+        if (!is_punct(s, i, ':') || !is_punct(s, i - 1, '"') || s->tok[i].nl)
+            continue;
+        /* the key: back to its opening quote, four tokens at most */
+        size_t a = i - 1;
+        while (a > 0 && i - 1 - a < 5 && !is_punct(s, a - 1, '"') && !s->tok[a].nl)
+            a--;
+        if (a == 0 || !is_punct(s, a - 1, '"') || a == i - 1)
+            continue;
+        int l = header_label(s, a, i - 1);
+        if (!l)
+            continue;
+        /* the value: a quoted string on the line */
+        size_t v = i + 1;
+        if (!is_punct(s, v, '"') || s->tok[v].nl)
+            continue;
+        size_t e = v + 1;
+        while (e < s->n && !s->tok[e].nl && !is_punct(s, e, '"') && e - v < 16)
+            e++;
+        if (e >= s->n || !is_punct(s, e, '"') || e == v + 1)
+            continue;
+        if (l == COL_STAFF)
+            mark_staff_cell(s, v + 1, e);
+        else if (l == COL_INITIALS)
+            mark_cell(s, v + 1, e, AT_PHI_PRENOM);
+        else if (l == COL_CODE)
+            clear_code_cell(s, v + 1, e);
+        else if (l == COL_ID || l == COL_NUMBER || l == COL_AGE)
+            mark_number_cell(s, v + 1, e, l);
+        else if (l == AT_PHI_ZIP)
+            mark_zip_cell(s, v + 1, e); /* "cp": "66300" */
+        else
+            mark_cell(s, v + 1, e, l);
+        i = e;
+    }
+}
+
 void deid_pass_tables(text_scan *s)
 {
+    /* JSON: a quoted key and a colon somewhere */
+    if (memmem(s->t, s->len, "\":", 2))
+        json_fields(s);
     size_t done = 0; /* the tables read so far end there */
     /* a text with tabs, '|' or ';' in it: the lines that hold one may
      * open a table (found from the bytes: most lines are prose) */

@@ -233,6 +233,22 @@ static void test_phone_separators(void **state)
     assert_int_equal(LABEL("Score +12 345 et dose +100 mg.", "345"), 0);
 }
 
+/* JSON pasted into a note: a key that names a column names its value; a
+ * table's column of postcodes. */
+static void test_json_fields(void **state)
+{
+    (void)state;
+    const char *j =
+        "{\"nom\": \"MARTINEAU\", \"prenom\": \"Hélène\", \"cp\": \"66300\", \"ville\": \"Llupia\", "
+        "\"diagnostic\": \"Carcinome canalaire\"}";
+    assert_int_equal(LABEL(j, "MARTINEAU"), AT_PHI_NOM);
+    assert_int_equal(LABEL(j, "Hélène"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(j, "66300"), AT_PHI_ZIP);
+    assert_int_equal(LABEL(j, "Llupia"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(j, "canalaire"), 0);
+    assert_int_equal(LABEL("CP;Ville;Nom\n66300;Llupia;MARTINEAU\n", "66300"), AT_PHI_ZIP);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_towns_beside_establishments),
         cmocka_unit_test(test_round7_leaks),
         cmocka_unit_test(test_phone_separators),
+        cmocka_unit_test(test_json_fields),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
