@@ -236,6 +236,38 @@ static int month_foreign(const char *f, size_t n)
     return 0;
 }
 
+/* An ISO 8601 timestamp from byte a: "2026-11-03T09:14", seconds and a
+ * fraction, then "Z" or an offset ("+01:00") as may be; its end, or 0.
+ * (A date alone is the numeric scanner's; the caller labels the date and
+ * the hour glued to it, the token the tokeniser makes of "03T09".) */
+static size_t iso_timestamp(const char *t, size_t len, size_t a)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd";
+    size_t n = sizeof shape - 1, i = a;
+    if (len - a < n)
+        return 0;
+    for (size_t k = 0; k < n; k++, i++)
+        if (shape[k] == 'd' ? !is_dig(t[i]) : t[i] != shape[k])
+            return 0;
+    if (i + 2 < len && t[i] == ':' && is_dig(t[i + 1]) && is_dig(t[i + 2])) {
+        i += 3;
+        if (i + 1 < len && (t[i] == '.' || t[i] == ',') && is_dig(t[i + 1]))
+            for (i++; i < len && is_dig(t[i]);)
+                i++;
+    }
+    if (i < len && t[i] == 'Z') {
+        i++;
+    } else if (i + 2 < len && (t[i] == '+' || t[i] == '-') && is_dig(t[i + 1]) && is_dig(t[i + 2])) {
+        size_t o = i + 3;
+        if (o + 2 < len && t[o] == ':' && is_dig(t[o + 1]) && is_dig(t[o + 2]))
+            o += 3;
+        else if (o + 1 < len && is_dig(t[o]) && is_dig(t[o + 1]))
+            o += 2;
+        i = o;
+    }
+    return i < len && is_alnum_c(t[i]) ? 0 : i;
+}
+
 /* A date with a foreign month's full name at token i, its day, written
  * with its year: "21. Oktober 2026", "9 settembre 2026", "3 de marzo de
  * 2024", "12 de julho de 2025". */
@@ -292,8 +324,10 @@ static void month_first(text_scan *s, size_t i)
         /* "May 12": the year or an ordinal settles an ambiguous word */
         if (en == 5 && e == j + 1 && s->tok[j].kind == TOK_NUM)
             return;
+        /* (an abbreviation and a day alone: capitalised, and no word or
+         * name of its own, "Dec 31", "Nov 4"; not "Mar", "May", "Jan") */
         if (!full && e == j + 1 && s->tok[j].kind == TOK_NUM && !s->tok[i].allcaps && tl(s, i) == 3 &&
-            !is_punct(s, i + 1, '.'))
+            !is_punct(s, i + 1, '.') && (!s->tok[i].cap || en == 1 || en == 3 || en == 5))
             return;
         nc_mark_date(s, i, e);
         return;
@@ -721,6 +755,12 @@ void deid_pass_number_classes(text_scan *s)
             nc_coordinates_at(s, i);
             if (s->lab[i])
                 continue;
+            if (tl(s, i) == 4 && iso_timestamp(s->t, s->len, k->s)) {
+                /* the date and the hour glued to it ("2026-11-03T09"):
+                 * the minutes and the offset after are no one's */
+                nc_mark_bytes(s, i, k->s + 13, AT_PHI_DATE);
+                continue;
+            }
             /* the end of a code in capitals ("ABC-DE-0042"): from its start */
             if (i > 1 && nc_glued(s, i) && (is_punct(s, i - 1, '-') || is_punct(s, i - 1, '_'))) {
                 size_t a = i - 1;

@@ -185,6 +185,12 @@ static void test_foreign_dates(void **state)
     assert_int_equal(LABEL(t, "settembre"), AT_PHI_DATE);
     assert_int_equal(LABEL(t, "marzo"), AT_PHI_DATE);
     assert_int_equal(LABEL(t, "2024"), AT_PHI_DATE);
+    /* an ISO timestamp's date; an English abbreviation and a day */
+    const char *ts = "Horodatage 2026-11-03T09:14:00+01:00, revu Dec 31, Mar 4 lignes.";
+    assert_int_equal(LABEL(ts, "2026"), AT_PHI_DATE);
+    assert_int_equal(LABEL(ts, "03T09"), AT_PHI_DATE);
+    assert_int_equal(LABEL(ts, "Dec"), AT_PHI_DATE);
+    assert_int_equal(LABEL(ts, "Mar"), 0);
     /* no year: a dose, a count */
     assert_int_equal(LABEL("Elle prend 3 marzo, sans date.", "marzo"), 0);
 }
