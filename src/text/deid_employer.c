@@ -45,65 +45,29 @@ const char *const text_cue_employer_words[] = {
 static const char *const *const firm_heads = text_cue_employer_words + EMP_CUES;
 /* Trades: a firm may follow them ("cariste chez X", "aide-soignante à
  * l'X"); no trade that is also a common surname (Boucher, Berger). */
-const char *const text_cue_job_words[] = {"travaille",    "travaillait",
-                                          "travaillant",  "employe",
-                                          "employee",     "salarie",
-                                          "salariee",     "embauche",
-                                          "embauchee",    "retraite",
-                                          "retraitee",    "ancien",
-                                          "ancienne",     "ouvrier",
-                                          "ouvriere",     "agent",
-                                          "agente",       "technicien",
-                                          "technicienne", "comptable",
-                                          "chauffeur",    "livreur",
-                                          "livreuse",     "routier",
-                                          "vendeur",      "vendeuse",
-                                          "caissier",     "caissiere",
-                                          "ingenieur",    "ingenieure",
-                                          "magasinier",   "manutentionnaire",
-                                          "cadre",        "commercial",
-                                          "commerciale",  "mecanicien",
-                                          "soudeur",      "boulanger",
-                                          "boulangere",   "cuisinier",
-                                          "cuisiniere",   "serveur",
-                                          "serveuse",     "macon",
-                                          "electricien",  "infirmier",
-                                          "infirmiere",   "soignante",
-                                          "soignant",     "agricultrice",
-                                          "agriculteur",  "exploitant",
-                                          "exploitante",  "enseignant",
-                                          "enseignante",  "professeur",
-                                          "professeure",  "institutrice",
-                                          "instituteur",  "facteur",
-                                          "postier",      "postiere",
-                                          "cariste",      "plombier",
-                                          "chauffagiste", "platrier",
-                                          "couturiere",   "preparatrice",
-                                          "preparateur",  "contremaitre",
-                                          "caviste",      "mineur",
-                                          "secretaire",   "assistante",
-                                          "animatrice",   "animateur",
-                                          "educateur",    "educatrice",
-                                          "menuisier",    "peintre",
-                                          "couvreur",     "ambulancier",
-                                          "ambulanciere", "conducteur",
-                                          "conductrice",  "operateur",
-                                          "operatrice",   "directeur",
-                                          "directrice",   "gerant",
-                                          "gerante",      "responsable",
-                                          "stagiaire",    "apprenti",
-                                          "apprentie",    "interimaire",
-                                          "saisonnier",   "saisonniere",
-                                          "viticulteur",  "maraicher",
-                                          "eleveur",      "ash",
-                                          "developpeur",  "informaticien",
-                                          "consultant",   "consultante",
-                                          "hotesse",      "standardiste",
-                                          "auxiliaire",   "pharmacien",
-                                          "pharmacienne", "architecte",
-                                          "teacher",      "engineer",
-                                          "nurse",        "driver",
-                                          "worker",       NULL};
+const char *const text_cue_job_words[] = {
+    "travaille", "travaillait", "travaillant", "employe", "employee", "salarie", "salariee", "embauche",
+    "embauchee", "retraite", "retraitee", "ancien", "ancienne", "ouvrier", "ouvriere", "agent", "agente",
+    "technicien", "technicienne", "comptable", "chauffeur", "livreur", "livreuse", "routier", "vendeur",
+    "vendeuse", "caissier", "caissiere", "ingenieur", "ingenieure", "magasinier", "manutentionnaire", "cadre",
+    "commercial", "commerciale", "mecanicien", "soudeur", "boulanger", "boulangere", "cuisinier",
+    "cuisiniere", "serveur", "serveuse", "macon", "electricien", "infirmier", "infirmiere", "soignante",
+    "soignant", "agricultrice", "agriculteur", "exploitant", "exploitante", "enseignant", "enseignante",
+    "professeur", "professeure", "institutrice", "instituteur", "facteur", "postier", "postiere", "cariste",
+    "plombier", "chauffagiste", "platrier", "couturiere", "preparatrice", "preparateur", "contremaitre",
+    "caviste", "mineur", "secretaire", "assistante", "animatrice", "animateur", "educateur", "educatrice",
+    "menuisier", "peintre", "couvreur", "ambulancier", "ambulanciere", "conducteur", "conductrice",
+    "operateur", "operatrice", "directeur", "directrice", "gerant", "gerante", "responsable", "stagiaire",
+    "apprenti", "apprentie", "interimaire", "saisonnier", "saisonniere", "viticulteur", "maraicher",
+    "eleveur", "ash", "developpeur", "informaticien", "consultant", "consultante", "hotesse", "standardiste",
+    "auxiliaire", "pharmacien", "pharmacienne", "architecte", "teacher", "engineer", "nurse", "driver",
+    "worker",
+    /* round 7: more trades */
+    "bucheron", "forestier", "pompier", "pompiere", "militaire", "gendarme", "policier", "policiere",
+    "douanier", "douaniere", "marin", "pecheur", "docker", "artisan", "artisane", "charpentier", "carreleur",
+    "jardinier", "jardiniere", "paysagiste", "fromager", "fromagere", "vigneron", "vigneronne", "sapeur",
+    "aide-soignante", "aide-soignant", "coiffeur", "coiffeuse", "boucher", "bouchere", "charcutier",
+    "patissier", "patissiere", "retired", NULL};
 /* Establishments that employ too, named after a trade only ("infirmière
  * à la clinique X"): the others' rules name them otherwise. */
 static const char *const place_heads[] = {"ecole",       "college",  "lycee",    "universite", "creche",
@@ -363,8 +327,9 @@ static void after_trade(text_scan *s, size_t i)
         const text_tok *w = &s->tok[o];
         if (!capital(s, o) || (w->lex & (LEX_MED | LEX_EPONYM)))
             return;
-        /* in a line of capitals, a word of the language is no name */
-        if (w->allcaps && (w->lex & LEX_WORD))
+        /* in a line of capitals, a word of the language is no name (an
+         * acronym after a trade in lower case is: "retraité de la SNCF") */
+        if (w->allcaps && (w->lex & LEX_WORD) && s->tok[i].allcaps)
             return;
         /* "l'infirmière (Klervi)": a first name alone is a person's */
         if (prep == 2 && (w->lex & (LEX_FIRST | LEX_LAST)) && !capital(s, o + 1) && !s->lab[o + 1])

@@ -255,6 +255,14 @@ static void test_json_fields(void **state)
     assert_int_equal(LABEL("CP;Ville;Nom\n66300;Llupia;MARTINEAU\n", "66300"), AT_PHI_ZIP);
 }
 
+/* An employer's acronym after a trade in lower case. */
+static void test_employer_acronym(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Patient retraité de la SNCF depuis 2015.", "SNCF"), AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("Pompier de la BSPP, il a deux enfants.", "BSPP"), AT_PHI_EMPLOYEUR);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_round7_leaks),
         cmocka_unit_test(test_phone_separators),
         cmocka_unit_test(test_json_fields),
+        cmocka_unit_test(test_employer_acronym),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
