@@ -236,6 +236,42 @@ static int month_foreign(const char *f, size_t n)
     return 0;
 }
 
+/* A numeric date written with spaces around its separators at token i
+ * ("6 / 6 / 1962", "12 . 03 . 2024"): a day, a month and a year of two or
+ * four digits, one separator throughout. The year alone may be labelled
+ * already (a date, a birth date): the whole takes its label. */
+static void spaced_date(text_scan *s, size_t i)
+{
+    if (i + 4 >= s->n || s->tok[i].kind != TOK_NUM)
+        return;
+    int d = atoi_n(s->t + s->tok[i].s, tl(s, i));
+    if (d < 1 || d > 31 || s->tok[i + 2].kind != TOK_NUM || tl(s, i + 2) > 2 || s->tok[i + 4].kind != TOK_NUM)
+        return;
+    char sep = s->t[s->tok[i + 1].s];
+    if ((sep != '/' && sep != '.' && sep != '-') || !is_punct(s, i + 1, sep) || !is_punct(s, i + 3, sep))
+        return;
+    /* spaces around the separators, on one line */
+    for (size_t q = i + 1; q <= i + 4; q++)
+        if (s->tok[q].nl || s->tok[q].s == s->tok[q - 1].e)
+            return;
+    int m = atoi_n(s->t + s->tok[i + 2].s, tl(s, i + 2));
+    size_t yl = tl(s, i + 4);
+    int y = atoi_n(s->t + s->tok[i + 4].s, yl);
+    if (m < 1 || m > 12 || !(yl == 2 || (yl == 4 && y >= 1900 && y <= 2099)))
+        return;
+    for (size_t q = i; q < i + 4; q++)
+        if (s->lab[q])
+            return;
+    int label = AT_PHI_DATE;
+    if (s->lab[i + 4] == AT_PHI_DATE || s->lab[i + 4] == AT_PHI_DATE_NAISSANCE) {
+        label = s->lab[i + 4];
+        s->lab[i + 4] = 0;
+    } else if (s->lab[i + 4]) {
+        return;
+    }
+    mark(s, i, i + 5, label);
+}
+
 /* An ISO 8601 timestamp from byte a: "2026-11-03T09:14", seconds and a
  * fraction, then "Z" or an offset ("+01:00") as may be; its end, or 0.
  * (A date alone is the numeric scanner's; the caller labels the date and
@@ -795,7 +831,9 @@ void deid_pass_number_classes(text_scan *s)
             if (s->lab[i])
                 continue;
             if (tl(s, i) <= 2) {
-                day_first(s, i);
+                spaced_date(s, i);
+                if (!s->lab[i])
+                    day_first(s, i);
                 if (!s->lab[i])
                     foreign_date(s, i);
                 if (!s->lab[i])

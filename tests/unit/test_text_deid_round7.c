@@ -191,6 +191,12 @@ static void test_foreign_dates(void **state)
     assert_int_equal(LABEL(ts, "03T09"), AT_PHI_DATE);
     assert_int_equal(LABEL(ts, "Dec"), AT_PHI_DATE);
     assert_int_equal(LABEL(ts, "Mar"), 0);
+    /* a numeric date with spaces around its separators */
+    const char *sp = "Né le 6 / 6 / 1962 à Dakar, revu le 12 / 03 / 2024.";
+    assert_int_equal(LABEL(sp, "6 / 6"), AT_PHI_DATE_NAISSANCE);
+    assert_int_equal(LABEL(sp, "1962"), AT_PHI_DATE_NAISSANCE);
+    assert_int_equal(LABEL(sp, "12 / 03"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Ratio 12 / 15 / 2024 impossible.", "15"), 0);
     /* no year: a dose, a count */
     assert_int_equal(LABEL("Elle prend 3 marzo, sans date.", "marzo"), 0);
 }
