@@ -110,18 +110,6 @@ static int is_year(const text_scan *s, size_t i)
     return v >= 1900 && v <= 2099;
 }
 
-/* Word token i has a capital after a lower-case letter ("iwCLL",
- * "OncoNormandie", "McGill"), ASCII letters. */
-static int inner_capital(const text_scan *s, size_t i)
-{
-    const char *t = s->t + s->tok[i].s;
-    size_t n = s->tok[i].e - s->tok[i].s;
-    for (size_t j = 1; j < n; j++)
-        if (t[j] >= 'A' && t[j] <= 'Z' && t[j - 1] >= 'a' && t[j - 1] <= 'z')
-            return 1;
-    return 0;
-}
-
 /* A year alone at token i: a date unless explained. */
 static void year_at(text_scan *s, size_t i)
 {
@@ -164,7 +152,7 @@ static void year_at(text_scan *s, size_t i)
             /* a reference's or a product's edition: a word with a capital
              * inside ("iwCLL 2018", "OncoNormandie 2025"), none of a name
              * or a place */
-            if (inner_capital(s, i - 1) && !(p->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) &&
+            if (tok_inner_capital(s, i - 1) && !(p->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) &&
                 !s->lab[i - 1])
                 return;
             if ((p->lex & LEX_MED) && (!(p->lex & (LEX_WORD | LEX_KIN)) || p->e - p->s <= 5))

@@ -61,18 +61,6 @@ static int function_word(const text_scan *s, size_t i)
     return n && in_set(f, n, function_words);
 }
 
-/* Word token i has a capital after a lower-case letter ("AirSense",
- * "CorDiax"): a product's or a brand's writing (ASCII letters). */
-static int inner_cap(const text_scan *s, size_t i)
-{
-    const char *t = s->t + s->tok[i].s;
-    size_t n = tl(s, i);
-    for (size_t j = 1; j < n; j++)
-        if (t[j] >= 'A' && t[j] <= 'Z' && t[j - 1] >= 'a' && t[j - 1] <= 'z')
-            return 1;
-    return 0;
-}
-
 /* An acronym no vocabulary holds (two to five capitals): the head of an
  * organisation when a department's number, a place or a name follows it
  * ("AST 67", "ADMR de Noyal", "ICM Val d'Aurelle"). */
@@ -310,7 +298,7 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
          * ("PPC AirSense 11", "BD FACSLyric") or a model's number after it
          * ("TPS Oncentra Brachy 4.6") */
         for (size_t q = p0; q < last; q++)
-            if (inner_cap(s, q))
+            if (tok_inner_capital(s, q))
                 return 0;
         if (last < s->n && !s->tok[last].nl && s->tok[last].kind == TOK_NUM)
             return 0;

@@ -77,6 +77,19 @@ static inline int tok_has_digit(const text_scan *s, size_t i)
     return (s->tok[i].aux & TOK_AUX_DIGIT) != 0;
 }
 
+/* Token i has a capital right after a lower-case letter ("iwCLL",
+ * "OncoNormandie", "AirSense"): a product's, a brand's or a reference's
+ * writing (ASCII letters). */
+static inline int tok_inner_capital(const text_scan *s, size_t i)
+{
+    const char *t = s->t + s->tok[i].s;
+    size_t n = s->tok[i].e - s->tok[i].s;
+    for (size_t j = 1; j < n; j++)
+        if (t[j] >= 'A' && t[j] <= 'Z' && t[j - 1] >= 'a' && t[j - 1] <= 'z')
+            return 1;
+    return 0;
+}
+
 /* Token i may fold to a weekday's name (five to eight letters): 0 for an
  * ASCII word of fewer or more bytes, which folds to as many letters ("le",
  * "du" need no folding to be ruled out). */
