@@ -63,5 +63,10 @@ int nc_measure_word(const text_scan *s, size_t i);
 /* A place's coordinates in decimal degrees at token i: ADRESSE
  * (deid_numtails.c). */
 void nc_coordinates_at(text_scan *s, size_t i);
+/* A phone number with its country code from byte a ("+CC", "00CC",
+ * "(+CC)"), its end or 0; an ISO 8601 timestamp from byte a, its end or 0
+ * (deid_numscan.c). */
+size_t nc_scan_intl_phone(const char *t, size_t len, size_t a);
+size_t nc_iso_timestamp(const char *t, size_t len, size_t a);
 
 #endif
