@@ -201,11 +201,22 @@ static const char *draw_other(const char *const *list, size_t count, size_t i, s
     return list[i];
 }
 
+/* Byte i of s is a digit, or a letter OCR reads for one (O, o, l, I:
+ * "O6 l2 34 56 OO", in a span of digits). */
+static int digit_like(const char *s, size_t n, size_t i)
+{
+    (void)n;
+    char c = s[i];
+    return (c >= '0' && c <= '9') || c == 'O' || c == 'o' || c == 'l' || c == 'I';
+}
+
 /* Replace every digit of s but the first keep by keyed digits, keyed by
- * ks (kn bytes); letters of IPP-like codes kept. luhn: make the last digit
- * a Luhn check digit. */
+ * ks (kn bytes); letters of IPP-like codes kept, letters read for digits
+ * replaced. luhn: make the last digit a Luhn check digit. A number written
+ * in words ("zéro six quarante-quatre ...": more letters than digits) has
+ * no digit to replace: its placeholder, ph, stands for it. */
 static at_status put_digits_keyed(at_buf *out, const sur_ctx *key, const char *domain, const char *ks,
-                                  size_t kn, const char *s, size_t n, size_t keep, int luhn)
+                                  size_t kn, const char *s, size_t n, size_t keep, int luhn, const char *ph)
 {
     char digits[64];
     size_t nd = 0;
@@ -213,9 +224,17 @@ static at_status put_digits_keyed(at_buf *out, const sur_ctx *key, const char *d
     char tmp[256];
     if (n >= sizeof tmp)
         return at_buf_puts(out, "[ID]");
+    size_t letters = 0, dl = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        dl += digit_like(s, n, i);
+        letters += !digit_like(s, n, i) && (((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80);
+    }
+    if (letters > dl)
+        return at_buf_puts(out, ph);
     memcpy(tmp, s, n);
     for (size_t i = 0; i < n; i++) {
-        if (tmp[i] < '0' || tmp[i] > '9')
+        if (!digit_like(s, n, i))
             continue;
         if (nd >= keep) {
             tmp[i] = (char)('0' + (v % 10));
@@ -238,9 +257,9 @@ static at_status put_digits_keyed(at_buf *out, const sur_ctx *key, const char *d
 
 /* The same, keyed by s itself. */
 static at_status put_digits(at_buf *out, const sur_ctx *key, const char *domain, const char *s, size_t n,
-                            size_t keep, int luhn)
+                            size_t keep, int luhn, int label)
 {
-    return put_digits_keyed(out, key, domain, s, n, s, n, keep, luhn);
+    return put_digits_keyed(out, key, domain, s, n, s, n, keep, luhn, placeholders[label]);
 }
 
 static at_status put_nir(at_buf *out, const sur_ctx *key, const char *s, size_t n)
@@ -251,7 +270,7 @@ static at_status put_nir(at_buf *out, const sur_ctx *key, const char *s, size_t 
         if ((s[i] >= '0' && s[i] <= '9') || s[i] == 'A' || s[i] == 'B')
             d[nd++] = s[i];
     if (nd != 15)
-        return put_digits(out, key, "atelier-text-nir", s, n, 1, 0);
+        return put_digits(out, key, "atelier-text-nir", s, n, 1, 0, AT_PHI_SECU);
     uint64_t v = keyed_u64(key, "atelier-text-nir", s, n);
     char f[16];
     f[0] = d[0];
@@ -309,7 +328,7 @@ static at_status put_phone(at_buf *out, const sur_ctx *key, const char *s, size_
         memcpy(nat, d, nd);
         kn = nd;
     }
-    return put_digits_keyed(out, key, "atelier-text-tel", nat, kn, s, n, keep, 0);
+    return put_digits_keyed(out, key, "atelier-text-tel", nat, kn, s, n, keep, 0, placeholders[AT_PHI_TEL]);
 }
 
 /* A French first name's gender from its ending when the text gives no cue:
@@ -579,11 +598,11 @@ static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, 
     case AT_PHI_TEL:
         return put_phone(out, key, s, n);
     case AT_PHI_ZIP:
-        return put_digits(out, key, "atelier-text-zip", s, n, 2, 0);
+        return put_digits(out, key, "atelier-text-zip", s, n, 2, 0, AT_PHI_ZIP);
     case AT_PHI_RPPS:
     case AT_PHI_FINESS:
         return put_digits(out, key, label == AT_PHI_RPPS ? "atelier-text-rpps" : "atelier-text-finess", s, n,
-                          0, 1);
+                          0, 1, label);
     case AT_PHI_AGE:
         return at_buf_puts(out, placeholders[AT_PHI_AGE]);
     case AT_PHI_EMPLOYEUR:
@@ -603,8 +622,8 @@ static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, 
                                                  : "atelier-text-id",
                          s, n);
     default:
-        return put_digits(out, key, label == AT_PHI_IPP ? "atelier-text-ipp" : "atelier-text-nda", s, n, 0,
-                          0);
+        return put_digits(out, key, label == AT_PHI_IPP ? "atelier-text-ipp" : "atelier-text-nda", s, n, 0, 0,
+                          label);
     }
 }
 

@@ -172,6 +172,16 @@ static void test_surrogates(void **state)
     assert_weekday_of_date(strstr(o, "le ") + 3);
     assert_null(strstr(o, "mer. "));
     at_free(o);
+    /* a number dictated in words has no digit to replace: its
+     * placeholder; letters OCR read for digits are replaced with them */
+    o = pseudonymise("Joignable au zéro six quarante-quatre vingt-trois douze zéro huit le soir.", "P5");
+    assert_non_null(strstr(o, "[TEL]"));
+    assert_null(strstr(o, "quarante"));
+    at_free(o);
+    o = pseudonymise("Tél : O6 l2 34 56 OO, merci.", "P5");
+    assert_null(strstr(o, "l2"));
+    assert_null(strstr(o, "OO"));
+    at_free(o);
     o = pseudonymise("Patiente de 94 ans.", "P4");
     assert_string_equal(o, "Patiente de 90 ans ou plus.");
     at_free(o);
