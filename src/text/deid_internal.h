@@ -184,6 +184,11 @@ at_status text_patient_parse(const char *path, const char *data, size_t len, at_
 /* Set that field to a copy of v (n bytes); a birth date must be a date. */
 at_status text_patient_set(at_text_patient *p, char **slot, const char *v, size_t n);
 
+/* The start of a weekday written just before a date span at start (at
+ * or after pos: "samedi 7 juin", "mer. 5 févr."), which pseudonymisation
+ * rewrites with the date; start when none (surrogate_date.c). */
+size_t text_weekday_before(const char *text, size_t pos, size_t start);
+
 /* The list a label's surrogates are drawn from (NOM, PRENOM: female/male
  * pairs, VILLE, ADRESSE: streets, HOPITAL) and its length in *n; NULL for
  * the other labels (surrogate.c; for tests). */

@@ -731,37 +731,6 @@ static size_t age_unit_len(const char *p, size_t n, size_t lim)
     return 0;
 }
 
-/* The start of a weekday written just before a date span at start, at
- * or after pos ("samedi 7 juin", "mer. 5 févr."): the
- * detector leaves it out of the span, and a shifted date rewrites it
- * (its day changes). start when none. */
-static size_t weekday_before(const char *text, size_t pos, size_t start)
-{
-    size_t e = start;
-    while (e > pos && text[e - 1] == ' ')
-        e--;
-    if (e == start || e == pos)
-        return start;
-    int dot = e > pos && text[e - 1] == '.';
-    size_t we = dot ? e - 1 : e, b = we;
-    while (b > pos && we - b < 12 && (unsigned char)text[b - 1] >= 'A' && text[b - 1] != ' ' &&
-           text[b - 1] != '\n' && text[b - 1] != '(' && text[b - 1] != ',')
-        b--;
-    if (b == we || (b > pos && text[b - 1] != ' ' && text[b - 1] != '\n' && text[b - 1] != '\t' &&
-                    text[b - 1] != '(' && text[b - 1] != ','))
-        return start;
-    if (b == pos && pos > 0 && text[pos - 1] != ' ' && text[pos - 1] != '\n' && text[pos - 1] != '\t' &&
-        text[pos - 1] != '(' && text[pos - 1] != ',')
-        return start; /* the word goes on before pos (inside a span's text) */
-    char f[16];
-    int fl = text_lexicon_fold(text + b, we - b, f, sizeof f);
-    if (fl <= 0)
-        return start;
-    if (dot ? fl == 3 && text_weekday_abbr(f, 3) : text_weekday_of(f, (size_t)fl))
-        return b;
-    return start;
-}
-
 at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *spans, at_text_mode mode,
                              const at_key *key, const char *patient_id, at_buf *out)
 {
@@ -787,7 +756,7 @@ at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *
             return at_error_set(AT_ERR_ARG, "text deid: span %zu is out of order or out of range", i);
         size_t from = sp->start; /* a weekday before a date is shifted with it */
         if (mode == AT_TEXT_PSEUDONYMISE && sp->label == AT_PHI_DATE)
-            from = weekday_before(text, pos, sp->start);
+            from = text_weekday_before(text, pos, sp->start);
         st = at_buf_append(out, text + pos, from - pos);
         if (!st && mode == AT_TEXT_PSEUDONYMISE && sp->label == AT_PHI_PRENOM)
             ctx.gender = gender_cue(text, len, spans, i);

@@ -315,3 +315,34 @@ int text_date_put(at_buf *out, const char *s, size_t n, int days, const long *re
     *st = dt.numeric ? put_numeric(out, s, n, y, m, d, !dt.y) : put_textual(out, s, n, &dt, y, m, d);
     return 1;
 }
+
+/* The start of a weekday written just before a date span at start, at
+ * or after pos ("samedi 7 juin", "mer. 5 févr."): the
+ * detector leaves it out of the span, and a shifted date rewrites it
+ * (its day changes). start when none. */
+size_t text_weekday_before(const char *text, size_t pos, size_t start)
+{
+    size_t e = start;
+    while (e > pos && text[e - 1] == ' ')
+        e--;
+    if (e == start || e == pos)
+        return start;
+    int dot = e > pos && text[e - 1] == '.';
+    size_t we = dot ? e - 1 : e, b = we;
+    while (b > pos && we - b < 12 && (unsigned char)text[b - 1] >= 'A' && text[b - 1] != ' ' &&
+           text[b - 1] != '\n' && text[b - 1] != '(' && text[b - 1] != ',')
+        b--;
+    if (b == we || (b > pos && text[b - 1] != ' ' && text[b - 1] != '\n' && text[b - 1] != '\t' &&
+                    text[b - 1] != '(' && text[b - 1] != ','))
+        return start;
+    if (b == pos && pos > 0 && text[pos - 1] != ' ' && text[pos - 1] != '\n' && text[pos - 1] != '\t' &&
+        text[pos - 1] != '(' && text[pos - 1] != ',')
+        return start; /* the word goes on before pos (inside a span's text) */
+    char f[16];
+    int fl = text_lexicon_fold(text + b, we - b, f, sizeof f);
+    if (fl <= 0)
+        return start;
+    if (dot ? fl == 3 && text_weekday_abbr(f, 3) : text_weekday_of(f, (size_t)fl))
+        return b;
+    return start;
+}
