@@ -1,0 +1,46 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 8:
+ * establishments named by a care structure's head and a place. Every
+ * string is invented here; none is a fixture of patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+#define LABEL(text, needle) label_nth(det, text, needle, 0)
+
+/* A care structure's head (in words or an acronym the medical vocabulary
+ * holds), specialty words, a connector and its place: the whole phrase
+ * is the establishment; the same words without a place stay. */
+static void test_care_structures(void **state)
+{
+    (void)state;
+    const char *cab = "Passage du cabinet infirmier des Vergers de Moselle chaque soir.";
+    assert_int_equal(LABEL(cab, "cabinet"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(cab, "Vergers"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(cab, "soir"), 0);
+    const char *msp = "Suivie à la Maison de santé pluriprofessionnelle de Lanvollon depuis mai.";
+    assert_int_equal(LABEL(msp, "pluriprofessionnelle"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(msp, "Lanvollon"), AT_PHI_HOPITAL);
+    const char *emsp = "L'EMSP du Haut-Vivarais passera jeudi.";
+    assert_int_equal(LABEL(emsp, "EMSP"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(emsp, "Haut-Vivarais"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("AVIS DU CAMSP DU BOCAGE NORMAND : BILAN EN COURS.", "BOCAGE"), AT_PHI_HOPITAL);
+    const char *low = "transférée à la clinique de l'ardrière pour la suite";
+    assert_int_equal(LABEL(low, "ardrière"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(low, "suite"), 0);
+    /* specialties and the words of a compound stay */
+    assert_int_equal(LABEL("Hôpital de jour d'onco-hématologie pédiatrique le 3e étage.", "onco-hématologie"),
+                     0);
+    assert_int_equal(LABEL("Consultation au cabinet infirmier le matin.", "cabinet"), 0);
+    assert_int_equal(LABEL("Gliome : IDH wild-type, MGMT méthylé.", "wild-type"), 0);
+    assert_int_equal(LABEL("Revue par l'EMSP ce jour, douleur contrôlée.", "EMSP"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_care_structures),
+    };
+    return cmocka_run_group_tests(tests, text_setup, text_teardown);
+}
