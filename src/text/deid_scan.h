@@ -196,6 +196,8 @@ void deid_pass_estab_late(text_scan *s);
 /* After the tagger: an address's complements beside it ("villa 11", "3e
  * étage", "bât. C", "CS 30026"), chains of them too (deid_estab.c). */
 void deid_pass_address_late(text_scan *s);
+/* Addresses by their street's phrase (deid_address.c). */
+void deid_pass_streets(text_scan *s);
 /* After the tagger: a month or a word of the language in a name's place,
  * beside a title or a name ("Dr Laurence Avril", "Mme Iris X";
  * deid_namewords.c). */

@@ -37,10 +37,43 @@ static void test_care_structures(void **state)
     assert_int_equal(LABEL("Revue par l'EMSP ce jour, douleur contrôlée.", "EMSP"), 0);
 }
 
+/* A street's phrase is one address: its word, connectors, name and
+ * house number, in French, in capitals, dictated or abroad; the words
+ * that are streets only now and then stay words elsewhere. */
+static void test_street_phrases(void **state)
+{
+    (void)state;
+    const char *q = "Vit au quartier de l'Orme-Vert depuis dix ans.";
+    assert_int_equal(LABEL(q, "quartier"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(q, "Orme-Vert"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(q, "depuis"), 0);
+    const char *grande = "Domicile : 17 Grande Rue, 70100 Gray.";
+    assert_int_equal(LABEL(grande, "17"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(grande, "Grande"), AT_PHI_ADRESSE);
+    const char *dict = "il habite trente-six rue de la fontaine avec sa femme";
+    assert_int_equal(LABEL(dict, "trente-six"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(dict, "fontaine"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(dict, "avec"), 0);
+    const char *caps = "ADRESSE : 9 AV. DU PRÉSIDENT WILSON 86000 POITIERS";
+    assert_int_equal(LABEL(caps, "PRÉSIDENT"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(caps, "WILSON"), AT_PHI_ADRESSE);
+    const char *abroad = "Domiciliée Carrer de la Riera 22, Figueres, et Ahornstrasse 31 à Bâle.";
+    assert_int_equal(LABEL(abroad, "Carrer"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(abroad, "22"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(abroad, "Ahornstrasse"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(abroad, "31"), AT_PHI_ADRESSE);
+    /* words that are streets only now and then */
+    assert_int_equal(LABEL("Mise en place du PAC au cours de la cure.", "place"), 0);
+    assert_int_equal(LABEL("Perfusion par voie veineuse centrale.", "voie"), 0);
+    assert_int_equal(LABEL("Hémocultures sur flacons BD BACTEC Plus.", "BACTEC"), 0);
+    assert_int_equal(LABEL("Il cite l'exemple de la Belgique.", "exemple"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_care_structures),
+        cmocka_unit_test(test_street_phrases),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
