@@ -39,19 +39,20 @@ static int in_list(const char *f, size_t n, const char *const *set)
  * them ("rue de la gare", "impasse des lilas", "carrer de la Font").
  * Folded. */
 static const char *const strong_streets[] = {
-    "rue",      "avenue",    "av",      "bd",       "boulevard", "impasse", "imp",     "allee",   "allees",
-    "ruelle",   "venelle",   "faubourg", "fbg",     "lieu-dit",  "lieudit", "hameau",  "lotissement",
-    "quartier", "rond-point", "carrer", "calle",    "avenida",   "rua",     "travessa", "quai",   "square",
-    "residence", "montee",  "sentier",  "esplanade", "promenade", "parvis", "chemin", NULL};
+    "rue",     "avenue",    "av",          "bd",       "boulevard",  "impasse",   "imp",
+    "allee",   "allees",    "ruelle",      "venelle",  "faubourg",   "fbg",       "lieu-dit",
+    "lieudit", "hameau",    "lotissement", "quartier", "rond-point", "carrer",    "calle",
+    "avenida", "rua",       "travessa",    "quai",     "square",     "residence", "montee",
+    "sentier", "esplanade", "promenade",   "parvis",   "chemin",     NULL};
 
 /* Street words that name a street or a place only with a capital, a
  * house number or an address beside them. Folded. */
 static const char *const weak_streets[] = {
-    "route", "place",  "pl",      "cours", "passage", "voie",  "porte",   "tour",    "zone",     "parc",
-    "domaine", "village", "bourg", "mas",  "moulin",  "ferme", "clos",    "villa",   "chateau",  "manoir",
-    "chalet", "logis", "via",     "viale", "piazza",  "plaza", "largo",   "estrada", "strada",   "road",
-    "street", "drive", "lane",    "straat", "laan",   "rte",   "metairie", "case",   "camping",  "cite",
-    NULL};
+    "route",    "place",   "pl",      "cours",  "passage", "voie",   "porte",  "tour",  "zone",
+    "parc",     "domaine", "village", "bourg",  "mas",     "moulin", "ferme",  "clos",  "villa",
+    "chateau",  "manoir",  "chalet",  "logis",  "via",     "viale",  "piazza", "plaza", "largo",
+    "estrada",  "strada",  "road",    "street", "drive",   "lane",   "straat", "laan",  "rte",
+    "metairie", "case",    "camping", "cite",   NULL};
 
 /* Endings of foreign street names written as one word
  * ("Gellertstrasse", "Kirchgasse", "Lindenweg", "Marktplatz"). Folded. */
@@ -59,17 +60,17 @@ static const char *const street_endings[] = {"strasse", "gasse", "weg", "platz",
 
 /* Words that end a street's name in lower case. Folded. */
 static const char *const stop_words[] = {
-    "depuis", "avec", "pour", "dans", "chez", "sans", "vers", "apres", "avant", "pendant", "selon", "entre",
-    "puis",   "mais", "donc", "sont", "est",  "etait", "avait", "fait", "quand", "comme", "plus", "tres",
-    "bien",   "aussi", "seule", "seul", "avec", "qui", "que", "ou", "et", "au", "aux", "en", "a", "sur",
-    "il",     "elle", "ils", "elles", "son", "sa", "ses", "leur", "depuis", "jusqu", NULL};
+    "depuis", "avec",  "pour", "dans", "chez", "sans",  "vers",   "apres", "avant", "pendant",
+    "selon",  "entre", "puis", "mais", "donc", "sont",  "est",    "etait", "avait", "fait",
+    "quand",  "comme", "plus", "tres", "bien", "aussi", "seule",  "seul",  "avec",  "qui",
+    "que",    "ou",    "et",   "au",   "aux",  "en",    "a",      "sur",   "il",    "elle",
+    "ils",    "elles", "son",  "sa",   "ses",  "leur",  "depuis", "jusqu", NULL};
 
 /* Street words of other languages that no list of the language holds
  * (ASCII, compared in any case). */
-static const char *const foreign_streets[] = {"rua",    "via",   "viale", "piazza", "plaza", "largo",
-                                              "estrada", "strada", "road", "street", "drive", "lane",
-                                              "carrer", "calle", "avenida", "travessa", "straat", "laan",
-                                              NULL};
+static const char *const foreign_streets[] = {
+    "rua",   "via",  "viale",  "piazza", "plaza",   "largo",    "estrada", "strada", "road", "street",
+    "drive", "lane", "carrer", "calle",  "avenida", "travessa", "straat",  "laan",   NULL};
 
 static int ascii_word_in(const text_scan *s, size_t i, const char *const *set)
 {
@@ -114,7 +115,10 @@ static int street_kind(const text_scan *s, size_t i)
             if (q == m)
                 return 3;
         }
-        if (n >= 9 && !memcmp(w + n - 7, "stra\xC3\x9F" "e", 7))
+        if (n >= 9 && !memcmp(w + n - 7,
+                              "stra\xC3\x9F"
+                              "e",
+                              7))
             return 3; /* "...straße" */
         return 0;
     }
@@ -193,8 +197,8 @@ static size_t number_before(const text_scan *s, size_t i)
     size_t j = i - 1;
     if (is_punct(s, j, ',') && j > 0 && !s->tok[j].nl)
         j--;
-    if (s->tok[j].kind == TOK_WORD && (tok_is(s, j, "bis") || tok_is(s, j, "ter") || tl(s, j) == 1) && j > 0 &&
-        !s->tok[j].nl && s->tok[j - 1].kind == TOK_NUM)
+    if (s->tok[j].kind == TOK_WORD && (tok_is(s, j, "bis") || tok_is(s, j, "ter") || tl(s, j) == 1) &&
+        j > 0 && !s->tok[j].nl && s->tok[j - 1].kind == TOK_NUM)
         j--;
     const text_tok *k = &s->tok[j];
     if (k->kind == TOK_NUM && tl(s, j) <= 4 && takeable(s->lab[j]) && s->lab[j] != AT_PHI_DATE) {

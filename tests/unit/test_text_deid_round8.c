@@ -69,11 +69,36 @@ static void test_street_phrases(void **state)
     assert_int_equal(LABEL("Il cite l'exemple de la Belgique.", "exemple"), 0);
 }
 
+/* A soldier's unit by its ordinal, its place or its number, and a
+ * trade's house with its name, are employers; "en compagnie de" and the
+ * vena cava stay. */
+static void test_units_and_trades(void **state)
+{
+    (void)state;
+    const char *reg = "Caporal au 21e régiment d'infanterie de marine, en mission.";
+    assert_int_equal(LABEL(reg, "21e"), AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL(reg, "infanterie"), AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL(reg, "marine"), AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL(reg, "mission"), 0);
+    assert_int_equal(LABEL("Adjudant de la brigade de gendarmerie de Saugues.", "gendarmerie"),
+                     AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("Affecté à la base aérienne 702 depuis mars.", "702"), AT_PHI_EMPLOYEUR);
+    assert_int_equal(
+        LABEL("Ancien ouvrier des Forges de la Brême, puis à la fromagerie du Plateau.", "Brême"),
+        AT_PHI_EMPLOYEUR);
+    assert_int_equal(
+        LABEL("Ancien ouvrier des Forges de la Brême, puis à la fromagerie du Plateau.", "fromagerie"),
+        AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("Venue en compagnie de sa fille Inès.", "compagnie"), 0);
+    assert_int_equal(LABEL("Thrombose de la veine cave inférieure.", "cave"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_care_structures),
         cmocka_unit_test(test_street_phrases),
+        cmocka_unit_test(test_units_and_trades),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
