@@ -16,13 +16,14 @@ static size_t tl(const text_scan *s, size_t i)
 }
 
 /* The words of a unit. Folded. */
-static const char *const unit_heads[] = {"regiment", "bataillon", "escadron", "escadrille", "brigade",
-                                         "division", "escadre",   "compagnie", "flottille", NULL};
+static const char *const unit_heads[] = {"regiment", "bataillon", "escadron",  "escadrille", "brigade",
+                                         "division", "escadre",   "compagnie", "flottille",  NULL};
 
 /* Words that end a unit's phrase. Folded. */
-static const char *const unit_stops[] = {"depuis", "avec", "pour", "dans", "chez", "sans", "vers", "apres", "avant",
-                                         "pendant", "puis", "mais", "donc", "est", "etait", "a", "au", "aux",
-                                         "en", "et", "ou", "il", "elle", "ans", "comme", "lors", "sur", NULL};
+static const char *const unit_stops[] = {"depuis", "avec",  "pour",    "dans",  "chez", "sans", "vers",
+                                         "apres",  "avant", "pendant", "puis",  "mais", "donc", "est",
+                                         "etait",  "a",     "au",      "aux",   "en",   "et",   "ou",
+                                         "il",     "elle",  "ans",     "comme", "lors", "sur",  NULL};
 
 static int in_set(const text_scan *s, size_t i, const char *const *set)
 {
@@ -78,7 +79,8 @@ static size_t unit_end(const text_scan *s, size_t h, int *placed)
             break;
         }
         if (k->kind != TOK_WORD || tok_has_digit(s, r) || in_set(s, r, unit_stops) ||
-            (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_FIELD)) || ((k->lex & LEX_MED) && !(k->lex & LEX_WORD)))
+            (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_FIELD)) ||
+            ((k->lex & LEX_MED) && !(k->lex & LEX_WORD)))
             break;
         r++;
         if (!(k->dflags & (DICT_CONNECT | DICT_PARTICLE)) && tl(s, r - 1) > 2) {
@@ -118,8 +120,8 @@ static void base_at(text_scan *s, size_t i)
         return;
     size_t j = i + 1;
     if (!(tok_is(s, j, "aerienne") || tok_is(s, j, "a\xC3\xA9rienne") || tok_is(s, j, "navale")) ||
-        s->tok[j].nl || s->tok[j + 1].nl || s->tok[j + 1].kind != TOK_NUM || tl(s, j + 1) > 3 ||
-        s->lab[j] || s->lab[j + 1])
+        s->tok[j].nl || s->tok[j + 1].nl || s->tok[j + 1].kind != TOK_NUM || tl(s, j + 1) > 3 || s->lab[j] ||
+        s->lab[j + 1])
         return;
     mark(s, i, j + 2, AT_PHI_EMPLOYEUR);
 }

@@ -93,12 +93,41 @@ static void test_units_and_trades(void **state)
     assert_int_equal(LABEL("Thrombose de la veine cave inférieure.", "cave"), 0);
 }
 
+/* Initials that sign a line: a dotted capital after its last sentence,
+ * two capitals after a carer's word; a vitamin's letter stays. */
+static void test_signing_initials(void **state)
+{
+    (void)state;
+    const char *t =
+        "Transmis au Dr Vasseur, rappel demain. R.\nK+ 3,4 mmol/L | IDE TQ\nSupplémentation en vitamine D.";
+    assert_int_equal(LABEL(t, "R."), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "TQ"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "D."), 0);
+    assert_int_equal(LABEL("Sérologie hépatite B.\nAgHBs négatif.", "B."), 0);
+}
+
+/* Postcodes of other countries, with their town. */
+static void test_foreign_postcodes(void **state)
+{
+    (void)state;
+    const char *t =
+        "Adresse : Rue du Marché 4, CH-1820 Montreux. Fils à Croydon CR0 7QD, fille à Lévis G6V 4Z2.";
+    assert_int_equal(LABEL(t, "1820"), AT_PHI_ZIP);
+    assert_int_equal(LABEL(t, "Montreux"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(t, "7QD"), AT_PHI_ZIP);
+    assert_int_equal(LABEL(t, "G6V"), AT_PHI_ZIP);
+    assert_int_equal(LABEL("Rue Haute 12, 5000 Namur.", "5000"), AT_PHI_ZIP);
+    /* staging and trial sites stay */
+    assert_int_equal(LABEL("Stade pT3 N1 M0, centre FR-0412 de l'essai.", "N1"), 0);
+    assert_int_equal(LABEL("Stade pT3 N1 M0, centre FR-0412 de l'essai.", "0412"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_care_structures),
-        cmocka_unit_test(test_street_phrases),
-        cmocka_unit_test(test_units_and_trades),
+        cmocka_unit_test(test_care_structures),   cmocka_unit_test(test_street_phrases),
+        cmocka_unit_test(test_units_and_trades),  cmocka_unit_test(test_signing_initials),
+        cmocka_unit_test(test_foreign_postcodes),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
