@@ -220,6 +220,10 @@ void deid_word_after_name(text_scan *s, size_t i);
 int deid_after_notid(const text_scan *s, size_t i);
 /* Token i, folded, is one of set (NULL-ended, folded words) (deid_detect.c). */
 int deid_tok_in(const text_scan *s, size_t i, const char *const *set);
+/* A dose from token j: a number (decimals too) and a unit or a form of a
+ * drug, or '%' ("50 µg", "2,5 mg", "15 MG", "5 %"): a product before it
+ * (deid_allow.c). */
+int deid_dose_after(const text_scan *s, size_t j);
 /* The place before ", ZIP Commune" (zip code token z) as ADRESSE. */
 void deid_place_before_zip(text_scan *s, size_t z);
 void deid_pass_titles(text_scan *s);

@@ -122,12 +122,23 @@ static void test_foreign_postcodes(void **state)
     assert_int_equal(LABEL("Stade pT3 N1 M0, centre FR-0412 de l'essai.", "0412"), 0);
 }
 
+/* A product no list holds stays by the dose after it. */
+static void test_products_by_dose(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Asthme traité par Ventilastin 100 µg, 2 bouffées.", "Ventilastin"), 0);
+    assert_int_equal(LABEL("Relais par ZOPRAXEL 15 MG le soir.", "ZOPRAXEL"), 0);
+    assert_int_equal(LABEL("Crème Dermaquil 2,5 % matin et soir.", "Dermaquil"), 0);
+    /* a name before a number stays a name */
+    assert_int_equal(LABEL("Vu par le Dr Kervella 12 fois.", "Kervella"), AT_PHI_NOM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_care_structures),   cmocka_unit_test(test_street_phrases),
         cmocka_unit_test(test_units_and_trades),  cmocka_unit_test(test_signing_initials),
-        cmocka_unit_test(test_foreign_postcodes),
+        cmocka_unit_test(test_foreign_postcodes), cmocka_unit_test(test_products_by_dose),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
