@@ -101,7 +101,8 @@ static int mark_estab(text_scan *s, size_t a, size_t b)
         int l = s->lab[i];
         if (!l)
             continue;
-        if (l != AT_PHI_NOM && l != AT_PHI_PRENOM && l != AT_PHI_VILLE && l != AT_PHI_HOPITAL)
+        if (l != AT_PHI_NOM && l != AT_PHI_PRENOM && l != AT_PHI_VILLE && l != AT_PHI_HOPITAL &&
+            l != AT_PHI_EMPLOYEUR)
             return 0;
         if ((i == a && a > 0 && s->lab[a - 1] && s->ent[a - 1] == s->ent[i]) ||
             (i + 1 == b && b < s->n && s->lab[b] && s->ent[b] == s->ent[i]))
@@ -212,6 +213,22 @@ static void place_adjective_phrase(text_scan *s, size_t h)
 /* A head read wrong by the OCR: "l" for "I" first, "0" for "o" inside.
  * Then the head and the capitalised words and connectors after it on its
  * line. */
+/* The folded word f (n bytes) read by the OCR for the head w: the same
+ * but for the letters it confuses (1, l and i; 0 and o). */
+static int ocr_same(const char *f, const char *w, size_t n)
+{
+    if (strlen(w) != n)
+        return 0;
+    for (size_t q = 0; q < n; q++) {
+        char a = f[q], b = w[q];
+        if (a == b || (a == '0' && b == 'o') ||
+            ((a == '1' || a == 'l' || a == 'i') && (b == 'i' || b == 'l')))
+            continue;
+        return 0;
+    }
+    return 1;
+}
+
 static void ocr_head(text_scan *s, size_t h)
 {
     const text_tok *k = &s->tok[h];
@@ -220,35 +237,48 @@ static void ocr_head(text_scan *s, size_t h)
         return;
     char f[64];
     size_t fl = fold64(s, h, f);
-    int changed = 0;
-    if (fl >= 5 && f[0] == 'l' && s->t[k->s] == 'l' && f[1] != 'a' && f[1] != 'e' && f[1] != 'i' &&
-        f[1] != 'o' && f[1] != 'u' && f[1] != 'y' && f[1] != 'l' && f[1] != 'h')
-        f[0] = 'i', changed = 1;
-    for (size_t q = 1; q < fl; q++)
-        if (f[q] == '0')
-            f[q] = 'o', changed = 1;
-    if (!changed || !fl || !(f[0] >= 'a' && f[0] <= 'z'))
+    if (fl < 5 || !((f[0] >= 'a' && f[0] <= 'z') || f[0] == '1'))
+        return;
+    /* a letter the OCR misread: a digit among the letters, an 'l' in a
+     * word in capitals ("CLlNlQUE"), an 'l' opening it before a consonant
+     * ("lnstitut") */
+    const char *w = s->t + k->s;
+    int misread = 0, upper = 0;
+    for (size_t q = 0; q < n; q++) {
+        misread |= w[q] == '0' || w[q] == '1';
+        upper += w[q] >= 'A' && w[q] <= 'Z';
+    }
+    for (size_t q = 1; q + 1 < n && upper >= 3 && !misread; q++)
+        misread |= w[q] == 'l' && w[q - 1] >= 'A' && w[q - 1] <= 'Z';
+    if (w[0] == 'l' && f[1] != 'a' && f[1] != 'e' && f[1] != 'i' && f[1] != 'o' && f[1] != 'u' &&
+        f[1] != 'y' && f[1] != 'l' && f[1] != 'h')
+        misread = 1;
+    if (!misread)
         return;
     int head = 0;
     for (size_t q = 0; text_org_heads[q].w && !head; q++)
-        head = text_org_heads[q].kind == 1 && text_org_heads[q].lower &&
-               !strncmp(text_org_heads[q].w, f, fl) && text_org_heads[q].w[fl] == 0;
+        head = text_org_heads[q].kind == 1 && text_org_heads[q].lower && ocr_same(f, text_org_heads[q].w, fl);
     if (!head)
         return;
-    size_t e = h + 1, names = 0;
+    size_t e = h + 1, names = 0, words = 0;
     for (size_t hop = 0; e < s->n && hop < 8 && !s->tok[e].nl; hop++) {
-        const text_tok *w = &s->tok[e];
-        if (connector(s, e))
+        const text_tok *u = &s->tok[e];
+        if (connector(s, e) || (u->allcaps && tl(s, e) <= 3 && (u->dflags & (DICT_CONNECT | DICT_PARTICLE))))
             e++;
-        else if (w->kind == TOK_WORD && (w->cap || w->allcaps || (s->t[w->s] >= '0' && s->t[w->s] <= '9'))) {
+        else if (u->kind == TOK_WORD && (u->cap || u->allcaps || (s->t[u->s] >= '0' && s->t[u->s] <= '9'))) {
             e++;
             names++;
-        } else if (is_punct(s, e, '-') && e + 1 < s->n && !s->tok[e + 1].nl)
+        } else if (is_punct(s, e, '-') && e + 1 < s->n && !s->tok[e + 1].nl && s->tok[e].s == s->tok[e - 1].e)
             e++;
-        else
+        else if (!names && words < 3 && u->kind == TOK_WORD && (u->lex & (LEX_WORD | LEX_MED)) &&
+                 tl(s, e) >= 4) {
+            e++; /* a specialty before the name: "Cab1net médical de la Fensch" */
+            words++;
+        } else
             break;
     }
-    while (e > h + 1 && (connector(s, e - 1) || is_punct(s, e - 1, '-')))
+    while (e > h + 1 && (connector(s, e - 1) || is_punct(s, e - 1, '-') ||
+                         !(s->tok[e - 1].cap || s->tok[e - 1].allcaps || s->tok[e - 1].kind == TOK_NUM)))
         e--;
     if (names)
         mark_estab(s, h, e);
@@ -273,7 +303,15 @@ void deid_pass_estab_late(text_scan *s)
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
         size_t h = s->list[TEXT_LIST_CUE][q];
         if (tl(s, h) >= 5 && tl(s, h) <= 14 && s->tok[h].kind == TOK_WORD &&
-            memchr(s->t + s->tok[h].s + 1, '0', tl(s, h) - 1))
+            (memchr(s->t + s->tok[h].s + 1, '0', tl(s, h) - 1) || memchr(s->t + s->tok[h].s, '1', tl(s, h))))
+            ocr_head(s, h);
+    }
+    /* "CLlNlQUE": capitals with an 'l' among them */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t h = s->list[TEXT_LIST_NAME][q];
+        const char *w = s->t + s->tok[h].s;
+        if (tl(s, h) >= 5 && tl(s, h) <= 14 && !s->lab[h] && w[1] >= 'A' && w[1] <= 'Z' &&
+            memchr(w + 1, 'l', tl(s, h) - 1))
             ocr_head(s, h);
     }
 }

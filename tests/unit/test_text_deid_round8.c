@@ -133,12 +133,34 @@ static void test_products_by_dose(void **state)
     assert_int_equal(LABEL("Vu par le Dr Kervella 12 fois.", "Kervella"), AT_PHI_NOM);
 }
 
+/* Establishments abroad, before or after their head, and heads the OCR
+ * misread. */
+static void test_establishments_abroad(void **state)
+{
+    (void)state;
+    const char *t = "Suivie à l'Hospital de Viana puis au Kessington Memorial Hospital pour avis.";
+    assert_int_equal(LABEL(t, "Hospital de"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "Viana"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "Kessington"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "Memorial"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "avis"), 0);
+    const char *ocr = "CLlNlQUE DU VERDON - service de chirurgie\nAvis du Cab1net médical de la Brême.";
+    assert_int_equal(LABEL(ocr, "CLlNlQUE"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(ocr, "VERDON"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(ocr, "chirurgie"), 0);
+    assert_int_equal(LABEL(ocr, "Cab1net"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(ocr, "Brême"), AT_PHI_HOPITAL);
+    /* a head without a name stays */
+    assert_int_equal(LABEL("Transfert au Medical Center le soir.", "Medical"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_care_structures),   cmocka_unit_test(test_street_phrases),
-        cmocka_unit_test(test_units_and_trades),  cmocka_unit_test(test_signing_initials),
-        cmocka_unit_test(test_foreign_postcodes), cmocka_unit_test(test_products_by_dose),
+        cmocka_unit_test(test_care_structures),       cmocka_unit_test(test_street_phrases),
+        cmocka_unit_test(test_units_and_trades),      cmocka_unit_test(test_signing_initials),
+        cmocka_unit_test(test_foreign_postcodes),     cmocka_unit_test(test_products_by_dose),
+        cmocka_unit_test(test_establishments_abroad),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
