@@ -478,12 +478,131 @@ static size_t town_run(const text_scan *s, size_t i)
     return words ? e : i;
 }
 
+/* A capitalised article of a town's name: Le, La, Les, L'. */
+static int town_article(const text_scan *s, size_t i)
+{
+    return i < s->n && s->tok[i].kind == TOK_WORD && s->tok[i].cap && !s->tok[i].allcaps && !s->lab[i] &&
+           (tok_is(s, i, "la") || tok_is(s, i, "le") || tok_is(s, i, "les") || tok_is(s, i, "l'") ||
+            tok_is(s, i, "l\xE2\x80\x99"));
+}
+
+/* Departments and regions written like communes: no one's place (the
+ * annotators keep them). Folded. */
+static const char *const departments[] = {"pas-de-calais",
+                                          "val-de-marne",
+                                          "val-d'oise",
+                                          "corse-du-sud",
+                                          "bouches-du-rhone",
+                                          "cotes-d'armor",
+                                          "puy-de-dome",
+                                          "hauts-de-seine",
+                                          "seine-et-marne",
+                                          "maine-et-loire",
+                                          "lot-et-garonne",
+                                          "tarn-et-garonne",
+                                          "ille-et-vilaine",
+                                          "indre-et-loire",
+                                          "eure-et-loir",
+                                          "loir-et-cher",
+                                          "saone-et-loire",
+                                          "meurthe-et-moselle",
+                                          "hauts-de-france",
+                                          "ile-de-france",
+                                          "alpes-de-haute-provence",
+                                          "provence-alpes-cote-d'azur",
+                                          "territoire-de-belfort",
+                                          "seine-saint-denis",
+                                          "centre-val-de-loire",
+                                          "auvergne-rhone-alpes",
+                                          "bourgogne-franche-comte",
+                                          "nord-pas-de-calais",
+                                          "midi-pyrenees",
+                                          "languedoc-roussillon",
+                                          "poitou-charentes",
+                                          "champagne-ardenne",
+                                          "val-de-loire",
+                                          NULL};
+
+/* Token i is written as a commune is ("Tour-du-Pin", "Seyne-sur-Mer",
+ * "Saint-Pée-sur-Nivelle"), though the lists may hold it as a word: a
+ * connector inside, its last part capitalised, no department's name and
+ * no "Saint-X" of two parts (a school's, a street's, a saint's). */
+static int commune_writing(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t len = tl(s, i);
+    if (k->kind != TOK_WORD || !k->cap || k->allcaps || len < 7 || len > 48 ||
+        (k->lex & (LEX_MED | LEX_EPONYM)))
+        return 0;
+    const char *w = s->t + k->s;
+    const char *dash = NULL;
+    for (size_t q = 0; q + 1 < len; q++)
+        if (w[q] == '-')
+            dash = w + q;
+    if (!dash || !((dash[1] >= 'A' && dash[1] <= 'Z') || (unsigned char)dash[1] == 0xC3))
+        return 0;
+    char f[64];
+    size_t n = fold64(s, i, f);
+    if (!n || !deid_place_compound(f, n) || in_list(f, n, departments))
+        return 0;
+    size_t parts = 1;
+    for (size_t q = 0; q < n; q++)
+        parts += f[q] == '-';
+    if (parts < 3)
+        return 0;
+    /* after an organisation's acronym ("CPAM du Val-de-Marne", "MSA Lot-et-Garonne") */
+    size_t p = i;
+    if (p > 0 && (tok_is(s, p - 1, "du") || tok_is(s, p - 1, "de") || tok_is(s, p - 1, "des")))
+        p--;
+    return !(p > 0 && s->tok[p - 1].allcaps && !s->tok[p].nl);
+}
+
+/* The end of the words after a town's article at i ("Le Tampon", "La
+ * Garde", "Les Abymes"): capitalised words, no title nor head, two at
+ * most; i + 1 when none. */
+static size_t article_town_end(const text_scan *s, size_t i)
+{
+    size_t e = i + 1;
+    while (e < s->n && e - i <= 2 && !s->tok[e].nl && !s->lab[e] && s->tok[e].kind == TOK_WORD &&
+           s->tok[e].cap && !s->tok[e].allcaps &&
+           !(s->tok[e].dflags & (DICT_TITLE | DICT_ROLE | DICT_HEAD | DICT_MONTH | DICT_FIELD)) &&
+           !((s->tok[e].lex & LEX_MED) && !(s->tok[e].lex & (LEX_PLACE | LEX_CITY | LEX_WORD))))
+        e++;
+    return e;
+}
+
+/* Token e ends a phrase: the line's end, '.', ')', ';' or ','. */
+static int phrase_end(const text_scan *s, size_t e)
+{
+    return e >= s->n || s->tok[e].nl || is_punct(s, e, '.') || is_punct(s, e, ')') || is_punct(s, e, ';') ||
+           is_punct(s, e, ',');
+}
+
 void deid_pass_place_late(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
+        /* "La Tour-du-Pin", "Castelnau-le-Lez": a commune by its writing,
+         * with its article */
+        if (!s->lab[i] && commune_writing(s, i)) {
+            size_t a = i > 0 && !s->tok[i].nl && town_article(s, i - 1) ? i - 1 : i;
+            mark(s, a, i + 1, AT_PHI_VILLE);
+            continue;
+        }
         if (i < 2 || s->tok[i].nl)
             continue;
+        /* "SARL Hoarau Espaces Verts, Le Tampon.", "CADA Les Lauriers (La
+         * Garde)": an article and a town after an entity and a comma, or
+         * in brackets after an establishment, ending the phrase */
+        if (town_article(s, i) && ((is_punct(s, i - 1, ',') &&
+                                    (s->lab[i - 2] == AT_PHI_HOPITAL || s->lab[i - 2] == AT_PHI_EMPLOYEUR ||
+                                     s->lab[i - 2] == AT_PHI_NOM || s->lab[i - 2] == AT_PHI_PRENOM)) ||
+                                   (is_punct(s, i - 1, '(') && s->lab[i - 2] == AT_PHI_HOPITAL))) {
+            size_t e = article_town_end(s, i);
+            if (e > i + 1 && phrase_end(s, e) && !(is_punct(s, i - 1, '(') && !is_punct(s, e, ')')))
+                mark(s, i, e, AT_PHI_VILLE);
+            continue;
+        }
         /* "Le Puy-en-Velay", "La Crau": a capitalised article before a town
          * is its name's */
         if (s->lab[i] == AT_PHI_VILLE && !s->lab[i - 1] && s->tok[i - 1].cap &&

@@ -35,18 +35,19 @@ static int word_in(const text_scan *s, size_t i, const char *const *set)
 }
 
 /* Heads written before the name. */
-static const char *const heads_before[] = {"hospital",  "hospitalar", "hospitales", "hospitais", "spitalul",
-                                           "ospedale",  "policlinico", "klinikum",  "klinik",    "ziekenhuis",
-                                           "centro",    "clinica",    "azienda",    "hopitaux",  NULL};
+static const char *const heads_before[] = {"hospital", "hospitalar",  "hospitales", "hospitais", "spitalul",
+                                           "ospedale", "policlinico", "klinikum",   "klinik",    "ziekenhuis",
+                                           "centro",   "clinica",     "azienda",    "hopitaux",  NULL};
 
 /* Heads written after the name. */
-static const char *const heads_after[] = {"hospital", "hospitals", "clinic",   "infirmary", "center", "centre",
-                                          "institute", "practice", "trust",    "klinik",    "klinikum", NULL};
+static const char *const heads_after[] = {"hospital", "hospitals", "clinic",    "infirmary",
+                                          "center",   "centre",    "institute", "practice",
+                                          "trust",    "klinik",    "klinikum",  NULL};
 
 /* Connectors inside names abroad. */
-static const char *const joins[] = {"de", "do", "da", "dos", "das", "del", "della", "di", "la", "las", "los",
-                                    "el", "i",  "y",  "e",   "of",  "the", "van", "von", "der", "den", "and",
-                                    "&",  NULL};
+static const char *const joins[] = {"de",  "do",  "da",  "dos", "das", "del", "della", "di",
+                                    "la",  "las", "los", "el",  "i",   "y",   "e",     "of",
+                                    "the", "van", "von", "der", "den", "and", "&",     NULL};
 
 static int takeable(int l)
 {

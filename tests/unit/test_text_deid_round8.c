@@ -154,13 +154,28 @@ static void test_establishments_abroad(void **state)
     assert_int_equal(LABEL("Transfert au Medical Center le soir.", "Medical"), 0);
 }
 
+/* A commune by its writing, with its article; a town's article after an
+ * entity and a comma; departments and saints stay. */
+static void test_communes_by_writing(void **state)
+{
+    (void)state;
+    const char *t = "Lieu du décès : domicile, La Roche-sur-Foron. Pharmacie du Lac, Saint-Jorioz-sur-Lac.";
+    assert_int_equal(LABEL(t, "La Roche"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(t, "Roche-sur-Foron"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(t, "Saint-Jorioz"), AT_PHI_VILLE);
+    assert_int_equal(LABEL("Employeur : SARL Grondin Paysages, Le Tampon.", "Tampon"), AT_PHI_VILLE);
+    assert_int_equal(LABEL("Dossier transmis à la CPAM du Val-de-Marne et à la MDPH.", "Val-de-Marne"), 0);
+    assert_int_equal(LABEL("Originaire du Pas-de-Calais, il vit seul.", "Pas-de-Calais"), 0);
+    assert_int_equal(LABEL("Le programme Arc-en-ciel reprend jeudi.", "Arc-en-ciel"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_care_structures),       cmocka_unit_test(test_street_phrases),
         cmocka_unit_test(test_units_and_trades),      cmocka_unit_test(test_signing_initials),
         cmocka_unit_test(test_foreign_postcodes),     cmocka_unit_test(test_products_by_dose),
-        cmocka_unit_test(test_establishments_abroad),
+        cmocka_unit_test(test_establishments_abroad), cmocka_unit_test(test_communes_by_writing),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
