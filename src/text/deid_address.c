@@ -11,6 +11,8 @@
  * "via le portail" stay. */
 #include "tagger.h"
 
+#include <pthread.h>
+
 #include <string.h>
 
 static size_t tl(const text_scan *s, size_t i)
@@ -76,17 +78,52 @@ static int ascii_word_in(const text_scan *s, size_t i, const char *const *set)
 {
     size_t n = tl(s, i);
     const char *w = s->t + s->tok[i].s;
+    char c0 = (char)(w[0] | 0x20);
     for (; *set; set++) {
-        if (strlen(*set) != n)
+        /* the first letter, then the length, then the rest */
+        if ((*set)[0] != c0)
             continue;
-        size_t q = 0;
-        while (q < n && (char)(w[q] | 0x20) == (*set)[q])
+        size_t q = 1;
+        while (q < n && (*set)[q] && (char)(w[q] | 0x20) == (*set)[q])
             q++;
-        if (q == n)
+        if (q == n && !(*set)[n])
             return 1;
     }
     return 0;
 }
+
+/* The street words' folded hashes (as text_tok.fh): kind 2 strong, 1
+ * weak; an open-addressed table built once. */
+enum { STREET_SLOTS = 256 };
+static struct {
+    uint32_t h;
+    uint8_t kind;
+} street_slot[STREET_SLOTS];
+static pthread_once_t street_once = PTHREAD_ONCE_INIT;
+
+static void street_index(void)
+{
+    for (int strong = 0; strong < 2; strong++)
+        for (const char *const *w = strong ? strong_streets : weak_streets; *w; w++) {
+            char pad[64] = {0};
+            size_t n = strlen(*w);
+            memcpy(pad, *w, n);
+            uint32_t h = (uint32_t)text_dict_hash_padded(pad, n);
+            size_t x = h & (STREET_SLOTS - 1);
+            while (street_slot[x].kind && street_slot[x].h != h)
+                x = (x + 1) & (STREET_SLOTS - 1);
+            street_slot[x].h = h;
+            street_slot[x].kind = (uint8_t)(strong ? 2 : 1);
+        }
+}
+
+/* 1 at the text_pair_key of the first two letters of foreign_streets
+ * (keep in step): most capitalised words leave at one load. */
+#define PK(a, b) [((a)&0x1F) << 5 | ((b)&0x1F)] = 1
+static const uint8_t foreign_keys[1024] = {PK('r', 'u'), PK('v', 'i'), PK('p', 'i'), PK('p', 'l'),
+                                           PK('l', 'a'), PK('e', 's'), PK('s', 't'), PK('r', 'o'),
+                                           PK('d', 'r'), PK('c', 'a'), PK('a', 'v'), PK('t', 'r')};
+#undef PK
 
 /* 0: no street word; 1: weak; 2: strong; 3: a foreign street's one word. */
 static int street_kind(const text_scan *s, size_t i)
@@ -98,7 +135,8 @@ static int street_kind(const text_scan *s, size_t i)
         if (!k->cap)
             return 0;
         size_t n = tl(s, i);
-        if (n <= 8 && ascii_word_in(s, i, foreign_streets))
+        if (n <= 8 && k->key != TOK_KEY_ANY && foreign_keys[k->key & 1023] &&
+            ascii_word_in(s, i, foreign_streets))
             return tok_is(s, i, "rua") || tok_is(s, i, "carrer") || tok_is(s, i, "calle") ||
                            tok_is(s, i, "avenida") || tok_is(s, i, "travessa")
                        ? 2
@@ -106,6 +144,9 @@ static int street_kind(const text_scan *s, size_t i)
         if (n < 7)
             return 0;
         const char *w = s->t + k->s;
+        char z = (char)(w[n - 1] | 0x20);
+        if (z != 'e' && z != 'g' && z != 'z' && z != 't' && z != 'n')
+            return 0;
         for (const char *const *e = street_endings; *e; e++) {
             size_t m = strlen(*e), q = 0;
             if (n <= m + 2)
@@ -122,15 +163,15 @@ static int street_kind(const text_scan *s, size_t i)
             return 3; /* "...straße" */
         return 0;
     }
-    char f[64];
-    size_t n = fold64(s, i, f);
-    if (!n)
-        return 0;
-    if (in_list(f, n, strong_streets))
-        return 2;
-    if (in_list(f, n, weak_streets))
-        return 1;
-    return 0;
+    /* the street words by their folded hash, which the tokeniser keeps */
+    pthread_once(&street_once, street_index);
+    uint32_t h = k->fh;
+    for (size_t x = h & (STREET_SLOTS - 1);; x = (x + 1) & (STREET_SLOTS - 1)) {
+        if (!street_slot[x].kind)
+            return 0;
+        if (street_slot[x].h == h)
+            return street_slot[x].kind;
+    }
 }
 
 static int conn(const text_scan *s, size_t i)
@@ -157,6 +198,15 @@ static int takeable(int l)
            l == AT_PHI_PRENOM || l == AT_PHI_DATE;
 }
 
+/* A label the name after a street's word may carry: also an
+ * establishment's, which the tagger may see in "quartier de l'Orme-Vert"
+ * (the street's word itself in an establishment's name is no street:
+ * "EHPAD Résidence Sainte-Anne"). */
+static int name_takeable(int l)
+{
+    return takeable(l) || l == AT_PHI_HOPITAL;
+}
+
 /* A word of a street's name: capitalised or in capitals (no field label
  * before a colon), a word no list holds, or (lower = 1) a word of the
  * language in lower case that no stop word is. */
@@ -165,7 +215,7 @@ static int name_word(const text_scan *s, size_t i, int lower)
     const text_tok *k = &s->tok[i];
     if (k->kind == TOK_NUM)
         return 0;
-    if (k->kind != TOK_WORD || !takeable(s->lab[i]) || is_punct(s, i + 1, ':'))
+    if (k->kind != TOK_WORD || !name_takeable(s->lab[i]) || is_punct(s, i + 1, ':'))
         return 0;
     if (k->dflags & (DICT_BIRTH | DICT_FIELD | DICT_IDLABEL))
         return 0;
@@ -325,6 +375,9 @@ static void street_at(text_scan *s, size_t i)
     const text_tok *k = &s->tok[i];
     if (!takeable(s->lab[i]) || (s->lab[i] && s->lab[i] != AT_PHI_ADRESSE && !k->cap && !k->allcaps))
         return;
+    /* a street's word in a name ("Dr MOULIN Noémie"): a name, unless a
+     * house number or a connector tells a street */
+    int named_word = s->lab[i] == AT_PHI_NOM || s->lab[i] == AT_PHI_PRENOM;
     int kind = street_kind(s, i);
     if (!kind)
         return;
@@ -368,9 +421,11 @@ static void street_at(text_scan *s, size_t i)
              tok_is(s, i, "rte") || tok_is(s, i, "fbg")))
             return;
     }
+    if (named_word && a == i && !(i + 1 < s->n && conn(s, i + 1)))
+        return;
     /* the entities it touches: taken whole, or the phrase stops before */
     for (size_t q = a; q < e; q++)
-        if (!takeable(s->lab[q])) {
+        if (!(q > i ? name_takeable(s->lab[q]) : takeable(s->lab[q]))) {
             e = q;
             break;
         }
@@ -383,7 +438,7 @@ static void street_at(text_scan *s, size_t i)
            !s->tok[e].nl)
         e++;
     for (size_t q = a; q < e; q++)
-        if (!takeable(s->lab[q]))
+        if (!(q > i ? name_takeable(s->lab[q]) : takeable(s->lab[q])))
             return;
     uint32_t ent = 0;
     if (a > 0 && s->lab[a - 1] == AT_PHI_ADRESSE && !s->tok[a].nl)

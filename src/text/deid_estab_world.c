@@ -15,20 +15,22 @@ static size_t tl(const text_scan *s, size_t i)
     return s->tok[i].e - s->tok[i].s;
 }
 
-/* Token i is one of the words of set, in any case (ASCII). */
+/* Token i is one of the words of set, in any case (ASCII): the first
+ * letter, then the rest. */
 static int word_in(const text_scan *s, size_t i, const char *const *set)
 {
     if (i >= s->n || s->tok[i].kind != TOK_WORD)
         return 0;
     size_t n = tl(s, i);
     const char *w = s->t + s->tok[i].s;
+    char c0 = (char)(w[0] | 0x20);
     for (; *set; set++) {
-        if (strlen(*set) != n)
+        if ((*set)[0] != c0)
             continue;
-        size_t q = 0;
-        while (q < n && (char)(w[q] | 0x20) == (*set)[q])
+        size_t q = 1;
+        while (q < n && (*set)[q] && (char)(w[q] | 0x20) == (*set)[q])
             q++;
-        if (q == n)
+        if (q == n && !(*set)[n])
             return 1;
     }
     return 0;
@@ -133,12 +135,20 @@ static void head_last(text_scan *s, size_t h)
         relabel(s, a, h + 1);
 }
 
+/* 1 at the text_pair_key of the first two letters of the heads (keep in
+ * step with heads_before and heads_after). */
+#define PK(a, b) [((a)&0x1F) << 5 | ((b)&0x1F)] = 1
+static const uint8_t head_keys[1024] = {PK('h', 'o'), PK('s', 'p'), PK('o', 's'), PK('p', 'o'),
+                                        PK('k', 'l'), PK('z', 'i'), PK('c', 'e'), PK('c', 'l'),
+                                        PK('a', 'z'), PK('i', 'n'), PK('p', 'r'), PK('t', 'r')};
+#undef PK
+
 void deid_pass_estab_world(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         size_t n = tl(s, i);
-        if (n < 5 || n > 11)
+        if (n < 5 || n > 11 || s->tok[i].key == TOK_KEY_ANY || !head_keys[s->tok[i].key & 1023])
             continue;
         int inside = i > 0 && s->lab[i] == AT_PHI_HOPITAL && s->lab[i - 1] == AT_PHI_HOPITAL &&
                      s->ent[i - 1] == s->ent[i];
