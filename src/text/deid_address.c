@@ -424,6 +424,30 @@ static void street_at(text_scan *s, size_t i)
         return;
     size_t a = number_before(s, i), e;
     int named = 0;
+    /* the English order: "1450 Ocean Drive", "12 Main Street": a number,
+     * capitalised words, then the street's word, which ends it */
+    if (k->cap && a == i && i >= 2 && !k->nl &&
+        (tok_is(s, i, "drive") || tok_is(s, i, "street") || tok_is(s, i, "road") || tok_is(s, i, "lane") ||
+         tok_is(s, i, "avenue") || tok_is(s, i, "boulevard") || tok_is(s, i, "blvd") ||
+         tok_is(s, i, "way"))) {
+        size_t b = i;
+        while (b > 0 && i - b < 3 && !s->tok[b].nl && s->tok[b - 1].kind == TOK_WORD && s->tok[b - 1].cap &&
+               name_takeable(s->lab[b - 1]))
+            b--;
+        if (b < i && b > 0 && !s->tok[b].nl && s->tok[b - 1].kind == TOK_NUM && tl(s, b - 1) <= 5 &&
+            takeable(s->lab[b - 1]) && s->lab[b - 1] != AT_PHI_DATE) {
+            size_t a2 = b - 1, e2 = i + 1;
+            for (size_t q = a2; q < e2; q++)
+                if (!name_takeable(s->lab[q]))
+                    return;
+            uint32_t ent = ++s->next_ent;
+            for (size_t q = a2; q < e2; q++) {
+                s->lab[q] = AT_PHI_ADRESSE;
+                s->ent[q] = ent;
+            }
+            return;
+        }
+    }
     if (kind == 3) {
         /* "Gellertstrasse 144", "14 Hauptstrasse": with its number */
         e = street_name_end(s, i, 0, &named);
@@ -594,15 +618,34 @@ void deid_pass_foreign_zip(text_scan *s)
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
         size_t i = s->list[TEXT_LIST_NUM][q];
         const text_tok *k = &s->tok[i];
-        if (k->kind == TOK_NUM && !s->lab[i]) {
+        if (k->kind == TOK_NUM && (!s->lab[i] || s->lab[i] == AT_PHI_ID)) {
             /* "CH-1205 Genève": a country's letters, a dash, the digits */
             if (i >= 2 && all_digits(s, i, 4, 5) && is_punct(s, i - 1, '-') &&
                 s->tok[i - 1].s == s->tok[i - 2].e && k->s == s->tok[i - 1].e &&
                 s->tok[i - 2].kind == TOK_WORD && s->tok[i - 2].allcaps && !s->tok[i - 1].nl &&
                 ascii_word_in(s, i - 2, post_prefixes) && (town_after(s, i) || address_before(s, i - 2)))
                 zip_mark(s, i - 2, i + 1);
+            /* the Netherlands "1012 AB Amsterdam" */
+            else if (all_digits(s, i, 4, 4) && i + 1 < s->n && shape(s, i + 1, "AA") && !s->tok[i + 1].nl &&
+                     town_after(s, i + 1) && (address_before(s, i) || (i > 0 && is_punct(s, i - 1, ','))))
+                zip_mark(s, i, i + 2);
             /* "…, 4000 Liège" after an address */
             else if (all_digits(s, i, 4, 4) && !s->lab[i] && address_before(s, i) && town_after(s, i))
+                zip_mark(s, i, i + 1);
+            /* two groups joined by a dash before a town: Portugal "4000-123
+             * Porto", Poland "00-950 Warszawa", Brazil "01310-100 São Paulo" */
+            else if (i + 2 < s->n &&
+                     (all_digits(s, i, 4, 4) || all_digits(s, i, 2, 2) || all_digits(s, i, 5, 5)) &&
+                     is_punct(s, i + 1, '-') && s->tok[i + 1].s == k->e &&
+                     s->tok[i + 2].s == s->tok[i + 1].e && all_digits(s, i + 2, 3, 3) &&
+                     (!s->lab[i + 2] || s->lab[i + 2] == AT_PHI_ID) && town_after(s, i + 2) &&
+                     (i == 0 || !is_punct(s, i - 1, '-')))
+                zip_mark(s, i, i + 3);
+            /* the United States "Miami, FL 33139": a state's two capitals,
+             * after a comma, before five digits */
+            else if (all_digits(s, i, 5, 5) && i >= 3 && !k->nl && shape(s, i - 1, "AA") &&
+                     is_punct(s, i - 2, ',') && s->tok[i - 3].kind == TOK_WORD &&
+                     (s->tok[i - 3].cap || s->lab[i - 3]))
                 zip_mark(s, i, i + 1);
         }
     }
@@ -611,6 +654,19 @@ void deid_pass_foreign_zip(text_scan *s)
         const text_tok *k = &s->tok[i];
         if (k->kind != TOK_WORD || !(k->aux & TOK_AUX_DIGIT) || i + 1 >= s->n || s->tok[i + 1].nl)
             continue;
+        /* Ireland's Eircode "D02 X285", "A65 F4E2": a routing key, then
+         * four letters and digits, both */
+        if (shape(s, i, "A99") && tl(s, i + 1) == 4 && s->tok[i + 1].kind == TOK_WORD &&
+            (s->tok[i + 1].aux & TOK_AUX_DIGIT) && !s->lab[i] && !s->lab[i + 1]) {
+            const char *w = s->t + s->tok[i + 1].s;
+            int up = 1;
+            for (size_t c = 0; c < 4; c++)
+                up &= (w[c] >= 'A' && w[c] <= 'Z') || (w[c] >= '0' && w[c] <= '9');
+            if (up && (address_before(s, i) || town_after(s, i + 1) ||
+                       (i > 0 && !s->tok[i].nl && (is_punct(s, i - 1, ',') || s->tok[i - 1].cap))))
+                zip_mark(s, i, i + 2);
+            continue;
+        }
         /* Canada "G1V 2L8"; the United Kingdom "CR0 2LB", "HA1 3UJ", "SW1A 1AA" */
         if ((shape(s, i, "A9A") && shape(s, i + 1, "9A9")) ||
             ((shape(s, i, "A9") || shape(s, i, "A99") || shape(s, i, "AA9") || shape(s, i, "AA99") ||
