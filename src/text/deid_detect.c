@@ -77,9 +77,14 @@ static const uint8_t byte_bits[256] = {
     ['a' ... 'z'] = 2, ['A' ... 'Z'] = 4, ['0' ... '9'] = 8, [0x80 ... 0xFF] = 0x80};
 
 /* White space: 1 blank, 2 line break (LF, or a lone CR as old Mac files
- * write), 3 first byte of a no-break space (U+00A0, U+202F). */
+ * write), 3 first byte of a no-break space (U+00A0, U+202F), 4 tab (a
+ * blank). */
 static const uint8_t space_class[256] = {
-    [' '] = 1, ['\t'] = 1, ['\r'] = 2, ['\n'] = 2, [0xC2] = 3, [0xE2] = 3};
+    [' '] = 1, ['\t'] = 4, ['\r'] = 2, ['\n'] = 2, [0xC2] = 3, [0xE2] = 3};
+
+/* The TEXT_SEEN_* bit of a punctuation byte. */
+static const uint8_t punct_seen[256] = {
+    ['"'] = TEXT_SEEN_QUOTE, ['|'] = TEXT_SEEN_BAR, [';'] = TEXT_SEEN_SEMI};
 
 /* Bytes of the no-break space at p (U+00A0 or the narrow U+202F of French
  * typography), 0 when p holds another character. */
@@ -219,10 +224,11 @@ static at_status tokenise(text_scan *s)
     const text_lexicon *lexicon = &s->d->lex;
     const text_tagger *learned = s->d->tagger && s->d->tagger->nkeep ? s->d->tagger : NULL;
     int nl = 1, sp = 1;
-    unsigned line = 0;
+    unsigned line = 0, seen = 0, seen_sc = 0;
     while (i < len) {
         unsigned c = t[i], sc = space_class[c];
         if (sc) {
+            seen_sc |= sc;
             size_t blank = sc == 3 ? nbsp_len(t + i, len - i) : 1;
             if (blank) {
                 if (sc == 2) {
@@ -267,6 +273,7 @@ static at_status tokenise(text_scan *s)
         size_t w = cb & 0x0E ? 1 : cb ? word_char_len(t + i, len - i) : 0;
         if (!w) {
             k->kind = TOK_PUNCT;
+            seen |= punct_seen[c];
             i += c < 0x80 ? 1 : punct_len(t + i, len - i);
             k->e = (uint32_t)i;
             if (c == '@')
@@ -437,6 +444,7 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_CUE] = n_cue;
     s->nlist[TEXT_LIST_ODD] = n_odd;
     s->nlist[TEXT_LIST_ORG] = n_org;
+    s->seen = seen | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
     memset(s->lab, 0, s->n + 1);
     memset(s->ent, 0, (s->n + 1) * sizeof *s->ent);
     return AT_OK;

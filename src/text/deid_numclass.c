@@ -230,8 +230,9 @@ static int month_foreign(const char *f, size_t n)
     static const unsigned char month[] = {1, 2, 3, 3,  4,  5, 6,  7,  8,  10, 12, 1, 2, 3,  4,  5,  6,
                                           7, 8, 9, 10, 12, 1, 2,  4,  5,  6,  7,  9, 9, 10, 11, 12, 1,
                                           2, 3, 5, 6,  7,  9, 10, 11, 12, 1,  2,  3, 5, 8,  9,  11};
+    /* (the first letter first: most words leave before strlen) */
     for (size_t m = 0; names[m]; m++)
-        if (strlen(names[m]) == n && !memcmp(names[m], f, n))
+        if (n && names[m][0] == f[0] && strlen(names[m]) == n && !memcmp(names[m], f, n))
             return month[m];
     return 0;
 }

@@ -19,6 +19,15 @@ enum {
     TEXT_LIST_COUNT
 };
 
+/* text_scan.seen: bytes some pass looks for in the whole text, noted by
+ * the tokeniser (a pass may skip its search of the bytes without them). */
+enum {
+    TEXT_SEEN_QUOTE = 1, /* '"' */
+    TEXT_SEEN_BAR = 2,   /* '|' */
+    TEXT_SEEN_SEMI = 4,  /* ';' */
+    TEXT_SEEN_TAB = 8    /* a tab */
+};
+
 /* The words of the names the context rules found (deid_mentions.c). */
 #define DEID_MAX_NAMES 32
 #define DEID_NAME_LEN 32
@@ -46,6 +55,7 @@ typedef struct {
     uint32_t *list[TEXT_LIST_COUNT];
     size_t nlist[TEXT_LIST_COUNT];
     uint32_t next_ent;
+    unsigned seen;     /* TEXT_SEEN_* bits: bytes the tokeniser met in the text */
     text_names *names; /* the words of the names found in context, or NULL */
     uint32_t *scratch; /* room for n token indices, for one pass at a time (the joins') */
     void *block;       /* the one allocation behind tok, lab, ent, list and scratch */
