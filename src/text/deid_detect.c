@@ -293,6 +293,32 @@ static at_status tokenise(text_scan *s)
                 /* ASCII letters and digits in a tight loop (one table
                  * load, one test a byte); other bytes below */
                 unsigned m = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                /* eight bytes at a time first: the classes of the ASCII
+                 * letters and digits before the first other byte */
+                while (i + 8 <= len) {
+                    const uint64_t ones = 0x0101010101010101ull, high = 0x80 * ones;
+                    uint64_t x;
+                    memcpy(&x, t + i, 8);
+                    uint64_t h7 = x & (0x7F * ones), ascii_bytes = ~x & high;
+                    uint64_t lo = (h7 + (0x80 - 'a') * ones) & ~(h7 + (0x80 - 'z' - 1) * ones) & ascii_bytes;
+                    uint64_t up = (h7 + (0x80 - 'A') * ones) & ~(h7 + (0x80 - 'Z' - 1) * ones) & ascii_bytes;
+                    uint64_t dg = (h7 + (0x80 - '0') * ones) & ~(h7 + (0x80 - '9' - 1) * ones) & ascii_bytes;
+                    uint64_t stop = ~(lo | up | dg) & high;
+                    if (stop) {
+                        uint64_t before = (stop & (0 - stop)) - 1; /* the bytes before the first stop */
+                        lo &= before;
+                        up &= before;
+                        dg &= before;
+                    }
+                    mask |= (lo ? 2u : 0u) | (up ? 4u : 0u) | (dg ? 8u : 0u);
+                    if (stop) {
+                        i += (size_t)__builtin_ctzll(stop) >> 3;
+                        break;
+                    }
+                    i += 8;
+                }
+#endif
                 while (i < len && ((m = byte_bits[t[i]]) & 0x0E)) {
                     mask |= m;
                     i++;
