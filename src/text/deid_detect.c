@@ -180,13 +180,14 @@ static inline int fold_word(const unsigned char *w, size_t wl, size_t avail, int
 }
 
 /* (Re)allocate the scan's one block for cap tokens: the tokens, the pass
- * lists, the scratch list, the entities and the labels; the s->n tokens and the fill[l]
+ * lists, the scratch list, the entities, the labels and the answers of
+ * deid_known_safe; the s->n tokens and the fill[l]
  * list entries made so far are copied over. AT_ERR_NOMEM on failure (the
  * old block is then kept, freed by the caller). */
 static at_status scan_reserve(text_scan *s, size_t cap, const size_t *fill)
 {
     size_t tb = cap * sizeof(text_tok), lb = cap * sizeof(uint32_t);
-    char *b = at_malloc(tb + (TEXT_LIST_COUNT + 1) * lb + (cap + 1) * sizeof(uint32_t) + (cap + 1));
+    char *b = at_malloc(tb + (TEXT_LIST_COUNT + 1) * lb + (cap + 1) * sizeof(uint32_t) + 2 * (cap + 1));
     if (!b)
         return AT_ERR_NOMEM;
     if (s->n)
@@ -202,6 +203,7 @@ static at_status scan_reserve(text_scan *s, size_t cap, const size_t *fill)
     p += cap;
     s->ent = p;
     s->lab = (uint8_t *)(p + cap + 1);
+    s->safe = s->lab + cap + 1;
     at_free(s->block);
     s->block = b;
     return AT_OK;
@@ -273,6 +275,7 @@ static at_status tokenise(text_scan *s)
         size_t w = cb & 0x0E ? 1 : cb ? word_char_len(t + i, len - i) : 0;
         if (!w) {
             k->kind = TOK_PUNCT;
+            k->special = (uint8_t)c;
             seen |= punct_seen[c];
             i += c < 0x80 ? 1 : punct_len(t + i, len - i);
             k->e = (uint32_t)i;
@@ -472,6 +475,7 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_ORG] = n_org;
     s->seen = seen | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
     memset(s->lab, 0, s->n + 1);
+    memset(s->safe, 0, s->n + 1);
     memset(s->ent, 0, (s->n + 1) * sizeof *s->ent);
     return AT_OK;
 }

@@ -16,7 +16,8 @@ typedef struct {
     uint8_t allcaps; /* every letter upper case, at least 2 letters */
     uint8_t nl;      /* a line break between the previous token and this one */
     uint8_t sp;      /* white space between the previous token and this one */
-    uint8_t special; /* TOK_SPECIAL_* of a looked-up word, else 0 */
+    uint8_t special; /* TOK_SPECIAL_* of a looked-up word; a punctuation
+                        token's first byte; else 0 */
     uint16_t key;    /* a word's text_pair_key, TOK_KEY_ANY when one of its
                         first two bytes is not ASCII; 0 for other tokens */
     uint32_t fh;     /* low bits of the folded word's hash (0 when not folded) */
