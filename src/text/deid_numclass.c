@@ -288,6 +288,11 @@ static void foreign_date(text_scan *s, size_t i)
         j++;
     if (j >= s->n || s->tok[j].nl || s->tok[j].kind != TOK_WORD || s->lab[j] || tl(s, j) < 3 || tl(s, j) > 12)
         return;
+    /* (an ASCII letter first that opens no month's name: most words
+     * leave before folding) */
+    unsigned c = (unsigned char)s->t[s->tok[j].s] | 0x20u;
+    if (c - 'a' < 26u && !strchr("adefgjlmnos", (int)c))
+        return;
     char f[40];
     int fl = text_lexicon_fold(s->t + s->tok[j].s, tl(s, j), f, sizeof f);
     if (fl <= 0 || !month_foreign(f, (size_t)fl))

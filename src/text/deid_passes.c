@@ -712,6 +712,8 @@ void deid_pass_dictionary(text_scan *s)
         unsigned f = k->dflags;
         if (k->lex & LEX_MED)
             continue; /* "EVA", "Eliquis": words of the medical vocabulary, the tagger's to decide */
+        if (!(f & (DICT_FIRST | DICT_LAST)))
+            continue; /* (every rule below asks for a name of the lists) */
         if (k->allcaps && deid_study_name(s, i))
             continue; /* "programme LEA", "essai ALINA" */
         if ((f & DICT_FIRST) && !k->allcaps && i + 1 < s->n && s->tok[i + 1].allcaps &&
