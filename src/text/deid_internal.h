@@ -98,6 +98,8 @@ size_t text_scan_phone(const char *t, size_t len, size_t s);
 /* The same with the OCR's letters for digits (O, o, l, I) among at least
  * six digits ("02 96 37 l2 OO"). */
 size_t text_scan_phone_ocr(const char *t, size_t len, size_t s);
+/* text_scan_phone, else text_scan_phone_ocr. */
+size_t text_scan_phone_or_ocr(const char *t, size_t len, size_t s);
 size_t text_scan_nir(const char *t, size_t len, size_t s);
 /* Numeric date at s; *ymd receives YYYYMMDD (year 0 when absent). */
 size_t text_scan_date_numeric(const char *t, size_t len, size_t s, int *ymd);
