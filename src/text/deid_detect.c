@@ -477,6 +477,12 @@ static at_status tokenise(text_scan *s)
     memset(s->lab, 0, s->n + 1);
     memset(s->safe, 0, s->n + 1);
     memset(s->ent, 0, (s->n + 1) * sizeof *s->ent);
+#ifdef DEID_TRACE
+    for (size_t q = 0; q < s->n; q++)
+        fprintf(stderr, "deid-tok %zu %.*s lex=%#x dflags=%#x cap=%d allcaps=%d\n", q,
+                (int)(s->tok[q].e - s->tok[q].s), s->t + s->tok[q].s, s->tok[q].lex, s->tok[q].dflags,
+                s->tok[q].cap, s->tok[q].allcaps);
+#endif
     return AT_OK;
 }
 

@@ -92,8 +92,15 @@ static int head_of(const text_scan *s, size_t i)
 static int connector(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (k->kind != TOK_WORD || k->cap || k->allcaps)
+    if (k->kind != TOK_WORD)
         return 0;
+    if (k->cap || k->allcaps) {
+        /* in capitals between words in capitals ("CAMSP DU MÉDOC") */
+        if (!k->allcaps || i == 0 || i + 1 >= s->n || !s->tok[i - 1].allcaps || !s->tok[i + 1].allcaps ||
+            tl(s, i) > 3 || k->nl || s->tok[i + 1].nl)
+            return 0;
+        return (k->dflags & (DICT_CONNECT | DICT_PARTICLE)) != 0;
+    }
     if (k->dflags & (DICT_CONNECT | DICT_PARTICLE))
         return 1;
     const char *t = s->t + k->s;
@@ -124,6 +131,32 @@ static int lower_place(const text_scan *s, size_t i)
     return k->kind == TOK_WORD && !k->cap && !k->allcaps &&
            (k->lex & (LEX_CITY | LEX_PLACE | LEX_FIRST | LEX_LAST)) && !(k->lex & (LEX_WORD | LEX_MED)) &&
            tl(s, i) >= 4;
+}
+
+/* After an establishment's head and a connector, a word in lower case
+ * that no list holds names a place ("clinique de l'anjou", "pôle santé
+ * sud-loire de chalonnes"), unless each part of a compound is a word
+ * ("hôpital de jour d'onco-hématologie"). */
+static int lower_unknown(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || k->cap || k->allcaps || k->lex || tl(s, i) < 4 || tok_has_digit(s, i) ||
+        (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_BIRTH | DICT_IDLABEL)))
+        return 0;
+    char f[64];
+    size_t n = fold64(s, i, f);
+    if (!n || !memchr(f, '-', n))
+        return 1;
+    for (size_t a = 0; a < n;) {
+        size_t b = a;
+        while (b < n && f[b] != '-')
+            b++;
+        unsigned lx = b - a >= 2 ? text_lexicon_get(&s->d->lex, f + a, b - a) : LEX_WORD;
+        if (!(lx & (LEX_WORD | LEX_MED)))
+            return 1;
+        a = b + 1;
+    }
+    return 0;
 }
 
 /* The name part [p, e) names something: a word of a name list or no
@@ -320,10 +353,26 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
             q++;
             continue;
         }
-        if (u->kind == TOK_WORD && !u->cap && !u->allcaps && !lower_place(s, q) && words < 6 &&
-            !tok_has_digit(s, q) && tl(s, q) >= 4 && (u->lex & (LEX_WORD | LEX_MED | LEX_ORG)) &&
-            !function_word(s, q) &&
+        if (u->kind == TOK_WORD && !u->cap && !u->allcaps && !lower_place(s, q) &&
+            !(q > j && connector(s, q - 1) && lower_unknown(s, q)) && words < 6 && !tok_has_digit(s, q) &&
+            tl(s, q) >= 4 && (u->lex & (LEX_WORD | LEX_MED | LEX_ORG)) && !function_word(s, q) &&
             !(u->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_BIRTH | DICT_IDLABEL))) {
+            words++;
+            q++;
+            continue;
+        }
+        /* an adjective no list holds, after a word ("maison de santé
+         * pluriprofessionnelle de Mer") */
+        if (q > j && !connector(s, q - 1) && u->kind == TOK_WORD && !u->cap && !u->allcaps && !u->lex &&
+            words && words < 6 && tl(s, q) >= 4 && !tok_has_digit(s, q) && !u->dflags) {
+            words++;
+            q++;
+            continue;
+        }
+        /* a carer's word right after the head, then a connector ("cabinet
+         * infirmier des Coteaux"): a specialty, not a role */
+        if (q == j && u->kind == TOK_WORD && !u->cap && !u->allcaps && (u->dflags & DICT_ROLE) &&
+            q + 1 < s->n && connector(s, q + 1)) {
             words++;
             q++;
             continue;
@@ -335,7 +384,9 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
         break;
     }
     size_t p = q;
-    if (p >= s->n || s->tok[p].nl || s->lab[p] || !(name_part_word(s, p) || lower_place(s, p)) ||
+    if (p >= s->n || s->tok[p].nl || s->lab[p] ||
+        !(name_part_word(s, p) || lower_place(s, p) ||
+          (p > j && connector(s, p - 1) && lower_unknown(s, p))) ||
         (p > j && head_of(s, p) >= 0))
         return 0;
     /* specialty words reach the name part through a connector, or right
@@ -349,7 +400,8 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
     size_t r = p, last = p;
     while (r < s->n && !s->tok[r].nl && r - p < 10 && !s->lab[r] && (r == p || head_of(s, r) < 0)) {
         if (name_part_word(s, r) ||
-            (lower_place(s, r) && (r == p || connector(s, r - 1) || lower_place(s, r - 1)))) {
+            ((lower_place(s, r) || lower_unknown(s, r)) &&
+             (r == p || connector(s, r - 1) || lower_place(s, r - 1) || lower_unknown(s, r - 1)))) {
             r++;
             last = r;
         } else if (r > p && (connector(s, r) || is_punct(s, r, '\'') || is_punct(s, r, '&') ||
@@ -686,6 +738,8 @@ void deid_pass_complete(text_scan *s)
             alias_after(s, i, s->lab[i - 1]);
     }
     deid_pass_estab_late(s);
+    deid_pass_streets(s);
+    deid_pass_units(s);
     deid_pass_address_late(s);
     deid_pass_name_words(s);
     deid_pass_initials(s);

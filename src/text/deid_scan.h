@@ -6,6 +6,9 @@
 #include "deid_internal.h"
 
 #include <string.h>
+#ifdef DEID_TRACE
+#include <stdio.h>
+#endif
 
 enum {
     TEXT_LIST_AT,    /* '@' */
@@ -118,6 +121,21 @@ static inline int tok_may_be_weekday(const text_scan *s, size_t i)
 
 /* Label tokens [a, b) as one entity when none of them is labelled yet. */
 static inline int mark(text_scan *s, size_t a, size_t b, int label)
+#ifdef DEID_TRACE
+    __attribute__((unused));
+/* A build with -DDEID_TRACE (a developer's tool, never shipped) prints on
+ * stderr which pass labelled what: "deid-trace FUNC:LINE LABEL TEXT". */
+static inline int mark_traced(text_scan *s, size_t a, size_t b, int label, const char *fn, int line)
+{
+    int r = mark(s, a, b, label);
+    if (r)
+        fprintf(stderr, "deid-trace %s:%d %d %.*s\n", fn, line, label, (int)(s->tok[b - 1].e - s->tok[a].s),
+                s->t + s->tok[a].s);
+    return r;
+}
+#define mark(s, a, b, label) mark_traced(s, a, b, label, __func__, __LINE__)
+static inline int(mark)(text_scan *s, size_t a, size_t b, int label)
+#endif
 {
     if (a >= b || b > s->n)
         return 0;
@@ -193,6 +211,10 @@ void deid_pass_estab_late(text_scan *s);
 /* After the tagger: an address's complements beside it ("villa 11", "3e
  * étage", "bât. C", "CS 30026"), chains of them too (deid_estab.c). */
 void deid_pass_address_late(text_scan *s);
+/* Addresses by their street's phrase (deid_address.c). */
+void deid_pass_streets(text_scan *s);
+/* Military units by their ordinal, their place or their number (deid_units.c). */
+void deid_pass_units(text_scan *s);
 /* After the tagger: a month or a word of the language in a name's place,
  * beside a title or a name ("Dr Laurence Avril", "Mme Iris X";
  * deid_namewords.c). */

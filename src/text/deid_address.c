@@ -1,0 +1,411 @@
+/* Addresses by their street's phrase, after the tagger (so that the
+ * model's inputs stay those it was trained on): a street word, the
+ * connectors and the name after it, with the house number before or
+ * after it, is one address, whatever the other passes made of its
+ * parts ("quartier de l'Alma", "avenue de la Côte de Nacre", "Carrer de
+ * la Muralla 14", "quarante-deux rue de la république", "23 AV. DE LA
+ * LIBÉRATION", "31 Grande Rue", "mas de la Coste", "Gellertstrasse
+ * 144"). The words that are streets only now and then ("place", "route",
+ * "cours", "voie", "via") need a capital, a house number or an address
+ * beside them: "mise en place du PAC", "au cours de", "voie veineuse",
+ * "via le portail" stay. */
+#include "tagger.h"
+
+#include <string.h>
+
+static size_t tl(const text_scan *s, size_t i)
+{
+    return s->tok[i].e - s->tok[i].s;
+}
+
+/* Token i folded into f (cap 64): its length, 0 when none. */
+static size_t fold64(const text_scan *s, size_t i, char *f)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD || tl(s, i) > 48)
+        return 0;
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, tl(s, i), f, 64);
+    return fl > 0 ? (size_t)fl : 0;
+}
+
+static int in_list(const char *f, size_t n, const char *const *set)
+{
+    for (; *set; set++)
+        if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
+            return 1;
+    return 0;
+}
+
+/* Street words that are streets in lower case too, with a name after
+ * them ("rue de la gare", "impasse des lilas", "carrer de la Font").
+ * Folded. */
+static const char *const strong_streets[] = {
+    "rue",     "avenue",    "av",          "bd",       "boulevard",  "impasse",   "imp",
+    "allee",   "allees",    "ruelle",      "venelle",  "faubourg",   "fbg",       "lieu-dit",
+    "lieudit", "hameau",    "lotissement", "quartier", "rond-point", "carrer",    "calle",
+    "avenida", "rua",       "travessa",    "quai",     "square",     "residence", "montee",
+    "sentier", "esplanade", "promenade",   "parvis",   "chemin",     NULL};
+
+/* Street words that name a street or a place only with a capital, a
+ * house number or an address beside them. Folded. */
+static const char *const weak_streets[] = {
+    "route",    "place",   "pl",      "cours",  "passage", "voie",   "porte",  "tour",  "zone",
+    "parc",     "domaine", "village", "bourg",  "mas",     "moulin", "ferme",  "clos",  "villa",
+    "chateau",  "manoir",  "chalet",  "logis",  "via",     "viale",  "piazza", "plaza", "largo",
+    "estrada",  "strada",  "road",    "street", "drive",   "lane",   "straat", "laan",  "rte",
+    "metairie", "case",    "camping", "cite",   NULL};
+
+/* Endings of foreign street names written as one word
+ * ("Gellertstrasse", "Kirchgasse", "Lindenweg", "Marktplatz"). Folded. */
+static const char *const street_endings[] = {"strasse", "gasse", "weg", "platz", "straat", "laan", NULL};
+
+/* Words that end a street's name in lower case. Folded. */
+static const char *const stop_words[] = {
+    "depuis", "avec",  "pour", "dans", "chez", "sans",  "vers",   "apres", "avant", "pendant",
+    "selon",  "entre", "puis", "mais", "donc", "sont",  "est",    "etait", "avait", "fait",
+    "quand",  "comme", "plus", "tres", "bien", "aussi", "seule",  "seul",  "avec",  "qui",
+    "que",    "ou",    "et",   "au",   "aux",  "en",    "a",      "sur",   "il",    "elle",
+    "ils",    "elles", "son",  "sa",   "ses",  "leur",  "depuis", "jusqu", NULL};
+
+/* Street words of other languages that no list of the language holds
+ * (ASCII, compared in any case). */
+static const char *const foreign_streets[] = {
+    "rua",   "via",  "viale",  "piazza", "plaza",   "largo",    "estrada", "strada", "road", "street",
+    "drive", "lane", "carrer", "calle",  "avenida", "travessa", "straat",  "laan",   NULL};
+
+static int ascii_word_in(const text_scan *s, size_t i, const char *const *set)
+{
+    size_t n = tl(s, i);
+    const char *w = s->t + s->tok[i].s;
+    for (; *set; set++) {
+        if (strlen(*set) != n)
+            continue;
+        size_t q = 0;
+        while (q < n && (char)(w[q] | 0x20) == (*set)[q])
+            q++;
+        if (q == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* 0: no street word; 1: weak; 2: strong; 3: a foreign street's one word. */
+static int street_kind(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || tl(s, i) > 24)
+        return 0;
+    if (!(k->lex & LEX_STREET)) {
+        if (!k->cap)
+            return 0;
+        size_t n = tl(s, i);
+        if (n <= 8 && ascii_word_in(s, i, foreign_streets))
+            return tok_is(s, i, "rua") || tok_is(s, i, "carrer") || tok_is(s, i, "calle") ||
+                           tok_is(s, i, "avenida") || tok_is(s, i, "travessa")
+                       ? 2
+                       : 1;
+        if (n < 7)
+            return 0;
+        const char *w = s->t + k->s;
+        for (const char *const *e = street_endings; *e; e++) {
+            size_t m = strlen(*e), q = 0;
+            if (n <= m + 2)
+                continue;
+            while (q < m && (char)(w[n - m + q] | 0x20) == (*e)[q])
+                q++;
+            if (q == m)
+                return 3;
+        }
+        if (n >= 9 && !memcmp(w + n - 7,
+                              "stra\xC3\x9F"
+                              "e",
+                              7))
+            return 3; /* "...straße" */
+        return 0;
+    }
+    char f[64];
+    size_t n = fold64(s, i, f);
+    if (!n)
+        return 0;
+    if (in_list(f, n, strong_streets))
+        return 2;
+    if (in_list(f, n, weak_streets))
+        return 1;
+    return 0;
+}
+
+static int conn(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || tl(s, i) > 4)
+        return 0;
+    if (k->dflags & (DICT_CONNECT | DICT_PARTICLE))
+        return 1;
+    const char *t = s->t + k->s;
+    size_t n = tl(s, i);
+    if ((t[0] | 0x20) == 'd' || (t[0] | 0x20) == 'l')
+        return (n == 2 && t[1] == '\'') || (n == 4 && !memcmp(t + 1, "\xE2\x80\x99", 3));
+    return tok_is(s, i, "aux") || tok_is(s, i, "au") || tok_is(s, i, "do") || tok_is(s, i, "das") ||
+           tok_is(s, i, "dos") || tok_is(s, i, "da") || tok_is(s, i, "del") || tok_is(s, i, "di") ||
+           tok_is(s, i, "dels");
+}
+
+/* A label an address may take over: none, or a name's, a town's, a
+ * date's ("rue du 8 Mai 1945") or an address's. */
+static int takeable(int l)
+{
+    return l == AT_PHI_NONE || l == AT_PHI_ADRESSE || l == AT_PHI_VILLE || l == AT_PHI_NOM ||
+           l == AT_PHI_PRENOM || l == AT_PHI_DATE;
+}
+
+/* A word of a street's name: capitalised or in capitals (no field label
+ * before a colon), a word no list holds, or (lower = 1) a word of the
+ * language in lower case that no stop word is. */
+static int name_word(const text_scan *s, size_t i, int lower)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind == TOK_NUM)
+        return 0;
+    if (k->kind != TOK_WORD || !takeable(s->lab[i]) || is_punct(s, i + 1, ':'))
+        return 0;
+    if (k->dflags & (DICT_BIRTH | DICT_FIELD | DICT_IDLABEL))
+        return 0;
+    if (k->cap || k->allcaps) {
+        if (tl(s, i) > 5)
+            return 1;
+        char f[64];
+        size_t n = fold64(s, i, f);
+        return n && !in_list(f, n, stop_words) && (n >= 2 || k->allcaps);
+    }
+    if (tl(s, i) < 3 || tok_has_digit(s, i))
+        return 0;
+    if (!k->lex)
+        return 1;
+    if (!lower || (k->lex & (LEX_MED | LEX_KIN)) || (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE)))
+        return 0;
+    char f[64];
+    size_t n = fold64(s, i, f);
+    return n && !in_list(f, n, stop_words);
+}
+
+/* A house number before token i (the street word): "14", "14 bis",
+ * "14,", "n° 14", or a number written in words ("quarante-deux"); its
+ * first token, i when none. */
+static size_t number_before(const text_scan *s, size_t i)
+{
+    if (i == 0 || s->tok[i].nl)
+        return i;
+    size_t j = i - 1;
+    if (is_punct(s, j, ',') && j > 0 && !s->tok[j].nl)
+        j--;
+    if (s->tok[j].kind == TOK_WORD && (tok_is(s, j, "bis") || tok_is(s, j, "ter") || tl(s, j) == 1) &&
+        j > 0 && !s->tok[j].nl && s->tok[j - 1].kind == TOK_NUM)
+        j--;
+    const text_tok *k = &s->tok[j];
+    if (k->kind == TOK_NUM && tl(s, j) <= 4 && takeable(s->lab[j]) && s->lab[j] != AT_PHI_DATE) {
+        /* not a quantity's ("3 route", no: a unit never stands there) */
+        return j;
+    }
+    if (k->kind == TOK_WORD && !k->cap && !k->allcaps && tl(s, j) >= 2 && !s->lab[j]) {
+        char f[64];
+        size_t n = fold64(s, j, f);
+        /* every part of "quarante-deux" a number word ("un" alone is no
+         * house number: "un chemin") */
+        int parts = 0, ok = n > 2 && j + 1 == i;
+        for (size_t p0 = 0; ok && p0 < n; parts++) {
+            size_t p1 = p0;
+            while (p1 < n && f[p1] != '-')
+                p1++;
+            ok = (p1 - p0 == 2 && !memcmp(f + p0, "et", 2)) || text_number_word(f + p0, p1 - p0) > 1;
+            p0 = p1 + 1;
+        }
+        if (ok && parts >= 1)
+            return j;
+    }
+    return i;
+}
+
+/* The end of a street's phrase whose street word is token i: the
+ * connectors and the name after it, then a house number after it
+ * ("Via Toledo 256", "chenal de la Grève, n° 14"); i + 1 when no name
+ * follows. *named: a capitalised word or a word no list holds is in it. */
+static size_t street_name_end(const text_scan *s, size_t i, int lower, int *named)
+{
+    size_t j = i + 1;
+    *named = 0;
+    if (is_punct(s, j, '.') && s->tok[j].s == s->tok[i].e)
+        j++;
+    size_t last = i + 1, r = j;
+    int words = 0, lowers = 0;
+    while (r < s->n && !s->tok[r].nl && r - j < 10) {
+        if (conn(s, r) && !s->tok[r].cap && takeable(s->lab[r])) {
+            r++;
+            continue;
+        }
+        if (conn(s, r) && s->tok[r].allcaps && r > i + 1 && takeable(s->lab[r])) {
+            r++; /* "DE LA" in capitals */
+            continue;
+        }
+        if (r > j && (is_punct(s, r, '\'') || is_punct(s, r, '-')) && s->tok[r].s == s->tok[r - 1].e) {
+            r++;
+            continue;
+        }
+        /* "rue du 8 Mai 1945", "avenue du 11 Novembre" */
+        if (s->tok[r].kind == TOK_NUM && tl(s, r) <= 2 && r + 1 < s->n && !s->tok[r + 1].nl &&
+            (s->tok[r + 1].dflags & DICT_MONTH) && r > j && conn(s, r - 1)) {
+            r += 2;
+            if (r < s->n && !s->tok[r].nl && s->tok[r].kind == TOK_NUM && tl(s, r) == 4)
+                r++;
+            last = r;
+            words++;
+            *named = 1;
+            continue;
+        }
+        int low = !(s->tok[r].cap || s->tok[r].allcaps);
+        /* a word of the language in lower case only after a connector
+         * ("rue de la gare"), two at most */
+        int lw = lower && low && r > j && conn(s, r - 1) && lowers < 2;
+        if (!name_word(s, r, lw))
+            break;
+        if (!low || !s->tok[r].lex)
+            *named = 1;
+        lowers += low && s->tok[r].lex;
+        words++;
+        r++;
+        last = r;
+    }
+    if (!words)
+        return i + 1;
+    /* a house number after the name: "Via Toledo 256", ", n° 14" */
+    size_t q = last;
+    if (is_punct(s, q, ',') && q + 1 < s->n && !s->tok[q + 1].nl)
+        q++;
+    if (q < s->n && !s->tok[q].nl && (tok_is(s, q, "n") || tok_is(s, q, "no")) && q + 1 < s->n) {
+        q++;
+        if (q < s->n && tl(s, q) == 2 && !memcmp(s->t + s->tok[q].s, "\xC2\xB0", 2))
+            q++;
+    }
+    if (q < s->n && !s->tok[q].nl && tl(s, q) == 3 && !memcmp(s->t + s->tok[q].s, "n\xC2\xB0", 3))
+        q++;
+    if (q < s->n && !s->tok[q].nl && s->tok[q].kind == TOK_NUM && tl(s, q) <= 4 && !s->lab[q] &&
+        !(q + 1 < s->n && s->tok[q + 1].s == s->tok[q].e &&
+          (is_punct(s, q + 1, '%') || is_punct(s, q + 1, '/') || is_punct(s, q + 1, ':')))) {
+        last = q + 1;
+        if (last < s->n && !s->tok[last].nl && (tok_is(s, last, "bis") || tok_is(s, last, "ter")))
+            last++;
+    }
+    return last;
+}
+
+/* An address's cue or an address beside tokens [a, b): a field label
+ * before ("Adresse :", "domicile", "habite", "vit"), or an address, a
+ * postcode or a town right after on its line. */
+static int address_beside(const text_scan *s, size_t a, size_t b)
+{
+    for (size_t q = a, hop = 0; q > 0 && hop < 3 && !s->tok[q].nl; q--, hop++) {
+        const text_tok *p = &s->tok[q - 1];
+        if (s->lab[q - 1] == AT_PHI_ADRESSE || (p->dflags & DICT_RESID) || (p->lex & LEX_STREET))
+            return 1;
+        char f[64];
+        size_t n = fold64(s, q - 1, f);
+        if (n && (!strcmp(f, "adresse") || !strcmp(f, "domicile") || !strcmp(f, "demeurant")))
+            return 1;
+    }
+    for (size_t r = b, hop = 0; r < s->n && hop < 2 && !s->tok[r].nl; r++, hop++) {
+        int l = s->lab[r];
+        if (l == AT_PHI_ADRESSE || l == AT_PHI_ZIP || l == AT_PHI_VILLE)
+            return 1;
+        if (l || s->tok[r].kind != TOK_PUNCT)
+            break;
+    }
+    return 0;
+}
+
+static void street_at(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (!takeable(s->lab[i]) || (s->lab[i] && s->lab[i] != AT_PHI_ADRESSE && !k->cap && !k->allcaps))
+        return;
+    int kind = street_kind(s, i);
+    if (!kind)
+        return;
+    size_t a = number_before(s, i), e;
+    int named = 0;
+    if (kind == 3) {
+        /* "Gellertstrasse 144", "14 Hauptstrasse": with its number */
+        e = street_name_end(s, i, 0, &named);
+        if (e == i + 1 && a == i) {
+            size_t q = i + 1;
+            if (q < s->n && !s->tok[q].nl && s->tok[q].kind == TOK_NUM && tl(s, q) <= 4)
+                e = q + 1;
+        }
+        if (a == i && e == i + 1)
+            return;
+    } else {
+        /* "31 Grande Rue": an adjective before the street word */
+        if (a == i && i > 0 && !k->nl && s->tok[i - 1].cap && k->cap && i >= 2 &&
+            (tok_is(s, i - 1, "grande") || tok_is(s, i - 1, "grand") || tok_is(s, i - 1, "vieille") ||
+             tok_is(s, i - 1, "haute") || tok_is(s, i - 1, "basse") || tok_is(s, i - 1, "petite"))) {
+            size_t b = number_before(s, i - 1);
+            if (b < i - 1)
+                a = b;
+        }
+        e = street_name_end(s, i, kind == 2, &named);
+        if (a + 1 < i && s->tok[i - 1].cap && s->tok[i].cap)
+            named = 1; /* "Grande Rue" */
+        if (e == i + 1 && !(named && a < i))
+            return;
+        if (!named && !(kind == 2 && (a < i || address_beside(s, i, e))))
+            return;
+        /* a weak street word: a capital and a connector after it ("Voie
+         * Durée" heads a table), a house number or an address beside it */
+        if (kind == 1 && a == i && !((k->cap || k->allcaps) && i + 1 < s->n && conn(s, i + 1)) &&
+            !address_beside(s, i, e))
+            return;
+        /* an abbreviation ("BD", "AV", "imp"): a house number, its dot or
+         * an address beside it ("BD BACTEC", "bras AV" stay) */
+        if (tl(s, i) <= 3 && a == i && !is_punct(s, i + 1, '.') && !address_beside(s, i, e))
+            return;
+    }
+    /* the entities it touches: taken whole, or the phrase stops before */
+    for (size_t q = a; q < e; q++)
+        if (!takeable(s->lab[q])) {
+            e = q;
+            break;
+        }
+    if (e <= i)
+        return;
+    /* an address already there on either side joins */
+    while (a > 0 && s->lab[a] && s->lab[a - 1] == s->lab[a] && s->ent[a - 1] == s->ent[a] && !s->tok[a].nl)
+        a--;
+    while (e < s->n && s->lab[e - 1] && s->lab[e] == s->lab[e - 1] && s->ent[e] == s->ent[e - 1] &&
+           !s->tok[e].nl)
+        e++;
+    for (size_t q = a; q < e; q++)
+        if (!takeable(s->lab[q]))
+            return;
+    uint32_t ent = 0;
+    if (a > 0 && s->lab[a - 1] == AT_PHI_ADRESSE && !s->tok[a].nl)
+        ent = s->ent[a - 1];
+    if (!ent)
+        ent = ++s->next_ent;
+    for (size_t q = a; q < e; q++) {
+        s->lab[q] = AT_PHI_ADRESSE;
+        s->ent[q] = ent;
+    }
+}
+
+void deid_pass_streets(text_scan *s)
+{
+    /* the street words (the tokeniser's cue list holds the lexicon's
+     * street words), and the capitalised words (foreign streets) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        if (s->tok[i].kind == TOK_WORD && (s->tok[i].lex & LEX_STREET))
+            street_at(s, i);
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        if (s->tok[i].kind == TOK_WORD && !(s->tok[i].lex & LEX_STREET) && tl(s, i) <= 24)
+            street_at(s, i);
+    }
+}
