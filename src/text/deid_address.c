@@ -77,7 +77,8 @@ static int ascii_word_in(const text_scan *s, size_t i, const char *const *set)
     size_t n = tl(s, i);
     const char *w = s->t + s->tok[i].s;
     for (; *set; set++) {
-        if (strlen(*set) != n)
+        /* (the first letter first: most words leave before strlen) */
+        if ((char)(w[0] | 0x20) != (*set)[0] || strlen(*set) != n)
             continue;
         size_t q = 0;
         while (q < n && (char)(w[q] | 0x20) == (*set)[q])
@@ -106,9 +107,10 @@ static int street_kind(const text_scan *s, size_t i)
         if (n < 7)
             return 0;
         const char *w = s->t + k->s;
+        char z = (char)(w[n - 1] | 0x20); /* (the last letter first: most words leave here) */
         for (const char *const *e = street_endings; *e; e++) {
             size_t m = strlen(*e), q = 0;
-            if (n <= m + 2)
+            if (n <= m + 2 || (*e)[m - 1] != z)
                 continue;
             while (q < m && (char)(w[n - m + q] | 0x20) == (*e)[q])
                 q++;

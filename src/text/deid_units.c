@@ -16,13 +16,14 @@ static size_t tl(const text_scan *s, size_t i)
 }
 
 /* The words of a unit. Folded. */
-static const char *const unit_heads[] = {"regiment", "bataillon", "escadron", "escadrille", "brigade",
-                                         "division", "escadre",   "compagnie", "flottille", NULL};
+static const char *const unit_heads[] = {"regiment", "bataillon", "escadron",  "escadrille", "brigade",
+                                         "division", "escadre",   "compagnie", "flottille",  NULL};
 
 /* Words that end a unit's phrase. Folded. */
-static const char *const unit_stops[] = {"depuis", "avec", "pour", "dans", "chez", "sans", "vers", "apres", "avant",
-                                         "pendant", "puis", "mais", "donc", "est", "etait", "a", "au", "aux",
-                                         "en", "et", "ou", "il", "elle", "ans", "comme", "lors", "sur", NULL};
+static const char *const unit_stops[] = {"depuis", "avec",  "pour",    "dans",  "chez", "sans", "vers",
+                                         "apres",  "avant", "pendant", "puis",  "mais", "donc", "est",
+                                         "etait",  "a",     "au",      "aux",   "en",   "et",   "ou",
+                                         "il",     "elle",  "ans",     "comme", "lors", "sur",  NULL};
 
 static int in_set(const text_scan *s, size_t i, const char *const *set)
 {
@@ -78,7 +79,8 @@ static size_t unit_end(const text_scan *s, size_t h, int *placed)
             break;
         }
         if (k->kind != TOK_WORD || tok_has_digit(s, r) || in_set(s, r, unit_stops) ||
-            (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_FIELD)) || ((k->lex & LEX_MED) && !(k->lex & LEX_WORD)))
+            (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_FIELD)) ||
+            ((k->lex & LEX_MED) && !(k->lex & LEX_WORD)))
             break;
         r++;
         if (!(k->dflags & (DICT_CONNECT | DICT_PARTICLE)) && tl(s, r - 1) > 2) {
@@ -118,8 +120,8 @@ static void base_at(text_scan *s, size_t i)
         return;
     size_t j = i + 1;
     if (!(tok_is(s, j, "aerienne") || tok_is(s, j, "a\xC3\xA9rienne") || tok_is(s, j, "navale")) ||
-        s->tok[j].nl || s->tok[j + 1].nl || s->tok[j + 1].kind != TOK_NUM || tl(s, j + 1) > 3 ||
-        s->lab[j] || s->lab[j + 1])
+        s->tok[j].nl || s->tok[j + 1].nl || s->tok[j + 1].kind != TOK_NUM || tl(s, j + 1) > 3 || s->lab[j] ||
+        s->lab[j + 1])
         return;
     mark(s, i, j + 2, AT_PHI_EMPLOYEUR);
 }
@@ -135,9 +137,16 @@ void deid_pass_units(text_scan *s)
     }
     /* a unit's word with its place, a base with its number, in any case:
      * "brigade" and "base" by their first two bytes and length */
+    /* (the keys of those first two bytes, ASCII, in any case: a token of
+     * another key leaves before its bytes are read) */
+    const unsigned kbr = text_pair_key('b', 'r'), krr = text_pair_key('r', 'r'),
+                   kba = text_pair_key('b', 'a'), kes = text_pair_key('e', 's'),
+                   kfl = text_pair_key('f', 'l');
     for (size_t i = 0; i + 2 < s->n; i++) {
         const text_tok *k = &s->tok[i];
-        if (k->kind != TOK_WORD || tl(s, i) < 4 || tl(s, i) > 10)
+        unsigned key = k->key;
+        if (k->kind != TOK_WORD || (key != kbr && key != krr && key != kba && key != kes && key != kfl) ||
+            tl(s, i) < 4 || tl(s, i) > 10)
             continue;
         unsigned c0 = (unsigned char)s->t[k->s] | 0x20, c1 = (unsigned char)s->t[k->s + 1] | 0x20;
         if (c1 == 'r' && (c0 == 'b' || c0 == 'r'))
