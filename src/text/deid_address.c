@@ -56,7 +56,10 @@ static const char *const weak_streets[] = {
 
 /* Endings of foreign street names written as one word
  * ("Gellertstrasse", "Kirchgasse", "Lindenweg", "Marktplatz"). Folded. */
-static const char *const street_endings[] = {"strasse", "gasse", "weg", "platz", "straat", "laan", NULL};
+static const struct {
+    const char *w;
+    size_t n; /* strlen(w) */
+} street_endings[] = {{"strasse", 7}, {"gasse", 5}, {"weg", 3}, {"platz", 5}, {"straat", 6}, {"laan", 4}};
 
 /* Words that end a street's name in lower case. Folded. */
 static const char *const stop_words[] = {
@@ -68,22 +71,26 @@ static const char *const stop_words[] = {
 
 /* Street words of other languages that no list of the language holds
  * (ASCII, compared in any case). */
-static const char *const foreign_streets[] = {
-    "rua",   "via",  "viale",  "piazza", "plaza",   "largo",    "estrada", "strada", "road", "street",
-    "drive", "lane", "carrer", "calle",  "avenida", "travessa", "straat",  "laan",   NULL};
+static const char foreign_streets[][9] = {"rua",     "via",    "viale",   "piazza",   "plaza",  "largo",
+                                          "estrada", "strada", "road",    "street",   "drive",  "lane",
+                                          "carrer",  "calle",  "avenida", "travessa", "straat", "laan"};
 
-static int ascii_word_in(const text_scan *s, size_t i, const char *const *set)
+/* Token i (at most eight bytes) is one of foreign_streets, its bytes
+ * or-ed with 0x20: compared as eight bytes, zero-padded (a byte or-ed
+ * with 0x20 is never 0, so the lengths agree when the bytes do). */
+static int foreign_street_word(const text_scan *s, size_t i)
 {
     size_t n = tl(s, i);
     const char *w = s->t + s->tok[i].s;
-    for (; *set; set++) {
-        /* (the first letter first: most words leave before strlen) */
-        if ((char)(w[0] | 0x20) != (*set)[0] || strlen(*set) != n)
-            continue;
-        size_t q = 0;
-        while (q < n && (char)(w[q] | 0x20) == (*set)[q])
-            q++;
-        if (q == n)
+    char b[8] = {0};
+    for (size_t q = 0; q < n && q < 8; q++)
+        b[q] = (char)(w[q] | 0x20);
+    uint64_t x;
+    memcpy(&x, b, 8);
+    for (size_t e = 0; e < sizeof foreign_streets / sizeof *foreign_streets; e++) {
+        uint64_t y;
+        memcpy(&y, foreign_streets[e], 8);
+        if (x == y)
             return 1;
     }
     return 0;
@@ -99,7 +106,13 @@ static int street_kind(const text_scan *s, size_t i)
         if (!k->cap)
             return 0;
         size_t n = tl(s, i);
-        if (n <= 8 && ascii_word_in(s, i, foreign_streets))
+        /* (the first letters of foreign_streets: a, c, d, e, l, p, r, s,
+         * t, v) */
+        unsigned c0 = ((unsigned char)s->t[k->s] | 0x20u) - 'a';
+        const uint32_t firsts = 1u << ('a' - 'a') | 1u << ('c' - 'a') | 1u << ('d' - 'a') |
+                                1u << ('e' - 'a') | 1u << ('l' - 'a') | 1u << ('p' - 'a') |
+                                1u << ('r' - 'a') | 1u << ('s' - 'a') | 1u << ('t' - 'a') | 1u << ('v' - 'a');
+        if (n <= 8 && c0 < 26u && (firsts >> c0 & 1) && foreign_street_word(s, i))
             return tok_is(s, i, "rua") || tok_is(s, i, "carrer") || tok_is(s, i, "calle") ||
                            tok_is(s, i, "avenida") || tok_is(s, i, "travessa")
                        ? 2
@@ -108,11 +121,12 @@ static int street_kind(const text_scan *s, size_t i)
             return 0;
         const char *w = s->t + k->s;
         char z = (char)(w[n - 1] | 0x20); /* (the last letter first: most words leave here) */
-        for (const char *const *e = street_endings; *e; e++) {
-            size_t m = strlen(*e), q = 0;
-            if (n <= m + 2 || (*e)[m - 1] != z)
+        for (size_t x = 0; x < sizeof street_endings / sizeof *street_endings; x++) {
+            const char *e = street_endings[x].w;
+            size_t m = street_endings[x].n, q = 0;
+            if (n <= m + 2 || e[m - 1] != z)
                 continue;
-            while (q < m && (char)(w[n - m + q] | 0x20) == (*e)[q])
+            while (q < m && (char)(w[n - m + q] | 0x20) == e[q])
                 q++;
             if (q == m)
                 return 3;
