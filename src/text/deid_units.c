@@ -137,16 +137,14 @@ void deid_pass_units(text_scan *s)
     }
     /* a unit's word with its place, a base with its number, in any case:
      * "brigade" and "base" by their first two bytes and length */
-    /* (the keys of those first two bytes, ASCII, in any case: a token of
-     * another key leaves before its bytes are read) */
-    const unsigned kbr = text_pair_key('b', 'r'), krr = text_pair_key('r', 'r'),
-                   kba = text_pair_key('b', 'a'), kes = text_pair_key('e', 's'),
-                   kfl = text_pair_key('f', 'l');
-    for (size_t i = 0; i + 2 < s->n; i++) {
+    /* (the words whose first two bytes have those keys, ASCII, in any
+     * case: the tokeniser's list of them, in text order) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_UNIT]; q++) {
+        size_t i = s->list[TEXT_LIST_UNIT][q];
+        if (i + 2 >= s->n)
+            break;
         const text_tok *k = &s->tok[i];
-        unsigned key = k->key;
-        if (k->kind != TOK_WORD || (key != kbr && key != krr && key != kba && key != kes && key != kfl) ||
-            tl(s, i) < 4 || tl(s, i) > 10)
+        if (k->kind != TOK_WORD || tl(s, i) < 4 || tl(s, i) > 10)
             continue;
         unsigned c0 = (unsigned char)s->t[k->s] | 0x20, c1 = (unsigned char)s->t[k->s + 1] | 0x20;
         if (c1 == 'r' && (c0 == 'b' || c0 == 'r'))
