@@ -75,6 +75,28 @@ static const char foreign_streets[][9] = {"rua",     "via",    "viale",   "piazz
                                           "estrada", "strada", "road",    "street",   "drive",  "lane",
                                           "carrer",  "calle",  "avenida", "travessa", "straat", "laan"};
 
+/* Token i is one of set (NULL-ended, lower-case ASCII), its bytes or-ed
+ * with 0x20. */
+static int ascii_word_in(const text_scan *s, size_t i, const char *const *set)
+{
+    size_t n = tl(s, i);
+    const char *w = s->t + s->tok[i].s;
+    for (; *set; set++) {
+        /* (the first letter first: most words leave there; a byte of
+         * the word is never 0 once or-ed with 0x20, so a word that
+         * matches to its end is as long as the entry when the entry
+         * ends there) */
+        if ((char)(w[0] | 0x20) != (*set)[0])
+            continue;
+        size_t q = 0;
+        while (q < n && (char)(w[q] | 0x20) == (*set)[q])
+            q++;
+        if (q == n && (*set)[n] == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Token i (at most eight bytes) is one of foreign_streets, its bytes
  * or-ed with 0x20: compared as eight bytes, zero-padded (a byte or-ed
  * with 0x20 is never 0, so the lengths agree when the bytes do). */
@@ -379,7 +401,9 @@ static void street_at(text_scan *s, size_t i)
             return;
         /* an abbreviation ("BD", "AV", "imp"): a house number, its dot or
          * an address beside it ("BD BACTEC", "bras AV" stay) */
-        if (tl(s, i) <= 3 && a == i && !is_punct(s, i + 1, '.') && !address_beside(s, i, e))
+        if (tl(s, i) <= 3 && a == i && !is_punct(s, i + 1, '.') && !address_beside(s, i, e) &&
+            (tok_is(s, i, "bd") || tok_is(s, i, "av") || tok_is(s, i, "imp") || tok_is(s, i, "pl") ||
+             tok_is(s, i, "rte") || tok_is(s, i, "fbg")))
             return;
     }
     /* the entities it touches: taken whole, or the phrase stops before */
@@ -423,5 +447,106 @@ void deid_pass_streets(text_scan *s)
         size_t i = s->list[TEXT_LIST_NAME][q];
         if (s->tok[i].kind == TOK_WORD && !(s->tok[i].lex & LEX_STREET) && tl(s, i) <= 24)
             street_at(s, i);
+    }
+}
+
+/* ---- foreign postcodes ------------------------------------------------------------------ */
+
+/* Countries' prefixes of postcodes ("CH-1205", "L-4149", "B-4000"). */
+static const char *const post_prefixes[] = {"ch", "l",  "b",  "d",  "a",  "f",  "i",  "e",  "p",  "nl",
+                                            "mc", "lu", "be", "de", "at", "it", "es", "pt", "pl", "ro",
+                                            "cz", "sk", "hu", "dk", "se", "fi", "no", NULL};
+
+static int all_digits(const text_scan *s, size_t i, size_t lo, size_t hi)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_NUM)
+        return 0;
+    size_t n = tl(s, i);
+    return n >= lo && n <= hi;
+}
+
+/* Token i's bytes have the shape pat: 'A' a capital, '9' a digit. */
+static int shape(const text_scan *s, size_t i, const char *pat)
+{
+    size_t n = tl(s, i), m = strlen(pat);
+    if (i >= s->n || n != m)
+        return 0;
+    const char *w = s->t + s->tok[i].s;
+    for (size_t q = 0; q < n; q++) {
+        char c = w[q];
+        if (pat[q] == 'A' ? !(c >= 'A' && c <= 'Z') : !(c >= '0' && c <= '9'))
+            return 0;
+    }
+    return 1;
+}
+
+/* A town's word after token i on its line: capitalised, no title. */
+static int town_after(const text_scan *s, size_t i)
+{
+    size_t j = i + 1;
+    if (j >= s->n || s->tok[j].nl || s->tok[j].kind != TOK_WORD || !(s->tok[j].cap || s->tok[j].allcaps))
+        return 0;
+    return !(s->tok[j].dflags & (DICT_TITLE | DICT_MONTH | DICT_FIELD | DICT_IDLABEL)) &&
+           !((s->tok[j].lex & LEX_MED) && !(s->tok[j].lex & (LEX_PLACE | LEX_CITY)));
+}
+
+static void zip_mark(text_scan *s, size_t a, size_t b)
+{
+    for (size_t q = a; q < b; q++)
+        if (s->lab[q] && s->lab[q] != AT_PHI_ID && s->lab[q] != AT_PHI_ADRESSE)
+            return;
+    uint32_t ent = ++s->next_ent;
+    for (size_t q = a; q < b; q++) {
+        s->lab[q] = AT_PHI_ZIP;
+        s->ent[q] = ent;
+    }
+    /* the town after it */
+    size_t j = b;
+    if (town_after(s, b - 1) && !s->lab[j]) {
+        size_t e = j + 1;
+        while (e < s->n && !s->tok[e].nl && !s->lab[e] && s->tok[e].kind == TOK_WORD &&
+               (s->tok[e].cap || s->tok[e].allcaps) && e - j < 3)
+            e++;
+        mark(s, j, e, AT_PHI_VILLE);
+    }
+}
+
+/* An address before token i on its line, past a comma. */
+static int address_before(const text_scan *s, size_t i)
+{
+    size_t q = i;
+    if (q > 0 && !s->tok[q].nl && is_punct(s, q - 1, ','))
+        q--;
+    return q > 0 && !s->tok[q].nl && s->lab[q - 1] == AT_PHI_ADRESSE;
+}
+
+void deid_pass_foreign_zip(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        const text_tok *k = &s->tok[i];
+        if (k->kind == TOK_NUM && !s->lab[i]) {
+            /* "CH-1205 Genève": a country's letters, a dash, the digits */
+            if (i >= 2 && all_digits(s, i, 4, 5) && is_punct(s, i - 1, '-') &&
+                s->tok[i - 1].s == s->tok[i - 2].e && k->s == s->tok[i - 1].e &&
+                s->tok[i - 2].kind == TOK_WORD && s->tok[i - 2].allcaps && !s->tok[i - 1].nl &&
+                ascii_word_in(s, i - 2, post_prefixes) && (town_after(s, i) || address_before(s, i - 2)))
+                zip_mark(s, i - 2, i + 1);
+            /* "…, 4000 Liège" after an address */
+            else if (all_digits(s, i, 4, 4) && !s->lab[i] && address_before(s, i) && town_after(s, i))
+                zip_mark(s, i, i + 1);
+        }
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        const text_tok *k = &s->tok[i];
+        if (k->kind != TOK_WORD || !(k->aux & TOK_AUX_DIGIT) || i + 1 >= s->n || s->tok[i + 1].nl)
+            continue;
+        /* Canada "G1V 2L8"; the United Kingdom "CR0 2LB", "HA1 3UJ", "SW1A 1AA" */
+        if ((shape(s, i, "A9A") && shape(s, i + 1, "9A9")) ||
+            ((shape(s, i, "A9") || shape(s, i, "A99") || shape(s, i, "AA9") || shape(s, i, "AA99") ||
+              shape(s, i, "A9A") || shape(s, i, "AA9A")) &&
+             shape(s, i + 1, "9AA")))
+            zip_mark(s, i, i + 2);
     }
 }

@@ -55,6 +55,21 @@ static int tok_drug_form(const text_scan *s, size_t i)
     return 0;
 }
 
+int deid_dose_after(const text_scan *s, size_t j)
+{
+    if (j + 1 >= s->n || s->tok[j].kind != TOK_NUM || s->tok[j].nl || s->tok[j + 1].nl)
+        return 0;
+    size_t u = j + 1;
+    if (u + 1 < s->n && (is_punct(s, u, ',') || is_punct(s, u, '.')) && s->tok[u].s == s->tok[j].e &&
+        s->tok[u + 1].kind == TOK_NUM && s->tok[u + 1].s == s->tok[u].e)
+        u += 2;
+    if (u < s->n && s->tok[u].e - s->tok[u].s == 2 && !memcmp(s->t + s->tok[u].s, "\xC2\xB5", 2))
+        return 1; /* "µg", "µL": the micro sign is no letter of a word */
+    return u < s->n && !s->tok[u].nl &&
+           (is_punct(s, u, '%') ||
+            (s->tok[u].kind == TOK_WORD && (tok_drug_form(s, u) || tok_is(s, u, "\xC2\xB5g"))));
+}
+
 int deid_drug_line(const text_scan *s, size_t i)
 {
     size_t a = i, e = i + 1;
@@ -313,6 +328,8 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
         if ((u->lex & LEX_MED) && u->e - u->s <= 6 && !(u->lex & LEX_WORD))
             return 1; /* "X 50 mg", "X 400 UI" */
     }
+    if (deid_dose_after(s, i + 1))
+        return 1;
     /* an abbreviation: up to four capitals no name list holds (a surname
      * that short comes with a title or a first name, which the rules see) */
     if (k->allcaps && k->e - k->s <= 4 && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE)) &&

@@ -101,7 +101,8 @@ static int mark_estab(text_scan *s, size_t a, size_t b)
         int l = s->lab[i];
         if (!l)
             continue;
-        if (l != AT_PHI_NOM && l != AT_PHI_PRENOM && l != AT_PHI_VILLE && l != AT_PHI_HOPITAL)
+        if (l != AT_PHI_NOM && l != AT_PHI_PRENOM && l != AT_PHI_VILLE && l != AT_PHI_HOPITAL &&
+            l != AT_PHI_EMPLOYEUR)
             return 0;
         if ((i == a && a > 0 && s->lab[a - 1] && s->ent[a - 1] == s->ent[i]) ||
             (i + 1 == b && b < s->n && s->lab[b] && s->ent[b] == s->ent[i]))
@@ -212,6 +213,22 @@ static void place_adjective_phrase(text_scan *s, size_t h)
 /* A head read wrong by the OCR: "l" for "I" first, "0" for "o" inside.
  * Then the head and the capitalised words and connectors after it on its
  * line. */
+/* The folded word f (n bytes) read by the OCR for the head w: the same
+ * but for the letters it confuses (1, l and i; 0 and o). */
+static int ocr_same(const char *f, const char *w, size_t n)
+{
+    if (strlen(w) != n)
+        return 0;
+    for (size_t q = 0; q < n; q++) {
+        char a = f[q], b = w[q];
+        if (a == b || (a == '0' && b == 'o') ||
+            ((a == '1' || a == 'l' || a == 'i') && (b == 'i' || b == 'l')))
+            continue;
+        return 0;
+    }
+    return 1;
+}
+
 static void ocr_head(text_scan *s, size_t h)
 {
     const text_tok *k = &s->tok[h];
@@ -220,35 +237,48 @@ static void ocr_head(text_scan *s, size_t h)
         return;
     char f[64];
     size_t fl = fold64(s, h, f);
-    int changed = 0;
-    if (fl >= 5 && f[0] == 'l' && s->t[k->s] == 'l' && f[1] != 'a' && f[1] != 'e' && f[1] != 'i' &&
-        f[1] != 'o' && f[1] != 'u' && f[1] != 'y' && f[1] != 'l' && f[1] != 'h')
-        f[0] = 'i', changed = 1;
-    for (size_t q = 1; q < fl; q++)
-        if (f[q] == '0')
-            f[q] = 'o', changed = 1;
-    if (!changed || !fl || !(f[0] >= 'a' && f[0] <= 'z'))
+    if (fl < 5 || !((f[0] >= 'a' && f[0] <= 'z') || f[0] == '1'))
+        return;
+    /* a letter the OCR misread: a digit among the letters, an 'l' in a
+     * word in capitals ("CLlNlQUE"), an 'l' opening it before a consonant
+     * ("lnstitut") */
+    const char *w = s->t + k->s;
+    int misread = 0, upper = 0;
+    for (size_t q = 0; q < n; q++) {
+        misread |= w[q] == '0' || w[q] == '1';
+        upper += w[q] >= 'A' && w[q] <= 'Z';
+    }
+    for (size_t q = 1; q + 1 < n && upper >= 3 && !misread; q++)
+        misread |= w[q] == 'l' && w[q - 1] >= 'A' && w[q - 1] <= 'Z';
+    if (w[0] == 'l' && f[1] != 'a' && f[1] != 'e' && f[1] != 'i' && f[1] != 'o' && f[1] != 'u' &&
+        f[1] != 'y' && f[1] != 'l' && f[1] != 'h')
+        misread = 1;
+    if (!misread)
         return;
     int head = 0;
     for (size_t q = 0; text_org_heads[q].w && !head; q++)
-        head = text_org_heads[q].kind == 1 && text_org_heads[q].lower &&
-               !strncmp(text_org_heads[q].w, f, fl) && text_org_heads[q].w[fl] == 0;
+        head = text_org_heads[q].kind == 1 && text_org_heads[q].lower && ocr_same(f, text_org_heads[q].w, fl);
     if (!head)
         return;
-    size_t e = h + 1, names = 0;
+    size_t e = h + 1, names = 0, words = 0;
     for (size_t hop = 0; e < s->n && hop < 8 && !s->tok[e].nl; hop++) {
-        const text_tok *w = &s->tok[e];
-        if (connector(s, e))
+        const text_tok *u = &s->tok[e];
+        if (connector(s, e) || (u->allcaps && tl(s, e) <= 3 && (u->dflags & (DICT_CONNECT | DICT_PARTICLE))))
             e++;
-        else if (w->kind == TOK_WORD && (w->cap || w->allcaps || (s->t[w->s] >= '0' && s->t[w->s] <= '9'))) {
+        else if (u->kind == TOK_WORD && (u->cap || u->allcaps || (s->t[u->s] >= '0' && s->t[u->s] <= '9'))) {
             e++;
             names++;
-        } else if (is_punct(s, e, '-') && e + 1 < s->n && !s->tok[e + 1].nl)
+        } else if (is_punct(s, e, '-') && e + 1 < s->n && !s->tok[e + 1].nl && s->tok[e].s == s->tok[e - 1].e)
             e++;
-        else
+        else if (!names && words < 3 && u->kind == TOK_WORD && (u->lex & (LEX_WORD | LEX_MED)) &&
+                 tl(s, e) >= 4) {
+            e++; /* a specialty before the name: "Cab1net médical de la Fensch" */
+            words++;
+        } else
             break;
     }
-    while (e > h + 1 && (connector(s, e - 1) || is_punct(s, e - 1, '-')))
+    while (e > h + 1 && (connector(s, e - 1) || is_punct(s, e - 1, '-') ||
+                         !(s->tok[e - 1].cap || s->tok[e - 1].allcaps || s->tok[e - 1].kind == TOK_NUM)))
         e--;
     if (names)
         mark_estab(s, h, e);
@@ -273,7 +303,15 @@ void deid_pass_estab_late(text_scan *s)
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
         size_t h = s->list[TEXT_LIST_CUE][q];
         if (tl(s, h) >= 5 && tl(s, h) <= 14 && s->tok[h].kind == TOK_WORD &&
-            memchr(s->t + s->tok[h].s + 1, '0', tl(s, h) - 1))
+            (memchr(s->t + s->tok[h].s + 1, '0', tl(s, h) - 1) || memchr(s->t + s->tok[h].s, '1', tl(s, h))))
+            ocr_head(s, h);
+    }
+    /* "CLlNlQUE": capitals with an 'l' among them */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t h = s->list[TEXT_LIST_NAME][q];
+        const char *w = s->t + s->tok[h].s;
+        if (tl(s, h) >= 5 && tl(s, h) <= 14 && !s->lab[h] && w[1] >= 'A' && w[1] <= 'Z' &&
+            memchr(w + 1, 'l', tl(s, h) - 1))
             ocr_head(s, h);
     }
 }
@@ -440,12 +478,131 @@ static size_t town_run(const text_scan *s, size_t i)
     return words ? e : i;
 }
 
+/* A capitalised article of a town's name: Le, La, Les, L'. */
+static int town_article(const text_scan *s, size_t i)
+{
+    return i < s->n && s->tok[i].kind == TOK_WORD && s->tok[i].cap && !s->tok[i].allcaps && !s->lab[i] &&
+           (tok_is(s, i, "la") || tok_is(s, i, "le") || tok_is(s, i, "les") || tok_is(s, i, "l'") ||
+            tok_is(s, i, "l\xE2\x80\x99"));
+}
+
+/* Departments and regions written like communes: no one's place (the
+ * annotators keep them). Folded. */
+static const char *const departments[] = {"pas-de-calais",
+                                          "val-de-marne",
+                                          "val-d'oise",
+                                          "corse-du-sud",
+                                          "bouches-du-rhone",
+                                          "cotes-d'armor",
+                                          "puy-de-dome",
+                                          "hauts-de-seine",
+                                          "seine-et-marne",
+                                          "maine-et-loire",
+                                          "lot-et-garonne",
+                                          "tarn-et-garonne",
+                                          "ille-et-vilaine",
+                                          "indre-et-loire",
+                                          "eure-et-loir",
+                                          "loir-et-cher",
+                                          "saone-et-loire",
+                                          "meurthe-et-moselle",
+                                          "hauts-de-france",
+                                          "ile-de-france",
+                                          "alpes-de-haute-provence",
+                                          "provence-alpes-cote-d'azur",
+                                          "territoire-de-belfort",
+                                          "seine-saint-denis",
+                                          "centre-val-de-loire",
+                                          "auvergne-rhone-alpes",
+                                          "bourgogne-franche-comte",
+                                          "nord-pas-de-calais",
+                                          "midi-pyrenees",
+                                          "languedoc-roussillon",
+                                          "poitou-charentes",
+                                          "champagne-ardenne",
+                                          "val-de-loire",
+                                          NULL};
+
+/* Token i is written as a commune is ("Tour-du-Pin", "Seyne-sur-Mer",
+ * "Saint-Pée-sur-Nivelle"), though the lists may hold it as a word: a
+ * connector inside, its last part capitalised, no department's name and
+ * no "Saint-X" of two parts (a school's, a street's, a saint's). */
+static int commune_writing(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t len = tl(s, i);
+    if (k->kind != TOK_WORD || !k->cap || k->allcaps || len < 7 || len > 48 ||
+        (k->lex & (LEX_MED | LEX_EPONYM)))
+        return 0;
+    const char *w = s->t + k->s;
+    const char *dash = NULL;
+    for (size_t q = 0; q + 1 < len; q++)
+        if (w[q] == '-')
+            dash = w + q;
+    if (!dash || !((dash[1] >= 'A' && dash[1] <= 'Z') || (unsigned char)dash[1] == 0xC3))
+        return 0;
+    char f[64];
+    size_t n = fold64(s, i, f);
+    if (!n || !deid_place_compound(f, n) || in_list(f, n, departments))
+        return 0;
+    size_t parts = 1;
+    for (size_t q = 0; q < n; q++)
+        parts += f[q] == '-';
+    if (parts < 3)
+        return 0;
+    /* after an organisation's acronym ("CPAM du Val-de-Marne", "MSA Lot-et-Garonne") */
+    size_t p = i;
+    if (p > 0 && (tok_is(s, p - 1, "du") || tok_is(s, p - 1, "de") || tok_is(s, p - 1, "des")))
+        p--;
+    return !(p > 0 && s->tok[p - 1].allcaps && !s->tok[p].nl);
+}
+
+/* The end of the words after a town's article at i ("Le Tampon", "La
+ * Garde", "Les Abymes"): capitalised words, no title nor head, two at
+ * most; i + 1 when none. */
+static size_t article_town_end(const text_scan *s, size_t i)
+{
+    size_t e = i + 1;
+    while (e < s->n && e - i <= 2 && !s->tok[e].nl && !s->lab[e] && s->tok[e].kind == TOK_WORD &&
+           s->tok[e].cap && !s->tok[e].allcaps &&
+           !(s->tok[e].dflags & (DICT_TITLE | DICT_ROLE | DICT_HEAD | DICT_MONTH | DICT_FIELD)) &&
+           !((s->tok[e].lex & LEX_MED) && !(s->tok[e].lex & (LEX_PLACE | LEX_CITY | LEX_WORD))))
+        e++;
+    return e;
+}
+
+/* Token e ends a phrase: the line's end, '.', ')', ';' or ','. */
+static int phrase_end(const text_scan *s, size_t e)
+{
+    return e >= s->n || s->tok[e].nl || is_punct(s, e, '.') || is_punct(s, e, ')') || is_punct(s, e, ';') ||
+           is_punct(s, e, ',');
+}
+
 void deid_pass_place_late(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
+        /* "La Tour-du-Pin", "Castelnau-le-Lez": a commune by its writing,
+         * with its article */
+        if (!s->lab[i] && commune_writing(s, i)) {
+            size_t a = i > 0 && !s->tok[i].nl && town_article(s, i - 1) ? i - 1 : i;
+            mark(s, a, i + 1, AT_PHI_VILLE);
+            continue;
+        }
         if (i < 2 || s->tok[i].nl)
             continue;
+        /* "SARL Hoarau Espaces Verts, Le Tampon.", "CADA Les Lauriers (La
+         * Garde)": an article and a town after an entity and a comma, or
+         * in brackets after an establishment, ending the phrase */
+        if (town_article(s, i) && ((is_punct(s, i - 1, ',') &&
+                                    (s->lab[i - 2] == AT_PHI_HOPITAL || s->lab[i - 2] == AT_PHI_EMPLOYEUR ||
+                                     s->lab[i - 2] == AT_PHI_NOM || s->lab[i - 2] == AT_PHI_PRENOM)) ||
+                                   (is_punct(s, i - 1, '(') && s->lab[i - 2] == AT_PHI_HOPITAL))) {
+            size_t e = article_town_end(s, i);
+            if (e > i + 1 && phrase_end(s, e) && !(is_punct(s, i - 1, '(') && !is_punct(s, e, ')')))
+                mark(s, i, e, AT_PHI_VILLE);
+            continue;
+        }
         /* "Le Puy-en-Velay", "La Crau": a capitalised article before a town
          * is its name's */
         if (s->lab[i] == AT_PHI_VILLE && !s->lab[i - 1] && s->tok[i - 1].cap &&

@@ -145,6 +145,10 @@ static void single_initial(text_scan *s, size_t i)
     /* "M." before a name is the title */
     if (next && (s->tok[i].dflags & DICT_TITLE))
         return;
+    /* an initial signing a line's last sentence: "... faxé au labo. N." */
+    if (!next && !prev && i > 0 && !s->tok[i].nl && is_punct(s, i - 1, '.') && line_end(s, i + 2) &&
+        s->tok[i + 1].s == s->tok[i].e)
+        prev = 1;
     /* "Signature : L. Berger": after a field, before a capitalised word
      * that ends the line */
     if (!next && !prev && i > 0 && is_punct(s, i - 1, ':') && !s->tok[i].nl && is_name_word(s, i + 2) &&
@@ -232,6 +236,11 @@ static void capitals_sign(text_scan *s, size_t i)
         ok = 1;
     else if (end && n == 2 && i > 0 && !k->nl && is_punct(s, i - 1, '.') && !(k->lex & LEX_WORD))
         ok = 1; /* "... ce matin. EG" */
+    else if (i > 0 && !k->nl && !s->lab[i - 1] && s->tok[i - 1].allcaps &&
+             ((s->tok[i - 1].lex & LEX_KIN) || (s->tok[i - 1].dflags & DICT_ROLE)) &&
+             !(k->dflags & DICT_HEAD) &&
+             (end || is_punct(s, i + 1, '|') || is_punct(s, i + 1, ';') || is_punct(s, i + 1, '"')))
+        ok = 1; /* a carer's initials signing a line: "| IDE LM" */
     else if (end && i > 1 && is_punct(s, i - 1, ',') &&
              (tok_is(s, i - 2, "cordialement") || tok_is(s, i - 2, "amiti\xC3\xA9s") ||
               tok_is(s, i - 2, "bises")))

@@ -738,8 +738,10 @@ void deid_pass_complete(text_scan *s)
             alias_after(s, i, s->lab[i - 1]);
     }
     deid_pass_estab_late(s);
+    deid_pass_estab_world(s);
     deid_pass_streets(s);
     deid_pass_units(s);
+    deid_pass_foreign_zip(s);
     deid_pass_address_late(s);
     deid_pass_name_words(s);
     deid_pass_initials(s);

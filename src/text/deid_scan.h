@@ -214,6 +214,10 @@ void deid_pass_estab_late(text_scan *s);
 void deid_pass_address_late(text_scan *s);
 /* Addresses by their street's phrase (deid_address.c). */
 void deid_pass_streets(text_scan *s);
+/* Establishments abroad: "Hospital de Chaves", "Royal Marsden Hospital" (deid_estab_world.c). */
+void deid_pass_estab_world(text_scan *s);
+/* Foreign postcodes: "CH-1205", "G1V 2L8", "CR0 2LB", "4000" after an address (deid_address.c). */
+void deid_pass_foreign_zip(text_scan *s);
 /* Military units by their ordinal, their place or their number (deid_units.c). */
 void deid_pass_units(text_scan *s);
 /* After the tagger: a month or a word of the language in a name's place,
@@ -234,6 +238,10 @@ void deid_word_after_name(text_scan *s, size_t i);
 int deid_after_notid(const text_scan *s, size_t i);
 /* Token i, folded, is one of set (NULL-ended, folded words) (deid_detect.c). */
 int deid_tok_in(const text_scan *s, size_t i, const char *const *set);
+/* A dose from token j: a number (decimals too) and a unit or a form of a
+ * drug, or '%' ("50 µg", "2,5 mg", "15 MG", "5 %"): a product before it
+ * (deid_allow.c). */
+int deid_dose_after(const text_scan *s, size_t j);
 /* The place before ", ZIP Commune" (zip code token z) as ADRESSE. */
 void deid_place_before_zip(text_scan *s, size_t z);
 void deid_pass_titles(text_scan *s);

@@ -586,6 +586,12 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
                 (tok_is(s, t - 1, "\xC3\xA0") || tok_is(s, t - 1, "de") || tok_is(s, t - 1, "vers") ||
                  tok_is(s, t - 1, "sur") || tok_is(s, t - 1, "habite") || tok_is(s, t - 1, "(")))
                 ok = 1;
+            /* a product by the dose after it ("Flixotide 50 µg", "XARELTO 15 MG") */
+            if (u == t + 1 && (s->tok[t].cap || s->tok[t].allcaps) &&
+                !(s->tok[t].lex & (LEX_FIRST | LEX_LAST)) && deid_dose_after(s, u)) {
+                t = u;
+                continue;
+            }
             if (deid_drug_line(s, t) && out[t - i] != TAG_ADRESSE && !(line_flags(s, c, t) & 1) &&
                 !(t > 0 && (tok_is(s, t - 1, "\xC3\xA0") || tok_is(s, t - 1, "chez")))) {
                 t = u; /* brand names in a list of drugs ("Tafinlar, Mekinist") */

@@ -93,12 +93,89 @@ static void test_units_and_trades(void **state)
     assert_int_equal(LABEL("Thrombose de la veine cave inférieure.", "cave"), 0);
 }
 
+/* Initials that sign a line: a dotted capital after its last sentence,
+ * two capitals after a carer's word; a vitamin's letter stays. */
+static void test_signing_initials(void **state)
+{
+    (void)state;
+    const char *t =
+        "Transmis au Dr Vasseur, rappel demain. R.\nK+ 3,4 mmol/L | IDE TQ\nSupplémentation en vitamine D.";
+    assert_int_equal(LABEL(t, "R."), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "TQ"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "D."), 0);
+    assert_int_equal(LABEL("Sérologie hépatite B.\nAgHBs négatif.", "B."), 0);
+}
+
+/* Postcodes of other countries, with their town. */
+static void test_foreign_postcodes(void **state)
+{
+    (void)state;
+    const char *t =
+        "Adresse : Rue du Marché 4, CH-1820 Montreux. Fils à Croydon CR0 7QD, fille à Lévis G6V 4Z2.";
+    assert_int_equal(LABEL(t, "1820"), AT_PHI_ZIP);
+    assert_int_equal(LABEL(t, "Montreux"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(t, "7QD"), AT_PHI_ZIP);
+    assert_int_equal(LABEL(t, "G6V"), AT_PHI_ZIP);
+    assert_int_equal(LABEL("Rue Haute 12, 5000 Namur.", "5000"), AT_PHI_ZIP);
+    /* staging and trial sites stay */
+    assert_int_equal(LABEL("Stade pT3 N1 M0, centre FR-0412 de l'essai.", "N1"), 0);
+    assert_int_equal(LABEL("Stade pT3 N1 M0, centre FR-0412 de l'essai.", "0412"), 0);
+}
+
+/* A product no list holds stays by the dose after it. */
+static void test_products_by_dose(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Asthme traité par Ventilastin 100 µg, 2 bouffées.", "Ventilastin"), 0);
+    assert_int_equal(LABEL("Relais par ZOPRAXEL 15 MG le soir.", "ZOPRAXEL"), 0);
+    assert_int_equal(LABEL("Crème Dermaquil 2,5 % matin et soir.", "Dermaquil"), 0);
+    /* a name before a number stays a name */
+    assert_int_equal(LABEL("Vu par le Dr Kervella 12 fois.", "Kervella"), AT_PHI_NOM);
+}
+
+/* Establishments abroad, before or after their head, and heads the OCR
+ * misread. */
+static void test_establishments_abroad(void **state)
+{
+    (void)state;
+    const char *t = "Suivie à l'Hospital de Viana puis au Kessington Memorial Hospital pour avis.";
+    assert_int_equal(LABEL(t, "Hospital de"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "Viana"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "Kessington"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "Memorial"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "avis"), 0);
+    const char *ocr = "CLlNlQUE DU VERDON - service de chirurgie\nAvis du Cab1net médical de la Brême.";
+    assert_int_equal(LABEL(ocr, "CLlNlQUE"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(ocr, "VERDON"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(ocr, "chirurgie"), 0);
+    assert_int_equal(LABEL(ocr, "Cab1net"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(ocr, "Brême"), AT_PHI_HOPITAL);
+    /* a head without a name stays */
+    assert_int_equal(LABEL("Transfert au Medical Center le soir.", "Medical"), 0);
+}
+
+/* A commune by its writing, with its article; a town's article after an
+ * entity and a comma; departments and saints stay. */
+static void test_communes_by_writing(void **state)
+{
+    (void)state;
+    const char *t = "Lieu du décès : domicile, La Roche-sur-Foron. Pharmacie du Lac, Saint-Jorioz-sur-Lac.";
+    assert_int_equal(LABEL(t, "La Roche"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(t, "Roche-sur-Foron"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(t, "Saint-Jorioz"), AT_PHI_VILLE);
+    assert_int_equal(LABEL("Employeur : SARL Grondin Paysages, Le Tampon.", "Tampon"), AT_PHI_VILLE);
+    assert_int_equal(LABEL("Dossier transmis à la CPAM du Val-de-Marne et à la MDPH.", "Val-de-Marne"), 0);
+    assert_int_equal(LABEL("Originaire du Pas-de-Calais, il vit seul.", "Pas-de-Calais"), 0);
+    assert_int_equal(LABEL("Le programme Arc-en-ciel reprend jeudi.", "Arc-en-ciel"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_care_structures),
-        cmocka_unit_test(test_street_phrases),
-        cmocka_unit_test(test_units_and_trades),
+        cmocka_unit_test(test_care_structures),       cmocka_unit_test(test_street_phrases),
+        cmocka_unit_test(test_units_and_trades),      cmocka_unit_test(test_signing_initials),
+        cmocka_unit_test(test_foreign_postcodes),     cmocka_unit_test(test_products_by_dose),
+        cmocka_unit_test(test_establishments_abroad), cmocka_unit_test(test_communes_by_writing),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
