@@ -38,12 +38,12 @@ static int word_in(const text_scan *s, size_t i, const char *const *set)
     return 0;
 }
 
-/* Heads written before the name. */
+/* Heads written before the name (head_pair holds their first two letters). */
 static const char *const heads_before[] = {"hospital", "hospitalar",  "hospitales", "hospitais", "spitalul",
                                            "ospedale", "policlinico", "klinikum",   "klinik",    "ziekenhuis",
                                            "centro",   "clinica",     "azienda",    "hopitaux",  NULL};
 
-/* Heads written after the name. */
+/* Heads written after the name (head_pair holds their first two letters). */
 static const char *const heads_after[] = {"hospital", "hospitals", "clinic",    "infirmary",
                                           "center",   "centre",    "institute", "practice",
                                           "trust",    "klinik",    "klinikum",  NULL};
@@ -137,12 +137,38 @@ static void head_last(text_scan *s, size_t h)
         relabel(s, a, h + 1);
 }
 
+/* The key of a word's first two bytes (text_pair_key) is one of the
+ * heads' (before or after the name): a word of another key, or not ASCII
+ * there, is none of them. */
+static int head_pair(unsigned key)
+{
+#define PAIR(a, b) (((a)&0x1F) << 5 | ((b)&0x1F))
+    switch (key) {
+    case PAIR('h', 'o'): /* hospital, hospitalar, hospitales, hospitais, hopitaux, hospitals */
+    case PAIR('s', 'p'): /* spitalul */
+    case PAIR('o', 's'): /* ospedale */
+    case PAIR('p', 'o'): /* policlinico */
+    case PAIR('k', 'l'): /* klinikum, klinik */
+    case PAIR('z', 'i'): /* ziekenhuis */
+    case PAIR('c', 'e'): /* centro, center, centre */
+    case PAIR('c', 'l'): /* clinica, clinic */
+    case PAIR('a', 'z'): /* azienda */
+    case PAIR('i', 'n'): /* infirmary, institute */
+    case PAIR('p', 'r'): /* practice */
+    case PAIR('t', 'r'): /* trust */
+        return 1;
+    default:
+        return 0;
+    }
+#undef PAIR
+}
+
 void deid_pass_estab_world(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         size_t n = tl(s, i);
-        if (n < 5 || n > 11)
+        if (n < 5 || n > 11 || !head_pair(s->tok[i].key))
             continue;
         int inside = i > 0 && s->lab[i] == AT_PHI_HOPITAL && s->lab[i - 1] == AT_PHI_HOPITAL &&
                      s->ent[i - 1] == s->ent[i];
