@@ -11,6 +11,8 @@
  * "via le portail" stay. */
 #include "tagger.h"
 
+#include <pthread.h>
+
 #include <string.h>
 
 static size_t tl(const text_scan *s, size_t i)
@@ -56,10 +58,7 @@ static const char *const weak_streets[] = {
 
 /* Endings of foreign street names written as one word
  * ("Gellertstrasse", "Kirchgasse", "Lindenweg", "Marktplatz"). Folded. */
-static const struct {
-    const char *w;
-    size_t n; /* strlen(w) */
-} street_endings[] = {{"strasse", 7}, {"gasse", 5}, {"weg", 3}, {"platz", 5}, {"straat", 6}, {"laan", 4}};
+static const char *const street_endings[] = {"strasse", "gasse", "weg", "platz", "straat", "laan", NULL};
 
 /* Words that end a street's name in lower case. Folded. */
 static const char *const stop_words[] = {
@@ -71,52 +70,60 @@ static const char *const stop_words[] = {
 
 /* Street words of other languages that no list of the language holds
  * (ASCII, compared in any case). */
-static const char foreign_streets[][9] = {"rua",     "via",    "viale",   "piazza",   "plaza",  "largo",
-                                          "estrada", "strada", "road",    "street",   "drive",  "lane",
-                                          "carrer",  "calle",  "avenida", "travessa", "straat", "laan"};
+static const char *const foreign_streets[] = {
+    "rua",   "via",  "viale",  "piazza", "plaza",   "largo",    "estrada", "strada", "road", "street",
+    "drive", "lane", "carrer", "calle",  "avenida", "travessa", "straat",  "laan",   NULL};
 
-/* Token i is one of set (NULL-ended, lower-case ASCII), its bytes or-ed
- * with 0x20. */
 static int ascii_word_in(const text_scan *s, size_t i, const char *const *set)
 {
     size_t n = tl(s, i);
     const char *w = s->t + s->tok[i].s;
+    char c0 = (char)(w[0] | 0x20);
     for (; *set; set++) {
-        /* (the first letter first: most words leave there; a byte of
-         * the word is never 0 once or-ed with 0x20, so a word that
-         * matches to its end is as long as the entry when the entry
-         * ends there) */
-        if ((char)(w[0] | 0x20) != (*set)[0])
+        /* the first letter, then the length, then the rest */
+        if ((*set)[0] != c0)
             continue;
-        size_t q = 0;
-        while (q < n && (char)(w[q] | 0x20) == (*set)[q])
+        size_t q = 1;
+        while (q < n && (*set)[q] && (char)(w[q] | 0x20) == (*set)[q])
             q++;
-        if (q == n && (*set)[n] == 0)
+        if (q == n && !(*set)[n])
             return 1;
     }
     return 0;
 }
 
-/* Token i (at most eight bytes) is one of foreign_streets, its bytes
- * or-ed with 0x20: compared as eight bytes, zero-padded (a byte or-ed
- * with 0x20 is never 0, so the lengths agree when the bytes do). */
-static int foreign_street_word(const text_scan *s, size_t i)
+/* The street words' folded hashes (as text_tok.fh): kind 2 strong, 1
+ * weak; an open-addressed table built once. */
+enum { STREET_SLOTS = 256 };
+static struct {
+    uint32_t h;
+    uint8_t kind;
+} street_slot[STREET_SLOTS];
+static pthread_once_t street_once = PTHREAD_ONCE_INIT;
+
+static void street_index(void)
 {
-    size_t n = tl(s, i);
-    const char *w = s->t + s->tok[i].s;
-    char b[8] = {0};
-    for (size_t q = 0; q < n && q < 8; q++)
-        b[q] = (char)(w[q] | 0x20);
-    uint64_t x;
-    memcpy(&x, b, 8);
-    for (size_t e = 0; e < sizeof foreign_streets / sizeof *foreign_streets; e++) {
-        uint64_t y;
-        memcpy(&y, foreign_streets[e], 8);
-        if (x == y)
-            return 1;
-    }
-    return 0;
+    for (int strong = 0; strong < 2; strong++)
+        for (const char *const *w = strong ? strong_streets : weak_streets; *w; w++) {
+            char pad[64] = {0};
+            size_t n = strlen(*w);
+            memcpy(pad, *w, n);
+            uint32_t h = (uint32_t)text_dict_hash_padded(pad, n);
+            size_t x = h & (STREET_SLOTS - 1);
+            while (street_slot[x].kind && street_slot[x].h != h)
+                x = (x + 1) & (STREET_SLOTS - 1);
+            street_slot[x].h = h;
+            street_slot[x].kind = (uint8_t)(strong ? 2 : 1);
+        }
 }
+
+/* 1 at the text_pair_key of the first two letters of foreign_streets
+ * (keep in step): most capitalised words leave at one load. */
+#define PK(a, b) [((a)&0x1F) << 5 | ((b)&0x1F)] = 1
+static const uint8_t foreign_keys[1024] = {PK('r', 'u'), PK('v', 'i'), PK('p', 'i'), PK('p', 'l'),
+                                           PK('l', 'a'), PK('e', 's'), PK('s', 't'), PK('r', 'o'),
+                                           PK('d', 'r'), PK('c', 'a'), PK('a', 'v'), PK('t', 'r')};
+#undef PK
 
 /* 0: no street word; 1: weak; 2: strong; 3: a foreign street's one word. */
 static int street_kind(const text_scan *s, size_t i)
@@ -128,13 +135,8 @@ static int street_kind(const text_scan *s, size_t i)
         if (!k->cap)
             return 0;
         size_t n = tl(s, i);
-        /* (the first letters of foreign_streets: a, c, d, e, l, p, r, s,
-         * t, v) */
-        unsigned c0 = ((unsigned char)s->t[k->s] | 0x20u) - 'a';
-        const uint32_t firsts = 1u << ('a' - 'a') | 1u << ('c' - 'a') | 1u << ('d' - 'a') |
-                                1u << ('e' - 'a') | 1u << ('l' - 'a') | 1u << ('p' - 'a') |
-                                1u << ('r' - 'a') | 1u << ('s' - 'a') | 1u << ('t' - 'a') | 1u << ('v' - 'a');
-        if (n <= 8 && c0 < 26u && (firsts >> c0 & 1) && foreign_street_word(s, i))
+        if (n <= 8 && k->key != TOK_KEY_ANY && foreign_keys[k->key & 1023] &&
+            ascii_word_in(s, i, foreign_streets))
             return tok_is(s, i, "rua") || tok_is(s, i, "carrer") || tok_is(s, i, "calle") ||
                            tok_is(s, i, "avenida") || tok_is(s, i, "travessa")
                        ? 2
@@ -142,13 +144,14 @@ static int street_kind(const text_scan *s, size_t i)
         if (n < 7)
             return 0;
         const char *w = s->t + k->s;
-        char z = (char)(w[n - 1] | 0x20); /* (the last letter first: most words leave here) */
-        for (size_t x = 0; x < sizeof street_endings / sizeof *street_endings; x++) {
-            const char *e = street_endings[x].w;
-            size_t m = street_endings[x].n, q = 0;
-            if (n <= m + 2 || e[m - 1] != z)
+        char z = (char)(w[n - 1] | 0x20);
+        if (z != 'e' && z != 'g' && z != 'z' && z != 't' && z != 'n')
+            return 0;
+        for (const char *const *e = street_endings; *e; e++) {
+            size_t m = strlen(*e), q = 0;
+            if (n <= m + 2)
                 continue;
-            while (q < m && (char)(w[n - m + q] | 0x20) == e[q])
+            while (q < m && (char)(w[n - m + q] | 0x20) == (*e)[q])
                 q++;
             if (q == m)
                 return 3;
@@ -160,15 +163,15 @@ static int street_kind(const text_scan *s, size_t i)
             return 3; /* "...straße" */
         return 0;
     }
-    char f[64];
-    size_t n = fold64(s, i, f);
-    if (!n)
-        return 0;
-    if (in_list(f, n, strong_streets))
-        return 2;
-    if (in_list(f, n, weak_streets))
-        return 1;
-    return 0;
+    /* the street words by their folded hash, which the tokeniser keeps */
+    pthread_once(&street_once, street_index);
+    uint32_t h = k->fh;
+    for (size_t x = h & (STREET_SLOTS - 1);; x = (x + 1) & (STREET_SLOTS - 1)) {
+        if (!street_slot[x].kind)
+            return 0;
+        if (street_slot[x].h == h)
+            return street_slot[x].kind;
+    }
 }
 
 static int conn(const text_scan *s, size_t i)
@@ -195,6 +198,15 @@ static int takeable(int l)
            l == AT_PHI_PRENOM || l == AT_PHI_DATE;
 }
 
+/* A label the name after a street's word may carry: also an
+ * establishment's, which the tagger may see in "quartier de l'Orme-Vert"
+ * (the street's word itself in an establishment's name is no street:
+ * "EHPAD Résidence Sainte-Anne"). */
+static int name_takeable(int l)
+{
+    return takeable(l) || l == AT_PHI_HOPITAL;
+}
+
 /* A word of a street's name: capitalised or in capitals (no field label
  * before a colon), a word no list holds, or (lower = 1) a word of the
  * language in lower case that no stop word is. */
@@ -203,7 +215,7 @@ static int name_word(const text_scan *s, size_t i, int lower)
     const text_tok *k = &s->tok[i];
     if (k->kind == TOK_NUM)
         return 0;
-    if (k->kind != TOK_WORD || !takeable(s->lab[i]) || is_punct(s, i + 1, ':'))
+    if (k->kind != TOK_WORD || !name_takeable(s->lab[i]) || is_punct(s, i + 1, ':'))
         return 0;
     if (k->dflags & (DICT_BIRTH | DICT_FIELD | DICT_IDLABEL))
         return 0;
@@ -363,6 +375,9 @@ static void street_at(text_scan *s, size_t i)
     const text_tok *k = &s->tok[i];
     if (!takeable(s->lab[i]) || (s->lab[i] && s->lab[i] != AT_PHI_ADRESSE && !k->cap && !k->allcaps))
         return;
+    /* a street's word in a name ("Dr MOULIN Noémie"): a name, unless a
+     * house number or a connector tells a street */
+    int named_word = s->lab[i] == AT_PHI_NOM || s->lab[i] == AT_PHI_PRENOM;
     int kind = street_kind(s, i);
     if (!kind)
         return;
@@ -406,9 +421,11 @@ static void street_at(text_scan *s, size_t i)
              tok_is(s, i, "rte") || tok_is(s, i, "fbg")))
             return;
     }
+    if (named_word && a == i && !(i + 1 < s->n && conn(s, i + 1)))
+        return;
     /* the entities it touches: taken whole, or the phrase stops before */
     for (size_t q = a; q < e; q++)
-        if (!takeable(s->lab[q])) {
+        if (!(q > i ? name_takeable(s->lab[q]) : takeable(s->lab[q]))) {
             e = q;
             break;
         }
@@ -421,7 +438,7 @@ static void street_at(text_scan *s, size_t i)
            !s->tok[e].nl)
         e++;
     for (size_t q = a; q < e; q++)
-        if (!takeable(s->lab[q]))
+        if (!(q > i ? name_takeable(s->lab[q]) : takeable(s->lab[q])))
             return;
     uint32_t ent = 0;
     if (a > 0 && s->lab[a - 1] == AT_PHI_ADRESSE && !s->tok[a].nl)

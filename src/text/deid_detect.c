@@ -219,10 +219,8 @@ static at_status tokenise(text_scan *s)
     uint32_t *l_at = s->list[TEXT_LIST_AT], *l_num = s->list[TEXT_LIST_NUM],
              *l_flag = s->list[TEXT_LIST_FLAG], *l_name = s->list[TEXT_LIST_NAME],
              *l_extra = s->list[TEXT_LIST_EXTRA], *l_cue = s->list[TEXT_LIST_CUE],
-             *l_odd = s->list[TEXT_LIST_ODD], *l_org = s->list[TEXT_LIST_ORG],
-             *l_unit = s->list[TEXT_LIST_UNIT];
-    size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0, n_org = 0,
-           n_unit = 0;
+             *l_odd = s->list[TEXT_LIST_ODD], *l_org = s->list[TEXT_LIST_ORG];
+    size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0, n_org = 0;
     const uint32_t *lower_mask = s->d->lower_mask;
     const text_dict *dict = &s->d->dict;
     const text_lexicon *lexicon = &s->d->lex;
@@ -254,7 +252,6 @@ static at_status tokenise(text_scan *s)
             fill[TEXT_LIST_CUE] = n_cue;
             fill[TEXT_LIST_ODD] = n_odd;
             fill[TEXT_LIST_ORG] = n_org;
-            fill[TEXT_LIST_UNIT] = n_unit;
             if (scan_reserve(s, cap, fill))
                 return AT_ERR_NOMEM;
             l_at = s->list[TEXT_LIST_AT];
@@ -265,7 +262,6 @@ static at_status tokenise(text_scan *s)
             l_cue = s->list[TEXT_LIST_CUE];
             l_odd = s->list[TEXT_LIST_ODD];
             l_org = s->list[TEXT_LIST_ORG];
-            l_unit = s->list[TEXT_LIST_UNIT];
         }
         size_t ti = s->n++;
         text_tok *k = &s->tok[ti];
@@ -367,14 +363,6 @@ static at_status tokenise(text_scan *s)
         k->kind = TOK_WORD;
         unsigned b0 = t[start], b1 = n > 1 ? t[start + 1] : 0;
         k->key = (uint16_t)((b0 | b1) & 0x80 ? TOK_KEY_ANY : text_pair_key(b0, b1));
-        {
-            /* "br", "rr", "ba", "es", "fl" in any case (deid_units.c) */
-            unsigned key = k->key;
-            l_unit[n_unit] = (uint32_t)ti; /* (a token enters a list once: there is room) */
-            n_unit += key == text_pair_key('b', 'r') || key == text_pair_key('r', 'r') ||
-                      key == text_pair_key('b', 'a') || key == text_pair_key('e', 's') ||
-                      key == text_pair_key('f', 'l');
-        }
         size_t wl = n; /* an elision is looked up without its apostrophe */
         if (t[i - 1] == '\'')
             wl--;
@@ -485,7 +473,6 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_CUE] = n_cue;
     s->nlist[TEXT_LIST_ODD] = n_odd;
     s->nlist[TEXT_LIST_ORG] = n_org;
-    s->nlist[TEXT_LIST_UNIT] = n_unit;
     s->seen = seen | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
     memset(s->lab, 0, s->n + 1);
     memset(s->safe, 0, s->n + 1);

@@ -40,6 +40,8 @@ const char *const text_cue_employer_words[] = {
     "tolerie", "maconnerie", "plomberie", "nettoyage", "logistique", "industries", "constructions",
     "assurances", "fonderie", "forges", "acieries", "filature", "tissage", "verrerie", "papeterie",
     "abattoir", "salaisons", "vins", "librairie", "cabinet",
+    /* military units (deid_units.c) */
+    "regiment", "bataillon", "brigade", "escadron", "escadrille", "escadre", "flottille",
     /* legal forms (their list below): LEX_CUE_EMP brings them here */
     "sarl", "sas", "sasu", "eurl", "scop", "ltd", "gmbh", NULL};
 static const char *const *const firm_heads = text_cue_employer_words + EMP_CUES;

@@ -15,35 +15,33 @@ static size_t tl(const text_scan *s, size_t i)
     return s->tok[i].e - s->tok[i].s;
 }
 
-/* Token i is one of the words of set, in any case (ASCII). */
+/* Token i is one of the words of set, in any case (ASCII): the first
+ * letter, then the rest. */
 static int word_in(const text_scan *s, size_t i, const char *const *set)
 {
     if (i >= s->n || s->tok[i].kind != TOK_WORD)
         return 0;
     size_t n = tl(s, i);
     const char *w = s->t + s->tok[i].s;
+    char c0 = (char)(w[0] | 0x20);
     for (; *set; set++) {
-        /* (the first letter first: most words leave there; a byte of
-         * the word is never 0 once or-ed with 0x20, so a word that
-         * matches to its end is as long as the entry when the entry
-         * ends there) */
-        if ((char)(w[0] | 0x20) != (*set)[0])
+        if ((*set)[0] != c0)
             continue;
-        size_t q = 0;
-        while (q < n && (char)(w[q] | 0x20) == (*set)[q])
+        size_t q = 1;
+        while (q < n && (*set)[q] && (char)(w[q] | 0x20) == (*set)[q])
             q++;
-        if (q == n && (*set)[n] == 0)
+        if (q == n && !(*set)[n])
             return 1;
     }
     return 0;
 }
 
-/* Heads written before the name (head_pair holds their first two letters). */
+/* Heads written before the name. */
 static const char *const heads_before[] = {"hospital", "hospitalar",  "hospitales", "hospitais", "spitalul",
                                            "ospedale", "policlinico", "klinikum",   "klinik",    "ziekenhuis",
                                            "centro",   "clinica",     "azienda",    "hopitaux",  NULL};
 
-/* Heads written after the name (head_pair holds their first two letters). */
+/* Heads written after the name. */
 static const char *const heads_after[] = {"hospital", "hospitals", "clinic",    "infirmary",
                                           "center",   "centre",    "institute", "practice",
                                           "trust",    "klinik",    "klinikum",  NULL};
@@ -137,38 +135,20 @@ static void head_last(text_scan *s, size_t h)
         relabel(s, a, h + 1);
 }
 
-/* The key of a word's first two bytes (text_pair_key) is one of the
- * heads' (before or after the name): a word of another key, or not ASCII
- * there, is none of them. */
-static int head_pair(unsigned key)
-{
-#define PAIR(a, b) (((a)&0x1F) << 5 | ((b)&0x1F))
-    switch (key) {
-    case PAIR('h', 'o'): /* hospital, hospitalar, hospitales, hospitais, hopitaux, hospitals */
-    case PAIR('s', 'p'): /* spitalul */
-    case PAIR('o', 's'): /* ospedale */
-    case PAIR('p', 'o'): /* policlinico */
-    case PAIR('k', 'l'): /* klinikum, klinik */
-    case PAIR('z', 'i'): /* ziekenhuis */
-    case PAIR('c', 'e'): /* centro, center, centre */
-    case PAIR('c', 'l'): /* clinica, clinic */
-    case PAIR('a', 'z'): /* azienda */
-    case PAIR('i', 'n'): /* infirmary, institute */
-    case PAIR('p', 'r'): /* practice */
-    case PAIR('t', 'r'): /* trust */
-        return 1;
-    default:
-        return 0;
-    }
-#undef PAIR
-}
+/* 1 at the text_pair_key of the first two letters of the heads (keep in
+ * step with heads_before and heads_after). */
+#define PK(a, b) [((a)&0x1F) << 5 | ((b)&0x1F)] = 1
+static const uint8_t head_keys[1024] = {PK('h', 'o'), PK('s', 'p'), PK('o', 's'), PK('p', 'o'),
+                                        PK('k', 'l'), PK('z', 'i'), PK('c', 'e'), PK('c', 'l'),
+                                        PK('a', 'z'), PK('i', 'n'), PK('p', 'r'), PK('t', 'r')};
+#undef PK
 
 void deid_pass_estab_world(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         size_t n = tl(s, i);
-        if (n < 5 || n > 11 || !head_pair(s->tok[i].key))
+        if (n < 5 || n > 11 || s->tok[i].key == TOK_KEY_ANY || !head_keys[s->tok[i].key & 1023])
             continue;
         int inside = i > 0 && s->lab[i] == AT_PHI_HOPITAL && s->lab[i - 1] == AT_PHI_HOPITAL &&
                      s->ent[i - 1] == s->ent[i];

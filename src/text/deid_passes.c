@@ -512,13 +512,22 @@ static void role_names(text_scan *s, size_t i)
 {
     if (i < 3 || !is_punct(s, i - 1, ','))
         return;
-    size_t a = i - 1;
-    while (a > 0 && i - 1 - a < 3 && is_name_word(s, a - 1) && !s->lab[a - 1] && !s->tok[a].nl &&
-           !(s->tok[a - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_ROLE)) &&
-           !((s->tok[a - 1].dflags & DICT_COMMON) &&
-             !(s->tok[a - 1].dflags & (DICT_FIRST | DICT_LAST | DICT_PARTICLE))))
-        a--;
-    if (i - 1 - a >= 2)
+    size_t a = i - 1, words = 0;
+    for (;;) {
+        if (a > 0 && i - 1 - a < 5 && is_name_word(s, a - 1) && !s->lab[a - 1] && !s->tok[a].nl &&
+            !(s->tok[a - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_ROLE)) &&
+            !((s->tok[a - 1].dflags & DICT_COMMON) &&
+              !(s->tok[a - 1].dflags & (DICT_FIRST | DICT_LAST | DICT_PARTICLE)))) {
+            a--;
+            words++;
+        } else if (words && a > 1 && !s->tok[a].nl && !s->lab[a - 1] && s->tok[a - 1].kind == TOK_WORD &&
+                   !s->tok[a - 1].cap && (s->tok[a - 1].dflags & DICT_PARTICLE) && is_name_word(s, a - 2)) {
+            a--; /* a particle inside: "Pierre Van der Berg, IDE" */
+        } else {
+            break;
+        }
+    }
+    if (words >= 2)
         label_name_run(s, a, i - 1, 0);
 }
 

@@ -19,7 +19,6 @@ enum {
     TEXT_LIST_CUE,   /* record, account and employer cue words, street words, words with digits */
     TEXT_LIST_ODD,   /* lower-case words that are unknown or in a name list (tagger, allow-list) */
     TEXT_LIST_ORG, /* establishment and organisation heads, short unknown words in capitals (deid_phrase.c) */
-    TEXT_LIST_UNIT, /* words whose first two bytes may open a military unit's word or a base (deid_units.c) */
     TEXT_LIST_COUNT
 };
 

@@ -129,29 +129,21 @@ static void base_at(text_scan *s, size_t i)
 void deid_pass_units(text_scan *s)
 {
     /* the ordinals (the tokeniser's list of words with digits) and the
-     * capitalised words */
+     * units' words (employer cues in the lexicon: the same list) */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
         size_t i = s->list[TEXT_LIST_CUE][q];
-        if (i + 1 < s->n && s->tok[i].kind == TOK_WORD && (s->tok[i].aux & TOK_AUX_DIGIT) && ordinal(s, i))
-            unit_at(s, i + 1);
-    }
-    /* a unit's word with its place, a base with its number, in any case:
-     * "brigade" and "base" by their first two bytes and length */
-    /* (the words whose first two bytes have those keys, ASCII, in any
-     * case: the tokeniser's list of them, in text order) */
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_UNIT]; q++) {
-        size_t i = s->list[TEXT_LIST_UNIT][q];
-        if (i + 2 >= s->n)
-            break;
         const text_tok *k = &s->tok[i];
-        if (k->kind != TOK_WORD || tl(s, i) < 4 || tl(s, i) > 10)
+        if (k->kind != TOK_WORD)
             continue;
-        unsigned c0 = (unsigned char)s->t[k->s] | 0x20, c1 = (unsigned char)s->t[k->s + 1] | 0x20;
-        if (c1 == 'r' && (c0 == 'b' || c0 == 'r'))
-            unit_at(s, i); /* brigade; the "Régiment" of a title */
-        else if ((c0 == 'b' && c1 == 'a') || (c0 == 'e' && c1 == 's') || (c0 == 'f' && c1 == 'l')) {
-            unit_at(s, i); /* bataillon, escadron, escadrille, escadre, flottille */
-            base_at(s, i);
-        }
+        if ((k->aux & TOK_AUX_DIGIT) && i + 1 < s->n && ordinal(s, i))
+            unit_at(s, i + 1);
+        else if ((k->lex & LEX_CUE_EMP) && tl(s, i) >= 7 && tl(s, i) <= 10)
+            unit_at(s, i);
+    }
+    /* "base aérienne 116": from its number */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        if (i >= 2 && s->tok[i].kind == TOK_NUM && tl(s, i) <= 3 && tl(s, i - 2) == 4)
+            base_at(s, i - 2);
     }
 }

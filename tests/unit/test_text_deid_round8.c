@@ -169,6 +169,20 @@ static void test_communes_by_writing(void **state)
     assert_int_equal(LABEL("Le programme Arc-en-ciel reprend jeudi.", "Arc-en-ciel"), 0);
 }
 
+/* A name with a particle before a carer's role; a surname that is a
+ * street's word stays a name. */
+static void test_names_beside_streets(void **state)
+{
+    (void)state;
+    const char *t = "Bilan fait.\nHélène Van der Zande, IDE";
+    assert_int_equal(LABEL(t, "Hélène"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "Van"), AT_PHI_NOM);
+    assert_int_equal(LABEL(t, "Zande"), AT_PHI_NOM);
+    const char *m = "Médecin traitant : Dr MOULIN Noémie, Paimpol";
+    assert_int_equal(LABEL(m, "MOULIN"), AT_PHI_NOM);
+    assert_int_equal(LABEL(m, "Noémie"), AT_PHI_PRENOM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +190,7 @@ int main(void)
         cmocka_unit_test(test_units_and_trades),      cmocka_unit_test(test_signing_initials),
         cmocka_unit_test(test_foreign_postcodes),     cmocka_unit_test(test_products_by_dose),
         cmocka_unit_test(test_establishments_abroad), cmocka_unit_test(test_communes_by_writing),
+        cmocka_unit_test(test_names_beside_streets),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
