@@ -408,8 +408,16 @@ at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
     }
     for (size_t i = 0; i < sizeof builtins / sizeof *builtins && !st; i++)
         st = add_word(d, builtins[i].word, builtins[i].flags, builtins[i].value);
-    for (size_t i = 0; text_org_heads[i].w && !st; i++)
-        st = add_word(d, text_org_heads[i].w, DICT_HEAD, (int)i + 1);
+    for (size_t i = 0; text_org_heads[i].w && !st; i++) {
+        if (text_org_heads[i].caps) {
+            /* no lower-case look-up: not in the tokeniser's mask */
+            char f[128];
+            int n = at_text_fold(text_org_heads[i].w, strlen(text_org_heads[i].w), f, sizeof f);
+            st = n > 0 ? text_dict_add(&d->dict, f, (size_t)n, DICT_HEAD, (int)i + 1) : AT_ERR_ARG;
+        } else {
+            st = add_word(d, text_org_heads[i].w, DICT_HEAD, (int)i + 1);
+        }
+    }
     for (size_t i = 0; text_org_descriptors[i] && !st; i++)
         st = add_word(d, text_org_descriptors[i], DICT_DESCR, 0);
     for (size_t i = 0; text_notid_words[i] && !st; i++)

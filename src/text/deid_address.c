@@ -101,8 +101,35 @@ static struct {
 } street_slot[STREET_SLOTS];
 static pthread_once_t street_once = PTHREAD_ONCE_INIT;
 
+/* The stop words' folded hashes, for words of three letters or more (the
+ * tokeniser hashes those); shorter ones are compared as they are. */
+enum { STOP_SLOTS = 128 };
+static uint32_t stop_slot[STOP_SLOTS];
+
+static uint32_t word_hash(const char *w)
+{
+    char pad[64] = {0};
+    size_t n = strlen(w);
+    memcpy(pad, w, n);
+    return (uint32_t)text_dict_hash_padded(pad, n);
+}
+
+static uint32_t cue_hash[3];
+
 static void street_index(void)
 {
+    cue_hash[0] = word_hash("adresse");
+    cue_hash[1] = word_hash("domicile");
+    cue_hash[2] = word_hash("demeurant");
+    for (const char *const *w = stop_words; *w; w++) {
+        if (strlen(*w) < 3)
+            continue;
+        uint32_t h = word_hash(*w);
+        size_t x = h & (STOP_SLOTS - 1);
+        while (stop_slot[x] && stop_slot[x] != h)
+            x = (x + 1) & (STOP_SLOTS - 1);
+        stop_slot[x] = h;
+    }
     for (int strong = 0; strong < 2; strong++)
         for (const char *const *w = strong ? strong_streets : weak_streets; *w; w++) {
             char pad[64] = {0};
@@ -207,6 +234,25 @@ static int name_takeable(int l)
     return takeable(l) || l == AT_PHI_HOPITAL;
 }
 
+/* Token i is a stop word (any case). */
+static int stop_word(const text_scan *s, size_t i)
+{
+    size_t n = tl(s, i);
+    if (n <= 2) {
+        char f[64];
+        size_t fl = fold64(s, i, f);
+        return fl && in_list(f, fl, stop_words);
+    }
+    uint32_t h = s->tok[i].fh;
+    if (!h)
+        return 0;
+    pthread_once(&street_once, street_index);
+    for (size_t x = h & (STOP_SLOTS - 1); stop_slot[x]; x = (x + 1) & (STOP_SLOTS - 1))
+        if (stop_slot[x] == h)
+            return 1;
+    return 0;
+}
+
 /* A word of a street's name: capitalised or in capitals (no field label
  * before a colon), a word no list holds, or (lower = 1) a word of the
  * language in lower case that no stop word is. */
@@ -222,9 +268,7 @@ static int name_word(const text_scan *s, size_t i, int lower)
     if (k->cap || k->allcaps) {
         if (tl(s, i) > 5)
             return 1;
-        char f[64];
-        size_t n = fold64(s, i, f);
-        return n && !in_list(f, n, stop_words) && (n >= 2 || k->allcaps);
+        return !stop_word(s, i) && (tl(s, i) >= 2 || k->allcaps);
     }
     if (tl(s, i) < 3 || tok_has_digit(s, i))
         return 0;
@@ -232,9 +276,7 @@ static int name_word(const text_scan *s, size_t i, int lower)
         return 1;
     if (!lower || (k->lex & (LEX_MED | LEX_KIN)) || (k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE)))
         return 0;
-    char f[64];
-    size_t n = fold64(s, i, f);
-    return n && !in_list(f, n, stop_words);
+    return !stop_word(s, i);
 }
 
 /* A house number before token i (the street word): "14", "14 bis",
@@ -355,10 +397,9 @@ static int address_beside(const text_scan *s, size_t a, size_t b)
         const text_tok *p = &s->tok[q - 1];
         if (s->lab[q - 1] == AT_PHI_ADRESSE || (p->dflags & DICT_RESID) || (p->lex & LEX_STREET))
             return 1;
-        char f[64];
-        size_t n = fold64(s, q - 1, f);
-        if (n && (!strcmp(f, "adresse") || !strcmp(f, "domicile") || !strcmp(f, "demeurant")))
-            return 1;
+        pthread_once(&street_once, street_index);
+        if (p->fh && (p->fh == cue_hash[0] || p->fh == cue_hash[1] || p->fh == cue_hash[2]))
+            return 1; /* "Adresse :", "domicile", "demeurant" */
     }
     for (size_t r = b, hop = 0; r < s->n && hop < 2 && !s->tok[r].nl; r++, hop++) {
         int l = s->lab[r];
@@ -462,7 +503,18 @@ void deid_pass_streets(text_scan *s)
     }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
-        if (s->tok[i].kind == TOK_WORD && !(s->tok[i].lex & LEX_STREET) && tl(s, i) <= 24)
+        const text_tok *k = &s->tok[i];
+        size_t n = k->e - k->s;
+        if (k->kind != TOK_WORD || (k->lex & LEX_STREET) || n > 24)
+            continue;
+        /* (most capitalised words leave here: a foreign street's first two
+         * letters, or the last letter of "...strasse", "...weg") */
+        int maybe = n <= 8 && k->key != TOK_KEY_ANY && foreign_keys[k->key & 1023];
+        if (!maybe && n >= 7) {
+            char z = (char)(s->t[k->e - 1] | 0x20);
+            maybe = z == 'e' || z == 'g' || z == 'z' || z == 't' || z == 'n';
+        }
+        if (maybe)
             street_at(s, i);
     }
 }

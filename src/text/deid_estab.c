@@ -481,7 +481,8 @@ static size_t town_run(const text_scan *s, size_t i)
 /* A capitalised article of a town's name: Le, La, Les, L'. */
 static int town_article(const text_scan *s, size_t i)
 {
-    return i < s->n && s->tok[i].kind == TOK_WORD && s->tok[i].cap && !s->tok[i].allcaps && !s->lab[i] &&
+    return i < s->n && s->tok[i].kind == TOK_WORD && tl(s, i) <= 4 && (s->t[s->tok[i].s] | 0x20) == 'l' &&
+           s->tok[i].cap && !s->tok[i].allcaps && !s->lab[i] &&
            (tok_is(s, i, "la") || tok_is(s, i, "le") || tok_is(s, i, "les") || tok_is(s, i, "l'") ||
             tok_is(s, i, "l\xE2\x80\x99"));
 }
@@ -531,8 +532,8 @@ static int commune_writing(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
     size_t len = tl(s, i);
-    if (k->kind != TOK_WORD || !k->cap || k->allcaps || len < 7 || len > 48 ||
-        (k->lex & (LEX_MED | LEX_EPONYM)))
+    if (len < 7 || len > 48 || k->kind != TOK_WORD || !k->cap || k->allcaps ||
+        (k->lex & (LEX_MED | LEX_EPONYM)) || !memchr(s->t + k->s + 2, '-', len - 4))
         return 0;
     const char *w = s->t + k->s;
     const char *dash = NULL;

@@ -87,6 +87,8 @@ enum { HEAD_HEALTH = 1, HEAD_ORG = 2 };
 typedef struct {
     const char *w;
     unsigned char kind, lower;
+    unsigned char caps; /* 1: written in capitals or capitalised only (an acronym, a
+                         * short common word): the tokeniser looks it up in no lower case */
 } text_org_head;
 extern const text_org_head text_org_heads[];
 extern const char *const text_org_descriptors[];
