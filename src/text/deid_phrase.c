@@ -394,7 +394,11 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
      * Caen Côte de Nacre", "Pompes funèbres Le Gall"): not after a verb
      * ("la clinique appelle Martin") */
     if (words && !connector(s, p - 1)) {
-        if (!((s->tok[p - 1].lex & LEX_MED) || (s->tok[p - 1].dflags & DICT_DESCR)))
+        /* (or a capitalised article opens the name: "école maternelle Les
+         * Hirondelles") */
+        int article = s->tok[p].cap && !s->tok[p].allcaps && tl(s, p) <= 3 &&
+                      (tok_is(s, p, "le") || tok_is(s, p, "la") || tok_is(s, p, "les"));
+        if (!((s->tok[p - 1].lex & LEX_MED) || (s->tok[p - 1].dflags & DICT_DESCR) || article))
             return 0;
     }
     size_t r = p, last = p;

@@ -89,6 +89,9 @@ static void test_units_and_trades(void **state)
     assert_int_equal(
         LABEL("Ancien ouvrier des Forges de la Brême, puis à la fromagerie du Plateau.", "fromagerie"),
         AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("Sa fille est à l'école maternelle Les Pâquerettes de Brion.", "école"),
+                     AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("Sapeur-pompier au SDIS de l'Ardèche depuis 2010.", "SDIS"), AT_PHI_EMPLOYEUR);
     assert_int_equal(LABEL("Venue en compagnie de sa fille Inès.", "compagnie"), 0);
     assert_int_equal(LABEL("Thrombose de la veine cave inférieure.", "cave"), 0);
 }
