@@ -77,9 +77,14 @@ static const uint8_t byte_bits[256] = {
     ['a' ... 'z'] = 2, ['A' ... 'Z'] = 4, ['0' ... '9'] = 8, [0x80 ... 0xFF] = 0x80};
 
 /* White space: 1 blank, 2 line break (LF, or a lone CR as old Mac files
- * write), 3 first byte of a no-break space (U+00A0, U+202F). */
+ * write), 3 first byte of a no-break space (U+00A0, U+202F), 4 tab (a
+ * blank). */
 static const uint8_t space_class[256] = {
-    [' '] = 1, ['\t'] = 1, ['\r'] = 2, ['\n'] = 2, [0xC2] = 3, [0xE2] = 3};
+    [' '] = 1, ['\t'] = 4, ['\r'] = 2, ['\n'] = 2, [0xC2] = 3, [0xE2] = 3};
+
+/* The TEXT_SEEN_* bit of a punctuation byte. */
+static const uint8_t punct_seen[256] = {
+    ['"'] = TEXT_SEEN_QUOTE, ['|'] = TEXT_SEEN_BAR, [';'] = TEXT_SEEN_SEMI};
 
 /* Bytes of the no-break space at p (U+00A0 or the narrow U+202F of French
  * typography), 0 when p holds another character. */
@@ -175,13 +180,14 @@ static inline int fold_word(const unsigned char *w, size_t wl, size_t avail, int
 }
 
 /* (Re)allocate the scan's one block for cap tokens: the tokens, the pass
- * lists, the scratch list, the entities and the labels; the s->n tokens and the fill[l]
+ * lists, the scratch list, the entities, the labels and the answers of
+ * deid_known_safe; the s->n tokens and the fill[l]
  * list entries made so far are copied over. AT_ERR_NOMEM on failure (the
  * old block is then kept, freed by the caller). */
 static at_status scan_reserve(text_scan *s, size_t cap, const size_t *fill)
 {
     size_t tb = cap * sizeof(text_tok), lb = cap * sizeof(uint32_t);
-    char *b = at_malloc(tb + (TEXT_LIST_COUNT + 1) * lb + (cap + 1) * sizeof(uint32_t) + (cap + 1));
+    char *b = at_malloc(tb + (TEXT_LIST_COUNT + 1) * lb + (cap + 1) * sizeof(uint32_t) + 2 * (cap + 1));
     if (!b)
         return AT_ERR_NOMEM;
     if (s->n)
@@ -197,6 +203,7 @@ static at_status scan_reserve(text_scan *s, size_t cap, const size_t *fill)
     p += cap;
     s->ent = p;
     s->lab = (uint8_t *)(p + cap + 1);
+    s->safe = s->lab + cap + 1;
     at_free(s->block);
     s->block = b;
     return AT_OK;
@@ -219,10 +226,11 @@ static at_status tokenise(text_scan *s)
     const text_lexicon *lexicon = &s->d->lex;
     const text_tagger *learned = s->d->tagger && s->d->tagger->nkeep ? s->d->tagger : NULL;
     int nl = 1, sp = 1;
-    unsigned line = 0;
+    unsigned line = 0, seen = 0, seen_sc = 0;
     while (i < len) {
         unsigned c = t[i], sc = space_class[c];
         if (sc) {
+            seen_sc |= sc;
             size_t blank = sc == 3 ? nbsp_len(t + i, len - i) : 1;
             if (blank) {
                 if (sc == 2) {
@@ -267,6 +275,8 @@ static at_status tokenise(text_scan *s)
         size_t w = cb & 0x0E ? 1 : cb ? word_char_len(t + i, len - i) : 0;
         if (!w) {
             k->kind = TOK_PUNCT;
+            k->special = (uint8_t)c;
+            seen |= punct_seen[c];
             i += c < 0x80 ? 1 : punct_len(t + i, len - i);
             k->e = (uint32_t)i;
             if (c == '@')
@@ -286,6 +296,32 @@ static at_status tokenise(text_scan *s)
                 /* ASCII letters and digits in a tight loop (one table
                  * load, one test a byte); other bytes below */
                 unsigned m = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                /* eight bytes at a time first: the classes of the ASCII
+                 * letters and digits before the first other byte */
+                while (i + 8 <= len) {
+                    const uint64_t ones = 0x0101010101010101ull, high = 0x80 * ones;
+                    uint64_t x;
+                    memcpy(&x, t + i, 8);
+                    uint64_t h7 = x & (0x7F * ones), ascii_bytes = ~x & high;
+                    uint64_t lo = (h7 + (0x80 - 'a') * ones) & ~(h7 + (0x80 - 'z' - 1) * ones) & ascii_bytes;
+                    uint64_t up = (h7 + (0x80 - 'A') * ones) & ~(h7 + (0x80 - 'Z' - 1) * ones) & ascii_bytes;
+                    uint64_t dg = (h7 + (0x80 - '0') * ones) & ~(h7 + (0x80 - '9' - 1) * ones) & ascii_bytes;
+                    uint64_t stop = ~(lo | up | dg) & high;
+                    if (stop) {
+                        uint64_t before = (stop & (0 - stop)) - 1; /* the bytes before the first stop */
+                        lo &= before;
+                        up &= before;
+                        dg &= before;
+                    }
+                    mask |= (lo ? 2u : 0u) | (up ? 4u : 0u) | (dg ? 8u : 0u);
+                    if (stop) {
+                        i += (size_t)__builtin_ctzll(stop) >> 3;
+                        break;
+                    }
+                    i += 8;
+                }
+#endif
                 while (i < len && ((m = byte_bits[t[i]]) & 0x0E)) {
                     mask |= m;
                     i++;
@@ -437,7 +473,9 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_CUE] = n_cue;
     s->nlist[TEXT_LIST_ODD] = n_odd;
     s->nlist[TEXT_LIST_ORG] = n_org;
+    s->seen = seen | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
     memset(s->lab, 0, s->n + 1);
+    memset(s->safe, 0, s->n + 1);
     memset(s->ent, 0, (s->n + 1) * sizeof *s->ent);
 #ifdef DEID_TRACE
     for (size_t q = 0; q < s->n; q++)

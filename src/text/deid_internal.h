@@ -16,7 +16,8 @@ typedef struct {
     uint8_t allcaps; /* every letter upper case, at least 2 letters */
     uint8_t nl;      /* a line break between the previous token and this one */
     uint8_t sp;      /* white space between the previous token and this one */
-    uint8_t special; /* TOK_SPECIAL_* of a looked-up word, else 0 */
+    uint8_t special; /* TOK_SPECIAL_* of a looked-up word; a punctuation
+                        token's first byte; else 0 */
     uint16_t key;    /* a word's text_pair_key, TOK_KEY_ANY when one of its
                         first two bytes is not ASCII; 0 for other tokens */
     uint32_t fh;     /* low bits of the folded word's hash (0 when not folded) */
@@ -99,6 +100,8 @@ size_t text_scan_phone(const char *t, size_t len, size_t s);
 /* The same with the OCR's letters for digits (O, o, l, I) among at least
  * six digits ("02 96 37 l2 OO"). */
 size_t text_scan_phone_ocr(const char *t, size_t len, size_t s);
+/* text_scan_phone, else text_scan_phone_ocr. */
+size_t text_scan_phone_or_ocr(const char *t, size_t len, size_t s);
 size_t text_scan_nir(const char *t, size_t len, size_t s);
 /* Numeric date at s; *ymd receives YYYYMMDD (year 0 when absent). */
 size_t text_scan_date_numeric(const char *t, size_t len, size_t s, int *ymd);

@@ -145,11 +145,19 @@ void deid_pass_joins(text_scan *s)
         }
     }
     /* initials that sign a letter: two or three capitals alone on the
-     * line after a closing formula ("Bien à vous,\nMC") */
+     * line after a closing formula ("Bien à vous,\nMC"); and dotted
+     * initials that sign a line: "validé T.G.", "saisi par L.M.", "...
+     * vu en consultation. A.-L." (one visit of the list: the first are
+     * words of two or three letters, the second read and label single
+     * letters and points, so neither sees what the other labels) */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
         size_t n = k->e - k->s;
+        if (n == 1) {
+            signing_initials(s, i);
+            continue;
+        }
         if (s->lab[i] || !k->nl || !k->allcaps || n < 2 || n > 3 || i < 2 ||
             (i + 1 < s->n && !s->tok[i + 1].nl))
             continue;
@@ -166,10 +174,6 @@ void deid_pass_joins(text_scan *s)
         if (found)
             mark(s, i, i + 1, AT_PHI_NOM);
     }
-    /* dotted initials that sign a line: "validé T.G.", "saisi par L.M.",
-     * "... vu en consultation. A.-L." */
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++)
-        signing_initials(s, s->list[TEXT_LIST_NAME][q]);
     /* the end of a name cut at a line end ("Dupo-" / "nt"), after the
      * names labelled before the joins */
     for (size_t q = 0; q < cnt; q++) {

@@ -230,8 +230,9 @@ static int month_foreign(const char *f, size_t n)
     static const unsigned char month[] = {1, 2, 3, 3,  4,  5, 6,  7,  8,  10, 12, 1, 2, 3,  4,  5,  6,
                                           7, 8, 9, 10, 12, 1, 2,  4,  5,  6,  7,  9, 9, 10, 11, 12, 1,
                                           2, 3, 5, 6,  7,  9, 10, 11, 12, 1,  2,  3, 5, 8,  9,  11};
+    /* (the first letter first: most words leave before strlen) */
     for (size_t m = 0; names[m]; m++)
-        if (strlen(names[m]) == n && !memcmp(names[m], f, n))
+        if (n && names[m][0] == f[0] && strlen(names[m]) == n && !memcmp(names[m], f, n))
             return month[m];
     return 0;
 }
@@ -286,6 +287,11 @@ static void foreign_date(text_scan *s, size_t i)
         !memcmp(s->t + s->tok[j].s, "de", 2))
         j++;
     if (j >= s->n || s->tok[j].nl || s->tok[j].kind != TOK_WORD || s->lab[j] || tl(s, j) < 3 || tl(s, j) > 12)
+        return;
+    /* (an ASCII letter first that opens no month's name: most words
+     * leave before folding) */
+    unsigned c = (unsigned char)s->t[s->tok[j].s] | 0x20u;
+    if (c - 'a' < 26u && !strchr("adefgjlmnos", (int)c))
         return;
     char f[40];
     int fl = text_lexicon_fold(s->t + s->tok[j].s, tl(s, j), f, sizeof f);

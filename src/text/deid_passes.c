@@ -147,8 +147,7 @@ void deid_pass_numbers(text_scan *s)
         if ((k->kind != TOK_NUM || nir_may_start(s, k)) && (e = text_scan_nir(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_SECU);
         } else if ((s->t[k->s] == '0' || s->t[k->s] == '+') && /* a phone's first character */
-                   ((e = text_scan_phone(s->t, s->len, k->s)) ||
-                    (e = text_scan_phone_ocr(s->t, s->len, k->s)))) {
+                   (e = text_scan_phone_or_ocr(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_TEL);
         } else if (k->kind == TOK_NUM && date_sep_after(s, k) &&
                    (e = text_scan_date_numeric(s->t, s->len, k->s, &ymd))) {
@@ -721,6 +720,8 @@ void deid_pass_dictionary(text_scan *s)
         unsigned f = k->dflags;
         if (k->lex & LEX_MED)
             continue; /* "EVA", "Eliquis": words of the medical vocabulary, the tagger's to decide */
+        if (!(f & (DICT_FIRST | DICT_LAST)))
+            continue; /* (every rule below asks for a name of the lists) */
         if (k->allcaps && deid_study_name(s, i))
             continue; /* "programme LEA", "essai ALINA" */
         if ((f & DICT_FIRST) && !k->allcaps && i + 1 < s->n && s->tok[i + 1].allcaps &&

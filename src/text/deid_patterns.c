@@ -15,19 +15,22 @@ static int is_alnum(char c)
 }
 
 /* A digit of a phone number at t[i]: '0'..'9', and with ocr the letters
- * an OCR reads for them (O, o for 0; l, I for 1). Its value or -1. */
-static int phone_digit(const char *t, size_t len, size_t i, int ocr)
+ * an OCR reads for them (O, o for 0; l, I for 1). Its value or -1. Without
+ * ocr, *saw is set when t[i] is one of those letters (the scan with ocr
+ * may then go another way). */
+static int phone_digit(const char *t, size_t len, size_t i, int ocr, int *saw)
 {
     if (i >= len)
         return -1;
     char c = t[i];
     if (is_digit(c))
         return c - '0';
-    if (ocr && (c == 'O' || c == 'o'))
-        return 0;
-    if (ocr && (c == 'l' || c == 'I'))
-        return 1;
-    return -1;
+    int letter0 = c == 'O' || c == 'o', letter1 = c == 'l' || c == 'I';
+    if (!ocr) {
+        *saw |= letter0 | letter1;
+        return -1;
+    }
+    return letter0 ? 0 : letter1 ? 1 : -1;
 }
 
 /* Bytes of a separator between groups of a phone number at t[i]: one
@@ -71,7 +74,7 @@ static size_t phone_sep(const char *t, size_t len, size_t i, char *kind)
  * ("02 98 52 60 60", "0298.52.60.60", "0296 44 71 20", "06.62 14 88 03",
  * "02/98/52/60/60"), or glued. With ocr, O/o and l/I count as digits
  * when at least six real digits are there. End offset, or 0. */
-static size_t scan_phone(const char *t, size_t len, size_t s, int ocr)
+static size_t scan_phone(const char *t, size_t len, size_t s, int ocr, int *saw)
 {
     size_t i = s;
     if (i >= len || (i > 0 && is_alnum(t[i - 1])))
@@ -90,7 +93,7 @@ static size_t scan_phone(const char *t, size_t len, size_t s, int ocr)
             if (i < len && t[i] == ' ')
                 i++;
         }
-        int d = phone_digit(t, len, i, ocr);
+        int d = phone_digit(t, len, i, ocr, saw);
         if (d < 1)
             return 0;
         digits = 2; /* the national 0 and this digit */
@@ -98,7 +101,7 @@ static size_t scan_phone(const char *t, size_t len, size_t s, int ocr)
         group = 1;
         i++;
     } else {
-        if (phone_digit(t, len, i, ocr) != 0 || phone_digit(t, len, i + 1, ocr) < 1)
+        if (phone_digit(t, len, i, ocr, saw) != 0 || phone_digit(t, len, i + 1, ocr, saw) < 1)
             return 0;
         real += is_digit(t[i]) + is_digit(t[i + 1]);
         digits = group = 2;
@@ -109,7 +112,7 @@ static size_t scan_phone(const char *t, size_t len, size_t s, int ocr)
     int mixed = 0;  /* separators of two kinds ("06.62 14 88 03") */
     int long_g = 0; /* a group of three or four digits after the first */
     while (digits < 10) {
-        int d = phone_digit(t, len, i, ocr);
+        int d = phone_digit(t, len, i, ocr, saw);
         if (d >= 0) {
             if (group >= 4 && groups > 0)
                 return 0;
@@ -121,7 +124,7 @@ static size_t scan_phone(const char *t, size_t len, size_t s, int ocr)
             continue;
         }
         size_t sl = phone_sep(t, len, i, &kind);
-        if (!sl || phone_digit(t, len, i + sl, ocr) < 0 || (groups > 0 && group != 2 && group != 4))
+        if (!sl || phone_digit(t, len, i + sl, ocr, saw) < 0 || (groups > 0 && group != 2 && group != 4))
             return 0;
         int is_slash = kind == '/';
         if (slash >= 0 && slash != is_slash)
@@ -153,12 +156,23 @@ static size_t scan_phone(const char *t, size_t len, size_t s, int ocr)
 
 size_t text_scan_phone(const char *t, size_t len, size_t s)
 {
-    return scan_phone(t, len, s, 0);
+    int saw = 0;
+    return scan_phone(t, len, s, 0, &saw);
 }
 
 size_t text_scan_phone_ocr(const char *t, size_t len, size_t s)
 {
-    return scan_phone(t, len, s, 1);
+    int saw = 0;
+    return scan_phone(t, len, s, 1, &saw);
+}
+
+size_t text_scan_phone_or_ocr(const char *t, size_t len, size_t s)
+{
+    int saw = 0;
+    size_t e = scan_phone(t, len, s, 0, &saw);
+    /* (a scan that met no letter an OCR reads for a digit is the OCR
+     * scan's too: the same way, at best the same end) */
+    return e || !saw ? e : scan_phone(t, len, s, 1, &saw);
 }
 
 /* The layout of a NIR without its key: sex digit, month (01-12, or 20-42

@@ -448,7 +448,18 @@ int deid_safe_form(const text_scan *s, size_t i)
     return truncated_medical(f, (size_t)fl) || prefixed_word(&s->d->lex, f, (size_t)fl);
 }
 
+static int known_safe(const text_scan *s, size_t i);
+
 int deid_known_safe(const text_scan *s, size_t i)
+{
+    /* (asked by the tagger's candidates and the allow-list, from several
+     * lists: answered once a token) */
+    if (!s->safe[i])
+        s->safe[i] = (uint8_t)(1 + known_safe(s, i));
+    return s->safe[i] - 1;
+}
+
+static int known_safe(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
     if ((k->lex & KNOWN) || (k->dflags & DICT_SAFE))

@@ -22,6 +22,15 @@ enum {
     TEXT_LIST_COUNT
 };
 
+/* text_scan.seen: bytes some pass looks for in the whole text, noted by
+ * the tokeniser (a pass may skip its search of the bytes without them). */
+enum {
+    TEXT_SEEN_QUOTE = 1, /* '"' */
+    TEXT_SEEN_BAR = 2,   /* '|' */
+    TEXT_SEEN_SEMI = 4,  /* ';' */
+    TEXT_SEEN_TAB = 8    /* a tab */
+};
+
 /* The words of the names the context rules found (deid_mentions.c). */
 #define DEID_MAX_NAMES 32
 #define DEID_NAME_LEN 32
@@ -49,9 +58,14 @@ typedef struct {
     uint32_t *list[TEXT_LIST_COUNT];
     size_t nlist[TEXT_LIST_COUNT];
     uint32_t next_ent;
+    unsigned seen;     /* TEXT_SEEN_* bits: bytes the tokeniser met in the text */
     text_names *names; /* the words of the names found in context, or NULL */
     uint32_t *scratch; /* room for n token indices, for one pass at a time (the joins') */
-    void *block;       /* the one allocation behind tok, lab, ent, list and scratch */
+    /* deid_known_safe's answer for each token, kept once asked (it reads
+     * only the text, the tokens and the lexicon): 0 not asked yet, else
+     * 1 + the answer */
+    uint8_t *safe;
+    void *block; /* the one allocation behind tok, lab, ent, list, scratch and safe */
 } text_scan;
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -154,8 +168,9 @@ static inline int is_name_word(const text_scan *s, size_t i)
 
 static inline int is_punct(const text_scan *s, size_t i, char c)
 {
-    return i < s->n && s->tok[i].kind == TOK_PUNCT && s->tok[i].e - s->tok[i].s == 1 &&
-           s->t[s->tok[i].s] == c;
+    /* (a punctuation token's first byte is its special: the token alone is read) */
+    return i < s->n && s->tok[i].kind == TOK_PUNCT && s->tok[i].special == (unsigned char)c &&
+           s->tok[i].e - s->tok[i].s == 1;
 }
 
 /* The elided "d'" of "d'Ormesson", "maladie d'Addison" (' or ’). */

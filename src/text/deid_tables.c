@@ -505,13 +505,15 @@ static void json_fields(text_scan *s)
 void deid_pass_tables(text_scan *s)
 {
     /* JSON: a quoted key and a colon somewhere */
-    if (memmem(s->t, s->len, "\":", 2))
+    if ((s->seen & TEXT_SEEN_QUOTE) && memmem(s->t, s->len, "\":", 2))
         json_fields(s);
     size_t done = 0; /* the tables read so far end there */
     /* a text with tabs, '|' or ';' in it: the lines that hold one may
-     * open a table (found from the bytes: most lines are prose) */
-    const char *tab = memchr(s->t, '\t', s->len), *bar = memchr(s->t, '|', s->len),
-               *semi = memchr(s->t, ';', s->len);
+     * open a table (found from the bytes: most lines are prose; the
+     * tokeniser noted which of them the text holds) */
+    const char *tab = s->seen & TEXT_SEEN_TAB ? memchr(s->t, '\t', s->len) : NULL,
+               *bar = s->seen & TEXT_SEEN_BAR ? memchr(s->t, '|', s->len) : NULL,
+               *semi = s->seen & TEXT_SEEN_SEMI ? memchr(s->t, ';', s->len) : NULL;
     if (tab || bar || semi) {
         size_t from = 0; /* the first byte not yet read */
         while (from < s->len) {
