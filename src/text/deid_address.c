@@ -639,7 +639,9 @@ void deid_pass_foreign_zip(text_scan *s)
                      is_punct(s, i + 1, '-') && s->tok[i + 1].s == k->e &&
                      s->tok[i + 2].s == s->tok[i + 1].e && all_digits(s, i + 2, 3, 3) &&
                      (!s->lab[i + 2] || s->lab[i + 2] == AT_PHI_ID) && town_after(s, i + 2) &&
-                     (i == 0 || !is_punct(s, i - 1, '-')))
+                     s->tok[i + 3].s == s->tok[i + 2].e + 1 && s->t[s->tok[i + 2].e] == ' ' &&
+                     (i == 0 || !is_punct(s, i - 1, '-')) &&
+                     (!all_digits(s, i, 2, 2) || address_before(s, i) || (i > 0 && is_punct(s, i - 1, ','))))
                 zip_mark(s, i, i + 3);
             /* the United States "Miami, FL 33139": a state's two capitals,
              * after a comma, before five digits */
@@ -663,8 +665,13 @@ void deid_pass_foreign_zip(text_scan *s)
             for (size_t c = 0; c < 4; c++)
                 up &= (w[c] >= 'A' && w[c] <= 'Z') || (w[c] >= '0' && w[c] <= '9');
             if (up && (address_before(s, i) || town_after(s, i + 1) ||
-                       (i > 0 && !s->tok[i].nl && (is_punct(s, i - 1, ',') || s->tok[i - 1].cap))))
+                       (i > 0 && !s->tok[i].nl && (is_punct(s, i - 1, ',') || s->tok[i - 1].cap)))) {
                 zip_mark(s, i, i + 2);
+                /* the town before it ("Dublin D02 X285") */
+                if (i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_WORD && s->tok[i - 1].cap &&
+                    !s->tok[i - 1].allcaps && !s->lab[i - 1])
+                    mark(s, i - 1, i, AT_PHI_VILLE);
+            }
             continue;
         }
         /* Canada "G1V 2L8"; the United Kingdom "CR0 2LB", "HA1 3UJ", "SW1A 1AA" */
