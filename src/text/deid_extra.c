@@ -425,7 +425,7 @@ static int ocr_month(const text_scan *s, size_t i)
     size_t n = k->e - k->s;
     if (k->kind != TOK_WORD || n < 3 || n > 10 || !(k->aux & TOK_AUX_DIGIT))
         return 0;
-    char f[16], g[16];
+    char f[64], g[64];
     size_t fl = fold_tok(s, i, f);
     if (!fl || fl >= sizeof f)
         return 0;
