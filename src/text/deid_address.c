@@ -58,7 +58,10 @@ static const char *const weak_streets[] = {
 
 /* Endings of foreign street names written as one word
  * ("Gellertstrasse", "Kirchgasse", "Lindenweg", "Marktplatz"). Folded. */
-static const char *const street_endings[] = {"strasse", "gasse", "weg", "platz", "straat", "laan", NULL};
+static const struct {
+    const char *w;
+    size_t n;
+} street_endings[] = {{"strasse", 7}, {"gasse", 5}, {"weg", 3}, {"platz", 5}, {"straat", 6}, {"laan", 4}};
 
 /* Words that end a street's name in lower case. Folded. */
 static const char *const stop_words[] = {
@@ -174,11 +177,12 @@ static int street_kind(const text_scan *s, size_t i)
         char z = (char)(w[n - 1] | 0x20);
         if (z != 'e' && z != 'g' && z != 'z' && z != 't' && z != 'n')
             return 0;
-        for (const char *const *e = street_endings; *e; e++) {
-            size_t m = strlen(*e), q = 0;
+        for (size_t x = 0; x < sizeof street_endings / sizeof *street_endings; x++) {
+            const char *e = street_endings[x].w;
+            size_t m = street_endings[x].n, q = 0;
             if (n <= m + 2)
                 continue;
-            while (q < m && (char)(w[n - m + q] | 0x20) == (*e)[q])
+            while (q < m && (char)(w[n - m + q] | 0x20) == e[q])
                 q++;
             if (q == m)
                 return 3;
