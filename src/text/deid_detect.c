@@ -269,8 +269,10 @@ static at_status tokenise(text_scan *s)
     uint32_t *l_at = s->list[TEXT_LIST_AT], *l_num = s->list[TEXT_LIST_NUM],
              *l_flag = s->list[TEXT_LIST_FLAG], *l_name = s->list[TEXT_LIST_NAME],
              *l_extra = s->list[TEXT_LIST_EXTRA], *l_cue = s->list[TEXT_LIST_CUE],
-             *l_odd = s->list[TEXT_LIST_ODD], *l_org = s->list[TEXT_LIST_ORG];
-    size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0, n_org = 0;
+             *l_odd = s->list[TEXT_LIST_ODD], *l_org = s->list[TEXT_LIST_ORG],
+             *l_abroad = s->list[TEXT_LIST_ABROAD];
+    size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0, n_org = 0,
+           n_abroad = 0;
     const uint32_t *lower_mask = s->d->lower_mask;
     const text_dict *dict = &s->d->dict;
     const text_lexicon *lexicon = &s->d->lex;
@@ -306,6 +308,7 @@ static at_status tokenise(text_scan *s)
             fill[TEXT_LIST_CUE] = n_cue;
             fill[TEXT_LIST_ODD] = n_odd;
             fill[TEXT_LIST_ORG] = n_org;
+            fill[TEXT_LIST_ABROAD] = n_abroad;
             if (scan_reserve(s, cap, fill))
                 return AT_ERR_NOMEM;
             l_at = s->list[TEXT_LIST_AT];
@@ -316,6 +319,7 @@ static at_status tokenise(text_scan *s)
             l_cue = s->list[TEXT_LIST_CUE];
             l_odd = s->list[TEXT_LIST_ODD];
             l_org = s->list[TEXT_LIST_ORG];
+            l_abroad = s->list[TEXT_LIST_ABROAD];
         }
         size_t ti = s->n++;
         text_tok *k = &s->tok[ti];
@@ -521,8 +525,14 @@ static at_status tokenise(text_scan *s)
                 l_num[n_num++] = (uint32_t)ti;
             if (df & (DICT_IDLABEL | DICT_HOSP | DICT_ROLE | DICT_TITLE | DICT_BIRTH | DICT_FIELD))
                 l_flag[n_flag++] = (uint32_t)ti;
-            if (k->cap || a_grave)
+            if (k->cap || a_grave) {
                 l_name[n_name++] = (uint32_t)ti;
+                unsigned ky = k->key & 1023, z = t[i - 1] | 0x20u;
+                if (n <= 24 && ((n <= 11 && k->key != TOK_KEY_ANY &&
+                                 (text_world_head_keys[ky] | text_foreign_street_keys[ky])) ||
+                                (n >= 7 && (z == 'e' || z == 'g' || z == 'z' || z == 't' || z == 'n'))))
+                    l_abroad[n_abroad++] = (uint32_t)ti;
+            }
         }
         /* the added passes' starting points: glued '.', '/', ':' (web
          * addresses, OCR'd dates), "quatre-vingt..." (ages); cue, street
@@ -554,6 +564,7 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_CUE] = n_cue;
     s->nlist[TEXT_LIST_ODD] = n_odd;
     s->nlist[TEXT_LIST_ORG] = n_org;
+    s->nlist[TEXT_LIST_ABROAD] = n_abroad;
     s->seen = seen | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
     memset(s->lab, 0, s->n + 1);
     memset(s->safe, 0, s->n + 1);

@@ -19,6 +19,14 @@ enum {
     TEXT_LIST_CUE,   /* record, account and employer cue words, street words, words with digits */
     TEXT_LIST_ODD,   /* lower-case words that are unknown or in a name list (tagger, allow-list) */
     TEXT_LIST_ORG, /* establishment and organisation heads, short unknown words in capitals (deid_phrase.c) */
+    /* the capitalised words that the passes of names abroad may start at
+     * (every word of TEXT_LIST_NAME that deid_pass_estab_world,
+     * deid_pass_streets's foreign words or the English heads of
+     * deid_pass_complete would not skip at once): of at most 24 bytes, and
+     * of at most 11 whose first two letters' key is one of
+     * text_world_head_keys or text_foreign_street_keys, or of 7 or more
+     * ending in e, g, z, t or n */
+    TEXT_LIST_ABROAD,
     TEXT_LIST_COUNT
 };
 
@@ -44,6 +52,12 @@ typedef struct {
     uint64_t pairs[16]; /* bits of the text_pair_key of their first two letters */
     uint32_t last;      /* bits of their last letters (the low five bits) */
 } text_names;
+
+/* 1 at the text_pair_key of the first two letters of the heads of
+ * establishments abroad (deid_estab_world.c), and of the foreign street
+ * words (deid_address.c): TEXT_LIST_ABROAD's keys. */
+extern const uint8_t text_world_head_keys[1024];
+extern const uint8_t text_foreign_street_keys[1024];
 
 typedef struct {
     const at_text_deid *d;
