@@ -536,12 +536,11 @@ void deid_pass_streets(text_scan *s)
         if (k->kind != TOK_WORD || (k->lex & LEX_STREET) || n > 24)
             continue;
         /* (most capitalised words leave here: a foreign street's first two
-         * letters, or the last letter of "...strasse", "...weg") */
+         * letters, or the last two of "...strasse", "...weg"; street_kind
+         * finds no street in the others, and street_at then does nothing) */
         int maybe = n <= 8 && k->key != TOK_KEY_ANY && text_foreign_street_keys[k->key & 1023];
-        if (!maybe && n >= 7) {
-            char z = (char)(s->t[k->e - 1] | 0x20);
-            maybe = z == 'e' || z == 'g' || z == 'z' || z == 't' || z == 'n';
-        }
+        if (!maybe && n >= 7)
+            maybe = deid_street_ending_may(s->t + k->s, n);
         if (maybe)
             street_at(s, i);
     }

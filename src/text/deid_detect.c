@@ -527,10 +527,10 @@ static at_status tokenise(text_scan *s)
                 l_flag[n_flag++] = (uint32_t)ti;
             if (k->cap || a_grave) {
                 l_name[n_name++] = (uint32_t)ti;
-                unsigned ky = k->key & 1023, z = t[i - 1] | 0x20u;
-                if (n <= 24 && ((n <= 11 && k->key != TOK_KEY_ANY &&
-                                 (text_world_head_keys[ky] | text_foreign_street_keys[ky])) ||
-                                (n >= 7 && (z == 'e' || z == 'g' || z == 'z' || z == 't' || z == 'n'))))
+                unsigned ky = k->key & 1023;
+                if ((n <= 11 && k->key != TOK_KEY_ANY &&
+                     (text_world_head_keys[ky] | text_foreign_street_keys[ky])) ||
+                    (n >= 7 && n <= 24 && deid_street_ending_may((const char *)t + start, n)))
                     l_abroad[n_abroad++] = (uint32_t)ti;
             }
         }

@@ -59,6 +59,16 @@ typedef struct {
 extern const uint8_t text_world_head_keys[1024];
 extern const uint8_t text_foreign_street_keys[1024];
 
+/* The n bytes at w (n >= 2) may end as a foreign street's one word does
+ * ("...strasse", "...gasse", "...weg", "...platz", "...straat", "...laan",
+ * "...straße"): their last two letters, in any case (ASCII). */
+static inline int deid_street_ending_may(const char *w, size_t n)
+{
+    unsigned y = (unsigned char)w[n - 2] | 0x20u, z = (unsigned char)w[n - 1] | 0x20u;
+    return (z == 'e' && (y == 's' || (unsigned char)w[n - 2] == 0x9F)) || (y == 'e' && z == 'g') ||
+           (y == 't' && z == 'z') || (y == 'a' && (z == 't' || z == 'n'));
+}
+
 typedef struct {
     const at_text_deid *d;
     const char *t;
