@@ -55,6 +55,13 @@ static int tok_drug_form(const text_scan *s, size_t i)
     return 0;
 }
 
+int deid_marker_glued(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    return k->e - k->s <= 4 && i + 2 < s->n && is_punct(s, i + 1, '-') && s->tok[i + 1].s == k->e &&
+           s->tok[i + 2].s == s->tok[i + 1].e && s->tok[i + 2].kind == TOK_NUM;
+}
+
 int deid_dose_after(const text_scan *s, size_t j)
 {
     if (j + 1 >= s->n || s->tok[j].kind != TOK_NUM || s->tok[j].nl || s->tok[j + 1].nl)
@@ -341,10 +348,7 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
     if ((k->cap || k->allcaps) && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) &&
         model_after(s, i))
         return 1;
-    /* a marker's or a gene's name glued to its number ("Ki-67", "Her-2",
-     * "Il-6"): a short word, a dash and digits, glued */
-    if (k->e - k->s <= 4 && i + 2 < s->n && is_punct(s, i + 1, '-') && s->tok[i + 1].s == k->e &&
-        s->tok[i + 2].s == s->tok[i + 1].e && s->tok[i + 2].kind == TOK_NUM)
+    if (deid_marker_glued(s, i))
         return 1;
     /* a unit after a number ("30 PA", "70 Gy") */
     if (k->e - k->s <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)

@@ -417,8 +417,111 @@ void deid_pass_extra_early(text_scan *s)
 
 /* Dates in words, OCR'd dates that start with digits, ages: after the
  * numeric and written dates, which leave few numbers to look at. */
+/* Token i is a month the OCR misread ("avri1", "n0vembre", "0ctobre"):
+ * its number, 0 when none. */
+static int ocr_month(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (k->kind != TOK_WORD || n < 3 || n > 10 || !(k->aux & TOK_AUX_DIGIT))
+        return 0;
+    char f[16], g[16];
+    size_t fl = fold_tok(s, i, f);
+    if (!fl || fl >= sizeof f)
+        return 0;
+    int letters = 0;
+    for (size_t c = 0; c < fl; c++) {
+        letters += f[c] >= 'a' && f[c] <= 'z';
+        g[c] = f[c] == '0' ? 'o' : f[c] == '1' ? 'l' : f[c] == '5' ? 's' : f[c];
+    }
+    if (letters < 3)
+        return 0;
+    int m = text_month_of(g, fl);
+    if (m > 0)
+        return m;
+    for (size_t c = 0; c < fl; c++)
+        g[c] = f[c] == '1' ? 'i' : g[c];
+    return text_month_of(g, fl) > 0 ? text_month_of(g, fl) : 0;
+}
+
+/* Token i: a day's number, clean or read by the OCR ("l7", "O3"). */
+static int day_tok(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (n < 1 || n > 2 || s->lab[i])
+        return 0;
+    for (size_t c = 0; c < n; c++)
+        if (!ocr_digit(s->t[k->s + c]))
+            return 0;
+    return 1;
+}
+
+/* A roman numeral of a month, I to XII. */
+static int roman_month(const text_scan *s, size_t i)
+{
+    static const char *const r[] = {"I",    "II", "III", "IV", "V",   "VI", "VII",
+                                    "VIII", "IX", "X",   "XI", "XII", NULL};
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (k->kind != TOK_WORD || n > 4)
+        return 0;
+    for (const char *const *x = r; *x; x++)
+        if (strlen(*x) == n && !memcmp(*x, s->t + k->s, n))
+            return 1;
+    return 0;
+}
+
+/* A year after token j: four digits, clean or read by the OCR ("2O26");
+ * its end token, j when none. */
+static size_t year_after(const text_scan *s, size_t j)
+{
+    if (j >= s->n || s->tok[j].nl || s->tok[j].e - s->tok[j].s != 4 || s->lab[j])
+        return j;
+    for (size_t c = 0; c < 4; c++)
+        if (!ocr_digit(s->t[s->tok[j].s + c]))
+            return j;
+    char c0 = s->t[s->tok[j].s], c1 = s->t[s->tok[j].s + 1];
+    return (c0 == '1' || c0 == '2' || c0 == 'l' || c0 == 'I') &&
+                   (c1 == '9' || c1 == '0' || c1 == 'O' || c1 == 'o')
+               ? j + 1
+               : j;
+}
+
+/* "14 avri1 2O26", "l7 n0vembre", "27 XI 2026": a day, a month the OCR
+ * misread or in roman numerals (with its year), from the month at i. */
+static void ocr_word_date(text_scan *s, size_t i)
+{
+    if (i == 0 || s->lab[i] || s->tok[i].nl || !day_tok(s, i - 1))
+        return;
+    size_t e;
+    if (roman_month(s, i)) {
+        e = year_after(s, i + 1);
+        if (e == i + 1)
+            return; /* "12 IV" is no date without its year */
+    } else if (ocr_month(s, i)) {
+        e = year_after(s, i + 1);
+    } else {
+        return;
+    }
+    mark(s, i - 1, e, AT_PHI_DATE);
+}
+
 void deid_pass_extra_dates(text_scan *s)
 {
+    /* (the words with digits: the tokeniser's cue list; roman months from
+     * the numbers) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        if (s->tok[i].kind == TOK_WORD && (s->tok[i].aux & TOK_AUX_DIGIT))
+            ocr_word_date(s, i);
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        if (s->tok[i].kind == TOK_NUM && s->tok[i].e - s->tok[i].s <= 2 && i + 2 < s->n &&
+            s->tok[i + 1].kind == TOK_WORD && s->tok[i + 1].allcaps && !s->tok[i + 1].nl)
+            ocr_word_date(s, i + 1);
+    }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
         size_t i = s->list[TEXT_LIST_NUM][q];
         if (s->lab[i])

@@ -265,6 +265,9 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set);
  * drug, or '%' ("50 µg", "2,5 mg", "15 MG", "5 %"): a product before it
  * (deid_allow.c). */
 int deid_dose_after(const text_scan *s, size_t j);
+/* Token i is a marker's or a gene's name glued to its number ("Ki-67",
+ * "Her-2", "Il-6"): a short word, a dash and digits, glued (deid_allow.c). */
+int deid_marker_glued(const text_scan *s, size_t i);
 /* The place before ", ZIP Commune" (zip code token z) as ADRESSE. */
 void deid_place_before_zip(text_scan *s, size_t z);
 void deid_pass_titles(text_scan *s);

@@ -586,9 +586,11 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
                 (tok_is(s, t - 1, "\xC3\xA0") || tok_is(s, t - 1, "de") || tok_is(s, t - 1, "vers") ||
                  tok_is(s, t - 1, "sur") || tok_is(s, t - 1, "habite") || tok_is(s, t - 1, "(")))
                 ok = 1;
-            /* a product by the dose after it ("Flixotide 50 µg", "XARELTO 15 MG") */
+            /* a product by the dose after it ("Flixotide 50 µg", "XARELTO 15
+             * MG"), a marker glued to its number ("Ki-67") */
             if (u == t + 1 && (s->tok[t].cap || s->tok[t].allcaps) &&
-                !(s->tok[t].lex & (LEX_FIRST | LEX_LAST)) && deid_dose_after(s, u)) {
+                !(s->tok[t].lex & (LEX_FIRST | LEX_LAST)) &&
+                (deid_dose_after(s, u) || deid_marker_glued(s, t))) {
                 t = u;
                 continue;
             }

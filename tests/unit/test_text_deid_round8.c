@@ -191,6 +191,16 @@ static void test_names_beside_streets(void **state)
     assert_int_equal(LABEL(m, "Noémie"), AT_PHI_PRENOM);
 }
 
+/* Dates whose month the OCR misread or writes in roman numerals. */
+static void test_ocr_and_roman_months(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Entrée le 14 avri1 2O26 par le SAU.", "avri1"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Vu le l7 n0vembre 2O26.", "n0vembre"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Fait à Calvi, le 27 XI 2026.", "XI"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Stade IV 2019 et grade II 12 mois.", "IV"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,7 +208,7 @@ int main(void)
         cmocka_unit_test(test_units_and_trades),      cmocka_unit_test(test_signing_initials),
         cmocka_unit_test(test_foreign_postcodes),     cmocka_unit_test(test_products_by_dose),
         cmocka_unit_test(test_establishments_abroad), cmocka_unit_test(test_communes_by_writing),
-        cmocka_unit_test(test_names_beside_streets),
+        cmocka_unit_test(test_names_beside_streets),  cmocka_unit_test(test_ocr_and_roman_months),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
