@@ -270,9 +270,9 @@ static at_status tokenise(text_scan *s)
              *l_flag = s->list[TEXT_LIST_FLAG], *l_name = s->list[TEXT_LIST_NAME],
              *l_extra = s->list[TEXT_LIST_EXTRA], *l_cue = s->list[TEXT_LIST_CUE],
              *l_odd = s->list[TEXT_LIST_ODD], *l_org = s->list[TEXT_LIST_ORG],
-             *l_abroad = s->list[TEXT_LIST_ABROAD];
+             *l_abroad = s->list[TEXT_LIST_ABROAD], *l_numw = s->list[TEXT_LIST_NUMWORD];
     size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0, n_org = 0,
-           n_abroad = 0;
+           n_abroad = 0, n_numw = 0;
     const uint32_t *lower_mask = s->d->lower_mask;
     const text_dict *dict = &s->d->dict;
     const text_lexicon *lexicon = &s->d->lex;
@@ -309,6 +309,7 @@ static at_status tokenise(text_scan *s)
             fill[TEXT_LIST_ODD] = n_odd;
             fill[TEXT_LIST_ORG] = n_org;
             fill[TEXT_LIST_ABROAD] = n_abroad;
+            fill[TEXT_LIST_NUMWORD] = n_numw;
             if (scan_reserve(s, cap, fill))
                 return AT_ERR_NOMEM;
             l_at = s->list[TEXT_LIST_AT];
@@ -320,6 +321,7 @@ static at_status tokenise(text_scan *s)
             l_odd = s->list[TEXT_LIST_ODD];
             l_org = s->list[TEXT_LIST_ORG];
             l_abroad = s->list[TEXT_LIST_ABROAD];
+            l_numw = s->list[TEXT_LIST_NUMWORD];
         }
         size_t ti = s->n++;
         text_tok *k = &s->tok[ti];
@@ -421,6 +423,8 @@ static at_status tokenise(text_scan *s)
         k->kind = TOK_WORD;
         unsigned b0 = t[start], b1 = n > 1 ? t[start + 1] : 0;
         k->key = (uint16_t)((b0 | b1) & 0x80 ? TOK_KEY_ANY : text_pair_key(b0, b1));
+        if (n >= 2 && n <= 24 && (k->key == TOK_KEY_ANY || text_number_word_keys[k->key & 1023]))
+            l_numw[n_numw++] = (uint32_t)ti;
         size_t wl = n; /* an elision is looked up without its apostrophe */
         if (t[i - 1] == '\'')
             wl--;
@@ -565,6 +569,7 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_ODD] = n_odd;
     s->nlist[TEXT_LIST_ORG] = n_org;
     s->nlist[TEXT_LIST_ABROAD] = n_abroad;
+    s->nlist[TEXT_LIST_NUMWORD] = n_numw;
     s->seen = seen | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
     memset(s->lab, 0, s->n + 1);
     memset(s->safe, 0, s->n + 1);

@@ -27,6 +27,10 @@ enum {
      * text_world_head_keys or text_foreign_street_keys, or of 7 or more
      * ending in e, g, z, t or n */
     TEXT_LIST_ABROAD,
+    /* the words of 2 to 24 bytes whose first two letters may open a
+     * number word (text_number_word_keys; any when one is not ASCII):
+     * every word deid_pass_dictated's number_word_tok takes */
+    TEXT_LIST_NUMWORD,
     TEXT_LIST_COUNT
 };
 
