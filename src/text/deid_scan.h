@@ -31,6 +31,9 @@ enum {
      * number word (text_number_word_keys; any when one is not ASCII):
      * every word deid_pass_dictated's number_word_tok takes */
     TEXT_LIST_NUMWORD,
+    /* the words of TEXT_LIST_NAME of at most three bytes (initials, the
+     * two capitals of a plate, the initials that sign a letter) */
+    TEXT_LIST_SHORT,
     TEXT_LIST_COUNT
 };
 
