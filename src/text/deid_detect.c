@@ -271,9 +271,9 @@ static at_status tokenise(text_scan *s)
              *l_extra = s->list[TEXT_LIST_EXTRA], *l_cue = s->list[TEXT_LIST_CUE],
              *l_odd = s->list[TEXT_LIST_ODD], *l_org = s->list[TEXT_LIST_ORG],
              *l_abroad = s->list[TEXT_LIST_ABROAD], *l_numw = s->list[TEXT_LIST_NUMWORD],
-             *l_short = s->list[TEXT_LIST_SHORT];
+             *l_short = s->list[TEXT_LIST_SHORT], *l_ocrcap = s->list[TEXT_LIST_OCRCAP];
     size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0, n_org = 0,
-           n_abroad = 0, n_numw = 0, n_short = 0;
+           n_abroad = 0, n_numw = 0, n_short = 0, n_ocrcap = 0;
     const uint32_t *lower_mask = s->d->lower_mask;
     const text_dict *dict = &s->d->dict;
     const text_lexicon *lexicon = &s->d->lex;
@@ -312,6 +312,7 @@ static at_status tokenise(text_scan *s)
             fill[TEXT_LIST_ABROAD] = n_abroad;
             fill[TEXT_LIST_NUMWORD] = n_numw;
             fill[TEXT_LIST_SHORT] = n_short;
+            fill[TEXT_LIST_OCRCAP] = n_ocrcap;
             if (scan_reserve(s, cap, fill))
                 return AT_ERR_NOMEM;
             l_at = s->list[TEXT_LIST_AT];
@@ -325,6 +326,7 @@ static at_status tokenise(text_scan *s)
             l_abroad = s->list[TEXT_LIST_ABROAD];
             l_numw = s->list[TEXT_LIST_NUMWORD];
             l_short = s->list[TEXT_LIST_SHORT];
+            l_ocrcap = s->list[TEXT_LIST_OCRCAP];
         }
         size_t ti = s->n++;
         text_tok *k = &s->tok[ti];
@@ -536,6 +538,9 @@ static at_status tokenise(text_scan *s)
                 l_name[n_name++] = (uint32_t)ti;
                 if (n <= 3)
                     l_short[n_short++] = (uint32_t)ti;
+                else if (n >= 5 && n <= 14 && (unsigned)(t[start + 1] - 'A') < 26u &&
+                         memchr(t + start + 1, 'l', n - 1))
+                    l_ocrcap[n_ocrcap++] = (uint32_t)ti;
                 unsigned ky = k->key & 1023;
                 if ((n <= 11 && k->key != TOK_KEY_ANY &&
                      (text_world_head_keys[ky] | text_foreign_street_keys[ky])) ||
@@ -576,6 +581,7 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_ABROAD] = n_abroad;
     s->nlist[TEXT_LIST_NUMWORD] = n_numw;
     s->nlist[TEXT_LIST_SHORT] = n_short;
+    s->nlist[TEXT_LIST_OCRCAP] = n_ocrcap;
     s->seen = seen | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
     memset(s->lab, 0, s->n + 1);
     memset(s->safe, 0, s->n + 1);

@@ -34,6 +34,10 @@ enum {
     /* the words of TEXT_LIST_NAME of at most three bytes (initials, the
      * two capitals of a plate, the initials that sign a letter) */
     TEXT_LIST_SHORT,
+    /* the words of TEXT_LIST_NAME of 5 to 14 bytes whose second is a
+     * capital and with an 'l' after the first ("CLlNlQUE": the OCR's
+     * heads in capitals, deid_pass_estab_late) */
+    TEXT_LIST_OCRCAP,
     TEXT_LIST_COUNT
 };
 
