@@ -6,6 +6,7 @@
 
 #include "atelier/text_model.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,6 +378,12 @@ static at_status add_word(at_text_deid *dd, const char *w, unsigned flags, int v
     return text_dict_add(&dd->dict, f, (size_t)n, flags, value);
 }
 
+uint64_t deid_look_gen_next(void)
+{
+    static atomic_uint_fast64_t gen;
+    return (uint64_t)atomic_fetch_add(&gen, 1) + 1;
+}
+
 at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
 {
     *out = NULL;
@@ -442,6 +449,7 @@ at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
         at_free(path);
     }
     at_free(installed); /* dir, when it was NULL: used by the lexicon and the model above */
+    d->look_gen = deid_look_gen_next();
     if (st) {
         at_text_deid_free(d);
         return st;
@@ -472,6 +480,7 @@ at_status at_text_deid_set_model(at_text_deid *d, const char *path)
     }
     text_tagger_free(d->tagger);
     d->tagger = t;
+    d->look_gen = deid_look_gen_next(); /* the learned words changed */
     return AT_OK;
 }
 

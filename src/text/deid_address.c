@@ -58,7 +58,10 @@ static const char *const weak_streets[] = {
 
 /* Endings of foreign street names written as one word
  * ("Gellertstrasse", "Kirchgasse", "Lindenweg", "Marktplatz"). Folded. */
-static const char *const street_endings[] = {"strasse", "gasse", "weg", "platz", "straat", "laan", NULL};
+static const struct {
+    const char *w;
+    size_t n;
+} street_endings[] = {{"strasse", 7}, {"gasse", 5}, {"weg", 3}, {"platz", 5}, {"straat", 6}, {"laan", 4}};
 
 /* Words that end a street's name in lower case. Folded. */
 static const char *const stop_words[] = {
@@ -147,9 +150,9 @@ static void street_index(void)
 /* 1 at the text_pair_key of the first two letters of foreign_streets
  * (keep in step): most capitalised words leave at one load. */
 #define PK(a, b) [((a)&0x1F) << 5 | ((b)&0x1F)] = 1
-static const uint8_t foreign_keys[1024] = {PK('r', 'u'), PK('v', 'i'), PK('p', 'i'), PK('p', 'l'),
-                                           PK('l', 'a'), PK('e', 's'), PK('s', 't'), PK('r', 'o'),
-                                           PK('d', 'r'), PK('c', 'a'), PK('a', 'v'), PK('t', 'r')};
+const uint8_t text_foreign_street_keys[1024] = {PK('r', 'u'), PK('v', 'i'), PK('p', 'i'), PK('p', 'l'),
+                                                PK('l', 'a'), PK('e', 's'), PK('s', 't'), PK('r', 'o'),
+                                                PK('d', 'r'), PK('c', 'a'), PK('a', 'v'), PK('t', 'r')};
 #undef PK
 
 /* 0: no street word; 1: weak; 2: strong; 3: a foreign street's one word. */
@@ -162,7 +165,7 @@ static int street_kind(const text_scan *s, size_t i)
         if (!k->cap)
             return 0;
         size_t n = tl(s, i);
-        if (n <= 8 && k->key != TOK_KEY_ANY && foreign_keys[k->key & 1023] &&
+        if (n <= 8 && k->key != TOK_KEY_ANY && text_foreign_street_keys[k->key & 1023] &&
             ascii_word_in(s, i, foreign_streets))
             return tok_is(s, i, "rua") || tok_is(s, i, "carrer") || tok_is(s, i, "calle") ||
                            tok_is(s, i, "avenida") || tok_is(s, i, "travessa")
@@ -174,11 +177,12 @@ static int street_kind(const text_scan *s, size_t i)
         char z = (char)(w[n - 1] | 0x20);
         if (z != 'e' && z != 'g' && z != 'z' && z != 't' && z != 'n')
             return 0;
-        for (const char *const *e = street_endings; *e; e++) {
-            size_t m = strlen(*e), q = 0;
+        for (size_t x = 0; x < sizeof street_endings / sizeof *street_endings; x++) {
+            const char *e = street_endings[x].w;
+            size_t m = street_endings[x].n, q = 0;
             if (n <= m + 2)
                 continue;
-            while (q < m && (char)(w[n - m + q] | 0x20) == (*e)[q])
+            while (q < m && (char)(w[n - m + q] | 0x20) == e[q])
                 q++;
             if (q == m)
                 return 3;
@@ -525,19 +529,18 @@ void deid_pass_streets(text_scan *s)
         if (s->tok[i].kind == TOK_WORD && (s->tok[i].lex & LEX_STREET))
             street_at(s, i);
     }
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ABROAD]; q++) {
+        size_t i = s->list[TEXT_LIST_ABROAD][q];
         const text_tok *k = &s->tok[i];
         size_t n = k->e - k->s;
         if (k->kind != TOK_WORD || (k->lex & LEX_STREET) || n > 24)
             continue;
         /* (most capitalised words leave here: a foreign street's first two
-         * letters, or the last letter of "...strasse", "...weg") */
-        int maybe = n <= 8 && k->key != TOK_KEY_ANY && foreign_keys[k->key & 1023];
-        if (!maybe && n >= 7) {
-            char z = (char)(s->t[k->e - 1] | 0x20);
-            maybe = z == 'e' || z == 'g' || z == 'z' || z == 't' || z == 'n';
-        }
+         * letters, or the last two of "...strasse", "...weg"; street_kind
+         * finds no street in the others, and street_at then does nothing) */
+        int maybe = n <= 8 && k->key != TOK_KEY_ANY && text_foreign_street_keys[k->key & 1023];
+        if (!maybe && n >= 7)
+            maybe = deid_street_ending_may(s->t + k->s, n);
         if (maybe)
             street_at(s, i);
     }

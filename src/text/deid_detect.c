@@ -209,6 +209,56 @@ static at_status scan_reserve(text_scan *s, size_t cap, const size_t *fill)
     return AT_OK;
 }
 
+/* The thread's cache of the tokeniser's look-ups: a word of at most 16
+ * bytes (as written, apostrophe included) to what the look-up block of
+ * tokenise set on its token. Every field it sets is a function of the
+ * word's bytes and of the detector (look_gen), so a hit gives exactly
+ * what the look-ups would. Direct-mapped; emptied when another detector
+ * (or the same after a change) tokenises on the thread. */
+#define LOOK_CACHE_BITS 12
+#define LOOK_CACHE_MAX 16 /* bytes of a cached word */
+typedef struct {
+    uint64_t k0, k1; /* the word's bytes, zero-padded */
+    uint32_t fh, dflags;
+    uint16_t lex;
+    int16_t dval;
+    uint8_t n; /* the word's bytes, 0: empty */
+    uint8_t special, aux;
+} look_entry;
+static _Thread_local struct {
+    uint64_t gen;
+    look_entry e[1u << LOOK_CACHE_BITS];
+} look_cache;
+
+/* The zero-padded key of the n (1 to 16) bytes at w, len bytes readable
+ * from w; the slot's index is returned. */
+static inline size_t look_key(const unsigned char *w, size_t n, size_t len, uint64_t *k0, uint64_t *k1)
+{
+    uint64_t a = 0, b = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (len >= 16) {
+        memcpy(&a, w, 8);
+        memcpy(&b, w + 8, 8);
+        if (n < 8) {
+            a &= ((uint64_t)1 << (8 * n)) - 1;
+            b = 0;
+        } else if (n < 16) {
+            b &= ((uint64_t)1 << (8 * (n - 8))) - 1; /* n 8: 0 */
+        }
+    } else
+#endif
+    {
+        unsigned char c[16] = {0};
+        memcpy(c, w, n);
+        memcpy(&a, c, 8);
+        memcpy(&b, c + 8, 8);
+    }
+    *k0 = a;
+    *k1 = b;
+    uint64_t x = a * 0x9E3779B97F4A7C15ull ^ (b + n) * 0xC2B2AE3D27D4EB4Full;
+    return (size_t)(x >> (64 - LOOK_CACHE_BITS));
+}
+
 static at_status tokenise(text_scan *s)
 {
     const unsigned char *t = (const unsigned char *)s->t;
@@ -219,12 +269,19 @@ static at_status tokenise(text_scan *s)
     uint32_t *l_at = s->list[TEXT_LIST_AT], *l_num = s->list[TEXT_LIST_NUM],
              *l_flag = s->list[TEXT_LIST_FLAG], *l_name = s->list[TEXT_LIST_NAME],
              *l_extra = s->list[TEXT_LIST_EXTRA], *l_cue = s->list[TEXT_LIST_CUE],
-             *l_odd = s->list[TEXT_LIST_ODD], *l_org = s->list[TEXT_LIST_ORG];
-    size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0, n_org = 0;
+             *l_odd = s->list[TEXT_LIST_ODD], *l_org = s->list[TEXT_LIST_ORG],
+             *l_abroad = s->list[TEXT_LIST_ABROAD], *l_numw = s->list[TEXT_LIST_NUMWORD],
+             *l_short = s->list[TEXT_LIST_SHORT], *l_ocrcap = s->list[TEXT_LIST_OCRCAP];
+    size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0, n_org = 0,
+           n_abroad = 0, n_numw = 0, n_short = 0, n_ocrcap = 0;
     const uint32_t *lower_mask = s->d->lower_mask;
     const text_dict *dict = &s->d->dict;
     const text_lexicon *lexicon = &s->d->lex;
     const text_tagger *learned = s->d->tagger && s->d->tagger->nkeep ? s->d->tagger : NULL;
+    if (look_cache.gen != s->d->look_gen) {
+        memset(look_cache.e, 0, sizeof look_cache.e);
+        look_cache.gen = s->d->look_gen;
+    }
     int nl = 1, sp = 1;
     unsigned line = 0, seen = 0, seen_sc = 0;
     while (i < len) {
@@ -252,6 +309,10 @@ static at_status tokenise(text_scan *s)
             fill[TEXT_LIST_CUE] = n_cue;
             fill[TEXT_LIST_ODD] = n_odd;
             fill[TEXT_LIST_ORG] = n_org;
+            fill[TEXT_LIST_ABROAD] = n_abroad;
+            fill[TEXT_LIST_NUMWORD] = n_numw;
+            fill[TEXT_LIST_SHORT] = n_short;
+            fill[TEXT_LIST_OCRCAP] = n_ocrcap;
             if (scan_reserve(s, cap, fill))
                 return AT_ERR_NOMEM;
             l_at = s->list[TEXT_LIST_AT];
@@ -262,6 +323,10 @@ static at_status tokenise(text_scan *s)
             l_cue = s->list[TEXT_LIST_CUE];
             l_odd = s->list[TEXT_LIST_ODD];
             l_org = s->list[TEXT_LIST_ORG];
+            l_abroad = s->list[TEXT_LIST_ABROAD];
+            l_numw = s->list[TEXT_LIST_NUMWORD];
+            l_short = s->list[TEXT_LIST_SHORT];
+            l_ocrcap = s->list[TEXT_LIST_OCRCAP];
         }
         size_t ti = s->n++;
         text_tok *k = &s->tok[ti];
@@ -363,6 +428,8 @@ static at_status tokenise(text_scan *s)
         k->kind = TOK_WORD;
         unsigned b0 = t[start], b1 = n > 1 ? t[start + 1] : 0;
         k->key = (uint16_t)((b0 | b1) & 0x80 ? TOK_KEY_ANY : text_pair_key(b0, b1));
+        if (n >= 2 && n <= 24 && (k->key == TOK_KEY_ANY || text_number_word_keys[k->key & 1023]))
+            l_numw[n_numw++] = (uint32_t)ti;
         size_t wl = n; /* an elision is looked up without its apostrophe */
         if (t[i - 1] == '\'')
             wl--;
@@ -403,7 +470,23 @@ static at_status tokenise(text_scan *s)
                          !(n == 2 && t[start] == 'i' && t[start + 1] == 'd');
         if (short_word)
             k->lex = LEX_WORD; /* "de", "la", "un": the short words of the language */
-        if (n <= 40 && (!short_word || !skip)) {
+        look_entry *ce = NULL; /* the slot to fill after the look-ups */
+        uint64_t ck0 = 0, ck1 = 0;
+        int hit = 0;
+        if (n <= LOOK_CACHE_MAX && (!short_word || !skip)) {
+            ce = &look_cache.e[look_key(t + start, n, len - start, &ck0, &ck1)];
+            if (ce->n == n && ce->k0 == ck0 && ce->k1 == ck1) {
+                k->fh = ce->fh;
+                k->lex = ce->lex;
+                k->dflags = ce->dflags;
+                k->dval = ce->dval;
+                k->special = ce->special;
+                k->aux |= ce->aux;
+                ce = NULL;
+                hit = 1;
+            }
+        }
+        if (!hit && n <= 40 && (!short_word || !skip)) {
             char f[136];
             uint64_t h = 0;
             int fl = fold_word(t + start, wl, len - start, ascii, f, &h);
@@ -429,6 +512,17 @@ static at_status tokenise(text_scan *s)
                 }
             }
         }
+        if (ce) {
+            ce->k0 = ck0;
+            ce->k1 = ck1;
+            ce->n = (uint8_t)n;
+            ce->fh = k->fh;
+            ce->lex = k->lex;
+            ce->dflags = k->dflags;
+            ce->dval = k->dval;
+            ce->special = k->special;
+            ce->aux = (uint8_t)(k->aux & TOK_AUX_LOOKED);
+        }
         /* the passes start only at numbers, '@', '+', capitalised or
          * dictionary words, "1er" and "à" */
         unsigned df = k->dflags;
@@ -440,8 +534,19 @@ static at_status tokenise(text_scan *s)
                 l_num[n_num++] = (uint32_t)ti;
             if (df & (DICT_IDLABEL | DICT_HOSP | DICT_ROLE | DICT_TITLE | DICT_BIRTH | DICT_FIELD))
                 l_flag[n_flag++] = (uint32_t)ti;
-            if (k->cap || a_grave)
+            if (k->cap || a_grave) {
                 l_name[n_name++] = (uint32_t)ti;
+                if (n <= 3)
+                    l_short[n_short++] = (uint32_t)ti;
+                else if (n >= 5 && n <= 14 && (unsigned)(t[start + 1] - 'A') < 26u &&
+                         memchr(t + start + 1, 'l', n - 1))
+                    l_ocrcap[n_ocrcap++] = (uint32_t)ti;
+                unsigned ky = k->key & 1023;
+                if ((n <= 11 && k->key != TOK_KEY_ANY &&
+                     (text_world_head_keys[ky] | text_foreign_street_keys[ky])) ||
+                    (n >= 7 && n <= 24 && deid_street_ending_may((const char *)t + start, n)))
+                    l_abroad[n_abroad++] = (uint32_t)ti;
+            }
         }
         /* the added passes' starting points: glued '.', '/', ':' (web
          * addresses, OCR'd dates), "quatre-vingt..." (ages); cue, street
@@ -473,6 +578,10 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_CUE] = n_cue;
     s->nlist[TEXT_LIST_ODD] = n_odd;
     s->nlist[TEXT_LIST_ORG] = n_org;
+    s->nlist[TEXT_LIST_ABROAD] = n_abroad;
+    s->nlist[TEXT_LIST_NUMWORD] = n_numw;
+    s->nlist[TEXT_LIST_SHORT] = n_short;
+    s->nlist[TEXT_LIST_OCRCAP] = n_ocrcap;
     s->seen = seen | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
     memset(s->lab, 0, s->n + 1);
     memset(s->safe, 0, s->n + 1);

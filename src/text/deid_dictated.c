@@ -102,8 +102,15 @@ void deid_pass_dictated(text_scan *s)
     /* a run of six tokens or more, four number words among them, holds a
      * number word at one of the indices of a step of four but where its
      * fillers fall just there (a spoken letter and a digit three tokens
-     * apart): look at every fourth token, then widen */
-    for (size_t i = 0; i < s->n; i += 4) {
+     * apart): look at every fourth token, then widen (the tokens of the
+     * step that the tokeniser's list of possible number words holds: the
+     * others number_word_tok takes not) */
+    const uint32_t *v = s->list[TEXT_LIST_NUMWORD];
+    size_t nv = s->nlist[TEXT_LIST_NUMWORD];
+    for (size_t p = 0, i = 0; p < nv; p++) {
+        if (v[p] < i || (v[p] - i) % 4)
+            continue;
+        i = v[p];
         if (s->lab[i] || number_word_tok(s, i) != 1)
             continue;
         size_t a = i, e = i + 1;
@@ -122,6 +129,6 @@ void deid_pass_dictated(text_scan *s)
             words += number_word_tok(s, q) == 1;
         if (words >= 4 && e - a >= 6)
             mark(s, a, e, dictated_label(s, a));
-        i = e; /* on past the run (a run after it holds e + 4) */
+        i = e + 4; /* on past the run (a run after it holds e + 4) */
     }
 }

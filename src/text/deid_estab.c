@@ -307,8 +307,8 @@ void deid_pass_estab_late(text_scan *s)
             ocr_head(s, h);
     }
     /* "CLlNlQUE": capitals with an 'l' among them */
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t h = s->list[TEXT_LIST_NAME][q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_OCRCAP]; q++) {
+        size_t h = s->list[TEXT_LIST_OCRCAP][q];
         const char *w = s->t + s->tok[h].s;
         if (tl(s, h) >= 5 && tl(s, h) <= 14 && !s->lab[h] && w[1] >= 'A' && w[1] <= 'Z' &&
             memchr(w + 1, 'l', tl(s, h) - 1))

@@ -138,17 +138,17 @@ static void head_last(text_scan *s, size_t h)
 /* 1 at the text_pair_key of the first two letters of the heads (keep in
  * step with heads_before and heads_after). */
 #define PK(a, b) [((a)&0x1F) << 5 | ((b)&0x1F)] = 1
-static const uint8_t head_keys[1024] = {PK('h', 'o'), PK('s', 'p'), PK('o', 's'), PK('p', 'o'),
-                                        PK('k', 'l'), PK('z', 'i'), PK('c', 'e'), PK('c', 'l'),
-                                        PK('a', 'z'), PK('i', 'n'), PK('p', 'r'), PK('t', 'r')};
+const uint8_t text_world_head_keys[1024] = {PK('h', 'o'), PK('s', 'p'), PK('o', 's'), PK('p', 'o'),
+                                            PK('k', 'l'), PK('z', 'i'), PK('c', 'e'), PK('c', 'l'),
+                                            PK('a', 'z'), PK('i', 'n'), PK('p', 'r'), PK('t', 'r')};
 #undef PK
 
 void deid_pass_estab_world(text_scan *s)
 {
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ABROAD]; q++) {
+        size_t i = s->list[TEXT_LIST_ABROAD][q];
         size_t n = tl(s, i);
-        if (n < 5 || n > 11 || s->tok[i].key == TOK_KEY_ANY || !head_keys[s->tok[i].key & 1023])
+        if (n < 5 || n > 11 || s->tok[i].key == TOK_KEY_ANY || !text_world_head_keys[s->tok[i].key & 1023])
             continue;
         int inside = i > 0 && s->lab[i] == AT_PHI_HOPITAL && s->lab[i - 1] == AT_PHI_HOPITAL &&
                      s->ent[i - 1] == s->ent[i];

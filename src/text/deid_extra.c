@@ -408,8 +408,8 @@ void deid_pass_extra_early(text_scan *s)
         for (size_t q = 0; q < s->nlist[lists[l]]; q++)
             early_at(s, s->list[lists[l]][q]);
     /* plates start with two capitals */
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_SHORT]; q++) {
+        size_t i = s->list[TEXT_LIST_SHORT][q];
         if (s->tok[i].allcaps && tlen(s, i) == 2 && !s->lab[i])
             early_at(s, i);
     }

@@ -368,8 +368,8 @@ void deid_pass_initials(text_scan *s)
     }
     /* one initial beside a name found after it: "E. R.-S.", "N. L." */
     if (s->next_ent != before)
-        for (size_t r = 0; r < nq; r++) {
-            size_t i = q[r];
+        for (size_t r = 0; r < s->nlist[TEXT_LIST_SHORT]; r++) {
+            size_t i = s->list[TEXT_LIST_SHORT][r];
             if (s->tok[i].e - s->tok[i].s == 1 && !s->lab[i] && is_punct(s, i + 1, '.') && !s->tok[i + 1].sp)
                 single_initial(s, i);
         }

@@ -77,7 +77,13 @@ struct at_text_deid {
     pat_skel pat_skel[PAT_MAX_SKEL]; /* NIR, phone, e-mail, address, postcode, commune */
     int pat_nskel;
     text_run_words *run; /* the run's words (at_text_deid_set_run_words), NULL when none */
+    /* a number no other detector state shares, new with every change of
+     * what the tokeniser's look-ups read (the dictionary, the lexicon, the
+     * lower-case mask, the tagger): the key of its thread cache */
+    uint64_t look_gen;
 };
+/* A fresh at_text_deid.look_gen (never 0). */
+uint64_t deid_look_gen_next(void);
 
 /* The head words of establishments and organisations (NULL-ended, folded;
  * kind 1 health, 2 other; lower: the head belongs to the entity in lower

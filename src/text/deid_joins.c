@@ -149,9 +149,10 @@ void deid_pass_joins(text_scan *s)
      * initials that sign a line: "validé T.G.", "saisi par L.M.", "...
      * vu en consultation. A.-L." (one visit of the list: the first are
      * words of two or three letters, the second read and label single
-     * letters and points, so neither sees what the other labels) */
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
+     * letters and points, so neither sees what the other labels; the
+     * tokeniser's list of the short capitalised words) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_SHORT]; q++) {
+        size_t i = s->list[TEXT_LIST_SHORT][q];
         const text_tok *k = &s->tok[i];
         size_t n = k->e - k->s;
         if (n == 1) {

@@ -716,8 +716,8 @@ void deid_pass_complete(text_scan *s)
             lower_head_phrase(s, i);
     }
     /* an establishment named before its head, in the English manner */
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q], a;
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ABROAD]; q++) {
+        size_t i = s->list[TEXT_LIST_ABROAD][q], a;
         const text_tok *k = &s->tok[i];
         /* (six to nine bytes opening with "Ho", "Cl", "Ce" or "In": one
          * test, computed without branches, that most words fail) */

@@ -19,6 +19,25 @@ enum {
     TEXT_LIST_CUE,   /* record, account and employer cue words, street words, words with digits */
     TEXT_LIST_ODD,   /* lower-case words that are unknown or in a name list (tagger, allow-list) */
     TEXT_LIST_ORG, /* establishment and organisation heads, short unknown words in capitals (deid_phrase.c) */
+    /* the capitalised words that the passes of names abroad may start at
+     * (every word of TEXT_LIST_NAME that deid_pass_estab_world,
+     * deid_pass_streets's foreign words or the English heads of
+     * deid_pass_complete would not skip at once): of at most 24 bytes, and
+     * of at most 11 whose first two letters' key is one of
+     * text_world_head_keys or text_foreign_street_keys, or of 7 or more
+     * ending in e, g, z, t or n */
+    TEXT_LIST_ABROAD,
+    /* the words of 2 to 24 bytes whose first two letters may open a
+     * number word (text_number_word_keys; any when one is not ASCII):
+     * every word deid_pass_dictated's number_word_tok takes */
+    TEXT_LIST_NUMWORD,
+    /* the words of TEXT_LIST_NAME of at most three bytes (initials, the
+     * two capitals of a plate, the initials that sign a letter) */
+    TEXT_LIST_SHORT,
+    /* the words of TEXT_LIST_NAME of 5 to 14 bytes whose second is a
+     * capital and with an 'l' after the first ("CLlNlQUE": the OCR's
+     * heads in capitals, deid_pass_estab_late) */
+    TEXT_LIST_OCRCAP,
     TEXT_LIST_COUNT
 };
 
@@ -44,6 +63,22 @@ typedef struct {
     uint64_t pairs[16]; /* bits of the text_pair_key of their first two letters */
     uint32_t last;      /* bits of their last letters (the low five bits) */
 } text_names;
+
+/* 1 at the text_pair_key of the first two letters of the heads of
+ * establishments abroad (deid_estab_world.c), and of the foreign street
+ * words (deid_address.c): TEXT_LIST_ABROAD's keys. */
+extern const uint8_t text_world_head_keys[1024];
+extern const uint8_t text_foreign_street_keys[1024];
+
+/* The n bytes at w (n >= 2) may end as a foreign street's one word does
+ * ("...strasse", "...gasse", "...weg", "...platz", "...straat", "...laan",
+ * "...straße"): their last two letters, in any case (ASCII). */
+static inline int deid_street_ending_may(const char *w, size_t n)
+{
+    unsigned y = (unsigned char)w[n - 2] | 0x20u, z = (unsigned char)w[n - 1] | 0x20u;
+    return (z == 'e' && (y == 's' || (unsigned char)w[n - 2] == 0x9F)) || (y == 'e' && z == 'g') ||
+           (y == 't' && z == 'z') || (y == 'a' && (z == 't' || z == 'n'));
+}
 
 typedef struct {
     const at_text_deid *d;
