@@ -77,24 +77,6 @@ static const char *const foreign_streets[] = {
     "rua",   "via",  "viale",  "piazza", "plaza",   "largo",    "estrada", "strada", "road", "street",
     "drive", "lane", "carrer", "calle",  "avenida", "travessa", "straat",  "laan",   NULL};
 
-static int ascii_word_in(const text_scan *s, size_t i, const char *const *set)
-{
-    size_t n = tl(s, i);
-    const char *w = s->t + s->tok[i].s;
-    char c0 = (char)(w[0] | 0x20);
-    for (; *set; set++) {
-        /* the first letter, then the length, then the rest */
-        if ((*set)[0] != c0)
-            continue;
-        size_t q = 1;
-        while (q < n && (*set)[q] && (char)(w[q] | 0x20) == (*set)[q])
-            q++;
-        if (q == n && !(*set)[n])
-            return 1;
-    }
-    return 0;
-}
-
 /* The street words' folded hashes (as text_tok.fh): kind 2 strong, 1
  * weak; an open-addressed table built once. */
 enum { STREET_SLOTS = 256 };
@@ -166,7 +148,7 @@ static int street_kind(const text_scan *s, size_t i)
             return 0;
         size_t n = tl(s, i);
         if (n <= 8 && k->key != TOK_KEY_ANY && text_foreign_street_keys[k->key & 1023] &&
-            ascii_word_in(s, i, foreign_streets))
+            tok_ascii_in(s, i, foreign_streets))
             return tok_is(s, i, "rua") || tok_is(s, i, "carrer") || tok_is(s, i, "calle") ||
                            tok_is(s, i, "avenida") || tok_is(s, i, "travessa")
                        ? 2
@@ -626,7 +608,7 @@ void deid_pass_foreign_zip(text_scan *s)
             if (i >= 2 && all_digits(s, i, 4, 5) && is_punct(s, i - 1, '-') &&
                 s->tok[i - 1].s == s->tok[i - 2].e && k->s == s->tok[i - 1].e &&
                 s->tok[i - 2].kind == TOK_WORD && s->tok[i - 2].allcaps && !s->tok[i - 1].nl &&
-                ascii_word_in(s, i - 2, post_prefixes) && (town_after(s, i) || address_before(s, i - 2)))
+                tok_ascii_in(s, i - 2, post_prefixes) && (town_after(s, i) || address_before(s, i - 2)))
                 zip_mark(s, i - 2, i + 1);
             /* the Netherlands "1012 AB Amsterdam" */
             else if (all_digits(s, i, 4, 4) && i + 1 < s->n && shape(s, i + 1, "AA") && !s->tok[i + 1].nl &&

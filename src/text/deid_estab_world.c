@@ -15,27 +15,6 @@ static size_t tl(const text_scan *s, size_t i)
     return s->tok[i].e - s->tok[i].s;
 }
 
-/* Token i is one of the words of set, in any case (ASCII): the first
- * letter, then the rest. */
-static int word_in(const text_scan *s, size_t i, const char *const *set)
-{
-    if (i >= s->n || s->tok[i].kind != TOK_WORD)
-        return 0;
-    size_t n = tl(s, i);
-    const char *w = s->t + s->tok[i].s;
-    char c0 = (char)(w[0] | 0x20);
-    for (; *set; set++) {
-        if ((*set)[0] != c0)
-            continue;
-        size_t q = 1;
-        while (q < n && (*set)[q] && (char)(w[q] | 0x20) == (*set)[q])
-            q++;
-        if (q == n && !(*set)[n])
-            return 1;
-    }
-    return 0;
-}
-
 /* Heads written before the name. */
 static const char *const heads_before[] = {"hospital", "hospitalar",  "hospitales", "hospitais", "spitalul",
                                            "ospedale", "policlinico", "klinikum",   "klinik",    "ziekenhuis",
@@ -87,7 +66,7 @@ static void head_first(text_scan *s, size_t h)
             r++;
             last = r;
             names++;
-        } else if ((word_in(s, r, joins) && !s->tok[r].cap) ||
+        } else if ((tok_ascii_in(s, r, joins) && !s->tok[r].cap) ||
                    ((is_punct(s, r, '\'') || is_punct(s, r, '-')) && s->tok[r].s == s->tok[r - 1].e)) {
             r++;
         } else {
@@ -152,9 +131,9 @@ void deid_pass_estab_world(text_scan *s)
             continue;
         int inside = i > 0 && s->lab[i] == AT_PHI_HOPITAL && s->lab[i - 1] == AT_PHI_HOPITAL &&
                      s->ent[i - 1] == s->ent[i];
-        if (!inside && word_in(s, i, heads_before))
+        if (!inside && tok_ascii_in(s, i, heads_before))
             head_first(s, i);
-        if (word_in(s, i, heads_after) && takeable(s->lab[i]))
+        if (tok_ascii_in(s, i, heads_after) && takeable(s->lab[i]))
             head_last(s, i);
     }
 }

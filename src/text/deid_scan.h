@@ -154,6 +154,27 @@ static inline int tok_may_be_weekday(const text_scan *s, size_t i)
     return (n >= 5 && n <= 8) || any >= 0x80;
 }
 
+/* Word token i is one of the lower-case ASCII words of set, in any case:
+ * the first letter, then the rest (no strlen of a word or an entry). */
+static inline int tok_ascii_in(const text_scan *s, size_t i, const char *const *set)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD)
+        return 0;
+    size_t n = s->tok[i].e - s->tok[i].s;
+    const char *w = s->t + s->tok[i].s;
+    char c0 = (char)(w[0] | 0x20);
+    for (; *set; set++) {
+        if ((*set)[0] != c0)
+            continue;
+        size_t q = 1;
+        while (q < n && (*set)[q] && (char)(w[q] | 0x20) == (*set)[q])
+            q++;
+        if (q == n && !(*set)[n])
+            return 1;
+    }
+    return 0;
+}
+
 /* Label tokens [a, b) as one entity when none of them is labelled yet. */
 static inline int mark(text_scan *s, size_t a, size_t b, int label)
 #ifdef DEID_TRACE
