@@ -143,6 +143,11 @@ static int street_kind(const text_scan *s, size_t i)
     const text_tok *k = &s->tok[i];
     if (k->kind != TOK_WORD || tl(s, i) > 24)
         return 0;
+    /* "r." after a house number: the street's word abbreviated */
+    if (tl(s, i) == 1 && (s->t[k->s] | 0x20) == 'r')
+        return is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e && i > 0 && s->tok[i - 1].kind == TOK_NUM
+                   ? 2
+                   : 0;
     if (!(k->lex & LEX_STREET)) {
         if (!k->cap)
             return 0;
@@ -504,6 +509,13 @@ static void street_at(text_scan *s, size_t i)
 
 void deid_pass_streets(text_scan *s)
 {
+    /* "3 r. de la République": from the number */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        if (s->tok[i].kind == TOK_NUM && i + 2 < s->n && s->tok[i + 1].e - s->tok[i + 1].s == 1 &&
+            (s->t[s->tok[i + 1].s] | 0x20) == 'r' && !s->tok[i + 1].nl)
+            street_at(s, i + 1);
+    }
     /* the street words (the tokeniser's cue list holds the lexicon's
      * street words), and the capitalised words (foreign streets) */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
@@ -666,4 +678,78 @@ void deid_pass_foreign_zip(text_scan *s)
              shape(s, i + 1, "9AA")))
             zip_mark(s, i, i + 2);
     }
+}
+
+/* ---- directions after an address ----------------------------------------------------- */
+
+/* Words that open directions to a home after its address ("près de la
+ * mosquée", "derrière l'église", "maison bleue après le pont", "1er
+ * chemin à droite", "côté mer"). Folded. */
+static const char *const direction_words[] = {
+    "pres", "derriere",  "apres", "devant",    "face",     "cote",       "juste",   "maison", "case",
+    "vers", "au-dessus", "entre", "ascenseur", "digicode", "interphone", "portail", NULL};
+
+/* From an address ending before token e: the directions after it, to the
+ * clause's end (a '.', ';', a closing bracket, the line's end), over
+ * words only; they are the address's ("village de Bandrélé, près de la
+ * mosquée du vendredi"). */
+static void directions_at(text_scan *s, size_t e)
+{
+    size_t j = e, open = 0;
+    if (is_punct(s, j, ',') || is_punct(s, j, '-'))
+        j++;
+    else if (is_punct(s, j, '('))
+        j++, open = 1;
+    if (j >= s->n || s->tok[j].nl || s->tok[j].kind != TOK_WORD || s->lab[j])
+        return;
+    char f[64];
+    int fl = s->tok[j].e - s->tok[j].s < 48
+                 ? text_lexicon_fold(s->t + s->tok[j].s, s->tok[j].e - s->tok[j].s, f, 64)
+                 : 0;
+    int opener = fl > 0 && in_list(f, (size_t)fl, direction_words);
+    /* "1er chemin à droite", "2e rue à gauche" */
+    if (!opener && j + 1 < s->n && (s->tok[j].aux & TOK_AUX_DIGIT) && tl(s, j) <= 4 &&
+        (s->tok[j + 1].lex & LEX_STREET))
+        opener = 1;
+    /* "en face de", "à côté de", "à droite" */
+    if (!opener && j + 1 < s->n && (tok_is(s, j, "en") || tok_is(s, j, "\xC3\xA0")) &&
+        (tok_is(s, j + 1, "face") || tok_is(s, j + 1, "c\xC3\xB4t\xC3\xA9") || tok_is(s, j + 1, "droite") ||
+         tok_is(s, j + 1, "gauche")))
+        opener = 1;
+    if (!opener)
+        return;
+    size_t r = j, words = 0;
+    while (r < s->n && !s->tok[r].nl && words < 14) {
+        const text_tok *k = &s->tok[r];
+        if (k->kind == TOK_PUNCT)
+            break; /* (an elision and a compound are words) */
+        /* a person's, not a place's: "près de sa fille qui l'aide" */
+        if (tok_is(s, r, "sa") || tok_is(s, r, "son") || tok_is(s, r, "ses") || tok_is(s, r, "leur") ||
+            tok_is(s, r, "qui") || tok_is(s, r, "que") || tok_is(s, r, "dont") || tok_is(s, r, "chez") ||
+            (s->tok[r].lex & LEX_KIN))
+            return;
+        if (s->lab[r] && s->lab[r] != AT_PHI_ADRESSE && s->lab[r] != AT_PHI_VILLE && s->lab[r] != AT_PHI_NOM)
+            return;
+        r++;
+        words++;
+    }
+    if (open && !is_punct(s, r, ')'))
+        return;
+    if (r < s->n && !s->tok[r].nl &&
+        !(is_punct(s, r, '.') || is_punct(s, r, ';') || is_punct(s, r, ')') || is_punct(s, r, ',')))
+        return; /* no clause's end in reach */
+    size_t stop = open ? r + 1 : r;
+    uint32_t ent = s->ent[e - 1];
+    for (size_t q = e; q < stop; q++) {
+        s->lab[q] = AT_PHI_ADRESSE;
+        s->ent[q] = ent;
+    }
+}
+
+void deid_pass_address_directions(text_scan *s)
+{
+    /* the ends of the addresses, from their street words and numbers */
+    for (size_t i = 1; i < s->n; i++)
+        if (s->lab[i - 1] == AT_PHI_ADRESSE && s->lab[i] != AT_PHI_ADRESSE && !s->tok[i].nl)
+            directions_at(s, i);
 }

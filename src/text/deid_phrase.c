@@ -747,6 +747,7 @@ void deid_pass_complete(text_scan *s)
     deid_pass_units(s);
     deid_pass_foreign_zip(s);
     deid_pass_address_late(s);
+    deid_pass_address_directions(s);
     deid_pass_name_words(s);
     deid_pass_initials(s);
     deid_pass_estab_heads(s);

@@ -269,6 +269,8 @@ void deid_pass_estab_late(text_scan *s);
 void deid_pass_address_late(text_scan *s);
 /* Addresses by their street's phrase (deid_address.c). */
 void deid_pass_streets(text_scan *s);
+/* Directions to a home after its address: "près de la mosquée", "1er chemin à droite" (deid_address.c). */
+void deid_pass_address_directions(text_scan *s);
 /* Establishments abroad: "Hospital de Chaves", "Royal Marsden Hospital" (deid_estab_world.c). */
 void deid_pass_estab_world(text_scan *s);
 /* Foreign postcodes: "CH-1205", "G1V 2L8", "CR0 2LB", "4000" after an address (deid_address.c). */

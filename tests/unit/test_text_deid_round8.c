@@ -62,6 +62,11 @@ static void test_street_phrases(void **state)
     assert_int_equal(LABEL(abroad, "22"), AT_PHI_ADRESSE);
     assert_int_equal(LABEL(abroad, "Ahornstrasse"), AT_PHI_ADRESSE);
     assert_int_equal(LABEL(abroad, "31"), AT_PHI_ADRESSE);
+    /* directions to a home after its address; a person is no landmark */
+    const char *dir = "Domicile : village de Mroalé, près de la mosquée du vendredi.";
+    assert_int_equal(LABEL(dir, "mosquée"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL("Vit au 12 rue des Lilas, près de sa fille qui l'aide.", "fille"), 0);
+    assert_int_equal(LABEL("Adresse : 3 r. de la Liberté, 83000 Toulon.", "Liberté"), AT_PHI_ADRESSE);
     /* words that are streets only now and then */
     assert_int_equal(LABEL("Mise en place du PAC au cours de la cure.", "place"), 0);
     assert_int_equal(LABEL("Perfusion par voie veineuse centrale.", "voie"), 0);
