@@ -345,6 +345,10 @@ static int after_lot(const text_scan *s, size_t i)
  * "c.5266dupC", "g.", "m.", "r.", "n."): a variant's description. */
 static int hgvs_after(const text_scan *s, size_t i)
 {
+    /* a predicted protein change in brackets: "p.(Gln1756ProfsTer74)" */
+    if (i >= 3 && is_punct(s, i - 1, '(') && s->tok[i - 1].e == s->tok[i].s &&
+        s->tok[i - 2].e == s->tok[i - 1].s)
+        i--;
     if (i < 2 || !is_punct(s, i - 1, '.') || s->tok[i - 1].e != s->tok[i].s ||
         s->tok[i - 2].e != s->tok[i - 1].s || tlen(s, i - 2) != 1)
         return 0;
@@ -370,6 +374,11 @@ static void pass_code(text_scan *s, size_t i)
     int dash = 0;
     for (size_t q = i; q < r; q++)
         dash |= is_punct(s, q, '-') || is_punct(s, q, '/') || is_punct(s, q, '_') || is_punct(s, q, '.');
+    /* ... and from its number ("NM_" glued before it) */
+    if (i >= 2 && is_punct(s, i - 1, '_') && s->tok[i - 1].s == s->tok[i - 2].e &&
+        s->tok[i].s == s->tok[i - 1].e && tlen(s, i - 2) == 2 && is_up(s->t[s->tok[i - 2].s]) &&
+        is_up(s->t[s->tok[i - 2].s + 1]))
+        return;
     /* a reference sequence ("NM_007294.4"), a gene's transcript: no one's */
     if (letters && i + 1 < s->n && is_punct(s, i + 1, '_') && tlen(s, i) == 2 && is_up(s->t[s->tok[i].s]) &&
         is_up(s->t[s->tok[i].s + 1]))

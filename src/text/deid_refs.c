@@ -204,9 +204,17 @@ static int law_dated(const text_scan *s, size_t du, const char *const *laws)
     static const char *const articles[] = {"l'",    "le", "la", "un",    "une", "cet",
                                            "cette", "au", "du", "selon", NULL};
     size_t w = du - 1;
-    if (word_in(s, w, laws) && !s->tok[du].nl)
+    if (word_in(s, w, laws) && !s->tok[du].nl) {
+        /* a law, a decree, a directive is one whatever stands before it;
+         * "arrêté" (also a treatment stopped) and "ordonnance" (also a
+         * prescription) need a capital, an article, or to open their
+         * clause ("(arrêté du ...", "; arrêté du ...") */
+        if (!(tok_is(s, w, "arr\xC3\xAAt\xC3\xA9") || tok_is(s, w, "arrete") || tok_is(s, w, "ordonnance")))
+            return 1;
         return s->tok[w].cap || (w > 0 && !s->tok[w].nl && word_in(s, w - 1, articles)) ||
-               (w > 0 && !s->tok[w].nl && s->tok[w - 1].kind == TOK_WORD && s->tok[w - 1].e == s->tok[w].s);
+               (w > 0 && !s->tok[w].nl && s->tok[w - 1].kind == TOK_WORD && s->tok[w - 1].e == s->tok[w].s) ||
+               w == 0 || s->tok[w].nl || is_punct(s, w - 1, '(') || is_punct(s, w - 1, ';');
+    }
     /* the number: digits, '/' or '-' right before "du" */
     if (s->tok[w].kind != TOK_NUM)
         return 0;
