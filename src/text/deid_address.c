@@ -41,11 +41,11 @@ static int in_list(const char *f, size_t n, const char *const *set)
  * them ("rue de la gare", "impasse des lilas", "carrer de la Font").
  * Folded. */
 static const char *const strong_streets[] = {
-    "rue",     "avenue",    "av",          "bd",       "boulevard",  "impasse",   "imp",
-    "allee",   "allees",    "ruelle",      "venelle",  "faubourg",   "fbg",       "lieu-dit",
-    "lieudit", "hameau",    "lotissement", "quartier", "rond-point", "carrer",    "calle",
-    "avenida", "rua",       "travessa",    "quai",     "square",     "residence", "montee",
-    "sentier", "esplanade", "promenade",   "parvis",   "chemin",     NULL};
+    "rue",         "avenue",   "av",         "bd",       "boulevard", "impasse",   "imp",       "allee",
+    "allees",      "ruelle",   "venelle",    "faubourg", "fbg",       "lieu-dit",  "lieudit",   "hameau",
+    "lotissement", "quartier", "rond-point", "carrer",   "calle",     "avenida",   "rua",       "travessa",
+    "quai",        "square",   "residence",  "montee",   "sentier",   "esplanade", "promenade", "parvis",
+    "chemin",      "couree",   "tribu",      NULL};
 
 /* Street words that name a street or a place only with a capital, a
  * house number or an address beside them. Folded. */

@@ -341,8 +341,9 @@ static size_t complement_at(const text_scan *s, size_t i)
             return i;
         size_t g = fold64(s, j, f);
         if (j >= s->n || s->tok[j].nl ||
-            !((g == 5 && !memcmp(f, "etage", 5)) || (g == 2 && !memcmp(f, "et", 2))))
-            return i;
+            !((g == 5 && !memcmp(f, "etage", 5)) || (g == 2 && !memcmp(f, "et", 2)) ||
+              (g == 6 && !memcmp(f, "gauche", 6)) || (g == 6 && !memcmp(f, "droite", 6))))
+            return i; /* ("2e gauche": the floor and the door) */
         return is_punct(s, j + 1, '.') && g == 2 ? j + 2 : j + 1;
     }
     if (!n || n > 11 || !in_list(f, n, complement_words))
@@ -612,6 +613,15 @@ void deid_pass_place_late(text_scan *s)
              tok_is(s, i - 1, "l'") || tok_is(s, i - 1, "l\xE2\x80\x99"))) {
             s->lab[i - 1] = AT_PHI_VILLE;
             s->ent[i - 1] = s->ent[i];
+            continue;
+        }
+        /* "commune de Poya", "ville de Saint-Lô": a town by its word, even
+         * one the language writes ("commune de Poya", "ville de Nice") */
+        if (!s->lab[i] && s->tok[i].cap && !s->tok[i].allcaps &&
+            (tok_is(s, i - 1, "de") || tok_is(s, i - 1, "d'")) && !s->tok[i - 1].nl && !s->tok[i - 1].cap &&
+            (tok_is(s, i - 2, "commune") || tok_is(s, i - 2, "ville")) &&
+            !(s->tok[i].dflags & (DICT_TITLE | DICT_MONTH | DICT_HEAD | DICT_ROLE))) {
+            mark(s, i, i + 1, AT_PHI_VILLE);
             continue;
         }
         if (s->lab[i] || !town_word(s, i))

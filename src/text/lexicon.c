@@ -301,7 +301,7 @@ static const char *const street_words[] = {
     "faubourg", "fbg",      "parvis",   "esplanade", "promenade", "venelle",   "ruelle",      "traverse",
     "montee",   "bp",       "cedex",    "manoir",    "chateau",   "moulin",    "clos",        "zone",
     "za",       "zi",       "zac",      "parc",      "quartier",  "villa",     "tour",        "immeuble",
-    "bloc",     "bourg",    "metairie", "lieu",      NULL};
+    "bloc",     "bourg",    "metairie", "lieu",      "couree",    "tribu",     NULL};
 static const char *const org_words[] = {"institut",
                                         "laboratoire",
                                         "labo",

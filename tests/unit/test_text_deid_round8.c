@@ -67,6 +67,11 @@ static void test_street_phrases(void **state)
     assert_int_equal(LABEL(dir, "mosquée"), AT_PHI_ADRESSE);
     assert_int_equal(LABEL("Vit au 12 rue des Lilas, près de sa fille qui l'aide.", "fille"), 0);
     assert_int_equal(LABEL("Adresse : 3 r. de la Liberté, 83000 Toulon.", "Liberté"), AT_PHI_ADRESSE);
+    const char *nc = "Vit à la tribu de Gohapin, commune de Poya ; 5 rue du Général-Offenstein, 2e gauche.";
+    assert_int_equal(LABEL(nc, "Gohapin"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(nc, "Poya"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(nc, "gauche"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL("Adresse : 17 courée Sainte-Hélène, 59000 Lille.", "courée"), AT_PHI_ADRESSE);
     /* words that are streets only now and then */
     assert_int_equal(LABEL("Mise en place du PAC au cours de la cure.", "place"), 0);
     assert_int_equal(LABEL("Perfusion par voie veineuse centrale.", "voie"), 0);
