@@ -782,25 +782,3 @@ void deid_pass_dictionary(text_scan *s)
         }
     }
 }
-
-void deid_pass_birth_dates(text_scan *s)
-{
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
-        size_t i = s->list[TEXT_LIST_NUM][q];
-        if (s->lab[i] != AT_PHI_DATE || (i > 0 && s->ent[i - 1] == s->ent[i]))
-            continue;
-        int birth = 0, ymd = 0;
-        if (s->d->pat_birth && s->tok[i].kind == TOK_NUM &&
-            text_scan_date_numeric(s->t, s->len, s->tok[i].s, &ymd) && ymd == s->d->pat_birth)
-            birth = 1; /* the patient's own birth date, wherever it is */
-        for (size_t b = i; b > 0 && i - b < 8 && !birth; b--) {
-            birth = (s->tok[b - 1].dflags & DICT_BIRTH) != 0;
-            if (s->tok[b - 1].nl)
-                break;
-        }
-        if (!birth)
-            continue;
-        for (size_t j = i; j < s->n && s->ent[j] == s->ent[i]; j++)
-            s->lab[j] = AT_PHI_DATE_NAISSANCE;
-    }
-}

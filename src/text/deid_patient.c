@@ -1,7 +1,8 @@
 /* The patient's own identity (--patient-info): loading the "key: value"
  * file, preparing what detection looks for (names, birth date, IPP, and the
- * NIR, phone, e-mail, address, commune and postcode in any writing), and
- * the detection pass that finds them. */
+ * NIR, phone, e-mail, address, commune and postcode in any writing), the
+ * detection pass that finds them, and birth dates (the patient's, and any
+ * date a birth word stands before). */
 #include "deid_scan.h"
 
 #include <stdio.h>
@@ -537,5 +538,27 @@ void deid_pass_patient(text_scan *s)
         }
         if (k->kind != TOK_PUNCT && patient_ipp_at(s, i))
             mark(s, i, i + 1, AT_PHI_IPP);
+    }
+}
+
+void deid_pass_birth_dates(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        if (s->lab[i] != AT_PHI_DATE || (i > 0 && s->ent[i - 1] == s->ent[i]))
+            continue;
+        int birth = 0, ymd = 0;
+        if (s->d->pat_birth && s->tok[i].kind == TOK_NUM &&
+            text_scan_date_numeric(s->t, s->len, s->tok[i].s, &ymd) && ymd == s->d->pat_birth)
+            birth = 1; /* the patient's own birth date, wherever it is */
+        for (size_t b = i; b > 0 && i - b < 8 && !birth; b--) {
+            birth = (s->tok[b - 1].dflags & DICT_BIRTH) != 0;
+            if (s->tok[b - 1].nl)
+                break;
+        }
+        if (!birth)
+            continue;
+        for (size_t j = i; j < s->n && s->ent[j] == s->ent[i]; j++)
+            s->lab[j] = AT_PHI_DATE_NAISSANCE;
     }
 }

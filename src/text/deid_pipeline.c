@@ -1,0 +1,229 @@
+/* The French clinical de-identifier's run over a text: cut into chunks at
+ * blank lines, each scanned by the rule passes (deid_detect.c), then the
+ * tagger, the allow-list and the late passes; a token belongs to at most
+ * one entity, and entities become spans. */
+#include "deid_scan.h"
+#include "tagger.h"
+
+#include <string.h>
+
+#define DEID_MAX_TEXT ((size_t)1 << 31)
+
+/* ASCII lower-case of a byte (other bytes unchanged). */
+static inline unsigned char ascii_lower(unsigned b)
+{
+    return (unsigned char)(b - 'A' < 26u ? b + 32 : b);
+}
+
+/* The first token of date entity [i, j) after a weekday that opens it
+ * ("samedi 7 juin", "mer. 5 févr."): the weekday is no part of the
+ * date's span (it identifies no one, and the annotators' convention
+ * leaves it out); pseudonymisation still rewrites it with the date
+ * (at_text_deid_apply looks back for it). i when none, or when the
+ * weekday is the whole entity. */
+static size_t weekday_skip(const text_scan *s, size_t i, size_t j)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (k->kind != TOK_WORD || n < 3 || n > 9 || j - i < 2)
+        return i;
+    char f[16];
+    int fl = text_lexicon_fold(s->t + k->s, n, f, sizeof f);
+    if (fl <= 0)
+        return i;
+    size_t a = i + 1;
+    if (text_weekday_abbr(f, (size_t)fl) && fl == 3 && is_punct(s, a, '.') && s->tok[a].s == k->e)
+        a++;
+    else if (!text_weekday_of(f, (size_t)fl))
+        return i;
+    return a < j ? a : i;
+}
+
+/* Detect in one chunk; spans get base added to their offsets. */
+static at_status detect_chunk(const at_text_deid *d, const char *text, size_t len, size_t base,
+                              at_text_spans *out, text_run_acc *acc)
+{
+    text_scan s;
+    text_names names;
+    tag_doc c;
+    memset(&c, 0, sizeof c);
+    at_status st = deid_scan_rules(d, text, len, &s, &names);
+    if (!st && (d->tagger || d->allow_list))
+        st = tag_doc_init(&s, &c, d->tagger != NULL);
+    /* the other mentions of the names the rules found, then the tagger
+     * and the allow-list, then the mentions of the names they added */
+    size_t names_before = 0;
+    uint32_t rules_ent = s.next_ent; /* the entities the rules found: ids up to it */
+    if (!st) {
+        deid_pass_mentions(&s);
+        names_before = names.count;
+    }
+    if (!st)
+        st = deid_pass_tagger(&s, &c);
+    if (!st)
+        deid_pass_joins(&s);
+    if (!st)
+        deid_pass_firm_check(&s, rules_ent);
+    if (!st)
+        deid_pass_complete(&s);
+    if (!st && d->allow_list) {
+        size_t before = s.next_ent;
+        deid_pass_allow(&s, &c);
+        /* the parts of names around the words the allow-list took
+         * ("Madame Lorraine CHERIF": the surname is the allow-list's) */
+        if (s.next_ent != before)
+            deid_pass_name_joins(&s);
+    }
+    if (!st) {
+        /* and of every word labelled that no list of the language holds */
+        deid_names_add_labelled(&s, rules_ent);
+        if (names.count > names_before)
+            deid_pass_mentions(&s);
+        /* the words of the run's other documents */
+        if (d->run)
+            deid_pass_run_words(&s);
+        if (acc)
+            deid_run_collect(&s, acc, rules_ent);
+        deid_pass_number_tails(&s);
+        deid_pass_dictated(&s);
+        deid_pass_zip_before_town(&s);
+        deid_pass_place_late(&s);
+        deid_pass_public_refs(&s);
+        /* one span per entity: make room for them at once */
+        size_t need = out->n + s.next_ent;
+        if (need > out->cap) {
+            size_t ncap = out->cap * 2 > need ? out->cap * 2 : need;
+            at_text_span *v = at_realloc(out->v, ncap * sizeof *v);
+            if (!v)
+                st = AT_ERR_NOMEM;
+            else {
+                out->v = v;
+                out->cap = ncap;
+            }
+        }
+        for (size_t i = 0; i < s.n && !st;) {
+            if (i + 8 <= s.n) {
+                uint64_t w; /* eight labels at a time: on to the first labelled token */
+                memcpy(&w, s.lab + i, 8);
+                if (!w) {
+                    i += 8;
+                    continue;
+                }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                i += (size_t)__builtin_ctzll(w) >> 3;
+#endif
+            }
+            if (!s.lab[i]) {
+                i++;
+                continue;
+            }
+            size_t j = i + 1;
+            while (j < s.n && s.ent[j] == s.ent[i])
+                j++;
+            size_t a = i;
+            if (s.lab[i] == AT_PHI_DATE)
+                a = weekday_skip(&s, i, j);
+            size_t start = base + s.tok[a].s, span_len = s.tok[j - 1].e - s.tok[a].s;
+            if (out->n < out->cap) { /* as at_text_spans_push, which grows the array when full */
+                out->v[out->n].start = start;
+                out->v[out->n].len = span_len;
+                out->v[out->n].label = s.lab[i];
+                out->n++;
+            } else {
+                st = at_text_spans_push(out, start, span_len, s.lab[i]);
+            }
+            i = j;
+        }
+    }
+    tag_doc_free(&c);
+    deid_scan_free(&s);
+    if (st == AT_ERR_NOMEM)
+        return at_error_set(st, "text deid: out of memory");
+    return st;
+}
+
+/* Large texts are cut at blank lines (else at line breaks) into chunks of
+ * about DEID_CHUNK bytes so the token arrays stay in cache; no rule looks
+ * across a blank line, so the result is the same as one pass. */
+#define DEID_CHUNK ((size_t)64 << 10)
+
+static at_status detect_all(const at_text_deid *d, const char *text, size_t len, at_text_spans *out,
+                            text_run_acc *acc)
+{
+    if (!d || (!text && len))
+        return at_error_set(AT_ERR_ARG, "text deid: no detector or text");
+    if (len >= DEID_MAX_TEXT)
+        return at_error_set(AT_ERR_LIMIT, "text deid: document of %zu bytes exceeds the 2 GiB limit", len);
+    size_t pos = 0;
+    at_status st = AT_OK;
+    while (pos < len && !st) {
+        size_t end = len;
+        if (len - pos > 2 * DEID_CHUNK) {
+            const char *from = text + pos + DEID_CHUNK, *lim = text + pos + 2 * DEID_CHUNK;
+            const char *cut = NULL;
+            for (const char *p = from; p + 1 < lim && !cut; p++)
+                if (p[0] == '\n' && p[1] == '\n')
+                    cut = p + 2;
+            if (!cut)
+                cut = memchr(from, '\n', (size_t)(lim - from));
+            end = cut ? (size_t)(cut + (cut[-1] == '\n' ? 0 : 1) - text) : len;
+        }
+        st = detect_chunk(d, text + pos, end - pos, pos, out, acc);
+        pos = end;
+    }
+    return st;
+}
+
+at_status at_text_deid_detect(const at_text_deid *d, const char *text, size_t len, at_text_spans *out)
+{
+    return detect_all(d, text, len, out, NULL);
+}
+
+at_status text_deid_detect_collect(const at_text_deid *d, const char *text, size_t len, at_text_spans *out,
+                                   text_run_acc *acc)
+{
+    return detect_all(d, text, len, out, acc);
+}
+
+/* Token i, folded, is one of set (NULL-ended, folded words); tokens of more
+ * than 48 bytes never are. */
+int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
+{
+    if (i >= s->n || s->tok[i].e - s->tok[i].s > 48)
+        return 0;
+    /* the first letter first (ASCII): most words leave before folding */
+    unsigned c = (unsigned char)s->t[s->tok[i].s];
+    if (c < 0x80) {
+        c |= 0x20;
+        const char *const *w = set;
+        while (*w && (unsigned char)(*w)[0] != c)
+            w++;
+        if (!*w)
+            return 0;
+    }
+    /* an ASCII word folds to its lower case: compared as it is */
+    const unsigned char *w = (const unsigned char *)s->t + s->tok[i].s;
+    size_t wn = s->tok[i].e - s->tok[i].s;
+    unsigned any = 0;
+    for (size_t j = 0; j < wn; j++)
+        any |= w[j];
+    if (any < 0x80) {
+        for (; *set; set++) {
+            size_t j = 0;
+            while (j < wn && (unsigned char)(*set)[j] == ascii_lower(w[j]))
+                j++;
+            if (j == wn && (*set)[wn] == 0)
+                return 1;
+        }
+        return 0;
+    }
+    char f[64];
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, wn, f, sizeof f);
+    if (fl <= 0)
+        return 0;
+    size_t n = (size_t)fl;
+    for (; *set; set++)
+        if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
+            return 1;
+    return 0;
+}
