@@ -507,8 +507,57 @@ static void ocr_word_date(text_scan *s, size_t i)
     mark(s, i - 1, e, AT_PHI_DATE);
 }
 
+/* A number written one digit per box of a form ("1 8 4 0 7 1 3 0 5 5 1 2
+ * 3", "0 6 1 2 ..."): single digits one space apart from token i; a NIR
+ * (13 digits opening with 1, 2, 7 or 8, or 15 with a valid key) is a
+ * social security number, ten digits opening with 0 a phone; a counting
+ * sequence ("0 1 2 3 ... 10", a scale's boxes) is neither. */
+static void boxed_digits(text_scan *s, size_t i)
+{
+    if (i > 0 && s->tok[i - 1].kind == TOK_NUM && s->tok[i - 1].e + 1 == s->tok[i].s && !s->tok[i].nl)
+        return; /* (from the run's first digit only) */
+    char d[16];
+    size_t r = i, n = 0;
+    while (
+        r < s->n && n < 16 && s->tok[r].kind == TOK_NUM && s->tok[r].e - s->tok[r].s == 1 && !s->lab[r] &&
+        (r == i || (s->tok[r].s == s->tok[r - 1].e + 1 && s->t[s->tok[r - 1].e] == ' ' && !s->tok[r].nl))) {
+        d[n++] = s->t[s->tok[r].s];
+        r++;
+    }
+    if (n < 10 ||
+        (r < s->n && s->tok[r].kind == TOK_NUM && s->tok[r].s == s->tok[r - 1].e + 1 && !s->tok[r].nl))
+        return;
+    int counting = 1;
+    for (size_t q = 1; q < n; q++)
+        counting &= d[q] == d[q - 1] + 1;
+    if (counting)
+        return;
+    int label = 0;
+    if (n == 10 && d[0] == '0')
+        label = AT_PHI_TEL;
+    else if ((n == 13 || n == 15) && (d[0] == '1' || d[0] == '2' || d[0] == '7' || d[0] == '8')) {
+        label = AT_PHI_SECU;
+        if (n == 15) {
+            /* the key: 97 - (the thirteen digits mod 97) */
+            uint64_t v = 0;
+            for (size_t q = 0; q < 13; q++)
+                v = v * 10 + (uint64_t)(d[q] - '0');
+            int key = (d[13] - '0') * 10 + (d[14] - '0');
+            if ((int)(97 - v % 97) != key)
+                label = 0;
+        }
+    }
+    if (label)
+        mark(s, i, r, label);
+}
+
 void deid_pass_extra_dates(text_scan *s)
 {
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        if (s->tok[i].kind == TOK_NUM && s->tok[i].e - s->tok[i].s == 1 && !s->lab[i] && i + 9 < s->n)
+            boxed_digits(s, i);
+    }
     /* (the words with digits: the tokeniser's cue list; roman months from
      * the numbers) */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {

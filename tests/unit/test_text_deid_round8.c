@@ -226,6 +226,15 @@ static void test_legal_dates_and_variants(void **state)
     assert_int_equal(LABEL(v, "007294"), 0);
 }
 
+/* A number written one digit per box of a form; a scale's boxes stay. */
+static void test_boxed_digits(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("N° de sécurité sociale : 2 6 1 0 3 7 5 1 1 2 0 4 8", "7 5 1"), AT_PHI_SECU);
+    assert_int_equal(LABEL("Tél : 0 6 4 2 1 8 7 7 3 0", "4 2 1"), AT_PHI_TEL);
+    assert_int_equal(LABEL("Douleur : 0 1 2 3 4 5 6 7 8 9 10", "5 6"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,7 +243,7 @@ int main(void)
         cmocka_unit_test(test_foreign_postcodes),        cmocka_unit_test(test_products_by_dose),
         cmocka_unit_test(test_establishments_abroad),    cmocka_unit_test(test_communes_by_writing),
         cmocka_unit_test(test_names_beside_streets),     cmocka_unit_test(test_ocr_and_roman_months),
-        cmocka_unit_test(test_legal_dates_and_variants),
+        cmocka_unit_test(test_legal_dates_and_variants), cmocka_unit_test(test_boxed_digits),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
