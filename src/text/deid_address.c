@@ -748,7 +748,8 @@ static void directions_at(text_scan *s, size_t e)
 
 void deid_pass_address_directions(text_scan *s)
 {
-    /* the ends of the addresses, from their street words and numbers */
+    /* the ends of the addresses: a walk over the labels only (one byte a
+     * token), every address found by any pass */
     for (size_t i = 1; i < s->n; i++)
         if (s->lab[i - 1] == AT_PHI_ADRESSE && s->lab[i] != AT_PHI_ADRESSE && !s->tok[i].nl)
             directions_at(s, i);
