@@ -92,7 +92,8 @@ static size_t entity_end(const text_scan *s, size_t i)
 }
 
 /* Label [a, b) HOPITAL as one entity when every token there is free or
- * belongs to a name's, place's or establishment's entity inside it. */
+ * belongs to a name's, place's, address's or establishment's entity inside
+ * it (the tagger may read the name after a head as any of them). */
 static int mark_estab(text_scan *s, size_t a, size_t b)
 {
     if (a >= b || b > s->n)
@@ -102,7 +103,7 @@ static int mark_estab(text_scan *s, size_t a, size_t b)
         if (!l)
             continue;
         if (l != AT_PHI_NOM && l != AT_PHI_PRENOM && l != AT_PHI_VILLE && l != AT_PHI_HOPITAL &&
-            l != AT_PHI_EMPLOYEUR)
+            l != AT_PHI_EMPLOYEUR && l != AT_PHI_ADRESSE)
             return 0;
         if ((i == a && a > 0 && s->lab[a - 1] && s->ent[a - 1] == s->ent[i]) ||
             (i + 1 == b && b < s->n && s->lab[b] && s->ent[b] == s->ent[i]))

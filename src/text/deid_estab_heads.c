@@ -49,9 +49,11 @@ static int same_line(const text_scan *s, size_t i)
     return i < s->n && !s->tok[i].nl;
 }
 
+/* The labels the tagger gives a place's name after a head: a town, an
+ * establishment, an address, a firm ("IRM du Kronenbourg"). */
 static int place_label(int l)
 {
-    return l == AT_PHI_VILLE || l == AT_PHI_HOPITAL;
+    return l == AT_PHI_VILLE || l == AT_PHI_HOPITAL || l == AT_PHI_ADRESSE || l == AT_PHI_EMPLOYEUR;
 }
 
 /* An adjective no list holds ("caennaise", "virois"). */
@@ -81,7 +83,7 @@ static int place_word(const text_scan *s, size_t i)
     if (!same_line(s, i) || k->kind != TOK_WORD || !(k->cap || k->allcaps))
         return 0;
     if (s->lab[i]) /* a town; an acronym named already keeps its span ("PUI du XYZ") */
-        return s->lab[i] == AT_PHI_VILLE || (s->lab[i] == AT_PHI_HOPITAL && !k->allcaps);
+        return s->lab[i] == AT_PHI_VILLE || (place_label(s->lab[i]) && !k->allcaps);
     if (tok_is(s, i, "chu") || tok_is(s, i, "chru") || tok_is(s, i, "chr") || tok_is(s, i, "ch"))
         return 1;
     /* an acronym is an establishment's own, named without the head */
