@@ -1,0 +1,76 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 9: a
+ * place's field and its value, communes written with "-à-", and an
+ * establishment's head before a name the tagger read as another place.
+ * Every string is invented here; none is a fixture of patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+#define LABEL(text, needle) label_nth(det, text, needle, 0)
+
+/* A line that opens with an address's or a town's label and a colon: its
+ * value is the place, whatever words it is written with. */
+static void test_place_fields(void **state)
+{
+    (void)state;
+    const char *a = "Sortie.\nAdresse : Les Hauts de Vaucelles, villa 4\nTél : non communiqué\n";
+    assert_int_equal(LABEL(a, "Hauts"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(a, "Vaucelles"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(a, "villa"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(a, "communiqué"), 0);
+    const char *d = "Entrée.\nDomicile : La Combe Haute\nLieu de naissance : Le Tampon\n";
+    assert_int_equal(LABEL(d, "Combe"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(d, "Haute"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(d, "Tampon"), AT_PHI_VILLE);
+    const char *c = "Fiche.\nCommune de résidence : La Garde (83)\nVille : Le Port, île de la Réunion\n";
+    assert_int_equal(LABEL(c, "Garde"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(c, "Port"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(c, "île"), 0);
+    /* values that say no place, fields that are not places, lower case */
+    const char *no = "Fiche.\nAdresse : Non renseignée\nDomicile : seule, au 2e étage\n"
+                     "Adresse mail : Voir Dossier\nDomicile : Chez Ses Parents\n";
+    assert_int_equal(LABEL(no, "Non"), 0);
+    assert_int_equal(LABEL(no, "renseignée"), 0);
+    assert_int_equal(LABEL(no, "seule"), 0);
+    assert_int_equal(LABEL(no, "Voir"), 0);
+    assert_int_equal(LABEL(no, "Parents"), 0);
+    /* a field inside a sentence is none */
+    assert_int_equal(LABEL("Retour à domicile : Le Matin Même.", "Matin"), 0);
+}
+
+/* A commune written with "-à-" is a town, not a compound of words. */
+static void test_communes_with_a(void **state)
+{
+    (void)state;
+    const char *t = "Elle a grandi à Pointe-à-Pitre avant de venir en métropole.";
+    assert_int_equal(LABEL(t, "Pointe-à-Pitre"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(t, "métropole"), 0);
+    assert_int_equal(LABEL("Il vit à Pont-à-Mousson depuis 2019.", "Pont-à-Mousson"), AT_PHI_VILLE);
+    /* the words of the language so written stay */
+    assert_int_equal(LABEL("Perfusion au goutte-à-goutte sur 24 h.", "goutte-à-goutte"), 0);
+    assert_int_equal(LABEL("Entretien en tête-à-tête avec la patiente.", "tête-à-tête"), 0);
+    assert_int_equal(LABEL("Vis-à-vis de sa famille, elle reste discrète.", "Vis-à-vis"), 0);
+}
+
+/* An establishment's head takes the name after it, whatever place label
+ * the tagger gave that name. */
+static void test_heads_take_places(void **state)
+{
+    (void)state;
+    const char *t = "Imagerie.\nL'IRM du 2/4 faite à l'IRM du Kronenbourg montre une lésion.\n";
+    assert_int_equal(label_nth(det, t, "IRM", 1), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "Kronenbourg"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "lésion"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_place_fields),
+        cmocka_unit_test(test_communes_with_a),
+        cmocka_unit_test(test_heads_take_places),
+    };
+    return cmocka_run_group_tests(tests, text_setup, text_teardown);
+}
