@@ -26,19 +26,21 @@ static int word(const text_scan *s, size_t i)
 
 /* The words after a field's first word that make it another field's
  * ("Adresse mail", "Domicile tél."). */
-static const char *const not_place[] = {"mail",  "e-mail", "email", "courriel", "electronique", "ip",
-                                        "web",   "url",    "tel",   "telephone", "portable",    "fixe",
-                                        "fax",   "messagerie", "mel", "site",     NULL};
+static const char *const not_place[] = {
+    "mail",      "e-mail",   "email", "courriel", "electronique", "ip",  "web",  "url", "tel",
+    "telephone", "portable", "fixe",  "fax",      "messagerie",   "mel", "site", NULL};
 
 /* The values that say no place ("Non renseignée", "Idem", "SDF"). */
-static const char *const no_value[] = {"non",  "inconnu", "inconnue", "idem",    "neant",  "nc",   "sdf",
-                                       "sans", "voir",    "cf",       "ras",     "aucun",  "aucune", "na",
-                                       "nr",   "identique", "meme",   "pas",     "confidentiel", "inchange",
-                                       "inchangee", "ci-dessus", "hebergement", "heberge", "hebergee", "chez", NULL};
+static const char *const no_value[] = {
+    "non",       "inconnu",     "inconnue", "idem",     "neant",        "nc",       "sdf",
+    "sans",      "voir",        "cf",       "ras",      "aucun",        "aucune",   "na",
+    "nr",        "identique",   "meme",     "pas",      "confidentiel", "inchange", "inchangee",
+    "ci-dessus", "hebergement", "heberge",  "hebergee", "chez",         NULL};
 
 /* The connectors inside a town's name ("Saint-Pierre de la Réunion",
  * "Le Port"). */
-static const char *const town_inner[] = {"de", "du", "des", "la", "le", "les", "sur", "sous", "en", "l'", "d'", NULL};
+static const char *const town_inner[] = {"de",  "du",   "des", "la", "le", "les",
+                                         "sur", "sous", "en",  "l'", "d'", NULL};
 
 static int folded_in(const text_scan *s, size_t i, const char *const *set)
 {
@@ -69,7 +71,8 @@ static int place_field(const text_scan *s, size_t h, size_t *colon)
     else if (tok_is(s, h, "lieu") && tok_is(s, h + 1, "de") && !s->tok[h + 1].nl) {
         if (tok_is(s, h + 2, "naissance"))
             label = AT_PHI_VILLE;
-        else if (tok_is(s, h + 2, "vie") || tok_is(s, h + 2, "r\xC3\xA9sidence") || tok_is(s, h + 2, "residence"))
+        else if (tok_is(s, h + 2, "vie") || tok_is(s, h + 2, "r\xC3\xA9sidence") ||
+                 tok_is(s, h + 2, "residence"))
             label = AT_PHI_ADRESSE;
         j = h + 3;
     }
@@ -141,7 +144,8 @@ static void field_value(text_scan *s, size_t c, int field)
              * district's number ("Paris 10e") */
             int ok = (u->kind == TOK_WORD && (u->cap || u->allcaps)) || folded_in(s, e, town_inner) ||
                      (is_punct(s, e, '-') && e > a && s->tok[e - 1].e == u->s) ||
-                     (u->kind == TOK_NUM && e > a) || (tok_is(s, e, "e") && e > a) || (tok_is(s, e, "er") && e > a);
+                     (u->kind == TOK_NUM && e > a) || (tok_is(s, e, "e") && e > a) ||
+                     (tok_is(s, e, "er") && e > a);
             if (!ok)
                 break;
         } else if (u->kind == TOK_PUNCT && s->t[u->s] != ',' && s->t[u->s] != '-' && s->t[u->s] != '\'' &&
@@ -176,8 +180,8 @@ void deid_pass_place_fields(text_scan *s)
         if (c0 != 'a' && c0 != 'd' && c0 != 'v' && c0 != 'c' && c0 != 'l')
             continue;
         /* the first word of its line or cell ("- Adresse :", "| Ville :") */
-        if (!(k->nl || h == 0 || is_punct(s, h - 1, '|') || is_punct(s, h - 1, ';') || is_punct(s, h - 1, '-') ||
-              is_punct(s, h - 1, '*')))
+        if (!(k->nl || h == 0 || is_punct(s, h - 1, '|') || is_punct(s, h - 1, ';') ||
+              is_punct(s, h - 1, '-') || is_punct(s, h - 1, '*')))
             continue;
         size_t colon = 0;
         int field = place_field(s, h, &colon);
