@@ -1,6 +1,7 @@
 /* Unit tests for the de-identifier's classes of issue #12, round 9: a
- * place's field and its value, communes written with "-à-", and an
- * establishment's head before a name the tagger read as another place.
+ * place's field and its value, communes written with "-à-", an
+ * establishment's head before a name the tagger read as another place,
+ * occupational-health services.
  * Every string is invented here; none is a fixture of patient data. */
 #include "text_label.h"
 
@@ -65,12 +66,39 @@ static void test_heads_take_places(void **state)
     assert_int_equal(LABEL(t, "lésion"), 0);
 }
 
+/* An occupational-health service's place or name is an establishment's;
+ * its words alone stay. */
+static void test_occupational_services(void **state)
+{
+    (void)state;
+    const char *t = "Courrier du Service de Prévention et de Santé au Travail du Pays d'Iroise, Dr Quéré.";
+    assert_int_equal(LABEL(t, "Pays"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "Iroise"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "Prévention"), 0);
+    const char *caps = "Entête.\nSERVICE DE SANTÉ AU TRAVAIL DU BOCAGE VIROIS\n";
+    assert_int_equal(LABEL(caps, "BOCAGE"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(caps, "VIROIS"), AT_PHI_HOPITAL);
+    const char *a = "Suivi par le SPSTI Val-de-Saône puis par Santé Travail Pays de Retz.";
+    assert_int_equal(LABEL(a, "SPSTI"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(a, "Val-de-Saône"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(a, "Retz"), AT_PHI_HOPITAL);
+    const char *low = "Le service de santé au travail inter-entreprises du Pays de Vitré a écrit.";
+    assert_int_equal(LABEL(low, "Vitré"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(low, "écrit"), 0);
+    /* the words without a place or a name stay */
+    const char *no = "Le service de santé au travail a été prévenu ; vu par la médecine du travail.";
+    assert_int_equal(LABEL(no, "service"), 0);
+    assert_int_equal(LABEL(no, "travail"), 0);
+    assert_int_equal(LABEL(no, "prévenu"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_place_fields),
         cmocka_unit_test(test_communes_with_a),
         cmocka_unit_test(test_heads_take_places),
+        cmocka_unit_test(test_occupational_services),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
