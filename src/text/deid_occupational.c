@@ -91,9 +91,9 @@ static int connector(const text_scan *s, size_t i)
 {
     if (i >= s->n || s->tok[i].nl || tl(s, i) > 3)
         return 0;
-    return is_w(s, i, "de") || is_w(s, i, "du") || is_w(s, i, "des") || is_w(s, i, "la") || is_w(s, i, "le") ||
-           is_w(s, i, "les") || is_w(s, i, "l'") || is_w(s, i, "d'") || is_w(s, i, "et") || is_w(s, i, "sur") ||
-           is_w(s, i, "en");
+    return is_w(s, i, "de") || is_w(s, i, "du") || is_w(s, i, "des") || is_w(s, i, "la") ||
+           is_w(s, i, "le") || is_w(s, i, "les") || is_w(s, i, "l'") || is_w(s, i, "d'") ||
+           is_w(s, i, "et") || is_w(s, i, "sur") || is_w(s, i, "en");
 }
 
 /* The place or name after the service's words at j: its end, or j. */

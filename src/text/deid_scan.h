@@ -350,6 +350,9 @@ void deid_pass_place_fields(text_scan *s);
  * de Santé au Travail du Pays de Brest", "SPSTI Côte-d'Or"), after the
  * tagger (deid_occupational.c). */
 void deid_pass_occupational(text_scan *s);
+/* A name spelled out letter by letter beside it ("dumoulin d u m o u l
+ * i n"), last (deid_spelled.c). */
+void deid_pass_spelled(text_scan *s);
 /* Record-number labels taken back from public references: articles of
  * codes, laws and regulations, cerfa forms, OIDs (deid_refs.c). */
 void deid_pass_public_refs(text_scan *s);

@@ -92,6 +92,22 @@ static void test_occupational_services(void **state)
     assert_int_equal(LABEL(no, "prévenu"), 0);
 }
 
+/* A host name of several words glued by dots is a web address; a name
+ * spelled out beside itself is the name. */
+static void test_hosts_and_spelled_names(void **state)
+{
+    (void)state;
+    const char *u = "Portail : mon-espace.clinique-des-saules.fr (code envoyé par SMS).";
+    assert_int_equal(LABEL(u, "mon-espace"), AT_PHI_URL);
+    assert_int_equal(LABEL(u, "clinique-des-saules"), AT_PHI_URL);
+    assert_int_equal(LABEL(u, "code"), 0);
+    assert_int_equal(LABEL("Fichier compte.rendu.final.pdf joint.", "rendu"), 0);
+    const char *d = "patient monsieur Ropars, je répète : r o p a r s, né en mars.";
+    assert_int_equal(LABEL(d, "r o p"), AT_PHI_NOM);
+    assert_int_equal(LABEL(d, "p a r"), AT_PHI_NOM);
+    assert_int_equal(LABEL("Grades a b c d du questionnaire de Ropars.", "b c"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -99,6 +115,7 @@ int main(void)
         cmocka_unit_test(test_communes_with_a),
         cmocka_unit_test(test_heads_take_places),
         cmocka_unit_test(test_occupational_services),
+        cmocka_unit_test(test_hosts_and_spelled_names),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
