@@ -108,6 +108,27 @@ static void test_hosts_and_spelled_names(void **state)
     assert_int_equal(LABEL("Grades a b c d du questionnaire de Ropars.", "b c"), 0);
 }
 
+/* Names in another script, and names the OCR misread with digits; Greek
+ * letters of medicine and codes with digits stay. */
+static void test_other_scripts_and_ocr_names(void **state)
+{
+    (void)state;
+    const char *t = "Patiente : Олена Коваленко ; frère Νίκος Παπαδόπουλος ; fils 张雨欣.";
+    assert_int_equal(LABEL(t, "Коваленко"), AT_PHI_NOM);
+    assert_int_equal(LABEL(t, "Παπαδόπουλος"), AT_PHI_NOM);
+    assert_int_not_equal(LABEL(t, "张雨欣"), 0);
+    const char *k = "β-HCG négatives, chaînes κ et λ libres, motif : 肝右叶占位 (traduit).";
+    assert_int_equal(LABEL(k, "β-HCG"), 0);
+    assert_int_equal(LABEL(k, "κ"), 0);
+    assert_int_equal(LABEL(k, "肝右叶占位"), 0);
+    const char *o = "Patiente : Ce1ine Dupont, fille de Joce1yn. Lot A1B2, J1, T1N0M0, PD-L1, V1S10N.";
+    assert_int_equal(LABEL(o, "Ce1ine"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(o, "Joce1yn"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(o, "T1N0M0"), 0);
+    assert_int_equal(LABEL(o, "PD-L1"), 0);
+    assert_int_equal(LABEL(o, "V1S10N"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -116,6 +137,7 @@ int main(void)
         cmocka_unit_test(test_heads_take_places),
         cmocka_unit_test(test_occupational_services),
         cmocka_unit_test(test_hosts_and_spelled_names),
+        cmocka_unit_test(test_other_scripts_and_ocr_names),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
