@@ -425,6 +425,14 @@ static at_status tokenise(text_scan *s)
             continue;
         }
         k->kind = TOK_WORD;
+        /* the word's slot in the look-up cache, asked for now: its line
+         * comes in while the flags below are worked out */
+        look_entry *slot = NULL;
+        uint64_t ck0 = 0, ck1 = 0;
+        if (n <= LOOK_CACHE_MAX) {
+            slot = &look_cache.e[look_key(t + start, n, len - start, &ck0, &ck1)];
+            __builtin_prefetch(slot);
+        }
         unsigned b0 = t[start], b1 = n > 1 ? t[start + 1] : 0;
         k->key = (uint16_t)((b0 | b1) & 0x80 ? TOK_KEY_ANY : text_pair_key(b0, b1));
         if (n >= 2 && n <= 24 && (k->key == TOK_KEY_ANY || text_number_word_keys[k->key & 1023]))
@@ -470,10 +478,9 @@ static at_status tokenise(text_scan *s)
         if (short_word)
             k->lex = LEX_WORD; /* "de", "la", "un": the short words of the language */
         look_entry *ce = NULL; /* the slot to fill after the look-ups */
-        uint64_t ck0 = 0, ck1 = 0;
         int hit = 0;
-        if (n <= LOOK_CACHE_MAX && (!short_word || !skip)) {
-            ce = &look_cache.e[look_key(t + start, n, len - start, &ck0, &ck1)];
+        if (slot && (!short_word || !skip)) {
+            ce = slot;
             if (ce->n == n && ce->k0 == ck0 && ce->k1 == ck1) {
                 k->fh = ce->fh;
                 k->lex = ce->lex;
