@@ -511,16 +511,20 @@ static at_status tokenise(text_scan *s)
                     uint64_t x;
                     memcpy(&x, t + i, 8);
                     uint64_t h7 = x & (0x7F * ones), ascii_bytes = ~x & high;
-                    uint64_t lo = (h7 + (0x80 - 'a') * ones) & ~(h7 + (0x80 - 'z' - 1) * ones) & ascii_bytes;
-                    uint64_t up = (h7 + (0x80 - 'A') * ones) & ~(h7 + (0x80 - 'Z' - 1) * ones) & ascii_bytes;
+                    /* letters in either case at once (bit 5 set folds A-Z
+                     * onto a-z and no other byte into them), digits */
+                    uint64_t l7 = h7 | 0x20 * ones;
+                    uint64_t letter =
+                        (l7 + (0x80 - 'a') * ones) & ~(l7 + (0x80 - 'z' - 1) * ones) & ascii_bytes;
                     uint64_t dg = (h7 + (0x80 - '0') * ones) & ~(h7 + (0x80 - '9' - 1) * ones) & ascii_bytes;
-                    uint64_t stop = ~(lo | up | dg) & high;
+                    uint64_t stop = ~(letter | dg) & high;
                     if (stop) {
                         uint64_t before = (stop & (0 - stop)) - 1; /* the bytes before the first stop */
-                        lo &= before;
-                        up &= before;
+                        letter &= before;
                         dg &= before;
                     }
+                    /* a letter's bit 5 (moved to bit 7): lower case */
+                    uint64_t lo = letter & (x << 2), up = letter & ~(x << 2);
                     mask |= (lo ? 2u : 0u) | (up ? 4u : 0u) | (dg ? 8u : 0u);
                     if (stop) {
                         i += (size_t)__builtin_ctzll(stop) >> 3;
