@@ -358,6 +358,99 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
 
 static void allow_token(text_scan *s, const tag_doc *c, size_t i);
 
+/* A word written in another script than the Latin one, a person's name in
+ * a French note ("Коваленко", "Παπαδόπουλος", "العمراني", "张雨欣"): three
+ * letters or more of Greek, Cyrillic, Armenian, Hebrew, Arabic or
+ * Georgian, or one to three Chinese, Japanese or Korean characters (a
+ * longer run is a phrase: "肝右叶占位"). Greek letters alone ("β", "κ")
+ * and words glued to Latin letters or digits ("β-HCG") are none. */
+static int other_script_name(const char *w, size_t n)
+{
+    size_t letters = 0, cjk = 0;
+    for (size_t q = 0; q < n;) {
+        unsigned char b = (unsigned char)w[q];
+        uint32_t cp;
+        size_t len;
+        if (b < 0x80)
+            return 0;
+        if ((b & 0xE0) == 0xC0 && q + 1 < n) {
+            cp = (uint32_t)(b & 0x1F) << 6 | ((unsigned char)w[q + 1] & 0x3F);
+            len = 2;
+        } else if ((b & 0xF0) == 0xE0 && q + 2 < n) {
+            cp = (uint32_t)(b & 0x0F) << 12 | (uint32_t)((unsigned char)w[q + 1] & 0x3F) << 6 |
+                 ((unsigned char)w[q + 2] & 0x3F);
+            len = 3;
+        } else {
+            return 0;
+        }
+        if ((cp >= 0x0370 && cp <= 0x03FF) || (cp >= 0x0400 && cp <= 0x052F) ||
+            (cp >= 0x0530 && cp <= 0x058F) || (cp >= 0x05D0 && cp <= 0x05EA) ||
+            (cp >= 0x0620 && cp <= 0x064A) || (cp >= 0x10A0 && cp <= 0x10FF))
+            letters++;
+        else if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3040 && cp <= 0x30FF) ||
+                 (cp >= 0xAC00 && cp <= 0xD7A3))
+            cjk++;
+        else if (!(cp >= 0x064B && cp <= 0x065F)) /* (Arabic vowel marks go with their letters) */
+            return 0;
+        q += len;
+    }
+    return (letters >= 3 && !cjk) || (cjk >= 1 && cjk <= 3 && !letters);
+}
+
+/* A name the OCR misread with digits for letters ("Ce1ine", "Joce1yn",
+ * "0UEDRAOGO", "Marie-0dile"): 0 read for o, 1 for i or l, at most two of
+ * them among three letters or more; the word with its letters back is a
+ * first name or a surname of the lists and no word of the language. The
+ * label, or 0. */
+static int ocr_name(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (n < 4 || n > 40 || k->kind != TOK_WORD)
+        return 0;
+    const char *w = s->t + k->s;
+    size_t digits = 0, letters = 0;
+    for (size_t q = 0; q < n; q++) {
+        unsigned char c = (unsigned char)w[q];
+        if (c == '0' || c == '1')
+            digits++;
+        else if ((c >= '2' && c <= '9') || c == '/' || c == '.' || c == ',')
+            return 0;
+        else if (c >= 0x80 || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+            letters++;
+    }
+    if (!digits || digits > 2 || letters < 3)
+        return 0;
+    char f[64];
+    int fl = text_lexicon_fold(w, n, f, sizeof f);
+    if (fl <= 0)
+        return 0;
+    for (unsigned combo = 0; combo < 4; combo++) {
+        char g[64];
+        memcpy(g, f, (size_t)fl);
+        unsigned one = 0;
+        for (int q = 0; q < fl; q++) {
+            if (g[q] == '0')
+                g[q] = 'o';
+            else if (g[q] == '1')
+                g[q] = (combo >> (one++ & 1)) & 1 ? 'l' : 'i';
+        }
+        unsigned lx = text_lexicon_get(&s->d->lex, g, (size_t)fl);
+        if ((lx & (LEX_FIRST | LEX_LAST)) && !(lx & (LEX_WORD | LEX_MED)))
+            return (lx & LEX_FIRST) && !(lx & LEX_LAST) ? AT_PHI_PRENOM : AT_PHI_NOM;
+        /* a compound first name ("marie-0dile"): its parts */
+        char *h = memchr(g, '-', (size_t)fl);
+        if (h) {
+            size_t a = (size_t)(h - g) + 1;
+            unsigned l2 = text_lexicon_get(&s->d->lex, g + a, (size_t)fl - a);
+            unsigned l1 = text_lexicon_get(&s->d->lex, g, a - 1);
+            if ((l1 & LEX_FIRST) && (l2 & LEX_FIRST))
+                return AT_PHI_PRENOM;
+        }
+    }
+    return 0;
+}
+
 void deid_pass_allow(text_scan *s, const tag_doc *c)
 {
     static const int lists[] = {TEXT_LIST_NAME, TEXT_LIST_ODD, TEXT_LIST_CUE};
@@ -373,6 +466,19 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
         const text_tok *k = &s->tok[i];
         if (k->kind != TOK_WORD || s->lab[i] || (k->aux & TOK_AUX_SAFE) || k->e - k->s > 60)
             return;
+        if (other_script_name(s->t + k->s, k->e - k->s)) {
+            if (mark(s, i, i + 1, AT_PHI_NOM))
+                deid_names_add(s, i, i + 1);
+            return;
+        }
+        if (k->aux & TOK_AUX_DIGIT) {
+            int l = ocr_name(s, i);
+            if (l) {
+                if (mark(s, i, i + 1, l))
+                    deid_names_add(s, i, i + 1);
+                return;
+            }
+        }
         if (deid_known_safe(s, i) || context_safe(s, c, i))
             return;
         int named = (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) != 0;

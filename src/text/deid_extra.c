@@ -88,10 +88,16 @@ static void pass_urls(text_scan *s, size_t i)
         mark_bytes(s, i, e, AT_PHI_URL);
         return;
     }
-    /* "exemple.fr/page", "chu-brest.fr" */
-    if (k->kind == TOK_WORD && i + 2 < s->n && is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e &&
-        s->tok[i + 2].s == s->tok[i + 1].e && deid_tok_in(s, i + 2, tlds) &&
-        (k->s == 0 || s->t[k->s - 1] != '@')) {
+    /* "exemple.fr/page", "chu-brest.fr", "mon-espace.clinique-x.fr": words
+     * glued by dots, the last a domain's ending */
+    if (k->kind != TOK_WORD || i + 2 >= s->n || !is_punct(s, i + 1, '.'))
+        return;
+    size_t last = i;
+    while (last + 2 < s->n && last - i < 12 && is_punct(s, last + 1, '.') &&
+           s->tok[last + 1].s == s->tok[last].e && s->tok[last + 2].s == s->tok[last + 1].e &&
+           s->tok[last + 2].kind == TOK_WORD && !deid_tok_in(s, last, tlds))
+        last += 2;
+    if (last > i && deid_tok_in(s, last, tlds) && (k->s == 0 || s->t[k->s - 1] != '@')) {
         size_t a = k->s;
         while (a > 0 && (is_alnum_c(s->t[a - 1]) || s->t[a - 1] == '-' || s->t[a - 1] == '.'))
             a--;

@@ -742,6 +742,7 @@ void deid_pass_complete(text_scan *s)
             alias_after(s, i, s->lab[i - 1]);
     }
     deid_pass_estab_late(s);
+    deid_pass_occupational(s);
     deid_pass_estab_world(s);
     deid_pass_streets(s);
     deid_pass_units(s);

@@ -86,6 +86,8 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             deid_run_collect(&s, acc, rules_ent);
         deid_pass_number_tails(&s);
         deid_pass_dictated(&s);
+        deid_pass_place_fields(&s);
+        deid_pass_spelled(&s);
         deid_pass_zip_before_town(&s);
         deid_pass_place_late(&s);
         deid_pass_public_refs(&s);

@@ -344,13 +344,13 @@ static int one_letter_part(const char *f, size_t n)
 
 /* A commune's writing: a hyphenated word no list holds with a place's
  * connector inside ("noyal-sur-vilaine", "lons-le-saunier",
- * "Beaupréau-en-Mauges", "Saint-Xyz"). Words of the language so written
+ * "Beaupréau-en-Mauges", "Pointe-à-Pitre", "Saint-Xyz"). Words of the language so written
  * ("arc-en-ciel", "rez-de-chaussée") are in the lexicon and never get
  * here. */
 int deid_place_compound(const char *f, size_t n)
 {
     static const char *const inner[] = {"sur", "sous", "le",  "la",  "les", "en", "de", "du",
-                                        "des", "les",  "lez", "aux", "et",  "d'", NULL};
+                                        "des", "les",  "lez", "aux", "et",  "d'", "a",  NULL};
     if (n < 7 || !memchr(f, '-', n))
         return 0;
     if ((n > 6 && !memcmp(f, "saint-", 6)) || (n > 7 && !memcmp(f, "sainte-", 7)))
@@ -489,6 +489,10 @@ static int known_safe(const text_scan *s, size_t i)
             !(k->lex & (LEX_FIRST | LEX_LAST)))
             return 1;
     }
+    /* a capitalised commune's writing made of words ("Pointe-à-Pitre",
+     * "Pont-à-Mousson") is no compound of the language */
+    if ((k->cap || k->allcaps) && deid_place_compound(f, (size_t)fl))
+        return 0;
     const text_lexicon *x = &s->d->lex;
     if (known_inflection(x, f, (size_t)fl) || one_letter_part(f, (size_t)fl))
         return 1;

@@ -347,6 +347,16 @@ void deid_pass_zip_before_town(text_scan *s);
  * Deauville" at a line's end) and a capitalised article before a town
  * ("Le Puy-en-Velay"), after the tagger (deid_estab.c). */
 void deid_pass_place_late(text_scan *s);
+/* A place's field and its value ("Adresse : Les Hauts de Costebelle",
+ * "Lieu de naissance : Le Tampon"), after the tagger (deid_fields.c). */
+void deid_pass_place_fields(text_scan *s);
+/* Occupational-health services by their name ("Service de Prévention et
+ * de Santé au Travail du Pays de Brest", "SPSTI Côte-d'Or"), after the
+ * tagger (deid_occupational.c). */
+void deid_pass_occupational(text_scan *s);
+/* A name spelled out letter by letter beside it ("dumoulin d u m o u l
+ * i n"), last (deid_spelled.c). */
+void deid_pass_spelled(text_scan *s);
 /* Record-number labels taken back from public references: articles of
  * codes, laws and regulations, cerfa forms, OIDs (deid_refs.c). */
 void deid_pass_public_refs(text_scan *s);

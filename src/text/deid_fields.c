@@ -1,0 +1,191 @@
+/* A place's field and its value, after the tagger: a line that opens with
+ * an address's or a town's label and a colon ("Adresse : Les Hauts de
+ * Costebelle, villa 4", "Domicile : La Combe Haute", "Lieu de naissance :
+ * Le Tampon", "Commune de résidence : La Garde") gives its value that
+ * label, whatever words of the language the value is written with. The
+ * value opens with a capital or a number ("Domicile : seule", "Adresse :
+ * non renseignée", "Néant", "Idem" stay) and ends at the line's end, a
+ * cell's separator, a bracket, the next field's label, or a token another
+ * pass gave another label (a postcode, a town, a phone). A town's value is
+ * its capitalised words with their connectors; an address's takes the
+ * words the tagger read as a name or an establishment ("Costebelle").
+ * Labels of mail, phone, web and IP addresses are none of these. */
+#include "tagger.h"
+
+#include <string.h>
+
+static size_t tl(const text_scan *s, size_t i)
+{
+    return s->tok[i].e - s->tok[i].s;
+}
+
+static int word(const text_scan *s, size_t i)
+{
+    return i < s->n && s->tok[i].kind == TOK_WORD;
+}
+
+/* The words after a field's first word that make it another field's
+ * ("Adresse mail", "Domicile tél."). */
+static const char *const not_place[] = {
+    "mail",      "e-mail",   "email", "courriel", "electronique", "ip",  "web",  "url", "tel",
+    "telephone", "portable", "fixe",  "fax",      "messagerie",   "mel", "site", NULL};
+
+/* The values that say no place ("Non renseignée", "Idem", "SDF"). */
+static const char *const no_value[] = {
+    "non",       "inconnu",     "inconnue", "idem",     "neant",        "nc",       "sdf",
+    "sans",      "voir",        "cf",       "ras",      "aucun",        "aucune",   "na",
+    "nr",        "identique",   "meme",     "pas",      "confidentiel", "inchange", "inchangee",
+    "ci-dessus", "hebergement", "heberge",  "hebergee", "chez",         NULL};
+
+/* The connectors inside a town's name ("Saint-Pierre de la Réunion",
+ * "Le Port"). */
+static const char *const town_inner[] = {"de",  "du",   "des", "la", "le", "les",
+                                         "sur", "sous", "en",  "l'", "d'", NULL};
+
+static int folded_in(const text_scan *s, size_t i, const char *const *set)
+{
+    char f[64];
+    if (!word(s, i) || tl(s, i) > 40)
+        return 0;
+    int n = text_lexicon_fold(s->t + s->tok[i].s, tl(s, i), f, sizeof f);
+    if (n <= 0)
+        return 0;
+    for (; *set; set++)
+        if (strlen(*set) == (size_t)n && !memcmp(*set, f, (size_t)n))
+            return 1;
+    return 0;
+}
+
+/* The field whose label opens at token h (the first word of its line or
+ * cell): AT_PHI_ADRESSE or AT_PHI_VILLE, 0 if none; *colon is set to the
+ * colon's token. */
+static int place_field(const text_scan *s, size_t h, size_t *colon)
+{
+    int label = 0;
+    size_t j = h + 1;
+    if (tok_is(s, h, "adresse") || tok_is(s, h, "domicile"))
+        label = AT_PHI_ADRESSE;
+    else if (tok_is(s, h, "ville") || tok_is(s, h, "commune") || tok_is(s, h, "localit\xC3\xA9") ||
+             tok_is(s, h, "localite"))
+        label = AT_PHI_VILLE;
+    else if (tok_is(s, h, "lieu") && tok_is(s, h + 1, "de") && !s->tok[h + 1].nl) {
+        if (tok_is(s, h + 2, "naissance"))
+            label = AT_PHI_VILLE;
+        else if (tok_is(s, h + 2, "vie") || tok_is(s, h + 2, "r\xC3\xA9sidence") ||
+                 tok_is(s, h + 2, "residence"))
+            label = AT_PHI_ADRESSE;
+        j = h + 3;
+    }
+    if (!label)
+        return 0;
+    /* up to four more words of the label, then the colon */
+    for (size_t hop = 0; j < s->n && hop < 5 && !s->tok[j].nl; j++, hop++) {
+        if (is_punct(s, j, ':')) {
+            *colon = j;
+            return label;
+        }
+        if (folded_in(s, j, not_place) || tok_has_digit(s, j))
+            return 0;
+        if (!word(s, j) && !is_punct(s, j, '(') && !is_punct(s, j, ')') && !is_punct(s, j, '-') &&
+            !is_punct(s, j, '\''))
+            return 0;
+    }
+    return 0;
+}
+
+/* Token i ends a value: a cell's separator, a bracket, a sentence's end,
+ * or the next field's label (a word with a colon after it). */
+static int value_end(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->nl)
+        return 1;
+    if (k->kind == TOK_PUNCT) {
+        char c = s->t[k->s];
+        return c == ';' || c == '|' || c == '(' || c == '[' || c == ':' || c == '.' || c == '!' || c == '?' ||
+               c == '/' || c == '*';
+    }
+    return word(s, i) && i + 1 < s->n && is_punct(s, i + 1, ':') && !s->tok[i + 1].nl;
+}
+
+/* A value takes the tokens free, its own label's, and the tagger's
+ * readings of a place's words as a name (or, in an address, as an
+ * establishment: "Les Hauts de Vaucelles"). */
+static int takes(int label, int field)
+{
+    if (!label || label == field || label == AT_PHI_NOM || label == AT_PHI_PRENOM)
+        return 1;
+    return field == AT_PHI_ADRESSE && label == AT_PHI_HOPITAL;
+}
+
+static void relabel(text_scan *s, size_t a, size_t b, int label)
+{
+    uint32_t ent = ++s->next_ent;
+    for (size_t i = a; i < b; i++) {
+        s->lab[i] = (uint8_t)label;
+        s->ent[i] = ent;
+    }
+}
+
+static void field_value(text_scan *s, size_t c, int field)
+{
+    size_t a = c + 1;
+    if (a >= s->n || s->tok[a].nl)
+        return;
+    const text_tok *k = &s->tok[a];
+    int opens = (k->kind == TOK_WORD && (k->cap || k->allcaps)) || k->kind == TOK_NUM;
+    if (!opens || folded_in(s, a, no_value) || !takes(s->lab[a], field))
+        return;
+    size_t e = a;
+    while (e < s->n && e - a < 16 && (e == a || !value_end(s, e)) && takes(s->lab[e], field)) {
+        const text_tok *u = &s->tok[e];
+        if (field == AT_PHI_VILLE) {
+            /* a town: capitalised words, their connectors and hyphens, a
+             * district's number ("Paris 10e") */
+            int ok = (u->kind == TOK_WORD && (u->cap || u->allcaps)) || folded_in(s, e, town_inner) ||
+                     (is_punct(s, e, '-') && e > a && s->tok[e - 1].e == u->s) ||
+                     (u->kind == TOK_NUM && e > a) || (tok_is(s, e, "e") && e > a) ||
+                     (tok_is(s, e, "er") && e > a);
+            if (!ok)
+                break;
+        } else if (u->kind == TOK_PUNCT && s->t[u->s] != ',' && s->t[u->s] != '-' && s->t[u->s] != '\'' &&
+                   s->t[u->s] != '\xE2') {
+            break;
+        }
+        e++;
+    }
+    /* not on a connector, a comma or a hyphen */
+    while (e > a && (s->tok[e - 1].kind == TOK_PUNCT || folded_in(s, e - 1, town_inner)))
+        e--;
+    if (e <= a)
+        return;
+    int free = 0;
+    for (size_t i = a; i < e; i++)
+        free |= s->lab[i] != field;
+    if (free)
+        relabel(s, a, e, field);
+}
+
+void deid_pass_place_fields(text_scan *s)
+{
+    /* (the fields' labels are capitalised: the tokeniser's list of such
+     * words) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t h = s->list[TEXT_LIST_NAME][q];
+        const text_tok *k = &s->tok[h];
+        size_t n = tl(s, h);
+        if (k->kind != TOK_WORD || n < 4 || n > 10 || s->lab[h])
+            continue;
+        char c0 = (char)(s->t[k->s] | 0x20);
+        if (c0 != 'a' && c0 != 'd' && c0 != 'v' && c0 != 'c' && c0 != 'l')
+            continue;
+        /* the first word of its line or cell ("- Adresse :", "| Ville :") */
+        if (!(k->nl || h == 0 || is_punct(s, h - 1, '|') || is_punct(s, h - 1, ';') ||
+              is_punct(s, h - 1, '-') || is_punct(s, h - 1, '*')))
+            continue;
+        size_t colon = 0;
+        int field = place_field(s, h, &colon);
+        if (field)
+            field_value(s, colon, field);
+    }
+}

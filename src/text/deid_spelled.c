@@ -1,0 +1,92 @@
+/* A name spelled out letter by letter beside the name itself, last: a
+ * dictation's "monsieur jean pierre dumoulin d u m o u l i n", or "D U
+ * M O U L I N (Dumoulin)". The letters, one per token and one space apart,
+ * spell a word labelled a name or a first name on the same line; they get
+ * its label. Letters that spell nothing labelled ("items a b c d", "grades
+ * A B C D") stay. */
+#include "tagger.h"
+
+#include <string.h>
+
+/* Token i is one ASCII letter. */
+static int letter(const text_scan *s, size_t i)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD || s->tok[i].e - s->tok[i].s != 1)
+        return 0;
+    char c = (char)(s->t[s->tok[i].s] | 0x20);
+    return c >= 'a' && c <= 'z';
+}
+
+/* The letters from token a, one space apart on one line, spell the word
+ * token w (ASCII, in any case): the index after the last letter, or a. */
+static size_t spells(const text_scan *s, size_t a, size_t w)
+{
+    const char *p = s->t + s->tok[w].s;
+    size_t n = s->tok[w].e - s->tok[w].s, q = a;
+    for (size_t j = 0; j < n; j++, q++) {
+        if (!letter(s, q) || (q > a && (s->tok[q].nl || s->tok[q].s != s->tok[q - 1].e + 1)))
+            return a;
+        if ((char)(s->t[s->tok[q].s] | 0x20) != (char)(p[j] | 0x20))
+            return a;
+    }
+    return q;
+}
+
+static int mark_letters(text_scan *s, size_t a, size_t e, int label)
+{
+    for (size_t q = a; q < e; q++)
+        if (s->lab[q])
+            return 0;
+    uint32_t ent = ++s->next_ent;
+    for (size_t q = a; q < e; q++) {
+        s->lab[q] = (uint8_t)label;
+        s->ent[q] = ent;
+    }
+    return 1;
+}
+
+/* The letters within five tokens after the name's entity, or ending
+ * within five tokens before the name, on its line. */
+static void spelled_beside(text_scan *s, size_t w)
+{
+    int label = s->lab[w];
+    size_t n = s->tok[w].e - s->tok[w].s;
+    if (n < 4 || n > 24)
+        return;
+    size_t a = w + 1;
+    while (a < s->n && !s->tok[a].nl && s->lab[a] && s->ent[a] == s->ent[w])
+        a++;
+    for (size_t hop = 0; a < s->n && hop < 5 && !s->tok[a].nl; a++, hop++)
+        if (letter(s, a) && !letter(s, a - 1)) {
+            size_t e = spells(s, a, w);
+            if (e > a && !letter(s, e) && mark_letters(s, a, e, label))
+                return;
+        }
+    for (size_t b = w, hop = 0; b > n && hop < 5 && !s->tok[b].nl; b--, hop++)
+        if (letter(s, b - 1) && !letter(s, b)) {
+            size_t a2 = b - n;
+            if (a2 > 0 && letter(s, a2 - 1))
+                continue;
+            if (spells(s, a2, w) == b && mark_letters(s, a2, b, label))
+                return;
+        }
+}
+
+void deid_pass_spelled(text_scan *s)
+{
+    /* (names are few: the labels, eight at a time) */
+    for (size_t i = 0; i < s->n;) {
+        if (i + 8 <= s->n) {
+            uint64_t w;
+            memcpy(&w, s->lab + i, 8);
+            if (!w) {
+                i += 8;
+                continue;
+            }
+        }
+        int l = s->lab[i];
+        if ((l == AT_PHI_NOM || l == AT_PHI_PRENOM) && s->tok[i].kind == TOK_WORD)
+            spelled_beside(s, i);
+        i++;
+    }
+}

@@ -1,0 +1,143 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 9: a
+ * place's field and its value, communes written with "-à-", an
+ * establishment's head before a name the tagger read as another place,
+ * occupational-health services.
+ * Every string is invented here; none is a fixture of patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+#define LABEL(text, needle) label_nth(det, text, needle, 0)
+
+/* A line that opens with an address's or a town's label and a colon: its
+ * value is the place, whatever words it is written with. */
+static void test_place_fields(void **state)
+{
+    (void)state;
+    const char *a = "Sortie.\nAdresse : Les Hauts de Vaucelles, villa 4\nTél : non communiqué\n";
+    assert_int_equal(LABEL(a, "Hauts"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(a, "Vaucelles"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(a, "villa"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(a, "communiqué"), 0);
+    const char *d = "Entrée.\nDomicile : La Combe Haute\nLieu de naissance : Le Tampon\n";
+    assert_int_equal(LABEL(d, "Combe"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(d, "Haute"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(d, "Tampon"), AT_PHI_VILLE);
+    const char *c = "Fiche.\nCommune de résidence : La Garde (83)\nVille : Le Port, île de la Réunion\n";
+    assert_int_equal(LABEL(c, "Garde"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(c, "Port"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(c, "île"), 0);
+    /* values that say no place, fields that are not places, lower case */
+    const char *no = "Fiche.\nAdresse : Non renseignée\nDomicile : seule, au 2e étage\n"
+                     "Adresse mail : Voir Dossier\nDomicile : Chez Ses Parents\n";
+    assert_int_equal(LABEL(no, "Non"), 0);
+    assert_int_equal(LABEL(no, "renseignée"), 0);
+    assert_int_equal(LABEL(no, "seule"), 0);
+    assert_int_equal(LABEL(no, "Voir"), 0);
+    assert_int_equal(LABEL(no, "Parents"), 0);
+    /* a field inside a sentence is none */
+    assert_int_equal(LABEL("Retour à domicile : Le Matin Même.", "Matin"), 0);
+}
+
+/* A commune written with "-à-" is a town, not a compound of words. */
+static void test_communes_with_a(void **state)
+{
+    (void)state;
+    const char *t = "Elle a grandi à Pointe-à-Pitre avant de venir en métropole.";
+    assert_int_equal(LABEL(t, "Pointe-à-Pitre"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(t, "métropole"), 0);
+    assert_int_equal(LABEL("Il vit à Pont-à-Mousson depuis 2019.", "Pont-à-Mousson"), AT_PHI_VILLE);
+    /* the words of the language so written stay */
+    assert_int_equal(LABEL("Perfusion au goutte-à-goutte sur 24 h.", "goutte-à-goutte"), 0);
+    assert_int_equal(LABEL("Entretien en tête-à-tête avec la patiente.", "tête-à-tête"), 0);
+    assert_int_equal(LABEL("Vis-à-vis de sa famille, elle reste discrète.", "Vis-à-vis"), 0);
+}
+
+/* An establishment's head takes the name after it, whatever place label
+ * the tagger gave that name. */
+static void test_heads_take_places(void **state)
+{
+    (void)state;
+    const char *t = "Imagerie.\nL'IRM du 2/4 faite à l'IRM du Kronenbourg montre une lésion.\n";
+    assert_int_equal(label_nth(det, t, "IRM", 1), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "Kronenbourg"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "lésion"), 0);
+}
+
+/* An occupational-health service's place or name is an establishment's;
+ * its words alone stay. */
+static void test_occupational_services(void **state)
+{
+    (void)state;
+    const char *t = "Courrier du Service de Prévention et de Santé au Travail du Pays d'Iroise, Dr Quéré.";
+    assert_int_equal(LABEL(t, "Pays"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "Iroise"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "Prévention"), 0);
+    const char *caps = "Entête.\nSERVICE DE SANTÉ AU TRAVAIL DU BOCAGE VIROIS\n";
+    assert_int_equal(LABEL(caps, "BOCAGE"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(caps, "VIROIS"), AT_PHI_HOPITAL);
+    const char *a = "Suivi par le SPSTI Val-de-Saône puis par Santé Travail Pays de Retz.";
+    assert_int_equal(LABEL(a, "SPSTI"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(a, "Val-de-Saône"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(a, "Retz"), AT_PHI_HOPITAL);
+    const char *low = "Le service de santé au travail inter-entreprises du Pays de Vitré a écrit.";
+    assert_int_equal(LABEL(low, "Vitré"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(low, "écrit"), 0);
+    /* the words without a place or a name stay */
+    const char *no = "Le service de santé au travail a été prévenu ; vu par la médecine du travail.";
+    assert_int_equal(LABEL(no, "service"), 0);
+    assert_int_equal(LABEL(no, "travail"), 0);
+    assert_int_equal(LABEL(no, "prévenu"), 0);
+}
+
+/* A host name of several words glued by dots is a web address; a name
+ * spelled out beside itself is the name. */
+static void test_hosts_and_spelled_names(void **state)
+{
+    (void)state;
+    const char *u = "Portail : mon-espace.clinique-des-saules.fr (code envoyé par SMS).";
+    assert_int_equal(LABEL(u, "mon-espace"), AT_PHI_URL);
+    assert_int_equal(LABEL(u, "clinique-des-saules"), AT_PHI_URL);
+    assert_int_equal(LABEL(u, "code"), 0);
+    assert_int_equal(LABEL("Fichier compte.rendu.final.pdf joint.", "rendu"), 0);
+    const char *d = "patient monsieur Ropars, je répète : r o p a r s, né en mars.";
+    assert_int_equal(LABEL(d, "r o p"), AT_PHI_NOM);
+    assert_int_equal(LABEL(d, "p a r"), AT_PHI_NOM);
+    assert_int_equal(LABEL("Grades a b c d du questionnaire de Ropars.", "b c"), 0);
+}
+
+/* Names in another script, and names the OCR misread with digits; Greek
+ * letters of medicine and codes with digits stay. */
+static void test_other_scripts_and_ocr_names(void **state)
+{
+    (void)state;
+    const char *t = "Patiente : Олена Коваленко ; frère Νίκος Παπαδόπουλος ; fils 张雨欣.";
+    assert_int_equal(LABEL(t, "Коваленко"), AT_PHI_NOM);
+    assert_int_equal(LABEL(t, "Παπαδόπουλος"), AT_PHI_NOM);
+    assert_int_not_equal(LABEL(t, "张雨欣"), 0);
+    const char *k = "β-HCG négatives, chaînes κ et λ libres, motif : 肝右叶占位 (traduit).";
+    assert_int_equal(LABEL(k, "β-HCG"), 0);
+    assert_int_equal(LABEL(k, "κ"), 0);
+    assert_int_equal(LABEL(k, "肝右叶占位"), 0);
+    const char *o = "Patiente : Ce1ine Dupont, fille de Joce1yn. Lot A1B2, J1, T1N0M0, PD-L1, V1S10N.";
+    assert_int_equal(LABEL(o, "Ce1ine"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(o, "Joce1yn"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(o, "T1N0M0"), 0);
+    assert_int_equal(LABEL(o, "PD-L1"), 0);
+    assert_int_equal(LABEL(o, "V1S10N"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_place_fields),
+        cmocka_unit_test(test_communes_with_a),
+        cmocka_unit_test(test_heads_take_places),
+        cmocka_unit_test(test_occupational_services),
+        cmocka_unit_test(test_hosts_and_spelled_names),
+        cmocka_unit_test(test_other_scripts_and_ocr_names),
+    };
+    return cmocka_run_group_tests(tests, text_setup, text_teardown);
+}
