@@ -183,11 +183,16 @@ static int service_at(text_scan *s, size_t h)
 /* Token i is "travail" or "inter-entreprises" in lower case (the end
  * of the service's words before its place): compared only when its
  * length and first byte say it may be. */
-static int words_end(const text_scan *s, size_t i)
+static int words_end_may(const text_scan *s, size_t i)
 {
     size_t n = tl(s, i);
     char c = s->t[s->tok[i].s];
-    return ((n == 7 && c == 't') || (n == 17 && c == 'i') || (n == 16 && c == 'i')) &&
+    return (n == 7 && c == 't') || (n == 17 && c == 'i') || (n == 16 && c == 'i');
+}
+
+static int words_end(const text_scan *s, size_t i)
+{
+    return words_end_may(s, i) &&
            (is_w(s, i, "travail") || is_w(s, i, "inter-entreprises") || is_w(s, i, "interentreprises"));
 }
 
@@ -209,6 +214,10 @@ void deid_pass_occupational(text_scan *s)
             service_at(s, h))
             continue;
         if (k->nl || h < 4)
+            continue;
+        /* (the words' end is one of the three tokens before, after up to
+         * two connectors: most capitalised words have none there) */
+        if (!words_end_may(s, h - 1) && !words_end_may(s, h - 2) && !words_end_may(s, h - 3))
             continue;
         size_t w = h - 1;
         for (size_t hop = 0; hop < 2 && w > 0 && connector(s, w); hop++)
