@@ -76,12 +76,13 @@ void deid_pass_spelled(text_scan *s)
 {
     /* a name spelled out is four letters or more, one per token in a
      * row: a text without four such tokens in a row has none (no branch
-     * to guess while looking) */
+     * to guess while looking; a word of one byte is an ASCII letter, a
+     * digit alone being a number, or a stray byte of broken UTF-8, which
+     * only lets the full look run) */
     unsigned run = 0, four = 0;
     for (size_t i = 0; i < s->n; i++) {
         const text_tok *k = &s->tok[i];
-        unsigned c = ((unsigned char)s->t[k->s] | 0x20u) - 'a';
-        unsigned one = (k->kind == TOK_WORD) & (k->e - k->s == 1) & (c < 26u);
+        unsigned one = (k->kind == TOK_WORD) & (k->e - k->s == 1);
         run = (run + 1) * one;
         four |= run >= 4;
     }
