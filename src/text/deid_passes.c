@@ -573,6 +573,20 @@ void deid_pass_titles(text_scan *s)
             size_t r = name_run(s, i + 1, 0);
             if (r > i + 1)
                 label_name_run(s, i + 1, r, 2);
+        } else if ((k->dflags & DICT_BIRTH) && k->special == TOK_SPECIAL_NE && !k->cap &&
+                   (tok_is(s, i, "nee") || tok_is(s, i,
+                                                  "n\xC3\xA9"
+                                                  "e")) &&
+                   i + 1 < s->n && !s->tok[i + 1].nl && i > 0 &&
+                   (s->lab[i - 1] == AT_PHI_NOM || s->lab[i - 1] == AT_PHI_PRENOM ||
+                    (s->tok[i - 1].lex & (LEX_FIRST | LEX_LAST)) ||
+                    (word_flags(s, i - 1) & (DICT_FIRST | DICT_LAST)))) {
+            /* "mme perrier marthe nee mollard": a maiden name in lower
+             * case after a name, as after a title (not "elle est née
+             * prématurée", nor "né", "ne": "il ne ...") */
+            size_t r = lower_name_run(s, i + 1);
+            if (r > i + 1)
+                label_name_run(s, i + 1, r, 2);
         } else if ((k->dflags & DICT_FIELD) && (k->cap || k->allcaps)) {
             size_t j = i + 1;
             while (

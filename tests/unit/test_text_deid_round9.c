@@ -106,6 +106,10 @@ static void test_hosts_and_spelled_names(void **state)
     assert_int_equal(LABEL(d, "r o p"), AT_PHI_NOM);
     assert_int_equal(LABEL(d, "p a r"), AT_PHI_NOM);
     assert_int_equal(LABEL("Grades a b c d du questionnaire de Ropars.", "b c"), 0);
+    /* a maiden name in lower case after a name; "née" as a participle */
+    const char *n = "pte : mme perrier marthe nee mollard, 91 a\nelle est nee prematuree.\n";
+    assert_int_equal(LABEL(n, "mollard"), AT_PHI_NOM);
+    assert_int_equal(LABEL(n, "prematuree"), 0);
 }
 
 /* Names in another script, and names the OCR misread with digits; Greek
