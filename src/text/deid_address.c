@@ -101,8 +101,22 @@ static uint32_t word_hash(const char *w)
 
 static uint32_t cue_hash[3];
 
+/* The foreign street words' folded hashes (as text_tok.fh): a
+ * capitalised word whose hash is none of them is none of them. */
+enum { FOREIGN_SLOTS = 64 };
+static uint32_t foreign_hash[FOREIGN_SLOTS];
+static uint8_t foreign_used[FOREIGN_SLOTS];
+
 static void street_index(void)
 {
+    for (const char *const *w = foreign_streets; *w; w++) {
+        uint32_t h = word_hash(*w);
+        size_t x = h & (FOREIGN_SLOTS - 1);
+        while (foreign_used[x] && foreign_hash[x] != h)
+            x = (x + 1) & (FOREIGN_SLOTS - 1);
+        foreign_hash[x] = h;
+        foreign_used[x] = 1;
+    }
     cue_hash[0] = word_hash("adresse");
     cue_hash[1] = word_hash("domicile");
     cue_hash[2] = word_hash("demeurant");
@@ -137,6 +151,19 @@ const uint8_t text_foreign_street_keys[1024] = {PK('r', 'u'), PK('v', 'i'), PK('
                                                 PK('d', 'r'), PK('c', 'a'), PK('a', 'v'), PK('t', 'r')};
 #undef PK
 
+/* The folded hash h of a capitalised word (the tokeniser hashes every
+ * one) may be a foreign street word's (never full: 18 words, 64 slots). */
+static int foreign_hash_may(uint32_t h)
+{
+    pthread_once(&street_once, street_index);
+    for (size_t x = h & (FOREIGN_SLOTS - 1);; x = (x + 1) & (FOREIGN_SLOTS - 1)) {
+        if (!foreign_used[x])
+            return 0;
+        if (foreign_hash[x] == h)
+            return 1;
+    }
+}
+
 /* 0: no street word; 1: weak; 2: strong; 3: a foreign street's one word. */
 static int street_kind(const text_scan *s, size_t i)
 {
@@ -153,7 +180,7 @@ static int street_kind(const text_scan *s, size_t i)
             return 0;
         size_t n = tl(s, i);
         if (n <= 8 && k->key != TOK_KEY_ANY && text_foreign_street_keys[k->key & 1023] &&
-            tok_ascii_in(s, i, foreign_streets))
+            foreign_hash_may(k->fh) && tok_ascii_in(s, i, foreign_streets))
             return tok_is(s, i, "rua") || tok_is(s, i, "carrer") || tok_is(s, i, "calle") ||
                            tok_is(s, i, "avenida") || tok_is(s, i, "travessa")
                        ? 2

@@ -221,8 +221,9 @@ typedef struct {
     uint32_t fh, dflags;
     uint16_t lex;
     int16_t dval;
-    uint8_t n; /* the word's bytes, 0: empty */
-    uint8_t special, aux;
+    uint16_t lists; /* LOOK_L_* bits */
+    uint8_t n;      /* the word's bytes, 0: empty */
+    uint8_t special, aux, allcaps;
 } look_entry;
 static _Thread_local struct {
     uint64_t gen;
@@ -258,6 +259,152 @@ static inline size_t look_key(const unsigned char *w, size_t n, size_t len, uint
     return (size_t)(x >> (64 - LOOK_CACHE_BITS));
 }
 
+/* The bits of the tokeniser's lists that a word belongs to by its bytes
+ * alone (TEXT_LIST_EXTRA's glued marks look at the byte after it). */
+enum {
+    LOOK_L_NUM = 1 << 0,
+    LOOK_L_FLAG = 1 << 1,
+    LOOK_L_NAME = 1 << 2,
+    LOOK_L_SHORT = 1 << 3,
+    LOOK_L_OCRCAP = 1 << 4,
+    LOOK_L_ABROAD = 1 << 5,
+    LOOK_L_NUMWORD = 1 << 6,
+    LOOK_L_CUE = 1 << 7,
+    LOOK_L_ORG = 1 << 8,
+    LOOK_L_ODD = 1 << 9,
+    LOOK_L_EXTRA = 1 << 10 /* "quatre-vingt...": 12 bytes or more from a 'q' */
+};
+
+/* Word token k of n bytes from start, its kind, key, capital and the
+ * classes of its bytes (mask, ascii) set by the scan: its capitals, its
+ * look-ups (fh, lex, dflags, dval, special, the TOK_AUX_LOOKED bit) are
+ * set, and its LOOK_L_* bits returned. Every one is a function of the
+ * word's bytes and of the detector (what the look-up cache keeps). */
+static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_tok *k, size_t start, size_t n,
+                                                     unsigned mask, int ascii)
+{
+    const unsigned char *t = (const unsigned char *)s->t;
+    size_t len = s->len, i = start + n;
+    const uint32_t *lower_mask = s->d->lower_mask;
+    const text_dict *dict = &s->d->dict;
+    const text_lexicon *lexicon = &s->d->lex;
+    const text_tagger *learned = s->d->tagger && s->d->tagger->nkeep ? s->d->tagger : NULL;
+    unsigned lists = 0;
+    if (n >= 2 && n <= 24 && (k->key == TOK_KEY_ANY || text_number_word_keys[k->key & 1023]))
+        lists |= LOOK_L_NUMWORD;
+    size_t wl = n; /* an elision is looked up without its apostrophe */
+    if (t[i - 1] == '\'')
+        wl--;
+    else if (n > 3 && t[i - 1] == 0x99 && apos_len(t + i - 3, 3))
+        wl -= 3;
+    /* all capitals: at least two letters, none lower-case (an ASCII
+     * lower-case letter anywhere settles it) */
+    if (k->cap && !(mask & (1u << 1)) && ascii && wl >= 2 && ascii_class[t[start + 1]] == 2) {
+        k->allcaps = 1; /* ASCII, no lower-case, two capitals ahead */
+    } else if (k->cap && !(mask & (1u << 1))) {
+        int letters = 0, lower = 0;
+        for (size_t j = start; j < start + wl;) {
+            unsigned b = t[j];
+            if (apos_len(t + j, len - j) == 3) {
+                j += 3; /* an inner ’ is no letter, as ' is not */
+            } else if (b < 0x80) {
+                letters += ascii_class[b] == 1 || ascii_class[b] == 2;
+                lower += ascii_class[b] == 1;
+                j++;
+            } else {
+                size_t cw = word_char_len(t + j, len - j);
+                if (!cw)
+                    cw = 1;
+                letters++;
+                lower += byte_is_lower_start(t + j, len - j);
+                j += cw;
+            }
+        }
+        k->allcaps = (uint8_t)(letters >= 2 && lower == 0);
+    }
+    /* look-up: capitalised words, and short lower-case words (triggers) */
+    unsigned first = t[start] | 0x20u;
+    int skip = !k->cap && ascii && wl > 0 && !(lower_mask[first & 0xff] & (wl < 31 ? 1u << wl : 1u << 31));
+    /* short words of the language need no look-up, but "n" (of
+     * "n°"), "no" and "id", which label numbers */
+    int short_word = !k->cap && ascii && n <= 2 && !(mask & (1u << 3)) && t[start] != 'n' &&
+                     !(n == 2 && t[start] == 'i' && t[start + 1] == 'd');
+    if (short_word)
+        k->lex = LEX_WORD; /* "de", "la", "un": the short words of the language */
+    if (n <= 40 && (!short_word || !skip)) {
+        char f[136];
+        uint64_t h = 0;
+        int fl = fold_word(t + start, wl, len - start, ascii, f, &h);
+        if (fl > 0 && !short_word) {
+            k->fh = (uint32_t)h;
+            k->lex = (uint16_t)lex_get(lexicon, h);
+            /* a word the model learned as safe from strings annotated KEEP */
+            if (learned && !(k->lex & (LEX_WORD | LEX_MED)) && text_tagger_keeps_fast(learned, h))
+                k->lex |= LEX_MED | LEX_LEARNED;
+        }
+        if (fl > 0 && !skip && (k->cap || n <= 24)) {
+            int dv = 0;
+            k->dflags = text_dict_get_hashed(dict, f, (size_t)fl, h, &dv);
+            k->dval = (int16_t)dv;
+            if (wl == n)
+                k->aux |= TOK_AUX_LOOKED;
+            /* "cedex", "ne", "nee": one test for the other words */
+            if (fl <= 5 && f[0] == (fl == 5 ? 'c' : 'n')) {
+                if (fl == 5 && !memcmp(f, "cedex", 5))
+                    k->special = TOK_SPECIAL_CEDEX;
+                else if ((fl == 2 && f[1] == 'e') || (fl == 3 && !memcmp(f, "nee", 3)))
+                    k->special = TOK_SPECIAL_NE;
+            }
+        }
+    }
+    /* the passes start only at numbers, '@', '+', capitalised or
+     * dictionary words, "1er" and "à" */
+    unsigned df = k->dflags;
+    int a_grave = n == 2 && t[start] == 0xC3 && t[start + 1] == 0xA0;
+    int first_ci =
+        n == 3 && t[start] == '1' && ascii_lower(t[start + 1]) == 'e' && ascii_lower(t[start + 2]) == 'r';
+    if (k->cap || df || (first_ci && t[start + 1] == 'e' && t[start + 2] == 'r') || a_grave) {
+        if (first_ci || (df & DICT_MONTH))
+            lists |= LOOK_L_NUM;
+        if (df & (DICT_IDLABEL | DICT_HOSP | DICT_ROLE | DICT_TITLE | DICT_BIRTH | DICT_FIELD))
+            lists |= LOOK_L_FLAG;
+        if (k->cap || a_grave) {
+            lists |= LOOK_L_NAME;
+            if (n <= 3)
+                lists |= LOOK_L_SHORT;
+            else if (n >= 5 && n <= 14 && (unsigned)(t[start + 1] - 'A') < 26u &&
+                     memchr(t + start + 1, 'l', n - 1))
+                lists |= LOOK_L_OCRCAP;
+            unsigned ky = k->key & 1023;
+            if ((n <= 11 && k->key != TOK_KEY_ANY &&
+                 (text_world_head_keys[ky] | text_foreign_street_keys[ky])) ||
+                (n >= 7 && n <= 24 && deid_street_ending_may((const char *)t + start, n)))
+                lists |= LOOK_L_ABROAD;
+        }
+    }
+    /* the added passes' starting points: glued '.', '/', ':' (web
+     * addresses, OCR'd dates), "quatre-vingt..." (ages); cue, street
+     * and digit words; lower-case words unknown or in a name list */
+    if (n >= 12 && (t[start] | 0x20) == 'q')
+        lists |= LOOK_L_EXTRA;
+    if ((k->lex & (LEX_CUE_ID | LEX_CUE_EMP | LEX_STREET)) || (mask & (1u << 3)))
+        lists |= LOOK_L_CUE;
+    /* heads of establishments and organisations, and what may be an
+     * acronym's: up to six capitals that no list holds */
+    if ((df & (DICT_HEAD | DICT_GREET)) ||
+        (k->allcaps && n <= 6 && !df && !(mask & (1u << 3)) &&
+         !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET | LEX_FIRST | LEX_LAST |
+                     LEX_PLACE | LEX_CITY))))
+        lists |= LOOK_L_ORG;
+    /* (a word of the language that some proper noun also writes,
+     * "garde", "marne", is no name in lower case) */
+    if (!k->cap &&
+        ((k->lex & (LEX_FIRST | LEX_LAST | LEX_CITY)) || ((k->lex & LEX_PLACE) && !(k->lex & LEX_WORD)) ||
+         !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN))))
+        lists |= LOOK_L_ODD;
+    return lists;
+}
+
 static at_status tokenise(text_scan *s)
 {
     const unsigned char *t = (const unsigned char *)s->t;
@@ -273,10 +420,6 @@ static at_status tokenise(text_scan *s)
              *l_short = s->list[TEXT_LIST_SHORT], *l_ocrcap = s->list[TEXT_LIST_OCRCAP];
     size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0, n_org = 0,
            n_abroad = 0, n_numw = 0, n_short = 0, n_ocrcap = 0;
-    const uint32_t *lower_mask = s->d->lower_mask;
-    const text_dict *dict = &s->d->dict;
-    const text_lexicon *lexicon = &s->d->lex;
-    const text_tagger *learned = s->d->tagger && s->d->tagger->nkeep ? s->d->tagger : NULL;
     if (look_cache.gen != s->d->look_gen) {
         memset(look_cache.e, 0, sizeof look_cache.e);
         look_cache.gen = s->d->look_gen;
@@ -343,12 +486,12 @@ static at_status tokenise(text_scan *s)
             seen |= punct_seen[c];
             i += c < 0x80 ? 1 : punct_len(t + i, len - i);
             k->e = (uint32_t)i;
-            if (c == '@')
-                l_at[n_at++] = (uint32_t)ti;
-            else if (c == '(')
-                l_extra[n_extra++] = (uint32_t)ti;
-            else if (c == '+')
-                l_num[n_num++] = (uint32_t)ti;
+            /* (each list's next entry written, and counted when it is
+             * one: no branch to guess) */
+            l_at[n_at] = l_extra[n_extra] = l_num[n_num] = (uint32_t)ti;
+            n_at += c == '@';
+            n_extra += c == '(';
+            n_num += c == '+';
             continue;
         }
         int ascii = 1;
@@ -368,16 +511,20 @@ static at_status tokenise(text_scan *s)
                     uint64_t x;
                     memcpy(&x, t + i, 8);
                     uint64_t h7 = x & (0x7F * ones), ascii_bytes = ~x & high;
-                    uint64_t lo = (h7 + (0x80 - 'a') * ones) & ~(h7 + (0x80 - 'z' - 1) * ones) & ascii_bytes;
-                    uint64_t up = (h7 + (0x80 - 'A') * ones) & ~(h7 + (0x80 - 'Z' - 1) * ones) & ascii_bytes;
+                    /* letters in either case at once (bit 5 set folds A-Z
+                     * onto a-z and no other byte into them), digits */
+                    uint64_t l7 = h7 | 0x20 * ones;
+                    uint64_t letter =
+                        (l7 + (0x80 - 'a') * ones) & ~(l7 + (0x80 - 'z' - 1) * ones) & ascii_bytes;
                     uint64_t dg = (h7 + (0x80 - '0') * ones) & ~(h7 + (0x80 - '9' - 1) * ones) & ascii_bytes;
-                    uint64_t stop = ~(lo | up | dg) & high;
+                    uint64_t stop = ~(letter | dg) & high;
                     if (stop) {
                         uint64_t before = (stop & (0 - stop)) - 1; /* the bytes before the first stop */
-                        lo &= before;
-                        up &= before;
+                        letter &= before;
                         dg &= before;
                     }
+                    /* a letter's bit 5 (moved to bit 7): lower case */
+                    uint64_t lo = letter & (x << 2), up = letter & ~(x << 2);
                     mask |= (lo ? 2u : 0u) | (up ? 4u : 0u) | (dg ? 8u : 0u);
                     if (stop) {
                         i += (size_t)__builtin_ctzll(stop) >> 3;
@@ -425,149 +572,62 @@ static at_status tokenise(text_scan *s)
             continue;
         }
         k->kind = TOK_WORD;
+        /* the word's slot in the look-up cache, asked for now: its line
+         * comes in while the key is worked out */
+        look_entry *slot = NULL;
+        uint64_t ck0 = 0, ck1 = 0;
+        if (n <= LOOK_CACHE_MAX) {
+            slot = &look_cache.e[look_key(t + start, n, len - start, &ck0, &ck1)];
+            __builtin_prefetch(slot);
+        }
         unsigned b0 = t[start], b1 = n > 1 ? t[start + 1] : 0;
         k->key = (uint16_t)((b0 | b1) & 0x80 ? TOK_KEY_ANY : text_pair_key(b0, b1));
-        if (n >= 2 && n <= 24 && (k->key == TOK_KEY_ANY || text_number_word_keys[k->key & 1023]))
-            l_numw[n_numw++] = (uint32_t)ti;
-        size_t wl = n; /* an elision is looked up without its apostrophe */
-        if (t[i - 1] == '\'')
-            wl--;
-        else if (n > 3 && t[i - 1] == 0x99 && apos_len(t + i - 3, 3))
-            wl -= 3;
-        /* all capitals: at least two letters, none lower-case (an ASCII
-         * lower-case letter anywhere settles it) */
-        if (k->cap && !(mask & (1u << 1)) && ascii && wl >= 2 && ascii_class[t[start + 1]] == 2) {
-            k->allcaps = 1; /* ASCII, no lower-case, two capitals ahead */
-        } else if (k->cap && !(mask & (1u << 1))) {
-            int letters = 0, lower = 0;
-            for (size_t j = start; j < start + wl;) {
-                unsigned b = t[j];
-                if (apos_len(t + j, len - j) == 3) {
-                    j += 3; /* an inner ’ is no letter, as ' is not */
-                } else if (b < 0x80) {
-                    letters += ascii_class[b] == 1 || ascii_class[b] == 2;
-                    lower += ascii_class[b] == 1;
-                    j++;
-                } else {
-                    size_t cw = word_char_len(t + j, len - j);
-                    if (!cw)
-                        cw = 1;
-                    letters++;
-                    lower += byte_is_lower_start(t + j, len - j);
-                    j += cw;
-                }
-            }
-            k->allcaps = (uint8_t)(letters >= 2 && lower == 0);
-        }
-        /* look-up: capitalised words, and short lower-case words (triggers) */
-        unsigned first = t[start] | 0x20u;
-        int skip =
-            !k->cap && ascii && wl > 0 && !(lower_mask[first & 0xff] & (wl < 31 ? 1u << wl : 1u << 31));
-        /* short words of the language need no look-up, but "n" (of
-         * "n°"), "no" and "id", which label numbers */
-        int short_word = !k->cap && ascii && n <= 2 && !(mask & (1u << 3)) && t[start] != 'n' &&
-                         !(n == 2 && t[start] == 'i' && t[start + 1] == 'd');
-        if (short_word)
-            k->lex = LEX_WORD; /* "de", "la", "un": the short words of the language */
-        look_entry *ce = NULL; /* the slot to fill after the look-ups */
-        uint64_t ck0 = 0, ck1 = 0;
-        int hit = 0;
-        if (n <= LOOK_CACHE_MAX && (!short_word || !skip)) {
-            ce = &look_cache.e[look_key(t + start, n, len - start, &ck0, &ck1)];
-            if (ce->n == n && ce->k0 == ck0 && ce->k1 == ck1) {
-                k->fh = ce->fh;
-                k->lex = ce->lex;
-                k->dflags = ce->dflags;
-                k->dval = ce->dval;
-                k->special = ce->special;
-                k->aux |= ce->aux;
-                ce = NULL;
-                hit = 1;
+        unsigned lists; /* LOOK_L_* */
+        if (slot && slot->n == n && slot->k0 == ck0 && slot->k1 == ck1) {
+            /* a word met before: what its bytes gave then */
+            k->allcaps = slot->allcaps;
+            k->fh = slot->fh;
+            k->lex = slot->lex;
+            k->dflags = slot->dflags;
+            k->dval = slot->dval;
+            k->special = slot->special;
+            k->aux |= slot->aux;
+            lists = slot->lists;
+        } else {
+            lists = word_flags(s, k, start, n, mask, ascii);
+            if (slot) {
+                slot->k0 = ck0;
+                slot->k1 = ck1;
+                slot->n = (uint8_t)n;
+                slot->allcaps = k->allcaps;
+                slot->fh = k->fh;
+                slot->lex = k->lex;
+                slot->dflags = k->dflags;
+                slot->dval = k->dval;
+                slot->special = k->special;
+                slot->aux = (uint8_t)(k->aux & TOK_AUX_LOOKED);
+                slot->lists = (uint16_t)lists;
             }
         }
-        if (!hit && n <= 40 && (!short_word || !skip)) {
-            char f[136];
-            uint64_t h = 0;
-            int fl = fold_word(t + start, wl, len - start, ascii, f, &h);
-            if (fl > 0 && !short_word) {
-                k->fh = (uint32_t)h;
-                k->lex = (uint16_t)lex_get(lexicon, h);
-                /* a word the model learned as safe from strings annotated KEEP */
-                if (learned && !(k->lex & (LEX_WORD | LEX_MED)) && text_tagger_keeps_fast(learned, h))
-                    k->lex |= LEX_MED | LEX_LEARNED;
-            }
-            if (fl > 0 && !skip && (k->cap || n <= 24)) {
-                int dv = 0;
-                k->dflags = text_dict_get_hashed(dict, f, (size_t)fl, h, &dv);
-                k->dval = (int16_t)dv;
-                if (wl == n)
-                    k->aux |= TOK_AUX_LOOKED;
-                /* "cedex", "ne", "nee": one test for the other words */
-                if (fl <= 5 && f[0] == (fl == 5 ? 'c' : 'n')) {
-                    if (fl == 5 && !memcmp(f, "cedex", 5))
-                        k->special = TOK_SPECIAL_CEDEX;
-                    else if ((fl == 2 && f[1] == 'e') || (fl == 3 && !memcmp(f, "nee", 3)))
-                        k->special = TOK_SPECIAL_NE;
-                }
-            }
-        }
-        if (ce) {
-            ce->k0 = ck0;
-            ce->k1 = ck1;
-            ce->n = (uint8_t)n;
-            ce->fh = k->fh;
-            ce->lex = k->lex;
-            ce->dflags = k->dflags;
-            ce->dval = k->dval;
-            ce->special = k->special;
-            ce->aux = (uint8_t)(k->aux & TOK_AUX_LOOKED);
-        }
-        /* the passes start only at numbers, '@', '+', capitalised or
-         * dictionary words, "1er" and "à" */
-        unsigned df = k->dflags;
-        int a_grave = n == 2 && t[start] == 0xC3 && t[start + 1] == 0xA0;
-        int first_ci =
-            n == 3 && t[start] == '1' && ascii_lower(t[start + 1]) == 'e' && ascii_lower(t[start + 2]) == 'r';
-        if (k->cap || df || (first_ci && t[start + 1] == 'e' && t[start + 2] == 'r') || a_grave) {
-            if (first_ci || (df & DICT_MONTH))
-                l_num[n_num++] = (uint32_t)ti;
-            if (df & (DICT_IDLABEL | DICT_HOSP | DICT_ROLE | DICT_TITLE | DICT_BIRTH | DICT_FIELD))
-                l_flag[n_flag++] = (uint32_t)ti;
-            if (k->cap || a_grave) {
-                l_name[n_name++] = (uint32_t)ti;
-                if (n <= 3)
-                    l_short[n_short++] = (uint32_t)ti;
-                else if (n >= 5 && n <= 14 && (unsigned)(t[start + 1] - 'A') < 26u &&
-                         memchr(t + start + 1, 'l', n - 1))
-                    l_ocrcap[n_ocrcap++] = (uint32_t)ti;
-                unsigned ky = k->key & 1023;
-                if ((n <= 11 && k->key != TOK_KEY_ANY &&
-                     (text_world_head_keys[ky] | text_foreign_street_keys[ky])) ||
-                    (n >= 7 && n <= 24 && deid_street_ending_may((const char *)t + start, n)))
-                    l_abroad[n_abroad++] = (uint32_t)ti;
-            }
-        }
-        /* the added passes' starting points: glued '.', '/', ':' (web
-         * addresses, OCR'd dates), "quatre-vingt..." (ages); cue, street
-         * and digit words; lower-case words unknown or in a name list */
+        /* the lists' next entries written, and counted when the word
+         * belongs to them (no branch to guess); the added passes' glued
+         * '.', '/', ':' (web addresses, OCR'd dates) from the byte after */
         unsigned nx = i < len ? t[i] : 0;
-        if (nx == '.' || nx == '/' || (nx == ':' && n <= 5) || (n >= 12 && (t[start] | 0x20) == 'q'))
-            l_extra[n_extra++] = (uint32_t)ti;
-        if ((k->lex & (LEX_CUE_ID | LEX_CUE_EMP | LEX_STREET)) || (mask & (1u << 3)))
-            l_cue[n_cue++] = (uint32_t)ti;
-        /* heads of establishments and organisations, and what may be an
-         * acronym's: up to six capitals that no list holds */
-        if ((df & (DICT_HEAD | DICT_GREET)) ||
-            (k->allcaps && n <= 6 && !df && !(mask & (1u << 3)) &&
-             !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET | LEX_FIRST |
-                         LEX_LAST | LEX_PLACE | LEX_CITY))))
-            l_org[n_org++] = (uint32_t)ti;
-        /* (a word of the language that some proper noun also writes,
-         * "garde", "marne", is no name in lower case) */
-        if (!k->cap &&
-            ((k->lex & (LEX_FIRST | LEX_LAST | LEX_CITY)) || ((k->lex & LEX_PLACE) && !(k->lex & LEX_WORD)) ||
-             !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_STREET | LEX_ORG | LEX_KIN))))
-            l_odd[n_odd++] = (uint32_t)ti;
+        uint32_t v = (uint32_t)ti;
+        l_num[n_num] = l_flag[n_flag] = l_name[n_name] = l_short[n_short] = v;
+        l_ocrcap[n_ocrcap] = l_abroad[n_abroad] = l_numw[n_numw] = l_cue[n_cue] = v;
+        l_org[n_org] = l_odd[n_odd] = l_extra[n_extra] = v;
+        n_num += lists & 1;
+        n_flag += (lists >> 1) & 1;
+        n_name += (lists >> 2) & 1;
+        n_short += (lists >> 3) & 1;
+        n_ocrcap += (lists >> 4) & 1;
+        n_abroad += (lists >> 5) & 1;
+        n_numw += (lists >> 6) & 1;
+        n_cue += (lists >> 7) & 1;
+        n_org += (lists >> 8) & 1;
+        n_odd += (lists >> 9) & 1;
+        n_extra += ((lists >> 10) & 1) | (nx == '.') | (nx == '/') | ((nx == ':') & (n <= 5));
     }
     s->nlist[TEXT_LIST_AT] = n_at;
     s->nlist[TEXT_LIST_NUM] = n_num;

@@ -8,6 +8,7 @@
  * parts. */
 #include "tagger.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static size_t tl(const text_scan *s, size_t i)
@@ -114,6 +115,41 @@ static void head_last(text_scan *s, size_t h)
         relabel(s, a, h + 1);
 }
 
+/* The heads' folded hashes (as text_tok.fh, of their 32 low bits): a
+ * capitalised word whose hash is none of them is no head (tok_ascii_in
+ * would find it in neither list); an open-addressed table built once. */
+enum { HEAD_SLOTS = 64 };
+static uint32_t head_hash[HEAD_SLOTS];
+static uint8_t head_used[HEAD_SLOTS];
+static pthread_once_t head_once = PTHREAD_ONCE_INIT;
+
+static void head_index(void)
+{
+    for (int after = 0; after < 2; after++)
+        for (const char *const *w = after ? heads_after : heads_before; *w; w++) {
+            char pad[64] = {0};
+            size_t n = strlen(*w);
+            memcpy(pad, *w, n);
+            uint32_t h = (uint32_t)text_dict_hash_padded(pad, n);
+            size_t x = h & (HEAD_SLOTS - 1);
+            while (head_used[x] && head_hash[x] != h)
+                x = (x + 1) & (HEAD_SLOTS - 1);
+            head_hash[x] = h;
+            head_used[x] = 1;
+        }
+}
+
+/* The folded hash h may be a head's (never full: 25 heads, 64 slots). */
+static int head_hash_may(uint32_t h)
+{
+    for (size_t x = h & (HEAD_SLOTS - 1);; x = (x + 1) & (HEAD_SLOTS - 1)) {
+        if (!head_used[x])
+            return 0;
+        if (head_hash[x] == h)
+            return 1;
+    }
+}
+
 /* 1 at the text_pair_key of the first two letters of the heads (keep in
  * step with heads_before and heads_after). */
 #define PK(a, b) [((a)&0x1F) << 5 | ((b)&0x1F)] = 1
@@ -124,10 +160,14 @@ const uint8_t text_world_head_keys[1024] = {PK('h', 'o'), PK('s', 'p'), PK('o', 
 
 void deid_pass_estab_world(text_scan *s)
 {
+    pthread_once(&head_once, head_index);
     for (size_t q = 0; q < s->nlist[TEXT_LIST_ABROAD]; q++) {
         size_t i = s->list[TEXT_LIST_ABROAD][q];
         size_t n = tl(s, i);
         if (n < 5 || n > 11 || s->tok[i].key == TOK_KEY_ANY || !text_world_head_keys[s->tok[i].key & 1023])
+            continue;
+        /* (the tokeniser folded and hashed every capitalised word) */
+        if (!head_hash_may(s->tok[i].fh))
             continue;
         int inside = i > 0 && s->lab[i] == AT_PHI_HOPITAL && s->lab[i - 1] == AT_PHI_HOPITAL &&
                      s->ent[i - 1] == s->ent[i];

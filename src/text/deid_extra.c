@@ -559,11 +559,20 @@ static void boxed_digits(text_scan *s, size_t i)
 
 void deid_pass_extra_dates(text_scan *s)
 {
+    /* (the single digits noted first, each index written and counted
+     * when it is one: no branch to guess; boxed_digits only labels, so a
+     * digit found labelled stays so) */
+    uint32_t *digit = s->scratch;
+    size_t nd = 0;
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
         size_t i = s->list[TEXT_LIST_NUM][q];
-        if (s->tok[i].kind == TOK_NUM && s->tok[i].e - s->tok[i].s == 1 && !s->lab[i] && i + 9 < s->n)
-            boxed_digits(s, i);
+        digit[nd] = (uint32_t)i;
+        nd += (s->tok[i].kind == TOK_NUM) & (s->tok[i].e - s->tok[i].s == 1) & (s->lab[i] == 0) &
+              (i + 9 < s->n);
     }
+    for (size_t q = 0; q < nd; q++)
+        if (!s->lab[digit[q]])
+            boxed_digits(s, digit[q]);
     /* (the words with digits: the tokeniser's cue list; roman months from
      * the numbers) */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
@@ -571,12 +580,18 @@ void deid_pass_extra_dates(text_scan *s)
         if (s->tok[i].kind == TOK_WORD && (s->tok[i].aux & TOK_AUX_DIGIT))
             ocr_word_date(s, i);
     }
+    /* (the numbers of one or two digits before a word in capitals on
+     * their line, noted first as above: the test reads no label) */
+    size_t nw = 0;
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
         size_t i = s->list[TEXT_LIST_NUM][q];
-        if (s->tok[i].kind == TOK_NUM && s->tok[i].e - s->tok[i].s <= 2 && i + 2 < s->n &&
-            s->tok[i + 1].kind == TOK_WORD && s->tok[i + 1].allcaps && !s->tok[i + 1].nl)
-            ocr_word_date(s, i + 1);
+        const text_tok *k = &s->tok[i], *w = &s->tok[i + 1 < s->n ? i + 1 : i];
+        digit[nw] = (uint32_t)i;
+        nw += (k->kind == TOK_NUM) & (k->e - k->s <= 2) & (i + 2 < s->n) & (w->kind == TOK_WORD) &
+              w->allcaps & (w->nl == 0);
     }
+    for (size_t q = 0; q < nw; q++)
+        ocr_word_date(s, digit[q] + 1);
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
         size_t i = s->list[TEXT_LIST_NUM][q];
         if (s->lab[i])

@@ -170,18 +170,28 @@ void deid_pass_place_fields(text_scan *s)
 {
     /* (the fields' labels are capitalised: the tokeniser's list of such
      * words) */
+    /* (the words that may open a field are noted first, each index
+     * written and counted when it is one: no branch to guess; a field's
+     * value only labels, so a word labelled then stays so) */
+    uint32_t *may = s->scratch;
+    size_t nm = 0;
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t h = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[h];
         size_t n = tl(s, h);
-        if (k->kind != TOK_WORD || n < 4 || n > 10 || s->lab[h])
-            continue;
-        char c0 = (char)(s->t[k->s] | 0x20);
-        if (c0 != 'a' && c0 != 'd' && c0 != 'v' && c0 != 'c' && c0 != 'l')
-            continue;
+        unsigned c0 = (unsigned char)s->t[k->s] | 0x20u;
         /* the first word of its line or cell ("- Adresse :", "| Ville :") */
-        if (!(k->nl || h == 0 || is_punct(s, h - 1, '|') || is_punct(s, h - 1, ';') ||
-              is_punct(s, h - 1, '-') || is_punct(s, h - 1, '*')))
+        const text_tok *p = &s->tok[h ? h - 1 : 0];
+        unsigned pc = p->special, cell = (h > 0) & (p->kind == TOK_PUNCT) & (p->e - p->s == 1) &
+                                         ((pc == '|') | (pc == ';') | (pc == '-') | (pc == '*'));
+        may[nm] = (uint32_t)h;
+        nm += (k->kind == TOK_WORD) & (n >= 4) & (n <= 10) & (s->lab[h] == 0) &
+              ((c0 == 'a') | (c0 == 'd') | (c0 == 'v') | (c0 == 'c') | (c0 == 'l')) &
+              (k->nl | (h == 0) | cell);
+    }
+    for (size_t q = 0; q < nm; q++) {
+        size_t h = may[q];
+        if (s->lab[h])
             continue;
         size_t colon = 0;
         int field = place_field(s, h, &colon);

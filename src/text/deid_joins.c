@@ -31,24 +31,18 @@ static void join_into(text_scan *s, size_t i, size_t with, int label)
 static size_t labelled_tokens(const text_scan *s, uint32_t *idx)
 {
     size_t c = 0, i = 0;
-    /* eight labels at a time: most tokens are no identifier */
+    /* eight labels at a time: most tokens are no identifier; in a group
+     * with one, each index is written and counted when labelled (no
+     * branch to guess) */
     for (; i + 8 <= s->n; i += 8) {
         uint64_t w;
         memcpy(&w, s->lab + i, 8);
         if (!w)
             continue;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        /* the non-zero bytes in order, lowest first */
-        uint64_t nz = (((w & 0x7F7F7F7F7F7F7F7Full) + 0x7F7F7F7F7F7F7F7Full) | w) & 0x8080808080808080ull;
-        do {
-            idx[c++] = (uint32_t)(i + ((size_t)__builtin_ctzll(nz) >> 3));
-            nz &= nz - 1;
-        } while (nz);
-#else
-        for (size_t j = i; j < i + 8; j++)
-            if (s->lab[j])
-                idx[c++] = (uint32_t)j;
-#endif
+        for (size_t j = i; j < i + 8; j++) {
+            idx[c] = (uint32_t)j;
+            c += s->lab[j] != 0;
+        }
     }
     for (; i < s->n; i++)
         if (s->lab[i])

@@ -4,11 +4,6 @@
  * ("Mme Aurélienne Trebouta. ... Trebouta aussi."). */
 #include "deid_scan.h"
 
-static inline int pair_set(const text_names *nm, unsigned k)
-{
-    return (nm->pairs[k >> 6] >> (k & 63)) & 1;
-}
-
 /* Token i folded into f (DEID_NAME_LEN bytes, zero-padded): its length, 0
  * when it is no word, too short (an initial, "Le") or too long to be kept.
  * ASCII and Latin-1 letters are folded inline, anything else by
@@ -253,14 +248,24 @@ void deid_pass_mentions(text_scan *s)
     const text_tok *tok = s->tok;
     const uint8_t *lab = s->lab; /* (the pass labels through mark(); these stay) */
     const size_t count = s->n;
+    /* most tokens end at once: no word, or a key, a length or a last
+     * letter no name has; the others are noted first (each index written
+     * and counted when it is one: no branch to guess), then looked at in
+     * order (a mark labels its one token, which no later test reads) */
+    uint32_t *cand = s->scratch;
+    size_t nc = 0;
+    const uint64_t *pairs = nm->pairs;
+    const unsigned last = nm->last;
+    const size_t min_len = nm->min_len;
     for (size_t i = 0; i < count; i++) {
         const text_tok *k = &tok[i];
-        /* most tokens end here: no word, or a key no name has */
-        if ((k->key != TOK_KEY_ANY && !pair_set(nm, k->key)) || lab[i] || k->e - k->s < nm->min_len)
-            continue;
-        unsigned z = (unsigned char)s->t[k->e - 1]; /* and its last letter */
-        if (!(z & 0x80) && !(nm->last & 1u << (z & 0x1F)))
-            continue;
+        unsigned key = k->key, z = (unsigned char)s->t[k->e - 1];
+        unsigned keyed = (key == TOK_KEY_ANY) | (unsigned)((pairs[(key >> 6) & 15] >> (key & 63)) & 1);
+        cand[nc] = (uint32_t)i;
+        nc += keyed & (lab[i] == 0) & (k->e - k->s >= min_len) & ((z >> 7) | ((last >> (z & 0x1F)) & 1));
+    }
+    for (size_t q = 0; q < nc; q++) {
+        size_t i = cand[q];
         char f[DEID_NAME_LEN];
         size_t n = fold_name_tok(s, i, f);
         int w = n ? known_name(nm, f, n) : -1;

@@ -18,14 +18,37 @@ static size_t tl(const text_scan *s, size_t i)
     return s->tok[i].e - s->tok[i].s;
 }
 
-/* Token i, folded, is the word w. */
-static int is_w(const text_scan *s, size_t i, const char *w)
+/* The folded words of the tokens the pass read (a token is compared
+ * with many words, each folding the same): direct-mapped by the token's
+ * index, emptied when the pass starts on a text. */
+#define FOLD_MEMO 8
+static _Thread_local struct {
+    size_t key[FOLD_MEMO]; /* 1 + the token's index, 0 empty */
+    int len[FOLD_MEMO];    /* its folded length, <= 0 when it does not fold */
+    char f[FOLD_MEMO][64];
+} fold_memo;
+
+/* The memo's slot of token i, a word of at most 40 bytes, folded. */
+static size_t memo_fold(const text_scan *s, size_t i)
 {
-    char f[64];
+    size_t x = i % FOLD_MEMO;
+    if (fold_memo.key[x] != i + 1) {
+        fold_memo.len[x] =
+            text_lexicon_fold(s->t + s->tok[i].s, tl(s, i), fold_memo.f[x], sizeof fold_memo.f[x]);
+        fold_memo.key[x] = i + 1;
+    }
+    return x;
+}
+
+/* Token i, folded, is the word w (a word of at most 40 bytes); inlined,
+ * so that w's length is known when compiled. */
+static inline __attribute__((always_inline)) int is_w(const text_scan *s, size_t i, const char *w)
+{
     if (i >= s->n || s->tok[i].kind != TOK_WORD || tl(s, i) > 40)
         return 0;
-    int n = text_lexicon_fold(s->t + s->tok[i].s, tl(s, i), f, sizeof f);
-    return n > 0 && strlen(w) == (size_t)n && !memcmp(f, w, (size_t)n);
+    size_t x = memo_fold(s, i);
+    int n = fold_memo.len[x];
+    return n > 0 && strlen(w) == (size_t)n && !memcmp(fold_memo.f[x], w, (size_t)n);
 }
 
 static int acronym(const text_scan *s, size_t i)
@@ -160,16 +183,22 @@ static int service_at(text_scan *s, size_t h)
 /* Token i is "travail" or "inter-entreprises" in lower case (the end
  * of the service's words before its place): compared only when its
  * length and first byte say it may be. */
-static int words_end(const text_scan *s, size_t i)
+static int words_end_may(const text_scan *s, size_t i)
 {
     size_t n = tl(s, i);
     char c = s->t[s->tok[i].s];
-    return ((n == 7 && c == 't') || (n == 17 && c == 'i') || (n == 16 && c == 'i')) &&
+    return (n == 7 && c == 't') || (n == 17 && c == 'i') || (n == 16 && c == 'i');
+}
+
+static int words_end(const text_scan *s, size_t i)
+{
+    return words_end_may(s, i) &&
            (is_w(s, i, "travail") || is_w(s, i, "inter-entreprises") || is_w(s, i, "interentreprises"));
 }
 
 void deid_pass_occupational(text_scan *s)
 {
+    memset(fold_memo.key, 0, sizeof fold_memo.key);
     /* (the capitalised words: a head, an acronym or "Santé" opening the
      * name; or the place after a head in lower case, "le service de
      * santé au travail du Pays de Brest", found back from the place) */
@@ -185,6 +214,10 @@ void deid_pass_occupational(text_scan *s)
             service_at(s, h))
             continue;
         if (k->nl || h < 4)
+            continue;
+        /* (the words' end is one of the three tokens before, after up to
+         * two connectors: most capitalised words have none there) */
+        if (!words_end_may(s, h - 1) && !words_end_may(s, h - 2) && !words_end_may(s, h - 3))
             continue;
         size_t w = h - 1;
         for (size_t hop = 0; hop < 2 && w > 0 && connector(s, w); hop++)

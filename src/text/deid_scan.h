@@ -224,9 +224,13 @@ static inline int is_name_word(const text_scan *s, size_t i)
 
 static inline int is_punct(const text_scan *s, size_t i, char c)
 {
-    /* (a punctuation token's first byte is its special: the token alone is read) */
-    return i < s->n && s->tok[i].kind == TOK_PUNCT && s->tok[i].special == (unsigned char)c &&
-           s->tok[i].e - s->tok[i].s == 1;
+    /* (a punctuation token's first byte is its special: the token alone
+     * is read, its kind, byte and length in one test) */
+    if (i >= s->n)
+        return 0;
+    const text_tok *k = &s->tok[i];
+    return ((k->kind ^ (unsigned)TOK_PUNCT) | (k->special ^ (unsigned)(unsigned char)c) |
+            (k->e - k->s - 1)) == 0;
 }
 
 /* The elided "d'" of "d'Ormesson", "maladie d'Addison" (' or ’). */
