@@ -272,7 +272,8 @@ enum {
     LOOK_L_CUE = 1 << 7,
     LOOK_L_ORG = 1 << 8,
     LOOK_L_ODD = 1 << 9,
-    LOOK_L_EXTRA = 1 << 10 /* "quatre-vingt...": 12 bytes or more from a 'q' */
+    LOOK_L_EXTRA = 1 << 10, /* "quatre-vingt...": 12 bytes or more from a 'q' */
+    LOOK_L_OHS = 1 << 11    /* a word of deid_occupational_word (TEXT_SEEN_OHS) */
 };
 
 /* Word token k of n bytes from start, its kind, key, capital and the
@@ -335,6 +336,10 @@ static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_to
         char f[136];
         uint64_t h = 0;
         int fl = fold_word(t + start, wl, len - start, ascii, f, &h);
+        /* (the fold of the word as written, elision and all, is what the
+         * occupational pass compares) */
+        if (fl > 0 && wl == n && deid_occupational_word(f, (size_t)fl))
+            lists |= LOOK_L_OHS;
         if (fl > 0 && !short_word) {
             k->fh = (uint32_t)h;
             k->lex = (uint16_t)lex_get(lexicon, h);
@@ -628,6 +633,7 @@ static at_status tokenise(text_scan *s)
         n_org += (lists >> 8) & 1;
         n_odd += (lists >> 9) & 1;
         n_extra += ((lists >> 10) & 1) | (nx == '.') | (nx == '/') | ((nx == ':') & (n <= 5));
+        seen |= lists & LOOK_L_OHS;
     }
     s->nlist[TEXT_LIST_AT] = n_at;
     s->nlist[TEXT_LIST_NUM] = n_num;
@@ -641,7 +647,8 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_NUMWORD] = n_numw;
     s->nlist[TEXT_LIST_SHORT] = n_short;
     s->nlist[TEXT_LIST_OCRCAP] = n_ocrcap;
-    s->seen = seen | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
+    s->seen = (seen & ~(unsigned)LOOK_L_OHS) | (seen & LOOK_L_OHS ? TEXT_SEEN_OHS : 0) |
+              (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
     memset(s->lab, 0, s->n + 1);
     memset(s->safe, 0, s->n + 1);
     memset(s->ent, 0, (s->n + 1) * sizeof *s->ent);

@@ -196,8 +196,25 @@ static int words_end(const text_scan *s, size_t i)
            (is_w(s, i, "travail") || is_w(s, i, "inter-entreprises") || is_w(s, i, "interentreprises"));
 }
 
+int deid_occupational_word(const char *f, size_t n)
+{
+    switch (n) {
+    case 4:
+        return !memcmp(f, "spst", 4) || !memcmp(f, "sist", 4) || !memcmp(f, "ssti", 4);
+    case 5:
+        return !memcmp(f, "spsti", 5) || !memcmp(f, "sstrn", 5);
+    case 7:
+        return !memcmp(f, "travail", 7);
+    default:
+        return 0;
+    }
+}
+
 void deid_pass_occupational(text_scan *s)
 {
+    /* (a service needs "travail" after its head, or its acronym) */
+    if (!(s->seen & TEXT_SEEN_OHS))
+        return;
     memset(fold_memo.key, 0, sizeof fold_memo.key);
     /* (the capitalised words: a head, an acronym or "Santé" opening the
      * name; or the place after a head in lower case, "le service de

@@ -47,7 +47,8 @@ enum {
     TEXT_SEEN_QUOTE = 1, /* '"' */
     TEXT_SEEN_BAR = 2,   /* '|' */
     TEXT_SEEN_SEMI = 4,  /* ';' */
-    TEXT_SEEN_TAB = 8    /* a tab */
+    TEXT_SEEN_TAB = 8,   /* a tab */
+    TEXT_SEEN_OHS = 16   /* a word deid_occupational_word holds */
 };
 
 /* The words of the names the context rules found (deid_mentions.c). */
@@ -354,6 +355,11 @@ void deid_pass_place_fields(text_scan *s);
  * de Santé au Travail du Pays de Brest", "SPSTI Côte-d'Or"), after the
  * tagger (deid_occupational.c). */
 void deid_pass_occupational(text_scan *s);
+/* The folded word f (n bytes) is one that every service the pass above
+ * labels holds ("travail", or an acronym: "spst"): without one in the
+ * text, the pass labels nothing (the tokeniser notes them as
+ * TEXT_SEEN_OHS). */
+int deid_occupational_word(const char *f, size_t n);
 /* A name spelled out letter by letter beside it ("dumoulin d u m o u l
  * i n"), last (deid_spelled.c). */
 void deid_pass_spelled(text_scan *s);
