@@ -273,7 +273,8 @@ enum {
     LOOK_L_ORG = 1 << 8,
     LOOK_L_ODD = 1 << 9,
     LOOK_L_EXTRA = 1 << 10, /* "quatre-vingt...": 12 bytes or more from a 'q' */
-    LOOK_L_OHS = 1 << 11    /* a word of deid_occupational_word (TEXT_SEEN_OHS) */
+    LOOK_L_OHS = 1 << 11,   /* a word of deid_occupational_word (TEXT_SEEN_OHS) */
+    LOOK_L_NUMBER = 1 << 12 /* a number word (deid_number_word_tok 1) */
 };
 
 /* Word token k of n bytes from start, its kind, key, capital and the
@@ -293,6 +294,9 @@ static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_to
     unsigned lists = 0;
     if (n >= 2 && n <= 24 && (k->key == TOK_KEY_ANY || text_number_word_keys[k->key & 1023]))
         lists |= LOOK_L_NUMWORD;
+    /* (the list's test is the first of deid_number_word_tok's) */
+    if ((lists & LOOK_L_NUMWORD) && deid_number_word_tok(s, (size_t)(k - s->tok)) == 1)
+        lists |= LOOK_L_NUMBER;
     size_t wl = n; /* an elision is looked up without its apostrophe */
     if (t[i - 1] == '\'')
         wl--;
@@ -431,6 +435,7 @@ static at_status tokenise(text_scan *s)
     }
     int nl = 1, sp = 1;
     unsigned line = 0, seen = 0, seen_sc = 0;
+    size_t number_words = 0;
     while (i < len) {
         unsigned c = t[i], sc = space_class[c];
         if (sc) {
@@ -634,6 +639,7 @@ static at_status tokenise(text_scan *s)
         n_odd += (lists >> 9) & 1;
         n_extra += ((lists >> 10) & 1) | (nx == '.') | (nx == '/') | ((nx == ':') & (n <= 5));
         seen |= lists & LOOK_L_OHS;
+        number_words += (lists >> 12) & 1;
     }
     s->nlist[TEXT_LIST_AT] = n_at;
     s->nlist[TEXT_LIST_NUM] = n_num;
@@ -647,6 +653,7 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_NUMWORD] = n_numw;
     s->nlist[TEXT_LIST_SHORT] = n_short;
     s->nlist[TEXT_LIST_OCRCAP] = n_ocrcap;
+    s->number_words = number_words;
     s->seen = (seen & ~(unsigned)LOOK_L_OHS) | (seen & LOOK_L_OHS ? TEXT_SEEN_OHS : 0) |
               (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
     memset(s->lab, 0, s->n + 1);

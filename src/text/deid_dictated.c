@@ -39,7 +39,8 @@ static int number_word_folded(const text_scan *s, size_t i)
 
 /* Every dash-separated part of word token i is a number word ("vingt",
  * "quarante-quatre", "zéro", "et"): 1 for a number word, 2 for "et"
- * alone, 0 otherwise. */
+ * alone, 0 otherwise. (A function of the token's bytes: the tokeniser
+ * counts the number words of a text with it, deid_number_word_tok.) */
 static inline int number_word_tok(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -63,6 +64,11 @@ static inline int number_word_tok(const text_scan *s, size_t i)
     if (any < 0x80 && !text_number_word_may(c, p > 1 ? w[1] | 0x20u : 0, p))
         return 0;
     return number_word_folded(s, i);
+}
+
+int deid_number_word_tok(const text_scan *s, size_t i)
+{
+    return number_word_tok(s, i);
 }
 
 /* Token i may stand in a dictated number beside number words: a digit or
@@ -105,6 +111,8 @@ void deid_pass_dictated(text_scan *s)
      * apart): look at every fourth token, then widen (the tokens of the
      * step that the tokeniser's list of possible number words holds: the
      * others number_word_tok takes not) */
+    if (s->number_words < 4)
+        return; /* (a run needs four number words) */
     const uint32_t *v = s->list[TEXT_LIST_NUMWORD];
     size_t nv = s->nlist[TEXT_LIST_NUMWORD];
     for (size_t p = 0, i = 0; p < nv; p++) {

@@ -94,9 +94,10 @@ typedef struct {
     uint32_t *list[TEXT_LIST_COUNT];
     size_t nlist[TEXT_LIST_COUNT];
     uint32_t next_ent;
-    unsigned seen;     /* TEXT_SEEN_* bits: bytes the tokeniser met in the text */
-    text_names *names; /* the words of the names found in context, or NULL */
-    uint32_t *scratch; /* room for n token indices, for one pass at a time (the joins') */
+    unsigned seen;       /* TEXT_SEEN_* bits: bytes the tokeniser met in the text */
+    size_t number_words; /* its tokens that deid_number_word_tok gives 1 */
+    text_names *names;   /* the words of the names found in context, or NULL */
+    uint32_t *scratch;   /* room for n token indices, for one pass at a time (the joins') */
     /* deid_known_safe's answer for each token, kept once asked (it reads
      * only the text, the tokens and the lexicon): 0 not asked yet, else
      * 1 + the answer */
@@ -342,6 +343,10 @@ void deid_pass_number_classes(text_scan *s);
 void deid_pass_number_tails(text_scan *s);
 /* Numbers dictated in words, six tokens or more (deid_dictated.c). */
 void deid_pass_dictated(text_scan *s);
+/* Word token i is a number word, each of its hyphenated parts ("vingt",
+ * "quarante-quatre"): 1; "et": 2; 0 otherwise. Reads only the token
+ * and its bytes. */
+int deid_number_word_tok(const text_scan *s, size_t i);
 /* Last: five digits before a town found by any pass are its postcode. */
 void deid_pass_zip_before_town(text_scan *s);
 /* Towns beside an establishment ("Hôpital X (Paris)", "Centre X,
