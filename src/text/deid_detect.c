@@ -272,9 +272,10 @@ enum {
     LOOK_L_CUE = 1 << 7,
     LOOK_L_ORG = 1 << 8,
     LOOK_L_ODD = 1 << 9,
-    LOOK_L_EXTRA = 1 << 10, /* "quatre-vingt...": 12 bytes or more from a 'q' */
-    LOOK_L_OHS = 1 << 11,   /* a word of deid_occupational_word (TEXT_SEEN_OHS) */
-    LOOK_L_NUMBER = 1 << 12 /* a number word (deid_number_word_tok 1) */
+    LOOK_L_EXTRA = 1 << 10,  /* "quatre-vingt...": 12 bytes or more from a 'q' */
+    LOOK_L_OHS = 1 << 11,    /* a word of deid_occupational_word (TEXT_SEEN_OHS) */
+    LOOK_L_NUMBER = 1 << 12, /* a number word (deid_number_word_tok 1) */
+    LOOK_L_FIELD = 1 << 13   /* a capitalised word of deid_place_field_word (TEXT_SEEN_FIELD) */
 };
 
 /* Word token k of n bytes from start, its kind, key, capital and the
@@ -344,6 +345,8 @@ static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_to
          * occupational pass compares) */
         if (fl > 0 && wl == n && deid_occupational_word(f, (size_t)fl))
             lists |= LOOK_L_OHS;
+        if (fl > 0 && wl == n && k->cap && deid_place_field_word(f, (size_t)fl))
+            lists |= LOOK_L_FIELD;
         if (fl > 0 && !short_word) {
             k->fh = (uint32_t)h;
             k->lex = (uint16_t)lex_get(lexicon, h);
@@ -638,7 +641,7 @@ static at_status tokenise(text_scan *s)
         n_org += (lists >> 8) & 1;
         n_odd += (lists >> 9) & 1;
         n_extra += ((lists >> 10) & 1) | (nx == '.') | (nx == '/') | ((nx == ':') & (n <= 5));
-        seen |= lists & LOOK_L_OHS;
+        seen |= lists & (LOOK_L_OHS | LOOK_L_FIELD);
         number_words += (lists >> 12) & 1;
     }
     s->nlist[TEXT_LIST_AT] = n_at;
@@ -654,8 +657,8 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_SHORT] = n_short;
     s->nlist[TEXT_LIST_OCRCAP] = n_ocrcap;
     s->number_words = number_words;
-    s->seen = (seen & ~(unsigned)LOOK_L_OHS) | (seen & LOOK_L_OHS ? TEXT_SEEN_OHS : 0) |
-              (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
+    s->seen = (seen & ~(unsigned)(LOOK_L_OHS | LOOK_L_FIELD)) | (seen & LOOK_L_OHS ? TEXT_SEEN_OHS : 0) |
+              (seen & LOOK_L_FIELD ? TEXT_SEEN_FIELD : 0) | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
     memset(s->lab, 0, s->n + 1);
     memset(s->safe, 0, s->n + 1);
     memset(s->ent, 0, (s->n + 1) * sizeof *s->ent);

@@ -166,8 +166,27 @@ static void field_value(text_scan *s, size_t c, int field)
         relabel(s, a, e, field);
 }
 
+int deid_place_field_word(const char *f, size_t n)
+{
+    switch (n) {
+    case 4:
+        return !memcmp(f, "lieu", 4);
+    case 5:
+        return !memcmp(f, "ville", 5);
+    case 7:
+        return !memcmp(f, "adresse", 7) || !memcmp(f, "commune", 7);
+    case 8:
+        return !memcmp(f, "domicile", 8) || !memcmp(f, "localite", 8);
+    default:
+        return 0;
+    }
+}
+
 void deid_pass_place_fields(text_scan *s)
 {
+    /* (a field opens at one of place_field's words, capitalised) */
+    if (!(s->seen & TEXT_SEEN_FIELD))
+        return;
     /* (the fields' labels are capitalised: the tokeniser's list of such
      * words) */
     /* (the words that may open a field are noted first, each index

@@ -48,7 +48,8 @@ enum {
     TEXT_SEEN_BAR = 2,   /* '|' */
     TEXT_SEEN_SEMI = 4,  /* ';' */
     TEXT_SEEN_TAB = 8,   /* a tab */
-    TEXT_SEEN_OHS = 16   /* a word deid_occupational_word holds */
+    TEXT_SEEN_OHS = 16,  /* a word deid_occupational_word holds */
+    TEXT_SEEN_FIELD = 32 /* a capitalised word deid_place_field_word holds */
 };
 
 /* The words of the names the context rules found (deid_mentions.c). */
@@ -356,6 +357,11 @@ void deid_pass_place_late(text_scan *s);
 /* A place's field and its value ("Adresse : Les Hauts de Costebelle",
  * "Lieu de naissance : Le Tampon"), after the tagger (deid_fields.c). */
 void deid_pass_place_fields(text_scan *s);
+/* The folded word f (n bytes) may open a place's field label ("Adresse",
+ * "Ville", "Lieu de naissance"): without one capitalised in the text,
+ * the pass above labels nothing (the tokeniser notes them as
+ * TEXT_SEEN_FIELD). */
+int deid_place_field_word(const char *f, size_t n);
 /* Occupational-health services by their name ("Service de Prévention et
  * de Santé au Travail du Pays de Brest", "SPSTI Côte-d'Or"), after the
  * tagger (deid_occupational.c). */
