@@ -273,10 +273,25 @@ enum {
     LOOK_L_ORG = 1 << 8,
     LOOK_L_ODD = 1 << 9,
     LOOK_L_EXTRA = 1 << 10,  /* "quatre-vingt...": 12 bytes or more from a 'q' */
-    LOOK_L_OHS = 1 << 11,    /* a word of deid_occupational_word (TEXT_SEEN_OHS) */
     LOOK_L_NUMBER = 1 << 12, /* a number word (deid_number_word_tok 1) */
-    LOOK_L_FIELD = 1 << 13   /* a capitalised word of deid_place_field_word (TEXT_SEEN_FIELD) */
+    LOOK_L_TRIGGER = 13      /* bits 13 to 15: the word's trigger_code */
 };
+
+/* The passes' rare trigger words: the code of the folded word f (fl
+ * bytes; cap: written capitalised), 0 for most words; trigger_seen gives
+ * the TEXT_SEEN_* bit of each code. (The sets are disjoint: a word has
+ * one code.) */
+static unsigned trigger_code(const char *f, size_t fl, int cap)
+{
+    if (deid_occupational_word(f, fl))
+        return 1;
+    if (cap && deid_place_field_word(f, fl))
+        return 2;
+    if (deid_unit_word(f, fl))
+        return 3;
+    return 0;
+}
+static const uint8_t trigger_seen[8] = {0, TEXT_SEEN_OHS, TEXT_SEEN_FIELD, TEXT_SEEN_UNIT};
 
 /* Word token k of n bytes from start, its kind, key, capital and the
  * classes of its bytes (mask, ascii) set by the scan: its capitals, its
@@ -342,11 +357,9 @@ static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_to
         uint64_t h = 0;
         int fl = fold_word(t + start, wl, len - start, ascii, f, &h);
         /* (the fold of the word as written, elision and all, is what the
-         * occupational pass compares) */
-        if (fl > 0 && wl == n && deid_occupational_word(f, (size_t)fl))
-            lists |= LOOK_L_OHS;
-        if (fl > 0 && wl == n && k->cap && deid_place_field_word(f, (size_t)fl))
-            lists |= LOOK_L_FIELD;
+         * passes compare with their trigger words) */
+        if (fl > 0 && wl == n)
+            lists |= trigger_code(f, (size_t)fl, k->cap) << LOOK_L_TRIGGER;
         if (fl > 0 && !short_word) {
             k->fh = (uint32_t)h;
             k->lex = (uint16_t)lex_get(lexicon, h);
@@ -641,7 +654,7 @@ static at_status tokenise(text_scan *s)
         n_org += (lists >> 8) & 1;
         n_odd += (lists >> 9) & 1;
         n_extra += ((lists >> 10) & 1) | (nx == '.') | (nx == '/') | ((nx == ':') & (n <= 5));
-        seen |= lists & (LOOK_L_OHS | LOOK_L_FIELD);
+        seen |= trigger_seen[lists >> LOOK_L_TRIGGER];
         number_words += (lists >> 12) & 1;
     }
     s->nlist[TEXT_LIST_AT] = n_at;
@@ -657,8 +670,7 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_SHORT] = n_short;
     s->nlist[TEXT_LIST_OCRCAP] = n_ocrcap;
     s->number_words = number_words;
-    s->seen = (seen & ~(unsigned)(LOOK_L_OHS | LOOK_L_FIELD)) | (seen & LOOK_L_OHS ? TEXT_SEEN_OHS : 0) |
-              (seen & LOOK_L_FIELD ? TEXT_SEEN_FIELD : 0) | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
+    s->seen = seen | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
     memset(s->lab, 0, s->n + 1);
     memset(s->safe, 0, s->n + 1);
     memset(s->ent, 0, (s->n + 1) * sizeof *s->ent);

@@ -438,6 +438,9 @@ void deid_pass_address_late(text_scan *s)
     /* again when one was found: a chain of complements joins its address
      * from either side ("bât. B, esc. 2, 3e étage, 14 avenue ...") */
     static const int lists[] = {TEXT_LIST_CUE, TEXT_LIST_NUM, TEXT_LIST_ORG};
+    /* (a complement joins an address or a postcode found: none, none to join) */
+    if (!memchr(s->lab, AT_PHI_ADRESSE, s->n) && !memchr(s->lab, AT_PHI_ZIP, s->n))
+        return;
     int found = 1;
     for (int round = 0; round < 2 && found; round++) {
         found = 0;

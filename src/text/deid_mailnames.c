@@ -163,6 +163,9 @@ static void pass_domains(text_scan *s)
 
 void deid_pass_mail_names(text_scan *s)
 {
+    /* (both halves read the addresses found: none, nothing to do) */
+    if (!memchr(s->lab, AT_PHI_MAIL, s->n) && !memchr(s->lab, AT_PHI_URL, s->n))
+        return;
     pass_domains(s);
     /* (the first eight addresses of a chunk, from the tokeniser's list of '@') */
     size_t seen = 0;

@@ -44,12 +44,13 @@ enum {
 /* text_scan.seen: bytes some pass looks for in the whole text, noted by
  * the tokeniser (a pass may skip its search of the bytes without them). */
 enum {
-    TEXT_SEEN_QUOTE = 1, /* '"' */
-    TEXT_SEEN_BAR = 2,   /* '|' */
-    TEXT_SEEN_SEMI = 4,  /* ';' */
-    TEXT_SEEN_TAB = 8,   /* a tab */
-    TEXT_SEEN_OHS = 16,  /* a word deid_occupational_word holds */
-    TEXT_SEEN_FIELD = 32 /* a capitalised word deid_place_field_word holds */
+    TEXT_SEEN_QUOTE = 1,  /* '"' */
+    TEXT_SEEN_BAR = 2,    /* '|' */
+    TEXT_SEEN_SEMI = 4,   /* ';' */
+    TEXT_SEEN_TAB = 8,    /* a tab */
+    TEXT_SEEN_OHS = 16,   /* a word deid_occupational_word holds */
+    TEXT_SEEN_FIELD = 32, /* a capitalised word deid_place_field_word holds */
+    TEXT_SEEN_UNIT = 64   /* a word deid_unit_word holds */
 };
 
 /* The words of the names the context rules found (deid_mentions.c). */
@@ -284,6 +285,10 @@ void deid_pass_estab_world(text_scan *s);
 void deid_pass_foreign_zip(text_scan *s);
 /* Military units by their ordinal, their place or their number (deid_units.c). */
 void deid_pass_units(text_scan *s);
+/* The folded word f (n bytes) is a unit's word ("régiment", "brigade")
+ * or "base": without one in the text, the pass above labels nothing (the
+ * tokeniser notes them as TEXT_SEEN_UNIT). */
+int deid_unit_word(const char *f, size_t n);
 /* After the tagger: a month or a word of the language in a name's place,
  * beside a title or a name ("Dr Laurence Avril", "Mme Iris X";
  * deid_namewords.c). */

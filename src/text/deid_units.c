@@ -126,8 +126,21 @@ static void base_at(text_scan *s, size_t i)
     mark(s, i, j + 2, AT_PHI_EMPLOYEUR);
 }
 
+int deid_unit_word(const char *f, size_t n)
+{
+    if (n == 4)
+        return !memcmp(f, "base", 4);
+    for (const char *const *w = unit_heads; *w; w++)
+        if ((*w)[0] == f[0] && !strncmp(*w, f, n) && (*w)[n] == 0)
+            return 1;
+    return 0;
+}
+
 void deid_pass_units(text_scan *s)
 {
+    /* (a unit opens at one of its words, an air base at "base") */
+    if (!(s->seen & TEXT_SEEN_UNIT))
+        return;
     /* the ordinals (the tokeniser's list of words with digits) and the
      * units' words (employer cues in the lexicon: the same list) */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
