@@ -452,6 +452,7 @@ static at_status tokenise(text_scan *s)
     int nl = 1, sp = 1;
     unsigned line = 0, seen = 0, seen_sc = 0;
     size_t number_words = 0;
+    unsigned letters = 0; /* one-byte words in a row up to here (deid_pass_spelled's look) */
     while (i < len) {
         unsigned c = t[i], sc = space_class[c];
         if (sc) {
@@ -515,6 +516,7 @@ static at_status tokenise(text_scan *s)
             /* (each list's next entry written, and counted when it is
              * one: no branch to guess) */
             l_at[n_at] = l_extra[n_extra] = l_num[n_num] = (uint32_t)ti;
+            letters = 0;
             n_at += c == '@';
             n_extra += c == '(';
             n_num += c == '+';
@@ -595,6 +597,7 @@ static at_status tokenise(text_scan *s)
         if (!(mask & ~(1u << 3))) {
             k->kind = TOK_NUM;
             l_num[n_num++] = (uint32_t)ti;
+            letters = 0;
             continue;
         }
         k->kind = TOK_WORD;
@@ -654,6 +657,8 @@ static at_status tokenise(text_scan *s)
         n_org += (lists >> 8) & 1;
         n_odd += (lists >> 9) & 1;
         n_extra += ((lists >> 10) & 1) | (nx == '.') | (nx == '/') | ((nx == ':') & (n <= 5));
+        letters = (letters + 1) * (n == 1);
+        seen |= letters >= 4 ? TEXT_SEEN_SPELT : 0;
         seen |= trigger_seen[lists >> LOOK_L_TRIGGER];
         number_words += (lists >> 12) & 1;
     }

@@ -50,7 +50,8 @@ enum {
     TEXT_SEEN_TAB = 8,    /* a tab */
     TEXT_SEEN_OHS = 16,   /* a word deid_occupational_word holds */
     TEXT_SEEN_FIELD = 32, /* a capitalised word deid_place_field_word holds */
-    TEXT_SEEN_UNIT = 64   /* a word deid_unit_word holds */
+    TEXT_SEEN_UNIT = 64,  /* a word deid_unit_word holds */
+    TEXT_SEEN_SPELT = 128 /* four words of one byte in a row */
 };
 
 /* The words of the names the context rules found (deid_mentions.c). */

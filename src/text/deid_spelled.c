@@ -75,18 +75,11 @@ static void spelled_beside(text_scan *s, size_t w)
 void deid_pass_spelled(text_scan *s)
 {
     /* a name spelled out is four letters or more, one per token in a
-     * row: a text without four such tokens in a row has none (no branch
-     * to guess while looking; a word of one byte is an ASCII letter, a
+     * row: a text without four such tokens in a row has none (the
+     * tokeniser noted them; a word of one byte is an ASCII letter, a
      * digit alone being a number, or a stray byte of broken UTF-8, which
      * only lets the full look run) */
-    unsigned run = 0, four = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        const text_tok *k = &s->tok[i];
-        unsigned one = (k->kind == TOK_WORD) & (k->e - k->s == 1);
-        run = (run + 1) * one;
-        four |= run >= 4;
-    }
-    if (!four)
+    if (!(s->seen & TEXT_SEEN_SPELT))
         return;
     /* (names are few: the labels, eight at a time) */
     for (size_t i = 0; i < s->n;) {
