@@ -352,6 +352,36 @@ static void pass_age(text_scan *s, size_t i)
         mark(s, i, i + 1, AT_PHI_AGE);
 }
 
+/* An age over 89 said in words over several tokens, then "ans":
+ * "quatre vingt dix ans", "quatre-vingt douze ans", "cent deux ans" (one
+ * hyphenated token is pass_age's). From token i, "quatre" or "cent". */
+static void spoken_age(text_scan *s, size_t i)
+{
+    char f[5][64];
+    const char *w[5];
+    size_t l[5], e = i;
+    for (size_t q = 0; q < 5 && e < s->n && (e == i || !s->tok[e].nl) && !s->lab[e]; q++, e++) {
+        int v;
+        l[q] = fold_tok(s, e, f[q]);
+        w[q] = f[q];
+        if (!l[q] || !text_number_words_value(w + q, l + q, 1, &v))
+            break;
+    }
+    size_t count = e - i;
+    /* the longest run of words whose value is an age, "ans" after it
+     * ("cent ans" alone too) */
+    while (count >= 1) {
+        int v;
+        size_t after = i + count;
+        if (text_number_words_value(w, l, count, &v) && v >= 90 && v <= 130 && after < s->n &&
+            !s->tok[after].nl && (tok_is(s, after, "ans") || tok_is(s, after, "an"))) {
+            mark(s, i, after, AT_PHI_AGE);
+            return;
+        }
+        count--;
+    }
+}
+
 /* A phone number with the OCR's letters for digits ("O6 71 44 2O 18"). End
  * offset or 0. */
 static size_t scan_ocr_phone(const text_scan *s, size_t a)
@@ -636,5 +666,16 @@ void deid_pass_extra_dates(text_scan *s)
         if (!s->lab[i] && k->kind == TOK_WORD && k->e - k->s >= 12 && (s->t[k->s] | 0x20) == 'q' &&
             !memcmp(s->t + k->s + 1, "uatre-vingt", 11))
             pass_age(s, i);
+    }
+    /* (the words that may open a number: "quatre", "cent" and their
+     * hyphenated forms, followed by another word) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUMWORD]; q++) {
+        size_t i = s->list[TEXT_LIST_NUMWORD][q];
+        const text_tok *k = &s->tok[i];
+        size_t n = k->e - k->s;
+        char c = (char)(s->t[k->s] | 0x20);
+        if (!s->lab[i] && i + 2 < s->n && ((c == 'q' && n >= 6) || (c == 'c' && n == 4)) &&
+            s->tok[i + 1].kind == TOK_WORD)
+            spoken_age(s, i);
     }
 }

@@ -133,6 +133,25 @@ static void test_other_scripts_and_ocr_names(void **state)
     assert_int_equal(LABEL(o, "V1S10N"), 0);
 }
 
+/* An age over 89 said in words over several tokens; streets by "sente"
+ * and "carrefour" with a number. */
+static void test_spoken_ages_and_streets(void **state)
+{
+    (void)state;
+    const char *a = "patiente de quatre vingt dix ans, vit seule ; son mari a cent deux ans.";
+    assert_int_equal(LABEL(a, "quatre"), AT_PHI_AGE);
+    assert_int_equal(LABEL(a, "dix"), AT_PHI_AGE);
+    assert_int_equal(LABEL(a, "cent"), AT_PHI_AGE);
+    assert_int_equal(LABEL(a, "seule"), 0);
+    const char *y = "Il a quatre vingt cinq ans ; quatre vingt mille euros de travaux.";
+    assert_int_equal(LABEL(y, "cinq"), 0);
+    assert_int_equal(LABEL(y, "mille"), 0);
+    const char *st = "Il habite 2 carrefour des Quatre-Chemins à Vire ; 3 ter sente des Vignes.";
+    assert_int_equal(LABEL(st, "carrefour"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(st, "sente"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL("Au carrefour de la vie, la sente est boueuse.", "carrefour"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +161,7 @@ int main(void)
         cmocka_unit_test(test_occupational_services),
         cmocka_unit_test(test_hosts_and_spelled_names),
         cmocka_unit_test(test_other_scripts_and_ocr_names),
+        cmocka_unit_test(test_spoken_ages_and_streets),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
