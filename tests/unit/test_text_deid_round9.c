@@ -152,6 +152,20 @@ static void test_spoken_ages_and_streets(void **state)
     assert_int_equal(LABEL("Au carrefour de la vie, la sente est boueuse.", "carrefour"), 0);
 }
 
+/* A table's column of staff initials under "Signature", "Visa", "Prép.". */
+static void test_signature_columns(void **state)
+{
+    (void)state;
+    const char *t =
+        "Date  | Plaie | Soin | Signature\n09/10 | cou | Hydrotul | GM\n10/10 | sacrum | Mepilex | CB\n";
+    assert_int_equal(LABEL(t, "GM"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "CB"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "Mepilex"), 0);
+    const char *p = "Patient | Lot | Prép. | Contrôle\nLE DUFF Armelle | OX4471A | FK | QC OK\n";
+    assert_int_equal(LABEL(p, "FK"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(p, "OX4471A"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +176,7 @@ int main(void)
         cmocka_unit_test(test_hosts_and_spelled_names),
         cmocka_unit_test(test_other_scripts_and_ocr_names),
         cmocka_unit_test(test_spoken_ages_and_streets),
+        cmocka_unit_test(test_signature_columns),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
