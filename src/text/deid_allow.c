@@ -398,10 +398,10 @@ static int other_script_name(const char *w, size_t n)
 }
 
 /* A name the OCR misread with digits for letters ("Ce1ine", "Joce1yn",
- * "0UEDRAOGO", "Marie-0dile"): 0 read for o, 1 for i or l, at most two of
- * them among three letters or more; the word with its letters back is a
- * first name or a surname of the lists and no word of the language. The
- * label, or 0. */
+ * "BESANÇ0N"): 0 read for o, 1 for i or l, at most two of them among three
+ * letters or more; the word with its letters back is a first name, a
+ * surname or a place of the lists and no word of the language. The label,
+ * or 0. */
 static int ocr_name(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -438,6 +438,8 @@ static int ocr_name(const text_scan *s, size_t i)
         unsigned lx = text_lexicon_get(&s->d->lex, g, (size_t)fl);
         if ((lx & (LEX_FIRST | LEX_LAST)) && !(lx & (LEX_WORD | LEX_MED)))
             return (lx & LEX_FIRST) && !(lx & LEX_LAST) ? AT_PHI_PRENOM : AT_PHI_NOM;
+        if ((lx & (LEX_PLACE | LEX_CITY)) && !(lx & (LEX_WORD | LEX_MED)))
+            return AT_PHI_VILLE; /* "BESANÇ0N", "BAST1A" */
         /* a compound first name ("marie-0dile"): its parts */
         char *h = memchr(g, '-', (size_t)fl);
         if (h) {

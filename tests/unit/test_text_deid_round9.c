@@ -166,6 +166,22 @@ static void test_signature_columns(void **state)
     assert_int_equal(LABEL(p, "OX4471A"), 0);
 }
 
+/* A prescription's or a judge's "Ordonnance du" dates the patient's
+ * event; a numbered ordinance is a text. Places the OCR misread. */
+static void test_ordonnances_and_ocr_places(void **state)
+{
+    (void)state;
+    const char *o = "Ordonnance du 24 novembre 2026 : habilitation familiale.\n"
+                    "Vu l'ordonnance n° 2020-1407 du 18 novembre 2020.\n";
+    assert_int_equal(label_nth(det, o, "novembre", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(det, o, "novembre", 1), 0);
+    assert_int_equal(LABEL("Loi du 4 mars 2002 rappelée.", "mars"), 0);
+    const char *p = "Née à BESANÇ0N, domicile BAST1A, lot A1B2.";
+    assert_int_equal(LABEL(p, "BESANÇ0N"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(p, "BAST1A"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(p, "A1B2"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_other_scripts_and_ocr_names),
         cmocka_unit_test(test_spoken_ages_and_streets),
         cmocka_unit_test(test_signature_columns),
+        cmocka_unit_test(test_ordonnances_and_ocr_places),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
