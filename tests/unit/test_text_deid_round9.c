@@ -180,6 +180,28 @@ static void test_ordonnances_and_ocr_places(void **state)
     assert_int_equal(LABEL(p, "BESANÇ0N"), AT_PHI_VILLE);
     assert_int_equal(LABEL(p, "BAST1A"), AT_PHI_VILLE);
     assert_int_equal(LABEL(p, "A1B2"), 0);
+    const char *c = "Né à AVlGNON, vit à DlNAN. Le PlC est normal, AlAT et HbA1c aussi.";
+    assert_int_equal(LABEL(c, "AVlGNON"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(c, "DlNAN"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(c, "PlC"), 0);
+    assert_int_equal(LABEL(c, "AlAT"), 0);
+}
+
+/* Dates written with spaces or one digit per box; letters alone that
+ * spell a name. */
+static void test_spaced_dates_and_letters(void **state)
+{
+    (void)state;
+    const char *d = "nee le 11 03 1949 hospitalisee du 08 09 2026 au 23 10 2026\n"
+                    "Date de naissance : 2 7 0 3 1 9 7 4\nScore 12 10 2000 UI. Douleur 0 1 2 3 4 5 6 7\n";
+    assert_int_equal(LABEL(d, "1949"), AT_PHI_DATE_NAISSANCE);
+    assert_int_equal(LABEL(d, "08 09"), AT_PHI_DATE);
+    assert_int_equal(LABEL(d, "2 7 0"), AT_PHI_DATE_NAISSANCE);
+    assert_int_equal(LABEL(d, "2000"), 0);
+    assert_int_equal(LABEL(d, "5 6"), 0);
+    const char *l = "Prénom : R a c h e l\nitems a b c d e du score\n";
+    assert_int_equal(LABEL(l, "a c h"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(l, "b c d"), 0);
 }
 
 int main(void)
@@ -194,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_spoken_ages_and_streets),
         cmocka_unit_test(test_signature_columns),
         cmocka_unit_test(test_ordonnances_and_ocr_places),
+        cmocka_unit_test(test_spaced_dates_and_letters),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
