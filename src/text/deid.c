@@ -98,6 +98,8 @@ static const builtin_word builtins[] = {
     {"montee", DICT_STREET, 0},
     {"sentier", DICT_STREET, 0},
     {"venelle", DICT_STREET, 0},
+    {"sente", DICT_STREET, 0},
+    {"carrefour", DICT_STREET, 0},
     {"ruelle", DICT_STREET, 0},
     {"parvis", DICT_STREET, 0},
     {"esplanade", DICT_STREET, 0},

@@ -50,11 +50,11 @@ static const char *const strong_streets[] = {
 /* Street words that name a street or a place only with a capital, a
  * house number or an address beside them. Folded. */
 static const char *const weak_streets[] = {
-    "route",    "place",   "pl",      "cours",  "passage", "voie",   "porte",  "tour",  "zone",
-    "parc",     "domaine", "village", "bourg",  "mas",     "moulin", "ferme",  "clos",  "villa",
-    "chateau",  "manoir",  "chalet",  "logis",  "via",     "viale",  "piazza", "plaza", "largo",
-    "estrada",  "strada",  "road",    "street", "drive",   "lane",   "straat", "laan",  "rte",
-    "metairie", "case",    "camping", "cite",   NULL};
+    "route",    "place",   "pl",      "cours",  "passage", "voie",      "porte",  "tour",  "zone",
+    "parc",     "domaine", "village", "bourg",  "mas",     "moulin",    "ferme",  "clos",  "villa",
+    "chateau",  "manoir",  "chalet",  "logis",  "via",     "viale",     "piazza", "plaza", "largo",
+    "estrada",  "strada",  "road",    "street", "drive",   "lane",      "straat", "laan",  "rte",
+    "metairie", "case",    "camping", "cite",   "sente",   "carrefour", NULL};
 
 /* Endings of foreign street names written as one word
  * ("Gellertstrasse", "Kirchgasse", "Lindenweg", "Marktplatz"). Folded. */

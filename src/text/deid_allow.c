@@ -398,10 +398,10 @@ static int other_script_name(const char *w, size_t n)
 }
 
 /* A name the OCR misread with digits for letters ("Ce1ine", "Joce1yn",
- * "0UEDRAOGO", "Marie-0dile"): 0 read for o, 1 for i or l, at most two of
- * them among three letters or more; the word with its letters back is a
- * first name or a surname of the lists and no word of the language. The
- * label, or 0. */
+ * "BESANÇ0N"): 0 read for o, 1 for i or l, at most two of them among three
+ * letters or more; the word with its letters back is a first name, a
+ * surname or a place of the lists and no word of the language. The label,
+ * or 0. */
 static int ocr_name(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -438,6 +438,8 @@ static int ocr_name(const text_scan *s, size_t i)
         unsigned lx = text_lexicon_get(&s->d->lex, g, (size_t)fl);
         if ((lx & (LEX_FIRST | LEX_LAST)) && !(lx & (LEX_WORD | LEX_MED)))
             return (lx & LEX_FIRST) && !(lx & LEX_LAST) ? AT_PHI_PRENOM : AT_PHI_NOM;
+        if ((lx & (LEX_PLACE | LEX_CITY)) && !(lx & (LEX_WORD | LEX_MED)))
+            return AT_PHI_VILLE; /* "BESANÇ0N", "BAST1A" */
         /* a compound first name ("marie-0dile"): its parts */
         char *h = memchr(g, '-', (size_t)fl);
         if (h) {
@@ -448,6 +450,41 @@ static int ocr_name(const text_scan *s, size_t i)
                 return AT_PHI_PRENOM;
         }
     }
+    return 0;
+}
+
+/* A word in capitals the OCR wrote with an 'l' for an 'I' ("AVlGNON",
+ * "DlNAN", "MARTlNEZ"): with its I back, a place, a surname or a first
+ * name of the lists and no word of the language. The label, or 0. */
+static int ocr_caps_name(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s, upper = 0, ells = 0;
+    if (n < 4 || n > 30)
+        return 0;
+    char f[32];
+    const char *w = s->t + k->s;
+    for (size_t q = 0; q < n; q++) {
+        char c = w[q];
+        if (c >= 'A' && c <= 'Z') {
+            upper++;
+            f[q] = (char)(c | 0x20);
+        } else if (c == 'l' && q > 0) {
+            ells++;
+            f[q] = 'i';
+        } else {
+            return 0;
+        }
+    }
+    if (!ells || upper < 3 || ells > 2)
+        return 0;
+    unsigned lx = text_lexicon_get(&s->d->lex, f, n);
+    if (lx & (LEX_WORD | LEX_MED))
+        return 0;
+    if (lx & (LEX_PLACE | LEX_CITY))
+        return AT_PHI_VILLE;
+    if (lx & (LEX_FIRST | LEX_LAST))
+        return (lx & LEX_FIRST) && !(lx & LEX_LAST) ? AT_PHI_PRENOM : AT_PHI_NOM;
     return 0;
 }
 
@@ -471,10 +508,18 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
                 deid_names_add(s, i, i + 1);
             return;
         }
+        if (k->cap && !k->allcaps) {
+            int l = ocr_caps_name(s, i);
+            if (l) {
+                if (mark(s, i, i + 1, l) && l != AT_PHI_VILLE)
+                    deid_names_add(s, i, i + 1);
+                return;
+            }
+        }
         if (k->aux & TOK_AUX_DIGIT) {
             int l = ocr_name(s, i);
             if (l) {
-                if (mark(s, i, i + 1, l))
+                if (mark(s, i, i + 1, l) && l != AT_PHI_VILLE)
                     deid_names_add(s, i, i + 1);
                 return;
             }

@@ -352,6 +352,36 @@ static void pass_age(text_scan *s, size_t i)
         mark(s, i, i + 1, AT_PHI_AGE);
 }
 
+/* An age over 89 said in words over several tokens, then "ans":
+ * "quatre vingt dix ans", "quatre-vingt douze ans", "cent deux ans" (one
+ * hyphenated token is pass_age's). From token i, "quatre" or "cent". */
+static void spoken_age(text_scan *s, size_t i)
+{
+    char f[5][64];
+    const char *w[5];
+    size_t l[5], e = i;
+    for (size_t q = 0; q < 5 && e < s->n && (e == i || !s->tok[e].nl) && !s->lab[e]; q++, e++) {
+        int v;
+        l[q] = fold_tok(s, e, f[q]);
+        w[q] = f[q];
+        if (!l[q] || !text_number_words_value(w + q, l + q, 1, &v))
+            break;
+    }
+    size_t count = e - i;
+    /* the longest run of words whose value is an age, "ans" after it
+     * ("cent ans" alone too) */
+    while (count >= 1) {
+        int v;
+        size_t after = i + count;
+        if (text_number_words_value(w, l, count, &v) && v >= 90 && v <= 130 && after < s->n &&
+            !s->tok[after].nl && (tok_is(s, after, "ans") || tok_is(s, after, "an"))) {
+            mark(s, i, after, AT_PHI_AGE);
+            return;
+        }
+        count--;
+    }
+}
+
 /* A phone number with the OCR's letters for digits ("O6 71 44 2O 18"). End
  * offset or 0. */
 static size_t scan_ocr_phone(const text_scan *s, size_t a)
@@ -518,6 +548,44 @@ static void ocr_word_date(text_scan *s, size_t i)
  * (13 digits opening with 1, 2, 7 or 8, or 15 with a valid key) is a
  * social security number, ten digits opening with 0 a phone; a counting
  * sequence ("0 1 2 3 ... 10", a scale's boxes) is neither. */
+/* A birth date's cue ("né le", "DDN", "date de naissance") within six
+ * tokens before token a on its line. */
+static int birth_before(const text_scan *s, size_t a)
+{
+    for (size_t b = a; b > 0 && a - b < 6; b--) {
+        if (s->tok[b - 1].dflags & DICT_BIRTH)
+            return 1;
+        if (s->tok[b - 1].nl || s->lab[b - 1] || s->tok[b - 1].kind == TOK_NUM)
+            break; /* (another date or number between: "née le X, hospitalisée du Y") */
+    }
+    return 0;
+}
+
+/* A date written with spaces for its separators, a dictation's or a
+ * form's: "11 03 1949" (a day, a month of two digits, a year), alone in
+ * its run of numbers (not a phone's groups). */
+static void spaced_date(text_scan *s, size_t i)
+{
+    if (i + 2 >= s->n || s->lab[i] || s->lab[i + 1] || s->lab[i + 2])
+        return;
+    const text_tok *a = &s->tok[i], *b = &s->tok[i + 1], *c = &s->tok[i + 2];
+    if (b->kind != TOK_NUM || c->kind != TOK_NUM || b->nl || c->nl || b->s != a->e + 1 || c->s != b->e + 1 ||
+        s->t[a->e] != ' ' || s->t[b->e] != ' ' || b->e - b->s != 2 || c->e - c->s != 4)
+        return;
+    if (i > 0 && s->tok[i - 1].kind == TOK_NUM && s->tok[i - 1].e + 1 == a->s && !a->nl)
+        return;
+    if (i + 3 < s->n && s->tok[i + 3].kind == TOK_NUM && s->tok[i + 3].s == c->e + 1 && !s->tok[i + 3].nl)
+        return;
+    /* a quantity: a unit or a medical word after it ("12 10 2000 UI") */
+    if (i + 3 < s->n && !s->tok[i + 3].nl &&
+        ((s->tok[i + 3].kind == TOK_WORD && (s->tok[i + 3].lex & LEX_MED)) || is_punct(s, i + 3, '%')))
+        return;
+    int day = atoi_n(s->t + a->s, a->e - a->s), month = atoi_n(s->t + b->s, 2), year = atoi_n(s->t + c->s, 4);
+    if (day < 1 || day > 31 || month < 1 || month > 12 || year < 1900 || year > 2099)
+        return;
+    mark(s, i, i + 3, birth_before(s, i) ? AT_PHI_DATE_NAISSANCE : AT_PHI_DATE);
+}
+
 static void boxed_digits(text_scan *s, size_t i)
 {
     if (i > 0 && s->tok[i - 1].kind == TOK_NUM && s->tok[i - 1].e + 1 == s->tok[i].s && !s->tok[i].nl)
@@ -530,9 +598,18 @@ static void boxed_digits(text_scan *s, size_t i)
         d[n++] = s->t[s->tok[r].s];
         r++;
     }
-    if (n < 10 ||
+    if (n < 8 || n == 9 ||
         (r < s->n && s->tok[r].kind == TOK_NUM && s->tok[r].s == s->tok[r - 1].e + 1 && !s->tok[r].nl))
         return;
+    if (n == 8) {
+        /* a date, day, month and year, one digit per box ("2 7 0 3 1 9 7
+         * 4"); a birth date after "né le", "DDN" */
+        int day = (d[0] - '0') * 10 + (d[1] - '0'), month = (d[2] - '0') * 10 + (d[3] - '0');
+        int year = (d[4] - '0') * 1000 + (d[5] - '0') * 100 + (d[6] - '0') * 10 + (d[7] - '0');
+        if (day >= 1 && day <= 31 && month >= 1 && month <= 12 && year >= 1900 && year <= 2099)
+            mark(s, i, r, birth_before(s, i) ? AT_PHI_DATE_NAISSANCE : AT_PHI_DATE);
+        return;
+    }
     int counting = 1;
     for (size_t q = 1; q < n; q++)
         counting &= d[q] == d[q - 1] + 1;
@@ -568,11 +645,19 @@ void deid_pass_extra_dates(text_scan *s)
         size_t i = s->list[TEXT_LIST_NUM][q];
         digit[nd] = (uint32_t)i;
         nd += (s->tok[i].kind == TOK_NUM) & (s->tok[i].e - s->tok[i].s == 1) & (s->lab[i] == 0) &
-              (i + 9 < s->n);
+              (i + 7 < s->n);
     }
     for (size_t q = 0; q < nd; q++)
         if (!s->lab[digit[q]])
             boxed_digits(s, digit[q]);
+    /* (numbers of one or two digits with a number a space after them) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+        size_t i = s->list[TEXT_LIST_NUM][q];
+        const text_tok *k = &s->tok[i];
+        if (k->kind == TOK_NUM && k->e - k->s <= 2 && i + 2 < s->n && s->tok[i + 1].s == k->e + 1 &&
+            s->tok[i + 1].kind == TOK_NUM)
+            spaced_date(s, i);
+    }
     /* (the words with digits: the tokeniser's cue list; roman months from
      * the numbers) */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
@@ -636,5 +721,16 @@ void deid_pass_extra_dates(text_scan *s)
         if (!s->lab[i] && k->kind == TOK_WORD && k->e - k->s >= 12 && (s->t[k->s] | 0x20) == 'q' &&
             !memcmp(s->t + k->s + 1, "uatre-vingt", 11))
             pass_age(s, i);
+    }
+    /* (the words that may open a number: "quatre", "cent" and their
+     * hyphenated forms, followed by another word) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUMWORD]; q++) {
+        size_t i = s->list[TEXT_LIST_NUMWORD][q];
+        const text_tok *k = &s->tok[i];
+        size_t n = k->e - k->s;
+        char c = (char)(s->t[k->s] | 0x20);
+        if (!s->lab[i] && i + 2 < s->n && ((c == 'q' && n >= 6) || (c == 'c' && n == 4)) &&
+            s->tok[i + 1].kind == TOK_WORD)
+            spoken_age(s, i);
     }
 }

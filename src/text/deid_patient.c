@@ -553,7 +553,9 @@ void deid_pass_birth_dates(text_scan *s)
             birth = 1; /* the patient's own birth date, wherever it is */
         for (size_t b = i; b > 0 && i - b < 8 && !birth; b--) {
             birth = (s->tok[b - 1].dflags & DICT_BIRTH) != 0;
-            if (s->tok[b - 1].nl)
+            /* (not past another date: "née le 11 03 1949 hospitalisée du
+             * 08 09 2026") */
+            if (s->tok[b - 1].nl || s->lab[b - 1] == AT_PHI_DATE || s->lab[b - 1] == AT_PHI_DATE_NAISSANCE)
                 break;
         }
         if (!birth)

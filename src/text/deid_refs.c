@@ -206,10 +206,14 @@ static int law_dated(const text_scan *s, size_t du, const char *const *laws)
     size_t w = du - 1;
     if (word_in(s, w, laws) && !s->tok[du].nl) {
         /* a law, a decree, a directive is one whatever stands before it;
-         * "arrêté" (also a treatment stopped) and "ordonnance" (also a
-         * prescription) need a capital, an article, or to open their
-         * clause ("(arrêté du ...", "; arrêté du ...") */
-        if (!(tok_is(s, w, "arr\xC3\xAAt\xC3\xA9") || tok_is(s, w, "arrete") || tok_is(s, w, "ordonnance")))
+         * "arrêté" (also a treatment stopped) needs a capital, an article,
+         * or to open its clause ("(arrêté du ...", "; arrêté du ...");
+         * "ordonnance" without its number is a prescription's or a
+         * judge's, the patient's own date ("Ordonnance du 24 novembre
+         * 2026"): only "ordonnance n° 2020-1407 du ..." is a text (below) */
+        if (tok_is(s, w, "ordonnance"))
+            return 0;
+        if (!(tok_is(s, w, "arr\xC3\xAAt\xC3\xA9") || tok_is(s, w, "arrete")))
             return 1;
         return s->tok[w].cap || (w > 0 && !s->tok[w].nl && word_in(s, w - 1, articles)) ||
                (w > 0 && !s->tok[w].nl && s->tok[w - 1].kind == TOK_WORD && s->tok[w - 1].e == s->tok[w].s) ||

@@ -96,4 +96,21 @@ void deid_pass_spelled(text_scan *s)
             spelled_beside(s, i);
         i++;
     }
+    /* letters alone that spell a name of the lists, no word of the
+     * language ("R a c h e l" in an OCR'd form) */
+    for (size_t i = 0; i < s->n; i++) {
+        if (!letter(s, i) || (i > 0 && letter(s, i - 1) && !s->tok[i].nl))
+            continue;
+        char f[32];
+        size_t e = i, n = 0;
+        while (e < s->n && n < 24 && letter(s, e) && !s->lab[e] &&
+               (e == i || (!s->tok[e].nl && s->tok[e].s == s->tok[e - 1].e + 1)))
+            f[n++] = (char)(s->t[s->tok[e++].s] | 0x20);
+        if (n >= 4 && !(e < s->n && letter(s, e) && !s->tok[e].nl)) {
+            unsigned lx = text_lexicon_get(&s->d->lex, f, n);
+            if ((lx & (LEX_FIRST | LEX_LAST)) && !(lx & (LEX_WORD | LEX_MED)))
+                mark_letters(s, i, e, (lx & LEX_FIRST) && !(lx & LEX_LAST) ? AT_PHI_PRENOM : AT_PHI_NOM);
+        }
+        i = e > i ? e - 1 : i;
+    }
 }

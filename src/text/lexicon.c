@@ -301,7 +301,8 @@ static const char *const street_words[] = {
     "faubourg", "fbg",      "parvis",   "esplanade", "promenade", "venelle",   "ruelle",      "traverse",
     "montee",   "bp",       "cedex",    "manoir",    "chateau",   "moulin",    "clos",        "zone",
     "za",       "zi",       "zac",      "parc",      "quartier",  "villa",     "tour",        "immeuble",
-    "bloc",     "bourg",    "metairie", "lieu",      "couree",    "tribu",     NULL};
+    "bloc",     "bourg",    "metairie", "lieu",      "couree",    "tribu",     "sente",       "carrefour",
+    NULL};
 static const char *const org_words[] = {"institut",
                                         "laboratoire",
                                         "labo",

@@ -133,6 +133,77 @@ static void test_other_scripts_and_ocr_names(void **state)
     assert_int_equal(LABEL(o, "V1S10N"), 0);
 }
 
+/* An age over 89 said in words over several tokens; streets by "sente"
+ * and "carrefour" with a number. */
+static void test_spoken_ages_and_streets(void **state)
+{
+    (void)state;
+    const char *a = "patiente de quatre vingt dix ans, vit seule ; son mari a cent deux ans.";
+    assert_int_equal(LABEL(a, "quatre"), AT_PHI_AGE);
+    assert_int_equal(LABEL(a, "dix"), AT_PHI_AGE);
+    assert_int_equal(LABEL(a, "cent"), AT_PHI_AGE);
+    assert_int_equal(LABEL(a, "seule"), 0);
+    const char *y = "Il a quatre vingt cinq ans ; quatre vingt mille euros de travaux.";
+    assert_int_equal(LABEL(y, "cinq"), 0);
+    assert_int_equal(LABEL(y, "mille"), 0);
+    const char *st = "Il habite 2 carrefour des Quatre-Chemins à Vire ; 3 ter sente des Vignes.";
+    assert_int_equal(LABEL(st, "carrefour"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(st, "sente"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL("Au carrefour de la vie, la sente est boueuse.", "carrefour"), 0);
+}
+
+/* A table's column of staff initials under "Signature", "Visa", "Prép.". */
+static void test_signature_columns(void **state)
+{
+    (void)state;
+    const char *t =
+        "Date  | Plaie | Soin | Signature\n09/10 | cou | Hydrotul | GM\n10/10 | sacrum | Mepilex | CB\n";
+    assert_int_equal(LABEL(t, "GM"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "CB"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "Mepilex"), 0);
+    const char *p = "Patient | Lot | Prép. | Contrôle\nLE DUFF Armelle | OX4471A | FK | QC OK\n";
+    assert_int_equal(LABEL(p, "FK"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(p, "OX4471A"), 0);
+}
+
+/* A prescription's or a judge's "Ordonnance du" dates the patient's
+ * event; a numbered ordinance is a text. Places the OCR misread. */
+static void test_ordonnances_and_ocr_places(void **state)
+{
+    (void)state;
+    const char *o = "Ordonnance du 24 novembre 2026 : habilitation familiale.\n"
+                    "Vu l'ordonnance n° 2020-1407 du 18 novembre 2020.\n";
+    assert_int_equal(label_nth(det, o, "novembre", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(det, o, "novembre", 1), 0);
+    assert_int_equal(LABEL("Loi du 4 mars 2002 rappelée.", "mars"), 0);
+    const char *p = "Née à BESANÇ0N, domicile BAST1A, lot A1B2.";
+    assert_int_equal(LABEL(p, "BESANÇ0N"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(p, "BAST1A"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(p, "A1B2"), 0);
+    const char *c = "Né à AVlGNON, vit à DlNAN. Le PlC est normal, AlAT et HbA1c aussi.";
+    assert_int_equal(LABEL(c, "AVlGNON"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(c, "DlNAN"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(c, "PlC"), 0);
+    assert_int_equal(LABEL(c, "AlAT"), 0);
+}
+
+/* Dates written with spaces or one digit per box; letters alone that
+ * spell a name. */
+static void test_spaced_dates_and_letters(void **state)
+{
+    (void)state;
+    const char *d = "nee le 11 03 1949 hospitalisee du 08 09 2026 au 23 10 2026\n"
+                    "Date de naissance : 2 7 0 3 1 9 7 4\nScore 12 10 2000 UI. Douleur 0 1 2 3 4 5 6 7\n";
+    assert_int_equal(LABEL(d, "1949"), AT_PHI_DATE_NAISSANCE);
+    assert_int_equal(LABEL(d, "08 09"), AT_PHI_DATE);
+    assert_int_equal(LABEL(d, "2 7 0"), AT_PHI_DATE_NAISSANCE);
+    assert_int_equal(LABEL(d, "2000"), 0);
+    assert_int_equal(LABEL(d, "5 6"), 0);
+    const char *l = "Prénom : R a c h e l\nitems a b c d e du score\n";
+    assert_int_equal(LABEL(l, "a c h"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(l, "b c d"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +213,10 @@ int main(void)
         cmocka_unit_test(test_occupational_services),
         cmocka_unit_test(test_hosts_and_spelled_names),
         cmocka_unit_test(test_other_scripts_and_ocr_names),
+        cmocka_unit_test(test_spoken_ages_and_streets),
+        cmocka_unit_test(test_signature_columns),
+        cmocka_unit_test(test_ordonnances_and_ocr_places),
+        cmocka_unit_test(test_spaced_dates_and_letters),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
