@@ -775,9 +775,18 @@ static void directions_at(text_scan *s, size_t e)
 
 void deid_pass_address_directions(text_scan *s)
 {
-    /* the ends of the addresses: a walk over the labels only (one byte a
-     * token), every address found by any pass */
-    for (size_t i = 1; i < s->n; i++)
-        if (s->lab[i - 1] == AT_PHI_ADRESSE && s->lab[i] != AT_PHI_ADRESSE && !s->tok[i].nl)
+    /* the ends of the addresses: a walk over the labels only (memchr to
+     * each address, then past it), every address found by any pass, one
+     * labelled at the end of another too */
+    const uint8_t *lab = s->lab;
+    for (size_t i = 0; i < s->n;) {
+        const uint8_t *p = memchr(lab + i, AT_PHI_ADRESSE, s->n - i);
+        if (!p)
+            break;
+        i = (size_t)(p - lab) + 1;
+        while (i < s->n && lab[i] == AT_PHI_ADRESSE)
+            i++;
+        if (i < s->n && !s->tok[i].nl)
             directions_at(s, i);
+    }
 }
