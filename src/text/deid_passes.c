@@ -401,9 +401,11 @@ static void label_name_run(text_scan *s, size_t a, size_t b, int override)
 static size_t name_run(const text_scan *s, size_t j, int initial_first)
 {
     size_t r = j, end = j;
-    int count = 0;
+    int count = 0, particle = 0;
     while (r < s->n && count < 4 && !s->tok[r].nl && !s->lab[r]) {
         const text_tok *t = &s->tok[r];
+        int after_particle = particle;
+        particle = 0;
         /* lower-case particles inside a name (or first after a title),
          * before a capital: "Van der Berg", "Anne de la Fontaine", "M. de
          * Gaulle", "M. d'Ormesson" */
@@ -423,6 +425,7 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
                 (tok_is(s, q - 1, "de") || tok_is(s, q - 1, "d'")))
                 break;
             r = q;
+            particle = 1;
             continue;
         }
         if (t->kind != TOK_WORD || !(t->cap || t->allcaps))
@@ -437,7 +440,12 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
         }
         if (is_punct(s, r + 1, ':') ||
             (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE)) ||
-            ((t->lex & LEX_MED) && !(t->lex & (LEX_FIRST | LEX_LAST))))
+            /* (a word of care ends the name, but not after a particle,
+             * nor a word the model learned as safe from a writer's KEEP
+             * strings, no list's: "Van der Berg", "Mme Berg", "M.
+             * Tinetti", whose names a balance scale and a gait test
+             * carry) */
+            ((t->lex & LEX_MED) && !(t->lex & (LEX_FIRST | LEX_LAST | LEX_LEARNED)) && !after_particle))
             break;
         if ((t->dflags & DICT_COMMON) && !(t->dflags & (DICT_FIRST | DICT_LAST)) && !t->allcaps &&
             !(t->dflags & DICT_PARTICLE))

@@ -204,6 +204,20 @@ static void test_spaced_dates_and_letters(void **state)
     assert_int_equal(LABEL(l, "b c d"), 0);
 }
 
+/* A surname that a scale or a test carries, which the model learned as
+ * safe from a writer's KEEP strings, is a name after a title or a
+ * particle; the scale stays. */
+static void test_learned_words_after_titles(void **state)
+{
+    (void)state;
+    const char *t = "Mme Berg est venue avec le Dr Tinetti ; M. Jan van der Berg aussi.\n"
+                    "Échelle de Berg à 45, test de Tinetti à 20.\n";
+    assert_int_equal(label_nth(det, t, "Berg", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(det, t, "Tinetti", 0), AT_PHI_NOM);
+    assert_int_not_equal(label_nth(det, t, "Berg", 1), 0);
+    assert_int_equal(LABEL(t, "Échelle"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +231,7 @@ int main(void)
         cmocka_unit_test(test_signature_columns),
         cmocka_unit_test(test_ordonnances_and_ocr_places),
         cmocka_unit_test(test_spaced_dates_and_letters),
+        cmocka_unit_test(test_learned_words_after_titles),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
