@@ -309,6 +309,24 @@ static int model_after(const text_scan *s, size_t i)
     return 1;
 }
 
+/* A capitalised first name of the lists, no word of the language nor of
+ * care, right before or after token i on its line. */
+static int first_name_beside(const text_scan *s, size_t i)
+{
+    for (int d = -1; d <= 1; d += 2) {
+        if ((d < 0 && i == 0) || i + (size_t)(d + 1) > s->n)
+            continue;
+        size_t j = d < 0 ? i - 1 : i + 1;
+        if (j >= s->n || s->tok[j].nl || s->tok[d < 0 ? i : j].nl)
+            continue;
+        const text_tok *u = &s->tok[j];
+        if (s->lab[j] == AT_PHI_PRENOM ||
+            (u->kind == TOK_WORD && u->cap && (u->lex & LEX_FIRST) && !(u->lex & (LEX_WORD | LEX_MED))))
+            return 1;
+    }
+    return 0;
+}
+
 static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -323,8 +341,11 @@ static int context_safe(const text_scan *s, const tag_doc *c, size_t i)
         return 1;
     if (i >= 2 && is_punct(s, i - 1, '(') && (s->tok[i - 2].lex & LEX_MED))
         return 1;
-    /* a line of drugs, with no title nor name ("Traitements : Kardégic 75 mg, Spiriva ...") */
-    if ((k->cap || k->allcaps) && deid_drug_line(s, i))
+    /* a line of drugs, with no title nor name ("Traitements : Kardégic 75
+     * mg, Spiriva ..."); not a word beside a first name ("lit 3 -
+     * PEYRONNET Jeannine 78a - LAM sous azacitidine + venetoclax": a
+     * patient's name on a handover's line of drugs) */
+    if ((k->cap || k->allcaps) && deid_drug_line(s, i) && !first_name_beside(s, i))
         return 1;
     /* a drug by the form or dose after it: "X crème", "X 500 mg", "X LP" */
     if (i + 1 < s->n && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD && tok_drug_form(s, i + 1))

@@ -324,6 +324,18 @@ void deid_pass_name_joins(text_scan *s)
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
+        if (!s->lab[i] && (i == 0 || k->nl) && k->kind == TOK_WORD && k->cap && !k->allcaps &&
+            (k->lex & LEX_FIRST) && !(k->lex & LEX_EPONYM) && i + 1 < s->n && s->lab[i + 1] == AT_PHI_NOM &&
+            !s->tok[i + 1].nl && s->tok[i + 1].s == k->e + 1 &&
+            !(k->dflags & (DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_CONNECT |
+                           DICT_EPONYM | DICT_PARTICLE)) &&
+            !deid_eponym_context(s, i)) {
+            /* "Claire Montagnac, conseillère": a first name opening its
+             * line before a surname found, though a word too */
+            if (mark(s, i, i + 1, AT_PHI_PRENOM))
+                deid_names_add(s, i, i + 1);
+            continue;
+        }
         if (s->lab[i] || i == 0 || k->nl || k->kind != TOK_WORD)
             continue;
         if (coordinated_first(s, i)) {

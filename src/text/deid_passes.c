@@ -438,6 +438,21 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
             end = r;
             continue;
         }
+        /* a capitalised word after a first name of the run that ends the
+         * phrase is the surname, though a word of the language or of care
+         * ("Dr Pascal Dimanche, médecin du travail") */
+        int surname_slot = count >= 1 && r > j && (s->tok[r - 1].lex & LEX_FIRST) && t->cap && !t->allcaps &&
+                           (r + 1 >= s->n || s->tok[r + 1].nl || is_punct(s, r + 1, ',') ||
+                            is_punct(s, r + 1, '.') || is_punct(s, r + 1, ')') || is_punct(s, r + 1, '('));
+        if (surname_slot &&
+            !(t->dflags &
+              (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE | DICT_FIELD)) &&
+            !(t->lex & (LEX_ORG | LEX_KIN | LEX_STREET))) {
+            r++;
+            count++;
+            end = r;
+            continue;
+        }
         if (is_punct(s, r + 1, ':') ||
             (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE)) ||
             /* (a word of care ends the name, but not after a particle,
@@ -480,6 +495,37 @@ static size_t lower_name_run(const text_scan *s, size_t j)
         if (!(f & (DICT_FIRST | DICT_LAST)) || (f & DICT_COMMON))
             break;
         r++;
+    }
+    /* after a first name of the run, a word no lexicon knows, or a word
+     * that ends the phrase, is the surname ("mme lucie jaffrezic", "dr
+     * etienne rochas / psychologue"); after a first name or a surname, a
+     * compound of first names is a first name ("monsieur benali
+     * mohamed-amine") */
+    if (r > j && r < s->n && r - j < 3 && !s->lab[r] && s->tok[r].kind == TOK_WORD && !s->tok[r].cap &&
+        !s->tok[r].nl && !tok_has_digit(s, r) && tok_len(s, r) >= 3 && tok_len(s, r) <= 40) {
+        unsigned pf = word_flags(s, r - 1), f = word_flags(s, r);
+        const text_tok *u = &s->tok[r];
+        size_t e = r + 1;
+        int ends = e >= s->n || s->tok[e].nl ||
+                   (s->tok[e].kind == TOK_PUNCT && !is_punct(s, e, '-') && !is_punct(s, e, '\''));
+        int unknown = !u->lex && u->fh && !f;
+        int word_end = ends && (u->lex & LEX_WORD) && !(u->lex & (LEX_MED | LEX_KIN | LEX_ORG)) &&
+                       !(f & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_MONTH));
+        int firsts = 0;
+        if (memchr(s->t + u->s, '-', tok_len(s, r))) {
+            char g[64];
+            int gl = text_lexicon_fold(s->t + u->s, tok_len(s, r), g, sizeof g);
+            firsts = gl > 0;
+            for (int a = 0; a < gl && firsts;) {
+                int b = a;
+                while (b < gl && g[b] != '-')
+                    b++;
+                firsts = b > a && (text_lexicon_get(&s->d->lex, g + a, (size_t)(b - a)) & LEX_FIRST);
+                a = b + 1;
+            }
+        }
+        if (((pf & DICT_FIRST) && (unknown || word_end)) || ((pf & (DICT_FIRST | DICT_LAST)) && firsts))
+            r++;
     }
     if (r > j || j >= s->n || s->lab[j] || s->tok[j].kind != TOK_WORD || s->tok[j].cap || s->tok[j].nl ||
         tok_has_digit(s, j))
