@@ -63,16 +63,21 @@ at_status at_text_deid_evaluate(const at_text_deid *d, const at_text_doc *docs, 
                                 at_text_deid_eval *ev)
 {
     at_status st = AT_OK;
+    /* every document detected first, the clock read around the batch
+     * only (two reads of the thread's clock per document cost about 4% of
+     * detection's own time), then scored */
+    at_text_spans *all = n ? at_calloc(n, sizeof *all) : NULL;
+    if (n && !all)
+        return AT_ERR_NOMEM;
+    double t0 = thread_cpu_seconds();
+    size_t done = 0;
+    for (; done < n && !st; done++)
+        st = at_text_deid_detect(d, docs[done].text, docs[done].len, &all[done]);
+    ev->seconds += thread_cpu_seconds() - t0;
     for (size_t k = 0; k < n && !st; k++) {
         const at_text_doc *doc = &docs[k];
-        at_text_spans pred = {0};
-        double t0 = thread_cpu_seconds();
-        st = at_text_deid_detect(d, doc->text, doc->len, &pred);
-        ev->seconds += thread_cpu_seconds() - t0;
-        if (st) {
-            at_text_spans_free(&pred);
-            break;
-        }
+        at_text_spans pred = all[k];
+        memset(&all[k], 0, sizeof all[k]);
         ev->bytes += doc->len;
         ev->docs++;
         const unsigned char *t = (const unsigned char *)doc->text;
@@ -130,6 +135,9 @@ at_status at_text_deid_evaluate(const at_text_deid *d, const at_text_doc *docs, 
         }
         at_text_spans_free(&pred);
     }
+    for (size_t k = 0; k < done; k++)
+        at_text_spans_free(&all[k]);
+    at_free(all);
     return st;
 }
 
