@@ -213,21 +213,26 @@ static at_status scan_reserve(text_scan *s, size_t cap, const size_t *fill)
  * tokenise set on its token. Every field it sets is a function of the
  * word's bytes and of the detector (look_gen), so a hit gives exactly
  * what the look-ups would. Direct-mapped; emptied when another detector
- * (or the same after a change) tokenises on the thread. */
-#define LOOK_CACHE_BITS 12
+ * (or the same after a change) tokenises on the thread. A word holds no
+ * zero byte, so its zero-padded bytes give its length too, and an empty
+ * entry (k0 0) matches no word: no length is kept, and an entry is 32
+ * bytes, aligned, one cache line's half (one memory access a look-up). */
+#define LOOK_CACHE_BITS 15
 #define LOOK_CACHE_MAX 16 /* bytes of a cached word */
 typedef struct {
-    uint64_t k0, k1; /* the word's bytes, zero-padded */
+    uint64_t k0, k1; /* the word's bytes, zero-padded; k0 0: empty */
     uint32_t fh, dflags;
     uint16_t lex;
     int16_t dval;
     uint16_t lists; /* LOOK_L_* bits */
-    uint8_t n;      /* the word's bytes, 0: empty */
-    uint8_t special, aux, allcaps;
+    uint8_t special;
+    uint8_t bits; /* bit 0: allcaps; TOK_AUX_LOOKED: that aux bit */
 } look_entry;
+_Static_assert(sizeof(look_entry) == 32, "a look-up cache entry is 32 bytes");
+_Static_assert(TOK_AUX_LOOKED != 1, "allcaps and TOK_AUX_LOOKED share look_entry.bits");
 static _Thread_local struct {
     uint64_t gen;
-    look_entry e[1u << LOOK_CACHE_BITS];
+    _Alignas(64) look_entry e[1u << LOOK_CACHE_BITS];
 } look_cache;
 
 /* The zero-padded key of the n (1 to 16) bytes at w, len bytes readable
@@ -612,29 +617,27 @@ static at_status tokenise(text_scan *s)
         unsigned b0 = t[start], b1 = n > 1 ? t[start + 1] : 0;
         k->key = (uint16_t)((b0 | b1) & 0x80 ? TOK_KEY_ANY : text_pair_key(b0, b1));
         unsigned lists; /* LOOK_L_* */
-        if (slot && slot->n == n && slot->k0 == ck0 && slot->k1 == ck1) {
+        if (slot && slot->k0 == ck0 && slot->k1 == ck1) {
             /* a word met before: what its bytes gave then */
-            k->allcaps = slot->allcaps;
+            k->allcaps = slot->bits & 1;
             k->fh = slot->fh;
             k->lex = slot->lex;
             k->dflags = slot->dflags;
             k->dval = slot->dval;
             k->special = slot->special;
-            k->aux |= slot->aux;
+            k->aux |= slot->bits & TOK_AUX_LOOKED;
             lists = slot->lists;
         } else {
             lists = word_flags(s, k, start, n, mask, ascii);
             if (slot) {
                 slot->k0 = ck0;
                 slot->k1 = ck1;
-                slot->n = (uint8_t)n;
-                slot->allcaps = k->allcaps;
+                slot->bits = (uint8_t)((k->allcaps & 1) | (k->aux & TOK_AUX_LOOKED));
                 slot->fh = k->fh;
                 slot->lex = k->lex;
                 slot->dflags = k->dflags;
                 slot->dval = k->dval;
                 slot->special = k->special;
-                slot->aux = (uint8_t)(k->aux & TOK_AUX_LOOKED);
                 slot->lists = (uint16_t)lists;
             }
         }

@@ -387,6 +387,9 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
         /* the detector with this model, shallow (nothing of it is freed) */
         at_text_deid probe = *d;
         probe.tagger = m;
+        /* (its learned words are m's: the tokeniser's look-up cache,
+         * which keeps what d's words gave, is emptied for it) */
+        probe.look_gen = deid_look_gen_next();
         double best = -1, beta2 = o.recall_weight * o.recall_weight;
         float best_bias = 0;
         static const float grid[] = {0, -0.5f, -1, -2, -4, -8, -16, -32, -64};
