@@ -1,0 +1,359 @@
+/* Names after a title, a field label, "la patiente" or "née" (the
+ * titles pass of deid_passes.c's order): a run of capitalised name words
+ * with their particles and initials, or names written in lower case, and
+ * the labels of the run's words by case, particles and the first-name
+ * dictionary. */
+#include "deid_scan.h"
+
+static size_t tok_len(const text_scan *s, size_t i)
+{
+    return s->tok[i].e - s->tok[i].s;
+}
+
+/* One letter (an initial), whatever its UTF-8 length. */
+static int tok_single(const text_scan *s, size_t i)
+{
+    size_t n = tok_len(s, i);
+    unsigned c = (unsigned char)s->t[s->tok[i].s];
+    return n == 1 || (n == 2 && c >= 0xC0 && c < 0xE0);
+}
+
+/* Label a run of name tokens [a, b): override 2 = all surnames, 3 = all
+ * first names, else by case, particles and the first-name dictionary. */
+/* Dictionary flags of the word at i, looked up even when the tokeniser
+ * skipped it (lower-case words outside the trigger set). */
+static unsigned word_flags(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->dflags || (k->aux & TOK_AUX_LOOKED) || tok_len(s, i) > 40)
+        return k->dflags;
+    char f[136];
+    int fl = text_fold_word(s->t + k->s, tok_len(s, i), f, sizeof f);
+    return fl > 0 ? text_dict_get(&s->d->dict, f, (size_t)fl, NULL) : 0;
+}
+
+/* A particle of a surname at token i: "de", "Van", "der" ... or the
+ * elided "d'" of "d'Ormesson" (' or ’). */
+static int name_particle(const text_scan *s, size_t i)
+{
+    return tok_elided_d(s, i) || (word_flags(s, i) & DICT_PARTICLE) != 0;
+}
+
+static void label_name_run(text_scan *s, size_t a, size_t b, int override)
+{
+    size_t ua[8], ub[8];
+    int part[8];
+    size_t n = 0;
+    int any_part = 0;
+    for (size_t i = a; i < b && n < 8; i++) {
+        if (s->tok[i].kind != TOK_WORD)
+            continue;
+        ua[n] = i;
+        part[n] = 0;
+        /* particles with the word after them: "Le Goff", "Van der Berg" */
+        while (name_particle(s, i) && !tok_single(s, i) && i + 1 < b && s->tok[i + 1].kind == TOK_WORD) {
+            part[n] = any_part = 1;
+            i++;
+        }
+        ub[n++] = i + 1;
+    }
+    if (!n)
+        return;
+    int any_caps = 0;
+    for (size_t k = 0; k < n; k++)
+        any_caps |= s->tok[ua[k]].allcaps && !tok_single(s, ua[k]);
+    int last_only0 = (s->tok[ua[0]].dflags & (DICT_LAST | DICT_FIRST)) == DICT_LAST && !tok_single(s, ua[0]);
+    for (size_t k = 0; k < n; k++) {
+        const text_tok *t = &s->tok[ua[k]];
+        int single = tok_single(s, ua[k]);
+        int first = (t->dflags & DICT_FIRST) != 0 || single;
+        int lab;
+        if (override == 2)
+            lab = AT_PHI_NOM;
+        else if (override == 3)
+            lab = AT_PHI_PRENOM;
+        else if (part[k])
+            lab = AT_PHI_NOM;
+        else if (single)
+            lab = AT_PHI_PRENOM;
+        else if (any_part)
+            lab = AT_PHI_PRENOM;
+        else if (n == 1)
+            lab = AT_PHI_NOM;
+        else if (any_caps && t->allcaps)
+            lab = (first && k + 1 < n && s->tok[ua[k + 1]].allcaps) ? AT_PHI_PRENOM : AT_PHI_NOM;
+        else if (any_caps)
+            lab = AT_PHI_PRENOM;
+        else if (k == n - 1)
+            lab = (first && last_only0) ? AT_PHI_PRENOM : AT_PHI_NOM;
+        else
+            lab = (k == 0 && last_only0 && (s->tok[ua[n - 1]].dflags & DICT_FIRST)) ? AT_PHI_NOM
+                                                                                    : AT_PHI_PRENOM;
+        if (mark(s, ua[k], ub[k], lab))
+            deid_names_add(s, ua[k], ub[k]);
+    }
+}
+
+/* Name tokens after position j: returns the end of the run, never after
+ * particles that no name word follows ("Dr Martin des Urgences": the run
+ * is "Martin"). */
+static size_t name_run(const text_scan *s, size_t j, int initial_first)
+{
+    size_t r = j, end = j;
+    int count = 0, particle = 0;
+    while (r < s->n && count < 4 && !s->tok[r].nl && !s->lab[r]) {
+        const text_tok *t = &s->tok[r];
+        int after_particle = particle;
+        particle = 0;
+        /* lower-case particles inside a name (or first after a title),
+         * before a capital: "Van der Berg", "Anne de la Fontaine", "M. de
+         * Gaulle", "M. d'Ormesson" */
+        size_t q = r;
+        while ((count > 0 || initial_first) && q < s->n && q < r + 3 && s->tok[q].kind == TOK_WORD &&
+               !s->tok[q].nl && !(s->tok[q].cap || s->tok[q].allcaps) && name_particle(s, q))
+            q++;
+        if (q > r && q < s->n && s->tok[q].kind == TOK_WORD && !s->tok[q].nl &&
+            (s->tok[q].cap || s->tok[q].allcaps)) {
+            /* "de" before a place is where the person works, not a
+             * particle ("docteur Morvan de Saint-Renan", "Dr Le Gall de
+             * Lannion") */
+            const text_tok *u = &s->tok[q];
+            int place = (u->lex & LEX_CITY) || ((u->lex & LEX_PLACE) && !(u->lex & (LEX_FIRST | LEX_LAST))) ||
+                        ((tok_is(s, q, "saint") || tok_is(s, q, "sainte")) && is_punct(s, q + 1, '-'));
+            if (place && count > 0 && !s->tok[q - 1].cap &&
+                (tok_is(s, q - 1, "de") || tok_is(s, q - 1, "d'")))
+                break;
+            r = q;
+            particle = 1;
+            continue;
+        }
+        if (t->kind != TOK_WORD || !(t->cap || t->allcaps))
+            break;
+        if (tok_single(s, r)) { /* an initial "J." only, never "N°" nor "M." */
+            if (!is_punct(s, r + 1, '.') || (count == 0 && !initial_first && (t->dflags & DICT_TITLE)))
+                break;
+            r += 2;
+            count++;
+            end = r;
+            continue;
+        }
+        /* a capitalised word after a first name of the run that ends the
+         * phrase is the surname, though a word of the language or of care
+         * ("Dr Pascal Dimanche, médecin du travail") */
+        int surname_slot = count >= 1 && r > j && (s->tok[r - 1].lex & LEX_FIRST) && t->cap && !t->allcaps &&
+                           (r + 1 >= s->n || s->tok[r + 1].nl || is_punct(s, r + 1, ',') ||
+                            is_punct(s, r + 1, '.') || is_punct(s, r + 1, ')') || is_punct(s, r + 1, '('));
+        if (surname_slot &&
+            !(t->dflags &
+              (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE | DICT_FIELD)) &&
+            !(t->lex & (LEX_ORG | LEX_KIN | LEX_STREET))) {
+            r++;
+            count++;
+            end = r;
+            continue;
+        }
+        if (is_punct(s, r + 1, ':') ||
+            (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE)) ||
+            /* (a word of care ends the name, but not after a particle,
+             * nor a word the model learned as safe from a writer's KEEP
+             * strings, no list's: "Van der Berg", "Mme Berg", "M.
+             * Tinetti", whose names a balance scale and a gait test
+             * carry) */
+            ((t->lex & LEX_MED) && !(t->lex & (LEX_FIRST | LEX_LAST | LEX_LEARNED)) && !after_particle))
+            break;
+        if ((t->dflags & DICT_COMMON) && !(t->dflags & (DICT_FIRST | DICT_LAST)) && !t->allcaps &&
+            !(t->dflags & DICT_PARTICLE))
+            break;
+        r++;
+        count++;
+        end = r;
+    }
+    return end;
+}
+
+/* Lower-case words that follow a title without being a name ("Madame
+ * refuse.", "Monsieur lui-même,"). Folded. */
+static const char *const not_names_after_title[] = {
+    "a",       "ai",     "as",        "au",      "aussi",    "avait",  "bien",      "ca",       "ce",
+    "cela",    "ceci",   "cette",     "dit",     "donc",     "dort",   "elle-meme", "en",       "encore",
+    "ensuite", "est",    "et",        "etait",   "fait",     "ici",    "il",        "lui",      "lui-meme",
+    "mal",     "mange",  "meme",      "ne",      "non",      "nous",   "ou",        "oui",      "part",
+    "qui",     "refuse", "accepte",   "sort",    "seul",     "seule",  "signale",   "souhaite", "va",
+    "vient",   "y",      "egalement", "present", "presente", "absent", "absente",   NULL};
+
+/* After a title, names written in lower case ("Mme dupont", "M. jean
+ * dupont"): a run of up to three known first names or surnames (not common
+ * words), else one unknown word that ends the phrase. Returns the end of
+ * the run, j when there is none. */
+static size_t lower_name_run(const text_scan *s, size_t j)
+{
+    size_t r = j;
+    while (r < s->n && r - j < 3 && !s->lab[r] && s->tok[r].kind == TOK_WORD && !s->tok[r].cap &&
+           !s->tok[r].nl && !tok_has_digit(s, r)) {
+        unsigned f = word_flags(s, r);
+        if (!(f & (DICT_FIRST | DICT_LAST)) || (f & DICT_COMMON))
+            break;
+        r++;
+    }
+    /* after a first name of the run, a word no lexicon knows, or a word
+     * that ends the phrase, is the surname ("mme lucie jaffrezic", "dr
+     * etienne rochas / psychologue"); after a first name or a surname, a
+     * compound of first names is a first name ("monsieur benali
+     * mohamed-amine") */
+    if (r > j && r < s->n && r - j < 3 && !s->lab[r] && s->tok[r].kind == TOK_WORD && !s->tok[r].cap &&
+        !s->tok[r].nl && !tok_has_digit(s, r) && tok_len(s, r) >= 3 && tok_len(s, r) <= 40) {
+        unsigned pf = word_flags(s, r - 1), f = word_flags(s, r);
+        const text_tok *u = &s->tok[r];
+        size_t e = r + 1;
+        int ends = e >= s->n || s->tok[e].nl ||
+                   (s->tok[e].kind == TOK_PUNCT && !is_punct(s, e, '-') && !is_punct(s, e, '\''));
+        int unknown = !u->lex && u->fh && !f;
+        int word_end = ends && (u->lex & LEX_WORD) && !(u->lex & (LEX_MED | LEX_KIN | LEX_ORG)) &&
+                       !(f & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_MONTH));
+        int firsts = 0;
+        if (memchr(s->t + u->s, '-', tok_len(s, r))) {
+            char g[64];
+            int gl = text_lexicon_fold(s->t + u->s, tok_len(s, r), g, sizeof g);
+            firsts = gl > 0;
+            for (int a = 0; a < gl && firsts;) {
+                int b = a;
+                while (b < gl && g[b] != '-')
+                    b++;
+                firsts = b > a && (text_lexicon_get(&s->d->lex, g + a, (size_t)(b - a)) & LEX_FIRST);
+                a = b + 1;
+            }
+        }
+        if (((pf & DICT_FIRST) && (unknown || word_end)) || ((pf & (DICT_FIRST | DICT_LAST)) && firsts))
+            r++;
+    }
+    if (r > j || j >= s->n || s->lab[j] || s->tok[j].kind != TOK_WORD || s->tok[j].cap || s->tok[j].nl ||
+        tok_has_digit(s, j))
+        return r;
+    /* a particle and the word after it, whatever it is ("mme le bras",
+     * "dr le floch"): after a title, "le" starts a surname */
+    if ((word_flags(s, j) & DICT_PARTICLE) && tok_len(s, j) <= 3 && j + 1 < s->n && !s->tok[j + 1].nl &&
+        !s->lab[j + 1] && s->tok[j + 1].kind == TOK_WORD && !s->tok[j + 1].cap && tok_len(s, j + 1) >= 3 &&
+        !tok_has_digit(s, j + 1) && !(s->tok[j + 1].lex & (LEX_MED | LEX_KIN)) &&
+        !(word_flags(s, j + 1) &
+          (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_PARTICLE | DICT_CONNECT)))
+        return j + 2;
+    if (tok_len(s, j) < 3 || word_flags(s, j))
+        return r;
+    /* a word no lexicon knows: a name ("dr corre à ...") */
+    if (!(s->tok[j].lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_STREET | LEX_ORG)) &&
+        s->tok[j].lex)
+        return j + 1;
+    if (!s->tok[j].lex && s->tok[j].fh)
+        return j + 1;
+    size_t e = j + 1;
+    int ends = e >= s->n || s->tok[e].nl || is_punct(s, e, ',') || is_punct(s, e, '.') ||
+               is_punct(s, e, ';') || is_punct(s, e, ')') || is_punct(s, e, ':');
+    if (!ends)
+        return j;
+    char f[136];
+    int fl = tok_len(s, j) <= 40 ? at_text_fold(s->t + s->tok[j].s, tok_len(s, j), f, sizeof f) : -1;
+    if (fl <= 0)
+        return j;
+    for (const char *const *w = not_names_after_title; *w; w++)
+        if (!strcmp(f, *w))
+            return j;
+    return j + 1;
+}
+
+/* "Prénom NOM, IDE": a name run of two or three words before a role. */
+static void role_names(text_scan *s, size_t i)
+{
+    if (i < 3 || !is_punct(s, i - 1, ','))
+        return;
+    size_t a = i - 1, words = 0;
+    for (;;) {
+        if (a > 0 && i - 1 - a < 5 && is_name_word(s, a - 1) && !s->lab[a - 1] && !s->tok[a].nl &&
+            !(s->tok[a - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_ROLE)) &&
+            !((s->tok[a - 1].dflags & DICT_COMMON) &&
+              !(s->tok[a - 1].dflags & (DICT_FIRST | DICT_LAST | DICT_PARTICLE)))) {
+            a--;
+            words++;
+        } else if (words && a > 1 && !s->tok[a].nl && !s->lab[a - 1] && s->tok[a - 1].kind == TOK_WORD &&
+                   !s->tok[a - 1].cap && (s->tok[a - 1].dflags & DICT_PARTICLE) && is_name_word(s, a - 2)) {
+            a--; /* a particle inside: "Pierre Van der Berg, IDE" */
+        } else {
+            break;
+        }
+    }
+    if (words >= 2)
+        label_name_run(s, a, i - 1, 0);
+}
+
+void deid_pass_titles(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
+        size_t i = s->list[TEXT_LIST_FLAG][q];
+        const text_tok *k = &s->tok[i];
+        if (k->kind != TOK_WORD || s->lab[i])
+            continue;
+        if ((k->dflags & DICT_ROLE) && !k->nl) {
+            role_names(s, i);
+            if (!(k->dflags & DICT_FIELD) || !k->cap)
+                continue;
+        }
+        if (k->dflags & DICT_TITLE) {
+            size_t len = tok_len(s, i);
+            size_t j = i + 1;
+            if (is_punct(s, j, '.'))
+                j++;
+            if (j >= s->n || s->tok[j].nl)
+                continue;
+            if (len <= 3 && !k->cap && (len == 1 || s->tok[j].kind != TOK_WORD || s->tok[j].cap))
+                continue; /* "m" the unit; "dr", "mme" in lower case before a lower-case name */
+            size_t r = name_run(s, j, 1);
+            /* "professeur des écoles", "docteur en pharmacie": in lower
+             * case the long titles are nouns before a particle */
+            if (r == j && !(!k->cap && len > 8 && j < s->n && (word_flags(s, j) & DICT_PARTICLE)))
+                r = lower_name_run(s, j);
+            if (r > j)
+                label_name_run(s, j, r, 0);
+        } else if ((k->dflags & DICT_FIELD) && k->dval == 1 && !k->nl &&
+                   (tok_is(s, i, "patient") || tok_is(s, i, "patiente")) && !is_punct(s, i + 1, ':') &&
+                   is_name_word(s, i + 1) && !s->tok[i + 1].nl) {
+            /* "la patiente Hélène", "le patient Jean DUPONT" */
+            size_t r = name_run(s, i + 1, 0);
+            int one_first = r == i + 2 && (s->tok[i + 1].dflags & (DICT_FIRST | DICT_LAST)) == DICT_FIRST;
+            if (r > i + 1)
+                label_name_run(s, i + 1, r, one_first ? 3 : 0);
+        } else if ((k->dflags & DICT_BIRTH) && k->special == TOK_SPECIAL_NE && is_name_word(s, i + 1) &&
+                   !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST) &&
+                     !s->tok[i + 1].allcaps)) {
+            size_t r = name_run(s, i + 1, 0);
+            if (r > i + 1)
+                label_name_run(s, i + 1, r, 2);
+        } else if ((k->dflags & DICT_BIRTH) && k->special == TOK_SPECIAL_NE && !k->cap &&
+                   (tok_is(s, i, "nee") || tok_is(s, i,
+                                                  "n\xC3\xA9"
+                                                  "e")) &&
+                   i + 1 < s->n && !s->tok[i + 1].nl && i > 0 &&
+                   (s->lab[i - 1] == AT_PHI_NOM || s->lab[i - 1] == AT_PHI_PRENOM ||
+                    (s->tok[i - 1].lex & (LEX_FIRST | LEX_LAST)) ||
+                    (word_flags(s, i - 1) & (DICT_FIRST | DICT_LAST)))) {
+            /* "mme perrier marthe nee mollard": a maiden name in lower
+             * case after a name, as after a title (not "elle est née
+             * prématurée", nor "né", "ne": "il ne ...") */
+            size_t r = lower_name_run(s, i + 1);
+            if (r > i + 1)
+                label_name_run(s, i + 1, r, 2);
+        } else if ((k->dflags & DICT_FIELD) && (k->cap || k->allcaps)) {
+            size_t j = i + 1;
+            while (
+                j < s->n && j - i <= 4 && !s->tok[j].nl && !is_punct(s, j, ':') &&
+                (s->tok[j].kind == TOK_PUNCT || !s->tok[j].cap || (s->tok[j].allcaps && tok_len(s, j) <= 4)))
+                j++; /* "IDE HDJ : Morgane" */
+            if (!is_punct(s, j, ':'))
+                continue;
+            j++;
+            if (j >= s->n || s->tok[j].nl)
+                continue;
+            size_t r = name_run(s, j, 0);
+            if (r > j)
+                label_name_run(s, j, r, k->dval);
+        }
+    }
+}
