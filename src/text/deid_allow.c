@@ -457,7 +457,8 @@ static int ocr_name(const text_scan *s, size_t i)
                 g[q] = (combo >> (one++ & 1)) & 1 ? 'l' : 'i';
         }
         unsigned lx = text_lexicon_get(&s->d->lex, g, (size_t)fl);
-        if ((lx & (LEX_FIRST | LEX_LAST)) && !(lx & (LEX_WORD | LEX_MED)))
+        /* (a first name that is a word too when capitalised: "Aurél1e") */
+        if ((lx & (LEX_FIRST | LEX_LAST)) && (!(lx & (LEX_WORD | LEX_MED)) || k->cap))
             return (lx & LEX_FIRST) && !(lx & LEX_LAST) ? AT_PHI_PRENOM : AT_PHI_NOM;
         if ((lx & (LEX_PLACE | LEX_CITY)) && !(lx & (LEX_WORD | LEX_MED)))
             return AT_PHI_VILLE; /* "BESANÇ0N", "BAST1A" */

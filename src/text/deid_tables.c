@@ -198,6 +198,10 @@ static int header_label(const text_scan *s, size_t a, size_t e)
                 return COL_ID; /* "patient id" */
     if (!l && (tok_is(s, w0, "n") || tok_is(s, w0, "no") || tok_is(s, w0, "num") || tok_is(s, w0, "numero")))
         return COL_NUMBER;
+    if (!l && tok_is(s, w0, "code"))
+        for (size_t q = w0 + 1; q < e; q++)
+            if (tok_is(s, q, "postal"))
+                return AT_PHI_ZIP; /* "code_postal", "Code postal" */
     return l;
 }
 
@@ -403,7 +407,10 @@ static size_t table_at(text_scan *s, size_t a, int commas)
             for (size_t r = c0; r < q; r++) {
                 words += s->tok[r].kind == TOK_WORD;
                 paren += is_punct(s, r, '(') - is_punct(s, r, ')');
-                nums += s->tok[r].kind == TOK_NUM && paren <= 0;
+                /* (a number glued inside a word is a name's part:
+                 * "topo_CIM-O-3", "date_c1j1") */
+                nums +=
+                    s->tok[r].kind == TOK_NUM && paren <= 0 && !(r > c0 && s->tok[r].s == s->tok[r - 1].e);
                 dots += is_punct(s, r, '.');
                 if (is_punct(s, r, ':'))
                     header = 0;

@@ -242,6 +242,25 @@ static void test_names_of_round15(void **state)
     assert_int_equal(LABEL(l, "sera"), 0);
 }
 
+/* A registry's export: its header on the second line, a column's name
+ * with a number glued in it, the postcode's column; a first name that is
+ * a word too, misread by the OCR. */
+static void test_registry_export_and_ocr_first_names(void **state)
+{
+    (void)state;
+    const char *t = "extraction,2026-12-01,\"Registre des cancers\",usage interne\n"
+                    "num_registre,nom_naissance,prenom,commune,code_postal,topo_CIM-O-3\n"
+                    "TA-26-00871,CABROL,\"Odile\",Mazamet,81200,C50.4\n"
+                    "TA-26-00875,JUIN,\"Avril\",Graulhet,81300,C73.9\n";
+    assert_int_equal(LABEL(t, "CABROL"), AT_PHI_NOM);
+    assert_int_equal(LABEL(t, "JUIN"), AT_PHI_NOM);
+    assert_int_equal(LABEL(t, "Avril"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(t, "81300"), AT_PHI_ZIP);
+    assert_int_equal(LABEL(t, "C73.9"), 0);
+    assert_int_equal(LABEL("Sœur Aurél1e, à convoquer. Urine c1aire.", "Aurél1e"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL("Sœur Aurél1e, à convoquer. Urine c1aire.", "c1aire"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_spaced_dates_and_letters),
         cmocka_unit_test(test_learned_words_after_titles),
         cmocka_unit_test(test_names_of_round15),
+        cmocka_unit_test(test_registry_export_and_ocr_first_names),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
