@@ -108,8 +108,42 @@ void deid_pass_spelled(text_scan *s)
             f[n++] = (char)(s->t[s->tok[e++].s] | 0x20);
         if (n >= 4 && !(e < s->n && letter(s, e) && !s->tok[e].nl)) {
             unsigned lx = text_lexicon_get(&s->d->lex, f, n);
-            if ((lx & (LEX_FIRST | LEX_LAST)) && !(lx & (LEX_WORD | LEX_MED)))
+            if ((lx & (LEX_FIRST | LEX_LAST)) && !(lx & (LEX_WORD | LEX_MED))) {
                 mark_letters(s, i, e, (lx & LEX_FIRST) && !(lx & LEX_LAST) ? AT_PHI_PRENOM : AT_PHI_NOM);
+            } else {
+                /* a word said, then spelled, within six tokens on its
+                 * line, is a name whatever word it is too ("je répète
+                 * mollard m o l l a r d"): one spells names */
+                for (size_t b = i, hop = 0; b > 0 && hop < 6 && !s->tok[b].nl; b--, hop++) {
+                    size_t w = b - 1;
+                    const text_tok *k = &s->tok[w];
+                    if (k->kind != TOK_WORD || k->e - k->s != n ||
+                        (s->lab[w] && s->lab[w] != AT_PHI_NOM && s->lab[w] != AT_PHI_PRENOM))
+                        continue;
+                    size_t q = 0;
+                    while (q < n && (char)(s->t[k->s + q] | 0x20) == f[q])
+                        q++;
+                    if (q < n)
+                        continue;
+                    int label = s->lab[w] ? s->lab[w] : AT_PHI_NOM;
+                    if (!s->lab[w] && mark(s, w, w + 1, label))
+                        deid_names_add(s, w, w + 1);
+                    mark_letters(s, i, e, label);
+                    /* and its other mentions (this pass comes after the
+                     * mentions' pass): the same word, in any case */
+                    for (size_t m = 0; m < s->n; m++) {
+                        const text_tok *u = &s->tok[m];
+                        if (s->lab[m] || u->kind != TOK_WORD || u->e - u->s != n)
+                            continue;
+                        size_t r = 0;
+                        while (r < n && (char)(s->t[u->s + r] | 0x20) == f[r])
+                            r++;
+                        if (r == n)
+                            mark(s, m, m + 1, label);
+                    }
+                    break;
+                }
+            }
         }
         i = e > i ? e - 1 : i;
     }

@@ -106,6 +106,13 @@ static void test_hosts_and_spelled_names(void **state)
     assert_int_equal(LABEL(d, "r o p"), AT_PHI_NOM);
     assert_int_equal(LABEL(d, "p a r"), AT_PHI_NOM);
     assert_int_equal(LABEL("Grades a b c d du questionnaire de Ropars.", "b c"), 0);
+    /* a word said then spelled is a name, though a word, with its other
+     * mentions */
+    const char *w = "madame perrier nee mollard vue ce jour je repete mollard m o l l a r d\n";
+    assert_int_equal(label_nth(det, w, "mollard", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(det, w, "mollard", 1), AT_PHI_NOM);
+    assert_int_equal(LABEL(w, "o l l"), AT_PHI_NOM);
+    assert_int_equal(LABEL(w, "jour"), 0);
     /* a maiden name in lower case after a name; "née" as a participle */
     const char *n = "pte : mme perrier marthe nee mollard, 91 a\nelle est nee prematuree.\n";
     assert_int_equal(LABEL(n, "mollard"), AT_PHI_NOM);
