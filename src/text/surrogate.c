@@ -483,12 +483,53 @@ static at_status put_name_word(at_buf *out, const char *w, size_t n, const sur_c
     return put_cased(out, draw_other(sur_first, COUNT_OF(sur_first), i, 2, w, n), upper);
 }
 
+/* A name spelled out letter by letter ("m o l l a r d", "D-U-P-O-N-T"):
+ * four ASCII letters or more, one space or one hyphen apart. Its letters
+ * folded into w (cap bytes), their count, and the separator; 0 if not. */
+static size_t spelled(const char *s, size_t n, char *w, size_t cap, char *sep)
+{
+    if (n < 7 || (s[1] != ' ' && s[1] != '-'))
+        return 0;
+    *sep = s[1];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += 2) {
+        char c = (char)(s[i] | 0x20);
+        if (c < 'a' || c > 'z' || k + 1 >= cap || (i + 1 < n && s[i + 1] != *sep))
+            return 0;
+        w[k++] = c;
+    }
+    return k >= 4 ? k : 0;
+}
+
 /* A first name (first) or surname, word by word, its separators kept: a
  * surname's particles as written when a word follows; a first name's
  * words all in the gender the text gives (Mme, M., née, né), else the one
  * its first word suggests (Jean-Marie: male). */
 static at_status put_name(at_buf *out, const char *s, size_t n, const sur_ctx *key, int first)
 {
+    /* spelled out: the surrogate of the word, spelled out the same way */
+    char sw[64], sep;
+    size_t sn = spelled(s, n, sw, sizeof sw, &sep);
+    if (sn) {
+        at_buf one;
+        at_buf_init(&one, 64);
+        at_status st = put_name_word(&one, sw, sn, key, first, key->gender ? key->gender == 1 : 0, 0);
+        int upper = s[0] >= 'A' && s[0] <= 'Z', any = 0;
+        for (size_t i = 0; i < one.len && !st;) {
+            size_t c = char_len((const char *)one.data + i, one.len - i);
+            unsigned char b = one.data[i];
+            int letter = c > 1 || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
+            if (letter && any)
+                st = at_buf_putc(out, sep);
+            if (letter && !st)
+                st = c > 1 ? at_buf_append(out, one.data + i, c)
+                           : at_buf_putc(out, upper ? (char)(b & ~0x20) : (char)(b | 0x20));
+            any |= letter;
+            i += c;
+        }
+        at_buf_free(&one);
+        return st;
+    }
     size_t w0 = name_word(s, n);
     int female = key->gender ? key->gender == 1 : looks_female(s, w0 ? w0 : n);
     at_status st = AT_OK;

@@ -297,12 +297,38 @@ static void test_number_word_may(void **state)
     assert_int_equal(text_number_word_may('D', 'e', 4), 0); /* lower-case letters only */
 }
 
+/* A name spelled out gets its surrogate spelled out the same way, the
+ * same surrogate as the word said: no letter of the name is left. */
+static void test_spelled_name(void **state)
+{
+    (void)state;
+    const char *t = "patiente madame perrier nee mollard je repete mollard m o l l a r d\n";
+    char *o = pseudo(t, "P1");
+    assert_null(strstr(o, "mollard"));
+    assert_null(strstr(o, "m o l l"));
+    const char *said = strstr(o, "repete ");
+    assert_non_null(said);
+    said += 7;
+    const char *sp = strchr(said, ' ');
+    assert_non_null(sp);
+    /* the word said, then its letters one space apart, in lower case */
+    size_t wn = (size_t)(sp - said), k = 0;
+    for (const char *q = sp + 1; *q && *q != '\n'; q++) {
+        if (k % 2 == 1)
+            assert_int_equal(*q, ' ');
+        k++;
+    }
+    assert_int_equal((k + 1) / 2, wn);
+    assert_int_equal(sp[1], said[0] | 0x20);
+    free(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_phone_one_number), cmocka_unit_test(test_date_yearless_same_day),
         cmocka_unit_test(test_name_parts),       cmocka_unit_test(test_surrogate_never_input),
-        cmocka_unit_test(test_number_word_may),
+        cmocka_unit_test(test_number_word_may),  cmocka_unit_test(test_spelled_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
