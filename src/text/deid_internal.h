@@ -205,4 +205,16 @@ size_t text_weekday_before(const char *text, size_t pos, size_t start);
  * the other labels (surrogate.c; for tests). */
 const char *const *text_surrogate_list(int label, size_t *n);
 
+/* The pools of keyed surrogates (surrogate_pools.c) and their sizes. */
+extern const char *const text_sur_last[];
+extern const size_t text_sur_last_n;
+extern const char *const text_sur_first[];
+extern const size_t text_sur_first_n;
+extern const char *const text_sur_city[];
+extern const size_t text_sur_city_n;
+extern const char *const text_sur_street[];
+extern const size_t text_sur_street_n;
+extern const char *const text_sur_hosp[];
+extern const size_t text_sur_hosp_n;
+
 #endif

@@ -8,79 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const sur_last[] = {
-    "Arnoux",     "Balland",  "Cazenave",    "Delorme",   "Escoffier", "Ferrandi",  "Gasnier",  "Hautbois",
-    "Imbert",     "Jolivet",  "Kessler",     "Lafargue",  "Maupin",    "Nadaud",    "Orsini",   "Pradier",
-    "Quillet",    "Rabier",   "Sauvage",     "Thuillier", "Urvoy",     "Valette",   "Wattier",  "Yvon",
-    "Zeller",     "Aubrac",   "Bessiere",    "Castagne",  "Dorval",    "Espinasse", "Fauvel",   "Gendron",
-    "Allard",     "Barbier",  "Berthier",    "Blondel",   "Boissier",  "Bonnafous", "Bourdin",  "Brunet",
-    "Carpentier", "Chabert",  "Charpentier", "Chauvet",   "Clavel",    "Cordier",   "Coste",    "Courtois",
-    "Dalmasso",   "Delattre", "Delmas",      "Deschamps", "Devaux",    "Dufour",    "Dumas",    "Duval",
-    "Esnault",    "Fabre",    "Faure",       "Fleury",    "Ferrand",   "Fournier",  "Gaillard", "Garnier",
-    "Gauthier",   "Gervais",  "Girard",      "Godard",    "Grondin",   "Guerin",    "Guillot",  "Hamon",
-    "Hebert",     "Hoarau",   "Huet",        "Jacquet",   "Joly",      "Jourdan",   "Labbe",    "Lacroix",
-    "Lambert",    "Langlois", "Laurent",     "Leclerc",   "Lefort",    "Legrand",   "Lemaire",  "Leroux",
-    "Lebrun",     "Maillard", "Marchand",    "Maury",     "Masson",    "Marty",     "Menard",   "Mercier",
-    "Meunier",    "Michaud",  "Millet",      "Moreau",    "Morel",     "Navarro",   "Neveu",    "Oudin",
-    "Pelletier",  "Pasquier", "Payet",       "Perrin",    "Picard",    "Poirier",   "Poulain",  "Prevost",
-    "Raynaud",    "Regnier",  "Rey",         "Riviere",   "Rigal",     "Rolland",   "Roussel",  "Royer",
-    "Sanchez",    "Schmitt",  "Tessier",     "Texier",    "Tournier",  "Vasseur",   "Vidal",    "Weber"};
-/* First names in female/male pairs: even indices female, odd male. */
-static const char *const sur_first[] = {
-    "Alice",     "Bastien", "Coline",   "Damien", "Elsa",   "Fabien", "Gaelle", "Hugo",
-    "Ines",      "Jules",   "Katia",    "Lucas",  "Maelle", "Nathan", "Oriane", "Paul",
-    "Quitterie", "Remi",    "Solene",   "Theo",   "Ursule", "Victor", "Wendy",  "Yanis",
-    "Zelie",     "Adam",    "Berenice", "Cyril",  "Diane",  "Emile",  "Flora",  "Gaspard"};
-static const char *const sur_city[] = {"Valmont",
-                                       "Beaulieu",
-                                       "Montclar",
-                                       "Rochefontaine",
-                                       "Saint-Aubin-des-Bois",
-                                       "Villeneuve-la-Riviere",
-                                       "Bellegarde",
-                                       "Champfleury",
-                                       "Fontenelle",
-                                       "Mirabel",
-                                       "Roquebrune",
-                                       "Sainte-Colombe",
-                                       "Chateauneuf",
-                                       "Montagnac",
-                                       "Puymirol",
-                                       "Vauclair"};
-static const char *const sur_street[] = {
-    "rue des Tilleuls",  "avenue des Acacias", "allee des Cerisiers",     "chemin des Vignes",
-    "place du Marche",   "impasse des Lilas",  "boulevard de la Liberte", "rue du Moulin",
-    "route de la Foret", "quai des Mariniers"};
-/* Hospitals, all masculine so that the article before them can be fixed
- * up (le, l', du, de l', au, à l'). */
-static const char *const sur_hosp[] = {"Centre Hospitalier de Valmont",
-                                       "Hôpital Beaulieu",
-                                       "Groupe Hospitalier des Tilleuls",
-                                       "CHU de Montclar",
-                                       "Institut Fontenelle",
-                                       "Hôpital Sainte-Colombe"};
-
 #define COUNT_OF(a) (sizeof(a) / sizeof *(a))
-
-const char *const *text_surrogate_list(int label, size_t *n)
-{
-    static const struct {
-        int label;
-        const char *const *v;
-        size_t n;
-    } lists[] = {{AT_PHI_NOM, sur_last, COUNT_OF(sur_last)},
-                 {AT_PHI_PRENOM, sur_first, COUNT_OF(sur_first)},
-                 {AT_PHI_VILLE, sur_city, COUNT_OF(sur_city)},
-                 {AT_PHI_ADRESSE, sur_street, COUNT_OF(sur_street)},
-                 {AT_PHI_HOPITAL, sur_hosp, COUNT_OF(sur_hosp)}};
-    for (size_t k = 0; k < COUNT_OF(lists); k++)
-        if (lists[k].label == label) {
-            *n = lists[k].n;
-            return lists[k].v;
-        }
-    *n = 0;
-    return NULL;
-}
 
 static const char *const placeholders[AT_PHI_COUNT] = {"[X]",
                                                        "[NOM]",
@@ -469,8 +397,8 @@ static at_status put_name_word(at_buf *out, const char *w, size_t n, const sur_c
 {
     int upper = all_caps(w, n);
     if (!first) {
-        size_t i = keyed_u64(key, "atelier-text-nom", w, n) % COUNT_OF(sur_last);
-        const char *l = draw_other(sur_last, COUNT_OF(sur_last), i, 1, w, n);
+        size_t i = keyed_u64(key, "atelier-text-nom", w, n) % text_sur_last_n;
+        const char *l = draw_other(text_sur_last, text_sur_last_n, i, 1, w, n);
         at_status st = lead ? fix_elision(out, l) : AT_OK;
         return st ? st : put_cased(out, l, upper);
     }
@@ -479,8 +407,8 @@ static at_status put_name_word(at_buf *out, const char *w, size_t n, const sur_c
         int c = 'A' + (int)(v % 26);
         return at_buf_putc(out, c == (w[0] & ~0x20) ? 'A' + (c - 'A' + 1) % 26 : c);
     }
-    size_t i = 2 * (v % (COUNT_OF(sur_first) / 2)) + (female ? 0 : 1);
-    return put_cased(out, draw_other(sur_first, COUNT_OF(sur_first), i, 2, w, n), upper);
+    size_t i = 2 * (v % (text_sur_first_n / 2)) + (female ? 0 : 1);
+    return put_cased(out, draw_other(text_sur_first, text_sur_first_n, i, 2, w, n), upper);
 }
 
 /* A name spelled out letter by letter ("m o l l a r d", "D-U-P-O-N-T"):
@@ -561,10 +489,10 @@ static at_status put_address(at_buf *out, const char *s, size_t n, const sur_ctx
 {
     uint64_t v = keyed_u64(key, "atelier-text-adresse", s, n);
     int num = (int)(v % 120) + 1;
-    size_t i = (size_t)((v >> 8) % COUNT_OF(sur_street));
+    size_t i = (size_t)((v >> 8) % text_sur_street_n);
     char a[96];
-    for (size_t k = 0; k < COUNT_OF(sur_street); k++, i = (i + 1) % COUNT_OF(sur_street)) {
-        snprintf(a, sizeof a, "%d %s", num, sur_street[i]);
+    for (size_t k = 0; k < text_sur_street_n; k++, i = (i + 1) % text_sur_street_n) {
+        snprintf(a, sizeof a, "%d %s", num, text_sur_street[i]);
         if (!is_input(a, s, n))
             break;
     }
@@ -608,7 +536,7 @@ static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, 
         return put_name(out, s, n, key, label == AT_PHI_PRENOM);
     case AT_PHI_VILLE: {
         v = keyed_u64(key, "atelier-text-ville", s, n);
-        const char *c = draw_other(sur_city, COUNT_OF(sur_city), v % COUNT_OF(sur_city), 1, s, n);
+        const char *c = draw_other(text_sur_city, text_sur_city_n, v % text_sur_city_n, 1, s, n);
         at_status st = fix_elision(out, c);
         return st ? st : put_cased(out, c, upper);
     }
@@ -616,13 +544,13 @@ static at_status put_surrogate(at_buf *out, const char *s, size_t n, int label, 
         return put_address(out, s, n, key);
     case AT_PHI_HOPITAL: {
         v = keyed_u64(key, "atelier-text-hopital", s, n);
-        const char *h = draw_other(sur_hosp, COUNT_OF(sur_hosp), v % COUNT_OF(sur_hosp), 1, s, n);
+        const char *h = draw_other(text_sur_hosp, text_sur_hosp_n, v % text_sur_hosp_n, 1, s, n);
         at_status st = fix_article(out, h);
         return st ? st : at_buf_puts(out, h);
     }
     case AT_PHI_MAIL:
         v = keyed_u64(key, "atelier-text-mail", s, n);
-        return at_buf_printf(out, "%s.%s@exemple.fr", sur_first[v % 32], sur_last[(v >> 8) % 32]);
+        return at_buf_printf(out, "%s.%s@exemple.fr", text_sur_first[v % 32], text_sur_last[(v >> 8) % 32]);
     case AT_PHI_DATE:
     case AT_PHI_DATE_NAISSANCE: {
         size_t before = out->len;
