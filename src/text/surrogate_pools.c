@@ -29,33 +29,33 @@ const char *const text_sur_first[] = {
     "Quitterie", "Remi",    "Solene",   "Theo",   "Ursule", "Victor", "Wendy",  "Yanis",
     "Zelie",     "Adam",    "Berenice", "Cyril",  "Diane",  "Emile",  "Flora",  "Gaspard"};
 const char *const text_sur_city[] = {"Valmont",
-                                       "Beaulieu",
-                                       "Montclar",
-                                       "Rochefontaine",
-                                       "Saint-Aubin-des-Bois",
-                                       "Villeneuve-la-Riviere",
-                                       "Bellegarde",
-                                       "Champfleury",
-                                       "Fontenelle",
-                                       "Mirabel",
-                                       "Roquebrune",
-                                       "Sainte-Colombe",
-                                       "Chateauneuf",
-                                       "Montagnac",
-                                       "Puymirol",
-                                       "Vauclair"};
-const char *const text_sur_street[] = {
-    "rue des Tilleuls",  "avenue des Acacias", "allee des Cerisiers",     "chemin des Vignes",
-    "place du Marche",   "impasse des Lilas",  "boulevard de la Liberte", "rue du Moulin",
-    "route de la Foret", "quai des Mariniers"};
+                                     "Beaulieu",
+                                     "Montclar",
+                                     "Rochefontaine",
+                                     "Saint-Aubin-des-Bois",
+                                     "Villeneuve-la-Riviere",
+                                     "Bellegarde",
+                                     "Champfleury",
+                                     "Fontenelle",
+                                     "Mirabel",
+                                     "Roquebrune",
+                                     "Sainte-Colombe",
+                                     "Chateauneuf",
+                                     "Montagnac",
+                                     "Puymirol",
+                                     "Vauclair"};
+const char *const text_sur_street[] = {"rue des Tilleuls",        "avenue des Acacias", "allee des Cerisiers",
+                                       "chemin des Vignes",       "place du Marche",    "impasse des Lilas",
+                                       "boulevard de la Liberte", "rue du Moulin",      "route de la Foret",
+                                       "quai des Mariniers"};
 /* Hospitals, all masculine so that the article before them can be fixed
  * up (le, l', du, de l', au, à l'). */
 const char *const text_sur_hosp[] = {"Centre Hospitalier de Valmont",
-                                       "Hôpital Beaulieu",
-                                       "Groupe Hospitalier des Tilleuls",
-                                       "CHU de Montclar",
-                                       "Institut Fontenelle",
-                                       "Hôpital Sainte-Colombe"};
+                                     "Hôpital Beaulieu",
+                                     "Groupe Hospitalier des Tilleuls",
+                                     "CHU de Montclar",
+                                     "Institut Fontenelle",
+                                     "Hôpital Sainte-Colombe"};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof *(a))
 
