@@ -65,6 +65,13 @@ static int place_field(const text_scan *s, size_t h, size_t *colon)
     size_t j = h + 1;
     if (tok_is(s, h, "adresse") || tok_is(s, h, "domicile"))
         label = AT_PHI_ADRESSE;
+    else if (tok_is(s, h, "adr")) { /* "Adr :", "Adr. :" (not "ADR de l'opérateur : 41 %") */
+        if (is_punct(s, j, '.') && s->tok[j].s == s->tok[h].e)
+            j++;
+        if (!is_punct(s, j, ':') || s->tok[j].nl)
+            return 0;
+        label = AT_PHI_ADRESSE;
+    }
     else if (tok_is(s, h, "ville") || tok_is(s, h, "commune") || tok_is(s, h, "localit\xC3\xA9") ||
              tok_is(s, h, "localite"))
         label = AT_PHI_VILLE;
@@ -169,6 +176,8 @@ static void field_value(text_scan *s, size_t c, int field)
 int deid_place_field_word(const char *f, size_t n)
 {
     switch (n) {
+    case 3:
+        return !memcmp(f, "adr", 3);
     case 4:
         return !memcmp(f, "lieu", 4);
     case 5:
@@ -204,7 +213,7 @@ void deid_pass_place_fields(text_scan *s)
         unsigned pc = p->special, cell = (h > 0) & (p->kind == TOK_PUNCT) & (p->e - p->s == 1) &
                                          ((pc == '|') | (pc == ';') | (pc == '-') | (pc == '*'));
         may[nm] = (uint32_t)h;
-        nm += (k->kind == TOK_WORD) & (n >= 4) & (n <= 10) & (s->lab[h] == 0) &
+        nm += (k->kind == TOK_WORD) & (n >= 3) & (n <= 10) & (s->lab[h] == 0) &
               ((c0 == 'a') | (c0 == 'd') | (c0 == 'v') | (c0 == 'c') | (c0 == 'l')) &
               (k->nl | (h == 0) | cell);
     }

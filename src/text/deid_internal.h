@@ -199,6 +199,10 @@ at_status text_patient_set(at_text_patient *p, char **slot, const char *v, size_
  * or after pos: "samedi 7 juin", "mer. 5 févr."), which pseudonymisation
  * rewrites with the date; start when none (surrogate_date.c). */
 size_t text_weekday_before(const char *text, size_t pos, size_t start);
+/* The unit written after an age over 89, " ans", " an" or " a)", as bytes
+ * of p (n of them, at most lim up to the next span): 0 when none
+ * (surrogate.c). An AGE span covers it, as the rewriting does. */
+size_t text_age_unit_len(const char *p, size_t n, size_t lim);
 
 /* The list a label's surrogates are drawn from (NOM, PRENOM: female/male
  * pairs, VILLE, ADRESSE: streets, HOPITAL) and its length in *n; NULL for

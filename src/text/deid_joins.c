@@ -20,6 +20,16 @@ static size_t tlen(const text_scan *s, size_t i)
 static const char *const foreign_particles[] = {"van", "von", "der", "den", "da", "dos",
                                                 "di",  "del", "ter", "ten", NULL};
 
+/* A noun that introduces an eponym ("maladie", "signe", "score") in the
+ * three tokens before i: "syndrome de Claude Bernard" names no one. */
+static int epo_trigger_before(const text_scan *s, size_t i)
+{
+    for (size_t b = i > 3 ? i - 3 : 0; b < i; b++)
+        if (s->tok[b].dflags & DICT_EPOTRIG)
+            return 1;
+    return 0;
+}
+
 static void join_into(text_scan *s, size_t i, size_t with, int label)
 {
     s->lab[i] = (uint8_t)label;
@@ -151,6 +161,20 @@ void deid_pass_joins(text_scan *s)
         size_t n = k->e - k->s;
         if (n == 1) {
             signing_initials(s, i);
+            /* an initial before an eponym's word is a person's: "A.
+             * Lhermitte" (not a numeral: "stade I. Hodgkin") */
+            unsigned c = (unsigned char)s->t[k->s];
+            if (!s->lab[i] && c >= 'A' && c <= 'Z' && c != 'I' && c != 'V' && c != 'X' && i + 2 < s->n &&
+                is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e && !s->tok[i + 1].nl && !s->tok[i + 2].nl &&
+                !s->lab[i + 2] && s->tok[i + 2].kind == TOK_WORD && s->tok[i + 2].cap &&
+                !s->tok[i + 2].allcaps && (s->tok[i + 2].lex & LEX_EPONYM) && !epo_trigger_before(s, i) &&
+                (k->nl || (i > 0 && k->s > s->tok[i - 1].e)) && /* not "1,12 g/L. Glasgow 15" */
+                !(i + 3 < s->n && s->tok[i + 3].kind == TOK_NUM && !s->tok[i + 3].nl) &&
+                mark(s, i + 2, i + 3, AT_PHI_NOM)) {
+                if (!(k->dflags & DICT_TITLE)) /* "M. Wilms": a title */
+                    mark(s, i, i + 1, AT_PHI_PRENOM);
+                deid_names_add(s, i + 2, i + 3);
+            }
             continue;
         }
         if (s->lab[i] || !k->nl || !k->allcaps || n < 2 || n > 3 || i < 2 ||
@@ -220,10 +244,12 @@ void deid_pass_joins(text_scan *s)
             join_into(s, i + 1, i + 2, s->lab[i + 2]);
         /* a name of a name list right after, in lower case too ("riou bernard") */
         if (i + 1 < s->n && !s->lab[i + 1] && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD &&
-            s->tok[i + 1].s > s->tok[i].e && (s->tok[i + 1].lex & (LEX_FIRST | LEX_LAST)) &&
+            s->tok[i + 1].s > s->tok[i].e &&
+            ((s->tok[i + 1].lex & (LEX_FIRST | LEX_LAST)) ||
+             ((s->tok[i + 1].lex & LEX_EPONYM) && l == AT_PHI_PRENOM && s->tok[i + 1].cap)) &&
             (!(s->tok[i + 1].lex & (LEX_MED | LEX_EPONYM)) ||
              ((s->tok[i + 1].lex & LEX_EPONYM) && (s->tok[i + 1].cap || s->tok[i + 1].allcaps) &&
-              l == AT_PHI_PRENOM && !deid_eponym_context(s, i + 1))) &&
+              l == AT_PHI_PRENOM && !epo_trigger_before(s, i))) &&
             (s->tok[i + 1].cap || s->tok[i + 1].allcaps || !(s->tok[i + 1].lex & LEX_WORD)) &&
             !(s->tok[i + 1].dflags &
               (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_CONNECT))) {

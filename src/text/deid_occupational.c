@@ -135,7 +135,7 @@ static size_t place_after(const text_scan *s, size_t j)
     return e;
 }
 
-static int label_service(text_scan *s, size_t a, size_t b)
+static int label_as(text_scan *s, size_t a, size_t b, int label)
 {
     for (size_t i = a; i < b; i++) {
         int l = s->lab[i];
@@ -145,7 +145,7 @@ static int label_service(text_scan *s, size_t a, size_t b)
     }
     uint32_t ent = ++s->next_ent;
     for (size_t i = a; i < b; i++) {
-        s->lab[i] = AT_PHI_HOPITAL;
+        s->lab[i] = (uint8_t)label;
         s->ent[i] = ent;
     }
     return 1;
@@ -177,7 +177,7 @@ static int service_at(text_scan *s, size_t h)
     /* a place or a name after it, and not only connectors */
     if (e <= j)
         return 0;
-    return label_service(s, acronym(s, h) ? h : j, e);
+    return label_as(s, acronym(s, h) ? h : j, e, AT_PHI_HOPITAL);
 }
 
 /* Token i is "travail" or "inter-entreprises" in lower case (the end
@@ -241,6 +241,16 @@ void deid_pass_occupational(text_scan *s)
             w--;
         if (!words_end(s, w))
             continue;
+        /* "médecin du travail de la RATP", "... de l'Académie de
+         * Normandie": the employer whose doctor it is */
+        if (w >= 2 && w + 1 < h && is_w(s, w - 1, "du") &&
+            (is_w(s, w - 2, "medecin") || is_w(s, w - 2, "medecine")) &&
+            (is_w(s, w + 1, "de") || is_w(s, w + 1, "du") || is_w(s, w + 1, "d'"))) {
+            size_t e = place_after(s, h);
+            if (e > h)
+                (void)label_as(s, h, e, AT_PHI_EMPLOYEUR);
+            continue;
+        }
         for (size_t b = w, hop = 0; b > 0 && hop < 8 && !s->tok[b].nl; b--, hop++) {
             size_t a = b - 1;
             if (s->tok[a].kind == TOK_WORD && !s->tok[a].cap && tl(s, a) >= 4 && tl(s, a) <= 11 &&

@@ -171,10 +171,15 @@ void deid_pass_numbers(text_scan *s)
                 j++;
             if (j < s->n && (s->tok[j].dflags & DICT_STREET) && !s->tok[j].nl) {
                 size_t r = j + 1;
+                /* "19 av. de la République": an abbreviation's dot */
+                if (is_punct(s, r, '.') && s->tok[r].s == s->tok[j].e && tok_len(s, j) <= 4 && r + 1 < s->n &&
+                    !s->tok[r + 1].nl && s->tok[r + 1].kind == TOK_WORD)
+                    r++;
                 while (
                     r < s->n && r - j < 9 && !s->tok[r].nl && s->tok[r].kind != TOK_NUM &&
                     !tok_is(s, r, "\xC3\xA0") && /* "12 hent Koz à Plouvien": the street stops at "à" */
-                    !(s->tok[r].kind == TOK_PUNCT && s->t[s->tok[r].s] != '\'' && s->t[s->tok[r].s] != '-'))
+                    !(s->tok[r].kind == TOK_PUNCT && s->t[s->tok[r].s] != '\'' && s->t[s->tok[r].s] != '-') &&
+                    !(is_punct(s, r, '-') && s->tok[r].s != s->tok[r - 1].e)) /* " - 63000 ..." */
                     r++;
                 mark(s, i, r, AT_PHI_ADRESSE);
             }

@@ -87,6 +87,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         deid_pass_number_tails(&s);
         deid_pass_dictated(&s);
         deid_pass_place_fields(&s);
+        deid_pass_dictated_places(&s);
         deid_pass_spelled(&s);
         deid_pass_zip_before_town(&s);
         deid_pass_place_late(&s);
@@ -126,6 +127,10 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             if (s.lab[i] == AT_PHI_DATE)
                 a = weekday_skip(&s, i, j);
             size_t start = base + s.tok[a].s, span_len = s.tok[j - 1].e - s.tok[a].s;
+            if (s.lab[i] == AT_PHI_AGE && j < s.n && !s.lab[j]) { /* "92 ans": the unit too, as rewritten */
+                size_t end = s.tok[j - 1].e;
+                span_len += text_age_unit_len(text + end, len - end, s.tok[j].e - end);
+            }
             if (out->n < out->cap) { /* as at_text_spans_push, which grows the array when full */
                 out->v[out->n].start = start;
                 out->v[out->n].len = span_len;

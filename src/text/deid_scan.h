@@ -363,6 +363,10 @@ void deid_pass_place_late(text_scan *s);
 /* A place's field and its value ("Adresse : Les Hauts de Costebelle",
  * "Lieu de naissance : Le Tampon"), after the tagger (deid_fields.c). */
 void deid_pass_place_fields(text_scan *s);
+/* Establishments and communes dictated in lower case ("à la clinique
+ * saint michel", "à chalon sur saône"), after the tagger
+ * (deid_dictated_places.c). */
+void deid_pass_dictated_places(text_scan *s);
 /* The folded word f (n bytes) may open a place's field label ("Adresse",
  * "Ville", "Lieu de naissance"): without one capitalised in the text,
  * the pass above labels nothing (the tokeniser notes them as

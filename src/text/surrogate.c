@@ -676,7 +676,7 @@ static void first_full_date(const char *text, size_t len, const at_text_spans *s
 /* The unit written after an age over 89, " ans", " an" or " a)" (the
  * placeholder says it), as bytes of p (n of them, at most lim up to the
  * next span): 0 when none. */
-static size_t age_unit_len(const char *p, size_t n, size_t lim)
+size_t text_age_unit_len(const char *p, size_t n, size_t lim)
 {
     if (lim < n)
         n = lim;
@@ -738,7 +738,7 @@ at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *
                                         : put_surrogate(out, text + from, flen, sp->label, &ctx);
         pos = sp->start + sp->len;
         if (sp->label == AT_PHI_AGE) /* "92 ans" -> "90 ans ou plus", not "... ou plus ans" */
-            pos += age_unit_len(text + pos, len - pos,
+            pos += text_age_unit_len(text + pos, len - pos,
                                 i + 1 < spans->n ? spans->v[i + 1].start - pos : len - pos);
     }
     if (!st)

@@ -1,0 +1,217 @@
+/* Establishments and communes in dictated text, all in lower case, after
+ * the tagger: a transcript writes "à la clinique saint michel", "au centre
+ * hospitalier de saint brieuc", "habite à saint gengoux le national",
+ * "suivie à chalon sur saône", with no capital to tell a name. What tells
+ * one here is the phrase's grammar:
+ *   - an establishment's head in lower case (clinique, polyclinique,
+ *     hôpital, centre hospitalier, chu, ehpad, institut), its adjectives
+ *     (privé, universitaire ...), a connector, then a name's words: "saint"
+ *     and the word after it, a word of the name lists or of no list, or after
+ *     a connector a place's adjective ("du chalonnais"): the whole phrase is
+ *     the establishment's;
+ *   - after "à": "saint" and the word after it, or a word then "sur" or
+ *     "sous" and a river or the sea ("chalon sur saône", "boulogne sur
+ *     mer"): a commune, with its own connectors and names after it.
+ * A phrase with a capital is the other passes' ("Clinique Saint-Michel"). */
+#include "deid_scan.h"
+
+#include <string.h>
+
+static size_t tl(const text_scan *s, size_t i)
+{
+    return s->tok[i].e - s->tok[i].s;
+}
+
+/* Token i is a word written in lower case on the line of token i - 1. */
+static int low_word(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    return i < s->n && k->kind == TOK_WORD && !k->cap && !k->allcaps && !k->nl && tl(s, i) <= 40;
+}
+
+static const char *const connectors[] = {"de", "du", "des", "d'", "l'", "la", NULL};
+static const char *const saints[] = {"saint", "sainte", "st", "ste", "saints", "saintes", NULL};
+/* words of the language that end a name's phrase in a transcript */
+static const char *const stops[] = {"en",    "pour",  "avec",  "depuis", "point", "virgule", "et",   "ou",
+                                    "par",   "dans",  "le",    "les",    "au",    "aux",     "sur",  "sous",
+                                    "vers",  "chez",  "a",     "à",      "puis",  "il",      "elle", "on",
+                                    "nous",  "qui",   "que",   "pas",    "ne",    "service", "unite", "unité",
+                                    "est",   "sont",  "était", "etait",  "avait", "a",       "ont",  "fait",
+                                    "suivi", "suivie", NULL};
+static const char *const adjectives[] = {"prive",        "privee",        "public",        "publique",
+                                         "universitaire", "regional",      "regionale",     "departemental",
+                                         "departementale", "intercommunal", "intercommunale", "general",
+                                         "generale",      "mutualiste",    NULL};
+static const char *const heads[] = {"clinique", "polyclinique", "hopital", "chu", "ehpad", "institut", "chr", NULL};
+/* rivers whose name is also a word of the language: after a word of no
+ * list only ("boulogne sur mer", not "à dose sur mer") */
+static const char *const river_words[] = {"mer", "lot", "cher", "vire", "var", "orne", "aube",
+                                          "gave", "somme", "ain", "lys", "aven", "orb", NULL};
+static const char *const rivers[] = {"mer",     "seine",    "saone",    "loire",   "marne",    "oise",
+                                     "aisne",   "meuse",    "moselle",  "garonne", "dordogne", "lot",
+                                     "yonne",   "vienne",   "cher",     "indre",   "sarthe",   "orne",
+                                     "rhin",    "rhone",    "allier",   "aube",    "eure",     "charente",
+                                     "mayenne", "vire",     "sevre",    "creuse",  "isere",    "tarn",
+                                     "aude",    "ain",      "doubs",    "loir",    "somme",    "sambre",
+                                     "lys",     "deule",    "ource",    "armancon", "ouche",   "dives",
+                                     "touques", "risle",    "ardeche",  "drome",   "durance",  "adour",
+                                     "gave",    "vilaine",  "erdre",    "odet",    "aven",     "blavet",
+                                     "oust",    "huisne",   "thouet",   "clain",   "gartempe", "vezere",
+                                     "correze", "cere",     "truyere",  "lozere",  "herault",  "orb",
+                                     "agly",    "tet",      "var",      "verdon",  "argens",   "siagne",
+                                     NULL};
+
+/* A word of a name: of a name list, or of no list (and no drug nor care
+ * word); "saint" takes the word after it too. The end of the name's
+ * part from i, i when none. */
+/* A label a name's word may carry already: another pass's reading of it
+ * as a person or a place ("saint michel" read as a street). */
+static int name_label(int l)
+{
+    return !l || l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE || l == AT_PHI_ADRESSE;
+}
+
+static size_t name_part(const text_scan *s, size_t i, int after_connector)
+{
+    if (!low_word(s, i) || !name_label(s->lab[i]) || deid_tok_in(s, i, stops))
+        return i;
+    if (deid_tok_in(s, i, saints)) {
+        size_t j = i + 1;
+        if (is_punct(s, j, '-') && !s->tok[j].nl)
+            j++;
+        if (low_word(s, j) && name_label(s->lab[j]) && !deid_tok_in(s, j, stops) &&
+            !deid_tok_in(s, j, connectors))
+            return j + 1;
+        return i;
+    }
+    if (s->lab[i])
+        return i + 1;
+    unsigned lex = s->tok[i].lex;
+    if (lex & (LEX_MED | LEX_EPONYM))
+        return i;
+    if (lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY))
+        return i + 1;
+    if (!(lex & LEX_WORD))
+        return tl(s, i) >= 3 ? i + 1 : i;
+    /* "du chalonnais", "du blésois": a place's adjective after a connector */
+    if (after_connector && tl(s, i) >= 6) {
+        const char *w = s->t + s->tok[i].e;
+        if (!memcmp(w - 3, "ais", 3) || !memcmp(w - 3, "ois", 3))
+            return i + 1;
+    }
+    return i;
+}
+
+/* The end of a run of name parts from i, with connectors between them
+ * (at most max tokens); i when none. */
+static size_t name_run(const text_scan *s, size_t i, size_t max, int conn)
+{
+    size_t e = i, r = i;
+    while (r < s->n && r - i < max) {
+        size_t p = name_part(s, r, conn);
+        if (p > r) {
+            e = r = p;
+            conn = 0;
+            continue;
+        }
+        if (e > i && low_word(s, r) && !s->lab[r] && (deid_tok_in(s, r, connectors) || tok_is(s, r, "sur") ||
+                                                      tok_is(s, r, "sous") || tok_is(s, r, "les") ||
+                                                      tok_is(s, r, "le") || tok_is(s, r, "en"))) {
+            /* a connector inside the name: only when a name part follows */
+            size_t q = r + 1;
+            if (q < s->n && deid_tok_in(s, r, connectors) && deid_tok_in(s, q, connectors) && low_word(s, q))
+                q++; /* "de la" */
+            if (name_part(s, q, 1) > q) {
+                r = q;
+                conn = 1;
+                continue;
+            }
+        }
+        break;
+    }
+    return e;
+}
+
+/* Tokens [a, b) as one entity of label: free, or read by another pass
+ * as a name's or a place's word, which this phrase explains. */
+static void relabel(text_scan *s, size_t a, size_t b, int label)
+{
+    for (size_t i = a; i < b; i++)
+        if (!name_label(s->lab[i]))
+            return;
+    /* the entities it cuts into are taken whole or not at all */
+    if ((a > 0 && s->lab[a] && s->ent[a - 1] == s->ent[a]) || (b < s->n && s->lab[b - 1] && s->ent[b] == s->ent[b - 1]))
+        return;
+    uint32_t ent = ++s->next_ent;
+    for (size_t i = a; i < b; i++) {
+        s->lab[i] = (uint8_t)label;
+        s->ent[i] = ent;
+    }
+}
+
+static void establishment_at(text_scan *s, size_t h)
+{
+    if (!low_word(s, h) || s->lab[h])
+        return;
+    size_t j = h + 1;
+    if (tok_is(s, h, "centre")) {
+        if (!tok_is(s, j, "hospitalier") || !low_word(s, j))
+            return;
+        j++;
+    } else if (!deid_tok_in(s, h, heads)) {
+        return;
+    }
+    for (size_t hop = 0; hop < 2 && low_word(s, j) && deid_tok_in(s, j, adjectives); hop++)
+        j++;
+    int conn = 0;
+    if (low_word(s, j) && deid_tok_in(s, j, connectors)) {
+        j++;
+        conn = 1;
+        if (low_word(s, j) && deid_tok_in(s, j, connectors))
+            j++;
+    }
+    size_t e = conn ? name_part(s, j, 1) : j;
+    if (e == j)
+        e = name_part(s, j, 0);
+    if (e == j)
+        return;
+    e = name_run(s, j, 8, conn);
+    relabel(s, h, e, AT_PHI_HOPITAL);
+}
+
+static void commune_at(text_scan *s, size_t a)
+{
+    size_t i = a + 1;
+    if (!low_word(s, i) || !name_label(s->lab[i]))
+        return;
+    size_t e = i;
+    if (deid_tok_in(s, i, saints)) {
+        e = name_part(s, i, 0);
+    } else if (low_word(s, i + 1) && (tok_is(s, i + 1, "sur") || tok_is(s, i + 1, "sous")) &&
+               low_word(s, i + 2) && deid_tok_in(s, i + 2, rivers) && !deid_tok_in(s, i, stops) &&
+               !(s->tok[i].lex & LEX_MED) &&
+               !(deid_tok_in(s, i + 2, river_words) && (s->tok[i].lex & LEX_WORD))) {
+        e = i + 3; /* "chalon sur saône", "boulogne sur mer" */
+    }
+    if (e == i)
+        return;
+    size_t r = e;
+    if (r < s->n && low_word(s, r) && !s->lab[r] && r + 1 < s->n &&
+        (tok_is(s, r, "le") || tok_is(s, r, "la") || tok_is(s, r, "les") || tok_is(s, r, "en") ||
+         tok_is(s, r, "sur") || tok_is(s, r, "sous") || tok_is(s, r, "d'")) &&
+        name_part(s, r + 1, 1) > r + 1)
+        e = name_part(s, r + 1, 1); /* "saint martin d'hères", "saint jean en royans" */
+    relabel(s, i, e, AT_PHI_VILLE);
+}
+
+void deid_pass_dictated_places(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++)
+        establishment_at(s, s->list[TEXT_LIST_ORG][q]);
+    /* ("à" is on the list of capitalised words) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        if (tl(s, i) == 2 && !memcmp(s->t + s->tok[i].s, "\xC3\xA0", 2))
+            commune_at(s, i);
+    }
+}
