@@ -128,8 +128,9 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
                 a = weekday_skip(&s, i, j);
             size_t start = base + s.tok[a].s, span_len = s.tok[j - 1].e - s.tok[a].s;
             if (s.lab[i] == AT_PHI_AGE && j < s.n && !s.lab[j]) { /* "92 ans": the unit too, as rewritten */
-                size_t end = s.tok[j - 1].e;
-                span_len += text_age_unit_len(text + end, len - end, s.tok[j].e - end);
+                size_t end = s.tok[j - 1].e, u = text_age_unit_len(text + end, len - end, len - end);
+                if (end + u <= s.tok[j].e)
+                    span_len += u;
             }
             if (out->n < out->cap) { /* as at_text_spans_push, which grows the array when full */
                 out->v[out->n].start = start;
