@@ -337,6 +337,12 @@ static const builtin_word builtins[] = {
     {"della", DICT_PARTICLE, 0},
     {"das", DICT_PARTICLE, 0},
     {"do", DICT_PARTICLE, 0},
+    {"i", DICT_PARTICLE, 0},   /* "Puig i Ferrer" */
+    {"ait", DICT_PARTICLE, 0}, /* "Aït Ouarab" */
+    {"ben", DICT_PARTICLE, 0},
+    {"bin", DICT_PARTICLE, 0},
+    {"el", DICT_PARTICLE, 0},
+    {"ould", DICT_PARTICLE, 0},
     {"les", DICT_CONNECT, 0},
     {"l", DICT_CONNECT, 0},
     {"d", DICT_CONNECT, 0},

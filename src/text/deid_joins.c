@@ -236,12 +236,20 @@ void deid_pass_joins(text_scan *s)
             if (p < i && mark(s, p, i, AT_PHI_NOM))
                 deid_names_add(s, p, i);
         }
-        /* a particle between two words of names ("Nguyen Van Thanh") */
+        /* a particle between two words of names ("Nguyen Van Thanh",
+         * "m. yannick le goff", "Puig i Ferrer") */
         if (i + 2 < s->n && !s->lab[i + 1] && !s->tok[i + 1].nl && !s->tok[i + 2].nl &&
             (s->lab[i + 2] == AT_PHI_PRENOM || s->lab[i + 2] == AT_PHI_NOM) &&
-            s->tok[i + 1].kind == TOK_WORD && (s->tok[i + 1].cap || s->tok[i + 1].allcaps) &&
-            (s->tok[i + 1].dflags & DICT_PARTICLE))
+            s->tok[i + 1].kind == TOK_WORD && (s->tok[i + 1].dflags & DICT_PARTICLE) &&
+            (s->tok[i + 1].cap || s->tok[i + 1].allcaps || s->ent[i + 2] != s->ent[i]))
             join_into(s, i + 1, i + 2, s->lab[i + 2]);
+        /* an elided particle glued to a surname: "N'GUESSAN", "M'Baye" */
+        if (l == AT_PHI_NOM && i >= 1 && !s->lab[i - 1] && s->tok[i - 1].e == s->tok[i].s &&
+            s->tok[i - 1].kind == TOK_WORD && !s->tok[i].nl && s->tok[i - 1].cap &&
+            (s->tok[i].cap || s->tok[i].allcaps) &&
+            (tok_is(s, i - 1, "n'") || tok_is(s, i - 1, "m'") || tok_is(s, i - 1, "n\xE2\x80\x99") ||
+             tok_is(s, i - 1, "m\xE2\x80\x99")))
+            join_into(s, i - 1, i, AT_PHI_NOM);
         /* a name of a name list right after, in lower case too ("riou bernard") */
         if (i + 1 < s->n && !s->lab[i + 1] && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD &&
             s->tok[i + 1].s > s->tok[i].e &&
@@ -337,8 +345,48 @@ static int coordinated_first(const text_scan *s, size_t i)
     return 0;
 }
 
+/* A particle between two names found apart, in any case, after the
+ * allow-list too ("m. yannick le goff": "goff" is the allow-list's). */
+static void particles_between(text_scan *s)
+{
+    /* particles no French phrase writes after a name: any word after them
+     * is the surname's ("da costa", "dos reis") */
+    static const char *const strong_particles[] = {"da",  "dos", "das", "van", "von",  "della",
+                                                   "del", "ait", "ben", "bin", "ould", NULL};
+    for (size_t i = 0; i + 2 < s->n; i++) {
+        if (i + 8 <= s->n) {
+            uint64_t w;
+            memcpy(&w, s->lab + i, 8);
+            if (!w) {
+                i += 7;
+                continue;
+            }
+        }
+        int l = s->lab[i], r = s->lab[i + 2];
+        if ((l == AT_PHI_NOM || l == AT_PHI_PRENOM) && (r == AT_PHI_NOM || r == AT_PHI_PRENOM) &&
+            !s->lab[i + 1] && s->ent[i] != s->ent[i + 2] && !s->tok[i + 1].nl && !s->tok[i + 2].nl &&
+            s->tok[i + 1].kind == TOK_WORD && (s->tok[i + 1].dflags & DICT_PARTICLE) &&
+            s->tok[i + 1].s > s->tok[i].e && s->tok[i + 2].s > s->tok[i + 1].e)
+            join_into(s, i + 1, i + 2, r);
+        /* a foreign particle and a word of no list after a name ("aurore
+         * da costa", "Benoît van Wulf"); not "le", "de", "la", "du" */
+        if ((l == AT_PHI_NOM || l == AT_PHI_PRENOM) && !s->lab[i + 1] && !s->lab[i + 2] && !s->tok[i + 1].nl &&
+            !s->tok[i + 2].nl && s->tok[i + 1].kind == TOK_WORD && (s->tok[i + 1].dflags & DICT_PARTICLE) &&
+            !(s->tok[i + 1].dflags & DICT_CONNECT) && s->tok[i + 2].kind == TOK_WORD &&
+            s->tok[i + 1].s > s->tok[i].e && s->tok[i + 2].s > s->tok[i + 1].e &&
+            !(s->tok[i + 2].lex & LEX_EPONYM) &&
+            (!(s->tok[i + 2].lex & LEX_WORD) || (s->tok[i + 2].lex & (LEX_FIRST | LEX_LAST)) ||
+             deid_tok_in(s, i + 1, strong_particles)) &&
+            !(s->tok[i + 2].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_CONNECT |
+                                      DICT_PARTICLE)) &&
+            !tok_has_digit(s, i + 2) && mark(s, i + 1, i + 3, AT_PHI_NOM))
+            deid_names_add(s, i + 1, i + 3);
+    }
+}
+
 void deid_pass_name_joins(text_scan *s)
 {
+    particles_between(s);
     /* names joined to a first name found ("X et Y"), in lower case too */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_ODD]; q++) {
         size_t i = s->list[TEXT_LIST_ODD][q];
