@@ -77,6 +77,8 @@ int deid_dose_after(const text_scan *s, size_t j)
             (s->tok[u].kind == TOK_WORD && (tok_drug_form(s, u) || tok_is(s, u, "\xC2\xB5g"))));
 }
 
+#define DRUG_NEAR 8
+
 int deid_drug_line(const text_scan *s, size_t i)
 {
     size_t a = i, e = i + 1;
@@ -85,6 +87,14 @@ int deid_drug_line(const text_scan *s, size_t i)
     while (e < s->n && !s->tok[e].nl && e - i < 40)
         e++;
     int med = 0;
+    /* a first name of the lists, no word nor drug, capitalised: the
+     * drugs must be near it (a paragraph of prose on one line that names
+     * a disease far from a first name is no list of drugs) */
+    const text_tok *w = &s->tok[i];
+    size_t near = (w->lex & LEX_FIRST) && !(w->lex & (LEX_MED | LEX_WORD | LEX_EPONYM)) && w->cap &&
+                          !w->allcaps && w->e - w->s >= 4
+                      ? DRUG_NEAR
+                      : 40;
     for (size_t q = a; q < e; q++) {
         const text_tok *k = &s->tok[q];
         if ((k->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (k->lex & LEX_KIN) ||
@@ -92,8 +102,8 @@ int deid_drug_line(const text_scan *s, size_t i)
             return 0;
         /* (a word the model learned as safe is no evidence of a drug:
          * "Biologiste ... RPPS" makes no line of drugs) */
-        med += q != i && (k->lex & LEX_MED) && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_LEARNED)) &&
-               k->kind == TOK_WORD && k->e - k->s >= 4;
+        med += q != i && q + near >= i && q <= i + near && (k->lex & LEX_MED) &&
+               !(k->lex & (LEX_FIRST | LEX_LAST | LEX_LEARNED)) && k->kind == TOK_WORD && k->e - k->s >= 4;
     }
     return med >= 2;
 }
