@@ -159,7 +159,16 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
              * strings, no list's: "Van der Berg", "Mme Berg", "M.
              * Tinetti", whose names a balance scale and a gait test
              * carry) */
-            ((t->lex & LEX_MED) && !(t->lex & (LEX_FIRST | LEX_LAST | LEX_LEARNED)) && !after_particle))
+            ((t->lex & LEX_MED) && !(t->lex & (LEX_FIRST | LEX_LAST | LEX_LEARNED)) && !after_particle &&
+             /* (but an eponym, or any word of care capitalised, right
+              * after the title or a first name is a person's: "Dr
+              * Binet", "Dr Thomas Kremer") */
+             !(t->cap && !t->allcaps &&
+               (count == 0 || (s->tok[r - 1].lex & LEX_FIRST) ||
+                (r >= 2 && is_punct(s, r - 1, '.') && tok_single(s, r - 2))) &&
+               r > 0 &&
+               !is_punct(s, r - 1, ':') && !(s->tok[r - 1].kind == TOK_WORD && tok_len(s, r - 1) < 2) &&
+               !(r + 1 < s->n && s->tok[r + 1].kind == TOK_NUM) && !deid_dose_after(s, r + 1))))
             break;
         if ((t->dflags & DICT_COMMON) && !(t->dflags & (DICT_FIRST | DICT_LAST)) && !t->allcaps &&
             !(t->dflags & DICT_PARTICLE))
