@@ -268,6 +268,19 @@ void deid_pass_joins(text_scan *s)
             if (mark(s, i + 1, i + 2, lab))
                 deid_names_add(s, i + 1, i + 2);
         }
+        /* a capitalised word closing a phrase after a first name of the
+         * lists is its surname, though a word of the language ("sage-femme
+         * Bérangère Dimanche, étudiante ...") */
+        if (l == AT_PHI_PRENOM && i + 2 < s->n && !s->lab[i + 1] && !s->tok[i + 1].nl &&
+            s->tok[i + 1].kind == TOK_WORD && s->tok[i + 1].cap && !s->tok[i + 1].allcaps &&
+            s->tok[i + 1].s == s->tok[i].e + 1 && (s->tok[i].lex & LEX_FIRST) &&
+            !(s->tok[i].lex & (LEX_WORD | LEX_MED)) && s->tok[i].cap && !s->tok[i].allcaps &&
+            (s->tok[i + 2].nl || is_punct(s, i + 2, ',') || is_punct(s, i + 2, ')') || is_punct(s, i + 2, '(')) &&
+            !(s->tok[i + 1].lex & (LEX_ORG | LEX_KIN | LEX_STREET | LEX_FIRST)) &&
+            !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_CONNECT |
+                                      DICT_PARTICLE | DICT_IDLABEL | DICT_BIRTH)) &&
+            !epo_trigger_before(s, i) && mark(s, i + 1, i + 2, AT_PHI_NOM))
+            deid_names_add(s, i + 1, i + 2);
         /* compound initials before a surname: "J.-M. Coadou", "P.-Y. Le Roux" */
         if (l == AT_PHI_NOM && i >= 5 && (s->lab[i - 1] == AT_PHI_PRENOM || is_punct(s, i - 1, '.'))) {
             size_t e = s->lab[i - 1] == AT_PHI_PRENOM ? i - 1 : i;
