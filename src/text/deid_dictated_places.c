@@ -179,9 +179,37 @@ static void establishment_at(text_scan *s, size_t h)
     relabel(s, h, e, AT_PHI_HOPITAL);
 }
 
+/* "à La Mure", "à Le Tampon": a capitalised article after "à" and a
+ * capitalised word, its hyphenated parts with it, is a commune's name
+ * (the article of a common noun is not written with a capital there). */
+static void article_commune_at(text_scan *s, size_t i)
+{
+    static const char *const articles[] = {"la", "le", "les", NULL};
+    const text_tok *k = &s->tok[i];
+    if (i + 1 >= s->n || k->kind != TOK_WORD || !k->cap || k->allcaps || k->nl || s->lab[i] ||
+        !deid_tok_in(s, i, articles))
+        return;
+    size_t e = i + 1;
+    const text_tok *u = &s->tok[e];
+    if (u->nl || u->kind != TOK_WORD || !(u->cap || u->allcaps) || s->lab[e] || tl(s, e) < 3 ||
+        (u->lex & (LEX_ORG | LEX_KIN | LEX_STREET | LEX_MED)) ||
+        (u->dflags & (DICT_HOSP | DICT_HEAD | DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD)))
+        return;
+    e++;
+    /* "La Roche-sur-Yon": the hyphenated parts glued to it */
+    while (e + 1 < s->n && is_punct(s, e, '-') && s->tok[e].s == s->tok[e - 1].e &&
+           s->tok[e + 1].s == s->tok[e].e && s->tok[e + 1].kind == TOK_WORD && !s->lab[e + 1])
+        e += 2;
+    mark(s, i, e, AT_PHI_VILLE);
+}
+
 static void commune_at(text_scan *s, size_t a)
 {
     size_t i = a + 1;
+    if (i < s->n && s->tok[i].cap) {
+        article_commune_at(s, i);
+        return;
+    }
     if (!low_word(s, i) || !name_label(s->lab[i]))
         return;
     size_t e = i;
