@@ -477,6 +477,39 @@ static void weekday_join(text_scan *s, size_t i)
     }
 }
 
+/* A clinical study's site or subject by its number: "Site 1003", "centre
+ * 044", "Centre investigateur n° 017", "sujet 076-014", "site : FR012"
+ * (two digits or more, a code glued to it, no unit after). */
+static void site_number(text_scan *s, size_t i)
+{
+    static const char *const sites[] = {"site", "centre", "center", "sujet", "subject", NULL};
+    size_t p = i;
+    for (int hop = 0; hop < 3 && p > 0 && !s->tok[p].nl; hop++) {
+        const text_tok *b = &s->tok[p - 1];
+        if (is_punct(s, p - 1, ':') || tok_is(s, p - 1, "n\xC2\xB0") || tok_is(s, p - 1, "n") ||
+            (unsigned char)s->t[b->s] == 0xC2 || tok_is(s, p - 1, "investigateur") || tok_is(s, p - 1, "no"))
+            p--;
+        else
+            break;
+    }
+    if (p == 0 || s->tok[p].nl || s->tok[p - 1].kind != TOK_WORD || !deid_tok_in(s, p - 1, sites))
+        return;
+    size_t digits;
+    int letters;
+    size_t r = glued_code(s, i, &digits, &letters, 0);
+    if (digits < 2 || digits > 12 || unit_next(s, r) || after_lot(s, i))
+        return;
+    /* "le centre 15": the emergency numbers */
+    if (r == i + 1 && (tok_is(s, i, "15") || tok_is(s, i, "17") || tok_is(s, i, "18") || tok_is(s, i, "112") ||
+                       tok_is(s, i, "114") || tok_is(s, i, "115")))
+        return;
+    /* (the code may open with letters: "FR012" is one token) */
+    for (size_t q = i; q < r; q++)
+        if (s->lab[q])
+            return;
+    mark(s, i, r, AT_PHI_ID);
+}
+
 void deid_pass_extra_late(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
@@ -516,6 +549,8 @@ void deid_pass_extra_late(text_scan *s)
                 pass_short_date(s, i);
             if (!s->lab[i])
                 pass_code(s, i);
+            if (!s->lab[i])
+                site_number(s, i);
         }
         /* a weekday before a date joins it, abbreviated too ("mer. 5 févr.") */
         if (s->lab[i] == AT_PHI_DATE && i > 0 && !s->lab[i - 1] && s->tok[i - 1].kind == TOK_WORD &&
