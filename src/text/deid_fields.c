@@ -227,3 +227,88 @@ void deid_pass_place_fields(text_scan *s)
             field_value(s, colon, field);
     }
 }
+
+/* The first token of the line of token i. */
+static size_t line_start(const text_scan *s, size_t i)
+{
+    while (i > 0 && !s->tok[i].nl)
+        i--;
+    return i;
+}
+
+/* A blank line (two line breaks) between tokens i - 1 and i. */
+static int blank_before(const text_scan *s, size_t i)
+{
+    if (i == 0)
+        return 1;
+    int nl = 0;
+    for (uint32_t b = s->tok[i - 1].e; b < s->tok[i].s; b++)
+        nl += s->t[b] == '\n';
+    return nl >= 2;
+}
+
+/* The lines of a postal address block between the addressee's name and
+ * the line "ZIP Town" ("Madame Jocelyne GIRAUDEAU / La Petite Noue / 11
+ * route de Sancerre / 18300 SAINT-SATUR"): a house's or a place's name
+ * no street word announces is the address's too. Up to three lines of at
+ * most twelve tokens, no field label (":"), each free or an address's,
+ * under a line that names a person (a name found, or a title opening
+ * it). */
+void deid_pass_address_blocks(text_scan *s)
+{
+    for (size_t z = 1; z + 1 < s->n; z++) {
+        if (z + 8 <= s->n) {
+            uint64_t w;
+            memcpy(&w, s->lab + z, 8);
+            if (!w) {
+                z += 7;
+                continue;
+            }
+        }
+        if (s->lab[z] != AT_PHI_ZIP || !s->tok[z].nl || s->lab[z + 1] != AT_PHI_VILLE || s->tok[z + 1].nl ||
+            blank_before(s, z))
+            continue;
+        size_t top = z, lines = 0, found = 0;
+        while (top > 0 && lines < 4 && !found) {
+            size_t a = line_start(s, top - 1), n = top - a;
+            int person = 0, ok = n <= 12;
+            for (size_t q = a; q < top && ok; q++) {
+                int l = s->lab[q];
+                person |= l == AT_PHI_NOM || l == AT_PHI_PRENOM || (q == a && (s->tok[q].dflags & DICT_TITLE));
+                ok = !is_punct(s, q, ':') && (!l || l == AT_PHI_ADRESSE || l == AT_PHI_NOM || l == AT_PHI_PRENOM);
+            }
+            /* (not a line of a role or a specialty: "Médecin généraliste") */
+            const text_tok *f0 = &s->tok[a];
+            if (!person && ((f0->lex & (LEX_MED | LEX_KIN)) || (f0->dflags & (DICT_ROLE | DICT_FIELD))))
+                ok = 0;
+            if (!ok || (blank_before(s, a) && !person) || (person && lines == 0))
+                break;
+            if (person)
+                found = 1;
+            else {
+                top = a;
+                lines++;
+            }
+        }
+        if (!found || !lines)
+            continue;
+        /* each line of the block: its words from the first to the last,
+         * as one address with what is labelled there already */
+        for (size_t a = top; a < z;) {
+            size_t e = a + 1;
+            while (e < z && !s->tok[e].nl)
+                e++;
+            size_t f = a, g = e;
+            while (f < g && s->tok[f].kind == TOK_PUNCT)
+                f++;
+            while (g > f && s->tok[g - 1].kind == TOK_PUNCT)
+                g--;
+            int any = 0;
+            for (size_t q = f; q < g; q++)
+                any |= !s->lab[q] && s->tok[q].kind != TOK_PUNCT;
+            if (any && f < g)
+                relabel(s, f, g, AT_PHI_ADRESSE);
+            a = e;
+        }
+    }
+}

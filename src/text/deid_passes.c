@@ -169,7 +169,10 @@ void deid_pass_numbers(text_scan *s)
                 j++;
             if (is_punct(s, j, ','))
                 j++;
-            if (j < s->n && (s->tok[j].dflags & DICT_STREET) && !s->tok[j].nl) {
+            /* ("7 pl/cm": an abbreviation before a slash is a unit's) */
+            if (j < s->n && (s->tok[j].dflags & DICT_STREET) && !s->tok[j].nl &&
+                !(tok_len(s, j) <= 3 && j + 1 < s->n && !is_punct(s, j + 1, '.') &&
+                  s->tok[j + 1].kind == TOK_PUNCT && s->tok[j + 1].s == s->tok[j].e)) {
                 size_t r = j + 1;
                 /* "19 av. de la République": an abbreviation's dot */
                 if (is_punct(s, r, '.') && s->tok[r].s == s->tok[j].e && tok_len(s, j) <= 4 && r + 1 < s->n &&
