@@ -32,34 +32,31 @@ static int low_word(const text_scan *s, size_t i)
 static const char *const connectors[] = {"de", "du", "des", "d'", "l'", "la", NULL};
 static const char *const saints[] = {"saint", "sainte", "st", "ste", "saints", "saintes", NULL};
 /* words of the language that end a name's phrase in a transcript */
-static const char *const stops[] = {"en",    "pour",  "avec",  "depuis", "point", "virgule", "et",   "ou",
-                                    "par",   "dans",  "le",    "les",    "au",    "aux",     "sur",  "sous",
-                                    "vers",  "chez",  "a",     "à",      "puis",  "il",      "elle", "on",
-                                    "nous",  "qui",   "que",   "pas",    "ne",    "service", "unite", "unité",
-                                    "est",   "sont",  "était", "etait",  "avait", "a",       "ont",  "fait",
-                                    "suivi", "suivie", NULL};
-static const char *const adjectives[] = {"prive",        "privee",        "public",        "publique",
-                                         "universitaire", "regional",      "regionale",     "departemental",
-                                         "departementale", "intercommunal", "intercommunale", "general",
-                                         "generale",      "mutualiste",    NULL};
-static const char *const heads[] = {"clinique", "polyclinique", "hopital", "chu", "ehpad", "institut", "chr", NULL};
+static const char *const stops[] = {
+    "en",   "pour",  "avec",  "depuis", "point", "virgule", "et",   "ou",      "par",    "dans",  "le",
+    "les",  "au",    "aux",   "sur",    "sous",  "vers",    "chez", "a",       "à",      "puis",  "il",
+    "elle", "on",    "nous",  "qui",    "que",   "pas",     "ne",   "service", "unite",  "unité", "est",
+    "sont", "était", "etait", "avait",  "a",     "ont",     "fait", "suivi",   "suivie", NULL};
+static const char *const adjectives[] = {
+    "prive",          "privee",    "public",        "publique",       "universitaire",
+    "regional",       "regionale", "departemental", "departementale", "intercommunal",
+    "intercommunale", "general",   "generale",      "mutualiste",     NULL};
+static const char *const heads[] = {"clinique", "polyclinique", "hopital", "chu",
+                                    "ehpad",    "institut",     "chr",     NULL};
 /* rivers whose name is also a word of the language: after a word of no
  * list only ("boulogne sur mer", not "à dose sur mer") */
-static const char *const river_words[] = {"mer", "lot", "cher", "vire", "var", "orne", "aube",
-                                          "gave", "somme", "ain", "lys", "aven", "orb", NULL};
-static const char *const rivers[] = {"mer",     "seine",    "saone",    "loire",   "marne",    "oise",
-                                     "aisne",   "meuse",    "moselle",  "garonne", "dordogne", "lot",
-                                     "yonne",   "vienne",   "cher",     "indre",   "sarthe",   "orne",
-                                     "rhin",    "rhone",    "allier",   "aube",    "eure",     "charente",
-                                     "mayenne", "vire",     "sevre",    "creuse",  "isere",    "tarn",
-                                     "aude",    "ain",      "doubs",    "loir",    "somme",    "sambre",
-                                     "lys",     "deule",    "ource",    "armancon", "ouche",   "dives",
-                                     "touques", "risle",    "ardeche",  "drome",   "durance",  "adour",
-                                     "gave",    "vilaine",  "erdre",    "odet",    "aven",     "blavet",
-                                     "oust",    "huisne",   "thouet",   "clain",   "gartempe", "vezere",
-                                     "correze", "cere",     "truyere",  "lozere",  "herault",  "orb",
-                                     "agly",    "tet",      "var",      "verdon",  "argens",   "siagne",
-                                     NULL};
+static const char *const river_words[] = {"mer",  "lot",   "cher", "vire", "var",  "orne", "aube",
+                                          "gave", "somme", "ain",  "lys",  "aven", "orb",  NULL};
+static const char *const rivers[] = {
+    "mer",     "seine",    "saone",  "loire",    "marne",    "oise",     "aisne",   "meuse",  "moselle",
+    "garonne", "dordogne", "lot",    "yonne",    "vienne",   "cher",     "indre",   "sarthe", "orne",
+    "rhin",    "rhone",    "allier", "aube",     "eure",     "charente", "mayenne", "vire",   "sevre",
+    "creuse",  "isere",    "tarn",   "aude",     "ain",      "doubs",    "loir",    "somme",  "sambre",
+    "lys",     "deule",    "ource",  "armancon", "ouche",    "dives",    "touques", "risle",  "ardeche",
+    "drome",   "durance",  "adour",  "gave",     "vilaine",  "erdre",    "odet",    "aven",   "blavet",
+    "oust",    "huisne",   "thouet", "clain",    "gartempe", "vezere",   "correze", "cere",   "truyere",
+    "lozere",  "herault",  "orb",    "agly",     "tet",      "var",      "verdon",  "argens", "siagne",
+    NULL};
 
 /* A word of a name: of a name list, or of no list (and no drug nor care
  * word); "saint" takes the word after it too. The end of the name's
@@ -68,7 +65,8 @@ static const char *const rivers[] = {"mer",     "seine",    "saone",    "loire",
  * as a person or a place ("saint michel" read as a street). */
 static int name_label(int l)
 {
-    return !l || l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE || l == AT_PHI_ADRESSE;
+    return !l || l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE || l == AT_PHI_ADRESSE ||
+           l == AT_PHI_HOPITAL;
 }
 
 static size_t name_part(const text_scan *s, size_t i, int after_connector)
@@ -114,9 +112,9 @@ static size_t name_run(const text_scan *s, size_t i, size_t max, int conn)
             conn = 0;
             continue;
         }
-        if (e > i && low_word(s, r) && !s->lab[r] && (deid_tok_in(s, r, connectors) || tok_is(s, r, "sur") ||
-                                                      tok_is(s, r, "sous") || tok_is(s, r, "les") ||
-                                                      tok_is(s, r, "le") || tok_is(s, r, "en"))) {
+        if (e > i && low_word(s, r) && !s->lab[r] &&
+            (deid_tok_in(s, r, connectors) || tok_is(s, r, "sur") || tok_is(s, r, "sous") ||
+             tok_is(s, r, "les") || tok_is(s, r, "le") || tok_is(s, r, "en"))) {
             /* a connector inside the name: only when a name part follows */
             size_t q = r + 1;
             if (q < s->n && deid_tok_in(s, r, connectors) && deid_tok_in(s, q, connectors) && low_word(s, q))
@@ -140,7 +138,8 @@ static void relabel(text_scan *s, size_t a, size_t b, int label)
         if (!name_label(s->lab[i]))
             return;
     /* the entities it cuts into are taken whole or not at all */
-    if ((a > 0 && s->lab[a] && s->ent[a - 1] == s->ent[a]) || (b < s->n && s->lab[b - 1] && s->ent[b] == s->ent[b - 1]))
+    if ((a > 0 && s->lab[a] && s->ent[a - 1] == s->ent[a]) ||
+        (b < s->n && s->lab[b - 1] && s->ent[b] == s->ent[b - 1]))
         return;
     uint32_t ent = ++s->next_ent;
     for (size_t i = a; i < b; i++) {

@@ -71,9 +71,8 @@ static int place_field(const text_scan *s, size_t h, size_t *colon)
         if (!is_punct(s, j, ':') || s->tok[j].nl)
             return 0;
         label = AT_PHI_ADRESSE;
-    }
-    else if (tok_is(s, h, "ville") || tok_is(s, h, "commune") || tok_is(s, h, "localit\xC3\xA9") ||
-             tok_is(s, h, "localite"))
+    } else if (tok_is(s, h, "ville") || tok_is(s, h, "commune") || tok_is(s, h, "localit\xC3\xA9") ||
+               tok_is(s, h, "localite"))
         label = AT_PHI_VILLE;
     else if (tok_is(s, h, "lieu") && tok_is(s, h + 1, "de") && !s->tok[h + 1].nl) {
         if (tok_is(s, h + 2, "naissance"))
@@ -274,8 +273,10 @@ void deid_pass_address_blocks(text_scan *s)
             int person = 0, ok = n <= 12;
             for (size_t q = a; q < top && ok; q++) {
                 int l = s->lab[q];
-                person |= l == AT_PHI_NOM || l == AT_PHI_PRENOM || (q == a && (s->tok[q].dflags & DICT_TITLE));
-                ok = !is_punct(s, q, ':') && (!l || l == AT_PHI_ADRESSE || l == AT_PHI_NOM || l == AT_PHI_PRENOM);
+                person |=
+                    l == AT_PHI_NOM || l == AT_PHI_PRENOM || (q == a && (s->tok[q].dflags & DICT_TITLE));
+                ok = !is_punct(s, q, ':') &&
+                     (!l || l == AT_PHI_ADRESSE || l == AT_PHI_NOM || l == AT_PHI_PRENOM);
             }
             /* (not a line of a role or a specialty: "Médecin généraliste") */
             const text_tok *f0 = &s->tok[a];

@@ -165,8 +165,8 @@ void deid_pass_joins(text_scan *s)
              * Lhermitte" (not a numeral: "stade I. Hodgkin") */
             unsigned c = (unsigned char)s->t[k->s];
             if (!s->lab[i] && c >= 'A' && c <= 'Z' && c != 'I' && c != 'V' && c != 'X' && i + 2 < s->n &&
-                is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e && !s->tok[i + 1].nl && !s->tok[i + 2].nl &&
-                !s->lab[i + 2] && s->tok[i + 2].kind == TOK_WORD && s->tok[i + 2].cap &&
+                is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e && !s->tok[i + 1].nl &&
+                !s->tok[i + 2].nl && !s->lab[i + 2] && s->tok[i + 2].kind == TOK_WORD && s->tok[i + 2].cap &&
                 !s->tok[i + 2].allcaps && (s->tok[i + 2].lex & LEX_EPONYM) && !epo_trigger_before(s, i) &&
                 (k->nl || (i > 0 && k->s > s->tok[i - 1].e)) && /* not "1,12 g/L. Glasgow 15" */
                 !(i + 3 < s->n && s->tok[i + 3].kind == TOK_NUM && !s->tok[i + 3].nl) &&
@@ -275,10 +275,11 @@ void deid_pass_joins(text_scan *s)
             s->tok[i + 1].kind == TOK_WORD && s->tok[i + 1].cap && !s->tok[i + 1].allcaps &&
             s->tok[i + 1].s == s->tok[i].e + 1 && (s->tok[i].lex & LEX_FIRST) &&
             !(s->tok[i].lex & (LEX_WORD | LEX_MED)) && s->tok[i].cap && !s->tok[i].allcaps &&
-            (s->tok[i + 2].nl || is_punct(s, i + 2, ',') || is_punct(s, i + 2, ')') || is_punct(s, i + 2, '(')) &&
+            (s->tok[i + 2].nl || is_punct(s, i + 2, ',') || is_punct(s, i + 2, ')') ||
+             is_punct(s, i + 2, '(')) &&
             !(s->tok[i + 1].lex & (LEX_ORG | LEX_KIN | LEX_STREET | LEX_FIRST)) &&
-            !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_CONNECT |
-                                      DICT_PARTICLE | DICT_IDLABEL | DICT_BIRTH)) &&
+            !(s->tok[i + 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH |
+                                      DICT_CONNECT | DICT_PARTICLE | DICT_IDLABEL | DICT_BIRTH)) &&
             !epo_trigger_before(s, i) && mark(s, i + 1, i + 2, AT_PHI_NOM))
             deid_names_add(s, i + 1, i + 2);
         /* compound initials before a surname: "J.-M. Coadou", "P.-Y. Le Roux" */
@@ -383,15 +384,15 @@ static void particles_between(text_scan *s)
             join_into(s, i + 1, i + 2, r);
         /* a foreign particle and a word of no list after a name ("aurore
          * da costa", "Benoît van Wulf"); not "le", "de", "la", "du" */
-        if ((l == AT_PHI_NOM || l == AT_PHI_PRENOM) && !s->lab[i + 1] && !s->lab[i + 2] && !s->tok[i + 1].nl &&
-            !s->tok[i + 2].nl && s->tok[i + 1].kind == TOK_WORD && (s->tok[i + 1].dflags & DICT_PARTICLE) &&
-            !(s->tok[i + 1].dflags & DICT_CONNECT) && s->tok[i + 2].kind == TOK_WORD &&
-            s->tok[i + 1].s > s->tok[i].e && s->tok[i + 2].s > s->tok[i + 1].e &&
-            !(s->tok[i + 2].lex & LEX_EPONYM) &&
+        if ((l == AT_PHI_NOM || l == AT_PHI_PRENOM) && !s->lab[i + 1] && !s->lab[i + 2] &&
+            !s->tok[i + 1].nl && !s->tok[i + 2].nl && s->tok[i + 1].kind == TOK_WORD &&
+            (s->tok[i + 1].dflags & DICT_PARTICLE) && !(s->tok[i + 1].dflags & DICT_CONNECT) &&
+            s->tok[i + 2].kind == TOK_WORD && s->tok[i + 1].s > s->tok[i].e &&
+            s->tok[i + 2].s > s->tok[i + 1].e && !(s->tok[i + 2].lex & LEX_EPONYM) &&
             (!(s->tok[i + 2].lex & LEX_WORD) || (s->tok[i + 2].lex & (LEX_FIRST | LEX_LAST)) ||
              deid_tok_in(s, i + 1, strong_particles)) &&
-            !(s->tok[i + 2].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_CONNECT |
-                                      DICT_PARTICLE)) &&
+            !(s->tok[i + 2].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH |
+                                      DICT_CONNECT | DICT_PARTICLE)) &&
             !tok_has_digit(s, i + 2) && mark(s, i + 1, i + 3, AT_PHI_NOM))
             deid_names_add(s, i + 1, i + 3);
     }

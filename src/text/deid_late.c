@@ -500,8 +500,8 @@ static void site_number(text_scan *s, size_t i)
     if (digits < 2 || digits > 12 || unit_next(s, r) || after_lot(s, i))
         return;
     /* "le centre 15": the emergency numbers */
-    if (r == i + 1 && (tok_is(s, i, "15") || tok_is(s, i, "17") || tok_is(s, i, "18") || tok_is(s, i, "112") ||
-                       tok_is(s, i, "114") || tok_is(s, i, "115")))
+    if (r == i + 1 && (tok_is(s, i, "15") || tok_is(s, i, "17") || tok_is(s, i, "18") ||
+                       tok_is(s, i, "112") || tok_is(s, i, "114") || tok_is(s, i, "115")))
         return;
     /* (the code may open with letters: "FR012" is one token) */
     for (size_t q = i; q < r; q++)

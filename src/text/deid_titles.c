@@ -166,8 +166,8 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
              !(t->cap && !t->allcaps &&
                (count == 0 || (s->tok[r - 1].lex & LEX_FIRST) ||
                 (r >= 2 && is_punct(s, r - 1, '.') && tok_single(s, r - 2))) &&
-               r > 0 &&
-               !is_punct(s, r - 1, ':') && !(s->tok[r - 1].kind == TOK_WORD && tok_len(s, r - 1) < 2) &&
+               r > 0 && !is_punct(s, r - 1, ':') &&
+               !(s->tok[r - 1].kind == TOK_WORD && tok_len(s, r - 1) < 2) &&
                !(r + 1 < s->n && s->tok[r + 1].kind == TOK_NUM) && !deid_dose_after(s, r + 1))))
             break;
         if ((t->dflags & DICT_COMMON) && !(t->dflags & (DICT_FIRST | DICT_LAST)) && !t->allcaps &&

@@ -739,7 +739,7 @@ at_status at_text_deid_apply(const char *text, size_t len, const at_text_spans *
         pos = sp->start + sp->len;
         if (sp->label == AT_PHI_AGE) /* "92 ans" -> "90 ans ou plus", not "... ou plus ans" */
             pos += text_age_unit_len(text + pos, len - pos,
-                                i + 1 < spans->n ? spans->v[i + 1].start - pos : len - pos);
+                                     i + 1 < spans->n ? spans->v[i + 1].start - pos : len - pos);
     }
     if (!st)
         st = at_buf_append(out, text + pos, len - pos);
