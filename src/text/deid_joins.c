@@ -369,9 +369,12 @@ static void particles_between(text_scan *s)
                                                    "del", "ait", "ben", "bin", "ould", NULL};
     for (size_t i = 0; i + 2 < s->n; i++) {
         if (i + 8 <= s->n) {
-            uint64_t w;
+            /* eight labels at a time: on when none is a name's (a byte
+             * equal to AT_PHI_NOM or AT_PHI_PRENOM, by the zero-byte test) */
+            uint64_t w, ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
             memcpy(&w, s->lab + i, 8);
-            if (!w) {
+            uint64_t a = w ^ (ones * AT_PHI_NOM), b = w ^ (ones * AT_PHI_PRENOM);
+            if (!(((a - ones) & ~a & highs) | ((b - ones) & ~b & highs))) {
                 i += 7;
                 continue;
             }
