@@ -284,6 +284,12 @@ static int trade(const text_scan *s, size_t i)
 /* After a trade at i: "à l'X", "au X", "(X", ", X", "– X", "X" (a firm
  * word or two capitals), past a few words of the trade ("de nuit", "en
  * CDI", "(SVT)", "de maintenance"). */
+/* Words of employment itself (not a trade): the firm after them and its
+ * preposition is named whatever words it is written with. */
+static const char *const employed[] = {"employe",     "employee",  "salarie",     "salariee", "travaille",
+                                       "travaillait", "retraite",  "retraitee",   "ancien",   "ancienne",
+                                       "embauche",    "embauchee", "travaillant", NULL};
+
 static void after_trade(text_scan *s, size_t i)
 {
     size_t j = i + 1;
@@ -315,6 +321,9 @@ static void after_trade(text_scan *s, size_t i)
     } else if ((tok_is(s, j, "\xC3\xA0") || tok_is(s, j, "a") || tok_is(s, j, "de")) && j + 1 < s->n &&
                (tok_is(s, j + 1, "l'") || tok_is(s, j + 1, "l") || tok_is(s, j + 1, "la"))) {
         k = j + 1, prep = 1;
+    } else if (tok_is(s, j, "de") && emp_word_in(s, i, employed) && j + 1 < s->n && !s->tok[j + 1].nl &&
+               s->tok[j + 1].allcaps && !s->lab[j + 1]) {
+        k = j + 1, prep = 1; /* "ancien de MBDA", "retraité de EDF" */
     } else if (is_punct(s, j, '(') || is_punct(s, j, ',') || is_punct(s, j, '-') ||
                (s->tok[j].kind == TOK_PUNCT && (unsigned char)s->t[s->tok[j].s] >= 0x80)) {
         k = j + 1, prep = 2;
@@ -325,6 +334,17 @@ static void after_trade(text_scan *s, size_t i)
     int head = emp_word_in(s, o, firm_heads) || emp_word_in(s, o, place_heads);
     if (!prep || (s->tok[o].dflags & (DICT_IDLABEL | DICT_TITLE | DICT_FIELD | DICT_ROLE | DICT_MONTH)))
         return; /* a firm word heads its name itself; a label, a title is none */
+    /* a word of employment and its preposition say the firm: "employée
+     * de La Poste", "retraité de la SNCF", "travaille à la sncf" (in lower
+     * case, a word of no list) */
+    int strong = prep == 1 && emp_word_in(s, i, employed) && !head && !s->tok[i].allcaps &&
+                 ((capital(s, o) && !(s->tok[o].lex & (LEX_EPONYM | LEX_CITY)) &&
+                   !(s->tok[o].dflags & (DICT_CITY | DICT_HOSP))) ||
+                  unknown_lower(s, o));
+    if (strong) {
+        slot(s, k, 1);
+        return;
+    }
     if (!head) {
         const text_tok *w = &s->tok[o];
         /* (a word the model learned as safe from one writer's note is no

@@ -258,8 +258,8 @@ void deid_pass_address_blocks(text_scan *s)
     /* (a postcode is a number of the tokeniser's list) */
     for (size_t qz = 0; qz < s->nlist[TEXT_LIST_NUM]; qz++) {
         size_t z = s->list[TEXT_LIST_NUM][qz];
-        if (z == 0 || z + 1 >= s->n || s->lab[z] != AT_PHI_ZIP || !s->tok[z].nl || s->lab[z + 1] != AT_PHI_VILLE || s->tok[z + 1].nl ||
-            blank_before(s, z))
+        if (z == 0 || z + 1 >= s->n || s->lab[z] != AT_PHI_ZIP || !s->tok[z].nl ||
+            s->lab[z + 1] != AT_PHI_VILLE || s->tok[z + 1].nl || blank_before(s, z))
             continue;
         size_t top = z, lines = 0, found = 0;
         while (top > 0 && lines < 4 && !found) {
