@@ -129,6 +129,21 @@ void deid_pass_joins(text_scan *s)
                 mark(s, p - 1, p, AT_PHI_PRENOM);
             }
         } else if (l == AT_PHI_EMPLOYEUR || l == AT_PHI_HOPITAL) {
+            /* a capitalised head and its connector before it: "Centre
+             * d'[Imagerie du Léon]", "Caisse d'[Épargne ...]" */
+            if (p >= 1 && !s->lab[p] && !s->lab[p - 1] && !s->tok[i].nl && !s->tok[p].nl &&
+                s->tok[p].kind == TOK_WORD && !s->tok[p].cap &&
+                (tok_is(s, p, "d'") || tok_is(s, p, "de") || tok_is(s, p, "du") || tok_is(s, p, "des") ||
+                 tok_is(s, p, "d\xE2\x80\x99")) &&
+                s->tok[p - 1].kind == TOK_WORD && s->tok[p - 1].cap &&
+                ((s->tok[p - 1].dflags & (DICT_HOSP | DICT_HEAD)) || (s->tok[p - 1].lex & LEX_ORG)) &&
+                !(s->tok[p - 1].dflags & (DICT_TITLE | DICT_ROLE | DICT_FIELD))) {
+                join_into(s, p, i, l);
+                join_into(s, p - 1, i, l);
+                if (p - 1 == 0 || s->tok[p - 1].nl)
+                    continue;
+                p -= 2;
+            }
             /* the capitalised words of its name before it: "Garage X", "SARL X" */
             for (int hop = 0; hop < 2 && !s->lab[p] && s->tok[p].kind == TOK_WORD &&
                               (s->tok[p].cap || s->tok[p].allcaps) &&

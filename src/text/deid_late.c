@@ -253,14 +253,14 @@ static void pass_rural(text_scan *s, size_t i)
 }
 
 static const char *const short_date_cues[] = {
-    "le",       "du",           "au",       "depuis",  "des",         "jusqu'au",     "vu",
-    "vue",      "revu",         "revue",    "rdv",     "prevu",       "prevue",       "controle",
-    "avant",    "apres",        "entre",    "lundi",   "mardi",       "mercredi",     "jeudi",
-    "vendredi", "samedi",       "dimanche", "semaine", "et",          "depuis",       "fait",
-    "faite",    "realise",      "realisee", "j",       "hospitalise", "hospitalisee", "telephonique",
-    "appel",    "consultation", "note",     "visite",  "passage",     "nuit",         "matin",
-    "soir",     "hdj",          "cure",     "seance",  "bilan",       "depuis",       "ce",
-    "prochain", "prochaine",    NULL};
+    "le",           "du",           "au",     "depuis",       "des",     "jusqu'au", "vu",      "vue",
+    "revu",         "revue",        "rdv",    "prevu",        "prevue",  "controle", "avant",   "apres",
+    "entre",        "lundi",        "mardi",  "mercredi",     "jeudi",   "vendredi", "samedi",  "dimanche",
+    "semaine",      "et",           "depuis", "fait",         "lun",     "mer",      "jeu",     "ven",
+    "sam",          "dim",          "mar",    "faite",        "realise", "realisee", "j",       "hospitalise",
+    "hospitalisee", "telephonique", "appel",  "consultation", "note",    "visite",   "passage", "nuit",
+    "matin",        "soir",         "hdj",    "cure",         "seance",  "bilan",    "depuis",  "ce",
+    "prochain",     "prochaine",    NULL};
 
 /* "03/2023", "3/2021": a month and a year. */
 static int month_year(text_scan *s, size_t i)
@@ -290,15 +290,20 @@ static void pass_short_date(text_scan *s, size_t i)
     if (i + 3 < s->n && (is_punct(s, i + 3, '/') && s->tok[i + 3].s == s->tok[i + 2].e))
         return;
     int d = atoi_n(s->t + s->tok[i].s, tlen(s, i)), m = atoi_n(s->t + s->tok[i + 2].s, tlen(s, i + 2));
-    if (d < 1 || d > 31 || m < 1 || m > 12 || i == 0)
+    if (d < 1 || d > 31 || m < 1 || m > 12)
         return;
     int eol = i + 3 >= s->n || s->tok[i + 3].nl;
-    if (!deid_tok_in(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE) &&
+    /* a handover's entry opening its line: "14/6 : toilette ok" */
+    int entry = (i == 0 || s->tok[i].nl) && i + 3 < s->n && !s->tok[i + 3].nl &&
+                (is_punct(s, i + 3, ':') || is_punct(s, i + 3, '-'));
+    if (i == 0 && !entry)
+        return;
+    if (!entry && !deid_tok_in(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE) &&
         !(eol && d > m))
         return;
     /* "cure 3/6", "séance 4/25": a count of a course, not a day */
     static const char *const course_words[] = {"cure", "seance", "cycle", "fraction", NULL};
-    if (d <= m && deid_tok_in(s, i - 1, course_words))
+    if (d <= m && i > 0 && deid_tok_in(s, i - 1, course_words))
         return;
     mark(s, i, i + 3, AT_PHI_DATE);
 }
