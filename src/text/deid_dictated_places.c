@@ -37,12 +37,29 @@ static const char *const stops[] = {
     "les",  "au",    "aux",   "sur",    "sous",  "vers",    "chez", "a",       "à",      "puis",  "il",
     "elle", "on",    "nous",  "qui",    "que",   "pas",     "ne",   "service", "unite",  "unité", "est",
     "sont", "était", "etait", "avait",  "a",     "ont",     "fait", "suivi",   "suivie", NULL};
-static const char *const adjectives[] = {
-    "prive",          "privee",    "public",        "publique",       "universitaire",
-    "regional",       "regionale", "departemental", "departementale", "intercommunal",
-    "intercommunale", "general",   "generale",      "mutualiste",     NULL};
-static const char *const heads[] = {"clinique", "polyclinique", "hopital", "chu",
-                                    "ehpad",    "institut",     "chr",     NULL};
+static const char *const adjectives[] = {"pluriprofessionnelle",
+                                         "pluridisciplinaire",
+                                         "prive",
+                                         "privee",
+                                         "public",
+                                         "publique",
+                                         "universitaire",
+                                         "regional",
+                                         "regionale",
+                                         "departemental",
+                                         "departementale",
+                                         "intercommunal",
+                                         "intercommunale",
+                                         "general",
+                                         "generale",
+                                         "mutualiste",
+                                         NULL};
+static const char *const heads[] = {"clinique", "polyclinique", "hopital", "chu",  "ehpad",
+                                    "institut", "chr",          "chic",    "chru", NULL};
+/* what a centre, a house, a practice is of ("centre de santé", "maison de
+ * santé", "cabinet de radiologie", "cabinet médical") */
+static const char *const kinds[] = {"sante",          "radiologie", "imagerie",      "medical", "medicale",
+                                    "kinesitherapie", "soins",      "radiotherapie", NULL};
 /* rivers whose name is also a word of the language: after a word of no
  * list only ("boulogne sur mer", not "à dose sur mer") */
 static const char *const river_words[] = {"mer",  "lot",   "cher", "vire", "var",  "orne", "aube",
@@ -153,10 +170,24 @@ static void establishment_at(text_scan *s, size_t h)
     if (!low_word(s, h) || s->lab[h])
         return;
     size_t j = h + 1;
-    if (tok_is(s, h, "centre")) {
-        if (!tok_is(s, j, "hospitalier") || !low_word(s, j))
+    if (tok_is(s, h, "centre") || tok_is(s, h, "groupe")) {
+        /* "centre hospitalier", "groupe hospitalier", "centre de santé",
+         * "centre d'imagerie" */
+        if (low_word(s, j) && tok_is(s, j, "hospitalier"))
+            j++;
+        else if (low_word(s, j) && low_word(s, j + 1) && (tok_is(s, j, "de") || tok_is(s, j, "d'")) &&
+                 deid_tok_in(s, j + 1, kinds))
+            j += 2;
+        else
             return;
-        j++;
+    } else if (tok_is(s, h, "maison") || tok_is(s, h, "cabinet") || tok_is(s, h, "pole")) {
+        /* "maison de santé", "cabinet de radiologie", "cabinet médical" */
+        if (low_word(s, j) && deid_tok_in(s, j, kinds))
+            j++;
+        else if (low_word(s, j) && low_word(s, j + 1) && tok_is(s, j, "de") && deid_tok_in(s, j + 1, kinds))
+            j += 2;
+        else
+            return;
     } else if (!deid_tok_in(s, h, heads)) {
         return;
     }
