@@ -76,6 +76,18 @@ static const char *const place_heads[] = {"ecole",       "college",  "lycee",   
                                           "ehpad",       "clinique", "hopital",  "ch",         "chu",
                                           "institut",    "centre",   "maison",   "residence",  "foyer",
                                           "association", "service",  "centrale", NULL};
+/* Administrations and bodies that employ, named by their place or their
+ * kind ("Conseil départemental de X", "commissariat de X", "Port de X",
+ * "Base navale de X", "Marine nationale"). */
+static const char *const admin_heads[] = {
+    "conseil",   "commissariat", "rectorat", "prefecture", "port",     "base",     "arsenal",
+    "caserne",   "gendarmerie",  "brigade",  "marine",     "academie", "tribunal", "aeroport",
+    "aeroports", "regiment",     "office",   "communaute", NULL};
+/* Adjectives closing such a name ("Marine nationale", "Port autonome"). */
+static const char *const admin_quals[] = {
+    "national",  "nationale",  "naval",         "navale",         "aerienne", "autonome",
+    "maritime",  "militaire",  "departemental", "departementale", "regional", "regionale",
+    "municipal", "municipale", "general",       "generale",       NULL};
 /* Legal forms closing a firm's name. */
 static const char *const legal_forms[] = {"sarl", "sas",  "sasu",   "eurl",   "scop",  "ltd",
                                           "gmbh", "fils", "freres", "filhos", "hijos", NULL};
@@ -153,7 +165,8 @@ static size_t firm_span(const text_scan *s, size_t j, int strong)
         if (s->lab[r])
             break;
         if (capital(s, r)) {
-            if (emp_word_in(s, r, firm_heads) && !named && !emp_word_in(s, r, legal_forms)) {
+            if ((emp_word_in(s, r, firm_heads) || emp_word_in(s, r, admin_heads)) && !named &&
+                !emp_word_in(s, r, legal_forms)) {
                 heads++; /* "Charbonnages de France": what follows names it */
             } else {
                 named += !(k->lex & (LEX_WORD | LEX_MED)) || k->allcaps || strong || heads;
@@ -162,8 +175,17 @@ static size_t firm_span(const text_scan *s, size_t j, int strong)
             r++, words++;
             continue;
         }
-        if (lower(s, r) && !named && (emp_word_in(s, r, firm_heads) || emp_word_in(s, r, place_heads))) {
+        if (lower(s, r) && !named &&
+            (emp_word_in(s, r, firm_heads) || emp_word_in(s, r, place_heads) ||
+             emp_word_in(s, r, admin_heads))) {
             r++, heads++, words++;
+            continue;
+        }
+        /* an administration's adjective after its name ("Marine nationale") */
+        if (lower(s, r) && (named || heads) && r > j && emp_word_in(s, r, admin_quals)) {
+            r++, words++;
+            named += heads > 0 && !named;
+            last = r;
             continue;
         }
         if (lower(s, r) && heads && !named && quals < 2 && !joiner(s, r) && (k->lex & LEX_WORD) &&
@@ -331,7 +353,8 @@ static void after_trade(text_scan *s, size_t i)
     size_t o = open_slot(s, k);
     if (o >= s->n || s->tok[o].nl || s->lab[o])
         return;
-    int head = emp_word_in(s, o, firm_heads) || emp_word_in(s, o, place_heads);
+    int head =
+        emp_word_in(s, o, firm_heads) || emp_word_in(s, o, place_heads) || emp_word_in(s, o, admin_heads);
     if (!prep || (s->tok[o].dflags & (DICT_IDLABEL | DICT_TITLE | DICT_FIELD | DICT_ROLE | DICT_MONTH)))
         return; /* a firm word heads its name itself; a label, a title is none */
     /* a word of employment and its preposition say the firm: "employée
