@@ -181,6 +181,38 @@ static void test_article_communes_and_sites(void **state)
     assert_int_equal(LABEL("Appel au centre 15 à 3 h ; site 2 cm.", "15"), 0);
 }
 
+/* Employers named by a word of employment, an administration's head and
+ * place; a capitalised head before an establishment found; handovers'
+ * day/month dates; dictated heads of several words. */
+static void test_employment_and_heads(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Elle est employée de La Poste à Champagnole.", "Poste"), AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("Son mari, ancien de MBDA (Bourges), est là.", "MBDA"), AT_PHI_EMPLOYEUR);
+    const char *a =
+        "M. Lacombe est agent d'entretien des routes au Conseil départemental de Tarn-et-Garonne.";
+    assert_int_equal(LABEL(a, "Conseil"), AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL(a, "routes"), 0);
+    assert_int_equal(LABEL("Patient retraité de la Marine nationale, exposé.", "nationale"),
+                     AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("conjoint policier au commissariat de Roubaix.", "commissariat"),
+                     AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("SON PAPA TRAVAILLE DE NUIT A ROISSY.", "NUIT"), 0);
+    const char *c = "L'ostéodensitométrie sera faite au Centre d'Imagerie du Léon à Landivisiau.";
+    assert_int_equal(LABEL(c, "Centre"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(c, "Léon"), AT_PHI_HOPITAL);
+    const char *d = "lun 14/6 : toilette ok.\n15/6 : appel de la fille.\ncure 3/6 faite.\n";
+    assert_int_equal(LABEL(d, "14/6"), AT_PHI_DATE);
+    assert_int_equal(LABEL(d, "15/6"), AT_PHI_DATE);
+    assert_int_equal(LABEL(d, "3/6"), 0);
+    const char *e =
+        "adressé par le docteur lemoine de la maison de santé pluriprofessionnelle de châteaubriant "
+        "pour altération ; le centre de santé est fermé";
+    assert_int_equal(LABEL(e, "maison"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(e, "châteaubriant"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(e, "fermé"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_particles),
         cmocka_unit_test(test_first_names_in_long_prose),
         cmocka_unit_test(test_article_communes_and_sites),
+        cmocka_unit_test(test_employment_and_heads),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
