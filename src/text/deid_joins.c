@@ -96,6 +96,57 @@ static void signing_initials(text_scan *s, size_t i)
     mark(s, i, j, AT_PHI_PRENOM);
 }
 
+/* A word in lower case ends like an adjective of a place or a region
+ * ("minier", "basque", "saônoises", "ariégeois", "normande",
+ * "picarde"). */
+static int place_adjective(const text_scan *s, size_t i)
+{
+    static const char *const ends[] = {"ier",  "iere", "ois", "oise", "oises", "ais", "aise", "aises", "ien",
+                                       "ienne", "iens", "al", "ale",  "aux",   "ain", "aine", "ains", "que",
+                                       "ques", "and", "ande", "ard",  "arde",  NULL};
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (k->kind != TOK_WORD || k->cap || k->allcaps || n < 5 || n > 20 || (k->lex & LEX_MED) ||
+        (k->dflags & (DICT_CONNECT | DICT_PARTICLE | DICT_MONTH | DICT_TITLE | DICT_ROLE)))
+        return 0;
+    char f[32];
+    int fl = text_lexicon_fold(s->t + k->s, n, f, sizeof f);
+    if (fl < 5)
+        return 0;
+    for (const char *const *e = ends; *e; e++) {
+        size_t el = strlen(*e);
+        if ((size_t)fl > el + 2 && !memcmp(f + fl - el, *e, el))
+            return 1;
+    }
+    return 0;
+}
+
+/* An establishment's or an employer's name that closes on an adjective
+ * of its place ("Centre hospitalier du Bassin minier,", "HAD du Pays
+ * basque,"): the adjective, in lower case after the name's last capital,
+ * before a punctuation mark or the line's end, is the name's. */
+static void place_adjectives(text_scan *s)
+{
+    for (size_t i = 1; i + 1 < s->n; i++) {
+        if (i + 8 <= s->n) {
+            uint64_t w;
+            memcpy(&w, s->lab + i, 8);
+            if (!w) {
+                i += 7;
+                continue;
+            }
+        }
+        int l = s->lab[i];
+        if ((l != AT_PHI_HOPITAL && l != AT_PHI_EMPLOYEUR) || s->lab[i + 1] || s->tok[i + 1].nl ||
+            !(s->tok[i].cap || s->tok[i].allcaps) || s->ent[i - 1] != s->ent[i] ||
+            s->tok[i + 1].s != s->tok[i].e + 1 || !place_adjective(s, i + 1))
+            continue;
+        if (i + 2 < s->n && !s->tok[i + 2].nl && s->tok[i + 2].kind != TOK_PUNCT)
+            continue;
+        join_into(s, i + 1, i, l);
+    }
+}
+
 void deid_pass_joins(text_scan *s)
 {
     uint32_t *idx = s->scratch; /* (room for s->n indices) */
@@ -330,6 +381,7 @@ void deid_pass_joins(text_scan *s)
             }
         }
     }
+    place_adjectives(s);
     deid_pass_name_joins(s);
 }
 
