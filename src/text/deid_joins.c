@@ -101,9 +101,9 @@ static void signing_initials(text_scan *s, size_t i)
  * "picarde"). */
 static int place_adjective(const text_scan *s, size_t i)
 {
-    static const char *const ends[] = {"ier",  "iere", "ois", "oise", "oises", "ais", "aise", "aises", "ien",
-                                       "ienne", "iens", "al", "ale",  "aux",   "ain", "aine", "ains", "que",
-                                       "ques", "and", "ande", "ard",  "arde",  NULL};
+    static const char *const ends[] = {"ier",  "iere",  "ois",  "oise", "oises", "ais", "aise", "aises",
+                                       "ien",  "ienne", "iens", "al",   "ale",   "aux", "ain",  "aine",
+                                       "ains", "que",   "ques", "and",  "ande",  "ard", "arde", NULL};
     const text_tok *k = &s->tok[i];
     size_t n = k->e - k->s;
     if (k->kind != TOK_WORD || k->cap || k->allcaps || n < 5 || n > 20 || (k->lex & LEX_MED) ||
