@@ -270,14 +270,22 @@ static at_status load_en_med(text_lexicon *x, const char *path)
                 char f[LEX_MAX_WORD + 16];
                 int fl = text_lexicon_fold(p, n, f, sizeof f);
                 if (fl > 0 && !text_lexicon_get(&caps, f, (size_t)fl)) {
-                    st = lex_add(x, f, (size_t)fl, LEX_MED);
+                    /* (an entry that is a first name or a surname of the
+                     * lists stays theirs alone: "delphine") */
+                    if (!(text_lexicon_get(x, f, (size_t)fl) & (LEX_FIRST | LEX_LAST)))
+                        st = lex_add(x, f, (size_t)fl, LEX_MED);
                     for (size_t e = 0; en_fr_endings[e].en && !st; e++) {
                         size_t el = strlen(en_fr_endings[e].en), frl = strlen(en_fr_endings[e].fr);
                         if ((size_t)fl > el + 3 && !memcmp(f + fl - el, en_fr_endings[e].en, el)) {
                             char g[LEX_MAX_WORD + 16];
                             memcpy(g, f, (size_t)fl - el);
                             memcpy(g + fl - el, en_fr_endings[e].fr, frl);
-                            st = lex_add(x, g, (size_t)fl - el + frl, LEX_MED);
+                            /* (a guessed French form that is a first name
+                             * or a surname of the lists is theirs alone:
+                             * "amandin" -> "amandine" made a first name a
+                             * medical word) */
+                            if (!(text_lexicon_get(x, g, (size_t)fl - el + frl) & (LEX_FIRST | LEX_LAST)))
+                                st = lex_add(x, g, (size_t)fl - el + frl, LEX_MED);
                             break;
                         }
                     }

@@ -189,6 +189,11 @@ static int title_case_line(const text_scan *s, size_t i)
  * role or a relative within two tokens before it, or a name beside it. */
 static int lower_cue(const text_scan *s, size_t i)
 {
+    /* an article right before: a common noun ("Examen : l'iris est
+     * normal"), not a name */
+    static const char *const articles[] = {"l'", "l\xE2\x80\x99", "un", "une", "des", "au", "aux", NULL};
+    if (i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_WORD && deid_tok_in(s, i - 1, articles))
+        return 0;
     for (size_t q = i, hop = 0; q > 0 && hop < 2 && !s->tok[q].nl; q--, hop++) {
         const text_tok *p = &s->tok[q - 1];
         if (p->kind == TOK_PUNCT &&

@@ -753,7 +753,7 @@ static const struct {
     {65, 8, AT_PHI_PRENOM},    {74, 7, AT_PHI_NOM},
     {88, 6, AT_PHI_NOM},       {98, 10, AT_PHI_DATE_NAISSANCE},
     {123, 5, AT_PHI_VILLE},    {133, 8, AT_PHI_NOM},
-    {142, 5, AT_PHI_NOM}, /* the allow-list: neither word is known to be safe */
+    {142, 5, AT_PHI_PRENOM}, /* ĞÜLSEN the allow-list's; Ayşe a first name of the lists */
     {155, 7, AT_PHI_PRENOM},   {163, 6, AT_PHI_NOM},
     {181, 20, AT_PHI_ADRESSE}, {203, 5, AT_PHI_ZIP},
     {209, 6, AT_PHI_VILLE},    {230, 17, AT_PHI_TEL},

@@ -11,6 +11,10 @@
 #include <string.h>
 
 #define LABEL(text, needle) label_nth(det, text, needle, 0)
+/* a person's name, first name or surname (the label between the two is the
+ * model's) */
+#define IS_NAME(text, needle)                                                                                \
+    assert_true(LABEL(text, needle) == AT_PHI_PRENOM || LABEL(text, needle) == AT_PHI_NOM)
 
 /* The span of an age over 89 is what is rewritten: the number and its
  * unit, not a verb after it. */
@@ -213,6 +217,20 @@ static void test_employment_and_heads(void **state)
     assert_int_equal(LABEL(e, "fermé"), 0);
 }
 
+/* First names of the regions and of the world, and first names that the
+ * medical dictionary's guessed French forms made medical words. */
+static void test_first_names_of_the_lists(void **state)
+{
+    (void)state;
+    IS_NAME("sénior : Dr S. Attal — interne : Iris Benhamou\n", "Iris");
+    IS_NAME("Demandeur : Aude Cormier, sage-femme.", "Aude");
+    IS_NAME("Appel de Soizic Le Goff, infirmière.", "Soizic");
+    IS_NAME("Pharmacovigilance promoteur : Delphine Roussel-Baud, Drug Safety Physician\n", "Delphine");
+    IS_NAME("Appel secrétariat radiothérapie (Amandine) – tracé dans le dossier.", "Amandine");
+    /* the eye's iris stays */
+    assert_int_equal(LABEL("Examen : l'iris est normal, cornée claire.", "iris"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_first_names_in_long_prose),
         cmocka_unit_test(test_article_communes_and_sites),
         cmocka_unit_test(test_employment_and_heads),
+        cmocka_unit_test(test_first_names_of_the_lists),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
