@@ -20,6 +20,18 @@ static size_t tlen(const text_scan *s, size_t i)
 static const char *const foreign_particles[] = {"van", "von", "der", "den", "da", "dos",
                                                 "di",  "del", "ter", "ten", NULL};
 
+/* A surname in capitals that only the medical dictionaries hold, of five
+ * letters or more, no word of the language ("FONTANEL": English for the
+ * fontanelle): beside a first name it is the surname. */
+static int medical_surname(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    return k->kind == TOK_WORD && k->allcaps && k->e - k->s >= 5 && (k->lex & LEX_MED) &&
+           !(k->lex & (LEX_WORD | LEX_EPONYM | LEX_LEARNED)) &&
+           !(k->dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_IDLABEL)) &&
+           !tok_has_digit(s, i);
+}
+
 /* A noun that introduces an eponym ("maladie", "signe", "score") in the
  * three tokens before i: "syndrome de Claude Bernard" names no one. */
 static int epo_trigger_before(const text_scan *s, size_t i)
@@ -294,7 +306,7 @@ void deid_pass_joins(text_scan *s)
         if (l == AT_PHI_PRENOM && !s->tok[i].allcaps) {
             size_t p = i;
             while (p > 0 && i - p < 3 && !s->tok[p].nl && !s->lab[p - 1] && s->tok[p - 1].kind == TOK_WORD &&
-                   s->tok[p - 1].allcaps && !(s->tok[p - 1].lex & LEX_MED) &&
+                   s->tok[p - 1].allcaps && !(s->tok[p - 1].lex & LEX_MED && !medical_surname(s, p - 1)) &&
                    s->tok[p - 1].s + 1 >= s->tok[p - 1].e - 40 &&
                    !(s->tok[p - 1].dflags &
                      (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_IDLABEL | DICT_MONTH)))
@@ -320,8 +332,9 @@ void deid_pass_joins(text_scan *s)
         if (i + 1 < s->n && !s->lab[i + 1] && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_WORD &&
             s->tok[i + 1].s > s->tok[i].e &&
             ((s->tok[i + 1].lex & (LEX_FIRST | LEX_LAST)) ||
-             ((s->tok[i + 1].lex & LEX_EPONYM) && l == AT_PHI_PRENOM && s->tok[i + 1].cap)) &&
-            (!(s->tok[i + 1].lex & (LEX_MED | LEX_EPONYM)) ||
+             ((s->tok[i + 1].lex & LEX_EPONYM) && l == AT_PHI_PRENOM && s->tok[i + 1].cap) ||
+             (l == AT_PHI_PRENOM && !s->tok[i].allcaps && medical_surname(s, i + 1))) &&
+            (!(s->tok[i + 1].lex & (LEX_MED | LEX_EPONYM)) || medical_surname(s, i + 1) ||
              ((s->tok[i + 1].lex & LEX_EPONYM) && (s->tok[i + 1].cap || s->tok[i + 1].allcaps) &&
               l == AT_PHI_PRENOM && !epo_trigger_before(s, i))) &&
             (s->tok[i + 1].cap || s->tok[i + 1].allcaps || !(s->tok[i + 1].lex & LEX_WORD)) &&

@@ -227,6 +227,9 @@ static void test_first_names_of_the_lists(void **state)
     IS_NAME("Appel de Soizic Le Goff, infirmière.", "Soizic");
     IS_NAME("Pharmacovigilance promoteur : Delphine Roussel-Baud, Drug Safety Physician\n", "Delphine");
     IS_NAME("Appel secrétariat radiothérapie (Amandine) – tracé dans le dossier.", "Amandine");
+    /* a surname in capitals that only the medical dictionaries hold */
+    IS_NAME("APPELANT : fils, Cyril FONTANEL — rappel OK\n", "FONTANEL");
+    IS_NAME("PATIENT : FONTANEL Yvette, F, 90 ans\n", "FONTANEL");
     /* the eye's iris stays */
     assert_int_equal(LABEL("Examen : l'iris est normal, cornée claire.", "iris"), 0);
 }
