@@ -307,7 +307,7 @@ void deid_pass_joins(text_scan *s)
             size_t p = i;
             while (p > 0 && i - p < 3 && !s->tok[p].nl && !s->lab[p - 1] && s->tok[p - 1].kind == TOK_WORD &&
                    s->tok[p - 1].allcaps && !(s->tok[p - 1].lex & LEX_MED && !medical_surname(s, p - 1)) &&
-                   s->tok[p - 1].s + 1 >= s->tok[p - 1].e - 40 &&
+                   s->tok[p - 1].e - s->tok[p - 1].s <= 41 && /* (not "e - 40": unsigned near the start) */
                    !(s->tok[p - 1].dflags &
                      (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_IDLABEL | DICT_MONTH)))
                 p--;
