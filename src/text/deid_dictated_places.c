@@ -149,7 +149,7 @@ static size_t name_run(const text_scan *s, size_t i, size_t max, int conn)
 
 /* Tokens [a, b) as one entity of label: free, or read by another pass
  * as a name's or a place's word, which this phrase explains. */
-static void relabel(text_scan *s, size_t a, size_t b, int label)
+static void take_as(text_scan *s, size_t a, size_t b, int label)
 {
     for (size_t i = a; i < b; i++)
         if (!name_label(s->lab[i]))
@@ -158,11 +158,7 @@ static void relabel(text_scan *s, size_t a, size_t b, int label)
     if ((a > 0 && s->lab[a] && s->ent[a - 1] == s->ent[a]) ||
         (b < s->n && s->lab[b - 1] && s->ent[b] == s->ent[b - 1]))
         return;
-    uint32_t ent = ++s->next_ent;
-    for (size_t i = a; i < b; i++) {
-        s->lab[i] = (uint8_t)label;
-        s->ent[i] = ent;
-    }
+    deid_relabel(s, a, b, label);
 }
 
 static void establishment_at(text_scan *s, size_t h)
@@ -206,7 +202,7 @@ static void establishment_at(text_scan *s, size_t h)
     if (e == j)
         return;
     e = name_run(s, j, 8, conn);
-    relabel(s, h, e, AT_PHI_HOPITAL);
+    take_as(s, h, e, AT_PHI_HOPITAL);
 }
 
 /* "à La Mure", "à Le Tampon": a capitalised article after "à" and a
@@ -259,7 +255,7 @@ static void commune_at(text_scan *s, size_t a)
          tok_is(s, r, "sur") || tok_is(s, r, "sous") || tok_is(s, r, "d'")) &&
         name_part(s, r + 1, 1) > r + 1)
         e = name_part(s, r + 1, 1); /* "saint martin d'hères", "saint jean en royans" */
-    relabel(s, i, e, AT_PHI_VILLE);
+    take_as(s, i, e, AT_PHI_VILLE);
 }
 
 void deid_pass_dictated_places(text_scan *s)

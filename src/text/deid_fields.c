@@ -124,15 +124,6 @@ static int takes(int label, int field)
     return field == AT_PHI_ADRESSE && label == AT_PHI_HOPITAL;
 }
 
-static void relabel(text_scan *s, size_t a, size_t b, int label)
-{
-    uint32_t ent = ++s->next_ent;
-    for (size_t i = a; i < b; i++) {
-        s->lab[i] = (uint8_t)label;
-        s->ent[i] = ent;
-    }
-}
-
 static void field_value(text_scan *s, size_t c, int field)
 {
     size_t a = c + 1;
@@ -169,7 +160,7 @@ static void field_value(text_scan *s, size_t c, int field)
     for (size_t i = a; i < e; i++)
         free |= s->lab[i] != field;
     if (free)
-        relabel(s, a, e, field);
+        deid_relabel(s, a, e, field);
 }
 
 int deid_place_field_word(const char *f, size_t n)
@@ -302,7 +293,7 @@ void deid_pass_address_blocks(text_scan *s)
             for (size_t q = f; q < g; q++)
                 any |= !s->lab[q] && s->tok[q].kind != TOK_PUNCT;
             if (any && f < g)
-                relabel(s, f, g, AT_PHI_ADRESSE);
+                deid_relabel(s, f, g, AT_PHI_ADRESSE);
             a = e;
         }
     }

@@ -57,9 +57,7 @@ static size_t labelled_tokens(const text_scan *s, uint32_t *idx)
      * with one, each index is written and counted when labelled (no
      * branch to guess) */
     for (; i + 8 <= s->n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s->lab + i, 8);
-        if (!w)
+        if (deid_labels8_empty(s, i))
             continue;
         for (size_t j = i; j < i + 8; j++) {
             idx[c] = (uint32_t)j;
@@ -140,13 +138,9 @@ static int place_adjective(const text_scan *s, size_t i)
 static void place_adjectives(text_scan *s)
 {
     for (size_t i = 1; i + 1 < s->n; i++) {
-        if (i + 8 <= s->n) {
-            uint64_t w;
-            memcpy(&w, s->lab + i, 8);
-            if (!w) {
-                i += 7;
-                continue;
-            }
+        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_HOPITAL, AT_PHI_EMPLOYEUR)) {
+            i += 7;
+            continue;
         }
         int l = s->lab[i];
         if ((l != AT_PHI_HOPITAL && l != AT_PHI_EMPLOYEUR) || s->lab[i + 1] || s->tok[i + 1].nl ||
@@ -448,16 +442,9 @@ static void particles_between(text_scan *s)
     static const char *const strong_particles[] = {"da",  "dos", "das", "van", "von",  "della",
                                                    "del", "ait", "ben", "bin", "ould", NULL};
     for (size_t i = 0; i + 2 < s->n; i++) {
-        if (i + 8 <= s->n) {
-            /* eight labels at a time: on when none is a name's (a byte
-             * equal to AT_PHI_NOM or AT_PHI_PRENOM, by the zero-byte test) */
-            uint64_t w, ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-            memcpy(&w, s->lab + i, 8);
-            uint64_t a = w ^ (ones * AT_PHI_NOM), b = w ^ (ones * AT_PHI_PRENOM);
-            if (!(((a - ones) & ~a & highs) | ((b - ones) & ~b & highs))) {
-                i += 7;
-                continue;
-            }
+        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_NOM, AT_PHI_PRENOM)) {
+            i += 7; /* eight labels at a time while none is a name's */
+            continue;
         }
         int l = s->lab[i], r = s->lab[i + 2];
         if ((l == AT_PHI_NOM || l == AT_PHI_PRENOM) && (r == AT_PHI_NOM || r == AT_PHI_PRENOM) &&

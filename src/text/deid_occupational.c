@@ -143,11 +143,7 @@ static int label_as(text_scan *s, size_t a, size_t b, int label)
             l != AT_PHI_NOM && l != AT_PHI_PRENOM)
             return 0;
     }
-    uint32_t ent = ++s->next_ent;
-    for (size_t i = a; i < b; i++) {
-        s->lab[i] = (uint8_t)label;
-        s->ent[i] = ent;
-    }
+    deid_relabel(s, a, b, label);
     return 1;
 }
 

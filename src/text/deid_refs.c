@@ -256,17 +256,9 @@ void deid_pass_public_refs(text_scan *s)
                                        "decret",     "arrêté",     "arrete",     "loi",
                                        "ordonnance", "circulaire", "regulation", NULL};
     for (size_t i = 0; i < s->n;) {
-        if (i + 8 <= s->n) {
-            /* eight labels at a time while none of them is AT_PHI_ID or AT_PHI_DATE */
-            const uint64_t ones = 0x0101010101010101ull;
-            uint64_t w, wi, wd;
-            memcpy(&w, s->lab + i, 8);
-            wi = w ^ (uint64_t)AT_PHI_ID * ones;
-            wd = w ^ (uint64_t)AT_PHI_DATE * ones;
-            if (!(((wi - ones) & ~wi) & 0x80 * ones) && !(((wd - ones) & ~wd) & 0x80 * ones)) {
-                i += 8;
-                continue;
-            }
+        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_ID, AT_PHI_DATE)) {
+            i += 8; /* eight labels at a time while none is an ID or a date */
+            continue;
         }
         if (s->lab[i] != AT_PHI_ID && s->lab[i] != AT_PHI_DATE) {
             i++;

@@ -180,6 +180,39 @@ static inline int tok_ascii_in(const text_scan *s, size_t i, const char *const *
     return 0;
 }
 
+/* Tokens [a, b) as one new entity of label, whatever they were (the
+ * caller has checked what it may take over). */
+static inline void deid_relabel(text_scan *s, size_t a, size_t b, int label)
+{
+    uint32_t ent = ++s->next_ent;
+    for (size_t i = a; i < b; i++) {
+        s->lab[i] = (uint8_t)label;
+        s->ent[i] = ent;
+    }
+}
+
+/* The eight labels from token i (i + 8 <= s->n) are all 0: a walk over
+ * the labels skips them at once (most tokens are no identifier). */
+static inline int deid_labels8_empty(const text_scan *s, size_t i)
+{
+    uint64_t w;
+    memcpy(&w, s->lab + i, 8);
+    return w == 0;
+}
+
+/* None of the eight labels from token i (i + 8 <= s->n) is a or b (the
+ * zero-byte test on the labels xor each: a borrow may say "maybe", never
+ * "none" wrongly). */
+static inline int deid_labels8_lack(const text_scan *s, size_t i, int a, int b)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t w, wa, wb;
+    memcpy(&w, s->lab + i, 8);
+    wa = w ^ (ones * (uint64_t)a);
+    wb = w ^ (ones * (uint64_t)b);
+    return !(((wa - ones) & ~wa & highs) | ((wb - ones) & ~wb & highs));
+}
+
 /* Label tokens [a, b) as one entity when none of them is labelled yet. */
 static inline int mark(text_scan *s, size_t a, size_t b, int label)
 #ifdef DEID_TRACE
