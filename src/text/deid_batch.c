@@ -597,6 +597,10 @@ at_status at_text_deid_run(const at_text_deid_spec *spec, at_run *run, at_text_d
         else if (!(st = deid_file(&r, &jobs.v[i])))
             at_run_progress(run, "deidentify", i + 1, jobs.n);
     }
+    /* and after the last one: an interruption while it ran (a long
+     * document) keeps nothing either */
+    if (!st && jobs.n && (st = at_run_check(run, "text deid")))
+        at_error_set(st, "text deid: cancelled during the last of %zu documents; nothing was kept", jobs.n);
     result->unmatched = r.unmatched;
     /* a run whose every document failed leaves no folder of its own
      * behind (an existing folder stays as it was) */

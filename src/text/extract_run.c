@@ -189,6 +189,9 @@ at_status at_text_extract_run(const at_text_extract_spec *spec, at_run *run, at_
         if (!st)
             at_run_progress(run, "extract", i + 1, docs.n);
     }
+    /* an interruption during the last document keeps nothing either */
+    if (!st && docs.n && (st = at_run_check(run, "text extract")))
+        at_error_set(st, "text extract: cancelled during the last of %zu documents", docs.n);
     if (f && !st)
         st = at_atomic_commit(f);
     else if (f)
