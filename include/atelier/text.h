@@ -332,9 +332,9 @@ typedef struct {
  * length, type, value, code, grade, cycle, qualifiers; tab-separated) or
  * JSON lines. A bad document (not UTF-8, empty) is noted in
  * result->failures and the run goes on. Progress: phase "extract", a step
- * per document; the cancel flag is looked at before each document; a
- * cancelled run writes no out file (what emit received stays with the
- * caller). Paths go through the run's store. run may be NULL. */
+ * per document; the cancel flag is looked at before each document and
+ * after the last; a cancelled run, or one whose every document failed,
+ * writes no out file (what emit received stays with the caller). Paths go through the run's store. run may be NULL. */
 at_status at_text_extract_run(const at_text_extract_spec *spec, at_run *run, at_text_extract_result *result);
 void at_text_extract_result_free(at_text_extract_result *r);
 

@@ -192,7 +192,11 @@ at_status at_text_extract_run(const at_text_extract_spec *spec, at_run *run, at_
     /* an interruption during the last document keeps nothing either */
     if (!st && docs.n && (st = at_run_check(run, "text extract")))
         at_error_set(st, "text extract: cancelled during the last of %zu documents", docs.n);
-    if (f && !st)
+    /* a run whose every document failed writes no out file (an empty
+     * one would read as "no mention found") */
+    if (f && !st && result->done == 0 && result->failed > 0)
+        at_atomic_abort(f);
+    else if (f && !st)
         st = at_atomic_commit(f);
     else if (f)
         at_atomic_abort(f);
