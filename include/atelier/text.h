@@ -334,7 +334,8 @@ typedef struct {
  * result->failures and the run goes on. Progress: phase "extract", a step
  * per document; the cancel flag is looked at before each document and
  * after the last; a cancelled run, or one whose every document failed,
- * writes no out file (what emit received stays with the caller). Paths go through the run's store. run may be NULL. */
+ * writes no out file (what emit received stays with the caller). Paths go through the run's store. run may be
+ * NULL. */
 at_status at_text_extract_run(const at_text_extract_spec *spec, at_run *run, at_text_extract_result *result);
 void at_text_extract_result_free(at_text_extract_result *r);
 
