@@ -208,9 +208,21 @@ static void capitals_sign(text_scan *s, size_t i)
      * and the typist's initials ("GP/sl", "– AB/cd"), or the typist's
      * alone ("/ML – ASS", "/AM") */
     int opens = i == 0 || k->nl || (dash(s, i - 1) && !s->tok[i - 1].nl);
-    if (opens && is_punct(s, i + 1, '/') && !s->tok[i + 1].nl && i + 2 < s->n &&
-        s->tok[i + 2].kind == TOK_WORD && !s->tok[i + 2].cap && ilen(s, i + 2) >= 2 && ilen(s, i + 2) <= 3 &&
-        line_end(s, i + 3)) {
+    /* after "Réf. :", "N/Réf", "V/Réf" the reference's initials may be
+     * capitals both and go on ("Réf. : JYB/SD – Dossier n° ...") */
+    size_t rq = i;
+    if (rq > 0 && is_punct(s, rq - 1, ':') && !s->tok[rq - 1].nl)
+        rq--;
+    if (rq > 0 && is_punct(s, rq - 1, '.') && !s->tok[rq - 1].nl)
+        rq--;
+    int ref = rq > 0 &&
+              (tok_is(s, rq - 1, "ref") || tok_is(s, rq - 1,
+                                                  "r\xC3\xA9"
+                                                  "f")) &&
+              !s->tok[i].nl;
+    if ((opens || ref) && is_punct(s, i + 1, '/') && !s->tok[i + 1].nl && i + 2 < s->n &&
+        s->tok[i + 2].kind == TOK_WORD && (!s->tok[i + 2].cap || (ref && s->tok[i + 2].allcaps)) &&
+        ilen(s, i + 2) >= 2 && ilen(s, i + 2) <= 3 && (line_end(s, i + 3) || (ref && dash(s, i + 3)))) {
         label_first(s, i, i + 1);
         if (!s->lab[i + 2])
             label_first(s, i + 2, i + 3);
@@ -221,15 +233,23 @@ static void capitals_sign(text_scan *s, size_t i)
         label_first(s, i, i + 1);
         return;
     }
-    if (k->lex & LEX_MED)
+    /* two signatures alone on their line ("AS / LD"), or one after a
+     * closing ("Cordialement, AS"): even a medical abbreviation's letters */
+    if ((i == 0 || k->nl) && is_punct(s, i + 1, '/') && !s->tok[i + 1].nl && i + 2 < s->n &&
+        s->tok[i + 2].allcaps && ilen(s, i + 2) <= 3 && line_end(s, i + 3))
+        ok = 2;
+    else if (end && i > 1 && is_punct(s, i - 1, ',') &&
+             (tok_is(s, i - 2, "cordialement") || tok_is(s, i - 2, "amiti\xC3\xA9s") ||
+              tok_is(s, i - 2, "bises")))
+        ok = 1;
+    if (!ok && (k->lex & LEX_MED))
         return;
-    if (hy)
+    if (ok) {
+        /* (decided above) */
+    } else if (hy)
         ok = sign_place(s, i, i + 1, 0);
     else if ((i == 0 || k->nl) && end)
         ok = 1; /* alone on its line */
-    else if ((i == 0 || k->nl) && is_punct(s, i + 1, '/') && !s->tok[i + 1].nl && i + 2 < s->n &&
-             s->tok[i + 2].allcaps && ilen(s, i + 2) <= 3 && line_end(s, i + 3))
-        ok = 2; /* "NS / BS" */
     else if (end && i > 0 && !k->nl && ((dash(s, i - 1) && n == 2) || tok_is(s, i - 1, "par")))
         ok = 1;
     else if (i > 0 && !k->nl && tok_is(s, i - 1, "par") && is_punct(s, i + 1, ')'))
@@ -241,10 +261,6 @@ static void capitals_sign(text_scan *s, size_t i)
              !(k->dflags & DICT_HEAD) &&
              (end || is_punct(s, i + 1, '|') || is_punct(s, i + 1, ';') || is_punct(s, i + 1, '"')))
         ok = 1; /* a carer's initials signing a line: "| IDE LM" */
-    else if (end && i > 1 && is_punct(s, i - 1, ',') &&
-             (tok_is(s, i - 2, "cordialement") || tok_is(s, i - 2, "amiti\xC3\xA9s") ||
-              tok_is(s, i - 2, "bises")))
-        ok = 1;
     else if (is_punct(s, i + 1, '=') && i + 2 < s->n && (s->tok[i + 2].dflags & DICT_TITLE))
         ok = 1;
     else if (i > 0 && (tok_is(s, i - 1, "initiales") ||

@@ -148,6 +148,13 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
     }
     if (j >= s->n || s->tok[j].nl || s->lab[j] || s->tok[j].kind == TOK_PUNCT)
         return;
+    /* a classification's code is no one's ("code CIM-10 C50.9", "code
+     * CCAM JDFA001", "code ATC L01XC18") */
+    static const char *const classifications[] = {"cim",  "icd",  "ccam", "atc", "adicap", "loinc", "snomed",
+                                                  "ngap", "nabm", "ghm",  "ucd", "cip",    "ccs",   NULL};
+    for (size_t q = i + 1; q <= j; q++)
+        if (tok_ascii_in(s, q, classifications))
+            return;
     size_t digits;
     int letters;
     size_t r = glued_code(s, j, &digits, &letters, 1);

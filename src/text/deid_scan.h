@@ -423,6 +423,8 @@ void deid_pass_spelled(text_scan *s);
 /* Record-number labels taken back from public references: articles of
  * codes, laws and regulations, cerfa forms, OIDs (deid_refs.c). */
 void deid_pass_public_refs(text_scan *s);
+/* An item alone in a list of names or places; door codes (deid_lists.c). */
+void deid_pass_lists(text_scan *s);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);

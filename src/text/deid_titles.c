@@ -190,11 +190,41 @@ static const char *const not_names_after_title[] = {
     "qui",     "refuse", "accepte",   "sort",    "seul",     "seule",  "signale",   "souhaite", "va",
     "vient",   "y",      "egalement", "present", "presente", "absent", "absente",   NULL};
 
+/* Lower-case words after "docteur", "dr", "professeur" or "pr" that go
+ * on a phrase without naming anyone ("docteur junior", "docteur traitant
+ * de", "professeur associé"). Folded. */
+static const char *const not_names_after_doctor[] = {
+    "junior",      "senior",       "traitant",      "traitante",
+    "referent",    "referente",    "remplacant",    "remplacante",
+    "associe",     "associee",     "agrege",        "agregee",
+    "honoraire",   "emerite",      "specialiste",   "generaliste",
+    "responsable", "coordinateur", "coordinatrice", "chef",
+    "titulaire",   "present",      "presents",      "avait",
+    "sera",        "serait",       "pourra",        "pourrait",
+    "doit",        "devra",        "peut",          "avons",
+    "ont",         "sont",         "aura",          "demande",
+    "propose",     "prescrit",     "conseille",     "recommande",
+    "note",        "retrouve",     "constate",      "precise",
+    "rappelle",    "explique",     "indique",       "informe",
+    "adresse",     "revoit",       "reverra",       "verra",
+    "voit",        "vu",           "vue",           "pense",
+    "juge",        "estime",       "souhaite",      "prend",
+    "prendra",     "appelle",      "rappellera",    "contacte",
+    "arrive",      "passe",        "passera",       "repasse",
+    "dit",         "disait",       "confirme",      "valide",
+    "organise",    "programme",    "lui",           "leur",
+    "nous",        "vous",         "pour",          "avec",
+    "sans",        "dans",         "vers",          "chez",
+    "merci",       "votre",        "notre",         "cette",
+    "quand",       "comme",        "apres",         "avant",
+    "pendant",     "depuis",       "selon",         "entre",
+    NULL};
+
 /* After a title, names written in lower case ("Mme dupont", "M. jean
  * dupont"): a run of up to three known first names or surnames (not common
  * words), else one unknown word that ends the phrase. Returns the end of
  * the run, j when there is none. */
-static size_t lower_name_run(const text_scan *s, size_t j)
+static size_t lower_name_run(const text_scan *s, size_t j, int doctor)
 {
     size_t r = j;
     while (r < s->n && r - j < 3 && !s->lab[r] && s->tok[r].kind == TOK_WORD && !s->tok[r].cap &&
@@ -257,7 +287,11 @@ static size_t lower_name_run(const text_scan *s, size_t j)
     size_t e = j + 1;
     int ends = e >= s->n || s->tok[e].nl || is_punct(s, e, ',') || is_punct(s, e, '.') ||
                is_punct(s, e, ';') || is_punct(s, e, ')') || is_punct(s, e, ':');
-    if (!ends)
+    /* after a doctor's title, a word of the language goes on the phrase
+     * too ("le docteur moineau de montrésor", "docteur cordonnier anne"):
+     * a doctor is named, not described, right after the title */
+    if (!ends &&
+        (!doctor || tok_len(s, j) < 4 || (s->tok[j].lex & (LEX_MED | LEX_KIN | LEX_ORG | LEX_STREET))))
         return j;
     char f[136];
     int fl = tok_len(s, j) <= 40 ? at_text_fold(s->t + s->tok[j].s, tok_len(s, j), f, sizeof f) : -1;
@@ -266,6 +300,10 @@ static size_t lower_name_run(const text_scan *s, size_t j)
     for (const char *const *w = not_names_after_title; *w; w++)
         if (!strcmp(f, *w))
             return j;
+    if (!ends)
+        for (const char *const *w = not_names_after_doctor; *w; w++)
+            if (!strcmp(f, *w))
+                return j;
     return j + 1;
 }
 
@@ -318,7 +356,10 @@ void deid_pass_titles(text_scan *s)
             /* "professeur des écoles", "docteur en pharmacie": in lower
              * case the long titles are nouns before a particle */
             if (r == j && !(!k->cap && len > 8 && j < s->n && (word_flags(s, j) & DICT_PARTICLE)))
-                r = lower_name_run(s, j);
+                r = lower_name_run(s, j,
+                                   tok_is(s, i, "dr") || tok_is(s, i, "docteur") ||
+                                       (k->cap && tok_is(s, i, "pr")) || tok_is(s, i, "professeur") ||
+                                       tok_is(s, i, "drs"));
             if (r > j)
                 label_name_run(s, j, r, 0);
         } else if ((k->dflags & DICT_FIELD) && k->dval == 1 && !k->nl &&
@@ -346,7 +387,7 @@ void deid_pass_titles(text_scan *s)
             /* "mme perrier marthe nee mollard": a maiden name in lower
              * case after a name, as after a title (not "elle est née
              * prématurée", nor "né", "ne": "il ne ...") */
-            size_t r = lower_name_run(s, i + 1);
+            size_t r = lower_name_run(s, i + 1, 0);
             if (r > i + 1)
                 label_name_run(s, i + 1, r, 2);
         } else if ((k->dflags & DICT_FIELD) && (k->cap || k->allcaps)) {

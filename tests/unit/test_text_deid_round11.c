@@ -1,0 +1,82 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 11: a
+ * doctor named by a word of the language in dictation, an item alone in a
+ * list of names, door codes, a letter's reference and signatures in
+ * capitals that are also medical abbreviations. Every string is invented
+ * here; none is a fixture of patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+#define LABEL(text, needle) label_nth(det, text, needle, 0)
+#define IS_NAME(text, needle)                                                                                \
+    assert_true(LABEL(text, needle) == AT_PHI_PRENOM || LABEL(text, needle) == AT_PHI_NOM)
+#define IS_PHI(text, needle) assert_true(LABEL(text, needle) != 0)
+
+/* After "docteur", a word of the language that goes on the phrase is
+ * the doctor's name; a doctor's role or a verb is not. */
+static void test_doctor_named_by_a_word(void **state)
+{
+    (void)state;
+    IS_NAME("adressé par son médecin traitant le docteur moineau de montrésor pour une dyspnée", "moineau");
+    IS_NAME("copie au docteur cordonnier et à madame leclerc", "cordonnier");
+    assert_int_equal(LABEL("vu par le docteur junior de garde ce soir", "junior"), 0);
+    assert_int_equal(LABEL("le docteur traitant de la patiente est prévenu", "traitant"), 0);
+    assert_int_equal(LABEL("merci docteur pour votre aide", "pour"), 0);
+    /* "pr" in lower case is "pour", not a professor */
+    assert_int_equal(LABEL("demain matin pr évaluation pompe PCA", "évaluation"), 0);
+}
+
+/* An item alone among items labelled as people is a person; lists
+ * without names, roles and acronyms stay. */
+static void test_lists_of_names(void **state)
+{
+    (void)state;
+    const char *a = "Présents : Ghiringhelli, Lepage, Rat, Facy, Lemarchand.\n";
+    IS_PHI(a, "Rat");
+    const char *b = "Avis pris avec : Drs Aubanel, Roumanille, Mistral, Chaix.\n";
+    IS_PHI(b, "Mistral");
+    assert_int_equal(LABEL("Traitement : Tahor, Kardégic, Inexium, Mistral.\n", "Mistral"), 0);
+    assert_int_equal(LABEL("De : Dr Olivier Chêne, MG, Beaune\n", "MG"), 0);
+    assert_int_equal(LABEL("DUPONT;Jean;IGRA-;normale;contrôle\n", "IGRA"), 0);
+}
+
+/* The code of a door after digicode, code porte, interphone. */
+static void test_door_codes(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Domicile : 3 rue des Lilas, 29800 Landerneau. Digicode 2417B.\n", "2417B"),
+                     AT_PHI_ID);
+    assert_int_equal(LABEL("2e étage, code porte : 4B19, sans ascenseur.\n", "4B19"), AT_PHI_ID);
+    assert_int_equal(LABEL("code d'accès 0705 puis interphone.\n", "0705"), AT_PHI_ID);
+    /* a code of a disease stays */
+    assert_int_equal(LABEL("code CIM-10 C50.9 saisi.\n", "C50"), 0);
+}
+
+/* A letter's reference after "Réf." and signatures in capitals, even
+ * when the letters are also an abbreviation (AS). */
+static void test_references_and_signatures(void **state)
+{
+    (void)state;
+    const char *a = "Lyon, le 3 mars\nRéf. : JYB/SD – Dossier n° 17745\n\nCher confrère,\n";
+    IS_NAME(a, "JYB");
+    IS_NAME(a, "SD");
+    IS_NAME("Merci de votre confiance.\nCordialement, AS\n-- \n", "AS");
+    const char *b = "Bien confraternellement.\n\nAS / LD\n";
+    IS_NAME(b, "AS");
+    IS_NAME(b, "LD");
+    /* an abbreviation alone on its line still stays */
+    assert_int_equal(LABEL("Antécédents :\nHTA\nDiabète\n", "HTA"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_doctor_named_by_a_word),
+        cmocka_unit_test(test_lists_of_names),
+        cmocka_unit_test(test_door_codes),
+        cmocka_unit_test(test_references_and_signatures),
+    };
+    return cmocka_run_group_tests(tests, text_setup, text_teardown);
+}
