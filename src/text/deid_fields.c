@@ -298,3 +298,75 @@ void deid_pass_address_blocks(text_scan *s)
         }
     }
 }
+
+/* The words before "ZIP Town" on its line, back to a field's colon, a
+ * bracket, a cell's edge, the line's start or what is labelled: the end
+ * of the address ("La Grande Métairie, 49125 Tiercé", "Domicile : le
+ * Bourg, 19320 Marcillac", "foyer Adoma, 31 rue de la Paix, chambre 214,
+ * 44600 Saint-Nazaire", "TSA 40217 — 59036 LILLE CEDEX"). Not a service,
+ * a role or a record's words ("Service de rhumatologie, 65200 ..."), nor
+ * a region's code alone ("Miami, FL 33137"); words in lower case only
+ * after an address. */
+void deid_pass_before_zip(text_scan *s)
+{
+    for (size_t qz = 0; qz < s->nlist[TEXT_LIST_NUM]; qz++) {
+        size_t z = s->list[TEXT_LIST_NUM][qz];
+        if (z < 2 || z + 1 >= s->n || s->lab[z] != AT_PHI_ZIP || s->tok[z].nl ||
+            s->lab[z + 1] != AT_PHI_VILLE || s->tok[z + 1].nl)
+            continue;
+        size_t e = z; /* the run [a, e) before a ',' or a dash */
+        if (is_punct(s, e - 1, ',') || (s->tok[e - 1].kind == TOK_PUNCT && s->tok[e - 1].special == 0xE2) ||
+            is_punct(s, e - 1, '-'))
+            e--;
+        if (s->tok[e].nl)
+            continue;
+        size_t a = e;
+        while (a > 0 && e - a < 7 && !s->lab[a - 1] && !s->tok[a].nl) {
+            const text_tok *k = &s->tok[a - 1];
+            if (k->kind == TOK_PUNCT && !is_punct(s, a - 1, '-') && !is_punct(s, a - 1, '\'') &&
+                !is_punct(s, a - 1, '.'))
+                break;
+            if (memchr(s->t + k->e, '\t', s->tok[a].s - k->e))
+                break;
+            a--;
+        }
+        while (a < e && s->tok[a].kind == TOK_PUNCT)
+            a++;
+        if (a >= e || e - a > 6 ||
+            (a > 0 && !s->tok[a].nl && !s->lab[a - 1] && s->tok[a - 1].kind == TOK_WORD))
+            continue; /* (too long a run: prose) */
+        const text_tok *f = &s->tok[a];
+        if (f->kind != TOK_WORD && f->kind != TOK_NUM)
+            continue;
+        if ((f->dflags & (DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_TITLE | DICT_IDLABEL | DICT_HEAD)) ||
+            (f->lex & (LEX_ORG | LEX_KIN | LEX_MED)))
+            continue;
+        if (e - a == 1 && f->allcaps && f->e - f->s <= 3)
+            continue;
+        int caps = 0, digits = 0;
+        for (size_t q = a; q < e; q++) {
+            caps |= s->tok[q].kind == TOK_WORD && (s->tok[q].cap || s->tok[q].allcaps);
+            digits |= tok_has_digit(s, q);
+        }
+        /* before it: the line's start, a field's colon, a bracket, or
+         * what is labelled and a comma (an address, a name, an age) */
+        size_t b = a;
+        int after_address = 0;
+        if (b > 0 && !s->tok[b].nl) {
+            const text_tok *p = &s->tok[b - 1];
+            /* (an age's unit is the age's: "91 ans, La Petite Barre") */
+            int before = b >= 2 ? s->lab[b - 2] : 0;
+            if (!before && b >= 3 && s->lab[b - 3] == AT_PHI_AGE)
+                before = AT_PHI_AGE;
+            if (is_punct(s, b - 1, ',')) {
+                if (!before)
+                    continue;
+                after_address = before == AT_PHI_ADRESSE;
+            } else if (!(p->kind == TOK_PUNCT || memchr(s->t + p->e, '\t', f->s - p->e)))
+                continue;
+        }
+        if (!after_address && !caps && !digits)
+            continue;
+        mark(s, a, e, AT_PHI_ADRESSE);
+    }
+}

@@ -89,6 +89,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         deid_pass_place_fields(&s);
         deid_pass_dictated_places(&s);
         deid_pass_address_blocks(&s);
+        deid_pass_before_zip(&s);
         deid_pass_spelled(&s);
         deid_pass_zip_before_town(&s);
         deid_pass_place_late(&s);

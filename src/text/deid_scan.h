@@ -403,6 +403,8 @@ void deid_pass_dictated_places(text_scan *s);
 /* The lines of a postal address block between a name and "ZIP Town"
  * ("La Petite Noue"), after the tagger (deid_fields.c). */
 void deid_pass_address_blocks(text_scan *s);
+/* The words before "ZIP Town" on its line: the end of an address (deid_fields.c). */
+void deid_pass_before_zip(text_scan *s);
 /* The folded word f (n bytes) may open a place's field label ("Adresse",
  * "Ville", "Lieu de naissance"): without one capitalised in the text,
  * the pass above labels nothing (the tokeniser notes them as

@@ -70,6 +70,20 @@ static void test_references_and_signatures(void **state)
     assert_int_equal(LABEL("Antécédents :\nHTA\nDiabète\n", "HTA"), 0);
 }
 
+/* The words before "ZIP Town" on its line end the address; a service,
+ * a region's code, a sentence do not. */
+static void test_words_before_the_postcode(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Domicile : le Bourg, 19320 Marcillac-la-Croisille\n", "Bourg"), AT_PHI_ADRESSE);
+    const char *a = "M. Guilbaud Joseph, 91 ans, La Petite Barre, 85230 Beauvoir-sur-Mer\n";
+    assert_int_equal(LABEL(a, "Barre"), AT_PHI_ADRESSE);
+    const char *b = "Habite foyer Adoma, 31 rue de la Paix, chambre 214, 44600 Saint-Nazaire\n";
+    assert_int_equal(LABEL(b, "chambre"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL("Service de rhumatologie, 65200 Bagnères-de-Bigorre\n", "rhumatologie"), 0);
+    assert_int_equal(LABEL("Il vit seul depuis longtemps à Quimper, 29000 Quimper\n", "seul"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -77,6 +91,7 @@ int main(void)
         cmocka_unit_test(test_lists_of_names),
         cmocka_unit_test(test_door_codes),
         cmocka_unit_test(test_references_and_signatures),
+        cmocka_unit_test(test_words_before_the_postcode),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
