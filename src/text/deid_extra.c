@@ -578,7 +578,9 @@ static void spaced_date(text_scan *s, size_t i)
         return;
     /* a quantity: a unit or a medical word after it ("12 10 2000 UI") */
     if (i + 3 < s->n && !s->tok[i + 3].nl &&
-        ((s->tok[i + 3].kind == TOK_WORD && (s->tok[i + 3].lex & LEX_MED)) || is_punct(s, i + 3, '%')))
+        ((s->tok[i + 3].kind == TOK_WORD && (s->tok[i + 3].lex & LEX_MED) &&
+          s->tok[i + 3].e - s->tok[i + 3].s <= 4) ||
+         is_punct(s, i + 3, '%')))
         return;
     int day = atoi_n(s->t + a->s, a->e - a->s), month = atoi_n(s->t + b->s, 2), year = atoi_n(s->t + c->s, 4);
     if (day < 1 || day > 31 || month < 1 || month > 12 || year < 1900 || year > 2099)
@@ -632,6 +634,38 @@ static void boxed_digits(text_scan *s, size_t i)
     }
     if (label)
         mark(s, i, r, label);
+}
+
+/* A year in words alone after a word of time ("depuis deux mille
+ * quinze", "en mil neuf cent quatre-vingt-dix", "l'année deux mille
+ * trois"); i is its "mille" or "mil". A quantity ("deux mille mg") has
+ * no such word before it. */
+static void year_words(text_scan *s, size_t i)
+{
+    static const char *const cues[] = {"en",      "depuis",    "annee",    "des",   "fin",  "debut",
+                                       "courant", "vers",      "avant",    "apres", "ete",  "hiver",
+                                       "automne", "printemps", "jusqu'en", "an",    "l'an", NULL};
+    size_t a = i;
+    while (a > 0 && i - a < 3 && !s->tok[a].nl && !s->lab[a - 1] && deid_number_word_tok(s, a - 1) == 1)
+        a--;
+    size_t e = i + 1;
+    while (e < s->n && e - i < 6 && !s->tok[e].nl && !s->lab[e] &&
+           (deid_number_word_tok(s, e) == 1 ||
+            (deid_number_word_tok(s, e) == 2 && e + 1 < s->n && deid_number_word_tok(s, e + 1) == 1)))
+        e++;
+    if (a == 0 || s->tok[a].nl || e - a > 8 || !deid_tok_in(s, a - 1, cues))
+        return;
+    const char *w[8];
+    size_t l[8];
+    char b[8][64];
+    size_t c = 0;
+    for (size_t q = a; q < e; q++, c++) {
+        l[c] = fold_tok(s, q, b[c]);
+        w[c] = b[c];
+    }
+    int v;
+    if (text_number_words_value(w, l, c, &v) && v >= 1900 && v <= 2099)
+        mark(s, a, e, AT_PHI_DATE);
 }
 
 void deid_pass_extra_dates(text_scan *s)
@@ -713,6 +747,26 @@ void deid_pass_extra_dates(text_scan *s)
                 continue;
             }
         }
+        /* an abbreviated weekday and a day: "lun 07", "jeu. 23" (not in
+         * capitals: "MAR 12" may be an anaesthetist's) */
+        if (i > 0 && k->e - k->s <= 2 && !s->tok[i].nl && !s->lab[i - 1] &&
+            !(i + 1 < s->n && s->tok[i + 1].s == k->e &&
+              (is_punct(s, i + 1, ':') || tok_is(s, i + 1, "h"))) &&
+            !(i + 1 < s->n &&
+              ((s->tok[i + 1].dflags & DICT_MONTH) ||
+               (s->tok[i + 1].s == k->e && (is_punct(s, i + 1, '/') || is_punct(s, i + 1, '.')) &&
+                i + 2 < s->n && s->tok[i + 2].kind == TOK_NUM)))) {
+            size_t w = i - 1;
+            if (w > 0 && is_punct(s, w, '.') && s->tok[w].s == s->tok[w - 1].e && !s->lab[w - 1])
+                w--;
+            int day = atoi_n(s->t + k->s, k->e - k->s);
+            char f[64];
+            if (day >= 1 && day <= 31 && s->tok[w].kind == TOK_WORD && s->tok[w].e - s->tok[w].s == 3 &&
+                !s->tok[w].allcaps && fold_tok(s, w, f) == 3 && text_weekday_abbr(f, 3)) {
+                mark(s, w, i + 1, AT_PHI_DATE);
+                continue;
+            }
+        }
         pass_age(s, i);
     }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_EXTRA]; q++) {
@@ -732,5 +786,7 @@ void deid_pass_extra_dates(text_scan *s)
         if (!s->lab[i] && i + 2 < s->n && ((c == 'q' && n >= 6) || (c == 'c' && n == 4)) &&
             s->tok[i + 1].kind == TOK_WORD)
             spoken_age(s, i);
+        else if (!s->lab[i] && c == 'm' && (tok_is(s, i, "mille") || tok_is(s, i, "mil")))
+            year_words(s, i);
     }
 }

@@ -204,8 +204,8 @@ void nc_ocr_at(text_scan *s, size_t q)
         int d = 0;
         for (uint32_t b = s->tok[q].s; b < s->tok[q].e; b++)
             d += is_dig(s->t[b]);
-        if (d >= 1)
-            mark(s, q, q + 1, AT_PHI_ZIP);
+        if (d >= 1 && mark(s, q, q + 1, AT_PHI_ZIP))
+            deid_town_after_zip(s, q); /* its town, OCR'd too ("4924O AVRlLLÉ") */
     }
 }
 

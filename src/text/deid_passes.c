@@ -70,6 +70,13 @@ static size_t place_run(const text_scan *s, size_t i, size_t max)
     return last;
 }
 
+void deid_town_after_zip(text_scan *s, size_t z)
+{
+    size_t r = place_run(s, z + 1, 6);
+    if (r > z + 1)
+        mark(s, z + 1, r, AT_PHI_VILLE);
+}
+
 /* Token i is a unit of a dose or a measure ("UI", "mg", "Gy"): a number
  * before it is a quantity, not a zip code. */
 static int tok_unit(const text_scan *s, size_t i)

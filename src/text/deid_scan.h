@@ -350,6 +350,8 @@ int deid_dose_after(const text_scan *s, size_t j);
 int deid_marker_glued(const text_scan *s, size_t i);
 /* The place before ", ZIP Commune" (zip code token z) as ADRESSE. */
 void deid_place_before_zip(text_scan *s, size_t z);
+/* The town's words after postcode z on its line: VILLE (deid_passes.c). */
+void deid_town_after_zip(text_scan *s, size_t z);
 void deid_pass_titles(text_scan *s);
 void deid_pass_patient(text_scan *s);
 void deid_pass_cities(text_scan *s);

@@ -84,6 +84,29 @@ static void test_words_before_the_postcode(void **state)
     assert_int_equal(LABEL("Il vit seul depuis longtemps à Quimper, 29000 Quimper\n", "seul"), 0);
 }
 
+/* Dates: an abbreviated weekday and its day (not an hour), three spaced
+ * numbers before a word in capitals, a year in words after a word of
+ * time (not a quantity). */
+static void test_dates_of_round11(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("lun 07   08:30  consultation\n", "07"), AT_PHI_DATE);
+    assert_int_equal(LABEL("sortie prévue jeu. 23 ?\n", "23"), AT_PHI_DATE);
+    assert_int_equal(LABEL("lun.\t08:00\tcure\n", "08"), 0);
+    assert_int_equal(LABEL("TRAITEMENT DU 08 09 2026 AU 23 10 2026 PROSTATE\n", "23"), AT_PHI_DATE);
+    assert_int_equal(LABEL("connu depuis deux mille quinze sous decapeptyl", "quinze"), AT_PHI_DATE);
+    assert_int_equal(LABEL("opéré en mil neuf cent quatre-vingt-dix", "neuf"), AT_PHI_DATE);
+    assert_int_equal(LABEL("il a reçu deux mille unités", "mille"), 0);
+}
+
+/* The town after an OCR'd postcode, OCR'd too. */
+static void test_town_after_an_ocr_postcode(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Chemin de Baigne-Pieds — 84O00 AVlGNON\n", "AVlGNON"), AT_PHI_VILLE);
+    assert_int_equal(LABEL("Hameau de Poggiolo — 2O229 P1EDICR0CE\n", "P1EDICR0CE"), AT_PHI_VILLE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -92,6 +115,8 @@ int main(void)
         cmocka_unit_test(test_door_codes),
         cmocka_unit_test(test_references_and_signatures),
         cmocka_unit_test(test_words_before_the_postcode),
+        cmocka_unit_test(test_dates_of_round11),
+        cmocka_unit_test(test_town_after_an_ocr_postcode),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
