@@ -75,6 +75,17 @@ static const char *const rivers[] = {
     "lozere",  "herault",  "orb",    "agly",     "tet",      "var",      "verdon",  "argens", "siagne",
     NULL};
 
+/* Regions and old provinces, safe words alone (the medical vocabulary
+ * keeps them), a place's name after a connector in an establishment's
+ * ("centre hospitalier de bretagne sud", "clinique de l'anjou"); and the
+ * points of the compass that close such a name. */
+static const char *const regions[] = {
+    "bretagne", "normandie", "alsace",    "lorraine", "occitanie", "aquitaine", "provence", "corse",
+    "auvergne", "bourgogne", "champagne", "picardie", "vendee",    "anjou",     "touraine", "savoie",
+    "artois",   "flandre",   "flandres",  "gascogne", "berry",     "limousin",  "poitou",   "quercy",
+    "perigord", "bearn",     "cotentin",  "bessin",   "beauce",    "sologne",   NULL};
+static const char *const compass[] = {"nord", "sud", "est", "ouest", NULL};
+
 /* A word of a name: of a name list, or of no list (and no drug nor care
  * word); "saint" takes the word after it too. The end of the name's
  * part from i, i when none. */
@@ -102,6 +113,8 @@ static size_t name_part(const text_scan *s, size_t i, int after_connector)
     if (s->lab[i])
         return i + 1;
     unsigned lex = s->tok[i].lex;
+    if (deid_tok_in(s, i, regions) || (after_connector && deid_tok_in(s, i, rivers)))
+        return i + 1;
     if (lex & (LEX_MED | LEX_EPONYM))
         return i;
     if (lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY))
@@ -127,6 +140,10 @@ static size_t name_run(const text_scan *s, size_t i, size_t max, int conn)
         if (p > r) {
             e = r = p;
             conn = 0;
+            continue;
+        }
+        if (e > i && low_word(s, r) && !s->lab[r] && deid_tok_in(s, r, compass)) {
+            e = ++r; /* "bretagne sud" */
             continue;
         }
         if (e > i && low_word(s, r) && !s->lab[r] &&
@@ -168,11 +185,15 @@ static void establishment_at(text_scan *s, size_t h)
     size_t j = h + 1;
     if (tok_is(s, h, "centre") || tok_is(s, h, "groupe")) {
         /* "centre hospitalier", "groupe hospitalier", "centre de santé",
-         * "centre d'imagerie" */
+         * "centre d'imagerie"; a centre named after someone ("centre
+         * oscar lambret"): a first name and a name's word */
         if (low_word(s, j) && tok_is(s, j, "hospitalier"))
             j++;
-        else if (low_word(s, j) && low_word(s, j + 1) && (tok_is(s, j, "de") || tok_is(s, j, "d'")) &&
-                 deid_tok_in(s, j + 1, kinds))
+        else if (tok_is(s, h, "centre") && low_word(s, j) && !s->lab[j] && (s->tok[j].lex & LEX_FIRST) &&
+                 !deid_tok_in(s, j, stops) && name_part(s, j + 1, 0) > j + 1) {
+            /* (the name from j) */
+        } else if (low_word(s, j) && low_word(s, j + 1) && (tok_is(s, j, "de") || tok_is(s, j, "d'")) &&
+                   deid_tok_in(s, j + 1, kinds))
             j += 2;
         else
             return;
@@ -242,8 +263,11 @@ static void commune_at(text_scan *s, size_t a)
     if (deid_tok_in(s, i, saints)) {
         e = name_part(s, i, 0);
     } else if (low_word(s, i + 1) && (tok_is(s, i + 1, "sur") || tok_is(s, i + 1, "sous")) &&
-               low_word(s, i + 2) && deid_tok_in(s, i + 2, rivers) && !deid_tok_in(s, i, stops) &&
-               !(s->tok[i].lex & LEX_MED) &&
+               low_word(s, i + 2) &&
+               (deid_tok_in(s, i + 2, rivers) ||
+                (!(s->tok[i].lex & (LEX_WORD | LEX_MED)) && !tok_has_digit(s, i) && tl(s, i) >= 3 &&
+                 !(s->tok[i + 2].lex & LEX_MED) && !s->lab[i + 2] && !deid_tok_in(s, i + 2, stops))) &&
+               !deid_tok_in(s, i, stops) && !(s->tok[i].lex & LEX_MED) &&
                !(deid_tok_in(s, i + 2, river_words) && (s->tok[i].lex & LEX_WORD))) {
         e = i + 3; /* "chalon sur saône", "boulogne sur mer" */
     }
@@ -258,8 +282,45 @@ static void commune_at(text_scan *s, size_t a)
     take_as(s, i, e, AT_PHI_VILLE);
 }
 
+/* "le docteur masson de chalon sur saône", "docteur lemoine de saint
+ * malo": in a transcript, the place after a doctor's name and "de" is
+ * the doctor's town (a word of the language there is not: "de garde",
+ * "de radiothérapie"). i: the last token of the name. */
+static void doctor_town_at(text_scan *s, size_t i)
+{
+    size_t a = i;
+    while (a > 0 && s->ent[a - 1] == s->ent[i] && s->lab[a - 1] == s->lab[i])
+        a--;
+    if (a == 0 || !(s->tok[a - 1].dflags & DICT_TITLE) || !low_word(s, i + 1) || !tok_is(s, i + 1, "de") ||
+        s->tok[a].cap || s->tok[a].allcaps)
+        return;
+    size_t j = i + 2, e = j;
+    if (!low_word(s, j) || s->lab[j] || deid_tok_in(s, j, connectors))
+        return;
+    if (low_word(s, j + 1) && (tok_is(s, j + 1, "sur") || tok_is(s, j + 1, "sous")) && low_word(s, j + 2) &&
+        !(s->tok[j].lex & LEX_MED) && !deid_tok_in(s, j, stops) && !s->lab[j + 2] &&
+        ((deid_tok_in(s, j + 2, rivers) &&
+          !(deid_tok_in(s, j + 2, river_words) && (s->tok[j].lex & LEX_WORD))) ||
+         (!(s->tok[j].lex & LEX_WORD) && !tok_has_digit(s, j) && tl(s, j) >= 3 &&
+          !deid_tok_in(s, j + 2, stops) && !(s->tok[j + 2].lex & LEX_MED))))
+        e = j + 3; /* "mehun sur yèvre" */
+    else
+        e = name_run(s, j, 5, 0);
+    if (e > j)
+        take_as(s, j, e, AT_PHI_VILLE);
+}
+
 void deid_pass_dictated_places(text_scan *s)
 {
+    for (size_t i = 0; i + 1 < s->n;) {
+        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_NOM, AT_PHI_NOM)) {
+            i += 8;
+            continue;
+        }
+        if (s->lab[i] == AT_PHI_NOM && s->ent[i + 1] != s->ent[i])
+            doctor_town_at(s, i);
+        i++;
+    }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++)
         establishment_at(s, s->list[TEXT_LIST_ORG][q]);
     /* ("à" is on the list of capitalised words) */

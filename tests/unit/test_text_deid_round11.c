@@ -107,6 +107,25 @@ static void test_town_after_an_ocr_postcode(void **state)
     assert_int_equal(LABEL("Hameau de Poggiolo — 2O229 P1EDICR0CE\n", "P1EDICR0CE"), AT_PHI_VILLE);
 }
 
+/* Dictation in lower case: an establishment named by a region or after
+ * someone, the town after a doctor's name and "de", a commune "X sur Y". */
+static void test_dictated_places_of_round11(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("vu au centre hospitalier de bretagne sud point", "bretagne"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("vu au centre hospitalier de bretagne sud point", "sud"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("traité au centre oscar lambret point", "lambret"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("adressée par le docteur masson de chalon sur saône pour", "chalon"),
+                     AT_PHI_VILLE);
+    assert_int_equal(LABEL("le docteur lemoine de saint malo pour un carcinome", "saint"), AT_PHI_VILLE);
+    assert_int_equal(LABEL("vue à mehun sur yèvre je la reverrai", "mehun"), AT_PHI_VILLE);
+    /* a word of the language after the doctor's name, an hour */
+    assert_int_equal(LABEL("vu par le docteur lemoine de garde cette nuit", "garde"), 0);
+    assert_int_equal(LABEL("isolement levé à 22h sur décision du médecin", "décision"), 0);
+    /* the region alone stays */
+    assert_int_equal(LABEL("Elle est originaire de Bretagne.", "Bretagne"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -117,6 +136,7 @@ int main(void)
         cmocka_unit_test(test_words_before_the_postcode),
         cmocka_unit_test(test_dates_of_round11),
         cmocka_unit_test(test_town_after_an_ocr_postcode),
+        cmocka_unit_test(test_dictated_places_of_round11),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
