@@ -86,8 +86,8 @@ static int number_filler_tok(const text_scan *s, size_t i)
  * back): a record label's (IPP, NDA, RPPS, NIR), a phone's, else ID. */
 static int dictated_label(const text_scan *s, size_t a)
 {
-    static const char *const phone[] = {"telephone", "tel",      "portable", "mobile", "joindre",
-                                        "joignable", "rappeler", "fixe",     NULL};
+    static const char *const phone[] = {"telephone", "tel",  "portable", "mobile", "joindre", "joignable",
+                                        "rappeler",  "fixe", "poste",    "fax",    NULL};
     static const char *const secu[] = {"securite", "secu", "nir", "ins", NULL};
     for (size_t q = a, hop = 0; q > 0 && hop < 8 && !s->tok[q].nl; q--, hop++) {
         const text_tok *p = &s->tok[q - 1];
@@ -99,12 +99,184 @@ static int dictated_label(const text_scan *s, size_t a)
             return AT_PHI_TEL;
         if (deid_tok_in(s, q - 1, secu))
             return AT_PHI_SECU;
+        if (tok_is(s, q - 1, "adherent") || tok_is(s, q - 1, "adh\xC3\xA9rent"))
+            return AT_PHI_COMPTE;
     }
     return AT_PHI_ID;
 }
 
+/* The value of the number words [a, e) (an "et" between them), -1 when
+ * they make none. */
+static int words_value(const text_scan *s, size_t a, size_t e)
+{
+    const char *w[8];
+    size_t l[8];
+    char b[8][32];
+    size_t c = 0;
+    for (size_t q = a; q < e; q++) {
+        if (c == 8)
+            return -1;
+        int fl = text_lexicon_fold(s->t + s->tok[q].s, s->tok[q].e - s->tok[q].s, b[c], sizeof b[c]);
+        if (fl <= 0)
+            return -1;
+        w[c] = b[c];
+        l[c] = (size_t)fl;
+        c++;
+    }
+    int v;
+    return c && text_number_words_value(w, l, c, &v) ? v : -1;
+}
+
+/* Words that end a dictated place's name. */
+static const char *const place_stops[] = {"point",  "virgule", "a",         "et",       "pour", "avec",
+                                          "depuis", "tel",     "telephone", "portable", "il",   "elle",
+                                          "qui",    "fin",     "ligne",     NULL};
+
+/* The end of a dictated place's words from i (lower case, up to max, no
+ * number word, no stop). */
+static size_t dictated_words(const text_scan *s, size_t i, size_t max)
+{
+    size_t e = i;
+    while (e < s->n && e - i < max && !s->tok[e].nl && !s->lab[e] && s->tok[e].kind == TOK_WORD &&
+           !s->tok[e].cap && !s->tok[e].allcaps && !number_word_tok(s, e) &&
+           !deid_tok_in(s, e, place_stops) && !tok_has_digit(s, e))
+        e++;
+    return e;
+}
+
+/* An address dictated in words: a house number in words and a street
+ * ("quarante-quatre boulevard gambetta", "deux rue de la gare"), then a
+ * postcode in words and its town ("zéro six mille nice", "quarante-neuf
+ * mille trois cents cholet"). The street's words run to a number word or
+ * a word that ends the phrase; a postcode needs "mille", a value of a
+ * French postcode and an address or "code postal" before it. */
+static void dictated_address(text_scan *s, size_t i)
+{
+    if (s->lab[i] || number_word_tok(s, i) != 1 || (i > 0 && !s->tok[i].nl && number_word_tok(s, i - 1)))
+        return;
+    size_t e = i;
+    while (e < s->n && e - i < 8 && !s->tok[e].nl && !s->lab[e] && number_word_tok(s, e))
+        e++;
+    while (e > i && number_word_tok(s, e - 1) == 2)
+        e--;
+    size_t j = e;
+    if (j < s->n && (tok_is(s, j, "bis") || tok_is(s, j, "ter")))
+        j++;
+    /* ("un passage", "une place": an article, not a number) */
+    int article = e == i + 1 && (tok_is(s, i, "un") || tok_is(s, i, "une"));
+    if (!article && j < s->n && !s->tok[j].nl && (s->tok[j].dflags & DICT_STREET) &&
+        (!s->lab[j] || s->lab[j] == AT_PHI_ADRESSE)) {
+        /* the house number: the longest run before the street that makes
+         * one ("appartement douze quarante-quatre boulevard ..."); a street
+         * found already gets its number */
+        size_t r = s->lab[j] ? j : dictated_words(s, j + 1, 8);
+        for (size_t k = i; k < e && r > j && e - k <= 4; k++) {
+            int h = words_value(s, k, e);
+            if (h >= 1 && h <= 999) {
+                mark(s, k, r, AT_PHI_ADRESSE);
+                return;
+            }
+        }
+        if (s->lab[j]) {
+            size_t k = e - 1; /* (no run before it makes a number) */
+            int h = words_value(s, k, e);
+            if (h >= 1 && h <= 999)
+                mark(s, k, j, AT_PHI_ADRESSE);
+            return;
+        }
+    }
+    int v = words_value(s, i, e);
+    /* a postcode after an address or "code postal" */
+    int contains_mille = 0;
+    for (size_t q = i; q < e; q++)
+        contains_mille |= tok_is(s, q, "mille");
+    if (!contains_mille || v < 1000 || v > 98999 || e >= s->n || s->tok[e].nl)
+        return;
+    int after = i > 0 && !s->tok[i].nl && (s->lab[i - 1] == AT_PHI_ADRESSE || tok_is(s, i - 1, "postal"));
+    if (!after)
+        return;
+    size_t t = dictated_words(s, e, 4);
+    if ((t == e && s->lab[e] != AT_PHI_VILLE) || !mark(s, i, e, AT_PHI_ZIP))
+        return;
+    mark(s, e, t, AT_PHI_VILLE);
+}
+
+/* E-mail and web addresses spoken: "c point mercier arobase wanadoo
+ * point fr", "visio point doctolib point fr slash r slash k sept". The
+ * words joined by "point", "tiret", "arobase" (or "at" between two such
+ * words), up to a top-level domain, and a path after it by "slash". i: a
+ * top-level domain's word after "point". */
+static const char *const tlds[] = {"fr", "com", "org", "net", "eu",   "be",
+                                   "ch", "de",  "io",  "re",  "info", NULL};
+
+static int spoken_joint(const text_scan *s, size_t i)
+{
+    return tok_is(s, i, "point") || tok_is(s, i, "tiret") || tok_is(s, i, "arobase") ||
+           tok_is(s, i, "underscore") || tok_is(s, i, "slash");
+}
+
+/* A word of a spoken address: a word (what the other passes read in it
+ * as a name or a place is the address's). */
+static int address_word(const text_scan *s, size_t q)
+{
+    int l = s->lab[q];
+    return s->tok[q].kind == TOK_WORD && !spoken_joint(s, q) &&
+           (!l || l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE || l == AT_PHI_HOPITAL);
+}
+
+/* A joint between two words of a spoken address: "point", "arobase",
+ * "at" ..., or a dash glued to both. */
+static int address_joint(const text_scan *s, size_t q)
+{
+    return spoken_joint(s, q) || tok_is(s, q, "at") ||
+           (is_punct(s, q, '-') && q > 0 && s->tok[q].s == s->tok[q - 1].e && q + 1 < s->n &&
+            s->tok[q + 1].s == s->tok[q].e);
+}
+
+static void spoken_address(text_scan *s, size_t i)
+{
+    if (i < 3 || s->lab[i] || !deid_tok_in(s, i, tlds) || !tok_is(s, i - 1, "point") || s->tok[i].nl ||
+        s->tok[i - 1].nl)
+        return;
+    /* back over "word joint" pairs on the line */
+    size_t a = i - 1;
+    int at = 0, points = 0;
+    while (a >= 2 && !s->tok[a].nl && !s->tok[a - 1].nl && address_word(s, a - 1) &&
+           address_joint(s, a - 2)) {
+        at |= tok_is(s, a - 2, "arobase") || tok_is(s, a - 2, "at");
+        points += tok_is(s, a - 2, "point");
+        a -= 2;
+    }
+    if (a > 0 && !s->tok[a].nl && address_word(s, a - 1))
+        a--; /* the first word */
+    if (a >= i - 1 || (!at && points < 1))
+        return;
+    size_t e = i + 1;
+    /* a path: "slash" and words or letters */
+    while (e + 1 < s->n && !s->tok[e].nl && tok_is(s, e, "slash") && !s->tok[e + 1].nl &&
+           s->tok[e + 1].kind != TOK_PUNCT && !s->lab[e + 1]) {
+        e += 2;
+        while (e < s->n && !s->tok[e].nl && !s->lab[e] && s->tok[e].kind != TOK_PUNCT &&
+               !tok_is(s, e, "point") && !tok_is(s, e, "slash") && s->tok[e].e - s->tok[e].s <= 6 &&
+               (s->tok[e].e - s->tok[e].s == 1 || number_word_tok(s, e)))
+            e++;
+    }
+    /* the entities of the other passes inside are the address's whole */
+    if ((s->lab[a] && a > 0 && s->ent[a - 1] == s->ent[a]) ||
+        (e < s->n && s->lab[e - 1] && s->ent[e] == s->ent[e - 1]))
+        return;
+    deid_relabel(s, a, e, at ? AT_PHI_MAIL : AT_PHI_URL);
+}
+
 void deid_pass_dictated(text_scan *s)
 {
+    for (size_t i = 3; i < s->n; i++) /* (after "point": its first letter first) */
+        if (s->tok[i].kind == TOK_WORD && s->tok[i].e - s->tok[i].s <= 4 && !s->lab[i] &&
+            s->t[s->tok[i - 1].s] == 'p')
+            spoken_address(s, i);
+    if (s->number_words >= 2)
+        for (size_t q = 0; q < s->nlist[TEXT_LIST_NUMWORD]; q++)
+            dictated_address(s, s->list[TEXT_LIST_NUMWORD][q]);
     /* a run of six tokens or more, four number words among them, holds a
      * number word at one of the indices of a step of four but where its
      * fillers fall just there (a spoken letter and a digit three tokens
@@ -138,5 +310,34 @@ void deid_pass_dictated(text_scan *s)
         if (words >= 4 && e - a >= 6)
             mark(s, a, e, dictated_label(s, a));
         i = e + 4; /* on past the run (a run after it holds e + 4) */
+    }
+    /* a shorter run right after a number's cue ("ipp zéro quatre sept
+     * sept huit", "adhérent quatre quatre sept deux", "poste quatre deux
+     * un cinq"): three number words are a number there */
+    static const char *const cues[] = {"numero",    "n",        "no",
+                                       "adherent",  "dossier",  "poste",
+                                       "telephone", "portable", "identification",
+                                       "examen",    "sejour",   "ipp",
+                                       "nda",       "fax",      "contrat",
+                                       "matricule", NULL};
+    for (size_t p = 0; p < nv; p++) {
+        size_t a = v[p];
+        if (s->lab[a] || number_word_tok(s, a) != 1 || a == 0 || s->tok[a].nl ||
+            !(deid_tok_in(s, a - 1, cues) || (s->tok[a - 1].dflags & DICT_IDLABEL)))
+            continue;
+        /* (number words another pass read as a date, "quatre sept" for a
+         * 4th of September, are the number's when the run holds them
+         * whole) */
+        size_t e = a + 1, words = 1;
+        while (e < s->n && !s->tok[e].nl && (!s->lab[e] || s->lab[e] == AT_PHI_DATE) &&
+               (number_word_tok(s, e) || (!s->lab[e] && number_filler_tok(s, e)))) {
+            words += number_word_tok(s, e) == 1;
+            e++;
+        }
+        while (e > a && number_word_tok(s, e - 1) == 2)
+            e--;
+        int whole = e >= s->n || !s->lab[e] || s->ent[e] != s->ent[e - 1];
+        if (words >= 3 && whole)
+            deid_relabel(s, a, e, dictated_label(s, a));
     }
 }

@@ -250,7 +250,19 @@ static void article_commune_at(text_scan *s, size_t i)
     mark(s, i, e, AT_PHI_VILLE);
 }
 
-static void commune_at(text_scan *s, size_t a)
+/* The chunk is a transcript: nine words in ten in lower case, thirty
+ * words at least (a transcript writes no capital to tell a name). */
+static int dictated_chunk(const text_scan *s)
+{
+    size_t words = 0, caps = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        words += s->tok[i].kind == TOK_WORD;
+        caps += s->tok[i].kind == TOK_WORD && (s->tok[i].cap || s->tok[i].allcaps);
+    }
+    return words >= 30 && caps * 10 <= words;
+}
+
+static void commune_at(text_scan *s, size_t a, int dictated)
 {
     size_t i = a + 1;
     if (i < s->n && s->tok[i].cap) {
@@ -260,8 +272,15 @@ static void commune_at(text_scan *s, size_t a)
     if (!low_word(s, i) || !name_label(s->lab[i]))
         return;
     size_t e = i;
+    const text_tok *k = &s->tok[i];
     if (deid_tok_in(s, i, saints)) {
         e = name_part(s, i, 0);
+    } else if (dictated && !s->lab[i] && tl(s, i) >= 3 && !tok_has_digit(s, i) && !deid_tok_in(s, i, stops) &&
+               !deid_tok_in(s, i, connectors) && !(k->lex & (LEX_KIN | LEX_STREET | LEX_ORG)) &&
+               !(k->dflags & (DICT_MONTH | DICT_TITLE | DICT_HOSP | DICT_STREET | DICT_ROLE)) &&
+               ((k->lex & LEX_CITY) || ((k->lex & LEX_PLACE) && !(k->lex & (LEX_WORD | LEX_MED))) ||
+                (!k->lex && k->fh))) {
+        e = i + 1; /* in a transcript, "à quimper", "à surgères" */
     } else if (low_word(s, i + 1) && (tok_is(s, i + 1, "sur") || tok_is(s, i + 1, "sous")) &&
                low_word(s, i + 2) &&
                (deid_tok_in(s, i + 2, rivers) ||
@@ -324,9 +343,10 @@ void deid_pass_dictated_places(text_scan *s)
     for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++)
         establishment_at(s, s->list[TEXT_LIST_ORG][q]);
     /* ("à" is on the list of capitalised words) */
+    int dictated = dictated_chunk(s);
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         if (tl(s, i) == 2 && !memcmp(s->t + s->tok[i].s, "\xC3\xA0", 2))
-            commune_at(s, i);
+            commune_at(s, i, dictated);
     }
 }

@@ -273,6 +273,14 @@ static void pass_word_date(text_scan *s, size_t i)
         else
             a = i;
     }
+    /* after "né le", "DDN": a birth date (its year may be said in two
+     * digits: "né le neuf novembre trente et un") */
+    int birth = 0;
+    for (size_t b = a; b > 0 && a - b < 6 && !birth; b--) {
+        birth = (s->tok[b - 1].dflags & DICT_BIRTH) != 0;
+        if (s->tok[b - 1].nl)
+            break;
+    }
     /* forward: year words */
     size_t e = i + 1;
     {
@@ -300,7 +308,8 @@ static void pass_word_date(text_scan *s, size_t i)
             q--;
         }
         int v;
-        if (c && text_number_words_value(w, l, c, &v) && v >= 1800 && v <= 2200)
+        if (c && text_number_words_value(w, l, c, &v) &&
+            ((v >= 1800 && v <= 2200) || (birth && day && v >= 10 && v <= 99 && c <= 3)))
             e = q;
     }
     if (!day && e == i + 1)
@@ -310,14 +319,17 @@ static void pass_word_date(text_scan *s, size_t i)
         if (wl && text_weekday_of(f, wl))
             a--;
     }
-    /* after "né le", "DDN": a birth date */
-    int birth = 0;
-    for (size_t b = a; b > 0 && a - b < 6 && !birth; b--) {
-        birth = (s->tok[b - 1].dflags & DICT_BIRTH) != 0;
-        if (s->tok[b - 1].nl)
-            break;
+    if (mark(s, a, e, birth ? AT_PHI_DATE_NAISSANCE : AT_PHI_DATE) && day && a >= 3 &&
+        tok_is(s, a - 1, "au") && !s->tok[a - 1].nl && !s->lab[a - 2] && !s->tok[a - 2].nl &&
+        tok_is(s, a - 3, "du")) {
+        /* "du premier au quatre décembre", "du 3 au 9 mars": the range's
+         * first day */
+        const text_tok *k = &s->tok[a - 2];
+        int v = k->kind == TOK_NUM && tlen(s, a - 2) <= 2 ? atoi_n(s->t + k->s, tlen(s, a - 2))
+                                                          : number_tok(s, a - 2, f, &fl);
+        if (v >= 1 && v <= 31)
+            mark(s, a - 2, a - 1, AT_PHI_DATE);
     }
-    mark(s, a, e, birth ? AT_PHI_DATE_NAISSANCE : AT_PHI_DATE);
 }
 
 static const char *const age_words[] = {"age", "agee", "ages", "agees", NULL};
@@ -636,6 +648,34 @@ static void boxed_digits(text_scan *s, size_t i)
         mark(s, i, r, label);
 }
 
+/* A day of the month in words alone in a transcript: after "le", "au",
+ * "du", before its spoken punctuation or the line's end ("prochaine venue
+ * le dix-huit point", "elle rentre le onze virgule"). */
+static void day_words(text_scan *s, size_t i)
+{
+    if (i == 0 || s->lab[i] || s->tok[i].nl ||
+        !(tok_is(s, i - 1, "le") || tok_is(s, i - 1, "au") || tok_is(s, i - 1, "du")))
+        return;
+    size_t e = i + 1;
+    if (e + 1 < s->n && tok_is(s, e, "et") && deid_number_word_tok(s, e + 1) == 1 && !s->tok[e].nl)
+        e += 2; /* "vingt et un" */
+    const char *w[3];
+    size_t l[3];
+    char b[3][64];
+    size_t c = 0;
+    for (size_t q = i; q < e; q++) {
+        l[c] = fold_tok(s, q, b[c]);
+        w[c] = b[c];
+        c++;
+    }
+    int v;
+    if (!text_number_words_value(w, l, c, &v) || v < 1 || v > 31)
+        return;
+    if (e < s->n && !s->tok[e].nl && !tok_is(s, e, "point") && !tok_is(s, e, "virgule"))
+        return;
+    mark(s, i, e, AT_PHI_DATE);
+}
+
 /* A year in words alone after a word of time ("depuis deux mille
  * quinze", "en mil neuf cent quatre-vingt-dix", "l'année deux mille
  * trois"); i is its "mille" or "mil". A quantity ("deux mille mg") has
@@ -788,5 +828,7 @@ void deid_pass_extra_dates(text_scan *s)
             spoken_age(s, i);
         else if (!s->lab[i] && c == 'm' && (tok_is(s, i, "mille") || tok_is(s, i, "mil")))
             year_words(s, i);
+        if (!s->lab[i] && deid_number_word_tok(s, i) == 1)
+            day_words(s, i);
     }
 }

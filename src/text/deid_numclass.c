@@ -532,9 +532,9 @@ static void day_in_list(text_scan *s, size_t i)
 static void day_alone(text_scan *s, size_t i)
 {
     static const char *const lead[] = {"le", "au", "jusqu'au", "du", NULL};
-    static const char *const next_ok[] = {"a",    "au",       "matin", "soir", "midi",  "ca", "et",
-                                          "ou",   "prochain", "vers",  "je",   "on",    "il", "elle",
-                                          "nous", "dans",     "pour",  "avec", "sinon", NULL};
+    static const char *const next_ok[] = {
+        "a",  "au", "matin", "soir", "midi", "ca",   "et",   "ou",    "prochain", "vers",    "je",
+        "on", "il", "elle",  "nous", "dans", "pour", "avec", "sinon", "point",    "virgule", NULL};
     if (i == 0 || s->tok[i].nl || s->tok[i].kind != TOK_NUM || !day_tok(s, i) || nc_glued(s, i))
         return;
     const text_tok *p = &s->tok[i - 1];

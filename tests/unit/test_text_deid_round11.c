@@ -126,6 +126,42 @@ static void test_dictated_places_of_round11(void **state)
     assert_int_equal(LABEL("Elle est originaire de Bretagne.", "Bretagne"), 0);
 }
 
+/* A transcript says its numbers, addresses and dates in words. */
+static void test_transcripts_in_words(void **state)
+{
+    (void)state;
+    const char *a = "madame colin domiciliée quarante-quatre boulevard gambetta zéro six mille nice point";
+    assert_int_equal(LABEL(a, "quarante"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL(a, "six"), AT_PHI_ZIP);
+    assert_int_equal(LABEL(a, "nice"), AT_PHI_VILLE);
+    assert_int_equal(LABEL("il a reçu deux mille unités point", "mille"), 0);
+    assert_int_equal(LABEL("je propose un passage à l'upadacitinib", "passage"), 0);
+    const char *b =
+        "numéro d identification zéro quatre sept sept huit point adhérent quatre quatre sept deux";
+    IS_PHI(b, "zéro");
+    IS_PHI(b, "huit");
+    assert_int_equal(LABEL(b, "deux"), AT_PHI_COMPTE);
+    assert_int_equal(LABEL("numéro trois de la liste", "trois"), 0);
+    assert_int_equal(LABEL("monsieur andré né le neuf novembre trente et un soit", "trente"),
+                     AT_PHI_DATE_NAISSANCE);
+    assert_int_equal(LABEL("hospitalisé du premier au quatre décembre pour", "premier"), AT_PHI_DATE);
+    assert_int_equal(LABEL("prochaine venue le dix-huit point", "dix"), AT_PHI_DATE);
+    assert_int_equal(LABEL("le deux patients sont vus", "deux"), 0);
+    /* spoken addresses of mail and web; a spoken decimal stays */
+    assert_int_equal(LABEL("à son adresse c point mercier arobase wanadoo point fr point", "wanadoo"),
+                     AT_PHI_MAIL);
+    assert_int_equal(LABEL("lien visio point doctolib point fr slash r slash k sept point", "doctolib"),
+                     AT_PHI_URL);
+    assert_int_equal(LABEL("la tension est à douze point cinq", "cinq"), 0);
+    /* a town after "à" in a transcript (a word of no list, a commune) */
+    const char *c = "il vit avec son épouse à surgères depuis vingt ans et sa fille habite à quimper elle "
+                    "vient le voir souvent la patiente est à jeun à domicile à distance de la chimiothérapie";
+    assert_int_equal(LABEL(c, "surgères"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(c, "quimper"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(c, "jeun"), 0);
+    assert_int_equal(LABEL(c, "distance"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +173,7 @@ int main(void)
         cmocka_unit_test(test_dates_of_round11),
         cmocka_unit_test(test_town_after_an_ocr_postcode),
         cmocka_unit_test(test_dictated_places_of_round11),
+        cmocka_unit_test(test_transcripts_in_words),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
