@@ -456,7 +456,7 @@ static at_status tokenise(text_scan *s)
     }
     int nl = 1, sp = 1;
     unsigned line = 0, seen = 0, seen_sc = 0;
-    size_t number_words = 0;
+    size_t number_words = 0, words = 0, cap_words = 0;
     unsigned letters = 0; /* one-byte words in a row up to here (deid_pass_spelled's look) */
     while (i < len) {
         unsigned c = t[i], sc = space_class[c];
@@ -664,6 +664,8 @@ static at_status tokenise(text_scan *s)
         seen |= letters >= 4 ? TEXT_SEEN_SPELT : 0;
         seen |= trigger_seen[lists >> LOOK_L_TRIGGER];
         number_words += (lists >> 12) & 1;
+        words++;
+        cap_words += k->cap;
     }
     s->nlist[TEXT_LIST_AT] = n_at;
     s->nlist[TEXT_LIST_NUM] = n_num;
@@ -678,6 +680,8 @@ static at_status tokenise(text_scan *s)
     s->nlist[TEXT_LIST_SHORT] = n_short;
     s->nlist[TEXT_LIST_OCRCAP] = n_ocrcap;
     s->number_words = number_words;
+    s->words = words;
+    s->cap_words = cap_words;
     s->seen = seen | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
     memset(s->lab, 0, s->n + 1);
     memset(s->safe, 0, s->n + 1);

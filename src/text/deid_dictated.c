@@ -105,6 +105,11 @@ static int dictated_label(const text_scan *s, size_t a)
     return AT_PHI_ID;
 }
 
+int deid_dictated_chunk(const text_scan *s)
+{
+    return s->words >= 12 && s->cap_words * 10 <= s->words; /* (the tokeniser's counts) */
+}
+
 /* The value of the number words [a, e) (an "et" between them), -1 when
  * they make none. */
 static int words_value(const text_scan *s, size_t a, size_t e)
@@ -270,13 +275,15 @@ static void spoken_address(text_scan *s, size_t i)
 
 void deid_pass_dictated(text_scan *s)
 {
-    for (size_t i = 3; i < s->n; i++) /* (after "point": its first letter first) */
+    /* (what only a transcript says in words: its addresses, its short
+     * numbers after their cue, its e-mail and web addresses) */
+    int dictated = deid_dictated_chunk(s);
+    for (size_t i = 3; dictated && i < s->n; i++) /* (after "point": its first letter first) */
         if (s->tok[i].kind == TOK_WORD && s->tok[i].e - s->tok[i].s <= 4 && !s->lab[i] &&
             s->t[s->tok[i - 1].s] == 'p')
             spoken_address(s, i);
-    if (s->number_words >= 2)
-        for (size_t q = 0; q < s->nlist[TEXT_LIST_NUMWORD]; q++)
-            dictated_address(s, s->list[TEXT_LIST_NUMWORD][q]);
+    for (size_t q = 0; dictated && s->number_words >= 2 && q < s->nlist[TEXT_LIST_NUMWORD]; q++)
+        dictated_address(s, s->list[TEXT_LIST_NUMWORD][q]);
     /* a run of six tokens or more, four number words among them, holds a
      * number word at one of the indices of a step of four but where its
      * fillers fall just there (a spoken letter and a digit three tokens
@@ -322,8 +329,10 @@ void deid_pass_dictated(text_scan *s)
                                        "matricule", NULL};
     for (size_t p = 0; p < nv; p++) {
         size_t a = v[p];
-        if (s->lab[a] || number_word_tok(s, a) != 1 || a == 0 || s->tok[a].nl ||
-            !(deid_tok_in(s, a - 1, cues) || (s->tok[a - 1].dflags & DICT_IDLABEL)))
+        if (s->lab[a] || a == 0 || s->tok[a].nl || s->tok[a - 1].kind != TOK_WORD ||
+            !((s->tok[a - 1].dflags & DICT_IDLABEL) || (s->tok[a - 1].lex & LEX_CUE_ID) ||
+              (dictated && deid_tok_in(s, a - 1, cues))) ||
+            number_word_tok(s, a) != 1)
             continue;
         /* (number words another pass read as a date, "quatre sept" for a
          * 4th of September, are the number's when the run holds them

@@ -250,18 +250,6 @@ static void article_commune_at(text_scan *s, size_t i)
     mark(s, i, e, AT_PHI_VILLE);
 }
 
-/* The chunk is a transcript: nine words in ten in lower case, thirty
- * words at least (a transcript writes no capital to tell a name). */
-static int dictated_chunk(const text_scan *s)
-{
-    size_t words = 0, caps = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        words += s->tok[i].kind == TOK_WORD;
-        caps += s->tok[i].kind == TOK_WORD && (s->tok[i].cap || s->tok[i].allcaps);
-    }
-    return words >= 30 && caps * 10 <= words;
-}
-
 static void commune_at(text_scan *s, size_t a, int dictated)
 {
     size_t i = a + 1;
@@ -307,6 +295,8 @@ static void commune_at(text_scan *s, size_t a, int dictated)
  * "de radiothérapie"). i: the last token of the name. */
 static void doctor_town_at(text_scan *s, size_t i)
 {
+    if (!low_word(s, i + 1) || !tok_is(s, i + 1, "de"))
+        return;
     size_t a = i;
     while (a > 0 && s->ent[a - 1] == s->ent[i] && s->lab[a - 1] == s->lab[i])
         a--;
@@ -331,7 +321,8 @@ static void doctor_town_at(text_scan *s, size_t i)
 
 void deid_pass_dictated_places(text_scan *s)
 {
-    for (size_t i = 0; i + 1 < s->n;) {
+    int dictated = deid_dictated_chunk(s);
+    for (size_t i = 0; dictated && i + 1 < s->n;) {
         if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_NOM, AT_PHI_NOM)) {
             i += 8;
             continue;
@@ -343,7 +334,6 @@ void deid_pass_dictated_places(text_scan *s)
     for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++)
         establishment_at(s, s->list[TEXT_LIST_ORG][q]);
     /* ("à" is on the list of capitalised words) */
-    int dictated = dictated_chunk(s);
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         if (tl(s, i) == 2 && !memcmp(s->t + s->tok[i].s, "\xC3\xA0", 2))

@@ -790,6 +790,7 @@ void deid_pass_extra_dates(text_scan *s)
         /* an abbreviated weekday and a day: "lun 07", "jeu. 23" (not in
          * capitals: "MAR 12" may be an anaesthetist's) */
         if (i > 0 && k->e - k->s <= 2 && !s->tok[i].nl && !s->lab[i - 1] &&
+            (s->tok[i - 1].e - s->tok[i - 1].s == 3 || is_punct(s, i - 1, '.')) &&
             !(i + 1 < s->n && s->tok[i + 1].s == k->e &&
               (is_punct(s, i + 1, ':') || tok_is(s, i + 1, "h"))) &&
             !(i + 1 < s->n &&
@@ -826,9 +827,12 @@ void deid_pass_extra_dates(text_scan *s)
         if (!s->lab[i] && i + 2 < s->n && ((c == 'q' && n >= 6) || (c == 'c' && n == 4)) &&
             s->tok[i + 1].kind == TOK_WORD)
             spoken_age(s, i);
-        else if (!s->lab[i] && c == 'm' && (tok_is(s, i, "mille") || tok_is(s, i, "mil")))
+        else if (!s->lab[i] && c == 'm' && (n == 3 || n == 5) &&
+                 (tok_is(s, i, "mille") || tok_is(s, i, "mil")))
             year_words(s, i);
-        if (!s->lab[i] && deid_number_word_tok(s, i) == 1)
+        if (!s->lab[i] && i > 0 && s->tok[i - 1].e - s->tok[i - 1].s == 2 &&
+            (tok_is(s, i - 1, "le") || tok_is(s, i - 1, "au") || tok_is(s, i - 1, "du")) &&
+            deid_number_word_tok(s, i) == 1)
             day_words(s, i);
     }
 }

@@ -15,9 +15,13 @@
 
 /* Token i separates two items of a list: ',', '&' or "et" (not ';': a
  * line of a table, whose columns are deid_tables.c's). */
-static int item_sep(const text_scan *s, size_t i)
+static inline int item_sep(const text_scan *s, size_t i)
 {
-    return is_punct(s, i, ',') || is_punct(s, i, '&') || (s->tok[i].kind == TOK_WORD && tok_is(s, i, "et"));
+    const text_tok *k = &s->tok[i];
+    if (k->kind == TOK_PUNCT)
+        return (k->special == ',' || k->special == '&') && k->e - k->s == 1;
+    return k->kind == TOK_WORD && k->e - k->s == 2 && (s->t[k->s] | 0x20) == 'e' &&
+           (s->t[k->s + 1] | 0x20) == 't';
 }
 
 /* The kind of item [a, b): 0 not an item of a list of names (numbers,
@@ -151,51 +155,77 @@ static int door_word(const text_scan *s, size_t i, size_t *after)
     return 0;
 }
 
-/* After a door word, within three tokens on its line: a code of one to
- * eight letters and digits holding a digit ("4417B", "2748A", "4B19"). */
-static void door_code(text_scan *s, size_t i)
+/* A code of one to eight letters and digits holding a digit ("4417B",
+ * "2748A", "4B19", "0705") at token q, a door word within three tokens
+ * before it on its line (a colon, a dash, "n°" between). */
+static void door_code(text_scan *s, size_t q)
 {
-    size_t j;
-    if (!door_word(s, i, &j))
+    const text_tok *k = &s->tok[q];
+    if (s->lab[q] || k->e - k->s > 8 || !tok_has_digit(s, q) || k->nl || q == 0)
         return;
-    for (size_t q = j; q < s->n && q < j + 3 && !s->tok[q].nl; q++) {
-        const text_tok *k = &s->tok[q];
-        if (k->kind == TOK_PUNCT) {
-            if (is_punct(s, q, ':') || is_punct(s, q, '-') || is_punct(s, q, '(') || is_punct(s, q, '#'))
-                continue;
+    for (uint32_t b = k->s; b < k->e; b++) {
+        unsigned c = (unsigned char)s->t[b];
+        if (!(c - '0' < 10u || (c | 0x20) - 'a' < 26u))
+            return;
+    }
+    for (size_t p = q, hop = 0; p > 0 && hop < 4 && !s->tok[p].nl; p--, hop++) {
+        size_t i = p - 1, after;
+        if (s->tok[i].kind == TOK_WORD && door_word(s, i, &after)) {
+            for (size_t r = after; r < q; r++)
+                if (!(is_punct(s, r, ':') || is_punct(s, r, '-') || is_punct(s, r, '(') ||
+                      is_punct(s, r, '#')))
+                    return;
+            mark(s, q, q + 1, AT_PHI_ID);
             return;
         }
-        if (k->e - k->s > 8 || !tok_has_digit(s, q) || s->lab[q])
-            return;
-        for (uint32_t b = k->s; b < k->e; b++) {
-            unsigned c = (unsigned char)s->t[b];
-            if (!(c - '0' < 10u || (c | 0x20) - 'a' < 26u))
-                return;
-        }
-        mark(s, q, q + 1, AT_PHI_ID);
-        return;
     }
 }
 
 void deid_pass_lists(text_scan *s)
 {
-    size_t a = 0;
-    while (a < s->n) {
-        size_t e = a + 1;
+    /* the lines where a name or a place is followed by a separator: their
+     * lists (the labels walked eight at a time, each line read once) */
+    size_t done = 0; /* the lines before token done are read */
+    for (size_t i = 0; i < s->n;) {
+        if (i + 8 <= s->n && deid_labels8_empty(s, i)) {
+            i += 8;
+            continue;
+        }
+        /* (a list shows at a person's or a place's last word before a
+         * separator: the line is read from there) */
+        int l = s->lab[i];
+        if (i < done || !(l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE) || i + 1 >= s->n ||
+            s->ent[i + 1] == s->ent[i] || !item_sep(s, i + 1)) {
+            i++;
+            continue;
+        }
+        size_t a = i, e = i + 1;
+        while (a > 0 && !s->tok[a].nl)
+            a--;
         while (e < s->n && !s->tok[e].nl)
             e++;
-        size_t seps = 0, labelled = 0;
+        /* (two names or places at least, and a separator after one) */
+        size_t names = 0, before_sep = 0;
         for (size_t q = a; q < e; q++) {
-            seps += item_sep(s, q);
-            labelled += s->lab[q] != 0;
+            int m = s->lab[q];
+            if ((m == AT_PHI_NOM || m == AT_PHI_PRENOM || m == AT_PHI_VILLE) &&
+                (q + 1 >= e || s->ent[q + 1] != s->ent[q])) {
+                names++;
+                before_sep += q + 1 < e && item_sep(s, q + 1);
+            }
         }
-        if (seps >= 2 && labelled >= 2)
+        if (names >= 2 && before_sep)
             line_lists(s, a, e);
-        for (size_t q = a; q < e; q++)
-            if (s->tok[q].kind == TOK_WORD &&
-                ((s->t[s->tok[q].s] | 0x20) == 'd' || (s->t[s->tok[q].s] | 0x20) == 'i' ||
-                 (s->t[s->tok[q].s] | 0x20) == 'c'))
-                door_code(s, q);
-        a = e;
+        done = i = e;
+    }
+    /* door codes: from the codes (numbers, words with a digit) back to
+     * their door word */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++)
+        if (s->tok[s->list[TEXT_LIST_NUM][q]].kind == TOK_NUM)
+            door_code(s, s->list[TEXT_LIST_NUM][q]);
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        if (s->tok[i].kind == TOK_WORD && (s->tok[i].aux & TOK_AUX_DIGIT))
+            door_code(s, i);
     }
 }

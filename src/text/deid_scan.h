@@ -99,6 +99,8 @@ typedef struct {
     uint32_t next_ent;
     unsigned seen;       /* TEXT_SEEN_* bits: bytes the tokeniser met in the text */
     size_t number_words; /* its tokens that deid_number_word_tok gives 1 */
+    size_t words;        /* its word tokens */
+    size_t cap_words;    /* its word tokens with a capital first */
     text_names *names;   /* the words of the names found in context, or NULL */
     uint32_t *scratch;   /* room for n token indices, for one pass at a time (the joins') */
     /* deid_known_safe's answer for each token, kept once asked (it reads
@@ -385,6 +387,9 @@ void deid_pass_number_classes(text_scan *s);
 void deid_pass_number_tails(text_scan *s);
 /* Numbers dictated in words, six tokens or more (deid_dictated.c). */
 void deid_pass_dictated(text_scan *s);
+/* The chunk is a transcript: twelve words or more, nine in ten in lower
+ * case (deid_dictated.c). */
+int deid_dictated_chunk(const text_scan *s);
 /* Word token i is a number word, each of its hyphenated parts ("vingt",
  * "quarante-quatre"): 1; "et": 2; 0 otherwise. Reads only the token
  * and its bytes. */

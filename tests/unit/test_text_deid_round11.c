@@ -115,12 +115,20 @@ static void test_dictated_places_of_round11(void **state)
     assert_int_equal(LABEL("vu au centre hospitalier de bretagne sud point", "bretagne"), AT_PHI_HOPITAL);
     assert_int_equal(LABEL("vu au centre hospitalier de bretagne sud point", "sud"), AT_PHI_HOPITAL);
     assert_int_equal(LABEL("traité au centre oscar lambret point", "lambret"), AT_PHI_HOPITAL);
-    assert_int_equal(LABEL("adressée par le docteur masson de chalon sur saône pour", "chalon"),
+    assert_int_equal(LABEL("patiente adressée par le docteur masson de chalon sur saône pour un carcinome "
+                           "épidermoïde du col",
+                           "chalon"),
                      AT_PHI_VILLE);
-    assert_int_equal(LABEL("le docteur lemoine de saint malo pour un carcinome", "saint"), AT_PHI_VILLE);
+    assert_int_equal(
+        LABEL("patient adressé par le docteur lemoine de saint malo pour un carcinome urothélial "
+              "de vessie",
+              "saint"),
+        AT_PHI_VILLE);
     assert_int_equal(LABEL("vue à mehun sur yèvre je la reverrai", "mehun"), AT_PHI_VILLE);
     /* a word of the language after the doctor's name, an hour */
-    assert_int_equal(LABEL("vu par le docteur lemoine de garde cette nuit", "garde"), 0);
+    assert_int_equal(
+        LABEL("patient vu par le docteur lemoine de garde cette nuit pour une douleur thoracique", "garde"),
+        0);
     assert_int_equal(LABEL("isolement levé à 22h sur décision du médecin", "décision"), 0);
     /* the region alone stays */
     assert_int_equal(LABEL("Elle est originaire de Bretagne.", "Bretagne"), 0);
@@ -130,7 +138,9 @@ static void test_dictated_places_of_round11(void **state)
 static void test_transcripts_in_words(void **state)
 {
     (void)state;
-    const char *a = "madame colin domiciliée quarante-quatre boulevard gambetta zéro six mille nice point";
+    const char *a =
+        "madame colin céline soixante-huit ans domiciliée quarante-quatre boulevard gambetta zéro six "
+        "mille nice point";
     assert_int_equal(LABEL(a, "quarante"), AT_PHI_ADRESSE);
     assert_int_equal(LABEL(a, "six"), AT_PHI_ZIP);
     assert_int_equal(LABEL(a, "nice"), AT_PHI_VILLE);
@@ -148,10 +158,14 @@ static void test_transcripts_in_words(void **state)
     assert_int_equal(LABEL("prochaine venue le dix-huit point", "dix"), AT_PHI_DATE);
     assert_int_equal(LABEL("le deux patients sont vus", "deux"), 0);
     /* spoken addresses of mail and web; a spoken decimal stays */
-    assert_int_equal(LABEL("à son adresse c point mercier arobase wanadoo point fr point", "wanadoo"),
-                     AT_PHI_MAIL);
-    assert_int_equal(LABEL("lien visio point doctolib point fr slash r slash k sept point", "doctolib"),
-                     AT_PHI_URL);
+    assert_int_equal(
+        LABEL("la lettre sera envoyée à son adresse c point mercier arobase wanadoo point fr point",
+              "wanadoo"),
+        AT_PHI_MAIL);
+    assert_int_equal(
+        LABEL("la consultation se fera par le lien visio point doctolib point fr slash r slash k sept point",
+              "doctolib"),
+        AT_PHI_URL);
     assert_int_equal(LABEL("la tension est à douze point cinq", "cinq"), 0);
     /* a town after "à" in a transcript (a word of no list, a commune) */
     const char *c = "il vit avec son épouse à surgères depuis vingt ans et sa fille habite à quimper elle "
