@@ -646,15 +646,20 @@ void deid_pass_foreign_zip(text_scan *s)
             /* "CH-1205 Genève": a country's letters, a dash, the digits */
             if (i >= 2 && all_digits(s, i, 4, 5) && is_punct(s, i - 1, '-') &&
                 s->tok[i - 1].s == s->tok[i - 2].e && k->s == s->tok[i - 1].e &&
-                s->tok[i - 2].kind == TOK_WORD && s->tok[i - 2].allcaps && !s->tok[i - 1].nl &&
-                tok_ascii_in(s, i - 2, post_prefixes) && (town_after(s, i) || address_before(s, i - 2)))
+                s->tok[i - 2].kind == TOK_WORD &&
+                (s->tok[i - 2].allcaps || (tl(s, i - 2) == 1 && s->tok[i - 2].cap)) && !s->tok[i - 1].nl &&
+                (i < 3 || s->tok[i - 2].s != s->tok[i - 3].e) && tok_ascii_in(s, i - 2, post_prefixes) &&
+                (town_after(s, i) || address_before(s, i - 2)))
                 zip_mark(s, i - 2, i + 1);
             /* the Netherlands "1012 AB Amsterdam" */
             else if (all_digits(s, i, 4, 4) && i + 1 < s->n && shape(s, i + 1, "AA") && !s->tok[i + 1].nl &&
                      town_after(s, i + 1) && (address_before(s, i) || (i > 0 && is_punct(s, i - 1, ','))))
                 zip_mark(s, i, i + 2);
-            /* "…, 4000 Liège" after an address */
-            else if (all_digits(s, i, 4, 4) && !s->lab[i] && address_before(s, i) && town_after(s, i))
+            /* "…, 4000 Liège" after an address, "à 7500 Tournai" */
+            else if (all_digits(s, i, 4, 4) && !s->lab[i] &&
+                     (address_before(s, i) ||
+                      (i > 0 && !k->nl && (tok_is(s, i - 1, "\xC3\xA0") || tok_is(s, i - 1, "a")))) &&
+                     town_after(s, i))
                 zip_mark(s, i, i + 1);
             /* two groups joined by a dash before a town: Portugal "4000-123
              * Porto", Poland "00-950 Warszawa", Brazil "01310-100 São Paulo" */

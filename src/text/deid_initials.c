@@ -155,8 +155,39 @@ static void single_initial(text_scan *s, size_t i)
         !s->tok[i + 2].nl && !s->lab[i + 2] && !(s->tok[i + 2].lex & LEX_MED) && line_end(s, i + 3) &&
         !(s->tok[i + 2].dflags & (DICT_TITLE | DICT_HEAD | DICT_HOSP)))
         prev = 1;
-    if (next || prev)
+    if (next || prev) {
         label_first(s, i, i + 2);
+        return;
+    }
+    /* an initial before a capitalised surname no list of the language
+     * holds ("par S. Quéré", "Biologiste : A. Raverot"), or before one
+     * that is a word after a signer's place ("par", a field's colon, a
+     * bracket, a role) where the name ends the phrase ("gérant J. Petit",
+     * "(C. Rose)"); "M." is the title, and the word after a sentence's
+     * initial ("vitamine D. Puis") is the language's */
+    size_t w = i + 2;
+    if (w >= s->n || (s->tok[i].dflags & DICT_TITLE) || s->tok[i + 1].e != s->tok[w].s - 1 || s->tok[w].nl ||
+        s->lab[w] || s->tok[w].kind != TOK_WORD || !s->tok[w].cap || ilen(s, w) < 2 ||
+        (s->tok[w].dflags & (DICT_TITLE | DICT_HOSP | DICT_HEAD | DICT_MONTH | DICT_ROLE | DICT_FIELD)) ||
+        (s->tok[w].lex & (LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET)) ||
+        !is_punct(s, i + 1, '.') || s->tok[i + 1].s != s->tok[i].e ||
+        (i > 0 && s->tok[i].s == s->tok[i - 1].e))
+        return;
+    /* (after a number a letter is a unit's, "3 L."; D and G after a
+     * word are a side's, "hanche D.") */
+    char c0 = s->t[s->tok[i].s];
+    if (i > 0 && !s->tok[i].nl &&
+        (s->tok[i - 1].kind == TOK_NUM || ((c0 == 'D' || c0 == 'G') && s->tok[i - 1].kind == TOK_WORD)))
+        return;
+    int signer = i > 0 && !s->tok[i].nl &&
+                 (tok_is(s, i - 1, "par") || is_punct(s, i - 1, ':') || is_punct(s, i - 1, '(') ||
+                  (s->tok[i - 1].dflags & DICT_ROLE) || (s->tok[i - 1].lex & (LEX_KIN | LEX_CUE_EMP)));
+    int ends = w + 1 >= s->n || s->tok[w + 1].nl || is_punct(s, w + 1, ',') || is_punct(s, w + 1, ')') ||
+               tok_is(s, w + 1, "le");
+    if (!(s->tok[w].lex & LEX_WORD) || (signer && ends)) {
+        label_first(s, i, i + 2);
+        mark(s, w, w + 1, AT_PHI_NOM);
+    }
 }
 
 /* Token p ("par") follows a verb of typing, entering or checking on its

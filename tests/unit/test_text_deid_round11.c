@@ -176,6 +176,26 @@ static void test_transcripts_in_words(void **state)
     assert_int_equal(LABEL(c, "distance"), 0);
 }
 
+/* Postcodes abroad with a one-letter country ("L-3321", "B-1200"), four
+ * digits after "à"; an initial before a surname no list holds, or before
+ * a word where a signer stands; a unit's or a side's letter stays. */
+static void test_postcodes_abroad_and_initials(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Rue de la Gare 33\nL-3321 Berchem\nLuxembourg\n", "3321"), AT_PHI_ZIP);
+    assert_int_equal(LABEL("Avenue Hippocrate 54, B-1200 Woluwe-Saint-Lambert (Belgique)", "1200"),
+                     AT_PHI_ZIP);
+    assert_int_equal(LABEL("domiciliée rue de la Station 12 à 7500 Tournai, que nous suivons", "7500"),
+                     AT_PHI_ZIP);
+    assert_int_equal(LABEL("Examen n° 26-B-09114      Prélevé le 13/11/2026", "Prélevé"), 0);
+    IS_NAME("Dactylographié par S. Quéré le 04/11/2026", "Quéré");
+    IS_NAME("Dactylographié par S. Quéré le 04/11/2026", "S");
+    IS_NAME("Fait à Caen, signature du gérant J. Petit\n", "Petit");
+    assert_int_equal(LABEL("SpO2 89 % sous O2 3 L. PCA de morphine posée", "PCA"), 0);
+    assert_int_equal(LABEL("EVA 6/10 hanche D. Interdose Oxynorm 5 mg donnée.", "Interdose"), 0);
+    assert_int_equal(LABEL("Supplémentation en vitamine D. Puis contrôle.", "Puis"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_town_after_an_ocr_postcode),
         cmocka_unit_test(test_dictated_places_of_round11),
         cmocka_unit_test(test_transcripts_in_words),
+        cmocka_unit_test(test_postcodes_abroad_and_initials),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
