@@ -802,8 +802,13 @@ void deid_pass_extra_dates(text_scan *s)
                 w--;
             int day = atoi_n(s->t + k->s, k->e - k->s);
             char f[64];
-            if (day >= 1 && day <= 31 && s->tok[w].kind == TOK_WORD && s->tok[w].e - s->tok[w].s == 3 &&
-                !s->tok[w].allcaps && fold_tok(s, w, f) == 3 && text_weekday_abbr(f, 3)) {
+            /* (the day ends its phrase or a time follows: "Mar 4 lignes"
+             * counts lines) */
+            int ends = i + 1 >= s->n || s->tok[i + 1].nl || s->tok[i + 1].kind != TOK_WORD ||
+                       tok_is(s, i + 1, "\xC3\xA0") || tok_is(s, i + 1, "matin") || tok_is(s, i + 1, "soir");
+            if (ends && day >= 1 && day <= 31 && s->tok[w].kind == TOK_WORD &&
+                s->tok[w].e - s->tok[w].s == 3 && !s->tok[w].allcaps && fold_tok(s, w, f) == 3 &&
+                text_weekday_abbr(f, 3)) {
                 mark(s, w, i + 1, AT_PHI_DATE);
                 continue;
             }
