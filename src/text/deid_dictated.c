@@ -112,11 +112,11 @@ int deid_dictated_chunk(const text_scan *s)
 
 /* The value of the number words [a, e) (an "et" between them), -1 when
  * they make none. */
-static int words_value(const text_scan *s, size_t a, size_t e)
+int deid_words_value(const text_scan *s, size_t a, size_t e)
 {
     const char *w[8];
     size_t l[8];
-    char b[8][32];
+    char b[8][64];
     size_t c = 0;
     for (size_t q = a; q < e; q++) {
         if (c == 8)
@@ -176,7 +176,7 @@ static void dictated_address(text_scan *s, size_t i)
          * found already gets its number */
         size_t r = s->lab[j] ? j : dictated_words(s, j + 1, 8);
         for (size_t k = i; k < e && r > j && e - k <= 4; k++) {
-            int h = words_value(s, k, e);
+            int h = deid_words_value(s, k, e);
             if (h >= 1 && h <= 999) {
                 mark(s, k, r, AT_PHI_ADRESSE);
                 return;
@@ -184,13 +184,13 @@ static void dictated_address(text_scan *s, size_t i)
         }
         if (s->lab[j]) {
             size_t k = e - 1; /* (no run before it makes a number) */
-            int h = words_value(s, k, e);
+            int h = deid_words_value(s, k, e);
             if (h >= 1 && h <= 999)
                 mark(s, k, j, AT_PHI_ADRESSE);
             return;
         }
     }
-    int v = words_value(s, i, e);
+    int v = deid_words_value(s, i, e);
     /* a postcode after an address or "code postal" */
     int contains_mille = 0;
     for (size_t q = i; q < e; q++)

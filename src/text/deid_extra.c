@@ -258,17 +258,8 @@ static void pass_word_date(text_scan *s, size_t i)
         a = i - 1;
         if (i >= 3 && tok_is(s, i - 2, "et") && number_tok(s, i - 3, f, &fl) >= 20 && !s->lab[i - 3])
             a = i - 3;
-        const char *w[3];
-        size_t l[3];
-        char b[3][64];
-        size_t c = 0;
-        for (size_t q = a; q < i; q++) {
-            l[c] = fold_tok(s, q, b[c]);
-            w[c] = b[c];
-            c++;
-        }
-        int v;
-        if (text_number_words_value(w, l, c, &v) && v >= 1 && v <= 31)
+        int v = deid_words_value(s, a, i);
+        if (v >= 1 && v <= 31)
             day = v;
         else
             a = i;
@@ -659,17 +650,8 @@ static void day_words(text_scan *s, size_t i)
     size_t e = i + 1;
     if (e + 1 < s->n && tok_is(s, e, "et") && deid_number_word_tok(s, e + 1) == 1 && !s->tok[e].nl)
         e += 2; /* "vingt et un" */
-    const char *w[3];
-    size_t l[3];
-    char b[3][64];
-    size_t c = 0;
-    for (size_t q = i; q < e; q++) {
-        l[c] = fold_tok(s, q, b[c]);
-        w[c] = b[c];
-        c++;
-    }
-    int v;
-    if (!text_number_words_value(w, l, c, &v) || v < 1 || v > 31)
+    int v = deid_words_value(s, i, e);
+    if (v < 1 || v > 31)
         return;
     if (e < s->n && !s->tok[e].nl && !tok_is(s, e, "point") && !tok_is(s, e, "virgule"))
         return;
@@ -695,16 +677,8 @@ static void year_words(text_scan *s, size_t i)
         e++;
     if (a == 0 || s->tok[a].nl || e - a > 8 || !deid_tok_in(s, a - 1, cues))
         return;
-    const char *w[8];
-    size_t l[8];
-    char b[8][64];
-    size_t c = 0;
-    for (size_t q = a; q < e; q++, c++) {
-        l[c] = fold_tok(s, q, b[c]);
-        w[c] = b[c];
-    }
-    int v;
-    if (text_number_words_value(w, l, c, &v) && v >= 1900 && v <= 2099)
+    int v = deid_words_value(s, a, e);
+    if (v >= 1900 && v <= 2099)
         mark(s, a, e, AT_PHI_DATE);
 }
 

@@ -390,6 +390,9 @@ void deid_pass_dictated(text_scan *s);
 /* The chunk is a transcript: twelve words or more, nine in ten in lower
  * case (deid_dictated.c). */
 int deid_dictated_chunk(const text_scan *s);
+/* The value of the number words [a, e) ("et" between them), -1 when they
+ * make none (deid_dictated.c). */
+int deid_words_value(const text_scan *s, size_t a, size_t e);
 /* Word token i is a number word, each of its hyphenated parts ("vingt",
  * "quarante-quatre"): 1; "et": 2; 0 otherwise. Reads only the token
  * and its bytes. */
