@@ -12,6 +12,7 @@
 
 #define LIST_ITEMS 32
 #define ITEM_TOKENS 4
+#define LIST_LINE 64 /* tokens of a line that may hold a list */
 
 /* Token i separates two items of a list: ',', '&' or "et" (not ';': a
  * line of a table, whose columns are deid_tables.c's). */
@@ -79,13 +80,22 @@ static void line_lists(text_scan *s, size_t a, size_t e)
     while (q <= e) {
         /* the item from q to the next separator or list end */
         size_t r = q;
-        while (r < e && !item_sep(s, r) && !is_punct(s, r, ':') && !is_punct(s, r, '(') &&
-               !is_punct(s, r, ')') && !is_punct(s, r, '/') && !is_punct(s, r, '|'))
-            r++;
+        int dots = 0;
+        for (; r < e; r++) {
+            const text_tok *k = &s->tok[r];
+            if (k->kind == TOK_PUNCT && k->e - k->s == 1) {
+                unsigned c = k->special;
+                if (c == ',' || c == '&' || c == ':' || c == '(' || c == ')' || c == '/' || c == '|')
+                    break;
+                dots |= c == '.';
+            } else if (k->kind == TOK_WORD && k->e - k->s == 2 && item_sep(s, r)) {
+                break;
+            }
+        }
         /* a '.' ends an item's sentence unless it follows an initial or
          * a title ("Dr. X", "J. Facy") */
         size_t stop = r;
-        for (size_t t = q; t < r; t++)
+        for (size_t t = q; dots && t < r; t++)
             if (is_punct(s, t, '.') && !(t > q && s->tok[t - 1].e - s->tok[t - 1].s <= 3 && t + 1 < r)) {
                 stop = t;
                 break;
@@ -170,7 +180,11 @@ static void door_code(text_scan *s, size_t q)
     }
     for (size_t p = q, hop = 0; p > 0 && hop < 4 && !s->tok[p].nl; p--, hop++) {
         size_t i = p - 1, after;
-        if (s->tok[i].kind == TOK_WORD && door_word(s, i, &after)) {
+        unsigned c0 = (unsigned char)s->t[s->tok[i].s] | 0x20u;
+        if (s->tok[i].kind != TOK_WORD || s->tok[i].e - s->tok[i].s < 4 ||
+            (c0 != 'd' && c0 != 'i' && c0 != 'c'))
+            continue; /* (no door word opens so) */
+        if (door_word(s, i, &after)) {
             for (size_t r = after; r < q; r++)
                 if (!(is_punct(s, r, ':') || is_punct(s, r, '-') || is_punct(s, r, '(') ||
                       is_punct(s, r, '#')))
@@ -187,8 +201,9 @@ void deid_pass_lists(text_scan *s)
      * lists (the labels walked eight at a time, each line read once) */
     size_t done = 0; /* the lines before token done are read */
     for (size_t i = 0; i < s->n;) {
-        if (i + 8 <= s->n && deid_labels8_empty(s, i)) {
-            i += 8;
+        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_NOM, AT_PHI_PRENOM) &&
+            deid_labels8_lack(s, i, AT_PHI_VILLE, AT_PHI_VILLE)) {
+            i += 8; /* (eight labels at a time while none is a name's or a place's) */
             continue;
         }
         /* (a list shows at a person's or a place's last word before a
@@ -199,22 +214,34 @@ void deid_pass_lists(text_scan *s)
             i++;
             continue;
         }
+        /* (a list of names is a short line: a paragraph written on one
+         * line is prose, whose commas part clauses) */
         size_t a = i, e = i + 1;
-        while (a > 0 && !s->tok[a].nl)
+        while (a > 0 && !s->tok[a].nl && i - a < LIST_LINE)
             a--;
-        while (e < s->n && !s->tok[e].nl)
+        while (e < s->n && !s->tok[e].nl && e - a < LIST_LINE)
             e++;
+        if (!(a == 0 || s->tok[a].nl) || !(e >= s->n || s->tok[e].nl)) {
+            while (e < s->n && !s->tok[e].nl)
+                e++;
+            done = i = e;
+            continue;
+        }
         /* (two names or places at least, and a separator after one) */
-        size_t names = 0, before_sep = 0;
+        /* (and a capitalised word no pass labelled after a separator: an
+         * item to decide) */
+        size_t names = 0, before_sep = 0, free_after_sep = 0;
         for (size_t q = a; q < e; q++) {
             int m = s->lab[q];
             if ((m == AT_PHI_NOM || m == AT_PHI_PRENOM || m == AT_PHI_VILLE) &&
                 (q + 1 >= e || s->ent[q + 1] != s->ent[q])) {
                 names++;
                 before_sep += q + 1 < e && item_sep(s, q + 1);
+            } else if (!m && q > a && s->tok[q].kind == TOK_WORD && s->tok[q].cap && item_sep(s, q - 1)) {
+                free_after_sep++;
             }
         }
-        if (names >= 2 && before_sep)
+        if (names >= 2 && before_sep && free_after_sep)
             line_lists(s, a, e);
         done = i = e;
     }
