@@ -393,6 +393,10 @@ int deid_dictated_chunk(const text_scan *s);
 /* The value of the number words [a, e) ("et" between them), -1 when they
  * make none (deid_dictated.c). */
 int deid_words_value(const text_scan *s, size_t a, size_t e);
+/* A day of the month or a year said in words alone, at number word i
+ * (deid_dates_alone.c). */
+void deid_day_words(text_scan *s, size_t i);
+void deid_year_words(text_scan *s, size_t i);
 /* Word token i is a number word, each of its hyphenated parts ("vingt",
  * "quarante-quatre"): 1; "et": 2; 0 otherwise. Reads only the token
  * and its bytes. */
