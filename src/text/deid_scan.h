@@ -441,6 +441,9 @@ void deid_pass_spelled(text_scan *s);
 void deid_pass_public_refs(text_scan *s);
 /* An item alone in a list of names or places; door codes (deid_lists.c). */
 void deid_pass_lists(text_scan *s);
+/* Establishments known by their acronym alone (HCL, AP-HP, IGR ...;
+ * deid_known_estab.c). */
+void deid_pass_known_estab(text_scan *s);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);

@@ -196,6 +196,22 @@ static void test_postcodes_abroad_and_initials(void **state)
     assert_int_equal(LABEL("Supplémentation en vitamine D. Puis contrôle.", "Puis"), 0);
 }
 
+/* Establishments known by their acronym alone; the ones that are also
+ * words of care only after an article or a preposition. */
+static void test_known_establishments(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Adressée par l'IGR pour avis.", "IGR"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("RCP du HCL le 3 mars. Avis HUG demandé.", "HCL"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("Avis de l'AP-HP et de l'AP-HM.", "AP-HM"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("Transfert aux HUS pour greffe.", "HUS"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("Suivie à l'IPC depuis 2020.", "IPC"), AT_PHI_HOPITAL);
+    /* the cranial irradiation, the neurotoxicity, a regimen */
+    assert_int_equal(LABEL("CBPC : radiochimiothérapie puis IPC ou surveillance IRM.", "IPC"), 0);
+    assert_int_equal(LABEL("CRS grade 1, ICANS grade 2 après CAR-T.", "ICANS"), 0);
+    assert_int_equal(LABEL("Protocole R-CLB puis surveillance.", "CLB"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_dictated_places_of_round11),
         cmocka_unit_test(test_transcripts_in_words),
         cmocka_unit_test(test_postcodes_abroad_and_initials),
+        cmocka_unit_test(test_known_establishments),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }

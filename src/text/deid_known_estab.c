@@ -1,0 +1,70 @@
+/* Establishments known by their acronym alone, after the other passes:
+ * the hospital groups and cancer centres of France and of its neighbours
+ * that notes name so ("RCP du HCL", "Avis HUG", "suivie à l'IGR", "revue à
+ * l'AP-HP"). A note that names the centre names where the patient is
+ * treated. Three are also words of care, and count only after an article
+ * or a preposition ("à l'IPC", not "puis IPC" the cranial irradiation;
+ * "aux HUS"; "au centre ICL"); ICANS, the neurotoxicity, is left out. */
+#include "deid_scan.h"
+
+#include <string.h>
+
+static const struct {
+    const char *w;
+    uint8_t after_article; /* 1: only after an article or a preposition */
+} known[] = {
+    {"AP-HP", 0}, {"APHP", 0}, {"AP-HM", 0},    {"APHM", 0},   {"HCL", 0},           {"CHUV", 0}, {"HUG", 0},
+    {"CHUM", 0},  {"IGR", 0},  {"IUCT", 0},     {"IUCT-O", 0}, {"IUCT-Oncopole", 0}, {"ICM", 0},  {"ICO", 0},
+    {"HEGP", 0},  {"CLB", 0},  {"Oncopole", 0}, {"HUS", 1},    {"IPC", 1},           {"ICL", 1},
+};
+
+/* The elided "l'" (' or ’). */
+static int tok_elided_l(const text_scan *s, size_t i)
+{
+    const char *t = s->t + s->tok[i].s;
+    size_t n = s->tok[i].e - s->tok[i].s;
+    return (t[0] == 'l' || t[0] == 'L') &&
+           ((n == 2 && t[1] == '\'') || (n == 4 && !memcmp(t + 1, "\xE2\x80\x99", 3)));
+}
+
+/* Word token i is preceded on its line by an article or a preposition
+ * ("l'", "du", "au", "aux", "des", "les", "à", "de", "centre"). */
+static int after_article(const text_scan *s, size_t i)
+{
+    static const char *const lead[] = {"l'", "l", "du", "au", "aux", "des", "les", "a", "de", "centre", NULL};
+    if (i == 0 || s->tok[i].nl)
+        return 0;
+    size_t p = i - 1;
+    if (is_punct(s, p, '\'') && p > 0 && s->tok[p].s == s->tok[p - 1].e)
+        p--; /* "l" and its apostrophe */
+    return tok_ascii_in(s, p, lead) || tok_is(s, p, "\xC3\xA0") || tok_elided_l(s, p);
+}
+
+void deid_pass_known_estab(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        const text_tok *k = &s->tok[i];
+        size_t n = k->e - k->s;
+        if (s->lab[i] || k->kind != TOK_WORD || n < 3 || n > 13 || !k->cap)
+            continue;
+        /* (glued to a dash or a word before: "R-CLB" is a regimen; an
+         * elision is no such glue: "l'IGR") */
+        if (i > 0 && s->tok[i - 1].e == k->s) {
+            const text_tok *p = &s->tok[i - 1];
+            const unsigned char *b = (const unsigned char *)s->t + p->e;
+            int elision =
+                p->kind == TOK_WORD && p->e - p->s >= 2 &&
+                (b[-1] == '\'' || (p->e - p->s >= 4 && b[-3] == 0xE2 && b[-2] == 0x80 && b[-1] == 0x99));
+            if (!elision)
+                continue;
+        }
+        for (size_t j = 0; j < sizeof known / sizeof *known; j++) {
+            if (strlen(known[j].w) != n || memcmp(known[j].w, s->t + k->s, n))
+                continue;
+            if (!known[j].after_article || after_article(s, i))
+                mark(s, i, i + 1, AT_PHI_HOPITAL);
+            break;
+        }
+    }
+}
