@@ -69,7 +69,7 @@ const char *const text_cue_job_words[] = {
     "douanier", "douaniere", "marin", "pecheur", "docker", "artisan", "artisane", "charpentier", "carreleur",
     "jardinier", "jardiniere", "paysagiste", "fromager", "fromagere", "vigneron", "vigneronne", "sapeur",
     "aide-soignante", "aide-soignant", "coiffeur", "coiffeuse", "boucher", "bouchere", "charcutier",
-    "patissier", "patissiere", "retired", NULL};
+    "patissier", "patissiere", "retired", "cheminot", "cheminote", NULL};
 /* Establishments that employ too, named after a trade only ("infirmière
  * à la clinique X"): the others' rules name them otherwise. */
 static const char *const place_heads[] = {"ecole",       "college",  "lycee",    "universite", "creche",

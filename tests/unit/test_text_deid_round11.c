@@ -210,6 +210,8 @@ static void test_known_establishments(void **state)
     assert_int_equal(LABEL("CBPC : radiochimiothérapie puis IPC ou surveillance IRM.", "IPC"), 0);
     assert_int_equal(LABEL("CRS grade 1, ICANS grade 2 après CAR-T.", "ICANS"), 0);
     assert_int_equal(LABEL("Protocole R-CLB puis surveillance.", "CLB"), 0);
+    /* a railwayman's employer */
+    assert_int_equal(LABEL("Ancien cheminot (SNCF, atelier de Saumur).", "SNCF"), AT_PHI_EMPLOYEUR);
 }
 
 int main(void)
