@@ -46,10 +46,10 @@ void deid_pass_known_estab(text_scan *s)
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
         size_t n = k->e - k->s;
-        /* (an acronym's capitals: most capitalised words leave at the
-         * second byte) */
-        if (s->lab[i] || k->kind != TOK_WORD || n < 3 || n > 13 || !k->cap ||
-            !((unsigned)s->t[k->s + 1] - 'A' < 26u || (n == 8 && s->t[k->s] == 'O')))
+        /* (an acronym is in capitals, but "Oncopole" and "IUCT-Oncopole":
+         * the token's flags and first two letters' key, no byte read) */
+        if (s->lab[i] || k->kind != TOK_WORD || n < 3 || n > 13 ||
+            !(k->allcaps || k->key == text_pair_key('O', 'n') || k->key == text_pair_key('I', 'U')))
             continue;
         /* (glued to a dash or a word before: "R-CLB" is a regimen; an
          * elision is no such glue: "l'IGR") */
