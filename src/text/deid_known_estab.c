@@ -18,15 +18,6 @@ static const struct {
     {"HEGP", 0},  {"CLB", 0},  {"Oncopole", 0}, {"HUS", 1},    {"IPC", 1},           {"ICL", 1},
 };
 
-/* The elided "l'" (' or ’). */
-static int tok_elided_l(const text_scan *s, size_t i)
-{
-    const char *t = s->t + s->tok[i].s;
-    size_t n = s->tok[i].e - s->tok[i].s;
-    return (t[0] == 'l' || t[0] == 'L') &&
-           ((n == 2 && t[1] == '\'') || (n == 4 && !memcmp(t + 1, "\xE2\x80\x99", 3)));
-}
-
 /* Word token i is preceded on its line by an article or a preposition
  * ("l'", "du", "au", "aux", "des", "les", "à", "de", "centre"). */
 static int after_article(const text_scan *s, size_t i)
@@ -37,7 +28,7 @@ static int after_article(const text_scan *s, size_t i)
     size_t p = i - 1;
     if (is_punct(s, p, '\'') && p > 0 && s->tok[p].s == s->tok[p - 1].e)
         p--; /* "l" and its apostrophe */
-    return tok_ascii_in(s, p, lead) || tok_is(s, p, "\xC3\xA0") || tok_elided_l(s, p);
+    return tok_ascii_in(s, p, lead) || tok_is(s, p, "\xC3\xA0") || tok_elided(s, p, 'l');
 }
 
 void deid_pass_known_estab(text_scan *s)
@@ -53,15 +44,8 @@ void deid_pass_known_estab(text_scan *s)
             continue;
         /* (glued to a dash or a word before: "R-CLB" is a regimen; an
          * elision is no such glue: "l'IGR") */
-        if (i > 0 && s->tok[i - 1].e == k->s) {
-            const text_tok *p = &s->tok[i - 1];
-            const unsigned char *b = (const unsigned char *)s->t + p->e;
-            int elision =
-                p->kind == TOK_WORD && p->e - p->s >= 2 &&
-                (b[-1] == '\'' || (p->e - p->s >= 4 && b[-3] == 0xE2 && b[-2] == 0x80 && b[-1] == 0x99));
-            if (!elision)
-                continue;
-        }
+        if (i > 0 && s->tok[i - 1].e == k->s && !tok_elided(s, i - 1, 'l') && !tok_elided(s, i - 1, 'd'))
+            continue;
         for (size_t j = 0; j < sizeof known / sizeof *known; j++) {
             if (strlen(known[j].w) != n || memcmp(known[j].w, s->t + k->s, n))
                 continue;

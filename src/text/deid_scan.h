@@ -273,15 +273,21 @@ static inline int is_punct(const text_scan *s, size_t i, char c)
             (k->e - k->s - 1)) == 0;
 }
 
-/* The elided "d'" of "d'Ormesson", "maladie d'Addison" (' or ’). */
-static inline int tok_elided_d(const text_scan *s, size_t i)
+/* Token i is the elided letter c (lower case) and its apostrophe (' or
+ * ’): "d'" of "d'Ormesson", "l'" of "l'IGR". */
+static inline int tok_elided(const text_scan *s, size_t i, char c)
 {
     if (i >= s->n)
         return 0;
     const char *t = s->t + s->tok[i].s;
     size_t n = s->tok[i].e - s->tok[i].s;
-    return (t[0] == 'd' || t[0] == 'D') &&
-           ((n == 2 && t[1] == '\'') || (n == 4 && !memcmp(t + 1, "\xE2\x80\x99", 3)));
+    return (t[0] | 0x20) == c && ((n == 2 && t[1] == '\'') || (n == 4 && !memcmp(t + 1, "\xE2\x80\x99", 3)));
+}
+
+/* The elided "d'" of "d'Ormesson", "maladie d'Addison" (' or ’). */
+static inline int tok_elided_d(const text_scan *s, size_t i)
+{
+    return tok_elided(s, i, 'd');
 }
 
 /* A word that names a disease, a score, a sign here: an eponym, or after
