@@ -53,7 +53,22 @@ static const char *const adjectives[] = {"pluriprofessionnelle",
                                          "general",
                                          "generale",
                                          "mutualiste",
+                                         "europeen",
+                                         "europeenne",
+                                         "medical",
+                                         "medicale",
+                                         "militaire",
+                                         "francais",
+                                         "francaise",
+                                         "americain",
+                                         "international",
+                                         "internationale",
                                          NULL};
+/* heads a transcript names after its name's phrase ("le ssr les cèdres",
+ * "la pharmacie du marché", "l'école primaire les marronniers") */
+static const char *const dictated_heads[] = {"ssr",   "smr",     "usld",  "had", "pharmacie",
+                                             "ecole", "college", "lycee", NULL};
+static const char *const school_kinds[] = {"primaire", "maternelle", "elementaire", "professionnel", NULL};
 static const char *const heads[] = {"clinique", "polyclinique", "hopital", "chu",  "ehpad",
                                     "institut", "chr",          "chic",    "chru", NULL};
 /* what a centre, a house, a practice is of ("centre de santé", "maison de
@@ -178,11 +193,70 @@ static void take_as(text_scan *s, size_t a, size_t b, int label)
     deid_relabel(s, a, b, label);
 }
 
-static void establishment_at(text_scan *s, size_t h)
+/* what a care phrase is of, and the words of speech, that no name's
+ * phrase holds ("hôpital de jour", "pharmacie de ville", "ah non") */
+static const char *const phrase_stops[] = {
+    "jour", "nuit", "semaine", "ville", "garde", "proximite", "reference", "ah",     "non", "oui",
+    "euh",  "bon",  "alors",   "donc",  "aussi", "demain",    "hier",      "revoir", NULL};
+
+/* A word of a place's name in a transcript, where the phrase alone tells
+ * one: a word of the language too ("la côte d'émeraude", "du val de
+ * saône"), neither a stop, a care word nor a number. */
+static int phrase_word(const text_scan *s, size_t i)
+{
+    return low_word(s, i) && !s->lab[i] && !deid_tok_in(s, i, stops) && !deid_tok_in(s, i, connectors) &&
+           !deid_tok_in(s, i, phrase_stops) && !tok_has_digit(s, i) && tl(s, i) >= 2 &&
+           !(s->tok[i].lex & LEX_MED) &&
+           !(s->tok[i].dflags & (DICT_MONTH | DICT_TITLE | DICT_ROLE | DICT_HOSP));
+}
+
+/* The end of a name's phrase from j in a transcript: its words and the
+ * connectors between them, closed by a stop, a punctuation mark or the
+ * line's end within 5 words; j when none. */
+static size_t phrase_run(const text_scan *s, size_t j)
+{
+    size_t e = j, r = j, words = 0;
+    while (r < s->n && phrase_word(s, r) && words < 5) {
+        e = ++r;
+        words++;
+        if (r < s->n && low_word(s, r) && deid_tok_in(s, r, connectors)) {
+            size_t q = r + 1;
+            if (low_word(s, q) && deid_tok_in(s, q, connectors))
+                q++;
+            if (phrase_word(s, q))
+                r = q;
+        }
+    }
+    if (e == j || (e < s->n && !s->tok[e].nl && s->tok[e].kind == TOK_WORD && !deid_tok_in(s, e, stops) &&
+                   !deid_tok_in(s, e, phrase_stops)))
+        return j;
+    return e;
+}
+
+static void establishment_at(text_scan *s, size_t h, int dictated)
 {
     if (!low_word(s, h) || s->lab[h])
         return;
     size_t j = h + 1;
+    if (dictated && deid_tok_in(s, h, dictated_heads)) {
+        if (low_word(s, j) && deid_tok_in(s, j, school_kinds))
+            j++;
+        size_t e = j;
+        if (low_word(s, j) && tok_is(s, j, "les") && phrase_word(s, j + 1) &&
+            s->t[s->tok[j + 1].e - 1] == 's')
+            e = phrase_run(s, j + 1) > j + 1 ? phrase_run(s, j + 1) : j; /* "le ssr les cèdres" */
+        else if (low_word(s, j) && deid_tok_in(s, j, connectors)) {
+            size_t q = j + 1;
+            if (low_word(s, q) && deid_tok_in(s, q, connectors))
+                q++;
+            e = phrase_run(s, q); /* "la pharmacie du marché" */
+            if (e == q)
+                e = j;
+        }
+        if (e > j)
+            take_as(s, h, e, AT_PHI_HOPITAL);
+        return;
+    }
     if (tok_is(s, h, "centre") || tok_is(s, h, "groupe")) {
         /* "centre hospitalier", "groupe hospitalier", "centre de santé",
          * "centre d'imagerie"; a centre named after someone ("centre
@@ -220,6 +294,20 @@ static void establishment_at(text_scan *s, size_t h)
     size_t e = conn ? name_part(s, j, 1) : j;
     if (e == j)
         e = name_part(s, j, 0);
+    if (e == j && dictated) {
+        /* a transcript's phrase: "de la côte d'émeraude", "les hortensias",
+         * "hôpital dupuytren" */
+        if (conn)
+            e = phrase_run(s, j);
+        else if (low_word(s, j) && tok_is(s, j, "les") && phrase_word(s, j + 1) &&
+                 s->t[s->tok[j + 1].e - 1] == 's')
+            e = phrase_run(s, j + 1) > j + 1 ? phrase_run(s, j + 1) : j;
+        else if (low_word(s, j) && !s->lab[j] && (s->tok[j].lex & LEX_EPONYM) && !deid_tok_in(s, h, kinds))
+            e = j + 1;
+        if (e > j)
+            take_as(s, h, e, AT_PHI_HOPITAL);
+        return;
+    }
     if (e == j)
         return;
     e = name_run(s, j, 8, conn);
@@ -332,7 +420,7 @@ void deid_pass_dictated_places(text_scan *s)
         i++;
     }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++)
-        establishment_at(s, s->list[TEXT_LIST_ORG][q]);
+        establishment_at(s, s->list[TEXT_LIST_ORG][q], dictated);
     /* ("à" is on the list of capitalised words) */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];

@@ -1,0 +1,44 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 12:
+ * establishments a transcript names in lower case by the phrase after
+ * their head. Every string is invented here; none is a fixture of
+ * patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+#define LABEL(text, needle) label_nth(det, text, needle, 0)
+
+/* A transcript: enough lower-case words for the chunk to read as one. */
+#define DICTATED(x)                                                                                          \
+    "compte rendu dicté point à la ligne le patient est revu ce jour en consultation " x " point"
+
+/* In a transcript, the phrase after an establishment's head up to a stop
+ * word is its name; a care phrase ("hôpital de jour", "pharmacie de
+ * ville") is not one. */
+static void test_dictated_establishment_phrases(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL(DICTATED("elle vit à l'ehpad les tamaris à sète"), "tamaris"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(DICTATED("sortie vers le ssr les mélèzes demain"), "mélèzes"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(DICTATED("opérée à la polyclinique du val d'orge point"), "orge"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(DICTATED("vue au centre hospitalier de la presqu'île point"), "presqu"),
+                     AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(DICTATED("traitée à l'hôpital européen marcel dassault virgule"), "européen"),
+                     AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(DICTATED("ordonnance faxée à la pharmacie du beffroi point"), "beffroi"),
+                     AT_PHI_HOPITAL);
+    /* care phrases, and a phrase that goes on as prose */
+    assert_int_equal(LABEL(DICTATED("prochaine cure en hôpital de jour point"), "jour"), 0);
+    assert_int_equal(LABEL(DICTATED("ordonnance remise pour la pharmacie de ville point"), "ville"), 0);
+    assert_int_equal(LABEL(DICTATED("adressée à la clinique de la douleur pour avis"), "douleur"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dictated_establishment_phrases),
+    };
+    return cmocka_run_group_tests(tests, text_setup, text_teardown);
+}
