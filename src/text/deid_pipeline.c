@@ -96,6 +96,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         deid_pass_public_refs(&s);
         deid_pass_lists(&s);
         deid_pass_known_estab(&s);
+        deid_pass_known_employers(&s);
         /* one span per entity: make room for them at once */
         size_t need = out->n + s.next_ent;
         if (need > out->cap) {

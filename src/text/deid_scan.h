@@ -450,6 +450,9 @@ void deid_pass_lists(text_scan *s);
 /* Establishments known by their acronym alone (HCL, AP-HP, IGR ...;
  * deid_known_estab.c). */
 void deid_pass_known_estab(text_scan *s);
+/* Employers known by their name (SNCF, Airbus, Marine nationale ...) and
+ * military units by their number and acronym (deid_known_employers.c). */
+void deid_pass_known_employers(text_scan *s);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);

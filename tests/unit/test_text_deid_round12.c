@@ -1,6 +1,6 @@
 /* Unit tests for the de-identifier's classes of issue #12, round 12:
  * establishments a transcript names in lower case by the phrase after
- * their head. Every string is invented here; none is a fixture of
+ * their head, and the employers known by their name. Every string is invented here; none is a fixture of
  * patient data. */
 #include "text_label.h"
 
@@ -35,10 +35,30 @@ static void test_dictated_establishment_phrases(void **state)
     assert_int_equal(LABEL(DICTATED("adressée à la clinique de la douleur pour avis"), "douleur"), 0);
 }
 
+/* The largest employers by their name, their site's words with them;
+ * a model's number after one is a product; regiments by their number. */
+static void test_known_employers(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Retraité de la SNCF depuis 2019.", "SNCF"), AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("Caissière chez Carrefour Market le matin.", "Market"), AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("Ancien ouvrier chez Renault Trucks, exposition aux huiles.", "Renault"),
+                     AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("Maître principal dans la Marine nationale, muté en 2009.", "nationale"),
+                     AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("Son fils est au 2e REP depuis un an.", "REP"), AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("Mari affecté à la Base aérienne 118.", "118"), AT_PHI_EMPLOYEUR);
+    /* a product, care words after an ordinal, a carrier in a phrase of travel */
+    assert_int_equal(LABEL("Ajusteur sur Airbus A350 depuis dix ans.", "Airbus"), 0);
+    assert_int_equal(LABEL("Hallux valgus, 1re MTP douloureuse.", "MTP"), 0);
+    assert_int_equal(LABEL("Décision de la 2e RCP : radiothérapie.", "RCP"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dictated_establishment_phrases),
+        cmocka_unit_test(test_known_employers),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
