@@ -107,7 +107,19 @@ static int dictated_label(const text_scan *s, size_t a)
 
 int deid_dictated_chunk(const text_scan *s)
 {
-    return s->words >= 12 && s->cap_words * 10 <= s->words; /* (the tokeniser's counts) */
+    if (s->words < 12)
+        return 0;
+    if (s->cap_words * 10 <= s->words) /* (the tokeniser's counts) */
+        return 1;
+    if (s->cap_words * 10 > s->words * 3)
+        return 0;
+    /* speech recognition that writes names with capitals: its punctuation
+     * said in words, "virgule" twice ("domiciliée à Porspoder virgule") */
+    for (size_t i = 0, said = 0; i < s->n; i++)
+        if (s->t[s->tok[i].s] == 'v' && s->tok[i].e - s->tok[i].s == 7 && tok_is(s, i, "virgule") &&
+            ++said == 2)
+            return 1;
+    return 0;
 }
 
 /* The value of the number words [a, e) (an "et" between them), -1 when

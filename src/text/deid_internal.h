@@ -66,6 +66,9 @@ struct at_text_deid {
     text_lexicon lex;           /* Debian's word lists and data/text (lexicon.h) */
     struct text_tagger *tagger; /* the learned tagger, NULL when none (tagger.h) */
     int allow_list;             /* 1: the allow-list pass runs (the default) */
+    /* bit k set: a known employer's first word has key k (text_pair_key;
+     * deid_known_employers.c), set by at_text_deid_new */
+    uint64_t employer_keys[16];
     /* the patient's identity, folded */
     int have_patient;
     text_dict patdict; /* the patient's names, folded */

@@ -18,55 +18,60 @@
 
 #include <string.h>
 
-/* Each name: its folded words (at most 3). The first word's first two
- * letters are tested first (its key). */
-static const char *const known[][3] = {
-    {"sncf"},
-    {"ratp"},
-    {"edf"},
-    {"grdf"},
-    {"enedis"},
-    {"engie"},
-    {"airbus"},
-    {"michelin"},
-    {"renault"},
-    {"thales"},
-    {"safran"},
-    {"dassault"},
-    {"alstom"},
-    {"arcelormittal"},
-    {"usinor"},
-    {"stellantis"},
-    {"carrefour"},
-    {"auchan"},
-    {"intermarche"},
-    {"lidl"},
-    {"aldi"},
-    {"decathlon"},
-    {"castorama"},
-    {"bouygues"},
-    {"eiffage"},
-    {"veolia"},
-    {"sodexo"},
-    {"lactalis"},
-    {"danone"},
-    {"bonduelle"},
-    {"totalenergies"},
-    {"keolis"},
-    {"transdev"},
-    {"tereos"},
-    {"limagrain"},
-    {"sanofi"},
-    {"naval", "group"},
-    {"la", "poste"},
-    {"air", "france"},
-    {"leroy", "merlin"},
-    {"super", "u"},
-    {"marine", "nationale"},
-    {"gendarmerie", "nationale"},
-    {"police", "nationale"},
-    {"armee", "de", "terre"},
-    {"legion", "etrangere"},
+/* Each name: its folded words (at most 3), the key of its first word's
+ * first two letters and that word's length (tested first). */
+#define KEY(a, b) (((a)&0x1Fu) << 5 | ((b)&0x1Fu))
+static const struct {
+    const char *w[3];
+    uint16_t key;
+    uint8_t len;
+} known[] = {
+    {{"sncf"}, KEY('s', 'n'), 4},
+    {{"ratp"}, KEY('r', 'a'), 4},
+    {{"edf"}, KEY('e', 'd'), 3},
+    {{"grdf"}, KEY('g', 'r'), 4},
+    {{"enedis"}, KEY('e', 'n'), 6},
+    {{"engie"}, KEY('e', 'n'), 5},
+    {{"airbus"}, KEY('a', 'i'), 6},
+    {{"michelin"}, KEY('m', 'i'), 8},
+    {{"renault"}, KEY('r', 'e'), 7},
+    {{"thales"}, KEY('t', 'h'), 6},
+    {{"safran"}, KEY('s', 'a'), 6},
+    {{"dassault"}, KEY('d', 'a'), 8},
+    {{"alstom"}, KEY('a', 'l'), 6},
+    {{"arcelormittal"}, KEY('a', 'r'), 13},
+    {{"usinor"}, KEY('u', 's'), 6},
+    {{"stellantis"}, KEY('s', 't'), 10},
+    {{"carrefour"}, KEY('c', 'a'), 9},
+    {{"auchan"}, KEY('a', 'u'), 6},
+    {{"intermarche"}, KEY('i', 'n'), 11},
+    {{"lidl"}, KEY('l', 'i'), 4},
+    {{"aldi"}, KEY('a', 'l'), 4},
+    {{"decathlon"}, KEY('d', 'e'), 9},
+    {{"castorama"}, KEY('c', 'a'), 9},
+    {{"bouygues"}, KEY('b', 'o'), 8},
+    {{"eiffage"}, KEY('e', 'i'), 7},
+    {{"veolia"}, KEY('v', 'e'), 6},
+    {{"sodexo"}, KEY('s', 'o'), 6},
+    {{"lactalis"}, KEY('l', 'a'), 8},
+    {{"danone"}, KEY('d', 'a'), 6},
+    {{"bonduelle"}, KEY('b', 'o'), 9},
+    {{"totalenergies"}, KEY('t', 'o'), 13},
+    {{"keolis"}, KEY('k', 'e'), 6},
+    {{"transdev"}, KEY('t', 'r'), 8},
+    {{"tereos"}, KEY('t', 'e'), 6},
+    {{"limagrain"}, KEY('l', 'i'), 9},
+    {{"sanofi"}, KEY('s', 'a'), 6},
+    {{"naval", "group"}, KEY('n', 'a'), 5},
+    {{"la", "poste"}, KEY('l', 'a'), 2},
+    {{"air", "france"}, KEY('a', 'i'), 3},
+    {{"leroy", "merlin"}, KEY('l', 'e'), 5},
+    {{"super", "u"}, KEY('s', 'u'), 5},
+    {{"marine", "nationale"}, KEY('m', 'a'), 6},
+    {{"gendarmerie", "nationale"}, KEY('g', 'e'), 11},
+    {{"police", "nationale"}, KEY('p', 'o'), 6},
+    {{"armee", "de", "terre"}, KEY('a', 'r'), 5},
+    {{"legion", "etrangere"}, KEY('l', 'e'), 6},
 };
 #define NKNOWN (sizeof known / sizeof *known)
 
@@ -86,22 +91,27 @@ static int word_is(const text_scan *s, size_t i, const char *w)
 static size_t known_at(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
     for (size_t j = 0; j < NKNOWN; j++) {
-        const char *w = known[j][0];
-        if (k->key != TOK_KEY_ANY && k->key != text_pair_key((unsigned char)w[0], (unsigned char)w[1]))
+        const char *w = known[j].w[0];
+        /* (a word whose first two bytes are not both ASCII has no key:
+         * of the names, only "Légion" is written so) */
+        if (k->key == TOK_KEY_ANY ? known[j].key != KEY('l', 'e') : k->key != known[j].key)
+            continue;
+        if (n < known[j].len || n > known[j].len + 2u) /* (an accent adds a byte) */
             continue;
         if (!word_is(s, i, w))
             continue;
         size_t e = i + 1;
-        for (size_t q = 1; q < 3 && known[j][q] && e; q++, e++)
-            if (e >= s->n || s->tok[e].nl || !word_is(s, e, known[j][q]))
+        for (size_t q = 1; q < 3 && known[j].w[q] && e; q++, e++)
+            if (e >= s->n || s->tok[e].nl || !word_is(s, e, known[j].w[q]))
                 e = 0;
         if (!e)
             continue;
         /* the second word of a phrase capitalised as the first is, but for
          * "nationale", "étrangère", "de terre" */
-        if (known[j][1] && !known[j][2] && strcmp(known[j][1], "nationale") &&
-            strcmp(known[j][1], "etrangere") && !s->tok[i + 1].cap)
+        if (known[j].w[1] && !known[j].w[2] && strcmp(known[j].w[1], "nationale") &&
+            strcmp(known[j].w[1], "etrangere") && !s->tok[i + 1].cap)
             continue;
         return e;
     }
@@ -176,14 +186,24 @@ static int may_take(const text_scan *s, size_t a, size_t b)
     return 1;
 }
 
+void deid_known_employer_keys(uint64_t keys[16])
+{
+    memset(keys, 0, 16 * sizeof *keys);
+    for (size_t j = 0; j < NKNOWN; j++)
+        keys[known[j].key >> 6] |= 1ull << (known[j].key & 63);
+}
+
 void deid_pass_known_employers(text_scan *s)
 {
+    const uint64_t *keys = s->d->employer_keys;
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
         if (k->kind != TOK_WORD || tl(s, i) > 16)
             continue;
-        size_t e = known_at(s, i);
+        size_t e = i;
+        if (k->key == TOK_KEY_ANY ? (s->t[k->s] | 0x20) == 'l' : (keys[k->key >> 6] >> (k->key & 63) & 1))
+            e = known_at(s, i);
         if (e > i) {
             /* "Airbus A350": a model */
             if (e < s->n && !s->tok[e].nl && tok_has_digit(s, e))
@@ -199,7 +219,7 @@ void deid_pass_known_employers(text_scan *s)
             continue;
         }
         /* "Base aérienne 118", "Base navale de Brest" */
-        if (word_is(s, i, "base") && i + 2 < s->n && !s->tok[i + 1].nl &&
+        if (k->key == text_pair_key('b', 'a') && word_is(s, i, "base") && i + 2 < s->n && !s->tok[i + 1].nl &&
             (word_is(s, i + 1, "navale") || word_is(s, i + 1, "aerienne"))) {
             size_t b = i + 2;
             if (!s->tok[b].nl && s->tok[b].kind == TOK_NUM && tl(s, b) <= 4)

@@ -394,7 +394,7 @@ void deid_pass_number_tails(text_scan *s);
 /* Numbers dictated in words, six tokens or more (deid_dictated.c). */
 void deid_pass_dictated(text_scan *s);
 /* The chunk is a transcript: twelve words or more, nine in ten in lower
- * case (deid_dictated.c). */
+ * case, or seven in ten and "virgule" said twice (deid_dictated.c). */
 int deid_dictated_chunk(const text_scan *s);
 /* The value of the number words [a, e) ("et" between them), -1 when they
  * make none (deid_dictated.c). */
@@ -453,6 +453,9 @@ void deid_pass_known_estab(text_scan *s);
 /* Employers known by their name (SNCF, Airbus, Marine nationale ...) and
  * military units by their number and acronym (deid_known_employers.c). */
 void deid_pass_known_employers(text_scan *s);
+/* The keys of the known employers' first words, as bits (the pass's first
+ * test of a word). */
+void deid_known_employer_keys(uint64_t keys[16]);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);

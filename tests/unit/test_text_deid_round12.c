@@ -54,11 +54,26 @@ static void test_known_employers(void **state)
     assert_int_equal(LABEL("Décision de la 2e RCP : radiothérapie.", "RCP"), 0);
 }
 
+/* Speech recognition that writes names with capitals and says its
+ * punctuation is a transcript too: its postcode said in words goes. */
+static void test_transcript_with_capitals(void **state)
+{
+    (void)state;
+    const char *t = "madame Le Goff née le douze mars mille neuf cent cinquante virgule domiciliée lieu-dit "
+                    "Kerhuel vingt-neuf mille huit cent quarante Porspoder virgule revue ce jour\n";
+    assert_int_equal(LABEL(t, "huit"), AT_PHI_ZIP);
+    /* a note in prose with one "virgule" is none */
+    const char *p = "Madame Le Goff, 74 ans, est revue ce jour. Elle habite Porspoder depuis vingt ans. La "
+                    "virgule de la cicatrice est propre. Elle a vingt-neuf mille raisons de sourire.\n";
+    assert_int_equal(LABEL(p, "mille"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dictated_establishment_phrases),
         cmocka_unit_test(test_known_employers),
+        cmocka_unit_test(test_transcript_with_capitals),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
