@@ -43,8 +43,10 @@ void deid_pass_known_estab(text_scan *s)
             !(k->allcaps || k->key == text_pair_key('O', 'n') || k->key == text_pair_key('I', 'U')))
             continue;
         /* (glued to a dash or a word before: "R-CLB" is a regimen; an
-         * elision is no such glue: "l'IGR") */
-        if (i > 0 && s->tok[i - 1].e == k->s && !tok_elided(s, i - 1, 'l') && !tok_elided(s, i - 1, 'd'))
+         * elision, a bracket or a slash is no such glue: "l'IGR",
+         * "Hôpital Saint-Louis (AP-HP)") */
+        if (i > 0 && s->tok[i - 1].e == k->s && !tok_elided(s, i - 1, 'l') && !tok_elided(s, i - 1, 'd') &&
+            !is_punct(s, i - 1, '(') && !is_punct(s, i - 1, '/'))
             continue;
         for (size_t j = 0; j < sizeof known / sizeof *known; j++) {
             if (strlen(known[j].w) != n || memcmp(known[j].w, s->t + k->s, n))
