@@ -453,6 +453,10 @@ void deid_pass_known_estab(text_scan *s);
 /* Employers known by their name (SNCF, Airbus, Marine nationale ...) and
  * military units by their number and acronym (deid_known_employers.c). */
 void deid_pass_known_employers(text_scan *s);
+/* The common noun that heads a named place found by its name ("église
+ * Notre-Dame", "section Belle-Plaine", "école élémentaire Gutenberg"):
+ * the place's with it (deid_place_heads.c). */
+void deid_pass_place_heads(text_scan *s);
 /* The keys of the known employers' first words, as bits (the pass's first
  * test of a word). */
 void deid_known_employer_keys(uint64_t keys[16]);

@@ -71,12 +71,27 @@ static void test_transcript_with_capitals(void **state)
     assert_int_equal(LABEL(p, "mille"), 0);
 }
 
+/* The noun that heads a named place goes with its name; alone, or before
+ * a word that names nothing, it stays. */
+static void test_place_heads(void **state)
+{
+    (void)state;
+    const char *a = "Obsèques en l'église Saint-Hilaire de Melle, le 4 mars.\n";
+    assert_true(LABEL(a, "église") != 0);
+    assert_int_equal(LABEL(a, "église"), LABEL(a, "Saint"));
+    assert_true(LABEL("Son fils est à l'école maternelle Jacques-Prévert de Lorient.", "maternelle") != 0);
+    assert_true(LABEL("Vit maison Irigoyen, quartier Ahetze, sans voisin proche.", "maison") != 0);
+    assert_int_equal(LABEL("Vit seule en maison avec jardin, sans escalier.", "maison"), 0);
+    assert_int_equal(LABEL("Messe à l'église tous les dimanches.", "église"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dictated_establishment_phrases),
         cmocka_unit_test(test_known_employers),
         cmocka_unit_test(test_transcript_with_capitals),
+        cmocka_unit_test(test_place_heads),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }

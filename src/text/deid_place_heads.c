@@ -1,0 +1,63 @@
+/* The common noun that heads a named place, after the other passes: a
+ * place found by its name ("Notre-Dame de Bourg", "Belle-Plaine",
+ * "Gutenberg") takes the noun just before it that says what it is, when
+ * that noun names no one by itself: "l'église Notre-Dame de Bourg",
+ * "section Belle-Plaine", "l'école élémentaire Gutenberg", "maison
+ * Etxeberria", "derrière la boutique Chez Fatima". The noun alone says
+ * nothing ("l'église", "la boutique"); with the name, the phrase is the
+ * place's and goes with it. */
+#include "deid_scan.h"
+
+/* what a named place is: a house, a building, a district, a school */
+static const char *const heads[] = {"section",   "maison",    "chalet",   "mas",    "villa",
+                                    "boutique",  "eglise",    "chapelle", "temple", "mosquee",
+                                    "cimetiere", "servitude", "hameau",   "ferme",  "domaine",
+                                    "ecole",     "college",   "lycee",    "creche", NULL};
+/* what a school is, between its head and its name */
+static const char *const school_kinds[] = {"elementaire",   "maternelle", "primaire",
+                                           "professionnel", "scolaire",   NULL};
+
+/* The entity starting at token j: one of a place, an establishment, an
+ * employer, or a surname a house is named after ("maison Etxeberria"). */
+static int place_entity(const text_scan *s, size_t j)
+{
+    int l = s->lab[j];
+    return l == AT_PHI_ADRESSE || l == AT_PHI_HOPITAL || l == AT_PHI_EMPLOYEUR || l == AT_PHI_NOM;
+}
+
+static void head_before(text_scan *s, size_t j)
+{
+    size_t h = j - 1;
+    if (s->tok[j].nl || !s->tok[j].sp || s->lab[h] || s->tok[h].kind != TOK_WORD)
+        return;
+    if (deid_tok_in(s, h, school_kinds) && h > 0 && !s->tok[h].nl && !s->lab[h - 1] &&
+        (tok_is(s, h - 1, "groupe") || deid_tok_in(s, h - 1, heads)))
+        h--; /* "école élémentaire X", "groupe scolaire X" */
+    else if (!deid_tok_in(s, h, heads))
+        return;
+    int l = s->lab[j];
+    /* a person's name: only a house is named so */
+    if (l == AT_PHI_NOM) {
+        if (!tok_is(s, h, "maison") && !tok_is(s, h, "villa") && !tok_is(s, h, "mas") &&
+            !tok_is(s, h, "chalet"))
+            return;
+        l = AT_PHI_ADRESSE;
+    }
+    size_t e = j + 1;
+    while (e < s->n && s->lab[e] && s->ent[e] == s->ent[j])
+        e++;
+    deid_relabel(s, h, e, l);
+}
+
+void deid_pass_place_heads(text_scan *s)
+{
+    for (size_t j = 1; j < s->n; j++) {
+        if (j + 8 <= s->n && deid_labels8_empty(s, j)) {
+            j += 7;
+            continue;
+        }
+        if (s->lab[j] && s->ent[j] != s->ent[j - 1] && place_entity(s, j) &&
+            (s->tok[j].cap || s->tok[j].allcaps))
+            head_before(s, j);
+    }
+}
