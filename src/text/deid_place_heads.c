@@ -5,7 +5,8 @@
  * "section Belle-Plaine", "l'école élémentaire Gutenberg", "maison
  * Etxeberria", "derrière la boutique Chez Fatima". The noun alone says
  * nothing ("l'église", "la boutique"); with the name, the phrase is the
- * place's and goes with it. */
+ * place's and goes with it. So does a house number just before an
+ * address found without it ("5 Grande-Rue"). */
 #include "deid_scan.h"
 
 /* what a named place is: a house, a building, a district, a school */
@@ -49,6 +50,33 @@ static void head_before(text_scan *s, size_t j)
     deid_relabel(s, h, e, l);
 }
 
+/* A house number (or a range of them: "1-3", "18-22") just before an
+ * address found without it ("Dr Meyer, 5 Grande-Rue"). */
+static void number_before(text_scan *s, size_t j)
+{
+    size_t h = j - 1;
+    if (s->tok[j].nl || !s->tok[j].sp || s->lab[h] || s->tok[h].kind != TOK_NUM ||
+        s->tok[h].e - s->tok[h].s > 4)
+        return;
+    size_t a = h;
+    if (h >= 2 && is_punct(s, h - 1, '-') && s->tok[h - 1].s == s->tok[h - 2].e &&
+        s->tok[h].s == s->tok[h - 1].e && s->tok[h - 2].kind == TOK_NUM && !s->lab[h - 2] &&
+        s->tok[h - 2].e - s->tok[h - 2].s <= 4)
+        a = h - 2; /* "18-22 rue ..." */
+    /* one space between, a capital after, and before it a comma, a dash,
+     * a colon or the line's start (not a table's cell: "81\t12 route") */
+    if (s->tok[j].s != s->tok[h].e + 1 || s->t[s->tok[h].e] != ' ' || !(s->tok[j].cap || s->tok[j].allcaps))
+        return;
+    if (a > 0 && !s->tok[a].nl &&
+        !(is_punct(s, a - 1, ',') || is_punct(s, a - 1, ':') || is_punct(s, a - 1, '-') ||
+          (s->tok[a - 1].kind == TOK_PUNCT && (unsigned char)s->t[s->tok[a - 1].s] == 0xE2)))
+        return;
+    size_t e = j + 1;
+    while (e < s->n && s->lab[e] && s->ent[e] == s->ent[j])
+        e++;
+    deid_relabel(s, a, e, AT_PHI_ADRESSE);
+}
+
 void deid_pass_place_heads(text_scan *s)
 {
     for (size_t j = 1; j < s->n; j++) {
@@ -56,8 +84,11 @@ void deid_pass_place_heads(text_scan *s)
             j += 7;
             continue;
         }
-        if (s->lab[j] && s->ent[j] != s->ent[j - 1] && place_entity(s, j) &&
-            (s->tok[j].cap || s->tok[j].allcaps))
+        if (!s->lab[j] || s->ent[j] == s->ent[j - 1])
+            continue;
+        if (s->lab[j] == AT_PHI_ADRESSE && s->tok[j - 1].kind == TOK_NUM)
+            number_before(s, j);
+        else if (place_entity(s, j) && (s->tok[j].cap || s->tok[j].allcaps))
             head_before(s, j);
     }
 }

@@ -83,6 +83,9 @@ static void test_place_heads(void **state)
     assert_true(LABEL("Vit maison Irigoyen, quartier Ahetze, sans voisin proche.", "maison") != 0);
     assert_int_equal(LABEL("Vit seule en maison avec jardin, sans escalier.", "maison"), 0);
     assert_int_equal(LABEL("Messe à l'église tous les dimanches.", "église"), 0);
+    /* a house number before an address found without it; not a count */
+    assert_int_equal(LABEL("Copie : Dr Rambert, 7 Grand'Rue, 21140 Semur-en-Auxois.", "7"), AT_PHI_ADRESSE);
+    assert_int_equal(LABEL("Électrophorèse (Capillarys 3 Tera) : pic monoclonal.", "3"), 0);
 }
 
 int main(void)
