@@ -457,6 +457,9 @@ void deid_pass_known_employers(text_scan *s);
  * Notre-Dame", "section Belle-Plaine", "école élémentaire Gutenberg"):
  * the place's with it (deid_place_heads.c). */
 void deid_pass_place_heads(text_scan *s);
+/* People named where only the phrase tells a name: after "signé", in
+ * brackets after a relative (deid_people_late.c). */
+void deid_pass_people_late(text_scan *s);
 /* The keys of the known employers' first words, as bits (the pass's first
  * test of a word). */
 void deid_known_employer_keys(uint64_t keys[16]);

@@ -88,13 +88,25 @@ static void test_place_heads(void **state)
     assert_int_equal(LABEL("Électrophorèse (Capillarys 3 Tera) : pic monoclonal.", "3"), 0);
 }
 
+/* A signer after "signé"; a first name in brackets after a relative;
+ * "signe" without its accent is the eponyms' noun. */
+static void test_people_by_their_phrase(void **state)
+{
+    (void)state;
+    const char *a = "RAS, patiente rassurée. Signé Aude P.\n";
+    assert_int_equal(LABEL(a, "Aude"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL(a, "P"), AT_PHI_NOM);
+    assert_int_equal(LABEL("Mari présent (Manuel), rassurant.", "Manuel"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL("Signe de Lasègue positif à droite.", "Lasègue"), 0);
+    assert_int_equal(LABEL("Traitement : Xeloda (Capécitabine) poursuivi.", "Capécitabine"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dictated_establishment_phrases),
-        cmocka_unit_test(test_known_employers),
-        cmocka_unit_test(test_transcript_with_capitals),
-        cmocka_unit_test(test_place_heads),
+        cmocka_unit_test(test_dictated_establishment_phrases), cmocka_unit_test(test_known_employers),
+        cmocka_unit_test(test_transcript_with_capitals),       cmocka_unit_test(test_place_heads),
+        cmocka_unit_test(test_people_by_their_phrase),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }

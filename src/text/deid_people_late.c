@@ -1,0 +1,95 @@
+/* People named where only the phrase tells a name, after the other
+ * passes:
+ *   - after "signé", "signée" (and "par" or a colon): the first name, and
+ *     the initial or the surname after it ("Signé Aude P.", "signé
+ *     Jade"); "signe" without its accent is the noun of the eponyms
+ *     ("signe de Babinski") and is left;
+ *   - a first name alone in brackets after a relative and at most two
+ *     words about them ("Mari présent (Manuel)", "fille jointe
+ *     (Pascaline)").
+ * The word must be a first name of the lists and no word of care. */
+#include "deid_scan.h"
+
+#include <string.h>
+
+/* Token i is "signé" or "signée" (any case): its accent is written. */
+static int signed_word(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (k->kind != TOK_WORD || (n != 6 && n != 7) || ((s->t[k->s] | 0x20) != 's'))
+        return 0;
+    return tok_is(s, i, "sign\xC3\xA9") ||
+           tok_is(s, i,
+                  "sign\xC3\xA9"
+                  "e") ||
+           (k->allcaps && n >= 6 && !memcmp(s->t + k->s + 4, "\xC3\x89", 2));
+}
+
+/* A first name of the lists, capitalised, free, no word of care. */
+static int first_name(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    return i < s->n && !s->lab[i] && k->kind == TOK_WORD && k->cap && !k->allcaps && (k->lex & LEX_FIRST) &&
+           !(k->lex & (LEX_MED | LEX_EPONYM)) && !(k->dflags & (DICT_MONTH | DICT_TITLE | DICT_HOSP));
+}
+
+/* The signer after "signé" at i: a first name, then an initial ("P.") or a
+ * capitalised surname. */
+static void signer_at(text_scan *s, size_t i)
+{
+    size_t j = i + 1;
+    if (j < s->n && !s->tok[j].nl && (is_punct(s, j, ':') || tok_is(s, j, "par")))
+        j++;
+    if (j >= s->n || s->tok[j].nl || !first_name(s, j))
+        return;
+    size_t e = j + 1;
+    if (e < s->n && !s->tok[e].nl && !s->lab[e] && s->tok[e].kind == TOK_WORD &&
+        s->tok[e].e - s->tok[e].s == 1 && s->tok[e].cap && is_punct(s, e + 1, '.')) {
+        mark(s, j, e, AT_PHI_PRENOM);
+        mark(s, e, e + 1, AT_PHI_NOM); /* "Aude P." */
+        return;
+    }
+    if (e < s->n && !s->tok[e].nl && !s->lab[e] && s->tok[e].kind == TOK_WORD &&
+        (s->tok[e].cap || s->tok[e].allcaps) && !(s->tok[e].lex & (LEX_MED | LEX_EPONYM | LEX_KIN)) &&
+        !s->tok[e].dflags) {
+        mark(s, j, e, AT_PHI_PRENOM);
+        mark(s, e, e + 1, AT_PHI_NOM); /* "Aude Perrin" */
+        return;
+    }
+    mark(s, j, e, AT_PHI_PRENOM);
+}
+
+/* A first name alone in brackets at i after a relative and at most two
+ * lower-case words on its line. */
+static void bracketed_relative_at(text_scan *s, size_t i)
+{
+    if (i < 2 || !is_punct(s, i - 1, '(') || !is_punct(s, i + 1, ')') || !first_name(s, i))
+        return;
+    for (size_t p = i - 1, words = 0; p > 0 && words < 3 && !s->tok[p].nl; p--, words++) {
+        const text_tok *k = &s->tok[p - 1];
+        if (k->kind != TOK_WORD)
+            return;
+        if (k->lex & LEX_KIN) {
+            mark(s, i, i + 1, AT_PHI_PRENOM);
+            return;
+        }
+        if (k->cap || k->allcaps || s->lab[p - 1])
+            return;
+    }
+}
+
+void deid_pass_people_late(text_scan *s)
+{
+    /* ("signé" is a field's word: on the tokeniser's list of flags) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
+        size_t i = s->list[TEXT_LIST_FLAG][q];
+        if (!s->lab[i] && signed_word(s, i))
+            signer_at(s, i);
+    }
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        if (!s->lab[i] && i > 0 && s->tok[i - 1].kind == TOK_PUNCT)
+            bracketed_relative_at(s, i);
+    }
+}
