@@ -219,6 +219,16 @@ static int law_dated(const text_scan *s, size_t du, const char *const *laws)
                (w > 0 && !s->tok[w].nl && s->tok[w - 1].kind == TOK_WORD && s->tok[w - 1].e == s->tok[w].s) ||
                w == 0 || s->tok[w].nl || is_punct(s, w - 1, '(') || is_punct(s, w - 1, ';');
     }
+    /* a law named after its authors ("loi Claeys-Leonetti du 2 février
+     * 2016", "loi Kouchner du ..."): capitalised words and dashes after
+     * "loi" */
+    if (s->tok[w].kind == TOK_WORD && s->tok[w].cap) {
+        size_t b = w;
+        while (b > 0 && w - b < 4 && !s->tok[b].nl && !tok_is(s, b - 1, "loi") &&
+               ((s->tok[b - 1].kind == TOK_WORD && s->tok[b - 1].cap) || is_punct(s, b - 1, '-')))
+            b--;
+        return b > 0 && !s->tok[b].nl && tok_is(s, b - 1, "loi");
+    }
     /* the number: digits, '/' or '-' right before "du" */
     if (s->tok[w].kind != TOK_NUM)
         return 0;
