@@ -269,6 +269,7 @@ static const builtin_word builtins[] = {
     {"coordinateur", DICT_ROLE, 0},
     {"cca", DICT_ROLE, 0},
     {"idec", DICT_ROLE, 0},
+    {"idel", DICT_ROLE, 0},
     {"arc", DICT_ROLE, 0},
     {"tec", DICT_ROLE, 0},
     {"ash", DICT_ROLE, 0},
