@@ -548,7 +548,8 @@ static void day_alone(text_scan *s, size_t i)
     /* "jusqu'au", "jusqu’au" in one token or two */
     if (!ok && fl >= 2 && !memcmp(f + fl - 2, "au", 2) && (fl == 2 || f[fl - 3] == '\'' || fl >= 4))
         ok = fl == 2 || !memcmp(f, "jusqu", 5);
-    if (!ok || (i >= 2 && !s->tok[i - 1].nl && s->tok[i - 2].kind == TOK_WORD && deid_score_name(s, i - 2)))
+    if (!ok || (i >= 2 && !s->tok[i - 1].nl && s->tok[i - 2].kind == TOK_WORD && deid_score_name(s, i - 2)) ||
+        deid_emergency_call(s, i))
         return;
     size_t x = i + 1;
     if (x >= s->n || s->tok[x].nl) {

@@ -152,11 +152,20 @@ static int oid_shape(const char *t, size_t b, size_t e)
 }
 
 /* A French medicine's or product's CIP13 / ACL code: thirteen digits
- * from "340", with its EAN-13 check digit ("3400930137900"). */
+ * from "340", with its EAN-13 check digit ("3400930137900"), or from
+ * "3400" whatever its check digit (a medicine's prefix: no record or
+ * person's number of the notes is written so; a code copied with a
+ * typo is a medicine's still). */
 static int cip13_shape(const char *t, size_t b, size_t e)
 {
     if (e - b != 13 || memcmp(t + b, "340", 3))
         return 0;
+    if (t[b + 3] == '0') {
+        for (size_t p = b + 4; p < e; p++)
+            if (!dig(t[p]))
+                return 0;
+        return 1;
+    }
     int sum = 0;
     for (size_t p = b; p < e; p++) {
         if (!dig(t[p]))
@@ -259,6 +268,33 @@ static int expiry_at(const text_scan *s, size_t i, size_t j)
     return text_word_before(s, i, expiry);
 }
 
+int deid_emergency_call(const text_scan *s, size_t i)
+{
+    static const char *const numbers[] = {"15", "17", "18", "112", "114", "115", NULL};
+    static const char *const calling[] = {
+        "appel",     "appels",  "appeler",  "appelez",    "appelle",    "appelles", "appelé",   "appelée",
+        "appele",    "appelee", "composer", "composez",   "faire",      "faites",   "fait",     "contacter",
+        "contactez", "joindre", "rappeler", "téléphoner", "telephoner", "prévenir", "prevenir", NULL};
+    if (i < 2 || i >= s->n || s->tok[i].kind != TOK_NUM || s->tok[i].nl || s->tok[i - 1].nl)
+        return 0;
+    int known = 0;
+    for (const char *const *n = numbers; *n && !known; n++)
+        known = bytes_are(s->t, s->tok[i].s, s->tok[i].e, *n);
+    if (!known || !(tok_is(s, i - 1, "le") || tok_is(s, i - 1, "au")))
+        return 0;
+    /* "ou le 15" after a phone number */
+    return word_in(s, i - 2, calling) || (tok_is(s, i - 2, "ou") && i >= 3 && s->lab[i - 3] == AT_PHI_TEL);
+}
+
+/* Town entity [i, j) is NICE, the classification of colonic polyps, in
+ * capitals before its type ("NICE 2", "NICE 1"). */
+static int nice_class(const text_scan *s, size_t i, size_t j)
+{
+    return j == i + 1 && s->tok[i].allcaps && tok_is(s, i, "nice") && j < s->n && !s->tok[j].nl &&
+           s->tok[j].kind == TOK_NUM && s->tok[j].e - s->tok[j].s == 1 && s->t[s->tok[j].s] >= '1' &&
+           s->t[s->tok[j].s] <= '3';
+}
+
 void deid_pass_public_refs(text_scan *s)
 {
     static const char *const article[] = {"article", "articles", "art", NULL};
@@ -266,17 +302,32 @@ void deid_pass_public_refs(text_scan *s)
                                        "decret",     "arrêté",     "arrete",     "loi",
                                        "ordonnance", "circulaire", "regulation", NULL};
     for (size_t i = 0; i < s->n;) {
-        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_ID, AT_PHI_DATE)) {
-            i += 8; /* eight labels at a time while none is an ID or a date */
+        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_ID, AT_PHI_DATE) &&
+            deid_labels8_lack(s, i, AT_PHI_DATE_NAISSANCE, AT_PHI_VILLE)) {
+            i += 8; /* eight labels at a time while none is an ID, a date or a town */
             continue;
         }
-        if (s->lab[i] != AT_PHI_ID && s->lab[i] != AT_PHI_DATE) {
+        if (s->lab[i] != AT_PHI_ID && s->lab[i] != AT_PHI_DATE && s->lab[i] != AT_PHI_DATE_NAISSANCE &&
+            s->lab[i] != AT_PHI_VILLE) {
             i++;
             continue;
         }
         size_t j = i + 1;
         while (j < s->n && s->lab[j] && s->ent[j] == s->ent[i])
             j++;
+        if (s->lab[i] != AT_PHI_ID && s->lab[i] != AT_PHI_DATE) {
+            if ((j == i + 1 && deid_emergency_call(s, i)) ||
+                (s->lab[i] == AT_PHI_VILLE && nice_class(s, i, j)))
+                for (size_t q = i; q < j; q++)
+                    s->lab[q] = 0;
+            i = j;
+            continue;
+        }
+        if (j == i + 1 && deid_emergency_call(s, i)) {
+            s->lab[i] = 0;
+            i = j;
+            continue;
+        }
         if (s->lab[i] == AT_PHI_DATE) {
             /* a text's date ("arrêté du 13 décembre 2017", "loi n° 2022-46
              * du 22 janvier 2022"): the law word within six tokens

@@ -457,6 +457,10 @@ void deid_pass_known_employers(text_scan *s);
  * Notre-Dame", "section Belle-Plaine", "école élémentaire Gutenberg"):
  * the place's with it (deid_place_heads.c). */
 void deid_pass_place_heads(text_scan *s);
+/* Number token i is the emergency number called ("appelez le 15",
+ * "appel au 15", "faire le 112"): 15, 17, 18, 112, 114 or 115 after "le"
+ * or "au" and a word of calling (deid_refs.c). */
+int deid_emergency_call(const text_scan *s, size_t i);
 /* People named where only the phrase tells a name: after "signé", in
  * brackets after a relative (deid_people_late.c). */
 void deid_pass_people_late(text_scan *s);

@@ -101,12 +101,27 @@ static void test_people_by_their_phrase(void **state)
     assert_int_equal(LABEL("Traitement : Xeloda (Capécitabine) poursuivi.", "Capécitabine"), 0);
 }
 
+/* Strings that must stay: a law's date after its authors' name, the
+ * emergency number called, a medicine's CIP13 code, the NICE class of a
+ * polyp; the same shapes as identifiers stay identifiers. */
+static void test_strings_that_stay(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Directives anticipées (loi Claeys-Leonetti du 2 février 2016).", "février"), 0);
+    assert_int_equal(LABEL("Revu le 2 février 2016 par le Dr Vasseur.", "février"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Si dyspnée, appelez le 15 sans attendre.", "15"), 0);
+    assert_int_equal(LABEL("RDV avancé, il viendra le 15.", "15"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Eliquis 2,5 mg | apixaban | 3400893826370 | 60 cp", "3400893826370"), 0);
+    assert_int_equal(LABEL("Polype sessile 12 mm, Paris 0-Is, NICE 2 : mucosectomie.", "NICE"), 0);
+    assert_true(LABEL("Adressée par le CHU de NICE pour avis.", "NICE") != 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dictated_establishment_phrases), cmocka_unit_test(test_known_employers),
         cmocka_unit_test(test_transcript_with_capitals),       cmocka_unit_test(test_place_heads),
-        cmocka_unit_test(test_people_by_their_phrase),
+        cmocka_unit_test(test_people_by_their_phrase),         cmocka_unit_test(test_strings_that_stay),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
