@@ -461,6 +461,9 @@ void deid_pass_place_heads(text_scan *s);
  * "appel au 15", "faire le 112"): 15, 17, 18, 112, 114 or 115 after "le"
  * or "au" and a word of calling (deid_refs.c). */
 int deid_emergency_call(const text_scan *s, size_t i);
+/* Names an OCR wrote with digits and signs for letters ("Bonnaf0us",
+ * "Ta|bot"): read back and looked up (deid_ocr_names.c). */
+void deid_pass_ocr_names(text_scan *s);
 /* People named where only the phrase tells a name: after "signé", in
  * brackets after a relative (deid_people_late.c). */
 void deid_pass_people_late(text_scan *s);

@@ -116,12 +116,30 @@ static void test_strings_that_stay(void **state)
     assert_true(LABEL("Adressée par le CHU de NICE pour avis.", "NICE") != 0);
 }
 
+/* Names an OCR wrote with digits or signs for letters; a stage, a field
+ * separator and a code stay as they are. */
+static void test_ocr_names(void **state)
+{
+    (void)state;
+    const char *a = "Opérateur : Dr Qu1ntin    Anesth : Dr Ta|bot\n";
+    assert_int_equal(LABEL(a, "bot"), LABEL(a, "Ta"));
+    assert_true(LABEL(a, "Ta") != 0);
+    assert_true(LABEL("Copie : Dr R. 0livier, radiologue.", "0livier") != 0);
+    assert_true(LABEL("Bien confraternellement, Dr Duca$se", "se") != 0);
+    assert_int_equal(LABEL("surveillance sein T1N0 5 ans", "T1N0"), 0);
+    assert_int_equal(LABEL("NK1|1|DUPUIS^Joël|SPO^époux|14 rue des Sabliers", "SPO"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dictated_establishment_phrases), cmocka_unit_test(test_known_employers),
-        cmocka_unit_test(test_transcript_with_capitals),       cmocka_unit_test(test_place_heads),
-        cmocka_unit_test(test_people_by_their_phrase),         cmocka_unit_test(test_strings_that_stay),
+        cmocka_unit_test(test_dictated_establishment_phrases),
+        cmocka_unit_test(test_known_employers),
+        cmocka_unit_test(test_transcript_with_capitals),
+        cmocka_unit_test(test_place_heads),
+        cmocka_unit_test(test_people_by_their_phrase),
+        cmocka_unit_test(test_strings_that_stay),
+        cmocka_unit_test(test_ocr_names),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }

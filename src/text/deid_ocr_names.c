@@ -1,0 +1,145 @@
+/* Names an OCR wrote with digits and signs for letters, after the other
+ * passes: "Bonnaf0us", "0livier", "Pa1mpol", "Ger4rd", "Ta|bot",
+ * "Duca$se". The word is read back with the OCR's usual confusions
+ * undone (0 for o, 1 for l or i, 4 for a, | for l, $ for s) and looked
+ * up: a first name, a surname or a commune of the lists, and no word of
+ * the language nor of care, is one still; after a title, an initial or
+ * a name's field, any word but one of care is. A name another pass found in
+ * part ("Ta" of "Ta|bot", after "Dr") takes the rest of its glued word. */
+#include "deid_scan.h"
+
+#include <string.h>
+
+#define OCR_MAX 40
+
+/* The glued run of word, number, '|' and '$' tokens from i: its end. */
+static size_t glued_run(const text_scan *s, size_t i)
+{
+    size_t e = i + 1;
+    while (e < s->n && s->tok[e].s == s->tok[e - 1].e && !s->tok[e].nl &&
+           (s->tok[e].kind == TOK_WORD || s->tok[e].kind == TOK_NUM || is_punct(s, e, '|') ||
+            is_punct(s, e, '$')))
+        e++;
+    return e;
+}
+
+/* The bytes of [a, e) with the OCR's confusions undone into out (l or i
+ * for 1): its length, 0 when a digit or sign no letter explains is left,
+ * when nothing was undone, or when too short or long. */
+static size_t undo_ocr(const text_scan *s, size_t a, size_t e, char one, char *out)
+{
+    size_t n = 0, undone = 0, letters = 0;
+    for (size_t p = s->tok[a].s; p < s->tok[e - 1].e; p++) {
+        char c = s->t[p];
+        char r = c == '0'   ? 'o' /* (the look-up folds the case) */
+                 : c == '1' ? one
+                 : c == '4' ? 'a'
+                 : c == '|' ? 'l'
+                 : c == '$' ? 's'
+                            : 0;
+        if (r) {
+            undone++;
+        } else if ((c >= '0' && c <= '9') || c == '|' || c == '$') {
+            return 0;
+        } else {
+            r = c;
+            letters += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c & 0x80);
+        }
+        if (n + 1 >= OCR_MAX)
+            return 0;
+        out[n++] = r;
+    }
+    /* (a letter for a sign now and then: "T1N0" is a stage) */
+    return undone && letters >= 3 && undone * 3 <= letters && n >= 4 ? n : 0;
+}
+
+static int label_of(unsigned lex)
+{
+    if (lex & (LEX_WORD | LEX_MED | LEX_EPONYM))
+        return 0;
+    if (lex & LEX_CITY)
+        return AT_PHI_VILLE;
+    if (lex & LEX_LAST)
+        return AT_PHI_NOM;
+    if (lex & LEX_FIRST)
+        return AT_PHI_PRENOM;
+    return 0;
+}
+
+static void ocr_word_at(text_scan *s, size_t i)
+{
+    size_t a = i;
+    while (a > 0 && s->tok[a].s == s->tok[a - 1].e && !s->tok[a].nl &&
+           (s->tok[a - 1].kind == TOK_WORD || s->tok[a - 1].kind == TOK_NUM || is_punct(s, a - 1, '|') ||
+            is_punct(s, a - 1, '$')))
+        a--;
+    size_t e = glued_run(s, a);
+    if (s->tok[a].kind == TOK_PUNCT || s->tok[e - 1].kind == TOK_PUNCT || e - a > 5)
+        return;
+    /* a sign for a letter stands between two lower-case letters
+     * ("Ta|bot"; not a field's separator: "NK1|1|GUÉRINEAU", "Joël|SPO") */
+    for (size_t q = a + 1; q + 1 < e; q++)
+        if (s->tok[q].kind == TOK_PUNCT) {
+            char l = s->t[s->tok[q].s - 1], r = s->t[s->tok[q].e];
+            if (!(l >= 'a' && l <= 'z') || !(r >= 'a' && r <= 'z'))
+                return;
+        }
+    /* a name found in part: the whole glued word is its */
+    int part = 0, free = 0;
+    for (size_t q = a; q < e; q++) {
+        if (s->lab[q] == AT_PHI_NOM || s->lab[q] == AT_PHI_PRENOM || s->lab[q] == AT_PHI_VILLE) {
+            if (part && s->ent[q] != s->ent[part - 1])
+                return;
+            part = (int)q + 1;
+        } else if (s->lab[q]) {
+            return;
+        } else {
+            free++;
+        }
+    }
+    if (!free)
+        return;
+    /* after a title, an initial or a name's field ("Dr R. 0livier",
+     * "Prénom : Ger4rd"), a word of the language is a name too */
+    int titled = a > 0 && !s->tok[a].nl &&
+                 ((s->tok[a - 1].dflags & DICT_TITLE) ||
+                  (a > 1 && is_punct(s, a - 1, '.') && s->tok[a - 2].kind == TOK_WORD && s->tok[a - 2].cap &&
+                   s->tok[a - 2].e - s->tok[a - 2].s == 1) ||
+                  (a > 1 && is_punct(s, a - 1, ':') && (s->tok[a - 2].dflags & DICT_FIELD)));
+    char w[OCR_MAX], f[OCR_MAX + 16];
+    int label = 0;
+    for (int pass = 0; pass < 2 && !label; pass++) {
+        size_t n = undo_ocr(s, a, e, pass ? 'i' : 'l', w);
+        if (!n)
+            return;
+        int fl = text_lexicon_fold(w, n, f, sizeof f);
+        unsigned lex = fl > 0 ? text_lexicon_get(&s->d->lex, f, (size_t)fl) : 0;
+        label = label_of(lex);
+        if (!label && titled && !(lex & (LEX_MED | LEX_EPONYM)) && pass)
+            label = lex & LEX_FIRST ? AT_PHI_PRENOM : AT_PHI_NOM;
+    }
+    if (part) {
+        deid_relabel(s, a, e, s->lab[part - 1]);
+        return;
+    }
+    if (label)
+        deid_relabel(s, a, e, label);
+}
+
+void deid_pass_ocr_names(text_scan *s)
+{
+    /* (a word with a digit is on the list of cue words; '|' and '$' are
+     * looked for where the text has them) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        if (!s->lab[i] && s->tok[i].kind == TOK_WORD && tok_has_digit(s, i))
+            ocr_word_at(s, i);
+    }
+    if (!(s->seen & TEXT_SEEN_BAR) && !memchr(s->t, '$', s->len))
+        return;
+    for (size_t i = 1; i + 1 < s->n; i++)
+        if ((is_punct(s, i, '|') || is_punct(s, i, '$')) && s->tok[i].s == s->tok[i - 1].e &&
+            s->tok[i + 1].s == s->tok[i].e && s->tok[i - 1].kind == TOK_WORD &&
+            s->tok[i + 1].kind == TOK_WORD)
+            ocr_word_at(s, i - 1);
+}
