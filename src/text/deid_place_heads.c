@@ -6,7 +6,8 @@
  * Etxeberria", "derrière la boutique Chez Fatima". The noun alone says
  * nothing ("l'église", "la boutique"); with the name, the phrase is the
  * place's and goes with it. So does a house number just before an
- * address found without it ("5 Grande-Rue"). */
+ * address found without it ("5 Grande-Rue"), and a postcode after its
+ * town ("Mont-Dore 98809"). */
 #include "deid_scan.h"
 
 /* what a named place is: a house, a building, a district, a school */
@@ -77,6 +78,29 @@ static void number_before(text_scan *s, size_t j)
     deid_relabel(s, a, e, AT_PHI_ADRESSE);
 }
 
+/* A French postcode after its town ("Mont-Dore 98809", "Nouméa
+ * (98800)", "La Roche-Maurice 29800."): five figures of a département
+ * (01 to 95, 97, 98) right after the town's name on its line. j: the
+ * town's last token. */
+static void postcode_after(text_scan *s, size_t j)
+{
+    size_t z = j + 1;
+    if (z < s->n && is_punct(s, z, '(') && !s->tok[z].nl)
+        z++;
+    if (z >= s->n || s->tok[z].nl || s->lab[z] || s->tok[z].kind != TOK_NUM || s->tok[z].e - s->tok[z].s != 5)
+        return;
+    const char *w = s->t + s->tok[z].s;
+    int dep = (w[0] - '0') * 10 + (w[1] - '0');
+    if (dep < 1 || dep == 96 || dep > 98 ||
+        (z + 1 < s->n && s->tok[z + 1].s == s->tok[z].e && s->tok[z + 1].kind != TOK_PUNCT))
+        return;
+    /* (not a number of a list: "12345, 12346") */
+    if (z + 1 < s->n && (is_punct(s, z + 1, '/') || is_punct(s, z + 1, '-')) &&
+        s->tok[z + 1].s == s->tok[z].e)
+        return;
+    mark(s, z, z + 1, AT_PHI_ZIP);
+}
+
 void deid_pass_place_heads(text_scan *s)
 {
     for (size_t j = 1; j < s->n; j++) {
@@ -84,6 +108,8 @@ void deid_pass_place_heads(text_scan *s)
             j += 7;
             continue;
         }
+        if (s->lab[j] == AT_PHI_VILLE && j + 1 < s->n && s->ent[j + 1] != s->ent[j] && !s->lab[j + 1])
+            postcode_after(s, j);
         if (!s->lab[j] || s->ent[j] == s->ent[j - 1])
             continue;
         if (s->lab[j] == AT_PHI_ADRESSE && s->tok[j - 1].kind == TOK_NUM)

@@ -86,6 +86,8 @@ static void test_place_heads(void **state)
     /* a house number before an address found without it; not a count */
     assert_int_equal(LABEL("Copie : Dr Rambert, 7 Grand'Rue, 21140 Semur-en-Auxois.", "7"), AT_PHI_ADRESSE);
     assert_int_equal(LABEL("Électrophorèse (Capillarys 3 Tera) : pic monoclonal.", "3"), 0);
+    /* a postcode after its town */
+    assert_int_equal(LABEL("Vit à Quimperlé (29300) avec son fils.", "29300"), AT_PHI_ZIP);
 }
 
 /* A signer after "signé"; a first name in brackets after a relative;
