@@ -66,9 +66,11 @@ struct at_text_deid {
     text_lexicon lex;           /* Debian's word lists and data/text (lexicon.h) */
     struct text_tagger *tagger; /* the learned tagger, NULL when none (tagger.h) */
     int allow_list;             /* 1: the allow-list pass runs (the default) */
-    /* bit k set: a known employer's first word has key k (text_pair_key;
-     * deid_known_employers.c), set by at_text_deid_new */
+    /* bit (h & 1023) set for the folded hash h (as text_tok.fh) of a known
+     * employer's first word, and those hashes (deid_known_employers.c),
+     * set by at_text_deid_new */
     uint64_t employer_keys[16];
+    uint32_t employer_fh[64];
     /* the patient's identity, folded */
     int have_patient;
     text_dict patdict; /* the patient's names, folded */

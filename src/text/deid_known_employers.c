@@ -18,60 +18,57 @@
 
 #include <string.h>
 
-/* Each name: its folded words (at most 3), the key of its first word's
- * first two letters and that word's length (tested first). */
-#define KEY(a, b) (((a)&0x1Fu) << 5 | ((b)&0x1Fu))
+/* Each name: its folded words (at most 3); the first word's hash is
+ * tested first (at_text_deid's employer_fh). */
 static const struct {
     const char *w[3];
-    uint16_t key;
-    uint8_t len;
 } known[] = {
-    {{"sncf"}, KEY('s', 'n'), 4},
-    {{"ratp"}, KEY('r', 'a'), 4},
-    {{"edf"}, KEY('e', 'd'), 3},
-    {{"grdf"}, KEY('g', 'r'), 4},
-    {{"enedis"}, KEY('e', 'n'), 6},
-    {{"engie"}, KEY('e', 'n'), 5},
-    {{"airbus"}, KEY('a', 'i'), 6},
-    {{"michelin"}, KEY('m', 'i'), 8},
-    {{"renault"}, KEY('r', 'e'), 7},
-    {{"thales"}, KEY('t', 'h'), 6},
-    {{"safran"}, KEY('s', 'a'), 6},
-    {{"dassault"}, KEY('d', 'a'), 8},
-    {{"alstom"}, KEY('a', 'l'), 6},
-    {{"arcelormittal"}, KEY('a', 'r'), 13},
-    {{"usinor"}, KEY('u', 's'), 6},
-    {{"stellantis"}, KEY('s', 't'), 10},
-    {{"carrefour"}, KEY('c', 'a'), 9},
-    {{"auchan"}, KEY('a', 'u'), 6},
-    {{"intermarche"}, KEY('i', 'n'), 11},
-    {{"lidl"}, KEY('l', 'i'), 4},
-    {{"aldi"}, KEY('a', 'l'), 4},
-    {{"decathlon"}, KEY('d', 'e'), 9},
-    {{"castorama"}, KEY('c', 'a'), 9},
-    {{"bouygues"}, KEY('b', 'o'), 8},
-    {{"eiffage"}, KEY('e', 'i'), 7},
-    {{"veolia"}, KEY('v', 'e'), 6},
-    {{"sodexo"}, KEY('s', 'o'), 6},
-    {{"lactalis"}, KEY('l', 'a'), 8},
-    {{"danone"}, KEY('d', 'a'), 6},
-    {{"bonduelle"}, KEY('b', 'o'), 9},
-    {{"totalenergies"}, KEY('t', 'o'), 13},
-    {{"keolis"}, KEY('k', 'e'), 6},
-    {{"transdev"}, KEY('t', 'r'), 8},
-    {{"tereos"}, KEY('t', 'e'), 6},
-    {{"limagrain"}, KEY('l', 'i'), 9},
-    {{"sanofi"}, KEY('s', 'a'), 6},
-    {{"naval", "group"}, KEY('n', 'a'), 5},
-    {{"la", "poste"}, KEY('l', 'a'), 2},
-    {{"air", "france"}, KEY('a', 'i'), 3},
-    {{"leroy", "merlin"}, KEY('l', 'e'), 5},
-    {{"super", "u"}, KEY('s', 'u'), 5},
-    {{"marine", "nationale"}, KEY('m', 'a'), 6},
-    {{"gendarmerie", "nationale"}, KEY('g', 'e'), 11},
-    {{"police", "nationale"}, KEY('p', 'o'), 6},
-    {{"armee", "de", "terre"}, KEY('a', 'r'), 5},
-    {{"legion", "etrangere"}, KEY('l', 'e'), 6},
+    {{"sncf"}},
+    {{"ratp"}},
+    {{"edf"}},
+    {{"grdf"}},
+    {{"enedis"}},
+    {{"engie"}},
+    {{"airbus"}},
+    {{"michelin"}},
+    {{"renault"}},
+    {{"thales"}},
+    {{"safran"}},
+    {{"dassault"}},
+    {{"alstom"}},
+    {{"arcelormittal"}},
+    {{"usinor"}},
+    {{"stellantis"}},
+    {{"carrefour"}},
+    {{"auchan"}},
+    {{"intermarche"}},
+    {{"lidl"}},
+    {{"aldi"}},
+    {{"decathlon"}},
+    {{"castorama"}},
+    {{"bouygues"}},
+    {{"eiffage"}},
+    {{"veolia"}},
+    {{"sodexo"}},
+    {{"lactalis"}},
+    {{"danone"}},
+    {{"bonduelle"}},
+    {{"totalenergies"}},
+    {{"keolis"}},
+    {{"transdev"}},
+    {{"tereos"}},
+    {{"limagrain"}},
+    {{"sanofi"}},
+    {{"naval", "group"}},
+    {{"la", "poste"}},
+    {{"air", "france"}},
+    {{"leroy", "merlin"}},
+    {{"super", "u"}},
+    {{"marine", "nationale"}},
+    {{"gendarmerie", "nationale"}},
+    {{"police", "nationale"}},
+    {{"armee", "de", "terre"}},
+    {{"legion", "etrangere"}},
 };
 #define NKNOWN (sizeof known / sizeof *known)
 
@@ -80,27 +77,25 @@ static size_t tl(const text_scan *s, size_t i)
     return s->tok[i].e - s->tok[i].s;
 }
 
-/* Token i is word w (folded, ASCII), in any case. */
+/* Token i is word w (folded, ASCII), in any case: its bytes when as
+ * long (no accent), else folded. */
 static int word_is(const text_scan *s, size_t i, const char *w)
 {
+    if (i >= s->n || s->tok[i].kind != TOK_WORD)
+        return 0;
+    size_t n = s->tok[i].e - s->tok[i].s, wl = strlen(w);
+    if (n == wl)
+        return tok_is(s, i, w);
     const char *set[2] = {w, NULL};
-    return i < s->n && s->tok[i].kind == TOK_WORD && deid_tok_in(s, i, set);
+    return n > wl && n <= wl + 4 && deid_tok_in(s, i, set);
 }
 
 /* The end of the known name from token i, i when none. */
 static size_t known_at(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    size_t n = k->e - k->s;
     for (size_t j = 0; j < NKNOWN; j++) {
-        const char *w = known[j].w[0];
-        /* (a word whose first two bytes are not both ASCII has no key:
-         * of the names, only "Légion" is written so) */
-        if (k->key == TOK_KEY_ANY ? known[j].key != KEY('l', 'e') : k->key != known[j].key)
-            continue;
-        if (n < known[j].len || n > known[j].len + 2u) /* (an accent adds a byte) */
-            continue;
-        if (!word_is(s, i, w))
+        if (k->fh != s->d->employer_fh[j] || !word_is(s, i, known[j].w[0]))
             continue;
         size_t e = i + 1;
         for (size_t q = 1; q < 3 && known[j].w[q] && e; q++, e++)
@@ -186,51 +181,57 @@ static int may_take(const text_scan *s, size_t a, size_t b)
     return 1;
 }
 
-void deid_known_employer_keys(uint64_t keys[16])
+void deid_known_employer_keys(uint64_t keys[16], uint32_t fh[64])
 {
+    _Static_assert(NKNOWN <= 64, "room for the known employers' hashes");
     memset(keys, 0, 16 * sizeof *keys);
-    for (size_t j = 0; j < NKNOWN; j++)
-        keys[known[j].key >> 6] |= 1ull << (known[j].key & 63);
+    for (size_t j = 0; j < NKNOWN; j++) {
+        char pad[64] = {0};
+        size_t n = strlen(known[j].w[0]);
+        memcpy(pad, known[j].w[0], n);
+        fh[j] = (uint32_t)text_dict_hash_padded(pad, n);
+        keys[(fh[j] & 1023) >> 6] |= 1ull << (fh[j] & 63);
+    }
 }
 
-void deid_pass_known_employers(text_scan *s)
+void deid_known_employer_at(text_scan *s, size_t i)
 {
+    const text_tok *k = &s->tok[i];
     const uint64_t *keys = s->d->employer_keys;
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
-        const text_tok *k = &s->tok[i];
-        if (k->kind != TOK_WORD || tl(s, i) > 16)
-            continue;
-        size_t e = i;
-        if (k->key == TOK_KEY_ANY ? (s->t[k->s] | 0x20) == 'l' : (keys[k->key >> 6] >> (k->key & 63) & 1))
-            e = known_at(s, i);
-        if (e > i) {
-            /* "Airbus A350": a model */
-            if (e < s->n && !s->tok[e].nl && tok_has_digit(s, e))
-                continue;
-            for (size_t more = 0; more < 3 && name_goes_on(s, e); more++)
-                e++;
-            if (may_take(s, i, e))
-                deid_relabel(s, i, e, AT_PHI_EMPLOYEUR);
-            continue;
-        }
-        if (!s->lab[i] && unit_acronym(s, i) && after_ordinal(s, i) && !s->lab[i - 1]) {
-            mark(s, i - 1, i + 1, AT_PHI_EMPLOYEUR); /* "3e RIMa" */
-            continue;
-        }
-        /* "Base aérienne 118", "Base navale de Brest" */
-        if (k->key == text_pair_key('b', 'a') && word_is(s, i, "base") && i + 2 < s->n && !s->tok[i + 1].nl &&
-            (word_is(s, i + 1, "navale") || word_is(s, i + 1, "aerienne"))) {
-            size_t b = i + 2;
-            if (!s->tok[b].nl && s->tok[b].kind == TOK_NUM && tl(s, b) <= 4)
-                b++;
-            else if (!s->tok[b].nl && (word_is(s, b, "de") || word_is(s, b, "d'")) && b + 1 < s->n &&
-                     !s->tok[b + 1].nl && s->tok[b + 1].cap && !(s->tok[b + 1].lex & LEX_MED))
-                b += 2;
-            else
-                continue;
-            if (may_take(s, i, b))
-                deid_relabel(s, i, b, AT_PHI_EMPLOYEUR);
-        }
+    if (k->kind != TOK_WORD)
+        return;
+    size_t e = i;
+    if (k->fh && (keys[(k->fh & 1023) >> 6] >> (k->fh & 63) & 1))
+        e = known_at(s, i);
+    if (e > i) {
+        /* "Airbus A350": a model */
+        if (e < s->n && !s->tok[e].nl && tok_has_digit(s, e))
+            return;
+        for (size_t more = 0; more < 3 && name_goes_on(s, e); more++)
+            e++;
+        if (may_take(s, i, e))
+            deid_relabel(s, i, e, AT_PHI_EMPLOYEUR);
+        return;
+    }
+    unsigned first = k->key >> 5; /* (the first letter's low five bits) */
+    if (k->key == TOK_KEY_ANY || (first != ('r' & 0x1Fu) && first != ('b' & 0x1Fu)))
+        return;
+    if (!s->lab[i] && unit_acronym(s, i) && after_ordinal(s, i) && !s->lab[i - 1]) {
+        mark(s, i - 1, i + 1, AT_PHI_EMPLOYEUR); /* "3e RIMa" */
+        return;
+    }
+    /* "Base aérienne 118", "Base navale de Brest" */
+    if (k->key == text_pair_key('b', 'a') && word_is(s, i, "base") && i + 2 < s->n && !s->tok[i + 1].nl &&
+        (word_is(s, i + 1, "navale") || word_is(s, i + 1, "aerienne"))) {
+        size_t b = i + 2;
+        if (!s->tok[b].nl && s->tok[b].kind == TOK_NUM && tl(s, b) <= 4)
+            b++;
+        else if (!s->tok[b].nl && (word_is(s, b, "de") || word_is(s, b, "d'")) && b + 1 < s->n &&
+                 !s->tok[b + 1].nl && s->tok[b + 1].cap && !(s->tok[b + 1].lex & LEX_MED))
+            b += 2;
+        else
+            return;
+        if (may_take(s, i, b))
+            deid_relabel(s, i, b, AT_PHI_EMPLOYEUR);
     }
 }

@@ -79,17 +79,25 @@ static void bracketed_relative_at(text_scan *s, size_t i)
     }
 }
 
-void deid_pass_people_late(text_scan *s)
+void deid_pass_late_names(text_scan *s)
 {
-    /* ("signé" is a field's word: on the tokeniser's list of flags) */
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
-        size_t i = s->list[TEXT_LIST_FLAG][q];
-        if (!s->lab[i] && signed_word(s, i))
-            signer_at(s, i);
-    }
+    /* one walk over the capitalised words for the employers known by
+     * their name and the people named by their phrase */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
-        if (!s->lab[i] && i > 0 && s->tok[i - 1].kind == TOK_PUNCT)
+        deid_known_employer_at(s, i);
+        const text_tok *k = &s->tok[i];
+        if (s->lab[i] || !(k->lex & LEX_FIRST) || i == 0 || s->tok[i].nl)
+            continue;
+        if (s->tok[i - 1].kind == TOK_PUNCT) {
             bracketed_relative_at(s, i);
+            /* "Signé : Aude" */
+            if (!s->lab[i] && i >= 2 && is_punct(s, i - 1, ':') && !s->tok[i - 1].nl && signed_word(s, i - 2))
+                signer_at(s, i - 2);
+        } else if (signed_word(s, i - 1)) {
+            signer_at(s, i - 1); /* "signé Jade" */
+        } else if (i >= 2 && tok_is(s, i - 1, "par") && !s->tok[i - 1].nl && signed_word(s, i - 2)) {
+            signer_at(s, i - 2); /* "signée par Aude" */
+        }
     }
 }

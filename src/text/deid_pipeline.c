@@ -96,9 +96,8 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         deid_pass_public_refs(&s);
         deid_pass_lists(&s);
         deid_pass_known_estab(&s);
-        deid_pass_known_employers(&s);
+        deid_pass_late_names(&s);
         deid_pass_place_heads(&s);
-        deid_pass_people_late(&s);
         deid_pass_ocr_names(&s);
         /* one span per entity: make room for them at once */
         size_t need = out->n + s.next_ent;

@@ -27,10 +27,30 @@ static int place_entity(const text_scan *s, size_t j)
     return l == AT_PHI_ADRESSE || l == AT_PHI_HOPITAL || l == AT_PHI_EMPLOYEUR || l == AT_PHI_NOM;
 }
 
+/* Token h may be one of heads or school_kinds by its first two letters
+ * (the tokeniser's key; most words leave here before folding). */
+static int head_key(const text_scan *s, size_t h)
+{
+#define HK(a, b) (((a)&0x1Fu) << 5 | ((b)&0x1Fu))
+    static const uint16_t keys[] = {HK('s', 'e'), HK('m', 'a'), HK('c', 'h'), HK('v', 'i'), HK('b', 'o'),
+                                    HK('t', 'e'), HK('m', 'o'), HK('c', 'i'), HK('h', 'a'), HK('f', 'e'),
+                                    HK('d', 'o'), HK('c', 'o'), HK('l', 'y'), HK('c', 'r'), HK('p', 'r'),
+                                    HK('s', 'c'), HK('e', 'g'), HK('e', 'c'), HK('e', 'l')};
+#undef HK
+    unsigned k = s->tok[h].key;
+    if (k == TOK_KEY_ANY)
+        return 1; /* ("église", "école", "élémentaire", "mosquée" ...) */
+    for (size_t q = 0; q < sizeof keys / sizeof *keys; q++)
+        if (keys[q] == k)
+            return 1;
+    return 0;
+}
+
 static void head_before(text_scan *s, size_t j)
 {
     size_t h = j - 1;
-    if (s->tok[j].nl || !s->tok[j].sp || s->lab[h] || s->tok[h].kind != TOK_WORD)
+    if (s->tok[j].nl || !s->tok[j].sp || s->lab[h] || s->tok[h].kind != TOK_WORD ||
+        s->tok[h].e - s->tok[h].s < 3 || s->tok[h].e - s->tok[h].s > 14 || !head_key(s, h))
         return;
     if (deid_tok_in(s, h, school_kinds) && h > 0 && !s->tok[h].nl && !s->lab[h - 1] &&
         (tok_is(s, h - 1, "groupe") || deid_tok_in(s, h - 1, heads)))

@@ -450,9 +450,10 @@ void deid_pass_lists(text_scan *s);
 /* Establishments known by their acronym alone (HCL, AP-HP, IGR ...;
  * deid_known_estab.c). */
 void deid_pass_known_estab(text_scan *s);
-/* Employers known by their name (SNCF, Airbus, Marine nationale ...) and
- * military units by their number and acronym (deid_known_employers.c). */
-void deid_pass_known_employers(text_scan *s);
+/* Capitalised word token i: an employer known by its name (SNCF, Airbus,
+ * Marine nationale ...), a military unit by its number and acronym, an
+ * air or naval base (deid_known_employers.c). */
+void deid_known_employer_at(text_scan *s, size_t i);
 /* The common noun that heads a named place found by its name ("église
  * Notre-Dame", "section Belle-Plaine", "école élémentaire Gutenberg"):
  * the place's with it (deid_place_heads.c). */
@@ -464,12 +465,14 @@ int deid_emergency_call(const text_scan *s, size_t i);
 /* Names an OCR wrote with digits and signs for letters ("Bonnaf0us",
  * "Ta|bot"): read back and looked up (deid_ocr_names.c). */
 void deid_pass_ocr_names(text_scan *s);
-/* People named where only the phrase tells a name: after "signé", in
- * brackets after a relative (deid_people_late.c). */
-void deid_pass_people_late(text_scan *s);
-/* The keys of the known employers' first words, as bits (the pass's first
- * test of a word). */
-void deid_known_employer_keys(uint64_t keys[16]);
+/* One walk over the capitalised words: the employers known by their name
+ * (deid_known_employer_at) and people named where only the phrase tells
+ * a name: after "signé", in brackets after a relative
+ * (deid_people_late.c). */
+void deid_pass_late_names(text_scan *s);
+/* The folded hashes of the known employers' first words (as text_tok.fh)
+ * and their low ten bits as bits (the pass's first test of a word). */
+void deid_known_employer_keys(uint64_t keys[16], uint32_t fh[64]);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);
