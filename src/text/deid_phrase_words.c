@@ -21,6 +21,9 @@ const text_org_head text_org_heads[] = {
     {"ch", HEAD_HEALTH, 1, 0},
     {"chi", HEAD_HEALTH, 1, 0},
     {"chs", HEAD_HEALTH, 1, 0},
+    {"chd", HEAD_HEALTH, 1, 0},
+    {"chic", HEAD_HEALTH, 1, 0},
+    {"chg", HEAD_HEALTH, 1, 0},
     {"ght", HEAD_HEALTH, 1, 0},
     {"ghu", HEAD_HEALTH, 1, 0},
     {"gh", HEAD_HEALTH, 1, 0},
@@ -58,6 +61,9 @@ const text_org_head text_org_heads[] = {
     {"ucsa", HEAD_HEALTH, 1, 1},
     {"usmp", HEAD_HEALTH, 1, 1},
     {"msp", HEAD_HEALTH, 1, 1},
+    /* the centres of coordination in cancerology by their territory ("3C
+     * Sud-Gironde") */
+    {"3c", HEAD_HEALTH, 1, 1},
     {"selarl", HEAD_HEALTH, 1, 1},
     {"selas", HEAD_HEALTH, 1, 1},
     {"groupement", HEAD_HEALTH, 1, 0},

@@ -52,6 +52,10 @@ static void test_known_employers(void **state)
     assert_int_equal(LABEL("Ajusteur sur Airbus A350 depuis dix ans.", "Airbus"), 0);
     assert_int_equal(LABEL("Hallux valgus, 1re MTP douloureuse.", "MTP"), 0);
     assert_int_equal(LABEL("Décision de la 2e RCP : radiothérapie.", "RCP"), 0);
+    /* a departmental hospital, a centre of coordination by its territory */
+    assert_int_equal(LABEL("Pharmacie à usage intérieur — CHD Vendée, site de Luçon.", "Vendée"),
+                     AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("RCP digestive du 3C Sud-Gironde le 4 mars.", "Gironde"), AT_PHI_HOPITAL);
     /* a hospital group's acronym in brackets after one of its hospitals */
     assert_int_equal(LABEL("Hôpital Henri-Mondor (AP-HP), Créteil.", "AP-HP"), AT_PHI_HOPITAL);
     assert_int_equal(LABEL("Protocole R-CLB puis surveillance.", "CLB"), 0);
