@@ -347,7 +347,11 @@ static int after_lot(const text_scan *s, size_t i)
         if ((p->dflags & DICT_NOTID) && (tok_is(s, q - 1, "lot") || tok_is(s, q - 1, "lots")))
             return 1;
         if ((p->dflags & DICT_NOTID) &&
-            (hop == 0 || (hop == 1 && s->tok[q].kind == TOK_WORD && s->tok[q].allcaps)))
+            (hop == 0 || (hop == 1 && s->tok[q].kind == TOK_WORD && s->tok[q].allcaps) ||
+             /* a registry's name and a colon ("EudraCT : 2019-..."; not a
+              * study word: "n° patient dans l'étude : 012-0047") */
+             (hop == 1 && is_punct(s, q, ':') &&
+              (tok_is(s, q - 1, "eudract") || tok_is(s, q - 1, "ctis") || tok_is(s, q - 1, "rcb")))))
             return 1;
     }
     return 0;
@@ -366,6 +370,38 @@ static int hgvs_after(const text_scan *s, size_t i)
         return 0;
     char c = s->t[s->tok[i - 2].s];
     return c == 'p' || c == 'c' || c == 'g' || c == 'm' || c == 'r' || c == 'n';
+}
+
+/* Word token q is a protein change: a capital, one to four digits, a
+ * capital ("V600E", "G12C", "T790M"). */
+static int protein_change(const text_scan *s, size_t q)
+{
+    const char *w = s->t + s->tok[q].s;
+    size_t n = tlen(s, q);
+    if (n < 3 || n > 6 || !is_up(w[0]) || !is_up(w[n - 1]))
+        return 0;
+    for (size_t k = 1; k + 1 < n; k++)
+        if (!is_dig(w[k]))
+            return 0;
+    return 1;
+}
+
+/* Tokens [i, r) are words joined by '/' alone, each of the medical
+ * vocabulary or a protein change. */
+static int slashed_medical(const text_scan *s, size_t i, size_t r)
+{
+    int slash = 0;
+    for (size_t q = i; q < r; q++) {
+        if (is_punct(s, q, '/')) {
+            slash = 1;
+            continue;
+        }
+        if (s->tok[q].kind != TOK_WORD || (q > i && !is_punct(s, q - 1, '/')))
+            return 0;
+        if (!(s->tok[q].lex & LEX_MED) && !protein_change(s, q))
+            return 0;
+    }
+    return slash;
 }
 
 static void pass_code(text_scan *s, size_t i)
@@ -407,6 +443,10 @@ static void pass_code(text_scan *s, size_t i)
     for (size_t q = i; q < r; q++)
         if (s->lab[q])
             return;
+    /* genes and variants joined by '/' ("BRCA1/BRCA2/PALB2", "V600E/V600K"):
+     * every part a word of the medical vocabulary or a protein change */
+    if (letters && slashed_medical(s, i, r))
+        return;
     /* "CAE-0033210": the capitals glued before the number */
     size_t a = i;
     if (!letters && i >= 2 && is_punct(s, i - 1, '-') && s->tok[i - 1].e == s->tok[i].s &&

@@ -283,6 +283,11 @@ void deid_pass_hospitals(text_scan *s)
             continue;
         }
         size_t j = i + 1;
+        /* a blood group ("Groupe A Rh+", "groupe O négatif", "Groupe AB") */
+        if (tok_is(s, i, "groupe") && j < s->n && !s->tok[j].nl && s->tok[j].kind == TOK_WORD &&
+            (tok_is(s, j, "a") || tok_is(s, j, "b") || tok_is(s, j, "ab") || tok_is(s, j, "o")) &&
+            s->tok[j].allcaps + (s->tok[j].e - s->tok[j].s == 1 && s->tok[j].cap))
+            continue;
         int qual = 0;
         while (j < s->n && !s->tok[j].nl && (s->tok[j].dflags & DICT_HOSPQUAL)) {
             j++;

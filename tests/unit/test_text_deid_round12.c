@@ -120,6 +120,14 @@ static void test_strings_that_stay(void **state)
     assert_int_equal(LABEL("Eliquis 2,5 mg | apixaban | 3400893826370 | 60 cp", "3400893826370"), 0);
     assert_int_equal(LABEL("Polype sessile 12 mm, Paris 0-Is, NICE 2 : mucosectomie.", "NICE"), 0);
     assert_true(LABEL("Adressée par le CHU de NICE pour avis.", "NICE") != 0);
+    /* genes and variants joined by slashes, a blood group, a registry's
+     * number after its name and a colon; a study's patient number stays
+     * an identifier */
+    assert_int_equal(LABEL("Oncogénétique : panel BRCA1/BRCA2/PALB2/TP53 demandé.", "BRCA2"), 0);
+    assert_int_equal(LABEL("Recherche BRAF (V600E/V600K) sur le bloc.", "V600K"), 0);
+    assert_int_equal(LABEL("Groupe A Rh+, RAI négatives.", "Groupe"), 0);
+    assert_int_equal(LABEL("N° EudraCT : 2019-003456-21", "003456"), 0);
+    assert_int_equal(LABEL("N° patient dans l'étude : 012-0047", "0047"), AT_PHI_ID);
 }
 
 /* Names an OCR wrote with digits or signs for letters; a stage, a field
