@@ -1,5 +1,6 @@
 /* People named where only the phrase tells a name, after the other
- * passes:
+ * passes (with the employers known by their name, on the same walk over
+ * the capitalised words, and in a transcript's lower case):
  *   - after "signé", "signée" (and "par" or a colon): the first name, and
  *     the initial or the surname after it ("Signé Aude P.", "signé
  *     Jade"); "signe" without its accent is the noun of the eponyms
@@ -100,4 +101,10 @@ void deid_pass_late_names(text_scan *s)
             signer_at(s, i - 2); /* "signée par Aude" */
         }
     }
+    /* a transcript writes the employers in lower case too ("il travaille
+     * chez bouygues construction"): its words, when it is one */
+    if (deid_dictated_chunk(s))
+        for (size_t i = 0; i < s->n; i++)
+            if (s->tok[i].kind == TOK_WORD && !s->tok[i].cap && !s->lab[i] && s->tok[i].e - s->tok[i].s >= 3)
+                deid_known_employer_at(s, i);
 }

@@ -52,6 +52,10 @@ static void test_known_employers(void **state)
     assert_int_equal(LABEL("Ajusteur sur Airbus A350 depuis dix ans.", "Airbus"), 0);
     assert_int_equal(LABEL("Hallux valgus, 1re MTP douloureuse.", "MTP"), 0);
     assert_int_equal(LABEL("Décision de la 2e RCP : radiothérapie.", "RCP"), 0);
+    /* a transcript's employer in lower case */
+    assert_int_equal(
+        LABEL(DICTATED("il travaille encore chez bouygues comme conducteur de travaux"), "bouygues"),
+        AT_PHI_EMPLOYEUR);
     /* a departmental hospital, a centre of coordination by its territory */
     assert_int_equal(LABEL("Pharmacie à usage intérieur — CHD Vendée, site de Luçon.", "Vendée"),
                      AT_PHI_HOPITAL);
