@@ -5,8 +5,28 @@
 #include "text_label.h"
 
 #include "atelier/text.h"
+#include "atelier/text_model.h"
 
 #include <string.h>
+
+/* det: the default detector (text_label.h) */
+static at_text_deid *rules; /* no tagger: the rules and the allow-list alone */
+
+static int setup(void **state)
+{
+    (void)state;
+    if (at_text_deid_new(NULL, &det) != AT_OK || at_text_deid_new(NULL, &rules) != AT_OK)
+        return -1;
+    return at_text_deid_set_model(rules, NULL) == AT_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    at_text_deid_free(det);
+    at_text_deid_free(rules);
+    return 0;
+}
 
 #define LABEL(text, needle) label_nth(det, text, needle, 0)
 
@@ -48,8 +68,11 @@ static void test_known_employers(void **state)
                      AT_PHI_EMPLOYEUR);
     assert_int_equal(LABEL("Son fils est au 2e REP depuis un an.", "REP"), AT_PHI_EMPLOYEUR);
     assert_int_equal(LABEL("Mari affecté à la Base aérienne 118.", "118"), AT_PHI_EMPLOYEUR);
-    /* a product, care words after an ordinal, a carrier in a phrase of travel */
-    assert_int_equal(LABEL("Ajusteur sur Airbus A350 depuis dix ans.", "Airbus"), 0);
+    /* the rules leave a brand before a model's number (a product; the
+     * tagger may still read one as the workplace), care words after an
+     * ordinal */
+    assert_int_equal(label_nth(rules, "Ajusteur sur Airbus A350 depuis dix ans.", "Airbus", 0), 0);
+    assert_int_equal(label_nth(rules, "Ajusteur chez Airbus depuis dix ans.", "Airbus", 0), AT_PHI_EMPLOYEUR);
     assert_int_equal(LABEL("Hallux valgus, 1re MTP douloureuse.", "MTP"), 0);
     assert_int_equal(LABEL("Décision de la 2e RCP : radiothérapie.", "RCP"), 0);
     /* a transcript's employer in lower case */
@@ -159,5 +182,5 @@ int main(void)
         cmocka_unit_test(test_strings_that_stay),
         cmocka_unit_test(test_ocr_names),
     };
-    return cmocka_run_group_tests(tests, text_setup, text_teardown);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }
