@@ -135,11 +135,29 @@ void deid_pass_ocr_names(text_scan *s)
         if (!s->lab[i] && s->tok[i].kind == TOK_WORD && tok_has_digit(s, i))
             ocr_word_at(s, i);
     }
-    if (!(s->seen & TEXT_SEEN_BAR) && !memchr(s->t, '$', s->len))
-        return;
-    for (size_t i = 1; i + 1 < s->n; i++)
-        if ((is_punct(s, i, '|') || is_punct(s, i, '$')) && s->tok[i].s == s->tok[i - 1].e &&
-            s->tok[i + 1].s == s->tok[i].e && s->tok[i - 1].kind == TOK_WORD &&
-            s->tok[i + 1].kind == TOK_WORD)
-            ocr_word_at(s, i - 1);
+    /* a sign between two lower-case letters, found in the bytes; its
+     * token by a binary search */
+    for (int sign = 0; sign < 2; sign++) {
+        char c = sign ? '$' : '|';
+        if (!sign && !(s->seen & TEXT_SEEN_BAR))
+            continue;
+        for (const char *p = memchr(s->t, c, s->len); p;
+             p = (size_t)(p - s->t) + 1 < s->len ? memchr(p + 1, c, s->len - (size_t)(p - s->t) - 1) : NULL) {
+            size_t b = (size_t)(p - s->t);
+            if (b == 0 || b + 1 >= s->len || !(p[-1] >= 'a' && p[-1] <= 'z') || !(p[1] >= 'a' && p[1] <= 'z'))
+                continue;
+            size_t lo = 0, hi = s->n;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (s->tok[mid].s < b)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo > 0 && lo + 1 < s->n && s->tok[lo].s == b && is_punct(s, lo, c) &&
+                s->tok[lo].s == s->tok[lo - 1].e && s->tok[lo + 1].s == s->tok[lo].e &&
+                s->tok[lo - 1].kind == TOK_WORD && s->tok[lo + 1].kind == TOK_WORD)
+                ocr_word_at(s, lo - 1);
+        }
+    }
 }

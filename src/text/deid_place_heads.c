@@ -46,16 +46,26 @@ static int head_key(const text_scan *s, size_t h)
     return 0;
 }
 
+/* Word token h is one of set (folded, ASCII): its bytes compared when
+ * ASCII, folded only when it holds another byte. */
+static int word_of(const text_scan *s, size_t h, const char *const *set)
+{
+    for (size_t p = s->tok[h].s; p < s->tok[h].e; p++)
+        if ((unsigned char)s->t[p] & 0x80)
+            return deid_tok_in(s, h, set);
+    return tok_ascii_in(s, h, set);
+}
+
 static void head_before(text_scan *s, size_t j)
 {
     size_t h = j - 1;
     if (s->tok[j].nl || !s->tok[j].sp || s->lab[h] || s->tok[h].kind != TOK_WORD ||
         s->tok[h].e - s->tok[h].s < 3 || s->tok[h].e - s->tok[h].s > 14 || !head_key(s, h))
         return;
-    if (deid_tok_in(s, h, school_kinds) && h > 0 && !s->tok[h].nl && !s->lab[h - 1] &&
-        (tok_is(s, h - 1, "groupe") || deid_tok_in(s, h - 1, heads)))
+    if (word_of(s, h, school_kinds) && h > 0 && !s->tok[h].nl && !s->lab[h - 1] &&
+        (tok_is(s, h - 1, "groupe") || word_of(s, h - 1, heads)))
         h--; /* "école élémentaire X", "groupe scolaire X" */
-    else if (!deid_tok_in(s, h, heads))
+    else if (!word_of(s, h, heads))
         return;
     int l = s->lab[j];
     /* a person's name: only a house is named so */
