@@ -15,30 +15,6 @@ static inline unsigned char ascii_lower(unsigned b)
     return (unsigned char)(b - 'A' < 26u ? b + 32 : b);
 }
 
-/* The first token of date entity [i, j) after a weekday that opens it
- * ("samedi 7 juin", "mer. 5 févr."): the weekday is no part of the
- * date's span (it identifies no one, and the annotators' convention
- * leaves it out); pseudonymisation still rewrites it with the date
- * (at_text_deid_apply looks back for it). i when none, or when the
- * weekday is the whole entity. */
-static size_t weekday_skip(const text_scan *s, size_t i, size_t j)
-{
-    const text_tok *k = &s->tok[i];
-    size_t n = k->e - k->s;
-    if (k->kind != TOK_WORD || n < 3 || n > 9 || j - i < 2)
-        return i;
-    char f[16];
-    int fl = text_lexicon_fold(s->t + k->s, n, f, sizeof f);
-    if (fl <= 0)
-        return i;
-    size_t a = i + 1;
-    if (text_weekday_abbr(f, (size_t)fl) && fl == 3 && is_punct(s, a, '.') && s->tok[a].s == k->e)
-        a++;
-    else if (!text_weekday_of(f, (size_t)fl))
-        return i;
-    return a < j ? a : i;
-}
-
 /* Detect in one chunk; spans get base added to their offsets. */
 static at_status detect_chunk(const at_text_deid *d, const char *text, size_t len, size_t base,
                               at_text_spans *out, text_run_acc *acc)
@@ -131,8 +107,6 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             while (j < s.n && s.ent[j] == s.ent[i])
                 j++;
             size_t a = i;
-            if (s.lab[i] == AT_PHI_DATE)
-                a = weekday_skip(&s, i, j);
             size_t start = base + s.tok[a].s, span_len = s.tok[j - 1].e - s.tok[a].s;
             if (s.lab[i] == AT_PHI_AGE && j < s.n && !s.lab[j]) { /* "92 ans": the unit too, as rewritten */
                 size_t end = s.tok[j - 1].e, u = text_age_unit_len(text + end, len - end, len - end);

@@ -52,14 +52,16 @@ static void test_scores_like_departments(void **state)
     assert_true(LABEL("À revoir avec le médecin du travail, Dr Hamon (AST 35).", "AST") != 0);
 }
 
-/* A weekday is outside its date's span; the date is found. */
+/* A weekday before a date is inside the date's span (round 12: the
+ * writers since round 10 label it so, and it narrows the day down); the
+ * date is found. */
 static void test_weekday(void **state)
 {
     (void)state;
     const char *t = "Appel reçu le samedi 07/06/2025 à 19 h, rappel mer. 11 juin.";
-    assert_int_equal(LABEL(t, "samedi"), 0);
+    assert_int_equal(LABEL(t, "samedi"), AT_PHI_DATE);
     assert_int_equal(LABEL(t, "07/06/2025"), AT_PHI_DATE);
-    assert_int_equal(LABEL(t, "mer"), 0);
+    assert_int_equal(LABEL(t, "mer"), AT_PHI_DATE);
     assert_int_equal(LABEL(t, "juin"), AT_PHI_DATE);
     /* a weekday alone is no date */
     assert_int_equal(LABEL("Consultation prévue lundi matin.", "lundi"), 0);
