@@ -44,8 +44,14 @@ static inline __attribute__((always_inline)) size_t word_char_len(const unsigned
         return 0;
     if (c == 0xC2)
         return 0; /* NBSP, guillemets, degree sign */
-    if (c == 0xE2 && left > 1 && p[1] == 0x80)
-        return 0; /* quotes, dashes, ellipsis */
+    if (c == 0xE2 && left > 1 &&
+        (p[1] == 0x80 || (p[1] >= 0x86 && p[1] <= 0x9F) || (p[1] >= 0xAC && p[1] <= 0xAF)))
+        return 0; /* quotes, dashes, ellipsis; arrows, mathematical and technical signs, boxes, shapes,
+                     dingbats (U+2180 .. U+27FF, U+2B00 .. U+2BFF): no letter */
+    if (c == 0xF0 && left > 1 && p[1] == 0x9F)
+        return 0; /* pictographs and emoji (U+1F000 .. U+1FFFF) */
+    if (c == 0xEF && left > 1 && p[1] == 0xB8)
+        return 0; /* variation selectors (after an emoji) */
     if (c == 0xC3 && left > 1 && (p[1] == 0x97 || p[1] == 0xB7))
         return 0; /* multiplication, division */
     size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;

@@ -304,7 +304,8 @@ static void capitals_sign(text_scan *s, size_t i)
         label_first(s, i + 2, i + 3);
 }
 
-/* A name spelt out: four capitals or more, one space apart, from i. */
+/* A name spelt out: four capitals or more, one space apart, from i, a
+ * vowel and three letters among them. */
 static void spelt_out(text_scan *s, size_t i)
 {
     if (s->lab[i] || (i > 0 && letter1(s, i - 1) && !s->tok[i].nl))
@@ -314,6 +315,17 @@ static void spelt_out(text_scan *s, size_t i)
            (j == i || (!s->tok[j].nl && s->tok[j].sp)))
         j++;
     if (j - i < 4 || (j < s->n && !s->tok[j].nl && s->tok[j].kind == TOK_WORD && !s->tok[j].sp))
+        return;
+    /* a name has a vowel and three letters at least ("M M R R S", a rota's
+     * shifts, is none) */
+    unsigned vowel = 0, seen = 0;
+    for (size_t q = i; q < j; q++) {
+        char c = (char)(s->t[s->tok[q].s] | 0x20);
+        vowel |= c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+        if (c >= 'a' && c <= 'z')
+            seen |= 1u << (c - 'a');
+    }
+    if (!vowel || __builtin_popcount(seen) < 3)
         return;
     int label = i > 0 && s->lab[i - 1] == AT_PHI_PRENOM ? AT_PHI_PRENOM : AT_PHI_NOM;
     mark(s, i, j, label);

@@ -171,6 +171,19 @@ static void test_ocr_names(void **state)
     assert_int_equal(LABEL("NK1|1|DUPUIS^Joël|SPO^époux|14 rue des Sabliers", "SPO"), 0);
 }
 
+/* Signs that hold no letter are no words (an arrow after a role is no
+ * name); a rota's shift letters spell no name; an SMS greeting is no
+ * first name. */
+static void test_signs_rotas_and_messages(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("SBAR — appel IDE \xE2\x86\x92 interne de garde.", "\xE2\x86\x92"), 0);
+    assert_int_equal(LABEL("merci \xF0\x9F\x91\x8D Maddi", "Maddi"), AT_PHI_PRENOM);
+    assert_int_equal(LABEL("LE BIHAN;Soizic;M04712;M M M R R;S S M M R;CA\n", "M M M R R"), 0);
+    assert_true(LABEL("Nom épelé : D U M O U L I N, né le 3 mars 1950.", "D U M") != 0);
+    assert_int_equal(LABEL("Bjr docteur, maman a 38,5 ce soir.", "Bjr"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_people_by_their_phrase),
         cmocka_unit_test(test_strings_that_stay),
         cmocka_unit_test(test_ocr_names),
+        cmocka_unit_test(test_signs_rotas_and_messages),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
