@@ -8,6 +8,7 @@
 #include "support.h"
 
 #include "atelier/text.h"
+#include "atelier/text_model.h"
 
 #include <string.h>
 
@@ -23,6 +24,26 @@ static inline int text_teardown(void **state)
 {
     (void)state;
     at_text_deid_free(det);
+    return 0;
+}
+
+/* A group with a second detector, rules: no tagger, the rules and the
+ * allow-list alone (what a rule does, whatever the model learned). */
+static at_text_deid *rules;
+
+static inline int text_rules_setup(void **state)
+{
+    (void)state;
+    if (at_text_deid_new(NULL, &det) != AT_OK || at_text_deid_new(NULL, &rules) != AT_OK)
+        return -1;
+    return at_text_deid_set_model(rules, NULL) == AT_OK ? 0 : -1;
+}
+
+static inline int text_rules_teardown(void **state)
+{
+    (void)state;
+    at_text_deid_free(det);
+    at_text_deid_free(rules);
     return 0;
 }
 

@@ -146,14 +146,7 @@ void deid_pass_ocr_names(text_scan *s)
             size_t b = (size_t)(p - s->t);
             if (b == 0 || b + 1 >= s->len || !(p[-1] >= 'a' && p[-1] <= 'z') || !(p[1] >= 'a' && p[1] <= 'z'))
                 continue;
-            size_t lo = 0, hi = s->n;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (s->tok[mid].s < b)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
+            size_t lo = tok_first_at(s, b);
             if (lo > 0 && lo + 1 < s->n && s->tok[lo].s == b && is_punct(s, lo, c) &&
                 s->tok[lo].s == s->tok[lo - 1].e && s->tok[lo + 1].s == s->tok[lo].e &&
                 s->tok[lo - 1].kind == TOK_WORD && s->tok[lo + 1].kind == TOK_WORD)

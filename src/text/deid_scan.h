@@ -246,6 +246,21 @@ static inline int(mark)(text_scan *s, size_t a, size_t b, int label)
     return 1;
 }
 
+/* The first token starting at or after byte offset b (s->n when none), by
+ * a binary search over the whole scan. */
+static inline size_t tok_first_at(const text_scan *s, size_t b)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->tok[mid].s < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* First token index starting at or after byte offset off, from i. */
 static inline size_t tok_end_index(const text_scan *s, size_t i, size_t end)
 {

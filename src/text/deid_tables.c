@@ -567,14 +567,7 @@ void deid_pass_tables(text_scan *s)
             }
             /* the line's first token: the last token starting a line at or
              * before p */
-            size_t lo = 0, hi = s->n;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (s->tok[mid].s <= (size_t)(p - s->t))
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
+            size_t lo = tok_first_at(s, (size_t)(p - s->t) + 1);
             size_t a = lo ? lo - 1 : 0;
             while (a > 0 && !s->tok[a].nl)
                 a--;

@@ -12,24 +12,7 @@
 
 #include <string.h>
 
-/* det: the default detector (text_label.h) */
-static at_text_deid *rules; /* no tagger: the rules and the allow-list alone */
-
-static int setup(void **state)
-{
-    (void)state;
-    if (at_text_deid_new(NULL, &det) != AT_OK || at_text_deid_new(NULL, &rules) != AT_OK)
-        return -1;
-    return at_text_deid_set_model(rules, NULL) == AT_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    at_text_deid_free(det);
-    at_text_deid_free(rules);
-    return 0;
-}
+/* det, rules: the default detector and the rules alone (text_label.h) */
 
 #define FOUND(d, text, needle) assert_true(label_nth(d, text, needle, 0) != 0)
 #define KEPT(d, text, needle) assert_int_equal(label_nth(d, text, needle, 0), 0)
@@ -198,5 +181,5 @@ int main(void)
         cmocka_unit_test(test_establishments),  cmocka_unit_test(test_signing_initials),
         cmocka_unit_test(test_rural_lower),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }

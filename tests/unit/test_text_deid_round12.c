@@ -5,28 +5,10 @@
 #include "text_label.h"
 
 #include "atelier/text.h"
-#include "atelier/text_model.h"
 
 #include <string.h>
 
-/* det: the default detector (text_label.h) */
-static at_text_deid *rules; /* no tagger: the rules and the allow-list alone */
-
-static int setup(void **state)
-{
-    (void)state;
-    if (at_text_deid_new(NULL, &det) != AT_OK || at_text_deid_new(NULL, &rules) != AT_OK)
-        return -1;
-    return at_text_deid_set_model(rules, NULL) == AT_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    at_text_deid_free(det);
-    at_text_deid_free(rules);
-    return 0;
-}
+/* det, rules: the default detector and the rules alone (text_label.h) */
 
 #define LABEL(text, needle) label_nth(det, text, needle, 0)
 
@@ -196,5 +178,5 @@ int main(void)
         cmocka_unit_test(test_ocr_names),
         cmocka_unit_test(test_signs_rotas_and_messages),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
