@@ -233,6 +233,16 @@ static size_t phrase_run(const text_scan *s, size_t j)
     return e;
 }
 
+/* "les" and a name's phrase opening with a plural ("les hortensias",
+ * "les cèdres") from j: its end, j when none. */
+static size_t plural_name(const text_scan *s, size_t j)
+{
+    if (!low_word(s, j) || !tok_is(s, j, "les") || !phrase_word(s, j + 1) || s->t[s->tok[j + 1].e - 1] != 's')
+        return j;
+    size_t e = phrase_run(s, j + 1);
+    return e > j + 1 ? e : j;
+}
+
 static void establishment_at(text_scan *s, size_t h, int dictated)
 {
     if (!low_word(s, h) || s->lab[h])
@@ -242,10 +252,9 @@ static void establishment_at(text_scan *s, size_t h, int dictated)
         if (low_word(s, j) && deid_tok_in(s, j, school_kinds))
             j++;
         size_t e = j;
-        if (low_word(s, j) && tok_is(s, j, "les") && phrase_word(s, j + 1) &&
-            s->t[s->tok[j + 1].e - 1] == 's')
-            e = phrase_run(s, j + 1) > j + 1 ? phrase_run(s, j + 1) : j; /* "le ssr les cèdres" */
-        else if (low_word(s, j) && deid_tok_in(s, j, connectors)) {
+        if ((e = plural_name(s, j)) > j) {
+            /* "le ssr les cèdres" */
+        } else if (low_word(s, j) && deid_tok_in(s, j, connectors)) {
             size_t q = j + 1;
             if (low_word(s, q) && deid_tok_in(s, q, connectors))
                 q++;
@@ -299,10 +308,8 @@ static void establishment_at(text_scan *s, size_t h, int dictated)
          * "hôpital dupuytren" */
         if (conn)
             e = phrase_run(s, j);
-        else if (low_word(s, j) && tok_is(s, j, "les") && phrase_word(s, j + 1) &&
-                 s->t[s->tok[j + 1].e - 1] == 's')
-            e = phrase_run(s, j + 1) > j + 1 ? phrase_run(s, j + 1) : j;
-        else if (low_word(s, j) && !s->lab[j] && (s->tok[j].lex & LEX_EPONYM) && !deid_tok_in(s, h, kinds))
+        else if ((e = plural_name(s, j)) == j && low_word(s, j) && !s->lab[j] &&
+                 (s->tok[j].lex & LEX_EPONYM) && !deid_tok_in(s, h, kinds))
             e = j + 1;
         if (e > j)
             take_as(s, h, e, AT_PHI_HOPITAL);
