@@ -46,9 +46,9 @@ t = call("POST", "/api/v1/login", {"user": "chief", "password": ADMIN_OTP})["tok
 call("POST", "/api/v1/password", {"password": "chief's own long password"}, t)
 secret = call("POST", "/api/v1/mfa/enrol", {}, t)["secret"]
 now = int(time.time() // 30)
-call("POST", "/api/v1/mfa/confirm", {"totp": totp.code(secret, (now - 1) * 30)}, t)
+call("POST", "/api/v1/mfa/confirm", {"totp": totp.code(secret, now * 30)}, t)
 admin = call("POST", "/api/v1/login", {"user": "chief", "password": "chief's own long password",
-                                       "totp": totp.code(secret, now * 30)})["token"]
+                                       "totp": totp.code(secret, (now + 1) * 30)})["token"]
 teacher_otp = call("POST", "/api/v1/users", {"user": "mme.leroy", "role": "teacher"}, admin)["password"]
 
 opts = webdriver.ChromeOptions()

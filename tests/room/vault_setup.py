@@ -40,10 +40,10 @@ def first_login(user, otp, password):
     call("POST", "/api/v1/password", {"password": password}, t)
     secret = call("POST", "/api/v1/mfa/enrol", {}, t)["secret"]
     now = int(time.time() // 30)
-    call("POST", "/api/v1/mfa/confirm", {"totp": totp.code(secret, (now - 1) * 30)}, t)
+    call("POST", "/api/v1/mfa/confirm", {"totp": totp.code(secret, now * 30)}, t)
     token = call("POST", "/api/v1/login", {"user": user, "password": password,
-                                           "totp": totp.code(secret, now * 30)})["token"]
-    return {"password": password, "secret": secret, "token": token, "step": now}
+                                           "totp": totp.code(secret, (now + 1) * 30)})["token"]
+    return {"password": password, "secret": secret, "token": token, "step": now + 1}
 
 
 users = {"chief": first_login("chief", ADMIN_OTP, "chief's own long password")}
