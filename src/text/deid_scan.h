@@ -473,6 +473,12 @@ void deid_known_employer_at(text_scan *s, size_t i);
  * Notre-Dame", "section Belle-Plaine", "école élémentaire Gutenberg"):
  * the place's with it (deid_place_heads.c). */
 void deid_pass_place_heads(text_scan *s);
+/* A region's or a département's name closing or opening an
+ * organisation's ("Cypath Orne", "Anjou Médical Services"), and the
+ * initials a document makes of its establishments
+ * (deid_region_orgs.c). */
+void deid_pass_region_orgs(text_scan *s);
+void deid_pass_acronyms(text_scan *s);
 /* Number token i is the emergency number called ("appelez le 15",
  * "appel au 15", "faire le 112"): 15, 17, 18, 112, 114 or 115 after "le"
  * or "au" and a word of calling (deid_refs.c). */

@@ -1,0 +1,364 @@
+/* Organisations named after their region, and the acronyms a document
+ * makes of its establishments, after the other passes.
+ *
+ * A region or a département alone names no one (the annotators keep
+ * "en Bretagne", "la Sarthe"), but one that closes an organisation's
+ * name is part of that name: "Cypath Orne", "3C Touraine", "HAD Val de
+ * Loire 45", "Réseau Onco-Normandie" (found) + "Occitanie", "CH
+ * Bretagne Sud"; and one that opens a firm's name too: "Normandie Énergie
+ * Services", "Vosges Médical Services". What goes before the region must
+ * be an organisation's: an entity the passes found, an acronym of an
+ * organisation (not an administration: "CPAM du Rhône", "ARS Bretagne"
+ * are the annotators' no one's), a word no list holds ("RESPALIA Marne")
+ * or a word of care or of a firm ("Pathologie Franche-Comté").
+ *
+ * A document that names an establishment in full and then by its
+ * initials ("Centre hospitalier de Mayotte ... au CHM", "Institut de
+ * cancérologie de Lorraine = ICL") names it by both: the initials of each
+ * establishment found are looked for in the document's other words in
+ * capitals. */
+#include "deid_scan.h"
+
+/* regions, old provinces, pays and départements (folded, one word or
+ * hyphenated), by first letter for the look-up */
+static const char *const regions[] = {
+    "ain",        "aisne",      "allier",   "alpes",     "alsace",    "anjou",      "aquitaine", "ardeche",
+    "ardennes",   "ariege",     "armor",    "armorique", "artois",    "aube",       "aude",      "auvergne",
+    "aveyron",    "bearn",      "beauce",   "berry",     "bigorre",   "bourgogne",  "bresse",    "bretagne",
+    "calvados",   "cantal",     "cevennes", "chablais",  "champagne", "charente",   "charentes", "comte",
+    "correze",    "corse",      "cotentin", "creuse",    "dordogne",  "doubs",      "drome",     "essonne",
+    "eure",       "finistere",  "flandre",  "flandres",  "franche",   "gard",       "gascogne",  "gers",
+    "gironde",    "guadeloupe", "guyane",   "hainaut",   "herault",   "indre",      "isere",     "jura",
+    "landes",     "languedoc",  "limousin", "loire",     "loiret",    "lorraine",   "lozere",    "marne",
+    "martinique", "mayenne",    "mayotte",  "meuse",     "morbihan",  "moselle",    "nievre",    "normandie",
+    "occitanie",  "oise",       "orne",     "paca",      "perigord",  "picardie",   "poitou",    "provence",
+    "pyrenees",   "quercy",     "reunion",  "rhin",      "rhone",     "roussillon", "sarthe",    "savoie",
+    "seine",      "sologne",    "touraine", "tregor",    "vaucluse",  "vendee",     "vexin",     "vosges",
+    "yonne",      "yvelines",   NULL};
+
+/* the words a region's name is written with around its own
+ * ("Pays de la Loire", "Haute-Savoie", "Sud-Gironde", "Côtes-d'Armor",
+ * "Bretagne Sud", "Loire-Atlantique") */
+static const char *const region_words[] = {
+    "sud", "nord", "est",  "ouest", "haut", "haute",      "hauts",    "bas",   "basse", "grand", "centre",
+    "val", "pays", "cote", "cotes", "de",   "du",         "des",      "la",    "le",    "les",   "et",
+    "d",   "l",    "sur",  "en",    "ile",  "atlantique", "maritime", "saint", NULL};
+
+/* administrations and insurers named by region (no one's by the
+ * annotators' usage) */
+static const char *const administrations[] = {
+    "cpam",   "msa",  "mdph",  "ars",   "caf",  "cgss",  "udaf", "crip", "carsat", "urssaf", "ddets",
+    "dreets", "ddpp", "dsden", "ddfip", "drac", "dreal", "ddt",  "ddtm", "sdis",   "mda",    "cd",
+    "cg",     "cr",   "ter",   "rn",    "rd",   "tgv",   "anfh", "ancv", "apa",    "pch",    "aah",
+    "ald",    "rcp",  "irm",   "tep",   "pet",  "tdm",   "ct",   "crb",  "ddec",   NULL};
+
+/* words of care and of firms that end or begin an organisation's name
+ * beside a region ("Pathologie Franche-Comté", "Anjou Médical Services") */
+static const char *const org_words[] = {"pathologie",    "anapath",         "cytopath",    "imagerie",
+                                        "radiologie",    "biologie",        "laboratoire", "labo",
+                                        "reseau",        "cancer",          "oncologie",   "cancerologie",
+                                        "sante",         "soins",           "services",    "service",
+                                        "ambulances",    "ambulance",       "taxis",       "transports",
+                                        "logistique",    "medical",         "medicale",    "proprete",
+                                        "energie",       "securite",        "industrie",   "industries",
+                                        "distribution",  "pharmacie",       "maternite",   "clinique",
+                                        "radiotherapie", "dialyse",         "nutrition",   "domicile",
+                                        "palliatifs",    "hospitalisation", NULL};
+
+/* initials the detector's other passes read as generic ("le CHU") */
+static const char *const generic_initials[] = {"chu", "chr",  "chru",  "clcc", "had", "ssr",
+                                               "smr", "usld", "ehpad", "ght",  "ghu", "chi",
+                                               "chg", "chd",  "chs",   "cht",  NULL};
+
+/* Folded word (ASCII after folding) w[0..n) is in set. */
+static int folded_in(const char *w, size_t n, const char *const *set)
+{
+    for (; *set; set++)
+        if ((*set)[0] == w[0] && !strncmp(*set, w, n) && (*set)[n] == 0)
+            return 1;
+    return 0;
+}
+
+/* Word token i as a region's: 2 when it names a region or a
+ * département (alone or in a hyphenated name whose other parts are
+ * region_words), 1 when it is one of region_words, 0 otherwise. */
+static int region_tok(const text_scan *s, size_t i)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD)
+        return 0;
+    size_t n = s->tok[i].e - s->tok[i].s;
+    if (n > 40)
+        return 0;
+    char f[64];
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, n, f, sizeof f);
+    if (fl <= 0)
+        return 0;
+    int region = 0;
+    for (size_t a = 0; a < (size_t)fl;) {
+        size_t b = a;
+        while (b < (size_t)fl && f[b] != '-' && f[b] != '\'')
+            b++;
+        if (b > a) {
+            if (folded_in(f + a, b - a, regions))
+                region = 1;
+            else if (!folded_in(f + a, b - a, region_words))
+                return 0;
+        }
+        a = b + 1;
+    }
+    return region ? 2 : 1;
+}
+
+static const char *const compass[] = {"sud", "nord", "est", "ouest", NULL};
+
+/* The end of a region's name written from token j on its line ("Pays de
+ * la Loire", "Sud-Gironde", "Bretagne Sud", "Val de Loire 45": a
+ * département's number after it too), j when none: its first word
+ * capitalised, a region among its words, at most six of them. */
+static size_t region_end(const text_scan *s, size_t j)
+{
+    if (!s->tok[j].cap)
+        return j;
+    size_t last = j;
+    int seen = 0;
+    for (size_t q = j; q < s->n && q < j + 6; q++) {
+        if (q > j && (s->tok[q].nl || s->tok[q].kind != TOK_WORD))
+            break;
+        int r = region_tok(s, q);
+        if (!r)
+            break;
+        if (r == 2)
+            seen = 1;
+        /* a compass word after the region closes it too ("Bretagne Sud") */
+        if (r == 2 || (seen && s->tok[q].cap && tok_ascii_in(s, q, compass)))
+            last = q + 1;
+    }
+    if (!seen)
+        return j;
+    if (last < s->n && s->tok[last].kind == TOK_NUM && !s->tok[last].nl &&
+        s->tok[last].e - s->tok[last].s == 2)
+        last++; /* "HAD Val de Loire 45" */
+    return last;
+}
+
+/* the firms' words among org_words: their name is an employer's */
+static const char *const firm_words[] = {"services",   "service",    "ambulances",   "ambulance", "taxis",
+                                         "transports", "logistique", "proprete",     "energie",   "securite",
+                                         "industrie",  "industries", "distribution", NULL};
+
+static int org_word(const text_scan *s, size_t i)
+{
+    return s->tok[i].kind == TOK_WORD && s->tok[i].cap && deid_tok_in(s, i, org_words);
+}
+
+/* Token a may stand for an organisation before a region: an acronym that
+ * is no administration's, "3C", a capitalised word no list holds, or a
+ * word of care or of a firm. */
+static int org_anchor(const text_scan *s, size_t a)
+{
+    const text_tok *k = &s->tok[a];
+    if (s->lab[a] || k->kind != TOK_WORD || region_tok(s, a))
+        return 0;
+    if (tok_is(s, a, "3c"))
+        return 1;
+    if (!k->cap)
+        return 0;
+    size_t n = k->e - k->s;
+    if (k->allcaps && n >= 2 && n <= 7 && !(k->lex & LEX_WORD))
+        return !tok_ascii_in(s, a, administrations);
+    if (!k->lex && !k->dflags && n >= 4 && !tok_has_digit(s, a))
+        return 1;
+    return org_word(s, a);
+}
+
+/* The first token of token i's entity. */
+static size_t ent_start(const text_scan *s, size_t i)
+{
+    while (i > 0 && s->lab[i - 1] && s->ent[i - 1] == s->ent[i])
+        i--;
+    return i;
+}
+
+static int org_label(int l)
+{
+    return l == AT_PHI_HOPITAL || l == AT_PHI_EMPLOYEUR;
+}
+
+/* The region's name [j, e) closes an organisation's before it: 1 when
+ * labelled so. */
+static int region_after_org(text_scan *s, size_t j, size_t e)
+{
+    if (j == 0 || s->tok[j].nl)
+        return 0;
+    size_t a = j - 1;
+    int conn = 0;
+    while (a > 0 && conn < 2 && !s->tok[a].nl && !s->lab[a] &&
+           (tok_is(s, a, "du") || tok_is(s, a, "de") || tok_is(s, a, "des") || tok_is(s, a, "la") ||
+            tok_elided(s, a, 'l') || tok_elided_d(s, a))) {
+        a--;
+        conn++;
+    }
+    if (conn && s->tok[a + 1].nl)
+        return 0;
+    if (org_label(s->lab[a])) {
+        deid_relabel(s, ent_start(s, a), e, s->lab[a]);
+        return 1;
+    }
+    if (!org_anchor(s, a))
+        return 0;
+    size_t st = a;
+    int l = deid_tok_in(s, a, firm_words) ? AT_PHI_EMPLOYEUR : AT_PHI_HOPITAL;
+    if (a > 0 && !s->tok[a].nl && org_label(s->lab[a - 1])) {
+        st = ent_start(s, a - 1); /* "Laboratoire BIOLOR" + "Lorraine" */
+        l = s->lab[a - 1];
+    }
+    deid_relabel(s, st, e, l);
+    return 1;
+}
+
+/* The region's name [j, e) opens a firm's: up to three capitalised words
+ * after it on its line, the last a word of care or of a firm ("Anjou
+ * Médical Services", "Normandie Énergie Services"); not after a
+ * preposition ("en Bretagne"). */
+static int region_before_org(text_scan *s, size_t j, size_t e)
+{
+    if (j > 0 && !s->tok[j].nl &&
+        (tok_is(s, j - 1, "en") || tok_is(s, j - 1, "de") || tok_is(s, j - 1, "du") ||
+         tok_is(s, j - 1, "la") || tok_is(s, j - 1, "le") || tok_elided(s, j - 1, 'l') ||
+         tok_elided_d(s, j - 1)))
+        return 0;
+    size_t q = e, last = 0;
+    while (q < s->n && q < e + 3 && !s->tok[q].nl && !s->lab[q] && s->tok[q].kind == TOK_WORD &&
+           s->tok[q].cap) {
+        if (org_word(s, q))
+            last = q + 1;
+        q++;
+    }
+    if (!last)
+        return 0;
+    deid_relabel(s, j, last, deid_tok_in(s, last - 1, firm_words) ? AT_PHI_EMPLOYEUR : AT_PHI_HOPITAL);
+    return 1;
+}
+
+void deid_pass_region_orgs(text_scan *s)
+{
+    /* the first two letters' keys of the words a region's name opens with */
+    uint32_t keys[32] = {0};
+    for (const char *const *w = regions; *w; w++) {
+        unsigned k = text_pair_key((unsigned char)(*w)[0], (unsigned char)(*w)[1]);
+        keys[k >> 5] |= 1u << (k & 31);
+    }
+    for (const char *const *w = region_words; *w; w++)
+        if ((*w)[1] && (*w)[2]) {
+            unsigned k = text_pair_key((unsigned char)(*w)[0], (unsigned char)(*w)[1]);
+            keys[k >> 5] |= 1u << (k & 31);
+        }
+    const uint32_t *list = s->list[TEXT_LIST_NAME];
+    size_t done = 0; /* tokens before it are taken */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t j = list[q];
+        unsigned k = s->tok[j].key;
+        if (j < done || s->tok[j].kind != TOK_WORD ||
+            (k != TOK_KEY_ANY && !(keys[(k >> 5) & 31] >> (k & 31) & 1)))
+            continue;
+        /* (inside an entity found: its own) */
+        if (s->lab[j] && j > 0 && s->ent[j - 1] == s->ent[j])
+            continue;
+        size_t e = region_end(s, j);
+        if (e == j)
+            continue;
+        int ok = 1;
+        for (size_t p = j; p < e && ok; p++)
+            ok = !s->lab[p] || s->lab[p] == AT_PHI_VILLE || org_label(s->lab[p]);
+        if (!ok || (e < s->n && s->lab[e] && s->ent[e] == s->ent[e - 1]))
+            continue;
+        if (!region_after_org(s, j, e))
+            region_before_org(s, j, e);
+        done = e; /* (its later words open no region of their own) */
+    }
+}
+
+/* ---- a document's initials of its establishments --------------------------- */
+
+#define MAX_INITIALS 8
+
+static const char *const initial_skips[] = {"de", "du", "des", "la", "le",  "les",  "l",      "d", "et",
+                                            "en", "au", "aux", "a",  "sur", "pour", "contre", NULL};
+
+/* The initials of the entity [a, b) into out (upper-case ASCII, at most
+ * 7): every word's, or (caps_only) the capitalised words' only; 0 when
+ * they are fewer than 3 or more than 7. */
+static size_t entity_initials(const text_scan *s, size_t a, size_t b, int caps_only, char out[8])
+{
+    size_t n = 0;
+    for (size_t i = a; i < b; i++) {
+        if (s->tok[i].kind != TOK_WORD || (caps_only && !s->tok[i].cap))
+            continue;
+        char f[64];
+        int fl = text_lexicon_fold(s->t + s->tok[i].s, s->tok[i].e - s->tok[i].s, f, sizeof f);
+        for (size_t p = 0; fl > 0 && p < (size_t)fl;) {
+            size_t q = p;
+            while (q < (size_t)fl && f[q] != '-' && f[q] != '\'')
+                q++;
+            if (q > p && f[p] >= 'a' && f[p] <= 'z' && !folded_in(f + p, q - p, initial_skips)) {
+                if (n == 7)
+                    return 0;
+                out[n++] = (char)(f[p] - 32);
+            }
+            p = q + 1;
+        }
+    }
+    out[n] = 0;
+    return n >= 3 ? n : 0;
+}
+
+void deid_pass_acronyms(text_scan *s)
+{
+    char ini[MAX_INITIALS][8];
+    uint8_t lab[MAX_INITIALS];
+    size_t m = 0;
+    for (size_t i = 0; i < s->n && m < MAX_INITIALS;) {
+        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_HOPITAL, AT_PHI_EMPLOYEUR)) {
+            i += 8;
+            continue;
+        }
+        if (!org_label(s->lab[i])) {
+            i++;
+            continue;
+        }
+        size_t b = i + 1;
+        while (b < s->n && s->ent[b] == s->ent[i])
+            b++;
+        for (int caps = 0; caps < 2 && m < MAX_INITIALS && b - i >= 2; caps++) {
+            size_t n = entity_initials(s, i, b, caps, ini[m]);
+            if (!n)
+                continue;
+            char low[8];
+            for (size_t q = 0; q <= n; q++)
+                low[q] = (char)(ini[m][q] | (ini[m][q] ? 0x20 : 0));
+            if (folded_in(low, n, generic_initials))
+                continue;
+            int dup = 0;
+            for (size_t q = 0; q < m; q++)
+                dup |= !strcmp(ini[q], ini[m]);
+            if (!dup)
+                lab[m++] = s->lab[i];
+        }
+        i = b;
+    }
+    if (!m)
+        return;
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        const text_tok *k = &s->tok[i];
+        size_t n = k->e - k->s;
+        if (s->lab[i] || !k->allcaps || n < 3 || n > 7 || k->kind != TOK_WORD ||
+            (k->lex & (LEX_MED | LEX_WORD)))
+            continue;
+        for (size_t r = 0; r < m; r++)
+            if (!memcmp(ini[r], s->t + k->s, n) && ini[r][n] == 0) {
+                mark(s, i, i + 1, lab[r]);
+                break;
+            }
+    }
+}

@@ -1,0 +1,62 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 13:
+ * organisations named after their region, and the initials a document
+ * makes of its establishments. Every string is invented here; none is a
+ * fixture of patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+/* det, rules: the default detector and the rules alone (text_label.h) */
+
+#define LABEL(text, needle) label_nth(det, text, needle, 0)
+
+/* A region closing an organisation's name is part of it: after an
+ * organisation found, an acronym, a word no list holds or a word of
+ * care; opening a firm's name before a word of a firm. */
+static void test_region_organisations(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("Histologie définitive (Cypath Orne) en attente.", "Orne"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("Dossier présenté au 3C Touraine le 4 mars.", "Touraine"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("Avis UCOG Pays de la Loire demandé.", "Loire"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("Réseau RESPALIA Marne contacté.", "RESPALIA"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("Embauché chez Normandie Énergie Services en 2010.", "Normandie"),
+                     AT_PHI_EMPLOYEUR);
+    assert_int_equal(LABEL("Lit médicalisé loué à Vosges Médical Services.", "Vosges"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("Suivi par le CH Bretagne Sud depuis mai.", "Sud"), AT_PHI_HOPITAL);
+    /* a region alone, an administration's, a landlord's, a sentence's
+     * word after it */
+    assert_int_equal(LABEL("Retour en Normandie après la cure.", "Normandie"), 0);
+    assert_int_equal(LABEL("Courrier de la CPAM du Calvados reçu.", "Calvados"), 0);
+    assert_int_equal(LABEL("L'ARS Centre-Val de Loire a été informée.", "Loire"), 0);
+    assert_int_equal(LABEL("Bailleur : Finistère Habitat.", "Finistère"), 0);
+    assert_int_equal(LABEL("Le SAPAD de la Haute-Marne est sollicité.", "est"), 0);
+    assert_int_equal(LABEL("IRM en Bretagne, RCP Bretagne le 3 juin.", "Bretagne"), 0);
+}
+
+/* An establishment named in full, then by its initials. */
+static void test_establishment_initials(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("CENTRE HOSPITALIER DU LAGON\nCHL, service d'oncologie\nSuivi au CHL.", "CHL"),
+                     AT_PHI_HOPITAL);
+    assert_int_equal(
+        LABEL("Patient adressé par le Centre de Radiothérapie du Grand Montpellier.\nDossier CRGM du 3 mai.",
+              "CRGM"),
+        AT_PHI_HOPITAL);
+    /* generic initials, and medical abbreviations */
+    assert_int_equal(LABEL("Vue au Centre Hospitalier Universitaire de Caen.\nRetour au CHU le 3.", "CHU"),
+                     0);
+    assert_int_equal(LABEL("Suivie à l'Institut Médical de Carnac.\nPoids 61 kg, IMC 21.", "IMC"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_region_organisations),
+        cmocka_unit_test(test_establishment_initials),
+    };
+    return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
+}
