@@ -451,6 +451,7 @@ at_status at_text_deid_new(const char *dict_dir, at_text_deid **out)
         st = text_lexicon_load(dir, &d->lex);
     d->allow_list = 1;
     deid_known_employer_keys(d->employer_keys, d->employer_fh);
+    deid_region_keys(d->region_keys);
     if (!st) {
         /* the default tagger model ships in data/text; without it the rules
          * and the allow-list run alone */

@@ -71,6 +71,9 @@ struct at_text_deid {
      * set by at_text_deid_new */
     uint64_t employer_keys[16];
     uint32_t employer_fh[64];
+    /* bit (h & 1023) set for the folded hash h of a region's word
+     * (deid_region_orgs.c), set by at_text_deid_new */
+    uint64_t region_keys[16];
     /* the patient's identity, folded */
     int have_patient;
     text_dict patdict; /* the patient's names, folded */

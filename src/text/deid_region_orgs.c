@@ -240,26 +240,48 @@ static int region_before_org(text_scan *s, size_t j, size_t e)
     return 1;
 }
 
+void deid_region_keys(uint64_t keys[16])
+{
+    memset(keys, 0, 16 * sizeof *keys);
+    for (int set = 0; set < 2; set++)
+        for (const char *const *w = set ? region_words : regions; *w; w++) {
+            char pad[64] = {0};
+            size_t n = strlen(*w);
+            memcpy(pad, *w, n);
+            uint32_t h = (uint32_t)text_dict_hash_padded(pad, n);
+            keys[(h & 1023) >> 6] |= 1ull << (h & 63);
+        }
+}
+
+/* Token j may be a region's word: its folded hash is one of theirs, or
+ * it is hyphenated (its parts are looked at: "Sud-Gironde",
+ * "Côtes-d'Armor"). */
+static int region_may(const text_scan *s, size_t j)
+{
+    const text_tok *k = &s->tok[j];
+    const uint64_t *keys = s->d->region_keys;
+    if (k->fh && (keys[(k->fh & 1023) >> 6] >> (k->fh & 63) & 1))
+        return 1;
+    for (size_t p = k->s + 2; p + 2 < k->e; p++)
+        if (s->t[p] == '-')
+            return 1;
+    return 0;
+}
+
 void deid_pass_region_orgs(text_scan *s)
 {
-    /* the first two letters' keys of the words a region's name opens with */
-    uint32_t keys[32] = {0};
-    for (const char *const *w = regions; *w; w++) {
-        unsigned k = text_pair_key((unsigned char)(*w)[0], (unsigned char)(*w)[1]);
-        keys[k >> 5] |= 1u << (k & 31);
-    }
-    for (const char *const *w = region_words; *w; w++)
-        if ((*w)[1] && (*w)[2]) {
-            unsigned k = text_pair_key((unsigned char)(*w)[0], (unsigned char)(*w)[1]);
-            keys[k >> 5] |= 1u << (k & 31);
-        }
     const uint32_t *list = s->list[TEXT_LIST_NAME];
     size_t done = 0; /* tokens before it are taken */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t j = list[q];
-        unsigned k = s->tok[j].key;
-        if (j < done || s->tok[j].kind != TOK_WORD ||
-            (k != TOK_KEY_ANY && !(keys[(k >> 5) & 31] >> (k & 31) & 1)))
+        if (j < done || s->tok[j].kind != TOK_WORD)
+            continue;
+        /* a word before it on its line, or a capitalised one after it:
+         * most capitalised words have neither */
+        if (!((j > 0 && !s->tok[j].nl && s->tok[j - 1].kind == TOK_WORD &&
+               (s->tok[j - 1].cap || s->lab[j - 1] || s->tok[j - 1].e - s->tok[j - 1].s <= 3)) ||
+              (j + 1 < s->n && !s->tok[j + 1].nl && s->tok[j + 1].kind == TOK_WORD && s->tok[j + 1].cap)) ||
+            !region_may(s, j))
             continue;
         /* (inside an entity found: its own) */
         if (s->lab[j] && j > 0 && s->ent[j - 1] == s->ent[j])
@@ -312,8 +334,24 @@ static size_t entity_initials(const text_scan *s, size_t a, size_t b, int caps_o
     return n >= 3 ? n : 0;
 }
 
+/* Token i may be an establishment's initials: three to seven capitals,
+ * unlabelled, no word of the language nor medical abbreviation. */
+static int initials_may(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    return !s->lab[i] && k->allcaps && n >= 3 && n <= 7 && k->kind == TOK_WORD &&
+           !(k->lex & (LEX_MED | LEX_WORD));
+}
+
 void deid_pass_acronyms(text_scan *s)
 {
+    /* (most texts have no such word: nothing to work out) */
+    size_t first = 0;
+    while (first < s->nlist[TEXT_LIST_ORG] && !initials_may(s, s->list[TEXT_LIST_ORG][first]))
+        first++;
+    if (first == s->nlist[TEXT_LIST_ORG])
+        return;
     char ini[MAX_INITIALS][8];
     uint8_t lab[MAX_INITIALS];
     size_t m = 0;
@@ -346,17 +384,13 @@ void deid_pass_acronyms(text_scan *s)
         }
         i = b;
     }
-    if (!m)
-        return;
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
-        size_t i = s->list[TEXT_LIST_NAME][q];
-        const text_tok *k = &s->tok[i];
-        size_t n = k->e - k->s;
-        if (s->lab[i] || !k->allcaps || n < 3 || n > 7 || k->kind != TOK_WORD ||
-            (k->lex & (LEX_MED | LEX_WORD)))
+    for (size_t q = first; m && q < s->nlist[TEXT_LIST_ORG]; q++) {
+        size_t i = s->list[TEXT_LIST_ORG][q];
+        if (!initials_may(s, i))
             continue;
+        size_t n = s->tok[i].e - s->tok[i].s;
         for (size_t r = 0; r < m; r++)
-            if (!memcmp(ini[r], s->t + k->s, n) && ini[r][n] == 0) {
+            if (!memcmp(ini[r], s->t + s->tok[i].s, n) && ini[r][n] == 0) {
                 mark(s, i, i + 1, lab[r]);
                 break;
             }

@@ -478,6 +478,7 @@ void deid_pass_place_heads(text_scan *s);
  * initials a document makes of its establishments
  * (deid_region_orgs.c). */
 void deid_pass_region_orgs(text_scan *s);
+void deid_region_keys(uint64_t keys[16]);
 void deid_pass_acronyms(text_scan *s);
 /* Number token i is the emergency number called ("appelez le 15",
  * "appel au 15", "faire le 112"): 15, 17, 18, 112, 114 or 115 after "le"
