@@ -300,9 +300,11 @@ static unsigned trigger_code(const char *f, size_t fl, int cap)
         return 2;
     if (deid_unit_word(f, fl))
         return 3;
+    if (cap && fl >= 3 && deid_region_word(f, fl) == 2)
+        return 4;
     return 0;
 }
-static const uint8_t trigger_seen[8] = {0, TEXT_SEEN_OHS, TEXT_SEEN_FIELD, TEXT_SEEN_UNIT};
+static const uint16_t trigger_seen[8] = {0, TEXT_SEEN_OHS, TEXT_SEEN_FIELD, TEXT_SEEN_UNIT, TEXT_SEEN_REGION};
 
 /* Word token k of n bytes from start, its kind, key, capital and the
  * classes of its bytes (mask, ascii) set by the scan: its capitals, its

@@ -82,21 +82,12 @@ static int folded_in(const char *w, size_t n, const char *const *set)
 /* Word token i as a region's: 2 when it names a region or a
  * département (alone or in a hyphenated name whose other parts are
  * region_words), 1 when it is one of region_words, 0 otherwise. */
-static int region_tok(const text_scan *s, size_t i)
+int deid_region_word(const char *f, size_t fl)
 {
-    if (i >= s->n || s->tok[i].kind != TOK_WORD)
-        return 0;
-    size_t n = s->tok[i].e - s->tok[i].s;
-    if (n > 40)
-        return 0;
-    char f[64];
-    int fl = text_lexicon_fold(s->t + s->tok[i].s, n, f, sizeof f);
-    if (fl <= 0)
-        return 0;
     int region = 0;
-    for (size_t a = 0; a < (size_t)fl;) {
+    for (size_t a = 0; a < fl;) {
         size_t b = a;
-        while (b < (size_t)fl && f[b] != '-' && f[b] != '\'')
+        while (b < fl && f[b] != '-' && f[b] != '\'')
             b++;
         if (b > a) {
             if (folded_in(f + a, b - a, regions))
@@ -107,6 +98,18 @@ static int region_tok(const text_scan *s, size_t i)
         a = b + 1;
     }
     return region ? 2 : 1;
+}
+
+static int region_tok(const text_scan *s, size_t i)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD)
+        return 0;
+    size_t n = s->tok[i].e - s->tok[i].s;
+    if (n > 40)
+        return 0;
+    char f[64];
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, n, f, sizeof f);
+    return fl > 0 ? deid_region_word(f, (size_t)fl) : 0;
 }
 
 static const char *const compass[] = {"sud", "nord", "est", "ouest", NULL};
@@ -270,6 +273,8 @@ static int region_may(const text_scan *s, size_t j)
 
 void deid_pass_region_orgs(text_scan *s)
 {
+    if (!(s->seen & TEXT_SEEN_REGION))
+        return;
     const uint32_t *list = s->list[TEXT_LIST_NAME];
     size_t done = 0; /* tokens before it are taken */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {

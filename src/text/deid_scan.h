@@ -44,14 +44,15 @@ enum {
 /* text_scan.seen: bytes some pass looks for in the whole text, noted by
  * the tokeniser (a pass may skip its search of the bytes without them). */
 enum {
-    TEXT_SEEN_QUOTE = 1,  /* '"' */
-    TEXT_SEEN_BAR = 2,    /* '|' */
-    TEXT_SEEN_SEMI = 4,   /* ';' */
-    TEXT_SEEN_TAB = 8,    /* a tab */
-    TEXT_SEEN_OHS = 16,   /* a word deid_occupational_word holds */
-    TEXT_SEEN_FIELD = 32, /* a capitalised word deid_place_field_word holds */
-    TEXT_SEEN_UNIT = 64,  /* a word deid_unit_word holds */
-    TEXT_SEEN_SPELT = 128 /* four words of one byte in a row */
+    TEXT_SEEN_QUOTE = 1,   /* '"' */
+    TEXT_SEEN_BAR = 2,     /* '|' */
+    TEXT_SEEN_SEMI = 4,    /* ';' */
+    TEXT_SEEN_TAB = 8,     /* a tab */
+    TEXT_SEEN_OHS = 16,    /* a word deid_occupational_word holds */
+    TEXT_SEEN_FIELD = 32,  /* a capitalised word deid_place_field_word holds */
+    TEXT_SEEN_UNIT = 64,   /* a word deid_unit_word holds */
+    TEXT_SEEN_SPELT = 128, /* four words of one byte in a row */
+    TEXT_SEEN_REGION = 256 /* a capitalised word deid_region_word gives 2 */
 };
 
 /* The words of the names the context rules found (deid_mentions.c). */
@@ -479,6 +480,10 @@ void deid_pass_place_heads(text_scan *s);
  * (deid_region_orgs.c). */
 void deid_pass_region_orgs(text_scan *s);
 void deid_region_keys(uint64_t keys[16]);
+/* The folded word f (fl bytes) as a region's: 2 when it names a region
+ * or a département (alone or hyphenated with words such as "sud",
+ * "haute", "pays"), 1 when it is one of those words only, 0 otherwise. */
+int deid_region_word(const char *f, size_t fl);
 void deid_pass_acronyms(text_scan *s);
 /* Number token i is the emergency number called ("appelez le 15",
  * "appel au 15", "faire le 112"): 15, 17, 18, 112, 114 or 115 after "le"
