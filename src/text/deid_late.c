@@ -404,9 +404,36 @@ static int slashed_medical(const text_scan *s, size_t i, size_t r)
     return slash;
 }
 
+/* Token i opens with an isotope: a mass number, "m" for a metastable
+ * state, an element's symbol, then a dash and a name ("18F-PSMA-1007",
+ * "177Lu-PSMA-617", "99mTc-MAA") or, of two letters, its end ("68Ga"): a
+ * radiopharmaceutical's name, no one's record. */
+static int isotope_led(const text_scan *s, size_t i)
+{
+    static const char *const symbols[] = {"F",  "Ga", "Lu", "Tc", "I",  "Y",  "Ra", "C",  "Cu", "Zr", "In",
+                                          "Tl", "Rb", "O",  "N",  "Ho", "Ac", "Sm", "Sr", "Re", "Pb", "Bi",
+                                          "Ir", "Co", "Cs", "Ge", "Kr", "Xe", "At", "Tb", "Er", "Pd", NULL};
+    const char *w = s->t + s->tok[i].s;
+    size_t n = s->tok[i].e - s->tok[i].s, d = 0;
+    while (d < n && d < 4 && w[d] >= '0' && w[d] <= '9')
+        d++;
+    if (d == 0 || d > 3)
+        return 0;
+    if (d < n && w[d] == 'm')
+        d++;
+    for (const char *const *y = symbols; *y; y++) {
+        size_t l = strlen(*y);
+        /* (a one-letter symbol with a name after it only: "26C-0043"
+         * is a specimen's) */
+        if (d + l <= n && !memcmp(w + d, *y, l) && ((d + l == n && l == 2) || (d + l < n && w[d + l] == '-')))
+            return 1;
+    }
+    return 0;
+}
+
 static void pass_code(text_scan *s, size_t i)
 {
-    if (after_lot(s, i) || hgvs_after(s, i))
+    if (after_lot(s, i) || hgvs_after(s, i) || isotope_led(s, i))
         return;
     if (i > 0 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind != TOK_PUNCT)
         return;

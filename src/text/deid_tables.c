@@ -385,6 +385,41 @@ static int rule_line(const text_scan *s, size_t a, size_t e)
     return e > a;
 }
 
+/* Cells [a, e) under a column (or after a field) of label l: marked as
+ * that column's. */
+static void mark_column_cell(text_scan *s, size_t a, size_t e, int l, int initials_guess)
+{
+    if (l == COL_STAFF)
+        mark_staff_cell(s, a, e);
+    else if (l == COL_INITIALS)
+        mark_cell(s, a, e, !initials_guess || initials_cell(s, a, e) ? AT_PHI_PRENOM : AT_PHI_NOM);
+    else if (l == COL_CODE)
+        clear_code_cell(s, a, e);
+    else if (l == COL_ID || l == COL_NUMBER || l == COL_AGE)
+        mark_number_cell(s, a, e, l);
+    else if (l == AT_PHI_ZIP)
+        mark_zip_cell(s, a, e);
+    else if (l)
+        mark_cell(s, a, e, l);
+}
+
+/* The line from token la has cols cells by sep, and its cell of index
+ * column names a field ("Prénom", "Nom d'usage"). */
+static int label_in_column(const text_scan *s, size_t la, char sep, size_t cols, size_t column)
+{
+    size_t le = line_end(s, la), cnt = 0, c = 0, cs = la;
+    int quoted = 0;
+    if (line_separator(s, la, le, &cnt) != sep || cnt + 1 != cols)
+        return 0;
+    for (size_t q = la; q <= le; q++)
+        if (q == le || is_sep(s, la, q, sep, &quoted)) {
+            if (c++ == column)
+                return q > cs && header_label(s, cs, q) != 0;
+            cs = sep == '\t' ? q : q + 1;
+        }
+    return 0;
+}
+
 /* The table whose header line starts at token a, when there is one: its
  * columns' cells marked; the end of its last line (a when none). A
  * header in ',' only with commas set. */
@@ -440,6 +475,35 @@ static size_t table_at(text_scan *s, size_t a, int commas)
     if (!labelled)
         return a;
     size_t cols = col;
+    /* a table of fields and values ("| Nom de naissance | FAURE |",
+     * "| Prénom | Géraldine |"): its first cell a label, four cells at
+     * most, and the line before or after holds a label in that column;
+     * the line is no header, its value is the field's */
+    size_t first = 0;
+    while (first < cols && !lab[first])
+        first++;
+    size_t na = e, pa = a;
+    while (na < s->n && rule_line(s, na, line_end(s, na)))
+        na = line_end(s, na);
+    while (pa > 0) { /* the line before, rules skipped */
+        size_t b = pa - 1;
+        while (b > 0 && !s->tok[b].nl)
+            b--;
+        pa = b;
+        if (!rule_line(s, pa, line_end(s, pa)))
+            break;
+    }
+    size_t lead = sep == '|' && is_punct(s, a, '|'); /* (the empty cell before a '|' that opens) */
+    if (first == lead && cols <= lead + 4 &&
+        ((na < s->n && label_in_column(s, na, sep, cols, first)) ||
+         (pa < a && label_in_column(s, pa, sep, cols, first)))) {
+        /* its value: the cell after the field's */
+        if (first + 1 < cols) {
+            size_t ve = first + 2 < cols ? start[first + 2] - (sep != '\t') : e;
+            mark_column_cell(s, start[first + 1], ve, lab[first], 1);
+        }
+        return a;
+    }
     /* the lines below with as many cells */
     size_t la = e;
     for (int lines = 0; la < s->n && lines < TABLE_LINES; lines++) {
@@ -455,19 +519,7 @@ static size_t table_at(text_scan *s, size_t a, int commas)
         quoted = 0;
         for (size_t q = la; q <= le; q++) {
             if (q == le || is_sep(s, la, q, sep, &quoted)) {
-                int l = lab[col];
-                if (l == COL_STAFF)
-                    mark_staff_cell(s, c0, q);
-                else if (l == COL_INITIALS)
-                    mark_cell(s, c0, q, initials_cell(s, c0, q) ? AT_PHI_PRENOM : AT_PHI_NOM);
-                else if (l == COL_CODE)
-                    clear_code_cell(s, c0, q);
-                else if (l == COL_ID || l == COL_NUMBER || l == COL_AGE)
-                    mark_number_cell(s, c0, q, l);
-                else if (l == AT_PHI_ZIP)
-                    mark_zip_cell(s, c0, q);
-                else if (l)
-                    mark_cell(s, c0, q, l);
+                mark_column_cell(s, c0, q, lab[col], 1);
                 col++;
                 c0 = sep == '\t' ? q : q + 1;
             }
@@ -504,18 +556,7 @@ static void json_fields(text_scan *s)
             e++;
         if (e >= s->n || !is_punct(s, e, '"') || e == v + 1)
             continue;
-        if (l == COL_STAFF)
-            mark_staff_cell(s, v + 1, e);
-        else if (l == COL_INITIALS)
-            mark_cell(s, v + 1, e, AT_PHI_PRENOM);
-        else if (l == COL_CODE)
-            clear_code_cell(s, v + 1, e);
-        else if (l == COL_ID || l == COL_NUMBER || l == COL_AGE)
-            mark_number_cell(s, v + 1, e, l);
-        else if (l == AT_PHI_ZIP)
-            mark_zip_cell(s, v + 1, e); /* "cp": "66300" */
-        else
-            mark_cell(s, v + 1, e, l);
+        mark_column_cell(s, v + 1, e, l, 0); /* ("cp": "66300" a postcode) */
         i = e;
     }
 }

@@ -52,11 +52,42 @@ static void test_establishment_initials(void **state)
     assert_int_equal(LABEL("Suivie à l'Institut Médical de Carnac.\nPoids 61 kg, IMC 21.", "IMC"), 0);
 }
 
+/* A table of fields and values names no column: its labels stay, its
+ * values are found by their field. */
+static void test_fields_and_values_table(void **state)
+{
+    (void)state;
+    const char *t = "| Champ | Valeur |\n|---|---|\n| Nom de naissance | FAURE |\n| Nom d'usage | "
+                    "SAINT-MARTIN |\n| Prénom | Géraldine |\n| IPP | 24-11098 |\n| Histologie | CCI, SBR "
+                    "III |\n| Stade | cT2 N1 M0 |\n";
+    assert_int_equal(LABEL(t, "Histologie"), 0);
+    assert_int_equal(LABEL(t, "Stade"), 0);
+    assert_int_equal(LABEL(t, "Prénom"), 0);
+    assert_int_equal(LABEL(t, "Géraldine"), AT_PHI_PRENOM);
+    /* a table whose header names its columns still gives them */
+    assert_int_equal(
+        LABEL("NOM;PRENOM;DDN\nLE GOFF;Armelle;12/03/1950\nVIERZON;Paul;01/02/1948\n", "VIERZON"),
+        AT_PHI_NOM);
+}
+
+/* A radiopharmaceutical's name opens with its isotope; a specimen's code
+ * with a one-letter symbol and a number stays one. */
+static void test_isotopes(void **state)
+{
+    (void)state;
+    assert_int_equal(LABEL("TEP au 18F-PSMA-1007 le 3 mars.", "18F"), 0);
+    assert_int_equal(LABEL("Cycle 2 de 177Lu-PSMA-617 à 7,4 GBq.", "177Lu"), 0);
+    assert_int_equal(LABEL("Scintigraphie au 99mTc-MAA avant SIRT.", "99mTc"), 0);
+    assert_int_equal(LABEL("Prélèvement 26C-004381 reçu.", "26C"), AT_PHI_ID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_region_organisations),
         cmocka_unit_test(test_establishment_initials),
+        cmocka_unit_test(test_fields_and_values_table),
+        cmocka_unit_test(test_isotopes),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
