@@ -431,6 +431,28 @@ static int isotope_led(const text_scan *s, size_t i)
     return 0;
 }
 
+/* The glued code [i, r) is a range of times ("6h45-14h15", "21h-7h"):
+ * hours, 'h', minutes, joined by '-'. */
+static int time_range(const text_scan *s, size_t i, size_t r)
+{
+    size_t times = 0;
+    for (size_t q = i; q < r; q++) {
+        if (is_punct(s, q, '-'))
+            continue;
+        const char *w = s->t + s->tok[q].s;
+        size_t n = s->tok[q].e - s->tok[q].s, d = 0;
+        while (d < n && w[d] >= '0' && w[d] <= '9')
+            d++;
+        if (d == 0 || d > 2 || d >= n || (w[d] | 0x20) != 'h')
+            return 0;
+        size_t m = n - d - 1;
+        if (m != 0 && !(m == 2 && w[d + 1] >= '0' && w[d + 1] <= '5' && w[d + 2] >= '0' && w[d + 2] <= '9'))
+            return 0;
+        times++;
+    }
+    return times >= 2;
+}
+
 static void pass_code(text_scan *s, size_t i)
 {
     if (after_lot(s, i) || hgvs_after(s, i) || isotope_led(s, i))
@@ -446,6 +468,8 @@ static void pass_code(text_scan *s, size_t i)
     size_t digits;
     int letters;
     size_t r = glued_code(s, i, &digits, &letters, 0);
+    if (time_range(s, i, r))
+        return;
     int dash = 0;
     for (size_t q = i; q < r; q++)
         dash |= is_punct(s, q, '-') || is_punct(s, q, '/') || is_punct(s, q, '_') || is_punct(s, q, '.');

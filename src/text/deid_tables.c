@@ -60,7 +60,7 @@ static size_t line_end(const text_scan *s, size_t a)
  * name or a surname after a title, decided cell by cell), of initials,
  * of record numbers, of numbers ("N°": a row's own number 1, 2, 3 is
  * none), of ages (only from 90 on). */
-enum { COL_STAFF = 100, COL_INITIALS, COL_ID, COL_NUMBER, COL_AGE, COL_CODE };
+enum { COL_STAFF = 100, COL_INITIALS, COL_ID, COL_NUMBER, COL_AGE, COL_CODE, COL_DAY };
 
 /* Header words, folded, cut at '_' or '.' ("nom_naissance", "Ini."). */
 static const struct {
@@ -133,6 +133,10 @@ static const struct {
              {"manipulateur", COL_STAFF},
              {"manipulatrice", COL_STAFF},
              {"kine", COL_STAFF},
+             {"physicien", COL_STAFF},
+             {"physicienne", COL_STAFF},
+             {"dosimetriste", COL_STAFF},
+             {"manip", COL_STAFF},
              /* a product's batch or a code system's codes: no one's */
              {"lot", COL_CODE},
              {"lots", COL_CODE},
@@ -159,6 +163,10 @@ static const struct {
              {"screening", COL_ID},
              {"scr", COL_ID},
              {"inclusion", COL_ID},
+             /* the days of a rota ("Lun", "Ven", "Sam (astreinte)"): no one */
+             {"jour", COL_DAY},
+             {"jours", COL_DAY},
+             {"day", COL_DAY},
              {"age", COL_AGE},
              {"ages", COL_AGE}};
 
@@ -192,6 +200,9 @@ static int header_label(const text_scan *s, size_t a, size_t e)
     if (!words || words > 4)
         return 0;
     int l = header_word(s, w0);
+    /* "Aide demandée" is the help asked for, not an aide's name */
+    if (words > 1 && tok_is(s, w0, "aide"))
+        return 0;
     if (l == AT_PHI_NOM && words > 1 && tok_is(s, w0, "patient"))
         for (size_t q = w0 + 1; q < e; q++)
             if (s->tok[q].kind == TOK_WORD && header_word(s, q) == COL_ID)
@@ -260,6 +271,15 @@ static void mark_number_cell(text_scan *s, size_t a, size_t e, int kind)
     for (size_t q = f; q < l; q++)
         digit |= cell_digit(s, q);
     if (!digit)
+        return;
+    /* a sentence in a record's column ("ADK LID cT2aN2M0, EGFR ex19del"):
+     * no number's cell when two of its words are the language's or
+     * medical */
+    size_t known = 0;
+    for (size_t q = f; q < l; q++)
+        known += s->tok[q].kind == TOK_WORD && (s->tok[q].lex & (LEX_WORD | LEX_MED)) &&
+                 s->tok[q].e - s->tok[q].s >= 3;
+    if (known >= 2)
         return;
     if (kind == COL_NUMBER && f + 1 == l && s->tok[f].kind == TOK_NUM && s->tok[f].e - s->tok[f].s <= 3)
         return; /* a row's number */
@@ -399,7 +419,11 @@ static void mark_column_cell(text_scan *s, size_t a, size_t e, int l, int initia
         mark_number_cell(s, a, e, l);
     else if (l == AT_PHI_ZIP)
         mark_zip_cell(s, a, e);
-    else if (l)
+    else if (l == COL_DAY) {
+        for (size_t q = a; q < e; q++) /* (its dates stay dates) */
+            if (!s->lab[q] && s->tok[q].kind == TOK_WORD)
+                s->tok[q].aux |= TOK_AUX_SAFE;
+    } else if (l)
         mark_cell(s, a, e, l);
 }
 
@@ -444,8 +468,10 @@ static size_t table_at(text_scan *s, size_t a, int commas)
                 paren += is_punct(s, r, '(') - is_punct(s, r, ')');
                 /* (a number glued inside a word is a name's part:
                  * "topo_CIM-O-3", "date_c1j1") */
-                nums +=
-                    s->tok[r].kind == TOK_NUM && paren <= 0 && !(r > c0 && s->tok[r].s == s->tok[r - 1].e);
+                /* (nor one closing a cell of three words or more: a
+                 * machine's, "Manip référent TrueBeam 2") */
+                nums += s->tok[r].kind == TOK_NUM && paren <= 0 &&
+                        !(r > c0 && s->tok[r].s == s->tok[r - 1].e) && !(words >= 3 && r + 1 == q);
                 dots += is_punct(s, r, '.');
                 if (is_punct(s, r, ':'))
                     header = 0;

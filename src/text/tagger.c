@@ -83,7 +83,8 @@ static int name_free_place(const text_scan *s, size_t i)
 static int candidate(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (k->kind != TOK_WORD || s->lab[i] || k->e - k->s > 40)
+    /* (a word a table's column says is safe: a code's, a day's) */
+    if (k->kind != TOK_WORD || s->lab[i] || k->e - k->s > 40 || (k->aux & TOK_AUX_SAFE))
         return 0;
     unsigned lx = k->lex;
     size_t n = k->e - k->s;

@@ -81,6 +81,21 @@ static void test_isotopes(void **state)
     assert_int_equal(LABEL("Prélèvement 26C-004381 reçu.", "26C"), AT_PHI_ID);
 }
 
+/* A rota's days and shifts: a column of days is no one's, a range of
+ * times no record's number; a message's "Rdv" is a word. */
+static void test_rotas(void **state)
+{
+    (void)state;
+    const char *t = "Jour;Physicien;Médecin;Manip référent TrueBeam 2\nLun;LGN;Dr Abgrall;Tonio\nVen;FRX;Dr "
+                    "Boucher;Paulo\nSam (astreinte);LGN;Dr Abgrall;-\n";
+    assert_int_equal(LABEL(t, "Ven"), 0);
+    assert_int_equal(LABEL(t, "Sam"), 0);
+    assert_true(LABEL(t, "FRX") != 0);
+    assert_true(LABEL(t, "Paulo") != 0);
+    assert_int_equal(LABEL("Légende : M 6h45-14h15 / S 13h45-21h15 / N 21h-7h", "6h45"), 0);
+    assert_int_equal(LABEL("Appel de Mme Riou. Rdv avancé au 11/06.", "Rdv"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -88,6 +103,7 @@ int main(void)
         cmocka_unit_test(test_establishment_initials),
         cmocka_unit_test(test_fields_and_values_table),
         cmocka_unit_test(test_isotopes),
+        cmocka_unit_test(test_rotas),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
