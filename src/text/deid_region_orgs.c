@@ -20,31 +20,32 @@
 #include "deid_scan.h"
 
 /* regions, old provinces, pays and départements (folded, one word or
- * hyphenated), by first letter for the look-up */
+ * hyphenated); not La Réunion, whose "Réunion du 3 mars" opens every
+ * tumour board's minutes */
 static const char *const regions[] = {
-    "adour",      "agenais",     "ain",        "aisne",     "albigeois",  "allier",     "alpes",
-    "alsace",     "angoumois",   "anjou",      "aquitaine", "ardeche",    "ardenne",    "ardennes",
-    "argonne",    "ariege",      "armagnac",   "armor",     "armorique",  "artois",     "aube",
-    "aude",       "aunis",       "auvergne",   "avesnois",  "aveyron",    "bearn",      "beauce",
-    "beaujolais", "berry",       "bessin",     "bfc",       "bigorre",    "boulonnais", "bourbonnais",
-    "bourgogne",  "bresse",      "bretagne",   "bugey",     "calaisis",   "calvados",   "camargue",
-    "cambresis",  "cantal",      "cerdagne",   "cevennes",  "chablais",   "chalosse",   "champagne",
-    "charente",   "charentes",   "charolais",  "choletais", "comminges",  "comte",      "cornouaille",
-    "correze",    "corse",       "cotentin",   "creuse",    "dombes",     "dordogne",   "doubs",
-    "drome",      "dunkerquois", "essonne",    "eure",      "faucigny",   "finistere",  "flandre",
-    "flandres",   "forez",       "franche",    "gard",      "garonne",    "gascogne",   "gatinais",
-    "genevois",   "gers",        "gevaudan",   "gironde",   "goelo",      "guadeloupe", "guyane",
-    "hainaut",    "hdf",         "herault",    "idf",       "indre",      "isere",      "jura",
-    "landes",     "languedoc",   "lauragais",  "limousin",  "loire",      "loiret",     "lorraine",
-    "lozere",     "luberon",     "maconnais",  "marne",     "martinique", "mauges",     "mayenne",
-    "mayotte",    "medoc",       "meuse",      "minervois", "morbihan",   "morvan",     "moselle",
-    "nievre",     "nivernais",   "normandie",  "occitanie", "oisans",     "oise",       "opale",
-    "orne",       "paca",        "penthievre", "perigord",  "pevele",     "picardie",   "poitou",
-    "provence",   "pyrenees",    "quercy",     "reunion",   "rhin",       "rhone",      "rouergue",
-    "roussillon", "saintonge",   "santerre",   "sarladais", "sarthe",     "saumurois",  "savoie",
-    "seine",      "soissonnais", "sologne",    "sundgau",   "ternois",    "thierache",  "touraine",
-    "tregor",     "vaucluse",    "velay",      "vendee",    "vercors",    "vexin",      "vosges",
-    "weppes",     "yonne",       "yvelines",   NULL};
+    "adour",       "agenais",     "ain",        "aisne",     "albigeois",  "allier",     "alpes",
+    "alsace",      "angoumois",   "anjou",      "aquitaine", "ardeche",    "ardenne",    "ardennes",
+    "argonne",     "ariege",      "armagnac",   "armor",     "armorique",  "artois",     "aube",
+    "aude",        "aunis",       "auvergne",   "avesnois",  "aveyron",    "bearn",      "beauce",
+    "beaujolais",  "berry",       "bessin",     "bfc",       "bigorre",    "boulonnais", "bourbonnais",
+    "bourgogne",   "bresse",      "bretagne",   "bugey",     "calaisis",   "calvados",   "camargue",
+    "cambresis",   "cantal",      "cerdagne",   "cevennes",  "chablais",   "chalosse",   "champagne",
+    "charente",    "charentes",   "charolais",  "choletais", "comminges",  "comte",      "cornouaille",
+    "correze",     "corse",       "cotentin",   "creuse",    "dombes",     "dordogne",   "doubs",
+    "drome",       "dunkerquois", "essonne",    "eure",      "faucigny",   "finistere",  "flandre",
+    "flandres",    "forez",       "franche",    "gard",      "garonne",    "gascogne",   "gatinais",
+    "genevois",    "gers",        "gevaudan",   "gironde",   "goelo",      "guadeloupe", "guyane",
+    "hainaut",     "hdf",         "herault",    "idf",       "indre",      "isere",      "jura",
+    "landes",      "languedoc",   "lauragais",  "limousin",  "loire",      "loiret",     "lorraine",
+    "lozere",      "luberon",     "maconnais",  "marne",     "martinique", "mauges",     "mayenne",
+    "mayotte",     "medoc",       "meuse",      "minervois", "morbihan",   "morvan",     "moselle",
+    "nievre",      "nivernais",   "normandie",  "occitanie", "oisans",     "oise",       "opale",
+    "orne",        "paca",        "penthievre", "perigord",  "pevele",     "picardie",   "poitou",
+    "provence",    "pyrenees",    "quercy",     "rhin",      "rhone",      "rouergue",   "roussillon",
+    "saintonge",   "santerre",    "sarladais",  "sarthe",    "saumurois",  "savoie",     "seine",
+    "soissonnais", "sologne",     "sundgau",    "ternois",   "thierache",  "touraine",   "tregor",
+    "vaucluse",    "velay",       "vendee",     "vercors",   "vexin",      "vosges",     "weppes",
+    "yonne",       "yvelines",    NULL};
 
 /* the words a region's name is written with around its own
  * ("Pays de la Loire", "Haute-Savoie", "Sud-Gironde", "Côtes-d'Armor",
