@@ -90,9 +90,10 @@ static int folded_in(const char *w, size_t n, const char *const *set)
     return 0;
 }
 
-/* Word token i as a region's: 2 when it names a region or a
- * département (alone or in a hyphenated name whose other parts are
- * region_words), 1 when it is one of region_words, 0 otherwise. */
+/* The folded word f (fl bytes) as a region's: 2 when it names a region
+ * or a département (alone or in a hyphenated name whose other parts are
+ * region_words), 1 when it is one of region_words only, 0 otherwise (the
+ * tokeniser's trigger code asks it of every new capitalised word). */
 int deid_region_word(const char *f, size_t fl)
 {
     int region = 0;
@@ -111,6 +112,7 @@ int deid_region_word(const char *f, size_t fl)
     return region ? 2 : 1;
 }
 
+/* Token i as a region's (deid_region_word of its fold). */
 static int region_tok(const text_scan *s, size_t i)
 {
     if (i >= s->n || s->tok[i].kind != TOK_WORD)
