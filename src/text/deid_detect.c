@@ -300,7 +300,7 @@ static unsigned trigger_code(const char *f, size_t fl, int cap)
         return 2;
     if (deid_unit_word(f, fl))
         return 3;
-    if (cap && fl >= 3 && deid_region_word(f, fl) == 2)
+    if (cap && fl >= 3 && deid_region_word(f, fl) >= 2)
         return 4;
     return 0;
 }

@@ -90,13 +90,20 @@ static int folded_in(const char *w, size_t n, const char *const *set)
     return 0;
 }
 
+/* the first parts of a care network's or laboratory's one word
+ * ("Onco-Normandie", "Bio-Vosges", "Cyto-Bretagne") */
+static const char *const care_prefixes[] = {"onco", "bio",    "cyto",  "anapath", "patho",  "radio", "hemato",
+                                            "uro",  "pneumo", "neuro", "gyneco",  "pallia", "nutri", NULL};
+
 /* The folded word f (fl bytes) as a region's: 2 when it names a region
  * or a département (alone or in a hyphenated name whose other parts are
- * region_words), 1 when it is one of region_words only, 0 otherwise (the
- * tokeniser's trigger code asks it of every new capitalised word). */
+ * region_words), 3 when a care prefix opens it ("Onco-Normandie": an
+ * organisation by itself), 1 when it is one of region_words only, 0
+ * otherwise (the tokeniser's trigger code asks it of every new
+ * capitalised word). */
 int deid_region_word(const char *f, size_t fl)
 {
-    int region = 0;
+    int region = 0, care = 0;
     for (size_t a = 0; a < fl;) {
         size_t b = a;
         while (b < fl && f[b] != '-' && f[b] != '\'')
@@ -104,12 +111,14 @@ int deid_region_word(const char *f, size_t fl)
         if (b > a) {
             if (folded_in(f + a, b - a, regions))
                 region = 1;
+            else if (a == 0 && b < fl && folded_in(f, b, care_prefixes))
+                care = 1;
             else if (!folded_in(f + a, b - a, region_words))
                 return 0;
         }
         a = b + 1;
     }
-    return region ? 2 : 1;
+    return region ? (care ? 3 : 2) : care ? 0 : 1;
 }
 
 /* Token i as a region's (deid_region_word of its fold). */
@@ -296,14 +305,26 @@ void deid_pass_region_orgs(text_scan *s)
             continue;
         /* a word before it on its line, or a capitalised one after it:
          * most capitalised words have neither */
-        if (!((j > 0 && !s->tok[j].nl && s->tok[j - 1].kind == TOK_WORD &&
-               (s->tok[j - 1].cap || s->lab[j - 1] || s->tok[j - 1].e - s->tok[j - 1].s <= 3)) ||
-              (j + 1 < s->n && !s->tok[j + 1].nl && s->tok[j + 1].kind == TOK_WORD && s->tok[j + 1].cap)) ||
-            !region_may(s, j))
+        int near = (j > 0 && !s->tok[j].nl && s->tok[j - 1].kind == TOK_WORD &&
+                    (s->tok[j - 1].cap || s->lab[j - 1] || s->tok[j - 1].e - s->tok[j - 1].s <= 3)) ||
+                   (j + 1 < s->n && !s->tok[j + 1].nl && s->tok[j + 1].kind == TOK_WORD && s->tok[j + 1].cap);
+        /* (a care network's one word stands alone: "réseau Onco-Normandie") */
+        if (!region_may(s, j) || (!near && region_tok(s, j) != 3))
             continue;
         /* (inside an entity found: its own) */
         if (s->lab[j] && j > 0 && s->ent[j - 1] == s->ent[j])
             continue;
+        if (region_tok(s, j) == 3) {
+            /* a care network's or laboratory's one word, and the region's
+             * words after it ("Onco-Loire Atlantique Nord") */
+            size_t e = j + 1;
+            while (e < s->n && e < j + 4 && !s->tok[e].nl && !s->lab[e] && s->tok[e].cap && region_tok(s, e))
+                e++;
+            if (!s->lab[j] || s->lab[j] == AT_PHI_VILLE)
+                deid_relabel(s, j, e, AT_PHI_HOPITAL);
+            done = e;
+            continue;
+        }
         size_t e = region_end(s, j);
         if (e == j)
             continue;

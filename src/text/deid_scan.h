@@ -52,7 +52,7 @@ enum {
     TEXT_SEEN_FIELD = 32,  /* a capitalised word deid_place_field_word holds */
     TEXT_SEEN_UNIT = 64,   /* a word deid_unit_word holds */
     TEXT_SEEN_SPELT = 128, /* four words of one byte in a row */
-    TEXT_SEEN_REGION = 256 /* a capitalised word deid_region_word gives 2 */
+    TEXT_SEEN_REGION = 256 /* a capitalised word deid_region_word gives 2 or 3 */
 };
 
 /* The words of the names the context rules found (deid_mentions.c). */
@@ -482,7 +482,8 @@ void deid_pass_region_orgs(text_scan *s);
 void deid_region_keys(uint64_t keys[16]);
 /* The folded word f (fl bytes) as a region's: 2 when it names a region
  * or a département (alone or hyphenated with words such as "sud",
- * "haute", "pays"), 1 when it is one of those words only, 0 otherwise. */
+ * "haute", "pays"), 3 when a care prefix opens it ("onco-normandie"), 1
+ * when it is one of those words only, 0 otherwise. */
 int deid_region_word(const char *f, size_t fl);
 void deid_pass_acronyms(text_scan *s);
 /* Number token i is the emergency number called ("appelez le 15",

@@ -26,6 +26,9 @@ static void test_region_organisations(void **state)
                      AT_PHI_EMPLOYEUR);
     assert_int_equal(LABEL("Lit médicalisé loué à Vosges Médical Services.", "Vosges"), AT_PHI_HOPITAL);
     assert_int_equal(LABEL("Suivi par le CH Bretagne Sud depuis mai.", "Sud"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("Patiente suivie par le réseau Onco-Normandie.", "Onco-Normandie"),
+                     AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("Analyses au laboratoire Bio-Vosges Saint-Dié.", "Bio-Vosges"), AT_PHI_HOPITAL);
     /* a region alone, an administration's, a landlord's, a sentence's
      * word after it */
     assert_int_equal(LABEL("Retour en Normandie après la cure.", "Normandie"), 0);
@@ -94,6 +97,7 @@ static void test_rotas(void **state)
     assert_true(LABEL(t, "Paulo") != 0);
     assert_int_equal(LABEL("Légende : M 6h45-14h15 / S 13h45-21h15 / N 21h-7h", "6h45"), 0);
     assert_int_equal(LABEL("Appel de Mme Riou. Rdv avancé au 11/06.", "Rdv"), 0);
+    assert_int_equal(LABEL("Planning : Lun 6h45-14h15, Ven repos.", "Lun"), 0);
 }
 
 int main(void)
