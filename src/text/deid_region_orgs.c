@@ -341,7 +341,7 @@ void deid_pass_region_orgs(text_scan *s)
 
 /* ---- a document's initials of its establishments --------------------------- */
 
-#define MAX_INITIALS 8
+#define MAX_INITIALS 16
 
 static const char *const initial_skips[] = {"de", "du", "des", "la", "le",  "les",  "l",      "d", "et",
                                             "en", "au", "aux", "a",  "sur", "pour", "contre", NULL};
@@ -373,14 +373,72 @@ static size_t entity_initials(const text_scan *s, size_t a, size_t b, int caps_o
     return n >= 3 ? n : 0;
 }
 
-/* Token i may be an establishment's initials: three to seven capitals,
- * unlabelled, no word of the language nor medical abbreviation. */
+/* Token i of TEXT_LIST_ORG may be an establishment's or a person's
+ * initials: two to six capitals, unlabelled, no word of the language nor
+ * medical abbreviation. */
 static int initials_may(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
     size_t n = k->e - k->s;
-    return !s->lab[i] && k->allcaps && n >= 3 && n <= 7 && k->kind == TOK_WORD &&
+    return !s->lab[i] && k->allcaps && n >= 2 && n <= 6 && k->kind == TOK_WORD &&
            !(k->lex & (LEX_MED | LEX_WORD));
+}
+
+/* The initials of a person found as a first name and a surname side by
+ * side, [a, b) and [c, d) (either order), into out: the first name's
+ * letters (one a part: "Jean-Pierre" JP) then the surname's capitalised
+ * words' ("Le Goff" LG), two to four in all; 0 when none. */
+static size_t person_initials(const text_scan *s, size_t a, size_t b, size_t c, size_t d, char out[8])
+{
+    size_t n = 0;
+    for (int part = 0; part < 2; part++)
+        for (size_t i = part ? c : a; i < (part ? d : b); i++) {
+            if (s->tok[i].kind != TOK_WORD || !s->tok[i].cap)
+                continue;
+            char f[64];
+            int fl = text_lexicon_fold(s->t + s->tok[i].s, s->tok[i].e - s->tok[i].s, f, sizeof f);
+            for (size_t p = 0; fl > 0 && p < (size_t)fl;) {
+                size_t q = p;
+                while (q < (size_t)fl && f[q] != '-' && f[q] != '\'')
+                    q++;
+                if (q > p + 1 && f[p] >= 'a' && f[p] <= 'z') {
+                    if (n == 4)
+                        return 0;
+                    out[n++] = (char)(f[p] - 32);
+                }
+                p = q + 1;
+            }
+        }
+    out[n] = 0;
+    return n >= 2 ? n : 0;
+}
+
+/* Token i stands where a person's initials sign: after '(', '/', a
+ * line's start or a signer's word ("Signé", "Dictée", "validé", "par"),
+ * and before ')', '/', ',' or the line's end ("Signé SG/KB", "(TD)",
+ * "Dictée OB / frappe"); not a unit after a number ("14 SA"), an
+ * e-mail's "TR:" or a dose's "LP 10 mg". */
+static int signs_here(const text_scan *s, size_t i)
+{
+    static const char *const signers[] = {"par", "signe", "dictee", "frappe", "valide", "visa", "vu", "avec",
+                                          "et",  "cc",    "relu",   "saisi",  "fait",   "note", NULL};
+    int before = i == 0 || s->tok[i].nl || is_punct(s, i - 1, '(') || is_punct(s, i - 1, '/') ||
+                 (s->tok[i - 1].kind == TOK_WORD && deid_tok_in(s, i - 1, signers));
+    int after = i + 1 >= s->n || s->tok[i + 1].nl || is_punct(s, i + 1, ')') || is_punct(s, i + 1, '/') ||
+                is_punct(s, i + 1, ',');
+    return before && after;
+}
+
+/* Add the initials ini (with label l) to the document's set, once. */
+static void add_initials(char set[][8], uint8_t *labels, size_t *m, const char *ini, int l)
+{
+    for (size_t q = 0; q < *m; q++)
+        if (!strcmp(set[q], ini))
+            return;
+    if (*m < MAX_INITIALS) {
+        memcpy(set[*m], ini, 8);
+        labels[(*m)++] = (uint8_t)l;
+    }
 }
 
 void deid_pass_acronyms(text_scan *s)
@@ -389,37 +447,66 @@ void deid_pass_acronyms(text_scan *s)
     size_t first = 0;
     while (first < s->nlist[TEXT_LIST_ORG] && !initials_may(s, s->list[TEXT_LIST_ORG][first]))
         first++;
-    if (first == s->nlist[TEXT_LIST_ORG])
+    int shorts = 0;
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_SHORT] && !shorts; q++) {
+        size_t i = s->list[TEXT_LIST_SHORT][q];
+        shorts = s->tok[i].allcaps && !s->lab[i] && !(s->tok[i].lex & LEX_MED);
+    }
+    if (first == s->nlist[TEXT_LIST_ORG] && !shorts)
         return;
     char ini[MAX_INITIALS][8];
     uint8_t lab[MAX_INITIALS];
     size_t m = 0;
+    size_t pa = 0, pb = 0; /* the last first name's or surname's entity */
     for (size_t i = 0; i < s->n && m < MAX_INITIALS;) {
-        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_HOPITAL, AT_PHI_EMPLOYEUR)) {
+        if (i + 8 <= s->n && deid_labels8_empty(s, i)) {
             i += 8;
             continue;
         }
-        if (!org_label(s->lab[i])) {
+        if (!s->lab[i]) {
             i++;
             continue;
         }
         size_t b = i + 1;
         while (b < s->n && s->ent[b] == s->ent[i])
             b++;
-        for (int caps = 0; caps < 2 && m < MAX_INITIALS && b - i >= 2; caps++) {
-            size_t n = entity_initials(s, i, b, caps, ini[m]);
-            if (!n)
-                continue;
-            char low[8];
-            for (size_t q = 0; q <= n; q++)
-                low[q] = (char)(ini[m][q] | (ini[m][q] ? 0x20 : 0));
-            if (folded_in(low, n, generic_initials))
-                continue;
-            int dup = 0;
-            for (size_t q = 0; q < m; q++)
-                dup |= !strcmp(ini[q], ini[m]);
-            if (!dup)
-                lab[m++] = s->lab[i];
+        int l = s->lab[i];
+        if (org_label(l) && b - i >= 2)
+            for (int caps = 0; caps < 2; caps++) {
+                char one[8];
+                size_t n = entity_initials(s, i, b, caps, one);
+                char low[8];
+                for (size_t q = 0; q <= n; q++)
+                    low[q] = (char)(one[q] | (one[q] ? 0x20 : 0));
+                if (n && !folded_in(low, n, generic_initials))
+                    add_initials(ini, lab, &m, one, l);
+            }
+        if (l == AT_PHI_NOM || l == AT_PHI_PRENOM) {
+            /* a first name and a surname side by side: their initials;
+             * a surname of four letters or more: its first three too
+             * ("Dr Vasseur (VAS)") */
+            int pl = pb > pa ? s->lab[pa] : 0;
+            char one[8];
+            if (pb == i && pl && pl != l &&
+                person_initials(s, l == AT_PHI_PRENOM ? i : pa, l == AT_PHI_PRENOM ? b : pb,
+                                l == AT_PHI_PRENOM ? pa : i, l == AT_PHI_PRENOM ? pb : b, one))
+                add_initials(ini, lab, &m, one, AT_PHI_NOM);
+            if (l == AT_PHI_NOM && b == i + 1 && s->tok[i].e - s->tok[i].s >= 4 && s->tok[i].cap) {
+                char f[64];
+                int fl = text_lexicon_fold(s->t + s->tok[i].s, s->tok[i].e - s->tok[i].s, f, sizeof f);
+                if (fl >= 4 && f[0] >= 'a' && f[0] <= 'z' && f[1] >= 'a' && f[1] <= 'z' && f[2] >= 'a' &&
+                    f[2] <= 'z') {
+                    char three[8] = {(char)(f[0] - 32), (char)(f[1] - 32), (char)(f[2] - 32), 0};
+                    add_initials(ini, lab, &m, three, AT_PHI_NOM);
+                }
+            }
+            pa = i;
+            pb = b;
+            /* (one space between: "Olivier Bonnet") */
+            if (b < s->n && s->tok[b].s > s->tok[b - 1].e + 1)
+                pb = 0;
+        } else {
+            pb = 0;
         }
         i = b;
     }
@@ -428,9 +515,30 @@ void deid_pass_acronyms(text_scan *s)
         if (!initials_may(s, i))
             continue;
         size_t n = s->tok[i].e - s->tok[i].s;
+        int here = -1; /* (asked once, for a person's initials only) */
         for (size_t r = 0; r < m; r++)
             if (!memcmp(ini[r], s->t + s->tok[i].s, n) && ini[r][n] == 0) {
+                if (lab[r] == AT_PHI_NOM && (here < 0 ? (here = signs_here(s, i)) : here) == 0)
+                    continue;
                 mark(s, i, i + 1, lab[r]);
+                break;
+            }
+    }
+    /* a person's two or three capitals that a word list holds too ("OB",
+     * "VAS"), outside a line in capitals ("EN CAS DE ...") */
+    for (size_t q = 0; m && shorts && q < s->nlist[TEXT_LIST_SHORT]; q++) {
+        size_t i = s->list[TEXT_LIST_SHORT][q];
+        const text_tok *k = &s->tok[i];
+        size_t n = k->e - k->s;
+        if (s->lab[i] || !k->allcaps || n < 2 || k->kind != TOK_WORD || (k->lex & LEX_MED) ||
+            (i > 0 && !k->nl && s->tok[i - 1].allcaps && s->tok[i - 1].kind == TOK_WORD) ||
+            (i + 1 < s->n && !s->tok[i + 1].nl && s->tok[i + 1].allcaps && s->tok[i + 1].kind == TOK_WORD))
+            continue;
+        if (!signs_here(s, i))
+            continue;
+        for (size_t r = 0; r < m; r++)
+            if (lab[r] == AT_PHI_NOM && !memcmp(ini[r], s->t + k->s, n) && ini[r][n] == 0) {
+                mark(s, i, i + 1, AT_PHI_NOM);
                 break;
             }
     }

@@ -49,6 +49,10 @@ static void test_establishment_initials(void **state)
         LABEL("Patient adressé par le Centre de Radiothérapie du Grand Montpellier.\nDossier CRGM du 3 mai.",
               "CRGM"),
         AT_PHI_HOPITAL);
+    /* a person's initials where they sign, after the person found */
+    assert_int_equal(LABEL("Compte rendu dicté par Dr Olivier Bonnet.\nDictée OB / frappe le 24/01.", "OB"),
+                     AT_PHI_NOM);
+    assert_int_equal(LABEL("Vue par Sylvie Amand, 14 SA, terme prévu le 3 mai.", "SA"), 0);
     /* generic initials, and medical abbreviations */
     assert_int_equal(LABEL("Vue au Centre Hospitalier Universitaire de Caen.\nRetour au CHU le 3.", "CHU"),
                      0);
