@@ -447,12 +447,24 @@ void deid_pass_acronyms(text_scan *s)
     size_t first = 0;
     while (first < s->nlist[TEXT_LIST_ORG] && !initials_may(s, s->list[TEXT_LIST_ORG][first]))
         first++;
+    /* what is looked for: an establishment's initials (an acronym of
+     * three letters or more), a person's (capitals where one signs) */
+    int orgs = 0, people = 0;
+    for (size_t q = first; q < s->nlist[TEXT_LIST_ORG] && !(orgs && people); q++) {
+        size_t i = s->list[TEXT_LIST_ORG][q];
+        if (initials_may(s, i)) {
+            orgs |= s->tok[i].e - s->tok[i].s >= 3;
+            people |= s->tok[i].e - s->tok[i].s <= 4 && signs_here(s, i);
+        }
+    }
     int shorts = 0;
     for (size_t q = 0; q < s->nlist[TEXT_LIST_SHORT] && !shorts; q++) {
         size_t i = s->list[TEXT_LIST_SHORT][q];
-        shorts = s->tok[i].allcaps && !s->lab[i] && !(s->tok[i].lex & LEX_MED);
+        shorts = s->tok[i].allcaps && !s->lab[i] && !(s->tok[i].lex & LEX_MED) &&
+                 s->tok[i].kind == TOK_WORD && signs_here(s, i);
     }
-    if (first == s->nlist[TEXT_LIST_ORG] && !shorts)
+    people |= shorts;
+    if (!orgs && !people)
         return;
     char ini[MAX_INITIALS][8];
     uint8_t lab[MAX_INITIALS];
@@ -471,7 +483,7 @@ void deid_pass_acronyms(text_scan *s)
         while (b < s->n && s->ent[b] == s->ent[i])
             b++;
         int l = s->lab[i];
-        if (org_label(l) && b - i >= 2)
+        if (orgs && org_label(l) && b - i >= 2)
             for (int caps = 0; caps < 2; caps++) {
                 char one[8];
                 size_t n = entity_initials(s, i, b, caps, one);
@@ -481,7 +493,7 @@ void deid_pass_acronyms(text_scan *s)
                 if (n && !folded_in(low, n, generic_initials))
                     add_initials(ini, lab, &m, one, l);
             }
-        if (l == AT_PHI_NOM || l == AT_PHI_PRENOM) {
+        if (people && (l == AT_PHI_NOM || l == AT_PHI_PRENOM)) {
             /* a first name and a surname side by side: their initials;
              * a surname of four letters or more: its first three too
              * ("Dr Vasseur (VAS)") */
