@@ -346,29 +346,39 @@ void deid_pass_region_orgs(text_scan *s)
 static const char *const initial_skips[] = {"de", "du", "des", "la", "le",  "les",  "l",      "d", "et",
                                             "en", "au", "aux", "a",  "sur", "pour", "contre", NULL};
 
+/* Append to out[*n] the initials of word token i's parts ("Jean-Pierre"
+ * J, P), upper-case ASCII: an establishment's (person 0) skip the
+ * connectors, a person's (person 1) letters alone ("L'" of "L'Hôpital").
+ * 0 when more than max would be written. */
+static int token_initials(const text_scan *s, size_t i, int person, char *out, size_t *n, size_t max)
+{
+    char f[64];
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, s->tok[i].e - s->tok[i].s, f, sizeof f);
+    for (size_t p = 0; fl > 0 && p < (size_t)fl;) {
+        size_t q = p;
+        while (q < (size_t)fl && f[q] != '-' && f[q] != '\'')
+            q++;
+        if (q > p + (size_t)person && f[p] >= 'a' && f[p] <= 'z' &&
+            (person || !folded_in(f + p, q - p, initial_skips))) {
+            if (*n == max)
+                return 0;
+            out[(*n)++] = (char)(f[p] - 32);
+        }
+        p = q + 1;
+    }
+    return 1;
+}
+
 /* The initials of the entity [a, b) into out (upper-case ASCII, at most
  * 7): every word's, or (caps_only) the capitalised words' only; 0 when
  * they are fewer than 3 or more than 7. */
 static size_t entity_initials(const text_scan *s, size_t a, size_t b, int caps_only, char out[8])
 {
     size_t n = 0;
-    for (size_t i = a; i < b; i++) {
-        if (s->tok[i].kind != TOK_WORD || (caps_only && !s->tok[i].cap))
-            continue;
-        char f[64];
-        int fl = text_lexicon_fold(s->t + s->tok[i].s, s->tok[i].e - s->tok[i].s, f, sizeof f);
-        for (size_t p = 0; fl > 0 && p < (size_t)fl;) {
-            size_t q = p;
-            while (q < (size_t)fl && f[q] != '-' && f[q] != '\'')
-                q++;
-            if (q > p && f[p] >= 'a' && f[p] <= 'z' && !folded_in(f + p, q - p, initial_skips)) {
-                if (n == 7)
-                    return 0;
-                out[n++] = (char)(f[p] - 32);
-            }
-            p = q + 1;
-        }
-    }
+    for (size_t i = a; i < b; i++)
+        if (s->tok[i].kind == TOK_WORD && (!caps_only || s->tok[i].cap) &&
+            !token_initials(s, i, 0, out, &n, 7))
+            return 0;
     out[n] = 0;
     return n >= 3 ? n : 0;
 }
@@ -392,23 +402,9 @@ static size_t person_initials(const text_scan *s, size_t a, size_t b, size_t c, 
 {
     size_t n = 0;
     for (int part = 0; part < 2; part++)
-        for (size_t i = part ? c : a; i < (part ? d : b); i++) {
-            if (s->tok[i].kind != TOK_WORD || !s->tok[i].cap)
-                continue;
-            char f[64];
-            int fl = text_lexicon_fold(s->t + s->tok[i].s, s->tok[i].e - s->tok[i].s, f, sizeof f);
-            for (size_t p = 0; fl > 0 && p < (size_t)fl;) {
-                size_t q = p;
-                while (q < (size_t)fl && f[q] != '-' && f[q] != '\'')
-                    q++;
-                if (q > p + 1 && f[p] >= 'a' && f[p] <= 'z') {
-                    if (n == 4)
-                        return 0;
-                    out[n++] = (char)(f[p] - 32);
-                }
-                p = q + 1;
-            }
-        }
+        for (size_t i = part ? c : a; i < (part ? d : b); i++)
+            if (s->tok[i].kind == TOK_WORD && s->tok[i].cap && !token_initials(s, i, 1, out, &n, 4))
+                return 0;
     out[n] = 0;
     return n >= 2 ? n : 0;
 }
