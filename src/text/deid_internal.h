@@ -89,6 +89,9 @@ struct at_text_deid {
      * what the tokeniser's look-ups read (the dictionary, the lexicon, the
      * lower-case mask, the tagger): the key of its thread cache */
     uint64_t look_gen;
+    /* training the extension (deid_extend.c): where deid_pass_extend
+     * records its samples instead of deciding, NULL when detecting */
+    struct text_ext_collect *ext_collect;
 };
 /* A fresh at_text_deid.look_gen (never 0). */
 uint64_t deid_look_gen_next(void);

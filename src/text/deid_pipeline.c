@@ -77,6 +77,8 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         deid_pass_ocr_names(&s);
         deid_pass_region_orgs(&s);
         deid_pass_acronyms(&s);
+        /* the edges the annotated notes taught */
+        deid_pass_extend(&s, base);
         /* one span per entity: make room for them at once */
         size_t need = out->n + s.next_ent;
         if (need > out->cap) {

@@ -305,31 +305,8 @@ static unsigned line_flags(const text_scan *s, tag_doc *c, size_t i)
 
 /* ---- features ---------------------------------------------------------------------- */
 
-static inline uint32_t mix(uint64_t x)
-{
-    x ^= x >> 31;
-    x *= 0x7FB5D329728EA185ull;
-    x ^= x >> 27;
-    x *= 0x81DADEF4BC2DD44Dull;
-    x ^= x >> 33;
-    return (uint32_t)x;
-}
-
-static inline uint32_t feat(unsigned tmpl, uint64_t v)
-{
-    return mix((uint64_t)tmpl << 56 ^ v * 0x9E3779B97F4A7C15ull ^ tmpl);
-}
-
-static uint64_t bytes_hash(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
-}
-
 /* Shape class of token i: kind, case, digits, length. */
-static unsigned shape(const text_scan *s, size_t i)
+unsigned tag_shape(const text_scan *s, size_t i)
 {
     if (i >= s->n)
         return 1;
@@ -347,78 +324,78 @@ static unsigned shape(const text_scan *s, size_t i)
 
 /* A known word's identity (its folded hash), else its shape: what a
  * neighbour contributes without memorising names. */
-static uint64_t ident(const text_scan *s, size_t i)
+uint64_t tag_ident(const text_scan *s, size_t i)
 {
     if (i >= s->n)
         return 7;
     const text_tok *k = &s->tok[i];
     if (k->kind == TOK_PUNCT)
-        return (uint64_t)shape(s, i) << 1;
+        return (uint64_t)tag_shape(s, i) << 1;
     if (k->kind == TOK_WORD && ((k->lex & (KNOWN | LEX_KIN | LEX_STREET | LEX_ORG)) || k->dflags))
         return (uint64_t)k->fh << 8 | 1;
-    return (uint64_t)shape(s, i) << 1;
+    return (uint64_t)tag_shape(s, i) << 1;
 }
 
 size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
 {
     size_t n = 0;
     const text_tok *k = &s->tok[i];
-    unsigned sh = shape(s, i);
+    unsigned sh = tag_shape(s, i);
     unsigned lx = k->lex;
     unsigned df = k->dflags & (DICT_FIRST | DICT_LAST | DICT_COMMON | DICT_EPONYM | DICT_CITY | DICT_HOSP |
                                DICT_STREET | DICT_PARTICLE | DICT_CONNECT | DICT_ROLE | DICT_FIELD);
     int sent = sentence_start(s, i);
-    f[n++] = feat(1, 0);
-    f[n++] = feat(2, sh);
-    f[n++] = feat(3, lx);
-    f[n++] = feat(4, df);
-    f[n++] = feat(5, (uint64_t)lx << 4 | (unsigned)(k->cap | k->allcaps << 1) | (unsigned)sent << 3);
+    f[n++] = tag_feat(1, 0);
+    f[n++] = tag_feat(2, sh);
+    f[n++] = tag_feat(3, lx);
+    f[n++] = tag_feat(4, df);
+    f[n++] = tag_feat(5, (uint64_t)lx << 4 | (unsigned)(k->cap | k->allcaps << 1) | (unsigned)sent << 3);
     for (unsigned b = 0; b < 10; b++)
         if (lx & 1u << b)
-            f[n++] = feat(6, b << 2 | (unsigned)(k->cap | k->allcaps << 1));
+            f[n++] = tag_feat(6, b << 2 | (unsigned)(k->cap | k->allcaps << 1));
     if ((lx & KNOWN) || k->dflags)
-        f[n++] = feat(7, k->fh);
+        f[n++] = tag_feat(7, k->fh);
     /* suffixes and prefix of the folded word */
     char w[80];
     int fl = text_lexicon_fold(s->t + k->s, k->e - k->s, w, sizeof w);
     if (fl >= 2) {
-        f[n++] = feat(8, bytes_hash(w + fl - 2, 2));
+        f[n++] = tag_feat(8, tag_bytes_hash(w + fl - 2, 2));
         if (fl >= 3)
-            f[n++] = feat(9, bytes_hash(w + fl - 3, 3));
+            f[n++] = tag_feat(9, tag_bytes_hash(w + fl - 3, 3));
         if (fl >= 4)
-            f[n++] = feat(10, bytes_hash(w + fl - 4, 4));
-        f[n++] = feat(11, bytes_hash(w, fl >= 3 ? 3 : 2));
+            f[n++] = tag_feat(10, tag_bytes_hash(w + fl - 4, 4));
+        f[n++] = tag_feat(11, tag_bytes_hash(w, fl >= 3 ? 3 : 2));
     }
-    f[n++] = feat(12, (uint64_t)(fl < 0 ? 0 : fl > 12 ? 12 : fl));
+    f[n++] = tag_feat(12, (uint64_t)(fl < 0 ? 0 : fl > 12 ? 12 : fl));
     /* neighbours */
     size_t p1 = i >= 1 ? i - 1 : s->n, p2 = i >= 2 ? i - 2 : s->n, p3 = i >= 3 ? i - 3 : s->n;
     size_t n1 = i + 1, n2 = i + 2;
-    f[n++] = feat(13, ident(s, p1));
-    f[n++] = feat(14, ident(s, p2));
-    f[n++] = feat(15, ident(s, n1));
-    f[n++] = feat(16, ident(s, n2));
-    f[n++] = feat(17, ident(s, p1) * 31 + ident(s, p2));
-    f[n++] = feat(18, ident(s, n1) * 31 + ident(s, n2));
-    f[n++] = feat(19, ident(s, p1) * 131 + sh);
-    f[n++] = feat(20, ident(s, n1) * 131 + sh);
+    f[n++] = tag_feat(13, tag_ident(s, p1));
+    f[n++] = tag_feat(14, tag_ident(s, p2));
+    f[n++] = tag_feat(15, tag_ident(s, n1));
+    f[n++] = tag_feat(16, tag_ident(s, n2));
+    f[n++] = tag_feat(17, tag_ident(s, p1) * 31 + tag_ident(s, p2));
+    f[n++] = tag_feat(18, tag_ident(s, n1) * 31 + tag_ident(s, n2));
+    f[n++] = tag_feat(19, tag_ident(s, p1) * 131 + sh);
+    f[n++] = tag_feat(20, tag_ident(s, n1) * 131 + sh);
     if (p1 < s->n) {
-        f[n++] = feat(21, (uint64_t)s->tok[p1].lex << 8 | shape(s, p1) << 0);
-        f[n++] = feat(22, s->lab[p1]);
-        f[n++] = feat(23, (uint64_t)s->lab[p1] << 8 | (unsigned)(k->cap | k->allcaps << 1));
-        f[n++] = feat(
+        f[n++] = tag_feat(21, (uint64_t)s->tok[p1].lex << 8 | tag_shape(s, p1) << 0);
+        f[n++] = tag_feat(22, s->lab[p1]);
+        f[n++] = tag_feat(23, (uint64_t)s->lab[p1] << 8 | (unsigned)(k->cap | k->allcaps << 1));
+        f[n++] = tag_feat(
             24, (uint64_t)(s->tok[p1].dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE | DICT_PARTICLE)) << 2 |
                     (unsigned)(k->cap | k->allcaps << 1));
     }
     if (n1 < s->n) {
-        f[n++] = feat(25, (uint64_t)s->tok[n1].lex << 8 | shape(s, n1));
-        f[n++] = feat(26, s->lab[n1]);
-        f[n++] = feat(27, (uint64_t)(s->tok[n1].dflags & (DICT_ROLE | DICT_FIRST | DICT_LAST)) << 2 |
-                              s->tok[n1].nl);
+        f[n++] = tag_feat(25, (uint64_t)s->tok[n1].lex << 8 | tag_shape(s, n1));
+        f[n++] = tag_feat(26, s->lab[n1]);
+        f[n++] = tag_feat(27, (uint64_t)(s->tok[n1].dflags & (DICT_ROLE | DICT_FIRST | DICT_LAST)) << 2 |
+                                  s->tok[n1].nl);
     }
     if (p2 < s->n)
-        f[n++] = feat(28, s->lab[p2]);
+        f[n++] = tag_feat(28, s->lab[p2]);
     if (n2 < s->n)
-        f[n++] = feat(29, s->lab[n2]);
+        f[n++] = tag_feat(29, s->lab[n2]);
     /* a relative, a colleague, a title or a field label just before */
     unsigned kin = 0;
     for (size_t q = p1, hop = 0; hop < 3 && q < s->n; hop++, q = q ? q - 1 : s->n) {
@@ -428,19 +405,19 @@ size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
             break;
     }
     (void)p3;
-    f[n++] = feat(30, kin);
+    f[n++] = tag_feat(30, kin);
     /* position in the line and the document */
     uint32_t ln = k->line;
     unsigned lf = line_flags(s, c, i);
     int first = k->nl || i == 0, last = n1 >= s->n || s->tok[n1].nl;
-    f[n++] = feat(31, (unsigned)first | (unsigned)last << 1 | lf << 2);
+    f[n++] = tag_feat(31, (unsigned)first | (unsigned)last << 1 | lf << 2);
     unsigned dpos = ln < 4 ? 0 : ln + 4 >= c->lines ? 1 : 2;
-    f[n++] = feat(32, dpos << 4 | (unsigned)(k->cap | k->allcaps << 1));
-    f[n++] = feat(33, (uint64_t)lf << 12 | lx);
+    f[n++] = tag_feat(32, dpos << 4 | (unsigned)(k->cap | k->allcaps << 1));
+    f[n++] = tag_feat(33, (uint64_t)lf << 12 | lx);
     /* names and places in a run: the candidates around */
-    f[n++] = feat(34, (unsigned)(p1 < s->n && c->cand[p1]) | (unsigned)(n1 < s->n && c->cand[n1]) << 1 |
-                          (unsigned)(k->cap | k->allcaps << 1) << 2);
-    f[n++] = feat(35, (uint64_t)sent << 12 | lx);
+    f[n++] = tag_feat(34, (unsigned)(p1 < s->n && c->cand[p1]) | (unsigned)(n1 < s->n && c->cand[n1]) << 1 |
+                              (unsigned)(k->cap | k->allcaps << 1) << 2);
+    f[n++] = tag_feat(35, (uint64_t)sent << 12 | lx);
     /* the trigger words around: the nearest word of the language in lower
      * case on the line, left and right (past names, punctuation and
      * particles), its identity and its ending ("-iste", "-ienne", "-eur":
@@ -454,7 +431,7 @@ size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
             lt = (uint64_t)p->fh << 4 | 1;
             char pw[80];
             int pl = text_lexicon_fold(s->t + p->s, p->e - p->s, pw, sizeof pw);
-            ls = pl >= 4 ? bytes_hash(pw + pl - 3, 3) : 1;
+            ls = pl >= 4 ? tag_bytes_hash(pw + pl - 3, 3) : 1;
             ld = (unsigned)hop;
             break;
         }
@@ -472,9 +449,9 @@ size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
             break;
     }
     unsigned cs = (unsigned)(k->cap | k->allcaps << 1);
-    f[n++] = feat(36, lt << 2 | cs);
-    f[n++] = feat(37, ls << 6 | ld << 2 | cs);
-    f[n++] = feat(38, rt << 2 | cs);
+    f[n++] = tag_feat(36, lt << 2 | cs);
+    f[n++] = tag_feat(37, ls << 6 | ld << 2 | cs);
+    f[n++] = tag_feat(38, rt << 2 | cs);
     /* the value of a field ("Kiné : X"): the label's shape, not its words */
     int val = 0;
     for (size_t q = i, hop = 0; q > 0 && hop < 3 && !s->tok[q].nl; q--, hop++)
@@ -482,7 +459,8 @@ size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
             val = label_colon(s, q - 1) ? 1 + (int)hop : 0;
             break;
         }
-    f[n++] = feat(39, (unsigned)val << 12 | (lx & (LEX_FIRST | LEX_LAST | LEX_WORD | LEX_PLACE)) << 2 | cs);
+    f[n++] =
+        tag_feat(39, (unsigned)val << 12 | (lx & (LEX_FIRST | LEX_LAST | LEX_WORD | LEX_PLACE)) << 2 | cs);
     return n;
 }
 

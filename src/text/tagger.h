@@ -38,6 +38,16 @@ typedef struct text_tagger {
     /* bit (h >> 24) % TAG_KEEP_BITS of each hash h of keep_h: most words
      * not learned leave on a clear bit before the binary search */
     uint64_t keep_bits[TAG_KEEP_BITS / 64];
+    /* the learned extension of entities (deid_extend.c): one weight per
+     * hashed feature row ((1 << ext_bits) of them), NULL when the model
+     * has none; a token beside an entity joins it when its score passes
+     * ext_bias */
+    float *ext_w;
+    unsigned ext_bits;
+    float ext_bias;
+    /* and a number the passes left is offered alone to the same weights
+     * first, and becomes an identifier when it scores above seed_bias */
+    float seed_bias;
 } text_tagger;
 
 /* 1 when the word of hash h is one the model learned as safe. */
@@ -51,6 +61,37 @@ static inline int text_tagger_keeps_fast(const text_tagger *t, uint64_t h)
 /* Set t's learned words from n folded words (any order, duplicates
  * allowed): sorted, made unique, their hashes computed. */
 at_status text_tagger_set_keep(text_tagger *t, char **words, size_t n);
+
+/* Hashed features: feature template tmpl of value v, the FNV-1a hash of
+ * bytes (tagger.c and deid_extend.c share them). */
+static inline uint32_t tag_mix(uint64_t x)
+{
+    x ^= x >> 31;
+    x *= 0x7FB5D329728EA185ull;
+    x ^= x >> 27;
+    x *= 0x81DADEF4BC2DD44Dull;
+    x ^= x >> 33;
+    return (uint32_t)x;
+}
+
+static inline uint32_t tag_feat(unsigned tmpl, uint64_t v)
+{
+    return tag_mix((uint64_t)tmpl << 56 ^ v * 0x9E3779B97F4A7C15ull ^ tmpl);
+}
+
+static inline uint64_t tag_bytes_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Shape class of token i (kind, case, digits, length; 1 past the end). */
+unsigned tag_shape(const text_scan *s, size_t i);
+/* A known word's identity (its folded hash), else its shape: what a
+ * neighbour contributes without memorising names. */
+uint64_t tag_ident(const text_scan *s, size_t i);
 
 /* The at_phi_label of a tag and back (AT_PHI_NONE / TAG_O for the others). */
 int tag_to_label(int tag);
@@ -120,6 +161,23 @@ int deid_mixed_case(const char *w, size_t n);
 int deid_study_name(const text_scan *s, size_t i);
 /* The folded word f (n bytes) is written as a commune is ("noyal-sur-vilaine"). */
 int deid_place_compound(const char *f, size_t n);
+
+/* The learned extension of entities (deid_extend.c): after every other
+ * pass, a word or a sign beside an entity, on its line, joins it when the
+ * extension's weights score it above their bias, up to EXT_STEPS on each
+ * side (a sign the extension ended on is given back): where the rules and
+ * the tagger found part of a name and the writers of the annotated notes
+ * labelled more ("Taxi-Ambulances des Weppes", "X - site de Y"). base:
+ * the chunk's offset in the document (for the training collector). */
+#define EXT_STEPS 4
+#define EXT_MAX_FEATS 24
+#define EXT_DEFAULT_BITS 16
+void deid_pass_extend(text_scan *s, size_t base);
+/* Train the extension of model m on the annotated documents of docs
+ * (kind -1), as detector d (with m as its model) leaves them, and choose
+ * its bias on dev's; m->ext_w set (none when no annotated document). */
+at_status text_ext_train(const at_text_deid *d, text_tagger *m, const at_text_doc *docs, size_t n,
+                         const at_text_doc *dev, size_t ndev, uint64_t seed, at_buf *report, at_run *run);
 
 /* The model file: "ATDTAG02", bits, o_bias, seed, docs, epochs, the
  * transitions, the nonzero weight rows (index, TAG_COUNT i16), then the

@@ -1,10 +1,14 @@
-/* The tagger's model file: "ATDTAG02", then little-endian u32 bits, u32
+/* The tagger's model file: "ATDTAG03", then little-endian u32 bits, u32
  * tags, f32 O bias, u64 seed, u32 documents, u32 epochs, f32 transitions
  * ((tags + 1) x tags), f32 weight scale, u32 rows, and each nonzero
  * feature row as u32 index and tags x i16 (weight / scale), by increasing
  * index; then u32 learned words, u32 bytes and the words (folded,
- * NUL-terminated, strictly increasing). "ATDTAG01" is the same without
- * the learned words, still read. Every field is read with bounds and
+ * NUL-terminated, strictly increasing); then the extension of entities:
+ * u32 bits (0: none), and when nonzero f32 bias, f32 bias of the numbers
+ * offered alone, f32 weight scale, u32
+ * rows and each nonzero row as u32 index and i16 (weight / scale), by
+ * increasing index. "ATDTAG02" is the same without the extension and
+ * "ATDTAG01" without the learned words either, both still read. Every field is read with bounds and
  * checked. */
 #include "tagger.h"
 #include "dict.h"
@@ -14,7 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TAG_MAGIC "ATDTAG02"
+#define TAG_MAGIC "ATDTAG03"
+#define TAG_MAGIC2 "ATDTAG02" /* read too: no extension */
 #define TAG_MAGIC1 "ATDTAG01" /* read too: no learned words */
 #define TAG_MAX_KEEP ((uint32_t)1 << 20)
 #define TAG_MAX_FILE ((size_t)64 << 20)
@@ -44,6 +49,7 @@ void text_tagger_free(text_tagger *t)
     at_free(t->w);
     at_free(t->keep);
     at_free(t->keep_h);
+    at_free(t->ext_w);
     at_free(t);
 }
 
@@ -192,6 +198,31 @@ at_status text_tagger_save(const text_tagger *t, const char *path)
     put32(&b, &st, t->keep_len);
     if (!st && t->keep_len)
         st = at_buf_append(&b, t->keep, t->keep_len);
+    put32(&b, &st, t->ext_w ? t->ext_bits : 0);
+    if (t->ext_w) {
+        size_t er = (size_t)1 << t->ext_bits, eu = 0;
+        float emx = 0;
+        for (size_t r = 0; r < er; r++) {
+            float a = fabsf(t->ext_w[r]);
+            emx = a > emx ? a : emx;
+        }
+        float es = emx > 0 ? emx / 32767.0f : 1.0f;
+        for (size_t r = 0; r < er; r++)
+            eu += lrintf(t->ext_w[r] / es) != 0;
+        putf(&b, &st, t->ext_bias);
+        putf(&b, &st, t->seed_bias);
+        putf(&b, &st, es);
+        put32(&b, &st, (uint32_t)eu);
+        for (size_t r = 0; r < er && !st; r++) {
+            long q = lrintf(t->ext_w[r] / es);
+            if (!q)
+                continue;
+            put32(&b, &st, (uint32_t)r);
+            unsigned char x[2] = {(unsigned char)((uint16_t)q), (unsigned char)((uint16_t)q >> 8)};
+            if (!st)
+                st = at_buf_append(&b, x, 2);
+        }
+    }
     if (!st)
         st = at_file_write_atomic(path, b.data, b.len);
     at_buf_free(&b);
@@ -238,8 +269,8 @@ at_status text_tagger_load(const char *path, text_tagger **out)
     reader r = {data, len, 0, path};
     text_tagger *t = NULL;
     uint32_t bits = 0, tags = 0, lo = 0, hi = 0, rows = 0;
-    int v1 = len >= 8 && !memcmp(data, TAG_MAGIC1, 8);
-    if (len < 8 || (memcmp(data, TAG_MAGIC, 8) && !v1)) {
+    int v1 = len >= 8 && !memcmp(data, TAG_MAGIC1, 8), v2 = len >= 8 && !memcmp(data, TAG_MAGIC2, 8);
+    if (len < 8 || (memcmp(data, TAG_MAGIC, 8) && !v1 && !v2)) {
         st = at_error_set(AT_ERR_FORMAT, "%s: offset 0: not an atelier tagger model", path);
         goto done;
     }
@@ -318,6 +349,37 @@ at_status text_tagger_load(const char *path, text_tagger **out)
                 r.off += keep_len;
                 st = keep_hashes(t);
             }
+        }
+    }
+    uint32_t ebits = 0, erows = 0;
+    if (!st && !v1 && !v2 && !(st = get32(&r, &ebits)) && ebits) {
+        float escale = 0;
+        if (ebits < 8 || ebits > TAG_MAX_BITS)
+            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: %u extension bits (8 to %d)", path, r.off - 4,
+                              ebits, TAG_MAX_BITS);
+        if (!st && !(st = getf(&r, &t->ext_bias)) && !(st = getf(&r, &t->seed_bias)) &&
+            !(st = getf(&r, &escale)) && !(st = get32(&r, &erows)) &&
+            (erows > (1u << ebits) || (len - r.off) / 6 < erows))
+            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: %u extension rows do not fit", path, r.off,
+                              erows);
+        if (!st && !(t->ext_w = at_calloc((size_t)1 << ebits, sizeof *t->ext_w)))
+            st = AT_ERR_NOMEM;
+        if (!st)
+            t->ext_bits = ebits;
+        uint32_t eprev = 0;
+        for (uint32_t k = 0; k < erows && !st; k++) {
+            uint32_t idx;
+            if ((st = get32(&r, &idx)))
+                break;
+            if (idx >= (1u << ebits) || (k > 0 && idx <= eprev)) {
+                st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: extension row %u out of order or range",
+                                  path, r.off - 4, idx);
+                break;
+            }
+            eprev = idx;
+            const unsigned char *x = data + r.off;
+            t->ext_w[idx] = (float)(int16_t)(uint16_t)(x[0] | x[1] << 8) * escale;
+            r.off += 2;
         }
     }
     if (!st && r.off != len)

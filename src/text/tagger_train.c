@@ -420,6 +420,9 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
         if (!st && report)
             st = at_buf_printf(report, "operating point: O bias %.1f\n", best_bias);
     }
+    /* the extension of entities, on what the rules and this tagger leave */
+    if (!st)
+        st = text_ext_train(d, m, docs, n, dev, ndev, o.seed, report, run);
     if (!st && report)
         st =
             at_buf_printf(report,

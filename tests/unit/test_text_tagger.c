@@ -395,7 +395,7 @@ static void test_learned_words(void **state)
     size_t len;
     unsigned char *m = test_read_file(out, &len);
     assert_non_null(m);
-    assert_memory_equal(m, "ATDTAG02", 8);
+    assert_memory_equal(m, "ATDTAG03", 8);
     assert_non_null(memmem(m, len, "zorbaxiline", 12));
     assert_null(memmem(m, len, "quentrafix", 10));
     at_text_deid *d;
@@ -413,15 +413,75 @@ static void test_learned_words(void **state)
     m = test_read_file(out, &len);
     assert_non_null(m);
     assert_true(len > 16);
-    assert_memory_equal(m + len - 8, "\0\0\0\0\0\0\0\0", 8);
-    assert_int_equal(test_write_file(out, m, len - 8), 0);
+    /* no learned words, no extension (no annotated note) */
+    assert_memory_equal(m + len - 12, "\0\0\0\0\0\0\0\0\0\0\0\0", 12);
+    assert_int_equal(test_write_file(out, m, len - 4), 0);
+    assert_int_equal(at_text_deid_set_model(d, out), AT_ERR_FORMAT); /* version 3, truncated */
+    m[7] = '2';                                                      /* the second format: no extension */
+    assert_int_equal(test_write_file(out, m, len - 4), 0);
+    assert_int_equal(at_text_deid_set_model(d, out), AT_OK);
+    assert_int_equal(test_write_file(out, m, len - 12), 0);
     assert_int_equal(at_text_deid_set_model(d, out), AT_ERR_FORMAT); /* version 2, truncated */
     m[7] = '1';
-    assert_int_equal(test_write_file(out, m, len - 8), 0);
+    assert_int_equal(test_write_file(out, m, len - 12), 0);
     assert_int_equal(at_text_deid_set_model(d, out), AT_OK);
     free(m);
     at_text_docs_free(docs, 20);
     at_text_deid_free(rules);
+    at_text_deid_free(d);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* The extension of entities learns the edges the annotated notes give:
+ * trained on notes whose establishments run on to an "antenne" the rules
+ * leave, it takes a new one's, not the date after; without it, the rules
+ * stop at the name. */
+static void test_extension(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    assert_non_null(dir);
+    static const char *const names[] = {"Zorbanne",  "Quelvane",  "Morvalec",
+                                        "Tressigny", "Kerbastel", "Vaudrimont"};
+    static const char *const parts[] = {"Bleue", "Rouge", "Jaune", "Nord", "Haute", "Basse"};
+    for (int k = 0; k < 12; k++) {
+        char txt[256], ann[256], p[512];
+        const char *x = names[k % 6], *y = parts[(k + k / 6) % 6];
+        int a = snprintf(txt, sizeof txt, "Transfert a la Clinique ");
+        int n = snprintf(txt + a, sizeof txt - (size_t)a, "%s antenne %s", x, y);
+        snprintf(txt + a + n, sizeof txt - (size_t)(a + n), " le %d mars pour la suite.\n", 3 + k);
+        snprintf(ann, sizeof ann, "T1\tHOPITAL %d %d\tClinique %s antenne %s\n", a - 9, a + n, x, y);
+        snprintf(p, sizeof p, "%s/n%02d.txt", dir, k);
+        assert_int_equal(test_write_file(p, txt, strlen(txt)), 0);
+        snprintf(p, sizeof p, "%s/n%02d.ann", dir, k);
+        assert_int_equal(test_write_file(p, ann, strlen(ann)), 0);
+    }
+    char out[512];
+    snprintf(out, sizeof out, "%s/m.bin", dir);
+    at_text_deid_model_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.out = out;
+    spec.annotations = dir;
+    spec.annotations_dev = -1;
+    spec.options.epochs = 2;
+    spec.options.bits = 12;
+    at_text_deid_model_result res;
+    assert_int_equal(at_text_deid_model_run(&spec, NULL, &res), AT_OK);
+    assert_non_null(strstr(res.report, "extension:"));
+    at_free(res.report);
+    static const char note[] = "Transfert a la Clinique Belvaux antenne Verte le 9 avril.";
+    at_text_deid *d;
+    assert_int_equal(at_text_deid_new(NULL, &d), AT_OK);
+    assert_int_equal(at_text_deid_set_model(d, NULL), AT_OK);
+    assert_int_equal(label_nth(d, note, "Belvaux", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(d, note, "antenne", 0), 0);
+    assert_int_equal(at_text_deid_set_model(d, out), AT_OK);
+    assert_int_equal(label_nth(d, note, "Belvaux", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(d, note, "antenne", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(d, note, "Verte", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(d, note, " le ", 0), 0);
+    assert_int_equal(label_nth(d, note, "Transfert", 0), 0);
     at_text_deid_free(d);
     test_rmtree(dir);
     free(dir);
@@ -435,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_surrogates), cmocka_unit_test(test_model_file),
         cmocka_unit_test(test_brat),       cmocka_unit_test(test_hospital_generator),
         cmocka_unit_test(test_classes),    cmocka_unit_test(test_learned_words),
+        cmocka_unit_test(test_extension),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }

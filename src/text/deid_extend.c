@@ -1,0 +1,544 @@
+/* The learned extension of entities: after every other pass, the words and
+ * signs beside an entity on its line are offered to a small averaged
+ * perceptron, one at a time outwards, and join the entity while it says
+ * so. The rules and the tagger find the heart of a name ("Weppes",
+ * "CHR des Flandres"); where its edges are ("Taxi-Ambulances des Weppes",
+ * "CHR des Flandres - site de Dunkerque", "Résidence X, bât. B") is what
+ * the writers of the annotated notes taught it, by features that
+ * generalise: the word's identity when the language knows it, else its
+ * shape, the entity's label, the side, the next word, the signs between,
+ * the nearest other entity. Trained on the annotated notes as the rules
+ * and the tagger leave them (text_ext_train); its bias chosen on the
+ * notes kept aside. */
+#include "tagger.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* What training records: one sample per token offered. */
+typedef struct text_ext_collect {
+    const at_text_doc *doc; /* its gold spans and the strings that must stay */
+    uint32_t *feat;         /* EXT_MAX_FEATS per sample */
+    uint8_t *nf;
+    int8_t *y;   /* +1: in a gold span; -1: not */
+    uint8_t *wt; /* the update's weight: a string that must stay counts more */
+    size_t n, cap;
+    at_status st;
+} text_ext_collect;
+
+#define EXT_KEEP_WEIGHT 2
+#define EXT_OFF 1e30f /* a bias no score passes */
+
+/* Token j may be offered at all: a word, a number, or a sign that may sit
+ * inside a name or an address (not a bracket, a colon or an end of
+ * sentence's sign). */
+static int offerable(const text_scan *s, size_t j)
+{
+    const text_tok *k = &s->tok[j];
+    if (k->kind != TOK_PUNCT)
+        return k->e - k->s <= 40;
+    unsigned char c = (unsigned char)s->t[k->s];
+    return c == '-' || c == ',' || c == '.' || c == '/' || c == '&' || c == '\'' || c == 0xE2;
+}
+
+/* The signs between tokens a and b (a < b): none, spaces, else other. */
+static unsigned gap_kind(const text_scan *s, size_t a, size_t b)
+{
+    if (b >= s->n || a >= s->n)
+        return 3;
+    uint32_t e = s->tok[a].e, st = s->tok[b].s;
+    return e == st ? 0 : st - e == 1 ? 1 : 2;
+}
+
+static unsigned cap_class(const text_tok *k)
+{
+    return k->kind != TOK_WORD ? 3u : k->allcaps ? 2u : k->cap ? 1u : 0u;
+}
+
+/* The features of token j offered on side dir (0 right, 1 left) of an
+ * entity of label lab whose token next to it is edge, at step. */
+static size_t ext_features(const text_scan *s, size_t edge, size_t j, int dir, unsigned step, int lab,
+                           uint32_t *f)
+{
+    size_t n = 0;
+    const text_tok *k = &s->tok[j];
+    size_t beyond = dir ? (j ? j - 1 : s->n) : j + 1;
+    int far_ok = beyond < s->n && !(dir ? s->tok[j].nl : s->tok[beyond].nl);
+    if (!far_ok)
+        beyond = s->n;
+    uint64_t id = tag_ident(s, j), idb = tag_ident(s, beyond), ide = tag_ident(s, edge);
+    unsigned sh = tag_shape(s, j), shb = tag_shape(s, beyond);
+    unsigned d = (unsigned)dir, L = (unsigned)lab, cc = cap_class(k);
+    unsigned lb = beyond < s->n ? s->lab[beyond] : 0;
+    /* the nearest entity further on this side, on the line */
+    unsigned near = 0, near_lab = 0;
+    for (size_t q = j, hop = 1; hop <= EXT_STEPS; hop++) {
+        size_t r = dir ? (q ? q - 1 : s->n) : q + 1;
+        if (r >= s->n || (dir ? s->tok[q].nl : s->tok[r].nl))
+            break;
+        if (s->lab[r]) {
+            near = (unsigned)hop;
+            near_lab = s->lab[r];
+            break;
+        }
+        q = r;
+    }
+    unsigned gin = dir ? gap_kind(s, j, edge) : gap_kind(s, edge, j);
+    unsigned gout = beyond < s->n ? (dir ? gap_kind(s, beyond, j) : gap_kind(s, j, beyond)) : 3;
+    f[n++] = tag_feat(101, d);
+    f[n++] = tag_feat(102, d << 8 | L);
+    f[n++] = tag_feat(103, id << 9 ^ (uint64_t)(d << 8 | L));
+    f[n++] = tag_feat(104, id << 1 | d);
+    f[n++] = tag_feat(105, (uint64_t)sh << 9 | d << 8 | L);
+    f[n++] = tag_feat(106, (uint64_t)sh << 20 ^ (uint64_t)shb << 1 ^ d);
+    f[n++] = tag_feat(107, (id * 1000003u ^ idb) << 1 | d);
+    f[n++] = tag_feat(108, (id << 9 ^ (uint64_t)(d << 8 | L)) * 31 + lb);
+    f[n++] = tag_feat(109, (ide * 1000003u ^ id) << 1 | d);
+    f[n++] = tag_feat(110, (uint64_t)step << 9 | d << 8 | L);
+    f[n++] = tag_feat(111, (uint64_t)(gin << 2 | gout) << 9 | d << 8 | L);
+    f[n++] = tag_feat(112, (uint64_t)(near << 8 | near_lab) << 9 | d << 8 | L);
+    f[n++] = tag_feat(113, (uint64_t)(near << 8 | near_lab) << 20 ^ id << 1 ^ d);
+    f[n++] = tag_feat(114, (uint64_t)k->lex << 12 | cc << 9 | d << 8 | L);
+    f[n++] = tag_feat(
+        115, (uint64_t)(k->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE | DICT_PARTICLE | DICT_CONNECT |
+                                     DICT_HOSP | DICT_STREET | DICT_CITY | DICT_FIRST | DICT_LAST))
+                     << 9 |
+                 d << 8 | L);
+    f[n++] = tag_feat(116, (uint64_t)(beyond < s->n ? s->tok[beyond].lex : 0xFFFFu) << 12 |
+                               (beyond < s->n ? cap_class(&s->tok[beyond]) : 4u) << 9 | d << 8 | L);
+    f[n++] = tag_feat(117, (uint64_t)lb << 9 | d << 8 | L);
+    int safe = k->kind == TOK_WORD && deid_known_safe(s, j);
+    f[n++] = tag_feat(118, (uint64_t)(safe << 2 | cc) << 9 | d << 8 | L);
+    if (k->kind == TOK_WORD && !((k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM)) || k->dflags)) {
+        /* an unknown word: its ending, not its identity */
+        char w[80];
+        int fl = text_lexicon_fold(s->t + k->s, k->e - k->s, w, sizeof w);
+        if (fl >= 3)
+            f[n++] = tag_feat(119, tag_bytes_hash(w + fl - 3, 3) << 1 | d);
+    }
+    /* the end of the line, the start of the next sentence */
+    int eol = dir ? (k->nl || j == 0) : (j + 1 >= s->n || s->tok[j + 1].nl);
+    f[n++] = tag_feat(120, (uint64_t)eol << 9 | d << 8 | L);
+    f[n++] = tag_feat(121, (uint64_t)(cc << 2 | (beyond < s->n ? cap_class(&s->tok[beyond]) : 4u)) << 20 ^
+                               id << 1 ^ d);
+    return n;
+}
+
+/* The nearest word token from i on side dir (0 right, 1 left) on the line,
+ * past signs, at most three tokens away (s->n when none). */
+static size_t word_near(const text_scan *s, size_t i, int dir)
+{
+    for (size_t q = i, hop = 0; hop < 3; hop++) {
+        size_t r = dir ? (q ? q - 1 : s->n) : q + 1;
+        if (r >= s->n || (dir ? s->tok[q].nl : s->tok[r].nl))
+            return s->n;
+        if (s->tok[r].kind == TOK_WORD)
+            return r;
+        q = r;
+    }
+    return s->n;
+}
+
+/* The features of a number the passes left, token i, offered alone: its
+ * writing (digits, letters, leading zero, what is glued to it), the words
+ * around and the line's first word, the entities near. */
+static size_t seed_features(const text_scan *s, size_t i, uint32_t *f)
+{
+    size_t n = 0;
+    const text_tok *k = &s->tok[i];
+    const char *t = s->t + k->s;
+    size_t len = k->e - k->s;
+    unsigned digits = 0, letters = 0;
+    for (size_t q = 0; q < len; q++) {
+        unsigned c = (unsigned char)t[q];
+        digits += c - '0' < 10u;
+        letters += (c | 0x20u) - 'a' < 26u;
+    }
+    unsigned db = digits <= 2   ? digits
+                  : digits <= 4 ? 3 + (digits - 3)
+                  : digits <= 6 ? 5
+                  : digits <= 9 ? 6
+                                : 7;
+    unsigned lz = t[0] == '0' && digits >= 2;
+    unsigned lb = letters == 0 ? 0 : letters <= 2 ? 1 : 2;
+    int gl = i > 0 && s->tok[i - 1].e == k->s && !k->nl,
+        gr = i + 1 < s->n && s->tok[i + 1].s == k->e && !s->tok[i + 1].nl;
+    unsigned wshape = db | lz << 3 | lb << 4 | (unsigned)gl << 6 | (unsigned)gr << 7;
+    size_t p1 = word_near(s, i, 1), n1 = word_near(s, i, 0);
+    size_t p2 = p1 < s->n ? word_near(s, p1, 1) : s->n;
+    uint64_t ip1 = tag_ident(s, p1), in1 = tag_ident(s, n1), ip2 = tag_ident(s, p2);
+    /* the token just before and after, signs included */
+    size_t b1 = i && !k->nl ? i - 1 : s->n, a1 = i + 1 < s->n && !s->tok[i + 1].nl ? i + 1 : s->n;
+    uint64_t ib1 = tag_ident(s, b1), ia1 = tag_ident(s, a1);
+    /* the line's first word */
+    size_t ls = i;
+    while (ls > 0 && !s->tok[ls].nl)
+        ls--;
+    uint64_t il = tag_ident(s, ls);
+    /* entities near on the line */
+    unsigned near = 0;
+    for (size_t q = i, hop = 0; hop < 3 && q > 0 && !s->tok[q].nl; hop++, q--)
+        if (s->lab[q - 1]) {
+            near |= 1;
+            break;
+        }
+    for (size_t q = i + 1, hop = 0; hop < 3 && q < s->n && !s->tok[q].nl; hop++, q++)
+        if (s->lab[q]) {
+            near |= 2;
+            break;
+        }
+    unsigned val = 0;
+    if (!letters && digits <= 9) {
+        unsigned long v = strtoul(t, NULL, 10);
+        val = v <= 12 ? 0 : v <= 31 ? 1 : v <= 100 ? 2 : v <= 1000 ? 3 : v <= 2100 ? 4 : 5;
+    }
+    int safe = k->kind == TOK_WORD && deid_known_safe(s, i);
+    f[n++] = tag_feat(130, 0);
+    f[n++] = tag_feat(131, wshape);
+    f[n++] = tag_feat(132, ip1);
+    f[n++] = tag_feat(133, ip1 * 1000003u ^ wshape);
+    f[n++] = tag_feat(134, in1);
+    f[n++] = tag_feat(135, in1 * 1000003u ^ wshape);
+    f[n++] = tag_feat(136, ip2 * 1000003u ^ ip1);
+    f[n++] = tag_feat(137, ib1 * 1000003u ^ ia1);
+    f[n++] = tag_feat(138, ib1 * 1000003u ^ wshape);
+    f[n++] = tag_feat(139, ia1 * 1000003u ^ wshape);
+    f[n++] = tag_feat(140, il);
+    f[n++] = tag_feat(141, il * 1000003u ^ wshape);
+    f[n++] = tag_feat(142, (uint64_t)near << 8 | wshape);
+    f[n++] = tag_feat(143, (uint64_t)val << 8 | db | lb << 4);
+    f[n++] = tag_feat(144, (uint64_t)val << 20 ^ ip1);
+    f[n++] = tag_feat(145, (uint64_t)safe << 1 | (k->kind == TOK_WORD));
+    f[n++] = tag_feat(146, (uint64_t)(k->nl || i == 0) << 1 | (a1 >= s->n));
+    if (letters && len < 64) {
+        /* the letters' writing: "L24K118", "FR0147" as shapes */
+        char sh[16];
+        size_t o = 0;
+        for (size_t q = 0; q < len && o < sizeof sh; q++) {
+            unsigned c = (unsigned char)t[q];
+            char x = c - '0' < 10u ? 'd' : c - 'A' < 26u ? 'X' : c - 'a' < 26u ? 'x' : 'o';
+            if (!o || sh[o - 1] != x)
+                sh[o++] = x;
+        }
+        f[n++] = tag_feat(147, tag_bytes_hash(sh, o));
+    }
+    return n;
+}
+
+/* Byte range [a, b) of the document overlaps one of spans. */
+static int overlaps(const at_text_spans *v, size_t a, size_t b)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (v->v[i].start < b && v->v[i].start + v->v[i].len > a)
+            return 1;
+    return 0;
+}
+
+static void collect_add(text_ext_collect *c, const uint32_t *f, size_t nf, int y, int wt)
+{
+    if (c->st)
+        return;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 4096;
+        uint32_t *fe = at_realloc(c->feat, cap * EXT_MAX_FEATS * sizeof *fe);
+        if (fe)
+            c->feat = fe;
+        uint8_t *nfv = at_realloc(c->nf, cap), *wv = at_realloc(c->wt, cap);
+        if (nfv)
+            c->nf = nfv;
+        if (wv)
+            c->wt = wv;
+        int8_t *yv = at_realloc(c->y, cap);
+        if (yv)
+            c->y = yv;
+        if (!fe || !nfv || !wv || !yv) {
+            c->st = AT_ERR_NOMEM;
+            return;
+        }
+        c->cap = cap;
+    }
+    memcpy(c->feat + c->n * EXT_MAX_FEATS, f, nf * sizeof *f);
+    c->nf[c->n] = (uint8_t)nf;
+    c->y[c->n] = (int8_t)y;
+    c->wt[c->n] = (uint8_t)wt;
+    c->n++;
+}
+
+static float ext_score(const text_tagger *t, const uint32_t *f, size_t nf)
+{
+    uint32_t mask = (1u << t->ext_bits) - 1;
+    float v = 0;
+    for (size_t q = 0; q < nf; q++)
+        v += t->ext_w[f[q] & mask];
+    return v;
+}
+
+/* Entity [a, b) grown on side dir. */
+static void extend_side(text_scan *s, size_t a, size_t b, int dir, size_t base)
+{
+    const text_tagger *t = s->d->tagger;
+    text_ext_collect *col = s->d->ext_collect;
+    int lab = s->lab[a];
+    uint32_t ent = s->ent[a];
+    size_t edge = dir ? a : b - 1, cur = edge, last = edge;
+    for (unsigned step = 0; step < EXT_STEPS; step++) {
+        size_t j = dir ? (cur ? cur - 1 : s->n) : cur + 1;
+        if (j >= s->n || (dir ? s->tok[cur].nl : s->tok[j].nl) || s->lab[j] || !offerable(s, j))
+            break;
+        uint32_t f[EXT_MAX_FEATS];
+        size_t nf = ext_features(s, cur, j, dir, step, lab, f);
+        int take;
+        if (col) {
+            /* teacher forcing: on as far as the gold spans go */
+            size_t x = base + s->tok[j].s, y = base + s->tok[j].e;
+            take = overlaps(&col->doc->gold, x, y);
+            collect_add(col, f, nf, take ? 1 : -1,
+                        !take && overlaps(&col->doc->eponyms, x, y) ? EXT_KEEP_WEIGHT : 1);
+        } else {
+            take = ext_score(t, f, nf) > t->ext_bias;
+        }
+        if (!take)
+            break;
+        s->lab[j] = (uint8_t)lab;
+        s->ent[j] = ent;
+        cur = j;
+        if (s->tok[j].kind != TOK_PUNCT)
+            last = j;
+    }
+    /* a sign it ended on goes back */
+    while (cur != last) {
+        s->lab[cur] = 0;
+        s->ent[cur] = 0;
+        cur = dir ? cur + 1 : cur - 1;
+    }
+}
+
+void deid_pass_extend(text_scan *s, size_t base)
+{
+    const text_tagger *t = s->d->tagger;
+    if (!s->d->ext_collect && (!t || !t->ext_w))
+        return;
+    text_ext_collect *col = s->d->ext_collect;
+    /* the numbers the passes left, each offered alone first */
+    for (size_t i = 0; i < s->n && (col || t->seed_bias < EXT_OFF); i++) {
+        const text_tok *k = &s->tok[i];
+        if (s->lab[i] || (k->kind != TOK_NUM && !(k->kind == TOK_WORD && (k->aux & TOK_AUX_DIGIT))) ||
+            k->e - k->s > 40)
+            continue;
+        uint32_t f[EXT_MAX_FEATS];
+        size_t nf = seed_features(s, i, f);
+        int take;
+        if (col) {
+            size_t x = base + k->s, y = base + k->e;
+            take = overlaps(&col->doc->gold, x, y);
+            collect_add(col, f, nf, take ? 1 : -1,
+                        !take && overlaps(&col->doc->eponyms, x, y) ? EXT_KEEP_WEIGHT : 1);
+        } else {
+            take = ext_score(t, f, nf) > t->seed_bias;
+        }
+        if (take)
+            mark(s, i, i + 1, AT_PHI_ID);
+    }
+    for (size_t i = 0; i < s->n;) {
+        if (i + 8 <= s->n && deid_labels8_empty(s, i)) {
+            i += 8;
+            continue;
+        }
+        if (!s->lab[i]) {
+            i++;
+            continue;
+        }
+        uint32_t ent = s->ent[i];
+        size_t j = i + 1;
+        while (j < s->n && s->lab[j] && s->ent[j] == ent)
+            j++;
+        int lab = s->lab[i];
+        /* names of places, organisations and records: the patterns' own
+         * labels keep their edges, and people's names theirs (a name's
+         * edges are the rules' and the tagger's: the words before one,
+         * "Appel de", "Vu", are as often in capitals as a first name) */
+        if ((col || t->ext_bias < EXT_OFF) && lab != AT_PHI_AGE && lab != AT_PHI_DATE &&
+            lab != AT_PHI_DATE_NAISSANCE && lab != AT_PHI_TEL && lab != AT_PHI_MAIL && lab != AT_PHI_SECU &&
+            lab != AT_PHI_URL && lab != AT_PHI_NOM && lab != AT_PHI_PRENOM) {
+            extend_side(s, i, j, 1, base);
+            extend_side(s, i, j, 0, base);
+        }
+        while (j < s->n && s->lab[j] && s->ent[j] == ent)
+            j++;
+        i = j;
+    }
+}
+
+/* ---- training ------------------------------------------------------------------- */
+
+#define EXT_EPOCHS 8
+
+/* Label-agnostic counts of detector d on docs. */
+static at_status ext_counts(const at_text_deid *d, const at_text_doc *docs, size_t n, double *tp, double *fp,
+                            double *lost)
+{
+    at_text_deid_eval ev;
+    memset(&ev, 0, sizeof ev);
+    at_status st = at_text_deid_evaluate(d, docs, n, &ev);
+    *tp = ev.red_tp;
+    *fp = ev.red_fp;
+    *lost = (double)ev.eponym_fp;
+    return st;
+}
+
+/* *bias (one of m's) set to the point of the grid that gains most on dev. */
+static at_status choose_bias(const at_text_deid *p, text_tagger *m, float *bias, const char *what,
+                             const at_text_doc *dev, size_t ndev, at_buf *report)
+{
+    static const float grid[] = {EXT_OFF, 16, 8, 4, 2, 1, 0.5f, 0, -0.5f, -1, -2, -4};
+    double tp0 = 0, fp0 = 0, lost0 = 0, gbest = 0;
+    float bbest = grid[0];
+    at_status st = AT_OK;
+    (void)m;
+    for (size_t g = 0; g < sizeof grid / sizeof *grid && !st; g++) {
+        *bias = grid[g];
+        double tp, fp, lost;
+        st = ext_counts(p, dev, ndev, &tp, &fp, &lost);
+        if (!g) {
+            tp0 = tp;
+            fp0 = fp;
+            lost0 = lost;
+        }
+        double gain = (tp - tp0) - 0.5 * (fp - fp0) - 4 * (lost - lost0);
+        if (!st && report && g)
+            st = at_buf_printf(report,
+                               "dev: %s, bias %.1f: %+.0f tokens found, %+.0f false, %+.0f strings lost\n",
+                               what, grid[g], tp - tp0, fp - fp0, lost - lost0);
+        if (gain > gbest + 2) {
+            gbest = gain;
+            bbest = grid[g];
+        }
+    }
+    *bias = bbest;
+    return st;
+}
+
+at_status text_ext_train(const at_text_deid *d, text_tagger *m, const at_text_doc *docs, size_t n,
+                         const at_text_doc *dev, size_t ndev, uint64_t seed, at_buf *report, at_run *run)
+{
+    at_free(m->ext_w);
+    m->ext_w = NULL;
+    m->ext_bits = 0;
+    m->ext_bias = m->seed_bias = 0;
+    text_ext_collect col;
+    memset(&col, 0, sizeof col);
+    at_text_deid probe = *d; /* shallow: nothing of it is freed */
+    probe.tagger = m;
+    probe.look_gen = deid_look_gen_next(); /* m's learned words: the look-up cache emptied */
+    probe.ext_collect = &col;
+    at_status st = AT_OK;
+    size_t annotated = 0;
+    for (size_t k = 0; k < n && !st && !col.st; k++) {
+        if (docs[k].kind != -1)
+            continue;
+        annotated++;
+        at_text_spans out;
+        memset(&out, 0, sizeof out);
+        col.doc = &docs[k];
+        st = at_text_deid_detect(&probe, docs[k].text, docs[k].len, &out);
+        at_free(out.v);
+    }
+    if (!st)
+        st = col.st;
+    float *w = NULL;
+    double *u = NULL, *wsum = NULL;
+    uint32_t *order = NULL;
+    size_t rows = (size_t)1 << EXT_DEFAULT_BITS;
+    if (!st && annotated && col.n) {
+        w = at_calloc(rows, sizeof *w);
+        u = at_calloc(rows, sizeof *u);
+        wsum = at_calloc(rows, sizeof *wsum);
+        order = at_malloc(col.n * sizeof *order);
+        if (!w || !u || !wsum || !order)
+            st = AT_ERR_NOMEM;
+    }
+    size_t pos = 0;
+    for (size_t q = 0; q < col.n; q++)
+        pos += col.y[q] > 0;
+    /* an averaged perceptron, as the tagger's members: each visits the
+     * samples in its own seeded order, their averages averaged */
+    uint32_t mask = (uint32_t)rows - 1;
+    for (unsigned member = 0; member < 3 && w && !st; member++) {
+        memset(w, 0, rows * sizeof *w);
+        memset(u, 0, rows * sizeof *u);
+        double c = 1;
+        at_rng rng;
+        at_rng_seed(&rng, seed ^ 0xE7E7u ^ member * 0x9E3779B97F4A7C15ull);
+        for (unsigned ep = 0; ep < EXT_EPOCHS && !st && !(st = at_run_check(run, "text deid-model train"));
+             ep++) {
+            for (size_t k = 0; k < col.n; k++)
+                order[k] = (uint32_t)k;
+            for (size_t k = col.n; k > 1; k--) {
+                size_t r = (size_t)(at_rng_next(&rng) % k);
+                uint32_t x = order[k - 1];
+                order[k - 1] = order[r];
+                order[r] = x;
+            }
+            for (size_t q = 0; q < col.n; q++, c++) {
+                size_t k = order[q];
+                const uint32_t *f = col.feat + k * EXT_MAX_FEATS;
+                float v = 0;
+                for (size_t i = 0; i < col.nf[k]; i++)
+                    v += w[f[i] & mask];
+                int y = col.y[k];
+                if ((v > 0 ? 1 : -1) != y) {
+                    float step = (float)(y * col.wt[k]);
+                    for (size_t i = 0; i < col.nf[k]; i++) {
+                        w[f[i] & mask] += step;
+                        u[f[i] & mask] += c * step;
+                    }
+                }
+            }
+        }
+        for (size_t r = 0; r < rows; r++)
+            wsum[r] += w[r] - u[r] / c;
+    }
+    if (w && !st) {
+        for (size_t r = 0; r < rows; r++)
+            w[r] = (float)(wsum[r] / 3);
+        m->ext_w = w;
+        m->ext_bits = EXT_DEFAULT_BITS;
+        w = NULL;
+    }
+    /* the biases: the numbers alone first (the extension off), then the
+     * extension (the numbers at theirs); each the grid's point that gains
+     * most on dev, a token found against two false and a string lost
+     * against four found; off when none gains */
+    if (m->ext_w && !st && ndev) {
+        at_text_deid p2 = *d;
+        p2.tagger = m;
+        p2.ext_collect = NULL;
+        p2.look_gen = probe.look_gen;
+        m->ext_bias = EXT_OFF;
+        st = choose_bias(&p2, m, &m->seed_bias, "numbers alone", dev, ndev, report);
+        if (!st)
+            st = choose_bias(&p2, m, &m->ext_bias, "extension", dev, ndev, report);
+        if (!st && m->seed_bias >= EXT_OFF && m->ext_bias >= EXT_OFF) {
+            at_free(m->ext_w);
+            m->ext_w = NULL;
+            m->ext_bits = 0;
+            m->ext_bias = m->seed_bias = 0;
+        }
+    }
+    if (!st && report)
+        st = at_buf_printf(report, "extension: %zu samples (%zu in) from %zu annotated documents, %s\n",
+                           col.n, pos, annotated,
+                           !m->ext_w                 ? "off"
+                           : m->seed_bias >= EXT_OFF ? "numbers alone off"
+                           : m->ext_bias >= EXT_OFF  ? "extension off"
+                                                     : "both on");
+    at_free(w);
+    at_free(u);
+    at_free(wsum);
+    at_free(order);
+    at_free(col.feat);
+    at_free(col.nf);
+    at_free(col.y);
+    at_free(col.wt);
+    return st;
+}
