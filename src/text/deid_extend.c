@@ -256,15 +256,6 @@ static size_t seed_features(const text_scan *s, size_t i, size_t ls, uint32_t *f
     return n;
 }
 
-/* Byte range [a, b) of the document overlaps one of spans. */
-static int overlaps(const at_text_spans *v, size_t a, size_t b)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (v->v[i].start < b && v->v[i].start + v->v[i].len > a)
-            return 1;
-    return 0;
-}
-
 static void collect_add(text_ext_collect *c, const uint32_t *f, size_t nf, int y, int wt)
 {
     if (c->st)
@@ -322,9 +313,9 @@ static void extend_side(text_scan *s, size_t a, size_t b, int dir, size_t base)
         if (col) {
             /* teacher forcing: on as far as the gold spans go */
             size_t x = base + s->tok[j].s, y = base + s->tok[j].e;
-            take = overlaps(&col->doc->gold, x, y);
+            take = text_spans_overlap(&col->doc->gold, x, y);
             collect_add(col, f, nf, take ? 1 : -1,
-                        !take && overlaps(&col->doc->eponyms, x, y) ? EXT_KEEP_WEIGHT : 1);
+                        !take && text_spans_overlap(&col->doc->eponyms, x, y) ? EXT_KEEP_WEIGHT : 1);
         } else {
             take = ext_score(t, f, nf) > t->ext_bias;
         }
@@ -363,24 +354,16 @@ void deid_pass_extend(text_scan *s, size_t base)
         int take;
         if (col) {
             size_t x = base + k->s, y = base + k->e;
-            take = overlaps(&col->doc->gold, x, y);
+            take = text_spans_overlap(&col->doc->gold, x, y);
             collect_add(col, f, nf, take ? 1 : -1,
-                        !take && overlaps(&col->doc->eponyms, x, y) ? EXT_KEEP_WEIGHT : 1);
+                        !take && text_spans_overlap(&col->doc->eponyms, x, y) ? EXT_KEEP_WEIGHT : 1);
         } else {
             take = ext_score(t, f, nf) > t->seed_bias;
         }
         if (take && !join_beside(s, i))
             mark(s, i, i + 1, AT_PHI_ID);
     }
-    for (size_t i = 0; i < s->n;) {
-        if (i + 8 <= s->n && deid_labels8_empty(s, i)) {
-            i += 8;
-            continue;
-        }
-        if (!s->lab[i]) {
-            i++;
-            continue;
-        }
+    for (size_t i = deid_next_labelled(s, 0); i < s->n; i = deid_next_labelled(s, i)) {
         uint32_t ent = s->ent[i];
         size_t j = i + 1;
         while (j < s->n && s->lab[j] && s->ent[j] == ent)
@@ -400,19 +383,6 @@ void deid_pass_extend(text_scan *s, size_t base)
 
 #define EXT_EPOCHS 8
 
-/* Label-agnostic counts of detector d on docs. */
-static at_status ext_counts(const at_text_deid *d, const at_text_doc *docs, size_t n, double *tp, double *fp,
-                            double *lost)
-{
-    at_text_deid_eval ev;
-    memset(&ev, 0, sizeof ev);
-    at_status st = at_text_deid_evaluate(d, docs, n, &ev);
-    *tp = ev.red_tp;
-    *fp = ev.red_fp;
-    *lost = (double)ev.eponym_fp;
-    return st;
-}
-
 /* *bias (one of m's) set to the point of the grid that gains most on dev. */
 static at_status choose_bias(const at_text_deid *p, text_tagger *m, float *bias, const char *what,
                              const at_text_doc *dev, size_t ndev, at_buf *report)
@@ -424,8 +394,8 @@ static at_status choose_bias(const at_text_deid *p, text_tagger *m, float *bias,
     (void)m;
     for (size_t g = 0; g < sizeof grid / sizeof *grid && !st; g++) {
         *bias = grid[g];
-        double tp, fp, lost;
-        st = ext_counts(p, dev, ndev, &tp, &fp, &lost);
+        double tp, fp, fn, lost;
+        st = text_dev_counts(p, dev, ndev, &tp, &fp, &fn, &lost);
         if (!g) {
             tp0 = tp;
             fp0 = fp;
@@ -498,14 +468,7 @@ at_status text_ext_train(const at_text_deid *d, text_tagger *m, const at_text_do
         at_rng_seed(&rng, seed ^ 0xE7E7u ^ member * 0x9E3779B97F4A7C15ull);
         for (unsigned ep = 0; ep < EXT_EPOCHS && !st && !(st = at_run_check(run, "text deid-model train"));
              ep++) {
-            for (size_t k = 0; k < col.n; k++)
-                order[k] = (uint32_t)k;
-            for (size_t k = col.n; k > 1; k--) {
-                size_t r = (size_t)(at_rng_next(&rng) % k);
-                uint32_t x = order[k - 1];
-                order[k - 1] = order[r];
-                order[r] = x;
-            }
+            text_shuffled_order(order, col.n, &rng);
             for (size_t q = 0; q < col.n; q++, c++) {
                 size_t k = order[q];
                 const uint32_t *f = col.feat + k * EXT_MAX_FEATS;

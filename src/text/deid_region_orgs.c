@@ -466,15 +466,7 @@ void deid_pass_acronyms(text_scan *s)
     uint8_t lab[MAX_INITIALS];
     size_t m = 0;
     size_t pa = 0, pb = 0; /* the last first name's or surname's entity */
-    for (size_t i = 0; i < s->n && m < MAX_INITIALS;) {
-        if (i + 8 <= s->n && deid_labels8_empty(s, i)) {
-            i += 8;
-            continue;
-        }
-        if (!s->lab[i]) {
-            i++;
-            continue;
-        }
+    for (size_t i = deid_next_labelled(s, 0); i < s->n && m < MAX_INITIALS; i = deid_next_labelled(s, i)) {
         size_t b = i + 1;
         while (b < s->n && s->ent[b] == s->ent[i])
             b++;

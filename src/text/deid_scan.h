@@ -203,6 +203,22 @@ static inline int deid_labels8_empty(const text_scan *s, size_t i)
     return w == 0;
 }
 
+/* The first labelled token from i (s->n when none), eight labels at a
+ * time over the unlabelled. */
+static inline size_t deid_next_labelled(const text_scan *s, size_t i)
+{
+    while (i < s->n) {
+        if (i + 8 <= s->n && deid_labels8_empty(s, i)) {
+            i += 8;
+            continue;
+        }
+        if (s->lab[i])
+            return i;
+        i++;
+    }
+    return s->n;
+}
+
 /* None of the eight labels from token i (i + 8 <= s->n) is a or b (the
  * zero-byte test on the labels xor each: a borrow may say "maybe", never
  * "none" wrongly). */

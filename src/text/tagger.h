@@ -173,6 +173,15 @@ int deid_place_compound(const char *f, size_t n);
 #define EXT_MAX_FEATS 24
 #define EXT_DEFAULT_BITS 16
 void deid_pass_extend(text_scan *s, size_t base);
+/* Token-level label-agnostic redaction counts of detector d on docs, and
+ * the strings to keep it touched when lost is not NULL (tagger_train.c). */
+at_status text_dev_counts(const at_text_deid *d, const at_text_doc *docs, size_t n, double *tp, double *fp,
+                          double *fn, double *lost);
+/* order[0..n) the numbers 0..n-1 in an order drawn from rng (a training
+ * epoch's visit, tagger_train.c). */
+void text_shuffled_order(uint32_t *order, size_t n, at_rng *rng);
+/* Byte range [a, b) overlaps one of sp's spans (tagger_train.c). */
+int text_spans_overlap(const at_text_spans *sp, size_t a, size_t b);
 /* Train the extension of model m on the annotated documents of docs
  * (kind -1), as detector d (with m as its model) leaves them, and choose
  * its bias on dev's; m->ext_w set (none when no annotated document). */

@@ -123,7 +123,7 @@ static at_status words_add(word_list *w, const char *f, size_t n)
     return AT_OK;
 }
 
-static int covered(const at_text_spans *sp, size_t a, size_t b)
+int text_spans_overlap(const at_text_spans *sp, size_t a, size_t b)
 {
     for (size_t h = 0; h < sp->n; h++)
         if (sp->v[h].start < b && sp->v[h].start + sp->v[h].len > a)
@@ -149,9 +149,9 @@ static at_status learn_words(const text_scan *s, const at_text_doc *doc, word_li
         int fl = text_lexicon_fold(s->t + k->s, k->e - k->s, f, sizeof f);
         if (digit || fl < 4 || fl > LEX_MAX_WORD)
             continue;
-        if (covered(&doc->gold, k->s, k->e))
+        if (text_spans_overlap(&doc->gold, k->s, k->e))
             st = words_add(ids, f, (size_t)fl);
-        else if (!(k->lex & (LEX_WORD | LEX_MED)) && covered(&doc->eponyms, k->s, k->e))
+        else if (!(k->lex & (LEX_WORD | LEX_MED)) && text_spans_overlap(&doc->eponyms, k->s, k->e))
             st = words_add(keep, f, (size_t)fl);
     }
     return st;
@@ -204,9 +204,20 @@ static at_status add_doc(train_set *t, const at_text_deid *d, const at_text_doc 
     return st;
 }
 
-/* Token-level label-agnostic redaction counts of detector d on docs. */
-static at_status dev_counts(const at_text_deid *d, const at_text_doc *docs, size_t n, double *tp, double *fp,
-                            double *fn)
+void text_shuffled_order(uint32_t *order, size_t n, at_rng *rng)
+{
+    for (size_t k = 0; k < n; k++)
+        order[k] = (uint32_t)k;
+    for (size_t k = n; k > 1; k--) {
+        size_t r = (size_t)(at_rng_next(rng) % k);
+        uint32_t x = order[k - 1];
+        order[k - 1] = order[r];
+        order[r] = x;
+    }
+}
+
+at_status text_dev_counts(const at_text_deid *d, const at_text_doc *docs, size_t n, double *tp, double *fp,
+                          double *fn, double *lost)
 {
     at_text_deid_eval ev;
     memset(&ev, 0, sizeof ev);
@@ -214,6 +225,8 @@ static at_status dev_counts(const at_text_deid *d, const at_text_doc *docs, size
     *tp = ev.red_tp;
     *fp = ev.red_fp;
     *fn = ev.red_fn;
+    if (lost)
+        *lost = (double)ev.eponym_fp;
     return st;
 }
 
@@ -318,14 +331,7 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
         at_rng_seed(&rng, o.seed + member * 0x9E3779B97F4A7C15ull);
         for (unsigned ep = 0; ep < o.epochs && !st && !(st = at_run_check(run, "text deid-model train"));
              ep++) {
-            for (size_t k = 0; k < t.nseg; k++)
-                order[k] = (uint32_t)k;
-            for (size_t k = t.nseg; k > 1; k--) {
-                size_t r = (size_t)(at_rng_next(&rng) % k);
-                uint32_t x = order[k - 1];
-                order[k - 1] = order[r];
-                order[r] = x;
-            }
+            text_shuffled_order(order, t.nseg, &rng);
             size_t errors = 0;
             for (size_t q = 0; q < t.nseg; q++, c++) {
                 size_t a = t.seg[order[q]], len = t.seglen[order[q]];
@@ -396,7 +402,7 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
         for (size_t b = 0; b < sizeof grid / sizeof *grid && !st; b++) {
             m->o_bias = grid[b];
             double tp, fp, fn;
-            st = dev_counts(&probe, dev, ndev, &tp, &fp, &fn);
+            st = text_dev_counts(&probe, dev, ndev, &tp, &fp, &fn, NULL);
             double P = tp + fp > 0 ? tp / (tp + fp) : 0, R = tp + fn > 0 ? tp / (tp + fn) : 0;
             double F = P + R > 0 ? (1 + beta2) * P * R / (beta2 * P + R) : 0;
             if (!st && report)

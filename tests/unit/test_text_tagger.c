@@ -363,6 +363,31 @@ static void test_hospital_generator(void **state)
     at_text_docs_free(b, n);
 }
 
+/* An annotated note NAME.txt and NAME.ann in dir. */
+static void write_note(const char *dir, const char *name, const char *txt, const char *ann)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s.txt", dir, name);
+    assert_int_equal(test_write_file(p, txt, strlen(txt)), 0);
+    snprintf(p, sizeof p, "%s/%s.ann", dir, name);
+    assert_int_equal(test_write_file(p, ann, strlen(ann)), 0);
+}
+
+/* A small model trained on dir's annotated notes alone (each counted
+ * weight times, none kept aside) into out. */
+static void train_annotated(const char *dir, const char *out, size_t weight, at_text_deid_model_result *res)
+{
+    at_text_deid_model_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.out = out;
+    spec.annotations = dir;
+    spec.annotations_dev = -1;
+    spec.annotations_weight = weight;
+    spec.options.epochs = 2;
+    spec.options.bits = 12;
+    assert_int_equal(at_text_deid_model_run(&spec, NULL, res), AT_OK);
+}
+
 /* Words learned as safe from an annotated note's KEEP strings: kept in
  * the model file unless an identifier of the notes holds them too; a
  * model of the first format (no learned words) still reads. */
@@ -371,25 +396,14 @@ static void test_learned_words(void **state)
     (void)state;
     char *dir = test_mkdtemp();
     assert_non_null(dir);
-    char p[512], out[512];
+    char out[512];
     static const char txt[] = "Relais par Zorbaxiline et Quentrafix.\nVue avec Mme Quentrafix.\n";
     static const char ann[] = "T1\tKEEP 11 22\tZorbaxiline\nT2\tKEEP 26 36\tQuentrafix\n"
                               "T3\tNOM 51 61\tQuentrafix\n";
-    snprintf(p, sizeof p, "%s/a.txt", dir);
-    assert_int_equal(test_write_file(p, txt, strlen(txt)), 0);
-    snprintf(p, sizeof p, "%s/a.ann", dir);
-    assert_int_equal(test_write_file(p, ann, strlen(ann)), 0);
+    write_note(dir, "a", txt, ann);
     snprintf(out, sizeof out, "%s/m.bin", dir);
-    at_text_deid_model_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.out = out;
-    spec.annotations = dir;
-    spec.annotations_dev = -1;
-    spec.annotations_weight = 2;
-    spec.options.epochs = 2;
-    spec.options.bits = 12;
     at_text_deid_model_result res;
-    assert_int_equal(at_text_deid_model_run(&spec, NULL, &res), AT_OK);
+    train_annotated(dir, out, 2, &res);
     assert_int_equal(res.train_docs, 2); /* the note twice */
     at_free(res.report);
     size_t len;
@@ -458,22 +472,13 @@ static void test_extension(void **state)
         snprintf(txt + a + n + m, sizeof txt - (size_t)(a + n + m), "%s.\n", code);
         snprintf(ann, sizeof ann, "T1\tHOPITAL %d %d\tClinique %s antenne %s\nT2\tID %d %d\t%s\n", a - 9,
                  a + n, x, y, a + n + m, a + n + m + 8, code);
-        snprintf(p, sizeof p, "%s/n%02d.txt", dir, k);
-        assert_int_equal(test_write_file(p, txt, strlen(txt)), 0);
-        snprintf(p, sizeof p, "%s/n%02d.ann", dir, k);
-        assert_int_equal(test_write_file(p, ann, strlen(ann)), 0);
+        snprintf(p, sizeof p, "n%02d", k);
+        write_note(dir, p, txt, ann);
     }
     char out[512];
     snprintf(out, sizeof out, "%s/m.bin", dir);
-    at_text_deid_model_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.out = out;
-    spec.annotations = dir;
-    spec.annotations_dev = -1;
-    spec.options.epochs = 2;
-    spec.options.bits = 12;
     at_text_deid_model_result res;
-    assert_int_equal(at_text_deid_model_run(&spec, NULL, &res), AT_OK);
+    train_annotated(dir, out, 1, &res);
     assert_non_null(strstr(res.report, "extension:"));
     at_free(res.report);
     static const char note[] = "Transfert a la Clinique Belvaux antenne Verte le 9 avril. Famille FAM-0917.";
