@@ -341,13 +341,15 @@ void deid_pass_extend(text_scan *s, size_t base)
     if (!s->d->ext_collect && (!t || !t->ext_w))
         return;
     text_ext_collect *col = s->d->ext_collect;
-    /* the numbers the passes left, each offered alone first */
+    /* the numbers the passes left, each offered alone first: a single
+     * digit names no one by itself (a scale's boxes, "0 1 2 ... 10", a
+     * form's boxes the rules read as a whole or leave) */
     for (size_t i = 0, ls = 0; i < s->n && (col || t->seed_bias < EXT_OFF); i++) {
         const text_tok *k = &s->tok[i];
         if (k->nl)
             ls = i;
         if (s->lab[i] || (k->kind != TOK_NUM && !(k->kind == TOK_WORD && (k->aux & TOK_AUX_DIGIT))) ||
-            k->e - k->s > 40)
+            k->e - k->s > 40 || k->e - k->s < 2)
             continue;
         uint32_t f[EXT_MAX_FEATS];
         size_t nf = seed_features(s, i, ls, f);
