@@ -173,6 +173,31 @@ static int join_beside(text_scan *s, size_t i)
     return 0;
 }
 
+/* Token i is a single digit that counts with a number beside it (the one
+ * before it one less, or the one after one more, only spaces between): a
+ * scale's boxes, a list's numbers. */
+static int counting(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_NUM || k->e - k->s != 1)
+        return 0;
+    int v = s->t[k->s] - '0';
+    for (int side = 0; side < 2; side++) {
+        size_t j = side ? i + 1 : i - 1;
+        if ((!side && !i) || j >= s->n || s->tok[side ? j : i].nl || s->tok[j].kind != TOK_NUM ||
+            s->tok[j].e - s->tok[j].s > 2)
+            continue;
+        const text_tok *o = &s->tok[j];
+        uint32_t gs = side ? k->e : o->e, ge = side ? o->s : k->s;
+        if (ge - gs < 1 || ge - gs > 3 || memchr(s->t + gs, '\n', ge - gs))
+            continue;
+        int w = atoi_n(s->t + o->s, o->e - o->s);
+        if (w == (side ? v + 1 : v - 1))
+            return 1;
+    }
+    return 0;
+}
+
 /* The features of a number the passes left, token i, offered alone: its
  * writing (digits, letters, leading zero, what is glued to it), the words
  * around and the line's first word, the entities near. */
@@ -341,15 +366,14 @@ void deid_pass_extend(text_scan *s, size_t base)
     if (!s->d->ext_collect && (!t || !t->ext_w))
         return;
     text_ext_collect *col = s->d->ext_collect;
-    /* the numbers the passes left, each offered alone first: a single
-     * digit names no one by itself (a scale's boxes, "0 1 2 ... 10", a
-     * form's boxes the rules read as a whole or leave) */
+    /* the numbers the passes left, each offered alone first; not a digit
+     * that counts with its neighbours (a scale's boxes, "0 1 2 ... 10") */
     for (size_t i = 0, ls = 0; i < s->n && (col || t->seed_bias < EXT_OFF); i++) {
         const text_tok *k = &s->tok[i];
         if (k->nl)
             ls = i;
         if (s->lab[i] || (k->kind != TOK_NUM && !(k->kind == TOK_WORD && (k->aux & TOK_AUX_DIGIT))) ||
-            k->e - k->s > 40 || k->e - k->s < 2)
+            k->e - k->s > 40 || counting(s, i))
             continue;
         uint32_t f[EXT_MAX_FEATS];
         size_t nf = seed_features(s, i, ls, f);
