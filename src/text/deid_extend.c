@@ -12,7 +12,6 @@
  * notes kept aside. */
 #include "tagger.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* What training records: one sample per token offered. */
@@ -55,6 +54,14 @@ static unsigned cap_class(const text_tok *k)
     return k->kind != TOK_WORD ? 3u : k->allcaps ? 2u : k->cap ? 1u : 0u;
 }
 
+/* The token next to q on side dir (0 right, 1 left) on q's line, s->n
+ * when there is none. */
+static size_t on_line(const text_scan *s, size_t q, int dir)
+{
+    size_t r = dir ? (q ? q - 1 : s->n) : q + 1;
+    return r >= s->n || (dir ? s->tok[q].nl : s->tok[r].nl) ? s->n : r;
+}
+
 /* The features of token j offered on side dir (0 right, 1 left) of an
  * entity of label lab whose token next to it is edge, at step. */
 static size_t ext_features(const text_scan *s, size_t edge, size_t j, int dir, unsigned step, int lab,
@@ -62,10 +69,7 @@ static size_t ext_features(const text_scan *s, size_t edge, size_t j, int dir, u
 {
     size_t n = 0;
     const text_tok *k = &s->tok[j];
-    size_t beyond = dir ? (j ? j - 1 : s->n) : j + 1;
-    int far_ok = beyond < s->n && !(dir ? s->tok[j].nl : s->tok[beyond].nl);
-    if (!far_ok)
-        beyond = s->n;
+    size_t beyond = on_line(s, j, dir);
     uint64_t id = tag_ident(s, j), idb = tag_ident(s, beyond), ide = tag_ident(s, edge);
     unsigned sh = tag_shape(s, j), shb = tag_shape(s, beyond);
     unsigned d = (unsigned)dir, L = (unsigned)lab, cc = cap_class(k);
@@ -73,8 +77,8 @@ static size_t ext_features(const text_scan *s, size_t edge, size_t j, int dir, u
     /* the nearest entity further on this side, on the line */
     unsigned near = 0, near_lab = 0;
     for (size_t q = j, hop = 1; hop <= EXT_STEPS; hop++) {
-        size_t r = dir ? (q ? q - 1 : s->n) : q + 1;
-        if (r >= s->n || (dir ? s->tok[q].nl : s->tok[r].nl))
+        size_t r = on_line(s, q, dir);
+        if (r >= s->n)
             break;
         if (s->lab[r]) {
             near = (unsigned)hop;
@@ -129,8 +133,8 @@ static size_t ext_features(const text_scan *s, size_t edge, size_t j, int dir, u
 static size_t word_near(const text_scan *s, size_t i, int dir)
 {
     for (size_t q = i, hop = 0; hop < 3; hop++) {
-        size_t r = dir ? (q ? q - 1 : s->n) : q + 1;
-        if (r >= s->n || (dir ? s->tok[q].nl : s->tok[r].nl))
+        size_t r = on_line(s, q, dir);
+        if (r >= s->n)
             return s->n;
         if (s->tok[r].kind == TOK_WORD)
             return r;
@@ -157,10 +161,8 @@ static int extendable(int lab)
  * it did. */
 static int join_beside(text_scan *s, size_t i)
 {
-    const text_tok *k = &s->tok[i];
-    size_t nb[2] = {i > 0 && !k->nl ? i - 1 : s->n, i + 1 < s->n && !s->tok[i + 1].nl ? i + 1 : s->n};
-    for (int q = 0; q < 2; q++) {
-        size_t j = nb[q];
+    for (int q = 1; q >= 0; q--) {
+        size_t j = on_line(s, i, q);
         if (j >= s->n || !s->lab[j])
             continue;
         int lab = s->lab[j];
@@ -227,7 +229,7 @@ static size_t seed_features(const text_scan *s, size_t i, size_t ls, uint32_t *f
     size_t p2 = p1 < s->n ? word_near(s, p1, 1) : s->n;
     uint64_t ip1 = tag_ident(s, p1), in1 = tag_ident(s, n1), ip2 = tag_ident(s, p2);
     /* the token just before and after, signs included */
-    size_t b1 = i && !k->nl ? i - 1 : s->n, a1 = i + 1 < s->n && !s->tok[i + 1].nl ? i + 1 : s->n;
+    size_t b1 = on_line(s, i, 1), a1 = on_line(s, i, 0);
     uint64_t ib1 = tag_ident(s, b1), ia1 = tag_ident(s, a1);
     /* the line's first token (ls) */
     uint64_t il = tag_ident(s, ls);
@@ -245,7 +247,10 @@ static size_t seed_features(const text_scan *s, size_t i, size_t ls, uint32_t *f
         }
     unsigned val = 0;
     if (!letters && digits <= 9) {
-        unsigned long v = strtoul(t, NULL, 10);
+        size_t lead = 0; /* the leading digits, within the token */
+        while (lead < len && (unsigned)(t[lead] - '0') < 10u)
+            lead++;
+        int v = atoi_n(t, lead);
         val = v <= 12 ? 0 : v <= 31 ? 1 : v <= 100 ? 2 : v <= 1000 ? 3 : v <= 2100 ? 4 : 5;
     }
     int safe = k->kind == TOK_WORD && deid_known_safe(s, i);
@@ -320,31 +325,34 @@ static float ext_score(const text_tagger *t, const uint32_t *f, size_t nf)
     return v;
 }
 
-/* Entity [a, b) grown on side dir. */
-static void extend_side(text_scan *s, size_t a, size_t b, int dir, size_t base)
+/* Whether token j, its features f, is taken (its score above bias); in
+ * training, recorded with its gold answer instead, which is taken
+ * (teacher forcing: on as far as the gold spans go). */
+static int decide(text_scan *s, size_t j, const uint32_t *f, size_t nf, float bias, size_t base)
 {
-    const text_tagger *t = s->d->tagger;
     text_ext_collect *col = s->d->ext_collect;
+    if (!col)
+        return ext_score(s->d->tagger, f, nf) > bias;
+    size_t x = base + s->tok[j].s, y = base + s->tok[j].e;
+    int take = text_spans_overlap(&col->doc->gold, x, y);
+    collect_add(col, f, nf, take ? 1 : -1,
+                !take && text_spans_overlap(&col->doc->eponyms, x, y) ? EXT_KEEP_WEIGHT : 1);
+    return take;
+}
+
+/* Entity [a, b) grown on side dir. */
+static void extend_side(text_scan *s, size_t a, size_t b, int dir, float bias, size_t base)
+{
     int lab = s->lab[a];
     uint32_t ent = s->ent[a];
     size_t edge = dir ? a : b - 1, cur = edge, last = edge;
     for (unsigned step = 0; step < EXT_STEPS; step++) {
-        size_t j = dir ? (cur ? cur - 1 : s->n) : cur + 1;
-        if (j >= s->n || (dir ? s->tok[cur].nl : s->tok[j].nl) || s->lab[j] || !offerable(s, j))
+        size_t j = on_line(s, cur, dir);
+        if (j >= s->n || s->lab[j] || !offerable(s, j))
             break;
         uint32_t f[EXT_MAX_FEATS];
         size_t nf = ext_features(s, cur, j, dir, step, lab, f);
-        int take;
-        if (col) {
-            /* teacher forcing: on as far as the gold spans go */
-            size_t x = base + s->tok[j].s, y = base + s->tok[j].e;
-            take = text_spans_overlap(&col->doc->gold, x, y);
-            collect_add(col, f, nf, take ? 1 : -1,
-                        !take && text_spans_overlap(&col->doc->eponyms, x, y) ? EXT_KEEP_WEIGHT : 1);
-        } else {
-            take = ext_score(t, f, nf) > t->ext_bias;
-        }
-        if (!take)
+        if (!decide(s, j, f, nf, bias, base))
             break;
         s->lab[j] = (uint8_t)lab;
         s->ent[j] = ent;
@@ -377,16 +385,7 @@ void deid_pass_extend(text_scan *s, size_t base)
             continue;
         uint32_t f[EXT_MAX_FEATS];
         size_t nf = seed_features(s, i, ls, f);
-        int take;
-        if (col) {
-            size_t x = base + k->s, y = base + k->e;
-            take = text_spans_overlap(&col->doc->gold, x, y);
-            collect_add(col, f, nf, take ? 1 : -1,
-                        !take && text_spans_overlap(&col->doc->eponyms, x, y) ? EXT_KEEP_WEIGHT : 1);
-        } else {
-            take = ext_score(t, f, nf) > t->seed_bias;
-        }
-        if (take && !join_beside(s, i))
+        if (decide(s, i, f, nf, col ? 0 : t->seed_bias, base) && !join_beside(s, i))
             mark(s, i, i + 1, AT_PHI_ID);
     }
     for (size_t i = deid_next_labelled(s, 0); i < s->n; i = deid_next_labelled(s, i)) {
@@ -396,8 +395,9 @@ void deid_pass_extend(text_scan *s, size_t base)
             j++;
         int lab = s->lab[i];
         if ((col || t->ext_bias < EXT_OFF) && extendable(lab)) {
-            extend_side(s, i, j, 1, base);
-            extend_side(s, i, j, 0, base);
+            float bias = col ? 0 : t->ext_bias;
+            extend_side(s, i, j, 1, bias, base);
+            extend_side(s, i, j, 0, bias, base);
         }
         while (j < s->n && s->lab[j] && s->ent[j] == ent)
             j++;
@@ -410,14 +410,13 @@ void deid_pass_extend(text_scan *s, size_t base)
 #define EXT_EPOCHS 8
 
 /* *bias (one of m's) set to the point of the grid that gains most on dev. */
-static at_status choose_bias(const at_text_deid *p, text_tagger *m, float *bias, const char *what,
-                             const at_text_doc *dev, size_t ndev, at_buf *report)
+static at_status choose_bias(const at_text_deid *p, float *bias, const char *what, const at_text_doc *dev,
+                             size_t ndev, at_buf *report)
 {
     static const float grid[] = {EXT_OFF, 16, 8, 4, 2, 1, 0.5f, 0, -0.5f, -1, -2, -4};
     double tp0 = 0, fp0 = 0, lost0 = 0, gbest = 0;
     float bbest = grid[0];
     at_status st = AT_OK;
-    (void)m;
     for (size_t g = 0; g < sizeof grid / sizeof *grid && !st; g++) {
         *bias = grid[g];
         double tp, fp, fn, lost;
@@ -531,9 +530,9 @@ at_status text_ext_train(const at_text_deid *d, text_tagger *m, const at_text_do
         p2.ext_collect = NULL;
         p2.look_gen = probe.look_gen;
         m->ext_bias = EXT_OFF;
-        st = choose_bias(&p2, m, &m->seed_bias, "numbers alone", dev, ndev, report);
+        st = choose_bias(&p2, &m->seed_bias, "numbers alone", dev, ndev, report);
         if (!st)
-            st = choose_bias(&p2, m, &m->ext_bias, "extension", dev, ndev, report);
+            st = choose_bias(&p2, &m->ext_bias, "extension", dev, ndev, report);
         if (!st && m->seed_bias >= EXT_OFF && m->ext_bias >= EXT_OFF) {
             at_free(m->ext_w);
             m->ext_w = NULL;

@@ -5,11 +5,10 @@
  * index; then u32 learned words, u32 bytes and the words (folded,
  * NUL-terminated, strictly increasing); then the extension of entities:
  * u32 bits (0: none), and when nonzero f32 bias, f32 bias of the numbers
- * offered alone, f32 weight scale, u32
- * rows and each nonzero row as u32 index and i16 (weight / scale), by
- * increasing index. "ATDTAG02" is the same without the extension and
- * "ATDTAG01" without the learned words either, both still read. Every field is read with bounds and
- * checked. */
+ * offered alone, f32 weight scale, u32 rows and each nonzero row as u32
+ * index and i16 (weight / scale), by increasing index. "ATDTAG02" is the
+ * same without the extension and "ATDTAG01" without the learned words
+ * either, both still read. Every field is read with bounds and checked. */
 #include "tagger.h"
 #include "dict.h"
 #include "lexicon.h"
