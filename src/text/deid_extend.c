@@ -471,7 +471,13 @@ at_status text_ext_train(const at_text_deid *d, text_tagger *m, const at_text_do
     double *u = NULL, *wsum = NULL;
     uint32_t *order = NULL;
     size_t rows = (size_t)1 << EXT_DEFAULT_BITS;
-    if (!st && annotated && col.n) {
+    size_t pos = 0;
+    for (size_t q = 0; q < col.n; q++)
+        pos += col.y[q] > 0;
+    /* nothing to learn when no token beside an entity or number alone is
+     * in a gold span (a few notes): no extension, rather than weights of
+     * zero that would take nothing */
+    if (!st && annotated && pos) {
         w = at_calloc(rows, sizeof *w);
         u = at_calloc(rows, sizeof *u);
         wsum = at_calloc(rows, sizeof *wsum);
@@ -479,9 +485,6 @@ at_status text_ext_train(const at_text_deid *d, text_tagger *m, const at_text_do
         if (!w || !u || !wsum || !order)
             st = AT_ERR_NOMEM;
     }
-    size_t pos = 0;
-    for (size_t q = 0; q < col.n; q++)
-        pos += col.y[q] > 0;
     /* an averaged perceptron, as the tagger's members: each visits the
      * samples in its own seeded order, their averages averaged */
     uint32_t mask = (uint32_t)rows - 1;
