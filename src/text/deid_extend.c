@@ -7,9 +7,13 @@
  * the writers of the annotated notes taught it, by features that
  * generalise: the word's identity when the language knows it, else its
  * shape, the entity's label, the side, the next word, the signs between,
- * the nearest other entity. Trained on the annotated notes as the rules
- * and the tagger leave them (text_ext_train); its bias chosen on the
- * notes kept aside. */
+ * the nearest other entity. Before it, the same weights decide alone
+ * the numbers no pass labelled (a trial's centre, a family's number) and
+ * the words that may be a person's initials ("validé NB", "M. Bonnet" in
+ * a signature, "GUILLOU;Claire;GUI"), these by their context and whether
+ * a name of the note would be initialled so. Trained on the annotated
+ * notes as the rules and the tagger leave them (text_ext_train); each
+ * part's bias chosen on the notes kept aside. */
 #include "tagger.h"
 
 #include <string.h>
@@ -26,7 +30,6 @@ typedef struct text_ext_collect {
 } text_ext_collect;
 
 #define EXT_KEEP_WEIGHT 2
-#define EXT_OFF 1e30f /* a bias no score passes */
 
 /* Token j may be offered at all: a word, a number, or a sign that may sit
  * inside a name or an address (not a bracket, a colon or an end of
@@ -286,6 +289,250 @@ static size_t seed_features(const text_scan *s, size_t i, size_t ls, uint32_t *f
     return n;
 }
 
+static int numeric(const text_tok *o)
+{
+    return o->kind == TOK_NUM || (o->kind == TOK_WORD && (o->aux & TOK_AUX_DIGIT));
+}
+
+/* Token i is glued to a number, or to a hyphen or slash glued to one: a
+ * code's letters ("FAM-0917", "B23/11902"). */
+static int glued_number(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    for (int side = 0; side < 2; side++) {
+        size_t g = side ? i + 1 : i - 1, h = side ? i + 2 : i - 2;
+        if ((!side && i < 1) || g >= s->n || (side ? s->tok[g].s != k->e : s->tok[g].e != k->s))
+            continue;
+        const text_tok *o = &s->tok[g];
+        if (numeric(o))
+            return 1;
+        if ((is_punct(s, g, '-') || is_punct(s, g, '/')) && (side || i >= 2) && h < s->n &&
+            (side ? s->tok[h].s == o->e : s->tok[h].e == o->s) && numeric(&s->tok[h]))
+            return 1;
+    }
+    return 0;
+}
+
+/* Token i may be a person's initials or a short code: a word without
+ * digits of one to four letters, every one a capital ("K", "JL", "J-P",
+ * "SYF"), or two letters glued to a full stop ("Ch.", "Ph."). Its
+ * letters, 0 when not. Not "M": Monsieur's title before a name as often
+ * as an initial; nor a single letter glued to a full stop or after a word
+ * in lower case (the tests caught "Vu M. d'Ormesson", "vitamine D.",
+ * "N.B."). */
+static unsigned initial_letters(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || (k->aux & TOK_AUX_DIGIT) || !k->cap || k->e - k->s > (k->allcaps ? 8u : 4u))
+        return 0;
+    unsigned n = 0;
+    for (uint32_t q = k->s; q < k->e; q++) {
+        unsigned c = (unsigned char)s->t[q];
+        n += (c | 0x20u) - 'a' < 26u || c >= 0xC0;
+    }
+    if (!n || n > 4 || (n == 1 && s->t[k->s] == 'M'))
+        return 0;
+    /* a letter after a word in lower case names its kind ("vitamine D",
+     * "hépatite B", "groupe A"); one glued to a full stop is the rules'
+     * (dotted initials "K.D.", beside "N.B.", "P.J.", "E. coli") */
+    int dot = is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e;
+    if (n == 1 && (dot || (i > 0 && !k->nl && s->tok[i - 1].kind == TOK_WORD && !s->tok[i - 1].cap)))
+        return 0;
+    if (n == 1 || k->allcaps)
+        return n;
+    return n == 2 && dot ? n : 0;
+}
+
+/* The codes that people's names in the chunk would be initialled by:
+ * the initials of two to four parts in a row of the names on a line ("N.
+ * Boukhris" NB, "LE BIHAN Yann" LBY, "MOREAU-DIALLO Julie" MDJ), a
+ * surname's first two or three letters (GUI, ABG) and its first two with
+ * the next part's initial (SY Fatoumata: SYF). Folded, a letter a byte,
+ * packed in four bytes. */
+#define INIT_CODES 512
+#define INIT_PARTS 8
+typedef struct {
+    uint32_t v[INIT_CODES];
+    size_t n;
+} init_codes;
+
+static void code_add(init_codes *c, uint32_t v)
+{
+    if (c->n < INIT_CODES)
+        c->v[c->n++] = v;
+}
+
+/* The folded letters of token i packed (at most max, from the first),
+ * their count in *n; a letter that folds to none ends them. */
+static uint32_t packed_letters(const text_scan *s, size_t i, unsigned max, unsigned *n)
+{
+    const text_tok *k = &s->tok[i];
+    char w[80];
+    const char *p = s->t + k->s;
+    int fl = (int)(k->e - k->s);
+    for (int q = 0; q < fl && q < 8; q++)
+        if ((unsigned char)p[q] >= 0x80) {
+            fl = text_lexicon_fold(p, k->e - k->s, w, sizeof w);
+            p = w;
+            break;
+        }
+    uint32_t v = 0;
+    unsigned c = 0;
+    for (int q = 0; q < fl && c < max; q++) {
+        unsigned x = (unsigned char)p[q] | 0x20u;
+        if (x - 'a' < 26u)
+            v |= x << (8 * c++);
+        else if (p[q] != '.' && p[q] != '-')
+            break;
+    }
+    *n = c;
+    return v;
+}
+
+static void names_codes(const text_scan *s, init_codes *c)
+{
+    uint32_t part[INIT_PARTS]; /* a part's first three letters */
+    uint8_t sur[INIT_PARTS];   /* the part is of a surname */
+    size_t np = 0;
+    unsigned line = 0;
+    c->n = 0;
+    for (size_t i = 0; i < s->n && c->n < INIT_CODES; i++) {
+        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_NOM, AT_PHI_PRENOM)) {
+            i += 7;
+            continue;
+        }
+        const text_tok *k = &s->tok[i];
+        if (k->line != line)
+            np = 0;
+        line = k->line;
+        int lab = s->lab[i];
+        if (k->kind != TOK_WORD || (lab != AT_PHI_NOM && lab != AT_PHI_PRENOM))
+            continue;
+        unsigned nl;
+        uint32_t v = packed_letters(s, i, 3, &nl);
+        if (!nl)
+            continue;
+        if (np == INIT_PARTS) {
+            memmove(part, part + 1, sizeof *part * (INIT_PARTS - 1));
+            memmove(sur, sur + 1, INIT_PARTS - 1);
+            np--;
+        }
+        part[np] = v;
+        sur[np] = lab == AT_PHI_NOM;
+        np++;
+        for (size_t len = 2; len <= 4 && len <= np; len++) {
+            uint32_t code = 0;
+            for (size_t x = 0; x < len; x++)
+                code |= (part[np - len + x] & 0xFFu) << (8 * x);
+            code_add(c, code);
+        }
+        if (sur[np - 1] && nl >= 2)
+            code_add(c, v & 0xFFFFu);
+        if (sur[np - 1] && nl >= 3)
+            code_add(c, v);
+        if (np >= 2 && sur[np - 2] && (part[np - 2] & 0xFF00u))
+            code_add(c, (part[np - 2] & 0xFFFFu) | (v & 0xFFu) << 16);
+    }
+}
+
+/* Whether token i's letters are asked among the names' codes: two or more,
+ * and not a word the lexicons know (IRM, LE). */
+static int initials_asked(const text_scan *s, size_t i, unsigned letters)
+{
+    return letters >= 2 && !(s->tok[i].lex & (LEX_WORD | LEX_MED | LEX_EPONYM));
+}
+
+/* 1 when token i's letters, folded, are one of the codes; 2 when they are
+ * not asked (a single letter: any name's initial; a known word). */
+static unsigned initials_named(const text_scan *s, size_t i, unsigned letters, const init_codes *c)
+{
+    if (!initials_asked(s, i, letters))
+        return 2;
+    unsigned n;
+    uint32_t v = packed_letters(s, i, 4, &n);
+    for (size_t q = 0; q < c->n; q++)
+        if (c->v[q] == v)
+            return 1;
+    return 0;
+}
+
+/* What the features of initials read of their line, of its first 32
+ * tokens at most (made once a line). */
+typedef struct {
+    size_t ls, le, colon; /* first and last token read, first colon (s->n: none) */
+    unsigned words, caps; /* its words and those in capitals */
+} init_line;
+
+static void line_read(const text_scan *s, size_t ls, init_line *L)
+{
+    L->ls = ls;
+    L->words = L->caps = 0;
+    L->colon = s->n;
+    size_t q = ls;
+    for (; q < s->n && q - ls < 32 && (q == ls || !s->tok[q].nl); q++) {
+        const text_tok *o = &s->tok[q];
+        L->words += o->kind == TOK_WORD;
+        L->caps += o->kind == TOK_WORD && o->allcaps;
+        if (L->colon == s->n && is_punct(s, q, ':'))
+            L->colon = q;
+    }
+    L->le = q - 1;
+}
+
+/* The features of a word that may be initials, token i offered alone (ls:
+ * its line's first token, last: the chunk's last line): its writing and
+ * what is glued to it, the words and signs around, the entities beside,
+ * its line (first word, length, place, capitals, a field's colon before),
+ * the document's last lines (signatures). */
+static size_t initial_features(const text_scan *s, size_t i, const init_line *L, unsigned letters,
+                               unsigned last, const init_codes *codes, uint32_t *f)
+{
+    size_t n = 0;
+    const text_tok *k = &s->tok[i];
+    size_t b1 = on_line(s, i, 1), a1 = on_line(s, i, 0);
+    size_t p1 = word_near(s, i, 1), n1 = word_near(s, i, 0);
+    size_t p2 = p1 < s->n ? word_near(s, p1, 1) : s->n, n2 = n1 < s->n ? word_near(s, n1, 0) : s->n;
+    uint64_t id = tag_ident(s, i), ib1 = tag_ident(s, b1), ia1 = tag_ident(s, a1);
+    uint64_t ip1 = tag_ident(s, p1), in1 = tag_ident(s, n1), ip2 = tag_ident(s, p2), in2 = tag_ident(s, n2);
+    unsigned lp = p1 < s->n ? s->lab[p1] : 0, ln = n1 < s->n ? s->lab[n1] : 0;
+    unsigned dot = a1 < s->n && s->tok[a1].s == k->e && is_punct(s, a1, '.');
+    unsigned hy = a1 < s->n && s->tok[a1].s == k->e && is_punct(s, a1, '-');
+    unsigned shape = letters | dot << 3 | hy << 4 | (unsigned)k->allcaps << 5 | (k->e - k->s > letters) << 6;
+    /* its line: length, the share of the other words in capitals, a
+     * field's colon before it, where it stands */
+    int in = i <= L->le; /* i among the tokens read */
+    unsigned words = L->words - in, caps = L->caps - (in && k->allcaps), colon = L->colon < i;
+    size_t span = L->le - L->ls + 1;
+    unsigned lenb = span <= 1 ? 0 : span <= 2 ? 1 : span <= 4 ? 2 : span <= 8 ? 3 : 4;
+    unsigned capb = !words ? 0 : caps * 2 < words ? 1 : caps < words ? 2 : 3;
+    unsigned pos = (i == L->ls) | (i + 1 >= s->n || s->tok[i + 1].nl) << 1;
+    unsigned tail = last - k->line <= 3;
+    unsigned paren = is_punct(s, b1, '(') && a1 < s->n && is_punct(s, a1, ')');
+    int safe = deid_known_safe(s, i);
+    unsigned named = initials_named(s, i, letters, codes);
+    f[n++] = tag_feat(150, shape);
+    f[n++] = tag_feat(151, id * 1000003u ^ shape);
+    f[n++] = tag_feat(152, ip1 * 1000003u ^ shape);
+    f[n++] = tag_feat(153, in1 * 1000003u ^ shape);
+    f[n++] = tag_feat(154, ib1 * 1000003u ^ ia1);
+    f[n++] = tag_feat(155, ip2 * 1000003u ^ ip1);
+    f[n++] = tag_feat(156, in1 * 1000003u ^ in2);
+    f[n++] = tag_feat(157, (uint64_t)(lp << 8 | ln) << 16 | shape);
+    f[n++] = tag_feat(158, (uint64_t)(lp << 8 | ln) << 16 ^ id);
+    f[n++] = tag_feat(159, tag_ident(s, L->ls) * 1000003u ^ shape);
+    f[n++] = tag_feat(160, (uint64_t)(pos << 4 | lenb) << 8 | shape);
+    f[n++] = tag_feat(161, (uint64_t)(capb << 4 | lenb) << 8 | letters);
+    f[n++] = tag_feat(162, (uint64_t)(colon | tail << 1 | pos << 2 | paren << 4) << 8 | shape);
+    f[n++] = tag_feat(163, (uint64_t)k->lex << 12 | (uint64_t)safe << 8 | letters);
+    f[n++] = tag_feat(164, id * 1000003u ^ ip1);
+    f[n++] = tag_feat(165, id * 1000003u ^ in1);
+    f[n++] = tag_feat(166, (uint64_t)(lp << 8 | ln) << 16 | (uint64_t)(colon | tail << 1 | pos << 2) << 8 |
+                               letters);
+    f[n++] = tag_feat(167, (uint64_t)named << 8 | shape);
+    f[n++] = tag_feat(168, (uint64_t)named << 16 | lp << 8 | ln);
+    return n;
+}
+
 static void collect_add(text_ext_collect *c, const uint32_t *f, size_t nf, int y, int wt)
 {
     if (c->st)
@@ -375,18 +622,50 @@ void deid_pass_extend(text_scan *s, size_t base)
         return;
     text_ext_collect *col = s->d->ext_collect;
     /* the numbers the passes left, each offered alone first; not a digit
-     * that counts with its neighbours (a scale's boxes, "0 1 2 ... 10") */
-    for (size_t i = 0, ls = 0; i < s->n && (col || t->seed_bias < EXT_OFF); i++) {
+     * that counts with its neighbours (a scale's boxes, "0 1 2 ... 10"),
+     * nor one a pass explained as safe (a table's codes and ages) */
+    int numbers = col || t->seed_bias < EXT_OFF, initials = col || t->init_bias < EXT_OFF;
+    unsigned last = s->n ? s->tok[s->n - 1].line : 0;
+    for (size_t i = 0, ls = 0; i < s->n && numbers; i++) {
         const text_tok *k = &s->tok[i];
         if (k->nl)
             ls = i;
-        if (s->lab[i] || (k->kind != TOK_NUM && !(k->kind == TOK_WORD && (k->aux & TOK_AUX_DIGIT))) ||
-            k->e - k->s > 40 || counting(s, i))
+        if (s->lab[i] || !numeric(k) || (k->aux & TOK_AUX_SAFE) || k->e - k->s > 40 || counting(s, i))
             continue;
         uint32_t f[EXT_MAX_FEATS];
         size_t nf = seed_features(s, i, ls, f);
         if (decide(s, i, f, nf, col ? 0 : t->seed_bias, base) && !join_beside(s, i))
             mark(s, i, i + 1, AT_PHI_ID);
+    }
+    /* then initials and short codes: a person's, else a name's part */
+    init_codes codes; /* 2 KB, made when a word not known is offered */
+    codes.n = 0;
+    int coded = 0;
+    init_line line = {s->n, 0, 0, 0, 0}; /* of the last initials offered */
+    for (size_t i = 0, ls = 0; i < s->n && initials; i++) {
+        const text_tok *k = &s->tok[i];
+        if (k->nl)
+            ls = i;
+        unsigned letters = !s->lab[i] && k->kind == TOK_WORD && k->cap && !(k->aux & TOK_AUX_SAFE)
+                               ? initial_letters(s, i)
+                               : 0;
+        if (!letters)
+            continue;
+        if (!coded && initials_asked(s, i, letters)) {
+            names_codes(s, &codes);
+            coded = 1;
+        }
+        if (line.ls != ls)
+            line_read(s, ls, &line);
+        uint32_t f[EXT_MAX_FEATS];
+        size_t nf = initial_features(s, i, &line, letters, last, &codes, f);
+        if (decide(s, i, f, nf, col ? 0 : t->init_bias, base) && !join_beside(s, i)) {
+            size_t n1 = word_near(s, i, 0);
+            mark(s, i, i + 1,
+                 glued_number(s, i)                      ? AT_PHI_ID
+                 : n1 < s->n && s->lab[n1] == AT_PHI_NOM ? AT_PHI_PRENOM
+                                                         : AT_PHI_NOM);
+        }
     }
     for (size_t i = deid_next_labelled(s, 0); i < s->n; i = deid_next_labelled(s, i)) {
         uint32_t ent = s->ent[i];
@@ -446,7 +725,7 @@ at_status text_ext_train(const at_text_deid *d, text_tagger *m, const at_text_do
     at_free(m->ext_w);
     m->ext_w = NULL;
     m->ext_bits = 0;
-    m->ext_bias = m->seed_bias = 0;
+    m->ext_bias = m->seed_bias = m->init_bias = 0;
     text_ext_collect col;
     memset(&col, 0, sizeof col);
     at_text_deid probe = *d; /* shallow: nothing of it is freed */
@@ -532,15 +811,17 @@ at_status text_ext_train(const at_text_deid *d, text_tagger *m, const at_text_do
         p2.tagger = m;
         p2.ext_collect = NULL;
         p2.look_gen = probe.look_gen;
-        m->ext_bias = EXT_OFF;
+        m->ext_bias = m->init_bias = EXT_OFF;
         st = choose_bias(&p2, &m->seed_bias, "numbers alone", dev, ndev, report);
         if (!st)
+            st = choose_bias(&p2, &m->init_bias, "initials alone", dev, ndev, report);
+        if (!st)
             st = choose_bias(&p2, &m->ext_bias, "extension", dev, ndev, report);
-        if (!st && m->seed_bias >= EXT_OFF && m->ext_bias >= EXT_OFF) {
+        if (!st && m->seed_bias >= EXT_OFF && m->init_bias >= EXT_OFF && m->ext_bias >= EXT_OFF) {
             at_free(m->ext_w);
             m->ext_w = NULL;
             m->ext_bits = 0;
-            m->ext_bias = m->seed_bias = 0;
+            m->ext_bias = m->seed_bias = m->init_bias = 0;
         }
     }
     if (!st && report)
@@ -548,8 +829,9 @@ at_status text_ext_train(const at_text_deid *d, text_tagger *m, const at_text_do
                            col.n, pos, annotated,
                            !m->ext_w                 ? "off"
                            : m->seed_bias >= EXT_OFF ? "numbers alone off"
+                           : m->init_bias >= EXT_OFF ? "initials alone off"
                            : m->ext_bias >= EXT_OFF  ? "extension off"
-                                                     : "both on");
+                                                     : "all on");
     at_free(w);
     at_free(u);
     at_free(wsum);

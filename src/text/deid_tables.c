@@ -293,6 +293,8 @@ static void mark_number_cell(text_scan *s, size_t a, size_t e, int kind)
             v = v * 10 + (unsigned)(t[c] - '0');
         if (v >= 90 && v < 130)
             mark(s, f, f + 1, AT_PHI_AGE);
+        else if (v < 90)
+            s->tok[f].aux |= TOK_AUX_SAFE; /* an age: no number to take later */
         return;
     }
     /* (the digits may be a rule's already: the letters join them) */

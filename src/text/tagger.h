@@ -48,6 +48,9 @@ typedef struct text_tagger {
     /* and a number the passes left is offered alone to the same weights
      * first, and becomes an identifier when it scores above seed_bias */
     float seed_bias;
+    /* and so is a word that may be a person's initials or a short code
+     * ("M.", "JL", "SYF"), taken when it scores above init_bias */
+    float init_bias;
 } text_tagger;
 
 /* 1 when the word of hash h is one the model learned as safe. */
@@ -167,11 +170,14 @@ int deid_place_compound(const char *f, size_t n);
  * extension's weights score it above their bias, up to EXT_STEPS on each
  * side (a sign the extension ended on is given back): where the rules and
  * the tagger found part of a name and the writers of the annotated notes
- * labelled more ("Taxi-Ambulances des Weppes", "X - site de Y"). base:
- * the chunk's offset in the document (for the training collector). */
+ * labelled more ("Taxi-Ambulances des Weppes", "X - site de Y"). Before
+ * it, numbers and words that may be initials no pass labelled are offered
+ * alone to the same weights. base: the chunk's offset in the document
+ * (for the training collector). */
 #define EXT_STEPS 4
 #define EXT_MAX_FEATS 24
 #define EXT_DEFAULT_BITS 16
+#define EXT_OFF 1e30f /* a bias no score passes: that part off */
 void deid_pass_extend(text_scan *s, size_t base);
 /* Token-level label-agnostic redaction counts of detector d on docs, and
  * the strings to keep it touched when lost is not NULL (tagger_train.c). */
@@ -188,10 +194,10 @@ int text_spans_overlap(const at_text_spans *sp, size_t a, size_t b);
 at_status text_ext_train(const at_text_deid *d, text_tagger *m, const at_text_doc *docs, size_t n,
                          const at_text_doc *dev, size_t ndev, uint64_t seed, at_buf *report, at_run *run);
 
-/* The model file: "ATDTAG02", bits, o_bias, seed, docs, epochs, the
- * transitions, the nonzero weight rows (index, TAG_COUNT i16), then the
- * learned words ("ATDTAG01": none); little-endian. Read with bounds and
- * refused when malformed. */
+/* The model file (tagger_io.c): "ATDTAG04", bits, o_bias, seed, docs,
+ * epochs, the transitions, the nonzero weight rows (index, TAG_COUNT i16),
+ * the learned words, the second look; little-endian; the three earlier
+ * versions still read. Read with bounds and refused when malformed. */
 /* at_text_tagger_train with progress (phase "train", a step per epoch and
  * one for the operating point) and cancel through run (may be NULL). */
 at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n, const at_text_doc *dev,

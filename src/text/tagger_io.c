@@ -1,14 +1,15 @@
-/* The tagger's model file: "ATDTAG03", then little-endian u32 bits, u32
+/* The tagger's model file: "ATDTAG04", then little-endian u32 bits, u32
  * tags, f32 O bias, u64 seed, u32 documents, u32 epochs, f32 transitions
  * ((tags + 1) x tags), f32 weight scale, u32 rows, and each nonzero
  * feature row as u32 index and tags x i16 (weight / scale), by increasing
  * index; then u32 learned words, u32 bytes and the words (folded,
  * NUL-terminated, strictly increasing); then the extension of entities:
  * u32 bits (0: none), and when nonzero f32 bias, f32 bias of the numbers
- * offered alone, f32 weight scale, u32 rows and each nonzero row as u32
- * index and i16 (weight / scale), by increasing index. "ATDTAG02" is the
- * same without the extension and "ATDTAG01" without the learned words
- * either, both still read. Every field is read with bounds and checked. */
+ * offered alone, f32 bias of the initials offered alone, f32 weight scale,
+ * u32 rows and each nonzero row as u32 index and i16 (weight / scale), by
+ * increasing index. "ATDTAG03" is the same without the initials' bias
+ * (theirs off), "ATDTAG02" without the extension and "ATDTAG01" without
+ * the learned words either, all still read. Every field is read with bounds and checked. */
 #include "tagger.h"
 #include "dict.h"
 #include "lexicon.h"
@@ -17,7 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TAG_MAGIC "ATDTAG03"
+#define TAG_MAGIC "ATDTAG04"
+#define TAG_MAGIC3 "ATDTAG03" /* read too: no initials */
 #define TAG_MAGIC2 "ATDTAG02" /* read too: no extension */
 #define TAG_MAGIC1 "ATDTAG01" /* read too: no learned words */
 #define TAG_MAX_KEEP ((uint32_t)1 << 20)
@@ -210,6 +212,7 @@ at_status text_tagger_save(const text_tagger *t, const char *path)
             eu += lrintf(t->ext_w[r] / es) != 0;
         putf(&b, &st, t->ext_bias);
         putf(&b, &st, t->seed_bias);
+        putf(&b, &st, t->init_bias);
         putf(&b, &st, es);
         put32(&b, &st, (uint32_t)eu);
         for (size_t r = 0; r < er && !st; r++) {
@@ -268,8 +271,9 @@ at_status text_tagger_load(const char *path, text_tagger **out)
     reader r = {data, len, 0, path};
     text_tagger *t = NULL;
     uint32_t bits = 0, tags = 0, lo = 0, hi = 0, rows = 0;
-    int v1 = len >= 8 && !memcmp(data, TAG_MAGIC1, 8), v2 = len >= 8 && !memcmp(data, TAG_MAGIC2, 8);
-    if (len < 8 || (memcmp(data, TAG_MAGIC, 8) && !v1 && !v2)) {
+    int v1 = len >= 8 && !memcmp(data, TAG_MAGIC1, 8), v2 = len >= 8 && !memcmp(data, TAG_MAGIC2, 8),
+        v3 = len >= 8 && !memcmp(data, TAG_MAGIC3, 8);
+    if (len < 8 || (memcmp(data, TAG_MAGIC, 8) && !v1 && !v2 && !v3)) {
         st = at_error_set(AT_ERR_FORMAT, "%s: offset 0: not an atelier tagger model", path);
         goto done;
     }
@@ -356,9 +360,10 @@ at_status text_tagger_load(const char *path, text_tagger **out)
         if (ebits < 8 || ebits > TAG_MAX_BITS)
             st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: %u extension bits (8 to %d)", path, r.off - 4,
                               ebits, TAG_MAX_BITS);
+        t->init_bias = EXT_OFF;
         if (!st && !(st = getf(&r, &t->ext_bias)) && !(st = getf(&r, &t->seed_bias)) &&
-            !(st = getf(&r, &escale)) && !(st = get32(&r, &erows)) &&
-            (erows > (1u << ebits) || (len - r.off) / 6 < erows))
+            (v3 || !(st = getf(&r, &t->init_bias))) && !(st = getf(&r, &escale)) &&
+            !(st = get32(&r, &erows)) && (erows > (1u << ebits) || (len - r.off) / 6 < erows))
             st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: %u extension rows do not fit", path, r.off,
                               erows);
         if (!st && !(t->ext_w = at_calloc((size_t)1 << ebits, sizeof *t->ext_w)))

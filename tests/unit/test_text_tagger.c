@@ -409,7 +409,7 @@ static void test_learned_words(void **state)
     size_t len;
     unsigned char *m = test_read_file(out, &len);
     assert_non_null(m);
-    assert_memory_equal(m, "ATDTAG03", 8);
+    assert_memory_equal(m, "ATDTAG04", 8);
     assert_non_null(memmem(m, len, "zorbaxiline", 12));
     assert_null(memmem(m, len, "quentrafix", 10));
     at_text_deid *d;
@@ -430,8 +430,11 @@ static void test_learned_words(void **state)
     /* no learned words, no extension (no annotated note) */
     assert_memory_equal(m + len - 12, "\0\0\0\0\0\0\0\0\0\0\0\0", 12);
     assert_int_equal(test_write_file(out, m, len - 4), 0);
-    assert_int_equal(at_text_deid_set_model(d, out), AT_ERR_FORMAT); /* version 3, truncated */
-    m[7] = '2';                                                      /* the second format: no extension */
+    assert_int_equal(at_text_deid_set_model(d, out), AT_ERR_FORMAT); /* version 4, truncated */
+    m[7] = '3';                                                      /* the third: no initials, same here */
+    assert_int_equal(test_write_file(out, m, len), 0);
+    assert_int_equal(at_text_deid_set_model(d, out), AT_OK);
+    m[7] = '2'; /* the second format: no extension */
     assert_int_equal(test_write_file(out, m, len - 4), 0);
     assert_int_equal(at_text_deid_set_model(d, out), AT_OK);
     assert_int_equal(test_write_file(out, m, len - 12), 0);
@@ -501,6 +504,77 @@ static void test_extension(void **state)
     free(dir);
 }
 
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A person's initials the rules leave are learned from the context the
+ * annotated notes give them (a typist's after "frappe"), a new pair taken,
+ * not the trial's acronym nor the code's letters; a model of the third
+ * format (no initials' bias) is still read, its initials off. */
+static void test_initials(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    assert_non_null(dir);
+    static const char *const names[] = {"Zorbanne",  "Quelvane",  "Morvalec",
+                                        "Tressigny", "Kerbastel", "Vaudrimont"};
+    static const char *const inits[] = {"KD", "VR", "NB", "SB", "GP", "MQ",
+                                        "JW", "LT", "AF", "BZ", "CX", "DY"};
+    for (int k = 0; k < 12; k++) {
+        char txt[256], ann[256], p[512];
+        const char *x = names[k % 6], *y = inits[k];
+        int a = snprintf(txt, sizeof txt, "Compte rendu relu, essai NEOVAX. Dicte par le Dr ");
+        int n = snprintf(txt + a, sizeof txt - (size_t)a, "%s, frappe ", x);
+        snprintf(txt + a + n, sizeof txt - (size_t)(a + n), "%s le %d mars. Famille FAM-0%d12.\n", y, 3 + k,
+                 k % 10);
+        snprintf(ann, sizeof ann, "T1\tNOM %d %d\t%s\nT2\tNOM %d %d\t%s\nT3\tKEEP 25 31\tNEOVAX\n", a,
+                 a + (int)strlen(x), x, a + n, a + n + 2, y);
+        snprintf(p, sizeof p, "n%02d", k);
+        write_note(dir, p, txt, ann);
+    }
+    char out[512];
+    snprintf(out, sizeof out, "%s/m.bin", dir);
+    at_text_deid_model_result res;
+    train_annotated(dir, out, 1, &res);
+    at_free(res.report);
+    static const char note[] =
+        "Compte rendu relu, essai NEOVAX. Dicte par le Dr Belvaux, frappe QH le 9 avril. "
+        "Famille FAM-0917.";
+    at_text_deid *d;
+    assert_int_equal(at_text_deid_new(NULL, &d), AT_OK);
+    assert_int_equal(at_text_deid_set_model(d, NULL), AT_OK);
+    assert_int_equal(label_nth(d, note, "QH", 0), 0);
+    assert_int_equal(at_text_deid_set_model(d, out), AT_OK);
+    assert_int_not_equal(label_nth(d, note, "QH", 0), 0);
+    assert_int_equal(label_nth(d, note, "NEOVAX", 0), 0);
+    assert_int_not_equal(label_nth(d, note, "FAM", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(d, note, "Compte", 0), 0);
+    /* the third format: the initials' bias (after the extension's bits and
+     * two biases) taken out */
+    size_t len;
+    unsigned char *m = test_read_file(out, &len);
+    assert_non_null(m);
+    uint32_t tags = le32(m + 12);
+    size_t o = 8 + 4 + 4 + 4 + 8 + 4 + 4 + (size_t)(tags + 1) * tags * 4 + 4;
+    uint32_t rows = le32(m + o);
+    o += 4 + (size_t)rows * (4 + 2 * tags);
+    uint32_t keep_len = le32(m + o + 4);
+    o += 8 + keep_len;
+    assert_true(o + 16 <= len);
+    assert_int_not_equal(le32(m + o), 0); /* the extension's bits */
+    memmove(m + o + 12, m + o + 16, len - o - 16);
+    m[7] = '3';
+    assert_int_equal(test_write_file(out, m, len - 4), 0);
+    assert_int_equal(at_text_deid_set_model(d, out), AT_OK);
+    assert_int_equal(label_nth(d, note, "QH", 0), 0);
+    free(m);
+    at_text_deid_free(d);
+    test_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,7 +583,7 @@ int main(void)
         cmocka_unit_test(test_surrogates), cmocka_unit_test(test_model_file),
         cmocka_unit_test(test_brat),       cmocka_unit_test(test_hospital_generator),
         cmocka_unit_test(test_classes),    cmocka_unit_test(test_learned_words),
-        cmocka_unit_test(test_extension),
+        cmocka_unit_test(test_extension),  cmocka_unit_test(test_initials),
     };
     return cmocka_run_group_tests(tests, text_setup, text_teardown);
 }
