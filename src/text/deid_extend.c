@@ -325,12 +325,22 @@ static unsigned initial_letters(const text_scan *s, size_t i)
     const text_tok *k = &s->tok[i];
     if (k->kind != TOK_WORD || (k->aux & TOK_AUX_DIGIT) || !k->cap || k->e - k->s > (k->allcaps ? 8u : 4u))
         return 0;
+    /* letters (Latin ones with their accents), hyphens and full stops only:
+     * not an elided article ("D'", "L’") */
     unsigned n = 0;
     for (uint32_t q = k->s; q < k->e; q++) {
         unsigned c = (unsigned char)s->t[q];
-        n += (c | 0x20u) - 'a' < 26u || c >= 0xC0;
+        if ((c | 0x20u) - 'a' < 26u || (c >= 0xC3 && c <= 0xC5))
+            n++;
+        else if (c != '-' && c != '.' && (c < 0x80 || c > 0xBF))
+            return 0;
     }
     if (!n || n > 4 || (n == 1 && s->t[k->s] == 'M'))
+        return 0;
+    /* a field's label or a score's name: a colon or a number next ("IPP :
+     * 1234", "OMS 1") */
+    size_t a1 = on_line(s, i, 0);
+    if (a1 < s->n && (is_punct(s, a1, ':') || numeric(&s->tok[a1])))
         return 0;
     /* a letter after a word in lower case names its kind ("vitamine D",
      * "hépatite B", "groupe A"); one glued to a full stop is the rules'
