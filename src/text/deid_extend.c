@@ -652,10 +652,10 @@ void deid_pass_extend(text_scan *s, size_t base)
     codes.n = 0;
     int coded = 0;
     init_line line = {s->n, 0, 0, 0, 0}; /* of the last initials offered */
-    for (size_t i = 0, ls = 0; i < s->n && initials; i++) {
+    /* (the capitalised words: the tokeniser's list of them) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME] && initials; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
-        if (k->nl)
-            ls = i;
         unsigned letters = !s->lab[i] && k->kind == TOK_WORD && k->cap && !(k->aux & TOK_AUX_SAFE)
                                ? initial_letters(s, i)
                                : 0;
@@ -665,8 +665,12 @@ void deid_pass_extend(text_scan *s, size_t base)
             names_codes(s, &codes);
             coded = 1;
         }
-        if (line.ls != ls)
+        if (line.ls >= s->n || k->line != s->tok[line.ls].line || k->line == UINT16_MAX || line.ls > i) {
+            size_t ls = i;
+            while (ls > 0 && !s->tok[ls].nl)
+                ls--;
             line_read(s, ls, &line);
+        }
         uint32_t f[EXT_MAX_FEATS];
         size_t nf = initial_features(s, i, &line, letters, last, &codes, f);
         if (decide(s, i, f, nf, col ? 0 : t->init_bias, base) && !join_beside(s, i)) {
