@@ -625,6 +625,17 @@ static void extend_side(text_scan *s, size_t a, size_t b, int dir, float bias, s
     }
 }
 
+/* The first token of token i's line, given that of an earlier token p
+ * (ls; p == s->n: none): the same when no line begins between (a walk
+ * back to p at most: the tokens of a chunk walked once a pass). */
+static size_t line_start(const text_scan *s, size_t i, size_t ls, size_t p)
+{
+    size_t q = i;
+    while (q > 0 && !s->tok[q].nl && (p >= s->n || q > p))
+        q--;
+    return p < s->n && q == p && !s->tok[q].nl ? ls : q;
+}
+
 void deid_pass_extend(text_scan *s, size_t base)
 {
     const text_tagger *t = s->d->tagger;
@@ -636,12 +647,22 @@ void deid_pass_extend(text_scan *s, size_t base)
      * nor one a pass explained as safe (a table's codes and ages) */
     int numbers = col || t->seed_bias < EXT_OFF, initials = col || t->init_bias < EXT_OFF;
     unsigned last = s->n ? s->tok[s->n - 1].line : 0;
-    for (size_t i = 0, ls = 0; i < s->n && numbers; i++) {
+    /* (the tokeniser's lists: numbers in one, words with digits in another,
+     * both in the text's order: merged) */
+    const uint32_t *ln = s->list[TEXT_LIST_NUM], *lc = s->list[TEXT_LIST_CUE];
+    size_t nn = numbers ? s->nlist[TEXT_LIST_NUM] : 0, nc = numbers ? s->nlist[TEXT_LIST_CUE] : 0;
+    size_t ls = 0, lsi = s->n; /* the line start of token lsi */
+    for (size_t a = 0, c = 0; a < nn || c < nc;) {
+        size_t i = a < nn && (c >= nc || ln[a] <= lc[c]) ? ln[a] : lc[c];
+        while (a < nn && ln[a] == i)
+            a++;
+        while (c < nc && lc[c] == i)
+            c++;
         const text_tok *k = &s->tok[i];
-        if (k->nl)
-            ls = i;
         if (s->lab[i] || !numeric(k) || (k->aux & TOK_AUX_SAFE) || k->e - k->s > 40 || counting(s, i))
             continue;
+        ls = line_start(s, i, ls, lsi);
+        lsi = i;
         uint32_t f[EXT_MAX_FEATS];
         size_t nf = seed_features(s, i, ls, f);
         if (decide(s, i, f, nf, col ? 0 : t->seed_bias, base) && !join_beside(s, i))
@@ -652,6 +673,7 @@ void deid_pass_extend(text_scan *s, size_t base)
     codes.n = 0;
     int coded = 0;
     init_line line = {s->n, 0, 0, 0, 0}; /* of the last initials offered */
+    lsi = s->n;
     /* (the capitalised words: the tokeniser's list of them) */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME] && initials; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
@@ -665,12 +687,10 @@ void deid_pass_extend(text_scan *s, size_t base)
             names_codes(s, &codes);
             coded = 1;
         }
-        if (line.ls >= s->n || k->line != s->tok[line.ls].line || k->line == UINT16_MAX || line.ls > i) {
-            size_t ls = i;
-            while (ls > 0 && !s->tok[ls].nl)
-                ls--;
+        ls = line_start(s, i, ls, lsi);
+        lsi = i;
+        if (ls != line.ls)
             line_read(s, ls, &line);
-        }
         uint32_t f[EXT_MAX_FEATS];
         size_t nf = initial_features(s, i, &line, letters, last, &codes, f);
         if (decide(s, i, f, nf, col ? 0 : t->init_bias, base) && !join_beside(s, i)) {
