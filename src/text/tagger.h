@@ -179,6 +179,17 @@ int deid_place_compound(const char *f, size_t n);
 #define EXT_DEFAULT_BITS 16
 #define EXT_OFF 1e30f /* a bias no score passes: that part off */
 void deid_pass_extend(text_scan *s, size_t base);
+/* What training records (deid_extend_train.c): one sample per token
+ * offered, its features, its gold answer and its update's weight. */
+typedef struct text_ext_collect {
+    const at_text_doc *doc; /* its gold spans and the strings that must stay */
+    uint32_t *feat;         /* EXT_MAX_FEATS per sample */
+    uint8_t *nf;
+    int8_t *y;   /* +1: in a gold span; -1: not */
+    uint8_t *wt; /* the update's weight: a string that must stay counts more */
+    size_t n, cap;
+    at_status st;
+} text_ext_collect;
 /* Token-level label-agnostic redaction counts of detector d on docs, and
  * the strings to keep it touched when lost is not NULL (tagger_train.c). */
 at_status text_dev_counts(const at_text_deid *d, const at_text_doc *docs, size_t n, double *tp, double *fp,
