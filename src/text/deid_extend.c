@@ -478,8 +478,9 @@ static void line_read(const text_scan *s, size_t ls, init_line *L)
     L->le = q - 1;
 }
 
-/* The features of a word that may be initials, token i offered alone (ls:
- * its line's first token, last: the chunk's last line): its writing and
+/* The features of a word that may be initials, token i offered alone (L:
+ * what its line holds, last: the chunk's last line, codes: the names'
+ * codes): its writing and
  * what is glued to it, the words and signs around, the entities beside,
  * its line (first word, length, place, capitals, a field's colon before),
  * the document's last lines (signatures). */
@@ -667,9 +668,7 @@ void deid_pass_extend(text_scan *s, size_t base)
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME] && initials; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
-        unsigned letters = !s->lab[i] && k->kind == TOK_WORD && k->cap && !(k->aux & TOK_AUX_SAFE)
-                               ? initial_letters(s, i)
-                               : 0;
+        unsigned letters = !s->lab[i] && !(k->aux & TOK_AUX_SAFE) ? initial_letters(s, i) : 0;
         if (!letters)
             continue;
         if (!coded && initials_asked(s, i, letters)) {
