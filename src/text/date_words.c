@@ -245,7 +245,11 @@ int text_date_alt_parse(const char *s, size_t n, text_alt_date *out)
     if (!n || !split_words(s, n, &ws) || !ws.count)
         return 0;
     size_t from = 0;
-    if (text_weekday_of(ws.w[0], ws.l[0]) || (text_weekday_abbr(ws.w[0], ws.l[0]) && n > 3 && s[3] == '.')) {
+    /* "lundi", "lun.", "lun " before a date the other readers know,
+     * "vend." too */
+    size_t al = ws.l[0] == 4 && !memcmp(ws.w[0], "vend", 4) ? 3 : ws.l[0];
+    if (text_weekday_of(ws.w[0], ws.l[0]) ||
+        (text_weekday_abbr(ws.w[0], al) && n > ws.l[0] && (s[ws.l[0]] == '.' || s[ws.l[0]] == ' '))) {
         out->weekday = 1;
         from = 1;
         /* the rest in any writing the other readers know */

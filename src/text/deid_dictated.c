@@ -238,7 +238,8 @@ static int address_word(const text_scan *s, size_t q)
 {
     int l = s->lab[q];
     return s->tok[q].kind == TOK_WORD && !spoken_joint(s, q) &&
-           (!l || l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE || l == AT_PHI_HOPITAL);
+           (!l || l == AT_PHI_NOM || l == AT_PHI_PRENOM || l == AT_PHI_VILLE || l == AT_PHI_HOPITAL ||
+            l == AT_PHI_EMPLOYEUR);
 }
 
 /* A joint between two words of a spoken address: "point", "arobase",
@@ -258,11 +259,17 @@ static void spoken_address(text_scan *s, size_t i)
     /* back over "word joint" pairs on the line */
     size_t a = i - 1;
     int at = 0, points = 0;
-    while (a >= 2 && !s->tok[a].nl && !s->tok[a - 1].nl && address_word(s, a - 1) &&
-           address_joint(s, a - 2)) {
-        at |= tok_is(s, a - 2, "arobase") || tok_is(s, a - 2, "at");
-        points += tok_is(s, a - 2, "point");
-        a -= 2;
+    for (int nums = 0; a >= 2 && !s->tok[a].nl && !s->tok[a - 1].nl;) {
+        if (address_word(s, a - 1) && address_joint(s, a - 2)) {
+            at |= tok_is(s, a - 2, "arobase") || tok_is(s, a - 2, "at");
+            points += tok_is(s, a - 2, "point");
+            a -= 2;
+        } else if (nums < 3 && number_word_tok(s, a - 1) == 1 && address_word(s, a - 2)) {
+            a--; /* a number said after a word: "dasilva soixante-trois arobase" */
+            nums++;
+        } else {
+            break;
+        }
     }
     if (a > 0 && !s->tok[a].nl && address_word(s, a - 1))
         a--; /* the first word */

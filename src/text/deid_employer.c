@@ -219,6 +219,16 @@ static size_t firm_span(const text_scan *s, size_t j, int strong)
  * inside keeps its label. An acronym in brackets after it joins it. */
 static void mark_firm(text_scan *s, size_t a, size_t b)
 {
+    /* a common noun in lower case before the name is no part of it
+     * ("la société Dufour Frères", "agence de Laxou", as the notes'
+     * writers mark them) */
+    static const char *const common_heads[] = {"societe",     "ste",      "entreprise", "agence",
+                                               "association", "armement", "magasin",    NULL};
+    while (a + 1 < b && lower(s, a) && (s->tok[a].dflags & DICT_HEAD) && emp_word_in(s, a, common_heads)) {
+        a++;
+        while (a + 1 < b && joiner(s, a))
+            a++;
+    }
     uint32_t e = 0;
     for (size_t q = a; q < b; q++) {
         if (s->lab[q])

@@ -246,24 +246,53 @@ static int number_tok(const text_scan *s, size_t i, char *f, size_t *fl)
     return text_number_words_value(w, fl, 1, &v) ? v : -1;
 }
 
+/* The day in words before month word i, on its line and unlabelled
+ * ("premier", "vingt-deux", "vingt deux", "trente et un"; "1er" is the
+ * rules'): its first token, i when none; *day its value. */
+static size_t day_words_before(const text_scan *s, size_t i, int *day)
+{
+    *day = 0;
+    if (i == 0 || s->tok[i].nl)
+        return i;
+    char f[64];
+    size_t fl;
+    int v[3] = {-1, -1, -1}; /* the words before i, nearest first */
+    for (size_t h = 0; h < 3 && h < i && !s->lab[i - 1 - h] && !s->tok[i - h].nl; h++)
+        v[h] = tok_is(s, i - 1 - h, "et") ? 0 : number_tok(s, i - 1 - h, f, &fl);
+    /* "vingt et un", "trente et un"; "vingt deux"; one word ("vingt-deux",
+     * "premier", "douze") */
+    /* "trente sept", "quatre-vingt sept": seven, not September */
+    if (v[0] >= 20 && v[0] % 10 == 0 && tok_is(s, i, "sept") && !is_punct(s, i + 1, '.')) {
+        *day = -1;
+        return i;
+    }
+    size_t a = i;
+    if (v[0] == 1 && v[1] == 0 && (v[2] == 20 || v[2] == 30))
+        a = i - 3;
+    else if (v[0] >= 1 && v[0] <= 9 && (v[1] == 20 || (v[1] == 30 && v[0] == 1)))
+        a = i - 2;
+    else if (v[0] >= 1)
+        a = i - 1;
+    else
+        return i;
+    int d = deid_words_value(s, a, i);
+    /* (a number word before it: digits said one by one, "quatre deux
+     * sept", where "sept" is seven) */
+    if (d < 1 || d > 31 || (a > 0 && !s->tok[a].nl && !s->lab[a - 1] && number_tok(s, a - 1, f, &fl) >= 0))
+        return i;
+    *day = d;
+    return a;
+}
+
 static void pass_word_date(text_scan *s, size_t i)
 {
     /* i: a month word in lower case or capitalised */
     char f[64];
     size_t fl;
-    size_t a = i;
-    int day = 0;
-    /* back: "premier", "vingt-deux", "trente et un", "1er" handled by the rules */
-    if (i >= 1 && number_tok(s, i - 1, f, &fl) >= 1 && !s->lab[i - 1] && !s->tok[i].nl) {
-        a = i - 1;
-        if (i >= 3 && tok_is(s, i - 2, "et") && number_tok(s, i - 3, f, &fl) >= 20 && !s->lab[i - 3])
-            a = i - 3;
-        int v = deid_words_value(s, a, i);
-        if (v >= 1 && v <= 31)
-            day = v;
-        else
-            a = i;
-    }
+    int day;
+    size_t a = day_words_before(s, i, &day);
+    if (day < 0)
+        return;
     /* after "né le", "DDN": a birth date (its year may be said in two
      * digits: "né le neuf novembre trente et un") */
     int birth = 0;
@@ -684,9 +713,20 @@ void deid_pass_extra_dates(text_scan *s)
         ocr_word_date(s, digit[q] + 1);
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
         size_t i = s->list[TEXT_LIST_NUM][q];
-        if (s->lab[i])
-            continue;
         const text_tok *k = &s->tok[i];
+        if (s->lab[i]) {
+            /* "vingt-trois septembre 2026", its month and year read by
+             * the rules: the day too */
+            int day;
+            size_t a;
+            if (s->lab[i] == AT_PHI_DATE && k->kind == TOK_WORD && (k->dflags & DICT_MONTH) &&
+                (a = day_words_before(s, i, &day)) < i)
+                for (size_t j = a; j < i; j++) {
+                    s->lab[j] = AT_PHI_DATE;
+                    s->ent[j] = s->ent[i];
+                }
+            continue;
+        }
         size_t e;
         if (k->kind == TOK_WORD && (k->dflags & DICT_MONTH)) {
             pass_word_date(s, i);

@@ -502,15 +502,14 @@ void deid_pass_name_joins(text_scan *s)
             continue;
         }
         /* an initial before a surname found: "R. DURAUD", and "M." too
-         * after a title, a relative or a label ("dr M. BAILLY", "son frère
-         * M. LEDUC") */
+         * after a title ("dr M. BAILLY"); after a relative or a label it is
+         * Monsieur ("son frère M. LEDUC", "Patient : M. Diallo") */
         if (k->e - k->s <= 2 && k->cap && i + 2 < s->n && is_punct(s, i + 1, '.') &&
             s->lab[i + 2] == AT_PHI_NOM && !s->tok[i + 2].nl &&
             (k->e - k->s == 1 || (unsigned char)s->t[k->s] >= 0xC0)) {
             int title = (k->dflags & DICT_TITLE) != 0;
             const text_tok *b = &s->tok[i - 1];
-            if (!title || (b->dflags & (DICT_TITLE | DICT_FIELD)) || (b->lex & LEX_KIN) ||
-                (is_punct(s, i - 1, ',') && i >= 2 && (s->tok[i - 2].lex & LEX_KIN))) {
+            if (!title || (b->dflags & DICT_TITLE)) {
                 mark(s, i, i + 1, AT_PHI_PRENOM);
                 continue;
             }

@@ -198,6 +198,15 @@ static void pass_rural(text_scan *s, size_t i)
     const text_tok *k = &s->tok[i];
     if (!(k->lex & LEX_STREET) || (!k->cap && !deid_tok_in(s, i, rural_lower)))
         return;
+    /* "Bloc B", "bloc 3": an operating theatre, save in an address
+     * ("Les Terrasses, bloc 2, 45 avenue ...": a street word follows) */
+    if (tok_is(s, i, "bloc")) {
+        int street = 0;
+        for (size_t q = i + 1; q < s->n && q - i < 10 && !s->tok[q].nl && !street; q++)
+            street = q > i + 2 && (s->lab[q] == AT_PHI_ADRESSE || (s->tok[q].lex & LEX_STREET));
+        if (!street)
+            return;
+    }
     size_t j = i + 1;
     if (is_punct(s, j, '.'))
         j++;
@@ -453,6 +462,38 @@ static int time_range(const text_scan *s, size_t i, size_t r)
     return times >= 2;
 }
 
+/* Tokens [i, r) read "A-B" with A and B numbers of the same writing (as
+ * many decimals, no leading zero, three digits at most before them) and
+ * A < B <= 10 A. */
+static int value_range(const text_scan *s, size_t i, size_t r)
+{
+    const char *t = s->t + s->tok[i].s, *end = s->t + s->tok[r - 1].e;
+    double v[2];
+    int dec[2];
+    for (int h = 0; h < 2; h++) {
+        if (t >= end || *t < '1' || *t > '9')
+            return 0;
+        double x = 0;
+        const char *d0 = t;
+        while (t < end && *t >= '0' && *t <= '9' && t - d0 < 4)
+            x = x * 10 + (*t++ - '0');
+        if (t - d0 > 3)
+            return 0;
+        dec[h] = 0;
+        if (t < end && (*t == '.' || *t == ',')) {
+            double f = 0.1;
+            for (t++; t < end && *t >= '0' && *t <= '9'; t++, f /= 10, dec[h]++)
+                x += (*t - '0') * f;
+            if (!dec[h])
+                return 0;
+        }
+        v[h] = x;
+        if (h == 0 && (t >= end || *t++ != '-'))
+            return 0;
+    }
+    return t == end && dec[0] == dec[1] && v[0] < v[1] && v[1] <= 10 * v[0];
+}
+
 static void pass_code(text_scan *s, size_t i)
 {
     if (after_lot(s, i) || hgvs_after(s, i) || isotope_led(s, i))
@@ -497,6 +538,10 @@ static void pass_code(text_scan *s, size_t i)
     /* genes and variants joined by '/' ("BRCA1/BRCA2/PALB2", "V600E/V600K"):
      * every part a word of the medical vocabulary or a protein change */
     if (letters && slashed_medical(s, i, r))
+        return;
+    /* a reference range ("150-400", "13.0-17.0"): two numbers written
+     * alike, the first the smaller, the second at most twenty times it */
+    if (!letters && groups <= 4 && value_range(s, i, r))
         return;
     /* "CAE-0033210": the capitals glued before the number */
     size_t a = i;
@@ -561,20 +606,24 @@ static void pass_extension_groups(text_scan *s, size_t i)
         mark(s, i, i + 2, AT_PHI_TEL);
 }
 
-/* A weekday before a date joins it ("lundi 12 mars"). */
+/* A weekday before a date joins it ("lundi 12 mars"), abbreviated too
+ * when the date opens with a number ("ven 20/02", "Lun 7 juin"; not
+ * "MAR", the anaesthetist). */
 static void weekday_join(text_scan *s, size_t i)
 {
     char w0 = (char)(s->t[s->tok[i].s] | 0x20);
     if (w0 != 'l' && w0 != 'm' && w0 != 'j' && w0 != 'v' && w0 != 's' && w0 != 'd')
         return;
-    if (!tok_may_be_weekday(s, i))
+    int abbr = tlen(s, i) == 3 && i + 1 < s->n && s->tok[i + 1].kind == TOK_NUM &&
+               !(s->tok[i].allcaps && tok_is(s, i, "mar"));
+    if (!abbr && !tok_may_be_weekday(s, i))
         return;
     if (i + 1 >= s->n || s->lab[i] || s->lab[i + 1] != AT_PHI_DATE || s->tok[i + 1].nl ||
         (i + 1 > 0 && i > 0 && s->ent[i] && s->ent[i] == s->ent[i + 1]))
         return;
     char f[64];
     size_t n = fold_tok(s, i, f);
-    if (n && text_weekday_of(f, n)) {
+    if (n && (abbr ? text_weekday_abbr(f, n) : text_weekday_of(f, n))) {
         s->lab[i] = AT_PHI_DATE;
         s->ent[i] = s->ent[i + 1];
     }
@@ -661,10 +710,13 @@ void deid_pass_extra_late(text_scan *s)
             weekday_join(s, i - 1);
         else if (s->lab[i] == AT_PHI_DATE && i > 1 && is_punct(s, i - 1, '.') && !s->lab[i - 1] &&
                  s->tok[i - 1].s == s->tok[i - 2].e && !s->lab[i - 2] && s->tok[i - 2].kind == TOK_WORD &&
-                 tlen(s, i - 2) == 3 && !s->tok[i - 1].nl && !s->tok[i].nl) {
+                 (tlen(s, i - 2) == 3 || tlen(s, i - 2) == 4) && !s->tok[i - 1].nl && !s->tok[i].nl) {
+            /* "mer. 5 févr.", "vend. 27/11" */
             char f[64];
             size_t n = fold_tok(s, i - 2, f);
-            if (n && text_weekday_abbr(f, n)) {
+            if (n == 4 && !memcmp(f, "vend", 4))
+                n = 3;
+            if (n == 3 && text_weekday_abbr(f, n)) {
                 for (size_t q = i - 2; q < i; q++) {
                     s->lab[q] = AT_PHI_DATE;
                     s->ent[q] = s->ent[i];

@@ -318,7 +318,8 @@ void deid_pass_hospitals(text_scan *s)
                 !(s->tok[j].dflags & DICT_TITLE) && !(is_punct(s, j + 1, ':'))) {
                 /* a word that describes without naming ("Institut National
                  * du Cancer") names nothing by itself */
-                names += !(s->tok[j].dflags & DICT_DESCR) ||
+                /* (nor does a connector in capitals: "HOPITAL DE JOUR") */
+                names += !(s->tok[j].dflags & (DICT_DESCR | DICT_CONNECT)) ||
                          (s->tok[j].lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY));
                 j++;
             } else if (j + 1 < s->n && !s->tok[j].nl && (is_connector(s, j) || is_punct(s, j, '\''))) {
@@ -332,10 +333,20 @@ void deid_pass_hospitals(text_scan *s)
                 break;
             }
         }
+        size_t end = j;
         while (j > i + 1 && (is_connector(s, j - 1) || is_punct(s, j - 1, '\'')))
             j--;
-        if (names || (qual && !tok_is(s, i, "centre")))
+        if (names || (qual && !tok_is(s, i, "centre"))) {
             mark(s, i, j, AT_PHI_HOPITAL);
+        } else if (end < s->n && s->lab[end] == AT_PHI_HOPITAL && !s->tok[end].nl) {
+            /* the head and its describing words before an establishment
+             * another pass found ("CENTRE D'IMAGERIE MÉDICALE DES X",
+             * "EHPAD LA MAISON DES X"): one establishment */
+            for (size_t q = i; q < end; q++) {
+                s->lab[q] = AT_PHI_HOPITAL;
+                s->ent[q] = s->ent[end];
+            }
+        }
     }
 }
 

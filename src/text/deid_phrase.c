@@ -95,7 +95,11 @@ static int connector(const text_scan *s, size_t i)
     if (k->kind != TOK_WORD)
         return 0;
     if (k->cap || k->allcaps) {
-        /* in capitals between words in capitals ("CAMSP DU MÉDOC") */
+        /* in capitals between words in capitals ("CAMSP DU MÉDOC",
+         * "LABORATOIRE D'ANATOMIE") */
+        if (tok_elided(s, i, 'd') || tok_elided(s, i, 'l'))
+            return i > 0 && i + 1 < s->n && s->tok[i - 1].allcaps && s->tok[i + 1].allcaps &&
+                   !s->tok[i + 1].nl;
         if (!k->allcaps || i == 0 || i + 1 >= s->n || !s->tok[i - 1].allcaps || !s->tok[i + 1].allcaps ||
             tl(s, i) > 3 || k->nl || s->tok[i + 1].nl)
             return 0;

@@ -309,6 +309,37 @@ int deid_study_name(const text_scan *s, size_t i)
 /* Gene, TNM, cycle and dose writings among words with digits ("BRCA1",
  * "pT2N0", "C3J1", "75mg", "HER2", "L4-L5"): the letters and digits of a
  * code of at most three digits, or a TNM. */
+/* A treatment's days or cycles joined by '-', '/' or ',': each part one
+ * or two of J, D, C, S or W and one to three digits ("J1-J22-J43",
+ * "C1J1/C1J8", "S1-S3"). */
+static int day_schedule(const char *w, size_t n)
+{
+    size_t i = 0, parts = 0;
+    while (i < n) {
+        for (int pair = 0; pair < 2; pair++) {
+            char c = w[i];
+            if (c != 'J' && c != 'D' && c != 'C' && c != 'S' && c != 'W') {
+                if (pair == 0)
+                    return 0;
+                break;
+            }
+            size_t d = ++i;
+            while (i < n && i - d < 4 && (unsigned)(w[i] - '0') < 10u)
+                i++;
+            if (i == d || i - d > 3)
+                return 0;
+            if (i == n || w[i] == '-' || w[i] == '/' || w[i] == ',')
+                break;
+        }
+        parts++;
+        if (i < n && w[i] != '-' && w[i] != '/' && w[i] != ',')
+            return 0;
+        if (i < n && ++i == n)
+            return 0;
+    }
+    return parts >= 2;
+}
+
 static int safe_code(const char *w, size_t n)
 {
     size_t digits = 0;
@@ -318,6 +349,8 @@ static int safe_code(const char *w, size_t n)
         return 1; /* genes, cycles, doses, times ("10h41") */
     if (n == 11 && !memcmp(w, "NCT", 3) && digits == 8)
         return 1; /* a ClinicalTrials.gov registration */
+    if (day_schedule(w, n))
+        return 1;
     /* TNM: [cpy]*T..N..M.. */
     size_t i = 0;
     while (i < n && (w[i] == 'c' || w[i] == 'p' || w[i] == 'y' || w[i] == 'r' || w[i] == 'u'))

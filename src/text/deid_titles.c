@@ -352,6 +352,17 @@ void deid_pass_titles(text_scan *s)
                 continue;
             if (len <= 3 && !k->cap && (len == 1 || s->tok[j].kind != TOK_WORD || s->tok[j].cap))
                 continue; /* "m" the unit; "dr", "mme" in lower case before a lower-case name */
+            /* "épouse de M. Lefèvre": the title after "de" names him */
+            if (j + 1 < s->n && tok_is(s, j, "de") && !s->tok[j].cap && (s->tok[j + 1].dflags & DICT_TITLE))
+                continue;
+            /* "Madame la Directrice", "M. le Président": an office, not
+             * a name (a word of the language no name list holds after
+             * the article in lower case) */
+            if (j + 1 < s->n && !s->tok[j].cap && (tok_is(s, j, "le") || tok_is(s, j, "la")) &&
+                !s->tok[j + 1].nl && s->tok[j + 1].kind == TOK_WORD && s->tok[j + 1].cap &&
+                !s->tok[j + 1].allcaps && (s->tok[j + 1].lex & LEX_WORD) &&
+                !(s->tok[j + 1].lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)))
+                continue;
             size_t r = name_run(s, j, 1);
             /* "professeur des écoles", "docteur en pharmacie": in lower
              * case the long titles are nouns before a particle */
