@@ -1,0 +1,104 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 16:
+ * dates said in words and weekdays abbreviated before a date; numbers,
+ * headings and offices that name no one. Every string is invented here;
+ * none is a fixture of patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+/* det, rules: the default detector and the rules alone (text_label.h) */
+
+#define LABEL(text, needle) label_nth(det, text, needle, 0)
+#define RULE(text, needle) label_nth(rules, text, needle, 0)
+
+/* A day said in two words before its month, with or without the year the
+ * rules read; digits read one by one and "trente sept" (seven) are no
+ * date. */
+static void test_day_in_words(void **state)
+{
+    (void)state;
+    static const char a[] = "consultation dictée du vingt trois septembre patiente madame x point";
+    assert_int_equal(RULE(a, "vingt"), AT_PHI_DATE);
+    assert_int_equal(RULE(a, "trois"), AT_PHI_DATE);
+    static const char b[] = "vue le vingt-trois septembre 2026 en consultation";
+    assert_int_equal(RULE(b, "vingt-trois"), AT_PHI_DATE);
+    static const char c[] = "le vingt et un mars puis le trente et un mai et le premier décembre";
+    assert_int_equal(RULE(c, "vingt"), AT_PHI_DATE);
+    assert_int_equal(RULE(c, "trente"), AT_PHI_DATE);
+    assert_int_equal(RULE(c, "premier"), AT_PHI_DATE);
+    /* a record number read out, then an e-mail with "trente sept" in it */
+    static const char d[] = "dossier de monsieur x numéro huit quatre deux sept sept un le patient a été vu";
+    assert_int_not_equal(RULE(d, "huit"), AT_PHI_DATE);
+    assert_int_not_equal(RULE(d, "deux"), AT_PHI_DATE);
+    static const char e[] = "je répète d point rousseau trente sept arobase laposte point net virgule merci";
+    assert_int_not_equal(RULE(e, "trente"), AT_PHI_DATE);
+}
+
+/* An abbreviated weekday joins the numeric date after it; not the
+ * anaesthetist's MAR, not a weekday alone. */
+static void test_weekday_abbreviations(void **state)
+{
+    (void)state;
+    static const char a[] = "ven 20/02 : T° 38,4 ce matin, appel astreinte.\nlun 30/11 : pansement refait.";
+    assert_int_equal(LABEL(a, "ven"), AT_PHI_DATE);
+    assert_int_equal(LABEL(a, "lun"), AT_PHI_DATE);
+    static const char b[] = "Prélevé le vend. 27/11/2026 à 07:45 à domicile.";
+    assert_int_equal(LABEL(b, "vend"), AT_PHI_DATE);
+    assert_int_equal(LABEL("Planning : Lun 6h45-14h15, Ven repos.", "Ven"), 0);
+    assert_int_not_equal(LABEL("Visite MAR 12/03/2026 : ASA 2.", "MAR"), AT_PHI_DATE);
+}
+
+/* A reference range and a treatment's days are no codes; a record
+ * number with a dash still is. */
+static void test_ranges_and_days(void **state)
+{
+    (void)state;
+    static const char a[] = "| Plaquettes | 412 G/L | 150-400 |\nHémoglobine 12,1 g/dL 13.0-17.0\n";
+    assert_int_equal(LABEL(a, "150-400"), 0);
+    assert_int_equal(LABEL(a, "13.0"), 0);
+    assert_int_equal(LABEL("cisplatine 100 mg/m² J1-J22-J43 puis radiothérapie", "J1-J22-J43"), 0);
+    assert_int_equal(LABEL("schéma C1J1/C1J8 toutes les 3 semaines", "C1J1"), 0);
+    assert_int_equal(LABEL("08:40\t3411-61209\tDUPONT\tYves\t22/33", "3411-61209"), AT_PHI_ID);
+}
+
+/* Headings and offices: a laboratory's or a day hospital's generic name
+ * in capitals, an operating theatre, an office after a title, "de M."
+ * are no one's; the establishment named after them still is. */
+static void test_headings_and_offices(void **state)
+{
+    (void)state;
+    assert_int_equal(
+        LABEL("LABORATOIRE D'ANATOMIE ET CYTOLOGIE PATHOLOGIQUES\nCompte rendu n° 12.", "ANATOMIE"), 0);
+    assert_int_equal(LABEL("HÔPITAL DE JOUR ONCOLOGIE\nPatient vu ce jour.", "JOUR"), 0);
+    assert_int_equal(LABEL("Clinique Saint-Yves Armor – Bloc B – salle 4", "Bloc"), 0);
+    assert_int_equal(
+        LABEL("CENTRE D'IMAGERIE MÉDICALE DES MARRONNIERS\n45 boulevard Hugo, 59000 Lille", "CENTRE"),
+        AT_PHI_HOPITAL);
+    assert_int_equal(LABEL("Madame la Directrice,\nJe vous écris au sujet de Mme Tanguy.", "Directrice"), 0);
+    assert_int_equal(LABEL("À l'attention de M. le Directeur des ressources humaines", "Directeur"), 0);
+    static const char m[] = "Appel de l'épouse de M. Kerbiriou (Roger), inquiète.";
+    assert_int_equal(LABEL(m, "de M"), 0);
+    assert_int_not_equal(LABEL(m, "Kerbiriou"), 0);
+    /* Monsieur after a relative; an initial after a doctor's title */
+    static const char n[] = "Visite du mari, M. Traoré Bakary, ce soir.";
+    assert_int_equal(LABEL(n, "M."), 0);
+    assert_int_not_equal(LABEL(n, "Traoré"), 0);
+    assert_int_equal(LABEL("Bien confraternellement,\nDr M. Quéméner\n", "M."), AT_PHI_PRENOM);
+    /* the common noun before a firm's name */
+    static const char f[] = "Il travaille dans la société Dufour Frères à Brest.";
+    assert_int_equal(LABEL(f, "société"), 0);
+    assert_int_not_equal(LABEL(f, "Dufour"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_day_in_words),
+        cmocka_unit_test(test_weekday_abbreviations),
+        cmocka_unit_test(test_ranges_and_days),
+        cmocka_unit_test(test_headings_and_offices),
+    };
+    return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
+}
