@@ -314,6 +314,34 @@ void deid_pass_before_zip(text_scan *s)
         if (z < 2 || z + 1 >= s->n || s->lab[z] != AT_PHI_ZIP || s->tok[z].nl ||
             s->lab[z + 1] != AT_PHI_VILLE || s->tok[z + 1].nl)
             continue;
+        /* between an address found and "ZIP Town" on its line, up to a
+         * dozen words and their commas are the address's too ("12 rue
+         * Paul Bert, appt 32, 4e étage sans ascenseur, 69500 Bron") */
+        {
+            size_t b = z;
+            while (b > 0 && z - b < 14 && !s->tok[b].nl && !s->lab[b - 1] &&
+                   (s->tok[b - 1].kind != TOK_PUNCT || is_punct(s, b - 1, ',') || is_punct(s, b - 1, '.') ||
+                    is_punct(s, b - 1, '-') || is_punct(s, b - 1, '\'') || s->tok[b - 1].special == 0xE2) &&
+                   !memchr(s->t + s->tok[b - 1].e, '\t', s->tok[b].s - s->tok[b - 1].e))
+                b--;
+            if (b > 0 && b < z && !s->tok[b].nl && s->lab[b - 1] == AT_PHI_ADRESSE) {
+                size_t g = z;
+                while (g > b && s->tok[g - 1].kind == TOK_PUNCT)
+                    g--;
+                int words = 0;
+                for (size_t q = b; q < g; q++)
+                    words += s->tok[q].kind != TOK_PUNCT;
+                /* (right after the address, without a comma: a few words,
+                 * "4e étage sans ascenseur") */
+                if (words && (is_punct(s, b, ',') || words <= 3)) {
+                    for (size_t q = b; q < g; q++) {
+                        s->lab[q] = AT_PHI_ADRESSE;
+                        s->ent[q] = s->ent[b - 1];
+                    }
+                    continue;
+                }
+            }
+        }
         size_t e = z; /* the run [a, e) before a ',' or a dash */
         if (is_punct(s, e - 1, ',') || (s->tok[e - 1].kind == TOK_PUNCT && s->tok[e - 1].special == 0xE2) ||
             is_punct(s, e - 1, '-'))

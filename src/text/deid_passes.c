@@ -142,6 +142,29 @@ static int date_sep_after(const text_scan *s, const text_tok *k)
     return c == '/' || c == '.' || c == '-';
 }
 
+/* Word token i, read by the OCR with digits for letters ("a11ée",
+ * "qua1", "P1ace"), is a street's word with its letters back (1 as l,
+ * then as i; 0 as o). */
+static int ocr_street_word(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (k->kind != TOK_WORD || !(k->aux & TOK_AUX_DIGIT) || n < 3 || n > 12)
+        return 0;
+    for (int one = 0; one < 2; one++) {
+        char w[16];
+        for (size_t q = 0; q < n; q++) {
+            char c = s->t[k->s + q];
+            w[q] = c == '1' ? (one ? 'i' : 'l') : c == '0' ? 'o' : c;
+        }
+        char f[32];
+        int fl = at_text_fold(w, n, f, sizeof f);
+        if (fl > 0 && (text_dict_get(&s->d->dict, f, (size_t)fl, NULL) & DICT_STREET))
+            return 1;
+    }
+    return 0;
+}
+
 void deid_pass_numbers(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
@@ -177,7 +200,7 @@ void deid_pass_numbers(text_scan *s)
             if (is_punct(s, j, ','))
                 j++;
             /* ("7 pl/cm": an abbreviation before a slash is a unit's) */
-            if (j < s->n && (s->tok[j].dflags & DICT_STREET) && !s->tok[j].nl &&
+            if (j < s->n && ((s->tok[j].dflags & DICT_STREET) || ocr_street_word(s, j)) && !s->tok[j].nl &&
                 !(tok_len(s, j) <= 3 && j + 1 < s->n && !is_punct(s, j + 1, '.') &&
                   s->tok[j + 1].kind == TOK_PUNCT && s->tok[j + 1].s == s->tok[j].e)) {
                 size_t r = j + 1;

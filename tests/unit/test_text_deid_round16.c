@@ -92,13 +92,31 @@ static void test_headings_and_offices(void **state)
     assert_int_not_equal(LABEL(f, "Dufour"), 0);
 }
 
+/* What stands between a street found and "ZIP Town" on its line is the
+ * address's; a street's word read by the OCR with digits for letters
+ * still opens one. */
+static void test_address_parts(void **state)
+{
+    (void)state;
+    static const char a[] =
+        "Elle vit seule au 18 rue Paul Bert, appt 32, 4e étage sans ascenseur, 69500 Bron.";
+    assert_int_equal(RULE(a, "ascenseur"), AT_PHI_ADRESSE);
+    static const char b[] =
+        "Hébergement : foyer, 5 rue des Chênes, chambre 214, 95000 Cergy. Référente : Mme Ferhat.";
+    assert_int_equal(RULE(b, "chambre"), AT_PHI_ADRESSE);
+    assert_int_equal(RULE(b, "Référente"), 0);
+    assert_int_equal(RULE("dornici1iée 8 a11ée des Ch3nes 35000 Rennes", "a11ée"), AT_PHI_ADRESSE);
+    assert_int_equal(RULE("Service de Radiothérapie\n20 qua1 Claude Bernard 69007 LYON", "Bernard"),
+                     AT_PHI_ADRESSE);
+    assert_int_equal(RULE("prendre 2 cp1 matin et soir", "cp1"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_day_in_words),
-        cmocka_unit_test(test_weekday_abbreviations),
-        cmocka_unit_test(test_ranges_and_days),
-        cmocka_unit_test(test_headings_and_offices),
+        cmocka_unit_test(test_day_in_words),    cmocka_unit_test(test_weekday_abbreviations),
+        cmocka_unit_test(test_ranges_and_days), cmocka_unit_test(test_headings_and_offices),
+        cmocka_unit_test(test_address_parts),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
