@@ -22,6 +22,29 @@ void deid_day_words(text_scan *s, size_t i)
     mark(s, i, e, AT_PHI_DATE);
 }
 
+/* A weekday and a day of the month in words ("le vendredi vingt point",
+ * "mercredi vingt-cinq monsieur ..."); i is its first number word. Not a
+ * time ("vendredi quatorze heures") nor a count. */
+void deid_weekday_words(text_scan *s, size_t i)
+{
+    static const char *const counts[] = {"heure", "heures", "h",    "minutes", "min",      "jours", "jour",
+                                         "ans",   "mois",   "fois", "mg",      "semaines", "cures", NULL};
+    char f[64];
+    int fl = text_lexicon_fold(s->t + s->tok[i - 1].s, s->tok[i - 1].e - s->tok[i - 1].s, f, sizeof f);
+    if (fl <= 0 || !text_weekday_of(f, (size_t)fl))
+        return;
+    size_t e = i + 1;
+    if (e + 1 < s->n && tok_is(s, e, "et") && deid_number_word_tok(s, e + 1) == 1 && !s->tok[e].nl)
+        e += 2; /* "vingt et un" */
+    else if (e < s->n && !s->tok[e].nl && deid_number_word_tok(s, e) == 1 &&
+             (deid_words_value(s, i, i + 1) == 20 || deid_words_value(s, i, i + 1) == 30))
+        e++; /* "vingt deux" */
+    int v = deid_words_value(s, i, e);
+    if (v < 1 || v > 31 || (e < s->n && !s->tok[e].nl && deid_tok_in(s, e, counts)))
+        return;
+    mark(s, i - 1, e, AT_PHI_DATE);
+}
+
 /* A year in words alone after a word of time ("depuis deux mille
  * quinze", "en mil neuf cent quatre-vingt-dix", "l'année deux mille
  * trois"); i is its "mille" or "mil". A quantity ("deux mille mg") has

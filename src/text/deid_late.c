@@ -606,13 +606,25 @@ static void pass_extension_groups(text_scan *s, size_t i)
         mark(s, i, i + 2, AT_PHI_TEL);
 }
 
+/* An English weekday's abbreviation, folded ("thu" of a mail's "Thu, 26
+ * Nov 2026"). */
+static int english_weekday(const char *f, size_t n)
+{
+    static const char days[] = "montuewedthufrisatsun";
+    for (size_t d = 0; n == 3 && d < 21; d += 3)
+        if (!memcmp(days + d, f, 3))
+            return 1;
+    return 0;
+}
+
 /* A weekday before a date joins it ("lundi 12 mars"), abbreviated too
  * when the date opens with a number ("ven 20/02", "Lun 7 juin"; not
  * "MAR", the anaesthetist). */
 static void weekday_join(text_scan *s, size_t i)
 {
     char w0 = (char)(s->t[s->tok[i].s] | 0x20);
-    if (w0 != 'l' && w0 != 'm' && w0 != 'j' && w0 != 'v' && w0 != 's' && w0 != 'd')
+    if (w0 != 'l' && w0 != 'm' && w0 != 'j' && w0 != 'v' && w0 != 's' && w0 != 'd' && w0 != 't' &&
+        w0 != 'w' && w0 != 'f')
         return;
     int abbr = tlen(s, i) == 3 && i + 1 < s->n && s->tok[i + 1].kind == TOK_NUM &&
                !(s->tok[i].allcaps && tok_is(s, i, "mar"));
@@ -623,7 +635,7 @@ static void weekday_join(text_scan *s, size_t i)
         return;
     char f[64];
     size_t n = fold_tok(s, i, f);
-    if (n && (abbr ? text_weekday_abbr(f, n) : text_weekday_of(f, n))) {
+    if (n && (abbr ? text_weekday_abbr(f, n) || english_weekday(f, n) : text_weekday_of(f, n))) {
         s->lab[i] = AT_PHI_DATE;
         s->ent[i] = s->ent[i + 1];
     }
@@ -708,9 +720,19 @@ void deid_pass_extra_late(text_scan *s)
         if (s->lab[i] == AT_PHI_DATE && i > 0 && !s->lab[i - 1] && s->tok[i - 1].kind == TOK_WORD &&
             (i < 2 || s->ent[i - 1] != s->ent[i]))
             weekday_join(s, i - 1);
-        else if (s->lab[i] == AT_PHI_DATE && i > 1 && is_punct(s, i - 1, '.') && !s->lab[i - 1] &&
-                 s->tok[i - 1].s == s->tok[i - 2].e && !s->lab[i - 2] && s->tok[i - 2].kind == TOK_WORD &&
-                 (tlen(s, i - 2) == 3 || tlen(s, i - 2) == 4) && !s->tok[i - 1].nl && !s->tok[i].nl) {
+        else if (s->lab[i] == AT_PHI_DATE && i > 1 && is_punct(s, i - 1, ',') && !s->lab[i - 2] &&
+                 s->tok[i - 2].kind == TOK_WORD && tlen(s, i - 2) == 3 && s->tok[i - 2].cap &&
+                 !s->tok[i - 2].allcaps && !s->tok[i].nl && !s->tok[i - 1].nl) {
+            /* a mail's header: "Thu, 26 Nov 2026" */
+            char f[64];
+            size_t n = fold_tok(s, i - 2, f);
+            if (english_weekday(f, n)) {
+                s->lab[i - 2] = AT_PHI_DATE;
+                s->ent[i - 2] = s->ent[i];
+            }
+        } else if (s->lab[i] == AT_PHI_DATE && i > 1 && is_punct(s, i - 1, '.') && !s->lab[i - 1] &&
+                   s->tok[i - 1].s == s->tok[i - 2].e && !s->lab[i - 2] && s->tok[i - 2].kind == TOK_WORD &&
+                   (tlen(s, i - 2) == 3 || tlen(s, i - 2) == 4) && !s->tok[i - 1].nl && !s->tok[i].nl) {
             /* "mer. 5 févr.", "vend. 27/11" */
             char f[64];
             size_t n = fold_tok(s, i - 2, f);

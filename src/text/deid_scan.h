@@ -434,6 +434,9 @@ int deid_words_value(const text_scan *s, size_t a, size_t e);
 /* A day of the month or a year said in words alone, at number word i
  * (deid_dates_alone.c). */
 void deid_day_words(text_scan *s, size_t i);
+/* A weekday and a day in words after it: "le vendredi vingt point"
+ * (deid_dates_alone.c). */
+void deid_weekday_words(text_scan *s, size_t i);
 void deid_year_words(text_scan *s, size_t i);
 /* Word token i is a number word, each of its hyphenated parts ("vingt",
  * "quarante-quatre"): 1; "et": 2; 0 otherwise. Reads only the token

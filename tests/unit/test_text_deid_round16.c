@@ -47,6 +47,12 @@ static void test_weekday_abbreviations(void **state)
     static const char b[] = "Prélevé le vend. 27/11/2026 à 07:45 à domicile.";
     assert_int_equal(LABEL(b, "vend"), AT_PHI_DATE);
     assert_int_equal(LABEL("Planning : Lun 6h45-14h15, Ven repos.", "Ven"), 0);
+    /* a mail's header in English; a weekday and a day said in words */
+    assert_int_equal(LABEL("From: a@b.fr\nSent: Tue 3 Nov 2026 09:12\nTo: c@d.fr", "Tue"), AT_PHI_DATE);
+    assert_int_equal(RULE("revu en rcp le vendredi vingt point la fille sera présente", "vingt"),
+                     AT_PHI_DATE);
+    assert_int_not_equal(RULE("note téléphonique vendredi quatorze heures à la ligne", "quatorze"),
+                         AT_PHI_DATE);
     assert_int_not_equal(LABEL("Visite MAR 12/03/2026 : ASA 2.", "MAR"), AT_PHI_DATE);
 }
 
