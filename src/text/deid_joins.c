@@ -468,6 +468,50 @@ static void particles_between(text_scan *s)
     }
 }
 
+/* Token i is an initial ("K", "JB", "J-B"; capitals, no title "M"),
+ * its full stop glued, then a word unlabelled on the line, one space on,
+ * capitalised, that a list gives as a surname or first name or no list
+ * holds. */
+static int initial_before_surname(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (k->kind != TOK_WORD || n > 3 || i + 2 >= s->n || s->lab[i] || !is_punct(s, i + 1, '.') ||
+        s->tok[i + 1].s != k->e || s->tok[i + 2].nl || s->tok[i + 2].s != s->tok[i + 1].e + 1 ||
+        s->lab[i + 2])
+        return 0;
+    for (size_t q = 0; q < n; q++) {
+        char c = s->t[k->s + q];
+        if (!((c >= 'A' && c <= 'Z') || (c == '-' && q == 1 && n == 3)))
+            return 0;
+    }
+    if (n == 1 && s->t[k->s] == 'M')
+        return 0;
+    /* a roman numeral ("Clavien-Dindo II. Gastroparésie"), the last letter
+     * of an acronym with its dots ("V.A.C. Ulta"), a unit's ("kUI/L.") */
+    int roman = 1;
+    for (size_t q = 0; q < n; q++)
+        roman &= s->t[k->s + q] == 'I' || s->t[k->s + q] == 'V' || s->t[k->s + q] == 'X';
+    if (roman ||
+        (i > 0 && s->tok[i - 1].e == k->s && !(is_punct(s, i - 1, '-') && i > 1 && is_punct(s, i - 2, '.'))))
+        return 0; /* (but "A.-S. Marin") */
+    /* after a word in lower case or a number on the line: a vitamin's, a
+     * group's, a list's letter */
+    if (i > 0 && !k->nl &&
+        (s->tok[i - 1].kind == TOK_NUM ||
+         (s->tok[i - 1].kind == TOK_WORD && !s->tok[i - 1].cap && !s->tok[i - 1].allcaps)))
+        return 0;
+    const text_tok *w = &s->tok[i + 2];
+    if (w->kind != TOK_WORD || !w->cap || w->allcaps || w->e - w->s < 2 || tok_has_digit(s, i + 2))
+        return 0;
+    if (w->dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_HEAD | DICT_IDLABEL))
+        return 0;
+    unsigned lx = w->lex;
+    if (lx & (LEX_FIRST | LEX_LAST))
+        return !(lx & (LEX_MED | LEX_EPONYM)) || (lx & LEX_LAST);
+    return !(lx & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_ORG | LEX_STREET | LEX_PLACE | LEX_CITY));
+}
+
 void deid_pass_name_joins(text_scan *s)
 {
     particles_between(s);
@@ -513,6 +557,17 @@ void deid_pass_name_joins(text_scan *s)
                 mark(s, i, i + 1, AT_PHI_PRENOM);
                 continue;
             }
+        }
+        /* an initial and its full stop before a capitalised word that is a
+         * surname of the lists or no word of the language ("K. Ly", "Dr
+         * J-B. Petit", "C. Sénéchal, psychologue"); not after a word in
+         * lower case ("vitamine D. Vu"), not a medical word ("S. Aureus") */
+        if (initial_before_surname(s, i)) {
+            s->lab[i] = AT_PHI_PRENOM;
+            s->ent[i] = ++s->next_ent;
+            if (mark(s, i + 2, i + 3, AT_PHI_NOM))
+                deid_names_add(s, i + 2, i + 3);
+            continue;
         }
         int next_nom =
             i + 1 < s->n && s->lab[i + 1] == AT_PHI_NOM && !s->tok[i + 1].nl && s->tok[i + 1].s == k->e + 1;

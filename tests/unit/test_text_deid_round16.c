@@ -92,6 +92,12 @@ static void test_headings_and_offices(void **state)
     assert_int_equal(LABEL(n, "M."), 0);
     assert_int_not_equal(LABEL(n, "Traoré"), 0);
     assert_int_equal(LABEL("Bien confraternellement,\nDr M. Quéméner\n", "M."), AT_PHI_PRENOM);
+    /* an initial and a surname of the lists after it; not a roman
+     * numeral's sentence, an acronym's last letter, a vitamin */
+    assert_int_equal(RULE("Bien confraternellement,\nDr A.-S. Marin\n", "Marin"), AT_PHI_NOM);
+    assert_int_equal(RULE("Stade Ficat II. Doppler transcrânien normal.", "Doppler"), 0);
+    assert_int_equal(RULE("Pose du P.A.C. Rose par le Dr Yvon.", "Rose"), 0);
+    assert_int_equal(RULE("Carence en vitamine D. Rose, sa fille, est là.", "D."), 0);
     /* the common noun before a firm's name */
     static const char f[] = "Il travaille dans la société Dufour Frères à Brest.";
     assert_int_equal(LABEL(f, "société"), 0);
