@@ -483,6 +483,13 @@ static size_t town_run(const text_scan *s, size_t i)
     return words ? e : i;
 }
 
+/* Token i is a dash of two or three bytes' length: – or —. */
+static int long_dash(const text_scan *s, size_t i)
+{
+    return i < s->n && s->tok[i].kind == TOK_PUNCT && tl(s, i) == 3 &&
+           (!memcmp(s->t + s->tok[i].s, "\xE2\x80\x93", 3) || !memcmp(s->t + s->tok[i].s, "\xE2\x80\x94", 3));
+}
+
 /* A capitalised article of a town's name: Le, La, Les, L'. */
 static int town_article(const text_scan *s, size_t i)
 {
@@ -630,20 +637,26 @@ void deid_pass_place_late(text_scan *s)
         }
         if (s->lab[i] || !town_word(s, i))
             continue;
-        /* "Hôpital Saint-Louis (Paris)": a town in brackets after an
-         * establishment */
-        if (is_punct(s, i - 1, '(') && s->lab[i - 2] == AT_PHI_HOPITAL && !s->tok[i - 1].nl) {
+        int estab = s->lab[i - 2] == AT_PHI_HOPITAL || s->lab[i - 2] == AT_PHI_EMPLOYEUR;
+        /* "Hôpital Saint-Louis (Paris)", "lycée Grandmont (Tours)": a town in
+         * brackets after an establishment or a firm */
+        if (is_punct(s, i - 1, '(') && estab && !s->tok[i - 1].nl) {
             size_t e = town_run(s, i);
             if (e > i && e < s->n && is_punct(s, e, ')'))
                 mark(s, i, e, AT_PHI_VILLE);
             continue;
         }
-        /* "Centre de radiothérapie de la Côte Fleurie, Deauville": after an
-         * establishment and a comma, at its line's end */
-        if (is_punct(s, i - 1, ',') && s->lab[i - 2] == AT_PHI_HOPITAL && !s->tok[i - 1].nl) {
+        /* "Centre de radiothérapie de la Côte Fleurie, Deauville", "Centre
+         * d'imagerie Vauban – Maubeuge": after an establishment or a firm
+         * and a comma or a spaced dash, ending the line, the phrase or the
+         * brackets */
+        int dash = s->tok[i - 1].kind == TOK_PUNCT && s->tok[i - 1].s > s->tok[i - 2].e &&
+                   s->tok[i].s > s->tok[i - 1].e && (is_punct(s, i - 1, '-') || long_dash(s, i - 1));
+        if ((is_punct(s, i - 1, ',') || dash) && estab && !s->tok[i - 1].nl) {
             size_t e = town_run(s, i);
             if (e > i &&
-                (e >= s->n || s->tok[e].nl || (is_punct(s, e, '.') && (e + 1 >= s->n || s->tok[e + 1].nl))))
+                (e >= s->n || s->tok[e].nl || is_punct(s, e, ')') || is_punct(s, e, ';') ||
+                 (is_punct(s, e, '.') && (e + 1 >= s->n || s->tok[e + 1].nl)) || (dash && long_dash(s, e))))
                 mark(s, i, e, AT_PHI_VILLE);
         }
     }

@@ -121,6 +121,14 @@ static void test_address_parts(void **state)
     assert_int_equal(RULE("Service de Radiothérapie\n20 qua1 Claude Bernard 69007 LYON", "Bernard"),
                      AT_PHI_ADRESSE);
     assert_int_equal(RULE("prendre 2 cp1 matin et soir", "cp1"), 0);
+    /* a town after an establishment or a firm and a spaced dash, a comma
+     * or a bracket */
+    assert_int_equal(RULE("IRM PELVIENNE – Centre d'imagerie Vauban – Maubeuge\nMme Dupont", "Maubeuge"),
+                     AT_PHI_VILLE);
+    assert_int_equal(
+        RULE("densitométrie au Cabinet de radiologie de l'Élorn, Landerneau), puis", "Landerneau"),
+        AT_PHI_VILLE);
+    assert_int_equal(RULE("Centre d'imagerie Vauban – Scanner de contrôle\n", "Scanner"), 0);
 }
 
 int main(void)
