@@ -604,10 +604,12 @@ static void extend_side(text_scan *s, size_t a, size_t b, int dir, float bias, s
         s->lab[j] = (uint8_t)lab;
         s->ent[j] = ent;
         cur = j;
-        if (s->tok[j].kind != TOK_PUNCT)
+        if (s->tok[j].kind != TOK_PUNCT &&
+            !(lab == AT_PHI_VILLE && (s->tok[j].dflags & DICT_CONNECT) && !s->tok[j].cap))
             last = j;
     }
-    /* a sign it ended on goes back */
+    /* a sign it ended on goes back, and a town's connector in lower case
+     * ("le docteur Morvan de Saint-Renan") */
     while (cur != last) {
         s->lab[cur] = 0;
         s->ent[cur] = 0;
