@@ -393,6 +393,9 @@ void deid_place_before_zip(text_scan *s, size_t z);
 /* The town's words after postcode z on its line: VILLE (deid_passes.c). */
 void deid_town_after_zip(text_scan *s, size_t z);
 void deid_pass_titles(text_scan *s);
+/* A maiden name in lower case after "née" and a name found ("madame rose
+ * boulanger née faucher"), after the tagger (deid_titles.c). */
+void deid_pass_maiden_names(text_scan *s);
 void deid_pass_patient(text_scan *s);
 void deid_pass_cities(text_scan *s);
 void deid_pass_dictionary(text_scan *s);

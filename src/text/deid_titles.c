@@ -418,3 +418,29 @@ void deid_pass_titles(text_scan *s)
         }
     }
 }
+
+void deid_pass_maiden_names(text_scan *s)
+{
+    static const char *const not_names[] = {"le",  "la",   "les",  "l'",   "a",    "en",    "au",   "aux",
+                                            "du",  "de",   "des",  "d'",   "vers", "avec",  "dans", "sur",
+                                            "par", "pour", "et",   "ou",   "il",   "elle",  "est",  "a",
+                                            "une", "un",   "chez", "hier", "ce",   "cette", NULL};
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
+        size_t i = s->list[TEXT_LIST_FLAG][q];
+        const text_tok *k = &s->tok[i];
+        if (k->special != TOK_SPECIAL_NE || k->cap || i == 0 || k->nl || i + 1 >= s->n || s->tok[i + 1].nl ||
+            s->lab[i] || s->lab[i + 1] || !(s->lab[i - 1] == AT_PHI_NOM || s->lab[i - 1] == AT_PHI_PRENOM) ||
+            !(tok_is(s, i, "nee") || tok_is(s, i,
+                                            "n\xC3\xA9"
+                                            "e")))
+            continue;
+        const text_tok *w = &s->tok[i + 1];
+        if (w->kind != TOK_WORD || w->cap || w->allcaps || tok_len(s, i + 1) < 2 || tok_has_digit(s, i + 1) ||
+            (w->lex & (LEX_MED | LEX_KIN)) || deid_number_word_tok(s, i + 1) ||
+            (word_flags(s, i + 1) & (DICT_MONTH | DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_BIRTH)) ||
+            deid_tok_in(s, i + 1, not_names))
+            continue;
+        if (mark(s, i + 1, i + 2, AT_PHI_NOM))
+            deid_names_add(s, i + 1, i + 2);
+    }
+}

@@ -98,6 +98,10 @@ static void test_headings_and_offices(void **state)
     assert_int_equal(RULE("Stade Ficat II. Doppler transcrânien normal.", "Doppler"), 0);
     assert_int_equal(RULE("Pose du P.A.C. Rose par le Dr Yvon.", "Rose"), 0);
     assert_int_equal(RULE("Carence en vitamine D. Rose, sa fille, est là.", "D."), 0);
+    /* a maiden name in lower case after "née" and a name found */
+    static const char mn[] = "consultation de madame blanchard odile née pommier que je vois ce jour";
+    assert_int_equal(LABEL(mn, "pommier"), AT_PHI_NOM);
+    assert_int_not_equal(LABEL("madame blanchard odile née le trois mars", "le trois"), AT_PHI_NOM);
     /* the common noun before a firm's name */
     static const char f[] = "Il travaille dans la société Dufour Frères à Brest.";
     assert_int_equal(LABEL(f, "société"), 0);
