@@ -142,6 +142,14 @@ static int date_sep_after(const text_scan *s, const text_tok *k)
     return c == '/' || c == '.' || c == '-';
 }
 
+/* Token i goes on a code glued before it by a dash: letters or digits,
+ * '-', then it ("TUT-03-2021-0457" is a record's number, not a phone). */
+static int code_tail(const text_scan *s, size_t i)
+{
+    return i >= 2 && is_punct(s, i - 1, '-') && s->tok[i - 1].e == s->tok[i].s &&
+           s->tok[i - 2].e == s->tok[i - 1].s && s->tok[i - 2].kind != TOK_PUNCT;
+}
+
 /* Word token i, read by the OCR with digits for letters ("a11ée",
  * "qua1", "P1ace"), is a street's word with its letters back (1 as l,
  * then as i; 0 as o). */
@@ -177,7 +185,7 @@ void deid_pass_numbers(text_scan *s)
         if ((k->kind != TOK_NUM || nir_may_start(s, k)) && (e = text_scan_nir(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_SECU);
         } else if ((s->t[k->s] == '0' || s->t[k->s] == '+') && /* a phone's first character */
-                   (e = text_scan_phone_or_ocr(s->t, s->len, k->s))) {
+                   !code_tail(s, i) && (e = text_scan_phone_or_ocr(s->t, s->len, k->s))) {
             mark(s, i, tok_end_index(s, i, e), AT_PHI_TEL);
         } else if (k->kind == TOK_NUM && date_sep_after(s, k) &&
                    (e = text_scan_date_numeric(s->t, s->len, k->s, &ymd))) {

@@ -67,6 +67,9 @@ static void test_ranges_and_days(void **state)
     assert_int_equal(LABEL("cisplatine 100 mg/m² J1-J22-J43 puis radiothérapie", "J1-J22-J43"), 0);
     assert_int_equal(LABEL("schéma C1J1/C1J8 toutes les 3 semaines", "C1J1"), 0);
     assert_int_equal(LABEL("08:40\t3411-61209\tDUPONT\tYves\t22/33", "3411-61209"), AT_PHI_ID);
+    /* a record's number with a phone's digits after its letters */
+    assert_int_equal(RULE("mesure de tutelle n° TUT-03-2021-0457, prévenue.", "0457"), AT_PHI_ID);
+    assert_int_equal(RULE("portable : 06-12-34-56-78 le soir", "06-12"), AT_PHI_TEL);
 }
 
 /* Headings and offices: a laboratory's or a day hospital's generic name
