@@ -810,8 +810,9 @@ void deid_pass_extra_dates(text_scan *s)
             (tok_is(s, i - 1, "le") || tok_is(s, i - 1, "au") || tok_is(s, i - 1, "du")) &&
             deid_number_word_tok(s, i) == 1)
             deid_day_words(s, i);
-        else if (!s->lab[i] && i > 0 && !s->tok[i].nl && !s->lab[i - 1] && deid_number_word_tok(s, i) == 1 &&
-                 tok_may_be_weekday(s, i - 1))
-            deid_weekday_words(s, i);
+        else if (!s->lab[i] && i > 0 && !s->tok[i].nl && !s->lab[i - 1] && s->tok[i - 1].kind == TOK_WORD &&
+                 s->tok[i - 1].e - s->tok[i - 1].s >= 5 && s->tok[i - 1].e - s->tok[i - 1].s <= 8 &&
+                 strchr("lmjvsdLMJVSD", s->t[s->tok[i - 1].s]) && deid_number_word_tok(s, i) == 1)
+            deid_weekday_words(s, i); /* (a weekday's first letter and length first) */
     }
 }
