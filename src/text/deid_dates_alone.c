@@ -1,7 +1,50 @@
 /* Dates said in words with no other part of a date beside them (called
  * by deid_extra.c's pass over the number words): a day of the month
- * before a transcript's spoken punctuation, a year after a word of time. */
+ * before a transcript's spoken punctuation, a year after a word of time,
+ * a weekday and a day; and the day said in words before a month word. */
 #include "deid_scan.h"
+
+/* Word token i is a number word (each hyphen part): its value, else -1. */
+static int word_value(const text_scan *s, size_t i)
+{
+    return i < s->n && s->tok[i].kind == TOK_WORD ? deid_words_value(s, i, i + 1) : -1;
+}
+
+/* The day in words before month word i, on its line and unlabelled
+ * ("premier", "vingt-deux", "vingt deux", "trente et un"; "1er" is the
+ * rules'): its first token, i when none; *day its value. */
+size_t deid_day_words_before(const text_scan *s, size_t i, int *day)
+{
+    *day = 0;
+    if (i == 0 || s->tok[i].nl)
+        return i;
+    int v[3] = {-1, -1, -1}; /* the words before i, nearest first */
+    for (size_t h = 0; h < 3 && h < i && !s->lab[i - 1 - h] && !s->tok[i - h].nl; h++)
+        v[h] = tok_is(s, i - 1 - h, "et") ? 0 : word_value(s, i - 1 - h);
+    /* "vingt et un", "trente et un"; "vingt deux"; one word ("vingt-deux",
+     * "premier", "douze") */
+    /* "trente sept", "quatre-vingt sept": seven, not September */
+    if (v[0] >= 20 && v[0] % 10 == 0 && tok_is(s, i, "sept") && !is_punct(s, i + 1, '.')) {
+        *day = -1;
+        return i;
+    }
+    size_t a = i;
+    if (v[0] == 1 && v[1] == 0 && (v[2] == 20 || v[2] == 30))
+        a = i - 3;
+    else if (v[0] >= 1 && v[0] <= 9 && (v[1] == 20 || (v[1] == 30 && v[0] == 1)))
+        a = i - 2;
+    else if (v[0] >= 1)
+        a = i - 1;
+    else
+        return i;
+    int d = deid_words_value(s, a, i);
+    /* (a number word before it: digits said one by one, "quatre deux
+     * sept", where "sept" is seven) */
+    if (d < 1 || d > 31 || (a > 0 && !s->tok[a].nl && !s->lab[a - 1] && word_value(s, a - 1) >= 0))
+        return i;
+    *day = d;
+    return a;
+}
 
 /* A day of the month in words alone in a transcript: after "le", "au",
  * "du", before its spoken punctuation or the line's end ("prochaine venue

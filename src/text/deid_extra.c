@@ -246,51 +246,13 @@ static int number_tok(const text_scan *s, size_t i, char *f, size_t *fl)
     return text_number_words_value(w, fl, 1, &v) ? v : -1;
 }
 
-/* The day in words before month word i, on its line and unlabelled
- * ("premier", "vingt-deux", "vingt deux", "trente et un"; "1er" is the
- * rules'): its first token, i when none; *day its value. */
-static size_t day_words_before(const text_scan *s, size_t i, int *day)
-{
-    *day = 0;
-    if (i == 0 || s->tok[i].nl)
-        return i;
-    char f[64];
-    size_t fl;
-    int v[3] = {-1, -1, -1}; /* the words before i, nearest first */
-    for (size_t h = 0; h < 3 && h < i && !s->lab[i - 1 - h] && !s->tok[i - h].nl; h++)
-        v[h] = tok_is(s, i - 1 - h, "et") ? 0 : number_tok(s, i - 1 - h, f, &fl);
-    /* "vingt et un", "trente et un"; "vingt deux"; one word ("vingt-deux",
-     * "premier", "douze") */
-    /* "trente sept", "quatre-vingt sept": seven, not September */
-    if (v[0] >= 20 && v[0] % 10 == 0 && tok_is(s, i, "sept") && !is_punct(s, i + 1, '.')) {
-        *day = -1;
-        return i;
-    }
-    size_t a = i;
-    if (v[0] == 1 && v[1] == 0 && (v[2] == 20 || v[2] == 30))
-        a = i - 3;
-    else if (v[0] >= 1 && v[0] <= 9 && (v[1] == 20 || (v[1] == 30 && v[0] == 1)))
-        a = i - 2;
-    else if (v[0] >= 1)
-        a = i - 1;
-    else
-        return i;
-    int d = deid_words_value(s, a, i);
-    /* (a number word before it: digits said one by one, "quatre deux
-     * sept", where "sept" is seven) */
-    if (d < 1 || d > 31 || (a > 0 && !s->tok[a].nl && !s->lab[a - 1] && number_tok(s, a - 1, f, &fl) >= 0))
-        return i;
-    *day = d;
-    return a;
-}
-
 static void pass_word_date(text_scan *s, size_t i)
 {
     /* i: a month word in lower case or capitalised */
     char f[64];
     size_t fl;
     int day;
-    size_t a = day_words_before(s, i, &day);
+    size_t a = deid_day_words_before(s, i, &day);
     if (day < 0)
         return;
     /* after "né le", "DDN": a birth date (its year may be said in two
@@ -720,7 +682,7 @@ void deid_pass_extra_dates(text_scan *s)
             int day;
             size_t a;
             if (s->lab[i] == AT_PHI_DATE && k->kind == TOK_WORD && (k->dflags & DICT_MONTH) &&
-                (a = day_words_before(s, i, &day)) < i)
+                (a = deid_day_words_before(s, i, &day)) < i)
                 for (size_t j = a; j < i; j++) {
                     s->lab[j] = AT_PHI_DATE;
                     s->ent[j] = s->ent[i];

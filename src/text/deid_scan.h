@@ -437,6 +437,10 @@ int deid_words_value(const text_scan *s, size_t a, size_t e);
 /* A day of the month or a year said in words alone, at number word i
  * (deid_dates_alone.c). */
 void deid_day_words(text_scan *s, size_t i);
+/* The day in words before month word i ("vingt trois septembre"): its
+ * first token, i when none; *day its value, -1 for "trente sept" (seven,
+ * not September) (deid_dates_alone.c). */
+size_t deid_day_words_before(const text_scan *s, size_t i, int *day);
 /* A weekday and a day in words after it: "le vendredi vingt point"
  * (deid_dates_alone.c). */
 void deid_weekday_words(text_scan *s, size_t i);
