@@ -248,8 +248,13 @@ int text_date_alt_parse(const char *s, size_t n, text_alt_date *out)
     /* "lundi", "lun.", "lun " before a date the other readers know,
      * "vend." too */
     size_t al = ws.l[0] == 4 && !memcmp(ws.w[0], "vend", 4) ? 3 : ws.l[0];
+    static const char english[] = "montuewedthufrisatsun"; /* a mail's "Tue 3 Nov 2026" */
+    int en = 0;
+    for (size_t d = 0; al == 3 && d < 21 && !en; d += 3)
+        en = !memcmp(english + d, ws.w[0], 3);
     if (text_weekday_of(ws.w[0], ws.l[0]) ||
-        (text_weekday_abbr(ws.w[0], al) && n > ws.l[0] && (s[ws.l[0]] == '.' || s[ws.l[0]] == ' '))) {
+        ((text_weekday_abbr(ws.w[0], al) || en) && n > ws.l[0] &&
+         (s[ws.l[0]] == '.' || s[ws.l[0]] == ' ' || s[ws.l[0]] == ','))) {
         out->weekday = 1;
         from = 1;
         /* the rest in any writing the other readers know */

@@ -726,9 +726,9 @@ void deid_pass_extra_late(text_scan *s)
             /* a mail's header: "Thu, 26 Nov 2026" */
             char f[64];
             size_t n = fold_tok(s, i - 2, f);
-            if (english_weekday(f, n)) {
-                s->lab[i - 2] = AT_PHI_DATE;
-                s->ent[i - 2] = s->ent[i];
+            for (size_t q = i - 2; q < i && english_weekday(f, n); q++) {
+                s->lab[q] = AT_PHI_DATE; /* (its comma too: one date to rewrite) */
+                s->ent[q] = s->ent[i];
             }
         } else if (s->lab[i] == AT_PHI_DATE && i > 1 && is_punct(s, i - 1, '.') && !s->lab[i - 1] &&
                    s->tok[i - 1].s == s->tok[i - 2].e && !s->lab[i - 2] && s->tok[i - 2].kind == TOK_WORD &&

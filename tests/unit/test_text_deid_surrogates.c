@@ -163,6 +163,32 @@ static void test_date_yearless_same_day(void **state)
     assert_true(crossed > 0); /* the case that needs the right year */
 }
 
+/* A weekday abbreviated before a date, French or a mail's English, is
+ * shifted with it: the date moves by the patient's days, no weekday or
+ * month of the input is left, no placeholder is written. */
+static void test_weekday_dates(void **state)
+{
+    (void)state;
+    const char *t = "Vu ven 20/02/2026 en HDJ.\nDate: Thu, 26 Nov 2026 21:14\nSent: Tue 3 Nov 2026 09:12\n";
+    at_key key = test_key();
+    for (int k = 0; k < 4; k++) {
+        char pid[8], seg[48], want[16];
+        snprintf(pid, sizeof pid, "W%d", k);
+        int days = at_text_date_shift_days(&key, pid);
+        char *o = pseudo(t, pid);
+        assert_null(strstr(o, "[DATE]"));
+        assert_null(strstr(o, "Thu"));
+        assert_null(strstr(o, "Tue"));
+        assert_null(strstr(o, "ven 20"));
+        assert_null(strstr(o, "Nov 2026"));
+        segment(o, "Vu ", " en", seg, sizeof seg);
+        shifted_dm(2026, 2, 20, days, want, sizeof want);
+        if (!strstr(seg, want))
+            fail_msg("%s: '%s' has not %s", pid, seg, want);
+        free(o);
+    }
+}
+
 /* A part of the patient's name has the surrogate of that part within the
  * whole: "Goff" alone as in "Le Goff", "Pierre" alone as in "Jean-Pierre",
  * whatever the case; the particle is kept. */
@@ -329,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_phone_one_number), cmocka_unit_test(test_date_yearless_same_day),
         cmocka_unit_test(test_name_parts),       cmocka_unit_test(test_surrogate_never_input),
         cmocka_unit_test(test_number_word_may),  cmocka_unit_test(test_spelled_name),
+        cmocka_unit_test(test_weekday_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
