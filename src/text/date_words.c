@@ -206,7 +206,7 @@ static int parse_words(const words_t *ws, size_t from, int *y, int *m, int *d, i
 }
 
 /* An OCR'd or one-digit numeric date: O/o for 0, l/I for 1. */
-static int parse_ocr(const char *s, size_t n, int *y, int *m, int *d, char *sep)
+static int parse_ocr(const char *s, size_t n, int *y, int *m, int *d, char *sep, int *pad)
 {
     int f[3] = {0, 0, 0}, w[3] = {0, 0, 0}, k = 0;
     *sep = 0;
@@ -230,6 +230,7 @@ static int parse_ocr(const char *s, size_t n, int *y, int *m, int *d, char *sep)
     *d = f[0];
     *m = f[1];
     *y = 0;
+    *pad = w[0] == 2 && w[1] == 2;
     if (k == 2) {
         if (w[2] != 2 && w[2] != 4)
             return 0;
@@ -269,7 +270,7 @@ int text_date_alt_parse(const char *s, size_t n, text_alt_date *out)
         out->style = TEXT_DATE_WORDS;
         return 1;
     }
-    if (parse_ocr(s + out->rest_off, n - out->rest_off, &out->y, &out->m, &out->d, &out->sep)) {
+    if (parse_ocr(s + out->rest_off, n - out->rest_off, &out->y, &out->m, &out->d, &out->sep, &out->pad)) {
         out->have_day = 1;
         out->style = TEXT_DATE_OCR;
         return 1;
@@ -366,8 +367,9 @@ at_status text_date_alt_write(at_buf *b, const text_alt_date *a, const char *s, 
     }
     if (a->style == TEXT_DATE_OCR) {
         char sep = a->sep ? a->sep : '/';
-        return a->y ? at_buf_printf(b, "%02d%c%02d%c%04d", d, sep, m, sep, y)
-                    : at_buf_printf(b, "%d%c%d", d, sep, m);
+        return a->y     ? at_buf_printf(b, "%02d%c%02d%c%04d", d, sep, m, sep, y)
+               : a->pad ? at_buf_printf(b, "%02d%c%02d", d, sep, m) /* "lundi 20/02" */
+                        : at_buf_printf(b, "%d%c%d", d, sep, m);
     }
     (void)n;
     return st;

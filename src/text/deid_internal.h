@@ -162,6 +162,7 @@ typedef struct {
     int y, m, d; /* y 0: no year */
     int have_day, weekday;
     char sep;        /* of an OCR'd date */
+    int pad;         /* its day and month written with two digits each ("20/02") */
     size_t rest_off; /* after the weekday */
 } text_alt_date;
 /* Value of a folded number word ("vingt" 20, "mil" 1000), -1 when none. */

@@ -186,6 +186,12 @@ static void test_weekday_dates(void **state)
         if (!strstr(seg, want))
             fail_msg("%s: '%s' has not %s", pid, seg, want);
         free(o);
+        /* without a year, two digits stay two digits ("lundi 20/02") */
+        o = pseudo("Vu le 12/02/2026. Revu lundi 20/02 au soir.", pid);
+        segment(o, "Revu ", " au", seg, sizeof seg);
+        if (!strstr(seg, want))
+            fail_msg("%s: '%s' has not %s", pid, seg, want);
+        free(o);
     }
 }
 
