@@ -86,7 +86,9 @@ static size_t scan_phone(const char *t, size_t len, size_t s, int ocr, int *saw)
         if (i + 1 >= len || t[i] != '3' || t[i + 1] != '3')
             return 0;
         i += 2;
-        if (i < len && t[i] == ' ')
+        if (i + 1 < len && (t[i] == ' ' || t[i] == '-' || t[i] == '.') && is_digit(t[i + 1]))
+            i++; /* "+33 6", "+33-6-12-34-56-78", "+33.6.12..." */
+        else if (i < len && t[i] == ' ')
             i++;
         if (i + 2 < len && t[i] == '(' && t[i + 1] == '0' && t[i + 2] == ')') {
             i += 3;

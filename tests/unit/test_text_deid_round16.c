@@ -70,6 +70,9 @@ static void test_ranges_and_days(void **state)
     /* a record's number with a phone's digits after its letters */
     assert_int_equal(RULE("mesure de tutelle n° TUT-03-2021-0457, prévenue.", "0457"), AT_PHI_ID);
     assert_int_equal(RULE("portable : 06-12-34-56-78 le soir", "06-12"), AT_PHI_TEL);
+    /* a French number with its country code written with dashes */
+    assert_int_equal(RULE("joignable au +33-6-12-34-56-78 le soir", "56-78"), AT_PHI_TEL);
+    assert_int_equal(RULE("joignable au 0033.6.12.34.56.78 le soir", "56.78"), AT_PHI_TEL);
 }
 
 /* Headings and offices: a laboratory's or a day hospital's generic name
