@@ -130,6 +130,15 @@ int text_weekday_abbr(const char *f, size_t n)
     return 0;
 }
 
+int text_weekday_abbr_en(const char *f, size_t n)
+{
+    static const char days[] = "montuewedthufrisatsun";
+    for (size_t d = 0; n == 3 && d < 21; d += 3)
+        if (!memcmp(days + d, f, 3))
+            return 1;
+    return 0;
+}
+
 int text_weekday_of(const char *f, size_t n)
 {
     static const unsigned char weekday_len[7] = {5, 5, 8, 5, 8, 6, 8}; /* strlen of weekdays[] */
@@ -249,10 +258,7 @@ int text_date_alt_parse(const char *s, size_t n, text_alt_date *out)
     /* "lundi", "lun.", "lun " before a date the other readers know,
      * "vend." too */
     size_t al = ws.l[0] == 4 && !memcmp(ws.w[0], "vend", 4) ? 3 : ws.l[0];
-    static const char english[] = "montuewedthufrisatsun"; /* a mail's "Tue 3 Nov 2026" */
-    int en = 0;
-    for (size_t d = 0; al == 3 && d < 21 && !en; d += 3)
-        en = !memcmp(english + d, ws.w[0], 3);
+    int en = text_weekday_abbr_en(ws.w[0], al); /* a mail's "Tue 3 Nov 2026" */
     if (text_weekday_of(ws.w[0], ws.l[0]) ||
         ((text_weekday_abbr(ws.w[0], al) || en) && n > ws.l[0] &&
          (s[ws.l[0]] == '.' || s[ws.l[0]] == ' ' || s[ws.l[0]] == ','))) {

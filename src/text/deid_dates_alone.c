@@ -21,13 +21,13 @@ size_t deid_day_words_before(const text_scan *s, size_t i, int *day)
     int v[3] = {-1, -1, -1}; /* the words before i, nearest first */
     for (size_t h = 0; h < 3 && h < i && !s->lab[i - 1 - h] && !s->tok[i - h].nl; h++)
         v[h] = tok_is(s, i - 1 - h, "et") ? 0 : word_value(s, i - 1 - h);
-    /* "vingt et un", "trente et un"; "vingt deux"; one word ("vingt-deux",
-     * "premier", "douze") */
     /* "trente sept", "quatre-vingt sept": seven, not September */
     if (v[0] >= 20 && v[0] % 10 == 0 && tok_is(s, i, "sept") && !is_punct(s, i + 1, '.')) {
         *day = -1;
         return i;
     }
+    /* "vingt et un", "trente et un"; "vingt deux"; one word ("vingt-deux",
+     * "premier", "douze") */
     size_t a = i;
     if (v[0] == 1 && v[1] == 0 && (v[2] == 20 || v[2] == 30))
         a = i - 3;
@@ -77,10 +77,10 @@ void deid_weekday_words(text_scan *s, size_t i)
     if (fl <= 0 || !text_weekday_of(f, (size_t)fl))
         return;
     size_t e = i + 1;
+    int tens = word_value(s, i);
     if (e + 1 < s->n && tok_is(s, e, "et") && deid_number_word_tok(s, e + 1) == 1 && !s->tok[e].nl)
         e += 2; /* "vingt et un" */
-    else if (e < s->n && !s->tok[e].nl && deid_number_word_tok(s, e) == 1 &&
-             (deid_words_value(s, i, i + 1) == 20 || deid_words_value(s, i, i + 1) == 30))
+    else if (e < s->n && !s->tok[e].nl && deid_number_word_tok(s, e) == 1 && (tens == 20 || tens == 30))
         e++; /* "vingt deux" */
     int v = deid_words_value(s, i, e);
     if (v < 1 || v > 31 || (e < s->n && !s->tok[e].nl && deid_tok_in(s, e, counts)))

@@ -191,6 +191,9 @@ int text_weekday_of(const char *f, size_t n);
 /* 1..7 for the abbreviations lun..dim (folded, written with a dot after
  * them: "mer. 5 févr."), else 0. */
 int text_weekday_abbr(const char *f, size_t n);
+/* An English weekday's abbreviation, folded ("thu" of a mail's "Thu, 26
+ * Nov 2026"): 1, else 0. */
+int text_weekday_abbr_en(const char *f, size_t n);
 int text_date_alt_parse(const char *s, size_t n, text_alt_date *out);
 at_status text_date_alt_write(at_buf *b, const text_alt_date *a, const char *s, size_t n, int y, int m,
                               int d);

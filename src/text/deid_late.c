@@ -540,7 +540,7 @@ static void pass_code(text_scan *s, size_t i)
     if (letters && slashed_medical(s, i, r))
         return;
     /* a reference range ("150-400", "13.0-17.0"): two numbers written
-     * alike, the first the smaller, the second at most twenty times it */
+     * alike, the first the smaller, the second at most ten times it */
     if (!letters && groups <= 4 && value_range(s, i, r))
         return;
     /* "CAE-0033210": the capitals glued before the number */
@@ -606,17 +606,6 @@ static void pass_extension_groups(text_scan *s, size_t i)
         mark(s, i, i + 2, AT_PHI_TEL);
 }
 
-/* An English weekday's abbreviation, folded ("thu" of a mail's "Thu, 26
- * Nov 2026"). */
-static int english_weekday(const char *f, size_t n)
-{
-    static const char days[] = "montuewedthufrisatsun";
-    for (size_t d = 0; n == 3 && d < 21; d += 3)
-        if (!memcmp(days + d, f, 3))
-            return 1;
-    return 0;
-}
-
 /* A weekday before a date joins it ("lundi 12 mars"), abbreviated too
  * when the date opens with a number ("ven 20/02", "Lun 7 juin"; not
  * "MAR", the anaesthetist). */
@@ -635,7 +624,7 @@ static void weekday_join(text_scan *s, size_t i)
         return;
     char f[64];
     size_t n = fold_tok(s, i, f);
-    if (n && (abbr ? text_weekday_abbr(f, n) || english_weekday(f, n) : text_weekday_of(f, n))) {
+    if (n && (abbr ? text_weekday_abbr(f, n) || text_weekday_abbr_en(f, n) : text_weekday_of(f, n))) {
         s->lab[i] = AT_PHI_DATE;
         s->ent[i] = s->ent[i + 1];
     }
@@ -726,7 +715,7 @@ void deid_pass_extra_late(text_scan *s)
             /* a mail's header: "Thu, 26 Nov 2026" */
             char f[64];
             size_t n = fold_tok(s, i - 2, f);
-            for (size_t q = i - 2; q < i && english_weekday(f, n); q++) {
+            for (size_t q = i - 2; q < i && text_weekday_abbr_en(f, n); q++) {
                 s->lab[q] = AT_PHI_DATE; /* (its comma too: one date to rewrite) */
                 s->ent[q] = s->ent[i];
             }

@@ -421,10 +421,10 @@ void deid_pass_titles(text_scan *s)
 
 void deid_pass_maiden_names(text_scan *s)
 {
-    static const char *const not_names[] = {"le",  "la",   "les",  "l'",   "a",    "en",    "au",   "aux",
-                                            "du",  "de",   "des",  "d'",   "vers", "avec",  "dans", "sur",
-                                            "par", "pour", "et",   "ou",   "il",   "elle",  "est",  "a",
-                                            "une", "un",   "chez", "hier", "ce",   "cette", NULL};
+    static const char *const not_names[] = {"le",  "la",   "les",  "l'", "a",     "en",   "au",   "aux",
+                                            "du",  "de",   "des",  "d'", "vers",  "avec", "dans", "sur",
+                                            "par", "pour", "et",   "ou", "il",    "elle", "est",  "une",
+                                            "un",  "chez", "hier", "ce", "cette", NULL};
     for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
         size_t i = s->list[TEXT_LIST_FLAG][q];
         const text_tok *k = &s->tok[i];
