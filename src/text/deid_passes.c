@@ -448,6 +448,19 @@ void deid_pass_cities(text_scan *s)
         static const char *const classifying[] = {"classification", "criteres", "critere", "score",
                                                   "stade",          "grade",    "echelle", "consensus",
                                                   "index",          "indice",   NULL};
+        /* a town that also names a score or a rule (Genève, Ottawa,
+         * Lugano): a town after "à", or after "de" of a coming from
+         * ("fille à Genève", "vient de Genève"; but "score de Genève
+         * révisé", "grade de Nottingham") */
+        static const char *const from[] = {"vient",   "venant",  "venu",    "venue",   "originaire", "retour",
+                                           "rentre",  "rentree", "arrive",  "arrivee", "parti",      "partie",
+                                           "revient", "revenu",  "revenue", NULL};
+        if (k->cap && (k->dflags & DICT_EPONYM) && (k->lex & LEX_PLACE) && i >= 1 && !s->tok[i].nl &&
+            (tok_is(s, i - 1, "à") ||
+             ((tok_is(s, i - 1, "de") || tok_elided_d(s, i - 1)) && deid_tok_in(s, i - 2, from)))) {
+            mark(s, i, i + 1, AT_PHI_VILLE);
+            continue;
+        }
         if (is_name_word(s, i) && (k->dflags & DICT_CITY) &&
             !(k->dflags & (DICT_COMMON | DICT_FIRST | DICT_LAST)) &&
             !(i >= 2 && (tok_is(s, i - 1, "de") || tok_is(s, i - 1, "du")) && !k->nl &&

@@ -137,6 +137,25 @@ static const struct {
              {"physicienne", COL_STAFF},
              {"dosimetriste", COL_STAFF},
              {"manip", COL_STAFF},
+             {"valideur", COL_STAFF},
+             {"validateur", COL_STAFF},
+             {"valid", COL_STAFF},
+             {"preleveur", COL_STAFF},
+             {"preleveuse", COL_STAFF},
+             {"orthophoniste", COL_STAFF},
+             {"technicien", COL_STAFF},
+             {"technicienne", COL_STAFF},
+             {"biologiste", COL_STAFF},
+             {"secretaire", COL_STAFF},
+             {"psychologue", COL_STAFF},
+             {"dieteticien", COL_STAFF},
+             {"dieteticienne", COL_STAFF},
+             {"coordinateur", COL_STAFF},
+             {"coordinatrice", COL_STAFF},
+             {"enqueteur", COL_STAFF},
+             {"prat", COL_STAFF},
+             {"auteur", COL_STAFF},
+             {"author", COL_STAFF},
              /* a product's batch or a code system's codes: no one's */
              {"lot", COL_CODE},
              {"lots", COL_CODE},
@@ -650,9 +669,10 @@ void deid_pass_tables(text_scan *s)
             if (from <= (size_t)(p - s->t))
                 from = (size_t)(p - s->t) + 1;
         }
-        return;
     }
-    /* else tables in ',' from a field label ("Nom,Prénom,...") */
+    /* tables in ',' from a field label ("Nom,Prénom,..."), also in a
+     * text with a ';' or a tab elsewhere ("# séparateur : virgule ;
+     * encodage UTF-8 ; ...") */
     for (size_t f = 0; f < s->nlist[TEXT_LIST_FLAG]; f++) {
         size_t h = s->list[TEXT_LIST_FLAG][f];
         if (h < done || !(s->tok[h].dflags & DICT_FIELD))

@@ -1,0 +1,80 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 17:
+ * tables in commas in a text with a ';' elsewhere, staff columns, towns
+ * that also name a score, communes after an unaccented "a" in a
+ * transcript. Every string is invented here; none is a fixture of
+ * patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+/* det, rules: the default detector and the rules alone (text_label.h) */
+
+#define LABEL(text, needle) label_nth(det, text, needle, 0)
+#define RULE(text, needle) label_nth(rules, text, needle, 0)
+
+/* A header in commas names its columns also when a line above has two
+ * ';' (a comment of the export); a column of validators or therapists
+ * holds people. */
+static void test_tables(void **state)
+{
+    (void)state;
+    static const char a[] = "# séparateur : virgule ; encodage UTF-8 ; ne pas diffuser\n"
+                            "nom,prenom,date_naissance,motif\n"
+                            "\"VIENNE\",\"Constance\",\"1936-06-22\",\"dénosumab\"\n"
+                            "\"MOREAU\",\"Jade\",\"1999-05-17\",\"ABVD\"\n";
+    assert_int_equal(RULE(a, "Constance"), AT_PHI_PRENOM);
+    assert_int_equal(RULE(a, "Jade"), AT_PHI_PRENOM);
+    assert_int_equal(RULE(a, "ABVD"), 0);
+    static const char b[] = "\"N_ECH\",\"PATIENT\",\"RESULTAT\",\"VALIDEUR\"\n"
+                            "\"NGS-1\",\"FABRE Lucie\",\"KRAS G12C\",\"T.R.\"\n"
+                            "\"NGS-2\",\"NOËL Pascal\",\"sauvage\",\"A.V.\"\n";
+    assert_int_equal(RULE(b, "T.R."), AT_PHI_PRENOM);
+    assert_int_equal(RULE(b, "A.V."), AT_PHI_PRENOM);
+    assert_int_equal(RULE(b, "KRAS"), 0);
+    static const char c[] = "\"Dossier\";\"Acte\";\"Orthophoniste\";\"Commentaire\"\n"
+                            "\"LT-1\";\"Rééducation voix\";\"M. Cayrou\";\"en progrès\"\n"
+                            "\"LT-2\";\"Bilan voix\";\"M. Cayrou\";\"annulé\"\n";
+    assert_int_equal(RULE(c, "Cayrou"), AT_PHI_NOM);
+    assert_int_equal(RULE(c, "voix"), 0);
+}
+
+/* A town that also names a score or a rule: a town where one lives or
+ * comes from, not in the score's or the rule's name. */
+static void test_towns_that_name_scores(void **state)
+{
+    (void)state;
+    assert_int_equal(RULE("Il part vivre chez sa fille à Genève en mars.", "Genève"), AT_PHI_VILLE);
+    assert_int_equal(RULE("Son petit-fils vient de Genève pour la semaine.", "Genève"), AT_PHI_VILLE);
+    assert_int_equal(RULE("Score de Genève révisé à 4, faible probabilité.", "Genève"), 0);
+    assert_int_equal(RULE("Règle d'Ottawa négative, pas de radiographie.", "Ottawa"), 0);
+    assert_int_equal(RULE("Grade de Nottingham : 2 (3+2+1).", "Nottingham"), 0);
+}
+
+/* A transcript without accents: "a" for "à" before a commune. */
+static void test_unaccented_a(void **state)
+{
+    (void)state;
+    static const char a[] = "je revois ce jour madame x qui habite toujours a saint cyr sur loire code "
+                            "postal trente-sept et qui a mal au dos elle a recu sa cure point";
+    assert_int_equal(RULE(a, "saint"), AT_PHI_VILLE);
+    assert_int_equal(RULE(a, "cyr"), AT_PHI_VILLE);
+    assert_int_equal(RULE(a, "loire"), AT_PHI_VILLE);
+    assert_int_equal(RULE(a, "mal"), 0);
+    assert_int_equal(RULE(a, "recu"), 0);
+    static const char b[] = "patient de soixante ans domicilie a plogoff vu ce jour en consultation de "
+                            "suivi il a tolere la chimiotherapie sans probleme point";
+    assert_int_equal(RULE(b, "plogoff"), AT_PHI_VILLE);
+    assert_int_equal(RULE(b, "tolere"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_towns_that_name_scores),
+        cmocka_unit_test(test_unaccented_a),
+    };
+    return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
+}
