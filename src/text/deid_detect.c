@@ -707,6 +707,7 @@ at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, t
                           text_names *names)
 {
     memset(s, 0, sizeof *s);
+    s->abroad_words = -1; /* (not counted yet: deid_safe.c) */
     deid_names_init(names);
     s->names = names;
     s->d = d;

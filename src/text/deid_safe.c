@@ -483,6 +483,85 @@ int deid_safe_form(const text_scan *s, size_t i)
 
 static int known_safe(const text_scan *s, size_t i);
 
+/* Function words: of the languages of letters from abroad (English,
+ * German, Italian, Spanish; none that French writes too: "on", "des",
+ * "la", "que", "non", "il", "es", "per" of "per os", "von" of "maladie
+ * de von Willebrand"), and of French; in lower case or capitalised, not
+ * in capitals ("HAD" is home hospitalisation). */
+static const char *const abroad_words[] = {
+    "the",   "and",   "with", "was",   "were",   "is",    "are",   "has",    "have", "had",  "this",
+    "that",  "which", "from", "his",   "her",    "she",   "been",  "we",     "our",  "your", "would",
+    "of",    "to",    "for",  "by",    "at",     "der",   "die",   "das",    "und",  "mit",  "bei",
+    "wir",   "ist",   "war",  "wurde", "wurden", "ein",   "eine",  "einer",  "für",  "den",  "dem",
+    "nicht", "auf",   "zu",   "nach",  "sehr",   "ihre",  "ihren", "unsere", "sich", "auch", "sowie",
+    "oder",  "aber",  "als",  "gli",   "della",  "delle", "dei",   "con",    "che",  "è",    "sono",
+    "stato", "stata", "nel",  "nella", "alla",   "dalla", "ed",    "anche",  "el",   "los",  "las",
+    "para",  "por",   "está", "fue",   "pero",   "sus",   "como",  "una",    "uno",  NULL};
+static const char *const french_words[] = {
+    "le",   "la",  "les", "des", "du",  "de",  "et",   "est",   "un",   "une",  "pour", "avec",
+    "dans", "sur", "par", "au",  "aux", "il",  "elle", "nous",  "vous", "qui",  "que",  "ne",
+    "pas",  "à",   "en",  "son", "sa",  "ses", "ce",   "cette", "été",  "sont", NULL};
+
+/* Token q's word: 1 a function word abroad, -1 a French one, 0 neither. */
+static int function_word(const text_scan *s, size_t q)
+{
+    const text_tok *k = &s->tok[q];
+    if (k->kind != TOK_WORD || k->e - k->s > 7 || k->allcaps)
+        return 0;
+    if (deid_tok_in(s, q, abroad_words))
+        return 1;
+    return deid_tok_in(s, q, french_words) ? -1 : 0;
+}
+
+/* Token i stands on a line written abroad: its function words abroad
+ * outnumber its French ones, or it has none and the text's do (a
+ * heading, "Klinik für Innere Medizin" has "für"). A text with fewer
+ * than three function words abroad has no such line. */
+static int abroad_line(const text_scan *s, size_t i)
+{
+    text_scan *w = (text_scan *)s; /* (the counts are a cache of the text's) */
+    if (w->abroad_words < 0) {
+        w->abroad_words = w->french_words = 0;
+        for (size_t q = 0; q < s->n; q++) {
+            int f = function_word(s, q);
+            w->abroad_words += f > 0;
+            w->french_words += f < 0;
+        }
+    }
+    if (w->abroad_words < 3)
+        return 0;
+    if (i >= w->abroad_a && i < w->abroad_e)
+        return w->abroad_line;
+    size_t a = i, e = i + 1;
+    while (a > 0 && !s->tok[a].nl)
+        a--;
+    while (e < s->n && !s->tok[e].nl)
+        e++;
+    int abroad = 0, french = 0;
+    for (size_t q = a; q < e; q++) {
+        int f = function_word(s, q);
+        abroad += f > 0;
+        french += f < 0;
+    }
+    w->abroad_a = a;
+    w->abroad_e = e;
+    w->abroad_line = abroad || french ? abroad > french : w->abroad_words > 2 * w->french_words;
+    return w->abroad_line;
+}
+
+/* Token i is glued by '_', '@' or '/' to a neighbour: a part of a
+ * handle, an address or a path ("duncan_runs_geneva"), no word. */
+static int glued_handle(const text_scan *s, size_t i)
+{
+    static const char glue[] = "_@/";
+    const text_tok *k = &s->tok[i];
+    if (i > 0 && s->tok[i - 1].e == k->s && s->tok[i - 1].kind == TOK_PUNCT &&
+        memchr(glue, s->t[s->tok[i - 1].s], 3))
+        return 1;
+    return i + 1 < s->n && s->tok[i + 1].s == k->e && s->tok[i + 1].kind == TOK_PUNCT &&
+           memchr(glue, s->t[s->tok[i + 1].s], 3);
+}
+
 int deid_known_safe(const text_scan *s, size_t i)
 {
     /* (asked by the tagger's candidates and the allow-list, from several
@@ -513,6 +592,22 @@ static int known_safe(const text_scan *s, size_t i)
     /* an elided word ("l'", "qu'") or one letter */
     if (fl <= 1 || (fl == 2 && f[1] == '\''))
         return 1;
+    /* on a line written abroad, a word of its language that no list of
+     * names holds (of places, in lower case: "über", not the firm): in
+     * lower case ("dimissione", "the"), a German noun
+     * ("Klinik", "Kollegin"); the lists' proper nouns were left out
+     * (Stavanger, Basel), and a word the lists write in lower case stays
+     * unknown when capitalised ("Cornwall Council", "7 Chapel Row") */
+    if (fl >= 3 && !(k->lex & (LEX_FIRST | LEX_LAST)) && !((k->lex & (LEX_PLACE | LEX_CITY)) && k->cap) &&
+        !k->allcaps && !glued_handle(s, i) && abroad_line(s, i)) {
+        if (deid_tok_in(s, i, abroad_words)) /* ("Sehr geehrte", "The patient", "Ihre") */
+            return 1;
+        unsigned kinds = text_lexicon_foreign(f, (size_t)fl);
+        if ((kinds & LEX_WORD) && !k->cap)
+            return 1;
+        if ((kinds & LEX_ORG) && k->cap)
+            return 1;
+    }
     /* a roman numeral, with a letter after it ("IIIa", "IVb") */
     {
         int r = 0;

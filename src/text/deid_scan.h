@@ -102,8 +102,15 @@ typedef struct {
     size_t number_words; /* its tokens that deid_number_word_tok gives 1 */
     size_t words;        /* its word tokens */
     size_t cap_words;    /* its word tokens with a capital first */
-    text_names *names;   /* the words of the names found in context, or NULL */
-    uint32_t *scratch;   /* room for n token indices, for one pass at a time (the joins') */
+    /* lines written abroad (deid_safe.c, asked late, kept once known):
+     * the text's function words of English, German, Italian and Spanish
+     * and of French (abroad_words < 0: not counted yet), and the last
+     * line asked, [abroad_a, abroad_e), and its answer */
+    int abroad_words, french_words;
+    size_t abroad_a, abroad_e;
+    int abroad_line;
+    text_names *names; /* the words of the names found in context, or NULL */
+    uint32_t *scratch; /* room for n token indices, for one pass at a time (the joins') */
     /* deid_known_safe's answer for each token, kept once asked (it reads
      * only the text, the tokens and the lexicon): 0 not asked yet, else
      * 1 + the answer */

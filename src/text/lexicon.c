@@ -484,6 +484,117 @@ static const char *const kin_words[] = {"fils",
                                         "madame",
                                         NULL};
 
+/* The word lists of the languages of letters from abroad (wbritish,
+ * wngerman, witalian, wspanish): words of those languages, read only on
+ * a line written in one of them (deid_safe.c). The English list's
+ * capitalised entries are proper nouns (Smith, London) and are left
+ * out, as are its possessives; the others are kept whole (German writes
+ * its nouns with a capital). */
+static const char *const foreign_lists[] = {"/usr/share/dict/british-english", "/usr/share/dict/ngerman",
+                                            "/usr/share/dict/italian", "/usr/share/dict/spanish"};
+static const char *const foreign_packages[] = {"wbritish", "wngerman", "witalian", "wspanish"};
+#define LEX_FOREIGN_SLOTS ((size_t)1 << 21)
+static text_lexicon foreign_lex;
+
+/* The German nouns of wngerman: its capitalised entries with a plural
+ * or a case ending in the list too ("Klinik" / "Kliniken", "Kollegin" /
+ * "Kolleginnen", "Frau" / "Frauen"); a town or a surname has its
+ * genitive alone ("Basel" / "Basels", "Schmidt" / "Schmidts"). */
+static int german_noun(const text_lexicon *caps, const char *w, size_t n)
+{
+    static const char *const endings[] = {"en", "n", "e", "er", "nen", "ern"};
+    char f[LEX_MAX_WORD + 16], g[LEX_MAX_WORD + 24];
+    int fl = n <= LEX_MAX_WORD ? text_lexicon_fold(w, n, f, sizeof f) : -1;
+    if (fl < 3 || fl + 4 > LEX_MAX_WORD)
+        return 0;
+    for (size_t e = 0; e < sizeof endings / sizeof *endings; e++) {
+        size_t el = strlen(endings[e]);
+        memcpy(g, f, (size_t)fl);
+        memcpy(g + fl, endings[e], el);
+        if (text_lexicon_get(caps, g, (size_t)fl + el))
+            return 1;
+    }
+    return 0;
+}
+
+static at_status load_foreign(text_lexicon *x, size_t which)
+{
+    unsigned char *data;
+    size_t len;
+    at_status st = at_file_read(foreign_lists[which], LEX_MAX_FILE, &data, &len);
+    if (st)
+        return st;
+    /* the capitalised entries: proper nouns (skipped), or in German the
+     * nouns too, told apart by their endings (german_noun) */
+    text_lexicon caps = {0};
+    if (which == 1) {
+        caps.slot = at_calloc((size_t)1 << 19, sizeof *caps.slot);
+        caps.mask = ((size_t)1 << 19) - 1;
+        if (!caps.slot) {
+            at_free(data);
+            return AT_ERR_NOMEM;
+        }
+    }
+    for (int pass = 0; pass < (which == 1 ? 2 : 1) && !st; pass++) {
+        const char *p = (const char *)data, *end = p + len;
+        while (p < end && !st) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            const char *le = nl ? nl : end;
+            size_t n = (size_t)(le - p);
+            int cap =
+                (*p >= 'A' && *p <= 'Z') || ((unsigned char)*p == 0xC3 && n > 1 &&
+                                             (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9E);
+            if (n >= 3 && !memchr(p, '\'', n)) {
+                if (!cap && pass == 0)
+                    st = lex_add(x, p, n, LEX_WORD);
+                else if (cap && which == 1 && pass == 0)
+                    st = lex_add(&caps, p, n, LEX_WORD);
+                else if (cap && which == 1 && pass == 1 && german_noun(&caps, p, n))
+                    st = lex_add(x, p, n, LEX_ORG);
+            }
+            p = le + 1;
+        }
+    }
+    at_free(caps.slot);
+    at_free(data);
+    return st;
+}
+
+static pthread_once_t foreign_once = PTHREAD_ONCE_INIT;
+static unsigned foreign_missing; /* bit i: foreign_lists[i] could not be read */
+
+/* (read at the first line written abroad a process meets: a French
+ * note never pays for it; a list that cannot be read leaves its
+ * language's words unknown, text_lexicon_foreign_missing names it) */
+static void foreign_build(void)
+{
+    foreign_lex.slot = at_calloc(LEX_FOREIGN_SLOTS, sizeof *foreign_lex.slot);
+    foreign_lex.mask = LEX_FOREIGN_SLOTS - 1;
+    if (!foreign_lex.slot) {
+        memset(&foreign_lex, 0, sizeof foreign_lex);
+        foreign_missing = (1u << (sizeof foreign_lists / sizeof *foreign_lists)) - 1;
+        return;
+    }
+    for (size_t i = 0; i < sizeof foreign_lists / sizeof *foreign_lists; i++)
+        if (load_foreign(&foreign_lex, i))
+            foreign_missing |= 1u << i;
+}
+
+unsigned text_lexicon_foreign(const char *f, size_t n)
+{
+    pthread_once(&foreign_once, foreign_build);
+    return text_lexicon_get(&foreign_lex, f, n);
+}
+
+const char *text_lexicon_foreign_missing(void)
+{
+    pthread_once(&foreign_once, foreign_build);
+    for (size_t i = 0; i < sizeof foreign_lists / sizeof *foreign_lists; i++)
+        if (foreign_missing & (1u << i))
+            return foreign_packages[i];
+    return NULL;
+}
+
 static text_lexicon base_lex;
 static at_status base_status;
 static char base_error[256];

@@ -1,7 +1,7 @@
 /* Unit tests for the de-identifier's classes of issue #12, round 17:
  * tables in commas in a text with a ';' elsewhere, staff columns, towns
  * that also name a score, communes after an unaccented "a" in a
- * transcript. Every string is invented here; none is a fixture of
+ * transcript, the words of letters from abroad. Every string is invented here; none is a fixture of
  * patient data. */
 #include "text_label.h"
 
@@ -69,12 +69,39 @@ static void test_unaccented_a(void **state)
     assert_int_equal(RULE(b, "tolere"), 0);
 }
 
+/* Lines of letters from abroad: the words of their language stay, a
+ * German noun too; names, towns and handles are still found. */
+static void test_letters_from_abroad(void **state)
+{
+    (void)state;
+    static const char a[] =
+        "Basel, 21. Oktober 2026\n\nSehr geehrte Frau Kollegin,\n"
+        "wir berichten über Ihre Patientin Frau Weber, die am 3. März 2026 bei uns war.\n";
+    assert_int_equal(LABEL(a, "Kollegin"), 0);
+    assert_int_equal(LABEL(a, "Patientin"), 0);
+    assert_int_equal(LABEL(a, "über"), 0);
+    assert_int_equal(LABEL(a, "Sehr"), 0);
+    assert_int_equal(LABEL(a, "Basel"), AT_PHI_VILLE);
+    assert_int_equal(LABEL(a, "Weber"), AT_PHI_NOM);
+    assert_int_equal(LABEL(a, "Oktober"), AT_PHI_DATE);
+    static const char b[] = "Gentile collega, la paziente è stata ricoverata presso il nostro reparto con "
+                            "dolore addominale e febbre.\n";
+    assert_int_equal(LABEL(b, "ricoverata"), 0);
+    assert_int_equal(LABEL(b, "dolore"), 0);
+    static const char c[] = "Please note: he is on Strava as duncan_runs_geneva and wants to run a marathon.";
+    assert_int_not_equal(LABEL(c, "runs"), 0);
+    /* a French line keeps its reading */
+    assert_int_equal(LABEL("Le patient habite à Stavanger depuis 2019 avec sa fille.", "Stavanger"),
+                     AT_PHI_VILLE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_towns_that_name_scores),
         cmocka_unit_test(test_unaccented_a),
+        cmocka_unit_test(test_letters_from_abroad),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
