@@ -724,6 +724,19 @@ static int known_safe(const text_scan *s, size_t i)
         if ((kinds & LEX_ORG) && k->cap && !abroad_name_context(s, i))
             return 1;
     }
+    /* an English word in a device's or a product's name after its brand
+     * ("Axtair One", "Mepilex Border") */
+    if (k->cap && !k->allcaps && fl >= 2 && i > 0 && !k->nl &&
+        !(k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) && s->tok[i - 1].kind == TOK_WORD &&
+        (s->tok[i - 1].lex & (LEX_MED | LEX_LEARNED)) && (s->tok[i - 1].cap || s->tok[i - 1].allcaps) &&
+        s->tok[i - 1].e + 1 == k->s && s->tok[i - 1].e - s->tok[i - 1].s >= 4 &&
+        (text_lexicon_foreign(f, (size_t)fl) & LEX_WORD)) {
+        /* (the brand a word of no language: "Primary Academy" is a school) */
+        char g[96];
+        int gl = text_lexicon_fold(s->t + s->tok[i - 1].s, s->tok[i - 1].e - s->tok[i - 1].s, g, sizeof g);
+        if (gl > 0 && !text_lexicon_foreign(g, (size_t)gl))
+            return 1;
+    }
     /* a roman numeral, with a letter after it ("IIIa", "IVb") */
     {
         int r = 0;

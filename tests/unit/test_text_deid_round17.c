@@ -90,6 +90,11 @@ static void test_letters_from_abroad(void **state)
     assert_int_equal(LABEL(b, "dolore"), 0);
     static const char c[] = "Please note: he is on Strava as duncan_runs_geneva and wants to run a marathon.";
     assert_int_not_equal(LABEL(c, "runs"), 0);
+    /* an English word after a device's brand in a French note; a school
+     * named in English stays a name */
+    assert_int_equal(LABEL("Prévention escarres : matelas Axtair One livré ce jour.", "One"), 0);
+    assert_int_not_equal(LABEL("Son fils est scolarisé à la Penryn Primary Academy depuis 2024.", "Academy"),
+                         0);
     /* a French line keeps its reading */
     assert_int_equal(LABEL("Le patient habite à Stavanger depuis 2019 avec sa fille.", "Stavanger"),
                      AT_PHI_VILLE);
