@@ -561,6 +561,10 @@ static int commune_writing(const text_scan *s, size_t i)
     size_t parts = 1;
     for (size_t q = 0; q < n; q++)
         parts += f[q] == '-';
+    /* two parts: only a saint's ("Saint-Pierre", "Sainte-Foy"; no feast:
+     * "la Saint-Jean") */
+    if (parts == 2 && (n > 6 && (!memcmp(f, "saint-", 6) || !memcmp(f, "sainte-", 7))))
+        return !(i > 0 && !k->nl && (tok_is(s, i - 1, "la") || tok_is(s, i - 1, "le")));
     if (parts < 3)
         return 0;
     /* after an organisation's acronym ("CPAM du Val-de-Marne", "MSA Lot-et-Garonne") */
