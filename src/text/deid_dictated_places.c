@@ -437,8 +437,21 @@ void deid_pass_dictated_places(text_scan *s)
     /* a transcript typed without accents writes "à" as "a" ("habite a
      * cleden cap sizun", "a saint cyr sur loire"): after a word of its
      * line, the same reading */
-    for (size_t i = 1; dictated && i + 1 < s->n; i++)
+    for (size_t i = 1; dictated && i + 1 < s->n; i++) {
         if (s->t[s->tok[i].s] == 'a' && tl(s, i) == 1 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_WORD &&
             !s->lab[i])
             commune_at(s, i, dictated);
+        /* "lieu dit kerguerhent", "lieu dit la galandière": a transcript
+         * writes the hamlet's word in two; the words after it are its
+         * name */
+        else if (s->t[s->tok[i].s] == 'l' && tok_is(s, i, "lieu") && low_word(s, i + 1) &&
+                 tok_is(s, i + 1, "dit") && !s->lab[i] && !s->lab[i + 1]) {
+            size_t j = i + 2;
+            if (low_word(s, j) && (tok_is(s, j, "la") || tok_is(s, j, "le") || tok_is(s, j, "les")))
+                j++;
+            size_t e = phrase_run(s, j);
+            if (e > j && e - j <= 4)
+                take_as(s, i, e, AT_PHI_ADRESSE);
+        }
+    }
 }

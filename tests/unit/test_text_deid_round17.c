@@ -67,6 +67,12 @@ static void test_unaccented_a(void **state)
                             "suivi il a tolere la chimiotherapie sans probleme point";
     assert_int_equal(RULE(b, "plogoff"), AT_PHI_VILLE);
     assert_int_equal(RULE(b, "tolere"), 0);
+    /* "lieu dit" in two words, and the hamlet's name after it */
+    static const char c[] =
+        "madame x qui habite toujours au lieu dit kerguerhent a plogoff et qui a mal au dos "
+        "depuis un mois elle a recu sa cure point";
+    assert_int_equal(RULE(c, "kerguerhent"), AT_PHI_ADRESSE);
+    assert_int_equal(RULE(c, "lieu"), AT_PHI_ADRESSE);
 }
 
 /* Lines of letters from abroad: the words of their language stay, a
