@@ -29,7 +29,8 @@ static int low_word(const text_scan *s, size_t i)
     return i < s->n && k->kind == TOK_WORD && !k->cap && !k->allcaps && !k->nl && tl(s, i) <= 40;
 }
 
-static const char *const connectors[] = {"de", "du", "des", "d'", "l'", "la", NULL};
+/* (a transcript without apostrophes writes "de l alliance", "d auvergne") */
+static const char *const connectors[] = {"de", "du", "des", "d'", "l'", "la", "l", "d", NULL};
 static const char *const saints[] = {"saint", "sainte", "st", "ste", "saints", "saintes", NULL};
 /* words of the language that end a name's phrase in a transcript */
 static const char *const stops[] = {
@@ -98,7 +99,8 @@ static const char *const regions[] = {
     "bretagne", "normandie", "alsace",    "lorraine", "occitanie", "aquitaine", "provence", "corse",
     "auvergne", "bourgogne", "champagne", "picardie", "vendee",    "anjou",     "touraine", "savoie",
     "artois",   "flandre",   "flandres",  "gascogne", "berry",     "limousin",  "poitou",   "quercy",
-    "perigord", "bearn",     "cotentin",  "bessin",   "beauce",    "sologne",   NULL};
+    "perigord", "bearn",     "cotentin",  "bessin",   "beauce",    "sologne",   "alpes",    "pyrenees",
+    "vosges",   "jura",      "ardennes",  "landes",   "cevennes",  "cantal",    NULL};
 static const char *const compass[] = {"nord", "sud", "est", "ouest", NULL};
 
 /* A word of a name: of a name list, or of no list (and no drug nor care
@@ -300,6 +302,11 @@ static void establishment_at(text_scan *s, size_t h, int dictated)
         if (low_word(s, j) && deid_tok_in(s, j, connectors))
             j++;
     }
+    /* "chu sud réunion", "hôpital nord franche comté": a point of the
+     * compass first, in a transcript */
+    if (!conn && dictated && low_word(s, j) && !s->lab[j] && deid_tok_in(s, j, compass) &&
+        name_part(s, j + 1, 0) > j + 1)
+        j++;
     size_t e = conn ? name_part(s, j, 1) : j;
     if (e == j)
         e = name_part(s, j, 0);
@@ -438,6 +445,17 @@ void deid_pass_dictated_places(text_scan *s)
      * cleden cap sizun", "a saint cyr sur loire"): after a word of its
      * line, the same reading */
     for (size_t i = 1; dictated && i + 1 < s->n; i++) {
+        /* an establishment another pass found, and its region or point
+         * of the compass after it ("chu grenoble alpes", "ch bretagne
+         * sud") */
+        if (s->lab[i - 1] == AT_PHI_HOPITAL && !s->lab[i] && low_word(s, i) &&
+            (deid_tok_in(s, i, regions) || deid_tok_in(s, i, compass)) &&
+            (i + 1 >= s->n || s->tok[i + 1].nl || !low_word(s, i + 1) || deid_tok_in(s, i + 1, stops) ||
+             s->lab[i + 1])) {
+            s->lab[i] = AT_PHI_HOPITAL;
+            s->ent[i] = s->ent[i - 1];
+            continue;
+        }
         if (s->t[s->tok[i].s] == 'a' && tl(s, i) == 1 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_WORD &&
             !s->lab[i])
             commune_at(s, i, dictated);

@@ -106,6 +106,20 @@ static void test_letters_from_abroad(void **state)
                      AT_PHI_VILLE);
 }
 
+/* Establishments in a transcript: a specialty's centre and its
+ * département, a region after an establishment found. */
+static void test_transcript_establishments(void **state)
+{
+    (void)state;
+    static const char a[] =
+        "je vous tiendrai informe point docteur x centre de radiotherapie du cantal aurillac "
+        "elle a ete operee en deux mille vingt deux au chu grenoble alpes puis suivie point";
+    assert_int_equal(RULE(a, "cantal"), AT_PHI_HOPITAL);
+    assert_int_equal(RULE(a, "radiotherapie"), AT_PHI_HOPITAL);
+    assert_int_equal(RULE(a, "alpes"), AT_PHI_HOPITAL);
+    assert_int_equal(RULE(a, "suivie"), 0);
+}
+
 /* A saint's name of two parts that no other pass read is a place (the
  * rule leaves a feast, "la Saint-Jean"; the allow-list reads that one). */
 static void test_saint_compounds(void **state)
@@ -122,7 +136,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tables),          cmocka_unit_test(test_towns_that_name_scores),
         cmocka_unit_test(test_unaccented_a),    cmocka_unit_test(test_letters_from_abroad),
-        cmocka_unit_test(test_saint_compounds),
+        cmocka_unit_test(test_saint_compounds), cmocka_unit_test(test_transcript_establishments),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
