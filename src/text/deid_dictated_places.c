@@ -380,8 +380,31 @@ static void commune_at(text_scan *s, size_t a, int dictated)
                !(deid_tok_in(s, i + 2, river_words) && (s->tok[i].lex & LEX_WORD))) {
         e = i + 3; /* "chalon sur saône", "boulogne sur mer" */
     }
-    if (e == i)
+    if (e == i) {
+        /* in a transcript, after an address, a person, an employer or an
+         * establishment found ("rue de la gare à landerneau", "docteur
+         * lemoine à pont-l'évêque", "chez somfy à cluses"): the phrase is
+         * the town, a word of the language too ("moulins", "vitré") */
+        static const char *const not_towns[] = {
+            "domicile", "jeun",  "distance", "nouveau", "cause",  "partir", "revoir", "suivre",
+            "prevoir",  "noter", "temps",    "present", "priori", "vie",    "terme",  "cet",
+            "chaque",   "peu",   "plus",     "moins",   "mi",     "votre",  "notre",  NULL};
+        int lab = a > 0 ? s->lab[a - 1] : 0;
+        size_t il = tl(s, i);
+        const char *iw = s->t + k->s;
+        int infinitive =
+            il > 3 && (k->lex & LEX_WORD) && iw[il - 1] == 'r' && (iw[il - 2] == 'e' || iw[il - 2] == 'i');
+        if (dictated && !s->lab[i] && a > 0 && !s->tok[a].nl && tl(s, a) == 2 && !infinitive &&
+            !deid_number_word_tok(s, i) &&
+            (lab == AT_PHI_ADRESSE || lab == AT_PHI_NOM || lab == AT_PHI_PRENOM || lab == AT_PHI_EMPLOYEUR ||
+             lab == AT_PHI_HOPITAL) &&
+            !deid_tok_in(s, i, not_towns) && !tok_has_digit(s, i)) {
+            size_t r = phrase_run(s, i);
+            if (r > i && r - i <= 4)
+                take_as(s, i, r, AT_PHI_VILLE);
+        }
         return;
+    }
     size_t r = e;
     if (r < s->n && low_word(s, r) && !s->lab[r] && r + 1 < s->n &&
         (tok_is(s, r, "le") || tok_is(s, r, "la") || tok_is(s, r, "les") || tok_is(s, r, "en") ||

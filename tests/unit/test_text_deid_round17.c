@@ -67,6 +67,14 @@ static void test_unaccented_a(void **state)
                             "suivi il a tolere la chimiotherapie sans probleme point";
     assert_int_equal(RULE(b, "plogoff"), AT_PHI_VILLE);
     assert_int_equal(RULE(b, "tolere"), 0);
+    /* after an address or a person found, "à" and a word of the language
+     * is a town; not an infinitive, not an hour said in words */
+    static const char d[] =
+        "patiente domiciliée quatorze rue de la gare à landerneau virgule vue ce jour "
+        "pour son suivi le docteur lemoine à valider elle rappellera à quinze heures point";
+    assert_int_equal(RULE(d, "landerneau"), AT_PHI_VILLE);
+    assert_int_equal(RULE(d, "valider"), 0);
+    assert_int_equal(RULE(d, "quinze"), 0);
     /* "lieu dit" in two words, and the hamlet's name after it */
     static const char c[] =
         "madame x qui habite toujours au lieu dit kerguerhent a plogoff et qui a mal au dos "
