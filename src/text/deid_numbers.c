@@ -7,6 +7,7 @@
  * separated by single spaces ("2502 8811 0937") are a record number. */
 #include "deid_scan.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static size_t tl(const text_scan *s, size_t i)
@@ -255,6 +256,25 @@ static void street_number_word(text_scan *s, size_t i)
     mark(s, i, r, AT_PHI_ADRESSE);
 }
 
+/* "15.10.", "03.08.": a day and a month each closed by a full stop,
+ * without a year, as a letter from Germany writes a date; on such a line
+ * only (a French note's "12.5" is a dose). */
+static void day_month_dots(text_scan *s, size_t i)
+{
+    if (i + 3 >= s->n || tl(s, i) > 2 || tl(s, i + 2) > 2 || !is_punct(s, i + 1, '.') ||
+        s->tok[i + 2].kind != TOK_NUM || !is_punct(s, i + 3, '.') || s->lab[i + 2] ||
+        s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e ||
+        s->tok[i + 3].s != s->tok[i + 2].e)
+        return;
+    /* (a year after the second stop is another pass's date) */
+    if (i + 4 < s->n && s->tok[i + 4].s == s->tok[i + 3].e && s->tok[i + 4].kind == TOK_NUM)
+        return;
+    int d = atoi(s->t + s->tok[i].s), m = atoi(s->t + s->tok[i + 2].s);
+    if (d < 1 || d > 31 || m < 1 || m > 12 || !deid_abroad_line(s, i))
+        return;
+    mark(s, i, i + 3, AT_PHI_DATE);
+}
+
 void deid_pass_number_shapes(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
@@ -275,5 +295,7 @@ void deid_pass_number_shapes(text_scan *s)
         digit_groups(s, i);
         year_at(s, i);
         day_before_date(s, i);
+        if (!s->lab[i])
+            day_month_dots(s, i);
     }
 }

@@ -490,17 +490,17 @@ static int known_safe(const text_scan *s, size_t i);
  * writes too: "de", "la", "en", "un", "il", "que"); in lower case or
  * capitalised, not in capitals ("HAD" is home hospitalisation). */
 static const char *const abroad_words[] = {
-    "the",   "and",   "with",  "was",   "were",   "is",    "are",   "has",    "have",   "had",    "this",
-    "that",  "which", "from",  "his",   "her",    "she",   "been",  "we",     "our",    "your",   "would",
-    "of",    "to",    "for",   "by",    "at",     "der",   "die",   "das",    "und",    "mit",    "bei",
-    "wir",   "ist",   "war",   "wurde", "wurden", "ein",   "eine",  "einer",  "für",    "den",    "dem",
-    "nicht", "auf",   "zu",    "nach",  "sehr",   "ihre",  "ihren", "unsere", "sich",   "auch",   "sowie",
-    "oder",  "aber",  "als",   "gli",   "della",  "delle", "dei",   "dello",  "degli",  "alle",   "agli",
-    "del",   "al",    "dal",   "sul",   "nel",    "nella", "alla",  "dalla",  "con",    "che",    "è",
-    "sono",  "stato", "stata", "hanno", "viene",  "dopo",  "molto", "più",    "nostro", "nostra", "ed",
-    "anche", "el",    "los",   "las",   "lo",     "su",    "sus",   "sin",    "para",   "por",    "está",
-    "fue",   "pero",  "como",  "una",   "uno",    "hemos", "ha",    "han",    "muy",    "más",    "desde",
-    "hasta", "tiene", NULL};
+    "the",   "and",   "with",  "was",   "were",   "is",    "are",   "has",    "have",   "had",     "this",
+    "that",  "which", "from",  "his",   "her",    "she",   "been",  "we",     "our",    "your",    "would",
+    "of",    "to",    "for",   "by",    "at",     "der",   "die",   "das",    "und",    "mit",     "bei",
+    "wir",   "ist",   "war",   "wurde", "wurden", "ein",   "eine",  "einer",  "für",    "den",     "dem",
+    "nicht", "auf",   "zu",    "nach",  "sehr",   "ihre",  "ihren", "unsere", "sich",   "auch",    "sowie",
+    "oder",  "aber",  "als",   "gli",   "della",  "delle", "dei",   "dello",  "degli",  "alle",    "agli",
+    "del",   "al",    "dal",   "sul",   "nel",    "nella", "alla",  "dalla",  "con",    "che",     "è",
+    "sono",  "stato", "stata", "hanno", "viene",  "dopo",  "molto", "più",    "nostro", "nostra",  "ed",
+    "anche", "el",    "los",   "las",   "lo",     "su",    "sus",   "sin",    "para",   "por",     "está",
+    "fue",   "pero",  "como",  "una",   "uno",    "hemos", "ha",    "han",    "muy",    "más",     "desde",
+    "hasta", "tiene", "ihnen", "ihr",   "ihrem",  "ihrer", "sie",   "uns",    "unser",  "unserer", NULL};
 static const char *const french_words[] = {"le",   "les",   "des", "du",   "et", "est", "une",  "pour",
                                            "avec", "dans",  "sur", "par",  "au", "aux", "elle", "nous",
                                            "vous", "qui",   "ne",  "pas",  "à",  "son", "sa",   "ses",
@@ -583,7 +583,7 @@ static int function_word(const text_scan *s, size_t q)
  * outnumber its French ones, or it has one or none and the text's do (a
  * heading: "Klinik für Innere Medizin", "Motivo de ingreso"). A text with fewer
  * than three function words abroad has no such line. */
-static int abroad_line(const text_scan *s, size_t i)
+int deid_abroad_line(const text_scan *s, size_t i)
 {
     text_scan *w = (text_scan *)s; /* (the counts are a cache of the text's) */
     if (w->abroad_words < 0) {
@@ -711,7 +711,7 @@ static int known_safe(const text_scan *s, size_t i)
      * (Stavanger, Basel), and a word the lists write in lower case stays
      * unknown when capitalised ("Cornwall Council", "7 Chapel Row") */
     if (fl >= 3 && !(k->lex & (LEX_FIRST | LEX_LAST)) && !((k->lex & (LEX_PLACE | LEX_CITY)) && k->cap) &&
-        !k->allcaps && !glued_handle(s, i) && abroad_line(s, i)) {
+        !k->allcaps && !glued_handle(s, i) && deid_abroad_line(s, i)) {
         if (deid_tok_in(s, i, abroad_words) || deid_tok_in(s, i, saluted)) /* ("Sehr", "The", "Tochter") */
             return 1;
         unsigned kinds = text_lexicon_foreign(f, (size_t)fl);

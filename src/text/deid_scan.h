@@ -456,6 +456,10 @@ void deid_year_words(text_scan *s, size_t i);
  * "quarante-quatre"): 1; "et": 2; 0 otherwise. Reads only the token
  * and its bytes. */
 int deid_number_word_tok(const text_scan *s, size_t i);
+
+/* Token i stands on a line written in English, German, Italian or
+ * Spanish, told by its function words (deid_safe.c). */
+int deid_abroad_line(const text_scan *s, size_t i);
 /* Last: five digits before a town found by any pass are its postcode. */
 void deid_pass_zip_before_town(text_scan *s);
 /* Towns beside an establishment ("Hôpital X (Paris)", "Centre X,
