@@ -95,8 +95,8 @@ static void test_letters_from_abroad(void **state)
     assert_int_equal(LABEL(a, "Patientin"), 0);
     assert_int_equal(LABEL(a, "über"), 0);
     assert_int_equal(LABEL(a, "Sehr"), 0);
-    assert_int_not_equal(LABEL(a, "Basel"),
-                         0); /* (a town; the model may read the letterhead as the hospital's) */
+    /* (a town; the model may read the letterhead as the hospital's) */
+    assert_int_not_equal(LABEL(a, "Basel"), 0);
     assert_int_equal(LABEL(a, "Weber"), AT_PHI_NOM);
     assert_int_equal(LABEL(a, "Oktober"), AT_PHI_DATE);
     static const char b[] = "Gentile collega, la paziente è stata ricoverata presso il nostro reparto con "
