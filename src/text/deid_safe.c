@@ -635,10 +635,10 @@ static const char *const saluted[] = {
  * English surnames are often nouns of their language. */
 static int abroad_name_context(const text_scan *s, size_t i)
 {
-    static const char *const titles[] = {"frau", "herr", "herrn",   "mrs",     "mr",      "ms",     "miss",
-                                         "dr",   "prof", "sig",     "sigra",   "signora", "signor", "sr",
-                                         "sra",  "srta", "dott",    "dottssa", "dra",     "mme",    "m",
-                                         "geb",  "nee",  "familie", "med",     NULL};
+    static const char *const titles[] = {
+        "frau",  "herr",    "herrn",  "mrs",     "mr",  "ms",   "miss", "dr",      "prof", "sig",
+        "sigra", "signora", "signor", "sr",      "sra", "srta", "dott", "dottssa", "dra",  "mme",
+        "m",     "geb",     "nee",    "familie", "med", "ra",   "ssa",  NULL}; /* ("Sig.ra", "Dott.ssa") */
 
     if (deid_tok_in(s, i, saluted))
         return 0;
