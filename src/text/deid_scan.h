@@ -460,6 +460,10 @@ int deid_number_word_tok(const text_scan *s, size_t i);
 /* Token i stands on a line written in English, German, Italian or
  * Spanish, told by its function words (deid_safe.c). */
 int deid_abroad_line(const text_scan *s, size_t i);
+
+/* Token i, folded f (fl bytes), is known as a word of a line written
+ * abroad, or as an English word after a device's brand (deid_abroad.c). */
+int deid_abroad_known(const text_scan *s, size_t i, const char *f, size_t fl);
 /* Last: five digits before a town found by any pass are its postcode. */
 void deid_pass_zip_before_town(text_scan *s);
 /* Towns beside an establishment ("Hôpital X (Paris)", "Centre X,
