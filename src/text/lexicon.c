@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LEX_WFRENCH "/usr/share/dict/french"
 #define LEX_HUNSPELL "/usr/share/hunspell/fr.dic"
@@ -485,11 +486,10 @@ static const char *const kin_words[] = {"fils",
                                         NULL};
 
 /* The word lists of the languages of letters from abroad (wbritish,
- * wngerman, witalian, wspanish): words of those languages, read only on
- * a line written in one of them (deid_safe.c). The English list's
- * capitalised entries are proper nouns (Smith, London) and are left
- * out, as are its possessives; the others are kept whole (German writes
- * its nouns with a capital). */
+ * wngerman, witalian, wspanish): words of those languages, asked only
+ * on a line written in one of them (deid_abroad.c). Their capitalised
+ * entries are proper nouns (Smith, London, Basel) and are left out, save
+ * German's nouns (german_noun); so are the English possessives. */
 static const char *const foreign_lists[] = {"/usr/share/dict/british-english", "/usr/share/dict/ngerman",
                                             "/usr/share/dict/italian", "/usr/share/dict/spanish"};
 static const char *const foreign_packages[] = {"wbritish", "wngerman", "witalian", "wspanish"};
@@ -561,38 +561,27 @@ static at_status load_foreign(text_lexicon *x, size_t which)
 }
 
 static pthread_once_t foreign_once = PTHREAD_ONCE_INIT;
-static unsigned foreign_missing; /* bit i: foreign_lists[i] could not be read */
 
 /* (read at the first line written abroad a process meets: a French
- * note never pays for it; a list that cannot be read leaves its
- * language's words unknown, text_lexicon_foreign_missing names it) */
+ * note never pays for it; text_lexicon_load checked that the lists are
+ * there; memory short, or a list changed meanwhile, leaves those words
+ * unknown, which only removes more) */
 static void foreign_build(void)
 {
     foreign_lex.slot = at_calloc(LEX_FOREIGN_SLOTS, sizeof *foreign_lex.slot);
     foreign_lex.mask = LEX_FOREIGN_SLOTS - 1;
     if (!foreign_lex.slot) {
         memset(&foreign_lex, 0, sizeof foreign_lex);
-        foreign_missing = (1u << (sizeof foreign_lists / sizeof *foreign_lists)) - 1;
         return;
     }
     for (size_t i = 0; i < sizeof foreign_lists / sizeof *foreign_lists; i++)
-        if (load_foreign(&foreign_lex, i))
-            foreign_missing |= 1u << i;
+        (void)load_foreign(&foreign_lex, i);
 }
 
 unsigned text_lexicon_foreign(const char *f, size_t n)
 {
     pthread_once(&foreign_once, foreign_build);
     return text_lexicon_get(&foreign_lex, f, n);
-}
-
-const char *text_lexicon_foreign_missing(void)
-{
-    pthread_once(&foreign_once, foreign_build);
-    for (size_t i = 0; i < sizeof foreign_lists / sizeof *foreign_lists; i++)
-        if (foreign_missing & (1u << i))
-            return foreign_packages[i];
-    return NULL;
 }
 
 static text_lexicon base_lex;
@@ -639,6 +628,13 @@ at_status text_lexicon_load(const char *dict_dir, text_lexicon *x)
     pthread_once(&base_once, base_build);
     if (base_status)
         return at_error_set(base_status, "%s", base_error);
+    /* the lists of letters from abroad are read later, when a text needs
+     * them: here, that they are there */
+    for (size_t i = 0; i < sizeof foreign_lists / sizeof *foreign_lists; i++)
+        if (access(foreign_lists[i], R_OK))
+            return at_error_set(
+                AT_ERR_IO, "text deid: cannot read %s (Debian package %s; scripts/bootstrap installs it)",
+                foreign_lists[i], foreign_packages[i]);
     x->slot = at_malloc((base_lex.mask + 1) * sizeof *x->slot);
     if (!x->slot)
         return AT_ERR_NOMEM;

@@ -40,15 +40,12 @@ extern const char *const text_cue_job_words[];
 #define LEX_MAX_WORD 64 /* bytes of a folded word that is looked up */
 
 /* Folded word f (n bytes) in the lists of English, German, Italian and
- * Spanish (Debian's, read the first time one is asked): LEX_WORD for a
+ * Spanish (Debian's, read the first time one is asked; text_lexicon_load
+ * fails naming the package when one is missing): LEX_WORD for a
  * word of those languages written in lower case, LEX_ORG for a German
  * noun (capitalised, with its plural or case endings in the list); 0
  * when none holds it. */
 unsigned text_lexicon_foreign(const char *f, size_t n);
-
-/* The Debian package of a foreign list that could not be read (the first
- * one), or NULL when all were: its language's words stay unknown. */
-const char *text_lexicon_foreign_missing(void);
 
 typedef struct {
     uint32_t *slot; /* fingerprint << 12 | kinds; 0 empty */
