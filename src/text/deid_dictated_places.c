@@ -464,9 +464,6 @@ void deid_pass_dictated_places(text_scan *s)
         if (tl(s, i) == 2 && !memcmp(s->t + s->tok[i].s, "\xC3\xA0", 2))
             commune_at(s, i, dictated);
     }
-    /* a transcript typed without accents writes "à" as "a" ("habite a
-     * cleden cap sizun", "a saint cyr sur loire"): after a word of its
-     * line, the same reading */
     for (size_t i = 1; dictated && i + 1 < s->n; i++) {
         /* an establishment another pass found, and its region or point
          * of the compass after it ("chu grenoble alpes", "ch bretagne
@@ -479,6 +476,9 @@ void deid_pass_dictated_places(text_scan *s)
             s->ent[i] = s->ent[i - 1];
             continue;
         }
+        /* a transcript typed without accents writes "à" as "a" ("habite
+         * a cleden cap sizun", "a saint cyr sur loire"): after a word of
+         * its line, the same reading */
         if (s->t[s->tok[i].s] == 'a' && tl(s, i) == 1 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_WORD &&
             !s->lab[i])
             commune_at(s, i, dictated);
