@@ -144,15 +144,16 @@ int deid_abroad_line(const text_scan *s, size_t i)
     return w->abroad_line;
 }
 
-/* Nouns of letters from abroad that name no one: colleagues saluted,
- * relatives, titles. */
+/* Nouns of letters from abroad that name no one (folded): colleagues
+ * saluted, relatives, titles, "geb." (née), the greeting's noun
+ * ("Mit freundlichen Grüßen"). */
 static const char *const saluted[] = {
-    "kollegin",  "kollege", "kollegen",  "doktor",  "doktorin", "professor", "professorin",
-    "colleague", "collega", "tochter",   "sohn",    "mutter",   "vater",     "ehemann",
-    "ehefrau",   "bruder",  "schwester", "enkelin", "enkel",    "patientin", "patient",
-    "daughter",  "son",     "wife",      "husband", "mother",   "father",    "brother",
-    "sister",    "figlia",  "figlio",    "moglie",  "marito",   "hija",      "hijo",
-    "esposa",    "esposo",  "frau",      "herr",    "herrn",    NULL};
+    "kollegin",  "kollege", "kollegen", "doktor",    "doktorin", "professor", "professorin", "colleague",
+    "collega",   "tochter", "sohn",     "mutter",    "vater",    "ehemann",   "ehefrau",     "bruder",
+    "schwester", "enkelin", "enkel",    "patientin", "patient",  "daughter",  "son",         "wife",
+    "husband",   "mother",  "father",   "brother",   "sister",   "figlia",    "figlio",      "moglie",
+    "marito",    "hija",    "hijo",     "esposa",    "esposo",   "frau",      "herr",        "herrn",
+    "geb",       "grussen", "gruss",    "grusse",    NULL};
 
 /* Token i, capitalised, may be a person's name on a line from abroad:
  * after a title ("Frau Bauer", "Herrn Dr. Richter", "Mrs Baker", "geb.

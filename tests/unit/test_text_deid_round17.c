@@ -105,6 +105,14 @@ static void test_letters_from_abroad(void **state)
     assert_int_equal(LABEL(b, "dolore"), 0);
     static const char c[] = "Please note: he is on Strava as duncan_runs_geneva and wants to run a marathon.";
     assert_int_not_equal(LABEL(c, "runs"), 0);
+    /* the greeting and the degree of a German signature name no one;
+     * the doctor is still found */
+    static const char g[] = "wir berichten über Ihre Patientin, die bei uns war.\nMit freundlichen Grüßen\n"
+                            "Dr. med. Klaus Richter\n";
+    assert_int_equal(LABEL(g, "Grüßen"), 0);
+    assert_int_equal(LABEL(g, "med"), 0);
+    assert_int_not_equal(LABEL(g, "Klaus"), 0);
+    assert_int_not_equal(LABEL(g, "Richter"), 0);
     /* a day and a month with their stops on a German line; a French
      * dose stays */
     static const char d[] =
