@@ -32,9 +32,10 @@ static const char *const french_words[] = {"le",   "les",   "des", "du",   "et",
                                            "vous", "qui",   "ne",  "pas",  "à",  "son", "sa",   "ses",
                                            "ce",   "cette", "été", "sont", NULL};
 
-/* The ASCII function words packed (their bytes, their length in the top
- * byte) in an open table of 256 slots, with their side (1 abroad, -1
- * French): a token of up to seven ASCII letters is one look-up. */
+/* The function words packed (their bytes, ASCII letters in lower case,
+ * their length in the top byte) in an open table of 256 slots, with
+ * their side (1 abroad, -1 French): a token of up to seven bytes is one
+ * look-up. */
 static struct {
     uint64_t w;
     int side;
@@ -59,12 +60,7 @@ static void function_table_build(void)
     const char *const *lists[] = {abroad_words, french_words};
     for (size_t l = 0; l < 2; l++)
         for (const char *const *w = lists[l]; *w; w++) {
-            size_t n = strlen(*w), j = 0;
-            while (j < n && !((unsigned char)(*w)[j] & 0x80))
-                j++;
-            if (j < n || n > 7)
-                continue; /* (read by deid_tok_in) */
-            uint64_t v = pack_word(*w, n);
+            uint64_t v = pack_word(*w, strlen(*w)); /* (seven bytes at most, "für" and "été" too) */
             size_t i = function_slot(v);
             while (function_table[i].w && function_table[i].w != v)
                 i = (i + 1) & 255;
@@ -80,35 +76,17 @@ static int function_word(const text_scan *s, size_t q)
     size_t n = k->e - k->s;
     if (k->kind != TOK_WORD || n > 7 || k->allcaps)
         return 0;
-    const char *t = s->t + k->s;
-    size_t j = 0;
-    while (j < n && !((unsigned char)t[j] & 0x80))
-        j++;
-    if (j == n) {
-        uint64_t v = pack_word(t, n);
-        for (size_t i = function_slot(v); function_table[i].w; i = (i + 1) & 255)
-            if (function_table[i].w == v)
-                return function_table[i].side;
-        return 0;
-    }
-    /* the function words with a letter beyond ASCII, as written */
-    static const struct {
-        const char *w;
-        int side;
-    } accented[] = {{"f\xC3\xBCr", 1}, {"\xC3\xA8", 1},  {"pi\xC3\xB9", 1},        {"est\xC3\xA1", 1},
-                    {"m\xC3\xA1s", 1}, {"\xC3\xA0", -1}, {"\xC3\xA9t\xC3\xA9", -1}};
-    for (size_t a = 0; a < sizeof accented / sizeof *accented; a++)
-        if (strlen(accented[a].w) == n &&
-            (t[0] >= 'A' && t[0] <= 'Z' ? t[0] + 32 : t[0]) == accented[a].w[0] &&
-            !memcmp(t + 1, accented[a].w + 1, n - 1))
-            return accented[a].side;
+    uint64_t v = pack_word(s->t + k->s, n);
+    for (size_t i = function_slot(v); function_table[i].w; i = (i + 1) & 255)
+        if (function_table[i].w == v)
+            return function_table[i].side;
     return 0;
 }
 
 /* Token i stands on a line written abroad: its function words abroad
  * outnumber its French ones, or it has one or none and the text's do (a
- * heading: "Klinik für Innere Medizin", "Motivo de ingreso"). A text with fewer
- * than three function words abroad has no such line. */
+ * heading: "Klinik für Innere Medizin", "Motivo de ingreso"). A text
+ * with fewer than three function words abroad has no such line. */
 int deid_abroad_line(const text_scan *s, size_t i)
 {
     text_scan *w = (text_scan *)s; /* (the counts are a cache of the text's) */

@@ -102,7 +102,7 @@ typedef struct {
     size_t number_words; /* its tokens that deid_number_word_tok gives 1 */
     size_t words;        /* its word tokens */
     size_t cap_words;    /* its word tokens with a capital first */
-    /* lines written abroad (deid_safe.c, asked late, kept once known):
+    /* lines written abroad (deid_abroad.c, asked late, kept once known):
      * the text's function words of English, German, Italian and Spanish
      * and of French (abroad_words < 0: not counted yet), and the last
      * line asked, [abroad_a, abroad_e), and its answer */
@@ -458,7 +458,7 @@ void deid_year_words(text_scan *s, size_t i);
 int deid_number_word_tok(const text_scan *s, size_t i);
 
 /* Token i stands on a line written in English, German, Italian or
- * Spanish, told by its function words (deid_safe.c). */
+ * Spanish, told by its function words (deid_abroad.c). */
 int deid_abroad_line(const text_scan *s, size_t i);
 
 /* Token i, folded f (fl bytes), is known as a word of a line written

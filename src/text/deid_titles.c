@@ -181,19 +181,16 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
 }
 
 /* Lower-case words that follow a title without being a name ("Madame
- * refuse.", "Monsieur lui-même,"). Folded. */
-static const char
-    *const not_names_after_title[] = {"a",       "ai",       "as",       "au",        "aussi", "avait",
-                                      "bien",    "ca",       "ce",       "cela",      "ceci",  "cette",
-                                      "dit",     "donc",     "dort",     "elle-meme", "en",    "encore",
-                                      "ensuite", "est",      "et",       "etait",     "fait",  "ici",
-                                      "il",      "lui",      "lui-meme", "mal",       "mange", "meme",
-                                      "ne",      "non",      "nous",     "ou",        "oui",   "part",
-                                      "qui",     "refuse",   "accepte",  "sort",      "seul",  "seule",
-                                      "signale", "souhaite", "va",       "vient",     "y",     "egalement",
-                                      "present", "presente", "absent",   "absente",   "med",   "rer",
-                                      "nat", /* (a German degree: "Dr. med.", "Dr. rer. nat.") */
-                                      NULL};
+ * refuse.", "Monsieur lui-même,", the German degree of "Dr. med.", "Dr.
+ * rer. nat."). Folded. */
+static const char *const not_names_after_title[] = {
+    "a",       "ai",       "as",       "au",       "aussi", "avait",  "bien",    "ca",
+    "ce",      "cela",     "ceci",     "cette",    "dit",   "donc",   "dort",    "elle-meme",
+    "en",      "encore",   "ensuite",  "est",      "et",    "etait",  "fait",    "ici",
+    "il",      "lui",      "lui-meme", "mal",      "mange", "meme",   "ne",      "non",
+    "nous",    "ou",       "oui",      "part",     "qui",   "refuse", "accepte", "sort",
+    "seul",    "seule",    "signale",  "souhaite", "va",    "vient",  "y",       "egalement",
+    "present", "presente", "absent",   "absente",  "med",   "rer",    "nat",     NULL};
 
 /* Lower-case words after "docteur", "dr", "professeur" or "pr" that go
  * on a phrase without naming anyone ("docteur junior", "docteur traitant
