@@ -32,6 +32,24 @@ static int medical_surname(const text_scan *s, size_t i)
            !tok_has_digit(s, i);
 }
 
+/* Token w opens a person's identity: after a title, "née" or a field's
+ * colon on its line ("Mme CHAMPAGNE Valérie", "Patient : BISMUTH
+ * Bernard", "née LEBRUN Ghislaine"). There the capitals before a first
+ * name are the surname, though a word of care or of the language. */
+static int identity_start(const text_scan *s, size_t w)
+{
+    if (w == 0 || s->tok[w].nl || s->tok[w].e - s->tok[w].s < 3 || tok_has_digit(s, w))
+        return 0;
+    if (s->tok[w - 1].dflags & (DICT_TITLE | DICT_BIRTH))
+        return 1;
+    if (!is_punct(s, w - 1, ':') || s->tok[w - 1].nl)
+        return 0;
+    for (size_t b = w - 1; b > 0 && w - b < 5 && !s->tok[b].nl; b--)
+        if ((s->tok[b - 1].dflags & DICT_FIELD) && s->tok[b - 1].kind == TOK_WORD)
+            return 1;
+    return 0;
+}
+
 /* A noun that introduces an eponym ("maladie", "signe", "score") in the
  * three tokens before i: "syndrome de Claude Bernard" names no one. */
 static int epo_trigger_before(const text_scan *s, size_t i)
@@ -299,11 +317,13 @@ void deid_pass_joins(text_scan *s)
         /* capitals before a first name: its surname, up to three words */
         if (l == AT_PHI_PRENOM && !s->tok[i].allcaps) {
             size_t p = i;
-            while (p > 0 && i - p < 3 && !s->tok[p].nl && !s->lab[p - 1] && s->tok[p - 1].kind == TOK_WORD &&
-                   s->tok[p - 1].allcaps && !(s->tok[p - 1].lex & LEX_MED && !medical_surname(s, p - 1)) &&
-                   s->tok[p - 1].e - s->tok[p - 1].s <= 41 && /* (not "e - 40": unsigned near the start) */
-                   !(s->tok[p - 1].dflags &
-                     (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_IDLABEL | DICT_MONTH)))
+            while (
+                p > 0 && i - p < 3 && !s->tok[p].nl && !s->lab[p - 1] && s->tok[p - 1].kind == TOK_WORD &&
+                s->tok[p - 1].allcaps &&
+                !(s->tok[p - 1].lex & LEX_MED && !medical_surname(s, p - 1) && !identity_start(s, p - 1)) &&
+                s->tok[p - 1].e - s->tok[p - 1].s <= 41 && /* (not "e - 40": unsigned near the start) */
+                !(s->tok[p - 1].dflags &
+                  (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_IDLABEL | DICT_MONTH)))
                 p--;
             if (p < i && mark(s, p, i, AT_PHI_NOM))
                 deid_names_add(s, p, i);

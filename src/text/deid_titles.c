@@ -162,8 +162,14 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
             ((t->lex & LEX_MED) && !(t->lex & (LEX_FIRST | LEX_LAST | LEX_LEARNED)) && !after_particle &&
              /* (but an eponym, or any word of care capitalised, right
               * after the title or a first name is a person's: "Dr
-              * Binet", "Dr Thomas Kremer") */
-             !(t->cap && !t->allcaps &&
+              * Binet", "Dr Thomas Kremer"; in capitals too when it has
+              * five letters or more and follows the title: "Dr
+              * BOUVERET", never an acronym of care) */
+             !(t->cap &&
+               (!t->allcaps ||
+                (count == 0 && tok_len(s, r) >= 5 && !tok_has_digit(s, r) &&
+                 ((s->tok[r - 1].dflags & DICT_TITLE) ||
+                  (r >= 2 && is_punct(s, r - 1, '.') && (s->tok[r - 2].dflags & DICT_TITLE))))) &&
                (count == 0 || (s->tok[r - 1].lex & LEX_FIRST) ||
                 (r >= 2 && is_punct(s, r - 1, '.') && tok_single(s, r - 2))) &&
                r > 0 && !is_punct(s, r - 1, ':') &&

@@ -1,0 +1,36 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 18:
+ * surnames that are words of care or of the language where the identity
+ * is written. Every string is invented here; none is a fixture of
+ * patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+/* det, rules: the default detector and the rules alone (text_label.h) */
+
+#define LABEL(text, needle) label_nth(det, text, needle, 0)
+#define RULE(text, needle) label_nth(rules, text, needle, 0)
+
+/* A surname in capitals that a dictionary of care or of the language
+ * holds: after a title, "née" or a field's colon and before a first
+ * name, and right after a doctor's title when it has five letters. Not a
+ * protocol's name after "patient" without a colon. */
+static void test_identity_surnames(void **state)
+{
+    (void)state;
+    assert_int_equal(RULE("Patiente : Mme CHAMPAGNE Valérie, née le 27/07/1974", "CHAMPAGNE"), AT_PHI_NOM);
+    assert_int_equal(LABEL("Patient : SAMEDI Théodore   né le 02/08/1950", "SAMEDI"), AT_PHI_NOM);
+    assert_int_equal(RULE("Consultation le 26/3 avec Dr BOUVERET.", "BOUVERET"), AT_PHI_NOM);
+    assert_int_equal(RULE("Prenez la carte patient FOLFIRINOX et l'ordonnance.", "FOLFIRINOX"), 0);
+    assert_int_equal(RULE("Dr Perrin : TDM TAP le 12/3, pas de récidive.", "TAP"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_identity_surnames),
+    };
+    return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
+}
