@@ -30,7 +30,9 @@ static int number_word_folded(const text_scan *s, size_t i)
         int b = a;
         while (b < fl && f[b] != '-')
             b++;
-        if (b == a || text_number_word(f + a, (size_t)(b - a)) < 0)
+        /* ("et" inside: "soixante-et-onze", "vingt-et-un") */
+        int inner_et = b == a + 2 && f[a] == 'e' && f[a + 1] == 't' && a > 0 && b < fl;
+        if (b == a || (!inner_et && text_number_word(f + a, (size_t)(b - a)) < 0))
             return 0;
         a = b + 1;
     }

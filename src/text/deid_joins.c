@@ -328,6 +328,18 @@ void deid_pass_joins(text_scan *s)
             if (p < i && mark(s, p, i, AT_PHI_NOM))
                 deid_names_add(s, p, i);
         }
+        /* a word in lower case between a title and a first name in
+         * lower case is the surname, though a word of the language ("mr
+         * bastide albert", "madame duc huguette") */
+        if (l == AT_PHI_PRENOM && !s->tok[i].cap && !s->tok[i].allcaps && i >= 2 && !s->lab[i - 1] &&
+            !s->tok[i - 1].nl && s->tok[i - 1].kind == TOK_WORD && !s->tok[i - 1].cap &&
+            !s->tok[i - 1].allcaps && s->tok[i - 1].e - s->tok[i - 1].s >= 3 && !tok_has_digit(s, i - 1) &&
+            (s->tok[i - 2].dflags & DICT_TITLE) && s->tok[i - 2].kind == TOK_WORD &&
+            !(s->tok[i - 1].lex & (LEX_MED | LEX_KIN | LEX_EPONYM)) &&
+            !(s->tok[i - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_PARTICLE |
+                                      DICT_CONNECT | DICT_IDLABEL | DICT_BIRTH)) &&
+            mark(s, i - 1, i, AT_PHI_NOM))
+            deid_names_add(s, i - 1, i);
         /* a particle between two words of names ("Nguyen Van Thanh",
          * "m. yannick le goff", "Puig i Ferrer") */
         if (i + 2 < s->n && !s->lab[i + 1] && !s->tok[i + 1].nl && !s->tok[i + 2].nl &&

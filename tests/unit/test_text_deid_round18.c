@@ -27,10 +27,28 @@ static void test_identity_surnames(void **state)
     assert_int_equal(RULE("Dr Perrin : TDM TAP le 12/3, pas de récidive.", "TAP"), 0);
 }
 
+/* In a transcript: a word between a title and a first name in lower case
+ * is the surname; a phone said with "soixante-et-onze" is one number. */
+static void test_transcript_names_and_phones(void **state)
+{
+    (void)state;
+    static const char a[] = "appelle pour le lonsurf de mr bastide albert rupture grossiste dispo demain "
+                            "ok pour decaler de vingt-quatre heures le debut du cycle";
+    assert_int_equal(LABEL(a, "bastide"), AT_PHI_NOM);
+    assert_int_equal(LABEL(a, "lonsurf"), 0);
+    static const char b[] = "le fils n a pas de voiture le car passe le mardi seulement donc prevoir un vsl "
+                            "point numero de telephone du fils zero quatre soixante-et-onze vingt-deux "
+                            "cinquante-huit trente point il a eu soixante-et-onze ans";
+    assert_int_equal(RULE(b, "soixante-et-onze vingt"), AT_PHI_TEL);
+    assert_int_equal(RULE(b, "trente"), AT_PHI_TEL);
+    assert_int_equal(label_nth(rules, b, "soixante-et-onze", 1), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_identity_surnames),
+        cmocka_unit_test(test_transcript_names_and_phones),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
