@@ -18,6 +18,14 @@ static int tok_single(const text_scan *s, size_t i)
     return n == 1 || (n == 2 && c >= 0xC0 && c < 0xE0);
 }
 
+/* Token i is the initials of a compound first name in one word: "J-B",
+ * "P-Y" (two capitals and a dash). */
+static int tok_compound_initial(const text_scan *s, size_t i)
+{
+    const char *w = s->t + s->tok[i].s;
+    return tok_len(s, i) == 3 && w[0] >= 'A' && w[0] <= 'Z' && w[1] == '-' && w[2] >= 'A' && w[2] <= 'Z';
+}
+
 /* Label a run of name tokens [a, b): override 2 = all surnames, 3 = all
  * first names, else by case, particles and the first-name dictionary. */
 /* Dictionary flags of the word at i, looked up even when the tokeniser
@@ -65,7 +73,7 @@ static void label_name_run(text_scan *s, size_t a, size_t b, int override)
     int last_only0 = (s->tok[ua[0]].dflags & (DICT_LAST | DICT_FIRST)) == DICT_LAST && !tok_single(s, ua[0]);
     for (size_t k = 0; k < n; k++) {
         const text_tok *t = &s->tok[ua[k]];
-        int single = tok_single(s, ua[k]);
+        int single = tok_single(s, ua[k]) || tok_compound_initial(s, ua[k]);
         int first = (t->dflags & DICT_FIRST) != 0 || single;
         int lab;
         if (override == 2)
@@ -129,6 +137,12 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
         }
         if (t->kind != TOK_WORD || !(t->cap || t->allcaps))
             break;
+        if (tok_compound_initial(s, r) && is_punct(s, r + 1, '.') && !s->tok[r + 1].nl) {
+            r += 2; /* "Dr J-B. Petit" */
+            count++;
+            end = r;
+            continue;
+        }
         if (tok_single(s, r)) { /* an initial "J." only, never "N°" nor "M." */
             if (!is_punct(s, r + 1, '.') || (count == 0 && !initial_first && (t->dflags & DICT_TITLE)))
                 break;
@@ -152,7 +166,11 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
             end = r;
             continue;
         }
-        if (is_punct(s, r + 1, ':') ||
+        /* (a word before a colon is a field's label, but not a name of
+         * the lists right after the title: "Mme Fournier : RAS") */
+        if ((is_punct(s, r + 1, ':') && !(count == 0 && r > 0 && (s->tok[r - 1].dflags & DICT_TITLE) &&
+                                          t->cap && !t->allcaps && (t->lex & (LEX_FIRST | LEX_LAST)) &&
+                                          !(t->dflags & (DICT_FIELD | DICT_IDLABEL | DICT_ROLE)))) ||
             (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE)) ||
             /* (a word of care ends the name, but not after a particle,
              * nor a word the model learned as safe from a writer's KEEP

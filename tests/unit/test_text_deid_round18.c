@@ -27,6 +27,19 @@ static void test_identity_surnames(void **state)
     assert_int_equal(RULE("Dr Perrin : TDM TAP le 12/3, pas de récidive.", "TAP"), 0);
 }
 
+/* After a title: a surname of the lists before a colon ("Mme Fournier :
+ * RAS", Fournier also an eponym), and a surname after the initials of a
+ * compound first name in one word ("Dr J-B. Petit"). A field's label
+ * before its colon stays. */
+static void test_after_title(void **state)
+{
+    (void)state;
+    assert_int_equal(RULE("Ch. 22 – Mme Fournier : RAS, radiodermite en amélioration.", "Fournier"),
+                     AT_PHI_NOM);
+    assert_int_not_equal(RULE("Ordonnance faite.\n                 Dr J-B. Petit\n", "Petit"), 0);
+    assert_int_equal(RULE("Gangrène de Fournier : débridement en urgence.", "Fournier"), 0);
+}
+
 /* In a transcript: a word between a title and a first name in lower case
  * is the surname; a phone said with "soixante-et-onze" is one number. */
 static void test_transcript_names_and_phones(void **state)
@@ -48,6 +61,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_identity_surnames),
+        cmocka_unit_test(test_after_title),
         cmocka_unit_test(test_transcript_names_and_phones),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
