@@ -124,6 +124,46 @@ static void signing_initials(text_scan *s, size_t i)
     mark(s, i, j, AT_PHI_PRENOM);
 }
 
+/* An initial and a capitalised word that closes its line or its item
+ * ("Le Directeur des Finances, A. Roques", "Préparateur : K. Mas –",
+ * "Physicien : Y. Trouvé   Cadre"): a person, though the word is one of
+ * the language. The initial opens its line or follows a colon, a comma,
+ * a bracket or a dash; the word is followed by the line's end, a comma, a
+ * bracket, a dash, a slash or a wide space. Not a sentence: "Hépatite B.
+ * Contrôle dans un mois" goes on. i: the letter. */
+static void closed_initial_name(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    unsigned c = (unsigned char)s->t[k->s];
+    if (s->lab[i] || c < 'A' || c > 'Z' || c == 'M' || i + 2 >= s->n || !is_punct(s, i + 1, '.') ||
+        s->tok[i + 1].s != k->e || s->tok[i + 1].nl || s->tok[i + 2].nl || s->lab[i + 2])
+        return;
+    const text_tok *w = &s->tok[i + 2];
+    if (w->kind != TOK_WORD || !w->cap || w->allcaps || w->e - w->s < 2 || w->s != s->tok[i + 1].e + 1 ||
+        tok_has_digit(s, i + 2) || (w->lex & (LEX_MED | LEX_EPONYM | LEX_ORG | LEX_KIN | LEX_STREET)) ||
+        (w->dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_HEAD |
+                      DICT_IDLABEL | DICT_PARTICLE | DICT_CONNECT | DICT_BIRTH)))
+        return;
+    if (!k->nl) {
+        const text_tok *p = &s->tok[i - 1];
+        unsigned pc = p->kind == TOK_PUNCT ? (unsigned char)s->t[p->s] : 0;
+        if (!(pc == ':' || pc == ',' || pc == '(' || pc == 0xE2 || (pc == '-' && p->s > s->tok[i - 2].e)))
+            return;
+    }
+    size_t e = i + 3;
+    if (e < s->n && !s->tok[e].nl) {
+        const text_tok *q = &s->tok[e];
+        unsigned qc = q->kind == TOK_PUNCT ? (unsigned char)s->t[q->s] : 0;
+        int wide = q->s >= w->e + 2;
+        if (!(qc == ',' || qc == ')' || qc == 0xE2 || qc == '/' || (qc == '-' && q->s > w->e) || wide))
+            return;
+    }
+    if (mark(s, i + 2, i + 3, AT_PHI_NOM)) {
+        mark(s, i, i + 1, AT_PHI_PRENOM);
+        deid_names_add(s, i + 2, i + 3);
+    }
+}
+
 /* A word in lower case ends like an adjective of a place or a region
  * ("minier", "basque", "saônoises", "ariégeois", "normande",
  * "picarde"). */
@@ -251,6 +291,7 @@ void deid_pass_joins(text_scan *s)
         size_t n = k->e - k->s;
         if (n == 1) {
             signing_initials(s, i);
+            closed_initial_name(s, i);
             /* an initial before an eponym's word is a person's: "A.
              * Lhermitte" (not a numeral: "stade I. Hodgkin") */
             unsigned c = (unsigned char)s->t[k->s];

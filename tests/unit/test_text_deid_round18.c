@@ -40,6 +40,20 @@ static void test_after_title(void **state)
     assert_int_equal(RULE("Gangrène de Fournier : débridement en urgence.", "Fournier"), 0);
 }
 
+/* An initial and a capitalised word that close their line or item are a
+ * person, though the word is one of the language; a sentence after a
+ * letter and its point goes on, and a maker of devices stays. */
+static void test_closed_initial_names(void **state)
+{
+    (void)state;
+    assert_int_equal(RULE("Le Directeur des Finances, A. Roques\n", "Roques"), AT_PHI_NOM);
+    assert_int_equal(RULE("Dr C. Ribeiro   Physicien : Y. Trouvé   Cadre : N. Dumas\n", "Trouvé"),
+                     AT_PHI_NOM);
+    assert_int_equal(RULE("Sérologie hépatite B. Contrôle dans un mois.\n", "Contrôle"), 0);
+    assert_int_equal(RULE("Vitamine D. Pas de supplémentation.\n", "Pas"), 0);
+    assert_int_equal(RULE("Dispositif : chambre Celsite ST305c (B. Braun), cathéter 6,5 Fr\n", "Braun"), 0);
+}
+
 /* In a transcript: a word between a title and a first name in lower case
  * is the surname; a phone said with "soixante-et-onze" is one number. */
 static void test_transcript_names_and_phones(void **state)
@@ -62,6 +76,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_identity_surnames),
         cmocka_unit_test(test_after_title),
+        cmocka_unit_test(test_closed_initial_names),
         cmocka_unit_test(test_transcript_names_and_phones),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
