@@ -294,6 +294,36 @@ static int month_year(text_scan *s, size_t i)
     return mark(s, i, i + 3, AT_PHI_DATE);
 }
 
+/* A day/month at i that closes its phrase (the line's end, a point, a
+ * comma, a bracket, a wide space) a few words after the name of an event: "Consultation
+ * HDJ hémato 6/10", "Cs onco-gériatrie 3/3", "bilan TEP 20/7, début",
+ * "Prochain staff 9/12.", "Date : 3/12", "entretien familial (1/12)". Up
+ * to three words, dashes, colons or an opening bracket between; no
+ * number (not "ganglions 2/12", "cure 3/6 de FOLFOX"). */
+static int event_heading(const text_scan *s, size_t i)
+{
+    static const char *const events[] = {"consultation", "consult", "cs",   "staff",   "rcp",
+                                         "tep",          "irm",     "tdm",  "scanner", "entretien",
+                                         "bilan",        "date",    "hdj",  "visite",  "prochain",
+                                         "prochaine",    "rdv",     "revu", "revue",   NULL};
+    size_t e = i + 3;
+    if (e < s->n && !s->tok[e].nl && s->tok[e].s < s->tok[e - 1].e + 2 &&
+        !(is_punct(s, e, '.') || is_punct(s, e, ',') || is_punct(s, e, ')') || is_punct(s, e, ';')))
+        return 0;
+    for (size_t q = i, words = 0; q > 0 && words < 4 && !s->tok[q].nl; q--) {
+        const text_tok *p = &s->tok[q - 1];
+        if (p->kind == TOK_WORD) {
+            if (deid_tok_in(s, q - 1, events))
+                return 1;
+            words++;
+        } else if (p->kind == TOK_NUM || !(is_punct(s, q - 1, ':') || is_punct(s, q - 1, '-') ||
+                                           is_punct(s, q - 1, '(') || (unsigned char)s->t[p->s] == 0xE2)) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
 /* "le 12/9", "revu le 4/11": day/month with one digit after a cue. */
 static void pass_short_date(text_scan *s, size_t i)
 {
@@ -315,7 +345,7 @@ static void pass_short_date(text_scan *s, size_t i)
     if (i == 0 && !entry)
         return;
     if (!entry && !deid_tok_in(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE) &&
-        !(eol && d > m))
+        !(eol && d > m) && !event_heading(s, i))
         return;
     /* "cure 3/6", "séance 4/25": a count of a course, not a day */
     static const char *const course_words[] = {"cure", "seance", "cycle", "fraction", NULL};

@@ -54,6 +54,18 @@ static void test_closed_initial_names(void **state)
     assert_int_equal(RULE("Dispositif : chambre Celsite ST305c (B. Braun), cathéter 6,5 Fr\n", "Braun"), 0);
 }
 
+/* A day and month without a year that close a phrase a few words after
+ * the name of an event; not a count of lymph nodes or criteria. */
+static void test_event_dates(void **state)
+{
+    (void)state;
+    assert_int_equal(RULE("Consultation HDJ hémato 6/10\nM. Roy, 76 ans.\n", "6/10"), AT_PHI_DATE);
+    assert_int_equal(RULE("Bilan TEP 20/7, début du traitement ensuite.\n", "20/7"), AT_PHI_DATE);
+    assert_int_equal(RULE("Date : 3/12      Heure : 11h20\n", "3/12"), AT_PHI_DATE);
+    assert_int_equal(RULE("Curage : ganglions 2/12 envahis.\n", "2/12"), 0);
+    assert_int_equal(RULE("Bilan : 3/4 critères.\n", "3/4"), 0);
+}
+
 /* In a transcript: a word between a title and a first name in lower case
  * is the surname; a phone said with "soixante-et-onze" is one number. */
 static void test_transcript_names_and_phones(void **state)
@@ -74,9 +86,8 @@ static void test_transcript_names_and_phones(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_identity_surnames),
-        cmocka_unit_test(test_after_title),
-        cmocka_unit_test(test_closed_initial_names),
+        cmocka_unit_test(test_identity_surnames),           cmocka_unit_test(test_after_title),
+        cmocka_unit_test(test_closed_initial_names),        cmocka_unit_test(test_event_dates),
         cmocka_unit_test(test_transcript_names_and_phones),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
