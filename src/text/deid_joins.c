@@ -355,8 +355,12 @@ void deid_pass_joins(text_scan *s)
         int l = s->lab[i];
         if ((l != AT_PHI_PRENOM && l != AT_PHI_NOM) || s->tok[i].nl)
             continue;
-        /* capitals before a first name: its surname, up to three words */
-        if (l == AT_PHI_PRENOM && !s->tok[i].allcaps) {
+        /* capitals before a first name: its surname, up to three words
+         * (a first name of the lists the tagger took for a surname too,
+         * where the identity is written: "Patient : BISMUTH Bernard") */
+        if ((l == AT_PHI_PRENOM || (l == AT_PHI_NOM && s->tok[i].cap && (s->tok[i].lex & LEX_FIRST) &&
+                                    i >= 1 && !s->lab[i - 1] && identity_start(s, i - 1))) &&
+            !s->tok[i].allcaps) {
             size_t p = i;
             while (
                 p > 0 && i - p < 3 && !s->tok[p].nl && !s->lab[p - 1] && s->tok[p - 1].kind == TOK_WORD &&

@@ -23,6 +23,7 @@ static void test_identity_surnames(void **state)
     assert_int_equal(RULE("Patiente : Mme CHAMPAGNE Valérie, née le 27/07/1974", "CHAMPAGNE"), AT_PHI_NOM);
     assert_int_equal(LABEL("Patient : SAMEDI Théodore   né le 02/08/1950", "SAMEDI"), AT_PHI_NOM);
     assert_int_equal(RULE("Consultation le 26/3 avec Dr BOUVERET.", "BOUVERET"), AT_PHI_NOM);
+    assert_int_equal(LABEL("Patient : BISMUTH Bernard — 66 ans — IPP 4471203", "BISMUTH"), AT_PHI_NOM);
     assert_int_equal(RULE("Prenez la carte patient FOLFIRINOX et l'ordonnance.", "FOLFIRINOX"), 0);
     assert_int_equal(RULE("Dr Perrin : TDM TAP le 12/3, pas de récidive.", "TAP"), 0);
 }
