@@ -329,12 +329,31 @@ static void pass_short_date(text_scan *s, size_t i)
 {
     if (month_year(s, i))
         return;
-    if (i + 2 >= s->n || tlen(s, i) > 2 || !is_punct(s, i + 1, '/') || s->tok[i + 2].kind != TOK_NUM ||
+    /* (with a dash or a point, "le 30-09", "TDM du 28.2", "IRM (27-10)",
+     * only after a cue or an event's name: not a range nor a decimal) */
+    int slash = i + 1 < s->n && is_punct(s, i + 1, '/');
+    int other = i + 1 < s->n && (is_punct(s, i + 1, '-') || is_punct(s, i + 1, '.'));
+    if (i + 2 >= s->n || tlen(s, i) > 2 || !(slash || other) || s->tok[i + 2].kind != TOK_NUM ||
         tlen(s, i + 2) > 2 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e ||
         s->lab[i + 2])
         return;
-    if (i + 3 < s->n && (is_punct(s, i + 3, '/') && s->tok[i + 3].s == s->tok[i + 2].e))
+    if (i + 3 < s->n && s->tok[i + 3].s == s->tok[i + 2].e &&
+        (is_punct(s, i + 3, '/') ||
+         (other && (is_punct(s, i + 3, '-') || is_punct(s, i + 3, '.')) && i + 4 < s->n &&
+          s->tok[i + 4].kind == TOK_NUM && s->tok[i + 4].s == s->tok[i + 3].e)))
+        return; /* (a third part: a whole date, a version) */
+    if (other) {
+        if (i == 0 || s->tok[i].nl || unit_next(s, i + 3) ||
+            (s->tok[i].s == s->tok[i - 1].e && !is_punct(s, i - 1, '(')))
+            return;
+        int d = atoi_n(s->t + s->tok[i].s, tlen(s, i)), m = atoi_n(s->t + s->tok[i + 2].s, tlen(s, i + 2));
+        static const char *const cues[] = {"le",    "du",    "au",     "depuis", "jusqu'au", "revu",
+                                           "revue", "prevu", "prevue", "fait",   "faite",    NULL};
+        if (d >= 1 && d <= 31 && m >= 1 && m <= 12 &&
+            (deid_tok_in(s, i - 1, cues) || (is_punct(s, i - 1, '(') && event_heading(s, i))))
+            mark(s, i, i + 3, AT_PHI_DATE);
         return;
+    }
     int d = atoi_n(s->t + s->tok[i].s, tlen(s, i)), m = atoi_n(s->t + s->tok[i + 2].s, tlen(s, i + 2));
     if (d < 1 || d > 31 || m < 1 || m > 12)
         return;

@@ -65,6 +65,13 @@ static void test_event_dates(void **state)
     assert_int_equal(RULE("Date : 3/12      Heure : 11h20\n", "3/12"), AT_PHI_DATE);
     assert_int_equal(RULE("Curage : ganglions 2/12 envahis.\n", "2/12"), 0);
     assert_int_equal(RULE("Bilan : 3/4 critères.\n", "3/4"), 0);
+    /* with a dash or a point after a cue or an event's name */
+    assert_int_equal(RULE("C1 le 16/9, C2 le 30-09, C3 le 14-10 à dose réduite.\n", "30-09"), AT_PHI_DATE);
+    assert_int_equal(RULE("Indication : masse (TDM du 28.2).\n", "28.2"), AT_PHI_DATE);
+    assert_int_equal(RULE("IRM (27-10) : 28 mm.\n", "27-10"), AT_PHI_DATE);
+    assert_int_equal(RULE("Hb passée de 12.3 à 10.1 g/dL.\n", "12.3"), 0);
+    assert_int_equal(RULE("Nausées le 2-3 fois par jour.\n", "2-3"), 0);
+    assert_int_equal(RULE("Mise à jour du logiciel le 2.1.3 ce matin.\n", "2.1"), 0);
 }
 
 /* In a transcript: a word between a title and a first name in lower case
