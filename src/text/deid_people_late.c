@@ -80,6 +80,33 @@ static void bracketed_relative_at(text_scan *s, size_t i)
     }
 }
 
+/* A capitalised word right after a relative or a colleague in lower case
+ * (or a role in capitals) is their first name, though a month, a country
+ * or a word ("sa fille Avril", "sa nièce France", "tante Mai", "IDE
+ * Avril"; a word of the language after a relative only): not before a number ("depuis mars 2024"), not a word
+ * of care, an establishment's or a street's. i: the capitalised word. */
+static void kin_word_name_at(text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i], *p = &s->tok[i - 1];
+    if (s->lab[i] || !k->cap || k->allcaps || k->nl || p->kind != TOK_WORD || !(p->lex & LEX_KIN) ||
+        (p->cap && !p->allcaps) || k->s != p->e + 1 || k->e - k->s < 3 || tok_has_digit(s, i) ||
+        (k->lex & (LEX_ORG | LEX_STREET | LEX_KIN | LEX_EPONYM)) ||
+        ((k->lex & LEX_MED) && !(k->dflags & DICT_COMMON)) ||
+        (k->dflags & (DICT_TITLE | DICT_HOSP | DICT_FIELD | DICT_ROLE | DICT_IDLABEL | DICT_HEAD |
+                      DICT_STREET | DICT_BIRTH | DICT_EPONYM)))
+        return;
+    if (i + 1 < s->n && !s->tok[i + 1].nl && s->tok[i + 1].kind == TOK_NUM)
+        return;
+    /* (a month or a place after anyone; a word of the language after a
+     * relative only: "cadre Réanimation" is a ward; the other words are
+     * the tagger's, which reads them) */
+    if (!(k->dflags & DICT_MONTH) && !(k->lex & (LEX_PLACE | LEX_CITY)) &&
+        !((k->dflags & DICT_COMMON) && !(p->dflags & DICT_ROLE)))
+        return;
+    if (mark(s, i, i + 1, AT_PHI_PRENOM))
+        deid_names_add(s, i, i + 1);
+}
+
 void deid_pass_late_names(text_scan *s)
 {
     /* one walk over the capitalised words for the employers known by
@@ -87,6 +114,8 @@ void deid_pass_late_names(text_scan *s)
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         deid_known_employer_at(s, i);
+        if (i > 0)
+            kin_word_name_at(s, i);
         const text_tok *k = &s->tok[i];
         if (s->lab[i] || !(k->lex & LEX_FIRST) || i == 0 || s->tok[i].nl)
             continue;

@@ -166,12 +166,18 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
             end = r;
             continue;
         }
+        /* a month right after the title or an initial, capitalised,
+         * before no number, is a surname: "Dr Avril", "Dr P. Avril" */
+        int month_name = (t->dflags & DICT_MONTH) && t->cap && !t->allcaps &&
+                         (count == 0 || (r >= 2 && is_punct(s, r - 1, '.') && tok_single(s, r - 2))) &&
+                         !(r + 1 < s->n && !s->tok[r + 1].nl && s->tok[r + 1].kind == TOK_NUM);
         /* (a word before a colon is a field's label, but not a name of
          * the lists right after the title: "Mme Fournier : RAS") */
         if ((is_punct(s, r + 1, ':') && !(count == 0 && r > 0 && (s->tok[r - 1].dflags & DICT_TITLE) &&
                                           t->cap && !t->allcaps && (t->lex & (LEX_FIRST | LEX_LAST)) &&
                                           !(t->dflags & (DICT_FIELD | DICT_IDLABEL | DICT_ROLE)))) ||
-            (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE)) ||
+            (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE)) ||
+            ((t->dflags & DICT_MONTH) && !month_name) ||
             /* (a word of care ends the name, but not after a particle,
              * nor a word the model learned as safe from a writer's KEEP
              * strings, no list's: "Van der Berg", "Mme Berg", "M.
@@ -195,7 +201,7 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
                !(r + 1 < s->n && s->tok[r + 1].kind == TOK_NUM) && !deid_dose_after(s, r + 1))))
             break;
         if ((t->dflags & DICT_COMMON) && !(t->dflags & (DICT_FIRST | DICT_LAST)) && !t->allcaps &&
-            !(t->dflags & DICT_PARTICLE))
+            !(t->dflags & DICT_PARTICLE) && !month_name)
             break;
         r++;
         count++;

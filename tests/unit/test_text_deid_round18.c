@@ -74,6 +74,21 @@ static void test_event_dates(void **state)
     assert_int_equal(RULE("Mise à jour du logiciel le 2.1.3 ce matin.\n", "2.1"), 0);
 }
 
+/* First names that are months, countries or words: after a relative or a
+ * colleague, and a month after a doctor's title or initial; a ward after
+ * a nurse manager and a month before a year stay. */
+static void test_names_that_are_words(void **state)
+{
+    (void)state;
+    assert_int_equal(RULE("Il vient accompagné de sa nièce France, qui s'occupe de lui.", "France"),
+                     AT_PHI_PRENOM);
+    assert_int_equal(RULE("Demande si sa tante Mai peut venir dimanche.", "Mai"), AT_PHI_PRENOM);
+    assert_int_equal(RULE("Nuit du 14/02, 21h (IDE Avril) : nuit calme.", "Avril"), AT_PHI_PRENOM);
+    assert_int_not_equal(RULE("Opérateur : Dr P. Avril   Aide : Dr F. Martin\n", "Avril"), 0);
+    assert_int_equal(RULE("Copie : cadre Réanimation, secrétariat.", "Réanimation"), 0);
+    assert_int_equal(RULE("Sa fille Mai 2024 : rien à signaler.", "Mai"), AT_PHI_DATE);
+}
+
 /* In a transcript: a word between a title and a first name in lower case
  * is the surname; a phone said with "soixante-et-onze" is one number. */
 static void test_transcript_names_and_phones(void **state)
@@ -94,9 +109,9 @@ static void test_transcript_names_and_phones(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_identity_surnames),           cmocka_unit_test(test_after_title),
-        cmocka_unit_test(test_closed_initial_names),        cmocka_unit_test(test_event_dates),
-        cmocka_unit_test(test_transcript_names_and_phones),
+        cmocka_unit_test(test_identity_surnames),    cmocka_unit_test(test_after_title),
+        cmocka_unit_test(test_closed_initial_names), cmocka_unit_test(test_event_dates),
+        cmocka_unit_test(test_names_that_are_words), cmocka_unit_test(test_transcript_names_and_phones),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
