@@ -86,6 +86,7 @@ static void test_names_that_are_words(void **state)
     assert_int_equal(RULE("Nuit du 14/02, 21h (IDE Avril) : nuit calme.", "Avril"), AT_PHI_PRENOM);
     assert_int_not_equal(RULE("Opérateur : Dr P. Avril   Aide : Dr F. Martin\n", "Avril"), 0);
     assert_int_equal(RULE("Copie : cadre Réanimation, secrétariat.", "Réanimation"), 0);
+    assert_int_equal(RULE("Son fils veut savoir si grand-mère Avril peut venir.", "Avril"), AT_PHI_PRENOM);
     assert_int_equal(RULE("Sa fille Mai 2024 : rien à signaler.", "Mai"), AT_PHI_DATE);
 }
 
