@@ -70,7 +70,11 @@ static void label_name_run(text_scan *s, size_t a, size_t b, int override)
     int any_caps = 0;
     for (size_t k = 0; k < n; k++)
         any_caps |= s->tok[ua[k]].allcaps && !tok_single(s, ua[k]);
-    int last_only0 = (s->tok[ua[0]].dflags & (DICT_LAST | DICT_FIRST)) == DICT_LAST && !tok_single(s, ua[0]);
+    /* (a month opening the run is a surname too: "Mme Avril Jacqueline") */
+    unsigned df0 = s->tok[ua[0]].dflags;
+    int last_only0 =
+        ((df0 & (DICT_LAST | DICT_FIRST)) == DICT_LAST || ((df0 & DICT_MONTH) && !(df0 & DICT_FIRST))) &&
+        !tok_single(s, ua[0]);
     for (size_t k = 0; k < n; k++) {
         const text_tok *t = &s->tok[ua[k]];
         int single = tok_single(s, ua[k]) || tok_compound_initial(s, ua[k]);
