@@ -170,6 +170,15 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
             end = r;
             continue;
         }
+        /* a field's label of the next field on the line ends the name:
+         * "NOM de naissance : GUILLOU     NOM d'usage : LE CORRE" */
+        if ((t->dflags & DICT_FIELD) && count > 0) {
+            int colon = 0;
+            for (size_t q = r + 1; q < s->n && q <= r + 4 && !s->tok[q].nl && !colon; q++)
+                colon = is_punct(s, q, ':');
+            if (colon)
+                break;
+        }
         /* a month right after the title or an initial, capitalised,
          * before no number, is a surname: "Dr Avril", "Dr P. Avril" */
         int month_name = (t->dflags & DICT_MONTH) && t->cap && !t->allcaps &&

@@ -39,6 +39,10 @@ static void test_after_title(void **state)
                      AT_PHI_NOM);
     assert_int_not_equal(RULE("Ordonnance faite.\n                 Dr J-B. Petit\n", "Petit"), 0);
     assert_int_equal(RULE("Gangrène de Fournier : débridement en urgence.", "Fournier"), 0);
+    /* the next field's label ends a name */
+    static const char f[] = "NOM de naissance : GUILLOU     NOM d'usage : LE CORRE\nPrénom(s) : Yvette\n";
+    assert_int_equal(RULE(f, "GUILLOU"), AT_PHI_NOM);
+    assert_int_equal(label_nth(rules, f, "NOM", 1), 0);
 }
 
 /* An initial and a capitalised word that close their line or item are a
