@@ -170,6 +170,13 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
             end = r;
             continue;
         }
+        /* a wide gap (three spaces, a tab) ends the name: the next cell
+         * ("Dr Morgane Thomas   Validation pharmaceutique : ...") */
+        if (count > 0 && r > 0) {
+            size_t gl = t->s - s->tok[r - 1].e;
+            if (gl >= 3 || memchr(s->t + s->tok[r - 1].e, '\t', gl))
+                break;
+        }
         /* a field's label of the next field on the line ends the name:
          * "NOM de naissance : GUILLOU     NOM d'usage : LE CORRE" */
         if ((t->dflags & DICT_FIELD) && count > 0) {
@@ -227,13 +234,13 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
  * refuse.", "Monsieur lui-même,", the German degree of "Dr. med.", "Dr.
  * rer. nat."). Folded. */
 static const char *const not_names_after_title[] = {
-    "a",       "ai",       "as",       "au",       "aussi", "avait",  "bien",    "ca",
-    "ce",      "cela",     "ceci",     "cette",    "dit",   "donc",   "dort",    "elle-meme",
-    "en",      "encore",   "ensuite",  "est",      "et",    "etait",  "fait",    "ici",
-    "il",      "lui",      "lui-meme", "mal",      "mange", "meme",   "ne",      "non",
-    "nous",    "ou",       "oui",      "part",     "qui",   "refuse", "accepte", "sort",
-    "seul",    "seule",    "signale",  "souhaite", "va",    "vient",  "y",       "egalement",
-    "present", "presente", "absent",   "absente",  "med",   "rer",    "nat",     NULL};
+    "a",       "ai",     "as",        "au",      "aussi",    "avait",  "bien",      "ca",       "ce",
+    "cela",    "ceci",   "cette",     "dit",     "donc",     "dort",   "elle-meme", "en",       "encore",
+    "ensuite", "est",    "et",        "etait",   "fait",     "ici",    "il",        "lui",      "lui-meme",
+    "mal",     "mange",  "meme",      "ne",      "non",      "nous",   "ou",        "oui",      "part",
+    "qui",     "refuse", "accepte",   "sort",    "seul",     "seule",  "signale",   "souhaite", "va",
+    "vient",   "y",      "egalement", "present", "presente", "absent", "absente",   "med",      "rer",
+    "nat",     "decede", "decedee",   "defunt",  "defunte",  NULL};
 
 /* Lower-case words after "docteur", "dr", "professeur" or "pr" that go
  * on a phrase without naming anyone ("docteur junior", "docteur traitant
@@ -376,6 +383,10 @@ static void role_names(text_scan *s, size_t i)
         label_name_run(s, a, i - 1, 0);
 }
 
+/* The words of a negation after "ne" (in capitals "NE PAS" is no birth).
+ * Folded. */
+static const char *const negations[] = {"pas", "plus", "jamais", "rien", "point", NULL};
+
 void deid_pass_titles(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
@@ -391,9 +402,11 @@ void deid_pass_titles(text_scan *s)
         if (k->dflags & DICT_TITLE) {
             size_t len = tok_len(s, i);
             size_t j = i + 1;
-            if (is_punct(s, j, '.'))
+            /* (the point of an abbreviation: "Dr.", "Mme."; after a word,
+             * "veuve. Vit avec ...", it ends a sentence) */
+            if (is_punct(s, j, '.') && len <= 4)
                 j++;
-            if (j >= s->n || s->tok[j].nl)
+            if (j >= s->n || s->tok[j].nl || is_punct(s, j, '.'))
                 continue;
             if (len <= 3 && !k->cap && (len == 1 || s->tok[j].kind != TOK_WORD || s->tok[j].cap))
                 continue; /* "m" the unit; "dr", "mme" in lower case before a lower-case name */
@@ -428,7 +441,8 @@ void deid_pass_titles(text_scan *s)
                 label_name_run(s, i + 1, r, one_first ? 3 : 0);
         } else if ((k->dflags & DICT_BIRTH) && k->special == TOK_SPECIAL_NE && is_name_word(s, i + 1) &&
                    !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST) &&
-                     !s->tok[i + 1].allcaps)) {
+                     !s->tok[i + 1].allcaps) &&
+                   !deid_tok_in(s, i + 1, negations)) { /* (not "NE PAS appeler") */
             size_t r = name_run(s, i + 1, 0);
             if (r > i + 1)
                 label_name_run(s, i + 1, r, 2);

@@ -43,6 +43,15 @@ static void test_after_title(void **state)
     static const char f[] = "NOM de naissance : GUILLOU     NOM d'usage : LE CORRE\nPrénom(s) : Yvette\n";
     assert_int_equal(RULE(f, "GUILLOU"), AT_PHI_NOM);
     assert_int_equal(label_nth(rules, f, "NOM", 1), 0);
+    /* a wide gap ends a name; "veuve." ends a sentence; "NE PAS" is no
+     * birth; "décédée" after "épouse" is no maiden name */
+    static const char g[] =
+        "Validation médicale : Dr Morgane Thomas   Validation pharmaceutique : F. Grondin\n";
+    assert_int_equal(RULE(g, "Thomas"), AT_PHI_NOM);
+    assert_int_equal(label_nth(rules, g, "Validation", 1), 0);
+    assert_int_equal(RULE("Situation familiale : veuve. Vit avec son fils cadet.", "Vit"), 0);
+    assert_int_equal(RULE("Neveu (pers. confiance) NE PAS appeler la nuit.", "PAS"), 0);
+    assert_int_equal(RULE("Elle cherche son mari (épouse décédée) la nuit.", "décédée"), 0);
 }
 
 /* An initial and a capitalised word that close their line or item are a
