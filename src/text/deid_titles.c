@@ -173,8 +173,11 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
         /* a wide gap (three spaces, a tab) ends the name: the next cell
          * ("Dr Morgane Thomas   Validation pharmaceutique : ...") */
         if (count > 0 && r > 0) {
-            size_t gl = t->s - s->tok[r - 1].e;
-            if (gl >= 3 || memchr(s->t + s->tok[r - 1].e, '\t', gl))
+            const char *g = s->t + s->tok[r - 1].e;
+            size_t gl = t->s - s->tok[r - 1].e, chars = 0;
+            for (size_t b = 0; b < gl; b++) /* (characters: a no-break space is one) */
+                chars += ((unsigned char)g[b] & 0xC0) != 0x80;
+            if (chars >= 3 || memchr(g, '\t', gl))
                 break;
         }
         /* a field's label of the next field on the line ends the name:
