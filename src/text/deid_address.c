@@ -297,9 +297,30 @@ static int name_word(const text_scan *s, size_t i, int lower)
     return !stop_word(s, i);
 }
 
+/* Token j is a house number as an OCR writes it, l or I for 1 and O for
+ * 0 ("l7", "ll", "l4", "1O"): one to four of those signs and digits, a
+ * digit or two letters among them (not "l", an elision without its
+ * apostrophe). */
+static int ocr_house_number(const text_scan *s, size_t j)
+{
+    const text_tok *k = &s->tok[j];
+    size_t n = tl(s, j);
+    if (k->kind != TOK_WORD || n > 4 || s->lab[j])
+        return 0;
+    int digits = 0;
+    for (size_t q = 0; q < n; q++) {
+        char c = s->t[k->s + q];
+        if (c >= '0' && c <= '9')
+            digits++;
+        else if (c != 'l' && c != 'I' && c != 'O')
+            return 0;
+    }
+    return digits > 0 || n >= 2;
+}
+
 /* A house number before token i (the street word): "14", "14 bis",
- * "14,", "n° 14", or a number written in words ("quarante-deux"); its
- * first token, i when none. */
+ * "14,", "n° 14", an OCR's "l7", or a number written in words
+ * ("quarante-deux"); its first token, i when none. */
 static size_t number_before(const text_scan *s, size_t i)
 {
     if (i == 0 || s->tok[i].nl)
@@ -308,9 +329,11 @@ static size_t number_before(const text_scan *s, size_t i)
     if (is_punct(s, j, ',') && j > 0 && !s->tok[j].nl)
         j--;
     if (s->tok[j].kind == TOK_WORD && (tok_is(s, j, "bis") || tok_is(s, j, "ter") || tl(s, j) == 1) &&
-        j > 0 && !s->tok[j].nl && s->tok[j - 1].kind == TOK_NUM)
+        j > 0 && !s->tok[j].nl && (s->tok[j - 1].kind == TOK_NUM || ocr_house_number(s, j - 1)))
         j--;
     const text_tok *k = &s->tok[j];
+    if (ocr_house_number(s, j) && !(k->nl && j + 1 == i && tl(s, j) == 1))
+        return j;
     if (k->kind == TOK_NUM && tl(s, j) <= 4 && takeable(s->lab[j]) && s->lab[j] != AT_PHI_DATE) {
         /* not a quantity's ("3 route", no: a unit never stands there) */
         return j;

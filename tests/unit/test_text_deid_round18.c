@@ -103,6 +103,16 @@ static void test_names_that_are_words(void **state)
     assert_int_equal(RULE("Sa fille Mai 2024 : rien à signaler.", "Mai"), AT_PHI_DATE);
 }
 
+/* A house number as an OCR writes it (l for 1, O for 0) opens the
+ * address; "l" alone is an elision. */
+static void test_ocr_house_numbers(void **state)
+{
+    (void)state;
+    assert_int_equal(RULE("Adresse : ll bis rue St Jean appt 3\n", "ll"), AT_PHI_ADRESSE);
+    assert_int_equal(RULE("Adresse : l4 ter, Lieu-dit Pech de Berre\n", "l4"), AT_PHI_ADRESSE);
+    assert_int_equal(RULE("il habite l avenue de la gare depuis toujours\n", "habite l "), 0);
+}
+
 /* In a transcript: a word between a title and a first name in lower case
  * is the surname; a phone said with "soixante-et-onze" is one number. */
 static void test_transcript_names_and_phones(void **state)
@@ -126,6 +136,7 @@ int main(void)
         cmocka_unit_test(test_identity_surnames),    cmocka_unit_test(test_after_title),
         cmocka_unit_test(test_closed_initial_names), cmocka_unit_test(test_event_dates),
         cmocka_unit_test(test_names_that_are_words), cmocka_unit_test(test_transcript_names_and_phones),
+        cmocka_unit_test(test_ocr_house_numbers),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
