@@ -294,8 +294,43 @@ static void spoken_address(text_scan *s, size_t i)
     deid_relabel(s, a, e, at ? AT_PHI_MAIL : AT_PHI_URL);
 }
 
+/* A phone said from "zéro", its groups in words or in digits, a spoken
+ * point between them ("zéro six 61 33 08 92", "zéro six. quinze.
+ * trente-trois. zéro zéro. soixante-quatre"): ten digits in all. i: the
+ * "zéro". */
+static void zero_phone_at(text_scan *s, size_t i)
+{
+    if (s->lab[i] || !(tok_is(s, i, "z\xC3\xA9ro") || tok_is(s, i, "zero")))
+        return;
+    size_t e = i, last = i, digits = 0;
+    while (e < s->n && (e == i || !s->tok[e].nl) && !s->lab[e] && digits < 11) {
+        const text_tok *k = &s->tok[e];
+        if (k->kind == TOK_NUM && k->e - k->s <= 2) {
+            digits += k->e - k->s;
+        } else if (k->kind == TOK_WORD && number_word_tok(s, e) == 1) {
+            int v = deid_words_value(s, e, e + 1);
+            if (v < 0 || v > 99)
+                break;
+            digits += v < 10 ? 1 : 2;
+        } else if (is_punct(s, e, '.') && e > i && e + 1 < s->n && !s->tok[e + 1].nl) {
+            e++;
+            continue;
+        } else {
+            break;
+        }
+        last = e++;
+    }
+    if (digits == 10)
+        mark(s, i, last + 1, AT_PHI_TEL);
+}
+
 void deid_pass_dictated(text_scan *s)
 {
+    for (size_t q = 0; s->number_words >= 2 && q < s->nlist[TEXT_LIST_NUMWORD]; q++) {
+        size_t i = s->list[TEXT_LIST_NUMWORD][q];
+        if (s->t[s->tok[i].s] == 'z')
+            zero_phone_at(s, i);
+    }
     /* (what only a transcript says in words: its addresses, its short
      * numbers after their cue, its e-mail and web addresses) */
     int dictated = deid_dictated_chunk(s);

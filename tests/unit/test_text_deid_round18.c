@@ -128,6 +128,12 @@ static void test_transcript_names_and_phones(void **state)
     assert_int_equal(RULE(b, "soixante-et-onze vingt"), AT_PHI_TEL);
     assert_int_equal(RULE(b, "trente"), AT_PHI_TEL);
     assert_int_equal(label_nth(rules, b, "soixante-et-onze", 1), 0);
+    /* from "zéro", groups in words and digits, spoken points: ten digits */
+    static const char c[] = "rappeler zéro six. quinze. trente-trois. zéro zéro. soixante-quatre avec "
+                            "les résultats point il a zéro six douze ans point";
+    assert_int_equal(RULE(c, "quinze"), AT_PHI_TEL);
+    assert_int_equal(RULE(c, "soixante-quatre"), AT_PHI_TEL);
+    assert_int_equal(label_nth(rules, c, "douze", 0), 0);
 }
 
 int main(void)
