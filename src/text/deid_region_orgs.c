@@ -19,6 +19,8 @@
  * capitals. */
 #include "deid_scan.h"
 
+#include <pthread.h>
+
 /* regions, old provinces, pays and départements (folded, one word or
  * hyphenated); not La Réunion, whose "Réunion du 3 mars" opens every
  * tumour board's minutes */
@@ -101,19 +103,62 @@ static const char *const care_prefixes[] = {"onco", "bio",    "cyto",  "anapath"
  * organisation by itself), 1 when it is one of region_words only, 0
  * otherwise (the tokeniser's trigger code asks it of every new
  * capitalised word). */
+/* The words of regions, region_words and care_prefixes by their first
+ * byte: where the first of them stands in its set and the lengths they
+ * have (bit n; bit 31 for 31 bytes or more), built once. A part whose
+ * first byte and length no word of a set has is out of it at one look,
+ * and the others are compared from the first word that may be theirs
+ * (folded_in's answer, most of the set unread). */
+typedef struct {
+    const char *const *set;
+    uint16_t first[256];
+    uint32_t lens[256];
+} word_index;
+static word_index region_ix = {regions, {0}, {0}}, region_words_ix = {region_words, {0}, {0}},
+                  care_ix = {care_prefixes, {0}, {0}};
+static pthread_once_t region_ix_once = PTHREAD_ONCE_INIT;
+
+static void word_index_build(word_index *x)
+{
+    for (size_t i = 0; x->set[i]; i++) {
+        unsigned c = (unsigned char)x->set[i][0];
+        size_t n = strlen(x->set[i]);
+        if (!x->lens[c])
+            x->first[c] = (uint16_t)i;
+        x->lens[c] |= 1u << (n < 31 ? n : 31);
+    }
+}
+
+static void region_ix_build(void)
+{
+    word_index_build(&region_ix);
+    word_index_build(&region_words_ix);
+    word_index_build(&care_ix);
+}
+
+/* folded_in(w, n, x->set) by the index (n >= 1) */
+static int indexed_in(const char *w, size_t n, const word_index *x)
+{
+    unsigned c = (unsigned char)w[0];
+    if (!(x->lens[c] >> (n < 31 ? n : 31) & 1))
+        return 0;
+    return folded_in(w, n, x->set + x->first[c]);
+}
+
 int deid_region_word(const char *f, size_t fl)
 {
+    pthread_once(&region_ix_once, region_ix_build);
     int region = 0, care = 0;
     for (size_t a = 0; a < fl;) {
         size_t b = a;
         while (b < fl && f[b] != '-' && f[b] != '\'')
             b++;
         if (b > a) {
-            if (folded_in(f + a, b - a, regions))
+            if (indexed_in(f + a, b - a, &region_ix))
                 region = 1;
-            else if (a == 0 && b < fl && folded_in(f, b, care_prefixes))
+            else if (a == 0 && b < fl && indexed_in(f, b, &care_ix))
                 care = 1;
-            else if (!folded_in(f + a, b - a, region_words))
+            else if (!indexed_in(f + a, b - a, &region_words_ix))
                 return 0;
         }
         a = b + 1;
