@@ -430,8 +430,12 @@ static int isotope_led(const text_scan *s, size_t i)
         return 0;
     if (d < n && w[d] == 'm')
         d++;
+    if (d >= n)
+        return 0; /* (no symbol after the digits) */
     for (const char *const *y = symbols; *y; y++) {
-        size_t l = strlen(*y);
+        if ((*y)[0] != w[d])
+            continue;
+        size_t l = (*y)[1] ? 2 : 1; /* (a symbol has one or two letters) */
         /* (a one-letter symbol with a name after it only: "26C-0043"
          * is a specimen's) */
         if (d + l <= n && !memcmp(w + d, *y, l) && ((d + l == n && l == 2) || (d + l < n && w[d + l] == '-')))
