@@ -104,18 +104,18 @@ static const char *const care_prefixes[] = {"onco", "bio",    "cyto",  "anapath"
  * otherwise (the tokeniser's trigger code asks it of every new
  * capitalised word). */
 /* The words of regions, region_words and care_prefixes by their first
- * byte: where the first of them stands in its set and the lengths they
- * have (bit n; bit 31 for 31 bytes or more), built once. A part whose
- * first byte and length no word of a set has is out of it at one look,
- * and the others are compared from the first word that may be theirs
- * (folded_in's answer, most of the set unread). */
+ * byte: where the first and the last of them stand in its set and the
+ * lengths they have (bit n; bit 31 for 31 bytes or more), built once. A
+ * part whose first byte and length no word of a set has is out of it at
+ * one look, and the others are compared with the words between those
+ * two only (folded_in's answer, most of the set unread). */
 typedef struct {
     const char *const *set;
-    uint16_t first[256];
+    uint16_t first[256], end[256]; /* end: after the last */
     uint32_t lens[256];
 } word_index;
-static word_index region_ix = {regions, {0}, {0}}, region_words_ix = {region_words, {0}, {0}},
-                  care_ix = {care_prefixes, {0}, {0}};
+static word_index region_ix = {regions, {0}, {0}, {0}}, region_words_ix = {region_words, {0}, {0}, {0}},
+                  care_ix = {care_prefixes, {0}, {0}, {0}};
 static pthread_once_t region_ix_once = PTHREAD_ONCE_INIT;
 
 static void word_index_build(word_index *x)
@@ -125,6 +125,7 @@ static void word_index_build(word_index *x)
         size_t n = strlen(x->set[i]);
         if (!x->lens[c])
             x->first[c] = (uint16_t)i;
+        x->end[c] = (uint16_t)(i + 1);
         x->lens[c] |= 1u << (n < 31 ? n : 31);
     }
 }
@@ -142,7 +143,15 @@ static int indexed_in(const char *w, size_t n, const word_index *x)
     unsigned c = (unsigned char)w[0];
     if (!(x->lens[c] >> (n < 31 ? n : 31) & 1))
         return 0;
-    return folded_in(w, n, x->set + x->first[c]);
+    for (size_t i = x->first[c]; i < x->end[c]; i++) {
+        const char *e = x->set[i];
+        size_t j = 1; /* (the first byte is c) */
+        while (j < n && e[j] && e[j] == w[j])
+            j++;
+        if (j == n && e[n] == 0)
+            return 1;
+    }
+    return 0;
 }
 
 int deid_region_word(const char *f, size_t fl)
