@@ -187,13 +187,16 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
         return 0;
     /* the first letter first (ASCII): most words leave before folding */
     unsigned c = (unsigned char)s->t[s->tok[i].s];
+    const char *const *from = set; /* the first word that may be an ASCII token's */
     if (c < 0x80) {
-        c |= 0x20;
+        unsigned lc = c | 0x20;
         const char *const *w = set;
-        while (*w && (unsigned char)(*w)[0] != c)
+        while (*w && (unsigned char)(*w)[0] != lc)
             w++;
         if (!*w)
             return 0;
+        if (ascii_lower(c) == lc)
+            from = w; /* (the words before it have another first byte) */
     }
     /* an ASCII word folds to its lower case: compared as it is */
     const unsigned char *w = (const unsigned char *)s->t + s->tok[i].s;
@@ -202,7 +205,7 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
     for (size_t j = 0; j < wn; j++)
         any |= w[j];
     if (any < 0x80) {
-        for (; *set; set++) {
+        for (set = from; *set; set++) {
             size_t j = 0;
             while (j < wn && (unsigned char)(*set)[j] == ascii_lower(w[j]))
                 j++;
