@@ -66,10 +66,10 @@ struct at_text_deid {
     text_lexicon lex;           /* Debian's word lists and data/text (lexicon.h) */
     struct text_tagger *tagger; /* the learned tagger, NULL when none (tagger.h) */
     int allow_list;             /* 1: the allow-list pass runs (the default) */
-    /* bit (h & 1023) set for the folded hash h (as text_tok.fh) of a known
+    /* bit (h & 4095) set for the folded hash h (as text_tok.fh) of a known
      * employer's first word, and those hashes (deid_known_employers.c),
      * set by at_text_deid_new */
-    uint64_t employer_keys[16];
+    uint64_t employer_keys[64];
     uint32_t employer_fh[64];
     /* bit (h & 1023) set for the folded hash h of a region's word
      * (deid_region_orgs.c), set by at_text_deid_new */

@@ -540,8 +540,8 @@ void deid_pass_ocr_names(text_scan *s);
  * (deid_people_late.c). */
 void deid_pass_late_names(text_scan *s);
 /* The folded hashes of the known employers' first words (as text_tok.fh)
- * and their low ten bits as bits (the pass's first test of a word). */
-void deid_known_employer_keys(uint64_t keys[16], uint32_t fh[64]);
+ * and their low twelve bits as bits (the pass's first test of a word). */
+void deid_known_employer_keys(uint64_t keys[64], uint32_t fh[64]);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);
