@@ -76,7 +76,20 @@ static int function_word(const text_scan *s, size_t q)
     size_t n = k->e - k->s;
     if (k->kind != TOK_WORD || n > 7 || k->allcaps)
         return 0;
-    uint64_t v = pack_word(s->t + k->s, n);
+    uint64_t v;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (k->s + 8 <= s->len) {
+        /* pack_word's value, its eight bytes at once: A-Z (bit 5 added),
+         * then the word's n bytes kept */
+        const uint64_t ones = 0x0101010101010101ull, high = 0x80 * ones;
+        uint64_t x;
+        memcpy(&x, s->t + k->s, 8);
+        uint64_t h7 = x & (0x7F * ones);
+        x |= ((h7 + (0x80 - 'A') * ones) & ~(h7 + (0x80 - 'Z' - 1) * ones) & ~x & high) >> 2;
+        v = (x & (((uint64_t)1 << (8 * n)) - 1)) | (uint64_t)n << 56;
+    } else
+#endif
+        v = pack_word(s->t + k->s, n);
     for (size_t i = function_slot(v); function_table[i].w; i = (i + 1) & 255)
         if (function_table[i].w == v)
             return function_table[i].side;
