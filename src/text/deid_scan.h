@@ -511,6 +511,20 @@ void deid_pass_known_estab(text_scan *s);
  * Marine nationale ...), a military unit by its number and acronym, an
  * air or naval base (deid_known_employers.c). */
 void deid_known_employer_at(text_scan *s, size_t i);
+/* Token i may be one deid_known_employer_at labels: a word whose folded
+ * hash may be a known employer's first word's (at_text_deid's
+ * employer_keys), or that opens with an 'r' or a 'b' (a unit's acronym,
+ * "Base"). The callers ask it first: the other words return at once. */
+static inline int deid_known_employer_may(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD)
+        return 0;
+    if (k->fh && (s->d->employer_keys[(k->fh & 4095) >> 6] >> (k->fh & 63) & 1))
+        return 1;
+    unsigned first = k->key >> 5; /* (the first letter's low five bits) */
+    return k->key != TOK_KEY_ANY && (first == ('r' & 0x1Fu) || first == ('b' & 0x1Fu));
+}
 /* The common noun that heads a named place found by its name ("église
  * Notre-Dame", "section Belle-Plaine", "école élémentaire Gutenberg"):
  * the place's with it (deid_place_heads.c). */
