@@ -150,8 +150,14 @@ int deid_acronym_place(const text_scan *s, size_t i);
  * after it ("X arrêté", "X poursuivi"), "sous X", "relais par X", an item
  * of a list after a treatment label ("Traitement : X, Y"). */
 int deid_treatment_context(const text_scan *s, size_t i);
-/* 1 when word token i is a known-safe word by itself (deid_allow.c). */
-int deid_known_safe(const text_scan *s, size_t i);
+/* 1 when word token i is a known-safe word by itself (deid_safe.c):
+ * the answer kept for the token (text_scan.safe) when asked before, else
+ * deid_known_safe_ask's. */
+int deid_known_safe_ask(const text_scan *s, size_t i);
+static inline int deid_known_safe(const text_scan *s, size_t i)
+{
+    return s->safe[i] ? s->safe[i] - 1 : deid_known_safe_ask(s, i);
+}
 /* The part of it that reads the form alone: a drug's or a medical word's
  * ending, an abbreviation's writing, a trial's name (what the tagger
  * leaves to the safe vocabulary in a capitalised word). */
