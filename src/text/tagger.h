@@ -93,8 +93,18 @@ static inline uint64_t tag_bytes_hash(const char *p, size_t n)
 /* Shape class of token i (kind, case, digits, length; 1 past the end). */
 unsigned tag_shape(const text_scan *s, size_t i);
 /* A known word's identity (its folded hash), else its shape: what a
- * neighbour contributes without memorising names. */
-uint64_t tag_ident(const text_scan *s, size_t i);
+ * neighbour contributes without memorising names (inline: the extension
+ * asks it of every token it offers and of their neighbours). */
+static inline uint64_t tag_ident(const text_scan *s, size_t i)
+{
+    if (i >= s->n)
+        return 7;
+    const text_tok *k = &s->tok[i];
+    if (k->kind == TOK_WORD &&
+        ((k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_STREET | LEX_ORG)) || k->dflags))
+        return (uint64_t)k->fh << 8 | 1;
+    return (uint64_t)tag_shape(s, i) << 1;
+}
 
 /* The at_phi_label of a tag and back (AT_PHI_NONE / TAG_O for the others). */
 int tag_to_label(int tag);
