@@ -12,17 +12,15 @@
  * it ("(TIS)"). Called from the late rule passes (deid_late.c). */
 #include "deid_scan.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define EMP_MAX_SPAN 12 /* tokens of a firm's name */
 
 static int work_before(const text_scan *s, size_t i);
 
-/* Word token i, folded, is one of set. */
-static int emp_word_in(const text_scan *s, size_t i, const char *const *set)
-{
-    return i < s->n && s->tok[i].kind == TOK_WORD && deid_tok_in(s, i, set);
-}
+/* Word token i, folded, is one of set (below the sets). */
+static int emp_word_in(const text_scan *s, size_t i, const char *const *set);
 
 /* The employer cues (the first EMP_CUES) and the words that head a
  * firm's name ("boulangerie X", "Transports X"); all of them carry
@@ -321,6 +319,36 @@ static int trade(const text_scan *s, size_t i)
 static const char *const employed[] = {"employe",     "employee",  "salarie",     "salariee", "travaille",
                                        "travaillait", "retraite",  "retraitee",   "ancien",   "ancienne",
                                        "embauche",    "embauchee", "travaillant", NULL};
+
+/* The sets of the file indexed (deid_scan.h), built once: emp_word_in
+ * looks a word up by its set's index (deid_tok_in's answer), a set of
+ * no index word by word. */
+static text_word_index emp_ix[] = {{text_cue_employer_words, {0}, {0}, {0}},
+                                   {text_cue_employer_words + EMP_CUES, {0}, {0}, {0}},
+                                   {place_heads, {0}, {0}, {0}},
+                                   {admin_heads, {0}, {0}, {0}},
+                                   {admin_quals, {0}, {0}, {0}},
+                                   {legal_forms, {0}, {0}, {0}},
+                                   {stop_words, {0}, {0}, {0}},
+                                   {employed, {0}, {0}, {0}}};
+static pthread_once_t emp_ix_once = PTHREAD_ONCE_INIT;
+
+static void emp_ix_build(void)
+{
+    for (size_t x = 0; x < sizeof emp_ix / sizeof *emp_ix; x++)
+        text_word_index_build(&emp_ix[x]);
+}
+
+static int emp_word_in(const text_scan *s, size_t i, const char *const *set)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD)
+        return 0;
+    pthread_once(&emp_ix_once, emp_ix_build);
+    for (size_t x = 0; x < sizeof emp_ix / sizeof *emp_ix; x++)
+        if (emp_ix[x].set == set)
+            return deid_tok_in_index(s, i, &emp_ix[x]);
+    return deid_tok_in(s, i, set);
+}
 
 static void after_trade(text_scan *s, size_t i)
 {

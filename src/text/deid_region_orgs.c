@@ -97,63 +97,25 @@ static int folded_in(const char *w, size_t n, const char *const *set)
 static const char *const care_prefixes[] = {"onco", "bio",    "cyto",  "anapath", "patho",  "radio", "hemato",
                                             "uro",  "pneumo", "neuro", "gyneco",  "pallia", "nutri", NULL};
 
+/* regions, region_words and care_prefixes indexed (deid_scan.h), built
+ * once: most parts are out of a set at one look */
+static text_word_index region_ix = {regions, {0}, {0}, {0}}, region_words_ix = {region_words, {0}, {0}, {0}},
+                       care_ix = {care_prefixes, {0}, {0}, {0}};
+static pthread_once_t region_ix_once = PTHREAD_ONCE_INIT;
+
+static void region_ix_build(void)
+{
+    text_word_index_build(&region_ix);
+    text_word_index_build(&region_words_ix);
+    text_word_index_build(&care_ix);
+}
+
 /* The folded word f (fl bytes) as a region's: 2 when it names a region
  * or a département (alone or in a hyphenated name whose other parts are
  * region_words), 3 when a care prefix opens it ("Onco-Normandie": an
  * organisation by itself), 1 when it is one of region_words only, 0
  * otherwise (the tokeniser's trigger code asks it of every new
  * capitalised word). */
-/* The words of regions, region_words and care_prefixes by their first
- * byte: where the first and the last of them stand in its set and the
- * lengths they have (bit n; bit 31 for 31 bytes or more), built once. A
- * part whose first byte and length no word of a set has is out of it at
- * one look, and the others are compared with the words between those
- * two only (folded_in's answer, most of the set unread). */
-typedef struct {
-    const char *const *set;
-    uint16_t first[256], end[256]; /* end: after the last */
-    uint32_t lens[256];
-} word_index;
-static word_index region_ix = {regions, {0}, {0}, {0}}, region_words_ix = {region_words, {0}, {0}, {0}},
-                  care_ix = {care_prefixes, {0}, {0}, {0}};
-static pthread_once_t region_ix_once = PTHREAD_ONCE_INIT;
-
-static void word_index_build(word_index *x)
-{
-    for (size_t i = 0; x->set[i]; i++) {
-        unsigned c = (unsigned char)x->set[i][0];
-        size_t n = strlen(x->set[i]);
-        if (!x->lens[c])
-            x->first[c] = (uint16_t)i;
-        x->end[c] = (uint16_t)(i + 1);
-        x->lens[c] |= 1u << (n < 31 ? n : 31);
-    }
-}
-
-static void region_ix_build(void)
-{
-    word_index_build(&region_ix);
-    word_index_build(&region_words_ix);
-    word_index_build(&care_ix);
-}
-
-/* folded_in(w, n, x->set) by the index (n >= 1) */
-static int indexed_in(const char *w, size_t n, const word_index *x)
-{
-    unsigned c = (unsigned char)w[0];
-    if (!(x->lens[c] >> (n < 31 ? n : 31) & 1))
-        return 0;
-    for (size_t i = x->first[c]; i < x->end[c]; i++) {
-        const char *e = x->set[i];
-        size_t j = 1; /* (the first byte is c) */
-        while (j < n && e[j] && e[j] == w[j])
-            j++;
-        if (j == n && e[n] == 0)
-            return 1;
-    }
-    return 0;
-}
-
 int deid_region_word(const char *f, size_t fl)
 {
     pthread_once(&region_ix_once, region_ix_build);
@@ -163,11 +125,11 @@ int deid_region_word(const char *f, size_t fl)
         while (b < fl && f[b] != '-' && f[b] != '\'')
             b++;
         if (b > a) {
-            if (indexed_in(f + a, b - a, &region_ix))
+            if (text_word_index_has(&region_ix, f + a, b - a))
                 region = 1;
-            else if (a == 0 && b < fl && indexed_in(f, b, &care_ix))
+            else if (a == 0 && b < fl && text_word_index_has(&care_ix, f, b))
                 care = 1;
-            else if (!indexed_in(f + a, b - a, &region_words_ix))
+            else if (!text_word_index_has(&region_words_ix, f + a, b - a))
                 return 0;
         }
         a = b + 1;

@@ -386,8 +386,25 @@ void deid_word_after_name(text_scan *s, size_t i);
 /* Token i follows a batch's, a registry's or a study's word ("lot
  * X013729", "EudraCT 2022-..."): a number there is no one's (deid_late.c). */
 int deid_after_notid(const text_scan *s, size_t i);
-/* Token i, folded, is one of set (NULL-ended, folded words) (deid_detect.c). */
+/* Token i, folded, is one of set (NULL-ended, folded words) (deid_pipeline.c). */
 int deid_tok_in(const text_scan *s, size_t i, const char *const *set);
+/* A NULL-ended set of folded words (static: it never changes) indexed by
+ * their first byte: where the first and the last of them stand in the
+ * set and the lengths they have (bit n; bit 31 for 31 bytes or more).
+ * Built once by text_word_index_build (under the user's pthread_once): a
+ * word whose first byte and length no word of the set has is out at one
+ * look, and the others are compared with the words of their first byte
+ * only (deid_pipeline.c). */
+typedef struct {
+    const char *const *set;
+    uint16_t first[256], end[256]; /* end: after the last */
+    uint32_t lens[256];
+} text_word_index;
+void text_word_index_build(text_word_index *x);
+/* The folded word w (n >= 1 bytes) is one of x's set. */
+int text_word_index_has(const text_word_index *x, const char *w, size_t n);
+/* deid_tok_in(s, i, x->set), by the index. */
+int deid_tok_in_index(const text_scan *s, size_t i, const text_word_index *x);
 /* A dose from token j: a number (decimals too) and a unit or a form of a
  * drug, or '%' ("50 µg", "2,5 mg", "15 MG", "5 %"): a product before it
  * (deid_allow.c). */
