@@ -650,23 +650,27 @@ static at_status tokenise(text_scan *s)
             }
         }
         /* the lists' next entries written, and counted when the word
-         * belongs to them (no branch to guess); the added passes' glued
+         * belongs to them (no branch to guess but one: most words of the
+         * language are in none of the first ten); the added passes' glued
          * '.', '/', ':' (web addresses, OCR'd dates) from the byte after */
         unsigned nx = i < len ? t[i] : 0;
         uint32_t v = (uint32_t)ti;
-        l_num[n_num] = l_flag[n_flag] = l_name[n_name] = l_short[n_short] = v;
-        l_ocrcap[n_ocrcap] = l_abroad[n_abroad] = l_numw[n_numw] = l_cue[n_cue] = v;
-        l_org[n_org] = l_odd[n_odd] = l_extra[n_extra] = v;
-        n_num += lists & 1;
-        n_flag += (lists >> 1) & 1;
-        n_name += (lists >> 2) & 1;
-        n_short += (lists >> 3) & 1;
-        n_ocrcap += (lists >> 4) & 1;
-        n_abroad += (lists >> 5) & 1;
-        n_numw += (lists >> 6) & 1;
-        n_cue += (lists >> 7) & 1;
-        n_org += (lists >> 8) & 1;
-        n_odd += (lists >> 9) & 1;
+        if (lists & 0x3FF) {
+            l_num[n_num] = l_flag[n_flag] = l_name[n_name] = l_short[n_short] = v;
+            l_ocrcap[n_ocrcap] = l_abroad[n_abroad] = l_numw[n_numw] = l_cue[n_cue] = v;
+            l_org[n_org] = l_odd[n_odd] = v;
+            n_num += lists & 1;
+            n_flag += (lists >> 1) & 1;
+            n_name += (lists >> 2) & 1;
+            n_short += (lists >> 3) & 1;
+            n_ocrcap += (lists >> 4) & 1;
+            n_abroad += (lists >> 5) & 1;
+            n_numw += (lists >> 6) & 1;
+            n_cue += (lists >> 7) & 1;
+            n_org += (lists >> 8) & 1;
+            n_odd += (lists >> 9) & 1;
+        }
+        l_extra[n_extra] = v;
         n_extra += ((lists >> 10) & 1) | (nx == '.') | (nx == '/') | ((nx == ':') & (n <= 5));
         letters = (letters + 1) * (n == 1);
         seen |= letters >= 4 ? TEXT_SEEN_SPELT : 0;
