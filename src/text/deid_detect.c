@@ -674,8 +674,10 @@ static at_status tokenise(text_scan *s)
         n_extra += ((lists >> 10) & 1) | (nx == '.') | (nx == '/') | ((nx == ':') & (n <= 5));
         letters = (letters + 1) * (n == 1);
         seen |= letters >= 4 ? TEXT_SEEN_SPELT : 0;
-        seen |= trigger_seen[lists >> LOOK_L_TRIGGER];
-        number_words += (lists >> 12) & 1;
+        if (lists >> 12) { /* (a number word or a trigger word: few words) */
+            seen |= trigger_seen[lists >> LOOK_L_TRIGGER];
+            number_words += (lists >> 12) & 1;
+        }
         words++;
         cap_words += k->cap;
     }
