@@ -232,10 +232,11 @@ typedef struct {
     int16_t dval;
     uint16_t lists; /* LOOK_L_* bits */
     uint8_t special;
-    uint8_t bits; /* bit 0: allcaps; TOK_AUX_LOOKED: that aux bit */
+    uint8_t bits; /* bit 0: allcaps; TOK_AUX_LOOKED, TOK_AUX_FN_*: those aux bits */
 } look_entry;
 _Static_assert(sizeof(look_entry) == 32, "a look-up cache entry is 32 bytes");
-_Static_assert(TOK_AUX_LOOKED != 1, "allcaps and TOK_AUX_LOOKED share look_entry.bits");
+#define LOOK_AUX (TOK_AUX_LOOKED | TOK_AUX_FN_ABROAD | TOK_AUX_FN_FRENCH) /* the aux bits kept */
+_Static_assert(!(LOOK_AUX & 1) && LOOK_AUX < 256, "allcaps and the aux bits share look_entry.bits");
 static _Thread_local struct {
     uint64_t gen;
     _Alignas(64) look_entry e[1u << LOOK_CACHE_BITS];
@@ -308,7 +309,7 @@ static const uint16_t trigger_seen[8] = {0, TEXT_SEEN_OHS, TEXT_SEEN_FIELD, TEXT
 
 /* Word token k of n bytes from start, its kind, key, capital and the
  * classes of its bytes (mask, ascii) set by the scan: its capitals, its
- * look-ups (fh, lex, dflags, dval, special, the TOK_AUX_LOOKED bit) are
+ * look-ups (fh, lex, dflags, dval, special, the TOK_AUX_LOOKED and TOK_AUX_FN_* bits) are
  * set, and its LOOK_L_* bits returned. Every one is a function of the
  * word's bytes and of the detector (what the look-up cache keeps). */
 static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_tok *k, size_t start, size_t n,
@@ -355,6 +356,12 @@ static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_to
             }
         }
         k->allcaps = (uint8_t)(letters >= 2 && lower == 0);
+    }
+    /* a function word of the letters from abroad or of French, not in
+     * capitals (deid_abroad_line counts them) */
+    if (n <= 7 && !k->allcaps) {
+        int fw = deid_function_word(s->t + start, n);
+        k->aux |= fw > 0 ? TOK_AUX_FN_ABROAD : fw < 0 ? TOK_AUX_FN_FRENCH : 0;
     }
     /* look-up: capitalised words, and short lower-case words (triggers) */
     unsigned first = t[start] | 0x20u;
@@ -633,14 +640,14 @@ static at_status tokenise(text_scan *s)
             k->dflags = slot->dflags;
             k->dval = slot->dval;
             k->special = slot->special;
-            k->aux |= slot->bits & TOK_AUX_LOOKED;
+            k->aux |= slot->bits & LOOK_AUX;
             lists = slot->lists;
         } else {
             lists = word_flags(s, k, start, n, mask, ascii);
             if (slot) {
                 slot->k0 = ck0;
                 slot->k1 = ck1;
-                slot->bits = (uint8_t)((k->allcaps & 1) | (k->aux & TOK_AUX_LOOKED));
+                slot->bits = (uint8_t)((k->allcaps & 1) | (k->aux & LOOK_AUX));
                 slot->fh = k->fh;
                 slot->lex = k->lex;
                 slot->dflags = k->dflags;

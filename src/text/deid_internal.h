@@ -33,7 +33,12 @@ enum {
     TOK_AUX_SAFE = 1 /* explained as safe by its context (allow-list) */,
     TOK_AUX_SENT = 2 /* starts a sentence */,
     TOK_AUX_LOOKED = 4 /* the tokeniser looked the whole token up: dflags is its dictionary's answer */,
-    TOK_AUX_DIGIT = 8 /* an ASCII digit among its bytes (set by the tokeniser) */
+    TOK_AUX_DIGIT = 8 /* an ASCII digit among its bytes (set by the tokeniser) */,
+    /* a word of seven bytes at most, not in capitals, that is a function
+     * word of the languages of letters from abroad, or of French
+     * (deid_function_word: set by the tokeniser) */
+    TOK_AUX_FN_ABROAD = 16,
+    TOK_AUX_FN_FRENCH = 32
 };
 
 /* The key of a word from its first two bytes a and b (b 0 for a word of

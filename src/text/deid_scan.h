@@ -477,6 +477,10 @@ int deid_number_word_tok(const text_scan *s, size_t i);
 /* Token i stands on a line written in English, German, Italian or
  * Spanish, told by its function words (deid_abroad.c). */
 int deid_abroad_line(const text_scan *s, size_t i);
+/* The word of n bytes at w (ASCII capitals as lower case): 1 a function
+ * word abroad, -1 a French one, 0 neither, nor of more than seven bytes
+ * (the tokeniser's TOK_AUX_FN_ABROAD and TOK_AUX_FN_FRENCH). */
+int deid_function_word(const char *w, size_t n);
 
 /* Token i, folded f (fl bytes), is known as a word of a line written
  * abroad, or as an English word after a device's brand (deid_abroad.c). */
