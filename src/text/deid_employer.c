@@ -281,6 +281,8 @@ static int slot(text_scan *s, size_t j, int strong)
 }
 
 /* A trade's word, or a compound with one ("chauffeur-livreur"). */
+static int job_word(const char *f, size_t n);
+
 static int trade_word(const text_scan *s, size_t i)
 {
     if (!word(s, i))
@@ -294,9 +296,8 @@ static int trade_word(const text_scan *s, size_t i)
     size_t parts[2][2] = {{0, (size_t)(h - t)}, {(size_t)(h - t) + 1, s->tok[i].e - s->tok[i].s}};
     for (int p = 0; p < 2; p++) {
         int fl = text_lexicon_fold(t + parts[p][0], parts[p][1] - parts[p][0], f, sizeof f);
-        for (const char *const *w = text_cue_job_words; fl > 0 && *w; w++)
-            if ((*w)[0] == f[0] && !strncmp(*w, f, (size_t)fl) && (*w)[fl] == 0)
-                return 1;
+        if (fl > 0 && job_word(f, (size_t)fl))
+            return 1;
     }
     return 0;
 }
@@ -331,12 +332,21 @@ static text_word_index emp_ix[] = {{text_cue_employer_words, {0}, {0}, {0}},
                                    {legal_forms, {0}, {0}, {0}},
                                    {stop_words, {0}, {0}, {0}},
                                    {employed, {0}, {0}, {0}}};
+static text_word_index job_ix = {text_cue_job_words, {0}, {0}, {0}}; /* (trade_word's parts) */
 static pthread_once_t emp_ix_once = PTHREAD_ONCE_INIT;
 
 static void emp_ix_build(void)
 {
     for (size_t x = 0; x < sizeof emp_ix / sizeof *emp_ix; x++)
         text_word_index_build(&emp_ix[x]);
+    text_word_index_build(&job_ix);
+}
+
+/* The folded word f (n >= 1 bytes) is one of text_cue_job_words. */
+static int job_word(const char *f, size_t n)
+{
+    pthread_once(&emp_ix_once, emp_ix_build);
+    return text_word_index_has(&job_ix, f, n);
 }
 
 static int emp_word_in(const text_scan *s, size_t i, const char *const *set)
