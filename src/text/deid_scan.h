@@ -211,13 +211,21 @@ static inline int deid_labels8_empty(const text_scan *s, size_t i)
 }
 
 /* The first labelled token from i (s->n when none), eight labels at a
- * time over the unlabelled. */
+ * time over the unlabelled (and in eight with one, the first nonzero
+ * byte's place at once). */
 static inline size_t deid_next_labelled(const text_scan *s, size_t i)
 {
     while (i < s->n) {
-        if (i + 8 <= s->n && deid_labels8_empty(s, i)) {
-            i += 8;
-            continue;
+        if (i + 8 <= s->n) {
+            uint64_t w;
+            memcpy(&w, s->lab + i, 8);
+            if (!w) {
+                i += 8;
+                continue;
+            }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + ((size_t)__builtin_ctzll(w) >> 3);
+#endif
         }
         if (s->lab[i])
             return i;
