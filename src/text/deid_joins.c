@@ -138,10 +138,9 @@ static int place_adjective(const text_scan *s, size_t i)
 static void place_adjectives(text_scan *s)
 {
     for (size_t i = 1; i + 1 < s->n; i++) {
-        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_HOPITAL, AT_PHI_EMPLOYEUR)) {
-            i += 7;
-            continue;
-        }
+        i = deid_next_label_of(s, i, AT_PHI_HOPITAL, AT_PHI_EMPLOYEUR, AT_PHI_HOPITAL, AT_PHI_EMPLOYEUR);
+        if (i + 1 >= s->n)
+            break;
         int l = s->lab[i];
         if ((l != AT_PHI_HOPITAL && l != AT_PHI_EMPLOYEUR) || s->lab[i + 1] || s->tok[i + 1].nl ||
             !(s->tok[i].cap || s->tok[i].allcaps) || s->ent[i - 1] != s->ent[i] ||
@@ -442,10 +441,9 @@ static void particles_between(text_scan *s)
     static const char *const strong_particles[] = {"da",  "dos", "das", "van", "von",  "della",
                                                    "del", "ait", "ben", "bin", "ould", NULL};
     for (size_t i = 0; i + 2 < s->n; i++) {
-        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_NOM, AT_PHI_PRENOM)) {
-            i += 7; /* eight labels at a time while none is a name's */
-            continue;
-        }
+        i = deid_next_label_of(s, i, AT_PHI_NOM, AT_PHI_PRENOM, AT_PHI_NOM, AT_PHI_PRENOM); /* (a name's) */
+        if (i + 2 >= s->n)
+            break;
         int l = s->lab[i], r = s->lab[i + 2];
         if ((l == AT_PHI_NOM || l == AT_PHI_PRENOM) && (r == AT_PHI_NOM || r == AT_PHI_PRENOM) &&
             !s->lab[i + 1] && s->ent[i] != s->ent[i + 2] && !s->tok[i + 1].nl && !s->tok[i + 2].nl &&

@@ -207,11 +207,10 @@ void deid_pass_lists(text_scan *s)
      * lists (the labels walked eight at a time, each line read once) */
     size_t done = 0; /* the lines before token done are read */
     for (size_t i = 0; i < s->n;) {
-        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_NOM, AT_PHI_PRENOM) &&
-            deid_labels8_lack(s, i, AT_PHI_VILLE, AT_PHI_VILLE)) {
-            i += 8; /* (eight labels at a time while none is a name's or a place's) */
-            continue;
-        }
+        /* (the next name's or place's label) */
+        i = deid_next_label_of(s, i, AT_PHI_NOM, AT_PHI_PRENOM, AT_PHI_VILLE, AT_PHI_VILLE);
+        if (i >= s->n)
+            break;
         /* (a list shows at a person's or a place's last word before a
          * separator: the line is read from there) */
         int l = s->lab[i];

@@ -247,6 +247,38 @@ static inline int deid_labels8_lack(const text_scan *s, size_t i, int a, int b)
     return !(((wa - ones) & ~wa & highs) | ((wb - ones) & ~wb & highs));
 }
 
+/* The first token from i whose label is a, b, c or d (s->n when none):
+ * eight labels at a time, and in eight with one, its place at once (the
+ * zero-byte test of the labels xor each label flags the lowest such byte
+ * exactly: a borrow only flags bytes above a true one). */
+static inline size_t deid_next_label_of(const text_scan *s, size_t i, int a, int b, int c, int d)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (i < s->n) {
+        if (i + 8 <= s->n) {
+            uint64_t w, m = 0;
+            memcpy(&w, s->lab + i, 8);
+            const int l[4] = {a, b, c, d};
+            for (int q = 0; q < 4; q++) {
+                uint64_t x = w ^ (ones * (uint64_t)l[q]);
+                m |= (x - ones) & ~x & highs;
+            }
+            if (!m) {
+                i += 8;
+                continue;
+            }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + ((size_t)__builtin_ctzll(m) >> 3);
+#endif
+        }
+        int l = s->lab[i];
+        if (l == a || l == b || l == c || l == d)
+            return i;
+        i++;
+    }
+    return s->n;
+}
+
 /* Label tokens [a, b) as one entity when none of them is labelled yet. */
 static inline int mark(text_scan *s, size_t a, size_t b, int label)
 #ifdef DEID_TRACE
