@@ -395,12 +395,19 @@ void deid_pass_joins(text_scan *s)
  * comma and written in the same case ("Zéria et Auette", "Ont appelé :
  * Noël / Garick", "leurs enfants victor et robert"), and is no word of
  * the language but of the first-name list. */
-static int coordinated_first(const text_scan *s, size_t i)
+static int coordinated_first_read(const text_scan *s, size_t i);
+static inline int coordinated_first(const text_scan *s, size_t i)
 {
-    const text_tok *k = &s->tok[i];
-    /* most words end here: no first name found two tokens away */
+    /* most words end here, without a call: no first name found two tokens
+     * away */
     if (!((i >= 2 && s->lab[i - 2] == AT_PHI_PRENOM) || (i + 2 < s->n && s->lab[i + 2] == AT_PHI_PRENOM)))
         return 0;
+    return coordinated_first_read(s, i);
+}
+
+static int coordinated_first_read(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
     if (k->e - k->s < 3 || (k->lex & (LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET)) ||
         ((k->lex & LEX_WORD) && !(k->lex & LEX_FIRST)) ||
         (k->dflags & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_HOSP | DICT_STREET | DICT_HEAD |
