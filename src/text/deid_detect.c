@@ -473,6 +473,11 @@ static at_status tokenise(text_scan *s)
     unsigned line = 0, seen = 0, seen_sc = 0;
     size_t number_words = 0, words = 0, cap_words = 0;
     unsigned letters = 0; /* one-byte words in a row up to here (deid_pass_spelled's look) */
+    /* the token count and array in registers (the stores into the tokens
+     * and lists would have them read again), s->n set for word_flags,
+     * scan_reserve and at the end */
+    size_t ntok = s->n;
+    text_tok *toks = s->tok;
     while (i < len) {
         unsigned c = t[i], sc = space_class[c];
         if (sc) {
@@ -488,7 +493,8 @@ static at_status tokenise(text_scan *s)
                 continue;
             }
         }
-        if (s->n == cap) {
+        if (ntok == cap) {
+            s->n = ntok;
             cap *= 2;
             fill[TEXT_LIST_AT] = n_at;
             fill[TEXT_LIST_NUM] = n_num;
@@ -516,9 +522,10 @@ static at_status tokenise(text_scan *s)
             l_numw = s->list[TEXT_LIST_NUMWORD];
             l_short = s->list[TEXT_LIST_SHORT];
             l_ocrcap = s->list[TEXT_LIST_OCRCAP];
+            toks = s->tok;
         }
-        size_t ti = s->n++;
-        text_tok *k = &s->tok[ti];
+        size_t ti = ntok++;
+        text_tok *k = &toks[ti];
         memset(k, 0, sizeof *k);
         k->s = (uint32_t)i;
         k->nl = (uint8_t)nl;
@@ -643,6 +650,7 @@ static at_status tokenise(text_scan *s)
             k->aux |= slot->bits & LOOK_AUX;
             lists = slot->lists;
         } else {
+            s->n = ntok;
             lists = word_flags(s, k, start, n, mask, ascii);
             if (slot) {
                 slot->k0 = ck0;
@@ -688,6 +696,7 @@ static at_status tokenise(text_scan *s)
         words++;
         cap_words += k->cap;
     }
+    s->n = ntok;
     s->nlist[TEXT_LIST_AT] = n_at;
     s->nlist[TEXT_LIST_NUM] = n_num;
     s->nlist[TEXT_LIST_FLAG] = n_flag;
