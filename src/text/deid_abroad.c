@@ -69,18 +69,24 @@ static void function_table_build(void)
         }
 }
 
-/* Token q's word: 1 a function word abroad, -1 a French one, 0 neither. */
-static int function_word(const text_scan *s, size_t q)
+int deid_function_word(const char *w, size_t n)
 {
-    const text_tok *k = &s->tok[q];
-    size_t n = k->e - k->s;
-    if (k->kind != TOK_WORD || n > 7 || k->allcaps)
+    if (n > 7)
         return 0;
-    uint64_t v = pack_word(s->t + k->s, n);
+    pthread_once(&function_once, function_table_build);
+    uint64_t v = pack_word(w, n);
     for (size_t i = function_slot(v); function_table[i].w; i = (i + 1) & 255)
         if (function_table[i].w == v)
             return function_table[i].side;
     return 0;
+}
+
+/* Token q's word: 1 a function word abroad, -1 a French one, 0 neither
+ * (deid_function_word's answer, kept by the tokeniser in its aux bits). */
+static int function_word(const text_scan *s, size_t q)
+{
+    unsigned aux = s->tok[q].aux;
+    return aux & TOK_AUX_FN_ABROAD ? 1 : aux & TOK_AUX_FN_FRENCH ? -1 : 0;
 }
 
 /* Token i stands on a line written abroad: its function words abroad
@@ -91,7 +97,6 @@ int deid_abroad_line(const text_scan *s, size_t i)
 {
     text_scan *w = (text_scan *)s; /* (the counts are a cache of the text's) */
     if (w->abroad_words < 0) {
-        pthread_once(&function_once, function_table_build);
         w->abroad_words = w->french_words = 0;
         for (size_t q = 0; q < s->n; q++) {
             int f = function_word(s, q);

@@ -232,10 +232,11 @@ typedef struct {
     int16_t dval;
     uint16_t lists; /* LOOK_L_* bits */
     uint8_t special;
-    uint8_t bits; /* bit 0: allcaps; TOK_AUX_LOOKED: that aux bit */
+    uint8_t bits; /* bit 0: allcaps; TOK_AUX_LOOKED, TOK_AUX_FN_*: those aux bits */
 } look_entry;
 _Static_assert(sizeof(look_entry) == 32, "a look-up cache entry is 32 bytes");
-_Static_assert(TOK_AUX_LOOKED != 1, "allcaps and TOK_AUX_LOOKED share look_entry.bits");
+#define LOOK_AUX (TOK_AUX_LOOKED | TOK_AUX_FN_ABROAD | TOK_AUX_FN_FRENCH) /* the aux bits kept */
+_Static_assert(!(LOOK_AUX & 1) && LOOK_AUX < 256, "allcaps and the aux bits share look_entry.bits");
 static _Thread_local struct {
     uint64_t gen;
     _Alignas(64) look_entry e[1u << LOOK_CACHE_BITS];
@@ -308,7 +309,7 @@ static const uint16_t trigger_seen[8] = {0, TEXT_SEEN_OHS, TEXT_SEEN_FIELD, TEXT
 
 /* Word token k of n bytes from start, its kind, key, capital and the
  * classes of its bytes (mask, ascii) set by the scan: its capitals, its
- * look-ups (fh, lex, dflags, dval, special, the TOK_AUX_LOOKED bit) are
+ * look-ups (fh, lex, dflags, dval, special, the TOK_AUX_LOOKED and TOK_AUX_FN_* bits) are
  * set, and its LOOK_L_* bits returned. Every one is a function of the
  * word's bytes and of the detector (what the look-up cache keeps). */
 static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_tok *k, size_t start, size_t n,
@@ -355,6 +356,12 @@ static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_to
             }
         }
         k->allcaps = (uint8_t)(letters >= 2 && lower == 0);
+    }
+    /* a function word of the letters from abroad or of French, not in
+     * capitals (deid_abroad_line counts them) */
+    if (n <= 7 && !k->allcaps) {
+        int fw = deid_function_word(s->t + start, n);
+        k->aux |= fw > 0 ? TOK_AUX_FN_ABROAD : fw < 0 ? TOK_AUX_FN_FRENCH : 0;
     }
     /* look-up: capitalised words, and short lower-case words (triggers) */
     unsigned first = t[start] | 0x20u;
@@ -466,6 +473,11 @@ static at_status tokenise(text_scan *s)
     unsigned line = 0, seen = 0, seen_sc = 0;
     size_t number_words = 0, words = 0, cap_words = 0;
     unsigned letters = 0; /* one-byte words in a row up to here (deid_pass_spelled's look) */
+    /* the token count and array in registers (the stores into the tokens
+     * and lists would have them read again), s->n set for word_flags,
+     * scan_reserve and at the end */
+    size_t ntok = s->n;
+    text_tok *toks = s->tok;
     while (i < len) {
         unsigned c = t[i], sc = space_class[c];
         if (sc) {
@@ -481,7 +493,8 @@ static at_status tokenise(text_scan *s)
                 continue;
             }
         }
-        if (s->n == cap) {
+        if (ntok == cap) {
+            s->n = ntok;
             cap *= 2;
             fill[TEXT_LIST_AT] = n_at;
             fill[TEXT_LIST_NUM] = n_num;
@@ -509,9 +522,10 @@ static at_status tokenise(text_scan *s)
             l_numw = s->list[TEXT_LIST_NUMWORD];
             l_short = s->list[TEXT_LIST_SHORT];
             l_ocrcap = s->list[TEXT_LIST_OCRCAP];
+            toks = s->tok;
         }
-        size_t ti = s->n++;
-        text_tok *k = &s->tok[ti];
+        size_t ti = ntok++;
+        text_tok *k = &toks[ti];
         memset(k, 0, sizeof *k);
         k->s = (uint32_t)i;
         k->nl = (uint8_t)nl;
@@ -633,14 +647,15 @@ static at_status tokenise(text_scan *s)
             k->dflags = slot->dflags;
             k->dval = slot->dval;
             k->special = slot->special;
-            k->aux |= slot->bits & TOK_AUX_LOOKED;
+            k->aux |= slot->bits & LOOK_AUX;
             lists = slot->lists;
         } else {
+            s->n = ntok;
             lists = word_flags(s, k, start, n, mask, ascii);
             if (slot) {
                 slot->k0 = ck0;
                 slot->k1 = ck1;
-                slot->bits = (uint8_t)((k->allcaps & 1) | (k->aux & TOK_AUX_LOOKED));
+                slot->bits = (uint8_t)((k->allcaps & 1) | (k->aux & LOOK_AUX));
                 slot->fh = k->fh;
                 slot->lex = k->lex;
                 slot->dflags = k->dflags;
@@ -650,31 +665,38 @@ static at_status tokenise(text_scan *s)
             }
         }
         /* the lists' next entries written, and counted when the word
-         * belongs to them (no branch to guess); the added passes' glued
+         * belongs to them (no branch to guess but one: most words of the
+         * language are in none of the first ten); the added passes' glued
          * '.', '/', ':' (web addresses, OCR'd dates) from the byte after */
         unsigned nx = i < len ? t[i] : 0;
         uint32_t v = (uint32_t)ti;
-        l_num[n_num] = l_flag[n_flag] = l_name[n_name] = l_short[n_short] = v;
-        l_ocrcap[n_ocrcap] = l_abroad[n_abroad] = l_numw[n_numw] = l_cue[n_cue] = v;
-        l_org[n_org] = l_odd[n_odd] = l_extra[n_extra] = v;
-        n_num += lists & 1;
-        n_flag += (lists >> 1) & 1;
-        n_name += (lists >> 2) & 1;
-        n_short += (lists >> 3) & 1;
-        n_ocrcap += (lists >> 4) & 1;
-        n_abroad += (lists >> 5) & 1;
-        n_numw += (lists >> 6) & 1;
-        n_cue += (lists >> 7) & 1;
-        n_org += (lists >> 8) & 1;
-        n_odd += (lists >> 9) & 1;
+        if (lists & 0x3FF) {
+            l_num[n_num] = l_flag[n_flag] = l_name[n_name] = l_short[n_short] = v;
+            l_ocrcap[n_ocrcap] = l_abroad[n_abroad] = l_numw[n_numw] = l_cue[n_cue] = v;
+            l_org[n_org] = l_odd[n_odd] = v;
+            n_num += lists & 1;
+            n_flag += (lists >> 1) & 1;
+            n_name += (lists >> 2) & 1;
+            n_short += (lists >> 3) & 1;
+            n_ocrcap += (lists >> 4) & 1;
+            n_abroad += (lists >> 5) & 1;
+            n_numw += (lists >> 6) & 1;
+            n_cue += (lists >> 7) & 1;
+            n_org += (lists >> 8) & 1;
+            n_odd += (lists >> 9) & 1;
+        }
+        l_extra[n_extra] = v;
         n_extra += ((lists >> 10) & 1) | (nx == '.') | (nx == '/') | ((nx == ':') & (n <= 5));
         letters = (letters + 1) * (n == 1);
         seen |= letters >= 4 ? TEXT_SEEN_SPELT : 0;
-        seen |= trigger_seen[lists >> LOOK_L_TRIGGER];
-        number_words += (lists >> 12) & 1;
+        if (lists >> 12) { /* (a number word or a trigger word: few words) */
+            seen |= trigger_seen[lists >> LOOK_L_TRIGGER];
+            number_words += (lists >> 12) & 1;
+        }
         words++;
         cap_words += k->cap;
     }
+    s->n = ntok;
     s->nlist[TEXT_LIST_AT] = n_at;
     s->nlist[TEXT_LIST_NUM] = n_num;
     s->nlist[TEXT_LIST_FLAG] = n_flag;

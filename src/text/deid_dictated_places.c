@@ -448,10 +448,9 @@ void deid_pass_dictated_places(text_scan *s)
 {
     int dictated = deid_dictated_chunk(s);
     for (size_t i = 0; dictated && i + 1 < s->n;) {
-        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_NOM, AT_PHI_NOM)) {
-            i += 8;
-            continue;
-        }
+        i = deid_next_label_of(s, i, AT_PHI_NOM, AT_PHI_NOM, AT_PHI_NOM, AT_PHI_NOM);
+        if (i + 1 >= s->n)
+            break;
         if (s->lab[i] == AT_PHI_NOM && s->ent[i + 1] != s->ent[i])
             doctor_town_at(s, i);
         i++;

@@ -12,17 +12,15 @@
  * it ("(TIS)"). Called from the late rule passes (deid_late.c). */
 #include "deid_scan.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define EMP_MAX_SPAN 12 /* tokens of a firm's name */
 
 static int work_before(const text_scan *s, size_t i);
 
-/* Word token i, folded, is one of set. */
-static int emp_word_in(const text_scan *s, size_t i, const char *const *set)
-{
-    return i < s->n && s->tok[i].kind == TOK_WORD && deid_tok_in(s, i, set);
-}
+/* Word token i, folded, is one of set (below the sets). */
+static int emp_word_in(const text_scan *s, size_t i, const char *const *set);
 
 /* The employer cues (the first EMP_CUES) and the words that head a
  * firm's name ("boulangerie X", "Transports X"); all of them carry
@@ -283,6 +281,8 @@ static int slot(text_scan *s, size_t j, int strong)
 }
 
 /* A trade's word, or a compound with one ("chauffeur-livreur"). */
+static int job_word(const char *f, size_t n);
+
 static int trade_word(const text_scan *s, size_t i)
 {
     if (!word(s, i))
@@ -296,9 +296,8 @@ static int trade_word(const text_scan *s, size_t i)
     size_t parts[2][2] = {{0, (size_t)(h - t)}, {(size_t)(h - t) + 1, s->tok[i].e - s->tok[i].s}};
     for (int p = 0; p < 2; p++) {
         int fl = text_lexicon_fold(t + parts[p][0], parts[p][1] - parts[p][0], f, sizeof f);
-        for (const char *const *w = text_cue_job_words; fl > 0 && *w; w++)
-            if ((*w)[0] == f[0] && !strncmp(*w, f, (size_t)fl) && (*w)[fl] == 0)
-                return 1;
+        if (fl > 0 && job_word(f, (size_t)fl))
+            return 1;
     }
     return 0;
 }
@@ -321,6 +320,45 @@ static int trade(const text_scan *s, size_t i)
 static const char *const employed[] = {"employe",     "employee",  "salarie",     "salariee", "travaille",
                                        "travaillait", "retraite",  "retraitee",   "ancien",   "ancienne",
                                        "embauche",    "embauchee", "travaillant", NULL};
+
+/* The sets of the file indexed (deid_scan.h), built once: emp_word_in
+ * looks a word up by its set's index (deid_tok_in's answer), a set of
+ * no index word by word. */
+static text_word_index emp_ix[] = {{text_cue_employer_words, {0}, {0}, {0}},
+                                   {text_cue_employer_words + EMP_CUES, {0}, {0}, {0}},
+                                   {place_heads, {0}, {0}, {0}},
+                                   {admin_heads, {0}, {0}, {0}},
+                                   {admin_quals, {0}, {0}, {0}},
+                                   {legal_forms, {0}, {0}, {0}},
+                                   {stop_words, {0}, {0}, {0}},
+                                   {employed, {0}, {0}, {0}}};
+static text_word_index job_ix = {text_cue_job_words, {0}, {0}, {0}}; /* (trade_word's parts) */
+static pthread_once_t emp_ix_once = PTHREAD_ONCE_INIT;
+
+static void emp_ix_build(void)
+{
+    for (size_t x = 0; x < sizeof emp_ix / sizeof *emp_ix; x++)
+        text_word_index_build(&emp_ix[x]);
+    text_word_index_build(&job_ix);
+}
+
+/* The folded word f (n >= 1 bytes) is one of text_cue_job_words. */
+static int job_word(const char *f, size_t n)
+{
+    pthread_once(&emp_ix_once, emp_ix_build);
+    return text_word_index_has(&job_ix, f, n);
+}
+
+static int emp_word_in(const text_scan *s, size_t i, const char *const *set)
+{
+    if (i >= s->n || s->tok[i].kind != TOK_WORD)
+        return 0;
+    pthread_once(&emp_ix_once, emp_ix_build);
+    for (size_t x = 0; x < sizeof emp_ix / sizeof *emp_ix; x++)
+        if (emp_ix[x].set == set)
+            return deid_tok_in_index(s, i, &emp_ix[x]);
+    return deid_tok_in(s, i, set);
+}
 
 static void after_trade(text_scan *s, size_t i)
 {

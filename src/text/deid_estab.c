@@ -491,12 +491,18 @@ static int long_dash(const text_scan *s, size_t i)
 }
 
 /* A capitalised article of a town's name: Le, La, Les, L'. */
-static int town_article(const text_scan *s, size_t i)
+static int town_article_word(const text_scan *s, size_t i)
 {
-    return i < s->n && s->tok[i].kind == TOK_WORD && tl(s, i) <= 4 && (s->t[s->tok[i].s] | 0x20) == 'l' &&
-           s->tok[i].cap && !s->tok[i].allcaps && !s->lab[i] &&
+    return s->tok[i].cap && !s->tok[i].allcaps && !s->lab[i] &&
            (tok_is(s, i, "la") || tok_is(s, i, "le") || tok_is(s, i, "les") || tok_is(s, i, "l'") ||
             tok_is(s, i, "l\xE2\x80\x99"));
+}
+
+/* (its first tests inline: most words leave at them) */
+static inline int town_article(const text_scan *s, size_t i)
+{
+    return i < s->n && s->tok[i].kind == TOK_WORD && tl(s, i) <= 4 && (s->t[s->tok[i].s] | 0x20) == 'l' &&
+           town_article_word(s, i);
 }
 
 /* Departments and regions written like communes: no one's place (the

@@ -33,7 +33,12 @@ enum {
     TOK_AUX_SAFE = 1 /* explained as safe by its context (allow-list) */,
     TOK_AUX_SENT = 2 /* starts a sentence */,
     TOK_AUX_LOOKED = 4 /* the tokeniser looked the whole token up: dflags is its dictionary's answer */,
-    TOK_AUX_DIGIT = 8 /* an ASCII digit among its bytes (set by the tokeniser) */
+    TOK_AUX_DIGIT = 8 /* an ASCII digit among its bytes (set by the tokeniser) */,
+    /* a word of seven bytes at most, not in capitals, that is a function
+     * word of the languages of letters from abroad, or of French
+     * (deid_function_word: set by the tokeniser) */
+    TOK_AUX_FN_ABROAD = 16,
+    TOK_AUX_FN_FRENCH = 32
 };
 
 /* The key of a word from its first two bytes a and b (b 0 for a word of
@@ -66,10 +71,10 @@ struct at_text_deid {
     text_lexicon lex;           /* Debian's word lists and data/text (lexicon.h) */
     struct text_tagger *tagger; /* the learned tagger, NULL when none (tagger.h) */
     int allow_list;             /* 1: the allow-list pass runs (the default) */
-    /* bit (h & 1023) set for the folded hash h (as text_tok.fh) of a known
+    /* bit (h & 4095) set for the folded hash h (as text_tok.fh) of a known
      * employer's first word, and those hashes (deid_known_employers.c),
      * set by at_text_deid_new */
-    uint64_t employer_keys[16];
+    uint64_t employer_keys[64];
     uint32_t employer_fh[64];
     /* bit (h & 1023) set for the folded hash h of a region's word
      * (deid_region_orgs.c), set by at_text_deid_new */

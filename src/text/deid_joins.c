@@ -196,10 +196,9 @@ static int place_adjective(const text_scan *s, size_t i)
 static void place_adjectives(text_scan *s)
 {
     for (size_t i = 1; i + 1 < s->n; i++) {
-        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_HOPITAL, AT_PHI_EMPLOYEUR)) {
-            i += 7;
-            continue;
-        }
+        i = deid_next_label_of(s, i, AT_PHI_HOPITAL, AT_PHI_EMPLOYEUR, AT_PHI_HOPITAL, AT_PHI_EMPLOYEUR);
+        if (i + 1 >= s->n)
+            break;
         int l = s->lab[i];
         if ((l != AT_PHI_HOPITAL && l != AT_PHI_EMPLOYEUR) || s->lab[i + 1] || s->tok[i + 1].nl ||
             !(s->tok[i].cap || s->tok[i].allcaps) || s->ent[i - 1] != s->ent[i] ||
@@ -473,12 +472,19 @@ void deid_pass_joins(text_scan *s)
  * comma and written in the same case ("Zéria et Auette", "Ont appelé :
  * Noël / Garick", "leurs enfants victor et robert"), and is no word of
  * the language but of the first-name list. */
-static int coordinated_first(const text_scan *s, size_t i)
+static int coordinated_first_read(const text_scan *s, size_t i);
+static inline int coordinated_first(const text_scan *s, size_t i)
 {
-    const text_tok *k = &s->tok[i];
-    /* most words end here: no first name found two tokens away */
+    /* most words end here, without a call: no first name found two tokens
+     * away */
     if (!((i >= 2 && s->lab[i - 2] == AT_PHI_PRENOM) || (i + 2 < s->n && s->lab[i + 2] == AT_PHI_PRENOM)))
         return 0;
+    return coordinated_first_read(s, i);
+}
+
+static int coordinated_first_read(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
     if (k->e - k->s < 3 || (k->lex & (LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET)) ||
         ((k->lex & LEX_WORD) && !(k->lex & LEX_FIRST)) ||
         (k->dflags & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_HOSP | DICT_STREET | DICT_HEAD |
@@ -519,10 +525,9 @@ static void particles_between(text_scan *s)
     static const char *const strong_particles[] = {"da",  "dos", "das", "van", "von",  "della",
                                                    "del", "ait", "ben", "bin", "ould", NULL};
     for (size_t i = 0; i + 2 < s->n; i++) {
-        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_NOM, AT_PHI_PRENOM)) {
-            i += 7; /* eight labels at a time while none is a name's */
-            continue;
-        }
+        i = deid_next_label_of(s, i, AT_PHI_NOM, AT_PHI_PRENOM, AT_PHI_NOM, AT_PHI_PRENOM); /* (a name's) */
+        if (i + 2 >= s->n)
+            break;
         int l = s->lab[i], r = s->lab[i + 2];
         if ((l == AT_PHI_NOM || l == AT_PHI_PRENOM) && (r == AT_PHI_NOM || r == AT_PHI_PRENOM) &&
             !s->lab[i + 1] && s->ent[i] != s->ent[i + 2] && !s->tok[i + 1].nl && !s->tok[i + 2].nl &&

@@ -181,16 +181,16 @@ static int may_take(const text_scan *s, size_t a, size_t b)
     return 1;
 }
 
-void deid_known_employer_keys(uint64_t keys[16], uint32_t fh[64])
+void deid_known_employer_keys(uint64_t keys[64], uint32_t fh[64])
 {
     _Static_assert(NKNOWN <= 64, "room for the known employers' hashes");
-    memset(keys, 0, 16 * sizeof *keys);
+    memset(keys, 0, 64 * sizeof *keys);
     for (size_t j = 0; j < NKNOWN; j++) {
         char pad[64] = {0};
         size_t n = strlen(known[j].w[0]);
         memcpy(pad, known[j].w[0], n);
         fh[j] = (uint32_t)text_dict_hash_padded(pad, n);
-        keys[(fh[j] & 1023) >> 6] |= 1ull << (fh[j] & 63);
+        keys[(fh[j] & 4095) >> 6] |= 1ull << (fh[j] & 63);
     }
 }
 
@@ -201,7 +201,7 @@ void deid_known_employer_at(text_scan *s, size_t i)
     if (k->kind != TOK_WORD)
         return;
     size_t e = i;
-    if (k->fh && (keys[(k->fh & 1023) >> 6] >> (k->fh & 63) & 1))
+    if (k->fh && (keys[(k->fh & 4095) >> 6] >> (k->fh & 63) & 1))
         e = known_at(s, i);
     if (e > i) {
         /* "Airbus A350": a model */

@@ -49,7 +49,8 @@ void deid_pass_known_estab(text_scan *s)
             !is_punct(s, i - 1, '(') && !is_punct(s, i - 1, '/'))
             continue;
         for (size_t j = 0; j < sizeof known / sizeof *known; j++) {
-            if (strlen(known[j].w) != n || memcmp(known[j].w, s->t + k->s, n))
+            /* (the first byte first: most names leave at it) */
+            if (known[j].w[0] != s->t[k->s] || strlen(known[j].w) != n || memcmp(known[j].w, s->t + k->s, n))
                 continue;
             if (!known[j].after_article || after_article(s, i))
                 mark(s, i, i + 1, AT_PHI_HOPITAL);

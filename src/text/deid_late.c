@@ -6,6 +6,7 @@
  * dictionaries. */
 #include "deid_scan.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define NAME_KINDS (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)
@@ -82,6 +83,19 @@ const char *const text_cue_account_words[] = {
     "iban",           "rib",    "adherent",  "adhesion", "mutuelle", "contrat", "police", "societaire", "amc",
     "complementaire", "assure", "assurance", "bic",      "compte",   "carte",   "cpam",   NULL};
 
+/* text_cue_account_words and the words of a trial's site indexed
+ * (deid_scan.h), built once */
+static const char *const sites[] = {"site", "centre", "center", "sujet", "subject", NULL};
+static text_word_index account_ix = {text_cue_account_words, {0}, {0}, {0}},
+                       sites_ix = {sites, {0}, {0}, {0}};
+static pthread_once_t late_ix_once = PTHREAD_ONCE_INIT;
+
+static void late_ix_build(void)
+{
+    text_word_index_build(&account_ix);
+    text_word_index_build(&sites_ix);
+}
+
 /* The glued code from token j (letters, digits, '-', '/', '.' without
  * spaces between): its end token; *digits the digit count, with use_ocr
  * the OCR's O, o, l, I of a group otherwise of digits counted as digits. */
@@ -129,7 +143,7 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
             j++;
         else if (k->kind == TOK_WORD && !(k->cap && tlen(s, j) > 3) && tlen(s, j) <= 10 &&
                  ((k->lex & LEX_WORD) || tok_is(s, j, "n") || tok_is(s, j, "no")) && !glued_digit(s, j)) {
-            if (label == AT_PHI_ID && (k->lex & LEX_CUE_ID) && deid_tok_in(s, j, text_cue_account_words))
+            if (label == AT_PHI_ID && (k->lex & LEX_CUE_ID) && deid_tok_in_index(s, j, &account_ix))
                 label = AT_PHI_COMPTE; /* "n° adhérent" */
             j++;
         } else
@@ -479,8 +493,12 @@ static int isotope_led(const text_scan *s, size_t i)
         return 0;
     if (d < n && w[d] == 'm')
         d++;
+    if (d >= n)
+        return 0; /* (no symbol after the digits) */
     for (const char *const *y = symbols; *y; y++) {
-        size_t l = strlen(*y);
+        if ((*y)[0] != w[d])
+            continue;
+        size_t l = (*y)[1] ? 2 : 1; /* (a symbol has one or two letters) */
         /* (a one-letter symbol with a name after it only: "26C-0043"
          * is a specimen's) */
         if (d + l <= n && !memcmp(w + d, *y, l) && ((d + l == n && l == 2) || (d + l < n && w[d + l] == '-')))
@@ -684,7 +702,6 @@ static void weekday_join(text_scan *s, size_t i)
  * (two digits or more, a code glued to it, no unit after). */
 static void site_number(text_scan *s, size_t i)
 {
-    static const char *const sites[] = {"site", "centre", "center", "sujet", "subject", NULL};
     size_t p = i;
     for (int hop = 0; hop < 3 && p > 0 && !s->tok[p].nl; hop++) {
         const text_tok *b = &s->tok[p - 1];
@@ -694,7 +711,7 @@ static void site_number(text_scan *s, size_t i)
         else
             break;
     }
-    if (p == 0 || s->tok[p].nl || s->tok[p - 1].kind != TOK_WORD || !deid_tok_in(s, p - 1, sites))
+    if (p == 0 || s->tok[p].nl || s->tok[p - 1].kind != TOK_WORD || !deid_tok_in_index(s, p - 1, &sites_ix))
         return;
     size_t digits;
     int letters;
@@ -714,13 +731,14 @@ static void site_number(text_scan *s, size_t i)
 
 void deid_pass_extra_late(text_scan *s)
 {
+    pthread_once(&late_ix_once, late_ix_build); /* (labelled_code's and site_number's sets) */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
         size_t i = s->list[TEXT_LIST_CUE][q];
         const text_tok *k = &s->tok[i];
         if (s->lab[i] || k->kind != TOK_WORD)
             continue;
         unsigned lx = k->lex;
-        if ((lx & LEX_CUE_ID) && deid_tok_in(s, i, text_cue_account_words))
+        if ((lx & LEX_CUE_ID) && deid_tok_in_index(s, i, &account_ix))
             labelled_code(s, i, AT_PHI_COMPTE, 5);
         else if ((k->dflags & DICT_IDLABEL) && k->dval)
             labelled_code(s, i, k->dval, 4);

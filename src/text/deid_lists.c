@@ -167,12 +167,18 @@ static int door_word(const text_scan *s, size_t i, size_t *after)
 
 /* A code of one to eight letters and digits holding a digit ("4417B",
  * "2748A", "4B19", "0705") at token q, a door word within three tokens
- * before it on its line (a colon, a dash, "n°" between). */
+ * before it on its line (a colon, a dash, "n°" between). door_code_may
+ * first, in the caller's loop: most numbers are none (labelled, long, at
+ * a line's start). */
+static inline int door_code_may(const text_scan *s, size_t q)
+{
+    const text_tok *k = &s->tok[q];
+    return !s->lab[q] && k->e - k->s <= 8 && tok_has_digit(s, q) && !k->nl && q != 0;
+}
+
 static void door_code(text_scan *s, size_t q)
 {
     const text_tok *k = &s->tok[q];
-    if (s->lab[q] || k->e - k->s > 8 || !tok_has_digit(s, q) || k->nl || q == 0)
-        return;
     for (uint32_t b = k->s; b < k->e; b++) {
         unsigned c = (unsigned char)s->t[b];
         if (!(c - '0' < 10u || (c | 0x20) - 'a' < 26u))
@@ -201,11 +207,10 @@ void deid_pass_lists(text_scan *s)
      * lists (the labels walked eight at a time, each line read once) */
     size_t done = 0; /* the lines before token done are read */
     for (size_t i = 0; i < s->n;) {
-        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_NOM, AT_PHI_PRENOM) &&
-            deid_labels8_lack(s, i, AT_PHI_VILLE, AT_PHI_VILLE)) {
-            i += 8; /* (eight labels at a time while none is a name's or a place's) */
-            continue;
-        }
+        /* (the next name's or place's label) */
+        i = deid_next_label_of(s, i, AT_PHI_NOM, AT_PHI_PRENOM, AT_PHI_VILLE, AT_PHI_VILLE);
+        if (i >= s->n)
+            break;
         /* (a list shows at a person's or a place's last word before a
          * separator: the line is read from there) */
         int l = s->lab[i];
@@ -248,11 +253,11 @@ void deid_pass_lists(text_scan *s)
     /* door codes: from the codes (numbers, words with a digit) back to
      * their door word */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++)
-        if (s->tok[s->list[TEXT_LIST_NUM][q]].kind == TOK_NUM)
+        if (s->tok[s->list[TEXT_LIST_NUM][q]].kind == TOK_NUM && door_code_may(s, s->list[TEXT_LIST_NUM][q]))
             door_code(s, s->list[TEXT_LIST_NUM][q]);
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
         size_t i = s->list[TEXT_LIST_CUE][q];
-        if (s->tok[i].kind == TOK_WORD && (s->tok[i].aux & TOK_AUX_DIGIT))
+        if (s->tok[i].kind == TOK_WORD && (s->tok[i].aux & TOK_AUX_DIGIT) && door_code_may(s, i))
             door_code(s, i);
     }
 }

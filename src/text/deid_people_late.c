@@ -113,7 +113,8 @@ void deid_pass_late_names(text_scan *s)
      * their name and the people named by their phrase */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
-        deid_known_employer_at(s, i);
+        if (deid_known_employer_may(s, i))
+            deid_known_employer_at(s, i);
         if (i > 0)
             kin_word_name_at(s, i);
         const text_tok *k = &s->tok[i];
@@ -134,6 +135,7 @@ void deid_pass_late_names(text_scan *s)
      * chez bouygues construction"): its words, when it is one */
     if (deid_dictated_chunk(s))
         for (size_t i = 0; i < s->n; i++)
-            if (s->tok[i].kind == TOK_WORD && !s->tok[i].cap && !s->lab[i] && s->tok[i].e - s->tok[i].s >= 3)
+            if (s->tok[i].kind == TOK_WORD && !s->tok[i].cap && !s->lab[i] &&
+                s->tok[i].e - s->tok[i].s >= 3 && deid_known_employer_may(s, i))
                 deid_known_employer_at(s, i);
 }

@@ -187,13 +187,16 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
         return 0;
     /* the first letter first (ASCII): most words leave before folding */
     unsigned c = (unsigned char)s->t[s->tok[i].s];
+    const char *const *from = set; /* the first word that may be an ASCII token's */
     if (c < 0x80) {
-        c |= 0x20;
+        unsigned lc = c | 0x20;
         const char *const *w = set;
-        while (*w && (unsigned char)(*w)[0] != c)
+        while (*w && (unsigned char)(*w)[0] != lc)
             w++;
         if (!*w)
             return 0;
+        if (ascii_lower(c) == lc)
+            from = w; /* (the words before it have another first byte) */
     }
     /* an ASCII word folds to its lower case: compared as it is */
     const unsigned char *w = (const unsigned char *)s->t + s->tok[i].s;
@@ -202,7 +205,7 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
     for (size_t j = 0; j < wn; j++)
         any |= w[j];
     if (any < 0x80) {
-        for (; *set; set++) {
+        for (set = from; *set; set++) {
             size_t j = 0;
             while (j < wn && (unsigned char)(*set)[j] == ascii_lower(w[j]))
                 j++;
@@ -220,4 +223,65 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
         if ((*set)[0] == f[0] && !strncmp(*set, f, n) && (*set)[n] == 0)
             return 1;
     return 0;
+}
+
+void text_word_index_build(text_word_index *x)
+{
+    for (size_t i = 0; x->set[i]; i++) {
+        unsigned c = (unsigned char)x->set[i][0];
+        size_t n = strlen(x->set[i]);
+        if (!x->lens[c])
+            x->first[c] = (uint16_t)i;
+        x->end[c] = (uint16_t)(i + 1);
+        x->lens[c] |= 1u << (n < 31 ? n : 31);
+    }
+}
+
+int text_word_index_has(const text_word_index *x, const char *w, size_t n)
+{
+    unsigned c = (unsigned char)w[0];
+    if (!(x->lens[c] >> (n < 31 ? n : 31) & 1))
+        return 0;
+    for (size_t i = x->first[c]; i < x->end[c]; i++) {
+        const char *e = x->set[i];
+        size_t j = 1; /* (the first byte is c) */
+        while (j < n && e[j] && e[j] == w[j])
+            j++;
+        if (j == n && e[n] == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int deid_tok_in_index(const text_scan *s, size_t i, const text_word_index *x)
+{
+    if (i >= s->n || s->tok[i].e - s->tok[i].s > 48)
+        return 0;
+    const unsigned char *w = (const unsigned char *)s->t + s->tok[i].s;
+    size_t wn = s->tok[i].e - s->tok[i].s;
+    /* (deid_tok_in's first test: a word of the set opens with the first
+     * byte of an ASCII token, bit 5 set) */
+    if (w[0] < 0x80 && !x->lens[w[0] | 0x20])
+        return 0;
+    unsigned any = 0;
+    for (size_t j = 0; j < wn; j++)
+        any |= w[j];
+    if (any < 0x80) {
+        /* an ASCII word folds to its lower case */
+        unsigned c = ascii_lower(w[0]);
+        if (!(x->lens[c] >> (wn < 31 ? wn : 31) & 1))
+            return 0;
+        for (size_t q = x->first[c]; q < x->end[c]; q++) {
+            const char *e = x->set[q];
+            size_t j = 1;
+            while (j < wn && (unsigned char)e[j] == ascii_lower(w[j]))
+                j++;
+            if (j == wn && e[wn] == 0)
+                return 1;
+        }
+        return 0;
+    }
+    char f[64];
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, wn, f, sizeof f);
+    return fl > 0 && text_word_index_has(x, f, (size_t)fl);
 }

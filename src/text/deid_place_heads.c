@@ -133,11 +133,8 @@ static void postcode_after(text_scan *s, size_t j)
 
 void deid_pass_place_heads(text_scan *s)
 {
-    for (size_t j = 1; j < s->n; j++) {
-        if (j + 8 <= s->n && deid_labels8_empty(s, j)) {
-            j += 7;
-            continue;
-        }
+    /* (an unlabelled token is none's: the labelled ones, in order) */
+    for (size_t j = deid_next_labelled(s, 1); j < s->n; j = deid_next_labelled(s, j + 1)) {
         if (s->lab[j] == AT_PHI_VILLE && j + 1 < s->n && s->ent[j + 1] != s->ent[j] && !s->lab[j + 1])
             postcode_after(s, j);
         if (!s->lab[j] || s->ent[j] == s->ent[j - 1])

@@ -302,11 +302,10 @@ void deid_pass_public_refs(text_scan *s)
                                        "decret",     "arrêté",     "arrete",     "loi",
                                        "ordonnance", "circulaire", "regulation", NULL};
     for (size_t i = 0; i < s->n;) {
-        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_ID, AT_PHI_DATE) &&
-            deid_labels8_lack(s, i, AT_PHI_DATE_NAISSANCE, AT_PHI_VILLE)) {
-            i += 8; /* eight labels at a time while none is an ID, a date or a town */
-            continue;
-        }
+        /* (the next ID, date or town) */
+        i = deid_next_label_of(s, i, AT_PHI_ID, AT_PHI_DATE, AT_PHI_DATE_NAISSANCE, AT_PHI_VILLE);
+        if (i >= s->n)
+            break;
         if (s->lab[i] != AT_PHI_ID && s->lab[i] != AT_PHI_DATE && s->lab[i] != AT_PHI_DATE_NAISSANCE &&
             s->lab[i] != AT_PHI_VILLE) {
             i++;

@@ -19,6 +19,8 @@
  * capitals. */
 #include "deid_scan.h"
 
+#include <pthread.h>
+
 /* regions, old provinces, pays and départements (folded, one word or
  * hyphenated); not La Réunion, whose "Réunion du 3 mars" opens every
  * tumour board's minutes */
@@ -95,6 +97,19 @@ static int folded_in(const char *w, size_t n, const char *const *set)
 static const char *const care_prefixes[] = {"onco", "bio",    "cyto",  "anapath", "patho",  "radio", "hemato",
                                             "uro",  "pneumo", "neuro", "gyneco",  "pallia", "nutri", NULL};
 
+/* regions, region_words and care_prefixes indexed (deid_scan.h), built
+ * once: most parts are out of a set at one look */
+static text_word_index region_ix = {regions, {0}, {0}, {0}}, region_words_ix = {region_words, {0}, {0}, {0}},
+                       care_ix = {care_prefixes, {0}, {0}, {0}};
+static pthread_once_t region_ix_once = PTHREAD_ONCE_INIT;
+
+static void region_ix_build(void)
+{
+    text_word_index_build(&region_ix);
+    text_word_index_build(&region_words_ix);
+    text_word_index_build(&care_ix);
+}
+
 /* The folded word f (fl bytes) as a region's: 2 when it names a region
  * or a département (alone or in a hyphenated name whose other parts are
  * region_words), 3 when a care prefix opens it ("Onco-Normandie": an
@@ -103,17 +118,18 @@ static const char *const care_prefixes[] = {"onco", "bio",    "cyto",  "anapath"
  * capitalised word). */
 int deid_region_word(const char *f, size_t fl)
 {
+    pthread_once(&region_ix_once, region_ix_build);
     int region = 0, care = 0;
     for (size_t a = 0; a < fl;) {
         size_t b = a;
         while (b < fl && f[b] != '-' && f[b] != '\'')
             b++;
         if (b > a) {
-            if (folded_in(f + a, b - a, regions))
+            if (text_word_index_has(&region_ix, f + a, b - a))
                 region = 1;
-            else if (a == 0 && b < fl && folded_in(f, b, care_prefixes))
+            else if (a == 0 && b < fl && text_word_index_has(&care_ix, f, b))
                 care = 1;
-            else if (!folded_in(f + a, b - a, region_words))
+            else if (!text_word_index_has(&region_words_ix, f + a, b - a))
                 return 0;
         }
         a = b + 1;

@@ -483,12 +483,12 @@ int deid_safe_form(const text_scan *s, size_t i)
 
 static int known_safe(const text_scan *s, size_t i);
 
-int deid_known_safe(const text_scan *s, size_t i)
+int deid_known_safe_ask(const text_scan *s, size_t i)
 {
     /* (asked by the tagger's candidates and the allow-list, from several
-     * lists: answered once a token) */
-    if (!s->safe[i])
-        s->safe[i] = (uint8_t)(1 + known_safe(s, i));
+     * lists: answered once a token; a word of the lists without the call) */
+    const text_tok *k = &s->tok[i];
+    s->safe[i] = (k->lex & KNOWN) || (k->dflags & DICT_SAFE) ? 2 : (uint8_t)(1 + known_safe(s, i));
     return s->safe[i] - 1;
 }
 

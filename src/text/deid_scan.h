@@ -211,13 +211,21 @@ static inline int deid_labels8_empty(const text_scan *s, size_t i)
 }
 
 /* The first labelled token from i (s->n when none), eight labels at a
- * time over the unlabelled. */
+ * time over the unlabelled (and in eight with one, the first nonzero
+ * byte's place at once). */
 static inline size_t deid_next_labelled(const text_scan *s, size_t i)
 {
     while (i < s->n) {
-        if (i + 8 <= s->n && deid_labels8_empty(s, i)) {
-            i += 8;
-            continue;
+        if (i + 8 <= s->n) {
+            uint64_t w;
+            memcpy(&w, s->lab + i, 8);
+            if (!w) {
+                i += 8;
+                continue;
+            }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + ((size_t)__builtin_ctzll(w) >> 3);
+#endif
         }
         if (s->lab[i])
             return i;
@@ -237,6 +245,38 @@ static inline int deid_labels8_lack(const text_scan *s, size_t i, int a, int b)
     wa = w ^ (ones * (uint64_t)a);
     wb = w ^ (ones * (uint64_t)b);
     return !(((wa - ones) & ~wa & highs) | ((wb - ones) & ~wb & highs));
+}
+
+/* The first token from i whose label is a, b, c or d (s->n when none):
+ * eight labels at a time, and in eight with one, its place at once (the
+ * zero-byte test of the labels xor each label flags the lowest such byte
+ * exactly: a borrow only flags bytes above a true one). */
+static inline size_t deid_next_label_of(const text_scan *s, size_t i, int a, int b, int c, int d)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (i < s->n) {
+        if (i + 8 <= s->n) {
+            uint64_t w, m = 0;
+            memcpy(&w, s->lab + i, 8);
+            const int l[4] = {a, b, c, d};
+            for (int q = 0; q < 4; q++) {
+                uint64_t x = w ^ (ones * (uint64_t)l[q]);
+                m |= (x - ones) & ~x & highs;
+            }
+            if (!m) {
+                i += 8;
+                continue;
+            }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + ((size_t)__builtin_ctzll(m) >> 3);
+#endif
+        }
+        int l = s->lab[i];
+        if (l == a || l == b || l == c || l == d)
+            return i;
+        i++;
+    }
+    return s->n;
 }
 
 /* Label tokens [a, b) as one entity when none of them is labelled yet. */
@@ -386,8 +426,25 @@ void deid_word_after_name(text_scan *s, size_t i);
 /* Token i follows a batch's, a registry's or a study's word ("lot
  * X013729", "EudraCT 2022-..."): a number there is no one's (deid_late.c). */
 int deid_after_notid(const text_scan *s, size_t i);
-/* Token i, folded, is one of set (NULL-ended, folded words) (deid_detect.c). */
+/* Token i, folded, is one of set (NULL-ended, folded words) (deid_pipeline.c). */
 int deid_tok_in(const text_scan *s, size_t i, const char *const *set);
+/* A NULL-ended set of folded words (static: it never changes) indexed by
+ * their first byte: where the first and the last of them stand in the
+ * set and the lengths they have (bit n; bit 31 for 31 bytes or more).
+ * Built once by text_word_index_build (under the user's pthread_once): a
+ * word whose first byte and length no word of the set has is out at one
+ * look, and the others are compared with the words of their first byte
+ * only (deid_pipeline.c). */
+typedef struct {
+    const char *const *set;
+    uint16_t first[256], end[256]; /* end: after the last */
+    uint32_t lens[256];
+} text_word_index;
+void text_word_index_build(text_word_index *x);
+/* The folded word w (n >= 1 bytes) is one of x's set. */
+int text_word_index_has(const text_word_index *x, const char *w, size_t n);
+/* deid_tok_in(s, i, x->set), by the index. */
+int deid_tok_in_index(const text_scan *s, size_t i, const text_word_index *x);
 /* A dose from token j: a number (decimals too) and a unit or a form of a
  * drug, or '%' ("50 µg", "2,5 mg", "15 MG", "5 %"): a product before it
  * (deid_allow.c). */
@@ -460,6 +517,10 @@ int deid_number_word_tok(const text_scan *s, size_t i);
 /* Token i stands on a line written in English, German, Italian or
  * Spanish, told by its function words (deid_abroad.c). */
 int deid_abroad_line(const text_scan *s, size_t i);
+/* The word of n bytes at w (ASCII capitals as lower case): 1 a function
+ * word abroad, -1 a French one, 0 neither, nor of more than seven bytes
+ * (the tokeniser's TOK_AUX_FN_ABROAD and TOK_AUX_FN_FRENCH). */
+int deid_function_word(const char *w, size_t n);
 
 /* Token i, folded f (fl bytes), is known as a word of a line written
  * abroad, or as an English word after a device's brand (deid_abroad.c). */
@@ -511,6 +572,20 @@ void deid_pass_known_estab(text_scan *s);
  * Marine nationale ...), a military unit by its number and acronym, an
  * air or naval base (deid_known_employers.c). */
 void deid_known_employer_at(text_scan *s, size_t i);
+/* Token i may be one deid_known_employer_at labels: a word whose folded
+ * hash may be a known employer's first word's (at_text_deid's
+ * employer_keys), or that opens with an 'r' or a 'b' (a unit's acronym,
+ * "Base"). The callers ask it first: the other words return at once. */
+static inline int deid_known_employer_may(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD)
+        return 0;
+    if (k->fh && (s->d->employer_keys[(k->fh & 4095) >> 6] >> (k->fh & 63) & 1))
+        return 1;
+    unsigned first = k->key >> 5; /* (the first letter's low five bits) */
+    return k->key != TOK_KEY_ANY && (first == ('r' & 0x1Fu) || first == ('b' & 0x1Fu));
+}
 /* The common noun that heads a named place found by its name ("église
  * Notre-Dame", "section Belle-Plaine", "école élémentaire Gutenberg"):
  * the place's with it (deid_place_heads.c). */
@@ -540,8 +615,8 @@ void deid_pass_ocr_names(text_scan *s);
  * (deid_people_late.c). */
 void deid_pass_late_names(text_scan *s);
 /* The folded hashes of the known employers' first words (as text_tok.fh)
- * and their low ten bits as bits (the pass's first test of a word). */
-void deid_known_employer_keys(uint64_t keys[16], uint32_t fh[64]);
+ * and their low twelve bits as bits (the pass's first test of a word). */
+void deid_known_employer_keys(uint64_t keys[64], uint32_t fh[64]);
 /* Numbers by shape and context (deid_numbers.c): years alone, a day
  * before a date, groups of digits. */
 void deid_pass_number_shapes(text_scan *s);

@@ -83,10 +83,9 @@ void deid_pass_spelled(text_scan *s)
         return;
     /* (names are few: the labels, eight at a time) */
     for (size_t i = 0; i < s->n;) {
-        if (i + 8 <= s->n && deid_labels8_lack(s, i, AT_PHI_NOM, AT_PHI_PRENOM)) {
-            i += 8;
-            continue;
-        }
+        i = deid_next_label_of(s, i, AT_PHI_NOM, AT_PHI_PRENOM, AT_PHI_NOM, AT_PHI_PRENOM);
+        if (i >= s->n)
+            break;
         int l = s->lab[i];
         if ((l == AT_PHI_NOM || l == AT_PHI_PRENOM) && s->tok[i].kind == TOK_WORD)
             spelled_beside(s, i);

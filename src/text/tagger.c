@@ -322,20 +322,6 @@ unsigned tag_shape(const text_scan *s, size_t i)
            (unsigned)(memchr(s->t + k->s, '-', n) != NULL) << 9;
 }
 
-/* A known word's identity (its folded hash), else its shape: what a
- * neighbour contributes without memorising names. */
-uint64_t tag_ident(const text_scan *s, size_t i)
-{
-    if (i >= s->n)
-        return 7;
-    const text_tok *k = &s->tok[i];
-    if (k->kind == TOK_PUNCT)
-        return (uint64_t)tag_shape(s, i) << 1;
-    if (k->kind == TOK_WORD && ((k->lex & (KNOWN | LEX_KIN | LEX_STREET | LEX_ORG)) || k->dflags))
-        return (uint64_t)k->fh << 8 | 1;
-    return (uint64_t)tag_shape(s, i) << 1;
-}
-
 size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
 {
     size_t n = 0;

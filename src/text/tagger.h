@@ -93,8 +93,18 @@ static inline uint64_t tag_bytes_hash(const char *p, size_t n)
 /* Shape class of token i (kind, case, digits, length; 1 past the end). */
 unsigned tag_shape(const text_scan *s, size_t i);
 /* A known word's identity (its folded hash), else its shape: what a
- * neighbour contributes without memorising names. */
-uint64_t tag_ident(const text_scan *s, size_t i);
+ * neighbour contributes without memorising names (inline: the extension
+ * asks it of every token it offers and of their neighbours). */
+static inline uint64_t tag_ident(const text_scan *s, size_t i)
+{
+    if (i >= s->n)
+        return 7;
+    const text_tok *k = &s->tok[i];
+    if (k->kind == TOK_WORD &&
+        ((k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_STREET | LEX_ORG)) || k->dflags))
+        return (uint64_t)k->fh << 8 | 1;
+    return (uint64_t)tag_shape(s, i) << 1;
+}
 
 /* The at_phi_label of a tag and back (AT_PHI_NONE / TAG_O for the others). */
 int tag_to_label(int tag);
@@ -150,8 +160,14 @@ int deid_acronym_place(const text_scan *s, size_t i);
  * after it ("X arrêté", "X poursuivi"), "sous X", "relais par X", an item
  * of a list after a treatment label ("Traitement : X, Y"). */
 int deid_treatment_context(const text_scan *s, size_t i);
-/* 1 when word token i is a known-safe word by itself (deid_allow.c). */
-int deid_known_safe(const text_scan *s, size_t i);
+/* 1 when word token i is a known-safe word by itself (deid_safe.c):
+ * the answer kept for the token (text_scan.safe) when asked before, else
+ * deid_known_safe_ask's. */
+int deid_known_safe_ask(const text_scan *s, size_t i);
+static inline int deid_known_safe(const text_scan *s, size_t i)
+{
+    return s->safe[i] ? s->safe[i] - 1 : deid_known_safe_ask(s, i);
+}
 /* The part of it that reads the form alone: a drug's or a medical word's
  * ending, an abbreviation's writing, a trial's name (what the tagger
  * leaves to the safe vocabulary in a capitalised word). */
