@@ -90,9 +90,10 @@ static size_t labelled_tokens(const text_scan *s, uint32_t *idx)
 
 /* Token i opens dotted initials (two or three capitals, each with its
  * point, joined by nothing, a hyphen or a space: "T.G.", "A.-L.", "L. B.")
- * that end their line and follow its start, a point, a slash, a dash, a
- * colon or a word of signing ("par", "validé", "signé", "visa", "vu"):
- * a first name's initials. */
+ * that end their line (or come before a comma or a bracket and a role:
+ * "C. D., IDE") and follow its start, a point, a slash, a dash, a colon
+ * or a word of signing ("par", "validé", "signé", "visa", "vu"): a first
+ * name's initials. */
 static void signing_initials(text_scan *s, size_t i)
 {
     static const char *const signing[] = {"par",  "valide", "validee", "signe", "signee",
@@ -110,7 +111,12 @@ static void signing_initials(text_scan *s, size_t i)
         if (j < s->n && s->tok[j].s > s->tok[j - 1].e + 1)
             break; /* more than a space */
     }
-    if (letters < 2 || letters > 3 || (j < s->n && !s->tok[j].nl))
+    /* (at the line's end, or before a comma or a bracket and a role:
+     * "C. D., IDE", "A. G. (IDEC sein)") */
+    int role_after = j + 1 < s->n && !s->tok[j].nl && !s->tok[j + 1].nl &&
+                     (is_punct(s, j, ',') || is_punct(s, j, '(')) && s->tok[j + 1].kind == TOK_WORD &&
+                     ((s->tok[j + 1].dflags & DICT_ROLE) || (s->tok[j + 1].lex & LEX_KIN));
+    if (letters < 2 || letters > 3 || (j < s->n && !s->tok[j].nl && !role_after))
         return;
     if (!(i == 0 || s->tok[i].nl)) {
         const text_tok *p = &s->tok[i - 1];

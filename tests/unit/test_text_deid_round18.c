@@ -66,6 +66,10 @@ static void test_closed_initial_names(void **state)
     assert_int_equal(RULE("Sérologie hépatite B. Contrôle dans un mois.\n", "Contrôle"), 0);
     assert_int_equal(RULE("Vitamine D. Pas de supplémentation.\n", "Pas"), 0);
     assert_int_equal(RULE("Dispositif : chambre Celsite ST305c (B. Braun), cathéter 6,5 Fr\n", "Braun"), 0);
+    /* dotted initials before a comma or a bracket and a role */
+    assert_int_not_equal(RULE("Je préviens l'interne.\nC. D., IDE\n", "C. D."), 0);
+    assert_int_not_equal(RULE("Départ à 7h15.\nA. G. (IDEC sein)\n", "A. G."), 0);
+    assert_int_equal(RULE("Bilan : stade T. N. (IDE)\n", "T. N."), 0);
 }
 
 /* A day and month without a year that close a phrase a few words after
