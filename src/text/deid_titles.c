@@ -331,7 +331,7 @@ static size_t lower_name_run(const text_scan *s, size_t j, int doctor)
         !(word_flags(s, j + 1) &
           (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_PARTICLE | DICT_CONNECT)))
         return j + 2;
-    if (tok_len(s, j) < 3 || word_flags(s, j))
+    if (tok_len(s, j) < 3 || (word_flags(s, j) & ~(doctor ? (unsigned)DICT_EPONYM : 0u)))
         return r;
     /* a word no lexicon knows: a name ("dr corre à ...") */
     if (!(s->tok[j].lex & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_KIN | LEX_STREET | LEX_ORG)) &&
@@ -345,8 +345,9 @@ static size_t lower_name_run(const text_scan *s, size_t j, int doctor)
     /* after a doctor's title, a word of the language goes on the phrase
      * too ("le docteur moineau de montrésor", "docteur cordonnier anne"):
      * a doctor is named, not described, right after the title */
-    if (!ends &&
-        (!doctor || tok_len(s, j) < 4 || (s->tok[j].lex & (LEX_MED | LEX_KIN | LEX_ORG | LEX_STREET))))
+    if (!ends && (!doctor || tok_len(s, j) < 4 || (s->tok[j].lex & (LEX_KIN | LEX_ORG | LEX_STREET)) ||
+                  /* (an eponym is a doctor's name: "le docteur lhermitte") */
+                  ((s->tok[j].lex & LEX_MED) && !(s->tok[j].lex & LEX_EPONYM))))
         return j;
     char f[136];
     int fl = tok_len(s, j) <= 40 ? at_text_fold(s->t + s->tok[j].s, tok_len(s, j), f, sizeof f) : -1;

@@ -126,6 +126,11 @@ static void test_transcript_names_and_phones(void **state)
                             "ok pour decaler de vingt-quatre heures le debut du cycle";
     assert_int_equal(LABEL(a, "bastide"), AT_PHI_NOM);
     assert_int_equal(LABEL(a, "lonsurf"), 0);
+    /* an eponym after a doctor's title in lower case is the doctor */
+    static const char d[] = "bon alors courrier pour le docteur lhermitte virgule objet madame x point "
+                            "signe de lhermitte positif point";
+    assert_int_equal(RULE(d, "lhermitte"), AT_PHI_NOM);
+    assert_int_equal(label_nth(rules, d, "lhermitte", 1), 0);
     static const char b[] = "le fils n a pas de voiture le car passe le mardi seulement donc prevoir un vsl "
                             "point numero de telephone du fils zero quatre soixante-et-onze vingt-deux "
                             "cinquante-huit trente point il a eu soixante-et-onze ans";
