@@ -62,10 +62,16 @@ static void signer_at(text_scan *s, size_t i)
 }
 
 /* A first name alone in brackets at i after a relative and at most two
- * lower-case words on its line. */
+ * lower-case words on its line (in a text in capitals, capitals too:
+ * "CONTACT DU PÈRE (ROLAND)"). */
 static void bracketed_relative_at(text_scan *s, size_t i)
 {
-    if (i < 2 || !is_punct(s, i - 1, '(') || !is_punct(s, i + 1, ')') || !first_name(s, i))
+    const text_tok *f = &s->tok[i];
+    int caps_first = f->allcaps && f->e - f->s >= 3 && (f->lex & LEX_FIRST) &&
+                     !(f->lex & (LEX_MED | LEX_EPONYM)) &&
+                     !(f->dflags & (DICT_MONTH | DICT_TITLE | DICT_HOSP));
+    if (i < 2 || !is_punct(s, i - 1, '(') || !is_punct(s, i + 1, ')') || s->lab[i] ||
+        !(first_name(s, i) || caps_first))
         return;
     for (size_t p = i - 1, words = 0; p > 0 && words < 3 && !s->tok[p].nl; p--, words++) {
         const text_tok *k = &s->tok[p - 1];
@@ -75,7 +81,7 @@ static void bracketed_relative_at(text_scan *s, size_t i)
             mark(s, i, i + 1, AT_PHI_PRENOM);
             return;
         }
-        if (k->cap || k->allcaps || s->lab[p - 1])
+        if ((k->cap && !(caps_first && k->allcaps)) || (k->allcaps && !caps_first) || s->lab[p - 1])
             return;
     }
 }

@@ -105,6 +105,11 @@ static void test_names_that_are_words(void **state)
     assert_int_equal(RULE("Copie : cadre Réanimation, secrétariat.", "Réanimation"), 0);
     assert_int_equal(RULE("Son fils veut savoir si grand-mère Avril peut venir.", "Avril"), AT_PHI_PRENOM);
     assert_int_equal(RULE("Sa fille Mai 2024 : rien à signaler.", "Mai"), AT_PHI_DATE);
+    /* in capitals, a first name in brackets after a relative */
+    static const char c[] = "RDV À 1 MOIS. CONTACT DU PÈRE (ROLAND) : 06 12 58 77 30.\n"
+                            "TRAITEMENT PAR FOLFOX (ALICE) EN COURS.\n";
+    assert_int_equal(RULE(c, "ROLAND"), AT_PHI_PRENOM);
+    assert_int_equal(RULE(c, "ALICE"), 0);
 }
 
 /* A house number as an OCR writes it (l for 1, O for 0) opens the
