@@ -4,7 +4,9 @@
  * l'AP-HP"). A note that names the centre names where the patient is
  * treated. Three are also words of care, and count only after an article
  * or a preposition ("à l'IPC", not "puis IPC" the cranial irradiation;
- * "aux HUS"; "au centre ICL"); ICANS, the neurotoxicity, is left out. */
+ * "aux HUS"; "au centre ICL"); ICANS, the neurotoxicity, is left out.
+ * And a hospital's acronym that no list holds, "CH" or "GH" and one to
+ * three capitals ("CHM", "CHUE", "GHEF"). */
 #include "deid_scan.h"
 
 #include <string.h>
@@ -48,6 +50,18 @@ void deid_pass_known_estab(text_scan *s)
         if (i > 0 && s->tok[i - 1].e == k->s && !tok_elided(s, i - 1, 'l') && !tok_elided(s, i - 1, 'd') &&
             !is_punct(s, i - 1, '(') && !is_punct(s, i - 1, '/'))
             continue;
+        /* a hospital's acronym no list holds: "CH" or "GH" and one to three
+         * capitals ("CHM", "CHUE", "CHED", "GHEF"), a word of no lexicon */
+        if (k->allcaps && n <= 5 && (s->t[k->s] == 'C' || s->t[k->s] == 'G') && s->t[k->s + 1] == 'H' &&
+            !k->lex && !k->dflags && k->fh) {
+            int letters = 1;
+            for (size_t b = 2; b < n; b++)
+                letters &= s->t[k->s + b] >= 'A' && s->t[k->s + b] <= 'Z';
+            if (letters) {
+                mark(s, i, i + 1, AT_PHI_HOPITAL);
+                continue;
+            }
+        }
         for (size_t j = 0; j < sizeof known / sizeof *known; j++) {
             /* (the first byte first: most names leave at it) */
             if (known[j].w[0] != s->t[k->s] || strlen(known[j].w) != n || memcmp(known[j].w, s->t + k->s, n))

@@ -122,6 +122,16 @@ static void test_ocr_house_numbers(void **state)
     assert_int_equal(RULE("il habite l avenue de la gare depuis toujours\n", "habite l "), 0);
 }
 
+/* A hospital's acronym no list holds: "CH" or "GH" and one to three
+ * capitals; a regimen or a word of care stays. */
+static void test_hospital_acronyms(void **state)
+{
+    (void)state;
+    assert_int_equal(RULE("Patient adressé par CHM pour carcinome de l'oropharynx.", "CHM"), AT_PHI_HOPITAL);
+    assert_int_equal(RULE("Lymphome traité par R-CHOP 21, puis CHIP prévue.", "CHOP"), 0);
+    assert_int_equal(RULE("Lymphome traité par R-CHOP 21, puis CHIP prévue.", "CHIP"), 0);
+}
+
 /* In a transcript: a word between a title and a first name in lower case
  * is the surname; a phone said with "soixante-et-onze" is one number. */
 static void test_transcript_names_and_phones(void **state)
@@ -156,7 +166,7 @@ int main(void)
         cmocka_unit_test(test_identity_surnames),    cmocka_unit_test(test_after_title),
         cmocka_unit_test(test_closed_initial_names), cmocka_unit_test(test_event_dates),
         cmocka_unit_test(test_names_that_are_words), cmocka_unit_test(test_transcript_names_and_phones),
-        cmocka_unit_test(test_ocr_house_numbers),
+        cmocka_unit_test(test_ocr_house_numbers),    cmocka_unit_test(test_hospital_acronyms),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
