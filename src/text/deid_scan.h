@@ -247,8 +247,9 @@ static inline int deid_labels8_lack(const text_scan *s, size_t i, int a, int b)
     return !(((wa - ones) & ~wa & highs) | ((wb - ones) & ~wb & highs));
 }
 
-/* The first token from i whose label is a, b, c or d (s->n when none):
- * eight labels at a time, and in eight with one, its place at once (the
+/* The first token from i whose label is a, b, c or d (none 0; s->n when
+ * none): eight labels at a time, those with none skipped on one test (most
+ * tokens are no identifier), and in eight with one, its place at once (the
  * zero-byte test of the labels xor each label flags the lowest such byte
  * exactly: a borrow only flags bytes above a true one). */
 static inline size_t deid_next_label_of(const text_scan *s, size_t i, int a, int b, int c, int d)
@@ -258,6 +259,10 @@ static inline size_t deid_next_label_of(const text_scan *s, size_t i, int a, int
         if (i + 8 <= s->n) {
             uint64_t w, m = 0;
             memcpy(&w, s->lab + i, 8);
+            if (!w) {
+                i += 8;
+                continue;
+            }
             const int l[4] = {a, b, c, d};
             for (int q = 0; q < 4; q++) {
                 uint64_t x = w ^ (ones * (uint64_t)l[q]);
