@@ -349,10 +349,15 @@ static inline int is_name_word(const text_scan *s, size_t i)
 static inline int is_punct(const text_scan *s, size_t i, char c)
 {
     /* (a punctuation token's first byte is its special: the token alone
-     * is read, its kind, byte and length in one test) */
+     * is read, its kind, byte and length in one test; for an ASCII sign
+     * the special alone: a word's or a number's is below 3, and a
+     * punctuation token opening with an ASCII byte is that byte alone) */
     if (i >= s->n)
         return 0;
     const text_tok *k = &s->tok[i];
+    unsigned uc = (unsigned char)c;
+    if (uc >= 3 && uc < 0x80)
+        return k->special == uc;
     return ((k->kind ^ (unsigned)TOK_PUNCT) | (k->special ^ (unsigned)(unsigned char)c) |
             (k->e - k->s - 1)) == 0;
 }
