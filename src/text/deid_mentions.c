@@ -182,12 +182,19 @@ void deid_names_add_labelled(text_scan *s, uint32_t from_ent)
                                DICT_DESCR | DICT_NOTID | DICT_GREET;
     /* (the capitalised words and the words in lower case that no list of
      * the language holds: the tokeniser's lists of them) */
+    const text_names *nm = s->names;
+    if (!nm)
+        return;
     for (int li = 0; li < 2; li++) {
         const uint32_t *v = s->list[li ? TEXT_LIST_ODD : TEXT_LIST_NAME];
         size_t nv = s->nlist[li ? TEXT_LIST_ODD : TEXT_LIST_NAME];
-        for (size_t q = 0; q < nv && s->names && s->names->count < DEID_MAX_NAMES; q++)
-            if (s->lab[v[q]]) /* (an unlabelled token is none) */
-                add_labelled_at(s, v[q], lex_safe, dict_safe, from_ent);
+        for (size_t q = 0; q < nv; q++) {
+            if (!s->lab[v[q]]) /* (an unlabelled token is none) */
+                continue;
+            if (nm->count >= DEID_MAX_NAMES) /* (the count grows only here) */
+                return;
+            add_labelled_at(s, v[q], lex_safe, dict_safe, from_ent);
+        }
     }
 }
 
