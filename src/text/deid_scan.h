@@ -343,7 +343,9 @@ static inline int is_name_word(const text_scan *s, size_t i)
     if (i >= s->n)
         return 0;
     const text_tok *k = &s->tok[i];
-    return k->kind == TOK_WORD && (k->cap || k->allcaps);
+    /* (the tokeniser sets cap and allcaps of words only: a number opens
+     * with a digit, a sign has neither) */
+    return (k->cap | k->allcaps) != 0;
 }
 
 static inline int is_punct(const text_scan *s, size_t i, char c)
