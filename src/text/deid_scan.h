@@ -6,6 +6,9 @@
 #include "deid_internal.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #ifdef DEID_TRACE
 #include <stdio.h>
 #endif
@@ -215,6 +218,15 @@ static inline int deid_labels8_empty(const text_scan *s, size_t i)
  * byte's place at once). */
 static inline size_t deid_next_labelled(const text_scan *s, size_t i)
 {
+#if defined(__SSE2__)
+    /* (sixteen labels at a time first: the mask of the bytes not 0) */
+    for (; i + 16 <= s->n; i += 16) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s->lab + i));
+        unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_setzero_si128())) & 0xFFFFu;
+        if (bits)
+            return i + (size_t)__builtin_ctz(bits);
+    }
+#endif
     while (i < s->n) {
         if (i + 8 <= s->n) {
             uint64_t w;
@@ -255,6 +267,20 @@ static inline int deid_labels8_lack(const text_scan *s, size_t i, int a, int b)
 static inline size_t deid_next_label_of(const text_scan *s, size_t i, int a, int b, int c, int d)
 {
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+#if defined(__SSE2__)
+    /* (sixteen labels at a time first: each compared with the four at
+     * once, the first equal's place from the mask of the bytes) */
+    const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b), vc = _mm_set1_epi8((char)c),
+                  vd = _mm_set1_epi8((char)d);
+    for (; i + 16 <= s->n; i += 16) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s->lab + i));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, va), _mm_cmpeq_epi8(w, vb)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(w, vc), _mm_cmpeq_epi8(w, vd)));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits)
+            return i + (size_t)__builtin_ctz(bits);
+    }
+#endif
     while (i < s->n) {
         if (i + 8 <= s->n) {
             uint64_t w, m = 0;
