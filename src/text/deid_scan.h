@@ -213,24 +213,24 @@ static inline int deid_labels8_empty(const text_scan *s, size_t i)
     return w == 0;
 }
 
-/* The first labelled token from i (s->n when none), eight labels at a
- * time over the unlabelled (and in eight with one, the first nonzero
- * byte's place at once). */
-static inline size_t deid_next_labelled(const text_scan *s, size_t i)
+/* The first nonzero byte of v[0..n) from i (n when none): sixteen bytes
+ * at a time where SSE2 is (the mask of the bytes not 0), then eight at a
+ * time over the zeros (and in eight with one, the first nonzero byte's
+ * place at once). */
+static inline size_t deid_next_nonzero(const uint8_t *v, size_t i, size_t n)
 {
 #if defined(__SSE2__)
-    /* (sixteen labels at a time first: the mask of the bytes not 0) */
-    for (; i + 16 <= s->n; i += 16) {
-        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s->lab + i));
+    for (; i + 16 <= n; i += 16) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(v + i));
         unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_setzero_si128())) & 0xFFFFu;
         if (bits)
             return i + (size_t)__builtin_ctz(bits);
     }
 #endif
-    while (i < s->n) {
-        if (i + 8 <= s->n) {
+    while (i < n) {
+        if (i + 8 <= n) {
             uint64_t w;
-            memcpy(&w, s->lab + i, 8);
+            memcpy(&w, v + i, 8);
             if (!w) {
                 i += 8;
                 continue;
@@ -239,11 +239,17 @@ static inline size_t deid_next_labelled(const text_scan *s, size_t i)
             return i + ((size_t)__builtin_ctzll(w) >> 3);
 #endif
         }
-        if (s->lab[i])
+        if (v[i])
             return i;
         i++;
     }
-    return s->n;
+    return n;
+}
+
+/* The first labelled token from i (s->n when none). */
+static inline size_t deid_next_labelled(const text_scan *s, size_t i)
+{
+    return deid_next_nonzero(s->lab, i, s->n);
 }
 
 /* None of the eight labels from token i (i + 8 <= s->n) is a or b (the

@@ -515,18 +515,9 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
     size_t nf[16];
     uint8_t out[16];
     for (size_t i = 0; i < s->n;) {
-        if (i + 8 <= s->n) {
-            uint64_t w; /* eight tokens the tagger does not decide at a time */
-            memcpy(&w, c->cand + i, 8);
-            if (!w) {
-                i += 8;
-                continue;
-            }
-        }
-        if (!c->cand[i]) {
-            i++;
-            continue;
-        }
+        i = deid_next_nonzero(c->cand, i, s->n); /* (over the tokens the tagger does not decide) */
+        if (i >= s->n)
+            break;
         size_t j = i;
         while (j < s->n && c->cand[j] && j - i < 16)
             j++;
