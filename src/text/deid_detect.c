@@ -479,7 +479,13 @@ static at_status tokenise(text_scan *s)
     size_t ntok = s->n;
     text_tok *toks = s->tok;
     while (i < len) {
-        unsigned c = t[i], sc = space_class[c];
+        unsigned c = t[i], sc;
+        if (c == ' ') { /* (the most common blank: no class to look up) */
+            sp = 1;
+            i++;
+            continue;
+        }
+        sc = space_class[c];
         if (sc) {
             seen_sc |= sc;
             size_t blank = sc == 3 ? nbsp_len(t + i, len - i) : 1;

@@ -6,7 +6,8 @@
 #include "lexicon.h"
 
 enum { TOK_WORD = 1, TOK_NUM = 2, TOK_PUNCT = 3 };
-/* Words the passes test by their folded form (set with the look-up). */
+/* Words the passes test by their folded form (set with the look-up);
+ * below 3, never a sign's byte (is_punct reads the special alone). */
 enum { TOK_SPECIAL_CEDEX = 1, TOK_SPECIAL_NE = 2 /* "né" or "née" */ };
 
 typedef struct {

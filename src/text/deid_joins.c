@@ -71,6 +71,16 @@ static void join_into(text_scan *s, size_t i, size_t with, int label)
 static size_t labelled_tokens(const text_scan *s, uint32_t *idx)
 {
     size_t c = 0, i = 0;
+#if defined(__SSE2__)
+    /* sixteen labels at a time where SSE2 is: the mask of the labelled
+     * bytes, its lowest bit taken while any is left */
+    for (; i + 16 <= s->n; i += 16) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s->lab + i));
+        for (unsigned m = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_setzero_si128())) & 0xFFFFu; m;
+             m &= m - 1)
+            idx[c++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
+    }
+#endif
     /* eight labels at a time: most tokens are no identifier; in a group
      * with one, each index is written and counted when labelled (no
      * branch to guess) */

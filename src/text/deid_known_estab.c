@@ -62,9 +62,17 @@ void deid_pass_known_estab(text_scan *s)
                 continue;
             }
         }
+        const char *t = s->t + k->s;
         for (size_t j = 0; j < sizeof known / sizeof *known; j++) {
-            /* (the first byte first: most names leave at it) */
-            if (known[j].w[0] != s->t[k->s] || strlen(known[j].w) != n || memcmp(known[j].w, s->t + k->s, n))
+            /* (the first byte first: most names leave at it; then the
+             * bytes while they agree, no strlen of the name) */
+            const char *w = known[j].w;
+            if (w[0] != t[0])
+                continue;
+            size_t b = 1;
+            while (b < n && w[b] && w[b] == t[b])
+                b++;
+            if (b != n || w[n])
                 continue;
             if (!known[j].after_article || after_article(s, i))
                 mark(s, i, i + 1, AT_PHI_HOPITAL);

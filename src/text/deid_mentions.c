@@ -182,12 +182,19 @@ void deid_names_add_labelled(text_scan *s, uint32_t from_ent)
                                DICT_DESCR | DICT_NOTID | DICT_GREET;
     /* (the capitalised words and the words in lower case that no list of
      * the language holds: the tokeniser's lists of them) */
+    const text_names *nm = s->names;
+    if (!nm)
+        return;
     for (int li = 0; li < 2; li++) {
         const uint32_t *v = s->list[li ? TEXT_LIST_ODD : TEXT_LIST_NAME];
         size_t nv = s->nlist[li ? TEXT_LIST_ODD : TEXT_LIST_NAME];
-        for (size_t q = 0; q < nv && s->names && s->names->count < DEID_MAX_NAMES; q++)
-            if (s->lab[v[q]]) /* (an unlabelled token is none) */
-                add_labelled_at(s, v[q], lex_safe, dict_safe, from_ent);
+        for (size_t q = 0; q < nv; q++) {
+            if (!s->lab[v[q]]) /* (an unlabelled token is none) */
+                continue;
+            if (nm->count >= DEID_MAX_NAMES) /* (the count grows only here) */
+                return;
+            add_labelled_at(s, v[q], lex_safe, dict_safe, from_ent);
+        }
     }
 }
 
@@ -248,10 +255,11 @@ void deid_pass_mentions(text_scan *s)
     const text_tok *tok = s->tok;
     const uint8_t *lab = s->lab; /* (the pass labels through mark(); these stay) */
     const size_t count = s->n;
-    /* most tokens end at once: no word, or a key, a length or a last
-     * letter no name has; the others are noted first (each index written
-     * and counted when it is one: no branch to guess), then looked at in
-     * order (a mark labels its one token, which no later test reads) */
+    /* most tokens end at once: no word, or a key no name has (the key
+     * alone read: few tokens pass it); of the others, a length or a last
+     * letter no name has ends them; the rest are noted first (each index
+     * written and counted when it is one: no branch to guess), then looked
+     * at in order (a mark labels its one token, which no later test reads) */
     uint32_t *cand = s->scratch;
     size_t nc = 0;
     const uint64_t *pairs = nm->pairs;
@@ -259,10 +267,12 @@ void deid_pass_mentions(text_scan *s)
     const size_t min_len = nm->min_len;
     for (size_t i = 0; i < count; i++) {
         const text_tok *k = &tok[i];
-        unsigned key = k->key, z = (unsigned char)s->t[k->e - 1];
-        unsigned keyed = (key == TOK_KEY_ANY) | (unsigned)((pairs[(key >> 6) & 15] >> (key & 63)) & 1);
+        unsigned key = k->key;
+        if (key != TOK_KEY_ANY && !((pairs[(key >> 6) & 15] >> (key & 63)) & 1))
+            continue;
+        unsigned z = (unsigned char)s->t[k->e - 1];
         cand[nc] = (uint32_t)i;
-        nc += keyed & (lab[i] == 0) & (k->e - k->s >= min_len) & ((z >> 7) | ((last >> (z & 0x1F)) & 1));
+        nc += (lab[i] == 0) & (k->e - k->s >= min_len) & ((z >> 7) | ((last >> (z & 0x1F)) & 1));
     }
     for (size_t q = 0; q < nc; q++) {
         size_t i = cand[q];

@@ -93,21 +93,9 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             }
         }
         for (size_t i = 0; i < s.n && !st;) {
-            if (i + 8 <= s.n) {
-                uint64_t w; /* eight labels at a time: on to the first labelled token */
-                memcpy(&w, s.lab + i, 8);
-                if (!w) {
-                    i += 8;
-                    continue;
-                }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-                i += (size_t)__builtin_ctzll(w) >> 3;
-#endif
-            }
-            if (!s.lab[i]) {
-                i++;
-                continue;
-            }
+            i = deid_next_labelled(&s, i); /* (on to the first labelled token) */
+            if (i >= s.n)
+                break;
             size_t j = i + 1;
             while (j < s.n && s.ent[j] == s.ent[i])
                 j++;

@@ -247,12 +247,11 @@ at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
 {
     memset(c, 0, sizeof *c);
     size_t n = s->n ? s->n : 1;
-    /* one block: margins, candidates, best tags */
-    char *b = at_calloc(n, 2 + sizeof(float));
+    /* one block: candidates, best tags */
+    uint8_t *b = at_calloc(n, 2);
     if (!b)
         return AT_ERR_NOMEM;
-    c->margin = (float *)b;
-    c->cand = (uint8_t *)(b + n * sizeof(float));
+    c->cand = b;
     c->best = c->cand + n;
     /* the candidates are capitalised words, or lower-case words unknown
      * or in a name list: the tokeniser's lists of them */
@@ -269,7 +268,7 @@ at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
 
 void tag_doc_free(tag_doc *c)
 {
-    at_free(c->margin); /* the block */
+    at_free(c->cand); /* the block */
     memset(c, 0, sizeof *c);
 }
 
@@ -453,8 +452,7 @@ size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
 /* ---- decoding ------------------------------------------------------------------------- */
 
 void tag_viterbi(const float *w, unsigned bits, const float tr[TAG_COUNT + 1][TAG_COUNT], float o_bias,
-                 const uint32_t *feats, const size_t *nf, size_t len, uint8_t *out, float *margin,
-                 uint8_t *best)
+                 const uint32_t *feats, const size_t *nf, size_t len, uint8_t *out, uint8_t *best)
 {
     enum { SEG_MAX = 64 };
     float delta[SEG_MAX][TAG_COUNT];
@@ -471,12 +469,11 @@ void tag_viterbi(const float *w, unsigned bits, const float tr[TAG_COUNT + 1][TA
                     e[l] += row[l];
             }
             e[TAG_O] += o_bias;
-            if (margin) {
+            if (best) {
                 int b = 1;
                 for (int l = 2; l < TAG_COUNT; l++)
                     if (e[l] > e[b])
                         b = l;
-                margin[base + t] = e[b] - e[TAG_O];
                 best[base + t] = (uint8_t)b;
             }
             for (int l = 0; l < TAG_COUNT; l++) {
@@ -518,26 +515,16 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
     size_t nf[16];
     uint8_t out[16];
     for (size_t i = 0; i < s->n;) {
-        if (i + 8 <= s->n) {
-            uint64_t w; /* eight tokens the tagger does not decide at a time */
-            memcpy(&w, c->cand + i, 8);
-            if (!w) {
-                i += 8;
-                continue;
-            }
-        }
-        if (!c->cand[i]) {
-            i++;
-            continue;
-        }
+        i = deid_next_nonzero(c->cand, i, s->n); /* (over the tokens the tagger does not decide) */
+        if (i >= s->n)
+            break;
         size_t j = i;
         while (j < s->n && c->cand[j] && j - i < 16)
             j++;
         for (size_t t = i; t < j; t++) {
             nf[t - i] = tag_features(s, c, t, feats + (t - i) * TAG_MAX_FEATS);
         }
-        tag_viterbi(tg->w, tg->bits, tg->trans, tg->o_bias, feats, nf, j - i, out, c->margin + i,
-                    c->best + i);
+        tag_viterbi(tg->w, tg->bits, tg->trans, tg->o_bias, feats, nf, j - i, out, c->best + i);
         for (size_t t = i; t < j;) {
             if (out[t - i] == TAG_O) {
                 t++;

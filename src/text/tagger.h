@@ -121,7 +121,6 @@ typedef struct {
     uint8_t *cand; /* nonzero for the tokens the tagger decides (2: a capitalised word of the language with no
                       cue) */
     uint8_t *best; /* the tagger's best non-O tag of each candidate (for the allow-list) */
-    float *margin; /* best non-O score minus O's score of each candidate */
 } tag_doc;
 
 /* 1 when the text of scan s is written in lower case: three sentences in
@@ -134,11 +133,11 @@ void tag_doc_free(tag_doc *c);
 /* The features of token i (hashed; at most TAG_MAX_FEATS) into f: count. */
 size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f);
 /* Viterbi over tokens a..b-1 (all candidates) with weights w and
- * transitions tr, O biased by o_bias: tags into out. feats holds each
- * token's features (TAG_MAX_FEATS apart), nf their counts. */
+ * transitions tr, O biased by o_bias: tags into out, and each token's
+ * best non-O tag into best unless NULL. feats holds each token's features
+ * (TAG_MAX_FEATS apart), nf their counts. */
 void tag_viterbi(const float *w, unsigned bits, const float tr[TAG_COUNT + 1][TAG_COUNT], float o_bias,
-                 const uint32_t *feats, const size_t *nf, size_t len, uint8_t *out, float *margin,
-                 uint8_t *best);
+                 const uint32_t *feats, const size_t *nf, size_t len, uint8_t *out, uint8_t *best);
 
 /* The tagger's pass over a scanned chunk: candidates decided and marked
  * (after the rules; before the allow-list and the other mentions). */

@@ -339,8 +339,7 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
                 uint8_t pred[SEG_MAX];
                 for (size_t i = 0; i < len; i++)
                     nf[i] = t.nf[a + i];
-                tag_viterbi(m->w, m->bits, m->trans, 0, t.feat + a * TAG_MAX_FEATS, nf, len, pred, NULL,
-                            NULL);
+                tag_viterbi(m->w, m->bits, m->trans, 0, t.feat + a * TAG_MAX_FEATS, nf, len, pred, NULL);
                 for (size_t i = 0; i < len; i++) {
                     int g = t.gold[a + i], p = pred[i];
                     int pg = i ? t.gold[a + i - 1] : TAG_COUNT, pp = i ? pred[i - 1] : TAG_COUNT;
