@@ -1,7 +1,7 @@
 /* The late rule passes of the de-identifier (issue #12): labelled record
  * and account numbers in free formats, unlabelled specimen codes,
  * extensions, employers after a cue, rural and residence addresses,
- * dates without a year with one digit, a weekday before a date. They run
+ * dates without a year (deid_short_dates.c), a weekday before a date. They run
  * after the patient's identity, before the communes and the
  * dictionaries. */
 #include "deid_scan.h"
@@ -36,7 +36,6 @@ static size_t fold_tok(const text_scan *s, size_t i, char *f)
 
 static int glued_digit(const text_scan *s, size_t j);
 static int after_lot(const text_scan *s, size_t i);
-static int unit_next(const text_scan *s, size_t r);
 
 const char *const text_cue_id_words[] = {"ref",
                                          "reference",
@@ -176,7 +175,7 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
         return; /* a code holds digits; a batch number is no one's */
     /* groups of digits separated by one space (account numbers, "GRP-449 0173") */
     if (label == AT_PHI_COMPTE || letters || digits < min_digits ||
-        (r == j + 1 && tlen(s, j) <= 5 && !unit_next(s, r + 1)))
+        (r == j + 1 && tlen(s, j) <= 5 && !deid_unit_next(s, r + 1)))
         while (r < s->n && !s->tok[r].nl && s->tok[r].s == s->tok[r - 1].e + 1 &&
                s->t[s->tok[r].s - 1] == ' ' &&
                (s->tok[r].kind == TOK_NUM || (s->tok[r].kind == TOK_WORD &&
@@ -282,116 +281,11 @@ static void pass_rural(text_scan *s, size_t i)
         mark(s, i, r, AT_PHI_ADRESSE);
 }
 
-static const char *const short_date_cues[] = {
-    "le",           "du",           "au",     "depuis",       "des",     "jusqu'au", "vu",      "vue",
-    "revu",         "revue",        "rdv",    "prevu",        "prevue",  "controle", "avant",   "apres",
-    "entre",        "lundi",        "mardi",  "mercredi",     "jeudi",   "vendredi", "samedi",  "dimanche",
-    "semaine",      "et",           "depuis", "fait",         "lun",     "mer",      "jeu",     "ven",
-    "sam",          "dim",          "mar",    "faite",        "realise", "realisee", "j",       "hospitalise",
-    "hospitalisee", "telephonique", "appel",  "consultation", "note",    "visite",   "passage", "nuit",
-    "matin",        "soir",         "hdj",    "cure",         "seance",  "bilan",    "depuis",  "ce",
-    "prochain",     "prochaine",    NULL};
-
-/* "03/2023", "3/2021": a month and a year. */
-static int month_year(text_scan *s, size_t i)
-{
-    if (i + 2 >= s->n || tlen(s, i) > 2 || !is_punct(s, i + 1, '/') || s->tok[i + 2].kind != TOK_NUM ||
-        tlen(s, i + 2) != 4 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e ||
-        s->lab[i + 2])
-        return 0;
-    if ((i + 3 < s->n && s->tok[i + 3].s == s->tok[i + 2].e && s->tok[i + 3].kind != TOK_PUNCT) ||
-        (i > 0 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind != TOK_WORD))
-        return 0;
-    int m = atoi_n(s->t + s->tok[i].s, tlen(s, i)), y = atoi_n(s->t + s->tok[i + 2].s, 4);
-    if (m < 1 || m > 12 || y < 1900 || y > 2100)
-        return 0;
-    return mark(s, i, i + 3, AT_PHI_DATE);
-}
-
-/* A day/month at i that closes its phrase (the line's end, a point, a
- * comma, a bracket, a wide space) a few words after the name of an event: "Consultation
- * HDJ hémato 6/10", "Cs onco-gériatrie 3/3", "bilan TEP 20/7, début",
- * "Prochain staff 9/12.", "Date : 3/12", "entretien familial (1/12)". Up
- * to three words, dashes, colons or an opening bracket between; no
- * number (not "ganglions 2/12", "cure 3/6 de FOLFOX"). */
-static int event_heading(const text_scan *s, size_t i)
-{
-    static const char *const events[] = {"consultation", "consult", "cs",   "staff",   "rcp",
-                                         "tep",          "irm",     "tdm",  "scanner", "entretien",
-                                         "bilan",        "date",    "hdj",  "visite",  "prochain",
-                                         "prochaine",    "rdv",     "revu", "revue",   NULL};
-    size_t e = i + 3;
-    if (e < s->n && !s->tok[e].nl && s->tok[e].s < s->tok[e - 1].e + 2 &&
-        !(is_punct(s, e, '.') || is_punct(s, e, ',') || is_punct(s, e, ')') || is_punct(s, e, ';')))
-        return 0;
-    for (size_t q = i, words = 0; q > 0 && words < 4 && !s->tok[q].nl; q--) {
-        const text_tok *p = &s->tok[q - 1];
-        if (p->kind == TOK_WORD) {
-            if (deid_tok_in(s, q - 1, events))
-                return 1;
-            words++;
-        } else if (p->kind == TOK_NUM || !(is_punct(s, q - 1, ':') || is_punct(s, q - 1, '-') ||
-                                           is_punct(s, q - 1, '(') || (unsigned char)s->t[p->s] == 0xE2)) {
-            return 0;
-        }
-    }
-    return 0;
-}
-
-/* "le 12/9", "revu le 4/11": day/month with one digit after a cue. */
-static void pass_short_date(text_scan *s, size_t i)
-{
-    if (month_year(s, i))
-        return;
-    /* (with a dash or a point, "le 30-09", "TDM du 28.2", "IRM (27-10)",
-     * only after a cue or an event's name: not a range nor a decimal) */
-    int slash = i + 1 < s->n && is_punct(s, i + 1, '/');
-    int other = i + 1 < s->n && (is_punct(s, i + 1, '-') || is_punct(s, i + 1, '.'));
-    if (i + 2 >= s->n || tlen(s, i) > 2 || !(slash || other) || s->tok[i + 2].kind != TOK_NUM ||
-        tlen(s, i + 2) > 2 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e ||
-        s->lab[i + 2])
-        return;
-    if (i + 3 < s->n && s->tok[i + 3].s == s->tok[i + 2].e &&
-        (is_punct(s, i + 3, '/') ||
-         (other && (is_punct(s, i + 3, '-') || is_punct(s, i + 3, '.')) && i + 4 < s->n &&
-          s->tok[i + 4].kind == TOK_NUM && s->tok[i + 4].s == s->tok[i + 3].e)))
-        return; /* (a third part: a whole date, a version) */
-    if (other) {
-        if (i == 0 || s->tok[i].nl || unit_next(s, i + 3) ||
-            (s->tok[i].s == s->tok[i - 1].e && !is_punct(s, i - 1, '(')))
-            return;
-        int d = atoi_n(s->t + s->tok[i].s, tlen(s, i)), m = atoi_n(s->t + s->tok[i + 2].s, tlen(s, i + 2));
-        static const char *const cues[] = {"le",    "du",    "au",     "depuis", "jusqu'au", "revu",
-                                           "revue", "prevu", "prevue", "fait",   "faite",    NULL};
-        if (d >= 1 && d <= 31 && m >= 1 && m <= 12 &&
-            (deid_tok_in(s, i - 1, cues) || (is_punct(s, i - 1, '(') && event_heading(s, i))))
-            mark(s, i, i + 3, AT_PHI_DATE);
-        return;
-    }
-    int d = atoi_n(s->t + s->tok[i].s, tlen(s, i)), m = atoi_n(s->t + s->tok[i + 2].s, tlen(s, i + 2));
-    if (d < 1 || d > 31 || m < 1 || m > 12)
-        return;
-    int eol = i + 3 >= s->n || s->tok[i + 3].nl;
-    /* a handover's entry opening its line: "14/6 : toilette ok" */
-    int entry = (i == 0 || s->tok[i].nl) && i + 3 < s->n && !s->tok[i + 3].nl &&
-                (is_punct(s, i + 3, ':') || is_punct(s, i + 3, '-'));
-    if (i == 0 && !entry)
-        return;
-    if (!entry && !deid_tok_in(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE) &&
-        !(eol && d > m) && !event_heading(s, i))
-        return;
-    /* "cure 3/6", "séance 4/25": a count of a course, not a day */
-    static const char *const course_words[] = {"cure", "seance", "cycle", "fraction", NULL};
-    if (d <= m && i > 0 && deid_tok_in(s, i - 1, course_words))
-        return;
-    mark(s, i, i + 3, AT_PHI_DATE);
-}
-
 /* Unlabelled specimen and record codes: letters and at least four digits
  * glued with '-' ("B23-11902", "S23-0048812"), or year-number
  * ("2023-44871"). */
 /* A unit or '%' right after token r - 1 ("120-130 mmHg", "1000-1500 mL"). */
-static int unit_next(const text_scan *s, size_t r)
+int deid_unit_next(const text_scan *s, size_t r)
 {
     static const char *const units[] = {"mg", "g",    "ml",   "l",     "ui",   "mmhg", "gy",   "cgy",
                                         "kg", "mm",   "cm",   "ng",    "ug",   "mcg",  "mmol", "umol",
@@ -627,7 +521,8 @@ static void pass_code(text_scan *s, size_t i)
         mark(s, i, r, AT_PHI_ID); /* a bare number of seven digits or more */
     else if (!letters && dash && digits >= 9 && r == i + 3 && tlen(s, i) == 4)
         mark(s, i, r, AT_PHI_ID);
-    else if (!letters && dash && groups >= 2 && ((zero && digits >= 5) || digits >= 6) && !unit_next(s, r) &&
+    else if (!letters && dash && groups >= 2 && ((zero && digits >= 5) || digits >= 6) &&
+             !deid_unit_next(s, r) &&
              /* a drug's doses, "cotrimoxazole 800/160": a word of the
               * medical vocabulary in lower case before, groups of four
               * digits at most */
@@ -716,7 +611,7 @@ static void site_number(text_scan *s, size_t i)
     size_t digits;
     int letters;
     size_t r = glued_code(s, i, &digits, &letters, 0);
-    if (digits < 2 || digits > 12 || unit_next(s, r) || after_lot(s, i))
+    if (digits < 2 || digits > 12 || deid_unit_next(s, r) || after_lot(s, i))
         return;
     /* "le centre 15": the emergency numbers */
     if (r == i + 1 && (tok_is(s, i, "15") || tok_is(s, i, "17") || tok_is(s, i, "18") ||
@@ -766,7 +661,7 @@ void deid_pass_extra_late(text_scan *s)
             if (!s->lab[i])
                 pass_extension_groups(s, i);
             if (!s->lab[i])
-                pass_short_date(s, i);
+                deid_short_date_at(s, i);
             if (!s->lab[i])
                 pass_code(s, i);
             if (!s->lab[i])

@@ -446,7 +446,7 @@ void deid_pass_streets(text_scan *s);
 void deid_pass_address_directions(text_scan *s);
 /* Establishments abroad: "Hospital de Chaves", "Royal Marsden Hospital" (deid_estab_world.c). */
 void deid_pass_estab_world(text_scan *s);
-/* Foreign postcodes: "CH-1205", "G1V 2L8", "CR0 2LB", "4000" after an address (deid_address.c). */
+/* Foreign postcodes: "CH-1205", "G1V 2L8", "CR0 2LB", "4000" after an address (deid_foreign_zip.c). */
 void deid_pass_foreign_zip(text_scan *s);
 /* Military units by their ordinal, their place or their number (deid_units.c). */
 void deid_pass_units(text_scan *s);
@@ -646,6 +646,12 @@ void deid_region_keys(uint64_t keys[16]);
  * when it is one of those words only, 0 otherwise. */
 int deid_region_word(const char *f, size_t fl);
 void deid_pass_acronyms(text_scan *s);
+/* A date without a year in digits at number token i (deid_short_dates.c;
+ * called by deid_pass_extra_late). */
+void deid_short_date_at(text_scan *s, size_t i);
+/* A unit or '%' at token r on its line ("120-130 mmHg", "2-3 fois"):
+ * the number before it is a quantity (deid_late.c). */
+int deid_unit_next(const text_scan *s, size_t r);
 /* Number token i is the emergency number called ("appelez le 15",
  * "appel au 15", "faire le 112"): 15, 17, 18, 112, 114 or 115 after "le"
  * or "au" and a word of calling (deid_refs.c). */

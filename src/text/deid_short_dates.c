@@ -1,0 +1,118 @@
+/* Dates without a year in digits, after the other late passes' codes:
+ * a month and a year ("03/2023"), a day and a month after a cue ("le
+ * 12/9", "revu le 4/11", "le 30-09", "TDM du 28.2"), opening a
+ * handover's entry ("14/6 : toilette ok"), or closing a phrase a few
+ * words after an event's name ("Consultation HDJ hémato 6/10"); never a
+ * course's count ("cure 3/6"), a range, a decimal or a version. Called by
+ * deid_late.c on each number. */
+#include "deid_scan.h"
+
+static size_t tlen(const text_scan *s, size_t i)
+{
+    return s->tok[i].e - s->tok[i].s;
+}
+
+static const char *const short_date_cues[] = {
+    "le",           "du",           "au",     "depuis",       "des",     "jusqu'au", "vu",      "vue",
+    "revu",         "revue",        "rdv",    "prevu",        "prevue",  "controle", "avant",   "apres",
+    "entre",        "lundi",        "mardi",  "mercredi",     "jeudi",   "vendredi", "samedi",  "dimanche",
+    "semaine",      "et",           "depuis", "fait",         "lun",     "mer",      "jeu",     "ven",
+    "sam",          "dim",          "mar",    "faite",        "realise", "realisee", "j",       "hospitalise",
+    "hospitalisee", "telephonique", "appel",  "consultation", "note",    "visite",   "passage", "nuit",
+    "matin",        "soir",         "hdj",    "cure",         "seance",  "bilan",    "depuis",  "ce",
+    "prochain",     "prochaine",    NULL};
+
+/* "03/2023", "3/2021": a month and a year. */
+static int month_year(text_scan *s, size_t i)
+{
+    if (i + 2 >= s->n || tlen(s, i) > 2 || !is_punct(s, i + 1, '/') || s->tok[i + 2].kind != TOK_NUM ||
+        tlen(s, i + 2) != 4 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e ||
+        s->lab[i + 2])
+        return 0;
+    if ((i + 3 < s->n && s->tok[i + 3].s == s->tok[i + 2].e && s->tok[i + 3].kind != TOK_PUNCT) ||
+        (i > 0 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind != TOK_WORD))
+        return 0;
+    int m = atoi_n(s->t + s->tok[i].s, tlen(s, i)), y = atoi_n(s->t + s->tok[i + 2].s, 4);
+    if (m < 1 || m > 12 || y < 1900 || y > 2100)
+        return 0;
+    return mark(s, i, i + 3, AT_PHI_DATE);
+}
+
+/* A day/month at i that closes its phrase (the line's end, a point, a
+ * comma, a bracket, a wide space) a few words after the name of an event: "Consultation
+ * HDJ hémato 6/10", "Cs onco-gériatrie 3/3", "bilan TEP 20/7, début",
+ * "Prochain staff 9/12.", "Date : 3/12", "entretien familial (1/12)". Up
+ * to three words, dashes, colons or an opening bracket between; no
+ * number (not "ganglions 2/12", "cure 3/6 de FOLFOX"). */
+static int event_heading(const text_scan *s, size_t i)
+{
+    static const char *const events[] = {"consultation", "consult", "cs",   "staff",   "rcp",
+                                         "tep",          "irm",     "tdm",  "scanner", "entretien",
+                                         "bilan",        "date",    "hdj",  "visite",  "prochain",
+                                         "prochaine",    "rdv",     "revu", "revue",   NULL};
+    size_t e = i + 3;
+    if (e < s->n && !s->tok[e].nl && s->tok[e].s < s->tok[e - 1].e + 2 &&
+        !(is_punct(s, e, '.') || is_punct(s, e, ',') || is_punct(s, e, ')') || is_punct(s, e, ';')))
+        return 0;
+    for (size_t q = i, words = 0; q > 0 && words < 4 && !s->tok[q].nl; q--) {
+        const text_tok *p = &s->tok[q - 1];
+        if (p->kind == TOK_WORD) {
+            if (deid_tok_in(s, q - 1, events))
+                return 1;
+            words++;
+        } else if (p->kind == TOK_NUM || !(is_punct(s, q - 1, ':') || is_punct(s, q - 1, '-') ||
+                                           is_punct(s, q - 1, '(') || (unsigned char)s->t[p->s] == 0xE2)) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/* "le 12/9", "revu le 4/11": day/month with one digit after a cue. */
+void deid_short_date_at(text_scan *s, size_t i)
+{
+    if (month_year(s, i))
+        return;
+    /* (with a dash or a point, "le 30-09", "TDM du 28.2", "IRM (27-10)",
+     * only after a cue or an event's name: not a range nor a decimal) */
+    int slash = i + 1 < s->n && is_punct(s, i + 1, '/');
+    int other = i + 1 < s->n && (is_punct(s, i + 1, '-') || is_punct(s, i + 1, '.'));
+    if (i + 2 >= s->n || tlen(s, i) > 2 || !(slash || other) || s->tok[i + 2].kind != TOK_NUM ||
+        tlen(s, i + 2) > 2 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e ||
+        s->lab[i + 2])
+        return;
+    if (i + 3 < s->n && s->tok[i + 3].s == s->tok[i + 2].e &&
+        (is_punct(s, i + 3, '/') ||
+         (other && (is_punct(s, i + 3, '-') || is_punct(s, i + 3, '.')) && i + 4 < s->n &&
+          s->tok[i + 4].kind == TOK_NUM && s->tok[i + 4].s == s->tok[i + 3].e)))
+        return; /* (a third part: a whole date, a version) */
+    if (other) {
+        if (i == 0 || s->tok[i].nl || deid_unit_next(s, i + 3) ||
+            (s->tok[i].s == s->tok[i - 1].e && !is_punct(s, i - 1, '(')))
+            return;
+        int d = atoi_n(s->t + s->tok[i].s, tlen(s, i)), m = atoi_n(s->t + s->tok[i + 2].s, tlen(s, i + 2));
+        static const char *const cues[] = {"le",    "du",    "au",     "depuis", "jusqu'au", "revu",
+                                           "revue", "prevu", "prevue", "fait",   "faite",    NULL};
+        if (d >= 1 && d <= 31 && m >= 1 && m <= 12 &&
+            (deid_tok_in(s, i - 1, cues) || (is_punct(s, i - 1, '(') && event_heading(s, i))))
+            mark(s, i, i + 3, AT_PHI_DATE);
+        return;
+    }
+    int d = atoi_n(s->t + s->tok[i].s, tlen(s, i)), m = atoi_n(s->t + s->tok[i + 2].s, tlen(s, i + 2));
+    if (d < 1 || d > 31 || m < 1 || m > 12)
+        return;
+    int eol = i + 3 >= s->n || s->tok[i + 3].nl;
+    /* a handover's entry opening its line: "14/6 : toilette ok" */
+    int entry = (i == 0 || s->tok[i].nl) && i + 3 < s->n && !s->tok[i + 3].nl &&
+                (is_punct(s, i + 3, ':') || is_punct(s, i + 3, '-'));
+    if (i == 0 && !entry)
+        return;
+    if (!entry && !deid_tok_in(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE) &&
+        !(eol && d > m) && !event_heading(s, i))
+        return;
+    /* "cure 3/6", "séance 4/25": a count of a course, not a day */
+    static const char *const course_words[] = {"cure", "seance", "cycle", "fraction", NULL};
+    if (d <= m && i > 0 && deid_tok_in(s, i - 1, course_words))
+        return;
+    mark(s, i, i + 3, AT_PHI_DATE);
+}
