@@ -89,8 +89,9 @@ static void bracketed_relative_at(text_scan *s, size_t i)
 /* A capitalised word right after a relative or a colleague in lower case
  * (or a role in capitals) is their first name, though a month, a country
  * or a word ("sa fille Avril", "sa nièce France", "tante Mai", "IDE
- * Avril"; a word of the language after a relative only): not before a number ("depuis mars 2024"), not a word
- * of care, an establishment's or a street's. i: the capitalised word. */
+ * Avril"; a word of the language after a relative only): not before a
+ * number ("depuis mars 2024"), not a word of care, an establishment's or
+ * a street's. i: the capitalised word. */
 static void kin_word_name_at(text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i], *p = &s->tok[i - 1];
