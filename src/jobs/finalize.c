@@ -66,6 +66,11 @@ at_status jobs_finalize(at_jobs *j, const at_job *job, const char *status_text)
         return at_error_set(AT_ERR_FORMAT, "job %lld: attempt %d: a status without a final state",
                             (long long)job->id, job->attempt);
     }
+    /* a job asked to stop that ended in failure was cancelled: scancel's
+     * signal may reach the job's processes before their runner, which
+     * then saw a job killed by a signal (on a loaded machine) */
+    if (st_code == AT_JOB_FAILED && job->cancel_requested)
+        st_code = AT_JOB_CANCELLED;
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "exit"),
                 *rs = cJSON_GetObjectItemCaseSensitive(o, "reason"),
                 *res = cJSON_GetObjectItemCaseSensitive(o, "result"),
