@@ -5,6 +5,7 @@
  * names that are also common words. */
 #include "atelier/text.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,16 +21,38 @@ static double thread_cpu_seconds(void)
 static const char *const ambiguous_names[] = {"martin", "petit",    "blanc",  "rose",  "pierre", "roche",
                                               "moulin", "fontaine", "berger", "marin", "cousin", "brun"};
 
-static int tok_byte(const unsigned char *t, size_t i, size_t len)
+/* Bytes of the character at t[i] that belongs to a word token, or 0:
+ * ASCII letters and digits, and every other character from U+00C0 on
+ * except the signs x and / of Latin-1 and the punctuation and symbols of
+ * U+2000..U+2BFF, U+3000..U+303F and U+FE00..U+FFFF (a dash, a guillemet,
+ * an arrow between two names is no identifier's token). A stray byte is
+ * one byte and no token. */
+static size_t tok_char(const unsigned char *t, size_t i, size_t len)
 {
     unsigned c = t[i];
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return 1;
-    if (c < 0x80 || c == 0xC2)
+    size_t n = c >= 0xF0 && c < 0xF5 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    if (!n || c >= 0xF5 || i + n > len)
         return 0;
-    if (c == 0xE2 && i + 1 < len && t[i + 1] == 0x80)
+    uint32_t cp = n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; k < n; k++) {
+        if ((t[i + k] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (t[i + k] & 0x3F);
+    }
+    if (cp < 0xC0 || cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x2BFF) ||
+        (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE00 && cp <= 0xFFFF))
         return 0;
-    return 1;
+    return n;
+}
+
+/* Bytes of the next character (at least one). */
+static size_t char_len(const unsigned char *t, size_t i, size_t len)
+{
+    unsigned c = t[i];
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return i + n <= len ? n : 1;
 }
 
 /* Label of the span covering [a, b) in a sorted list (cursor advanced). */
@@ -83,13 +106,14 @@ at_status at_text_deid_evaluate(const at_text_deid *d, const at_text_doc *docs, 
         const unsigned char *t = (const unsigned char *)doc->text;
         size_t gc = 0, pc = 0, missed = 0;
         for (size_t i = 0; i < doc->len;) {
-            if (!tok_byte(t, i, doc->len)) {
-                i++;
+            size_t w = tok_char(t, i, doc->len);
+            if (!w) {
+                i += char_len(t, i, doc->len);
                 continue;
             }
             size_t a = i;
-            while (i < doc->len && tok_byte(t, i, doc->len))
-                i++;
+            while (i < doc->len && (w = tok_char(t, i, doc->len)) != 0)
+                i += w;
             int g = label_at(&doc->gold, &gc, a, i), p = label_at(&pred, &pc, a, i);
             if (g < 0)
                 g = 0;

@@ -23,6 +23,19 @@ grep -q "operating point" "$tmp/train.log" || fail "no operating point in the tr
 # --- eval-deid on a BRAT folder against a reference computation
 "$bin" text synth-docs --style hospital --brat --docs 80 --seed 31 --heldout -o "$tmp/brat" > /dev/null
 ls "$tmp/brat"/*.ann > /dev/null || fail "synth-docs --brat wrote no .ann"
+# a note with a dash, guillemets, a no-break space and an arrow inside and
+# between identifiers: they are no token of either side
+/usr/bin/python3 - "$tmp/brat" <<'PY'
+import sys
+t = "Adressée par le CHU de Caen \u2013 site Côte de Nacre \u00ab\u00a0Dr\u00a0Élodie Marchand\u00a0\u00bb \u2192 suivi le 3/4.\n"
+spans = [("HOPITAL", "CHU de Caen \u2013 site Côte de Nacre"), ("PRENOM", "Élodie"), ("NOM", "Marchand")]
+with open(sys.argv[1] + "/zz_punct.txt", "w", encoding="utf-8") as f:
+    f.write(t)
+with open(sys.argv[1] + "/zz_punct.ann", "w", encoding="utf-8") as f:
+    for k, (lab, s) in enumerate(spans):
+        a = t.index(s)
+        f.write("T%d\t%s %d %d\t%s\n" % (k + 1, lab, a, a + len(s), s))
+PY
 mkdir -p "$tmp/txt"
 cp "$tmp/brat"/*.txt "$tmp/txt/"
 # (one document at a time, as eval-deid detects: no consistency across the run)
@@ -32,15 +45,14 @@ cp "$tmp/brat"/*.txt "$tmp/txt/"
 import json, os, sys
 brat, out, evalf = sys.argv[1:4]
 
-def tok_byte(t, i):
-    c = t[i]
-    if 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122:
-        return True
-    if c < 0x80 or c == 0xC2:
-        return False
-    if c == 0xE2 and i + 1 < len(t) and t[i + 1] == 0x80:
-        return False
-    return True
+def tok_char(ch):
+    # a word token's character: ASCII letters and digits, and from U+00C0 on
+    # all but the Latin-1 signs and the punctuation and symbol blocks
+    cp = ord(ch)
+    if ch.isascii():
+        return ch.isalnum()
+    return cp >= 0xC0 and cp not in (0xD7, 0xF7) and not 0x2000 <= cp <= 0x2BFF \
+        and not 0x3000 <= cp <= 0x303F and not 0xFE00 <= cp <= 0xFFFF
 
 def covering(spans, a, b):
     # the first span (by start) overlapping [a, b), as the evaluator's cursor finds it
@@ -71,14 +83,14 @@ for name in sorted(os.listdir(brat)):
     pred = [(s['offset'], s['offset'] + s['length'], s['label'])
             for s in json.load(open(os.path.join(out, name + '.json')))['spans']]
     i = 0
-    while i < len(raw):
-        if not tok_byte(raw, i):
+    while i < len(text):
+        if not tok_char(text[i]):
             i += 1
             continue
         a = i
-        while i < len(raw) and tok_byte(raw, i):
+        while i < len(text) and tok_char(text[i]):
             i += 1
-        g, p = covering(gold, a, i), covering(pred, a, i)
+        g, p = covering(gold, cb[a], cb[i]), covering(pred, cb[a], cb[i])
         if g and p: rtp += 1
         elif g: rfn += 1
         elif p: rfp += 1
