@@ -74,14 +74,22 @@ int deid_number_word_tok(const text_scan *s, size_t i)
 }
 
 /* Token i may stand in a dictated number beside number words: a digit or
- * two, or a spoken letter (one capital). */
-static int number_filler_tok(const text_scan *s, size_t i)
+ * two, or a spoken letter (one capital); in a transcript also a letter in
+ * lower case but "a" and "y" (words of the language: "numéro z vingt-six
+ * quatre", "deux six g un deux") and the joints said in words ("barre",
+ * "tiret", "moins"), never at a run's ends. */
+static int number_filler_tok(const text_scan *s, size_t i, int dictated)
 {
+    static const char *const joints[] = {"barre", "tiret", "moins", "slash", NULL};
     const text_tok *k = &s->tok[i];
     size_t n = k->e - k->s;
     if (k->kind == TOK_NUM)
         return n <= 2;
-    return k->kind == TOK_WORD && n == 1 && k->cap;
+    if (k->kind != TOK_WORD)
+        return 0;
+    if (n == 1)
+        return k->cap || (dictated && s->t[k->s] != 'a' && s->t[k->s] != 'y');
+    return dictated && n >= 5 && n <= 5 + (s->t[k->s] == 's') && tok_ascii_in(s, i, joints) ? 2 : 0;
 }
 
 /* The label a cue before token a on its line gives (up to eight tokens
@@ -358,14 +366,15 @@ void deid_pass_dictated(text_scan *s)
             continue;
         size_t a = i, e = i + 1;
         while (a > 0 && !s->tok[a].nl && !s->lab[a - 1] &&
-               (number_word_tok(s, a - 1) || number_filler_tok(s, a - 1)))
+               (number_word_tok(s, a - 1) || number_filler_tok(s, a - 1, dictated)))
             a--;
-        while (e < s->n && !s->tok[e].nl && !s->lab[e] && (number_word_tok(s, e) || number_filler_tok(s, e)))
+        while (e < s->n && !s->tok[e].nl && !s->lab[e] &&
+               (number_word_tok(s, e) || number_filler_tok(s, e, dictated)))
             e++;
-        /* "et" opens or closes no number */
-        while (a < e && number_word_tok(s, a) == 2)
+        /* "et" and a joint open or close no number */
+        while (a < e && (number_word_tok(s, a) == 2 || number_filler_tok(s, a, dictated) == 2))
             a++;
-        while (e > a && number_word_tok(s, e - 1) == 2)
+        while (e > a && (number_word_tok(s, e - 1) == 2 || number_filler_tok(s, e - 1, dictated) == 2))
             e--;
         size_t words = 0;
         for (size_t q = a; q < e; q++)
@@ -385,21 +394,27 @@ void deid_pass_dictated(text_scan *s)
                                        "matricule", NULL};
     for (size_t p = 0; p < nv; p++) {
         size_t a = v[p];
+        /* (a letter may open it: "numéro z vingt-six quatre") */
+        if (dictated && a >= 2 && !s->lab[a - 1] && !s->tok[a - 1].nl && s->tok[a - 1].kind == TOK_WORD &&
+            s->tok[a - 1].e - s->tok[a - 1].s == 1 && number_filler_tok(s, a - 1, dictated) == 1 &&
+            s->tok[a - 2].kind == TOK_WORD && deid_tok_in(s, a - 2, cues) && number_word_tok(s, a) == 1)
+            a--;
         if (s->lab[a] || a == 0 || s->tok[a].nl || s->tok[a - 1].kind != TOK_WORD ||
             !((s->tok[a - 1].dflags & DICT_IDLABEL) || (s->tok[a - 1].lex & LEX_CUE_ID) ||
               (dictated && deid_tok_in(s, a - 1, cues))) ||
-            number_word_tok(s, a) != 1)
+            (number_word_tok(s, a) != 1 &&
+             !(a + 1 < s->n && number_word_tok(s, a + 1) == 1 && number_filler_tok(s, a, dictated) == 1)))
             continue;
         /* (number words another pass read as a date, "quatre sept" for a
          * 4th of September, are the number's when the run holds them
          * whole) */
-        size_t e = a + 1, words = 1;
+        size_t e = a + 1, words = number_word_tok(s, a) == 1;
         while (e < s->n && !s->tok[e].nl && (!s->lab[e] || s->lab[e] == AT_PHI_DATE) &&
-               (number_word_tok(s, e) || (!s->lab[e] && number_filler_tok(s, e)))) {
+               (number_word_tok(s, e) || (!s->lab[e] && number_filler_tok(s, e, dictated)))) {
             words += number_word_tok(s, e) == 1;
             e++;
         }
-        while (e > a && number_word_tok(s, e - 1) == 2)
+        while (e > a && (number_word_tok(s, e - 1) == 2 || number_filler_tok(s, e - 1, dictated) == 2))
             e--;
         int whole = e >= s->n || !s->lab[e] || s->ent[e] != s->ent[e - 1];
         if (words >= 3 && whole)

@@ -275,6 +275,26 @@ static const char *const not_names_after_doctor[] = {
     "pendant",     "depuis",       "selon",         "entre",
     NULL};
 
+/* Word token r is a compound of first names ("mohamed-amine",
+ * "marie-thérèse"). */
+static int compound_firsts(const text_scan *s, size_t r)
+{
+    const text_tok *u = &s->tok[r];
+    if (!memchr(s->t + u->s, '-', tok_len(s, r)))
+        return 0;
+    char g[64];
+    int gl = text_lexicon_fold(s->t + u->s, tok_len(s, r), g, sizeof g);
+    int firsts = gl > 0;
+    for (int a = 0; a < gl && firsts;) {
+        int b = a;
+        while (b < gl && g[b] != '-')
+            b++;
+        firsts = b > a && (text_lexicon_get(&s->d->lex, g + a, (size_t)(b - a)) & LEX_FIRST);
+        a = b + 1;
+    }
+    return firsts;
+}
+
 /* After a title, names written in lower case ("Mme dupont", "M. jean
  * dupont"): a run of up to three known first names or surnames (not common
  * words), else one unknown word that ends the phrase. Returns the end of
@@ -304,19 +324,7 @@ static size_t lower_name_run(const text_scan *s, size_t j, int doctor)
         int unknown = !u->lex && u->fh && !f;
         int word_end = ends && (u->lex & LEX_WORD) && !(u->lex & (LEX_MED | LEX_KIN | LEX_ORG)) &&
                        !(f & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_MONTH));
-        int firsts = 0;
-        if (memchr(s->t + u->s, '-', tok_len(s, r))) {
-            char g[64];
-            int gl = text_lexicon_fold(s->t + u->s, tok_len(s, r), g, sizeof g);
-            firsts = gl > 0;
-            for (int a = 0; a < gl && firsts;) {
-                int b = a;
-                while (b < gl && g[b] != '-')
-                    b++;
-                firsts = b > a && (text_lexicon_get(&s->d->lex, g + a, (size_t)(b - a)) & LEX_FIRST);
-                a = b + 1;
-            }
-        }
+        int firsts = compound_firsts(s, r);
         if (((pf & DICT_FIRST) && (unknown || word_end)) || ((pf & (DICT_FIRST | DICT_LAST)) && firsts))
             r++;
     }
@@ -324,13 +332,27 @@ static size_t lower_name_run(const text_scan *s, size_t j, int doctor)
         tok_has_digit(s, j))
         return r;
     /* a particle and the word after it, whatever it is ("mme le bras",
-     * "dr le floch"): after a title, "le" starts a surname */
-    if ((word_flags(s, j) & DICT_PARTICLE) && tok_len(s, j) <= 3 && j + 1 < s->n && !s->tok[j + 1].nl &&
-        !s->lab[j + 1] && s->tok[j + 1].kind == TOK_WORD && !s->tok[j + 1].cap && tok_len(s, j + 1) >= 3 &&
-        !tok_has_digit(s, j + 1) && !(s->tok[j + 1].lex & (LEX_MED | LEX_KIN)) &&
-        !(word_flags(s, j + 1) &
-          (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_PARTICLE | DICT_CONNECT)))
-        return j + 2;
+     * "dr le floch"): after a title, "le" starts a surname; so do two
+     * particles ("docteur de la vallée") and, after a doctor's title,
+     * "saint" ("professeur saint martin") */
+    size_t w = j + 1;
+    int particle = (word_flags(s, j) & DICT_PARTICLE) && tok_len(s, j) <= 3;
+    if (particle && w + 1 < s->n && !s->tok[w].nl && !s->lab[w] && s->tok[w].kind == TOK_WORD &&
+        !s->tok[w].cap && tok_len(s, w) <= 3 && (word_flags(s, w) & DICT_PARTICLE))
+        w++;
+    else if (!particle && doctor && (tok_is(s, j, "saint") || tok_is(s, j, "sainte")))
+        particle = 1;
+    if (particle && w < s->n && !s->tok[w].nl && !s->lab[w] && s->tok[w].kind == TOK_WORD && !s->tok[w].cap &&
+        tok_len(s, w) >= 3 && !tok_has_digit(s, w) && !(s->tok[w].lex & (LEX_MED | LEX_KIN)) &&
+        !(word_flags(s, w) &
+          (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_PARTICLE | DICT_CONNECT))) {
+        /* and a first name after it ("madame de montaigu anne-claire") */
+        size_t f = w + 1;
+        if (f < s->n && !s->tok[f].nl && !s->lab[f] && s->tok[f].kind == TOK_WORD && !s->tok[f].cap &&
+            (((word_flags(s, f) & (DICT_FIRST | DICT_COMMON)) == DICT_FIRST) || compound_firsts(s, f)))
+            f++;
+        return f;
+    }
     if (tok_len(s, j) < 3 || (word_flags(s, j) & ~(doctor ? (unsigned)DICT_EPONYM : 0u)))
         return r;
     /* a word no lexicon knows: a name ("dr corre à ...") */

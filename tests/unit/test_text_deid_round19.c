@@ -1,0 +1,68 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 19:
+ * what speech recognition writes in lower case. Every string is invented
+ * here; none is a fixture of patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+/* det, rules: the default detector and the rules alone (text_label.h) */
+
+#define RULE(text, needle) label_nth(rules, text, needle, 0)
+
+/* A record's number said in words in a transcript, with letters in lower
+ * case and joints said ("barre", "tiret") inside it, or a letter first
+ * right after its cue; neither a joint nor a lone "a" stretches it. */
+static void test_dictated_numbers(void **state)
+{
+    (void)state;
+    static const char a[] = "envoyé au laboratoire sous le numéro z vingt-six quatre quatre un cinq point "
+                            "le patient sera revu dans trois semaines avec le scanner point";
+    assert_int_equal(RULE(a, "z vingt"), AT_PHI_ID);
+    assert_int_equal(RULE(a, "cinq"), AT_PHI_ID);
+    assert_int_equal(RULE(a, "trois"), 0);
+    static const char b[] = "pièce adressée en anatomopathologie numéro de prélèvement deux six g un deux "
+                            "trois quatre cinq à la ligne la patiente a bien compris point";
+    assert_int_equal(RULE(b, "g un"), AT_PHI_ID);
+    assert_int_equal(RULE(b, "cinq"), AT_PHI_ID);
+    assert_int_equal(RULE(b, "patiente"), 0);
+    static const char c[] = "compte rendu opératoire le prélèvement part sous le numéro b vingt-six tiret "
+                            "quatre mille cinq cent six barre point suites simples";
+    assert_int_equal(RULE(c, "tiret"), AT_PHI_ID);
+    assert_int_equal(RULE(c, "six"), AT_PHI_ID);
+    assert_int_equal(label_nth(rules, c, "barre", 0), 0); /* (a joint closes no number) */
+    /* a short count stays: "a" is a verb */
+    static const char d[] = "la patiente a deux enfants et a trois petits-enfants qui viennent la voir "
+                            "tous les dimanches point elle a soixante ans";
+    assert_int_equal(RULE(d, "deux"), 0);
+    assert_int_equal(RULE(d, "soixante"), 0);
+}
+
+/* After a title in lower case, a surname with two particles or "saint"
+ * after a doctor's title, and a first name after it; an office after
+ * the title is no name. */
+static void test_lower_case_particles(void **state)
+{
+    (void)state;
+    static const char a[] = "opération réalisée par le docteur de la vallée à la clinique point";
+    assert_int_equal(RULE(a, "vallée"), AT_PHI_NOM);
+    assert_int_equal(RULE(a, "la"), AT_PHI_NOM);
+    assert_int_equal(label_nth(rules, a, "clinique", 0), 0);
+    static const char b[] = "cr de consultation pour madame de montaigu anne-claire quarante-six ans";
+    assert_int_equal(RULE(b, "montaigu"), AT_PHI_NOM);
+    assert_int_not_equal(RULE(b, "anne-claire"), 0);
+    static const char c[] = "opérée le neuf novembre par le professeur saint martin les suites sont simples";
+    assert_int_equal(RULE(c, "martin"), AT_PHI_NOM);
+    assert_int_equal(RULE(c, "suites"), 0);
+    assert_int_equal(RULE("vu avec le docteur de la consultation mémoire ce matin", "consultation"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dictated_numbers),
+        cmocka_unit_test(test_lower_case_particles),
+    };
+    return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
+}
