@@ -215,6 +215,15 @@ typedef struct {
 /* Run the detector over docs and accumulate token-level counts. */
 at_status at_text_deid_evaluate(const at_text_deid *d, const at_text_doc *docs, size_t n,
                                 at_text_deid_eval *ev);
+/* The same, and the errors as tab-separated rows into errors (unless
+ * NULL): "missed", "false" or "lost", the document (an annotated note's
+ * path in its folder, else its number from 1), the label (KEEP for a
+ * string to keep), the span's start and end in characters, its tokens
+ * missed or false over its tokens ("-" for a string lost), its text (at
+ * most 160 bytes; tabs and line breaks as spaces). The rows hold the
+ * notes' text: they are written where the notes are read. */
+at_status at_text_deid_evaluate_errors(const at_text_deid *d, const at_text_doc *docs, size_t n,
+                                       at_text_deid_eval *ev, at_buf *errors);
 /* Write the evaluation as JSON (json=1) or a table into out. */
 at_status at_text_deid_eval_report(const at_text_deid_eval *ev, int json, at_buf *out);
 

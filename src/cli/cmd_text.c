@@ -75,7 +75,8 @@ int cmd_text_eval_deid(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
         printf("usage: atelier text eval-deid [--docs N] [--seed S] [--dev] [--style classic|hospital]\n"
-               "       [--brat DIR] [--model FILE|none] [--no-allow-list] [--json] [--dict DIR]\n\n"
+               "       [--brat DIR] [--model FILE|none] [--no-allow-list] [--json] [--dict DIR]\n"
+               "       [--errors FILE] [--force]\n\n"
                "Generate N synthetic annotated documents (default 1000, seed 1) from the\n"
                "held-out name and commune pools (--dev: the development pools; --style\n"
                "hospital: the hospital-style notes), or read the annotated notes of DIR\n"
@@ -84,18 +85,24 @@ int cmd_text_eval_deid(int argc, char **argv)
                "F1 per label, the label-agnostic redaction figures, the share of documents\n"
                "fully redacted, strings that must stay (eponyms, drugs, KEEP annotations)\n"
                "wrongly redacted, names that are also common words, and MB/s.\n"
+               "--errors FILE writes every error as a tab-separated row (kind: missed, false\n"
+               "or lost; the note's path in DIR; the label; the span's start and end in\n"
+               "characters, as BRAT counts them; its tokens missed or false over its tokens;\n"
+               "its text): it holds the notes' words, keep it where the notes are. An\n"
+               "existing FILE is refused unless --force.\n"
                "Defaults: --docs 1000, --seed 1, --style classic, the default model.\n");
         return CLI_OK;
     }
     static const char *cmd = "text eval-deid";
     long n = 1000, seed = 1;
-    int json = 0, dev = 0, hosp = 0, no_allow = 0, rc = CLI_OK;
-    const char *dict = NULL, *v = NULL, *brat = NULL, *model = NULL, *style = NULL;
+    int json = 0, dev = 0, hosp = 0, no_allow = 0, force = 0, rc = CLI_OK;
+    const char *dict = NULL, *v = NULL, *brat = NULL, *model = NULL, *style = NULL, *errors = NULL;
     for (int i = 1; i < argc && rc == CLI_OK; i++) {
         const char *a = argv[i];
         if (cli_take(cmd, argc, argv, &i, "--dict", NULL, &dict, &rc) ||
             cli_take(cmd, argc, argv, &i, "--brat", NULL, &brat, &rc) ||
-            cli_take(cmd, argc, argv, &i, "--model", NULL, &model, &rc)) {
+            cli_take(cmd, argc, argv, &i, "--model", NULL, &model, &rc) ||
+            cli_take(cmd, argc, argv, &i, "--errors", NULL, &errors, &rc)) {
         } else if (cli_take(cmd, argc, argv, &i, "--style", NULL, &style, &rc)) {
             if (rc == CLI_OK && strcmp(style, "classic") && strcmp(style, "hospital"))
                 rc = cli_usage_error(cmd, "--style is classic or hospital");
@@ -112,10 +119,14 @@ int cmd_text_eval_deid(int argc, char **argv)
             dev = 1;
         } else if (cli_flag(a, "--no-allow-list", NULL)) {
             no_allow = 1;
+        } else if (cli_flag(a, "--force", NULL)) {
+            force = 1;
         } else {
             rc = cli_unknown_option(cmd, a);
         }
     }
+    if (rc == CLI_OK && errors)
+        rc = cli_output_free(cmd, errors, force);
     if (rc != CLI_OK)
         return rc;
     at_text_deid *det = NULL;
@@ -134,8 +145,16 @@ int cmd_text_eval_deid(int argc, char **argv)
         st = at_synth_docs(count, (uint64_t)seed, !dev, &docs);
     at_text_deid_eval ev;
     memset(&ev, 0, sizeof ev);
+    at_buf rows;
+    at_buf_init(&rows, (size_t)1 << 30);
+    if (!st && errors)
+        st = at_buf_puts(&rows, "kind\tnote\tlabel\tstart\tend\ttokens\ttext\n");
     if (!st)
-        st = at_text_deid_evaluate(det, docs, count, &ev);
+        st = at_text_deid_evaluate_errors(det, docs, count, &ev, errors ? &rows : NULL);
+    /* (the listing whole or nothing) */
+    if (!st && errors)
+        st = at_file_write_atomic(errors, rows.data, rows.len);
+    at_buf_free(&rows);
     at_buf out;
     at_buf_init(&out, 1 << 20);
     if (!st)

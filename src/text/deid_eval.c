@@ -6,6 +6,7 @@
 #include "atelier/text.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -82,8 +83,108 @@ static int fully_covered(const at_text_spans *pred, size_t a, size_t b)
     return pos >= b;
 }
 
+/* Character (code point) offsets of byte offsets met in increasing order
+ * (as BRAT writes them): a cursor over the text. */
+typedef struct {
+    const unsigned char *t;
+    size_t byte, cp;
+} cp_cursor;
+
+static size_t cp_at(cp_cursor *c, size_t b)
+{
+    if (b < c->byte) { /* (back to the start: rare) */
+        c->byte = 0;
+        c->cp = 0;
+    }
+    for (; c->byte < b; c->byte++)
+        c->cp += (c->t[c->byte] & 0xC0) != 0x80;
+    return c->cp;
+}
+
+/* The word tokens of [a, b) of the text, and those of them any span of
+ * sp covers (sp sorted; *cur a cursor over it for increasing a). */
+static void span_tokens(const unsigned char *t, size_t len, size_t a, size_t b, const at_text_spans *sp,
+                        size_t *cur, size_t *all, size_t *hit)
+{
+    *all = *hit = 0;
+    for (size_t i = a; i < b && i < len;) {
+        size_t w = tok_char(t, i, len);
+        if (!w) {
+            i += char_len(t, i, len);
+            continue;
+        }
+        size_t s0 = i;
+        while (i < b && i < len && (w = tok_char(t, i, len)) != 0)
+            i += w;
+        (*all)++;
+        *hit += label_at(sp, cur, s0, i) != 0;
+    }
+}
+
+/* One row of the error listing: its kind, the document, the label, the
+ * span in characters, its tokens and its text (tabs and line breaks as
+ * spaces, at most 160 bytes, cut on a character). */
+static at_status error_row(at_buf *out, const char *kind, const char *doc, int label, cp_cursor *c,
+                           const at_text_span *sp, const char *tokens)
+{
+    size_t a = cp_at(c, sp->start), b = cp_at(c, sp->start + sp->len);
+    at_status st = at_buf_printf(out, "%s\t%s\t%s\t%zu\t%zu\t%s\t", kind, doc,
+                                 label > 0 ? at_phi_label_name(label) : "KEEP", a, b, tokens);
+    size_t n = sp->len > 160 ? 160 : sp->len;
+    while (n > 0 && n < sp->len && (c->t[sp->start + n] & 0xC0) == 0x80)
+        n--;
+    for (size_t i = 0; i < n && !st; i++) {
+        char ch = (char)c->t[sp->start + i];
+        st = at_buf_putc(out, ch == '\t' || ch == '\n' || ch == '\r' ? ' ' : ch);
+    }
+    return st ? st : at_buf_putc(out, '\n');
+}
+
+/* The rows of document doc with detection pred: each identifier with a
+ * token left (missed), each detection with a token outside every
+ * identifier (false), each string to keep touched (lost). */
+static at_status error_rows(const at_text_doc *doc, const char *name, const at_text_spans *pred, at_buf *out)
+{
+    const unsigned char *t = (const unsigned char *)doc->text;
+    cp_cursor c = {t, 0, 0};
+    at_status st = AT_OK;
+    size_t cur = 0, all, hit;
+    char tk[48];
+    for (size_t i = 0; i < doc->gold.n && !st; i++) {
+        const at_text_span *g = &doc->gold.v[i];
+        if (g->label <= 0)
+            continue;
+        span_tokens(t, doc->len, g->start, g->start + g->len, pred, &cur, &all, &hit);
+        if (hit < all) {
+            snprintf(tk, sizeof tk, "%zu/%zu", all - hit, all);
+            st = error_row(out, "missed", name, g->label, &c, g, tk);
+        }
+    }
+    cur = 0;
+    for (size_t i = 0; i < pred->n && !st; i++) {
+        const at_text_span *p = &pred->v[i];
+        span_tokens(t, doc->len, p->start, p->start + p->len, &doc->gold, &cur, &all, &hit);
+        if (hit < all) {
+            snprintf(tk, sizeof tk, "%zu/%zu", all - hit, all);
+            st = error_row(out, "false", name, p->label, &c, p, tk);
+        }
+    }
+    for (size_t i = 0; i < doc->eponyms.n && !st; i++) {
+        const at_text_span *k = &doc->eponyms.v[i];
+        if (covered(pred, k->start, k->start + k->len))
+            st = error_row(out, "lost", name, 0, &c, k, "-");
+    }
+    return st;
+}
+
 at_status at_text_deid_evaluate(const at_text_deid *d, const at_text_doc *docs, size_t n,
                                 at_text_deid_eval *ev)
+{
+    return at_text_deid_evaluate_errors(d, docs, n, ev, NULL);
+}
+
+at_status at_text_deid_evaluate_errors(const at_text_deid *d, const at_text_doc *docs, size_t n,
+                                       at_text_deid_eval *ev, at_buf *errors)
 {
     at_status st = AT_OK;
     /* every document detected first, the clock read around the batch
@@ -136,6 +237,11 @@ at_status at_text_deid_evaluate(const at_text_deid *d, const at_text_doc *docs, 
         }
         if (!missed)
             ev->docs_fully_redacted++;
+        if (errors) {
+            char num[32];
+            snprintf(num, sizeof num, "%zu", k + 1);
+            st = error_rows(doc, doc->patient_id && doc->kind < 0 ? doc->patient_id : num, &pred, errors);
+        }
         for (size_t i = 0; i < doc->eponyms.n; i++) {
             ev->eponym_total++;
             if (covered(&pred, doc->eponyms.v[i].start, doc->eponyms.v[i].start + doc->eponyms.v[i].len))

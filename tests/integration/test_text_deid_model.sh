@@ -40,10 +40,10 @@ mkdir -p "$tmp/txt"
 cp "$tmp/brat"/*.txt "$tmp/txt/"
 # (one document at a time, as eval-deid detects: no consistency across the run)
 "$bin" text deid "$tmp/txt" -o "$tmp/out" --json --no-run-consistency > /dev/null 2>&1
-"$bin" text eval-deid --brat "$tmp/brat" --json > "$tmp/eval.json"
-/usr/bin/python3 - "$tmp/brat" "$tmp/out" "$tmp/eval.json" <<'PY'
+"$bin" text eval-deid --brat "$tmp/brat" --json --errors "$tmp/errors.tsv" > "$tmp/eval.json"
+/usr/bin/python3 - "$tmp/brat" "$tmp/out" "$tmp/eval.json" "$tmp/errors.tsv" <<'PY'
 import json, os, sys
-brat, out, evalf = sys.argv[1:4]
+brat, out, evalf, errorsf = sys.argv[1:5]
 
 def tok_char(ch):
     # a word token's character: ASCII letters and digits, and from U+00C0 on
@@ -62,6 +62,20 @@ def covering(spans, a, b):
     return None
 
 tp = {}; fp = {}; fn = {}; rtp = rfp = rfn = 0
+rows = set()  # the error listing's rows, but their text
+
+def tokens(text, a, b):
+    # the word tokens of characters [a, b), cut at b
+    out, i = [], a
+    while i < b:
+        if not tok_char(text[i]):
+            i += 1
+            continue
+        s0 = i
+        while i < b and tok_char(text[i]):
+            i += 1
+        out.append((s0, i))
+    return out
 for name in sorted(os.listdir(brat)):
     if not name.endswith('.txt'):
         continue
@@ -70,18 +84,30 @@ for name in sorted(os.listdir(brat)):
     cb = [0]
     for ch in text:
         cb.append(cb[-1] + len(ch.encode('utf-8')))
-    gold = []
+    gold = []; keep = []
     for line in open(os.path.join(brat, name[:-4] + '.ann'), encoding='utf-8'):
         f = line.rstrip('\n').split('\t')
         if not f[0].startswith('T'):
             continue
         lab, a, b = f[1].split(' ')[:3]
         if lab == 'KEEP':
+            keep.append((int(a), int(b)))
             continue
         gold.append((cb[int(a)], cb[int(b)], lab))
     gold.sort()
     pred = [(s['offset'], s['offset'] + s['length'], s['label'])
             for s in json.load(open(os.path.join(out, name + '.json')))['spans']]
+    ch = {b: c for c, b in enumerate(cb)}
+    for kind, spans, other in (('missed', [(ch[a], ch[b], l) for a, b, l in gold], pred),
+                               ('false', [(ch[a], ch[b], l) for a, b, l in pred], gold)):
+        for a, b, l in spans:
+            t = tokens(text, a, b)
+            left = sum(1 for x, y in t if covering(other, cb[x], cb[y]) is None)
+            if left:
+                rows.add((kind, name, l, a, b, '%d/%d' % (left, len(t))))
+    for a, b in keep:
+        if any(s < cb[b] and e > cb[a] for s, e, _ in pred):
+            rows.add(('lost', name, 'KEEP', a, b, '-'))
     i = 0
     while i < len(text):
         if not tok_char(text[i]):
@@ -122,9 +148,20 @@ for l in sorted(labels):
         bad.append('%s support: atelier %s, reference %d' % (l, got['support'], tp.get(l, 0) + fn.get(l, 0)))
 if len(ev['labels']) != len(labels):
     bad.append('labels: atelier %s, reference %s' % (sorted(ev['labels']), sorted(labels)))
+got = set()
+with open(errorsf, encoding='utf-8') as f:
+    head = f.readline()
+    for line in f:
+        c = line.rstrip('\n').split('\t')
+        got.add((c[0], c[1], c[2], int(c[3]), int(c[4]), c[5]))
+if head != 'kind\tnote\tlabel\tstart\tend\ttokens\ttext\n' or got != rows:
+    bad.append('--errors: %d rows, reference %d; only in atelier %s; only in the reference %s'
+               % (len(got), len(rows), sorted(got - rows)[:3], sorted(rows - got)[:3]))
+if not rows:
+    bad.append('--errors: no error in the reference: the comparison proves nothing')
 if bad:
     print('\n'.join(bad)); sys.exit(1)
-print('eval-deid matches the reference on %d labels' % len(labels))
+print('eval-deid matches the reference on %d labels and %d error rows' % (len(labels), len(rows)))
 PY
 
 # --- a centre's annotated notes: train, then use the model
