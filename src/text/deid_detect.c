@@ -630,7 +630,9 @@ static at_status tokenise(text_scan *s)
         if (!(mask & ~(1u << 3))) {
             k->kind = TOK_NUM;
             l_num[n_num++] = (uint32_t)ti;
-            letters = 0;
+            /* (digits one space apart as letters are: "3 8 1 0 0") */
+            letters = (letters + 1) * (n == 1);
+            seen |= letters >= 4 ? TEXT_SEEN_SPELT : 0;
             continue;
         }
         k->kind = TOK_WORD;

@@ -17,7 +17,7 @@ static inline unsigned char ascii_lower(unsigned b)
 
 /* Detect in one chunk; spans get base added to their offsets. */
 static at_status detect_chunk(const at_text_deid *d, const char *text, size_t len, size_t base,
-                              at_text_spans *out, text_run_acc *acc)
+                              at_text_spans *out, text_run_acc *acc, int view)
 {
     text_scan s;
     text_names names;
@@ -80,6 +80,21 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         deid_pass_acronyms(&s);
         /* the edges the annotated notes taught */
         deid_pass_extend(&s, base);
+        /* letter-spaced runs read again without their spaces (not in a
+         * view itself) */
+        if (!view && (s.seen & TEXT_SEEN_SPELT)) {
+            spaced_view sv;
+            st = deid_spaced_view(&s, &sv);
+            if (!st && sv.t) {
+                at_text_spans found;
+                memset(&found, 0, sizeof found);
+                st = detect_chunk(d, sv.t, sv.len, 0, &found, NULL, 1);
+                if (!st)
+                    deid_spaced_apply(&s, &sv, &found);
+                at_text_spans_free(&found);
+            }
+            deid_spaced_view_free(&sv);
+        }
         /* one span per entity: make room for them at once */
         size_t need = out->n + s.next_ent;
         if (need > out->cap) {
@@ -150,7 +165,7 @@ static at_status detect_all(const at_text_deid *d, const char *text, size_t len,
                 cut = memchr(from, '\n', (size_t)(lim - from));
             end = cut ? (size_t)(cut + (cut[-1] == '\n' ? 0 : 1) - text) : len;
         }
-        st = detect_chunk(d, text + pos, end - pos, pos, out, acc);
+        st = detect_chunk(d, text + pos, end - pos, pos, out, acc, 0);
         pos = end;
     }
     return st;

@@ -646,6 +646,25 @@ void deid_region_keys(uint64_t keys[16]);
  * when it is one of those words only, 0 otherwise. */
 int deid_region_word(const char *f, size_t fl);
 void deid_pass_acronyms(text_scan *s);
+/* Letter-spaced text (deid_spaced.c): a view of a chunk whose runs of
+ * characters one space apart ("R a c h e l") are written without their
+ * spaces; map gives each byte of the view its byte in the chunk. */
+typedef struct {
+    size_t start, end; /* a run's bytes in the view */
+} spaced_run;
+typedef struct {
+    char *t; /* NULL: no run, no view */
+    uint32_t *map;
+    size_t len;
+    spaced_run *runs;
+    size_t nruns;
+} spaced_view;
+/* The view of scan s (v->t NULL when s has no run). */
+at_status deid_spaced_view(const text_scan *s, spaced_view *v);
+void deid_spaced_view_free(spaced_view *v);
+/* The spans found in the view that cover a run label the tokens of s
+ * they cover whole, where no label is yet. */
+void deid_spaced_apply(text_scan *s, const spaced_view *v, const at_text_spans *found);
 /* A date without a year in digits at number token i (deid_short_dates.c;
  * called by deid_pass_extra_late). */
 void deid_short_date_at(text_scan *s, size_t i);

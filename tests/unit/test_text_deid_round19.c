@@ -58,11 +58,31 @@ static void test_lower_case_particles(void **state)
     assert_int_equal(RULE("vu avec le docteur de la consultation mémoire ce matin", "consultation"), 0);
 }
 
+/* Letter-spaced text is read without its spaces: a name, a birth date
+ * and a postcode spelled a letter at a time are found; a rota's codes
+ * are no word. */
+static void test_letter_spaced(void **state)
+{
+    (void)state;
+    static const char a[] = "Nom-prénom : B E N H A M O U R a c h e l\n"
+                            "Médecin : Dr Ch a r p e n t i e r\n"
+                            "Domicile : 3 8 1 0 0 Grenoble\n";
+    assert_int_equal(RULE(a, "B E N"), AT_PHI_NOM);
+    assert_int_not_equal(RULE(a, "a c h e l"), 0);
+    assert_int_equal(RULE(a, "Ch a r"), AT_PHI_NOM);
+    assert_int_not_equal(RULE(a, "n t i e r"), 0);
+    assert_int_not_equal(RULE(a, "3 8 1"), 0);
+    static const char b[] = "Nom;Prénom;S14;S15\nTANGUY;Gaëlle;S S R M M;R R S S S\n";
+    assert_int_equal(RULE(b, "S S R"), 0);
+    assert_int_equal(RULE(b, "R R S"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dictated_numbers),
         cmocka_unit_test(test_lower_case_particles),
+        cmocka_unit_test(test_letter_spaced),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }

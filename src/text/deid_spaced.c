@@ -1,0 +1,195 @@
+/* Letter-spaced text: a scan or a letterhead that writes its words a
+ * letter at a time ("R a c h e l", "C E N T R E   E U G È N E", "2 9 / 0 1
+ * / 1 9 3 2"). The runs of one- and two-character tokens one space apart
+ * (four single characters at least) are read again with their spaces
+ * taken out, as a view of the chunk where every other byte stays; what
+ * the detector finds in that view over a run labels the tokens of the
+ * run it covers. Between two letters of a run a word still starts where
+ * a capital follows a lower-case letter, or where a capital followed by
+ * a lower-case letter follows a capital ("B E N H A M O U R a c h e l":
+ * "BENHAMOU Rachel"), and after a point ("M . A U B E R T": "M. AUBERT"). */
+#include "deid_scan.h"
+
+#include "atelier/core.h"
+
+#include <string.h>
+
+/* Token i may stand in a run: a word or a number of one or two
+ * characters (their count), a point, a dash, a slash, a comma or an
+ * apostrophe (0: a sign, counted as none); -1 when it may not. */
+static int piece(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind == TOK_PUNCT)
+        return k->e - k->s == 1 && strchr("./-,'", s->t[k->s]) ? 0 : -1;
+    int c = 0;
+    for (uint32_t b = k->s; b < k->e && c < 3; b++)
+        c += ((unsigned char)s->t[b] & 0xC0) != 0x80;
+    return c <= 2 ? c : -1;
+}
+
+/* Token i follows token i - 1 one space apart on its line. */
+static int one_space(const text_scan *s, size_t i)
+{
+    return !s->tok[i].nl && s->tok[i].s == s->tok[i - 1].e + 1 && s->t[s->tok[i - 1].e] == ' ';
+}
+
+static int is_up(unsigned c)
+{
+    return (c >= 'A' && c <= 'Z') || c == 0xC3; /* (an accented capital's lead byte, À..Ý mostly) */
+}
+
+static int is_low(unsigned c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+/* The letters of tokens [a, e) may spell words: digits, or three
+ * different letters with a vowel among them, not the alphabet's order
+ * ("M M R R S" of a rota, "A B C D E" of grades spell nothing). */
+static int spells_words(const text_scan *s, size_t a, size_t e)
+{
+    unsigned seen[8] = {0}; /* (bits of the bytes met) */
+    int letters = 0, digits = 0, vowel = 0, distinct = 0, ascending = 1;
+    unsigned prev = 0;
+    for (size_t i = a; i < e; i++) {
+        if (s->tok[i].kind == TOK_PUNCT)
+            continue;
+        for (uint32_t b = s->tok[i].s; b < s->tok[i].e; b++) {
+            unsigned c = (unsigned char)s->t[b];
+            if (c >= '0' && c <= '9') {
+                digits++;
+                continue;
+            }
+            unsigned l = c >= 'A' && c <= 'Z' ? c + 32 : c;
+            if (!(seen[l >> 5] >> (l & 31) & 1))
+                distinct++;
+            seen[l >> 5] |= 1u << (l & 31);
+            vowel |= l == 'a' || l == 'e' || l == 'i' || l == 'o' || l == 'u' || l == 'y' || c >= 0x80;
+            ascending &= !letters || l == prev + 1;
+            prev = l;
+            letters++;
+        }
+    }
+    return digits > letters || (vowel && distinct >= 3 && !ascending);
+}
+
+/* The runs of scan s: [a, e) token ranges into runs (up to max), their
+ * count. A run holds five single letters or digits at least, and three
+ * in four of its words and numbers are single characters. */
+static size_t find_runs(const text_scan *s, size_t (*runs)[2], size_t max)
+{
+    size_t nr = 0;
+    for (size_t i = 0; i < s->n && nr < max;) {
+        int c = piece(s, i);
+        if (c < 0) {
+            i++;
+            continue;
+        }
+        size_t e = i + 1, singles = c == 1, words = c > 0;
+        while (e < s->n && one_space(s, e) && (c = piece(s, e)) >= 0) {
+            singles += c == 1;
+            words += c > 0;
+            e++;
+        }
+        if (singles >= 5 && singles * 4 >= words * 3 && spells_words(s, i, e)) {
+            runs[nr][0] = i;
+            runs[nr][1] = e;
+            nr++;
+        }
+        i = e;
+    }
+    return nr;
+}
+
+at_status deid_spaced_view(const text_scan *s, spaced_view *v)
+{
+    memset(v, 0, sizeof *v);
+    if (!(s->seen & TEXT_SEEN_SPELT))
+        return AT_OK;
+    size_t runs[64][2];
+    size_t nr = find_runs(s, runs, 64);
+    if (!nr)
+        return AT_OK;
+    size_t len = s->len;
+    v->t = at_malloc(len + 1);
+    v->map = at_malloc((len + 1) * sizeof *v->map);
+    v->runs = at_malloc(nr * sizeof *v->runs);
+    if (!v->t || !v->map || !v->runs) {
+        deid_spaced_view_free(v);
+        return AT_ERR_NOMEM;
+    }
+    size_t o = 0, from = 0;
+    for (size_t r = 0; r < nr; r++) {
+        size_t a = runs[r][0], e = runs[r][1];
+        for (size_t b = from; b < s->tok[a].s; b++) { /* the bytes before the run, as they are */
+            v->t[o] = s->t[b];
+            v->map[o++] = (uint32_t)b;
+        }
+        v->runs[r].start = o;
+        for (size_t i = a; i < e; i++) {
+            const text_tok *k = &s->tok[i];
+            if (i > a) {
+                unsigned p = (unsigned char)s->t[s->tok[i - 1].e - 1], c = (unsigned char)s->t[k->s];
+                unsigned nx = k->e - k->s > 1 ? (unsigned char)s->t[k->s + 1]
+                              : i + 1 < e     ? (unsigned char)s->t[s->tok[i + 1].s]
+                                              : 0;
+                int word = (is_low(p) && is_up(c)) || (is_up(p) && is_up(c) && is_low(nx)) ||
+                           (p == '.' && (is_up(c) || is_low(c)));
+                if (word) { /* (the space kept, mapped to itself) */
+                    v->t[o] = ' ';
+                    v->map[o++] = k->s - 1;
+                }
+            }
+            for (uint32_t b = k->s; b < k->e; b++) {
+                v->t[o] = s->t[b];
+                v->map[o++] = b;
+            }
+        }
+        v->runs[r].end = o;
+        from = s->tok[e - 1].e;
+    }
+    for (size_t b = from; b < len; b++) {
+        v->t[o] = s->t[b];
+        v->map[o++] = (uint32_t)b;
+    }
+    v->map[o] = (uint32_t)len;
+    v->t[o] = 0;
+    v->len = o;
+    v->nruns = nr;
+    return AT_OK;
+}
+
+void deid_spaced_view_free(spaced_view *v)
+{
+    at_free(v->t);
+    at_free(v->map);
+    at_free(v->runs);
+    memset(v, 0, sizeof *v);
+}
+
+void deid_spaced_apply(text_scan *s, const spaced_view *v, const at_text_spans *found)
+{
+    for (size_t q = 0; q < found->n; q++) {
+        size_t a = found->v[q].start, e = a + found->v[q].len;
+        int over = 0;
+        for (size_t r = 0; r < v->nruns && !over; r++)
+            over = a < v->runs[r].end && e > v->runs[r].start;
+        if (!over || e == a || e > v->len)
+            continue;
+        size_t os = v->map[a], oe = v->map[e - 1] + 1;
+        /* the tokens of the chunk the span covers whole, unlabelled ones
+         * as one entity each stretch */
+        size_t i = tok_first_at(s, os);
+        while (i < s->n && s->tok[i].e <= oe) {
+            while (i < s->n && s->tok[i].e <= oe && s->lab[i])
+                i++;
+            size_t j = i;
+            while (j < s->n && s->tok[j].e <= oe && !s->lab[j])
+                j++;
+            if (j > i)
+                mark(s, i, j, found->v[q].label);
+            i = j;
+        }
+    }
+}
