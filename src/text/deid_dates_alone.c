@@ -48,7 +48,16 @@ size_t deid_day_words_before(const text_scan *s, size_t i, int *day)
 
 /* A day of the month in words alone in a transcript: after "le", "au",
  * "du", before its spoken punctuation or the line's end ("prochaine venue
- * le dix-huit point", "elle rentre le onze virgule"). */
+ * le dix-huit point", "elle rentre le onze virgule"), or before a word
+ * that goes on a date as after a day in digits ("prévue le dix-huit au
+ * chic", "je lui ai proposé le vingt-deux à quatorze heures", "depuis le
+ * cinq du mois"; not "le vingt-huit mai", read with its month, nor a
+ * count, "le dix-huit mois"). Folded. */
+static const char *const after_day[] = {"a",    "au",       "matin", "soir", "midi",  "ca",  "et",
+                                        "ou",   "prochain", "vers",  "je",   "on",    "il",  "elle",
+                                        "nous", "dans",     "pour",  "avec", "sinon", "euh", "parce",
+                                        "donc", "du",       "comme", "mais", NULL};
+
 void deid_day_words(text_scan *s, size_t i)
 {
     if (i == 0 || s->lab[i] || s->tok[i].nl ||
@@ -60,7 +69,9 @@ void deid_day_words(text_scan *s, size_t i)
     int v = deid_words_value(s, i, e);
     if (v < 1 || v > 31)
         return;
-    if (e < s->n && !s->tok[e].nl && !tok_is(s, e, "point") && !tok_is(s, e, "virgule"))
+    if (e < s->n && !s->tok[e].nl && !tok_is(s, e, "point") && !tok_is(s, e, "virgule") &&
+        !(s->tok[e].kind == TOK_WORD && !s->tok[e].cap && deid_tok_in(s, e, after_day) &&
+          !(tok_is(s, e, "du") && e + 1 < s->n && deid_number_word_tok(s, e + 1))))
         return;
     mark(s, i, e, AT_PHI_DATE);
 }

@@ -420,4 +420,28 @@ void deid_pass_dictated(text_scan *s)
         if (words >= 3 && whole)
             deid_relabel(s, a, e, dictated_label(s, a));
     }
+    /* letters spelled before a number said in words are its own ("h i a
+     * zéro zéro sept sept", "a c c deux six zéro"): two letters or more
+     * right before it, "a" and "y" too, or one before a letter it has */
+    for (size_t p = 0; dictated && p < nv; p++) {
+        size_t a = v[p];
+        int l = s->lab[a];
+        if (!(l == AT_PHI_ID || l == AT_PHI_IPP || l == AT_PHI_NDA || l == AT_PHI_COMPTE ||
+              l == AT_PHI_RPPS || l == AT_PHI_SECU))
+            continue;
+        while (a > 0 && s->lab[a - 1] == l && s->ent[a - 1] == s->ent[a]) /* (from its first token) */
+            a--;
+        size_t b = a;
+        while (b > 0 && a - b < 6 && !s->tok[b].nl && !s->lab[b - 1] && s->tok[b - 1].kind == TOK_WORD &&
+               s->tok[b - 1].e - s->tok[b - 1].s == 1 &&
+               ((unsigned char)s->t[s->tok[b - 1].s] | 0x20) >= 'a' &&
+               ((unsigned char)s->t[s->tok[b - 1].s] | 0x20) <= 'z')
+            b--;
+        /* (one is enough before a letter the number took already) */
+        if (a - b >= 2 || (a - b == 1 && s->tok[a].kind == TOK_WORD && s->tok[a].e - s->tok[a].s == 1))
+            for (size_t q = b; q < a; q++) {
+                s->lab[q] = (uint8_t)l;
+                s->ent[q] = s->ent[a];
+            }
+    }
 }

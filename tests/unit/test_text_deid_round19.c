@@ -32,11 +32,31 @@ static void test_dictated_numbers(void **state)
     assert_int_equal(RULE(c, "tiret"), AT_PHI_ID);
     assert_int_equal(RULE(c, "six"), AT_PHI_ID);
     assert_int_equal(label_nth(rules, c, "barre", 0), 0); /* (a joint closes no number) */
+    /* letters spelled before it are its own, "a" too */
+    static const char e[] = "patient monsieur le gall jean ipp h i a zéro zéro sept sept trois neuf un point "
+                            "numéro de dossier a c c deux six zéro six un six zéro quarante-quatre point";
+    assert_int_equal(RULE(e, "h i a"), AT_PHI_IPP);
+    assert_int_equal(RULE(e, "a c c"), AT_PHI_ID);
     /* a short count stays: "a" is a verb */
     static const char d[] = "la patiente a deux enfants et a trois petits-enfants qui viennent la voir "
                             "tous les dimanches point elle a soixante ans";
     assert_int_equal(RULE(d, "deux"), 0);
     assert_int_equal(RULE(d, "soixante"), 0);
+}
+
+/* A day of the month in words before a word that goes on a date, as
+ * after a day in digits; not before a month nor a count. */
+static void test_day_words(void **state)
+{
+    (void)state;
+    static const char a[] = "pose de gastrostomie prophylactique prévue le dix-huit au centre point elle "
+                            "veut avancer le rendez-vous du vingt-huit parce que son fils vient point je lui "
+                            "ai proposé le vingt-deux à quatorze heures trente point traitement pendant le "
+                            "dix-huit mois suivants point";
+    assert_int_equal(RULE(a, "dix-huit au"), AT_PHI_DATE);
+    assert_int_equal(RULE(a, "vingt-huit"), AT_PHI_DATE);
+    assert_int_equal(RULE(a, "vingt-deux"), AT_PHI_DATE);
+    assert_int_equal(RULE(a, "dix-huit mois"), 0);
 }
 
 /* After a title in lower case, a surname with two particles or "saint"
@@ -83,6 +103,7 @@ int main(void)
         cmocka_unit_test(test_dictated_numbers),
         cmocka_unit_test(test_lower_case_particles),
         cmocka_unit_test(test_letter_spaced),
+        cmocka_unit_test(test_day_words),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
