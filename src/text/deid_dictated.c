@@ -176,7 +176,7 @@ static size_t dictated_words(const text_scan *s, size_t i, size_t max)
  * postcode in words and its town ("zéro six mille nice", "quarante-neuf
  * mille trois cents cholet"). The street's words run to a number word or
  * a word that ends the phrase; a postcode needs "mille", a value of a
- * French postcode and an address or "code postal" before it. */
+ * French postcode and an address, "code postal" or its town before it. */
 static void dictated_address(text_scan *s, size_t i)
 {
     if (s->lab[i] || number_word_tok(s, i) != 1 || (i > 0 && !s->tok[i].nl && number_word_tok(s, i - 1)))
@@ -217,7 +217,16 @@ static void dictated_address(text_scan *s, size_t i)
     int contains_mille = 0;
     for (size_t q = i; q < e; q++)
         contains_mille |= tok_is(s, q, "mille");
-    if (!contains_mille || v < 1000 || v > 98999 || e >= s->n || s->tok[e].nl)
+    if (!contains_mille || v < 1000 || v > 98999)
+        return;
+    /* right after its town ("à plonéour-lanvern vingt-neuf mille sept
+     * cent vingt"), but a year ("à lyon deux mille dix-huit": a postcode
+     * of 01 or 02 is said from "zéro") */
+    if (i > 0 && !s->tok[i].nl && s->lab[i - 1] == AT_PHI_VILLE && (v < 1900 || v > 2099)) {
+        mark(s, i, e, AT_PHI_ZIP);
+        return;
+    }
+    if (e >= s->n || s->tok[e].nl)
         return;
     int after = i > 0 && !s->tok[i].nl && (s->lab[i - 1] == AT_PHI_ADRESSE || tok_is(s, i - 1, "postal"));
     if (!after)

@@ -37,6 +37,13 @@ static void test_dictated_numbers(void **state)
                             "numéro de dossier a c c deux six zéro six un six zéro quarante-quatre point";
     assert_int_equal(RULE(e, "h i a"), AT_PHI_IPP);
     assert_int_equal(RULE(e, "a c c"), AT_PHI_ID);
+    /* a postcode in words right after its town; a year stays */
+    static const char z[] =
+        "patiente de cinquante-deux ans demeurant à plonéour-lanvern vingt-neuf mille sept "
+        "cent vingt point opérée à lyon deux mille dix-huit point";
+    assert_int_equal(label_nth(det, z, "vingt-neuf", 0), AT_PHI_ZIP);
+    assert_int_equal(label_nth(det, z, "cent vingt", 0), AT_PHI_ZIP);
+    assert_int_not_equal(label_nth(det, z, "dix-huit", 0), AT_PHI_ZIP);
     /* a short count stays: "a" is a verb */
     static const char d[] = "la patiente a deux enfants et a trois petits-enfants qui viennent la voir "
                             "tous les dimanches point elle a soixante ans";
