@@ -131,7 +131,11 @@ static size_t scan_iban(const text_scan *s, size_t a)
     return chars >= 10 && chars <= 30 ? end : 0;
 }
 
-/* A plate: AB-123-CD (or with spaces, or glued). End offset or 0. */
+static int ocr_digit(char c);
+
+/* A plate: AB-123-CD (or with spaces, or glued); with dashes, the OCR's
+ * letters for digits beside one digit at least ("GB-7O4-XR"). End offset
+ * or 0. */
 static size_t scan_plate(const text_scan *s, size_t a)
 {
     const char *t = s->t;
@@ -143,7 +147,11 @@ static size_t scan_plate(const text_scan *s, size_t a)
     i += 2;
     char sep = t[i] == '-' || t[i] == ' ' ? t[i] : 0;
     i += sep != 0;
-    if (i + 3 > s->len || !is_dig(t[i]) || !is_dig(t[i + 1]) || !is_dig(t[i + 2]))
+    if (i + 3 > s->len)
+        return 0;
+    int real = is_dig(t[i]) + is_dig(t[i + 1]) + is_dig(t[i + 2]);
+    if (real < 3 &&
+        !(sep == '-' && real >= 1 && ocr_digit(t[i]) && ocr_digit(t[i + 1]) && ocr_digit(t[i + 2])))
         return 0;
     i += 3;
     if (sep) {

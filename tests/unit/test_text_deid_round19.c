@@ -66,6 +66,16 @@ static void test_day_words(void **state)
     assert_int_equal(RULE(a, "dix-huit mois"), 0);
 }
 
+/* A plate of the SIV whose digits an OCR read as letters, with its
+ * dashes; letters alone between dashes are no plate. */
+static void test_ocr_plates(void **state)
+{
+    (void)state;
+    static const char a[] = "Transporteur : ambulances   véhicule GB-7O4-XR\nscore AB-OOl-CD ok\n";
+    assert_int_equal(RULE(a, "GB-7O4"), AT_PHI_IMMAT);
+    assert_int_equal(RULE(a, "AB-OOl"), 0);
+}
+
 /* After a title in lower case, a surname with two particles or "saint"
  * after a doctor's title, and a first name after it; an office after
  * the title is no name. */
@@ -107,10 +117,9 @@ static void test_letter_spaced(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dictated_numbers),
-        cmocka_unit_test(test_lower_case_particles),
-        cmocka_unit_test(test_letter_spaced),
-        cmocka_unit_test(test_day_words),
+        cmocka_unit_test(test_dictated_numbers), cmocka_unit_test(test_lower_case_particles),
+        cmocka_unit_test(test_letter_spaced),    cmocka_unit_test(test_day_words),
+        cmocka_unit_test(test_ocr_plates),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
