@@ -381,6 +381,22 @@ void deid_pass_hospitals(text_scan *s)
     }
 }
 
+/* The words of tokens [a, e) are a commune's of the lists or no word of
+ * the language nor of care (connectors and dashes between them aside). */
+static int place_words(const text_scan *s, size_t a, size_t e)
+{
+    for (size_t i = a; i < e; i++) {
+        const text_tok *k = &s->tok[i];
+        if (k->kind != TOK_WORD || is_connector(s, i))
+            continue;
+        if (!(k->lex & LEX_CITY) &&
+            ((k->lex & (LEX_WORD | LEX_MED | LEX_KIN | LEX_ORG | LEX_STREET | LEX_FIRST | LEX_LAST)) ||
+             (k->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL))))
+            return 0;
+    }
+    return 1;
+}
+
 void deid_pass_cities(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
@@ -393,13 +409,24 @@ void deid_pass_cities(text_scan *s)
             /* (the run ends at most four tokens on: a date two tokens
              * after one of those ends, or no run is looked at) */
             int dated = 0;
-            for (size_t r = i + 1; r <= i + 4 && r + 2 < s->n && !dated; r++)
-                dated = s->lab[r + 2] == AT_PHI_DATE;
+            for (size_t r = i + 1; r <= i + 4 && r + 1 < s->n && !dated; r++)
+                dated = s->lab[r + 1] == AT_PHI_DATE || (r + 2 < s->n && s->lab[r + 2] == AT_PHI_DATE);
+            /* a commune of the lists alone on its line (a letterhead's
+             * town, "Unité d'endoscopie⏎Rennes⏎") */
+            if (!dated && (k->dflags & DICT_CITY) && !(k->dflags & (DICT_FIRST | DICT_LAST)) &&
+                (i + 1 >= s->n || s->tok[i + 1].nl))
+                mark(s, i, i + 1, AT_PHI_VILLE);
             if (!dated)
                 continue;
             size_t r = place_run(s, i, 4);
             if (r > i && is_punct(s, r, ',') && tok_is(s, r + 1, "le") && r + 2 < s->n &&
                 s->lab[r + 2] == AT_PHI_DATE)
+                mark(s, i, r, AT_PHI_VILLE);
+            /* without its comma ("Bordeaux le 2 décembre 2026") when its
+             * words are a town's or no word of the language ("Vu le 3
+             * mars", "Opéré le ..." are participles) */
+            else if (r > i && tok_is(s, r, "le") && !s->tok[r].cap && r + 1 < s->n &&
+                     s->lab[r + 1] == AT_PHI_DATE && place_words(s, i, r))
                 mark(s, i, r, AT_PHI_VILLE);
             continue;
         }

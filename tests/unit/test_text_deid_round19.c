@@ -76,6 +76,21 @@ static void test_ocr_plates(void **state)
     assert_int_equal(RULE(a, "AB-OOl"), 0);
 }
 
+/* A letter's dateline without its comma when its words are a town's or
+ * no word of the language; a participle before "le" and a date is none;
+ * a commune of the lists alone on its line is the letterhead's town. */
+static void test_datelines(void **state)
+{
+    (void)state;
+    static const char a[] = "Bordeaux le 2 décembre 2026\nQuimperlé le 3 mars 2026\nVu le 3 mars 2026\n"
+                            "Unité d'endoscopie\nRennes\n\nCompte rendu.\n";
+    assert_int_equal(RULE(a, "Bordeaux"), AT_PHI_VILLE);
+    assert_int_equal(RULE(a, "Quimperlé"), AT_PHI_VILLE);
+    assert_int_equal(RULE(a, "Vu"), 0);
+    assert_int_equal(RULE(a, "Rennes"), AT_PHI_VILLE);
+    assert_int_equal(RULE(a, "Compte"), 0);
+}
+
 /* After a title in lower case, a surname with two particles or "saint"
  * after a doctor's title, and a first name after it; an office after
  * the title is no name. */
@@ -119,7 +134,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dictated_numbers), cmocka_unit_test(test_lower_case_particles),
         cmocka_unit_test(test_letter_spaced),    cmocka_unit_test(test_day_words),
-        cmocka_unit_test(test_ocr_plates),
+        cmocka_unit_test(test_ocr_plates),       cmocka_unit_test(test_datelines),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
