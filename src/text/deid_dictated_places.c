@@ -444,6 +444,133 @@ static void doctor_town_at(text_scan *s, size_t i)
         take_as(s, j, e, AT_PHI_VILLE);
 }
 
+/* A commune said right after where one lives or comes from, without
+ * "à" ("il habite landerneau", "son fils habite le havre", "venu de
+ * cognac", "originaire de porto"): the phrase after the verb, or after
+ * "de", is the town, a word of the language too, unless it says how or
+ * with whom one lives ("habite seule", "vit chez sa fille", "habite une
+ * maison"). "le", "la", "les" open it only with a commune of the lists
+ * ("le havre"). i: the verb. */
+static void residence_at(text_scan *s, size_t i)
+{
+    static const char *const live[] = {"habite",    "habitent", "habitait", "vit",      "vivent",    "vivait",
+                                       "demeurant", "demeure",  "reside",   "residant", "residante", NULL};
+    static const char *const come[] = {"venu",   "venue",   "vient",  "originaire", "revenu", "revenue",
+                                       "arrive", "arrivee", "rentre", "rentree",    NULL};
+    static const char *const how[] = {"seul",
+                                      "seule",
+                                      "seuls",
+                                      "seules",
+                                      "chez",
+                                      "loin",
+                                      "pres",
+                                      "ensemble",
+                                      "toujours",
+                                      "encore",
+                                      "actuellement",
+                                      "maintenant",
+                                      "desormais",
+                                      "ici",
+                                      "la",
+                                      "un",
+                                      "une",
+                                      "son",
+                                      "sa",
+                                      "ses",
+                                      "leur",
+                                      "tout",
+                                      "tous",
+                                      "non",
+                                      "plus",
+                                      "aussi",
+                                      "egalement",
+                                      "bien",
+                                      "mal",
+                                      "seulement",
+                                      "uniquement",
+                                      "proche",
+                                      "maison",
+                                      "appartement",
+                                      "ferme",
+                                      "pavillon",
+                                      "residence",
+                                      "foyer",
+                                      "studio",
+                                      "caravane",
+                                      "village",
+                                      "quartier",
+                                      "campagne",
+                                      "ville",
+                                      "centre",
+                                      "bourg",
+                                      "hameau",
+                                      "etage",
+                                      "rez-de-chaussee",
+                                      "mobil-home",
+                                      "dehors",
+                                      "normalement",
+                                      "difficilement",
+                                      "sa",
+                                      "avec",
+                                      "dans",
+                                      "de",
+                                      "du",
+                                      "des",
+                                      "consulter",
+                                      "voir",
+                                      "faire",
+                                      "passer",
+                                      "chercher",
+                                      "nous",
+                                      "vous",
+                                      "me",
+                                      "te",
+                                      "se",
+                                      "lui",
+                                      "leur",
+                                      "y",
+                                      "en",
+                                      "jusqu'a",
+                                      "jusqu",
+                                      "depuis",
+                                      "avant",
+                                      "apres",
+                                      "hier",
+                                      "aujourd'hui",
+                                      "demain",
+                                      "ce",
+                                      "cette",
+                                      "cet",
+                                      NULL};
+    size_t j = i + 1;
+    if (deid_tok_in(s, i, come)) {
+        if (!(low_word(s, j) && (tok_is(s, j, "de") || tok_is(s, j, "d"))))
+            return;
+        j++;
+    } else if (!deid_tok_in(s, i, live)) {
+        return;
+    }
+    if (!low_word(s, j) || s->lab[j])
+        return;
+    if (tok_is(s, j, "le") || tok_is(s, j, "la") || tok_is(s, j, "les")) {
+        /* "le havre", "la rochelle": the two words a commune of the lists */
+        if (!low_word(s, j + 1) || s->lab[j + 1] || s->tok[j + 1].e - s->tok[j].s >= 60)
+            return;
+        char f[128];
+        int fl = at_text_fold(s->t + s->tok[j].s, s->tok[j + 1].e - s->tok[j].s, f, sizeof f);
+        if (fl > 0 && (text_dict_get(&s->d->dict, f, (size_t)fl, NULL) & DICT_CITY))
+            take_as(s, j, j + 2, AT_PHI_VILLE);
+        return;
+    }
+    const text_tok *k = &s->tok[j];
+    if (deid_tok_in(s, j, how) || (k->lex & (LEX_KIN | LEX_STREET | LEX_ORG)) ||
+        (k->dflags & (DICT_STREET | DICT_RESID | DICT_BIRTH)) || deid_number_word_tok(s, j))
+        return;
+    size_t e = phrase_run(s, j);
+    if (e > j && e - j <= 4)
+        take_as(s, j, e, AT_PHI_VILLE);
+}
+
 void deid_pass_dictated_places(text_scan *s)
 {
     int dictated = deid_dictated_chunk(s);
@@ -464,6 +591,10 @@ void deid_pass_dictated_places(text_scan *s)
             commune_at(s, i, dictated);
     }
     for (size_t i = 1; dictated && i + 1 < s->n; i++) {
+        if (!s->lab[i] && low_word(s, i) && !s->lab[i + 1] && tl(s, i) >= 3 &&
+            (s->t[s->tok[i].s] == 'h' || s->t[s->tok[i].s] == 'v' || s->t[s->tok[i].s] == 'd' ||
+             s->t[s->tok[i].s] == 'r' || s->t[s->tok[i].s] == 'o' || s->t[s->tok[i].s] == 'a'))
+            residence_at(s, i);
         /* an establishment another pass found, and its region or point
          * of the compass after it ("chu grenoble alpes", "ch bretagne
          * sud") */

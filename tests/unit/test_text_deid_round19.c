@@ -66,6 +66,21 @@ static void test_day_words(void **state)
     assert_int_equal(RULE(a, "dix-huit mois"), 0);
 }
 
+/* In a transcript, a commune said right after where one lives or comes
+ * from, without "à"; how one lives is no town. */
+static void test_residence_words(void **state)
+{
+    (void)state;
+    static const char a[] = "la visite de son frère venu de cognac point son fils habite le havre et elle "
+                            "travaille à mi-temps point il habite landerneau point elle habite seule dans "
+                            "une maison point elle vit chez sa fille point";
+    assert_int_equal(RULE(a, "cognac"), AT_PHI_VILLE);
+    assert_int_equal(RULE(a, "le havre"), AT_PHI_VILLE);
+    assert_int_equal(RULE(a, "landerneau"), AT_PHI_VILLE);
+    assert_int_equal(RULE(a, "seule"), 0);
+    assert_int_equal(RULE(a, "chez"), 0);
+}
+
 /* A plate of the SIV whose digits an OCR read as letters, with its
  * dashes; letters alone between dashes are no plate. */
 static void test_ocr_plates(void **state)
@@ -135,6 +150,7 @@ int main(void)
         cmocka_unit_test(test_dictated_numbers), cmocka_unit_test(test_lower_case_particles),
         cmocka_unit_test(test_letter_spaced),    cmocka_unit_test(test_day_words),
         cmocka_unit_test(test_ocr_plates),       cmocka_unit_test(test_datelines),
+        cmocka_unit_test(test_residence_words),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
