@@ -44,17 +44,28 @@ static int is_low(unsigned c)
     return c >= 'a' && c <= 'z';
 }
 
-/* The letters of tokens [a, e) may spell words: digits, or three
+/* The letters of tokens [a, e) may spell words: digits that do not
+ * count one by one (a scale's "0 1 2 3 4 5" spells nothing), or three
  * different letters with a vowel among them, not the alphabet's order
  * ("M M R R S" of a rota, "A B C D E" of grades spell nothing). */
 static int spells_words(const text_scan *s, size_t a, size_t e)
 {
     unsigned seen[8] = {0}; /* (bits of the bytes met) */
-    int letters = 0, digits = 0, vowel = 0, distinct = 0, ascending = 1;
-    unsigned prev = 0;
+    int letters = 0, digits = 0, vowel = 0, distinct = 0, ascending = 1, counting = 1, numbers = 0;
+    unsigned prev = 0, prev_num = 0;
     for (size_t i = a; i < e; i++) {
         if (s->tok[i].kind == TOK_PUNCT)
             continue;
+        if (s->tok[i].kind == TOK_NUM) { /* (a scale counts: "0 1 2 3 4 5 6") */
+            unsigned v = 0;
+            for (uint32_t b = s->tok[i].s; b < s->tok[i].e; b++)
+                v = v * 10 + (unsigned)(s->t[b] - '0');
+            counting &= !numbers || v == prev_num + 1;
+            prev_num = v;
+            numbers++;
+        } else {
+            counting = 0;
+        }
         for (uint32_t b = s->tok[i].s; b < s->tok[i].e; b++) {
             unsigned c = (unsigned char)s->t[b];
             if (c >= '0' && c <= '9') {
@@ -71,7 +82,7 @@ static int spells_words(const text_scan *s, size_t a, size_t e)
             letters++;
         }
     }
-    return digits > letters || (vowel && distinct >= 3 && !ascending);
+    return (digits > letters && !counting) || (vowel && distinct >= 3 && !ascending);
 }
 
 /* The runs of scan s: [a, e) token ranges into runs (up to max), their
