@@ -54,7 +54,7 @@ enum {
     TEXT_SEEN_OHS = 16,    /* a word deid_occupational_word holds */
     TEXT_SEEN_FIELD = 32,  /* a capitalised word deid_place_field_word holds */
     TEXT_SEEN_UNIT = 64,   /* a word deid_unit_word holds */
-    TEXT_SEEN_SPELT = 128, /* four words of one byte in a row */
+    TEXT_SEEN_SPELT = 128, /* four words or numbers of one byte in a row */
     TEXT_SEEN_REGION = 256 /* a capitalised word deid_region_word gives 2 or 3 */
 };
 

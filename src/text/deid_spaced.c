@@ -1,7 +1,7 @@
 /* Letter-spaced text: a scan or a letterhead that writes its words a
  * letter at a time ("R a c h e l", "C E N T R E   E U G È N E", "2 9 / 0 1
  * / 1 9 3 2"). The runs of one- and two-character tokens one space apart
- * (four single characters at least) are read again with their spaces
+ * (five single characters at least) are read again with their spaces
  * taken out, as a view of the chunk where every other byte stays; what
  * the detector finds in that view over a run labels the tokens of the
  * run it covers. Between two letters of a run a word still starts where
@@ -34,14 +34,43 @@ static int one_space(const text_scan *s, size_t i)
     return !s->tok[i].nl && s->tok[i].s == s->tok[i - 1].e + 1 && s->t[s->tok[i - 1].e] == ' ';
 }
 
-static int is_up(unsigned c)
+/* The case of the character at p (n bytes on): 1 a capital, 2 a
+ * lower-case letter (ASCII and Latin-1's), 0 anything else. */
+static int case_at(const char *p, size_t n)
 {
-    return (c >= 'A' && c <= 'Z') || c == 0xC3; /* (an accented capital's lead byte, À..Ý mostly) */
+    unsigned c = (unsigned char)p[0];
+    if (c >= 'A' && c <= 'Z')
+        return 1;
+    if (c >= 'a' && c <= 'z')
+        return 2;
+    if (c == 0xC3 && n > 1) { /* À..Þ and ß..ÿ, but × and ÷ */
+        unsigned d = (unsigned char)p[1];
+        if (d >= 0x80 && d <= 0x9E && d != 0x97)
+            return 1;
+        if (d >= 0x9F && d <= 0xBF && d != 0xB7)
+            return 2;
+    }
+    return 0;
 }
 
-static int is_low(unsigned c)
+/* The case of token i's last character (last), or of its second one,
+ * else of the next token's first when next (0 past the run's end e). */
+static int case_last(const text_scan *s, size_t i)
 {
-    return c >= 'a' && c <= 'z';
+    uint32_t b = s->tok[i].e - 1;
+    while (b > s->tok[i].s && ((unsigned char)s->t[b] & 0xC0) == 0x80)
+        b--;
+    return case_at(s->t + b, s->tok[i].e - b);
+}
+
+static int case_second(const text_scan *s, size_t i, size_t e)
+{
+    uint32_t b = s->tok[i].s + 1;
+    while (b < s->tok[i].e && ((unsigned char)s->t[b] & 0xC0) == 0x80)
+        b++;
+    if (b < s->tok[i].e)
+        return case_at(s->t + b, s->tok[i].e - b);
+    return i + 1 < e ? case_at(s->t + s->tok[i + 1].s, s->tok[i + 1].e - s->tok[i + 1].s) : 0;
 }
 
 /* The letters of tokens [a, e) may spell words: digits that do not
@@ -141,12 +170,9 @@ at_status deid_spaced_view(const text_scan *s, spaced_view *v)
         for (size_t i = a; i < e; i++) {
             const text_tok *k = &s->tok[i];
             if (i > a) {
-                unsigned p = (unsigned char)s->t[s->tok[i - 1].e - 1], c = (unsigned char)s->t[k->s];
-                unsigned nx = k->e - k->s > 1 ? (unsigned char)s->t[k->s + 1]
-                              : i + 1 < e     ? (unsigned char)s->t[s->tok[i + 1].s]
-                                              : 0;
-                int word = (is_low(p) && is_up(c)) || (is_up(p) && is_up(c) && is_low(nx)) ||
-                           (p == '.' && (is_up(c) || is_low(c)));
+                int p = case_last(s, i - 1), c = case_at(s->t + k->s, k->e - k->s);
+                int word = (p == 2 && c == 1) || (p == 1 && c == 1 && case_second(s, i, e) == 2) ||
+                           (is_punct(s, i - 1, '.') && c);
                 if (word) { /* (the space kept, mapped to itself) */
                     v->t[o] = ' ';
                     v->map[o++] = k->s - 1;
