@@ -89,7 +89,7 @@ static int number_filler_tok(const text_scan *s, size_t i, int dictated)
         return 0;
     if (n == 1)
         return k->cap || (dictated && s->t[k->s] != 'a' && s->t[k->s] != 'y');
-    return dictated && n >= 5 && n <= 5 + (s->t[k->s] == 's') && tok_ascii_in(s, i, joints) ? 2 : 0;
+    return dictated && n == 5 && tok_ascii_in(s, i, joints) ? 2 : 0; /* (each joint has five letters) */
 }
 
 /* The label a cue before token a on its line gives (up to eight tokens
