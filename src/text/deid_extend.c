@@ -308,7 +308,7 @@ static int glued_number(const text_scan *s, size_t i)
  * letters, 0 when not. Not "M": Monsieur's title before a name as often
  * as an initial; nor a single letter glued to a full stop or after a word
  * in lower case (the tests caught "Vu M. d'Ormesson", "vitamine D.",
- * "N.B."). */
+ * "N.B."), nor one before the sign ° of "N°". */
 static unsigned initial_letters(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -325,6 +325,11 @@ static unsigned initial_letters(const text_scan *s, size_t i)
             return 0;
     }
     if (!n || n > 4 || (n == 1 && s->t[k->s] == 'M'))
+        return 0;
+    /* the sign of a number ("N° RPPS", "Nº"): a degree or an ordinal sign
+     * glued after */
+    if (k->e + 1 < s->len && (unsigned char)s->t[k->e] == 0xC2 &&
+        ((unsigned char)s->t[k->e + 1] == 0xB0 || (unsigned char)s->t[k->e + 1] == 0xBA))
         return 0;
     /* a field's label or a score's name: a colon or a number next ("IPP :
      * 1234", "OMS 1") */

@@ -81,6 +81,16 @@ static void test_residence_words(void **state)
     assert_int_equal(RULE(a, "chez"), 0);
 }
 
+/* The N of "N°" is no one's initial, whatever the model scores. */
+static void test_number_sign(void **state)
+{
+    (void)state;
+    static const char a[] = "Prescripteur : Dr Leïla Cousin   N° RPPS 10275389152\nNº dossier 4471\n";
+    assert_int_equal(label_nth(det, a, "N°", 0), 0);
+    assert_int_equal(label_nth(det, a, "Nº", 0), 0);
+    assert_int_equal(label_nth(det, a, "Cousin", 0), AT_PHI_NOM);
+}
+
 /* A plate of the SIV whose digits an OCR read as letters, with its
  * dashes; letters alone between dashes are no plate. */
 static void test_ocr_plates(void **state)
@@ -150,7 +160,7 @@ int main(void)
         cmocka_unit_test(test_dictated_numbers), cmocka_unit_test(test_lower_case_particles),
         cmocka_unit_test(test_letter_spaced),    cmocka_unit_test(test_day_words),
         cmocka_unit_test(test_ocr_plates),       cmocka_unit_test(test_datelines),
-        cmocka_unit_test(test_residence_words),
+        cmocka_unit_test(test_residence_words),  cmocka_unit_test(test_number_sign),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
