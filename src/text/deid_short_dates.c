@@ -13,14 +13,16 @@ static size_t tlen(const text_scan *s, size_t i)
 }
 
 static const char *const short_date_cues[] = {
-    "le",           "du",           "au",     "depuis",       "des",     "jusqu'au", "vu",      "vue",
-    "revu",         "revue",        "rdv",    "prevu",        "prevue",  "controle", "avant",   "apres",
-    "entre",        "lundi",        "mardi",  "mercredi",     "jeudi",   "vendredi", "samedi",  "dimanche",
-    "semaine",      "et",           "depuis", "fait",         "lun",     "mer",      "jeu",     "ven",
-    "sam",          "dim",          "mar",    "faite",        "realise", "realisee", "j",       "hospitalise",
-    "hospitalisee", "telephonique", "appel",  "consultation", "note",    "visite",   "passage", "nuit",
-    "matin",        "soir",         "hdj",    "cure",         "seance",  "bilan",    "depuis",  "ce",
-    "prochain",     "prochaine",    NULL};
+    "le",           "du",        "au",          "depuis",       "des",          "jusqu'au",
+    "vu",           "vue",       "revu",        "revue",        "rdv",          "prevu",
+    "prevue",       "controle",  "avant",       "apres",        "entre",        "lundi",
+    "mardi",        "mercredi",  "jeudi",       "vendredi",     "samedi",       "dimanche",
+    "semaine",      "et",        "fait",        "lun",          "mer",          "jeu",
+    "ven",          "sam",       "dim",         "mar",          "faite",        "realise",
+    "realisee",     "j",         "hospitalise", "hospitalisee", "telephonique", "appel",
+    "consultation", "note",      "visite",      "passage",      "nuit",         "matin",
+    "soir",         "hdj",       "cure",        "seance",       "bilan",        "ce",
+    "prochain",     "prochaine", NULL};
 
 /* "03/2023", "3/2021": a month and a year. */
 static int month_year(text_scan *s, size_t i)
