@@ -15,8 +15,9 @@
 #include <string.h>
 
 /* Token i may stand in a run: a word or a number of one or two
- * characters (their count), a point, a dash, a slash, a comma or an
- * apostrophe (0: a sign, counted as none); -1 when it may not. */
+ * characters (their count; two letters no word of the language), a
+ * point, a dash, a slash, a comma or an apostrophe (0: a sign, counted
+ * as none); -1 when it may not. */
 static int piece(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -25,6 +26,10 @@ static int piece(const text_scan *s, size_t i)
     int c = 0;
     for (uint32_t b = k->s; b < k->e && c < 3; b++)
         c += ((unsigned char)s->t[b] & 0xC0) != 0x80;
+    /* (two letters that make a word of the language are one: "né le 2 9
+     * / 0 1", not "Ch a r p e n t i e r") */
+    if (c == 2 && k->kind == TOK_WORD && (k->lex & (LEX_WORD | LEX_MED | LEX_KIN)))
+        return -1;
     return c <= 2 ? c : -1;
 }
 

@@ -149,6 +149,10 @@ static void test_letter_spaced(void **state)
     assert_int_equal(RULE(a, "Ch a r"), AT_PHI_NOM);
     assert_int_not_equal(RULE(a, "n t i e r"), 0);
     assert_int_not_equal(RULE(a, "3 8 1"), 0);
+    /* two letters that make a word stand outside a run */
+    static const char c[] = "Patient : M. Jean DUPONT, né le 2 9 / 0 1 / 1 9 3 2\n";
+    assert_int_equal(RULE(c, "né le"), 0);
+    assert_int_not_equal(RULE(c, "1 9 3 2"), 0);
     static const char b[] = "Nom;Prénom;S14;S15\nTANGUY;Gaëlle;S S R M M;R R S S S\n";
     assert_int_equal(RULE(b, "S S R"), 0);
     assert_int_equal(RULE(b, "R R S"), 0);
