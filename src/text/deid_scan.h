@@ -663,7 +663,9 @@ typedef struct {
 at_status deid_spaced_view(const text_scan *s, spaced_view *v);
 void deid_spaced_view_free(spaced_view *v);
 /* The spans found in the view that cover a run label the tokens of s
- * they cover whole, where no label is yet. */
+ * they cover whole: as one entity when the entities there lie inside the
+ * span and are more than one (the chunk read in parts what the view read
+ * whole), else where no label is yet. */
 void deid_spaced_apply(text_scan *s, const spaced_view *v, const at_text_spans *found);
 /* A date without a year in digits at number token i (deid_short_dates.c;
  * called by deid_pass_extra_late). */

@@ -220,13 +220,29 @@ void deid_spaced_apply(text_scan *s, const spaced_view *v, const at_text_spans *
         if (!over || e == a || e > v->len)
             continue;
         size_t os = v->map[a], oe = v->map[e - 1] + 1;
-        /* the tokens of the chunk the span covers whole, unlabelled ones
-         * as one entity each stretch */
-        size_t i = tok_first_at(s, os);
+        /* the tokens of the chunk the span covers whole: one entity of its
+         * label when the entities found there lie inside it (the view
+         * read whole what the chunk read in parts: "2 9 / 0 1 / 1 9 3 2",
+         * a date, not two numbers), else its unlabelled ones as one
+         * entity each stretch */
+        size_t i = tok_first_at(s, os), j = i;
+        while (j < s->n && s->tok[j].e <= oe)
+            j++;
+        int inside = j > i && !(i > 0 && s->lab[i - 1] && s->ent[i - 1] == s->ent[i] && s->lab[i]) &&
+                     !(j < s->n && s->lab[j] && s->ent[j] == s->ent[j - 1] && s->lab[j - 1]);
+        /* (one entity over them all is a reading already: "2 7 0 3 1 9 7
+         * 4" after "Date de naissance :" stays a birth date) */
+        int parts = 0;
+        for (size_t q = i; q < j && inside; q++)
+            parts += q == i || !s->lab[q] || !s->lab[q - 1] || s->ent[q] != s->ent[q - 1];
+        if (inside && !(parts == 1 && s->lab[i])) {
+            deid_relabel(s, i, j, found->v[q].label);
+            continue;
+        }
         while (i < s->n && s->tok[i].e <= oe) {
             while (i < s->n && s->tok[i].e <= oe && s->lab[i])
                 i++;
-            size_t j = i;
+            j = i;
             while (j < s->n && s->tok[j].e <= oe && !s->lab[j])
                 j++;
             if (j > i)
