@@ -5,8 +5,13 @@
  * up: a first name, a surname or a commune of the lists, and no word of
  * the language nor of care, is one still; after a title, an initial or
  * a name's field, any word but one of care is. A name another pass found in
- * part ("Ta" of "Ta|bot", after "Dr") takes the rest of its glued word. */
+ * part ("Ta" of "Ta|bot", after "Dr") takes the rest of its glued word.
+ * In a scan whose OCR shows its confusions on two words of the language
+ * ("C0MPTE RENDU", "Prén0m"), a word in capitals with a digit between
+ * its letters that becomes no word of the language nor of care is a
+ * name too ("N0M : DUCR0CQ", "Dr Ph. BERTH0MIEU"). */
 #include "deid_scan.h"
+#include "tagger.h"
 
 #include <string.h>
 
@@ -66,16 +71,70 @@ static int label_of(unsigned lex)
     return 0;
 }
 
-static void ocr_word_at(text_scan *s, size_t i)
+/* The word as written is in capitals, one piece (no hyphen, no
+ * apostrophe), its OCR signs between two letters ("DUCR0CQ"; not "TTF1",
+ * "HbA1c", "D'H0SPITALISATI0N", "Staphyl0coccus"). */
+static int name_shaped(const char *w, size_t n)
 {
-    size_t a = i;
-    while (a > 0 && s->tok[a].s == s->tok[a - 1].e && !s->tok[a].nl &&
-           (s->tok[a - 1].kind == TOK_WORD || s->tok[a - 1].kind == TOK_NUM || is_punct(s, a - 1, '|') ||
-            is_punct(s, a - 1, '$')))
-        a--;
-    size_t e = glued_run(s, a);
-    if (s->tok[a].kind == TOK_PUNCT || s->tok[e - 1].kind == TOK_PUNCT || e - a > 5)
-        return;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)w[k];
+        if (c >= 'a' && c <= 'z')
+            return 0;
+        if (c < 0x80 && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9'))
+            return 0;
+        if (c >= '0' && c <= '9' && (k == 0 || k + 1 == n || (w[k - 1] >= '0' && w[k - 1] <= '9') ||
+                                     (w[k + 1] >= '0' && w[k + 1] <= '9')))
+            return 0;
+    }
+    return 1;
+}
+
+/* What the word at i becomes with the OCR's confusions undone: 1 a word
+ * of the language or of care, 2 none, 0 nothing to undo; its glued
+ * run in *a, *e, the label of the lists in *label. */
+static int ocr_reading(const text_scan *s, size_t i, size_t *a, size_t *e, int titled, int *label)
+{
+    size_t b = i;
+    while (b > 0 && s->tok[b].s == s->tok[b - 1].e && !s->tok[b].nl &&
+           (s->tok[b - 1].kind == TOK_WORD || s->tok[b - 1].kind == TOK_NUM || is_punct(s, b - 1, '|') ||
+            is_punct(s, b - 1, '$')))
+        b--;
+    *a = b;
+    *e = glued_run(s, b);
+    *label = 0;
+    if (s->tok[b].kind == TOK_PUNCT || s->tok[*e - 1].kind == TOK_PUNCT || *e - b > 5)
+        return 0;
+    char w[OCR_MAX], f[OCR_MAX + 16];
+    int known = 0, read = 0, shaped = 0;
+    for (int pass = 0; pass < 2 && !*label; pass++) {
+        size_t n = undo_ocr(s, b, *e, pass ? 'i' : 'l', w);
+        if (!n)
+            return 0;
+        read = 1;
+        shaped = name_shaped(s->t + s->tok[b].s, s->tok[*e - 1].e - s->tok[b].s);
+        int fl = text_lexicon_fold(w, n, f, sizeof f);
+        unsigned lex = fl > 0 ? text_lexicon_get(&s->d->lex, f, (size_t)fl) : 0;
+        known |= (lex & (LEX_WORD | LEX_MED | LEX_EPONYM)) != 0;
+        /* (a brand the model learned as safe: "M0VIPREP") */
+        if (fl > 0 && !known && s->d->tagger && s->d->tagger->nkeep)
+            known = text_tagger_keeps(s->d->tagger, text_dict_hash_padded(f, (size_t)fl));
+        *label = label_of(lex);
+        if (!*label && titled && !(lex & (LEX_MED | LEX_EPONYM)) && pass)
+            *label = lex & LEX_FIRST ? AT_PHI_PRENOM : AT_PHI_NOM;
+    }
+    if (!read)
+        return 0;
+    return known ? 1 : shaped ? 2 : 3;
+}
+
+static void ocr_word_at(text_scan *s, size_t i, int ocr_doc)
+{
+    size_t a, e;
+    {
+        int dummy;
+        if (!ocr_reading(s, i, &a, &e, 0, &dummy))
+            return;
+    }
     /* a sign for a letter stands between two lower-case letters
      * ("Ta|bot"; not a field's separator: "NK1|1|GUÉRINEAU", "Joël|SPO") */
     for (size_t q = a + 1; q + 1 < e; q++)
@@ -106,18 +165,12 @@ static void ocr_word_at(text_scan *s, size_t i)
                   (a > 1 && is_punct(s, a - 1, '.') && s->tok[a - 2].kind == TOK_WORD && s->tok[a - 2].cap &&
                    s->tok[a - 2].e - s->tok[a - 2].s == 1) ||
                   (a > 1 && is_punct(s, a - 1, ':') && (s->tok[a - 2].dflags & DICT_FIELD)));
-    char w[OCR_MAX], f[OCR_MAX + 16];
     int label = 0;
-    for (int pass = 0; pass < 2 && !label; pass++) {
-        size_t n = undo_ocr(s, a, e, pass ? 'i' : 'l', w);
-        if (!n)
-            return;
-        int fl = text_lexicon_fold(w, n, f, sizeof f);
-        unsigned lex = fl > 0 ? text_lexicon_get(&s->d->lex, f, (size_t)fl) : 0;
-        label = label_of(lex);
-        if (!label && titled && !(lex & (LEX_MED | LEX_EPONYM)) && pass)
-            label = lex & LEX_FIRST ? AT_PHI_PRENOM : AT_PHI_NOM;
-    }
+    int reading = ocr_reading(s, i, &a, &e, titled, &label);
+    if (!reading)
+        return;
+    if (!label && reading == 2 && ocr_doc)
+        label = AT_PHI_NOM;
     if (part) {
         deid_relabel(s, a, e, s->lab[part - 1]);
         return;
@@ -130,10 +183,17 @@ void deid_pass_ocr_names(text_scan *s)
 {
     /* (a word with a digit is on the list of cue words; '|' and '$' are
      * looked for where the text has them) */
+    int confirmed = 0;
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE] && confirmed < 2; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q], a, e;
+        int label;
+        if (s->tok[i].kind == TOK_WORD && tok_has_digit(s, i) && ocr_reading(s, i, &a, &e, 0, &label) == 1)
+            confirmed++;
+    }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
         size_t i = s->list[TEXT_LIST_CUE][q];
         if (!s->lab[i] && s->tok[i].kind == TOK_WORD && tok_has_digit(s, i))
-            ocr_word_at(s, i);
+            ocr_word_at(s, i, confirmed >= 2);
     }
     /* a sign between two lower-case letters, found in the bytes; its
      * token by a binary search */
@@ -150,7 +210,7 @@ void deid_pass_ocr_names(text_scan *s)
             if (lo > 0 && lo + 1 < s->n && s->tok[lo].s == b && is_punct(s, lo, c) &&
                 s->tok[lo].s == s->tok[lo - 1].e && s->tok[lo + 1].s == s->tok[lo].e &&
                 s->tok[lo - 1].kind == TOK_WORD && s->tok[lo + 1].kind == TOK_WORD)
-                ocr_word_at(s, lo - 1);
+                ocr_word_at(s, lo - 1, 0);
         }
     }
 }

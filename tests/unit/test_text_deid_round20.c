@@ -1,0 +1,43 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 20.
+ * Every string is invented here; none is a fixture of patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+/* det, rules: the default detector and the rules alone (text_label.h) */
+
+#define RULE(text, needle) label_nth(rules, text, needle, 0)
+
+/* In a scan whose OCR wrote 0 for O on words of the language, a word in
+ * capitals with such a digit between its letters that reads as no word
+ * is a name, its field's label OCR'd too; a gene's digit at the end, a
+ * mixed-case code, a stage and a hyphenated word stay. */
+static void test_ocr_scan_names(void **state)
+{
+    (void)state;
+    static const char a[] = "C0MPTE RENDU DE CONSULTATI0N du 2O/11/2O26\n"
+                            "N0M : GRAVEL1NE   Prén0m : Jacques\n"
+                            "Dr Ph. BERTH0LIEUX. HbA1c 7,2 %, T1N0M0, TTF1 +, MLH1 conservé.\n"
+                            "SCANNER THORAC0-ABD0MINO-PELVIEN sans particularité.\n";
+    assert_int_equal(RULE(a, "GRAVEL1NE"), AT_PHI_NOM);
+    assert_int_equal(RULE(a, "BERTH0LIEUX"), AT_PHI_NOM);
+    assert_int_equal(RULE(a, "C0MPTE"), 0);
+    assert_int_equal(RULE(a, "HbA1c"), 0);
+    assert_int_equal(RULE(a, "T1N0M0"), 0);
+    assert_int_equal(RULE(a, "TTF1"), 0);
+    assert_int_equal(RULE(a, "MLH1"), 0);
+    assert_int_equal(RULE(a, "THORAC0"), 0);
+    /* without a scan's other confusions, such a word is a code */
+    static const char b[] = "Prélèvement adressé pour recherche BRAF, lot KR0ZAT remis au service.\n";
+    assert_int_equal(RULE(b, "KR0ZAT"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ocr_scan_names),
+    };
+    return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
+}
