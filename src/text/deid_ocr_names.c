@@ -82,8 +82,9 @@ static int name_shaped(const char *w, size_t n)
             return 0;
         if (c < 0x80 && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9'))
             return 0;
-        if (c >= '0' && c <= '9' && (k == 0 || k + 1 == n || (w[k - 1] >= '0' && w[k - 1] <= '9') ||
-                                     (w[k + 1] >= '0' && w[k + 1] <= '9')))
+        if (c >= '0' && c <= '9' &&
+            (k == 0 || k + 1 == n || (w[k - 1] >= '0' && w[k - 1] <= '9') ||
+             (w[k + 1] >= '0' && w[k + 1] <= '9')))
             return 0;
     }
     return 1;

@@ -51,6 +51,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
             deid_pass_name_joins(&s);
     }
     if (!st) {
+        deid_pass_split_names(&s);
         deid_pass_maiden_names(&s);
         /* and of every word labelled that no list of the language holds */
         deid_names_add_labelled(&s, rules_ent);

@@ -34,10 +34,26 @@ static void test_ocr_scan_names(void **state)
     assert_int_equal(RULE(b, "KR0ZAT"), 0);
 }
 
+/* A name or a town a scan cut with a space: the fragment joins the part
+ * found, or the two together make a name of the lists; words of the
+ * language and of other languages after a name stay. */
+static void test_split_names(void **state)
+{
+    (void)state;
+    static const char a[] = "Patiente : Mme Jos ette PERRIN, née à Dij on, suivie par le Dr Rog er Lefort.\n"
+                            "Vu avec Julien et Marie a signé le consentement.\n";
+    assert_int_not_equal(label_nth(det, a, "ette", 0), 0);
+    assert_int_equal(label_nth(det, a, "on,", 0), AT_PHI_VILLE);
+    assert_int_not_equal(label_nth(det, a, "er L", 0), 0);
+    assert_int_equal(label_nth(det, a, " et ", 0), 0);
+    assert_int_equal(label_nth(det, a, "a signé", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ocr_scan_names),
+        cmocka_unit_test(test_split_names),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
