@@ -171,12 +171,39 @@ static size_t dictated_words(const text_scan *s, size_t i, size_t max)
     return e;
 }
 
+/* A postcode said in two groups, its département then its hundreds
+ * ("soixante-huit sept cents": 68700, "soixante-sept cinq cent dix":
+ * 67510), or digit by digit ("six huit deux quatre zéro"): its value,
+ * -1 when [a, e) says none so. */
+static int spoken_postcode(const text_scan *s, size_t a, size_t e)
+{
+    if (e - a == 5) {
+        int v = 0;
+        for (size_t q = a; q < e; q++) {
+            int d = deid_words_value(s, q, q + 1);
+            if (d < 0 || d > 9)
+                return -1;
+            v = v * 10 + d;
+        }
+        return v;
+    }
+    for (size_t k = a + 1; k + 2 <= e; k++) {
+        if (!tok_is(s, k + 1, "cent") && !tok_is(s, k + 1, "cents"))
+            continue;
+        int d = deid_words_value(s, a, k), h = deid_words_value(s, k, k + 1), r = deid_words_value(s, k, e);
+        if (d >= 1 && d <= 98 && h >= 1 && h <= 9 && r >= 100 && r <= 999)
+            return d * 1000 + r;
+    }
+    return -1;
+}
+
 /* An address dictated in words: a house number in words and a street
  * ("quarante-quatre boulevard gambetta", "deux rue de la gare"), then a
  * postcode in words and its town ("zéro six mille nice", "quarante-neuf
  * mille trois cents cholet"). The street's words run to a number word or
- * a word that ends the phrase; a postcode needs "mille", a value of a
- * French postcode and an address, "code postal" or its town before it. */
+ * a word that ends the phrase; a postcode needs "mille" (or its two
+ * groups, or its five digits said one by one), a value of a French
+ * postcode and an address, "code postal" or its town before it. */
 static void dictated_address(text_scan *s, size_t i)
 {
     if (s->lab[i] || number_word_tok(s, i) != 1 || (i > 0 && !s->tok[i].nl && number_word_tok(s, i - 1)))
@@ -217,7 +244,12 @@ static void dictated_address(text_scan *s, size_t i)
     int contains_mille = 0;
     for (size_t q = i; q < e; q++)
         contains_mille |= tok_is(s, q, "mille");
-    if (!contains_mille || v < 1000 || v > 98999)
+    int spoken = 0;
+    if (!contains_mille || v < 1000 || v > 98999) {
+        v = spoken_postcode(s, i, e);
+        spoken = 1;
+    }
+    if (v < 1000 || v > 98999)
         return;
     /* right after its town ("à plonéour-lanvern vingt-neuf mille sept
      * cent vingt"), but a year ("à lyon deux mille dix-huit": a postcode
@@ -232,6 +264,13 @@ static void dictated_address(text_scan *s, size_t i)
     if (!after)
         return;
     size_t t = dictated_words(s, e, 4);
+    /* (after a postcode said in groups or digits, the town is a word
+     * that is no word of the language: "... six huit sept sept zéro
+     * ammerschwihr", not "... accès difficile") */
+    if (spoken && (s->tok[e].lex & LEX_WORD)) {
+        mark(s, i, e, AT_PHI_ZIP);
+        return;
+    }
     if ((t == e && s->lab[e] != AT_PHI_VILLE) || !mark(s, i, e, AT_PHI_ZIP))
         return;
     mark(s, e, t, AT_PHI_VILLE);

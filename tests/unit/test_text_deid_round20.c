@@ -49,11 +49,28 @@ static void test_split_names(void **state)
     assert_int_equal(label_nth(det, a, "a signé", 0), 0);
 }
 
+/* In a transcript, a postcode said in two groups or digit by digit
+ * after a town or an address; a count after a town stays. */
+static void test_spoken_postcodes(void **state)
+{
+    (void)state;
+    static const char a[] =
+        "patient de soixante-dix ans demeurant douze rue des tilleuls à wintzenbach soixante-sept cinq cent "
+        "dix point il a été vu à colmar trois cents fois point son fils habite au trois rue de la gare six "
+        "huit deux quatre zéro kientzheim point\n";
+    assert_int_equal(RULE(a, "soixante-sept"), AT_PHI_ZIP);
+    assert_int_equal(RULE(a, "cinq cent"), AT_PHI_ZIP);
+    assert_int_equal(RULE(a, "trois cents"), 0);
+    assert_int_equal(RULE(a, "six huit"), AT_PHI_ZIP);
+    assert_int_equal(RULE(a, "quatre zéro"), AT_PHI_ZIP);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ocr_scan_names),
         cmocka_unit_test(test_split_names),
+        cmocka_unit_test(test_spoken_postcodes),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
