@@ -5,7 +5,8 @@
  * surname in a table is found by its column, not by a list ("LE
  * GOFF;Armelle", "Vierzon", "DE SMET"). The pass starts from the field
  * labels the tokeniser listed; a table ends at a line with another count
- * of cells. */
+ * of cells (or with one more, when the last column is free text that
+ * holds the separator). */
 #include "deid_scan.h"
 
 #include <string.h>
@@ -559,13 +560,17 @@ static size_t table_at(text_scan *s, size_t a, int commas)
             la = le; /* "----+----" */
             continue;
         }
-        if (line_separator(s, la, le, &cnt) != sep || cnt + 1 != cols)
+        /* (a line with one cell more goes on when the last column is
+         * free text that held the separator: "...;2e avis ALK+ ; suivi") */
+        if (line_separator(s, la, le, &cnt) != sep || cnt + 1 < cols || cnt > cols ||
+            (cnt + 1 > cols && lab[cols - 1]))
             break;
         col = 0;
         c0 = la;
         quoted = 0;
         for (size_t q = la; q <= le; q++) {
-            if (q == le || is_sep(s, la, q, sep, &quoted)) {
+            int at = q == le || is_sep(s, la, q, sep, &quoted);
+            if (at && (col + 1 < cols || q == le)) {
                 mark_column_cell(s, c0, q, lab[col], 1);
                 col++;
                 c0 = sep == '\t' ? q : q + 1;

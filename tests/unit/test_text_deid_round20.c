@@ -65,12 +65,27 @@ static void test_spoken_postcodes(void **state)
     assert_int_equal(RULE(a, "quatre zéro"), AT_PHI_ZIP);
 }
 
+/* A table goes on past a line whose free-text last cell holds the
+ * separator: the lines after it keep their columns' labels. */
+static void test_table_free_text(void **state)
+{
+    (void)state;
+    static const char a[] = "date_rdv;nom;prenom;ville;cp;motif\n"
+                            "06/01/2025;ROUSSEL;Gérard;Lens;62300;suivi BPCO\n"
+                            "07/01/2025;LEFEBVRE;Nancy;Arras;62000;2e avis ALK+ ; suivi alectinib\n"
+                            "07/01/2025;ZIANI;Karim;Avion;62210;apnée du sommeil\n";
+    assert_int_equal(RULE(a, "Avion"), AT_PHI_VILLE);
+    assert_int_equal(RULE(a, "62210"), AT_PHI_ZIP);
+    assert_int_equal(RULE(a, "suivi alectinib"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ocr_scan_names),
         cmocka_unit_test(test_split_names),
         cmocka_unit_test(test_spoken_postcodes),
+        cmocka_unit_test(test_table_free_text),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
