@@ -397,6 +397,40 @@ static int place_words(const text_scan *s, size_t a, size_t e)
     return 1;
 }
 
+/* Token i stands where a town does (see deid_pass_cities). */
+static int town_stands(const text_scan *s, size_t i)
+{
+    const text_tok *p = &s->tok[i - 1];
+    if (tok_has_digit(s, i)) /* ("à M6": the sixth month) */
+        return 0;
+    if (tok_is(s, i - 1, "\xC3\xA0") || tok_is(s, i - 1, "depuis"))
+        return !p->cap && !p->allcaps;
+    if (i >= 2 && tok_is(s, i - 1, "de") && tok_is(s, i - 2, "pr\xC3\xA8s"))
+        return 1;
+    if (is_punct(s, i - 1, '(') && i + 2 < s->n) {
+        /* with a district or a postcode after it ("15e", "1er", "1205";
+         * not a score's grade, "Deauville 2", "Lugano 2014") */
+        const text_tok *d = &s->tok[i + 1];
+        size_t dl = d->e - d->s, j = i + 2;
+        int district = d->kind == TOK_NUM && dl <= 2 && s->tok[j].kind == TOK_WORD && s->tok[j].s == d->e &&
+                       (tok_is(s, j, "e") || tok_is(s, j, "er") || tok_is(s, j, "eme"));
+        /* (or one token: "15e") */
+        int glued = dl >= 2 && dl <= 4 && (unsigned)(s->t[d->s] - '0') < 10u &&
+                    (s->t[d->e - 1] == 'e' || (s->t[d->e - 2] == 'e' && s->t[d->e - 1] == 'r'));
+        if (glued)
+            j--, district = 1;
+        int postcode = d->kind == TOK_NUM && (dl == 4 || dl == 5) && !(d->dval >= 1900 && d->dval <= 2099);
+        if (district)
+            j++;
+        return (district || (postcode && !(s->t[d->s] == '1' && s->t[d->s + 1] == '9') &&
+                             !(s->t[d->s] == '2' && s->t[d->s + 1] == '0' && dl == 4))) &&
+               j < s->n && is_punct(s, j, ')');
+    }
+    if (i >= 2 && (is_punct(s, i - 1, ',') || is_punct(s, i - 1, '-')) && s->lab[i - 2] == AT_PHI_HOPITAL)
+        return 1;
+    return 0;
+}
+
 void deid_pass_cities(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
@@ -492,6 +526,25 @@ void deid_pass_cities(text_scan *s)
             !(k->dflags & (DICT_COMMON | DICT_FIRST | DICT_LAST)) &&
             !(i >= 2 && (tok_is(s, i - 1, "de") || tok_is(s, i - 1, "du")) && !k->nl &&
               deid_tok_in(s, i - 2, classifying)))
+            mark(s, i, i + 1, AT_PHI_VILLE);
+    }
+}
+
+/* A town of the language's proper nouns of place (Amsterdam, Genève,
+ * Dublin: hunspell's, not the lists' communes) where a town stands, after
+ * the tagger (it reads the establishments found): after "à", "depuis" or
+ * "près de" ("vers Eclipse" is a planning system), alone in brackets with
+ * its district or postcode ("(Paris 15e)"), after an establishment and its
+ * comma ("St James's Hospital, Dublin"). */
+void deid_pass_towns_late(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
+        size_t i = s->list[TEXT_LIST_NAME][q];
+        const text_tok *k = &s->tok[i];
+        if (!s->lab[i] && is_name_word(s, i) && (k->lex & LEX_PLACE) && !k->nl && i >= 1 &&
+            !(k->aux & TOK_AUX_SENT) &&
+            !(k->dflags & (DICT_HOSP | DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_STREET)) &&
+            town_stands(s, i))
             mark(s, i, i + 1, AT_PHI_VILLE);
     }
 }

@@ -79,13 +79,32 @@ static void test_table_free_text(void **state)
     assert_int_equal(RULE(a, "suivi alectinib"), 0);
 }
 
+/* A town of the language's proper nouns where a town stands: after "à"
+ * or "depuis", after an establishment and its comma, in brackets with
+ * its district or postcode; a score's town in brackets with its grade, a month
+ * and a planning system ("vers Eclipse") stay. */
+static void test_town_contexts(void **state)
+{
+    (void)state;
+    static const char a[] = "Pose du PAC déjà faite à Amsterdam. Sa fille appelle depuis Heidelberg.\n"
+                            "Traité au St James Hospital, Dublin, pour un séminome.\n"
+                            "USP Maison Jeanne Garnier (Paris 15e), chambre 212.\n"
+                            "TEP intermédiaire (Deauville 2). Vaccinations à reprendre à M6.\n"
+                            "Export vers Eclipse : OK.\n";
+    assert_int_equal(label_nth(det, a, "Amsterdam", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, a, "Heidelberg", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, a, "Dublin", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, a, "Paris", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, a, "Deauville", 0), 0);
+    assert_int_equal(label_nth(det, a, "Eclipse", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ocr_scan_names),
-        cmocka_unit_test(test_split_names),
-        cmocka_unit_test(test_spoken_postcodes),
-        cmocka_unit_test(test_table_free_text),
+        cmocka_unit_test(test_ocr_scan_names),   cmocka_unit_test(test_split_names),
+        cmocka_unit_test(test_spoken_postcodes), cmocka_unit_test(test_table_free_text),
+        cmocka_unit_test(test_town_contexts),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
