@@ -81,7 +81,7 @@ static void test_table_free_text(void **state)
 
 /* A town of the language's proper nouns where a town stands: after "à"
  * or "depuis", after an establishment and its comma, in brackets with
- * its district or postcode; a score's town in brackets with its grade, a month
+ * its district or postcode; a score's town in brackets with its grade
  * and a planning system ("vers Eclipse") stay. */
 static void test_town_contexts(void **state)
 {
