@@ -122,3 +122,26 @@ void deid_year_words(text_scan *s, size_t i)
     if (v >= 1900 && v <= 2099)
         mark(s, a, e, AT_PHI_DATE);
 }
+
+/* A month's middle, "mi-novembre", "Mi-mars" (one word): the whole word
+ * is a date (a month alone is one where the notes write it; its middle
+ * always). Found in the bytes: most texts have no "mi-". */
+void deid_pass_mid_months(text_scan *s)
+{
+    for (const char *p = memchr(s->t, '-', s->len); p;
+         p = (size_t)(p - s->t) + 1 < s->len ? memchr(p + 1, '-', s->len - (size_t)(p - s->t) - 1) : NULL) {
+        size_t b = (size_t)(p - s->t);
+        if (b < 2 || (p[-1] | 0x20) != 'i' || (p[-2] | 0x20) != 'm')
+            continue;
+        size_t w = tok_first_at(s, b - 2);
+        if (w >= s->n || s->tok[w].s != b - 2 || s->tok[w].kind != TOK_WORD || s->tok[w].e <= b + 3 ||
+            s->tok[w].e - b > 16 || (s->lab[w] && s->lab[w] != AT_PHI_DATE))
+            continue;
+        char f[40];
+        int fl = text_lexicon_fold(s->t + b + 1, s->tok[w].e - b - 1, f, sizeof f);
+        if (fl <= 0 || !(text_dict_get(&s->d->dict, f, (size_t)fl, NULL) & DICT_MONTH))
+            continue;
+        if (!s->lab[w])
+            mark(s, w, w + 1, AT_PHI_DATE);
+    }
+}

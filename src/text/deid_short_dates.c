@@ -1,6 +1,6 @@
 /* Dates without a year in digits, after the other late passes' codes:
  * a month and a year ("03/2023"), a day and a month after a cue ("le
- * 12/9", "revu le 4/11", "le 30-09", "TDM du 28.2"), opening a
+ * 12/9", "revu le 4/11", "le 30-09", "TDM du 28.2", "ma 22/9"), opening a
  * handover's entry ("14/6 : toilette ok"), or closing a phrase a few
  * words after an event's name ("Consultation HDJ hémato 6/10"); never a
  * course's count ("cure 3/6"), a range, a decimal or a version. Called by
@@ -23,6 +23,19 @@ static const char *const short_date_cues[] = {
     "consultation", "note",      "visite",      "passage",      "nuit",         "matin",
     "soir",         "hdj",       "cure",        "seance",       "bilan",        "ce",
     "prochain",     "prochaine", NULL};
+
+/* A weekday cut to two or three letters right before i, with or without
+ * its point ("ma 22/9", "je 14/8", "mer. 2/12", "lu. 7/12"): before a
+ * day and a month, "ma", "je" or "sa" is no word of a sentence. */
+static int weekday_cut_before(const text_scan *s, size_t i)
+{
+    static const char *const cut[] = {"lu",  "ma",  "me",  "je",  "ve",  "sa",  "di", "lun",
+                                      "mar", "mer", "jeu", "ven", "sam", "dim", NULL};
+    if (i >= 1 && !s->tok[i].nl && deid_tok_in(s, i - 1, cut))
+        return 1;
+    return i >= 2 && !s->tok[i].nl && is_punct(s, i - 1, '.') && !s->tok[i - 1].nl &&
+           s->tok[i - 1].s == s->tok[i - 2].e && deid_tok_in(s, i - 2, cut);
+}
 
 /* "03/2023", "3/2021": a month and a year. */
 static int month_year(text_scan *s, size_t i)
@@ -110,7 +123,7 @@ void deid_short_date_at(text_scan *s, size_t i)
     if (i == 0 && !entry)
         return;
     if (!entry && !deid_tok_in(s, i - 1, short_date_cues) && !(i >= 2 && s->lab[i - 2] == AT_PHI_DATE) &&
-        !(eol && d > m) && !event_heading(s, i))
+        !(eol && d > m) && !event_heading(s, i) && !weekday_cut_before(s, i))
         return;
     /* "cure 3/6", "séance 4/25": a count of a course, not a day */
     static const char *const course_words[] = {"cure", "seance", "cycle", "fraction", NULL};

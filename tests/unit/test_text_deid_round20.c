@@ -99,12 +99,28 @@ static void test_town_contexts(void **state)
     assert_int_equal(label_nth(det, a, "Eclipse", 0), 0);
 }
 
+/* A day and a month after a weekday cut to two or three letters, and a
+ * month's middle; a course's count and a month's name alone in a
+ * drug's stay. */
+static void test_short_weekdays(void **state)
+{
+    (void)state;
+    static const char a[] = "FOLFOX : C1 ma 22/9, C2 ve 9/10, C3 mer. 28/10 ; TDM je 14/1.\n"
+                            "Réévaluation mi-novembre. Cure 3/6 faite. Fluorouracile (Mylan).\n";
+    assert_int_equal(RULE(a, "22/9"), AT_PHI_DATE);
+    assert_int_equal(RULE(a, "9/10"), AT_PHI_DATE);
+    assert_int_equal(RULE(a, "28/10"), AT_PHI_DATE);
+    assert_int_equal(RULE(a, "14/1"), AT_PHI_DATE);
+    assert_int_equal(RULE(a, "mi-novembre"), AT_PHI_DATE);
+    assert_int_equal(RULE(a, "3/6"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ocr_scan_names),   cmocka_unit_test(test_split_names),
         cmocka_unit_test(test_spoken_postcodes), cmocka_unit_test(test_table_free_text),
-        cmocka_unit_test(test_town_contexts),
+        cmocka_unit_test(test_town_contexts),    cmocka_unit_test(test_short_weekdays),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
