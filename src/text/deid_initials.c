@@ -193,16 +193,23 @@ static void single_initial(text_scan *s, size_t i)
 /* Token p ("par") follows a verb of typing, entering or checking on its
  * line, within ten tokens: "frappée par", "dactylographié le ... par",
  * "saisi par", "validé par". */
+static const char *const typed_verbs[] = {"frappe",         "frappee",         "tape",      "tapee",
+                                          "dactylographie", "dactylographiee", "saisi",     "saisie",
+                                          "redige",         "redigee",         "transcrit", "transcrite",
+                                          "relu",           "relue",           "valide",    "validee",
+                                          "controle",       "controlee",       "dicte",     "dictee",
+                                          "verifie",        "verifiee",        NULL};
+
+/* Those whose participle right before capitals names who did it ("dicté
+ * EK", "relu NM"; not "validé CBO", "contrôle QA", "transcrit BCR"). */
+static const char *const typist_verbs[] = {"frappe",         "frappee",         "tape", "tapee",
+                                           "dactylographie", "dactylographiee", "relu", "relue",
+                                           "dicte",          "dictee",          NULL};
+
 static int typed_by(const text_scan *s, size_t p)
 {
-    static const char *const verbs[] = {"frappe",         "frappee",         "tape",      "tapee",
-                                        "dactylographie", "dactylographiee", "saisi",     "saisie",
-                                        "redige",         "redigee",         "transcrit", "transcrite",
-                                        "relu",           "relue",           "valide",    "validee",
-                                        "controle",       "controlee",       "dicte",     "dictee",
-                                        "verifie",        "verifiee",        NULL};
     for (size_t q = p, hop = 0; q > 0 && hop < 10 && !s->tok[q].nl; q--, hop++)
-        if (s->tok[q - 1].kind == TOK_WORD && deid_tok_in(s, q - 1, verbs))
+        if (s->tok[q - 1].kind == TOK_WORD && deid_tok_in(s, q - 1, typed_verbs))
             return 1;
     return 0;
 }
@@ -290,8 +297,16 @@ static void capitals_sign(text_scan *s, size_t i)
     else if (i > 0 && !k->nl && !s->lab[i - 1] && s->tok[i - 1].allcaps &&
              ((s->tok[i - 1].lex & LEX_KIN) || (s->tok[i - 1].dflags & DICT_ROLE)) &&
              !(k->dflags & DICT_HEAD) &&
-             (end || is_punct(s, i + 1, '|') || is_punct(s, i + 1, ';') || is_punct(s, i + 1, '"')))
-        ok = 1; /* a carer's initials signing a line: "| IDE LM" */
+             (end || is_punct(s, i + 1, '|') || is_punct(s, i + 1, ';') || is_punct(s, i + 1, '"') ||
+              is_punct(s, i + 1, ')') || is_punct(s, i + 1, '+') || is_punct(s, i + 1, '/')))
+        ok = 1; /* a carer's initials signing a line: "| IDE LM", "(IOA MZ)", "IDE MZ + JLP" */
+    else if (i > 0 && !k->nl && s->tok[i - 1].kind == TOK_WORD && !s->tok[i - 1].allcaps &&
+             deid_tok_in(s, i - 1, typist_verbs) && !(k->lex & (LEX_WORD | LEX_ORG)) &&
+             !(k->dflags & DICT_HEAD))
+        ok = 1; /* who typed or read it, right after the verb: "dicté EK / frappé VB", "relu NM" */
+    else if (end && i > 1 && !k->nl && is_punct(s, i - 1, '/') && s->tok[i - 1].s > s->tok[i - 2].e &&
+             s->tok[i - 1].e == k->s && !(k->lex & LEX_WORD))
+        ok = 1; /* signing the end of a line after a slash: "... à surveiller. /MZ" */
     else if (is_punct(s, i + 1, '=') && i + 2 < s->n && (s->tok[i + 2].dflags & DICT_TITLE))
         ok = 1;
     else if (i > 0 && (tok_is(s, i - 1, "initiales") ||

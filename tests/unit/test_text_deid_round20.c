@@ -115,12 +115,33 @@ static void test_short_weekdays(void **state)
     assert_int_equal(RULE(a, "3/6"), 0);
 }
 
+/* Carers' and typists' initials: after a slash that signs a line's end,
+ * after a carer's role before a bracket or a "+", right after "dicté",
+ * "frappé" or "relu"; an acronym after a check or a validation stays. */
+static void test_staff_initials(void **state)
+{
+    (void)state;
+    static const char a[] = "Nuit calme, pas de douleur. /MZ\n"
+                            "À l'arrivée aux urgences (IOA JBH) : SpO2 86 %.\n"
+                            "Signé le 03/02/2025 — dicté EK / frappé VB\n"
+                            "Relu NM\n"
+                            "Contrôle QA ArcCHECK OK ; validé CBO du 04/12.\n";
+    assert_int_not_equal(RULE(a, "MZ"), 0);
+    assert_int_not_equal(RULE(a, "JBH"), 0);
+    assert_int_not_equal(RULE(a, "EK"), 0);
+    assert_int_not_equal(RULE(a, "VB"), 0);
+    assert_int_not_equal(RULE(a, "NM"), 0);
+    assert_int_equal(RULE(a, "QA"), 0);
+    assert_int_equal(RULE(a, "CBO"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ocr_scan_names),   cmocka_unit_test(test_split_names),
         cmocka_unit_test(test_spoken_postcodes), cmocka_unit_test(test_table_free_text),
         cmocka_unit_test(test_town_contexts),    cmocka_unit_test(test_short_weekdays),
+        cmocka_unit_test(test_staff_initials),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
