@@ -526,7 +526,7 @@ static void test_initials(void **state)
         char txt[256], ann[256], p[512];
         const char *x = names[k % 6], *y = inits[k];
         int a = snprintf(txt, sizeof txt, "Compte rendu relu, essai NEOVAX. Dicte par le Dr ");
-        int n = snprintf(txt + a, sizeof txt - (size_t)a, "%s, frappe ", x);
+        int n = snprintf(txt + a, sizeof txt - (size_t)a, "%s, saisi ", x);
         snprintf(txt + a + n, sizeof txt - (size_t)(a + n), "%s le %d mars. Famille FAM-0%d12.\n", y, 3 + k,
                  k % 10);
         snprintf(ann, sizeof ann, "T1\tNOM %d %d\t%s\nT2\tNOM %d %d\t%s\nT3\tKEEP 25 31\tNEOVAX\n", a,
@@ -540,7 +540,7 @@ static void test_initials(void **state)
     train_annotated(dir, out, 1, &res);
     at_free(res.report);
     static const char note[] =
-        "Compte rendu relu, essai NEOVAX. Dicte par le Dr Belvaux, frappe QH le 9 avril. "
+        "Compte rendu relu, essai NEOVAX. Dicte par le Dr Belvaux, saisi QH le 9 avril. "
         "Famille FAM-0917.";
     at_text_deid *d;
     assert_int_equal(at_text_deid_new(NULL, &d), AT_OK);
