@@ -67,7 +67,8 @@ static int event_heading(const text_scan *s, size_t i)
                                          "prochaine",    "rdv",     "revu", "revue",   NULL};
     size_t e = i + 3;
     if (e < s->n && !s->tok[e].nl && s->tok[e].s < s->tok[e - 1].e + 2 &&
-        !(is_punct(s, e, '.') || is_punct(s, e, ',') || is_punct(s, e, ')') || is_punct(s, e, ';')))
+        !(is_punct(s, e, '.') || is_punct(s, e, ',') || is_punct(s, e, ')') || is_punct(s, e, ';') ||
+          (s->tok[e].kind == TOK_PUNCT && (unsigned char)s->t[s->tok[e].s] == 0xE2))) /* ("— Dr Marzin") */
         return 0;
     for (size_t q = i, words = 0; q > 0 && words < 4 && !s->tok[q].nl; q--) {
         const text_tok *p = &s->tok[q - 1];

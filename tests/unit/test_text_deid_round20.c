@@ -106,13 +106,16 @@ static void test_short_weekdays(void **state)
 {
     (void)state;
     static const char a[] = "FOLFOX : C1 ma 22/9, C2 ve 9/10, C3 mer. 28/10 ; TDM je 14/1.\n"
-                            "Réévaluation mi-novembre. Cure 3/6 faite. Fluorouracile (Mylan).\n";
+                            "Réévaluation mi-novembre. Cure 3/6 faite. Fluorouracile (Mylan).\n"
+                            "CS anesthésie 18/9 — Dr Marzin\n";
     assert_int_equal(RULE(a, "22/9"), AT_PHI_DATE);
     assert_int_equal(RULE(a, "9/10"), AT_PHI_DATE);
     assert_int_equal(RULE(a, "28/10"), AT_PHI_DATE);
     assert_int_equal(RULE(a, "14/1"), AT_PHI_DATE);
     assert_int_equal(RULE(a, "mi-novembre"), AT_PHI_DATE);
     assert_int_equal(RULE(a, "3/6"), 0);
+    /* (an event's date closed by a dash: "CS anesthésie 18/9 — Dr ...") */
+    assert_int_equal(RULE(a, "18/9"), AT_PHI_DATE);
 }
 
 /* Carers' and typists' initials: after a slash that signs a line's end,
