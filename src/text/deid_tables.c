@@ -61,7 +61,7 @@ static size_t line_end(const text_scan *s, size_t a)
  * name or a surname after a title, decided cell by cell), of initials,
  * of record numbers, of numbers ("N°": a row's own number 1, 2, 3 is
  * none), of ages (only from 90 on). */
-enum { COL_STAFF = 100, COL_INITIALS, COL_ID, COL_NUMBER, COL_AGE, COL_CODE, COL_DAY };
+enum { COL_STAFF = 100, COL_INITIALS, COL_ID, COL_NUMBER, COL_AGE, COL_CODE, COL_DAY, COL_TEL };
 
 /* Header words, folded, cut at '_' or '.' ("nom_naissance", "Ini."). */
 static const struct {
@@ -171,6 +171,17 @@ static const struct {
              {"ccam", COL_CODE},
              {"peremption", COL_CODE},
              {"expiration", COL_CODE},
+             /* a directory's numbers: extensions and pagers ("Poste | Bip") */
+             {"poste", COL_TEL},
+             {"postes", COL_TEL},
+             {"bip", COL_TEL},
+             {"dect", COL_TEL},
+             {"tel", COL_TEL},
+             {"telephone", COL_TEL},
+             {"portable", COL_TEL},
+             {"mobile", COL_TEL},
+             {"fax", COL_TEL},
+             {"phone", COL_TEL},
              {"site", COL_ID},
              {"subj", COL_ID},
              {"subject", COL_ID},
@@ -302,7 +313,11 @@ static void mark_number_cell(text_scan *s, size_t a, size_t e, int kind)
     if (known >= 2)
         return;
     if (kind == COL_NUMBER && f + 1 == l && s->tok[f].kind == TOK_NUM && s->tok[f].e - s->tok[f].s <= 3)
-        return; /* a row's number */
+        return;          /* a row's number */
+    if (kind == COL_TEL) /* a number's digits only ("4410", "36 46"; not a post's "IDE 1", "TB1") */
+        for (size_t q = f; q < l; q++)
+            if (s->tok[q].kind == TOK_WORD)
+                return;
     if (kind == COL_AGE) {
         const char *t = s->t + s->tok[f].s;
         size_t n = s->tok[f].e - s->tok[f].s;
@@ -323,7 +338,7 @@ static void mark_number_cell(text_scan *s, size_t a, size_t e, int kind)
         if (!s->lab[q]) {
             if (!ent)
                 ent = ++s->next_ent;
-            s->lab[q] = AT_PHI_ID;
+            s->lab[q] = kind == COL_TEL ? AT_PHI_TEL : AT_PHI_ID;
             s->ent[q] = ent;
         }
 }
@@ -437,7 +452,7 @@ static void mark_column_cell(text_scan *s, size_t a, size_t e, int l, int initia
         mark_cell(s, a, e, !initials_guess || initials_cell(s, a, e) ? AT_PHI_PRENOM : AT_PHI_NOM);
     else if (l == COL_CODE)
         clear_code_cell(s, a, e);
-    else if (l == COL_ID || l == COL_NUMBER || l == COL_AGE)
+    else if (l == COL_ID || l == COL_NUMBER || l == COL_AGE || l == COL_TEL)
         mark_number_cell(s, a, e, l);
     else if (l == AT_PHI_ZIP)
         mark_zip_cell(s, a, e);

@@ -138,13 +138,28 @@ static void test_staff_initials(void **state)
     assert_int_equal(RULE(a, "CBO"), 0);
 }
 
+/* A directory's columns of extensions and pagers are phones; a post's
+ * name in such a column stays. */
+static void test_phone_columns(void **state)
+{
+    (void)state;
+    static const char a[] = "| Fonction       | Nom            | Poste | Bip |\n"
+                            "| Cadre de santé | Sylvie ARNAUD  | 4410  | 612 |\n"
+                            "| Pharmacien     | F. Delpech     | 36 46 | 200 |\n"
+                            "| Garde          | (rotation)     | IDE 1 | –   |\n";
+    assert_int_equal(RULE(a, "4410"), AT_PHI_TEL);
+    assert_int_equal(RULE(a, "612"), AT_PHI_TEL);
+    assert_int_equal(RULE(a, "36 46"), AT_PHI_TEL);
+    assert_int_equal(RULE(a, "IDE 1"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ocr_scan_names),   cmocka_unit_test(test_split_names),
         cmocka_unit_test(test_spoken_postcodes), cmocka_unit_test(test_table_free_text),
         cmocka_unit_test(test_town_contexts),    cmocka_unit_test(test_short_weekdays),
-        cmocka_unit_test(test_staff_initials),
+        cmocka_unit_test(test_staff_initials),   cmocka_unit_test(test_phone_columns),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
