@@ -351,8 +351,9 @@ static void spoken_address(text_scan *s, size_t i)
 }
 
 /* A phone said from "zéro", its groups in words or in digits, a spoken
- * point between them ("zéro six 61 33 08 92", "zéro six. quinze.
- * trente-trois. zéro zéro. soixante-quatre"): ten digits in all. i: the
+ * point or a comma between them ("zéro six 61 33 08 92", "zéro six.
+ * quinze. trente-trois. zéro zéro. soixante-quatre", "zéro six, douze,
+ * trente-quatre, ..."): ten digits in all. i: the
  * "zéro". */
 static void zero_phone_at(text_scan *s, size_t i)
 {
@@ -368,7 +369,8 @@ static void zero_phone_at(text_scan *s, size_t i)
             if (v < 0 || v > 99)
                 break;
             digits += v < 10 ? 1 : 2;
-        } else if (is_punct(s, e, '.') && e > i && e + 1 < s->n && !s->tok[e + 1].nl) {
+        } else if ((is_punct(s, e, '.') || is_punct(s, e, ',')) && e > i && e + 1 < s->n &&
+                   !s->tok[e + 1].nl) {
             e++;
             continue;
         } else {

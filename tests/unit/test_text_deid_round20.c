@@ -63,6 +63,13 @@ static void test_spoken_postcodes(void **state)
     assert_int_equal(RULE(a, "trois cents"), 0);
     assert_int_equal(RULE(a, "six huit"), AT_PHI_ZIP);
     assert_int_equal(RULE(a, "quatre zéro"), AT_PHI_ZIP);
+    /* a phone said in groups with commas between them */
+    static const char b[] =
+        "il donne le numéro de son épouse, zéro six, douze, trente-quatre, cinquante-six, "
+        "soixante-dix-huit, elle rappellera point\n";
+    assert_int_equal(RULE(b, "zéro six"), AT_PHI_TEL);
+    assert_int_equal(RULE(b, "soixante-dix-huit"), AT_PHI_TEL);
+    assert_int_equal(RULE(b, "elle"), 0);
 }
 
 /* A table goes on past a line whose free-text last cell holds the
