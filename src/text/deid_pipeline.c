@@ -54,6 +54,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
         deid_pass_split_names(&s);
         deid_pass_towns_late(&s);
         deid_pass_mid_months(&s);
+        deid_pass_estab_lower(&s);
         deid_pass_maiden_names(&s);
         /* and of every word labelled that no list of the language holds */
         deid_names_add_labelled(&s, rules_ent);

@@ -707,6 +707,8 @@ void deid_pass_split_names(text_scan *s);
 void deid_pass_towns_late(text_scan *s);
 /* A month's middle, "mi-novembre" (deid_dates_alone.c). */
 void deid_pass_mid_months(text_scan *s);
+/* Care establishments written in lower case (deid_estab_lower.c). */
+void deid_pass_estab_lower(text_scan *s);
 /* Tokenise and run every rule pass (deid_detect.c): what the tagger
  * starts from, at detection and in training. s owns its block
  * (deid_scan_free), names must outlive s. */

@@ -160,13 +160,36 @@ static void test_phone_columns(void **state)
     assert_int_equal(RULE(a, "IDE 1"), 0);
 }
 
+/* A care establishment written in lower case: its head, what describes
+ * it, a particle and its name; a service, a unit of the day and a
+ * house's number said after it stay. */
+static void test_lower_case_establishments(void **state)
+{
+    (void)state;
+    static const char a[] = "elle est suivie à la clinique des genêts depuis mars point\n"
+                            "adressée au cabinet infirmier des tilleuls trois place du marché point\n"
+                            "consultation à la clinique de la douleur et au centre de radiothérapie point\n"
+                            "vue à l hôpital de jour les mardis point\n";
+    assert_int_equal(RULE(a, "clinique des genêts"), AT_PHI_HOPITAL);
+    assert_int_equal(RULE(a, "tilleuls"), AT_PHI_HOPITAL);
+    assert_int_not_equal(RULE(a, "trois place"), AT_PHI_HOPITAL);
+    assert_int_equal(RULE(a, "douleur"), 0);
+    assert_int_equal(RULE(a, "radiothérapie"), 0);
+    assert_int_equal(RULE(a, "mardis"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ocr_scan_names),   cmocka_unit_test(test_split_names),
-        cmocka_unit_test(test_spoken_postcodes), cmocka_unit_test(test_table_free_text),
-        cmocka_unit_test(test_town_contexts),    cmocka_unit_test(test_short_weekdays),
-        cmocka_unit_test(test_staff_initials),   cmocka_unit_test(test_phone_columns),
+        cmocka_unit_test(test_ocr_scan_names),
+        cmocka_unit_test(test_split_names),
+        cmocka_unit_test(test_spoken_postcodes),
+        cmocka_unit_test(test_table_free_text),
+        cmocka_unit_test(test_town_contexts),
+        cmocka_unit_test(test_short_weekdays),
+        cmocka_unit_test(test_staff_initials),
+        cmocka_unit_test(test_phone_columns),
+        cmocka_unit_test(test_lower_case_establishments),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
