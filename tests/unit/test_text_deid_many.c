@@ -108,10 +108,40 @@ static void test_many_as_one_by_one(void **state)
     at_text_docs_free(hospital, nh);
 }
 
+/* Every allocation failing in turn: AT_ERR_NOMEM or the spans, never a
+ * crash or a leak (the ASan build runs this too). */
+static void test_many_alloc_failures(void **state)
+{
+    (void)state;
+    at_text_deid *d;
+    assert_int_equal(at_text_deid_new(NULL, &d), AT_OK);
+    const char *texts[4] = {"Mme Rose PETIT, née le 03/04/1956, tél 06 12 34 56 78, CHU de Rennes.", "",
+                            "Dr P.-Y. LE GALL, 12 rue des Lilas, 35000 Rennes.",
+                            "Patient : M. Lucien BERTRAND, né le 2 9 / 0 1 / 1 9 3 2 à Rennes.\n"};
+    size_t lens[4];
+    for (size_t k = 0; k < 4; k++)
+        lens[k] = strlen(texts[k]);
+    int ok = 0;
+    for (long n = 1; n < 80; n++) {
+        at_text_spans sp[4];
+        memset(sp, 0, sizeof sp);
+        at_alloc_fail_after(n);
+        at_status st = at_text_deid_detect_many(d, texts, lens, 4, sp);
+        at_alloc_fail_after(0);
+        assert_true(st == AT_OK || st == AT_ERR_NOMEM);
+        ok += st == AT_OK;
+        for (size_t k = 0; k < 4; k++)
+            at_text_spans_free(&sp[k]);
+    }
+    assert_true(ok > 0); /* (the walk went past every allocation) */
+    at_text_deid_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_many_as_one_by_one),
+        cmocka_unit_test(test_many_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
