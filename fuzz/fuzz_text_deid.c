@@ -1,6 +1,7 @@
 /* libFuzzer target: the French de-identifier (detection with and without a
- * patient's identity, redaction and pseudonymisation) and the extractor on
- * arbitrary bytes that pass the UTF-8 check. */
+ * patient's identity, redaction and pseudonymisation, several documents
+ * detected together) and the extractor on arbitrary bytes that pass the
+ * UTF-8 check. */
 #include "atelier/text.h"
 
 #include <string.h>
@@ -69,5 +70,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         at_buf_free(&out);
     }
     at_text_spans_free(&sp);
+    /* the input cut at its blank lines into up to 8 documents, detected
+     * together, finds what each finds alone */
+    const char *texts[8];
+    size_t lens[8], nd = 0, from = 0;
+    for (size_t i = 0; i + 1 < size && nd < 7; i++)
+        if (data[i] == '\n' && data[i + 1] == '\n') {
+            texts[nd] = (const char *)data + from;
+            lens[nd++] = i + 1 - from;
+            from = i + 1;
+        }
+    texts[nd] = (const char *)data + from;
+    lens[nd++] = size - from;
+    at_text_spans many[8];
+    memset(many, 0, sizeof many);
+    if (at_text_deid_detect_many(det, texts, lens, nd, many) == AT_OK) {
+        for (size_t k = 0; k < nd; k++) {
+            at_text_spans one = {0};
+            if (at_text_deid_detect(det, texts[k], lens[k], &one) != AT_OK || one.n != many[k].n)
+                __builtin_trap();
+            for (size_t i = 0; i < one.n; i++)
+                if (one.v[i].start != many[k].v[i].start || one.v[i].len != many[k].v[i].len ||
+                    one.v[i].label != many[k].v[i].label)
+                    __builtin_trap(); /* grouped detection must not change a span */
+            at_text_spans_free(&one);
+        }
+    }
+    for (size_t k = 0; k < nd; k++)
+        at_text_spans_free(&many[k]);
     return 0;
 }

@@ -733,8 +733,8 @@ static at_status tokenise(text_scan *s)
     return AT_OK;
 }
 
-at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, text_scan *s,
-                          text_names *names)
+at_status deid_scan_tokens(const at_text_deid *d, const char *text, size_t len, text_scan *s,
+                           text_names *names)
 {
     memset(s, 0, sizeof *s);
     s->abroad_words = -1; /* (not counted yet: deid_safe.c) */
@@ -743,27 +743,37 @@ at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, t
     s->d = d;
     s->t = text;
     s->len = len;
-    at_status st = tokenise(s);
+    return tokenise(s);
+}
+
+void (*const deid_rule_passes[])(text_scan *s) = {deid_pass_email,
+                                                  deid_pass_extra_early,
+                                                  deid_pass_numbers,
+                                                  deid_pass_labelled_ids,
+                                                  deid_pass_text_dates,
+                                                  deid_pass_extra_dates,
+                                                  deid_pass_number_classes,
+                                                  deid_pass_orgs,
+                                                  deid_pass_hospitals,
+                                                  deid_pass_titles,
+                                                  deid_pass_patient,
+                                                  deid_pass_extra_late,
+                                                  deid_pass_number_shapes,
+                                                  deid_pass_cities,
+                                                  deid_pass_dictionary,
+                                                  deid_pass_birth_dates,
+                                                  deid_pass_tables,
+                                                  deid_pass_mail_names,
+                                                  NULL};
+
+at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, text_scan *s,
+                          text_names *names)
+{
+    at_status st = deid_scan_tokens(d, text, len, s, names);
     if (st)
         return st;
-    deid_pass_email(s);
-    deid_pass_extra_early(s);
-    deid_pass_numbers(s);
-    deid_pass_labelled_ids(s);
-    deid_pass_text_dates(s);
-    deid_pass_extra_dates(s);
-    deid_pass_number_classes(s);
-    deid_pass_orgs(s);
-    deid_pass_hospitals(s);
-    deid_pass_titles(s);
-    deid_pass_patient(s);
-    deid_pass_extra_late(s);
-    deid_pass_number_shapes(s);
-    deid_pass_cities(s);
-    deid_pass_dictionary(s);
-    deid_pass_birth_dates(s);
-    deid_pass_tables(s);
-    deid_pass_mail_names(s);
+    for (size_t p = 0; deid_rule_passes[p]; p++)
+        deid_rule_passes[p](s);
     return AT_OK;
 }
 

@@ -191,13 +191,23 @@ at_status at_text_deid_evaluate_errors(const at_text_deid *d, const at_text_doc 
      * only (two reads of the thread's clock per document cost about 4% of
      * detection's own time), then scored */
     at_text_spans *all = n ? at_calloc(n, sizeof *all) : NULL;
-    if (n && !all)
+    const char **texts = n ? at_calloc(n, sizeof *texts) : NULL;
+    size_t *lens = n ? at_calloc(n, sizeof *lens) : NULL;
+    if (n && (!all || !texts || !lens)) {
+        at_free(all);
+        at_free(texts);
+        at_free(lens);
         return AT_ERR_NOMEM;
+    }
+    for (size_t k = 0; k < n; k++) {
+        texts[k] = docs[k].text;
+        lens[k] = docs[k].len;
+    }
     double t0 = thread_cpu_seconds();
-    size_t done = 0;
-    for (; done < n && !st; done++)
-        st = at_text_deid_detect(d, docs[done].text, docs[done].len, &all[done]);
+    st = at_text_deid_detect_many(d, texts, lens, n, all);
     ev->seconds += thread_cpu_seconds() - t0;
+    at_free(texts);
+    at_free(lens);
     for (size_t k = 0; k < n && !st; k++) {
         const at_text_doc *doc = &docs[k];
         at_text_spans pred = all[k];
@@ -265,7 +275,7 @@ at_status at_text_deid_evaluate_errors(const at_text_deid *d, const at_text_doc 
         }
         at_text_spans_free(&pred);
     }
-    for (size_t k = 0; k < done; k++)
+    for (size_t k = 0; k < n; k++)
         at_text_spans_free(&all[k]);
     at_free(all);
     return st;

@@ -714,6 +714,13 @@ void deid_pass_estab_lower(text_scan *s);
  * (deid_scan_free), names must outlive s. */
 at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, text_scan *s,
                           text_names *names);
+/* deid_scan_rules in two halves: the tokens alone (s set up as by it; on
+ * failure s still owns its block), then each pass of deid_rule_passes
+ * (NULL-ended) in its order: the pipeline runs one pass over several
+ * short documents before the next (deid_pipeline.c). */
+at_status deid_scan_tokens(const at_text_deid *d, const char *text, size_t len, text_scan *s,
+                           text_names *names);
+extern void (*const deid_rule_passes[])(text_scan *s);
 void deid_scan_free(text_scan *s);
 void deid_names_add(text_scan *s, size_t a, size_t b);
 /* Keep the word of token i as a name with label (NOM or PRENOM), whatever
