@@ -128,7 +128,10 @@ static int ocr_reading(const text_scan *s, size_t i, size_t *a, size_t *e, int t
     return known ? 1 : shaped ? 2 : 3;
 }
 
-static void ocr_word_at(text_scan *s, size_t i, int ocr_doc)
+static int ocr_scan(const text_scan *s);
+
+/* *ocr_doc: -1 until asked, then ocr_scan's answer. */
+static void ocr_word_at(text_scan *s, size_t i, int *ocr_doc)
 {
     size_t a, e;
     {
@@ -170,7 +173,9 @@ static void ocr_word_at(text_scan *s, size_t i, int ocr_doc)
     int reading = ocr_reading(s, i, &a, &e, titled, &label);
     if (!reading)
         return;
-    if (!label && reading == 2 && ocr_doc)
+    if (!label && reading == 2 && *ocr_doc < 0)
+        *ocr_doc = ocr_scan(s);
+    if (!label && reading == 2 && *ocr_doc)
         label = AT_PHI_NOM;
     if (part) {
         deid_relabel(s, a, e, s->lab[part - 1]);
@@ -180,10 +185,10 @@ static void ocr_word_at(text_scan *s, size_t i, int ocr_doc)
         deid_relabel(s, a, e, label);
 }
 
-void deid_pass_ocr_names(text_scan *s)
+/* The text is a scan whose OCR wrote digits for letters in two words of
+ * the language or of care ("C0MPTE RENDU", "Prén0m"). */
+static int ocr_scan(const text_scan *s)
 {
-    /* (a word with a digit is on the list of cue words; '|' and '$' are
-     * looked for where the text has them) */
     int confirmed = 0;
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE] && confirmed < 2; q++) {
         size_t i = s->list[TEXT_LIST_CUE][q], a, e;
@@ -191,10 +196,18 @@ void deid_pass_ocr_names(text_scan *s)
         if (s->tok[i].kind == TOK_WORD && tok_has_digit(s, i) && ocr_reading(s, i, &a, &e, 0, &label) == 1)
             confirmed++;
     }
+    return confirmed >= 2;
+}
+
+void deid_pass_ocr_names(text_scan *s)
+{
+    /* (a word with a digit is on the list of cue words; '|' and '$' are
+     * looked for where the text has them) */
+    int ocr_doc = -1; /* (asked once, when a word needs it) */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
         size_t i = s->list[TEXT_LIST_CUE][q];
         if (!s->lab[i] && s->tok[i].kind == TOK_WORD && tok_has_digit(s, i))
-            ocr_word_at(s, i, confirmed >= 2);
+            ocr_word_at(s, i, &ocr_doc);
     }
     /* a sign between two lower-case letters, found in the bytes; its
      * token by a binary search */
@@ -210,8 +223,10 @@ void deid_pass_ocr_names(text_scan *s)
             size_t lo = tok_first_at(s, b);
             if (lo > 0 && lo + 1 < s->n && s->tok[lo].s == b && is_punct(s, lo, c) &&
                 s->tok[lo].s == s->tok[lo - 1].e && s->tok[lo + 1].s == s->tok[lo].e &&
-                s->tok[lo - 1].kind == TOK_WORD && s->tok[lo + 1].kind == TOK_WORD)
-                ocr_word_at(s, lo - 1, 0);
+                s->tok[lo - 1].kind == TOK_WORD && s->tok[lo + 1].kind == TOK_WORD) {
+                int no = 0;
+                ocr_word_at(s, lo - 1, &no);
+            }
         }
     }
 }

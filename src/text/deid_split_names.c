@@ -1,11 +1,9 @@
 /* Names a scan or a typist cut with a space ("Ch auvin", "Berna rd",
- * "Sté phanie", "C aen"), after the tagger and the allow-list. A word in
- * capitals first, then a fragment in lower case, one space apart on a
- * line: when one is a name's (or a town's) and the other no word, or
+ * "Sté phanie", "Dij on"), after the tagger and the allow-list. A word
+ * with a capital first, then a fragment in lower case, one space apart on
+ * a line: when one is a name's (or a town's) and the other no word, or
  * the two together make a name or a town of the lists, the fragment
- * joins the name; when neither was found and the two together make a
- * first name, a surname or a town of the lists that neither alone is,
- * both are one. Words of the language on both sides stay ("Marie a",
+ * joins the name. Words of the language on both sides stay ("Marie a",
  * "Dupont et"). */
 #include "deid_scan.h"
 
@@ -78,33 +76,43 @@ static void take(text_scan *s, size_t i, size_t with)
     s->ent[i] = s->ent[with];
 }
 
+/* The pair x, x + 1 one space apart: the fragment joins the name found. */
+static void split_pair(text_scan *s, size_t x)
+{
+    size_t y = x + 1;
+    const text_tok *kx = &s->tok[x], *ky = &s->tok[y];
+    if (ky->nl || ky->s != kx->e + 1 || s->t[kx->e] != ' ' || ky->e - ky->s > 8 || kx->e - kx->s > 12 ||
+        !capital_word(s, x) || !lower_word(s, y))
+        return;
+    int lx = s->lab[x], ly = s->lab[y];
+    if ((lx && !name_label(lx)) || (ly && !name_label(ly)) || (lx && ly) || (!lx && !ly))
+        return;
+    /* (the cheap tests first: most pairs leave before a look-up) */
+    /* the capitalised part is no name nor word alone ("Legr", "Sté") */
+    int cut = !known_word(kx) && !(kx->lex & (LEX_FIRST | LEX_LAST | LEX_CITY | LEX_PLACE));
+    int frag_may =
+        !known_word(ky) && !(ky->aux & (TOK_AUX_FN_ABROAD | TOK_AUX_FN_FRENCH)) && ky->e - ky->s <= 5;
+    int named = (kx->lex & (LEX_FIRST | LEX_LAST | LEX_CITY)) != 0;
+    if (!cut && !(lx && frag_may && !named))
+        return;
+    unsigned j = joined_kinds(s, x, y);
+    int joined_name = (j & (LEX_FIRST | LEX_LAST | LEX_CITY)) && !(j & (LEX_WORD | LEX_MED | LEX_EPONYM));
+    /* the fragment is no word of any language the notes write */
+    int frag = frag_may && !(j & (LEX_WORD | LEX_MED)) && !foreign_word(s, y);
+    if ((cut && (joined_name || frag)) || (lx && frag && !named))
+        take(s, lx ? y : x, lx ? x : y);
+}
+
 void deid_pass_split_names(text_scan *s)
 {
-    for (size_t x = 0; x + 1 < s->n; x++) {
-        size_t y = x + 1;
-        const text_tok *kx = &s->tok[x], *ky = &s->tok[y];
-        if (ky->nl || ky->s != kx->e + 1 || s->t[kx->e] != ' ' || !capital_word(s, x) || !lower_word(s, y) ||
-            ky->e - ky->s > 8 || kx->e - kx->s > 12)
+    /* (from the labelled tokens only: a name's or a town's, and the word
+     * before or after it) */
+    for (size_t i = deid_next_labelled(s, 0); i < s->n; i = deid_next_labelled(s, i + 1)) {
+        if (!name_label(s->lab[i]))
             continue;
-        int lx = s->lab[x], ly = s->lab[y];
-        if ((lx && !name_label(lx)) || (ly && !name_label(ly)) || (lx && ly))
-            continue;
-        unsigned j = joined_kinds(s, x, y);
-        int joined_name = (j & (LEX_FIRST | LEX_LAST | LEX_CITY)) && !(j & (LEX_WORD | LEX_MED | LEX_EPONYM));
-        /* the capitalised part is no name nor word alone ("Legr", "Sté") */
-        int cut = !known_word(kx) && !(kx->lex & (LEX_FIRST | LEX_LAST | LEX_CITY | LEX_PLACE));
-        /* the fragment is no word of any language the notes write */
-        int frag = !known_word(ky) && !(ky->aux & (TOK_AUX_FN_ABROAD | TOK_AUX_FN_FRENCH)) &&
-                   ky->e - ky->s <= 5 && !(j & (LEX_WORD | LEX_MED)) && !foreign_word(s, y);
-        if (lx || ly) {
-            if ((cut && (joined_name || frag)) ||
-                (lx && frag && !(kx->lex & (LEX_FIRST | LEX_LAST | LEX_CITY))))
-                take(s, lx ? y : x, lx ? x : y);
-        } else if (joined_name && (!known_word(kx) || !known_word(ky))) {
-            deid_relabel(s, x, y + 1,
-                         j & LEX_CITY    ? AT_PHI_VILLE
-                         : j & LEX_FIRST ? AT_PHI_PRENOM
-                                         : AT_PHI_NOM);
-        }
+        if (i > 0 && !s->lab[i - 1])
+            split_pair(s, i - 1);
+        if (i + 1 < s->n && !s->lab[i + 1])
+            split_pair(s, i);
     }
 }
