@@ -95,6 +95,10 @@ static void split_pair(text_scan *s, size_t x)
     int named = (kx->lex & (LEX_FIRST | LEX_LAST | LEX_CITY)) != 0;
     if (!cut && !(lx && frag_may && !named))
         return;
+    /* (a word of the language after a name is a fragment only when short:
+     * "Dij on", "Odet te"; "Dupont est" leaves before a look-up) */
+    if (!frag_may && ky->e - ky->s > 3)
+        return;
     unsigned j = joined_kinds(s, x, y);
     int joined_name = (j & (LEX_FIRST | LEX_LAST | LEX_CITY)) && !(j & (LEX_WORD | LEX_MED | LEX_EPONYM));
     /* the fragment is no word of any language the notes write */
