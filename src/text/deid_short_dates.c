@@ -85,9 +85,32 @@ static int event_heading(const text_scan *s, size_t i)
 }
 
 /* "le 12/9", "revu le 4/11": day/month with one digit after a cue. */
+/* A date written in a form's boxes, "14 | 08 | 1933", "25|04|1976": a
+ * day, a month and a year on one line between bars; a birth date after
+ * a birth's word on its line. */
+static int boxed_date(text_scan *s, size_t i)
+{
+    if (i + 4 >= s->n || tlen(s, i) > 2 || !is_punct(s, i + 1, '|') || !is_punct(s, i + 3, '|') ||
+        s->tok[i + 2].kind != TOK_NUM || s->tok[i + 4].kind != TOK_NUM || tlen(s, i + 2) > 2 ||
+        tlen(s, i + 4) != 4 || s->lab[i + 2] || s->lab[i + 4])
+        return 0;
+    for (size_t q = i + 1; q <= i + 4; q++)
+        if (s->tok[q].nl)
+            return 0;
+    int d = atoi_n(s->t + s->tok[i].s, tlen(s, i)), m = atoi_n(s->t + s->tok[i + 2].s, tlen(s, i + 2)),
+        y = atoi_n(s->t + s->tok[i + 4].s, 4);
+    if (d < 1 || d > 31 || m < 1 || m > 12 || y < 1900 || y > 2100 ||
+        (i + 5 < s->n && !s->tok[i + 5].nl && s->tok[i + 5].kind == TOK_NUM))
+        return 0;
+    int birth = 0;
+    for (size_t b = i; b > 0 && i - b < 8 && !birth && !s->tok[b].nl; b--)
+        birth = (s->tok[b - 1].dflags & DICT_BIRTH) != 0;
+    return mark(s, i, i + 5, birth ? AT_PHI_DATE_NAISSANCE : AT_PHI_DATE);
+}
+
 void deid_short_date_at(text_scan *s, size_t i)
 {
-    if (month_year(s, i))
+    if (month_year(s, i) || boxed_date(s, i))
         return;
     /* (with a dash or a point, "le 30-09", "TDM du 28.2", "IRM (27-10)",
      * only after a cue or an event's name: not a range nor a decimal) */

@@ -123,6 +123,10 @@ static void test_short_weekdays(void **state)
     assert_int_equal(RULE(a, "3/6"), 0);
     /* (an event's date closed by a dash: "CS anesthésie 18/9 — Dr ...") */
     assert_int_equal(RULE(a, "18/9"), AT_PHI_DATE);
+    /* a date in a form's boxes */
+    static const char b[] = "Nom : DURAND   Date de naissance : 14 | 08 | 1933\nRDV : 25|04|2027\n";
+    assert_int_equal(RULE(b, "14 | 08"), AT_PHI_DATE_NAISSANCE);
+    assert_int_equal(RULE(b, "25|04"), AT_PHI_DATE);
 }
 
 /* Carers' and typists' initials: after a slash that signs a line's end,
