@@ -417,13 +417,12 @@ static int town_stands(const text_scan *s, size_t i)
         /* (or one token: "15e") */
         int glued = dl >= 2 && dl <= 4 && (unsigned)(s->t[d->s] - '0') < 10u &&
                     (s->t[d->e - 1] == 'e' || (s->t[d->e - 2] == 'e' && s->t[d->e - 1] == 'r'));
-        if (glued)
-            j--, district = 1;
-        int postcode = d->kind == TOK_NUM && (dl == 4 || dl == 5) && !(d->dval >= 1900 && d->dval <= 2099);
+        int postcode = d->kind == TOK_NUM && (dl == 4 || dl == 5);
         if (district)
-            j++;
-        return (district || (postcode && !(s->t[d->s] == '1' && s->t[d->s + 1] == '9') &&
-                             !(s->t[d->s] == '2' && s->t[d->s + 1] == '0' && dl == 4))) &&
+            j++; /* (past its letters) */
+        return (district || glued ||
+                (postcode && !(s->t[d->s] == '1' && s->t[d->s + 1] == '9') &&
+                 !(s->t[d->s] == '2' && s->t[d->s + 1] == '0' && dl == 4))) &&
                j < s->n && is_punct(s, j, ')');
     }
     if (i >= 2 && (is_punct(s, i - 1, ',') || is_punct(s, i - 1, '-')) && s->lab[i - 2] == AT_PHI_HOPITAL)
