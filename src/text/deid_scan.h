@@ -707,6 +707,9 @@ void deid_pass_split_names(text_scan *s);
 void deid_pass_towns_late(text_scan *s);
 /* A month's middle, "mi-novembre" (deid_dates_alone.c). */
 void deid_pass_mid_months(text_scan *s);
+/* Dates filled in a form's boxes, "___19___.___02___.___2026"
+ * (deid_short_dates.c). */
+void deid_pass_form_dates(text_scan *s);
 /* Care establishments written in lower case (deid_estab_lower.c). */
 void deid_pass_estab_lower(text_scan *s);
 /* Tokenise and run every rule pass (deid_detect.c): what the tagger

@@ -7,6 +7,8 @@
  * deid_late.c on each number. */
 #include "deid_scan.h"
 
+#include <string.h>
+
 static size_t tlen(const text_scan *s, size_t i)
 {
     return s->tok[i].e - s->tok[i].s;
@@ -154,4 +156,98 @@ void deid_short_date_at(text_scan *s, size_t i)
     if (d <= m && i > 0 && deid_tok_in(s, i - 1, course_words))
         return;
     mark(s, i, i + 3, AT_PHI_DATE);
+}
+
+/* ---- dates filled in a form's boxes --------------------------------------------------- */
+
+/* A form's filler between a date's digits: '_', '[', ']', '|', a space. */
+static int filler(char c)
+{
+    return c == '_' || c == '[' || c == ']' || c == '|' || c == ' ';
+}
+
+/* The date a form's boxes hold from byte b ("___19___.___02___.___2026",
+ * "[ 0 7 ] [ 0 1 ] [ 2 0 2 6 ]", "[1][8] / [0][2] / [2][0][2][6]",
+ * "0 7|0 3|1 9 4 1", "1954 / 09 / 19"): its end (the byte after its last
+ * digit), 0 when none. The digits read without the fillers make a day, a
+ * month and a year (or the year first) between '/', '.', '-' or '|', or
+ * eight digits in three groups of boxes; one filler at least, on one
+ * line. */
+static size_t form_date_end(const char *t, size_t len, size_t b)
+{
+    int grp[4] = {0}, val[4] = {0}, g = 0, fill = 0, boxes = 0;
+    size_t p = b, last = 0;
+    while (p < len && p - b < 64 && g < 4) {
+        char c = t[p];
+        if (c >= '0' && c <= '9') {
+            if (grp[g] == (g ? 4 : 8)) /* (eight boxes without a separator) */
+                return 0;
+            val[g] = val[g] * 10 + (c - '0');
+            grp[g]++;
+            last = p + 1;
+        } else if (filler(c)) {
+            fill++;
+            boxes += c == '[' || c == ']';
+        } else if ((c == '/' || c == '.' || c == '-') && grp[g]) {
+            g++;
+        } else {
+            break;
+        }
+        if (c == '|' && grp[g]) /* ('|' between a day's boxes and a month's) */
+            g++;
+        p++;
+    }
+    int n = g + (g < 4 && grp[g] ? 1 : 0);
+    if (!fill || !last)
+        return 0;
+    int d, m, y;
+    if (n == 3 && grp[0] == 4) {
+        y = val[0], m = val[1], d = val[2];
+    } else if (n == 3 && grp[2] == 4) {
+        d = val[0], m = val[1], y = val[2];
+    } else if (n == 1 && grp[0] == 8 && boxes >= 3) {
+        d = val[0] / 1000000, m = val[0] / 10000 % 100, y = val[0] % 10000;
+    } else {
+        return 0;
+    }
+    if (d < 1 || d > 31 || m < 1 || m > 12 || y < 1900 || y > 2100)
+        return 0;
+    return last;
+}
+
+void deid_pass_form_dates(text_scan *s)
+{
+    const char *t = s->t;
+    /* (most texts have no filler: they leave here) */
+    if (!(s->seen & TEXT_SEEN_BAR) && !memchr(t, '_', s->len) && !memchr(t, '[', s->len))
+        return;
+    for (size_t p = 0; p + 1 < s->len; p++) {
+        /* a digit right after a filler, or with one right after it */
+        if (!(t[p] >= '0' && t[p] <= '9'))
+            continue;
+        if (!((p > 0 && (t[p - 1] == '_' || t[p - 1] == '[' || t[p - 1] == '|')) ||
+              (p > 1 && t[p - 1] == ' ' && (t[p - 2] == '[' || t[p - 2] == '_')) || t[p + 1] == '_' ||
+              t[p + 1] == ']' || t[p + 1] == '|'))
+            continue;
+        if (p > 0 && t[p - 1] >= '0' && t[p - 1] <= '9')
+            continue;
+        size_t e = form_date_end(t, s->len, p);
+        if (!e) {
+            while (p + 1 < s->len && t[p + 1] >= '0' && t[p + 1] <= '9')
+                p++;
+            continue;
+        }
+        size_t a = tok_first_at(s, p), z = a;
+        if (a > 0 && s->tok[a - 1].e > p)
+            a--; /* (the token that holds the digit) */
+        while (z < s->n && s->tok[z].s < e)
+            z++;
+        if (a < z) {
+            int birth = 0;
+            for (size_t q = a; q > 0 && a - q < 8 && !birth && !s->tok[q].nl; q--)
+                birth = (s->tok[q - 1].dflags & DICT_BIRTH) != 0;
+            mark(s, a, z, birth ? AT_PHI_DATE_NAISSANCE : AT_PHI_DATE);
+        }
+        p = e;
+    }
 }

@@ -127,6 +127,17 @@ static void test_short_weekdays(void **state)
     static const char b[] = "Nom : DURAND   Date de naissance : 14 | 08 | 1933\nRDV : 25|04|2027\n";
     assert_int_equal(RULE(b, "14 | 08"), AT_PHI_DATE_NAISSANCE);
     assert_int_equal(RULE(b, "25|04"), AT_PHI_DATE);
+    /* and filled in a form's boxes, with underscores or brackets; a row of
+     * counts in a table and numbered boxes stay */
+    static const char c[] = "Date : ___19___.___02___.___2026___\n"
+                            "DDN : [ 2 7 ] [ 0 6 ] [ 1 9 8 5 ]\n"
+                            "Date de RCP : [1][8] / [0][2] / [2][0][2][6]\n"
+                            "| 3 | 5 | 200 |\nPAL [1] [2] score\n";
+    assert_int_equal(RULE(c, "19___"), AT_PHI_DATE);
+    assert_int_equal(RULE(c, "2 7"), AT_PHI_DATE_NAISSANCE);
+    assert_int_equal(RULE(c, "1][8"), AT_PHI_DATE);
+    assert_int_equal(RULE(c, "200"), 0);
+    assert_int_equal(RULE(c, "[2] score"), 0);
 }
 
 /* Carers' and typists' initials: after a slash that signs a line's end,
