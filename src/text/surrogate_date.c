@@ -302,6 +302,23 @@ static int en_date_put(at_buf *out, const char *s, size_t n, int days, const lon
 int text_date_put(at_buf *out, const char *s, size_t n, int days, const long *ref, at_status *st)
 {
     sdate dt;
+    /* a date filled in a form's boxes ("12___.___03___.___1951", "[1][8] /
+     * [0][2] / ..."): read, and written, without its fillers */
+    if (n < 64 && (memchr(s, '_', n) || memchr(s, '[', n) || memchr(s, '|', n))) {
+        char c[64];
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (s[i] != '_' && s[i] != '[' && s[i] != ']' && s[i] != '|' && s[i] != ' ')
+                c[k++] = s[i];
+        c[k] = 0;
+        /* (eight boxes, a day's, a month's and a year's: "07/03/1941") */
+        if (k == 8 && strspn(c, "0123456789") >= 8) {
+            char d[11] = {c[0], c[1], '/', c[2], c[3], '/', c[4], c[5], c[6], c[7], 0};
+            return text_date_put(out, d, 10, days, ref, st);
+        }
+        if (k && k < n)
+            return text_date_put(out, c, k, days, ref, st);
+    }
     if (!parse_date(s, n, &dt)) {
         size_t before = out->len;
         if (en_date_put(out, s, n, days, ref, st))

@@ -163,6 +163,28 @@ static void test_date_yearless_same_day(void **state)
     assert_true(crossed > 0); /* the case that needs the right year */
 }
 
+/* A date filled in a form's boxes is shifted as the others and written
+ * without its fillers: no placeholder, none of its digits' boxes left. */
+static void test_form_box_dates(void **state)
+{
+    (void)state;
+    const char *a =
+        "Date de RCP : [1][8] / [0][2] / [2][0][2][6] ; DDN : |0 7|0 3|1 9 4 1| ; vu le 18/02/2026.";
+    at_key key = test_key();
+    for (int k = 0; k < 4; k++) {
+        char pid[8], seg[2][48];
+        snprintf(pid, sizeof pid, "P%d", k);
+        char *o = pseudo(a, pid);
+        assert_null(strstr(o, "[DATE"));
+        assert_null(strstr(o, "[1][8]"));
+        segment(o, "Date de RCP : [", "] ;", seg[0], sizeof seg[0]); /* (its outer boxes stay) */
+        segment(o, "vu le ", ".", seg[1], sizeof seg[1]);
+        assert_string_equal(seg[0], seg[1]); /* the same day as the same date written plainly */
+        free(o);
+    }
+    (void)key;
+}
+
 /* A weekday abbreviated before a date, French or a mail's English, is
  * shifted with it: the date moves by the patient's days, no weekday or
  * month of the input is left, no placeholder is written. */
@@ -361,7 +383,7 @@ int main(void)
         cmocka_unit_test(test_phone_one_number), cmocka_unit_test(test_date_yearless_same_day),
         cmocka_unit_test(test_name_parts),       cmocka_unit_test(test_surrogate_never_input),
         cmocka_unit_test(test_number_word_may),  cmocka_unit_test(test_spelled_name),
-        cmocka_unit_test(test_weekday_dates),
+        cmocka_unit_test(test_weekday_dates),    cmocka_unit_test(test_form_box_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
