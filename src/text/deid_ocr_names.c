@@ -90,10 +90,9 @@ static int name_shaped(const char *w, size_t n)
     return 1;
 }
 
-/* What the word at i becomes with the OCR's confusions undone: 1 a word
- * of the language or of care, 2 none, 0 nothing to undo; its glued
- * run in *a, *e, the label of the lists in *label. */
-static int ocr_reading(const text_scan *s, size_t i, size_t *a, size_t *e, int titled, int *label)
+/* The glued run of word i ([*a, *e)): 0 when it opens or closes with a
+ * sign or runs over five tokens. */
+static int ocr_run(const text_scan *s, size_t i, size_t *a, size_t *e)
 {
     size_t b = i;
     while (b > 0 && s->tok[b].s == s->tok[b - 1].e && !s->tok[b].nl &&
@@ -102,17 +101,22 @@ static int ocr_reading(const text_scan *s, size_t i, size_t *a, size_t *e, int t
         b--;
     *a = b;
     *e = glued_run(s, b);
-    *label = 0;
-    if (s->tok[b].kind == TOK_PUNCT || s->tok[*e - 1].kind == TOK_PUNCT || *e - b > 5)
-        return 0;
+    return s->tok[b].kind != TOK_PUNCT && s->tok[*e - 1].kind != TOK_PUNCT && *e - b <= 5;
+}
+
+/* What the run [a, e) becomes with the OCR's confusions undone: 1 a word
+ * of the language or of care, 2 none and written as a name (capitals),
+ * 3 none, 0 nothing to undo; the label of the lists in *label (after a
+ * title, any word but one of care). */
+static int ocr_reading(const text_scan *s, size_t a, size_t e, int titled, int *label)
+{
     char w[OCR_MAX], f[OCR_MAX + 16];
-    int known = 0, read = 0, shaped = 0;
+    int known = 0;
+    *label = 0;
     for (int pass = 0; pass < 2 && !*label; pass++) {
-        size_t n = undo_ocr(s, b, *e, pass ? 'i' : 'l', w);
+        size_t n = undo_ocr(s, a, e, pass ? 'i' : 'l', w);
         if (!n)
             return 0;
-        read = 1;
-        shaped = name_shaped(s->t + s->tok[b].s, s->tok[*e - 1].e - s->tok[b].s);
         int fl = text_lexicon_fold(w, n, f, sizeof f);
         unsigned lex = fl > 0 ? text_lexicon_get(&s->d->lex, f, (size_t)fl) : 0;
         known |= (lex & (LEX_WORD | LEX_MED | LEX_EPONYM)) != 0;
@@ -123,9 +127,7 @@ static int ocr_reading(const text_scan *s, size_t i, size_t *a, size_t *e, int t
         if (!*label && titled && !(lex & (LEX_MED | LEX_EPONYM)) && pass)
             *label = lex & LEX_FIRST ? AT_PHI_PRENOM : AT_PHI_NOM;
     }
-    if (!read)
-        return 0;
-    return known ? 1 : shaped ? 2 : 3;
+    return known ? 1 : name_shaped(s->t + s->tok[a].s, s->tok[e - 1].e - s->tok[a].s) ? 2 : 3;
 }
 
 static int ocr_scan(const text_scan *s);
@@ -134,11 +136,8 @@ static int ocr_scan(const text_scan *s);
 static void ocr_word_at(text_scan *s, size_t i, int *ocr_doc)
 {
     size_t a, e;
-    {
-        int dummy;
-        if (!ocr_reading(s, i, &a, &e, 0, &dummy))
-            return;
-    }
+    if (!ocr_run(s, i, &a, &e))
+        return;
     /* a sign for a letter stands between two lower-case letters
      * ("Ta|bot"; not a field's separator: "NK1|1|GUÉRINEAU", "Joël|SPO") */
     for (size_t q = a + 1; q + 1 < e; q++)
@@ -170,7 +169,7 @@ static void ocr_word_at(text_scan *s, size_t i, int *ocr_doc)
                    s->tok[a - 2].e - s->tok[a - 2].s == 1) ||
                   (a > 1 && is_punct(s, a - 1, ':') && (s->tok[a - 2].dflags & DICT_FIELD)));
     int label = 0;
-    int reading = ocr_reading(s, i, &a, &e, titled, &label);
+    int reading = ocr_reading(s, a, e, titled, &label);
     if (!reading)
         return;
     if (!label && reading == 2 && *ocr_doc < 0)
@@ -193,7 +192,8 @@ static int ocr_scan(const text_scan *s)
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE] && confirmed < 2; q++) {
         size_t i = s->list[TEXT_LIST_CUE][q], a, e;
         int label;
-        if (s->tok[i].kind == TOK_WORD && tok_has_digit(s, i) && ocr_reading(s, i, &a, &e, 0, &label) == 1)
+        if (s->tok[i].kind == TOK_WORD && tok_has_digit(s, i) && ocr_run(s, i, &a, &e) &&
+            ocr_reading(s, a, e, 0, &label) == 1)
             confirmed++;
     }
     return confirmed >= 2;

@@ -6,6 +6,7 @@
 
 #include "atelier/synth.h"
 #include "atelier/text.h"
+#include "text_spans.h"
 #include "atelier/text_model.h"
 
 #include <string.h>
@@ -24,16 +25,6 @@ static at_text_spans detect_all(const at_text_deid *d, const at_text_doc *docs, 
         at_text_spans_free(&sp);
     }
     return all;
-}
-
-static int same_spans(const at_text_spans *a, const at_text_spans *b)
-{
-    if (a->n != b->n)
-        return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (a->v[i].start != b->v[i].start || a->v[i].len != b->v[i].len || a->v[i].label != b->v[i].label)
-            return 0;
-    return 1;
 }
 
 static void test_cache_follows_the_detector(void **state)

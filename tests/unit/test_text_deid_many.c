@@ -8,19 +8,10 @@
 
 #include "atelier/synth.h"
 #include "atelier/text.h"
+#include "text_spans.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int same_spans(const at_text_spans *a, const at_text_spans *b)
-{
-    if (a->n != b->n)
-        return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (a->v[i].start != b->v[i].start || a->v[i].len != b->v[i].len || a->v[i].label != b->v[i].label)
-            return 0;
-    return 1;
-}
 
 /* texts[from, from + n) through at_text_deid_detect_many find what each
  * finds alone. */
