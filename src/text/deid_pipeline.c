@@ -207,6 +207,7 @@ static const chunk_step chunk_steps[] = {
     {NULL, deid_pass_region_orgs},
     {NULL, deid_pass_acronyms},
     {step_extend, NULL},
+    {NULL, deid_pass_initials_late},
     {step_spaced, NULL},
     {step_spans, NULL},
 };

@@ -1,0 +1,57 @@
+/* An initial after a name the tagger found ("Descamps B.", "Berthelot,
+ * J. ;", "Da Costa (J.)", "LE GALL Y.  suivi"), after the tagger: the
+ * rules' initials pass (deid_initials.c) runs before it and sees only the
+ * names the rules took. A capital alone with its full stop glued, on the
+ * name's line, one space after it, after its comma or in brackets after
+ * it. "M." before a capitalised word is the title of the next person
+ * ("Dupont M. Durand"). */
+#include "deid_scan.h"
+
+static int person(int l)
+{
+    return l == AT_PHI_NOM || l == AT_PHI_PRENOM;
+}
+
+/* Token i: one capital letter (ASCII), unlabelled, its full stop glued. */
+static int dotted_capital(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (i + 1 >= s->n || k->kind != TOK_WORD || k->e - k->s != 1 || s->lab[i] || k->nl)
+        return 0;
+    char c = s->t[k->s];
+    return c >= 'A' && c <= 'Z' && is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e;
+}
+
+/* The name at p, then token i (the letter) after a space, a comma or a
+ * bracket. */
+static void after_name(text_scan *s, size_t p, size_t i)
+{
+    if (!dotted_capital(s, i))
+        return;
+    size_t w = i + 2;
+    int title_next =
+        s->t[s->tok[i].s] == 'M' && w < s->n && !s->tok[w].nl && s->tok[w].kind == TOK_WORD && s->tok[w].cap;
+    /* "Dupont D. ..." read as a dotted group ("D.M.") is a code */
+    if (title_next || (w < s->n && s->tok[w].kind == TOK_WORD && s->tok[w].s == s->tok[i + 1].e))
+        return;
+    s->lab[i] = s->lab[p] == AT_PHI_NOM ? AT_PHI_PRENOM : AT_PHI_NOM;
+    s->ent[i] = s->ent[p];
+}
+
+void deid_pass_initials_late(text_scan *s)
+{
+    for (size_t p = deid_next_labelled(s, 0); p < s->n; p = deid_next_labelled(s, p + 1)) {
+        if (!person(s->lab[p]) || s->tok[p].kind != TOK_WORD || p + 1 >= s->n || s->lab[p + 1] ||
+            s->tok[p + 1].nl)
+            continue;
+        const text_tok *k = &s->tok[p + 1];
+        if (k->kind == TOK_WORD && k->s == s->tok[p].e + 1 && s->t[s->tok[p].e] == ' ')
+            after_name(s, p, p + 1);
+        else if (is_punct(s, p + 1, ',') && k->s == s->tok[p].e && p + 2 < s->n && !s->tok[p + 2].nl &&
+                 s->tok[p + 2].s == k->e + 1)
+            after_name(s, p, p + 2);
+        else if (is_punct(s, p + 1, '(') && k->s == s->tok[p].e + 1 && p + 4 < s->n &&
+                 s->tok[p + 2].s == k->e && is_punct(s, p + 4, ')') && s->tok[p + 4].s == s->tok[p + 3].e)
+            after_name(s, p, p + 2);
+    }
+}
