@@ -324,6 +324,19 @@ static void pass_word_date(text_scan *s, size_t i)
 
 static const char *const age_words[] = {"age", "agee", "ages", "agees", NULL};
 
+/* Token i closes an age's unit "a" (text_age_unit_len rewrites it so):
+ * the end, a line's end, a comma, a semicolon, a bracket, a colon ("94
+ * a : ne répond plus"). */
+static int unit_closes(const text_scan *s, size_t i)
+{
+    if (i >= s->n || s->tok[i].nl)
+        return 1;
+    if (s->tok[i].kind != TOK_PUNCT)
+        return 0;
+    char c = s->t[s->tok[i].s];
+    return c == ':' || c == ',' || c == ';' || c == ')' || c == ']';
+}
+
 static void pass_age(text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -340,9 +353,10 @@ static void pass_age(text_scan *s, size_t i)
     }
     if (v < 90 || v > 130)
         return;
-    /* "92 ans", "âgée 91 a" (not "92 a reçu", unless an age word says so below) */
+    /* "92 ans", "âgée 91 a", "Odette 94 a : ..." (not "92 a reçu", unless an
+     * age word says so below) */
     if (e < s->n && (tok_is(s, e, "ans") || tok_is(s, e, "an") || tok_is(s, e, "a")) && !s->tok[e].nl &&
-        !(tok_is(s, e, "a") && !(i > 0 && deid_tok_in(s, i - 1, age_words)))) {
+        !(tok_is(s, e, "a") && !(i > 0 && deid_tok_in(s, i - 1, age_words)) && !unit_closes(s, e + 1))) {
         mark(s, i, i + 1, AT_PHI_AGE); /* the number: "ans" identifies no one */
         return;
     }

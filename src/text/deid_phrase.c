@@ -233,10 +233,22 @@ static int mark_over(text_scan *s, size_t a, size_t b, int label)
     return 1;
 }
 
+/* Acronyms of care services that their own name follows ("HAD Santé
+ * Service", "SSIAD Soins et Partage") */
+static const char *const care_acronyms[] = {"had", "ssiad", "ehpad", "usld", "ssr", "smr", "dac", NULL};
+
+/* Token i is one of them, in capitals. */
+static int care_acronym(const text_scan *s, size_t i)
+{
+    char h[64];
+    size_t hn = fold64(s, i, h);
+    return s->tok[i].allcaps && hn && in_set(h, hn, care_acronyms);
+}
+
 /* Token j is a department's number ending a phrase ("HAD 35)", "AST
  * 67"): 01 to 95 or 971 to 976, then the line's end or a closing mark,
  * never a measure ("DLCO 49 %", "MIF 62/126", "PPS 40 %"). */
-static int department(const text_scan *s, size_t j)
+static int department(const text_scan *s, size_t j, int care)
 {
     int v = atoi_n(s->t + s->tok[j].s, tl(s, j));
     if (!((tl(s, j) == 2 && v >= 1 && v <= 95) || (tl(s, j) == 3 && v >= 971 && v <= 976)))
@@ -248,6 +260,12 @@ static int department(const text_scan *s, size_t j)
         return 0;
     char c = s->t[u->s];
     if (c == ')' || c == ';' || c == ']')
+        return 1;
+    /* after a care service's acronym, a full stop closing the sentence, a
+     * bracket opening after a space ("HAD 37.", "HAD 18 (Hospitalisation
+     * à domicile du Cher)"; not "SAMU 62.", "Redon CH 12 (...") */
+    if (care && ((c == '.' && (u->e >= s->len || s->t[u->e] == ' ' || s->t[u->e] == '\n')) ||
+                 (c == '(' && u->s > s->tok[j].e)))
         return 1;
     /* a dash or a comma with a space after it */
     return (c == '-' || c == ',' || c == ':') && u->e < s->len && s->t[u->e] == ' ';
@@ -269,6 +287,37 @@ static int org_cue_before(const text_scan *s, size_t i)
            (s->lab[i - 2] != AT_PHI_NONE || s->tok[i - 2].cap || s->tok[i - 2].allcaps);
 }
 
+/* After such an acronym in capitals at i, capitalised words [p, e) of the
+ * language that describe only (no medical word) name the service unless
+ * their initials spell the acronym ("HAD Hospitalisation à Domicile",
+ * "SSIAD Service de Soins Infirmiers"); two words at least ("HAD
+ * Pédiatrique" is a kind). */
+static int care_name(const text_scan *s, size_t i, size_t p, size_t e)
+{
+    char h[64], f[64];
+    size_t hn = fold64(s, i, h);
+    if (!care_acronym(s, i) || e <= p)
+        return 0;
+    size_t at = 0, words = 0;
+    int spelt = 1;
+    for (size_t q = p; q < e; q++) {
+        const text_tok *k = &s->tok[q];
+        if (k->kind != TOK_WORD || connector(s, q))
+            continue;
+        if (!k->cap || ((k->lex & LEX_MED) && !(k->dflags & DICT_DESCR)))
+            return 0;
+        size_t n = fold64(s, q, f);
+        words++;
+        while (at < hn && n && h[at] != f[0])
+            at++;
+        if (at >= hn)
+            spelt = 0;
+        else
+            at++;
+    }
+    return !spelt && words >= 2;
+}
+
 /* The phrase headed by token i (head entry h): its entity [*a, *e), 1
  * when there is one. */
 static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e, size_t *split)
@@ -281,7 +330,8 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
      * (after l', au, du, chez, or in parentheses after a name: "Dr
      * Hamon (AST 35)"), not a score's ("DHI 12", "(CDH 29)", "RS 31") */
     if (k->allcaps && j < s->n && s->tok[j].kind == TOK_NUM && !s->tok[j].nl && tl(s, j) >= 2 &&
-        tl(s, j) <= 3 && department(s, j) && (h != HEAD_ACRONYM || org_cue_before(s, i))) {
+        tl(s, j) <= 3 && department(s, j, care_acronym(s, i)) &&
+        (h != HEAD_ACRONYM || org_cue_before(s, i))) {
         *a = i;
         *e = j + 1;
         return 1;
@@ -420,7 +470,7 @@ static int org_phrase(const text_scan *s, size_t i, int h, size_t *a, size_t *e,
             break;
         }
     }
-    if (!distinctive_n(s, p, last, k->cap || k->allcaps ? 1 : 2))
+    if (!distinctive_n(s, p, last, k->cap || k->allcaps ? 1 : 2) && !care_name(s, i, p, last))
         return 0;
     /* the head belongs to the name when capitalised or when it is an
      * establishment's ("clinique Pasteur", "cabinet de radiologie du

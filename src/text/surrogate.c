@@ -692,8 +692,9 @@ size_t text_age_unit_len(const char *p, size_t n, size_t lim)
         int letter = (next | 0x20) >= 'a' && (next | 0x20) <= 'z';
         if (letter || next >= 0x80 || next == '\'' || next == '-')
             continue;
+        int colon = next == ':' || (next == ' ' && i + k + 1 < n && p[i + k + 1] == ':');
         if (u == 2 &&
-            !(next == 0 || next == ')' || next == ',' || next == ';' || next == '\n' || next == ']'))
+            !(next == 0 || next == ')' || next == ',' || next == ';' || next == '\n' || next == ']' || colon))
             continue; /* "92 a reçu": a verb */
         return i + k;
     }

@@ -28,10 +28,64 @@ static void test_initials_after_names(void **state)
     assert_int_equal(label_nth(det, a, "D.", 0), 0);
 }
 
+/* A care service's acronym, then its own name in capitalised words that
+ * do not spell it, or its department's number before a full stop or a
+ * bracket; the acronym spelt out, one adjective, a drain's size stay. */
+static void test_care_service_names(void **state)
+{
+    (void)state;
+    static const char a[] = "Relais HAD Santé Service pour la suite. Suivi par HAD Soins et Santé.\n"
+                            "Retour à domicile avec HAD 37. Appel du HAD 18 (Hospitalisation à domicile).\n"
+                            "SSIAD Service de Soins Infirmiers à Domicile. Relais HAD Pédiatrique demain.\n"
+                            "Drain de Redon CH 12. Appel au SAMU 62.\n";
+    assert_int_equal(RULE(a, "Santé Service"), AT_PHI_HOPITAL);
+    assert_int_equal(RULE(a, "Soins et Santé"), AT_PHI_HOPITAL);
+    assert_int_equal(RULE(a, "37"), AT_PHI_HOPITAL);
+    assert_int_equal(RULE(a, "18"), AT_PHI_HOPITAL);
+    assert_int_equal(RULE(a, "Service de Soins"), 0);
+    assert_int_equal(RULE(a, "Pédiatrique"), 0);
+    assert_int_equal(RULE(a, "12"), 0);
+    assert_int_equal(RULE(a, "62"), 0);
+}
+
+/* An age over 89 written with "a" before a colon or at the line's end;
+ * "a" before a word is the verb. */
+static void test_age_a(void **state)
+{
+    (void)state;
+    static const char a[] = "Mme CHAMBON Odette 94 a : ne répond plus\n"
+                            "pat. Lefort Georges 93 a\n"
+                            "Le lot 92 a été rappelé.\n";
+    assert_int_equal(RULE(a, "94"), AT_PHI_AGE);
+    assert_int_equal(RULE(a, "93"), AT_PHI_AGE);
+    assert_int_equal(RULE(a, "92"), 0);
+    at_buf out;
+    at_buf_init(&out, 1 << 16);
+    at_text_spans sp = {0};
+    assert_int_equal(at_text_deid_detect(rules, a, strlen(a), &sp), AT_OK);
+    assert_int_equal(at_text_deid_apply(a, strlen(a), &sp, AT_TEXT_REDACT, NULL, NULL, &out), AT_OK);
+    assert_non_null(strstr((const char *)out.data, "90 ans ou plus : ne"));
+    assert_null(strstr((const char *)out.data, "plus a"));
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
+}
+
+/* A trade's works or shop names an employer ("Ébénisterie Payen"). */
+static void test_trade_employers(void **state)
+{
+    (void)state;
+    static const char a[] = "Menuisier-ébéniste 30 ans (Ébénisterie Payen, Vire), poussières de bois.\n";
+    assert_int_equal(RULE(a, "Payen"), AT_PHI_EMPLOYEUR);
+    assert_int_equal(RULE(a, "Ébénisterie"), AT_PHI_EMPLOYEUR);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_initials_after_names),
+        cmocka_unit_test(test_care_service_names),
+        cmocka_unit_test(test_age_a),
+        cmocka_unit_test(test_trade_employers),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
