@@ -529,6 +529,21 @@ void deid_pass_cities(text_scan *s)
     }
 }
 
+/* Token i, after "du" or "au", is a town whose name opens with "Le"
+ * ("CPAM du Havre", "au Mans", "du Puy"): "le" and the word are a town of
+ * the lists. */
+static int article_town(const text_scan *s, size_t i)
+{
+    char w[64], f[80];
+    size_t n = s->tok[i].e - s->tok[i].s;
+    if (n < 3 || n + 3 > sizeof w)
+        return 0;
+    memcpy(w, "le ", 3);
+    memcpy(w + 3, s->t + s->tok[i].s, n);
+    int fl = text_lexicon_fold(w, n + 3, f, sizeof f);
+    return fl > 0 && (text_lexicon_get(&s->d->lex, f, (size_t)fl) & LEX_CITY);
+}
+
 /* A town of the language's proper nouns of place (Amsterdam, Genève,
  * Dublin: hunspell's, not the lists' communes) where a town stands, after
  * the tagger (it reads the establishments found): after "à", "depuis" or
@@ -540,6 +555,11 @@ void deid_pass_towns_late(text_scan *s)
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
+        if (!s->lab[i] && k->cap && !k->allcaps && i >= 1 && !k->nl &&
+            (tok_is(s, i - 1, "du") || tok_is(s, i - 1, "au")) && article_town(s, i)) {
+            mark(s, i, i + 1, AT_PHI_VILLE);
+            continue;
+        }
         if (!s->lab[i] && is_name_word(s, i) && (k->lex & LEX_PLACE) && !k->nl && i >= 1 &&
             !(k->aux & TOK_AUX_SENT) &&
             !(k->dflags & (DICT_HOSP | DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD | DICT_STREET)) &&

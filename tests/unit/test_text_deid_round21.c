@@ -79,6 +79,18 @@ static void test_trade_employers(void **state)
     assert_int_equal(RULE(a, "Ébénisterie"), AT_PHI_EMPLOYEUR);
 }
 
+/* A town whose name opens with "Le" after "du" or "au" ("CPAM du Havre",
+ * "au Mans"); a word that is no such town stays. */
+static void test_article_towns(void **state)
+{
+    (void)state;
+    static const char a[] = "Dossier à adresser à la CPAM du Havre. Il habite au Mans.\n"
+                            "Retour au Calme depuis.\n";
+    assert_int_equal(label_nth(det, a, "Havre", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, a, "Mans", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, a, "Calme", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -86,6 +98,7 @@ int main(void)
         cmocka_unit_test(test_care_service_names),
         cmocka_unit_test(test_age_a),
         cmocka_unit_test(test_trade_employers),
+        cmocka_unit_test(test_article_towns),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
