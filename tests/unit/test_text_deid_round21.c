@@ -91,6 +91,27 @@ static void test_article_towns(void **state)
     assert_int_equal(label_nth(det, a, "Calme", 0), 0);
 }
 
+/* Words no person bears, whatever took them: the letter of "N°", the
+ * article of "né le" before its date, an OCR's "Ie" before a word, and
+ * "Marié" of a social history; a maiden name after "née" stays a name. */
+static void test_not_names(void **state)
+{
+    (void)state;
+    static const char a[] = "PATIENT GOMES DOS SANTOS MANUEL NE LE 11 03 1949 IPP 0044817265\n"
+                            "Salarié : Nom MARTY  Prénom Gilles   N° SS 1 71 06 24 372 118 45\n"
+                            "Concerne : Mme TREGUIER Yvette, née Ie O7/O4/1939\n"
+                            "Mode de vie : Marié, 2 enfants.\n"
+                            "Ie patient est vu ce jour.\n"
+                            "Mme Dupont née Le Goff le 3/4/1950\n";
+    assert_int_equal(label_nth(det, a, "LE", 0), 0);
+    assert_int_equal(label_nth(det, a, "N°", 0), 0);
+    assert_int_equal(label_nth(det, a, "Ie", 0), 0);
+    assert_int_equal(label_nth(det, a, "Marié", 0), 0);
+    assert_int_equal(label_nth(det, a, "Ie", 1), 0);
+    assert_int_not_equal(label_nth(det, a, "Le Goff", 0), 0);
+    assert_int_not_equal(label_nth(det, a, "MARTY", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -99,6 +120,7 @@ int main(void)
         cmocka_unit_test(test_age_a),
         cmocka_unit_test(test_trade_employers),
         cmocka_unit_test(test_article_towns),
+        cmocka_unit_test(test_not_names),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
