@@ -704,6 +704,8 @@ void deid_pass_name_joins(text_scan *s);
 void deid_pass_split_names(text_scan *s);
 /* An initial after a name the tagger found (deid_initials_late.c). */
 void deid_pass_initials_late(text_scan *s);
+/* Words no person bears, whatever took them (deid_not_names.c). */
+void deid_pass_not_names(text_scan *s);
 /* Towns of the language's proper nouns where a town stands, after the
  * tagger (deid_passes.c). */
 void deid_pass_towns_late(text_scan *s);

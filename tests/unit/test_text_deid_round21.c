@@ -112,6 +112,27 @@ static void test_not_names(void **state)
     assert_int_not_equal(label_nth(det, a, "MARTY", 0), 0);
 }
 
+/* Phrases of care and of letters that hold a name's word stay whole; the
+ * same first name elsewhere is a person's. */
+static void test_care_phrases(void **state)
+{
+    (void)state;
+    static const char a[] = "Prostatectomie robot-assistée (Da Vinci Xi). Timed Up and Go 14 s.\n"
+                            "PD-L1 CPS 8, Claudine 18.2 positive 80 %.\n"
+                            "De : Julien Morel [mailto:julien.morel73@orange.fr]\n"
+                            "Best regards,\n"
+                            "08h30  BLANC Josiane  IPP SJ0098825\n"
+                            "Elle a vu Claudine Martin hier.\n";
+    assert_int_equal(label_nth(det, a, "Vinci", 0), 0);
+    assert_int_equal(label_nth(det, a, "Up", 0), 0);
+    assert_int_equal(label_nth(det, a, "Claudine", 0), 0);
+    assert_int_equal(label_nth(det, a, "mailto", 0), 0);
+    assert_int_equal(label_nth(det, a, "Best", 0), 0);
+    assert_int_equal(label_nth(det, a, "IPP", 0), 0);
+    assert_int_not_equal(label_nth(det, a, "Claudine", 1), 0);
+    assert_int_not_equal(label_nth(det, a, "Morel", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_trade_employers),
         cmocka_unit_test(test_article_towns),
         cmocka_unit_test(test_not_names),
+        cmocka_unit_test(test_care_phrases),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }

@@ -1,0 +1,139 @@
+/* Words no person bears, whatever took them as a name, after every
+ * pass: the letter of "N°"; the article of "né le" before its date ("NÉ
+ * LE 11 03 1949", OCR'd "née Ie O3/O2/1935"); "Marié", "Mariée" of a
+ * social history, which fold to the first name; an OCR's "Ie", "Ia",
+ * "Ies" (the article with I for l) before a word in lower case or a
+ * number; a record number's label in capitals ("IPP"); and the words of the phrases of care that hold a
+ * name's word
+ * ("robot Da Vinci", "Timed Up and Go", "claudine 18.2", "Best regards"). */
+#include "deid_scan.h"
+
+#include <string.h>
+
+static int person(int l)
+{
+    return l == AT_PHI_NOM || l == AT_PHI_PRENOM;
+}
+
+static void unlabel(text_scan *s, size_t i)
+{
+    s->lab[i] = 0;
+    s->ent[i] = 0;
+}
+
+/* Token i (labelled a name) is "le" or "la" (OCR'd "Ie", "Ia"), after "né"
+ * or "née" and before a number or a word with a digit on the line. */
+static int born_article(const text_scan *s, size_t i)
+{
+    if (i == 0 || i + 1 >= s->n || s->tok[i].nl || s->tok[i + 1].nl || s->tok[i].e - s->tok[i].s != 2)
+        return 0;
+    char a = (char)(s->t[s->tok[i].s] | 0x20), b = (char)(s->t[s->tok[i].s + 1] | 0x20);
+    if (!((a == 'l' || a == 'i') && (b == 'e' || b == 'a')))
+        return 0;
+    if (!(tok_is(s, i - 1, "n\xC3\xA9") ||
+          tok_is(s, i - 1,
+                 "n\xC3\xA9"
+                 "e") ||
+          tok_is(s, i - 1, "ne") || tok_is(s, i - 1, "nee") || tok_is(s, i - 1, "N\xC3\x89") ||
+          tok_is(s, i - 1,
+                 "N\xC3\x89"
+                 "E")))
+        return 0;
+    return s->tok[i + 1].kind == TOK_NUM || tok_has_digit(s, i + 1);
+}
+
+/* Token i is "Ie", "Ia" or "Ies", then a word in lower case or a number
+ * on its line. */
+static int ocr_article(const text_scan *s, size_t i)
+{
+    size_t n = s->tok[i].e - s->tok[i].s;
+    const char *w = s->t + s->tok[i].s;
+    if (!((n == 2 && w[0] == 'I' && (w[1] == 'e' || w[1] == 'a')) || (n == 3 && !memcmp(w, "Ies", 3))) ||
+        i + 1 >= s->n || s->tok[i + 1].nl)
+        return 0;
+    const text_tok *k = &s->tok[i + 1];
+    return k->kind == TOK_NUM || (k->kind == TOK_WORD && !k->cap && !k->allcaps);
+}
+
+/* Token i is "marié" or "mariée" with its accent, in any case. */
+static int married(const text_scan *s, size_t i)
+{
+    size_t n = s->tok[i].e - s->tok[i].s;
+    if (n != 6 && n != 7)
+        return 0;
+    const char *w = s->t + s->tok[i].s;
+    static const char m[] = "mari";
+    for (size_t q = 0; q < 4; q++)
+        if ((char)(w[q] | 0x20) != m[q])
+            return 0;
+    int acc = (unsigned char)w[4] == 0xC3 && ((unsigned char)w[5] == 0xA9 || (unsigned char)w[5] == 0x89);
+    return acc && (n == 6 || (w[6] | 0x20) == 'e');
+}
+
+/* Phrases of care and of letters whose words a name's list holds,
+ * folded, up to four words; "#" stands for a number. */
+static const char *const phrases[][4] = {
+    {"da", "vinci", NULL, NULL},     {"timed", "up", "and", "go"},   {"claudine", "#", NULL, NULL},
+    {"best", "regards", NULL, NULL}, {"best", "wishes", NULL, NULL}, {"kind", "regards", NULL, NULL},
+    {"mailto", NULL, NULL, NULL},
+};
+
+/* Token i's folded word is w ("#": a number). */
+static int word_is(const text_scan *s, size_t i, const char *w)
+{
+    if (i >= s->n)
+        return 0;
+    if (w[0] == '#')
+        return s->tok[i].kind == TOK_NUM;
+    char f[32];
+    size_t n = s->tok[i].e - s->tok[i].s;
+    if (n >= sizeof f / 2)
+        return 0;
+    int fl = text_lexicon_fold(s->t + s->tok[i].s, n, f, sizeof f);
+    return fl > 0 && strlen(w) == (size_t)fl && !memcmp(f, w, (size_t)fl);
+}
+
+/* Token p is a word of a phrase at [a, a + len) on one line: its tokens
+ * lose their names' labels. */
+static int in_phrase(text_scan *s, size_t p)
+{
+    for (size_t r = 0; r < sizeof phrases / sizeof *phrases; r++) {
+        size_t len = 0;
+        while (len < 4 && phrases[r][len])
+            len++;
+        for (size_t k = 0; k < len; k++) {
+            if (p < k || phrases[r][k][0] == '#' || !word_is(s, p, phrases[r][k]))
+                continue;
+            size_t a = p - k, q = 0;
+            while (q < len && a + q < s->n && (q == 0 || !s->tok[a + q].nl) &&
+                   word_is(s, a + q, phrases[r][q]))
+                q++;
+            if (q < len)
+                continue;
+            for (q = 0; q < len; q++)
+                if (person(s->lab[a + q]))
+                    unlabel(s, a + q);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void deid_pass_not_names(text_scan *s)
+{
+    for (size_t p = deid_next_labelled(s, 0); p < s->n; p = deid_next_labelled(s, p + 1)) {
+        if (!person(s->lab[p]) || s->tok[p].kind != TOK_WORD)
+            continue;
+        /* "N°", "Nº" */
+        if (s->tok[p].e - s->tok[p].s == 1 && p + 1 < s->n && s->tok[p + 1].s == s->tok[p].e &&
+            s->tok[p + 1].e - s->tok[p + 1].s >= 2 && (unsigned char)s->t[s->tok[p + 1].s] == 0xC2 &&
+            ((unsigned char)s->t[s->tok[p + 1].s + 1] == 0xB0 ||
+             (unsigned char)s->t[s->tok[p + 1].s + 1] == 0xBA))
+            unlabel(s, p);
+        else if (born_article(s, p) || married(s, p) || ocr_article(s, p) ||
+                 ((s->tok[p].dflags & DICT_IDLABEL) && s->tok[p].allcaps))
+            unlabel(s, p);
+        else
+            in_phrase(s, p);
+    }
+}
