@@ -237,6 +237,13 @@ static int blank_before(const text_scan *s, size_t i)
     return nl >= 2;
 }
 
+/* Words that open a letterhead's line of practice, folded. */
+static const char *const practice_words[] = {
+    "medecine",    "chirurgie",  "medecin",     "docteur", "pharmacien",    "pharmacienne",
+    "infirmier",   "infirmiere", "specialiste", "ancien",  "ancienne",      "praticien",
+    "praticienne", "diplome",    "diplomee",    "membre",  "consultations", "attache",
+    "attachee",    "qualifie",   "qualifiee",   NULL};
+
 /* The lines of a postal address block between the addressee's name and
  * the line "ZIP Town" ("Madame Jocelyne GIRAUDEAU / La Petite Noue / 11
  * route de Sancerre / 18300 SAINT-SATUR"): a house's or a place's name
@@ -263,9 +270,11 @@ void deid_pass_address_blocks(text_scan *s)
                 ok = !is_punct(s, q, ':') &&
                      (!l || l == AT_PHI_ADRESSE || l == AT_PHI_NOM || l == AT_PHI_PRENOM);
             }
-            /* (not a line of a role or a specialty: "Médecin généraliste") */
+            /* (not a line of a role or a specialty: "Médecin généraliste",
+             * "Médecine générale", "Ancien interne des hôpitaux") */
             const text_tok *f0 = &s->tok[a];
-            if (!person && ((f0->lex & (LEX_MED | LEX_KIN)) || (f0->dflags & (DICT_ROLE | DICT_FIELD))))
+            if (!person && ((f0->lex & (LEX_MED | LEX_KIN)) || (f0->dflags & (DICT_ROLE | DICT_FIELD)) ||
+                            folded_in(s, a, practice_words)))
                 ok = 0;
             if (!ok || (blank_before(s, a) && !person) || (person && lines == 0))
                 break;

@@ -276,6 +276,11 @@ static void pass_rural(text_scan *s, size_t i)
         ((s->tok[f0].allcaps && tlen(s, f0) <= 4) ||
          ((s->tok[f0].lex & LEX_MED) && !(s->tok[f0].lex & NAME_KINDS))))
         return;
+    /* nor a carer's abbreviation after a capitalised one ("Passage IDE
+     * 2x/j") */
+    if (k->cap && f0 == j && f0 < r && s->tok[f0].allcaps && tlen(s, f0) <= 4 &&
+        ((s->tok[f0].dflags & DICT_ROLE) || ((s->tok[f0].lex & LEX_MED) && !(s->tok[f0].lex & NAME_KINDS))))
+        return;
     if (r > j && !(k->cap && i > 0 && !k->nl && s->tok[i - 1].kind == TOK_WORD && !s->tok[i - 1].cap &&
                    !(s->tok[i - 1].dflags & DICT_CONNECT)))
         mark(s, i, r, AT_PHI_ADRESSE);

@@ -303,8 +303,12 @@ void deid_pass_hospitals(text_scan *s)
             continue;
         if (!s->tok[i].cap) {
             /* in lower case, its name right after it: "laboratoire
-             * Cerballiance Rennes Sud", "clinique Pasteur-Lanroze" */
+             * Cerballiance Rennes Sud", "clinique Pasteur-Lanroze"; not a
+             * letter alone ("groupe A Rh+", "groupe O+", GOLD's "groupe E") */
             size_t j = i + 1;
+            if (j < s->n && !s->tok[j].nl && s->tok[j].kind == TOK_WORD &&
+                (s->tok[j].e - s->tok[j].s == 1 || tok_is(s, j, "ab")))
+                continue;
             while (j < s->n && j - i <= 4 && !s->tok[j].nl && is_name_word(s, j) && !s->lab[j] &&
                    !(s->tok[j].dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_ROLE | DICT_FIELD)) &&
                    !(s->tok[j].lex & (LEX_MED | LEX_EPONYM)))

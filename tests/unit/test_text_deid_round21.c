@@ -133,6 +133,33 @@ static void test_care_phrases(void **state)
     assert_int_not_equal(label_nth(det, a, "Morel", 0), 0);
 }
 
+/* A blood group or GOLD's group after "groupe" in lower case, a carer's
+ * visit after a street word ("Passage IDE") and a letterhead's line of
+ * practice above the street are no establishment and no address; the
+ * street and the house's name of an address block stay addresses. */
+static void test_no_place_words(void **state)
+{
+    (void)state;
+    static const char a[] = "Bio : Hb 12,4 g/dL, groupe A Rh+, RAI nég. BPCO stade GOLD 3, groupe E.\n"
+                            "Vit avec sa fille à Venelles. Passage IDE 2x/j, kiné 3x/s.\n"
+                            "\n"
+                            "Dr Pierre-Yves MARTEAU\n"
+                            "Médecine générale\n"
+                            "2 place du Champ de Foire\n"
+                            "35500 VITRÉ\n"
+                            "\n"
+                            "Madame Jocelyne GIRAUDEAU\n"
+                            "La Petite Noue\n"
+                            "11 route de Sancerre\n"
+                            "18300 SAINT-SATUR\n";
+    assert_int_equal(RULE(a, "A Rh"), 0);
+    assert_int_equal(RULE(a, "E."), 0);
+    assert_int_equal(RULE(a, "Passage"), 0);
+    assert_int_equal(RULE(a, "Médecine"), 0);
+    assert_int_equal(RULE(a, "2 place"), AT_PHI_ADRESSE);
+    assert_int_equal(RULE(a, "Petite Noue"), AT_PHI_ADRESSE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +170,7 @@ int main(void)
         cmocka_unit_test(test_article_towns),
         cmocka_unit_test(test_not_names),
         cmocka_unit_test(test_care_phrases),
+        cmocka_unit_test(test_no_place_words),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
