@@ -337,6 +337,26 @@ static int unit_closes(const text_scan *s, size_t i)
     return c == ':' || c == ',' || c == ';' || c == ')' || c == ']';
 }
 
+/* Token i is a word of 90 to 130 and its unit glued: "96a", "92ans",
+ * "101an". */
+static int glued_age(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s, d = 0;
+    const char *w = s->t + k->s;
+    if (k->kind != TOK_WORD || n < 3 || n > 6)
+        return 0;
+    while (d < n && w[d] >= '0' && w[d] <= '9')
+        d++;
+    if (d < 2 || d > 3)
+        return 0;
+    int v = atoi_n(w, d);
+    size_t u = n - d;
+    return v >= 90 && v <= 130 &&
+           ((u == 1 && w[d] == 'a') || (u == 2 && !memcmp(w + d, "an", 2)) ||
+            (u == 3 && !memcmp(w + d, "ans", 3)));
+}
+
 static void pass_age(text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
@@ -769,6 +789,15 @@ void deid_pass_extra_dates(text_scan *s)
             }
         }
         pass_age(s, i);
+    }
+    /* an age over 89 glued to its unit ("92ans"; "Denise 96a –" before a
+     * sign or the line's end) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
+        size_t i = s->list[TEXT_LIST_CUE][q];
+        if (!s->lab[i] && glued_age(s, i) &&
+            (s->t[s->tok[i].e - 1] == 's' || i + 1 >= s->n || s->tok[i + 1].nl ||
+             s->tok[i + 1].kind == TOK_PUNCT))
+            mark(s, i, i + 1, AT_PHI_AGE);
     }
     for (size_t q = 0; q < s->nlist[TEXT_LIST_EXTRA]; q++) {
         size_t i = s->list[TEXT_LIST_EXTRA][q];

@@ -48,17 +48,22 @@ static void test_care_service_names(void **state)
     assert_int_equal(RULE(a, "62"), 0);
 }
 
-/* An age over 89 written with "a" before a colon or at the line's end;
- * "a" before a word is the verb. */
+/* An age over 89 written with "a" before a colon or at the line's end,
+ * or glued to its unit; "a" before a word is the verb, a room's letter
+ * before a word stays. */
 static void test_age_a(void **state)
 {
     (void)state;
     static const char a[] = "Mme CHAMBON Odette 94 a : ne répond plus\n"
                             "pat. Lefort Georges 93 a\n"
-                            "Le lot 92 a été rappelé.\n";
+                            "Le lot 92 a été rappelé.\n"
+                            "14h VASSEUR Denise 96a – USP ch 3. Mme X, 91ans, vit seule. Chambre 95a bis.\n";
     assert_int_equal(RULE(a, "94"), AT_PHI_AGE);
     assert_int_equal(RULE(a, "93"), AT_PHI_AGE);
     assert_int_equal(RULE(a, "92"), 0);
+    assert_int_equal(RULE(a, "96a"), AT_PHI_AGE);
+    assert_int_equal(RULE(a, "91ans"), AT_PHI_AGE);
+    assert_int_equal(RULE(a, "95a"), 0);
     at_buf out;
     at_buf_init(&out, 1 << 16);
     at_text_spans sp = {0};
