@@ -202,6 +202,10 @@ void deid_pass_place_fields(text_scan *s)
         const text_tok *p = &s->tok[h ? h - 1 : 0];
         unsigned pc = p->special, cell = (h > 0) & (p->kind == TOK_PUNCT) & (p->e - p->s == 1) &
                                          ((pc == '|') | (pc == ';') | (pc == '-') | (pc == '*'));
+        /* or after a wide gap, a form's next field on the line ("Code postal
+         * : 88250   Commune : La Bresse") */
+        if (h > 0 && k->s >= p->e + 3)
+            cell |= (s->t[k->s - 1] == ' ') & (s->t[k->s - 2] == ' ');
         may[nm] = (uint32_t)h;
         nm += (k->kind == TOK_WORD) & (n >= 3) & (n <= 10) & (s->lab[h] == 0) &
               ((c0 == 'a') | (c0 == 'd') | (c0 == 'v') | (c0 == 'c') | (c0 == 'l')) &

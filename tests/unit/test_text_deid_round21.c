@@ -165,6 +165,19 @@ static void test_no_place_words(void **state)
     assert_int_equal(RULE(a, "Petite Noue"), AT_PHI_ADRESSE);
 }
 
+/* A form's place field after a wide gap on the line of another field. */
+static void test_second_field_on_line(void **state)
+{
+    (void)state;
+    static const char a[] = "Code postal : 88250   Commune : La Bresse\n"
+                            "Téléphone : 03.29.25.61.00\n";
+    assert_int_equal(RULE(a, "Bresse"), AT_PHI_VILLE);
+    assert_int_not_equal(RULE(a, "88250"), 0);
+    /* one space only: the value's words, not a new field */
+    static const char b[] = "Lieu : salle 3 commune des internes\n";
+    assert_int_equal(RULE(b, "internes"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +189,7 @@ int main(void)
         cmocka_unit_test(test_not_names),
         cmocka_unit_test(test_care_phrases),
         cmocka_unit_test(test_no_place_words),
+        cmocka_unit_test(test_second_field_on_line),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
