@@ -3,7 +3,8 @@
  * LE 11 03 1949", OCR'd "née Ie O3/O2/1935"); "Marié", "Mariée" of a
  * social history, which fold to the first name; an OCR's "Ie", "Ia",
  * "Ies" (the article with I for l) before a word in lower case or a
- * number; a record number's label in capitals ("IPP"); and the words of the phrases of care that hold a
+ * number; a record number's label in capitals ("IPP"); a greeting or a
+ * dictated "point"; and the words of the phrases of care that hold a
  * name's word
  * ("robot Da Vinci", "Timed Up and Go", "claudine 18.2", "Best regards"). */
 #include "deid_scan.h"
@@ -70,6 +71,11 @@ static int married(const text_scan *s, size_t i)
     return acc && (n == 6 || (w[6] | 0x20) == 'e');
 }
 
+/* Words of letters and transcripts that name no one (folded): a
+ * greeting, a dictated stop. */
+static const char *const never_people[] = {"bonjour",      "bonsoir", "point", "virgule",
+                                           "cordialement", "merci",   NULL};
+
 /* Phrases of care and of letters whose words a name's list holds,
  * folded, up to four words; "#" stands for a number. */
 static const char *const phrases[][4] = {
@@ -132,6 +138,8 @@ void deid_pass_not_names(text_scan *s)
             unlabel(s, p);
         else if (born_article(s, p) || married(s, p) || ocr_article(s, p) ||
                  ((s->tok[p].dflags & DICT_IDLABEL) && s->tok[p].allcaps))
+            unlabel(s, p);
+        else if ((s->tok[p].dflags & DICT_GREET) || deid_tok_in(s, p, never_people))
             unlabel(s, p);
         else
             in_phrase(s, p);

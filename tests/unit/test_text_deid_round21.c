@@ -127,7 +127,10 @@ static void test_care_phrases(void **state)
                             "De : Julien Morel [mailto:julien.morel73@orange.fr]\n"
                             "Best regards,\n"
                             "08h30  BLANC Josiane  IPP SJ0098825\n"
-                            "Elle a vu Claudine Martin hier.\n";
+                            "Elle a vu Claudine Martin hier.\n"
+                            "Bonsoir Marc, Merci pour ta réponse.\n";
+    assert_int_equal(label_nth(det, a, "Bonsoir", 0), 0);
+    assert_int_equal(label_nth(det, a, "Merci", 0), 0);
     assert_int_equal(label_nth(det, a, "Vinci", 0), 0);
     assert_int_equal(label_nth(det, a, "Up", 0), 0);
     assert_int_equal(label_nth(det, a, "Claudine", 0), 0);
