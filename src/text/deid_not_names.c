@@ -6,7 +6,8 @@
  * number; a record number's label in capitals ("IPP"); a greeting or a
  * dictated "point"; and the words of the phrases of care that hold a
  * name's word
- * ("robot Da Vinci", "Timed Up and Go", "claudine 18.2", "Best regards"). */
+ * ("robot Da Vinci", "Timed Up and Go", "claudine 18.2", "Best regards",
+ * "Dr de garde", "professeur d'EPS", "Monsieur le Médecin-conseil"). */
 #include "deid_scan.h"
 
 #include <string.h>
@@ -79,9 +80,11 @@ static const char *const never_people[] = {"bonjour",      "bonsoir", "point", "
 /* Phrases of care and of letters whose words a name's list holds,
  * folded, up to four words; "#" stands for a number. */
 static const char *const phrases[][4] = {
-    {"da", "vinci", NULL, NULL},     {"timed", "up", "and", "go"},   {"claudine", "#", NULL, NULL},
-    {"best", "regards", NULL, NULL}, {"best", "wishes", NULL, NULL}, {"kind", "regards", NULL, NULL},
-    {"mailto", NULL, NULL, NULL},
+    {"da", "vinci", NULL, NULL},           {"timed", "up", "and", "go"},     {"claudine", "#", NULL, NULL},
+    {"best", "regards", NULL, NULL},       {"best", "wishes", NULL, NULL},   {"kind", "regards", NULL, NULL},
+    {"mailto", NULL, NULL, NULL},          {"de", "garde", NULL, NULL},      {"d'", "eps", NULL, NULL},
+    {"le", "medecin-conseil", NULL, NULL}, {"la", "procureure", NULL, NULL}, {"le", "procureur", NULL, NULL},
+    {"adjudant-chef", NULL, NULL, NULL},
 };
 
 /* Token i's folded word is w ("#": a number). */
@@ -91,9 +94,9 @@ static int word_is(const text_scan *s, size_t i, const char *w)
         return 0;
     if (w[0] == '#')
         return s->tok[i].kind == TOK_NUM;
-    char f[32];
+    char f[64];
     size_t n = s->tok[i].e - s->tok[i].s;
-    if (n >= sizeof f / 2)
+    if (n > 40)
         return 0;
     int fl = text_lexicon_fold(s->t + s->tok[i].s, n, f, sizeof f);
     return fl > 0 && strlen(w) == (size_t)fl && !memcmp(f, w, (size_t)fl);

@@ -128,7 +128,11 @@ static void test_care_phrases(void **state)
                             "Best regards,\n"
                             "08h30  BLANC Josiane  IPP SJ0098825\n"
                             "Elle a vu Claudine Martin hier.\n"
-                            "Bonsoir Marc, Merci pour ta réponse.\n";
+                            "Bonsoir Marc, Merci pour ta réponse.\n"
+                            "Monsieur le Médecin-conseil, professeur d'EPS, vu par le Dr de garde.\n";
+    assert_int_equal(label_nth(det, a, "Médecin-conseil", 0), 0);
+    assert_int_equal(label_nth(det, a, "EPS", 0), 0);
+    assert_int_equal(label_nth(det, a, "garde", 0), 0);
     assert_int_equal(label_nth(det, a, "Bonsoir", 0), 0);
     assert_int_equal(label_nth(det, a, "Merci", 0), 0);
     assert_int_equal(label_nth(det, a, "Vinci", 0), 0);
