@@ -221,8 +221,14 @@ static void pass_rural(text_scan *s, size_t i)
             return;
     }
     size_t j = i + 1;
-    if (is_punct(s, j, '.'))
+    /* the full stop of an abbreviation ("bât. B", "esc. C"); after a whole
+     * word it ends the sentence ("au 3e étage. Un ascenseur", "sur
+     * place. Pas de ...") */
+    if (is_punct(s, j, '.')) {
+        if (tlen(s, i) >= 5 && !(s->tok[i].allcaps))
+            return;
         j++;
+    }
     /* "appt 41", "bât. C2": a number or a short code after a complement word */
     if (j < s->n && !s->tok[j].nl && !s->lab[j] && deid_tok_in(s, i, unit_words) &&
         (s->tok[j].kind == TOK_NUM ||

@@ -168,6 +168,13 @@ static void test_no_place_words(void **state)
     assert_int_equal(RULE(a, "E."), 0);
     assert_int_equal(RULE(a, "Passage"), 0);
     assert_int_equal(RULE(a, "Médecine"), 0);
+    /* a street word's full stop ends its sentence; an abbreviation's not */
+    static const char b[] =
+        "Elle vit au 3e étage. Un ascenseur est présent. Rendez-vous sur place. Pas de taxi.\n"
+        "Résidence Les Pins, bât. B, 4 rue de la Gare\n";
+    assert_int_equal(RULE(b, "Un"), 0);
+    assert_int_equal(RULE(b, "Pas"), 0);
+    assert_int_equal(RULE(b, "B,"), AT_PHI_ADRESSE);
     assert_int_equal(RULE(a, "2 place"), AT_PHI_ADRESSE);
     assert_int_equal(RULE(a, "Petite Noue"), AT_PHI_ADRESSE);
 }
