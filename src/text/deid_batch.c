@@ -235,11 +235,21 @@ static at_status spans_json(at_buf *js, const at_text_spans *sp, long row)
 }
 
 /* De-identify one text of patient (NULL: none known); appends output and
- * standoff. Errors name no content. */
+ * standoff. found: its spans, detected beforehand for the detector's
+ * patient (csv_detect_ahead: the text checked, the patient set), NULL:
+ * detected here. Errors name no content. */
 static at_status deid_text(deid_run *r, const char *text, size_t len, const char *patient, at_buf *out,
-                           at_buf *js, long row)
+                           at_buf *js, long row, const at_text_spans *found)
 {
     size_t bad;
+    if (found) {
+        if (r->pats)
+            r->unmatched += !at_text_patients_find(r->pats, patient);
+        at_status st = at_text_deid_apply(text, len, found, r->mode, r->key, patient, out);
+        if (!st && js)
+            st = spans_json(js, found, row);
+        return st;
+    }
     if (at_text_utf8_check(text, len, &bad))
         return at_error_set(AT_ERR_FORMAT, "byte %zu: not UTF-8 text (binary?)", bad);
     at_status st = AT_OK;
@@ -273,6 +283,61 @@ static at_status deid_text(deid_run *r, const char *text, size_t len, const char
     return st;
 }
 
+/* The rows detected together: at most this many in one call of
+ * at_text_deid_detect_many (their spans are kept until written). */
+#define CSV_AHEAD_ROWS 4096
+
+/* The spans of the cells of column col in rows [from, *to) of csv,
+ * detected together (at_text_deid_detect_many) in runs of rows of one
+ * patient, each run's patient set in the detector as deid_text sets it:
+ * found[i - from] for row i. *to is lowered to the first row the row
+ * loop must take alone: a row it refuses (an empty patient id, a cell
+ * not UTF-8, no patient where --patient-info holds several), or one
+ * where setting the patient or detecting failed (the error cleared: the
+ * row loop meets it again in its place). Rows from *to on are left
+ * empty. */
+static void csv_detect_ahead(deid_run *r, const at_csv *csv, int col, int idc, const char *patient,
+                             size_t from, size_t *to, at_text_spans *found, const char **texts, size_t *lens)
+{
+    size_t i = from, end = *to;
+    while (i < end) {
+        /* a run of rows of one patient */
+        const at_text_patient *p = NULL;
+        size_t e = i;
+        for (; e < end; e++) {
+            const char *pid = idc >= 0 ? csv->cells[e * csv->ncols + (size_t)idc] : patient;
+            const char *c = csv->cells[e * csv->ncols + (size_t)col];
+            size_t len = strlen(c), bad;
+            if ((idc >= 0 && !*pid) || at_text_utf8_check(c, len, &bad) || (r->pats && !pid))
+                break;
+            const at_text_patient *q = r->pats ? at_text_patients_find(r->pats, pid) : NULL;
+            if (e > i && q != p)
+                break;
+            p = q;
+            texts[e - from] = c;
+            lens[e - from] = len;
+        }
+        if (e == i) /* the row loop refuses row i */
+            break;
+        if (r->pats && p != r->cur) {
+            if (at_text_deid_set_patient(r->det, p)) {
+                at_error_clear();
+                break;
+            }
+            r->cur = p;
+        }
+        if (at_text_deid_detect_many(r->det, texts + (i - from), lens + (i - from), e - i,
+                                     found + (i - from))) {
+            at_error_clear();
+            for (size_t k = i; k < e; k++)
+                at_text_spans_free(&found[k - from]);
+            break;
+        }
+        i = e;
+    }
+    *to = i;
+}
+
 /* A CSV file: the column --column de-identified row by row, the other
  * columns copied. With a patient id column (--id-column, else patient_id
  * when the header has one) each row's dates and surrogates follow its own
@@ -293,7 +358,33 @@ static at_status deid_csv(deid_run *r, const char *data, size_t len, const char 
         st = at_error_set(AT_ERR_NOT_FOUND, "no column named by --id-column in the header");
     if (!st && js)
         st = at_buf_puts(js, "[");
+    /* the cells detected ahead in blocks of rows (not in the run's first
+     * phase, which notes the words of each document as it is detected) */
+    size_t ahead_from = 1, ahead_to = 1, ahead_cap = csv.nrows > 1 ? csv.nrows - 1 : 0;
+    if (ahead_cap > CSV_AHEAD_ROWS)
+        ahead_cap = CSV_AHEAD_ROWS;
+    at_text_spans *found = NULL;
+    const char **texts = NULL;
+    size_t *lens = NULL;
+    if (!st && !r->acc && col >= 0 && ahead_cap > 1) {
+        found = at_calloc(ahead_cap, sizeof *found);
+        texts = at_malloc(ahead_cap * sizeof *texts);
+        lens = at_malloc(ahead_cap * sizeof *lens);
+        if (!found || !texts || !lens) { /* (then each row alone, as before) */
+            at_free(found);
+            at_free(texts);
+            at_free(lens);
+            found = NULL;
+            texts = NULL;
+            lens = NULL;
+        }
+    }
     for (size_t i = 0; i < csv.nrows && !st; i++) {
+        if (found && i > 0 && i >= ahead_to) { /* the next block (the last one's spans freed as written) */
+            ahead_from = i;
+            ahead_to = csv.nrows - i < ahead_cap ? csv.nrows : i + ahead_cap;
+            csv_detect_ahead(r, &csv, col, idc, patient, ahead_from, &ahead_to, found, texts, lens);
+        }
         const char *pid = idc >= 0 && i > 0 ? csv.cells[i * csv.ncols + (size_t)idc] : patient;
         if (idc >= 0 && i > 0 && !*pid) {
             st = at_error_set(AT_ERR_FORMAT, "line %zu: empty patient id (column %s)", csv.line[i],
@@ -311,8 +402,12 @@ static at_status deid_csv(deid_run *r, const char *data, size_t len, const char 
                 at_buf_init(&cell, TEXT_MAX_CELL * 2);
                 if (js && i > 1)
                     st = at_buf_putc(js, ',');
+                at_text_spans *ahead =
+                    found && i >= ahead_from && i < ahead_to ? &found[i - ahead_from] : NULL;
                 if (!st)
-                    st = deid_text(r, c, strlen(c), pid, &cell, js, (long)i);
+                    st = deid_text(r, c, strlen(c), pid, &cell, js, (long)i, ahead);
+                if (ahead)
+                    at_text_spans_free(ahead);
                 if (st)
                     at_error_prefix(st, "line %zu", csv.line[i]);
                 if (!st)
@@ -327,6 +422,12 @@ static at_status deid_csv(deid_run *r, const char *data, size_t len, const char 
     }
     if (!st && js)
         st = at_buf_puts(js, "]");
+    if (found)
+        for (size_t i = ahead_from; i < ahead_to; i++)
+            at_text_spans_free(&found[i - ahead_from]); /* (a row loop stopped early) */
+    at_free(found);
+    at_free(texts);
+    at_free(lens);
     at_csv_free(&csv);
     return st;
 }
@@ -351,7 +452,7 @@ static at_status deid_file(deid_run *r, const deid_job *job)
         text_run_acc_next_doc(r->acc);
     if (!st)
         st = csv ? deid_csv(r, (const char *)data, len, patient, &out, r->json ? &js : NULL)
-                 : deid_text(r, (const char *)data, len, patient, &out, r->json ? &js : NULL, -1);
+                 : deid_text(r, (const char *)data, len, patient, &out, r->json ? &js : NULL, -1, NULL);
     if (r->acc) { /* phase 1: nothing written; a bad document is noted in phase 2 */
         at_status fatal = st == AT_ERR_NOMEM ? st : AT_OK;
         if (st)

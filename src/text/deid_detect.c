@@ -450,6 +450,54 @@ static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_to
     return lists;
 }
 
+/* The classes of the 64 bytes of a text from base (none past its end):
+ * bit j of lo, up and dg for byte base + j, an ASCII lower-case letter,
+ * upper-case letter or digit. */
+typedef struct {
+    size_t base;
+    uint64_t lo, up, dg, any; /* any: lo | up | dg */
+} byte_window;
+
+/* Load w with the 64 bytes of t (len bytes) from base (< len). */
+static inline void byte_window_load(byte_window *w, const unsigned char *t, size_t len, size_t base)
+{
+    const unsigned char *p = t + base;
+    unsigned char tail[64];
+    if (len - base < 64) {
+        memset(tail, 0, sizeof tail);
+        memcpy(tail, p, len - base);
+        p = tail;
+    }
+    uint64_t lo = 0, up = 0, dg = 0;
+#if defined(__SSE2__)
+    /* a byte in [c, c + r) is b + (0x80 - c) below -128 + r as a signed byte */
+    const __m128i lo_add = _mm_set1_epi8((char)(0x80 - 'a')), lo_lim = _mm_set1_epi8((char)(-128 + 26));
+    const __m128i up_add = _mm_set1_epi8((char)(0x80 - 'A'));
+    const __m128i dg_add = _mm_set1_epi8((char)(0x80 - '0')), dg_lim = _mm_set1_epi8((char)(-128 + 10));
+    for (int q = 0; q < 4; q++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * q));
+        unsigned l = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(x, lo_add), lo_lim));
+        unsigned u = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(x, up_add), lo_lim));
+        unsigned d = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(x, dg_add), dg_lim));
+        lo |= (uint64_t)l << (16 * q);
+        up |= (uint64_t)u << (16 * q);
+        dg |= (uint64_t)d << (16 * q);
+    }
+#else
+    for (unsigned j = 0; j < 64; j++) {
+        unsigned c = ascii_class[p[j] & 0x7F] * (p[j] < 0x80);
+        lo |= (uint64_t)(c == 1) << j;
+        up |= (uint64_t)(c == 2) << j;
+        dg |= (uint64_t)(c == 3) << j;
+    }
+#endif
+    w->base = base;
+    w->lo = lo;
+    w->up = up;
+    w->dg = dg;
+    w->any = lo | up | dg;
+}
+
 static at_status tokenise(text_scan *s)
 {
     const unsigned char *t = (const unsigned char *)s->t;
@@ -478,6 +526,7 @@ static at_status tokenise(text_scan *s)
      * scan_reserve and at the end */
     size_t ntok = s->n;
     text_tok *toks = s->tok;
+    byte_window win = {(size_t)0 - 64, 0, 0, 0, 0}; /* (none yet: any i is past it) */
     while (i < len) {
         unsigned c = t[i], sc;
         if (c == ' ') { /* (the most common blank: no class to look up) */
@@ -561,50 +610,28 @@ static at_status tokenise(text_scan *s)
         size_t start = i;
         for (;;) {
             for (;;) {
-                /* ASCII letters and digits in a tight loop (one table
-                 * load, one test a byte); other bytes below */
-                unsigned m = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-                /* eight bytes at a time first: the classes of the ASCII
-                 * letters and digits before the first other byte */
-                while (i + 8 <= len) {
-                    const uint64_t ones = 0x0101010101010101ull, high = 0x80 * ones;
-                    uint64_t x;
-                    memcpy(&x, t + i, 8);
-                    uint64_t h7 = x & (0x7F * ones), ascii_bytes = ~x & high;
-                    /* letters in either case at once (bit 5 set folds A-Z
-                     * onto a-z and no other byte into them), digits */
-                    uint64_t l7 = h7 | 0x20 * ones;
-                    uint64_t letter =
-                        (l7 + (0x80 - 'a') * ones) & ~(l7 + (0x80 - 'z' - 1) * ones) & ascii_bytes;
-                    uint64_t dg = (h7 + (0x80 - '0') * ones) & ~(h7 + (0x80 - '9' - 1) * ones) & ascii_bytes;
-                    uint64_t stop = ~(letter | dg) & high;
-                    if (stop) {
-                        uint64_t before = (stop & (0 - stop)) - 1; /* the bytes before the first stop */
-                        letter &= before;
-                        dg &= before;
-                    }
-                    /* a letter's bit 5 (moved to bit 7): lower case */
-                    uint64_t lo = letter & (x << 2), up = letter & ~(x << 2);
-                    mask |= (lo ? 2u : 0u) | (up ? 4u : 0u) | (dg ? 8u : 0u);
-                    if (stop) {
-                        i += (size_t)__builtin_ctzll(stop) >> 3;
+                /* the run of ASCII letters and digits from i, read in the
+                 * window's masks (the next window where it reaches the
+                 * window's end) */
+                size_t off = i - win.base;
+                if (off >= 64) {
+                    byte_window_load(&win, t, len, i);
+                    off = 0;
+                }
+                uint64_t stop = ~(win.any >> off);
+                unsigned r = stop ? (unsigned)__builtin_ctzll(stop) : 64u;
+                /* the run's bits in the window */
+                uint64_t run = (stop ? (stop & (0 - stop)) - 1 : ~(uint64_t)0) << off;
+                mask |= (win.lo & run ? 2u : 0u) | (win.up & run ? 4u : 0u) | (win.dg & run ? 8u : 0u);
+                i += r;
+                if (off + r < 64 || i >= len) {
+                    /* a byte past the run: a letter beyond ASCII goes on */
+                    if (i >= len || t[i] < 0x80 || !(w = word_char_len(t + i, len - i)))
                         break;
-                    }
-                    i += 8;
+                    ascii = 0;
+                    mask |= 1u << 4;
+                    i += w;
                 }
-#endif
-                while (i < len && ((m = byte_bits[t[i]]) & 0x0E)) {
-                    mask |= m;
-                    i++;
-                }
-                if (i >= len || !m)
-                    break;
-                if (!(w = word_char_len(t + i, len - i)))
-                    break;
-                ascii = 0;
-                mask |= 1u << 4;
-                i += w;
             }
             /* keep hyphenated words and "d'Ascq"-like inner apostrophes together,
              * but split elisions (l', d', qu') from the word they precede;

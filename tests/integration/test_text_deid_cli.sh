@@ -140,6 +140,48 @@ printf 'id,nom\nP1,Kerhervé\nP1,Le Goff\n' > "$tmp/mp/dup.csv"
 run "$bin" text deid "$tmp/mp/notes.csv" --column text -o "$tmp/mpx" --patient-info "$tmp/mp/dup.csv"
 [ "$rc" = 1 ] && grep -q "dup.csv: line 3: the same id as line 2" "$tmp/err" || fail "duplicate id ($rc)"
 
+# --- the cells of a CSV detected together (blocks of rows of one patient)
+# give the same cells and standoff as each row de-identified alone (a CSV
+# of one row), with patients that change from row to row and one absent
+# from --patient-info
+/usr/bin/python3 - "$tmp/mp" <<'PY'
+import csv, os, sys
+d = sys.argv[1]
+notes = ["Vu Soizic Kerhervé, IPP 80012345, le 12/03/2024. Tél 06 12 34 56 78.",
+         "M. Yannick Le Goff, né le 14/07/1955, demeurant 3 rue des Lilas, 29200 Brest.",
+         "", "Dr Anne MARTIN (CHU de Rennes) : RAS. Revu le 2024-03-21 par Mme Kerhervé.",
+         "Patient suivi par le Dr Jean DUPONT, hôpital Saint-Louis, Paris 10e."]
+# (what only a patient's identity finds: the names in lower case, the ipp)
+both = " kerhervé et goff revus, appel 80012345, soizic et yannick ok"
+rows = [(p, notes[k % len(notes)] + (both if k % 3 else "")) for k, p in enumerate("P1 P1 P2 P3 P1 P2 P2 P3 P1 P1".split())]
+os.makedirs(d + "/one", exist_ok=True)
+with open(d + "/many.csv", "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f); w.writerow(["patient_id", "text"]); w.writerows(rows)
+for k, r in enumerate(rows):
+    with open(d + "/one/r%d.csv" % k, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f); w.writerow(["patient_id", "text"]); w.writerow(r)
+PY
+for mode in redact pseudonymise; do
+  run "$bin" text deid "$tmp/mp/many.csv" --column text --json --mode "$mode" --key "$tmp/k.key" \
+      --patient-info "$tmp/mp/patients.csv" -o "$tmp/mp/many-$mode"
+  [ "$rc" = 0 ] || fail "CSV of several rows ($mode, $rc): $(cat "$tmp/err")"
+  run "$bin" text deid "$tmp/mp/one" --column text --json --mode "$mode" --key "$tmp/k.key" \
+      --patient-info "$tmp/mp/patients.csv" --no-run-consistency -o "$tmp/mp/one-$mode"
+  [ "$rc" = 0 ] || fail "CSV rows alone ($mode, $rc): $(cat "$tmp/err")"
+  /usr/bin/python3 - "$tmp/mp" "$mode" <<'PY' || fail "CSV rows detected together differ from rows alone ($mode)"
+import csv, json, sys
+d, mode = sys.argv[1], sys.argv[2]
+many = list(csv.reader(open(d + "/many-%s/many.csv" % mode, encoding="utf-8")))[1:]
+spans = json.load(open(d + "/many-%s/many.csv.json" % mode, encoding="utf-8"))
+assert len(many) == 10 and len(spans) == 10, (len(many), len(spans))
+for k in range(10):
+    one = list(csv.reader(open(d + "/one-%s/r%d.csv" % (mode, k), encoding="utf-8")))[1:]
+    sp = json.load(open(d + "/one-%s/r%d.csv.json" % (mode, k), encoding="utf-8"))
+    assert one == [many[k]], (k, one, many[k])
+    assert sp[0]["spans"] == spans[k]["spans"] and spans[k]["row"] == k + 1, k
+PY
+done
+
 # --- the site key never travels with the outputs: refused inside -o, skipped among the inputs
 mkdir -p "$tmp/kd"
 echo "Vu M. Jean DUPONT." > "$tmp/kd/a.txt"
