@@ -239,7 +239,7 @@ static size_t scan_paren_phone(const text_scan *s, size_t a)
     return i < s->len && is_alnum_c(t[i]) ? 0 : i;
 }
 
-/* ---- dates in words, ages -------------------------------------------------------------- */
+/* ---- dates in words (ages: deid_ages.c) -------------------------------------------------------------- */
 
 /* Token i is a number word (each hyphen part): its value, else -1. */
 static int number_tok(const text_scan *s, size_t i, char *f, size_t *fl)
@@ -319,102 +319,6 @@ static void pass_word_date(text_scan *s, size_t i)
                                                           : number_tok(s, a - 2, f, &fl);
         if (v >= 1 && v <= 31)
             mark(s, a - 2, a - 1, AT_PHI_DATE);
-    }
-}
-
-static const char *const age_words[] = {"age", "agee", "ages", "agees", NULL};
-
-/* Token i closes an age's unit "a" (text_age_unit_len rewrites it so):
- * the end, a line's end, a comma, a semicolon, a bracket, a colon ("94
- * a : ne répond plus"). */
-static int unit_closes(const text_scan *s, size_t i)
-{
-    if (i >= s->n || s->tok[i].nl)
-        return 1;
-    if (s->tok[i].kind != TOK_PUNCT)
-        return 0;
-    char c = s->t[s->tok[i].s];
-    return c == ':' || c == ',' || c == ';' || c == ')' || c == ']';
-}
-
-/* Token i is a word of 90 to 130 and its unit glued: "96a", "92ans",
- * "101an". */
-static int glued_age(const text_scan *s, size_t i)
-{
-    const text_tok *k = &s->tok[i];
-    size_t n = k->e - k->s, d = 0;
-    const char *w = s->t + k->s;
-    if (k->kind != TOK_WORD || n < 3 || n > 6)
-        return 0;
-    while (d < n && w[d] >= '0' && w[d] <= '9')
-        d++;
-    if (d < 2 || d > 3)
-        return 0;
-    int v = atoi_n(w, d);
-    size_t u = n - d;
-    return v >= 90 && v <= 130 &&
-           ((u == 1 && w[d] == 'a') || (u == 2 && !memcmp(w + d, "an", 2)) ||
-            (u == 3 && !memcmp(w + d, "ans", 3)));
-}
-
-static void pass_age(text_scan *s, size_t i)
-{
-    const text_tok *k = &s->tok[i];
-    int v = -1;
-    size_t e = i + 1;
-    char f[64];
-    size_t fl;
-    if (k->kind == TOK_NUM && tlen(s, i) <= 3) {
-        v = atoi_n(s->t + k->s, tlen(s, i));
-    } else if (k->kind == TOK_WORD) {
-        v = number_tok(s, i, f, &fl);
-        if (v < 80)
-            return;
-    }
-    if (v < 90 || v > 130)
-        return;
-    /* "92 ans", "âgée 91 a", "Odette 94 a : ..." (not "92 a reçu", unless an
-     * age word says so below) */
-    if (e < s->n && (tok_is(s, e, "ans") || tok_is(s, e, "an") || tok_is(s, e, "a")) && !s->tok[e].nl &&
-        !(tok_is(s, e, "a") && !(i > 0 && deid_tok_in(s, i - 1, age_words)) && !unit_closes(s, e + 1))) {
-        mark(s, i, i + 1, AT_PHI_AGE); /* the number: "ans" identifies no one */
-        return;
-    }
-    /* "âge : 92", "âgée de 93" */
-    size_t p = i;
-    if (p > 0 && (is_punct(s, p - 1, ':') || tok_is(s, p - 1, "de")))
-        p--;
-    if (p > 0 && deid_tok_in(s, p - 1, age_words))
-        mark(s, i, i + 1, AT_PHI_AGE);
-}
-
-/* An age over 89 said in words over several tokens, then "ans":
- * "quatre vingt dix ans", "quatre-vingt douze ans", "cent deux ans" (one
- * hyphenated token is pass_age's). From token i, "quatre" or "cent". */
-static void spoken_age(text_scan *s, size_t i)
-{
-    char f[5][64];
-    const char *w[5];
-    size_t l[5], e = i;
-    for (size_t q = 0; q < 5 && e < s->n && (e == i || !s->tok[e].nl) && !s->lab[e]; q++, e++) {
-        int v;
-        l[q] = fold_tok(s, e, f[q]);
-        w[q] = f[q];
-        if (!l[q] || !text_number_words_value(w + q, l + q, 1, &v))
-            break;
-    }
-    size_t count = e - i;
-    /* the longest run of words whose value is an age, "ans" after it
-     * ("cent ans" alone too) */
-    while (count >= 1) {
-        int v;
-        size_t after = i + count;
-        if (text_number_words_value(w, l, count, &v) && v >= 90 && v <= 130 && after < s->n &&
-            !s->tok[after].nl && (tok_is(s, after, "ans") || tok_is(s, after, "an"))) {
-            mark(s, i, after, AT_PHI_AGE);
-            return;
-        }
-        count--;
     }
 }
 
@@ -788,23 +692,15 @@ void deid_pass_extra_dates(text_scan *s)
                 continue;
             }
         }
-        pass_age(s, i);
+        deid_age_at(s, i);
     }
-    /* an age over 89 glued to its unit ("92ans"; "Denise 96a –" before a
-     * sign or the line's end) */
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE]; q++) {
-        size_t i = s->list[TEXT_LIST_CUE][q];
-        if (!s->lab[i] && glued_age(s, i) &&
-            (s->t[s->tok[i].e - 1] == 's' || i + 1 >= s->n || s->tok[i + 1].nl ||
-             s->tok[i + 1].kind == TOK_PUNCT))
-            mark(s, i, i + 1, AT_PHI_AGE);
-    }
+    deid_glued_ages(s);
     for (size_t q = 0; q < s->nlist[TEXT_LIST_EXTRA]; q++) {
         size_t i = s->list[TEXT_LIST_EXTRA][q];
         const text_tok *k = &s->tok[i];
         if (!s->lab[i] && k->kind == TOK_WORD && k->e - k->s >= 12 && (s->t[k->s] | 0x20) == 'q' &&
             !memcmp(s->t + k->s + 1, "uatre-vingt", 11))
-            pass_age(s, i);
+            deid_age_at(s, i);
     }
     /* (the words that may open a number: "quatre", "cent" and their
      * hyphenated forms, followed by another word) */
@@ -815,7 +711,7 @@ void deid_pass_extra_dates(text_scan *s)
         char c = (char)(s->t[k->s] | 0x20);
         if (!s->lab[i] && i + 2 < s->n && ((c == 'q' && n >= 6) || (c == 'c' && n == 4)) &&
             s->tok[i + 1].kind == TOK_WORD)
-            spoken_age(s, i);
+            deid_spoken_age_at(s, i);
         else if (!s->lab[i] && c == 'm' && (n == 3 || n == 5) &&
                  (tok_is(s, i, "mille") || tok_is(s, i, "mil")))
             deid_year_words(s, i);

@@ -704,6 +704,11 @@ void deid_pass_name_joins(text_scan *s);
 void deid_pass_split_names(text_scan *s);
 /* An initial after a name the tagger found (deid_initials_late.c). */
 void deid_pass_initials_late(text_scan *s);
+/* Ages over 89 (deid_ages.c): from a number or a number word at i, from
+ * "quatre" or "cent" said over several words at i, glued to their unit. */
+void deid_age_at(text_scan *s, size_t i);
+void deid_spoken_age_at(text_scan *s, size_t i);
+void deid_glued_ages(text_scan *s);
 /* Words no person bears, whatever took them (deid_not_names.c). */
 void deid_pass_not_names(text_scan *s);
 /* Towns of the language's proper nouns where a town stands, after the
