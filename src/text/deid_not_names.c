@@ -10,6 +10,9 @@
  * "Dr de garde", "professeur d'EPS", "Monsieur le Médecin-conseil"). */
 #include "deid_scan.h"
 
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int person(int l)
@@ -87,6 +90,56 @@ static const char *const phrases[][4] = {
     {"adjudant-chef", NULL, NULL, NULL},
 };
 
+/* The phrases' words, sorted once (strcmp): a labelled word is looked up
+ * there before the phrases are walked; and a 64-bit sieve of the first
+ * byte and length of these words and of never_people's, which most
+ * names leave at once. */
+#define PHRASE_WORDS (sizeof phrases / sizeof *phrases * 4)
+static const char *phrase_words[PHRASE_WORDS];
+static size_t n_phrase_words;
+static uint64_t sieve;
+static pthread_once_t phrase_words_once = PTHREAD_ONCE_INIT;
+
+static unsigned sieve_bit(const char *f, size_t n)
+{
+    return ((unsigned char)f[0] * 31u + (unsigned)n) & 63u;
+}
+
+static int cmp_words(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void sieve_word(const char *w)
+{
+    sieve |= 1ull << sieve_bit(w, strlen(w));
+}
+
+static void sort_phrase_words(void)
+{
+    for (size_t r = 0; r < sizeof phrases / sizeof *phrases; r++)
+        for (size_t k = 0; k < 4 && phrases[r][k]; k++)
+            if (phrases[r][k][0] != '#') {
+                phrase_words[n_phrase_words++] = phrases[r][k];
+                sieve_word(phrases[r][k]);
+            }
+    for (size_t w = 0; never_people[w]; w++)
+        sieve_word(never_people[w]);
+    qsort(phrase_words, n_phrase_words, sizeof *phrase_words, cmp_words);
+}
+
+/* The folded word f (n bytes) may be one of the lists' (the sieve). */
+static int listed_maybe(const char *f, size_t n)
+{
+    pthread_once(&phrase_words_once, sort_phrase_words);
+    return (sieve >> sieve_bit(f, n)) & 1u;
+}
+
+static int phrase_word(const char *f)
+{
+    return bsearch(&f, phrase_words, n_phrase_words, sizeof *phrase_words, cmp_words) != NULL;
+}
+
 /* Token i's folded word is w ("#": a number). */
 static int word_is(const text_scan *s, size_t i, const char *w)
 {
@@ -102,20 +155,22 @@ static int word_is(const text_scan *s, size_t i, const char *w)
     return fl > 0 && strlen(w) == (size_t)fl && !memcmp(f, w, (size_t)fl);
 }
 
-/* Token p is a word of a phrase at [a, a + len) on one line: its tokens
- * lose their names' labels. */
-static int in_phrase(text_scan *s, size_t p)
+/* Token p, whose folded word is f (fl bytes), is a word of a phrase on
+ * one line: its tokens lose their names' labels. The phrase's other words
+ * are folded only when p's is one of its words. */
+static int in_phrase(text_scan *s, size_t p, const char *f, size_t fl)
 {
     for (size_t r = 0; r < sizeof phrases / sizeof *phrases; r++) {
         size_t len = 0;
         while (len < 4 && phrases[r][len])
             len++;
         for (size_t k = 0; k < len; k++) {
-            if (p < k || phrases[r][k][0] == '#' || !word_is(s, p, phrases[r][k]))
+            const char *w = phrases[r][k];
+            if (p < k || w[0] != f[0] || strlen(w) != fl || memcmp(w, f, fl))
                 continue;
             size_t a = p - k, q = 0;
             while (q < len && a + q < s->n && (q == 0 || !s->tok[a + q].nl) &&
-                   word_is(s, a + q, phrases[r][q]))
+                   (a + q == p || word_is(s, a + q, phrases[r][q])))
                 q++;
             if (q < len)
                 continue;
@@ -142,9 +197,23 @@ void deid_pass_not_names(text_scan *s)
         else if (born_article(s, p) || married(s, p) || ocr_article(s, p) ||
                  ((s->tok[p].dflags & DICT_IDLABEL) && s->tok[p].allcaps))
             unlabel(s, p);
-        else if ((s->tok[p].dflags & DICT_GREET) || deid_tok_in(s, p, never_people))
+        else if (s->tok[p].dflags & DICT_GREET)
             unlabel(s, p);
-        else
-            in_phrase(s, p);
+        else {
+            /* (folded once: the lists of words and of phrases read it) */
+            char f[64];
+            size_t n = s->tok[p].e - s->tok[p].s;
+            int fl = n <= 40 ? text_lexicon_fold(s->t + s->tok[p].s, n, f, sizeof f) : 0;
+            if (fl <= 0 || !listed_maybe(f, (size_t)fl))
+                continue;
+            f[fl] = 0;
+            int never = 0;
+            for (size_t w = 0; never_people[w] && !never; w++)
+                never = !strcmp(never_people[w], f);
+            if (never)
+                unlabel(s, p);
+            else if (phrase_word(f))
+                in_phrase(s, p, f, (size_t)fl);
+        }
     }
 }
