@@ -10,6 +10,8 @@
  * "Dr de garde", "professeur d'EPS", "Monsieur le Médecin-conseil"). */
 #include "deid_scan.h"
 
+#include "dict.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -91,28 +93,31 @@ static const char *const phrases[][4] = {
 };
 
 /* The phrases' words, sorted once (strcmp): a labelled word is looked up
- * there before the phrases are walked; and a 64-bit sieve of the first
- * byte and length of these words and of never_people's, which most
- * names leave at once. */
+ * there before the phrases are walked; and the hashes of these words and
+ * of never_people's, which most names leave at once, before any fold. */
 #define PHRASE_WORDS (sizeof phrases / sizeof *phrases * 4)
 static const char *phrase_words[PHRASE_WORDS];
 static size_t n_phrase_words;
-static uint64_t sieve;
+/* The lists' words by their folded hash (as text_tok.fh), open addressing. */
+enum { LIST_SLOTS = 128 };
+static uint32_t list_hash[LIST_SLOTS];
 static pthread_once_t phrase_words_once = PTHREAD_ONCE_INIT;
-
-static unsigned sieve_bit(const char *f, size_t n)
-{
-    return ((unsigned char)f[0] * 31u + (unsigned)n) & 63u;
-}
 
 static int cmp_words(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void sieve_word(const char *w)
+static void hash_word(const char *w)
 {
-    sieve |= 1ull << sieve_bit(w, strlen(w));
+    size_t n = strlen(w);
+    char pad[64] = {0};
+    memcpy(pad, w, n);
+    uint32_t h = (uint32_t)text_dict_hash_padded(pad, n);
+    size_t x = h & (LIST_SLOTS - 1);
+    while (list_hash[x] && list_hash[x] != h)
+        x = (x + 1) & (LIST_SLOTS - 1);
+    list_hash[x] = h;
 }
 
 static void sort_phrase_words(void)
@@ -121,18 +126,23 @@ static void sort_phrase_words(void)
         for (size_t k = 0; k < 4 && phrases[r][k]; k++)
             if (phrases[r][k][0] != '#') {
                 phrase_words[n_phrase_words++] = phrases[r][k];
-                sieve_word(phrases[r][k]);
+                hash_word(phrases[r][k]);
             }
     for (size_t w = 0; never_people[w]; w++)
-        sieve_word(never_people[w]);
+        hash_word(never_people[w]);
     qsort(phrase_words, n_phrase_words, sizeof *phrase_words, cmp_words);
 }
 
-/* The folded word f (n bytes) may be one of the lists' (the sieve). */
-static int listed_maybe(const char *f, size_t n)
+/* A token's folded hash h (0: none, a short word) may be a list word's. */
+static int hash_maybe(uint32_t h)
 {
     pthread_once(&phrase_words_once, sort_phrase_words);
-    return (sieve >> sieve_bit(f, n)) & 1u;
+    if (!h)
+        return 1;
+    for (size_t x = h & (LIST_SLOTS - 1); list_hash[x]; x = (x + 1) & (LIST_SLOTS - 1))
+        if (list_hash[x] == h)
+            return 1;
+    return 0;
 }
 
 static int phrase_word(const char *f)
@@ -203,8 +213,10 @@ void deid_pass_not_names(text_scan *s)
             /* (folded once: the lists of words and of phrases read it) */
             char f[64];
             size_t n = s->tok[p].e - s->tok[p].s;
+            if (!hash_maybe(s->tok[p].fh))
+                continue;
             int fl = n <= 40 ? text_lexicon_fold(s->t + s->tok[p].s, n, f, sizeof f) : 0;
-            if (fl <= 0 || !listed_maybe(f, (size_t)fl))
+            if (fl <= 0)
                 continue;
             f[fl] = 0;
             int never = 0;
