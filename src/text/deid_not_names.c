@@ -5,9 +5,9 @@
  * "Ies" (the article with I for l) before a word in lower case or a
  * number; a record number's label in capitals ("IPP"); a greeting or a
  * dictated "point"; and the words of the phrases of care that hold a
- * name's word
- * ("robot Da Vinci", "Timed Up and Go", "claudine 18.2", "Best regards",
- * "Dr de garde", "professeur d'EPS", "Monsieur le Médecin-conseil"). */
+ * name's word ("robot Da Vinci", "Timed Up and Go", "claudine 18.2",
+ * "Best regards", "Dr de garde", "professeur d'EPS", "Monsieur le
+ * Médecin-conseil"). */
 #include "deid_scan.h"
 
 #include "dict.h"
@@ -37,14 +37,12 @@ static int born_article(const text_scan *s, size_t i)
     char a = (char)(s->t[s->tok[i].s] | 0x20), b = (char)(s->t[s->tok[i].s + 1] | 0x20);
     if (!((a == 'l' || a == 'i') && (b == 'e' || b == 'a')))
         return 0;
-    if (!(tok_is(s, i - 1, "n\xC3\xA9") ||
-          tok_is(s, i - 1,
-                 "n\xC3\xA9"
-                 "e") ||
-          tok_is(s, i - 1, "ne") || tok_is(s, i - 1, "nee") || tok_is(s, i - 1, "N\xC3\x89") ||
-          tok_is(s, i - 1,
-                 "N\xC3\x89"
-                 "E")))
+    /* (octal escapes: a hex escape would swallow the "e" after it) */
+    static const char *const born[] = {"n\303\251", "n\303\251e", "ne", "nee", "N\303\211", "N\303\211E"};
+    int after_born = 0;
+    for (size_t q = 0; q < sizeof born / sizeof *born && !after_born; q++)
+        after_born = tok_is(s, i - 1, born[q]);
+    if (!after_born)
         return 0;
     return s->tok[i + 1].kind == TOK_NUM || tok_has_digit(s, i + 1);
 }
