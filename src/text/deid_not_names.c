@@ -76,9 +76,9 @@ static int married(const text_scan *s, size_t i)
 }
 
 /* Words of letters and transcripts that name no one (folded): a
- * greeting, a dictated stop. */
-static const char *const never_people[] = {"bonjour",      "bonsoir", "point", "virgule",
-                                           "cordialement", "merci",   NULL};
+ * dictated stop, a letter's close (the greetings, "merci" among them,
+ * are the dictionary's: DICT_GREET). */
+static const char *const never_people[] = {"point", "virgule", "cordialement", NULL};
 
 /* Phrases of care and of letters whose words a name's list holds,
  * folded, up to four words; "#" stands for a number. */

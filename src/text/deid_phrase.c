@@ -294,10 +294,10 @@ static int org_cue_before(const text_scan *s, size_t i)
  * Pédiatrique" is a kind). */
 static int care_name(const text_scan *s, size_t i, size_t p, size_t e)
 {
+    if (e <= p || !care_acronym(s, i))
+        return 0;
     char h[64], f[64];
     size_t hn = fold64(s, i, h);
-    if (!care_acronym(s, i) || e <= p)
-        return 0;
     size_t at = 0, words = 0;
     int spelt = 1;
     for (size_t q = p; q < e; q++) {
