@@ -214,6 +214,29 @@ static int typed_by(const text_scan *s, size_t p)
     return 0;
 }
 
+/* Token i opens a letter's reference, on its line or after a dash: the
+ * signer's and the typist's initials ("GP/sl", "– AB/cd"); after "Réf.
+ * :", "N/Réf", "V/Réf" the reference's initials may be capitals both and
+ * go on ("Réf. : JYB/SD – Dossier n° ..."). The typist's are token i + 2. */
+static int reference_pair(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    int opens = i == 0 || k->nl || (dash(s, i - 1) && !s->tok[i - 1].nl);
+    size_t rq = i;
+    if (rq > 0 && is_punct(s, rq - 1, ':') && !s->tok[rq - 1].nl)
+        rq--;
+    if (rq > 0 && is_punct(s, rq - 1, '.') && !s->tok[rq - 1].nl)
+        rq--;
+    int ref = rq > 0 &&
+              (tok_is(s, rq - 1, "ref") || tok_is(s, rq - 1,
+                                                  "r\xC3\xA9"
+                                                  "f")) &&
+              !s->tok[i].nl;
+    return (opens || ref) && is_punct(s, i + 1, '/') && !s->tok[i + 1].nl && i + 2 < s->n &&
+           s->tok[i + 2].kind == TOK_WORD && (!s->tok[i + 2].cap || (ref && s->tok[i + 2].allcaps)) &&
+           ilen(s, i + 2) >= 2 && ilen(s, i + 2) <= 3 && (line_end(s, i + 3) || (ref && dash(s, i + 3)));
+}
+
 /* Token i: two or three capitals (or "J-B") in a signature's place. */
 static void capitals_sign(text_scan *s, size_t i)
 {
@@ -242,25 +265,8 @@ static void capitals_sign(text_scan *s, size_t i)
         label_first(s, i, i + 1);
         return;
     }
-    /* a letter's reference opening its line or after a dash: the signer's
-     * and the typist's initials ("GP/sl", "– AB/cd"), or the typist's
-     * alone ("/ML – ASS", "/AM") */
-    int opens = i == 0 || k->nl || (dash(s, i - 1) && !s->tok[i - 1].nl);
-    /* after "Réf. :", "N/Réf", "V/Réf" the reference's initials may be
-     * capitals both and go on ("Réf. : JYB/SD – Dossier n° ...") */
-    size_t rq = i;
-    if (rq > 0 && is_punct(s, rq - 1, ':') && !s->tok[rq - 1].nl)
-        rq--;
-    if (rq > 0 && is_punct(s, rq - 1, '.') && !s->tok[rq - 1].nl)
-        rq--;
-    int ref = rq > 0 &&
-              (tok_is(s, rq - 1, "ref") || tok_is(s, rq - 1,
-                                                  "r\xC3\xA9"
-                                                  "f")) &&
-              !s->tok[i].nl;
-    if ((opens || ref) && is_punct(s, i + 1, '/') && !s->tok[i + 1].nl && i + 2 < s->n &&
-        s->tok[i + 2].kind == TOK_WORD && (!s->tok[i + 2].cap || (ref && s->tok[i + 2].allcaps)) &&
-        ilen(s, i + 2) >= 2 && ilen(s, i + 2) <= 3 && (line_end(s, i + 3) || (ref && dash(s, i + 3)))) {
+    /* a letter's reference: the signer's and the typist's initials */
+    if (reference_pair(s, i)) {
         label_first(s, i, i + 1);
         if (!s->lab[i + 2])
             label_first(s, i + 2, i + 3);
@@ -407,6 +413,11 @@ void deid_pass_initials(text_scan *s)
     for (size_t r = 0; r < nq; r++) {
         size_t i = q[r];
         size_t n = ilen(s, i);
+        /* (the signer's initials the tagger took: the typist's after them,
+         * "GP/sl") */
+        if (nm_label(s->lab[i]) && n >= 2 && n <= 4 && s->tok[i].allcaps && reference_pair(s, i) &&
+            !s->lab[i + 2])
+            label_first(s, i + 2, i + 3);
         /* (a group's first letter the tagger took: the others) */
         if ((s->lab[i] && !(n == 1 && nm_label(s->lab[i]))) || s->tok[i].kind != TOK_WORD)
             continue;

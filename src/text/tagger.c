@@ -95,9 +95,15 @@ static int candidate(const text_scan *s, size_t i)
         return 0;
     if ((n == 1 || (n == 2 && (unsigned char)s->t[k->s] >= 0xC0)) && !is_punct(s, i + 1, '.'))
         return 0;
-    /* abbreviations of two to four capitals no name list holds, and
-     * words in an eponym's place ("score d'Oncotype") */
-    if (k->allcaps && n <= 4 && !(lx & NAMEY))
+    /* abbreviations of two to four capitals that a list knows (and no
+     * name list): "IRM", "HDJ", "SSR". One that no list knows is the
+     * tagger's to decide from its place, as the longer ones are: most are
+     * the units' and drugs' of the notes, but the annotated notes name
+     * establishments that way ("Service d'oncologie médicale – IAO",
+     * "suivi à l'IAOG") and staff by their initials ("sign. GR ide").
+     * Round 22, cross-validated with each code's own fold models: 98
+     * fewer tokens missed, 34 fewer false, 6 fewer strings lost. */
+    if (k->allcaps && n <= 4 && !(lx & NAMEY) && ((lx & KNOWN) || k->dflags))
         return 0;
     /* a unit after a number ("30 PA", "12 UI", "70 Gy") */
     if (n <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)

@@ -568,7 +568,12 @@ static void test_initials(void **state)
     m[7] = '3';
     assert_int_equal(test_write_file(out, m, len - 4), 0);
     assert_int_equal(at_text_deid_set_model(d, out), AT_OK);
-    assert_int_equal(label_nth(d, note, "QH", 0), 0);
+    /* (read, and still keeping the trial; whether it finds QH says
+     * nothing of the initials' bias since round 22: two capitals no list
+     * knows are the tagger's candidates, and it learned these initials
+     * itself) */
+    assert_int_equal(label_nth(d, note, "NEOVAX", 0), 0);
+    assert_int_equal(label_nth(d, note, "Compte", 0), 0);
     free(m);
     at_text_deid_free(d);
     test_rmtree(dir);
