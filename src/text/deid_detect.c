@@ -768,8 +768,14 @@ at_status deid_scan_tokens(const at_text_deid *d, const char *text, size_t len, 
     deid_names_init(names);
     s->names = names;
     s->d = d;
-    s->t = text;
     s->len = len;
+    /* the passes read a scan's digits as the letters they stand for
+     * ("0RANGERIE"): a copy of the text, its offsets the text's
+     * (deid_ocr_view.c) */
+    at_status st = deid_ocr_view(d, text, len, &s->ocr_copy, &s->ocr_words);
+    if (st)
+        return st;
+    s->t = s->ocr_copy ? s->ocr_copy : text;
     return tokenise(s);
 }
 
@@ -795,4 +801,6 @@ void deid_scan_free(text_scan *s)
 {
     at_free(s->block);
     s->block = NULL;
+    at_free(s->ocr_copy);
+    s->ocr_copy = NULL;
 }

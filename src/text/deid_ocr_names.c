@@ -185,10 +185,11 @@ static void ocr_word_at(text_scan *s, size_t i, int *ocr_doc)
 }
 
 /* The text is a scan whose OCR wrote digits for letters in two words of
- * the language or of care ("C0MPTE RENDU", "Prén0m"). */
+ * the language or of care ("C0MPTE RENDU", "Prén0m"): those read back
+ * before the passes (deid_ocr_view.c) and those left. */
 static int ocr_scan(const text_scan *s)
 {
-    int confirmed = 0;
+    size_t confirmed = s->ocr_words;
     for (size_t q = 0; q < s->nlist[TEXT_LIST_CUE] && confirmed < 2; q++) {
         size_t i = s->list[TEXT_LIST_CUE][q], a, e;
         int label;

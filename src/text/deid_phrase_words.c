@@ -81,6 +81,7 @@ const text_org_head text_org_heads[] = {
     {"foyer", HEAD_HEALTH, 0, 0},
     {"site", HEAD_HEALTH, 0, 0},
     {"pharmacie", HEAD_ORG, 1, 0},
+    {"phie", HEAD_ORG, 1, 0}, /* (the pharmacists' abbreviation: "Phie du Loir") */
     {"societe", HEAD_ORG, 0, 0},
     {"ste", HEAD_ORG, 0, 0},
     {"entreprise", HEAD_ORG, 0, 0},

@@ -118,7 +118,9 @@ typedef struct {
      * only the text, the tokens and the lexicon): 0 not asked yet, else
      * 1 + the answer */
     uint8_t *safe;
-    void *block; /* the one allocation behind tok, lab, ent, list, scratch and safe */
+    char *ocr_copy;   /* t when deid_ocr_view read words back, else NULL */
+    size_t ocr_words; /* the words it read back (a scan's sign) */
+    void *block;      /* the one allocation behind tok, lab, ent, list, scratch and safe */
 } text_scan;
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -709,6 +711,10 @@ void deid_pass_initials_late(text_scan *s);
 void deid_age_at(text_scan *s, size_t i);
 void deid_spoken_age_at(text_scan *s, size_t i);
 void deid_glued_ages(text_scan *s);
+/* The text (len bytes) with a scan's digits read back as letters inside
+ * words: *copy, a copy of the same length (at_free it), or NULL when no
+ * word changes; *words, how many changed (deid_ocr_view.c). */
+at_status deid_ocr_view(const at_text_deid *d, const char *t, size_t len, char **copy, size_t *words);
 /* Words no person bears, whatever took them (deid_not_names.c). */
 void deid_pass_not_names(text_scan *s);
 /* Towns of the language's proper nouns where a town stands, after the

@@ -1,0 +1,113 @@
+/* Letters a scan read as digits inside words, read back before the passes:
+ * "CENTRE D'IMAGERIE DE L'0RANGERIE", "EHPAD Le Clos des 0liviers",
+ * "Cl1nique", "CENTRE HOSP1TALIER", "Gr0upe", "B0ILLOT". A word of three
+ * letters or more holding one to three zeros or ones and no other digit
+ * (fewer digits than half its letters) becomes, in a copy of the text, the
+ * word of the lexicons it spells with O for 0 and I or L for 1; a code
+ * ("BRCA1", "pT1a", "MLH1", "L01BC06") spells none and stays. One byte
+ * for one, so the copy's offsets are the text's: the passes read the copy,
+ * the spans fall on the text. */
+#include "deid_scan.h"
+
+#include "atelier/core.h"
+
+#include <string.h>
+
+#define OCR_MAX_WORD 40
+
+/* Byte b is part of a word (ASCII letter or digit, or a UTF-8 byte). */
+static int word_byte(unsigned char b)
+{
+    return b >= 0x80 || (unsigned)(b | 0x20) - 'a' < 26u || (unsigned)b - '0' < 10u;
+}
+
+/* The word w (n bytes, digits at pos[0..nd)) spelt with letters: the
+ * first of the choices for its ones that a lexicon knows, written into
+ * out (n bytes); 0 when none. */
+static int spell(const at_text_deid *d, const char *w, size_t n, const size_t *pos, size_t nd, int upper,
+                 char *out)
+{
+    size_t ones = 0;
+    for (size_t q = 0; q < nd; q++)
+        ones += w[pos[q]] == '1';
+    for (unsigned combo = 0; combo < (1u << ones); combo++) {
+        memcpy(out, w, n);
+        unsigned bit = 0;
+        for (size_t q = 0; q < nd; q++) {
+            size_t p = pos[q];
+            /* a digit opening a word in lower case is its capital ("0liviers") */
+            int up = upper || p == 0;
+            if (w[p] == '0')
+                out[p] = up ? 'O' : 'o';
+            else
+                out[p] = (combo >> bit++) & 1 ? (up ? 'L' : 'l') : (up ? 'I' : 'i');
+        }
+        char f[OCR_MAX_WORD * 2 + 8];
+        int fl = text_lexicon_fold(out, n, f, sizeof f);
+        if (fl <= 0)
+            continue;
+        unsigned lx = text_lexicon_get(&d->lex, f, (size_t)fl);
+        if ((lx & (LEX_WORD | LEX_MED | LEX_EPONYM | LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY | LEX_STREET |
+                   LEX_ORG)) ||
+            text_dict_get(&d->dict, f, (size_t)fl, NULL))
+            return 1;
+    }
+    return 0;
+}
+
+at_status deid_ocr_view(const at_text_deid *d, const char *t, size_t len, char **copy, size_t *words)
+{
+    *copy = NULL;
+    *words = 0;
+    size_t i = 0;
+    /* (the next 0 and the next 1 at or after i, each looked for again only
+     * once i has passed it: a text is read twice at most) */
+    const char *z = memchr(t, '0', len), *o = memchr(t, '1', len);
+    while (i < len) {
+        if (z && z < t + i)
+            z = memchr(t + i, '0', len - i);
+        if (o && o < t + i)
+            o = memchr(t + i, '1', len - i);
+        const char *p = !z ? o : !o ? z : z < o ? z : o;
+        if (!p)
+            break;
+        size_t at = (size_t)(p - t), a = at, b = at + 1;
+        while (a > 0 && word_byte((unsigned char)t[a - 1]) && at - a < OCR_MAX_WORD)
+            a--;
+        while (b < len && word_byte((unsigned char)t[b]) && b - at < OCR_MAX_WORD)
+            b++;
+        i = b;
+        if (b - a > OCR_MAX_WORD || (a > 0 && word_byte((unsigned char)t[a - 1])) ||
+            (b < len && word_byte((unsigned char)t[b])))
+            continue;
+        size_t letters = 0, lower = 0, nd = 0, pos[3];
+        int other = 0;
+        for (size_t q = a; q < b; q++) {
+            unsigned char c = (unsigned char)t[q];
+            if (c == '0' || c == '1') {
+                if (nd < 3)
+                    pos[nd] = q - a;
+                nd++;
+            } else if ((unsigned)c - '0' < 10u) {
+                other = 1;
+            } else if (c < 0x80 || (c & 0xC0) == 0xC0) { /* a letter (a lead byte for the others) */
+                letters++;
+                lower += (unsigned)c - 'a' < 26u;
+            }
+        }
+        if (other || nd == 0 || nd > 3 || letters < 3 || 2 * nd > letters)
+            continue;
+        char out[OCR_MAX_WORD];
+        if (!spell(d, t + a, b - a, pos, nd, lower == 0, out))
+            continue;
+        if (!*copy) {
+            *copy = at_malloc(len);
+            if (!*copy)
+                return AT_ERR_NOMEM;
+            memcpy(*copy, t, len);
+        }
+        memcpy(*copy + a, out, b - a);
+        (*words)++;
+    }
+    return AT_OK;
+}
