@@ -17,9 +17,10 @@
 static void test_ocr_words(void **state)
 {
     (void)state;
-    static const char a[] = "CENTRE D'IMAGERIE MEDICALE DE L'0RANGERIE\n"
-                            "Compte rendu. EHPAD \"Le Clos des 0liviers\" depuis mars.\n"
-                            "Bi1an : HbA1c 7,2 %, pT1a N0, BRCA1 muté, MLH1 conservé, sous ibrutin1b 420 mg.\n";
+    static const char a[] =
+        "CENTRE D'IMAGERIE MEDICALE DE L'0RANGERIE\n"
+        "Compte rendu. EHPAD \"Le Clos des 0liviers\" depuis mars.\n"
+        "Bi1an : HbA1c 7,2 %, pT1a N0, BRCA1 muté, MLH1 conservé, sous ibrutin1b 420 mg.\n";
     assert_int_equal(RULE(a, "0RANGERIE"), AT_PHI_HOPITAL);
     assert_int_equal(RULE(a, "CENTRE"), AT_PHI_HOPITAL);
     assert_int_not_equal(RULE(a, "0liviers"), 0);
@@ -29,6 +30,11 @@ static void test_ocr_words(void **state)
     assert_int_equal(label_nth(det, a, "BRCA1", 0), 0);
     assert_int_equal(label_nth(det, a, "MLH1", 0), 0);
     assert_int_equal(label_nth(det, a, "ibrutin1b", 0), 0);
+    /* an l for an I in a word otherwise in capitals */
+    static const char b[] = "CENTRE HOSPlTALIER DE DAX\nM. M0NTAlGNE Pierre, de LANNl0N.\nVu le Dr Claude.\n";
+    assert_int_equal(RULE(b, "HOSPlTALIER"), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(det, b, "LANNl0N", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, b, "M0NTAlGNE", 0), AT_PHI_NOM);
     /* the span covers the word as the scan wrote it */
     at_text_spans sp;
     memset(&sp, 0, sizeof sp);
