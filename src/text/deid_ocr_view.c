@@ -22,6 +22,12 @@ static int word_byte(unsigned char b)
     return b >= 0x80 || (unsigned)(b | 0x20) - 'a' < 26u || (unsigned)b - '0' < 10u;
 }
 
+/* Byte b is a letter's (ASCII, or a byte of a UTF-8 letter). */
+static int letter_byte(unsigned char b)
+{
+    return b >= 0x80 || (unsigned)(b | 0x20) - 'a' < 26u;
+}
+
 /* The word w (n bytes, digits at pos[0..nd)) spelt with letters: the
  * first of the choices for its ones that a lexicon knows, written into
  * out (n bytes); 0 when none. */
@@ -86,6 +92,13 @@ at_status deid_ocr_view(const at_text_deid *d, const char *t, size_t len, char *
         if (!p)
             break;
         size_t at = (size_t)(p - t), a = at, b = at + 1;
+        /* (a digit of a number, a date's or a phone's, has no letter beside
+         * it: most end here) */
+        if (p != l && !(at > 0 && letter_byte((unsigned char)t[at - 1])) &&
+            !(at + 1 < len && letter_byte((unsigned char)t[at + 1]))) {
+            i = at + 1;
+            continue;
+        }
         while (a > 0 && word_byte((unsigned char)t[a - 1]) && at - a < OCR_MAX_WORD)
             a--;
         while (b < len && word_byte((unsigned char)t[b]) && b - at < OCR_MAX_WORD)
