@@ -55,3 +55,33 @@ void deid_pass_initials_late(text_scan *s)
             after_name(s, p, p + 2);
     }
 }
+
+/* A town before its postcode in brackets, after the other passes:
+ * "Deauville (14800)", "Saint-Yrieix-la-Perche (87500)", "Le Tampon
+ * (97430)": in the annotated notes 74 of the 75 words before a postcode
+ * in brackets are a town. The word right before the bracket, capitalised,
+ * with the words hyphens join to it and a capitalised article before
+ * them; not a title's, a label's, a role's or a month's word. */
+void deid_pass_town_zip_bracket(text_scan *s)
+{
+    for (size_t qz = 0; qz < s->nlist[TEXT_LIST_NUM]; qz++) {
+        size_t z = s->list[TEXT_LIST_NUM][qz];
+        if (z < 2 || z + 1 >= s->n || s->lab[z] != AT_PHI_ZIP || !is_punct(s, z - 1, '(') ||
+            !is_punct(s, z + 1, ')') || s->tok[z - 1].nl || s->tok[z].nl)
+            continue;
+        size_t w = z - 2;
+        const text_tok *k = &s->tok[w];
+        if (k->kind != TOK_WORD || !(k->cap || k->allcaps) || s->lab[w] || s->tok[z - 1].s - k->e > 1 ||
+            (k->dflags & (DICT_TITLE | DICT_FIELD | DICT_IDLABEL | DICT_MONTH | DICT_ROLE)))
+            continue;
+        size_t a = w;
+        while (a >= 2 && (is_punct(s, a - 1, '-') || is_punct(s, a - 1, '\'')) &&
+               s->tok[a - 1].s == s->tok[a - 2].e && s->tok[a].s == s->tok[a - 1].e &&
+               s->tok[a - 2].kind == TOK_WORD && !s->lab[a - 2] && !s->tok[a - 1].nl && !s->tok[a].nl)
+            a -= 2;
+        if (a >= 1 && !s->tok[a].nl && s->tok[a - 1].cap && !s->lab[a - 1] &&
+            (tok_is(s, a - 1, "le") || tok_is(s, a - 1, "la") || tok_is(s, a - 1, "les")))
+            a--;
+        mark(s, a, w + 1, AT_PHI_VILLE);
+    }
+}

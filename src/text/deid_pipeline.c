@@ -208,6 +208,7 @@ static const chunk_step chunk_steps[] = {
     {NULL, deid_pass_acronyms},
     {step_extend, NULL},
     {NULL, deid_pass_initials_late},
+    {NULL, deid_pass_town_zip_bracket},
     {NULL, deid_pass_not_names},
     {step_spaced, NULL},
     {step_spans, NULL},

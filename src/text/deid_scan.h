@@ -706,6 +706,8 @@ void deid_pass_name_joins(text_scan *s);
 void deid_pass_split_names(text_scan *s);
 /* An initial after a name the tagger found (deid_initials_late.c). */
 void deid_pass_initials_late(text_scan *s);
+/* A town before its postcode in brackets (deid_initials_late.c). */
+void deid_pass_town_zip_bracket(text_scan *s);
 /* Ages over 89 (deid_ages.c): from a number or a number word at i, from
  * "quatre" or "cent" said over several words at i, glued to their unit. */
 void deid_age_at(text_scan *s, size_t i);

@@ -71,12 +71,27 @@ static void test_unknown_acronyms(void **state)
     assert_int_equal(label_nth(det, a, "HDJ", 0), 0);
 }
 
+/* A town before its postcode in brackets, though a word of some list:
+ * with a hyphen's words and its article; a label's word stays. */
+static void test_town_before_bracketed_zip(void **state)
+{
+    (void)state;
+    static const char a[] = "Patiente : LAMOTTE Yasmine, 37 ans, Deauville (14800)\n"
+                            "Mme Payet, Le Tampon (97430), suivie à Saint-Yrieix-la-Perche (87500).\n"
+                            "Tel (35000) inconnu.\n";
+    assert_int_equal(label_nth(det, a, "Deauville", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, a, "Le Tampon", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, a, "Yrieix", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, a, "Saint", 0), AT_PHI_VILLE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ocr_words),
         cmocka_unit_test(test_pharmacy_abbreviation),
         cmocka_unit_test(test_unknown_acronyms),
+        cmocka_unit_test(test_town_before_bracketed_zip),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
