@@ -272,6 +272,7 @@ static void capitals_sign(text_scan *s, size_t i)
             label_first(s, i + 2, i + 3);
         return;
     }
+    /* or the typist's alone ("/ML – ASS", "/AM") */
     if (i > 0 && !k->nl && is_punct(s, i - 1, '/') && (i == 1 || s->tok[i - 1].nl) &&
         (end || dash(s, i + 1))) {
         label_first(s, i, i + 1);
