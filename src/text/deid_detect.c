@@ -779,24 +779,6 @@ at_status deid_scan_tokens(const at_text_deid *d, const char *text, size_t len, 
     return tokenise(s);
 }
 
-void (*const deid_rule_passes[])(text_scan *s) = {
-    deid_pass_email,        deid_pass_form_dates,    deid_pass_extra_early, deid_pass_numbers,
-    deid_pass_labelled_ids, deid_pass_text_dates,    deid_pass_extra_dates, deid_pass_number_classes,
-    deid_pass_orgs,         deid_pass_hospitals,     deid_pass_titles,      deid_pass_patient,
-    deid_pass_extra_late,   deid_pass_number_shapes, deid_pass_cities,      deid_pass_dictionary,
-    deid_pass_birth_dates,  deid_pass_tables,        deid_pass_mail_names,  NULL};
-
-at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, text_scan *s,
-                          text_names *names)
-{
-    at_status st = deid_scan_tokens(d, text, len, s, names);
-    if (st)
-        return st;
-    for (size_t p = 0; deid_rule_passes[p]; p++)
-        deid_rule_passes[p](s);
-    return AT_OK;
-}
-
 void deid_scan_free(text_scan *s)
 {
     at_free(s->block);

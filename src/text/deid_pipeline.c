@@ -15,6 +15,27 @@ static inline unsigned char ascii_lower(unsigned b)
     return (unsigned char)(b - 'A' < 26u ? b + 32 : b);
 }
 
+/* The rule passes, from the most to the least certain (deid_passes.c,
+ * deid_extra.c and the others), and a scan through them alone (the
+ * tagger's training reads the notes as the rules leave them). */
+void (*const deid_rule_passes[])(text_scan *s) = {
+    deid_pass_email,        deid_pass_form_dates,    deid_pass_extra_early, deid_pass_numbers,
+    deid_pass_labelled_ids, deid_pass_text_dates,    deid_pass_extra_dates, deid_pass_number_classes,
+    deid_pass_orgs,         deid_pass_hospitals,     deid_pass_titles,      deid_pass_patient,
+    deid_pass_extra_late,   deid_pass_number_shapes, deid_pass_cities,      deid_pass_dictionary,
+    deid_pass_birth_dates,  deid_pass_tables,        deid_pass_mail_names,  NULL};
+
+at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, text_scan *s,
+                          text_names *names)
+{
+    at_status st = deid_scan_tokens(d, text, len, s, names);
+    if (st)
+        return st;
+    for (size_t p = 0; deid_rule_passes[p]; p++)
+        deid_rule_passes[p](s);
+    return AT_OK;
+}
+
 /* One chunk on its way through the passes: what detect_chunk kept in
  * locals, so that several short documents can go through each pass in
  * turn (the passes' code, far larger than the instruction cache, is then
