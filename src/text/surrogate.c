@@ -360,19 +360,47 @@ static size_t char_len(const char *s, size_t n)
 
 /* Bytes of the name word at the start of s: ASCII letters and UTF-8
  * letters, up to a space (no-break ones too), hyphen, dot or apostrophe
- * (' or ’): U+0080..U+00BF and U+2000..U+203F are no letters. */
+ * (' or ’): U+0080..U+00BF and U+2000..U+203F are no letters. A digit
+ * between letters is a scan's misread letter ("B0ILLOT", "FONTA1NE"):
+ * part of the word, which gets one surrogate, no digit of it kept. */
 static size_t name_word(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+        int digit = c >= '0' && c <= '9';
+        if (digit && i == 0 &&
+            !(n > 1 && (((s[1] | 0x20) >= 'a' && (s[1] | 0x20) <= 'z') || (unsigned char)s[1] >= 0xC3)))
+            break;
+        if (c < 0x80 && !digit && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
             break;
         if (c == 0xC2 || (c == 0xE2 && i + 1 < n && (unsigned char)s[i + 1] == 0x80))
             break;
         i += char_len(s + i, n - i);
     }
     return i;
+}
+
+/* The word w (n bytes) as a scan meant it, into r (n bytes): 0 read O,
+ * 1 read I, and in a word otherwise in capitals l read I; whether it is
+ * in capitals so read, -1 when w holds none of these. The surrogate is
+ * keyed by that reading, so that "B0ILLOT" and "BOILLOT" get the same
+ * one. */
+static int ocr_reading(const char *w, size_t n, char *r)
+{
+    if (!memchr(w, '0', n) && !memchr(w, '1', n) && !memchr(w, 'l', n))
+        return -1;
+    int caps = 0, lower = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)w[i];
+        caps += c >= 'A' && c <= 'Z';
+        lower +=
+            (c >= 'a' && c <= 'z' && c != 'l') || (c == 0xC3 && i + 1 < n && (unsigned char)w[i + 1] >= 0x9F);
+    }
+    int upper = caps >= 2 && !lower;
+    for (size_t i = 0; i < n; i++)
+        r[i] = w[i] == '0' ? 'O' : w[i] == '1' ? 'I' : (w[i] == 'l' && upper) ? 'I' : w[i];
+    return upper;
 }
 
 /* A surname particle kept as written before the next word of the name
@@ -395,7 +423,12 @@ static int is_particle(const char *s, size_t n)
 static at_status put_name_word(at_buf *out, const char *w, size_t n, const sur_ctx *key, int first,
                                int female, int lead)
 {
-    int upper = all_caps(w, n);
+    char read[128] = {0};
+    int upper = all_caps(w, n), ocr = n <= sizeof read ? ocr_reading(w, n, read) : -1;
+    if (ocr >= 0) {
+        upper = ocr;
+        w = read;
+    }
     if (!first) {
         size_t i = keyed_u64(key, "atelier-text-nom", w, n) % text_sur_last_n;
         const char *l = draw_other(text_sur_last, text_sur_last_n, i, 1, w, n);

@@ -377,6 +377,31 @@ static void test_spelled_name(void **state)
     free(o);
 }
 
+/* A scan's name with a misread letter gets the surrogate of the name as
+ * meant, in one word and the same case, no digit of it kept
+ * ("B0ILLOT" came out "Lebrun0ESNAULT"). */
+static void test_ocr_name(void **state)
+{
+    (void)state;
+    static const char *const pairs[][2] = {
+        {"B0ILLOT", "BOILLOT"}, {"FONTA1NE", "FONTAINE"}, {"LEMlEUX", "LEMIEUX"}, {"Mar1e", "Marie"}};
+    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+        for (int label = AT_PHI_NOM; label <= AT_PHI_PRENOM; label++) {
+            char *o = surrogate_of("M. ", pairs[k][0], label, "P7");
+            char *c = surrogate_of("M. ", pairs[k][1], label, "P7");
+            assert_string_equal(o, c);
+            assert_null(strpbrk(o, "0123456789 "));
+            int lower = 0;
+            for (const char *q = o; *q; q++)
+                lower |= islower((unsigned char)*q) != 0;
+            if (lower == (isupper((unsigned char)pairs[k][1][1]) != 0))
+                fail_msg("%s gave %s", pairs[k][0], o);
+            free(o);
+            free(c);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_name_parts),       cmocka_unit_test(test_surrogate_never_input),
         cmocka_unit_test(test_number_word_may),  cmocka_unit_test(test_spelled_name),
         cmocka_unit_test(test_weekday_dates),    cmocka_unit_test(test_form_box_dates),
+        cmocka_unit_test(test_ocr_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
