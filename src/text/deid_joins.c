@@ -388,6 +388,20 @@ void deid_pass_joins(text_scan *s)
             if (p < i && mark(s, p, i, AT_PHI_NOM))
                 deid_names_add(s, p, i);
         }
+        /* a capitalised surname of the lists, or a capitalised word no
+         * list knows, right before a first name of the lists: the
+         * person's surname, written first ("signé Durand Vincent",
+         * "pharma : Verdier Chloé") */
+        if ((l == AT_PHI_PRENOM || l == AT_PHI_NOM) && (s->tok[i].lex & LEX_FIRST) && s->tok[i].cap &&
+            !s->tok[i].allcaps && i >= 1 && !s->lab[i - 1] && s->tok[i - 1].kind == TOK_WORD &&
+            s->tok[i - 1].cap && !s->tok[i - 1].allcaps && s->tok[i - 1].e + 1 == s->tok[i].s &&
+            tlen(s, i - 1) >= 3 && !tok_has_digit(s, i - 1) &&
+            ((s->tok[i - 1].lex & LEX_LAST) || !(s->tok[i - 1].lex & (LEX_WORD | LEX_MED | LEX_EPONYM))) &&
+            !(s->tok[i - 1].lex & (LEX_ORG | LEX_KIN | LEX_STREET | LEX_MED | LEX_CITY)) &&
+            !(s->tok[i - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_MONTH |
+                                      DICT_CONNECT | DICT_PARTICLE | DICT_IDLABEL | DICT_BIRTH)) &&
+            mark(s, i - 1, i, AT_PHI_NOM))
+            deid_names_add(s, i - 1, i);
         /* a word in lower case between a title and a first name in
          * lower case is the surname, though a word of the language ("mr
          * bastide albert", "madame duc huguette") */
