@@ -37,8 +37,9 @@ static int born_article(const text_scan *s, size_t i)
     char a = (char)(s->t[s->tok[i].s] | 0x20), b = (char)(s->t[s->tok[i].s + 1] | 0x20);
     if (!((a == 'l' || a == 'i') && (b == 'e' || b == 'a')))
         return 0;
-    /* (octal escapes: a hex escape would swallow the "e" after it) */
-    static const char *const born[] = {"n\303\251", "n\303\251e", "ne", "nee", "N\303\211", "N\303\211E"};
+    /* (octal escapes: a hex escape would swallow the "e" after it; tok_is
+     * lowers the ASCII letters only, so "NÉ" reads "n\303\211") */
+    static const char *const born[] = {"n\303\251", "n\303\251e", "ne", "nee", "n\303\211", "n\303\211e"};
     int after_born = 0;
     for (size_t q = 0; q < sizeof born / sizeof *born && !after_born; q++)
         after_born = tok_is(s, i - 1, born[q]);

@@ -719,7 +719,14 @@ size_t text_age_unit_len(const char *p, size_t n, size_t lim)
     static const char *const units[] = {"ans", "an", "a"};
     for (size_t u = 0; u < 3; u++) {
         size_t k = strlen(units[u]);
-        if (i + k > n || memcmp(p + i, units[u], k))
+        if (i + k > n)
+            continue;
+        /* (in any case but the lone "a": "97 ANS" in a letter in capitals) */
+        size_t same = 0;
+        while (same < k &&
+               (p[i + same] == units[u][same] || (u < 2 && (p[i + same] | 0x20) == units[u][same])))
+            same++;
+        if (same < k)
             continue;
         unsigned char next = i + k < n ? (unsigned char)p[i + k] : 0;
         int letter = (next | 0x20) >= 'a' && (next | 0x20) <= 'z';

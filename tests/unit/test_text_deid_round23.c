@@ -21,10 +21,36 @@ static void test_surname_before_first_name(void **state)
     assert_int_equal(label_nth(det, b, "Babinski", 0), 0);
 }
 
+/* In a letter in capitals, the article of "NÉ LE" before a date is no
+ * maiden name (the guard compared "NÉ" with a capital N that its
+ * comparison, lowering ASCII letters, could never match); and an age
+ * over 89 takes its unit in capitals too ("97 ANS" came out "90 ans ou
+ * plus ANS"). */
+static void test_capitals_birth_and_age(void **state)
+{
+    (void)state;
+    static const char a[] =
+        "PATIENT : CHAMBON THÉO, NÉ LE 02/09/1999\nMME DUPONT MARIE NÉE LE 12/03/1950, 97 ANS\n";
+    assert_int_equal(label_nth(det, a, "LE", 0), 0);
+    assert_int_equal(label_nth(det, a, "LE", 1), 0);
+    assert_int_equal(label_nth(det, a, "CHAMBON", 0), AT_PHI_NOM);
+    at_text_spans sp;
+    memset(&sp, 0, sizeof sp);
+    assert_int_equal(at_text_deid_detect(det, a, strlen(a), &sp), AT_OK);
+    at_buf out;
+    at_buf_init(&out, 1024);
+    assert_int_equal(at_text_deid_apply(a, strlen(a), &sp, AT_TEXT_REDACT, NULL, NULL, &out), AT_OK);
+    assert_non_null(strstr((const char *)out.data, "90 ans ou plus\n"));
+    assert_null(strstr((const char *)out.data, "ANS"));
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_surname_before_first_name),
+        cmocka_unit_test(test_capitals_birth_and_age),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
