@@ -200,8 +200,10 @@ void deid_pass_mail_names(text_scan *s)
         }
         /* elsewhere, when no display name repeats it: the parts that are
          * no word of the language are names, whose other mentions the
-         * mentions' pass finds */
-        if (d < b)
+         * mentions' pass finds; a local part of one short word that no
+         * name list holds is an office's acronym ("dpo@", "drh@", "cme@":
+         * "Valérie Chauvet, DPO — dpo@..."), no one's name */
+        if (d < b || (np == 1 && p[0].n <= 4 && !(p[0].lex & (LEX_FIRST | LEX_LAST))))
             continue;
         for (size_t i = a, q = 0; i < at; i++) {
             if (s->tok[i].kind != TOK_WORD || s->tok[i].e - s->tok[i].s < 3)

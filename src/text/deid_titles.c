@@ -449,8 +449,13 @@ void deid_pass_titles(text_scan *s)
                 continue;
             size_t r = name_run(s, j, 1);
             /* "professeur des écoles", "docteur en pharmacie": in lower
-             * case the long titles are nouns before a particle */
-            if (r == j && !(!k->cap && len > 8 && j < s->n && (word_flags(s, j) & DICT_PARTICLE)))
+             * case the long titles are nouns before a particle; a
+             * relative's word opening a sentence is the relative, the
+             * word in lower case after it no name ("Épouse épuisée") */
+            int kin_noun =
+                (k->lex & LEX_KIN) && k->cap && (k->nl || i == 0 || s->tok[i - 1].kind == TOK_PUNCT);
+            if (r == j && !kin_noun &&
+                !(!k->cap && len > 8 && j < s->n && (word_flags(s, j) & DICT_PARTICLE)))
                 r = lower_name_run(s, j,
                                    tok_is(s, i, "dr") || tok_is(s, i, "docteur") ||
                                        (k->cap && tok_is(s, i, "pr")) || tok_is(s, i, "professeur") ||

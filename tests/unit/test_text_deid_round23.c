@@ -46,11 +46,27 @@ static void test_capitals_birth_and_age(void **state)
     at_text_spans_free(&sp);
 }
 
+/* An office's mailbox names no one ("dpo@": the acronym beside it
+ * stays), and a relative's word opening a sentence is no title before
+ * the word in lower case after it; a surname after it still goes. */
+static void test_office_mail_and_kin_noun(void **state)
+{
+    (void)state;
+    static const char a[] = "Rédigé par Valérie Chauvet, DPO — dpo@ghav.fr\n";
+    assert_int_equal(label_nth(det, a, "DPO", 0), 0);
+    assert_int_equal(label_nth(det, a, "Chauvet", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(det, a, "dpo@ghav.fr", 0), AT_PHI_MAIL);
+    static const char b[] = "MMS 19/30. Épouse épuisée, demande d'hébergement.\nÉpouse Martin présente.\n";
+    assert_int_equal(label_nth(det, b, "épuisée", 0), 0);
+    assert_int_equal(label_nth(det, b, "Martin", 0), AT_PHI_NOM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_surname_before_first_name),
         cmocka_unit_test(test_capitals_birth_and_age),
+        cmocka_unit_test(test_office_mail_and_kin_noun),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
