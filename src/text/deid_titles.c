@@ -109,6 +109,28 @@ static void label_name_run(text_scan *s, size_t a, size_t b, int override)
 /* Name tokens after position j: returns the end of the run, never after
  * particles that no name word follows ("Dr Martin des Urgences": the run
  * is "Martin"). */
+/* Token i names a specialist's trade: a field's label of the lists
+ * ("Radiothérapeute", "Oncologue") or a word ending as the trades do
+ * ("-logue", "-logiste", "-thérapeute", "-iatre"), on no list of names. */
+static int trade_word(const text_scan *s, size_t i)
+{
+    const text_tok *t = &s->tok[i];
+    if ((t->lex & (LEX_FIRST | LEX_LAST)) || (word_flags(s, i) & (DICT_FIRST | DICT_LAST)))
+        return 0;
+    if (t->dflags & DICT_FIELD)
+        return 1;
+    char f[48];
+    size_t n = tok_len(s, i);
+    int fl = n < 40 ? text_lexicon_fold(s->t + t->s, n, f, sizeof f) : -1;
+    static const char *const ends[] = {"logue", "logiste", "therapeute", "iatre", NULL};
+    for (const char *const *e = ends; fl >= 7 && *e; e++) {
+        size_t el = strlen(*e);
+        if ((size_t)fl > el + 2 && !memcmp(f + fl - el, *e, el))
+            return 1;
+    }
+    return 0;
+}
+
 static size_t name_run(const text_scan *s, size_t j, int initial_first)
 {
     size_t r = j, end = j;
@@ -140,6 +162,10 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
             continue;
         }
         if (t->kind != TOK_WORD || !(t->cap || t->allcaps))
+            break;
+        /* a trade after the name ends it: "DOCTEUR ARNAUD BELLEC
+         * RADIOTHERAPEUTE" */
+        if (count > 0 && trade_word(s, r))
             break;
         if (tok_compound_initial(s, r) && is_punct(s, r + 1, '.') && !s->tok[r + 1].nl) {
             r += 2; /* "Dr J-B. Petit" */
