@@ -173,6 +173,26 @@ static int ocr_street_word(const text_scan *s, size_t i)
     return 0;
 }
 
+/* Number token i and the next are a postcode written with one space
+ * after its department ("62 100"), a town's word after them on the line:
+ * in capitals, of a list of places or of none; not a month, a unit ("35
+ * 000 UI"), a currency ("15 000 EUR") nor a word with a digit (the OCR'd
+ * NIR "1 81 12 62 193 O48 72"). */
+static int spaced_zip(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (i + 2 >= s->n || k->e - k->s != 2 || (i > 0 && s->tok[i - 1].e == k->s))
+        return 0;
+    int dep = (s->t[k->s] - '0') * 10 + (s->t[k->s + 1] - '0');
+    const text_tok *u = &s->tok[i + 1];
+    return dep >= 1 && dep <= 98 && dep != 96 && u->kind == TOK_NUM && u->e - u->s == 3 && u->s == k->e + 1 &&
+           s->t[k->e] == ' ' && !u->nl && !(i + 2 < s->n && s->tok[i + 2].nl) && is_name_word(s, i + 2) &&
+           !(s->tok[i + 2].dflags & DICT_MONTH) && !tok_unit(s, i + 2) && s->tok[i + 2].s - u->e <= 2 &&
+           !tok_has_digit(s, i + 2) && !tok_is(s, i + 2, "eur") &&
+           (s->tok[i + 2].allcaps || (s->tok[i + 2].lex & (LEX_CITY | LEX_PLACE)) ||
+            !(s->tok[i + 2].lex & (LEX_WORD | LEX_MED)));
+}
+
 void deid_pass_numbers(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
@@ -199,6 +219,20 @@ void deid_pass_numbers(text_scan *s)
             size_t r = place_run(s, i + 1, 6);
             if (r > i + 1 && mark(s, i, i + 1, AT_PHI_ZIP)) {
                 mark(s, i + 1, r, AT_PHI_VILLE);
+                deid_place_before_zip(s, i);
+            }
+        } else if (k->kind == TOK_NUM && spaced_zip(s, i)) {
+            /* a postcode written with a space after its department, then
+             * its town: "62 100 CALAIS", "35 000 Rennes" */
+            size_t r = place_run(s, i + 2, 6);
+            /* (a wide gap ends the town: "62 100 CALAIS  Tél. ...") */
+            for (size_t q = i + 3; q < r; q++)
+                if (s->tok[q].s - s->tok[q - 1].e >= 2) {
+                    r = q;
+                    break;
+                }
+            if (r > i + 2 && mark(s, i, i + 2, AT_PHI_ZIP)) {
+                mark(s, i + 2, r, AT_PHI_VILLE);
                 deid_place_before_zip(s, i);
             }
         } else if (k->kind == TOK_NUM && tok_len(s, i) <= 4) {

@@ -61,12 +61,34 @@ static void test_office_mail_and_kin_noun(void **state)
     assert_int_equal(label_nth(det, b, "Martin", 0), AT_PHI_NOM);
 }
 
+/* A postcode written with a space after its department, before its
+ * town: both go (the postcode was left whole, naming the town); a sum,
+ * a dose and an OCR'd NIR's digits stay what they are. */
+static void test_spaced_postcode(void **state)
+{
+    (void)state;
+    static const char a[] = "2 rue de la Liberté - 62 100 CALAIS  Tél. 03 21 36 85 00\n"
+                            "12 rue des Lilas, 35 000 Rennes\n29 200 BREST\n"
+                            "Dose 35 000 UI par jour ; au capital de 15 000 EUR ; Budget de 75 000 Euros\n";
+    assert_int_equal(label_nth(det, a, "62 100", 0), AT_PHI_ZIP);
+    assert_int_equal(label_nth(det, a, "CALAIS", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, a, "Tél", 0), 0);
+    assert_int_equal(label_nth(det, a, "35 000", 0), AT_PHI_ZIP);
+    assert_int_equal(label_nth(det, a, "29 200", 0), AT_PHI_ZIP);
+    assert_int_equal(label_nth(det, a, "35 000", 1), 0);
+    assert_int_equal(label_nth(det, a, "15 000", 0), 0);
+    assert_int_equal(label_nth(det, a, "75 000", 0), 0);
+    static const char b[] = "N° SS : 1 81 12 62 193 O48 72\n";
+    assert_int_not_equal(label_nth(det, b, "O48", 0), AT_PHI_VILLE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_surname_before_first_name),
         cmocka_unit_test(test_capitals_birth_and_age),
         cmocka_unit_test(test_office_mail_and_kin_noun),
+        cmocka_unit_test(test_spaced_postcode),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
