@@ -408,7 +408,9 @@ void deid_pass_joins(text_scan *s)
         if (l == AT_PHI_PRENOM && !s->tok[i].cap && !s->tok[i].allcaps && i >= 2 && !s->lab[i - 1] &&
             !s->tok[i - 1].nl && s->tok[i - 1].kind == TOK_WORD && !s->tok[i - 1].cap &&
             !s->tok[i - 1].allcaps && s->tok[i - 1].e - s->tok[i - 1].s >= 3 && !tok_has_digit(s, i - 1) &&
-            (s->tok[i - 2].dflags & DICT_TITLE) && s->tok[i - 2].kind == TOK_WORD &&
+            (((s->tok[i - 2].dflags & DICT_TITLE) && s->tok[i - 2].kind == TOK_WORD) ||
+             (i >= 3 && is_punct(s, i - 2, '.') && (s->tok[i - 3].dflags & DICT_TITLE) &&
+              s->tok[i - 3].kind == TOK_WORD && !s->tok[i - 2].nl)) &&
             !(s->tok[i - 1].lex & (LEX_MED | LEX_KIN | LEX_EPONYM)) &&
             !(s->tok[i - 1].dflags & (DICT_TITLE | DICT_HOSP | DICT_ROLE | DICT_FIELD | DICT_PARTICLE |
                                       DICT_CONNECT | DICT_IDLABEL | DICT_BIRTH)) &&

@@ -460,8 +460,13 @@ void deid_pass_titles(text_scan *s)
                 j++;
             if (j >= s->n || s->tok[j].nl || is_punct(s, j, '.'))
                 continue;
-            if (len <= 3 && !k->cap && (len == 1 || s->tok[j].kind != TOK_WORD || s->tok[j].cap))
-                continue; /* "m" the unit; "dr", "mme" in lower case before a lower-case name */
+            /* "m" the unit, but "m." before a word in lower case after no
+             * number ("convoquer m. caron", not "1,70 m. poids"); "dr",
+             * "mme" in lower case before a lower-case name */
+            int mister = len == 1 && j == i + 2 && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
+                         !s->tok[j].allcaps && (i == 0 || k->nl || s->tok[i - 1].kind == TOK_WORD);
+            if (len <= 3 && !k->cap && !mister && (len == 1 || s->tok[j].kind != TOK_WORD || s->tok[j].cap))
+                continue;
             /* "épouse de M. Lefèvre": the title after "de" names him */
             if (j + 1 < s->n && tok_is(s, j, "de") && !s->tok[j].cap && (s->tok[j + 1].dflags & DICT_TITLE))
                 continue;

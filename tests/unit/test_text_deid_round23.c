@@ -82,6 +82,19 @@ static void test_spaced_postcode(void **state)
     assert_int_not_equal(label_nth(det, b, "O48", 0), AT_PHI_VILLE);
 }
 
+/* "m." in lower case before a name in lower case is a title, not the
+ * unit: its surname of the lists goes, and a word of the language before
+ * a first name; the metre after a number stays. */
+static void test_lower_mister(void **state)
+{
+    (void)state;
+    static const char a[] = "pouvez-vous convoquer m. caron dominique ipp 20034\n"
+                            "patient: m. renard christian, lieu-dit\nmesure 1,70 m. poids 70 kg\n";
+    assert_int_equal(label_nth(det, a, "caron", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(det, a, "renard", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(det, a, "poids", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -89,6 +102,7 @@ int main(void)
         cmocka_unit_test(test_capitals_birth_and_age),
         cmocka_unit_test(test_office_mail_and_kin_noun),
         cmocka_unit_test(test_spaced_postcode),
+        cmocka_unit_test(test_lower_mister),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
