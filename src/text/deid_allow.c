@@ -562,6 +562,16 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
         char pf[96];
         int pfl = k->e - k->s < 90 ? text_lexicon_fold(s->t + k->s, k->e - k->s, pf, sizeof pf) : -1;
         int place = pfl > 0 && deid_place_compound(pf, (size_t)pfl);
+        /* a login: an initial, or two consonants, glued to a surname of
+         * the lists ("kpichon", "jpdupont" in an audit log's user column;
+         * not "anjouan") */
+        int login = 0;
+        for (int skip = 1; skip <= 2 && !login && !k->cap && !k->allcaps && pfl - skip >= 5; skip++)
+            login = pf[0] >= 'a' && pf[0] <= 'z' && pf[skip - 1] >= 'a' && pf[skip - 1] <= 'z' &&
+                    (skip == 1 || (!strchr("aeiouy", pf[0]) && !strchr("aeiouy", pf[1]))) &&
+                    (text_lexicon_get(&s->d->lex, pf + skip, (size_t)(pfl - skip)) & (LEX_LAST | LEX_MED)) ==
+                        LEX_LAST;
+        named |= login;
         /* an unknown word after "à" in lower case ("habite à plouguin") */
         place |=
             !k->cap && !k->allcaps && i > 0 && !k->nl && tok_is(s, i - 1, "\xC3\xA0") && k->e - k->s >= 4;
@@ -588,6 +598,8 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
             label = AT_PHI_HOPITAL;
         else if (place)
             label = AT_PHI_VILLE;
+        else if (login)
+            label = AT_PHI_NOM;
         else if (c->cand[i] && s->d->tagger)
             label = tag_to_label(c->best[i]);
         else if ((k->lex & (LEX_PLACE | LEX_CITY)) && !(k->lex & (LEX_FIRST | LEX_LAST)))

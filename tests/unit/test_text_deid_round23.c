@@ -95,6 +95,18 @@ static void test_lower_mister(void **state)
     assert_int_equal(label_nth(det, a, "poids", 0), 0);
 }
 
+/* A login glued from an initial (or two consonants) and a surname of
+ * the lists goes; a word that only ends like one stays. */
+static void test_login_names(void **state)
+{
+    (void)state;
+    static const char a[] = "2026-09-14 08:03:40 | LINAC2 | kpichon | Field ARC1 delivered\n"
+                            "2026-09-14 08:05:12 | LINAC2 | jpdupont | CBCT\nOrigine : anjouan, vue.\n";
+    assert_int_equal(label_nth(det, a, "kpichon", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(det, a, "jpdupont", 0), AT_PHI_NOM);
+    assert_int_not_equal(label_nth(det, a, "anjouan", 0), AT_PHI_NOM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -103,6 +115,7 @@ int main(void)
         cmocka_unit_test(test_office_mail_and_kin_noun),
         cmocka_unit_test(test_spaced_postcode),
         cmocka_unit_test(test_lower_mister),
+        cmocka_unit_test(test_login_names),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
