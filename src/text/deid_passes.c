@@ -173,6 +173,16 @@ static int ocr_street_word(const text_scan *s, size_t i)
     return 0;
 }
 
+/* A street's word within five words before token i on its line ("route
+ * de condat 15300 murat"). */
+static int street_before(const text_scan *s, size_t i)
+{
+    for (size_t p = i, hop = 0; p > 0 && hop < 5 && !s->tok[p].nl; p--, hop++)
+        if (s->tok[p - 1].kind == TOK_WORD && (s->tok[p - 1].dflags & DICT_STREET))
+            return 1;
+    return 0;
+}
+
 /* Number token i and the next are a postcode written with one space
  * after its department ("62 100"), a town's word after them on the line:
  * in capitals, of a list of places or of none; not a month, a unit ("35
@@ -219,6 +229,20 @@ void deid_pass_numbers(text_scan *s)
             size_t r = place_run(s, i + 1, 6);
             if (r > i + 1 && mark(s, i, i + 1, AT_PHI_ZIP)) {
                 mark(s, i + 1, r, AT_PHI_VILLE);
+                deid_place_before_zip(s, i);
+            }
+        } else if (k->kind == TOK_NUM && zip_ok(s, i) && i + 1 < s->n && !s->tok[i + 1].nl &&
+                   s->tok[i + 1].kind == TOK_WORD && !s->tok[i + 1].cap && !s->tok[i + 1].allcaps &&
+                   tok_len(s, i + 1) >= 3 && !tok_has_digit(s, i + 1) &&
+                   (!(s->tok[i + 1].lex & (LEX_WORD | LEX_MED)) || street_before(s, i)) &&
+                   !(s->tok[i + 1].dflags & (DICT_MONTH | DICT_CONNECT)) &&
+                   !(i > 0 && s->tok[i - 1].e == k->s) && s->tok[i + 1].s == k->e + 1 &&
+                   !tok_unit(s, i + 1)) {
+            /* a dictated letter's postcode and town in lower case: "route
+             * de condat 15300 murat" (a word of the language only after a
+             * street on the line) */
+            if (mark(s, i, i + 1, AT_PHI_ZIP)) {
+                mark(s, i + 1, i + 2, AT_PHI_VILLE);
                 deid_place_before_zip(s, i);
             }
         } else if (k->kind == TOK_NUM && spaced_zip(s, i)) {

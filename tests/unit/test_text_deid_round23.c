@@ -107,6 +107,21 @@ static void test_login_names(void **state)
     assert_int_not_equal(label_nth(det, a, "anjouan", 0), AT_PHI_NOM);
 }
 
+/* A dictated letter's postcode and town in lower case: the town after
+ * the postcode, a word of the language there only after a street on the
+ * line; a count of cells and a sum stay. */
+static void test_lower_postcode_town(void **state)
+{
+    (void)state;
+    static const char a[] = "chez le docteur fournier christian route de condat 15300 murat\n"
+                            "plaquettes 45000 plaquettes/mm3, montant 12000 euros\n";
+    assert_int_equal(label_nth(det, a, "15300", 0), AT_PHI_ZIP);
+    assert_int_equal(label_nth(det, a, "murat", 0), AT_PHI_VILLE);
+    assert_int_not_equal(label_nth(det, a, "condat", 0), 0);
+    assert_int_equal(label_nth(det, a, "45000", 0), 0);
+    assert_int_equal(label_nth(det, a, "12000", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -116,6 +131,7 @@ int main(void)
         cmocka_unit_test(test_spaced_postcode),
         cmocka_unit_test(test_lower_mister),
         cmocka_unit_test(test_login_names),
+        cmocka_unit_test(test_lower_postcode_town),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
