@@ -624,8 +624,9 @@ static void dash_space_ref(text_scan *s, size_t i)
         (i > 0 && nc_glued(s, i) && !is_punct(s, i - 1, '(')) || !is_punct(s, i + 1, '-') ||
         !nc_glued(s, i + 1) || !nc_glued(s, i + 2) || s->tok[i + 2].kind != TOK_NUM || tl(s, i + 2) != 3 ||
         s->tok[i + 3].kind != TOK_NUM || tl(s, i + 3) != 3 || s->tok[i + 3].nl ||
-        s->tok[i + 3].s != s->tok[i + 2].e + 1 || s->lab[i + 2] || s->lab[i + 3])
-        return;
+        s->tok[i + 3].s != s->tok[i + 2].e + 1 || s->t[s->tok[i + 2].e] != ' ' || s->lab[i + 2] ||
+        s->lab[i + 3])
+        return; /* (a space: a tab is the next cell, "136-145\t139") */
     size_t x = i + 4;
     if (x < s->n && nc_glued(s, x) && s->tok[x].kind != TOK_PUNCT)
         return;

@@ -526,6 +526,17 @@ static int known_safe(const text_scan *s, size_t i)
             !(k->lex & (LEX_FIRST | LEX_LAST)))
             return 1;
     }
+    /* a TNM category not assessed or in situ ("Nx", "pMx", "Tis") */
+    {
+        size_t r = 0;
+        while (r < n &&
+               (w[r] == 'c' || w[r] == 'p' || w[r] == 'y' || w[r] == 'r' || w[r] == 'u' || w[r] == 'a'))
+            r++;
+        if (r < n && (w[r] == 'T' || w[r] == 'N' || w[r] == 'M') &&
+            ((n - r == 2 && (w[r + 1] == 'x' || w[r + 1] == 'X')) ||
+             (n - r == 3 && w[r] == 'T' && w[r + 1] == 'i' && w[r + 2] == 's')))
+            return 1;
+    }
     /* a capitalised commune's writing made of words ("Pointe-à-Pitre",
      * "Pont-à-Mousson") is no compound of the language */
     if ((k->cap || k->allcaps) && deid_place_compound(f, (size_t)fl))

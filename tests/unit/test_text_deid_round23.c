@@ -122,6 +122,19 @@ static void test_lower_postcode_town(void **state)
     assert_int_not_equal(label_nth(det, a, "12000", 0), AT_PHI_ZIP);
 }
 
+/* Trap strings: a TNM category not assessed ("Nx") is known safe, and a
+ * laboratory's range in a tab-separated table is no reference number
+ * with the value in the next cell. */
+static void test_tnm_x_and_range_cell(void **state)
+{
+    (void)state;
+    static const char a[] = "carcinome papillaire, 18 mm, pT1b (m) Nx, pMx (TNM 8e édition)\n"
+                            "Sodium\t133\tmmol/L\t136-145\t139\n";
+    assert_int_equal(label_nth(det, a, "Nx", 0), 0);
+    assert_int_equal(label_nth(det, a, "pMx", 0), 0);
+    assert_int_equal(label_nth(det, a, "136", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_lower_mister),
         cmocka_unit_test(test_login_names),
         cmocka_unit_test(test_lower_postcode_town),
+        cmocka_unit_test(test_tnm_x_and_range_cell),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
