@@ -132,6 +132,8 @@ static size_t glued_code(const text_scan *s, size_t j, size_t *digits, int *lett
 
 /* After an id or account label: skip "n°", "no", ":", "#", "de", "du",
  * "patient" ... then a glued code with enough digits. */
+static int slashed_medical(const text_scan *s, size_t i, size_t r);
+
 static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
 {
     size_t j = i + 1;
@@ -163,8 +165,9 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
         return;
     /* a classification's code is no one's ("code CIM-10 C50.9", "code
      * CCAM JDFA001", "code ATC L01XC18") */
-    static const char *const classifications[] = {"cim",  "icd",  "ccam", "atc", "adicap", "loinc", "snomed",
-                                                  "ngap", "nabm", "ghm",  "ucd", "cip",    "ccs",   NULL};
+    static const char *const classifications[] = {"cim",    "icd",   "ccam",  "atc",    "adicap", "loinc",
+                                                  "snomed", "ngap",  "nabm",  "ghm",    "ucd",    "cip",
+                                                  "ccs",    "cim-o", "icd-o", "cim-10", "icd-10", NULL};
     for (size_t q = i + 1; q <= j; q++)
         if (tok_ascii_in(s, q, classifications))
             return;
@@ -173,6 +176,10 @@ static void labelled_code(text_scan *s, size_t i, int label, size_t min_digits)
     size_t r = glued_code(s, j, &digits, &letters, 1);
     if (!digits || after_lot(s, j))
         return; /* a code holds digits; a batch number is no one's */
+    /* a marker of the medical vocabulary ("Ki67 80 %"), or markers joined
+     * ("CK7/CK20/CDX2/TTF1"): a panel, no one's number */
+    if (slashed_medical(s, j, r) || (r == j + 1 && (s->tok[j].lex & LEX_MED)))
+        return;
     /* groups of digits separated by one space (account numbers, "GRP-449 0173") */
     if (label == AT_PHI_COMPTE || letters || digits < min_digits ||
         (r == j + 1 && tlen(s, j) <= 5 && !deid_unit_next(s, r + 1)))
@@ -367,18 +374,36 @@ static int protein_change(const text_scan *s, size_t q)
  * vocabulary or a protein change. */
 static int slashed_medical(const text_scan *s, size_t i, size_t r)
 {
-    int slash = 0;
+    int slash = 0, med = 0, marker = 0;
     for (size_t q = i; q < r; q++) {
         if (is_punct(s, q, '/')) {
             slash = 1;
             continue;
         }
-        if (s->tok[q].kind != TOK_WORD || (q > i && !is_punct(s, q - 1, '/')))
+        if (q > i && !is_punct(s, q - 1, '/'))
             return 0;
-        if (!(s->tok[q].lex & LEX_MED) && !protein_change(s, q))
+        /* (a number of one or two digits after a marker: "CK5/6") */
+        if (s->tok[q].kind == TOK_NUM && q >= i + 2 && tlen(s, q) <= 2 && s->tok[q - 2].kind == TOK_WORD)
+            continue;
+        if (s->tok[q].kind != TOK_WORD)
             return 0;
+        if ((s->tok[q].lex & LEX_MED) || protein_change(s, q)) {
+            med = 1;
+            continue;
+        }
+        /* (or, beside one of them, a marker's short name: letters then
+         * one to three digits, "P504S/p63/CK5/6") */
+        size_t n = tlen(s, q), d = 0, a = 0;
+        const char *w = s->t + s->tok[q].s;
+        while (a < n && ((w[a] | 0x20) >= 'a' && (w[a] | 0x20) <= 'z'))
+            a++;
+        while (a + d < n && is_dig(w[a + d]))
+            d++;
+        if (n > 6 || a == 0 || d == 0 || d > 3 || n - a - d > 1)
+            return 0;
+        marker = 1;
     }
-    return slash;
+    return slash && (med || !marker);
 }
 
 /* Token i opens with an isotope: a mass number, "m" for a metastable

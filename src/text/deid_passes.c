@@ -547,9 +547,9 @@ void deid_pass_cities(text_scan *s)
             }
         }
         /* "habite Rennes", "domiciliée Saint-Lunaire": a residence word
-         * without "à" (not a letter: "vit D 18", the vitamin) */
+         * without "à" (not a letter: "vit D 18", "Vit B12", the vitamin) */
         if (is_name_word(s, i) && i >= 1 && (s->tok[i - 1].dflags & DICT_RESID) && !k->nl &&
-            tok_len(s, i) >= 2 &&
+            tok_len(s, i) >= 2 && !tok_has_digit(s, i) &&
             !(k->dflags & (DICT_HOSP | DICT_TITLE | DICT_MONTH | DICT_ROLE | DICT_FIELD))) {
             size_t r = place_run(s, i, 5);
             if (mark(s, i, r, AT_PHI_VILLE))

@@ -109,6 +109,15 @@ static void label_name_run(text_scan *s, size_t a, size_t b, int override)
 /* Name tokens after position j: returns the end of the run, never after
  * particles that no name word follows ("Dr Martin des Urgences": the run
  * is "Martin"). */
+/* Whether one of the bytes of set is among the n bytes at w. */
+static int strpbrk_n(const char *w, size_t n, const char *set)
+{
+    for (size_t i = 0; i < n; i++)
+        if (w[i] && strchr(set, w[i]))
+            return 1;
+    return 0;
+}
+
 /* Token i names a specialist's trade: a field's label of the lists
  * ("Radiothérapeute", "Oncologue") or a word ending as the trades do
  * ("-logue", "-logiste", "-thérapeute", "-iatre"), on no list of names. */
@@ -164,8 +173,10 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
         if (t->kind != TOK_WORD || !(t->cap || t->allcaps))
             break;
         /* a trade after the name ends it: "DOCTEUR ARNAUD BELLEC
-         * RADIOTHERAPEUTE" */
-        if (count > 0 && trade_word(s, r))
+         * RADIOTHERAPEUTE"; so does a short word with a digit no scan
+         * reads for a letter ("patient O2 2L"; not "L3 G0FF", "Po1") */
+        if ((count > 0 && trade_word(s, r)) ||
+            (tok_has_digit(s, r) && tok_len(s, r) <= 3 && strpbrk_n(s->t + t->s, tok_len(s, r), "24679")))
             break;
         if (tok_compound_initial(s, r) && is_punct(s, r + 1, '.') && !s->tok[r + 1].nl) {
             r += 2; /* "Dr J-B. Petit" */

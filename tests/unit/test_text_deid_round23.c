@@ -135,6 +135,26 @@ static void test_tnm_x_and_range_cell(void **state)
     assert_int_equal(label_nth(det, a, "136", 0), 0);
 }
 
+/* Trap strings the rules took: the vitamin after "vit" (read as "lives
+ * in"), a panel of markers and a marker's value after a label, a
+ * classification's code written "CIM-O-3", oxygen after "patient". */
+static void test_markers_and_codes(void **state)
+{
+    (void)state;
+    static const char a[] = "pas de tox. vit B12 faite le 6/2. Vit D3 ok.\n"
+                            "Demande de CK7/CK20/CDX2/TTF1. Immunohistochimie (P504S/p63/CK5/6) : confirme.\n"
+                            "LDH 1,8 N. Ki67 80 %, BCL2+. Code CIM-O-3 8858/3.\n"
+                            "couché : patient O2 2L du service. Dossier n° AB12/CD34/EF56 ouvert.\n";
+    assert_int_equal(label_nth(det, a, "B12", 0), 0);
+    assert_int_equal(label_nth(det, a, "D3", 0), 0);
+    assert_int_equal(label_nth(det, a, "CK7", 0), 0);
+    assert_int_equal(label_nth(det, a, "P504S", 0), 0);
+    assert_int_equal(label_nth(det, a, "Ki67", 0), 0);
+    assert_int_equal(label_nth(det, a, "8858", 0), 0);
+    assert_int_equal(label_nth(det, a, "O2", 0), 0);
+    assert_int_equal(label_nth(det, a, "AB12", 0), AT_PHI_ID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_login_names),
         cmocka_unit_test(test_lower_postcode_town),
         cmocka_unit_test(test_tnm_x_and_range_cell),
+        cmocka_unit_test(test_markers_and_codes),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
