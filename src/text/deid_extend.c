@@ -656,7 +656,9 @@ void deid_pass_extend(text_scan *s, size_t base)
         while (c < nc && lc[c] == i)
             c++;
         const text_tok *k = &s->tok[i];
-        if (s->lab[i] || !numeric(k) || (k->aux & TOK_AUX_SAFE) || k->e - k->s > 40 || counting(s, i))
+        /* (nor a batch's or a trial's number: "Lot du flacon : B22741X") */
+        if (s->lab[i] || !numeric(k) || (k->aux & TOK_AUX_SAFE) || k->e - k->s > 40 || counting(s, i) ||
+            deid_after_notid(s, i))
             continue;
         ls = line_start(s, i, ls, lsi);
         lsi = i;

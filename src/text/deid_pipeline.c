@@ -219,7 +219,6 @@ static const chunk_step chunk_steps[] = {
     {NULL, deid_pass_spelled},
     {NULL, deid_pass_zip_before_town},
     {NULL, deid_pass_place_late},
-    {NULL, deid_pass_public_refs},
     {NULL, deid_pass_lists},
     {NULL, deid_pass_known_estab},
     {NULL, deid_pass_late_names},
@@ -228,6 +227,9 @@ static const chunk_step chunk_steps[] = {
     {NULL, deid_pass_region_orgs},
     {NULL, deid_pass_acronyms},
     {step_extend, NULL},
+    /* (after the numbers' model too: a law's, a form's or a medicine's
+     * number it took is taken back as the rules' are) */
+    {NULL, deid_pass_public_refs},
     {NULL, deid_pass_initials_late},
     {NULL, deid_pass_town_zip_bracket},
     {NULL, deid_pass_not_names},
