@@ -242,6 +242,18 @@ static _Thread_local struct {
     _Alignas(64) look_entry e[1u << LOOK_CACHE_BITS];
 } look_cache;
 
+/* The bits of the first n (0 to 16) bytes of a key's two little-endian
+ * words (look_key's zero padding without a branch). */
+#define KEEP_BYTES(n) ((n) >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * (n))) - 1)
+#define KEEP_ALL (~(uint64_t)0)
+/* clang-format off */
+static const uint64_t key_keep[17][2] = {
+    {KEEP_BYTES(0), 0}, {KEEP_BYTES(1), 0}, {KEEP_BYTES(2), 0}, {KEEP_BYTES(3), 0}, {KEEP_BYTES(4), 0},
+    {KEEP_BYTES(5), 0}, {KEEP_BYTES(6), 0}, {KEEP_BYTES(7), 0}, {KEEP_ALL, 0}, {KEEP_ALL, KEEP_BYTES(1)},
+    {KEEP_ALL, KEEP_BYTES(2)}, {KEEP_ALL, KEEP_BYTES(3)}, {KEEP_ALL, KEEP_BYTES(4)}, {KEEP_ALL, KEEP_BYTES(5)},
+    {KEEP_ALL, KEEP_BYTES(6)}, {KEEP_ALL, KEEP_BYTES(7)}, {KEEP_ALL, KEEP_ALL}};
+/* clang-format on */
+
 /* The zero-padded key of the n (1 to 16) bytes at w, len bytes readable
  * from w; the slot's index is returned. */
 static inline size_t look_key(const unsigned char *w, size_t n, size_t len, uint64_t *k0, uint64_t *k1)
@@ -251,12 +263,8 @@ static inline size_t look_key(const unsigned char *w, size_t n, size_t len, uint
     if (len >= 16) {
         memcpy(&a, w, 8);
         memcpy(&b, w + 8, 8);
-        if (n < 8) {
-            a &= ((uint64_t)1 << (8 * n)) - 1;
-            b = 0;
-        } else if (n < 16) {
-            b &= ((uint64_t)1 << (8 * (n - 8))) - 1; /* n 8: 0 */
-        }
+        a &= key_keep[n][0];
+        b &= key_keep[n][1];
     } else
 #endif
     {
@@ -288,6 +296,11 @@ enum {
     LOOK_L_NUMBER = 1 << 12, /* a number word (deid_number_word_tok 1) */
     LOOK_L_TRIGGER = 13      /* bits 13 to 15: the word's trigger_code */
 };
+/* The list of each LOOK_L_* bit 1 to 9 (bit 0, LOOK_L_NUM, is kept in a
+ * register by tokenise). */
+static const uint8_t word_list[10] = {TEXT_LIST_NUM,    TEXT_LIST_FLAG,   TEXT_LIST_NAME,    TEXT_LIST_SHORT,
+                                      TEXT_LIST_OCRCAP, TEXT_LIST_ABROAD, TEXT_LIST_NUMWORD, TEXT_LIST_CUE,
+                                      TEXT_LIST_ORG,    TEXT_LIST_ODD};
 
 /* The passes' rare trigger words: the code of the folded word f (fl
  * bytes; cap: written capitalised), 0 for most words; trigger_seen gives
@@ -505,16 +518,14 @@ static at_status tokenise(text_scan *s)
     size_t fill[TEXT_LIST_COUNT] = {0};
     if (scan_reserve(s, cap, fill))
         return AT_ERR_NOMEM;
+    /* the lists a punctuation mark or a number joins in registers; a
+     * word's others (few words join any) through fill and s->list */
     uint32_t *l_at = s->list[TEXT_LIST_AT], *l_num = s->list[TEXT_LIST_NUM],
-             *l_flag = s->list[TEXT_LIST_FLAG], *l_name = s->list[TEXT_LIST_NAME],
-             *l_extra = s->list[TEXT_LIST_EXTRA], *l_cue = s->list[TEXT_LIST_CUE],
-             *l_odd = s->list[TEXT_LIST_ODD], *l_org = s->list[TEXT_LIST_ORG],
-             *l_abroad = s->list[TEXT_LIST_ABROAD], *l_numw = s->list[TEXT_LIST_NUMWORD],
-             *l_short = s->list[TEXT_LIST_SHORT], *l_ocrcap = s->list[TEXT_LIST_OCRCAP];
-    size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0, n_org = 0,
-           n_abroad = 0, n_numw = 0, n_short = 0, n_ocrcap = 0;
+             *l_extra = s->list[TEXT_LIST_EXTRA];
+    size_t n_at = 0, n_num = 0, n_extra = 0;
     if (look_cache.gen != s->d->look_gen) {
-        memset(look_cache.e, 0, sizeof look_cache.e);
+        if (look_cache.gen) /* (a thread's first cache is zero already) */
+            memset(look_cache.e, 0, sizeof look_cache.e);
         look_cache.gen = s->d->look_gen;
     }
     int nl = 1, sp = 1;
@@ -553,30 +564,12 @@ static at_status tokenise(text_scan *s)
             cap *= 2;
             fill[TEXT_LIST_AT] = n_at;
             fill[TEXT_LIST_NUM] = n_num;
-            fill[TEXT_LIST_FLAG] = n_flag;
-            fill[TEXT_LIST_NAME] = n_name;
             fill[TEXT_LIST_EXTRA] = n_extra;
-            fill[TEXT_LIST_CUE] = n_cue;
-            fill[TEXT_LIST_ODD] = n_odd;
-            fill[TEXT_LIST_ORG] = n_org;
-            fill[TEXT_LIST_ABROAD] = n_abroad;
-            fill[TEXT_LIST_NUMWORD] = n_numw;
-            fill[TEXT_LIST_SHORT] = n_short;
-            fill[TEXT_LIST_OCRCAP] = n_ocrcap;
             if (scan_reserve(s, cap, fill))
                 return AT_ERR_NOMEM;
             l_at = s->list[TEXT_LIST_AT];
             l_num = s->list[TEXT_LIST_NUM];
-            l_flag = s->list[TEXT_LIST_FLAG];
-            l_name = s->list[TEXT_LIST_NAME];
             l_extra = s->list[TEXT_LIST_EXTRA];
-            l_cue = s->list[TEXT_LIST_CUE];
-            l_odd = s->list[TEXT_LIST_ODD];
-            l_org = s->list[TEXT_LIST_ORG];
-            l_abroad = s->list[TEXT_LIST_ABROAD];
-            l_numw = s->list[TEXT_LIST_NUMWORD];
-            l_short = s->list[TEXT_LIST_SHORT];
-            l_ocrcap = s->list[TEXT_LIST_OCRCAP];
             toks = s->tok;
         }
         size_t ti = ntok++;
@@ -699,26 +692,17 @@ static at_status tokenise(text_scan *s)
                 slot->lists = (uint16_t)lists;
             }
         }
-        /* the lists' next entries written, and counted when the word
-         * belongs to them (no branch to guess but one: most words of the
-         * language are in none of the first ten); the added passes' glued
-         * '.', '/', ':' (web addresses, OCR'd dates) from the byte after */
+        /* the lists the word belongs to, a set bit at a time (most words
+         * of the language are in none of the first ten); the added
+         * passes' glued '.', '/', ':' (web addresses, OCR'd dates) from
+         * the byte after */
         unsigned nx = i < len ? t[i] : 0;
         uint32_t v = (uint32_t)ti;
-        if (lists & 0x3FF) {
-            l_num[n_num] = l_flag[n_flag] = l_name[n_name] = l_short[n_short] = v;
-            l_ocrcap[n_ocrcap] = l_abroad[n_abroad] = l_numw[n_numw] = l_cue[n_cue] = v;
-            l_org[n_org] = l_odd[n_odd] = v;
-            n_num += lists & 1;
-            n_flag += (lists >> 1) & 1;
-            n_name += (lists >> 2) & 1;
-            n_short += (lists >> 3) & 1;
-            n_ocrcap += (lists >> 4) & 1;
-            n_abroad += (lists >> 5) & 1;
-            n_numw += (lists >> 6) & 1;
-            n_cue += (lists >> 7) & 1;
-            n_org += (lists >> 8) & 1;
-            n_odd += (lists >> 9) & 1;
+        l_num[n_num] = v;
+        n_num += lists & 1;
+        for (unsigned lb = lists & (0x3FF & ~1u); lb; lb &= lb - 1) {
+            unsigned l = word_list[__builtin_ctz(lb)];
+            s->list[l][fill[l]++] = v;
         }
         l_extra[n_extra] = v;
         n_extra += ((lists >> 10) & 1) | (nx == '.') | (nx == '/') | ((nx == ':') & (n <= 5));
@@ -732,18 +716,10 @@ static at_status tokenise(text_scan *s)
         cap_words += k->cap;
     }
     s->n = ntok;
-    s->nlist[TEXT_LIST_AT] = n_at;
-    s->nlist[TEXT_LIST_NUM] = n_num;
-    s->nlist[TEXT_LIST_FLAG] = n_flag;
-    s->nlist[TEXT_LIST_NAME] = n_name;
-    s->nlist[TEXT_LIST_EXTRA] = n_extra;
-    s->nlist[TEXT_LIST_CUE] = n_cue;
-    s->nlist[TEXT_LIST_ODD] = n_odd;
-    s->nlist[TEXT_LIST_ORG] = n_org;
-    s->nlist[TEXT_LIST_ABROAD] = n_abroad;
-    s->nlist[TEXT_LIST_NUMWORD] = n_numw;
-    s->nlist[TEXT_LIST_SHORT] = n_short;
-    s->nlist[TEXT_LIST_OCRCAP] = n_ocrcap;
+    fill[TEXT_LIST_AT] = n_at;
+    fill[TEXT_LIST_NUM] = n_num;
+    fill[TEXT_LIST_EXTRA] = n_extra;
+    memcpy(s->nlist, fill, sizeof s->nlist);
     s->number_words = number_words;
     s->words = words;
     s->cap_words = cap_words;
