@@ -215,32 +215,40 @@ static at_status scan_reserve(text_scan *s, size_t cap, const size_t *fill)
 }
 
 /* The thread's cache of the tokeniser's look-ups: a word of at most 16
- * bytes (as written, apostrophe included) to what the look-up block of
- * tokenise set on its token. Every field it sets is a function of the
- * word's bytes and of the detector (look_gen), so a hit gives exactly
- * what the look-ups would. Direct-mapped; emptied when another detector
- * (or the same after a change) tokenises on the thread. A word holds no
- * zero byte, so its zero-padded bytes give its length too, and an empty
- * entry (k0 0) matches no word: no length is kept, and an entry is 32
- * bytes, aligned, one cache line's half (one memory access a look-up). */
+ * bytes (as written, apostrophe included) to the token tokenise made of
+ * it. Every field of a word token but its place (s, e, nl, sp, line) is
+ * a function of the word's bytes and of the detector (look_gen), so a hit
+ * gives exactly what the look-ups would. Direct-mapped; emptied when
+ * another detector (or the same after a change) tokenises on the thread.
+ * A word holds no zero byte, so its zero-padded bytes give its length
+ * too, and an empty entry (k0 0) matches no word: no length is kept, and
+ * an entry is 64 bytes, aligned, one cache line (one memory access a
+ * look-up; 2 MiB a thread). */
 #define LOOK_CACHE_BITS 15
 #define LOOK_CACHE_MAX 16 /* bytes of a cached word */
 typedef struct {
     uint64_t k0, k1; /* the word's bytes, zero-padded; k0 0: empty */
-    uint32_t fh, dflags;
-    uint16_t lex;
-    int16_t dval;
-    uint16_t lists; /* LOOK_L_* bits */
-    uint8_t special;
-    uint8_t bits; /* bit 0: allcaps; TOK_AUX_LOOKED, TOK_AUX_FN_*: those aux bits */
+    text_tok tok;    /* the word's token, its place 0 */
+    uint16_t lists;  /* LOOK_L_* bits */
+    uint8_t pad[14];
 } look_entry;
-_Static_assert(sizeof(look_entry) == 32, "a look-up cache entry is 32 bytes");
-#define LOOK_AUX (TOK_AUX_LOOKED | TOK_AUX_FN_ABROAD | TOK_AUX_FN_FRENCH) /* the aux bits kept */
-_Static_assert(!(LOOK_AUX & 1) && LOOK_AUX < 256, "allcaps and the aux bits share look_entry.bits");
+_Static_assert(sizeof(look_entry) == 64, "a look-up cache entry is 64 bytes");
 static _Thread_local struct {
     uint64_t gen;
     _Alignas(64) look_entry e[1u << LOOK_CACHE_BITS];
 } look_cache;
+
+/* The bits of the first n (0 to 16) bytes of a key's two little-endian
+ * words (look_key's zero padding without a branch). */
+#define KEEP_BYTES(n) ((n) >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * (n))) - 1)
+#define KEEP_ALL (~(uint64_t)0)
+/* clang-format off */
+static const uint64_t key_keep[17][2] = {
+    {KEEP_BYTES(0), 0}, {KEEP_BYTES(1), 0}, {KEEP_BYTES(2), 0}, {KEEP_BYTES(3), 0}, {KEEP_BYTES(4), 0},
+    {KEEP_BYTES(5), 0}, {KEEP_BYTES(6), 0}, {KEEP_BYTES(7), 0}, {KEEP_ALL, 0}, {KEEP_ALL, KEEP_BYTES(1)},
+    {KEEP_ALL, KEEP_BYTES(2)}, {KEEP_ALL, KEEP_BYTES(3)}, {KEEP_ALL, KEEP_BYTES(4)}, {KEEP_ALL, KEEP_BYTES(5)},
+    {KEEP_ALL, KEEP_BYTES(6)}, {KEEP_ALL, KEEP_BYTES(7)}, {KEEP_ALL, KEEP_ALL}};
+/* clang-format on */
 
 /* The zero-padded key of the n (1 to 16) bytes at w, len bytes readable
  * from w; the slot's index is returned. */
@@ -251,12 +259,8 @@ static inline size_t look_key(const unsigned char *w, size_t n, size_t len, uint
     if (len >= 16) {
         memcpy(&a, w, 8);
         memcpy(&b, w + 8, 8);
-        if (n < 8) {
-            a &= ((uint64_t)1 << (8 * n)) - 1;
-            b = 0;
-        } else if (n < 16) {
-            b &= ((uint64_t)1 << (8 * (n - 8))) - 1; /* n 8: 0 */
-        }
+        a &= key_keep[n][0];
+        b &= key_keep[n][1];
     } else
 #endif
     {
@@ -288,6 +292,15 @@ enum {
     LOOK_L_NUMBER = 1 << 12, /* a number word (deid_number_word_tok 1) */
     LOOK_L_TRIGGER = 13      /* bits 13 to 15: the word's trigger_code */
 };
+/* The byte after a word that puts it in TEXT_LIST_EXTRA: bit 0 after
+ * any word ('.', '/'), bit 1 after a word of at most five bytes (':'). */
+static const uint8_t glued_after[256] = {['.'] = 1, ['/'] = 1, [':'] = 2};
+
+/* The list of each LOOK_L_* bit 1 to 9 (bit 0, LOOK_L_NUM, is kept in a
+ * register by tokenise). */
+static const uint8_t word_list[10] = {TEXT_LIST_NUM,    TEXT_LIST_FLAG,   TEXT_LIST_NAME,    TEXT_LIST_SHORT,
+                                      TEXT_LIST_OCRCAP, TEXT_LIST_ABROAD, TEXT_LIST_NUMWORD, TEXT_LIST_CUE,
+                                      TEXT_LIST_ORG,    TEXT_LIST_ODD};
 
 /* The passes' rare trigger words: the code of the folded word f (fl
  * bytes; cap: written capitalised), 0 for most words; trigger_seen gives
@@ -498,6 +511,24 @@ static inline void byte_window_load(byte_window *w, const unsigned char *t, size
     w->any = lo | up | dg;
 }
 
+/* Token k's place: zeroed, from byte i, after a line break (nl) or a
+ * blank (sp), on line line. */
+static inline void tok_place(text_tok *k, size_t i, unsigned nl, unsigned sp, unsigned line)
+{
+    memset(k, 0, sizeof *k);
+    k->s = (uint32_t)i;
+    k->nl = (uint8_t)nl;
+    k->sp = (uint8_t)sp;
+    k->line = (uint16_t)line;
+}
+
+/* The classes of the bytes of w at the bits of runs, as the word scan's
+ * mask has them (2 lower-case, 4 upper-case, 8 digit). */
+static inline unsigned window_classes(const byte_window *w, uint64_t runs)
+{
+    return (w->lo & runs ? 2u : 0u) | (w->up & runs ? 4u : 0u) | (w->dg & runs ? 8u : 0u);
+}
+
 static at_status tokenise(text_scan *s)
 {
     const unsigned char *t = (const unsigned char *)s->t;
@@ -505,16 +536,14 @@ static at_status tokenise(text_scan *s)
     size_t fill[TEXT_LIST_COUNT] = {0};
     if (scan_reserve(s, cap, fill))
         return AT_ERR_NOMEM;
+    /* the lists a punctuation mark or a number joins in registers; a
+     * word's others (few words join any) through fill and s->list */
     uint32_t *l_at = s->list[TEXT_LIST_AT], *l_num = s->list[TEXT_LIST_NUM],
-             *l_flag = s->list[TEXT_LIST_FLAG], *l_name = s->list[TEXT_LIST_NAME],
-             *l_extra = s->list[TEXT_LIST_EXTRA], *l_cue = s->list[TEXT_LIST_CUE],
-             *l_odd = s->list[TEXT_LIST_ODD], *l_org = s->list[TEXT_LIST_ORG],
-             *l_abroad = s->list[TEXT_LIST_ABROAD], *l_numw = s->list[TEXT_LIST_NUMWORD],
-             *l_short = s->list[TEXT_LIST_SHORT], *l_ocrcap = s->list[TEXT_LIST_OCRCAP];
-    size_t n_at = 0, n_num = 0, n_flag = 0, n_name = 0, n_extra = 0, n_cue = 0, n_odd = 0, n_org = 0,
-           n_abroad = 0, n_numw = 0, n_short = 0, n_ocrcap = 0;
+             *l_extra = s->list[TEXT_LIST_EXTRA];
+    size_t n_at = 0, n_num = 0, n_extra = 0;
     if (look_cache.gen != s->d->look_gen) {
-        memset(look_cache.e, 0, sizeof look_cache.e);
+        if (look_cache.gen) /* (a thread's first cache is zero already) */
+            memset(look_cache.e, 0, sizeof look_cache.e);
         look_cache.gen = s->d->look_gen;
     }
     int nl = 1, sp = 1;
@@ -553,60 +582,41 @@ static at_status tokenise(text_scan *s)
             cap *= 2;
             fill[TEXT_LIST_AT] = n_at;
             fill[TEXT_LIST_NUM] = n_num;
-            fill[TEXT_LIST_FLAG] = n_flag;
-            fill[TEXT_LIST_NAME] = n_name;
             fill[TEXT_LIST_EXTRA] = n_extra;
-            fill[TEXT_LIST_CUE] = n_cue;
-            fill[TEXT_LIST_ODD] = n_odd;
-            fill[TEXT_LIST_ORG] = n_org;
-            fill[TEXT_LIST_ABROAD] = n_abroad;
-            fill[TEXT_LIST_NUMWORD] = n_numw;
-            fill[TEXT_LIST_SHORT] = n_short;
-            fill[TEXT_LIST_OCRCAP] = n_ocrcap;
             if (scan_reserve(s, cap, fill))
                 return AT_ERR_NOMEM;
             l_at = s->list[TEXT_LIST_AT];
             l_num = s->list[TEXT_LIST_NUM];
-            l_flag = s->list[TEXT_LIST_FLAG];
-            l_name = s->list[TEXT_LIST_NAME];
             l_extra = s->list[TEXT_LIST_EXTRA];
-            l_cue = s->list[TEXT_LIST_CUE];
-            l_odd = s->list[TEXT_LIST_ODD];
-            l_org = s->list[TEXT_LIST_ORG];
-            l_abroad = s->list[TEXT_LIST_ABROAD];
-            l_numw = s->list[TEXT_LIST_NUMWORD];
-            l_short = s->list[TEXT_LIST_SHORT];
-            l_ocrcap = s->list[TEXT_LIST_OCRCAP];
             toks = s->tok;
         }
         size_t ti = ntok++;
         text_tok *k = &toks[ti];
-        memset(k, 0, sizeof *k);
-        k->s = (uint32_t)i;
-        k->nl = (uint8_t)nl;
-        k->sp = (uint8_t)sp;
-        k->line = (uint16_t)line;
+        unsigned tnl = (unsigned)nl, tsp = (unsigned)sp; /* (the token's place: written with it) */
         nl = sp = 0;
         unsigned cb = byte_bits[c]; /* an ASCII byte's class without word_char_len */
         size_t w = cb & 0x0E ? 1 : cb ? word_char_len(t + i, len - i) : 0;
         if (!w) {
+            tok_place(k, i, tnl, tsp, line);
             k->kind = TOK_PUNCT;
             k->special = (uint8_t)c;
             seen |= punct_seen[c];
             i += c < 0x80 ? 1 : punct_len(t + i, len - i);
             k->e = (uint32_t)i;
-            /* (each list's next entry written, and counted when it is
-             * one: no branch to guess) */
-            l_at[n_at] = l_extra[n_extra] = l_num[n_num] = (uint32_t)ti;
             letters = 0;
-            n_at += c == '@';
-            n_extra += c == '(';
-            n_num += c == '+';
+            if (c == '@' || c == '(' || c == '+') { /* (the marks the passes start at: few) */
+                if (c == '@')
+                    l_at[n_at++] = (uint32_t)ti;
+                else if (c == '(')
+                    l_extra[n_extra++] = (uint32_t)ti;
+                else
+                    l_num[n_num++] = (uint32_t)ti;
+            }
             continue;
         }
         int ascii = 1;
         unsigned mask = 0; /* bit 1: lower, 2: upper, 3: digit, 4: non-ASCII letter */
-        k->cap = (uint8_t)(cb == 4 || (cb == 0x80 && byte_is_upper_start(t + i, len - i)));
+        uint64_t runs = 0; /* the bits of the word's ASCII runs in the window (mask's classes not read yet) */
         size_t start = i;
         for (;;) {
             for (;;) {
@@ -615,14 +625,15 @@ static at_status tokenise(text_scan *s)
                  * window's end) */
                 size_t off = i - win.base;
                 if (off >= 64) {
+                    mask |= window_classes(&win, runs);
+                    runs = 0;
                     byte_window_load(&win, t, len, i);
                     off = 0;
                 }
                 uint64_t stop = ~(win.any >> off);
                 unsigned r = stop ? (unsigned)__builtin_ctzll(stop) : 64u;
                 /* the run's bits in the window */
-                uint64_t run = (stop ? (stop & (0 - stop)) - 1 : ~(uint64_t)0) << off;
-                mask |= (win.lo & run ? 2u : 0u) | (win.up & run ? 4u : 0u) | (win.dg & run ? 8u : 0u);
+                runs |= (stop ? (stop & (0 - stop)) - 1 : ~(uint64_t)0) << off;
                 i += r;
                 if (off + r < 64 || i >= len) {
                     /* a byte past the run: a letter beyond ASCII goes on */
@@ -638,8 +649,8 @@ static at_status tokenise(text_scan *s)
              * the typographic apostrophe (U+2019) as the ASCII one */
             unsigned q = i < len ? t[i] : 0;
             size_t al = q == '-' || q == '\'' ? 1 : q == 0xE2 ? apos_len(t + i, len - i) : 0;
-            if (al && i + al < len && (mask & ~(1u << 3)) && word_char_len(t + i + al, len - i - al) &&
-                !(t[i + al] >= '0' && t[i + al] <= '9')) {
+            if (al && i + al < len && ((mask & ~(1u << 3)) || (runs & ~win.dg)) &&
+                word_char_len(t + i + al, len - i - al) && !(t[i + al] >= '0' && t[i + al] <= '9')) {
                 if (t[i] != '-' && (i - start <= 2)) {
                     i += al;
                     break;
@@ -650,80 +661,81 @@ static at_status tokenise(text_scan *s)
             }
             break;
         }
-        k->e = (uint32_t)i;
         size_t n = i - start;
-        if (mask & (1u << 3))
-            k->aux = TOK_AUX_DIGIT;
-        if (!(mask & ~(1u << 3))) {
-            k->kind = TOK_NUM;
-            l_num[n_num++] = (uint32_t)ti;
-            /* (digits one space apart as letters are: "3 8 1 0 0") */
-            letters = (letters + 1) * (n == 1);
-            seen |= letters >= 4 ? TEXT_SEEN_SPELT : 0;
-            continue;
-        }
-        k->kind = TOK_WORD;
-        /* the word's slot in the look-up cache, asked for now: its line
-         * comes in while the key is worked out */
+        /* the word's slot in the look-up cache, asked for now (its line
+         * comes in while the slot's key is worked out) */
         look_entry *slot = NULL;
         uint64_t ck0 = 0, ck1 = 0;
-        if (n <= LOOK_CACHE_MAX) {
+        /* (a word has a letter; a number, digits only, is never looked up) */
+        int word = (mask & ~(1u << 3)) || (runs & ~win.dg);
+        if (n <= LOOK_CACHE_MAX && word) {
             slot = &look_cache.e[look_key(t + start, n, len - start, &ck0, &ck1)];
             __builtin_prefetch(slot);
         }
-        unsigned b0 = t[start], b1 = n > 1 ? t[start + 1] : 0;
-        k->key = (uint16_t)((b0 | b1) & 0x80 ? TOK_KEY_ANY : text_pair_key(b0, b1));
         unsigned lists; /* LOOK_L_* */
         if (slot && slot->k0 == ck0 && slot->k1 == ck1) {
-            /* a word met before: what its bytes gave then */
-            k->allcaps = slot->bits & 1;
-            k->fh = slot->fh;
-            k->lex = slot->lex;
-            k->dflags = slot->dflags;
-            k->dval = slot->dval;
-            k->special = slot->special;
-            k->aux |= slot->bits & LOOK_AUX;
+            /* a word met before: its token then, in its place */
+            *k = slot->tok;
+            k->s = (uint32_t)start;
+            k->e = (uint32_t)i;
+            k->nl = (uint8_t)tnl;
+            k->sp = (uint8_t)tsp;
+            k->line = (uint16_t)line;
             lists = slot->lists;
         } else {
+            mask |= window_classes(&win, runs);
+            tok_place(k, start, tnl, tsp, line);
+            k->e = (uint32_t)i;
+            if (mask & (1u << 3))
+                k->aux = TOK_AUX_DIGIT;
+            if (!(mask & ~(1u << 3))) {
+                k->kind = TOK_NUM;
+                l_num[n_num++] = (uint32_t)ti;
+                /* (digits one space apart as letters are: "3 8 1 0 0") */
+                if (n == 1) {
+                    if (++letters >= 4)
+                        seen |= TEXT_SEEN_SPELT;
+                } else {
+                    letters = 0;
+                }
+                continue;
+            }
+            k->kind = TOK_WORD;
+            k->cap = (uint8_t)(cb == 4 || (cb == 0x80 && byte_is_upper_start(t + start, len - start)));
+            unsigned b0 = t[start], b1 = n > 1 ? t[start + 1] : 0;
+            k->key = (uint16_t)((b0 | b1) & 0x80 ? TOK_KEY_ANY : text_pair_key(b0, b1));
             s->n = ntok;
             lists = word_flags(s, k, start, n, mask, ascii);
             if (slot) {
                 slot->k0 = ck0;
                 slot->k1 = ck1;
-                slot->bits = (uint8_t)((k->allcaps & 1) | (k->aux & LOOK_AUX));
-                slot->fh = k->fh;
-                slot->lex = k->lex;
-                slot->dflags = k->dflags;
-                slot->dval = k->dval;
-                slot->special = k->special;
+                slot->tok = *k;
+                slot->tok.s = slot->tok.e = 0;
+                slot->tok.nl = slot->tok.sp = 0;
+                slot->tok.line = 0;
                 slot->lists = (uint16_t)lists;
             }
         }
-        /* the lists' next entries written, and counted when the word
-         * belongs to them (no branch to guess but one: most words of the
-         * language are in none of the first ten); the added passes' glued
-         * '.', '/', ':' (web addresses, OCR'd dates) from the byte after */
+        /* the lists the word belongs to, a set bit at a time (most words
+         * of the language are in none of the first ten); the added
+         * passes' glued '.', '/', ':' (web addresses, OCR'd dates) from
+         * the byte after */
         unsigned nx = i < len ? t[i] : 0;
         uint32_t v = (uint32_t)ti;
-        if (lists & 0x3FF) {
-            l_num[n_num] = l_flag[n_flag] = l_name[n_name] = l_short[n_short] = v;
-            l_ocrcap[n_ocrcap] = l_abroad[n_abroad] = l_numw[n_numw] = l_cue[n_cue] = v;
-            l_org[n_org] = l_odd[n_odd] = v;
-            n_num += lists & 1;
-            n_flag += (lists >> 1) & 1;
-            n_name += (lists >> 2) & 1;
-            n_short += (lists >> 3) & 1;
-            n_ocrcap += (lists >> 4) & 1;
-            n_abroad += (lists >> 5) & 1;
-            n_numw += (lists >> 6) & 1;
-            n_cue += (lists >> 7) & 1;
-            n_org += (lists >> 8) & 1;
-            n_odd += (lists >> 9) & 1;
+        if (lists & LOOK_L_NUM)
+            l_num[n_num++] = v;
+        for (unsigned lb = lists & (0x3FF & ~1u); lb; lb &= lb - 1) {
+            unsigned l = word_list[__builtin_ctz(lb)];
+            s->list[l][fill[l]++] = v;
         }
-        l_extra[n_extra] = v;
-        n_extra += ((lists >> 10) & 1) | (nx == '.') | (nx == '/') | ((nx == ':') & (n <= 5));
-        letters = (letters + 1) * (n == 1);
-        seen |= letters >= 4 ? TEXT_SEEN_SPELT : 0;
+        if ((lists & LOOK_L_EXTRA) || (glued_after[nx] & (1u | (unsigned)(n <= 5) << 1)))
+            l_extra[n_extra++] = v;
+        if (n == 1) {
+            if (++letters >= 4)
+                seen |= TEXT_SEEN_SPELT;
+        } else {
+            letters = 0;
+        }
         if (lists >> 12) { /* (a number word or a trigger word: few words) */
             seen |= trigger_seen[lists >> LOOK_L_TRIGGER];
             number_words += (lists >> 12) & 1;
@@ -732,18 +744,10 @@ static at_status tokenise(text_scan *s)
         cap_words += k->cap;
     }
     s->n = ntok;
-    s->nlist[TEXT_LIST_AT] = n_at;
-    s->nlist[TEXT_LIST_NUM] = n_num;
-    s->nlist[TEXT_LIST_FLAG] = n_flag;
-    s->nlist[TEXT_LIST_NAME] = n_name;
-    s->nlist[TEXT_LIST_EXTRA] = n_extra;
-    s->nlist[TEXT_LIST_CUE] = n_cue;
-    s->nlist[TEXT_LIST_ODD] = n_odd;
-    s->nlist[TEXT_LIST_ORG] = n_org;
-    s->nlist[TEXT_LIST_ABROAD] = n_abroad;
-    s->nlist[TEXT_LIST_NUMWORD] = n_numw;
-    s->nlist[TEXT_LIST_SHORT] = n_short;
-    s->nlist[TEXT_LIST_OCRCAP] = n_ocrcap;
+    fill[TEXT_LIST_AT] = n_at;
+    fill[TEXT_LIST_NUM] = n_num;
+    fill[TEXT_LIST_EXTRA] = n_extra;
+    memcpy(s->nlist, fill, sizeof s->nlist);
     s->number_words = number_words;
     s->words = words;
     s->cap_words = cap_words;

@@ -9,6 +9,7 @@
  * three capitals ("CHM", "CHUE", "GHEF"). */
 #include "deid_scan.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static const struct {
@@ -19,6 +20,19 @@ static const struct {
     {"CHUM", 0},  {"IGR", 0},  {"IUCT", 0},     {"IUCT-O", 0}, {"IUCT-Oncopole", 0}, {"ICM", 0},  {"ICO", 0},
     {"HEGP", 0},  {"CLB", 0},  {"Oncopole", 0}, {"HUS", 1},    {"IPC", 1},           {"ICL", 1},
 };
+
+/* The first bytes of known's names: bit b & 63 of known_first[b >> 6]
+ * (made once). */
+static uint64_t known_first[4];
+static pthread_once_t known_first_once = PTHREAD_ONCE_INIT;
+
+static void known_first_build(void)
+{
+    for (size_t j = 0; j < sizeof known / sizeof *known; j++) {
+        unsigned b = (unsigned char)known[j].w[0];
+        known_first[b >> 6] |= (uint64_t)1 << (b & 63);
+    }
+}
 
 /* Word token i is preceded on its line by an article or a preposition
  * ("l'", "du", "au", "aux", "des", "les", "à", "de", "centre"). */
@@ -35,6 +49,7 @@ static int after_article(const text_scan *s, size_t i)
 
 void deid_pass_known_estab(text_scan *s)
 {
+    pthread_once(&known_first_once, known_first_build);
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
@@ -63,6 +78,10 @@ void deid_pass_known_estab(text_scan *s)
             }
         }
         const char *t = s->t + k->s;
+        /* (a first byte no name has: most acronyms leave at it) */
+        unsigned b0 = (unsigned char)t[0];
+        if (!(known_first[b0 >> 6] >> (b0 & 63) & 1))
+            continue;
         for (size_t j = 0; j < sizeof known / sizeof *known; j++) {
             /* (the first byte first: most names leave at it; then the
              * bytes while they agree, no strlen of the name) */
