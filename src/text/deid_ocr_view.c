@@ -1,11 +1,14 @@
-/* Letters a scan read as digits inside words, read back before the passes:
+/* Letters a scan read as digits inside words, and digits it read as
+ * letters inside numbers, read back before the passes:
  * "CENTRE D'IMAGERIE DE L'0RANGERIE", "EHPAD Le Clos des 0liviers",
  * "Cl1nique", "CENTRE HOSP1TALIER", "Gr0upe", "B0ILLOT", and an l for
  * an I in capitals ("HOSPlTALIER", "LANNl0N"). A word of three letters or
  * more holding one to three such signs and no other digit (fewer than half
  * its letters) becomes, in a copy of the text, the word of the lexicons
  * it spells with O for 0, I or L for 1 and I for l; a code
- * ("BRCA1", "pT1a", "MLH1", "L01BC06") spells none and stays. One byte
+ * ("BRCA1", "pT1a", "MLH1", "L01BC06") spells none and stays. A number
+ * with O or o for 0 and l or I for 1 ("2O24", "O7/2O24", "2O-O3-2O26",
+ * "8/0l") becomes its digits; "O2", oxygen, stays. One byte
  * for one, so the copy's offsets are the text's: the passes read the copy,
  * the spans fall on the text. */
 #include "deid_scan.h"
@@ -67,25 +70,134 @@ static int spell(const at_text_deid *d, const char *w, size_t n, const size_t *p
     return 0;
 }
 
-/* Bit j set for each byte p[j] (j < 32) that is '0', '1' or 'l'. */
-static inline uint32_t sign_bits(const unsigned char *p)
+/* The classes of 32 bytes, a bit a byte: digits, 0 and 1, l, the letters
+ * a scan reads for digits (O, o, l, I), letters (ASCII, or a byte of a
+ * UTF-8 letter) and capitals. */
+typedef struct {
+    uint32_t digit, zero_one, ell, ocr, letter, upper;
+} byte_classes;
+
+static inline void classes_of(const unsigned char *p, byte_classes *c)
 {
 #if defined(__SSE2__)
-    const __m128i zero = _mm_set1_epi8('0'), one = _mm_set1_epi8('1'), ell = _mm_set1_epi8('l');
-    uint32_t m = 0;
+    /* (a range compared signed after a shift by 0x80) */
+    const __m128i flip = _mm_set1_epi8((char)0x80), sp = _mm_set1_epi8(0x20);
+    const __m128i d0 = _mm_set1_epi8((char)('0' ^ 0x80)), d1 = _mm_set1_epi8((char)(('9' + 1) ^ 0x80));
+    const __m128i a0 = _mm_set1_epi8((char)('a' ^ 0x80)), a1 = _mm_set1_epi8((char)(('z' + 1) ^ 0x80));
+    const __m128i u0 = _mm_set1_epi8((char)('A' ^ 0x80)), u1 = _mm_set1_epi8((char)(('Z' + 1) ^ 0x80));
+    memset(c, 0, sizeof *c);
     for (int q = 0; q < 2; q++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * q));
-        __m128i e = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, zero), _mm_cmpeq_epi8(x, one)),
-                                 _mm_cmpeq_epi8(x, ell));
-        m |= (uint32_t)_mm_movemask_epi8(e) << (16 * q);
+        __m128i y = _mm_xor_si128(x, flip), yl = _mm_xor_si128(_mm_or_si128(x, sp), flip);
+        __m128i digit = _mm_andnot_si128(_mm_cmplt_epi8(y, d0), _mm_cmplt_epi8(y, d1));
+        __m128i zo =
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('0')), _mm_cmpeq_epi8(x, _mm_set1_epi8('1')));
+        __m128i el = _mm_cmpeq_epi8(x, _mm_set1_epi8('l'));
+        __m128i oc = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('O')), _mm_cmpeq_epi8(x, _mm_set1_epi8('o'))),
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('I')), el));
+        __m128i ascii = _mm_andnot_si128(_mm_cmplt_epi8(yl, a0), _mm_cmplt_epi8(yl, a1));
+        __m128i up = _mm_andnot_si128(_mm_cmplt_epi8(y, u0), _mm_cmplt_epi8(y, u1));
+        int sh = 16 * q;
+        c->digit |= (uint32_t)_mm_movemask_epi8(digit) << sh;
+        c->zero_one |= (uint32_t)_mm_movemask_epi8(zo) << sh;
+        c->ell |= (uint32_t)_mm_movemask_epi8(el) << sh;
+        c->ocr |= (uint32_t)_mm_movemask_epi8(oc) << sh;
+        c->letter |= (uint32_t)(_mm_movemask_epi8(ascii) | _mm_movemask_epi8(x)) << sh;
+        c->upper |= (uint32_t)_mm_movemask_epi8(up) << sh;
     }
-    return m;
 #else
-    uint32_t m = 0;
-    for (unsigned j = 0; j < 32; j++)
-        m |= (uint32_t)(p[j] == '0' || p[j] == '1' || p[j] == 'l') << j;
-    return m;
+    memset(c, 0, sizeof *c);
+    for (unsigned j = 0; j < 32; j++) {
+        unsigned char b = p[j];
+        c->digit |= (uint32_t)((unsigned)b - '0' < 10u) << j;
+        c->zero_one |= (uint32_t)(b == '0' || b == '1') << j;
+        c->ell |= (uint32_t)(b == 'l') << j;
+        c->ocr |= (uint32_t)(b == 'O' || b == 'o' || b == 'I' || b == 'l') << j;
+        c->letter |= (uint32_t)(b >= 0x80 || (unsigned)(b | 0x20) - 'a' < 26u) << j;
+        c->upper |= (uint32_t)((unsigned)b - 'A' < 26u) << j;
+    }
 #endif
+}
+
+/* Byte c is a letter a scan reads for a digit: O or o for 0, l or I for 1. */
+static inline int ocr_digit_letter(char c)
+{
+    return c == 'O' || c == 'o' || c == 'l' || c == 'I';
+}
+
+/* A month's name (its first three letters, any case) after a space or a
+ * dash at offset b: "O3 nov. 2O26", "O7-FEV-25". */
+static int month_after(const char *t, size_t len, size_t b)
+{
+    static const char months[][4] = {"jan", "fev", "mar", "avr", "mai", "jui", "aou",
+                                     "sep", "oct", "nov", "dec", "fév", "déc"};
+    if (b + 4 > len || (t[b] != ' ' && t[b] != '-'))
+        return 0;
+    for (size_t m = 0; m < sizeof months / sizeof months[0]; m++) {
+        size_t n = strlen(months[m]), q = 0;
+        while (q < n && b + 1 + q < len &&
+               ((unsigned char)t[b + 1 + q] | ((unsigned char)t[b + 1 + q] < 0x80 ? 0x20 : 0)) ==
+                   (unsigned char)months[m][q])
+            q++;
+        if (q == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* A number a scan wrote with letters for some digits, around the digit at
+ * offset at: "2O24", "l934", "O7/2O24", "2O-O3-2O26", "8/0l", "4llOO".
+ * Its parts of one to five digits or such letters, joined by '/', '-' or
+ * '.', a whole word; two digits or more in all when joined, one at least
+ * alone ("1O"), never a letter and one digit alone ("O2" is oxygen).
+ * Read back as digits into *copy (*done set); the offset past the run
+ * looked at, 0 with AT_ERR_NOMEM in *st. */
+static size_t read_back_number(const char *t, size_t len, size_t at, char **copy, size_t *words, int *done,
+                               at_status *st)
+{
+    size_t a = at, b = at + 1;
+    while (a > 0 && at - a < 24 &&
+           ((unsigned)t[a - 1] - '0' < 10u || ocr_digit_letter(t[a - 1]) ||
+            ((t[a - 1] == '/' || t[a - 1] == '-' || t[a - 1] == '.') && a >= 2 &&
+             ((unsigned)t[a - 2] - '0' < 10u || ocr_digit_letter(t[a - 2])))))
+        a--;
+    while (b < len && b - at < 24 &&
+           ((unsigned)t[b] - '0' < 10u || ocr_digit_letter(t[b]) ||
+            ((t[b] == '/' || t[b] == '-' || t[b] == '.') && b + 1 < len &&
+             ((unsigned)t[b + 1] - '0' < 10u || ocr_digit_letter(t[b + 1])))))
+        b++;
+    if ((a > 0 && word_byte((unsigned char)t[a - 1])) || (b < len && word_byte((unsigned char)t[b])))
+        return b;
+    size_t digits = 0, letters = 0, seps = 0, part = 0;
+    for (size_t q = a; q < b; q++) {
+        if (t[q] == '/' || t[q] == '-' || t[q] == '.') {
+            seps++;
+            part = 0;
+            continue;
+        }
+        if (++part > 5)
+            return b;
+        digits += (unsigned)t[q] - '0' < 10u;
+        letters += ocr_digit_letter(t[q]);
+    }
+    if (!letters || digits < (seps ? 2u : 1u) ||
+        (!seps && b - a == 2 && (t[a] == 'O' || t[a] == 'o') && !month_after(t, len, b)))
+        return b;
+    if (!*copy) {
+        *copy = at_malloc(len);
+        if (!*copy) {
+            *st = AT_ERR_NOMEM;
+            return 0;
+        }
+        memcpy(*copy, t, len);
+    }
+    for (size_t q = a; q < b; q++)
+        if (ocr_digit_letter(t[q]))
+            (*copy)[q] = t[q] == 'O' || t[q] == 'o' ? '0' : '1';
+    (*words)++;
+    *done = 1;
+    return b;
 }
 
 /* The 0, 1 or l at offset at may be a letter read as a sign: a 0 or a 1
@@ -159,28 +271,67 @@ at_status deid_ocr_view(const at_text_deid *d, const char *t, size_t len, char *
 {
     *copy = NULL;
     *words = 0;
-    /* the text's 0, 1 and l found 32 bytes at a time (a text is read once),
-     * each read back when it may be a letter and is not inside the word
-     * read last */
+    /* the text read 32 bytes at a time (a text is read once): the places
+     * where the passes below may read something back, from the classes of
+     * each byte and its neighbours (a digit beside a letter a scan reads
+     * for one; a 0 or a 1 beside a letter; an l after a capital, before a
+     * capital, a 0 or a 1), each looked at unless inside the run read
+     * last. (Only such places change what is read back.) */
     size_t i = 0;
-    for (size_t base = 0; base < len; base += 32) {
-        uint32_t m;
-        if (len - base >= 32) {
-            m = sign_bits((const unsigned char *)t + base);
-        } else {
-            unsigned char tail[32] = {0};
-            memcpy(tail, t + base, len - base);
-            m = sign_bits(tail);
+    byte_classes prev = {0}, cur, next;
+    unsigned char buf[32];
+    const unsigned char *u = (const unsigned char *)t;
+    if (len) {
+        const unsigned char *p = u;
+        if (len < 32) {
+            memset(buf, 0, sizeof buf);
+            memcpy(buf, t, len);
+            p = buf;
         }
+        classes_of(p, &cur);
+    }
+    for (size_t base = 0; base < len; base += 32) {
+        if (base + 32 < len) {
+            const unsigned char *p = u + base + 32;
+            if (len - base - 32 < 32) {
+                memset(buf, 0, sizeof buf);
+                memcpy(buf, u + base + 32, len - base - 32);
+                p = buf;
+            }
+            classes_of(p, &next);
+        } else {
+            memset(&next, 0, sizeof next);
+        }
+        /* the classes of the byte before each and after each */
+        uint32_t ocr_l = cur.ocr << 1 | prev.ocr >> 31, ocr_r = cur.ocr >> 1 | next.ocr << 31;
+        uint32_t let_l = cur.letter << 1 | prev.letter >> 31, let_r = cur.letter >> 1 | next.letter << 31;
+        uint32_t up_l = cur.upper << 1 | prev.upper >> 31, up_r = cur.upper >> 1 | next.upper << 31;
+        uint32_t zo_r = cur.zero_one >> 1 | next.zero_one << 31;
+        uint32_t m = (cur.digit & (ocr_l | ocr_r)) | (cur.zero_one & (let_l | let_r)) |
+                     (cur.ell & up_l & (up_r | zo_r));
         for (; m; m &= m - 1) {
             size_t at = base + (size_t)__builtin_ctz(m);
-            if (at < i || !sign_may_be_letter(t, len, at))
+            if (at < i)
                 continue;
             at_status st = AT_OK;
+            /* a digit beside a letter a scan reads for one: a number */
+            if ((unsigned)t[at] - '0' < 10u &&
+                ((at > 0 && ocr_digit_letter(t[at - 1])) || (at + 1 < len && ocr_digit_letter(t[at + 1])))) {
+                int done = 0;
+                i = read_back_number(t, len, at, copy, words, &done, &st);
+                if (st)
+                    return st;
+                if (done)
+                    continue;
+            }
+            if ((t[at] != '0' && t[at] != '1' && t[at] != 'l') || !sign_may_be_letter(t, len, at))
+                continue;
             i = read_back_word(d, t, len, at, copy, words, &st);
             if (st)
                 return st;
         }
+        prev = cur;
+        cur = next;
     }
     return AT_OK;
 }

@@ -46,8 +46,13 @@ static int month_year(text_scan *s, size_t i)
         tlen(s, i + 2) != 4 || s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e ||
         s->lab[i + 2])
         return 0;
-    if ((i + 3 < s->n && s->tok[i + 3].s == s->tok[i + 2].e && s->tok[i + 3].kind != TOK_PUNCT) ||
-        (i > 0 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind != TOK_WORD))
+    /* (not inside a longer number: "12/03/2024"; a bracket may open it) */
+    if ((i + 3 < s->n && s->tok[i + 3].s == s->tok[i + 2].e &&
+         (s->tok[i + 3].kind != TOK_PUNCT ||
+          ((is_punct(s, i + 3, '-') || is_punct(s, i + 3, '/')) && i + 4 < s->n &&
+           s->tok[i + 4].s == s->tok[i + 3].e && s->tok[i + 4].kind == TOK_NUM))) ||
+        (i > 0 && s->tok[i].s == s->tok[i - 1].e && s->tok[i - 1].kind != TOK_WORD &&
+         !is_punct(s, i - 1, '(')))
         return 0;
     int m = atoi_n(s->t + s->tok[i].s, tlen(s, i)), y = atoi_n(s->t + s->tok[i + 2].s, 4);
     if (m < 1 || m > 12 || y < 1900 || y > 2100)

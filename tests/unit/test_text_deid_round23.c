@@ -155,6 +155,34 @@ static void test_markers_and_codes(void **state)
     assert_int_equal(label_nth(det, a, "AB12", 0), AT_PHI_ID);
 }
 
+/* A scan's numbers with O for 0 and l for 1 are read back as digits
+ * before the passes: dates in every writing, a month and a year in
+ * brackets; oxygen and a word stay, and the output keeps the letters. */
+static void test_ocr_numbers(void **state)
+{
+    (void)state;
+    static const char a[] = "PSA : 0,08 (O3/2O24) -> 0,15 (O7/2O24)\nFAX 2O-O3-2O26 14:32\n"
+                            "TELECOPIE O7-FEV-25\nBio du 8/0l : Hb 11,8\nCR du O3 nov. 2O26\n"
+                            "sous O2 3 L/min, Il va bien, lOl.\n";
+    assert_int_equal(label_nth(det, a, "O3/2O24", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(det, a, "O7/2O24", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(det, a, "2O-O3-2O26", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(det, a, "O7-FEV-25", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(det, a, "8/0l", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(det, a, "O3 nov", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(det, a, "O2 3", 0), 0);
+    assert_int_equal(label_nth(det, a, "Il", 0), 0);
+    at_text_spans sp;
+    memset(&sp, 0, sizeof sp);
+    assert_int_equal(at_text_deid_detect(det, a, strlen(a), &sp), AT_OK);
+    at_buf out;
+    at_buf_init(&out, 1024);
+    assert_int_equal(at_text_deid_apply(a, strlen(a), &sp, AT_TEXT_REDACT, NULL, NULL, &out), AT_OK);
+    assert_non_null(strstr((const char *)out.data, "sous O2 3 L/min, Il va bien, lOl."));
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_lower_postcode_town),
         cmocka_unit_test(test_tnm_x_and_range_cell),
         cmocka_unit_test(test_markers_and_codes),
+        cmocka_unit_test(test_ocr_numbers),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
