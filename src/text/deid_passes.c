@@ -57,7 +57,9 @@ static int zip_ok(const text_scan *s, size_t i)
 static size_t place_run(const text_scan *s, size_t i, size_t max)
 {
     size_t j = i, last = i;
-    while (j < s->n && j - i < max && !s->lab[j] && (j == i || !s->tok[j].nl)) {
+    /* (a wide gap, two spaces or a tab, ends it: "06110 Le Cannet    Tél") */
+    while (j < s->n && j - i < max && !s->lab[j] && (j == i || !s->tok[j].nl) &&
+           !(j > i && (s->tok[j].s - s->tok[j - 1].e >= 2 || s->t[s->tok[j - 1].e] == '\t'))) {
         if (is_name_word(s, j) && s->tok[j].special != TOK_SPECIAL_CEDEX) {
             j++;
             last = j;
@@ -249,12 +251,6 @@ void deid_pass_numbers(text_scan *s)
             /* a postcode written with a space after its department, then
              * its town: "62 100 CALAIS", "35 000 Rennes" */
             size_t r = place_run(s, i + 2, 6);
-            /* (a wide gap ends the town: "62 100 CALAIS  Tél. ...") */
-            for (size_t q = i + 3; q < r; q++)
-                if (s->tok[q].s - s->tok[q - 1].e >= 2) {
-                    r = q;
-                    break;
-                }
             if (r > i + 2 && mark(s, i, i + 2, AT_PHI_ZIP)) {
                 mark(s, i + 2, r, AT_PHI_VILLE);
                 deid_place_before_zip(s, i);

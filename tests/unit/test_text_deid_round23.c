@@ -73,6 +73,12 @@ static void test_spaced_postcode(void **state)
     assert_int_equal(label_nth(det, a, "62 100", 0), AT_PHI_ZIP);
     assert_int_equal(label_nth(det, a, "CALAIS", 0), AT_PHI_VILLE);
     assert_int_equal(label_nth(det, a, "Tél", 0), 0);
+    static const char c[] = "Adresse : 5 allée des Mimosas, 06110 Le Cannet    Tél : 06 60 21 43 87\n"
+                            "15 rue du Port, 29200 Brest\tIPP 123456\n";
+    assert_int_equal(label_nth(det, c, "Le Cannet", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, c, "Tél", 0), 0);
+    assert_int_equal(label_nth(det, c, "Brest", 0), AT_PHI_VILLE);
+    assert_int_not_equal(label_nth(det, c, "IPP", 0), AT_PHI_VILLE);
     assert_int_equal(label_nth(det, a, "35 000", 0), AT_PHI_ZIP);
     assert_int_equal(label_nth(det, a, "29 200", 0), AT_PHI_ZIP);
     assert_int_equal(label_nth(det, a, "35 000", 1), 0);
