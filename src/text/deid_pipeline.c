@@ -233,6 +233,7 @@ static const chunk_step chunk_steps[] = {
     {NULL, deid_pass_initials_late},
     {NULL, deid_pass_town_zip_bracket},
     {NULL, deid_pass_not_names},
+    {NULL, deid_pass_wide_gaps},
     {step_spaced, NULL},
     {step_spans, NULL},
 };

@@ -719,6 +719,9 @@ void deid_glued_ages(text_scan *s);
 at_status deid_ocr_view(const at_text_deid *d, const char *t, size_t len, char **copy, size_t *words);
 /* Words no person bears, whatever took them (deid_not_names.c). */
 void deid_pass_not_names(text_scan *s);
+/* An entity cut at a wide gap: its runs of safe words given back
+ * (deid_wide_gaps.c). */
+void deid_pass_wide_gaps(text_scan *s);
 /* Towns of the language's proper nouns where a town stands, after the
  * tagger (deid_passes.c). */
 void deid_pass_towns_late(text_scan *s);

@@ -189,6 +189,23 @@ static void test_ocr_numbers(void **state)
     at_text_spans_free(&sp);
 }
 
+/* A form's next cell, three spaces or a tab away, is no part of the
+ * entity a pass ran into it; an establishment's head, initials and a
+ * postcode after a gap stay. */
+static void test_wide_gaps(void **state)
+{
+    (void)state;
+    static const char a[] = "27 chemin des Fins Nord      CP : 25000\n"
+                            "Nom : DE LA TOUR D'AUVERGNE    Prénom : Béatrice\n"
+                            "Service de Pédiatrie          97310 Kourou\n";
+    assert_int_not_equal(label_nth(det, a, "Fins", 0), 0);
+    assert_int_equal(label_nth(det, a, "CP", 0), 0);
+    assert_int_not_equal(label_nth(det, a, "AUVERGNE", 0), 0);
+    assert_int_equal(label_nth(det, a, "Prénom", 0), 0);
+    assert_int_equal(label_nth(det, a, "97310", 0), AT_PHI_ZIP);
+    assert_int_equal(label_nth(det, a, "Kourou", 0), AT_PHI_VILLE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_tnm_x_and_range_cell),
         cmocka_unit_test(test_markers_and_codes),
         cmocka_unit_test(test_ocr_numbers),
+        cmocka_unit_test(test_wide_gaps),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
