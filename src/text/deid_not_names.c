@@ -22,6 +22,12 @@ static int person(int l)
     return l == AT_PHI_NOM || l == AT_PHI_PRENOM;
 }
 
+/* An establishment's, a firm's or a town's label. */
+static int named_place(int l)
+{
+    return l == AT_PHI_HOPITAL || l == AT_PHI_EMPLOYEUR || l == AT_PHI_VILLE;
+}
+
 static void unlabel(text_scan *s, size_t i)
 {
     s->lab[i] = 0;
@@ -184,7 +190,7 @@ static int in_phrase(text_scan *s, size_t p, const char *f, size_t fl)
             if (q < len)
                 continue;
             for (q = 0; q < len; q++)
-                if (person(s->lab[a + q]))
+                if (person(s->lab[a + q]) || named_place(s->lab[a + q]))
                     unlabel(s, a + q);
             return 1;
         }
@@ -195,8 +201,23 @@ static int in_phrase(text_scan *s, size_t p, const char *f, size_t fl)
 void deid_pass_not_names(text_scan *s)
 {
     for (size_t p = deid_next_labelled(s, 0); p < s->n; p = deid_next_labelled(s, p + 1)) {
-        if (!person(s->lab[p]) || s->tok[p].kind != TOK_WORD)
+        if (s->tok[p].kind != TOK_WORD)
             continue;
+        if (!person(s->lab[p])) {
+            /* (a phrase's word the tagger took for an establishment's, a
+             * firm's or a town's: "robot-assistée (Da Vinci Xi)") */
+            char f[64];
+            size_t n = s->tok[p].e - s->tok[p].s;
+            int fl = named_place(s->lab[p]) && hash_maybe(s->tok[p].fh) && n <= 40
+                         ? text_lexicon_fold(s->t + s->tok[p].s, n, f, sizeof f)
+                         : 0;
+            if (fl > 0) {
+                f[fl] = 0;
+                if (phrase_word(f))
+                    in_phrase(s, p, f, (size_t)fl);
+            }
+            continue;
+        }
         /* "N°", "Nº" */
         if (s->tok[p].e - s->tok[p].s == 1 && p + 1 < s->n && s->tok[p + 1].s == s->tok[p].e &&
             s->tok[p + 1].e - s->tok[p + 1].s >= 2 && (unsigned char)s->t[s->tok[p + 1].s] == 0xC2 &&
