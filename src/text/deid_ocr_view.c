@@ -34,6 +34,21 @@ static inline int letter_byte(unsigned char b)
     return b >= 0x80 || (unsigned)(b | 0x20) - 'a' < 26u;
 }
 
+/* *copy made from t (len bytes) at the first word read back: 0 with
+ * AT_ERR_NOMEM in *st when it cannot be. */
+static int own_copy(const char *t, size_t len, char **copy, at_status *st)
+{
+    if (!*copy) {
+        *copy = at_malloc(len);
+        if (!*copy) {
+            *st = AT_ERR_NOMEM;
+            return 0;
+        }
+        memcpy(*copy, t, len);
+    }
+    return 1;
+}
+
 /* The word w (n bytes, digits at pos[0..nd)) spelt with letters: the
  * first of the choices for its ones that a lexicon knows, written into
  * out (n bytes); 0 when none. */
@@ -184,14 +199,8 @@ static size_t read_back_number(const char *t, size_t len, size_t at, char **copy
     if (!letters || digits < (seps ? 2u : 1u) ||
         (!seps && b - a == 2 && (t[a] == 'O' || t[a] == 'o') && !month_after(t, len, b)))
         return b;
-    if (!*copy) {
-        *copy = at_malloc(len);
-        if (!*copy) {
-            *st = AT_ERR_NOMEM;
-            return 0;
-        }
-        memcpy(*copy, t, len);
-    }
+    if (!own_copy(t, len, copy, st))
+        return 0;
     for (size_t q = a; q < b; q++)
         if (ocr_digit_letter(t[q]))
             (*copy)[q] = t[q] == 'O' || t[q] == 'o' ? '0' : '1';
@@ -254,14 +263,8 @@ static size_t read_back_word(const at_text_deid *d, const char *t, size_t len, s
     char out[OCR_MAX_WORD];
     if (!spell(d, t + a, b - a, pos, nd, caps || (lower == 0 && !memchr(t + a, 'l', b - a)), out))
         return b;
-    if (!*copy) {
-        *copy = at_malloc(len);
-        if (!*copy) {
-            *st = AT_ERR_NOMEM;
-            return 0;
-        }
-        memcpy(*copy, t, len);
-    }
+    if (!own_copy(t, len, copy, st))
+        return 0;
     memcpy(*copy + a, out, b - a);
     (*words)++;
     return b;

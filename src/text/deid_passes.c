@@ -175,6 +175,15 @@ static int ocr_street_word(const text_scan *s, size_t i)
     return 0;
 }
 
+/* A postcode [i, z) and its town [z, r), and the place before it. */
+static void zip_and_town(text_scan *s, size_t i, size_t z, size_t r)
+{
+    if (r > z && mark(s, i, z, AT_PHI_ZIP)) {
+        mark(s, z, r, AT_PHI_VILLE);
+        deid_place_before_zip(s, i);
+    }
+}
+
 /* A street's word within five words before token i on its line ("route
  * de condat 15300 murat"). */
 static int street_before(const text_scan *s, size_t i)
@@ -228,11 +237,7 @@ void deid_pass_numbers(text_scan *s)
                    !(i > 0 && s->tok[i - 1].e == k->s) && s->tok[i + 1].s - k->e <= 2) {
             /* not the tail of a code ("H25.01872"), nor a number and the
              * next cell of a table */
-            size_t r = place_run(s, i + 1, 6);
-            if (r > i + 1 && mark(s, i, i + 1, AT_PHI_ZIP)) {
-                mark(s, i + 1, r, AT_PHI_VILLE);
-                deid_place_before_zip(s, i);
-            }
+            zip_and_town(s, i, i + 1, place_run(s, i + 1, 6));
         } else if (k->kind == TOK_NUM && zip_ok(s, i) && i + 1 < s->n && !s->tok[i + 1].nl &&
                    s->tok[i + 1].kind == TOK_WORD && !s->tok[i + 1].cap && !s->tok[i + 1].allcaps &&
                    tok_len(s, i + 1) >= 3 && !tok_has_digit(s, i + 1) &&
@@ -243,18 +248,11 @@ void deid_pass_numbers(text_scan *s)
             /* a dictated letter's postcode and town in lower case: "route
              * de condat 15300 murat" (a word of the language only after a
              * street on the line) */
-            if (mark(s, i, i + 1, AT_PHI_ZIP)) {
-                mark(s, i + 1, i + 2, AT_PHI_VILLE);
-                deid_place_before_zip(s, i);
-            }
+            zip_and_town(s, i, i + 1, i + 2);
         } else if (k->kind == TOK_NUM && spaced_zip(s, i)) {
             /* a postcode written with a space after its department, then
              * its town: "62 100 CALAIS", "35 000 Rennes" */
-            size_t r = place_run(s, i + 2, 6);
-            if (r > i + 2 && mark(s, i, i + 2, AT_PHI_ZIP)) {
-                mark(s, i + 2, r, AT_PHI_VILLE);
-                deid_place_before_zip(s, i);
-            }
+            zip_and_town(s, i, i + 2, place_run(s, i + 2, 6));
         } else if (k->kind == TOK_NUM && tok_len(s, i) <= 4) {
             size_t j = i + 1;
             if (j < s->n && (tok_is(s, j, "bis") || tok_is(s, j, "ter")))

@@ -4,9 +4,25 @@
 
 #include "atelier/text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* det, rules: the default detector and the rules alone (text_label.h) */
+
+/* Text t redacted by the default detector (malloc'd). */
+static char *redacted(const char *t)
+{
+    at_text_spans sp;
+    memset(&sp, 0, sizeof sp);
+    assert_int_equal(at_text_deid_detect(det, t, strlen(t), &sp), AT_OK);
+    at_buf out;
+    at_buf_init(&out, 1024);
+    assert_int_equal(at_text_deid_apply(t, strlen(t), &sp, AT_TEXT_REDACT, NULL, NULL, &out), AT_OK);
+    char *r = strdup((const char *)out.data);
+    at_buf_free(&out);
+    at_text_spans_free(&sp);
+    return r;
+}
 
 /* A surname of the lists written before a first name the detector took
  * is the person's, though a word before it calls for an eponym ("signé"
@@ -34,16 +50,10 @@ static void test_capitals_birth_and_age(void **state)
     assert_int_equal(label_nth(det, a, "LE", 0), 0);
     assert_int_equal(label_nth(det, a, "LE", 1), 0);
     assert_int_equal(label_nth(det, a, "CHAMBON", 0), AT_PHI_NOM);
-    at_text_spans sp;
-    memset(&sp, 0, sizeof sp);
-    assert_int_equal(at_text_deid_detect(det, a, strlen(a), &sp), AT_OK);
-    at_buf out;
-    at_buf_init(&out, 1024);
-    assert_int_equal(at_text_deid_apply(a, strlen(a), &sp, AT_TEXT_REDACT, NULL, NULL, &out), AT_OK);
-    assert_non_null(strstr((const char *)out.data, "90 ans ou plus\n"));
-    assert_null(strstr((const char *)out.data, "ANS"));
-    at_buf_free(&out);
-    at_text_spans_free(&sp);
+    char *o = redacted(a);
+    assert_non_null(strstr(o, "90 ans ou plus\n"));
+    assert_null(strstr(o, "ANS"));
+    free(o);
 }
 
 /* An office's mailbox names no one ("dpo@": the acronym beside it
@@ -178,15 +188,9 @@ static void test_ocr_numbers(void **state)
     assert_int_equal(label_nth(det, a, "O3 nov", 0), AT_PHI_DATE);
     assert_int_equal(label_nth(det, a, "O2 3", 0), 0);
     assert_int_equal(label_nth(det, a, "Il", 0), 0);
-    at_text_spans sp;
-    memset(&sp, 0, sizeof sp);
-    assert_int_equal(at_text_deid_detect(det, a, strlen(a), &sp), AT_OK);
-    at_buf out;
-    at_buf_init(&out, 1024);
-    assert_int_equal(at_text_deid_apply(a, strlen(a), &sp, AT_TEXT_REDACT, NULL, NULL, &out), AT_OK);
-    assert_non_null(strstr((const char *)out.data, "sous O2 3 L/min, Il va bien, lOl."));
-    at_buf_free(&out);
-    at_text_spans_free(&sp);
+    char *o = redacted(a);
+    assert_non_null(strstr(o, "sous O2 3 L/min, Il va bien, lOl."));
+    free(o);
 }
 
 /* A form's next cell, three spaces or a tab away, is no part of the
