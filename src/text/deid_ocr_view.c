@@ -145,8 +145,10 @@ static inline int ocr_digit_letter(char c)
  * dash at offset b: "O3 nov. 2O26", "O7-FEV-25". */
 static int month_after(const char *t, size_t len, size_t b)
 {
-    static const char months[][4] = {"jan", "fev", "mar", "avr", "mai", "jui", "aou",
-                                     "sep", "oct", "nov", "dec", "fév", "déc"};
+    /* (five bytes: "fév" is four and its NUL; octal escapes, as a hex one
+     * would swallow the letter after it) */
+    static const char months[][5] = {"jan", "fev", "mar", "avr", "mai",        "jui",       "aou",
+                                     "sep", "oct", "nov", "dec", "f\303\251v", "d\303\251c"};
     if (b + 4 > len || (t[b] != ' ' && t[b] != '-'))
         return 0;
     for (size_t m = 0; m < sizeof months / sizeof months[0]; m++) {

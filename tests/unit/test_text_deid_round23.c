@@ -186,6 +186,7 @@ static void test_ocr_numbers(void **state)
     assert_int_equal(label_nth(det, a, "O7-FEV-25", 0), AT_PHI_DATE);
     assert_int_equal(label_nth(det, a, "8/0l", 0), AT_PHI_DATE);
     assert_int_equal(label_nth(det, a, "O3 nov", 0), AT_PHI_DATE);
+    assert_int_equal(label_of("Vue le O4 févr. 2O26 en HDJ.", "O4"), AT_PHI_DATE);
     assert_int_equal(label_nth(det, a, "O2 3", 0), 0);
     assert_int_equal(label_nth(det, a, "Il", 0), 0);
     char *o = redacted(a);
