@@ -567,8 +567,9 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
          * not "anjouan") */
         int login = 0;
         for (int skip = 1; skip <= 2 && !login && !k->cap && !k->allcaps && pfl - skip >= 5; skip++)
-            login = pf[0] >= 'a' && pf[0] <= 'z' && pf[skip - 1] >= 'a' && pf[skip - 1] <= 'z' &&
-                    (skip == 1 || (!strchr("aeiouy", pf[0]) && !strchr("aeiouy", pf[1]))) &&
+            login = pf[0] >= 'a' && pf[0] <= 'z' &&
+                    (skip == 1 || (pf[1] >= 'a' && pf[1] <= 'z' && !strchr("aeiouy", pf[0]) &&
+                                   !strchr("aeiouy", pf[1]))) &&
                     (text_lexicon_get(&s->d->lex, pf + skip, (size_t)(pfl - skip)) & (LEX_LAST | LEX_MED)) ==
                         LEX_LAST;
         named |= login;

@@ -207,7 +207,7 @@ static int spaced_zip(const text_scan *s, size_t i)
     int dep = (s->t[k->s] - '0') * 10 + (s->t[k->s + 1] - '0');
     const text_tok *u = &s->tok[i + 1];
     return dep >= 1 && dep <= 98 && dep != 96 && u->kind == TOK_NUM && u->e - u->s == 3 && u->s == k->e + 1 &&
-           s->t[k->e] == ' ' && !u->nl && !(i + 2 < s->n && s->tok[i + 2].nl) && is_name_word(s, i + 2) &&
+           s->t[k->e] == ' ' && !u->nl && !s->tok[i + 2].nl && is_name_word(s, i + 2) &&
            !(s->tok[i + 2].dflags & DICT_MONTH) && !tok_unit(s, i + 2) && s->tok[i + 2].s - u->e <= 2 &&
            !tok_has_digit(s, i + 2) && !tok_is(s, i + 2, "eur") &&
            (s->tok[i + 2].allcaps || (s->tok[i + 2].lex & (LEX_CITY | LEX_PLACE)) ||

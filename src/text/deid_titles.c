@@ -106,9 +106,6 @@ static void label_name_run(text_scan *s, size_t a, size_t b, int override)
     }
 }
 
-/* Name tokens after position j: returns the end of the run, never after
- * particles that no name word follows ("Dr Martin des Urgences": the run
- * is "Martin"). */
 /* Whether one of the bytes of set is among the n bytes at w. */
 static int strpbrk_n(const char *w, size_t n, const char *set)
 {
@@ -140,6 +137,9 @@ static int trade_word(const text_scan *s, size_t i)
     return 0;
 }
 
+/* Name tokens after position j: returns the end of the run, never after
+ * particles that no name word follows ("Dr Martin des Urgences": the run
+ * is "Martin"). */
 static size_t name_run(const text_scan *s, size_t j, int initial_first)
 {
     size_t r = j, end = j;

@@ -383,9 +383,9 @@ static size_t name_word(const char *s, size_t n)
 
 /* The word w (n bytes) as a scan meant it, into r (n bytes): 0 read O,
  * 1 read I, and in a word otherwise in capitals l read I; whether it is
- * in capitals so read, -1 when w holds none of these. The surrogate is
- * keyed by that reading, so that "B0ILLOT" and "BOILLOT" get the same
- * one. */
+ * in capitals so read, -1 when there is nothing to read back. The
+ * surrogate is keyed by that reading, so that "B0ILLOT" and "BOILLOT" get
+ * the same one. */
 static int ocr_reading(const char *w, size_t n, char *r)
 {
     if (!memchr(w, '0', n) && !memchr(w, '1', n) && !memchr(w, 'l', n))
@@ -398,6 +398,8 @@ static int ocr_reading(const char *w, size_t n, char *r)
             (c >= 'a' && c <= 'z' && c != 'l') || (c == 0xC3 && i + 1 < n && (unsigned char)w[i + 1] >= 0x9F);
     }
     int upper = caps >= 2 && !lower;
+    if (!upper && !memchr(w, '0', n) && !memchr(w, '1', n))
+        return -1; /* (an l in a word in lower case: nothing to read back) */
     for (size_t i = 0; i < n; i++)
         r[i] = w[i] == '0' ? 'O' : w[i] == '1' ? 'I' : (w[i] == 'l' && upper) ? 'I' : w[i];
     return upper;
