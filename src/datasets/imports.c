@@ -645,8 +645,19 @@ at_status at_datasets_import_wait(at_datasets *d, int64_t id, double timeout_s, 
     double end = ds_now_s() + timeout_s;
     for (;;) {
         at_status st = at_datasets_import_get(d, id, out);
-        if (st || out->state >= AT_IMPORT_DONE)
+        if (st)
             return st;
+        /* ended, and no worker still on it: its state is committed before the worker removes the raw
+           copy, so a caller that looks at the imports folder next finds it gone */
+        int busy = 0;
+        if (out->state >= AT_IMPORT_DONE) {
+            pthread_mutex_lock(&d->mu);
+            for (int i = 0; i < d->worker_count; i++)
+                busy |= d->running[i] == id;
+            pthread_mutex_unlock(&d->mu);
+            if (!busy)
+                return AT_OK;
+        }
         if (ds_now_s() > end)
             return at_error_set(AT_ERR_LIMIT, "import %lld: still %s after %.0f s", (long long)id,
                                 at_import_state_name(out->state), timeout_s);
