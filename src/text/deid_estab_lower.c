@@ -62,6 +62,30 @@ static int name_word(const text_scan *s, size_t e)
            (!s->lab[e] || s->lab[e] == AT_PHI_VILLE || s->lab[e] == AT_PHI_NOM);
 }
 
+/* Token e names a place or a person by itself: a commune, a place, a
+ * first name or a surname, or a word no lexicon knows ("jacques cartier",
+ * "armor"), not a word of the language. */
+static int proper_word(const text_scan *s, size_t e)
+{
+    unsigned lex = s->tok[e].lex & LEX_MASK;
+    return name_word(s, e) && s->tok[e].e - s->tok[e].s >= 3 &&
+           ((lex & (LEX_CITY | LEX_PLACE | LEX_FIRST | LEX_LAST)) || !(lex & (LEX_WORD | LEX_MED)));
+}
+
+/* "des trois vallées", "des deux rives": a number of ten or less said
+ * before a plural word of the name. */
+static int counted(const text_scan *s, size_t e)
+{
+    if (e + 1 >= s->n || s->tok[e].nl || s->tok[e].kind != TOK_WORD || s->tok[e].cap || !e ||
+        !tok_is(s, e - 1, "des"))
+        return 0;
+    int v = deid_words_value(s, e, e + 1);
+    if (v < 2 || v > 10 || !name_word(s, e + 1))
+        return 0;
+    unsigned char last = (unsigned char)s->t[s->tok[e + 1].e - 1];
+    return last == 's' || last == 'x';
+}
+
 void deid_pass_estab_lower(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++) {
@@ -89,11 +113,31 @@ void deid_pass_estab_lower(text_scan *s)
         if (unit || (j == h + 1 && tok_is(s, h, "maison")))
             continue;
         size_t a = particle(s, j);
-        if (a == j || (tok_is(s, j, "les") && j != h + 1))
+        /* "hôpital de loches", "maison de santé de taulé": "de" before a
+         * word that names a place or a person */
+        size_t from = j;
+        if (a == j && j + 1 < s->n && tok_is(s, j, "de") && !s->tok[j].nl && proper_word(s, j + 1))
+            from = j + 1;
+        if (a == j) {
+            /* no particle: the words that name it, each a place's, a
+             * person's or unknown ("hôpital privé jacques cartier") */
+            size_t e = from;
+            while (e < s->n && e - from < 3 && proper_word(s, e))
+                e++;
+            if (e > from && !(e < s->n && s->lab[e] && s->lab[e - 1] && s->ent[e] == s->ent[e - 1]))
+                deid_relabel(s, h, e, AT_PHI_HOPITAL);
             continue;
+        }
+        if (tok_is(s, j, "les") && j != h + 1)
+            continue;
+        size_t words = 0;
+        if (counted(s, a)) { /* (the number is the name's first word) */
+            a++;
+            words = 1;
+        }
         /* its name: two words, and two more after "de", "du" or "d'" ("du
          * val d'ouest", "des monts du cantal") */
-        size_t e = a, words = 0;
+        size_t e = a;
         for (int joined = 0; e < s->n && words < 2 && name_word(s, e);) {
             e++;
             words++;
