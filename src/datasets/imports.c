@@ -160,6 +160,21 @@ at_status ds_load_import(at_datasets *d, int64_t id, at_dataset_import *imp, ds_
 at_status at_datasets_import_get(at_datasets *d, int64_t id, at_dataset_import *out)
 {
     at_status st = ds_load_import(d, id, out, NULL);
+    /* An import has ended once its worker has left it: the state is
+       committed inside the vault's commit and the worker removes the raw
+       upload after it, so until then it is still running ("finishing"),
+       and whoever sees it ended finds no upload left. */
+    int busy = 0;
+    if (!st && out->state >= AT_IMPORT_DONE) {
+        pthread_mutex_lock(&d->mu);
+        for (int i = 0; i < d->worker_count; i++)
+            busy |= d->running[i] == id;
+        pthread_mutex_unlock(&d->mu);
+    }
+    if (busy) {
+        out->state = AT_IMPORT_RUNNING;
+        snprintf(out->phase, sizeof out->phase, "%s", "finishing");
+    }
     if (!st && out->state == AT_IMPORT_UPLOADING) {
         uint64_t *rec = NULL;
         size_t n = 0;
@@ -645,19 +660,8 @@ at_status at_datasets_import_wait(at_datasets *d, int64_t id, double timeout_s, 
     double end = ds_now_s() + timeout_s;
     for (;;) {
         at_status st = at_datasets_import_get(d, id, out);
-        if (st)
+        if (st || out->state >= AT_IMPORT_DONE)
             return st;
-        /* ended, and no worker still on it: its state is committed before the worker removes the raw
-           copy, so a caller that looks at the imports folder next finds it gone */
-        int busy = 0;
-        if (out->state >= AT_IMPORT_DONE) {
-            pthread_mutex_lock(&d->mu);
-            for (int i = 0; i < d->worker_count; i++)
-                busy |= d->running[i] == id;
-            pthread_mutex_unlock(&d->mu);
-            if (!busy)
-                return AT_OK;
-        }
         if (ds_now_s() > end)
             return at_error_set(AT_ERR_LIMIT, "import %lld: still %s after %.0f s", (long long)id,
                                 at_import_state_name(out->state), timeout_s);
