@@ -137,6 +137,31 @@ static int trade_word(const text_scan *s, size_t i)
     return 0;
 }
 
+/* The value of a surname's or a first name's field ("Nom : HARTMANN",
+ * "NOM d'usage : FRANCE", "Prénom : Soleil"): its capitalised words,
+ * whatever the lexicons say of them (an eponym, a word of the language),
+ * up to the line's end, a wide gap or the next field's label; not a word
+ * that says the value is unknown. */
+static size_t field_name(const text_scan *s, size_t j)
+{
+    static const char *const unknown[] = {"neant", "inconnu", "inconnue", "anonyme", "idem", "nc", "nr",
+                                          "na",    "non",     "sans",     "aucun",   "x",    "xx", NULL};
+    size_t r = j;
+    while (r < s->n && r - j < 3 && !s->tok[r].nl && !s->lab[r] && s->tok[r].kind == TOK_WORD &&
+           (s->tok[r].cap || s->tok[r].allcaps) && tok_len(s, r) >= 2 && !tok_has_digit(s, r) &&
+           !deid_tok_in(s, r, unknown) && !is_punct(s, r + 1, ':') &&
+           !(s->tok[r].dflags & (DICT_TITLE | DICT_IDLABEL | DICT_FIELD | DICT_ROLE | DICT_BIRTH))) {
+        if (r > j) {
+            const char *g = s->t + s->tok[r - 1].e;
+            size_t gl = s->tok[r].s - s->tok[r - 1].e;
+            if (gl >= 3 || memchr(g, '\t', gl))
+                break;
+        }
+        r++;
+    }
+    return r;
+}
+
 /* Name tokens after position j: returns the end of the run, never after
  * particles that no name word follows ("Dr Martin des Urgences": the run
  * is "Martin"). */
@@ -545,6 +570,8 @@ void deid_pass_titles(text_scan *s)
             if (j >= s->n || s->tok[j].nl)
                 continue;
             size_t r = name_run(s, j, 0);
+            if (r == j && (k->dval == 2 || k->dval == 3))
+                r = field_name(s, j);
             if (r > j)
                 label_name_run(s, j, r, k->dval);
         }
