@@ -162,6 +162,20 @@ static size_t field_name(const text_scan *s, size_t j)
     return r;
 }
 
+/* Token i, in capitals, may be a surname: three letters or more, no
+ * digit, no acronym of care of four letters or less ("TEP", "HDJ"), no
+ * word of a title, a trade, a field or an establishment. */
+static int caps_name(const text_scan *s, size_t i)
+{
+    const text_tok *t = &s->tok[i];
+    size_t n = tok_len(s, i);
+    return t->kind == TOK_WORD && t->allcaps && n >= 3 && !tok_has_digit(s, i) &&
+           !(n <= 4 && (t->lex & LEX_MED)) && !(t->lex & (LEX_ORG | LEX_KIN | LEX_STREET)) &&
+           !(t->dflags & (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE |
+                          DICT_FIELD | DICT_HEAD)) &&
+           !trade_word(s, i);
+}
+
 /* Name tokens after position j: returns the end of the run, never after
  * particles that no name word follows ("Dr Martin des Urgences": the run
  * is "Martin"). */
@@ -223,6 +237,11 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
         int surname_slot = count >= 1 && r > j && (s->tok[r - 1].lex & LEX_FIRST) && t->cap && !t->allcaps &&
                            (r + 1 >= s->n || s->tok[r + 1].nl || is_punct(s, r + 1, ',') ||
                             is_punct(s, r + 1, '.') || is_punct(s, r + 1, ')') || is_punct(s, r + 1, '('));
+        /* in capitals after the first name, wherever it stands: "M.
+         * Bernard TRAVERS né le", "M. Yohan BISMUTH (fils)", "Docteur
+         * Sylvain LHERMITTE" (not an acronym of care: "Dr Marie TEP") */
+        surname_slot |= count >= 1 && r > j && (s->tok[r - 1].lex & LEX_FIRST) && t->allcaps &&
+                        caps_name(s, r) && s->tok[r].s - s->tok[r - 1].e <= 2;
         if (surname_slot &&
             !(t->dflags &
               (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE | DICT_FIELD)) &&
@@ -258,9 +277,14 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
                          !(r + 1 < s->n && !s->tok[r + 1].nl && s->tok[r + 1].kind == TOK_NUM);
         /* (a word before a colon is a field's label, but not a name of
          * the lists right after the title: "Mme Fournier : RAS") */
-        if ((is_punct(s, r + 1, ':') && !(count == 0 && r > 0 && (s->tok[r - 1].dflags & DICT_TITLE) &&
-                                          t->cap && !t->allcaps && (t->lex & (LEX_FIRST | LEX_LAST)) &&
-                                          !(t->dflags & (DICT_FIELD | DICT_IDLABEL | DICT_ROLE)))) ||
+        if ((is_punct(s, r + 1, ':') &&
+             !(count == 0 && r > 0 &&
+               ((s->tok[r - 1].dflags & DICT_TITLE) ||
+                (r >= 2 && is_punct(s, r - 1, '.') && (s->tok[r - 2].dflags & DICT_TITLE))) &&
+               t->cap &&
+               (((t->lex & (LEX_FIRST | LEX_LAST)) && !t->allcaps) || caps_name(s, r) ||
+                (!(t->lex & LEX_MASK) && tok_len(s, r) >= 3 && !tok_has_digit(s, r))) &&
+               !(t->dflags & (DICT_FIELD | DICT_IDLABEL | DICT_ROLE)))) ||
             (t->dflags & (DICT_TITLE | DICT_HOSP | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE)) ||
             ((t->dflags & DICT_MONTH) && !month_name) ||
             /* (a word of care ends the name, but not after a particle,
