@@ -381,6 +381,13 @@ static int compound_firsts(const text_scan *s, size_t r)
     return firsts;
 }
 
+/* Token e is a dictated stop, a punctuation said in lower case
+ * ("madame nathalie rossignol point examen", "... virgule née le"). */
+static int said_stop(const text_scan *s, size_t e)
+{
+    return e < s->n && !s->tok[e].cap && (tok_is(s, e, "point") || tok_is(s, e, "virgule"));
+}
+
 /* After a title, names written in lower case ("Mme dupont", "M. jean
  * dupont"): a run of up to three known first names or surnames (not common
  * words), else one unknown word that ends the phrase. Returns the end of
@@ -406,7 +413,8 @@ static size_t lower_name_run(const text_scan *s, size_t j, int doctor)
         const text_tok *u = &s->tok[r];
         size_t e = r + 1;
         int ends = e >= s->n || s->tok[e].nl ||
-                   (s->tok[e].kind == TOK_PUNCT && !is_punct(s, e, '-') && !is_punct(s, e, '\''));
+                   (s->tok[e].kind == TOK_PUNCT && !is_punct(s, e, '-') && !is_punct(s, e, '\'')) ||
+                   said_stop(s, e);
         int unknown = !u->lex && u->fh && !f;
         int word_end = ends && (u->lex & LEX_WORD) && !(u->lex & (LEX_MED | LEX_KIN | LEX_ORG)) &&
                        !(f & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_MONTH));
@@ -449,7 +457,7 @@ static size_t lower_name_run(const text_scan *s, size_t j, int doctor)
         return j + 1;
     size_t e = j + 1;
     int ends = e >= s->n || s->tok[e].nl || is_punct(s, e, ',') || is_punct(s, e, '.') ||
-               is_punct(s, e, ';') || is_punct(s, e, ')') || is_punct(s, e, ':');
+               is_punct(s, e, ';') || is_punct(s, e, ')') || is_punct(s, e, ':') || said_stop(s, e);
     /* after a doctor's title, a word of the language goes on the phrase
      * too ("le docteur moineau de montrésor", "docteur cordonnier anne"):
      * a doctor is named, not described, right after the title */
