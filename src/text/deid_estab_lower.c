@@ -124,6 +124,10 @@ void deid_pass_estab_lower(text_scan *s)
             size_t e = from;
             while (e < s->n && e - from < 3 && proper_word(s, e))
                 e++;
+            /* (a word no list holds before "de" describes it: "maison de
+             * santé pluriprofessionnelle de châteaubriant") */
+            if (from == j && (particle(s, e) != e || tok_is(s, e, "de")))
+                continue;
             if (e > from && !(e < s->n && s->lab[e] && s->lab[e - 1] && s->ent[e] == s->ent[e - 1]))
                 deid_relabel(s, h, e, AT_PHI_HOPITAL);
             continue;

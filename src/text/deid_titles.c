@@ -137,6 +137,10 @@ static int trade_word(const text_scan *s, size_t i)
     return 0;
 }
 
+/* Words that say a name's field is empty (folded). */
+static const char *const unknown[] = {"neant", "inconnu", "inconnue", "anonyme", "idem", "nc", "nr",
+                                      "na",    "non",     "sans",     "aucun",   "x",    "xx", NULL};
+
 /* The value of a surname's or a first name's field ("Nom : HARTMANN",
  * "NOM d'usage : FRANCE", "Prénom : Soleil"): its capitalised words,
  * whatever the lexicons say of them (an eponym, a word of the language),
@@ -144,8 +148,6 @@ static int trade_word(const text_scan *s, size_t i)
  * that says the value is unknown. */
 static size_t field_name(const text_scan *s, size_t j)
 {
-    static const char *const unknown[] = {"neant", "inconnu", "inconnue", "anonyme", "idem", "nc", "nr",
-                                          "na",    "non",     "sans",     "aucun",   "x",    "xx", NULL};
     size_t r = j;
     while (r < s->n && r - j < 3 && !s->tok[r].nl && !s->lab[r] && s->tok[r].kind == TOK_WORD &&
            (s->tok[r].cap || s->tok[r].allcaps) && tok_len(s, r) >= 2 && !tok_has_digit(s, r) &&
@@ -600,6 +602,8 @@ void deid_pass_titles(text_scan *s)
                 continue;
             j++;
             if (j >= s->n || s->tok[j].nl)
+                continue;
+            if (deid_tok_in(s, j, unknown)) /* "Nom : Néant", "Prénom : inconnu" */
                 continue;
             size_t r = name_run(s, j, 0);
             if (r == j && (k->dval == 2 || k->dval == 3))
