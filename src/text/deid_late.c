@@ -325,7 +325,10 @@ static int after_lot(const text_scan *s, size_t i)
 {
     /* "lot X", "lot n° X", "lot : X"; a registry or a study word right
      * before, or before the study's name ("essai GORTEC 2017-01"), not a
-     * label's words ("n° de patient dans l'essai : 014-0027") */
+     * label's words ("n° de patient dans l'essai : 014-0027"); from the
+     * start of the code the token is glued into ("2019-003456-21") */
+    while (i > 0 && !s->tok[i].nl && s->tok[i - 1].e == s->tok[i].s)
+        i--;
     for (size_t q = i, hop = 0; q > 0 && hop < 5 && !s->tok[q].nl; q--, hop++) {
         const text_tok *p = &s->tok[q - 1];
         if ((p->dflags & DICT_NOTID) && (tok_is(s, q - 1, "lot") || tok_is(s, q - 1, "lots")))
