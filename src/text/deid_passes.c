@@ -606,11 +606,46 @@ static int article_town(const text_scan *s, size_t i)
  * "près de" ("vers Eclipse" is a planning system), alone in brackets with
  * its district or postcode ("(Paris 15e)"), after an establishment and its
  * comma ("St James's Hospital, Dublin"). */
+/* Token i is a commune's compound by its writing: capitalised, a town's
+ * connector between hyphens ("Roche-sur-Foron", "Saint-Rémy-lès-
+ * Chevreuse", "Neuilly-en-Thelle"). */
+static int commune_compound(const text_scan *s, size_t i)
+{
+    static const char *const joins[] = {"-sur-", "-sous-", "-en-", "-l\303\250s-", "-lez-", NULL};
+    const text_tok *k = &s->tok[i];
+    size_t n = k->e - k->s;
+    if (!k->cap || k->allcaps || n < 8)
+        return 0;
+    for (const char *const *j = joins; *j; j++)
+        if (memmem(s->t + k->s, n, *j, strlen(*j)))
+            return 1;
+    return 0;
+}
+
+/* An address the tagger read that is only a commune's compound and its
+ * article ("domicile, La Roche-sur-Foron"): no number, no street's word. */
+static void compound_town(text_scan *s, size_t i)
+{
+    size_t a = i, e = i + 1;
+    while (a > 0 && s->lab[a - 1] == AT_PHI_ADRESSE && s->ent[a - 1] == s->ent[i])
+        a--;
+    while (e < s->n && s->lab[e] == AT_PHI_ADRESSE && s->ent[e] == s->ent[i])
+        e++;
+    for (size_t q = a; q < e; q++)
+        if (q != i && (s->tok[q].kind != TOK_WORD || !(s->tok[q].dflags & DICT_PARTICLE)))
+            return;
+    deid_relabel(s, a, e, AT_PHI_VILLE);
+}
+
 void deid_pass_towns_late(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
+        if (s->lab[i] == AT_PHI_ADRESSE && commune_compound(s, i)) {
+            compound_town(s, i);
+            continue;
+        }
         if (!s->lab[i] && k->cap && !k->allcaps && i >= 1 && !k->nl &&
             (tok_is(s, i - 1, "du") || tok_is(s, i - 1, "au")) && article_town(s, i)) {
             mark(s, i, i + 1, AT_PHI_VILLE);
