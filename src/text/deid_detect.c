@@ -88,8 +88,9 @@ static const uint8_t space_class[256] = {
     [' '] = 1, ['\t'] = 4, ['\r'] = 2, ['\n'] = 2, [0xC2] = 3, [0xE2] = 3};
 
 /* The TEXT_SEEN_* bit of a punctuation byte. */
-static const uint8_t punct_seen[256] = {
-    ['"'] = TEXT_SEEN_QUOTE, ['|'] = TEXT_SEEN_BAR, [';'] = TEXT_SEEN_SEMI};
+static const uint16_t punct_seen[256] = {
+    ['"'] = TEXT_SEEN_QUOTE,  ['|'] = TEXT_SEEN_BAR,    [';'] = TEXT_SEEN_SEMI,
+    ['_'] = TEXT_SEEN_FILLER, ['['] = TEXT_SEEN_FILLER, ['$'] = TEXT_SEEN_DOLLAR};
 
 /* Bytes of the no-break space at p (U+00A0 or the narrow U+202F of French
  * typography), 0 when p holds another character. */
@@ -571,6 +572,10 @@ static at_status tokenise(text_scan *s)
                 if (sc == 2) {
                     line += line < 65535;
                     nl = 1;
+                    /* (the token before it a '-': only a punctuation
+                     * token's special is a sign's byte) */
+                    if (ntok && toks[ntok - 1].special == '-')
+                        seen |= TEXT_SEEN_DASH_NL;
                 }
                 sp = 1;
                 i += blank;
@@ -614,8 +619,8 @@ static at_status tokenise(text_scan *s)
             }
             continue;
         }
-        int ascii = 1;
-        unsigned mask = 0; /* bit 1: lower, 2: upper, 3: digit, 4: non-ASCII letter */
+        int ascii = 1, hyph = 0; /* hyph: a '-' joined two parts */
+        unsigned mask = 0;       /* bit 1: lower, 2: upper, 3: digit, 4: non-ASCII letter */
         uint64_t runs = 0; /* the bits of the word's ASCII runs in the window (mask's classes not read yet) */
         size_t start = i;
         for (;;) {
@@ -656,6 +661,12 @@ static at_status tokenise(text_scan *s)
                     break;
                 }
                 ascii &= al == 1;
+                if (q == '-') {
+                    hyph = 1;
+                    /* "mi-novembre": a month's middle (deid_pass_mid_months) */
+                    if (i - start == 2 && (t[start] | 0x20) == 'm' && (t[start + 1] | 0x20) == 'i')
+                        seen |= TEXT_SEEN_MID;
+                }
                 i += al;
                 continue;
             }
@@ -701,6 +712,8 @@ static at_status tokenise(text_scan *s)
                 continue;
             }
             k->kind = TOK_WORD;
+            if (hyph)
+                k->aux |= TOK_AUX_HYPHEN;
             k->cap = (uint8_t)(cb == 4 || (cb == 0x80 && byte_is_upper_start(t + start, len - start)));
             unsigned b0 = t[start], b1 = n > 1 ? t[start + 1] : 0;
             k->key = (uint16_t)((b0 | b1) & 0x80 ? TOK_KEY_ANY : text_pair_key(b0, b1));

@@ -39,7 +39,11 @@ enum {
      * word of the languages of letters from abroad, or of French
      * (deid_function_word: set by the tokeniser) */
     TOK_AUX_FN_ABROAD = 16,
-    TOK_AUX_FN_FRENCH = 32
+    TOK_AUX_FN_FRENCH = 32,
+    /* a word with a '-' among its bytes (set by the tokeniser: a word
+     * holds one only where it joined two parts, "Saint-Malo"; the passes
+     * look for one there alone) */
+    TOK_AUX_HYPHEN = 64
 };
 
 /* The key of a word from its first two bytes a and b (b 0 for a word of
