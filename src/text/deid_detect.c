@@ -290,6 +290,7 @@ enum {
     LOOK_L_ORG = 1 << 8,
     LOOK_L_ODD = 1 << 9,
     LOOK_L_EXTRA = 1 << 10,  /* "quatre-vingt...": 12 bytes or more from a 'q' */
+    LOOK_L_DOOR = 1 << 11,   /* a door code's word (TEXT_SEEN_DOOR) */
     LOOK_L_NUMBER = 1 << 12, /* a number word (deid_number_word_tok 1) */
     LOOK_L_TRIGGER = 13      /* bits 13 to 15: the word's trigger_code */
 };
@@ -302,6 +303,24 @@ static const uint8_t glued_after[256] = {['.'] = 1, ['/'] = 1, [':'] = 2};
 static const uint8_t word_list[10] = {TEXT_LIST_NUM,    TEXT_LIST_FLAG,   TEXT_LIST_NAME,    TEXT_LIST_SHORT,
                                       TEXT_LIST_OCRCAP, TEXT_LIST_ABROAD, TEXT_LIST_NUMWORD, TEXT_LIST_CUE,
                                       TEXT_LIST_ORG,    TEXT_LIST_ODD};
+
+/* The n bytes at w are the ASCII word lit (lower case, n bytes), in any
+ * case, as tok_is and tok_ascii_in compare a word of letters. */
+static int ascii_word_is(const unsigned char *w, size_t n, const char *lit)
+{
+    for (size_t j = 0; j < n; j++)
+        if ((char)(w[j] | 0x20) != lit[j])
+            return 0;
+    return 1;
+}
+
+/* The words deid_pass_lists' door codes open with (door_word): "code",
+ * "digicode", "digicodes", "interphone", in any case. */
+static int door_word_bytes(const unsigned char *w, size_t n)
+{
+    return (n == 4 && ascii_word_is(w, n, "code")) || (n == 8 && ascii_word_is(w, n, "digicode")) ||
+           (n == 9 && ascii_word_is(w, n, "digicodes")) || (n == 10 && ascii_word_is(w, n, "interphone"));
+}
 
 /* The passes' rare trigger words: the code of the folded word f (fl
  * bytes; cap: written capitalised), 0 for most words; trigger_seen gives
@@ -446,6 +465,8 @@ static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_to
      * and digit words; lower-case words unknown or in a name list */
     if (n >= 12 && (t[start] | 0x20) == 'q')
         lists |= LOOK_L_EXTRA;
+    if (door_word_bytes(t + start, n))
+        lists |= LOOK_L_DOOR;
     if ((k->lex & (LEX_CUE_ID | LEX_CUE_EMP | LEX_STREET)) || (mask & (1u << 3)))
         lists |= LOOK_L_CUE;
     /* heads of establishments and organisations, and what may be an
@@ -749,8 +770,8 @@ static at_status tokenise(text_scan *s)
         } else {
             letters = 0;
         }
-        if (lists >> 12) { /* (a number word or a trigger word: few words) */
-            seen |= trigger_seen[lists >> LOOK_L_TRIGGER];
+        if (lists >> 11) { /* (a door word, a number word or a trigger word: few words) */
+            seen |= trigger_seen[lists >> LOOK_L_TRIGGER] | (lists & LOOK_L_DOOR ? TEXT_SEEN_DOOR : 0);
             number_words += (lists >> 12) & 1;
         }
         words++;
