@@ -292,7 +292,7 @@ enum {
     LOOK_L_EXTRA = 1 << 10,  /* "quatre-vingt...": 12 bytes or more from a 'q' */
     LOOK_L_DOOR = 1 << 11,   /* a door code's word (TEXT_SEEN_DOOR) */
     LOOK_L_NUMBER = 1 << 12, /* a number word (deid_number_word_tok 1) */
-    LOOK_L_TRIGGER = 13      /* bits 13 to 15: the word's trigger_code */
+    LOOK_L_TRIGGER = 13      /* bits 13 to 15: the word's deid_trigger_code */
 };
 /* The byte after a word that puts it in TEXT_LIST_EXTRA: bit 0 after
  * any word ('.', '/'), bit 1 after a word of at most five bytes (':'). */
@@ -304,40 +304,7 @@ static const uint8_t word_list[10] = {TEXT_LIST_NUM,    TEXT_LIST_FLAG,   TEXT_L
                                       TEXT_LIST_OCRCAP, TEXT_LIST_ABROAD, TEXT_LIST_NUMWORD, TEXT_LIST_CUE,
                                       TEXT_LIST_ORG,    TEXT_LIST_ODD};
 
-/* The n bytes at w are the ASCII word lit (lower case, n bytes), in any
- * case, as tok_is and tok_ascii_in compare a word of letters. */
-static int ascii_word_is(const unsigned char *w, size_t n, const char *lit)
-{
-    for (size_t j = 0; j < n; j++)
-        if ((char)(w[j] | 0x20) != lit[j])
-            return 0;
-    return 1;
-}
-
-/* The words deid_pass_lists' door codes open with (door_word): "code",
- * "digicode", "digicodes", "interphone", in any case. */
-static int door_word_bytes(const unsigned char *w, size_t n)
-{
-    return (n == 4 && ascii_word_is(w, n, "code")) || (n == 8 && ascii_word_is(w, n, "digicode")) ||
-           (n == 9 && ascii_word_is(w, n, "digicodes")) || (n == 10 && ascii_word_is(w, n, "interphone"));
-}
-
-/* The passes' rare trigger words: the code of the folded word f (fl
- * bytes; cap: written capitalised), 0 for most words; trigger_seen gives
- * the TEXT_SEEN_* bit of each code. (The sets are disjoint: a word has
- * one code.) */
-static unsigned trigger_code(const char *f, size_t fl, int cap)
-{
-    if (deid_occupational_word(f, fl))
-        return 1;
-    if (cap && deid_place_field_word(f, fl))
-        return 2;
-    if (deid_unit_word(f, fl))
-        return 3;
-    if (cap && fl >= 3 && deid_region_word(f, fl) >= 2)
-        return 4;
-    return 0;
-}
+/* The TEXT_SEEN_* bit of each deid_trigger_code. */
 static const uint16_t trigger_seen[8] = {0, TEXT_SEEN_OHS, TEXT_SEEN_FIELD, TEXT_SEEN_UNIT, TEXT_SEEN_REGION};
 
 /* Word token k of n bytes from start, its kind, key, capital and the
@@ -412,7 +379,7 @@ static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_to
         /* (the fold of the word as written, elision and all, is what the
          * passes compare with their trigger words) */
         if (fl > 0 && wl == n)
-            lists |= trigger_code(f, (size_t)fl, k->cap) << LOOK_L_TRIGGER;
+            lists |= deid_trigger_code(f, (size_t)fl, k->cap) << LOOK_L_TRIGGER;
         if (fl > 0 && !short_word) {
             k->fh = (uint32_t)h;
             k->lex = (uint16_t)lex_get(lexicon, h);
@@ -465,7 +432,7 @@ static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_to
      * and digit words; lower-case words unknown or in a name list */
     if (n >= 12 && (t[start] | 0x20) == 'q')
         lists |= LOOK_L_EXTRA;
-    if (door_word_bytes(t + start, n))
+    if (deid_door_word_bytes(t + start, n))
         lists |= LOOK_L_DOOR;
     if ((k->lex & (LEX_CUE_ID | LEX_CUE_EMP | LEX_STREET)) || (mask & (1u << 3)))
         lists |= LOOK_L_CUE;

@@ -122,6 +122,16 @@ extern const char *const text_org_descriptors[];
 extern const char *const text_notid_words[];
 extern const char *const text_greetings[];
 
+/* The tokeniser's rare trigger words (deid_triggers.c): the code of the
+ * folded word f (fl bytes; cap: written capitalised), 0 for most words,
+ * 1 an occupational word, 2 a place field's (capitalised), 3 a unit's,
+ * 4 a region's (capitalised; the sets are disjoint: a word has one
+ * code); and whether the n bytes at w are a word a door code opens with
+ * ("code", "digicode", "digicodes", "interphone", in any case:
+ * deid_pass_lists' door_word). */
+unsigned deid_trigger_code(const char *f, size_t fl, int cap);
+int deid_door_word_bytes(const unsigned char *w, size_t n);
+
 /* Raw scanners: return the end offset of a match starting at s, or 0. */
 size_t text_scan_phone(const char *t, size_t len, size_t s);
 /* The same with the OCR's letters for digits (O, o, l, I) among at least
