@@ -128,6 +128,8 @@ void deid_year_words(text_scan *s, size_t i)
  * always). Found in the bytes: most texts have no "mi-". */
 void deid_pass_mid_months(text_scan *s)
 {
+    if (!(s->seen & TEXT_SEEN_MID)) /* (no word opens with "mi-": the tokeniser's sign) */
+        return;
     for (const char *p = memchr(s->t, '-', s->len); p;
          p = (size_t)(p - s->t) + 1 < s->len ? memchr(p + 1, '-', s->len - (size_t)(p - s->t) - 1) : NULL) {
         size_t b = (size_t)(p - s->t);

@@ -88,8 +88,9 @@ static const uint8_t space_class[256] = {
     [' '] = 1, ['\t'] = 4, ['\r'] = 2, ['\n'] = 2, [0xC2] = 3, [0xE2] = 3};
 
 /* The TEXT_SEEN_* bit of a punctuation byte. */
-static const uint8_t punct_seen[256] = {
-    ['"'] = TEXT_SEEN_QUOTE, ['|'] = TEXT_SEEN_BAR, [';'] = TEXT_SEEN_SEMI};
+static const uint16_t punct_seen[256] = {
+    ['"'] = TEXT_SEEN_QUOTE,  ['|'] = TEXT_SEEN_BAR,    [';'] = TEXT_SEEN_SEMI,
+    ['_'] = TEXT_SEEN_FILLER, ['['] = TEXT_SEEN_FILLER, ['$'] = TEXT_SEEN_DOLLAR};
 
 /* Bytes of the no-break space at p (U+00A0 or the narrow U+202F of French
  * typography), 0 when p holds another character. */
@@ -289,8 +290,9 @@ enum {
     LOOK_L_ORG = 1 << 8,
     LOOK_L_ODD = 1 << 9,
     LOOK_L_EXTRA = 1 << 10,  /* "quatre-vingt...": 12 bytes or more from a 'q' */
+    LOOK_L_DOOR = 1 << 11,   /* a door code's word (TEXT_SEEN_DOOR) */
     LOOK_L_NUMBER = 1 << 12, /* a number word (deid_number_word_tok 1) */
-    LOOK_L_TRIGGER = 13      /* bits 13 to 15: the word's trigger_code */
+    LOOK_L_TRIGGER = 13      /* bits 13 to 15: the word's deid_trigger_code */
 };
 /* The byte after a word that puts it in TEXT_LIST_EXTRA: bit 0 after
  * any word ('.', '/'), bit 1 after a word of at most five bytes (':'). */
@@ -302,22 +304,7 @@ static const uint8_t word_list[10] = {TEXT_LIST_NUM,    TEXT_LIST_FLAG,   TEXT_L
                                       TEXT_LIST_OCRCAP, TEXT_LIST_ABROAD, TEXT_LIST_NUMWORD, TEXT_LIST_CUE,
                                       TEXT_LIST_ORG,    TEXT_LIST_ODD};
 
-/* The passes' rare trigger words: the code of the folded word f (fl
- * bytes; cap: written capitalised), 0 for most words; trigger_seen gives
- * the TEXT_SEEN_* bit of each code. (The sets are disjoint: a word has
- * one code.) */
-static unsigned trigger_code(const char *f, size_t fl, int cap)
-{
-    if (deid_occupational_word(f, fl))
-        return 1;
-    if (cap && deid_place_field_word(f, fl))
-        return 2;
-    if (deid_unit_word(f, fl))
-        return 3;
-    if (cap && fl >= 3 && deid_region_word(f, fl) >= 2)
-        return 4;
-    return 0;
-}
+/* The TEXT_SEEN_* bit of each deid_trigger_code. */
 static const uint16_t trigger_seen[8] = {0, TEXT_SEEN_OHS, TEXT_SEEN_FIELD, TEXT_SEEN_UNIT, TEXT_SEEN_REGION};
 
 /* Word token k of n bytes from start, its kind, key, capital and the
@@ -392,7 +379,7 @@ static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_to
         /* (the fold of the word as written, elision and all, is what the
          * passes compare with their trigger words) */
         if (fl > 0 && wl == n)
-            lists |= trigger_code(f, (size_t)fl, k->cap) << LOOK_L_TRIGGER;
+            lists |= deid_trigger_code(f, (size_t)fl, k->cap) << LOOK_L_TRIGGER;
         if (fl > 0 && !short_word) {
             k->fh = (uint32_t)h;
             k->lex = (uint16_t)lex_get(lexicon, h);
@@ -445,6 +432,8 @@ static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_to
      * and digit words; lower-case words unknown or in a name list */
     if (n >= 12 && (t[start] | 0x20) == 'q')
         lists |= LOOK_L_EXTRA;
+    if (deid_door_word_bytes(t + start, n))
+        lists |= LOOK_L_DOOR;
     if ((k->lex & (LEX_CUE_ID | LEX_CUE_EMP | LEX_STREET)) || (mask & (1u << 3)))
         lists |= LOOK_L_CUE;
     /* heads of establishments and organisations, and what may be an
@@ -571,6 +560,10 @@ static at_status tokenise(text_scan *s)
                 if (sc == 2) {
                     line += line < 65535;
                     nl = 1;
+                    /* (the token before it a '-': only a punctuation
+                     * token's special is a sign's byte) */
+                    if (ntok && toks[ntok - 1].special == '-')
+                        seen |= TEXT_SEEN_DASH_NL;
                 }
                 sp = 1;
                 i += blank;
@@ -614,8 +607,8 @@ static at_status tokenise(text_scan *s)
             }
             continue;
         }
-        int ascii = 1;
-        unsigned mask = 0; /* bit 1: lower, 2: upper, 3: digit, 4: non-ASCII letter */
+        int ascii = 1, hyph = 0; /* hyph: a '-' joined two parts */
+        unsigned mask = 0;       /* bit 1: lower, 2: upper, 3: digit, 4: non-ASCII letter */
         uint64_t runs = 0; /* the bits of the word's ASCII runs in the window (mask's classes not read yet) */
         size_t start = i;
         for (;;) {
@@ -656,6 +649,12 @@ static at_status tokenise(text_scan *s)
                     break;
                 }
                 ascii &= al == 1;
+                if (q == '-') {
+                    hyph = 1;
+                    /* "mi-novembre": a month's middle (deid_pass_mid_months) */
+                    if (i - start == 2 && (t[start] | 0x20) == 'm' && (t[start + 1] | 0x20) == 'i')
+                        seen |= TEXT_SEEN_MID;
+                }
                 i += al;
                 continue;
             }
@@ -701,6 +700,8 @@ static at_status tokenise(text_scan *s)
                 continue;
             }
             k->kind = TOK_WORD;
+            if (hyph)
+                k->aux |= TOK_AUX_HYPHEN;
             k->cap = (uint8_t)(cb == 4 || (cb == 0x80 && byte_is_upper_start(t + start, len - start)));
             unsigned b0 = t[start], b1 = n > 1 ? t[start + 1] : 0;
             k->key = (uint16_t)((b0 | b1) & 0x80 ? TOK_KEY_ANY : text_pair_key(b0, b1));
@@ -736,8 +737,8 @@ static at_status tokenise(text_scan *s)
         } else {
             letters = 0;
         }
-        if (lists >> 12) { /* (a number word or a trigger word: few words) */
-            seen |= trigger_seen[lists >> LOOK_L_TRIGGER];
+        if (lists >> 11) { /* (a door word, a number word or a trigger word: few words) */
+            seen |= trigger_seen[lists >> LOOK_L_TRIGGER] | (lists & LOOK_L_DOOR ? TEXT_SEEN_DOOR : 0);
             number_words += (lists >> 12) & 1;
         }
         words++;

@@ -551,7 +551,8 @@ static int commune_writing(const text_scan *s, size_t i)
     const text_tok *k = &s->tok[i];
     size_t len = tl(s, i);
     if (len < 7 || len > 48 || k->kind != TOK_WORD || !k->cap || k->allcaps ||
-        (k->lex & (LEX_MED | LEX_EPONYM)) || !memchr(s->t + k->s + 2, '-', len - 4))
+        (k->lex & (LEX_MED | LEX_EPONYM)) || !(k->aux & TOK_AUX_HYPHEN) ||
+        !memchr(s->t + k->s + 2, '-', len - 4))
         return 0;
     const char *w = s->t + k->s;
     const char *dash = NULL;

@@ -580,10 +580,11 @@ void deid_pass_extra_dates(text_scan *s)
 {
     /* (the single digits noted first, each index written and counted
      * when it is one: no branch to guess; boxed_digits only labels, so a
-     * digit found labelled stays so) */
+     * digit found labelled stays so; its eight digits in a row are one-byte
+     * tokens in a row, which the tokeniser notes) */
     uint32_t *digit = s->scratch;
     size_t nd = 0;
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM] && (s->seen & TEXT_SEEN_SPELT); q++) {
         size_t i = s->list[TEXT_LIST_NUM][q];
         digit[nd] = (uint32_t)i;
         nd += (s->tok[i].kind == TOK_NUM) & (s->tok[i].e - s->tok[i].s == 1) & (s->lab[i] == 0) &

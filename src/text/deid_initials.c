@@ -446,7 +446,7 @@ void deid_pass_initials(text_scan *s)
             capitals_sign(s, i);
         else if (n >= 5 &&
                  !(s->tok[i].lex & (LEX_WORD | LEX_MED | LEX_CITY | LEX_PLACE | LEX_STREET | LEX_ORG)) &&
-                 memchr(s->t + s->tok[i].s + 2, '-', n - 4))
+                 (s->tok[i].aux & TOK_AUX_HYPHEN) && memchr(s->t + s->tok[i].s + 2, '-', n - 4))
             compound_first(s, i);
         /* a word or a town in a surname's place (deid_namewords.c) */
         if (!s->lab[i] && i > 0 && s->tok[i].sp && !s->tok[i].nl && after_name_place(s, i - 1))

@@ -39,7 +39,11 @@ enum {
      * word of the languages of letters from abroad, or of French
      * (deid_function_word: set by the tokeniser) */
     TOK_AUX_FN_ABROAD = 16,
-    TOK_AUX_FN_FRENCH = 32
+    TOK_AUX_FN_FRENCH = 32,
+    /* a word with a '-' among its bytes (set by the tokeniser: a word
+     * holds one only where it joined two parts, "Saint-Malo"; the passes
+     * look for one there alone) */
+    TOK_AUX_HYPHEN = 64
 };
 
 /* The key of a word from its first two bytes a and b (b 0 for a word of
@@ -117,6 +121,16 @@ extern const text_org_head text_org_heads[];
 extern const char *const text_org_descriptors[];
 extern const char *const text_notid_words[];
 extern const char *const text_greetings[];
+
+/* The tokeniser's rare trigger words (deid_triggers.c): the code of the
+ * folded word f (fl bytes; cap: written capitalised), 0 for most words,
+ * 1 an occupational word, 2 a place field's (capitalised), 3 a unit's,
+ * 4 a region's (capitalised; the sets are disjoint: a word has one
+ * code); and whether the n bytes at w are a word a door code opens with
+ * ("code", "digicode", "digicodes", "interphone", in any case:
+ * deid_pass_lists' door_word). */
+unsigned deid_trigger_code(const char *f, size_t fl, int cap);
+int deid_door_word_bytes(const unsigned char *w, size_t n);
 
 /* Raw scanners: return the end offset of a match starting at s, or 0. */
 size_t text_scan_phone(const char *t, size_t len, size_t s);

@@ -340,8 +340,9 @@ void deid_pass_joins(text_scan *s)
             mark(s, i, i + 1, AT_PHI_NOM);
     }
     /* the end of a name cut at a line end ("Dupo-" / "nt"), after the
-     * names labelled before the joins */
-    for (size_t q = 0; q < cnt; q++) {
+     * names labelled before the joins (none where no line ends after a
+     * '-': the tokeniser's sign) */
+    for (size_t q = 0; q < cnt && (s->seen & TEXT_SEEN_DASH_NL); q++) {
         size_t i = idx[q] + 2;
         if (i < s->n && s->tok[i].nl && !s->lab[i] && s->tok[i].kind == TOK_WORD && is_punct(s, i - 1, '-') &&
             s->tok[i - 1].s == s->tok[i - 2].e &&

@@ -50,14 +50,26 @@ static int after_article(const text_scan *s, size_t i)
 void deid_pass_known_estab(text_scan *s)
 {
     pthread_once(&known_first_once, known_first_build);
+    /* (an acronym is in capitals, but "Oncopole" and "IUCT-Oncopole":
+     * the token's flags and first two letters' key, no byte read; the
+     * words that pass noted first, each index written and counted when it
+     * is one: no branch to guess. A mark only labels, so a word labelled
+     * on the way is left at the second look, as it was at the first.) */
+    uint32_t *cand = s->scratch;
+    size_t nc = 0;
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
         const text_tok *k = &s->tok[i];
         size_t n = k->e - k->s;
-        /* (an acronym is in capitals, but "Oncopole" and "IUCT-Oncopole":
-         * the token's flags and first two letters' key, no byte read) */
-        if (s->lab[i] || k->kind != TOK_WORD || n < 3 || n > 13 ||
-            !(k->allcaps || k->key == text_pair_key('O', 'n') || k->key == text_pair_key('I', 'U')))
+        cand[nc] = (uint32_t)i;
+        nc += (s->lab[i] == 0) & (k->kind == TOK_WORD) & (n - 3 <= 10) &
+              ((k->allcaps != 0) | (k->key == text_pair_key('O', 'n')) | (k->key == text_pair_key('I', 'U')));
+    }
+    for (size_t r = 0; r < nc; r++) {
+        size_t i = cand[r];
+        const text_tok *k = &s->tok[i];
+        size_t n = k->e - k->s;
+        if (s->lab[i])
             continue;
         /* (glued to a dash or a word before: "R-CLB" is a regimen; an
          * elision, a bracket or a slash is no such glue: "l'IGR",

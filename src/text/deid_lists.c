@@ -251,7 +251,9 @@ void deid_pass_lists(text_scan *s)
         done = i = e;
     }
     /* door codes: from the codes (numbers, words with a digit) back to
-     * their door word */
+     * their door word (none where the tokeniser saw no door word) */
+    if (!(s->seen & TEXT_SEEN_DOOR))
+        return;
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++)
         if (s->tok[s->list[TEXT_LIST_NUM][q]].kind == TOK_NUM && door_code_may(s, s->list[TEXT_LIST_NUM][q]))
             door_code(s, s->list[TEXT_LIST_NUM][q]);

@@ -214,7 +214,7 @@ void deid_pass_ocr_names(text_scan *s)
      * token by a binary search */
     for (int sign = 0; sign < 2; sign++) {
         char c = sign ? '$' : '|';
-        if (!sign && !(s->seen & TEXT_SEEN_BAR))
+        if (!(s->seen & (sign ? TEXT_SEEN_DOLLAR : TEXT_SEEN_BAR)))
             continue;
         for (const char *p = memchr(s->t, c, s->len); p;
              p = (size_t)(p - s->t) + 1 < s->len ? memchr(p + 1, c, s->len - (size_t)(p - s->t) - 1) : NULL) {

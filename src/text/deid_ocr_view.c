@@ -272,6 +272,48 @@ static size_t read_back_word(const at_text_deid *d, const char *t, size_t len, s
     return b;
 }
 
+/* The bits of the 32 bytes at p that may open a place to look at (a
+ * digit, an l), their letters and their capitals: a block with no digit
+ * beside a letter and no l after a capital has none (every place is one:
+ * the places' first test below). */
+typedef struct {
+    uint32_t digit, ell, letter, upper;
+} byte_triggers;
+
+static inline void triggers_of(const unsigned char *p, byte_triggers *c)
+{
+#if defined(__SSE2__)
+    /* (a range as one signed compare after an add that moves it to -128) */
+    const __m128i dg_add = _mm_set1_epi8((char)(0x80 - '0')), dg_lim = _mm_set1_epi8((char)(-128 + 10));
+    const __m128i up_add = _mm_set1_epi8((char)(0x80 - 'A')), up_lim = _mm_set1_epi8((char)(-128 + 26));
+    const __m128i lo_add = _mm_set1_epi8((char)(0x80 - 'a')), sp = _mm_set1_epi8(0x20);
+    const __m128i ell = _mm_set1_epi8('l');
+    __m128i x0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i x1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+    c->digit = (uint32_t)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(x0, dg_add), dg_lim)) |
+               (uint32_t)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(x1, dg_add), dg_lim)) << 16;
+    c->ell = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x0, ell)) |
+             (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x1, ell)) << 16;
+    c->upper = (uint32_t)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(x0, up_add), up_lim)) |
+               (uint32_t)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(x1, up_add), up_lim)) << 16;
+    /* (a letter: ASCII in either case, or a byte of UTF-8) */
+    c->letter =
+        ((uint32_t)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(x0, sp), lo_add), up_lim)) |
+         (uint32_t)_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(x1, sp), lo_add), up_lim))
+             << 16) |
+        ((uint32_t)_mm_movemask_epi8(x0) | (uint32_t)_mm_movemask_epi8(x1) << 16);
+#else
+    memset(c, 0, sizeof *c);
+    for (unsigned j = 0; j < 32; j++) {
+        unsigned char b = p[j];
+        c->digit |= (uint32_t)((unsigned)b - '0' < 10u) << j;
+        c->ell |= (uint32_t)(b == 'l') << j;
+        c->letter |= (uint32_t)letter_byte(b) << j;
+        c->upper |= (uint32_t)((unsigned)b - 'A' < 26u) << j;
+    }
+#endif
+}
+
 at_status deid_ocr_view(const at_text_deid *d, const char *t, size_t len, char **copy, size_t *words)
 {
     *copy = NULL;
@@ -281,37 +323,38 @@ at_status deid_ocr_view(const at_text_deid *d, const char *t, size_t len, char *
      * each byte and its neighbours (a digit beside a letter a scan reads
      * for one; a 0 or a 1 beside a letter; an l after a capital, before a
      * capital, a 0 or a 1), each looked at unless inside the run read
-     * last. (Only such places change what is read back.) */
+     * last. (Only such places change what is read back.) A block's
+     * classes are worked out only where it holds a digit or an l after a
+     * capital or a digit beside a letter (most blocks hold neither); its neighbours' bytes, the one
+     * before it and the one after, are classed alone. */
     size_t i = 0;
-    byte_classes prev = {0}, cur, next;
     unsigned char buf[32];
     const unsigned char *u = (const unsigned char *)t;
-    if (len) {
-        const unsigned char *p = u;
-        if (len < 32) {
+    for (size_t base = 0; base < len; base += 32) {
+        const unsigned char *p = u + base;
+        if (len - base < 32) {
             memset(buf, 0, sizeof buf);
-            memcpy(buf, t, len);
+            memcpy(buf, u + base, len - base);
             p = buf;
         }
+        unsigned char before = base ? u[base - 1] : 0, after = base + 32 < len ? u[base + 32] : 0;
+        byte_triggers g;
+        triggers_of(p, &g);
+        uint32_t up_before = (unsigned)before - 'A' < 26u;
+        uint32_t beside = g.letter << 1 | (uint32_t)letter_byte(before) | g.letter >> 1 |
+                          (uint32_t)letter_byte(after) << 31;
+        if (!((g.digit & beside) | (g.ell & (g.upper << 1 | up_before))))
+            continue;
+        byte_classes cur;
         classes_of(p, &cur);
-    }
-    for (size_t base = 0; base < len; base += 32) {
-        if (base + 32 < len) {
-            const unsigned char *p = u + base + 32;
-            if (len - base - 32 < 32) {
-                memset(buf, 0, sizeof buf);
-                memcpy(buf, u + base + 32, len - base - 32);
-                p = buf;
-            }
-            classes_of(p, &next);
-        } else {
-            memset(&next, 0, sizeof next);
-        }
         /* the classes of the byte before each and after each */
-        uint32_t ocr_l = cur.ocr << 1 | prev.ocr >> 31, ocr_r = cur.ocr >> 1 | next.ocr << 31;
-        uint32_t let_l = cur.letter << 1 | prev.letter >> 31, let_r = cur.letter >> 1 | next.letter << 31;
-        uint32_t up_l = cur.upper << 1 | prev.upper >> 31, up_r = cur.upper >> 1 | next.upper << 31;
-        uint32_t zo_r = cur.zero_one >> 1 | next.zero_one << 31;
+        uint32_t ocr_l = cur.ocr << 1 | (uint32_t)ocr_digit_letter((char)before),
+                 ocr_r = cur.ocr >> 1 | (uint32_t)ocr_digit_letter((char)after) << 31;
+        uint32_t let_l = cur.letter << 1 | (uint32_t)letter_byte(before),
+                 let_r = cur.letter >> 1 | (uint32_t)letter_byte(after) << 31;
+        uint32_t up_l = cur.upper << 1 | up_before,
+                 up_r = cur.upper >> 1 | (uint32_t)((unsigned)after - 'A' < 26u) << 31;
+        uint32_t zo_r = cur.zero_one >> 1 | (uint32_t)(after == '0' || after == '1') << 31;
         uint32_t m = (cur.digit & (ocr_l | ocr_r)) | (cur.zero_one & (let_l | let_r)) |
                      (cur.ell & up_l & (up_r | zo_r));
         for (; m; m &= m - 1) {
@@ -335,8 +378,6 @@ at_status deid_ocr_view(const at_text_deid *d, const char *t, size_t len, char *
             if (st)
                 return st;
         }
-        prev = cur;
-        cur = next;
     }
     return AT_OK;
 }

@@ -47,15 +47,20 @@ enum {
 /* text_scan.seen: bytes some pass looks for in the whole text, noted by
  * the tokeniser (a pass may skip its search of the bytes without them). */
 enum {
-    TEXT_SEEN_QUOTE = 1,   /* '"' */
-    TEXT_SEEN_BAR = 2,     /* '|' */
-    TEXT_SEEN_SEMI = 4,    /* ';' */
-    TEXT_SEEN_TAB = 8,     /* a tab */
-    TEXT_SEEN_OHS = 16,    /* a word deid_occupational_word holds */
-    TEXT_SEEN_FIELD = 32,  /* a capitalised word deid_place_field_word holds */
-    TEXT_SEEN_UNIT = 64,   /* a word deid_unit_word holds */
-    TEXT_SEEN_SPELT = 128, /* four words or numbers of one byte in a row */
-    TEXT_SEEN_REGION = 256 /* a capitalised word deid_region_word gives 2 or 3 */
+    TEXT_SEEN_QUOTE = 1,      /* '"' */
+    TEXT_SEEN_BAR = 2,        /* '|' */
+    TEXT_SEEN_SEMI = 4,       /* ';' */
+    TEXT_SEEN_TAB = 8,        /* a tab */
+    TEXT_SEEN_OHS = 16,       /* a word deid_occupational_word holds */
+    TEXT_SEEN_FIELD = 32,     /* a capitalised word deid_place_field_word holds */
+    TEXT_SEEN_UNIT = 64,      /* a word deid_unit_word holds */
+    TEXT_SEEN_SPELT = 128,    /* four words or numbers of one byte in a row */
+    TEXT_SEEN_REGION = 256,   /* a capitalised word deid_region_word gives 2 or 3 */
+    TEXT_SEEN_MID = 512,      /* a word opening with "mi-" (deid_pass_mid_months) */
+    TEXT_SEEN_FILLER = 1024,  /* '_' or '[' (a form's filler, deid_pass_form_dates) */
+    TEXT_SEEN_DOLLAR = 2048,  /* '$' */
+    TEXT_SEEN_DASH_NL = 4096, /* a line break after a '-' ("Dupo-" / "nt") */
+    TEXT_SEEN_DOOR = 8192     /* a door code's word: "code", "digicode", "interphone" */
 };
 
 /* The words of the names the context rules found (deid_mentions.c). */

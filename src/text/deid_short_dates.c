@@ -224,7 +224,7 @@ void deid_pass_form_dates(text_scan *s)
 {
     const char *t = s->t;
     /* (most texts have no filler: they leave here) */
-    if (!(s->seen & TEXT_SEEN_BAR) && !memchr(t, '_', s->len) && !memchr(t, '[', s->len))
+    if (!(s->seen & (TEXT_SEEN_BAR | TEXT_SEEN_FILLER)))
         return;
     for (size_t p = 0; p + 1 < s->len; p++) {
         /* a digit right after a filler, or with one right after it */

@@ -324,7 +324,7 @@ unsigned tag_shape(const text_scan *s, size_t i)
         return 3 | lb << 4;
     unsigned cs = k->allcaps ? 2 : k->cap ? 1 : 0;
     return 4 | cs << 4 | lb << 6 | (unsigned)tok_has_digit(s, i) << 8 |
-           (unsigned)(memchr(s->t + k->s, '-', n) != NULL) << 9;
+           (unsigned)((k->aux & TOK_AUX_HYPHEN) && memchr(s->t + k->s, '-', n) != NULL) << 9;
 }
 
 size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
