@@ -113,8 +113,8 @@ void deid_pass_estab_lower(text_scan *s)
         if (unit || (j == h + 1 && tok_is(s, h, "maison")))
             continue;
         size_t a = particle(s, j);
-        /* "hôpital de loches", "maison de santé de taulé": "de" before a
-         * word that names a place or a person */
+        /* "hôpital de quimperlé", "maison de santé de plouescat": "de"
+         * before a word that names a place or a person */
         size_t from = j;
         if (a == j && j + 1 < s->n && tok_is(s, j, "de") && !s->tok[j].nl && proper_word(s, j + 1))
             from = j + 1;

@@ -600,12 +600,6 @@ static int article_town(const text_scan *s, size_t i)
     return fl > 0 && (text_lexicon_get(&s->d->lex, f, (size_t)fl) & LEX_CITY);
 }
 
-/* A town of the language's proper nouns of place (Amsterdam, Genève,
- * Dublin: hunspell's, not the lists' communes) where a town stands, after
- * the tagger (it reads the establishments found): after "à", "depuis" or
- * "près de" ("vers Eclipse" is a planning system), alone in brackets with
- * its district or postcode ("(Paris 15e)"), after an establishment and its
- * comma ("St James's Hospital, Dublin"). */
 /* Token i is a commune's compound by its writing: capitalised, a town's
  * connector between hyphens ("Roche-sur-Foron", "Saint-Rémy-lès-
  * Chevreuse", "Neuilly-en-Thelle"). */
@@ -637,6 +631,13 @@ static void compound_town(text_scan *s, size_t i)
     deid_relabel(s, a, e, AT_PHI_VILLE);
 }
 
+/* A town of the language's proper nouns of place (Amsterdam, Genève,
+ * Dublin: hunspell's, not the lists' communes) where a town stands, after
+ * the tagger (it reads the establishments found): after "à", "depuis" or
+ * "près de" ("vers Eclipse" is a planning system), alone in brackets with
+ * its district or postcode ("(Paris 15e)"), after an establishment and its
+ * comma ("St James's Hospital, Dublin"). An address the tagger read that
+ * is only a commune's compound is a town. */
 void deid_pass_towns_late(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {

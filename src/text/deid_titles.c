@@ -153,10 +153,12 @@ static size_t field_name(const text_scan *s, size_t j)
            (s->tok[r].cap || s->tok[r].allcaps) && tok_len(s, r) >= 2 && !tok_has_digit(s, r) &&
            !deid_tok_in(s, r, unknown) && !is_punct(s, r + 1, ':') &&
            !(s->tok[r].dflags & (DICT_TITLE | DICT_IDLABEL | DICT_FIELD | DICT_ROLE | DICT_BIRTH))) {
-        if (r > j) {
+        if (r > j) { /* (characters: a no-break space inside a name is one) */
             const char *g = s->t + s->tok[r - 1].e;
-            size_t gl = s->tok[r].s - s->tok[r - 1].e;
-            if (gl >= 3 || memchr(g, '\t', gl))
+            size_t gl = s->tok[r].s - s->tok[r - 1].e, chars = 0;
+            for (size_t b = 0; b < gl; b++)
+                chars += ((unsigned char)g[b] & 0xC0) != 0x80;
+            if (chars >= 3 || memchr(g, '\t', gl))
                 break;
         }
         r++;
@@ -277,8 +279,10 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
         int month_name = (t->dflags & DICT_MONTH) && t->cap && !t->allcaps &&
                          (count == 0 || (r >= 2 && is_punct(s, r - 1, '.') && tok_single(s, r - 2))) &&
                          !(r + 1 < s->n && !s->tok[r + 1].nl && s->tok[r + 1].kind == TOK_NUM);
-        /* (a word before a colon is a field's label, but not a name of
-         * the lists right after the title: "Mme Fournier : RAS") */
+        /* (a word before a colon is a field's label, but not a name
+         * right after the title and its point: a name of the lists, a
+         * surname in capitals or a word no list holds: "Mme Fournier :
+         * RAS", "M. CORBIN : dyspnée", "- M. Granier : sortie") */
         if ((is_punct(s, r + 1, ':') &&
              !(count == 0 && r > 0 &&
                ((s->tok[r - 1].dflags & DICT_TITLE) ||
