@@ -192,6 +192,37 @@ static int counting(const text_scan *s, size_t i)
     return 0;
 }
 
+/* The bytes [a, b) are one to three of a space or a no-break space. */
+static int thin_gap(const text_scan *s, uint32_t a, uint32_t b)
+{
+    if (b <= a || b - a > 3)
+        return 0;
+    const unsigned char *g = (const unsigned char *)s->t + a;
+    return (b - a == 1 && g[0] == ' ') || (b - a == 2 && g[0] == 0xC2 && g[1] == 0xA0) ||
+           (b - a == 3 && g[0] == 0xE2 && g[1] == 0x80 && g[2] == 0xAF);
+}
+
+/* Token i opens a sum of money, its thousands apart and its cents after a
+ * comma: "68 000 €", "1 562,25 €", "300 euros". */
+static int money(const text_scan *s, size_t i)
+{
+    size_t j = i;
+    while (j + 1 < s->n && s->tok[j + 1].kind == TOK_NUM && !s->tok[j + 1].nl &&
+           s->tok[j + 1].e - s->tok[j + 1].s == 3 && thin_gap(s, s->tok[j].e, s->tok[j + 1].s) && j - i < 4)
+        j++;
+    if (j + 2 < s->n && (is_punct(s, j + 1, ',') || is_punct(s, j + 1, '.')) &&
+        s->tok[j + 1].s == s->tok[j].e && s->tok[j + 2].kind == TOK_NUM &&
+        s->tok[j + 2].s == s->tok[j + 1].e && s->tok[j + 2].e - s->tok[j + 2].s == 2)
+        j += 2;
+    if (j + 1 >= s->n || s->tok[j + 1].nl)
+        return 0;
+    const text_tok *u = &s->tok[j + 1];
+    if (u->s != s->tok[j].e && !thin_gap(s, s->tok[j].e, u->s))
+        return 0;
+    return (u->e - u->s >= 3 && !memcmp(s->t + u->s, "\xE2\x82\xAC", 3)) || tok_is(s, j + 1, "euros") ||
+           tok_is(s, j + 1, "euro") || tok_is(s, j + 1, "EUR");
+}
+
 /* The features of a number the passes left, token i, offered alone: its
  * writing (digits, letters, leading zero, what is glued to it), the words
  * around and the line's first word, the entities near. */
@@ -658,7 +689,7 @@ void deid_pass_extend(text_scan *s, size_t base)
         const text_tok *k = &s->tok[i];
         /* (nor a batch's or a trial's number: "Lot du flacon : B22741X") */
         if (s->lab[i] || !numeric(k) || (k->aux & TOK_AUX_SAFE) || k->e - k->s > 40 || counting(s, i) ||
-            deid_after_notid(s, i))
+            deid_after_notid(s, i) || money(s, i))
             continue;
         ls = line_start(s, i, ls, lsi);
         lsi = i;

@@ -518,7 +518,9 @@ static inline int coordinated_first(const text_scan *s, size_t i)
 static int coordinated_first_read(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (k->e - k->s < 3 || (k->lex & (LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET)) ||
+    /* (no word with a digit: "mme ribeiro ana paula, 42a") */
+    if (k->e - k->s < 3 || tok_has_digit(s, i) ||
+        (k->lex & (LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET)) ||
         ((k->lex & LEX_WORD) && !(k->lex & LEX_FIRST)) ||
         (k->dflags & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_MONTH | DICT_HOSP | DICT_STREET | DICT_HEAD |
                       DICT_CONNECT | DICT_PARTICLE)))

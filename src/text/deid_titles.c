@@ -182,7 +182,8 @@ static int caps_name(const text_scan *s, size_t i)
 
 /* Name tokens after position j: returns the end of the run, never after
  * particles that no name word follows ("Dr Martin des Urgences": the run
- * is "Martin"). */
+ * is "Martin"). initial_first: 1 after a title (an initial or a particle
+ * may open the run), 2 after a field's label (a particle may), 0 none. */
 static size_t name_run(const text_scan *s, size_t j, int initial_first)
 {
     size_t r = j, end = j;
@@ -228,7 +229,7 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
             continue;
         }
         if (tok_single(s, r)) { /* an initial "J." only, never "N°" nor "M." */
-            if (!is_punct(s, r + 1, '.') || (count == 0 && !initial_first && (t->dflags & DICT_TITLE)))
+            if (!is_punct(s, r + 1, '.') || (count == 0 && initial_first != 1 && (t->dflags & DICT_TITLE)))
                 break;
             r += 2;
             count++;
@@ -246,6 +247,14 @@ static size_t name_run(const text_scan *s, size_t j, int initial_first)
          * Sylvain LHERMITTE" (not an acronym of care: "Dr Marie TEP") */
         surname_slot |= count >= 1 && r > j && (s->tok[r - 1].lex & LEX_FIRST) && t->allcaps &&
                         caps_name(s, r) && s->tok[r].s - s->tok[r - 1].e <= 2;
+        /* any capitalised word after a capitalised particle right after
+         * the title, though a word of the language or before a colon:
+         * "CR de Dr Le Bot : verre dépoli", "Mme De Sousa" */
+        surname_slot |= count == 1 && r == j + 1 && j > 0 && name_particle(s, j) && !tok_single(s, j) &&
+                        (s->tok[j].cap || s->tok[j].allcaps) && (t->cap || t->allcaps) &&
+                        !tok_has_digit(s, r) && s->tok[r].s == s->tok[j].e + 1 &&
+                        ((s->tok[j - 1].dflags & DICT_TITLE) ||
+                         (j >= 2 && is_punct(s, j - 1, '.') && (s->tok[j - 2].dflags & DICT_TITLE)));
         if (surname_slot &&
             !(t->dflags &
               (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_BIRTH | DICT_ROLE | DICT_FIELD)) &&
@@ -609,7 +618,9 @@ void deid_pass_titles(text_scan *s)
                 continue;
             if (deid_tok_in(s, j, unknown)) /* "Nom : Néant", "Prénom : inconnu" */
                 continue;
-            size_t r = name_run(s, j, 0);
+            /* (a particle may open the value: "Patient : de Kerguelen
+             * Tanguy") */
+            size_t r = name_run(s, j, 2);
             if (r == j && (k->dval == 2 || k->dval == 3))
                 r = field_name(s, j);
             if (r > j)

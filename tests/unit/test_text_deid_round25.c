@@ -1,0 +1,52 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 25.
+ * Every string is invented here; none is a fixture of patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+
+#include <string.h>
+
+/* det, rules: the default detector and the rules alone (text_label.h) */
+
+/* A capitalised particle right after the title takes the word after it,
+ * though a word of the language or before a colon; a particle may open a
+ * name's field's value. */
+static void test_particle_after_title(void **state)
+{
+    (void)state;
+    static const char a[] = "scanner fait, CR de Dr Le Bot : verre d\xC3\xA9poli bilat\xC3\xA9ral.\n";
+    assert_int_equal(label_nth(det, a, "Le", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(det, a, "Bot", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(det, a, "verre", 0), 0);
+    static const char b[] = "Patient : de Kerguelen Tanguy, n\xC3\xA9 le 08/08/1970\n";
+    assert_int_equal(label_nth(det, b, "Kerguelen", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(det, b, "Tanguy", 0), AT_PHI_PRENOM);
+    /* (a particle's word in lower case opens no name) */
+    static const char c[] = "Patient : de retour \xC3\xA0 domicile.\n";
+    assert_int_equal(label_nth(det, c, "retour", 0), 0);
+}
+
+/* A word with a digit is no first name joined to a list of first names;
+ * a sum of money is no one's number. */
+static void test_ages_and_money(void **state)
+{
+    (void)state;
+    static const char a[] = "mme ribeiro ana paula, 42a, G3P2, vient avec son mari\n";
+    assert_int_equal(label_nth(det, a, "42a", 0), 0);
+    assert_int_equal(label_nth(det, a, "G3P2", 0), 0);
+    static const char b[] = "estimation par l'office notarial de Me Caudron (68 000 \xE2\x82\xAC) et "
+                            "reste \xC3\xA0 charge 1 562,25 \xE2\x82\xAC, soit 300 euros par mois\n";
+    assert_int_equal(label_nth(det, b, "68", 0), 0);
+    assert_int_equal(label_nth(det, b, "562", 0), 0);
+    assert_int_equal(label_nth(det, b, "300", 0), 0);
+    assert_int_equal(label_nth(det, b, "euros", 0), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_particle_after_title),
+        cmocka_unit_test(test_ages_and_money),
+    };
+    return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
+}
