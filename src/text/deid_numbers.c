@@ -189,6 +189,19 @@ static void day_before_date(text_scan *s, size_t i)
         s->tok[i + 2].kind != TOK_NUM)
         return;
     mark(s, i, i + 1, AT_PHI_DATE);
+    /* and the days listed before it: "les 20, 23, 27 et 30/10" (a list
+     * ends in "et"; not "Linac 2, 29-30/09") */
+    for (size_t q = i;
+         tok_is(s, i + 1, "et") && q >= 2 && is_punct(s, q - 1, ',') && !s->tok[q].nl && !s->tok[q - 1].nl;
+         q -= 2) {
+        size_t p = q - 2;
+        int v = s->tok[p].kind == TOK_NUM && tl(s, p) <= 2 && !s->lab[p]
+                    ? atoi_n(s->t + s->tok[p].s, tl(s, p))
+                    : 0;
+        if (v < 1 || v > 31 || (p > 0 && s->tok[p - 1].e == s->tok[p].s))
+            break;
+        mark(s, p, p + 1, AT_PHI_DATE);
+    }
 }
 
 /* Three or more groups of two to four digits separated by single spaces,
@@ -215,7 +228,24 @@ static void month_alone(text_scan *s, size_t i)
 {
     static const char *const cues[] = {"en",  "debut",    "fin", "mi",   "depuis", "courant",
                                        "des", "jusqu'en", "d'",  "mois", NULL};
-    if (s->lab[i] || i == 0 || s->tok[i].nl || s->lab[i - 1] || !fold_is(s, i - 1, cues))
+    if (s->lab[i])
+        return;
+    /* two months joined, a span of time: "avril-mai", "mai à juillet 2022" */
+    static const char *const links[] = {"a", "au", "et", NULL};
+    for (int side = -1; side <= 1; side += 2) {
+        if ((side < 0 && i < 2) || (side > 0 && i + 2 >= s->n))
+            continue;
+        size_t l = side < 0 ? i - 1 : i + 1, o = side < 0 ? i - 2 : i + 2;
+        if (s->tok[l].nl || s->tok[o].nl || (side > 0 ? s->tok[l].nl : s->tok[i].nl) ||
+            s->tok[o].kind != TOK_WORD || !(s->tok[o].dflags & DICT_MONTH))
+            continue;
+        int dash = is_punct(s, l, '-') && s->tok[l].s == s->tok[l - 1].e && s->tok[l + 1].s == s->tok[l].e;
+        if (dash || fold_is(s, l, links)) {
+            mark(s, i, i + 1, AT_PHI_DATE);
+            return;
+        }
+    }
+    if (i == 0 || s->tok[i].nl || s->lab[i - 1] || !fold_is(s, i - 1, cues))
         return;
     mark(s, i, i + 1, AT_PHI_DATE);
 }

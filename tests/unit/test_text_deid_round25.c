@@ -42,11 +42,28 @@ static void test_ages_and_money(void **state)
     assert_int_equal(label_nth(det, b, "euros", 0), 0);
 }
 
+/* Days listed before a date, and two months joined, are dates; a
+ * device's number before a range of days is none. */
+static void test_day_lists_and_month_spans(void **state)
+{
+    (void)state;
+    static const char a[] = "curieth\xC3\xA9rapie les 20, 23, 27 et 30/10.\n"
+                            "arr\xC3\xAAts de travail : 1 (mai \xC3\xA0 juillet 2022).\n";
+    assert_int_equal(label_nth(det, a, "20", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(det, a, "23", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(det, a, "mai", 0), AT_PHI_DATE);
+    static const char b[] = "Interruption (panne acc\xC3\xA9l\xC3\xA9rateur Linac 2, 29-30/09).\n"
+                            "Mars et V\xC3\xA9nus sont des plan\xC3\xA8tes.\n";
+    assert_int_equal(label_nth(det, b, "2", 0), 0);
+    assert_int_equal(label_nth(det, b, "29", 0), AT_PHI_DATE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_particle_after_title),
         cmocka_unit_test(test_ages_and_money),
+        cmocka_unit_test(test_day_lists_and_month_spans),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
