@@ -462,6 +462,29 @@ static size_t lower_name_run(const text_scan *s, size_t j, int doctor)
             f++;
         return f;
     }
+    /* an initial in lower case and the surname after it: "dr b. dauphin",
+     * "mme l. dupont", "docteur a dubus", a doctor's "dr p." ending its
+     * line; with the point, any word but the commonest; without it, after
+     * a doctor only and before a word no dictionary holds ("le dr a dit"
+     * names no one) */
+    unsigned char c0 = (unsigned char)s->t[s->tok[j].s];
+    if (tok_len(s, j) == 1 && c0 >= 'a' && c0 <= 'z') {
+        size_t w2 = j + 1;
+        int dot = is_punct(s, w2, '.') && s->tok[w2].s == s->tok[j].e;
+        w2 += dot;
+        if (dot && doctor && (w2 >= s->n || s->tok[w2].nl))
+            return w2;
+        /* (a message's "c", "g", "t": "bjr docteur c kevin, le fils") */
+        if ((dot || (doctor && !strchr("cgty", c0))) && w2 < s->n && !s->tok[w2].nl && !s->lab[w2] &&
+            s->tok[w2].kind == TOK_WORD && tok_len(s, w2) >= 3 && tok_len(s, w2) <= 40 &&
+            !tok_has_digit(s, w2) &&
+            !(word_flags(s, w2) & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_MONTH |
+                                   DICT_CONNECT | DICT_PARTICLE | DICT_IDLABEL | DICT_BIRTH)) &&
+            !(s->tok[w2].lex & (LEX_MED | LEX_KIN | LEX_ORG | LEX_STREET)) &&
+            (dot ? !(word_flags(s, w2) & DICT_COMMON) || (word_flags(s, w2) & (DICT_FIRST | DICT_LAST))
+                 : !(s->tok[w2].lex & LEX_WORD)))
+            return w2 + 1;
+    }
     if (tok_len(s, j) < 3 || (word_flags(s, j) & ~(doctor ? (unsigned)DICT_EPONYM : 0u)))
         return r;
     /* a word no lexicon knows: a name ("dr corre à ...") */

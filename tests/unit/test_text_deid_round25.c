@@ -58,12 +58,31 @@ static void test_day_lists_and_month_spans(void **state)
     assert_int_equal(label_nth(det, b, "29", 0), AT_PHI_DATE);
 }
 
+/* A lower-case initial after a title, and the surname after it; not a
+ * verb after "dr", nor a message's "c" for "c'est". */
+static void test_lower_initials_after_title(void **state)
+{
+    (void)state;
+    static const char a[] = "pour : dr b. dauphin, clinique du parc\n"
+                            "amiti\xC3\xA9s docteur a dubus copie au dossier\n";
+    assert_int_equal(label_nth(det, a, "b", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(det, a, "dauphin", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(det, a, "dubus", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(det, a, "copie", 0), 0);
+    static const char b[] = "le dr a dit que tout va bien\nle dr a prescrit du doliprane\n"
+                            "bjr docteur c moi qui ai appel\xC3\xA9\n";
+    assert_int_equal(label_nth(det, b, "dit", 0), 0);
+    assert_int_equal(label_nth(det, b, "prescrit", 0), 0);
+    assert_int_equal(label_nth(det, b, "moi", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_particle_after_title),
         cmocka_unit_test(test_ages_and_money),
         cmocka_unit_test(test_day_lists_and_month_spans),
+        cmocka_unit_test(test_lower_initials_after_title),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
