@@ -464,8 +464,18 @@ static void mark_column_cell(text_scan *s, size_t a, size_t e, int l, int initia
         mark_cell(s, a, e, l);
 }
 
+/* The cell [a, e) opens with a word of a birth's or a record number's
+ * label ("DDN", "IPP", "Né le"). */
+static int id_label_cell(const text_scan *s, size_t a, size_t e)
+{
+    for (size_t q = a; q < e; q++)
+        if (s->tok[q].kind == TOK_WORD)
+            return (s->tok[q].dflags & (DICT_BIRTH | DICT_IDLABEL)) != 0;
+    return 0;
+}
+
 /* The line from token la has cols cells by sep, and its cell of index
- * column names a field ("Prénom", "Nom d'usage"). */
+ * column names a field ("Prénom", "Nom d'usage", "DDN", "IPP"). */
 static int label_in_column(const text_scan *s, size_t la, char sep, size_t cols, size_t column)
 {
     size_t le = line_end(s, la), cnt = 0, c = 0, cs = la;
@@ -475,7 +485,7 @@ static int label_in_column(const text_scan *s, size_t la, char sep, size_t cols,
     for (size_t q = la; q <= le; q++)
         if (q == le || is_sep(s, la, q, sep, &quoted)) {
             if (c++ == column)
-                return q > cs && header_label(s, cs, q) != 0;
+                return q > cs && (header_label(s, cs, q) != 0 || id_label_cell(s, cs, q));
             cs = sep == '\t' ? q : q + 1;
         }
     return 0;

@@ -76,13 +76,31 @@ static void test_lower_initials_after_title(void **state)
     assert_int_equal(label_nth(det, b, "moi", 0), 0);
 }
 
+/* A table of fields and values whose first row is the patient's: the
+ * rows below are fields too, when the next one opens with a birth's or a
+ * record number's label; their labels stay. */
+static void test_field_value_table(void **state)
+{
+    (void)state;
+    static const char a[] = "| Champ            | Valeur |\n"
+                            "|------------------|--------|\n"
+                            "| Patient          | DUFOUR Romain |\n"
+                            "| DDN              | 19/12/1996 |\n"
+                            "| Localisation     | cuisse gauche |\n"
+                            "| Histologie       | liposarcome myxo\xC3\xAF"
+                            "de |\n";
+    assert_int_equal(label_nth(det, a, "DUFOUR", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(det, a, "Romain", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(det, a, "Localisation", 0), 0);
+    assert_int_equal(label_nth(det, a, "Histologie", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_particle_after_title),
-        cmocka_unit_test(test_ages_and_money),
-        cmocka_unit_test(test_day_lists_and_month_spans),
-        cmocka_unit_test(test_lower_initials_after_title),
+        cmocka_unit_test(test_particle_after_title),      cmocka_unit_test(test_ages_and_money),
+        cmocka_unit_test(test_day_lists_and_month_spans), cmocka_unit_test(test_lower_initials_after_title),
+        cmocka_unit_test(test_field_value_table),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
