@@ -95,12 +95,28 @@ static void test_field_value_table(void **state)
     assert_int_equal(label_nth(det, a, "Histologie", 0), 0);
 }
 
+/* A protein change over a span of residues and a count per unit are no
+ * one's codes; a reference with letters after its number still is. */
+static void test_variants_and_counts(void **state)
+{
+    (void)state;
+    static const char a[] = "EGFR exon 19 del (E746_A750del), ERBB2 A775_G776insYVMA\n"
+                            "reprise si PNN > 1000/mm3, plaquettes 150000/mm3\n";
+    assert_int_equal(label_nth(det, a, "E746_A750del", 0), 0);
+    assert_int_equal(label_nth(det, a, "A775_G776insYVMA", 0), 0);
+    assert_int_equal(label_nth(det, a, "1000", 0), 0);
+    assert_int_equal(label_nth(det, a, "150000", 0), 0);
+    static const char b[] = "Dossier n\xC2\xB0 R2024_B118 transmis ; r\xC3\xA9"
+                            "f 123456/AB\n";
+    assert_int_equal(label_nth(det, b, "123456", 0), AT_PHI_ID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_particle_after_title),      cmocka_unit_test(test_ages_and_money),
         cmocka_unit_test(test_day_lists_and_month_spans), cmocka_unit_test(test_lower_initials_after_title),
-        cmocka_unit_test(test_field_value_table),
+        cmocka_unit_test(test_field_value_table),         cmocka_unit_test(test_variants_and_counts),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
