@@ -219,6 +219,16 @@ static void digit_groups(text_scan *s, size_t i)
     if (r - i < 3 || digits < 9 || measured(s, r - 1) ||
         (r < s->n && s->tok[r].s == s->tok[r - 1].e && s->tok[r].kind != TOK_PUNCT))
         return;
+    /* numbers that count up or down by one: a dental chart's teeth ("18
+     * 17 16 15 14 13 12 11"), a scale's boxes */
+    int step = 0, counts = 1;
+    for (size_t q = i + 1; q < r && counts; q++) {
+        int d = atoi_n(s->t + s->tok[q].s, tl(s, q)) - atoi_n(s->t + s->tok[q - 1].s, tl(s, q - 1));
+        counts = (d == 1 || d == -1) && (!step || d == step);
+        step = d;
+    }
+    if (counts)
+        return;
     mark(s, i, r, AT_PHI_ID);
 }
 

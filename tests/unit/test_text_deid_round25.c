@@ -106,6 +106,10 @@ static void test_variants_and_counts(void **state)
     assert_int_equal(label_nth(det, a, "A775_G776insYVMA", 0), 0);
     assert_int_equal(label_nth(det, a, "1000", 0), 0);
     assert_int_equal(label_nth(det, a, "150000", 0), 0);
+    static const char c[] = "Sch\xC3\xA9ma dentaire : 18 17 16 15 14 13 12 11\nR\xC3\xA9"
+                            "f 12 34 56 78 90\n";
+    assert_int_equal(label_nth(det, c, "15", 0), 0);
+    assert_int_equal(label_nth(det, c, "56", 0), AT_PHI_ID);
     static const char b[] = "Dossier n\xC2\xB0 R2024_B118 transmis ; r\xC3\xA9"
                             "f 123456/AB\n";
     assert_int_equal(label_nth(det, b, "123456", 0), AT_PHI_ID);
