@@ -494,51 +494,6 @@ static int value_range(const text_scan *s, size_t i, size_t r)
     return t == end && dec[0] == dec[1] && v[0] < v[1] && v[1] <= 10 * v[0];
 }
 
-/* An amino acid's letter and its position ("E746", "G776"): the end, or
- * NULL. */
-static const char *residue(const char *t, const char *end)
-{
-    if (t >= end || !strchr("ACDEFGHIKLMNPQRSTVWY", *t) || !*t)
-        return NULL;
-    const char *d = ++t;
-    while (t < end && t - d < 5 && *t >= '0' && *t <= '9')
-        t++;
-    return t > d && t - d <= 4 && *d != '0' ? t : NULL;
-}
-
-/* Tokens [i, r) spell a protein change over a span of residues, a
- * variant's name and no one's: "E746_A750del", "A775_G776insYVMA". */
-static int protein_span(const text_scan *s, size_t i, size_t r)
-{
-    const char *t = s->t + s->tok[i].s, *end = s->t + s->tok[r - 1].e;
-    if (!(t = residue(t, end)) || t >= end || *t++ != '_' || !(t = residue(t, end)) || end - t < 3)
-        return 0;
-    if (memcmp(t, "del", 3) && memcmp(t, "ins", 3) && memcmp(t, "dup", 3))
-        return 0;
-    for (t += 3; t < end; t++)
-        if (!((*t >= 'A' && *t <= 'Z') || (*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9')))
-            return 0;
-    return 1;
-}
-
-/* Tokens [i, r) are a count per unit: "1000/mm3", "150/µL", "2/h". */
-static int per_unit(const text_scan *s, size_t i, size_t r)
-{
-    static const char *const units[] = {"mm", "m", "cm", "l", "ml",  "dl", "\xC2\xB5l", "ul",
-                                        "kg", "g", "h",  "j", "min", "s",  NULL};
-    if (r != i + 3 || s->tok[i].kind != TOK_NUM || !is_punct(s, i + 1, '/') || s->tok[i + 2].kind != TOK_WORD)
-        return 0;
-    char f[16];
-    size_t n = tlen(s, i + 2);
-    int fl = n < 12 ? text_lexicon_fold(s->t + s->tok[i + 2].s, n, f, sizeof f) : -1;
-    if (fl > 1 && (f[fl - 1] == '2' || f[fl - 1] == '3'))
-        fl--;
-    for (const char *const *u = units; fl > 0 && *u; u++)
-        if (strlen(*u) == (size_t)fl && !memcmp(*u, f, (size_t)fl))
-            return 1;
-    return 0;
-}
-
 static void pass_code(text_scan *s, size_t i)
 {
     if (after_lot(s, i) || hgvs_after(s, i) || isotope_led(s, i))
@@ -554,7 +509,7 @@ static void pass_code(text_scan *s, size_t i)
     size_t digits;
     int letters;
     size_t r = glued_code(s, i, &digits, &letters, 0);
-    if (time_range(s, i, r) || protein_span(s, i, r) || per_unit(s, i, r))
+    if (time_range(s, i, r) || deid_variant_or_count(s, i, r))
         return;
     int dash = 0;
     for (size_t q = i; q < r; q++)

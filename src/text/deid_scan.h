@@ -680,6 +680,9 @@ void deid_short_date_at(text_scan *s, size_t i);
 /* A unit or '%' at token r on its line ("120-130 mmHg", "2-3 fois"):
  * the number before it is a quantity (deid_late.c). */
 int deid_unit_next(const text_scan *s, size_t r);
+/* Tokens [i, r) are a protein change ("E746_A750del", "Gln1756ProfsTer74")
+ * or a count per unit ("1000/mm3"): no one's code (deid_variants.c). */
+int deid_variant_or_count(const text_scan *s, size_t i, size_t r);
 /* Number token i is the emergency number called ("appelez le 15",
  * "appel au 15", "faire le 112"): 15, 17, 18, 112, 114 or 115 after "le"
  * or "au" and a word of calling (deid_refs.c). */

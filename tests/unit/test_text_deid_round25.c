@@ -105,6 +105,8 @@ static void test_variants_and_counts(void **state)
     assert_int_equal(label_nth(det, a, "E746_A750del", 0), 0);
     assert_int_equal(label_nth(det, a, "A775_G776insYVMA", 0), 0);
     assert_int_equal(label_nth(det, a, "1000", 0), 0);
+    static const char d[] = "BRCA1 c.5266dupC (p. Gln1756ProfsTer74), TP53 Arg273His\n";
+    assert_int_equal(label_nth(det, d, "Gln1756ProfsTer74", 0), 0);
     assert_int_equal(label_nth(det, a, "150000", 0), 0);
     static const char c[] = "Sch\xC3\xA9ma dentaire : 18 17 16 15 14 13 12 11\nR\xC3\xA9"
                             "f 12 34 56 78 90\n";
