@@ -227,6 +227,12 @@ static void pass_rural(text_scan *s, size_t i)
         if (!street)
             return;
     }
+    /* in lower case, a street's name after "rue du", "chemin des" */
+    size_t from, end = deid_lower_street(s, i, &from);
+    if (end > i) {
+        mark(s, from, end, AT_PHI_ADRESSE);
+        return;
+    }
     size_t j = i + 1;
     /* the full stop of an abbreviation ("bât. B", "esc. C"); after a whole
      * word it ends the sentence ("au 3e étage. Un ascenseur", "sur

@@ -683,6 +683,10 @@ int deid_unit_next(const text_scan *s, size_t r);
 /* Tokens [i, r) are a protein change ("E746_A750del", "Gln1756ProfsTer74")
  * or a count per unit ("1000/mm3"): no one's code (deid_variants.c). */
 int deid_variant_or_count(const text_scan *s, size_t i, size_t r);
+/* A street in lower case at street word i ("chemin des pénitents",
+ * "trois rue des fours à chaux"): the end of its name, i when none; from:
+ * its first token, a number said before it included (deid_lower_streets.c). */
+size_t deid_lower_street(const text_scan *s, size_t i, size_t *from);
 /* Number token i is the emergency number called ("appelez le 15",
  * "appel au 15", "faire le 112"): 15, 17, 18, 112, 114 or 115 after "le"
  * or "au" and a word of calling (deid_refs.c). */

@@ -117,12 +117,33 @@ static void test_variants_and_counts(void **state)
     assert_int_equal(label_nth(det, b, "123456", 0), AT_PHI_ID);
 }
 
+/* A street in lower case without a number in digits, a number said
+ * before it; a loading dock and a dirt track are no streets. */
+static void test_lower_streets(void **state)
+{
+    (void)state;
+    static const char a[] = "am\xC3\xA8ne par voisin (m. reynaud, chemin des p\xC3\xA9nitents, embrun)\n"
+                            "retour au domicile trois rue des fours \xC3\xA0 chaux point\n";
+    assert_int_equal(label_nth(det, a, "chemin", 0), AT_PHI_ADRESSE);
+    assert_int_equal(label_nth(det, a, "p\xC3\xA9nitents", 0), AT_PHI_ADRESSE);
+    assert_int_equal(label_nth(det, a, "trois", 0), AT_PHI_ADRESSE);
+    assert_int_equal(label_nth(det, a, "fours", 0), AT_PHI_ADRESSE);
+    assert_int_equal(label_nth(det, a, "point", 0), 0);
+    static const char b[] = "lombalgie (chute de quai de chargement), acc\xC3\xA8s par un chemin de terre\n";
+    assert_int_equal(label_nth(det, b, "chargement", 0), 0);
+    assert_int_equal(label_nth(det, b, "terre", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_particle_after_title),      cmocka_unit_test(test_ages_and_money),
-        cmocka_unit_test(test_day_lists_and_month_spans), cmocka_unit_test(test_lower_initials_after_title),
-        cmocka_unit_test(test_field_value_table),         cmocka_unit_test(test_variants_and_counts),
+        cmocka_unit_test(test_particle_after_title),
+        cmocka_unit_test(test_ages_and_money),
+        cmocka_unit_test(test_day_lists_and_month_spans),
+        cmocka_unit_test(test_lower_initials_after_title),
+        cmocka_unit_test(test_field_value_table),
+        cmocka_unit_test(test_variants_and_counts),
+        cmocka_unit_test(test_lower_streets),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
