@@ -22,11 +22,16 @@ static const char *const weekdays[] = {"lundi",  "mardi",     "mercredi", "jeudi
                                        "samedi", "dimanche",  "lundis",   "mardis",    "mercredis",
                                        "jeudis", "vendredis", "samedis",  "dimanches", NULL};
 
+/* The words an establishment's head follows when it names one: an
+ * article or a preposition. Folded. */
+static const char *const before_head[] = {"la",  "le",  "l'", "au", "a",    "du",  "de", "d'",
+                                          "des", "une", "un", "en", "chez", "aux", NULL};
+
 /* The heads whose lower-case name this pass reads ("maison" only with
  * what describes it: "maison de santé", not "maison des parents"). */
-static const char *const heads[] = {"hopital", "clinique", "polyclinique", "ehpad",   "ssiad",
-                                    "had",     "ssr",      "smr",          "cabinet", "laboratoire",
-                                    "labo",    "centre",   "institut",     "maison",  NULL};
+static const char *const heads[] = {"hopital",  "clinique", "polyclinique", "ehpad", "ssiad",       "had",
+                                    "ssr",      "smr",      "cabinet",      "labo",  "laboratoire", "centre",
+                                    "institut", "maison",   "ch",           "chu",   NULL};
 
 /* Word token i describes an establishment without naming it. */
 static int describes(const text_scan *s, size_t i)
@@ -94,6 +99,9 @@ void deid_pass_estab_lower(text_scan *s)
         if (s->lab[h] || k->cap || k->allcaps || k->kind != TOK_WORD || !(k->dflags & DICT_HEAD) ||
             k->dval < 1 || text_org_heads[k->dval - 1].kind != HEAD_HEALTH || !deid_tok_in(s, h, heads))
             continue;
+        /* "ch", "chu" in lower case only before a particle ("ch des
+         * hautes-terres"; "ch 12" is a room) */
+        int abbr = tok_is(s, h, "ch") || tok_is(s, h, "chu");
         /* the words that describe it ("cabinet infirmier", "maison de santé") */
         size_t j = h + 1;
         while (j < s->n && j - h < 6 && !s->tok[j].nl && !s->lab[j]) {
@@ -105,6 +113,27 @@ void deid_pass_estab_lower(text_scan *s)
             else
                 break;
         }
+        /* what a cancer centre is ("centre régional de lutte contre le
+         * cancer"), and words of the language that describe it before
+         * its particle ("centre de médecine nucléaire de l'oust", "cabinet
+         * de radiologie sénologie du prado") */
+        if (j + 2 < s->n && j > h + 1 && tok_is(s, j - 1, "lutte") && tok_is(s, j, "contre") &&
+            tok_is(s, j + 1, "le") && tok_is(s, j + 2, "cancer") && !s->tok[j + 2].nl)
+            j += 3; /* ("de lutte" read as words that describe it) */
+        else if (!tok_is(s, h, "maison") &&
+                 (h == 0 || k->nl || s->tok[h - 1].kind == TOK_PUNCT || deid_tok_in(s, h - 1, before_head))) {
+            /* (after an article or a preposition: "essai clinique
+             * nécessitant des visites" describes a trial) */
+            size_t w = j;
+            while (w < s->n && w - j < 3 && !s->tok[w].nl && !s->lab[w] && s->tok[w].kind == TOK_WORD &&
+                   !s->tok[w].cap && (s->tok[w].lex & LEX_WORD) && !(s->tok[w].lex & LEX_STREET) &&
+                   !deid_tok_in(s, w, stops) && !deid_tok_in(s, w, weekdays) &&
+                   !(s->tok[w].dflags & (DICT_MONTH | DICT_ROLE | DICT_TITLE)))
+                w++;
+            size_t pw = particle(s, w);
+            if (w > j && pw > w && !tok_is(s, w, "les") && name_word(s, pw))
+                j = w;
+        }
         /* (a unit of a day or a week is no establishment's name: "hôpital
          * de jour les mardis"; a house needs what it is) */
         int unit = 0;
@@ -113,6 +142,8 @@ void deid_pass_estab_lower(text_scan *s)
         if (unit || (j == h + 1 && tok_is(s, h, "maison")))
             continue;
         size_t a = particle(s, j);
+        if (abbr && (a == j || j != h + 1))
+            continue;
         /* "hôpital de quimperlé", "maison de santé de plouescat": "de"
          * before a word that names a place or a person */
         size_t from = j;

@@ -134,6 +134,33 @@ static void test_lower_streets(void **state)
     assert_int_equal(label_nth(det, b, "terre", 0), 0);
 }
 
+/* Lower-case establishments: words of the language that describe the
+ * head before its particle, "ch" before a particle; not an adjective's
+ * "clinique", nor a room's "ch". */
+static void test_lower_establishments_described(void **state)
+{
+    (void)state;
+    static const char a[] = "tep fdg au centre de m\xC3\xA9"
+                            "decine nucl\xC3\xA9"
+                            "aire de l'oust point\n"
+                            "urgences ch des hautes-terres de durance - obs m\xC3\xA9"
+                            "dicale\n";
+    assert_int_equal(label_nth(det, a, "oust", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(det, a,
+                               "nucl\xC3\xA9"
+                               "aire",
+                               0),
+                     AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(det, a, "durance", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(det, a, "point", 0), 0);
+    assert_int_equal(label_nth(det, a, "obs", 0), 0);
+    static const char b[] = "participe \xC3\xA0 un essai clinique n\xC3\xA9"
+                            "cessitant des visites "
+                            "hebdomadaires\nch 12 lit 3 : douleur\n";
+    assert_int_equal(label_nth(det, b, "visites", 0), 0);
+    assert_int_equal(label_nth(det, b, "lit", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +171,7 @@ int main(void)
         cmocka_unit_test(test_field_value_table),
         cmocka_unit_test(test_variants_and_counts),
         cmocka_unit_test(test_lower_streets),
+        cmocka_unit_test(test_lower_establishments_described),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
