@@ -231,6 +231,7 @@ static const chunk_step chunk_steps[] = {
      * number it took is taken back as the rules' are) */
     {NULL, deid_pass_public_refs},
     {NULL, deid_pass_initials_late},
+    {NULL, deid_pass_initials_defined},
     {NULL, deid_pass_town_zip_bracket},
     {NULL, deid_pass_not_names},
     {NULL, deid_pass_wide_gaps},

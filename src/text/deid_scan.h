@@ -718,6 +718,9 @@ void deid_pass_name_joins(text_scan *s);
 void deid_pass_split_names(text_scan *s);
 /* An initial after a name the tagger found (deid_initials_late.c). */
 void deid_pass_initials_late(text_scan *s);
+/* Initials a legend defines ("AG = Agnès Guérin"), all their standings,
+ * and a letter's references ("Réf. : HG/mlb") (deid_initials_legend.c). */
+void deid_pass_initials_defined(text_scan *s);
 /* A town before its postcode in brackets (deid_initials_late.c). */
 void deid_pass_town_zip_bracket(text_scan *s);
 /* Ages over 89 (deid_ages.c): from a number or a number word at i, from

@@ -161,6 +161,35 @@ static void test_lower_establishments_described(void **state)
     assert_int_equal(label_nth(det, b, "lit", 0), 0);
 }
 
+/* Initials a legend defines are that person's wherever they stand; a
+ * letter's reference gives its author's and typist's initials; a unit
+ * after '/' and a route before a dose stay. */
+static void test_defined_initials(void **state)
+{
+    (void)state;
+    static const char a[] = "lun 30/03|AG + MLT|Soraya|Bertin\n"
+                            "mar 31/03|AG|CV + Soraya|Bertin\n"
+                            "L\xC3\xA9gende : AG = Agn\xC3\xA8s Gu\xC3\xA9rin, MLT = Marie-Laure Tessier, "
+                            "CV = Cyril Vidal\n"
+                            "BORT\xC3\x89ZOMIB SC 1,3 mg/m2, AG de contr\xC3\xB4le\n";
+    for (int n = 0; n < 2; n++) { /* (a person's, first name or surname) */
+        int l = label_nth(det, a, "AG", n), m = label_nth(det, a, "MLT", n), c = label_nth(det, a, "CV", n);
+        assert_true(l == AT_PHI_NOM || l == AT_PHI_PRENOM);
+        assert_true(m == AT_PHI_NOM || m == AT_PHI_PRENOM);
+        assert_true(c == AT_PHI_NOM || c == AT_PHI_PRENOM);
+    }
+    assert_int_equal(label_nth(det, a, "SC", 0), 0);
+    static const char b[] = "R\xC3\xA9"
+                            "f. : HG/mlb\nCC/jv - Dict\xC3\xA9 le 02/12\n"
+                            "h\xC3\xA9parine 100 UI/kg/j\n";
+    static const char *const refs[] = {"HG", "mlb", "CC", "jv"};
+    for (int r = 0; r < 4; r++) {
+        int l = label_nth(det, b, refs[r], 0);
+        assert_true(l == AT_PHI_NOM || l == AT_PHI_PRENOM);
+    }
+    assert_int_equal(label_nth(det, b, "UI", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_variants_and_counts),
         cmocka_unit_test(test_lower_streets),
         cmocka_unit_test(test_lower_establishments_described),
+        cmocka_unit_test(test_defined_initials),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
