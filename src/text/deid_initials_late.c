@@ -12,14 +12,36 @@ static int person(int l)
     return l == AT_PHI_NOM || l == AT_PHI_PRENOM;
 }
 
-/* Token i: one capital letter (ASCII), unlabelled, its full stop glued. */
+/* Token i: one letter (ASCII), unlabelled, its full stop glued; a
+ * capital, or in lower case after a name in lower case ("gauthier m."). */
 static int dotted_capital(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
     if (i + 1 >= s->n || k->kind != TOK_WORD || k->e - k->s != 1 || s->lab[i] || k->nl)
         return 0;
     char c = s->t[k->s];
-    return c >= 'A' && c <= 'Z' && is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e;
+    int lower = c >= 'a' && c <= 'z' && i > 0 && s->tok[i - 1].kind == TOK_WORD && !s->tok[i - 1].cap &&
+                !s->tok[i - 1].allcaps;
+    return ((c >= 'A' && c <= 'Z') || lower) && is_punct(s, i + 1, '.') && s->tok[i + 1].s == k->e;
+}
+
+/* A letter in lower case and its full stop before a name in lower case
+ * the passes found, one space on ("j. ferrand (anapath)", "validé par :
+ * f. haddad"): that person's first name's initial. Not after a word
+ * glued before it, nor a title's "m." ("m. dupont"). */
+static void before_name(text_scan *s, size_t p)
+{
+    if (p < 2 || !is_punct(s, p - 1, '.') || s->tok[p].nl || s->tok[p - 1].nl)
+        return;
+    size_t i = p - 2;
+    const text_tok *k = &s->tok[i];
+    char c = s->t[k->s];
+    if (k->kind != TOK_WORD || k->e - k->s != 1 || s->lab[i] || c < 'a' || c > 'z' || c == 'm' ||
+        s->tok[p - 1].s != k->e || s->tok[p].s != s->tok[p - 1].e + 1 || s->tok[p].cap || s->tok[p].allcaps ||
+        (i > 0 && !k->nl && s->tok[i - 1].e == k->s))
+        return;
+    s->lab[i] = AT_PHI_PRENOM;
+    s->ent[i] = s->ent[p];
 }
 
 /* The name at p, then token i (the letter) after a space, a comma or a
@@ -41,6 +63,8 @@ static void after_name(text_scan *s, size_t p, size_t i)
 void deid_pass_initials_late(text_scan *s)
 {
     for (size_t p = deid_next_labelled(s, 0); p < s->n; p = deid_next_labelled(s, p + 1)) {
+        if (person(s->lab[p]) && s->tok[p].kind == TOK_WORD)
+            before_name(s, p);
         if (!person(s->lab[p]) || s->tok[p].kind != TOK_WORD || p + 1 >= s->n || s->lab[p + 1] ||
             s->tok[p + 1].nl)
             continue;

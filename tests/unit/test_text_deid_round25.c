@@ -190,6 +190,18 @@ static void test_defined_initials(void **state)
     assert_int_equal(label_nth(det, b, "UI", 0), 0);
 }
 
+/* A lower-case initial and its point beside a lower-case name found is
+ * that person's; "m." before a name is a title. */
+static void test_lower_initials_beside_names(void **state)
+{
+    (void)state;
+    static const char a[] = "participants : aubry, tessier, j. ferrand (anapath)\n"
+                            "vu avec m. dupont hier\n";
+    assert_int_equal(label_nth(det, a, "j", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(det, a, "m", 0), 0);
+    assert_int_equal(label_nth(det, a, "dupont", 0), AT_PHI_NOM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_lower_streets),
         cmocka_unit_test(test_lower_establishments_described),
         cmocka_unit_test(test_defined_initials),
+        cmocka_unit_test(test_lower_initials_beside_names),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
