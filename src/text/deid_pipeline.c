@@ -47,6 +47,7 @@ typedef struct {
     text_run_acc *acc;
     int view;
     at_status st;
+    void *room; /* the scan's block lent by detect_jobs, NULL for its own */
     text_scan s;
     text_names names;
     tag_doc c;
@@ -62,7 +63,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
 static void step_tokens(const at_text_deid *d, chunk_job *j)
 {
     memset(&j->c, 0, sizeof j->c);
-    j->st = deid_scan_tokens(d, j->text, j->len, &j->s, &j->names);
+    j->st = deid_scan_tokens_in(d, j->text, j->len, &j->s, &j->names, j->room);
 }
 
 static void step_tag_init(const at_text_deid *d, chunk_job *j)
@@ -257,6 +258,19 @@ static void text_prefetch(const char *t, size_t len)
 static at_status detect_jobs(const at_text_deid *d, chunk_job *jobs, size_t n)
 {
     size_t nsteps = sizeof chunk_steps / sizeof chunk_steps[0];
+    /* the scans' first blocks in one allocation lent to them all (one
+     * malloc and free for the group; without it, each its own) */
+    char *room = NULL;
+    if (n > 1) {
+        size_t total = 0;
+        for (size_t k = 0; k < n; k++)
+            total += deid_scan_room(jobs[k].len);
+        room = at_malloc(total);
+    }
+    for (size_t k = 0, off = 0; k < n; k++) {
+        jobs[k].room = room ? room + off : NULL;
+        off += deid_scan_room(jobs[k].len);
+    }
     for (size_t q = 0; q < nsteps; q++) {
         const chunk_step *st = &chunk_steps[q];
         if (st->step == step_tokens) {
@@ -290,6 +304,7 @@ static at_status detect_jobs(const at_text_deid *d, chunk_job *jobs, size_t n)
         if (!first)
             first = jobs[k].st;
     }
+    at_free(room);
     if (first == AT_ERR_NOMEM)
         return at_error_set(first, "text deid: out of memory");
     return first;
@@ -405,22 +420,39 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
     /* the first letter first (ASCII): most words leave before folding */
     unsigned c = (unsigned char)s->t[s->tok[i].s];
     const char *const *from = set; /* the first word that may be an ASCII token's */
-    if (c < 0x80) {
-        unsigned lc = c | 0x20;
-        const char *const *w = set;
-        while (*w && (unsigned char)(*w)[0] != lc)
-            w++;
-        if (!*w)
-            return 0;
-        if (ascii_lower(c) == lc)
-            from = w; /* (the words before it have another first byte) */
-    }
-    /* an ASCII word folds to its lower case: compared as it is */
     const unsigned char *w = (const unsigned char *)s->t + s->tok[i].s;
     size_t wn = s->tok[i].e - s->tok[i].s;
     unsigned any = 0;
     for (size_t j = 0; j < wn; j++)
         any |= w[j];
+    if (any < 0x80 && ascii_lower(c) == (c | 0x20)) {
+        /* an ASCII word that opens with a letter (or a byte that is its
+         * own lower case): the words of the set that open with that
+         * letter compared, in one walk, as below */
+        unsigned lc = c | 0x20;
+        for (; *set; set++) {
+            const unsigned char *e = (const unsigned char *)*set;
+            if (e[0] != lc)
+                continue;
+            size_t j = 1;
+            while (j < wn && e[j] == ascii_lower(w[j]))
+                j++;
+            if (j == wn && e[wn] == 0)
+                return 1;
+        }
+        return 0;
+    }
+    if (c < 0x80) {
+        unsigned lc = c | 0x20;
+        const char *const *v = set;
+        while (*v && (unsigned char)(*v)[0] != lc)
+            v++;
+        if (!*v)
+            return 0;
+        if (ascii_lower(c) == lc)
+            from = v; /* (the words before it have another first byte) */
+    }
+    /* an ASCII word folds to its lower case: compared as it is */
     if (any < 0x80) {
         for (set = from; *set; set++) {
             size_t j = 0;
