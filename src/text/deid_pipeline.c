@@ -474,8 +474,19 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
     return 0;
 }
 
+/* The slot of the n bytes at w, a word's bytes after its first (its
+ * length n + 1 mixed in). */
+static inline size_t word_slot(const unsigned char *w, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull * (n + 1);
+    for (size_t j = 0; j < n; j++)
+        h = (h ^ w[j]) * 0x100000001B3ull;
+    return (size_t)(h ^ h >> 29) & (TEXT_WORD_SLOTS - 1);
+}
+
 void text_word_index_build(text_word_index *x)
 {
+    size_t count = 0;
     for (size_t i = 0; x->set[i]; i++) {
         unsigned c = (unsigned char)x->set[i][0];
         size_t n = strlen(x->set[i]);
@@ -483,7 +494,41 @@ void text_word_index_build(text_word_index *x)
             x->first[c] = (uint16_t)i;
         x->end[c] = (uint16_t)(i + 1);
         x->lens[c] |= 1u << (n < 31 ? n : 31);
+        count++;
     }
+    /* (the words of one or more bytes, by their bytes after the first) */
+    if (count > TEXT_WORD_SLOTS / 2)
+        return;
+    for (size_t i = 0; x->set[i]; i++) {
+        size_t n = strlen(x->set[i]);
+        if (!n)
+            return; /* (an empty word: the walk alone) */
+        size_t h = word_slot((const unsigned char *)x->set[i] + 1, n - 1);
+        while (x->slot[h])
+            h = (h + 1) & (TEXT_WORD_SLOTS - 1);
+        x->slot[h] = (uint16_t)(i + 1);
+    }
+    x->hashed = 1;
+}
+
+/* The walk's answer by the hash: a word of the set of n bytes whose bytes
+ * after the first are w's, among the words from the first to the last of
+ * w's first byte c (the walk compares those only, from their second
+ * byte). */
+static int word_index_hashed(const text_word_index *x, unsigned c, const unsigned char *w, size_t n)
+{
+    for (size_t h = word_slot(w + 1, n - 1); x->slot[h]; h = (h + 1) & (TEXT_WORD_SLOTS - 1)) {
+        size_t i = x->slot[h] - 1u;
+        if (i < x->first[c] || i >= x->end[c])
+            continue;
+        const unsigned char *e = (const unsigned char *)x->set[i];
+        size_t j = 1;
+        while (j < n && e[j] && e[j] == w[j])
+            j++;
+        if (j == n && e[n] == 0)
+            return 1;
+    }
+    return 0;
 }
 
 int text_word_index_has(const text_word_index *x, const char *w, size_t n)
@@ -491,6 +536,8 @@ int text_word_index_has(const text_word_index *x, const char *w, size_t n)
     unsigned c = (unsigned char)w[0];
     if (!(x->lens[c] >> (n < 31 ? n : 31) & 1))
         return 0;
+    if (x->hashed)
+        return word_index_hashed(x, c, (const unsigned char *)w, n);
     for (size_t i = x->first[c]; i < x->end[c]; i++) {
         const char *e = x->set[i];
         size_t j = 1; /* (the first byte is c) */
@@ -520,6 +567,12 @@ int deid_tok_in_index(const text_scan *s, size_t i, const text_word_index *x)
         unsigned c = ascii_lower(w[0]);
         if (!(x->lens[c] >> (wn < 31 ? wn : 31) & 1))
             return 0;
+        if (x->hashed) {
+            unsigned char low[48];
+            for (size_t j = 0; j < wn; j++)
+                low[j] = ascii_lower(w[j]);
+            return word_index_hashed(x, c, low, wn);
+        }
         for (size_t q = x->first[c]; q < x->end[c]; q++) {
             const char *e = x->set[q];
             size_t j = 1;

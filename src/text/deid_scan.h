@@ -491,10 +491,17 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set);
  * word whose first byte and length no word of the set has is out at one
  * look, and the others are compared with the words of their first byte
  * only (deid_pipeline.c). */
+#define TEXT_WORD_SLOTS 1024 /* a power of two; a set of at most half as many words is hashed */
 typedef struct {
     const char *const *set;
     uint16_t first[256], end[256]; /* end: after the last */
     uint32_t lens[256];
+    /* the words by a hash of their bytes after the first and their
+     * length (1 + their index, 0 empty), when hashed: a word is then
+     * found at once, not compared with each word of its first byte (an
+     * index is written {.set = words}: the rest is built) */
+    uint16_t slot[TEXT_WORD_SLOTS];
+    int hashed;
 } text_word_index;
 void text_word_index_build(text_word_index *x);
 /* The folded word w (n >= 1 bytes) is one of x's set. */
