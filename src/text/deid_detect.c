@@ -185,36 +185,6 @@ static inline int fold_word(const unsigned char *w, size_t wl, size_t avail, int
     return (int)o;
 }
 
-/* (Re)allocate the scan's one block for cap tokens: the tokens, the pass
- * lists, the scratch list, the entities, the labels and the answers of
- * deid_known_safe; the s->n tokens and the fill[l]
- * list entries made so far are copied over. AT_ERR_NOMEM on failure (the
- * old block is then kept, freed by the caller). */
-static at_status scan_reserve(text_scan *s, size_t cap, const size_t *fill)
-{
-    size_t tb = cap * sizeof(text_tok), lb = cap * sizeof(uint32_t);
-    char *b = at_malloc(tb + (TEXT_LIST_COUNT + 1) * lb + (cap + 1) * sizeof(uint32_t) + 2 * (cap + 1));
-    if (!b)
-        return AT_ERR_NOMEM;
-    if (s->n)
-        memcpy(b, s->tok, s->n * sizeof(text_tok));
-    s->tok = (text_tok *)b;
-    uint32_t *p = (uint32_t *)(b + tb);
-    for (int l = 0; l < TEXT_LIST_COUNT; l++, p += cap) {
-        if (fill[l])
-            memcpy(p, s->list[l], fill[l] * sizeof *p);
-        s->list[l] = p;
-    }
-    s->scratch = p;
-    p += cap;
-    s->ent = p;
-    s->lab = (uint8_t *)(p + cap + 1);
-    s->safe = s->lab + cap + 1;
-    at_free(s->block);
-    s->block = b;
-    return AT_OK;
-}
-
 /* The thread's cache of the tokeniser's look-ups: a word of at most 16
  * bytes (as written, apostrophe included) to the token tokenise made of
  * it. Every field of a word token but its place (s, e, nl, sp, line) is
@@ -325,8 +295,12 @@ static __attribute__((noinline)) unsigned word_flags(const text_scan *s, text_to
     if (n >= 2 && n <= 24 && (k->key == TOK_KEY_ANY || text_number_word_keys[k->key & 1023]))
         lists |= LOOK_L_NUMWORD;
     /* (the list's test is the first of deid_number_word_tok's) */
-    if ((lists & LOOK_L_NUMWORD) && deid_number_word_tok(s, (size_t)(k - s->tok)) == 1)
-        lists |= LOOK_L_NUMBER;
+    if (lists & LOOK_L_NUMWORD) {
+        int nw = deid_number_word_bytes(s, (size_t)(k - s->tok));
+        if (nw == 1)
+            lists |= LOOK_L_NUMBER;
+        k->aux |= nw == 1 ? TOK_AUX_NUMBER_WORD : nw == 2 ? TOK_AUX_NUMBER_ET : 0;
+    }
     size_t wl = n; /* an elision is looked up without its apostrophe */
     if (t[i - 1] == '\'')
         wl--;
@@ -518,12 +492,12 @@ static inline unsigned window_classes(const byte_window *w, uint64_t runs)
     return (w->lo & runs ? 2u : 0u) | (w->up & runs ? 4u : 0u) | (w->dg & runs ? 8u : 0u);
 }
 
-static at_status tokenise(text_scan *s)
+static at_status tokenise(text_scan *s, void *room)
 {
     const unsigned char *t = (const unsigned char *)s->t;
-    size_t len = s->len, i = 0, cap = len / 3 + 16; /* about 4 bytes a token */
+    size_t len = s->len, i = 0, cap = deid_scan_first_cap(len);
     size_t fill[TEXT_LIST_COUNT] = {0};
-    if (scan_reserve(s, cap, fill))
+    if (deid_scan_reserve(s, cap, fill, room))
         return AT_ERR_NOMEM;
     /* the lists a punctuation mark or a number joins in registers; a
      * word's others (few words join any) through fill and s->list */
@@ -541,7 +515,7 @@ static at_status tokenise(text_scan *s)
     unsigned letters = 0; /* one-byte words in a row up to here (deid_pass_spelled's look) */
     /* the token count and array in registers (the stores into the tokens
      * and lists would have them read again), s->n set for word_flags,
-     * scan_reserve and at the end */
+     * deid_scan_reserve and at the end */
     size_t ntok = s->n;
     text_tok *toks = s->tok;
     byte_window win = {(size_t)0 - 64, 0, 0, 0, 0}; /* (none yet: any i is past it) */
@@ -576,7 +550,7 @@ static at_status tokenise(text_scan *s)
             fill[TEXT_LIST_AT] = n_at;
             fill[TEXT_LIST_NUM] = n_num;
             fill[TEXT_LIST_EXTRA] = n_extra;
-            if (scan_reserve(s, cap, fill))
+            if (deid_scan_reserve(s, cap, fill, NULL))
                 return AT_ERR_NOMEM;
             l_at = s->list[TEXT_LIST_AT];
             l_num = s->list[TEXT_LIST_NUM];
@@ -768,6 +742,12 @@ static at_status tokenise(text_scan *s)
 at_status deid_scan_tokens(const at_text_deid *d, const char *text, size_t len, text_scan *s,
                            text_names *names)
 {
+    return deid_scan_tokens_in(d, text, len, s, names, NULL);
+}
+
+at_status deid_scan_tokens_in(const at_text_deid *d, const char *text, size_t len, text_scan *s,
+                              text_names *names, void *room)
+{
     memset(s, 0, sizeof *s);
     s->abroad_words = -1; /* (not counted yet: deid_safe.c) */
     deid_names_init(names);
@@ -781,13 +761,5 @@ at_status deid_scan_tokens(const at_text_deid *d, const char *text, size_t len, 
     if (st)
         return st;
     s->t = s->ocr_copy ? s->ocr_copy : text;
-    return tokenise(s);
-}
-
-void deid_scan_free(text_scan *s)
-{
-    at_free(s->block);
-    s->block = NULL;
-    at_free(s->ocr_copy);
-    s->ocr_copy = NULL;
+    return tokenise(s, room);
 }

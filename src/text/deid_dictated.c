@@ -42,8 +42,9 @@ static int number_word_folded(const text_scan *s, size_t i)
 /* Every dash-separated part of word token i is a number word ("vingt",
  * "quarante-quatre", "zéro", "et"): 1 for a number word, 2 for "et"
  * alone, 0 otherwise. (A function of the token's bytes: the tokeniser
- * counts the number words of a text with it, deid_number_word_tok.) */
-static inline int number_word_tok(const text_scan *s, size_t i)
+ * asks it of every word, deid_number_word_bytes, and notes the answer in
+ * the token's TOK_AUX_NUMBER_* bits, which number_word_tok reads.) */
+static inline int number_word_bytes(const text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
     size_t n = k->e - k->s;
@@ -66,6 +67,21 @@ static inline int number_word_tok(const text_scan *s, size_t i)
     if (any < 0x80 && !text_number_word_may(c, p > 1 ? w[1] | 0x20u : 0, p))
         return 0;
     return number_word_folded(s, i);
+}
+
+int deid_number_word_bytes(const text_scan *s, size_t i)
+{
+    return number_word_bytes(s, i);
+}
+
+/* number_word_bytes' answer, as the tokeniser noted it (0 for a token
+ * that is no word). */
+static inline int number_word_tok(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD)
+        return 0;
+    return k->aux & TOK_AUX_NUMBER_WORD ? 1 : k->aux & TOK_AUX_NUMBER_ET ? 2 : 0;
 }
 
 int deid_number_word_tok(const text_scan *s, size_t i)

@@ -324,15 +324,15 @@ static const char *const employed[] = {"employe",     "employee",  "salarie",   
 /* The sets of the file indexed (deid_scan.h), built once: emp_word_in
  * looks a word up by its set's index (deid_tok_in's answer), a set of
  * no index word by word. */
-static text_word_index emp_ix[] = {{text_cue_employer_words, {0}, {0}, {0}},
-                                   {text_cue_employer_words + EMP_CUES, {0}, {0}, {0}},
-                                   {place_heads, {0}, {0}, {0}},
-                                   {admin_heads, {0}, {0}, {0}},
-                                   {admin_quals, {0}, {0}, {0}},
-                                   {legal_forms, {0}, {0}, {0}},
-                                   {stop_words, {0}, {0}, {0}},
-                                   {employed, {0}, {0}, {0}}};
-static text_word_index job_ix = {text_cue_job_words, {0}, {0}, {0}}; /* (trade_word's parts) */
+static text_word_index emp_ix[] = {{.set = text_cue_employer_words},
+                                   {.set = text_cue_employer_words + EMP_CUES},
+                                   {.set = place_heads},
+                                   {.set = admin_heads},
+                                   {.set = admin_quals},
+                                   {.set = legal_forms},
+                                   {.set = stop_words},
+                                   {.set = employed}};
+static text_word_index job_ix = {.set = text_cue_job_words}; /* (trade_word's parts) */
 static pthread_once_t emp_ix_once = PTHREAD_ONCE_INIT;
 
 static void emp_ix_build(void)

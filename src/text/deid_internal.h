@@ -43,7 +43,11 @@ enum {
     /* a word with a '-' among its bytes (set by the tokeniser: a word
      * holds one only where it joined two parts, "Saint-Malo"; the passes
      * look for one there alone) */
-    TOK_AUX_HYPHEN = 64
+    TOK_AUX_HYPHEN = 64,
+    /* a word that deid_number_word_tok gives 1 (a number word) or 2
+     * ("et"): set by the tokeniser, which asks every word once */
+    TOK_AUX_NUMBER_WORD = 128,
+    TOK_AUX_NUMBER_ET = 256
 };
 
 /* The key of a word from its first two bytes a and b (b 0 for a word of

@@ -85,8 +85,7 @@ const char *const text_cue_account_words[] = {
 /* text_cue_account_words and the words of a trial's site indexed
  * (deid_scan.h), built once */
 static const char *const sites[] = {"site", "centre", "center", "sujet", "subject", NULL};
-static text_word_index account_ix = {text_cue_account_words, {0}, {0}, {0}},
-                       sites_ix = {sites, {0}, {0}, {0}};
+static text_word_index account_ix = {.set = text_cue_account_words}, sites_ix = {.set = sites};
 static pthread_once_t late_ix_once = PTHREAD_ONCE_INIT;
 
 static void late_ix_build(void)

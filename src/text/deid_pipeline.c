@@ -47,6 +47,7 @@ typedef struct {
     text_run_acc *acc;
     int view;
     at_status st;
+    void *room; /* the scan's block lent by detect_jobs, NULL for its own */
     text_scan s;
     text_names names;
     tag_doc c;
@@ -62,7 +63,7 @@ static at_status detect_chunk(const at_text_deid *d, const char *text, size_t le
 static void step_tokens(const at_text_deid *d, chunk_job *j)
 {
     memset(&j->c, 0, sizeof j->c);
-    j->st = deid_scan_tokens(d, j->text, j->len, &j->s, &j->names);
+    j->st = deid_scan_tokens_in(d, j->text, j->len, &j->s, &j->names, j->room);
 }
 
 static void step_tag_init(const at_text_deid *d, chunk_job *j)
@@ -258,6 +259,19 @@ static void text_prefetch(const char *t, size_t len)
 static at_status detect_jobs(const at_text_deid *d, chunk_job *jobs, size_t n)
 {
     size_t nsteps = sizeof chunk_steps / sizeof chunk_steps[0];
+    /* the scans' first blocks in one allocation lent to them all (one
+     * malloc and free for the group; without it, each its own) */
+    char *room = NULL;
+    if (n > 1) {
+        size_t total = 0;
+        for (size_t k = 0; k < n; k++)
+            total += deid_scan_room(jobs[k].len);
+        room = at_malloc(total);
+    }
+    for (size_t k = 0, off = 0; k < n; k++) {
+        jobs[k].room = room ? room + off : NULL;
+        off += deid_scan_room(jobs[k].len);
+    }
     for (size_t q = 0; q < nsteps; q++) {
         const chunk_step *st = &chunk_steps[q];
         if (st->step == step_tokens) {
@@ -291,6 +305,7 @@ static at_status detect_jobs(const at_text_deid *d, chunk_job *jobs, size_t n)
         if (!first)
             first = jobs[k].st;
     }
+    at_free(room);
     if (first == AT_ERR_NOMEM)
         return at_error_set(first, "text deid: out of memory");
     return first;
@@ -406,22 +421,39 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
     /* the first letter first (ASCII): most words leave before folding */
     unsigned c = (unsigned char)s->t[s->tok[i].s];
     const char *const *from = set; /* the first word that may be an ASCII token's */
-    if (c < 0x80) {
-        unsigned lc = c | 0x20;
-        const char *const *w = set;
-        while (*w && (unsigned char)(*w)[0] != lc)
-            w++;
-        if (!*w)
-            return 0;
-        if (ascii_lower(c) == lc)
-            from = w; /* (the words before it have another first byte) */
-    }
-    /* an ASCII word folds to its lower case: compared as it is */
     const unsigned char *w = (const unsigned char *)s->t + s->tok[i].s;
     size_t wn = s->tok[i].e - s->tok[i].s;
     unsigned any = 0;
     for (size_t j = 0; j < wn; j++)
         any |= w[j];
+    if (any < 0x80 && ascii_lower(c) == (c | 0x20)) {
+        /* an ASCII word that opens with a letter (or a byte that is its
+         * own lower case): the words of the set that open with that
+         * letter compared, in one walk, as below */
+        unsigned lc = c | 0x20;
+        for (; *set; set++) {
+            const unsigned char *e = (const unsigned char *)*set;
+            if (e[0] != lc)
+                continue;
+            size_t j = 1;
+            while (j < wn && e[j] == ascii_lower(w[j]))
+                j++;
+            if (j == wn && e[wn] == 0)
+                return 1;
+        }
+        return 0;
+    }
+    if (c < 0x80) {
+        unsigned lc = c | 0x20;
+        const char *const *v = set;
+        while (*v && (unsigned char)(*v)[0] != lc)
+            v++;
+        if (!*v)
+            return 0;
+        if (ascii_lower(c) == lc)
+            from = v; /* (the words before it have another first byte) */
+    }
+    /* an ASCII word folds to its lower case: compared as it is */
     if (any < 0x80) {
         for (set = from; *set; set++) {
             size_t j = 0;
@@ -443,8 +475,19 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
     return 0;
 }
 
+/* The slot of the n bytes at w, a word's bytes after its first (its
+ * length n + 1 mixed in). */
+static inline size_t word_slot(const unsigned char *w, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull * (n + 1);
+    for (size_t j = 0; j < n; j++)
+        h = (h ^ w[j]) * 0x100000001B3ull;
+    return (size_t)(h ^ h >> 29) & (TEXT_WORD_SLOTS - 1);
+}
+
 void text_word_index_build(text_word_index *x)
 {
+    size_t count = 0;
     for (size_t i = 0; x->set[i]; i++) {
         unsigned c = (unsigned char)x->set[i][0];
         size_t n = strlen(x->set[i]);
@@ -452,7 +495,41 @@ void text_word_index_build(text_word_index *x)
             x->first[c] = (uint16_t)i;
         x->end[c] = (uint16_t)(i + 1);
         x->lens[c] |= 1u << (n < 31 ? n : 31);
+        count++;
     }
+    /* (the words of one or more bytes, by their bytes after the first) */
+    if (count > TEXT_WORD_SLOTS / 2)
+        return;
+    for (size_t i = 0; x->set[i]; i++) {
+        size_t n = strlen(x->set[i]);
+        if (!n)
+            return; /* (an empty word: the walk alone) */
+        size_t h = word_slot((const unsigned char *)x->set[i] + 1, n - 1);
+        while (x->slot[h])
+            h = (h + 1) & (TEXT_WORD_SLOTS - 1);
+        x->slot[h] = (uint16_t)(i + 1);
+    }
+    x->hashed = 1;
+}
+
+/* The walk's answer by the hash: a word of the set of n bytes whose bytes
+ * after the first are w's, among the words from the first to the last of
+ * w's first byte c (the walk compares those only, from their second
+ * byte). */
+static int word_index_hashed(const text_word_index *x, unsigned c, const unsigned char *w, size_t n)
+{
+    for (size_t h = word_slot(w + 1, n - 1); x->slot[h]; h = (h + 1) & (TEXT_WORD_SLOTS - 1)) {
+        size_t i = x->slot[h] - 1u;
+        if (i < x->first[c] || i >= x->end[c])
+            continue;
+        const unsigned char *e = (const unsigned char *)x->set[i];
+        size_t j = 1;
+        while (j < n && e[j] && e[j] == w[j])
+            j++;
+        if (j == n && e[n] == 0)
+            return 1;
+    }
+    return 0;
 }
 
 int text_word_index_has(const text_word_index *x, const char *w, size_t n)
@@ -460,6 +537,8 @@ int text_word_index_has(const text_word_index *x, const char *w, size_t n)
     unsigned c = (unsigned char)w[0];
     if (!(x->lens[c] >> (n < 31 ? n : 31) & 1))
         return 0;
+    if (x->hashed)
+        return word_index_hashed(x, c, (const unsigned char *)w, n);
     for (size_t i = x->first[c]; i < x->end[c]; i++) {
         const char *e = x->set[i];
         size_t j = 1; /* (the first byte is c) */
@@ -489,6 +568,12 @@ int deid_tok_in_index(const text_scan *s, size_t i, const text_word_index *x)
         unsigned c = ascii_lower(w[0]);
         if (!(x->lens[c] >> (wn < 31 ? wn : 31) & 1))
             return 0;
+        if (x->hashed) {
+            unsigned char low[48];
+            for (size_t j = 0; j < wn; j++)
+                low[j] = ascii_lower(w[j]);
+            return word_index_hashed(x, c, low, wn);
+        }
         for (size_t q = x->first[c]; q < x->end[c]; q++) {
             const char *e = x->set[q];
             size_t j = 1;

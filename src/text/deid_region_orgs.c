@@ -99,8 +99,8 @@ static const char *const care_prefixes[] = {"onco", "bio",    "cyto",  "anapath"
 
 /* regions, region_words and care_prefixes indexed (deid_scan.h), built
  * once: most parts are out of a set at one look */
-static text_word_index region_ix = {regions, {0}, {0}, {0}}, region_words_ix = {region_words, {0}, {0}, {0}},
-                       care_ix = {care_prefixes, {0}, {0}, {0}};
+static text_word_index region_ix = {.set = regions}, region_words_ix = {.set = region_words},
+                       care_ix = {.set = care_prefixes};
 static pthread_once_t region_ix_once = PTHREAD_ONCE_INIT;
 
 static void region_ix_build(void)

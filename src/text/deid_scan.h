@@ -126,6 +126,11 @@ typedef struct {
     char *ocr_copy;   /* t when deid_ocr_view read words back, else NULL */
     size_t ocr_words; /* the words it read back (a scan's sign) */
     void *block;      /* the one allocation behind tok, lab, ent, list, scratch and safe */
+    int block_lent;   /* 1: block is room lent by the caller (deid_scan_tokens_in), not freed here */
+    /* room in block for the tagger's two bytes a token (tag_doc_init),
+     * for up to tag_room_tokens tokens */
+    uint8_t *tag_room;
+    size_t tag_room_tokens;
 } text_scan;
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -486,10 +491,17 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set);
  * word whose first byte and length no word of the set has is out at one
  * look, and the others are compared with the words of their first byte
  * only (deid_pipeline.c). */
+#define TEXT_WORD_SLOTS 1024 /* a power of two; a set of at most half as many words is hashed */
 typedef struct {
     const char *const *set;
     uint16_t first[256], end[256]; /* end: after the last */
     uint32_t lens[256];
+    /* the words by a hash of their bytes after the first and their
+     * length (1 + their index, 0 empty), when hashed: a word is then
+     * found at once, not compared with each word of its first byte (an
+     * index is written {.set = words}: the rest is built) */
+    uint16_t slot[TEXT_WORD_SLOTS];
+    int hashed;
 } text_word_index;
 void text_word_index_build(text_word_index *x);
 /* The folded word w (n >= 1 bytes) is one of x's set. */
@@ -564,6 +576,9 @@ void deid_year_words(text_scan *s, size_t i);
  * "quarante-quatre"): 1; "et": 2; 0 otherwise. Reads only the token
  * and its bytes. */
 int deid_number_word_tok(const text_scan *s, size_t i);
+/* The same read from the word's bytes (the tokeniser's look, which notes
+ * it in TOK_AUX_NUMBER_WORD and TOK_AUX_NUMBER_ET for the passes). */
+int deid_number_word_bytes(const text_scan *s, size_t i);
 
 /* Token i stands on a line written in English, German, Italian or
  * Spanish, told by its function words (deid_abroad.c). */
@@ -758,6 +773,22 @@ at_status deid_scan_rules(const at_text_deid *d, const char *text, size_t len, t
  * short documents before the next (deid_pipeline.c). */
 at_status deid_scan_tokens(const at_text_deid *d, const char *text, size_t len, text_scan *s,
                            text_names *names);
+/* The bytes of the block that deid_scan_tokens first takes for a text of
+ * len bytes (a multiple of 64), and deid_scan_tokens with that block lent
+ * by the caller (room: at least deid_scan_room(len) bytes, aligned as
+ * at_malloc's, kept by the caller until deid_scan_free; NULL: its own).
+ * A text with more tokens than that block holds moves to one of its own.
+ * The pipeline lends one allocation to a group of short documents. */
+size_t deid_scan_room(size_t len);
+/* The scan's block (deid_scan_block.c): the tokens tokenise first makes
+ * room for in a text of len bytes (about four bytes a token), and the
+ * block (re)made for cap tokens, the s->n tokens and the fill[l] entries
+ * of each list copied over (room: a block lent for it, NULL to allocate
+ * one; AT_ERR_NOMEM on failure, the old block kept for deid_scan_free). */
+size_t deid_scan_first_cap(size_t len);
+at_status deid_scan_reserve(text_scan *s, size_t cap, const size_t *fill, void *room);
+at_status deid_scan_tokens_in(const at_text_deid *d, const char *text, size_t len, text_scan *s,
+                              text_names *names, void *room);
 extern void (*const deid_rule_passes[])(text_scan *s);
 void deid_scan_free(text_scan *s);
 void deid_names_add(text_scan *s, size_t a, size_t b);

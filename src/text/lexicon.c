@@ -15,12 +15,82 @@
 #define LEX_MAX_FILE ((size_t)64 << 20)
 #define LEX_SLOTS ((size_t)1 << 20) /* about 470,000 words: at most 0.5 full */
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The eight bytes of x with A-Z given bit 5 (x: ASCII bytes). */
+static inline uint64_t ascii8_lower(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x80 * ones;
+    return x | ((x + (0x80 - 'A') * ones) & ~(x + (0x80 - 'Z' - 1) * ones) & high) >> 2;
+}
+
+/* Fold the n bytes at w into f (room for n + 9 bytes, at least 16) when
+ * every one is ASCII: their lower case and eight zero bytes after them,
+ * and 1; else 0, with f as it was. Reads only w[0 .. n): a word of eight
+ * bytes or more by eight-byte loads, its last eight overlapping the one
+ * before; a shorter one by two four-byte loads or by its bytes. */
+static inline int lexicon_fold_ascii(const unsigned char *w, size_t n, char *f)
+{
+    const uint64_t high = 0x8080808080808080ull;
+    if (n >= 8) {
+        uint64_t any = 0, x;
+        for (size_t j = 0; j + 8 <= n; j += 8) {
+            memcpy(&x, w + j, 8);
+            any |= x;
+        }
+        memcpy(&x, w + n - 8, 8);
+        if ((any | x) & high)
+            return 0;
+        for (size_t j = 0; j + 8 <= n; j += 8) {
+            memcpy(&x, w + j, 8);
+            x = ascii8_lower(x);
+            memcpy(f + j, &x, 8);
+        }
+        memcpy(&x, w + n - 8, 8);
+        x = ascii8_lower(x);
+        memcpy(f + n - 8, &x, 8);
+        memset(f + n, 0, 8);
+        return 1;
+    }
+    uint64_t x;
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, w, 4);
+        memcpy(&b, w + n - 4, 4);
+        x = (uint64_t)a | (uint64_t)b << (8 * (n - 4));
+    } else {
+        x = n ? (uint64_t)w[0] | (uint64_t)w[n >> 1] << (8 * (n >> 1)) | (uint64_t)w[n - 1] << (8 * (n - 1))
+              : 0;
+    }
+    if (x & high)
+        return 0;
+    x = ascii8_lower(x);
+    memcpy(f, &x, 8);
+    memset(f + n, 0, 8);
+    return 1;
+}
+#endif
+
+/* text_lexicon_fold of a word that is not all ASCII or that may not fit
+ * (its own function: the ASCII word's way saves no registers). */
+static __attribute__((noinline)) int lexicon_fold_any(const char *s, size_t n, char *f, size_t cap);
+
 int text_lexicon_fold(const char *s, size_t n, char *f, size_t cap)
+{
+    if (cap < 16)
+        return -1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* a word of ASCII bytes that fits (most of them): all of it without a
+     * loop over its bytes, the same bytes written as below */
+    if (n + 9 <= cap && lexicon_fold_ascii((const unsigned char *)s, n, f))
+        return (int)n;
+#endif
+    return lexicon_fold_any(s, n, f, cap);
+}
+
+static int lexicon_fold_any(const char *s, size_t n, char *f, size_t cap)
 {
     const unsigned char *w = (const unsigned char *)s;
     size_t o = 0, j = 0;
-    if (cap < 16)
-        return -1;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     /* eight ASCII bytes at a time (A-Z get bit 5) while each of them would
      * pass the byte loop's room check */

@@ -253,10 +253,18 @@ at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
 {
     memset(c, 0, sizeof *c);
     size_t n = s->n ? s->n : 1;
-    /* one block: candidates, best tags */
-    uint8_t *b = at_calloc(n, 2);
-    if (!b)
-        return AT_ERR_NOMEM;
+    /* one block: candidates, best tags (the scan's room for them when it
+     * has one) */
+    uint8_t *b;
+    if (s->tag_room && s->tag_room_tokens >= n) {
+        b = s->tag_room;
+        memset(b, 0, 2 * n);
+        c->lent = 1;
+    } else {
+        b = at_calloc(n, 2);
+        if (!b)
+            return AT_ERR_NOMEM;
+    }
     c->cand = b;
     c->best = c->cand + n;
     /* the candidates are capitalised words, or lower-case words unknown
@@ -274,7 +282,8 @@ at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
 
 void tag_doc_free(tag_doc *c)
 {
-    at_free(c->cand); /* the block */
+    if (!c->lent)
+        at_free(c->cand); /* the block */
     memset(c, 0, sizeof *c);
 }
 

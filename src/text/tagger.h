@@ -121,6 +121,7 @@ typedef struct {
     uint8_t *cand; /* nonzero for the tokens the tagger decides (2: a capitalised word of the language with no
                       cue) */
     uint8_t *best; /* the tagger's best non-O tag of each candidate (for the allow-list) */
+    int lent;      /* 1: cand and best are the scan's room (text_scan.tag_room), not freed here */
 } tag_doc;
 
 /* 1 when the text of scan s is written in lower case: three sentences in
