@@ -420,6 +420,23 @@ static int is_particle(const char *s, size_t n)
     return 0;
 }
 
+/* Initials, not a name: two to four ASCII letters in one case, no vowel
+ * (one among two letters): "AG", "MLT", "mlb", "HG"; a short surname
+ * keeps a name's surrogate ("GOFF", "ROY"). */
+static int initials_word(const char *w, size_t n)
+{
+    if (n < 2 || n > 4)
+        return 0;
+    int up = 0, lo = 0, vowels = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = w[i];
+        up += c >= 'A' && c <= 'Z';
+        lo += c >= 'a' && c <= 'z';
+        vowels += strchr("aeiouyAEIOUY", c) != NULL;
+    }
+    return ((size_t)up == n || (size_t)lo == n) && vowels <= (n == 2);
+}
+
 /* One word of a name, keyed by the word alone (folded), so that a part of
  * a name has the same surrogate alone as within the whole. */
 static at_status put_name_word(at_buf *out, const char *w, size_t n, const sur_ctx *key, int first,
@@ -430,6 +447,15 @@ static at_status put_name_word(at_buf *out, const char *w, size_t n, const sur_c
     if (ocr >= 0) {
         upper = ocr;
         w = read;
+    }
+    if (initials_word(w, n)) { /* initials for initials, in their case */
+        uint64_t v = keyed_u64(key, "atelier-text-initiales", w, n);
+        at_status st = AT_OK;
+        for (size_t i = 0; i < n && !st; i++, v /= 26) {
+            char c = (char)('A' + (int)(v % 26));
+            st = at_buf_putc(out, w[i] >= 'a' ? (char)(c | 0x20) : c);
+        }
+        return st;
     }
     if (!first) {
         size_t i = keyed_u64(key, "atelier-text-nom", w, n) % text_sur_last_n;

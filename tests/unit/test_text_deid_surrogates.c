@@ -220,6 +220,32 @@ static void test_weekday_dates(void **state)
 /* A part of the patient's name has the surrogate of that part within the
  * whole: "Goff" alone as in "Le Goff", "Pierre" alone as in "Jean-Pierre",
  * whatever the case; the particle is kept. */
+/* Initials get initials of the same length and case, the same for the
+ * same initials throughout the note; a short surname gets a surname. */
+static void test_initials_surrogates(void **state)
+{
+    (void)state;
+    at_text_deid *d;
+    assert_int_equal(at_text_deid_new(NULL, &d), AT_OK);
+    const char *t = "Planning : AG le matin.\nL\xC3\xA9gende : AG = Agn\xC3\xA8s Gu\xC3\xA9rin\n"
+                    "R\xC3\xA9"
+                    "f. : HG/mlb\n";
+    char *o = pseudo_with(d, t, "P1");
+    char a1[8], a2[8], r1[8], r2[8];
+    if (sscanf(o, "Planning : %7[A-Z] le matin.", a1) != 1 || !strstr(o, "gende : ") ||
+        sscanf(strstr(o, "gende : ") + 8, "%7[A-Z] =", a2) != 1 ||
+        sscanf(strstr(o, "f. : ") + 5, "%7[A-Z]/%7[a-z]", r1, r2) != 2)
+        fail_msg("unexpected output '%s'", o);
+    assert_int_equal(strlen(a1), 2);
+    assert_string_equal(a1, a2);
+    assert_string_not_equal(a1, "AG");
+    assert_int_equal(strlen(r1), 2);
+    assert_int_equal(strlen(r2), 3);
+    assert_true(strcmp(r1, "HG") || strcmp(r2, "mlb"));
+    free(o);
+    at_text_deid_free(d);
+}
+
 static void test_name_parts(void **state)
 {
     (void)state;
@@ -405,11 +431,11 @@ static void test_ocr_name(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_phone_one_number), cmocka_unit_test(test_date_yearless_same_day),
-        cmocka_unit_test(test_name_parts),       cmocka_unit_test(test_surrogate_never_input),
-        cmocka_unit_test(test_number_word_may),  cmocka_unit_test(test_spelled_name),
-        cmocka_unit_test(test_weekday_dates),    cmocka_unit_test(test_form_box_dates),
-        cmocka_unit_test(test_ocr_name),
+        cmocka_unit_test(test_phone_one_number),      cmocka_unit_test(test_date_yearless_same_day),
+        cmocka_unit_test(test_initials_surrogates),   cmocka_unit_test(test_name_parts),
+        cmocka_unit_test(test_surrogate_never_input), cmocka_unit_test(test_number_word_may),
+        cmocka_unit_test(test_spelled_name),          cmocka_unit_test(test_weekday_dates),
+        cmocka_unit_test(test_form_box_dates),        cmocka_unit_test(test_ocr_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
