@@ -421,7 +421,7 @@ static int is_particle(const char *s, size_t n)
 }
 
 /* Initials, not a name: two to four ASCII letters in one case, no vowel
- * (one among two letters): "AG", "MLT", "mlb", "HG"; a short surname
+ * (one among two capitals): "AG", "MLT", "mlb", "HG"; a short surname
  * keeps a name's surrogate ("GOFF", "ROY"). */
 static int initials_word(const char *w, size_t n)
 {
@@ -434,7 +434,8 @@ static int initials_word(const char *w, size_t n)
         lo += c >= 'a' && c <= 'z';
         vowels += strchr("aeiouyAEIOUY", c) != NULL;
     }
-    return ((size_t)up == n || (size_t)lo == n) && vowels <= (n == 2);
+    /* (in lower case, no vowel: "do" of "Maria do Céu" is a particle) */
+    return ((size_t)up == n && vowels <= (n == 2)) || ((size_t)lo == n && !vowels);
 }
 
 /* One word of a name, keyed by the word alone (folded), so that a part of
