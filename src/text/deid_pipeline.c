@@ -546,6 +546,8 @@ static int word_index_hashed(const text_word_index *x, unsigned c, const unsigne
         if (i < x->first[c] || i >= x->end[c])
             continue;
         const unsigned char *e = (const unsigned char *)x->set[i];
+        if (e[0] != c) /* (a set is not sorted: its first byte too) */
+            continue;
         size_t j = 1;
         while (j < n && e[j] && e[j] == w[j])
             j++;
@@ -564,7 +566,9 @@ int text_word_index_has(const text_word_index *x, const char *w, size_t n)
         return word_index_hashed(x, c, (const unsigned char *)w, n);
     for (size_t i = x->first[c]; i < x->end[c]; i++) {
         const char *e = x->set[i];
-        size_t j = 1; /* (the first byte is c) */
+        if ((unsigned char)e[0] != c) /* (a set is not sorted: its first byte too) */
+            continue;
+        size_t j = 1;
         while (j < n && e[j] && e[j] == w[j])
             j++;
         if (j == n && e[n] == 0)
@@ -599,6 +603,8 @@ int deid_tok_in_index(const text_scan *s, size_t i, const text_word_index *x)
         }
         for (size_t q = x->first[c]; q < x->end[c]; q++) {
             const char *e = x->set[q];
+            if ((unsigned char)e[0] != c)
+                continue;
             size_t j = 1;
             while (j < wn && (unsigned char)e[j] == ascii_lower(w[j]))
                 j++;

@@ -3,6 +3,7 @@
 #include "text_label.h"
 
 #include "atelier/text.h"
+#include "text/deid_scan.h"
 
 #include <string.h>
 
@@ -202,6 +203,32 @@ static void test_lower_initials_beside_names(void **state)
     assert_int_equal(label_nth(det, a, "dupont", 0), AT_PHI_NOM);
 }
 
+/* A set of words, not sorted by its first letters, finds its own words
+ * and no other word of their length whose bytes after the first match
+ * one of them ("eu" is not "au", "germe" not "ferme"). */
+static void test_word_index_first_byte(void **state)
+{
+    (void)state;
+    static const char *const words[] = {"au", "ferme", "en", "aux", "forges", "ste", NULL};
+    static const char *const many[] = {"au", "ferme", "en", "aux", "forges", "ste", "a", "b", "c", "d", "e",
+                                       "f",  "g",     "h",  "i",   "j",      "k",   "l", "m", "n", "o", "p",
+                                       "q",  "r",     "s",  "t",   "u",      "v",   "w", "x", "y", "z", NULL};
+    for (int k = 0; k < 2; k++) {
+        text_word_index x;
+        memset(&x, 0, sizeof x);
+        x.set = k ? many : words;
+        text_word_index_build(&x);
+        assert_true(text_word_index_has(&x, "au", 2));
+        assert_true(text_word_index_has(&x, "ferme", 5));
+        assert_true(text_word_index_has(&x, "forges", 6));
+        assert_false(text_word_index_has(&x, "eu", 2));
+        assert_false(text_word_index_has(&x, "eux", 3));
+        assert_false(text_word_index_has(&x, "an", 2));
+        assert_false(text_word_index_has(&x, "germe", 5));
+        assert_false(text_word_index_has(&x, "ete", 3));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_lower_establishments_described),
         cmocka_unit_test(test_defined_initials),
         cmocka_unit_test(test_lower_initials_beside_names),
+        cmocka_unit_test(test_word_index_first_byte),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
