@@ -253,6 +253,16 @@ extern const char *const text_sur_last[];
 extern const size_t text_sur_last_n;
 extern const char *const text_sur_first[];
 extern const size_t text_sur_first_n;
+/* The shapes of a name's words (surrogate_words.c): a first name that
+ * ends as a woman's; the bytes of one UTF-8 character; the bytes of the
+ * name word at s; a scan's reading of w into r (its capitals, -1 none);
+ * a surname's particle; initials, not a name. */
+int text_sur_looks_female(const char *s, size_t n);
+size_t text_sur_char_len(const char *s, size_t n);
+size_t text_sur_name_word(const char *s, size_t n);
+int text_sur_ocr_reading(const char *w, size_t n, char *r);
+int text_sur_is_particle(const char *s, size_t n);
+int text_sur_initials(const char *w, size_t n);
 extern const char *const text_sur_city[];
 extern const size_t text_sur_city_n;
 extern const char *const text_sur_street[];

@@ -3,6 +3,7 @@
  * tagger, the allow-list and the late passes; a token belongs to at most
  * one entity, and entities become spans. */
 #include "deid_scan.h"
+#include "spaced_view.h"
 #include "tagger.h"
 
 #include <string.h>
@@ -539,19 +540,25 @@ void text_word_index_build(text_word_index *x)
  * after the first are w's, among the words from the first to the last of
  * w's first byte c (the walk compares those only, from their second
  * byte). */
+/* Word e of a set is the n bytes at w, whose first byte is c (a set is
+ * not sorted: its first byte is compared too). */
+static int index_word_is(const unsigned char *e, unsigned c, const unsigned char *w, size_t n)
+{
+    if (e[0] != c)
+        return 0;
+    size_t j = 1;
+    while (j < n && e[j] && e[j] == w[j])
+        j++;
+    return j == n && e[n] == 0;
+}
+
 static int word_index_hashed(const text_word_index *x, unsigned c, const unsigned char *w, size_t n)
 {
     for (size_t h = word_slot(w + 1, n - 1); x->slot[h]; h = (h + 1) & (TEXT_WORD_SLOTS - 1)) {
         size_t i = x->slot[h] - 1u;
         if (i < x->first[c] || i >= x->end[c])
             continue;
-        const unsigned char *e = (const unsigned char *)x->set[i];
-        if (e[0] != c) /* (a set is not sorted: its first byte too) */
-            continue;
-        size_t j = 1;
-        while (j < n && e[j] && e[j] == w[j])
-            j++;
-        if (j == n && e[n] == 0)
+        if (index_word_is((const unsigned char *)x->set[i], c, w, n))
             return 1;
     }
     return 0;
@@ -565,13 +572,7 @@ int text_word_index_has(const text_word_index *x, const char *w, size_t n)
     if (x->hashed)
         return word_index_hashed(x, c, (const unsigned char *)w, n);
     for (size_t i = x->first[c]; i < x->end[c]; i++) {
-        const char *e = x->set[i];
-        if ((unsigned char)e[0] != c) /* (a set is not sorted: its first byte too) */
-            continue;
-        size_t j = 1;
-        while (j < n && e[j] && e[j] == w[j])
-            j++;
-        if (j == n && e[n] == 0)
+        if (index_word_is((const unsigned char *)x->set[i], c, (const unsigned char *)w, n))
             return 1;
     }
     return 0;

@@ -4,6 +4,7 @@
 #define ATELIER_TEXT_DEID_SCAN_H
 
 #include "deid_internal.h"
+#include "word_index.h"
 
 #include <string.h>
 #if defined(__SSE2__)
@@ -484,28 +485,6 @@ void deid_word_after_name(text_scan *s, size_t i);
 int deid_after_notid(const text_scan *s, size_t i);
 /* Token i, folded, is one of set (NULL-ended, folded words) (deid_pipeline.c). */
 int deid_tok_in(const text_scan *s, size_t i, const char *const *set);
-/* A NULL-ended set of folded words (static: it never changes) indexed by
- * their first byte: where the first and the last of them stand in the
- * set and the lengths they have (bit n; bit 31 for 31 bytes or more).
- * Built once by text_word_index_build (under the user's pthread_once): a
- * word whose first byte and length no word of the set has is out at one
- * look, and the others are compared with the words of their first byte
- * only (deid_pipeline.c). */
-#define TEXT_WORD_SLOTS 1024 /* a power of two; a set of at most half as many words is hashed */
-typedef struct {
-    const char *const *set;
-    uint16_t first[256], end[256]; /* end: after the last */
-    uint32_t lens[256];
-    /* the words by a hash of their bytes after the first and their
-     * length (1 + their index, 0 empty), when hashed: a word is then
-     * found at once, not compared with each word of its first byte (an
-     * index is written {.set = words}: the rest is built) */
-    uint16_t slot[TEXT_WORD_SLOTS];
-    int hashed;
-} text_word_index;
-void text_word_index_build(text_word_index *x);
-/* The folded word w (n >= 1 bytes) is one of x's set. */
-int text_word_index_has(const text_word_index *x, const char *w, size_t n);
 /* deid_tok_in(s, i, x->set), by the index. */
 int deid_tok_in_index(const text_scan *s, size_t i, const text_word_index *x);
 /* A dose from token j: a number (decimals too) and a unit or a form of a
@@ -668,27 +647,6 @@ void deid_region_keys(uint64_t keys[16]);
  * when it is one of those words only, 0 otherwise. */
 int deid_region_word(const char *f, size_t fl);
 void deid_pass_acronyms(text_scan *s);
-/* Letter-spaced text (deid_spaced.c): a view of a chunk whose runs of
- * characters one space apart ("R a c h e l") are written without their
- * spaces; map gives each byte of the view its byte in the chunk. */
-typedef struct {
-    size_t start, end; /* a run's bytes in the view */
-} spaced_run;
-typedef struct {
-    char *t; /* NULL: no run, no view */
-    uint32_t *map;
-    size_t len;
-    spaced_run *runs;
-    size_t nruns;
-} spaced_view;
-/* The view of scan s (v->t NULL when s has no run). */
-at_status deid_spaced_view(const text_scan *s, spaced_view *v);
-void deid_spaced_view_free(spaced_view *v);
-/* The spans found in the view that cover a run label the tokens of s
- * they cover whole: as one entity when the entities there lie inside the
- * span and are more than one (the chunk read in parts what the view read
- * whole), else where no label is yet. */
-void deid_spaced_apply(text_scan *s, const spaced_view *v, const at_text_spans *found);
 /* A date without a year in digits at number token i (deid_short_dates.c;
  * called by deid_pass_extra_late). */
 void deid_short_date_at(text_scan *s, size_t i);

@@ -9,6 +9,7 @@
  * a lower-case letter follows a capital ("B E N H A M O U R a c h e l":
  * "BENHAMOU Rachel"), and after a point ("M . A U B E R T": "M. AUBERT"). */
 #include "deid_scan.h"
+#include "spaced_view.h"
 
 #include "atelier/core.h"
 
