@@ -92,15 +92,6 @@ static const uint16_t punct_seen[256] = {
     ['"'] = TEXT_SEEN_QUOTE,  ['|'] = TEXT_SEEN_BAR,    [';'] = TEXT_SEEN_SEMI,
     ['_'] = TEXT_SEEN_FILLER, ['['] = TEXT_SEEN_FILLER, ['$'] = TEXT_SEEN_DOLLAR};
 
-/* Bytes of the no-break space at p (U+00A0 or the narrow U+202F of French
- * typography), 0 when p holds another character. */
-static inline size_t nbsp_len(const unsigned char *p, size_t left)
-{
-    if (p[0] == 0xC2)
-        return left > 1 && p[1] == 0xA0 ? 2 : 0;
-    return left > 2 && p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xAF ? 3 : 0;
-}
-
 /* Bytes of the apostrophe at p: 1 for ', 3 for the typographic U+2019,
  * 0 for anything else. */
 static inline size_t apos_len(const unsigned char *p, size_t left)
@@ -529,7 +520,7 @@ static at_status tokenise(text_scan *s, void *room)
         sc = space_class[c];
         if (sc) {
             seen_sc |= sc;
-            size_t blank = sc == 3 ? nbsp_len(t + i, len - i) : 1;
+            size_t blank = sc == 3 ? deid_nbsp_len(t + i, len - i) : 1;
             if (blank) {
                 if (sc == 2) {
                     line += line < 65535;

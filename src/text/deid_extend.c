@@ -198,8 +198,7 @@ static int thin_gap(const text_scan *s, uint32_t a, uint32_t b)
     if (b <= a || b - a > 3)
         return 0;
     const unsigned char *g = (const unsigned char *)s->t + a;
-    return (b - a == 1 && g[0] == ' ') || (b - a == 2 && g[0] == 0xC2 && g[1] == 0xA0) ||
-           (b - a == 3 && g[0] == 0xE2 && g[1] == 0x80 && g[2] == 0xAF);
+    return (b - a == 1 && g[0] == ' ') || deid_nbsp_len(g, b - a) == b - a;
 }
 
 /* Token i opens a sum of money, its thousands apart and its cents after a

@@ -270,4 +270,13 @@ extern const size_t text_sur_street_n;
 extern const char *const text_sur_hosp[];
 extern const size_t text_sur_hosp_n;
 
+/* Bytes of the no-break space at p (U+00A0 or the narrow U+202F of French
+ * typography), 0 when p holds another character. */
+static inline size_t deid_nbsp_len(const unsigned char *p, size_t left)
+{
+    if (p[0] == 0xC2)
+        return left > 1 && p[1] == 0xA0 ? 2 : 0;
+    return left > 2 && p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xAF ? 3 : 0;
+}
+
 #endif
