@@ -12,8 +12,50 @@
 #include <stddef.h>
 #include <string.h>
 
+/* Token i is a grade's value: one digit, or a roman numeral up to VI. */
+static int grade_value(const text_scan *s, size_t i)
+{
+    static const char *const romans[] = {"I", "II", "III", "IV", "V", "VI", NULL};
+    const text_tok *k = &s->tok[i];
+    if (k->nl)
+        return 0;
+    if (k->kind == TOK_NUM)
+        return k->e - k->s == 1;
+    if (k->kind != TOK_WORD || !k->allcaps || k->e - k->s > 3)
+        return 0;
+    for (const char *const *r = romans; *r; r++)
+        if (strlen(*r) == k->e - k->s && !memcmp(*r, s->t + k->s, k->e - k->s))
+            return 1;
+    return 0;
+}
+
+/* A scale's grade after a name (deid_score_name): "Esposito grade 0",
+ * "Asan score 4", "Knosp 2,", "(Milan VI)". The bare value only when
+ * the name opens a clause and a comma, a bracket or the line closes the
+ * value. */
+static int graded(const text_scan *s, size_t i)
+{
+    static const char *const words[] = {"grade", "score", "stade", "classe", "type", NULL};
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || !(k->cap || k->allcaps) || k->e - k->s < 4 || i + 2 >= s->n ||
+        s->tok[i + 1].nl)
+        return 0;
+    if (tok_ascii_in(s, i + 1, words) && !s->tok[i + 1].cap)
+        return grade_value(s, i + 2);
+    if (!grade_value(s, i + 1))
+        return 0;
+    size_t v = i + 2;
+    int closed =
+        v >= s->n || s->tok[v].nl || is_punct(s, v, ',') || is_punct(s, v, ')') || is_punct(s, v, ';');
+    int opens =
+        i == 0 || k->nl || is_punct(s, i - 1, ',') || is_punct(s, i - 1, '(') || is_punct(s, i - 1, ';');
+    return closed && opens;
+}
+
 int deid_score_name(const text_scan *s, size_t i)
 {
+    if (i + 2 < s->n && graded(s, i))
+        return 1;
     /* "Barthel 55/100", "Apgar 9/10": a name before a score is a scale's */
     return i + 3 < s->n && s->tok[i + 1].kind == TOK_NUM && !s->tok[i + 1].nl && is_punct(s, i + 2, '/') &&
            s->tok[i + 2].s == s->tok[i + 1].e && s->tok[i + 3].kind == TOK_NUM &&
@@ -520,6 +562,22 @@ static int ocr_caps_name(const text_scan *s, size_t i)
     return 0;
 }
 
+/* From token i: an optional comma, "le", an optional weekday, then a date
+ * found: 2 with the comma, 1 without, 0 when none. */
+static int dateline(const text_scan *s, size_t i)
+{
+    int comma = i < s->n && s->tok[i].kind == TOK_PUNCT && s->t[s->tok[i].s] == ',';
+    i += (size_t)comma;
+    if (i + 1 >= s->n || s->tok[i].nl || !tok_is(s, i, "le"))
+        return 0;
+    i++;
+    static const char *const days[] = {"lundi",    "mardi",  "mercredi", "jeudi",
+                                       "vendredi", "samedi", "dimanche", NULL};
+    if (i + 1 < s->n && !s->lab[i] && tok_ascii_in(s, i, days))
+        i++;
+    return i < s->n && !s->tok[i].nl && s->lab[i] == AT_PHI_DATE ? 1 + comma : 0;
+}
+
 void deid_pass_allow(text_scan *s, const tag_doc *c)
 {
     static const int lists[] = {TEXT_LIST_NAME, TEXT_LIST_ODD, TEXT_LIST_CUE};
@@ -556,6 +614,11 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
                 return;
             }
         }
+        int dated = !k->cap && !k->allcaps && (k->nl || i == 0) && k->e - k->s >= 3 ? dateline(s, i + 1) : 0;
+        if ((k->lex & LEX_CITY) && (dated == 2 || (dated && !(k->lex & LEX_WORD)))) {
+            mark(s, i, i + 1, AT_PHI_VILLE);
+            return;
+        }
         if (deid_known_safe(s, i) || context_safe(s, c, i))
             return;
         int named = (k->lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) != 0;
@@ -573,6 +636,11 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
                     (text_lexicon_get(&s->d->lex, pf + skip, (size_t)(pfl - skip)) & (LEX_LAST | LEX_MED)) ==
                         LEX_LAST;
         named |= login;
+        /* a word in lower case opening a line before "le" and a date (a
+         * letter's "avignon, le lundi vingt octobre"): a commune of the
+         * lists (one that is also a word of the language, "limoges", only
+         * before the comma), or no word of the language ("vu le") */
+        place |= dated;
         /* an unknown word after "à" in lower case ("habite à plouguin") */
         place |=
             !k->cap && !k->allcaps && i > 0 && !k->nl && tok_is(s, i - 1, "\xC3\xA0") && k->e - k->s >= 4;

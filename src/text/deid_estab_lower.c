@@ -12,11 +12,13 @@
 #include "deid_internal.h"
 
 static const char *const stops[] = {
-    "le",     "la",    "les",     "un",    "une",   "et",    "ou",  "a",    "pour", "par",   "avec",
-    "depuis", "point", "virgule", "en",    "au",    "aux",   "sur", "dans", "pas",  "est",   "sont",
-    "qui",    "que",   "ce",      "cette", "son",   "sa",    "ses", "leur", "de",   "du",    "des",
-    "d'",     "l'",    "chez",    "vers",  "apres", "avant", "il",  "elle", "ils",  "elles", "on",
-    "nous",   "vous",  "ah",      "euh",   "non",   "oui",   "ne",  "se",   "y",    NULL};
+    "le",        "la",     "les",   "un",      "une",   "et",    "ou",   "a",      "pour",   "par",
+    "avec",      "depuis", "point", "virgule", "en",    "au",    "aux",  "sur",    "dans",   "pas",
+    "est",       "sont",   "qui",   "que",     "ce",    "cette", "son",  "sa",     "ses",    "leur",
+    "de",        "du",     "des",   "d'",      "l'",    "chez",  "vers", "apres",  "avant",  "il",
+    "elle",      "ils",    "elles", "on",      "nous",  "vous",  "ah",   "euh",    "non",    "oui",
+    "ne",        "se",     "y",     "mais",    "donc",  "car",   "puis", "ouvrez", "fermez", "prochain",
+    "prochaine", "habite", "sera",  "ont",     "entre", NULL};
 
 static const char *const weekdays[] = {"lundi",  "mardi",     "mercredi", "jeudi",     "vendredi",
                                        "samedi", "dimanche",  "lundis",   "mardis",    "mercredis",
@@ -32,6 +34,14 @@ static const char *const before_head[] = {"la",  "le",  "l'", "au", "a",    "du"
 static const char *const heads[] = {"hopital",  "clinique", "polyclinique", "ehpad", "ssiad",       "had",
                                     "ssr",      "smr",      "cabinet",      "labo",  "laboratoire", "centre",
                                     "institut", "maison",   "ch",           "chu",   NULL};
+
+/* The heads of firms whose lower-case name this pass reads. */
+static const char *const firms[] = {
+    "ambulances", "ambulance",   "taxis",          "taxi",        "transports",  "societe",
+    "entreprise", "ets",         "etablissements", "garage",      "boulangerie", "fromagerie",
+    "laiterie",   "scierie",     "fonderie",       "menuiserie",  "plomberie",   "carrosserie",
+    "imprimerie", "brasserie",   "conserverie",    "distillerie", "biscuiterie", "usine",
+    "ateliers",   "cooperative", "papeterie",      "verrerie",    NULL};
 
 /* Word token i describes an establishment without naming it. */
 static int describes(const text_scan *s, size_t i)
@@ -57,14 +67,39 @@ static size_t particle(const text_scan *s, size_t i)
     return i;
 }
 
+/* The words that qualify a place inside a name ("de la haute lande",
+ * "du grand large", "des hauts de flandre"): a descriptor elsewhere
+ * ("haute autorité"), a word of the name before another. Folded. */
+static const char *const qualifiers[] = {"haut",   "haute", "hauts",   "hautes", "bas",     "basse",
+                                         "basses", "grand", "grande",  "grands", "grandes", "petit",
+                                         "petite", "vieux", "vieille", "nord",   "sud",     "est",
+                                         "ouest",  "val",   "pays",    "cote",   "cotes",   NULL};
+
+static int name_word_at(const text_scan *s, size_t e, int qualified);
+
 /* Token e may be a word of an establishment's lower-case name. */
 static int name_word(const text_scan *s, size_t e)
 {
-    return e < s->n && !s->tok[e].nl && s->tok[e].kind == TOK_WORD && !s->tok[e].cap && !s->tok[e].allcaps &&
-           !tok_has_digit(s, e) && !deid_tok_in(s, e, stops) && !describes(s, e) &&
-           !(s->tok[e].dflags & (DICT_MONTH | DICT_ROLE | DICT_TITLE)) && !deid_tok_in(s, e, weekdays) &&
-           deid_words_value(s, e, e + 1) < 0 && /* (a house's number said: "... des tilleuls trois place") */
-           (!s->lab[e] || s->lab[e] == AT_PHI_VILLE || s->lab[e] == AT_PHI_NOM);
+    return name_word_at(s, e, 1);
+}
+
+/* (a qualifier only before a word of the name when qualified) */
+static int name_word_at(const text_scan *s, size_t e, int qualified)
+{
+    if (!(e < s->n && !s->tok[e].nl && s->tok[e].kind == TOK_WORD && !s->tok[e].cap && !s->tok[e].allcaps &&
+          !tok_has_digit(s, e) && !deid_tok_in(s, e, stops) &&
+          !(s->tok[e].dflags & (DICT_MONTH | DICT_ROLE | DICT_TITLE)) && !deid_tok_in(s, e, weekdays) &&
+          deid_words_value(s, e, e + 1) < 0 && /* (a house's number said: "... des tilleuls trois place") */
+          (!s->lab[e] || s->lab[e] == AT_PHI_VILLE || s->lab[e] == AT_PHI_NOM || s->lab[e] == AT_PHI_PRENOM)))
+        return 0;
+    if (!describes(s, e))
+        return 1;
+    if (!qualified || !deid_tok_in(s, e, qualifiers))
+        return 0;
+    size_t f = e + 1 < s->n && !s->tok[e + 1].nl && (tok_is(s, e + 1, "de") || tok_is(s, e + 1, "du"))
+                   ? e + 2
+                   : e + 1;
+    return name_word_at(s, f, 0);
 }
 
 /* Token e names a place or a person by itself: a commune, a place, a
@@ -75,6 +110,34 @@ static int proper_word(const text_scan *s, size_t e)
     unsigned lex = s->tok[e].lex & LEX_MASK;
     return name_word(s, e) && s->tok[e].e - s->tok[e].s >= 3 &&
            ((lex & (LEX_CITY | LEX_PLACE | LEX_FIRST | LEX_LAST)) || !(lex & (LEX_WORD | LEX_MED)));
+}
+
+/* A word no lexicon knows, in lower case, of eight letters or more with
+ * an adjective's ending ("pluriprofessionnelle", "interhospitalier"). */
+static int adjective(const text_scan *s, size_t w)
+{
+    static const char *const ends[] = {"elle", "ale",  "aire",  "ique", "ive",
+                                       "ier",  "iere", "ienne", "al",   NULL};
+    const text_tok *k = &s->tok[w];
+    size_t n = k->e - k->s;
+    if (k->kind != TOK_WORD || k->cap || k->allcaps || n < 8 || (k->lex & LEX_MASK) || tok_has_digit(s, w))
+        return 0;
+    for (size_t x = 0; ends[x]; x++) {
+        size_t l = strlen(ends[x]);
+        if (n > l && !memcmp(s->t + k->e - l, ends[x], l))
+            return 1;
+    }
+    return 0;
+}
+
+/* Token e names a region or a département ("vosges", "landes", words of
+ * the language in lower case). */
+static int region(const text_scan *s, size_t e)
+{
+    size_t n = s->tok[e].e - s->tok[e].s;
+    char f[64];
+    int fl = n <= 40 ? text_lexicon_fold(s->t + s->tok[e].s, n, f, sizeof f) : -1;
+    return fl > 0 && deid_region_word(f, (size_t)fl) == 2;
 }
 
 /* "des trois vallées", "des deux rives": a number of ten or less said
@@ -91,14 +154,12 @@ static int counted(const text_scan *s, size_t e)
     return last == 's' || last == 'x';
 }
 
-void deid_pass_estab_lower(text_scan *s)
+/* The end of the lower-case establishment that head h opens, h when
+ * none. */
+static size_t lower_estab(const text_scan *s, size_t h)
 {
-    for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++) {
-        size_t h = s->list[TEXT_LIST_ORG][q];
+    {
         const text_tok *k = &s->tok[h];
-        if (s->lab[h] || k->cap || k->allcaps || k->kind != TOK_WORD || !(k->dflags & DICT_HEAD) ||
-            k->dval < 1 || text_org_heads[k->dval - 1].kind != HEAD_HEALTH || !deid_tok_in(s, h, heads))
-            continue;
         /* "ch", "chu" in lower case only before a particle ("ch des
          * hautes-terres"; "ch 12" is a room) */
         int abbr = tok_is(s, h, "ch") || tok_is(s, h, "chu");
@@ -120,18 +181,24 @@ void deid_pass_estab_lower(text_scan *s)
         if (j + 2 < s->n && j > h + 1 && tok_is(s, j - 1, "lutte") && tok_is(s, j, "contre") &&
             tok_is(s, j + 1, "le") && tok_is(s, j + 2, "cancer") && !s->tok[j + 2].nl)
             j += 3; /* ("de lutte" read as words that describe it) */
-        else if (!tok_is(s, h, "maison") &&
+        else if ((!tok_is(s, h, "maison") || j > h + 1) &&
                  (h == 0 || k->nl || s->tok[h - 1].kind == TOK_PUNCT || deid_tok_in(s, h - 1, before_head))) {
             /* (after an article or a preposition: "essai clinique
              * nécessitant des visites" describes a trial) */
-            size_t w = j;
-            while (w < s->n && w - j < 3 && !s->tok[w].nl && !s->lab[w] && s->tok[w].kind == TOK_WORD &&
-                   !s->tok[w].cap && (s->tok[w].lex & LEX_WORD) && !(s->tok[w].lex & LEX_STREET) &&
-                   !deid_tok_in(s, w, stops) && !deid_tok_in(s, w, weekdays) &&
+            /* (and after "de": "centre de dialyse les hauts de flandre") */
+            size_t w0 =
+                (tok_is(s, j, "de") || tok_elided_d(s, j)) && j + 1 < s->n && !s->tok[j + 1].nl ? j + 1 : j;
+            size_t w = w0;
+            while (w < s->n && w - w0 < 3 && !s->tok[w].nl && !s->lab[w] && s->tok[w].kind == TOK_WORD &&
+                   !s->tok[w].cap && ((s->tok[w].lex & LEX_WORD) || adjective(s, w)) &&
+                   !(s->tok[w].lex & LEX_STREET) && !deid_tok_in(s, w, stops) &&
+                   !deid_tok_in(s, w, weekdays) &&
                    !(s->tok[w].dflags & (DICT_MONTH | DICT_ROLE | DICT_TITLE)))
                 w++;
             size_t pw = particle(s, w);
-            if (w > j && pw > w && !tok_is(s, w, "les") && name_word(s, pw))
+            if (w > w0 && pw > w &&
+                (!tok_is(s, w, "les") || deid_tok_in(s, pw, qualifiers) || proper_word(s, pw)) &&
+                name_word(s, pw))
                 j = w;
         }
         /* (a unit of a day or a week is no establishment's name: "hôpital
@@ -140,10 +207,10 @@ void deid_pass_estab_lower(text_scan *s)
         for (size_t d = h + 1; d < j; d++)
             unit |= tok_is(s, d, "jour") || tok_is(s, d, "semaine") || tok_is(s, d, "nuit");
         if (unit || (j == h + 1 && tok_is(s, h, "maison")))
-            continue;
+            return h;
         size_t a = particle(s, j);
         if (abbr && (a == j || j != h + 1))
-            continue;
+            return h;
         /* "hôpital de quimperlé", "maison de santé de plouescat": "de"
          * before a word that names a place or a person */
         size_t from = j;
@@ -158,13 +225,16 @@ void deid_pass_estab_lower(text_scan *s)
             /* (a word no list holds before "de" describes it: "maison de
              * santé pluriprofessionnelle de châteaubriant") */
             if (from == j && (particle(s, e) != e || tok_is(s, e, "de")))
-                continue;
+                return h;
             if (e > from && !(e < s->n && s->lab[e] && s->lab[e - 1] && s->ent[e] == s->ent[e - 1]))
-                deid_relabel(s, h, e, AT_PHI_HOPITAL);
-            continue;
+                return e;
+            return h;
         }
-        if (tok_is(s, j, "les") && j != h + 1)
-            continue;
+        /* ("les" after what describes it only before a place's
+         * qualifier or a word that names: "centre de dialyse les hauts de
+         * flandre", not "hôpital de jour les mardis") */
+        if (tok_is(s, j, "les") && j != h + 1 && !deid_tok_in(s, a, qualifiers) && !proper_word(s, a))
+            return h;
         size_t words = 0;
         if (counted(s, a)) { /* (the number is the name's first word) */
             a++;
@@ -191,10 +261,65 @@ void deid_pass_estab_lower(text_scan *s)
             }
         }
         if (e == a)
-            continue;
+            return h;
         /* (a town or a name inside is the establishment's, whole) */
         if ((e < s->n && s->lab[e] && s->lab[e - 1] && s->ent[e] == s->ent[e - 1]))
+            return h;
+        return e;
+    }
+}
+
+/* (a head the tagger or a pass already took, with only part of its name:
+ * "clinique de la croix" of "clinique de la croix blanche", read again
+ * without it, and taken whole when the name goes further) */
+void deid_pass_estab_lower(text_scan *s)
+{
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_ORG]; q++) {
+        size_t h = s->list[TEXT_LIST_ORG][q];
+        const text_tok *k = &s->tok[h];
+        if (k->cap || k->allcaps || k->kind != TOK_WORD || !(k->dflags & DICT_HEAD) || k->dval < 1)
             continue;
-        deid_relabel(s, h, e, AT_PHI_HOPITAL);
+        if (text_org_heads[k->dval - 1].kind != HEAD_HEALTH || !deid_tok_in(s, h, heads)) {
+            /* a firm in lower case, named by a place or a person of the
+             * lists ("fromagerie des hautes vosges", "ambulances des
+             * landes"; not "taxi de la commune", "ambulance dispo") */
+            size_t e;
+            if (!s->lab[h] && deid_tok_in(s, h, firms) && (e = lower_estab(s, h)) > h + 1 &&
+                ((proper_word(s, e - 1) &&
+                  (s->tok[e - 1].lex & (LEX_FIRST | LEX_LAST | LEX_CITY | LEX_PLACE))) ||
+                 region(s, e - 1)))
+                deid_relabel(s, h, e, AT_PHI_EMPLOYEUR);
+            continue;
+        }
+        if (!s->lab[h]) {
+            size_t e = lower_estab(s, h);
+            if (e > h)
+                deid_relabel(s, h, e, AT_PHI_HOPITAL);
+            continue;
+        }
+        if (s->lab[h] != AT_PHI_HOPITAL || (h > 0 && s->ent[h - 1] == s->ent[h]))
+            continue;
+        size_t ee = h;
+        while (ee < s->n && ee - h < 16 && s->ent[ee] == s->ent[h])
+            ee++;
+        if (ee - h >= 16 || (ee < s->n && s->ent[ee] == s->ent[h]))
+            continue;
+        uint8_t lab[16];
+        uint32_t ent[16];
+        size_t m = ee - h;
+        for (size_t x = 0; x < m && x < 16; x++) {
+            lab[x] = s->lab[h + x];
+            ent[x] = s->ent[h + x];
+            s->lab[h + x] = 0;
+        }
+        size_t e = lower_estab(s, h);
+        if (e > ee) {
+            deid_relabel(s, h, e, AT_PHI_HOPITAL);
+            continue;
+        }
+        for (size_t x = 0; x < m && x < 16; x++) {
+            s->lab[h + x] = lab[x];
+            s->ent[h + x] = ent[x];
+        }
     }
 }

@@ -1,0 +1,84 @@
+/* Unit tests for the de-identifier's classes of issue #12, round 26.
+ * Every string is invented here; none is a fixture of patient data. */
+#include "text_label.h"
+
+#include "atelier/text.h"
+#include "text/deid_scan.h"
+
+#include <string.h>
+
+/* det, rules: the default detector and the rules alone (text_label.h) */
+
+/* A lower-case establishment's name may hold a place's qualifier
+ * ("haute", "hauts", "grand"), and "les" after what describes it before
+ * one; a day's unit stays none. */
+static void test_lower_establishment_qualifiers(void **state)
+{
+    (void)state;
+    static const char a[] = "vu au centre hospitalier de la haute bruy\xC3\xA8re, consultation.\n";
+    assert_int_equal(label_nth(det, a, "haute", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(det, a, "bruy\xC3\xA8re", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(det, a, "consultation", 0), 0);
+    static const char b[] = "dialyse au centre de dialyse des hauts de varenne le mardi.\n";
+    assert_int_equal(label_nth(det, b, "hauts", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(det, b, "varenne", 0), AT_PHI_HOPITAL);
+    static const char c[] = "vient en h\xC3\xB4pital de jour les mardis et jeudis.\n";
+    assert_int_equal(label_nth(det, c, "mardis", 0), 0);
+    assert_int_equal(label_nth(det, c, "jour", 0), 0);
+    /* (an unknown adjective before the particle describes the house) */
+    static const char d[] =
+        "suivi \xC3\xA0 la maison de sant\xC3\xA9 pluriprofessionnelle du val de morteau.\n";
+    assert_int_equal(label_nth(det, d, "val", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(det, d, "morteau", 0), AT_PHI_HOPITAL);
+}
+
+/* A firm in lower case named by a place, a region or a person of the
+ * lists is an employer; one named by a word of the language is none. */
+static void test_lower_firms(void **state)
+{
+    (void)state;
+    static const char a[] = "il travaille \xC3\xA0 la fromagerie des hautes alpes depuis vingt ans.\n";
+    assert_int_equal(label_nth(rules, a, "fromagerie", 0), AT_PHI_EMPLOYEUR);
+    assert_int_equal(label_nth(rules, a, "alpes", 0), AT_PHI_EMPLOYEUR);
+    static const char b[] = "retour en taxi de la commune, puis ambulance dispo le soir.\n";
+    assert_int_equal(label_nth(rules, b, "commune", 0), 0);
+    assert_int_equal(label_nth(rules, b, "dispo", 0), 0);
+}
+
+/* A lower-case town opening a letter's line before "le" and a date. */
+static void test_lower_dateline_town(void **state)
+{
+    (void)state;
+    static const char a[] =
+        "secr\xC3\xA9tariat 01 02 03 04 05\n\nlimoges, le 4 mars 2025\n\ncher confr\xC3\xA8re,\n";
+    assert_int_equal(label_nth(det, a, "limoges", 0), AT_PHI_VILLE);
+    static const char b[] = "compte rendu\nvu le 4 mars 2025\nfait le 5 mars 2025\n";
+    assert_int_equal(label_nth(det, b, "vu", 0), 0);
+    assert_int_equal(label_nth(det, b, "fait", 0), 0);
+}
+
+/* A scale's name before its grade stays: after "grade", "score",
+ * "stade", or a bare digit or roman numeral closing a clause. */
+static void test_graded_scales(void **state)
+{
+    (void)state;
+    static const char a[] = "Pas de fuite de LCS (Esposito grade 0). Macroad\xC3\xA9nome 24 mm, Knosp 3, "
+                            "cytoponction (Vandermeer IV).\n";
+    assert_int_equal(label_nth(det, a, "Esposito", 0), 0);
+    assert_int_equal(label_nth(det, a, "Knosp", 0), 0);
+    assert_int_equal(label_nth(det, a, "Vandermeer", 0), 0);
+    /* (a title keeps its name) */
+    static const char b[] = "Vu par Dr Vandermeer, confr\xC3\xA8re.\n";
+    assert_int_equal(label_nth(det, b, "Vandermeer", 0), AT_PHI_NOM);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lower_establishment_qualifiers),
+        cmocka_unit_test(test_lower_firms),
+        cmocka_unit_test(test_lower_dateline_town),
+        cmocka_unit_test(test_graded_scales),
+    };
+    return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
+}
