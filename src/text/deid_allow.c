@@ -12,49 +12,117 @@
 #include <stddef.h>
 #include <string.h>
 
-/* Token i is a grade's value: one digit, or a roman numeral up to VI. */
-static int grade_value(const text_scan *s, size_t i)
+/* Token i opens a grade's value: one digit, or a roman numeral up to VI,
+ * with a letter of a subgrade or not ("2", "IV", "IIa", "1a", "IIA"). The
+ * value's end, or 0. */
+static size_t grade_value(const text_scan *s, size_t i)
 {
-    static const char *const romans[] = {"I", "II", "III", "IV", "V", "VI", NULL};
+    static const char *const romans[] = {"VI", "IV", "V", "III", "II", "I", NULL};
+    if (i >= s->n)
+        return 0;
     const text_tok *k = &s->tok[i];
-    if (k->nl)
+    size_t n = k->e - k->s;
+    const char *w = s->t + k->s;
+    if (k->nl || n > 4)
         return 0;
-    if (k->kind == TOK_NUM)
-        return k->e - k->s == 1;
-    if (k->kind != TOK_WORD || !k->allcaps || k->e - k->s > 3)
+    size_t m = 0;
+    if (k->kind == TOK_NUM || (w[0] >= '0' && w[0] <= '9'))
+        m = w[0] >= '0' && w[0] <= '9' ? 1 : 0;
+    else if (k->kind == TOK_WORD)
+        for (const char *const *r = romans; *r && !m; r++)
+            if (strlen(*r) <= n && !memcmp(*r, w, strlen(*r)))
+                m = strlen(*r);
+    if (!m)
         return 0;
-    for (const char *const *r = romans; *r; r++)
-        if (strlen(*r) == k->e - k->s && !memcmp(*r, s->t + k->s, k->e - k->s))
-            return 1;
-    return 0;
+    /* (a subgrade's letter, in the token or glued after it) */
+    if (m < n)
+        return m + 1 == n && strchr("abcABC", w[m]) ? i + 1 : 0;
+    if (i + 1 < s->n && s->tok[i + 1].s == k->e && s->tok[i + 1].kind == TOK_WORD &&
+        s->tok[i + 1].e - s->tok[i + 1].s == 1 && strchr("abcABC", s->t[s->tok[i + 1].s]))
+        return i + 2;
+    if (i + 1 < s->n && s->tok[i + 1].s == k->e && s->tok[i + 1].kind != TOK_PUNCT)
+        return 0; /* (glued to more: "2a3", "IVe") */
+    return i + 1;
+}
+
+/* The value after the name at token i, with "grade", "score", "stade",
+ * "classe" or "type" before it or not: its end, or 0. */
+static size_t grade_after(const text_scan *s, size_t i, int *worded)
+{
+    static const char *const words[] = {"grade", "score", "stade", "classe", "type", NULL};
+    *worded = 0;
+    if (i + 1 >= s->n || s->tok[i + 1].nl)
+        return 0;
+    if (tok_ascii_in(s, i + 1, words) && !s->tok[i + 1].cap) {
+        *worded = 1;
+        return grade_value(s, i + 2);
+    }
+    return grade_value(s, i + 1);
 }
 
 /* A scale's grade after a name (deid_score_name): "Esposito grade 0",
- * "Asan score 4", "Knosp 2,", "(Milan VI)". The bare value only when
- * the name opens a clause and a comma, a bracket or the line closes the
- * value. */
+ * "Asan score 4", "Knosp 2,", "(Milan VI)", "Forrest IIa", and a name
+ * of two words ("Hunt et Hess IV", "Ann Arbor IIA", "Spetzler-Martin
+ * II"). A bare digit only when the name opens a clause (after a comma, a
+ * bracket, the line's start or a word in lower case) and a comma, a
+ * bracket, the line or a word in lower case closes it; a roman numeral
+ * after such a name whatever follows. */
 static int graded(const text_scan *s, size_t i)
 {
-    static const char *const words[] = {"grade", "score", "stade", "classe", "type", NULL};
     const text_tok *k = &s->tok[i];
-    if (k->kind != TOK_WORD || !(k->cap || k->allcaps) || k->e - k->s < 4 || i + 2 >= s->n ||
+    if (k->kind != TOK_WORD || !(k->cap || k->allcaps) || k->e - k->s < 3 || i + 2 >= s->n ||
         s->tok[i + 1].nl)
         return 0;
-    if (tok_ascii_in(s, i + 1, words) && !s->tok[i + 1].cap)
-        return grade_value(s, i + 2);
-    if (!grade_value(s, i + 1))
+    int opens = i == 0 || k->nl || is_punct(s, i - 1, ',') || is_punct(s, i - 1, '(') ||
+                is_punct(s, i - 1, ';') || is_punct(s, i - 1, '/') ||
+                (s->tok[i - 1].kind == TOK_WORD &&
+                 (s->tok[i - 1].allcaps ? s->tok[i - 1].e - s->tok[i - 1].s <= 5 : !s->tok[i - 1].cap) &&
+                 !(s->tok[i - 1].dflags & (DICT_TITLE | DICT_FIELD | DICT_BIRTH | DICT_ROLE)) &&
+                 !(s->tok[i - 1].lex & LEX_KIN));
+    /* (a place after "à", "chez": "à Langres 2) EHPAD ...", "chez ma
+     * soeur à Quimperlé 7 impasse ...") */
+    static const char *const places[] = {"a", "chez", "par", "avec", "pour", NULL};
+    if (!opens || (i > 0 && tok_ascii_in(s, i - 1, places)) || (i > 0 && tok_is(s, i - 1, "\xC3\xA0")))
         return 0;
-    size_t v = i + 2;
-    int closed =
-        v >= s->n || s->tok[v].nl || is_punct(s, v, ',') || is_punct(s, v, ')') || is_punct(s, v, ';');
-    int opens =
-        i == 0 || k->nl || is_punct(s, i - 1, ',') || is_punct(s, i - 1, '(') || is_punct(s, i - 1, ';');
-    return closed && opens;
+    /* (the name's second word: after "et", a hyphen or a space) */
+    size_t last = i;
+    if (i + 2 < s->n && !s->tok[i + 2].nl && (tok_is(s, i + 1, "et") || is_punct(s, i + 1, '-')) &&
+        s->tok[i + 2].kind == TOK_WORD && s->tok[i + 2].cap && s->tok[i + 2].e - s->tok[i + 2].s >= 3)
+        last = i + 2;
+    else if (s->tok[i + 1].kind == TOK_WORD && s->tok[i + 1].cap && !s->tok[i + 1].allcaps &&
+             s->tok[i + 1].e - s->tok[i + 1].s >= 4 && i + 2 < s->n && !s->tok[i + 2].nl &&
+             s->tok[i + 2].kind == TOK_WORD && s->tok[i + 2].allcaps)
+        last = i + 1; /* ("Ann Arbor IIA": the value in capitals) */
+    int worded;
+    size_t v = grade_after(s, last, &worded);
+    if (!v)
+        return 0;
+    if (worded)
+        return 1;
+    static const char *const counts[] = {"ans",     "an", "a",      "mois", "semaines", "sem", "jours", "j",
+                                         "enfants", "h",  "heures", "min",  "kg",       "g",   "sa",    NULL};
+    size_t r = last + 1;
+    int roman = s->tok[r].kind == TOK_WORD;
+    /* (a single letter and a point is an initial: "Pauline V.") */
+    if (roman && v == r + 1 && s->tok[r].e - s->tok[r].s == 1 && is_punct(s, v, '.'))
+        return 0;
+    /* (a first name and an age: "(Noah 6 ans, Lina 3 ans)") */
+    if (v < s->n && !s->tok[v].nl && (tok_ascii_in(s, v, counts) || (s->tok[v].lex & LEX_STREET)))
+        return 0;
+    int closed = v >= s->n || s->tok[v].nl || is_punct(s, v, ',') || is_punct(s, v, ')') ||
+                 is_punct(s, v, ';') || is_punct(s, v, '.') || is_punct(s, v, '/') ||
+                 (s->tok[v].kind == TOK_WORD && !s->tok[v].cap && !s->tok[v].allcaps);
+    return roman || closed;
+}
+
+int deid_scale_grade(const text_scan *s, size_t i)
+{
+    return i + 2 < s->n && graded(s, i);
 }
 
 int deid_score_name(const text_scan *s, size_t i)
 {
-    if (i + 2 < s->n && graded(s, i))
+    if (deid_scale_grade(s, i))
         return 1;
     /* "Barthel 55/100", "Apgar 9/10": a name before a score is a scale's */
     return i + 3 < s->n && s->tok[i + 1].kind == TOK_NUM && !s->tok[i + 1].nl && is_punct(s, i + 2, '/') &&
@@ -661,6 +729,10 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
         int label, digit = 0;
         for (uint32_t b = k->s; b < k->e; b++)
             digit |= (unsigned)(s->t[b] - '0') < 10u;
+        /* (a protein change or a count per unit names no one:
+         * "p.Ser1982ArgfsTer22") */
+        if (digit && deid_variant_or_count(s, i, i + 1))
+            return;
         if (digit)
             label = AT_PHI_ID;
         else if (k->allcaps && deid_acronym_place(s, i))

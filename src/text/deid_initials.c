@@ -359,7 +359,9 @@ static void compound_first(text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
     size_t n = ilen(s, i);
-    if (s->lab[i] || k->kind != TOK_WORD || n < 5 || n > 40 || (k->lex & (LEX_CITY | LEX_PLACE | LEX_STREET)))
+    if (s->lab[i] || k->kind != TOK_WORD || n < 5 || n > 40 ||
+        (k->lex & (LEX_CITY | LEX_PLACE | LEX_STREET)) ||
+        deid_scale_grade(s, i)) /* (a scale's: "occlusion Raymond-Roy 1") */
         return;
     const char *w = s->t + k->s;
     const char *h = memchr(w, '-', n);

@@ -243,6 +243,7 @@ static void pass_rural(text_scan *s, size_t i)
     }
     /* "appt 41", "bât. C2": a number or a short code after a complement word */
     if (j < s->n && !s->tok[j].nl && !s->lab[j] && deid_tok_in(s, i, unit_words) &&
+        !(s->tok[j].e < s->len && (s->t[s->tok[j].e] == 'h' || s->t[s->tok[j].e - 1] == 'h')) &&
         (s->tok[j].kind == TOK_NUM ||
          (s->tok[j].kind == TOK_WORD && tlen(s, j) <= 3 && (s->tok[j].allcaps || glued_digit(s, j)))) &&
         tlen(s, j) <= 5) {
@@ -267,6 +268,9 @@ static void pass_rural(text_scan *s, size_t i)
     size_t r = j;
     while (r < s->n && r - j < 6 && !s->tok[r].nl && !s->lab[r]) {
         const text_tok *u = &s->tok[r];
+        /* (a form's next field: "chemin de Valdegour   CP : 30900") */
+        if (r > j && (is_punct(s, r + 1, ':') || u->s - s->tok[r - 1].e >= 3 || s->t[u->s - 1] == '\t'))
+            break;
         if (u->kind == TOK_WORD && (u->cap || u->allcaps))
             r++;
         else if (u->kind == TOK_WORD && (u->dflags & (DICT_CONNECT | DICT_PARTICLE))) {
@@ -571,9 +575,14 @@ static void pass_code(text_scan *s, size_t i)
               * medical vocabulary in lower case before, groups of four
               * digits at most */
              !(!zero && digits <= 4 * (size_t)groups && i > 0 && !s->tok[i].nl &&
-               s->tok[i - 1].kind == TOK_WORD && (s->tok[i - 1].lex & LEX_MED) &&
-               !(s->tok[i - 1].lex & (LEX_CUE_ID | LEX_LEARNED)) && !s->tok[i - 1].cap &&
-               !s->tok[i - 1].allcaps) &&
+               s->tok[i - 1].kind == TOK_WORD &&
+               (((s->tok[i - 1].lex & LEX_MED) && !(s->tok[i - 1].lex & (LEX_CUE_ID | LEX_LEARNED)) &&
+                 !s->tok[i - 1].cap && !s->tok[i - 1].allcaps) ||
+                /* (a brand's or a scale's, capitalised: "Emend 125/80/80",
+                 * "Apgar 10/10/10") */
+                (s->tok[i - 1].cap && !s->tok[i - 1].allcaps &&
+                 (s->tok[i - 1].lex & (LEX_MED | LEX_EPONYM)) &&
+                 !(s->tok[i - 1].lex & (LEX_FIRST | LEX_LAST | LEX_CUE_ID))))) &&
              !(groups == 2 && digits == 8 && tlen(s, i) == 4 && tlen(s, r - 1) == 4 &&
                atoi_n(s->t + s->tok[i].s, 4) >= 1900 && atoi_n(s->t + s->tok[i].s, 4) <= 2099 &&
                atoi_n(s->t + s->tok[r - 1].s, 4) >= 1900 && atoi_n(s->t + s->tok[r - 1].s, 4) <= 2099))

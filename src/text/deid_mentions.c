@@ -239,7 +239,7 @@ static int mid_sentence(const text_scan *s, size_t i)
 static int other_mention(const text_scan *s, size_t i, const char *f, size_t n)
 {
     const text_tok *k = &s->tok[i];
-    if (deid_eponym_context(s, i))
+    if (deid_eponym_context(s, i) || deid_scale_grade(s, i)) /* ("Hunt et Hess IV" beside M. HUNT) */
         return 0;
     unsigned fl = text_dict_get(&s->d->dict, f, n, NULL);
     if (!(k->cap || k->allcaps))

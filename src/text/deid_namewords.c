@@ -15,6 +15,11 @@ static int title_before(const text_scan *s, size_t i)
     size_t p = i - 1;
     if (is_punct(s, p, '.') && p > 0 && !s->tok[p].nl)
         p--;
+    /* ("20 m. Test Timed Up and Go": a length's unit after a number in
+     * lower case, no title) */
+    if (p > 0 && s->tok[p].e - s->tok[p].s == 1 && s->t[s->tok[p].s] == 'm' && !s->tok[p].nl &&
+        s->tok[p - 1].kind == TOK_NUM)
+        return 0;
     return s->tok[p].kind == TOK_WORD && (s->tok[p].dflags & DICT_TITLE);
 }
 

@@ -109,6 +109,9 @@ static int score_of_ten(const text_scan *s, size_t i, int ymd)
     static const char *const date_cues[] = {"le",    "du",     "au",       "depuis", "des",  "et",
                                             "avant", "apres",  "jusqu'au", "vu",     "revu", "rdv",
                                             "prevu", "prevue", "ce",       NULL};
+    /* (an Apgar's three scores out of ten: "Apgar 9/10/10") */
+    if (i > 0 && !s->tok[i].nl && tok_is(s, i - 1, "apgar"))
+        return 1;
     if (ymd / 10000 || ymd / 100 % 100 != 10 || ymd % 100 > 10 || i == 0 || s->tok[i].nl ||
         s->tok[i - 1].kind != TOK_WORD || tok_len(s, i - 1) > 40)
         return 0;
@@ -230,8 +233,13 @@ void deid_pass_numbers(text_scan *s)
             mark(s, i, tok_end_index(s, i, e), AT_PHI_TEL);
         } else if (k->kind == TOK_NUM && date_sep_after(s, k) &&
                    (e = text_scan_date_numeric(s->t, s->len, k->s, &ymd))) {
-            if (!score_of_ten(s, i, ymd))
-                mark(s, i, tok_end_index(s, i, e), AT_PHI_DATE);
+            size_t de = tok_end_index(s, i, e);
+            /* (doses over a day before their unit: "Hydrocortisone 20-10-10
+             * mg") */
+            if (!score_of_ten(s, i, ymd) &&
+                !(de < s->n && !s->tok[de].nl && s->tok[de].kind == TOK_WORD && tok_unit(s, de) &&
+                  e - k->s <= 8 && (i == 0 || !tok_is(s, i - 1, "le"))))
+                mark(s, i, de, AT_PHI_DATE);
         } else if (k->kind == TOK_NUM && zip_ok(s, i) && is_name_word(s, i + 1) && !s->tok[i + 1].nl &&
                    !(s->tok[i + 1].dflags & DICT_MONTH) && !tok_unit(s, i + 1) &&
                    !(i > 0 && s->tok[i - 1].e == k->s) && s->tok[i + 1].s - k->e <= 2) {

@@ -436,6 +436,9 @@ int deid_study_name(const text_scan *s, size_t i);
 int deid_field_label(const text_scan *s, size_t i);
 /* Token i names a scale before its score ("Barthel 55/100"). */
 int deid_score_name(const text_scan *s, size_t i);
+/* Token i names a scale before its grade ("Knosp 2,", "Hunt et Hess IV",
+ * "Esposito grade 0"; deid_allow.c): part of deid_score_name. */
+int deid_scale_grade(const text_scan *s, size_t i);
 
 void deid_pass_email(text_scan *s);
 void deid_pass_numbers(text_scan *s);

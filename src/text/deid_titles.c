@@ -573,6 +573,12 @@ void deid_pass_titles(text_scan *s)
                          !s->tok[j].allcaps && (i == 0 || k->nl || s->tok[i - 1].kind == TOK_WORD);
             if (len <= 3 && !k->cap && !mister && (len == 1 || s->tok[j].kind != TOK_WORD || s->tok[j].cap))
                 continue;
+            /* "EP segmentaire", "PR séropositive", "DR diabétique": two
+             * capitals without their point before a word in lower case
+             * are an acronym's (an embolism, an arthritis), no title */
+            if (k->allcaps && len == 2 && j == i + 1 && s->tok[j].kind == TOK_WORD && !s->tok[j].cap &&
+                !s->tok[j].allcaps)
+                continue;
             /* "épouse de M. Lefèvre": the title after "de" names him */
             if (j + 1 < s->n && tok_is(s, j, "de") && !s->tok[j].cap && (s->tok[j + 1].dflags & DICT_TITLE))
                 continue;

@@ -67,9 +67,72 @@ static void test_graded_scales(void **state)
     assert_int_equal(label_nth(det, a, "Esposito", 0), 0);
     assert_int_equal(label_nth(det, a, "Knosp", 0), 0);
     assert_int_equal(label_nth(det, a, "Vandermeer", 0), 0);
+    static const char c[] = "HSA Hunt et Hess IV, ulc\xC3\xA8re Forrest IIa (vaisseau visible), "
+                            "occlusion Raymond-Roy 1. Lymphome stade Ann Arbor IIA sus-diaphragmatique.\n"
+                            "Patient : HUNT Marcel, 67 ans.\n";
+    assert_int_equal(label_nth(det, c, "Hunt", 0), 0);
+    assert_int_equal(label_nth(det, c, "Hess", 0), 0);
+    assert_int_equal(label_nth(det, c, "Forrest", 0), 0);
+    assert_int_equal(label_nth(det, c, "Raymond-Roy", 0), 0);
+    assert_int_equal(label_nth(det, c, "Arbor", 0), 0);
+    assert_int_equal(label_nth(det, c, "HUNT", 0), AT_PHI_NOM);
+    /* (children's first names and their ages, an initial and its point,
+     * a town after "à" before a list's number stay names) */
+    static const char d[] = "Deux enfants (Nolan 6 ans, Lina 3 ans). IDE (Pauline V.) : RAS.\n"
+                            "Souhaits : 1) EHPAD du Lac \xC3\xA0 Langres 2) EHPAD Les Tilleuls.\n";
+    assert_int_equal(label_nth(det, d, "Nolan", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(det, d, "Lina", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(det, d, "Pauline", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(det, d, "Langres", 0), AT_PHI_VILLE);
     /* (a title keeps its name) */
     static const char b[] = "Vu par Dr Vandermeer, confr\xC3\xA8re.\n";
     assert_int_equal(label_nth(det, b, "Vandermeer", 0), AT_PHI_NOM);
+}
+
+/* Two capitals without their point before a word in lower case are an
+ * acronym, no title; "m." after a number is a length. */
+static void test_acronym_not_title(void **state)
+{
+    (void)state;
+    static const char a[] = "Conclusion : EP segmentaire droite, pas d'EP proximale.\n"
+                            "Marche avec d\xC3\xA9"
+                            "ambulateur sur 20 m. Test Timed Up and Go 32 s.\n";
+    assert_int_equal(label_nth(det, a, "segmentaire", 0), 0);
+    assert_int_equal(label_nth(det, a, "proximale", 0), 0);
+    assert_int_equal(label_nth(det, a, "Test", 0), 0);
+    /* (a title in capitals before a capitalised name stays one) */
+    static const char b[] = "Vu avec DR Kerhervé ce matin.\n";
+    assert_int_equal(label_nth(det, b, "Kerherv\xC3\xA9", 0), AT_PHI_NOM);
+}
+
+/* Numbers that look like dates or codes but are a score or doses. */
+static void test_scores_and_doses(void **state)
+{
+    (void)state;
+    static const char a[] = "Enfant : gar\xC3\xA7on, 3 420 g, Apgar 9/10/10. Puis Apgar 10/10/10.\n"
+                            "Relais hydrocortisone 20-10-10 mg per os. Emend 125/80/80 avant la cure.\n"
+                            "Variant BRCA2 c.5946delT (p.Ser1982ArgfsTer22) classe 5.\n";
+    assert_int_equal(label_nth(det, a, "9", 0), 0);
+    assert_int_equal(label_nth(det, a, "10", 0), 0);
+    assert_int_equal(label_nth(det, a, "20", 0), 0);
+    assert_int_equal(label_nth(det, a, "125", 0), 0);
+    assert_int_equal(label_nth(det, a, "Ser1982ArgfsTer22", 0), 0);
+    /* (a date before a word that is no unit stays a date) */
+    static const char b[] = "Revu le 20-10-24 en consultation.\n";
+    assert_int_equal(label_nth(det, b, "20", 0), AT_PHI_DATE);
+}
+
+/* A form's next field label is no part of the address before it; a time
+ * after "porté" is none. */
+static void test_form_fields_after_address(void **state)
+{
+    (void)state;
+    static const char a[] =
+        "Adresse : Mas des Oliviers, chemin de Rocbelle   CP : 30900   Ville : N\xC3\x8EMES\n"
+        "Dispositif port\xC3\xA9 19h/j en moyenne.\n";
+    assert_int_equal(label_nth(det, a, "Rocbelle", 0), AT_PHI_ADRESSE);
+    assert_int_equal(label_nth(det, a, "CP", 0), 0);
+    assert_int_equal(label_nth(det, a, "port\xC3\xA9", 0), 0);
 }
 
 int main(void)
@@ -79,6 +142,9 @@ int main(void)
         cmocka_unit_test(test_lower_firms),
         cmocka_unit_test(test_lower_dateline_town),
         cmocka_unit_test(test_graded_scales),
+        cmocka_unit_test(test_acronym_not_title),
+        cmocka_unit_test(test_scores_and_doses),
+        cmocka_unit_test(test_form_fields_after_address),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
