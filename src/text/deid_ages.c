@@ -77,6 +77,7 @@ void deid_age_at(text_scan *s, size_t i)
     if (e < s->n && (tok_is(s, e, "ans") || tok_is(s, e, "an") || tok_is(s, e, "a")) && !s->tok[e].nl &&
         !(tok_is(s, e, "a") && !(i > 0 && deid_tok_in(s, i - 1, age_words)) && !unit_closes(s, e + 1))) {
         mark(s, i, i + 1, AT_PHI_AGE); /* the number: "ans" identifies no one */
+        s->tok[e].aux |= TOK_AUX_SAFE; /* (nor initials in capitals: "97 ANS") */
         return;
     }
     /* "âge : 92", "âgée de 93" */
