@@ -282,12 +282,13 @@ void deid_pass_estab_lower(text_scan *s)
         if (text_org_heads[k->dval - 1].kind != HEAD_HEALTH || !deid_tok_in(s, h, heads)) {
             /* a firm in lower case, named by a place or a person of the
              * lists ("fromagerie des hautes vosges", "ambulances des
-             * landes"; not "taxi de la commune", "ambulance dispo") */
+             * landes", "fromagerie des trois vallées"; not "taxi de la
+             * commune", "ambulance dispo") */
             size_t e;
             if (!s->lab[h] && deid_tok_in(s, h, firms) && (e = lower_estab(s, h)) > h + 1 &&
                 ((proper_word(s, e - 1) &&
                   (s->tok[e - 1].lex & (LEX_FIRST | LEX_LAST | LEX_CITY | LEX_PLACE))) ||
-                 region(s, e - 1)))
+                 region(s, e - 1) || (e >= h + 3 && counted(s, e - 2))))
                 deid_relabel(s, h, e, AT_PHI_EMPLOYEUR);
             continue;
         }

@@ -255,8 +255,22 @@ void deid_pass_numbers(text_scan *s)
                    !tok_unit(s, i + 1)) {
             /* a dictated letter's postcode and town in lower case: "route
              * de condat 15300 murat" (a word of the language only after a
-             * street on the line) */
-            zip_and_town(s, i, i + 1, i + 2);
+             * street on the line); a town of several words to the end of
+             * its line or clause ("12250 roquefort sur soulzon") */
+            static const char *const joins[] = {"sur", "sous", "en",    "les",    "le", "la",  "de", "du",
+                                                "des", "lez",  "saint", "sainte", "st", "ste", NULL};
+            size_t r = i + 2;
+            /* (a first word that opens a name: "saint flour", "la
+             * ferté") */
+            if (r < s->n && !s->tok[r].nl && tok_ascii_in(s, i + 1, joins) && s->tok[r].kind == TOK_WORD &&
+                !s->tok[r].cap && !s->tok[r].allcaps && !s->lab[r])
+                r++;
+            while (r + 1 < s->n && r - i < 7 && !s->tok[r].nl && !s->tok[r + 1].nl && !s->lab[r] &&
+                   tok_ascii_in(s, r, joins) && !s->tok[r].cap && s->tok[r + 1].kind == TOK_WORD &&
+                   !s->tok[r + 1].cap && !s->tok[r + 1].allcaps && !s->lab[r + 1])
+                r += 2;
+            int closes = r >= s->n || s->tok[r].nl || s->tok[r].kind == TOK_PUNCT;
+            zip_and_town(s, i, i + 1, closes ? r : i + 2);
         } else if (k->kind == TOK_NUM && spaced_zip(s, i)) {
             /* a postcode written with a space after its department, then
              * its town: "62 100 CALAIS", "35 000 Rennes" */

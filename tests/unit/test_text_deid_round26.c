@@ -40,9 +40,29 @@ static void test_lower_firms(void **state)
     static const char a[] = "il travaille \xC3\xA0 la fromagerie des hautes alpes depuis vingt ans.\n";
     assert_int_equal(label_nth(rules, a, "fromagerie", 0), AT_PHI_EMPLOYEUR);
     assert_int_equal(label_nth(rules, a, "alpes", 0), AT_PHI_EMPLOYEUR);
+    static const char c[] = "sa fille travaille \xC3\xA0 la fromagerie des trois vall\xC3\xA9"
+                            "es l'accompagne\n";
+    assert_int_equal(label_nth(rules, c,
+                               "vall\xC3\xA9"
+                               "es",
+                               0),
+                     AT_PHI_EMPLOYEUR);
     static const char b[] = "retour en taxi de la commune, puis ambulance dispo le soir.\n";
     assert_int_equal(label_nth(rules, b, "commune", 0), 0);
     assert_int_equal(label_nth(rules, b, "dispo", 0), 0);
+}
+
+/* A lower-case town of several words after a postcode, to the end of
+ * its line. */
+static void test_lower_town_after_postcode(void **state)
+{
+    (void)state;
+    static const char a[] = "adresse : 3 rue des lilas 12250 roquefort sur soulzon\n"
+                            "route de condat 15100 saint flour, t\xC3\xA9l 04 71 00 00 00\n";
+    assert_int_equal(label_nth(det, a, "12250", 0), AT_PHI_ZIP);
+    assert_int_equal(label_nth(det, a, "sur", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, a, "soulzon", 0), AT_PHI_VILLE);
+    assert_int_equal(label_nth(det, a, "flour", 0), AT_PHI_VILLE);
 }
 
 /* A lower-case town opening a letter's line before "le" and a date. */
@@ -141,6 +161,7 @@ int main(void)
         cmocka_unit_test(test_lower_establishment_qualifiers),
         cmocka_unit_test(test_lower_firms),
         cmocka_unit_test(test_lower_dateline_town),
+        cmocka_unit_test(test_lower_town_after_postcode),
         cmocka_unit_test(test_graded_scales),
         cmocka_unit_test(test_acronym_not_title),
         cmocka_unit_test(test_scores_and_doses),
