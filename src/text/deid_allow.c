@@ -715,7 +715,10 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
         if (!k->cap && !k->allcaps && !named && !place) {
             /* an unknown word in lower case: a name only when the tagger
              * leans that way or a title, relative or label stands before */
-            int cue = 0;
+            /* (or glued by '_' after a word taken: a handle's part,
+             * "duncan_runs_geneva") */
+            int cue = i >= 2 && is_punct(s, i - 1, '_') && s->tok[i - 1].s == s->tok[i - 2].e &&
+                      s->tok[i].s == s->tok[i - 1].e && s->lab[i - 2];
             for (size_t q = i, hop = 0; !cue && q > 0 && hop < 2; q--, hop++) {
                 const text_tok *p = &s->tok[q - 1];
                 cue = (p->dflags & (DICT_TITLE | DICT_FIELD | DICT_ROLE)) || (p->lex & LEX_KIN) ||

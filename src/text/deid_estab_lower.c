@@ -11,14 +11,18 @@
 
 #include "deid_internal.h"
 
+#include <string.h>
+
 static const char *const stops[] = {
-    "le",        "la",     "les",   "un",      "une",   "et",    "ou",   "a",      "pour",   "par",
-    "avec",      "depuis", "point", "virgule", "en",    "au",    "aux",  "sur",    "dans",   "pas",
-    "est",       "sont",   "qui",   "que",     "ce",    "cette", "son",  "sa",     "ses",    "leur",
-    "de",        "du",     "des",   "d'",      "l'",    "chez",  "vers", "apres",  "avant",  "il",
-    "elle",      "ils",    "elles", "on",      "nous",  "vous",  "ah",   "euh",    "non",    "oui",
-    "ne",        "se",     "y",     "mais",    "donc",  "car",   "puis", "ouvrez", "fermez", "prochain",
-    "prochaine", "habite", "sera",  "ont",     "entre", NULL};
+    "le",   "la",      "les",      "un",      "une",       "et",       "ou",        "a",      "pour",
+    "par",  "avec",    "depuis",   "point",   "virgule",   "en",       "au",        "aux",    "sur",
+    "dans", "pas",     "est",      "sont",    "qui",       "que",      "ce",        "cette",  "son",
+    "sa",   "ses",     "leur",     "de",      "du",        "des",      "d'",        "l'",     "chez",
+    "vers", "apres",   "avant",    "il",      "elle",      "ils",      "elles",     "on",     "nous",
+    "vous", "ah",      "euh",      "non",     "oui",       "ne",       "se",        "y",      "mais",
+    "donc", "car",     "puis",     "ouvrez",  "fermez",    "prochain", "prochaine", "habite", "sera",
+    "ont",  "entre",   "matin",    "soir",    "lendemain", "veille",   "semaine",   "mois",   "nuit",
+    "midi", "dernier", "derniere", "suivant", "suivante",  NULL};
 
 static const char *const weekdays[] = {"lundi",  "mardi",     "mercredi", "jeudi",     "vendredi",
                                        "samedi", "dimanche",  "lundis",   "mardis",    "mercredis",
@@ -43,6 +47,8 @@ static const char *const firms[] = {
     "imprimerie", "brasserie",   "conserverie",    "distillerie", "biscuiterie", "usine",
     "ateliers",   "cooperative", "papeterie",      "verrerie",    NULL};
 
+static int region(const text_scan *s, size_t e);
+
 /* Word token i describes an establishment without naming it. */
 static int describes(const text_scan *s, size_t i)
 {
@@ -50,7 +56,8 @@ static int describes(const text_scan *s, size_t i)
     return k->kind == TOK_WORD &&
            ((k->dflags & (DICT_DESCR | DICT_HEAD)) || tok_is(s, i, "residence") ||
             tok_is(s, i, "r\xC3\xA9sidence") ||
-            ((k->lex & (LEX_MED | LEX_ORG)) && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_CITY | LEX_PLACE))));
+            ((k->lex & (LEX_MED | LEX_ORG)) && !(k->lex & (LEX_FIRST | LEX_LAST | LEX_CITY | LEX_PLACE)) &&
+             !region(s, i)));
 }
 
 /* The particle from i that opens an establishment's name: its end, i when
@@ -90,9 +97,10 @@ static int name_word_at(const text_scan *s, size_t e, int qualified)
           !tok_has_digit(s, e) && !deid_tok_in(s, e, stops) &&
           !(s->tok[e].dflags & (DICT_MONTH | DICT_ROLE | DICT_TITLE)) && !deid_tok_in(s, e, weekdays) &&
           deid_words_value(s, e, e + 1) < 0 && /* (a house's number said: "... des tilleuls trois place") */
-          (!s->lab[e] || s->lab[e] == AT_PHI_VILLE || s->lab[e] == AT_PHI_NOM || s->lab[e] == AT_PHI_PRENOM)))
+          (!s->lab[e] || s->lab[e] == AT_PHI_VILLE || s->lab[e] == AT_PHI_NOM || s->lab[e] == AT_PHI_PRENOM ||
+           s->lab[e] == AT_PHI_HOPITAL)))
         return 0;
-    if (!describes(s, e))
+    if (!describes(s, e) || region(s, e)) /* (a region the lists know as a word of care: "savoie") */
         return 1;
     if (!qualified || !deid_tok_in(s, e, qualifiers))
         return 0;
@@ -140,6 +148,41 @@ static int region(const text_scan *s, size_t e)
     return fl > 0 && deid_region_word(f, (size_t)fl) == 2;
 }
 
+/* From token f, an establishment's name without a particle that ends its
+ * clause (a comma, a bracket, a dash, the line): up to four words of the
+ * name, "de", "du", "d'" or "sur" between them, "le" or "la" before, one
+ * of them a region's or a département's, a commune's, a place's or a
+ * person's of the lists. Its end, or f. */
+static size_t named_clause(const text_scan *s, size_t f)
+{
+    static const char *const compass[] = {"sud", "nord", "est", "ouest", NULL};
+    size_t e = f, words = 0, end = f;
+    if (e + 1 < s->n && !s->tok[e].nl && (tok_is(s, e, "le") || tok_is(s, e, "la")) && name_word(s, e + 1))
+        e++;
+    while (e < s->n && !s->tok[e].nl && words < 4) {
+        if (name_word(s, e)) {
+            /* (the name ends on such a word, or on a compass point after
+             * one: "ch val de marne sud"; not on a word of the language,
+             * "clinique sainte-marie fin de dictée") */
+            if (region(s, e) ||
+                (proper_word(s, e) && ((s->tok[e].lex & (LEX_CITY | LEX_PLACE | LEX_FIRST | LEX_LAST)) ||
+                                       (!(s->tok[e].lex & LEX_MASK) && s->tok[e].e - s->tok[e].s >= 4))) ||
+                (end > f && end == e && deid_tok_in(s, e, compass)))
+                end = e + 1;
+            words++;
+            e++;
+        } else if ((tok_is(s, e, "de") || tok_is(s, e, "du") || tok_elided_d(s, e) || tok_is(s, e, "sur")) &&
+                   words && name_word(s, e + 1)) {
+            e++;
+        } else {
+            break;
+        }
+    }
+    int closes = end >= s->n || s->tok[end].nl ||
+                 (s->tok[end].kind == TOK_PUNCT && strchr(",.;:()-/", s->t[s->tok[end].s]));
+    return end > f && closes ? end : f;
+}
+
 /* "des trois vallées", "des deux rives": a number of ten or less said
  * before a plural word of the name. */
 static int counted(const text_scan *s, size_t e)
@@ -168,12 +211,20 @@ static size_t lower_estab(const text_scan *s, size_t h)
         while (j < s->n && j - h < 6 && !s->tok[j].nl && !s->lab[j]) {
             if (describes(s, j))
                 j++;
+            else if (j + 1 < s->n && (tok_is(s, j, "a") || tok_is(s, j, "\xC3\xA0")) &&
+                     tok_is(s, j + 1, "domicile") && j > h + 1 && !s->tok[j + 1].nl)
+                j += 2; /* ("hospitalisation à domicile val de saône") */
             else if ((tok_is(s, j, "de") || tok_elided_d(s, j)) && j + 1 < s->n && !s->tok[j + 1].nl &&
-                     !s->lab[j + 1] && describes(s, j + 1))
+                     !s->lab[j + 1] &&
+                     (describes(s, j + 1) || (tok_is(s, h, "maison") && tok_is(s, j + 1, "retraite"))))
                 j += 2;
             else
                 break;
         }
+        /* (a care home's name may be its plural words after "les":
+         * "maison de retraite les tilleuls", "ehpad les glycines") */
+        int home =
+            tok_is(s, h, "ehpad") || (tok_is(s, h, "maison") && j > h + 2 && tok_is(s, j - 1, "retraite"));
         /* what a cancer centre is ("centre régional de lutte contre le
          * cancer"), and words of the language that describe it before
          * its particle ("centre de médecine nucléaire de l'oust", "cabinet
@@ -209,6 +260,10 @@ static size_t lower_estab(const text_scan *s, size_t h)
         if (unit || (j == h + 1 && tok_is(s, h, "maison")))
             return h;
         size_t a = particle(s, j);
+        if (abbr && a == j && j == h + 1) {
+            size_t c = named_clause(s, j); /* ("ch savoie léman") */
+            return c > j ? c : h;
+        }
         if (abbr && (a == j || j != h + 1))
             return h;
         /* "hôpital de quimperlé", "maison de santé de plouescat": "de"
@@ -217,6 +272,12 @@ static size_t lower_estab(const text_scan *s, size_t h)
         if (a == j && j + 1 < s->n && tok_is(s, j, "de") && !s->tok[j].nl && proper_word(s, j + 1))
             from = j + 1;
         if (a == j) {
+            /* no particle: the name to the end of its clause, a region's,
+             * a place's or a person's word in it ("ch val de marne sud",
+             * "ch savoie léman", "ssr le mont ventoux") */
+            size_t c = named_clause(s, from);
+            if (c > from)
+                return c;
             /* no particle: the words that name it, each a place's, a
              * person's or unknown ("hôpital privé jacques cartier") */
             size_t e = from;
@@ -233,7 +294,8 @@ static size_t lower_estab(const text_scan *s, size_t h)
         /* ("les" after what describes it only before a place's
          * qualifier or a word that names: "centre de dialyse les hauts de
          * flandre", not "hôpital de jour les mardis") */
-        if (tok_is(s, j, "les") && j != h + 1 && !deid_tok_in(s, a, qualifiers) && !proper_word(s, a))
+        if (tok_is(s, j, "les") && j != h + 1 && !home && !deid_tok_in(s, a, qualifiers) &&
+            !proper_word(s, a))
             return h;
         size_t words = 0;
         if (counted(s, a)) { /* (the number is the name's first word) */
@@ -246,6 +308,9 @@ static size_t lower_estab(const text_scan *s, size_t h)
         for (int joined = 0; e < s->n && words < 2 && name_word(s, e);) {
             e++;
             words++;
+            /* (a region's name ends it: "des marches de bretagne montre") */
+            if (joined && region(s, e - 1))
+                break;
             if (words == 2 || !name_word(s, e)) {
                 size_t b = e < s->n && !s->tok[e].nl && !joined &&
                                    (tok_is(s, e, "de") || tok_is(s, e, "du") || tok_elided_d(s, e))

@@ -32,6 +32,29 @@ static void test_lower_establishment_qualifiers(void **state)
     assert_int_equal(label_nth(det, d, "morteau", 0), AT_PHI_HOPITAL);
 }
 
+/* A lower-case establishment named without a particle to the end of its
+ * clause, a region's or a place's word last; a care home's plural name
+ * after "les". */
+static void test_lower_establishment_clauses(void **state)
+{
+    (void)state;
+    static const char a[] = "claire, ide coordinatrice\nch val de marne nord - poste 4417\n"
+                            "son fils, infirmier \xC3\xA0 la maison de retraite les tilleuls, qui souhaite\n"
+                            "had hospitalisation \xC3\xA0 domicile val de sa\xC3\xB4ne - cahier de liaison\n";
+    assert_int_equal(label_nth(rules, a, "marne", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(rules, a, "nord", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(rules, a, "tilleuls", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(rules, a, "sa\xC3\xB4ne", 0), AT_PHI_HOPITAL);
+    /* (a word of the language after the place ends no name: "fin de
+     * dictée"; a time after "la clinique" is none) */
+    static const char b[] = "copie au docteur roux \xC3\xA0 la clinique sainte-marie fin de dict\xC3\xA9"
+                            "e\n"
+                            "hospitalis\xC3\xA9"
+                            "e \xC3\xA0 la clinique la semaine derni\xC3\xA8re.\n";
+    assert_int_equal(label_nth(rules, b, "fin", 0), 0);
+    assert_int_equal(label_nth(rules, b, "semaine", 0), 0);
+}
+
 /* A firm in lower case named by a place, a region or a person of the
  * lists is an employer; one named by a word of the language is none. */
 static void test_lower_firms(void **state)
@@ -159,6 +182,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lower_establishment_qualifiers),
+        cmocka_unit_test(test_lower_establishment_clauses),
         cmocka_unit_test(test_lower_firms),
         cmocka_unit_test(test_lower_dateline_town),
         cmocka_unit_test(test_lower_town_after_postcode),
