@@ -559,6 +559,10 @@ void deid_pass_titles(text_scan *s)
         }
         if (k->dflags & DICT_TITLE) {
             size_t len = tok_len(s, i);
+            /* (an elided pronoun is no title: "de m'alimenter", "en
+             * m'adressant") */
+            if (!k->cap && len >= 2 && (s->t[k->e - 1] == '\'' || (unsigned char)s->t[k->e - 1] == 0x99))
+                continue;
             size_t j = i + 1;
             /* (the point of an abbreviation: "Dr.", "Mme."; after a word,
              * "veuve. Vit avec ...", it ends a sentence) */
