@@ -745,7 +745,8 @@ void deid_pass_dictionary(text_scan *s)
             !((s->tok[i + 1].dflags & DICT_COMMON) && !(s->tok[i + 1].dflags & DICT_LAST)) &&
             !(s->tok[i + 1].dflags &
               (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_IDLABEL | DICT_ROLE | DICT_FIELD | DICT_BIRTH)) &&
-            !(s->tok[i + 1].lex & LEX_MED)) {
+            !(s->tok[i + 1].lex & LEX_MED) &&
+            !deid_field_label(s, i + 1)) { /* (a form's next field: "Raymond    ID : ISC25") */
             mark(s, i, i + 1, AT_PHI_PRENOM);
             mark(s, i + 1, i + 2, AT_PHI_NOM);
             i++;
@@ -778,7 +779,7 @@ void deid_pass_dictionary(text_scan *s)
             if (!((g & DICT_COMMON) && !(g & DICT_LAST)) &&
                 !(g &
                   (DICT_TITLE | DICT_HOSP | DICT_MONTH | DICT_CITY | DICT_ROLE | DICT_FIELD | DICT_BIRTH)) &&
-                !(s->tok[i + 1].lex & LEX_MED)) {
+                !(s->tok[i + 1].lex & LEX_MED) && !deid_field_label(s, i + 1)) {
                 mark(s, i, i + 1, AT_PHI_PRENOM);
                 mark(s, i + 1, i + 2, AT_PHI_NOM);
                 i++;

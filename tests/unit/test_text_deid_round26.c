@@ -184,6 +184,13 @@ static void test_form_fields_after_address(void **state)
     assert_int_equal(label_nth(det, a, "Rocbelle", 0), AT_PHI_ADRESSE);
     assert_int_equal(label_nth(det, a, "CP", 0), 0);
     assert_int_equal(label_nth(det, a, "port\xC3\xA9", 0), 0);
+    /* (a first name's next word is no surname when it is the next
+     * field's label) */
+    static const char b[] = "Patient : BONNET, Raymond    ID : ISC2507731   Plan : ORL_VMAT\n"
+                            "IBODE : Corentin / Manon     Panseuse : \xC3\x89lise\n";
+    assert_int_equal(label_nth(det, b, "ID", 0), 0);
+    assert_int_equal(label_nth(det, b, "Panseuse", 0), 0);
+    assert_int_equal(label_nth(det, b, "Raymond", 0), AT_PHI_PRENOM);
 }
 
 int main(void)
