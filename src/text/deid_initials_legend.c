@@ -85,6 +85,8 @@ static void legends(text_scan *s)
 {
     char defs[LEGEND_MAX][4];
     size_t lens[LEGEND_MAX], nd = 0;
+    if (!(s->seen & TEXT_SEEN_EQUALS)) /* (no '=' in the text: no legend) */
+        return;
     for (size_t i = 0; i + 1 < s->n && nd < LEGEND_MAX; i++) {
         if (s->tok[i + 1].kind != TOK_PUNCT || s->t[s->tok[i + 1].s] != '=' || !legend_at(s, i))
             continue;

@@ -61,7 +61,8 @@ enum {
     TEXT_SEEN_FILLER = 1024,  /* '_' or '[' (a form's filler, deid_pass_form_dates) */
     TEXT_SEEN_DOLLAR = 2048,  /* '$' */
     TEXT_SEEN_DASH_NL = 4096, /* a line break after a '-' ("Dupo-" / "nt") */
-    TEXT_SEEN_DOOR = 8192     /* a door code's word: "code", "digicode", "interphone" */
+    TEXT_SEEN_DOOR = 8192,    /* a door code's word: "code", "digicode", "interphone" */
+    TEXT_SEEN_EQUALS = 16384  /* '=' (a legend of initials, deid_initials_legend.c) */
 };
 
 /* The words of the names the context rules found (deid_mentions.c). */
