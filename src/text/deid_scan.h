@@ -233,6 +233,8 @@ static inline int deid_labels8_empty(const text_scan *s, size_t i)
  * place at once). */
 static inline size_t deid_next_nonzero(const uint8_t *v, size_t i, size_t n)
 {
+    if (i < n && v[i]) /* (the next byte first: a walk through an entity's tokens) */
+        return i;
 #if defined(__SSE2__)
     for (; i + 16 <= n; i += 16) {
         __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(v + i));
