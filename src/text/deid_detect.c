@@ -89,8 +89,8 @@ static const uint8_t space_class[256] = {
 
 /* The TEXT_SEEN_* bit of a punctuation byte. */
 static const uint16_t punct_seen[256] = {
-    ['"'] = TEXT_SEEN_QUOTE,  ['|'] = TEXT_SEEN_BAR,    [';'] = TEXT_SEEN_SEMI,
-    ['_'] = TEXT_SEEN_FILLER, ['['] = TEXT_SEEN_FILLER, ['$'] = TEXT_SEEN_DOLLAR};
+    ['"'] = TEXT_SEEN_QUOTE,  ['|'] = TEXT_SEEN_BAR,    [';'] = TEXT_SEEN_SEMI,  ['_'] = TEXT_SEEN_FILLER,
+    ['['] = TEXT_SEEN_FILLER, ['$'] = TEXT_SEEN_DOLLAR, ['='] = TEXT_SEEN_EQUALS};
 
 /* Bytes of the apostrophe at p: 1 for ', 3 for the typographic U+2019,
  * 0 for anything else. */

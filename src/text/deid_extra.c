@@ -165,6 +165,14 @@ static size_t scan_plate(const text_scan *s, size_t a)
     return i < s->len && is_alnum_c(t[i]) ? 0 : i;
 }
 
+/* c opens a weekday's name: l, m, j, v, s or d in either case (a word's
+ * first byte: never 0). */
+static int weekday_initial(char c)
+{
+    unsigned l = (unsigned char)c | 0x20u;
+    return l == 'l' || l == 'm' || l == 'j' || l == 'v' || l == 's' || l == 'd';
+}
+
 static int ocr_digit(char c)
 {
     return is_dig(c) || c == 'O' || c == 'o' || c == 'l' || c == 'I';
@@ -358,8 +366,8 @@ static void early_at(text_scan *s, size_t i)
             return;
         }
     }
-    if (i + 2 < s->n && s->tok[i + 1].s == k->e && (is_punct(s, i + 1, '/') || is_punct(s, i + 1, '.')) &&
-        ocr_digit(c0) && (e = scan_ocr_date(s, k->s))) {
+    if (ocr_digit(c0) && i + 2 < s->n && s->tok[i + 1].s == k->e &&
+        (is_punct(s, i + 1, '/') || is_punct(s, i + 1, '.')) && (e = scan_ocr_date(s, k->s))) {
         mark_bytes(s, i, e, AT_PHI_DATE);
         return;
     }
@@ -722,7 +730,7 @@ void deid_pass_extra_dates(text_scan *s)
             deid_day_words(s, i);
         else if (!s->lab[i] && i > 0 && !s->tok[i].nl && !s->lab[i - 1] && s->tok[i - 1].kind == TOK_WORD &&
                  s->tok[i - 1].e - s->tok[i - 1].s >= 5 && s->tok[i - 1].e - s->tok[i - 1].s <= 8 &&
-                 strchr("lmjvsdLMJVSD", s->t[s->tok[i - 1].s]) && deid_number_word_tok(s, i) == 1)
+                 weekday_initial(s->t[s->tok[i - 1].s]) && deid_number_word_tok(s, i) == 1)
             deid_weekday_words(s, i); /* (a weekday's first letter and length first) */
     }
 }

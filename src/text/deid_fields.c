@@ -51,7 +51,7 @@ static int folded_in(const text_scan *s, size_t i, const char *const *set)
     if (n <= 0)
         return 0;
     for (; *set; set++)
-        if (strlen(*set) == (size_t)n && !memcmp(*set, f, (size_t)n))
+        if ((*set)[0] == f[0] && strlen(*set) == (size_t)n && !memcmp(*set, f, (size_t)n))
             return 1;
     return 0;
 }

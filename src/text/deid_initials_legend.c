@@ -85,6 +85,8 @@ static void legends(text_scan *s)
 {
     char defs[LEGEND_MAX][4];
     size_t lens[LEGEND_MAX], nd = 0;
+    if (!(s->seen & TEXT_SEEN_EQUALS)) /* (no '=' in the text: no legend) */
+        return;
     for (size_t i = 0; i + 1 < s->n && nd < LEGEND_MAX; i++) {
         if (s->tok[i + 1].kind != TOK_PUNCT || s->t[s->tok[i + 1].s] != '=' || !legend_at(s, i))
             continue;
@@ -128,12 +130,14 @@ static void references(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {
         size_t i = s->list[TEXT_LIST_NAME][q];
+        /* (a '/' glued after it first: most words leave there) */
+        if (i + 2 >= s->n || !is_punct(s, i + 1, '/') || s->tok[i + 1].s != s->tok[i].e)
+            continue;
         int lower, lower2;
-        int li = s->lab[i], l2 = i + 2 < s->n ? s->lab[i + 2] : 0;
+        int li = s->lab[i], l2 = s->lab[i + 2];
         if ((li && li != AT_PHI_NOM && li != AT_PHI_PRENOM) ||
             (l2 && l2 != AT_PHI_NOM && l2 != AT_PHI_PRENOM) || (li && l2) || !initials_shape(s, i, &lower) ||
-            lower || s->tok[i].e - s->tok[i].s > 3 || i + 2 >= s->n || !is_punct(s, i + 1, '/') ||
-            s->tok[i + 1].s != s->tok[i].e || s->tok[i + 2].s != s->tok[i + 1].e ||
+            lower || s->tok[i].e - s->tok[i].s > 3 || s->tok[i + 2].s != s->tok[i + 1].e ||
             !initials_shape(s, i + 2, &lower2) || !lower2 || s->tok[i + 2].e - s->tok[i + 2].s > 3 ||
             deid_tok_in(s, i + 2, per_units) || (i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_NUM))
             continue;

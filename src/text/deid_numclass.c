@@ -465,7 +465,7 @@ static void day_month(text_scan *s, size_t i)
             char f[40];
             int fl = text_lexicon_fold(s->t + s->tok[p - 1].s, tl(s, p - 1), f, sizeof f);
             for (const char *const *c = cues; fl > 0 && *c && !ok; c++)
-                ok = strlen(*c) == (size_t)fl && !memcmp(*c, f, (size_t)fl);
+                ok = (*c)[0] == f[0] && strlen(*c) == (size_t)fl && !memcmp(*c, f, (size_t)fl);
         }
     }
     if (ok)
@@ -544,7 +544,7 @@ static void day_alone(text_scan *s, size_t i)
     int fl = text_lexicon_fold(s->t + p->s, p->e - p->s, f, sizeof f);
     int ok = 0;
     for (const char *const *c = lead; fl > 0 && *c && !ok; c++)
-        ok = strlen(*c) == (size_t)fl && !memcmp(*c, f, (size_t)fl);
+        ok = (*c)[0] == f[0] && strlen(*c) == (size_t)fl && !memcmp(*c, f, (size_t)fl);
     /* "jusqu'au", "jusqu’au" in one token or two */
     if (!ok && fl >= 2 && !memcmp(f + fl - 2, "au", 2) && (fl == 2 || f[fl - 3] == '\'' || fl >= 4))
         ok = fl == 2 || !memcmp(f, "jusqu", 5);
@@ -572,7 +572,7 @@ static void day_alone(text_scan *s, size_t i)
         char g[48];
         int gl = text_lexicon_fold(s->t + n->s, n->e - n->s, g, sizeof g);
         for (const char *const *c = next_ok; gl > 0 && *c; c++)
-            if (strlen(*c) == (size_t)gl && !memcmp(*c, g, (size_t)gl)) {
+            if ((*c)[0] == g[0] && strlen(*c) == (size_t)gl && !memcmp(*c, g, (size_t)gl)) {
                 mark(s, i, i + 1, AT_PHI_DATE);
                 return;
             }

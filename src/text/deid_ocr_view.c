@@ -337,9 +337,13 @@ at_status deid_ocr_view(const at_text_deid *d, const char *t, size_t len, char *
             memcpy(buf, u + base, len - base);
             p = buf;
         }
-        unsigned char before = base ? u[base - 1] : 0, after = base + 32 < len ? u[base + 32] : 0;
         byte_triggers g;
         triggers_of(p, &g);
+        /* (no digit, and no l after a capital of the block nor at its
+         * first byte: none, the neighbours unread) */
+        if (!g.digit && !(g.ell & (g.upper << 1 | 1u)))
+            continue;
+        unsigned char before = base ? u[base - 1] : 0, after = base + 32 < len ? u[base + 32] : 0;
         uint32_t up_before = (unsigned)before - 'A' < 26u;
         uint32_t beside = g.letter << 1 | (uint32_t)letter_byte(before) | g.letter >> 1 |
                           (uint32_t)letter_byte(after) << 31;

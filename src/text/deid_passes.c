@@ -96,7 +96,7 @@ static int tok_unit(const text_scan *s, size_t i)
         f[j] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     for (const char *const *u = units; *u; u++)
-        if (strlen(*u) == n && !memcmp(*u, f, n))
+        if ((*u)[0] == f[0] && strlen(*u) == n && !memcmp(*u, f, n))
             return 1;
     return 0;
 }

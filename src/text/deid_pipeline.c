@@ -447,6 +447,16 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
     const char *const *from = set; /* the first word that may be an ASCII token's */
     const unsigned char *w = (const unsigned char *)s->t + s->tok[i].s;
     size_t wn = s->tok[i].e - s->tok[i].s;
+    /* (a token opening with an ASCII byte: none of the set opens with
+     * that byte, bit 5 set, and it is none of them, whatever its other
+     * bytes, as below; else the walks start at the first that does) */
+    const char *const *lead = set;
+    if (c < 0x80) {
+        while (*lead && (unsigned char)(*lead)[0] != (c | 0x20))
+            lead++;
+        if (!*lead)
+            return 0;
+    }
     unsigned any = 0;
     for (size_t j = 0; j < wn; j++)
         any |= w[j];
@@ -455,7 +465,7 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
          * own lower case): the words of the set that open with that
          * letter compared, in one walk, as below */
         unsigned lc = c | 0x20;
-        for (; *set; set++) {
+        for (set = lead; *set; set++) {
             const unsigned char *e = (const unsigned char *)*set;
             if (e[0] != lc)
                 continue;
@@ -467,16 +477,8 @@ int deid_tok_in(const text_scan *s, size_t i, const char *const *set)
         }
         return 0;
     }
-    if (c < 0x80) {
-        unsigned lc = c | 0x20;
-        const char *const *v = set;
-        while (*v && (unsigned char)(*v)[0] != lc)
-            v++;
-        if (!*v)
-            return 0;
-        if (ascii_lower(c) == lc)
-            from = v; /* (the words before it have another first byte) */
-    }
+    if (c < 0x80 && ascii_lower(c) == (c | 0x20))
+        from = lead; /* (the words before it have another first byte) */
     /* an ASCII word folds to its lower case: compared as it is */
     if (any < 0x80) {
         for (set = from; *set; set++) {

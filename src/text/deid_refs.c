@@ -27,6 +27,8 @@ static char low(char c)
 /* The bytes of t[a, b) are lit, in any case. */
 static int bytes_are(const char *t, size_t a, size_t b, const char *lit)
 {
+    if (low(t[a]) != lit[0]) /* (a token has a byte: the first first) */
+        return 0;
     size_t n = strlen(lit);
     if (b - a != n)
         return 0;
