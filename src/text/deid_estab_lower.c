@@ -142,10 +142,7 @@ static int adjective(const text_scan *s, size_t w)
  * the language in lower case). */
 static int region(const text_scan *s, size_t e)
 {
-    size_t n = s->tok[e].e - s->tok[e].s;
-    char f[64];
-    int fl = n <= 40 ? text_lexicon_fold(s->t + s->tok[e].s, n, f, sizeof f) : -1;
-    return fl > 0 && deid_region_word(f, (size_t)fl) == 2;
+    return deid_region_tok(s, e) == 2;
 }
 
 /* From token f, an establishment's name without a particle that ends its

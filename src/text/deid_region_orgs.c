@@ -138,7 +138,7 @@ int deid_region_word(const char *f, size_t fl)
 }
 
 /* Token i as a region's (deid_region_word of its fold). */
-static int region_tok(const text_scan *s, size_t i)
+int deid_region_tok(const text_scan *s, size_t i)
 {
     if (i >= s->n || s->tok[i].kind != TOK_WORD)
         return 0;
@@ -165,7 +165,7 @@ static size_t region_end(const text_scan *s, size_t j)
     for (size_t q = j; q < s->n && q < j + 6; q++) {
         if (q > j && (s->tok[q].nl || s->tok[q].kind != TOK_WORD))
             break;
-        int r = region_tok(s, q);
+        int r = deid_region_tok(s, q);
         if (!r)
             break;
         if (r == 2)
@@ -198,7 +198,7 @@ static int org_word(const text_scan *s, size_t i)
 static int org_anchor(const text_scan *s, size_t a)
 {
     const text_tok *k = &s->tok[a];
-    if (s->lab[a] || k->kind != TOK_WORD || region_tok(s, a))
+    if (s->lab[a] || k->kind != TOK_WORD || deid_region_tok(s, a))
         return 0;
     if (tok_is(s, a, "3c"))
         return 1;
@@ -325,16 +325,17 @@ void deid_pass_region_orgs(text_scan *s)
                     (s->tok[j - 1].cap || s->lab[j - 1] || s->tok[j - 1].e - s->tok[j - 1].s <= 3)) ||
                    (j + 1 < s->n && !s->tok[j + 1].nl && s->tok[j + 1].kind == TOK_WORD && s->tok[j + 1].cap);
         /* (a care network's one word stands alone: "réseau Onco-Normandie") */
-        if (!region_may(s, j) || (!near && region_tok(s, j) != 3))
+        if (!region_may(s, j) || (!near && deid_region_tok(s, j) != 3))
             continue;
         /* (inside an entity found: its own) */
         if (s->lab[j] && j > 0 && s->ent[j - 1] == s->ent[j])
             continue;
-        if (region_tok(s, j) == 3) {
+        if (deid_region_tok(s, j) == 3) {
             /* a care network's or laboratory's one word, and the region's
              * words after it ("Onco-Loire Atlantique Nord") */
             size_t e = j + 1;
-            while (e < s->n && e < j + 4 && !s->tok[e].nl && !s->lab[e] && s->tok[e].cap && region_tok(s, e))
+            while (e < s->n && e < j + 4 && !s->tok[e].nl && !s->lab[e] && s->tok[e].cap &&
+                   deid_region_tok(s, e))
                 e++;
             if (!s->lab[j] || s->lab[j] == AT_PHI_VILLE)
                 deid_relabel(s, j, e, AT_PHI_HOPITAL);

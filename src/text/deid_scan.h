@@ -540,6 +540,8 @@ void deid_region_keys(uint64_t keys[16]);
  * "haute", "pays"), 3 when a care prefix opens it ("onco-normandie"), 1
  * when it is one of those words only, 0 otherwise. */
 int deid_region_word(const char *f, size_t fl);
+/* Token i as a region's: deid_region_word of its fold, 0 for no word. */
+int deid_region_tok(const text_scan *s, size_t i);
 void deid_pass_acronyms(text_scan *s);
 /* A date without a year in digits at number token i (deid_short_dates.c;
  * called by deid_pass_extra_late). */
