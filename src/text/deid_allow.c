@@ -639,9 +639,12 @@ static int dateline(const text_scan *s, size_t i)
     if (i + 1 >= s->n || s->tok[i].nl || !tok_is(s, i, "le"))
         return 0;
     i++;
-    static const char *const days[] = {"lundi",    "mardi",  "mercredi", "jeudi",
-                                       "vendredi", "samedi", "dimanche", NULL};
-    if (i + 1 < s->n && !s->lab[i] && tok_ascii_in(s, i, days))
+    char f[16];
+    int fl = i + 1 < s->n && !s->lab[i] && s->tok[i].kind == TOK_WORD && tok_may_be_weekday(s, i) &&
+                     s->tok[i].e - s->tok[i].s < sizeof f
+                 ? text_lexicon_fold(s->t + s->tok[i].s, s->tok[i].e - s->tok[i].s, f, sizeof f)
+                 : -1;
+    if (fl > 0 && text_weekday_of(f, (size_t)fl))
         i++;
     return i < s->n && !s->tok[i].nl && s->lab[i] == AT_PHI_DATE ? 1 + comma : 0;
 }
