@@ -78,7 +78,11 @@ static int graded(const text_scan *s, size_t i)
                 (s->tok[i - 1].kind == TOK_WORD &&
                  (s->tok[i - 1].allcaps ? s->tok[i - 1].e - s->tok[i - 1].s <= 5 : !s->tok[i - 1].cap) &&
                  !(s->tok[i - 1].dflags & (DICT_TITLE | DICT_FIELD | DICT_BIRTH | DICT_ROLE)) &&
-                 !(s->tok[i - 1].lex & LEX_KIN));
+                 !(s->tok[i - 1].lex & LEX_KIN)) ||
+                /* (after a capitalised word of care: "Macroadénome Knosp 2") */
+                (s->tok[i - 1].kind == TOK_WORD && s->tok[i - 1].cap && (s->tok[i - 1].lex & LEX_MED) &&
+                 !(s->tok[i - 1].lex & (LEX_FIRST | LEX_LAST | LEX_PLACE | LEX_CITY)) &&
+                 !(s->tok[i - 1].dflags & (DICT_TITLE | DICT_FIELD | DICT_BIRTH | DICT_ROLE)));
     /* (a place after "à", "chez": "à Langres 2) EHPAD ...", "chez ma
      * soeur à Quimperlé 7 impasse ...") */
     static const char *const places[] = {"a", "chez", "par", "avec", "pour", NULL};

@@ -375,6 +375,10 @@ static void zero_phone_at(text_scan *s, size_t i)
 {
     if (s->lab[i] || !(tok_is(s, i, "z\xC3\xA9ro") || tok_is(s, i, "zero")))
         return;
+    /* (a longer number's "zéro": "rpps un zéro zéro zéro deux ...", the
+     * run's below) */
+    if (i > 0 && !s->tok[i].nl && !s->lab[i - 1] && number_word_tok(s, i - 1) == 1)
+        return;
     size_t e = i, last = i, digits = 0;
     while (e < s->n && (e == i || !s->tok[e].nl) && !s->lab[e] && digits < 11) {
         const text_tok *k = &s->tok[e];
@@ -483,6 +487,13 @@ void deid_pass_dictated(text_scan *s)
         while (e > a && (number_word_tok(s, e - 1) == 2 || number_filler_tok(s, e - 1, dictated) == 2))
             e--;
         int whole = e >= s->n || !s->lab[e] || s->ent[e] != s->ent[e - 1];
+        /* (or two said in tens, four digits: "poste quarante-deux
+         * dix-huit") */
+        if (words == 2 && e == a + 2) {
+            int v1 = deid_words_value(s, a, a + 1), v2 = deid_words_value(s, a + 1, a + 2);
+            if (v1 >= 10 && v1 <= 99 && v2 >= 10 && v2 <= 99)
+                words = 3;
+        }
         if (words >= 3 && whole)
             deid_relabel(s, a, e, dictated_label(s, a));
     }

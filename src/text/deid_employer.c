@@ -38,6 +38,10 @@ const char *const text_cue_employer_words[] = {
     "tolerie", "maconnerie", "plomberie", "nettoyage", "logistique", "industries", "constructions",
     "assurances", "fonderie", "forges", "acieries", "filature", "tissage", "verrerie", "papeterie",
     "abattoir", "salaisons", "vins", "librairie", "cabinet",
+    /* (their plurals that name a firm: "brasseries x", "Tonnelleries X") */
+    "brasseries", "tonnelleries", "conserveries", "laiteries", "fromageries", "scieries", "menuiseries",
+    "imprimeries", "verreries", "papeteries", "fonderies", "tuileries", "briqueteries", "cimenteries",
+    "abattoirs", "usines", "garages", "magasins", "supermarches", "boulangeries", "ciments", "houilleres",
     /* military units (deid_units.c) */
     "regiment", "bataillon", "brigade", "escadron", "escadrille", "escadre", "flottille",
     /* legal forms (their list below): LEX_CUE_EMP brings them here */
@@ -67,7 +71,7 @@ const char *const text_cue_job_words[] = {
     "douanier", "douaniere", "marin", "pecheur", "docker", "artisan", "artisane", "charpentier", "carreleur",
     "jardinier", "jardiniere", "paysagiste", "fromager", "fromagere", "vigneron", "vigneronne", "sapeur",
     "aide-soignante", "aide-soignant", "coiffeur", "coiffeuse", "boucher", "bouchere", "charcutier",
-    "patissier", "patissiere", "retired", "cheminot", "cheminote", NULL};
+    "patissier", "patissiere", "retired", "cheminot", "cheminote", "licencie", "licenciee", NULL};
 /* Establishments that employ too, named after a trade only ("infirmière
  * à la clinique X"): the others' rules name them otherwise. */
 static const char *const place_heads[] = {"ecole",       "college",  "lycee",    "universite", "creche",
@@ -317,9 +321,12 @@ static int trade(const text_scan *s, size_t i)
  * CDI", "(SVT)", "de maintenance"). */
 /* Words of employment itself (not a trade): the firm after them and its
  * preposition is named whatever words it is written with. */
-static const char *const employed[] = {"employe",     "employee",  "salarie",     "salariee", "travaille",
-                                       "travaillait", "retraite",  "retraitee",   "ancien",   "ancienne",
-                                       "embauche",    "embauchee", "travaillant", NULL};
+static const char *const employed[] = {
+    "employe", "employee", "salarie",  "salariee",  "travaille",   "travaillait", "retraite",  "retraitee",
+    "ancien",  "ancienne", "embauche", "embauchee", "travaillant", "licencie",    "licenciee", NULL};
+/* (of those, the words a veteran's or a pupil's "du", "des" follows:
+ * "ancien du Vietnam", "ancienne des Beaux-Arts") */
+static const char *const former[] = {"ancien", "ancienne", NULL};
 
 /* The sets of the file indexed (deid_scan.h), built once: emp_word_in
  * looks a word up by its set's index (deid_tok_in's answer), a set of
@@ -331,7 +338,8 @@ static text_word_index emp_ix[] = {{.set = text_cue_employer_words},
                                    {.set = admin_quals},
                                    {.set = legal_forms},
                                    {.set = stop_words},
-                                   {.set = employed}};
+                                   {.set = employed},
+                                   {.set = former}};
 static text_word_index job_ix = {.set = text_cue_job_words}; /* (trade_word's parts) */
 static pthread_once_t emp_ix_once = PTHREAD_ONCE_INIT;
 
@@ -394,6 +402,13 @@ static void after_trade(text_scan *s, size_t i)
     } else if (tok_is(s, j, "de") && emp_word_in(s, i, employed) && j + 1 < s->n && !s->tok[j + 1].nl &&
                s->tok[j + 1].allcaps && !s->lab[j + 1]) {
         k = j + 1, prep = 1; /* "ancien de MBDA", "retraité de EDF" */
+    } else if ((tok_is(s, j, "de") || tok_is(s, j, "des") || tok_is(s, j, "du")) &&
+               emp_word_in(s, i, employed) && !emp_word_in(s, i, former) && j + 1 < s->n &&
+               !s->tok[j + 1].nl && !s->lab[j + 1] &&
+               (emp_word_in(s, j + 1, firm_heads) ||
+                (capital(s, j + 1) && !s->tok[j + 1].allcaps &&
+                 !(s->tok[j + 1].lex & (LEX_CITY | LEX_PLACE | LEX_EPONYM | LEX_MED | LEX_FIRST))))) {
+        k = j + 1, prep = 1; /* "salarié des Tonnelleries X", "licencié de brasseries x" */
     } else if (is_punct(s, j, '(') || is_punct(s, j, ',') || is_punct(s, j, '-') ||
                (s->tok[j].kind == TOK_PUNCT && (unsigned char)s->t[s->tok[j].s] >= 0x80)) {
         k = j + 1, prep = 2;
@@ -446,6 +461,14 @@ void deid_employer_at(text_scan *s, size_t i)
         return;
     }
     if (emp_word_in(s, i, firm_heads)) {
+        /* a form's field: "Société : X", "Entreprise : X" */
+        if ((tok_is(s, i, "soci\xC3\xA9t\xC3\xA9") || tok_is(s, i, "societe") ||
+             tok_is(s, i, "entreprise")) &&
+            s->tok[i].cap && is_punct(s, i + 1, ':') &&
+            (i == 0 || s->tok[i].nl || s->tok[i - 1].kind == TOK_PUNCT)) {
+            slot(s, i + 2, 1);
+            return;
+        }
         /* "l'entreprise X", "au restaurant X", "Transports X": the word
          * heads the name when capitals follow */
         size_t r = firm_span(s, i, 0);

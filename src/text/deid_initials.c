@@ -408,8 +408,50 @@ static int after_name_place(const text_scan *s, size_t p)
            (c == 'n' || c == 'v' || (unsigned char)s->t[k->s] == 0xC3);
 }
 
+/* Token i: two or three letters in lower case, no word that follows
+ * "par" in a sentence, after "par" behind a verb of typing ("lh", "mc":
+ * a hormone's or a unit's letters too), at its line's end or before "le", a date or a mark: the typist's
+ * initials of a dictation ("tapé par lh le sept mai", "frappé par mc.", "export du 31/05 par jlb"). */
+static void lower_typist(text_scan *s, size_t i)
+{
+    static const char *const exported[] = {"export", "exporte", "extrait", "extraction",
+                                           "edite",  "imprime", NULL};
+    /* (the words that follow "par" in a sentence) */
+    static const char *const words[] = {
+        "le",  "la",   "les",  "un",   "une", "du",  "des", "ce",   "ces",  "sa",   "son", "ses", "ma",
+        "mon", "mes",  "ta",   "ton",  "tes", "moi", "lui", "eux",  "elle", "il",   "on",  "qui", "tel",
+        "fax", "sms",  "mail", "ide",  "ash", "nos", "vos", "leur", "au",   "aux",  "cet", "ici", "mer",
+        "air", "jour", "an",   "mois", "os",  "iv",  "sc",  "im",   "po",   "voie", NULL};
+    const text_tok *k = &s->tok[i];
+    size_t n = ilen(s, i);
+    if (s->lab[i] || k->kind != TOK_WORD || k->cap || n < 2 || n > 3 || i < 2 || k->nl || k->dflags ||
+        (k->lex & (LEX_ORG | LEX_KIN | LEX_STREET)) || !tok_is(s, i - 1, "par") || deid_tok_in(s, i, words))
+        return;
+    for (size_t j = 0; j < n; j++)
+        if (s->t[k->s + j] < 'a' || s->t[k->s + j] > 'z')
+            return;
+    /* (the verb within four words before "par", no mark between but a
+     * date's) */
+    int by = 0;
+    for (size_t q = i - 1, hop = 0; !by && q > 0 && hop < 10 && !s->tok[q].nl; q--) {
+        if (s->lab[q - 1] == AT_PHI_DATE)
+            continue;
+        if (s->tok[q - 1].kind != TOK_WORD || ++hop > 4)
+            break;
+        by = deid_tok_in(s, q - 1, typed_verbs) || deid_tok_in(s, q - 1, exported);
+    }
+    if (by && (line_end(s, i + 1) || s->tok[i + 1].kind == TOK_PUNCT || tok_is(s, i + 1, "le") ||
+               s->lab[i + 1] == AT_PHI_DATE))
+        label_first(s, i, i + 1);
+}
+
 void deid_pass_initials(text_scan *s)
 {
+    /* (after each "par": the lists leave out a hormone's letters) */
+    for (size_t i = 1; i + 1 < s->n; i++)
+        if (s->tok[i].e - s->tok[i].s == 3 && s->t[s->tok[i].s] == 'p' && s->t[s->tok[i].s + 1] == 'a' &&
+            s->t[s->tok[i].s + 2] == 'r')
+            lower_typist(s, i + 1);
     size_t nq = s->nlist[TEXT_LIST_NAME];
     const uint32_t *q = s->list[TEXT_LIST_NAME];
     uint32_t before = s->next_ent;

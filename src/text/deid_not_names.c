@@ -22,10 +22,10 @@ static int person(int l)
     return l == AT_PHI_NOM || l == AT_PHI_PRENOM;
 }
 
-/* An establishment's, a firm's or a town's label. */
+/* An establishment's, a firm's, a town's or an address's label. */
 static int named_place(int l)
 {
-    return l == AT_PHI_HOPITAL || l == AT_PHI_EMPLOYEUR || l == AT_PHI_VILLE;
+    return l == AT_PHI_HOPITAL || l == AT_PHI_EMPLOYEUR || l == AT_PHI_VILLE || l == AT_PHI_ADRESSE;
 }
 
 static void unlabel(text_scan *s, size_t i)

@@ -110,6 +110,8 @@ static void test_graded_scales(void **state)
     assert_int_equal(label_nth(det, a, "Esposito", 0), 0);
     assert_int_equal(label_nth(det, a, "Knosp", 0), 0);
     assert_int_equal(label_nth(det, a, "Vandermeer", 0), 0);
+    static const char e[] = "Macroad\xC3\xA9nome Knosp 2, sans contact chiasmatique.\n";
+    assert_int_equal(label_nth(det, e, "Knosp", 0), 0);
     static const char c[] = "HSA Hunt et Hess IV, ulc\xC3\xA8re Forrest IIa (vaisseau visible), "
                             "occlusion Raymond-Roy 1. Lymphome stade Ann Arbor IIA sus-diaphragmatique.\n"
                             "Patient : HUNT Marcel, 67 ans.\n";
