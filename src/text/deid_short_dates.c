@@ -115,9 +115,59 @@ static int boxed_date(text_scan *s, size_t i)
     return mark(s, i, i + 5, birth ? AT_PHI_DATE_NAISSANCE : AT_PHI_DATE);
 }
 
+/* Token i and the numbers after it one space apart, on its line: a date
+ * written without its signs, as a note typed without punctuation writes
+ * it: a day, a month and a year ("coloscopie du 22 08 2025", "ddn 3 1
+ * 1948"; a year of two digits after a cue only), or a day and a month of
+ * two digits after a cue ("cycle 2 le 26 08", "revu le 5 10"); never
+ * inside a longer run of numbers (a phone's) nor before a unit. */
+static int spaced_date(text_scan *s, size_t i)
+{
+    if (i + 1 >= s->n || tlen(s, i) > 2 || tlen(s, i + 1) > 2 || s->tok[i + 1].kind != TOK_NUM ||
+        s->tok[i + 1].s != s->tok[i].e + 1 || s->tok[i + 1].nl || s->lab[i + 1] || s->t[s->tok[i].e] != ' ')
+        return 0;
+    if (i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_NUM && s->tok[i].s == s->tok[i - 1].e + 1)
+        return 0; /* (a run of numbers: a phone's, a code's) */
+    int d = atoi_n(s->t + s->tok[i].s, tlen(s, i)), m = atoi_n(s->t + s->tok[i + 1].s, tlen(s, i + 1));
+    if (d < 1 || d > 31 || m < 1 || m > 12)
+        return 0;
+    static const char *const cues[] = {"le",   "du",   "au",    "depuis", "des",    "ddn",      "nee", "ne",
+                                       "date", "revu", "revue", "prevu",  "prevue", "jusqu'au", NULL};
+    int cue = i > 0 && !s->tok[i].nl && deid_tok_in(s, i - 1, cues);
+    size_t y = i + 2, e = i + 3;
+    int year = 0;
+    if (y < s->n && s->tok[y].kind == TOK_NUM && !s->tok[y].nl && !s->lab[y] &&
+        s->tok[y].s == s->tok[i + 1].e + 1 && (tlen(s, y) == 4 || (tlen(s, y) == 2 && cue))) {
+        int v = atoi_n(s->t + s->tok[y].s, tlen(s, y));
+        year = tlen(s, y) == 2 || (v >= 1900 && v <= 2100);
+    }
+    if (year) {
+        /* (a number after it, or a sign glued to it: a longer run; a
+         * unit: a quantity's, "12 10 2000 UI") */
+        if (deid_unit_next(s, e))
+            return 0;
+        if (e < s->n && !s->tok[e].nl &&
+            (s->tok[e].kind == TOK_NUM || (s->tok[e].s == s->tok[y].e && !is_punct(s, e, ',') &&
+                                           !is_punct(s, e, '.') && !is_punct(s, e, ')'))))
+            return 0;
+    } else {
+        /* a day and a month: two digits of the month, after a cue, with
+         * nothing of a number after them */
+        e = i + 2;
+        if (!cue || tlen(s, i + 1) != 2 || (e < s->n && !s->tok[e].nl && deid_unit_next(s, e)) ||
+            (e < s->n && !s->tok[e].nl && s->tok[e].kind == TOK_NUM) ||
+            (e < s->n && s->tok[e].s == s->tok[e - 1].e))
+            return 0;
+    }
+    int birth = 0;
+    for (size_t b = i; b > 0 && i - b < 6 && !birth && !s->tok[b].nl; b--)
+        birth = (s->tok[b - 1].dflags & DICT_BIRTH) || tok_is(s, b - 1, "ddn");
+    return mark(s, i, e, birth ? AT_PHI_DATE_NAISSANCE : AT_PHI_DATE);
+}
+
 void deid_short_date_at(text_scan *s, size_t i)
 {
-    if (month_year(s, i) || boxed_date(s, i))
+    if (month_year(s, i) || boxed_date(s, i) || spaced_date(s, i))
         return;
     /* (with a dash or a point, "le 30-09", "TDM du 28.2", "IRM (27-10)",
      * only after a cue or an event's name: not a range nor a decimal) */

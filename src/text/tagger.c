@@ -249,9 +249,60 @@ int tag_lower_case_text(const text_scan *s)
     return all >= 4 && lower * 5 >= all * 3;
 }
 
+/* The number of training notes (in training, other than this one) that
+ * held token i's word outside every identifier; -1 without a vocabulary. */
+static int voc_count(const text_scan *s, const tag_doc *c, size_t i)
+{
+    const text_tagger *vm = c->voc ? c->voc : s->d->tagger;
+    if (!vm || !vm->nvoc)
+        return -1;
+    uint32_t fh = s->tok[i].fh;
+    unsigned vc = fh ? text_tagger_voc(vm, fh) : 0;
+    if (vc && c->nself) {
+        size_t lo = 0, hi = c->nself;
+        while (lo < hi) {
+            size_t m = lo + (hi - lo) / 2;
+            if (c->self[m] < fh)
+                lo = m + 1;
+            else
+                hi = m;
+        }
+        vc -= lo < c->nself && c->self[lo] == fh;
+    }
+    return (int)vc;
+}
+
+/* Token i, a word of the language in lower case that no list of names,
+ * care or places holds, beside a name's place (a title, a name or a
+ * candidate before it on its line, a name after it), that no training
+ * note wrote outside a name ("mme lise bourdais", "sa fille josiane
+ * roques"): the tagger decides it (3). */
+static int rare_word(const text_scan *s, const tag_doc *c, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (k->kind != TOK_WORD || k->cap || k->allcaps || s->lab[i] || !(k->lex & LEX_WORD) || k->dflags ||
+        !k->fh || k->e - k->s < 4 || k->e - k->s > 40 || (k->aux & (TOK_AUX_SAFE | TOK_AUX_DIGIT)) ||
+        (k->lex & (LEX_MED | LEX_EPONYM | LEX_KIN | LEX_ORG | LEX_STREET | LEX_CUE_ID | LEX_CUE_EMP)))
+        return 0;
+    int before = i > 0 && !k->nl &&
+                 (c->cand[i - 1] || s->lab[i - 1] == AT_PHI_NOM || s->lab[i - 1] == AT_PHI_PRENOM ||
+                  (s->tok[i - 1].dflags & DICT_TITLE));
+    int after = i + 1 < s->n && !s->tok[i + 1].nl &&
+                (s->lab[i + 1] == AT_PHI_NOM || s->lab[i + 1] == AT_PHI_PRENOM ||
+                 (c->cand[i + 1] && (s->tok[i + 1].lex & LEX_FIRST)));
+    return (before || after) && voc_count(s, c, i) == 0;
+}
+
 at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
 {
+    /* (the vocabulary's fields are the caller's) */
+    const text_tagger *voc = c->voc;
+    const uint32_t *self = c->self;
+    size_t nself = c->nself;
     memset(c, 0, sizeof *c);
+    c->voc = voc;
+    c->self = self;
+    c->nself = nself;
     size_t n = s->n ? s->n : 1;
     /* one block: candidates, best tags (the scan's room for them when it
      * has one) */
@@ -274,6 +325,11 @@ at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
         for (size_t q = 0; q < s->nlist[l ? TEXT_LIST_ODD : TEXT_LIST_NAME]; q++)
             c->cand[v[q]] = (uint8_t)candidate(s, v[q]);
     }
+    /* and the rare words of the language beside names */
+    const text_tagger *vm = c->voc ? c->voc : s->d->tagger;
+    for (size_t i = 0; vm && vm->nvoc && i < s->n; i++)
+        if (!c->cand[i] && rare_word(s, c, i))
+            c->cand[i] = 3;
     (void)features;
     c->lower_doc = 2; /* not known yet: deid_pass_tagger asks when it needs it */
     c->lines = s->n ? (uint32_t)s->tok[s->n - 1].line + 1 : 1;
@@ -461,6 +517,19 @@ size_t tag_features(const text_scan *s, tag_doc *c, size_t i, uint32_t *f)
         }
     f[n++] =
         tag_feat(39, (unsigned)val << 12 | (lx & (LEX_FIRST | LEX_LAST | LEX_WORD | LEX_PLACE)) << 2 | cs);
+    /* how many training notes held the word outside any identifier (in
+     * training, the other notes): a word of the language the notes never
+     * write but as a name ("roques", "bourdais") against one they write
+     * every day; beside the label before it ("lise [PRENOM] bourdais") */
+    int vcount = voc_count(s, c, i);
+    if (vcount >= 0) {
+        unsigned vc = (unsigned)vcount;
+        unsigned vb = !k->fh ? 5 : vc == 0 ? 0 : vc == 1 ? 1 : vc <= 3 ? 2 : vc <= 15 ? 3 : 4;
+        unsigned kinds = (unsigned)((lx & LEX_WORD) != 0) | (unsigned)((lx & (LEX_FIRST | LEX_LAST)) != 0)
+                                                                << 1;
+        f[n++] = tag_feat(40, vb << 4 | cs << 2 | kinds);
+        f[n++] = tag_feat(41, (uint64_t)vb << 12 | (p1 < s->n ? s->lab[p1] : 255u) << 2 | cs);
+    }
     return n;
 }
 
@@ -581,7 +650,7 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
             if (!ok && c->lower_doc == 2)
                 c->lower_doc = (uint8_t)tag_lower_case_text(s);
             for (size_t q = t; q < u && !ok && c->lower_doc; q++)
-                ok = !(s->tok[q].lex & (LEX_WORD | LEX_MED | LEX_EPONYM)) &&
+                ok = (!(s->tok[q].lex & (LEX_WORD | LEX_MED | LEX_EPONYM)) || c->cand[q] == 3) &&
                      !(s->tok[q].dflags & DICT_COMMON) &&
                      (s->tok[q].e - s->tok[q].s >= 4 || (s->tok[q].lex & NAMEY)); /* "urg", "ped" */
             int label = tag_to_label(out[t - i]);

@@ -51,7 +51,18 @@ typedef struct text_tagger {
     /* and so is a word that may be a person's initials or a short code
      * ("M.", "JL", "SYF"), taken when it scores above init_bias */
     float init_bias;
+    /* the training notes' vocabulary: the folded hashes (text_tok.fh) of
+     * the words found outside every identifier, strictly increasing, and
+     * the number of notes each was found so in (at most 255); none in a
+     * model without it (its features leave the vocabulary out) */
+    uint32_t *voc_h;
+    uint8_t *voc_n;
+    uint32_t nvoc;
 } text_tagger;
+
+/* The number of training notes that held the word of folded hash fh
+ * outside every identifier (0: none, or no vocabulary). */
+unsigned text_tagger_voc(const text_tagger *t, uint32_t fh);
 
 /* 1 when the word of hash h is one the model learned as safe. */
 int text_tagger_keeps(const text_tagger *t, uint64_t h);
@@ -122,6 +133,12 @@ typedef struct {
                       cue) */
     uint8_t *best; /* the tagger's best non-O tag of each candidate (for the allow-list) */
     int lent;      /* 1: cand and best are the scan's room (text_scan.tag_room), not freed here */
+    /* the model whose vocabulary the features read (NULL: the detector's
+     * tagger's), and in training the note's own words outside the
+     * identifiers (sorted folded hashes), which its count leaves out */
+    const text_tagger *voc;
+    const uint32_t *self;
+    size_t nself;
 } tag_doc;
 
 /* 1 when the text of scan s is written in lower case: three sentences in

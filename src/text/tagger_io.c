@@ -1,4 +1,4 @@
-/* The tagger's model file: "ATDTAG04", then little-endian u32 bits, u32
+/* The tagger's model file: "ATDTAG05", then little-endian u32 bits, u32
  * tags, f32 O bias, u64 seed, u32 documents, u32 epochs, f32 transitions
  * ((tags + 1) x tags), f32 weight scale, u32 rows, and each nonzero
  * feature row as u32 index and tags x i16 (weight / scale), by increasing
@@ -7,7 +7,9 @@
  * u32 bits (0: none), and when nonzero f32 bias, f32 bias of the numbers
  * offered alone, f32 bias of the initials offered alone, f32 weight scale,
  * u32 rows and each nonzero row as u32 index and i16 (weight / scale), by
- * increasing index. "ATDTAG03" is the same without the initials' bias
+ * increasing index; then u32 words of the vocabulary and each as u32
+ * folded hash (strictly increasing) and u8 count of notes. "ATDTAG04" is
+ * the same without the vocabulary, "ATDTAG03" without the initials' bias
  * (theirs off), "ATDTAG02" without the extension and "ATDTAG01" without
  * the learned words either, all still read. Every field is read with bounds and checked. */
 #include "tagger.h"
@@ -18,11 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TAG_MAGIC "ATDTAG04"
+#define TAG_MAGIC "ATDTAG05"
+#define TAG_MAGIC4 "ATDTAG04" /* read too: no vocabulary */
 #define TAG_MAGIC3 "ATDTAG03" /* read too: no initials */
 #define TAG_MAGIC2 "ATDTAG02" /* read too: no extension */
 #define TAG_MAGIC1 "ATDTAG01" /* read too: no learned words */
 #define TAG_MAX_KEEP ((uint32_t)1 << 20)
+#define TAG_MAX_VOC ((uint32_t)1 << 22)
 #define TAG_MAX_FILE ((size_t)64 << 20)
 
 at_status text_tagger_new(unsigned bits, text_tagger **out)
@@ -51,7 +55,22 @@ void text_tagger_free(text_tagger *t)
     at_free(t->keep);
     at_free(t->keep_h);
     at_free(t->ext_w);
+    at_free(t->voc_h);
+    at_free(t->voc_n);
     at_free(t);
+}
+
+unsigned text_tagger_voc(const text_tagger *t, uint32_t fh)
+{
+    size_t lo = 0, hi = t->nvoc;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (t->voc_h[m] < fh)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return lo < t->nvoc && t->voc_h[lo] == fh ? t->voc_n[lo] : 0;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -225,6 +244,12 @@ at_status text_tagger_save(const text_tagger *t, const char *path)
                 st = at_buf_append(&b, x, 2);
         }
     }
+    put32(&b, &st, t->nvoc);
+    for (uint32_t v = 0; v < t->nvoc && !st; v++) {
+        put32(&b, &st, t->voc_h[v]);
+        if (!st)
+            st = at_buf_append(&b, &t->voc_n[v], 1);
+    }
     if (!st)
         st = at_file_write_atomic(path, b.data, b.len);
     at_buf_free(&b);
@@ -272,8 +297,8 @@ at_status text_tagger_load(const char *path, text_tagger **out)
     text_tagger *t = NULL;
     uint32_t bits = 0, tags = 0, lo = 0, hi = 0, rows = 0;
     int v1 = len >= 8 && !memcmp(data, TAG_MAGIC1, 8), v2 = len >= 8 && !memcmp(data, TAG_MAGIC2, 8),
-        v3 = len >= 8 && !memcmp(data, TAG_MAGIC3, 8);
-    if (len < 8 || (memcmp(data, TAG_MAGIC, 8) && !v1 && !v2 && !v3)) {
+        v3 = len >= 8 && !memcmp(data, TAG_MAGIC3, 8), v4 = len >= 8 && !memcmp(data, TAG_MAGIC4, 8);
+    if (len < 8 || (memcmp(data, TAG_MAGIC, 8) && !v1 && !v2 && !v3 && !v4)) {
         st = at_error_set(AT_ERR_FORMAT, "%s: offset 0: not an atelier tagger model", path);
         goto done;
     }
@@ -385,6 +410,29 @@ at_status text_tagger_load(const char *path, text_tagger **out)
             t->ext_w[idx] = (float)(int16_t)(uint16_t)(x[0] | x[1] << 8) * escale;
             r.off += 2;
         }
+    }
+    uint32_t nvoc = 0;
+    if (!st && !v1 && !v2 && !v3 && !v4 && !(st = get32(&r, &nvoc))) {
+        if (nvoc > TAG_MAX_VOC || (len - r.off) / 5 < nvoc)
+            st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: %u vocabulary words do not fit", path,
+                              r.off - 4, nvoc);
+        if (!st && nvoc &&
+            (!(t->voc_h = at_malloc(nvoc * sizeof *t->voc_h)) || !(t->voc_n = at_malloc(nvoc))))
+            st = AT_ERR_NOMEM;
+        for (uint32_t v = 0; v < nvoc && !st; v++) {
+            uint32_t h = 0;
+            if ((st = get32(&r, &h)))
+                break;
+            if (v > 0 && h <= t->voc_h[v - 1]) {
+                st = at_error_set(AT_ERR_FORMAT, "%s: offset %zu: vocabulary word %u out of order", path,
+                                  r.off - 4, v);
+                break;
+            }
+            t->voc_h[v] = h;
+            t->voc_n[v] = data[r.off++];
+        }
+        if (!st)
+            t->nvoc = nvoc;
     }
     if (!st && r.off != len)
         st =

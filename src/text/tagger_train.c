@@ -162,13 +162,95 @@ static int cmp_word(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The vocabulary of notes docs into m (text_tagger.voc_h, voc_n): the
+ * folded hashes of the words of each note outside its identifiers, each
+ * counted once a note; each note's own, sorted, into self[k] (nself[k]),
+ * which its features leave out (a word is never new to the note that
+ * trains on it, as it is to the notes the model meets). */
+static at_status vocab_count(const at_text_deid *d, const at_text_doc *docs, size_t n, text_tagger *m,
+                             uint32_t **self, size_t *nself)
+{
+    uint32_t *all = NULL;
+    size_t nall = 0, cap = 0;
+    at_status st = AT_OK;
+    for (size_t k = 0; k < n && !st; k++) {
+        text_scan s;
+        text_names names;
+        if ((st = deid_scan_rules(d, docs[k].text, docs[k].len, &s, &names)))
+            break;
+        uint32_t *w = at_malloc((s.n ? s.n : 1) * sizeof *w);
+        size_t nw = 0;
+        if (!w)
+            st = AT_ERR_NOMEM;
+        for (size_t i = 0; i < s.n && !st; i++)
+            if (s.tok[i].kind == TOK_WORD && s.tok[i].fh &&
+                !text_spans_overlap(&docs[k].gold, s.tok[i].s, s.tok[i].e))
+                w[nw++] = s.tok[i].fh;
+        deid_scan_free(&s);
+        if (st)
+            break;
+        qsort(w, nw, sizeof *w, cmp_u32);
+        size_t u = 0;
+        for (size_t i = 0; i < nw; i++)
+            if (!u || w[i] != w[u - 1])
+                w[u++] = w[i];
+        self[k] = w;
+        nself[k] = u;
+        if (nall + u > cap) {
+            size_t nc = cap ? cap * 2 : 65536;
+            while (nc < nall + u)
+                nc *= 2;
+            uint32_t *a = at_realloc(all, nc * sizeof *a);
+            if (!a) {
+                st = AT_ERR_NOMEM;
+                break;
+            }
+            all = a;
+            cap = nc;
+        }
+        memcpy(all + nall, w, u * sizeof *w);
+        nall += u;
+    }
+    if (!st) {
+        qsort(all, nall, sizeof *all, cmp_u32);
+        size_t words = 0;
+        for (size_t i = 0; i < nall; i++)
+            words += !i || all[i] != all[i - 1];
+        m->voc_h = at_malloc((words ? words : 1) * sizeof *m->voc_h);
+        m->voc_n = at_malloc(words ? words : 1);
+        if (!m->voc_h || !m->voc_n)
+            st = AT_ERR_NOMEM;
+        for (size_t i = 0, v = 0; i < nall && !st; v++) {
+            size_t j = i;
+            while (j < nall && all[j] == all[i])
+                j++;
+            m->voc_h[v] = all[i];
+            m->voc_n[v] = (uint8_t)(j - i > 255 ? 255 : j - i);
+            i = j;
+        }
+        if (!st)
+            m->nvoc = (uint32_t)words;
+    }
+    at_free(all);
+    return st;
+}
+
 static at_status add_doc(train_set *t, const at_text_deid *d, const at_text_doc *doc, word_list *keep,
-                         word_list *ids)
+                         word_list *ids, const text_tagger *voc, const uint32_t *self, size_t nself)
 {
     text_scan s;
     text_names names;
     tag_doc c;
     memset(&c, 0, sizeof c);
+    c.voc = voc;
+    c.self = self;
+    c.nself = nself;
     at_status st = deid_scan_rules(d, doc->text, doc->len, &s, &names);
     if (!st)
         st = tag_doc_init(&s, &c, 1);
@@ -271,8 +353,18 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
     word_list keep, ids;
     memset(&keep, 0, sizeof keep);
     memset(&ids, 0, sizeof ids);
+    uint32_t **self = st ? NULL : at_calloc(n ? n : 1, sizeof *self);
+    size_t *nself = st ? NULL : at_calloc(n ? n : 1, sizeof *nself);
+    if (!st && (!self || !nself))
+        st = AT_ERR_NOMEM;
+    if (!st)
+        st = vocab_count(d, docs, n, m, self, nself);
     for (size_t k = 0; k < n && !st; k++)
-        st = add_doc(&t, d, &docs[k], &keep, &ids);
+        st = add_doc(&t, d, &docs[k], &keep, &ids, m, self[k], nself[k]);
+    for (size_t k = 0; self && k < n; k++)
+        at_free(self[k]);
+    at_free(self);
+    at_free(nself);
     /* the learned safe words: those of no identifier (and a fine-tuned
      * model's own) */
     if (!st && init) {

@@ -61,12 +61,50 @@ static void test_employer_cues(void **state)
     assert_int_equal(label_nth(rules, b, "Beaux-Arts", 0), 0);
 }
 
+/* Dates written without their signs in a note typed without
+ * punctuation: a day, a month and a year one space apart, or a day and a
+ * month of two digits after a cue; never a phone's tail, a dose or a
+ * marker's name. */
+static void test_spaced_dates(void **state)
+{
+    (void)state;
+    static const char a[] = "coloscopie du 22 08 2025 asa 3\n"
+                            "traitement cycle 1 le 5 08 cycle 2 le 26 08\n"
+                            "mr gerard boutin ddn 3 1 1948 vient avec sa femme\n";
+    assert_int_equal(label_nth(rules, a, "22", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(rules, a, "2025", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(rules, a, "3", 0), 0);
+    assert_int_equal(label_nth(rules, a, "5", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(rules, a, "26", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(rules, a, "1948", 0), AT_PHI_DATE_NAISSANCE);
+    static const char b[] = "rappeler le 02 98 41 22 08 20 apres 18h\n"
+                            "le 5 10 mg de morphine, ca 19 9 a 812, gleason 3 4\n";
+    assert_int_not_equal(label_nth(rules, b, "08", 0), AT_PHI_DATE);
+    assert_int_not_equal(label_nth(rules, b, "10", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(rules, b, "ca 19 9", 0), 0);
+    assert_int_equal(label_nth(rules, b, "gleason 3 4", 0), 0);
+}
+
+/* A word of the language in lower case that no training note writes but
+ * as a name, after a first name and a title, is the tagger's to decide
+ * (the model's vocabulary): a surname here; a common word there is none. */
+static void test_rare_words_beside_names(void **state)
+{
+    (void)state;
+    static const char a[] = "consultation neurologie\nle 2 2 mme lise bourdais adressee par dr parkinson\n"
+                            "patient bouvreuil jean-marc ne le 17 09 1960\n";
+    assert_int_not_equal(label_nth(det, a, "bourdais", 0), 0);
+    assert_int_equal(label_nth(det, a, "adressee", 0), 0);
+    assert_int_not_equal(label_nth(det, a, "bouvreuil", 0), 0);
+    assert_int_equal(label_nth(det, a, "consultation", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dictated_numbers),
-        cmocka_unit_test(test_lower_typist),
-        cmocka_unit_test(test_employer_cues),
+        cmocka_unit_test(test_dictated_numbers),        cmocka_unit_test(test_lower_typist),
+        cmocka_unit_test(test_employer_cues),           cmocka_unit_test(test_spaced_dates),
+        cmocka_unit_test(test_rare_words_beside_names),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }

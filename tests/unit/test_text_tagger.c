@@ -409,7 +409,7 @@ static void test_learned_words(void **state)
     size_t len;
     unsigned char *m = test_read_file(out, &len);
     assert_non_null(m);
-    assert_memory_equal(m, "ATDTAG04", 8);
+    assert_memory_equal(m, "ATDTAG05", 8);
     assert_non_null(memmem(m, len, "zorbaxiline", 12));
     assert_null(memmem(m, len, "quentrafix", 10));
     at_text_deid *d;
@@ -426,9 +426,27 @@ static void test_learned_words(void **state)
     free(m);
     m = test_read_file(out, &len);
     assert_non_null(m);
-    assert_true(len > 16);
-    /* no learned words, no extension (no annotated note) */
-    assert_memory_equal(m + len - 12, "\0\0\0\0\0\0\0\0\0\0\0\0", 12);
+    assert_true(len > 32);
+    /* no learned words, no extension (no annotated note), then the
+     * vocabulary: its count and five bytes a word, to the end */
+    size_t voc = 0;
+    for (size_t o = len - 16; o > 8 && !voc; o--) {
+        uint32_t nv = (uint32_t)m[o + 12] | (uint32_t)m[o + 13] << 8 | (uint32_t)m[o + 14] << 16 |
+                      (uint32_t)m[o + 15] << 24;
+        if (!memcmp(m + o, "\0\0\0\0\0\0\0\0\0\0\0\0", 12) && nv > 0 && o + 16 + 5 * (size_t)nv == len)
+            voc = o + 12;
+    }
+    assert_true(voc > 0);
+    assert_int_equal(test_write_file(out, m, len - 1), 0);
+    assert_int_equal(at_text_deid_set_model(d, out), AT_ERR_FORMAT); /* version 5, truncated */
+    memcpy(m + voc + 9, m + voc + 4, 4); /* the second word's hash as the first's: out of order */
+    assert_int_equal(test_write_file(out, m, len), 0);
+    assert_int_equal(at_text_deid_set_model(d, out), AT_ERR_FORMAT);
+    /* the fourth format: no vocabulary */
+    len = voc;
+    m[7] = '4';
+    assert_int_equal(test_write_file(out, m, len), 0);
+    assert_int_equal(at_text_deid_set_model(d, out), AT_OK);
     assert_int_equal(test_write_file(out, m, len - 4), 0);
     assert_int_equal(at_text_deid_set_model(d, out), AT_ERR_FORMAT); /* version 4, truncated */
     m[7] = '3';                                                      /* the third: no initials, same here */
@@ -564,6 +582,11 @@ static void test_initials(void **state)
     o += 8 + keep_len;
     assert_true(o + 16 <= len);
     assert_int_not_equal(le32(m + o), 0); /* the extension's bits */
+    /* (the vocabulary after the extension's rows: the fifth format's,
+     * left out) */
+    size_t ext_end = o + 24 + (size_t)le32(m + o + 20) * 6;
+    assert_true(ext_end + 4 <= len);
+    len = ext_end;
     memmove(m + o + 12, m + o + 16, len - o - 16);
     m[7] = '3';
     assert_int_equal(test_write_file(out, m, len - 4), 0);
