@@ -14,15 +14,17 @@
 #include <string.h>
 
 static const char *const stops[] = {
-    "le",   "la",      "les",      "un",      "une",       "et",       "ou",        "a",      "pour",
-    "par",  "avec",    "depuis",   "point",   "virgule",   "en",       "au",        "aux",    "sur",
-    "dans", "pas",     "est",      "sont",    "qui",       "que",      "ce",        "cette",  "son",
-    "sa",   "ses",     "leur",     "de",      "du",        "des",      "d'",        "l'",     "chez",
-    "vers", "apres",   "avant",    "il",      "elle",      "ils",      "elles",     "on",     "nous",
-    "vous", "ah",      "euh",      "non",     "oui",       "ne",       "se",        "y",      "mais",
-    "donc", "car",     "puis",     "ouvrez",  "fermez",    "prochain", "prochaine", "habite", "sera",
-    "ont",  "entre",   "matin",    "soir",    "lendemain", "veille",   "semaine",   "mois",   "nuit",
-    "midi", "dernier", "derniere", "suivant", "suivante",  NULL};
+    "le",         "la",      "les",      "un",        "une",       "et",       "ou",     "a",
+    "pour",       "par",     "avec",     "depuis",    "point",     "virgule",  "en",     "au",
+    "aux",        "sur",     "dans",     "pas",       "est",       "sont",     "qui",    "que",
+    "ce",         "cette",   "son",      "sa",        "ses",       "leur",     "de",     "du",
+    "des",        "d'",      "l'",       "chez",      "vers",      "apres",    "avant",  "il",
+    "elle",       "ils",     "elles",    "on",        "nous",      "vous",     "ah",     "euh",
+    "non",        "oui",     "ne",       "se",        "y",         "mais",     "donc",   "car",
+    "puis",       "ouvrez",  "fermez",   "prochain",  "prochaine", "habite",   "sera",   "ont",
+    "entre",      "matin",   "soir",     "lendemain", "veille",    "semaine",  "mois",   "nuit",
+    "midi",       "dernier", "derniere", "suivant",   "suivante",  "hier",     "demain", "aujourd'hui",
+    "aujourdhui", "ensuite", "alors",    "encore",    "deja",      "toujours", NULL};
 
 static const char *const weekdays[] = {"lundi",  "mardi",     "mercredi", "jeudi",     "vendredi",
                                        "samedi", "dimanche",  "lundis",   "mardis",    "mercredis",
@@ -60,16 +62,30 @@ static int describes(const text_scan *s, size_t i)
              !region(s, i)));
 }
 
+/* Token i is "d'" or "l'" (c), or its letter alone before a word that
+ * opens with a vowel, as a note typed without its apostrophes writes it
+ * ("du val d orge", "de l union"). */
+static int elided(const text_scan *s, size_t i, char c)
+{
+    if (tok_elided(s, i, c))
+        return 1;
+    if (i + 1 >= s->n || s->tok[i].e - s->tok[i].s != 1 || s->t[s->tok[i].s] != c || s->tok[i + 1].nl ||
+        s->tok[i + 1].kind != TOK_WORD || s->tok[i + 1].cap)
+        return 0;
+    unsigned char v = (unsigned char)s->t[s->tok[i + 1].s];
+    return strchr("aeiouyh", v) != NULL || v == 0xC3;
+}
+
 /* The particle from i that opens an establishment's name: its end, i when
  * none. */
 static size_t particle(const text_scan *s, size_t i)
 {
     if (i >= s->n || s->tok[i].nl)
         return i;
-    if (tok_is(s, i, "du") || tok_is(s, i, "des") || tok_is(s, i, "les") || tok_elided_d(s, i))
+    if (tok_is(s, i, "du") || tok_is(s, i, "des") || tok_is(s, i, "les") || elided(s, i, 'd'))
         return i + 1;
     if (tok_is(s, i, "de") && i + 1 < s->n && !s->tok[i + 1].nl &&
-        (tok_is(s, i + 1, "la") || tok_elided(s, i + 1, 'l')))
+        (tok_is(s, i + 1, "la") || elided(s, i + 1, 'l')))
         return i + 2;
     return i;
 }
@@ -94,6 +110,7 @@ static int name_word(const text_scan *s, size_t e)
 static int name_word_at(const text_scan *s, size_t e, int qualified)
 {
     if (!(e < s->n && !s->tok[e].nl && s->tok[e].kind == TOK_WORD && !s->tok[e].cap && !s->tok[e].allcaps &&
+          s->tok[e].e - s->tok[e].s >= 2 && /* (an elided letter: "val d orge") */
           !tok_has_digit(s, e) && !deid_tok_in(s, e, stops) &&
           !(s->tok[e].dflags & (DICT_MONTH | DICT_ROLE | DICT_TITLE)) && !deid_tok_in(s, e, weekdays) &&
           deid_words_value(s, e, e + 1) < 0 && /* (a house's number said: "... des tilleuls trois place") */
@@ -168,15 +185,18 @@ static size_t named_clause(const text_scan *s, size_t f)
                 end = e + 1;
             words++;
             e++;
-        } else if ((tok_is(s, e, "de") || tok_is(s, e, "du") || tok_elided_d(s, e) || tok_is(s, e, "sur")) &&
+        } else if ((tok_is(s, e, "de") || tok_is(s, e, "du") || elided(s, e, 'd') || tok_is(s, e, "sur")) &&
                    words && name_word(s, e + 1)) {
             e++;
         } else {
             break;
         }
     }
+    /* (or a name of several words ending on a region's: "centre régional
+     * de cancérologie val de loire demain") */
     int closes = end >= s->n || s->tok[end].nl ||
-                 (s->tok[end].kind == TOK_PUNCT && strchr(",.;:()-/", s->t[s->tok[end].s]));
+                 (s->tok[end].kind == TOK_PUNCT && strchr(",.;:()-/", s->t[s->tok[end].s])) ||
+                 (end > f + 1 && region(s, end - 1));
     return end > f && closes ? end : f;
 }
 
@@ -211,7 +231,7 @@ static size_t lower_estab(const text_scan *s, size_t h)
             else if (j + 1 < s->n && (tok_is(s, j, "a") || tok_is(s, j, "\xC3\xA0")) &&
                      tok_is(s, j + 1, "domicile") && j > h + 1 && !s->tok[j + 1].nl)
                 j += 2; /* ("hospitalisation à domicile val de saône") */
-            else if ((tok_is(s, j, "de") || tok_elided_d(s, j)) && j + 1 < s->n && !s->tok[j + 1].nl &&
+            else if ((tok_is(s, j, "de") || elided(s, j, 'd')) && j + 1 < s->n && !s->tok[j + 1].nl &&
                      !s->lab[j + 1] &&
                      (describes(s, j + 1) || (tok_is(s, h, "maison") && tok_is(s, j + 1, "retraite"))))
                 j += 2;
@@ -235,7 +255,7 @@ static size_t lower_estab(const text_scan *s, size_t h)
              * nécessitant des visites" describes a trial) */
             /* (and after "de": "centre de dialyse les hauts de flandre") */
             size_t w0 =
-                (tok_is(s, j, "de") || tok_elided_d(s, j)) && j + 1 < s->n && !s->tok[j + 1].nl ? j + 1 : j;
+                (tok_is(s, j, "de") || elided(s, j, 'd')) && j + 1 < s->n && !s->tok[j + 1].nl ? j + 1 : j;
             size_t w = w0;
             while (w < s->n && w - w0 < 3 && !s->tok[w].nl && !s->lab[w] && s->tok[w].kind == TOK_WORD &&
                    !s->tok[w].cap && ((s->tok[w].lex & LEX_WORD) || adjective(s, w)) &&
@@ -310,7 +330,7 @@ static size_t lower_estab(const text_scan *s, size_t h)
                 break;
             if (words == 2 || !name_word(s, e)) {
                 size_t b = e < s->n && !s->tok[e].nl && !joined &&
-                                   (tok_is(s, e, "de") || tok_is(s, e, "du") || tok_elided_d(s, e))
+                                   (tok_is(s, e, "de") || tok_is(s, e, "du") || elided(s, e, 'd'))
                                ? e + 1
                                : e;
                 if (b > e && name_word(s, b)) {

@@ -352,8 +352,13 @@ void deid_pass_public_refs(text_scan *s)
         if (i >= 2 && is_punct(s, i - 1, '-') && s->tok[i - 1].e == b && s->tok[i - 2].e == s->tok[i - 1].s &&
             s->tok[i - 2].kind == TOK_NUM)
             yb = s->tok[i - 2].s;
-        int safe = cerfa_at(s->t, s->len, b, e) || oid_shape(s->t, b, e) || cip13_shape(s->t, b, e) ||
-                   idrcb_shape(s->t, yb, e);
+        /* (an identifier's last glued run: words the extension joined
+         * before it, "de l'annuaire 1.2.250.1.71.4.2.1") */
+        size_t g = j - 1;
+        while (g > i && s->tok[g].s == s->tok[g - 1].e)
+            g--;
+        int safe = cerfa_at(s->t, s->len, b, e) || oid_shape(s->t, b, e) || oid_shape(s->t, s->tok[g].s, e) ||
+                   cip13_shape(s->t, b, e) || idrcb_shape(s->t, yb, e);
         if (!safe && (article_shape(s->t, s->len, b, e) || (lb != b && article_shape(s->t, s->len, lb, e))))
             safe = text_word_before(s, i, article) || code_after(s, j);
         if (!safe && law_shape(s->t, b, e))

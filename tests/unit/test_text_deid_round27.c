@@ -99,12 +99,32 @@ static void test_rare_words_beside_names(void **state)
     assert_int_equal(label_nth(det, a, "consultation", 0), 0);
 }
 
+/* A lower-case establishment typed without its apostrophes ("du val d\n * orge"), or named to a region's word
+ * before the sentence goes on; an identifier's words the extension joined before an OID leave it whole. */
+static void test_lower_establishments_unpunctuated(void **state)
+{
+    (void)state;
+    static const char a[] = "opere a la clinique chirurgicale du val d orge hier\n"
+                            "la seance aura lieu au centre regional de cancerologie val de loire demain\n";
+    assert_int_equal(label_nth(det, a, "orge", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(det, a, "loire", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(det, a, "hier", 0), 0);
+    assert_int_equal(label_nth(det, a, "demain", 0), 0);
+    static const char b[] =
+        "Messagerie : identifiant de l'annuaire 1.2.250.1.71.4.2.1 (OID du r\xC3\xA9pertoire).\n";
+    assert_int_equal(label_nth(det, b, "annuaire", 0), 0);
+    assert_int_equal(label_nth(det, b, "1.2.250", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dictated_numbers),        cmocka_unit_test(test_lower_typist),
-        cmocka_unit_test(test_employer_cues),           cmocka_unit_test(test_spaced_dates),
+        cmocka_unit_test(test_dictated_numbers),
+        cmocka_unit_test(test_lower_typist),
+        cmocka_unit_test(test_employer_cues),
+        cmocka_unit_test(test_spaced_dates),
         cmocka_unit_test(test_rare_words_beside_names),
+        cmocka_unit_test(test_lower_establishments_unpunctuated),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
