@@ -718,6 +718,7 @@ static at_status tokenise(text_scan *s, void *room)
     s->words = words;
     s->cap_words = cap_words;
     s->seen = seen | (seen_sc & 4 ? TEXT_SEEN_TAB : 0);
+    deid_scan_pack(s);
     memset(s->lab, 0, s->n + 1);
     memset(s->safe, 0, s->n + 1);
     memset(s->ent, 0, (s->n + 1) * sizeof *s->ent);

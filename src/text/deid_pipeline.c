@@ -286,10 +286,9 @@ static at_status detect_jobs(const at_text_deid *d, chunk_job *jobs, size_t n)
             total += deid_scan_room(jobs[k].len);
         room = at_malloc(total);
     }
-    for (size_t k = 0, off = 0; k < n; k++) {
-        jobs[k].room = room ? room + off : NULL;
-        off += deid_scan_room(jobs[k].len);
-    }
+    for (size_t k = 0; k < n; k++)
+        jobs[k].room = NULL;
+    size_t off = 0; /* (the room's bytes the scans packed so far take) */
     for (size_t q = 0; q < nsteps; q++) {
         const chunk_step *st = &chunk_steps[q];
         if (st->step == step_tokens) {
@@ -299,8 +298,13 @@ static at_status detect_jobs(const at_text_deid *d, chunk_job *jobs, size_t n)
             for (size_t k = 0; k < n; k++) {
                 if (k + 1 < n)
                     text_prefetch(jobs[k + 1].text, jobs[k + 1].len);
-                if (!jobs[k].st)
+                if (!jobs[k].st) {
+                    /* (each scan's block right after the one before it,
+                     * packed: deid_scan_pack) */
+                    jobs[k].room = room ? room + off : NULL;
                     st->step(d, &jobs[k]);
+                    off += jobs[k].s.block_lent ? jobs[k].s.block_used : 0;
+                }
             }
         } else if (st->step) {
             for (size_t k = 0; k < n; k++)

@@ -133,6 +133,9 @@ typedef struct {
      * for up to tag_room_tokens tokens */
     uint8_t *tag_room;
     size_t tag_room_tokens;
+    /* the bytes of a lent block the scan takes once packed
+     * (deid_scan_pack: the next scan of a group goes right after) */
+    size_t block_used;
 } text_scan;
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -641,6 +644,7 @@ size_t deid_scan_room(size_t len);
  * one; AT_ERR_NOMEM on failure, the old block kept for deid_scan_free). */
 size_t deid_scan_first_cap(size_t len);
 at_status deid_scan_reserve(text_scan *s, size_t cap, const size_t *fill, void *room);
+void deid_scan_pack(text_scan *s);
 at_status deid_scan_tokens_in(const at_text_deid *d, const char *text, size_t len, text_scan *s,
                               text_names *names, void *room);
 extern void (*const deid_rule_passes[])(text_scan *s);
