@@ -447,8 +447,9 @@ static void lower_typist(text_scan *s, size_t i)
 
 void deid_pass_initials(text_scan *s)
 {
-    /* (after each "par": the lists leave out a hormone's letters) */
-    for (size_t i = 1; i + 1 < s->n; i++)
+    /* (after each "par" of a note in lower case, where a typist's
+     * initials are written so: the lists leave out a hormone's letters) */
+    for (size_t i = 1; s->cap_words * 4 <= s->words && i + 1 < s->n; i++)
         if (s->tok[i].e - s->tok[i].s == 3 && s->t[s->tok[i].s] == 'p' && s->t[s->tok[i].s + 1] == 'a' &&
             s->t[s->tok[i].s + 2] == 'r')
             lower_typist(s, i + 1);

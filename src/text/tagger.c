@@ -325,11 +325,24 @@ at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
         for (size_t q = 0; q < s->nlist[l ? TEXT_LIST_ODD : TEXT_LIST_NAME]; q++)
             c->cand[v[q]] = (uint8_t)candidate(s, v[q]);
     }
-    /* and the rare words of the language beside names */
+    /* and the rare words of the language beside names: beside the
+     * candidates, the capitalised words, the words of the name lists and
+     * the titles (the tokeniser's lists) */
     const text_tagger *vm = c->voc ? c->voc : s->d->tagger;
-    for (size_t i = 0; vm && vm->nvoc && i < s->n; i++)
-        if (!c->cand[i] && rare_word(s, c, i))
-            c->cand[i] = 3;
+    for (int l = 0; vm && vm->nvoc && l < 3; l++) {
+        int list = l == 0 ? TEXT_LIST_NAME : l == 1 ? TEXT_LIST_ODD : TEXT_LIST_FLAG;
+        const uint32_t *v = s->list[list];
+        for (size_t q = 0; q < s->nlist[list]; q++) {
+            size_t a = v[q];
+            int name = s->lab[a] == AT_PHI_NOM || s->lab[a] == AT_PHI_PRENOM;
+            if (!name && !c->cand[a] && !(s->tok[a].dflags & DICT_TITLE))
+                continue; /* (no name's place beside it) */
+            if (a + 1 < s->n && !c->cand[a + 1] && rare_word(s, c, a + 1))
+                c->cand[a + 1] = 3;
+            if (a > 0 && (name || (s->tok[a].lex & LEX_FIRST)) && !c->cand[a - 1] && rare_word(s, c, a - 1))
+                c->cand[a - 1] = 3;
+        }
+    }
     (void)features;
     c->lower_doc = 2; /* not known yet: deid_pass_tagger asks when it needs it */
     c->lines = s->n ? (uint32_t)s->tok[s->n - 1].line + 1 : 1;
