@@ -447,6 +447,21 @@ static void lower_typist(text_scan *s, size_t i)
 
 void deid_pass_initials(text_scan *s)
 {
+    /* a first name's initial in lower case after a title and the surname
+     * it found, ending the line or the clause ("dr mahe c", "rédigé par dr
+     * ouvrard m.") */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
+        size_t t = s->list[TEXT_LIST_FLAG][q], i = t + 2;
+        if (!(s->tok[t].dflags & DICT_TITLE) || i >= s->n || s->lab[t + 1] != AT_PHI_NOM ||
+            s->tok[t + 1].nl || s->tok[i].nl || s->lab[i] || s->tok[i].kind != TOK_WORD || ilen(s, i) != 1 ||
+            s->tok[i].cap || s->tok[i].allcaps || s->t[s->tok[i].s] < 'b' || s->t[s->tok[i].s] > 'z' ||
+            s->t[s->tok[i].s] == 'y' || s->t[s->tok[i].s] == 'o' ||
+            (t + 3 < s->n && s->lab[t + 1] && s->ent[t + 2] == s->ent[t + 1]))
+            continue;
+        if (line_end(s, i + 1) || is_punct(s, i + 1, '.') || is_punct(s, i + 1, ',') ||
+            is_punct(s, i + 1, ')'))
+            label_first(s, i, i + 1);
+    }
     /* (after each "par" of a note in lower case, where a typist's
      * initials are written so: the lists leave out a hormone's letters) */
     for (size_t i = 1; s->cap_words * 4 <= s->words && i + 1 < s->n; i++)

@@ -123,6 +123,19 @@ static int boxed_date(text_scan *s, size_t i)
  * inside a longer run of numbers (a phone's) nor before a unit. */
 static int spaced_date(text_scan *s, size_t i)
 {
+    /* a day "du" a month, dictated ("intervention le 14 du 10") */
+    if (i > 0 && i + 2 < s->n && tok_is(s, i - 1, "le") && !s->tok[i].nl && tlen(s, i) <= 2 &&
+        tok_is(s, i + 1, "du") && s->tok[i + 2].kind == TOK_NUM && tlen(s, i + 2) <= 2 && !s->tok[i + 1].nl &&
+        !s->tok[i + 2].nl && (!s->lab[i + 2] || s->lab[i + 2] == AT_PHI_DATE) &&
+        !(i + 3 < s->n && !s->tok[i + 3].nl && s->tok[i + 3].kind == TOK_NUM) && !deid_unit_next(s, i + 3) &&
+        !(i + 3 < s->n && s->tok[i + 3].s == s->tok[i + 2].e)) {
+        int dd = atoi_n(s->t + s->tok[i].s, tlen(s, i)), mm = atoi_n(s->t + s->tok[i + 2].s, tlen(s, i + 2));
+        if (dd >= 1 && dd <= 31 && mm >= 1 && mm <= 12 &&
+            !(s->lab[i + 2] && i + 3 < s->n && s->ent[i + 3] == s->ent[i + 2])) {
+            deid_relabel(s, i, i + 3, AT_PHI_DATE); /* (the month another pass read as a day: whole) */
+            return 1;
+        }
+    }
     if (i + 1 >= s->n || tlen(s, i) > 2 || tlen(s, i + 1) > 2 || s->tok[i + 1].kind != TOK_NUM ||
         s->tok[i + 1].s != s->tok[i].e + 1 || s->tok[i + 1].nl || s->lab[i + 1] || s->t[s->tok[i].e] != ' ')
         return 0;

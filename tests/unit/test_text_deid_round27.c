@@ -83,6 +83,13 @@ static void test_spaced_dates(void **state)
     assert_int_not_equal(label_nth(rules, b, "10", 0), AT_PHI_DATE);
     assert_int_equal(label_nth(rules, b, "ca 19 9", 0), 0);
     assert_int_equal(label_nth(rules, b, "gleason 3 4", 0), 0);
+    /* (a day "du" a month, dictated; a title's surname and a first
+     * name's initial after it in lower case) */
+    static const char c[] = "date intervention le 14 du 10\nvu le 3 du mois\ndr mahe c\nvoir la note du dr roux a propos\n";
+    assert_int_equal(label_nth(rules, c, "14", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(rules, c, "3 du", 0), 0);
+    assert_int_equal(label_nth(rules, c, "mahe c", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(rules, c, " a ", 0), 0);
 }
 
 /* A word of the language in lower case that no training note writes but
