@@ -114,8 +114,43 @@ static void kin_word_name_at(text_scan *s, size_t i)
         deid_names_add(s, i, i + 1);
 }
 
+/* In lower case, the surname before a first name found, after a title
+ * or a patient's word ("pt lhermitte georges", "mme lhermitte colette":
+ * an eponym's word too), and a compound of first names after a surname
+ * found ("patient santoni ange-marie"). */
+static void lower_name_order(text_scan *s)
+{
+    static const char *const patient[] = {"pt", "patient", "patiente", "pte", NULL};
+    uint32_t before = s->next_ent;
+    for (size_t p = deid_next_labelled(s, 0); p < s->n; p = deid_next_labelled(s, p + 1)) {
+        const text_tok *k = &s->tok[p];
+        if (k->cap || k->allcaps || k->kind != TOK_WORD || k->nl)
+            continue;
+        if (s->lab[p] == AT_PHI_PRENOM && p >= 2 && !s->tok[p - 1].nl) {
+            size_t x = p - 1;
+            const text_tok *w = &s->tok[x];
+            if (!s->lab[x] && w->kind == TOK_WORD && !w->cap && !w->allcaps && w->e - w->s >= 3 &&
+                !(w->aux & TOK_AUX_DIGIT) && !(w->dflags & ~(DICT_FIRST | DICT_LAST | DICT_EPONYM)) &&
+                !(w->lex & (LEX_KIN | LEX_ORG | LEX_STREET | LEX_CUE_ID | LEX_CUE_EMP)) &&
+                (!(w->lex & LEX_MED) || (w->lex & LEX_EPONYM)) &&
+                ((s->tok[x - 1].dflags & DICT_TITLE) || deid_tok_in(s, x - 1, patient)) &&
+                mark(s, x, x + 1, AT_PHI_NOM))
+                deid_names_add(s, x, x + 1);
+        }
+        if (s->lab[p] == AT_PHI_NOM && p + 1 < s->n && !s->lab[p + 1] && !s->tok[p + 1].nl &&
+            s->tok[p + 1].kind == TOK_WORD && !s->tok[p + 1].cap && deid_compound_firsts(s, p + 1) &&
+            mark(s, p + 1, p + 2, AT_PHI_PRENOM))
+            deid_names_add(s, p + 1, p + 2);
+    }
+    /* (and their other mentions: "personne de confiance colette
+     * lhermitte") */
+    if (s->next_ent != before)
+        deid_pass_mentions(s);
+}
+
 void deid_pass_late_names(text_scan *s)
 {
+    lower_name_order(s);
     /* one walk over the capitalised words for the employers known by
      * their name and the people named by their phrase */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {

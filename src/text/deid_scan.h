@@ -399,6 +399,9 @@ void deid_pass_titles(text_scan *s);
 /* A maiden name in lower case after "née" and a name found ("madame rose
  * boulanger née faucher"), after the tagger (deid_titles.c). */
 void deid_pass_maiden_names(text_scan *s);
+/* Token r is a compound of first names of the lists, in any case
+ * ("ange-marie", "Jean-Baptiste"; deid_titles.c). */
+int deid_compound_firsts(const text_scan *s, size_t r);
 void deid_pass_patient(text_scan *s);
 void deid_pass_cities(text_scan *s);
 void deid_pass_dictionary(text_scan *s);

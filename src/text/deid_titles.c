@@ -378,7 +378,7 @@ static const char *const not_names_after_doctor[] = {
 
 /* Word token r is a compound of first names ("mohamed-amine",
  * "marie-thérèse"). */
-static int compound_firsts(const text_scan *s, size_t r)
+int deid_compound_firsts(const text_scan *s, size_t r)
 {
     const text_tok *u = &s->tok[r];
     if (!memchr(s->t + u->s, '-', tok_len(s, r)))
@@ -433,7 +433,7 @@ static size_t lower_name_run(const text_scan *s, size_t j, int doctor)
         int unknown = !u->lex && u->fh && !f;
         int word_end = ends && (u->lex & LEX_WORD) && !(u->lex & (LEX_MED | LEX_KIN | LEX_ORG)) &&
                        !(f & (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_MONTH));
-        int firsts = compound_firsts(s, r);
+        int firsts = deid_compound_firsts(s, r);
         if (((pf & DICT_FIRST) && (unknown || word_end)) || ((pf & (DICT_FIRST | DICT_LAST)) && firsts))
             r++;
     }
@@ -458,7 +458,7 @@ static size_t lower_name_run(const text_scan *s, size_t j, int doctor)
         /* and a first name after it ("madame de montaigu anne-claire") */
         size_t f = w + 1;
         if (f < s->n && !s->tok[f].nl && !s->lab[f] && s->tok[f].kind == TOK_WORD && !s->tok[f].cap &&
-            (((word_flags(s, f) & (DICT_FIRST | DICT_COMMON)) == DICT_FIRST) || compound_firsts(s, f)))
+            (((word_flags(s, f) & (DICT_FIRST | DICT_COMMON)) == DICT_FIRST) || deid_compound_firsts(s, f)))
             f++;
         return f;
     }

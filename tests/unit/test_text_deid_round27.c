@@ -85,7 +85,8 @@ static void test_spaced_dates(void **state)
     assert_int_equal(label_nth(rules, b, "gleason 3 4", 0), 0);
     /* (a day "du" a month, dictated; a title's surname and a first
      * name's initial after it in lower case) */
-    static const char c[] = "date intervention le 14 du 10\nvu le 3 du mois\ndr mahe c\nvoir la note du dr roux a propos\n";
+    static const char c[] =
+        "date intervention le 14 du 10\nvu le 3 du mois\ndr mahe c\nvoir la note du dr roux a propos\n";
     assert_int_equal(label_nth(rules, c, "14", 0), AT_PHI_DATE);
     assert_int_equal(label_nth(rules, c, "3 du", 0), 0);
     assert_int_equal(label_nth(rules, c, "mahe c", 0), AT_PHI_PRENOM);
@@ -104,6 +105,13 @@ static void test_rare_words_beside_names(void **state)
     assert_int_equal(label_nth(det, a, "adressee", 0), 0);
     assert_int_not_equal(label_nth(det, a, "bouvreuil", 0), 0);
     assert_int_equal(label_nth(det, a, "consultation", 0), 0);
+    /* (a surname before a first name found after "pt", an eponym's word
+     * too; a compound of first names after a surname) */
+    static const char b[] = "crh soins palliatifs\npt lhermitte georges 90 ans\n"
+                            "patient santoni ange-marie soixante-trois ans\nsigne de lhermitte positif\n";
+    assert_int_equal(label_nth(det, b, "lhermitte", 0), AT_PHI_NOM);
+    assert_int_equal(label_nth(det, b, "ange-marie", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(det, b, "lhermitte", 1), 0);
 }
 
 /* A lower-case establishment typed without its apostrophes ("du val d\n * orge"), or named to a region's word
