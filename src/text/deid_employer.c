@@ -91,8 +91,9 @@ static const char *const admin_quals[] = {
     "maritime",  "militaire",  "departemental", "departementale", "regional", "regionale",
     "municipal", "municipale", "general",       "generale",       NULL};
 /* Legal forms closing a firm's name. */
-static const char *const legal_forms[] = {"sarl", "sas",  "sasu",   "eurl",   "scop",  "ltd",
-                                          "gmbh", "fils", "freres", "filhos", "hijos", NULL};
+static const char *const legal_forms[] = {"sarl",  "sas",      "sasu",      "eurl",   "scop",
+                                          "ltd",   "gmbh",     "fils",      "freres", "filhos",
+                                          "hijos", "associes", "associees", NULL};
 /* Words of a sentence, not of a name, that a capital may open. */
 static const char *const stop_words[] = {"il",   "elle",   "ils",   "elles",    "on",   "je",   "nous",
                                          "vous", "depuis", "pour",  "avec",     "sans", "dans", "en",
@@ -201,7 +202,12 @@ static size_t firm_span(const text_scan *s, size_t j, int strong)
             r++; /* restaurant « X » */
             continue;
         }
-        if (unknown_lower(s, r) && (heads || named || strong)) {
+        /* (a person's or a town's word of the lists after a trade's word:
+         * "assurances mercier et associés") */
+        if ((unknown_lower(s, r) && (heads || named || strong)) ||
+            (lower(s, r) && heads && !named && (k->lex & (LEX_FIRST | LEX_LAST | LEX_CITY)) &&
+             !(k->lex & (LEX_MED | LEX_KIN | LEX_ORG | LEX_STREET)) && !joiner(s, r) &&
+             !emp_word_in(s, r, stop_words) && !(k->dflags & (DICT_MONTH | DICT_TITLE | DICT_CONNECT)))) {
             r++, named++, words++;
             last = r;
             continue;

@@ -215,8 +215,17 @@ static const char *const unit_words[] = {"bat",      "batiment", "appt",  "apt",
 static void pass_rural(text_scan *s, size_t i)
 {
     const text_tok *k = &s->tok[i];
-    if (!(k->lex & LEX_STREET) || (!k->cap && !deid_tok_in(s, i, rural_lower)))
+    if (!(k->lex & LEX_STREET))
         return;
+    if (!k->cap && !deid_tok_in(s, i, rural_lower)) {
+        /* (a place of firms in lower case: "zac du pré long", "zone
+         * artisanale de la lande": its street's reading alone; "za" and
+         * "zi", two letters, are no word the tokeniser looks up) */
+        size_t from, end;
+        if ((tok_is(s, i, "zac") || tok_is(s, i, "zone")) && (end = deid_lower_street(s, i, &from)) > i)
+            mark(s, from, end, AT_PHI_ADRESSE);
+        return;
+    }
     /* "Bloc B", "bloc 3": an operating theatre, save in an address
      * ("Les Terrasses, bloc 2, 45 avenue ...": a street word follows) */
     if (tok_is(s, i, "bloc")) {

@@ -13,9 +13,12 @@
 /* Street words no sentence puts before "de" otherwise (not "place",
  * "cours", "passage", "route", "résidence", nor "quai": "chute de quai de
  * chargement"). Folded. */
-static const char *const street_words[] = {"rue",    "avenue",  "boulevard", "bd",          "impasse",
-                                           "allee",  "allees",  "hameau",    "square",      "ruelle",
-                                           "chemin", "venelle", "faubourg",  "lotissement", NULL};
+static const char *const street_words[] = {
+    "rue",    "avenue", "boulevard", "bd",      "impasse",  "allee",       "allees", "hameau",
+    "square", "ruelle", "chemin",    "venelle", "faubourg", "lotissement", "zac",    NULL};
+/* What makes "zone" a place of firms ("zone artisanale de la lande";
+ * not "zone de la lésion"). Folded. */
+static const char *const zone_kinds[] = {"artisanale", "industrielle", "commerciale", "portuaire", NULL};
 
 /* Words that end the street's name: the sentence goes on. Folded. */
 static const char *const sentence_words[] = {
@@ -29,10 +32,12 @@ size_t deid_lower_street(const text_scan *s, size_t i, size_t *from)
 {
     *from = i;
     const text_tok *k = &s->tok[i];
-    if (k->cap || k->allcaps || !deid_tok_in(s, i, street_words))
+    int zone = !k->cap && !k->allcaps && tok_is(s, i, "zone") && i + 1 < s->n && !s->tok[i + 1].nl &&
+               deid_tok_in(s, i + 1, zone_kinds);
+    if (k->cap || k->allcaps || (!zone && !deid_tok_in(s, i, street_words)))
         return i;
     /* the connectors: "du", "de la", "des", "d'", "de l'" */
-    size_t j = i + 1, c = j;
+    size_t j = i + 1 + (size_t)zone, c = j;
     while (c < s->n && c - j < 2 && !s->tok[c].nl && !s->lab[c] && s->tok[c].kind == TOK_WORD &&
            !s->tok[c].cap &&
            (tok_is(s, c, "du") || tok_is(s, c, "de") || tok_is(s, c, "des") || tok_is(s, c, "la") ||

@@ -59,6 +59,13 @@ static void test_employer_cues(void **state)
     assert_int_equal(label_nth(rules, a, "kronenhof", 0), AT_PHI_EMPLOYEUR);
     static const char b[] = "Ancien du Vietnam, ancien des Beaux-Arts. Retrait\xC3\xA9 de Lyon.\n";
     assert_int_equal(label_nth(rules, b, "Beaux-Arts", 0), 0);
+    /* (a trade's word and a person's of the lists in lower case; a place
+     * of firms in lower case is an address, a zone of the body none) */
+    static const char c[] = "il travaille au garage martin depuis 2010\n"
+                            "zone artisanale de la lande 29200 brest\nbiopsie de la zone de la lesion\n";
+    assert_int_equal(label_nth(rules, c, "martin", 0), AT_PHI_EMPLOYEUR);
+    assert_int_equal(label_nth(rules, c, "artisanale", 0), AT_PHI_ADRESSE);
+    assert_int_equal(label_nth(rules, c, "lesion", 0), 0);
 }
 
 /* Dates written without their signs in a note typed without
