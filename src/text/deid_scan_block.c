@@ -26,6 +26,19 @@ size_t deid_scan_room(size_t len)
     return scan_block_bytes(deid_scan_first_cap(len));
 }
 
+/* The arrays after the pass lists, from p, for cap tokens: the scratch
+ * list, the entities, the labels, the answers of deid_known_safe and the
+ * tagger's room (of rooms tokens). */
+static void lay_tail(text_scan *s, uint32_t *p, size_t cap, size_t rooms)
+{
+    s->scratch = p;
+    s->ent = p + cap;
+    s->lab = (uint8_t *)(p + 2 * cap + 1);
+    s->safe = s->lab + cap + 1;
+    s->tag_room = s->safe + cap + 1;
+    s->tag_room_tokens = rooms;
+}
+
 /* (Re)allocate the scan's one block for cap tokens: the tokens, the pass
  * lists, the scratch list, the entities, the labels, the answers of
  * deid_known_safe and the tagger's room; the s->n tokens and the fill[l]
@@ -47,13 +60,7 @@ at_status deid_scan_reserve(text_scan *s, size_t cap, const size_t *fill, void *
             memcpy(p, s->list[l], fill[l] * sizeof *p);
         s->list[l] = p;
     }
-    s->scratch = p;
-    p += cap;
-    s->ent = p;
-    s->lab = (uint8_t *)(p + cap + 1);
-    s->safe = s->lab + cap + 1;
-    s->tag_room = s->safe + cap + 1;
-    s->tag_room_tokens = cap;
+    lay_tail(s, p, cap, cap);
     if (!s->block_lent)
         at_free(s->block);
     s->block = b;
@@ -86,13 +93,7 @@ void deid_scan_pack(text_scan *s)
         s->list[l] = p;
         p += s->nlist[l];
     }
-    s->scratch = p;
-    p += n;
-    s->ent = p;
-    s->lab = (uint8_t *)(p + n + 1);
-    s->safe = s->lab + n + 1;
-    s->tag_room = s->safe + n + 1;
-    s->tag_room_tokens = n ? n : 1;
+    lay_tail(s, p, n, n ? n : 1);
     size_t used = (size_t)(s->tag_room + 2 * s->tag_room_tokens - (uint8_t *)b);
     s->block_used = (used + 63) & ~(size_t)63;
 }

@@ -259,15 +259,8 @@ static int voc_count(const text_scan *s, const tag_doc *c, size_t i)
     uint32_t fh = s->tok[i].fh;
     unsigned vc = fh ? text_tagger_voc(vm, fh) : 0;
     if (vc && c->nself) {
-        size_t lo = 0, hi = c->nself;
-        while (lo < hi) {
-            size_t m = lo + (hi - lo) / 2;
-            if (c->self[m] < fh)
-                lo = m + 1;
-            else
-                hi = m;
-        }
-        vc -= lo < c->nself && c->self[lo] == fh;
+        size_t at = tag_lower_bound(c->self, c->nself, fh);
+        vc -= at < c->nself && c->self[at] == fh;
     }
     return (int)vc;
 }

@@ -60,6 +60,21 @@ typedef struct text_tagger {
     uint32_t nvoc;
 } text_tagger;
 
+/* The index of the first of the n increasing values v that is not below
+ * x (n when none). */
+static inline size_t tag_lower_bound(const uint32_t *v, size_t n, uint32_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (v[m] < x)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return lo;
+}
+
 /* The number of training notes that held the word of folded hash fh
  * outside every identifier (0: none, or no vocabulary). */
 unsigned text_tagger_voc(const text_tagger *t, uint32_t fh);

@@ -62,15 +62,8 @@ void text_tagger_free(text_tagger *t)
 
 unsigned text_tagger_voc(const text_tagger *t, uint32_t fh)
 {
-    size_t lo = 0, hi = t->nvoc;
-    while (lo < hi) {
-        size_t m = lo + (hi - lo) / 2;
-        if (t->voc_h[m] < fh)
-            lo = m + 1;
-        else
-            hi = m;
-    }
-    return lo < t->nvoc && t->voc_h[lo] == fh ? t->voc_n[lo] : 0;
+    size_t at = tag_lower_bound(t->voc_h, t->nvoc, fh);
+    return at < t->nvoc && t->voc_h[at] == fh ? t->voc_n[at] : 0;
 }
 
 static int cmp_u64(const void *a, const void *b)
