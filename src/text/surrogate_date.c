@@ -66,6 +66,26 @@ static int parse_date(const char *s, size_t n, sdate *dt)
         dt->numeric = dt->have_day = 1;
         return 1;
     }
+    /* a date typed with spaces ("22 08 2025", "26 08", "3 1 48"): a day
+     * and a month of one or two digits, a year of two or four */
+    int v[3] = {0, 0, 0}, w[3] = {0, 0, 0}, parts = 0;
+    for (size_t i = 0; i < n && parts < 3;) {
+        while (i < n && tmp[i] >= '0' && tmp[i] <= '9' && w[parts] < 4)
+            v[parts] = v[parts] * 10 + (tmp[i++] - '0'), w[parts]++;
+        if (!w[parts] || (i < n && (tmp[i] != ' ' || i + 1 >= n)))
+            break;
+        parts++;
+        i += i < n;
+    }
+    int sum = w[0] + w[1] + w[2] + parts - 1;
+    if ((parts == 2 || parts == 3) && sum == (int)n && w[0] <= 2 && w[1] <= 2 &&
+        (parts == 2 || w[2] == 2 || w[2] == 4) && v[0] >= 1 && v[0] <= 31 && v[1] >= 1 && v[1] <= 12) {
+        dt->d = v[0];
+        dt->m = v[1];
+        dt->y = parts == 2 ? 0 : w[2] == 2 ? v[2] + (v[2] > 30 ? 1900 : 2000) : v[2];
+        dt->numeric = dt->have_day = 1;
+        return 1;
+    }
     return parse_textual(tmp, dt);
 }
 

@@ -185,6 +185,32 @@ static void test_form_box_dates(void **state)
     (void)key;
 }
 
+/* A date typed with spaces is shifted as the same date written with
+ * slashes, its spaces kept; a day and a month alone with the same days. */
+static void test_spaced_dates_shifted(void **state)
+{
+    (void)state;
+    const char *a = "coloscopie du 22 08 2025 asa 3, vue le 22/08/2025, revue le 26 08 et le 26/08\n";
+    for (int k = 0; k < 4; k++) {
+        char pid[8], seg[4][48];
+        snprintf(pid, sizeof pid, "P%d", k);
+        char *o = pseudo(a, pid);
+        assert_null(strstr(o, "[DATE"));
+        segment(o, "coloscopie du ", " asa", seg[0], sizeof seg[0]);
+        segment(o, "vue le ", ",", seg[1], sizeof seg[1]);
+        segment(o, "revue le ", " et", seg[2], sizeof seg[2]);
+        segment(o, "et le ", "\n", seg[3], sizeof seg[3]);
+        assert_string_not_equal(seg[0], "22 08 2025");
+        for (char *c = seg[1]; *c; c++)
+            *c = *c == '/' ? ' ' : *c;
+        for (char *c = seg[3]; *c; c++)
+            *c = *c == '/' ? ' ' : *c;
+        assert_string_equal(seg[0], seg[1]);
+        assert_string_equal(seg[2], seg[3]);
+        free(o);
+    }
+}
+
 /* A weekday abbreviated before a date, French or a mail's English, is
  * shifted with it: the date moves by the patient's days, no weekday or
  * month of the input is left, no placeholder is written. */
@@ -431,11 +457,17 @@ static void test_ocr_name(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_phone_one_number),      cmocka_unit_test(test_date_yearless_same_day),
-        cmocka_unit_test(test_initials_surrogates),   cmocka_unit_test(test_name_parts),
-        cmocka_unit_test(test_surrogate_never_input), cmocka_unit_test(test_number_word_may),
-        cmocka_unit_test(test_spelled_name),          cmocka_unit_test(test_weekday_dates),
-        cmocka_unit_test(test_form_box_dates),        cmocka_unit_test(test_ocr_name),
+        cmocka_unit_test(test_phone_one_number),
+        cmocka_unit_test(test_date_yearless_same_day),
+        cmocka_unit_test(test_initials_surrogates),
+        cmocka_unit_test(test_name_parts),
+        cmocka_unit_test(test_surrogate_never_input),
+        cmocka_unit_test(test_number_word_may),
+        cmocka_unit_test(test_spelled_name),
+        cmocka_unit_test(test_weekday_dates),
+        cmocka_unit_test(test_form_box_dates),
+        cmocka_unit_test(test_spaced_dates_shifted),
+        cmocka_unit_test(test_ocr_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
