@@ -42,6 +42,23 @@ static int parse_textual(const char *p, sdate *dt)
     dt->m = fl > 0 ? text_month_of(f, (size_t)fl) : 0;
     while (*p == ' ' || *p == '.')
         p++;
+    /* (a day said in words before its month is no month: "sept mai",
+     * "trois juin": the day, and the month after it) */
+    if (!dt->have_day && fl > 0) {
+        const char *q = p;
+        while (*q && *q != ' ' && *q != '.')
+            q++;
+        char g[32];
+        int gl = at_text_fold(p, (size_t)(q - p), g, sizeof g), v = text_number_word(f, (size_t)fl);
+        int m2 = gl > 0 ? text_month_of(g, (size_t)gl) : 0;
+        if (m2 && v >= 1 && v <= 31) {
+            dt->d = v;
+            dt->have_day = 1;
+            dt->m = m2;
+            for (p = q; *p == ' ' || *p == '.'; p++)
+                ;
+        }
+    }
     int y = 0, nd = 0;
     for (; nd < 4 && p[nd] >= '0' && p[nd] <= '9'; nd++)
         y = y * 10 + (p[nd] - '0');

@@ -209,6 +209,18 @@ static void test_spaced_dates_shifted(void **state)
         assert_string_equal(seg[2], seg[3]);
         free(o);
     }
+    /* (a day said in words before its month: the day, not September) */
+    const char *b = "vu le sept mai 2024, revu le 7 mai 2024.\n";
+    for (int k = 0; k < 4; k++) {
+        char pid[8], seg[2][48];
+        snprintf(pid, sizeof pid, "P%d", k);
+        char *o = pseudo(b, pid);
+        assert_null(strstr(o, "[DATE"));
+        segment(o, "vu le ", ",", seg[0], sizeof seg[0]);
+        segment(o, "revu le ", ".", seg[1], sizeof seg[1]);
+        assert_string_equal(seg[0], seg[1]);
+        free(o);
+    }
 }
 
 /* A weekday abbreviated before a date, French or a mail's English, is
