@@ -243,7 +243,7 @@ static int parse_ocr(const char *s, size_t n, int *y, int *m, int *d, char *sep,
     if (k == 2) {
         if (w[2] != 2 && w[2] != 4)
             return 0;
-        *y = w[2] == 2 ? f[2] + (f[2] > 30 ? 1900 : 2000) : f[2];
+        *y = w[2] == 2 ? text_year_of_two(f[2]) : f[2];
     }
     return *d >= 1 && *d <= 31 && *m >= 1 && *m <= 12;
 }

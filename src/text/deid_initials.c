@@ -410,8 +410,9 @@ static int after_name_place(const text_scan *s, size_t p)
 
 /* Token i: two or three letters in lower case, no word that follows
  * "par" in a sentence, after "par" behind a verb of typing ("lh", "mc":
- * a hormone's or a unit's letters too), at its line's end or before "le", a date or a mark: the typist's
- * initials of a dictation ("tapé par lh le sept mai", "frappé par mc.", "export du 31/05 par jlb"). */
+ * a hormone's or a unit's letters too), at its line's end or before
+ * "le", a date or a mark: the typist's initials of a dictation ("tapé
+ * par lh le sept mai", "frappé par mc.", "export du 31/05 par jlb"). */
 static void lower_typist(text_scan *s, size_t i)
 {
     static const char *const exported[] = {"export", "exporte", "extrait", "extraction",

@@ -146,6 +146,12 @@ size_t text_scan_phone_or_ocr(const char *t, size_t len, size_t s);
 size_t text_scan_nir(const char *t, size_t len, size_t s);
 /* Numeric date at s; *ymd receives YYYYMMDD (year 0 when absent). */
 size_t text_scan_date_numeric(const char *t, size_t len, size_t s, int *ymd);
+/* The year a date's two digits write: 31 .. 99 the 1900s, 00 .. 30 the
+ * 2000s. */
+static inline int text_year_of_two(int yy)
+{
+    return yy + (yy > 30 ? 1900 : 2000);
+}
 size_t text_scan_email_end(const char *t, size_t len, size_t at);
 size_t text_scan_email_start(const char *t, size_t at);
 

@@ -281,7 +281,7 @@ size_t text_scan_date_numeric(const char *t, size_t len, size_t s, int *ymd)
         if (nc != 2 && nc != 4)
             return 0;
         if (nc == 2)
-            c += c > 30 ? 1900 : 2000;
+            c = text_year_of_two(c);
         if (c < 1880 || c > 2100 || (i < len && is_alnum(t[i])))
             return 0;
         *ymd = c * 10000 + b * 100 + a;

@@ -99,7 +99,7 @@ static int parse_date(const char *s, size_t n, sdate *dt)
         (parts == 2 || w[2] == 2 || w[2] == 4) && v[0] >= 1 && v[0] <= 31 && v[1] >= 1 && v[1] <= 12) {
         dt->d = v[0];
         dt->m = v[1];
-        dt->y = parts == 2 ? 0 : w[2] == 2 ? v[2] + (v[2] > 30 ? 1900 : 2000) : v[2];
+        dt->y = parts == 2 ? 0 : w[2] == 2 ? text_year_of_two(v[2]) : v[2];
         dt->numeric = dt->have_day = 1;
         return 1;
     }

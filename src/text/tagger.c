@@ -268,8 +268,8 @@ static int voc_count(const text_scan *s, const tag_doc *c, size_t i)
 /* Token i, a word of the language in lower case that no list of names,
  * care or places holds, beside a name's place (a title, a name or a
  * candidate before it on its line, a name after it), that no training
- * note wrote outside a name ("mme lise bourdais", "sa fille josiane
- * roques"): the tagger decides it (3). */
+ * note wrote outside a name ("mme lise bourdais", "patient bouvreuil
+ * jean-marc"): the tagger decides it (3). */
 static int rare_word(const text_scan *s, const tag_doc *c, size_t i)
 {
     const text_tok *k = &s->tok[i];
