@@ -420,6 +420,8 @@ static size_t street_name_end(const text_scan *s, size_t i, int lower, int *name
     if (q < s->n && !s->tok[q].nl && tl(s, q) == 3 && !memcmp(s->t + s->tok[q].s, "n\xC2\xB0", 3))
         q++;
     if (q < s->n && !s->tok[q].nl && s->tok[q].kind == TOK_NUM && tl(s, q) <= 4 && !s->lab[q] &&
+        !(tl(s, q) == 2 && q + 1 < s->n && s->tok[q + 1].kind == TOK_NUM && tl(s, q + 1) == 3 &&
+          s->tok[q + 1].s == s->tok[q].e + 1) && /* (a postcode "29 860" after it) */
         !(q + 1 < s->n && s->tok[q + 1].s == s->tok[q].e &&
           (is_punct(s, q + 1, '%') || is_punct(s, q + 1, '/') || is_punct(s, q + 1, ':')))) {
         last = q + 1;

@@ -209,6 +209,50 @@ static int spaced_zip(const text_scan *s, size_t i)
             !(s->tok[i + 2].lex & (LEX_WORD | LEX_MED)));
 }
 
+/* The town in lower case after a postcode opening at token i, from word
+ * z: a word of no list of the language's words (a word of the language
+ * only after a street on the line), to the end of its line or clause
+ * when joined ("12250 roquefort sur soulzon", "29 120 pont l abbe").
+ * Its end, or 0. */
+static size_t lower_town(const text_scan *s, size_t i, size_t z)
+{
+    if (z >= s->n || s->tok[z].nl || s->tok[z].kind != TOK_WORD || s->tok[z].cap || s->tok[z].allcaps ||
+        tok_len(s, z) < 3 || tok_has_digit(s, z) ||
+        !((s->t[s->tok[z].s] >= 'a' && s->t[s->tok[z].s] <= 'z') ||
+          (unsigned char)s->t[s->tok[z].s] == 0xC3) ||
+        ((s->tok[z].lex & (LEX_WORD | LEX_MED)) && !street_before(s, i)) ||
+        (s->tok[z].dflags & (DICT_MONTH | DICT_CONNECT)) || (i > 0 && s->tok[i - 1].e == s->tok[i].s) ||
+        s->tok[z].s != s->tok[z - 1].e + 1 || tok_unit(s, z))
+        return 0;
+    static const char *const joins[] = {"sur", "sous", "en",  "les",   "le",     "la", "de",  "du",
+                                        "l",   "des",  "lez", "saint", "sainte", "st", "ste", NULL};
+    size_t r = z + 1;
+    /* (a first word that opens a name: "saint flour", "la ferté") */
+    if (r < s->n && !s->tok[r].nl && tok_ascii_in(s, z, joins) && s->tok[r].kind == TOK_WORD &&
+        !s->tok[r].cap && !s->tok[r].allcaps && !s->lab[r])
+        r++;
+    while (r + 1 < s->n && r - z < 6 && !s->tok[r].nl && !s->tok[r + 1].nl && !s->lab[r] &&
+           tok_ascii_in(s, r, joins) && !s->tok[r].cap && s->tok[r + 1].kind == TOK_WORD &&
+           !s->tok[r + 1].cap && !s->tok[r + 1].allcaps && !s->lab[r + 1])
+        r += 2;
+    int closes = r >= s->n || s->tok[r].nl || s->tok[r].kind == TOK_PUNCT;
+    return closes ? r : z + 1;
+}
+
+/* Number token i and the next: a department's two digits, a space and
+ * three digits ("29 860"), not inside a longer run of numbers. */
+static int spaced_zip_digits(const text_scan *s, size_t i)
+{
+    const text_tok *k = &s->tok[i];
+    if (i + 2 >= s->n || k->e - k->s != 2 || (i > 0 && s->tok[i - 1].e == k->s) ||
+        (i > 0 && !k->nl && s->tok[i - 1].kind == TOK_NUM))
+        return 0;
+    int dep = (s->t[k->s] - '0') * 10 + (s->t[k->s + 1] - '0');
+    const text_tok *u = &s->tok[i + 1];
+    return dep >= 1 && dep <= 95 && u->kind == TOK_NUM && u->e - u->s == 3 && u->s == k->e + 1 &&
+           s->t[k->e] == ' ' && !u->nl && !s->lab[i + 1];
+}
+
 void deid_pass_numbers(text_scan *s)
 {
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NUM]; q++) {
@@ -238,35 +282,18 @@ void deid_pass_numbers(text_scan *s)
             /* not the tail of a code ("H25.01872"), nor a number and the
              * next cell of a table */
             zip_and_town(s, i, i + 1, place_run(s, i + 1, 6));
-        } else if (k->kind == TOK_NUM && zip_ok(s, i) && i + 1 < s->n && !s->tok[i + 1].nl &&
-                   s->tok[i + 1].kind == TOK_WORD && !s->tok[i + 1].cap && !s->tok[i + 1].allcaps &&
-                   tok_len(s, i + 1) >= 3 && !tok_has_digit(s, i + 1) &&
-                   (!(s->tok[i + 1].lex & (LEX_WORD | LEX_MED)) || street_before(s, i)) &&
-                   !(s->tok[i + 1].dflags & (DICT_MONTH | DICT_CONNECT)) &&
-                   !(i > 0 && s->tok[i - 1].e == k->s) && s->tok[i + 1].s == k->e + 1 &&
-                   !tok_unit(s, i + 1)) {
+        } else if (k->kind == TOK_NUM && zip_ok(s, i) && (e = lower_town(s, i, i + 1))) {
             /* a dictated letter's postcode and town in lower case: "route
-             * de condat 15300 murat" (a word of the language only after a
-             * street on the line); a town of several words to the end of
-             * its line or clause ("12250 roquefort sur soulzon") */
-            static const char *const joins[] = {"sur", "sous", "en",    "les",    "le", "la",  "de", "du",
-                                                "des", "lez",  "saint", "sainte", "st", "ste", NULL};
-            size_t r = i + 2;
-            /* (a first word that opens a name: "saint flour", "la
-             * ferté") */
-            if (r < s->n && !s->tok[r].nl && tok_ascii_in(s, i + 1, joins) && s->tok[r].kind == TOK_WORD &&
-                !s->tok[r].cap && !s->tok[r].allcaps && !s->lab[r])
-                r++;
-            while (r + 1 < s->n && r - i < 7 && !s->tok[r].nl && !s->tok[r + 1].nl && !s->lab[r] &&
-                   tok_ascii_in(s, r, joins) && !s->tok[r].cap && s->tok[r + 1].kind == TOK_WORD &&
-                   !s->tok[r + 1].cap && !s->tok[r + 1].allcaps && !s->lab[r + 1])
-                r += 2;
-            int closes = r >= s->n || s->tok[r].nl || s->tok[r].kind == TOK_PUNCT;
-            zip_and_town(s, i, i + 1, closes ? r : i + 2);
+             * de condat 15300 murat" */
+            zip_and_town(s, i, i + 1, e);
         } else if (k->kind == TOK_NUM && spaced_zip(s, i)) {
             /* a postcode written with a space after its department, then
              * its town: "62 100 CALAIS", "35 000 Rennes" */
             zip_and_town(s, i, i + 2, place_run(s, i + 2, 6));
+        } else if (k->kind == TOK_NUM && spaced_zip_digits(s, i) && (e = lower_town(s, i, i + 2))) {
+            /* the same in lower case: "12 impasse des ajoncs 29 860
+             * plabennec", "lieu dit kerhuel 56 550 belz" */
+            zip_and_town(s, i, i + 2, e);
         } else if (k->kind == TOK_NUM && tok_len(s, i) <= 4) {
             size_t j = i + 1;
             if (j < s->n && (tok_is(s, j, "bis") || tok_is(s, j, "ter")))

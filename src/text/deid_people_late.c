@@ -148,9 +148,63 @@ static void lower_name_order(text_scan *s)
         deid_pass_mentions(s);
 }
 
+/* A surname's particle in lower case, "le", "la" or "l" (its
+ * apostrophe dropped), after a title or a patient's word: before the
+ * surname found ("patient le gall herve", "m l hostis"), or with the
+ * word after it when nothing took that word ("dr le du", "passage kine m
+ * le bras"): a title's particle is no article ("monsieur le
+ * professeur" is no name). */
+static void lower_particle_names(text_scan *s)
+{
+    static const char *const particles[] = {"le", "la", "l", NULL};
+    static const char *const patient[] = {"pt", "patient", "patiente", "pte", "assure", "assuree", NULL};
+    static const char *const offices[] = {
+        "maire", "president", "presidente", "directeur",  "directrice",  "professeur", "docteur",
+        "juge",  "procureur", "prefet",     "ministre",   "depute",      "senateur",   "notaire",
+        "cure",  "chef",      "medecin",    "conseiller", "conseillere", NULL};
+    /* (titles of a person only: not "pr", an SMS's "pour", nor "épouse") */
+    static const char *const titles[] = {"dr",   "docteur",  "m",      "mr", "mme",
+                                         "mlle", "monsieur", "madame", NULL};
+    static const char *const days[] = {"lundi",  "mardi",    "mercredi", "jeudi", "vendredi",
+                                       "samedi", "dimanche", "matin",    "soir",  NULL};
+    uint32_t before = s->next_ent;
+    for (size_t x = 1; x + 1 < s->n; x++) {
+        const text_tok *k = &s->tok[x];
+        if (s->lab[x] || k->kind != TOK_WORD || k->cap || k->allcaps || k->nl || s->tok[x + 1].nl ||
+            !deid_tok_in(s, x, particles) || deid_tok_in(s, x + 1, offices) || deid_tok_in(s, x + 1, days) ||
+            s->tok[x + 1].s != k->e + 1)
+            continue;
+        const text_tok *t = &s->tok[x - 1];
+        int title = deid_tok_in(s, x - 1, titles) && !t->cap && !t->allcaps;
+        if (!(title || deid_tok_in(s, x - 1, patient)) || s->lab[x - 1] ||
+            (x >= 2 && !t->nl && s->tok[x - 2].kind == TOK_NUM))
+            continue;
+        const text_tok *w = &s->tok[x + 1];
+        if (w->kind != TOK_WORD || w->cap || w->allcaps || (w->aux & TOK_AUX_DIGIT))
+            continue;
+        if (s->lab[x + 1] == AT_PHI_NOM) {
+            size_t e = x + 1;
+            while (e < s->n && s->lab[e] == AT_PHI_NOM && s->ent[e] == s->ent[x + 1])
+                e++;
+            deid_relabel(s, x, e, AT_PHI_NOM);
+            deid_names_add(s, x, e);
+        } else if (title && !s->lab[x + 1] && w->e - w->s >= 2 &&
+                   !(w->dflags &
+                     (DICT_TITLE | DICT_ROLE | DICT_FIELD | DICT_HOSP | DICT_MONTH | DICT_IDLABEL)) &&
+                   !(w->lex & (LEX_KIN | LEX_ORG | LEX_CUE_ID | LEX_CUE_EMP)) &&
+                   !(x + 2 < s->n && !s->tok[x + 2].nl && s->tok[x + 2].kind == TOK_NUM) &&
+                   mark(s, x, x + 2, AT_PHI_NOM)) {
+            deid_names_add(s, x, x + 2);
+        }
+    }
+    if (s->next_ent != before)
+        deid_pass_mentions(s);
+}
+
 void deid_pass_late_names(text_scan *s)
 {
     lower_name_order(s);
+    lower_particle_names(s);
     /* one walk over the capitalised words for the employers known by
      * their name and the people named by their phrase */
     for (size_t q = 0; q < s->nlist[TEXT_LIST_NAME]; q++) {

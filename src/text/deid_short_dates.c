@@ -115,6 +115,41 @@ static int boxed_date(text_scan *s, size_t i)
     return mark(s, i, i + 5, birth ? AT_PHI_DATE_NAISSANCE : AT_PHI_DATE);
 }
 
+/* A cell's edge before token i: the line's start, a tab, a separator
+ * (";", "|", ","). */
+static int cell_edge_before(const text_scan *s, size_t i)
+{
+    return i == 0 || s->tok[i].nl || s->t[s->tok[i].s - 1] == '\t' || is_punct(s, i - 1, ';') ||
+           is_punct(s, i - 1, '|') || is_punct(s, i - 1, ',');
+}
+
+/* A cell's edge after token y: the text's or the line's end, a tab, a
+ * separator. */
+static int cell_edge_after(const text_scan *s, size_t y)
+{
+    if (y >= s->n)
+        return 0;
+    size_t e = y + 1;
+    return e >= s->n || s->tok[e].nl || s->t[s->tok[y].e] == '\t' || is_punct(s, e, ';') ||
+           is_punct(s, e, '|') || (is_punct(s, e, ',') && s->tok[e].s == s->tok[y].e);
+}
+
+/* A day's cue before token i for a month of one digit, "report au 13
+ * 2", "rcp du 6 9", "staff du lundi 11 3": "le", "du", "au" or a
+ * weekday, no number before the cue (not a value's change, "de 9 8 au
+ * 11 3"). */
+static int day_cue(const text_scan *s, size_t i)
+{
+    static const char *const days[] = {"le",    "du",       "au",     "lundi",    "mardi", "mercredi",
+                                       "jeudi", "vendredi", "samedi", "dimanche", NULL};
+    if (i < 1 || s->tok[i].nl || !deid_tok_in(s, i - 1, days))
+        return 0;
+    for (size_t b = i - 1; b > 0 && i - b < 4 && !s->tok[b].nl; b--)
+        if (s->tok[b - 1].kind == TOK_NUM)
+            return 0;
+    return 1;
+}
+
 /* Token i and the numbers after it one space apart, on its line: a date
  * written without its signs, as a note typed without punctuation writes
  * it: a day, a month and a year ("coloscopie du 22 08 2025", "ddn 3 1
@@ -137,7 +172,14 @@ static int spaced_date(text_scan *s, size_t i)
         }
     }
     if (i + 1 >= s->n || tlen(s, i) > 2 || tlen(s, i + 1) > 2 || s->tok[i + 1].kind != TOK_NUM ||
-        s->tok[i + 1].s != s->tok[i].e + 1 || s->tok[i + 1].nl || s->lab[i + 1] || s->t[s->tok[i].e] != ' ')
+        s->tok[i + 1].s != s->tok[i].e + 1 || s->tok[i + 1].nl || s->t[s->tok[i].e] != ' ')
+        return 0;
+    /* (a code the extension read in the month, or the month and the
+     * year, "12 06 24", is taken back whole) */
+    int coded = s->lab[i + 1] == AT_PHI_ID && i + 2 < s->n &&
+                (!s->lab[i + 2] || s->ent[i + 2] == s->ent[i + 1]) &&
+                (i + 3 >= s->n || s->ent[i + 3] != s->ent[i + 1] || !s->lab[i + 3]);
+    if (s->lab[i + 1] && !coded)
         return 0;
     if (i > 0 && !s->tok[i].nl && s->tok[i - 1].kind == TOK_NUM && s->tok[i].s == s->tok[i - 1].e + 1)
         return 0; /* (a run of numbers: a phone's, a code's) */
@@ -146,11 +188,15 @@ static int spaced_date(text_scan *s, size_t i)
         return 0;
     static const char *const cues[] = {"le",   "du",   "au",    "depuis", "des",    "ddn",      "nee", "ne",
                                        "date", "revu", "revue", "prevu",  "prevue", "jusqu'au", NULL};
-    int cue = i > 0 && !s->tok[i].nl && deid_tok_in(s, i - 1, cues);
+    int cue = (i > 0 && !s->tok[i].nl && deid_tok_in(s, i - 1, cues)) || day_cue(s, i);
     size_t y = i + 2, e = i + 3;
     int year = 0;
-    if (y < s->n && s->tok[y].kind == TOK_NUM && !s->tok[y].nl && !s->lab[y] &&
-        s->tok[y].s == s->tok[i + 1].e + 1 && (tlen(s, y) == 4 || (tlen(s, y) == 2 && cue))) {
+    /* (a year of two digits also in a cell of its own, with a day and a
+     * month of two digits: "leclerc;12 06 24;folfox", "28 06 24" alone
+     * on its line) */
+    int cell = tlen(s, i) == 2 && tlen(s, i + 1) == 2 && cell_edge_before(s, i) && cell_edge_after(s, y);
+    if (y < s->n && s->tok[y].kind == TOK_NUM && !s->tok[y].nl && (!s->lab[y] || coded) &&
+        s->tok[y].s == s->tok[i + 1].e + 1 && (tlen(s, y) == 4 || (tlen(s, y) == 2 && (cue || cell)))) {
         int v = atoi_n(s->t + s->tok[y].s, tlen(s, y));
         year = tlen(s, y) == 2 || (v >= 1900 && v <= 2100);
     }
@@ -159,18 +205,24 @@ static int spaced_date(text_scan *s, size_t i)
          * unit: a quantity's, "12 10 2000 UI") */
         if (deid_unit_next(s, e))
             return 0;
-        if (e < s->n && !s->tok[e].nl &&
-            (s->tok[e].kind == TOK_NUM || (s->tok[e].s == s->tok[y].e && !is_punct(s, e, ',') &&
-                                           !is_punct(s, e, '.') && !is_punct(s, e, ')'))))
+        if (e < s->n && !s->tok[e].nl && !(cell && s->t[s->tok[y].e] == '\t') &&
+            (s->tok[e].kind == TOK_NUM ||
+             (s->tok[e].s == s->tok[y].e && !is_punct(s, e, ',') && !is_punct(s, e, '.') &&
+              !is_punct(s, e, ')') && !is_punct(s, e, ';') && !is_punct(s, e, '|'))))
             return 0;
     } else {
         /* a day and a month: two digits of the month, after a cue, with
          * nothing of a number after them */
         e = i + 2;
-        if (!cue || tlen(s, i + 1) != 2 || (e < s->n && !s->tok[e].nl && deid_unit_next(s, e)) ||
+        if (coded || !cue || (tlen(s, i + 1) != 2 && !day_cue(s, i)) ||
+            (e < s->n && !s->tok[e].nl && deid_unit_next(s, e)) ||
             (e < s->n && !s->tok[e].nl && s->tok[e].kind == TOK_NUM) ||
             (e < s->n && s->tok[e].s == s->tok[e - 1].e))
             return 0;
+    }
+    if (coded) {
+        deid_relabel(s, i, e, AT_PHI_DATE);
+        return 1;
     }
     int birth = 0;
     for (size_t b = i; b > 0 && i - b < 6 && !birth && !s->tok[b].nl; b--)
@@ -178,9 +230,31 @@ static int spaced_date(text_scan *s, size_t i)
     return mark(s, i, e, birth ? AT_PHI_DATE_NAISSANCE : AT_PHI_DATE);
 }
 
+/* Token i, a month of one or two digits one space after a weekday and
+ * its day that another pass took ("staff du lundi 11 3"): the date's
+ * end. */
+static int weekday_month(text_scan *s, size_t i)
+{
+    static const char *const days[] = {"lundi",    "mardi",  "mercredi", "jeudi",
+                                       "vendredi", "samedi", "dimanche", NULL};
+    if (i < 2 || s->tok[i].nl || tlen(s, i) > 2 || s->tok[i - 1].kind != TOK_NUM || tlen(s, i - 1) > 2 ||
+        s->lab[i - 1] != AT_PHI_DATE || s->ent[i - 2] != s->ent[i - 1] || !deid_tok_in(s, i - 2, days) ||
+        s->tok[i].s != s->tok[i - 1].e + 1 || s->t[s->tok[i - 1].e] != ' ')
+        return 0;
+    int d = atoi_n(s->t + s->tok[i - 1].s, tlen(s, i - 1)), m = atoi_n(s->t + s->tok[i].s, tlen(s, i));
+    size_t e = i + 1;
+    if (d < 1 || d > 31 || m < 1 || m > 12 ||
+        (e < s->n && !s->tok[e].nl &&
+         (s->tok[e].kind == TOK_NUM || s->tok[e].s == s->tok[i].e || deid_unit_next(s, e))))
+        return 0;
+    s->lab[i] = AT_PHI_DATE;
+    s->ent[i] = s->ent[i - 1];
+    return 1;
+}
+
 void deid_short_date_at(text_scan *s, size_t i)
 {
-    if (month_year(s, i) || boxed_date(s, i) || spaced_date(s, i))
+    if (month_year(s, i) || boxed_date(s, i) || spaced_date(s, i) || weekday_month(s, i))
         return;
     /* (with a dash or a point, "le 30-09", "TDM du 28.2", "IRM (27-10)",
      * only after a cue or an event's name: not a range nor a decimal) */
