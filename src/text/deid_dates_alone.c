@@ -21,17 +21,17 @@ size_t deid_day_words_before(const text_scan *s, size_t i, int *day)
     int v[3] = {-1, -1, -1}; /* the words before i, nearest first */
     for (size_t h = 0; h < 3 && h < i && !s->lab[i - 1 - h] && !s->tok[i - h].nl; h++)
         v[h] = tok_is(s, i - 1 - h, "et") ? 0 : word_value(s, i - 1 - h);
-    /* "trente sept", "quatre-vingt sept": seven, not September */
-    if (v[0] >= 20 && v[0] % 10 == 0 && tok_is(s, i, "sept") && !is_punct(s, i + 1, '.')) {
+    /* "dix sept", "trente sept", "quatre-vingt sept": seven, not September */
+    if (v[0] >= 10 && v[0] % 10 == 0 && tok_is(s, i, "sept") && !is_punct(s, i + 1, '.')) {
         *day = -1;
         return i;
     }
-    /* "vingt et un", "trente et un"; "vingt deux"; one word ("vingt-deux",
+    /* "vingt et un", "trente et un"; "vingt deux", "dix huit"; one word ("vingt-deux",
      * "premier", "douze") */
     size_t a = i;
     if (v[0] == 1 && v[1] == 0 && (v[2] == 20 || v[2] == 30))
         a = i - 3;
-    else if (v[0] >= 1 && v[0] <= 9 && (v[1] == 20 || (v[1] == 30 && v[0] == 1)))
+    else if (v[0] >= 1 && v[0] <= 9 && (v[1] == 20 || (v[1] == 30 && v[0] == 1) || (v[1] == 10 && v[0] >= 7)))
         a = i - 2;
     else if (v[0] >= 1)
         a = i - 1;
@@ -101,8 +101,8 @@ void deid_weekday_words(text_scan *s, size_t i)
 
 /* A year in words alone after a word of time ("depuis deux mille
  * quinze", "en mil neuf cent quatre-vingt-dix", "l'année deux mille
- * trois"); i is its "mille" or "mil". A quantity ("deux mille mg") has
- * no such word before it. */
+ * trois"), or after a date's month; i is its "mille" or "mil". A
+ * quantity ("deux mille mg") has no such word before it. */
 void deid_year_words(text_scan *s, size_t i)
 {
     static const char *const cues[] = {"en",      "depuis",    "annee",    "des",   "fin",  "debut",
@@ -116,11 +116,29 @@ void deid_year_words(text_scan *s, size_t i)
            (deid_number_word_tok(s, e) == 1 ||
             (deid_number_word_tok(s, e) == 2 && e + 1 < s->n && deid_number_word_tok(s, e + 1) == 1)))
         e++;
-    if (a == 0 || s->tok[a].nl || e - a > 8 || !deid_tok_in(s, a - 1, cues))
+    if (a == 0 || s->tok[a].nl || e - a > 8)
+        return;
+    /* the year of a date another pass read to its month ("le 7 février
+     * deux mille vingt-quatre"): the date's end */
+    const text_tok *p = &s->tok[a - 1];
+    int month = (s->lab[a - 1] == AT_PHI_DATE || s->lab[a - 1] == AT_PHI_DATE_NAISSANCE) &&
+                (p->dflags & DICT_MONTH) && p->kind == TOK_WORD;
+    if (!month && !deid_tok_in(s, a - 1, cues))
         return;
     int v = deid_words_value(s, a, e);
-    if (v >= 1900 && v <= 2099)
+    if (v < 1900 || v > 2099)
+        return;
+    if (!month) {
         mark(s, a, e, AT_PHI_DATE);
+        return;
+    }
+    for (size_t q = a; q < e; q++)
+        if (s->lab[q])
+            return;
+    for (size_t q = a; q < e; q++) {
+        s->lab[q] = s->lab[a - 1];
+        s->ent[q] = s->ent[a - 1];
+    }
 }
 
 /* A month's middle, "mi-novembre", "Mi-mars" (one word): the whole word
