@@ -279,7 +279,17 @@ static size_t lower_estab(const text_scan *s, size_t h)
         size_t a = particle(s, j);
         if (abbr && a == j && j == h + 1) {
             size_t c = named_clause(s, j); /* ("ch savoie léman") */
-            return c > j ? c : h;
+            if (c > j)
+                return c;
+            /* "ch de landerneau": "de" before a commune's, a place's or
+             * an unknown word (not "ch de garde") */
+            if (!tok_is(s, j, "de") || j + 1 >= s->n || s->tok[j].nl || !proper_word(s, j + 1))
+                return h;
+            size_t e = j + 1;
+            while (e < s->n && e - j <= 3 && proper_word(s, e) &&
+                   !(s->tok[e].dflags & (DICT_IDLABEL | DICT_FIELD)))
+                e++;
+            return e;
         }
         if (abbr && (a == j || j != h + 1))
             return h;

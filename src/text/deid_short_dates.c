@@ -134,6 +134,24 @@ static int cell_edge_after(const text_scan *s, size_t y)
            is_punct(s, e, '|') || (is_punct(s, e, ',') && s->tok[e].s == s->tok[y].e);
 }
 
+/* Token e opens a time of day one space after the token before it,
+ * "18h40", "9h", "14:05". */
+static int time_at(const text_scan *s, size_t e)
+{
+    if (e >= s->n || s->tok[e].nl || s->tok[e].s != s->tok[e - 1].e + 1)
+        return 0;
+    const char *p = s->t + s->tok[e].s, *end = s->t + s->len;
+    int d = 0;
+    while (p < end && d < 3 && *p >= '0' && *p <= '9')
+        p++, d++;
+    if (d < 1 || d > 2 || p >= end || (*p != 'h' && *p != ':'))
+        return 0;
+    char sep = *p++;
+    if (p < end && *p >= '0' && *p <= '9')
+        return 1;
+    return sep == 'h' && (p >= end || *p == ' ' || *p == '\n' || *p == ',');
+}
+
 /* A day's cue before token i for a month of one digit, "report au 13
  * 2", "rcp du 6 9", "staff du lundi 11 3": "le", "du", "au" or a
  * weekday, no number before the cue (not a value's change, "de 9 8 au
@@ -214,6 +232,14 @@ static int spaced_date(text_scan *s, size_t i)
         /* a day and a month: two digits of the month, after a cue, with
          * nothing of a number after them */
         e = i + 2;
+        int timed = !cue && tlen(s, i + 1) == 2 && cell_edge_before(s, i) && time_at(s, e);
+        if (timed) {
+            if (coded) {
+                deid_relabel(s, i, e, AT_PHI_DATE);
+                return 1;
+            }
+            return mark(s, i, e, AT_PHI_DATE);
+        }
         if (coded || !cue || (tlen(s, i + 1) != 2 && !day_cue(s, i)) ||
             (e < s->n && !s->tok[e].nl && deid_unit_next(s, e)) ||
             (e < s->n && !s->tok[e].nl && s->tok[e].kind == TOK_NUM) ||

@@ -106,13 +106,31 @@ static void test_dates_in_words_unhyphenated(void **state)
     assert_int_equal(label_nth(rules, b, "mille", 0), 0);
 }
 
+/* "ch de" before a commune's, a place's or an unknown word in lower
+ * case, up to a record's label; not "ch de garde". A day and a month of
+ * two digits opening a line before a time of day. */
+static void test_ch_de_and_timed_dates(void **state)
+{
+    (void)state;
+    static const char a[] = "urgences ch de landerneau passage le 3 mai\n"
+                            "appel du ch de tulle ipp 4471203\nmedecin du ch de garde ce soir\n";
+    assert_int_equal(label_nth(rules, a, "ch", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(rules, a, "landerneau", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(rules, a, "tulle", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(rules, a, "ipp", 0), 0);
+    assert_int_equal(label_nth(rules, a, "garde", 0), 0);
+    static const char b[] = "sms equipe mobile\n13 03 18h40 de l ide\ntension 13 08\n";
+    assert_int_equal(label_nth(rules, b, "13", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(rules, b, "03", 0), AT_PHI_DATE);
+    assert_int_equal(label_nth(rules, b, "08", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_spaced_postcodes_lower),
-        cmocka_unit_test(test_spaced_dates_short),
-        cmocka_unit_test(test_lower_particles),
-        cmocka_unit_test(test_dates_in_words_unhyphenated),
+        cmocka_unit_test(test_spaced_postcodes_lower), cmocka_unit_test(test_spaced_dates_short),
+        cmocka_unit_test(test_lower_particles),        cmocka_unit_test(test_dates_in_words_unhyphenated),
+        cmocka_unit_test(test_ch_de_and_timed_dates),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
