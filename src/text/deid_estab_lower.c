@@ -121,7 +121,8 @@ static int name_word_at(const text_scan *s, size_t e, int qualified)
         return 1;
     if (!qualified || !deid_tok_in(s, e, qualifiers))
         return 0;
-    size_t f = e + 1 < s->n && !s->tok[e + 1].nl && (tok_is(s, e + 1, "de") || tok_is(s, e + 1, "du"))
+    size_t f = e + 1 < s->n && !s->tok[e + 1].nl &&
+                       (tok_is(s, e + 1, "de") || tok_is(s, e + 1, "du") || elided(s, e + 1, 'd'))
                    ? e + 2
                    : e + 1;
     return name_word_at(s, f, 0);

@@ -107,7 +107,8 @@ static void test_dates_in_words_unhyphenated(void **state)
 }
 
 /* "ch de" before a commune's, a place's or an unknown word in lower
- * case, up to a record's label; not "ch de garde". A day and a month of
+ * case, up to a record's label; not "ch de garde"; a place's qualifier
+ * before an elided "d" in a name. A day and a month of
  * two digits opening a line before a time of day. */
 static void test_ch_de_and_timed_dates(void **state)
 {
@@ -119,6 +120,11 @@ static void test_ch_de_and_timed_dates(void **state)
     assert_int_equal(label_nth(rules, a, "tulle", 0), AT_PHI_HOPITAL);
     assert_int_equal(label_nth(rules, a, "ipp", 0), 0);
     assert_int_equal(label_nth(rules, a, "garde", 0), 0);
+    /* (a place's qualifier before an elided "d": "de la cote d emeraude") */
+    static const char c[] = "conseil genetique au chu de la cote d emeraude\nquorum atteint\n";
+    assert_int_equal(label_nth(rules, c, "cote", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(rules, c, "emeraude", 0), AT_PHI_HOPITAL);
+    assert_int_equal(label_nth(rules, c, "quorum", 0), 0);
     static const char b[] = "sms equipe mobile\n13 03 18h40 de l ide\ntension 13 08\n";
     assert_int_equal(label_nth(rules, b, "13", 0), AT_PHI_DATE);
     assert_int_equal(label_nth(rules, b, "03", 0), AT_PHI_DATE);
