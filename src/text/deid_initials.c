@@ -446,6 +446,59 @@ static void lower_typist(text_scan *s, size_t i)
         label_first(s, i, i + 1);
 }
 
+/* Token i: a carer's or a typist's initials in a note in lower case,
+ * two or three letters of no list but the language's: after a word of signing or typing
+ * ("signe kr ide", "manip jm", "fin de dictee hm pour frappe"), after a
+ * doctor's title at the line's end ("consentement signe anesth dr ab"),
+ * or opening a line before a carer's role ("al ide had cornouaille"). */
+static void lower_signer(text_scan *s, size_t i)
+{
+    static const char *const signing[] = {"signe",
+                                          "sign\xC3\xA9",
+                                          "visa",
+                                          "manip",
+                                          "manipulateur",
+                                          "manipulatrice",
+                                          "dicte",
+                                          "dictee",
+                                          "dict\xC3\xA9",
+                                          "dict\xC3\xA9"
+                                          "e",
+                                          "frappe",
+                                          "tape",
+                                          "relu",
+                                          "relue",
+                                          NULL};
+    static const char *const roles[] = {"ide", "as", "ash", "manip", "interne", "cadre", "kine", "ioa", NULL};
+    static const char *const titles[] = {"dr", "docteur", NULL};
+    /* (short words of a note that are no initials; the lists hold most
+     * letters' pairs as words, so they cannot decide) */
+    static const char *const words[] = {
+        "ok",  "ko",  "rv",  "rdv", "vu",  "vue", "pas", "non", "oui", "ras",  "cf",  "po",  "iv", "sc",
+        "im",  "os",  "mg",  "ml",  "sms", "tel", "fax", "bon", "ca",  "ok.",  "et",  "ou",  "ni", "car",
+        "dit", "fin", "mal", "peu", "tot", "top", "vs",  "bis", "ter", "nuit", "rep", "msg", NULL};
+    const text_tok *k = &s->tok[i];
+    size_t n = ilen(s, i);
+    if (s->lab[i] || k->kind != TOK_WORD || k->cap || k->allcaps || n < 2 || n > 3 || k->dflags ||
+        (k->lex & (LEX_MED | LEX_ORG | LEX_KIN | LEX_STREET | LEX_CITY | LEX_PLACE | LEX_FIRST)) ||
+        deid_tok_in(s, i, roles) || deid_tok_in(s, i, words))
+        return;
+    for (size_t j = 0; j < n; j++)
+        if (s->t[k->s + j] < 'a' || s->t[k->s + j] > 'z')
+            return;
+    int end = line_end(s, i + 1) || (s->tok[i + 1].kind == TOK_PUNCT && !is_punct(s, i + 1, '\'')) ||
+              deid_tok_in(s, i + 1, roles) || tok_is(s, i + 1, "pour");
+    int ok = 0;
+    if (i > 0 && !k->nl && deid_tok_in(s, i - 1, signing))
+        ok = end;
+    else if (i > 0 && !k->nl && deid_tok_in(s, i - 1, titles))
+        ok = line_end(s, i + 1);
+    else if ((i == 0 || k->nl) && i + 2 < s->n && !s->tok[i + 1].nl && deid_tok_in(s, i + 1, roles))
+        ok = 1;
+    if (ok)
+        label_first(s, i, i + 1);
+}
+
 void deid_pass_initials(text_scan *s)
 {
     /* a first name's initial in lower case after a title and the surname
@@ -469,6 +522,9 @@ void deid_pass_initials(text_scan *s)
         if (s->tok[i].e - s->tok[i].s == 3 && s->t[s->tok[i].s] == 'p' && s->t[s->tok[i].s + 1] == 'a' &&
             s->t[s->tok[i].s + 2] == 'r')
             lower_typist(s, i + 1);
+    for (size_t i = 0; s->cap_words * 4 <= s->words && i + 1 < s->n; i++)
+        if (s->tok[i].kind == TOK_WORD && s->tok[i].e - s->tok[i].s <= 3)
+            lower_signer(s, i);
     size_t nq = s->nlist[TEXT_LIST_NAME];
     const uint32_t *q = s->list[TEXT_LIST_NAME];
     uint32_t before = s->next_ent;

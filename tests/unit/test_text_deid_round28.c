@@ -131,12 +131,33 @@ static void test_ch_de_and_timed_dates(void **state)
     assert_int_equal(label_nth(rules, b, "08", 0), 0);
 }
 
+/* A carer's or a typist's initials in a note in lower case: after a
+ * word of signing or typing, after "dr" at the line's end, opening a
+ * line before a carer's role; not a short word of the note. */
+static void test_lower_signers(void **state)
+{
+    (void)state;
+    static const char a[] = "fin de dictee hm pour frappe\na voir avec dr tanguy demain\nsigne kr ide\n"
+                            "physicien manip jm\nconsentement signe anesth dr ab\n"
+                            "renouvellement durogesic 25\nal ide de nuit\n";
+    assert_int_equal(label_nth(rules, a, "hm", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(rules, a, "kr", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(rules, a, "jm", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(rules, a, "ab", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(rules, a, "al", 0), AT_PHI_PRENOM);
+    static const char b[] = "vu dr ok\nsigne le\npansement signe ras\nas ide ok pour toilette\n";
+    assert_int_equal(label_nth(rules, b, "ok", 0), 0);
+    assert_int_equal(label_nth(rules, b, "le", 0), 0);
+    assert_int_equal(label_nth(rules, b, "ras", 0), 0);
+    assert_int_equal(label_nth(rules, b, "as", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spaced_postcodes_lower), cmocka_unit_test(test_spaced_dates_short),
         cmocka_unit_test(test_lower_particles),        cmocka_unit_test(test_dates_in_words_unhyphenated),
-        cmocka_unit_test(test_ch_de_and_timed_dates),
+        cmocka_unit_test(test_ch_de_and_timed_dates),  cmocka_unit_test(test_lower_signers),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
