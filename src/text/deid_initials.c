@@ -446,19 +446,19 @@ static void lower_typist(text_scan *s, size_t i)
         label_first(s, i, i + 1);
 }
 
-/* Token i: a carer's or a typist's initials in a note in lower case,
- * two or three letters of no list but the language's: after a word of signing or typing
- * ("signe kr ide", "manip jm", "fin de dictee hm pour frappe"), after a
- * doctor's title at the line's end ("consentement signe anesth dr ab"),
- * or opening a line before a carer's role ("al ide had cornouaille"). */
+/* Token i: a carer's or a typist's initials in lower case, two or three
+ * letters of no list but the language's: after a word of signing or
+ * typing, or a carer's role, and its colon ("signe kr ide", "manip :
+ * jm", "ide nuit cb", "fin de dictee hm pour frappe", "secretariat nb"),
+ * after "dr" at the line's end ("consentement signe anesth dr ab"),
+ * opening a line before a carer's role ("al ide had cornouaille") or
+ * before one in brackets ("ag (secretaire)"), or after initials found
+ * and a slash or a comma ("ck / dp", "fl, rt"). */
 static void lower_signer(text_scan *s, size_t i)
 {
     static const char *const signing[] = {"signe",
                                           "sign\xC3\xA9",
                                           "visa",
-                                          "manip",
-                                          "manipulateur",
-                                          "manipulatrice",
                                           "dicte",
                                           "dictee",
                                           "dict\xC3\xA9",
@@ -469,31 +469,52 @@ static void lower_signer(text_scan *s, size_t i)
                                           "relu",
                                           "relue",
                                           NULL};
-    static const char *const roles[] = {"ide", "as", "ash", "manip", "interne", "cadre", "kine", "ioa", NULL};
+    static const char *const roles[] = {
+        "ide",   "as",   "ash",          "manip",         "interne",    "cadre",       "kine", "ioa",
+        "ibode", "iade", "manipulateur", "manipulatrice", "secretaire", "secretariat", NULL};
+    static const char *const shifts[] = {"nuit", "jour", "matin", "soir", NULL};
     static const char *const titles[] = {"dr", "docteur", NULL};
     /* (short words of a note that are no initials; the lists hold most
      * letters' pairs as words, so they cannot decide) */
     static const char *const words[] = {
-        "ok",  "ko",  "rv",  "rdv", "vu",  "vue", "pas", "non", "oui", "ras",  "cf",  "po",  "iv", "sc",
-        "im",  "os",  "mg",  "ml",  "sms", "tel", "fax", "bon", "ca",  "ok.",  "et",  "ou",  "ni", "car",
-        "dit", "fin", "mal", "peu", "tot", "top", "vs",  "bis", "ter", "nuit", "rep", "msg", NULL};
+        "ok",   "ko",  "rv",  "rdv", "vu",  "vue", "pas", "non", "oui", "ras", "cf",   "po",   "iv",
+        "sc",   "im",  "os",  "mg",  "ml",  "sms", "tel", "fax", "bon", "ca",  "et",   "ou",   "ni",
+        "car",  "dit", "fin", "mal", "peu", "tot", "top", "vs",  "bis", "ter", "rep",  "msg",  "nuit",
+        "ras",  "le",  "la",  "les", "un",  "une", "de",  "du",  "des", "au",  "aux",  "en",   "il",
+        "on",   "se",  "sa",  "son", "ses", "ce",  "qui", "que", "par", "sur", "pour", "vers", "avec",
+        "sans", "ref", "dom", "cs",  "cc",  "cci", "obj", "pj",  "tx",  "hdj", "rx",   NULL};
     const text_tok *k = &s->tok[i];
     size_t n = ilen(s, i);
-    if (s->lab[i] || k->kind != TOK_WORD || k->cap || k->allcaps || n < 2 || n > 3 || k->dflags ||
+    if (s->lab[i] || k->kind != TOK_WORD || k->cap || k->allcaps || n < 2 || n > 3 ||
         (k->lex & (LEX_MED | LEX_ORG | LEX_KIN | LEX_STREET | LEX_CITY | LEX_PLACE | LEX_FIRST)) ||
         deid_tok_in(s, i, roles) || deid_tok_in(s, i, words))
         return;
     for (size_t j = 0; j < n; j++)
         if (s->t[k->s + j] < 'a' || s->t[k->s + j] > 'z')
             return;
-    int end = line_end(s, i + 1) || (s->tok[i + 1].kind == TOK_PUNCT && !is_punct(s, i + 1, '\'')) ||
-              deid_tok_in(s, i + 1, roles) || tok_is(s, i + 1, "pour");
+    int end = line_end(s, i + 1) ||
+              (s->tok[i + 1].kind == TOK_PUNCT && !is_punct(s, i + 1, '\'') && !is_punct(s, i + 1, '.')) ||
+              deid_tok_in(s, i + 1, roles) || tok_is(s, i + 1, "pour") ||
+              (is_punct(s, i + 1, '.') && line_end(s, i + 2));
+    size_t p = i; /* the word before it, past a colon */
+    if (p > 0 && !s->tok[p].nl && is_punct(s, p - 1, ':'))
+        p--;
     int ok = 0;
-    if (i > 0 && !k->nl && deid_tok_in(s, i - 1, signing))
+    if (p > 0 && !s->tok[p].nl && s->tok[p - 1].kind == TOK_WORD &&
+        (deid_tok_in(s, p - 1, signing) || deid_tok_in(s, p - 1, roles) ||
+         (p > 1 && !s->tok[p - 1].nl && deid_tok_in(s, p - 1, shifts) && deid_tok_in(s, p - 2, roles))))
         ok = end;
     else if (i > 0 && !k->nl && deid_tok_in(s, i - 1, titles))
         ok = line_end(s, i + 1);
-    else if ((i == 0 || k->nl) && i + 2 < s->n && !s->tok[i + 1].nl && deid_tok_in(s, i + 1, roles))
+    else if ((i == 0 || k->nl) && i + 2 < s->n && !s->tok[i + 1].nl &&
+             (deid_tok_in(s, i + 1, roles) ||
+              (is_punct(s, i + 1, '(') && deid_tok_in(s, i + 2, roles) && is_punct(s, i + 3, ')'))))
+        ok = 1;
+    else if (i > 1 && !k->nl && (is_punct(s, i - 1, '/') || is_punct(s, i - 1, ',')) && !s->tok[i - 1].nl &&
+             nm_label(s->lab[i - 2]) && !s->tok[i - 2].cap && !s->tok[i - 2].allcaps && ilen(s, i - 2) <= 3)
+        ok = end;
+    else if (i > 0 && !k->nl && i + 3 < s->n && is_punct(s, i + 1, '(') && deid_tok_in(s, i + 2, roles) &&
+             is_punct(s, i + 3, ')') && (is_punct(s, i - 1, ':') || s->tok[i - 1].kind == TOK_PUNCT))
         ok = 1;
     if (ok)
         label_first(s, i, i + 1);
@@ -522,8 +543,8 @@ void deid_pass_initials(text_scan *s)
         if (s->tok[i].e - s->tok[i].s == 3 && s->t[s->tok[i].s] == 'p' && s->t[s->tok[i].s + 1] == 'a' &&
             s->t[s->tok[i].s + 2] == 'r')
             lower_typist(s, i + 1);
-    for (size_t i = 0; s->cap_words * 4 <= s->words && i + 1 < s->n; i++)
-        if (s->tok[i].kind == TOK_WORD && s->tok[i].e - s->tok[i].s <= 3)
+    for (size_t i = 0; i < s->n; i++)
+        if (s->tok[i].kind == TOK_WORD && s->tok[i].e - s->tok[i].s <= 3 && !s->tok[i].cap)
             lower_signer(s, i);
     size_t nq = s->nlist[TEXT_LIST_NAME];
     const uint32_t *q = s->list[TEXT_LIST_NAME];

@@ -150,6 +150,18 @@ static void test_lower_signers(void **state)
     assert_int_equal(label_nth(rules, b, "le", 0), 0);
     assert_int_equal(label_nth(rules, b, "ras", 0), 0);
     assert_int_equal(label_nth(rules, b, "as", 0), 0);
+    /* (after a role and its colon, a shift, a slash or a comma after
+     * initials found, or before a role in brackets; in any note) */
+    static const char c[] =
+        "Cl\xC3\xA9 au bo\xC3\xAEtier.\nide : mh\nibode : ck / dp - anesth : Dr Vernier\n"
+        "ide nuit cb\nnote : ag (secretaire)\nide : ok pour toilette\nsecretariat : cc dr x, ref\n";
+    assert_int_equal(label_nth(rules, c, "mh", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(rules, c, "ck", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(rules, c, "dp", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(rules, c, "cb", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(rules, c, "ag", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(rules, c, "ok", 0), 0);
+    assert_int_equal(label_nth(rules, c, "cc", 0), 0);
 }
 
 int main(void)
