@@ -276,7 +276,13 @@ static void dictated_address(text_scan *s, size_t i)
     }
     if (e >= s->n || s->tok[e].nl)
         return;
-    int after = i > 0 && !s->tok[i].nl && (s->lab[i - 1] == AT_PHI_ADRESSE || tok_is(s, i - 1, "postal"));
+    /* (a comma, spoken or written, may stand between: "cinq rue du
+     * général sarrail virgule cinquante et un mille cent reims") */
+    size_t b = i;
+    if (b > 1 && !s->tok[b].nl && !s->tok[b - 1].nl &&
+        (tok_is(s, b - 1, "virgule") || is_punct(s, b - 1, ',')))
+        b--;
+    int after = b > 0 && !s->tok[b].nl && (s->lab[b - 1] == AT_PHI_ADRESSE || tok_is(s, b - 1, "postal"));
     if (!after)
         return;
     size_t t = dictated_words(s, e, 4);

@@ -102,6 +102,13 @@ static void test_dates_in_words_unhyphenated(void **state)
     assert_int_equal(label_nth(rules, a, "quatre", 1), AT_PHI_DATE);
     assert_int_equal(label_nth(rules, a, "sept", 0), AT_PHI_DATE);
     assert_int_equal(label_nth(rules, a, "mai", 0), AT_PHI_DATE);
+    /* (a postcode dictated after its street and a spoken comma) */
+    static const char c[] =
+        "madame aubry virgule cinq rue du g\xC3\xA9n\xC3\xA9ral sarrail virgule cinquante et "
+        "un mille cent reims point \xC3\xA0 la ligne\n";
+    assert_int_equal(label_nth(rules, c, "cinquante", 0), AT_PHI_ZIP);
+    assert_int_equal(label_nth(rules, c, "cent", 0), AT_PHI_ZIP);
+    assert_int_equal(label_nth(rules, c, "reims", 0), AT_PHI_VILLE);
     static const char b[] = "il a recu deux mille unites\n";
     assert_int_equal(label_nth(rules, b, "mille", 0), 0);
 }
