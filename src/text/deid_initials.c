@@ -287,6 +287,12 @@ static void capitals_sign(text_scan *s, size_t i)
              (tok_is(s, i - 2, "cordialement") || tok_is(s, i - 2, "amiti\xC3\xA9s") ||
               tok_is(s, i - 2, "bises")))
         ok = 1;
+    /* (after a signing word, even a medical abbreviation's letters:
+     * "signé AMG", "visa : PL") */
+    size_t sw = i > 1 && is_punct(s, i - 1, ':') && !s->tok[i - 1].nl ? i - 1 : i;
+    if (!ok && end && sw > 0 && !s->tok[sw].nl && !k->nl &&
+        (tok_is(s, sw - 1, "sign\xC3\xA9") || tok_is(s, sw - 1, "signe") || tok_is(s, sw - 1, "visa")))
+        ok = 1;
     if (!ok && (k->lex & LEX_MED))
         return;
     if (ok) {

@@ -169,6 +169,11 @@ static void test_lower_signers(void **state)
     assert_int_equal(label_nth(rules, c, "ag", 0), AT_PHI_PRENOM);
     assert_int_equal(label_nth(rules, c, "ok", 0), 0);
     assert_int_equal(label_nth(rules, c, "cc", 0), 0);
+    /* (capitals after a signing word at the line's end) */
+    static const char d[] = "Reprise le 20 d\xC3\xA9"
+                            "c.\nsign\xC3\xA9 AMG\nsigne HAD demain\n";
+    assert_int_equal(label_nth(rules, d, "AMG", 0), AT_PHI_PRENOM);
+    assert_int_equal(label_nth(rules, d, "HAD", 0), 0);
 }
 
 int main(void)
