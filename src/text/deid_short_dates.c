@@ -115,6 +115,9 @@ static int boxed_date(text_scan *s, size_t i)
     return mark(s, i, i + 5, birth ? AT_PHI_DATE_NAISSANCE : AT_PHI_DATE);
 }
 
+static const char *const weekday_words[] = {"lundi",    "mardi",  "mercredi", "jeudi",
+                                            "vendredi", "samedi", "dimanche", NULL};
+
 /* A cell's edge before token i: the line's start, a tab, a separator
  * (";", "|", ","). */
 static int cell_edge_before(const text_scan *s, size_t i)
@@ -158,9 +161,9 @@ static int time_at(const text_scan *s, size_t e)
  * 11 3"). */
 static int day_cue(const text_scan *s, size_t i)
 {
-    static const char *const days[] = {"le",    "du",       "au",     "lundi",    "mardi", "mercredi",
-                                       "jeudi", "vendredi", "samedi", "dimanche", NULL};
-    if (i < 1 || s->tok[i].nl || !deid_tok_in(s, i - 1, days))
+    if (i < 1 || s->tok[i].nl ||
+        !(tok_is(s, i - 1, "le") || tok_is(s, i - 1, "du") || tok_is(s, i - 1, "au") ||
+          deid_tok_in(s, i - 1, weekday_words)))
         return 0;
     for (size_t b = i - 1; b > 0 && i - b < 4 && !s->tok[b].nl; b--)
         if (s->tok[b - 1].kind == TOK_NUM)
@@ -261,11 +264,10 @@ static int spaced_date(text_scan *s, size_t i)
  * end. */
 static int weekday_month(text_scan *s, size_t i)
 {
-    static const char *const days[] = {"lundi",    "mardi",  "mercredi", "jeudi",
-                                       "vendredi", "samedi", "dimanche", NULL};
     if (i < 2 || s->tok[i].nl || tlen(s, i) > 2 || s->tok[i - 1].kind != TOK_NUM || tlen(s, i - 1) > 2 ||
-        s->lab[i - 1] != AT_PHI_DATE || s->ent[i - 2] != s->ent[i - 1] || !deid_tok_in(s, i - 2, days) ||
-        s->tok[i].s != s->tok[i - 1].e + 1 || s->t[s->tok[i - 1].e] != ' ')
+        s->lab[i - 1] != AT_PHI_DATE || s->ent[i - 2] != s->ent[i - 1] ||
+        !deid_tok_in(s, i - 2, weekday_words) || s->tok[i].s != s->tok[i - 1].e + 1 ||
+        s->t[s->tok[i - 1].e] != ' ')
         return 0;
     int d = atoi_n(s->t + s->tok[i - 1].s, tlen(s, i - 1)), m = atoi_n(s->t + s->tok[i].s, tlen(s, i));
     size_t e = i + 1;
