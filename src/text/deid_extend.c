@@ -20,17 +20,12 @@
 
 #define EXT_KEEP_WEIGHT 2
 
-/* Token j may be offered at all: a word (not "hier", "demain"), a
- * number, or a sign that may sit inside a name or an address (not a
- * bracket, a colon or an end of sentence's sign). */
+/* Token j may be offered at all: a word, a number, or a sign that may sit
+ * inside a name or an address (not a bracket, a colon or an end of
+ * sentence's sign). */
 static int offerable(const text_scan *s, size_t j)
 {
     const text_tok *k = &s->tok[j];
-    /* (a day said relative to today names nothing: "à la clinique des
-     * trois frontières hier") */
-    if (k->kind == TOK_WORD && (tok_is(s, j, "hier") || tok_is(s, j, "demain") ||
-                                tok_is(s, j, "aujourd'hui") || tok_is(s, j, "aujourdhui")))
-        return 0;
     if (k->kind != TOK_PUNCT)
         return k->e - k->s <= 40;
     unsigned char c = (unsigned char)s->t[k->s];
@@ -640,6 +635,12 @@ static void extend_side(text_scan *s, size_t a, size_t b, int dir, float bias, s
         uint32_t f[EXT_MAX_FEATS];
         size_t nf = ext_features(s, cur, j, dir, step, lab, f);
         if (!decide(s, j, f, nf, bias, base))
+            break;
+        /* a day said relative to today names nothing ("à la clinique des
+         * trois frontières hier"); after the decision, so that training
+         * reads the same samples */
+        if (s->tok[j].kind == TOK_WORD && (tok_is(s, j, "hier") || tok_is(s, j, "demain") ||
+                                           tok_is(s, j, "aujourd'hui") || tok_is(s, j, "aujourdhui")))
             break;
         s->lab[j] = (uint8_t)lab;
         s->ent[j] = ent;
