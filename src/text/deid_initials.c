@@ -452,6 +452,16 @@ static void lower_typist(text_scan *s, size_t i)
         label_first(s, i, i + 1);
 }
 
+/* Token i ends a signature: the line's end, a sign (not an apostrophe,
+ * a full stop only at the line's end), a carer's role or "pour". */
+static int signer_end(const text_scan *s, size_t i, const char *const *roles)
+{
+    return line_end(s, i + 1) ||
+           (s->tok[i + 1].kind == TOK_PUNCT && !is_punct(s, i + 1, '\'') && !is_punct(s, i + 1, '.')) ||
+           (is_punct(s, i + 1, '.') && line_end(s, i + 2)) || deid_tok_in(s, i + 1, roles) ||
+           tok_is(s, i + 1, "pour");
+}
+
 /* Token i: a carer's or a typist's initials in lower case, two or three
  * letters of no list but the language's: after a word of signing or
  * typing, or a carer's role, and its colon ("signe kr ide", "manip :
@@ -491,17 +501,14 @@ static void lower_signer(text_scan *s, size_t i)
         "sans", "ref", "dom", "cs",  "cc",  "cci", "obj", "pj",  "tx",  "hdj", "rx",   NULL};
     const text_tok *k = &s->tok[i];
     size_t n = ilen(s, i);
-    if (s->lab[i] || k->kind != TOK_WORD || k->cap || k->allcaps || n < 2 || n > 3 ||
-        (k->lex & (LEX_MED | LEX_ORG | LEX_KIN | LEX_STREET | LEX_CITY | LEX_PLACE | LEX_FIRST)) ||
-        deid_tok_in(s, i, roles) || deid_tok_in(s, i, words))
+    /* (the cheap tests first: most short words are function words, which
+     * the dictionary flags) */
+    if (s->lab[i] || k->kind != TOK_WORD || k->cap || k->allcaps || n < 2 || n > 3 || k->dflags ||
+        (k->lex & (LEX_MED | LEX_ORG | LEX_KIN | LEX_STREET | LEX_CITY | LEX_PLACE | LEX_FIRST)))
         return;
     for (size_t j = 0; j < n; j++)
         if (s->t[k->s + j] < 'a' || s->t[k->s + j] > 'z')
             return;
-    int end = line_end(s, i + 1) ||
-              (s->tok[i + 1].kind == TOK_PUNCT && !is_punct(s, i + 1, '\'') && !is_punct(s, i + 1, '.')) ||
-              deid_tok_in(s, i + 1, roles) || tok_is(s, i + 1, "pour") ||
-              (is_punct(s, i + 1, '.') && line_end(s, i + 2));
     size_t p = i; /* the word before it, past a colon */
     if (p > 0 && !s->tok[p].nl && is_punct(s, p - 1, ':'))
         p--;
@@ -509,7 +516,7 @@ static void lower_signer(text_scan *s, size_t i)
     if (p > 0 && !s->tok[p].nl && s->tok[p - 1].kind == TOK_WORD &&
         (deid_tok_in(s, p - 1, signing) || deid_tok_in(s, p - 1, roles) ||
          (p > 1 && !s->tok[p - 1].nl && deid_tok_in(s, p - 1, shifts) && deid_tok_in(s, p - 2, roles))))
-        ok = end;
+        ok = signer_end(s, i, roles);
     else if (i > 0 && !k->nl && deid_tok_in(s, i - 1, titles))
         ok = line_end(s, i + 1);
     else if ((i == 0 || k->nl) && i + 2 < s->n && !s->tok[i + 1].nl &&
@@ -518,11 +525,12 @@ static void lower_signer(text_scan *s, size_t i)
         ok = 1;
     else if (i > 1 && !k->nl && (is_punct(s, i - 1, '/') || is_punct(s, i - 1, ',')) && !s->tok[i - 1].nl &&
              nm_label(s->lab[i - 2]) && !s->tok[i - 2].cap && !s->tok[i - 2].allcaps && ilen(s, i - 2) <= 3)
-        ok = end;
+        ok = signer_end(s, i, roles);
     else if (i > 0 && !k->nl && i + 3 < s->n && is_punct(s, i + 1, '(') && deid_tok_in(s, i + 2, roles) &&
              is_punct(s, i + 3, ')') && (is_punct(s, i - 1, ':') || s->tok[i - 1].kind == TOK_PUNCT))
         ok = 1;
-    if (ok)
+    /* (the lists last: few tokens get here) */
+    if (ok && !deid_tok_in(s, i, roles) && !deid_tok_in(s, i, words))
         label_first(s, i, i + 1);
 }
 

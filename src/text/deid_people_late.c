@@ -149,7 +149,8 @@ static void lower_name_order(text_scan *s)
 }
 
 /* A surname's particle in lower case, "le", "la" or "l" (its
- * apostrophe dropped), after a title or a patient's word: before the
+ * apostrophe dropped), after a title or a patient's word that the
+ * dictionary flags ("patient", "assuré"): before the
  * surname found ("patient le gall herve", "m l hostis"), or with the
  * word after it when nothing took that word ("dr le du", "passage kine m
  * le bras"): a title's particle is no article ("monsieur le
@@ -157,7 +158,7 @@ static void lower_name_order(text_scan *s)
 static void lower_particle_names(text_scan *s)
 {
     static const char *const particles[] = {"le", "la", "l", NULL};
-    static const char *const patient[] = {"pt", "patient", "patiente", "pte", "assure", "assuree", NULL};
+    static const char *const patient[] = {"patient", "patiente", "assure", "assuree", NULL};
     static const char *const offices[] = {
         "maire", "president", "presidente", "directeur",  "directrice",  "professeur", "docteur",
         "juge",  "procureur", "prefet",     "ministre",   "depute",      "senateur",   "notaire",
@@ -168,11 +169,16 @@ static void lower_particle_names(text_scan *s)
     static const char *const days[] = {"lundi",  "mardi",    "mercredi", "jeudi", "vendredi",
                                        "samedi", "dimanche", "matin",    "soir",  NULL};
     uint32_t before = s->next_ent;
-    for (size_t x = 1; x + 1 < s->n; x++) {
+    /* (from the words flagged as titles or fields, "patient", "assuré":
+     * the list of them, not every token) */
+    for (size_t q = 0; q < s->nlist[TEXT_LIST_FLAG]; q++) {
+        size_t x = s->list[TEXT_LIST_FLAG][q] + 1;
+        if (x + 1 >= s->n)
+            continue;
         const text_tok *k = &s->tok[x];
-        if (s->lab[x] || k->kind != TOK_WORD || k->cap || k->allcaps || k->nl || s->tok[x + 1].nl ||
-            !deid_tok_in(s, x, particles) || deid_tok_in(s, x + 1, offices) || deid_tok_in(s, x + 1, days) ||
-            s->tok[x + 1].s != k->e + 1)
+        if (k->e - k->s > 2 || s->lab[x] || k->kind != TOK_WORD || k->cap || k->allcaps || k->nl ||
+            s->tok[x + 1].nl || !deid_tok_in(s, x, particles) || deid_tok_in(s, x + 1, offices) ||
+            deid_tok_in(s, x + 1, days) || s->tok[x + 1].s != k->e + 1)
             continue;
         const text_tok *t = &s->tok[x - 1];
         int title = deid_tok_in(s, x - 1, titles) && !t->cap && !t->allcaps;
