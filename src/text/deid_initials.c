@@ -472,19 +472,9 @@ static int signer_end(const text_scan *s, size_t i, const char *const *roles)
  * and a slash or a comma ("ck / dp", "fl, rt"). */
 static void lower_signer(text_scan *s, size_t i)
 {
-    static const char *const signing[] = {"signe",
-                                          "sign\xC3\xA9",
-                                          "visa",
-                                          "dicte",
-                                          "dictee",
-                                          "dict\xC3\xA9",
-                                          "dict\xC3\xA9"
-                                          "e",
-                                          "frappe",
-                                          "tape",
-                                          "relu",
-                                          "relue",
-                                          NULL};
+    /* (folded: "signé", "dictée" are read as "signe", "dictee") */
+    static const char *const signing[] = {"signe", "visa", "dicte", "dictee", "frappe",
+                                          "tape",  "relu", "relue", NULL};
     static const char *const roles[] = {
         "ide",   "as",   "ash",          "manip",         "interne",    "cadre",       "kine", "ioa",
         "ibode", "iade", "manipulateur", "manipulatrice", "secretaire", "secretariat", NULL};
@@ -493,12 +483,12 @@ static void lower_signer(text_scan *s, size_t i)
     /* (short words of a note that are no initials; the lists hold most
      * letters' pairs as words, so they cannot decide) */
     static const char *const words[] = {
-        "ok",   "ko",  "rv",  "rdv", "vu",  "vue", "pas", "non", "oui", "ras", "cf",   "po",   "iv",
-        "sc",   "im",  "os",  "mg",  "ml",  "sms", "tel", "fax", "bon", "ca",  "et",   "ou",   "ni",
-        "car",  "dit", "fin", "mal", "peu", "tot", "top", "vs",  "bis", "ter", "rep",  "msg",  "nuit",
-        "ras",  "le",  "la",  "les", "un",  "une", "de",  "du",  "des", "au",  "aux",  "en",   "il",
-        "on",   "se",  "sa",  "son", "ses", "ce",  "qui", "que", "par", "sur", "pour", "vers", "avec",
-        "sans", "ref", "dom", "cs",  "cc",  "cci", "obj", "pj",  "tx",  "hdj", "rx",   NULL};
+        "ok",  "ko",  "rv",  "rdv", "vu",  "vue", "pas", "non", "oui", "ras",  "cf",   "po",   "iv",
+        "sc",  "im",  "os",  "mg",  "ml",  "sms", "tel", "fax", "bon", "ca",   "et",   "ou",   "ni",
+        "car", "dit", "fin", "mal", "peu", "tot", "top", "vs",  "bis", "ter",  "rep",  "msg",  "nuit",
+        "le",  "la",  "les", "un",  "une", "de",  "du",  "des", "au",  "aux",  "en",   "il",   "on",
+        "se",  "sa",  "son", "ses", "ce",  "qui", "que", "par", "sur", "pour", "vers", "avec", "sans",
+        "ref", "dom", "cs",  "cc",  "cci", "obj", "pj",  "tx",  "hdj", "rx",   NULL};
     const text_tok *k = &s->tok[i];
     size_t n = ilen(s, i);
     /* (the cheap tests first: most short words are function words, which

@@ -209,7 +209,8 @@ static int spaced_date(text_scan *s, size_t i)
         return 0;
     static const char *const cues[] = {"le",   "du",   "au",    "depuis", "des",    "ddn",      "nee", "ne",
                                        "date", "revu", "revue", "prevu",  "prevue", "jusqu'au", NULL};
-    int cue = (i > 0 && !s->tok[i].nl && deid_tok_in(s, i - 1, cues)) || day_cue(s, i);
+    int dcue = day_cue(s, i);
+    int cue = (i > 0 && !s->tok[i].nl && deid_tok_in(s, i - 1, cues)) || dcue;
     size_t y = i + 2, e = i + 3;
     int year = 0;
     /* (a year of two digits also in a cell of its own, with a day and a
@@ -236,18 +237,13 @@ static int spaced_date(text_scan *s, size_t i)
          * nothing of a number after them */
         e = i + 2;
         int timed = !cue && tlen(s, i + 1) == 2 && cell_edge_before(s, i) && time_at(s, e);
-        if (timed) {
-            if (coded) {
-                deid_relabel(s, i, e, AT_PHI_DATE);
-                return 1;
-            }
-            return mark(s, i, e, AT_PHI_DATE);
-        }
-        if (coded || !cue || (tlen(s, i + 1) != 2 && !day_cue(s, i)) ||
-            (e < s->n && !s->tok[e].nl && deid_unit_next(s, e)) ||
-            (e < s->n && !s->tok[e].nl && s->tok[e].kind == TOK_NUM) ||
-            (e < s->n && s->tok[e].s == s->tok[e - 1].e))
+        if (!timed && (coded || !cue || (tlen(s, i + 1) != 2 && !dcue) ||
+                       (e < s->n && !s->tok[e].nl && deid_unit_next(s, e)) ||
+                       (e < s->n && !s->tok[e].nl && s->tok[e].kind == TOK_NUM) ||
+                       (e < s->n && s->tok[e].s == s->tok[e - 1].e)))
             return 0;
+        if (timed && !coded) /* ("13 03 18h40": a day's date, never a birth's) */
+            return mark(s, i, e, AT_PHI_DATE);
     }
     if (coded) {
         deid_relabel(s, i, e, AT_PHI_DATE);
