@@ -483,12 +483,12 @@ static void lower_signer(text_scan *s, size_t i)
     /* (short words of a note that are no initials; the lists hold most
      * letters' pairs as words, so they cannot decide) */
     static const char *const words[] = {
-        "ok",  "ko",  "rv",  "rdv", "vu",  "vue", "pas", "non", "oui", "ras",  "cf",   "po",   "iv",
-        "sc",  "im",  "os",  "mg",  "ml",  "sms", "tel", "fax", "bon", "ca",   "et",   "ou",   "ni",
-        "car", "dit", "fin", "mal", "peu", "tot", "top", "vs",  "bis", "ter",  "rep",  "msg",  "nuit",
-        "le",  "la",  "les", "un",  "une", "de",  "du",  "des", "au",  "aux",  "en",   "il",   "on",
-        "se",  "sa",  "son", "ses", "ce",  "qui", "que", "par", "sur", "pour", "vers", "avec", "sans",
-        "ref", "dom", "cs",  "cc",  "cci", "obj", "pj",  "tx",  "hdj", "rx",   NULL};
+        "ok",  "ko",  "rv",  "rdv", "vu",  "vue",  "pas",  "non",  "oui",  "ras", "cf",   "po", "iv",  "sc",
+        "im",  "os",  "mg",  "ml",  "sms", "tel",  "fax",  "bon",  "ca",   "et",  "ou",   "ni", "car", "dit",
+        "fin", "mal", "peu", "tot", "top", "vs",   "bis",  "ter",  "rep",  "msg", "nuit", "le", "la",  "les",
+        "un",  "une", "de",  "du",  "des", "au",   "aux",  "en",   "il",   "on",  "se",   "sa", "son", "ses",
+        "ce",  "qui", "que", "par", "sur", "pour", "vers", "avec", "sans", "ref", "dom",  "cs", "cc",  "cci",
+        "obj", "pj",  "tx",  "hdj", "rx",  "cro",  "crh",  "cat",  "ttt",  "bio", NULL};
     const text_tok *k = &s->tok[i];
     size_t n = ilen(s, i);
     /* (the cheap tests first: most short words are function words, which
@@ -519,6 +519,8 @@ static void lower_signer(text_scan *s, size_t i)
     else if (i > 0 && !k->nl && i + 3 < s->n && is_punct(s, i + 1, '(') && deid_tok_in(s, i + 2, roles) &&
              is_punct(s, i + 3, ')') && (is_punct(s, i - 1, ':') || s->tok[i - 1].kind == TOK_PUNCT))
         ok = 1;
+    else if (i > 0 && k->nl && (line_end(s, i + 1) || (is_punct(s, i + 1, '.') && line_end(s, i + 2))))
+        ok = 1; /* alone on its line after the note's text ("...au courant\nvl") */
     /* (the lists last: few tokens get here) */
     if (ok && !deid_tok_in(s, i, roles) && !deid_tok_in(s, i, words))
         label_first(s, i, i + 1);
