@@ -411,6 +411,12 @@ static void commune_at(text_scan *s, size_t a, int dictated)
          tok_is(s, r, "sur") || tok_is(s, r, "sous") || tok_is(s, r, "d'")) &&
         name_part(s, r + 1, 1) > r + 1)
         e = name_part(s, r + 1, 1); /* "saint martin d'hères", "saint jean en royans" */
+    else if (e > i + 1 && deid_tok_in(s, i, saints) && r < s->n && low_word(s, r) && !s->lab[r] &&
+             (tok_is(s, r, "de") || tok_is(s, r, "du") || tok_is(s, r, "des")) && low_word(s, r + 1) &&
+             !(s->tok[r + 1].lex & LEX_MED) &&
+             (!(s->tok[r + 1].lex & LEX_WORD) || (s->tok[r + 1].lex & LEX_PLACE)) &&
+             name_part(s, r + 1, 1) > r + 1)
+        e = name_part(s, r + 1, 1); /* "saint rémy de provence", "saint jean de monts" */
     take_as(s, i, e, AT_PHI_VILLE);
 }
 
@@ -556,8 +562,16 @@ static void residence_at(text_scan *s, size_t i)
             return;
         char f[128];
         int fl = at_text_fold(s->t + s->tok[j].s, s->tok[j + 1].e - s->tok[j].s, f, sizeof f);
-        if (fl > 0 && (text_dict_get(&s->d->dict, f, (size_t)fl, NULL) & DICT_CITY))
+        if (fl > 0 && (text_dict_get(&s->d->dict, f, (size_t)fl, NULL) & DICT_CITY)) {
             take_as(s, j, j + 2, AT_PHI_VILLE);
+        } else if (phrase_word(s, j + 1) &&
+                   !(s->tok[j + 1].lex & (LEX_WORD | LEX_KIN | LEX_STREET | LEX_ORG))) {
+            /* or a word of no list after the article ("habite le
+             * guilvinec", "vit a la tremblade") */
+            size_t e = phrase_run(s, j + 1);
+            if (e > j + 1 && e - j <= 4)
+                take_as(s, j, e, AT_PHI_VILLE);
+        }
         return;
     }
     const text_tok *k = &s->tok[j];

@@ -138,6 +138,216 @@ static void line_lists(text_scan *s, size_t a, size_t e)
     }
 }
 
+/* The words that head a line listing who attends ("Présents :",
+ * "Participants :", "Quorum :", "Médecins présents :", "equipe nuit :",
+ * "relais :"). */
+static const char *const attend_heads[] = {
+    "presents", "presentes", "participants", "participantes", "quorum",      "excuses", "excusees",
+    "absents",  "invites",   "equipe",       "relais",        "assistaient", NULL};
+/* The words of such a line that say a role, a specialty or an answer,
+ * not who ("Drs Abgrall (radiothérapie), Salaun (anapath)", "quorum :
+ * oui"). */
+static const char *const attend_roles[] = {"uro",
+                                           "urologue",
+                                           "urologie",
+                                           "onco",
+                                           "oncologue",
+                                           "oncologie",
+                                           "radio",
+                                           "radiologue",
+                                           "radiologie",
+                                           "chir",
+                                           "chirurgien",
+                                           "chirurgienne",
+                                           "chirurgie",
+                                           "anapath",
+                                           "acp",
+                                           "radiother",
+                                           "radiotherapie",
+                                           "radiotherapeute",
+                                           "physique",
+                                           "physicien",
+                                           "physicienne",
+                                           "pneumo",
+                                           "pneumologue",
+                                           "gastro",
+                                           "hemato",
+                                           "hematologue",
+                                           "derm",
+                                           "dermato",
+                                           "ortho",
+                                           "orl",
+                                           "psy",
+                                           "psychologue",
+                                           "diet",
+                                           "dieteticienne",
+                                           "dieteticien",
+                                           "kine",
+                                           "ergo",
+                                           "ergotherapeute",
+                                           "cadre",
+                                           "interne",
+                                           "internes",
+                                           "externe",
+                                           "secretaire",
+                                           "medecin",
+                                           "medecins",
+                                           "pharmacien",
+                                           "pharmacienne",
+                                           "arc",
+                                           "tec",
+                                           "idec",
+                                           "ide",
+                                           "as",
+                                           "ash",
+                                           "aide",
+                                           "aide-soignante",
+                                           "aide-soignant",
+                                           "soignante",
+                                           "soignant",
+                                           "assistante",
+                                           "assistant",
+                                           "sociale",
+                                           "social",
+                                           "soc",
+                                           "coordination",
+                                           "coordinatrice",
+                                           "coordonnateur",
+                                           "anesth",
+                                           "anesthesiste",
+                                           "nucl",
+                                           "nucleaire",
+                                           "med",
+                                           "excuse",
+                                           "excusee",
+                                           "atteint",
+                                           "oui",
+                                           "non",
+                                           "absent",
+                                           "stagiaire",
+                                           "jour",
+                                           "nuit",
+                                           "matin",
+                                           "soir",
+                                           "senior",
+                                           "junior",
+                                           "chef",
+                                           "praticien",
+                                           "ph",
+                                           "cca",
+                                           "drs",
+                                           "pr",
+                                           "dr",
+                                           "manip",
+                                           "manips",
+                                           "dosimetriste",
+                                           "dosimetristes",
+                                           "geriatre",
+                                           "nutrition",
+                                           "palliatif",
+                                           "palliatifs",
+                                           "soins",
+                                           "support",
+                                           "equipe",
+                                           "relais",
+                                           "staff",
+                                           "rcp",
+                                           "presents",
+                                           "presentes",
+                                           "participants",
+                                           "quorum",
+                                           "redaction",
+                                           "secretariat",
+                                           "service",
+                                           "unite",
+                                           "pole",
+                                           NULL};
+
+/* Token q of an attendance line may be a name's word: an unlabelled word
+ * of no list but the names' (a word of the language that is a name of
+ * the lists too: "Collet", "Barbier"), no title, role, function word,
+ * month or number. */
+static int attend_word(const text_scan *s, size_t q)
+{
+    const text_tok *k = &s->tok[q];
+    if (s->lab[q] || k->kind != TOK_WORD || tok_has_digit(s, q) ||
+        (k->dflags & (DICT_TITLE | DICT_ROLE | DICT_MONTH | DICT_FIELD | DICT_BIRTH | DICT_HOSP)) ||
+        (k->lex & (LEX_KIN | LEX_ORG | LEX_STREET)) ||
+        ((k->lex & (LEX_WORD | LEX_MED)) && !(k->lex & (LEX_FIRST | LEX_LAST))) ||
+        (k->allcaps && k->e - k->s >= 5))
+        return 0;
+    return !(k->aux & TOK_AUX_FN_FRENCH) && !deid_tok_in(s, q, attend_roles);
+}
+
+/* An attendance line from token a (its first) to e (its end): the
+ * words after its head and colon that name no role are people ("presents
+ * : le goff morvan quemener (chir) abgrall (radiotherapie)", "relais :
+ * martins collet barbier / cadre villard"); a surname's particle goes
+ * with the word after it ("le goff"), alone it stays. */
+static void attendance_line(text_scan *s, size_t a, size_t e)
+{
+    size_t q = a, colon = e;
+    for (size_t r = a; r < e && r < a + 6; r++)
+        if (is_punct(s, r, ':')) {
+            colon = r;
+            break;
+        }
+    /* (the head among the line's first three words, before a colon;
+     * without one, "présents" opening the line) */
+    static const char *const before_head[] = {"medecins",  "etaient",   "membres",
+                                              "personnes", "soignants", NULL};
+    int head = 0;
+    if (colon < e)
+        head = deid_tok_in(s, a, attend_heads) ||
+               (a + 1 < colon && deid_tok_in(s, a, before_head) && deid_tok_in(s, a + 1, attend_heads));
+    else
+        head = tok_is(s, a, "presents");
+    if (!head)
+        return;
+    q = colon < e ? colon + 1 : a + 1;
+    int depth = 0;
+    static const char *const particles[] = {"le",  "la", "de", "du",  "da",  "van", "von", "di",  "del",
+                                            "ben", "el", "al", "mac", "ter", "ten", "dos", "das", NULL};
+    while (q < e) {
+        size_t z = q + 1;
+        /* (what brackets hold is most often a role: "Dr Pham (radiol.)") */
+        if (is_punct(s, q, '(') || is_punct(s, q, ')')) {
+            depth = is_punct(s, q, '(');
+            q++;
+            continue;
+        }
+        if (depth) {
+            q++;
+            continue;
+        }
+        /* (a full stop after a word, not an initial, ends the list) */
+        if (is_punct(s, q, '.') && q > a &&
+            !(s->tok[q - 1].kind == TOK_WORD && s->tok[q - 1].e - s->tok[q - 1].s <= 2) && q + 1 < e)
+            break;
+        if (!s->lab[q] && s->tok[q].kind == TOK_WORD && z < e && s->tok[q].e - s->tok[q].s <= 3 &&
+            deid_tok_in(s, q, particles)) {
+            /* a particle: with the name word after it (or the name found
+             * there), else nothing */
+            if (attend_word(s, z) && !deid_tok_in(s, z, particles)) {
+                z++;
+            } else {
+                if (s->lab[z] == AT_PHI_NOM && s->tok[z].kind == TOK_WORD) {
+                    s->lab[q] = AT_PHI_NOM;
+                    s->ent[q] = s->ent[z];
+                }
+                q++;
+                continue;
+            }
+        } else if (!attend_word(s, q)) {
+            q++;
+            continue;
+        }
+        int first = (s->tok[z - 1].lex & LEX_FIRST) && !(s->tok[z - 1].lex & LEX_LAST);
+        mark(s, q, z, first ? AT_PHI_PRENOM : AT_PHI_NOM);
+        q = z;
+    }
+}
+
 /* The words that announce a door code. */
 static int door_word(const text_scan *s, size_t i, size_t *after)
 {
@@ -203,6 +413,22 @@ static void door_code(text_scan *s, size_t q)
 
 void deid_pass_lists(text_scan *s)
 {
+    /* attendance lines: a line whose first word opens as a head does */
+    for (size_t i = 0; i < s->n; i++) {
+        if (!(i == 0 || s->tok[i].nl) || s->tok[i].kind != TOK_WORD)
+            continue;
+        unsigned c = (unsigned char)s->t[s->tok[i].s] | 0x20;
+        size_t a = i;
+        if (c != 'p' && c != 'q' && c != 'e' && c != 'r' && c != 'i' && c != 'a' && c != 0xc3 && c != 'm' &&
+            c != 's')
+            continue;
+        size_t e = i + 1;
+        while (e < s->n && !s->tok[e].nl && e - a < 96)
+            e++;
+        attendance_line(s, a, e);
+        i = e - 1;
+    }
+
     /* the lines where a name or a place is followed by a separator: their
      * lists (the labels walked eight at a time, each line read once) */
     size_t done = 0; /* the lines before token done are read */

@@ -159,6 +159,11 @@ static void lex_put(text_lexicon *x, uint64_t h, unsigned kinds)
             return;
         }
         if (e >> 12 == fp) {
+            /* (a commune of the list is no medical word of hunspell-en-med,
+             * which writes "avignon", "bordeaux", "valence" in lower case;
+             * the medical lists, read after it, set theirs again) */
+            if (kinds & LEX_CITY)
+                e &= ~(uint32_t)LEX_MED;
             x->slot[i] = e | (kinds & LEX_MASK);
             return;
         }
