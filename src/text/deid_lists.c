@@ -8,6 +8,7 @@
  *   opens the patient's home. */
 #include "deid_scan.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define LIST_ITEMS 32
@@ -144,6 +145,8 @@ static void line_lists(text_scan *s, size_t a, size_t e)
 static const char *const attend_heads[] = {
     "presents", "presentes", "participants", "participantes", "quorum",      "excuses", "excusees",
     "absents",  "invites",   "equipe",       "relais",        "assistaient", NULL};
+/* The words that may come before a head ("Médecins présents"). */
+static const char *const before_head[] = {"medecins", "etaient", "membres", "personnes", "soignants", NULL};
 /* The words of such a line that say a role, a specialty or an answer,
  * not who ("Drs Abgrall (radiothérapie), Salaun (anapath)", "quorum :
  * oui"). */
@@ -263,6 +266,18 @@ static const char *const attend_roles[] = {"uro",
                                            "pole",
                                            NULL};
 
+/* The three lists indexed (deid_scan.h), built once. */
+static text_word_index heads_ix = {.set = attend_heads}, before_ix = {.set = before_head},
+                       roles_ix = {.set = attend_roles};
+static pthread_once_t attend_once = PTHREAD_ONCE_INIT;
+
+static void attend_build(void)
+{
+    text_word_index_build(&heads_ix);
+    text_word_index_build(&before_ix);
+    text_word_index_build(&roles_ix);
+}
+
 /* Token q of an attendance line may be a name's word: an unlabelled word
  * of no list but the names' (a word of the language that is a name of
  * the lists too: "Collet", "Barbier"), no title, role, function word,
@@ -276,7 +291,7 @@ static int attend_word(const text_scan *s, size_t q)
         ((k->lex & (LEX_WORD | LEX_MED)) && !(k->lex & (LEX_FIRST | LEX_LAST))) ||
         (k->allcaps && k->e - k->s >= 5))
         return 0;
-    return !(k->aux & TOK_AUX_FN_FRENCH) && !deid_tok_in(s, q, attend_roles);
+    return !(k->aux & TOK_AUX_FN_FRENCH) && !deid_tok_in_index(s, q, &roles_ix);
 }
 
 /* An attendance line from token a (its first) to e (its end): the
@@ -294,12 +309,10 @@ static void attendance_line(text_scan *s, size_t a, size_t e)
         }
     /* (the head among the line's first three words, before a colon;
      * without one, "présents" opening the line) */
-    static const char *const before_head[] = {"medecins",  "etaient",   "membres",
-                                              "personnes", "soignants", NULL};
     int head = 0;
     if (colon < e)
-        head = deid_tok_in(s, a, attend_heads) ||
-               (a + 1 < colon && deid_tok_in(s, a, before_head) && deid_tok_in(s, a + 1, attend_heads));
+        head = deid_tok_in_index(s, a, &heads_ix) || (a + 1 < colon && deid_tok_in_index(s, a, &before_ix) &&
+                                                      deid_tok_in_index(s, a + 1, &heads_ix));
     else
         head = tok_is(s, a, "presents");
     if (!head)
@@ -413,19 +426,26 @@ static void door_code(text_scan *s, size_t q)
 
 void deid_pass_lists(text_scan *s)
 {
-    /* attendance lines: a line whose first word opens as a head does */
+    /* attendance lines: a line whose first word is a head, or a word
+     * before one ("Médecins présents"); its end sought only then */
+    pthread_once(&attend_once, attend_build);
     for (size_t i = 0; i < s->n; i++) {
-        if (!(i == 0 || s->tok[i].nl) || s->tok[i].kind != TOK_WORD)
+        if (!(i == 0 || s->tok[i].nl))
             continue;
+        /* (the heads' first letters and lengths first: "quorum" ..
+         * "participantes") */
         unsigned c = (unsigned char)s->t[s->tok[i].s] | 0x20;
-        size_t a = i;
-        if (c != 'p' && c != 'q' && c != 'e' && c != 'r' && c != 'i' && c != 'a' && c != 0xc3 && c != 'm' &&
-            c != 's')
+        size_t len = s->tok[i].e - s->tok[i].s;
+        if (len < 6 || len > 13 || s->tok[i].kind != TOK_WORD ||
+            (c != 'p' && c != 'q' && c != 'e' && c != 'r' && c != 'i' && c != 'a' && c != 'm' && c != 's' &&
+             c != 0xc3) ||
+            !(deid_tok_in_index(s, i, &heads_ix) || (i + 1 < s->n && deid_tok_in_index(s, i, &before_ix) &&
+                                                     deid_tok_in_index(s, i + 1, &heads_ix))))
             continue;
         size_t e = i + 1;
-        while (e < s->n && !s->tok[e].nl && e - a < 96)
+        while (e < s->n && !s->tok[e].nl && e - i < 96)
             e++;
-        attendance_line(s, a, e);
+        attendance_line(s, i, e);
         i = e - 1;
     }
 
