@@ -426,21 +426,15 @@ static void door_code(text_scan *s, size_t q)
 
 void deid_pass_lists(text_scan *s)
 {
-    /* attendance lines: a line whose first word is a head, or a word
-     * before one ("Médecins présents"); its end sought only then */
+    /* attendance lines: a line whose first word opens as a head does,
+     * read whole (attendance_line asks for its head) */
     pthread_once(&attend_once, attend_build);
     for (size_t i = 0; i < s->n; i++) {
-        if (!(i == 0 || s->tok[i].nl))
+        if (!(i == 0 || s->tok[i].nl) || s->tok[i].kind != TOK_WORD)
             continue;
-        /* (the heads' first letters and lengths first: "quorum" ..
-         * "participantes") */
         unsigned c = (unsigned char)s->t[s->tok[i].s] | 0x20;
-        size_t len = s->tok[i].e - s->tok[i].s;
-        if (len < 6 || len > 13 || s->tok[i].kind != TOK_WORD ||
-            (c != 'p' && c != 'q' && c != 'e' && c != 'r' && c != 'i' && c != 'a' && c != 'm' && c != 's' &&
-             c != 0xc3) ||
-            !(deid_tok_in_index(s, i, &heads_ix) || (i + 1 < s->n && deid_tok_in_index(s, i, &before_ix) &&
-                                                     deid_tok_in_index(s, i + 1, &heads_ix))))
+        if (c != 'p' && c != 'q' && c != 'e' && c != 'r' && c != 'i' && c != 'a' && c != 'm' && c != 's' &&
+            c != 0xc3)
             continue;
         size_t e = i + 1;
         while (e < s->n && !s->tok[e].nl && e - i < 96)

@@ -33,7 +33,8 @@ static void test_lone_lower_initials(void **state)
 static void test_commune_not_medical(void **state)
 {
     (void)state;
-    static const char a[] = "vomit depuis hier malgre le zophren on habite avignon on peut pas venir avant lundi\n";
+    static const char a[] =
+        "vomit depuis hier malgre le zophren on habite avignon on peut pas venir avant lundi\n";
     assert_int_equal(label_nth(det, a, "avignon", 0), AT_PHI_VILLE);
     assert_int_equal(label_nth(det, a, "zophren", 0), 0);
 }
@@ -45,8 +46,9 @@ static void test_commune_not_medical(void **state)
 static void test_attendance_lists(void **state)
 {
     (void)state;
-    static const char a[] = "rcp digestive\npresents : le goff morvan quemener (chir) abgrall (radiotherapie) "
-                            "salaun nedelec (anapath)\nrelais : martins collet barbier / cadre villard\n";
+    static const char a[] =
+        "rcp digestive\npresents : le goff morvan quemener (chir) abgrall (radiotherapie) "
+        "salaun nedelec (anapath)\nrelais : martins collet barbier / cadre villard\n";
     assert_int_equal(label_nth(det, a, "le", 0), AT_PHI_NOM);
     assert_int_equal(label_nth(det, a, "goff", 0), AT_PHI_NOM);
     assert_int_equal(label_nth(det, a, "abgrall", 0), AT_PHI_NOM);
@@ -56,9 +58,10 @@ static void test_attendance_lists(void **state)
     assert_int_equal(label_nth(det, a, "chir", 0), 0);
     assert_int_equal(label_nth(det, a, "anapath", 0), 0);
     assert_int_equal(label_nth(det, a, "cadre", 0), 0);
-    static const char b[] = "Quorum : Marchetti, Chevalier, Le Moal (RT), Bodin (radiol). Saisie DCC : secr.\n"
-                            "Pr\xC3\xA9sents : patient et son \xC3\xA9pouse, en bon \xC3\xA9tat g\xC3\xA9n\xC3\xA9ral.\n"
-                            "Relais pr\xC3\xA9vu par apixaban 10 mg (\xC3\xA9tude Caravaggio).\n";
+    static const char b[] =
+        "Quorum : Marchetti, Chevalier, Le Moal (RT), Bodin (radiol). Saisie DCC : secr.\n"
+        "Pr\xC3\xA9sents : patient et son \xC3\xA9pouse, en bon \xC3\xA9tat g\xC3\xA9n\xC3\xA9ral.\n"
+        "Relais pr\xC3\xA9vu par apixaban 10 mg (\xC3\xA9tude Caravaggio).\n";
     assert_int_equal(label_nth(det, b, "Bodin", 0), AT_PHI_NOM);
     assert_int_equal(label_nth(det, b, "radiol", 0), 0);
     assert_int_equal(label_nth(det, b, "DCC", 0), 0);
