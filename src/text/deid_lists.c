@@ -147,124 +147,10 @@ static const char *const attend_heads[] = {
     "absents",  "invites",   "equipe",       "relais",        "assistaient", NULL};
 /* The words that may come before a head ("Médecins présents"). */
 static const char *const before_head[] = {"medecins", "etaient", "membres", "personnes", "soignants", NULL};
-/* The words of such a line that say a role, a specialty or an answer,
- * not who ("Drs Abgrall (radiothérapie), Salaun (anapath)", "quorum :
- * oui"). */
-static const char *const attend_roles[] = {"uro",
-                                           "urologue",
-                                           "urologie",
-                                           "onco",
-                                           "oncologue",
-                                           "oncologie",
-                                           "radio",
-                                           "radiologue",
-                                           "radiologie",
-                                           "chir",
-                                           "chirurgien",
-                                           "chirurgienne",
-                                           "chirurgie",
-                                           "anapath",
-                                           "acp",
-                                           "radiother",
-                                           "radiotherapie",
-                                           "radiotherapeute",
-                                           "physique",
-                                           "physicien",
-                                           "physicienne",
-                                           "pneumo",
-                                           "pneumologue",
-                                           "gastro",
-                                           "hemato",
-                                           "hematologue",
-                                           "derm",
-                                           "dermato",
-                                           "ortho",
-                                           "orl",
-                                           "psy",
-                                           "psychologue",
-                                           "diet",
-                                           "dieteticienne",
-                                           "dieteticien",
-                                           "kine",
-                                           "ergo",
-                                           "ergotherapeute",
-                                           "cadre",
-                                           "interne",
-                                           "internes",
-                                           "externe",
-                                           "secretaire",
-                                           "medecin",
-                                           "medecins",
-                                           "pharmacien",
-                                           "pharmacienne",
-                                           "arc",
-                                           "tec",
-                                           "idec",
-                                           "ide",
-                                           "as",
-                                           "ash",
-                                           "aide",
-                                           "aide-soignante",
-                                           "aide-soignant",
-                                           "soignante",
-                                           "soignant",
-                                           "assistante",
-                                           "assistant",
-                                           "sociale",
-                                           "social",
-                                           "soc",
-                                           "coordination",
-                                           "coordinatrice",
-                                           "coordonnateur",
-                                           "anesth",
-                                           "anesthesiste",
-                                           "nucl",
-                                           "nucleaire",
-                                           "med",
-                                           "excuse",
-                                           "excusee",
-                                           "atteint",
-                                           "oui",
-                                           "non",
-                                           "absent",
-                                           "stagiaire",
-                                           "jour",
-                                           "nuit",
-                                           "matin",
-                                           "soir",
-                                           "senior",
-                                           "junior",
-                                           "chef",
-                                           "praticien",
-                                           "ph",
-                                           "cca",
-                                           "drs",
-                                           "pr",
-                                           "dr",
-                                           "manip",
-                                           "manips",
-                                           "dosimetriste",
-                                           "dosimetristes",
-                                           "geriatre",
-                                           "nutrition",
-                                           "palliatif",
-                                           "palliatifs",
-                                           "soins",
-                                           "support",
-                                           "equipe",
-                                           "relais",
-                                           "staff",
-                                           "rcp",
-                                           "presents",
-                                           "presentes",
-                                           "participants",
-                                           "quorum",
-                                           "redaction",
-                                           "secretariat",
-                                           "service",
-                                           "unite",
-                                           "pole",
-                                           NULL};
+/* The short forms of a role or a specialty in such a line that no list
+ * holds ("Le Moal (radiother)", "derm", "manips"): the lexicons know the
+ * others ("chir", "anapath", "ide", "oui"), which attend_word leaves. */
+static const char *const attend_roles[] = {"radiother", "derm", "ortho", "nucl", "manips", NULL};
 
 /* The three lists indexed (deid_scan.h), built once. */
 static text_word_index heads_ix = {.set = attend_heads}, before_ix = {.set = before_head},
@@ -301,7 +187,7 @@ static int attend_word(const text_scan *s, size_t q)
  * with the word after it ("le goff"), alone it stays. */
 static void attendance_line(text_scan *s, size_t a, size_t e)
 {
-    size_t q = a, colon = e;
+    size_t colon = e;
     for (size_t r = a; r < e && r < a + 6; r++)
         if (is_punct(s, r, ':')) {
             colon = r;
@@ -317,7 +203,7 @@ static void attendance_line(text_scan *s, size_t a, size_t e)
         head = tok_is(s, a, "presents");
     if (!head)
         return;
-    q = colon < e ? colon + 1 : a + 1;
+    size_t q = colon < e ? colon + 1 : a + 1;
     int depth = 0;
     static const char *const particles[] = {"le",  "la", "de", "du",  "da",  "van", "von", "di",  "del",
                                             "ben", "el", "al", "mac", "ter", "ten", "dos", "das", NULL};
