@@ -87,6 +87,32 @@ static int married(const text_scan *s, size_t i)
  * are the dictionary's: DICT_GREET). */
 static const char *const never_people[] = {"point", "virgule", "cordialement", NULL};
 
+/* Token p, labelled an address's, is "Lot" opening its entity, neither
+ * abbreviated ("lot. Les Goyaviers") nor numbered ("lot 24", "lot n°
+ * 12"): a batch's word ("Lot Xeloda dispensé", "Lot W012345"); the
+ * entity's tokens on the line lose their label. */
+static void batch_word(text_scan *s, size_t p)
+{
+    if (!tok_is(s, p, "lot") || (p && s->ent[p - 1] == s->ent[p]) || p + 1 >= s->n)
+        return;
+    const text_tok *k = &s->tok[p + 1];
+    if (k->kind == TOK_NUM || (k->kind == TOK_PUNCT && s->t[k->s] == '.' && k->s == s->tok[p].e) ||
+        tok_is(s, p + 1, "n") || tok_is(s, p + 1, "no"))
+        return;
+    uint32_t e = s->ent[p], id = 0;
+    unlabel(s, p);
+    /* (its number stays a number: "Lot W012345") */
+    for (size_t q = p + 1; e && q < s->n && !s->tok[q].nl && s->ent[q] == e; q++)
+        if (s->tok[q].kind == TOK_NUM || tok_has_digit(s, q)) {
+            if (!id)
+                id = ++s->next_ent;
+            s->lab[q] = AT_PHI_ID;
+            s->ent[q] = id;
+        } else {
+            unlabel(s, q);
+        }
+}
+
 /* Phrases of care and of letters whose words a name's list holds,
  * folded, up to four words; "#" stands for a number. */
 static const char *const phrases[][4] = {
@@ -94,7 +120,7 @@ static const char *const phrases[][4] = {
     {"best", "regards", NULL, NULL},       {"best", "wishes", NULL, NULL},   {"kind", "regards", NULL, NULL},
     {"mailto", NULL, NULL, NULL},          {"de", "garde", NULL, NULL},      {"d'", "eps", NULL, NULL},
     {"le", "medecin-conseil", NULL, NULL}, {"la", "procureure", NULL, NULL}, {"le", "procureur", NULL, NULL},
-    {"adjudant-chef", NULL, NULL, NULL},
+    {"adjudant-chef", NULL, NULL, NULL},   {"ann", "arbor", NULL, NULL},     {"bence", "jones", NULL, NULL},
 };
 
 /* The phrases' words, sorted once (strcmp): a labelled word is looked up
@@ -170,6 +196,21 @@ static int word_is(const text_scan *s, size_t i, const char *w)
     return fl > 0 && strlen(w) == (size_t)fl && !memcmp(f, w, (size_t)fl);
 }
 
+/* Token i is a stage's roman numeral, with a letter after it or not
+ * ("IV", "IIIA", "IIB"). */
+static int roman(const text_scan *s, size_t i)
+{
+    size_t a = s->tok[i].s, e = s->tok[i].e;
+    if (s->tok[i].kind != TOK_WORD || e - a > 5)
+        return 0;
+    if (e - a >= 2 && (s->t[e - 1] == 'A' || s->t[e - 1] == 'B' || s->t[e - 1] == 'E'))
+        e--;
+    for (size_t c = a; c < e; c++)
+        if (s->t[c] != 'I' && s->t[c] != 'V' && s->t[c] != 'X')
+            return 0;
+    return 1;
+}
+
 /* Token p, whose folded word is f (fl bytes), is a word of a phrase on
  * one line: its tokens lose their names' labels. The phrase's other words
  * are folded only when p's is one of its words. */
@@ -189,9 +230,14 @@ static int in_phrase(text_scan *s, size_t p, const char *f, size_t fl)
                 q++;
             if (q < len)
                 continue;
+            /* (and what the entity of its last word holds after it on
+             * the line: the stage of "Ann Arbor IV") */
+            uint32_t last = s->ent[a + len - 1];
             for (q = 0; q < len; q++)
                 if (person(s->lab[a + q]) || named_place(s->lab[a + q]))
                     unlabel(s, a + q);
+            for (q = a + len; last && q < s->n && !s->tok[q].nl && s->ent[q] == last && roman(s, q); q++)
+                unlabel(s, q);
             return 1;
         }
     }
@@ -203,6 +249,11 @@ void deid_pass_not_names(text_scan *s)
     for (size_t p = deid_next_labelled(s, 0); p < s->n; p = deid_next_labelled(s, p + 1)) {
         if (s->tok[p].kind != TOK_WORD)
             continue;
+        if (s->lab[p] == AT_PHI_ADRESSE && s->tok[p].e - s->tok[p].s == 3) {
+            batch_word(s, p);
+            if (!s->lab[p])
+                continue;
+        }
         if (!person(s->lab[p])) {
             /* (a phrase's word the tagger took for an establishment's, a
              * firm's or a town's: "robot-assistée (Da Vinci Xi)") */
