@@ -37,6 +37,10 @@ typedef struct {
     unsigned bits;        /* 2^bits hashed feature rows (default 16) */
     double recall_weight; /* beta of the F-beta the operating point maximises on dev (default 3) */
     const char *init;     /* a model to fine-tune (its weights as the start), or NULL */
+    /* 1: without dev notes, the operating point and the extension's biases
+     * are these (a refit's: chosen on dev by an earlier training), not 0 */
+    int fixed_biases;
+    float o_bias, seed_bias, init_bias, ext_bias;
 } at_text_tagger_options;
 
 /* Train the tagger on docs (gold spans) with detector d's rules and
@@ -66,6 +70,10 @@ typedef struct {
     /* every annotations_dev-th annotated note chooses the operating point
      * instead of training (0: 5; -1: none, all train) */
     int annotations_dev;
+    /* 1: once the operating point and the extension's biases are chosen on
+     * the dev notes, train again on every note (the dev notes too) with
+     * them: the dev notes are not lost to training (costs a second run) */
+    int refit;
     at_text_tagger_options options;
 } at_text_deid_model_spec;
 typedef struct {

@@ -15,7 +15,7 @@ static void model_usage(FILE *o)
 {
     fprintf(o, "usage: atelier text deid-model train -o FILE [--synthetic [N]] [--seed S]\n"
                "       [--annotations DIR] [--annotations-weight K] [--annotations-dev M]\n"
-               "       [--init MODEL] [--epochs E] [--bits B] [--dev N]\n"
+               "       [--no-refit] [--init MODEL] [--epochs E] [--bits B] [--dev N]\n"
                "       [--recall-weight BETA] [--dict DIR] [--force] [--quiet]\n\n"
                "Train the de-identifier's tagger (an averaged structured perceptron beside\n"
                "the rules) and write it to FILE. --synthetic: on N synthetic notes (default\n"
@@ -27,7 +27,9 @@ static void model_usage(FILE *o)
                "string that must stay, whose words the lexicons do not know are learned as\n"
                "safe unless an identifier holds them); every M-th note (--annotations-dev,\n"
                "default 5; 0: none, then the synthetic notes) chooses the operating point,\n"
-               "the others train, each K times (--annotations-weight, default 1); with\n"
+               "the others train, each K times (--annotations-weight, default 1); then every\n"
+               "note trains again, those M-th too, with the operating point so chosen (a\n"
+               "refit: twice the time; --no-refit: the first training's model); with\n"
                "--synthetic too if given; --init MODEL starts from a model (fine-tuning).\n"
                "Defaults: 8 epochs, 2^16 feature rows (--bits 16), --recall-weight 3. The\n"
                "same inputs and seed give the same bytes. The default model is\n"
@@ -52,7 +54,7 @@ int cmd_text_deid_model(int argc, char **argv)
     const char *v = NULL;
     long nsyn = 0, seed = 1, dev = 0, adev = -2, x;
     double beta = 0;
-    int synthetic = 0, force = 0, quiet = 0, rc = CLI_OK;
+    int synthetic = 0, force = 0, quiet = 0, norefit = 0, rc = CLI_OK;
     for (int i = 2; i < argc && rc == CLI_OK; i++) {
         const char *a = argv[i];
         if (cli_take(cmd, argc, argv, &i, "-o", "--out", &spec.out, &rc) ||
@@ -84,6 +86,8 @@ int cmd_text_deid_model(int argc, char **argv)
         } else if (cli_take(cmd, argc, argv, &i, "--recall-weight", NULL, &v, &rc)) {
             if (rc == CLI_OK && (rc = cli_double(cmd, a, v, 0.01, 100, &beta)) == CLI_OK)
                 spec.options.recall_weight = beta;
+        } else if (cli_flag(a, "--no-refit", NULL)) {
+            norefit = 1;
         } else if (cli_flag(a, "--force", NULL)) {
             force = 1;
         } else if (cli_flag(a, "--quiet", "-q")) {
@@ -114,6 +118,7 @@ int cmd_text_deid_model(int argc, char **argv)
     }
     if (adev != -2)
         spec.annotations_dev = adev ? (int)adev : -1;
+    spec.refit = !norefit;
     /* the operating point on held-out synthetic notes: without annotated
      * notes, or when none of them is kept for it, or when --dev asks */
     if (!st && synthetic && (!spec.annotations || adev == 0 || dev)) {

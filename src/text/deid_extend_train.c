@@ -40,7 +40,8 @@ static at_status choose_bias(const at_text_deid *p, float *bias, const char *wha
 }
 
 at_status text_ext_train(const at_text_deid *d, text_tagger *m, const at_text_doc *docs, size_t n,
-                         const at_text_doc *dev, size_t ndev, uint64_t seed, at_buf *report, at_run *run)
+                         const at_text_doc *dev, size_t ndev, uint64_t seed, const float *fixed,
+                         at_buf *report, at_run *run)
 {
     at_free(m->ext_w);
     m->ext_w = NULL;
@@ -138,6 +139,17 @@ at_status text_ext_train(const at_text_deid *d, text_tagger *m, const at_text_do
         if (!st)
             st = choose_bias(&p2, &m->ext_bias, "extension", dev, ndev, report);
         if (!st && m->seed_bias >= EXT_OFF && m->init_bias >= EXT_OFF && m->ext_bias >= EXT_OFF) {
+            at_free(m->ext_w);
+            m->ext_w = NULL;
+            m->ext_bits = 0;
+            m->ext_bias = m->seed_bias = m->init_bias = 0;
+        }
+    } else if (m->ext_w && !st && fixed) {
+        /* (a refit: the biases chosen on dev by the training before) */
+        m->seed_bias = fixed[0];
+        m->init_bias = fixed[1];
+        m->ext_bias = fixed[2];
+        if (m->seed_bias >= EXT_OFF && m->init_bias >= EXT_OFF && m->ext_bias >= EXT_OFF) {
             at_free(m->ext_w);
             m->ext_w = NULL;
             m->ext_bits = 0;

@@ -249,19 +249,25 @@ void text_shuffled_order(uint32_t *order, size_t n, at_rng *rng);
 int text_spans_overlap(const at_text_spans *sp, size_t a, size_t b);
 /* Train the extension of model m on the annotated documents of docs
  * (kind -1), as detector d (with m as its model) leaves them, and choose
- * its bias on dev's; m->ext_w set (none when no annotated document). */
+ * its bias on dev's; m->ext_w set (none when no annotated document).
+ * Without dev, fixed (may be NULL) gives the biases instead of 0: the
+ * numbers alone's, the initials alone's, the extension's. */
 at_status text_ext_train(const at_text_deid *d, text_tagger *m, const at_text_doc *docs, size_t n,
-                         const at_text_doc *dev, size_t ndev, uint64_t seed, at_buf *report, at_run *run);
+                         const at_text_doc *dev, size_t ndev, uint64_t seed, const float *fixed,
+                         at_buf *report, at_run *run);
 
 /* The model file (tagger_io.c): "ATDTAG04", bits, o_bias, seed, docs,
  * epochs, the transitions, the nonzero weight rows (index, TAG_COUNT i16),
  * the learned words, the second look; little-endian; the three earlier
  * versions still read. Read with bounds and refused when malformed. */
 /* at_text_tagger_train with progress (phase "train", a step per epoch and
- * one for the operating point) and cancel through run (may be NULL). */
+ * one for the operating point) and cancel through run (may be NULL);
+ * out_path NULL writes no model; biases (may be NULL) receives the
+ * model's: the operating point, the numbers alone's, the initials
+ * alone's, the extension's. */
 at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n, const at_text_doc *dev,
                             size_t ndev, const at_text_tagger_options *opt, const char *out_path,
-                            at_buf *report, at_run *run);
+                            float biases[4], at_buf *report, at_run *run);
 at_status text_tagger_load(const char *path, text_tagger **out);
 at_status text_tagger_save(const text_tagger *t, const char *path);
 at_status text_tagger_new(unsigned bits, text_tagger **out);

@@ -66,8 +66,26 @@ at_status at_text_deid_model_run(const at_text_deid_model_spec *spec, at_run *ru
     opt.init = init;
     at_buf rep;
     at_buf_init(&rep, 1 << 20);
+    /* a refit: the biases chosen on dev by a first training (no model
+     * written), then every note trains, the dev notes too */
+    if (!st && spec->refit && nd) {
+        float b[4];
+        st = text_tagger_train(det, train, nt, dev, nd, &opt, NULL, b, &rep, run);
+        if (!st)
+            st = at_buf_printf(&rep, "refit: every note trains, with the biases chosen on dev\n");
+        for (size_t i = 0; i < nd && !st; i++)
+            if (dev[i].kind == -1) /* (annotated; synthetic dev notes stay out) */
+                for (size_t k = 0; k < weight; k++)
+                    train[nt++] = dev[i];
+        opt.fixed_biases = 1;
+        opt.o_bias = b[0];
+        opt.seed_bias = b[1];
+        opt.init_bias = b[2];
+        opt.ext_bias = b[3];
+        nd = 0;
+    }
     if (!st)
-        st = text_tagger_train(det, train, nt, dev, nd, &opt, out, &rep, run);
+        st = text_tagger_train(det, train, nt, dev, nd, &opt, out, NULL, &rep, run);
     if (!st) {
         result->train_docs = nt;
         result->dev_docs = nd;

@@ -316,16 +316,16 @@ at_status at_text_tagger_train(const at_text_deid *d, const at_text_doc *docs, s
                                const at_text_doc *dev, size_t ndev, const at_text_tagger_options *opt,
                                const char *out_path, at_buf *report)
 {
-    return text_tagger_train(d, docs, n, dev, ndev, opt, out_path, report, NULL);
+    return text_tagger_train(d, docs, n, dev, ndev, opt, out_path, NULL, report, NULL);
 }
 
 at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size_t n, const at_text_doc *dev,
                             size_t ndev, const at_text_tagger_options *opt, const char *out_path,
-                            at_buf *report, at_run *run)
+                            float biases[4], at_buf *report, at_run *run)
 {
     if (!run)
         run = at_run_default();
-    at_text_tagger_options o = {1, 8, TAG_DEFAULT_BITS, 3.0, NULL};
+    at_text_tagger_options o = {1, 8, TAG_DEFAULT_BITS, 3.0, NULL, 0, 0, 0, 0, 0};
     if (opt) {
         o = *opt;
         if (!o.epochs)
@@ -476,7 +476,8 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
         m->seed = o.seed;
         m->docs = (uint32_t)n;
         m->epochs = o.epochs;
-        m->o_bias = 0;
+        /* (a refit's operating point, chosen on dev before) */
+        m->o_bias = !ndev && o.fixed_biases ? o.o_bias : 0;
     }
     /* the operating point: the O bias with the best F-beta on dev (the
      * first grid point within 1e-4 of the best) */
@@ -518,8 +519,10 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
             st = at_buf_printf(report, "operating point: O bias %.1f\n", best_bias);
     }
     /* the extension of entities, on what the rules and this tagger leave */
-    if (!st)
-        st = text_ext_train(d, m, docs, n, dev, ndev, o.seed, report, run);
+    if (!st) {
+        const float fixed[3] = {o.seed_bias, o.init_bias, o.ext_bias};
+        st = text_ext_train(d, m, docs, n, dev, ndev, o.seed, o.fixed_biases ? fixed : NULL, report, run);
+    }
     if (!st && report)
         st =
             at_buf_printf(report,
@@ -528,8 +531,15 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
                           n, t.ntok, t.nseg, o.epochs, errors_last, o.bits);
     if (!st)
         st = at_run_check(run, "text deid-model train");
-    if (!st)
+    if (!st && out_path)
         st = text_tagger_save(m, out_path);
+    if (!st && biases && m) {
+        biases[0] = m->o_bias;
+        /* (no extension: each of its parts off) */
+        biases[1] = m->ext_w ? m->seed_bias : EXT_OFF;
+        biases[2] = m->ext_w ? m->init_bias : EXT_OFF;
+        biases[3] = m->ext_w ? m->ext_bias : EXT_OFF;
+    }
     if (!st)
         at_run_progress(run, "train", steps, steps);
     at_free(u);

@@ -167,6 +167,15 @@ PY
 # --- a centre's annotated notes: train, then use the model
 "$bin" text deid-model train --annotations "$tmp/brat" --seed 2 --epochs 3 -o "$tmp/centre.bin" > "$tmp/centre.log"
 [ -s "$tmp/centre.bin" ] || fail "no model from --annotations"
+# the refit (the default): the operating point chosen on every fifth note,
+# then every note trains; --no-refit keeps the first training's model
+n_brat=$(ls "$tmp/brat"/*.ann | wc -l)
+grep -q "^refit: every note trains" "$tmp/centre.log" || fail "no refit in the training's report"
+grep -q "^trained on $n_brat documents" "$tmp/centre.log" || fail "the refit did not train on all $n_brat notes"
+"$bin" text deid-model train --annotations "$tmp/brat" --seed 2 --epochs 3 --no-refit -o "$tmp/first.bin" > "$tmp/first.log"
+grep -q "^refit" "$tmp/first.log" && fail "--no-refit refitted"
+grep -q "^trained on $((n_brat - n_brat / 5)) documents" "$tmp/first.log" || fail "--no-refit: not four notes in five"
+cmp -s "$tmp/first.bin" "$tmp/centre.bin" && fail "the refit gave the first training's model"
 "$bin" text deid-model train --annotations "$tmp/brat" --init "$tmp/centre.bin" --epochs 2 -o "$tmp/tuned.bin" > /dev/null
 echo "Vu ce jour Mme Kerlouanec avec son fils Gwendal." > "$tmp/one.txt"
 "$bin" text deid "$tmp/one.txt" -o "$tmp/one" --model "$tmp/tuned.bin" > /dev/null 2>&1

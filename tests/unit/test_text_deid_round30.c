@@ -33,8 +33,9 @@ static void test_two_word_eponyms(void **state)
 static void test_batch_lot(void **state)
 {
     (void)state;
-    static const char a[] = "Lot Xeloda dispens\xC3\xA9 : non concern\xC3\xA9.\nLot Darzalex r\xC3\xA9serv\xC3\xA9.\n"
-                            "Lot W012345 v\xC3\xA9rifi\xC3\xA9 par la pharmacie.\n";
+    static const char a[] =
+        "Lot Xeloda dispens\xC3\xA9 : non concern\xC3\xA9.\nLot Darzalex r\xC3\xA9serv\xC3\xA9.\n"
+        "Lot W012345 v\xC3\xA9rifi\xC3\xA9 par la pharmacie.\n";
     assert_int_equal(label_nth(det, a, "Lot", 0), 0);
     assert_int_equal(label_nth(det, a, "Xeloda", 0), 0);
     assert_int_equal(label_nth(det, a, "Darzalex", 0), 0);
