@@ -41,6 +41,7 @@ typedef struct {
      * are these (a refit's: chosen on dev by an earlier training), not 0 */
     int fixed_biases;
     float o_bias, seed_bias, init_bias, ext_bias;
+    const char *phase; /* the progress's phase, NULL: "train" */
 } at_text_tagger_options;
 
 /* Train the tagger on docs (gold spans) with detector d's rules and

@@ -70,6 +70,7 @@ at_status at_text_deid_model_run(const at_text_deid_model_spec *spec, at_run *ru
      * written), then every note trains, the dev notes too */
     if (!st && spec->refit && nd) {
         float b[4];
+        opt.phase = "train 1/2";
         st = text_tagger_train(det, train, nt, dev, nd, &opt, NULL, b, &rep, run);
         if (!st)
             st = at_buf_printf(&rep, "refit: every note trains, with the biases chosen on dev\n");
@@ -82,6 +83,7 @@ at_status at_text_deid_model_run(const at_text_deid_model_spec *spec, at_run *ru
         opt.seed_bias = b[1];
         opt.init_bias = b[2];
         opt.ext_bias = b[3];
+        opt.phase = "train 2/2";
         nd = 0;
     }
     if (!st)

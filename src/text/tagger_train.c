@@ -325,7 +325,7 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
 {
     if (!run)
         run = at_run_default();
-    at_text_tagger_options o = {1, 8, TAG_DEFAULT_BITS, 3.0, NULL, 0, 0, 0, 0, 0};
+    at_text_tagger_options o = {1, 8, TAG_DEFAULT_BITS, 3.0, NULL, 0, 0, 0, 0, 0, NULL};
     if (opt) {
         o = *opt;
         if (!o.epochs)
@@ -335,6 +335,7 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
         if (o.recall_weight <= 0)
             o.recall_weight = 3.0;
     }
+    const char *phase = o.phase ? o.phase : "train";
     if (o.epochs > 100)
         return at_error_set(AT_ERR_ARG, "text tagger: %u epochs (at most 100)", o.epochs);
     train_set t;
@@ -407,7 +408,7 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
     size_t errors_last = 0;
     unsigned steps = o.epochs * TAG_MEMBERS + 1, step = 0;
     if (!st)
-        at_run_progress(run, "train", 0, steps);
+        at_run_progress(run, phase, 0, steps);
     for (unsigned member = 0; member < TAG_MEMBERS && !st; member++) {
         memset(tu, 0, sizeof tu);
         memset(u, 0, rows * TAG_W * sizeof *u);
@@ -455,7 +456,7 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
                 }
             }
             errors_last = errors;
-            at_run_progress(run, "train", ++step, steps);
+            at_run_progress(run, phase, ++step, steps);
             if (report)
                 st = at_buf_printf(report, "member %u, epoch %u: %zu of %zu candidate tokens mistagged\n",
                                    member + 1, ep + 1, errors, t.ntok);
@@ -541,7 +542,7 @@ at_status text_tagger_train(const at_text_deid *d, const at_text_doc *docs, size
         biases[3] = m->ext_w ? m->ext_bias : EXT_OFF;
     }
     if (!st)
-        at_run_progress(run, "train", steps, steps);
+        at_run_progress(run, phase, steps, steps);
     at_free(u);
     at_free(wsum);
     at_free(order);
