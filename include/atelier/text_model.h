@@ -78,9 +78,9 @@ typedef struct {
     at_text_tagger_options options;
 } at_text_deid_model_spec;
 typedef struct {
-    size_t train_docs, dev_docs;
-    size_t unknown_labels; /* annotations with a label atelier does not know, skipped */
-    char *report;          /* the training summary (never document text); owned (at_free) */
+    size_t train_docs, dev_docs; /* the notes that trained (the last training's), that chose the biases */
+    size_t unknown_labels;       /* annotations with a label atelier does not know, skipped */
+    char *report;                /* the training summary (never document text); owned (at_free) */
 } at_text_deid_model_result;
 /* Train the tagger (at_text_tagger_train) on spec's synthetic notes and
  * annotated folder, with the rules and lexicons of dict_dir. Progress:

@@ -68,6 +68,7 @@ at_status at_text_deid_model_run(const at_text_deid_model_spec *spec, at_run *ru
     at_buf_init(&rep, 1 << 20);
     /* a refit: the biases chosen on dev by a first training (no model
      * written), then every note trains, the dev notes too */
+    size_t chose = nd; /* the notes that chose the operating point */
     if (!st && spec->refit && nd) {
         float b[4];
         opt.phase = "train 1/2";
@@ -90,7 +91,7 @@ at_status at_text_deid_model_run(const at_text_deid_model_spec *spec, at_run *ru
         st = text_tagger_train(det, train, nt, dev, nd, &opt, out, NULL, &rep, run);
     if (!st) {
         result->train_docs = nt;
-        result->dev_docs = nd;
+        result->dev_docs = chose;
         result->report = at_malloc(rep.len + 1);
         if (!result->report)
             st = AT_ERR_NOMEM;
