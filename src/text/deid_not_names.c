@@ -113,6 +113,33 @@ static void batch_word(text_scan *s, size_t p)
         }
 }
 
+/* Token p, labelled a place's, is "HAD" before its anxiety score ("HAD
+ * A9/D6", "HAD A 11 D 7", "HAD : A 15, D 11"): the hospital anxiety and
+ * depression scale, no home hospital; its entity's tokens on the line
+ * lose their label. */
+static void had_score(text_scan *s, size_t p)
+{
+    if (!s->tok[p].allcaps || !tok_is(s, p, "had"))
+        return;
+    size_t q = p + 1;
+    if (q < s->n && !s->tok[q].nl && is_punct(s, q, ':'))
+        q++;
+    if (q >= s->n || s->tok[q].nl || s->tok[q].kind != TOK_WORD || s->t[s->tok[q].s] != 'A')
+        return;
+    /* "A9", "A14" (a letter and its digits), or "A" then "=" or a number */
+    size_t a = s->tok[q].s, e = s->tok[q].e;
+    int digits = e - a > 1;
+    for (size_t c = a + 1; c < e && digits; c++)
+        digits = s->t[c] >= '0' && s->t[c] <= '9';
+    if (!digits && !(e - a == 1 && q + 1 < s->n && !s->tok[q + 1].nl &&
+                     (s->tok[q + 1].kind == TOK_NUM || is_punct(s, q + 1, '='))))
+        return;
+    uint32_t ent = s->ent[p];
+    unlabel(s, p);
+    for (size_t r = p + 1; ent && r < s->n && !s->tok[r].nl && s->ent[r] == ent; r++)
+        unlabel(s, r);
+}
+
 /* Phrases of care and of letters whose words a name's list holds,
  * folded, up to four words; "#" stands for a number. */
 static const char *const phrases[][4] = {
@@ -251,6 +278,11 @@ void deid_pass_not_names(text_scan *s)
             continue;
         if (s->lab[p] == AT_PHI_ADRESSE && s->tok[p].e - s->tok[p].s == 3) {
             batch_word(s, p);
+            if (!s->lab[p])
+                continue;
+        }
+        if (named_place(s->lab[p]) && s->tok[p].e - s->tok[p].s == 3) {
+            had_score(s, p);
             if (!s->lab[p])
                 continue;
         }

@@ -48,11 +48,28 @@ static void test_batch_lot(void **state)
     assert_int_equal(label_nth(det, b, "Goyaviers", 0), AT_PHI_ADRESSE);
 }
 
+/* "HAD" before an anxiety score is the hospital anxiety and depression
+ * scale; before a name it is still a home hospital. */
+static void test_had_score(void **state)
+{
+    (void)state;
+    static const char a[] = "Fagerstr\xC3\xB6m 7. HAD A9/D6. Tentatives ant\xC3\xA9rieures.\n"
+                            "Fagerstr\xC3\xB6m 8/10. HAD A 11 D 7. CO expir\xC3\xA9 28 ppm.\n"
+                            "Score HAD : A 15, D 11.\n"
+                            "Retour \xC3\xA0 domicile avec HAD Sant\xC3\xA9 Service Dordogne.\n";
+    assert_int_equal(label_nth(det, a, "HAD", 0), 0);
+    assert_int_equal(label_nth(det, a, "A9", 0), 0);
+    assert_int_equal(label_nth(det, a, "HAD", 1), 0);
+    assert_int_equal(label_nth(det, a, "HAD", 2), 0);
+    assert_int_not_equal(label_nth(det, a, "Dordogne", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_word_eponyms),
         cmocka_unit_test(test_batch_lot),
+        cmocka_unit_test(test_had_score),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
