@@ -140,6 +140,23 @@ static void had_score(text_scan *s, size_t p)
         unlabel(s, r);
 }
 
+/* Token p, labelled a town's or a person's, is a scale's name: "grade",
+ * "score", "stade" or "classe" in lower case, then its value, after it
+ * on the line ("ALBI grade 1", "Albi grade 2" beside Albi the town); not
+ * after a title ("Dr Martin score ..."). */
+static void scale_named(text_scan *s, size_t p)
+{
+    static const char *const words[] = {"grade", "score", "stade", "classe", NULL};
+    if (p + 2 >= s->n || s->tok[p + 1].nl || s->tok[p + 2].nl || s->tok[p + 1].cap || s->tok[p + 1].allcaps ||
+        !deid_tok_in(s, p + 1, words) || (p > 0 && (s->tok[p - 1].dflags & DICT_TITLE)) ||
+        !deid_scale_grade(s, p))
+        return;
+    uint32_t ent = s->ent[p];
+    unlabel(s, p);
+    for (size_t r = p + 1; ent && r < s->n && !s->tok[r].nl && s->ent[r] == ent; r++)
+        unlabel(s, r);
+}
+
 /* Phrases of care and of letters whose words a name's list holds,
  * folded, up to four words; "#" stands for a number. */
 static const char *const phrases[][4] = {
@@ -283,6 +300,11 @@ void deid_pass_not_names(text_scan *s)
         }
         if (named_place(s->lab[p]) && s->tok[p].e - s->tok[p].s == 3) {
             had_score(s, p);
+            if (!s->lab[p])
+                continue;
+        }
+        if (s->lab[p] == AT_PHI_VILLE || person(s->lab[p])) {
+            scale_named(s, p);
             if (!s->lab[p])
                 continue;
         }

@@ -64,12 +64,24 @@ static void test_had_score(void **state)
     assert_int_not_equal(label_nth(det, a, "Dordogne", 0), 0);
 }
 
+/* A scale named like a town ("ALBI grade 1": albumin and bilirubin)
+ * is no town before its grade; the town elsewhere is still one. */
+static void test_scale_named_like_a_town(void **state)
+{
+    (void)state;
+    static const char a[] = "CHC sur cirrhose, Child-Pugh A6, BCLC B, ALBI grade 1, AFP 1 350 ng/mL.\n"
+                            "Retour \xC3\xA0 Albi le 12/03, revu par le Dr Martin.\n";
+    assert_int_equal(label_nth(det, a, "ALBI", 0), 0);
+    assert_int_equal(label_nth(det, a, "Albi", 0), AT_PHI_VILLE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_word_eponyms),
         cmocka_unit_test(test_batch_lot),
         cmocka_unit_test(test_had_score),
+        cmocka_unit_test(test_scale_named_like_a_town),
     };
     return cmocka_run_group_tests(tests, text_rules_setup, text_rules_teardown);
 }
