@@ -82,6 +82,17 @@ static int married(const text_scan *s, size_t i)
     return acc && (n == 6 || (w[6] | 0x20) == 'e');
 }
 
+/* Token p and what its entity holds after it on its line lose their
+ * label: 1. */
+static int unlabel_entity(text_scan *s, size_t p)
+{
+    uint32_t ent = s->ent[p];
+    unlabel(s, p);
+    for (size_t r = p + 1; ent && r < s->n && !s->tok[r].nl && s->ent[r] == ent; r++)
+        unlabel(s, r);
+    return 1;
+}
+
 /* Words of letters and transcripts that name no one (folded): a
  * dictated stop, a letter's close (the greetings, "merci" among them,
  * are the dictionary's: DICT_GREET). */
@@ -90,15 +101,16 @@ static const char *const never_people[] = {"point", "virgule", "cordialement", N
 /* Token p, labelled an address's, is "Lot" opening its entity, neither
  * abbreviated ("lot. Les Goyaviers") nor numbered ("lot 24", "lot n°
  * 12"): a batch's word ("Lot Xeloda dispensé", "Lot W012345"); the
- * entity's tokens on the line lose their label. */
-static void batch_word(text_scan *s, size_t p)
+ * entity's tokens on the line lose their label, its numbers but kept
+ * (1; else 0). */
+static int batch_word(text_scan *s, size_t p)
 {
     if (!tok_is(s, p, "lot") || (p && s->ent[p - 1] == s->ent[p]) || p + 1 >= s->n)
-        return;
+        return 0;
     const text_tok *k = &s->tok[p + 1];
     if (k->kind == TOK_NUM || (k->kind == TOK_PUNCT && s->t[k->s] == '.' && k->s == s->tok[p].e) ||
         tok_is(s, p + 1, "n") || tok_is(s, p + 1, "no"))
-        return;
+        return 0;
     uint32_t e = s->ent[p], id = 0;
     unlabel(s, p);
     /* (its number stays a number: "Lot W012345") */
@@ -111,21 +123,21 @@ static void batch_word(text_scan *s, size_t p)
         } else {
             unlabel(s, q);
         }
+    return 1;
 }
 
 /* Token p, labelled a place's, is "HAD" before its anxiety score ("HAD
  * A9/D6", "HAD A 11 D 7", "HAD : A 15, D 11"): the hospital anxiety and
- * depression scale, no home hospital; its entity's tokens on the line
- * lose their label. */
-static void had_score(text_scan *s, size_t p)
+ * depression scale, no home hospital (unlabel_entity). */
+static int had_score(text_scan *s, size_t p)
 {
     if (!s->tok[p].allcaps || !tok_is(s, p, "had"))
-        return;
+        return 0;
     size_t q = p + 1;
     if (q < s->n && !s->tok[q].nl && is_punct(s, q, ':'))
         q++;
     if (q >= s->n || s->tok[q].nl || s->tok[q].kind != TOK_WORD || s->t[s->tok[q].s] != 'A')
-        return;
+        return 0;
     /* "A9", "A14" (a letter and its digits), or "A" then "=" or a number */
     size_t a = s->tok[q].s, e = s->tok[q].e;
     int digits = e - a > 1;
@@ -133,28 +145,22 @@ static void had_score(text_scan *s, size_t p)
         digits = s->t[c] >= '0' && s->t[c] <= '9';
     if (!digits && !(e - a == 1 && q + 1 < s->n && !s->tok[q + 1].nl &&
                      (s->tok[q + 1].kind == TOK_NUM || is_punct(s, q + 1, '='))))
-        return;
-    uint32_t ent = s->ent[p];
-    unlabel(s, p);
-    for (size_t r = p + 1; ent && r < s->n && !s->tok[r].nl && s->ent[r] == ent; r++)
-        unlabel(s, r);
+        return 0;
+    return unlabel_entity(s, p);
 }
 
 /* Token p, labelled a town's or a person's, is a scale's name: "grade",
  * "score", "stade" or "classe" in lower case, then its value, after it
  * on the line ("ALBI grade 1", "Albi grade 2" beside Albi the town); not
- * after a title ("Dr Martin score ..."). */
-static void scale_named(text_scan *s, size_t p)
+ * after a title ("Dr Martin score ..."): unlabel_entity. */
+static int scale_named(text_scan *s, size_t p)
 {
     static const char *const words[] = {"grade", "score", "stade", "classe", NULL};
     if (p + 2 >= s->n || s->tok[p + 1].nl || s->tok[p + 2].nl || s->tok[p + 1].cap || s->tok[p + 1].allcaps ||
         !deid_tok_in(s, p + 1, words) || (p > 0 && (s->tok[p - 1].dflags & DICT_TITLE)) ||
         !deid_scale_grade(s, p))
-        return;
-    uint32_t ent = s->ent[p];
-    unlabel(s, p);
-    for (size_t r = p + 1; ent && r < s->n && !s->tok[r].nl && s->ent[r] == ent; r++)
-        unlabel(s, r);
+        return 0;
+    return unlabel_entity(s, p);
 }
 
 /* Phrases of care and of letters whose words a name's list holds,
@@ -293,21 +299,12 @@ void deid_pass_not_names(text_scan *s)
     for (size_t p = deid_next_labelled(s, 0); p < s->n; p = deid_next_labelled(s, p + 1)) {
         if (s->tok[p].kind != TOK_WORD)
             continue;
-        if (s->lab[p] == AT_PHI_ADRESSE && s->tok[p].e - s->tok[p].s == 3) {
-            batch_word(s, p);
-            if (!s->lab[p])
-                continue;
-        }
-        if (named_place(s->lab[p]) && s->tok[p].e - s->tok[p].s == 3) {
-            had_score(s, p);
-            if (!s->lab[p])
-                continue;
-        }
-        if (s->lab[p] == AT_PHI_VILLE || person(s->lab[p])) {
-            scale_named(s, p);
-            if (!s->lab[p])
-                continue;
-        }
+        /* a batch's lot, the HAD score, a scale named like a town */
+        int three = s->tok[p].e - s->tok[p].s == 3;
+        if ((three && s->lab[p] == AT_PHI_ADRESSE && batch_word(s, p)) ||
+            (three && named_place(s->lab[p]) && had_score(s, p)) ||
+            ((s->lab[p] == AT_PHI_VILLE || person(s->lab[p])) && scale_named(s, p)))
+            continue;
         if (!person(s->lab[p])) {
             /* (a phrase's word the tagger took for an establishment's, a
              * firm's or a town's: "robot-assistée (Da Vinci Xi)") */
