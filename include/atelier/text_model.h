@@ -35,7 +35,9 @@ typedef struct {
     uint64_t seed;        /* shuffling of the documents (default 1) */
     unsigned epochs;      /* passes over the documents (default 8) */
     unsigned bits;        /* 2^bits hashed feature rows (default 16) */
-    double recall_weight; /* beta of the F-beta the operating point maximises on dev (default 3) */
+    double recall_weight; /* 0 (default): the operating point gains most on dev (a token found against two
+                             false, a string lost against four found); else the beta of the F-beta it
+                             maximises */
     const char *init;     /* a model to fine-tune (its weights as the start), or NULL */
     /* 1: without dev notes, the operating point and the extension's biases
      * are these (a refit's: chosen on dev by an earlier training), not 0 */

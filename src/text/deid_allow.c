@@ -751,7 +751,7 @@ static void allow_token(text_scan *s, const tag_doc *c, size_t i)
             label = AT_PHI_VILLE;
         else if (login)
             label = AT_PHI_NOM;
-        else if (c->cand[i] && s->d->tagger)
+        else if (c->cand[i] && c->cand[i] != TAG_CAND_LINE && s->d->tagger)
             label = tag_to_label(c->best[i]);
         else if ((k->lex & (LEX_PLACE | LEX_CITY)) && !(k->lex & (LEX_FIRST | LEX_LAST)))
             label = AT_PHI_VILLE;

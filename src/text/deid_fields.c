@@ -114,6 +114,19 @@ static int value_end(const text_scan *s, size_t i)
     return word(s, i) && i + 1 < s->n && is_punct(s, i + 1, ':') && !s->tok[i + 1].nl;
 }
 
+int deid_field_no_value(const text_scan *s, size_t i)
+{
+    /* back to the ':' of the line, past eight words at most */
+    for (size_t q = i, hop = 0; q > 0 && hop < 8 && !s->tok[q].nl; q--, hop++) {
+        if (is_punct(s, q - 1, ':'))
+            return q < s->n && !s->tok[q].nl && folded_in(s, q, no_value);
+        /* (a comma ends that value: "Domicile : chez sa fille, 2 rue X") */
+        if (is_punct(s, q - 1, ',') || is_punct(s, q - 1, ';') || is_punct(s, q - 1, '('))
+            return 0;
+    }
+    return 0;
+}
+
 /* A value takes the tokens free, its own label's, and the tagger's
  * readings of a place's words as a name (or, in an address, as an
  * establishment: "Les Hauts de Vaucelles"). */

@@ -25,29 +25,49 @@
  * hyphenated); not La Réunion, whose "Réunion du 3 mars" opens every
  * tumour board's minutes */
 static const char *const regions[] = {
-    "adour",      "agenais",     "ain",        "aisne",     "albigeois",  "allier",     "alpes",
-    "alsace",     "angoumois",   "anjou",      "aquitaine", "ardeche",    "ardenne",    "ardennes",
-    "argonne",    "ariege",      "armagnac",   "armor",     "armorique",  "artois",     "aube",
-    "aude",       "aunis",       "auvergne",   "avesnois",  "aveyron",    "bearn",      "beauce",
-    "beaujolais", "berry",       "bessin",     "bfc",       "bigorre",    "boulonnais", "bourbonnais",
-    "bourgogne",  "bresse",      "bretagne",   "bugey",     "calaisis",   "calvados",   "camargue",
-    "cambresis",  "cantal",      "cerdagne",   "cevennes",  "chablais",   "chalosse",   "champagne",
-    "charente",   "charentes",   "charolais",  "choletais", "comminges",  "comte",      "cornouaille",
-    "correze",    "corse",       "cotentin",   "creuse",    "dombes",     "dordogne",   "doubs",
-    "drome",      "dunkerquois", "essonne",    "eure",      "faucigny",   "finistere",  "flandre",
-    "flandres",   "forez",       "franche",    "gard",      "garonne",    "gascogne",   "gatinais",
-    "genevois",   "gers",        "gevaudan",   "gironde",   "goelo",      "guadeloupe", "guyane",
-    "hainaut",    "hdf",         "herault",    "idf",       "indre",      "isere",      "jura",
-    "landes",     "languedoc",   "lauragais",  "limousin",  "loire",      "loiret",     "lorraine",
-    "lozere",     "luberon",     "maconnais",  "marne",     "martinique", "mauges",     "mayenne",
-    "mayotte",    "medoc",       "meuse",      "minervois", "morbihan",   "morvan",     "moselle",
-    "nievre",     "nivernais",   "normandie",  "occitanie", "oisans",     "oise",       "opale",
-    "orne",       "paca",        "penthievre", "perigord",  "pevele",     "picardie",   "poitou",
-    "provence",   "pyrenees",    "quercy",     "rhin",      "rhone",      "rouergue",   "roussillon",
-    "saintonge",  "santerre",    "saone",      "sarladais", "sarthe",     "saumurois",  "savoie",
-    "seine",      "soissonnais", "sologne",    "sundgau",   "ternois",    "thierache",  "touraine",
-    "tregor",     "vaucluse",    "velay",      "vendee",    "vercors",    "vexin",      "vosges",
-    "weppes",     "yonne",       "yvelines",   NULL};
+    "adour",      "agenais",     "ain",         "aisne",      "albigeois", "allier",     "alpes",
+    "alsace",     "angoumois",   "anjou",       "aquitaine",  "ardeche",   "ardenne",    "ardennes",
+    "argonne",    "ariege",      "armagnac",    "armor",      "armorique", "artois",     "aube",
+    "aude",       "aunis",       "auvergne",    "avesnois",   "aveyron",   "bearn",      "beauce",
+    "beaujolais", "berry",       "bessin",      "bfc",        "bigorre",   "boulonnais", "bourbonnais",
+    "bourgogne",  "bresse",      "bretagne",    "bugey",      "calaisis",  "calvados",   "camargue",
+    "cambresis",  "cantal",      "cerdagne",    "cevennes",   "chablais",  "chalosse",   "champagne",
+    "charente",   "charentes",   "charolais",   "choletais",  "comminges", "comte",      "cornouaille",
+    "correze",    "corse",       "cotentin",    "creuse",     "dombes",    "dordogne",   "doubs",
+    "drome",      "dunkerquois", "essonne",     "eure",       "faucigny",  "finistere",  "flandre",
+    "flandres",   "forez",       "franche",     "gard",       "garonne",   "gascogne",   "gatinais",
+    "genevois",   "gers",        "gevaudan",    "gironde",    "goelo",     "guadeloupe", "guyane",
+    "hainaut",    "hdf",         "herault",     "idf",        "indre",     "isere",      "jura",
+    "landes",     "languedoc",   "lauragais",   "limousin",   "loir",      "loire",      "loiret",
+    "lorraine",   "lozere",      "luberon",     "maconnais",  "marne",     "martinique", "mauges",
+    "mayenne",    "mayotte",     "medoc",       "meuse",      "minervois", "morbihan",   "morvan",
+    "moselle",    "nievre",      "nivernais",   "normandie",  "occitanie", "oisans",     "oise",
+    "opale",      "orne",        "paca",        "penthievre", "perigord",  "pevele",     "picardie",
+    "poitou",     "provence",    "pyrenees",    "quercy",     "rhin",      "rhone",      "rouergue",
+    "roussillon", "saintonge",   "santerre",    "saone",      "sarladais", "sarthe",     "saumurois",
+    "savoie",     "seine",       "soissonnais", "sologne",    "somme",     "sundgau",    "ternois",
+    "thierache",  "touraine",    "tarn",        "tregor",     "vaucluse",  "velay",      "vendee",
+    "vercors",    "vexin",       "vosges",      "weppes",     "yonne",     "yvelines",   NULL};
+
+/* départements of several words whose other words no list holds
+ * ("Ille-et-Vilaine", "Puy-de-Dôme"; folded) */
+static const char *const compound_departements[] = {"ille-et-vilaine",
+                                                    "meurthe-et-moselle",
+                                                    "bouches-du-rhone",
+                                                    "deux-sevres",
+                                                    "puy-de-dome",
+                                                    "pas-de-calais",
+                                                    "cote-d'or",
+                                                    "seine-saint-denis",
+                                                    "maine-et-loire",
+                                                    "pyrenees-orientales",
+                                                    "pyrenees-atlantiques",
+                                                    "alpes-maritimes",
+                                                    "loir-et-cher",
+                                                    "lot-et-garonne",
+                                                    "haute-vienne",
+                                                    "territoire-de-belfort",
+                                                    NULL};
 
 /* the words a region's name is written with around its own
  * ("Pays de la Loire", "Haute-Savoie", "Sud-Gironde", "Côtes-d'Armor",
@@ -119,6 +139,8 @@ static void region_ix_build(void)
 int deid_region_word(const char *f, size_t fl)
 {
     pthread_once(&region_ix_once, region_ix_build);
+    if (fl >= 11 && memchr(f, '-', fl) && folded_in(f, fl, compound_departements))
+        return 2;
     int region = 0, care = 0;
     for (size_t a = 0; a < fl;) {
         size_t b = a;

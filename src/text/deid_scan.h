@@ -328,6 +328,10 @@ int deid_study_name(const text_scan *s, size_t i);
 /* Token i is a field label: the first word of its line (or of a table
  * cell) with ':' right after it ("Notificateur :", "Défunt :"). */
 int deid_field_label(const text_scan *s, size_t i);
+/* Token i is inside a value that says there is none, from its line's
+ * ':' ("Domicile : Chez Ses Parents", "Nom : Néant", "Adresse : Non
+ * renseignée"; deid_fields.c). */
+int deid_field_no_value(const text_scan *s, size_t i);
 /* Token i names a scale before its score ("Barthel 55/100"). */
 int deid_score_name(const text_scan *s, size_t i);
 /* Token i names a scale before its grade ("Knosp 2,", "Hunt et Hess IV",

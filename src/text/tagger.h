@@ -15,6 +15,7 @@
 enum { TAG_O, TAG_PRENOM, TAG_NOM, TAG_VILLE, TAG_ADRESSE, TAG_HOPITAL, TAG_EMPLOYEUR, TAG_COUNT };
 #define TAG_W 8             /* weights per feature row (TAG_COUNT padded) */
 #define TAG_MAX_FEATS 56    /* features of one token */
+#define TAG_CAND_LINE 4     /* tag_doc.cand of a word no other reason makes a candidate */
 #define TAG_DEFAULT_BITS 16 /* 2^16 feature rows */
 #define TAG_MAX_BITS 22
 
@@ -145,7 +146,7 @@ typedef struct {
                                 an unknown word in lower case is read as a capitalised one elsewhere;
                                 2: not known yet */
     uint8_t *cand; /* nonzero for the tokens the tagger decides (2: a capitalised word of the language with no
-                      cue) */
+                      cue; TAG_CAND_LINE: another word of the line, read for its context) */
     uint8_t *best; /* the tagger's best non-O tag of each candidate (for the allow-list) */
     int lent;      /* 1: cand and best are the scan's room (text_scan.tag_room), not freed here */
     /* the model whose vocabulary the features read (NULL: the detector's

@@ -74,7 +74,11 @@ static void test_occupational_services(void **state)
     const char *t = "Courrier du Service de Prévention et de Santé au Travail du Pays d'Iroise, Dr Quéré.";
     assert_int_equal(LABEL(t, "Pays"), AT_PHI_HOPITAL);
     assert_int_equal(LABEL(t, "Iroise"), AT_PHI_HOPITAL);
-    assert_int_equal(LABEL(t, "Prévention"), 0);
+    /* (the words of its name in capitals join it since round 31, as the
+     * writers of the notes mark a service's full name; alone, below, they
+     * stay) */
+    assert_int_equal(LABEL(t, "Prévention"), AT_PHI_HOPITAL);
+    assert_int_equal(LABEL(t, "Courrier"), 0);
     const char *caps = "Entête.\nSERVICE DE SANTÉ AU TRAVAIL DU BOCAGE VIROIS\n";
     assert_int_equal(LABEL(caps, "BOCAGE"), AT_PHI_HOPITAL);
     assert_int_equal(LABEL(caps, "VIROIS"), AT_PHI_HOPITAL);
@@ -83,7 +87,10 @@ static void test_occupational_services(void **state)
     assert_int_equal(LABEL(a, "Val-de-Saône"), AT_PHI_HOPITAL);
     assert_int_equal(LABEL(a, "Retz"), AT_PHI_HOPITAL);
     const char *low = "Le service de santé au travail inter-entreprises du Pays de Vitré a écrit.";
-    assert_int_equal(LABEL(low, "Vitré"), AT_PHI_HOPITAL);
+    /* (the service's town inside its name or beside it, as the writers
+     * of the notes mark either) */
+    int vitre = LABEL(low, "Vitré");
+    assert_true(vitre == AT_PHI_HOPITAL || vitre == AT_PHI_VILLE);
     assert_int_equal(LABEL(low, "écrit"), 0);
     /* the words without a place or a name stay */
     const char *no = "Le service de santé au travail a été prévenu ; vu par la médecine du travail.";
