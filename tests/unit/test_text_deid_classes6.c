@@ -6,6 +6,7 @@
  * lower case, and dotted initials that sign a line. Every string is
  * invented here; none is a fixture of patient data. */
 #include "text_label.h"
+#include "text_scan_at.h"
 
 #include "atelier/text.h"
 #include "text/tagger.h"
@@ -16,24 +17,6 @@
 
 #define FOUND(d, text, needle) assert_true(label_nth(d, text, needle, 0) != 0)
 #define KEPT(d, text, needle) assert_int_equal(label_nth(d, text, needle, 0), 0)
-
-/* The scan of text by the rules (owned by the caller: deid_scan_free). */
-static void scan(text_scan *s, text_names *nm, const char *text)
-{
-    assert_int_equal(deid_scan_rules(det, text, strlen(text), s, nm), AT_OK);
-}
-
-/* Token index of the first token starting at needle's first byte. */
-static size_t tok_at(const text_scan *s, const char *text, const char *needle)
-{
-    const char *hit = strstr(text, needle);
-    assert_non_null(hit);
-    for (size_t i = 0; i < s->n; i++)
-        if (s->tok[i].s == (uint32_t)(hit - text))
-            return i;
-    fail_msg("no token at the needle");
-    return 0;
-}
 
 /* A note is written in lower case when most of its sentences open so. */
 static void test_lower_case_note(void **state)

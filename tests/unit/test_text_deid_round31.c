@@ -4,6 +4,7 @@
  * keeps a word it would otherwise take. Every string is invented here;
  * none is a fixture of patient data. */
 #include "text_label.h"
+#include "text_scan_at.h"
 
 #include "atelier/text.h"
 #include "text/tagger.h"
@@ -11,24 +12,6 @@
 #include <string.h>
 
 /* det, rules: the default detector and the rules alone (text_label.h) */
-
-/* The scan of text by the rules (owned by the caller: deid_scan_free). */
-static void scan(text_scan *s, text_names *nm, const char *text)
-{
-    assert_int_equal(deid_scan_rules(det, text, strlen(text), s, nm), AT_OK);
-}
-
-/* Token index of the first token starting at needle's first byte. */
-static size_t tok_at(const text_scan *s, const char *text, const char *needle)
-{
-    const char *hit = strstr(text, needle);
-    assert_non_null(hit);
-    for (size_t i = 0; i < s->n; i++)
-        if (s->tok[i].s == (uint32_t)(hit - text))
-            return i;
-    fail_msg("no token at the needle");
-    return 0;
-}
 
 /* A département of the list names a home hospital in lower case and a
  * compound one an establishment in capitals; the sum of a tumour's
@@ -59,7 +42,8 @@ static void test_departements(void **state)
 static void test_line_candidates(void **state)
 {
     (void)state;
-    static const char a[] = "Le patient est vu par M. Garnier en janvier, a le suivi au centre de la Somme.\n";
+    static const char a[] =
+        "Le patient est vu par M. Garnier en janvier, a le suivi au centre de la Somme.\n";
     text_scan s;
     text_names nm;
     tag_doc c;
@@ -68,7 +52,7 @@ static void test_line_candidates(void **state)
     assert_int_equal(tag_doc_init(&s, &c, 1), AT_OK);
     assert_int_equal(c.cand[tok_at(&s, a, "patient")], TAG_CAND_LINE);
     assert_int_equal(c.cand[tok_at(&s, a, "suivi")], TAG_CAND_LINE);
-    assert_int_equal(c.cand[tok_at(&s, a, "M.")], 0);       /* a title */
+    assert_int_equal(c.cand[tok_at(&s, a, "M.")], 0);      /* a title */
     assert_int_equal(c.cand[tok_at(&s, a, "janvier")], 0); /* a month */
     assert_int_equal(c.cand[tok_at(&s, a, "a le")], 0);    /* a single letter */
     /* (a capitalised name is a candidate as before, of its own kind) */
