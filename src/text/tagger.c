@@ -627,6 +627,9 @@ void tag_viterbi(const float *w, unsigned bits, const float tr[TAG_COUNT + 1][TA
 static int could_name(const text_scan *s, tag_doc *c, size_t q)
 {
     const text_tok *k = &s->tok[q];
+    /* (a code or an eponym is the rules' whatever the tagger says) */
+    if ((k->aux & TOK_AUX_DIGIT) || (k->lex & LEX_EPONYM) || (k->dflags & DICT_EPONYM))
+        return 0;
     if (k->allcaps || !(k->lex & (LEX_WORD | LEX_MED | LEX_EPONYM)))
         return 1;
     if (k->cap && (!(k->lex & LEX_WORD) || !sentence_start(s, q)))
