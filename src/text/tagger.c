@@ -358,6 +358,11 @@ at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
          * "Le Tampon", "La Flèche") */
         if (n <= 3 && i > 0 && s->tok[i - 1].kind == TOK_NUM && !k->nl)
             continue;
+        /* (nor, as candidate() says too, a capitalised word of a line
+         * written in title case without a cue: the airlock title-cases a
+         * model's terms, "À Éliminer", "Aidant Le") */
+        if ((k->cap || k->allcaps) && !lower_cue(s, i) && title_case_line(s, i))
+            continue;
         c->cand[i] = TAG_CAND_LINE;
     }
     (void)features;
@@ -725,12 +730,14 @@ at_status deid_pass_tagger(text_scan *s, tag_doc *c)
                      (s->tok[q].e - s->tok[q].s >= 4 || (s->tok[q].lex & NAMEY)); /* "urg", "ped" */
             int label = tag_to_label(out[t - i]);
             /* a region or a département alone is no town ("originaire de
-             * Bretagne"); a particle alone in lower case is the particles'
-             * join's to read ("m le bras") */
+             * Bretagne"); a particle alone is the particles' join's to read
+             * ("m le bras", "Aidant Le"), and a word of the language of two
+             * letters alone none ("Patient Se") */
             if (u == t + 1 &&
                 ((label == AT_PHI_VILLE && !(s->tok[t].lex & LEX_CITY) && deid_region_tok(s, t) == 2) ||
-                 (c->cand[t] == TAG_CAND_LINE && (s->tok[t].dflags & DICT_PARTICLE) && !s->tok[t].cap &&
-                  !s->tok[t].allcaps)))
+                 (c->cand[t] == TAG_CAND_LINE &&
+                  ((s->tok[t].dflags & DICT_PARTICLE) ||
+                   (s->tok[t].e - s->tok[t].s <= 2 && (s->tok[t].lex & KNOWN) && !(s->tok[t].lex & NAMEY))))))
                 ok = 0;
             /* one word after a person's title is a person's name, not an
              * establishment's ("m l hostis", "mme corbel") */
