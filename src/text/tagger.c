@@ -345,8 +345,6 @@ at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
      * before, some 850 fewer tokens missed and 430 fewer false. A word
      * of the language in lower case still becomes a name only with a cue
      * (deid_pass_tagger) */
-    uint32_t tc_line = UINT32_MAX; /* (the line whose title case is known, and whether) */
-    int tc = 0;
     for (size_t i = 0; i < s->n; i++) {
         const text_tok *k = &s->tok[i];
         size_t n = k->e - k->s;
@@ -363,16 +361,8 @@ at_status tag_doc_init(const text_scan *s, tag_doc *c, int features)
         /* (nor, as candidate() says too, a capitalised word of a line
          * written in title case without a cue: the airlock title-cases a
          * model's terms, "À Éliminer", "Aidant Le") */
-        if (k->cap || k->allcaps) {
-            /* (a line's title case is the line's, whichever of its words
-             * asks: read once a line; the line numbers saturate) */
-            if (k->line != tc_line || k->line == UINT16_MAX) {
-                tc_line = k->line;
-                tc = title_case_line(s, i);
-            }
-            if (tc && !lower_cue(s, i))
-                continue;
-        }
+        if ((k->cap || k->allcaps) && !lower_cue(s, i) && title_case_line(s, i))
+            continue;
         c->cand[i] = TAG_CAND_LINE;
     }
     (void)features;
